@@ -1,0 +1,369 @@
+//! The catalog file format (`forms/<project>/catalog.toml`, documented in `forms/README.md`)
+//! as serde types, and the semantic lint that runs after parsing. Owns what a valid project is;
+//! does not read files (see `source`) nor compute fees (see `fees`).
+
+use certdesk_domain::{BusinessType, CertKind, Medium, Money};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub id: String,
+    pub ca_name: String,
+    pub ca_short: String,
+    pub service: String,
+    pub source: String,
+    pub cert_kinds: Vec<CertKind>,
+    pub business_types: Vec<BusinessType>,
+    pub media: Vec<Medium>,
+    pub years: Vec<u32>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub pin: Option<PinRules>,
+    pub contact: Contact,
+    #[serde(default)]
+    pub bank: Option<Bank>,
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub fees: Vec<Spanned<FeeRule>>,
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub materials: Vec<Spanned<MaterialRule>>,
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub forms: Vec<Spanned<FormEntry>>,
+}
+
+fn ser_spanned_vec<T: Serialize, S: serde::Serializer>(v: &[Spanned<T>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|x| x.get_ref()))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinRules {
+    /// The CA's default user PIN where its guide gives one (e.g. 12345678).
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub max_tries: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub counter_address: Vec<String>,
+    pub hours: String,
+    pub phone: Vec<String>,
+    #[serde(default)]
+    pub postal_address: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bank {
+    pub payee: String,
+    pub bank: String,
+    pub account: String,
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeRule {
+    pub business: Vec<BusinessType>,
+    #[serde(default)]
+    pub cert_kinds: Option<Vec<CertKind>>,
+    #[serde(default)]
+    pub media: Option<Vec<Medium>>,
+    #[serde(default)]
+    pub years: Option<Vec<u32>>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub items: Vec<FeeItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Per {
+    /// amount × years × quantity
+    Year,
+    /// amount × quantity
+    Unit,
+    /// amount once per case
+    Case,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeItem {
+    pub label: String,
+    pub per: Per,
+    #[serde(default)]
+    pub amount: Option<Money>,
+    #[serde(default)]
+    pub by_years: Option<BTreeMap<String, Money>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialRule {
+    pub business: Vec<BusinessType>,
+    #[serde(default)]
+    pub cert_kinds: Option<Vec<CertKind>>,
+    pub items: Vec<MaterialItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialKind {
+    Form,
+    Document,
+    IdCopy,
+    Authorization,
+    PaymentProof,
+    OldKey,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialItem {
+    pub id: String,
+    pub text: String,
+    pub kind: MaterialKind,
+    #[serde(default)]
+    pub original: bool,
+    #[serde(default)]
+    pub copies: u32,
+    #[serde(default)]
+    pub stamped: bool,
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormEntry {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub cert_kinds: Option<Vec<CertKind>>,
+    #[serde(default)]
+    pub business: Option<Vec<BusinessType>>,
+    pub copies: u32,
+    #[serde(default)]
+    pub copy_labels: Vec<String>,
+    #[serde(default)]
+    pub layout: Option<String>,
+}
+
+/// A problem in a catalog file, at a line when it is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lint {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Lint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn subset<T: PartialEq + std::fmt::Display>(what: &str, items: &[T], allowed: &[T], project_key: &str) -> Option<String> {
+    let bad: Vec<String> = items.iter().filter(|i| !allowed.contains(i)).map(ToString::to_string).collect();
+    (!bad.is_empty()).then(|| format!("{what} {} not offered by the project (add to `{project_key}` or remove here)", bad.join(", ")))
+}
+
+fn duplicates<T: std::hash::Hash + Eq + Clone + std::fmt::Display>(items: &[T]) -> Option<String> {
+    let mut seen = HashSet::new();
+    items.iter().find(|i| !seen.insert((*i).clone())).map(ToString::to_string)
+}
+
+impl FeeItem {
+    /// The validity years a `by_years` table offers, parsed from its keys.
+    pub fn table_years(&self) -> Result<Vec<u32>, String> {
+        let Some(table) = &self.by_years else { return Ok(vec![]) };
+        table.keys().map(|k| k.parse::<u32>().map_err(|_| format!("by_years key {k:?} is not a number of years"))).collect()
+    }
+}
+
+impl Project {
+    /// Everything that parses but is still wrong: ids, references to business types and
+    /// kinds the project does not offer, fee items without a price, duplicate ids.
+    pub fn lint(&self, folder: &str, file: &str, source: &str) -> Vec<Lint> {
+        let mut out = Vec::new();
+        let mut push = |line: Option<usize>, message: String| out.push(Lint { file: file.to_string(), line, message });
+        if self.id != folder {
+            push(Some(1), format!("id {:?} must equal the folder name {:?}", self.id, folder));
+        }
+        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            push(Some(1), format!("id {:?}: use lowercase letters, digits and '-'", self.id));
+        }
+        for (key, empty) in [
+            ("cert_kinds", self.cert_kinds.is_empty()),
+            ("business_types", self.business_types.is_empty()),
+            ("media", self.media.is_empty()),
+            ("years", self.years.is_empty()),
+            ("ca_name", self.ca_name.trim().is_empty()),
+            ("service", self.service.trim().is_empty()),
+        ] {
+            if empty {
+                push(None, format!("`{key}` must not be empty"));
+            }
+        }
+        if let Some(y) = self.years.iter().find(|&&y| !(1..=10).contains(&y)) {
+            push(None, format!("years: {y} is not a validity between 1 and 10"));
+        }
+        for (key, dup) in [
+            ("cert_kinds", duplicates(&self.cert_kinds)),
+            ("business_types", duplicates(&self.business_types)),
+            ("media", duplicates(&self.media)),
+            ("years", duplicates(&self.years)),
+        ] {
+            if let Some(d) = dup {
+                push(None, format!("`{key}` lists {d} twice"));
+            }
+        }
+        for rule in &self.fees {
+            let line = Some(line_of(source, rule.span().start));
+            let r = rule.get_ref();
+            if r.business.is_empty() {
+                push(line, "fee rule: `business` must not be empty".into());
+            }
+            if let Some(m) = subset("business type", &r.business, &self.business_types, "business_types") {
+                push(line, format!("fee rule: {m}"));
+            }
+            if let Some(k) = &r.cert_kinds
+                && let Some(m) = subset("certificate kind", k, &self.cert_kinds, "cert_kinds")
+            {
+                push(line, format!("fee rule: {m}"));
+            }
+            if let Some(k) = &r.media
+                && let Some(m) = subset("medium", k, &self.media, "media")
+            {
+                push(line, format!("fee rule: {m}"));
+            }
+            if let Some(y) = &r.years
+                && let Some(m) = subset("validity years", y, &self.years, "years")
+            {
+                push(line, format!("fee rule: {m}"));
+            }
+            if r.items.is_empty() {
+                push(line, "fee rule has no items".into());
+            }
+            for item in &r.items {
+                match (&item.amount, &item.by_years) {
+                    (Some(_), Some(_)) => push(line, format!("fee item {:?}: give `amount` or `by_years`, not both", item.label)),
+                    (None, None) => push(line, format!("fee item {:?}: needs `amount` (\"0.00\" when free) or `by_years`", item.label)),
+                    (Some(a), None) if a.is_negative() => push(line, format!("fee item {:?}: negative amount", item.label)),
+                    (None, Some(_)) if item.per == Per::Year => {
+                        push(line, format!("fee item {:?}: a `by_years` table is a price per period: use per = \"unit\"", item.label))
+                    }
+                    (None, Some(_)) => match item.table_years() {
+                        Err(m) => push(line, format!("fee item {:?}: {m}", item.label)),
+                        Ok(ys) => {
+                            if let Some(m) = subset("validity years", &ys, &self.years, "years") {
+                                push(line, format!("fee item {:?}: {m}", item.label));
+                            }
+                        }
+                    },
+                    _ => {}
+                }
+                if item.label.trim().is_empty() {
+                    push(line, "fee item without a label".into());
+                }
+            }
+        }
+        for rule in &self.materials {
+            let line = Some(line_of(source, rule.span().start));
+            let r = rule.get_ref();
+            if let Some(m) = subset("business type", &r.business, &self.business_types, "business_types") {
+                push(line, format!("materials rule: {m}"));
+            }
+            if let Some(k) = &r.cert_kinds
+                && let Some(m) = subset("certificate kind", k, &self.cert_kinds, "cert_kinds")
+            {
+                push(line, format!("materials rule: {m}"));
+            }
+            let ids: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
+            if let Some(d) = duplicates(&ids) {
+                push(line, format!("materials rule: item id {d:?} appears twice"));
+            }
+            for item in &r.items {
+                if item.text.trim().is_empty() {
+                    push(line, format!("material {:?} has no text", item.id));
+                }
+            }
+        }
+        let form_ids: Vec<&str> = self.forms.iter().map(|f| f.get_ref().id.as_str()).collect();
+        if let Some(d) = duplicates(&form_ids) {
+            push(None, format!("form id {d:?} appears twice"));
+        }
+        for form in &self.forms {
+            let line = Some(line_of(source, form.span().start));
+            let f = form.get_ref();
+            if f.copies == 0 {
+                push(line, format!("form {:?}: copies must be at least 1", f.id));
+            }
+            if !f.copy_labels.is_empty() && f.copy_labels.len() != f.copies as usize {
+                push(line, format!("form {:?}: {} copy_labels for {} copies", f.id, f.copy_labels.len(), f.copies));
+            }
+            if let Some(k) = &f.cert_kinds
+                && let Some(m) = subset("certificate kind", k, &self.cert_kinds, "cert_kinds")
+            {
+                push(line, format!("form {:?}: {m}", f.id));
+            }
+            if let Some(b) = &f.business
+                && let Some(m) = subset("business type", b, &self.business_types, "business_types")
+            {
+                push(line, format!("form {:?}: {m}", f.id));
+            }
+        }
+        out
+    }
+
+    pub fn fee_rules(&self) -> impl Iterator<Item = &FeeRule> {
+        self.fees.iter().map(|r| r.get_ref())
+    }
+
+    /// The materials checklist for a business type and certificate kind: every matching
+    /// rule's items, in file order, each id once.
+    pub fn checklist(&self, business: BusinessType, kind: CertKind) -> Vec<MaterialItem> {
+        let mut seen = HashSet::new();
+        self.materials
+            .iter()
+            .map(|r| r.get_ref())
+            .filter(|r| r.business.contains(&business) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)))
+            .flat_map(|r| r.items.iter())
+            .filter(|i| seen.insert(i.id.clone()))
+            .cloned()
+            .collect()
+    }
+
+    /// The forms a case of this business type and kind prints.
+    pub fn forms_for(&self, business: BusinessType, kind: CertKind) -> Vec<&FormEntry> {
+        self.forms
+            .iter()
+            .map(|f| f.get_ref())
+            .filter(|f| f.business.as_ref().is_none_or(|b| b.contains(&business)) && f.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)))
+            .collect()
+    }
+}

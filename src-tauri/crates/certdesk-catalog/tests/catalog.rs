@@ -1,0 +1,178 @@
+//! The shipped catalogs load, the seeds' worked fee examples come out exactly, and broken
+//! catalog files are refused with file, line and what is wrong.
+
+use certdesk_catalog::{Catalog, FeeError, FeeRequest, FormsTree};
+use certdesk_domain::{BusinessType as B, CertKind as K, Medium as M, Money};
+
+fn catalog() -> Catalog {
+    Catalog::embedded().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fee(project: &str, business: B, kind: K, medium: M, years: Option<u32>, quantity: u32) -> Result<Money, FeeError> {
+    let cat = catalog();
+    cat.project(project).unwrap().fee(&FeeRequest { business, cert_kind: kind, medium, years, quantity }).map(|q| q.total)
+}
+
+fn yuan(y: i64) -> Result<Money, FeeError> {
+    Ok(Money::from_yuan(y))
+}
+
+#[test]
+fn every_project_of_the_seeds_is_there() {
+    let cat = catalog();
+    let ids: Vec<&str> = cat.projects.keys().map(String::as_str).collect();
+    for id in ["netca-gd-procurement", "netca-gd-pension", "netca-ln-procurement", "nmgca-procurement", "snca-nmg", "cfca-xs", "bjca-nmg", "szca-nmg"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn netca_pension_worked_examples() {
+    // seed 001: 新申请1个单位法人数字证书3年有效期, 200*3+100=700元
+    assert_eq!(fee("netca-gd-pension", B::New, K::Organization, M::UsbKey, Some(3), 1), yuan(700));
+    // 新申请1个单位员工数字证书3年有效期，100*3+100=400元
+    assert_eq!(fee("netca-gd-pension", B::New, K::Employee, M::UsbKey, Some(3), 1), yuan(400));
+    // 更新续期证书费用：证书服务年费*年限
+    assert_eq!(fee("netca-gd-pension", B::Renew, K::Organization, M::UsbKey, Some(2), 1), yuan(400));
+    assert_eq!(fee("netca-gd-pension", B::Renew, K::Employee, M::UsbKey, Some(5), 1), yuan(500));
+    assert_eq!(fee("netca-gd-pension", B::Change, K::Organization, M::UsbKey, None, 1), yuan(20));
+    assert_eq!(fee("netca-gd-pension", B::Unlock, K::Employee, M::UsbKey, None, 1), yuan(20));
+    assert_eq!(fee("netca-gd-pension", B::Replace, K::Organization, M::UsbKey, None, 1), yuan(100));
+    // the employee example case: two employees, one year
+    assert_eq!(fee("netca-gd-pension", B::New, K::Employee, M::UsbKey, Some(1), 2), yuan(400));
+}
+
+#[test]
+fn cfca_price_table_and_refusals() {
+    for (years, new, renew) in [(1, 250, 200), (2, 450, 400), (4, 850, 800)] {
+        assert_eq!(fee("cfca-xs", B::New, K::Organization, M::UsbKey, Some(years), 1), yuan(new));
+        assert_eq!(fee("cfca-xs", B::Renew, K::Organization, M::UsbKey, Some(years), 1), yuan(renew));
+    }
+    assert_eq!(fee("cfca-xs", B::Replace, K::Organization, M::UsbKey, None, 1), yuan(50));
+    let three = fee("cfca-xs", B::New, K::Organization, M::UsbKey, Some(3), 1).unwrap_err();
+    assert!(matches!(three, FeeError::YearsNotOffered { years: 3, .. }), "{three}");
+    assert!(three.to_string().contains("1, 2, 4"), "{three}");
+    let six = fee("netca-gd-pension", B::New, K::Organization, M::UsbKey, Some(6), 1).unwrap_err();
+    assert!(matches!(six, FeeError::YearsNotOffered { years: 6, .. }), "{six}");
+}
+
+#[test]
+fn other_seed_fees() {
+    // seed 002: 首年申请 240 元/个; 续期 200 元/个/年; 补办、变更、解锁、注销 免费
+    assert_eq!(fee("netca-ln-procurement", B::New, K::Employee, M::MobileKey, Some(1), 1), yuan(240));
+    assert_eq!(fee("netca-ln-procurement", B::Renew, K::Employee, M::MobileKey, Some(2), 1), yuan(400));
+    assert_eq!(fee("netca-ln-procurement", B::Unlock, K::Employee, M::UsbKey, None, 1), yuan(0));
+    // seed 003 陕西CA: 首次申请 300元/个/年, 次年延续 260元/个/年
+    assert_eq!(fee("snca-nmg", B::New, K::Organization, M::UsbKey, Some(1), 1), yuan(300));
+    assert_eq!(fee("snca-nmg", B::Renew, K::Organization, M::UsbKey, Some(1), 2), yuan(520));
+}
+
+#[test]
+fn what_a_project_does_not_offer_is_refused_clearly() {
+    let e = fee("netca-gd-pension", B::New, K::Personal, M::UsbKey, Some(1), 1).unwrap_err();
+    assert!(matches!(e, FeeError::KindNotOffered { .. }), "{e}");
+    let e = fee("netca-gd-pension", B::New, K::Organization, M::MobileKey, Some(1), 1).unwrap_err();
+    assert!(matches!(e, FeeError::MediumNotOffered { .. }), "{e}");
+    let e = fee("netca-gd-pension", B::AnnualCheck, K::Organization, M::UsbKey, None, 1).unwrap_err();
+    assert!(matches!(e, FeeError::BusinessNotOffered { .. }), "{e}");
+    let e = fee("netca-gd-pension", B::New, K::Organization, M::UsbKey, Some(1), 0).unwrap_err();
+    assert_eq!(e, FeeError::ZeroQuantity);
+}
+
+#[test]
+fn itemised_quote_with_capital_total() {
+    let cat = catalog();
+    let q = cat
+        .project("netca-gd-pension")
+        .unwrap()
+        .fee(&FeeRequest { business: B::New, cert_kind: K::Organization, medium: M::UsbKey, years: Some(3), quantity: 1 })
+        .unwrap();
+    assert_eq!(q.items.len(), 2);
+    assert_eq!(q.items[0].amount, Money::from_yuan(600));
+    assert_eq!(q.items[1].amount, Money::from_yuan(100));
+    assert_eq!(q.total_capital, "柒佰元整");
+}
+
+#[test]
+fn checklists_and_forms_come_from_the_catalog() {
+    let cat = catalog();
+    let p = cat.project("netca-gd-pension").unwrap();
+    let renew = p.checklist(B::Renew, K::Organization);
+    assert!(renew.iter().any(|m| m.kind == certdesk_catalog::MaterialKind::OldKey), "renewal hands in the old key: {renew:#?}");
+    let forms = p.forms_for(B::New, K::Employee);
+    assert!(forms.iter().any(|f| f.title == "单位员工数字证书申请表"), "{forms:#?}");
+    let snca = cat.project("snca-nmg").unwrap();
+    let app = snca.forms_for(B::New, K::Organization).into_iter().find(|f| f.copies == 3).expect("three-part form");
+    assert_eq!(app.copy_labels[0], "第一联：CA存根联");
+}
+
+fn tree_with(catalog_toml: &str) -> FormsTree {
+    let mut tree = FormsTree { origin: "test".into(), ..Default::default() };
+    tree.files.insert("demo/catalog.toml".into(), catalog_toml.as_bytes().to_vec());
+    tree
+}
+
+const MINIMAL: &str = r#"id = "demo"
+ca_name = "示例CA"
+ca_short = "示例"
+service = "示例平台"
+source = "test"
+cert_kinds = ["organization"]
+business_types = ["new"]
+media = ["usb_key"]
+years = [1, 2]
+
+[contact]
+counter_address = []
+hours = ""
+phone = []
+
+[[fees]]
+business = ["new"]
+  [[fees.items]]
+  label = "年费"
+  per = "year"
+  amount = "100.00"
+"#;
+
+fn lints(text: &str) -> Vec<String> {
+    match Catalog::from_tree(tree_with(text)) {
+        Ok(_) => vec![],
+        Err(certdesk_catalog::CatalogError::Invalid { lints, .. }) => lints.iter().map(ToString::to_string).collect(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_new_project_is_just_a_folder() {
+    let cat = Catalog::from_tree(tree_with(MINIMAL)).unwrap();
+    let q = cat.project("demo").unwrap().fee(&FeeRequest { business: B::New, cert_kind: K::Organization, medium: M::UsbKey, years: Some(2), quantity: 3 }).unwrap();
+    assert_eq!(q.total, Money::from_yuan(600));
+}
+
+#[test]
+fn malformed_catalogs_are_refused_with_file_line_and_reason() {
+    let typo = MINIMAL.replace("per = \"year\"", "per = \"yearly\"");
+    let got = lints(&typo);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].starts_with("test/demo/catalog.toml:20:"), "{got:?}");
+    assert!(got[0].contains("yearly"), "{got:?}");
+
+    let unknown_key = MINIMAL.replace("source = \"test\"", "source = \"test\"\nfee_table = 1");
+    let got = lints(&unknown_key);
+    assert!(got[0].contains(":6:") && got[0].contains("fee_table"), "{got:?}");
+
+    let not_offered = MINIMAL.replace("business = [\"new\"]\n  [[fees.items]]", "business = [\"renew\"]\n  [[fees.items]]");
+    let got = lints(&not_offered);
+    assert!(got[0].contains(":16:") && got[0].contains("renew") && got[0].contains("not offered"), "{got:?}");
+
+    let bad_money = MINIMAL.replace("\"100.00\"", "\"100.001\"");
+    assert!(lints(&bad_money)[0].contains("two decimals"));
+
+    let wrong_id = MINIMAL.replace("id = \"demo\"", "id = \"other\"");
+    assert!(lints(&wrong_id)[0].contains("folder name"));
+
+    let syntax = MINIMAL.replace("years = [1, 2]", "years = [1, 2");
+    let got = lints(&syntax);
+    assert!([":9:", ":10:", ":11:"].iter().any(|l| got[0].contains(l)) && got[0].contains("expected"), "{got:?}");
+}

@@ -1,0 +1,537 @@
+//! The case as it travels: the case JSON of `shared/examples/` (those field names are a
+//! contract), its enums (business type, certificate kind, medium, payment method, ID type),
+//! whole-case validation that reports every problem with its field path, and the SHA-256
+//! digest that approvals and the audit chain bind to. Does not know catalogs (whether a
+//! project offers a choice is checked by the catalog crate) nor storage.
+
+use crate::ident::{self, IdentKind};
+use crate::money::Money;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The name in case JSON, the catalog and the CLI.
+            pub fn wire(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+            /// The name printed on forms and shown in the UI.
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+            pub fn from_wire(s: &str) -> Option<$name> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+            pub fn wire_names() -> String {
+                [$($wire),+].join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.wire()) }
+        }
+    };
+}
+
+wire_enum!(
+    /// 业务类型.
+    BusinessType {
+        New = "new" / "新申请",
+        Renew = "renew" / "更新续期",
+        Change = "change" / "变更",
+        Replace = "replace" / "补办",
+        Unlock = "unlock" / "解锁",
+        Revoke = "revoke" / "注销",
+        Suspend = "suspend" / "挂起",
+        KeyRecovery = "key_recovery" / "密钥恢复",
+        AnnualCheck = "annual_check" / "年审",
+    }
+);
+
+impl BusinessType {
+    /// New and renewed certificates carry a validity in years; the others keep the
+    /// original validity (补办 "有效期与原数字证书有效期相同") or have none.
+    pub fn takes_years(self) -> bool {
+        matches!(self, BusinessType::New | BusinessType::Renew)
+    }
+}
+
+wire_enum!(
+    /// 证书类型.
+    CertKind {
+        Organization = "organization" / "机构证书",
+        Employee = "employee" / "机构员工证书",
+        Personal = "personal" / "个人证书",
+    }
+);
+
+wire_enum!(
+    /// 证书介质.
+    Medium {
+        UsbKey = "usb_key" / "USB Key",
+        MobileKey = "mobile_key" / "移动证书",
+    }
+);
+
+wire_enum!(
+    /// 付款方式.
+    PaymentMethod {
+        BankTransfer = "bank_transfer" / "对公转账",
+        Card = "card" / "刷卡",
+        Cash = "cash" / "现金",
+        Wechat = "wechat" / "微信",
+        Alipay = "alipay" / "支付宝",
+        Free = "free" / "免费",
+    }
+);
+
+wire_enum!(
+    /// 证件类型 (seed 002 lists these for handlers and users).
+    IdType {
+        ResidentId = "resident_id" / "居民身份证",
+        Passport = "passport" / "护照",
+        HkMacaoPermit = "hk_macao_permit" / "港澳居民来往内地通行证",
+        TaiwanPermit = "taiwan_permit" / "台湾居民来往大陆通行证",
+        HkMacaoTaiwanResidence = "hmt_residence_permit" / "港澳台居民居住证",
+        ForeignerResidence = "foreigner_residence_permit" / "外国人永久居留身份证",
+        MilitaryOfficer = "military_officer" / "军官证",
+        Other = "other" / "其他",
+    }
+);
+
+/// Unknown fields are kept and exported again: the case JSON may grow.
+pub type Extra = Map<String, Value>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegalRep {
+    pub name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub name: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub uscc: Option<String>,
+    #[serde(default)]
+    pub org_code: Option<String>,
+    #[serde(default)]
+    pub other_id: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub legal_address: Option<String>,
+    #[serde(default)]
+    pub mailing_address: Option<String>,
+    #[serde(default)]
+    pub legal_rep: Option<LegalRep>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 经办人 (and, for personal certificates, the applicant).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handler {
+    pub name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One row of the employee annex (附页).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Employee {
+    pub name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub business: BusinessType,
+    #[serde(default)]
+    pub years: Option<u32>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    #[serde(default)]
+    pub payer_account: Option<String>,
+    #[serde(default)]
+    pub payer_name: Option<String>,
+    pub amount: Money,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The case data: what the applicant asks for and who they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseData {
+    pub project: String,
+    pub business: BusinessType,
+    pub cert_kind: CertKind,
+    #[serde(default)]
+    pub years: Option<u32>,
+    #[serde(default = "one")]
+    pub quantity: u32,
+    pub medium: Medium,
+    #[serde(default)]
+    pub organization: Option<Organization>,
+    pub handler: Handler,
+    #[serde(default)]
+    pub employees: Vec<Employee>,
+    #[serde(default)]
+    pub payment: Option<Payment>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Fields that the store adds on export and that import ignores: a case imported always
+/// gets a new number and starts as a draft.
+pub const STORE_FIELDS: [&str; 5] = ["number", "status", "created_at", "updated_at", "digest"];
+
+/// One problem in a case, with the JSON path of the field (`organization.uscc`,
+/// `employees[1].id_number`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    pub path: String,
+    pub message: String,
+    pub message_zh: String,
+    /// `error` refuses the case, `warning` is shown but accepted.
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{tag}: {}: {}", self.path, self.message)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the case JSON cannot be read: {0}")]
+pub struct CaseParseError(pub String);
+
+impl CaseData {
+    /// Reads case JSON. Store-managed fields (`number`, `status`, …) are dropped.
+    pub fn from_json(text: &str) -> Result<CaseData, CaseParseError> {
+        let mut value: Value = serde_json::from_str(text).map_err(|e| CaseParseError(e.to_string()))?;
+        if let Value::Object(map) = &mut value {
+            for field in STORE_FIELDS {
+                map.remove(field);
+            }
+        } else {
+            return Err(CaseParseError("expected a JSON object".into()));
+        }
+        serde_json::from_value(value).map_err(|e| CaseParseError(e.to_string()))
+    }
+
+    /// Canonical JSON: keys sorted, no whitespace. What the digest is taken over.
+    pub fn canonical_json(&self) -> String {
+        // serde_json's Map is a BTreeMap (no `preserve_order`), so a round trip through
+        // Value sorts every object's keys.
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        value.to_string()
+    }
+
+    /// SHA-256 of the canonical JSON, lowercase hex.
+    pub fn digest(&self) -> String {
+        sha256_hex(self.canonical_json().as_bytes())
+    }
+
+    /// Checks the whole case and normalises its identifiers in place (spaces, full-width
+    /// characters, lowercase x). Returns every problem found, errors and warnings.
+    pub fn validate_and_normalize(&mut self, today: NaiveDate) -> Vec<FieldProblem> {
+        let mut v = Validator { today, problems: Vec::new() };
+        v.required("project", &self.project);
+        if self.business.takes_years() {
+            match self.years {
+                None => v.error("years", "new and renewed certificates need a validity in years", "新申请和续期须填写年限"),
+                Some(0) => v.error("years", "validity must be at least one year", "年限至少为1年"),
+                Some(_) => {}
+            }
+        }
+        if self.quantity == 0 {
+            v.error("quantity", "quantity must be at least 1", "张数至少为1");
+        }
+        match (&mut self.organization, self.cert_kind) {
+            (None, CertKind::Organization | CertKind::Employee) => {
+                v.error("organization", "organisation and employee certificates need the organisation", "机构证书和员工证书须填写申请单位资料")
+            }
+            (Some(org), _) => v.organization(org),
+            (None, CertKind::Personal) => {}
+        }
+        v.person("handler", &self.handler.name, self.handler.id_type, &mut self.handler.id_number);
+        v.optional_ident("handler.mobile", IdentKind::Mobile, &mut self.handler.mobile);
+        v.optional_ident("handler.email", IdentKind::Email, &mut self.handler.email);
+        if self.handler.mobile.is_none() {
+            v.error("handler.mobile", "the handler's mobile number is required", "经办人手机号码必填");
+        }
+        if self.cert_kind == CertKind::Employee && self.employees.is_empty() {
+            v.error("employees", "an employee certificate needs at least one employee on the annex", "员工证书须在附页填写至少一名员工");
+        }
+        if self.cert_kind == CertKind::Employee && !self.employees.is_empty() && self.quantity as usize != self.employees.len() {
+            v.warning(
+                "quantity",
+                &format!("quantity {} differs from the {} employees on the annex", self.quantity, self.employees.len()),
+                &format!("张数{}与附页员工人数{}不一致", self.quantity, self.employees.len()),
+            );
+        }
+        let mut seen = std::collections::HashMap::new();
+        for (i, e) in self.employees.iter_mut().enumerate() {
+            let base = format!("employees[{i}]");
+            v.person(&base, &e.name, e.id_type, &mut e.id_number);
+            v.optional_ident(&format!("{base}.email"), IdentKind::Email, &mut e.email);
+            if e.business.takes_years() && e.years.is_none_or(|y| y == 0) {
+                v.error(&format!("{base}.years"), "new and renewed certificates need a validity in years", "新申请和续期须填写年限");
+            }
+            if let Some(first) = seen.insert(e.id_number.clone(), i) {
+                v.error(&format!("{base}.id_number"), &format!("same ID number as employees[{first}]"), &format!("证件号码与第{}行员工重复", first + 1));
+            }
+        }
+        if let Some(p) = &self.payment {
+            if p.amount.is_negative() {
+                v.error("payment.amount", "the amount is negative", "金额不能为负数");
+            }
+            if p.method == PaymentMethod::BankTransfer && p.payer_account.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                v.error("payment.payer_account", "a bank transfer needs the payer's account", "对公转账须填写付款账号");
+            }
+            if let Some(date) = p.date
+                && date > today
+            {
+                v.error("payment.date", &format!("payment date {date} is in the future"), &format!("付款日期{date}晚于今天"));
+            }
+        }
+        v.problems
+    }
+}
+
+struct Validator {
+    today: NaiveDate,
+    problems: Vec<FieldProblem>,
+}
+
+impl Validator {
+    fn error(&mut self, path: &str, message: &str, zh: &str) {
+        self.problems.push(FieldProblem { path: path.into(), message: message.into(), message_zh: zh.into(), severity: Severity::Error });
+    }
+    fn warning(&mut self, path: &str, message: &str, zh: &str) {
+        self.problems.push(FieldProblem { path: path.into(), message: message.into(), message_zh: zh.into(), severity: Severity::Warning });
+    }
+    fn required(&mut self, path: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.error(path, "required", "必填");
+        }
+    }
+
+    /// Checks and normalises `value` in place.
+    fn ident(&mut self, path: &str, kind: IdentKind, value: &mut String) {
+        match ident::parse_at(kind, value, self.today) {
+            Ok((normalized, warnings)) => {
+                *value = normalized;
+                for w in warnings {
+                    self.warning(path, &w, "统一社会信用代码第9-17位（组织机构代码）校验不通过，请核对");
+                }
+            }
+            Err(e) => self.error(path, &e.to_string(), &e.zh()),
+        }
+    }
+
+    fn optional_ident(&mut self, path: &str, kind: IdentKind, value: &mut Option<String>) {
+        if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *value = None;
+        }
+        if let Some(v) = value {
+            self.ident(path, kind, v);
+        }
+    }
+
+    fn person(&mut self, base: &str, name: &str, id_type: IdType, id_number: &mut String) {
+        self.required(&format!("{base}.name"), name);
+        if id_type == IdType::ResidentId {
+            self.ident(&format!("{base}.id_number"), IdentKind::Ric, id_number);
+        } else {
+            let trimmed: String = id_number.split_whitespace().collect();
+            *id_number = trimmed.to_uppercase();
+            self.required(&format!("{base}.id_number"), id_number);
+        }
+    }
+
+    fn organization(&mut self, org: &mut Organization) {
+        self.required("organization.name", &org.name);
+        for field in [&mut org.uscc, &mut org.org_code, &mut org.other_id] {
+            if field.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                *field = None;
+            }
+        }
+        if org.uscc.is_none() && org.org_code.is_none() && org.other_id.is_none() {
+            self.error(
+                "organization.uscc",
+                "at least one organisation identifier is required (uscc, org_code or other_id)",
+                "单位证件号码至少填写一项",
+            );
+        }
+        if let Some(uscc) = &mut org.uscc {
+            self.ident("organization.uscc", IdentKind::Uscc, uscc);
+        }
+        if let Some(code) = &mut org.org_code {
+            self.ident("organization.org_code", IdentKind::OrgCode, code);
+        }
+        if let Some(phone) = &mut org.phone {
+            if phone.trim().is_empty() {
+                org.phone = None;
+            } else if ident::Mobile::parse(phone).is_ok() {
+                // some units give a mobile as the contact number
+                self.ident("organization.phone", IdentKind::Mobile, phone);
+            } else {
+                self.ident("organization.phone", IdentKind::Landline, phone);
+            }
+        }
+        self.optional_ident("organization.email", IdentKind::Email, &mut org.email);
+        self.optional_ident("organization.postcode", IdentKind::Postcode, &mut org.postcode);
+        if let Some(rep) = &mut org.legal_rep {
+            self.person("organization.legal_rep", &rep.name, rep.id_type, &mut rep.id_number);
+            self.optional_ident("organization.legal_rep.mobile", IdentKind::Mobile, &mut rep.mobile);
+        }
+    }
+}
+
+/// SHA-256, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG_NEW: &str = include_str!("../../../../tests/fixtures/case-org-new.json");
+    const EMPLOYEES_NEW: &str = include_str!("../../../../tests/fixtures/case-employees-new.json");
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn examples_parse_validate_and_round_trip() {
+        for text in [ORG_NEW, EMPLOYEES_NEW] {
+            let mut case = CaseData::from_json(text).unwrap();
+            let errors: Vec<_> = case.validate_and_normalize(today()).into_iter().filter(|p| p.severity == Severity::Error).collect();
+            assert!(errors.is_empty(), "{errors:?}");
+            let original: Value = serde_json::from_str(text).unwrap();
+            let exported = serde_json::to_value(&case).unwrap();
+            assert_eq!(original, exported);
+        }
+    }
+
+    #[test]
+    fn validation_reports_every_problem_with_its_path() {
+        let mut value: Value = serde_json::from_str(ORG_NEW).unwrap();
+        value["organization"]["uscc"] = "91440101MA59ABCD1X".into();
+        value["organization"]["postcode"] = "5101".into();
+        value["handler"]["id_number"] = "440106198503142039".into();
+        value["handler"]["mobile"] = "1380013800".into();
+        let mut case: CaseData = serde_json::from_value(value).unwrap();
+        let problems = case.validate_and_normalize(today());
+        let paths: Vec<&str> = problems.iter().filter(|p| p.severity == Severity::Error).map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["organization.uscc", "organization.postcode", "handler.id_number", "handler.mobile"]);
+    }
+
+    #[test]
+    fn normalizes_what_an_ime_types() {
+        let mut value: Value = serde_json::from_str(ORG_NEW).unwrap();
+        value["organization"]["uscc"] = "９１４４０１０１ＭＡ５９ＡＢＣＤ１Ｄ".into();
+        value["handler"]["mobile"] = "+86 138-0013-8000".into();
+        let mut case: CaseData = serde_json::from_value(value).unwrap();
+        case.validate_and_normalize(today());
+        assert_eq!(case.organization.as_ref().unwrap().uscc.as_deref(), Some("91440101MA59ABCD1D"));
+        assert_eq!(case.handler.mobile.as_deref(), Some("13800138000"));
+    }
+
+    #[test]
+    fn unknown_fields_survive_and_store_fields_are_dropped() {
+        let mut value: Value = serde_json::from_str(ORG_NEW).unwrap();
+        value["number"] = "X-1".into();
+        value["status"] = "approved".into();
+        value["channel"] = "counter".into();
+        value["handler"]["wechat"] = "zw123".into();
+        let case = CaseData::from_json(&value.to_string()).unwrap();
+        let back = serde_json::to_value(&case).unwrap();
+        assert_eq!(back["channel"], "counter");
+        assert_eq!(back["handler"]["wechat"], "zw123");
+        assert!(back.get("number").is_none() && back.get("status").is_none());
+    }
+
+    #[test]
+    fn digest_ignores_key_order_but_not_content() {
+        let a = CaseData::from_json(ORG_NEW).unwrap();
+        let mut value: Value = serde_json::from_str(ORG_NEW).unwrap();
+        let reordered: Map<String, Value> = value.as_object().unwrap().clone().into_iter().rev().collect();
+        let b = CaseData::from_json(&Value::Object(reordered).to_string()).unwrap();
+        assert_eq!(a.digest(), b.digest());
+        value["notes"] = "changed".into();
+        let c = CaseData::from_json(&value.to_string()).unwrap();
+        assert_ne!(a.digest(), c.digest());
+        assert_eq!(a.digest().len(), 64);
+    }
+
+    #[test]
+    fn wrong_enum_value_names_the_allowed_ones() {
+        let mut value: Value = serde_json::from_str(ORG_NEW).unwrap();
+        value["business"] = "renewal".into();
+        let err = CaseData::from_json(&value.to_string()).unwrap_err();
+        assert!(err.0.contains("renewal") && err.0.contains("renew"), "{err}");
+    }
+}
