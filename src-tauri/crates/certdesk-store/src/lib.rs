@@ -1,1 +1,427 @@
-//! placeholder
+//! The local case store: one SQLite file (WAL, foreign keys, synchronous=FULL). Owns every SQL
+//! statement in certdesk; callers never see rusqlite types. Cases, case numbering, search,
+//! settings and the audit chain live here. Does not validate case data (the domain does) nor
+//! decide who may act (the workflow does): it records what it is told, atomically, with an
+//! audit event in the same transaction as every change.
+
+pub mod audit;
+mod schema;
+mod search;
+
+pub use audit::{AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
+
+use certdesk_domain::case::sha256_hex;
+use certdesk_domain::status::{self, Action, TransitionError};
+use certdesk_domain::{CaseData, CaseNumber, Status};
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("case {0} not found")]
+    CaseNotFound(String),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("the database failed while {op}: {source}")]
+    Sqlite {
+        op: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the database {path} was written by a newer certdesk (schema {found}, this build knows {known})")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("stored case {number} cannot be read: {detail}")]
+    Corrupt { number: String, detail: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Maps a rusqlite error with what the store was doing.
+pub(crate) fn sql(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sqlite { op, source }
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRecord {
+    pub number: CaseNumber,
+    pub status: Status,
+    pub data: CaseData,
+    pub digest: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+    pub updated_by: String,
+}
+
+impl CaseRecord {
+    /// The case JSON for export: the contract fields plus `number`, `status`, times and
+    /// digest (import ignores those and gives a new number).
+    pub fn to_export_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(&self.data).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("number".into(), self.number.as_str().into());
+            map.insert("status".into(), self.status.wire().into());
+            map.insert("created_at".into(), self.created_at.clone().into());
+            map.insert("updated_at".into(), self.updated_at.clone().into());
+            map.insert("digest".into(), self.digest.clone().into());
+        }
+        value
+    }
+}
+
+/// A line of a case list or search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseSummary {
+    pub number: String,
+    pub status: String,
+    pub project: String,
+    pub business: String,
+    pub cert_kind: String,
+    /// The organisation name (`organization.name`), empty for personal certificates.
+    pub organization: String,
+    pub handler: String,
+    pub created_at: String,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+const SUMMARY_COLUMNS: &str = "number, status, project, business, cert_kind, org_name, handler_name, created_at";
+
+fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
+    Ok(CaseSummary {
+        number: r.get(0)?,
+        status: r.get(1)?,
+        project: r.get(2)?,
+        business: r.get(3)?,
+        cert_kind: r.get(4)?,
+        organization: r.get(5)?,
+        handler: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
+        }
+        let conn = Connection::open(path).map_err(sql("opening the database"))?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(sql("setting up the connection"))?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = schema::MIGRATIONS.len() as i64;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting the migration"))?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
+        if version > known {
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
+        }
+        for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(m).map_err(sql("migrating the schema"))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql("recording the schema version"))?;
+        }
+        tx.commit().map_err(sql("committing the migration"))
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))
+    }
+
+    /// Sets a setting, with an audit event naming the actor.
+    pub fn set_setting(&mut self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))?;
+        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])
+            .map_err(sql("writing a setting"))?;
+        audit::append(&tx, &now(), &NewEvent {
+            actor,
+            action: "setting",
+            detail: serde_json::json!({ "key": key, "before": before, "after": value }),
+            ..Default::default()
+        })?;
+        tx.commit().map_err(sql("committing a setting"))
+    }
+
+    /// Stores a new draft case with the next number of `counter` for `day`. The data must
+    /// have been validated and normalised by the caller.
+    pub fn create_case(&mut self, data: &CaseData, counter: &str, day: NaiveDate, actor: &str) -> Result<CaseRecord, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let record = insert_case(&tx, data, counter, day, actor, &now())?;
+        tx.commit().map_err(sql("committing the new case"))?;
+        Ok(record)
+    }
+
+    /// Many cases in one transaction (bulk import, benchmarks); same rows and events as
+    /// `create_case` one by one.
+    pub fn create_cases<'a>(&mut self, cases: impl IntoIterator<Item = &'a CaseData>, counter: &str, day: NaiveDate, actor: &str) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let at = now();
+        let mut n = 0;
+        for data in cases {
+            insert_case(&tx, data, counter, day, actor, &at)?;
+            n += 1;
+        }
+        tx.commit().map_err(sql("committing the cases"))?;
+        Ok(n)
+    }
+
+    pub fn case(&self, number: &str) -> Result<CaseRecord, StoreError> {
+        let number = CaseNumber::parse(number).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let row = self
+            .conn
+            .query_row(
+                "SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1",
+                [number.as_str()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()
+            .map_err(sql("reading a case"))?
+            .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;
+        let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) = row;
+        let corrupt = |detail: String| StoreError::Corrupt { number: number.to_string(), detail };
+        let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(format!("unknown status {status_text:?}")))?;
+        let data = CaseData::from_json(&data_text).map_err(|e| corrupt(e.to_string()))?;
+        Ok(CaseRecord { number, status, data, digest, created_at, updated_at, created_by, updated_by })
+    }
+
+    /// Cases, newest first, optionally of one status.
+    pub fn list(&self, status: Option<Status>, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let limit = limit as i64;
+        let rows = match status {
+            Some(s) => {
+                let mut stmt = self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY id DESC LIMIT ?2")).map_err(sql("listing cases"))?;
+                stmt.query_map(params![s.wire(), limit], read_summary).map_err(sql("listing cases"))?.collect::<Result<Vec<_>, _>>()
+            }
+            None => {
+                let mut stmt = self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases ORDER BY id DESC LIMIT ?1")).map_err(sql("listing cases"))?;
+                stmt.query_map(params![limit], read_summary).map_err(sql("listing cases"))?.collect::<Result<Vec<_>, _>>()
+            }
+        };
+        rows.map_err(sql("listing cases"))
+    }
+
+    /// Search as the clerk types: every whitespace-separated term must match a fragment of the
+    /// organisation name or department, a USCC / ID / mobile prefix or fragment, the handler,
+    /// the legal representative or an employee. Newest first, at most `limit`.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let terms = search::plan(text);
+        if terms.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut conditions = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        for (i, term) in terms.iter().enumerate() {
+            let (table, q) = match term {
+                search::TermQuery::Trigram(q) => ("case_text", q),
+                search::TermQuery::Grams(q) => ("case_grams", q),
+            };
+            conditions.push(format!("SELECT rowid FROM {table} WHERE {table} MATCH ?{}", i + 1));
+            args.push(q.clone());
+        }
+        let ids = if conditions.len() == 1 {
+            format!("{} ORDER BY rowid DESC LIMIT {limit}", conditions[0])
+        } else {
+            format!("SELECT rowid FROM ({}) ORDER BY rowid DESC LIMIT {limit}", conditions.join(" INTERSECT "))
+        };
+        let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE id IN ({ids}) ORDER BY id DESC");
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("searching cases"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_summary).map_err(sql("searching cases"))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql("searching cases"))
+    }
+
+    /// Moves a case by `action`, recording actor, reason and digests on the audit chain.
+    /// `guard` sees the case before the change and may refuse it (roles, four-eyes).
+    pub fn transition<E: From<StoreError>>(
+        &mut self,
+        number: &str,
+        action: Action,
+        actor: &str,
+        detail: serde_json::Value,
+        guard: impl FnOnce(&CaseRecord, &[AuditEvent]) -> Result<(), E>,
+    ) -> Result<CaseRecord, E> {
+        let record = self.case(number)?;
+        let history = self.history(number)?;
+        let to = status::next(record.status, action).map_err(StoreError::from)?;
+        guard(&record, &history)?;
+        let at = now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let changed = tx
+            .execute(
+                "UPDATE cases SET status = ?1, updated_at = ?2 WHERE number = ?3 AND status = ?4 AND digest = ?5",
+                params![to.wire(), at, record.number.as_str(), record.status.wire(), record.digest],
+            )
+            .map_err(sql("changing a case's status"))?;
+        if changed != 1 {
+            return Err(StoreError::Invalid(format!("case {} changed while this action was prepared; try again", record.number)).into());
+        }
+        let mut detail = if detail.is_object() { detail } else { serde_json::json!({}) };
+        detail["from"] = record.status.wire().into();
+        detail["to"] = to.wire().into();
+        audit::append(&tx, &at, &NewEvent {
+            actor,
+            action: action.wire(),
+            case_number: Some(record.number.as_str()),
+            digest_before: Some(&record.digest),
+            digest_after: Some(&record.digest),
+            detail,
+        })?;
+        tx.commit().map_err(sql("committing a transition"))?;
+        Ok(CaseRecord { status: to, updated_at: at, ..record })
+    }
+
+    /// Replaces a case's data (already validated). An approved case goes back to review.
+    pub fn update_case<E: From<StoreError>>(
+        &mut self,
+        number: &str,
+        data: &CaseData,
+        actor: &str,
+        guard: impl FnOnce(&CaseRecord, &[AuditEvent]) -> Result<(), E>,
+    ) -> Result<CaseRecord, E> {
+        let record = self.case(number)?;
+        let history = self.history(number)?;
+        let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
+        guard(&record, &history)?;
+        let at = now();
+        let canonical = data.canonical_json();
+        let digest = sha256_hex(canonical.as_bytes());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let id: i64 = tx.query_row("SELECT id FROM cases WHERE number = ?1", [record.number.as_str()], |r| r.get(0)).map_err(sql("reading a case"))?;
+        let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+        let changed = tx
+            .execute(
+                "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
+                 cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12",
+                params![to.wire(), canonical, digest, at, actor, data.project, data.business.wire(), data.cert_kind.wire(), org_name, data.handler.name, id, record.digest],
+            )
+            .map_err(sql("updating a case"))?;
+        if changed != 1 {
+            return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
+        }
+        index_case(&tx, id, record.number.as_str(), data, true)?;
+        audit::append(&tx, &at, &NewEvent {
+            actor,
+            action: Action::Edit.wire(),
+            case_number: Some(record.number.as_str()),
+            digest_before: Some(&record.digest),
+            digest_after: Some(&digest),
+            detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
+        })?;
+        tx.commit().map_err(sql("committing an edit"))?;
+        Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at, updated_by: actor.to_string(), ..record })
+    }
+
+    /// The case's events on the audit chain, oldest first.
+    pub fn history(&self, number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+        audit::events_for_case(&self.conn, number)
+    }
+
+    /// Walks the audit chain; see [`audit`].
+    pub fn verify_audit(&self) -> Result<VerifyReport, StoreError> {
+        audit::verify(&self.conn)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the first problems SQLite finds.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(sql("checking integrity"))?;
+        let rows: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(sql("checking integrity"))?.collect::<Result<_, _>>().map_err(sql("checking integrity"))?;
+        Ok(rows.join("\n"))
+    }
+
+    pub fn count_cases(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).map_err(sql("counting cases"))
+    }
+
+    /// Appends an event that is not a case transition (user management, key operations…).
+    pub fn record_event(&mut self, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let seq = audit::append(&tx, &now(), ev)?;
+        tx.commit().map_err(sql("committing an event"))?;
+        Ok(seq)
+    }
+}
+
+fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, day: NaiveDate, actor: &str, at: &str) -> Result<CaseRecord, StoreError> {
+    certdesk_domain::number::check_counter_code(counter).map_err(|e| StoreError::Invalid(format!("counter code {counter:?}: {e}")))?;
+    let day_key = day.format("%Y%m%d").to_string();
+    let seq: u32 = tx
+        .query_row(
+            "INSERT INTO case_seq (counter, day, last) VALUES (?1, ?2, 1)
+             ON CONFLICT (counter, day) DO UPDATE SET last = last + 1 RETURNING last",
+            params![counter, day_key],
+            |r| r.get(0),
+        )
+        .map_err(sql("numbering a case"))?;
+    let number = CaseNumber::new(counter, day, seq);
+    let canonical = data.canonical_json();
+    let digest = sha256_hex(canonical.as_bytes());
+    let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO cases (number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11)",
+        params![number.as_str(), data.project, data.business.wire(), data.cert_kind.wire(), Status::Draft.wire(), org_name, data.handler.name, canonical, digest, at, actor],
+    )
+    .map_err(sql("storing a case"))?;
+    let id = tx.last_insert_rowid();
+    index_case(tx, id, number.as_str(), data, false)?;
+    audit::append(tx, at, &NewEvent {
+        actor,
+        action: "create",
+        case_number: Some(number.as_str()),
+        digest_before: None,
+        digest_after: Some(&digest),
+        detail: serde_json::json!({ "to": Status::Draft.wire() }),
+    })?;
+    Ok(CaseRecord {
+        number,
+        status: Status::Draft,
+        data: data.clone(),
+        digest,
+        created_at: at.to_string(),
+        updated_at: at.to_string(),
+        created_by: actor.to_string(),
+        updated_by: actor.to_string(),
+    })
+}
+
+fn index_case(tx: &rusqlite::Transaction<'_>, id: i64, number: &str, data: &CaseData, replace: bool) -> Result<(), StoreError> {
+    if replace {
+        tx.execute("DELETE FROM case_text WHERE rowid = ?1", [id]).map_err(sql("re-indexing a case"))?;
+        tx.execute("DELETE FROM case_grams WHERE rowid = ?1", [id]).map_err(sql("re-indexing a case"))?;
+    }
+    let fields = search::searchable_fields(number, data);
+    tx.prepare_cached("INSERT INTO case_text (rowid, body) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![id, search::trigram_body(&fields)]))
+        .map_err(sql("indexing a case"))?;
+    tx.prepare_cached("INSERT INTO case_grams (rowid, body) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![id, search::grams_body(&fields)]))
+        .map_err(sql("indexing a case"))?;
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! The audit chain. Owns the append-only `audit_events` table: every event carries the
+//! SHA-256 of the previous one, so an edited, removed or reordered event breaks the chain, and
+//! the head (last seq and hash) is kept in `settings` so that removing the newest events shows
+//! too. `verify` walks the chain and names the first broken event; it also checks that every
+//! case's stored data still has the digest its last event recorded.
+
+use crate::{StoreError, sql};
+use certdesk_domain::case::sha256_hex;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const HEAD_KEY: &str = "audit_head";
+
+/// One event as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub case_number: Option<String>,
+    pub digest_before: Option<String>,
+    pub digest_after: Option<String>,
+    /// JSON object: reason, status before and after, anything the action adds.
+    pub detail: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What is appended; seq, time and hashes are filled in by `append`.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub case_number: Option<&'a str>,
+    pub digest_before: Option<&'a str>,
+    pub digest_after: Option<&'a str>,
+    pub detail: serde_json::Value,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event_hash(seq: i64, at: &str, actor: &str, action: &str, case: Option<&str>, before: Option<&str>, after: Option<&str>, detail: &str, prev: &str) -> String {
+    // one field per line; none of the fields can hold a newline unescaped (detail is JSON)
+    let line = format!(
+        "certdesk-audit-v1\n{seq}\n{at}\n{actor}\n{action}\n{}\n{}\n{}\n{detail}\n{prev}",
+        case.unwrap_or("-"),
+        before.unwrap_or("-"),
+        after.unwrap_or("-"),
+    );
+    sha256_hex(line.as_bytes())
+}
+
+/// Appends one event inside the caller's transaction.
+pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
+    let (last_seq, prev): (i64, String) = tx
+        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(sql("reading the audit head"))?
+        .unwrap_or((0, GENESIS.to_string()));
+    let seq = last_seq + 1;
+    let detail = if ev.detail.is_null() { "{}".to_string() } else { ev.detail.to_string() };
+    let actor = ev.actor.replace(['\n', '\r'], " ");
+    let hash = event_hash(seq, at, &actor, ev.action, ev.case_number, ev.digest_before, ev.digest_after, &detail, &prev);
+    tx.execute(
+        "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![seq, at, actor, ev.action, ev.case_number, ev.digest_before, ev.digest_after, detail, prev, hash],
+    )
+    .map_err(sql("appending an audit event"))?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![HEAD_KEY, format!("{seq}:{hash}")],
+    )
+    .map_err(sql("recording the audit head"))?;
+    Ok(seq)
+}
+
+fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+    let detail: String = r.get(7)?;
+    Ok(AuditEvent {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        case_number: r.get(4)?,
+        digest_before: r.get(5)?,
+        digest_after: r.get(6)?,
+        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
+}
+
+const SELECT_EVENT: &str = "SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash FROM audit_events";
+
+pub(crate) fn events_for_case(conn: &Connection, number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_EVENT} WHERE case_number = ?1 ORDER BY seq")).map_err(sql("reading case history"))?;
+    let rows = stmt.query_map([number], read_event).map_err(sql("reading case history"))?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading case history"))
+}
+
+/// The first thing found wrong, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakKind {
+    /// The event's content no longer matches its own hash.
+    Edited,
+    /// A sequence number is missing: an event was deleted.
+    Deleted,
+    /// The event does not link to the one before it (inserted, replaced or reordered).
+    OutOfOrder,
+    /// Events at the end are missing: the chain is shorter than its recorded head.
+    Truncated,
+    /// A case's stored data differs from what its last event recorded.
+    CaseDataChanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    pub kind: BreakKind,
+    /// The event named (the first one that fails).
+    pub seq: Option<i64>,
+    pub case_number: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub events: i64,
+    pub cases_checked: i64,
+    pub first_break: Option<ChainBreak>,
+}
+
+pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
+    let mut stmt = conn.prepare(&format!("{SELECT_EVENT} ORDER BY seq")).map_err(sql("reading the audit chain"))?;
+    let mut rows = stmt.query([]).map_err(sql("reading the audit chain"))?;
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS.to_string();
+    let mut prev_at = String::new();
+    let mut count = 0;
+    let fail = |kind, seq: Option<i64>, case_number: Option<String>, message: String, events| {
+        Ok(VerifyReport { ok: false, events, cases_checked: 0, first_break: Some(ChainBreak { kind, seq, case_number, message }) })
+    };
+    while let Some(row) = rows.next().map_err(sql("reading the audit chain"))? {
+        let ev = read_event(row).map_err(sql("reading an audit event"))?;
+        let detail_text: String = row.get(7).map_err(sql("reading an audit event"))?;
+        count += 1;
+        if ev.seq > expected_seq {
+            let gap = if ev.seq - expected_seq == 1 { format!("event {expected_seq} is") } else { format!("events {expected_seq}-{} are", ev.seq - 1) };
+            return fail(BreakKind::Deleted, Some(expected_seq), None, format!("{gap} missing: deleted from the chain (next present: {})", ev.seq), count);
+        }
+        let recomputed = event_hash(ev.seq, &ev.at, &ev.actor, &ev.action, ev.case_number.as_deref(), ev.digest_before.as_deref(), ev.digest_after.as_deref(), &detail_text, &ev.prev_hash);
+        if recomputed != ev.hash {
+            return fail(BreakKind::Edited, Some(ev.seq), ev.case_number, format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at), count);
+        }
+        if ev.prev_hash != prev_hash {
+            let what = if expected_seq == 1 {
+                "the first event does not start the chain".to_string()
+            } else {
+                format!("event {} does not link to event {}: it was inserted out of order, or event {} was replaced", ev.seq, ev.seq - 1, ev.seq - 1)
+            };
+            return fail(BreakKind::OutOfOrder, Some(ev.seq), ev.case_number, what, count);
+        }
+        if ev.at < prev_at {
+            return fail(BreakKind::OutOfOrder, Some(ev.seq), ev.case_number, format!("event {} is dated {} before event {} ({})", ev.seq, ev.at, ev.seq - 1, prev_at), count);
+        }
+        prev_hash = ev.hash;
+        prev_at = ev.at;
+        expected_seq = ev.seq + 1;
+    }
+    drop(rows);
+    let head: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0))
+        .optional()
+        .map_err(sql("reading the audit head"))?;
+    let last_seq = expected_seq - 1;
+    let head_matches = match &head {
+        None => last_seq == 0,
+        Some(h) => *h == format!("{last_seq}:{prev_hash}"),
+    };
+    if !head_matches {
+        let recorded = head.as_deref().and_then(|h| h.split(':').next()).unwrap_or("none").to_string();
+        return fail(
+            BreakKind::Truncated,
+            Some(last_seq + 1),
+            None,
+            format!("the chain ends at event {last_seq} but its recorded head is event {recorded}: the newest events were removed or replaced"),
+            count,
+        );
+    }
+
+    // every case's data must still be what its last event recorded
+    let mut cases = conn
+        .prepare(
+            "SELECT c.number, c.data, c.digest,
+                    (SELECT e.digest_after FROM audit_events e WHERE e.case_number = c.number AND e.digest_after IS NOT NULL ORDER BY e.seq DESC LIMIT 1)
+             FROM cases c ORDER BY c.id",
+        )
+        .map_err(sql("checking case digests"))?;
+    let mut rows = cases.query([]).map_err(sql("checking case digests"))?;
+    let mut cases_checked = 0;
+    while let Some(row) = rows.next().map_err(sql("checking case digests"))? {
+        let number: String = row.get(0).map_err(sql("checking case digests"))?;
+        let data: String = row.get(1).map_err(sql("checking case digests"))?;
+        let digest: String = row.get(2).map_err(sql("checking case digests"))?;
+        let recorded: Option<String> = row.get(3).map_err(sql("checking case digests"))?;
+        cases_checked += 1;
+        let actual = sha256_hex(data.as_bytes());
+        if actual != digest || recorded.as_deref() != Some(actual.as_str()) {
+            let mut report = fail(
+                BreakKind::CaseDataChanged,
+                None,
+                Some(number.clone()),
+                format!("case {number}: its stored data was changed outside certdesk (digest {actual} is not the one on the audit chain)"),
+                count,
+            )?;
+            report.cases_checked = cases_checked;
+            return Ok(report);
+        }
+    }
+    Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None })
+}

@@ -1,0 +1,99 @@
+//! Database schema as a constant list of migrations. A migration, once released, is never
+//! edited: a change is a new entry at the end. `PRAGMA user_version` records how many ran.
+//! A test pins each migration's SHA-256 so that an edit of an old one fails loudly.
+
+/// Migration 1: settings, case numbering, cases, the two search indexes, the audit chain.
+const M001_CASES: &str = r#"
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- the last sequence number handed out per counter and day
+CREATE TABLE case_seq (
+    counter TEXT NOT NULL,
+    day TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (counter, day)
+) STRICT;
+
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    business TEXT NOT NULL,
+    cert_kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    org_name TEXT NOT NULL,
+    handler_name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX cases_status ON cases (status, id);
+CREATE INDEX cases_project ON cases (project, id);
+CREATE INDEX cases_created ON cases (created_at);
+
+-- substring search for queries of three or more characters
+CREATE VIRTUAL TABLE case_text USING fts5 (
+    body, tokenize = 'trigram', content = '', contentless_delete = 1
+);
+-- one- and two-character queries: CJK unigrams and bigrams, whole ASCII tokens (prefix)
+CREATE VIRTUAL TABLE case_grams USING fts5 (
+    body, tokenize = 'unicode61', content = '', contentless_delete = 1, prefix = '1 2'
+);
+
+CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    case_number TEXT,
+    digest_before TEXT,
+    digest_after TEXT,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_events_case ON audit_events (case_number, seq);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certdesk_domain::case::sha256_hex;
+
+    /// The released migrations, pinned. Never change an existing line: append.
+    const PINNED: &[&str] = &["5a9cdbb95f96075f903ddec3f6e7a85fff93ffa06e8fc932b5da41d62ff6eec1"];
+
+    #[test]
+    fn released_migrations_are_never_edited() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            let got = sha256_hex(m.as_bytes());
+            match PINNED.get(i) {
+                Some(pinned) if *pinned != got => panic!("migration {} was edited (sha256 {got}); add a new migration instead", i + 1),
+                Some(_) => {}
+                None => panic!("migration {} is new: pin it as {got:?}", i + 1),
+            }
+        }
+    }
+
+    #[test]
+    fn migrations_apply_on_an_empty_database() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS {
+            conn.execute_batch(m).unwrap();
+        }
+        let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'cases'", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+    }
+}

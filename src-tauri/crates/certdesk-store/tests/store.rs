@@ -1,0 +1,198 @@
+//! The store on a real SQLite file: numbering, round trip, search, transitions with the
+//! audit chain, and tampering found by `verify_audit`.
+
+mod common;
+use certdesk_domain::{Action, Status};
+use certdesk_store::{BreakKind, Store, StoreError};
+use common::*;
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sub/certdesk.db")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn numbers_are_readable_sequential_and_per_counter() {
+    let (_d, mut s) = open();
+    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
+    let b = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
+    let c = s.create_case(&case(ORG_NEW), "SZ02", day(), "clerk").unwrap();
+    let d = s.create_case(&case(ORG_NEW), "GZ01", day().succ_opt().unwrap(), "clerk").unwrap();
+    assert_eq!(
+        [a.number.as_str(), b.number.as_str(), c.number.as_str(), d.number.as_str()],
+        ["GZ01-20261122-0001", "GZ01-20261122-0002", "SZ02-20261122-0001", "GZ01-20261123-0001"]
+    );
+    assert_eq!(a.status, Status::Draft);
+}
+
+#[test]
+fn stored_case_reads_back_identical() {
+    let (dir, mut s) = open();
+    let created = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap();
+    drop(s);
+    let s = Store::open(&dir.path().join("sub/certdesk.db")).unwrap();
+    let back = s.case(created.number.as_str()).unwrap();
+    assert_eq!(back, created);
+    assert_eq!(back.data.digest(), back.digest);
+    let original: serde_json::Value = serde_json::from_str(EMPLOYEES_NEW).unwrap();
+    let mut exported = back.to_export_json();
+    for f in certdesk_domain::case::STORE_FIELDS {
+        assert!(exported.as_object_mut().unwrap().remove(f).is_some(), "{f} exported");
+    }
+    assert_eq!(exported, original);
+}
+
+#[test]
+fn unknown_case_is_a_clear_error() {
+    let (_d, s) = open();
+    assert!(matches!(s.case("GZ01-20261122-0099"), Err(StoreError::CaseNotFound(n)) if n == "GZ01-20261122-0099"));
+    assert!(matches!(s.case("nonsense"), Err(StoreError::Invalid(_))));
+}
+
+#[test]
+fn search_finds_fragments_of_every_field() {
+    let (_d, mut s) = open();
+    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
+    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap();
+    let (org, emp) = (org.number.to_string(), emp.number.to_string());
+    let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
+    for (query, expect) in [
+        ("示例科技", vec![&org]),          // middle of the organisation name
+        ("示例", vec![&emp, &org]),         // two characters, both cases, newest first
+        ("科", vec![&emp, &org]),           // one character: 科技 and 财务科
+        ("技", vec![&org]),
+        ("财务科", vec![&emp]),             // department
+        ("9144", vec![&org]),               // USCC prefix
+        ("91440101MA59ABCD1D", vec![&org]), // whole USCC
+        ("4401061985", vec![&org]),         // ID prefix
+        ("张伟", vec![&org]),               // handler
+        ("13800138000", vec![&org]),        // handler mobile
+        ("138", vec![&org]),                // mobile prefix
+        ("13", vec![&org, &emp].into_iter().rev().collect()), // short ASCII prefix
+        ("陈刚", vec![&emp]),               // an employee of the annex
+        ("李明", vec![&org]),               // legal representative
+        ("广州 张伟", vec![&org]),          // two terms, both must match
+        ("ＭＡ５９", vec![&org]),           // full-width from an IME
+        ("不存在的单位", vec![]),
+    ] {
+        let expect: Vec<String> = expect.into_iter().cloned().collect();
+        assert_eq!(hits(query), expect, "query {query:?}");
+    }
+    assert_eq!(s.search("示例", 1).unwrap().len(), 1);
+    assert!(s.search("   ", 10).unwrap().is_empty());
+}
+
+#[test]
+fn edits_reindex_search() {
+    let (_d, mut s) = open();
+    let rec = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
+    let mut data = rec.data.clone();
+    data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();
+    s.update_case::<StoreError>(rec.number.as_str(), &data, "clerk", |_, _| Ok(())).unwrap();
+    assert!(s.search("示例科技", 10).unwrap().is_empty());
+    assert_eq!(s.search("新名称", 10).unwrap().len(), 1);
+    assert_eq!(s.search("佛山", 10).unwrap()[0].organization, "佛山市新名称有限公司");
+}
+
+#[test]
+fn transitions_follow_the_state_machine_and_land_on_the_chain() {
+    let (_d, mut s) = open();
+    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
+    let ok = |_: &_, _: &[_]| Ok::<(), StoreError>(());
+    s.transition(&n, Action::Accept, "clerk", serde_json::json!({}), ok).unwrap();
+    let err = s.transition(&n, Action::Approve, "boss", serde_json::json!({}), ok).unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+    s.transition(&n, Action::Submit, "clerk", serde_json::json!({}), ok).unwrap();
+    let rec = s.transition(&n, Action::Return, "boss", serde_json::json!({"reason": "公章不清晰"}), ok).unwrap();
+    assert_eq!(rec.status, Status::Returned);
+    assert_eq!(s.list(Some(Status::Returned), 10).unwrap().len(), 1);
+    assert_eq!(s.list(Some(Status::Draft), 10).unwrap().len(), 0);
+    let history = s.history(&n).unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["create", "accept", "submit", "return"]);
+    assert_eq!(history[3].detail["reason"], "公章不清晰");
+    assert_eq!(history[3].actor, "boss");
+    // a refusing guard changes nothing
+    let refused = s.transition(&n, Action::Submit, "clerk", serde_json::json!({}), |_, _| Err(StoreError::Invalid("no".into())));
+    assert!(refused.is_err());
+    assert_eq!(s.case(&n).unwrap().status, Status::Returned);
+    assert!(s.verify_audit().unwrap().ok);
+}
+
+fn tamper(path: &std::path::Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;").unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+fn store_with_events() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut s = Store::open(&path).unwrap();
+    for _ in 0..3 {
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
+        s.transition(&n, Action::Accept, "clerk", serde_json::json!({}), |_, _| Ok::<(), StoreError>(())).unwrap();
+    }
+    assert_eq!(s.verify_audit().unwrap().events, 6);
+    (dir, path)
+}
+
+fn first_break(path: &std::path::Path) -> certdesk_store::ChainBreak {
+    let report = Store::open(path).unwrap().verify_audit().unwrap();
+    assert!(!report.ok);
+    report.first_break.unwrap()
+}
+
+#[test]
+fn audit_rows_cannot_be_changed_through_sql() {
+    let (_d, path) = store_with_events();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert!(conn.execute("UPDATE audit_events SET actor = 'x' WHERE seq = 2", []).is_err());
+    assert!(conn.execute("DELETE FROM audit_events WHERE seq = 2", []).is_err());
+}
+
+#[test]
+fn verify_names_an_edited_event() {
+    let (_d, path) = store_with_events();
+    tamper(&path, "UPDATE audit_events SET actor = 'someone else' WHERE seq = 3");
+    let b = first_break(&path);
+    assert_eq!((b.kind, b.seq), (BreakKind::Edited, Some(3)), "{}", b.message);
+    assert!(b.message.contains("event 3"), "{}", b.message);
+}
+
+#[test]
+fn verify_names_a_deleted_event() {
+    let (_d, path) = store_with_events();
+    tamper(&path, "DELETE FROM audit_events WHERE seq = 4");
+    let b = first_break(&path);
+    assert_eq!((b.kind, b.seq), (BreakKind::Deleted, Some(4)), "{}", b.message);
+}
+
+#[test]
+fn verify_names_a_reordered_event() {
+    let (_d, path) = store_with_events();
+    // swap the content of events 2 and 3, each keeping a self-consistent hash
+    tamper(&path, "UPDATE audit_events SET seq = 100 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 100;");
+    let b = first_break(&path);
+    assert_eq!(b.seq, Some(2), "{}", b.message);
+    assert!(matches!(b.kind, BreakKind::Edited | BreakKind::OutOfOrder), "{b:?}");
+}
+
+#[test]
+fn verify_notices_removed_newest_events() {
+    let (_d, path) = store_with_events();
+    tamper(&path, "DELETE FROM audit_events WHERE seq = 6");
+    let b = first_break(&path);
+    assert_eq!(b.kind, BreakKind::Truncated, "{}", b.message);
+}
+
+#[test]
+fn verify_notices_case_data_changed_behind_its_back() {
+    let (_d, path) = store_with_events();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE cases SET data = replace(data, '张伟', '张三') WHERE number = 'GZ01-20261122-0002'", []).unwrap();
+    let b = first_break(&path);
+    assert_eq!(b.kind, BreakKind::CaseDataChanged);
+    assert_eq!(b.case_number.as_deref(), Some("GZ01-20261122-0002"));
+}
