@@ -1,0 +1,406 @@
+//! The subcommands. Each reads its inputs, calls the library crates and prints a human or a
+//! JSON answer; nothing here decides a business rule.
+
+use crate::output::{CliError, print_json};
+use crate::{AuditCmd, CaseCmd, CatalogCmd, Cli, Command, FeeArgs, Global, IdentArg};
+use certdesk_catalog::{Catalog, FeeRequest, Project};
+use certdesk_domain::ident::{self, IdentKind};
+use certdesk_domain::{BusinessType, CaseData, CertKind, Medium, Severity, Status};
+use certdesk_store::{CaseSummary, Store};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The counter code numbering cases until an administrator sets one.
+pub const DEFAULT_COUNTER: &str = "CD01";
+
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let g = cli.global;
+    match cli.command {
+        Command::Validate { kind, values } => validate(&g, kind, &values),
+        Command::Catalog(c) => catalog_cmd(&g, c),
+        Command::Fee(args) => fee(&g, &args),
+        Command::Case(c) => case_cmd(&g, c),
+        Command::Audit(AuditCmd::Verify) => audit_verify(&g),
+    }
+}
+
+pub fn db_path(g: &Global) -> PathBuf {
+    if let Some(p) = &g.db {
+        return p.clone();
+    }
+    if let Some(p) = std::env::var_os("CERTDESK_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
+}
+
+fn open_store(g: &Global) -> Result<Store, CliError> {
+    Ok(Store::open(&db_path(g))?)
+}
+
+pub fn load_catalog(g: &Global) -> Result<Catalog, CliError> {
+    let dir = g.forms.clone().or_else(|| std::env::var_os("CERTDESK_FORMS").filter(|p| !p.is_empty()).map(PathBuf::from));
+    Ok(match dir {
+        Some(dir) => Catalog::from_dir(&dir)?,
+        None => Catalog::embedded()?,
+    })
+}
+
+fn ok_if(all_ok: bool) -> ExitCode {
+    if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn validate(g: &Global, kind: IdentArg, values: &[String]) -> Result<ExitCode, CliError> {
+    let kind = match kind {
+        IdentArg::Uscc => IdentKind::Uscc,
+        IdentArg::Ric => IdentKind::Ric,
+        IdentArg::Orgcode => IdentKind::OrgCode,
+        IdentArg::Mobile => IdentKind::Mobile,
+        IdentArg::Landline => IdentKind::Landline,
+        IdentArg::Email => IdentKind::Email,
+        IdentArg::Postcode => IdentKind::Postcode,
+    };
+    let results: Vec<ident::Checked> = values.iter().map(|v| ident::check(kind, v)).collect();
+    if g.json {
+        print_json(&results);
+    } else {
+        for r in &results {
+            match (&r.normalized, &r.error) {
+                (Some(n), _) => {
+                    println!("valid    {n}");
+                    for w in &r.warnings {
+                        println!("         warning: {w}");
+                    }
+                }
+                (None, Some(e)) => println!("invalid  {:?}: {e}", r.value),
+                (None, None) => println!("invalid  {:?}", r.value),
+            }
+        }
+    }
+    Ok(ok_if(results.iter().all(|r| r.valid)))
+}
+
+#[derive(Serialize)]
+struct ProjectLine<'a> {
+    id: &'a str,
+    ca_name: &'a str,
+    ca_short: &'a str,
+    service: &'a str,
+    cert_kinds: &'a [CertKind],
+    business_types: &'a [BusinessType],
+    media: &'a [Medium],
+    years: &'a [u32],
+    forms: usize,
+}
+
+fn catalog_cmd(g: &Global, cmd: CatalogCmd) -> Result<ExitCode, CliError> {
+    let catalog = load_catalog(g)?;
+    match cmd {
+        CatalogCmd::List => {
+            let lines: Vec<ProjectLine> = catalog
+                .projects
+                .values()
+                .map(|p| ProjectLine {
+                    id: &p.id,
+                    ca_name: &p.ca_name,
+                    ca_short: &p.ca_short,
+                    service: &p.service,
+                    cert_kinds: &p.cert_kinds,
+                    business_types: &p.business_types,
+                    media: &p.media,
+                    years: &p.years,
+                    forms: p.forms.len(),
+                })
+                .collect();
+            if g.json {
+                print_json(&lines);
+            } else {
+                for l in lines {
+                    println!("{:<22} {}  {}", l.id, l.ca_short, l.service);
+                }
+            }
+        }
+        CatalogCmd::Show { project } => {
+            let p = catalog.project(&project)?;
+            if g.json {
+                print_json(p);
+            } else {
+                show_project(p);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn show_project(p: &Project) {
+    println!("{}  {} ({})", p.id, p.ca_name, p.ca_short);
+    println!("service:        {}", p.service);
+    println!("source:         {}", p.source);
+    println!("cert kinds:     {}", join(&p.cert_kinds));
+    println!("business types: {}", join(&p.business_types));
+    println!("media:          {}", join(&p.media));
+    println!("years:          {}", join(&p.years));
+    if let Some(pin) = p.pin.as_ref().and_then(|p| p.default.as_ref()) {
+        println!("default PIN:    {pin} (the CA's published default; applicants must change it)");
+    }
+    for note in &p.notes {
+        println!("note:           {note}");
+    }
+    println!("counter:        {}", p.contact.counter_address.join(" / "));
+    println!("hours:          {}", p.contact.hours);
+    println!("phone:          {}", p.contact.phone.join(", "));
+    if let Some(b) = &p.bank {
+        println!("bank:           {} {} {}", b.payee, b.bank, b.account);
+    }
+    println!("fees:");
+    for rule in p.fee_rules() {
+        let items: Vec<String> = rule
+            .items
+            .iter()
+            .map(|i| match (&i.amount, &i.by_years) {
+                (Some(a), _) => format!("{} {a}/{:?}", i.label, i.per).to_lowercase(),
+                (None, Some(t)) => format!("{} {}", i.label, t.iter().map(|(y, a)| format!("{y}年 {a}")).collect::<Vec<_>>().join(" / ")),
+                _ => i.label.clone(),
+            })
+            .collect();
+        println!("  {} [{}]: {}", join(&rule.business), rule.cert_kinds.as_deref().map(join).unwrap_or_else(|| "all kinds".into()), items.join("; "));
+    }
+    println!("forms:");
+    for f in &p.forms {
+        let f = f.get_ref();
+        println!("  {:<28} {} ×{}", f.id, f.title, f.copies);
+    }
+}
+
+fn parse_enum<T>(what: &str, value: &str, parse: fn(&str) -> Option<T>, names: String) -> Result<T, CliError> {
+    parse(value).ok_or_else(|| CliError::Usage(format!("unknown {what} {value:?} (expected one of: {names})")))
+}
+
+fn fee(g: &Global, args: &FeeArgs) -> Result<ExitCode, CliError> {
+    let req = FeeRequest {
+        business: parse_enum("business type", &args.business, BusinessType::from_wire, BusinessType::wire_names())?,
+        cert_kind: parse_enum("certificate kind", &args.cert_kind, CertKind::from_wire, CertKind::wire_names())?,
+        medium: parse_enum("medium", &args.medium, Medium::from_wire, Medium::wire_names())?,
+        years: args.years,
+        quantity: args.quantity,
+    };
+    let catalog = load_catalog(g)?;
+    let quote = catalog.project(&args.project)?.fee(&req)?;
+    if g.json {
+        print_json(&quote);
+    } else {
+        for item in &quote.items {
+            println!("{:<24} {:>10} × {:<3} = {:>10}", item.label, item.unit_price.to_string(), item.count, item.amount.to_string());
+        }
+        println!("{:<24} {:>31}", "合计 total", quote.total.to_string());
+        println!("大写金额: {}", quote.total_capital);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A case as listed: the store's summary with the organisation also as an object, the shape
+/// the case JSON gives it.
+#[derive(Serialize)]
+struct CaseLine<'a> {
+    number: &'a str,
+    status: &'a str,
+    project: &'a str,
+    business: &'a str,
+    cert_kind: &'a str,
+    org_name: &'a str,
+    organization: serde_json::Value,
+    handler_name: &'a str,
+    created_at: &'a str,
+}
+
+fn case_lines(rows: &[CaseSummary]) -> Vec<CaseLine<'_>> {
+    rows.iter()
+        .map(|c| CaseLine {
+            number: &c.number,
+            status: &c.status,
+            project: &c.project,
+            business: &c.business,
+            cert_kind: &c.cert_kind,
+            org_name: &c.organization,
+            organization: serde_json::json!({ "name": c.organization }),
+            handler_name: &c.handler,
+            created_at: &c.created_at,
+        })
+        .collect()
+}
+
+fn print_cases(g: &Global, rows: &[CaseSummary]) {
+    if g.json {
+        print_json(&case_lines(rows));
+    } else if rows.is_empty() {
+        eprintln!("no cases");
+    } else {
+        for c in rows {
+            let status = Status::from_wire(&c.status).map(|s| s.zh()).unwrap_or(&c.status);
+            println!("{}  {:<6} {:<20} {:<8} {}", c.number, status, c.project, c.handler, c.organization);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Imported<'a> {
+    number: &'a str,
+    status: &'a str,
+    digest: &'a str,
+    warnings: Vec<String>,
+}
+
+/// Checks a case against its project's catalog: everything the CA does not offer.
+pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<String>, Vec<String>> {
+    let Ok(project) = catalog.project(&data.project) else {
+        return Err(vec![format!("project: unknown CA project {:?} (known: {})", data.project, catalog.projects.keys().cloned().collect::<Vec<_>>().join(", "))]);
+    };
+    let mut warnings = Vec::new();
+    let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
+    match project.fee(&req) {
+        Ok(quote) => {
+            if let Some(p) = &data.payment
+                && p.amount != quote.total
+            {
+                warnings.push(format!("payment.amount: {} differs from the catalog fee {} ({})", p.amount, quote.total, quote.total_capital));
+            }
+        }
+        Err(certdesk_catalog::FeeError::NoFeeRule { .. }) => warnings.push(format!("fee: {} has no fee table for this request; check the amount by hand", project.id)),
+        Err(e) => {
+            let field = match e {
+                certdesk_catalog::FeeError::BusinessNotOffered { .. } => "business",
+                certdesk_catalog::FeeError::KindNotOffered { .. } => "cert_kind",
+                certdesk_catalog::FeeError::MediumNotOffered { .. } => "medium",
+                certdesk_catalog::FeeError::ZeroQuantity => "quantity",
+                _ => "years",
+            };
+            return Err(vec![format!("{field}: {e}")]);
+        }
+    }
+    Ok(warnings)
+}
+
+/// Reads, validates and normalises a case file; every problem at once.
+pub fn read_case_file(catalog: &Catalog, path: &std::path::Path) -> Result<(CaseData, Vec<String>), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { what: "cannot read", path: path.display().to_string(), source })?;
+    let mut data = CaseData::from_json(&text).map_err(|e| CliError::Refused(format!("{}: {e}", path.display())))?;
+    let problems = data.validate_and_normalize(chrono::Local::now().date_naive());
+    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
+    let mut errors: Vec<String> = errors.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+    let mut warnings: Vec<String> = warnings.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+    match check_against_catalog(catalog, &data) {
+        Ok(mut w) => warnings.append(&mut w),
+        Err(mut e) => errors.append(&mut e),
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Refused(format!(
+            "{} refused, nothing stored ({} problem(s)):\n  {}",
+            path.display(),
+            errors.len(),
+            errors.join("\n  ")
+        )));
+    }
+    Ok((data, warnings))
+}
+
+fn os_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
+    match cmd {
+        CaseCmd::Import { file, actor } => {
+            let catalog = load_catalog(g)?;
+            let (data, warnings) = read_case_file(&catalog, &file)?;
+            let mut store = open_store(g)?;
+            let counter = store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.to_string());
+            let actor = actor.unwrap_or_else(|| format!("cli:{}", os_user()));
+            let rec = store.create_case(&data, &counter, chrono::Local::now().date_naive(), &actor)?;
+            if g.json {
+                print_json(&Imported { number: rec.number.as_str(), status: rec.status.wire(), digest: &rec.digest, warnings });
+            } else {
+                for w in &warnings {
+                    eprintln!("warning: {w}");
+                }
+                println!("{}", rec.number);
+            }
+        }
+        CaseCmd::Show { number } => {
+            let store = open_store(g)?;
+            let rec = store.case(&number)?;
+            if g.json {
+                print_json(&rec.to_export_json());
+            } else {
+                show_case(&store, &rec)?;
+            }
+        }
+        CaseCmd::List { status, limit } => {
+            let status = status
+                .map(|s| Status::from_wire(&s).ok_or_else(|| CliError::Usage(format!("unknown status {s:?} (expected one of: {})", Status::ALL.map(|s| s.wire()).join(", ")))))
+                .transpose()?;
+            let store = open_store(g)?;
+            let rows = store.list(status, limit.unwrap_or(usize::MAX >> 1))?;
+            print_cases(g, &rows);
+        }
+        CaseCmd::Search { text, limit } => {
+            let store = open_store(g)?;
+            let rows = store.search(&text.join(" "), limit)?;
+            print_cases(g, &rows);
+        }
+        CaseCmd::Export { number, out } => {
+            let store = open_store(g)?;
+            let rec = store.case(&number)?;
+            let text = serde_json::to_string_pretty(&rec.to_export_json()).unwrap_or_default();
+            match out {
+                Some(path) => std::fs::write(&path, text + "\n").map_err(|source| CliError::Io { what: "cannot write", path: path.display().to_string(), source })?,
+                None => println!("{text}"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_case(store: &Store, rec: &certdesk_store::CaseRecord) -> Result<(), CliError> {
+    let d = &rec.data;
+    println!("{}  {} ({})", rec.number, rec.status.zh(), rec.status);
+    println!("project:   {}", d.project);
+    println!("business:  {} {} ×{} {}{}", d.business.zh(), d.cert_kind.zh(), d.quantity, d.medium.zh(), d.years.map(|y| format!(" {y}年")).unwrap_or_default());
+    if let Some(o) = &d.organization {
+        println!("unit:      {}{}", o.name, o.department.as_deref().map(|x| format!(" / {x}")).unwrap_or_default());
+        if let Some(u) = &o.uscc {
+            println!("USCC:      {u}");
+        }
+    }
+    println!("handler:   {} {} {}", d.handler.name, d.handler.id_number, d.handler.mobile.as_deref().unwrap_or(""));
+    for (i, e) in d.employees.iter().enumerate() {
+        println!("employee {}: {} {} {}", i + 1, e.name, e.id_number, e.business.zh());
+    }
+    if let Some(p) = &d.payment {
+        println!("payment:   {} {} ({})", p.amount, p.method.zh(), p.amount.to_capital());
+    }
+    println!("digest:    {}", rec.digest);
+    println!("history:");
+    for ev in store.history(rec.number.as_str())? {
+        let reason = ev.detail.get("reason").and_then(|r| r.as_str()).map(|r| format!(" — {r}")).unwrap_or_default();
+        println!("  #{:<5} {} {:<10} {}{}", ev.seq, ev.at, ev.action, ev.actor, reason);
+    }
+    Ok(())
+}
+
+fn audit_verify(g: &Global) -> Result<ExitCode, CliError> {
+    let store = open_store(g)?;
+    let report = store.verify_audit()?;
+    if g.json {
+        print_json(&report);
+    } else if let Some(b) = &report.first_break {
+        println!("audit chain BROKEN: {}", b.message);
+    } else {
+        println!("audit chain ok: {} events, {} cases match their last recorded digest", report.events, report.cases_checked);
+    }
+    Ok(ok_if(report.ok))
+}

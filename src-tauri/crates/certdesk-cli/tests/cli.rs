@@ -1,0 +1,254 @@
+//! The `certdesk` binary driven as outside checks drive it: exit codes, `--json` shapes and
+//! field names, global options before or after the subcommand, a temp database per test.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
+const EMPLOYEES_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-employees-new.json");
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env { dir: tempfile::tempdir().unwrap() }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("cases.db")
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_certdesk"))
+            .args(args)
+            .env("CERTDESK_DB", self.db())
+            .env_remove("CERTDESK_FORMS")
+            .output()
+            .unwrap()
+    }
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let out = self.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), value)
+    }
+    fn write(&self, name: &str, value: &Value) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, value.to_string()).unwrap();
+        p
+    }
+}
+
+fn example(path: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn validate_reports_each_value_and_exits_1_on_any_invalid() {
+    let e = Env::new();
+    let (code, v) = e.json(&["validate", "uscc", "91110000600037341L", "9111 0000 6000 3734 1l", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[1]["valid"], true);
+    assert_eq!(v[1]["normalized"], "91110000600037341L");
+    for key in ["value", "valid", "normalized", "error", "warnings"] {
+        assert!(v[0].get(key).is_some(), "missing {key}");
+    }
+    let (code, v) = e.json(&["--json", "validate", "ric", "360426199101010071", "360426199101010072"]);
+    assert_eq!(code, 1);
+    assert_eq!(v[0]["valid"], true);
+    assert_eq!(v[1]["valid"], false);
+    assert!(v[1]["error"].as_str().unwrap().contains("check"), "{v}");
+    for (kind, good, bad) in [
+        ("orgcode", "60003734-1", "60003734-2"),
+        ("mobile", "+86 138 0013 8000", "12800138000"),
+        ("landline", "020-87654321", "87654321"),
+        ("email", "office@example-tech.cn", "office@"),
+        ("postcode", "510030", "51003"),
+    ] {
+        let (code, v) = e.json(&["validate", kind, good, "--json"]);
+        assert_eq!((code, &v[0]["valid"]), (0, &Value::Bool(true)), "{kind} {good}");
+        let (code, v) = e.json(&["validate", kind, bad, "--json"]);
+        assert_eq!((code, &v[0]["valid"]), (1, &Value::Bool(false)), "{kind} {bad}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let e = Env::new();
+    assert_eq!(e.run(&["validate", "passport", "x"]).status.code(), Some(2));
+    assert_eq!(e.run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(e.run(&["fee", "--project", "cfca-xs", "--business", "renewal", "--cert-kind", "organization", "--medium", "usb_key"]).status.code(), Some(2));
+    assert_eq!(e.run(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn fee_json_has_total_and_items() {
+    let e = Env::new();
+    let (code, v) = e.json(&["fee", "--project", "netca-gd-pension", "--business", "new", "--cert-kind", "organization", "--medium", "usb_key", "--years", "3", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["total"], "700.00");
+    assert_eq!(v["total_capital"], "柒佰元整");
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    let (code, v) = e.json(&["--json", "fee", "--project", "cfca-xs", "--business", "new", "--cert-kind", "organization", "--medium", "usb_key", "--years", "3"]);
+    assert_eq!(code, 1);
+    assert!(v["error"]["message"].as_str().unwrap().contains("1, 2, 4"), "{v}");
+    let (code, _) = e.json(&["--json", "fee", "--project", "nope", "--business", "new", "--cert-kind", "organization", "--medium", "usb_key"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn catalog_list_and_show() {
+    let e = Env::new();
+    let (code, v) = e.json(&["catalog", "list", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v.as_array().unwrap().len(), 8);
+    let (code, v) = e.json(&["catalog", "show", "cfca-xs", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["id"], "cfca-xs");
+    assert!(v["fees"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn import_show_export_round_trip() {
+    let e = Env::new();
+    for path in [ORG_NEW, EMPLOYEES_NEW] {
+        let out = e.run(&["case", "import", path]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let number = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert!(number.starts_with("CD01-") && number.len() == "CD01-20261122-0001".len(), "{number}");
+        let (code, exported) = e.json(&["case", "export", &number, "--json"]);
+        assert_eq!(code, 0);
+        assert_eq!(exported["number"], number.as_str());
+        assert_eq!(exported["status"], "draft");
+        let original = example(path);
+        for (k, v) in original.as_object().unwrap() {
+            assert_eq!(&exported[k], v, "field {k} of {path}");
+        }
+        let (_, shown) = e.json(&["case", "show", &number, "--json"]);
+        assert_eq!(shown, exported);
+    }
+}
+
+#[test]
+fn import_of_an_export_makes_a_new_case() {
+    let e = Env::new();
+    let first = String::from_utf8(e.run(&["case", "import", ORG_NEW]).stdout).unwrap().trim().to_string();
+    let out_file = e.dir.path().join("export.json");
+    assert_eq!(e.run(&["case", "export", &first, "--out", s(&out_file)]).status.code(), Some(0));
+    let (code, v) = e.json(&["case", "import", s(&out_file), "--json"]);
+    assert_eq!(code, 0);
+    assert_ne!(v["number"], first.as_str());
+    let (_, list) = e.json(&["case", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn invalid_case_is_refused_whole_with_every_problem() {
+    let e = Env::new();
+    assert_eq!(e.run(&["case", "import", ORG_NEW]).status.code(), Some(0));
+    let mut bad = example(ORG_NEW);
+    bad["organization"]["uscc"] = "91440101MA59ABCD1X".into();
+    bad["handler"]["mobile"] = "1380013800".into();
+    bad["years"] = 6.into();
+    let path = e.write("bad.json", &bad);
+    let out = e.run(&["case", "import", s(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for field in ["organization.uscc", "handler.mobile", "years"] {
+        assert!(stderr.contains(field), "{field} not named in: {stderr}");
+    }
+    assert!(stderr.contains("nothing stored"), "{stderr}");
+    let (_, list) = e.json(&["case", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "the refused case must not be stored");
+
+    for broken in ["{", "[]", "{\"project\": 1}"] {
+        let p = e.dir.path().join("broken.json");
+        std::fs::write(&p, broken).unwrap();
+        assert_eq!(e.run(&["case", "import", s(&p)]).status.code(), Some(1), "{broken}");
+    }
+    assert_eq!(e.run(&["case", "import", "/nonexistent/case.json"]).status.code(), Some(1));
+    let (_, list) = e.json(&["case", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn search_and_list_by_status() {
+    let e = Env::new();
+    e.run(&["case", "import", ORG_NEW]);
+    e.run(&["case", "import", EMPLOYEES_NEW]);
+    let (code, v) = e.json(&["case", "search", "示例科技", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["org_name"], "广州市示例科技有限公司");
+    assert_eq!(v[0]["organization"]["name"], "广州市示例科技有限公司");
+    assert!(v[0]["number"].as_str().unwrap().starts_with("CD01-"));
+    let (_, v) = e.json(&["--json", "case", "search", "陈刚"]);
+    assert_eq!(v[0]["org_name"], "广东省示例事业单位");
+    let (_, v) = e.json(&["case", "list", "--status", "draft", "--json"]);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    let (_, v) = e.json(&["case", "list", "--status", "approved", "--json"]);
+    assert_eq!(v.as_array().unwrap().len(), 0);
+    assert_eq!(e.run(&["case", "list", "--status", "bogus"]).status.code(), Some(2));
+}
+
+#[test]
+fn missing_case_exits_1() {
+    let e = Env::new();
+    let (code, v) = e.json(&["case", "show", "CD01-20261122-0042", "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["kind"], "not_found");
+}
+
+#[test]
+fn audit_verify_finds_a_tampered_event() {
+    let e = Env::new();
+    e.run(&["case", "import", ORG_NEW]);
+    e.run(&["case", "import", EMPLOYEES_NEW]);
+    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!((code, &v["ok"]), (0, &Value::Bool(true)));
+    let conn = rusqlite_free_tamper(&e.db());
+    assert!(conn, "tampering helper failed");
+    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["first_break"]["seq"], 1);
+    assert_eq!(v["first_break"]["kind"], "edited");
+}
+
+/// Edits the first event with the sqlite3 shell if present, else with python3's sqlite3.
+fn rusqlite_free_tamper(db: &Path) -> bool {
+    let sql = "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 1;";
+    Command::new("python3")
+        .args(["-c", &format!("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript({sql:?}); c.commit()"), s(db)])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn db_option_overrides_the_environment() {
+    let e = Env::new();
+    let other = e.dir.path().join("other.db");
+    e.run(&["case", "import", ORG_NEW, "--db", s(&other)]);
+    let (_, here) = e.json(&["case", "list", "--json"]);
+    let (_, there) = e.json(&["--db", s(&other), "case", "list", "--json"]);
+    assert_eq!(here.as_array().unwrap().len(), 0);
+    assert_eq!(there.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_broken_forms_folder_is_refused_with_file_and_line() {
+    let e = Env::new();
+    let forms = e.dir.path().join("forms/demo");
+    std::fs::create_dir_all(&forms).unwrap();
+    std::fs::write(forms.join("catalog.toml"), "id = \"demo\"\nca_name = 3\n").unwrap();
+    let out = e.run(&["--forms", s(&e.dir.path().join("forms")), "catalog", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("demo/catalog.toml:2:"), "{stderr}");
+}
