@@ -7,6 +7,7 @@ pub mod ident;
 pub mod money;
 pub mod number;
 pub mod status;
+pub mod workflow;
 
 pub use case::{BusinessType, CaseData, CertKind, FieldProblem, IdType, Medium, PaymentMethod, Severity};
 pub use money::Money;

@@ -4,11 +4,14 @@
 //! decide who may act (the workflow does): it records what it is told, atomically, with an
 //! audit event in the same transaction as every change.
 
+pub mod accounts;
 pub mod audit;
 mod schema;
 mod search;
 
+pub use accounts::{Account, AuthError, Password};
 pub use audit::{AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
+use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::{self, Action, TransitionError};
@@ -99,7 +102,7 @@ pub struct Store {
     path: PathBuf,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -365,6 +368,58 @@ impl Store {
         let seq = audit::append(&tx, &now(), ev)?;
         tx.commit().map_err(sql("committing an event"))?;
         Ok(seq)
+    }
+}
+
+/// Why a workflow action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the workflow rules need, read off the case and its audit history.
+pub fn case_facts(record: &CaseRecord, history: &[AuditEvent]) -> CaseFacts {
+    let mut facts = CaseFacts { status: Some(record.status), digest: record.digest.clone(), ..Default::default() };
+    for ev in history {
+        let who = Some(ev.actor.clone());
+        match ev.action.as_str() {
+            "create" => facts.created_by = who,
+            "accept" => facts.accepted_by = who,
+            "submit" => facts.submitted_by = who,
+            "edit" => {
+                facts.last_edited_by = who;
+                facts.approved_digest = None;
+            }
+            "approve" => facts.approved_digest = ev.digest_after.clone(),
+            "return" | "cancel" => facts.approved_digest = None,
+            _ => {}
+        }
+    }
+    facts
+}
+
+impl Store {
+    /// Takes a workflow action as `actor`: the state machine, the actor's roles, four-eyes,
+    /// a required reason and, for issuing, an approval of the current data are all checked
+    /// before anything is written.
+    pub fn act(&mut self, number: &str, action: Action, actor: &Actor, reason: Option<&str>) -> Result<CaseRecord, ActError> {
+        let detail = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => serde_json::json!({ "reason": r, "roles": actor.roles }),
+            None => serde_json::json!({ "roles": actor.roles }),
+        };
+        self.transition(number, action, &actor.name, detail, |record, history| {
+            workflow::authorize(actor, action, &case_facts(record, history), reason).map_err(ActError::from)
+        })
+    }
+
+    /// Replaces the case data as `actor` (a clerk); an approved case goes back to review.
+    pub fn edit(&mut self, number: &str, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
+        self.update_case(number, data, &actor.name, |record, history| {
+            workflow::authorize(actor, Action::Edit, &case_facts(record, history), None).map_err(ActError::from)
+        })
     }
 }
 

@@ -65,7 +65,21 @@ CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES];
+/// Migration 2: local accounts (issue "accounts, roles and the second check").
+const M002_ACCOUNTS: &str = r#"
+CREATE TABLE accounts (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS];
 
 #[cfg(test)]
 mod tests {
@@ -73,7 +87,10 @@ mod tests {
     use certdesk_domain::case::sha256_hex;
 
     /// The released migrations, pinned. Never change an existing line: append.
-    const PINNED: &[&str] = &["5a9cdbb95f96075f903ddec3f6e7a85fff93ffa06e8fc932b5da41d62ff6eec1"];
+    const PINNED: &[&str] = &[
+        "5a9cdbb95f96075f903ddec3f6e7a85fff93ffa06e8fc932b5da41d62ff6eec1",
+        "d574f7e5bb5f671585335e60af364864ddbfd645a42d00a5a273b25fa97ac3f9",
+    ];
 
     #[test]
     fn released_migrations_are_never_edited() {

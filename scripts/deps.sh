@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what certdesk needs on Debian 12, once: Debian packages (apt) and checks the Rust
+# toolchain. Safe to run again: it installs only what is missing.
+#   bash scripts/deps.sh build   # to build and run the product
+#   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
+set -euo pipefail
+want=${1:-build}
+
+build_pkgs=(build-essential pkg-config ca-certificates)
+test_pkgs=(python3)
+
+pkgs=("${build_pkgs[@]}")
+[ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "certdesk: installing Debian packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "certdesk: no Rust toolchain found; install Rust 1.85 or newer with rustup (https://rustup.rs) and run again" >&2
+  exit 1
+fi

@@ -1,0 +1,233 @@
+//! Local accounts. Owns the `accounts` table: names, roles, argon2id password hashes, the count
+//! of wrong passwords in a row (five lock the account until an administrator resets it), and
+//! disabling (a disabled account keeps its history). Every change is an audit event. Does not
+//! decide what a role may do: that is `certdesk_domain::workflow`.
+
+use crate::{Store, StoreError, audit, now, sql};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use certdesk_domain::workflow::{Actor, Role};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+/// Wrong passwords in a row that lock an account.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+
+/// A password as typed: wiped from memory when dropped, never printed.
+pub struct Password(Zeroizing<String>);
+
+impl Password {
+    pub fn new(text: String) -> Password {
+        Password(Zeroizing::new(text))
+    }
+    fn bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub failed_logins: i64,
+    pub locked: bool,
+    pub disabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    #[error("wrong user name or password")]
+    WrongCredentials,
+    #[error("wrong password for {name}: {remaining} attempt(s) left before the account locks")]
+    WrongPassword { name: String, remaining: i64 },
+    #[error("account {name} is locked after {MAX_FAILED_LOGINS} wrong passwords; an administrator must unlock it (certdesk user unlock {name})")]
+    Locked { name: String },
+    #[error("account {name} is disabled")]
+    Disabled { name: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(",")
+}
+
+fn parse_roles(text: &str) -> Vec<Role> {
+    text.split(',').filter_map(Role::from_wire).collect()
+}
+
+fn check_name(name: &str) -> Result<(), AuthError> {
+    let ok = !name.is_empty() && name.chars().count() <= 32 && name.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
+    if ok { Ok(()) } else { Err(AuthError::Refused(format!("account name {name:?}: 1-32 letters, digits, '_', '-', '.'"))) }
+}
+
+fn check_password(p: &Password) -> Result<(), AuthError> {
+    if p.0.chars().count() < 8 {
+        return Err(AuthError::Refused("a password needs at least 8 characters".into()));
+    }
+    Ok(())
+}
+
+fn hash(p: &Password) -> Result<String, AuthError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(p.bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Refused(format!("cannot hash the password: {e}")))
+}
+
+fn read_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        name: r.get(0)?,
+        roles: parse_roles(&r.get::<_, String>(1)?),
+        failed_logins: r.get(2)?,
+        locked: r.get::<_, i64>(3)? != 0,
+        disabled: r.get::<_, i64>(4)? != 0,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+    })
+}
+
+const ACCOUNT_COLUMNS: &str = "name, roles, failed_logins, locked, disabled, created_at, updated_at";
+
+impl Store {
+    pub fn account_count(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)).map_err(sql("counting accounts"))
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name")).map_err(sql("listing accounts"))?;
+        let rows = stmt.query_map([], read_account).map_err(sql("listing accounts"))?;
+        rows.collect::<Result<_, _>>().map_err(sql("listing accounts"))
+    }
+
+    pub fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        self.conn.query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = ?1"), [name], read_account).optional().map_err(sql("reading an account"))
+    }
+
+    /// Creates an account. `by` is the administrator acting, or `None` for the very first
+    /// account of an empty store, which must be an administrator (first-run set-up).
+    pub fn add_account(&mut self, name: &str, roles: &[Role], password: &Password, by: Option<&Actor>) -> Result<Account, AuthError> {
+        check_name(name)?;
+        check_password(password)?;
+        if roles.is_empty() {
+            return Err(AuthError::Refused("an account needs at least one role".into()));
+        }
+        let first = self.account_count()? == 0;
+        let actor = match (by, first) {
+            (Some(a), _) if a.has(Role::Admin) => a.name.clone(),
+            (Some(a), _) => return Err(AuthError::Refused(format!("only an administrator adds accounts; {} is not one", a.name))),
+            (None, true) if roles.contains(&Role::Admin) => name.to_string(),
+            (None, true) => return Err(AuthError::Refused("the first account of a new store must be an administrator (--role admin)".into())),
+            (None, false) => return Err(AuthError::Refused("an administrator must sign in to add accounts".into())),
+        };
+        let hashed = hash(password)?;
+        let at = now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let exists: bool = tx.query_row("SELECT count(*) FROM accounts WHERE name = ?1", [name], |r| r.get::<_, i64>(0)).map_err(sql("reading an account"))? > 0;
+        if exists {
+            return Err(AuthError::Refused(format!("account {name} exists already")));
+        }
+        tx.execute(
+            "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4)",
+            params![name, hashed, roles_text(roles), at],
+        )
+        .map_err(sql("adding an account"))?;
+        audit::append(&tx, &at, &audit::NewEvent { actor: &actor, action: "user_add", detail: serde_json::json!({ "user": name, "roles": roles_text(roles) }), ..Default::default() })?;
+        tx.commit().map_err(sql("committing an account"))?;
+        Ok(self.account(name)?.expect("account just added"))
+    }
+
+    /// Checks a password. A wrong one is counted (and the count kept even though the answer is
+    /// a refusal); the fifth in a row locks the account. A right one resets the count.
+    pub fn authenticate(&mut self, name: &str, password: &Password) -> Result<Actor, AuthError> {
+        let row: Option<(String, String, i64, bool, bool)> = self
+            .conn
+            .query_row("SELECT password_hash, roles, failed_logins, locked, disabled FROM accounts WHERE name = ?1", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? != 0, r.get::<_, i64>(4)? != 0))
+            })
+            .optional()
+            .map_err(sql("reading an account"))?;
+        let Some((stored, roles, failed, locked, disabled)) = row else {
+            // the same work as for a real account, so that timing does not tell names apart
+            let _ = hash(password);
+            return Err(AuthError::WrongCredentials);
+        };
+        if disabled {
+            return Err(AuthError::Disabled { name: name.into() });
+        }
+        if locked {
+            return Err(AuthError::Locked { name: name.into() });
+        }
+        let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
+        let at = now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        if good {
+            if failed > 0 {
+                tx.execute("UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1", params![name, at]).map_err(sql("resetting failed logins"))?;
+            }
+            tx.commit().map_err(sql("committing a login"))?;
+            return Ok(Actor { name: name.to_string(), roles: parse_roles(&roles) });
+        }
+        let failed = failed + 1;
+        let lock = failed >= MAX_FAILED_LOGINS;
+        tx.execute("UPDATE accounts SET failed_logins = ?2, locked = ?3, updated_at = ?4 WHERE name = ?1", params![name, failed, lock as i64, at])
+            .map_err(sql("counting a failed login"))?;
+        audit::append(&tx, &at, &audit::NewEvent {
+            actor: name,
+            action: if lock { "user_locked" } else { "login_failed" },
+            detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
+            ..Default::default()
+        })?;
+        tx.commit().map_err(sql("committing a failed login"))?;
+        if lock { Err(AuthError::Locked { name: name.into() }) } else { Err(AuthError::WrongPassword { name: name.into(), remaining: MAX_FAILED_LOGINS - failed }) }
+    }
+
+    fn admin_change(&mut self, by: &Actor, name: &str, action: &str, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
+        let self_service = action == "user_passwd" && by.name == name;
+        if !by.has(Role::Admin) && !self_service {
+            return Err(AuthError::Refused(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
+        }
+        if action == "user_disable" && by.name == name {
+            return Err(AuthError::Refused("an administrator cannot disable their own account".into()));
+        }
+        let at = now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let changed = tx.execute(sql_text, params![name, at, extra]).map_err(sql("changing an account"))?;
+        if changed == 0 {
+            return Err(AuthError::Refused(format!("no account {name}")));
+        }
+        audit::append(&tx, &at, &audit::NewEvent { actor: &by.name, action, detail: serde_json::json!({ "user": name }), ..Default::default() })?;
+        tx.commit().map_err(sql("committing an account change"))?;
+        Ok(self.account(name)?.expect("account exists"))
+    }
+
+    /// Sets a new password (the account itself, or an administrator) and clears a lock.
+    pub fn set_password(&mut self, by: &Actor, name: &str, password: &Password) -> Result<Account, AuthError> {
+        check_password(password)?;
+        let hashed = hash(password)?;
+        self.admin_change(by, name, "user_passwd", "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1", Some(hashed))
+    }
+
+    /// Clears the lock of an account locked by wrong passwords.
+    pub fn unlock_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
+        self.admin_change(by, name, "user_unlock", "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+    }
+
+    /// Disables an account for good; its name stays on every event it took part in.
+    pub fn disable_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
+        self.admin_change(by, name, "user_disable", "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+    }
+}
