@@ -5,7 +5,7 @@ use crate::output::{CliError, print_json};
 use crate::{AuditCmd, CaseCmd, CatalogCmd, Cli, Command, FeeArgs, Global, IdentArg};
 use certdesk_catalog::{Catalog, FeeRequest, Project};
 use certdesk_domain::ident::{self, IdentKind};
-use certdesk_domain::{BusinessType, CaseData, CertKind, Medium, Severity, Status};
+use certdesk_domain::{Action, BusinessType, CaseData, CertKind, Medium, Severity, Status};
 use certdesk_store::{CaseSummary, Store};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -22,6 +22,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Fee(args) => fee(&g, &args),
         Command::Case(c) => case_cmd(&g, c),
         Command::Audit(AuditCmd::Verify) => audit_verify(&g),
+        Command::User(c) => crate::people::user_cmd(&g, c),
+        Command::Counter(c) => crate::people::counter_cmd(&g, c),
     }
 }
 
@@ -308,18 +310,14 @@ pub fn read_case_file(catalog: &Catalog, path: &std::path::Path) -> Result<(Case
     Ok((data, warnings))
 }
 
-fn os_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
-}
-
 fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
     match cmd {
-        CaseCmd::Import { file, actor } => {
+        CaseCmd::Import { file, by } => {
             let catalog = load_catalog(g)?;
             let (data, warnings) = read_case_file(&catalog, &file)?;
             let mut store = open_store(g)?;
             let counter = store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.to_string());
-            let actor = actor.unwrap_or_else(|| format!("cli:{}", os_user()));
+            let actor = crate::people::importer(&mut store, &by)?;
             let rec = store.create_case(&data, &counter, chrono::Local::now().date_naive(), &actor)?;
             if g.json {
                 print_json(&Imported { number: rec.number.as_str(), status: rec.status.wire(), digest: &rec.digest, warnings });
@@ -330,6 +328,14 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
                 println!("{}", rec.number);
             }
         }
+        CaseCmd::Edit { number, file, by } => return crate::people::edit(g, &number, &file, &by),
+        CaseCmd::Accept(t) => return crate::people::transition(g, Action::Accept, t),
+        CaseCmd::Submit(t) => return crate::people::transition(g, Action::Submit, t),
+        CaseCmd::Approve(t) => return crate::people::transition(g, Action::Approve, t),
+        CaseCmd::Return(t) => return crate::people::transition(g, Action::Return, t),
+        CaseCmd::Cancel(t) => return crate::people::transition(g, Action::Cancel, t),
+        CaseCmd::Deliver(t) => return crate::people::transition(g, Action::Deliver, t),
+        CaseCmd::Close(t) => return crate::people::transition(g, Action::Close, t),
         CaseCmd::Show { number } => {
             let store = open_store(g)?;
             let rec = store.case(&number)?;

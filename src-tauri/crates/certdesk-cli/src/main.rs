@@ -4,6 +4,7 @@
 
 mod commands;
 mod output;
+mod people;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -52,6 +53,96 @@ pub enum Command {
     /// The audit chain.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Local accounts and roles (admin, clerk, supervisor, key_clerk).
+    #[command(subcommand)]
+    User(UserCmd),
+    /// The counter's identity: code used in case numbers, name and address on receipts.
+    #[command(subcommand)]
+    Counter(CounterCmd),
+}
+
+/// Who acts, for commands an account must authorise.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ActAs {
+    /// The acting account.
+    #[arg(long = "as", value_name = "USER")]
+    pub actor: Option<String>,
+    /// File whose first line is the acting account's password (else a prompt, or stdin).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct AdminAs {
+    /// The administrator acting (default: the operating-system account at this machine).
+    #[arg(long = "as", value_name = "ADMIN")]
+    pub actor: Option<String>,
+    /// File whose first line is that administrator's password.
+    #[arg(long = "as-password-file", value_name = "FILE")]
+    pub as_password_file: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[value(rename_all = "snake_case")]
+pub enum RoleArg {
+    Admin,
+    Clerk,
+    Supervisor,
+    KeyClerk,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Add an account (the first one of a new store must be an admin).
+    Add {
+        name: String,
+        #[arg(long = "role", value_enum, required = true)]
+        roles: Vec<RoleArg>,
+        /// File whose first line is the new account's password (else a prompt, or stdin).
+        #[arg(long = "password-file", value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: AdminAs,
+    },
+    /// List the accounts.
+    List,
+    /// Set a new password (and clear a lock).
+    Passwd {
+        name: String,
+        /// File whose first line is the new password.
+        #[arg(long = "password-file", value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: AdminAs,
+    },
+    /// Disable an account for good; its history stays.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        by: AdminAs,
+    },
+    /// Clear the lock after five wrong passwords.
+    Unlock {
+        name: String,
+        #[command(flatten)]
+        by: AdminAs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CounterCmd {
+    Show,
+    Set {
+        /// 1-12 capital letters and digits, e.g. GZ01: the first part of case numbers.
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[command(flatten)]
+        by: AdminAs,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -97,10 +188,30 @@ pub enum CaseCmd {
     /// Import a case JSON file as a new draft case; prints its number.
     Import {
         file: PathBuf,
-        /// Who imports it (recorded on the audit chain).
-        #[arg(long = "as", value_name = "USER")]
-        actor: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
     },
+    /// Replace a case's data with a case JSON file (an approved case goes back to review).
+    Edit {
+        number: String,
+        file: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// 受理: the clerk has checked the documents.
+    Accept(Transition),
+    /// 提交复核: send to the supervisor.
+    Submit(Transition),
+    /// 复核通过 (never by whoever accepted or last edited the case).
+    Approve(Transition),
+    /// 退回 with a reason.
+    Return(Transition),
+    /// 作废 with a reason.
+    Cancel(Transition),
+    /// 交付: the key was handed to the applicant.
+    Deliver(Transition),
+    /// 归档.
+    Close(Transition),
     /// Show one case.
     Show { number: String },
     /// List cases, newest first.
@@ -125,6 +236,15 @@ pub enum CaseCmd {
     },
 }
 
+#[derive(Args, Debug)]
+pub struct Transition {
+    pub number: String,
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub by: ActAs,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Walk the chain and name the first event that was edited, deleted or reordered.
@@ -147,5 +267,14 @@ fn main() -> ExitCode {
             output::print_error(&err, json);
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }
