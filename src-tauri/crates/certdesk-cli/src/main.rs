@@ -5,6 +5,7 @@
 mod commands;
 mod output;
 mod people;
+mod print;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub enum Command {
     /// The audit chain.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The CA's printed forms: list, render to PDF, check the layouts.
+    #[command(subcommand)]
+    Form(FormCmd),
     /// Local accounts and roles (admin, clerk, supervisor, key_clerk).
     #[command(subcommand)]
     User(UserCmd),
@@ -234,6 +238,31 @@ pub enum CaseCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FormCmd {
+    /// The forms of every project, or of one.
+    List {
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Render the forms a case needs (or one) into one PDF.
+    Render {
+        /// A stored case.
+        #[arg(long = "case", value_name = "NUMBER", conflicts_with = "input", required_unless_present = "input")]
+        case: Option<String>,
+        /// A case JSON file (a preview: no case number).
+        #[arg(long, value_name = "CASE.json")]
+        input: Option<PathBuf>,
+        /// Only this form (see `form list`); `receipt` for the 受理回执.
+        #[arg(long)]
+        form: Option<String>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// Lint every catalog and layout of a forms folder (default: the built-in one).
+    Check { dir: Option<PathBuf> },
 }
 
 #[derive(Args, Debug)]

@@ -394,8 +394,9 @@ impl Mobile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Landline(String);
 
-/// Area codes with two digits after the 0 (the rest have three).
-const TWO_DIGIT_AREAS: [&str; 9] = ["010", "020", "021", "022", "023", "024", "025", "027", "028"];
+/// Area codes with two digits after the 0 (the rest have three): 北京 010, 广州 020, 上海 021,
+/// 天津 022, 重庆 023, 沈阳 024, 南京 025, 武汉 027, 成都 028, 西安 029.
+const TWO_DIGIT_AREAS: [&str; 10] = ["010", "020", "021", "022", "023", "024", "025", "027", "028", "029"];
 
 impl Landline {
     pub fn parse(raw: &str) -> Result<Self, IdentError> {
@@ -678,6 +679,8 @@ mod tests {
             ("020-87654321", Ok("020-87654321")),
             ("(020)87654321", Ok("020-87654321")),
             ("0769-22499398", Ok("0769-22499398")),
+            // 西安 is one of the two-digit area codes
+            ("029-88451236", Ok("029-88451236")),
             ("0471 6862335", Ok("0471-6862335")),
             ("020-89524338转123", Ok("020-89524338-123")),
             ("400-830-1330", Ok("400-830-1330")),

@@ -1,0 +1,101 @@
+//! `certdesk form …`: listing, rendering and checking the CA's printed forms. Owns gathering
+//! what a form shows besides the case data (case number, reviewers and times from the audit
+//! chain, the counter's identity) and writing the PDF file.
+
+use crate::FormCmd;
+use crate::commands::{DEFAULT_COUNTER, db_path, load_catalog, read_case_file};
+use crate::output::{CliError, print_json};
+use crate::Global;
+use certdesk_catalog::Catalog;
+use certdesk_forms::{CaseInput, Counter, Forms, Review};
+use certdesk_store::Store;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+impl From<certdesk_forms::FormsError> for CliError {
+    fn from(e: certdesk_forms::FormsError) -> CliError {
+        CliError::Refused(e.to_string())
+    }
+}
+
+fn local_time(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc).map(|t| t.with_timezone(&chrono::Local).to_rfc3339()).unwrap_or_else(|_| utc.to_string())
+}
+
+fn counter(store: &Store) -> Result<Counter, CliError> {
+    Ok(Counter {
+        code: store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.into()),
+        name: store.setting("counter_name")?.unwrap_or_default(),
+        address: store.setting("counter_address")?.unwrap_or_default(),
+    })
+}
+
+pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
+    match cmd {
+        FormCmd::List { project } => {
+            let forms = Forms::load(load_catalog(g)?)?;
+            let list = forms.list(project.as_deref())?;
+            if g.json {
+                print_json(&list);
+            } else {
+                for f in list {
+                    println!("{:<22} {:<28} ×{} {}", f.project, f.id, f.copies, f.title);
+                }
+            }
+        }
+        FormCmd::Check { dir } => {
+            let catalog = match dir {
+                Some(d) => Catalog::from_dir(&d)?,
+                None => load_catalog(g)?,
+            };
+            let origin = catalog.origin.clone();
+            let projects = catalog.projects.len();
+            let forms = Forms::load(catalog)?;
+            let n = forms.list(None)?.len();
+            if g.json {
+                print_json(&serde_json::json!({"ok": true, "origin": origin, "projects": projects, "forms": n}));
+            } else {
+                println!("{origin}: {projects} projects, {n} forms: ok");
+            }
+        }
+        FormCmd::Render { case, input, form, out } => {
+            let forms = Forms::load(load_catalog(g)?)?;
+            let today = chrono::Local::now().date_naive();
+            let (data, number, digest, review, counter) = match (case, input) {
+                (Some(number), _) => {
+                    let store = Store::open(&db_path(g))?;
+                    let rec = store.case(&number)?;
+                    let history = store.history(rec.number.as_str())?;
+                    let last = |action: &str| history.iter().rev().find(|e| e.action == action);
+                    let review = Review {
+                        clerk: last("accept").map(|e| e.actor.clone()),
+                        supervisor: last("approve").map(|e| e.actor.clone()),
+                        accepted_at: last("accept").map(|e| local_time(&e.at)),
+                    };
+                    (rec.data, Some(rec.number.to_string()), rec.digest, review, counter(&store)?)
+                }
+                (None, Some(file)) => {
+                    let (data, warnings) = read_case_file(&forms.catalog, &file)?;
+                    for w in warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    let digest = data.digest();
+                    (data, None, digest, Review::default(), Counter { code: DEFAULT_COUNTER.into(), ..Default::default() })
+                }
+                (None, None) => return Err(CliError::Usage("give --case NUMBER or --input CASE.json".into())),
+            };
+            let input = CaseInput { data: &data, number, digest, review, counter, today, seals: BTreeMap::new() };
+            let laid = forms.layout_case(&input, form.as_deref())?;
+            let pages: usize = laid.iter().map(|(_, p)| p.len()).sum();
+            let names: Vec<String> = laid.iter().map(|(f, p)| format!("{} ({} page(s))", f.id, p.len())).collect();
+            let pdf = forms.render_pdf(&input, form.as_deref())?;
+            std::fs::write(&out, &pdf).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
+            if g.json {
+                print_json(&serde_json::json!({"out": out, "pages": pages, "bytes": pdf.len(), "forms": laid.iter().map(|(f, p)| serde_json::json!({"id": f.id, "title": f.title, "pages": p.len()})).collect::<Vec<_>>()}));
+            } else {
+                println!("{}: {} page(s), {} bytes: {}", out.display(), pages, pdf.len(), names.join(", "));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,142 @@
+//! The values a layout's templates read: the case JSON as it is, plus what the counter knows
+//! about it (number, business number, reviewers, counter identity), the project's catalog
+//! (CA name, bank), the fee and the materials checklist, and the form being printed. Owns the
+//! names of those paths (`forms/LAYOUT.md` lists them).
+
+use certdesk_catalog::{FeeRequest, Project};
+use certdesk_domain::CaseData;
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Who handled the case at the counter; blank until known.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    pub clerk: Option<String>,
+    pub supervisor: Option<String>,
+    pub accepted_at: Option<String>,
+}
+
+/// The counter's identity as the administrator set it.
+#[derive(Debug, Clone, Default)]
+pub struct Counter {
+    pub code: String,
+    pub name: String,
+    pub address: String,
+}
+
+/// Everything a form is filled from.
+#[derive(Debug, Clone)]
+pub struct CaseInput<'a> {
+    pub data: &'a CaseData,
+    /// The stored case's number; `None` for a preview of a case file.
+    pub number: Option<String>,
+    pub digest: String,
+    pub review: Review,
+    pub counter: Counter,
+    pub today: NaiveDate,
+    /// Seal images by slot (`seal:official_seal` …): PNG files from the seal importer.
+    pub seals: BTreeMap<String, std::path::PathBuf>,
+}
+
+/// The 17-digit business number (业务号) printed as a barcode: the case's date, three digits
+/// of the counter, six of its sequence; for a preview, digits of the data's digest.
+pub fn business_number(number: Option<&str>, digest: &str) -> String {
+    if let Some(n) = number {
+        let mut parts = n.split('-');
+        if let (Some(counter), Some(day), Some(seq)) = (parts.next(), parts.next(), parts.next()) {
+            let counter_digits = counter.bytes().fold(0u32, |h, b| (h * 31 + u32::from(b)) % 1000);
+            if let Ok(seq) = seq.parse::<u32>() {
+                return format!("{day}{counter_digits:03}{:06}", seq % 1_000_000);
+            }
+        }
+    }
+    let digits: String = digest.bytes().map(|b| char::from(b'0' + b % 10)).take(17).collect();
+    format!("9{}", &digits[1..])
+}
+
+pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
+    let mut root = serde_json::to_value(input.data).unwrap_or_else(|_| json!({}));
+    let number = input.number.clone().unwrap_or_default();
+    let fee = project
+        .fee(&FeeRequest {
+            business: input.data.business,
+            cert_kind: input.data.cert_kind,
+            medium: input.data.medium,
+            years: input.data.years,
+            quantity: input.data.quantity.max(1),
+        })
+        .ok();
+    let fee = match fee {
+        Some(q) => json!({
+            "total": q.total.to_string(),
+            "total_capital": q.total_capital,
+            "items": q.items.iter().map(|i| json!({"label": i.label, "unit_price": i.unit_price.to_string(), "count": i.count, "amount": i.amount.to_string()})).collect::<Vec<_>>(),
+        }),
+        None => json!({"total": "", "total_capital": "", "items": []}),
+    };
+    let materials: Vec<Value> = project
+        .checklist(input.data.business, input.data.cert_kind)
+        .iter()
+        .map(|m| json!({"id": m.id, "text": m.text, "copies": m.copies, "original": m.original, "stamped": m.stamped, "optional": m.optional}))
+        .collect();
+    let extra = json!({
+        "case": {
+            "number": number,
+            "business_number": business_number(input.number.as_deref(), &input.digest),
+            "digest": input.digest,
+        },
+        "review": {
+            "clerk": input.review.clerk,
+            "supervisor": input.review.supervisor,
+            "accepted_at": input.review.accepted_at,
+        },
+        "counter": {"code": input.counter.code, "name": input.counter.name, "address": input.counter.address},
+        "ca": {
+            "name": project.ca_name,
+            "short": project.ca_short,
+            "service": project.service,
+            "bank": project.bank.as_ref().map(|b| json!({"payee": b.payee, "bank": b.bank, "account": b.account})).unwrap_or_else(|| json!({"payee": "", "bank": "", "account": ""})),
+            "contact": {"hours": project.contact.hours, "phone": project.contact.phone.join("，"), "address": project.contact.counter_address.first().cloned().unwrap_or_default()},
+        },
+        "fee": fee,
+        "materials": materials,
+        "today": input.today.to_string(),
+        "form": {"title": "", "copy_label": "", "copy_index": 1, "copies": 1},
+        "page": {"number": 1, "count": ""},
+        "seals": input.seals.iter().map(|(k, v)| (k.clone(), Value::String(v.display().to_string()))).collect::<serde_json::Map<_, _>>(),
+        "item": {},
+    });
+    if let (Value::Object(r), Value::Object(e)) = (&mut root, extra) {
+        for (k, v) in e {
+            r.insert(k, v);
+        }
+        // the annex counts its rows
+        let count = r.get("employees").and_then(Value::as_array).map_or(0, Vec::len);
+        r.insert("employees_count".into(), count.into());
+    }
+    root
+}
+
+/// A context with every path present, for linting templates without a real case.
+pub fn sample(project: &Project) -> Value {
+    let data = CaseData::from_json(include_str!("../../../../tests/fixtures/case-employees-new.json")).expect("the sample case parses");
+    let mut data = data;
+    data.organization.as_mut().expect("sample organisation").legal_rep = Some(certdesk_domain::case::LegalRep {
+        name: "李明".into(),
+        id_type: certdesk_domain::IdType::ResidentId,
+        id_number: "440304199207271516".into(),
+        mobile: Some("13922223333".into()),
+        extra: Default::default(),
+    });
+    let input = CaseInput {
+        data: &data,
+        number: Some("CD01-20261122-0001".into()),
+        digest: data.digest(),
+        review: Review { clerk: Some("clerk".into()), supervisor: Some("supervisor".into()), accepted_at: Some("2026-11-22T09:00:00+08:00".into()) },
+        counter: Counter { code: "CD01".into(), name: "受理点".into(), address: "地址".into() },
+        today: NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
+        seals: BTreeMap::new(),
+    };
+    build(&input, project)
+}

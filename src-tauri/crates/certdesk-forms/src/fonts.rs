@@ -1,0 +1,192 @@
+//! Fonts for printed forms. Owns finding the shipped Noto Serif SC faces (`assets/fonts/`),
+//! the configurable list of system fallback fonts for characters the shipped font lacks
+//! (生僻字), measuring text with the real advance widths, and cutting per-document subsets
+//! with allsorts so a form embeds only the glyphs it prints. Does not place text: `engine`.
+
+use printpdf::ParsedFont;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Which face a run of text is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaceRef {
+    Regular,
+    Bold,
+    /// The n-th configured fallback font.
+    Fallback(usize),
+}
+
+/// One loaded font file: its bytes, the face index in a collection, and the parsed
+/// cmap / advance widths.
+pub struct Face {
+    pub path: PathBuf,
+    pub index: usize,
+    /// PostScript-style name used for /BaseFont (after the subset tag).
+    pub name: String,
+    pub bytes: Arc<Vec<u8>>,
+    pub parsed: ParsedFont,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FontError {
+    #[error("the form font {path} is missing or unreadable ({why}); set CERTDESK_FONTS to the folder holding NotoSerifSC-Regular.ttf")]
+    Missing { path: String, why: String },
+    #[error("{path} is not a font that can be used ({why})")]
+    Unusable { path: String, why: String },
+    #[error("cannot cut a font subset of {name}: {why}")]
+    Subset { name: String, why: String },
+}
+
+impl Face {
+    pub fn load(path: &Path, index: usize) -> Result<Face, FontError> {
+        let bytes = std::fs::read(path).map_err(|e| FontError::Missing { path: path.display().to_string(), why: e.to_string() })?;
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
+            .ok_or_else(|| FontError::Unusable { path: path.display().to_string(), why: "not a TrueType/OpenType font".into() })?;
+        if parsed.codepoint_to_glyph.is_empty() {
+            return Err(FontError::Unusable { path: path.display().to_string(), why: "no Unicode cmap".into() });
+        }
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Font".into());
+        let name: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let name = if index > 0 { format!("{name}-{index}") } else { name };
+        Ok(Face { path: path.to_path_buf(), index, name, bytes: Arc::new(bytes), parsed })
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        self.parsed.lookup_glyph_index(c as u32).is_some_and(|g| g != 0)
+    }
+
+    /// Advance of `c` in em.
+    pub fn advance(&self, c: char) -> f32 {
+        let upm = f32::from(self.parsed.units_per_em.max(1));
+        self.parsed.lookup_glyph_index(c as u32).and_then(|g| self.parsed.get_glyph_width(g)).map(|w| f32::from(w) / upm).unwrap_or(0.5)
+    }
+
+    /// A subset holding `.notdef` and the glyphs of `chars`, as a font file, and its
+    /// /BaseFont name with the six-letter subset tag (ISO 32000-1, 9.6.4).
+    pub fn subset(&self, chars: &BTreeSet<char>) -> Result<(Vec<u8>, String), FontError> {
+        use allsorts::binary::read::ReadScope;
+        use allsorts::font_data::FontData;
+        use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+        let err = |why: String| FontError::Subset { name: self.name.clone(), why };
+        let mut ids: BTreeSet<u16> = chars.iter().filter_map(|c| self.parsed.lookup_glyph_index(*c as u32)).collect();
+        ids.remove(&0);
+        let ids: Vec<u16> = std::iter::once(0).chain(ids).collect();
+        let scope = ReadScope::new(&self.bytes);
+        let file = scope.read::<FontData<'_>>().map_err(|e| err(e.to_string()))?;
+        let provider = file.table_provider(self.index).map_err(|e| err(e.to_string()))?;
+        let bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| err(e.to_string()))?;
+        Ok((bytes, format!("{}+{}", subset_tag(&self.name, chars), self.name)))
+    }
+}
+
+/// Six capital letters derived from the glyph set, so the same text gives the same tag.
+fn subset_tag(name: &str, chars: &BTreeSet<char>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes().chain(chars.iter().flat_map(|c| (*c as u32).to_le_bytes())) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    (0..6).map(|i| char::from(b'A' + ((h >> (i * 8)) % 26) as u8)).collect()
+}
+
+/// The faces a document can use: the shipped regular and bold faces and the fallbacks.
+pub struct FontSet {
+    pub regular: Face,
+    pub bold: Face,
+    pub fallbacks: Vec<Face>,
+}
+
+/// Where the shipped fonts are: `CERTDESK_FONTS`, next to the executable (`assets/fonts`, or
+/// the workspace's when run from `target/`), else the source tree this was built from.
+pub fn font_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CERTDESK_FONTS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let candidates = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)).into_iter().flat_map(|dir| {
+        [dir.join("assets/fonts"), dir.join("../assets/fonts"), dir.join("../../assets/fonts"), dir.join("../../../assets/fonts")]
+    });
+    for c in candidates {
+        if c.join("NotoSerifSC-Regular.ttf").is_file() {
+            return c;
+        }
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../assets/fonts"))
+}
+
+/// System fonts tried, in order, for characters the shipped font lacks. `CERTDESK_FALLBACK_FONTS`
+/// (paths separated by the platform's path separator; `file.ttc#2` picks a face) replaces it.
+pub fn fallback_candidates() -> Vec<(PathBuf, usize)> {
+    let parse = |s: &str| match s.rsplit_once('#') {
+        Some((p, i)) if i.parse::<usize>().is_ok() => (PathBuf::from(p), i.parse().unwrap_or(0)),
+        _ => (PathBuf::from(s), 0),
+    };
+    if let Some(list) = std::env::var_os("CERTDESK_FALLBACK_FONTS") {
+        return std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()).map(|p| parse(&p.to_string_lossy())).collect();
+    }
+    let defaults: &[&str] = if cfg!(windows) {
+        &[r"C:\Windows\Fonts\simsun.ttc", r"C:\Windows\Fonts\simsunb.ttf", r"C:\Windows\Fonts\msyh.ttc", r"C:\Windows\Fonts\SimSun-ExtG.ttf"]
+    } else if cfg!(target_os = "macos") {
+        &["/System/Library/Fonts/PingFang.ttc", "/System/Library/Fonts/STHeiti Light.ttc", "/Library/Fonts/Arial Unicode.ttf"]
+    } else {
+        &[
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2",
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc#2",
+            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+            "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+            "/usr/share/fonts/truetype/arphic/uming.ttc",
+        ]
+    };
+    defaults.iter().map(|s| parse(s)).collect()
+}
+
+impl FontSet {
+    /// Loads the shipped faces and every fallback that exists.
+    pub fn load() -> Result<FontSet, FontError> {
+        let dir = font_dir();
+        let regular = Face::load(&dir.join("NotoSerifSC-Regular.ttf"), 0)?;
+        let bold = Face::load(&dir.join("NotoSerifSC-Bold.ttf"), 0)?;
+        let fallbacks = fallback_candidates().into_iter().filter(|(p, _)| p.is_file()).filter_map(|(p, i)| Face::load(&p, i).ok()).collect();
+        Ok(FontSet { regular, bold, fallbacks })
+    }
+
+    /// The process-wide set, loaded once (parsing the CJK faces takes a moment).
+    pub fn shared() -> Result<&'static FontSet, FontError> {
+        static SET: OnceLock<Result<FontSet, String>> = OnceLock::new();
+        SET.get_or_init(|| FontSet::load().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| FontError::Missing { path: font_dir().display().to_string(), why: e.clone() })
+    }
+
+    pub fn face(&self, f: FaceRef) -> &Face {
+        match f {
+            FaceRef::Regular => &self.regular,
+            FaceRef::Bold => &self.bold,
+            FaceRef::Fallback(i) => &self.fallbacks[i],
+        }
+    }
+
+    /// The face that prints `c` in the wanted weight, or `None` if no font has it.
+    pub fn face_for(&self, c: char, bold: bool) -> Option<FaceRef> {
+        let primary = if bold { FaceRef::Bold } else { FaceRef::Regular };
+        if c.is_whitespace() || self.face(primary).has(c) {
+            return Some(primary);
+        }
+        if self.regular.has(c) {
+            return Some(FaceRef::Regular);
+        }
+        self.fallbacks.iter().position(|f| f.has(c)).map(FaceRef::Fallback)
+    }
+
+    /// Width of `text` in mm at `size` pt.
+    pub fn width_mm(&self, text: &str, size: f32, bold: bool) -> f32 {
+        let em: f32 = text.chars().map(|c| self.face_for(c, bold).map(|f| self.face(f).advance(c)).unwrap_or(1.0)).sum();
+        em * size * PT_MM
+    }
+}
+
+/// Millimetres per point.
+pub const PT_MM: f32 = 25.4 / 72.0;

@@ -1,0 +1,231 @@
+//! Printed forms. Owns the layouts under `forms/` (the language of `forms/LAYOUT.md`), which
+//! forms a case prints (catalog data), laying them out into an intermediate form of positioned
+//! text, lines and fills, and writing that as PDF with the shipped font subset per document.
+//! Does not store cases nor decide fees: it reads them from the domain and catalog crates.
+
+pub mod barcode;
+pub mod context;
+pub mod engine;
+pub mod fonts;
+pub mod layout;
+pub mod pdf;
+pub mod template;
+
+pub use context::{CaseInput, Counter, Review};
+pub use engine::{EngineError, Item, Page};
+pub use layout::{Layout, LayoutLint};
+
+use certdesk_catalog::{Catalog, Project};
+use std::collections::BTreeMap;
+
+/// The counter's own receipt, printed for every project.
+pub const RECEIPT: &str = "_counter/layouts/receipt.toml";
+pub const RECEIPT_ID: &str = "receipt";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormsError {
+    #[error("{} problem(s) in the form layouts:\n{}", .0.len(), .0.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<LayoutLint>),
+    #[error("project {project} has no form {form} (forms: {known})")]
+    UnknownForm { project: String, form: String, known: String },
+    #[error("project {project} prints no form for {business} {kind} cases")]
+    NothingToPrint { project: String, business: String, kind: String },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfError),
+    #[error(transparent)]
+    Font(#[from] fonts::FontError),
+    #[error(transparent)]
+    Catalog(#[from] certdesk_catalog::CatalogError),
+}
+
+/// One printable form of a project.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FormInfo {
+    pub project: String,
+    pub id: String,
+    pub title: String,
+    pub copies: u32,
+    pub copy_labels: Vec<String>,
+    pub layout: String,
+}
+
+/// Every layout of a catalog, parsed and linted.
+pub struct Forms {
+    pub catalog: Catalog,
+    layouts: BTreeMap<(String, String), Layout>,
+    receipt: Layout,
+}
+
+fn project_forms(p: &Project) -> Vec<FormInfo> {
+    p.forms
+        .iter()
+        .map(|f| f.get_ref())
+        .map(|f| FormInfo {
+            project: p.id.clone(),
+            id: f.id.clone(),
+            title: f.title.clone(),
+            copies: f.copies,
+            copy_labels: f.copy_labels.clone(),
+            layout: f.layout.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn receipt_info(project: &str) -> FormInfo {
+    FormInfo { project: project.into(), id: RECEIPT_ID.into(), title: "受理回执".into(), copies: 1, copy_labels: vec![], layout: RECEIPT.into() }
+}
+
+/// Checks the field paths of every template against a context that has every path.
+fn lint_paths(layout: &Layout, file: &str, project: &Project, out: &mut Vec<LayoutLint>) {
+    let sample = context::sample(project);
+    // what a repeated row can show, whatever this project's fee table and checklist hold
+    let mut item_roots: Vec<serde_json::Value> = vec![
+        serde_json::json!({"id": "", "text": "", "copies": 1, "original": true, "stamped": true, "optional": false}),
+        serde_json::json!({"label": "", "unit_price": "0.00", "count": 1, "amount": "0.00"}),
+    ];
+    item_roots.extend(template::lookup(&sample, "employees").and_then(|v| v.as_array().and_then(|a| a.first().cloned())));
+    for root in &mut item_roots {
+        root["index"] = 1.into();
+    }
+    for page in &layout.pages {
+        for block in &page.get_ref().blocks {
+            let line = Some(layout::line_of_span(block.span().start, file));
+            let mut texts: Vec<String> = block.get_ref().templates().into_iter().map(str::to_string).collect();
+            if let layout::Block::Table { rows, repeat, .. } = block.get_ref() {
+                for cell in rows.iter().flat_map(|r| &r.cells) {
+                    if let Some(b) = &cell.boxes {
+                        texts.push(format!("{{{b}}}"));
+                    }
+                }
+                if let Some(rp) = repeat {
+                    texts.push(format!("{{{rp}}}"));
+                }
+            }
+            if let Some(rp) = &page.get_ref().repeat {
+                texts.push(format!("{{{rp}}}"));
+            }
+            for t in texts {
+                let Ok(parsed) = template::Template::parse(&t) else { continue };
+                for path in parsed.paths() {
+                    let found = match path.strip_prefix("item.") {
+                        Some(rest) => item_roots.iter().any(|root| template::lookup(root, rest).is_some()),
+                        None => template::lookup(&sample, path).is_some(),
+                    };
+                    if !found {
+                        out.push(LayoutLint { file: file.to_string(), line: line.and(None), message: format!("unknown field `{path}` in {t:?} (see forms/LAYOUT.md for the paths)") });
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Forms {
+    /// Parses every layout the catalog's projects name, and the receipt; refuses the whole set
+    /// with every problem listed.
+    pub fn load(catalog: Catalog) -> Result<Forms, FormsError> {
+        let mut lints = Vec::new();
+        let mut layouts = BTreeMap::new();
+        let tree = catalog.tree.clone();
+        let parse_file = |rel: &str, project: &Project, lints: &mut Vec<LayoutLint>| -> Option<Layout> {
+            let shown = format!("{}/{rel}", tree.origin);
+            let Some(bytes) = tree.file(rel) else {
+                lints.push(LayoutLint { file: shown, line: None, message: "layout file missing".into() });
+                return None;
+            };
+            let Ok(source) = std::str::from_utf8(bytes) else {
+                lints.push(LayoutLint { file: shown, line: None, message: "not UTF-8 text".into() });
+                return None;
+            };
+            match layout::parse(&shown, source) {
+                Ok(l) => {
+                    let before = lints.len();
+                    lint_paths(&l, &shown, project, lints);
+                    (lints.len() == before).then_some(l)
+                }
+                Err(mut e) => {
+                    lints.append(&mut e);
+                    None
+                }
+            }
+        };
+        let first_project = catalog.projects.values().next().cloned();
+        for p in catalog.projects.values() {
+            for f in project_forms(p) {
+                if f.layout.is_empty() {
+                    lints.push(LayoutLint { file: format!("{}/{}/catalog.toml", tree.origin, p.id), line: None, message: format!("form {} has no layout", f.id) });
+                    continue;
+                }
+                let rel = format!("{}/{}", p.id, f.layout);
+                if let Some(l) = parse_file(&rel, p, &mut lints) {
+                    if l.id != f.id {
+                        lints.push(LayoutLint { file: rel.clone(), line: Some(1), message: format!("layout id {:?} differs from the catalog's form id {:?}", l.id, f.id) });
+                    }
+                    layouts.insert((p.id.clone(), f.id.clone()), l);
+                }
+            }
+        }
+        let receipt = match &first_project {
+            Some(p) => parse_file(RECEIPT, p, &mut lints),
+            None => None,
+        };
+        match (lints.is_empty(), receipt) {
+            (true, Some(receipt)) => Ok(Forms { catalog, layouts, receipt }),
+            (_, None) if lints.is_empty() => Err(FormsError::Invalid(vec![LayoutLint { file: RECEIPT.into(), line: None, message: "the receipt layout is missing".into() }])),
+            _ => Err(FormsError::Invalid(lints)),
+        }
+    }
+
+    /// Every form of a project (or all projects), the receipt included.
+    pub fn list(&self, project: Option<&str>) -> Result<Vec<FormInfo>, FormsError> {
+        let projects: Vec<&Project> = match project {
+            Some(p) => vec![self.catalog.project(p)?],
+            None => self.catalog.projects.values().collect(),
+        };
+        Ok(projects.into_iter().flat_map(|p| project_forms(p).into_iter().chain(std::iter::once(receipt_info(&p.id)))).collect())
+    }
+
+    /// The forms a case prints: its project's forms for its business type and kind, then the
+    /// receipt; or just `only`.
+    pub fn forms_for_case(&self, project: &Project, input: &CaseInput<'_>, only: Option<&str>) -> Result<Vec<FormInfo>, FormsError> {
+        let all: Vec<FormInfo> = project_forms(project).into_iter().chain(std::iter::once(receipt_info(&project.id))).collect();
+        if let Some(id) = only {
+            return all.iter().find(|f| f.id == id).cloned().map(|f| vec![f]).ok_or_else(|| FormsError::UnknownForm {
+                project: project.id.clone(),
+                form: id.into(),
+                known: all.iter().map(|f| f.id.clone()).collect::<Vec<_>>().join(", "),
+            });
+        }
+        let wanted: Vec<String> = project.forms_for(input.data.business, input.data.cert_kind).iter().map(|f| f.id.clone()).collect();
+        Ok(all.into_iter().filter(|f| f.id == RECEIPT_ID || wanted.contains(&f.id)).collect())
+    }
+
+    fn layout(&self, project: &str, form: &str) -> Option<&Layout> {
+        if form == RECEIPT_ID { Some(&self.receipt) } else { self.layouts.get(&(project.to_string(), form.to_string())) }
+    }
+
+    /// Lays out the case's forms into pages (the intermediate form).
+    pub fn layout_case(&self, input: &CaseInput<'_>, only: Option<&str>) -> Result<Vec<(FormInfo, Vec<Page>)>, FormsError> {
+        let project = self.catalog.project(&input.data.project)?;
+        let fonts = fonts::FontSet::shared()?;
+        let ctx = context::build(input, project);
+        let mut out = Vec::new();
+        for f in self.forms_for_case(project, input, only)? {
+            let layout = self.layout(&project.id, &f.id).ok_or_else(|| FormsError::UnknownForm { project: project.id.clone(), form: f.id.clone(), known: String::new() })?;
+            let pages = engine::layout_form(layout, &ctx, fonts, &f.title, f.copies, &f.copy_labels)?;
+            out.push((f, pages));
+        }
+        Ok(out)
+    }
+
+    /// Renders the case's forms into one PDF.
+    pub fn render_pdf(&self, input: &CaseInput<'_>, only: Option<&str>) -> Result<Vec<u8>, FormsError> {
+        let forms = self.layout_case(input, only)?;
+        let title = forms.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
+        let pages: Vec<Page> = forms.into_iter().flat_map(|(_, p)| p).collect();
+        Ok(pdf::write_pdf(&title, &pages, fonts::FontSet::shared()?)?)
+    }
+}

@@ -1,0 +1,105 @@
+//! Writes the intermediate form as PDF with printpdf. Owns the conversion from top-left
+//! millimetres to PDF points, one subset font program per face used (cut with allsorts, named
+//! `ABCDEF+Name` so PDF tools see a subset; printpdf writes ToUnicode so text stays text), and
+//! stroke/fill state (set explicitly for every item: printpdf's fill colour persists).
+
+use crate::engine::{Item, Page};
+use crate::fonts::{FaceRef, FontError, FontSet};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PdfError {
+    #[error(transparent)]
+    Font(#[from] FontError),
+    #[error("the subset of {0} cannot be read back")]
+    SubsetUnreadable(String),
+    #[error("image {path}: {why}")]
+    Image { path: String, why: String },
+}
+
+const MM_PT: f32 = 72.0 / 25.4;
+
+fn black() -> Color {
+    Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None })
+}
+
+/// Renders pages to PDF bytes.
+pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>, PdfError> {
+    let mut doc = PdfDocument::new(title);
+    // every character each face prints, to cut the subsets
+    let mut used: BTreeMap<FaceRef, BTreeSet<char>> = BTreeMap::new();
+    for page in pages {
+        for item in &page.items {
+            if let Item::Text { face, text, .. } = item {
+                used.entry(*face).or_default().extend(text.chars());
+            }
+        }
+    }
+    let mut font_ids: BTreeMap<FaceRef, FontId> = BTreeMap::new();
+    for (face_ref, chars) in &used {
+        let face = fonts.face(*face_ref);
+        let (bytes, name) = face.subset(chars)?;
+        let mut warnings = Vec::new();
+        let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| PdfError::SubsetUnreadable(face.name.clone()))?;
+        parsed.font_name = Some(name);
+        font_ids.insert(*face_ref, doc.add_font(&parsed));
+    }
+
+    let mut pdf_pages = Vec::with_capacity(pages.len());
+    for page in pages {
+        let h = page.height;
+        let mut ops = vec![Op::SetOutlineColor { col: black() }, Op::SetFillColor { col: black() }];
+        let pt = |x: f32, y_from_top: f32| Point { x: Pt(x * MM_PT), y: Pt((h - y_from_top) * MM_PT) };
+        let mut thickness = -1.0f32;
+        for item in &page.items {
+            match item {
+                Item::Line { x1, y1, x2, y2, width } => {
+                    if (*width - thickness).abs() > f32::EPSILON {
+                        ops.push(Op::SetOutlineThickness { pt: Pt(width * MM_PT) });
+                        thickness = *width;
+                    }
+                    ops.push(Op::DrawLine {
+                        line: Line { points: vec![LinePoint { p: pt(*x1, *y1), bezier: false }, LinePoint { p: pt(*x2, *y2), bezier: false }], is_closed: false },
+                    });
+                }
+                Item::Fill { x, y, w, h: fh } => {
+                    let bottom_left = pt(*x, *y + *fh);
+                    ops.push(Op::SetFillColor { col: black() });
+                    ops.push(Op::DrawRectangle {
+                        rectangle: Rect { x: bottom_left.x, y: bottom_left.y, width: Pt(w * MM_PT), height: Pt(fh * MM_PT), mode: Some(printpdf::PaintMode::Fill), winding_order: None },
+                    });
+                }
+                Item::Text { x, y, size, face, text } => {
+                    let Some(font) = font_ids.get(face) else { continue };
+                    ops.push(Op::SetFillColor { col: black() });
+                    ops.push(Op::StartTextSection);
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font.clone()), size: Pt(*size) });
+                    ops.push(Op::SetTextCursor { pos: pt(*x, *y) });
+                    ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
+                    ops.push(Op::EndTextSection);
+                }
+                Item::Image { x, y, w, h: ih, path } => {
+                    let bytes = std::fs::read(path).map_err(|e| PdfError::Image { path: path.clone(), why: e.to_string() })?;
+                    let mut warnings = Vec::new();
+                    let image = printpdf::RawImage::decode_from_bytes(&bytes, &mut warnings).map_err(|e| PdfError::Image { path: path.clone(), why: e })?;
+                    let (iw, ihp) = (image.width as f32, image.height as f32);
+                    let id = doc.add_image(&image);
+                    // scale the picture into the box, keeping its aspect ratio
+                    let scale = (w / (iw / 300.0 * 25.4)).min(ih / (ihp / 300.0 * 25.4));
+                    let bottom_left = pt(*x, *y + *ih);
+                    ops.push(Op::UseXobject {
+                        id,
+                        transform: printpdf::XObjectTransform { translate_x: Some(bottom_left.x), translate_y: Some(bottom_left.y), scale_x: Some(scale), scale_y: Some(scale), dpi: Some(300.0), ..Default::default() },
+                    });
+                }
+            }
+        }
+        pdf_pages.push(PdfPage::new(Mm(page.width), Mm(page.height), ops));
+    }
+    let mut warnings = Vec::new();
+    Ok(doc.with_pages(pdf_pages).save(&PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None }, &mut warnings))
+}
