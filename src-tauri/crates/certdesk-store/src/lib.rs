@@ -239,6 +239,15 @@ impl Store {
         if terms.is_empty() {
             return Ok(vec![]);
         }
+        // one identifier-like term: a range scan of the identifier index
+        if let [_] = terms.as_slice()
+            && let Some(prefix) = search::identifier_prefix(text.trim())
+        {
+            let rows = self.search_identifier(&prefix, limit)?;
+            if !rows.is_empty() {
+                return Ok(rows);
+            }
+        }
         let mut conditions = Vec::new();
         let mut args: Vec<String> = Vec::new();
         for (i, term) in terms.iter().enumerate() {
@@ -258,6 +267,31 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&query).map_err(sql("searching cases"))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_summary).map_err(sql("searching cases"))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(sql("searching cases"))
+    }
+
+    /// Cases with an identifier starting with `prefix` (already an `ident_key`), newest first
+    /// among the first `limit` matches in identifier order.
+    fn search_identifier(&self, prefix: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT case_id FROM case_idents WHERE ident >= ?1 AND ident < ?2 LIMIT ?3")
+            .map_err(sql("searching identifiers"))?;
+        let upper = format!("{prefix}\u{7f}");
+        let mut ids: Vec<i64> = stmt
+            .query_map(params![prefix, upper, (limit * 4) as i64], |r| r.get(0))
+            .map_err(sql("searching identifiers"))?
+            .collect::<Result<_, _>>()
+            .map_err(sql("searching identifiers"))?;
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(limit);
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut stmt = self.conn.prepare(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE id IN ({list}) ORDER BY id DESC")).map_err(sql("searching identifiers"))?;
+        let rows = stmt.query_map([], read_summary).map_err(sql("searching identifiers"))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql("searching identifiers"))
     }
 
     /// Moves a case by `action`, recording actor, reason and digests on the audit chain.
@@ -470,6 +504,13 @@ fn index_case(tx: &rusqlite::Transaction<'_>, id: i64, number: &str, data: &Case
     if replace {
         tx.execute("DELETE FROM case_text WHERE rowid = ?1", [id]).map_err(sql("re-indexing a case"))?;
         tx.execute("DELETE FROM case_grams WHERE rowid = ?1", [id]).map_err(sql("re-indexing a case"))?;
+        tx.execute("DELETE FROM case_idents WHERE case_id = ?1", [id]).map_err(sql("re-indexing a case"))?;
+    }
+    {
+        let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO case_idents (ident, case_id) VALUES (?1, ?2)").map_err(sql("indexing a case"))?;
+        for ident in search::identifiers(number, data) {
+            stmt.execute(params![ident, id]).map_err(sql("indexing a case"))?;
+        }
     }
     let fields = search::searchable_fields(number, data);
     tx.prepare_cached("INSERT INTO case_text (rowid, body) VALUES (?1, ?2)")

@@ -79,7 +79,30 @@ CREATE TABLE accounts (
 ) STRICT;
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS];
+/// Migration 3: identifier prefixes (USCC, ID numbers, mobiles, case numbers) in a B-tree, so
+/// that a typed prefix is a range scan instead of a trigram phrase over digits. Backfilled
+/// from the stored case JSON.
+const M003_IDENTS: &str = r#"
+CREATE TABLE case_idents (
+    ident TEXT NOT NULL,
+    case_id INTEGER NOT NULL,
+    PRIMARY KEY (ident, case_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX case_idents_case ON case_idents (case_id);
+INSERT OR IGNORE INTO case_idents (ident, case_id)
+SELECT upper(replace(v, '-', '')), id FROM (
+    SELECT id, number AS v FROM cases
+    UNION ALL SELECT id, json_extract(data, '$.organization.uscc') FROM cases
+    UNION ALL SELECT id, json_extract(data, '$.organization.org_code') FROM cases
+    UNION ALL SELECT id, json_extract(data, '$.organization.other_id') FROM cases
+    UNION ALL SELECT id, json_extract(data, '$.organization.legal_rep.id_number') FROM cases
+    UNION ALL SELECT id, json_extract(data, '$.handler.id_number') FROM cases
+    UNION ALL SELECT id, json_extract(data, '$.handler.mobile') FROM cases
+    UNION ALL SELECT c.id, json_extract(e.value, '$.id_number') FROM cases c, json_each(c.data, '$.employees') e
+) WHERE v IS NOT NULL AND v != '';
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS];
 
 #[cfg(test)]
 mod tests {
@@ -90,6 +113,7 @@ mod tests {
     const PINNED: &[&str] = &[
         "5a9cdbb95f96075f903ddec3f6e7a85fff93ffa06e8fc932b5da41d62ff6eec1",
         "d574f7e5bb5f671585335e60af364864ddbfd645a42d00a5a273b25fa97ac3f9",
+        "1f1c6e2217ece75e633888e8f9dabe4901e283566820bff435ca610d1894fb68",
     ];
 
     #[test]

@@ -41,6 +41,36 @@ fn is_cjk(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
+/// Identifiers of a case for prefix search: upper case, without separators.
+pub(crate) fn identifiers(number: &str, data: &CaseData) -> Vec<String> {
+    let mut out = vec![number.to_string()];
+    if let Some(org) = &data.organization {
+        out.extend([&org.uscc, &org.org_code, &org.other_id].into_iter().flatten().cloned());
+        if let Some(rep) = &org.legal_rep {
+            out.push(rep.id_number.clone());
+        }
+    }
+    out.push(data.handler.id_number.clone());
+    out.extend(data.handler.mobile.clone());
+    out.extend(data.employees.iter().map(|e| e.id_number.clone()));
+    let mut out: Vec<String> = out.into_iter().map(|s| ident_key(&s)).filter(|s| !s.is_empty()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How identifiers are compared: NFKC, no spaces or hyphens, upper case.
+pub(crate) fn ident_key(s: &str) -> String {
+    s.nfkc().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
+}
+
+/// A typed term that looks like the start of an identifier: three or more ASCII letters and
+/// digits with at least one digit.
+pub(crate) fn identifier_prefix(term: &str) -> Option<String> {
+    let key = ident_key(term);
+    (key.chars().count() >= 3 && key.chars().all(|c| c.is_ascii_alphanumeric()) && key.chars().any(|c| c.is_ascii_digit())).then_some(key)
+}
+
 /// Body of the trigram index: the fields, one per line, NFKC-folded.
 pub(crate) fn trigram_body(fields: &[String]) -> String {
     fields.iter().map(|f| f.nfkc().collect::<String>()).collect::<Vec<_>>().join("\n")

@@ -196,3 +196,34 @@ fn verify_notices_case_data_changed_behind_its_back() {
     assert_eq!(b.kind, BreakKind::CaseDataChanged);
     assert_eq!(b.case_number.as_deref(), Some("GZ01-20261122-0002"));
 }
+
+#[test]
+fn identifier_prefixes_use_the_identifier_index() {
+    let (_d, mut s) = open();
+    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
+    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
+    let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
+    assert_eq!(hits("91440101ma"), vec![org.clone()], "lower case typed");
+    assert_eq!(hits("2101021988"), vec![emp.clone()], "an employee's ID prefix");
+    assert_eq!(hits("137 1111"), vec![emp.clone()], "a mobile typed with a space");
+    assert_eq!(hits("GZ01-20261122-0002"), vec![emp.clone()], "the case number");
+    // not a prefix of any identifier: the trigram index still finds a fragment inside one
+    assert_eq!(hits("MA59ABCD"), vec![org.clone()]);
+}
+
+#[test]
+fn migration_backfills_identifiers_of_existing_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let number = {
+        let mut s = Store::open(&path).unwrap();
+        s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap().number.to_string()
+    };
+    // as a store of schema 2 would have it: no identifier rows, version 2
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE case_idents; PRAGMA user_version = 2;").unwrap();
+    drop(conn);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.search("2101021988", 10).unwrap()[0].number, number);
+    assert_eq!(s.search("440106200109", 10).unwrap()[0].number, number);
+}
