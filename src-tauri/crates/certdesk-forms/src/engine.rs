@@ -193,9 +193,29 @@ impl<'a> Engine<'a> {
         }
     }
 
+    fn holds(&self, condition: &str) -> bool {
+        let Ok((path, test)) = crate::layout::parse_condition(condition) else { return true };
+        let value = lookup(&self.ctx, &path).map(|v| match v {
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        });
+        let value = value.unwrap_or_default();
+        match test {
+            None => !value.is_empty() && value != "false",
+            Some((true, v)) => value == v,
+            Some((false, v)) => value != v,
+        }
+    }
+
     fn block(&mut self, block: &Block, slice: Option<&Slice>) -> Result<(), EngineError> {
+        if let Some(w) = block.when()
+            && !self.holds(w)
+        {
+            return Ok(());
+        }
         match block {
-            Block::Text { text, size, bold, align, indent, space_before, space_after } => {
+            Block::Text { text, size, bold, align, indent, space_before, space_after, .. } => {
                 self.y += space_before;
                 let size = size.unwrap_or(self.setup.font_size);
                 let filled = self.fill(text)?;
@@ -215,14 +235,14 @@ impl<'a> Engine<'a> {
                 }
                 self.y += space_after;
             }
-            Block::Spacer { height, space_before, space_after } => {
+            Block::Spacer { height, space_before, space_after, .. } => {
                 self.y += space_before + height + space_after;
                 if self.y > self.bottom() {
                     self.new_page();
                 }
             }
             Block::PageBreak { .. } => self.new_page(),
-            Block::Barcode { value, width, height, align, human_readable, space_before, space_after } => {
+            Block::Barcode { value, width, height, align, human_readable, space_before, space_after, .. } => {
                 self.y += space_before;
                 let text = self.fill(value)?;
                 let text_h = if *human_readable { 4.0 } else { 0.0 };
@@ -245,7 +265,7 @@ impl<'a> Engine<'a> {
                 }
                 self.y += height + text_h + space_after;
             }
-            Block::Qrcode { value, size, align, space_before, space_after } => {
+            Block::Qrcode { value, size, align, space_before, space_after, .. } => {
                 self.y += space_before;
                 if self.y + size > self.bottom() {
                     self.new_page();
@@ -273,7 +293,7 @@ impl<'a> Engine<'a> {
                 }
                 self.y += size + space_after;
             }
-            Block::Table { columns, border, header_rows, size, repeat, rows, space_before, space_after } => {
+            Block::Table { columns, border, header_rows, size, repeat, rows, space_before, space_after, .. } => {
                 self.y += space_before;
                 let size = size.unwrap_or(self.setup.font_size);
                 let expanded = expand_rows(rows, repeat.as_deref(), slice, &self.ctx);

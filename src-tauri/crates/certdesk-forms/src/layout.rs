@@ -99,6 +99,9 @@ pub enum Block {
         align: Align,
         #[serde(default)]
         indent: f32,
+        /// Print the block only when this holds: `PATH=VALUE`, `PATH!=VALUE` or `PATH`.
+        #[serde(default)]
+        when: Option<String>,
         #[serde(default)]
         space_before: f32,
         #[serde(default = "space_after")]
@@ -115,6 +118,9 @@ pub enum Block {
         #[serde(default)]
         repeat: Option<String>,
         rows: Vec<Row>,
+        /// Print the block only when this holds: `PATH=VALUE`, `PATH!=VALUE` or `PATH`.
+        #[serde(default)]
+        when: Option<String>,
         #[serde(default)]
         space_before: f32,
         #[serde(default = "space_after")]
@@ -128,6 +134,9 @@ pub enum Block {
         align: Align,
         #[serde(default = "yes")]
         human_readable: bool,
+        /// Print the block only when this holds: `PATH=VALUE`, `PATH!=VALUE` or `PATH`.
+        #[serde(default)]
+        when: Option<String>,
         #[serde(default)]
         space_before: f32,
         #[serde(default = "space_after")]
@@ -138,6 +147,9 @@ pub enum Block {
         size: f32,
         #[serde(default)]
         align: Align,
+        /// Print the block only when this holds: `PATH=VALUE`, `PATH!=VALUE` or `PATH`.
+        #[serde(default)]
+        when: Option<String>,
         #[serde(default)]
         space_before: f32,
         #[serde(default = "space_after")]
@@ -145,12 +157,18 @@ pub enum Block {
     },
     Spacer {
         height: f32,
+        /// Print the block only when this holds: `PATH=VALUE`, `PATH!=VALUE` or `PATH`.
+        #[serde(default)]
+        when: Option<String>,
         #[serde(default)]
         space_before: f32,
         #[serde(default)]
         space_after: f32,
     },
     PageBreak {
+        /// Print the block only when this holds: `PATH=VALUE`, `PATH!=VALUE` or `PATH`.
+        #[serde(default)]
+        when: Option<String>,
         #[serde(default)]
         space_before: f32,
         #[serde(default)]
@@ -237,6 +255,14 @@ pub(crate) fn line_of(source: &str, offset: usize) -> usize {
 pub const IMAGE_SLOTS: [&str; 3] = ["seal:official_seal", "seal:legal_rep_seal", "seal:signature"];
 
 impl Block {
+    pub fn when(&self) -> Option<&str> {
+        match self {
+            Block::Text { when, .. } | Block::Table { when, .. } | Block::Barcode { when, .. } | Block::Qrcode { when, .. } | Block::Spacer { when, .. } | Block::PageBreak { when, .. } => {
+                when.as_deref()
+            }
+        }
+    }
+
     /// Every template text of the block, for linting.
     pub fn templates(&self) -> Vec<&str> {
         match self {
@@ -272,6 +298,11 @@ pub fn parse(file: &str, source: &str) -> Result<Layout, Vec<LayoutLint>> {
         for block in &p.blocks {
             let line = Some(line_of(source, block.span().start));
             let b = block.get_ref();
+            if let Some(w) = b.when()
+                && let Err(e) = parse_condition(w)
+            {
+                out.push(lint(line, format!("when {w:?}: {e}")));
+            }
             for t in b.templates() {
                 if let Err(e) = Template::parse(t) {
                     out.push(lint(line, format!("template {t:?}: {e}")));
@@ -325,6 +356,22 @@ pub fn parse(file: &str, source: &str) -> Result<Layout, Vec<LayoutLint>> {
         }
     }
     if out.is_empty() { Ok(layout) } else { Err(out) }
+}
+
+/// A block condition: (path, Some((equal?, value))) or (path, None) for "non-empty".
+pub fn parse_condition(text: &str) -> Result<(String, Option<(bool, String)>), String> {
+    let (path, test) = if let Some((p, v)) = text.split_once("!=") {
+        (p, Some((false, v.trim().to_string())))
+    } else if let Some((p, v)) = text.split_once('=') {
+        (p, Some((true, v.trim().to_string())))
+    } else {
+        (text, None)
+    };
+    let path = path.trim();
+    if path.is_empty() || !path.chars().all(|c| c.is_ascii_alphanumeric() || "._[]".contains(c)) {
+        return Err("expected PATH, PATH=VALUE or PATH!=VALUE".into());
+    }
+    Ok((path.to_string(), test))
 }
 
 /// Checks that spans and rowspans tile the grid: every row fills exactly its free columns.

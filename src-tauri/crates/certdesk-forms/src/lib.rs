@@ -107,6 +107,9 @@ fn lint_paths(layout: &Layout, file: &str, project: &Project, out: &mut Vec<Layo
             if let Some(rp) = &page.get_ref().repeat {
                 texts.push(format!("{{{rp}}}"));
             }
+            if let Some(Ok((path, _))) = block.get_ref().when().map(layout::parse_condition) {
+                texts.push(format!("{{{path}}}"));
+            }
             for t in texts {
                 let Ok(parsed) = template::Template::parse(&t) else { continue };
                 for path in parsed.paths() {
