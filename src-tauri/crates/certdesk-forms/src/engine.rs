@@ -394,7 +394,8 @@ impl<'a> Engine<'a> {
         while ri < rows.len() {
             let end = group_end[ri];
             let group_h: f32 = heights[ri..end].iter().sum();
-            if self.y + group_h > self.bottom() && ri > header_rows.min(ri) {
+            let at_top = self.y <= self.setup.margin[0] + 0.01;
+            if self.y + group_h > self.bottom() && !at_top {
                 self.new_page();
                 // repeat the header rows
                 if header_rows > 0 && ri >= header_rows {

@@ -93,11 +93,13 @@ fn subset_tag(name: &str, chars: &BTreeSet<char>) -> String {
     (0..6).map(|i| char::from(b'A' + ((h >> (i * 8)) % 26) as u8)).collect()
 }
 
-/// The faces a document can use: the shipped regular and bold faces and the fallbacks.
+/// The faces a document can use: the shipped regular and bold faces and the fallbacks, each
+/// loaded the first time a character needs it (most forms never do).
 pub struct FontSet {
     pub regular: Face,
     pub bold: Face,
-    pub fallbacks: Vec<Face>,
+    fallback_files: Vec<(PathBuf, usize)>,
+    fallbacks: Vec<OnceLock<Option<Face>>>,
 }
 
 /// Where the shipped fonts are: `CERTDESK_FONTS`, next to the executable (`assets/fonts`, or
@@ -149,8 +151,9 @@ impl FontSet {
         let dir = font_dir();
         let regular = Face::load(&dir.join("NotoSerifSC-Regular.ttf"), 0)?;
         let bold = Face::load(&dir.join("NotoSerifSC-Bold.ttf"), 0)?;
-        let fallbacks = fallback_candidates().into_iter().filter(|(p, _)| p.is_file()).filter_map(|(p, i)| Face::load(&p, i).ok()).collect();
-        Ok(FontSet { regular, bold, fallbacks })
+        let fallback_files: Vec<(PathBuf, usize)> = fallback_candidates().into_iter().filter(|(p, _)| p.is_file()).collect();
+        let fallbacks = fallback_files.iter().map(|_| OnceLock::new()).collect();
+        Ok(FontSet { regular, bold, fallback_files, fallbacks })
     }
 
     /// The process-wide set, loaded once (parsing the CJK faces takes a moment).
@@ -161,11 +164,22 @@ impl FontSet {
             .map_err(|e| FontError::Missing { path: font_dir().display().to_string(), why: e.clone() })
     }
 
+    fn fallback(&self, i: usize) -> Option<&Face> {
+        let (path, index) = self.fallback_files.get(i)?;
+        self.fallbacks[i].get_or_init(|| Face::load(path, *index).ok()).as_ref()
+    }
+
+    /// The fallback files that exist, in the order they are tried.
+    pub fn fallback_files(&self) -> &[(PathBuf, usize)] {
+        &self.fallback_files
+    }
+
     pub fn face(&self, f: FaceRef) -> &Face {
         match f {
             FaceRef::Regular => &self.regular,
             FaceRef::Bold => &self.bold,
-            FaceRef::Fallback(i) => &self.fallbacks[i],
+            // only handed out by `face_for`, after the face loaded
+            FaceRef::Fallback(i) => self.fallback(i).unwrap_or(&self.regular),
         }
     }
 
@@ -178,7 +192,7 @@ impl FontSet {
         if self.regular.has(c) {
             return Some(FaceRef::Regular);
         }
-        self.fallbacks.iter().position(|f| f.has(c)).map(FaceRef::Fallback)
+        (0..self.fallback_files.len()).find(|&i| self.fallback(i).is_some_and(|f| f.has(c))).map(FaceRef::Fallback)
     }
 
     /// Width of `text` in mm at `size` pt.

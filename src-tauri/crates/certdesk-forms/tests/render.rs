@@ -1,0 +1,177 @@
+//! Every form of every project rendered for realistic cases and read back with poppler
+//! (`pdftotext`, `pdffonts`, `pdftoppm`) and zbar (`zbarimg`): printed values come back as
+//! text, fonts are embedded subsets with ToUnicode, annex rows are never dropped, barcodes decode.
+
+use certdesk_catalog::Catalog;
+use certdesk_domain::CaseData;
+use certdesk_forms::{CaseInput, Counter, Forms, Review};
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("cases")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    files.push(root.join("case-org-new.json"));
+    files.push(root.join("case-employees-new.json"));
+    files.sort();
+    files
+}
+
+fn forms() -> Forms {
+    Forms::load(Catalog::embedded().unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn load_case(path: &Path) -> CaseData {
+    let mut data = CaseData::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    data.validate_and_normalize(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    data
+}
+
+fn input<'a>(data: &'a CaseData, number: Option<&str>) -> CaseInput<'a> {
+    CaseInput {
+        data,
+        number: number.map(str::to_string),
+        digest: data.digest(),
+        review: Review { clerk: Some("zhang".into()), supervisor: Some("li".into()), accepted_at: Some("2026-11-22T09:30:00+08:00".into()) },
+        counter: Counter { code: "GZ01".into(), name: "广州受理点".into(), address: "广州市越秀区".into() },
+        today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        seals: Default::default(),
+    }
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} is needed for this test (scripts/deps.sh test installs it): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn every_form_of_every_case_prints_its_values_as_real_text() {
+    let forms = forms();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rendered = 0;
+    for path in fixtures() {
+        let data = load_case(&path);
+        let inp = input(&data, Some("GZ01-20261122-0007"));
+        let pdf = forms.render_pdf(&inp, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file = dir.path().join("out.pdf");
+        std::fs::write(&file, &pdf).unwrap();
+        let text = squeeze(&tool("pdftotext", &["-raw", file.to_str().unwrap(), "-"]));
+        let mut expect = vec![data.handler.name.clone(), "GZ01-20261122-0007".to_string()];
+        if let Some(org) = &data.organization {
+            expect.push(org.name.clone());
+        }
+        for e in &data.employees {
+            expect.push(e.name.clone());
+        }
+        for value in expect {
+            assert!(text.contains(&squeeze(&value)), "{}: {value:?} not found in the PDF text", path.display());
+        }
+        let fonts = tool("pdffonts", &[file.to_str().unwrap()]);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{}: no fonts", path.display());
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            let name = cols[0];
+            let n = cols.len();
+            assert!(name.len() > 7 && name.as_bytes()[6] == b'+' && name[..6].chars().all(|c| c.is_ascii_uppercase()), "{}: {name} is not named as a subset", path.display());
+            assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "{}: {row}: embedded, subset, ToUnicode", path.display());
+        }
+        rendered += 1;
+    }
+    assert!(rendered >= 20, "only {rendered} cases rendered");
+}
+
+#[test]
+fn the_employee_annex_continues_on_further_pages() {
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.to_string_lossy().contains("netca-gd-pension-employee-new-17")).expect("the 17-employee case");
+    let data = load_case(&path);
+    assert_eq!(data.employees.len(), 17);
+    let laid = forms.layout_case(&input(&data, None), Some("employee-application")).unwrap();
+    let (_, pages) = &laid[0];
+    // one copy = the form + two annex pages (14 + 3 rows); printed 一式二份
+    assert_eq!(pages.len() % 2, 0);
+    let per_copy = pages.len() / 2;
+    assert!(per_copy >= 3, "{per_copy} pages per copy");
+    // the annex pages of the first copy (the handler may be an employee too: page 1 shows them)
+    let texts: Vec<String> = pages[1..per_copy]
+        .iter()
+        .map(|p| p.items.iter().filter_map(|i| if let certdesk_forms::Item::Text { text, .. } = i { Some(text.as_str()) } else { None }).collect::<String>())
+        .collect();
+    for e in &data.employees {
+        assert_eq!(texts.iter().filter(|t| t.contains(&e.id_number)).count(), 1, "{} printed once per copy", e.name);
+    }
+}
+
+#[test]
+fn long_names_wrap_or_shrink_inside_their_cell() {
+    let forms = forms();
+    for path in fixtures().into_iter().filter(|p| p.to_string_lossy().contains("long-name")) {
+        let data = load_case(&path);
+        let laid = forms.layout_case(&input(&data, None), None).unwrap();
+        for (form, pages) in laid {
+            for page in pages {
+                for item in &page.items {
+                    if let certdesk_forms::Item::Text { x, y, .. } = item {
+                        assert!(*x >= 0.0 && *x < page.width && *y > 0.0 && *y < page.height, "{} {}: text outside the page at ({x}, {y})", path.display(), form.id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn barcodes_decode_to_the_business_number_and_case_number() {
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.to_string_lossy().contains("netca-ln-procurement-employee-renew")).expect("a 辽宁 case");
+    let data = load_case(&path);
+    let number = "GZ01-20261122-0007";
+    let inp = input(&data, Some(number));
+    let business = certdesk_forms::context::business_number(Some(number), &inp.digest);
+    assert_eq!(business.len(), 17);
+    let dir = tempfile::tempdir().unwrap();
+    for (form, expect) in [("employee-application", business.as_str()), ("receipt", number)] {
+        let pdf = forms.render_pdf(&inp, Some(form)).unwrap();
+        let file = dir.path().join(format!("{form}.pdf"));
+        std::fs::write(&file, &pdf).unwrap();
+        let prefix = dir.path().join(form);
+        tool("pdftoppm", &["-r", "300", "-f", "1", "-l", "1", "-gray", "-png", file.to_str().unwrap(), prefix.to_str().unwrap()]);
+        let png = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).find(|p| p.to_string_lossy().contains(&format!("{form}-")) && p.extension().is_some_and(|e| e == "png")).unwrap();
+        let out = Command::new("zbarimg").args(["-q", "--raw", png.to_str().unwrap()]).output().expect("zbarimg (zbar-tools) is needed for this test");
+        let decoded = String::from_utf8_lossy(&out.stdout);
+        assert!(decoded.lines().any(|l| l.trim() == expect), "{form}: decoded {decoded:?}, expected {expect}");
+    }
+}
+
+#[test]
+fn a_character_no_font_has_stops_rendering_and_names_it() {
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.ends_with("case-org-new.json")).unwrap();
+    let mut data = load_case(&path);
+    data.handler.name = "王𪚥".into();
+    let err = forms.render_pdf(&input(&data, None), None).unwrap_err().to_string();
+    assert!(err.contains("𪚥") && err.contains("U+2A6A5") && err.contains("handler.name"), "{err}");
+}
+
+/// 𠮷 (U+20BB7, CJK Extension B) is not in Noto Serif SC; the system's Noto CJK collection
+/// (Debian's fonts-noto-cjk, a default fallback) has it, as SimSun-ExtB has on Windows.
+#[test]
+fn rare_name_characters_print_as_text_through_the_fallback() {
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.ends_with("case-org-new.json")).unwrap();
+    let mut data = load_case(&path);
+    data.handler.name = "𠮷䶮".into();
+    let pdf = forms.render_pdf(&input(&data, None), Some("org-application")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rare.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let text = tool("pdftotext", &["-raw", file.to_str().unwrap(), "-"]);
+    assert!(text.contains("𠮷䶮"), "{text}");
+}
