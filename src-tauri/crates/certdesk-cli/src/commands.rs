@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Case(c) => case_cmd(&g, c),
         Command::Audit(AuditCmd::Verify) => audit_verify(&g),
         Command::Form(c) => crate::print::form_cmd(&g, c),
+        Command::Key(k) => crate::keys::key_cmd(&g, k),
         Command::User(c) => crate::people::user_cmd(&g, c),
         Command::Counter(c) => crate::people::counter_cmd(&g, c),
     }

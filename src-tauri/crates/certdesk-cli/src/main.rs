@@ -6,6 +6,7 @@ mod commands;
 mod output;
 mod people;
 mod print;
+mod keys;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -57,6 +58,8 @@ pub enum Command {
     /// The CA's printed forms: list, render to PDF, check the layouts.
     #[command(subcommand)]
     Form(FormCmd),
+    /// USB keys (PKCS#11): list, initialise, PINs, keys, certificates, seal image.
+    Key(KeyArgs),
     /// Local accounts and roles (admin, clerk, supervisor, key_clerk).
     #[command(subcommand)]
     User(UserCmd),
@@ -237,6 +240,121 @@ pub enum CaseCmd {
         number: String,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    /// The PKCS#11 module (default: CERTDESK_PKCS11_MODULE, else the configured vendor list).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub module: Option<PathBuf>,
+    #[command(subcommand)]
+    pub cmd: KeyCmd,
+}
+
+/// Which token: by label or by serial, never by slot id.
+#[derive(Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct TokenArg {
+    #[arg(long = "token", value_name = "LABEL")]
+    pub label: Option<String>,
+    #[arg(long, value_name = "SERIAL")]
+    pub serial: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCmd {
+    /// Slots and the tokens in them.
+    List,
+    /// One token's state: label, serial, model, PIN flags.
+    Info {
+        #[command(flatten)]
+        token: TokenArg,
+    },
+    /// Initialise the token in a slot: SO PIN, label, user PIN.
+    Init {
+        #[arg(long = "slot-index")]
+        slot_index: usize,
+        #[arg(long)]
+        label: String,
+        #[arg(long = "so-pin-file", value_name = "FILE")]
+        so_pin_file: Option<PathBuf>,
+        #[arg(long = "user-pin-file", value_name = "FILE")]
+        user_pin_file: Option<PathBuf>,
+    },
+    /// Generate a key pair on the token and write its certificate request.
+    Gen {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        #[arg(long, value_name = "rsa2048|ec-p256")]
+        algo: String,
+        /// The subject's common name …
+        #[arg(long, conflicts_with = "case", required_unless_present = "case")]
+        cn: Option<String>,
+        /// … or the subject from a case (and the step recorded on it).
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
+        /// With --case and an employee certificate: which employee of the annex (1-based).
+        #[arg(long)]
+        employee: Option<usize>,
+        #[arg(long = "csr-out", value_name = "FILE")]
+        csr_out: PathBuf,
+    },
+    /// Write the issued certificate (PEM, DER or PKCS#7) and its chain to the token.
+    WriteCert {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        #[arg(long)]
+        cert: PathBuf,
+        #[arg(long)]
+        chain: Option<PathBuf>,
+        /// Record the step on this case.
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
+    },
+    /// Write the seal image (PNG) to the token.
+    WriteSeal {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        #[arg(long)]
+        image: PathBuf,
+    },
+    /// What is on the token (keys and certificates need the PIN).
+    Show {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+    },
+    ChangePin {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        #[arg(long = "new-pin-file", value_name = "FILE")]
+        new_pin_file: Option<PathBuf>,
+    },
+    /// Unlock a PIN-locked key: SO PIN and a new user PIN.
+    Unlock {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "so-pin-file", value_name = "FILE")]
+        so_pin_file: Option<PathBuf>,
+        #[arg(long = "new-pin-file", value_name = "FILE")]
+        new_pin_file: Option<PathBuf>,
+    },
+    /// Wipe a returned key (re-initialise: every object and the user PIN are gone).
+    Wipe {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "so-pin-file", value_name = "FILE")]
+        so_pin_file: Option<PathBuf>,
     },
 }
 

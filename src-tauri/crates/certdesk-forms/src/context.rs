@@ -104,6 +104,7 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         "today": input.today.to_string(),
         "form": {"title": "", "copy_label": "", "copy_index": 1, "copies": 1},
         "page": {"number": 1, "count": ""},
+        "repeat": {"count": "", "total": "", "first": "", "last": "", "sheet": "", "sheets": ""},
         "seals": input.seals.iter().map(|(k, v)| (k.clone(), Value::String(v.display().to_string()))).collect::<serde_json::Map<_, _>>(),
         "item": {},
     });

@@ -60,8 +60,13 @@ fn closing_punct(c: char) -> bool {
     "，。、；：？！）」』》〉】”’,.;:?!)]}%".contains(c)
 }
 
+fn opening_punct(c: char) -> bool {
+    "（「『《〈【“‘([{".contains(c)
+}
+
+/// Characters that stay together on a line: ASCII words, numbers, e-mail addresses, URLs.
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "@._-/+".contains(c)
+    c.is_ascii_alphanumeric() || "@._-/+:%#=?&~".contains(c)
 }
 
 impl<'a> Engine<'a> {
@@ -111,13 +116,14 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Breaks `text` into lines no wider than `width` mm (the first `indent` mm narrower).
-    fn wrap(&self, text: &str, width: f32, size: f32, bold: bool, indent: f32) -> Vec<String> {
+    /// Breaks `text` into lines no wider than `width` mm (each paragraph's first line
+    /// `indent` mm narrower). Returns the lines and whether each starts a paragraph.
+    fn wrap_paragraphs(&self, text: &str, width: f32, size: f32, bold: bool, indent: f32) -> Vec<(String, bool)> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
             let chars: Vec<char> = para.chars().collect();
             let mut start = 0;
-            let mut first = lines.is_empty();
+            let mut first = true;
             while start < chars.len() {
                 let avail = if first { width - indent } else { width };
                 let mut w = 0.0;
@@ -125,7 +131,8 @@ impl<'a> Engine<'a> {
                 let mut last_break = None;
                 while end < chars.len() {
                     let cw = self.fonts.width_mm(&chars[end].to_string(), size, bold);
-                    if w + cw > avail && end > start && !closing_punct(chars[end]) {
+                    // closing punctuation may hang one character past the edge (避头)
+                    if w + cw > avail && end > start && !(closing_punct(chars[end]) && w <= avail) {
                         break;
                     }
                     w += cw;
@@ -139,8 +146,12 @@ impl<'a> Engine<'a> {
                 {
                     end = b;
                 }
+                // an opening bracket or quote moves to the next line with what it opens
+                while end < chars.len() && end > start + 1 && opening_punct(chars[end - 1]) {
+                    end -= 1;
+                }
                 let line: String = chars[start..end].iter().collect();
-                lines.push(line.trim_end().to_string());
+                lines.push((line.trim_end().to_string(), first));
                 start = end;
                 while start < chars.len() && chars[start] == ' ' {
                     start += 1;
@@ -148,10 +159,24 @@ impl<'a> Engine<'a> {
                 first = false;
             }
             if chars.is_empty() {
-                lines.push(String::new());
+                lines.push((String::new(), true));
             }
         }
         lines
+    }
+
+    fn wrap(&self, text: &str, width: f32, size: f32, bold: bool, indent: f32) -> Vec<String> {
+        self.wrap_paragraphs(text, width, size, bold, indent).into_iter().map(|(l, _)| l).collect()
+    }
+
+    /// Text with `extra` mm after every character (justified lines): one item per character.
+    fn put_text_spaced(&mut self, x: f32, baseline: f32, text: &str, size: f32, bold: bool, extra: f32) {
+        let mut x = x;
+        for c in text.chars() {
+            let s = c.to_string();
+            self.put_text(x, baseline, &s, size, bold);
+            x += self.fonts.width_mm(&s, size, bold) + extra;
+        }
     }
 
     /// Text at a baseline, split into runs per face.
@@ -220,17 +245,25 @@ impl<'a> Engine<'a> {
                 let size = size.unwrap_or(self.setup.font_size);
                 let filled = self.fill(text)?;
                 let indent_mm = indent * size * PT_MM;
-                let lines = self.wrap(&filled, self.width(), size, *bold, indent_mm);
+                let lines = self.wrap_paragraphs(&filled, self.width(), size, *bold, indent_mm);
                 let lh = self.line_mm(size);
-                for (i, line) in lines.iter().enumerate() {
+                for (i, (line, starts)) in lines.iter().enumerate() {
                     if self.y + lh > self.bottom() {
                         self.new_page();
                     }
-                    let first = if i == 0 { indent_mm } else { 0.0 };
+                    let first = if *starts { indent_mm } else { 0.0 };
+                    let avail = self.width() - first;
                     let w = self.fonts.width_mm(line, size, *bold);
-                    let x = self.aligned_x(self.left() + first, self.width() - first, w, *align);
+                    let x = self.aligned_x(self.left() + first, avail, w, *align);
                     let baseline = self.y + (lh - size * PT_MM) / 2.0 + size * PT_MM * ASCENT;
-                    self.put_text(x, baseline, line, size, *bold);
+                    // justify: spread the slack over the gaps, except on a paragraph's last line
+                    let last_of_paragraph = lines.get(i + 1).is_none_or(|(_, next_starts)| *next_starts);
+                    let gaps = line.chars().count().saturating_sub(1) as f32;
+                    if *align == Align::Justify && !last_of_paragraph && gaps > 0.0 && avail > w {
+                        self.put_text_spaced(x, baseline, line, size, *bold, (avail - w) / gaps);
+                    } else {
+                        self.put_text(x, baseline, line, size, *bold);
+                    }
                     self.y += lh;
                 }
                 self.y += space_after;
@@ -371,6 +404,24 @@ impl<'a> Engine<'a> {
             heights.push(h);
         }
 
+        // a cell spanning rows grows the last of them when its text needs more room
+        for (ri, row) in rows.iter().enumerate() {
+            for (ci, (col, cell)) in placed[ri].iter().enumerate() {
+                let span = cell.rowspan.max(1);
+                if span <= 1 || texts[ri][ci].is_empty() {
+                    continue;
+                }
+                let end = (ri + span).min(rows.len());
+                let have: f32 = heights[ri..end].iter().sum();
+                let saved = std::mem::replace(&mut self.ctx["item"], row.item.clone());
+                let (_, _, need) = self.fit(&texts[ri][ci], w_of(*col, cell.span) - 2.0 * PAD_X, have, cell.size.unwrap_or(size), cell.bold);
+                self.ctx["item"] = saved;
+                if need > have {
+                    heights[end - 1] += need - have;
+                }
+            }
+        }
+
         // rows linked by rowspans stay on one page
         let mut group_end = vec![0usize; rows.len()];
         let mut ri = 0;
@@ -447,6 +498,7 @@ impl<'a> Engine<'a> {
                 let bw = (text_w / count as f32).min(h - 2.0 * PAD_Y).min(8.0).max(2.0);
                 let bh = (bw * 1.15).min(h - 2.0 * PAD_Y);
                 let by = top + (h - bh) / 2.0;
+                text_x = self.aligned_x(text_x, text_w, bw * count as f32, cell.align);
                 let chars: Vec<char> = value.chars().collect();
                 let char_size = (bh / PT_MM * 0.62).min(cs + 1.0);
                 for i in 0..count {
@@ -557,7 +609,8 @@ pub fn layout_copy(layout: &Layout, ctx: &Value, fonts: &FontSet) -> Result<Vec<
                     if k > 0 {
                         engine.new_page();
                     }
-                    let items = all.iter().skip(k * per_page).take(per_page).cloned().collect();
+                    let items: Vec<Value> = all.iter().skip(k * per_page).take(per_page).cloned().collect();
+                    engine.ctx["repeat"] = json!({ "count": items.len(), "total": all.len(), "first": k * per_page + 1, "last": k * per_page + items.len(), "sheet": k + 1, "sheets": chunks });
                     let slice = Slice { path: path.clone(), items, offset: k * per_page, per_page };
                     for block in &t.blocks {
                         engine.block(block.get_ref(), Some(&slice))?;

@@ -16,7 +16,7 @@ pub enum Piece {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
     Check(Option<String>),
-    When { path: String, equals: Option<String> },
+    When { path: String, equals: Option<String>, negate: bool },
     Capital,
     Zh,
     Year,
@@ -27,6 +27,7 @@ pub enum Filter {
     MoneyCapital,
     Default(String),
     Upper,
+    NonZero,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,12 +54,15 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "check" => Ok(Filter::Check(arg)),
         "when" => {
             let arg = arg.ok_or_else(|| TemplateError("`when` needs a path: when:PATH or when:PATH=VALUE".into()))?;
-            let (path, equals) = match arg.split_once('=') {
-                Some((p, v)) => (p.trim().to_string(), Some(v.trim().to_string())),
-                None => (arg.trim().to_string(), None),
+            let (path, equals, negate) = if let Some((p, v)) = arg.split_once("!=") {
+                (p.trim().to_string(), Some(v.trim().to_string()), true)
+            } else if let Some((p, v)) = arg.split_once('=') {
+                (p.trim().to_string(), Some(v.trim().to_string()), false)
+            } else {
+                (arg.trim().to_string(), None, false)
             };
             check_path(&path)?;
-            Ok(Filter::When { path, equals })
+            Ok(Filter::When { path, equals, negate })
         }
         "default" => Ok(Filter::Default(arg.unwrap_or_default())),
         "capital" => no_arg(Filter::Capital),
@@ -70,8 +74,9 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "money" => no_arg(Filter::Money),
         "money_capital" => no_arg(Filter::MoneyCapital),
         "upper" => no_arg(Filter::Upper),
+        "nonzero" => no_arg(Filter::NonZero),
         other => Err(TemplateError(format!(
-            "unknown filter `{other}` (known: check, when, capital, zh, year, month, day, hour, money, money_capital, default, upper)"
+            "unknown filter `{other}` (known: check, when, capital, zh, year, month, day, hour, money, money_capital, default, upper, nonzero)"
         ))),
     }
 }
@@ -237,10 +242,10 @@ fn apply(mut value: Value, filters: &[Filter], ctx: &Value) -> String {
         let next = match f {
             Filter::Check(None) => if !t.is_empty() && t != "否" && t != "0" { "■" } else { "□" }.to_string(),
             Filter::Check(Some(v)) => if t == *v { "■" } else { "□" }.to_string(),
-            Filter::When { path, equals } => {
+            Filter::When { path, equals, negate } => {
                 let other = lookup(ctx, path).map(|v| text_of(&v)).unwrap_or_default();
                 let pass = match equals {
-                    Some(e) => other == *e,
+                    Some(e) => (other == *e) != *negate,
                     None => !other.is_empty(),
                 };
                 if pass { t } else { String::new() }
@@ -255,6 +260,7 @@ fn apply(mut value: Value, filters: &[Filter], ctx: &Value) -> String {
             Filter::MoneyCapital => t.parse::<Money>().map(|m| m.to_capital()).unwrap_or(t),
             Filter::Default(d) => if t.trim().is_empty() { d.clone() } else { t },
             Filter::Upper => t.to_uppercase(),
+            Filter::NonZero => if t.trim().parse::<f64>().is_ok_and(|n| n == 0.0) { String::new() } else { t },
         };
         text = Some(next);
         value = Value::Null;
@@ -279,6 +285,7 @@ mod tests {
             "payment": {"amount": "700.00", "date": "2026-11-20"},
             "review": {"accepted_at": "2026-11-22T09:05:00+08:00"},
             "employees": [{"name": "王芳"}, {"name": "陈刚"}],
+        "quantity": 0,
             "ok": true
         });
         for (t, want) in [
@@ -287,6 +294,8 @@ mod tests {
             ("年限{years|capital}年", "年限叁年"),
             ("{years|capital|when:business=new}", "叁"),
             ("{years|capital|when:business=renew}", ""),
+            ("{years|when:business!=renew}", "3"),
+            ("{quantity|nonzero}", ""),
             ("{payment.amount|money_capital}", "柒佰元整"),
             ("{payment.date|year}年{payment.date|month}月{payment.date|day}日", "2026年11月20日"),
             ("{review.accepted_at|hour}时", "9时"),

@@ -1,0 +1,262 @@
+//! `certdesk key …`: the key desk on the command line. Owns reading PINs (files or stdin lines,
+//! never arguments), the subject of a request taken from a case, the warning about a CA's
+//! default PIN, and recording issuance steps on the case's audit chain.
+
+use crate::commands::{db_path, load_catalog};
+use crate::output::{CliError, print_json};
+use crate::{Global, KeyArgs, KeyCmd, TokenArg};
+use certdesk_domain::CertKind;
+use certdesk_store::{NewEvent, Store};
+use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
+use certdesk_token::{Algo, Keys, Pin, Subject, TokenError, TokenSel};
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+impl From<TokenError> for CliError {
+    fn from(e: TokenError) -> CliError {
+        CliError::Refused(e.to_string())
+    }
+}
+
+/// PINs from files, else from the next lines of stdin (or a prompt on a terminal).
+struct PinReader {
+    stdin_lines: Option<std::io::Lines<std::io::StdinLock<'static>>>,
+}
+
+impl PinReader {
+    fn new() -> PinReader {
+        PinReader { stdin_lines: None }
+    }
+
+    fn read(&mut self, file: Option<&Path>, what: &str) -> Result<Pin, CliError> {
+        let pin = match file {
+            Some(path) => Pin::from_file(path).map_err(|source| CliError::Io { what: "cannot read", path: path.display().to_string(), source })?,
+            None if std::io::stdin().is_terminal() => {
+                Pin::new(rpassword::prompt_password(format!("{what}: ")).map_err(|source| CliError::Io { what: "cannot read", path: "the terminal".into(), source })?)
+            }
+            None => {
+                let lines = self.stdin_lines.get_or_insert_with(|| std::io::stdin().lock().lines());
+                match lines.next() {
+                    Some(Ok(line)) => Pin::new(line.trim_end_matches('\r').to_string()),
+                    _ => return Err(CliError::Usage(format!("no {what}: give it in a file (see --help) or on stdin"))),
+                }
+            }
+        };
+        if pin.is_empty() {
+            return Err(CliError::Refused(format!("the {what} is empty")));
+        }
+        Ok(pin)
+    }
+}
+
+fn sel(t: &TokenArg) -> TokenSel {
+    match (&t.label, &t.serial) {
+        (_, Some(s)) => TokenSel::Serial(s.clone()),
+        (Some(l), None) => TokenSel::Label(l.clone()),
+        (None, None) => TokenSel::Label(String::new()),
+    }
+}
+
+/// Warns when a PIN is still a CA's published default (e.g. 12345678).
+fn warn_default_pin(g: &Global, pin: &Pin) {
+    let Ok(catalog) = load_catalog(g) else { return };
+    for p in catalog.projects.values() {
+        if let Some(default) = p.pin.as_ref().and_then(|p| p.default.as_deref())
+            && pin.equals(default)
+        {
+            eprintln!("warning: the key still has the default PIN of {} ({}): the applicant should change it", p.id, p.ca_short);
+            return;
+        }
+    }
+}
+
+fn subject_from_case(store: &Store, number: &str, employee: Option<usize>) -> Result<Subject, CliError> {
+    let rec = store.case(number)?;
+    let d = &rec.data;
+    let org = d.organization.as_ref();
+    let org_id = org.and_then(|o| o.uscc.clone().or_else(|| o.org_code.clone()).or_else(|| o.other_id.clone()));
+    let subject = match d.cert_kind {
+        CertKind::Organization => {
+            let o = org.ok_or_else(|| CliError::Refused(format!("case {number} has no organisation")))?;
+            Subject { common_name: o.name.clone(), organization: Some(o.name.clone()), organizational_unit: o.department.clone(), serial_number: org_id, country: "CN".into() }
+        }
+        CertKind::Employee => {
+            let i = employee.unwrap_or(1);
+            let e = d.employees.get(i.wrapping_sub(1)).ok_or_else(|| CliError::Refused(format!("case {number} has no employee {i} (it has {})", d.employees.len())))?;
+            Subject {
+                common_name: e.name.clone(),
+                organization: org.map(|o| o.name.clone()),
+                organizational_unit: org.and_then(|o| o.department.clone()),
+                serial_number: Some(e.id_number.clone()),
+                country: "CN".into(),
+            }
+        }
+        CertKind::Personal => Subject {
+            common_name: d.handler.name.clone(),
+            organization: org.map(|o| o.name.clone()),
+            organizational_unit: None,
+            serial_number: Some(d.handler.id_number.clone()),
+            country: "CN".into(),
+        },
+    };
+    Ok(subject)
+}
+
+fn os_actor() -> String {
+    format!("key-desk:{}", std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into()))
+}
+
+fn write_file(path: &PathBuf, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|source| CliError::Io { what: "cannot write", path: path.display().to_string(), source })
+}
+
+fn read_bytes(path: &PathBuf, limit: u64) -> Result<Vec<u8>, CliError> {
+    let meta = std::fs::metadata(path).map_err(|source| CliError::Io { what: "cannot read", path: path.display().to_string(), source })?;
+    if meta.len() > limit {
+        return Err(CliError::Refused(format!("{} is {} bytes; at most {limit} fit on a key", path.display(), meta.len())));
+    }
+    std::fs::read(path).map_err(|source| CliError::Io { what: "cannot read", path: path.display().to_string(), source })
+}
+
+pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
+    let module = certdesk_token::modules::resolve(args.module.as_deref()).map_err(|e| CliError::Refused(e.to_string()))?;
+    let keys = Keys::open(&module)?;
+    let mut pins = PinReader::new();
+    let json = g.json;
+    let show = |value: serde_json::Value, human: String| {
+        if json {
+            print_json(&value);
+        } else {
+            println!("{human}");
+        }
+    };
+    match args.cmd {
+        KeyCmd::List => {
+            let slots = keys.slots()?;
+            if json {
+                print_json(&serde_json::json!({ "module": module, "slots": slots }));
+            } else {
+                for s in slots {
+                    match s.token {
+                        Some(t) if t.initialized => println!("slot {:<2} {:<32} token {:?} serial {} {}", s.slot_index, s.description, t.label, t.serial, t.model),
+                        Some(t) => println!("slot {:<2} {:<32} blank token serial {} {}", s.slot_index, s.description, t.serial, t.model),
+                        None => println!("slot {:<2} {:<32} (empty)", s.slot_index, s.description),
+                    }
+                }
+            }
+        }
+        KeyCmd::Info { token } => {
+            let t = keys.info(&sel(&token))?;
+            let flags = [
+                ("user PIN set", t.user_pin_initialized),
+                ("tries low", t.user_pin_count_low),
+                ("final try", t.user_pin_final_try),
+                ("PIN LOCKED", t.user_pin_locked),
+                ("SO PIN locked", t.so_pin_locked),
+            ]
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ");
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} serial {} {} {}: {}", t.label, t.serial, t.manufacturer, t.model, flags));
+        }
+        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file } => {
+            let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
+            let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
+            let t = keys.init(slot_index, &label, &so, &user)?;
+            warn_default_pin(g, &user);
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
+        }
+        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out } => {
+            let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048 or ec-p256)")))?;
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let mut store = match &case {
+                Some(_) => Some(Store::open(&db_path(g))?),
+                None => None,
+            };
+            let subject = match (&cn, &case, &store) {
+                (Some(cn), _, _) => Subject { common_name: cn.clone(), country: "CN".into(), ..Default::default() },
+                (None, Some(n), Some(s)) => subject_from_case(s, n, employee)?,
+                _ => return Err(CliError::Usage("give --cn or --case".into())),
+            };
+            let s = sel(&token);
+            let t = keys.info(&s)?;
+            let key = keys.generate(&s, &pin, algo, &subject.common_name)?;
+            let csr = keys.csr(&s, &pin, &key.id, &subject)?;
+            write_file(&csr_out, &csr)?;
+            if let (Some(store), Some(n)) = (store.as_mut(), &case) {
+                let detail = serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256, "csr": csr_out });
+                store.record_event(&NewEvent { actor: &os_actor(), action: "key_generated", case_number: Some(n), detail, ..Default::default() })?;
+            }
+            warn_default_pin(g, &pin);
+            show(
+                serde_json::json!({ "key": key, "csr": csr_out, "token_serial": t.serial }),
+                format!("key {} ({}) generated on {:?}; request written to {}", key.id, algo.name(), t.label, csr_out.display()),
+            );
+        }
+        KeyCmd::WriteCert { token, pin_file, cert, chain, case } => {
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let cert_bytes = read_bytes(&cert, 1 << 20)?;
+            let chain_bytes = chain.as_ref().map(|c| read_bytes(c, 1 << 20)).transpose()?;
+            let s = sel(&token);
+            let t = keys.info(&s)?;
+            let written = keys.write_cert(&s, &pin, &cert_bytes, chain_bytes.as_deref())?;
+            if let Some(n) = &case {
+                let mut store = Store::open(&db_path(g))?;
+                store.case(n)?;
+                let detail = serde_json::json!({ "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex, "subject": written.subject, "verified": true });
+                store.record_event(&NewEvent { actor: &os_actor(), action: "certificate_written", case_number: Some(n), detail, ..Default::default() })?;
+            }
+            show(serde_json::to_value(&written).unwrap_or_default(), format!("certificate {} ({}) written with key {} and verified", written.serial_hex, written.subject, written.id));
+        }
+        KeyCmd::WriteSeal { token, pin_file, image } => {
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let bytes = read_bytes(&image, 512 * 1024)?;
+            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                return Err(CliError::Refused(format!("{} is not a PNG image", image.display())));
+            }
+            let d = keys.write_data(&sel(&token), &pin, SEAL_APPLICATION, SEAL_LABEL, &bytes)?;
+            show(serde_json::to_value(&d).unwrap_or_default(), format!("seal image written ({} bytes, sha256 {}) and verified", d.size, d.sha256));
+        }
+        KeyCmd::Show { token, pin_file } => {
+            let pin = match &pin_file {
+                Some(f) => Some(pins.read(Some(f), "PIN")?),
+                None => None,
+            };
+            let c = keys.show(&sel(&token), pin.as_ref())?;
+            let mut human = format!("{:?} serial {} {}\n", c.token.label, c.token.serial, c.token.model);
+            for k in &c.keys {
+                human.push_str(&format!("  key  {} {} {}\n", k.id, k.algo.name(), k.label));
+            }
+            for ce in &c.certificates {
+                human.push_str(&format!("  cert {} {} (issuer {}) until {}{}\n", ce.serial_hex, ce.subject, ce.issuer, ce.not_after, if ce.has_key { "" } else { " [CA]" }));
+            }
+            for d in &c.data {
+                human.push_str(&format!("  data {}/{} {} bytes\n", d.application, d.label, d.size));
+            }
+            show(serde_json::to_value(&c).unwrap_or_default(), human.trim_end().to_string());
+        }
+        KeyCmd::ChangePin { token, pin_file, new_pin_file } => {
+            let old = pins.read(pin_file.as_deref(), "current PIN")?;
+            let new = pins.read(new_pin_file.as_deref(), "new PIN")?;
+            keys.change_pin(&sel(&token), &old, &new)?;
+            warn_default_pin(g, &new);
+            show(serde_json::json!({ "changed": true }), "PIN changed".into());
+        }
+        KeyCmd::Unlock { token, so_pin_file, new_pin_file } => {
+            let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
+            let new = pins.read(new_pin_file.as_deref(), "new user PIN")?;
+            let t = keys.unlock(&sel(&token), &so, &new)?;
+            warn_default_pin(g, &new);
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} unlocked with a new user PIN", t.label));
+        }
+        KeyCmd::Wipe { token, so_pin_file } => {
+            let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
+            let t = keys.wipe(&sel(&token), &so)?;
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} wiped: no keys, certificates or user PIN left", t.label));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,121 @@
+//! Issued certificates as they come back from the CA: PEM (one or a chain), DER, or a PKCS#7
+//! (`.p7b`) bundle. Owns parsing them and the fields a token object needs (subject, issuer and
+//! serial as DER, the public key for matching the key on the token).
+
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ParsedCert {
+    #[serde(skip)]
+    pub der: Vec<u8>,
+    #[serde(skip)]
+    pub subject_der: Vec<u8>,
+    #[serde(skip)]
+    pub issuer_der: Vec<u8>,
+    #[serde(skip)]
+    pub serial_der: Vec<u8>,
+    /// The subjectPublicKey bits: PKCS#1 RSAPublicKey or an EC point.
+    #[serde(skip)]
+    pub public_key: Vec<u8>,
+    pub subject: String,
+    pub issuer: String,
+    pub serial_hex: String,
+    pub not_after: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CertError {
+    #[error("not a certificate file (PEM, DER or PKCS#7): {0}")]
+    Unreadable(String),
+    #[error("the file holds no certificate")]
+    Empty,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn one(cert: &Certificate) -> Result<ParsedCert, CertError> {
+    let bad = |e: der::Error| CertError::Unreadable(e.to_string());
+    let tbs = cert.tbs_certificate();
+    let serial = tbs.serial_number();
+    Ok(ParsedCert {
+        der: cert.to_der().map_err(bad)?,
+        subject_der: tbs.subject().to_der().map_err(bad)?,
+        issuer_der: tbs.issuer().to_der().map_err(bad)?,
+        serial_der: serial.to_der().map_err(bad)?,
+        public_key: tbs.subject_public_key_info().subject_public_key.raw_bytes().to_vec(),
+        subject: tbs.subject().to_string(),
+        issuer: tbs.issuer().to_string(),
+        serial_hex: hex(serial.as_bytes()),
+        not_after: tbs.validity().not_after.to_string(),
+    })
+}
+
+/// A DER TLV: (tag, header length, total length).
+fn tlv(bytes: &[u8]) -> Option<(u8, usize, usize)> {
+    let tag = *bytes.first()?;
+    let first = *bytes.get(1)?;
+    let (len, header) = if first < 0x80 {
+        (first as usize, 2)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let len = bytes.get(2..2 + n)?.iter().fold(0usize, |acc, b| acc << 8 | *b as usize);
+        (len, 2 + n)
+    };
+    (header + len <= bytes.len()).then_some((tag, header, header + len))
+}
+
+/// Children of a constructed TLV's content.
+fn children(mut content: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while let Some((_, _, total)) = tlv(content) {
+        out.push(&content[..total]);
+        content = &content[total..];
+    }
+    out
+}
+
+const SIGNED_DATA_OID: &[u8] = &[0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
+
+/// The certificates of a PKCS#7 SignedData (ContentInfo → [0] SignedData → [0] certificates).
+fn pkcs7_certs(bytes: &[u8]) -> Option<Vec<Certificate>> {
+    let (_, h, total) = tlv(bytes)?;
+    let info = children(&bytes[h..total]);
+    if info.first()? != &SIGNED_DATA_OID {
+        return None;
+    }
+    let explicit = info.get(1)?;
+    let (_, h0, t0) = tlv(explicit)?;
+    let signed = &explicit[h0..t0];
+    let (_, hs, ts) = tlv(signed)?;
+    let fields = children(&signed[hs..ts]);
+    let certs = fields.iter().find(|f| f[0] == 0xA0)?;
+    let (_, hc, tc) = tlv(certs)?;
+    children(&certs[hc..tc]).into_iter().map(|c| Certificate::from_der(c).ok()).collect()
+}
+
+/// Every certificate of a file, leaf first as the file has them.
+pub fn parse_many(bytes: &[u8]) -> Result<Vec<ParsedCert>, CertError> {
+    let text = std::str::from_utf8(bytes).ok();
+    let certs: Vec<Certificate> = if let Some(t) = text.filter(|t| t.contains("-----BEGIN")) {
+        if t.contains("BEGIN PKCS7") {
+            let (_, der) = der::pem::decode_vec(t.as_bytes()).map_err(|e| CertError::Unreadable(e.to_string()))?;
+            pkcs7_certs(&der).ok_or_else(|| CertError::Unreadable("PKCS#7 without certificates".into()))?
+        } else {
+            Certificate::load_pem_chain(t.as_bytes()).map_err(|e| CertError::Unreadable(e.to_string()))?
+        }
+    } else if let Some(certs) = pkcs7_certs(bytes) {
+        certs
+    } else {
+        vec![Certificate::from_der(bytes).map_err(|e| CertError::Unreadable(e.to_string()))?]
+    };
+    if certs.is_empty() {
+        return Err(CertError::Empty);
+    }
+    certs.iter().map(one).collect()
+}
