@@ -7,7 +7,7 @@ set -euo pipefail
 want=${1:-build}
 
 build_pkgs=(build-essential pkg-config ca-certificates)
-test_pkgs=(python3 poppler-utils zbar-tools fonts-dejavu-core fonts-noto-cjk)
+test_pkgs=(python3 poppler-utils zbar-tools fonts-dejavu-core fonts-noto-cjk softhsm2 opensc openssl)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -9,6 +9,9 @@ bash scripts/deps.sh test
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 export CARGO_TERM_COLOR=never
 
+echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM)"
+cargo build -p certdesk-pkcs11-shim --locked
+
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
 

@@ -1,0 +1,227 @@
+//! The key desk through `certdesk key …` on real PKCS#11 tokens: SoftHSM2 with a private
+//! configuration per test, cross-checked with OpenSC's `pkcs11-tool` and `openssl`; the
+//! locked-key path through the project's test module (`certdesk-pkcs11-shim`), which behaves
+//! like a real key (10 wrong PINs lock it).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
+
+struct Rig {
+    dir: tempfile::TempDir,
+    module: PathBuf,
+}
+
+fn shim() -> PathBuf {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_certdesk"));
+    let lib = bin.parent().unwrap().join(if cfg!(windows) { "certdesk_pkcs11_shim.dll" } else { "libcertdesk_pkcs11_shim.so" });
+    assert!(lib.is_file(), "{} missing: build it first (cargo build -p certdesk-pkcs11-shim; scripts/test.sh does)", lib.display());
+    lib
+}
+
+impl Rig {
+    fn new(module: Option<PathBuf>) -> Rig {
+        assert!(Path::new(SOFTHSM).is_file(), "SoftHSM2 is needed (scripts/deps.sh test installs softhsm2)");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tokens")).unwrap();
+        std::fs::write(
+            dir.path().join("softhsm2.conf"),
+            format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", dir.path().join("tokens").display()),
+        )
+        .unwrap();
+        for (name, pin) in [("so", "87654321"), ("pin", "24681357"), ("pin2", "11223344"), ("bad", "00000000"), ("default", "12345678")] {
+            std::fs::write(dir.path().join(name), format!("{pin}\n")).unwrap();
+        }
+        Rig { module: module.unwrap_or_else(|| PathBuf::from(SOFTHSM)), dir }
+    }
+    fn p(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+    fn cmd(&self, program: &str, args: &[&str]) -> Output {
+        Command::new(program)
+            .args(args)
+            .env("SOFTHSM2_CONF", self.p("softhsm2.conf"))
+            .env("CERTDESK_SHIM_STATE", self.p("shim.state"))
+            .env("CERTDESK_DB", self.p("cases.db"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+    fn key(&self, args: &[&str]) -> Output {
+        let mut all = vec!["key", "--module", self.module.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.cmd(env!("CARGO_BIN_EXE_certdesk"), &all)
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.key(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+    fn init(&self, label: &str) {
+        self.ok(&["init", "--slot-index", "0", "--label", label, "--so-pin-file", &self.p("so"), "--user-pin-file", &self.p("pin")]);
+    }
+    /// Issues a certificate for a request with a throw-away CA (openssl).
+    fn issue(&self, csr: &str, out: &str) {
+        if !self.dir.path().join("ca.pem").exists() {
+            let o = self.cmd("openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &self.p("ca.key"), "-out", &self.p("ca.pem"), "-subj", "/C=CN/O=Test CA/CN=Test Root", "-days", "30"]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let o = self.cmd("openssl", &["x509", "-req", "-in", &self.p(csr), "-CA", &self.p("ca.pem"), "-CAkey", &self.p("ca.key"), "-CAcreateserial", "-out", &self.p(out), "-days", "365"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    fn pkcs11_tool(&self, args: &[&str]) -> String {
+        let mut all = vec!["--module", SOFTHSM];
+        all.extend_from_slice(args);
+        let o = self.cmd("pkcs11-tool", &all);
+        assert!(o.status.success(), "pkcs11-tool {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn issuance_on_softhsm_end_to_end() {
+    let r = Rig::new(None);
+    let slots = r.json(&["list"]);
+    assert!(slots["slots"].as_array().unwrap().len() >= 1);
+    r.init("CASE0001");
+    let info = r.json(&["info", "--token", "CASE0001"]);
+    assert_eq!(info["label"], "CASE0001");
+    assert_eq!(info["user_pin_initialized"], true);
+    let serial = info["serial"].as_str().unwrap().to_string();
+    // found by serial too (slot ids changed after C_InitToken)
+    assert_eq!(r.json(&["info", "--serial", &serial])["label"], "CASE0001");
+
+    for (algo, csr, cert) in [("ec-p256", "req-ec.pem", "cert-ec.pem"), ("rsa2048", "req-rsa.pem", "cert-rsa.pem")] {
+        r.ok(&["gen", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--algo", algo, "--cn", "广州市示例科技有限公司", "--csr-out", &r.p(csr)]);
+        let v = r.cmd("openssl", &["req", "-in", &r.p(csr), "-verify", "-noout", "-subject", "-nameopt", "utf8"]);
+        assert!(v.status.success(), "openssl req -verify: {}", stderr(&v));
+        assert!(String::from_utf8_lossy(&v.stdout).contains("CN=广州市示例科技有限公司"));
+        r.issue(csr, cert);
+        let written = r.json(&["write-cert", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--cert", &r.p(cert), "--chain", &r.p("ca.pem")]);
+        assert_eq!(written["has_key"], true);
+    }
+    // the private keys stay on the token, non-extractable; certificate and key share CKA_ID
+    let objects = r.pkcs11_tool(&["--token-label", "CASE0001", "--login", "--pin", "24681357", "--list-objects"]);
+    assert_eq!(objects.matches("Private Key Object").count(), 2, "{objects}");
+    assert_eq!(objects.matches("never extractable").count(), 2, "{objects}");
+    assert_eq!(objects.matches("Certificate Object").count(), 3, "two certificates and the CA: {objects}");
+    let shown = r.json(&["show", "--token", "CASE0001", "--pin-file", &r.p("pin")]);
+    let key_ids: Vec<&str> = shown["keys"].as_array().unwrap().iter().map(|k| k["id"].as_str().unwrap()).collect();
+    for cert in shown["certificates"].as_array().unwrap().iter().filter(|c| c["has_key"] == true) {
+        assert!(key_ids.contains(&cert["id"].as_str().unwrap()));
+    }
+
+    // a certificate of another key is refused
+    let o = r.cmd("openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &r.p("other.key"), "-out", &r.p("other.pem"), "-subj", "/CN=other", "-days", "30"]);
+    assert!(o.status.success());
+    let refused = r.key(&["write-cert", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--cert", &r.p("other.pem")]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("matches no key"), "{}", stderr(&refused));
+
+    // the seal image as a data object, read back
+    let png = r.dir.path().join("seal.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-not-a-real-image-but-a-png-signature").unwrap();
+    let d = r.json(&["write-seal", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--image", png.to_str().unwrap()]);
+    assert_eq!(d["application"], "certdesk");
+    let data = r.pkcs11_tool(&["--token-label", "CASE0001", "--list-objects", "--type", "data"]);
+    assert!(data.contains("certdesk-seal-image"), "{data}");
+    let not_png = r.key(&["write-seal", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--image", &r.p("so")]);
+    assert_eq!(not_png.status.code(), Some(1));
+
+    // PINs: change, wrong PIN exits 1 with the token's tries state, wipe
+    r.ok(&["change-pin", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--new-pin-file", &r.p("pin2")]);
+    let wrong = r.key(&["show", "--token", "CASE0001", "--pin-file", &r.p("pin")]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("wrong PIN"), "{}", stderr(&wrong));
+    r.ok(&["wipe", "--token", "CASE0001", "--so-pin-file", &r.p("so")]);
+    let after = r.json(&["show", "--token", "CASE0001"]);
+    assert_eq!(after["keys"].as_array().unwrap().len(), 0);
+    assert_eq!(after["certificates"].as_array().unwrap().len(), 0);
+    assert_eq!(r.json(&["info", "--token", "CASE0001"])["user_pin_initialized"], false);
+}
+
+#[test]
+fn a_key_locks_after_ten_wrong_pins_and_the_so_unlocks_it() {
+    let r = Rig::new(Some(shim()));
+    r.init("LOCKME");
+    for i in 1..=10 {
+        let o = r.key(&["show", "--token", "LOCKME", "--pin-file", &r.p("bad")]);
+        assert_eq!(o.status.code(), Some(1), "try {i}");
+        let msg = stderr(&o);
+        match i {
+            9 => assert!(msg.contains("one try left"), "try {i}: {msg}"),
+            10 => assert!(msg.contains("locked"), "try {i}: {msg}"),
+            _ => assert!(msg.contains("wrong PIN"), "try {i}: {msg}"),
+        }
+    }
+    let info = r.json(&["info", "--token", "LOCKME"]);
+    assert_eq!(info["user_pin_locked"], true);
+    // even the right PIN is refused now
+    let o = r.key(&["show", "--token", "LOCKME", "--pin-file", &r.p("pin")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("locked"), "{}", stderr(&o));
+    // a wrong SO PIN does not unlock
+    let o = r.key(&["unlock", "--token", "LOCKME", "--so-pin-file", &r.p("bad"), "--new-pin-file", &r.p("pin2")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("SO PIN"), "{}", stderr(&o));
+    r.ok(&["unlock", "--token", "LOCKME", "--so-pin-file", &r.p("so"), "--new-pin-file", &r.p("pin2")]);
+    assert_eq!(r.json(&["info", "--token", "LOCKME"])["user_pin_locked"], false);
+    r.ok(&["show", "--token", "LOCKME", "--pin-file", &r.p("pin2")]);
+}
+
+#[test]
+fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
+    let r = Rig::new(None);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["key", "--module", SOFTHSM, "init", "--slot-index", "0", "--label", "STDIN1"])
+        .env("SOFTHSM2_CONF", r.p("softhsm2.conf"))
+        .env("CERTDESK_DB", r.p("cases.db"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"87654321\n12345678\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // the CA's default PIN gets a warning
+    assert!(stderr(&out).contains("default PIN"), "{}", stderr(&out));
+    // a case-bound request records the step, but no PIN, on the case
+    let imp = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["case", "import", ORG_NEW]);
+    let number = String::from_utf8(imp.stdout).unwrap().trim().to_string();
+    r.ok(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr")]);
+    let subject = r.cmd("openssl", &["req", "-in", &r.p("case.csr"), "-noout", "-subject", "-nameopt", "utf8"]);
+    let subject = String::from_utf8_lossy(&subject.stdout).into_owned();
+    assert!(subject.contains("CN=广州市示例科技有限公司") && subject.contains("91440101MA59ABCD1D"), "{subject}");
+    let shown = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["case", "show", &number]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("key_generated"));
+    let db = std::fs::read(r.dir.path().join("cases.db")).unwrap();
+    let wal = std::fs::read(r.dir.path().join("cases.db-wal")).unwrap_or_default();
+    for pin in ["87654321", "12345678"] {
+        assert!(!String::from_utf8_lossy(&db).contains(pin) && !String::from_utf8_lossy(&wal).contains(pin), "PIN {pin} found in the store");
+    }
+}
+
+#[test]
+fn missing_token_and_module_are_clear_errors() {
+    let r = Rig::new(None);
+    let o = r.key(&["info", "--token", "NOPE"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no token with label \"NOPE\""), "{}", stderr(&o));
+    let o = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "--module", "/nonexistent/module.so", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot load the PKCS#11 module"), "{}", stderr(&o));
+}
