@@ -6,8 +6,8 @@
 set -euo pipefail
 want=${1:-build}
 
-build_pkgs=(build-essential pkg-config ca-certificates)
-test_pkgs=(python3 poppler-utils zbar-tools fonts-dejavu-core fonts-noto-cjk softhsm2 opensc openssl)
+build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev)
+test_pkgs=(python3 poppler-utils zbar-tools fonts-dejavu-core fonts-noto-cjk softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -119,7 +119,39 @@ fn read_bytes(path: &PathBuf, limit: u64) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|source| CliError::Io { what: "cannot read", path: path.display().to_string(), source })
 }
 
+fn watch(json: bool, seconds: Option<u64>) -> Result<ExitCode, CliError> {
+    use certdesk_token::readers::{ReaderEvent, Readers};
+    let readers = Readers::connect().map_err(|e| CliError::Refused(e.to_string()))?;
+    let mut known = readers.list().map_err(|e| CliError::Refused(e.to_string()))?;
+    let until = seconds.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+    if !json {
+        for r in &known {
+            println!("{}: {}", r.reader, r.atr.as_deref().map(|a| format!("key {a} ({})", r.model.as_deref().unwrap_or("unknown model"))).unwrap_or_else(|| "empty".into()));
+        }
+    }
+    while until.is_none_or(|u| std::time::Instant::now() < u) {
+        let (events, now) = readers.wait(&known, std::time::Duration::from_millis(500)).map_err(|e| CliError::Refused(e.to_string()))?;
+        known = now;
+        for e in events {
+            if json {
+                println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            } else {
+                match e {
+                    ReaderEvent::CardInserted { reader, atr, model } => println!("inserted  {reader}: {atr} ({})", model.unwrap_or_else(|| "unknown model".into())),
+                    ReaderEvent::CardRemoved { reader } => println!("removed   {reader}"),
+                    ReaderEvent::ReaderAdded { reader } => println!("reader +  {reader}"),
+                    ReaderEvent::ReaderRemoved { reader } => println!("reader -  {reader}"),
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
+    if let KeyCmd::Watch { seconds } = args.cmd {
+        return watch(g.json, seconds);
+    }
     let module = certdesk_token::modules::resolve(args.module.as_deref()).map_err(|e| CliError::Refused(e.to_string()))?;
     let keys = Keys::open(&module)?;
     let mut pins = PinReader::new();
@@ -132,11 +164,25 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
     };
     match args.cmd {
+        KeyCmd::Watch { .. } => unreachable!("handled above"),
         KeyCmd::List => {
             let slots = keys.slots()?;
+            let readers = certdesk_token::readers::Readers::connect().and_then(|r| r.list());
             if json {
-                print_json(&serde_json::json!({ "module": module, "slots": slots }));
+                let (readers, pcsc_error) = match &readers {
+                    Ok(r) => (serde_json::to_value(r).unwrap_or_default(), None),
+                    Err(e) => (serde_json::json!([]), Some(e.to_string())),
+                };
+                print_json(&serde_json::json!({ "module": module, "readers": readers, "pcsc_error": pcsc_error, "slots": slots }));
             } else {
+                match &readers {
+                    Ok(list) => {
+                        for r in list {
+                            println!("reader  {:<40} {}", r.reader, r.atr.as_deref().map(|a| format!("{a} ({})", r.model.as_deref().unwrap_or("unknown model"))).unwrap_or_else(|| "empty".into()));
+                        }
+                    }
+                    Err(e) => println!("readers: {e}"),
+                }
                 for s in slots {
                     match s.token {
                         Some(t) if t.initialized => println!("slot {:<2} {:<32} token {:?} serial {} {}", s.slot_index, s.description, t.label, t.serial, t.model),

@@ -264,8 +264,14 @@ pub struct TokenArg {
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCmd {
-    /// Slots and the tokens in them.
+    /// PC/SC readers with their keys, and the PKCS#11 slots and tokens.
     List,
+    /// Watch readers: print each key inserted or removed (JSON lines with --json).
+    Watch {
+        /// Stop after this many seconds (default: run until interrupted).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
     /// One token's state: label, serial, model, PIN flags.
     Info {
         #[command(flatten)]
