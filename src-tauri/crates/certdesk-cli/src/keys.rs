@@ -148,9 +148,70 @@ fn watch(json: bool, seconds: Option<u64>) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    certdesk_domain::case::sha256_hex(bytes)
+}
+
+/// The case whose request carried this public key.
+fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, CliError> {
+    let certs = certdesk_token::cert::parse_many(cert_bytes).map_err(|e| CliError::Refused(e.to_string()))?;
+    let fingerprint = sha256_hex(&certs[0].public_key);
+    Ok(store.find_event("key_generated", "public_key_sha256", &fingerprint)?.and_then(|e| e.case_number))
+}
+
+const STEPS: [(&str, &str); 3] = [
+    ("token_initialized", "initialise the key (key init --case)"),
+    ("key_generated", "generate the key pair and export the request (key gen --case)"),
+    ("certificate_written", "write the issued certificate (key write-cert)"),
+];
+
+fn status(g: &Global, number: &str) -> Result<ExitCode, CliError> {
+    let store = Store::open(&db_path(g))?;
+    store.case(number)?;
+    let history = store.history(number)?;
+    let steps: Vec<serde_json::Value> = STEPS
+        .iter()
+        .map(|(action, _)| {
+            let ev = history.iter().rev().find(|e| e.action == *action);
+            serde_json::json!({ "step": action, "done": ev.is_some(), "at": ev.map(|e| e.at.clone()), "detail": ev.map(|e| e.detail.clone()) })
+        })
+        .collect();
+    let next = STEPS.iter().find(|(a, _)| !history.iter().any(|e| e.action == *a)).map(|(_, hint)| *hint);
+    let serial = history.iter().rev().find_map(|e| e.detail.get("token_serial").and_then(|s| s.as_str()).map(str::to_string));
+    if g.json {
+        print_json(&serde_json::json!({ "case": number, "token_serial": serial, "steps": steps, "next": next }));
+    } else {
+        for s in &steps {
+            println!("{} {}", if s["done"] == true { "✓" } else { "·" }, s["step"].as_str().unwrap_or(""));
+        }
+        if let Some(serial) = serial {
+            println!("key serial: {serial}");
+        }
+        println!("next: {}", next.unwrap_or("hand over the key (case deliver)"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
-    if let KeyCmd::Watch { seconds } = args.cmd {
-        return watch(g.json, seconds);
+    match &args.cmd {
+        KeyCmd::Watch { seconds } => return watch(g.json, *seconds),
+        KeyCmd::Status { case } => return status(g, case),
+        KeyCmd::MatchCert { cert } => {
+            let bytes = read_bytes(cert, 1 << 20)?;
+            let store = Store::open(&db_path(g))?;
+            return match case_of_cert(&store, &bytes)? {
+                Some(n) => {
+                    if g.json {
+                        print_json(&serde_json::json!({ "case": n }));
+                    } else {
+                        println!("{n}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err(CliError::Refused(format!("no case made a request for the public key of {}", cert.display()))),
+            };
+        }
+        _ => {}
     }
     let module = certdesk_token::modules::resolve(args.module.as_deref()).map_err(|e| CliError::Refused(e.to_string()))?;
     let keys = Keys::open(&module)?;
@@ -164,7 +225,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
     };
     match args.cmd {
-        KeyCmd::Watch { .. } => unreachable!("handled above"),
+        KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } => return Ok(ExitCode::SUCCESS),
         KeyCmd::List => {
             let slots = keys.slots()?;
             let readers = certdesk_token::readers::Readers::connect().and_then(|r| r.list());
@@ -208,14 +269,22 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             .join(", ");
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} serial {} {} {}: {}", t.label, t.serial, t.manufacturer, t.model, flags));
         }
-        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file } => {
+        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case } => {
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
+            let mut store = case.as_ref().map(|_| Store::open(&db_path(g))).transpose()?;
+            if let (Some(s), Some(n)) = (&store, &case) {
+                s.case(n)?;
+            }
             let t = keys.init(slot_index, &label, &so, &user)?;
+            if let (Some(s), Some(n)) = (store.as_mut(), &case) {
+                let detail = serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model });
+                s.record_event(&NewEvent { actor: &os_actor(), action: "token_initialized", case_number: Some(n), detail, ..Default::default() })?;
+            }
             warn_default_pin(g, &user);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
         }
-        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out } => {
+        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out } => {
             let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048 or ec-p256)")))?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let mut store = match &case {
@@ -233,7 +302,19 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             let csr = keys.csr(&s, &pin, &key.id, &subject)?;
             write_file(&csr_out, &csr)?;
             if let (Some(store), Some(n)) = (store.as_mut(), &case) {
-                let detail = serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256, "csr": csr_out });
+                // the request package the CA receives: the request and the case data it needs
+                let rec = store.case(n)?;
+                let package_path = package_out.clone().unwrap_or_else(|| csr_out.with_extension("request.json"));
+                let package = serde_json::json!({
+                    "format": "certdesk-request/1",
+                    "case": rec.to_export_json(),
+                    "subject": subject,
+                    "token": { "serial": t.serial, "label": t.label, "model": t.model },
+                    "key": { "id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256 },
+                    "csr_pem": csr,
+                });
+                write_file(&package_path, &serde_json::to_string_pretty(&package).unwrap_or_default())?;
+                let detail = serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256, "csr": csr_out, "package": package_path });
                 store.record_event(&NewEvent { actor: &os_actor(), action: "key_generated", case_number: Some(n), detail, ..Default::default() })?;
             }
             warn_default_pin(g, &pin);
@@ -249,13 +330,19 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             let s = sel(&token);
             let t = keys.info(&s)?;
             let written = keys.write_cert(&s, &pin, &cert_bytes, chain_bytes.as_deref())?;
+            let mut store = Store::open(&db_path(g))?;
+            let case = match case {
+                Some(n) => Some(n),
+                None => case_of_cert(&store, &cert_bytes)?,
+            };
             if let Some(n) = &case {
-                let mut store = Store::open(&db_path(g))?;
                 store.case(n)?;
                 let detail = serde_json::json!({ "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex, "subject": written.subject, "verified": true });
                 store.record_event(&NewEvent { actor: &os_actor(), action: "certificate_written", case_number: Some(n), detail, ..Default::default() })?;
             }
-            show(serde_json::to_value(&written).unwrap_or_default(), format!("certificate {} ({}) written with key {} and verified", written.serial_hex, written.subject, written.id));
+            let mut value = serde_json::to_value(&written).unwrap_or_default();
+            value["case"] = case.clone().into();
+            show(value, format!("certificate {} ({}) written with key {} and verified{}", written.serial_hex, written.subject, written.id, case.as_deref().map(|n| format!("; recorded on case {n}")).unwrap_or_default()));
         }
         KeyCmd::WriteSeal { token, pin_file, image } => {
             let pin = pins.read(pin_file.as_deref(), "PIN")?;

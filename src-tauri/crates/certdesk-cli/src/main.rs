@@ -287,6 +287,9 @@ pub enum KeyCmd {
         so_pin_file: Option<PathBuf>,
         #[arg(long = "user-pin-file", value_name = "FILE")]
         user_pin_file: Option<PathBuf>,
+        /// Record the step (and the key's serial) on this case.
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
     },
     /// Generate a key pair on the token and write its certificate request.
     Gen {
@@ -307,6 +310,9 @@ pub enum KeyCmd {
         employee: Option<usize>,
         #[arg(long = "csr-out", value_name = "FILE")]
         csr_out: PathBuf,
+        /// With --case: the request package for the CA (CSR + case data); default <csr-out>.request.json.
+        #[arg(long = "package-out", value_name = "FILE")]
+        package_out: Option<PathBuf>,
     },
     /// Write the issued certificate (PEM, DER or PKCS#7) and its chain to the token.
     WriteCert {
@@ -318,9 +324,19 @@ pub enum KeyCmd {
         cert: PathBuf,
         #[arg(long)]
         chain: Option<PathBuf>,
-        /// Record the step on this case.
+        /// Record the step on this case (default: the case whose request had this public key).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+    },
+    /// Which case an issued certificate belongs to (matched by its public key).
+    MatchCert {
+        #[arg(long)]
+        cert: PathBuf,
+    },
+    /// The issuance steps recorded on a case, and the next one.
+    Status {
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: String,
     },
     /// Write the seal image (PNG) to the token.
     WriteSeal {

@@ -225,3 +225,40 @@ fn missing_token_and_module_are_clear_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("cannot load the PKCS#11 module"), "{}", stderr(&o));
 }
+
+#[test]
+fn issuance_is_tied_to_its_case_and_resumes() {
+    let r = Rig::new(None);
+    let imp = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["case", "import", ORG_NEW]);
+    let number = String::from_utf8(imp.stdout).unwrap().trim().to_string();
+    let status = |r: &Rig| -> Value { serde_json::from_slice(&r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "status", "--case", &number, "--json"]).stdout).unwrap() };
+    assert!(status(&r)["next"].as_str().unwrap().contains("initialise"));
+    r.ok(&["init", "--slot-index", "0", "--label", "K1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &number]);
+    let s = status(&r);
+    assert_eq!(s["steps"][0]["done"], true);
+    let serial = s["token_serial"].as_str().unwrap().to_string();
+    assert_eq!(r.json(&["info", "--token", "K1"])["serial"], serial.as_str());
+    assert!(s["next"].as_str().unwrap().contains("generate"), "a key pulled out now resumes here: {s}");
+    r.ok(&["gen", "--token", "K1", "--pin-file", &r.p("pin"), "--algo", "rsa2048", "--case", &number, "--csr-out", &r.p("k1.csr")]);
+    // the request package: the request and the case data
+    let package: Value = serde_json::from_str(&std::fs::read_to_string(r.dir.path().join("k1.request.json")).unwrap()).unwrap();
+    assert_eq!(package["case"]["number"], number.as_str());
+    assert_eq!(package["case"]["organization"]["uscc"], "91440101MA59ABCD1D");
+    assert!(package["csr_pem"].as_str().unwrap().contains("BEGIN CERTIFICATE REQUEST"));
+    assert!(status(&r)["next"].as_str().unwrap().contains("certificate"));
+    // the CA answers with a file; it is matched to its case by the public key
+    r.issue("k1.csr", "k1.pem");
+    let matched = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("k1.pem")]);
+    assert_eq!(String::from_utf8_lossy(&matched.stdout).trim(), number);
+    let written = r.json(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem"), "--chain", &r.p("ca.pem")]);
+    assert_eq!(written["case"], number.as_str());
+    let s = status(&r);
+    assert!(s["steps"].as_array().unwrap().iter().all(|st| st["done"] == true), "{s}");
+    assert!(s["next"].is_null());
+    // a certificate no case asked for matches nothing
+    let o = r.cmd("openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &r.p("x.key"), "-out", &r.p("x.pem"), "-subj", "/CN=x", "-days", "3"]);
+    assert!(o.status.success());
+    assert_eq!(r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("x.pem")]).status.code(), Some(1));
+    let verify = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
+}

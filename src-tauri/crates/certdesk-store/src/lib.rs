@@ -380,6 +380,27 @@ impl Store {
         audit::events_for_case(&self.conn, number)
     }
 
+    /// The newest event of `action` whose detail has `field` equal to `value` (e.g. the key
+    /// generated for a case, found by its public key).
+    pub fn find_event(&self, action: &str, field: &str, value: &str) -> Result<Option<AuditEvent>, StoreError> {
+        let path = format!("$.{field}");
+        let seq: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT seq FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1",
+                params![action, path, value],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("searching events"))?;
+        let Some(seq) = seq else { return Ok(None) };
+        let number: Option<String> = self.conn.query_row("SELECT case_number FROM audit_events WHERE seq = ?1", [seq], |r| r.get(0)).map_err(sql("searching events"))?;
+        Ok(match number {
+            Some(n) => self.history(&n)?.into_iter().find(|e| e.seq == seq),
+            None => None,
+        })
+    }
+
     /// Walks the audit chain; see [`audit`].
     pub fn verify_audit(&self) -> Result<VerifyReport, StoreError> {
         audit::verify(&self.conn)
