@@ -103,6 +103,12 @@ fn subject_from_case(store: &Store, number: &str, employee: Option<usize>) -> Re
     Ok(subject)
 }
 
+/// The key desk works only on approved cases.
+fn approved(store: &Store, number: &str) -> Result<(), CliError> {
+    let rec = store.case(number)?;
+    certdesk_domain::workflow::may_make_key(rec.status).map_err(|e| CliError::Refused(format!("refused: case {number}: {e}")))
+}
+
 fn os_actor() -> String {
     format!("key-desk:{}", std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into()))
 }
@@ -274,7 +280,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
             let mut store = case.as_ref().map(|_| Store::open(&db_path(g))).transpose()?;
             if let (Some(s), Some(n)) = (&store, &case) {
-                s.case(n)?;
+                approved(s, n)?;
             }
             let t = keys.init(slot_index, &label, &so, &user)?;
             if let (Some(s), Some(n)) = (store.as_mut(), &case) {
@@ -293,7 +299,10 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             };
             let subject = match (&cn, &case, &store) {
                 (Some(cn), _, _) => Subject { common_name: cn.clone(), country: "CN".into(), ..Default::default() },
-                (None, Some(n), Some(s)) => subject_from_case(s, n, employee)?,
+                (None, Some(n), Some(s)) => {
+                    approved(s, n)?;
+                    subject_from_case(s, n, employee)?
+                }
                 _ => return Err(CliError::Usage("give --cn or --case".into())),
             };
             let s = sel(&token);
@@ -323,7 +332,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                 format!("key {} ({}) generated on {:?}; request written to {}", key.id, algo.name(), t.label, csr_out.display()),
             );
         }
-        KeyCmd::WriteCert { token, pin_file, cert, chain, case } => {
+        KeyCmd::WriteCert { token, pin_file, cert, chain, case, by } => {
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let cert_bytes = read_bytes(&cert, 1 << 20)?;
             let chain_bytes = chain.as_ref().map(|c| read_bytes(c, 1 << 20)).transpose()?;
@@ -338,7 +347,12 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             if let Some(n) = &case {
                 store.case(n)?;
                 let detail = serde_json::json!({ "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex, "subject": written.subject, "verified": true });
-                store.record_event(&NewEvent { actor: &os_actor(), action: "certificate_written", case_number: Some(n), detail, ..Default::default() })?;
+                let actor = by.actor.clone().unwrap_or_else(os_actor);
+                store.record_event(&NewEvent { actor: &actor, action: "certificate_written", case_number: Some(n), detail, ..Default::default() })?;
+                if by.actor.is_some() && store.case(n)?.status == certdesk_domain::Status::Approved {
+                    let clerk = crate::people::sign_in(&mut store, &by)?;
+                    store.act(n, certdesk_domain::Action::IssueKey, &clerk, None)?;
+                }
             }
             let mut value = serde_json::to_value(&written).unwrap_or_default();
             value["case"] = case.clone().into();

@@ -327,6 +327,9 @@ pub enum KeyCmd {
         /// Record the step on this case (default: the case whose request had this public key).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        /// The key clerk: with it the case moves to key_issued (制证) once the certificate is verified.
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Which case an issued certificate belongs to (matched by its public key).
     MatchCert {

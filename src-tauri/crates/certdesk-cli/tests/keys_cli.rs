@@ -86,6 +86,27 @@ impl Rig {
     }
 }
 
+impl Rig {
+    fn certdesk(&self, args: &[&str]) -> Output {
+        self.cmd(env!("CARGO_BIN_EXE_certdesk"), args)
+    }
+    /// A case taken by a clerk and approved by a supervisor, and a key clerk account.
+    fn approved_case(&self) -> String {
+        for (name, role) in [("admin", "admin"), ("zhang", "clerk"), ("li", "supervisor"), ("wang", "key_clerk")] {
+            std::fs::write(self.dir.path().join(format!("{name}.pw")), format!("{name}-password\n")).unwrap();
+            let o = self.certdesk(&["user", "add", name, "--role", role, "--password-file", &self.p(&format!("{name}.pw"))]);
+            assert!(o.status.success() || String::from_utf8_lossy(&o.stderr).contains("exists"), "{}", stderr(&o));
+        }
+        let imp = self.certdesk(&["case", "import", ORG_NEW]);
+        let number = String::from_utf8(imp.stdout).unwrap().trim().to_string();
+        for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
+            let o = self.certdesk(&["case", action, &number, "--as", who, "--password-file", &self.p(&format!("{who}.pw"))]);
+            assert!(o.status.success(), "{action}: {}", stderr(&o));
+        }
+        number
+    }
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -200,8 +221,7 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
     // the CA's default PIN gets a warning
     assert!(stderr(&out).contains("default PIN"), "{}", stderr(&out));
     // a case-bound request records the step, but no PIN, on the case
-    let imp = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["case", "import", ORG_NEW]);
-    let number = String::from_utf8(imp.stdout).unwrap().trim().to_string();
+    let number = r.approved_case();
     r.ok(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr")]);
     let subject = r.cmd("openssl", &["req", "-in", &r.p("case.csr"), "-noout", "-subject", "-nameopt", "utf8"]);
     let subject = String::from_utf8_lossy(&subject.stdout).into_owned();
@@ -210,7 +230,7 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
     assert!(String::from_utf8_lossy(&shown.stdout).contains("key_generated"));
     let db = std::fs::read(r.dir.path().join("cases.db")).unwrap();
     let wal = std::fs::read(r.dir.path().join("cases.db-wal")).unwrap_or_default();
-    for pin in ["87654321", "12345678"] {
+    for pin in ["87654321", "12345678", "zhang-password"] {
         assert!(!String::from_utf8_lossy(&db).contains(pin) && !String::from_utf8_lossy(&wal).contains(pin), "PIN {pin} found in the store");
     }
 }
@@ -229,8 +249,12 @@ fn missing_token_and_module_are_clear_errors() {
 #[test]
 fn issuance_is_tied_to_its_case_and_resumes() {
     let r = Rig::new(None);
-    let imp = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["case", "import", ORG_NEW]);
-    let number = String::from_utf8(imp.stdout).unwrap().trim().to_string();
+    // the key desk works only on approved cases
+    let draft = String::from_utf8(r.certdesk(&["case", "import", ORG_NEW]).stdout).unwrap().trim().to_string();
+    let refused = r.key(&["init", "--slot-index", "0", "--label", "K0", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &draft]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("approved"), "{}", stderr(&refused));
+    let number = r.approved_case();
     let status = |r: &Rig| -> Value { serde_json::from_slice(&r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "status", "--case", &number, "--json"]).stdout).unwrap() };
     assert!(status(&r)["next"].as_str().unwrap().contains("initialise"));
     r.ok(&["init", "--slot-index", "0", "--label", "K1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &number]);
@@ -250,8 +274,10 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     r.issue("k1.csr", "k1.pem");
     let matched = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("k1.pem")]);
     assert_eq!(String::from_utf8_lossy(&matched.stdout).trim(), number);
-    let written = r.json(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem"), "--chain", &r.p("ca.pem")]);
+    let written = r.json(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem"), "--chain", &r.p("ca.pem"), "--as", "wang", "--password-file", &r.p("wang.pw")]);
     assert_eq!(written["case"], number.as_str());
+    let shown: Value = serde_json::from_slice(&r.certdesk(&["case", "show", &number, "--json"]).stdout).unwrap();
+    assert_eq!(shown["status"], "key_issued", "the key clerk's verified write issues the key");
     let s = status(&r);
     assert!(s["steps"].as_array().unwrap().iter().all(|st| st["done"] == true), "{s}");
     assert!(s["next"].is_null());

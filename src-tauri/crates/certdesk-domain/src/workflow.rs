@@ -86,6 +86,16 @@ pub enum RuleError {
     ReasonRequired { action: &'static str },
     #[error("the approval was given for other data (approved {approved}, now {current}): the case must be reviewed again")]
     ApprovalVoid { approved: String, current: String },
+    #[error("case is {status}: keys are made only for approved cases (复核通过后方可制证)")]
+    NotApproved { status: Status },
+}
+
+/// Whether the key desk may work on a case: approved, or a key already issued (re-issue).
+pub fn may_make_key(status: Status) -> Result<(), RuleError> {
+    match status {
+        Status::Approved | Status::KeyIssued => Ok(()),
+        status => Err(RuleError::NotApproved { status }),
+    }
 }
 
 /// Roles, shown as `clerk|admin`.
@@ -211,6 +221,15 @@ mod tests {
         assert_eq!(authorize(&sup, Action::Return, &facts(), Some("  ")), Err(RuleError::ReasonRequired { action: "return" }));
         assert!(authorize(&sup, Action::Return, &facts(), Some("公章模糊")).is_ok());
         assert!(authorize(&sup, Action::Cancel, &facts(), None).is_err());
+    }
+
+    #[test]
+    fn the_key_desk_works_only_on_approved_cases() {
+        assert!(may_make_key(Status::Approved).is_ok());
+        assert!(may_make_key(Status::KeyIssued).is_ok());
+        for s in [Status::Draft, Status::Accepted, Status::Submitted, Status::Returned, Status::Cancelled, Status::Closed] {
+            assert_eq!(may_make_key(s), Err(RuleError::NotApproved { status: s }));
+        }
     }
 
     #[test]

@@ -242,11 +242,6 @@ impl std::fmt::Display for LayoutLint {
     }
 }
 
-/// Spans are kept for messages; without the source at hand a block's line is unknown.
-pub(crate) fn line_of_span(_offset: usize, _file: &str) -> usize {
-    0
-}
-
 pub(crate) fn line_of(source: &str, offset: usize) -> usize {
     source[..offset.min(source.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }

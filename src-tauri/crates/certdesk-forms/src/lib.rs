@@ -79,7 +79,7 @@ fn receipt_info(project: &str) -> FormInfo {
 }
 
 /// Checks the field paths of every template against a context that has every path.
-fn lint_paths(layout: &Layout, file: &str, project: &Project, out: &mut Vec<LayoutLint>) {
+fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out: &mut Vec<LayoutLint>) {
     let sample = context::sample(project);
     // what a repeated row can show, whatever this project's fee table and checklist hold
     let mut item_roots: Vec<serde_json::Value> = vec![
@@ -92,7 +92,7 @@ fn lint_paths(layout: &Layout, file: &str, project: &Project, out: &mut Vec<Layo
     }
     for page in &layout.pages {
         for block in &page.get_ref().blocks {
-            let line = Some(layout::line_of_span(block.span().start, file));
+            let line = Some(layout::line_of(source, block.span().start));
             let mut texts: Vec<String> = block.get_ref().templates().into_iter().map(str::to_string).collect();
             if let layout::Block::Table { rows, repeat, .. } = block.get_ref() {
                 for cell in rows.iter().flat_map(|r| &r.cells) {
@@ -118,7 +118,7 @@ fn lint_paths(layout: &Layout, file: &str, project: &Project, out: &mut Vec<Layo
                         None => template::lookup(&sample, path).is_some(),
                     };
                     if !found {
-                        out.push(LayoutLint { file: file.to_string(), line: line.and(None), message: format!("unknown field `{path}` in {t:?} (see forms/LAYOUT.md for the paths)") });
+                        out.push(LayoutLint { file: file.to_string(), line, message: format!("unknown field `{path}` in {t:?} (see forms/LAYOUT.md for the paths)") });
                     }
                 }
             }
@@ -146,7 +146,7 @@ impl Forms {
             match layout::parse(&shown, source) {
                 Ok(l) => {
                     let before = lints.len();
-                    lint_paths(&l, &shown, project, lints);
+                    lint_paths(&l, &shown, source, project, lints);
                     (lints.len() == before).then_some(l)
                 }
                 Err(mut e) => {

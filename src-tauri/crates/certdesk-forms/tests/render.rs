@@ -175,3 +175,27 @@ fn rare_name_characters_print_as_text_through_the_fallback() {
     let text = tool("pdftotext", &["-raw", file.to_str().unwrap(), "-"]);
     assert!(text.contains("𠮷䶮"), "{text}");
 }
+
+#[test]
+fn form_check_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../forms");
+    // a copy of the shipped forms with one typo in a layout
+    let copy = |from: &Path, to: &Path| {
+        let out = Command::new("cp").arg("-r").arg(from).arg(to).status().unwrap();
+        assert!(out.success());
+    };
+    copy(&forms_dir, &dir.path().join("forms"));
+    let layout = dir.path().join("forms/netca-gd-pension/layouts/org-application.toml");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    let broken = text.replacen("{organization.name}", "{organization.nmae}", 1);
+    assert_ne!(text, broken);
+    std::fs::write(&layout, &broken).unwrap();
+    let err = match Forms::load(Catalog::from_dir(&dir.path().join("forms")).unwrap()) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a typo in a field path must be refused"),
+    };
+    assert!(err.contains("org-application.toml:") && err.contains("organization.nmae"), "{err}");
+    let line: usize = err.split("org-application.toml:").nth(1).unwrap().split(':').next().unwrap().parse().expect("a line number");
+    assert!(broken.lines().take(line + 30).skip(line.saturating_sub(1)).any(|l| l.contains("organization.nmae")), "line {line} is not near the typo");
+}
