@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what certdesk needs on Debian 12, once: Debian packages (apt) and checks the Rust
-# toolchain. Safe to run again: it installs only what is missing.
-#   bash scripts/deps.sh build   # to build and run the product
+# Installs what certdesk needs on Debian 12, once: Debian packages (apt), checks the Rust and
+# Node toolchains, and (for tests) the WebDriver bridge. Safe to run again: it installs only
+# what is missing.
+#   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
 set -euo pipefail
 want=${1:-build}
 
-build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev)
-test_pkgs=(python3 poppler-utils zbar-tools fonts-dejavu-core fonts-noto-cjk softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux)
+build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libwebkit2gtk-4.1-dev fonts-noto-cjk)
+test_pkgs=(python3 poppler-utils zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -29,4 +30,13 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "certdesk: no Rust toolchain found; install Rust 1.85 or newer with rustup (https://rustup.rs) and run again" >&2
   exit 1
+fi
+if ! command -v node >/dev/null 2>&1 || [ "$(node -e 'console.log(process.versions.node.split(".")[0])')" -lt 20 ]; then
+  echo "certdesk: the UI build needs Node.js 20 or newer (with npm); install it and run again" >&2
+  exit 1
+fi
+
+if [ "$want" = test ] && ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "certdesk: installing tauri-driver 2.1.0 (WebDriver bridge for the end-to-end tests)" >&2
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Builds and starts certdesk on the default per-user store (CERTDESK_DB or --db to choose
-# another). With no arguments it shows the CA projects and the cases; any arguments are passed
-# to the `certdesk` command line, e.g. `bash scripts/run.sh case import case.json`.
+# Builds and starts certdesk on the default per-user store (CERTDESK_DB chooses another).
+# With no arguments: the desktop app (证书受理台). With arguments: the `certdesk` command line,
+# e.g. `bash scripts/run.sh case import case.json`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh build
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-cargo build -q -p certdesk-cli --bin certdesk
-bin=target/debug/certdesk
-if [ $# -eq 0 ]; then
-  "$bin" catalog list
-  echo
-  "$bin" case list
-  echo
-  echo "certdesk is ready: run \`$bin --help\` for every command (the desktop app comes with the app issue)."
-else
-  exec "$bin" "$@"
+if [ $# -gt 0 ]; then
+  bash scripts/ui.sh >/dev/null
+  cargo build -q -p certdesk-cli --bin certdesk
+  exec target/debug/certdesk "$@"
 fi
+bash scripts/ui.sh
+cargo build -q -p certdesk-app -p certdesk-cli
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "certdesk: no display here; the desktop app needs one (or run it under xvfb-run)." >&2
+  echo "The same jobs headless: target/debug/certdesk --help" >&2
+  exit 1
+fi
+exec target/debug/certdesk-app

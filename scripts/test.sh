@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every certdesk test on this machine, installing what the tests need first:
-# unit and integration tests of all crates (real SQLite files, the real binary, the crash
-# storm) and a smoke run of the search benchmark.
+# Runs every certdesk test on this machine, installing what the tests need first: UI component
+# tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
+# the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd), a smoke run of
+# the search benchmark, and the end-to-end test of the desktop app in its real webview.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -9,11 +10,18 @@ bash scripts/deps.sh test
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 export CARGO_TERM_COLOR=never
 
-echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM)"
-cargo build -p certdesk-pkcs11-shim --locked
+echo "== UI: build and component tests"
+bash scripts/ui.sh
+(cd ui && npx vitest run)
+
+echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the CLI and the app"
+cargo build --locked -p certdesk-pkcs11-shim -p certdesk-cli -p certdesk-app
 
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
+
+echo "== end-to-end: the desktop app in WebKitWebDriver under Xvfb"
+xvfb-run -a -s "-screen 0 1366x900x24" node --test tests/e2e/
