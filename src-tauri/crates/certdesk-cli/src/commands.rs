@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Audit(AuditCmd::Verify) => audit_verify(&g),
         Command::Form(c) => crate::print::form_cmd(&g, c),
         Command::Key(k) => crate::keys::key_cmd(&g, k),
+        Command::Seal(crate::SealCmd::Import { scan, out, dpi, single }) => seal_import(&g, &scan, &out, dpi, single),
         Command::User(c) => crate::people::user_cmd(&g, c),
         Command::Counter(c) => crate::people::counter_cmd(&g, c),
     }
@@ -411,4 +412,47 @@ fn audit_verify(g: &Global) -> Result<ExitCode, CliError> {
         println!("audit chain ok: {} events, {} cases match their last recorded digest", report.events, report.cases_checked);
     }
     Ok(ok_if(report.ok))
+}
+
+fn seal_import(g: &Global, scan: &std::path::Path, out: &std::path::Path, dpi: Option<f32>, single: bool) -> Result<ExitCode, CliError> {
+    let refused = |e: certdesk_seal::SealError| CliError::Refused(format!("{}: {e}", scan.display()));
+    let report = if single {
+        let bytes = std::fs::read(scan).map_err(|source| CliError::Io { what: "cannot read", path: scan.display().to_string(), source })?;
+        let opts = certdesk_seal::ImportOptions { dpi, ..Default::default() };
+        let mut r = certdesk_seal::import_single(&bytes, &opts).map_err(refused)?;
+        std::fs::create_dir_all(out).map_err(|source| CliError::Io { what: "cannot create", path: out.display().to_string(), source })?;
+        certdesk_seal::write_outputs(&mut r, out).map_err(refused)?;
+        r
+    } else {
+        std::fs::create_dir_all(out).map_err(|source| CliError::Io { what: "cannot create", path: out.display().to_string(), source })?;
+        certdesk_seal::import_file(scan, out, dpi).map_err(refused)?
+    };
+    if g.json {
+        println!("{}", report.to_json());
+    } else {
+        let wire = |v: &dyn erased::Wire| v.wire();
+        for s in &report.samples {
+            let size = s.diameter_mm.map(|d| format!(" ⌀{d:.1} mm")).or(s.side_mm.map(|d| format!(" {d:.1} mm"))).unwrap_or_default();
+            let verdict = if s.empty { "空白".to_string() } else if s.defects.is_empty() { "合格".to_string() } else { s.defects.iter().map(|d| wire(d)).collect::<Vec<_>>().join(", ") };
+            println!("row {} col {} {:<15}{size} score {:.2} {}{}", s.row, s.col, wire(&s.kind), s.score, verdict, if s.best { "  ← 选用" } else { "" });
+        }
+        for r in &report.rows {
+            if r.needs_restamp {
+                println!("row {} ({}): 没有合格的样本，请申请人重新盖章/签名", r.row, wire(&r.kind));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+mod erased {
+    //! The JSON name of a serialisable enum value, for human output.
+    pub trait Wire {
+        fn wire(&self) -> String;
+    }
+    impl<T: serde::Serialize> Wire for T {
+        fn wire(&self) -> String {
+            serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        }
+    }
 }

@@ -58,6 +58,9 @@ pub enum Command {
     /// The CA's printed forms: list, render to PDF, check the layouts.
     #[command(subcommand)]
     Form(FormCmd),
+    /// Seal and signature samples: import a scanned collection sheet.
+    #[command(subcommand)]
+    Seal(SealCmd),
     /// USB keys (PKCS#11): list, initialise, PINs, keys, certificates, seal image.
     Key(KeyArgs),
     /// Local accounts and roles (admin, clerk, supervisor, key_clerk).
@@ -240,6 +243,23 @@ pub enum CaseCmd {
         number: String,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SealCmd {
+    /// Find the sample boxes of a scanned sheet, cut out and judge every impression, pick the
+    /// best per row and write the images (true size) into DIR.
+    Import {
+        scan: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Scan resolution when the file does not say it.
+        #[arg(long)]
+        dpi: Option<f32>,
+        /// A photo or scan of one impression instead of a sheet.
+        #[arg(long)]
+        single: bool,
     },
 }
 

@@ -1,7 +1,8 @@
 //! Writes the intermediate form as PDF with printpdf. Owns the conversion from top-left
 //! millimetres to PDF points, one subset font program per face used (cut with allsorts, named
 //! `ABCDEF+Name` so PDF tools see a subset; printpdf writes ToUnicode so text stays text), and
-//! stroke/fill state (set explicitly for every item: printpdf's fill colour persists).
+//! stroke/fill state (black, set once per page: printpdf's fill colour persists between ops, and
+//! nothing on a form prints in another colour).
 
 use crate::engine::{Item, Page};
 use crate::fonts::{FaceRef, FontError, FontSet};
@@ -67,15 +68,14 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
                     });
                 }
                 Item::Fill { x, y, w, h: fh } => {
+                    // everything prints black: the fill colour set at the page start holds
                     let bottom_left = pt(*x, *y + *fh);
-                    ops.push(Op::SetFillColor { col: black() });
                     ops.push(Op::DrawRectangle {
                         rectangle: Rect { x: bottom_left.x, y: bottom_left.y, width: Pt(w * MM_PT), height: Pt(fh * MM_PT), mode: Some(printpdf::PaintMode::Fill), winding_order: None },
                     });
                 }
                 Item::Text { x, y, size, face, text } => {
                     let Some(font) = font_ids.get(face) else { continue };
-                    ops.push(Op::SetFillColor { col: black() });
                     ops.push(Op::StartTextSection);
                     ops.push(Op::SetFont { font: PdfFontHandle::External(font.clone()), size: Pt(*size) });
                     ops.push(Op::SetTextCursor { pos: pt(*x, *y) });

@@ -1,0 +1,1148 @@
+//! Judgement of one box. Owns the per-box paper white balance, the ink measures (redness
+//! `R - max(G,B)` for seals, darkness for signatures) with a per-box threshold at half the ink
+//! level, the ink mask (hysteresis on luma for JPEG-washed red, black print under a seal filled
+//! only where it bridges seal strokes, box lines and specks removed), the shape fits (circle or
+//! rectangle: size, tilt, ring coverage), the defect labels, the score, and the cleaned RGBA
+//! image resampled to the output resolution.
+
+use image::{GrayImage, Luma, Rgba, RgbaImage, RgbImage};
+
+use crate::page::{Frame, paper_colour};
+use crate::{Defect, Sample, SampleKind, SamplePixels};
+
+/// Interior of a ruled box in page-frame pixels and the width of its four lines
+/// (top, right, bottom, left).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BoxGeom {
+    pub u0: f32,
+    pub v0: f32,
+    pub u1: f32,
+    pub v1: f32,
+    pub line_w: [f32; 4],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    Round,
+    Square,
+    Dark,
+    Empty,
+}
+
+/// Measures of one box before the row's kind is known.
+pub(crate) struct BoxFeatures {
+    geom: BoxGeom,
+    x0: u32,
+    y0: u32,
+    w: usize,
+    h: usize,
+    /// Balanced RGB of the crop.
+    rgb: Vec<[u8; 3]>,
+    red: Vec<u8>,
+    dark: Vec<u8>,
+    /// 2 inside the box, 1 on or next to a line, 3 just beyond a line (1.5 mm, not at the
+    /// corners), 0 further out.
+    region: Vec<u8>,
+    paper_raw: [f32; 3],
+    ppmm: f32,
+    pub class: Class,
+    seal: Option<(InkMask, Shape)>,
+}
+
+struct InkMask {
+    mask: Vec<u8>,
+    p_ink: f32,
+    area: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    round: bool,
+    cu: f32,
+    cv: f32,
+    r: f32,
+    rect_angle: f32,
+    rect_wu: f32,
+    rect_wv: f32,
+    circle_rms: f32,
+    rect_rms: f32,
+    /// Fraction of angular bins whose outer radius is well outside the fitted circle.
+    out_frac: f32,
+}
+
+pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whole: bool) -> BoxFeatures {
+    let ppmm = dpi / 25.4;
+    let m = if whole { 0.0 } else { 4.0 * ppmm };
+    let (mut xmin, mut ymin, mut xmax, mut ymax) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for (u, v) in [(g.u0 - m, g.v0 - m), (g.u1 + m, g.v0 - m), (g.u0 - m, g.v1 + m), (g.u1 + m, g.v1 + m)] {
+        let (x, y) = frame.to_scan(u, v);
+        xmin = xmin.min(x);
+        ymin = ymin.min(y);
+        xmax = xmax.max(x);
+        ymax = ymax.max(y);
+    }
+    let x0 = xmin.floor().max(0.0) as u32;
+    let y0 = ymin.floor().max(0.0) as u32;
+    let x1 = (xmax.ceil() as u32).min(img.width());
+    let y1 = (ymax.ceil() as u32).min(img.height());
+    let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
+    // Paper of the box interior (shrunk so the lines do not vote).
+    let (ix0, iy0) = frame.to_scan(g.u0, g.v0);
+    let (ix1, iy1) = frame.to_scan(g.u1, g.v1);
+    let (px0, px1) = (ix0.min(ix1).max(0.0) as u32, (ix0.max(ix1) as u32).min(img.width()));
+    let (py0, py1) = (iy0.min(iy1).max(0.0) as u32, (iy0.max(iy1) as u32).min(img.height()));
+    let paper = if px1 > px0 + 4 && py1 > py0 + 4 {
+        paper_colour(img, px0, py0, px1, py1, 2)
+    } else {
+        paper_colour(img, x0, y0, x1, y1, 2)
+    };
+    let gains = [255.0 / paper[0].max(1.0), 255.0 / paper[1].max(1.0), 255.0 / paper[2].max(1.0)];
+    let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
+    let n = w * h;
+    let mut rgb = Vec::with_capacity(n);
+    let mut red = Vec::with_capacity(n);
+    let mut dark = Vec::with_capacity(n);
+    let mut region = Vec::with_capacity(n);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let p = img.get_pixel(x, y).0;
+            let r = (p[0] as f32 * gains[0]).min(255.0);
+            let gg = (p[1] as f32 * gains[1]).min(255.0);
+            let b = (p[2] as f32 * gains[2]).min(255.0);
+            rgb.push([r as u8, gg as u8, b as u8]);
+            // Redness against green only: R - max(G,B) would call purple-red or pale pink ink
+            // pale and lets purple print pass as black; brown stains stay low either way.
+            red.push((r - gg).max(0.0) as u8);
+            dark.push((255.0 - (0.299 * r + 0.587 * gg + 0.114 * b)).max(0.0) as u8);
+            if whole {
+                region.push(2);
+            } else {
+                let (u, v) = frame.to_page(x as f32 + 0.5, y as f32 + 0.5);
+                let ds = [u - g.u0, g.u1 - u, v - g.v0, g.v1 - v];
+                let d = ds[0].min(ds[1]).min(ds[2]).min(ds[3]);
+                let others_inside = ds.iter().filter(|&&e| e >= 2.0).count() == 3;
+                region.push(if d >= 1.0 {
+                    2
+                } else if d > -(lw + 1.0) {
+                    1
+                } else if d > -(lw + 1.0 + 1.5 * ppmm) && others_inside {
+                    3
+                } else {
+                    0
+                });
+            }
+        }
+    }
+    let mut f = BoxFeatures {
+        geom: *g,
+        x0,
+        y0,
+        w,
+        h,
+        rgb,
+        red,
+        dark,
+        region,
+        paper_raw: paper,
+        ppmm,
+        class: Class::Empty,
+        seal: None,
+    };
+    let (mut red_px, mut dark_px) = (0usize, 0usize);
+    for i in 0..n {
+        if f.region[i] != 2 {
+            continue;
+        }
+        let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
+        if r >= 35.0 {
+            red_px += 1;
+        } else if d >= 80.0 && r < 0.25 * d {
+            dark_px += 1;
+        }
+    }
+    let mm2 = ppmm * ppmm;
+    if red_px as f32 >= 4.0 * mm2 && red_px as f32 >= 0.5 * dark_px as f32 {
+        let ink = seal_mask(&f, frame);
+        if ink.area as f32 >= 3.0 * mm2 {
+            let shape = fit_shape(&f, &ink.mask, frame);
+            // Size first (公章 38–42 mm, 法人章 15–25 mm), the shape fit in between.
+            let extent_mm = shape.rect_wu.max(shape.rect_wv) / ppmm;
+            let round = if extent_mm >= 32.0 {
+                true
+            } else if extent_mm <= 27.0 {
+                false
+            } else {
+                shape.round
+            };
+            f.class = if round { Class::Round } else { Class::Square };
+            f.seal = Some((ink, shape));
+        }
+    } else if dark_px as f32 >= 2.0 * mm2 {
+        f.class = Class::Dark;
+    }
+    f
+}
+
+fn otsu(hist: &[u32; 256], lo: usize) -> usize {
+    let total: f64 = hist[lo..].iter().map(|&h| h as f64).sum();
+    if total == 0.0 {
+        return 128;
+    }
+    let sum: f64 = (lo..256).map(|i| i as f64 * hist[i] as f64).sum();
+    let (mut wb, mut sb, mut best, mut t) = (0.0, 0.0, 0.0, lo);
+    for i in lo..256 {
+        wb += hist[i] as f64;
+        if wb == 0.0 {
+            continue;
+        }
+        let wf = total - wb;
+        if wf == 0.0 {
+            break;
+        }
+        sb += i as f64 * hist[i] as f64;
+        let (mb, mf) = (sb / wb, (sum - sb) / wf);
+        let between = wb * wf * (mb - mf) * (mb - mf);
+        if between > best {
+            best = between;
+            t = i;
+        }
+    }
+    t
+}
+
+fn median_above(hist: &[u32; 256], t: usize) -> f32 {
+    let total: u32 = hist[t..].iter().sum();
+    let mut acc = 0;
+    for (i, &h) in hist.iter().enumerate().skip(t) {
+        acc += h;
+        if acc * 2 >= total {
+            return i as f32;
+        }
+    }
+    t as f32
+}
+
+/// Square dilation of a 0/1 mask with radius `r` (separable running counts).
+fn dilate(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
+    let mut tmp = vec![0u8; w * h];
+    for y in 0..h {
+        let row = &mask[y * w..(y + 1) * w];
+        let mut count = 0i32;
+        for x in 0..(w + r) {
+            if x < w {
+                count += row[x] as i32;
+            }
+            if x >= 2 * r + 1 {
+                count -= row[x - 2 * r - 1] as i32;
+            }
+            if x >= r && x - r < w {
+                tmp[y * w + x - r] = (count > 0) as u8;
+            }
+        }
+    }
+    // Vertical pass row by row with per-column running counts (cache friendly).
+    let mut out = vec![0u8; w * h];
+    let mut count = vec![0i32; w];
+    for y in 0..(h + r) {
+        if y < h {
+            for (c, &t) in count.iter_mut().zip(&tmp[y * w..(y + 1) * w]) {
+                *c += t as i32;
+            }
+        }
+        if y >= 2 * r + 1 {
+            let o = (y - 2 * r - 1) * w;
+            for (c, &t) in count.iter_mut().zip(&tmp[o..o + w]) {
+                *c -= t as i32;
+            }
+        }
+        if y >= r && y - r < h {
+            let o = (y - r) * w;
+            for (d, &c) in out[o..o + w].iter_mut().zip(&count) {
+                *d = (c > 0) as u8;
+            }
+        }
+    }
+    out
+}
+
+fn erode(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
+    let inv: Vec<u8> = mask.iter().map(|&m| 1 - m).collect();
+    dilate(&inv, w, h, r).into_iter().map(|m| 1 - m).collect()
+}
+
+struct Comp {
+    border: bool,
+    area: usize,
+    inside: usize,
+    su: f64,
+    sv: f64,
+}
+
+/// 8-connected components; returns labels (0 = background) and their stats.
+fn components(mask: &[u8], region: &[u8], w: usize, h: usize) -> (Vec<u32>, Vec<Comp>) {
+    let mut label = vec![0u32; w * h];
+    let mut comps = Vec::new();
+    let mut stack = Vec::new();
+    for s in 0..w * h {
+        if mask[s] == 0 || label[s] != 0 {
+            continue;
+        }
+        let id = comps.len() as u32 + 1;
+        label[s] = id;
+        stack.push(s);
+        let mut c = Comp { border: false, area: 0, inside: 0, su: 0.0, sv: 0.0 };
+        while let Some(p) = stack.pop() {
+            let (x, y) = (p % w, p / w);
+            c.area += 1;
+            c.border |= x == 0 || y == 0 || x + 1 == w || y + 1 == h;
+            c.inside += (region[p] == 2) as usize;
+            c.su += x as f64;
+            c.sv += y as f64;
+            for dy in -1i32..=1 {
+                for dx in -1i32..=1 {
+                    let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+                    if nx < 0 || ny < 0 || nx as usize >= w || ny as usize >= h {
+                        continue;
+                    }
+                    let q = ny as usize * w + nx as usize;
+                    if mask[q] != 0 && label[q] == 0 {
+                        label[q] = id;
+                        stack.push(q);
+                    }
+                }
+            }
+        }
+        comps.push(c);
+    }
+    (label, comps)
+}
+
+fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
+    let (w, h) = (f.w, f.h);
+    let mut hist = [0u32; 256];
+    for i in 0..w * h {
+        if f.region[i] == 2 {
+            hist[f.red[i] as usize] += 1;
+        }
+    }
+    let t0 = otsu(&hist, 8).clamp(20, 120);
+    let p_ink = median_above(&hist, t0);
+    let t = (0.5 * p_ink).clamp(16.0, 110.0);
+    let mut mask: Vec<u8> = f.red.iter().map(|&r| (r as f32 >= t) as u8).collect();
+    // Median darkness of the red ink, for the luma hysteresis.
+    let mut dh = [0u32; 256];
+    for i in 0..w * h {
+        if mask[i] != 0 {
+            dh[f.dark[i] as usize] += 1;
+        }
+    }
+    let dark_ink = median_above(&dh, 0);
+    // JPEG 4:2:0 washes red out of thin strokes: grow into pixels dark enough and still reddish.
+    for _ in 0..2 {
+        let mut add = Vec::new();
+        for y in 1..h.saturating_sub(1) {
+            for x in 1..w - 1 {
+                let i = y * w + x;
+                if mask[i] != 0 {
+                    continue;
+                }
+                let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
+                if r >= 0.55 * t && d >= 0.5 * dark_ink && r >= 0.2 * d {
+                    let near = mask[i - w - 1..=i - w + 1].iter().chain(&mask[i - 1..=i + 1]).chain(&mask[i + w - 1..=i + w + 1]).any(|&m| m != 0);
+                    if near {
+                        add.push(i);
+                    }
+                }
+            }
+        }
+        for i in add {
+            mask[i] = 1;
+        }
+    }
+    // Black print or line under the seal: fill only where it bridges seal strokes.
+    let rc = ((0.3 * f.ppmm).round() as usize).max(2);
+    let closed = erode(&dilate(&mask, w, h, rc), w, h, rc);
+    for i in 0..w * h {
+        if mask[i] == 0 && closed[i] != 0 {
+            let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
+            if d >= 0.6 * dark_ink && r < 0.25 * d {
+                mask[i] = 1;
+            }
+        }
+    }
+    clean_specks(&mut mask, f, 2.0);
+    let area = mask.iter().filter(|&&m| m != 0).count();
+    InkMask { mask, p_ink, area }
+}
+
+/// Drops specks and components that lie outside the box; for seals, also components far from
+/// the main ink (`keep_mm2`: components at least this big define the main ink).
+fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
+    let (w, h) = (f.w, f.h);
+    let (label, comps) = components(mask, &f.region, w, h);
+    let mm2 = f.ppmm * f.ppmm;
+    let speck = (0.08 * mm2).max(4.0) as usize;
+    let big = (keep_mm2 * mm2) as usize;
+    // Extent of the main ink.
+    let (mut u0, mut v0, mut u1, mut v1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for c in &comps {
+        if c.area >= big && c.inside * 2 >= c.area {
+            let (cu, cv) = (c.su / c.area as f64, c.sv / c.area as f64);
+            u0 = u0.min(cu);
+            v0 = v0.min(cv);
+            u1 = u1.max(cu);
+            v1 = v1.max(cv);
+        }
+    }
+    let reach = (12.0 * f.ppmm) as f64;
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| {
+            if c.area < speck || c.inside * 2 < c.area {
+                return false;
+            }
+            // Ink running out of the crop belongs to a neighbour stamped over the line.
+            if c.border && (c.inside as f32) < 0.8 * c.area as f32 {
+                return false;
+            }
+            if u0 == f64::MAX {
+                return true;
+            }
+            let (cu, cv) = (c.su / c.area as f64, c.sv / c.area as f64);
+            cu >= u0 - reach && cu <= u1 + reach && cv >= v0 - reach && cv <= v1 + reach
+        })
+        .collect();
+    for i in 0..w * h {
+        if label[i] != 0 && !keep[label[i] as usize - 1] {
+            mask[i] = 0;
+        }
+    }
+}
+
+fn signature_mask(f: &BoxFeatures) -> InkMask {
+    let (w, h) = (f.w, f.h);
+    let mut hist = [0u32; 256];
+    for i in 0..w * h {
+        if f.region[i] == 2 {
+            hist[f.dark[i] as usize] += 1;
+        }
+    }
+    let t0 = otsu(&hist, 10).clamp(25, 160);
+    let p_ink = median_above(&hist, t0);
+    let t = (0.5 * p_ink).max(22.0);
+    let mut mask: Vec<u8> = (0..w * h)
+        .map(|i| (f.region[i] == 2 && f.dark[i] as f32 >= t && (f.red[i] as f32) < 0.6 * f.dark[i] as f32) as u8)
+        .collect();
+    clean_specks(&mut mask, f, 0.5);
+    let area = mask.iter().filter(|&&m| m != 0).count();
+    InkMask { mask, p_ink, area }
+}
+
+/// Page-frame coordinates of the mask pixels.
+fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
+    let mut pts = Vec::new();
+    for y in 0..f.h {
+        for x in 0..f.w {
+            if mask[y * f.w + x] != 0 {
+                pts.push(frame.to_page((f.x0 as usize + x) as f32 + 0.5, (f.y0 as usize + y) as f32 + 0.5));
+            }
+        }
+    }
+    pts
+}
+
+const BINS: usize = 180;
+/// Edge ramp (mm) above which a seal counts as smudged: a fixed part for smeared ink plus the
+/// scanner's own blur, which is about a pixel whatever the resolution.
+fn smudge_ramp_mm(ppmm: f32) -> f32 {
+    0.33 + 0.9 / ppmm
+}
+
+fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f32)>> {
+    let mut outer: Vec<Option<(f32, f32, f32)>> = vec![None; BINS];
+    for &(u, v) in pts {
+        let (du, dv) = (u - cu, v - cv);
+        let r = (du * du + dv * dv).sqrt();
+        let a = dv.atan2(du);
+        let b = (((a + std::f32::consts::PI) / std::f32::consts::TAU) * BINS as f32) as usize % BINS;
+        if outer[b].is_none_or(|o| r > o.2) {
+            outer[b] = Some((u, v, r));
+        }
+    }
+    outer
+}
+
+/// Least-squares circle (Kåsa) through points: (cu, cv, r).
+fn fit_circle(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
+    if pts.len() < 5 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let (mu, mv) = pts.iter().fold((0.0f64, 0.0f64), |a, p| (a.0 + p.0 as f64, a.1 + p.1 as f64));
+    let (mu, mv) = (mu / n, mv / n);
+    let (mut suu, mut svv, mut suv, mut suuu, mut svvv, mut suvv, mut svuu) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(u, v) in pts {
+        let (a, b) = (u as f64 - mu, v as f64 - mv);
+        suu += a * a;
+        svv += b * b;
+        suv += a * b;
+        suuu += a * a * a;
+        svvv += b * b * b;
+        suvv += a * b * b;
+        svuu += b * a * a;
+    }
+    let det = suu * svv - suv * suv;
+    if det.abs() < 1e-9 {
+        return None;
+    }
+    let r1 = 0.5 * (suuu + suvv);
+    let r2 = 0.5 * (svvv + svuu);
+    let uc = (r1 * svv - r2 * suv) / det;
+    let vc = (r2 * suu - r1 * suv) / det;
+    let r = (uc * uc + vc * vc + (suu + svv) / n).sqrt();
+    Some(((uc + mu) as f32, (vc + mv) as f32, r as f32))
+}
+
+fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
+    let pts = mask_points(f, mask, frame);
+    let n = pts.len().max(1) as f32;
+    let (cu, cv) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+    let (cu, cv) = (cu / n, cv / n);
+    let outer: Vec<(f32, f32, f32)> = outer_points(&pts, cu, cv).into_iter().flatten().collect();
+    let op: Vec<(f32, f32)> = outer.iter().map(|o| (o.0, o.1)).collect();
+    // Circle, robust to missing (inward) parts.
+    let mut kept = op.clone();
+    let mut circ = fit_circle(&kept).unwrap_or((cu, cv, 1.0));
+    let tol_in = (0.8 * f.ppmm).max(2.0);
+    for _ in 0..3 {
+        let k: Vec<(f32, f32)> = op
+            .iter()
+            .cloned()
+            .filter(|&(u, v)| ((u - circ.0).hypot(v - circ.1) - circ.2) > -tol_in)
+            .collect();
+        if k.len() < 10 {
+            break;
+        }
+        kept = k;
+        circ = fit_circle(&kept).unwrap_or(circ);
+    }
+    // Re-sample the outermost points around the fitted centre for the residuals.
+    let outer2: Vec<(f32, f32, f32)> = outer_points(&pts, circ.0, circ.1).into_iter().flatten().collect();
+    let res: Vec<f32> = outer2.iter().map(|o| o.2 - circ.2).collect();
+    let circle_rms = rms(res.iter().cloned().filter(|r| *r > -tol_in));
+    let out_frac = res.iter().filter(|&&r| r > 0.5 * f.ppmm).count() as f32 / BINS as f32;
+    // Minimum-area rectangle of the outermost points.
+    let extents = |deg: f32| -> (f32, f32, f32, f32, f32) {
+        let (s, c) = deg.to_radians().sin_cos();
+        let (mut a0, mut a1, mut b0, mut b1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for &(u, v) in &op {
+            let a = u * c + v * s;
+            let b = -u * s + v * c;
+            a0 = a0.min(a);
+            a1 = a1.max(a);
+            b0 = b0.min(b);
+            b1 = b1.max(b);
+        }
+        ((a1 - a0) * (b1 - b0), a0, a1, b0, b1)
+    };
+    let mut best = (f32::MAX, 0.0f32);
+    for i in 0..90 {
+        let d = -45.0 + i as f32;
+        let e = extents(d).0;
+        if e < best.0 {
+            best = (e, d);
+        }
+    }
+    let mut best2 = best;
+    for i in -10..=10 {
+        let d = best.1 + i as f32 * 0.1;
+        let e = extents(d).0;
+        if e < best2.0 {
+            best2 = (e, d);
+        }
+    }
+    let ang = best2.1;
+    let (_, a0, a1, b0, b1) = extents(ang);
+    let (s, c) = ang.to_radians().sin_cos();
+    let rect_rms = rms(op.iter().map(|&(u, v)| {
+        let a = u * c + v * s;
+        let b = -u * s + v * c;
+        (a - a0).abs().min((a1 - a).abs()).min((b - b0).abs()).min((b1 - b).abs())
+    }));
+    Shape {
+        round: circle_rms < rect_rms,
+        cu: circ.0,
+        cv: circ.1,
+        r: circ.2,
+        rect_angle: ang,
+        rect_wu: a1 - a0,
+        rect_wv: b1 - b0,
+        circle_rms,
+        rect_rms,
+        out_frac,
+    }
+}
+
+/// Positions along the box edges where pen ink lies both just inside the box and just beyond
+/// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
+/// count unless it continues inside).
+fn crossings(f: &BoxFeatures, p_ink: f32, frame: Frame) -> usize {
+    let g = f.geom;
+    let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
+    let mut inside: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
+    let mut outside = inside.clone();
+    let near_in = 2.5 + 0.6 * f.ppmm;
+    let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
+    for i in 0..f.w * f.h {
+        let r = f.region[i];
+        if r == 0 || r == 1 {
+            continue;
+        }
+        let (d, red) = (f.dark[i] as f32, f.red[i] as f32);
+        if d < 0.5 * p_ink || red >= 0.6 * d {
+            continue;
+        }
+        let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
+        let ds = [v - g.v0, g.v1 - v, u - g.u0, g.u1 - u];
+        let k = (0..4).min_by(|&a, &b| ds[a].total_cmp(&ds[b])).unwrap_or(0);
+        let pos = if k < 2 { u - g.u0 } else { v - g.v0 };
+        if pos < 0.0 || pos as usize >= inside[k].len() {
+            continue;
+        }
+        if r == 2 && ds[k] < near_in && ds[k] >= 2.5 {
+            inside[k][pos as usize] = true;
+        } else if r == 3 && ds[k] <= -(lw + 2.5) {
+            outside[k][pos as usize] = true;
+        }
+    }
+    let mut n = 0;
+    for k in 0..4 {
+        let l = inside[k].len();
+        for p in 0..l {
+            if outside[k][p] && (p.saturating_sub(3)..(p + 4).min(l)).any(|q| inside[k][q]) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+fn rms(it: impl Iterator<Item = f32>) -> f32 {
+    let (mut s, mut n) = (0.0f32, 0usize);
+    for r in it {
+        s += r * r;
+        n += 1;
+    }
+    if n == 0 { 0.0 } else { (s / n as f32).sqrt() }
+}
+
+/// Judges a box as a sample of `kind` and builds its output pixels.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn judge(
+    mut f: BoxFeatures,
+    kind: SampleKind,
+    row: usize,
+    col: usize,
+    frame: Frame,
+    skew: f32,
+    dpi: f32,
+    out_dpi: f32,
+) -> Sample {
+    let ppmm = f.ppmm;
+    let mm2 = ppmm * ppmm;
+    let g = f.geom;
+    let quad = [(g.u0, g.v0), (g.u1, g.v0), (g.u1, g.v1), (g.u0, g.v1)].map(|(u, v)| {
+        let (x, y) = frame.to_scan(u, v);
+        [x, y]
+    });
+    let mut defects = Vec::new();
+    let mut metrics = Vec::new();
+    let (ink, shape) = if kind.is_seal() {
+        match f.seal.take() {
+            Some((ink, shape)) => (ink, Some(shape)),
+            None => {
+                let ink = seal_mask(&f, frame);
+                let shape = (ink.area as f32 >= 3.0 * mm2).then(|| fit_shape(&f, &ink.mask, frame));
+                (ink, shape)
+            }
+        }
+    } else {
+        (signature_mask(&f), None)
+    };
+    let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
+    let empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
+    let (mut diameter_mm, mut side_mm, mut tilt_deg) = (None, None, None);
+    if empty {
+        defects.push(Defect::Empty);
+    } else {
+        // Overlap with the box line.
+        let on_line = (0..f.w * f.h).filter(|&i| ink.mask[i] != 0 && f.region[i] != 2).count();
+        let on_line = if kind.is_seal() {
+            on_line
+        } else {
+            crossings(&f, ink.p_ink, frame)
+        };
+        metrics.push(("on_line", on_line as f32));
+        let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
+        if on_line as f32 >= min_on {
+            defects.push(Defect::OverlapLine);
+        }
+        if let Some(s) = shape {
+            judge_seal(&f, &ink, &s, kind, skew, &mut defects, &mut metrics);
+            if kind == SampleKind::OfficialSeal {
+                diameter_mm = Some((2.0 * s.r + 1.0) / ppmm);
+                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(0.0, |m| m.1));
+            } else {
+                // A broken square loses extent on one side only: take the larger one then.
+                let side = if defects.contains(&Defect::Broken) { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) };
+                side_mm = Some((side + 1.0) / ppmm);
+                tilt_deg = Some(s.rect_angle - skew);
+            }
+        } else {
+            metrics.push(("p_ink", ink.p_ink));
+            if ink.p_ink < 110.0 {
+                defects.push(Defect::Pale);
+            }
+        }
+    }
+    if bg_not_white(&f, &ink, &mut metrics) {
+        defects.push(Defect::BgNotWhite);
+    }
+    defects.retain(|d| d.applies_to(kind));
+    defects.sort();
+    defects.dedup();
+    let mut score = 100.0f32;
+    for d in &defects {
+        score -= match d {
+            Defect::Empty => 100.0,
+            Defect::Broken | Defect::Double => 40.0,
+            Defect::Smudged | Defect::TextUnder => 35.0,
+            Defect::OverlapLine | Defect::OffColor | Defect::Pale => 30.0,
+            Defect::Tilted => 25.0,
+            Defect::BgNotWhite => 20.0,
+        };
+    }
+    // Stronger ink is better among acceptable samples.
+    if !empty {
+        score += (ink.p_ink / 255.0 * 10.0).min(10.0) - 10.0;
+    }
+    let score = score.clamp(0.0, 100.0);
+    let (pixels, mask_offset, image_mm) = if empty {
+        (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0])
+    } else {
+        render(&f, &ink, kind, frame, dpi, out_dpi)
+    };
+    Sample {
+        box_quad: quad,
+        row,
+        col,
+        kind,
+        empty,
+        defects,
+        score,
+        best: false,
+        mask: None,
+        mask_offset,
+        image: None,
+        diameter_mm,
+        side_mm,
+        tilt_deg,
+        image_mm,
+        pixels,
+        metrics,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_seal(
+    f: &BoxFeatures,
+    ink: &InkMask,
+    s: &Shape,
+    kind: SampleKind,
+    skew: f32,
+    defects: &mut Vec<Defect>,
+    metrics: &mut Vec<(&'static str, f32)>,
+) {
+    let ppmm = f.ppmm;
+    let mm2 = ppmm * ppmm;
+    let frame = crate::page::Frame::new(skew);
+    let pts_idx: Vec<usize> = (0..f.w * f.h).filter(|&i| ink.mask[i] != 0).collect();
+    let page = |i: usize| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
+    metrics.push(("p_ink", ink.p_ink));
+    if ink.p_ink < 105.0 {
+        defects.push(Defect::Pale);
+    }
+    // Colour: hue of the strong ink.
+    let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for &i in &pts_idx {
+        if f.red[i] as f32 >= 0.8 * ink.p_ink {
+            let p = f.rgb[i];
+            sr += p[0] as f32;
+            sg += p[1] as f32;
+            sb += p[2] as f32;
+            n += 1.0;
+        }
+    }
+    let hue = if n > 0.0 { hue_deg(sr / n, sg / n, sb / n) } else { 0.0 };
+    metrics.push(("hue", hue));
+    if hue.abs() > 12.0 {
+        defects.push(Defect::OffColor);
+    }
+    let ring_w = 1.3 * ppmm;
+    let round = kind == SampleKind::OfficialSeal;
+    // Coverage of the outer border, tilt, fill.
+    let mut bins = vec![false; BINS];
+    let mut ang_hist = vec![0f32; 72];
+    let (sa, ca) = s.rect_angle.to_radians().sin_cos();
+    let (half_u, half_v) = (0.5 * s.rect_wu, 0.5 * s.rect_wv);
+    // Rectangle centre in page frame.
+    let (mut rcu, mut rcv) = (0.0f32, 0.0f32);
+    if !round {
+        let (mut a0, mut a1, mut b0, mut b1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for &i in &pts_idx {
+            let (u, v) = page(i);
+            let (a, b) = (u * ca + v * sa, -u * sa + v * ca);
+            a0 = a0.min(a);
+            a1 = a1.max(a);
+            b0 = b0.min(b);
+            b1 = b1.max(b);
+        }
+        rcu = 0.5 * (a0 + a1);
+        rcv = 0.5 * (b0 + b1);
+    }
+    for &i in &pts_idx {
+        let (u, v) = page(i);
+        if round {
+            let (du, dv) = (u - s.cu, v - s.cv);
+            let r = (du * du + dv * dv).sqrt();
+            let a = dv.atan2(du);
+            if r >= s.r - ring_w && r <= s.r + 1.0 {
+                let b = (((a + std::f32::consts::PI) / std::f32::consts::TAU) * BINS as f32) as usize % BINS;
+                bins[b] = true;
+            }
+            if r >= 0.55 * s.r && r <= 0.8 * s.r {
+                let b = (((a + std::f32::consts::PI) / std::f32::consts::TAU) * 72.0) as usize % 72;
+                ang_hist[b] += 1.0;
+            }
+        } else {
+            let (a, b) = (u * ca + v * sa - rcu, -u * sa + v * ca - rcv);
+            let (da, db) = (half_u - a.abs(), half_v - b.abs());
+            if da.min(db) <= ring_w {
+                // Perimeter parameter.
+                let t = if da < db {
+                    if a > 0.0 { 0.25 * (b / half_v + 1.0) * 0.5 } else { 0.5 + 0.25 * (1.0 - b / half_v) * 0.5 }
+                } else if b > 0.0 {
+                    0.25 + 0.25 * (1.0 - a / half_u) * 0.5
+                } else {
+                    0.75 + 0.25 * (a / half_u + 1.0) * 0.5
+                };
+                let bi = ((t.clamp(0.0, 0.9999)) * BINS as f32) as usize;
+                bins[bi] = true;
+            }
+        }
+    }
+    let coverage = if round {
+        bins.iter().filter(|&&b| b).count() as f32 / BINS as f32
+    } else {
+        // Perimeter bins only cover half of the parameter range by construction of t.
+        let used: Vec<usize> = (0..BINS).filter(|&b| (b % 45) < 23).collect();
+        used.iter().filter(|&&b| bins[b]).count() as f32 / used.len() as f32
+    };
+    metrics.push(("coverage", coverage));
+    if coverage < 0.93 {
+        defects.push(Defect::Broken);
+    }
+    let (w, h) = (f.w, f.h);
+
+    // Edge softness: width of the ink ramp at half level, p / |gradient|, in mm (75th
+    // percentile). A sharp scan gives the scanner's blur; smeared ink a wide ramp.
+    let mut ramps: Vec<f32> = Vec::new();
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let i = y * w + x;
+            let r = f.red[i] as f32;
+            if f.region[i] != 2 || r < 0.35 * ink.p_ink || r > 0.65 * ink.p_ink {
+                continue;
+            }
+            let gx = f.red[i + 1] as f32 - f.red[i - 1] as f32;
+            let gy = f.red[i + w] as f32 - f.red[i - w] as f32;
+            let g = 0.5 * (gx * gx + gy * gy).sqrt();
+            ramps.push(ink.p_ink / g.max(1.0) / ppmm);
+        }
+    }
+    let ramp = if ramps.is_empty() {
+        0.0
+    } else {
+        let k = ramps.len() * 3 / 4;
+        *ramps.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+    };
+    metrics.push(("ramp_mm", ramp));
+
+
+    if round {
+        metrics.push(("out_frac", s.out_frac));
+        metrics.push(("circle_rms", s.circle_rms / ppmm));
+        if coverage >= 0.93 && (s.out_frac > 0.1 || s.circle_rms > 0.2 * ppmm) {
+            defects.push(Defect::Double);
+        }
+        smudge_check(ramp, ppmm, defects);
+        // Tilt: the gap of the arc text is at the bottom of an upright seal.
+        let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist)) - skew;
+        let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
+        metrics.push(("tilt", tilt));
+        if tilt.abs() > 5.0 {
+            defects.push(Defect::Tilted);
+        }
+    } else {
+        let aspect = (s.rect_wu - s.rect_wv).abs() / s.rect_wu.max(s.rect_wv);
+        metrics.push(("aspect", aspect));
+        metrics.push(("rect_rms", s.rect_rms / ppmm));
+        if coverage >= 0.93 && (aspect > 0.06 || s.rect_rms > 0.35 * ppmm) {
+            defects.push(Defect::Double);
+        }
+        smudge_check(ramp, ppmm, defects);
+        let tilt = s.rect_angle - skew;
+        metrics.push(("tilt", tilt));
+        if tilt.abs() > 5.0 {
+            defects.push(Defect::Tilted);
+        }
+    }
+    // Black print under the seal.
+    let (mut a0, mut a1, mut b0, mut b1) = if round {
+        (s.cu - s.r, s.cu + s.r, s.cv - s.r, s.cv + s.r)
+    } else {
+        (f32::MAX, f32::MIN, f32::MAX, f32::MIN)
+    };
+    if !round {
+        for &i in &pts_idx {
+            let (u, v) = page(i);
+            a0 = a0.min(u);
+            a1 = a1.max(u);
+            b0 = b0.min(v);
+            b1 = b1.max(v);
+        }
+    }
+    let mut black = 0usize;
+    for i in 0..f.w * f.h {
+        if f.region[i] != 2 {
+            continue;
+        }
+        let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
+        if d >= 110.0 && r < 0.25 * d {
+            let (u, v) = page(i);
+            if u >= a0 && u <= a1 && v >= b0 && v <= b1 {
+                black += 1;
+            }
+        }
+    }
+    metrics.push(("black_mm2", black as f32 / mm2));
+    if black as f32 >= 0.6 * mm2 {
+        defects.push(Defect::TextUnder);
+    }
+}
+
+/// Smeared ink widens the edge ramp; a double impression of two strengths does too, so it
+/// needs a wider ramp to count.
+fn smudge_check(ramp: f32, ppmm: f32, defects: &mut Vec<Defect>) {
+    let thr = smudge_ramp_mm(ppmm) * if defects.contains(&Defect::Double) { 1.5 } else { 1.0 };
+    if ramp > thr {
+        defects.push(Defect::Smudged);
+    }
+}
+
+/// Rotation of the five-pointed star in the centre (tips up when upright), from the phase of
+/// the fifth angular harmonic of the ink around the centre; `None` when there is no clear star.
+fn star_tilt(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> Option<f32> {
+    let (r0, r1) = (0.09 * s.r, 0.2 * s.r);
+    let (mut cs, mut sn, mut n) = (0.0f64, 0.0f64, 0usize);
+    let ext = r1.ceil() as i64 + 2;
+    let (cx, cy) = frame.to_scan(s.cu, s.cv);
+    let (cx, cy) = (cx as i64 - f.x0 as i64, cy as i64 - f.y0 as i64);
+    for y in (cy - ext).max(0)..(cy + ext).min(f.h as i64) {
+        for x in (cx - ext).max(0)..(cx + ext).min(f.w as i64) {
+            let i = y as usize * f.w + x as usize;
+            if ink.mask[i] == 0 {
+                continue;
+            }
+            let (u, v) = frame.to_page((f.x0 as i64 + x) as f32 + 0.5, (f.y0 as i64 + y) as f32 + 0.5);
+            let (du, dv) = (u - s.cu, v - s.cv);
+            let r = du.hypot(dv);
+            if r >= r0 && r <= r1 {
+                let a = dv.atan2(du) as f64;
+                cs += (5.0 * a).cos();
+                sn += (5.0 * a).sin();
+                n += 1;
+            }
+        }
+    }
+    if n < 20 || (cs.hypot(sn) / n as f64) < 0.15 {
+        return None;
+    }
+    // Tips at -90° + k·72° when upright: 5·(-90°) = -450° ≡ -90°.
+    let phase = sn.atan2(cs).to_degrees() as f32;
+    let d = (phase + 90.0).rem_euclid(360.0);
+    let d = if d > 180.0 { d - 360.0 } else { d };
+    Some(d / 5.0)
+}
+
+/// Angle (degrees, 90 = down) of the centre of the widest gap in the angular ink histogram,
+/// minus 90: the tilt of a round seal whose arc text leaves its gap at the bottom.
+fn gap_tilt(hist: &[f32]) -> f32 {
+    let n = hist.len();
+    let mean = hist.iter().sum::<f32>() / n as f32;
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    let sm: Vec<f32> = (0..n).map(|i| (hist[(i + n - 1) % n] + hist[i] + hist[(i + 1) % n]) / 3.0).collect();
+    let low: Vec<bool> = sm.iter().map(|&h| h < 0.3 * mean).collect();
+    // Longest circular run of low bins.
+    let (mut best_len, mut best_start) = (0usize, 0usize);
+    for s in 0..n {
+        if !low[s] || low[(s + n - 1) % n] {
+            continue;
+        }
+        let mut l = 0;
+        while l < n && low[(s + l) % n] {
+            l += 1;
+        }
+        if l > best_len {
+            best_len = l;
+            best_start = s;
+        }
+    }
+    if best_len == 0 {
+        return 0.0;
+    }
+    let centre = best_start as f32 + (best_len as f32 - 1.0) * 0.5 + 0.5;
+    let ang = centre / n as f32 * 360.0 - 180.0;
+    ang - 90.0
+}
+
+fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
+    let mx = r.max(g).max(b);
+    let mn = r.min(g).min(b);
+    if mx - mn < 1.0 {
+        return 0.0;
+    }
+    let h = if mx == r {
+        60.0 * (g - b) / (mx - mn)
+    } else if mx == g {
+        60.0 * (2.0 + (b - r) / (mx - mn))
+    } else {
+        60.0 * (4.0 + (r - g) / (mx - mn))
+    };
+    if h > 180.0 { h - 360.0 } else { h }
+}
+
+fn bg_not_white(f: &BoxFeatures, ink: &InkMask, metrics: &mut Vec<(&'static str, f32)>) -> bool {
+    let p = f.paper_raw;
+    let l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    let tint = p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2]);
+    metrics.push(("paper_l", l));
+    metrics.push(("paper_tint", tint));
+    if l < 222.0 || tint > 20.0 {
+        return true;
+    }
+    let (w, h) = (f.w, f.h);
+    let strong: Vec<u8> = (0..w * h).map(|i| (ink.mask[i] != 0 || f.dark[i] > 70 || f.red[i] > 30) as u8).collect();
+    let near = dilate(&strong, w, h, 3);
+    let (mut stain, mut total) = (0usize, 0usize);
+    for i in 0..w * h {
+        if f.region[i] != 2 {
+            continue;
+        }
+        total += 1;
+        if near[i] == 0 {
+            let px = f.rgb[i];
+            let chroma = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
+            if f.dark[i] >= 14 || chroma >= 18 {
+                stain += 1;
+            }
+        }
+    }
+    let frac = stain as f32 / total.max(1) as f32;
+    metrics.push(("stain", frac));
+    frac > 0.02
+}
+
+/// The mask crop (scan pixels) and the RGBA image at `out_dpi` in the page frame.
+fn render(
+    f: &BoxFeatures,
+    ink: &InkMask,
+    kind: SampleKind,
+    frame: Frame,
+    dpi: f32,
+    out_dpi: f32,
+) -> (SamplePixels, [u32; 2], [f32; 2]) {
+    let (w, h) = (f.w, f.h);
+    let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
+    let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for y in 0..h {
+        for x in 0..w {
+            if ink.mask[y * w + x] != 0 {
+                bx0 = bx0.min(x);
+                by0 = by0.min(y);
+                bx1 = bx1.max(x);
+                by1 = by1.max(y);
+                let (u, v) = frame.to_page((f.x0 as usize + x) as f32 + 0.5, (f.y0 as usize + y) as f32 + 0.5);
+                u0 = u0.min(u);
+                v0 = v0.min(v);
+                u1 = u1.max(u);
+                v1 = v1.max(v);
+                let p = f.rgb[y * w + x];
+                sr += p[0] as f32;
+                sg += p[1] as f32;
+                sb += p[2] as f32;
+                n += 1.0;
+            }
+        }
+    }
+    let mut mask = GrayImage::new((bx1 + 1 - bx0) as u32, (by1 + 1 - by0) as u32);
+    for (x, y, p) in mask.enumerate_pixels_mut() {
+        *p = Luma([if ink.mask[(by0 + y as usize) * w + bx0 + x as usize] != 0 { 255 } else { 0 }]);
+    }
+    // Alpha per crop pixel.
+    let near = dilate(&ink.mask, w, h, 1);
+    let alpha: Vec<f32> = (0..w * h)
+        .map(|i| {
+            let v = if kind.is_seal() { f.red[i] as f32 } else { f.dark[i] as f32 };
+            let a = (v / ink.p_ink.max(1.0)).clamp(0.0, 1.0);
+            if ink.mask[i] != 0 {
+                if kind.is_seal() && f.red[i] as f32 * 2.0 < ink.p_ink { 1.0 } else { a.max(0.6) }
+            } else if near[i] != 0 {
+                a.min(0.5)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let colour = if kind.is_seal() {
+        [230u8, 0, 18]
+    } else {
+        let n = n.max(1.0);
+        [(sr / n) as u8, (sg / n) as u8, (sb / n) as u8]
+    };
+    let margin = 1.0 * dpi / 25.4;
+    let (u0, v0, u1, v1) = (u0 - margin, v0 - margin, u1 + margin, v1 + margin);
+    let step = dpi / out_dpi;
+    let ow = (((u1 - u0) / step).ceil() as u32).max(1);
+    let oh = (((v1 - v0) / step).ceil() as u32).max(1);
+    let mut rgba = RgbaImage::new(ow, oh);
+    for (i, j, p) in rgba.enumerate_pixels_mut() {
+        let (x, y) = frame.to_scan(u0 + (i as f32 + 0.5) * step, v0 + (j as f32 + 0.5) * step);
+        let (fx, fy) = (x - 0.5 - f.x0 as f32, y - 0.5 - f.y0 as f32);
+        if fx < 0.0 || fy < 0.0 || fx >= (w - 1) as f32 || fy >= (h - 1) as f32 {
+            continue;
+        }
+        let (ix, iy) = (fx as usize, fy as usize);
+        let (ax, ay) = (fx - ix as f32, fy - iy as f32);
+        let a = alpha[iy * w + ix] * (1.0 - ax) * (1.0 - ay)
+            + alpha[iy * w + ix + 1] * ax * (1.0 - ay)
+            + alpha[(iy + 1) * w + ix] * (1.0 - ax) * ay
+            + alpha[(iy + 1) * w + ix + 1] * ax * ay;
+        *p = Rgba([colour[0], colour[1], colour[2], (a * 255.0).round() as u8]);
+    }
+    let mm = [ow as f32 * 25.4 / out_dpi, oh as f32 * 25.4 / out_dpi];
+    (SamplePixels { mask, rgba }, [f.x0 + bx0 as u32, f.y0 + by0 as u32], mm)
+}

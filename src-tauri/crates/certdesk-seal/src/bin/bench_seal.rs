@@ -1,0 +1,181 @@
+//! `certdesk-bench-seal`: times the sheet importer on synthetic 300-dpi A4 sheets (or on the
+//! scans given as arguments) and prints ms per sheet, peak memory (VmHWM) and, for synthetic
+//! sheets, the quality figures against their truth. Usage: `certdesk-bench-seal [--sheets N]
+//! [--seed S] [--verbose] [SCAN...]`.
+
+use std::time::Instant;
+
+use certdesk_seal::synth::{self, Layout, Scores, SynthOptions};
+use certdesk_seal::{Defect, ImportOptions, import_sheet};
+
+fn vm_hwm_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Writes small real-looking fixtures (150 dpi sheets, a single seal crop) with their truth.
+fn emit(dir: &std::path::Path) {
+    let _ = std::fs::create_dir_all(dir);
+    let sets = [
+        ("collection-150dpi", Layout::SealCollection, Some(82u8), 424_242u64, None),
+        ("application-150dpi-yellow", Layout::SealApplication, Some(80), 434_343, Some(true)),
+        ("sampling-150dpi", Layout::Sampling, Some(85), 444_444, Some(false)),
+    ];
+    for (name, layout, q, seed, tinted) in sets {
+        let so = SynthOptions { seed, dpi: 150.0, layout, jpeg_quality: q, tinted, ..SynthOptions::default() };
+        let sheet = synth::generate(&so);
+        let ext = if q.is_some() { "jpg" } else { "png" };
+        let path = dir.join(format!("{name}.{ext}"));
+        let _ = std::fs::write(&path, &sheet.bytes);
+        let truth: Vec<String> = sheet
+            .truth
+            .iter()
+            .map(|t| {
+                let kind = serde_json::to_string(&t.kind).unwrap_or_default();
+                let defects: Vec<&str> = t.defects.iter().map(|d| d.as_str()).collect();
+                format!(
+                    "{{\"row\": {}, \"col\": {}, \"kind\": {kind}, \"defects\": {:?}, \"size_mm\": {}}}",
+                    t.row, t.col, defects, t.diameter_mm.or(t.side_mm).map_or("null".to_string(), |d| format!("{d:.2}"))
+                )
+            })
+            .collect();
+        let _ = std::fs::write(dir.join(format!("{name}.truth.json")), format!("[\n  {}\n]\n", truth.join(",\n  ")));
+        println!("{} ({} bytes)", path.display(), sheet.bytes.len());
+    }
+    // One impression, cropped out of a 200-dpi sheet and lit unevenly (single mode).
+    let so = SynthOptions { seed: 454_545, dpi: 200.0, layout: Layout::Sampling, defect_rate: 0.0, skew_deg: Some(0.0), tinted: Some(false), ..SynthOptions::default() };
+    let sheet = synth::generate(&so);
+    if let (Some(t), Ok(img)) = (sheet.truth.iter().find(|t| !t.empty), image::load_from_memory(&sheet.bytes)) {
+        let pad = 25;
+        let (x0, y0) = (t.offset[0] - pad, t.offset[1] - pad);
+        let mut crop = image::imageops::crop_imm(&img.to_rgb8(), x0, y0, t.mask.width() + 2 * pad, t.mask.height() + 2 * pad).to_image();
+        let w = crop.width() as f32;
+        for (x, y, p) in crop.enumerate_pixels_mut() {
+            let f = 0.78 + 0.22 * (x as f32 + 0.5 * y as f32) / (1.5 * w);
+            for c in 0..3 {
+                p.0[c] = (p.0[c] as f32 * f) as u8;
+            }
+        }
+        let mut buf = Vec::new();
+        let _ = crop.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Jpeg);
+        let path = dir.join("single-official-200dpi.jpg");
+        let _ = std::fs::write(&path, &buf);
+        let _ = std::fs::write(dir.join("single-official-200dpi.truth.json"), format!("{{\"kind\": \"official_seal\", \"diameter_mm\": {:.2}}}\n", t.diameter_mm.unwrap_or(0.0)));
+        println!("{} ({} bytes)", path.display(), buf.len());
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sheets = 6usize;
+    let mut seed = 9000u64;
+    let mut verbose = false;
+    let mut dpi = 300.0f32;
+    let mut files = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--sheets" => {
+                i += 1;
+                sheets = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(sheets);
+            }
+            "--seed" => {
+                i += 1;
+                seed = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(seed);
+            }
+            "--verbose" => verbose = true,
+            "--dpi" => {
+                i += 1;
+                dpi = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(dpi);
+            }
+            "--emit" => {
+                i += 1;
+                if let Some(dir) = args.get(i) {
+                    emit(std::path::Path::new(dir));
+                }
+                return;
+            }
+            f => files.push(f.to_string()),
+        }
+        i += 1;
+    }
+    let opts = ImportOptions::default();
+    if !files.is_empty() {
+        for f in files {
+            let bytes = match std::fs::read(&f) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("{f}: {e}");
+                    continue;
+                }
+            };
+            let t = Instant::now();
+            let r = import_sheet(&bytes, &opts);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            match r {
+                Ok(r) => println!("{f}: {ms:.1} ms, {} samples, skew {:.2}°", r.samples.len(), r.skew_deg),
+                Err(e) => println!("{f}: {ms:.1} ms, error: {e}"),
+            }
+        }
+        println!("peak memory (VmHWM): {:.1} MB", vm_hwm_mb().unwrap_or(f64::NAN));
+        return;
+    }
+    let layouts = [Layout::SealCollection, Layout::SealApplication, Layout::Sampling];
+    let mut total_ms = 0.0;
+    let mut decode_ms = 0.0;
+    let mut scores = Scores::new();
+    for k in 0..sheets {
+        let so = SynthOptions {
+            seed: seed + k as u64,
+            layout: layouts[k % 3],
+            dpi,
+            jpeg_quality: if k % 2 == 0 { Some(85) } else { None },
+            ..SynthOptions::default()
+        };
+        let sheet = synth::generate(&so);
+        let t = Instant::now();
+        let _ = image::load_from_memory(&sheet.bytes);
+        decode_ms += t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        let report = import_sheet(&sheet.bytes, &opts);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        total_ms += ms;
+        match report {
+            Ok(r) => {
+                println!("sheet {k} ({:?}, {}): {ms:.1} ms, {} boxes, skew {:.2}° (true {:.2}°)", so.layout, if so.jpeg_quality.is_some() { "jpeg" } else { "png" }, r.samples.len(), r.skew_deg, sheet.skew_deg);
+                if verbose {
+                    for t in &sheet.truth {
+                        if let Some(s) = r.samples.iter().find(|s| s.row == t.row && s.col == t.col) {
+                            if s.defects == t.defects && s.kind == t.kind {
+                                continue;
+                            }
+                            let iou = if t.empty { 1.0 } else { synth::mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset) };
+                            println!(
+                                "  r{}c{} {:?}/{:?} truth {:?} got {:?} iou {:.3} size {:?}/{:?} {:?}",
+                                t.row, t.col, t.kind, s.kind, t.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                                s.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(), iou,
+                                t.diameter_mm.or(t.side_mm), s.diameter_mm.or(s.side_mm), s.metrics
+                            );
+                        }
+                    }
+                }
+                scores.add(&r, &sheet.truth, sheet.dpi);
+            }
+            Err(e) => println!("sheet {k}: error {e}"),
+        }
+    }
+    println!("mean {:.1} ms per {dpi}-dpi A4 sheet over {sheets} sheets (of which decoding alone {:.1} ms)", total_ms / sheets as f64, decode_ms / sheets as f64);
+    println!("peak memory (VmHWM): {:.1} MB (includes the generator)", vm_hwm_mb().unwrap_or(f64::NAN));
+    println!(
+        "boxes {}/{} found, {} extra; kinds {}/{}; mean mask IoU {:.3}; macro-F1 {:.3}; size error max {:.2} mm mean {:.2} mm",
+        scores.boxes_found, scores.boxes_truth, scores.boxes_extra, scores.kind_correct, scores.boxes_found,
+        scores.mean_iou(), scores.macro_f1(), scores.max_size_err(),
+        scores.size_err_mm.iter().sum::<f32>() / scores.size_err_mm.len().max(1) as f32
+    );
+    for d in Defect::ALL {
+        let l = scores.labels.iter().find(|l| l.0 == d).copied().unwrap_or((d, 0, 0, 0));
+        println!("  {:<13} F1 {:.3}  (tp {} fp {} fn {})", d.as_str(), scores.f1(d), l.1, l.2, l.3);
+    }
+}

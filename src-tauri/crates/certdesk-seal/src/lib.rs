@@ -1,0 +1,232 @@
+//! Seal and signature sample importer (issue 5). Owns the public API: decoding a scanned
+//! collection sheet (or a single impression), the report types that serialise to the output
+//! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
+//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, codecs in `decode`.
+
+mod analyse;
+pub mod decode;
+mod output;
+mod page;
+pub mod synth;
+
+use std::path::{Path, PathBuf};
+
+use image::{GrayImage, RgbaImage};
+use serde::Serialize;
+
+pub use decode::{DpiSource, probe};
+pub use output::write_outputs;
+
+/// Default pixel budget: an A4 page at 600 dpi is 34.8 Mpx; 60 Mpx leaves room for A3 at 450.
+pub const DEFAULT_MAX_PIXELS: u64 = 60_000_000;
+
+/// Options of an import. `dpi` overrides the file's metadata.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Scan resolution; `None` reads it from the file (PNG pHYs, JFIF/EXIF, TIFF, BMP) or, for
+    /// a sheet without metadata, infers it from the A4 page size.
+    pub dpi: Option<f32>,
+    /// Images with more pixels than this are refused before decoding.
+    pub max_pixels: u64,
+    /// Resolution of the written RGBA images (pixels map to true mm).
+    pub output_dpi: f32,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { dpi: None, max_pixels: DEFAULT_MAX_PIXELS, output_dpi: 300.0 }
+    }
+}
+
+/// What is stamped or signed in a row of boxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleKind {
+    /// 公章: round, red.
+    OfficialSeal,
+    /// 法人章: small square, red (also 阴文, white on red).
+    LegalRepSeal,
+    /// Handwritten signature, black or blue ink.
+    Signature,
+}
+
+impl SampleKind {
+    pub fn is_seal(self) -> bool {
+        !matches!(self, SampleKind::Signature)
+    }
+}
+
+/// Judgement labels; the vocabulary is part of the output contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Defect {
+    Empty,
+    Pale,
+    Broken,
+    Double,
+    Smudged,
+    OverlapLine,
+    Tilted,
+    BgNotWhite,
+    TextUnder,
+    OffColor,
+}
+
+impl Defect {
+    pub const ALL: [Defect; 10] = [
+        Defect::Empty,
+        Defect::Pale,
+        Defect::Broken,
+        Defect::Double,
+        Defect::Smudged,
+        Defect::OverlapLine,
+        Defect::Tilted,
+        Defect::BgNotWhite,
+        Defect::TextUnder,
+        Defect::OffColor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Defect::Empty => "empty",
+            Defect::Pale => "pale",
+            Defect::Broken => "broken",
+            Defect::Double => "double",
+            Defect::Smudged => "smudged",
+            Defect::OverlapLine => "overlap_line",
+            Defect::Tilted => "tilted",
+            Defect::BgNotWhite => "bg_not_white",
+            Defect::TextUnder => "text_under",
+            Defect::OffColor => "off_color",
+        }
+    }
+
+    /// The labels that apply to a signature.
+    pub fn applies_to(self, kind: SampleKind) -> bool {
+        kind.is_seal()
+            || matches!(self, Defect::Empty | Defect::Pale | Defect::OverlapLine | Defect::BgNotWhite)
+    }
+}
+
+/// Pixels of one sample that are not serialised: the ink mask in scan pixels (a crop at
+/// `mask_offset`, 0 or 255) and the cleaned RGBA image at the output resolution.
+#[derive(Debug, Clone, Default)]
+pub struct SamplePixels {
+    pub mask: GrayImage,
+    pub rgba: RgbaImage,
+}
+
+/// One box of the sheet and its impression.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sample {
+    /// Inner corners of the ruled box in scan pixels: top-left, top-right, bottom-right, bottom-left.
+    pub box_quad: [[f32; 2]; 4],
+    pub row: usize,
+    pub col: usize,
+    pub kind: SampleKind,
+    pub empty: bool,
+    pub defects: Vec<Defect>,
+    pub score: f32,
+    pub best: bool,
+    /// Path of the binary ink mask PNG (set by [`write_outputs`]).
+    pub mask: Option<String>,
+    /// Scan-pixel position of the mask crop's top-left corner.
+    pub mask_offset: [u32; 2],
+    /// Path of the RGBA PNG (set by [`write_outputs`]).
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diameter_mm: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side_mm: Option<f32>,
+    /// Rotation of the impression against the page, degrees (seals only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tilt_deg: Option<f32>,
+    /// Physical size of the RGBA image: `[width_mm, height_mm]` at `output_dpi`.
+    pub image_mm: [f32; 2],
+    #[serde(skip)]
+    pub pixels: SamplePixels,
+    /// Raw measures behind the judgement (for tuning and the clerk's "why").
+    #[serde(skip)]
+    pub metrics: Vec<(&'static str, f32)>,
+}
+
+/// One row (a group of boxes for the same seal or signature).
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub row: usize,
+    pub kind: SampleKind,
+    pub boxes: usize,
+    /// Column of the chosen sample, if any sample is acceptable.
+    pub best_col: Option<usize>,
+    /// No acceptable sample: the applicant has to stamp or sign again.
+    pub needs_restamp: bool,
+}
+
+/// The result of an import; serialises to the output contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetReport {
+    pub samples: Vec<Sample>,
+    pub rows: Vec<Row>,
+    pub dpi: f32,
+    pub dpi_source: DpiSource,
+    pub output_dpi: f32,
+    /// Page skew found and corrected, degrees (positive: clockwise on screen).
+    pub skew_deg: f32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl SheetReport {
+    /// The report as JSON (the `--json` output).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{}"))
+    }
+}
+
+/// Everything that can go wrong; each variant says what and where.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SealError {
+    #[error("cannot read {path}")]
+    Read { path: PathBuf, #[source] source: std::io::Error },
+    #[error("not an image this importer reads (PNG, JPEG, TIFF or BMP expected)")]
+    UnknownFormat,
+    #[error("image header is unreadable or truncated")]
+    Header(#[source] image::ImageError),
+    #[error("image is {width}×{height} = {pixels} pixels, over the budget of {budget}: refused before decoding")]
+    TooLarge { width: u32, height: u32, pixels: u64, budget: u64 },
+    #[error("image is {width}×{height} pixels: too small for a scan")]
+    TooSmall { width: u32, height: u32 },
+    #[error("image data is truncated or corrupt")]
+    Decode(#[source] image::ImageError),
+    #[error("resolution {dpi} dpi is absurd (expected 100–1200); give the dpi explicitly")]
+    AbsurdDpi { dpi: f32 },
+    #[error("no ruled sample boxes found on the sheet")]
+    NoBoxes,
+    #[error("cannot write {path}")]
+    Write { path: PathBuf, #[source] source: std::io::Error },
+    #[error("cannot encode {path}")]
+    Encode { path: PathBuf, #[source] source: image::ImageError },
+}
+
+/// Imports a scanned collection sheet: finds the boxes, extracts and judges every sample.
+pub fn import_sheet(bytes: &[u8], opts: &ImportOptions) -> Result<SheetReport, SealError> {
+    let dec = decode::decode(bytes, opts, true)?;
+    page::import_page(&dec, opts)
+}
+
+/// Imports a photo or scan of one impression (no ruled box): same cleaning and judgement.
+pub fn import_single(bytes: &[u8], opts: &ImportOptions) -> Result<SheetReport, SealError> {
+    let dec = decode::decode(bytes, opts, false)?;
+    page::import_whole(&dec, opts)
+}
+
+/// The CLI entry point: reads `scan`, imports it as a sheet, writes the PNGs into `out_dir` and
+/// returns the report with the paths filled in.
+pub fn import_file(scan: &Path, out_dir: &Path, dpi: Option<f32>) -> Result<SheetReport, SealError> {
+    let bytes = std::fs::read(scan).map_err(|source| SealError::Read { path: scan.to_path_buf(), source })?;
+    let opts = ImportOptions { dpi, ..ImportOptions::default() };
+    let mut report = import_sheet(&bytes, &opts)?;
+    write_outputs(&mut report, out_dir)?;
+    Ok(report)
+}

@@ -1,0 +1,651 @@
+//! Page geometry of a scanned sheet. Owns the paper estimate, the page skew (projection
+//! profile, 0–3°), the deskewed frame, ruled-box detection (long dark achromatic runs relative to
+//! the paper, so grey and yellow paper work), the sub-pixel refinement of each box's line bands,
+//! and grouping boxes into rows; then hands each box to `analyse` and picks the best per row.
+
+use image::RgbImage;
+
+use crate::analyse::{self, BoxGeom, Class};
+use crate::decode::Decoded;
+use crate::{ImportOptions, Row, SampleKind, SealError, SheetReport};
+
+/// Rotation between scan pixels (x, y) and the deskewed page frame (u, v), both in scan pixels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub c: f32,
+    pub s: f32,
+}
+
+impl Frame {
+    pub fn new(deg: f32) -> Self {
+        let r = deg.to_radians();
+        Self { c: r.cos(), s: r.sin() }
+    }
+    #[inline]
+    pub fn to_page(&self, x: f32, y: f32) -> (f32, f32) {
+        (x * self.c + y * self.s, -x * self.s + y * self.c)
+    }
+    #[inline]
+    pub fn to_scan(&self, u: f32, v: f32) -> (f32, f32) {
+        (u * self.c - v * self.s, u * self.s + v * self.c)
+    }
+}
+
+#[inline]
+pub(crate) fn luma(p: &[u8]) -> f32 {
+    0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
+}
+
+/// Paper colour of a region: the mode of luma among bright pixels, averaged in RGB.
+pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, step: u32) -> [f32; 3] {
+    let mut hist = [0u32; 256];
+    for y in (y0..y1).step_by(step as usize) {
+        for x in (x0..x1).step_by(step as usize) {
+            hist[luma(&img.get_pixel(x, y).0) as usize] += 1;
+        }
+    }
+    let mut best = (0u32, 255usize);
+    for l in 60usize..256 {
+        let lo = l.saturating_sub(3);
+        let hi = (l + 3).min(255);
+        let s: u32 = hist[lo..=hi].iter().sum();
+        if s > best.0 {
+            best = (s, l);
+        }
+    }
+    let mode = best.1 as f32;
+    let mut acc = [0f64; 3];
+    let mut n = 0f64;
+    for y in (y0..y1).step_by(step as usize) {
+        for x in (x0..x1).step_by(step as usize) {
+            let p = img.get_pixel(x, y).0;
+            if (luma(&p) - mode).abs() <= 6.0 {
+                for c in 0..3 {
+                    acc[c] += p[c] as f64;
+                }
+                n += 1.0;
+            }
+        }
+    }
+    if n < 1.0 {
+        return [255.0; 3];
+    }
+    [(acc[0] / n) as f32, (acc[1] / n) as f32, (acc[2] / n) as f32]
+}
+
+/// Low-resolution map of dark achromatic pixels (lines, print, black ink).
+struct Grid {
+    w: usize,
+    h: usize,
+    f: u32,
+    cells: Vec<u8>,
+}
+
+fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32) -> Grid {
+    let (w, h) = (img.width().div_ceil(f) as usize, img.height().div_ceil(f) as usize);
+    let mut cells = vec![0u8; w * h];
+    let pl = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
+    let lthr = (0.62 * pl) as i32;
+    let raw = img.as_raw();
+    let iw = img.width() as usize;
+    for y in 0..img.height() as usize {
+        let row = &raw[y * iw * 3..(y + 1) * iw * 3];
+        let cy = (y / f as usize) * w;
+        for (x, p) in row.chunks_exact(3).enumerate() {
+            let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
+            let l = (77 * r + 150 * g + 29 * b) >> 8;
+            if l < lthr {
+                let mx = r.max(g).max(b);
+                let mn = r.min(g).min(b);
+                if mx - mn < 70 {
+                    cells[cy + x / f as usize] = 1;
+                }
+            }
+        }
+    }
+    Grid { w, h, f, cells }
+}
+
+/// Page skew in degrees from the horizontal projection profile of the dark map.
+fn estimate_skew(g: &Grid) -> f32 {
+    let mut pts: Vec<(f32, f32)> = Vec::new();
+    for y in 0..g.h {
+        for x in 0..g.w {
+            if g.cells[y * g.w + x] != 0 {
+                pts.push((x as f32, y as f32));
+            }
+        }
+    }
+    if pts.len() < 50 {
+        return 0.0;
+    }
+    let stride = (pts.len() / 60_000).max(1);
+    let pts: Vec<(f32, f32)> = pts.into_iter().step_by(stride).collect();
+    let span = (g.w + g.h) as f32;
+    let mut hist = Vec::new();
+    let mut score = |deg: f32, sub: f32| -> f64 {
+        let t = deg.to_radians().tan();
+        let n = ((2.0 * span) * sub) as usize + 2;
+        hist.clear();
+        hist.resize(n, 0u32);
+        for &(x, y) in &pts {
+            let i = ((y - x * t + span * 0.5) * sub) as isize;
+            if i >= 0 && (i as usize) < n {
+                hist[i as usize] += 1;
+            }
+        }
+        hist.iter().map(|&h| (h as f64) * (h as f64)).sum()
+    };
+    // Coarse to fine: 0.25° over ±3.5°, then 0.05°, then 0.01° on half-cell bins.
+    let mut best = (f64::MIN, 0.0f32);
+    for k in -14..=14 {
+        let a = k as f32 * 0.25;
+        let sc = score(a, 1.0);
+        if sc > best.0 {
+            best = (sc, a);
+        }
+    }
+    let mut best1 = (f64::MIN, best.1);
+    for k in -5..=5 {
+        let a = best.1 + k as f32 * 0.05;
+        let sc = score(a, 1.0);
+        if sc > best1.0 {
+            best1 = (sc, a);
+        }
+    }
+    let centre = best1.1;
+    let mut best2 = (f64::MIN, centre);
+    for i in -6..=6 {
+        let a = centre + i as f32 * 0.01;
+        let sc = score(a, 2.0);
+        if sc > best2.0 {
+            best2 = (sc, a);
+        }
+    }
+    best2.1
+}
+
+/// A candidate box: interior rectangle in page-frame pixels.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    u0: f32,
+    v0: f32,
+    u1: f32,
+    v1: f32,
+}
+
+fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
+    // Deskewed low-res grid covering the rotated page.
+    let corners = [(0.0, 0.0), (g.w as f32, 0.0), (0.0, g.h as f32), (g.w as f32, g.h as f32)];
+    let (mut umin, mut vmin, mut umax, mut vmax) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for (x, y) in corners {
+        let (u, v) = frame.to_page(x, y);
+        umin = umin.min(u);
+        vmin = vmin.min(v);
+        umax = umax.max(u);
+        vmax = vmax.max(v);
+    }
+    // Thicken first: nearest-neighbour rotation of a one-cell line leaves holes.
+    let mut thick = g.cells.clone();
+    for y in 0..g.h {
+        for x in 0..g.w {
+            if g.cells[y * g.w + x] != 0 {
+                for (dx, dy) in [(-1i32, 0i32), (1, 0), (0, -1), (0, 1)] {
+                    let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+                    if nx >= 0 && ny >= 0 && (nx as usize) < g.w && (ny as usize) < g.h {
+                        thick[ny as usize * g.w + nx as usize] = 1;
+                    }
+                }
+            }
+        }
+    }
+    let (dw, dh) = ((umax - umin).ceil() as usize + 1, (vmax - vmin).ceil() as usize + 1);
+    let mut d = vec![0u8; dw * dh];
+    let mut valid = vec![false; dw * dh];
+    for j in 0..dh {
+        for i in 0..dw {
+            let (x, y) = frame.to_scan(umin + i as f32 + 0.5, vmin + j as f32 + 0.5);
+            let (xi, yi) = (x.floor() as isize, y.floor() as isize);
+            if xi >= 0 && yi >= 0 && (xi as usize) < g.w && (yi as usize) < g.h {
+                valid[j * dw + i] = true;
+                d[j * dw + i] = thick[yi as usize * g.w + xi as usize];
+            }
+        }
+    }
+    let cell_mm = g.f as f32 * 25.4 / dpi;
+    let min_len = (20.0 / cell_mm) as usize;
+    let gap = 2usize;
+    let mut line = vec![0u8; dw * dh];
+    // Horizontal runs.
+    for j in 0..dh {
+        let mut start: Option<usize> = None;
+        let mut last = 0usize;
+        for i in 0..=dw {
+            let on = i < dw && d[j * dw + i] != 0;
+            if on {
+                match start {
+                    Some(_) if i - last <= gap + 1 => {}
+                    Some(s) => {
+                        if last + 1 - s >= min_len {
+                            line[j * dw + s..=j * dw + last].fill(1);
+                        }
+                        start = Some(i);
+                    }
+                    None => start = Some(i),
+                }
+                last = i;
+            } else if i == dw {
+                if let Some(s) = start {
+                    if last + 1 - s >= min_len {
+                        line[j * dw + s..=j * dw + last].fill(1);
+                    }
+                }
+            }
+        }
+    }
+    // Vertical runs.
+    for i in 0..dw {
+        let mut start: Option<usize> = None;
+        let mut last = 0usize;
+        for j in 0..=dh {
+            let on = j < dh && d[j * dw + i] != 0;
+            if on {
+                match start {
+                    Some(_) if j - last <= gap + 1 => {}
+                    Some(s) => {
+                        if last + 1 - s >= min_len {
+                            for k in s..=last {
+                                line[k * dw + i] = 1;
+                            }
+                        }
+                        start = Some(j);
+                    }
+                    None => start = Some(j),
+                }
+                last = j;
+            } else if j == dh {
+                if let Some(s) = start {
+                    if last + 1 - s >= min_len {
+                        for k in s..=last {
+                            line[k * dw + i] = 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Components of non-line cells (4-connected).
+    let mut label = vec![0u32; dw * dh];
+    let mut cells = Vec::new();
+    let mut stack = Vec::new();
+    let mut next = 1u32;
+    for start in 0..dw * dh {
+        if line[start] != 0 || label[start] != 0 || !valid[start] {
+            continue;
+        }
+        label[start] = next;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
+        let mut area = 0usize;
+        let mut border = false;
+        while let Some(p) = stack.pop() {
+            let (x, y) = (p % dw, p / dw);
+            area += 1;
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+            let mut hit_border = x == 0 || y == 0 || x + 1 == dw || y + 1 == dh;
+            let mut push = |q: usize| {
+                if line[q] == 0 && label[q] == 0 {
+                    if !valid[q] {
+                        hit_border = true;
+                    } else {
+                        label[q] = next;
+                        stack.push(q);
+                    }
+                }
+            };
+            if x > 0 {
+                push(p - 1);
+            }
+            if x + 1 < dw {
+                push(p + 1);
+            }
+            if y > 0 {
+                push(p - dw);
+            }
+            if y + 1 < dh {
+                push(p + dw);
+            }
+            border |= hit_border;
+        }
+        next += 1;
+        if border {
+            continue;
+        }
+        let (wmm, hmm) = ((x1 + 1 - x0) as f32 * cell_mm, (y1 + 1 - y0) as f32 * cell_mm);
+        let fill = area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
+        if (25.0..=160.0).contains(&wmm) && (25.0..=160.0).contains(&hmm) && fill >= 0.85 {
+            let f = g.f as f32;
+            cells.push(Cell {
+                u0: (umin + x0 as f32) * f,
+                v0: (vmin + y0 as f32) * f,
+                u1: (umin + x1 as f32 + 1.0) * f,
+                v1: (vmin + y1 as f32 + 1.0) * f,
+            });
+        }
+    }
+    cells
+}
+
+/// Dark achromatic test on one scan pixel, relative to the paper luma.
+#[inline]
+fn is_ink_line(img: &RgbImage, x: f32, y: f32, lthr: f32) -> bool {
+    let (xi, yi) = (x as i64, y as i64);
+    if xi < 0 || yi < 0 || xi >= img.width() as i64 || yi >= img.height() as i64 {
+        return false;
+    }
+    let p = img.get_pixel(xi as u32, yi as u32).0;
+    let mx = p[0].max(p[1]).max(p[2]);
+    let mn = p[0].min(p[1]).min(p[2]);
+    luma(&p) < lthr && (mx - mn) < 80
+}
+
+/// Refines the four line bands of a box at full resolution. Returns the geometry with the
+/// interior rectangle just inside the lines.
+fn refine(img: &RgbImage, frame: Frame, cell: Cell, paper_l: f32, f: f32) -> BoxGeom {
+    let lthr = 0.62 * paper_l;
+    let win = (2.0 * f + 4.0) as i32;
+    // Profile across a horizontal edge at v, sampling u in the middle 70 %.
+    let prof_h = |v_nom: f32| -> Option<(f32, f32)> {
+        let (ua, ub) = (cell.u0 + 0.15 * (cell.u1 - cell.u0), cell.u1 - 0.15 * (cell.u1 - cell.u0));
+        let mut counts = Vec::new();
+        let mut total = 0;
+        for dv in -win..=win {
+            let v = v_nom + dv as f32;
+            let mut n = 0;
+            total = 0;
+            let mut u = ua;
+            while u < ub {
+                let (x, y) = frame.to_scan(u, v);
+                if is_ink_line(img, x, y, lthr) {
+                    n += 1;
+                }
+                total += 1;
+                u += 2.0;
+            }
+            counts.push(n);
+        }
+        band(&counts, total, v_nom - win as f32)
+    };
+    let prof_v = |u_nom: f32| -> Option<(f32, f32)> {
+        let (va, vb) = (cell.v0 + 0.15 * (cell.v1 - cell.v0), cell.v1 - 0.15 * (cell.v1 - cell.v0));
+        let mut counts = Vec::new();
+        let mut total = 0;
+        for du in -win..=win {
+            let u = u_nom + du as f32;
+            let mut n = 0;
+            total = 0;
+            let mut v = va;
+            while v < vb {
+                let (x, y) = frame.to_scan(u, v);
+                if is_ink_line(img, x, y, lthr) {
+                    n += 1;
+                }
+                total += 1;
+                v += 2.0;
+            }
+            counts.push(n);
+        }
+        band(&counts, total, u_nom - win as f32)
+    };
+    let top = prof_h(cell.v0 - 0.5 * f).unwrap_or((cell.v0 - 2.0, cell.v0 - 1.0));
+    let bottom = prof_h(cell.v1 + 0.5 * f).unwrap_or((cell.v1, cell.v1 + 1.0));
+    let left = prof_v(cell.u0 - 0.5 * f).unwrap_or((cell.u0 - 2.0, cell.u0 - 1.0));
+    let right = prof_v(cell.u1 + 0.5 * f).unwrap_or((cell.u1, cell.u1 + 1.0));
+    BoxGeom {
+        u0: left.1 + 1.0,
+        v0: top.1 + 1.0,
+        u1: right.0,
+        v1: bottom.0,
+        line_w: [top.1 - top.0 + 1.0, right.1 - right.0 + 1.0, bottom.1 - bottom.0 + 1.0, left.1 - left.0 + 1.0],
+    }
+}
+
+/// The line band in a profile: (first, last) position with count ≥ half the peak.
+fn band(counts: &[i32], total: i32, origin: f32) -> Option<(f32, f32)> {
+    let (imax, &max) = counts.iter().enumerate().max_by_key(|(_, c)| **c)?;
+    if (max as f32) < 0.3 * total as f32 {
+        return None;
+    }
+    let half = max / 2;
+    let mut a = imax;
+    while a > 0 && counts[a - 1] >= half {
+        a -= 1;
+    }
+    let mut b = imax;
+    while b + 1 < counts.len() && counts[b + 1] >= half {
+        b += 1;
+    }
+    Some((origin + a as f32, origin + b as f32))
+}
+
+/// Groups boxes sharing lines into rows, sorted top to bottom; boxes in reading order.
+fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
+    let tol = 4.0 * dpi / 25.4;
+    let n = cells.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while p[r] != r {
+            r = p[r];
+        }
+        p[i] = r;
+        r
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (&cells[i], &cells[j]);
+            let vo = a.v1.min(b.v1) - a.v0.max(b.v0);
+            let ho = a.u1.min(b.u1) - a.u0.max(b.u0);
+            let hmin = (a.v1 - a.v0).min(b.v1 - b.v0);
+            let wmin = (a.u1 - a.u0).min(b.u1 - b.u0);
+            let hgap = (b.u0 - a.u1).abs().min((a.u0 - b.u1).abs());
+            let vgap = (b.v0 - a.v1).abs().min((a.v0 - b.v1).abs());
+            if (vo > 0.5 * hmin && hgap < tol) || (ho > 0.5 * wmin && vgap < tol) {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                parent[ri] = rj;
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        match roots.iter().position(|&x| x == r) {
+            Some(k) => groups[k].push(i),
+            None => {
+                roots.push(r);
+                groups.push(vec![i]);
+            }
+        }
+    }
+    groups.retain(|g| (2..=8).contains(&g.len()));
+    for g in &mut groups {
+        g.sort_by(|&a, &b| {
+            let (ca, cb) = (&cells[a], &cells[b]);
+            let h = (ca.v1 - ca.v0).min(cb.v1 - cb.v0);
+            let dv = (ca.v0 + ca.v1) * 0.5 - (cb.v0 + cb.v1) * 0.5;
+            if dv.abs() > 0.5 * h {
+                dv.total_cmp(&0.0)
+            } else {
+                ca.u0.total_cmp(&cb.u0)
+            }
+        });
+    }
+    groups.sort_by(|a, b| cells[a[0]].v0.total_cmp(&cells[b[0]].v0));
+    groups
+}
+
+pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
+    let img = &dec.rgb;
+    let dpi = dec.dpi;
+    let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4);
+    let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
+    let f = ((dpi / 100.0).round() as u32).max(1);
+    let grid = dark_grid(img, paper, f);
+    let skew = estimate_skew(&grid);
+    let frame = Frame::new(skew);
+    let cells = find_cells(&grid, frame, dpi);
+    drop(grid);
+    if cells.is_empty() {
+        return Err(SealError::NoBoxes);
+    }
+    let geoms: Vec<BoxGeom> = cells.iter().map(|&c| refine(img, frame, c, paper_l, f as f32)).collect();
+    let groups = group(&geoms, dpi);
+    if groups.is_empty() {
+        return Err(SealError::NoBoxes);
+    }
+    let mut samples = Vec::new();
+    let mut rows = Vec::new();
+    for (ri, g) in groups.iter().enumerate() {
+        let feats: Vec<analyse::BoxFeatures> =
+            g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
+        let kind = vote(&feats, ri);
+        let mut row_samples = Vec::new();
+        for (ci, ft) in feats.into_iter().enumerate() {
+            row_samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
+        }
+        let row = pick_best(&mut row_samples, ri, kind);
+        rows.push(row);
+        samples.extend(row_samples);
+    }
+    Ok(SheetReport {
+        samples,
+        rows,
+        dpi,
+        dpi_source: dec.dpi_source,
+        output_dpi: opts.output_dpi,
+        skew_deg: skew,
+        width: img.width(),
+        height: img.height(),
+    })
+}
+
+/// The kind of a row: majority of the boxes' ink classes; seals split by shape.
+fn vote(feats: &[analyse::BoxFeatures], row_index: usize) -> SampleKind {
+    let (mut round, mut square, mut sig) = (0, 0, 0);
+    for f in feats {
+        match f.class {
+            Class::Round => round += 1,
+            Class::Square => square += 1,
+            Class::Dark => sig += 1,
+            Class::Empty => {}
+        }
+    }
+    if round + square + sig == 0 {
+        return if row_index == 0 { SampleKind::OfficialSeal } else { SampleKind::Signature };
+    }
+    if sig > round + square {
+        SampleKind::Signature
+    } else if square > round {
+        SampleKind::LegalRepSeal
+    } else {
+        SampleKind::OfficialSeal
+    }
+}
+
+fn pick_best(samples: &mut [crate::Sample], ri: usize, kind: SampleKind) -> Row {
+    let best = samples
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.defects.is_empty())
+        .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
+        .map(|(i, _)| i);
+    if let Some(i) = best {
+        samples[i].best = true;
+    }
+    Row { row: ri, kind, boxes: samples.len(), best_col: best.map(|i| samples[i].col), needs_restamp: best.is_none() }
+}
+
+/// Single-impression mode: the whole image is one box without lines; uneven light is
+/// flattened first.
+pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
+    let img = flatten_light(&dec.rgb, dec.dpi);
+    let frame = Frame::new(0.0);
+    let geom = BoxGeom { u0: 0.0, v0: 0.0, u1: img.width() as f32, v1: img.height() as f32, line_w: [0.0; 4] };
+    let ft = analyse::features(&img, frame, &geom, dec.dpi, true);
+    let kind = vote(std::slice::from_ref(&ft), 0);
+    let mut s = vec![analyse::judge(ft, kind, 0, 0, frame, 0.0, dec.dpi, opts.output_dpi)];
+    let row = pick_best(&mut s, 0, kind);
+    Ok(SheetReport {
+        samples: s,
+        rows: vec![row],
+        dpi: dec.dpi,
+        dpi_source: dec.dpi_source,
+        output_dpi: opts.output_dpi,
+        skew_deg: 0.0,
+        width: img.width(),
+        height: img.height(),
+    })
+}
+
+/// Divides out a smooth illumination field estimated from the bright pixels of coarse blocks.
+fn flatten_light(img: &RgbImage, dpi: f32) -> RgbImage {
+    let bs = ((8.0 * dpi / 25.4) as u32).max(8);
+    let (bw, bh) = (img.width().div_ceil(bs) as usize, img.height().div_ceil(bs) as usize);
+    let mut field = vec![[255f32; 3]; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (x0, y0) = (bx as u32 * bs, by as u32 * bs);
+            let (x1, y1) = ((x0 + bs).min(img.width()), (y0 + bs).min(img.height()));
+            // 90th percentile of luma, its colour.
+            let mut ls: Vec<(f32, [u8; 3])> = Vec::new();
+            for y in (y0..y1).step_by(2) {
+                for x in (x0..x1).step_by(2) {
+                    let p = img.get_pixel(x, y).0;
+                    ls.push((luma(&p), p));
+                }
+            }
+            ls.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let p = ls[(ls.len() * 9 / 10).min(ls.len() - 1)].1;
+            field[by * bw + bx] = [p[0].max(1) as f32, p[1].max(1) as f32, p[2].max(1) as f32];
+        }
+    }
+    // Max over 3×3 blocks so ink-dense blocks borrow their neighbours' paper.
+    let src = field.clone();
+    for by in 0..bh {
+        for bx in 0..bw {
+            let mut best = src[by * bw + bx];
+            for dy in -1i32..=1 {
+                for dx in -1i32..=1 {
+                    let (x, y) = (bx as i32 + dx, by as i32 + dy);
+                    if x >= 0 && y >= 0 && (x as usize) < bw && (y as usize) < bh {
+                        let q = src[y as usize * bw + x as usize];
+                        if q[0] + q[1] + q[2] > best[0] + best[1] + best[2] {
+                            best = q;
+                        }
+                    }
+                }
+            }
+            field[by * bw + bx] = best;
+        }
+    }
+    let mut out = img.clone();
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let fx = ((x as f32 + 0.5) / bs as f32 - 0.5).clamp(0.0, (bw - 1) as f32);
+        let fy = ((y as f32 + 0.5) / bs as f32 - 0.5).clamp(0.0, (bh - 1) as f32);
+        let (ix, iy) = (fx as usize, fy as usize);
+        let (ax, ay) = (fx - ix as f32, fy - iy as f32);
+        let (ix1, iy1) = ((ix + 1).min(bw - 1), (iy + 1).min(bh - 1));
+        for c in 0..3 {
+            let v = field[iy * bw + ix][c] * (1.0 - ax) * (1.0 - ay)
+                + field[iy * bw + ix1][c] * ax * (1.0 - ay)
+                + field[iy1 * bw + ix][c] * (1.0 - ax) * ay
+                + field[iy1 * bw + ix1][c] * ax * ay;
+            p.0[c] = (p.0[c] as f32 * 245.0 / v).min(255.0) as u8;
+        }
+    }
+    out
+}

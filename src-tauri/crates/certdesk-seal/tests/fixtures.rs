@@ -1,0 +1,98 @@
+//! The small real-looking fixtures in `tests/fixtures/seal/` (150-dpi sheets as JPEG, one
+//! unevenly lit single impression): boxes and row kinds must match their truth files, most
+//! labels must agree, and the written outputs must honour the contract (binary mask, RGBA PNG
+//! carrying its true size, JSON keys).
+
+use std::path::PathBuf;
+
+use certdesk_seal::{ImportOptions, SampleKind, import_sheet, import_single, write_outputs};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/seal")
+}
+
+fn truth(name: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir().join(format!("{name}.truth.json"))).unwrap()).unwrap()
+}
+
+#[test]
+fn fixture_sheets_match_their_truth() {
+    for name in ["collection-150dpi", "application-150dpi-yellow", "sampling-150dpi"] {
+        let bytes = std::fs::read(dir().join(format!("{name}.jpg"))).unwrap();
+        assert!(bytes.len() < 300_000, "{name} is too big for a fixture");
+        let report = import_sheet(&bytes, &ImportOptions::default()).unwrap();
+        let t = truth(name);
+        let t = t.as_array().unwrap();
+        assert_eq!(report.samples.len(), t.len(), "{name}: boxes");
+        let mut agree = 0;
+        for (s, t) in report.samples.iter().zip(t) {
+            assert_eq!(s.row as u64, t["row"].as_u64().unwrap(), "{name}");
+            assert_eq!(s.col as u64, t["col"].as_u64().unwrap(), "{name}");
+            assert_eq!(serde_json::to_value(s.kind).unwrap(), t["kind"], "{name} r{}c{}", s.row, s.col);
+            let got: Vec<&str> = s.defects.iter().map(|d| d.as_str()).collect();
+            let want: Vec<&str> = t["defects"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            if got == want {
+                agree += 1;
+            } else {
+                println!("{name} r{}c{}: got {got:?} want {want:?} {:?}", s.row, s.col, s.metrics);
+            }
+            if let (Some(d), Some(w)) = (s.diameter_mm.or(s.side_mm), t["size_mm"].as_f64()) {
+                if want.iter().all(|l| !matches!(*l, "double" | "smudged" | "empty")) {
+                    assert!((d as f64 - w).abs() <= 0.5, "{name} r{}c{}: size {d} vs {w}", s.row, s.col);
+                }
+            }
+        }
+        assert!(agree * 10 >= t.len() * 8, "{name}: only {agree}/{} samples judged exactly as the truth", t.len());
+    }
+}
+
+#[test]
+fn fixture_outputs_follow_the_contract() {
+    let bytes = std::fs::read(dir().join("collection-150dpi.jpg")).unwrap();
+    let mut report = import_sheet(&bytes, &ImportOptions::default()).unwrap();
+    let out = std::env::temp_dir().join(format!("certdesk-seal-test-{}", std::process::id()));
+    write_outputs(&mut report, &out).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert!(json["samples"].is_array() && json["rows"].is_array());
+    for s in json["samples"].as_array().unwrap() {
+        for key in ["box_quad", "row", "col", "kind", "empty", "defects", "score", "best", "mask", "mask_offset", "image"] {
+            assert!(s.get(key).is_some(), "missing {key} in {s}");
+        }
+        assert_eq!(s["box_quad"].as_array().unwrap().len(), 4);
+    }
+    for row in &report.rows {
+        let best: Vec<_> = report.samples.iter().filter(|s| s.row == row.row && s.best).collect();
+        assert_eq!(best.len(), usize::from(!row.needs_restamp));
+        if let Some(b) = best.first() {
+            assert!(b.defects.is_empty());
+            assert_eq!(Some(b.col), row.best_col);
+        }
+    }
+    let seal = report.samples.iter().find(|s| s.kind == SampleKind::OfficialSeal && !s.empty).unwrap();
+    let mask = image::open(seal.mask.as_ref().unwrap()).unwrap().to_luma8();
+    assert!(mask.pixels().all(|p| p.0[0] == 0 || p.0[0] == 255));
+    let png = std::fs::read(seal.image.as_ref().unwrap()).unwrap();
+    let rgba = image::load_from_memory(&png).unwrap();
+    assert!(rgba.color().has_alpha());
+    // pHYs says 300 dpi, so width in mm = pixels / 300 × 25.4, and the seal fits inside.
+    let dpi = certdesk_seal::decode::file_dpi(&png, image::ImageFormat::Png).unwrap();
+    assert!((dpi - 300.0).abs() < 0.5);
+    let width_mm = rgba.width() as f32 / dpi * 25.4;
+    assert!((width_mm - seal.image_mm[0]).abs() < 0.2);
+    let d = seal.diameter_mm.unwrap();
+    assert!(width_mm > d && width_mm < d + 4.0, "{width_mm} mm image for a {d} mm seal");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn fixture_single_impression() {
+    let bytes = std::fs::read(dir().join("single-official-200dpi.jpg")).unwrap();
+    let r = import_single(&bytes, &ImportOptions { dpi: Some(200.0), ..ImportOptions::default() }).unwrap();
+    let s = &r.samples[0];
+    assert_eq!(s.kind, SampleKind::OfficialSeal);
+    let want = truth("single-official-200dpi")["diameter_mm"].as_f64().unwrap();
+    let d = s.diameter_mm.unwrap() as f64;
+    assert!((d - want).abs() <= 0.3, "{d} vs {want}");
+    assert!(s.defects.is_empty(), "{:?} {:?}", s.defects, s.metrics);
+    assert!(s.best);
+}
