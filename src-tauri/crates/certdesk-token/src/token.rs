@@ -335,6 +335,18 @@ impl Keys {
         }
     }
 
+    /// C_InitToken, a wrong SO PIN reported with the token's try flags.
+    fn init_token(&self, slot: Slot, so_pin: &Pin, label: &str, op: &'static str) -> Result<(), TokenError> {
+        match self.ctx.init_token(slot, &so_pin.auth(), label) {
+            Ok(()) => Ok(()),
+            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
+                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
+                Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low() })
+            }
+            Err(e) => Err(device(op)(e)),
+        }
+    }
+
     fn user_session(&self, sel: &TokenSel, pin: &Pin) -> Result<(Slot, TokenView, Session), TokenError> {
         let (slot, view) = self.find(sel)?;
         let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
@@ -348,22 +360,12 @@ impl Keys {
             return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
         }
         let slot = self.slot_at(index)?;
-        match self.ctx.init_token(slot, &so_pin.auth(), label) {
-            Ok(()) => {}
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
-                return Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low() });
-            }
-            Err(e) => return Err(device("initialising")(e)),
-        }
+        self.init_token(slot, so_pin, label, "initialising")?;
         // slot ids can change after C_InitToken (SoftHSM, some vendor keys): find it again
         let (slot, _) = self.find(&TokenSel::Label(label.to_string()))?;
         let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
         self.login(slot, &session, UserType::So, so_pin)?;
-        session.init_pin(&user_pin.auth()).map_err(|e| match e {
-            CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
-            e => device("setting the user PIN")(e),
-        })?;
+        set_user_pin(&session, user_pin)?;
         drop(session);
         Ok(self.find(&TokenSel::Label(label.to_string()))?.1)
     }
@@ -385,10 +387,7 @@ impl Keys {
         let (slot, _) = self.find(sel)?;
         let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
         self.login(slot, &session, UserType::So, so_pin)?;
-        session.init_pin(&new_pin.auth()).map_err(|e| match e {
-            CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
-            e => device("setting the user PIN")(e),
-        })?;
+        set_user_pin(&session, new_pin)?;
         drop(session);
         Ok(self.find(sel)?.1)
     }
@@ -397,14 +396,7 @@ impl Keys {
     pub fn wipe(&self, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, TokenError> {
         let (_, view) = self.find(sel)?;
         let slot = self.slot_at(view.slot_index)?;
-        match self.ctx.init_token(slot, &so_pin.auth(), &view.label) {
-            Ok(()) => {}
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
-                return Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low() });
-            }
-            Err(e) => return Err(device("wiping")(e)),
-        }
+        self.init_token(slot, so_pin, &view.label, "wiping")?;
         Ok(self.find(&TokenSel::Serial(view.serial.clone())).or_else(|_| self.find(&TokenSel::Label(view.label.clone())))?.1)
     }
 
@@ -601,6 +593,14 @@ impl Keys {
         }
         Ok(Contents { token, keys, certificates, data })
     }
+}
+
+/// C_InitPIN in an SO session: a PIN the key does not accept is named as such.
+fn set_user_pin(session: &Session, pin: &Pin) -> Result<(), TokenError> {
+    session.init_pin(&pin.auth()).map_err(|e| match e {
+        CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
+        e => device("setting the user PIN")(e),
+    })
 }
 
 fn read_value(session: &Session, h: ObjectHandle) -> Result<Vec<u8>, TokenError> {
