@@ -209,7 +209,9 @@ impl Store {
         if changed == 0 {
             return Err(AuthError::Refused(format!("no account {name}")));
         }
-        audit::append(&tx, &at, &audit::NewEvent { actor: &by.name, action, detail: serde_json::json!({ "user": name }), ..Default::default() })?;
+        // the password hash (extra of user_passwd) never goes on the chain; roles do
+        let detail = if action == "user_roles" { serde_json::json!({ "user": name, "roles": extra }) } else { serde_json::json!({ "user": name }) };
+        audit::append(&tx, &at, &audit::NewEvent { actor: &by.name, action, detail, ..Default::default() })?;
         tx.commit().map_err(sql("committing an account change"))?;
         Ok(self.account(name)?.expect("account exists"))
     }
@@ -224,6 +226,18 @@ impl Store {
     /// Clears the lock of an account locked by wrong passwords.
     pub fn unlock_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
         self.admin_change(by, name, "user_unlock", "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+    }
+
+    /// Replaces an account's roles (an administrator). An administrator cannot take the
+    /// administrator role from their own account, so the store always keeps one.
+    pub fn set_roles(&mut self, by: &Actor, name: &str, roles: &[Role]) -> Result<Account, AuthError> {
+        if roles.is_empty() {
+            return Err(AuthError::Refused("an account needs at least one role".into()));
+        }
+        if by.name == name && !roles.contains(&Role::Admin) {
+            return Err(AuthError::Refused("an administrator cannot remove their own administrator role".into()));
+        }
+        self.admin_change(by, name, "user_roles", "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
     }
 
     /// Disables an account for good; its name stays on every event it took part in.

@@ -100,6 +100,13 @@ pub(crate) fn events_for_case(conn: &Connection, number: &str) -> Result<Vec<Aud
     rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading case history"))
 }
 
+/// Every event of `action` with `from <= at < to` (RFC 3339 texts), oldest first.
+pub(crate) fn events_by_action(conn: &Connection, action: &str, from: &str, to: &str) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_EVENT} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq")).map_err(sql("reading events"))?;
+    let rows = stmt.query_map([action, from, to], read_event).map_err(sql("reading events"))?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading events"))
+}
+
 /// The first thing found wrong, by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,10 +6,12 @@
 
 pub mod accounts;
 pub mod audit;
+mod files;
 mod schema;
 mod search;
 
 pub use accounts::{Account, AuthError, Password};
+pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES};
 pub use audit::{AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 
@@ -98,17 +100,17 @@ pub struct CaseSummary {
 }
 
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
 }
 
 pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-const SUMMARY_COLUMNS: &str = "number, status, project, business, cert_kind, org_name, handler_name, created_at";
+pub(crate) const SUMMARY_COLUMNS: &str = "number, status, project, business, cert_kind, org_name, handler_name, created_at";
 
-fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
+pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
     Ok(CaseSummary {
         number: r.get(0)?,
         status: r.get(1)?,

@@ -102,7 +102,33 @@ SELECT upper(replace(v, '-', '')), id FROM (
 ) WHERE v IS NOT NULL AND v != '';
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS];
+/// Migration 4: files kept with a case (seal scan, chosen seal images, the issued
+/// certificate), append-only like the audit chain; and each account's unfinished intake form.
+const M004_FILES: &str = r#"
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    case_number TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+) STRICT;
+CREATE INDEX attachments_case ON attachments (case_number, name, id);
+CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments
+BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;
+CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments
+BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;
+
+CREATE TABLE drafts (
+    account TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES];
 
 #[cfg(test)]
 mod tests {
@@ -114,6 +140,7 @@ mod tests {
         "5a9cdbb95f96075f903ddec3f6e7a85fff93ffa06e8fc932b5da41d62ff6eec1",
         "d574f7e5bb5f671585335e60af364864ddbfd645a42d00a5a273b25fa97ac3f9",
         "1f1c6e2217ece75e633888e8f9dabe4901e283566820bff435ca610d1894fb68",
+        "5978933a08e2e4e248e20b8d04d1d16bf6962e1182a4d7da02ec6ed1e553befb",
     ];
 
     #[test]
