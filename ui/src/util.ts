@@ -1,0 +1,69 @@
+// Small helpers shared by the views: IPC errors as Chinese text, debouncing, local dates,
+// reading a dropped or picked file, and a focus directive for the first field of a screen.
+import type { Directive } from 'vue'
+import { errorDetail, errorKind, type FieldProblem } from './ipc'
+import { has, t } from './i18n'
+
+/** The message of an IPC error in the current locale (`errors.<kind>`). */
+export function errText(e: unknown): string {
+  const kind = errorKind(e)
+  return has('errors.' + kind) ? t('errors.' + kind) : `${t('errors.unknown')}（${kind}）`
+}
+
+/** The backend's own detail text of an error, when it adds something to the message. */
+export function errSmall(e: unknown): string {
+  const kind = errorKind(e)
+  if (kind === 'invalid_case') return ''
+  const d = errorDetail(e)
+  return d && d !== '[object Object]' ? d : ''
+}
+
+/** `invalid_case` errors carry a JSON array of FieldProblem in their detail. */
+export function problemsOf(e: unknown): FieldProblem[] {
+  if (errorKind(e) !== 'invalid_case') return []
+  try {
+    const v = JSON.parse(errorDetail(e))
+    return Array.isArray(v) ? v : []
+  } catch {
+    return []
+  }
+}
+
+export interface Debounced<A extends unknown[]> { (...args: A): void; cancel(): void; flush(): void }
+
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): Debounced<A> {
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let last: A | null = null
+  const d = ((...args: A) => {
+    last = args
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => { timer = null; const a = last!; last = null; fn(...a) }, ms)
+  }) as Debounced<A>
+  d.cancel = () => { if (timer) clearTimeout(timer); timer = null; last = null }
+  d.flush = () => { if (timer) { clearTimeout(timer); timer = null; const a = last!; last = null; fn(...a) } }
+  return d
+}
+
+/** Today as YYYY-MM-DD in local time. */
+export function today(): string {
+  const d = new Date()
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+/** An RFC 3339 time as `YYYY-MM-DD HH:MM:SS` (as stored: local time of the counter). */
+export function fmtTime(s: string | null | undefined): string {
+  return s ? s.slice(0, 19).replace('T', ' ') : ''
+}
+
+export async function fileBytes(file: File): Promise<Uint8Array> {
+  return new Uint8Array(await file.arrayBuffer())
+}
+
+/** v-focus: focus the element when it is mounted (autofocus does not work for SPA views). */
+export const vFocus: Directive<HTMLElement> = {
+  mounted: (el) => { el.focus() },
+}
+
+export function byteSize(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
+}

@@ -1,0 +1,206 @@
+// Component tests of the intake desk with the IPC mocked: employees pasted from a spreadsheet,
+// identifiers checked as typed, the draft restored and autosaved, the case JSON that is saved,
+// and backend problems shown next to their fields.
+import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import Intake from './Intake.vue'
+import { parsePeople } from '../paste'
+
+enableAutoUnmount(afterEach)
+afterEach(() => clearMocks())
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const project = {
+  id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
+  media: ['usb_key'], years: [1, 2, 3],
+}
+const checklist = [
+  { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
+  { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
+  { id: 'old_key', text: '旧Key', kind: 'old_key', original: false, copies: 0, stamped: false, optional: false, note: null },
+]
+const GOOD_IDS = ['440106198503142038', '440106200109094066', '210102198801020030']
+
+type Handler = (cmd: string, a: Record<string, unknown>) => unknown
+function backend(extra: Handler = () => undefined) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = []
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>
+    calls.push({ cmd, args: a })
+    const r = extra(cmd, a)
+    if (r !== undefined) return r
+    switch (cmd) {
+      case 'catalog_projects': return [project]
+      case 'catalog_checklist': return checklist
+      case 'fee_quote': return { total: (100 * Number(a.quantity)).toFixed(2), total_capital: '壹佰元整', items: [{ label: '证书费', unit_price: '100.00', count: Number(a.quantity), amount: (100 * Number(a.quantity)).toFixed(2) }] }
+      case 'load_draft': return null
+      case 'save_draft': case 'clear_draft': return null
+      case 'validate_ident': {
+        const v = String(a.value)
+        if (a.kind === 'ric') {
+          const ok = GOOD_IDS.includes(v)
+          return { value: v, valid: ok, normalized: ok ? v : null, error: ok ? null : 'bad', error_zh: ok ? null : '身份证号码校验位有误', warnings: [] }
+        }
+        if (a.kind === 'mobile') {
+          const ok = /^1[3-9]\d{9}$/.test(v)
+          return { value: v, valid: ok, normalized: ok ? v : null, error: null, error_zh: ok ? null : '手机号码应为11位', warnings: [] }
+        }
+        return { value: v, valid: true, normalized: v.replace(/\s+/g, '').toUpperCase(), error: null, error_zh: null, warnings: [] }
+      }
+    }
+    throw new Error('unexpected ' + cmd)
+  })
+  return calls
+}
+
+describe('Intake', () => {
+  it('appends 3 employees pasted from a spreadsheet and flags the bad ID number next to its cell', async () => {
+    backend()
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await flushPromises()
+    const rows = ['王芳\t440106200109094066\twangfang@example.gov.cn', '陈刚\t210102198801020039\tchengang@example.gov.cn', '张伟\t440106198503142038\t'].join('\r\n')
+    await w.get('[data-testid=emp-paste]').setValue(rows)
+    await w.get('[data-testid=emp-paste-add]').trigger('click')
+    await flushPromises()
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(3)
+    expect((w.get('[data-testid=emp-name-1]').element as HTMLInputElement).value).toBe('陈刚')
+    expect(w.get('[data-testid=emp-id-error-1]').text()).toContain('校验位')
+    expect(w.find('[data-testid=emp-id-error-0]').exists()).toBe(false)
+    expect(w.find('[data-testid=emp-id-error-2]').exists()).toBe(false)
+    // the quantity follows the annex
+    expect((w.get('[data-testid=intake-quantity]').element as HTMLInputElement).value).toBe('3')
+    // a paste event on the area adds rows at once
+    await w.get('[data-testid=emp-paste]').trigger('paste', { clipboardData: { getData: () => '李四\t440106198503142038\tli@example.cn' } })
+    await flushPromises()
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(4)
+  })
+
+  it('checks an identifier as it is typed, after a pause, without leaving the field', async () => {
+    backend()
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-mobile]').setValue('1380013800')
+    await flushPromises()
+    expect(w.find('[data-testid=mobile-error]').exists()).toBe(false)
+    await sleep(350)
+    await flushPromises()
+    expect(w.get('[data-testid=mobile-error]').text()).toContain('11位')
+    await w.get('[data-testid=intake-mobile]').setValue('13800138000')
+    await sleep(350)
+    await flushPromises()
+    expect(w.find('[data-testid=mobile-error]').exists()).toBe(false)
+  })
+
+  it('restores the draft on mount and saves it again after an edit', async () => {
+    const draft = { v: 1, form: { project: 'netca-gd-pension', certKind: 'organization', orgName: '广州市示例科技有限公司', uscc: '91440101MA59ABCD1D', handlerName: '张伟', years: 2 } }
+    const calls = backend((cmd) => (cmd === 'load_draft' ? JSON.stringify(draft) : undefined))
+    const w = mount(Intake)
+    await flushPromises()
+    expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('广州市示例科技有限公司')
+    expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('张伟')
+    expect((w.get('[data-testid=intake-years]').element as HTMLSelectElement).value).toBe('2')
+    expect(w.find('[data-testid=draft-restored]').exists()).toBe(true)
+    await sleep(900)
+    expect(calls.filter((c) => c.cmd === 'save_draft')).toHaveLength(0)
+    await w.get('[data-testid=intake-mobile]').setValue('13800138000')
+    await sleep(900)
+    const saves = calls.filter((c) => c.cmd === 'save_draft')
+    expect(saves.length).toBe(1)
+    const saved = JSON.parse(String(saves[0].args.json))
+    expect(saved.form.handlerMobile).toBe('13800138000')
+    expect(saved.form.orgName).toBe('广州市示例科技有限公司')
+  })
+
+  it('saves the case JSON with materials and bank transfer, clears the draft and emits the number', async () => {
+    let sent: Record<string, any> | null = null
+    const calls = backend((cmd, a) => {
+      if (cmd === 'import_case') {
+        sent = JSON.parse(String(a.json))
+        return { number: 'GZ01-20261120-0001', warnings: [] }
+      }
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('广州市示例科技有限公司')
+    await w.get('[data-testid=intake-uscc]').setValue('9144 0101 ma59 abcd1d')
+    await w.get('[data-testid=intake-uscc]').trigger('blur')
+    await w.get('[data-testid=intake-rep-name]').setValue('李明')
+    await w.get('[data-testid=intake-rep-id]').setValue('440304199207271516')
+    await w.get('[data-testid=intake-handler]').setValue('张伟')
+    await w.get('[data-testid=intake-handler-id]').setValue('440106198503142038')
+    await w.get('[data-testid=intake-mobile]').setValue('13800138000')
+    await w.get('[data-testid=mat-original-license]').setValue(true)
+    await w.get('[data-testid=mat-copies-form]').setValue('2')
+    await w.get('[data-testid=mat-old-key-old_key]').setValue(true)
+    await w.get('[data-testid=pay-method]').setValue('bank_transfer')
+    await w.get('[data-testid=pay-account]').setValue('3602000109200123456')
+    await w.get('[data-testid=pay-date]').setValue('2026-11-20')
+    await flushPromises()
+    expect(w.get('[data-testid=fee]').text()).toContain('100.00')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent).not.toBeNull()
+    const c = sent!
+    expect(c.organization.uscc).toBe('91440101MA59ABCD1D')
+    expect(c.organization.legal_rep).toEqual({ name: '李明', id_type: 'resident_id', id_number: '440304199207271516', mobile: null })
+    expect(c.handler).toMatchObject({ name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', mobile: '13800138000' })
+    expect(c.materials).toEqual([
+      { id: 'form', original_seen: false, copies_received: 2 },
+      { id: 'license', original_seen: true, copies_received: 0 },
+      { id: 'old_key', original_seen: true, copies_received: 0 },
+    ])
+    expect(c.payment).toEqual({ method: 'bank_transfer', payer_account: '3602000109200123456', payer_name: '广州市示例科技有限公司', amount: '100.00', date: '2026-11-20' })
+    expect(c.years).toBe(1)
+    expect(c.employees).toEqual([])
+    expect(calls.some((x) => x.cmd === 'clear_draft')).toBe(true)
+    expect(w.emitted('created')?.[0]).toEqual(['GZ01-20261120-0001'])
+    // the form is blank again for the next applicant
+    expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('')
+  })
+
+  it('shows the backend problems next to their fields and lists the others', async () => {
+    const problems = [
+      { path: 'handler.mobile', severity: 'error', message: 'required', message_zh: '经办人手机号码必填' },
+      { path: 'payment.amount', severity: 'error', message: 'negative', message_zh: '金额不能为负数' },
+    ]
+    backend((cmd) => {
+      if (cmd === 'import_case') throw { kind: 'invalid_case', detail: JSON.stringify(problems) }
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-submit]').trigger('click')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('资料有误')
+    expect(w.get('[data-testid=mobile-error]').text()).toBe('经办人手机号码必填')
+    expect(w.get('[data-testid=problems]').text()).toContain('金额不能为负数')
+    // typing in the field clears its problem
+    await w.get('[data-testid=intake-mobile]').setValue('1')
+    expect(w.find('[data-testid=mobile-error]').exists()).toBe(false)
+  })
+
+  it('clears the whole form and the stored draft after a confirmation', async () => {
+    const calls = backend()
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('某单位')
+    await w.get('[data-testid=intake-clear]').trigger('click')
+    expect(calls.some((c) => c.cmd === 'clear_draft')).toBe(false)
+    await w.get('[data-testid=intake-clear-confirm]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'clear_draft')).toBe(true)
+    expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('')
+  })
+})
+
+describe('parsePeople', () => {
+  it('reads tab-separated rows, skips a header and blank lines, tidies ID numbers', () => {
+    expect(parsePeople('姓名\t证件号码\t邮箱\n王芳\t44010620010909406x\tw@x.cn\n\n陈刚, 210102198801020030')).toEqual([
+      { name: '王芳', id_number: '44010620010909406X', email: 'w@x.cn' },
+      { name: '陈刚', id_number: '210102198801020030', email: '' },
+    ])
+  })
+})
