@@ -27,6 +27,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Seal(crate::SealCmd::Import { scan, out, dpi, single }) => seal_import(&g, &scan, &out, dpi, single),
         Command::User(c) => crate::people::user_cmd(&g, c),
         Command::Counter(c) => crate::people::counter_cmd(&g, c),
+        Command::Report(c) => crate::reports::report_cmd(&g, c),
+        Command::Store(c) => crate::reports::store_cmd(&g, c),
     }
 }
 
@@ -40,7 +42,7 @@ pub fn db_path(g: &Global) -> PathBuf {
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
 }
 
-fn open_store(g: &Global) -> Result<Store, CliError> {
+pub(crate) fn open_store(g: &Global) -> Result<Store, CliError> {
     Ok(Store::open(&db_path(g))?)
 }
 

@@ -5,7 +5,6 @@
 use crate::commands::{db_path, load_catalog};
 use crate::output::{CliError, print_json};
 use crate::{Global, KeyArgs, KeyCmd, TokenArg};
-use certdesk_domain::CertKind;
 use certdesk_store::{NewEvent, Store};
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenError, TokenSel};
@@ -72,35 +71,7 @@ fn warn_default_pin(g: &Global, pin: &Pin) {
 }
 
 fn subject_from_case(store: &Store, number: &str, employee: Option<usize>) -> Result<Subject, CliError> {
-    let rec = store.case(number)?;
-    let d = &rec.data;
-    let org = d.organization.as_ref();
-    let org_id = org.and_then(|o| o.uscc.clone().or_else(|| o.org_code.clone()).or_else(|| o.other_id.clone()));
-    let subject = match d.cert_kind {
-        CertKind::Organization => {
-            let o = org.ok_or_else(|| CliError::Refused(format!("case {number} has no organisation")))?;
-            Subject { common_name: o.name.clone(), organization: Some(o.name.clone()), organizational_unit: o.department.clone(), serial_number: org_id, country: "CN".into() }
-        }
-        CertKind::Employee => {
-            let i = employee.unwrap_or(1);
-            let e = d.employees.get(i.wrapping_sub(1)).ok_or_else(|| CliError::Refused(format!("case {number} has no employee {i} (it has {})", d.employees.len())))?;
-            Subject {
-                common_name: e.name.clone(),
-                organization: org.map(|o| o.name.clone()),
-                organizational_unit: org.and_then(|o| o.department.clone()),
-                serial_number: Some(e.id_number.clone()),
-                country: "CN".into(),
-            }
-        }
-        CertKind::Personal => Subject {
-            common_name: d.handler.name.clone(),
-            organization: org.map(|o| o.name.clone()),
-            organizational_unit: None,
-            serial_number: Some(d.handler.id_number.clone()),
-            country: "CN".into(),
-        },
-    };
-    Ok(subject)
+    certdesk_desk::issue::subject_from_case(store, number, employee).map_err(|e| CliError::Refused(e.to_string()))
 }
 
 /// The key desk works only on approved cases.
@@ -154,15 +125,9 @@ fn watch(json: bool, seconds: Option<u64>) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    certdesk_domain::case::sha256_hex(bytes)
-}
-
 /// The case whose request carried this public key.
 fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, CliError> {
-    let certs = certdesk_token::cert::parse_many(cert_bytes).map_err(|e| CliError::Refused(e.to_string()))?;
-    let fingerprint = sha256_hex(&certs[0].public_key);
-    Ok(store.find_event("key_generated", "public_key_sha256", &fingerprint)?.and_then(|e| e.case_number))
+    certdesk_desk::issue::case_of_cert(store, cert_bytes).map_err(|e| CliError::Refused(e.to_string()))
 }
 
 const STEPS: [(&str, &str); 3] = [

@@ -7,6 +7,7 @@ mod output;
 mod people;
 mod print;
 mod keys;
+mod reports;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -69,6 +70,54 @@ pub enum Command {
     /// The counter's identity: code used in case numbers, name and address on receipts.
     #[command(subcommand)]
     Counter(CounterCmd),
+    /// Reports: the daily ledger and certificates about to expire, as text, JSON, CSV or XLSX.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// The store itself: verified backup and restore.
+    #[command(subcommand)]
+    Store(StoreCmd),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCmd {
+    /// The day's ledger: cases by business type and project, fees by payment method, per
+    /// clerk, keys issued and handed over.
+    Daily {
+        /// The local day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Write the report to this file instead of printing it.
+        #[arg(long, requires = "format")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+    },
+    /// Certificates written to keys that expire within DAYS, with the handler's phone.
+    Expiring {
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[arg(long, requires = "format")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCmd {
+    /// A consistent copy of the store, checked (integrity and audit chain) after writing.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the store by a checked backup; the current store is kept beside it.
+    Restore { file: PathBuf },
 }
 
 /// Who acts, for commands an account must authorise.

@@ -18,18 +18,6 @@ impl From<certdesk_forms::FormsError> for CliError {
     }
 }
 
-fn local_time(utc: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(utc).map(|t| t.with_timezone(&chrono::Local).to_rfc3339()).unwrap_or_else(|_| utc.to_string())
-}
-
-fn counter(store: &Store) -> Result<Counter, CliError> {
-    Ok(Counter {
-        code: store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.into()),
-        name: store.setting("counter_name")?.unwrap_or_default(),
-        address: store.setting("counter_address")?.unwrap_or_default(),
-    })
-}
-
 pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
     match cmd {
         FormCmd::List { project } => {
@@ -61,30 +49,26 @@ pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
         FormCmd::Render { case, input, form, out } => {
             let forms = Forms::load(load_catalog(g)?)?;
             let today = chrono::Local::now().date_naive();
-            let (data, number, digest, review, counter) = match (case, input) {
-                (Some(number), _) => {
-                    let store = Store::open(&db_path(g))?;
-                    let rec = store.case(&number)?;
-                    let history = store.history(rec.number.as_str())?;
-                    let last = |action: &str| history.iter().rev().find(|e| e.action == action);
-                    let review = Review {
-                        clerk: last("accept").map(|e| e.actor.clone()),
-                        supervisor: last("approve").map(|e| e.actor.clone()),
-                        accepted_at: last("accept").map(|e| local_time(&e.at)),
-                    };
-                    (rec.data, Some(rec.number.to_string()), rec.digest, review, counter(&store)?)
-                }
+            // a stored case prints with what the store knows (reviewers, counter, seal images)
+            let stored = case.as_deref().map(|number| -> Result<_, CliError> {
+                let store = Store::open(&db_path(g))?;
+                certdesk_desk::print::Printable::load(&store, number).map_err(|e| CliError::Refused(e.to_string()))
+            });
+            let stored = stored.transpose()?;
+            let from_file;
+            let input = match (stored.as_ref(), input) {
+                (Some(p), _) => p.input(),
                 (None, Some(file)) => {
                     let (data, warnings) = read_case_file(&forms.catalog, &file)?;
                     for w in warnings {
                         eprintln!("warning: {w}");
                     }
-                    let digest = data.digest();
-                    (data, None, digest, Review::default(), Counter { code: DEFAULT_COUNTER.into(), ..Default::default() })
+                    from_file = data;
+                    let digest = from_file.digest();
+                    CaseInput { data: &from_file, number: None, digest, review: Review::default(), counter: Counter { code: DEFAULT_COUNTER.into(), ..Default::default() }, today, seals: BTreeMap::new() }
                 }
                 (None, None) => return Err(CliError::Usage("give --case NUMBER or --input CASE.json".into())),
             };
-            let input = CaseInput { data: &data, number, digest, review, counter, today, seals: BTreeMap::new() };
             let laid = forms.layout_case(&input, form.as_deref())?;
             let pages: usize = laid.iter().map(|(_, p)| p.len()).sum();
             let names: Vec<String> = laid.iter().map(|(f, p)| format!("{} ({} page(s))", f.id, p.len())).collect();

@@ -1,0 +1,91 @@
+//! `certdesk report …` and `certdesk store …`: the counter's reports (shared with the app
+//! through `certdesk-desk`) written as text, JSON, CSV or XLSX, and the store's verified
+//! backup and restore.
+
+use crate::commands::{db_path, open_store};
+use crate::output::{CliError, print_json};
+use crate::{ExportFormat, Global, ReportCmd, StoreCmd};
+use certdesk_desk::{report, xlsx};
+use certdesk_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+fn write(out: &Path, format: ExportFormat, table: &report::Table) -> Result<usize, CliError> {
+    let bytes = match format {
+        ExportFormat::Csv => report::to_csv(table),
+        ExportFormat::Xlsx => xlsx::workbook(std::slice::from_ref(table)),
+    };
+    std::fs::write(out, &bytes).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
+    Ok(bytes.len())
+}
+
+fn desk(e: certdesk_desk::DeskError) -> CliError {
+    CliError::Refused(e.to_string())
+}
+
+fn show(g: &Global, value: serde_json::Value, table: &report::Table, out: Option<&Path>, format: Option<ExportFormat>) -> Result<(), CliError> {
+    if let (Some(out), Some(format)) = (out, format) {
+        let bytes = write(out, format, table)?;
+        if g.json {
+            print_json(&serde_json::json!({ "out": out, "rows": table.rows.len(), "bytes": bytes }));
+        } else {
+            println!("{}: {} row(s), {bytes} bytes", out.display(), table.rows.len());
+        }
+    } else if g.json {
+        print_json(&value);
+    } else {
+        println!("{}", table.title);
+        println!("{}", table.header.join("\t"));
+        for r in &table.rows {
+            println!("{}", r.join("\t"));
+        }
+    }
+    Ok(())
+}
+
+pub fn report_cmd(g: &Global, cmd: ReportCmd) -> Result<ExitCode, CliError> {
+    let store = open_store(g)?;
+    match cmd {
+        ReportCmd::Daily { date, out, format } => {
+            let day = match date {
+                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| CliError::Usage(format!("--date {d:?} is not a date (YYYY-MM-DD)")))?,
+                None => chrono::Local::now().date_naive(),
+            };
+            let ledger = report::daily(&store, day).map_err(desk)?;
+            show(g, serde_json::to_value(&ledger).unwrap_or_default(), &report::daily_table(&ledger), out.as_deref(), format)?;
+        }
+        ReportCmd::Expiring { days, out, format } => {
+            if !(1..=3650).contains(&days) {
+                return Err(CliError::Usage(format!("--days {days}: give 1 to 3650")));
+            }
+            let list = report::expiring(&store, chrono::Utc::now(), days).map_err(desk)?;
+            show(g, serde_json::to_value(&list).unwrap_or_default(), &report::expiring_table(&list, days), out.as_deref(), format)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn store_cmd(g: &Global, cmd: StoreCmd) -> Result<ExitCode, CliError> {
+    match cmd {
+        StoreCmd::Backup { out } => {
+            let store = open_store(g)?;
+            let r = store.backup_to(&out)?;
+            if g.json {
+                print_json(&r);
+            } else {
+                println!("{}: {} bytes, {} case(s), {} audit event(s), checked", r.path.display(), r.bytes, r.cases, r.audit_events);
+            }
+        }
+        StoreCmd::Restore { file } => {
+            let store = Store::open(&db_path(g))?;
+            let (store, kept) = store.restore_from(&file).map_err(|(_, e)| e)?;
+            let cases = store.count_cases()?;
+            if g.json {
+                print_json(&serde_json::json!({ "restored": file, "cases": cases, "kept": kept }));
+            } else {
+                println!("restored {} ({cases} case(s)); the previous store is kept as {}", file.display(), kept.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

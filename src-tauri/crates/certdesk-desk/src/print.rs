@@ -1,0 +1,121 @@
+//! Printing a stored case: gathers what the forms show besides the case data (the case number
+//! and digest, clerk and supervisor and the acceptance time from the audit chain, the counter's
+//! identity, the chosen seal images kept with the case), lays the forms out for a preview and
+//! renders them to one PDF. Does not talk to printers: the caller hands the PDF to the system.
+
+use crate::DeskError;
+use certdesk_forms::{CaseInput, Counter, FormInfo, Forms, Review};
+use certdesk_store::{NewEvent, Store};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The counter code a store without a configured one prints.
+pub const DEFAULT_COUNTER: &str = "CD01";
+
+pub fn counter(store: &Store) -> Result<Counter, DeskError> {
+    Ok(Counter {
+        code: store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.into()),
+        name: store.setting("counter_name")?.unwrap_or_default(),
+        address: store.setting("counter_address")?.unwrap_or_default(),
+    })
+}
+
+fn local_time(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc).map(|t| t.with_timezone(&chrono::Local).to_rfc3339()).unwrap_or_else(|_| utc.to_string())
+}
+
+/// Everything a stored case's forms print, owned; seal images live in a temporary folder for
+/// as long as this value does.
+pub struct Printable {
+    pub data: certdesk_domain::CaseData,
+    pub number: String,
+    pub digest: String,
+    pub review: Review,
+    pub counter: Counter,
+    pub seals: BTreeMap<String, std::path::PathBuf>,
+    _seal_dir: Option<tempfile::TempDir>,
+}
+
+impl Printable {
+    pub fn load(store: &Store, number: &str) -> Result<Printable, DeskError> {
+        let rec = store.case(number)?;
+        let history = store.history(rec.number.as_str())?;
+        let last = |action: &str| history.iter().rev().find(|e| e.action == action);
+        let review = Review {
+            clerk: last("accept").map(|e| e.actor.clone()),
+            supervisor: last("approve").map(|e| e.actor.clone()),
+            accepted_at: last("accept").map(|e| local_time(&e.at)),
+        };
+        let mut seals = BTreeMap::new();
+        let mut seal_dir = None;
+        for a in store.attachments(rec.number.as_str())?.into_iter().filter(|a| a.name.starts_with("seal:") && a.mime == "image/png") {
+            let Some((_, bytes)) = store.attachment(rec.number.as_str(), &a.name)? else { continue };
+            if seal_dir.is_none() {
+                seal_dir = Some(tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?);
+            }
+            let dir = seal_dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default();
+            let path = dir.join(format!("{}.png", a.name.replace(':', "_")));
+            std::fs::write(&path, &bytes).map_err(crate::io("cannot write", &path))?;
+            seals.insert(a.name.clone(), path);
+        }
+        Ok(Printable { number: rec.number.to_string(), digest: rec.digest.clone(), data: rec.data, review, counter: counter(store)?, seals, _seal_dir: seal_dir })
+    }
+
+    pub fn input(&self) -> CaseInput<'_> {
+        CaseInput {
+            data: &self.data,
+            number: Some(self.number.clone()),
+            digest: self.digest.clone(),
+            review: self.review.clone(),
+            counter: self.counter.clone(),
+            today: chrono::Local::now().date_naive(),
+            seals: self.seals.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormPages {
+    pub id: String,
+    pub title: String,
+    pub pages: usize,
+}
+
+/// The laid-out pages of the case's forms (the intermediate form, in mm), for a preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub forms: Vec<FormPages>,
+    pub pages: Vec<certdesk_forms::engine::Page>,
+}
+
+pub fn preview(store: &Store, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
+    let p = Printable::load(store, number)?;
+    let laid = forms.layout_case(&p.input(), only)?;
+    let list = laid.iter().map(|(f, pages)| FormPages { id: f.id.clone(), title: f.title.clone(), pages: pages.len() }).collect();
+    Ok(Preview { forms: list, pages: laid.into_iter().flat_map(|(_, pages)| pages).collect() })
+}
+
+/// A rendered PDF of the case's forms.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub forms: Vec<FormPages>,
+    pub pages: usize,
+}
+
+/// Renders the forms the case needs (or one) into one PDF and records `forms_printed` on the
+/// case's audit chain (which forms, the PDF's SHA-256).
+pub fn render(store: &mut Store, forms: &Forms, number: &str, only: Option<&str>, actor: &str) -> Result<Rendered, DeskError> {
+    let p = Printable::load(store, number)?;
+    let input = p.input();
+    let infos: Vec<FormInfo> = forms.layout_case(&input, only)?.into_iter().map(|(f, pages)| FormInfo { copies: pages.len() as u32, ..f }).collect();
+    let pdf = forms.render_pdf(&input, only)?;
+    let list: Vec<FormPages> = infos.iter().map(|f| FormPages { id: f.id.clone(), title: f.title.clone(), pages: f.copies as usize }).collect();
+    let pages = list.iter().map(|f| f.pages).sum();
+    let detail = serde_json::json!({
+        "forms": list.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
+        "pages": pages,
+        "pdf_sha256": certdesk_domain::case::sha256_hex(&pdf),
+    });
+    store.record_event(&NewEvent { actor, action: "forms_printed", case_number: Some(&p.number), detail, ..Default::default() })?;
+    Ok(Rendered { pdf, forms: list, pages })
+}

@@ -1,0 +1,180 @@
+//! The counter's reports: the daily ledger (cases by business type and project, fees by
+//! payment method, per clerk, keys issued, keys handed over) and the certificates expiring in
+//! the next days with the handler's phone, as data and as tables for CSV / XLSX export.
+//! Days are the counter's local days. Cancelled cases count nowhere.
+
+use crate::DeskError;
+use certdesk_domain::{Money, Status};
+use certdesk_store::Store;
+use chrono::{DateTime, Local, NaiveDate, SecondsFormat, TimeZone, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerRow {
+    pub key: String,
+    pub cases: usize,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DailyLedger {
+    pub date: NaiveDate,
+    pub cases: usize,
+    pub total: Money,
+    pub by_business: Vec<LedgerRow>,
+    pub by_project: Vec<LedgerRow>,
+    pub by_payment: Vec<LedgerRow>,
+    pub by_clerk: Vec<LedgerRow>,
+    pub keys_issued: usize,
+    pub delivered: usize,
+}
+
+/// UTC bounds of a local day, in the store's time format.
+fn day_bounds(date: NaiveDate) -> (String, String) {
+    let start = |d: NaiveDate| {
+        let local = Local.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest().unwrap_or_else(|| Local::now());
+        local.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Micros, true)
+    };
+    (start(date), start(date.succ_opt().unwrap_or(date)))
+}
+
+fn grouped(rows: impl Iterator<Item = (String, Money)>) -> Vec<LedgerRow> {
+    let mut map: BTreeMap<String, (usize, Money)> = BTreeMap::new();
+    for (key, amount) in rows {
+        let e = map.entry(key).or_insert((0, Money::from_fen(0)));
+        e.0 += 1;
+        e.1 = e.1 + amount;
+    }
+    map.into_iter().map(|(key, (cases, amount))| LedgerRow { key, cases, amount }).collect()
+}
+
+pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
+    let (from, to) = day_bounds(date);
+    let cases: Vec<_> = store.cases_created_between(&from, &to)?.into_iter().filter(|c| c.status != Status::Cancelled).collect();
+    let amount = |c: &certdesk_store::CaseRecord| c.data.payment.as_ref().map(|p| p.amount).unwrap_or(Money::from_fen(0));
+    let method = |c: &certdesk_store::CaseRecord| c.data.payment.as_ref().map(|p| p.method.wire().to_string()).unwrap_or_else(|| "unpaid".into());
+    let keys_issued = store.events_between("certificate_written", &from, &to)?.len();
+    let delivered = store.events_between("deliver", &from, &to)?.len();
+    Ok(DailyLedger {
+        date,
+        cases: cases.len(),
+        total: cases.iter().map(amount).sum(),
+        by_business: grouped(cases.iter().map(|c| (c.data.business.wire().to_string(), amount(c)))),
+        by_project: grouped(cases.iter().map(|c| (c.data.project.clone(), amount(c)))),
+        by_payment: grouped(cases.iter().map(|c| (method(c), amount(c)))),
+        by_clerk: grouped(cases.iter().map(|c| (c.created_by.clone(), amount(c)))),
+        keys_issued,
+        delivered,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expiring {
+    pub case: String,
+    pub organization: String,
+    pub handler: String,
+    pub mobile: Option<String>,
+    pub certificate_serial: String,
+    pub subject: String,
+    pub not_after: String,
+    pub days_left: i64,
+}
+
+/// Certificates written to keys whose validity ends within `days` from `now` (and has not
+/// ended yet), soonest first; the newest certificate of a case counts.
+pub fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expiring>, DeskError> {
+    let epoch = "0000-01-01T00:00:00Z";
+    let far = "9999-12-31T23:59:59Z";
+    let mut newest: BTreeMap<String, certdesk_store::AuditEvent> = BTreeMap::new();
+    for e in store.events_between("certificate_written", epoch, far)? {
+        if let Some(n) = e.case_number.clone() {
+            newest.insert(n, e);
+        }
+    }
+    let until = now + chrono::Duration::days(days);
+    let mut out = Vec::new();
+    for (number, e) in newest {
+        let Some(not_after) = e.detail.get("not_after").and_then(|v| v.as_str()).map(str::to_string) else { continue };
+        let Ok(end) = DateTime::parse_from_rfc3339(&not_after).map(|t| t.with_timezone(&Utc)) else { continue };
+        if end < now || end > until {
+            continue;
+        }
+        let rec = store.case(&number)?;
+        if matches!(rec.status, Status::Cancelled) {
+            continue;
+        }
+        out.push(Expiring {
+            case: number,
+            organization: rec.data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            handler: rec.data.handler.name.clone(),
+            mobile: rec.data.handler.mobile.clone(),
+            certificate_serial: e.detail.get("certificate_serial").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+            subject: e.detail.get("subject").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+            days_left: (end - now).num_days(),
+            not_after,
+        });
+    }
+    out.sort_by(|a, b| a.not_after.cmp(&b.not_after));
+    Ok(out)
+}
+
+/// A report as a table: a title, a header row and data rows (all text; amounts as yuan).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn zh_business(wire: &str) -> String {
+    certdesk_domain::BusinessType::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| wire.to_string())
+}
+
+fn zh_payment(wire: &str) -> String {
+    certdesk_domain::PaymentMethod::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| if wire == "unpaid" { "未收费".into() } else { wire.to_string() })
+}
+
+pub fn daily_table(l: &DailyLedger) -> Table {
+    let mut rows = Vec::new();
+    let mut section = |name: &str, list: &[LedgerRow], label: &dyn Fn(&str) -> String| {
+        for r in list {
+            rows.push(vec![name.to_string(), label(&r.key), r.cases.to_string(), r.amount.to_string()]);
+        }
+    };
+    section("业务类型", &l.by_business, &zh_business);
+    section("CA项目", &l.by_project, &|k: &str| k.to_string());
+    section("收费方式", &l.by_payment, &zh_payment);
+    section("受理员", &l.by_clerk, &|k: &str| k.to_string());
+    rows.push(vec!["合计".into(), "".into(), l.cases.to_string(), l.total.to_string()]);
+    rows.push(vec!["制证".into(), "写入证书的USB Key".into(), l.keys_issued.to_string(), "".into()]);
+    rows.push(vec!["交付".into(), "已交付".into(), l.delivered.to_string(), "".into()]);
+    Table { title: format!("受理日报 {}", l.date), header: vec!["分类".into(), "项目".into(), "件数".into(), "金额（元）".into()], rows }
+}
+
+pub fn expiring_table(list: &[Expiring], days: i64) -> Table {
+    Table {
+        title: format!("{days}天内到期的证书"),
+        header: ["案件编号", "申请单位", "经办人", "经办人手机", "证书序列号", "证书主题", "到期时间", "剩余天数"].map(String::from).to_vec(),
+        rows: list
+            .iter()
+            .map(|e| vec![e.case.clone(), e.organization.clone(), e.handler.clone(), e.mobile.clone().unwrap_or_default(), e.certificate_serial.clone(), e.subject.clone(), e.not_after.clone(), e.days_left.to_string()])
+            .collect(),
+    }
+}
+
+/// RFC 4180 CSV with a UTF-8 byte-order mark, so that spreadsheet programs on Windows read
+/// the Chinese text right; CRLF line ends.
+pub fn to_csv(t: &Table) -> Vec<u8> {
+    fn cell(s: &str) -> String {
+        // a leading = + - @ would be run as a formula by a spreadsheet: quote it as text
+        let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() { format!("'{s}") } else { s.to_string() };
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    }
+    let mut out = String::from("\u{feff}");
+    for row in std::iter::once(&t.header).chain(&t.rows) {
+        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}

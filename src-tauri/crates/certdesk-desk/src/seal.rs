@@ -1,0 +1,135 @@
+//! Importing a case's scanned seal collection sheet: runs the importer, keeps the scan and the
+//! chosen image of each acceptable row with the case (`seal:<kind>`, true-size PNG), records
+//! the verdict on the audit chain, and returns what the clerk must see at once: every
+//! sample's judgement, the rows that need a new stamp, and small images for the screen.
+
+use crate::DeskError;
+use base64::Engine as _;
+use certdesk_seal::{ImportOptions, SheetReport};
+use certdesk_store::{NewEvent, Store};
+use serde::Serialize;
+use std::io::Cursor;
+
+/// One sample as the counter screen shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleView {
+    pub row: usize,
+    pub col: usize,
+    pub kind: &'static str,
+    pub empty: bool,
+    pub defects: Vec<&'static str>,
+    pub score: f32,
+    pub best: bool,
+    pub box_quad: [[f32; 2]; 4],
+    pub diameter_mm: Option<f32>,
+    pub side_mm: Option<f32>,
+    /// The cleaned impression as a `data:image/png` URL.
+    pub image_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowView {
+    pub row: usize,
+    pub kind: &'static str,
+    pub best_col: Option<usize>,
+    pub needs_restamp: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub samples: Vec<SampleView>,
+    pub rows: Vec<RowView>,
+    /// The scan, downscaled for the screen, as a `data:image/jpeg` URL; `box_quad` is in
+    /// pixels of the full scan (`width` × `height`).
+    pub scan_url: String,
+    pub width: u32,
+    pub height: u32,
+    /// Names of the seal images stored with the case.
+    pub stored: Vec<String>,
+}
+
+fn kind_name(k: certdesk_seal::SampleKind) -> &'static str {
+    match serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).as_deref() {
+        Some("official_seal") => "official_seal",
+        Some("legal_rep_seal") => "legal_rep_seal",
+        _ => "signature",
+    }
+}
+
+fn data_url(mime: &str, bytes: &[u8]) -> String {
+    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+fn mime_of(bytes: &[u8]) -> &'static str {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [0xFF, 0xD8, ..] => "image/jpeg",
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => "image/tiff",
+        [b'B', b'M', ..] => "image/bmp",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A JPEG of the scan at most 1200 px wide, for the screen.
+fn screen_copy(bytes: &[u8]) -> Result<Vec<u8>, DeskError> {
+    let img = image::load_from_memory(bytes).map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
+    let small = img.thumbnail(1200, 1700).to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 80)
+        .encode_image(&small)
+        .map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
+    Ok(out)
+}
+
+/// Imports `bytes` (a scan of the case's collection sheet) for case `number` as `actor`.
+/// The importer runs before anything is stored: an unreadable file changes nothing.
+pub fn import_for_case(store: &mut Store, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>, actor: &str) -> Result<Verdict, DeskError> {
+    let number = store.case(number)?.number.to_string();
+    let opts = ImportOptions { dpi, ..ImportOptions::default() };
+    let mut report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
+    let dir = tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?;
+    certdesk_seal::write_outputs(&mut report, dir.path())?;
+    let screen = screen_copy(bytes)?;
+
+    store.put_attachment(&number, "seal:scan", mime_of(bytes), bytes, actor)?;
+    let mut stored = Vec::new();
+    let mut samples = Vec::new();
+    for s in &report.samples {
+        let png = match &s.image {
+            Some(p) => Some(std::fs::read(p).map_err(crate::io("cannot read", std::path::Path::new(p)))?),
+            None => None,
+        };
+        let kind = kind_name(s.kind);
+        if s.best
+            && let Some(png) = &png
+        {
+            // the first row of a kind is the applicant's main seal; later rows keep their row
+            let name = if stored.iter().any(|n: &String| n == &format!("seal:{kind}")) { format!("seal:{kind}:{}", s.row) } else { format!("seal:{kind}") };
+            store.put_attachment(&number, &name, "image/png", png, actor)?;
+            stored.push(name);
+        }
+        samples.push(SampleView {
+            row: s.row,
+            col: s.col,
+            kind,
+            empty: s.empty,
+            defects: s.defects.iter().map(|d| d.as_str()).collect(),
+            score: s.score,
+            best: s.best,
+            box_quad: s.box_quad,
+            diameter_mm: s.diameter_mm,
+            side_mm: s.side_mm,
+            image_url: png.as_deref().map(|b| data_url("image/png", b)),
+        });
+    }
+    let rows: Vec<RowView> = report.rows.iter().map(|r| RowView { row: r.row, kind: kind_name(r.kind), best_col: r.best_col, needs_restamp: r.needs_restamp }).collect();
+    let detail = serde_json::json!({
+        "file": file_name,
+        "sha256": certdesk_domain::case::sha256_hex(bytes),
+        "dpi": report.dpi,
+        "rows": rows.iter().map(|r| serde_json::json!({"row": r.row, "kind": r.kind, "best_col": r.best_col, "needs_restamp": r.needs_restamp})).collect::<Vec<_>>(),
+        "stored": stored,
+    });
+    store.record_event(&NewEvent { actor, action: "seal_imported", case_number: Some(&number), detail, ..Default::default() })?;
+    Ok(Verdict { samples, rows, scan_url: data_url("image/jpeg", &screen), width: report.width, height: report.height, stored })
+}

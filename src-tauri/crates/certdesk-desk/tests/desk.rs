@@ -1,0 +1,220 @@
+//! The counter's workflows end to end on real parts: a SQLite store in a temp folder, the
+//! embedded catalog and forms read back with poppler's `pdftotext`, a seal sheet fixture
+//! through the importer, a SoftHSM2 token with a certificate issued by an `openssl` test CA,
+//! and the reports' CSV / XLSX read back (Python's zipfile + XML parser).
+
+use certdesk_desk::{issue, print, report, seal};
+use certdesk_domain::workflow::{Actor, Role};
+use certdesk_domain::{Action, CaseData, Status};
+use certdesk_store::Store;
+use certdesk_token::{Algo, Keys, Pin, TokenSel};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../..");
+
+fn actor(name: &str, role: Role) -> Actor {
+    Actor { name: name.into(), roles: vec![role] }
+}
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(Path::new(ROOT).join(rel)).unwrap()
+}
+
+/// A stored, accepted, submitted and approved case from the org-new fixture.
+fn approved_case(store: &mut Store) -> String {
+    let mut data = CaseData::from_json(std::str::from_utf8(&fixture("tests/fixtures/case-org-new.json")).unwrap()).unwrap();
+    let problems = data.validate_and_normalize(chrono::Local::now().date_naive());
+    assert!(problems.iter().all(|p| p.severity != certdesk_domain::Severity::Error), "{problems:?}");
+    let n = store.create_case(&data, "GZ01", chrono::Local::now().date_naive(), "zhang").unwrap().number.to_string();
+    let clerk = actor("zhang", Role::Clerk);
+    store.act(&n, Action::Accept, &clerk, None).unwrap();
+    store.act(&n, Action::Submit, &clerk, None).unwrap();
+    store.act(&n, Action::Approve, &actor("li", Role::Supervisor), None).unwrap();
+    n
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) -> String {
+    let out = Command::new(program).args(args).current_dir(dir).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn forms_print_with_the_seal_imported_for_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let n = approved_case(&mut store);
+    let forms = certdesk_forms::Forms::load(certdesk_catalog::Catalog::embedded().unwrap()).unwrap();
+
+    // a file that is no image changes nothing
+    let before = store.history(&n).unwrap().len();
+    assert!(seal::import_for_case(&mut store, &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None, "zhang").is_err());
+    assert_eq!(store.history(&n).unwrap().len(), before);
+    assert!(store.attachments(&n).unwrap().is_empty());
+
+    let v = seal::import_for_case(&mut store, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None, "zhang").unwrap();
+    assert!(v.scan_url.starts_with("data:image/jpeg;base64,"));
+    assert!(v.samples.len() >= 9, "{} samples", v.samples.len());
+    let official = v.rows.iter().find(|r| r.kind == "official_seal").expect("an official seal row");
+    assert!(!official.needs_restamp && official.best_col.is_some());
+    assert!(v.stored.contains(&"seal:official_seal".to_string()), "{:?}", v.stored);
+    assert!(v.samples.iter().any(|s| s.defects.contains(&"pale")), "the fixture's pale impression is named");
+    assert!(v.samples.iter().filter(|s| s.best).all(|s| s.image_url.as_deref().is_some_and(|u| u.starts_with("data:image/png"))));
+    let names: Vec<String> = store.attachments(&n).unwrap().into_iter().map(|a| a.name).collect();
+    assert!(names.contains(&"seal:scan".to_string()) && names.contains(&"seal:official_seal".to_string()), "{names:?}");
+    let ev = store.history(&n).unwrap().into_iter().rev().find(|e| e.action == "seal_imported").unwrap();
+    assert_eq!(ev.detail["file"], "collection.jpg");
+
+    let preview = print::preview(&store, &forms, &n, None).unwrap();
+    assert!(!preview.forms.is_empty() && preview.pages.len() >= preview.forms.len());
+    let rendered = print::render(&mut store, &forms, &n, None, "zhang").unwrap();
+    assert_eq!(rendered.pages, preview.pages.len());
+    let pdf = dir.path().join("forms.pdf");
+    std::fs::write(&pdf, &rendered.pdf).unwrap();
+    let text = run(dir.path(), "pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("广州市示例科技有限公司"), "{text}");
+    assert!(text.contains(&n) || text.contains(&n.replace('-', "")), "the case number is printed");
+    let ev = store.history(&n).unwrap().into_iter().rev().find(|e| e.action == "forms_printed").unwrap();
+    assert_eq!(ev.detail["pdf_sha256"], certdesk_domain::case::sha256_hex(&rendered.pdf));
+    assert!(store.verify_audit().unwrap().ok);
+}
+
+struct Hsm {
+    dir: tempfile::TempDir,
+}
+
+impl Hsm {
+    fn new() -> Hsm {
+        assert!(Path::new(SOFTHSM).is_file(), "SoftHSM2 is needed (scripts/deps.sh test installs softhsm2)");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tokens")).unwrap();
+        let conf = dir.path().join("softhsm2.conf");
+        std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", dir.path().join("tokens").display())).unwrap();
+        // SoftHSM reads its configuration when the module is loaded, once per process: one
+        // test in this file uses a token
+        unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
+        Hsm { dir }
+    }
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    /// A throw-away CA signs the request.
+    fn issue(&self, csr_pem: &str, out: &str) -> Vec<u8> {
+        let d = self.dir.path();
+        if !self.p("ca.pem").exists() {
+            run(d, "openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/C=CN/O=Test CA/CN=Test Root", "-days", "30"]);
+        }
+        std::fs::write(self.p("req.csr"), csr_pem).unwrap();
+        run(d, "openssl", &["x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", out, "-days", "20"]);
+        std::fs::read(self.p(out)).unwrap()
+    }
+}
+
+#[test]
+fn a_key_is_issued_step_by_step_and_reports_count_it() {
+    let hsm = Hsm::new();
+    let mut store = Store::open(&hsm.p("c.db")).unwrap();
+    let n = approved_case(&mut store);
+    seal::import_for_case(&mut store, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None, "zhang").unwrap();
+    let keys = Keys::open(Path::new(SOFTHSM)).unwrap();
+    let clerk = actor("wang", Role::KeyClerk);
+    let (so, pin) = (Pin::new("87654321".into()), Pin::new("24681357".into()));
+
+    let st = issue::status(&store, &n).unwrap();
+    assert!(st.steps.iter().all(|s| !s.done) && st.has_seal);
+    assert!(st.next.unwrap().contains("initialise"));
+
+    // a draft case gets no key
+    let draft = store.create_case(&store.case(&n).unwrap().data, "GZ01", chrono::Local::now().date_naive(), "zhang").unwrap().number.to_string();
+    assert!(matches!(issue::init(&mut store, &keys, &draft, 0, "X", &so, &pin, "wang"), Err(certdesk_desk::DeskError::Refused { .. })));
+
+    let t = issue::init(&mut store, &keys, &n, 0, &n, &so, &pin, "wang").unwrap();
+    let sel = TokenSel::Serial(t.serial.clone());
+    let wrong = issue::generate(&mut store, &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &hsm.p("out"), "wang").unwrap_err();
+    assert_eq!(wrong.kind(), "pin_incorrect");
+    let g = issue::generate(&mut store, &keys, &n, &sel, &pin, Algo::EcP256, None, &hsm.p("out"), "wang").unwrap();
+    let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
+    assert_eq!(package["case"]["number"], n.as_str());
+    assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
+    assert_eq!(issue::status(&store, &n).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
+
+    // writing before the certificate was imported is refused
+    assert!(matches!(issue::write_cert(&mut store, &keys, &n, &sel, &pin, &clerk), Err(certdesk_desk::DeskError::Refused { .. })));
+    // a certificate for another key is refused and not kept
+    let foreign_csr = run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
+    let foreign = hsm.issue(&foreign_csr, "foreign.pem");
+    let err = issue::import_cert(&mut store, &n, &foreign, "wang").unwrap_err();
+    assert_eq!(err.kind(), "cert_mismatch");
+    assert!(store.attachment(&n, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
+
+    let cert = hsm.issue(&g.csr_pem, "issued.pem");
+    assert_eq!(issue::case_of_cert(&store, &cert).unwrap().as_deref(), Some(n.as_str()));
+    let imported = issue::import_cert(&mut store, &n, &cert, "wang").unwrap();
+    assert!(imported.subject.contains("广州市示例科技有限公司"), "{}", imported.subject);
+    let w = issue::write_cert(&mut store, &keys, &n, &sel, &pin, &clerk).unwrap();
+    assert_eq!(w.serial_hex, imported.serial_hex);
+    assert_eq!(store.case(&n).unwrap().status, Status::KeyIssued);
+    let sw = issue::write_seal(&mut store, &keys, &n, &sel, &pin, "wang").unwrap();
+    assert_eq!(sw.name, "seal:official_seal");
+    let contents = issue::verify(&keys, &sel, &pin).unwrap();
+    assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
+    assert!(contents.data.iter().any(|d| d.size == sw.size));
+    // cross-check with OpenSC: the certificate is on the token
+    let listed = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "cert"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("Certificate Object"), "{}", String::from_utf8_lossy(&listed.stdout));
+    let st = issue::status(&store, &n).unwrap();
+    assert!(st.steps.iter().all(|s| s.done), "{:?}", st.steps);
+    assert_eq!(st.next, None);
+    store.act(&n, Action::Deliver, &clerk, None).unwrap();
+    assert!(store.verify_audit().unwrap().ok);
+    // no PIN anywhere in the database file
+    let db = std::fs::read(hsm.p("c.db")).unwrap();
+    for secret in ["87654321", "24681357"] {
+        assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "a PIN reached the store");
+    }
+
+    // the day's ledger and the expiring list see it
+    let today = chrono::Local::now().date_naive();
+    let ledger = report::daily(&store, today).unwrap();
+    assert_eq!(ledger.cases, 2);
+    assert_eq!(ledger.keys_issued, 1);
+    assert_eq!(ledger.delivered, 1);
+    assert_eq!(ledger.by_business.iter().map(|r| r.cases).sum::<usize>(), 2);
+    assert_eq!(ledger.total.to_string(), "1400.00", "two cases of 700.00");
+    let none = report::daily(&store, today.pred_opt().unwrap()).unwrap();
+    assert_eq!(none.cases, 0);
+    let soon = report::expiring(&store, chrono::Utc::now(), 30).unwrap();
+    assert_eq!(soon.len(), 1, "the 20-day certificate expires within 30 days");
+    assert_eq!(soon[0].case, n);
+    assert_eq!(soon[0].mobile.as_deref(), Some("13800138000"));
+    assert!((18..=20).contains(&soon[0].days_left), "{}", soon[0].days_left);
+    assert!(report::expiring(&store, chrono::Utc::now(), 10).unwrap().is_empty());
+
+    let csv = String::from_utf8(report::to_csv(&report::expiring_table(&soon, 30))).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains(&n) && csv.contains("13800138000"));
+    let xlsx = certdesk_desk::xlsx::workbook(&[report::daily_table(&ledger), report::expiring_table(&soon, 30)]);
+    let path = hsm.p("report.xlsx");
+    std::fs::write(&path, &xlsx).unwrap();
+    let check = r#"
+import sys, zipfile, xml.etree.ElementTree as ET
+z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
+ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
+wb = ET.fromstring(z.read('xl/workbook.xml'))
+print('|'.join(s.get('name') for s in wb.find('m:sheets', ns)))
+for i in (1, 2):
+    sheet = ET.fromstring(z.read(f'xl/worksheets/sheet{i}.xml'))
+    for c in sheet.iter('{%s}c' % ns['m']):
+        t = c.find('m:is/m:t', ns); v = c.find('m:v', ns)
+        print(c.get('r'), (t.text if t is not None else 'N:' + v.text))
+"#;
+    let out = run(hsm.dir.path(), "python3", &["-c", check, path.to_str().unwrap()]);
+    assert!(out.starts_with("受理日报"), "{out}");
+    assert!(out.contains("30天内到期的证书"), "{out}");
+    assert!(out.contains("A1 分类"), "{out}");
+    assert!(out.contains(&format!("A2 {n}")), "{out}");
+    assert!(out.contains("D2 13800138000"), "the mobile stays text: {out}");
+    assert!(out.lines().any(|l| l.ends_with("N:1400.00")), "the total is a number: {out}");
+}
