@@ -1,0 +1,232 @@
+// Component tests of the case list and the case page (history, actions, printing, seal sheet)
+// with the IPC mocked.
+import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import Cases from './Cases.vue'
+import CaseDetail from './CaseDetail.vue'
+import SealPanel from '../components/SealPanel.vue'
+import PrintPanel from '../components/PrintPanel.vue'
+
+enableAutoUnmount(afterEach)
+afterEach(() => clearMocks())
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const summary = (number: string, status: string) => ({
+  number, status, project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '2026-11-20T09:30:00+08:00',
+})
+export const sampleCase = {
+  number: 'GZ01-20261120-0001', status: 'draft', project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', years: 3, quantity: 1, medium: 'usb_key',
+  organization: { name: '广州市示例科技有限公司', department: null, uscc: '91440101MA59ABCD1D', org_code: null, other_id: null, phone: '020-83561234', email: null, postcode: '510110', legal_address: '广州市越秀区', mailing_address: null, legal_rep: { name: '李明', id_type: 'resident_id', id_number: '440304199207271516', mobile: null } },
+  handler: { name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', mobile: '13800138000', email: null, address: null },
+  employees: [], payment: { method: 'card', payer_account: null, payer_name: '广州市示例科技有限公司', amount: '700.00', date: null }, notes: '',
+  materials: [{ id: 'license', original_seen: true, copies_received: 1 }, { id: 'form', original_seen: false, copies_received: 1 }],
+}
+export const sampleChecklist = [
+  { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
+  { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
+]
+const history = [
+  { seq: 1, at: '2026-11-20T09:30:00+08:00', actor: 'zhang', action: 'case_created', case_number: sampleCase.number, detail: {} },
+  { seq: 2, at: '2026-11-20T09:40:00+08:00', actor: 'li', action: 'return', case_number: sampleCase.number, detail: { reason: '复印件未盖章' } },
+  { seq: 3, at: '2026-11-20T09:50:00+08:00', actor: 'zhang', action: 'seal_imported', case_number: sampleCase.number, detail: {} },
+]
+
+describe('Cases list', () => {
+  it('lists with the filters and searches as you type', async () => {
+    const calls: { cmd: string; args: any }[] = []
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args })
+      if (cmd === 'list_cases') return (args as any).status === 'submitted' ? [summary('GZ01-20261120-0002', 'submitted')] : [summary('GZ01-20261120-0001', 'draft'), summary('GZ01-20261120-0002', 'submitted')]
+      if (cmd === 'search_cases') return [summary('GZ01-20261120-0001', 'draft'), summary('GZ01-20261120-0002', 'submitted')]
+      if (cmd === 'catalog_projects') return []
+      throw new Error(cmd)
+    })
+    const w = mount(Cases, { props: { opened: null } })
+    await flushPromises()
+    expect(w.findAll('[data-testid^=case-GZ01]')).toHaveLength(2)
+    await w.get('[data-testid=filter-status]').setValue('submitted')
+    await w.get('[data-testid=filter-from]').setValue('2026-11-01')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'list_cases').at(-1)!.args).toEqual({ status: 'submitted', project: null, from: '2026-11-01', to: null })
+    expect(w.findAll('[data-testid^=case-GZ01]')).toHaveLength(1)
+    await w.get('[data-testid=search]').setValue('张伟')
+    await sleep(200)
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'search_cases').at(-1)!.args).toEqual({ text: '张伟' })
+    // the status filter applies to the hits too
+    expect(w.findAll('[data-testid^=case-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0002'])
+    await w.get('[data-testid=case-GZ01-20261120-0002]').trigger('click')
+    expect(w.emitted('open')?.[0]).toEqual(['GZ01-20261120-0002'])
+  })
+})
+
+describe('Case page', () => {
+  it('shows the data, the history in Chinese, and takes an action', async () => {
+    let status = 'draft'
+    const acted: any[] = []
+    mockIPC((cmd, args) => {
+      const a = args as any
+      if (cmd === 'get_case') return { case: { ...sampleCase, status }, history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'x', at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }] }
+      if (cmd === 'attachment_url') return 'data:image/png;base64,AAAA'
+      if (cmd === 'catalog_checklist') return sampleChecklist
+      if (cmd === 'case_action') {
+        acted.push(a)
+        if (a.action === 'approve') throw { kind: 'missing_role', detail: 'approving needs the role supervisor' }
+        status = 'accepted'
+        return status
+      }
+      throw new Error(cmd)
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(w.get('h2').text()).toContain('GZ01-20261120-0001')
+    expect(w.get('[data-testid=case-status]').text()).toBe('草稿')
+    expect(w.get('[data-testid=case-org]').text()).toContain('91440101MA59ABCD1D')
+    expect(w.get('[data-testid=case-org]').text()).toContain('李明')
+    const hist = w.get('[data-testid=history]').text()
+    expect(hist).toContain('创建案件')
+    expect(hist).toContain('退回')
+    expect(hist).toContain('复印件未盖章')
+    expect(hist).toContain('导入印章采集表')
+    // the checklist: the licence is complete, the form lacks a copy
+    expect(w.get('[data-testid=case-mat-license]').classes()).not.toContain('missing')
+    expect(w.get('[data-testid=case-mat-form]').classes()).toContain('missing')
+    expect(w.get('[data-testid="attachment-seal:official_seal"] img').attributes('src')).toContain('data:image/png')
+    expect(w.find('[data-testid=act-approve]').exists()).toBe(false)
+    await w.get('[data-testid=act-accept]').trigger('click')
+    await flushPromises()
+    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'accept', reason: null })
+    expect(w.get('[data-testid=case-status]').text()).toBe('已受理')
+    expect(w.emitted('changed')).toBeTruthy()
+  })
+
+  it('shows a refusal in Chinese', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'submitted' }, history: [], attachments: [] }
+      if (cmd === 'catalog_checklist') return []
+      if (cmd === 'case_action') throw { kind: 'missing_role', detail: 'approving needs the role supervisor' }
+      throw new Error(cmd)
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('无此操作权限')
+  })
+})
+
+describe('Print panel', () => {
+  it('draws the preview pages as SVG in mm and shows the printed file', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'preview_forms') {
+        return {
+          forms: [{ id: 'application', title: '申请表', pages: 2 }],
+          pages: [
+            { width: 210, height: 297, items: [
+              { t: 'text', x: 20, y: 30, size: 10, face: 'bold', text: '单位法人数字证书申请表' },
+              { t: 'line', x1: 20, y1: 32, x2: 190, y2: 32, width: 0.3 },
+              { t: 'fill', x: 20, y: 40, w: 3, h: 3 },
+              { t: 'image', x: 140, y: 200, w: 42, h: 42, path: 'seal.png' },
+            ] },
+            { width: 210, height: 297, items: [{ t: 'text', x: 20, y: 30, size: 9, face: 'regular', text: '附页' }] },
+          ],
+        }
+      }
+      if (cmd === 'print_forms') return { path: '/home/clerk/print/GZ01-20261120-0001.pdf', pages: 2, bytes: 1000, opened: true, forms: [] }
+      throw new Error(cmd)
+    })
+    const w = mount(PrintPanel, { props: { number: sampleCase.number } })
+    await w.get('[data-testid=print-preview]').trigger('click')
+    await flushPromises()
+    const svg = w.get('[data-testid=page-svg]')
+    expect(svg.attributes('viewBox')).toBe('0 0 210 297')
+    const text = svg.get('text')
+    expect(text.text()).toBe('单位法人数字证书申请表')
+    expect(Number(text.attributes('font-size'))).toBeCloseTo(3.528, 3)
+    expect(text.attributes('font-weight')).toBe('bold')
+    expect(svg.findAll('line')).toHaveLength(1)
+    expect(svg.find('rect.image-box').attributes('stroke-dasharray')).toBeTruthy()
+    expect(w.get('[data-testid=page-no]').text()).toContain('1/2')
+    await w.get('[data-testid=page-next]').trigger('click')
+    expect(w.get('[data-testid=page-svg] text').text()).toBe('附页')
+    await w.get('[data-testid=print-forms]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=print-result]').text()).toContain('/home/clerk/print/GZ01-20261120-0001.pdf')
+    expect(w.get('[data-testid=print-result]').text()).toContain('2页')
+  })
+})
+
+describe('Seal panel', () => {
+  const verdict = {
+    scan_url: 'data:image/png;base64,SCAN', width: 1000, height: 1400, stored: ['seal:official_seal'],
+    rows: [
+      { row: 0, kind: 'official_seal', best_col: 1, needs_restamp: false },
+      { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true },
+    ],
+    samples: [
+      { row: 0, col: 0, kind: 'official_seal', empty: false, defects: ['pale'], score: 0.41, best: false, box_quad: [[10, 10], [300, 10], [300, 300], [10, 300]], diameter_mm: 41.6, image_url: 'data:image/png;base64,A' },
+      { row: 0, col: 1, kind: 'official_seal', empty: false, defects: [], score: 0.93, best: true, box_quad: [[310, 10], [600, 10], [600, 300], [310, 300]], diameter_mm: 42.0, image_url: 'data:image/png;base64,B' },
+      { row: 1, col: 0, kind: 'legal_rep_seal', empty: false, defects: ['overlap_line', 'tilted'], score: 0.2, best: false, box_quad: [[10, 400], [200, 400], [200, 600], [10, 600]], side_mm: 18.2, image_url: 'data:image/png;base64,C' },
+      { row: 1, col: 1, kind: 'legal_rep_seal', empty: true, defects: [], score: 0, best: false, box_quad: [[210, 400], [400, 400], [400, 600], [210, 600]], image_url: null },
+    ],
+  }
+
+  it('sends the picked scan as raw bytes, shows busy, then the verdict with the restamp banner and defects in Chinese', async () => {
+    let received: unknown = null
+    let release: () => void = () => {}
+    mockIPC((cmd, args) => {
+      if (cmd === 'import_seal_scan') {
+        received = args
+        return new Promise((r) => { release = () => r(verdict) })
+      }
+      throw new Error(cmd)
+    })
+    const w = mount(SealPanel, { props: { number: sampleCase.number } })
+    const input = w.get('[data-testid=seal-file]')
+    expect(input.attributes('accept')).toBe('image/*,.tif,.tiff,.bmp')
+    const file = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], '采集表.png', { type: 'image/png' })
+    Object.defineProperty(input.element, 'files', { value: [file], configurable: true })
+    await input.trigger('change')
+    await flushPromises()
+    expect(w.find('[data-testid=seal-busy]').exists()).toBe(true)
+    expect(received).toBeInstanceOf(Uint8Array)
+    expect(Array.from(received as Uint8Array)).toEqual([0x89, 0x50, 0x4e, 0x47])
+    release()
+    await flushPromises()
+    expect(w.find('[data-testid=seal-busy]').exists()).toBe(false)
+    const v = w.get('[data-testid=seal-verdict]')
+    expect(v.get('[data-testid=seal-restamp-1]').text()).toContain('第2行需要重新盖章/签字')
+    expect(v.find('[data-testid=seal-restamp-0]').exists()).toBe(false)
+    const row1 = v.get('[data-testid=seal-row-1]').text()
+    expect(row1).toContain('压线')
+    expect(row1).toContain('歪斜')
+    expect(row1).toContain('空白')
+    expect(row1).toContain('18.2')
+    expect(v.get('[data-testid=seal-row-0]').text()).toContain('印迹过淡')
+    expect(v.get('[data-testid=seal-row-0]').text()).toContain('42.0')
+    expect(v.get('[data-testid=seal-box-0-1]').classes()).toContain('q-best')
+    expect(v.get('[data-testid=seal-box-0-0]').classes()).toContain('q-bad')
+    expect(v.get('[data-testid=seal-box-1-1]').classes()).toContain('q-bad')
+    expect(v.get('[data-testid=seal-box-0-1]').attributes('points')).toBe('310,10 600,10 600,300 310,300')
+    expect(v.get('[data-testid=seal-scan] image').attributes('href')).toBe('data:image/png;base64,SCAN')
+    expect(w.emitted('imported')).toBeTruthy()
+  })
+
+  it('takes a dropped file and shows an unreadable scan in Chinese', async () => {
+    let name = ''
+    mockIPC((cmd, args) => {
+      if (cmd === 'import_seal_scan') {
+        name = (args as Uint8Array).length ? 'bytes' : ''
+        throw { kind: 'seal_unreadable', detail: 'no ruled boxes found' }
+      }
+      throw new Error(cmd)
+    })
+    const w = mount(SealPanel, { props: { number: sampleCase.number } })
+    const file = new File([new Uint8Array([1, 2, 3])], 'scan.tif')
+    await w.get('[data-testid=seal-drop]').trigger('drop', { dataTransfer: { files: [file] } })
+    await flushPromises()
+    expect(name).toBe('bytes')
+    expect(w.get('[data-testid=seal-error]').text()).toContain('无法识别印章采集表')
+  })
+})
