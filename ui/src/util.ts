@@ -59,9 +59,9 @@ export async function fileBytes(file: File): Promise<Uint8Array> {
   return new Uint8Array(await file.arrayBuffer())
 }
 
-/** v-focus: focus the element when it is mounted (autofocus does not work for SPA views). */
-export const vFocus: Directive<HTMLElement> = {
-  mounted: (el) => { el.focus() },
+/** v-focus (or v-focus="cond"): focus the element when it is mounted (autofocus does not work for SPA views). */
+export const vFocus: Directive<HTMLElement, boolean | undefined> = {
+  mounted: (el, binding) => { if (binding.value !== false) el.focus() },
 }
 
 export function byteSize(n: number): string {

@@ -1,0 +1,12 @@
+// Sample data shared by the component tests (a case as get_case returns it, its checklist).
+export const sampleCase = {
+  number: 'GZ01-20261120-0001', status: 'draft', project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', years: 3, quantity: 1, medium: 'usb_key',
+  organization: { name: '广州市示例科技有限公司', department: null, uscc: '91440101MA59ABCD1D', org_code: null, other_id: null, phone: '020-83561234', email: null, postcode: '510110', legal_address: '广州市越秀区', mailing_address: null, legal_rep: { name: '李明', id_type: 'resident_id', id_number: '440304199207271516', mobile: null } },
+  handler: { name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', mobile: '13800138000', email: null, address: null },
+  employees: [], payment: { method: 'card', payer_account: null, payer_name: '广州市示例科技有限公司', amount: '700.00', date: null }, notes: '',
+  materials: [{ id: 'license', original_seen: true, copies_received: 1 }, { id: 'form', original_seen: false, copies_received: 1 }],
+}
+export const sampleChecklist = [
+  { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
+  { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
+]

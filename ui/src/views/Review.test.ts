@@ -1,0 +1,113 @@
+// Component tests of the review desk with the IPC mocked: the queue as the backend returns
+// it, the case side by side with its seal samples and forms, approve, and return with a reason.
+import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import Review from './Review.vue'
+import { sampleCase, sampleChecklist } from '../fixtures'
+
+enableAutoUnmount(afterEach)
+afterEach(() => clearMocks())
+
+const queue = [
+  { number: 'GZ01-20261120-0003', status: 'submitted', project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '甲公司', handler: '王五', created_at: '2026-11-20T10:00:00+08:00' },
+  { number: 'GZ01-20261120-0007', status: 'submitted', project: 'netca-gd-pension', business: 'renew', cert_kind: 'employee', organization: '乙单位', handler: '赵六', created_at: '2026-11-20T11:00:00+08:00' },
+]
+
+function backend() {
+  const calls: { cmd: string; args: any }[] = []
+  let status = 'submitted'
+  mockIPC((cmd, args) => {
+    const a = args as any
+    calls.push({ cmd, args: a })
+    switch (cmd) {
+      case 'review_queue': return queue
+      case 'get_case': return {
+        case: { ...sampleCase, number: a.number, status }, history: [],
+        attachments: [
+          { name: 'seal:official_seal', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
+          { name: 'seal:legal_rep_seal', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
+          { name: 'scan.png', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
+        ],
+      }
+      case 'attachment_url': return `asset://${a.number}/${a.name}`
+      case 'catalog_checklist': return sampleChecklist
+      case 'preview_forms': return { forms: [], pages: [{ width: 210, height: 297, items: [{ t: 'text', x: 10, y: 10, size: 12, face: 'regular', text: '申请表' }] }] }
+      case 'case_action':
+        status = a.action === 'approve' ? 'approved' : 'returned'
+        return status
+    }
+    throw new Error(cmd)
+  })
+  return calls
+}
+
+describe('Review', () => {
+  it('shows the queue the backend returns and opens a case side by side', async () => {
+    const calls = backend()
+    const w = mount(Review)
+    await flushPromises()
+    expect(w.findAll('[data-testid^=review-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0003', 'GZ01-20261120-0007'])
+    await w.get('[data-testid=review-GZ01-20261120-0007]').trigger('click')
+    await flushPromises()
+    expect(w.get('h2').text()).toContain('GZ01-20261120-0007')
+    expect(w.get('[data-testid=case-status]').text()).toBe('待复核')
+    expect(w.get('.left [data-testid=case-org]').text()).toContain('广州市示例科技有限公司')
+    expect(w.get('[data-testid=case-mat-form]').classes()).toContain('missing')
+    // only seal: attachments are shown as samples
+    expect(calls.filter((c) => c.cmd === 'attachment_url').map((c) => c.args.name)).toEqual(['seal:official_seal', 'seal:legal_rep_seal'])
+    expect(w.get('[data-testid=review-seal-official_seal] img').attributes('src')).toBe('asset://GZ01-20261120-0007/seal:official_seal')
+    expect(w.get('[data-testid=review-seal-legal_rep_seal]').text()).toContain('法人章')
+    expect(w.get('[data-testid=review-forms] text').text()).toBe('申请表')
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0007', action: 'approve', reason: null })
+    expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
+    expect(w.find('[data-testid=act-approve]').exists()).toBe(false)
+  })
+
+  it('returns only with a reason', async () => {
+    const calls = backend()
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=act-return]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toBe('请填写原因')
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
+    await w.get('[data-testid=reason]').setValue('营业执照复印件未盖公章')
+    await w.get('[data-testid=act-return]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0003', action: 'return', reason: '营业执照复印件未盖公章' })
+    expect(w.get('[data-testid=case-status]').text()).toBe('已退回')
+  })
+
+  it('shows an empty queue, and a four-eyes refusal in Chinese', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'review_queue') return []
+      throw new Error(cmd)
+    })
+    const w = mount(Review)
+    await flushPromises()
+    expect(w.get('[data-testid=review-empty]').text()).toBe('没有待复核的案件')
+    w.unmount()
+    mockIPC((cmd, args) => {
+      const a = args as any
+      if (cmd === 'review_queue') return queue
+      if (cmd === 'get_case') return { case: { ...sampleCase, number: a.number, status: 'submitted' }, history: [], attachments: [] }
+      if (cmd === 'catalog_checklist') return []
+      if (cmd === 'preview_forms') return { forms: [], pages: [] }
+      if (cmd === 'case_action') throw { kind: 'four_eyes', detail: 'zhang accepted this case' }
+      throw new Error(cmd)
+    })
+    const v = mount(Review)
+    await flushPromises()
+    await v.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    await v.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(v.get('[data-testid=error]').text()).toContain('复核须由他人进行')
+    expect(v.get('[data-testid=case-status]').text()).toBe('待复核')
+  })
+})
