@@ -1,0 +1,65 @@
+// Component tests of the reports desk with the IPC mocked: the day's ledger, expiring
+// certificates with the handler's mobile, exports showing the file written.
+import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import Reports from './Reports.vue'
+import { today } from '../util'
+
+enableAutoUnmount(afterEach)
+afterEach(() => clearMocks())
+
+describe('Reports', () => {
+  it('shows the ledger of today, changes day, lists expiring certificates and exports', async () => {
+    const calls: { cmd: string; args: any }[] = []
+    mockIPC((cmd, args) => {
+      const a = args as any
+      calls.push({ cmd, args: a })
+      if (cmd === 'report_daily') return {
+        date: a.date, cases: a.date === '2026-11-20' ? 7 : 3, total: '2100.00', keys_issued: 2, delivered: 1,
+        by_business: [{ key: 'new', cases: 2, amount: '1400.00' }, { key: 'renew', cases: 1, amount: '700.00' }],
+        by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00' }],
+        by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00' }],
+        by_clerk: [{ key: 'zhang', cases: 3, amount: '2100.00' }],
+      }
+      if (cmd === 'report_expiring') return [{ case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=甲公司', not_after: '2026-12-01T00:00:00Z', days_left: a.days === 30 ? 11 : 5 }]
+      if (cmd === 'export_report') return { path: `/home/clerk/exports/${a.kind}-${a.arg}.${a.format}`, rows: 4 }
+      throw new Error(cmd)
+    })
+    const w = mount(Reports)
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'report_daily')!.args).toEqual({ date: today() })
+    expect(calls.find((c) => c.cmd === 'report_expiring')!.args).toEqual({ days: 30 })
+    expect(w.get('[data-testid=report-by_business]').text()).toContain('新申请')
+    expect(w.get('[data-testid=report-by_payment]').text()).toContain('对公转账')
+    expect(w.get('[data-testid=report-by_clerk]').text()).toContain('zhang')
+    expect(w.get('[data-testid=report-totals]').text()).toContain('2100.00')
+    expect(w.get('[data-testid=report-expiring]').text()).toContain('13900001111')
+    await w.get('[data-testid=report-date]').setValue('2026-11-20')
+    await flushPromises()
+    expect(w.get('[data-testid=report-totals]').text()).toContain('7')
+    await w.get('[data-testid=report-export-daily-xlsx]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'export_report')!.args).toEqual({ kind: 'daily', format: 'xlsx', arg: '2026-11-20' })
+    expect(w.get('[data-testid=report-result]').text()).toContain('/home/clerk/exports/daily-2026-11-20.xlsx')
+    await w.get('[data-testid=report-days]').setValue('60')
+    await w.get('[data-testid=report-export-expiring-csv]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'expiring', format: 'csv', arg: '60' })
+    expect(w.get('[data-testid=report-result]').text()).toContain('expiring-60.csv')
+  })
+
+  it('shows an export failure in Chinese', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'report_daily') return { date: '', cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [] }
+      if (cmd === 'report_expiring') return []
+      throw { kind: 'io', detail: 'permission denied' }
+    })
+    const w = mount(Reports)
+    await flushPromises()
+    await w.get('[data-testid=report-export-daily-csv]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('读写文件失败')
+    expect(w.find('[data-testid=report-result]').exists()).toBe(false)
+  })
+})
