@@ -1,0 +1,120 @@
+// Component tests of the admin desk with the IPC mocked: role checkboxes, account actions,
+// settings saved per field, backup and restore with a confirmation.
+import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import Admin from './Admin.vue'
+
+enableAutoUnmount(afterEach)
+afterEach(() => clearMocks())
+
+function backend() {
+  const calls: { cmd: string; args: any }[] = []
+  const accounts = [
+    { name: 'admin', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00' },
+    { name: 'zhang', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00' },
+  ]
+  mockIPC((cmd, args) => {
+    const a = args as any
+    calls.push({ cmd, args: a })
+    switch (cmd) {
+      case 'list_accounts': return accounts.map((x) => ({ ...x }))
+      case 'set_account_roles': accounts.find((x) => x.name === a.name)!.roles = a.roles; return null
+      case 'unlock_account': Object.assign(accounts.find((x) => x.name === a.name)!, { locked: false, failed_logins: 0 }); return null
+      case 'disable_account': accounts.find((x) => x.name === a.name)!.disabled = true; return null
+      case 'reset_password': return null
+      case 'add_account':
+        if (a.password.length < 8) throw { kind: 'weak_password', detail: 'too short' }
+        accounts.push({ name: a.name, roles: a.roles, locked: false, disabled: false, failed_logins: 0, created_at: '' })
+        return null
+      case 'get_settings': return { counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '' }
+      case 'set_setting':
+        if (a.key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(a.value)) throw { kind: 'invalid_counter_code', detail: 'bad' }
+        return null
+      case 'backup_store': return { path: '/var/backups/certdesk-20261120.db', bytes: 4096 }
+      case 'restore_store': return { cases: 12, kept: '/home/a/cases.db.before-restore' }
+    }
+    throw new Error(cmd)
+  })
+  return calls
+}
+
+describe('Admin', () => {
+  it('saves the roles ticked for an account', async () => {
+    const calls = backend()
+    const w = mount(Admin)
+    await flushPromises()
+    expect((w.get('[data-testid=role-zhang-clerk]').element as HTMLInputElement).checked).toBe(true)
+    await w.get('[data-testid=role-zhang-supervisor]').setValue(true)
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'set_account_roles')!.args).toEqual({ name: 'zhang', roles: ['clerk', 'supervisor'] })
+    await w.get('[data-testid=role-zhang-clerk]').setValue(false)
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_account_roles').at(-1)!.args).toEqual({ name: 'zhang', roles: ['supervisor'] })
+    expect((w.get('[data-testid=role-zhang-supervisor]').element as HTMLInputElement).checked).toBe(true)
+  })
+
+  it('unlocks, disables, resets a password and adds an account', async () => {
+    const calls = backend()
+    const w = mount(Admin)
+    await flushPromises()
+    expect(w.get('[data-testid=account-state-zhang]').text()).toBe('已锁定')
+    await w.get('[data-testid=unlock-zhang]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=account-state-zhang]').text()).toBe('正常')
+    await w.get('[data-testid=disable-zhang]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=account-state-zhang]').text()).toBe('已停用')
+    await w.get('[data-testid=reset-zhang]').trigger('click')
+    await w.get('[data-testid=reset-password-zhang]').setValue('new-password-1')
+    await w.get('[data-testid=reset-do-zhang]').trigger('submit')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'reset_password')!.args).toEqual({ name: 'zhang', password: 'new-password-1' })
+    expect(w.get('[data-testid=admin-result]').text()).toBe('密码已重置')
+    await w.get('[data-testid=new-name]').setValue('wang')
+    await w.get('[data-testid=new-password]').setValue('short')
+    await w.get('[data-testid=new-role-key_clerk]').setValue(true)
+    await w.get('[data-testid=add-account]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('密码太弱')
+    expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')
+    await w.get('[data-testid=new-password]').setValue('wang-password')
+    await w.get('[data-testid=add-account]').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'add_account').at(-1)!.args).toEqual({ name: 'wang', roles: ['clerk', 'key_clerk'], password: 'wang-password' })
+    expect(w.find('[data-testid=account-wang]').exists()).toBe(true)
+  })
+
+  it('saves a changed setting on its own and shows a refusal next to it', async () => {
+    const calls = backend()
+    const w = mount(Admin)
+    await flushPromises()
+    expect((w.get('[data-testid=setting-pkcs11_module]').element as HTMLInputElement).value).toBe('/usr/lib/softhsm/libsofthsm2.so')
+    await w.get('[data-testid=setting-printer]').setValue('HP LaserJet')
+    await w.get('[data-testid=setting-printer]').trigger('change')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_setting').map((c) => c.args)).toEqual([{ key: 'printer', value: 'HP LaserJet' }])
+    expect(w.find('[data-testid=setting-saved-printer]').exists()).toBe(true)
+    await w.get('[data-testid=setting-counter_code]').setValue('gz 01')
+    await w.get('[data-testid=setting-counter_code]').trigger('change')
+    await flushPromises()
+    expect(w.get('[data-testid=setting-error-counter_code]').text()).toContain('受理点代码')
+  })
+
+  it('backs up, and restores only after a confirmation', async () => {
+    const calls = backend()
+    const w = mount(Admin)
+    await flushPromises()
+    await w.get('[data-testid=backup]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=admin-result]').text()).toContain('/var/backups/certdesk-20261120.db')
+    await w.get('[data-testid=restore-path]').setValue('/var/backups/certdesk-20261120.db')
+    await w.get('[data-testid=restore]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'restore_store')).toBe(false)
+    await w.get('[data-testid=restore-confirm]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'restore_store')!.args).toEqual({ path: '/var/backups/certdesk-20261120.db' })
+    expect(w.get('[data-testid=admin-result]').text()).toContain('12')
+  })
+})
