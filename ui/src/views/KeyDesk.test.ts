@@ -28,7 +28,7 @@ const keyStatus = (done: number, over: Record<string, unknown> = {}) => ({
   ...over,
 })
 
-interface Opts { done?: number; seal?: boolean; slots?: unknown; handle?: (cmd: string, a: any) => unknown }
+interface Opts { done?: number; seal?: boolean; warn?: boolean; slots?: unknown; handle?: (cmd: string, a: any) => unknown }
 function backend(o: Opts = {}) {
   const calls: { cmd: string; args: any }[] = []
   let done = o.done ?? 0
@@ -41,7 +41,7 @@ function backend(o: Opts = {}) {
     switch (cmd) {
       case 'key_slots': return o.slots ?? slotsOf(token(), null)
       case 'list_cases': return a.status === 'approved' ? [{ ...sampleCase, number: NUMBER, status: 'approved', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '' }] : []
-      case 'key_status': return keyStatus(done, caseStatus === 'delivered' ? { status: 'delivered' } : {})
+      case 'key_status': return keyStatus(done, { ...(caseStatus === 'delivered' ? { status: 'delivered' } : {}), default_pin_warning: !!o.warn })
       case 'get_case': return {
         case: { ...sampleCase, number: NUMBER, status: caseStatus === 'delivered' ? 'delivered' : done >= 4 ? 'key_issued' : 'approved' }, history: [],
         attachments: o.seal ? [{ name: 'seal:official_seal', mime: 'image/png', size: 1, sha256: '', at: '', actor: 'zhang' }] : [],
@@ -93,10 +93,12 @@ describe('KeyDesk', () => {
   })
 
   it('resumes at the first step not done', async () => {
-    backend({ done: 2, seal: true })
+    backend({ done: 2, seal: true, warn: true })
     const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
     await flushPromises()
+    expect(w.find('[data-testid=key-default-pin]').exists()).toBe(false)
     await openCase(w)
+    expect(w.get('[data-testid=key-default-pin]').text()).toContain('默认PIN')
     expect(w.get('[data-testid=key-step-token_initialized]').element.parentElement!.className).toContain('done')
     expect(w.get('[data-testid=key-step-key_generated]').element.parentElement!.className).toContain('done')
     expect(w.get('[data-testid=key-step-certificate_imported]').attributes('aria-current')).toBe('step')

@@ -1,0 +1,21 @@
+// The English locale has exactly the keys of the zh-CN one (the typed Shape checks this at
+// compile time only where a type checker runs; this test checks it on every run).
+import { describe, expect, it } from 'vitest'
+import zh from './zh-CN'
+import en from './en'
+
+function keys(o: unknown, prefix = ''): string[] {
+  return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, prefix + k + '.')))
+}
+
+describe('locales', () => {
+  it('en and zh-CN have the same keys', () => {
+    expect(keys(en).sort()).toEqual(keys(zh).sort())
+  })
+  it('names every audit action, seal defect and token error the screens show', () => {
+    const k = new Set(keys(zh))
+    for (const a of ['case_created', 'case_edited', 'accept', 'submit', 'approve', 'return', 'cancel', 'deliver', 'close', 'issue_key', 'token_initialized', 'key_generated', 'certificate_imported', 'certificate_written', 'seal_written', 'seal_imported', 'forms_printed']) expect(k.has('audit.' + a)).toBe(true)
+    for (const d of ['empty', 'pale', 'broken', 'double', 'smudged', 'overlap_line', 'tilted', 'bg_not_white', 'text_under', 'off_color']) expect(k.has('seal.defects.' + d)).toBe(true)
+    for (const e of ['pin_incorrect', 'pin_locked', 'token_not_found', 'no_module', 'seal_unreadable', 'cert_mismatch', 'exists', 'weak_password']) expect(k.has('errors.' + e)).toBe(true)
+  })
+})
