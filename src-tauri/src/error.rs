@@ -56,3 +56,9 @@ impl From<certdesk_store::ActError> for IpcError {
         }
     }
 }
+
+impl From<certdesk_desk::DeskError> for IpcError {
+    fn from(e: certdesk_desk::DeskError) -> IpcError {
+        IpcError::new(e.kind(), e.to_string())
+    }
+}

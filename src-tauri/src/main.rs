@@ -6,16 +6,61 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod desk;
 mod error;
 
+use error::IpcError;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
-/// What the app holds: the store and the account signed in at this window.
+/// The store, replaceable as a whole (restore from a backup).
+pub struct StoreCell(Mutex<Option<certdesk_store::Store>>);
+
+pub struct StoreGuard<'a>(MutexGuard<'a, Option<certdesk_store::Store>>);
+
+impl StoreCell {
+    pub fn lock(&self) -> Result<StoreGuard<'_>, IpcError> {
+        let guard = self.0.lock().map_err(|_| IpcError::new("store", "state poisoned"))?;
+        if guard.is_none() {
+            return Err(IpcError::new("store", "the store is closed after a failed restore: restart the app"));
+        }
+        Ok(StoreGuard(guard))
+    }
+
+    /// Takes the store out for an operation that consumes it (restore) and puts back what
+    /// that operation returns.
+    pub fn replace_with<T>(&self, f: impl FnOnce(certdesk_store::Store) -> (Option<certdesk_store::Store>, T)) -> Result<T, IpcError> {
+        let mut guard = self.0.lock().map_err(|_| IpcError::new("store", "state poisoned"))?;
+        let store = guard.take().ok_or_else(|| IpcError::new("store", "the store is closed"))?;
+        let (back, out) = f(store);
+        *guard = back;
+        Ok(out)
+    }
+}
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = certdesk_store::Store;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref().expect("checked when locked")
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_mut().expect("checked when locked")
+    }
+}
+
+/// What the app holds: the store, the account signed in at this window, the catalog and its
+/// forms, and the PKCS#11 module once loaded.
 pub struct AppState {
-    pub store: Mutex<certdesk_store::Store>,
+    pub store: StoreCell,
     pub actor: Mutex<Option<certdesk_domain::workflow::Actor>>,
     pub catalog: certdesk_catalog::Catalog,
+    pub forms: certdesk_forms::Forms,
+    pub keys: Mutex<Option<(PathBuf, certdesk_token::Keys)>>,
+    /// Serials of keys whose PIN was seen to be a CA's published default in this session.
+    pub default_pin_tokens: Mutex<std::collections::BTreeSet<String>>,
 }
 
 fn db_path() -> PathBuf {
@@ -41,7 +86,21 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let state = AppState { store: Mutex::new(store), actor: Mutex::new(None), catalog };
+    let forms = match certdesk_forms::Forms::load(catalog.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("certdesk: {e}");
+            std::process::exit(1);
+        }
+    };
+    let state = AppState {
+        store: StoreCell(Mutex::new(Some(store))),
+        actor: Mutex::new(None),
+        catalog,
+        forms,
+        keys: Mutex::new(None),
+        default_pin_tokens: Mutex::new(Default::default()),
+    };
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
@@ -57,6 +116,39 @@ fn main() {
             commands::validate_ident,
             commands::catalog_projects,
             commands::fee_quote,
+            commands::update_case,
+            commands::review_queue,
+            commands::catalog_checklist,
+            commands::save_draft,
+            commands::load_draft,
+            commands::clear_draft,
+            desk::preview_forms,
+            desk::print_forms,
+            desk::import_seal_scan,
+            desk::attachment_url,
+            desk::key_slots,
+            desk::key_status,
+            desk::key_init,
+            desk::key_generate,
+            desk::key_import_cert,
+            desk::key_write_cert,
+            desk::key_write_seal,
+            desk::key_verify,
+            desk::key_unlock,
+            desk::key_wipe,
+            desk::report_daily,
+            desk::report_expiring,
+            desk::export_report,
+            desk::list_accounts,
+            desk::add_account,
+            desk::set_account_roles,
+            desk::reset_password,
+            desk::disable_account,
+            desk::unlock_account,
+            desk::get_settings,
+            desk::set_setting,
+            desk::backup_store,
+            desk::restore_store,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,0 +1,475 @@
+//! IPC commands of the printing, seal, key, report and admin desks. Each checks who is signed
+//! in, calls one function of `certdesk-desk` or the store and returns plain data; the slow ones
+//! (rendering, importing a scan, key operations, exports, backups) run off the UI thread
+//! (`async`). PINs arrive as arguments, become zeroizing `Pin`s at once and are never stored.
+
+use crate::AppState;
+use crate::commands::signed_in;
+use crate::error::IpcError;
+use certdesk_desk::{issue, print, report, seal, xlsx};
+use certdesk_domain::workflow::{Actor, Role};
+use certdesk_store::Password;
+use certdesk_token::{Algo, Keys, Pin, TokenSel};
+use serde::Serialize;
+use std::path::PathBuf;
+use tauri::State;
+
+fn require(actor: &Actor, role: Role) -> Result<(), IpcError> {
+    if actor.has(role) { Ok(()) } else { Err(IpcError::new("missing_role", format!("{} does not have the role {}", actor.name, role.wire()))) }
+}
+
+/// A folder from a setting, else `<documents>/certdesk/<sub>` (else the data folder).
+fn folder(state: &AppState, key: &str, sub: &str) -> Result<PathBuf, IpcError> {
+    if let Some(p) = state.store.lock()?.setting(key)?.filter(|p| !p.trim().is_empty()) {
+        return Ok(PathBuf::from(p.trim()));
+    }
+    let base = dirs::document_dir().or_else(dirs::data_dir).unwrap_or_else(|| PathBuf::from("."));
+    Ok(base.join("certdesk").join(sub))
+}
+
+fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
+    request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string).filter(|s| !s.is_empty())
+}
+
+fn raw_body<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<&'a [u8], IpcError> {
+    match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) => Ok(bytes),
+        _ => Err(IpcError::new("invalid", "the file must be sent as raw bytes")),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Opens a file with the system's program for it, which offers the print dialog (Windows:
+/// the "print" verb of the PDF reader). `CERTDESK_NO_SYSTEM_OPEN=1` turns it off (tests).
+fn open_with_system(path: &std::path::Path) -> bool {
+    if std::env::var_os("CERTDESK_NO_SYSTEM_OPEN").is_some_and(|v| v == "1") {
+        return false;
+    }
+    let mut cmd = if cfg!(windows) {
+        let mut c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler").arg(path);
+        c
+    } else if cfg!(target_os = "macos") {
+        let mut c = std::process::Command::new("open");
+        c.arg(path);
+        c
+    } else {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(path);
+        c
+    };
+    cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().is_ok()
+}
+
+// ---------------------------------------------------------------- printing
+
+#[tauri::command(async)]
+pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<print::Preview, IpcError> {
+    signed_in(&state)?;
+    let store = state.store.lock()?;
+    Ok(print::preview(&store, &state.forms, &number, form.as_deref())?)
+}
+
+#[derive(Serialize)]
+pub struct Printed {
+    path: PathBuf,
+    pages: usize,
+    bytes: usize,
+    opened: bool,
+    forms: Vec<print::FormPages>,
+}
+
+/// Renders the case's forms to `<print folder>/<case>.pdf` and hands it to the system.
+#[tauri::command(async)]
+pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<Printed, IpcError> {
+    let actor = signed_in(&state)?;
+    let dir = folder(&state, "print_dir", "print")?;
+    let rendered = print::render(&mut *state.store.lock()?, &state.forms, &number, form.as_deref(), &actor.name)?;
+    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new("io", format!("cannot create {}: {e}", dir.display())))?;
+    let path = dir.join(format!("{}{}.pdf", number.trim(), form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
+    std::fs::write(&path, &rendered.pdf).map_err(|e| IpcError::new("io", format!("cannot write {}: {e}", path.display())))?;
+    let opened = open_with_system(&path);
+    Ok(Printed { path, pages: rendered.pages, bytes: rendered.pdf.len(), opened, forms: rendered.forms })
+}
+
+// ---------------------------------------------------------------- seal sheet
+
+/// The scan arrives as the raw body; `x-case`, `x-file-name` (percent-encoded), `x-dpi`.
+#[tauri::command(async)]
+pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<seal::Verdict, IpcError> {
+    let actor = signed_in(&state)?;
+    require(&actor, Role::Clerk)?;
+    let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
+    let name = header(&request, "x-file-name").map(|n| percent_decode(&n)).unwrap_or_else(|| "scan".into());
+    let dpi = match header(&request, "x-dpi") {
+        Some(d) => Some(d.parse::<f32>().map_err(|_| IpcError::new("invalid", format!("dpi {d:?} is not a number")))?),
+        None => None,
+    };
+    let bytes = raw_body(&request)?;
+    Ok(seal::import_for_case(&mut *state.store.lock()?, &number, &name, bytes, dpi, &actor.name)?)
+}
+
+/// A stored image of a case as a `data:` URL (the CSP allows no other image source).
+#[tauri::command(async)]
+pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {
+    use base64::Engine as _;
+    signed_in(&state)?;
+    let store = state.store.lock()?;
+    let (info, bytes) = store.attachment(&number, &name)?.ok_or_else(|| IpcError::new("not_found", format!("case {number} has no file {name}")))?;
+    if !info.mime.starts_with("image/") {
+        return Err(IpcError::new("invalid", format!("{name} is not an image")));
+    }
+    Ok(format!("data:{};base64,{}", info.mime, base64::engine::general_purpose::STANDARD.encode(bytes)))
+}
+
+// ---------------------------------------------------------------- key desk
+
+/// Runs `f` with the loaded PKCS#11 module (the admin's setting, else the environment, else
+/// the platform's known vendor modules), loading it once.
+fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, IpcError>) -> Result<T, IpcError> {
+    let configured = state.store.lock()?.setting("pkcs11_module")?.filter(|p| !p.trim().is_empty()).map(|p| PathBuf::from(p.trim()));
+    let module = certdesk_token::modules::resolve(configured.as_deref()).map_err(|e| IpcError::new("no_module", e.to_string()))?;
+    let mut guard = state.keys.lock().map_err(|_| IpcError::new("token", "state poisoned"))?;
+    if guard.as_ref().is_none_or(|(p, _)| *p != module) {
+        *guard = None;
+        let keys = Keys::open(&module).map_err(certdesk_desk::DeskError::from)?;
+        *guard = Some((module, keys));
+    }
+    let (_, keys) = guard.as_ref().expect("loaded above");
+    f(keys)
+}
+
+#[derive(Serialize)]
+pub struct KeySlots {
+    module: Option<String>,
+    module_error: Option<String>,
+    slots: Vec<certdesk_token::token::SlotView>,
+    readers: Vec<certdesk_token::readers::ReaderState>,
+    pcsc_error: Option<String>,
+}
+
+/// Readers (PC/SC) and tokens (PKCS#11) as they are now; the key desk polls this.
+#[tauri::command(async)]
+pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
+    signed_in(&state)?;
+    let (readers, pcsc_error) = match certdesk_token::readers::Readers::connect().and_then(|r| r.list()) {
+        Ok(r) => (r, None),
+        Err(e) => (vec![], Some(e.to_string())),
+    };
+    let (module, slots, module_error) = match with_keys(&state, |k| Ok(k.slots().map_err(certdesk_desk::DeskError::from)?)) {
+        Ok(slots) => (state.keys.lock().ok().and_then(|g| g.as_ref().map(|(p, _)| p.display().to_string())), slots, None),
+        Err(e) => (None, vec![], Some(e.detail)),
+    };
+    Ok(KeySlots { module, module_error, slots, readers, pcsc_error })
+}
+
+#[derive(Serialize)]
+pub struct KeyStatusView {
+    #[serde(flatten)]
+    status: issue::KeyStatus,
+    default_pin_warning: bool,
+}
+
+#[tauri::command(async)]
+pub fn key_status(state: State<'_, AppState>, number: String) -> Result<KeyStatusView, IpcError> {
+    signed_in(&state)?;
+    let status = issue::status(&*state.store.lock()?, &number)?;
+    let default_pin_warning = status.token_serial.as_ref().is_some_and(|s| state.default_pin_tokens.lock().is_ok_and(|set| set.contains(s)));
+    Ok(KeyStatusView { status, default_pin_warning })
+}
+
+fn key_clerk(state: &AppState) -> Result<Actor, IpcError> {
+    let actor = signed_in(state)?;
+    require(&actor, Role::KeyClerk)?;
+    Ok(actor)
+}
+
+fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
+    if issue::is_default_pin(&state.catalog, pin).is_some()
+        && let Ok(mut set) = state.default_pin_tokens.lock()
+    {
+        set.insert(serial.to_string());
+    }
+}
+
+#[tauri::command(async)]
+pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
+    let actor = key_clerk(&state)?;
+    let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
+    let t = with_keys(&state, |keys| Ok(issue::init(&mut *state.store.lock()?, keys, &number, slot_index, &label, &so, &user, &actor.name)?))?;
+    note_default_pin(&state, &t.serial, &user);
+    Ok(t)
+}
+
+#[tauri::command(async)]
+pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
+    let actor = key_clerk(&state)?;
+    let pin = Pin::new(pin);
+    let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new("invalid", format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
+    let out = folder(&state, "export_dir", "requests")?;
+    let sel = TokenSel::Serial(serial.clone());
+    let g = with_keys(&state, |keys| Ok(issue::generate(&mut *state.store.lock()?, keys, &number, &sel, &pin, algo, employee, &out, &actor.name)?))?;
+    note_default_pin(&state, &serial, &pin);
+    Ok(g)
+}
+
+/// The issued certificate arrives as the raw body; `x-case` names the case.
+#[tauri::command(async)]
+pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
+    let actor = key_clerk(&state)?;
+    let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
+    Ok(issue::import_cert(&mut *state.store.lock()?, &number, raw_body(&request)?, &actor.name)?)
+}
+
+#[tauri::command(async)]
+pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::Written, IpcError> {
+    let actor = key_clerk(&state)?;
+    let pin = Pin::new(pin);
+    with_keys(&state, |keys| Ok(issue::write_cert(&mut *state.store.lock()?, keys, &number, &TokenSel::Serial(serial), &pin, &actor)?))
+}
+
+#[tauri::command(async)]
+pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
+    let actor = key_clerk(&state)?;
+    let pin = Pin::new(pin);
+    with_keys(&state, |keys| Ok(issue::write_seal(&mut *state.store.lock()?, keys, &number, &TokenSel::Serial(serial), &pin, &actor.name)?))
+}
+
+#[tauri::command(async)]
+pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<certdesk_token::token::Contents, IpcError> {
+    key_clerk(&state)?;
+    let pin = Pin::new(pin);
+    with_keys(&state, |keys| Ok(issue::verify(keys, &TokenSel::Serial(serial), &pin)?))
+}
+
+#[tauri::command(async)]
+pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
+    let actor = key_clerk(&state)?;
+    let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
+    let t = with_keys(&state, |keys| Ok(keys.unlock(&TokenSel::Serial(serial.clone()), &so, &new).map_err(certdesk_desk::DeskError::from)?))?;
+    state.store.lock()?.record_event(&certdesk_store::NewEvent { actor: &actor.name, action: "token_unlocked", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    note_default_pin(&state, &t.serial, &new);
+    Ok(t)
+}
+
+#[tauri::command(async)]
+pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
+    let actor = key_clerk(&state)?;
+    let so = Pin::new(so_pin);
+    let t = with_keys(&state, |keys| Ok(keys.wipe(&TokenSel::Serial(serial.clone()), &so).map_err(certdesk_desk::DeskError::from)?))?;
+    state.store.lock()?.record_event(&certdesk_store::NewEvent { actor: &actor.name, action: "token_wiped", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    Ok(t)
+}
+
+// ---------------------------------------------------------------- reports
+
+fn parse_day(date: &str) -> Result<chrono::NaiveDate, IpcError> {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| IpcError::new("invalid", format!("{date:?} is not a date (YYYY-MM-DD)")))
+}
+
+fn parse_days(days: i64) -> Result<i64, IpcError> {
+    if (1..=3650).contains(&days) { Ok(days) } else { Err(IpcError::new("invalid", format!("{days} days: give 1 to 3650"))) }
+}
+
+#[tauri::command(async)]
+pub fn report_daily(state: State<'_, AppState>, date: String) -> Result<report::DailyLedger, IpcError> {
+    signed_in(&state)?;
+    Ok(report::daily(&*state.store.lock()?, parse_day(&date)?)?)
+}
+
+#[tauri::command(async)]
+pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<report::Expiring>, IpcError> {
+    signed_in(&state)?;
+    Ok(report::expiring(&*state.store.lock()?, chrono::Utc::now(), parse_days(days)?)?)
+}
+
+#[derive(Serialize)]
+pub struct Exported {
+    path: PathBuf,
+    rows: usize,
+}
+
+/// Writes a report as CSV or XLSX into the export folder.
+#[tauri::command(async)]
+pub fn export_report(state: State<'_, AppState>, kind: String, format: String, arg: String) -> Result<Exported, IpcError> {
+    signed_in(&state)?;
+    let (table, stem) = match kind.as_str() {
+        "daily" => {
+            let day = parse_day(&arg)?;
+            (report::daily_table(&report::daily(&*state.store.lock()?, day)?), format!("受理日报-{day}"))
+        }
+        "expiring" => {
+            let days = parse_days(arg.trim().parse::<i64>().map_err(|_| IpcError::new("invalid", format!("{arg:?} is not a number of days")))?)?;
+            let list = report::expiring(&*state.store.lock()?, chrono::Utc::now(), days)?;
+            (report::expiring_table(&list, days), format!("到期证书-{days}天-{}", chrono::Local::now().date_naive()))
+        }
+        other => return Err(IpcError::new("invalid", format!("unknown report {other}"))),
+    };
+    let bytes = match format.as_str() {
+        "csv" => report::to_csv(&table),
+        "xlsx" => xlsx::workbook(std::slice::from_ref(&table)),
+        other => return Err(IpcError::new("invalid", format!("unknown format {other}"))),
+    };
+    let dir = folder(&state, "export_dir", "reports")?;
+    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new("io", format!("cannot create {}: {e}", dir.display())))?;
+    let path = dir.join(format!("{stem}.{format}"));
+    std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("cannot write {}: {e}", path.display())))?;
+    Ok(Exported { path, rows: table.rows.len() })
+}
+
+// ---------------------------------------------------------------- admin
+
+#[derive(Serialize)]
+pub struct AccountView {
+    name: String,
+    roles: Vec<&'static str>,
+    locked: bool,
+    disabled: bool,
+    failed_logins: i64,
+    created_at: String,
+}
+
+fn parse_roles(roles: &[String]) -> Result<Vec<Role>, IpcError> {
+    roles.iter().map(|r| Role::from_wire(r).ok_or_else(|| IpcError::new("invalid", format!("unknown role {r}")))).collect()
+}
+
+#[tauri::command(async)]
+pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
+    let actor = signed_in(&state)?;
+    require(&actor, Role::Admin)?;
+    Ok(state
+        .store
+        .lock()?
+        .accounts()?
+        .into_iter()
+        .map(|a| AccountView { name: a.name, roles: a.roles.iter().map(|r| r.wire()).collect(), locked: a.locked, disabled: a.disabled, failed_logins: a.failed_logins, created_at: a.created_at })
+        .collect())
+}
+
+#[tauri::command(async)]
+pub fn add_account(state: State<'_, AppState>, name: String, roles: Vec<String>, password: String) -> Result<(), IpcError> {
+    let actor = signed_in(&state)?;
+    let roles = parse_roles(&roles)?;
+    state.store.lock()?.add_account(name.trim(), &roles, &Password::new(password), Some(&actor))?;
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn set_account_roles(state: State<'_, AppState>, name: String, roles: Vec<String>) -> Result<(), IpcError> {
+    let actor = signed_in(&state)?;
+    state.store.lock()?.set_roles(&actor, &name, &parse_roles(&roles)?)?;
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn reset_password(state: State<'_, AppState>, name: String, password: String) -> Result<(), IpcError> {
+    let actor = signed_in(&state)?;
+    state.store.lock()?.set_password(&actor, &name, &Password::new(password))?;
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn disable_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
+    let actor = signed_in(&state)?;
+    state.store.lock()?.disable_account(&actor, &name)?;
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn unlock_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
+    let actor = signed_in(&state)?;
+    state.store.lock()?.unlock_account(&actor, &name)?;
+    Ok(())
+}
+
+/// The settings an administrator may change from the app.
+const SETTINGS: [&str; 8] = ["counter_code", "counter_name", "counter_address", "pkcs11_module", "printer", "export_dir", "scan_folder", "print_dir"];
+
+#[tauri::command(async)]
+pub fn get_settings(state: State<'_, AppState>) -> Result<std::collections::BTreeMap<&'static str, String>, IpcError> {
+    signed_in(&state)?;
+    let store = state.store.lock()?;
+    let mut out = std::collections::BTreeMap::new();
+    for key in SETTINGS {
+        out.insert(key, store.setting(key)?.unwrap_or_else(|| if key == "counter_code" { print::DEFAULT_COUNTER.into() } else { String::new() }));
+    }
+    Ok(out)
+}
+
+#[tauri::command(async)]
+pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<(), IpcError> {
+    let actor = signed_in(&state)?;
+    require(&actor, Role::Admin)?;
+    if !SETTINGS.contains(&key.as_str()) {
+        return Err(IpcError::new("invalid", format!("unknown setting {key}")));
+    }
+    let mut value = value.trim().to_string();
+    if key == "counter_code" {
+        value = value.to_ascii_uppercase();
+        certdesk_domain::number::check_counter_code(&value).map_err(|e| IpcError::new("invalid_counter_code", e))?;
+    }
+    if key == "pkcs11_module" && !value.is_empty() && !std::path::Path::new(&value).is_file() {
+        return Err(IpcError::new("no_module", format!("{value} is not a file")));
+    }
+    state.store.lock()?.set_setting(&key, &value, &actor.name)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct BackedUp {
+    path: PathBuf,
+    bytes: u64,
+}
+
+#[tauri::command(async)]
+pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
+    let actor = signed_in(&state)?;
+    require(&actor, Role::Admin)?;
+    let dir = folder(&state, "export_dir", "backups")?;
+    let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+    let store = state.store.lock()?;
+    let r = store.backup_to(&path)?;
+    drop(store);
+    state.store.lock()?.record_event(&certdesk_store::NewEvent { actor: &actor.name, action: "store_backup", detail: serde_json::json!({ "path": r.path, "cases": r.cases }), ..Default::default() })?;
+    Ok(BackedUp { path: r.path, bytes: r.bytes })
+}
+
+#[derive(Serialize)]
+pub struct Restored {
+    cases: i64,
+    kept: PathBuf,
+}
+
+/// Replaces the store by a checked backup; everyone is signed out (accounts come from the backup).
+#[tauri::command(async)]
+pub fn restore_store(state: State<'_, AppState>, path: String) -> Result<Restored, IpcError> {
+    let actor = signed_in(&state)?;
+    require(&actor, Role::Admin)?;
+    let backup = PathBuf::from(path.trim());
+    let result = state.store.replace_with(|store| match store.restore_from(&backup) {
+        Ok((s, kept)) => (Some(s), Ok(kept)),
+        Err((back, e)) => (back, Err(e)),
+    })?;
+    let kept = result?;
+    let cases = state.store.lock()?.count_cases()?;
+    *state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))? = None;
+    Ok(Restored { cases, kept })
+}
