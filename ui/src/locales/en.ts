@@ -30,7 +30,7 @@ const en: Shape<typeof zh> = {
     pasteAdd: 'Add pasted rows', pasted: 'Added {n} employees', count: '{n} in all',
   },
   materials: {
-    original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional',
+    formCopies: 'Copies', original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional',
     stamped: 'with company seal', allReceived: 'All received', none: 'Nothing to check for this business', need: '{n} needed',
   },
   pay: {

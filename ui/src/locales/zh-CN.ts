@@ -70,7 +70,7 @@ export default {
     count: '共{n}人',
   },
   materials: {
-    original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选',
+    formCopies: '份数', original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选',
     stamped: '须盖公章', allReceived: '全部收齐', none: '该业务无需核对材料', need: '需{n}份',
   },
   pay: {
