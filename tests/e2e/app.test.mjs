@@ -1,14 +1,18 @@
-// End-to-end test of the real desktop app in its real webview (WebKitWebDriver through
-// tauri-driver, under Xvfb): a clerk takes a case at the intake desk, accepts and submits it,
-// cannot approve it; a supervisor approves it from the review queue. The store is a temp file
-// seeded with the certdesk CLI; the result is checked with the CLI and the audit chain.
+// End-to-end tests of the real desktop app in its real webview (WebKitWebDriver through
+// tauri-driver, under Xvfb). First a clerk takes a case, cannot approve it, a supervisor
+// approves it. Then a whole case: the clerk creates it, prints its forms to a PDF that
+// pdftotext reads back, imports the seal sheet scan and submits it; the supervisor approves it;
+// the key clerk issues a key on SoftHSM2 (initialise, generate, the request signed by an
+// openssl test CA, import, write certificate and seal, verify) and hands it over. The store is
+// a temp file seeded with the certdesk CLI; results are checked with the CLI, the audit chain,
+// pdftotext and OpenSC's pkcs11-tool.
 //
 // Run: xvfb-run -a node --test tests/e2e/app.test.mjs   (scripts/test.sh does, after building)
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -20,13 +24,26 @@ const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', '
 const port = 4444 + (process.pid % 500)
 const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const dir = mkdtempSync(join(tmpdir(), 'certdesk-e2e-'))
-const env = { ...process.env, CERTDESK_DB: join(dir, 'cases.db') }
+const softhsm = '/usr/lib/softhsm/libsofthsm2.so'
+const env = {
+  ...process.env,
+  CERTDESK_DB: join(dir, 'cases.db'),
+  // the app's files (print folder, request packages) go under this temp home
+  HOME: dir,
+  XDG_DATA_HOME: join(dir, 'data'),
+  CERTDESK_PKCS11_MODULE: softhsm,
+  SOFTHSM2_CONF: join(dir, 'softhsm2.conf'),
+  CERTDESK_NO_SYSTEM_OPEN: '1',
+}
 const shots = process.env.CERTDESK_SCREENSHOTS
 let driver
 let session
 
 function certdesk(...args) {
   return execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
+}
+function sh(program, args) {
+  return execFileSync(program, args, { env, cwd: dir, encoding: 'utf8' })
 }
 
 async function wd(method, path, body) {
@@ -75,7 +92,9 @@ async function login(name) {
 }
 
 before(async () => {
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']]) {
+  mkdirSync(join(dir, 'tokens'))
+  writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
+  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
     writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`))
   }
@@ -131,4 +150,105 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   assert.equal(stored.status, 'approved')
   assert.equal(stored.organization.uscc, '91440101MA59ABCD1D', 'normalised as typed')
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
+  await click('[data-testid=logout]')
+})
+
+const select = async (css, value) => click(`${css} option[value="${value}"]`)
+async function waitMatch(css, re, timeout = 60000) {
+  const start = Date.now()
+  for (;;) {
+    const got = await text(css).catch(() => '')
+    const m = got.match(re)
+    if (m) return m
+    if (Date.now() - start > timeout) assert.fail(`${css}: expected ${re}, got "${got}"`)
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+test('a whole case: intake, printed forms, seal sheet, review, key issued on SoftHSM, handed over', async () => {
+  await login('zhang')
+  await type('[data-testid=intake-org]', '呼和浩特市示例印章测试有限公司')
+  await type('[data-testid=intake-uscc]', '91440101MA59ABCD1D')
+  await type('[data-testid=intake-handler]', '王芳')
+  await type('[data-testid=intake-handler-id]', '440106200109094066')
+  await type('[data-testid=intake-mobile]', '13922223333')
+  await click('[data-testid=intake-submit]')
+  const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
+  const number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
+  await click('[data-testid=act-accept]')
+  await waitText('[data-testid=case-status]', '已受理')
+
+  // print: the PDF lands in the print folder and reads back with pdftotext
+  await click('[data-testid=print-preview]')
+  await find('[data-testid=page-svg]')
+  await click('[data-testid=print-forms]')
+  const [pdf] = await waitMatch('[data-testid=print-result]', /\/\S+\.pdf/)
+  const printed = sh('pdftotext', ['-layout', pdf, '-'])
+  assert.ok(printed.includes('呼和浩特市示例印章测试有限公司'), 'the organisation is printed')
+  assert.ok(printed.includes('王芳'), 'the handler is printed')
+  await screenshot('print')
+
+  // the seal sheet scan: the verdict per sample, the chosen seal kept with the case
+  const scan = join(root, 'tests/fixtures/seal/collection-150dpi.jpg')
+  await type('[data-testid=seal-file]', scan)
+  await find('[data-testid=seal-verdict]', 60000)
+  await find('[data-testid="seal-row-0"]')
+  await screenshot('seal')
+  await click('[data-testid=act-submit]')
+  await waitText('[data-testid=case-status]', '待复核')
+  await click('[data-testid=logout]')
+
+  await login('li')
+  await click(`[data-testid="review-${number}"]`)
+  await click('[data-testid=act-approve]')
+  await waitText('[data-testid=case-status]', '复核通过')
+  await click('[data-testid=logout]')
+
+  // the key desk on SoftHSM2
+  await login('wang')
+  await find('[data-testid="key-slot-0"]')
+  await select('[data-testid=key-case]', number)
+  await find('[data-testid=key-so-pin]')
+  await type('[data-testid=key-so-pin]', '87654321')
+  await type('[data-testid=key-pin]', '24681357')
+  await type('[data-testid=key-pin2]', '24681357')
+  await click('[data-testid=key-init]')
+  await find('[data-testid=key-generate]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-generate]')
+  const [pkg] = await waitMatch('[data-testid=key-result]', /\/\S+\.request\.json/)
+  const request = JSON.parse(readFileSync(pkg, 'utf8'))
+  assert.equal(request.case.number, number)
+  writeFileSync(join(dir, 'req.csr'), request.csr_pem)
+  sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/C=CN/O=Test CA/CN=Test Root', '-days', '30'])
+  sh('openssl', ['x509', '-req', '-in', 'req.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'issued.pem', '-days', '365'])
+  await screenshot('keys')
+  await type('[data-testid=key-cert-file]', join(dir, 'issued.pem'))
+  await find('[data-testid=key-write-cert]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-write-cert]')
+  await find('[data-testid=key-write-seal]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-write-seal]')
+  await find('[data-testid=key-verify]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-verify]')
+  await find('[data-testid=key-deliver]', 30000)
+  await click('[data-testid=key-deliver]')
+  await waitText('[data-testid=case-status]', '已交付')
+
+  const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.equal(stored.status, 'delivered')
+  const steps = JSON.parse(certdesk('key', 'status', '--case', number, '--json')).steps
+  assert.ok(steps.every((st) => st.done), JSON.stringify(steps))
+  assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
+  const objects = sh('pkcs11-tool', ['--module', softhsm, '--token-label', number, '--list-objects'])
+  assert.match(objects, /Certificate Object/)
+  assert.match(objects, /certdesk-seal-image/)
+  // no PIN reached the store
+  for (const file of ['cases.db', 'cases.db-wal']) {
+    let bytes
+    try { bytes = readFileSync(join(dir, file)) } catch { continue }
+    for (const secret of ['87654321', '24681357']) assert.equal(bytes.includes(Buffer.from(secret)), false, `a PIN in ${file}`)
+  }
 })
