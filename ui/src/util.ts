@@ -29,9 +29,10 @@ export function problemsOf(e: unknown): FieldProblem[] {
   }
 }
 
-export interface Debounced<A extends unknown[]> { (...args: A): void; cancel(): void; flush(): void }
+export interface Debounced<A extends unknown[]> { (...args: A): void; cancel(): void; flush(): unknown }
 
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): Debounced<A> {
+/** fn after `ms` of quiet; flush() runs a pending call at once and returns what fn returned */
+export function debounce<A extends unknown[]>(fn: (...args: A) => unknown, ms: number): Debounced<A> {
   let timer: ReturnType<typeof setTimeout> | null = null
   let last: A | null = null
   const d = ((...args: A) => {
@@ -40,7 +41,14 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
     timer = setTimeout(() => { timer = null; const a = last!; last = null; fn(...a) }, ms)
   }) as Debounced<A>
   d.cancel = () => { if (timer) clearTimeout(timer); timer = null; last = null }
-  d.flush = () => { if (timer) { clearTimeout(timer); timer = null; const a = last!; last = null; fn(...a) } }
+  d.flush = () => {
+    if (!timer) return undefined
+    clearTimeout(timer)
+    timer = null
+    const a = last!
+    last = null
+    return fn(...a)
+  }
   return d
 }
 

@@ -6,6 +6,7 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import Intake from './Intake.vue'
 import { parsePeople } from '../paste'
+import { runSignOut } from '../session'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -112,6 +113,17 @@ describe('Intake', () => {
     const saved = JSON.parse(String(saves[0].args.json))
     expect(saved.form.handlerMobile).toBe('13800138000')
     expect(saved.form.orgName).toBe('广州市示例科技有限公司')
+  })
+
+  it('saves a pending draft at once when the account signs out', async () => {
+    const calls = backend()
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('某单位')
+    await runSignOut()
+    const saves = calls.filter((c) => c.cmd === 'save_draft')
+    expect(saves).toHaveLength(1)
+    expect(JSON.parse(String(saves[0].args.json)).form.orgName).toBe('某单位')
   })
 
   it('saves the case JSON with materials and bank transfer, clears the draft and emits the number', async () => {
