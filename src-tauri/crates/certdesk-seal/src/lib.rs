@@ -1,9 +1,11 @@
 //! Seal and signature sample importer (issue 5). Owns the public API: decoding a scanned
 //! collection sheet (or a single impression), the report types that serialise to the output
 //! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
-//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, codecs in `decode`.
+//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, mask morphology in
+//! `morph`, codecs in `decode`.
 
 mod analyse;
+mod morph;
 pub mod decode;
 mod output;
 mod page;

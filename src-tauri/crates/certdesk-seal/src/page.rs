@@ -5,7 +5,7 @@
 
 use image::RgbImage;
 
-use crate::analyse::{self, BoxGeom, Class};
+use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
 use crate::{ImportOptions, Row, SampleKind, SealError, SheetReport};
 
@@ -36,12 +36,17 @@ pub(crate) fn luma(p: &[u8]) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }
 
-/// Paper colour of a region: the mode of luma among bright pixels, averaged in RGB.
+/// Paper colour of a region: the mode of luma among bright pixels, averaged in RGB. Samples
+/// every `step`-th pixel of every `step`-th row.
 pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, step: u32) -> [f32; 3] {
+    let (raw, iw, step) = (img.as_raw(), img.width() as usize, step as usize);
+    let rows = || {
+        (y0 as usize..y1 as usize).step_by(step).map(move |y| &raw[(y * iw + x0 as usize) * 3..(y * iw + x1 as usize) * 3])
+    };
     let mut hist = [0u32; 256];
-    for y in (y0..y1).step_by(step as usize) {
-        for x in (x0..x1).step_by(step as usize) {
-            hist[luma(&img.get_pixel(x, y).0) as usize] += 1;
+    for row in rows() {
+        for p in row.chunks_exact(3).step_by(step) {
+            hist[luma8(p[0], p[1], p[2]) as usize] += 1;
         }
     }
     let mut best = (0u32, 255usize);
@@ -53,24 +58,23 @@ pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, s
             best = (s, l);
         }
     }
-    let mode = best.1 as f32;
-    let mut acc = [0f64; 3];
-    let mut n = 0f64;
-    for y in (y0..y1).step_by(step as usize) {
-        for x in (x0..x1).step_by(step as usize) {
-            let p = img.get_pixel(x, y).0;
-            if (luma(&p) - mode).abs() <= 6.0 {
+    let mode = best.1 as i32;
+    let mut acc = [0u64; 3];
+    let mut n = 0u64;
+    for row in rows() {
+        for p in row.chunks_exact(3).step_by(step) {
+            if (i32::from(luma8(p[0], p[1], p[2])) - mode).abs() <= 6 {
                 for c in 0..3 {
-                    acc[c] += p[c] as f64;
+                    acc[c] += u64::from(p[c]);
                 }
-                n += 1.0;
+                n += 1;
             }
         }
     }
-    if n < 1.0 {
+    if n == 0 {
         return [255.0; 3];
     }
-    [(acc[0] / n) as f32, (acc[1] / n) as f32, (acc[2] / n) as f32]
+    [acc[0] as f32 / n as f32, acc[1] as f32 / n as f32, acc[2] as f32 / n as f32]
 }
 
 /// Low-resolution map of dark achromatic pixels (lines, print, black ink).
@@ -88,19 +92,20 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32) -> Grid {
     let lthr = (0.62 * pl) as i32;
     let raw = img.as_raw();
     let iw = img.width() as usize;
+    let fu = f as usize;
+    // Per row a flag per pixel first (a loop the compiler can vectorise), then OR into cells.
+    let mut flags = vec![0u8; iw];
     for y in 0..img.height() as usize {
         let row = &raw[y * iw * 3..(y + 1) * iw * 3];
-        let cy = (y / f as usize) * w;
-        for (x, p) in row.chunks_exact(3).enumerate() {
+        for (fl, p) in flags.iter_mut().zip(row.chunks_exact(3)) {
             let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
             let l = (77 * r + 150 * g + 29 * b) >> 8;
-            if l < lthr {
-                let mx = r.max(g).max(b);
-                let mn = r.min(g).min(b);
-                if mx - mn < 70 {
-                    cells[cy + x / f as usize] = 1;
-                }
-            }
+            let chroma = r.max(g).max(b) - r.min(g).min(b);
+            *fl = u8::from(l < lthr && chroma < 70);
+        }
+        let cy = (y / fu) * w;
+        for (c, ch) in cells[cy..cy + w].iter_mut().zip(flags.chunks(fu)) {
+            *c |= ch.iter().fold(0, |a, &b| a | b);
         }
     }
     Grid { w, h, f, cells }
@@ -205,10 +210,10 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     for j in 0..dh {
         for i in 0..dw {
             let (x, y) = frame.to_scan(umin + i as f32 + 0.5, vmin + j as f32 + 0.5);
-            let (xi, yi) = (x.floor() as isize, y.floor() as isize);
-            if xi >= 0 && yi >= 0 && (xi as usize) < g.w && (yi as usize) < g.h {
+            // Negative positions are outside; the rest truncate like floor (no libm call).
+            if x >= 0.0 && y >= 0.0 && (x as usize) < g.w && (y as usize) < g.h {
                 valid[j * dw + i] = true;
-                d[j * dw + i] = thick[yi as usize * g.w + xi as usize];
+                d[j * dw + i] = thick[y as usize * g.w + x as usize];
             }
         }
     }
