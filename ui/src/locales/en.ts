@@ -53,6 +53,7 @@ const en: Shape<typeof zh> = {
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   audit: {
+    create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', user_add: 'Account added',
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', seal_written: 'Seal written', seal_imported: 'Seal sheet imported',
@@ -125,6 +126,8 @@ const en: Shape<typeof zh> = {
     no_module: 'Cannot load the PKCS#11 module: set its path under Admin', no_slot: 'No such slot: refresh', seal_unreadable: 'Cannot read the seal sheet: scan it again',
     cert_mismatch: 'The certificate does not match this case\'s request', cert_invalid: 'Cannot read the certificate', no_seal: 'The case has no seal image',
     print_failed: 'Printing failed', form_error: 'Form template error', exists: 'Exists already', weak_password: 'Password too weak: 8+ characters',
+    token_ambiguous: 'Several keys with this label: keep one or use the serial', cert_unreadable: 'Cannot read the certificate (PEM, DER or PKCS#7)', token: 'Key operation failed',
+    forms: 'Cannot lay out the forms', not_found: 'File not found',
     account_not_found: 'No such account', backup_invalid: 'Invalid or damaged backup', io: 'File error', pin_mismatch: 'The PINs differ', unknown: 'Failed',
   },
 }

@@ -94,6 +94,7 @@ export default {
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   audit: {
+    create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', user_add: '添加账号',
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
     certificate_imported: '导入签发的证书', certificate_written: '写入证书', seal_written: '写入印章', seal_imported: '导入印章采集表',
@@ -203,6 +204,11 @@ export default {
     backup_invalid: '备份文件无效或已损坏',
     io: '读写文件失败',
     pin_mismatch: '两次输入的PIN不一致',
+    token_ambiguous: '插着多个同名的Key，请只保留一个或按序列号选择',
+    cert_unreadable: '无法读取证书文件（应为PEM、DER或PKCS#7）',
+    token: 'Key操作失败',
+    forms: '申请表生成失败（模板或字体问题）',
+    not_found: '未找到该文件',
     unknown: '操作失败',
   },
 } as const
