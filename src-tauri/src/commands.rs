@@ -14,7 +14,8 @@ pub(crate) fn signed_in(state: &AppState) -> Result<Actor, IpcError> {
     state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))?.clone().ok_or_else(|| IpcError::new("not_signed_in", "sign in first"))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(rename = "AppStatus")]
 pub struct Status_ {
     first_run: bool,
     counter_code: String,
@@ -100,7 +101,7 @@ pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<certdesk_store::Ca
     Ok(out)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct CaseView {
     case: serde_json::Value,
     history: Vec<certdesk_store::AuditEvent>,
@@ -115,7 +116,7 @@ pub fn get_case(state: State<'_, AppState>, number: String) -> Result<CaseView, 
     Ok(CaseView { case: rec.to_export_json(), history: store.history(&number)?, attachments: store.attachments(rec.number.as_str())? })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Imported {
     number: String,
     warnings: Vec<certdesk_domain::FieldProblem>,
@@ -181,7 +182,7 @@ pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, Ipc
     Ok(ident::check(kind, &value))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct ProjectView {
     id: String,
     ca_short: String,

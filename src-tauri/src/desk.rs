@@ -88,8 +88,9 @@ pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<St
     Ok(print::preview(&store, &state.forms, &number, form.as_deref())?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Printed {
+    #[ts(type = "string")]
     path: PathBuf,
     pages: usize,
     bytes: usize,
@@ -157,7 +158,7 @@ fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, IpcError>) 
     f(keys)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct KeySlots {
     module: Option<String>,
     module_error: Option<String>,
@@ -181,7 +182,7 @@ pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
     Ok(KeySlots { module, module_error, slots, readers, pcsc_error })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct KeyStatusView {
     #[serde(flatten)]
     status: issue::KeyStatus,
@@ -301,8 +302,9 @@ pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<repo
     Ok(report::expiring(&*state.store.lock()?, chrono::Utc::now(), parse_days(days)?)?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Exported {
+    #[ts(type = "string")]
     path: PathBuf,
     rows: usize,
 }
@@ -337,7 +339,7 @@ pub fn export_report(state: State<'_, AppState>, kind: String, format: String, a
 
 // ---------------------------------------------------------------- admin
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct AccountView {
     name: String,
     roles: Vec<&'static str>,
@@ -433,8 +435,9 @@ pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Re
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct BackedUp {
+    #[ts(type = "string")]
     path: PathBuf,
     bytes: u64,
 }
@@ -452,9 +455,10 @@ pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
     Ok(BackedUp { path: r.path, bytes: r.bytes })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Restored {
     cases: i64,
+    #[ts(type = "string")]
     kept: PathBuf,
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct IpcError {
     pub kind: &'static str,
     pub detail: String,

@@ -17,7 +17,7 @@ pub struct FeeRequest {
     pub quantity: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FeeLine {
     pub label: String,
     pub per: Per,
@@ -27,7 +27,7 @@ pub struct FeeLine {
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FeeQuote {
     pub project: String,
     pub business: BusinessType,

@@ -88,7 +88,7 @@ pub struct FeeRule {
     pub items: Vec<FeeItem>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Per {
     /// amount × years × quantity
@@ -119,7 +119,7 @@ pub struct MaterialRule {
     pub items: Vec<MaterialItem>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialKind {
     Form,
@@ -131,7 +131,7 @@ pub enum MaterialKind {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialItem {
     pub id: String,

@@ -72,7 +72,7 @@ fn record(store: &mut Store, actor: &str, action: &str, number: &str, detail: se
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct StepView {
     pub step: &'static str,
     pub done: bool,
@@ -80,7 +80,7 @@ pub struct StepView {
     pub detail: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct KeyStatus {
     pub case: String,
     pub status: String,
@@ -124,12 +124,13 @@ pub fn init(store: &mut Store, keys: &Keys, number: &str, slot_index: usize, lab
     Ok(t)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Generated {
     pub key_id: String,
     pub algo: &'static str,
     pub public_key_sha256: String,
     pub csr_pem: String,
+    #[ts(type = "string")]
     pub package_path: PathBuf,
 }
 
@@ -170,7 +171,7 @@ pub fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, 
     Ok(store.find_event("key_generated", "public_key_sha256", &fingerprint)?.and_then(|e| e.case_number))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ImportedCert {
     pub subject: String,
     pub issuer: String,
@@ -209,7 +210,7 @@ pub fn import_cert(store: &mut Store, number: &str, bytes: &[u8], actor: &str) -
     Ok(out)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Written {
     pub serial_hex: String,
     pub subject: String,
@@ -237,7 +238,7 @@ pub fn write_cert(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, 
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SealWritten {
     pub name: String,
     pub size: usize,

@@ -74,7 +74,7 @@ impl Printable {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct FormPages {
     pub id: String,
     pub title: String,
@@ -82,7 +82,7 @@ pub struct FormPages {
 }
 
 /// The laid-out pages of the case's forms (the intermediate form, in mm), for a preview.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Preview {
     pub forms: Vec<FormPages>,
     pub pages: Vec<certdesk_forms::engine::Page>,

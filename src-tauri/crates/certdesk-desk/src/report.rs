@@ -10,15 +10,16 @@ use chrono::{DateTime, Local, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct LedgerRow {
     pub key: String,
     pub cases: usize,
     pub amount: Money,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DailyLedger {
+    #[ts(type = "string")]
     pub date: NaiveDate,
     pub cases: usize,
     pub total: Money,
@@ -69,7 +70,7 @@ pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Expiring {
     pub case: String,
     pub organization: String,

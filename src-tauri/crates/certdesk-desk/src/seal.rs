@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::io::Cursor;
 
 /// One sample as the counter screen shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SampleView {
     pub row: usize,
     pub col: usize,
@@ -27,7 +27,7 @@ pub struct SampleView {
     pub image_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RowView {
     pub row: usize,
     pub kind: &'static str,
@@ -35,7 +35,7 @@ pub struct RowView {
     pub needs_restamp: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Verdict {
     pub samples: Vec<SampleView>,
     pub rows: Vec<RowView>,

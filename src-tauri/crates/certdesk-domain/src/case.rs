@@ -37,6 +37,18 @@ macro_rules! wire_enum {
             }
         }
 
+        /// In TypeScript, the union of the wire names.
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                [$(concat!("\"", $wire, "\"")),+].join(" | ")
+            }
+            fn inline(cfg: &ts_rs::Config) -> String {
+                <Self as ts_rs::TS>::name(cfg)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.wire()) }
         }
@@ -229,7 +241,7 @@ pub const STORE_FIELDS: [&str; 5] = ["number", "status", "created_at", "updated_
 
 /// One problem in a case, with the JSON path of the field (`organization.uscc`,
 /// `employees[1].id_number`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FieldProblem {
     pub path: String,
     pub message: String,
@@ -238,7 +250,7 @@ pub struct FieldProblem {
     pub severity: Severity,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,

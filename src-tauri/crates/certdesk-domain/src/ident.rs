@@ -510,7 +510,7 @@ impl Postcode {
 
 /// The outcome of checking one value as one kind: what the CLI's `validate` prints and the
 /// UI shows beside a field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Checked {
     pub value: String,
     pub valid: bool,

@@ -13,7 +13,7 @@ pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000
 const HEAD_KEY: &str = "audit_head";
 
 /// One event as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AuditEvent {
     pub seq: i64,
     pub at: String,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub const MAX_ATTACHMENT_BYTES: usize = 64 << 20;
 
 /// What is known about a stored file, without its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AttachmentInfo {
     pub name: String,
     pub mime: String,

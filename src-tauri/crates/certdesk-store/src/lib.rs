@@ -86,7 +86,7 @@ impl CaseRecord {
 }
 
 /// A line of a case list or search result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CaseSummary {
     pub number: String,
     pub status: String,

@@ -33,7 +33,7 @@ fn map<'a>(op: &'static str, reader: &'a str) -> impl Fn(pcsc::Error) -> ReaderE
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ReaderState {
     pub reader: String,
     pub card_present: bool,

@@ -35,7 +35,7 @@ impl std::fmt::Display for TokenSel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Algo {
     Rsa2048,
@@ -112,7 +112,7 @@ fn device(op: &'static str) -> impl Fn(CkError) -> TokenError {
 }
 
 /// A token as shown at the key desk.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct TokenView {
     pub slot_index: usize,
     pub slot_description: String,
@@ -132,7 +132,7 @@ pub struct TokenView {
     pub so_pin_locked: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SlotView {
     pub slot_index: usize,
     pub description: String,
@@ -140,7 +140,7 @@ pub struct SlotView {
 }
 
 /// A key pair on the token.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct KeyView {
     /// CKA_ID, hex.
     pub id: String,
@@ -152,7 +152,7 @@ pub struct KeyView {
     pub public_key: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CertView {
     pub id: String,
     pub label: String,
@@ -164,7 +164,7 @@ pub struct CertView {
     pub has_key: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DataView {
     pub application: String,
     pub label: String,
@@ -172,7 +172,7 @@ pub struct DataView {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Contents {
     pub token: TokenView,
     pub keys: Vec<KeyView>,
