@@ -85,6 +85,8 @@ pub struct FormPages {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Preview {
     pub forms: Vec<FormPages>,
+    /// (declared by the forms crate as `Page`)
+    #[ts(type = "Array<Page>")]
     pub pages: Vec<certdesk_forms::engine::Page>,
 }
 
