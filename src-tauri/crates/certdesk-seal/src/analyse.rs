@@ -5,9 +5,9 @@
 //! rectangle: size, tilt, ring coverage), the defect labels, the score, and the cleaned RGBA
 //! image resampled to the output resolution.
 
-use image::{GrayImage, Luma, Rgba, RgbaImage, RgbImage};
+use image::{GrayImage, Rgba, RgbaImage, RgbImage};
 
-use crate::morph::{Components, dilate, erode};
+use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::{Defect, Sample, SampleKind, SamplePixels};
 
@@ -124,16 +124,19 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
         }
         // Page-frame position moves by (c, -s) per scan pixel along the row.
         let (ur, vr) = frame.to_page(x0 as f32 + 0.5, (y0 as usize + yy) as f32 + 0.5);
-        for (k, reg) in region[o].iter_mut().enumerate() {
+        // An i32 counter and plain comparisons (f32::min is NaN-aware, several instructions)
+        // keep this loop vectorisable.
+        for (k, reg) in (0..w as i32).zip(&mut region[o]) {
             let (u, v) = (ur + k as f32 * frame.c, vr - k as f32 * frame.s);
             let ds = [u - g.u0, g.u1 - u, v - g.v0, g.v1 - v];
-            let d = ds[0].min(ds[1]).min(ds[2]).min(ds[3]);
-            let others_inside = ds.iter().filter(|&&e| e >= 2.0).count() == 3;
+            let d = fmin(fmin(ds[0], ds[1]), fmin(ds[2], ds[3]));
+            // Exactly one side closer than 2 px: beside the line, not at a corner.
+            let inside = (ds[0] >= 2.0) as u8 + (ds[1] >= 2.0) as u8 + (ds[2] >= 2.0) as u8 + (ds[3] >= 2.0) as u8;
             *reg = if d >= 1.0 {
                 2
             } else if d > near_line {
                 1
-            } else if d > beyond && others_inside {
+            } else if d > beyond && inside == 3 {
                 3
             } else {
                 0
@@ -155,16 +158,12 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
         class: Class::Empty,
         seal: None,
     };
-    let (mut red_px, mut dark_px) = (0usize, 0usize);
+    let (mut red_px, mut dark_px) = (0u32, 0u32);
     for ((&reg, &r), &d) in f.region.iter().zip(&f.red).zip(&f.dark) {
-        if reg != 2 {
-            continue;
-        }
-        if r >= 35 {
-            red_px += 1;
-        } else if d >= 80 && 4 * u32::from(r) < u32::from(d) {
-            dark_px += 1;
-        }
+        // Non-short-circuit `&` keeps the loop free of branches.
+        let (inside, reddish) = (reg == 2, r >= 35);
+        red_px += u32::from(inside & reddish);
+        dark_px += u32::from(inside & !reddish & (d >= 80) & (4 * u32::from(r) < u32::from(d)));
     }
     let mm2 = ppmm * ppmm;
     if red_px as f32 >= 4.0 * mm2 && red_px as f32 >= 0.5 * dark_px as f32 {
@@ -201,10 +200,36 @@ fn balance_lut(paper: [f32; 3]) -> [[u8; 256]; 3] {
     lut
 }
 
+/// Minimum of two numbers that are never NaN, as one instruction.
+#[inline]
+fn fmin(a: f32, b: f32) -> f32 {
+    if a < b { a } else { b }
+}
+
 /// Rec. 601 luma in 8.8 fixed point (the weights sum to 256, so white stays 255).
 #[inline]
 pub(crate) fn luma8(r: u8, g: u8, b: u8) -> u8 {
     ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
+}
+
+/// Histogram of `values` over the pixels inside the box (region 2).
+fn inside_histogram(values: &[u8], region: &[u8]) -> [u32; 256] {
+    let mut hist = [0u32; 256];
+    for (&v, &reg) in values.iter().zip(region) {
+        if reg == 2 {
+            hist[v as usize] += 1;
+        }
+    }
+    hist
+}
+
+/// Indices of the set pixels of a mask with rows of `w`, in raster order.
+fn ink_indices(mask: &[u8], w: usize) -> Vec<usize> {
+    let mut idx = Vec::new();
+    for (y, row) in mask.chunks_exact(w).enumerate() {
+        runs(row, |s, e| idx.extend(y * w + s..=y * w + e));
+    }
+    idx
 }
 
 fn otsu(hist: &[u32; 256], lo: usize) -> usize {
@@ -248,33 +273,35 @@ fn median_above(hist: &[u32; 256], t: usize) -> f32 {
 
 fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     let (w, h) = (f.w, f.h);
-    let mut hist = [0u32; 256];
-    for i in 0..w * h {
-        if f.region[i] == 2 {
-            hist[f.red[i] as usize] += 1;
-        }
-    }
+    let hist = inside_histogram(&f.red, &f.region);
     let t0 = otsu(&hist, 8).clamp(20, 120);
     let p_ink = median_above(&hist, t0);
     let t = (0.5 * p_ink).clamp(16.0, 110.0);
-    let mut mask: Vec<u8> = f.red.iter().map(|&r| u8::from(r as f32 >= t)).collect();
+    // r ≥ t in integers (t is a half-integer at most, so ceil keeps the test exact).
+    let t_int = t.ceil() as u8;
+    let mut mask: Vec<u8> = f.red.iter().map(|&r| u8::from(r >= t_int)).collect();
     // Median darkness of the red ink, for the luma hysteresis.
     let mut dh = [0u32; 256];
-    for i in 0..w * h {
-        if mask[i] != 0 {
-            dh[f.dark[i] as usize] += 1;
+    for (&m, &d) in mask.iter().zip(&f.dark) {
+        if m != 0 {
+            dh[d as usize] += 1;
         }
     }
     let dark_ink = median_above(&dh, 0);
     // JPEG 4:2:0 washes red out of thin strokes: grow into pixels dark enough and still reddish.
-    // The candidates do not change between the two steps, so they are listed once.
-    let cand: Vec<usize> = (1..h.saturating_sub(1))
-        .flat_map(|y| (1..w.saturating_sub(1)).map(move |x| y * w + x))
-        .filter(|&i| {
-            let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
-            mask[i] == 0 && r >= 0.55 * t && d >= 0.5 * dark_ink && r >= 0.2 * d
+    // The candidates do not change between the two steps, so they are listed once. In integers:
+    // r ≥ 0.55·t, d ≥ 0.5·dark_ink, r ≥ 0.2·d.
+    let (r_min, d_min) = ((0.55 * t).ceil() as u32, (0.5 * dark_ink).ceil() as u32);
+    let flags: Vec<u8> = mask
+        .iter()
+        .zip(&f.red)
+        .zip(&f.dark)
+        .map(|((&m, &r), &d)| {
+            let (r, d) = (u32::from(r), u32::from(d));
+            u8::from((m == 0) & (r >= r_min) & (d >= d_min) & (5 * r >= d))
         })
         .collect();
+    let cand: Vec<usize> = ink_indices(&flags, w).into_iter().filter(|&i| i % w != 0 && i % w != w - 1 && i >= w && i < w * h.saturating_sub(1)).collect();
     for _ in 0..2 {
         let near = |i: usize| {
             mask[i - w - 1..=i - w + 1].iter().chain(&mask[i - 1..=i + 1]).chain(&mask[i + w - 1..=i + w + 1]).any(|&m| m != 0)
@@ -286,14 +313,11 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     }
     // Black print or line under the seal: fill only where it bridges seal strokes.
     let rc = ((0.3 * f.ppmm).round() as usize).max(2);
-    let closed = erode(&dilate(&mask, w, h, rc), w, h, rc);
-    for i in 0..w * h {
-        if closed[i] != 0 && mask[i] == 0 {
-            let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
-            if d >= 0.6 * dark_ink && r < 0.25 * d {
-                mask[i] = 1;
-            }
-        }
+    let closed = close(&mask, w, h, rc);
+    let d_black = (0.6 * dark_ink).ceil() as u32;
+    for (((m, &c), &r), &d) in mask.iter_mut().zip(&closed).zip(&f.red).zip(&f.dark) {
+        let (r, d) = (u32::from(r), u32::from(d));
+        *m |= u8::from((c != 0) & (d >= d_black) & (4 * r < d));
     }
     clean_specks(&mut mask, f, 2.0);
     let area = mask.iter().filter(|&&m| m != 0).count();
@@ -304,7 +328,7 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
 /// the main ink (`keep_mm2`: components at least this big define the main ink).
 fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
     let (w, h) = (f.w, f.h);
-    let cc = Components::new(mask, &f.region, w, h);
+    let cc = Components::new(mask, &f.region, w, h, true);
     let comps = &cc.comps;
     let mm2 = f.ppmm * f.ppmm;
     let speck = (0.08 * mm2).max(4.0) as usize;
@@ -342,18 +366,17 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
 }
 
 fn signature_mask(f: &BoxFeatures) -> InkMask {
-    let (w, h) = (f.w, f.h);
-    let mut hist = [0u32; 256];
-    for i in 0..w * h {
-        if f.region[i] == 2 {
-            hist[f.dark[i] as usize] += 1;
-        }
-    }
+    let hist = inside_histogram(&f.dark, &f.region);
     let t0 = otsu(&hist, 10).clamp(25, 160);
     let p_ink = median_above(&hist, t0);
-    let t = (0.5 * p_ink).max(22.0);
-    let mut mask: Vec<u8> = (0..w * h)
-        .map(|i| (f.region[i] == 2 && f.dark[i] as f32 >= t && (f.red[i] as f32) < 0.6 * f.dark[i] as f32) as u8)
+    let t = (0.5 * p_ink).max(22.0).ceil() as u32;
+    // Dark enough and not red: d ≥ t, r < 0.6·d.
+    let mut mask: Vec<u8> = f
+        .region
+        .iter()
+        .zip(&f.dark)
+        .zip(&f.red)
+        .map(|((&reg, &d), &r)| u8::from(reg == 2 && u32::from(d) >= t && 5 * u32::from(r) < 3 * u32::from(d)))
         .collect();
     clean_specks(&mut mask, f, 0.5);
     let area = mask.iter().filter(|&&m| m != 0).count();
@@ -362,15 +385,10 @@ fn signature_mask(f: &BoxFeatures) -> InkMask {
 
 /// Page-frame coordinates of the mask pixels.
 fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
-    let mut pts = Vec::new();
-    for y in 0..f.h {
-        for x in 0..f.w {
-            if mask[y * f.w + x] != 0 {
-                pts.push(frame.to_page((f.x0 as usize + x) as f32 + 0.5, (f.y0 as usize + y) as f32 + 0.5));
-            }
-        }
-    }
-    pts
+    ink_indices(mask, f.w)
+        .into_iter()
+        .map(|i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5))
+        .collect()
 }
 
 const BINS: usize = 180;
@@ -385,8 +403,7 @@ fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f
     for &(u, v) in pts {
         let (du, dv) = (u - cu, v - cv);
         let r = (du * du + dv * dv).sqrt();
-        let a = atan2_fast(dv, du);
-        let b = (((a + std::f32::consts::PI) / std::f32::consts::TAU) * BINS as f32) as usize % BINS;
+        let b = angle_bin(atan2_fast(dv, du), BINS);
         if outer[b].is_none_or(|o| r > o.2) {
             outer[b] = Some((u, v, r));
         }
@@ -515,13 +532,11 @@ fn crossings(f: &BoxFeatures, p_ink: f32, frame: Frame) -> usize {
     let mut outside = inside.clone();
     let near_in = 2.5 + 0.6 * f.ppmm;
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
-    for i in 0..f.w * f.h {
-        let r = f.region[i];
-        if r == 0 || r == 1 {
-            continue;
-        }
-        let (d, red) = (f.dark[i] as f32, f.red[i] as f32);
-        if d < 0.5 * p_ink || red >= 0.6 * d {
+    // Pen ink: d ≥ 0.5·p_ink and red < 0.6·d, in integers.
+    let d_min = (0.5 * p_ink).ceil() as u32;
+    for (i, ((&r, &d), &red)) in f.region.iter().zip(&f.dark).zip(&f.red).enumerate() {
+        let (d, red) = (u32::from(d), u32::from(red));
+        if r < 2 || d < d_min || 5 * red >= 3 * d {
             continue;
         }
         let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
@@ -598,7 +613,7 @@ pub(crate) fn judge(
         defects.push(Defect::Empty);
     } else {
         // Overlap with the box line.
-        let on_line = (0..f.w * f.h).filter(|&i| ink.mask[i] != 0 && f.region[i] != 2).count();
+        let on_line = ink.mask.iter().zip(&f.region).filter(|&(&m, &reg)| m != 0 && reg != 2).count();
         let on_line = if kind.is_seal() {
             on_line
         } else {
@@ -688,7 +703,7 @@ fn judge_seal(
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let frame = crate::page::Frame::new(skew);
-    let pts_idx: Vec<usize> = (0..f.w * f.h).filter(|&i| ink.mask[i] != 0).collect();
+    let pts_idx = ink_indices(&ink.mask, f.w);
     let page = |i: usize| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
     metrics.push(("p_ink", ink.p_ink));
     if ink.p_ink < 105.0 {
@@ -739,12 +754,10 @@ fn judge_seal(
             let r = (du * du + dv * dv).sqrt();
             let a = atan2_fast(dv, du);
             if r >= s.r - ring_w && r <= s.r + 1.0 {
-                let b = (((a + std::f32::consts::PI) / std::f32::consts::TAU) * BINS as f32) as usize % BINS;
-                bins[b] = true;
+                bins[angle_bin(a, BINS)] = true;
             }
             if r >= 0.55 * s.r && r <= 0.8 * s.r {
-                let b = (((a + std::f32::consts::PI) / std::f32::consts::TAU) * 72.0) as usize % 72;
-                ang_hist[b] += 1.0;
+                ang_hist[angle_bin(a, 72)] += 1.0;
             }
         } else {
             let (a, b) = (u * ca + v * sa - rcu, -u * sa + v * ca - rcv);
@@ -779,13 +792,15 @@ fn judge_seal(
     // Edge softness: width of the ink ramp at half level, p / |gradient|, in mm (75th
     // percentile). A sharp scan gives the scanner's blur; smeared ink a wide ramp.
     let mut ramps: Vec<f32> = Vec::new();
+    // Half level ± 15 %, in integers: 0.35·p ≤ r ≤ 0.65·p.
+    let (r_lo, r_hi) = ((0.35 * ink.p_ink).ceil() as u8, (0.65 * ink.p_ink).floor() as u8);
     for y in 1..h.saturating_sub(1) {
-        for x in 1..w.saturating_sub(1) {
-            let i = y * w + x;
-            let r = f.red[i] as f32;
-            if f.region[i] != 2 || r < 0.35 * ink.p_ink || r > 0.65 * ink.p_ink {
+        let row = y * w..(y + 1) * w;
+        for (x, (&r, &reg)) in f.red[row.clone()].iter().zip(&f.region[row]).enumerate() {
+            if reg != 2 || r < r_lo || r > r_hi || x == 0 || x + 1 == w {
                 continue;
             }
+            let i = y * w + x;
             let gx = f.red[i + 1] as f32 - f.red[i - 1] as f32;
             let gy = f.red[i + w] as f32 - f.red[i - w] as f32;
             let g = 0.5 * (gx * gx + gy * gy).sqrt();
@@ -845,12 +860,8 @@ fn judge_seal(
         }
     }
     let mut black = 0usize;
-    for i in 0..f.w * f.h {
-        if f.region[i] != 2 {
-            continue;
-        }
-        let (r, d) = (f.red[i] as f32, f.dark[i] as f32);
-        if d >= 110.0 && r < 0.25 * d {
+    for (i, ((&reg, &r), &d)) in f.region.iter().zip(&f.red).zip(&f.dark).enumerate() {
+        if reg == 2 && d >= 110 && 4 * u32::from(r) < u32::from(d) {
             let (u, v) = page(i);
             if u >= a0 && u <= a1 && v >= b0 && v <= b1 {
                 black += 1;
@@ -940,6 +951,14 @@ fn gap_tilt(hist: &[f32]) -> f32 {
     ang - 90.0
 }
 
+/// Bin of an angle in [-π, π] among `n` equal bins starting at -π (π wraps to bin 0).
+#[inline]
+fn angle_bin(a: f32, n: usize) -> usize {
+    // Through i32: a float-to-usize cast saturates in several instructions, and `%` divides.
+    let b = ((a + std::f32::consts::PI) * (n as f32 / std::f32::consts::TAU)) as i32 as usize;
+    if b >= n { b - n } else { b }
+}
+
 /// `atan2(y, x)` to about 1e-5 rad, several times cheaper than libm's: it bins every ink pixel
 /// of a seal by angle (2° and 5° bins), where this error moves nothing measurable.
 #[inline]
@@ -990,21 +1009,14 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, metrics: &mut Vec<(&'static str,
         return true;
     }
     let (w, h) = (f.w, f.h);
-    let strong: Vec<u8> = (0..w * h).map(|i| (ink.mask[i] != 0 || f.dark[i] > 70 || f.red[i] > 30) as u8).collect();
+    let strong: Vec<u8> =
+        ink.mask.iter().zip(&f.dark).zip(&f.red).map(|((&m, &d), &r)| u8::from(m != 0 || d > 70 || r > 30)).collect();
     let near = dilate(&strong, w, h, 3);
-    let (mut stain, mut total) = (0usize, 0usize);
-    for i in 0..w * h {
-        if f.region[i] != 2 {
-            continue;
-        }
-        total += 1;
-        if near[i] == 0 {
-            let px = f.rgb[i];
-            let chroma = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
-            if f.dark[i] >= 14 || chroma >= 18 {
-                stain += 1;
-            }
-        }
+    let (mut stain, mut total) = (0u32, 0u32);
+    for (((&reg, &nr), px), &d) in f.region.iter().zip(&near).zip(&f.rgb).zip(&f.dark) {
+        let chroma = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
+        total += u32::from(reg == 2);
+        stain += u32::from(reg == 2 && nr == 0 && (d >= 14 || chroma >= 18));
     }
     let frac = stain as f32 / total.max(1) as f32;
     metrics.push(("stain", frac));
@@ -1024,33 +1036,34 @@ fn render(
     let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
     let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for y in 0..h {
-        for x in 0..w {
-            if ink.mask[y * w + x] != 0 {
-                bx0 = bx0.min(x);
-                by0 = by0.min(y);
-                bx1 = bx1.max(x);
-                by1 = by1.max(y);
-                let (u, v) = frame.to_page((f.x0 as usize + x) as f32 + 0.5, (f.y0 as usize + y) as f32 + 0.5);
-                u0 = u0.min(u);
-                v0 = v0.min(v);
-                u1 = u1.max(u);
-                v1 = v1.max(v);
-                let p = f.rgb[y * w + x];
-                sr += p[0] as f32;
-                sg += p[1] as f32;
-                sb += p[2] as f32;
-                n += 1.0;
-            }
-        }
+    for i in ink_indices(&ink.mask, w) {
+        let (x, y) = (i % w, i / w);
+        bx0 = bx0.min(x);
+        by0 = by0.min(y);
+        bx1 = bx1.max(x);
+        by1 = by1.max(y);
+        let (u, v) = frame.to_page((f.x0 as usize + x) as f32 + 0.5, (f.y0 as usize + y) as f32 + 0.5);
+        u0 = u0.min(u);
+        v0 = v0.min(v);
+        u1 = u1.max(u);
+        v1 = v1.max(v);
+        let p = f.rgb[i];
+        sr += p[0] as f32;
+        sg += p[1] as f32;
+        sb += p[2] as f32;
+        n += 1.0;
     }
-    let mut mask = GrayImage::new((bx1 + 1 - bx0) as u32, (by1 + 1 - by0) as u32);
-    for (x, y, p) in mask.enumerate_pixels_mut() {
-        *p = Luma([if ink.mask[(by0 + y as usize) * w + bx0 + x as usize] != 0 { 255 } else { 0 }]);
+    let (mw, mh) = (bx1 + 1 - bx0, by1 + 1 - by0);
+    let mut bits = Vec::with_capacity(mw * mh);
+    for y in by0..=by1 {
+        bits.extend(ink.mask[y * w + bx0..=y * w + bx1].iter().map(|&m| if m != 0 { 255u8 } else { 0 }));
     }
-    // Alpha per crop pixel, only where it can be non-zero: the ink and the pixel around it.
-    let (ax0, ay0) = (bx0.saturating_sub(1), by0.saturating_sub(1));
-    let (ax1, ay1) = ((bx1 + 1).min(w - 1), (by1 + 1).min(h - 1));
+    let mask = GrayImage::from_raw(mw as u32, mh as u32, bits).unwrap_or_default();
+    // Alpha per crop pixel, only where it can be non-zero (the ink and the pixel around it),
+    // in a window two pixels wider than the ink: its outer ring is zero, so a bilinear sample
+    // whose top-left tap falls outside the window's inner part is zero.
+    let (ax0, ay0) = (bx0.saturating_sub(2), by0.saturating_sub(2));
+    let (ax1, ay1) = ((bx1 + 2).min(w - 1), (by1 + 2).min(h - 1));
     let aw = ax1 + 1 - ax0;
     let near = dilate(&ink.mask, w, h, 1);
     let mut alpha = vec![0f32; aw * (ay1 + 1 - ay0)];
@@ -1068,9 +1081,6 @@ fn render(
             };
         }
     }
-    let alpha_at = |x: usize, y: usize| -> f32 {
-        if x < ax0 || y < ay0 || x > ax1 || y > ay1 { 0.0 } else { alpha[(y - ay0) * aw + x - ax0] }
-    };
     let colour = if kind.is_seal() {
         [230u8, 0, 18]
     } else {
@@ -1083,20 +1093,31 @@ fn render(
     let ow = (((u1 - u0) / step).ceil() as u32).max(1);
     let oh = (((v1 - v0) / step).ceil() as u32).max(1);
     let mut rgba = RgbaImage::new(ow, oh);
-    for (i, j, p) in rgba.enumerate_pixels_mut() {
-        let (x, y) = frame.to_scan(u0 + (i as f32 + 0.5) * step, v0 + (j as f32 + 0.5) * step);
-        let (fx, fy) = (x - 0.5 - f.x0 as f32, y - 0.5 - f.y0 as f32);
-        if fx < 0.0 || fy < 0.0 || fx >= (w - 1) as f32 || fy >= (h - 1) as f32 {
-            continue;
+    let (wl, hl) = ((w - 1) as f32, (h - 1) as f32);
+    // One output pixel to the right moves (c, s)·step in scan pixels.
+    let (dx, dy) = (frame.c * step, frame.s * step);
+    for (j, row) in rgba.rows_mut().enumerate() {
+        let (xr, yr) = frame.to_scan(u0 + 0.5 * step, v0 + (j as f32 + 0.5) * step);
+        let (xr, yr) = (xr - 0.5 - f.x0 as f32, yr - 0.5 - f.y0 as f32);
+        let mut i = 0.0f32;
+        for p in row {
+            let (fx, fy) = (xr + i * dx, yr + i * dy);
+            i += 1.0;
+            if fx < 0.0 || fy < 0.0 || fx >= wl || fy >= hl {
+                continue;
+            }
+            // Both are ≥ 0 here; through i32 the conversion is one instruction.
+            let (ix, iy) = (fx as i32 as usize, fy as i32 as usize);
+            let a = if ix >= ax0 && iy >= ay0 && ix < ax1 && iy < ay1 {
+                let (tx, ty) = (fx - ix as f32, fy - iy as f32);
+                let k = (iy - ay0) * aw + ix - ax0;
+                (alpha[k] * (1.0 - tx) + alpha[k + 1] * tx) * (1.0 - ty) + (alpha[k + aw] * (1.0 - tx) + alpha[k + aw + 1] * tx) * ty
+            } else {
+                0.0
+            };
+            // a ≥ 0, so adding a half and truncating rounds (libm's roundf is a call per pixel).
+            *p = Rgba([colour[0], colour[1], colour[2], (a * 255.0 + 0.5) as u8]);
         }
-        let (ix, iy) = (fx as usize, fy as usize);
-        let (ax, ay) = (fx - ix as f32, fy - iy as f32);
-        let a = alpha_at(ix, iy) * (1.0 - ax) * (1.0 - ay)
-            + alpha_at(ix + 1, iy) * ax * (1.0 - ay)
-            + alpha_at(ix, iy + 1) * (1.0 - ax) * ay
-            + alpha_at(ix + 1, iy + 1) * ax * ay;
-        // a ≥ 0, so adding a half and truncating rounds (libm's roundf is a call per pixel).
-        *p = Rgba([colour[0], colour[1], colour[2], (a * 255.0 + 0.5) as u8]);
     }
     let mm = [ow as f32 * 25.4 / out_dpi, oh as f32 * 25.4 / out_dpi];
     (SamplePixels { mask, rgba }, [f.x0 + bx0 as u32, f.y0 + by0 as u32], mm)

@@ -1,5 +1,5 @@
 //! Binary morphology on 0/1 byte masks (row-major, `w` × `h`): square dilation and erosion,
-//! and 8-connected components with their statistics. Everything works on runs of set pixels,
+//! closing, and 8- or 4-connected components with their statistics. Everything works on runs of set pixels,
 //! so the cost follows the ink, not the size of the crop: a box crop is mostly paper.
 //! Outside the mask counts as 0 for dilation and as 1 for erosion, so a closing never eats
 //! ink at the crop border.
@@ -52,6 +52,35 @@ pub(crate) fn dilate(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
     out
 }
 
+/// Closing (dilation then erosion) with radius `r`, computed only in the window of the set
+/// pixels' bounding box grown by 2·r: beyond `r` from the ink the closing is empty, and within
+/// it every pixel's neighbourhood lies in the window or beyond the mask, where erosion counts
+/// pixels as set either way. The result equals the closing of the whole mask.
+pub(crate) fn close(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
+    let mut out = vec![0u8; w * h];
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for y in 0..h {
+        runs(&mask[y * w..(y + 1) * w], |s, e| {
+            (x0, x1, y0, y1) = (x0.min(s), x1.max(e), y0.min(y), y1.max(y));
+        });
+    }
+    if x0 == usize::MAX {
+        return out;
+    }
+    let (x0, y0) = (x0.saturating_sub(2 * r), y0.saturating_sub(2 * r));
+    let (x1, y1) = ((x1 + 2 * r).min(w - 1), (y1 + 2 * r).min(h - 1));
+    let (cw, ch) = (x1 + 1 - x0, y1 + 1 - y0);
+    let mut sub = Vec::with_capacity(cw * ch);
+    for y in y0..=y1 {
+        sub.extend_from_slice(&mask[y * w + x0..=y * w + x1]);
+    }
+    let closed = erode(&dilate(&sub, cw, ch, r), cw, ch, r);
+    for (y, row) in closed.chunks_exact(cw).enumerate() {
+        out[(y0 + y) * w + x0..=(y0 + y) * w + x1].copy_from_slice(row);
+    }
+    out
+}
+
 /// Square erosion of a 0/1 mask with radius `r`; pixels beyond the mask count as set.
 pub(crate) fn erode(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
     let mut tmp = vec![0u8; w * h];
@@ -79,8 +108,8 @@ pub(crate) fn erode(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
     out
 }
 
-/// One 8-connected component of a mask.
-#[derive(Debug, Clone, Default)]
+/// One connected component of a mask.
+#[derive(Debug, Clone)]
 pub(crate) struct Comp {
     /// Touches the edge of the mask.
     pub border: bool,
@@ -90,6 +119,17 @@ pub(crate) struct Comp {
     /// Sums of x and y over the pixels (centroid = sum / area).
     pub su: f64,
     pub sv: f64,
+    /// Bounding box, inclusive.
+    pub x0: usize,
+    pub y0: usize,
+    pub x1: usize,
+    pub y1: usize,
+}
+
+impl Default for Comp {
+    fn default() -> Self {
+        Self { border: false, area: 0, inside: 0, su: 0.0, sv: 0.0, x0: usize::MAX, y0: usize::MAX, x1: 0, y1: 0 }
+    }
 }
 
 /// A run of set pixels on row `y`, `s..=e`, in component `label` (an index into the runs until
@@ -101,8 +141,9 @@ struct Run {
     label: usize,
 }
 
-/// The 8-connected components of `mask`: the runs (resolved to component indices) and the
-/// components' statistics. Runs are joined with union-find over the runs of consecutive rows.
+/// The components of `mask` (8-connected, or 4-connected with `eight` false): the runs
+/// (resolved to component indices) and the components' statistics. Runs are joined with
+/// union-find over the runs of consecutive rows.
 pub(crate) struct Components {
     runs: Vec<Run>,
     pub comps: Vec<Comp>,
@@ -110,7 +151,9 @@ pub(crate) struct Components {
 }
 
 impl Components {
-    pub fn new(mask: &[u8], region: &[u8], w: usize, h: usize) -> Self {
+    pub fn new(mask: &[u8], region: &[u8], w: usize, h: usize, eight: bool) -> Self {
+        // Runs on consecutive rows touch when they overlap, or (8-connected) meet at a corner.
+        let reach = usize::from(eight);
         let mut rs: Vec<Run> = Vec::new();
         let mut parent: Vec<usize> = Vec::new();
         fn find(p: &mut [usize], mut i: usize) -> usize {
@@ -132,11 +175,11 @@ impl Components {
             let mut k = prev.start;
             for i in start..rs.len() {
                 let (s, e) = (rs[i].s, rs[i].e);
-                while k < prev.end && rs[k].e + 1 < s {
+                while k < prev.end && rs[k].e + reach < s {
                     k += 1;
                 }
                 let mut j = k;
-                while j < prev.end && rs[j].s <= e + 1 {
+                while j < prev.end && rs[j].s <= e + reach {
                     let (a, b) = (find(&mut parent, i), find(&mut parent, j));
                     if a != b {
                         parent[a.max(b)] = a.min(b);
@@ -163,6 +206,7 @@ impl Components {
             c.su += (s + e) as f64 * n as f64 * 0.5;
             c.sv += (y * n) as f64;
             c.border |= s == 0 || e + 1 == w || y == 0 || y + 1 == h;
+            (c.x0, c.x1, c.y0, c.y1) = (c.x0.min(s), c.x1.max(e), c.y0.min(y), c.y1.max(y));
             rs[i].label = index[root];
         }
         Self { runs: rs, comps, w }
@@ -199,6 +243,22 @@ mod tests {
         out
     }
 
+    #[test]
+    fn closing_of_a_small_blob_far_from_the_border_is_exact() {
+        // Two strokes 3 px apart in a big empty mask: the window is small, the result must be
+        // the closing of the whole mask.
+        let (w, h) = (60, 50);
+        let mut m = vec![0u8; w * h];
+        for y in 20..30 {
+            m[y * w + 25] = 1;
+            m[y * w + 29] = 1;
+        }
+        let want = naive(&naive(&m, w, h, 2, true), w, h, 2, false);
+        assert_eq!(close(&m, w, h, 2), want);
+        assert_eq!(want[25 * w + 27], 1, "the gap is bridged");
+        assert_eq!(close(&vec![0u8; w * h], w, h, 2), vec![0u8; w * h]);
+    }
+
     fn noise(w: usize, h: usize, seed: u64, density: u64) -> Vec<u8> {
         let mut s = seed | 1;
         (0..w * h)
@@ -219,6 +279,8 @@ mod tests {
                 for r in 0..4 {
                     assert_eq!(dilate(&m, w, h, r), naive(&m, w, h, r, true), "dilate {w}×{h} r{r} d{density}");
                     assert_eq!(erode(&m, w, h, r), naive(&m, w, h, r, false), "erode {w}×{h} r{r} d{density}");
+                    let closing = naive(&naive(&m, w, h, r, true), w, h, r, false);
+                    assert_eq!(close(&m, w, h, r), closing, "close {w}×{h} r{r} d{density}");
                 }
             }
         }
@@ -235,7 +297,7 @@ mod tests {
             1, 1, 0, 1, 0,
         ];
         let region = [2u8; 20];
-        let c = Components::new(&m, &region, 5, 4);
+        let c = Components::new(&m, &region, 5, 4, true);
         let areas: Vec<usize> = c.comps.iter().map(|c| c.area).collect();
         assert_eq!(areas, vec![2, 2, 2, 1]);
         assert_eq!((c.comps[0].su, c.comps[0].sv), (1.0, 1.0));
@@ -245,5 +307,9 @@ mod tests {
         c.retain(&mut m2, &[true, false, true, true]);
         assert_eq!(m2.iter().map(|&v| v as usize).sum::<usize>(), 5);
         assert_eq!(m2[4] + m2[9], 0);
+        assert_eq!((c.comps[0].x0, c.comps[0].y0, c.comps[0].x1, c.comps[0].y1), (0, 0, 1, 1));
+        // 4-connected: the diagonal pair splits.
+        let c4 = Components::new(&m, &region, 5, 4, false);
+        assert_eq!(c4.comps.iter().map(|c| c.area).collect::<Vec<_>>(), vec![1, 2, 1, 2, 1]);
     }
 }

@@ -7,6 +7,7 @@ use image::RgbImage;
 
 use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
+use crate::morph::Components;
 use crate::{ImportOptions, Row, SampleKind, SealError, SheetReport};
 
 /// Rotation between scan pixels (x, y) and the deskewed page frame (u, v), both in scan pixels.
@@ -40,13 +41,17 @@ pub(crate) fn luma(p: &[u8]) -> f32 {
 /// every `step`-th pixel of every `step`-th row.
 pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, step: u32) -> [f32; 3] {
     let (raw, iw, step) = (img.as_raw(), img.width() as usize, step as usize);
-    let rows = || {
-        (y0 as usize..y1 as usize).step_by(step).map(move |y| &raw[(y * iw + x0 as usize) * 3..(y * iw + x1 as usize) * 3])
-    };
+    // One pass: a luma histogram that also sums the RGB of each luma bin.
     let mut hist = [0u32; 256];
-    for row in rows() {
+    let mut sums = [[0u64; 3]; 256];
+    for y in (y0 as usize..y1 as usize).step_by(step) {
+        let row = &raw[(y * iw + x0 as usize) * 3..(y * iw + x1 as usize) * 3];
         for p in row.chunks_exact(3).step_by(step) {
-            hist[luma8(p[0], p[1], p[2]) as usize] += 1;
+            let l = luma8(p[0], p[1], p[2]) as usize;
+            hist[l] += 1;
+            for c in 0..3 {
+                sums[l][c] += u64::from(p[c]);
+            }
         }
     }
     let mut best = (0u32, 255usize);
@@ -58,17 +63,14 @@ pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, s
             best = (s, l);
         }
     }
-    let mode = best.1 as i32;
+    // Mean colour of the pixels within ±6 of the mode.
+    let mode = best.1;
     let mut acc = [0u64; 3];
     let mut n = 0u64;
-    for row in rows() {
-        for p in row.chunks_exact(3).step_by(step) {
-            if (i32::from(luma8(p[0], p[1], p[2])) - mode).abs() <= 6 {
-                for c in 0..3 {
-                    acc[c] += u64::from(p[c]);
-                }
-                n += 1;
-            }
+    for l in mode.saturating_sub(6)..=(mode + 6).min(255) {
+        n += u64::from(hist[l]);
+        for c in 0..3 {
+            acc[c] += sums[l][c];
         }
     }
     if n == 0 {
@@ -93,19 +95,23 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32) -> Grid {
     let raw = img.as_raw();
     let iw = img.width() as usize;
     let fu = f as usize;
-    // Per row a flag per pixel first (a loop the compiler can vectorise), then OR into cells.
-    let mut flags = vec![0u8; iw];
     for y in 0..img.height() as usize {
         let row = &raw[y * iw * 3..(y + 1) * iw * 3];
-        for (fl, p) in flags.iter_mut().zip(row.chunks_exact(3)) {
-            let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
-            let l = (77 * r + 150 * g + 29 * b) >> 8;
-            let chroma = r.max(g).max(b) - r.min(g).min(b);
-            *fl = u8::from(l < lthr && chroma < 70);
-        }
         let cy = (y / fu) * w;
-        for (c, ch) in cells[cy..cy + w].iter_mut().zip(flags.chunks(fu)) {
-            *c |= ch.iter().fold(0, |a, &b| a | b);
+        // Luma is a weighted mean, so eight pixels whose every channel is at least the threshold
+        // hold no dark pixel: paper is skipped with one minimum per 24 bytes.
+        for (k, chunk) in row.chunks(24).enumerate() {
+            if i32::from(chunk.iter().fold(255u8, |a, &b| a.min(b))) >= lthr {
+                continue;
+            }
+            for (j, p) in chunk.chunks_exact(3).enumerate() {
+                let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
+                let l = (77 * r + 150 * g + 29 * b) >> 8;
+                let chroma = r.max(g).max(b) - r.min(g).min(b);
+                if l < lthr && chroma < 70 {
+                    cells[cy + (8 * k + j) / fu] = 1;
+                }
+            }
         }
     }
     Grid { w, h, f, cells }
@@ -207,13 +213,17 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     let (dw, dh) = ((umax - umin).ceil() as usize + 1, (vmax - vmin).ceil() as usize + 1);
     let mut d = vec![0u8; dw * dh];
     let mut valid = vec![false; dw * dh];
+    let (gw, gh) = (g.w as f32, g.h as f32);
     for j in 0..dh {
+        let (xr, yr) = frame.to_scan(umin + 0.5, vmin + j as f32 + 0.5);
         for i in 0..dw {
-            let (x, y) = frame.to_scan(umin + i as f32 + 0.5, vmin + j as f32 + 0.5);
-            // Negative positions are outside; the rest truncate like floor (no libm call).
-            if x >= 0.0 && y >= 0.0 && (x as usize) < g.w && (y as usize) < g.h {
+            // One cell to the right in the page frame is (c, s) in the scan.
+            let (x, y) = (xr + i as f32 * frame.c, yr + i as f32 * frame.s);
+            // Negative positions are outside; the rest truncate like floor (no libm call), and
+            // comparing as floats avoids saturating float-to-usize casts.
+            if x >= 0.0 && y >= 0.0 && x < gw && y < gh {
                 valid[j * dw + i] = true;
-                d[j * dw + i] = thick[y as usize * g.w + x as usize];
+                d[j * dw + i] = thick[y as i32 as usize * g.w + x as i32 as usize];
             }
         }
     }
@@ -279,58 +289,20 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
             }
         }
     }
-    // Components of non-line cells (4-connected).
-    let mut label = vec![0u32; dw * dh];
+    // Components of non-line cells (4-connected). Cells outside the rotated page are joined in
+    // too: a component that reaches one of them is open to the page border, like one that
+    // touches the grid's edge, and is no box.
+    let free: Vec<u8> = line.iter().map(|&l| u8::from(l == 0)).collect();
+    let inside: Vec<u8> = valid.iter().map(|&v| if v { 2 } else { 0 }).collect();
+    let comps = Components::new(&free, &inside, dw, dh, false);
     let mut cells = Vec::new();
-    let mut stack = Vec::new();
-    let mut next = 1u32;
-    for start in 0..dw * dh {
-        if line[start] != 0 || label[start] != 0 || !valid[start] {
+    for c in &comps.comps {
+        if c.border || c.inside < c.area {
             continue;
         }
-        label[start] = next;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
-        let mut area = 0usize;
-        let mut border = false;
-        while let Some(p) = stack.pop() {
-            let (x, y) = (p % dw, p / dw);
-            area += 1;
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
-            let mut hit_border = x == 0 || y == 0 || x + 1 == dw || y + 1 == dh;
-            let mut push = |q: usize| {
-                if line[q] == 0 && label[q] == 0 {
-                    if !valid[q] {
-                        hit_border = true;
-                    } else {
-                        label[q] = next;
-                        stack.push(q);
-                    }
-                }
-            };
-            if x > 0 {
-                push(p - 1);
-            }
-            if x + 1 < dw {
-                push(p + 1);
-            }
-            if y > 0 {
-                push(p - dw);
-            }
-            if y + 1 < dh {
-                push(p + dw);
-            }
-            border |= hit_border;
-        }
-        next += 1;
-        if border {
-            continue;
-        }
+        let (x0, y0, x1, y1) = (c.x0, c.y0, c.x1, c.y1);
         let (wmm, hmm) = ((x1 + 1 - x0) as f32 * cell_mm, (y1 + 1 - y0) as f32 * cell_mm);
-        let fill = area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
+        let fill = c.area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
         if (25.0..=160.0).contains(&wmm) && (25.0..=160.0).contains(&hmm) && fill >= 0.85 {
             let f = g.f as f32;
             cells.push(Cell {

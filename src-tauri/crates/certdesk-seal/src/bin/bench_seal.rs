@@ -1,7 +1,8 @@
 //! `certdesk-bench-seal`: times the sheet importer on synthetic 300-dpi A4 sheets (or on the
 //! scans given as arguments) and prints ms per sheet, peak memory (VmHWM) and, for synthetic
 //! sheets, the quality figures against their truth. Usage: `certdesk-bench-seal [--sheets N]
-//! [--seed S] [--verbose] [SCAN...]`.
+//! [--seed S] [--dpi D] [--verbose] [--save DIR] [SCAN...]`; `--save` also writes the synthetic
+//! sheets into DIR, so the importer alone can be profiled on them (`certdesk-bench-seal DIR/*`).
 
 use std::time::Instant;
 
@@ -74,6 +75,7 @@ fn main() {
     let mut verbose = false;
     let mut dpi = 300.0f32;
     let mut files = Vec::new();
+    let mut save: Option<std::path::PathBuf> = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -86,6 +88,10 @@ fn main() {
                 seed = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(seed);
             }
             "--verbose" => verbose = true,
+            "--save" => {
+                i += 1;
+                save = args.get(i).map(std::path::PathBuf::from);
+            }
             "--dpi" => {
                 i += 1;
                 dpi = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(dpi);
@@ -135,6 +141,11 @@ fn main() {
             ..SynthOptions::default()
         };
         let sheet = synth::generate(&so);
+        if let Some(dir) = &save {
+            let _ = std::fs::create_dir_all(dir);
+            let ext = if so.jpeg_quality.is_some() { "jpg" } else { "png" };
+            let _ = std::fs::write(dir.join(format!("sheet-{}-{k}.{ext}", so.seed)), &sheet.bytes);
+        }
         let t = Instant::now();
         let _ = image::load_from_memory(&sheet.bytes);
         decode_ms += t.elapsed().as_secs_f64() * 1000.0;
