@@ -22,13 +22,33 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Item {
-    /// A run of text in one face; `y` is the baseline.
-    Text { x: f32, y: f32, size: f32, face: FaceRef, text: String },
+    /// A run of text in one face; `y` is the baseline. `bold` text is the regular outline
+    /// stroked as well as filled; `spacing` (mm) is added after every character (justified
+    /// lines).
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        face: FaceRef,
+        #[serde(skip_serializing_if = "is_false")]
+        bold: bool,
+        #[serde(skip_serializing_if = "is_zero")]
+        spacing: f32,
+        text: String,
+    },
     Line { x1: f32, y1: f32, x2: f32, y2: f32, width: f32 },
     /// A filled rectangle (barcode bars, QR modules).
     Fill { x: f32, y: f32, w: f32, h: f32 },
     /// An image file placed in a box.
     Image { x: f32, y: f32, w: f32, h: f32, path: String },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,7 +129,7 @@ impl<'a> Engine<'a> {
 
     fn check_glyphs(&self, text: &str, field: &str) -> Result<(), EngineError> {
         for c in text.chars() {
-            if !c.is_control() && self.fonts.face_for(c, false).is_none() {
+            if !c.is_control() && self.fonts.face_for(c).is_none() {
                 return Err(EngineError::MissingGlyph { ch: c, code: format!("U+{:04X}", c as u32), field: field.to_string(), form: self.form.to_string() });
             }
         }
@@ -118,7 +138,7 @@ impl<'a> Engine<'a> {
 
     /// Breaks `text` into lines no wider than `width` mm (each paragraph's first line
     /// `indent` mm narrower). Returns the lines and whether each starts a paragraph.
-    fn wrap_paragraphs(&self, text: &str, width: f32, size: f32, bold: bool, indent: f32) -> Vec<(String, bool)> {
+    fn wrap_paragraphs(&self, text: &str, width: f32, size: f32, indent: f32) -> Vec<(String, bool)> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
             let chars: Vec<char> = para.chars().collect();
@@ -130,7 +150,7 @@ impl<'a> Engine<'a> {
                 let mut end = start;
                 let mut last_break = None;
                 while end < chars.len() {
-                    let cw = self.fonts.width_mm(&chars[end].to_string(), size, bold);
+                    let cw = self.fonts.width_mm(&chars[end].to_string(), size);
                     // closing punctuation may hang one character past the edge (避头)
                     if w + cw > avail && end > start && !(closing_punct(chars[end]) && w <= avail) {
                         break;
@@ -165,25 +185,21 @@ impl<'a> Engine<'a> {
         lines
     }
 
-    fn wrap(&self, text: &str, width: f32, size: f32, bold: bool, indent: f32) -> Vec<String> {
-        self.wrap_paragraphs(text, width, size, bold, indent).into_iter().map(|(l, _)| l).collect()
-    }
-
-    /// Text with `extra` mm after every character (justified lines): one item per character.
-    fn put_text_spaced(&mut self, x: f32, baseline: f32, text: &str, size: f32, bold: bool, extra: f32) {
-        let mut x = x;
-        for c in text.chars() {
-            let s = c.to_string();
-            self.put_text(x, baseline, &s, size, bold);
-            x += self.fonts.width_mm(&s, size, bold) + extra;
-        }
+    fn wrap(&self, text: &str, width: f32, size: f32, indent: f32) -> Vec<String> {
+        self.wrap_paragraphs(text, width, size, indent).into_iter().map(|(l, _)| l).collect()
     }
 
     /// Text at a baseline, split into runs per face.
     fn put_text(&mut self, x: f32, baseline: f32, text: &str, size: f32, bold: bool) {
+        self.put_text_spaced(x, baseline, text, size, bold, 0.0);
+    }
+
+    /// Text with `spacing` mm after every character (justified lines), split into runs per
+    /// face; each run is one item whatever its spacing, so a justified line stays one string.
+    fn put_text_spaced(&mut self, x: f32, baseline: f32, text: &str, size: f32, bold: bool, spacing: f32) {
         let mut runs: Vec<(FaceRef, String)> = Vec::new();
         for c in text.chars() {
-            let face = self.fonts.face_for(c, bold).unwrap_or(FaceRef::Regular);
+            let face = self.fonts.face_for(c).unwrap_or(FaceRef::Regular);
             match runs.last_mut() {
                 Some((f, s)) if *f == face => s.push(c),
                 _ => runs.push((face, c.to_string())),
@@ -191,9 +207,9 @@ impl<'a> Engine<'a> {
         }
         let mut x = x;
         for (face, run) in runs {
-            let w = self.fonts.width_mm(&run, size, bold);
+            let w = self.fonts.width_mm(&run, size) + spacing * run.chars().count() as f32;
             if !run.trim().is_empty() {
-                self.page().items.push(Item::Text { x: r(x), y: r(baseline), size: r(size), face, text: run });
+                self.page().items.push(Item::Text { x: r(x), y: r(baseline), size: r(size), face, bold, spacing: r4(spacing), text: run });
             }
             x += w;
         }
@@ -245,7 +261,7 @@ impl<'a> Engine<'a> {
                 let size = size.unwrap_or(self.setup.font_size);
                 let filled = self.fill(text)?;
                 let indent_mm = indent * size * PT_MM;
-                let lines = self.wrap_paragraphs(&filled, self.width(), size, *bold, indent_mm);
+                let lines = self.wrap_paragraphs(&filled, self.width(), size, indent_mm);
                 let lh = self.line_mm(size);
                 for (i, (line, starts)) in lines.iter().enumerate() {
                     if self.y + lh > self.bottom() {
@@ -253,7 +269,7 @@ impl<'a> Engine<'a> {
                     }
                     let first = if *starts { indent_mm } else { 0.0 };
                     let avail = self.width() - first;
-                    let w = self.fonts.width_mm(line, size, *bold);
+                    let w = self.fonts.width_mm(line, size);
                     let x = self.aligned_x(self.left() + first, avail, w, *align);
                     let baseline = self.y + (lh - size * PT_MM) / 2.0 + size * PT_MM * ASCENT;
                     // justify: spread the slack over the gaps, except on a paragraph's last line
@@ -292,7 +308,7 @@ impl<'a> Engine<'a> {
                     }
                     if *human_readable {
                         let size = 8.0;
-                        let tw = self.fonts.width_mm(&text, size, false);
+                        let tw = self.fonts.width_mm(&text, size);
                         self.put_text(x0 + (width - tw) / 2.0, y0 + height + 3.2, &text, size, false);
                     }
                 }
@@ -339,11 +355,11 @@ impl<'a> Engine<'a> {
 
     /// Lays a cell's text out at the largest size (from `size` down to the floor) that fits
     /// `height`; returns (size, lines, needed height).
-    fn fit(&self, text: &str, width: f32, height: f32, size: f32, bold: bool) -> (f32, Vec<String>, f32) {
+    fn fit(&self, text: &str, width: f32, height: f32, size: f32) -> (f32, Vec<String>, f32) {
         let floor = MIN_SIZE.max(size * 0.7).min(size);
         let mut s = size;
         loop {
-            let lines = self.wrap(text, width, s, bold, 0.0);
+            let lines = self.wrap(text, width, s, 0.0);
             let need = lines.len() as f32 * self.line_mm(s) + 2.0 * PAD_Y;
             if need <= height + 0.01 || s <= floor {
                 return (s, lines, need);
@@ -394,7 +410,7 @@ impl<'a> Engine<'a> {
                 };
                 if cell.rowspan <= 1 && cell.boxes.is_none() && !text.is_empty() {
                     let cs = cell.size.unwrap_or(size);
-                    let (_, _, need) = self.fit(&text, w_of(*col, cell.span) - 2.0 * PAD_X, row.height, cs, cell.bold);
+                    let (_, _, need) = self.fit(&text, w_of(*col, cell.span) - 2.0 * PAD_X, row.height, cs);
                     h = h.max(need);
                 }
                 row_texts.push(text);
@@ -414,7 +430,7 @@ impl<'a> Engine<'a> {
                 let end = (ri + span).min(rows.len());
                 let have: f32 = heights[ri..end].iter().sum();
                 let saved = std::mem::replace(&mut self.ctx["item"], row.item.clone());
-                let (_, _, need) = self.fit(&texts[ri][ci], w_of(*col, cell.span) - 2.0 * PAD_X, have, cell.size.unwrap_or(size), cell.bold);
+                let (_, _, need) = self.fit(&texts[ri][ci], w_of(*col, cell.span) - 2.0 * PAD_X, have, cell.size.unwrap_or(size));
                 self.ctx["item"] = saved;
                 if need > have {
                     heights[end - 1] += need - have;
@@ -489,7 +505,7 @@ impl<'a> Engine<'a> {
                 let value = lookup(&self.ctx, path).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).unwrap_or_default();
                 self.check_glyphs(&value, path)?;
                 if !text.is_empty() {
-                    let lw = self.fonts.width_mm(text, cs, cell.bold) + 1.5;
+                    let lw = self.fonts.width_mm(text, cs) + 1.5;
                     let baseline = top + h / 2.0 + cs * PT_MM * (ASCENT - 0.5);
                     self.put_text(text_x, baseline, text, cs, cell.bold);
                     text_x += lw;
@@ -505,7 +521,7 @@ impl<'a> Engine<'a> {
                     let bx = text_x + i as f32 * bw;
                     self.rect_lines(bx, by, bw, bh);
                     if let Some(c) = chars.get(i) {
-                        let cw = self.fonts.width_mm(&c.to_string(), char_size, false);
+                        let cw = self.fonts.width_mm(&c.to_string(), char_size);
                         self.put_text(bx + (bw - cw) / 2.0, by + bh / 2.0 + char_size * PT_MM * (ASCENT - 0.5), &c.to_string(), char_size, false);
                     }
                 }
@@ -522,7 +538,7 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let avail_h = h;
-            let (fs, lines, _) = self.fit(text, text_w, avail_h, cs, cell.bold);
+            let (fs, lines, _) = self.fit(text, text_w, avail_h, cs);
             let lh = self.line_mm(fs);
             let block_h = lines.len() as f32 * lh;
             let y0 = match cell.valign {
@@ -531,7 +547,7 @@ impl<'a> Engine<'a> {
                 VAlign::Bottom => top + h - PAD_Y - block_h,
             };
             for (i, line) in lines.iter().enumerate() {
-                let lw = self.fonts.width_mm(line, fs, cell.bold);
+                let lw = self.fonts.width_mm(line, fs);
                 let lx = self.aligned_x(text_x, text_w, lw, cell.align);
                 let baseline = y0 + i as f32 * lh + (lh - fs * PT_MM) / 2.0 + fs * PT_MM * ASCENT;
                 self.put_text(lx, baseline, line, fs, cell.bold);
@@ -545,6 +561,11 @@ impl<'a> Engine<'a> {
 /// Rounds to 1/100 mm so that snapshots stay stable.
 fn r(v: f32) -> f32 {
     (v * 100.0).round() / 100.0
+}
+
+/// Rounds to 1/10000 mm: a justified line's spacing adds up over 40 characters.
+fn r4(v: f32) -> f32 {
+    (v * 10000.0).round() / 10000.0
 }
 
 /// A row to draw, with the repeat item it shows (an empty object for blank rows).

@@ -1,19 +1,23 @@
-//! Fonts for printed forms. Owns finding the shipped Noto Serif SC faces (`assets/fonts/`),
-//! the configurable list of system fallback fonts for characters the shipped font lacks
-//! (生僻字), measuring text with the real advance widths, and cutting per-document subsets
-//! with allsorts so a form embeds only the glyphs it prints. Does not place text: `engine`.
+//! Fonts for printed forms. Owns finding the shipped Noto Serif SC face (`assets/fonts/`, CFF
+//! outlines: see `assets/fonts/README.md` for why), the configurable list of system fallback
+//! fonts for characters the shipped font lacks (生僻字), measuring text with the real advance
+//! widths, and cutting per-document subsets with allsorts so a form embeds only the glyphs it
+//! prints. Bold is drawn from the same face (`pdf` strokes it), so there is one face to embed.
+//! Does not place text: `engine`.
 
 use printpdf::ParsedFont;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+/// The shipped face, in `font_dir()`.
+pub const REGULAR_FILE: &str = "NotoSerifSC-Regular.otf";
+
 /// Which face a run of text is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaceRef {
     Regular,
-    Bold,
     /// The n-th configured fallback font.
     Fallback(usize),
 }
@@ -32,7 +36,7 @@ pub struct Face {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FontError {
-    #[error("the form font {path} is missing or unreadable ({why}); set CERTDESK_FONTS to the folder holding NotoSerifSC-Regular.ttf")]
+    #[error("the form font {path} is missing or unreadable ({why}); set CERTDESK_FONTS to the folder holding NotoSerifSC-Regular.otf")]
     Missing { path: String, why: String },
     #[error("{path} is not a font that can be used ({why})")]
     Unusable { path: String, why: String },
@@ -72,15 +76,61 @@ impl Face {
         use allsorts::font_data::FontData;
         use allsorts::subset::{CmapTarget, SubsetProfile, subset};
         let err = |why: String| FontError::Subset { name: self.name.clone(), why };
-        let mut ids: BTreeSet<u16> = chars.iter().filter_map(|c| self.parsed.lookup_glyph_index(*c as u32)).collect();
-        ids.remove(&0);
-        let ids: Vec<u16> = std::iter::once(0).chain(ids).collect();
+        // glyphs in the order of their characters: the subset's glyph ids (and so the PDF's
+        // character codes) then ascend with the code points, which keeps ToUnicode small
+        let mut seen = BTreeSet::from([0u16]);
+        let ids: Vec<u16> = std::iter::once(0)
+            .chain(chars.iter().filter_map(|c| self.parsed.lookup_glyph_index(*c as u32)).filter(|g| seen.insert(*g)))
+            .collect();
         let scope = ReadScope::new(&self.bytes);
         let file = scope.read::<FontData<'_>>().map_err(|e| err(e.to_string()))?;
         let provider = file.table_provider(self.index).map_err(|e| err(e.to_string()))?;
-        let bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| err(e.to_string()))?;
+        let mut bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| err(e.to_string()))?;
+        renumber_cids(&mut bytes).map_err(err)?;
         Ok((bytes, format!("{}+{}", subset_tag(&self.name, chars), self.name)))
     }
+}
+
+/// Gives the glyphs of a CID-keyed CFF subset the CIDs 1, 2, 3 … (their glyph ids).
+///
+/// allsorts keeps every glyph's CID from the full font, and a PDF shows CFF glyphs by CID: a
+/// page's codes would be scattered over 0..65535 and printpdf's /W array (written uncompressed
+/// in the font dictionary) would need a separate entry per glyph, ~4 KB for an agreement page
+/// instead of one run. The charset allsorts writes is format 0, one CID per glyph, so it is
+/// rewritten in place and nothing else in the font moves. (The sfnt's checksum of the `CFF `
+/// table goes stale: printpdf embeds the bare table, which has none.) TrueType subsets and
+/// name-keyed CFF are left as they are.
+fn renumber_cids(sfnt: &mut [u8]) -> Result<(), String> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::cff::{CFF, Operator};
+    use allsorts::tables::{OpenTypeData, OpenTypeFont};
+    let (start, charset, glyphs) = {
+        let font = ReadScope::new(sfnt).read::<OpenTypeFont<'_>>().map_err(|e| e.to_string())?;
+        let OpenTypeData::Single(table) = font.data else { return Err("a subset is a single font".into()) };
+        let Some(record) = table.find_table_record(allsorts::tag::CFF) else { return Ok(()) };
+        let start = record.offset as usize;
+        let cff_bytes = sfnt.get(start..start + record.length as usize).ok_or("CFF table outside the file")?;
+        let cff = ReadScope::new(cff_bytes).read::<CFF<'_>>().map_err(|e| e.to_string())?;
+        let font = cff.fonts.first().ok_or("CFF without a font")?;
+        if !font.is_cid_keyed() {
+            return Ok(());
+        }
+        let charset = match font.top_dict.get_i32(Operator::Charset) {
+            Some(Ok(offset)) if offset > 0 => offset as usize,
+            _ => return Err("CID-keyed CFF without a charset".into()),
+        };
+        (start, charset, font.char_strings_index.len())
+    };
+    let at = start + charset;
+    let end = at + 1 + 2 * glyphs.saturating_sub(1);
+    let table = sfnt.get_mut(at..end).ok_or("charset outside the CFF table")?;
+    if table[0] != 0 {
+        return Err(format!("charset format {} (expected 0)", table[0]));
+    }
+    for (gid, entry) in table[1..].chunks_exact_mut(2).enumerate() {
+        entry.copy_from_slice(&(gid as u16 + 1).to_be_bytes());
+    }
+    Ok(())
 }
 
 /// Six capital letters derived from the glyph set, so the same text gives the same tag.
@@ -93,11 +143,10 @@ fn subset_tag(name: &str, chars: &BTreeSet<char>) -> String {
     (0..6).map(|i| char::from(b'A' + ((h >> (i * 8)) % 26) as u8)).collect()
 }
 
-/// The faces a document can use: the shipped regular and bold faces and the fallbacks, each
-/// loaded the first time a character needs it (most forms never do).
+/// The faces a document can use: the shipped face and the fallbacks, each loaded the first
+/// time a character needs it (most forms never do).
 pub struct FontSet {
     pub regular: Face,
-    pub bold: Face,
     fallback_files: Vec<(PathBuf, usize)>,
     fallbacks: Vec<OnceLock<Option<Face>>>,
 }
@@ -112,7 +161,7 @@ pub fn font_dir() -> PathBuf {
         [dir.join("assets/fonts"), dir.join("../assets/fonts"), dir.join("../../assets/fonts"), dir.join("../../../assets/fonts")]
     });
     for c in candidates {
-        if c.join("NotoSerifSC-Regular.ttf").is_file() {
+        if c.join(REGULAR_FILE).is_file() {
             return c;
         }
     }
@@ -149,11 +198,10 @@ impl FontSet {
     /// Loads the shipped faces and every fallback that exists.
     pub fn load() -> Result<FontSet, FontError> {
         let dir = font_dir();
-        let regular = Face::load(&dir.join("NotoSerifSC-Regular.ttf"), 0)?;
-        let bold = Face::load(&dir.join("NotoSerifSC-Bold.ttf"), 0)?;
+        let regular = Face::load(&dir.join(REGULAR_FILE), 0)?;
         let fallback_files: Vec<(PathBuf, usize)> = fallback_candidates().into_iter().filter(|(p, _)| p.is_file()).collect();
         let fallbacks = fallback_files.iter().map(|_| OnceLock::new()).collect();
-        Ok(FontSet { regular, bold, fallback_files, fallbacks })
+        Ok(FontSet { regular, fallback_files, fallbacks })
     }
 
     /// The process-wide set, loaded once (parsing the CJK faces takes a moment).
@@ -177,27 +225,23 @@ impl FontSet {
     pub fn face(&self, f: FaceRef) -> &Face {
         match f {
             FaceRef::Regular => &self.regular,
-            FaceRef::Bold => &self.bold,
             // only handed out by `face_for`, after the face loaded
             FaceRef::Fallback(i) => self.fallback(i).unwrap_or(&self.regular),
         }
     }
 
-    /// The face that prints `c` in the wanted weight, or `None` if no font has it.
-    pub fn face_for(&self, c: char, bold: bool) -> Option<FaceRef> {
-        let primary = if bold { FaceRef::Bold } else { FaceRef::Regular };
-        if c.is_whitespace() || self.face(primary).has(c) {
-            return Some(primary);
-        }
-        if self.regular.has(c) {
+    /// The face that prints `c`, or `None` if no font has it.
+    pub fn face_for(&self, c: char) -> Option<FaceRef> {
+        if c.is_whitespace() || self.regular.has(c) {
             return Some(FaceRef::Regular);
         }
         (0..self.fallback_files.len()).find(|&i| self.fallback(i).is_some_and(|f| f.has(c))).map(FaceRef::Fallback)
     }
 
-    /// Width of `text` in mm at `size` pt.
-    pub fn width_mm(&self, text: &str, size: f32, bold: bool) -> f32 {
-        let em: f32 = text.chars().map(|c| self.face_for(c, bold).map(|f| self.face(f).advance(c)).unwrap_or(1.0)).sum();
+    /// Width of `text` in mm at `size` pt (bold or not: bold is stroked, its advances are
+    /// the regular ones).
+    pub fn width_mm(&self, text: &str, size: f32) -> f32 {
+        let em: f32 = text.chars().map(|c| self.face_for(c).map(|f| self.face(f).advance(c)).unwrap_or(1.0)).sum();
         em * size * PT_MM
     }
 }

@@ -1,13 +1,17 @@
 //! Writes the intermediate form as PDF with printpdf. Owns the conversion from top-left
 //! millimetres to PDF points, one subset font program per face used (cut with allsorts, named
-//! `ABCDEF+Name` so PDF tools see a subset; printpdf writes ToUnicode so text stays text), and
-//! stroke/fill state (black, set once per page: printpdf's fill colour persists between ops, and
-//! nothing on a form prints in another colour).
+//! `ABCDEF+Name` so PDF tools see a subset; printpdf writes ToUnicode so text stays text),
+//! bold as the regular outline filled and stroked (text render mode 2: no second font program
+//! in every document), justified lines as one string with character spacing (Tc), and the
+//! graphics and text state: black, set once per page (printpdf's fill colour persists between
+//! ops, and nothing on a form prints in another colour); font, spacing, render mode and line
+//! width written only when they change, since they persist from one text object to the next.
 
 use crate::engine::{Item, Page};
 use crate::fonts::{FaceRef, FontError, FontSet};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+    Color, FontId, Line, LineJoinStyle, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+    TextRenderingMode,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,9 +24,16 @@ pub enum PdfError {
     SubsetUnreadable(String),
     #[error("image {path}: {why}")]
     Image { path: String, why: String },
+    #[error("cannot write the PDF: {0}")]
+    Write(String),
 }
 
 const MM_PT: f32 = 72.0 / 25.4;
+
+/// Stroke width of bold text as a share of its size. The stroke adds half of it on each side
+/// of every stroke of the glyph: 0.04 em takes the Regular's vertical stems (61/1000 em) near
+/// the Bold's (107/1000); the thin horizontals thicken as much, where the Bold keeps them thin.
+const BOLD_STROKE: f32 = 0.04;
 
 fn black() -> Color {
     Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None })
@@ -53,15 +64,21 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
     let mut pdf_pages = Vec::with_capacity(pages.len());
     for page in pages {
         let h = page.height;
-        let mut ops = vec![Op::SetOutlineColor { col: black() }, Op::SetFillColor { col: black() }];
+        // round joins: a stroked (bold) glyph keeps its corners instead of growing miter spikes
+        // at the sharp tips of the serifs; the ruled lines are single segments, without joins
+        let mut ops = vec![Op::SetOutlineColor { col: black() }, Op::SetFillColor { col: black() }, Op::SetLineJoinStyle { join: LineJoinStyle::Round }];
         let pt = |x: f32, y_from_top: f32| Point { x: Pt(x * MM_PT), y: Pt((h - y_from_top) * MM_PT) };
-        let mut thickness = -1.0f32;
+        // the state the page's content stream is in: set at the next use only when it differs
+        let mut thickness_pt = -1.0f32;
+        let mut font: Option<(FaceRef, f32)> = None;
+        let mut char_spacing = 0.0f32;
+        let mut stroked = false;
         for item in &page.items {
             match item {
                 Item::Line { x1, y1, x2, y2, width } => {
-                    if (*width - thickness).abs() > f32::EPSILON {
-                        ops.push(Op::SetOutlineThickness { pt: Pt(width * MM_PT) });
-                        thickness = *width;
+                    if (width * MM_PT - thickness_pt).abs() > f32::EPSILON {
+                        thickness_pt = width * MM_PT;
+                        ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
                     }
                     ops.push(Op::DrawLine {
                         line: Line { points: vec![LinePoint { p: pt(*x1, *y1), bezier: false }, LinePoint { p: pt(*x2, *y2), bezier: false }], is_closed: false },
@@ -74,10 +91,26 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
                         rectangle: Rect { x: bottom_left.x, y: bottom_left.y, width: Pt(w * MM_PT), height: Pt(fh * MM_PT), mode: Some(printpdf::PaintMode::Fill), winding_order: None },
                     });
                 }
-                Item::Text { x, y, size, face, text } => {
-                    let Some(font) = font_ids.get(face) else { continue };
+                Item::Text { x, y, size, face, bold, spacing, text } => {
+                    let Some(id) = font_ids.get(face) else { continue };
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font.clone()), size: Pt(*size) });
+                    if font != Some((*face, *size)) {
+                        ops.push(Op::SetFont { font: PdfFontHandle::External(id.clone()), size: Pt(*size) });
+                        font = Some((*face, *size));
+                    }
+                    // Tc is in text space units, points here: added after every glyph
+                    if (spacing * MM_PT - char_spacing).abs() > f32::EPSILON {
+                        char_spacing = spacing * MM_PT;
+                        ops.push(Op::SetCharacterSpacing { multiplier: char_spacing });
+                    }
+                    if *bold != stroked {
+                        stroked = *bold;
+                        ops.push(Op::SetTextRenderingMode { mode: if stroked { TextRenderingMode::FillStroke } else { TextRenderingMode::Fill } });
+                    }
+                    if *bold && (size * BOLD_STROKE - thickness_pt).abs() > f32::EPSILON {
+                        thickness_pt = size * BOLD_STROKE;
+                        ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
+                    }
                     ops.push(Op::SetTextCursor { pos: pt(*x, *y) });
                     ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
                     ops.push(Op::EndTextSection);
@@ -101,5 +134,12 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
         pdf_pages.push(PdfPage::new(Mm(page.width), Mm(page.height), ops));
     }
     let mut warnings = Vec::new();
-    Ok(doc.with_pages(pdf_pages).save(&PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None }, &mut warnings))
+    let options = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
+    let mut out = doc.with_pages(pdf_pages).to_lopdf_document(&options, &mut warnings);
+    out.compress();
+    // saved with object streams (PDF 1.5): printpdf's own `save` writes the dictionaries as
+    // plain text, among them the font's /W widths, ~2 KB on a page of agreement text
+    let mut bytes = Vec::new();
+    out.save_modern(&mut bytes).map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
 }

@@ -15,7 +15,7 @@ fn fallback_font_prints_what_the_shipped_font_lacks() {
     let fonts = certdesk_forms::fonts::FontSet::shared().unwrap();
     let georgian = 'ა'; // U+10D0, in DejaVu Sans, not in Noto Serif SC
     assert!(!fonts.regular.has(georgian), "precondition: the shipped font lacks it");
-    assert_eq!(fonts.face_for(georgian, false), Some(certdesk_forms::fonts::FaceRef::Fallback(0)));
+    assert_eq!(fonts.face_for(georgian), Some(certdesk_forms::fonts::FaceRef::Fallback(0)));
 
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json")).unwrap();
     let mut data = CaseData::from_json(&text).unwrap();

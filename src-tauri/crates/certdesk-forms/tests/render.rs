@@ -160,6 +160,27 @@ fn a_character_no_font_has_stops_rendering_and_names_it() {
     assert!(err.contains("𪚥") && err.contains("U+2A6A5") && err.contains("handler.name"), "{err}");
 }
 
+/// The shipped face covers what the TrueType Noto Serif SC 2.003 did, the Unicode 13
+/// ideographs that its CFF source (2.001) lacks included (`assets/fonts/build-otf.py`).
+#[test]
+fn the_shipped_font_has_the_unicode_13_ideographs() {
+    let fonts = certdesk_forms::fonts::FontSet::shared().unwrap();
+    for c in ['\u{4DB6}', '\u{4DBF}', '\u{9FEB}', '\u{9FF0}', '\u{9FFF}', '一', '龥', 'A', '¥'] {
+        assert!(fonts.regular.has(c), "U+{:04X} {c}", c as u32);
+    }
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.ends_with("case-org-new.json")).unwrap();
+    let mut data = load_case(&path);
+    data.handler.name = "王\u{9FF0}".into();
+    let pdf = forms.render_pdf(&input(&data, None), Some("org-application")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("u13.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    assert!(tool("pdftotext", &["-raw", file.to_str().unwrap(), "-"]).contains("王\u{9FF0}"));
+    let fonts = tool("pdffonts", &[file.to_str().unwrap()]);
+    assert_eq!(fonts.lines().skip(2).count(), 1, "one embedded face: {fonts}");
+}
+
 /// 𠮷 (U+20BB7, CJK Extension B) is not in Noto Serif SC; the system's Noto CJK collection
 /// (Debian's fonts-noto-cjk, a default fallback) has it, as SimSun-ExtB has on Windows.
 #[test]
