@@ -11,7 +11,10 @@ pub(crate) fn runs(row: &[u8], mut f: impl FnMut(usize, usize)) {
     let mut x = 0;
     while x < w {
         // Paper is the common case: skip zeros eight at a time.
-        while x + 8 <= w && u64::from_ne_bytes([row[x], row[x + 1], row[x + 2], row[x + 3], row[x + 4], row[x + 5], row[x + 6], row[x + 7]]) == 0 {
+        while let Some(word) = row.get(x..x + 8) {
+            if word != [0u8; 8] {
+                break;
+            }
             x += 8;
         }
         while x < w && row[x] == 0 {
