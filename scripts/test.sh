@@ -10,9 +10,9 @@ bash scripts/deps.sh test
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 export CARGO_TERM_COLOR=never
 
-echo "== UI: build and component tests"
+echo "== UI: build, type check against the generated IPC bindings, component tests"
 bash scripts/ui.sh
-(cd ui && npx vitest run)
+(cd ui && npx vue-tsc --noEmit && npx vitest run)
 
 echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the CLI and the app"
 cargo build --locked -p certdesk-pkcs11-shim -p certdesk-cli -p certdesk-app

@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "print_forms",
     "import_seal_scan",
     "attachment_url",
+    "scan_folder_files",
+    "import_seal_from_folder",
     "key_slots",
     "key_status",
     "key_init",

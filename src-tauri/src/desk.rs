@@ -128,6 +128,69 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
     Ok(seal::import_for_case(&mut *state.store.lock()?, &number, &name, bytes, dpi, &actor.name)?)
 }
 
+#[derive(Serialize, ts_rs::TS)]
+pub struct ScanFile {
+    name: String,
+    size: u64,
+    /// Last modified, RFC 3339 (local time).
+    modified: String,
+}
+
+const SCAN_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"];
+
+fn scan_folder(state: &AppState) -> Result<PathBuf, IpcError> {
+    state
+        .store
+        .lock()?
+        .setting("scan_folder")?
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| PathBuf::from(p.trim()))
+        .ok_or_else(|| IpcError::new("no_scan_folder", "no scanner folder is set (管理 → 扫描文件夹)"))
+}
+
+/// The scans in the configured scanner folder, newest first (the seal panel polls this, so a
+/// sheet the scanner just wrote shows up by itself).
+#[tauri::command(async)]
+pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, IpcError> {
+    signed_in(&state)?;
+    let dir = scan_folder(&state)?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", dir.display())))?;
+    let mut files: Vec<(std::time::SystemTime, ScanFile)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let meta = e.metadata().ok().filter(|m| m.is_file())?;
+            let name = e.file_name().into_string().ok()?;
+            let ext = name.rsplit_once('.').map(|(_, x)| x.to_ascii_lowercase())?;
+            if !SCAN_EXTENSIONS.contains(&ext.as_str()) {
+                return None;
+            }
+            let at = meta.modified().ok()?;
+            let modified = chrono::DateTime::<chrono::Local>::from(at).to_rfc3339();
+            Some((at, ScanFile { name, size: meta.len(), modified }))
+        })
+        .collect();
+    files.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(files.into_iter().take(50).map(|(_, f)| f).collect())
+}
+
+/// Imports a scan from the scanner folder by its file name (only a plain name inside that
+/// folder: the webview never chooses a path).
+#[tauri::command(async)]
+pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name: String, dpi: Option<f32>) -> Result<seal::Verdict, IpcError> {
+    let actor = signed_in(&state)?;
+    require(&actor, Role::Clerk)?;
+    if name.is_empty() || name.contains(['/', '\\', ':']) || name == "." || name == ".." {
+        return Err(IpcError::new("invalid", format!("{name:?} is not a file name in the scanner folder")));
+    }
+    let path = scan_folder(&state)?.join(&name);
+    let meta = std::fs::metadata(&path).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > certdesk_store::MAX_ATTACHMENT_BYTES as u64 {
+        return Err(IpcError::new("seal_unreadable", format!("{name} is {} bytes: too large for a scan", meta.len())));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", path.display())))?;
+    Ok(seal::import_for_case(&mut *state.store.lock()?, &number, &name, &bytes, dpi, &actor.name)?)
+}
+
 /// A stored image of a case as a `data:` URL (the CSP allows no other image source).
 #[tauri::command(async)]
 pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {

@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod bindings;
 mod desk;
 mod error;
 
@@ -71,6 +72,13 @@ fn db_path() -> PathBuf {
 }
 
 fn main() {
+    // WebKitGTK's accelerated compositing keeps GPU-sized buffers in the web process (≈140 MiB
+    // more under a software GL); forms and tables do not need it. The user's own setting wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // SAFETY: no other thread exists yet
+        unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
+    }
     let path = db_path();
     let store = match certdesk_store::Store::open(&path) {
         Ok(s) => s,
@@ -126,6 +134,8 @@ fn main() {
             desk::print_forms,
             desk::import_seal_scan,
             desk::attachment_url,
+            desk::scan_folder_files,
+            desk::import_seal_from_folder,
             desk::key_slots,
             desk::key_status,
             desk::key_init,

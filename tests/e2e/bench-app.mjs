@@ -72,7 +72,12 @@ for (let i = 0; i < rounds; i++) {
     await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=nav-cases]')}/click`, {})
     await find(s, 'tbody tr:nth-child(120)')
     await new Promise((r) => setTimeout(r, 1000))
-    memory = appTree().reduce((sum, pid) => sum + pss(pid), 0)
+    const tree = appTree()
+    memory = tree.reduce((sum, pid) => sum + pss(pid), 0)
+    for (const pid of tree) {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].split('/').pop()
+      console.log(`  ${cmd}: ${(pss(pid) / 1024).toFixed(0)} MiB PSS`)
+    }
   }
   await wd('DELETE', `/session/${s}`)
 }

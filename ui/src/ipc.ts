@@ -3,71 +3,32 @@
 // through here only as arguments of the key desk calls and are never stored by the UI.
 import { invoke } from '@tauri-apps/api/core'
 
-export interface Actor { name: string; roles: string[] }
-export interface AppStatus { first_run: boolean; counter_code: string; counter_name: string; signed_in: Actor | null }
-export interface CaseSummary { number: string; status: string; project: string; business: string; cert_kind: string; organization: string; handler: string; created_at: string }
-export interface AuditEvent { seq: number; at: string; actor: string; action: string; case_number: string | null; detail: Record<string, unknown> }
-export interface CaseView { case: Record<string, any>; history: AuditEvent[]; attachments: Attachment[] }
-export interface Checked { value: string; valid: boolean; normalized: string | null; error: string | null; error_zh: string | null; warnings: string[] }
-export interface ProjectView { id: string; ca_short: string; service: string; cert_kinds: string[]; business_types: string[]; media: string[]; years: number[] }
-export interface FeeQuote { total: string; total_capital: string; items: { label: string; unit_price: string; count: number; amount: string }[] }
-export interface IpcError { kind: string; detail: string }
-export interface FieldProblem { path: string; severity: 'error' | 'warning'; message: string; message_zh: string }
+import type * as B from './bindings'
+import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, Exported, DailyLedger, Expiring, KeySlots } from './bindings'
 
-/** One line of the catalog's materials checklist (what the applicant brings). */
-export interface MaterialItem { id: string; text: string; kind: 'form' | 'document' | 'id_copy' | 'authorization' | 'payment_proof' | 'old_key' | 'other'; original: boolean; copies: number; stamped: boolean; optional: boolean; note: string | null }
+// The shapes are generated from the Rust types (./bindings.ts, checked by a Rust test); the
+// names below are the UI's. Two fields the Rust side keeps as free JSON are typed as records.
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, Exported, LedgerRow, DailyLedger, Expiring, KeySlots } from './bindings'
+export type AuditEvent = Omit<B.AuditEvent, 'detail'> & { detail: Record<string, any> }
+export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: Record<string, any>; history: AuditEvent[] }
+export type Attachment = B.AttachmentInfo
+export type PreviewItem = B.Item
+export type PreviewPage = B.Page
+export type FormPreview = B.Preview
+export type SealSample = B.SampleView
+export type SealRow = B.RowView
+export type SealVerdict = B.Verdict
+export type SlotToken = B.TokenView
+export type Slot = B.SlotView
+export type Reader = B.ReaderState
+export type KeyStep = Omit<B.StepView, 'detail'> & { detail: Record<string, any> | null }
+export type KeyStatus = Omit<B.KeyStatusView, 'steps'> & { steps: KeyStep[] }
+export type KeyContents = B.Contents
+export type Account = B.AccountView
+
 /** What the clerk ticked for a checklist line; kept in the case JSON as `materials: [...]`. */
 export interface MaterialReceived { id: string; original_seen: boolean; copies_received: number }
-
-/** A stored file of a case: the seal scan, chosen seal images, the issued certificate… */
-export interface Attachment { name: string; mime: string; size: number; sha256: string; at: string; actor: string }
-
-/** The intermediate form of a printed page, in mm from the top-left (drawn as SVG for preview). */
-export type PreviewItem =
-  | { t: 'text'; x: number; y: number; size: number; face: string; text: string }
-  | { t: 'line'; x1: number; y1: number; x2: number; y2: number; width: number }
-  | { t: 'fill'; x: number; y: number; w: number; h: number }
-  | { t: 'image'; x: number; y: number; w: number; h: number; path: string }
-export interface PreviewPage { width: number; height: number; items: PreviewItem[] }
-export interface FormPreview { forms: { id: string; title: string; pages: number }[]; pages: PreviewPage[] }
-/** `print_forms`: the PDF written to the print folder and handed to the system's print dialog. */
-export interface Printed { path: string; pages: number; bytes: number; opened: boolean; forms: { id: string; title: string; pages: number }[] }
-
-/** The seal importer's verdict on one sample box (contract of `certdesk seal import --json`). */
-export interface SealSample {
-  row: number; col: number; kind: 'official_seal' | 'legal_rep_seal' | 'signature'; empty: boolean
-  defects: string[]; score: number; best: boolean
-  box_quad: [number, number][]; diameter_mm?: number | null; side_mm?: number | null
-  /** PNG of the cleaned impression as a data: URL, for the clerk's eye */
-  image_url: string | null
-}
-export interface SealRow { row: number; kind: string; best_col: number | null; needs_restamp: boolean }
-export interface SealVerdict {
-  samples: SealSample[]; rows: SealRow[]
-  /** the scan, downscaled, as a data: URL; box_quad coordinates are in scan pixels of `width`×`height` */
-  scan_url: string; width: number; height: number
-  /** the chosen images stored on the case, e.g. `seal:official_seal` */
-  stored: string[]
-}
-
-export interface SlotToken { label: string; serial: string; model: string; manufacturer: string; initialized: boolean; user_pin_initialized: boolean; user_pin_count_low: boolean; user_pin_final_try: boolean; user_pin_locked: boolean; so_pin_locked: boolean }
-export interface Slot { slot_index: number; description: string; token: SlotToken | null }
-export interface Reader { reader: string; atr: string | null; model: string | null }
-export interface KeySlots { module: string | null; module_error: string | null; slots: Slot[]; readers: Reader[]; pcsc_error: string | null }
-export interface KeyStep { step: 'token_initialized' | 'key_generated' | 'certificate_imported' | 'certificate_written' | 'seal_written'; done: boolean; at: string | null; detail: Record<string, unknown> | null }
-export interface KeyStatus { case: string; status: string; token_serial: string | null; steps: KeyStep[]; next: string | null; default_pin_warning: boolean }
-export interface KeyContents { token: SlotToken; keys: { id: string; algo: string; label: string }[]; certificates: { serial_hex: string; subject: string; issuer: string; not_after: string; has_key: boolean }[]; data: { application: string; label: string; size: number }[] }
-
-export interface LedgerRow { key: string; cases: number; amount: string }
-export interface DailyLedger {
-  date: string; cases: number; total: string
-  by_business: LedgerRow[]; by_project: LedgerRow[]; by_payment: LedgerRow[]; by_clerk: LedgerRow[]
-  keys_issued: number; delivered: number
-}
-export interface Expiring { case: string; organization: string; handler: string; mobile: string | null; certificate_serial: string; subject: string; not_after: string; days_left: number }
-export interface Exported { path: string; rows: number }
-
-export interface Account { name: string; roles: string[]; locked: boolean; disabled: boolean; failed_logins: number; created_at: string }
+/** The settings an administrator edits (`get_settings` returns them all as strings). */
 export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string }
 
 export const api = {
@@ -82,9 +43,9 @@ export const api = {
   listCases: (status?: string, project?: string, from?: string, to?: string) =>
     invoke<CaseSummary[]>('list_cases', { status: status ?? null, project: project ?? null, from: from ?? null, to: to ?? null }),
   getCase: (number: string) => invoke<CaseView>('get_case', { number }),
-  importCase: (json: string) => invoke<{ number: string; warnings: FieldProblem[] }>('import_case', { json }),
+  importCase: (json: string) => invoke<B.Imported>('import_case', { json }),
   /** replaces the case data (draft/accepted/returned cases; recorded on the audit chain) */
-  updateCase: (number: string, json: string) => invoke<{ number: string; warnings: FieldProblem[] }>('update_case', { number, json }),
+  updateCase: (number: string, json: string) => invoke<B.Imported>('update_case', { number, json }),
   caseAction: (number: string, action: string, reason?: string) => invoke<string>('case_action', { number, action, reason: reason ?? null }),
   /** submitted cases this account may approve (its own cases are left out by the backend) */
   reviewQueue: () => invoke<CaseSummary[]>('review_queue'),
@@ -107,6 +68,10 @@ export const api = {
   // seal sheet: the scan's bytes go as the raw body
   importSealScan: (number: string, fileName: string, bytes: Uint8Array, dpi?: number) =>
     invoke<SealVerdict>('import_seal_scan', bytes, { headers: { 'x-case': number, 'x-file-name': encodeURIComponent(fileName), 'x-dpi': dpi ? String(dpi) : '' } }),
+  /** the newest scans in the configured scanner folder (error kind no_scan_folder when none is set) */
+  scanFolderFiles: () => invoke<ScanFile[]>('scan_folder_files'),
+  /** imports a scan from the scanner folder by its plain file name */
+  importSealFromFolder: (number: string, name: string, dpi?: number) => invoke<SealVerdict>('import_seal_from_folder', { number, name, dpi: dpi ?? null }),
   attachmentUrl: (number: string, name: string) => invoke<string>('attachment_url', { number, name }),
 
   // key desk
@@ -115,11 +80,11 @@ export const api = {
   keyInit: (number: string, slotIndex: number, label: string, soPin: string, userPin: string) => invoke<SlotToken>('key_init', { number, slotIndex, label, soPin, userPin }),
   /** generates the key pair on the key and writes the request package; returns its path */
   keyGenerate: (number: string, serial: string, pin: string, algo: string, employee?: number) =>
-    invoke<{ package_path: string; csr_pem: string; key_id: string }>('key_generate', { number, serial, pin, algo, employee: employee ?? null }),
+    invoke<B.Generated>('key_generate', { number, serial, pin, algo, employee: employee ?? null }),
   /** the issued certificate (PEM, DER or PKCS#7 bytes) as the raw body; checked against the case's request */
-  keyImportCert: (number: string, bytes: Uint8Array) => invoke<{ subject: string; serial_hex: string; not_after: string }>('key_import_cert', bytes, { headers: { 'x-case': number } }),
-  keyWriteCert: (number: string, serial: string, pin: string) => invoke<{ serial_hex: string; subject: string; not_after: string }>('key_write_cert', { number, serial, pin }),
-  keyWriteSeal: (number: string, serial: string, pin: string) => invoke<{ size: number; sha256: string }>('key_write_seal', { number, serial, pin }),
+  keyImportCert: (number: string, bytes: Uint8Array) => invoke<B.ImportedCert>('key_import_cert', bytes, { headers: { 'x-case': number } }),
+  keyWriteCert: (number: string, serial: string, pin: string) => invoke<B.Written>('key_write_cert', { number, serial, pin }),
+  keyWriteSeal: (number: string, serial: string, pin: string) => invoke<B.SealWritten>('key_write_seal', { number, serial, pin }),
   keyVerify: (serial: string, pin: string) => invoke<KeyContents>('key_verify', { serial, pin }),
   keyUnlock: (serial: string, soPin: string, newPin: string) => invoke<SlotToken>('key_unlock', { serial, soPin, newPin }),
   keyWipe: (serial: string, soPin: string) => invoke<SlotToken>('key_wipe', { serial, soPin }),
@@ -141,9 +106,9 @@ export const api = {
   /** keys of Settings; counter_code is checked by the backend */
   setSetting: (key: keyof Settings, value: string) => invoke<void>('set_setting', { key, value }),
   /** a consistent copy of the store (VACUUM INTO), verified; returns its path */
-  backupStore: () => invoke<{ path: string; bytes: number }>('backup_store'),
+  backupStore: () => invoke<B.BackedUp>('backup_store'),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
-  restoreStore: (path: string) => invoke<{ cases: number; kept: string }>('restore_store', { path }),
+  restoreStore: (path: string) => invoke<B.Restored>('restore_store', { path }),
 }
 
 export function errorKind(e: unknown): string {

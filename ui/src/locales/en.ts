@@ -61,6 +61,7 @@ const en: Shape<typeof zh> = {
   },
   print: { title: 'Print', preview: 'Preview', print: 'Print', printed: 'Wrote {path} ({pages} pages); print it from the dialog', noPages: 'Nothing to print' },
   seal: {
+    fromFolder: 'New scans in the scanner folder:',
     title: 'Seal sheet', pick: 'Choose scan', drop: 'Drop the scan here or choose a file', busy: 'Reading the seal sheet…',
     restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
     stored: 'Stored: {names}', emptyBox: 'empty',
@@ -117,6 +118,7 @@ const en: Shape<typeof zh> = {
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },
   medium: { usb_key: 'USB key', mobile_key: 'Mobile key' },
   errors: {
+    no_scan_folder: 'No scanner folder is set (Admin → scanner folder)',
     wrong_password: 'Wrong account or password', account_locked: 'Account locked after 5 wrong passwords', account_disabled: 'Account disabled', not_signed_in: 'Sign in first',
     missing_role: 'Your account may not do this', four_eyes: 'Four-eyes rule: you accepted or edited this case', reason_required: 'Give a reason', transition: 'Not allowed in this status',
     invalid_case: 'The case has errors', invalid_json: 'Malformed case data', invalid_counter_code: 'Counter code: 1-12 capitals and digits', unknown_project: 'Unknown CA project',

@@ -105,6 +105,7 @@ export default {
     noPages: '没有可打印的页面',
   },
   seal: {
+    fromFolder: '扫描文件夹中的新扫描件：',
     title: '印章采集表', pick: '选择扫描件', drop: '将扫描件拖到这里，或点击选择文件', busy: '正在识别印章采集表…',
     restamp: '第{n}行需要重新盖章/签字', rowOk: '第{n}行合格', best: '选用', score: '评分', diameter: '直径{mm}毫米', side: '边长{mm}毫米',
     stored: '已保存：{names}', emptyBox: '空白',
@@ -164,6 +165,7 @@ export default {
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
   medium: { usb_key: 'USB Key', mobile_key: '移动证书' },
   errors: {
+    no_scan_folder: '未设置扫描文件夹（管理 → 扫描文件夹）',
     wrong_password: '账号或密码错误',
     account_locked: '账号已锁定（连续5次密码错误），请联系管理员解锁',
     account_disabled: '账号已停用',

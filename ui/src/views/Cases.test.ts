@@ -114,7 +114,7 @@ describe('Print panel', () => {
           forms: [{ id: 'application', title: '申请表', pages: 2 }],
           pages: [
             { width: 210, height: 297, items: [
-              { t: 'text', x: 20, y: 30, size: 10, face: 'bold', text: '单位法人数字证书申请表' },
+              { t: 'text', x: 20, y: 30, size: 10, face: 'regular', bold: true, spacing: 0, text: '单位法人数字证书申请表' },
               { t: 'line', x1: 20, y1: 32, x2: 190, y2: 32, width: 0.3 },
               { t: 'fill', x: 20, y: 40, w: 3, h: 3 },
               { t: 'image', x: 140, y: 200, w: 42, h: 42, path: 'seal.png' },

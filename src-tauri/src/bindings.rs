@@ -1,0 +1,92 @@
+//! The TypeScript declarations of every type that crosses the IPC edge, generated from the
+//! Rust types (ts-rs) into `ui/src/bindings.ts`, which `ui/src/ipc.ts` uses. A test fails when
+//! the committed file differs from what the Rust types say (regenerate with
+//! `CERTDESK_UPDATE_BINDINGS=1 cargo test -p certdesk-app bindings`).
+
+#[cfg(test)]
+mod tests {
+    use ts_rs::{Config, TS};
+
+    macro_rules! declarations {
+        ($cfg:expr; $($t:ty),+ $(,)?) => {{
+            let mut out = Vec::new();
+            $( out.push(format!("export {}", <$t as TS>::decl($cfg))); )+
+            out
+        }};
+    }
+
+    fn generate() -> String {
+        let cfg = Config::new().with_large_int("number");
+        let cfg = &cfg;
+        let decls = declarations!(cfg;
+            certdesk_domain::workflow::Role,
+            certdesk_domain::workflow::Actor,
+            certdesk_domain::ident::Checked,
+            certdesk_domain::FieldProblem,
+            certdesk_domain::Severity,
+            certdesk_catalog::FeeQuote,
+            certdesk_catalog::FeeLine,
+            certdesk_catalog::Per,
+            certdesk_catalog::MaterialItem,
+            certdesk_catalog::MaterialKind,
+            certdesk_store::CaseSummary,
+            certdesk_store::AuditEvent,
+            certdesk_store::AttachmentInfo,
+            certdesk_forms::Page,
+            certdesk_forms::Item,
+            certdesk_forms::fonts::FaceRef,
+            certdesk_token::TokenView,
+            certdesk_token::token::SlotView,
+            certdesk_token::KeyView,
+            certdesk_token::Algo,
+            certdesk_token::token::CertView,
+            certdesk_token::token::DataView,
+            certdesk_token::token::Contents,
+            certdesk_token::readers::ReaderState,
+            certdesk_desk::print::FormPages,
+            certdesk_desk::print::Preview,
+            certdesk_desk::seal::SampleView,
+            certdesk_desk::seal::RowView,
+            certdesk_desk::seal::Verdict,
+            certdesk_desk::issue::StepView,
+            certdesk_desk::issue::KeyStatus,
+            certdesk_desk::issue::Generated,
+            certdesk_desk::issue::ImportedCert,
+            certdesk_desk::issue::Written,
+            certdesk_desk::issue::SealWritten,
+            certdesk_desk::report::LedgerRow,
+            certdesk_desk::report::DailyLedger,
+            certdesk_desk::report::Expiring,
+            crate::commands::Status_,
+            crate::commands::CaseView,
+            crate::commands::Imported,
+            crate::commands::ProjectView,
+            crate::error::IpcError,
+            crate::desk::Printed,
+            crate::desk::KeySlots,
+            crate::desk::KeyStatusView,
+            crate::desk::Exported,
+            crate::desk::AccountView,
+            crate::desk::BackedUp,
+            crate::desk::Restored,
+            crate::desk::ScanFile,
+        );
+        let mut text = String::from("// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs): do not edit.\n// A test fails when this file and the Rust types disagree.\n/* eslint-disable */\nexport type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null\n\n");
+        for d in decls {
+            text.push_str(d.trim_end());
+            text.push_str("\n\n");
+        }
+        text.trim_end().to_string() + "\n"
+    }
+
+    #[test]
+    fn bindings_match_the_rust_types() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let want = generate();
+        if std::env::var_os("CERTDESK_UPDATE_BINDINGS").is_some_and(|v| v == "1") {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(have == want, "{} differs from the Rust IPC types: regenerate it with CERTDESK_UPDATE_BINDINGS=1 cargo test -p certdesk-app bindings, and adapt ui/src/ipc.ts", path.display());
+    }
+}

@@ -1,0 +1,183 @@
+// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs): do not edit.
+// A test fails when this file and the Rust types disagree.
+/* eslint-disable */
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null
+
+export type Role = "admin" | "clerk" | "supervisor" | "key_clerk";
+
+export type Actor = { name: string, roles: Array<Role>, };
+
+export type Checked = { value: string, valid: boolean, normalized: string | null, error: string | null, error_code: string | null, error_zh: string | null, warnings: Array<string>, };
+
+export type FieldProblem = { path: string, message: string, message_zh: string, 
+/**
+ * `error` refuses the case, `warning` is shown but accepted.
+ */
+severity: Severity, };
+
+export type Severity = "error" | "warning";
+
+export type FeeQuote = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check", cert_kind: "organization" | "employee" | "personal", medium: "usb_key" | "mobile_key", years: number | null, quantity: number, items: Array<FeeLine>, total: string, 
+/**
+ * The total in 大写金额, as receipts print it.
+ */
+total_capital: string, note: string | null, };
+
+export type FeeLine = { label: string, per: Per, unit_price: string, 
+/**
+ * How many units the price is multiplied by (years × quantity, quantity, or 1).
+ */
+count: number, amount: string, };
+
+export type Per = "year" | "unit" | "case";
+
+export type MaterialItem = { id: string, text: string, kind: MaterialKind, original: boolean, copies: number, stamped: boolean, optional: boolean, note: string | null, };
+
+export type MaterialKind = "form" | "document" | "id_copy" | "authorization" | "payment_proof" | "old_key" | "other";
+
+export type CaseSummary = { number: string, status: string, project: string, business: string, cert_kind: string, 
+/**
+ * The organisation name (`organization.name`), empty for personal certificates.
+ */
+organization: string, handler: string, created_at: string, };
+
+export type AuditEvent = { seq: number, at: string, actor: string, action: string, case_number: string | null, digest_before: string | null, digest_after: string | null, 
+/**
+ * JSON object: reason, status before and after, anything the action adds.
+ */
+detail: JsonValue, prev_hash: string, hash: string, };
+
+export type AttachmentInfo = { name: string, mime: string, size: number, sha256: string, at: string, actor: string, };
+
+export type Page = { width: number, height: number, items: Array<Item>, };
+
+export type Item = { "t": "text", x: number, y: number, size: number, face: FaceRef, bold: boolean, spacing: number, text: string, } | { "t": "line", x1: number, y1: number, x2: number, y2: number, width: number, } | { "t": "fill", x: number, y: number, w: number, h: number, } | { "t": "image", x: number, y: number, w: number, h: number, path: string, };
+
+export type FaceRef = "regular" | { "fallback": number };
+
+export type TokenView = { slot_index: number, slot_description: string, label: string, serial: string, model: string, manufacturer: string, free_public_memory: number | null, initialized: boolean, user_pin_initialized: boolean, user_pin_count_low: boolean, user_pin_final_try: boolean, user_pin_locked: boolean, user_pin_to_be_changed: boolean, so_pin_count_low: boolean, so_pin_final_try: boolean, so_pin_locked: boolean, };
+
+export type SlotView = { slot_index: number, description: string, token: TokenView | null, };
+
+export type KeyView = { 
+/**
+ * CKA_ID, hex.
+ */
+id: string, algo: Algo, label: string, 
+/**
+ * SHA-256 of the public key bits, hex: what a certificate is matched by.
+ */
+public_key_sha256: string, };
+
+export type Algo = "rsa2048" | "ec-p256";
+
+export type CertView = { id: string, label: string, subject: string, issuer: string, serial_hex: string, not_after: string, 
+/**
+ * Whether a key with the same CKA_ID is on the token.
+ */
+has_key: boolean, };
+
+export type DataView = { application: string, label: string, size: number, sha256: string, };
+
+export type Contents = { token: TokenView, keys: Array<KeyView>, certificates: Array<CertView>, data: Array<DataView>, };
+
+export type ReaderState = { reader: string, card_present: boolean, 
+/**
+ * Upper-case hex, space separated.
+ */
+atr: string | null, 
+/**
+ * The key model when the ATR is known, else `None` ("unknown" at the desk).
+ */
+model: string | null, };
+
+export type FormPages = { id: string, title: string, pages: number, };
+
+export type Preview = { forms: Array<FormPages>, 
+/**
+ * (declared by the forms crate as `Page`)
+ */
+pages: Array<Page>, };
+
+export type SampleView = { row: number, col: number, kind: string, empty: boolean, defects: Array<string>, score: number, best: boolean, box_quad: [[number, number], [number, number], [number, number], [number, number]], diameter_mm: number | null, side_mm: number | null, 
+/**
+ * The cleaned impression as a `data:image/png` URL.
+ */
+image_url: string | null, };
+
+export type RowView = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, };
+
+export type Verdict = { samples: Array<SampleView>, rows: Array<RowView>, 
+/**
+ * The scan, downscaled for the screen, as a `data:image/jpeg` URL; `box_quad` is in
+ * pixels of the full scan (`width` × `height`).
+ */
+scan_url: string, width: number, height: number, 
+/**
+ * Names of the seal images stored with the case.
+ */
+stored: Array<string>, };
+
+export type StepView = { step: string, done: boolean, at: string | null, detail: JsonValue | null, };
+
+export type KeyStatus = { case: string, status: string, token_serial: string | null, steps: Array<StepView>, 
+/**
+ * What to do next, or `None` when only the hand-over is left.
+ */
+next: string | null, 
+/**
+ * The case has a seal image to write.
+ */
+has_seal: boolean, };
+
+export type Generated = { key_id: string, algo: string, public_key_sha256: string, csr_pem: string, package_path: string, };
+
+export type ImportedCert = { subject: string, issuer: string, serial_hex: string, not_after: string, };
+
+export type Written = { serial_hex: string, subject: string, not_after: string, key_id: string, };
+
+export type SealWritten = { name: string, size: number, sha256: string, };
+
+export type LedgerRow = { key: string, cases: number, amount: string, };
+
+export type DailyLedger = { date: string, cases: number, total: string, by_business: Array<LedgerRow>, by_project: Array<LedgerRow>, by_payment: Array<LedgerRow>, by_clerk: Array<LedgerRow>, keys_issued: number, delivered: number, };
+
+export type Expiring = { case: string, organization: string, handler: string, mobile: string | null, certificate_serial: string, subject: string, not_after: string, days_left: number, };
+
+export type AppStatus = { first_run: boolean, counter_code: string, counter_name: string, signed_in: Actor | null, };
+
+export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachments: Array<AttachmentInfo>, };
+
+export type Imported = { number: string, warnings: Array<FieldProblem>, };
+
+export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, };
+
+export type IpcError = { kind: string, detail: string, };
+
+export type Printed = { path: string, pages: number, bytes: number, opened: boolean, forms: Array<FormPages>, };
+
+export type KeySlots = { module: string | null, module_error: string | null, slots: Array<SlotView>, readers: Array<ReaderState>, pcsc_error: string | null, };
+
+export type KeyStatusView = { default_pin_warning: boolean, case: string, status: string, token_serial: string | null, steps: Array<StepView>, 
+/**
+ * What to do next, or `None` when only the hand-over is left.
+ */
+next: string | null, 
+/**
+ * The case has a seal image to write.
+ */
+has_seal: boolean, };
+
+export type Exported = { path: string, rows: number, };
+
+export type AccountView = { name: string, roles: Array<string>, locked: boolean, disabled: boolean, failed_logins: number, created_at: string, };
+
+export type BackedUp = { path: string, bytes: number, };
+
+export type Restored = { cases: number, kept: string, };
+
+export type ScanFile = { name: string, size: number, 
+/**
+ * Last modified, RFC 3339 (local time).
+ */
+modified: string, };
