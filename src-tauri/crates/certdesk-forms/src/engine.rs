@@ -1,8 +1,9 @@
 //! The layout engine: a layout and a context in, pages of positioned primitives out (the
 //! intermediate form that tests snapshot). Owns flowing blocks down the page and onto new
 //! pages, wrapping and shrinking text with the real font metrics, ruled tables with spans,
-//! repeated rows and header rows, one-character boxes, Code128 and QR symbols, and the refusal
-//! of characters no font has. Does not write PDF: `pdf`.
+//! repeated rows and header rows (a row taller than a page split across pages), one-character
+//! boxes, Code128 and QR symbols, and the refusal of characters no font has. Does not write
+//! PDF: `pdf`.
 
 use crate::barcode;
 use crate::fonts::{FaceRef, FontSet, PT_MM};
@@ -12,14 +13,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 /// A page of the intermediate form: millimetres from the top-left.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page {
     pub width: f32,
     pub height: f32,
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Item {
     /// A run of text in one face; `y` is the baseline. `bold` text is the regular outline
@@ -457,38 +458,143 @@ impl<'a> Engine<'a> {
             ri = end;
         }
 
+        let grid = Grid { columns, border, size, header_rows, rows, placed, texts, heights };
+        // the most a row can have: a fresh page below the repeated header rows
+        let header_h: f32 = grid.heights[..header_rows].iter().sum();
+        let page_h = self.bottom() - self.setup.margin[0];
         let mut ri = 0;
         while ri < rows.len() {
             let end = group_end[ri];
-            let group_h: f32 = heights[ri..end].iter().sum();
+            let group_h: f32 = grid.heights[ri..end].iter().sum();
+            let room = page_h - if ri >= header_rows { header_h } else { 0.0 };
+            if end == ri + 1 && group_h > room + 0.01 {
+                self.split_row(&grid, ri)?;
+                ri = end;
+                continue;
+            }
             let at_top = self.y <= self.setup.margin[0] + 0.01;
             if self.y + group_h > self.bottom() && !at_top {
-                self.new_page();
-                // repeat the header rows
-                if header_rows > 0 && ri >= header_rows {
-                    for hr in 0..header_rows {
-                        self.draw_row(hr, rows, &placed, &texts, &heights, border, size, columns)?;
-                        self.y += heights[hr];
-                    }
-                }
+                self.continue_table(&grid, ri)?;
             }
             for k in ri..end {
-                self.draw_row(k, rows, &placed, &texts, &heights, border, size, columns)?;
-                self.y += heights[k];
+                self.draw_row(&grid, &rows[k].item, &grid.placed[k], &grid.texts[k], &grid.heights[k..])?;
+                self.y += grid.heights[k];
             }
             ri = end;
         }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn draw_row(&mut self, ri: usize, rows: &[ExpandedRow], placed: &[Vec<(usize, &Cell)>], texts: &[Vec<String>], heights: &[f32], border: bool, size: f32, columns: &[f32]) -> Result<(), EngineError> {
-        let saved = std::mem::replace(&mut self.ctx["item"], rows[ri].item.clone());
+    /// Starts a new page for a table that goes on with row `ri`: its header rows first.
+    fn continue_table(&mut self, grid: &Grid<'_>, ri: usize) -> Result<(), EngineError> {
+        self.new_page();
+        if ri >= grid.header_rows {
+            for hr in 0..grid.header_rows {
+                self.draw_row(grid, &grid.rows[hr].item, &grid.placed[hr], &grid.texts[hr], &grid.heights[hr..grid.header_rows])?;
+                self.y += grid.heights[hr];
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws row `ri`, taller than a page, in pieces: from here down to the page's bottom,
+    /// then on the next pages below the repeated header rows, until every cell's wrapped lines
+    /// are printed (a cell goes on where its previous piece ended). One-character boxes,
+    /// images and captions print in the first piece; a cell that has printed all its lines is
+    /// an empty ruled box in the later pieces, so the grid runs on.
+    fn split_row(&mut self, grid: &Grid<'_>, ri: usize) -> Result<(), EngineError> {
+        let cells = &grid.placed[ri];
+        // each text cell's lines at the size the row was measured with (as `draw_row` lays
+        // them out)
+        let laid: Vec<Option<(f32, Vec<String>)>> = cells
+            .iter()
+            .zip(&grid.texts[ri])
+            .map(|((col, cell), text)| {
+                (cell.boxes.is_none() && !text.is_empty()).then(|| {
+                    let (fs, lines, _) = self.fit(text, grid.width(*col, cell.span) - 2.0 * PAD_X, grid.heights[ri], cell.size.unwrap_or(grid.size));
+                    (fs, lines)
+                })
+            })
+            .collect();
+        let mut next = vec![0usize; cells.len()];
+        let (mut first, mut fresh) = (true, self.y <= self.setup.margin[0] + 0.01);
+        loop {
+            // lines of each cell that fit in a piece reaching the page's bottom
+            let room = self.bottom() - self.y - 2.0 * PAD_Y;
+            let mut take = vec![0usize; cells.len()];
+            let mut starved = false;
+            for (ci, laid) in laid.iter().enumerate() {
+                let Some((fs, lines)) = laid else { continue };
+                let left = lines.len() - next[ci];
+                let caption = if first && cells[ci].1.caption.is_some() { 2.5 } else { 0.0 };
+                take[ci] = (((room - caption) / self.line_mm(*fs)).floor().max(0.0) as usize).min(left);
+                if left > 0 && take[ci] == 0 {
+                    // a line taller than a whole page cannot move on: it overflows there
+                    take[ci] = usize::from(fresh);
+                    starved = !fresh;
+                }
+            }
+            if starved {
+                // too little room left here for a line of every cell
+                self.continue_table(grid, ri)?;
+                fresh = true;
+                continue;
+            }
+            let done = laid.iter().zip(&next).zip(&take).all(|((l, n), t)| l.as_ref().is_none_or(|(_, lines)| n + t == lines.len()));
+            let piece_h = if done {
+                let need = laid.iter().zip(&take).zip(cells).map(|((l, t), (_, cell))| match l {
+                    Some((fs, _)) => *t as f32 * self.line_mm(*fs) + if first && cell.caption.is_some() { 2.5 } else { 0.0 },
+                    None => 0.0,
+                });
+                need.fold(0.0f32, f32::max) + 2.0 * PAD_Y
+            } else {
+                self.bottom() - self.y
+            };
+            let mut piece_cells = Vec::with_capacity(cells.len());
+            let mut piece_texts = Vec::with_capacity(cells.len());
+            for (ci, (_, cell)) in cells.iter().enumerate() {
+                let mut c = (*cell).clone();
+                match &laid[ci] {
+                    Some((fs, lines)) => {
+                        // the lines as they were wrapped, at their size: laid out again they
+                        // stay the same lines
+                        c.size = Some(*fs);
+                        if next[ci] + take[ci] < lines.len() {
+                            c.valign = VAlign::Top;
+                        }
+                        piece_texts.push(lines[next[ci]..next[ci] + take[ci]].join("\n"));
+                    }
+                    None => piece_texts.push(if first { grid.texts[ri][ci].clone() } else { String::new() }),
+                }
+                if !first {
+                    (c.caption, c.boxes, c.image) = (None, None, None);
+                }
+                piece_cells.push(c);
+            }
+            let refs: Vec<(usize, &Cell)> = cells.iter().zip(&piece_cells).map(|((col, _), c)| (*col, c)).collect();
+            self.draw_row(grid, &grid.rows[ri].item, &refs, &piece_texts, &[piece_h])?;
+            self.y += piece_h;
+            if done {
+                return Ok(());
+            }
+            for (n, t) in next.iter_mut().zip(&take) {
+                *n += t;
+            }
+            self.continue_table(grid, ri)?;
+            (first, fresh) = (false, true);
+        }
+    }
+
+    /// Draws one row at `self.y`: its `cells` (column, cell) with their filled `texts`;
+    /// `heights` are this row's and the following rows' (for cells spanning rows).
+    fn draw_row(&mut self, grid: &Grid<'_>, item: &Value, cells: &[(usize, &Cell)], texts: &[String], heights: &[f32]) -> Result<(), EngineError> {
+        let (border, size, columns) = (grid.border, grid.size, grid.columns);
+        let saved = std::mem::replace(&mut self.ctx["item"], item.clone());
         let top = self.y;
-        for (ci, (col, cell)) in placed[ri].iter().enumerate() {
+        for (ci, (col, cell)) in cells.iter().enumerate() {
             let x = self.left() + columns[..*col].iter().sum::<f32>();
             let w: f32 = columns[*col..(*col + cell.span).min(columns.len())].iter().sum();
-            let h: f32 = heights[ri..(ri + cell.rowspan.max(1)).min(heights.len())].iter().sum();
+            let h: f32 = heights[..cell.rowspan.max(1).min(heights.len())].iter().sum();
             if cell.border.unwrap_or(border) {
                 self.rect_lines(x, top, w, h);
             }
@@ -499,7 +605,7 @@ impl<'a> Engine<'a> {
                 let caption = self.fill(caption)?;
                 self.put_text(x + 1.0, top + 1.0 + CAPTION_SIZE * PT_MM * ASCENT, &caption, CAPTION_SIZE, false);
             }
-            let text = &texts[ri][ci];
+            let text = &texts[ci];
             if let Some(path) = &cell.boxes {
                 let count = cell.count.unwrap_or(18).max(1);
                 let value = lookup(&self.ctx, path).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).unwrap_or_default();
@@ -566,6 +672,26 @@ fn r(v: f32) -> f32 {
 /// Rounds to 1/10000 mm: a justified line's spacing adds up over 40 characters.
 fn r4(v: f32) -> f32 {
     (v * 10000.0).round() / 10000.0
+}
+
+/// A table laid out for drawing: its rows, each row's cells with their column, their filled
+/// texts and the rows' heights.
+struct Grid<'t> {
+    columns: &'t [f32],
+    border: bool,
+    size: f32,
+    header_rows: usize,
+    rows: &'t [ExpandedRow],
+    placed: Vec<Vec<(usize, &'t Cell)>>,
+    texts: Vec<Vec<String>>,
+    heights: Vec<f32>,
+}
+
+impl Grid<'_> {
+    /// Width of `span` columns from `col`.
+    fn width(&self, col: usize, span: usize) -> f32 {
+        self.columns[col..(col + span).min(self.columns.len())].iter().sum()
+    }
 }
 
 /// A row to draw, with the repeat item it shows (an empty object for blank rows).
