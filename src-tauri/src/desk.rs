@@ -290,7 +290,7 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
     let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new("invalid", format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
     let out = folder(&state, "export_dir", "requests")?;
     let sel = TokenSel::Serial(serial.clone());
-    let g = with_keys(&state, |keys| Ok(issue::generate(&mut *state.store.lock()?, keys, &number, &sel, &pin, algo, employee, &out, &actor.name)?))?;
+    let g = with_keys(&state, |keys| Ok(issue::generate(&mut *state.store.lock()?, keys, &number, &sel, &pin, algo, employee, &issue::RequestFiles::in_dir(&out, number.trim()), &actor.name)?))?;
     note_default_pin(&state, &serial, &pin);
     Ok(g)
 }

@@ -70,10 +70,6 @@ fn warn_default_pin(g: &Global, pin: &Pin) {
     }
 }
 
-fn subject_from_case(store: &Store, number: &str, employee: Option<usize>) -> Result<Subject, CliError> {
-    certdesk_desk::issue::subject_from_case(store, number, employee).map_err(|e| CliError::Refused(e.to_string()))
-}
-
 /// The key desk works only on approved cases.
 fn approved(store: &Store, number: &str) -> Result<(), CliError> {
     let rec = store.case(number)?;
@@ -258,43 +254,30 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
         KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out } => {
             let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048 or ec-p256)")))?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let mut store = match &case {
-                Some(_) => Some(Store::open(&db_path(g))?),
-                None => None,
-            };
-            let subject = match (&cn, &case, &store) {
-                (Some(cn), _, _) => Subject { common_name: cn.clone(), country: "CN".into(), ..Default::default() },
-                (None, Some(n), Some(s)) => {
-                    approved(s, n)?;
-                    subject_from_case(s, n, employee)?
-                }
-                _ => return Err(CliError::Usage("give --cn or --case".into())),
-            };
             let s = sel(&token);
             let t = keys.info(&s)?;
-            let key = keys.generate(&s, &pin, algo, &subject.common_name)?;
-            let csr = keys.csr(&s, &pin, &key.id, &subject)?;
-            write_file(&csr_out, &csr)?;
-            if let (Some(store), Some(n)) = (store.as_mut(), &case) {
-                // the request package the CA receives: the request and the case data it needs
-                let rec = store.case(n)?;
-                let package_path = package_out.clone().unwrap_or_else(|| csr_out.with_extension("request.json"));
-                let package = serde_json::json!({
-                    "format": "certdesk-request/1",
-                    "case": rec.to_export_json(),
-                    "subject": subject,
-                    "token": { "serial": t.serial, "label": t.label, "model": t.model },
-                    "key": { "id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256 },
-                    "csr_pem": csr,
-                });
-                write_file(&package_path, &serde_json::to_string_pretty(&package).unwrap_or_default())?;
-                let detail = serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256, "csr": csr_out, "package": package_path });
-                store.record_event(&NewEvent { actor: &os_actor(), action: "key_generated", case_number: Some(n), detail, ..Default::default() })?;
-            }
+            let (key_json, key_id) = match (&cn, &case) {
+                // for a case: the same step as the app's key desk (request package, audit event)
+                (None, Some(n)) => {
+                    let mut store = Store::open(&db_path(g))?;
+                    approved(&store, n)?;
+                    let files = certdesk_desk::issue::RequestFiles { csr: csr_out.clone(), package: package_out.clone().unwrap_or_else(|| csr_out.with_extension("request.json")) };
+                    let made = certdesk_desk::issue::generate(&mut store, &keys, n, &s, &pin, algo, employee, &files, &os_actor()).map_err(|e| CliError::Refused(e.to_string()))?;
+                    (serde_json::json!({ "id": made.key_id, "algo": made.algo, "public_key_sha256": made.public_key_sha256 }), made.key_id)
+                }
+                (Some(cn), _) => {
+                    let subject = Subject { common_name: cn.clone(), country: "CN".into(), ..Default::default() };
+                    let key = keys.generate(&s, &pin, algo, &subject.common_name)?;
+                    let csr = keys.csr(&s, &pin, &key.id, &subject)?;
+                    write_file(&csr_out, &csr)?;
+                    (serde_json::to_value(&key).unwrap_or_default(), key.id)
+                }
+                (None, None) => return Err(CliError::Usage("give --cn or --case".into())),
+            };
             warn_default_pin(g, &pin);
             show(
-                serde_json::json!({ "key": key, "csr": csr_out, "token_serial": t.serial }),
-                format!("key {} ({}) generated on {:?}; request written to {}", key.id, algo.name(), t.label, csr_out.display()),
+                serde_json::json!({ "key": key_json, "csr": csr_out, "token_serial": t.serial }),
+                format!("key {key_id} ({}) generated on {:?}; request written to {}", algo.name(), t.label, csr_out.display()),
             );
         }
         KeyCmd::WriteCert { token, pin_file, cert, chain, case, by } => {

@@ -134,10 +134,24 @@ pub struct Generated {
     pub package_path: PathBuf,
 }
 
+/// Where step 2 writes the request (PEM) and the request package (JSON).
+pub struct RequestFiles {
+    pub csr: PathBuf,
+    pub package: PathBuf,
+}
+
+impl RequestFiles {
+    /// `<dir>/<case>.request.json` and `<dir>/<case>.request.csr.pem`.
+    pub fn in_dir(dir: &Path, number: &str) -> RequestFiles {
+        let package = dir.join(format!("{number}.request.json"));
+        RequestFiles { csr: package.with_extension("csr.pem"), package }
+    }
+}
+
 /// Step 2: a key pair on the key, the request signed by it, and the request package the CA
-/// receives (`<out_dir>/<case>.request.json`: the case data, the subject, the request).
+/// receives (the case data, the subject, the request).
 #[allow(clippy::too_many_arguments)]
-pub fn generate(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, algo: Algo, employee: Option<usize>, out_dir: &Path, actor: &str) -> Result<Generated, DeskError> {
+pub fn generate(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, algo: Algo, employee: Option<usize>, files: &RequestFiles, actor: &str) -> Result<Generated, DeskError> {
     check_key_desk(store, number)?;
     let subject = subject_from_case(store, number, employee)?;
     let t = keys.info(sel)?;
@@ -152,10 +166,13 @@ pub fn generate(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pi
         "key": { "id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256 },
         "csr_pem": csr,
     });
-    std::fs::create_dir_all(out_dir).map_err(crate::io("cannot create", out_dir))?;
-    let package_path = out_dir.join(format!("{}.request.json", rec.number));
+    for path in [&files.package, &files.csr] {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(crate::io("cannot create", dir))?;
+        }
+    }
+    let (package_path, csr_path) = (files.package.clone(), files.csr.clone());
     std::fs::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default()).map_err(crate::io("cannot write", &package_path))?;
-    let csr_path = package_path.with_extension("csr.pem");
     std::fs::write(&csr_path, &csr).map_err(crate::io("cannot write", &csr_path))?;
     record(store, actor, "key_generated", number, serde_json::json!({
         "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),

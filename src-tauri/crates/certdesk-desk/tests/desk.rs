@@ -132,9 +132,9 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
 
     let t = issue::init(&mut store, &keys, &n, 0, &n, &so, &pin, "wang").unwrap();
     let sel = TokenSel::Serial(t.serial.clone());
-    let wrong = issue::generate(&mut store, &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &hsm.p("out"), "wang").unwrap_err();
+    let wrong = issue::generate(&mut store, &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap_err();
     assert_eq!(wrong.kind(), "pin_incorrect");
-    let g = issue::generate(&mut store, &keys, &n, &sel, &pin, Algo::EcP256, None, &hsm.p("out"), "wang").unwrap();
+    let g = issue::generate(&mut store, &keys, &n, &sel, &pin, Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap();
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
     assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
