@@ -23,6 +23,7 @@ const en: Shape<typeof zh> = {
     handlerName: 'Handler', handlerIdType: 'ID type', handlerId: 'Handler ID', handlerMobile: 'Handler mobile', handlerEmail: 'Handler e-mail',
     handlerAddress: 'Handler address', notes: 'Notes', fee: 'Fee', submit: 'Save', clear: 'Clear', clearConfirm: 'Clear the whole form?',
     created: 'Created case', draftRestored: 'Restored the unsaved form', draftSaved: 'Draft saved', warnings: 'Notes',
+    editTitle: 'Edit case {number}', saveEdit: 'Save changes', editApproved: 'This case is approved: saving changes sends it back to review',
   },
   emp: {
     name: 'Name', idNumber: 'ID number', email: 'E-mail', add: 'Add employee', remove: 'Remove', paste: 'Paste',
@@ -50,6 +51,7 @@ const en: Shape<typeof zh> = {
     history: 'History', reason: 'Reason', actions: 'Actions', back: 'Back to list', application: 'Application', organization: 'Organisation',
     handler: 'Handler', legalRep: 'Legal representative', employees: 'Employees', materials: 'Materials', payment: 'Payment', attachments: 'Attachments',
     time: 'Time', actor: 'By', action: 'Action', notes: 'Notes', noAttachments: 'No attachments', checked: 'checked', missing: 'missing', size: 'Size',
+    edit: 'Edit', returnReason: 'Returned because', warnings: 'Saved; please note:', dismiss: 'Dismiss',
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   audit: {

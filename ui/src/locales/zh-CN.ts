@@ -60,6 +60,9 @@ export default {
     draftRestored: '已恢复上次未保存的受理单',
     draftSaved: '草稿已自动保存',
     warnings: '提示',
+    editTitle: '修改案件 {number}',
+    saveEdit: '保存修改',
+    editApproved: '该案件已复核通过：保存修改后将重新提交复核',
   },
   emp: {
     name: '姓名', idNumber: '证件号码', email: '邮箱', add: '添加员工', remove: '删除',
@@ -90,7 +93,7 @@ export default {
     history: '办理记录', reason: '原因', actions: '操作', back: '返回列表', application: '申请信息', organization: '申请单位',
     handler: '经办人', legalRep: '法定代表人', employees: '员工', materials: '材料', payment: '付款', attachments: '附件',
     time: '时间', actor: '操作人', action: '操作', notes: '备注', noAttachments: '暂无附件', checked: '已核', missing: '未收',
-    size: '大小',
+    size: '大小', edit: '修改', returnReason: '退回原因', warnings: '案件已保存，请留意以下提示：', dismiss: '知道了',
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   audit: {

@@ -7,6 +7,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import Intake from './Intake.vue'
 import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
+import { sampleCase } from '../fixtures'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -168,7 +169,7 @@ describe('Intake', () => {
     expect(c.years).toBe(1)
     expect(c.employees).toEqual([])
     expect(calls.some((x) => x.cmd === 'clear_draft')).toBe(true)
-    expect(w.emitted('created')?.[0]).toEqual(['GZ01-20261120-0001'])
+    expect(w.emitted('created')?.[0]).toEqual(['GZ01-20261120-0001', []])
     // the form is blank again for the next applicant
     expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('')
   })
@@ -205,6 +206,137 @@ describe('Intake', () => {
     await flushPromises()
     expect(calls.some((c) => c.cmd === 'clear_draft')).toBe(true)
     expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('')
+  })
+})
+
+describe('Intake, correcting a stored case', () => {
+  const returned = {
+    ...sampleCase, status: 'returned', created_at: '2026-11-20T09:30:00+08:00', updated_at: '2026-11-20T09:40:00+08:00', digest: 'abc',
+    organization: { ...sampleCase.organization, org_code: 'MA59ABCD1', department: '财务部', legal_rep: { ...sampleCase.organization.legal_rep, mobile: '13912345678' } },
+    payment: { method: 'bank_transfer', payer_account: '3602000109200123456', payer_name: '广州市示例财务有限公司', amount: '300.00', date: '2026-11-20' },
+    notes: '加急', years: 3,
+    materials: [{ id: 'form', original_seen: false, copies_received: 1 }, { id: 'license', original_seen: true, copies_received: 1 }],
+  }
+  const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
+
+  it('fills every section from the case JSON, leaves the draft alone and saves with update_case', async () => {
+    let sent: Record<string, any> | null = null
+    const calls = backend((cmd, a) => {
+      if (cmd === 'update_case') {
+        sent = JSON.parse(String(a.json))
+        return { number: a.number, warnings: [warning] }
+      }
+    })
+    const w = mount(Intake, { props: { edit: { number: returned.number, case: returned } } })
+    await flushPromises()
+    expect(w.get('[data-testid=intake-title]').text()).toBe('修改案件 GZ01-20261120-0001')
+    const val = (id: string) => (w.get(`[data-testid=${id}]`).element as HTMLInputElement).value
+    expect(val('intake-project')).toBe('netca-gd-pension')
+    expect(val('intake-kind')).toBe('organization')
+    expect(val('intake-years')).toBe('3')
+    expect(val('intake-org')).toBe('广州市示例科技有限公司')
+    expect(val('intake-uscc')).toBe('91440101MA59ABCD1D')
+    expect(val('intake-department')).toBe('财务部')
+    expect(val('intake-org-phone')).toBe('020-83561234')
+    expect(val('intake-postcode')).toBe('510110')
+    expect(val('intake-legal-address')).toBe('广州市越秀区')
+    expect(val('intake-rep-name')).toBe('李明')
+    expect(val('intake-rep-id')).toBe('440304199207271516')
+    expect(val('intake-rep-mobile')).toBe('13912345678')
+    expect(val('intake-handler')).toBe('张伟')
+    expect(val('intake-handler-id')).toBe('440106198503142038')
+    expect(val('intake-mobile')).toBe('13800138000')
+    expect(val('pay-method')).toBe('bank_transfer')
+    expect(val('pay-payer-name')).toBe('广州市示例财务有限公司')
+    expect(val('pay-account')).toBe('3602000109200123456')
+    expect(val('pay-date')).toBe('2026-11-20')
+    expect(val('intake-notes')).toBe('加急')
+    expect((w.get('[data-testid=mat-original-license]').element as HTMLInputElement).checked).toBe(true)
+    expect(val('mat-copies-form')).toBe('1')
+    expect(w.find('[data-testid=intake-clear]').exists()).toBe(false)
+    expect(w.find('[data-testid=draft-state]').exists()).toBe(false)
+
+    // the clerk corrects what the supervisor returned
+    await w.get('[data-testid=intake-mobile]').setValue('13800138001')
+    await w.get('[data-testid=mat-copies-form]').setValue('2')
+    await sleep(900)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent).not.toBeNull()
+    const c = sent!
+    expect(c.handler).toEqual({ name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', mobile: '13800138001', email: null, address: null })
+    expect(c.organization).toMatchObject({ name: '广州市示例科技有限公司', uscc: '91440101MA59ABCD1D', org_code: 'MA59ABCD1', department: '财务部', legal_rep: { name: '李明', mobile: '13912345678' } })
+    expect(c.materials).toEqual([
+      { id: 'form', original_seen: false, copies_received: 2 },
+      { id: 'license', original_seen: true, copies_received: 1 },
+      { id: 'old_key', original_seen: false, copies_received: 0 },
+    ])
+    expect(c.payment).toEqual({ method: 'bank_transfer', payer_account: '3602000109200123456', payer_name: '广州市示例财务有限公司', amount: '100.00', date: '2026-11-20' })
+    expect(c.years).toBe(3)
+    expect(c.notes).toBe('加急')
+    for (const k of ['number', 'status', 'created_at', 'updated_at', 'digest']) expect(c).not.toHaveProperty(k)
+    expect(calls.filter((x) => x.cmd === 'update_case').map((x) => x.args.number)).toEqual([returned.number])
+    for (const cmd of ['load_draft', 'save_draft', 'clear_draft', 'import_case']) expect(calls.some((x) => x.cmd === cmd)).toBe(false)
+    expect(w.emitted('updated')?.[0]).toEqual([returned.number, [warning]])
+    // the form is not cleared after a correction
+    expect(val('intake-mobile')).toBe('13800138001')
+  })
+
+  it('shows the backend problems of a correction next to their fields', async () => {
+    const problems = [{ path: 'handler.id_number', severity: 'error', message: 'check digit', message_zh: '身份证号码校验位有误' }]
+    const calls = backend((cmd) => {
+      if (cmd === 'update_case') throw { kind: 'invalid_case', detail: JSON.stringify(problems) }
+    })
+    const w = mount(Intake, { props: { edit: { number: returned.number, case: returned } } })
+    await flushPromises()
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('资料有误')
+    expect(w.get('[data-testid=handler-id-error]').text()).toBe('身份证号码校验位有误')
+    expect(w.emitted('updated')).toBeUndefined()
+    await w.get('[data-testid=intake-cancel]').trigger('click')
+    expect(w.emitted('cancel')).toHaveLength(1)
+    await sleep(900)
+    expect(calls.some((x) => x.cmd === 'save_draft')).toBe(false)
+  })
+
+  it('keeps the ID types of employees and the payer default of the stored annex', async () => {
+    let sent: Record<string, any> | null = null
+    backend((cmd, a) => {
+      if (cmd === 'update_case') { sent = JSON.parse(String(a.json)); return { number: a.number, warnings: [] } }
+    })
+    const c = {
+      ...sampleCase, cert_kind: 'employee', quantity: 2,
+      employees: [
+        { name: '王芳', id_type: 'resident_id', id_number: '440106200109094066', email: 'w@x.cn', business: 'new', years: 3 },
+        { name: 'John Smith', id_type: 'passport', id_number: 'E12345678', email: null, business: 'new', years: 3 },
+      ],
+    }
+    const w = mount(Intake, { props: { edit: { number: c.number, case: c } } })
+    await flushPromises()
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(2)
+    expect((w.get('[data-testid=emp-id-1]').element as HTMLInputElement).value).toBe('E12345678')
+    expect(w.find('[data-testid=emp-id-error-1]').exists()).toBe(false)
+    // the payer was the organisation: left as the default, it follows a corrected name
+    expect((w.get('[data-testid=pay-payer-name]').element as HTMLInputElement).value).toBe('')
+    await w.get('[data-testid=intake-org]').setValue('广州市示例科技股份有限公司')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.employees.map((e: any) => e.id_type)).toEqual(['resident_id', 'passport'])
+    expect(sent!.quantity).toBe(2)
+    expect(sent!.payment.payer_name).toBe('广州市示例科技股份有限公司')
+  })
+})
+
+describe('Intake, new case warnings', () => {
+  it('emits the warnings of the import with the number', async () => {
+    const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
+    backend((cmd) => (cmd === 'import_case' ? { number: 'GZ01-20261120-0002', warnings: [warning] } : undefined))
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.emitted('created')?.[0]).toEqual(['GZ01-20261120-0002', [warning]])
   })
 })
 
