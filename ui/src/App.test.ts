@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import App from './App.vue'
+import { sampleCase, sampleChecklist } from './fixtures'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -61,5 +62,32 @@ describe('App', () => {
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '1', altKey: true }))
     await flushPromises()
     expect(w.findComponent({ name: 'Intake' }).exists()).toBe(true)
+  })
+
+  it('forwards the warnings of a new case to its page, and offers a clerk the correction there', async () => {
+    const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
+    mockIPC((cmd) => {
+      if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] } }
+      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'draft' }, history: [], attachments: [] }
+      if (cmd === 'catalog_checklist') return sampleChecklist
+      if (cmd === 'scan_folder_files') return []
+      if (cmd === 'list_cases' || cmd === 'catalog_projects') return []
+      throw new Error(cmd)
+    })
+    const w = mount(App, { global: { stubs: { ...stubs, Cases: false } }, attachTo: document.body })
+    await flushPromises()
+    w.findComponent({ name: 'Intake' }).vm.$emit('created', sampleCase.number, [warning])
+    await flushPromises()
+    expect(w.get('[data-testid=nav-cases]').classes()).toContain('on')
+    expect(w.get('[data-testid=case-view] h2').text()).toContain(sampleCase.number)
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写经办人邮箱')
+    expect(w.find('[data-testid=case-edit]').exists()).toBe(true)
+    // back to the list and into the case again: the notice was for the moment of creation
+    await w.get('[data-testid=case-back]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=nav-intake]').trigger('click')
+    w.findComponent({ name: 'Intake' }).vm.$emit('created', 'GZ01-20261120-0002', [])
+    await flushPromises()
+    expect(w.find('[data-testid=case-warnings]').exists()).toBe(false)
   })
 })

@@ -106,6 +106,106 @@ describe('Case page', () => {
   })
 })
 
+describe('Case page: corrections', () => {
+  const returnedHistory = [
+    ...history,
+    { seq: 4, at: '2026-11-20T10:10:00+08:00', actor: 'zhang', action: 'submit', case_number: sampleCase.number, detail: {} },
+    { seq: 5, at: '2026-11-20T10:30:00+08:00', actor: 'li', action: 'return', case_number: sampleCase.number, detail: { reason: '经办人手机号码有误' } },
+  ]
+  function backend(status: string, extra: (cmd: string, a: any) => unknown = () => undefined) {
+    const calls: { cmd: string; args: any }[] = []
+    let data: Record<string, any> = { ...sampleCase, status }
+    mockIPC((cmd, args) => {
+      const a = args as any
+      calls.push({ cmd, args: a })
+      const r = extra(cmd, a)
+      if (r !== undefined) return r
+      switch (cmd) {
+        case 'get_case': return { case: data, history: status === 'returned' ? returnedHistory : history, attachments: [] }
+        case 'catalog_checklist': return sampleChecklist
+        case 'catalog_projects': return [{ id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3] }]
+        case 'fee_quote': return { total: '700.00', total_capital: '柒佰元整', items: [] }
+        case 'validate_ident': return { value: a.value, valid: true, normalized: a.value, error: null, error_code: null, error_zh: null, warnings: [] }
+        case 'scan_folder_files': return []
+        case 'update_case': {
+          const j = JSON.parse(a.json)
+          data = { ...j, number: a.number, status }
+          return { number: a.number, warnings: [{ path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }] }
+        }
+      }
+      throw new Error(cmd)
+    })
+    return calls
+  }
+
+  it('shows the latest return reason and lets a clerk correct the case in place', async () => {
+    const calls = backend('returned')
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk'] } })
+    await flushPromises()
+    expect(w.get('[data-testid=return-reason]').text()).toContain('经办人手机号码有误')
+    expect(w.get('[data-testid=return-reason]').text()).not.toContain('复印件未盖章')
+    await w.get('[data-testid=case-edit]').trigger('click')
+    await flushPromises()
+    // the intake form, filled from the case, in place of the case data
+    expect(w.get('[data-testid=intake-title]').text()).toContain('修改案件 GZ01-20261120-0001')
+    expect(w.find('[data-testid=case-data]').exists()).toBe(false)
+    expect((w.get('[data-testid=intake-mobile]').element as HTMLInputElement).value).toBe('13800138000')
+    await w.get('[data-testid=intake-mobile]').setValue('13800138009')
+    await w.get('[data-testid=intake-edit]').trigger('submit')
+    await flushPromises()
+    const upd = calls.filter((c) => c.cmd === 'update_case')
+    expect(upd).toHaveLength(1)
+    expect(JSON.parse(upd[0].args.json).handler.mobile).toBe('13800138009')
+    expect(calls.some((c) => ['save_draft', 'load_draft', 'clear_draft'].includes(c.cmd))).toBe(false)
+    // reloaded and shown, with the backend's warnings of the save
+    expect(calls.filter((c) => c.cmd === 'get_case').length).toBe(2)
+    expect(w.find('[data-testid=intake-edit]').exists()).toBe(false)
+    expect(w.get('[data-testid=case-handler]').text()).toContain('13800138009')
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写经办人邮箱')
+    expect(w.emitted('changed')?.[0]).toEqual([sampleCase.number])
+  })
+
+  it('closes the form on cancel without saving', async () => {
+    const calls = backend('accepted')
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk'] } })
+    await flushPromises()
+    expect(w.find('[data-testid=return-reason]').exists()).toBe(false)
+    await w.get('[data-testid=case-edit]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=intake-cancel]').trigger('click')
+    expect(w.find('[data-testid=intake-edit]').exists()).toBe(false)
+    expect(w.find('[data-testid=case-data]').exists()).toBe(true)
+    expect(calls.some((c) => c.cmd === 'update_case')).toBe(false)
+  })
+
+  it('offers the correction to clerks only, and in the statuses that allow it', async () => {
+    backend('returned')
+    const s = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['supervisor'] } })
+    await flushPromises()
+    expect(s.find('[data-testid=return-reason]').exists()).toBe(true)
+    expect(s.find('[data-testid=case-edit]').exists()).toBe(false)
+    s.unmount()
+    for (const [st, shown] of [['draft', true], ['approved', true], ['submitted', false], ['key_issued', false], ['cancelled', false]] as const) {
+      clearMocks()
+      backend(st)
+      const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk', 'key_clerk'] } })
+      await flushPromises()
+      expect(w.find('[data-testid=case-edit]').exists(), st).toBe(shown)
+      w.unmount()
+    }
+  })
+
+  it('shows the warnings of a new case until dismissed', async () => {
+    backend('draft')
+    const warnings = [{ path: 'organization.email', severity: 'warning' as const, message: 'no email', message_zh: '建议填写单位邮箱' }]
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk'], warnings } })
+    await flushPromises()
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写单位邮箱')
+    await w.get('[data-testid=case-warnings-dismiss]').trigger('click')
+    expect(w.find('[data-testid=case-warnings]').exists()).toBe(false)
+  })
+})
+
 describe('Print panel', () => {
   it('draws the preview pages as SVG in mm and shows the printed file', async () => {
     mockIPC((cmd) => {
