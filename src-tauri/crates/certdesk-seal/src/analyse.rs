@@ -137,15 +137,9 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
             let d = fmin(fmin(ds[0], ds[1]), fmin(ds[2], ds[3]));
             // Exactly one side closer than 2 px: beside the line, not at a corner.
             let inside = (ds[0] >= 2.0) as u8 + (ds[1] >= 2.0) as u8 + (ds[2] >= 2.0) as u8 + (ds[3] >= 2.0) as u8;
-            *reg = if d >= 1.0 {
-                2
-            } else if d > near_line {
-                1
-            } else if d > beyond && inside == 3 {
-                3
-            } else {
-                0
-            };
+            // d ≥ 1 implies d > near_line, which implies d > beyond: 2, 1, 3 or 0 as selects.
+            let (inner, on_line, outer) = (d >= 1.0, d > near_line, (d > beyond) & (inside == 3));
+            *reg = if on_line { 1 + u8::from(inner) } else { 3 * u8::from(outer) };
         }
     }
     let mut f = BoxFeatures {
@@ -297,13 +291,14 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     // JPEG 4:2:0 washes red out of thin strokes: grow into pixels dark enough and still reddish.
     // The candidates do not change between the two steps, so they are listed once. In integers:
     // r ≥ 0.55·t, d ≥ 0.5·dark_ink, r ≥ 0.2·d.
-    let (r_min, d_min) = ((0.55 * t).ceil() as u32, (0.5 * dark_ink).ceil() as u32);
+    // Integer tests in u16: eight lanes per SSE register.
+    let (r_min, d_min) = ((0.55 * t).ceil() as u16, (0.5 * dark_ink).ceil() as u16);
     let flags: Vec<u8> = mask
         .iter()
         .zip(&f.red)
         .zip(&f.dark)
         .map(|((&m, &r), &d)| {
-            let (r, d) = (u32::from(r), u32::from(d));
+            let (r, d) = (u16::from(r), u16::from(d));
             u8::from((m == 0) & (r >= r_min) & (d >= d_min) & (5 * r >= d))
         })
         .collect();
@@ -320,9 +315,9 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     // Black print or line under the seal: fill only where it bridges seal strokes.
     let rc = ((0.3 * f.ppmm).round() as usize).max(2);
     let closed = close(&mask, w, h, rc);
-    let d_black = (0.6 * dark_ink).ceil() as u32;
+    let d_black = (0.6 * dark_ink).ceil() as u16;
     for (((m, &c), &r), &d) in mask.iter_mut().zip(&closed).zip(&f.red).zip(&f.dark) {
-        let (r, d) = (u32::from(r), u32::from(d));
+        let (r, d) = (u16::from(r), u16::from(d));
         *m |= u8::from((c != 0) & (d >= d_black) & (4 * r < d));
     }
     clean_specks(&mut mask, f, 2.0);
@@ -375,14 +370,14 @@ fn signature_mask(f: &BoxFeatures) -> InkMask {
     let hist = inside_histogram(&f.dark, &f.region);
     let t0 = otsu(&hist, 10).clamp(25, 160);
     let p_ink = median_above(&hist, t0);
-    let t = (0.5 * p_ink).max(22.0).ceil() as u32;
+    let t = (0.5 * p_ink).max(22.0).ceil() as u16;
     // Dark enough and not red: d ≥ t, r < 0.6·d.
     let mut mask: Vec<u8> = f
         .region
         .iter()
         .zip(&f.dark)
         .zip(&f.red)
-        .map(|((&reg, &d), &r)| u8::from(reg == 2 && u32::from(d) >= t && 5 * u32::from(r) < 3 * u32::from(d)))
+        .map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d))))
         .collect();
     clean_specks(&mut mask, f, 0.5);
     let area = mask.iter().filter(|&&m| m != 0).count();
@@ -405,14 +400,18 @@ fn smudge_ramp_mm(ppmm: f32) -> f32 {
 }
 
 fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f32)>> {
+    // Compared by squared radius; the square root only for the winners.
     let mut outer: Vec<Option<(f32, f32, f32)>> = vec![None; BINS];
     for &(u, v) in pts {
         let (du, dv) = (u - cu, v - cv);
-        let r = (du * du + dv * dv).sqrt();
+        let r2 = du * du + dv * dv;
         let b = angle_bin(atan2_fast(dv, du), BINS);
-        if outer[b].is_none_or(|o| r > o.2) {
-            outer[b] = Some((u, v, r));
+        if outer[b].is_none_or(|o| r2 > o.2) {
+            outer[b] = Some((u, v, r2));
         }
+    }
+    for o in outer.iter_mut().flatten() {
+        o.2 = o.2.sqrt();
     }
     outer
 }
@@ -539,9 +538,9 @@ fn crossings(f: &BoxFeatures, p_ink: f32, frame: Frame) -> usize {
     let near_in = 2.5 + 0.6 * f.ppmm;
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
     // Pen ink: d ≥ 0.5·p_ink and red < 0.6·d, in integers.
-    let d_min = (0.5 * p_ink).ceil() as u32;
+    let d_min = (0.5 * p_ink).ceil() as u16;
     for (i, ((&r, &d), &red)) in f.region.iter().zip(&f.dark).zip(&f.red).enumerate() {
-        let (d, red) = (u32::from(d), u32::from(red));
+        let (d, red) = (u16::from(d), u16::from(red));
         if r < 2 || d < d_min || 5 * red >= 3 * d {
             continue;
         }
@@ -868,7 +867,7 @@ fn judge_seal(
         .iter()
         .zip(&f.red)
         .zip(&f.dark)
-        .map(|((&reg, &r), &d)| u8::from((reg == 2) & (d >= 110) & (4 * u32::from(r) < u32::from(d))))
+        .map(|((&reg, &r), &d)| u8::from((reg == 2) & (d >= 110) & (4 * u16::from(r) < u16::from(d))))
         .collect();
     let black = ink_indices(&dark_print, w)
         .into_iter()

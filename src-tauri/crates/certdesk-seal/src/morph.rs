@@ -42,11 +42,12 @@ pub(crate) fn dilate(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
             any[y] = true;
         });
     }
-    let mut out = vec![0u8; w * h];
+    let mut out = Vec::with_capacity(w * h);
     for y in 0..h {
         let (a, b) = (y.saturating_sub(r), (y + r).min(h.saturating_sub(1)));
+        out.extend_from_slice(&tmp[a * w..(a + 1) * w]);
         let dst = &mut out[y * w..(y + 1) * w];
-        for k in (a..=b).filter(|&k| any[k]) {
+        for k in (a + 1..=b).filter(|&k| any[k]) {
             for (d, &s) in dst.iter_mut().zip(&tmp[k * w..(k + 1) * w]) {
                 *d |= s;
             }
@@ -97,11 +98,11 @@ pub(crate) fn erode(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
             }
         });
     }
-    let mut out = vec![0u8; w * h];
+    let mut out = Vec::with_capacity(w * h);
     for y in 0..h {
         let (a, b) = (y.saturating_sub(r), (y + r).min(h.saturating_sub(1)));
+        out.extend_from_slice(&tmp[a * w..(a + 1) * w]);
         let dst = &mut out[y * w..(y + 1) * w];
-        dst.copy_from_slice(&tmp[a * w..(a + 1) * w]);
         for k in a + 1..=b {
             for (d, &s) in dst.iter_mut().zip(&tmp[k * w..(k + 1) * w]) {
                 *d &= s;
