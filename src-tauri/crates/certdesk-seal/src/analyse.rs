@@ -1,6 +1,6 @@
-//! Judgement of one box. Owns the per-box paper white balance, the ink measures (redness
-//! `R - max(G,B)` for seals, darkness for signatures) with a per-box threshold at half the ink
-//! level, the ink mask (hysteresis on luma for JPEG-washed red, black print under a seal filled
+//! Judgement of one box. Owns the per-box paper white balance, the ink measures (redness: `R − G`
+//! faded out towards violet, for seals; darkness for signatures) with a per-box threshold at
+//! half the ink level, the ink mask (hysteresis on luma for JPEG-washed red, black print under a seal filled
 //! only where it bridges seal strokes, box lines and specks removed), the shape fits (circle or
 //! rectangle: size, tilt, ring coverage), the defect labels, the score, and the cleaned RGBA
 //! image resampled to the output resolution.
@@ -118,12 +118,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
         for (p, ((r, g), b)) in src.chunks_exact(3).zip(pr.iter_mut().zip(pg.iter_mut()).zip(pb.iter_mut())) {
             (*r, *g, *b) = (lut[0][p[0] as usize], lut[1][p[1] as usize], lut[2][p[2] as usize]);
         }
-        for ((((&r, &g), &b), red), dark) in pr.iter().zip(pg.iter()).zip(pb.iter()).zip(&mut red[o.clone()]).zip(&mut dark[o.clone()]) {
-            // Redness against green only: R - max(G,B) would call purple-red or pale pink ink
-            // pale and lets purple print pass as black; brown stains stay low either way.
-            *red = r.saturating_sub(g);
-            *dark = 255 - luma8(r, g, b);
-        }
+        ink_measures([pr, pg, pb], &mut red[o.clone()], &mut dark[o.clone()]);
         if whole {
             continue;
         }
@@ -197,6 +192,34 @@ fn balance_lut(paper: [f32; 3]) -> [[u8; 256]; 3] {
         }
     }
     lut
+}
+
+/// Redness and darkness of a row of balanced pixels (equal-length slices and an index: no
+/// bounds checks in the loop, which vectorises).
+fn ink_measures([pr, pg, pb]: [&[u8]; 3], red: &mut [u8], dark: &mut [u8]) {
+    let w = red.len();
+    let (pr, pg, pb, dark) = (&pr[..w], &pg[..w], &pb[..w], &mut dark[..w]);
+    for i in 0..w {
+        red[i] = redness(pr[i], pg[i], pb[i]);
+        dark[i] = 255 - luma8(pr[i], pg[i], pb[i]);
+    }
+}
+
+/// Redness of a white-balanced pixel: `R − G`, capped on the violet side of the hue circle.
+///
+/// `R − max(G, B)` would read purple-red (紫红) seal ink as pale, its blue being high; plain
+/// `R − G` reads violet pen ink as red, and a violet signature as a seal. In the opponent plane
+/// (x = 2R − G − B, p = B − G) purple-red lies at about −30…−45° and violet beyond −80°. The
+/// cap ½·(2.19·x − p) is 0 at −75° and above `R − G` for every red, orange and purple-red ink,
+/// so those keep `R − G` exactly. Both terms scale with the ink's strength, so a pale tint
+/// of a colour is judged like the full colour. In i16: no division, vectorised.
+#[inline]
+fn redness(r: u8, g: u8, b: u8) -> u8 {
+    let (r, g, b) = (i16::from(r), i16::from(g), i16::from(b));
+    let (x, p) = (2 * r - g - b, b - g);
+    // 35/32 = ½ · 2.1875 = ½ · tan(75.2°) · √3; |35x − 16p| ≤ 21 930 fits i16.
+    let cap = (35 * x - 16 * p) >> 5;
+    (r - g).min(cap).clamp(0, 255) as u8
 }
 
 /// Minimum of two numbers that are never NaN, as one instruction.
@@ -725,7 +748,7 @@ fn judge_seal(
     }
     let hue = if n > 0.0 { hue_deg(sr / n, sg / n, sb / n) } else { 0.0 };
     metrics.push(("hue", hue));
-    if hue.abs() > 12.0 {
+    if hue.abs() > RED_HUE_TOLERANCE_DEG {
         defects.push(Defect::OffColor);
     }
     let ring_w = 1.3 * ppmm;
@@ -991,7 +1014,11 @@ pub(crate) fn atan2_fast(y: f32, x: f32) -> f32 {
     if y < 0.0 { -r } else { r }
 }
 
-fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
+/// How far (degrees) the hue of a seal's strong ink may stray from red and still be 正红.
+pub(crate) const RED_HUE_TOLERANCE_DEG: f32 = 12.0;
+
+/// Hue in degrees, -180..180, red at 0 (HSV hue of the colour).
+pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     let mx = r.max(g).max(b);
     let mn = r.min(g).min(b);
     if mx - mn < 1.0 {
@@ -1130,4 +1157,44 @@ fn render(
     }
     let mm = [ow as f32 * 25.4 / out_dpi, oh as f32 * 25.4 / out_dpi];
     (SamplePixels { mask, rgba }, [f.x0 + bx0 as u32, f.y0 + by0 as u32], mm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redness_keeps_red_and_purple_red_and_drops_violet() {
+        // Red and orange inks (B ≤ G or close): exactly R − G.
+        assert_eq!(redness(210, 25, 20), 185);
+        assert_eq!(redness(235, 115, 30), 120);
+        // Red with a little more blue than green, and purple-red (紫红): still R − G.
+        assert_eq!(redness(210, 25, 40), 185);
+        assert_eq!(redness(175, 30, 110), 145);
+        assert_eq!(redness(170, 30, 125), 140);
+        // A pale tint of purple-red on white keeps its full weight.
+        assert_eq!(redness(236, 185, 213), 51);
+        // Violet and blue pens, and black: nothing.
+        assert_eq!(redness(110, 50, 170), 0);
+        assert_eq!(redness(130, 40, 175), 0);
+        assert_eq!(redness(25, 45, 150), 0);
+        assert_eq!(redness(30, 30, 30), 0);
+        // Pure magenta (−60°) lies between: capped to about half of R − G.
+        let m = redness(150, 40, 150);
+        assert!((50..80).contains(&m), "{m}");
+    }
+
+    #[test]
+    fn fast_atan2_is_within_its_error_bound() {
+        let mut worst = 0.0f32;
+        for i in 0..720 {
+            let a = (i as f32 + 0.37) * std::f32::consts::TAU / 720.0;
+            for r in [0.5f32, 3.0, 250.0] {
+                let (x, y) = (r * a.cos(), r * a.sin());
+                worst = worst.max((atan2_fast(y, x) - y.atan2(x)).abs());
+            }
+        }
+        assert!(worst < 2e-5, "{worst}");
+        assert_eq!(atan2_fast(0.0, 0.0), 0.0);
+    }
 }

@@ -64,11 +64,26 @@ pub struct SynthOptions {
     pub defect_rate: f32,
     /// Tinted (grey or yellowish) paper; `None` draws it (20 %).
     pub tinted: Option<bool>,
+    /// Ink of every seal (balanced RGB); `None` draws it. A colour that is not 正红 (hue beyond
+    /// 12° of red) puts `off_color` in the truth of every seal, one that is takes it out.
+    pub seal_ink: Option<[f32; 3]>,
+    /// Ink of every signature; `None` draws black or blue.
+    pub signature_ink: Option<[f32; 3]>,
 }
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        Self { seed: 1, dpi: 300.0, layout: Layout::SealCollection, jpeg_quality: None, skew_deg: None, defect_rate: 0.6, tinted: None }
+        Self {
+            seed: 1,
+            dpi: 300.0,
+            layout: Layout::SealCollection,
+            jpeg_quality: None,
+            skew_deg: None,
+            defect_rate: 0.6,
+            tinted: None,
+            seal_ink: None,
+            signature_ink: None,
+        }
     }
 }
 
@@ -571,6 +586,12 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         if tinted && !t.defects.contains(&Defect::BgNotWhite) {
             t.defects.push(Defect::BgNotWhite);
         }
+        if let (Some(ink), false, true) = (o.seal_ink, p.empty, c.kind.is_seal()) {
+            t.defects.retain(|&d| d != Defect::OffColor);
+            if crate::analyse::hue_deg(ink[0], ink[1], ink[2]).abs() > crate::analyse::RED_HUE_TOLERANCE_DEG {
+                t.defects.push(Defect::OffColor);
+            }
+        }
         t.defects.sort();
         if p.empty {
             truth.push(t);
@@ -605,7 +626,8 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         if p.defects.contains(&Defect::Smudged) {
             smudge(&mut layer, &mut rng, ppmm);
         }
-        let (ink, strength) = ink_for(&mut rng, c.kind, &p.defects);
+        let forced = if c.kind.is_seal() { o.seal_ink } else { o.signature_ink };
+        let (ink, strength) = ink_for(&mut rng, c.kind, &p.defects, forced);
         let mut union = Layer { x0: layer.x0, y0: layer.y0, w: layer.w, h: layer.h, cov: layer.cov.clone(), ramp };
         layer.composite(&mut img, ink, strength);
         if let Some(l) = &second {
@@ -652,10 +674,13 @@ fn c_bounds(c: &CellSpec) -> (f32, f32, f32, f32) {
     (c.x, c.y, c.x + c.w, c.y + c.h)
 }
 
-fn ink_for(rng: &mut Rng, kind: SampleKind, defects: &[Defect]) -> ([f32; 3], f32) {
+fn ink_for(rng: &mut Rng, kind: SampleKind, defects: &[Defect], forced: Option<[f32; 3]>) -> ([f32; 3], f32) {
     let pale = defects.contains(&Defect::Pale);
     let strength = if pale { rng.range(0.3, 0.45) } else { rng.range(0.8, 1.0) };
-    let ink = if kind.is_seal() {
+    // A forced colour draws nothing more, so unforced sheets keep their random stream.
+    let ink = if let Some(ink) = forced {
+        ink
+    } else if kind.is_seal() {
         if defects.contains(&Defect::OffColor) {
             if rng.chance(0.5) { [235.0, 115.0, 30.0] } else { [170.0, 30.0, 125.0] }
         } else {

@@ -101,3 +101,32 @@ fn single_impression_with_uneven_light() {
     assert!(iou >= 0.85, "iou {iou}");
     assert!(!s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
 }
+
+/// Purple-red (紫红) seal ink and violet pen ink. Redness `R − max(G, B)` reads purple-red as
+/// pale; `R − G` reads violet as red, so a violet signature row looks like a row of seals.
+/// Both must come out right: purple-red masked whole and judged `off_color` (not `pale`),
+/// violet judged a signature with its ink masked.
+#[test]
+fn purple_red_seals_and_violet_signatures() {
+    let sheets: Vec<SynthOptions> = [7_400_001u64, 7_400_002]
+        .into_iter()
+        .map(|seed| SynthOptions {
+            seed,
+            layout: Layout::SealCollection,
+            defect_rate: 0.0,
+            tinted: Some(false),
+            seal_ink: Some([175.0, 30.0, 110.0]),
+            signature_ink: Some([110.0, 50.0, 170.0]),
+            ..SynthOptions::default()
+        })
+        .collect();
+    let s = run(&sheets);
+    let text = describe(&s);
+    println!("{text}");
+    assert_eq!(s.boxes_found, s.boxes_truth, "{text}");
+    assert_eq!(s.kind_correct, s.boxes_found, "row kinds\n{text}");
+    assert!(s.mean_iou() >= 0.85, "mean mask IoU\n{text}");
+    assert_eq!(s.f1(Defect::Pale), 1.0, "purple-red is not pale\n{text}");
+    assert!(s.f1(Defect::OffColor) >= 0.9, "purple-red is off colour\n{text}");
+    assert!(s.macro_f1() >= 0.90, "{text}");
+}
