@@ -407,6 +407,12 @@ fn signature_mask(f: &BoxFeatures) -> InkMask {
     InkMask { mask, p_ink, area }
 }
 
+/// Scan-pixel coordinates of the seal ink found in a single impression (`None` when the
+/// image holds no seal); `features` must have run with `whole`, where page and scan agree.
+pub(crate) fn seal_points(f: &BoxFeatures) -> Option<Vec<(f32, f32)>> {
+    f.seal.as_ref().map(|(ink, _)| mask_points(f, &ink.mask, Frame::new(0.0)))
+}
+
 /// Page-frame coordinates of the mask pixels.
 fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
     ink_indices(mask, f.w)
@@ -984,7 +990,7 @@ fn gap_tilt(hist: &[f32]) -> f32 {
 
 /// Bin of an angle in [-π, π] among `n` equal bins starting at -π (π wraps to bin 0).
 #[inline]
-fn angle_bin(a: f32, n: usize) -> usize {
+pub(crate) fn angle_bin(a: f32, n: usize) -> usize {
     // Through i32: a float-to-usize cast saturates in several instructions, and `%` divides.
     let b = ((a + std::f32::consts::PI) * (n as f32 / std::f32::consts::TAU)) as i32 as usize;
     if b >= n { b - n } else { b }

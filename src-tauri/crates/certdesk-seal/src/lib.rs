@@ -2,13 +2,14 @@
 //! collection sheet (or a single impression), the report types that serialise to the output
 //! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
 //! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, mask morphology in
-//! `morph`, codecs in `decode`.
+//! `morph`, the single-impression view correction in `rectify`, codecs in `decode`.
 
 mod analyse;
 mod morph;
 pub mod decode;
 mod output;
 mod page;
+mod rectify;
 pub mod synth;
 
 use std::path::{Path, PathBuf};
@@ -217,7 +218,10 @@ pub fn import_sheet(bytes: &[u8], opts: &ImportOptions) -> Result<SheetReport, S
     page::import_page(&dec, opts)
 }
 
-/// Imports a photo or scan of one impression (no ruled box): same cleaning and judgement.
+/// Imports a photo or scan of one impression (no ruled box): same cleaning and judgement. A
+/// round seal photographed more than about 25° off the perpendicular (its outline an ellipse
+/// at least 10 % longer than wide) is straightened first; its mask, offset and box are then in
+/// the straightened image's pixels, and the sample's `view_stretch` metric says by how much.
 pub fn import_single(bytes: &[u8], opts: &ImportOptions) -> Result<SheetReport, SealError> {
     let dec = decode::decode(bytes, opts, false)?;
     page::import_whole(&dec, opts)

@@ -8,6 +8,7 @@ use image::RgbImage;
 use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
 use crate::morph::Components;
+use crate::rectify;
 use crate::{ImportOptions, Row, SampleKind, SealError, SheetReport};
 
 /// Rotation between scan pixels (x, y) and the deskewed page frame (u, v), both in scan pixels.
@@ -547,14 +548,30 @@ fn pick_best(samples: &mut [crate::Sample], ri: usize, kind: SampleKind) -> Row 
 }
 
 /// Single-impression mode: the whole image is one box without lines; uneven light is
-/// flattened first.
+/// flattened first, and a round seal photographed at an angle is straightened (`rectify`),
+/// after which masks and box are in the straightened image's pixels.
 pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
     let img = flatten_light(&dec.rgb, dec.dpi);
     let frame = Frame::new(0.0);
-    let geom = BoxGeom { u0: 0.0, v0: 0.0, u1: img.width() as f32, v1: img.height() as f32, line_w: [0.0; 4] };
-    let ft = analyse::features(&img, frame, &geom, dec.dpi, true);
+    let whole = |img: &RgbImage| {
+        let geom = BoxGeom { u0: 0.0, v0: 0.0, u1: img.width() as f32, v1: img.height() as f32, line_w: [0.0; 4] };
+        analyse::features(img, frame, &geom, dec.dpi, true)
+    };
+    let ft = whole(&img);
+    // Round seals only: a square's outline cannot tell a view at an angle from a double
+    // impression of a 15–25 mm 法人章.
+    let stretch = if ft.class == Class::Round { analyse::seal_points(&ft).and_then(|p| rectify::outline_stretch(&p)) } else { None };
+    let (img, ft) = match &stretch {
+        Some(s) => {
+            let straight = rectify::resample(&img, s);
+            let ft = whole(&straight);
+            (straight, ft)
+        }
+        None => (img, ft),
+    };
     let kind = vote(std::slice::from_ref(&ft), 0);
     let mut s = vec![analyse::judge(ft, kind, 0, 0, frame, 0.0, dec.dpi, opts.output_dpi)];
+    s[0].metrics.push(("view_stretch", stretch.map_or(1.0, |s| s.factor)));
     let row = pick_best(&mut s, 0, kind);
     Ok(SheetReport {
         samples: s,

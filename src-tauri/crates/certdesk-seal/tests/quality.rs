@@ -100,6 +100,8 @@ fn single_impression_with_uneven_light() {
     let iou = synth::mask_iou(&s.pixels.mask, [s.mask_offset[0] + x0, s.mask_offset[1] + y0], &t.mask, t.offset);
     assert!(iou >= 0.85, "iou {iou}");
     assert!(!s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
+    // Seen square-on: nothing to straighten.
+    assert!(s.metrics.contains(&("view_stretch", 1.0)), "{:?}", s.metrics);
 }
 
 /// Purple-red (紫红) seal ink and violet pen ink. Redness `R − max(G, B)` reads purple-red as
@@ -129,4 +131,93 @@ fn purple_red_seals_and_violet_signatures() {
     assert_eq!(s.f1(Defect::Pale), 1.0, "purple-red is not pale\n{text}");
     assert!(s.f1(Defect::OffColor) >= 0.9, "purple-red is off colour\n{text}");
     assert!(s.macro_f1() >= 0.90, "{text}");
+}
+
+/// Squashes `img` by `factor` along the direction `deg` about its centre (a photo taken at an
+/// angle, the affine approximation that holds for a 40 mm object seen from a phone's
+/// distance), on a canvas big enough for the result; paper colour outside.
+fn squash(img: &image::RgbImage, deg: f32, factor: f32) -> image::RgbImage {
+    let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let (cx, cy) = (0.5 * w, 0.5 * h);
+    // Inverse map: output → source, the squash undone (stretch by 1/factor along (c, s)).
+    let src = |x: f32, y: f32| {
+        let (dx, dy) = (x - cx, y - cy);
+        let along = (dx * c + dy * s) / factor;
+        let across = -dx * s + dy * c;
+        (cx + along * c - across * s, cy + along * s + across * c)
+    };
+    let paper = *img.get_pixel(2, 2);
+    image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let (sx, sy) = src(x as f32 + 0.5, y as f32 + 0.5);
+        let (sx, sy) = (sx - 0.5, sy - 0.5);
+        if sx < 0.0 || sy < 0.0 || sx >= w - 1.0 || sy >= h - 1.0 {
+            return paper;
+        }
+        let (ix, iy) = (sx as u32, sy as u32);
+        let (ax, ay) = (sx - ix as f32, sy - iy as f32);
+        let mut out = [0u8; 3];
+        for (k, o) in out.iter_mut().enumerate() {
+            let p = |x: u32, y: u32| img.get_pixel(x, y).0[k] as f32;
+            let v = p(ix, iy) * (1.0 - ax) * (1.0 - ay)
+                + p(ix + 1, iy) * ax * (1.0 - ay)
+                + p(ix, iy + 1) * (1.0 - ax) * ay
+                + p(ix + 1, iy + 1) * ax * ay;
+            *o = (v + 0.5) as u8;
+        }
+        image::Rgb(out)
+    })
+}
+
+/// Crops one box's impression out of a synthetic sheet with a margin.
+fn crop_impression(sheet: &synth::SynthSheet, t: &synth::TruthSample) -> image::RgbImage {
+    let img = image::load_from_memory(&sheet.bytes).unwrap().to_rgb8();
+    let pad = 60;
+    image::imageops::crop_imm(&img, t.offset[0] - pad, t.offset[1] - pad, t.mask.width() + 2 * pad, t.mask.height() + 2 * pad).to_image()
+}
+
+fn png(img: &image::RgbImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    bytes
+}
+
+/// Single-impression mode on photos of a round 公章 taken at an angle (squashed to 80 % along
+/// 30°, to 70 % along −60°): straightened, so the size is the seal's (along the direction the
+/// tilt did not shorten) and the impression is not judged double, broken or smudged.
+#[test]
+fn single_impression_photographed_at_an_angle() {
+    let o = SynthOptions { seed: 7_500_001, layout: Layout::Sampling, defect_rate: 0.0, skew_deg: Some(0.0), tinted: Some(false), ..SynthOptions::default() };
+    let sheet = synth::generate(&o);
+    let t = sheet.truth.iter().find(|t| !t.empty).expect("a stamped box");
+    let crop = crop_impression(&sheet, t);
+    for (deg, factor) in [(30.0f32, 0.80f32), (-60.0, 0.70)] {
+        let r = import_single(&png(&squash(&crop, deg, factor)), &ImportOptions { dpi: Some(300.0), ..ImportOptions::default() }).unwrap();
+        let s = &r.samples[0];
+        assert_eq!(s.kind, SampleKind::OfficialSeal, "{:?} {:?}", s.defects, s.metrics);
+        let stretch = s.metrics.iter().find(|m| m.0 == "view_stretch").map(|m| m.1);
+        assert!(stretch.is_some_and(|v| (v - 1.0 / factor).abs() < 0.04), "stretch {stretch:?}, squashed by {factor}");
+        let (got, want) = (s.diameter_mm.expect("diameter"), t.diameter_mm.unwrap());
+        assert!((got - want).abs() <= 0.5, "{got} mm vs {want} mm {:?}", s.metrics);
+        for d in [Defect::Double, Defect::Broken, Defect::Smudged] {
+            assert!(!s.defects.contains(&d), "{:?} {:?}", s.defects, s.metrics);
+        }
+    }
+}
+
+/// A double impression in single-impression mode is elongated like a slightly tilted view;
+/// it must not be straightened away: still `double`, no view correction.
+#[test]
+fn single_double_impression_is_not_straightened() {
+    let found = (7_600_000u64..7_600_200).find_map(|seed| {
+        let o = SynthOptions { seed, layout: Layout::Sampling, defect_rate: 1.0, skew_deg: Some(0.0), tinted: Some(false), ..SynthOptions::default() };
+        let sheet = synth::generate(&o);
+        let t = sheet.truth.iter().find(|t| t.defects == [Defect::Double])?.clone();
+        Some((sheet, t))
+    });
+    let (sheet, t) = found.expect("a sheet with a plain double impression");
+    let r = import_single(&png(&crop_impression(&sheet, &t)), &ImportOptions { dpi: Some(300.0), ..ImportOptions::default() }).unwrap();
+    let s = &r.samples[0];
+    assert!(s.defects.contains(&Defect::Double), "{:?} {:?}", s.defects, s.metrics);
+    assert!(s.metrics.contains(&("view_stretch", 1.0)), "{:?}", s.metrics);
 }
