@@ -196,14 +196,14 @@ impl Components {
         // Components numbered in order of their first run (raster order).
         let mut index = vec![usize::MAX; rs.len()];
         let mut comps: Vec<Comp> = Vec::new();
-        for i in 0..rs.len() {
+        for (i, run) in rs.iter_mut().enumerate() {
             let root = find(&mut parent, i);
             if index[root] == usize::MAX {
                 index[root] = comps.len();
                 comps.push(Comp::default());
             }
             let c = &mut comps[index[root]];
-            let Run { y, s, e, .. } = rs[i];
+            let Run { y, s, e, .. } = *run;
             let n = e + 1 - s;
             c.area += n;
             c.inside += region[y * w + s..=y * w + e].iter().filter(|&&r| r == 2).count();
@@ -211,7 +211,7 @@ impl Components {
             c.sv += (y * n) as f64;
             c.border |= s == 0 || e + 1 == w || y == 0 || y + 1 == h;
             (c.x0, c.x1, c.y0, c.y1) = (c.x0.min(s), c.x1.max(e), c.y0.min(y), c.y1.max(y));
-            rs[i].label = index[root];
+            run.label = index[root];
         }
         Self { runs: rs, comps, w }
     }
