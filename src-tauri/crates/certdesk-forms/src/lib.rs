@@ -9,6 +9,7 @@ pub mod engine;
 pub mod fonts;
 pub mod layout;
 pub mod pdf;
+pub mod svg;
 pub mod template;
 
 pub use context::{CaseInput, Counter, Review};
@@ -35,6 +36,8 @@ pub enum FormsError {
     Engine(#[from] EngineError),
     #[error(transparent)]
     Pdf(#[from] pdf::PdfError),
+    #[error(transparent)]
+    Svg(#[from] svg::SvgError),
     #[error(transparent)]
     Font(#[from] fonts::FontError),
     #[error(transparent)]
@@ -229,6 +232,16 @@ impl Forms {
         let forms = self.layout_case(input, only)?;
         let title = forms.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
         let pages: Vec<Page> = forms.into_iter().flat_map(|(_, p)| p).collect();
-        Ok(pdf::write_pdf(&title, &pages, fonts::FontSet::shared()?)?)
+        pdf_of(&title, &pages)
     }
+}
+
+/// Laid-out pages as one PDF (titled `title`).
+pub fn pdf_of(title: &str, pages: &[Page]) -> Result<Vec<u8>, FormsError> {
+    Ok(pdf::write_pdf(title, pages, fonts::FontSet::shared()?)?)
+}
+
+/// Laid-out pages as SVG documents, one per page, drawn with the glyphs the PDF embeds.
+pub fn svg_of(pages: &[Page]) -> Result<Vec<String>, FormsError> {
+    Ok(svg::write_svg(pages, fonts::FontSet::shared()?)?)
 }

@@ -2,43 +2,13 @@
 //! (`pdftotext`, `pdffonts`, `pdftoppm`) and zbar (`zbarimg`): printed values come back as
 //! text, fonts are embedded subsets with ToUnicode, annex rows are never dropped, barcodes decode.
 
+mod common;
+
 use certdesk_catalog::Catalog;
-use certdesk_domain::CaseData;
-use certdesk_forms::{CaseInput, Counter, Forms, Review};
-use chrono::NaiveDate;
-use std::path::{Path, PathBuf};
+use certdesk_forms::Forms;
+use common::{fixtures, forms, input, load_case};
+use std::path::Path;
 use std::process::Command;
-
-fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("cases")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
-    files.push(root.join("case-org-new.json"));
-    files.push(root.join("case-employees-new.json"));
-    files.sort();
-    files
-}
-
-fn forms() -> Forms {
-    Forms::load(Catalog::embedded().unwrap()).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn load_case(path: &Path) -> CaseData {
-    let mut data = CaseData::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
-    data.validate_and_normalize(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
-    data
-}
-
-fn input<'a>(data: &'a CaseData, number: Option<&str>) -> CaseInput<'a> {
-    CaseInput {
-        data,
-        number: number.map(str::to_string),
-        digest: data.digest(),
-        review: Review { clerk: Some("zhang".into()), supervisor: Some("li".into()), accepted_at: Some("2026-11-22T09:30:00+08:00".into()) },
-        counter: Counter { code: "GZ01".into(), name: "广州受理点".into(), address: "广州市越秀区".into() },
-        today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-        seals: Default::default(),
-    }
-}
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} is needed for this test (scripts/deps.sh test installs it): {e}"));
