@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "clear_draft",
     "preview_forms",
     "print_forms",
+    "print_sheets",
     "import_seal_scan",
     "attachment_url",
     "scan_folder_files",

@@ -1,7 +1,8 @@
 //! IPC commands of the printing, seal, key, report and admin desks. Each checks who is signed
 //! in, calls one function of `certdesk-desk` or the store and returns plain data; the slow ones
 //! (rendering, importing a scan, key operations, exports, backups) run off the UI thread
-//! (`async`). PINs arrive as arguments, become zeroizing `Pin`s at once and are never stored.
+//! (`async`); printing opens the system print dialog on the forms' own paper. PINs arrive as
+//! arguments, become zeroizing `Pin`s at once and are never stored.
 
 use crate::AppState;
 use crate::commands::signed_in;
@@ -57,28 +58,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Opens a file with the system's program for it, which offers the print dialog (Windows:
-/// the "print" verb of the PDF reader). `CERTDESK_NO_SYSTEM_OPEN=1` turns it off (tests).
-fn open_with_system(path: &std::path::Path) -> bool {
-    if std::env::var_os("CERTDESK_NO_SYSTEM_OPEN").is_some_and(|v| v == "1") {
-        return false;
-    }
-    let mut cmd = if cfg!(windows) {
-        let mut c = std::process::Command::new("rundll32");
-        c.arg("url.dll,FileProtocolHandler").arg(path);
-        c
-    } else if cfg!(target_os = "macos") {
-        let mut c = std::process::Command::new("open");
-        c.arg(path);
-        c
-    } else {
-        let mut c = std::process::Command::new("xdg-open");
-        c.arg(path);
-        c
-    };
-    cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().is_ok()
-}
-
 // ---------------------------------------------------------------- printing
 
 #[tauri::command(async)]
@@ -90,15 +69,18 @@ pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<St
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct Printed {
+    /// The PDF kept in the print folder: the record of what was printed.
     #[ts(type = "string")]
     path: PathBuf,
     pages: usize,
     bytes: usize,
-    opened: bool,
     forms: Vec<print::FormPages>,
+    /// The same pages for the print dialog (the window shows only these when it prints).
+    sheets: Vec<print::Sheet>,
 }
 
-/// Renders the case's forms to `<print folder>/<case>.pdf` and hands it to the system.
+/// Renders the case's forms, keeps the PDF as `<print folder>/<case>.pdf` and returns the
+/// sheets the window puts up for `print_sheets`.
 #[tauri::command(async)]
 pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<Printed, IpcError> {
     let actor = signed_in(&state)?;
@@ -107,8 +89,104 @@ pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<Stri
     std::fs::create_dir_all(&dir).map_err(|e| IpcError::new("io", format!("cannot create {}: {e}", dir.display())))?;
     let path = dir.join(format!("{}{}.pdf", number.trim(), form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
     std::fs::write(&path, &rendered.pdf).map_err(|e| IpcError::new("io", format!("cannot write {}: {e}", path.display())))?;
-    let opened = open_with_system(&path);
-    Ok(Printed { path, pages: rendered.pages, bytes: rendered.pdf.len(), opened, forms: rendered.forms })
+    Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
+}
+
+/// What became of a print dialog.
+#[derive(Serialize, ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintOutcome {
+    /// The user printed (Linux tells).
+    Printed,
+    /// The user closed the dialog without printing.
+    Cancelled,
+    /// The dialog was opened; the platform does not say how it ended (WebView2, WKWebView).
+    #[cfg_attr(target_os = "linux", allow(dead_code))]
+    Opened,
+}
+
+/// Opens the system print dialog for what the window shows: its print stylesheet shows only the
+/// sheets of `print_forms`. The paper is the sheets' own size (`width` × `height` mm) without
+/// margins, so forms print at their true size; the printer of the `printer` setting (管理 → 打印机)
+/// comes preselected; "print to file" defaults to `<print folder>/<case>-打印.pdf`.
+#[tauri::command(async)]
+pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, number: String, width: f32, height: f32) -> Result<PrintOutcome, IpcError> {
+    signed_in(&state)?;
+    if !(50.0..=1500.0).contains(&width) || !(50.0..=1500.0).contains(&height) {
+        return Err(IpcError::new("invalid", format!("paper {width} × {height} mm is not a paper size")));
+    }
+    let file = folder(&state, "print_dir", "print")?.join(format!("{}-打印.pdf", number.trim()));
+    let printer = state.store.lock()?.setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+    system_print(&window, width, height, &file, printer)
+}
+
+#[cfg(target_os = "linux")]
+fn system_print(window: &tauri::WebviewWindow, width: f32, height: f32, file: &std::path::Path, printer: Option<String>) -> Result<PrintOutcome, IpcError> {
+    use gtk::prelude::*;
+    use webkit2gtk::PrintOperationExt;
+    let uri = gtk::glib::filename_to_uri(file, None).map_err(|e| IpcError::new("print", format!("{}: {e}", file.display())))?.to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    window
+        .with_webview(move |webview| {
+            let (w, h) = (f64::from(width.min(height)), f64::from(width.max(height)));
+            // a standard paper by its name where it is one, so the printer takes the right tray
+            let named = [("iso_a4", 210.0, 297.0), ("iso_a5", 148.0, 210.0), ("iso_a3", 297.0, 420.0), ("iso_b5", 176.0, 250.0)]
+                .into_iter()
+                .find(|(_, pw, ph)| (w - pw).abs() < 0.6 && (h - ph).abs() < 0.6);
+            let paper = match named {
+                Some((name, _, _)) => gtk::PaperSize::new(Some(name)),
+                None => gtk::PaperSize::new_custom("certdesk", "certdesk", w, h, gtk::Unit::Mm),
+            };
+            let setup = gtk::PageSetup::new();
+            setup.set_paper_size(&paper);
+            setup.set_orientation(if width > height { gtk::PageOrientation::Landscape } else { gtk::PageOrientation::Portrait });
+            setup.set_top_margin(0.0, gtk::Unit::Mm);
+            setup.set_bottom_margin(0.0, gtk::Unit::Mm);
+            setup.set_left_margin(0.0, gtk::Unit::Mm);
+            setup.set_right_margin(0.0, gtk::Unit::Mm);
+            let settings = gtk::PrintSettings::new();
+            settings.set_paper_size(&paper);
+            settings.set_orientation(setup.orientation());
+            settings.set(gtk::PRINT_SETTINGS_OUTPUT_URI, Some(&uri));
+            if let Some(name) = &printer {
+                settings.set_printer(name);
+            }
+            let view = webview.inner();
+            let op = webkit2gtk::PrintOperation::new(&view);
+            op.set_page_setup(&setup);
+            op.set_print_settings(&settings);
+            // WebKit paints the pages after the dialog closes: answer (and let the window take
+            // the sheets down) only when it has finished or failed. The handlers hold the
+            // operation until then and let go of it after.
+            let keep = std::rc::Rc::new(std::cell::RefCell::new(Some(op.clone())));
+            let (done, failed) = (tx.clone(), tx.clone());
+            let keep_failed = keep.clone();
+            op.connect_failed(move |_, e| {
+                let _ = failed.send(Err(e.to_string()));
+                keep_failed.borrow_mut().take();
+            });
+            op.connect_finished(move |_| {
+                let _ = done.send(Ok(PrintOutcome::Printed));
+                keep.borrow_mut().take();
+            });
+            let parent = view.toplevel().and_then(|w| w.downcast::<gtk::Window>().ok());
+            if op.run_dialog(parent.as_ref()) != webkit2gtk::PrintOperationResponse::Print {
+                let _ = tx.send(Ok(PrintOutcome::Cancelled));
+            }
+        })
+        .map_err(|e| IpcError::new("print", format!("cannot open the print dialog: {e}")))?;
+    match rx.recv() {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(why)) => Err(IpcError::new("print", format!("printing failed: {why}"))),
+        Err(_) => Err(IpcError::new("print", "the print dialog ended without an answer")),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn system_print(window: &tauri::WebviewWindow, _width: f32, _height: f32, _file: &std::path::Path, _printer: Option<String>) -> Result<PrintOutcome, IpcError> {
+    // WebView2 and WKWebView open their own dialog; the print stylesheet sets the paper
+    window.print().map_err(|e| IpcError::new("print", format!("cannot open the print dialog: {e}")))?;
+    Ok(PrintOutcome::Opened)
 }
 
 // ---------------------------------------------------------------- seal sheet

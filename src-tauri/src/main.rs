@@ -132,6 +132,7 @@ fn main() {
             commands::clear_draft,
             desk::preview_forms,
             desk::print_forms,
+            desk::print_sheets,
             desk::import_seal_scan,
             desk::attachment_url,
             desk::scan_folder_files,

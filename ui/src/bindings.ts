@@ -49,12 +49,6 @@ detail: JsonValue, prev_hash: string, hash: string, };
 
 export type AttachmentInfo = { name: string, mime: string, size: number, sha256: string, at: string, actor: string, };
 
-export type Page = { width: number, height: number, items: Array<Item>, };
-
-export type Item = { "t": "text", x: number, y: number, size: number, face: FaceRef, bold: boolean, spacing: number, text: string, } | { "t": "line", x1: number, y1: number, x2: number, y2: number, width: number, } | { "t": "fill", x: number, y: number, w: number, h: number, } | { "t": "image", x: number, y: number, w: number, h: number, path: string, };
-
-export type FaceRef = "regular" | { "fallback": number };
-
 export type TokenView = { slot_index: number, slot_description: string, label: string, serial: string, model: string, manufacturer: string, free_public_memory: number | null, initialized: boolean, user_pin_initialized: boolean, user_pin_count_low: boolean, user_pin_final_try: boolean, user_pin_locked: boolean, user_pin_to_be_changed: boolean, so_pin_count_low: boolean, so_pin_final_try: boolean, so_pin_locked: boolean, };
 
 export type SlotView = { slot_index: number, description: string, token: TokenView | null, };
@@ -93,11 +87,9 @@ model: string | null, };
 
 export type FormPages = { id: string, title: string, pages: number, };
 
-export type Preview = { forms: Array<FormPages>, 
-/**
- * (declared by the forms crate as `Page`)
- */
-pages: Array<Page>, };
+export type Sheet = { width: number, height: number, svg: string, };
+
+export type Preview = { forms: Array<FormPages>, sheets: Array<Sheet>, };
 
 export type SampleView = { row: number, col: number, kind: string, empty: boolean, defects: Array<string>, score: number, best: boolean, box_quad: [[number, number], [number, number], [number, number], [number, number]], diameter_mm: number | null, side_mm: number | null, 
 /**
@@ -154,7 +146,17 @@ export type ProjectView = { id: string, ca_short: string, service: string, cert_
 
 export type IpcError = { kind: string, detail: string, };
 
-export type Printed = { path: string, pages: number, bytes: number, opened: boolean, forms: Array<FormPages>, };
+export type Printed = { 
+/**
+ * The PDF kept in the print folder: the record of what was printed.
+ */
+path: string, pages: number, bytes: number, forms: Array<FormPages>, 
+/**
+ * The same pages for the print dialog (the window shows only these when it prints).
+ */
+sheets: Array<Sheet>, };
+
+export type PrintOutcome = "printed" | "cancelled" | "opened";
 
 export type KeySlots = { module: string | null, module_error: string | null, slots: Array<SlotView>, readers: Array<ReaderState>, pcsc_error: string | null, };
 

@@ -4,16 +4,14 @@
 import { invoke } from '@tauri-apps/api/core'
 
 import type * as B from './bindings'
-import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, Exported, DailyLedger, Expiring, KeySlots } from './bindings'
+import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Sheet, Exported, DailyLedger, Expiring, KeySlots } from './bindings'
 
 // The shapes are generated from the Rust types (./bindings.ts, checked by a Rust test); the
 // names below are the UI's. Two fields the Rust side keeps as free JSON are typed as records.
-export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, Exported, LedgerRow, DailyLedger, Expiring, KeySlots } from './bindings'
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots } from './bindings'
 export type AuditEvent = Omit<B.AuditEvent, 'detail'> & { detail: Record<string, any> }
 export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: Record<string, any>; history: AuditEvent[] }
 export type Attachment = B.AttachmentInfo
-export type PreviewItem = B.Item
-export type PreviewPage = B.Page
 export type FormPreview = B.Preview
 export type SealSample = B.SampleView
 export type SealRow = B.RowView
@@ -30,6 +28,9 @@ export type Account = B.AccountView
 export interface MaterialReceived { id: string; original_seen: boolean; copies_received: number }
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
 export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string }
+
+/** A printed page as an image the CSP allows (`data:`): the backend's SVG, fonts included as outlines. */
+export const sheetUrl = (s: Sheet) => 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(s.svg)
 
 export const api = {
   appStatus: () => invoke<AppStatus>('app_status'),
@@ -63,7 +64,10 @@ export const api = {
 
   // printing
   previewForms: (number: string, form?: string) => invoke<FormPreview>('preview_forms', { number, form: form ?? null }),
+  /** renders the forms: the PDF kept in the print folder, and the sheets to print */
   printForms: (number: string, form?: string) => invoke<Printed>('print_forms', { number, form: form ?? null }),
+  /** the system print dialog for the sheets the window shows, on their paper without margins */
+  printSheets: (number: string, width: number, height: number) => invoke<PrintOutcome>('print_sheets', { number, width, height }),
 
   // seal sheet: the scan's bytes go as the raw body
   importSealScan: (number: string, fileName: string, bytes: Uint8Array, dpi?: number) =>

@@ -61,7 +61,12 @@ const en: Shape<typeof zh> = {
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', seal_written: 'Seal written', seal_imported: 'Seal sheet imported',
     forms_printed: 'Forms printed', edit: 'Data edited',
   },
-  print: { title: 'Print', preview: 'Preview', print: 'Print', printed: 'Wrote {path} ({pages} pages); print it from the dialog', noPages: 'Nothing to print' },
+  print: {
+    title: 'Print', preview: 'Preview', print: 'Print', shortcut: 'Print the forms and the receipt (Ctrl+P)',
+    dialog: 'Choose the printer in the print dialog…', saved: 'PDF kept: {path}',
+    outcome: { printed: 'Printed, {pages} pages.', cancelled: 'Printing cancelled.', opened: 'Print dialog opened ({pages} pages).' },
+    noPages: 'Nothing to print',
+  },
   seal: {
     fromFolder: 'New scans in the scanner folder:',
     title: 'Seal sheet', pick: 'Choose scan', drop: 'Drop the scan here or choose a file', busy: 'Reading the seal sheet…',

@@ -104,7 +104,9 @@ export default {
     forms_printed: '打印申请表', edit: '修改资料',
   },
   print: {
-    title: '打印', preview: '预览', print: '打印', printed: '已生成 {path}（共{pages}页），请在打印对话框中打印',
+    title: '打印', preview: '预览', print: '打印', shortcut: '打印申请表和受理回执（Ctrl+P）',
+    dialog: '请在打印对话框中选择打印机…', saved: 'PDF已保存：{path}',
+    outcome: { printed: '已打印，共{pages}页。', cancelled: '已取消打印。', opened: '已打开打印对话框（共{pages}页）。' },
     noPages: '没有可打印的页面',
   },
   seal: {

@@ -207,43 +207,65 @@ describe('Case page: corrections', () => {
 })
 
 describe('Print panel', () => {
-  it('draws the preview pages as SVG in mm and shows the printed file', async () => {
-    mockIPC((cmd) => {
-      if (cmd === 'preview_forms') {
-        return {
-          forms: [{ id: 'application', title: '申请表', pages: 2 }],
-          pages: [
-            { width: 210, height: 297, items: [
-              { t: 'text', x: 20, y: 30, size: 10, face: 'regular', bold: true, spacing: 0, text: '单位法人数字证书申请表' },
-              { t: 'line', x1: 20, y1: 32, x2: 190, y2: 32, width: 0.3 },
-              { t: 'fill', x: 20, y: 40, w: 3, h: 3 },
-              { t: 'image', x: 140, y: 200, w: 42, h: 42, path: 'seal.png' },
-            ] },
-            { width: 210, height: 297, items: [{ t: 'text', x: 20, y: 30, size: 9, face: 'regular', text: '附页' }] },
-          ],
-        }
+  const sheet = (text: string) => ({ width: 210, height: 297, svg: `<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297"><!--${text}--></svg>` })
+  function printBackend(outcome: string) {
+    const calls: { cmd: string; args: any; sheetsShown: number }[] = []
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args, sheetsShown: document.querySelectorAll('[data-testid=print-sheets] .print-sheet').length })
+      if (cmd === 'preview_forms') return { forms: [{ id: 'application', title: '申请表', pages: 2 }], sheets: [sheet('申请表'), sheet('附页')] }
+      if (cmd === 'print_forms') {
+        return { path: '/home/clerk/print/GZ01-20261120-0001.pdf', pages: 2, bytes: 1000, forms: [{ id: 'application', title: '申请表', pages: 2 }], sheets: [sheet('申请表'), sheet('附页')] }
       }
-      if (cmd === 'print_forms') return { path: '/home/clerk/print/GZ01-20261120-0001.pdf', pages: 2, bytes: 1000, opened: true, forms: [] }
+      if (cmd === 'print_sheets') return outcome
       throw new Error(cmd)
     })
+    return calls
+  }
+
+  it('previews the pages the backend drew, one at a time', async () => {
+    printBackend('printed')
     const w = mount(PrintPanel, { props: { number: sampleCase.number } })
     await w.get('[data-testid=print-preview]').trigger('click')
     await flushPromises()
-    const svg = w.get('[data-testid=page-svg]')
-    expect(svg.attributes('viewBox')).toBe('0 0 210 297')
-    const text = svg.get('text')
-    expect(text.text()).toBe('单位法人数字证书申请表')
-    expect(Number(text.attributes('font-size'))).toBeCloseTo(3.528, 3)
-    expect(text.attributes('font-weight')).toBe('bold')
-    expect(svg.findAll('line')).toHaveLength(1)
-    expect(svg.find('rect.image-box').attributes('stroke-dasharray')).toBeTruthy()
+    const img = w.get('[data-testid=page-image]')
+    expect(decodeURIComponent(img.attributes('src')!)).toContain('<!--申请表-->')
+    expect(img.attributes('src')).toMatch(/^data:image\/svg\+xml;charset=utf-8,/)
     expect(w.get('[data-testid=page-no]').text()).toContain('1/2')
-    await w.get('[data-testid=page-next]').trigger('click')
-    expect(w.get('[data-testid=page-svg] text').text()).toBe('附页')
+    await w.get('[data-testid=print-pages]').trigger('keydown', { key: 'PageDown' })
+    expect(decodeURIComponent(w.get('[data-testid=page-image]').attributes('src')!)).toContain('<!--附页-->')
+    expect(w.get('[data-testid=page-no]').text()).toContain('2/2')
+  })
+
+  it('puts the sheets up at their true size, opens the print dialog on their paper, then takes them down', async () => {
+    const calls = printBackend('printed')
+    const w = mount(PrintPanel, { props: { number: sampleCase.number }, attachTo: document.body })
     await w.get('[data-testid=print-forms]').trigger('click')
     await flushPromises()
-    expect(w.get('[data-testid=print-result]').text()).toContain('/home/clerk/print/GZ01-20261120-0001.pdf')
-    expect(w.get('[data-testid=print-result]').text()).toContain('2页')
+    const dialog = calls.find((c) => c.cmd === 'print_sheets')!
+    expect(dialog.args).toEqual({ number: sampleCase.number, width: 210, height: 297 })
+    expect(dialog.sheetsShown).toBe(2)
+    expect(calls.map((c) => c.cmd)).toEqual(['print_forms', 'print_sheets'])
+    expect(document.querySelector('[data-testid=print-sheets]')).toBeNull()
+    const result = w.get('[data-testid=print-result]').text()
+    expect(result).toContain('已打印，共2页')
+    expect(result).toContain('/home/clerk/print/GZ01-20261120-0001.pdf')
+    expect(w.emitted('printed')).toHaveLength(1)
+    w.unmount()
+  })
+
+  it('says so when the dialog was cancelled, and Ctrl+P prints the forms rather than the screen', async () => {
+    const calls = printBackend('cancelled')
+    const w = mount(PrintPanel, { props: { number: sampleCase.number }, attachTo: document.body })
+    const e = new KeyboardEvent('keydown', { key: 'p', ctrlKey: true, cancelable: true })
+    window.dispatchEvent(e)
+    await flushPromises()
+    expect(e.defaultPrevented).toBe(true)
+    expect(calls.map((c) => c.cmd)).toEqual(['print_forms', 'print_sheets'])
+    expect(w.get('[data-testid=print-result]').text()).toContain('已取消打印')
+    w.unmount()
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'p', ctrlKey: true }))
+    await flushPromises()
+    expect(calls).toHaveLength(2)
   })
 })
 

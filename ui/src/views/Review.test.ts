@@ -32,7 +32,7 @@ function backend() {
       }
       case 'attachment_url': return `asset://${a.number}/${a.name}`
       case 'catalog_checklist': return sampleChecklist
-      case 'preview_forms': return { forms: [], pages: [{ width: 210, height: 297, items: [{ t: 'text', x: 10, y: 10, size: 12, face: 'regular', text: '申请表' }] }] }
+      case 'preview_forms': return { forms: [], sheets: [{ width: 210, height: 297, svg: '<svg xmlns="http://www.w3.org/2000/svg"><!--申请表--></svg>' }] }
       case 'case_action':
         status = a.action === 'approve' ? 'approved' : 'returned'
         return status
@@ -58,7 +58,7 @@ describe('Review', () => {
     expect(calls.filter((c) => c.cmd === 'attachment_url').map((c) => c.args.name)).toEqual(['seal:official_seal', 'seal:legal_rep_seal'])
     expect(w.get('[data-testid=review-seal-official_seal] img').attributes('src')).toBe('asset://GZ01-20261120-0007/seal:official_seal')
     expect(w.get('[data-testid=review-seal-legal_rep_seal]').text()).toContain('法人章')
-    expect(w.get('[data-testid=review-forms] text').text()).toBe('申请表')
+    expect(decodeURIComponent(w.get('[data-testid=review-forms] img').attributes('src')!)).toContain('<!--申请表-->')
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0007', action: 'approve', reason: null })
@@ -97,7 +97,7 @@ describe('Review', () => {
       if (cmd === 'review_queue') return queue
       if (cmd === 'get_case') return { case: { ...sampleCase, number: a.number, status: 'submitted' }, history: [], attachments: [] }
       if (cmd === 'catalog_checklist') return []
-      if (cmd === 'preview_forms') return { forms: [], pages: [] }
+      if (cmd === 'preview_forms') return { forms: [], sheets: [] }
       if (cmd === 'case_action') throw { kind: 'four_eyes', detail: 'zhang accepted this case' }
       throw new Error(cmd)
     })

@@ -1,10 +1,11 @@
 //! Printing a stored case: gathers what the forms show besides the case data (the case number
 //! and digest, clerk and supervisor and the acceptance time from the audit chain, the counter's
-//! identity, the chosen seal images kept with the case), lays the forms out for a preview and
-//! renders them to one PDF. Does not talk to printers: the caller hands the PDF to the system.
+//! identity, the chosen seal images kept with the case), lays the forms out once and renders
+//! them as one PDF (the record of what was printed) and as SVG sheets (the preview, and what the
+//! app's print dialog prints). Does not talk to printers: the app shell does.
 
 use crate::DeskError;
-use certdesk_forms::{CaseInput, Counter, FormInfo, Forms, Review};
+use certdesk_forms::{CaseInput, Counter, Forms, Review};
 use certdesk_store::{NewEvent, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -81,43 +82,64 @@ pub struct FormPages {
     pub pages: usize,
 }
 
-/// The laid-out pages of the case's forms (the intermediate form, in mm), for a preview.
+/// One printed page as the screen and the print dialog show it: an SVG document drawn with the
+/// glyphs the PDF embeds, and its paper size in mm.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Sheet {
+    pub width: f32,
+    pub height: f32,
+    pub svg: String,
+}
+
+fn sheets(pages: &[certdesk_forms::Page]) -> Result<Vec<Sheet>, DeskError> {
+    let svgs = certdesk_forms::svg_of(pages)?;
+    Ok(pages.iter().zip(svgs).map(|(p, svg)| Sheet { width: p.width, height: p.height, svg }).collect())
+}
+
+/// The case's forms as they will print, for a preview.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Preview {
     pub forms: Vec<FormPages>,
-    /// (declared by the forms crate as `Page`)
-    #[ts(type = "Array<Page>")]
-    pub pages: Vec<certdesk_forms::engine::Page>,
+    pub sheets: Vec<Sheet>,
 }
 
 pub fn preview(store: &Store, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
     let p = Printable::load(store, number)?;
     let laid = forms.layout_case(&p.input(), only)?;
     let list = laid.iter().map(|(f, pages)| FormPages { id: f.id.clone(), title: f.title.clone(), pages: pages.len() }).collect();
-    Ok(Preview { forms: list, pages: laid.into_iter().flat_map(|(_, pages)| pages).collect() })
+    let pages: Vec<certdesk_forms::Page> = laid.into_iter().flat_map(|(_, pages)| pages).collect();
+    Ok(Preview { forms: list, sheets: sheets(&pages)? })
 }
 
-/// A rendered PDF of the case's forms.
+/// The case's forms rendered for printing: the PDF (kept as the record of what was printed)
+/// and the same pages as sheets for the print dialog, from one layout.
 pub struct Rendered {
     pub pdf: Vec<u8>,
     pub forms: Vec<FormPages>,
-    pub pages: usize,
+    pub sheets: Vec<Sheet>,
 }
 
-/// Renders the forms the case needs (or one) into one PDF and records `forms_printed` on the
-/// case's audit chain (which forms, the PDF's SHA-256).
+impl Rendered {
+    pub fn pages(&self) -> usize {
+        self.sheets.len()
+    }
+}
+
+/// Renders the forms the case needs (or one) into one PDF and its sheets, and records
+/// `forms_printed` on the case's audit chain (which forms, the PDF's SHA-256).
 pub fn render(store: &mut Store, forms: &Forms, number: &str, only: Option<&str>, actor: &str) -> Result<Rendered, DeskError> {
     let p = Printable::load(store, number)?;
-    let input = p.input();
-    let infos: Vec<FormInfo> = forms.layout_case(&input, only)?.into_iter().map(|(f, pages)| FormInfo { copies: pages.len() as u32, ..f }).collect();
-    let pdf = forms.render_pdf(&input, only)?;
-    let list: Vec<FormPages> = infos.iter().map(|f| FormPages { id: f.id.clone(), title: f.title.clone(), pages: f.copies as usize }).collect();
-    let pages = list.iter().map(|f| f.pages).sum();
+    let laid = forms.layout_case(&p.input(), only)?;
+    let title = laid.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
+    let list: Vec<FormPages> = laid.iter().map(|(f, pages)| FormPages { id: f.id.clone(), title: f.title.clone(), pages: pages.len() }).collect();
+    let pages: Vec<certdesk_forms::Page> = laid.into_iter().flat_map(|(_, pages)| pages).collect();
+    let pdf = certdesk_forms::pdf_of(&title, &pages)?;
+    let sheets = sheets(&pages)?;
     let detail = serde_json::json!({
         "forms": list.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
-        "pages": pages,
+        "pages": pages.len(),
         "pdf_sha256": certdesk_domain::case::sha256_hex(&pdf),
     });
     store.record_event(&NewEvent { actor, action: "forms_printed", case_number: Some(&p.number), detail, ..Default::default() })?;
-    Ok(Rendered { pdf, forms: list, pages })
+    Ok(Rendered { pdf, forms: list, sheets })
 }

@@ -68,9 +68,11 @@ fn forms_print_with_the_seal_imported_for_the_case() {
     assert_eq!(ev.detail["file"], "collection.jpg");
 
     let preview = print::preview(&store, &forms, &n, None).unwrap();
-    assert!(!preview.forms.is_empty() && preview.pages.len() >= preview.forms.len());
+    assert!(!preview.forms.is_empty() && preview.sheets.len() >= preview.forms.len());
     let rendered = print::render(&mut store, &forms, &n, None, "zhang").unwrap();
-    assert_eq!(rendered.pages, preview.pages.len());
+    assert_eq!(rendered.pages(), preview.sheets.len());
+    assert_eq!(rendered.pages(), preview.forms.iter().map(|f| f.pages).sum::<usize>());
+    assert!(rendered.sheets.iter().all(|s| s.width > 100.0 && s.height > 100.0 && s.svg.starts_with("<svg ")));
     let pdf = dir.path().join("forms.pdf");
     std::fs::write(&pdf, &rendered.pdf).unwrap();
     let text = run(dir.path(), "pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);

@@ -13,14 +13,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 /// A page of the intermediate form: millimetres from the top-left.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page {
     pub width: f32,
     pub height: f32,
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Item {
     /// A run of text in one face; `y` is the baseline. `bold` text is the regular outline

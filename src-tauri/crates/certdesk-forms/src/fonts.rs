@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 pub const REGULAR_FILE: &str = "NotoSerifSC-Regular.otf";
 
 /// Which face a run of text is set in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaceRef {
     Regular,
