@@ -5,8 +5,10 @@
 // the PDF kept in the print folder, which pdftotext reads back; imports the seal sheet scan and
 // submits it; the supervisor approves it; the key clerk issues a key on SoftHSM2 (initialise,
 // generate, the request signed by an openssl test CA, import, write certificate and seal,
-// verify) and hands it over. The store is a temp file seeded with the certdesk CLI; results are
-// checked with the CLI, the audit chain, poppler and OpenSC's pkcs11-tool.
+// verify) and hands it over. Last the administrator's desks: accounts, roles, settings, the
+// daily ledger exported as CSV and XLSX, a backup and a restore. The store is a temp file
+// seeded with the certdesk CLI; results are checked with the CLI, the audit chain, poppler and
+// OpenSC's pkcs11-tool.
 //
 // Run: xvfb-run -a node --test tests/e2e/app.test.mjs   (scripts/test.sh does, after building)
 
@@ -318,5 +320,71 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
     try { bytes = readFileSync(join(dir, file)) } catch { continue }
     for (const secret of ['87654321', '24681357']) assert.equal(bytes.includes(Buffer.from(secret)), false, `a PIN in ${file}`)
   }
+  await click('[data-testid=logout]')
+})
+
+test('the administrator: accounts and roles, a setting, the daily ledger exported, backup and restore', async () => {
+  await login('admin')
+  // admin lands on the admin desk
+  await find('[data-testid=accounts]')
+  await type('[data-testid=new-name]', 'zhao')
+  await type('[data-testid=new-password]', 'zhao-password-1')
+  // a new account is a clerk unless the admin ticks otherwise
+  await click('[data-testid=add-account]')
+  await find('[data-testid=account-zhao]')
+  await click('[data-testid=role-zhao-supervisor]')
+  const account = async () => JSON.parse(certdesk('user', 'list', '--json')).find((a) => a.name === 'zhao')
+  for (let i = 0; !(await account())?.roles.includes('supervisor'); i++) {
+    if (i > 100) assert.fail(`the role was not added: ${JSON.stringify(await account())}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.deepEqual([...(await account()).roles].sort(), ['clerk', 'supervisor'])
+  await click('[data-testid=disable-zhao]')
+  await waitText('[data-testid=account-state-zhao]', '停用')
+  assert.equal((await account()).disabled, true)
+
+  const name = await find('[data-testid=setting-counter_name]')
+  await wd('POST', s(`/element/${name}/clear`), {})
+  await wd('POST', s(`/element/${name}/value`), { text: '广州天河受理点\uE007' })
+  await find('[data-testid=setting-saved-counter_name]')
+  assert.equal(JSON.parse(certdesk('counter', 'show', '--json')).name, '广州天河受理点')
+  await waitText('header .counter', '广州天河受理点')
+  await screenshot('admin')
+
+  // the daily ledger of today's cases, as the CLI computes it, on screen and exported
+  const ledger = JSON.parse(certdesk('report', 'daily', '--json'))
+  assert.ok(ledger.cases >= 1 && ledger.delivered >= 1, JSON.stringify(ledger))
+  await click('[data-testid=nav-reports]')
+  await waitText('[data-testid=report-totals]', String(ledger.total))
+  const totals = await text('[data-testid=report-totals]')
+  assert.match(totals, new RegExp(`案件数\\s*${ledger.cases}\\b`))
+  assert.match(totals, new RegExp(`交付数\\s*${ledger.delivered}\\b`))
+  await screenshot('reports')
+  await click('[data-testid=report-export-daily-csv]')
+  const [csv] = await waitMatch('[data-testid=report-result]', /\/\S+\.csv/)
+  const csvText = readFileSync(csv, 'utf8')
+  assert.ok(csvText.startsWith('\uFEFF'), 'UTF-8 with BOM, so Excel reads the Chinese')
+  assert.match(csvText, new RegExp(`合计,,${ledger.cases},${ledger.total}`))
+  assert.match(csvText, /受理员,zhang,/)
+  await click('[data-testid=report-export-daily-xlsx]')
+  const [xlsx] = await waitMatch('[data-testid=report-result]', /\/\S+\.xlsx/)
+  const sheet = sh('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode())', xlsx])
+  assert.ok(sheet.includes('合计') && sheet.includes('zhang'), 'the workbook holds the ledger')
+
+  // a backup, checked by the CLI; restoring it signs everyone out and keeps the replaced store
+  await click('[data-testid=nav-admin]')
+  await click('[data-testid=backup]')
+  const [backup] = await waitMatch('[data-testid=admin-result]', /\/\S+\.db/)
+  const cases = JSON.parse(certdesk('case', 'list', '--json')).length
+  assert.equal(JSON.parse(execFileSync(cli, ['--db', backup, 'audit', 'verify', '--json'], { env, encoding: 'utf8' })).ok, true)
+  assert.equal(JSON.parse(execFileSync(cli, ['--db', backup, 'case', 'list', '--json'], { env, encoding: 'utf8' })).length, cases)
+  await type('[data-testid=restore-path]', backup)
+  await click('[data-testid=restore]')
+  await click('[data-testid=restore-confirm]')
+  await find('[data-testid=login-name]')
+  await login('admin')
+  assert.equal(JSON.parse(certdesk('case', 'list', '--json')).length, cases)
+  assert.equal((await account()).disabled, true, 'the restored store is the backup')
+  assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   await click('[data-testid=logout]')
 })

@@ -47,6 +47,38 @@ describe('App', () => {
     expect(c.findComponent({ name: 'Intake' }).exists()).toBe(true)
   })
 
+  it('after a restore shows the sign-in screen with what was restored', async () => {
+    let who: { name: string; roles: string[] } | null = { name: 'admin', roles: ['admin'] }
+    mockIPC((cmd) => {
+      if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }
+      throw new Error(cmd)
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    expect(w.findComponent({ name: 'Admin' }).exists()).toBe(true)
+    who = null // the backend signed everyone out
+    w.findComponent({ name: 'Admin' }).vm.$emit('restored', '已恢复（12个案件）')
+    await flushPromises()
+    expect(w.find('[data-testid=login-name]').exists()).toBe(true)
+    expect(w.get('[data-testid=app-notice]').text()).toContain('已恢复（12个案件）')
+    expect(w.find('nav').exists()).toBe(false)
+  })
+
+  it('shows the counter as the admin renamed it', async () => {
+    let name = '广州受理点'
+    mockIPC((cmd) => {
+      if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] } }
+      throw new Error(cmd)
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    expect(w.get('.counter').text()).toContain('广州受理点')
+    name = '广州天河受理点'
+    w.findComponent({ name: 'Admin' }).vm.$emit('counterChanged')
+    await flushPromises()
+    expect(w.get('.counter').text()).toContain('广州天河受理点')
+  })
+
   it('switches desks with Alt+number, only to desks the account has', async () => {
     const w = await signIn(['admin', 'clerk'])
     expect(navs(w)).toEqual(['nav-intake', 'nav-cases', 'nav-reports', 'nav-admin'])
