@@ -39,25 +39,6 @@ fn raw_body<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<&'a [u8], IpcErr
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 // ---------------------------------------------------------------- printing
 
 #[tauri::command(async)]
@@ -197,7 +178,7 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
     let actor = signed_in(&state)?;
     require(&actor, Role::Clerk)?;
     let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
-    let name = header(&request, "x-file-name").map(|n| percent_decode(&n)).unwrap_or_else(|| "scan".into());
+    let name = header(&request, "x-file-name").map(|n| percent_encoding::percent_decode_str(&n).decode_utf8_lossy().into_owned()).unwrap_or_else(|| "scan".into());
     let dpi = match header(&request, "x-dpi") {
         Some(d) => Some(d.parse::<f32>().map_err(|_| IpcError::new("invalid", format!("dpi {d:?} is not a number")))?),
         None => None,
