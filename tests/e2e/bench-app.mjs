@@ -3,6 +3,8 @@
 // processes — after a clerk signs in with a day's cases (120) listed. Prints figures; not a test.
 //
 // Run: xvfb-run -a node tests/e2e/bench-app.mjs [rounds]
+// CERTDESK_PROFILE=release measures target/release/certdesk-app (cargo build --release -p
+// certdesk-app first); the store is seeded with the debug CLI either way.
 
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs'
@@ -11,7 +13,8 @@ import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '../..')
 const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
-const app = join(target, 'debug', 'certdesk-app')
+const profile = process.env.CERTDESK_PROFILE ?? 'debug'
+const app = join(target, profile, 'certdesk-app')
 const cli = join(target, 'debug', 'certdesk')
 const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 const rounds = Number(process.argv[2] ?? 5)
@@ -83,5 +86,5 @@ for (let i = 0; i < rounds; i++) {
 }
 driver.kill()
 times.sort((a, b) => a - b)
-console.log(`launch to an interactive sign-in form: median ${times[Math.floor(times.length / 2)].toFixed(0)} ms, best ${times[0].toFixed(0)} ms over ${rounds} launches (debug build, includes WebDriver session start)`)
-console.log(`memory with 120 cases listed: ${(memory / 1024).toFixed(0)} MiB PSS summed over the app and its WebKit processes`)
+console.log(`launch to an interactive sign-in form: median ${times[Math.floor(times.length / 2)].toFixed(0)} ms, best ${times[0].toFixed(0)} ms over ${rounds} launches (${profile} build, includes WebDriver session start)`)
+console.log(`memory with 120 cases listed: ${(memory / 1024).toFixed(0)} MiB PSS summed over the app and its WebKit processes (${profile} build)`)

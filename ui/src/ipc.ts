@@ -29,9 +29,6 @@ export interface MaterialReceived { id: string; original_seen: boolean; copies_r
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
 export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string }
 
-/** A printed page as an image the CSP allows (`data:`): the backend's SVG, fonts included as outlines. */
-export const sheetUrl = (s: Sheet) => 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(s.svg)
-
 export const api = {
   appStatus: () => invoke<AppStatus>('app_status'),
   setupAdmin: (name: string, password: string, counterCode: string, counterName: string) => invoke<Actor>('setup_admin', { name, password, counterCode, counterName }),

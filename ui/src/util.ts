@@ -1,7 +1,8 @@
 // Small helpers shared by the views: IPC errors as Chinese text, debouncing, local dates,
-// reading a dropped or picked file, and a focus directive for the first field of a screen.
+// reading a dropped or picked file, a focus directive for the first field of a screen, and a
+// printed page as an image.
 import type { Directive } from 'vue'
-import { errorDetail, errorKind, type FieldProblem } from './ipc'
+import { errorDetail, errorKind, type FieldProblem, type Sheet } from './ipc'
 import { has, t } from './i18n'
 
 /** The message of an IPC error in the current locale (`errors.<kind>`). */
@@ -75,3 +76,6 @@ export const vFocus: Directive<HTMLElement, boolean | undefined> = {
 export function byteSize(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
 }
+
+/** A printed page as an image the CSP allows (`data:`): the backend's SVG, glyphs as outlines. */
+export const sheetUrl = (s: Sheet) => 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(s.svg)

@@ -103,11 +103,17 @@ pub struct Preview {
     pub sheets: Vec<Sheet>,
 }
 
-pub fn preview(store: &Store, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
-    let p = Printable::load(store, number)?;
+/// The case's forms laid out: the title of the first, what each form takes, and every page in
+/// print order.
+fn lay_out(forms: &Forms, p: &Printable, only: Option<&str>) -> Result<(String, Vec<FormPages>, Vec<certdesk_forms::Page>), DeskError> {
     let laid = forms.layout_case(&p.input(), only)?;
+    let title = laid.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
     let list = laid.iter().map(|(f, pages)| FormPages { id: f.id.clone(), title: f.title.clone(), pages: pages.len() }).collect();
-    let pages: Vec<certdesk_forms::Page> = laid.into_iter().flat_map(|(_, pages)| pages).collect();
+    Ok((title, list, laid.into_iter().flat_map(|(_, pages)| pages).collect()))
+}
+
+pub fn preview(store: &Store, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
+    let (_, list, pages) = lay_out(forms, &Printable::load(store, number)?, only)?;
     Ok(Preview { forms: list, sheets: sheets(&pages)? })
 }
 
@@ -129,10 +135,7 @@ impl Rendered {
 /// `forms_printed` on the case's audit chain (which forms, the PDF's SHA-256).
 pub fn render(store: &mut Store, forms: &Forms, number: &str, only: Option<&str>, actor: &str) -> Result<Rendered, DeskError> {
     let p = Printable::load(store, number)?;
-    let laid = forms.layout_case(&p.input(), only)?;
-    let title = laid.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
-    let list: Vec<FormPages> = laid.iter().map(|(f, pages)| FormPages { id: f.id.clone(), title: f.title.clone(), pages: pages.len() }).collect();
-    let pages: Vec<certdesk_forms::Page> = laid.into_iter().flat_map(|(_, pages)| pages).collect();
+    let (title, list, pages) = lay_out(forms, &p, only)?;
     let pdf = certdesk_forms::pdf_of(&title, &pages)?;
     let sheets = sheets(&pages)?;
     let detail = serde_json::json!({

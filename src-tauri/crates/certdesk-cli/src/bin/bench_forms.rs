@@ -1,6 +1,7 @@
 //! Form rendering benchmark: every form of every project, rendered warm (fonts loaded once, as
 //! in the running app) from a realistic case of that project; prints layout and PDF time per
-//! form and per page, and the PDF size.
+//! form and per page, and the PDF size; and the time and size of the same pages as SVG (what the
+//! app previews and hands to the print dialog, drawn from the laid-out pages).
 //!
 //! `cargo run --release -p certdesk-cli --bin certdesk-bench-forms [-- --rounds N]`
 
@@ -39,7 +40,8 @@ fn main() {
     let t0 = Instant::now();
     certdesk_forms::fonts::FontSet::shared().expect("fonts");
     println!("font load (once per process): {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
-    println!("{:<22} {:<28} {:>5} {:>9} {:>9} {:>8}", "project", "form", "pages", "ms/form", "ms/page", "KB");
+    println!("{:<22} {:<28} {:>5} {:>9} {:>9} {:>8} {:>11} {:>11}", "project", "form", "pages", "ms/form", "ms/page", "KB", "svg ms/page", "svg KB/page");
+    let mut svg_per_page: Vec<f64> = Vec::new();
     let mut per_page = Vec::new();
     for info in forms.list(None).expect("forms") {
         let project = forms.catalog.project(&info.project).expect("project");
@@ -68,9 +70,29 @@ fn main() {
         }
         let ms = start.elapsed().as_secs_f64() * 1000.0 / rounds as f64;
         per_page.push(ms / pages as f64);
-        println!("{:<22} {:<28} {:>5} {:>9.1} {:>9.1} {:>8.0}", info.project, info.id, pages, ms, ms / pages as f64, pdf.len() as f64 / 1024.0);
+        let laid: Vec<certdesk_forms::Page> = forms.layout_case(&input, Some(&info.id)).expect("layout").into_iter().flat_map(|(_, p)| p).collect();
+        let svg_bytes: usize = certdesk_forms::svg_of(&laid).expect("svg").iter().map(String::len).sum();
+        let start = Instant::now();
+        for _ in 0..rounds {
+            certdesk_forms::svg_of(&laid).expect("svg");
+        }
+        let svg_ms = start.elapsed().as_secs_f64() * 1000.0 / rounds as f64 / pages as f64;
+        svg_per_page.push(svg_ms);
+        println!(
+            "{:<22} {:<28} {:>5} {:>9.1} {:>9.1} {:>8.0} {:>11.1} {:>11.0}",
+            info.project,
+            info.id,
+            pages,
+            ms,
+            ms / pages as f64,
+            pdf.len() as f64 / 1024.0,
+            svg_ms,
+            svg_bytes as f64 / pages as f64 / 1024.0
+        );
     }
     per_page.sort_by(f64::total_cmp);
+    svg_per_page.sort_by(f64::total_cmp);
     let n = per_page.len();
     println!("ms/page over {n} forms: median {:.1}, max {:.1}", per_page[n / 2], per_page[n - 1]);
+    println!("SVG ms/page (from laid-out pages): median {:.1}, max {:.1}", svg_per_page[n / 2], svg_per_page[n - 1]);
 }
