@@ -160,22 +160,25 @@ test('a clerk takes a case and a supervisor approves it', async () => {
 
 // The GTK print dialog of the app (a window of its own under Xvfb): with no printer installed
 // its printer is "Print to File", and the app made the file <print folder>/<case>-打印.pdf.
-async function answerPrintDialog(timeout = 30000) {
+async function answerPrintDialog(timeout = 60000) {
   const start = Date.now()
-  for (;;) {
-    let id = ''
-    try { id = sh('xdotool', ['search', '--onlyvisible', '--name', '^(Print|打印)$']).trim().split('\n')[0] } catch { /* not up yet */ }
-    if (id) {
-      // once the printer list has loaded: select its one printer, then Print (the default button)
-      await new Promise((r) => setTimeout(r, 1500))
-      sh('xdotool', ['windowfocus', '--sync', id])
-      sh('xdotool', ['key', '--clearmodifiers', 'Down'])
-      await new Promise((r) => setTimeout(r, 500))
-      sh('xdotool', ['key', '--clearmodifiers', 'Return'])
-      return
-    }
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+  const dialog = () => { try { return sh('xdotool', ['search', '--onlyvisible', '--name', '^(Print|打印)$']).trim().split('\n')[0] } catch { return '' } }
+  let id
+  while (!(id = dialog())) {
     if (Date.now() - start > timeout) assert.fail('no print dialog appeared')
-    await new Promise((r) => setTimeout(r, 200))
+    await sleep(200)
+  }
+  // once its printer list has loaded: select its one printer, then Print (the default button);
+  // again while the same dialog stays open (the list loads late on a busy machine)
+  for (let attempt = 0; ; attempt++) {
+    await sleep(attempt === 0 ? 1500 : 1000)
+    if (dialog() !== id) return
+    if (Date.now() - start > timeout) assert.fail('the print dialog did not print')
+    sh('xdotool', ['windowfocus', '--sync', id])
+    sh('xdotool', ['key', '--clearmodifiers', 'Down'])
+    await sleep(300)
+    sh('xdotool', ['key', '--clearmodifiers', 'Return'])
   }
 }
 async function waitFile(path, timeout = 30000) {
