@@ -1,8 +1,24 @@
 // The English locale has exactly the keys of the zh-CN one (the typed Shape checks this at
 // compile time only where a type checker runs; this test checks it on every run).
 import { describe, expect, it } from 'vitest'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import zh from './zh-CN'
 import en from './en'
+
+/** Every error kind the backend can send: the literals of `IpcError::new("…")` in the shell and
+ *  the arms of the kind mappings (`src-tauri/src/error.rs`, `certdesk_desk::DeskError::kind`). */
+function backendErrorKinds(): string[] {
+  // vitest runs in ui/
+  const root = join(process.cwd(), '..', 'src-tauri')
+  const shell = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.rs')).map((f) => readFileSync(join(root, 'src', f), 'utf8'))
+  const kinds = new Set<string>()
+  for (const text of shell) for (const m of text.matchAll(/IpcError::new\("([a-z_]+)"/g)) kinds.add(m[1])
+  for (const file of ['src/error.rs', 'crates/certdesk-desk/src/lib.rs']) {
+    for (const m of readFileSync(join(root, file), 'utf8').matchAll(/=> "([a-z_]+)"/g)) kinds.add(m[1])
+  }
+  return [...kinds].sort()
+}
 
 function keys(o: unknown, prefix = ''): string[] {
   return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, prefix + k + '.')))
@@ -11,6 +27,12 @@ function keys(o: unknown, prefix = ''): string[] {
 describe('locales', () => {
   it('en and zh-CN have the same keys', () => {
     expect(keys(en).sort()).toEqual(keys(zh).sort())
+  })
+  it('has a Chinese message for every error kind the backend sends', () => {
+    const k = new Set(keys(zh))
+    const kinds = backendErrorKinds()
+    expect(kinds.length).toBeGreaterThan(30)
+    expect(kinds.filter((kind) => !k.has('errors.' + kind))).toEqual([])
   })
   it('names every audit action, seal defect and token error the screens show', () => {
     const k = new Set(keys(zh))

@@ -203,7 +203,7 @@ export default {
     cert_mismatch: '证书与本案件的证书请求不匹配',
     cert_invalid: '无法读取证书文件',
     no_seal: '本案件没有印章图片',
-    print_failed: '生成打印文件失败',
+    print_failed: '生成打印文件失败', print: '打印失败：打印对话框或打印机出错',
     form_error: '申请表模板有误',
     exists: '已存在',
     weak_password: '密码太弱：至少8位',
