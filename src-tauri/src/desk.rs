@@ -96,8 +96,12 @@ pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, nu
     if !(50.0..=1500.0).contains(&width) || !(50.0..=1500.0).contains(&height) {
         return Err(IpcError::new("invalid", format!("paper {width} × {height} mm is not a paper size")));
     }
-    let file = folder(&state, "print_dir", "print")?.join(format!("{}-打印.pdf", number.trim()));
-    let printer = state.store.lock()?.setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+    // a stored case's number (not whatever the window sends) names the file
+    let (number, printer) = {
+        let store = state.store.lock()?;
+        (store.case(&number)?.number.to_string(), store.setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()))
+    };
+    let file = folder(&state, "print_dir", "print")?.join(format!("{number}-打印.pdf"));
     system_print(&window, width, height, &file, printer)
 }
 
