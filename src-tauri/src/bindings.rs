@@ -70,7 +70,9 @@ mod tests {
             crate::desk::Restored,
             crate::desk::ScanFile,
         );
-        let mut text = String::from("// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs): do not edit.\n// A test fails when this file and the Rust types disagree.\n/* eslint-disable */\nexport type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null\n\n");
+        let mut text = String::from(
+            "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs): do not edit.\n// A test fails when this file and the Rust types disagree.\n/* eslint-disable */\nexport type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null\n\n",
+        );
         for d in decls {
             text.push_str(d.trim_end());
             text.push_str("\n\n");
@@ -86,6 +88,10 @@ mod tests {
             std::fs::write(&path, &want).unwrap();
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(have == want, "{} differs from the Rust IPC types: regenerate it with CERTDESK_UPDATE_BINDINGS=1 cargo test -p certdesk-app bindings, and adapt ui/src/ipc.ts", path.display());
+        assert!(
+            have == want,
+            "{} differs from the Rust IPC types: regenerate it with CERTDESK_UPDATE_BINDINGS=1 cargo test -p certdesk-app bindings, and adapt ui/src/ipc.ts",
+            path.display()
+        );
     }
 }

@@ -74,7 +74,13 @@ pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<cert
 
 /// Cases newest first; every filter optional (status, project, created from/to as local days).
 #[tauri::command]
-pub fn list_cases(state: State<'_, AppState>, status: Option<String>, project: Option<String>, from: Option<String>, to: Option<String>) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
+pub fn list_cases(
+    state: State<'_, AppState>,
+    status: Option<String>,
+    project: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
     signed_in(&state)?;
     if let Some(s) = status.as_deref().filter(|s| !s.is_empty()) {
         Status::from_wire(s).ok_or_else(|| IpcError::new("invalid", format!("unknown status {s}")))?;
@@ -212,7 +218,15 @@ pub fn catalog_projects(state: State<'_, AppState>) -> Vec<ProjectView> {
 }
 
 #[tauri::command]
-pub fn fee_quote(state: State<'_, AppState>, project: String, business: String, cert_kind: String, medium: String, years: Option<u32>, quantity: u32) -> Result<certdesk_catalog::FeeQuote, IpcError> {
+pub fn fee_quote(
+    state: State<'_, AppState>,
+    project: String,
+    business: String,
+    cert_kind: String,
+    medium: String,
+    years: Option<u32>,
+    quantity: u32,
+) -> Result<certdesk_catalog::FeeQuote, IpcError> {
     let bad = |what: &str| IpcError::new("invalid", format!("unknown {what}"));
     let req = certdesk_catalog::FeeRequest {
         business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,

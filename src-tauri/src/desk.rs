@@ -353,7 +353,9 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
     let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new("invalid", format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
     let out = folder(&state, "export_dir", "requests")?;
     let sel = TokenSel::Serial(serial.clone());
-    let g = with_keys(&state, |keys| Ok(issue::generate(&mut *state.store.lock()?, keys, &number, &sel, &pin, algo, employee, &issue::RequestFiles::in_dir(&out, number.trim()), &actor.name)?))?;
+    let g = with_keys(&state, |keys| {
+        Ok(issue::generate(&mut *state.store.lock()?, keys, &number, &sel, &pin, algo, employee, &issue::RequestFiles::in_dir(&out, number.trim()), &actor.name)?)
+    })?;
     note_default_pin(&state, &serial, &pin);
     Ok(g)
 }
@@ -392,7 +394,12 @@ pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, ne
     let actor = key_clerk(&state)?;
     let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
     let t = with_keys(&state, |keys| Ok(keys.unlock(&TokenSel::Serial(serial.clone()), &so, &new).map_err(certdesk_desk::DeskError::from)?))?;
-    state.store.lock()?.record_event(&certdesk_store::NewEvent { actor: &actor.name, action: "token_unlocked", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    state.store.lock()?.record_event(&certdesk_store::NewEvent {
+        actor: &actor.name,
+        action: "token_unlocked",
+        detail: serde_json::json!({ "token_serial": t.serial }),
+        ..Default::default()
+    })?;
     note_default_pin(&state, &t.serial, &new);
     Ok(t)
 }
@@ -402,7 +409,12 @@ pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String) -> R
     let actor = key_clerk(&state)?;
     let so = Pin::new(so_pin);
     let t = with_keys(&state, |keys| Ok(keys.wipe(&TokenSel::Serial(serial.clone()), &so).map_err(certdesk_desk::DeskError::from)?))?;
-    state.store.lock()?.record_event(&certdesk_store::NewEvent { actor: &actor.name, action: "token_wiped", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    state.store.lock()?.record_event(&certdesk_store::NewEvent {
+        actor: &actor.name,
+        action: "token_wiped",
+        detail: serde_json::json!({ "token_serial": t.serial }),
+        ..Default::default()
+    })?;
     Ok(t)
 }
 
@@ -488,7 +500,14 @@ pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, Ipc
         .lock()?
         .accounts()?
         .into_iter()
-        .map(|a| AccountView { name: a.name, roles: a.roles.iter().map(|r| r.wire()).collect(), locked: a.locked, disabled: a.disabled, failed_logins: a.failed_logins, created_at: a.created_at })
+        .map(|a| AccountView {
+            name: a.name,
+            roles: a.roles.iter().map(|r| r.wire()).collect(),
+            locked: a.locked,
+            disabled: a.disabled,
+            failed_logins: a.failed_logins,
+            created_at: a.created_at,
+        })
         .collect())
 }
 
@@ -577,7 +596,12 @@ pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
     let store = state.store.lock()?;
     let r = store.backup_to(&path)?;
     drop(store);
-    state.store.lock()?.record_event(&certdesk_store::NewEvent { actor: &actor.name, action: "store_backup", detail: serde_json::json!({ "path": r.path, "cases": r.cases }), ..Default::default() })?;
+    state.store.lock()?.record_event(&certdesk_store::NewEvent {
+        actor: &actor.name,
+        action: "store_backup",
+        detail: serde_json::json!({ "path": r.path, "cases": r.cases }),
+        ..Default::default()
+    })?;
     Ok(BackedUp { path: r.path, bytes: r.bytes })
 }
 

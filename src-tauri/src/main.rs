@@ -5,8 +5,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod commands;
 mod bindings;
+mod commands;
 mod desk;
 mod error;
 
@@ -101,14 +101,8 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let state = AppState {
-        store: StoreCell(Mutex::new(Some(store))),
-        actor: Mutex::new(None),
-        catalog,
-        forms,
-        keys: Mutex::new(None),
-        default_pin_tokens: Mutex::new(Default::default()),
-    };
+    let state =
+        AppState { store: StoreCell(Mutex::new(Some(store))), actor: Mutex::new(None), catalog, forms, keys: Mutex::new(None), default_pin_tokens: Mutex::new(Default::default()) };
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![

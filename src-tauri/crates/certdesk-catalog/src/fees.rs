@@ -112,9 +112,7 @@ impl Project {
         let rule = self
             .fee_rules()
             .find(|r| {
-                r.business.contains(&req.business)
-                    && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&req.cert_kind))
-                    && r.media.as_ref().is_none_or(|m| m.contains(&req.medium))
+                r.business.contains(&req.business) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&req.cert_kind)) && r.media.as_ref().is_none_or(|m| m.contains(&req.medium))
             })
             .ok_or(FeeError::NoFeeRule { project: project.clone(), business: req.business, kind: req.cert_kind, medium: req.medium })?;
 

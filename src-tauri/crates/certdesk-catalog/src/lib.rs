@@ -26,7 +26,11 @@ pub enum CatalogError {
     #[error("the catalog in {origin} has {} problem(s):\n{}", lints.len(), lints.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))]
     Invalid { origin: String, lints: Vec<Lint> },
     #[error("cannot read {path}: {source}")]
-    Io { path: String, #[source] source: std::sync::Arc<std::io::Error> },
+    Io {
+        path: String,
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
     #[error("no CA project {id:?} in {origin} (known: {known})")]
     UnknownProject { id: String, origin: String, known: String },
 }
@@ -51,11 +55,7 @@ impl Catalog {
                 Err(mut l) => lints.append(&mut l),
             }
         }
-        if lints.is_empty() {
-            Ok(Catalog { origin: tree.origin.clone(), projects, tree })
-        } else {
-            Err(CatalogError::Invalid { origin: tree.origin, lints })
-        }
+        if lints.is_empty() { Ok(Catalog { origin: tree.origin.clone(), projects, tree }) } else { Err(CatalogError::Invalid { origin: tree.origin, lints }) }
     }
 
     /// The catalog built into the binary.

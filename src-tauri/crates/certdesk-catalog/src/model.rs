@@ -274,9 +274,7 @@ impl Project {
                     (Some(_), Some(_)) => push(line, format!("fee item {:?}: give `amount` or `by_years`, not both", item.label)),
                     (None, None) => push(line, format!("fee item {:?}: needs `amount` (\"0.00\" when free) or `by_years`", item.label)),
                     (Some(a), None) if a.is_negative() => push(line, format!("fee item {:?}: negative amount", item.label)),
-                    (None, Some(_)) if item.per == Per::Year => {
-                        push(line, format!("fee item {:?}: a `by_years` table is a price per period: use per = \"unit\"", item.label))
-                    }
+                    (None, Some(_)) if item.per == Per::Year => push(line, format!("fee item {:?}: a `by_years` table is a price per period: use per = \"unit\"", item.label)),
                     (None, Some(_)) => match item.table_years() {
                         Err(m) => push(line, format!("fee item {:?}: {m}", item.label)),
                         Ok(ys) => {

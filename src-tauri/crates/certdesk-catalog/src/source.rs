@@ -20,10 +20,7 @@ pub struct FormsTree {
 
 impl FormsTree {
     pub fn embedded() -> FormsTree {
-        FormsTree {
-            origin: "<embedded forms>".into(),
-            files: embedded::FILES.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect(),
-        }
+        FormsTree { origin: "<embedded forms>".into(), files: embedded::FILES.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect() }
     }
 
     /// Reads every file below `dir` (at most a few hundred small files).
@@ -47,12 +44,7 @@ impl FormsTree {
 
     /// Project folders: those holding a `catalog.toml`.
     pub fn project_folders(&self) -> Vec<String> {
-        self.files
-            .keys()
-            .filter_map(|p| p.strip_suffix("/catalog.toml"))
-            .filter(|p| !p.contains('/'))
-            .map(str::to_string)
-            .collect()
+        self.files.keys().filter_map(|p| p.strip_suffix("/catalog.toml")).filter(|p| !p.contains('/')).map(str::to_string).collect()
     }
 
     pub fn file(&self, rel: &str) -> Option<&[u8]> {

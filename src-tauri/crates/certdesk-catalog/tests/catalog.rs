@@ -82,11 +82,7 @@ fn what_a_project_does_not_offer_is_refused_clearly() {
 #[test]
 fn itemised_quote_with_capital_total() {
     let cat = catalog();
-    let q = cat
-        .project("netca-gd-pension")
-        .unwrap()
-        .fee(&FeeRequest { business: B::New, cert_kind: K::Organization, medium: M::UsbKey, years: Some(3), quantity: 1 })
-        .unwrap();
+    let q = cat.project("netca-gd-pension").unwrap().fee(&FeeRequest { business: B::New, cert_kind: K::Organization, medium: M::UsbKey, years: Some(3), quantity: 1 }).unwrap();
     assert_eq!(q.items.len(), 2);
     assert_eq!(q.items[0].amount, Money::from_yuan(600));
     assert_eq!(q.items[1].amount, Money::from_yuan(100));

@@ -305,12 +305,7 @@ pub fn read_case_file(catalog: &Catalog, path: &std::path::Path) -> Result<(Case
         Err(mut e) => errors.append(&mut e),
     }
     if !errors.is_empty() {
-        return Err(CliError::Refused(format!(
-            "{} refused, nothing stored ({} problem(s)):\n  {}",
-            path.display(),
-            errors.len(),
-            errors.join("\n  ")
-        )));
+        return Err(CliError::Refused(format!("{} refused, nothing stored ({} problem(s)):\n  {}", path.display(), errors.len(), errors.join("\n  "))));
     }
     Ok((data, warnings))
 }
@@ -435,7 +430,13 @@ fn seal_import(g: &Global, scan: &std::path::Path, out: &std::path::Path, dpi: O
         let wire = |v: &dyn erased::Wire| v.wire();
         for s in &report.samples {
             let size = s.diameter_mm.map(|d| format!(" ⌀{d:.1} mm")).or(s.side_mm.map(|d| format!(" {d:.1} mm"))).unwrap_or_default();
-            let verdict = if s.empty { "空白".to_string() } else if s.defects.is_empty() { "合格".to_string() } else { s.defects.iter().map(|d| wire(d)).collect::<Vec<_>>().join(", ") };
+            let verdict = if s.empty {
+                "空白".to_string()
+            } else if s.defects.is_empty() {
+                "合格".to_string()
+            } else {
+                s.defects.iter().map(|d| wire(d)).collect::<Vec<_>>().join(", ")
+            };
             println!("row {} col {} {:<15}{size} score {:.2} {}{}", s.row, s.col, wire(&s.kind), s.score, verdict, if s.best { "  ← 选用" } else { "" });
         }
         for r in &report.rows {

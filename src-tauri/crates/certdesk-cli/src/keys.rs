@@ -206,7 +206,11 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                 match &readers {
                     Ok(list) => {
                         for r in list {
-                            println!("reader  {:<40} {}", r.reader, r.atr.as_deref().map(|a| format!("{a} ({})", r.model.as_deref().unwrap_or("unknown model"))).unwrap_or_else(|| "empty".into()));
+                            println!(
+                                "reader  {:<40} {}",
+                                r.reader,
+                                r.atr.as_deref().map(|a| format!("{a} ({})", r.model.as_deref().unwrap_or("unknown model"))).unwrap_or_else(|| "empty".into())
+                            );
                         }
                     }
                     Err(e) => println!("readers: {e}"),
@@ -294,7 +298,8 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             };
             if let Some(n) = &case {
                 store.case(n)?;
-                let detail = serde_json::json!({ "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex, "subject": written.subject, "verified": true });
+                let detail =
+                    serde_json::json!({ "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex, "subject": written.subject, "verified": true });
                 let actor = by.actor.clone().unwrap_or_else(os_actor);
                 store.record_event(&NewEvent { actor: &actor, action: "certificate_written", case_number: Some(n), detail, ..Default::default() })?;
                 if by.actor.is_some() && store.case(n)?.status == certdesk_domain::Status::Approved {
@@ -304,7 +309,16 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             }
             let mut value = serde_json::to_value(&written).unwrap_or_default();
             value["case"] = case.clone().into();
-            show(value, format!("certificate {} ({}) written with key {} and verified{}", written.serial_hex, written.subject, written.id, case.as_deref().map(|n| format!("; recorded on case {n}")).unwrap_or_default()));
+            show(
+                value,
+                format!(
+                    "certificate {} ({}) written with key {} and verified{}",
+                    written.serial_hex,
+                    written.subject,
+                    written.id,
+                    case.as_deref().map(|n| format!("; recorded on case {n}")).unwrap_or_default()
+                ),
+            );
         }
         KeyCmd::WriteSeal { token, pin_file, image } => {
             let pin = pins.read(pin_file.as_deref(), "PIN")?;

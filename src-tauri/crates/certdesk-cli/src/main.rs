@@ -3,10 +3,10 @@
 //! 1 refused or invalid, 2 usage). The work itself is done by the library crates.
 
 mod commands;
+mod keys;
 mod output;
 mod people;
 mod print;
-mod keys;
 mod reports;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

@@ -45,7 +45,8 @@ pub fn read_secret(file: Option<&Path>, prompt: &str, confirm: bool) -> Result<P
     if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(prompt).map_err(|source| CliError::Io { what: "cannot read", path: "the terminal".into(), source })?;
         if confirm {
-            let again = zeroize::Zeroizing::new(rpassword::prompt_password("again: ").map_err(|source| CliError::Io { what: "cannot read", path: "the terminal".into(), source })?);
+            let again =
+                zeroize::Zeroizing::new(rpassword::prompt_password("again: ").map_err(|source| CliError::Io { what: "cannot read", path: "the terminal".into(), source })?);
             if *again != first {
                 return Err(CliError::Refused("the two passwords differ".into()));
             }
@@ -104,7 +105,13 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
                 print_json(&accounts);
             } else {
                 for a in accounts {
-                    let state = if a.disabled { "disabled" } else if a.locked { "LOCKED" } else { "active" };
+                    let state = if a.disabled {
+                        "disabled"
+                    } else if a.locked {
+                        "LOCKED"
+                    } else {
+                        "active"
+                    };
                     println!("{:<16} {:<8} {}", a.name, state, a.roles.iter().map(|r| format!("{}({})", r.wire(), r.zh())).collect::<Vec<_>>().join(" "));
                 }
             }
@@ -202,7 +209,11 @@ pub fn importer(store: &mut Store, by: &ActAs) -> Result<String, CliError> {
         Some(_) => {
             let actor = sign_in(store, by)?;
             if !actor.has(Role::Clerk) {
-                return Err(CliError::Refused(format!("refused: creating a case needs the role clerk; {} has {}", actor.name, actor.roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(", "))));
+                return Err(CliError::Refused(format!(
+                    "refused: creating a case needs the role clerk; {} has {}",
+                    actor.name,
+                    actor.roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(", ")
+                )));
             }
             Ok(actor.name)
         }

@@ -3,9 +3,9 @@
 //! chain, the counter's identity) and writing the PDF file.
 
 use crate::FormCmd;
+use crate::Global;
 use crate::commands::{DEFAULT_COUNTER, db_path, load_catalog, read_case_file};
 use crate::output::{CliError, print_json};
-use crate::Global;
 use certdesk_catalog::Catalog;
 use certdesk_forms::{CaseInput, Counter, Forms, Review};
 use certdesk_store::Store;
@@ -65,7 +65,15 @@ pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
                     }
                     from_file = data;
                     let digest = from_file.digest();
-                    CaseInput { data: &from_file, number: None, digest, review: Review::default(), counter: Counter { code: DEFAULT_COUNTER.into(), ..Default::default() }, today, seals: BTreeMap::new() }
+                    CaseInput {
+                        data: &from_file,
+                        number: None,
+                        digest,
+                        review: Review::default(),
+                        counter: Counter { code: DEFAULT_COUNTER.into(), ..Default::default() },
+                        today,
+                        seals: BTreeMap::new(),
+                    }
                 }
                 (None, None) => return Err(CliError::Usage("give --case NUMBER or --input CASE.json".into())),
             };
@@ -75,7 +83,9 @@ pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
             let pdf = forms.render_pdf(&input, form.as_deref())?;
             std::fs::write(&out, &pdf).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
             if g.json {
-                print_json(&serde_json::json!({"out": out, "pages": pages, "bytes": pdf.len(), "forms": laid.iter().map(|(f, p)| serde_json::json!({"id": f.id, "title": f.title, "pages": p.len()})).collect::<Vec<_>>()}));
+                print_json(
+                    &serde_json::json!({"out": out, "pages": pages, "bytes": pdf.len(), "forms": laid.iter().map(|(f, p)| serde_json::json!({"id": f.id, "title": f.title, "pages": p.len()})).collect::<Vec<_>>()}),
+                );
             } else {
                 println!("{}: {} page(s), {} bytes: {}", out.display(), pages, pdf.len(), names.join(", "));
             }

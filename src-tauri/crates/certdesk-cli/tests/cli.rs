@@ -20,12 +20,7 @@ impl Env {
         self.dir.path().join("cases.db")
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_certdesk"))
-            .args(args)
-            .env("CERTDESK_DB", self.db())
-            .env_remove("CERTDESK_FORMS")
-            .output()
-            .unwrap()
+        Command::new(env!("CARGO_BIN_EXE_certdesk")).args(args).env("CERTDESK_DB", self.db()).env_remove("CERTDESK_FORMS").output().unwrap()
     }
     fn json(&self, args: &[&str]) -> (i32, Value) {
         let out = self.run(args);

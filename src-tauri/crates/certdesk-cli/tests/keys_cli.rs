@@ -71,10 +71,30 @@ impl Rig {
     /// Issues a certificate for a request with a throw-away CA (openssl).
     fn issue(&self, csr: &str, out: &str) {
         if !self.dir.path().join("ca.pem").exists() {
-            let o = self.cmd("openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &self.p("ca.key"), "-out", &self.p("ca.pem"), "-subj", "/C=CN/O=Test CA/CN=Test Root", "-days", "30"]);
+            let o = self.cmd(
+                "openssl",
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &self.p("ca.key"),
+                    "-out",
+                    &self.p("ca.pem"),
+                    "-subj",
+                    "/C=CN/O=Test CA/CN=Test Root",
+                    "-days",
+                    "30",
+                ],
+            );
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         }
-        let o = self.cmd("openssl", &["x509", "-req", "-in", &self.p(csr), "-CA", &self.p("ca.pem"), "-CAkey", &self.p("ca.key"), "-CAcreateserial", "-out", &self.p(out), "-days", "365"]);
+        let o = self
+            .cmd("openssl", &["x509", "-req", "-in", &self.p(csr), "-CA", &self.p("ca.pem"), "-CAkey", &self.p("ca.key"), "-CAcreateserial", "-out", &self.p(out), "-days", "365"]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     fn pkcs11_tool(&self, args: &[&str]) -> String {
@@ -145,7 +165,26 @@ fn issuance_on_softhsm_end_to_end() {
     }
 
     // a certificate of another key is refused
-    let o = r.cmd("openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &r.p("other.key"), "-out", &r.p("other.pem"), "-subj", "/CN=other", "-days", "30"]);
+    let o = r.cmd(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &r.p("other.key"),
+            "-out",
+            &r.p("other.pem"),
+            "-subj",
+            "/CN=other",
+            "-days",
+            "30",
+        ],
+    );
     assert!(o.status.success());
     let refused = r.key(&["write-cert", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--cert", &r.p("other.pem")]);
     assert_eq!(refused.status.code(), Some(1));
@@ -274,7 +313,21 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     r.issue("k1.csr", "k1.pem");
     let matched = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("k1.pem")]);
     assert_eq!(String::from_utf8_lossy(&matched.stdout).trim(), number);
-    let written = r.json(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem"), "--chain", &r.p("ca.pem"), "--as", "wang", "--password-file", &r.p("wang.pw")]);
+    let written = r.json(&[
+        "write-cert",
+        "--token",
+        "K1",
+        "--pin-file",
+        &r.p("pin"),
+        "--cert",
+        &r.p("k1.pem"),
+        "--chain",
+        &r.p("ca.pem"),
+        "--as",
+        "wang",
+        "--password-file",
+        &r.p("wang.pw"),
+    ]);
     assert_eq!(written["case"], number.as_str());
     let shown: Value = serde_json::from_slice(&r.certdesk(&["case", "show", &number, "--json"]).stdout).unwrap();
     assert_eq!(shown["status"], "key_issued", "the key clerk's verified write issues the key");
@@ -282,7 +335,10 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     assert!(s["steps"].as_array().unwrap().iter().all(|st| st["done"] == true), "{s}");
     assert!(s["next"].is_null());
     // a certificate no case asked for matches nothing
-    let o = r.cmd("openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &r.p("x.key"), "-out", &r.p("x.pem"), "-subj", "/CN=x", "-days", "3"]);
+    let o = r.cmd(
+        "openssl",
+        &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &r.p("x.key"), "-out", &r.p("x.pem"), "-subj", "/CN=x", "-days", "3"],
+    );
     assert!(o.status.success());
     assert_eq!(r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("x.pem")]).status.code(), Some(1));
     let verify = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["audit", "verify"]);

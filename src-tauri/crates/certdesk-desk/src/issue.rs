@@ -107,11 +107,7 @@ pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
             StepView { step: action, done: ev.is_some(), at: ev.map(|e| e.at.clone()), detail: ev.map(|e| e.detail.clone()) }
         })
         .collect();
-    let next = STEPS
-        .iter()
-        .zip(&steps)
-        .find(|((action, _), s)| !s.done && (*action != "seal_written" || has_seal))
-        .map(|((_, hint), _)| *hint);
+    let next = STEPS.iter().zip(&steps).find(|((action, _), s)| !s.done && (*action != "seal_written" || has_seal)).map(|((_, hint), _)| *hint);
     let token_serial = current.iter().rev().find_map(|e| e.detail.get("token_serial").and_then(|s| s.as_str()).map(str::to_string));
     Ok(KeyStatus { case: rec.number.to_string(), status: rec.status.wire().into(), token_serial, steps, next, has_seal })
 }
@@ -151,7 +147,17 @@ impl RequestFiles {
 /// Step 2: a key pair on the key, the request signed by it, and the request package the CA
 /// receives (the case data, the subject, the request).
 #[allow(clippy::too_many_arguments)]
-pub fn generate(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, algo: Algo, employee: Option<usize>, files: &RequestFiles, actor: &str) -> Result<Generated, DeskError> {
+pub fn generate(
+    store: &mut Store,
+    keys: &Keys,
+    number: &str,
+    sel: &TokenSel,
+    pin: &Pin,
+    algo: Algo,
+    employee: Option<usize>,
+    files: &RequestFiles,
+    actor: &str,
+) -> Result<Generated, DeskError> {
     check_key_desk(store, number)?;
     let subject = subject_from_case(store, number, employee)?;
     let t = keys.info(sel)?;
@@ -174,10 +180,16 @@ pub fn generate(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pi
     let (package_path, csr_path) = (files.package.clone(), files.csr.clone());
     std::fs::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default()).map_err(crate::io("cannot write", &package_path))?;
     std::fs::write(&csr_path, &csr).map_err(crate::io("cannot write", &csr_path))?;
-    record(store, actor, "key_generated", number, serde_json::json!({
-        "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),
-        "public_key_sha256": key.public_key_sha256, "csr": csr_path, "package": package_path,
-    }))?;
+    record(
+        store,
+        actor,
+        "key_generated",
+        number,
+        serde_json::json!({
+            "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),
+            "public_key_sha256": key.public_key_sha256, "csr": csr_path, "package": package_path,
+        }),
+    )?;
     Ok(Generated { key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
 }
 
@@ -223,7 +235,13 @@ pub fn import_cert(store: &mut Store, number: &str, bytes: &[u8], actor: &str) -
     }
     store.put_attachment(number, CERTIFICATE_ATTACHMENT, "application/pkix-cert", bytes, actor)?;
     let out = ImportedCert { subject: leaf.subject.clone(), issuer: leaf.issuer.clone(), serial_hex: leaf.serial_hex.clone(), not_after: leaf.not_after.clone() };
-    record(store, actor, "certificate_imported", number, serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 }))?;
+    record(
+        store,
+        actor,
+        "certificate_imported",
+        number,
+        serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 }),
+    )?;
     Ok(out)
 }
 
@@ -240,15 +258,20 @@ pub struct Written {
 /// data: the workflow checks it).
 pub fn write_cert(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, clerk: &Actor) -> Result<Written, DeskError> {
     check_key_desk(store, number)?;
-    let (_, bytes) = store
-        .attachment(number, CERTIFICATE_ATTACHMENT)?
-        .ok_or_else(|| DeskError::Refused { number: number.into(), why: "import the issued certificate first".into() })?;
+    let (_, bytes) =
+        store.attachment(number, CERTIFICATE_ATTACHMENT)?.ok_or_else(|| DeskError::Refused { number: number.into(), why: "import the issued certificate first".into() })?;
     let t = keys.info(sel)?;
     let written = keys.write_cert(sel, pin, &bytes, None)?;
-    record(store, &clerk.name, "certificate_written", number, serde_json::json!({
-        "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex,
-        "subject": written.subject, "not_after": written.not_after, "verified": true,
-    }))?;
+    record(
+        store,
+        &clerk.name,
+        "certificate_written",
+        number,
+        serde_json::json!({
+            "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex,
+            "subject": written.subject, "not_after": written.not_after, "verified": true,
+        }),
+    )?;
     if store.case(number)?.status == Status::Approved {
         store.act(number, Action::IssueKey, clerk, None)?;
     }

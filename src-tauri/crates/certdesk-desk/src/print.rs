@@ -42,11 +42,8 @@ impl Printable {
         let rec = store.case(number)?;
         let history = store.history(rec.number.as_str())?;
         let last = |action: &str| history.iter().rev().find(|e| e.action == action);
-        let review = Review {
-            clerk: last("accept").map(|e| e.actor.clone()),
-            supervisor: last("approve").map(|e| e.actor.clone()),
-            accepted_at: last("accept").map(|e| local_time(&e.at)),
-        };
+        let review =
+            Review { clerk: last("accept").map(|e| e.actor.clone()), supervisor: last("approve").map(|e| e.actor.clone()), accepted_at: last("accept").map(|e| local_time(&e.at)) };
         let mut seals = BTreeMap::new();
         let mut seal_dir = None;
         for a in store.attachments(rec.number.as_str())?.into_iter().filter(|a| a.name.starts_with("seal:") && a.mime == "image/png") {

@@ -159,7 +159,18 @@ pub fn expiring_table(list: &[Expiring], days: i64) -> Table {
         header: ["案件编号", "申请单位", "经办人", "经办人手机", "证书序列号", "证书主题", "到期时间", "剩余天数"].map(String::from).to_vec(),
         rows: list
             .iter()
-            .map(|e| vec![e.case.clone(), e.organization.clone(), e.handler.clone(), e.mobile.clone().unwrap_or_default(), e.certificate_serial.clone(), e.subject.clone(), e.not_after.clone(), e.days_left.to_string()])
+            .map(|e| {
+                vec![
+                    e.case.clone(),
+                    e.organization.clone(),
+                    e.handler.clone(),
+                    e.mobile.clone().unwrap_or_default(),
+                    e.certificate_serial.clone(),
+                    e.subject.clone(),
+                    e.not_after.clone(),
+                    e.days_left.to_string(),
+                ]
+            })
             .collect(),
     }
 }

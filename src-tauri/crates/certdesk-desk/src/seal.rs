@@ -75,9 +75,7 @@ fn screen_copy(bytes: &[u8]) -> Result<Vec<u8>, DeskError> {
     let img = image::load_from_memory(bytes).map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
     let small = img.thumbnail(1200, 1700).to_rgb8();
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 80)
-        .encode_image(&small)
-        .map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 80).encode_image(&small).map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
     Ok(out)
 }
 

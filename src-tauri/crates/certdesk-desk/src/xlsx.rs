@@ -38,7 +38,12 @@ fn column(mut i: usize) -> String {
 /// A number as Excel should store it: plain decimal digits only, at most ten before the point
 /// and no leading zero, so that identifiers and phone numbers stay text.
 fn as_number(s: &str) -> Option<&str> {
-    let plain = !s.is_empty() && s.split('.').next().is_some_and(|i| i.len() <= 10) && s.chars().all(|c| c.is_ascii_digit() || c == '.') && s.matches('.').count() <= 1 && !s.starts_with('.') && !s.ends_with('.');
+    let plain = !s.is_empty()
+        && s.split('.').next().is_some_and(|i| i.len() <= 10)
+        && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && s.matches('.').count() <= 1
+        && !s.starts_with('.')
+        && !s.ends_with('.');
     let leading_zero = s.len() > 1 && s.starts_with('0') && !s.starts_with("0.");
     (plain && !leading_zero).then_some(s)
 }
@@ -70,7 +75,9 @@ fn sheet_name(title: &str, i: usize) -> String {
 /// The workbook with one sheet per table.
 pub fn workbook(tables: &[Table]) -> Vec<u8> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let sheets: String = (1..=tables.len()).map(|i| format!(r#"<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#)).collect();
+    let sheets: String = (1..=tables.len())
+        .map(|i| format!(r#"<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#))
+        .collect();
     files.push((
         "[Content_Types].xml".into(),
         format!(
@@ -82,7 +89,8 @@ pub fn workbook(tables: &[Table]) -> Vec<u8> {
         "_rels/.rels".into(),
         br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_vec(),
     ));
-    let sheet_list: String = tables.iter().enumerate().map(|(i, t)| format!(r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#, esc(&sheet_name(&t.title, i)), i + 1, i + 1)).collect();
+    let sheet_list: String =
+        tables.iter().enumerate().map(|(i, t)| format!(r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#, esc(&sheet_name(&t.title, i)), i + 1, i + 1)).collect();
     files.push((
         "xl/workbook.xml".into(),
         format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheet_list}</sheets></workbook>"#).into_bytes(),

@@ -106,7 +106,27 @@ impl Hsm {
     fn issue(&self, csr_pem: &str, out: &str) -> Vec<u8> {
         let d = self.dir.path();
         if !self.p("ca.pem").exists() {
-            run(d, "openssl", &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/C=CN/O=Test CA/CN=Test Root", "-days", "30"]);
+            run(
+                d,
+                "openssl",
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                    "-subj",
+                    "/C=CN/O=Test CA/CN=Test Root",
+                    "-days",
+                    "30",
+                ],
+            );
         }
         std::fs::write(self.p("req.csr"), csr_pem).unwrap();
         run(d, "openssl", &["x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", out, "-days", "20"]);
@@ -134,7 +154,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
 
     let t = issue::init(&mut store, &keys, &n, 0, &n, &so, &pin, "wang").unwrap();
     let sel = TokenSel::Serial(t.serial.clone());
-    let wrong = issue::generate(&mut store, &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap_err();
+    let wrong =
+        issue::generate(&mut store, &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap_err();
     assert_eq!(wrong.kind(), "pin_incorrect");
     let g = issue::generate(&mut store, &keys, &n, &sel, &pin, Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap();
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
@@ -145,7 +166,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // writing before the certificate was imported is refused
     assert!(matches!(issue::write_cert(&mut store, &keys, &n, &sel, &pin, &clerk), Err(certdesk_desk::DeskError::Refused { .. })));
     // a certificate for another key is refused and not kept
-    let foreign_csr = run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
+    let foreign_csr =
+        run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
     let foreign = hsm.issue(&foreign_csr, "foreign.pem");
     let err = issue::import_cert(&mut store, &n, &foreign, "wang").unwrap_err();
     assert_eq!(err.kind(), "cert_mismatch");

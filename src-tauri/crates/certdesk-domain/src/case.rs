@@ -424,11 +424,7 @@ impl Validator {
             }
         }
         if org.uscc.is_none() && org.org_code.is_none() && org.other_id.is_none() {
-            self.error(
-                "organization.uscc",
-                "at least one organisation identifier is required (uscc, org_code or other_id)",
-                "单位证件号码至少填写一项",
-            );
+            self.error("organization.uscc", "at least one organisation identifier is required (uscc, org_code or other_id)", "单位证件号码至少填写一项");
         }
         if let Some(uscc) = &mut org.uscc {
             self.ident("organization.uscc", IdentKind::Uscc, uscc);

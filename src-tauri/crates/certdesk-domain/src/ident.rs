@@ -23,15 +23,7 @@ pub enum IdentKind {
 }
 
 impl IdentKind {
-    pub const ALL: [IdentKind; 7] = [
-        IdentKind::Uscc,
-        IdentKind::OrgCode,
-        IdentKind::Ric,
-        IdentKind::Mobile,
-        IdentKind::Landline,
-        IdentKind::Email,
-        IdentKind::Postcode,
-    ];
+    pub const ALL: [IdentKind; 7] = [IdentKind::Uscc, IdentKind::OrgCode, IdentKind::Ric, IdentKind::Mobile, IdentKind::Landline, IdentKind::Email, IdentKind::Postcode];
 
     /// The name used on the command line (`certdesk validate uscc …`).
     pub fn cli_name(self) -> &'static str {
@@ -161,10 +153,7 @@ impl Problem {
 
 /// NFKC (full-width → ASCII), then drop spaces, hyphens and the IME's separators, uppercase.
 fn compact_upper(raw: &str) -> String {
-    raw.nfkc()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–' | '_' | '.' | '·'))
-        .flat_map(char::to_uppercase)
-        .collect()
+    raw.nfkc().filter(|c| !c.is_whitespace() && !matches!(c, '-' | '—' | '–' | '_' | '.' | '·')).flat_map(char::to_uppercase).collect()
 }
 
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -207,11 +196,7 @@ impl CreditCode {
         for (i, &c) in chars.iter().enumerate() {
             let allowed = if (2..8).contains(&i) { c.is_ascii_digit() } else { uscc_value(c).is_some() };
             if !allowed {
-                let what = if (2..8).contains(&i) {
-                    "characters 3-8 are the area code: digits only"
-                } else {
-                    "0-9 and A-Z except I, O, S, V, Z"
-                };
+                let what = if (2..8).contains(&i) { "characters 3-8 are the area code: digits only" } else { "0-9 and A-Z except I, O, S, V, Z" };
                 return Err(IdentError::new(kind, Problem::BadChar { position: i + 1, found: c, allowed: what }));
             }
         }
@@ -324,8 +309,7 @@ impl ResidentId {
         let year = (6..10).fold(0, |acc, i| acc * 10 + digit(i)) as i32;
         let month = digit(10) * 10 + digit(11);
         let day = digit(12) * 10 + digit(13);
-        let birth_date = NaiveDate::from_ymd_opt(year, month, day)
-            .ok_or_else(|| IdentError::new(kind, Problem::BadDate { date: date_text.clone() }))?;
+        let birth_date = NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| IdentError::new(kind, Problem::BadDate { date: date_text.clone() }))?;
         if birth_date.year() < 1900 {
             return Err(IdentError::new(kind, Problem::Before1900 { date: date_text }));
         }
@@ -538,15 +522,7 @@ pub fn parse_at(kind: IdentKind, raw: &str, today: NaiveDate) -> Result<(String,
 /// Checks `raw` as `kind`, normalising it.
 pub fn check(kind: IdentKind, raw: &str) -> Checked {
     match parse_at(kind, raw, chrono::Local::now().date_naive()) {
-        Ok((normalized, warnings)) => Checked {
-            value: raw.to_string(),
-            valid: true,
-            normalized: Some(normalized),
-            error: None,
-            error_code: None,
-            error_zh: None,
-            warnings,
-        },
+        Ok((normalized, warnings)) => Checked { value: raw.to_string(), valid: true, normalized: Some(normalized), error: None, error_code: None, error_zh: None, warnings },
         Err(e) => Checked {
             value: raw.to_string(),
             valid: false,
@@ -577,23 +553,26 @@ mod tests {
 
     #[test]
     fn uscc() {
-        table(IdentKind::Uscc, &[
-            // python-stdnum cn.uscc doctests
-            ("91110000600037341L", Ok("91110000600037341L")),
-            ("91110000600037341M", Err("checksum")),
-            ("A1110000600037341L", Err("checksum")),
-            ("9111000060003734", Err("length")),
-            // the examples of the case JSON contract
-            ("91440101MA59ABCD1D", Ok("91440101MA59ABCD1D")),
-            ("12440000455600109U", Ok("12440000455600109U")),
-            // what clerks type: spaces, hyphens, full width, lower case
-            ("9111 0000 6000 3734 1l", Ok("91110000600037341L")),
-            ("９１１１００００６０００３７３４１Ｌ", Ok("91110000600037341L")),
-            ("91110000-60003734-1L", Ok("91110000600037341L")),
-            ("", Err("empty")),
-            ("9111000060003734IL", Err("bad_char")),
-            ("911A0000600037341L", Err("bad_char")),
-        ]);
+        table(
+            IdentKind::Uscc,
+            &[
+                // python-stdnum cn.uscc doctests
+                ("91110000600037341L", Ok("91110000600037341L")),
+                ("91110000600037341M", Err("checksum")),
+                ("A1110000600037341L", Err("checksum")),
+                ("9111000060003734", Err("length")),
+                // the examples of the case JSON contract
+                ("91440101MA59ABCD1D", Ok("91440101MA59ABCD1D")),
+                ("12440000455600109U", Ok("12440000455600109U")),
+                // what clerks type: spaces, hyphens, full width, lower case
+                ("9111 0000 6000 3734 1l", Ok("91110000600037341L")),
+                ("９１１１００００６０００３７３４１Ｌ", Ok("91110000600037341L")),
+                ("91110000-60003734-1L", Ok("91110000600037341L")),
+                ("", Err("empty")),
+                ("9111000060003734IL", Err("bad_char")),
+                ("911A0000600037341L", Err("bad_char")),
+            ],
+        );
     }
 
     #[test]
@@ -618,36 +597,42 @@ mod tests {
 
     #[test]
     fn org_code() {
-        table(IdentKind::OrgCode, &[
-            ("60003734-1", Ok("60003734-1")),
-            ("600037341", Ok("60003734-1")),
-            ("D2143569-X", Ok("D2143569-X")),
-            ("60003734-2", Err("checksum")),
-            ("6000373", Err("length")),
-            ("6000373!-1", Err("bad_char")),
-        ]);
+        table(
+            IdentKind::OrgCode,
+            &[
+                ("60003734-1", Ok("60003734-1")),
+                ("600037341", Ok("60003734-1")),
+                ("D2143569-X", Ok("D2143569-X")),
+                ("60003734-2", Err("checksum")),
+                ("6000373", Err("length")),
+                ("6000373!-1", Err("bad_char")),
+            ],
+        );
     }
 
     #[test]
     fn resident_id() {
-        table(IdentKind::Ric, &[
-            // python-stdnum cn.ric doctests
-            ("360426199101010071", Ok("360426199101010071")),
-            // the case JSON examples
-            ("440106198503142038", Ok("440106198503142038")),
-            ("440304199207271516", Ok("440304199207271516")),
-            ("440106200109094066", Ok("440106200109094066")),
-            ("210102198801020030", Ok("210102198801020030")),
-            ("11010519491231002x", Ok("11010519491231002X")),
-            ("110105 19491231 002X", Ok("11010519491231002X")),
-            ("360426199101010072", Err("checksum")),
-            ("360426199102300071", Err("bad_date")),
-            ("360426203001010071", Err("future_date")),
-            ("360426189901010071", Err("before_1900")),
-            ("36042619910101007", Err("length")),
-            ("36042619910101A071", Err("bad_char")),
-            ("360426910101007", Err("format")),
-        ]);
+        table(
+            IdentKind::Ric,
+            &[
+                // python-stdnum cn.ric doctests
+                ("360426199101010071", Ok("360426199101010071")),
+                // the case JSON examples
+                ("440106198503142038", Ok("440106198503142038")),
+                ("440304199207271516", Ok("440304199207271516")),
+                ("440106200109094066", Ok("440106200109094066")),
+                ("210102198801020030", Ok("210102198801020030")),
+                ("11010519491231002x", Ok("11010519491231002X")),
+                ("110105 19491231 002X", Ok("11010519491231002X")),
+                ("360426199101010072", Err("checksum")),
+                ("360426199102300071", Err("bad_date")),
+                ("360426203001010071", Err("future_date")),
+                ("360426189901010071", Err("before_1900")),
+                ("36042619910101007", Err("length")),
+                ("36042619910101A071", Err("bad_char")),
+                ("360426910101007", Err("format")),
+            ],
+        );
     }
 
     #[test]
@@ -661,56 +646,59 @@ mod tests {
 
     #[test]
     fn mobile() {
-        table(IdentKind::Mobile, &[
-            ("13800138000", Ok("13800138000")),
-            ("+86 138 0013 8000", Ok("13800138000")),
-            ("0086-138-0013-8000", Ok("13800138000")),
-            ("8613800138000", Ok("13800138000")),
-            ("１３８００１３８０００", Ok("13800138000")),
-            ("12800138000", Err("format")),
-            ("1380013800", Err("length")),
-            ("1380013800a", Err("bad_char")),
-        ]);
+        table(
+            IdentKind::Mobile,
+            &[
+                ("13800138000", Ok("13800138000")),
+                ("+86 138 0013 8000", Ok("13800138000")),
+                ("0086-138-0013-8000", Ok("13800138000")),
+                ("8613800138000", Ok("13800138000")),
+                ("１３８００１３８０００", Ok("13800138000")),
+                ("12800138000", Err("format")),
+                ("1380013800", Err("length")),
+                ("1380013800a", Err("bad_char")),
+            ],
+        );
     }
 
     #[test]
     fn landline() {
-        table(IdentKind::Landline, &[
-            ("020-87654321", Ok("020-87654321")),
-            ("(020)87654321", Ok("020-87654321")),
-            ("0769-22499398", Ok("0769-22499398")),
-            // 西安 is one of the two-digit area codes
-            ("029-88451236", Ok("029-88451236")),
-            ("0471 6862335", Ok("0471-6862335")),
-            ("020-89524338转123", Ok("020-89524338-123")),
-            ("400-830-1330", Ok("400-830-1330")),
-            ("87654321", Err("format")),
-            ("020-8765", Err("length")),
-            ("020-0765432", Err("format")),
-        ]);
+        table(
+            IdentKind::Landline,
+            &[
+                ("020-87654321", Ok("020-87654321")),
+                ("(020)87654321", Ok("020-87654321")),
+                ("0769-22499398", Ok("0769-22499398")),
+                // 西安 is one of the two-digit area codes
+                ("029-88451236", Ok("029-88451236")),
+                ("0471 6862335", Ok("0471-6862335")),
+                ("020-89524338转123", Ok("020-89524338-123")),
+                ("400-830-1330", Ok("400-830-1330")),
+                ("87654321", Err("format")),
+                ("020-8765", Err("length")),
+                ("020-0765432", Err("format")),
+            ],
+        );
     }
 
     #[test]
     fn email() {
-        table(IdentKind::Email, &[
-            ("office@example-tech.cn", Ok("office@example-tech.cn")),
-            ("Wang.Fang@Example.GOV.cn", Ok("Wang.Fang@example.gov.cn")),
-            ("ｏｆｆｉｃｅ＠ｅｘａｍｐｌｅ．ｃｎ", Ok("office@example.cn")),
-            ("office@example", Err("format")),
-            ("office.example.cn", Err("format")),
-            ("王芳@example.cn", Err("bad_char")),
-            ("a b@example.cn", Err("bad_char")),
-        ]);
+        table(
+            IdentKind::Email,
+            &[
+                ("office@example-tech.cn", Ok("office@example-tech.cn")),
+                ("Wang.Fang@Example.GOV.cn", Ok("Wang.Fang@example.gov.cn")),
+                ("ｏｆｆｉｃｅ＠ｅｘａｍｐｌｅ．ｃｎ", Ok("office@example.cn")),
+                ("office@example", Err("format")),
+                ("office.example.cn", Err("format")),
+                ("王芳@example.cn", Err("bad_char")),
+                ("a b@example.cn", Err("bad_char")),
+            ],
+        );
     }
 
     #[test]
     fn postcode() {
-        table(IdentKind::Postcode, &[
-            ("510030", Ok("510030")),
-            (" 510 030 ", Ok("510030")),
-            ("51003", Err("length")),
-            ("910030", Err("format")),
-            ("51003a", Err("bad_char")),
-        ]);
+        table(IdentKind::Postcode, &[("510030", Ok("510030")), (" 510 030 ", Ok("510030")), ("51003", Err("length")), ("910030", Err("format")), ("51003a", Err("bad_char"))]);
     }
 }

@@ -22,17 +22,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 9] = [
-        Status::Draft,
-        Status::Accepted,
-        Status::Submitted,
-        Status::Approved,
-        Status::Returned,
-        Status::KeyIssued,
-        Status::Delivered,
-        Status::Closed,
-        Status::Cancelled,
-    ];
+    pub const ALL: [Status; 9] =
+        [Status::Draft, Status::Accepted, Status::Submitted, Status::Approved, Status::Returned, Status::KeyIssued, Status::Delivered, Status::Closed, Status::Cancelled];
 
     pub fn wire(self) -> &'static str {
         match self {

@@ -37,11 +37,28 @@ pub enum Item {
         spacing: f32,
         text: String,
     },
-    Line { x1: f32, y1: f32, x2: f32, y2: f32, width: f32 },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+    },
     /// A filled rectangle (barcode bars, QR modules).
-    Fill { x: f32, y: f32, w: f32, h: f32 },
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
     /// An image file placed in a box.
-    Image { x: f32, y: f32, w: f32, h: f32, path: String },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        path: String,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -162,7 +179,10 @@ impl<'a> Engine<'a> {
                     }
                     end += 1;
                 }
-                if end < chars.len() && is_word_char(chars[end]) && end > start && is_word_char(chars[end - 1])
+                if end < chars.len()
+                    && is_word_char(chars[end])
+                    && end > start
+                    && is_word_char(chars[end - 1])
                     && let Some(b) = last_break.filter(|b| *b > start)
                 {
                     end = b;
@@ -608,7 +628,8 @@ impl<'a> Engine<'a> {
             let text = &texts[ci];
             if let Some(path) = &cell.boxes {
                 let count = cell.count.unwrap_or(18).max(1);
-                let value = lookup(&self.ctx, path).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).unwrap_or_default();
+                let value =
+                    lookup(&self.ctx, path).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).unwrap_or_default();
                 self.check_glyphs(&value, path)?;
                 if !text.is_empty() {
                     let lw = self.fonts.width_mm(text, cs) + 1.5;
@@ -757,7 +778,8 @@ pub fn layout_copy(layout: &Layout, ctx: &Value, fonts: &FontSet) -> Result<Vec<
                         engine.new_page();
                     }
                     let items: Vec<Value> = all.iter().skip(k * per_page).take(per_page).cloned().collect();
-                    engine.ctx["repeat"] = json!({ "count": items.len(), "total": all.len(), "first": k * per_page + 1, "last": k * per_page + items.len(), "sheet": k + 1, "sheets": chunks });
+                    engine.ctx["repeat"] =
+                        json!({ "count": items.len(), "total": all.len(), "first": k * per_page + 1, "last": k * per_page + items.len(), "sheet": k + 1, "sheets": chunks });
                     let slice = Slice { path: path.clone(), items, offset: k * per_page, per_page };
                     for block in &t.blocks {
                         engine.block(block.get_ref(), Some(&slice))?;

@@ -79,9 +79,7 @@ impl Face {
         // glyphs in the order of their characters: the subset's glyph ids (and so the PDF's
         // character codes) then ascend with the code points, which keeps ToUnicode small
         let mut seen = BTreeSet::from([0u16]);
-        let ids: Vec<u16> = std::iter::once(0)
-            .chain(chars.iter().filter_map(|c| self.parsed.lookup_glyph_index(*c as u32)).filter(|g| seen.insert(*g)))
-            .collect();
+        let ids: Vec<u16> = std::iter::once(0).chain(chars.iter().filter_map(|c| self.parsed.lookup_glyph_index(*c as u32)).filter(|g| seen.insert(*g))).collect();
         let scope = ReadScope::new(&self.bytes);
         let file = scope.read::<FontData<'_>>().map_err(|e| err(e.to_string()))?;
         let provider = file.table_provider(self.index).map_err(|e| err(e.to_string()))?;
@@ -157,9 +155,11 @@ pub fn font_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CERTDESK_FONTS").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    let candidates = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)).into_iter().flat_map(|dir| {
-        [dir.join("assets/fonts"), dir.join("../assets/fonts"), dir.join("../../assets/fonts"), dir.join("../../../assets/fonts")]
-    });
+    let candidates = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .into_iter()
+        .flat_map(|dir| [dir.join("assets/fonts"), dir.join("../assets/fonts"), dir.join("../../assets/fonts"), dir.join("../../../assets/fonts")]);
     for c in candidates {
         if c.join(REGULAR_FILE).is_file() {
             return c;
@@ -207,9 +207,7 @@ impl FontSet {
     /// The process-wide set, loaded once (parsing the CJK faces takes a moment).
     pub fn shared() -> Result<&'static FontSet, FontError> {
         static SET: OnceLock<Result<FontSet, String>> = OnceLock::new();
-        SET.get_or_init(|| FontSet::load().map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| FontError::Missing { path: font_dir().display().to_string(), why: e.clone() })
+        SET.get_or_init(|| FontSet::load().map_err(|e| e.to_string())).as_ref().map_err(|e| FontError::Missing { path: font_dir().display().to_string(), why: e.clone() })
     }
 
     fn fallback(&self, i: usize) -> Option<&Face> {

@@ -252,9 +252,12 @@ pub const IMAGE_SLOTS: [&str; 3] = ["seal:official_seal", "seal:legal_rep_seal",
 impl Block {
     pub fn when(&self) -> Option<&str> {
         match self {
-            Block::Text { when, .. } | Block::Table { when, .. } | Block::Barcode { when, .. } | Block::Qrcode { when, .. } | Block::Spacer { when, .. } | Block::PageBreak { when, .. } => {
-                when.as_deref()
-            }
+            Block::Text { when, .. }
+            | Block::Table { when, .. }
+            | Block::Barcode { when, .. }
+            | Block::Qrcode { when, .. }
+            | Block::Spacer { when, .. }
+            | Block::PageBreak { when, .. } => when.as_deref(),
         }
     }
 

@@ -10,8 +10,7 @@
 use crate::engine::{Item, Page};
 use crate::fonts::{FaceRef, FontError, FontSet};
 use printpdf::{
-    Color, FontId, Line, LineJoinStyle, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
-    TextRenderingMode,
+    Color, FontId, Line, LineJoinStyle, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextRenderingMode,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -88,7 +87,14 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
                     // everything prints black: the fill colour set at the page start holds
                     let bottom_left = pt(*x, *y + *fh);
                     ops.push(Op::DrawRectangle {
-                        rectangle: Rect { x: bottom_left.x, y: bottom_left.y, width: Pt(w * MM_PT), height: Pt(fh * MM_PT), mode: Some(printpdf::PaintMode::Fill), winding_order: None },
+                        rectangle: Rect {
+                            x: bottom_left.x,
+                            y: bottom_left.y,
+                            width: Pt(w * MM_PT),
+                            height: Pt(fh * MM_PT),
+                            mode: Some(printpdf::PaintMode::Fill),
+                            winding_order: None,
+                        },
                     });
                 }
                 Item::Text { x, y, size, face, bold, spacing, text } => {
@@ -126,7 +132,14 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
                     let bottom_left = pt(*x, *y + *ih);
                     ops.push(Op::UseXobject {
                         id,
-                        transform: printpdf::XObjectTransform { translate_x: Some(bottom_left.x), translate_y: Some(bottom_left.y), scale_x: Some(scale), scale_y: Some(scale), dpi: Some(300.0), ..Default::default() },
+                        transform: printpdf::XObjectTransform {
+                            translate_x: Some(bottom_left.x),
+                            translate_y: Some(bottom_left.y),
+                            scale_x: Some(scale),
+                            scale_y: Some(scale),
+                            dpi: Some(300.0),
+                            ..Default::default()
+                        },
                     });
                 }
             }

@@ -75,9 +75,7 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "money_capital" => no_arg(Filter::MoneyCapital),
         "upper" => no_arg(Filter::Upper),
         "nonzero" => no_arg(Filter::NonZero),
-        other => Err(TemplateError(format!(
-            "unknown filter `{other}` (known: check, when, capital, zh, year, month, day, hour, money, money_capital, default, upper, nonzero)"
-        ))),
+        other => Err(TemplateError(format!("unknown filter `{other}` (known: check, when, capital, zh, year, month, day, hour, money, money_capital, default, upper, nonzero)"))),
     }
 }
 
@@ -258,9 +256,21 @@ fn apply(mut value: Value, filters: &[Filter], ctx: &Value) -> String {
             Filter::Hour => date_parts(&t).map(|p| p.3).unwrap_or_default(),
             Filter::Money => t.parse::<Money>().map(|m| m.to_string()).unwrap_or(t),
             Filter::MoneyCapital => t.parse::<Money>().map(|m| m.to_capital()).unwrap_or(t),
-            Filter::Default(d) => if t.trim().is_empty() { d.clone() } else { t },
+            Filter::Default(d) => {
+                if t.trim().is_empty() {
+                    d.clone()
+                } else {
+                    t
+                }
+            }
             Filter::Upper => t.to_uppercase(),
-            Filter::NonZero => if t.trim().parse::<f64>().is_ok_and(|n| n == 0.0) { String::new() } else { t },
+            Filter::NonZero => {
+                if t.trim().parse::<f64>().is_ok_and(|n| n == 0.0) {
+                    String::new()
+                } else {
+                    t
+                }
+            }
         };
         text = Some(next);
         value = Value::Null;

@@ -21,7 +21,15 @@ fn fallback_font_prints_what_the_shipped_font_lacks() {
     let mut data = CaseData::from_json(&text).unwrap();
     data.handler.name = "张ა".into();
     let forms = Forms::load(Catalog::embedded().unwrap()).unwrap();
-    let input = CaseInput { data: &data, number: None, digest: data.digest(), review: Default::default(), counter: Default::default(), today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), seals: Default::default() };
+    let input = CaseInput {
+        data: &data,
+        number: None,
+        digest: data.digest(),
+        review: Default::default(),
+        counter: Default::default(),
+        today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        seals: Default::default(),
+    };
     let laid = forms.layout_case(&input, Some("org-application")).unwrap();
     let runs: Vec<_> = laid[0].1[0].items.iter().filter_map(|i| if let Item::Text { text, face, .. } = i { Some((text.clone(), *face)) } else { None }).collect();
     assert!(runs.iter().any(|(t, f)| t == "ა" && *f == certdesk_forms::fonts::FaceRef::Fallback(0)), "{runs:?}");

@@ -15,7 +15,8 @@ fn root() -> PathBuf {
 }
 
 fn cases() -> Vec<(PathBuf, CaseData)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/cases")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(root().join("tests/fixtures/cases")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.push(root().join("tests/fixtures/case-org-new.json"));
     files.push(root().join("tests/fixtures/case-employees-new.json"));
     files.sort();
@@ -68,14 +69,21 @@ fn page_images_match_the_reviewed_references() {
     let mut compared = 0;
     for info in forms.list(None).unwrap() {
         let project = forms.catalog.project(&info.project).unwrap();
-        let Some((_, data)) = all.iter().find(|(_, d)| d.project == info.project && (info.id == "receipt" || project.forms_for(d.business, d.cert_kind).iter().any(|f| f.id == info.id))) else {
+        let Some((_, data)) =
+            all.iter().find(|(_, d)| d.project == info.project && (info.id == "receipt" || project.forms_for(d.business, d.cert_kind).iter().any(|f| f.id == info.id)))
+        else {
             continue;
         };
         let pdf = forms.render_pdf(&input(data), Some(&info.id)).unwrap();
         let pdf_path = tmp.path().join("f.pdf");
         std::fs::write(&pdf_path, pdf).unwrap();
         let prefix = tmp.path().join(format!("{}-{}", info.project, info.id));
-        let st = Command::new("pdftoppm").args(["-r", "36", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile"]).arg(&pdf_path).arg(&prefix).status().expect("pdftoppm (poppler-utils)");
+        let st = Command::new("pdftoppm")
+            .args(["-r", "36", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile"])
+            .arg(&pdf_path)
+            .arg(&prefix)
+            .status()
+            .expect("pdftoppm (poppler-utils)");
         assert!(st.success());
         let got_path = prefix.with_extension("png");
         let reference = root().join(format!("tests/reference/forms/{}/{}.png", info.project, info.id));

@@ -113,7 +113,12 @@ fn barcodes_decode_to_the_business_number_and_case_number() {
         std::fs::write(&file, &pdf).unwrap();
         let prefix = dir.path().join(form);
         tool("pdftoppm", &["-r", "300", "-f", "1", "-l", "1", "-gray", "-png", file.to_str().unwrap(), prefix.to_str().unwrap()]);
-        let png = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).find(|p| p.to_string_lossy().contains(&format!("{form}-")) && p.extension().is_some_and(|e| e == "png")).unwrap();
+        let png = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains(&format!("{form}-")) && p.extension().is_some_and(|e| e == "png"))
+            .unwrap();
         let out = Command::new("zbarimg").args(["-q", "--raw", png.to_str().unwrap()]).output().expect("zbarimg (zbar-tools) is needed for this test");
         let decoded = String::from_utf8_lossy(&out.stdout);
         assert!(decoded.lines().any(|l| l.trim() == expect), "{form}: decoded {decoded:?}, expected {expect}");

@@ -49,9 +49,7 @@ fn below(img: &image::GrayImage, level: u8) -> Vec<bool> {
 fn mismatch(a: &image::GrayImage, b: &image::GrayImage) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions(), "page sizes differ");
     let (w, h) = a.dimensions();
-    let near = |m: &[bool], x: u32, y: u32| {
-        (y.saturating_sub(1)..=(y + 1).min(h - 1)).any(|yy| (x.saturating_sub(1)..=(x + 1).min(w - 1)).any(|xx| m[(yy * w + xx) as usize]))
-    };
+    let near = |m: &[bool], x: u32, y: u32| (y.saturating_sub(1)..=(y + 1).min(h - 1)).any(|yy| (x.saturating_sub(1)..=(x + 1).min(w - 1)).any(|xx| m[(yy * w + xx) as usize]));
     let one_way = |p: &image::GrayImage, q: &image::GrayImage| {
         let (ink, trace) = (below(p, 128), below(q, 224));
         let all = ink.iter().filter(|v| **v).count().max(1);

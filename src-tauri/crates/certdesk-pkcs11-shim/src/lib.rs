@@ -53,12 +53,7 @@ fn state_file() -> PathBuf {
 }
 
 fn read_state() -> BTreeMap<String, u64> {
-    std::fs::read_to_string(state_file())
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .filter_map(|(s, n)| Some((s.to_string(), n.parse().ok()?)))
-        .collect()
+    std::fs::read_to_string(state_file()).unwrap_or_default().lines().filter_map(|l| l.split_once(' ')).filter_map(|(s, n)| Some((s.to_string(), n.parse().ok()?))).collect()
 }
 
 fn write_state(state: &BTreeMap<String, u64>) {

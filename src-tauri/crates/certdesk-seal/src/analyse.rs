@@ -5,7 +5,7 @@
 //! rectangle: size, tilt, ring coverage), the defect labels, the score, and the cleaned RGBA
 //! image resampled to the output resolution.
 
-use image::{GrayImage, Rgba, RgbaImage, RgbImage};
+use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
@@ -92,11 +92,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
     let (ix1, iy1) = frame.to_scan(g.u1, g.v1);
     let (px0, px1) = (ix0.min(ix1).max(0.0) as u32, (ix0.max(ix1) as u32).min(img.width()));
     let (py0, py1) = (iy0.min(iy1).max(0.0) as u32, (iy0.max(iy1) as u32).min(img.height()));
-    let paper = if px1 > px0 + 4 && py1 > py0 + 4 {
-        paper_colour(img, px0, py0, px1, py1, 2)
-    } else {
-        paper_colour(img, x0, y0, x1, y1, 2)
-    };
+    let paper = if px1 > px0 + 4 && py1 > py0 + 4 { paper_colour(img, px0, py0, px1, py1, 2) } else { paper_colour(img, x0, y0, x1, y1, 2) };
     let lut = balance_lut(paper);
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
     let n = w * h;
@@ -137,21 +133,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
             *reg = if on_line { 1 + u8::from(inner) } else { 3 * u8::from(outer) };
         }
     }
-    let mut f = BoxFeatures {
-        geom: *g,
-        x0,
-        y0,
-        w,
-        h,
-        rgb,
-        red,
-        dark,
-        region,
-        paper_raw: paper,
-        ppmm,
-        class: Class::Empty,
-        seal: None,
-    };
+    let mut f = BoxFeatures { geom: *g, x0, y0, w, h, rgb, red, dark, region, paper_raw: paper, ppmm, class: Class::Empty, seal: None };
     let (mut red_px, mut dark_px) = (0u32, 0u32);
     for ((&reg, &r), &d) in f.region.iter().zip(&f.red).zip(&f.dark) {
         // Non-short-circuit `&` keeps the loop free of branches.
@@ -327,9 +309,7 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
         .collect();
     let cand: Vec<usize> = ink_indices(&flags, w).into_iter().filter(|&i| i % w != 0 && i % w != w - 1 && i >= w && i < w * h.saturating_sub(1)).collect();
     for _ in 0..2 {
-        let near = |i: usize| {
-            mask[i - w - 1..=i - w + 1].iter().chain(&mask[i - 1..=i + 1]).chain(&mask[i + w - 1..=i + w + 1]).any(|&m| m != 0)
-        };
+        let near = |i: usize| mask[i - w - 1..=i - w + 1].iter().chain(&mask[i - 1..=i + 1]).chain(&mask[i + w - 1..=i + w + 1]).any(|&m| m != 0);
         let add: Vec<usize> = cand.iter().copied().filter(|&i| mask[i] == 0 && near(i)).collect();
         for i in add {
             mask[i] = 1;
@@ -395,13 +375,8 @@ fn signature_mask(f: &BoxFeatures) -> InkMask {
     let p_ink = median_above(&hist, t0);
     let t = (0.5 * p_ink).max(22.0).ceil() as u16;
     // Dark enough and not red: d ≥ t, r < 0.6·d.
-    let mut mask: Vec<u8> = f
-        .region
-        .iter()
-        .zip(&f.dark)
-        .zip(&f.red)
-        .map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d))))
-        .collect();
+    let mut mask: Vec<u8> =
+        f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
     clean_specks(&mut mask, f, 0.5);
     let area = mask.iter().filter(|&&m| m != 0).count();
     InkMask { mask, p_ink, area }
@@ -415,10 +390,7 @@ pub(crate) fn seal_points(f: &BoxFeatures) -> Option<Vec<(f32, f32)>> {
 
 /// Page-frame coordinates of the mask pixels.
 fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
-    ink_indices(mask, f.w)
-        .into_iter()
-        .map(|i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5))
-        .collect()
+    ink_indices(mask, f.w).into_iter().map(|i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5)).collect()
 }
 
 const BINS: usize = 180;
@@ -488,11 +460,7 @@ fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
     let mut circ = fit_circle(&kept).unwrap_or((cu, cv, 1.0));
     let tol_in = (0.8 * f.ppmm).max(2.0);
     for _ in 0..3 {
-        let k: Vec<(f32, f32)> = op
-            .iter()
-            .cloned()
-            .filter(|&(u, v)| ((u - circ.0).hypot(v - circ.1) - circ.2) > -tol_in)
-            .collect();
+        let k: Vec<(f32, f32)> = op.iter().cloned().filter(|&(u, v)| ((u - circ.0).hypot(v - circ.1) - circ.2) > -tol_in).collect();
         if k.len() < 10 {
             break;
         }
@@ -542,18 +510,7 @@ fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
         let b = -u * s + v * c;
         (a - a0).abs().min((a1 - a).abs()).min((b - b0).abs()).min((b1 - b).abs())
     }));
-    Shape {
-        round: circle_rms < rect_rms,
-        cu: circ.0,
-        cv: circ.1,
-        r: circ.2,
-        rect_angle: ang,
-        rect_wu: a1 - a0,
-        rect_wv: b1 - b0,
-        circle_rms,
-        rect_rms,
-        out_frac,
-    }
+    Shape { round: circle_rms < rect_rms, cu: circ.0, cv: circ.1, r: circ.2, rect_angle: ang, rect_wu: a1 - a0, rect_wv: b1 - b0, circle_rms, rect_rms, out_frac }
 }
 
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
@@ -609,16 +566,7 @@ fn rms(it: impl Iterator<Item = f32>) -> f32 {
 
 /// Judges a box as a sample of `kind` and builds its output pixels.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn judge(
-    mut f: BoxFeatures,
-    kind: SampleKind,
-    row: usize,
-    col: usize,
-    frame: Frame,
-    skew: f32,
-    dpi: f32,
-    out_dpi: f32,
-) -> Sample {
+pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let g = f.geom;
@@ -647,11 +595,8 @@ pub(crate) fn judge(
         defects.push(Defect::Empty);
     } else {
         // Overlap with the box line.
-        let on_line = if kind.is_seal() {
-            ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize
-        } else {
-            crossings(&f, ink.p_ink, frame)
-        };
+        let on_line =
+            if kind.is_seal() { ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize } else { crossings(&f, ink.p_ink, frame) };
         metrics.push(("on_line", on_line as f32));
         let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
         if on_line as f32 >= min_on {
@@ -697,42 +642,12 @@ pub(crate) fn judge(
         score += (ink.p_ink / 255.0 * 10.0).min(10.0) - 10.0;
     }
     let score = score.clamp(0.0, 100.0);
-    let (pixels, mask_offset, image_mm) = if empty {
-        (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0])
-    } else {
-        render(&f, &ink, kind, frame, dpi, out_dpi)
-    };
-    Sample {
-        box_quad: quad,
-        row,
-        col,
-        kind,
-        empty,
-        defects,
-        score,
-        best: false,
-        mask: None,
-        mask_offset,
-        image: None,
-        diameter_mm,
-        side_mm,
-        tilt_deg,
-        image_mm,
-        pixels,
-        metrics,
-    }
+    let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
+    Sample { box_quad: quad, row, col, kind, empty, defects, score, best: false, mask: None, mask_offset, image: None, diameter_mm, side_mm, tilt_deg, image_mm, pixels, metrics }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn judge_seal(
-    f: &BoxFeatures,
-    ink: &InkMask,
-    s: &Shape,
-    kind: SampleKind,
-    skew: f32,
-    defects: &mut Vec<Defect>,
-    metrics: &mut Vec<(&'static str, f32)>,
-) {
+fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew: f32, defects: &mut Vec<Defect>, metrics: &mut Vec<(&'static str, f32)>) {
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let frame = crate::page::Frame::new(skew);
@@ -847,7 +762,6 @@ fn judge_seal(
     };
     metrics.push(("ramp_mm", ramp));
 
-
     if round {
         metrics.push(("out_frac", s.out_frac));
         metrics.push(("circle_rms", s.circle_rms / ppmm));
@@ -877,11 +791,7 @@ fn judge_seal(
         }
     }
     // Black print under the seal.
-    let (mut a0, mut a1, mut b0, mut b1) = if round {
-        (s.cu - s.r, s.cu + s.r, s.cv - s.r, s.cv + s.r)
-    } else {
-        (f32::MAX, f32::MIN, f32::MAX, f32::MIN)
-    };
+    let (mut a0, mut a1, mut b0, mut b1) = if round { (s.cu - s.r, s.cu + s.r, s.cv - s.r, s.cv + s.r) } else { (f32::MAX, f32::MIN, f32::MAX, f32::MIN) };
     if !round {
         for &i in &pts_idx {
             let (u, v) = page(i);
@@ -891,13 +801,7 @@ fn judge_seal(
             b1 = b1.max(v);
         }
     }
-    let dark_print: Vec<u8> = f
-        .region
-        .iter()
-        .zip(&f.red)
-        .zip(&f.dark)
-        .map(|((&reg, &r), &d)| u8::from((reg == 2) & (d >= 110) & (4 * u16::from(r) < u16::from(d))))
-        .collect();
+    let dark_print: Vec<u8> = f.region.iter().zip(&f.red).zip(&f.dark).map(|((&reg, &r), &d)| u8::from((reg == 2) & (d >= 110) & (4 * u16::from(r) < u16::from(d)))).collect();
     let black = ink_indices(&dark_print, w)
         .into_iter()
         .filter(|&i| {
@@ -1009,8 +913,7 @@ pub(crate) fn atan2_fast(y: f32, x: f32) -> f32 {
     let a = mn / mx;
     let s = a * a;
     // Minimax polynomial for atan on [0, 1] (Abramowitz & Stegun 4.4.49 form).
-    let mut r = a
-        * (0.999_977_26 + s * (-0.332_623_47 + s * (0.193_543_46 + s * (-0.116_432_87 + s * (0.052_653_32 + s * -0.011_721_2)))));
+    let mut r = a * (0.999_977_26 + s * (-0.332_623_47 + s * (0.193_543_46 + s * (-0.116_432_87 + s * (0.052_653_32 + s * -0.011_721_2)))));
     if ay > ax {
         r = FRAC_PI_2 - r;
     }
@@ -1050,8 +953,7 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, metrics: &mut Vec<(&'static str,
         return true;
     }
     let (w, h) = (f.w, f.h);
-    let strong: Vec<u8> =
-        ink.mask.iter().zip(&f.dark).zip(&f.red).map(|((&m, &d), &r)| u8::from((m != 0) | (d > 70) | (r > 30))).collect();
+    let strong: Vec<u8> = ink.mask.iter().zip(&f.dark).zip(&f.red).map(|((&m, &d), &r)| u8::from((m != 0) | (d > 70) | (r > 30))).collect();
     let near = dilate(&strong, w, h, 3);
     let (mut stain, mut total) = (0u32, 0u32);
     let [pr, pg, pb] = &f.rgb;
@@ -1066,14 +968,7 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, metrics: &mut Vec<(&'static str,
 }
 
 /// The mask crop (scan pixels) and the RGBA image at `out_dpi` in the page frame.
-fn render(
-    f: &BoxFeatures,
-    ink: &InkMask,
-    kind: SampleKind,
-    frame: Frame,
-    dpi: f32,
-    out_dpi: f32,
-) -> (SamplePixels, [u32; 2], [f32; 2]) {
+fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f32, out_dpi: f32) -> (SamplePixels, [u32; 2], [f32; 2]) {
     let (w, h) = (f.w, f.h);
     let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
     let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);

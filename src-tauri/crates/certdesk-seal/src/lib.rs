@@ -5,8 +5,8 @@
 //! `morph`, the single-impression view correction in `rectify`, codecs in `decode`.
 
 mod analyse;
-mod morph;
 pub mod decode;
+mod morph;
 mod output;
 mod page;
 mod rectify;
@@ -106,8 +106,7 @@ impl Defect {
 
     /// The labels that apply to a signature.
     pub fn applies_to(self, kind: SampleKind) -> bool {
-        kind.is_seal()
-            || matches!(self, Defect::Empty | Defect::Pale | Defect::OverlapLine | Defect::BgNotWhite)
+        kind.is_seal() || matches!(self, Defect::Empty | Defect::Pale | Defect::OverlapLine | Defect::BgNotWhite)
     }
 }
 
@@ -191,7 +190,11 @@ impl SheetReport {
 #[non_exhaustive]
 pub enum SealError {
     #[error("cannot read {path}")]
-    Read { path: PathBuf, #[source] source: std::io::Error },
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("not an image this importer reads (PNG, JPEG, TIFF or BMP expected)")]
     UnknownFormat,
     #[error("image header is unreadable or truncated")]
@@ -207,9 +210,17 @@ pub enum SealError {
     #[error("no ruled sample boxes found on the sheet")]
     NoBoxes,
     #[error("cannot write {path}")]
-    Write { path: PathBuf, #[source] source: std::io::Error },
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot encode {path}")]
-    Encode { path: PathBuf, #[source] source: image::ImageError },
+    Encode {
+        path: PathBuf,
+        #[source]
+        source: image::ImageError,
+    },
 }
 
 /// Imports a scanned collection sheet: finds the boxes, extracts and judges every sample.

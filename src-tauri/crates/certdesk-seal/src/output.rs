@@ -33,7 +33,6 @@ pub fn write_outputs(report: &mut SheetReport, dir: &Path) -> Result<(), SealErr
 
 fn write_png(img: DynamicImage, dpi: f32, path: &Path) -> Result<(), SealError> {
     let mut buf = Vec::new();
-    img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png)
-        .map_err(|source| SealError::Encode { path: path.to_path_buf(), source })?;
+    img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png).map_err(|source| SealError::Encode { path: path.to_path_buf(), source })?;
     std::fs::write(path, png_with_dpi(buf, dpi)).map_err(|source| SealError::Write { path: path.to_path_buf(), source })
 }

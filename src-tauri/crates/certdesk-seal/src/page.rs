@@ -306,12 +306,7 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
         let fill = c.area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
         if (25.0..=160.0).contains(&wmm) && (25.0..=160.0).contains(&hmm) && fill >= 0.85 {
             let f = g.f as f32;
-            cells.push(Cell {
-                u0: (umin + x0 as f32) * f,
-                v0: (vmin + y0 as f32) * f,
-                u1: (umin + x1 as f32 + 1.0) * f,
-                v1: (vmin + y1 as f32 + 1.0) * f,
-            });
+            cells.push(Cell { u0: (umin + x0 as f32) * f, v0: (vmin + y0 as f32) * f, u1: (umin + x1 as f32 + 1.0) * f, v1: (vmin + y1 as f32 + 1.0) * f });
         }
     }
     cells
@@ -455,11 +450,7 @@ fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
             let (ca, cb) = (&cells[a], &cells[b]);
             let h = (ca.v1 - ca.v0).min(cb.v1 - cb.v0);
             let dv = (ca.v0 + ca.v1) * 0.5 - (cb.v0 + cb.v1) * 0.5;
-            if dv.abs() > 0.5 * h {
-                dv.total_cmp(&0.0)
-            } else {
-                ca.u0.total_cmp(&cb.u0)
-            }
+            if dv.abs() > 0.5 * h { dv.total_cmp(&0.0) } else { ca.u0.total_cmp(&cb.u0) }
         });
     }
     groups.sort_by(|a, b| cells[a[0]].v0.total_cmp(&cells[b[0]].v0));
@@ -488,8 +479,7 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     let mut samples = Vec::new();
     let mut rows = Vec::new();
     for (ri, g) in groups.iter().enumerate() {
-        let feats: Vec<analyse::BoxFeatures> =
-            g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
+        let feats: Vec<analyse::BoxFeatures> = g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
         let kind = vote(&feats, ri);
         let mut row_samples = Vec::new();
         for (ci, ft) in feats.into_iter().enumerate() {
@@ -499,16 +489,7 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
         rows.push(row);
         samples.extend(row_samples);
     }
-    Ok(SheetReport {
-        samples,
-        rows,
-        dpi,
-        dpi_source: dec.dpi_source,
-        output_dpi: opts.output_dpi,
-        skew_deg: skew,
-        width: img.width(),
-        height: img.height(),
-    })
+    Ok(SheetReport { samples, rows, dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: skew, width: img.width(), height: img.height() })
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.
@@ -535,12 +516,7 @@ fn vote(feats: &[analyse::BoxFeatures], row_index: usize) -> SampleKind {
 }
 
 fn pick_best(samples: &mut [crate::Sample], ri: usize, kind: SampleKind) -> Row {
-    let best = samples
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.defects.is_empty())
-        .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
-        .map(|(i, _)| i);
+    let best = samples.iter().enumerate().filter(|(_, s)| s.defects.is_empty()).max_by(|a, b| a.1.score.total_cmp(&b.1.score)).map(|(i, _)| i);
     if let Some(i) = best {
         samples[i].best = true;
     }
@@ -573,16 +549,7 @@ pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetR
     let mut s = vec![analyse::judge(ft, kind, 0, 0, frame, 0.0, dec.dpi, opts.output_dpi)];
     s[0].metrics.push(("view_stretch", stretch.map_or(1.0, |s| s.factor)));
     let row = pick_best(&mut s, 0, kind);
-    Ok(SheetReport {
-        samples: s,
-        rows: vec![row],
-        dpi: dec.dpi,
-        dpi_source: dec.dpi_source,
-        output_dpi: opts.output_dpi,
-        skew_deg: 0.0,
-        width: img.width(),
-        height: img.height(),
-    })
+    Ok(SheetReport { samples: s, rows: vec![row], dpi: dec.dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: 0.0, width: img.width(), height: img.height() })
 }
 
 /// Divides out a smooth illumination field estimated from the bright pixels of coarse blocks.

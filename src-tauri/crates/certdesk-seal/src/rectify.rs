@@ -41,10 +41,7 @@ fn along(phi: f32, k: f32) -> [[f32; 2]; 2] {
 }
 
 fn mul(a: [[f32; 2]; 2], b: [[f32; 2]; 2]) -> [[f32; 2]; 2] {
-    [
-        [a[0][0] * b[0][0] + a[0][1] * b[1][0], a[0][0] * b[0][1] + a[0][1] * b[1][1]],
-        [a[1][0] * b[0][0] + a[1][1] * b[1][0], a[1][0] * b[0][1] + a[1][1] * b[1][1]],
-    ]
+    [[a[0][0] * b[0][0] + a[0][1] * b[1][0], a[0][0] * b[0][1] + a[0][1] * b[1][1]], [a[1][0] * b[0][0] + a[1][1] * b[1][0], a[1][0] * b[0][1] + a[1][1] * b[1][1]]]
 }
 
 /// Eigen-decomposition of a symmetric 2×2 matrix: (larger, smaller, angle of the larger's
@@ -109,11 +106,7 @@ pub(crate) fn outline_stretch(points: &[(f32, f32)]) -> Option<Stretch> {
         m = mul(along(phi + std::f32::consts::FRAC_PI_2, step), m);
     }
     // The total stretch is the ratio of m's singular values.
-    let (big, small, _) = eigen(
-        m[0][0] * m[0][0] + m[1][0] * m[1][0],
-        m[0][0] * m[0][1] + m[1][0] * m[1][1],
-        m[0][1] * m[0][1] + m[1][1] * m[1][1],
-    );
+    let (big, small, _) = eigen(m[0][0] * m[0][0] + m[1][0] * m[1][0], m[0][0] * m[0][1] + m[1][0] * m[1][1], m[0][1] * m[0][1] + m[1][1] * m[1][1]);
     let factor = (big / small.max(1e-6)).sqrt();
     // Undo any overall growth beyond the stretch itself: the long axis keeps its scale.
     let scale = 1.0 / small.max(1e-6).sqrt();
@@ -178,11 +171,7 @@ mod tests {
         let s = outline_stretch(&pts).expect("a stretch");
         assert!((s.factor - 1.25).abs() < 0.02, "{}", s.factor);
         // Every point of the outer circle lands at radius 200 again.
-        let worst = pts
-            .iter()
-            .map(|&p| s.apply(p))
-            .map(|(x, y)| (x - 1000.0).hypot(y - 800.0))
-            .fold(0.0f32, f32::max);
+        let worst = pts.iter().map(|&p| s.apply(p)).map(|(x, y)| (x - 1000.0).hypot(y - 800.0)).fold(0.0f32, f32::max);
         assert!((worst - 200.0).abs() < 2.0, "{worst}");
     }
 

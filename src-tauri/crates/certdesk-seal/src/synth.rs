@@ -73,17 +73,7 @@ pub struct SynthOptions {
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        Self {
-            seed: 1,
-            dpi: 300.0,
-            layout: Layout::SealCollection,
-            jpeg_quality: None,
-            skew_deg: None,
-            defect_rate: 0.6,
-            tinted: None,
-            seal_ink: None,
-            signature_ink: None,
-        }
+        Self { seed: 1, dpi: 300.0, layout: Layout::SealCollection, jpeg_quality: None, skew_deg: None, defect_rate: 0.6, tinted: None, seal_ink: None, signature_ink: None }
     }
 }
 
@@ -498,11 +488,7 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
             SampleKind::LegalRepSeal => rng.range(15.0, 22.0),
             SampleKind::Signature => rng.range(30.0, 44.0),
         };
-        let tilt = if defects.contains(&Defect::Tilted) {
-            rng.range(9.0, 30.0) * if rng.chance(0.5) { -1.0 } else { 1.0 }
-        } else {
-            rng.range(-1.5, 1.5)
-        };
+        let tilt = if defects.contains(&Defect::Tilted) { rng.range(9.0, 30.0) * if rng.chance(0.5) { -1.0 } else { 1.0 } } else { rng.range(-1.5, 1.5) };
         // Extent for placement (half-size incl. tilt of squares, double offset, smudge).
         let mut half = if c.kind == SampleKind::LegalRepSeal {
             0.5 * size * (tilt.to_radians().cos().abs() + tilt.to_radians().sin().abs())
@@ -797,9 +783,7 @@ fn draw_signature(layer: &mut Layer, rng: &mut Rng, page: &PageXf, local: &Local
 fn break_impression(layer: &mut Layer, rng: &mut Rng, page: &PageXf, local: &LocalXf, size: f32) {
     let phi = rng.range(0.0, std::f32::consts::TAU);
     let cut = rng.range(0.5, 0.7) * 0.5 * size;
-    let blobs: Vec<(f32, f32, f32)> = (0..2 + rng.pick(3))
-        .map(|_| (rng.range(-0.4, 0.4) * size, rng.range(-0.4, 0.4) * size, rng.range(1.5, 3.0)))
-        .collect();
+    let blobs: Vec<(f32, f32, f32)> = (0..2 + rng.pick(3)).map(|_| (rng.range(-0.4, 0.4) * size, rng.range(-0.4, 0.4) * size, rng.range(1.5, 3.0))).collect();
     let soft = 0.3;
     for y in 0..layer.h {
         for x in 0..layer.w {

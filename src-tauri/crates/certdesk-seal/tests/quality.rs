@@ -9,8 +9,7 @@ fn run(sheets: &[SynthOptions]) -> Scores {
     let mut scores = Scores::new();
     for o in sheets {
         let sheet = synth::generate(o);
-        let report = import_sheet(&sheet.bytes, &ImportOptions::default())
-            .unwrap_or_else(|e| panic!("seed {}: {e}", o.seed));
+        let report = import_sheet(&sheet.bytes, &ImportOptions::default()).unwrap_or_else(|e| panic!("seed {}: {e}", o.seed));
         scores.add(&report, &sheet.truth, sheet.dpi);
     }
     scores
@@ -19,7 +18,14 @@ fn run(sheets: &[SynthOptions]) -> Scores {
 fn describe(s: &Scores) -> String {
     let mut out = format!(
         "boxes {}/{} (+{} extra), kinds {}/{}, mean IoU {:.3}, macro-F1 {:.3}, size error max {:.2} mm\n",
-        s.boxes_found, s.boxes_truth, s.boxes_extra, s.kind_correct, s.boxes_found, s.mean_iou(), s.macro_f1(), s.max_size_err()
+        s.boxes_found,
+        s.boxes_truth,
+        s.boxes_extra,
+        s.kind_correct,
+        s.boxes_found,
+        s.mean_iou(),
+        s.macro_f1(),
+        s.max_size_err()
     );
     for d in Defect::ALL {
         out.push_str(&format!("  {:<13} F1 {:.3}\n", d.as_str(), s.f1(d)));
@@ -32,12 +38,7 @@ fn describe(s: &Scores) -> String {
 fn unseen_synthetic_sheets_meet_the_issue_targets() {
     let layouts = [Layout::SealCollection, Layout::SealApplication, Layout::Sampling];
     let sheets: Vec<SynthOptions> = (0..6)
-        .map(|k| SynthOptions {
-            seed: 7_000_001 + k as u64,
-            layout: layouts[k % 3],
-            jpeg_quality: if k % 2 == 0 { Some(80) } else { None },
-            ..SynthOptions::default()
-        })
+        .map(|k| SynthOptions { seed: 7_000_001 + k as u64, layout: layouts[k % 3], jpeg_quality: if k % 2 == 0 { Some(80) } else { None }, ..SynthOptions::default() })
         .collect();
     let s = run(&sheets);
     let text = describe(&s);
@@ -159,10 +160,7 @@ fn squash(img: &image::RgbImage, deg: f32, factor: f32) -> image::RgbImage {
         let mut out = [0u8; 3];
         for (k, o) in out.iter_mut().enumerate() {
             let p = |x: u32, y: u32| img.get_pixel(x, y).0[k] as f32;
-            let v = p(ix, iy) * (1.0 - ax) * (1.0 - ay)
-                + p(ix + 1, iy) * ax * (1.0 - ay)
-                + p(ix, iy + 1) * (1.0 - ax) * ay
-                + p(ix + 1, iy + 1) * ax * ay;
+            let v = p(ix, iy) * (1.0 - ax) * (1.0 - ay) + p(ix + 1, iy) * ax * (1.0 - ay) + p(ix, iy + 1) * (1.0 - ax) * ay + p(ix + 1, iy + 1) * ax * ay;
             *o = (v + 0.5) as u8;
         }
         image::Rgb(out)

@@ -4,8 +4,8 @@
 //! decide what a role may do: that is `certdesk_domain::workflow`.
 
 use crate::{Store, StoreError, audit, now, sql};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use certdesk_domain::workflow::{Actor, Role};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -145,7 +145,11 @@ impl Store {
             params![name, hashed, roles_text(roles), at],
         )
         .map_err(sql("adding an account"))?;
-        audit::append(&tx, &at, &audit::NewEvent { actor: &actor, action: "user_add", detail: serde_json::json!({ "user": name, "roles": roles_text(roles) }), ..Default::default() })?;
+        audit::append(
+            &tx,
+            &at,
+            &audit::NewEvent { actor: &actor, action: "user_add", detail: serde_json::json!({ "user": name, "roles": roles_text(roles) }), ..Default::default() },
+        )?;
         tx.commit().map_err(sql("committing an account"))?;
         Ok(self.account(name)?.expect("account just added"))
     }
@@ -185,12 +189,16 @@ impl Store {
         let lock = failed >= MAX_FAILED_LOGINS;
         tx.execute("UPDATE accounts SET failed_logins = ?2, locked = ?3, updated_at = ?4 WHERE name = ?1", params![name, failed, lock as i64, at])
             .map_err(sql("counting a failed login"))?;
-        audit::append(&tx, &at, &audit::NewEvent {
-            actor: name,
-            action: if lock { "user_locked" } else { "login_failed" },
-            detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
-            ..Default::default()
-        })?;
+        audit::append(
+            &tx,
+            &at,
+            &audit::NewEvent {
+                actor: name,
+                action: if lock { "user_locked" } else { "login_failed" },
+                detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
+                ..Default::default()
+            },
+        )?;
         tx.commit().map_err(sql("committing a failed login"))?;
         if lock { Err(AuthError::Locked { name: name.into() }) } else { Err(AuthError::WrongPassword { name: name.into(), remaining: MAX_FAILED_LOGINS - failed }) }
     }

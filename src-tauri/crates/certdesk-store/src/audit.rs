@@ -42,12 +42,7 @@ pub struct NewEvent<'a> {
 #[allow(clippy::too_many_arguments)]
 fn event_hash(seq: i64, at: &str, actor: &str, action: &str, case: Option<&str>, before: Option<&str>, after: Option<&str>, detail: &str, prev: &str) -> String {
     // one field per line; none of the fields can hold a newline unescaped (detail is JSON)
-    let line = format!(
-        "certdesk-audit-v1\n{seq}\n{at}\n{actor}\n{action}\n{}\n{}\n{}\n{detail}\n{prev}",
-        case.unwrap_or("-"),
-        before.unwrap_or("-"),
-        after.unwrap_or("-"),
-    );
+    let line = format!("certdesk-audit-v1\n{seq}\n{at}\n{actor}\n{action}\n{}\n{}\n{}\n{detail}\n{prev}", case.unwrap_or("-"), before.unwrap_or("-"), after.unwrap_or("-"),);
     sha256_hex(line.as_bytes())
 }
 
@@ -68,11 +63,8 @@ pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Resul
         params![seq, at, actor, ev.action, ev.case_number, ev.digest_before, ev.digest_after, detail, prev, hash],
     )
     .map_err(sql("appending an audit event"))?;
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![HEAD_KEY, format!("{seq}:{hash}")],
-    )
-    .map_err(sql("recording the audit head"))?;
+    tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![HEAD_KEY, format!("{seq}:{hash}")])
+        .map_err(sql("recording the audit head"))?;
     Ok(seq)
 }
 
@@ -158,9 +150,16 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
             let gap = if ev.seq - expected_seq == 1 { format!("event {expected_seq} is") } else { format!("events {expected_seq}-{} are", ev.seq - 1) };
             return fail(BreakKind::Deleted, Some(expected_seq), None, format!("{gap} missing: deleted from the chain (next present: {})", ev.seq), count);
         }
-        let recomputed = event_hash(ev.seq, &ev.at, &ev.actor, &ev.action, ev.case_number.as_deref(), ev.digest_before.as_deref(), ev.digest_after.as_deref(), &detail_text, &ev.prev_hash);
+        let recomputed =
+            event_hash(ev.seq, &ev.at, &ev.actor, &ev.action, ev.case_number.as_deref(), ev.digest_before.as_deref(), ev.digest_after.as_deref(), &detail_text, &ev.prev_hash);
         if recomputed != ev.hash {
-            return fail(BreakKind::Edited, Some(ev.seq), ev.case_number, format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at), count);
+            return fail(
+                BreakKind::Edited,
+                Some(ev.seq),
+                ev.case_number,
+                format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at),
+                count,
+            );
         }
         if ev.prev_hash != prev_hash {
             let what = if expected_seq == 1 {
@@ -178,10 +177,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
         expected_seq = ev.seq + 1;
     }
     drop(rows);
-    let head: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0))
-        .optional()
-        .map_err(sql("reading the audit head"))?;
+    let head: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
     let last_seq = expected_seq - 1;
     let head_matches = match &head {
         None => last_seq == 0,

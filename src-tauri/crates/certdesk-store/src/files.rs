@@ -3,7 +3,7 @@
 //! append-only: a newer file of the same name supersedes the older one, which stays; every
 //! attachment is recorded on the audit chain with its SHA-256 in the same transaction.
 
-use crate::{CaseSummary, NewEvent, Store, StoreError, audit, now, read_summary, sql, SUMMARY_COLUMNS};
+use crate::{CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, read_summary, sql};
 use certdesk_domain::case::sha256_hex;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -64,13 +64,17 @@ impl Store {
             params![record.number.as_str(), name, mime, sha, bytes, at, actor],
         )
         .map_err(sql("storing an attachment"))?;
-        audit::append(&tx, &at, &NewEvent {
-            actor,
-            action: "attachment_added",
-            case_number: Some(record.number.as_str()),
-            detail: serde_json::json!({ "name": name, "mime": mime, "size": bytes.len(), "sha256": sha }),
-            ..Default::default()
-        })?;
+        audit::append(
+            &tx,
+            &at,
+            &NewEvent {
+                actor,
+                action: "attachment_added",
+                case_number: Some(record.number.as_str()),
+                detail: serde_json::json!({ "name": name, "mime": mime, "size": bytes.len(), "sha256": sha }),
+                ..Default::default()
+            },
+        )?;
         tx.commit().map_err(sql("committing an attachment"))?;
         Ok(AttachmentInfo { name: name.into(), mime: mime.into(), size: bytes.len() as i64, sha256: sha, at, actor: actor.into() })
     }

@@ -11,9 +11,9 @@ mod schema;
 mod search;
 
 pub use accounts::{Account, AuthError, Password};
-pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES};
 pub use audit::{AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
+pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES};
 
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::{self, Action, TransitionError};
@@ -131,8 +131,7 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(sql("opening the database"))?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(sql("setting up the connection"))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(sql("setting up the connection"))?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
@@ -166,12 +165,7 @@ impl Store {
         let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))?;
         tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])
             .map_err(sql("writing a setting"))?;
-        audit::append(&tx, &now(), &NewEvent {
-            actor,
-            action: "setting",
-            detail: serde_json::json!({ "key": key, "before": before, "after": value }),
-            ..Default::default()
-        })?;
+        audit::append(&tx, &now(), &NewEvent { actor, action: "setting", detail: serde_json::json!({ "key": key, "before": before, "after": value }), ..Default::default() })?;
         tx.commit().map_err(sql("committing a setting"))
     }
 
@@ -202,11 +196,9 @@ impl Store {
         let number = CaseNumber::parse(number).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let row = self
             .conn
-            .query_row(
-                "SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1",
-                [number.as_str()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-            )
+            .query_row("SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1", [number.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
             .optional()
             .map_err(sql("reading a case"))?
             .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;
@@ -222,7 +214,8 @@ impl Store {
         let limit = limit as i64;
         let rows = match status {
             Some(s) => {
-                let mut stmt = self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY id DESC LIMIT ?2")).map_err(sql("listing cases"))?;
+                let mut stmt =
+                    self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY id DESC LIMIT ?2")).map_err(sql("listing cases"))?;
                 stmt.query_map(params![s.wire(), limit], read_summary).map_err(sql("listing cases"))?.collect::<Result<Vec<_>, _>>()
             }
             None => {
@@ -274,10 +267,7 @@ impl Store {
     /// Cases with an identifier starting with `prefix` (already an `ident_key`), newest first
     /// among the first `limit` matches in identifier order.
     fn search_identifier(&self, prefix: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT case_id FROM case_idents WHERE ident >= ?1 AND ident < ?2 LIMIT ?3")
-            .map_err(sql("searching identifiers"))?;
+        let mut stmt = self.conn.prepare_cached("SELECT case_id FROM case_idents WHERE ident >= ?1 AND ident < ?2 LIMIT ?3").map_err(sql("searching identifiers"))?;
         let upper = format!("{prefix}\u{7f}");
         let mut ids: Vec<i64> = stmt
             .query_map(params![prefix, upper, (limit * 4) as i64], |r| r.get(0))
@@ -324,14 +314,11 @@ impl Store {
         let mut detail = if detail.is_object() { detail } else { serde_json::json!({}) };
         detail["from"] = record.status.wire().into();
         detail["to"] = to.wire().into();
-        audit::append(&tx, &at, &NewEvent {
-            actor,
-            action: action.wire(),
-            case_number: Some(record.number.as_str()),
-            digest_before: Some(&record.digest),
-            digest_after: Some(&record.digest),
-            detail,
-        })?;
+        audit::append(
+            &tx,
+            &at,
+            &NewEvent { actor, action: action.wire(), case_number: Some(record.number.as_str()), digest_before: Some(&record.digest), digest_after: Some(&record.digest), detail },
+        )?;
         tx.commit().map_err(sql("committing a transition"))?;
         Ok(CaseRecord { status: to, updated_at: at, ..record })
     }
@@ -365,14 +352,18 @@ impl Store {
             return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
         }
         index_case(&tx, id, record.number.as_str(), data, true)?;
-        audit::append(&tx, &at, &NewEvent {
-            actor,
-            action: Action::Edit.wire(),
-            case_number: Some(record.number.as_str()),
-            digest_before: Some(&record.digest),
-            digest_after: Some(&digest),
-            detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
-        })?;
+        audit::append(
+            &tx,
+            &at,
+            &NewEvent {
+                actor,
+                action: Action::Edit.wire(),
+                case_number: Some(record.number.as_str()),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&digest),
+                detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
+            },
+        )?;
         tx.commit().map_err(sql("committing an edit"))?;
         Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at, updated_by: actor.to_string(), ..record })
     }
@@ -388,11 +379,7 @@ impl Store {
         let path = format!("$.{field}");
         let seq: Option<i64> = self
             .conn
-            .query_row(
-                "SELECT seq FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1",
-                params![action, path, value],
-                |r| r.get(0),
-            )
+            .query_row("SELECT seq FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1", params![action, path, value], |r| r.get(0))
             .optional()
             .map_err(sql("searching events"))?;
         let Some(seq) = seq else { return Ok(None) };
@@ -467,16 +454,12 @@ impl Store {
             Some(r) => serde_json::json!({ "reason": r, "roles": actor.roles }),
             None => serde_json::json!({ "roles": actor.roles }),
         };
-        self.transition(number, action, &actor.name, detail, |record, history| {
-            workflow::authorize(actor, action, &case_facts(record, history), reason).map_err(ActError::from)
-        })
+        self.transition(number, action, &actor.name, detail, |record, history| workflow::authorize(actor, action, &case_facts(record, history), reason).map_err(ActError::from))
     }
 
     /// Replaces the case data as `actor` (a clerk); an approved case goes back to review.
     pub fn edit(&mut self, number: &str, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
-        self.update_case(number, data, &actor.name, |record, history| {
-            workflow::authorize(actor, Action::Edit, &case_facts(record, history), None).map_err(ActError::from)
-        })
+        self.update_case(number, data, &actor.name, |record, history| workflow::authorize(actor, Action::Edit, &case_facts(record, history), None).map_err(ActError::from))
     }
 }
 
@@ -503,14 +486,18 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, d
     .map_err(sql("storing a case"))?;
     let id = tx.last_insert_rowid();
     index_case(tx, id, number.as_str(), data, false)?;
-    audit::append(tx, at, &NewEvent {
-        actor,
-        action: "create",
-        case_number: Some(number.as_str()),
-        digest_before: None,
-        digest_after: Some(&digest),
-        detail: serde_json::json!({ "to": Status::Draft.wire() }),
-    })?;
+    audit::append(
+        tx,
+        at,
+        &NewEvent {
+            actor,
+            action: "create",
+            case_number: Some(number.as_str()),
+            digest_before: None,
+            digest_after: Some(&digest),
+            detail: serde_json::json!({ "to": Status::Draft.wire() }),
+        },
+    )?;
     Ok(CaseRecord {
         number,
         status: Status::Draft,

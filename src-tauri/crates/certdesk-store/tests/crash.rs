@@ -60,9 +60,7 @@ fn acknowledged_writes_survive_kill_9() {
             .iter_mut()
             .map(|c| {
                 let out = c.stdout.take().unwrap();
-                std::thread::spawn(move || {
-                    BufReader::new(out).lines().map_while(Result::ok).filter(|l| l.starts_with("GZ01-")).collect::<Vec<String>>()
-                })
+                std::thread::spawn(move || BufReader::new(out).lines().map_while(Result::ok).filter(|l| l.starts_with("GZ01-")).collect::<Vec<String>>())
             })
             .collect();
         let start = Instant::now();

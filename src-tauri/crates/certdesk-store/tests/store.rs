@@ -58,22 +58,22 @@ fn search_finds_fragments_of_every_field() {
     let (org, emp) = (org.number.to_string(), emp.number.to_string());
     let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
     for (query, expect) in [
-        ("示例科技", vec![&org]),          // middle of the organisation name
-        ("示例", vec![&emp, &org]),         // two characters, both cases, newest first
-        ("科", vec![&emp, &org]),           // one character: 科技 and 财务科
+        ("示例科技", vec![&org]),   // middle of the organisation name
+        ("示例", vec![&emp, &org]), // two characters, both cases, newest first
+        ("科", vec![&emp, &org]),   // one character: 科技 and 财务科
         ("技", vec![&org]),
-        ("财务科", vec![&emp]),             // department
-        ("9144", vec![&org]),               // USCC prefix
-        ("91440101MA59ABCD1D", vec![&org]), // whole USCC
-        ("4401061985", vec![&org]),         // ID prefix
-        ("张伟", vec![&org]),               // handler
-        ("13800138000", vec![&org]),        // handler mobile
-        ("138", vec![&org]),                // mobile prefix
+        ("财务科", vec![&emp]),                               // department
+        ("9144", vec![&org]),                                 // USCC prefix
+        ("91440101MA59ABCD1D", vec![&org]),                   // whole USCC
+        ("4401061985", vec![&org]),                           // ID prefix
+        ("张伟", vec![&org]),                                 // handler
+        ("13800138000", vec![&org]),                          // handler mobile
+        ("138", vec![&org]),                                  // mobile prefix
         ("13", vec![&org, &emp].into_iter().rev().collect()), // short ASCII prefix
-        ("陈刚", vec![&emp]),               // an employee of the annex
-        ("李明", vec![&org]),               // legal representative
-        ("广州 张伟", vec![&org]),          // two terms, both must match
-        ("ＭＡ５９", vec![&org]),           // full-width from an IME
+        ("陈刚", vec![&emp]),                                 // an employee of the annex
+        ("李明", vec![&org]),                                 // legal representative
+        ("广州 张伟", vec![&org]),                            // two terms, both must match
+        ("ＭＡ５９", vec![&org]),                             // full-width from an IME
         ("不存在的单位", vec![]),
     ] {
         let expect: Vec<String> = expect.into_iter().cloned().collect();

@@ -22,12 +22,7 @@ fn counter() -> Counter {
     let mut store = Store::open(&dir.path().join("c.db")).unwrap();
     store.add_account("admin", &[Role::Admin], &pw("admin-pass-1"), None).unwrap();
     let admin = store.authenticate("admin", &pw("admin-pass-1")).unwrap();
-    for (name, roles) in [
-        ("zhang", vec![Role::Clerk]),
-        ("li", vec![Role::Supervisor]),
-        ("both", vec![Role::Clerk, Role::Supervisor]),
-        ("wang", vec![Role::KeyClerk]),
-    ] {
+    for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor]), ("wang", vec![Role::KeyClerk])] {
         store.add_account(name, &roles, &pw(&format!("{name}-pass-1")), Some(&admin)).unwrap();
     }
     Counter { _dir: dir, store, admin }

@@ -108,7 +108,10 @@ fn smartcard_list(atr: &[u8]) -> Option<String> {
         }
         let pattern: Vec<&str> = line.split_whitespace().collect();
         let got: Vec<&str> = wanted.split(' ').collect();
-        let matches = pattern.len() == got.len() && pattern.iter().zip(&got).all(|(p, g)| p.eq_ignore_ascii_case(g) || p.chars().all(|c| c == '.') || (p.len() == 2 && p.chars().zip(g.chars()).all(|(pc, gc)| pc == '.' || pc.eq_ignore_ascii_case(&gc))));
+        let matches = pattern.len() == got.len()
+            && pattern.iter().zip(&got).all(|(p, g)| {
+                p.eq_ignore_ascii_case(g) || p.chars().all(|c| c == '.') || (p.len() == 2 && p.chars().zip(g.chars()).all(|(pc, gc)| pc == '.' || pc.eq_ignore_ascii_case(&gc)))
+            });
         if matches {
             let mut desc = Vec::new();
             while let Some(next) = lines.peek() {
@@ -155,12 +158,7 @@ impl Readers {
             .map(|s| {
                 let present = s.event_state().contains(pcsc::State::PRESENT);
                 let atr = (present && !s.atr().is_empty()).then(|| s.atr().to_vec());
-                ReaderState {
-                    reader: s.name().to_string_lossy().into_owned(),
-                    card_present: present,
-                    model: atr.as_deref().and_then(identify),
-                    atr: atr.as_deref().map(hex_atr),
-                }
+                ReaderState { reader: s.name().to_string_lossy().into_owned(), card_present: present, model: atr.as_deref().and_then(identify), atr: atr.as_deref().map(hex_atr) }
             })
             .collect())
     }

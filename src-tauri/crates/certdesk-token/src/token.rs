@@ -469,7 +469,12 @@ impl Keys {
         let signer = TokenSigner { session: &session, key: private, algo: key.algo, public_der: rsa_or_ec_der(&key) };
         let mut params = rcgen::CertificateParams::default();
         let mut dn = rcgen::DistinguishedName::new();
-        dn.push(rcgen::DnType::CountryName, rcgen::DnValue::PrintableString(subject.country.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "country must be two letters".into() })?));
+        dn.push(
+            rcgen::DnType::CountryName,
+            rcgen::DnValue::PrintableString(
+                subject.country.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "country must be two letters".into() })?,
+            ),
+        );
         if let Some(o) = &subject.organization {
             dn.push(rcgen::DnType::OrganizationName, rcgen::DnValue::Utf8String(o.clone()));
         }
@@ -477,7 +482,12 @@ impl Keys {
             dn.push(rcgen::DnType::OrganizationalUnitName, rcgen::DnValue::Utf8String(ou.clone()));
         }
         if let Some(sn) = &subject.serial_number {
-            dn.push(rcgen::DnType::CustomDnType(vec![2, 5, 4, 5]), rcgen::DnValue::PrintableString(sn.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "serialNumber must be printable ASCII".into() })?));
+            dn.push(
+                rcgen::DnType::CustomDnType(vec![2, 5, 4, 5]),
+                rcgen::DnValue::PrintableString(
+                    sn.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "serialNumber must be printable ASCII".into() })?,
+                ),
+            );
         }
         dn.push(rcgen::DnType::CommonName, rcgen::DnValue::Utf8String(subject.common_name.clone()));
         params.distinguished_name = dn;
@@ -505,10 +515,7 @@ impl Keys {
         let label = format!("{} {}", key.label, leaf.serial_hex);
         write_cert_object(&session, &leaf, &id, &label)?;
         for (i, ca) in chain.iter().enumerate() {
-            let exists = !session
-                .find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())])
-                .map_err(device("finding certificates"))?
-                .is_empty();
+            let exists = !session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())]).map_err(device("finding certificates"))?.is_empty();
             if !exists {
                 write_cert_object(&session, ca, &[], &format!("CA {}", i + 1))?;
             }

@@ -8,8 +8,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const VPCD: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
@@ -35,11 +35,7 @@ fn start_daemon() -> Daemon {
     let port: u16 = 0x8D00 + (std::process::id() % 400) as u16 * 2;
     std::fs::create_dir(dir.path().join("conf")).unwrap();
     std::fs::create_dir(dir.path().join("sock")).unwrap();
-    std::fs::write(
-        dir.path().join("conf/vpcd"),
-        format!("FRIENDLYNAME \"Virtual PCD\"\nDEVICENAME /dev/null:0x{port:04X}\nLIBPATH {VPCD}\nCHANNELID 0x{port:04X}\n"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("conf/vpcd"), format!("FRIENDLYNAME \"Virtual PCD\"\nDEVICENAME /dev/null:0x{port:04X}\nLIBPATH {VPCD}\nCHANNELID 0x{port:04X}\n")).unwrap();
     let script = format!(
         "mount -t tmpfs tmpfs /run && mkdir -p /run/pcscd && mount --bind {sock} /run/pcscd && exec pcscd --foreground --config {conf}",
         sock = dir.path().join("sock").display(),
@@ -87,7 +83,15 @@ fn quickack(stream: &TcpStream) {
         use std::os::fd::AsRawFd;
         let one: libc::c_int = 1;
         // SAFETY: a valid socket fd and a c_int option value
-        unsafe { libc::setsockopt(stream.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_QUICKACK, &one as *const _ as *const libc::c_void, std::mem::size_of::<libc::c_int>() as libc::socklen_t) };
+        unsafe {
+            libc::setsockopt(
+                stream.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_QUICKACK,
+                &one as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
     }
 }
 

@@ -30,7 +30,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("tokens")).unwrap();
     let conf = dir.path().join("softhsm2.conf");
-    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", dir.path().join("tokens").display())).unwrap();
+    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", dir.path().join("tokens").display()))
+        .unwrap();
     // SAFETY: single-threaded, before the module is loaded
     unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
     let ca_key = dir.path().join("ca.key");
@@ -70,7 +71,17 @@ fn main() {
             let csr_path = dir.path().join("req.pem");
             let cert_path = dir.path().join("cert.pem");
             std::fs::write(&csr_path, &csr).unwrap();
-            let out = Command::new("openssl").args(["x509", "-req", "-in"]).arg(&csr_path).arg("-CA").arg(&ca).arg("-CAkey").arg(&ca_key).args(["-CAcreateserial", "-days", "365", "-out"]).arg(&cert_path).output().unwrap();
+            let out = Command::new("openssl")
+                .args(["x509", "-req", "-in"])
+                .arg(&csr_path)
+                .arg("-CA")
+                .arg(&ca)
+                .arg("-CAkey")
+                .arg(&ca_key)
+                .args(["-CAcreateserial", "-days", "365", "-out"])
+                .arg(&cert_path)
+                .output()
+                .unwrap();
             assert!(out.status.success());
             let cert = std::fs::read(&cert_path).unwrap();
             let t4 = Instant::now();

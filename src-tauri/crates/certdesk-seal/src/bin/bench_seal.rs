@@ -38,7 +38,10 @@ fn emit(dir: &std::path::Path) {
                 let defects: Vec<&str> = t.defects.iter().map(|d| d.as_str()).collect();
                 format!(
                     "{{\"row\": {}, \"col\": {}, \"kind\": {kind}, \"defects\": {:?}, \"size_mm\": {}}}",
-                    t.row, t.col, defects, t.diameter_mm.or(t.side_mm).map_or("null".to_string(), |d| format!("{d:.2}"))
+                    t.row,
+                    t.col,
+                    defects,
+                    t.diameter_mm.or(t.side_mm).map_or("null".to_string(), |d| format!("{d:.2}"))
                 )
             })
             .collect();
@@ -133,13 +136,7 @@ fn main() {
     let mut decode_ms = 0.0;
     let mut scores = Scores::new();
     for k in 0..sheets {
-        let so = SynthOptions {
-            seed: seed + k as u64,
-            layout: layouts[k % 3],
-            dpi,
-            jpeg_quality: if k % 2 == 0 { Some(85) } else { None },
-            ..SynthOptions::default()
-        };
+        let so = SynthOptions { seed: seed + k as u64, layout: layouts[k % 3], dpi, jpeg_quality: if k % 2 == 0 { Some(85) } else { None }, ..SynthOptions::default() };
         let sheet = synth::generate(&so);
         if let Some(dir) = &save {
             let _ = std::fs::create_dir_all(dir);
@@ -155,7 +152,14 @@ fn main() {
         total_ms += ms;
         match report {
             Ok(r) => {
-                println!("sheet {k} ({:?}, {}): {ms:.1} ms, {} boxes, skew {:.2}° (true {:.2}°)", so.layout, if so.jpeg_quality.is_some() { "jpeg" } else { "png" }, r.samples.len(), r.skew_deg, sheet.skew_deg);
+                println!(
+                    "sheet {k} ({:?}, {}): {ms:.1} ms, {} boxes, skew {:.2}° (true {:.2}°)",
+                    so.layout,
+                    if so.jpeg_quality.is_some() { "jpeg" } else { "png" },
+                    r.samples.len(),
+                    r.skew_deg,
+                    sheet.skew_deg
+                );
                 if verbose {
                     for t in &sheet.truth {
                         if let Some(s) = r.samples.iter().find(|s| s.row == t.row && s.col == t.col) {
@@ -165,9 +169,16 @@ fn main() {
                             let iou = if t.empty { 1.0 } else { synth::mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset) };
                             println!(
                                 "  r{}c{} {:?}/{:?} truth {:?} got {:?} iou {:.3} size {:?}/{:?} {:?}",
-                                t.row, t.col, t.kind, s.kind, t.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                                s.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(), iou,
-                                t.diameter_mm.or(t.side_mm), s.diameter_mm.or(s.side_mm), s.metrics
+                                t.row,
+                                t.col,
+                                t.kind,
+                                s.kind,
+                                t.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                                s.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                                iou,
+                                t.diameter_mm.or(t.side_mm),
+                                s.diameter_mm.or(s.side_mm),
+                                s.metrics
                             );
                         }
                     }
@@ -181,8 +192,14 @@ fn main() {
     println!("peak memory (VmHWM): {:.1} MB (includes the generator)", vm_hwm_mb().unwrap_or(f64::NAN));
     println!(
         "boxes {}/{} found, {} extra; kinds {}/{}; mean mask IoU {:.3}; macro-F1 {:.3}; size error max {:.2} mm mean {:.2} mm",
-        scores.boxes_found, scores.boxes_truth, scores.boxes_extra, scores.kind_correct, scores.boxes_found,
-        scores.mean_iou(), scores.macro_f1(), scores.max_size_err(),
+        scores.boxes_found,
+        scores.boxes_truth,
+        scores.boxes_extra,
+        scores.kind_correct,
+        scores.boxes_found,
+        scores.mean_iou(),
+        scores.macro_f1(),
+        scores.max_size_err(),
         scores.size_err_mm.iter().sum::<f32>() / scores.size_err_mm.len().max(1) as f32
     );
     for d in Defect::ALL {
