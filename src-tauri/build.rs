@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "reset_password",
     "disable_account",
     "unlock_account",
+    "change_own_password",
     "get_settings",
     "set_setting",
     "backup_store",

@@ -1,17 +1,20 @@
-//! The IPC commands: each checks who is signed in at this window, calls one library function
-//! and returns plain data. No rule is decided here.
+//! The IPC commands of the case desks: each opens the desk of this window's session (the
+//! account re-read), calls one method of the application API and returns plain data. No rule,
+//! SQL or audit event is decided or written here.
 
 use crate::AppState;
 use crate::error::IpcError;
 use certdesk_domain::ident::{self, IdentKind};
-use certdesk_domain::workflow::{Actor, Role};
-use certdesk_domain::{Action, CaseData, Severity, Status};
+use certdesk_desk::api::Session;
+use certdesk_domain::workflow::Actor;
+use certdesk_domain::{Action, Status};
 use certdesk_store::Password;
 use serde::Serialize;
 use tauri::State;
 
+/// The account signed in at this window, as it is now.
 pub(crate) fn signed_in(state: &AppState) -> Result<Actor, IpcError> {
-    state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))?.clone().ok_or_else(|| IpcError::new("not_signed_in", "sign in first"))
+    state.with_desk(|d| Ok(d.actor().clone()))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -23,103 +26,74 @@ pub struct Status_ {
     signed_in: Option<Actor>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
+    let signed_in = signed_in(&state).ok();
     let store = state.store.lock()?;
     Ok(Status_ {
         first_run: store.account_count()? == 0,
         counter_code: store.setting("counter_code")?.unwrap_or_else(|| "CD01".into()),
         counter_name: store.setting("counter_name")?.unwrap_or_default(),
-        signed_in: state.actor.lock().ok().and_then(|a| a.clone()),
+        signed_in,
     })
 }
 
+/// Opens this window's session, signing out by itself after the idle time of the settings.
+fn open_session(state: &AppState, session: Session) -> Result<Actor, IpcError> {
+    let mut session = session;
+    let idle = {
+        let mut store = state.store.lock()?;
+        session.desk(&mut store)?.idle_timeout()?
+    };
+    *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(session.with_idle_timeout(idle));
+    signed_in(state)
+}
+
 /// First run: the administrator and the counter's identity. Refused once any account exists.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn setup_admin(state: State<'_, AppState>, name: String, password: String, counter_code: String, counter_name: String) -> Result<Actor, IpcError> {
-    let mut store = state.store.lock()?;
-    if store.account_count()? > 0 {
-        return Err(IpcError::new("refused", "the administrator exists already"));
-    }
-    let code = counter_code.trim().to_ascii_uppercase();
-    certdesk_domain::number::check_counter_code(&code).map_err(|e| IpcError::new("invalid_counter_code", e))?;
-    store.add_account(&name, &[Role::Admin], &Password::new(password.clone()), None)?;
-    let actor = store.authenticate(&name, &Password::new(password))?;
-    store.set_setting("counter_code", &code, &actor.name)?;
-    if !counter_name.trim().is_empty() {
-        store.set_setting("counter_name", counter_name.trim(), &actor.name)?;
-    }
-    *state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))? = Some(actor.clone());
-    Ok(actor)
+    let session = Session::first_admin(&mut *state.store.lock()?, &name, &Password::new(password), &counter_code, &counter_name)?;
+    open_session(&state, session)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn login(state: State<'_, AppState>, name: String, password: String) -> Result<Actor, IpcError> {
-    let actor = state.store.lock()?.authenticate(&name, &Password::new(password))?;
-    *state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))? = Some(actor.clone());
-    Ok(actor)
+    let session = Session::sign_in(&mut *state.store.lock()?, &name, &Password::new(password))?;
+    open_session(&state, session)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
-    *state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))? = None;
+    *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     Ok(())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    signed_in(&state)?;
-    Ok(state.store.lock()?.search(&text, 50)?)
+    state.with_desk(|d| Ok(d.store().search(&text, 50)?))
 }
 
 /// Cases newest first; every filter optional (status, project, created from/to as local days).
-#[tauri::command]
-pub fn list_cases(
-    state: State<'_, AppState>,
-    status: Option<String>,
-    project: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    signed_in(&state)?;
+#[tauri::command(async)]
+pub fn list_cases(state: State<'_, AppState>, status: Option<String>, project: Option<String>, from: Option<String>, to: Option<String>) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
     if let Some(s) = status.as_deref().filter(|s| !s.is_empty()) {
         Status::from_wire(s).ok_or_else(|| IpcError::new("invalid", format!("unknown status {s}")))?;
     }
     let filter = certdesk_store::CaseFilter { status, project, from, to };
-    Ok(state.store.lock()?.list_filtered(&filter, 500)?)
+    state.with_desk(|d| Ok(d.store().list_filtered(&filter, 500)?))
 }
 
-/// Submitted cases this account may approve: the workflow's own four-eyes rule leaves out the
-/// cases it took, submitted or edited (the same rule refuses the approval itself).
-#[tauri::command]
+/// Submitted cases this account may approve, oldest first (the workflow's four-eyes rule leaves
+/// out every case it shaped; the same rule refuses the approval itself).
+#[tauri::command(async)]
 pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    let actor = signed_in(&state)?;
-    let store = state.store.lock()?;
-    let mut out = Vec::new();
-    for summary in store.list(Some(Status::Submitted), 500)? {
-        let rec = store.case(&summary.number)?;
-        let history = store.history(&summary.number)?;
-        let facts = certdesk_store::case_facts(&rec, &history);
-        if certdesk_domain::workflow::authorize(&actor, Action::Approve, &facts, None).is_ok() {
-            out.push(summary);
-        }
-    }
-    Ok(out)
+    state.with_desk(|d| d.review_queue())
 }
 
-#[derive(Serialize, ts_rs::TS)]
-pub struct CaseView {
-    case: serde_json::Value,
-    history: Vec<certdesk_store::AuditEvent>,
-    attachments: Vec<certdesk_store::AttachmentInfo>,
-}
-
-#[tauri::command]
-pub fn get_case(state: State<'_, AppState>, number: String) -> Result<CaseView, IpcError> {
-    signed_in(&state)?;
-    let store = state.store.lock()?;
-    let rec = store.case(&number)?;
-    Ok(CaseView { case: rec.to_export_json(), history: store.history(&number)?, attachments: store.attachments(rec.number.as_str())? })
+/// The case with its history, files and what this account may do to it now.
+#[tauri::command(async)]
+pub fn get_case(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::api::CaseView, IpcError> {
+    state.with_desk(|d| d.case_view(&number))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -130,44 +104,22 @@ pub struct Imported {
 
 /// A new case from case JSON (the intake form sends the same shape), by the signed-in clerk.
 /// Every problem comes back at once, with its field path.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn import_case(state: State<'_, AppState>, json: String) -> Result<Imported, IpcError> {
-    let actor = signed_in(&state)?;
-    if !actor.has(Role::Clerk) {
-        return Err(IpcError::new("missing_role", "creating a case needs the role clerk"));
-    }
-    let (data, warnings) = checked_case(&state, &json)?;
-    let mut store = state.store.lock()?;
-    let counter = store.setting("counter_code")?.unwrap_or_else(|| "CD01".into());
-    let rec = store.create_case(&data, &counter, chrono::Local::now().date_naive(), &actor.name)?;
-    Ok(Imported { number: rec.number.to_string(), warnings })
-}
-
-/// Case JSON checked by the domain's rules; errors come back all at once, with their paths.
-fn checked_case(state: &AppState, json: &str) -> Result<(CaseData, Vec<certdesk_domain::FieldProblem>), IpcError> {
-    let mut data = CaseData::from_json(json).map_err(|e| IpcError::new("invalid_json", e.to_string()))?;
-    let problems = data.validate_and_normalize(chrono::Local::now().date_naive());
-    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
-    if !errors.is_empty() {
-        return Err(IpcError::new("invalid_case", serde_json::to_string(&errors).unwrap_or_default()));
-    }
-    state.catalog.project(&data.project).map_err(|e| IpcError::new("unknown_project", e.to_string()))?;
-    Ok((data, warnings))
+    let saved = state.with_desk(|d| d.import_case(&state.catalog, &json))?;
+    Ok(Imported { number: saved.number, warnings: saved.warnings })
 }
 
 /// Replaces a case's data as the signed-in clerk (the workflow decides whether the case's
 /// status allows it; an approved case goes back to review).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> Result<Imported, IpcError> {
-    let actor = signed_in(&state)?;
-    let (data, warnings) = checked_case(&state, &json)?;
-    let rec = state.store.lock()?.edit(&number, &data, &actor)?;
-    Ok(Imported { number: rec.number.to_string(), warnings })
+    let saved = state.with_desk(|d| d.edit_case(&state.catalog, &number, &json))?;
+    Ok(Imported { number: saved.number, warnings: saved.warnings })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>) -> Result<String, IpcError> {
-    let actor = signed_in(&state)?;
     let action = match action.as_str() {
         "accept" => Action::Accept,
         "submit" => Action::Submit,
@@ -178,11 +130,11 @@ pub fn case_action(state: State<'_, AppState>, number: String, action: String, r
         "close" => Action::Close,
         other => return Err(IpcError::new("invalid", format!("unknown action {other}"))),
     };
-    let rec = state.store.lock()?.act(&number, action, &actor, reason.as_deref())?;
+    let rec = state.with_desk(|d| d.act(&number, action, reason.as_deref()))?;
     Ok(rec.status.wire().to_string())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, IpcError> {
     let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new("invalid", format!("unknown identifier kind {kind}")))?;
     Ok(ident::check(kind, &value))
@@ -199,9 +151,9 @@ pub struct ProjectView {
     years: Vec<u32>,
 }
 
-#[tauri::command]
-pub fn catalog_projects(state: State<'_, AppState>) -> Vec<ProjectView> {
-    state
+#[tauri::command(async)]
+pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<ProjectView>, IpcError> {
+    Ok(state
         .catalog
         .projects
         .values()
@@ -214,10 +166,10 @@ pub fn catalog_projects(state: State<'_, AppState>) -> Vec<ProjectView> {
             media: p.media.iter().map(|m| m.wire().to_string()).collect(),
             years: p.years.clone(),
         })
-        .collect()
+        .collect())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fee_quote(
     state: State<'_, AppState>,
     project: String,
@@ -240,7 +192,7 @@ pub fn fee_quote(
 }
 
 /// The catalog's materials checklist for a request.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: String, cert_kind: String) -> Result<Vec<certdesk_catalog::model::MaterialItem>, IpcError> {
     let bad = |what: &str| IpcError::new("invalid", format!("unknown {what}"));
     let business = certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?;
@@ -250,20 +202,17 @@ pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: 
 }
 
 /// The signed-in account's unfinished intake form, kept in the store so it survives closing.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_draft(state: State<'_, AppState>, json: String) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    Ok(state.store.lock()?.save_draft(&actor.name, &json)?)
+    state.with_desk(|d| d.save_draft(&json))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn load_draft(state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
-    let actor = signed_in(&state)?;
-    Ok(state.store.lock()?.draft(&actor.name)?)
+    state.with_desk(|d| d.draft())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn clear_draft(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    Ok(state.store.lock()?.clear_draft(&actor.name)?)
+    state.with_desk(|d| d.clear_draft())
 }

@@ -1,5 +1,5 @@
-//! IPC commands of the printing, seal, key, report and admin desks. Each checks who is signed
-//! in, calls one function of `certdesk-desk` or the store and returns plain data; the slow ones
+//! IPC commands of the printing, seal, key, report and admin desks. Each opens the desk of this
+//! window's session, calls one function of `certdesk-desk` and returns plain data; the slow ones
 //! (rendering, importing a scan, key operations, exports, backups) run off the UI thread
 //! (`async`); printing opens the system print dialog on the forms' own paper. PINs arrive as
 //! arguments, become zeroizing `Pin`s at once and are never stored.
@@ -8,16 +8,12 @@ use crate::AppState;
 use crate::commands::signed_in;
 use crate::error::IpcError;
 use certdesk_desk::{issue, print, report, seal, xlsx};
-use certdesk_domain::workflow::{Actor, Role};
+use certdesk_domain::workflow::Role;
 use certdesk_store::Password;
 use certdesk_token::{Algo, Keys, Pin, TokenSel};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::State;
-
-fn require(actor: &Actor, role: Role) -> Result<(), IpcError> {
-    if actor.has(role) { Ok(()) } else { Err(IpcError::new("missing_role", format!("{} does not have the role {}", actor.name, role.wire()))) }
-}
 
 /// A folder from a setting, else `<documents>/certdesk/<sub>` (else the data folder).
 fn folder(state: &AppState, key: &str, sub: &str) -> Result<PathBuf, IpcError> {
@@ -43,9 +39,7 @@ fn raw_body<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<&'a [u8], IpcErr
 
 #[tauri::command(async)]
 pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<print::Preview, IpcError> {
-    signed_in(&state)?;
-    let store = state.store.lock()?;
-    Ok(print::preview(&store, &state.forms, &number, form.as_deref())?)
+    state.with_desk(|d| print::preview(d.store(), &state.forms, &number, form.as_deref()))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -64,12 +58,13 @@ pub struct Printed {
 /// sheets the window puts up for `print_sheets`.
 #[tauri::command(async)]
 pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<Printed, IpcError> {
-    let actor = signed_in(&state)?;
     let dir = folder(&state, "print_dir", "print")?;
-    let rendered = print::render(&mut *state.store.lock()?, &state.forms, &number, form.as_deref(), &actor.name)?;
-    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new("io", format!("cannot create {}: {e}", dir.display())))?;
-    let path = dir.join(format!("{}{}.pdf", number.trim(), form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
-    std::fs::write(&path, &rendered.pdf).map_err(|e| IpcError::new("io", format!("cannot write {}: {e}", path.display())))?;
+    let parsed = certdesk_desk::api::case_number(&number)?;
+    if form.as_deref().is_some_and(|f| f.contains(['/', '\\', ':']) || f.contains("..")) {
+        return Err(IpcError::new("invalid", "a form id is a plain name"));
+    }
+    let path = dir.join(format!("{parsed}{}.pdf", form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
+    let rendered = state.with_desk(|d| print::render(d, &state.forms, &number, form.as_deref(), &path))?;
     Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
 }
 
@@ -92,15 +87,12 @@ pub enum PrintOutcome {
 /// comes preselected; "print to file" defaults to `<print folder>/<case>-打印.pdf`.
 #[tauri::command(async)]
 pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, number: String, width: f32, height: f32) -> Result<PrintOutcome, IpcError> {
-    signed_in(&state)?;
     if !(50.0..=1500.0).contains(&width) || !(50.0..=1500.0).contains(&height) {
         return Err(IpcError::new("invalid", format!("paper {width} × {height} mm is not a paper size")));
     }
     // a stored case's number (not whatever the window sends) names the file
-    let (number, printer) = {
-        let store = state.store.lock()?;
-        (store.case(&number)?.number.to_string(), store.setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()))
-    };
+    let (number, printer) =
+        state.with_desk(|d| Ok((d.case(&number)?.number.to_string(), d.store().setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()))))?;
     let file = folder(&state, "print_dir", "print")?.join(format!("{number}-打印.pdf"));
     system_print(&window, width, height, &file, printer)
 }
@@ -179,8 +171,6 @@ fn system_print(window: &tauri::WebviewWindow, _width: f32, _height: f32, _file:
 /// The scan arrives as the raw body; `x-case`, `x-file-name` (percent-encoded), `x-dpi`.
 #[tauri::command(async)]
 pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<seal::Verdict, IpcError> {
-    let actor = signed_in(&state)?;
-    require(&actor, Role::Clerk)?;
     let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
     let name = header(&request, "x-file-name").map(|n| percent_encoding::percent_decode_str(&n).decode_utf8_lossy().into_owned()).unwrap_or_else(|| "scan".into());
     let dpi = match header(&request, "x-dpi") {
@@ -188,7 +178,7 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
         None => None,
     };
     let bytes = raw_body(&request)?;
-    Ok(seal::import_for_case(&mut *state.store.lock()?, &number, &name, bytes, dpi, &actor.name)?)
+    state.with_desk(|d| seal::import_for_case(d, &number, &name, bytes, dpi))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -240,8 +230,6 @@ pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, Ip
 /// folder: the webview never chooses a path).
 #[tauri::command(async)]
 pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name: String, dpi: Option<f32>) -> Result<seal::Verdict, IpcError> {
-    let actor = signed_in(&state)?;
-    require(&actor, Role::Clerk)?;
     if name.is_empty() || name.contains(['/', '\\', ':']) || name == "." || name == ".." {
         return Err(IpcError::new("invalid", format!("{name:?} is not a file name in the scanner folder")));
     }
@@ -251,16 +239,17 @@ pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name:
         return Err(IpcError::new("seal_unreadable", format!("{name} is {} bytes: too large for a scan", meta.len())));
     }
     let bytes = std::fs::read(&path).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", path.display())))?;
-    Ok(seal::import_for_case(&mut *state.store.lock()?, &number, &name, &bytes, dpi, &actor.name)?)
+    state.with_desk(|d| seal::import_for_case(d, &number, &name, &bytes, dpi))
 }
 
 /// A stored image of a case as a `data:` URL (the CSP allows no other image source).
 #[tauri::command(async)]
 pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {
     use base64::Engine as _;
-    signed_in(&state)?;
-    let store = state.store.lock()?;
-    let (info, bytes) = store.attachment(&number, &name)?.ok_or_else(|| IpcError::new("not_found", format!("case {number} has no file {name}")))?;
+    let number = certdesk_desk::api::case_number(&number)?;
+    let (info, bytes) = state
+        .with_desk(|d| Ok(d.store().attachment(&number, &name)?))?
+        .ok_or_else(|| IpcError::new("not_found", format!("case {number} has no file {name}")))?;
     if !info.mime.starts_with("image/") {
         return Err(IpcError::new("invalid", format!("{name} is not an image")));
     }
@@ -317,16 +306,9 @@ pub struct KeyStatusView {
 
 #[tauri::command(async)]
 pub fn key_status(state: State<'_, AppState>, number: String) -> Result<KeyStatusView, IpcError> {
-    signed_in(&state)?;
-    let status = issue::status(&*state.store.lock()?, &number)?;
+    let status = state.with_desk(|d| issue::status(d.store(), &number))?;
     let default_pin_warning = status.token_serial.as_ref().is_some_and(|s| state.default_pin_tokens.lock().is_ok_and(|set| set.contains(s)));
     Ok(KeyStatusView { status, default_pin_warning })
-}
-
-fn key_clerk(state: &AppState) -> Result<Actor, IpcError> {
-    let actor = signed_in(state)?;
-    require(&actor, Role::KeyClerk)?;
-    Ok(actor)
 }
 
 fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
@@ -339,23 +321,20 @@ fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
 
 #[tauri::command(async)]
 pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
-    let actor = key_clerk(&state)?;
     let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-    let t = with_keys(&state, |keys| Ok(issue::init(&mut *state.store.lock()?, keys, &number, slot_index, &label, &so, &user, &actor.name)?))?;
+    let t = with_keys(&state, |keys| state.with_desk(|d| issue::init(d, keys, &number, slot_index, &label, &so, &user)))?;
     note_default_pin(&state, &t.serial, &user);
     Ok(t)
 }
 
 #[tauri::command(async)]
 pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
-    let actor = key_clerk(&state)?;
     let pin = Pin::new(pin);
     let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new("invalid", format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
     let out = folder(&state, "export_dir", "requests")?;
     let sel = TokenSel::Serial(serial.clone());
-    let g = with_keys(&state, |keys| {
-        Ok(issue::generate(&mut *state.store.lock()?, keys, &number, &sel, &pin, algo, employee, &issue::RequestFiles::in_dir(&out, number.trim()), &actor.name)?)
-    })?;
+    let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());
+    let g = with_keys(&state, |keys| state.with_desk(|d| issue::generate(d, keys, &number, &sel, &pin, algo, employee, &files)))?;
     note_default_pin(&state, &serial, &pin);
     Ok(g)
 }
@@ -363,59 +342,46 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
 /// The issued certificate arrives as the raw body; `x-case` names the case.
 #[tauri::command(async)]
 pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
-    let actor = key_clerk(&state)?;
     let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
-    Ok(issue::import_cert(&mut *state.store.lock()?, &number, raw_body(&request)?, &actor.name)?)
+    let bytes = raw_body(&request)?;
+    state.with_desk(|d| issue::import_cert(d, &number, bytes))
 }
 
 #[tauri::command(async)]
 pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::Written, IpcError> {
-    let actor = key_clerk(&state)?;
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| Ok(issue::write_cert(&mut *state.store.lock()?, keys, &number, &TokenSel::Serial(serial), &pin, &actor)?))
+    with_keys(&state, |keys| state.with_desk(|d| issue::write_cert(d, keys, &number, &TokenSel::Serial(serial), &pin)))
 }
 
 #[tauri::command(async)]
 pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
-    let actor = key_clerk(&state)?;
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| Ok(issue::write_seal(&mut *state.store.lock()?, keys, &number, &TokenSel::Serial(serial), &pin, &actor.name)?))
+    with_keys(&state, |keys| state.with_desk(|d| issue::write_seal(d, keys, &number, &TokenSel::Serial(serial), &pin)))
 }
 
 #[tauri::command(async)]
 pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<certdesk_token::token::Contents, IpcError> {
-    key_clerk(&state)?;
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| Ok(issue::verify(keys, &TokenSel::Serial(serial), &pin)?))
+    with_keys(&state, |keys| state.with_desk(|d| {
+        if !d.actor().has(Role::KeyClerk) {
+            return Err(certdesk_desk::DeskError::Invalid(format!("{} is not a key clerk", d.actor().name)));
+        }
+        issue::verify(keys, &TokenSel::Serial(serial), &pin)
+    }))
 }
 
 #[tauri::command(async)]
 pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
-    let actor = key_clerk(&state)?;
     let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
-    let t = with_keys(&state, |keys| Ok(keys.unlock(&TokenSel::Serial(serial.clone()), &so, &new).map_err(certdesk_desk::DeskError::from)?))?;
-    state.store.lock()?.record_event(&certdesk_store::NewEvent {
-        actor: &actor.name,
-        action: "token_unlocked",
-        detail: serde_json::json!({ "token_serial": t.serial }),
-        ..Default::default()
-    })?;
+    let t = with_keys(&state, |keys| state.with_desk(|d| issue::unlock(d, keys, &TokenSel::Serial(serial.clone()), &so, &new)))?;
     note_default_pin(&state, &t.serial, &new);
     Ok(t)
 }
 
 #[tauri::command(async)]
 pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
-    let actor = key_clerk(&state)?;
     let so = Pin::new(so_pin);
-    let t = with_keys(&state, |keys| Ok(keys.wipe(&TokenSel::Serial(serial.clone()), &so).map_err(certdesk_desk::DeskError::from)?))?;
-    state.store.lock()?.record_event(&certdesk_store::NewEvent {
-        actor: &actor.name,
-        action: "token_wiped",
-        detail: serde_json::json!({ "token_serial": t.serial }),
-        ..Default::default()
-    })?;
-    Ok(t)
+    with_keys(&state, |keys| state.with_desk(|d| issue::wipe(d, keys, &TokenSel::Serial(serial.clone()), &so)))
 }
 
 // ---------------------------------------------------------------- reports
@@ -430,14 +396,14 @@ fn parse_days(days: i64) -> Result<i64, IpcError> {
 
 #[tauri::command(async)]
 pub fn report_daily(state: State<'_, AppState>, date: String) -> Result<report::DailyLedger, IpcError> {
-    signed_in(&state)?;
-    Ok(report::daily(&*state.store.lock()?, parse_day(&date)?)?)
+    let day = parse_day(&date)?;
+    state.with_desk(|d| report::daily(d.store(), day))
 }
 
 #[tauri::command(async)]
 pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<report::Expiring>, IpcError> {
-    signed_in(&state)?;
-    Ok(report::expiring(&*state.store.lock()?, chrono::Utc::now(), parse_days(days)?)?)
+    let days = parse_days(days)?;
+    state.with_desk(|d| report::expiring(d.store(), chrono::Utc::now(), days))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -493,12 +459,8 @@ fn parse_roles(roles: &[String]) -> Result<Vec<Role>, IpcError> {
 
 #[tauri::command(async)]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
-    let actor = signed_in(&state)?;
-    require(&actor, Role::Admin)?;
-    Ok(state
-        .store
-        .lock()?
-        .accounts()?
+    let accounts = state.with_desk(|d| d.accounts())?;
+    Ok(accounts
         .into_iter()
         .map(|a| AccountView {
             name: a.name,
@@ -513,71 +475,51 @@ pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, Ipc
 
 #[tauri::command(async)]
 pub fn add_account(state: State<'_, AppState>, name: String, roles: Vec<String>, password: String) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
     let roles = parse_roles(&roles)?;
-    state.store.lock()?.add_account(name.trim(), &roles, &Password::new(password), Some(&actor))?;
-    Ok(())
+    state.with_desk(|d| d.add_account(&name, &roles, &Password::new(password)).map(drop))
 }
 
 #[tauri::command(async)]
 pub fn set_account_roles(state: State<'_, AppState>, name: String, roles: Vec<String>) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    state.store.lock()?.set_roles(&actor, &name, &parse_roles(&roles)?)?;
-    Ok(())
+    let roles = parse_roles(&roles)?;
+    state.with_desk(|d| d.set_roles(&name, &roles).map(drop))
+}
+
+/// An administrator's new password for another account; one's own needs the current one.
+#[tauri::command(async)]
+pub fn reset_password(state: State<'_, AppState>, name: String, password: String) -> Result<(), IpcError> {
+    state.with_desk(|d| d.reset_password(&name, &Password::new(password)).map(drop))
 }
 
 #[tauri::command(async)]
-pub fn reset_password(state: State<'_, AppState>, name: String, password: String) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    state.store.lock()?.set_password(&actor, &name, &Password::new(password))?;
-    Ok(())
+pub fn change_own_password(state: State<'_, AppState>, current: String, password: String) -> Result<(), IpcError> {
+    state.with_desk(|d| d.change_own_password(&Password::new(current), &Password::new(password)).map(drop))
 }
 
 #[tauri::command(async)]
 pub fn disable_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    state.store.lock()?.disable_account(&actor, &name)?;
-    Ok(())
+    state.with_desk(|d| d.disable_account(&name).map(drop))
 }
 
 #[tauri::command(async)]
 pub fn unlock_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    state.store.lock()?.unlock_account(&actor, &name)?;
-    Ok(())
+    state.with_desk(|d| d.unlock_account(&name).map(drop))
 }
-
-/// The settings an administrator may change from the app.
-const SETTINGS: [&str; 8] = ["counter_code", "counter_name", "counter_address", "pkcs11_module", "printer", "export_dir", "scan_folder", "print_dir"];
 
 #[tauri::command(async)]
 pub fn get_settings(state: State<'_, AppState>) -> Result<std::collections::BTreeMap<&'static str, String>, IpcError> {
-    signed_in(&state)?;
-    let store = state.store.lock()?;
-    let mut out = std::collections::BTreeMap::new();
-    for key in SETTINGS {
-        out.insert(key, store.setting(key)?.unwrap_or_else(|| if key == "counter_code" { print::DEFAULT_COUNTER.into() } else { String::new() }));
-    }
-    Ok(out)
+    state.with_desk(|d| {
+        let mut out = std::collections::BTreeMap::new();
+        for key in certdesk_desk::api::SETTINGS {
+            out.insert(key, d.store().setting(key)?.unwrap_or_else(|| if key == "counter_code" { print::DEFAULT_COUNTER.into() } else { String::new() }));
+        }
+        Ok(out)
+    })
 }
 
 #[tauri::command(async)]
 pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<(), IpcError> {
-    let actor = signed_in(&state)?;
-    require(&actor, Role::Admin)?;
-    if !SETTINGS.contains(&key.as_str()) {
-        return Err(IpcError::new("invalid", format!("unknown setting {key}")));
-    }
-    let mut value = value.trim().to_string();
-    if key == "counter_code" {
-        value = value.to_ascii_uppercase();
-        certdesk_domain::number::check_counter_code(&value).map_err(|e| IpcError::new("invalid_counter_code", e))?;
-    }
-    if key == "pkcs11_module" && !value.is_empty() && !std::path::Path::new(&value).is_file() {
-        return Err(IpcError::new("no_module", format!("{value} is not a file")));
-    }
-    state.store.lock()?.set_setting(&key, &value, &actor.name)?;
-    Ok(())
+    state.with_desk(|d| d.set_setting(&key, &value))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -589,19 +531,9 @@ pub struct BackedUp {
 
 #[tauri::command(async)]
 pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
-    let actor = signed_in(&state)?;
-    require(&actor, Role::Admin)?;
     let dir = folder(&state, "export_dir", "backups")?;
     let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-    let store = state.store.lock()?;
-    let r = store.backup_to(&path)?;
-    drop(store);
-    state.store.lock()?.record_event(&certdesk_store::NewEvent {
-        actor: &actor.name,
-        action: "store_backup",
-        detail: serde_json::json!({ "path": r.path, "cases": r.cases }),
-        ..Default::default()
-    })?;
+    let r = state.with_desk(|d| d.backup(&path))?;
     Ok(BackedUp { path: r.path, bytes: r.bytes })
 }
 
@@ -615,15 +547,11 @@ pub struct Restored {
 /// Replaces the store by a checked backup; everyone is signed out (accounts come from the backup).
 #[tauri::command(async)]
 pub fn restore_store(state: State<'_, AppState>, path: String) -> Result<Restored, IpcError> {
-    let actor = signed_in(&state)?;
-    require(&actor, Role::Admin)?;
     let backup = PathBuf::from(path.trim());
-    let result = state.store.replace_with(|store| match store.restore_from(&backup) {
-        Ok((s, kept)) => (Some(s), Ok(kept)),
-        Err((back, e)) => (back, Err(e)),
-    })?;
-    let kept = result?;
-    let cases = state.store.lock()?.count_cases()?;
-    *state.actor.lock().map_err(|_| IpcError::new("store", "state poisoned"))? = None;
-    Ok(Restored { cases, kept })
+    let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(current) = session.as_mut() else { return Err(IpcError::new("not_signed_in", "sign in first")) };
+    let result = state.store.replace_with(|store| certdesk_desk::api::restore(store, current, &backup))?;
+    let restored = result?;
+    *session = None;
+    Ok(Restored { cases: restored.report.cases, kept: restored.kept })
 }

@@ -30,7 +30,7 @@ impl From<certdesk_store::StoreError> for IpcError {
 impl From<certdesk_store::AuthError> for IpcError {
     fn from(e: certdesk_store::AuthError) -> IpcError {
         let kind = match &e {
-            certdesk_store::AuthError::WrongCredentials | certdesk_store::AuthError::WrongPassword { .. } => "wrong_password",
+            certdesk_store::AuthError::WrongCredentials => "wrong_password",
             certdesk_store::AuthError::Locked { .. } => "account_locked",
             certdesk_store::AuthError::Disabled { .. } => "account_disabled",
             certdesk_store::AuthError::Refused(_) => "refused",
@@ -59,6 +59,10 @@ impl From<certdesk_store::ActError> for IpcError {
 
 impl From<certdesk_desk::DeskError> for IpcError {
     fn from(e: certdesk_desk::DeskError) -> IpcError {
-        IpcError::new(e.kind(), e.to_string())
+        match &e {
+            // the intake form places every problem next to its field
+            certdesk_desk::DeskError::InvalidCase(problems) => IpcError::new("invalid_case", serde_json::to_string(problems).unwrap_or_default()),
+            _ => IpcError::new(e.kind(), e.to_string()),
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The certdesk desktop app: the Tauri 2 shell. Owns the window, the IPC commands (thin: each
-//! calls a library crate), the signed-in account of this window, and the one mapping of library
-//! errors to `{kind, detail}` for the UI (which shows them in Chinese). Business rules, roles and
-//! the four-eyes rule stay in the library crates.
+//! opens the application API's desk for this window's session and calls one method), and the
+//! one mapping of library errors to `{kind, detail}` for the UI (which shows them in Chinese).
+//! Business rules, roles, the four-eyes rule and audit events stay in the library crates. A
+//! panic inside a command becomes that command's error; the store stays usable.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -21,7 +22,8 @@ pub struct StoreGuard<'a>(MutexGuard<'a, Option<certdesk_store::Store>>);
 
 impl StoreCell {
     pub fn lock(&self) -> Result<StoreGuard<'_>, IpcError> {
-        let guard = self.0.lock().map_err(|_| IpcError::new("store", "state poisoned"))?;
+        // a command that panicked left the store as its last committed transaction: go on
+        let guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.is_none() {
             return Err(IpcError::new("store", "the store is closed after a failed restore: restart the app"));
         }
@@ -31,7 +33,7 @@ impl StoreCell {
     /// Takes the store out for an operation that consumes it (restore) and puts back what
     /// that operation returns.
     pub fn replace_with<T>(&self, f: impl FnOnce(certdesk_store::Store) -> (Option<certdesk_store::Store>, T)) -> Result<T, IpcError> {
-        let mut guard = self.0.lock().map_err(|_| IpcError::new("store", "state poisoned"))?;
+        let mut guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let store = guard.take().ok_or_else(|| IpcError::new("store", "the store is closed"))?;
         let (back, out) = f(store);
         *guard = back;
@@ -52,16 +54,43 @@ impl std::ops::DerefMut for StoreGuard<'_> {
     }
 }
 
-/// What the app holds: the store, the account signed in at this window, the catalog and its
-/// forms, and the PKCS#11 module once loaded.
+/// What the app holds: the store, the session of the account signed in at this window, the
+/// catalog and its forms, and the PKCS#11 module once loaded.
 pub struct AppState {
     pub store: StoreCell,
-    pub actor: Mutex<Option<certdesk_domain::workflow::Actor>>,
+    pub session: Mutex<Option<certdesk_desk::api::Session>>,
     pub catalog: certdesk_catalog::Catalog,
     pub forms: certdesk_forms::Forms,
     pub keys: Mutex<Option<(PathBuf, certdesk_token::Keys)>>,
     /// Serials of keys whose PIN was seen to be a CA's published default in this session.
     pub default_pin_tokens: Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl AppState {
+    /// Runs one call on the desk of this window's session: the account re-read, an idle
+    /// session ended (and forgotten), a panic turned into this call's error.
+    pub fn with_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(current) = session.as_mut() else { return Err(IpcError::new("not_signed_in", "sign in first")) };
+        let mut store = self.store.lock()?;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut desk = current.desk(&mut store)?;
+            f(&mut desk)
+        }));
+        match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => {
+                if matches!(e, certdesk_desk::DeskError::SessionExpired { .. } | certdesk_desk::DeskError::Auth(_)) {
+                    *session = None;
+                }
+                Err(e.into())
+            }
+            Err(panic) => {
+                let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+                Err(IpcError::new("internal", format!("the command failed unexpectedly ({what}); nothing was half-written, the app goes on")))
+            }
+        }
+    }
 }
 
 fn db_path() -> PathBuf {
@@ -102,7 +131,7 @@ fn main() {
         }
     };
     let state =
-        AppState { store: StoreCell(Mutex::new(Some(store))), actor: Mutex::new(None), catalog, forms, keys: Mutex::new(None), default_pin_tokens: Mutex::new(Default::default()) };
+        AppState { store: StoreCell(Mutex::new(Some(store))), session: Mutex::new(None), catalog, forms, keys: Mutex::new(None), default_pin_tokens: Mutex::new(Default::default()) };
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
@@ -150,6 +179,7 @@ fn main() {
             desk::reset_password,
             desk::disable_account,
             desk::unlock_account,
+            desk::change_own_password,
             desk::get_settings,
             desk::set_setting,
             desk::backup_store,

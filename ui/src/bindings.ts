@@ -138,7 +138,27 @@ export type Expiring = { case: string, organization: string, handler: string, mo
 
 export type AppStatus = { first_run: boolean, counter_code: string, counter_name: string, signed_in: Actor | null, };
 
-export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachments: Array<AttachmentInfo>, };
+export type AllowedAction = { action: string, needs_reason: boolean, };
+
+export type CaseCapabilities = { actions: Array<AllowedAction>, 
+/**
+ * Correct the case data.
+ */
+edit: boolean, 
+/**
+ * Import the seal sheet or attach a file.
+ */
+attach: boolean, 
+/**
+ * Print the forms.
+ */
+print: boolean, 
+/**
+ * Work on the case at the key desk.
+ */
+key_desk: boolean, };
+
+export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachments: Array<AttachmentInfo>, can: CaseCapabilities, };
 
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 

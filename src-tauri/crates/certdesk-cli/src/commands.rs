@@ -5,7 +5,7 @@ use crate::output::{CliError, print_json};
 use crate::{AuditCmd, CaseCmd, CatalogCmd, Cli, Command, FeeArgs, Global, IdentArg};
 use certdesk_catalog::{Catalog, FeeRequest, Project};
 use certdesk_domain::ident::{self, IdentKind};
-use certdesk_domain::{Action, BusinessType, CaseData, CertKind, Medium, Severity, Status};
+use certdesk_domain::{Action, BusinessType, CaseData, CertKind, Medium, Status};
 use certdesk_store::{CaseSummary, Store};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -254,80 +254,26 @@ fn print_cases(g: &Global, rows: &[CaseSummary]) {
     }
 }
 
-#[derive(Serialize)]
-struct Imported<'a> {
-    number: &'a str,
-    status: &'a str,
-    digest: &'a str,
-    warnings: Vec<String>,
-}
-
-/// Checks a case against its project's catalog: everything the CA does not offer.
-pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<String>, Vec<String>> {
-    let Ok(project) = catalog.project(&data.project) else {
-        return Err(vec![format!("project: unknown CA project {:?} (known: {})", data.project, catalog.projects.keys().cloned().collect::<Vec<_>>().join(", "))]);
-    };
-    let mut warnings = Vec::new();
-    let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
-    match project.fee(&req) {
-        Ok(quote) => {
-            if let Some(p) = &data.payment
-                && p.amount != quote.total
-            {
-                warnings.push(format!("payment.amount: {} differs from the catalog fee {} ({})", p.amount, quote.total, quote.total_capital));
-            }
-        }
-        Err(certdesk_catalog::FeeError::NoFeeRule { .. }) => warnings.push(format!("fee: {} has no fee table for this request; check the amount by hand", project.id)),
-        Err(e) => {
-            let field = match e {
-                certdesk_catalog::FeeError::BusinessNotOffered { .. } => "business",
-                certdesk_catalog::FeeError::KindNotOffered { .. } => "cert_kind",
-                certdesk_catalog::FeeError::MediumNotOffered { .. } => "medium",
-                certdesk_catalog::FeeError::ZeroQuantity => "quantity",
-                _ => "years",
-            };
-            return Err(vec![format!("{field}: {e}")]);
-        }
-    }
-    Ok(warnings)
-}
-
-/// Reads, validates and normalises a case file; every problem at once.
+/// Reads, validates and normalises a case file (domain and catalog); every problem at once.
 pub fn read_case_file(catalog: &Catalog, path: &std::path::Path) -> Result<(CaseData, Vec<String>), CliError> {
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { what: "cannot read", path: path.display().to_string(), source })?;
-    let mut data = CaseData::from_json(&text).map_err(|e| CliError::Refused(format!("{}: {e}", path.display())))?;
-    let problems = data.validate_and_normalize(chrono::Local::now().date_naive());
-    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
-    let mut errors: Vec<String> = errors.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
-    let mut warnings: Vec<String> = warnings.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
-    match check_against_catalog(catalog, &data) {
-        Ok(mut w) => warnings.append(&mut w),
-        Err(mut e) => errors.append(&mut e),
+    match certdesk_desk::api::parse_case(catalog, &text, chrono::Local::now().date_naive()) {
+        Ok((data, warnings)) => Ok((data, warnings.iter().map(|p| format!("{}: {}", p.path, p.message)).collect())),
+        Err(certdesk_desk::DeskError::InvalidCase(errors)) => Err(CliError::Refused(format!(
+            "{} refused, nothing stored ({} problem(s)):\n  {}",
+            path.display(),
+            errors.len(),
+            errors.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("\n  ")
+        ))),
+        Err(e) => Err(CliError::Refused(format!("{}: {e}", path.display()))),
     }
-    if !errors.is_empty() {
-        return Err(CliError::Refused(format!("{} refused, nothing stored ({} problem(s)):\n  {}", path.display(), errors.len(), errors.join("\n  "))));
-    }
-    Ok((data, warnings))
 }
 
 fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
     match cmd {
-        CaseCmd::Import { file, by } => {
-            let catalog = load_catalog(g)?;
-            let (data, warnings) = read_case_file(&catalog, &file)?;
-            let mut store = open_store(g)?;
-            let counter = store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.to_string());
-            let actor = crate::people::importer(&mut store, &by)?;
-            let rec = store.create_case(&data, &counter, chrono::Local::now().date_naive(), &actor)?;
-            if g.json {
-                print_json(&Imported { number: rec.number.as_str(), status: rec.status.wire(), digest: &rec.digest, warnings });
-            } else {
-                for w in &warnings {
-                    eprintln!("warning: {w}");
-                }
-                println!("{}", rec.number);
-            }
-        }
+        CaseCmd::Import { file, by } => return crate::people::import(g, &file, &by),
+        CaseCmd::Seal { number, scan, dpi, by } => return crate::people::seal(g, &number, &scan, dpi, &by),
+        CaseCmd::Reissue(t) => return crate::people::reissue(g, t),
         CaseCmd::Edit { number, file, by } => return crate::people::edit(g, &number, &file, &by),
         CaseCmd::Accept(t) => return crate::people::transition(g, Action::Accept, t),
         CaseCmd::Submit(t) => return crate::people::transition(g, Action::Submit, t),
@@ -338,7 +284,7 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
         CaseCmd::Close(t) => return crate::people::transition(g, Action::Close, t),
         CaseCmd::Show { number } => {
             let store = open_store(g)?;
-            let rec = store.case(&number)?;
+            let rec = store.case(&certdesk_desk::api::case_number(&number)?)?;
             if g.json {
                 print_json(&rec.to_export_json());
             } else {
@@ -360,7 +306,7 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
         }
         CaseCmd::Export { number, out } => {
             let store = open_store(g)?;
-            let rec = store.case(&number)?;
+            let rec = store.case(&certdesk_desk::api::case_number(&number)?)?;
             let text = serde_json::to_string_pretty(&rec.to_export_json()).unwrap_or_default();
             match out {
                 Some(path) => std::fs::write(&path, text + "\n").map_err(|source| CliError::Io { what: "cannot write", path: path.display().to_string(), source })?,
@@ -391,7 +337,7 @@ fn show_case(store: &Store, rec: &certdesk_store::CaseRecord) -> Result<(), CliE
     }
     println!("digest:    {}", rec.digest);
     println!("history:");
-    for ev in store.history(rec.number.as_str())? {
+    for ev in store.history(&rec.number)? {
         let reason = ev.detail.get("reason").and_then(|r| r.as_str()).map(|r| format!(" — {r}")).unwrap_or_default();
         println!("  #{:<5} {} {:<10} {}{}", ev.seq, ev.at, ev.action, ev.actor, reason);
     }

@@ -1,11 +1,15 @@
 //! `certdesk key …`: the key desk on the command line. Owns reading PINs (files or stdin lines,
-//! never arguments), the subject of a request taken from a case, the warning about a CA's
-//! default PIN, and recording issuance steps on the case's audit chain.
+//! never arguments) and the warning about a CA's default PIN. A step for a case goes through
+//! the desk (`certdesk_desk::issue`) as the signed-in key clerk (`--as`), which checks the
+//! approval before the token is touched and records the step; without a case the token alone
+//! is worked on and nothing is recorded.
 
-use crate::commands::{db_path, load_catalog};
+use crate::commands::{db_path, load_catalog, open_store};
 use crate::output::{CliError, print_json};
-use crate::{Global, KeyArgs, KeyCmd, TokenArg};
-use certdesk_store::{NewEvent, Store};
+use crate::{ActAs, Global, KeyArgs, KeyCmd, TokenArg};
+use certdesk_desk::api::Session;
+use certdesk_desk::issue;
+use certdesk_store::Store;
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenError, TokenSel};
 use std::io::{BufRead, IsTerminal};
@@ -70,14 +74,12 @@ fn warn_default_pin(g: &Global, pin: &Pin) {
     }
 }
 
-/// The key desk works only on approved cases.
-fn approved(store: &Store, number: &str) -> Result<(), CliError> {
-    let rec = store.case(number)?;
-    certdesk_domain::workflow::may_make_key(rec.status).map_err(|e| CliError::Refused(format!("refused: case {number}: {e}")))
-}
-
-fn os_actor() -> String {
-    format!("key-desk:{}", std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into()))
+/// The key clerk's session for a step on a case.
+fn clerk(store: &mut Store, by: &ActAs, number: &str) -> Result<Session, CliError> {
+    if by.actor.is_none() {
+        return Err(CliError::Usage(format!("a key step for case {} is recorded on the case: give --as KEYCLERK (and the password in --password-file or on stdin)", number.trim())));
+    }
+    crate::people::session(store, by)
 }
 
 fn write_file(path: &PathBuf, text: &str) -> Result<(), CliError> {
@@ -123,38 +125,22 @@ fn watch(json: bool, seconds: Option<u64>) -> Result<ExitCode, CliError> {
 
 /// The case whose request carried this public key.
 fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, CliError> {
-    certdesk_desk::issue::case_of_cert(store, cert_bytes).map_err(|e| CliError::Refused(e.to_string()))
+    Ok(issue::case_of_cert(store, cert_bytes)?)
 }
-
-const STEPS: [(&str, &str); 3] = [
-    ("token_initialized", "initialise the key (key init --case)"),
-    ("key_generated", "generate the key pair and export the request (key gen --case)"),
-    ("certificate_written", "write the issued certificate (key write-cert)"),
-];
 
 fn status(g: &Global, number: &str) -> Result<ExitCode, CliError> {
     let store = Store::open(&db_path(g))?;
-    store.case(number)?;
-    let history = store.history(number)?;
-    let steps: Vec<serde_json::Value> = STEPS
-        .iter()
-        .map(|(action, _)| {
-            let ev = history.iter().rev().find(|e| e.action == *action);
-            serde_json::json!({ "step": action, "done": ev.is_some(), "at": ev.map(|e| e.at.clone()), "detail": ev.map(|e| e.detail.clone()) })
-        })
-        .collect();
-    let next = STEPS.iter().find(|(a, _)| !history.iter().any(|e| e.action == *a)).map(|(_, hint)| *hint);
-    let serial = history.iter().rev().find_map(|e| e.detail.get("token_serial").and_then(|s| s.as_str()).map(str::to_string));
+    let st = issue::status(&store, number)?;
     if g.json {
-        print_json(&serde_json::json!({ "case": number, "token_serial": serial, "steps": steps, "next": next }));
+        print_json(&st);
     } else {
-        for s in &steps {
-            println!("{} {}", if s["done"] == true { "✓" } else { "·" }, s["step"].as_str().unwrap_or(""));
+        for s in &st.steps {
+            println!("{} {}", if s.done { "✓" } else { "·" }, s.step);
         }
-        if let Some(serial) = serial {
+        if let Some(serial) = &st.token_serial {
             println!("key serial: {serial}");
         }
-        println!("next: {}", next.unwrap_or("hand over the key (case deliver)"));
+        println!("next: {}", st.next.unwrap_or("hand over the key (case deliver)"));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -240,22 +226,21 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             .join(", ");
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} serial {} {} {}: {}", t.label, t.serial, t.manufacturer, t.model, flags));
         }
-        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case } => {
+        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case, by } => {
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
-            let mut store = case.as_ref().map(|_| Store::open(&db_path(g))).transpose()?;
-            if let (Some(s), Some(n)) = (&store, &case) {
-                approved(s, n)?;
-            }
-            let t = keys.init(slot_index, &label, &so, &user)?;
-            if let (Some(s), Some(n)) = (store.as_mut(), &case) {
-                let detail = serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model });
-                s.record_event(&NewEvent { actor: &os_actor(), action: "token_initialized", case_number: Some(n), detail, ..Default::default() })?;
-            }
+            let t = match &case {
+                Some(n) => {
+                    let mut store = open_store(g)?;
+                    let mut session = clerk(&mut store, &by, n)?;
+                    issue::init(&mut session.desk(&mut store)?, &keys, n, slot_index, &label, &so, &user)?
+                }
+                None => keys.init(slot_index, &label, &so, &user)?,
+            };
             warn_default_pin(g, &user);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
         }
-        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out } => {
+        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out, by } => {
             let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048 or ec-p256)")))?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let s = sel(&token);
@@ -263,10 +248,10 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             let (key_json, key_id) = match (&cn, &case) {
                 // for a case: the same step as the app's key desk (request package, audit event)
                 (None, Some(n)) => {
-                    let mut store = Store::open(&db_path(g))?;
-                    approved(&store, n)?;
-                    let files = certdesk_desk::issue::RequestFiles { csr: csr_out.clone(), package: package_out.clone().unwrap_or_else(|| csr_out.with_extension("request.json")) };
-                    let made = certdesk_desk::issue::generate(&mut store, &keys, n, &s, &pin, algo, employee, &files, &os_actor()).map_err(|e| CliError::Refused(e.to_string()))?;
+                    let mut store = open_store(g)?;
+                    let mut session = clerk(&mut store, &by, n)?;
+                    let files = issue::RequestFiles { csr: csr_out.clone(), package: package_out.clone().unwrap_or_else(|| csr_out.with_extension("request.json")) };
+                    let made = issue::generate(&mut session.desk(&mut store)?, &keys, n, &s, &pin, algo, employee, &files)?;
                     (serde_json::json!({ "id": made.key_id, "algo": made.algo, "public_key_sha256": made.public_key_sha256 }), made.key_id)
                 }
                 (Some(cn), _) => {
@@ -285,49 +270,64 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             );
         }
         KeyCmd::WriteCert { token, pin_file, cert, chain, case, by } => {
-            let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let cert_bytes = read_bytes(&cert, 1 << 20)?;
             let chain_bytes = chain.as_ref().map(|c| read_bytes(c, 1 << 20)).transpose()?;
             let s = sel(&token);
-            let t = keys.info(&s)?;
-            let written = keys.write_cert(&s, &pin, &cert_bytes, chain_bytes.as_deref())?;
-            let mut store = Store::open(&db_path(g))?;
+            let mut store = open_store(g)?;
             let case = match case {
                 Some(n) => Some(n),
                 None => case_of_cert(&store, &cert_bytes)?,
             };
-            if let Some(n) = &case {
-                store.case(n)?;
-                let detail =
-                    serde_json::json!({ "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex, "subject": written.subject, "verified": true });
-                let actor = by.actor.clone().unwrap_or_else(os_actor);
-                store.record_event(&NewEvent { actor: &actor, action: "certificate_written", case_number: Some(n), detail, ..Default::default() })?;
-                if by.actor.is_some() && store.case(n)?.status == certdesk_domain::Status::Approved {
-                    let clerk = crate::people::sign_in(&mut store, &by)?;
-                    store.act(n, certdesk_domain::Action::IssueKey, &clerk, None)?;
+            let (value, human) = match &case {
+                // a case's certificate: the key clerk signs in first; the certificate is checked
+                // against the case's key and approval, kept with the case, then written
+                Some(n) => {
+                    let mut session = clerk(&mut store, &by, n)?;
+                    let pin = pins.read(pin_file.as_deref(), "PIN")?;
+                    let mut combined = cert_bytes.clone();
+                    if let Some(extra) = &chain_bytes {
+                        combined.push(b'\n');
+                        combined.extend_from_slice(extra);
+                    }
+                    let mut desk = session.desk(&mut store)?;
+                    issue::import_cert(&mut desk, n, &combined)?;
+                    let w = issue::write_cert(&mut desk, &keys, n, &s, &pin)?;
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = n.trim().to_ascii_uppercase().into();
+                    (value, format!("certificate {} ({}) written with key {} and verified; recorded on case {}", w.serial_hex, w.subject, w.key_id, n.trim().to_ascii_uppercase()))
                 }
-            }
-            let mut value = serde_json::to_value(&written).unwrap_or_default();
-            value["case"] = case.clone().into();
-            show(
-                value,
-                format!(
-                    "certificate {} ({}) written with key {} and verified{}",
-                    written.serial_hex,
-                    written.subject,
-                    written.id,
-                    case.as_deref().map(|n| format!("; recorded on case {n}")).unwrap_or_default()
-                ),
-            );
+                None => {
+                    let pin = pins.read(pin_file.as_deref(), "PIN")?;
+                    let written = keys.write_cert(&s, &pin, &cert_bytes, chain_bytes.as_deref())?;
+                    let mut value = serde_json::to_value(&written).unwrap_or_default();
+                    value["case"] = serde_json::Value::Null;
+                    (value, format!("certificate {} ({}) written with key {} and verified", written.serial_hex, written.subject, written.id))
+                }
+            };
+            show(value, human);
         }
-        KeyCmd::WriteSeal { token, pin_file, image } => {
-            let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let bytes = read_bytes(&image, 512 * 1024)?;
-            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-                return Err(CliError::Refused(format!("{} is not a PNG image", image.display())));
-            }
-            let d = keys.write_data(&sel(&token), &pin, SEAL_APPLICATION, SEAL_LABEL, &bytes)?;
-            show(serde_json::to_value(&d).unwrap_or_default(), format!("seal image written ({} bytes, sha256 {}) and verified", d.size, d.sha256));
+        KeyCmd::WriteSeal { token, pin_file, image, case, by } => {
+            let s = sel(&token);
+            let (value, human) = match (&case, &image) {
+                (Some(n), _) => {
+                    let mut store = open_store(g)?;
+                    let mut session = clerk(&mut store, &by, n)?;
+                    let pin = pins.read(pin_file.as_deref(), "PIN")?;
+                    let w = issue::write_seal(&mut session.desk(&mut store)?, &keys, n, &s, &pin)?;
+                    (serde_json::to_value(&w).unwrap_or_default(), format!("seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}", w.name, w.size, w.sha256, n.trim()))
+                }
+                (None, Some(image)) => {
+                    let pin = pins.read(pin_file.as_deref(), "PIN")?;
+                    let bytes = read_bytes(image, 512 * 1024)?;
+                    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                        return Err(CliError::Refused(format!("{} is not a PNG image", image.display())));
+                    }
+                    let d = keys.write_data(&s, &pin, SEAL_APPLICATION, SEAL_LABEL, &bytes)?;
+                    (serde_json::to_value(&d).unwrap_or_default(), format!("seal image written ({} bytes, sha256 {}) and verified", d.size, d.sha256))
+                }
+                (None, None) => return Err(CliError::Usage("give --image PNG or --case NUMBER".into())),
+            };
+            show(value, human);
         }
         KeyCmd::Show { token, pin_file } => {
             let pin = match &pin_file {
@@ -354,16 +354,38 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             warn_default_pin(g, &new);
             show(serde_json::json!({ "changed": true }), "PIN changed".into());
         }
-        KeyCmd::Unlock { token, so_pin_file, new_pin_file } => {
+        KeyCmd::Unlock { token, so_pin_file, new_pin_file, by } => {
+            let mut recorded = match by.actor {
+                Some(_) => {
+                    let mut store = open_store(g)?;
+                    let session = crate::people::session(&mut store, &by)?;
+                    Some((store, session))
+                }
+                None => None,
+            };
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let new = pins.read(new_pin_file.as_deref(), "new user PIN")?;
-            let t = keys.unlock(&sel(&token), &so, &new)?;
+            let t = match &mut recorded {
+                Some((store, session)) => issue::unlock(&mut session.desk(store)?, &keys, &sel(&token), &so, &new)?,
+                None => keys.unlock(&sel(&token), &so, &new)?,
+            };
             warn_default_pin(g, &new);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} unlocked with a new user PIN", t.label));
         }
-        KeyCmd::Wipe { token, so_pin_file } => {
+        KeyCmd::Wipe { token, so_pin_file, by } => {
+            let mut recorded = match by.actor {
+                Some(_) => {
+                    let mut store = open_store(g)?;
+                    let session = crate::people::session(&mut store, &by)?;
+                    Some((store, session))
+                }
+                None => None,
+            };
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
-            let t = keys.wipe(&sel(&token), &so)?;
+            let t = match &mut recorded {
+                Some((store, session)) => issue::wipe(&mut session.desk(store)?, &keys, &sel(&token), &so)?,
+                None => keys.wipe(&sel(&token), &so)?,
+            };
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} wiped: no keys, certificates or user PIN left", t.label));
         }
     }

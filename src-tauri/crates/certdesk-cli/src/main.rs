@@ -111,13 +111,21 @@ pub enum ReportCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum StoreCmd {
-    /// A consistent copy of the store, checked (integrity and audit chain) after writing.
+    /// A consistent copy of the store, checked (integrity and audit chain) after writing (an
+    /// administrator: --as ADMIN --password-file F).
     Backup {
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
     },
-    /// Replace the store by a checked backup; the current store is kept beside it.
-    Restore { file: PathBuf },
+    /// Replace the store by a checked backup; the current store is kept beside it (an
+    /// administrator: --as ADMIN --password-file F).
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 /// Who acts, for commands an account must authorise.
@@ -133,7 +141,7 @@ pub struct ActAs {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct AdminAs {
-    /// The administrator acting (default: the operating-system account at this machine).
+    /// The administrator acting (or, for `user passwd`, the account itself).
     #[arg(long = "as", value_name = "ADMIN")]
     pub actor: Option<String>,
     /// File whose first line is that administrator's password.
@@ -271,6 +279,19 @@ pub enum CaseCmd {
     Deliver(Transition),
     /// 归档.
     Close(Transition),
+    /// Import the scanned seal collection sheet onto a case (a clerk, while the case is
+    /// editable; an approved case goes back to review), exactly as the app does.
+    Seal {
+        number: String,
+        scan: PathBuf,
+        /// Scan resolution when the file does not say it.
+        #[arg(long)]
+        dpi: Option<f32>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Allow a second key for a case whose certificate was written (a supervisor, --reason).
+    Reissue(Transition),
     /// Show one case.
     Show { number: String },
     /// List cases, newest first.
@@ -356,9 +377,11 @@ pub enum KeyCmd {
         so_pin_file: Option<PathBuf>,
         #[arg(long = "user-pin-file", value_name = "FILE")]
         user_pin_file: Option<PathBuf>,
-        /// Record the step (and the key's serial) on this case.
+        /// Record the step (and the key's serial) on this case (with --as, a key clerk).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Generate a key pair on the token and write its certificate request.
     Gen {
@@ -382,6 +405,9 @@ pub enum KeyCmd {
         /// With --case: the request package for the CA (CSR + case data); default <csr-out>.request.json.
         #[arg(long = "package-out", value_name = "FILE")]
         package_out: Option<PathBuf>,
+        /// With --case: the key clerk.
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Write the issued certificate (PEM, DER or PKCS#7) and its chain to the token.
     WriteCert {
@@ -396,7 +422,9 @@ pub enum KeyCmd {
         /// Record the step on this case (default: the case whose request had this public key).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
-        /// The key clerk: with it the case moves to key_issued (制证) once the certificate is verified.
+        /// The key clerk, needed when the certificate belongs to a case (given or matched by its
+        /// public key): the certificate is checked against the case's key and the approval
+        /// before it is written, and the case moves to key_issued (制证).
         #[command(flatten)]
         by: ActAs,
     },
@@ -410,14 +438,18 @@ pub enum KeyCmd {
         #[arg(long = "case", value_name = "NUMBER")]
         case: String,
     },
-    /// Write the seal image (PNG) to the token.
+    /// Write a seal image (PNG) to the token, or with --case the case's chosen seal image.
     WriteSeal {
         #[command(flatten)]
         token: TokenArg,
         #[arg(long = "pin-file", value_name = "FILE")]
         pin_file: Option<PathBuf>,
-        #[arg(long)]
-        image: PathBuf,
+        #[arg(long, required_unless_present = "case", conflicts_with = "case")]
+        image: Option<PathBuf>,
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// What is on the token (keys and certificates need the PIN).
     Show {
@@ -442,6 +474,9 @@ pub enum KeyCmd {
         so_pin_file: Option<PathBuf>,
         #[arg(long = "new-pin-file", value_name = "FILE")]
         new_pin_file: Option<PathBuf>,
+        /// Record the unlock on the audit chain as this key clerk.
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Wipe a returned key (re-initialise: every object and the user PIN are gone).
     Wipe {
@@ -449,6 +484,9 @@ pub enum KeyCmd {
         token: TokenArg,
         #[arg(long = "so-pin-file", value_name = "FILE")]
         so_pin_file: Option<PathBuf>,
+        /// Record the wipe on the audit chain as this key clerk.
+        #[command(flatten)]
+        by: ActAs,
     },
 }
 
@@ -472,6 +510,10 @@ pub enum FormCmd {
         form: Option<String>,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
+        /// With --case: print as this account, recorded on the case (forms_printed), as the
+        /// app does; without it the PDF is a preview and nothing is recorded.
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Lint every catalog and layout of a forms folder (default: the built-in one).
     Check { dir: Option<PathBuf> },

@@ -1,17 +1,17 @@
 //! Accounts, the counter's identity and case transitions on the command line. Owns reading
 //! passwords (a file's first line, a prompt on a terminal, or a line of stdin — never an
-//! argument) and signing an account in; the rules themselves are in the store and the domain.
-//!
-//! Administration without `--as` is done as the operating-system account at this machine
-//! (recorded as `os:<name>`): whoever can run the CLI can already read and write the database
-//! file, so the file's permissions are the boundary here. The desktop app always signs in.
+//! argument) and opening a session for `--as`; every change then goes through the desk
+//! (`certdesk_desk::api`), which re-reads the account and applies the rules. There is no
+//! change without a signed-in account, except the first administrator of an empty store.
 
-use crate::commands::{db_path, load_catalog, read_case_file};
+use crate::commands::{load_catalog, open_store};
 use crate::output::{CliError, print_json};
 use crate::{ActAs, AdminAs, CounterCmd, Global, RoleArg, Transition, UserCmd};
-use certdesk_domain::workflow::{Actor, Role};
-use certdesk_domain::{Action, CaseNumber};
-use certdesk_store::{ActError, AuthError, Password, Store};
+use certdesk_desk::DeskError;
+use certdesk_desk::api::Session;
+use certdesk_domain::Action;
+use certdesk_domain::workflow::Role;
+use certdesk_store::{AuthError, Password, Store};
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,12 +25,18 @@ impl From<AuthError> for CliError {
     }
 }
 
-impl From<ActError> for CliError {
-    fn from(e: ActError) -> CliError {
+impl From<DeskError> for CliError {
+    fn from(e: DeskError) -> CliError {
         match e {
-            ActError::Rule(r) => CliError::Refused(format!("refused: {r}")),
-            ActError::Store(certdesk_store::StoreError::Transition(t)) => CliError::Refused(format!("refused: {t}")),
-            ActError::Store(s) => CliError::Store(s),
+            DeskError::Store(s) => CliError::Store(s),
+            DeskError::Act(certdesk_store::ActError::Store(certdesk_store::StoreError::Transition(t))) => CliError::Refused(format!("refused: {t}")),
+            DeskError::Act(certdesk_store::ActError::Store(s)) => CliError::Store(s),
+            DeskError::Act(certdesk_store::ActError::Rule(r)) => CliError::Refused(format!("refused: {r}")),
+            DeskError::InvalidCase(problems) => {
+                let list = problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("\n  ");
+                CliError::Refused(format!("refused, nothing stored ({} problem(s)):\n  {list}", problems.len()))
+            }
+            other => CliError::Refused(other.to_string()),
         }
     }
 }
@@ -58,26 +64,20 @@ pub fn read_secret(file: Option<&Path>, prompt: &str, confirm: bool) -> Result<P
     Ok(Password::new(line.trim_end_matches(['\n', '\r']).to_string()))
 }
 
-/// Signs `by` in; without `--as`, an error naming what is missing.
-pub fn sign_in(store: &mut Store, by: &ActAs) -> Result<Actor, CliError> {
-    let name = by.actor.as_deref().ok_or_else(|| CliError::Usage("this command needs --as USER (and the password from --password-file or stdin)".into()))?;
+/// Opens a session for `--as` with its password; without `--as`, an error naming what is
+/// missing.
+pub fn session(store: &mut Store, by: &ActAs) -> Result<Session, CliError> {
+    let name = by.actor.as_deref().ok_or_else(|| CliError::Usage("this command changes the store: give --as USER (and the password in --password-file, on stdin or at the prompt)".into()))?;
     let password = read_secret(by.password_file.as_deref(), &format!("password for {name}: "), false)?;
-    Ok(store.authenticate(name, &password)?)
+    Ok(Session::sign_in(store, name, &password)?)
 }
 
-fn os_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
-}
-
-/// The administrator acting: a signed-in admin with `--as`, else the OS account.
-fn admin(store: &mut Store, by: &AdminAs) -> Result<Actor, CliError> {
-    match &by.actor {
-        Some(name) => {
-            let password = read_secret(by.as_password_file.as_deref(), &format!("password for {name}: "), false)?;
-            Ok(store.authenticate(name, &password)?)
-        }
-        None => Ok(Actor { name: format!("os:{}", os_user()), roles: vec![Role::Admin] }),
-    }
+/// The administrator's session for account and counter commands (`--as ADMIN
+/// --as-password-file F`).
+fn admin_session(store: &mut Store, by: &AdminAs) -> Result<Session, CliError> {
+    let name = by.actor.as_deref().ok_or_else(|| CliError::Usage("this command needs an administrator: give --as ADMIN and --as-password-file F (or the password on stdin)".into()))?;
+    let password = read_secret(by.as_password_file.as_deref(), &format!("password for {name}: "), false)?;
+    Ok(Session::sign_in(store, name, &password)?)
 }
 
 fn role(r: RoleArg) -> Role {
@@ -90,14 +90,19 @@ fn role(r: RoleArg) -> Role {
 }
 
 pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
-    let mut store = Store::open(&db_path(g))?;
+    let mut store = open_store(g)?;
     let account = match cmd {
         UserCmd::Add { name, roles, password_file, by } => {
             let roles: Vec<Role> = roles.into_iter().map(role).collect();
-            let first = store.account_count()? == 0;
-            let actor = if first { None } else { Some(admin(&mut store, &by)?) };
-            let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
-            store.add_account(&name, &roles, &password, actor.as_ref())?
+            if store.account_count()? == 0 && by.actor.is_none() {
+                // the first administrator of an empty store: the one change without a session
+                let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
+                store.add_account(&name, &roles, &password, None)?
+            } else {
+                let mut session = admin_session(&mut store, &by)?;
+                let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
+                session.desk(&mut store)?.add_account(&name, &roles, &password)?
+            }
         }
         UserCmd::List => {
             let accounts = store.accounts()?;
@@ -105,31 +110,26 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
                 print_json(&accounts);
             } else {
                 for a in accounts {
-                    let state = if a.disabled {
-                        "disabled"
-                    } else if a.locked {
-                        "LOCKED"
-                    } else {
-                        "active"
-                    };
+                    let state = if a.disabled { "disabled" } else if a.locked { "LOCKED" } else { "active" };
                     println!("{:<16} {:<8} {}", a.name, state, a.roles.iter().map(|r| format!("{}({})", r.wire(), r.zh())).collect::<Vec<_>>().join(" "));
                 }
             }
             return Ok(ExitCode::SUCCESS);
         }
         UserCmd::Passwd { name, password_file, by } => {
-            let actor = admin(&mut store, &by)?;
+            let own = by.actor.as_deref() == Some(name.as_str());
+            let who = by.actor.as_deref().unwrap_or("");
+            let current = read_secret(by.as_password_file.as_deref(), &format!("password for {who}: "), false)?;
+            let mut session = match &by.actor {
+                Some(n) => Session::sign_in(&mut store, n, &current)?,
+                None => return Err(CliError::Usage("user passwd needs --as: the account itself (with its current password) or an administrator".into())),
+            };
             let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
-            store.set_password(&actor, &name, &password)?
+            let mut desk = session.desk(&mut store)?;
+            if own { desk.change_own_password(&current, &password)? } else { desk.reset_password(&name, &password)? }
         }
-        UserCmd::Disable { name, by } => {
-            let actor = admin(&mut store, &by)?;
-            store.disable_account(&actor, &name)?
-        }
-        UserCmd::Unlock { name, by } => {
-            let actor = admin(&mut store, &by)?;
-            store.unlock_account(&actor, &name)?
-        }
+        UserCmd::Disable { name, by } => admin_session(&mut store, &by)?.desk(&mut store)?.disable_account(&name)?,
+        UserCmd::Unlock { name, by } => admin_session(&mut store, &by)?.desk(&mut store)?.unlock_account(&name)?,
     };
     if g.json {
         print_json(&account);
@@ -140,22 +140,14 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
 }
 
 pub fn counter_cmd(g: &Global, cmd: CounterCmd) -> Result<ExitCode, CliError> {
-    let mut store = Store::open(&db_path(g))?;
+    let mut store = open_store(g)?;
     if let CounterCmd::Set { code, name, address, by } = cmd {
-        let actor = admin(&mut store, &by)?;
-        if !actor.has(Role::Admin) {
-            return Err(CliError::Refused(format!("only an administrator sets the counter; {} is not one", actor.name)));
-        }
-        if let Some(code) = &code {
-            let code = code.trim().to_ascii_uppercase();
-            certdesk_domain::number::check_counter_code(&code).map_err(|e| CliError::Refused(format!("counter code {code:?}: {e}")))?;
-            store.set_setting("counter_code", &code, &actor.name)?;
-        }
-        if let Some(name) = &name {
-            store.set_setting("counter_name", name.trim(), &actor.name)?;
-        }
-        if let Some(address) = &address {
-            store.set_setting("counter_address", address.trim(), &actor.name)?;
+        let mut session = admin_session(&mut store, &by)?;
+        let mut desk = session.desk(&mut store)?;
+        for (key, value) in [("counter_code", code), ("counter_name", name), ("counter_address", address)] {
+            if let Some(value) = value {
+                desk.set_setting(key, &value)?;
+            }
         }
     }
     let shown = serde_json::json!({
@@ -172,51 +164,109 @@ pub fn counter_cmd(g: &Global, cmd: CounterCmd) -> Result<ExitCode, CliError> {
 }
 
 pub fn transition(g: &Global, action: Action, t: Transition) -> Result<ExitCode, CliError> {
-    let number = CaseNumber::parse(&t.number).map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut store = Store::open(&db_path(g))?;
-    store.case(number.as_str())?;
-    let actor = sign_in(&mut store, &t.by)?;
-    let rec = store.act(number.as_str(), action, &actor, t.reason.as_deref())?;
+    let number = certdesk_desk::api::case_number(&t.number).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut store = open_store(g)?;
+    store.case(&number)?;
+    let mut session = session(&mut store, &t.by)?;
+    let rec = session.desk(&mut store)?.act(number.as_str(), action, t.reason.as_deref())?;
     if g.json {
-        print_json(&serde_json::json!({ "number": rec.number, "status": rec.status.wire(), "digest": rec.digest, "actor": actor.name }));
+        print_json(&serde_json::json!({ "number": rec.number, "status": rec.status.wire(), "digest": rec.digest, "actor": session.name() }));
     } else {
         println!("{} {} ({})", rec.number, rec.status.zh(), rec.status);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn reissue(g: &Global, t: Transition) -> Result<ExitCode, CliError> {
+    let reason = t.reason.clone().ok_or_else(|| CliError::Usage("case reissue needs --reason".into()))?;
+    let mut store = open_store(g)?;
+    let mut session = session(&mut store, &t.by)?;
+    session.desk(&mut store)?.reissue(&t.number, &reason)?;
+    if g.json {
+        print_json(&serde_json::json!({ "number": t.number.trim().to_ascii_uppercase(), "reissue": true }));
+    } else {
+        println!("{}: a second key may be made", t.number.trim());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_case_text(file: &Path) -> Result<String, CliError> {
+    let meta = std::fs::metadata(file).map_err(|source| CliError::Io { what: "cannot read", path: file.display().to_string(), source })?;
+    if meta.len() > certdesk_desk::api::MAX_CASE_JSON as u64 {
+        return Err(CliError::Refused(format!("{}: {} bytes; a case is at most {} bytes", file.display(), meta.len(), certdesk_desk::api::MAX_CASE_JSON)));
+    }
+    std::fs::read_to_string(file).map_err(|source| CliError::Io { what: "cannot read", path: file.display().to_string(), source })
+}
+
+fn print_saved(g: &Global, saved: &certdesk_desk::api::Saved, json_out: bool) {
+    for w in &saved.warnings {
+        eprintln!("warning: {}: {}", w.path, w.message);
+    }
+    if g.json && json_out {
+        let warnings: Vec<String> = saved.warnings.iter().map(|w| format!("{}: {}", w.path, w.message)).collect();
+        print_json(&serde_json::json!({ "number": saved.number, "status": saved.status, "digest": saved.digest, "warnings": warnings }));
+    } else {
+        println!("{}", saved.number);
+    }
+}
+
+pub fn import(g: &Global, file: &Path, by: &ActAs) -> Result<ExitCode, CliError> {
+    let catalog = load_catalog(g)?;
+    let text = read_case_text(file)?;
+    let mut store = open_store(g)?;
+    let mut session = session(&mut store, by)?;
+    let saved = session.desk(&mut store)?.import_case(&catalog, &text).map_err(|e| in_file(file, e))?;
+    print_saved(g, &saved, true);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn in_file(file: &Path, e: DeskError) -> CliError {
+    match CliError::from(e) {
+        CliError::Refused(m) => CliError::Refused(format!("{}: {m}", file.display())),
+        other => other,
+    }
 }
 
 pub fn edit(g: &Global, number: &str, file: &Path, by: &ActAs) -> Result<ExitCode, CliError> {
     let catalog = load_catalog(g)?;
-    let (data, warnings) = read_case_file(&catalog, file)?;
-    let mut store = Store::open(&db_path(g))?;
-    store.case(number)?;
-    let actor = sign_in(&mut store, by)?;
-    let rec = store.edit(number, &data, &actor)?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    if g.json {
-        print_json(&serde_json::json!({ "number": rec.number, "status": rec.status.wire(), "digest": rec.digest, "warnings": warnings }));
-    } else {
-        println!("{} {} ({})", rec.number, rec.status.zh(), rec.status);
-    }
+    let text = read_case_text(file)?;
+    let mut store = open_store(g)?;
+    store.case(&certdesk_desk::api::case_number(number)?)?;
+    let mut session = session(&mut store, by)?;
+    let saved = session.desk(&mut store)?.edit_case(&catalog, number, &text).map_err(|e| in_file(file, e))?;
+    print_saved(g, &saved, true);
     Ok(ExitCode::SUCCESS)
 }
 
-/// The importer's name: a signed-in clerk with `--as`, else `cli:<os user>`.
-pub fn importer(store: &mut Store, by: &ActAs) -> Result<String, CliError> {
-    match &by.actor {
-        Some(_) => {
-            let actor = sign_in(store, by)?;
-            if !actor.has(Role::Clerk) {
-                return Err(CliError::Refused(format!(
-                    "refused: creating a case needs the role clerk; {} has {}",
-                    actor.name,
-                    actor.roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(", ")
-                )));
-            }
-            Ok(actor.name)
-        }
-        None => Ok(format!("cli:{}", os_user())),
+/// `case seal NUMBER SCAN`: the seal collection sheet onto a case, exactly as the app does.
+pub fn seal(g: &Global, number: &str, scan: &Path, dpi: Option<f32>, by: &ActAs) -> Result<ExitCode, CliError> {
+    let meta = std::fs::metadata(scan).map_err(|source| CliError::Io { what: "cannot read", path: scan.display().to_string(), source })?;
+    if meta.len() > certdesk_store::MAX_ATTACHMENT_BYTES as u64 {
+        return Err(CliError::Refused(format!("{}: {} bytes is too large for a scan", scan.display(), meta.len())));
     }
+    let bytes = std::fs::read(scan).map_err(|source| CliError::Io { what: "cannot read", path: scan.display().to_string(), source })?;
+    let mut store = open_store(g)?;
+    let mut session = session(&mut store, by)?;
+    let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scan".into());
+    let verdict = certdesk_desk::seal::import_for_case(&mut session.desk(&mut store)?, number, &name, &bytes, dpi)?;
+    if g.json {
+        let mut v = serde_json::to_value(&verdict).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            // the screen copies are for the app; a script reads the verdict
+            m.remove("scan_url");
+            for s in m.get_mut("samples").and_then(|s| s.as_array_mut()).into_iter().flatten() {
+                if let Some(o) = s.as_object_mut() {
+                    o.remove("image_url");
+                }
+            }
+        }
+        print_json(&v);
+    } else {
+        for r in &verdict.rows {
+            let pick = r.best_col.map(|c| format!("column {c} chosen")).unwrap_or_else(|| "none chosen".into());
+            println!("row {} ({}): {pick}{}", r.row, r.kind, if r.needs_restamp { " — 没有合格的样本，请申请人重新盖章/签名" } else { "" });
+        }
+        println!("stored with {}: {}", number.trim().to_ascii_uppercase(), verdict.stored.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
 }

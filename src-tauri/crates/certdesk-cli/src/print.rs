@@ -46,7 +46,21 @@ pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
                 println!("{origin}: {projects} projects, {n} forms: ok");
             }
         }
-        FormCmd::Render { case, input, form, out } => {
+        FormCmd::Render { case: Some(number), form, out, by, .. } if by.actor.is_some() => {
+            // printed by an account: the same step as the app's 打印 (PDF written, then recorded)
+            let forms = Forms::load(load_catalog(g)?)?;
+            let mut store = crate::commands::open_store(g)?;
+            let mut session = crate::people::session(&mut store, &by)?;
+            let rendered = certdesk_desk::print::render(&mut session.desk(&mut store)?, &forms, &number, form.as_deref(), &out)?;
+            let pages = rendered.pages();
+            if g.json {
+                print_json(&serde_json::json!({"out": out, "pages": pages, "bytes": rendered.pdf.len(), "forms": rendered.forms, "recorded": true}));
+            } else {
+                let names: Vec<String> = rendered.forms.iter().map(|f| format!("{} ({} page(s))", f.id, f.pages)).collect();
+                println!("{}: {} page(s), {} bytes: {}; recorded on {}", out.display(), pages, rendered.pdf.len(), names.join(", "), number.trim().to_ascii_uppercase());
+            }
+        }
+        FormCmd::Render { case, input, form, out, .. } => {
             let forms = Forms::load(load_catalog(g)?)?;
             let today = chrono::Local::now().date_naive();
             // a stored case prints with what the store knows (reviewers, counter, seal images)

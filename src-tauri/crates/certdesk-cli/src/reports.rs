@@ -2,11 +2,10 @@
 //! through `certdesk-desk`) written as text, JSON, CSV or XLSX, and the store's verified
 //! backup and restore.
 
-use crate::commands::{db_path, open_store};
+use crate::commands::open_store;
 use crate::output::{CliError, print_json};
 use crate::{ExportFormat, Global, ReportCmd, StoreCmd};
 use certdesk_desk::{report, xlsx};
-use certdesk_store::Store;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -67,23 +66,25 @@ pub fn report_cmd(g: &Global, cmd: ReportCmd) -> Result<ExitCode, CliError> {
 
 pub fn store_cmd(g: &Global, cmd: StoreCmd) -> Result<ExitCode, CliError> {
     match cmd {
-        StoreCmd::Backup { out } => {
-            let store = open_store(g)?;
-            let r = store.backup_to(&out)?;
+        StoreCmd::Backup { out, by } => {
+            let mut store = open_store(g)?;
+            let mut session = crate::people::session(&mut store, &by)?;
+            let r = session.desk(&mut store)?.backup(&out)?;
             if g.json {
                 print_json(&r);
             } else {
                 println!("{}: {} bytes, {} case(s), {} audit event(s), checked", r.path.display(), r.bytes, r.cases, r.audit_events);
             }
         }
-        StoreCmd::Restore { file } => {
-            let store = Store::open(&db_path(g))?;
-            let (store, kept) = store.restore_from(&file).map_err(|(_, e)| e)?;
-            let cases = store.count_cases()?;
+        StoreCmd::Restore { file, by } => {
+            let mut store = open_store(g)?;
+            let mut session = crate::people::session(&mut store, &by)?;
+            let (_, result) = certdesk_desk::api::restore(store, &mut session, &file);
+            let r = result?;
             if g.json {
-                print_json(&serde_json::json!({ "restored": file, "cases": cases, "kept": kept }));
+                print_json(&serde_json::json!({ "restored": file, "cases": r.report.cases, "kept": r.kept, "sha256": r.sha256 }));
             } else {
-                println!("restored {} ({cases} case(s)); the previous store is kept as {}", file.display(), kept.display());
+                println!("restored {} ({} case(s)); the previous store is kept as {}", file.display(), r.report.cases, r.kept.display());
             }
         }
     }

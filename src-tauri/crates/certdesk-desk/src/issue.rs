@@ -1,13 +1,16 @@
 //! Issuing a case's USB key, step by step, each step on the case's audit chain so that the key
 //! desk resumes where it stopped: initialise the key, generate the key pair and the request
 //! package, import the certificate the CA issued (matched to the case by its public key), write
-//! it to the key and read it back, write the seal image, hand over. Only approved cases (and
-//! cases already being issued) get a key. PINs are `Pin` values and never recorded.
+//! it to the key and read it back, write the seal image, hand over. Every step is a key clerk's,
+//! on a case whose approval still covers its data and files, checked before the token is
+//! touched and again in the transaction that records the step. PINs are `Pin` values and never
+//! recorded.
 
 use crate::DeskError;
-use certdesk_domain::workflow::Actor;
-use certdesk_domain::{Action, CertKind, Status};
-use certdesk_store::{NewEvent, Store};
+use crate::api::{Desk, case_number};
+use certdesk_domain::workflow::Role;
+use certdesk_domain::{CaseNumber, CertKind};
+use certdesk_store::{FileKind, NewEvent, NewFile, Store};
 use certdesk_token::token::{Contents, SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenSel, TokenView};
 use serde::Serialize;
@@ -26,7 +29,7 @@ pub const STEPS: [(&str, &str); 5] = [
 pub const CERTIFICATE_ATTACHMENT: &str = "certificate";
 
 /// The certificate request's subject, from the case (employee certificates: `employee`, from 1).
-pub fn subject_from_case(store: &Store, number: &str, employee: Option<usize>) -> Result<Subject, DeskError> {
+pub fn subject_from_case(store: &Store, number: &CaseNumber, employee: Option<usize>) -> Result<Subject, DeskError> {
     let rec = store.case(number)?;
     let refused = |why: String| DeskError::Refused { number: number.to_string(), why };
     let d = &rec.data;
@@ -58,17 +61,14 @@ pub fn subject_from_case(store: &Store, number: &str, employee: Option<usize>) -
     })
 }
 
-/// The key desk works on approved cases, and on cases whose key is being issued (resuming).
-pub fn check_key_desk(store: &Store, number: &str) -> Result<(), DeskError> {
-    let rec = store.case(number)?;
-    if rec.status == Status::KeyIssued {
-        return Ok(());
-    }
-    certdesk_domain::workflow::may_make_key(rec.status).map_err(|e| DeskError::Refused { number: number.to_string(), why: e.to_string() })
+/// Checks before a token is touched that this key clerk may do a step on the case now.
+fn check(desk: &Desk<'_>, number: &CaseNumber, new_key: bool) -> Result<(), DeskError> {
+    desk.store.check_key_step(number, &desk.actor, new_key)?;
+    Ok(())
 }
 
-fn record(store: &mut Store, actor: &str, action: &str, number: &str, detail: serde_json::Value) -> Result<(), DeskError> {
-    store.record_event(&NewEvent { actor, action, case_number: Some(number), detail, ..Default::default() })?;
+fn record(desk: &mut Desk<'_>, number: &CaseNumber, action: &str, detail: serde_json::Value, new_key: bool) -> Result<(), DeskError> {
+    desk.store.record_key_step(number, &desk.actor, action, detail, new_key)?;
     Ok(())
 }
 
@@ -92,14 +92,20 @@ pub struct KeyStatus {
     pub has_seal: bool,
 }
 
+/// The seal images of a case that go onto a key: the chosen images, never the scan.
+fn seal_images(store: &Store, number: &CaseNumber) -> Result<Vec<String>, DeskError> {
+    Ok(store.attachments(number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name).collect())
+}
+
 /// Where issuing stands for a case, read off its audit chain (the newest key counts: a new
 /// `token_initialized` starts over).
 pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
-    let rec = store.case(number)?;
-    let history = store.history(rec.number.as_str())?;
+    let number = case_number(number)?;
+    let rec = store.case(&number)?;
+    let history = store.history(&number)?;
     let start = history.iter().rposition(|e| e.action == "token_initialized").unwrap_or(0);
     let current = &history[start..];
-    let has_seal = store.attachments(rec.number.as_str())?.iter().any(|a| a.name.starts_with("seal:") && a.mime == "image/png");
+    let has_seal = !seal_images(store, &number)?.is_empty();
     let steps: Vec<StepView> = STEPS
         .iter()
         .map(|(action, _)| {
@@ -113,10 +119,11 @@ pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
 }
 
 /// Step 1: initialise the key in slot `slot_index` with a label and both PINs.
-pub fn init(store: &mut Store, keys: &Keys, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin, actor: &str) -> Result<TokenView, DeskError> {
-    check_key_desk(store, number)?;
+pub fn init(desk: &mut Desk<'_>, keys: &Keys, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, DeskError> {
+    let number = case_number(number)?;
+    check(desk, &number, true)?;
     let t = keys.init(slot_index, label, so_pin, user_pin)?;
-    record(store, actor, "token_initialized", number, serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model }))?;
+    record(desk, &number, "token_initialized", serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model }), true)?;
     Ok(t)
 }
 
@@ -147,23 +154,14 @@ impl RequestFiles {
 /// Step 2: a key pair on the key, the request signed by it, and the request package the CA
 /// receives (the case data, the subject, the request).
 #[allow(clippy::too_many_arguments)]
-pub fn generate(
-    store: &mut Store,
-    keys: &Keys,
-    number: &str,
-    sel: &TokenSel,
-    pin: &Pin,
-    algo: Algo,
-    employee: Option<usize>,
-    files: &RequestFiles,
-    actor: &str,
-) -> Result<Generated, DeskError> {
-    check_key_desk(store, number)?;
-    let subject = subject_from_case(store, number, employee)?;
+pub fn generate(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, algo: Algo, employee: Option<usize>, files: &RequestFiles) -> Result<Generated, DeskError> {
+    let number = case_number(number)?;
+    check(desk, &number, true)?;
+    let subject = subject_from_case(desk.store, &number, employee)?;
     let t = keys.info(sel)?;
     let key = keys.generate(sel, pin, algo, &subject.common_name)?;
     let csr = keys.csr(sel, pin, &key.id, &subject)?;
-    let rec = store.case(number)?;
+    let rec = desk.store.case(&number)?;
     let package = serde_json::json!({
         "format": "certdesk-request/1",
         "case": rec.to_export_json(),
@@ -180,16 +178,11 @@ pub fn generate(
     let (package_path, csr_path) = (files.package.clone(), files.csr.clone());
     std::fs::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default()).map_err(crate::io("cannot write", &package_path))?;
     std::fs::write(&csr_path, &csr).map_err(crate::io("cannot write", &csr_path))?;
-    record(
-        store,
-        actor,
-        "key_generated",
-        number,
-        serde_json::json!({
-            "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),
-            "public_key_sha256": key.public_key_sha256, "csr": csr_path, "package": package_path,
-        }),
-    )?;
+    let detail = serde_json::json!({
+        "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),
+        "public_key_sha256": key.public_key_sha256, "csr": csr_path, "package": package_path,
+    });
+    record(desk, &number, "key_generated", detail, true)?;
     Ok(Generated { key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
 }
 
@@ -210,38 +203,33 @@ pub struct ImportedCert {
 
 /// Step 3: the certificate the CA issued (PEM, DER or PKCS#7 with its chain), checked against
 /// the key generated for this case, kept with the case.
-pub fn import_cert(store: &mut Store, number: &str, bytes: &[u8], actor: &str) -> Result<ImportedCert, DeskError> {
-    check_key_desk(store, number)?;
+pub fn import_cert(desk: &mut Desk<'_>, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
+    let number = case_number(number)?;
+    check(desk, &number, false)?;
     if bytes.len() > 1 << 20 {
         return Err(DeskError::Invalid(format!("the certificate file is {} bytes; a certificate with its chain is far smaller", bytes.len())));
     }
     let certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
     let leaf = &certs[0];
     let fingerprint = certdesk_domain::case::sha256_hex(&leaf.public_key);
-    let st = status(store, number)?;
+    let st = status(desk.store, number.as_str())?;
     let generated = st.steps.iter().find(|s| s.step == "key_generated").and_then(|s| s.detail.clone());
     let expected = generated.as_ref().and_then(|d| d.get("public_key_sha256")).and_then(|v| v.as_str());
     match expected {
-        None => return Err(DeskError::Refused { number: number.into(), why: "no key was generated for it yet".into() }),
+        None => return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() }),
         Some(e) if e != fingerprint => {
-            let other = case_of_cert(store, bytes)?;
-            let why = match other {
+            let why = match case_of_cert(desk.store, bytes)? {
                 Some(o) => format!("it was issued for the key of case {o}"),
                 None => "its public key is not the one generated for this case".into(),
             };
-            return Err(DeskError::CertMismatch { number: number.into(), why });
+            return Err(DeskError::CertMismatch { number: number.to_string(), why });
         }
         Some(_) => {}
     }
-    store.put_attachment(number, CERTIFICATE_ATTACHMENT, "application/pkix-cert", bytes, actor)?;
     let out = ImportedCert { subject: leaf.subject.clone(), issuer: leaf.issuer.clone(), serial_hex: leaf.serial_hex.clone(), not_after: leaf.not_after.clone() };
-    record(
-        store,
-        actor,
-        "certificate_imported",
-        number,
-        serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 }),
-    )?;
+    let detail = serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 });
+    let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/pkix-cert", bytes };
+    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(("certificate_imported", detail)), &desk.actor)?;
     Ok(out)
 }
 
@@ -253,28 +241,20 @@ pub struct Written {
     pub key_id: String,
 }
 
-/// Step 4: writes the imported certificate (and its chain) to the key, reads it back, and —
-/// for a signed-in key clerk — marks the case as issued (the approval must still match the
-/// data: the workflow checks it).
-pub fn write_cert(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, clerk: &Actor) -> Result<Written, DeskError> {
-    check_key_desk(store, number)?;
+/// Step 4: writes the imported certificate (and its chain) to the key, reads it back, and marks
+/// the case as issued (in the same transaction as the step, which checks the approval again).
+pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
+    let number = case_number(number)?;
+    check(desk, &number, false)?;
     let (_, bytes) =
-        store.attachment(number, CERTIFICATE_ATTACHMENT)?.ok_or_else(|| DeskError::Refused { number: number.into(), why: "import the issued certificate first".into() })?;
+        desk.store.attachment(&number, CERTIFICATE_ATTACHMENT)?.ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "import the issued certificate first".into() })?;
     let t = keys.info(sel)?;
     let written = keys.write_cert(sel, pin, &bytes, None)?;
-    record(
-        store,
-        &clerk.name,
-        "certificate_written",
-        number,
-        serde_json::json!({
-            "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex,
-            "subject": written.subject, "not_after": written.not_after, "verified": true,
-        }),
-    )?;
-    if store.case(number)?.status == Status::Approved {
-        store.act(number, Action::IssueKey, clerk, None)?;
-    }
+    let detail = serde_json::json!({
+        "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex,
+        "subject": written.subject, "not_after": written.not_after, "verified": true,
+    });
+    record(desk, &number, "certificate_written", detail, false)?;
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
@@ -285,29 +265,55 @@ pub struct SealWritten {
     pub sha256: String,
 }
 
-/// Step 5: the case's official seal image (else its first seal image) on the key, read back.
-pub fn write_seal(store: &mut Store, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, actor: &str) -> Result<SealWritten, DeskError> {
-    check_key_desk(store, number)?;
-    let names: Vec<String> = store.attachments(number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.mime == "image/png").map(|a| a.name).collect();
+/// Step 5: the case's official seal image (else its first chosen seal image; never the scan)
+/// on the key, read back.
+pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
+    let number = case_number(number)?;
+    check(desk, &number, false)?;
+    let names = seal_images(desk.store, &number)?;
     let name = names
         .iter()
         .find(|n| *n == "seal:official_seal")
         .or_else(|| names.first())
         .cloned()
-        .ok_or_else(|| DeskError::Refused { number: number.into(), why: "it has no seal image (import the seal sheet first)".into() })?;
-    let (_, png) = store.attachment(number, &name)?.ok_or_else(|| DeskError::Invalid(format!("attachment {name} vanished")))?;
+        .ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "it has no seal image (import the seal sheet first)".into() })?;
+    let (_, png) = desk.store.attachment(&number, &name)?.ok_or_else(|| DeskError::Invalid(format!("attachment {name} vanished")))?;
     if png.len() > 512 * 1024 {
         return Err(DeskError::Invalid(format!("the seal image is {} bytes; at most 512 KiB fit on a key", png.len())));
     }
     let t = keys.info(sel)?;
     let d = keys.write_data(sel, pin, SEAL_APPLICATION, SEAL_LABEL, &png)?;
-    record(store, actor, "seal_written", number, serde_json::json!({ "token_serial": t.serial, "image": name, "size": d.size, "sha256": d.sha256 }))?;
+    record(desk, &number, "seal_written", serde_json::json!({ "token_serial": t.serial, "image": name, "size": d.size, "sha256": d.sha256 }), false)?;
     Ok(SealWritten { name, size: d.size, sha256: d.sha256 })
 }
 
 /// Step 6: what is on the key now (keys, certificates, data objects).
 pub fn verify(keys: &Keys, sel: &TokenSel, pin: &Pin) -> Result<Contents, DeskError> {
     Ok(keys.show(sel, Some(pin))?)
+}
+
+fn key_clerk(desk: &Desk<'_>) -> Result<(), DeskError> {
+    if desk.actor.has(Role::KeyClerk) {
+        return Ok(());
+    }
+    let needed = certdesk_domain::workflow::RoleList(vec![Role::KeyClerk]);
+    Err(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::MissingRole { actor: desk.actor.name.clone(), action: "key desk", needed, has: desk.actor.roles.clone() }).into())
+}
+
+/// Unlocks a PIN-locked key with the SO PIN and a new user PIN (a key clerk), recorded.
+pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, DeskError> {
+    key_clerk(desk)?;
+    let t = keys.unlock(sel, so_pin, new_pin)?;
+    desk.store.record_event(&NewEvent { actor: &desk.actor.name, action: "token_unlocked", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    Ok(t)
+}
+
+/// Wipes a returned key with the SO PIN (a key clerk), recorded.
+pub fn wipe(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, DeskError> {
+    key_clerk(desk)?;
+    let t = keys.wipe(sel, so_pin)?;
+    desk.store.record_event(&NewEvent { actor: &desk.actor.name, action: "token_wiped", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    Ok(t)
 }
 
 /// Whether `pin` is still one of the CA's published default PINs (the applicant must change it).

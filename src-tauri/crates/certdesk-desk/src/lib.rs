@@ -1,10 +1,13 @@
-//! The counter's workflows, shared by the `certdesk` CLI and the desktop app, so that both do
-//! the same thing the same way: printing a case's forms (`print`), importing the seal sheet of
-//! a case (`seal`), issuing a case's USB key step by step (`issue`) and the counter's reports
-//! (`report`, with CSV and XLSX writers). Each function takes the store and the acting
-//! account's name; roles and the four-eyes rule stay in the store and the domain. This crate
-//! knows nothing of Tauri, terminals or prompts: PINs come in as `Pin` values.
+//! The application API (`api`: sessions and one desk method per use case) and the counter's
+//! workflows behind it, shared by the `certdesk` CLI and the desktop app so that both do the
+//! same thing the same way: printing a case's forms (`print`), importing the seal sheet of a
+//! case (`seal`), issuing a case's USB key step by step (`issue`) and the counter's reports
+//! (`report`, with CSV and XLSX writers). Every change goes through a `Desk` opened for a
+//! signed-in account; roles, four-eyes and the approval are decided by the domain's workflow
+//! inside the store's transactions. This crate knows nothing of Tauri, terminals or prompts:
+//! passwords and PINs come in as zeroizing values.
 
+pub mod api;
 pub mod issue;
 pub mod print;
 pub mod report;
@@ -22,6 +25,16 @@ pub enum DeskError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Act(#[from] certdesk_store::ActError),
+    #[error(transparent)]
+    Auth(#[from] certdesk_store::AuthError),
+    #[error("signed out after {minutes} minutes without use: sign in again")]
+    SessionExpired { minutes: u64 },
+    #[error("the case JSON cannot be read: {0}")]
+    InvalidJson(String),
+    #[error("the case was refused, nothing stored ({} problem(s)): {}", .0.len(), .0.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("; "))]
+    InvalidCase(Vec<certdesk_domain::FieldProblem>),
+    #[error("{0}")]
+    InvalidCounterCode(String),
     #[error(transparent)]
     Token(#[from] certdesk_token::TokenError),
     #[error(transparent)]
@@ -44,21 +57,44 @@ pub enum DeskError {
 }
 
 impl DeskError {
+    fn store_kind(e: &StoreError) -> &'static str {
+        match e {
+            StoreError::CaseNotFound(_) => "case_not_found",
+            StoreError::Transition(_) => "transition",
+            StoreError::Invalid(_) => "invalid",
+            StoreError::Busy(_) => "store_busy",
+            _ => "store",
+        }
+    }
+
     /// The stable key of the error for the UI (`errors.<kind>`).
     pub fn kind(&self) -> &'static str {
         use certdesk_token::TokenError as T;
         match self {
-            DeskError::Store(StoreError::CaseNotFound(_)) => "case_not_found",
-            DeskError::Store(StoreError::Transition(_)) => "transition",
-            DeskError::Store(StoreError::Invalid(_)) => "invalid",
-            DeskError::Store(_) => "store",
+            DeskError::Store(s) => DeskError::store_kind(s),
+            DeskError::Auth(a) => match a {
+                certdesk_store::AuthError::WrongCredentials => "wrong_password",
+                certdesk_store::AuthError::Locked { .. } => "account_locked",
+                certdesk_store::AuthError::Disabled { .. } => "account_disabled",
+                certdesk_store::AuthError::SignedOut => "not_signed_in",
+                certdesk_store::AuthError::Refused(_) => "refused",
+                certdesk_store::AuthError::Store(_) => "store",
+                _ => "store",
+            },
+            DeskError::SessionExpired { .. } => "session_expired",
+            DeskError::InvalidJson(_) => "invalid_json",
+            DeskError::InvalidCase(_) => "invalid_case",
+            DeskError::InvalidCounterCode(_) => "invalid_counter_code",
             DeskError::Act(certdesk_store::ActError::Rule(r)) => match r {
                 certdesk_domain::workflow::RuleError::OwnCase { .. } => "four_eyes",
                 certdesk_domain::workflow::RuleError::MissingRole { .. } => "missing_role",
                 certdesk_domain::workflow::RuleError::ReasonRequired { .. } => "reason_required",
+                certdesk_domain::workflow::RuleError::ApprovalVoid { .. } => "approval_void",
+                certdesk_domain::workflow::RuleError::NotEditable { .. } => "not_editable",
+                certdesk_domain::workflow::RuleError::NotApproved { .. } => "not_approved",
                 _ => "rule",
             },
-            DeskError::Act(certdesk_store::ActError::Store(_)) => "store",
+            DeskError::Act(certdesk_store::ActError::Store(s)) => DeskError::store_kind(s),
             DeskError::Token(t) => match t {
                 T::Module { .. } => "no_module",
                 T::NotFound(_) | T::NoSlot(_) => "token_not_found",

@@ -5,8 +5,10 @@
 //! app's print dialog prints). Does not talk to printers: the app shell does.
 
 use crate::DeskError;
+use crate::api::Desk;
 use certdesk_forms::{CaseInput, Counter, Forms, Review};
-use certdesk_store::{NewEvent, Store};
+use certdesk_store::Store;
+use std::path::Path;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -39,15 +41,15 @@ pub struct Printable {
 
 impl Printable {
     pub fn load(store: &Store, number: &str) -> Result<Printable, DeskError> {
-        let rec = store.case(number)?;
-        let history = store.history(rec.number.as_str())?;
+        let rec = store.case(&crate::api::case_number(number)?)?;
+        let history = store.history(&rec.number)?;
         let last = |action: &str| history.iter().rev().find(|e| e.action == action);
         let review =
             Review { clerk: last("accept").map(|e| e.actor.clone()), supervisor: last("approve").map(|e| e.actor.clone()), accepted_at: last("accept").map(|e| local_time(&e.at)) };
         let mut seals = BTreeMap::new();
         let mut seal_dir = None;
-        for a in store.attachments(rec.number.as_str())?.into_iter().filter(|a| a.name.starts_with("seal:") && a.mime == "image/png") {
-            let Some((_, bytes)) = store.attachment(rec.number.as_str(), &a.name)? else { continue };
+        for a in store.attachments(&rec.number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.mime == "image/png") {
+            let Some((_, bytes)) = store.attachment(&rec.number, &a.name)? else { continue };
             if seal_dir.is_none() {
                 seal_dir = Some(tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?);
             }
@@ -128,18 +130,25 @@ impl Rendered {
     }
 }
 
-/// Renders the forms the case needs (or one) into one PDF and its sheets, and records
-/// `forms_printed` on the case's audit chain (which forms, the PDF's SHA-256).
-pub fn render(store: &mut Store, forms: &Forms, number: &str, only: Option<&str>, actor: &str) -> Result<Rendered, DeskError> {
-    let p = Printable::load(store, number)?;
+/// Renders the forms the case needs (or one) into one PDF and its sheets, writes the PDF to
+/// `out` (the record of what was printed), and only then records `forms_printed` on the case's
+/// audit chain (which forms, the file, the PDF's SHA-256).
+pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&str>, out: &Path) -> Result<Rendered, DeskError> {
+    let p = Printable::load(desk.store, number)?;
     let (title, list, pages) = lay_out(forms, &p, only)?;
     let pdf = certdesk_forms::pdf_of(&title, &pages)?;
     let sheets = sheets(&pages)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(crate::io("cannot create", dir))?;
+    }
+    std::fs::write(out, &pdf).map_err(crate::io("cannot write", out))?;
     let detail = serde_json::json!({
         "forms": list.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
         "pages": pages.len(),
+        "file": out.display().to_string(),
         "pdf_sha256": certdesk_domain::case::sha256_hex(&pdf),
     });
-    store.record_event(&NewEvent { actor, action: "forms_printed", case_number: Some(&p.number), detail, ..Default::default() })?;
+    let number = crate::api::case_number(&p.number)?;
+    desk.store.note(&number, &desk.actor, "forms_printed", detail)?;
     Ok(Rendered { pdf, forms: list, sheets })
 }

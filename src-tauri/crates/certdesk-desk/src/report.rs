@@ -55,8 +55,13 @@ pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
     let cases: Vec<_> = store.cases_created_between(&from, &to)?.into_iter().filter(|c| c.status != Status::Cancelled).collect();
     let amount = |c: &certdesk_store::CaseRecord| c.data.payment.as_ref().map(|p| p.amount).unwrap_or(Money::from_fen(0));
     let method = |c: &certdesk_store::CaseRecord| c.data.payment.as_ref().map(|p| p.method.wire().to_string()).unwrap_or_else(|| "unpaid".into());
-    let keys_issued = store.events_between("certificate_written", &from, &to)?.len();
-    let delivered = store.events_between("deliver", &from, &to)?.len();
+    // a step done again (a certificate written twice to the same key) is one key: count
+    // certificates, not events
+    let distinct = |events: Vec<certdesk_store::AuditEvent>| {
+        events.into_iter().map(|e| (e.case_number, e.detail.get("token_serial").map(|v| v.to_string()), e.detail.get("certificate_serial").map(|v| v.to_string()))).collect::<std::collections::BTreeSet<_>>().len()
+    };
+    let keys_issued = distinct(store.events_between("certificate_written", &from, &to)?);
+    let delivered = distinct(store.events_between("deliver", &from, &to)?);
     Ok(DailyLedger {
         date,
         cases: cases.len(),
@@ -101,7 +106,8 @@ pub fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expi
         if end < now || end > until {
             continue;
         }
-        let rec = store.case(&number)?;
+        let Ok(parsed) = certdesk_domain::CaseNumber::parse(&number) else { continue };
+        let rec = store.case(&parsed)?;
         if matches!(rec.status, Status::Cancelled) {
             continue;
         }

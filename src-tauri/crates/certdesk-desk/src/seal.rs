@@ -1,12 +1,13 @@
 //! Importing a case's scanned seal collection sheet: runs the importer, keeps the scan and the
-//! chosen image of each acceptable row with the case (`seal:<kind>`, true-size PNG), records
-//! the verdict on the audit chain, and returns what the clerk must see at once: every
+//! chosen image of each acceptable row with the case (`seal:<kind>`, true-size PNG) and the
+//! verdict on the audit chain, all in one transaction, and returns what the clerk must see at once: every
 //! sample's judgement, the rows that need a new stamp, and small images for the screen.
 
 use crate::DeskError;
+use crate::api::{Desk, case_number};
 use base64::Engine as _;
 use certdesk_seal::{ImportOptions, SheetReport};
-use certdesk_store::{NewEvent, Store};
+use certdesk_store::{FileKind, NewFile};
 use serde::Serialize;
 use std::io::Cursor;
 
@@ -79,18 +80,23 @@ fn screen_copy(bytes: &[u8]) -> Result<Vec<u8>, DeskError> {
     Ok(out)
 }
 
-/// Imports `bytes` (a scan of the case's collection sheet) for case `number` as `actor`.
-/// The importer runs before anything is stored: an unreadable file changes nothing.
-pub fn import_for_case(store: &mut Store, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>, actor: &str) -> Result<Verdict, DeskError> {
-    let number = store.case(number)?.number.to_string();
+/// Imports `bytes` (a scan of the case's collection sheet) for case `number`. The importer runs
+/// before anything is stored: an unreadable file changes nothing. The scan, the chosen image of
+/// each acceptable row and the verdict are stored in one transaction, only while the case is
+/// editable, by a clerk (an approved case goes back to review: its approval covered the old
+/// images).
+pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>) -> Result<Verdict, DeskError> {
+    let number = case_number(number)?;
+    // refuse before the slow analysis when the rules already say no
+    let (_, facts) = desk.store.facts(&number)?;
+    certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
     let opts = ImportOptions { dpi, ..ImportOptions::default() };
     let mut report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
     let dir = tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?;
     certdesk_seal::write_outputs(&mut report, dir.path())?;
     let screen = screen_copy(bytes)?;
 
-    store.put_attachment(&number, "seal:scan", mime_of(bytes), bytes, actor)?;
-    let mut stored = Vec::new();
+    let mut chosen: Vec<(String, Vec<u8>)> = Vec::new();
     let mut samples = Vec::new();
     for s in &report.samples {
         let png = match &s.image {
@@ -102,9 +108,9 @@ pub fn import_for_case(store: &mut Store, number: &str, file_name: &str, bytes: 
             && let Some(png) = &png
         {
             // the first row of a kind is the applicant's main seal; later rows keep their row
-            let name = if stored.iter().any(|n: &String| n == &format!("seal:{kind}")) { format!("seal:{kind}:{}", s.row) } else { format!("seal:{kind}") };
-            store.put_attachment(&number, &name, "image/png", png, actor)?;
-            stored.push(name);
+            let main = format!("seal:{kind}");
+            let name = if chosen.iter().any(|(n, _)| *n == main) { format!("seal:{kind}:{}", s.row) } else { main };
+            chosen.push((name, png.clone()));
         }
         samples.push(SampleView {
             row: s.row,
@@ -121,6 +127,7 @@ pub fn import_for_case(store: &mut Store, number: &str, file_name: &str, bytes: 
         });
     }
     let rows: Vec<RowView> = report.rows.iter().map(|r| RowView { row: r.row, kind: kind_name(r.kind), best_col: r.best_col, needs_restamp: r.needs_restamp }).collect();
+    let stored: Vec<String> = chosen.iter().map(|(n, _)| n.clone()).collect();
     let detail = serde_json::json!({
         "file": file_name,
         "sha256": certdesk_domain::case::sha256_hex(bytes),
@@ -128,6 +135,8 @@ pub fn import_for_case(store: &mut Store, number: &str, file_name: &str, bytes: 
         "rows": rows.iter().map(|r| serde_json::json!({"row": r.row, "kind": r.kind, "best_col": r.best_col, "needs_restamp": r.needs_restamp})).collect::<Vec<_>>(),
         "stored": stored,
     });
-    store.record_event(&NewEvent { actor, action: "seal_imported", case_number: Some(&number), detail, ..Default::default() })?;
+    let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
+    files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
+    desk.store.attach(&number, FileKind::Case, &files, Some(("seal_imported", detail)), &desk.actor)?;
     Ok(Verdict { samples, rows, scan_url: data_url("image/jpeg", &screen), width: report.width, height: report.height, stored })
 }

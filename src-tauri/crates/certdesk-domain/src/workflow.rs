@@ -62,17 +62,65 @@ impl Actor {
     }
 }
 
-/// What the rules need to know about a case: its status, the accounts that shaped its data,
-/// and the digest it was approved at.
+/// What the rules need to know about a case: its status, the accounts that shaped it (and how,
+/// the first time each did), the digest its approval must cover now, and the approval that
+/// stands (the digest the last approval recorded, unless an edit, a return or a cancel came
+/// after it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFacts {
     pub status: Option<Status>,
+    /// The SHA-256 of the canonical case data.
     pub digest: String,
-    pub created_by: Option<String>,
-    pub accepted_by: Option<String>,
-    pub submitted_by: Option<String>,
-    pub last_edited_by: Option<String>,
-    pub approved_digest: Option<String>,
+    /// What an approval given now would cover: [`approval_digest`] of the data and the files.
+    pub approval_digest: String,
+    /// Every account that created, accepted, edited, submitted or attached a file to the case,
+    /// with what it did first; none of them may approve it.
+    pub shaped_by: Vec<(String, &'static str)>,
+    /// The approval digest recorded by the standing approval.
+    pub approved: Option<String>,
+    /// A certificate was written to a key for this case.
+    pub key_written: bool,
+}
+
+impl CaseFacts {
+    /// Records that `who` shaped the case (kept once, with the first thing they did).
+    pub fn shaped(&mut self, who: &str, did: &'static str) {
+        if !self.shaped_by.iter().any(|(name, _)| name == who) {
+            self.shaped_by.push((who.to_string(), did));
+        }
+    }
+
+    /// What `who` did to shape the case, if anything.
+    pub fn shaper(&self, who: &str) -> Option<&'static str> {
+        self.shaped_by.iter().find(|(name, _)| name == who).map(|(_, did)| *did)
+    }
+
+    /// The approval still covers the current data and files.
+    pub fn approval_holds(&self) -> bool {
+        self.approved.as_deref() == Some(self.approval_digest.as_str())
+    }
+}
+
+/// Files the key desk produces (the certificate the CA issued): they do not shape the case and
+/// are not covered by the approval. Every other file kept with a case (the seal sheet scan,
+/// the chosen seal images, other scans) is put there by a clerk and covered.
+pub const KEY_DESK_FILES: [&str; 1] = ["certificate"];
+
+/// Whether a file kept with a case is covered by its approval.
+pub fn covered_by_approval(name: &str) -> bool {
+    !KEY_DESK_FILES.contains(&name)
+}
+
+/// The digest an approval records: the case data's digest and the SHA-256 of every covered
+/// file, by name (newest version of each). Anything that changes either voids the approval.
+pub fn approval_digest<'a>(data_digest: &str, files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut files: Vec<(&str, &str)> = files.into_iter().filter(|(name, _)| covered_by_approval(name)).collect();
+    files.sort();
+    let mut text = format!("certdesk-approval-v1\ndata {data_digest}\n");
+    for (name, sha) in files {
+        text.push_str(&format!("file {name} {sha}\n"));
+    }
+    crate::case::sha256_hex(text.as_bytes())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +136,10 @@ pub enum RuleError {
     ApprovalVoid { approved: String, current: String },
     #[error("case is {status}: keys are made only for approved cases (复核通过后方可制证)")]
     NotApproved { status: Status },
+    #[error("case is {status}: its data and files can no longer change (only draft, accepted, returned, submitted and approved cases can)")]
+    NotEditable { status: Status },
+    #[error("a certificate was already written to a key for this case: a second key needs a supervisor's reissue with a reason")]
+    ReissueNeeded,
 }
 
 /// Whether the key desk may work on a case: approved, or a key already issued (re-issue).
@@ -135,32 +187,84 @@ pub fn authorize(actor: &Actor, action: Action, facts: &CaseFacts, reason: Optio
     if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(RuleError::ReasonRequired { action: action.wire() });
     }
-    if matches!(action, Action::Approve | Action::Return) {
-        let mine = |who: &Option<String>| who.as_deref() == Some(actor.name.as_str());
-        let did = if mine(&facts.accepted_by) {
-            Some("accepted")
-        } else if mine(&facts.last_edited_by) {
-            Some("last edited")
-        } else if mine(&facts.created_by) {
-            Some("created")
-        } else if mine(&facts.submitted_by) {
-            Some("submitted")
-        } else {
-            None
-        };
-        if let (Some(did), Action::Approve) = (did, action) {
-            return Err(RuleError::OwnCase { actor: actor.name.clone(), did });
-        }
+    if action == Action::Approve
+        && let Some(did) = facts.shaper(&actor.name)
+    {
+        return Err(RuleError::OwnCase { actor: actor.name.clone(), did });
     }
-    if action == Action::IssueKey {
-        match &facts.approved_digest {
-            Some(approved) if *approved == facts.digest => {}
-            approved => {
-                return Err(RuleError::ApprovalVoid { approved: approved.clone().unwrap_or_else(|| "never".into()), current: facts.digest.clone() });
-            }
-        }
+    if action == Action::IssueKey && !facts.approval_holds() {
+        return Err(void(facts));
     }
     Ok(())
+}
+
+fn void(facts: &CaseFacts) -> RuleError {
+    RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }
+}
+
+/// Whether `actor` may attach a file to a case (the seal sheet, a scan): a clerk, while the
+/// case is editable. Attaching to an approved case sends it back to review, like an edit.
+pub fn authorize_attach(actor: &Actor, facts: &CaseFacts) -> Result<Status, RuleError> {
+    authorize(actor, Action::Edit, facts, None)?;
+    let status = facts.status.unwrap_or(Status::Draft);
+    crate::status::next(status, Action::Edit).map_err(|_| RuleError::NotEditable { status })
+}
+
+/// Whether `actor` may do a key-desk step for a case (initialise, generate, import or write the
+/// certificate, write the seal image, verify): a key clerk, on an approved case (or one whose
+/// key is being issued) whose approval still covers its data and files. `new_key` is a step
+/// that starts a new key (initialise, generate): refused once a certificate was written.
+pub fn authorize_key_step(actor: &Actor, facts: &CaseFacts, new_key: bool) -> Result<(), RuleError> {
+    let needed = [Role::KeyClerk];
+    if !actor.has(Role::KeyClerk) {
+        return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "key desk", needed: RoleList(needed.to_vec()), has: actor.roles.clone() });
+    }
+    may_make_key(facts.status.unwrap_or(Status::Draft))?;
+    if !facts.approval_holds() {
+        return Err(void(facts));
+    }
+    if new_key && facts.key_written {
+        return Err(RuleError::ReissueNeeded);
+    }
+    Ok(())
+}
+
+/// One action this account may take on a case now, as the UI offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AllowedAction {
+    pub action: &'static str,
+    pub needs_reason: bool,
+}
+
+/// What this account may do to a case now: computed here so that every front end offers
+/// exactly what the rules allow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct CaseCapabilities {
+    pub actions: Vec<AllowedAction>,
+    /// Correct the case data.
+    pub edit: bool,
+    /// Import the seal sheet or attach a file.
+    pub attach: bool,
+    /// Print the forms.
+    pub print: bool,
+    /// Work on the case at the key desk.
+    pub key_desk: bool,
+}
+
+/// The workflow actions a front end offers, in the order it shows them.
+pub const OFFERED: [Action; 7] = [Action::Accept, Action::Submit, Action::Approve, Action::Return, Action::Deliver, Action::Close, Action::Cancel];
+
+pub fn capabilities(actor: &Actor, facts: &CaseFacts) -> CaseCapabilities {
+    let status = facts.status.unwrap_or(Status::Draft);
+    // a reason is checked separately: offer the action when everything else allows it
+    let allowed = |action: Action| crate::status::next(status, action).is_ok() && authorize(actor, action, facts, Some("-")).is_ok();
+    CaseCapabilities {
+        actions: OFFERED.into_iter().filter(|a| allowed(*a)).map(|a| AllowedAction { action: a.wire(), needs_reason: a.needs_reason() }).collect(),
+        edit: allowed(Action::Edit),
+        attach: authorize_attach(actor, facts).is_ok(),
+        print: status.is_open() && [Role::Clerk, Role::Supervisor, Role::KeyClerk].iter().any(|r| actor.has(*r)),
+        key_desk: authorize_key_step(actor, facts, false).is_ok(),
+    }
 }
 
 #[cfg(test)]
@@ -172,15 +276,13 @@ mod tests {
     }
 
     fn facts() -> CaseFacts {
-        CaseFacts {
-            status: Some(Status::Submitted),
-            digest: "d1".into(),
-            created_by: Some("zhang".into()),
-            accepted_by: Some("zhang".into()),
-            submitted_by: Some("zhang".into()),
-            last_edited_by: None,
-            approved_digest: None,
-        }
+        let mut f = CaseFacts { status: Some(Status::Submitted), digest: "d1".into(), approval_digest: "a1".into(), ..Default::default() };
+        f.shaped("zhang", "created");
+        f
+    }
+
+    fn approved() -> CaseFacts {
+        CaseFacts { status: Some(Status::Approved), approved: Some("a1".into()), ..facts() }
     }
 
     #[test]
@@ -193,25 +295,30 @@ mod tests {
         assert!(authorize(&sup, Action::Approve, &facts(), None).is_ok());
         assert!(matches!(authorize(&clerk, Action::Approve, &facts(), None), Err(RuleError::MissingRole { .. })));
         assert!(matches!(authorize(&key, Action::Approve, &facts(), None), Err(RuleError::MissingRole { .. })));
-        let mut approved = facts();
-        approved.approved_digest = Some("d1".into());
-        assert!(authorize(&key, Action::IssueKey, &approved, None).is_ok());
-        assert!(matches!(authorize(&clerk, Action::IssueKey, &approved, None), Err(RuleError::MissingRole { .. })));
+        assert!(authorize(&key, Action::IssueKey, &approved(), None).is_ok());
+        assert!(matches!(authorize(&clerk, Action::IssueKey, &approved(), None), Err(RuleError::MissingRole { .. })));
     }
 
     #[test]
     fn self_approval_is_refused_even_with_both_roles() {
         let both = actor("zhang", &[Role::Clerk, Role::Supervisor]);
-        let err = authorize(&both, Action::Approve, &facts(), None).unwrap_err();
-        assert_eq!(err, RuleError::OwnCase { actor: "zhang".into(), did: "accepted" });
-        let mut edited = facts();
-        edited.accepted_by = Some("other".into());
-        edited.created_by = Some("other".into());
-        edited.submitted_by = Some("other".into());
-        edited.last_edited_by = Some("zhang".into());
-        assert_eq!(authorize(&both, Action::Approve, &edited, None).unwrap_err(), RuleError::OwnCase { actor: "zhang".into(), did: "last edited" });
+        assert_eq!(authorize(&both, Action::Approve, &facts(), None).unwrap_err(), RuleError::OwnCase { actor: "zhang".into(), did: "created" });
         // a different supervisor may
         assert!(authorize(&actor("li", &[Role::Supervisor]), Action::Approve, &facts(), None).is_ok());
+    }
+
+    #[test]
+    fn everyone_who_ever_shaped_the_case_is_refused_not_only_the_last() {
+        // A edits, B edits, A approves: A is still a shaper
+        let mut f = facts();
+        f.shaped("a", "edited");
+        f.shaped("b", "edited");
+        f.shaped("c", "attached a file to");
+        for (who, did) in [("a", "edited"), ("b", "edited"), ("c", "attached a file to"), ("zhang", "created")] {
+            assert_eq!(authorize(&actor(who, &[Role::Supervisor]), Action::Approve, &f, None).unwrap_err(), RuleError::OwnCase { actor: who.into(), did });
+        }
+        f.shaped("a", "submitted");
+        assert_eq!(f.shaper("a"), Some("edited"), "the first thing done is kept");
     }
 
     #[test]
@@ -233,12 +340,55 @@ mod tests {
     }
 
     #[test]
-    fn issuing_needs_an_approval_of_the_current_data() {
+    fn issuing_needs_an_approval_of_the_current_data_and_files() {
         let key = actor("wang", &[Role::KeyClerk]);
-        let mut f = facts();
-        f.approved_digest = Some("d0".into());
+        let mut f = approved();
+        f.approved = Some("a0".into());
         assert!(matches!(authorize(&key, Action::IssueKey, &f, None), Err(RuleError::ApprovalVoid { .. })));
-        f.approved_digest = None;
+        assert!(matches!(authorize_key_step(&key, &f, false), Err(RuleError::ApprovalVoid { .. })));
+        f.approved = None;
         assert!(matches!(authorize(&key, Action::IssueKey, &f, None), Err(RuleError::ApprovalVoid { .. })));
+        // a status written behind the application's back does not make an approval
+        let forged = CaseFacts { status: Some(Status::Approved), ..facts() };
+        assert!(matches!(authorize_key_step(&key, &forged, false), Err(RuleError::ApprovalVoid { .. })));
+        assert!(authorize_key_step(&key, &approved(), true).is_ok());
+        assert_eq!(authorize_key_step(&key, &CaseFacts { key_written: true, ..approved() }, true), Err(RuleError::ReissueNeeded));
+        assert!(matches!(authorize_key_step(&actor("zhang", &[Role::Clerk]), &approved(), false), Err(RuleError::MissingRole { .. })));
+    }
+
+    #[test]
+    fn the_approval_covers_the_files_but_not_the_issued_certificate() {
+        let a = approval_digest("d1", [("seal:official_seal", "s1"), ("seal:scan", "s2")]);
+        assert_eq!(a, approval_digest("d1", [("seal:scan", "s2"), ("seal:official_seal", "s1")]), "order does not matter");
+        assert_ne!(a, approval_digest("d1", [("seal:official_seal", "s9"), ("seal:scan", "s2")]), "a swapped seal image voids it");
+        assert_ne!(a, approval_digest("d2", [("seal:official_seal", "s1"), ("seal:scan", "s2")]), "other data voids it");
+        assert_eq!(a, approval_digest("d1", [("seal:official_seal", "s1"), ("seal:scan", "s2"), ("certificate", "c1")]));
+    }
+
+    #[test]
+    fn attaching_follows_editing() {
+        let clerk = actor("zhang", &[Role::Clerk]);
+        assert_eq!(authorize_attach(&clerk, &facts()), Ok(Status::Submitted));
+        assert_eq!(authorize_attach(&clerk, &approved()), Ok(Status::Submitted), "back to review");
+        let issued = CaseFacts { status: Some(Status::KeyIssued), ..approved() };
+        assert_eq!(authorize_attach(&clerk, &issued), Err(RuleError::NotEditable { status: Status::KeyIssued }));
+        assert!(matches!(authorize_attach(&actor("li", &[Role::Supervisor]), &facts()), Err(RuleError::MissingRole { .. })));
+    }
+
+    #[test]
+    fn capabilities_offer_only_what_the_rules_allow() {
+        let names = |c: &CaseCapabilities| c.actions.iter().map(|a| a.action).collect::<Vec<_>>();
+        let clerk = actor("zhang", &[Role::Clerk]);
+        let sup = actor("li", &[Role::Supervisor]);
+        let both = actor("zhang", &[Role::Clerk, Role::Supervisor]);
+        assert_eq!(names(&capabilities(&clerk, &facts())), ["cancel"]);
+        assert_eq!(names(&capabilities(&sup, &facts())), ["approve", "return", "cancel"]);
+        assert_eq!(names(&capabilities(&both, &facts())), ["return", "cancel"], "never one's own case");
+        let caps = capabilities(&sup, &facts());
+        assert!(caps.actions.iter().all(|a| a.needs_reason == (a.action != "approve")));
+        assert!(!caps.edit && !caps.attach && caps.print && !caps.key_desk);
+        let key = actor("wang", &[Role::KeyClerk]);
+        assert!(capabilities(&key, &approved()).key_desk);
+        assert!(capabilities(&clerk, &approved()).edit);
     }
 }

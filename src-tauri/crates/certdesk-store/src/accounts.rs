@@ -3,7 +3,7 @@
 //! disabling (a disabled account keeps its history). Every change is an audit event. Does not
 //! decide what a role may do: that is `certdesk_domain::workflow`.
 
-use crate::{Store, StoreError, audit, now, sql};
+use crate::{Store, StoreError, audit, sql};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use certdesk_domain::workflow::{Actor, Role};
@@ -48,14 +48,14 @@ pub struct Account {
 pub enum AuthError {
     #[error("wrong user name or password")]
     WrongCredentials,
-    #[error("wrong password for {name}: {remaining} attempt(s) left before the account locks")]
-    WrongPassword { name: String, remaining: i64 },
     #[error("account {name} is locked after {MAX_FAILED_LOGINS} wrong passwords; an administrator must unlock it (certdesk user unlock {name})")]
     Locked { name: String },
     #[error("account {name} is disabled")]
     Disabled { name: String },
     #[error("{0}")]
     Refused(String),
+    #[error("the account signed in here no longer exists: sign in again")]
+    SignedOut,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -134,8 +134,8 @@ impl Store {
             (None, false) => return Err(AuthError::Refused("an administrator must sign in to add accounts".into())),
         };
         let hashed = hash(password)?;
-        let at = now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let at = audit::clock(&tx)?;
         let exists: bool = tx.query_row("SELECT count(*) FROM accounts WHERE name = ?1", [name], |r| r.get::<_, i64>(0)).map_err(sql("reading an account"))? > 0;
         if exists {
             return Err(AuthError::Refused(format!("account {name} exists already")));
@@ -154,65 +154,91 @@ impl Store {
         Ok(self.account(name)?.expect("account just added"))
     }
 
-    /// Checks a password. A wrong one is counted (and the count kept even though the answer is
-    /// a refusal); the fifth in a row locks the account. A right one resets the count.
+    /// Checks a password. A wrong one is counted in the same statement that reads the count (so
+    /// attempts in parallel all count); the fifth in a row locks the account. An unknown name
+    /// and a wrong password get the same answer; only the right password learns that the
+    /// account is locked or disabled.
     pub fn authenticate(&mut self, name: &str, password: &Password) -> Result<Actor, AuthError> {
-        let row: Option<(String, String, i64, bool, bool)> = self
+        let row: Option<(String, String, bool, bool)> = self
             .conn
-            .query_row("SELECT password_hash, roles, failed_logins, locked, disabled FROM accounts WHERE name = ?1", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? != 0, r.get::<_, i64>(4)? != 0))
+            .query_row("SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get::<_, i64>(3)? != 0))
             })
             .optional()
             .map_err(sql("reading an account"))?;
-        let Some((stored, roles, failed, locked, disabled)) = row else {
+        let Some((stored, roles, locked, disabled)) = row else {
             // the same work as for a real account, so that timing does not tell names apart
             let _ = hash(password);
             return Err(AuthError::WrongCredentials);
         };
-        if disabled {
-            return Err(AuthError::Disabled { name: name.into() });
-        }
-        if locked {
-            return Err(AuthError::Locked { name: name.into() });
-        }
         let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
-        let at = now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let at = audit::clock(&tx)?;
         if good {
-            if failed > 0 {
-                tx.execute("UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1", params![name, at]).map_err(sql("resetting failed logins"))?;
+            if disabled {
+                return Err(AuthError::Disabled { name: name.into() });
             }
+            if locked {
+                return Err(AuthError::Locked { name: name.into() });
+            }
+            tx.execute("UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0", params![name, at]).map_err(sql("resetting failed logins"))?;
             tx.commit().map_err(sql("committing a login"))?;
             return Ok(Actor { name: name.to_string(), roles: parse_roles(&roles) });
         }
-        let failed = failed + 1;
-        let lock = failed >= MAX_FAILED_LOGINS;
-        tx.execute("UPDATE accounts SET failed_logins = ?2, locked = ?3, updated_at = ?4 WHERE name = ?1", params![name, failed, lock as i64, at])
+        let failed: i64 = tx
+            .query_row(
+                "UPDATE accounts SET failed_logins = failed_logins + 1, locked = (locked OR failed_logins + 1 >= ?2), updated_at = ?3 WHERE name = ?1 RETURNING failed_logins",
+                params![name, MAX_FAILED_LOGINS, at],
+                |r| r.get(0),
+            )
             .map_err(sql("counting a failed login"))?;
-        audit::append(
-            &tx,
-            &at,
-            &audit::NewEvent {
-                actor: name,
-                action: if lock { "user_locked" } else { "login_failed" },
-                detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
-                ..Default::default()
-            },
-        )?;
+        let lock = failed >= MAX_FAILED_LOGINS && !locked;
+        audit::append(&tx, &at, &audit::NewEvent {
+            actor: name,
+            action: if lock { "user_locked" } else { "login_failed" },
+            detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
+            ..Default::default()
+        })?;
         tx.commit().map_err(sql("committing a failed login"))?;
-        if lock { Err(AuthError::Locked { name: name.into() }) } else { Err(AuthError::WrongPassword { name: name.into(), remaining: MAX_FAILED_LOGINS - failed }) }
+        Err(AuthError::WrongCredentials)
+    }
+
+    /// The account as it is now, for a session that signed in earlier: refused once it is
+    /// disabled, locked or gone; its roles as they are now.
+    pub fn signed_in_actor(&self, name: &str) -> Result<Actor, AuthError> {
+        let account = self.account(name)?.ok_or(AuthError::SignedOut)?;
+        if account.disabled {
+            return Err(AuthError::Disabled { name: name.into() });
+        }
+        if account.locked {
+            return Err(AuthError::Locked { name: name.into() });
+        }
+        Ok(Actor { name: account.name, roles: account.roles })
+    }
+
+    /// Changes one's own password: the current one is checked first (a wrong one counts as a
+    /// failed sign-in).
+    pub fn change_own_password(&mut self, name: &str, current: &Password, new: &Password) -> Result<Account, AuthError> {
+        check_password(new)?;
+        let me = self.authenticate(name, current)?;
+        let hashed = hash(new)?;
+        self.account_change(&me, name, "user_passwd", "UPDATE accounts SET password_hash = ?3, updated_at = ?2 WHERE name = ?1", Some(hashed))
     }
 
     fn admin_change(&mut self, by: &Actor, name: &str, action: &str, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
-        let self_service = action == "user_passwd" && by.name == name;
-        if !by.has(Role::Admin) && !self_service {
+        if !by.has(Role::Admin) {
             return Err(AuthError::Refused(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
         }
-        if action == "user_disable" && by.name == name {
-            return Err(AuthError::Refused("an administrator cannot disable their own account".into()));
+        if by.name == name && matches!(action, "user_disable" | "user_passwd") {
+            let why = if action == "user_passwd" { "change your own password with the current one (user passwd --current-password-file)" } else { "an administrator cannot disable their own account" };
+            return Err(AuthError::Refused(why.into()));
         }
-        let at = now();
+        self.account_change(by, name, action, sql_text, extra)
+    }
+
+    fn account_change(&mut self, by: &Actor, name: &str, action: &str, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let at = audit::clock(&tx)?;
         let changed = tx.execute(sql_text, params![name, at, extra]).map_err(sql("changing an account"))?;
         if changed == 0 {
             return Err(AuthError::Refused(format!("no account {name}")));
@@ -224,7 +250,7 @@ impl Store {
         Ok(self.account(name)?.expect("account exists"))
     }
 
-    /// Sets a new password (the account itself, or an administrator) and clears a lock.
+    /// Sets a new password for another account (an administrator) and clears its lock.
     pub fn set_password(&mut self, by: &Actor, name: &str, password: &Password) -> Result<Account, AuthError> {
         check_password(password)?;
         let hashed = hash(password)?;

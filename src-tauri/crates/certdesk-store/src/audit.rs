@@ -5,6 +5,7 @@
 //! case's stored data still has the digest its last event recorded.
 
 use crate::{StoreError, sql};
+use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -28,12 +29,12 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// What is appended; seq, time and hashes are filled in by `append`.
+/// What is appended; seq and hashes are filled in by `append`, the time by `clock`.
 #[derive(Debug, Clone, Default)]
 pub struct NewEvent<'a> {
     pub actor: &'a str,
     pub action: &'a str,
-    pub case_number: Option<&'a str>,
+    pub case_number: Option<&'a CaseNumber>,
     pub digest_before: Option<&'a str>,
     pub digest_after: Option<&'a str>,
     pub detail: serde_json::Value,
@@ -46,7 +47,20 @@ fn event_hash(seq: i64, at: &str, actor: &str, action: &str, case: Option<&str>,
     sha256_hex(line.as_bytes())
 }
 
-/// Appends one event inside the caller's transaction.
+/// The time of an event appended in this write transaction: now, or the newest event's time
+/// when the clock reads earlier (it was set back). Taken after the write lock, so sequence and
+/// time agree whatever the number of writers.
+pub(crate) fn clock(tx: &Transaction<'_>) -> Result<String, StoreError> {
+    let last: Option<String> = tx.query_row("SELECT at FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
+    let now = crate::now();
+    Ok(match last {
+        Some(last) if last > now => last,
+        _ => now,
+    })
+}
+
+/// Appends one event inside the caller's transaction, at a time from [`clock`] in the same
+/// transaction.
 pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
     let (last_seq, prev): (i64, String) = tx
         .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -56,11 +70,12 @@ pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Resul
     let seq = last_seq + 1;
     let detail = if ev.detail.is_null() { "{}".to_string() } else { ev.detail.to_string() };
     let actor = ev.actor.replace(['\n', '\r'], " ");
-    let hash = event_hash(seq, at, &actor, ev.action, ev.case_number, ev.digest_before, ev.digest_after, &detail, &prev);
+    let case = ev.case_number.map(CaseNumber::as_str);
+    let hash = event_hash(seq, at, &actor, ev.action, case, ev.digest_before, ev.digest_after, &detail, &prev);
     tx.execute(
         "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![seq, at, actor, ev.action, ev.case_number, ev.digest_before, ev.digest_after, detail, prev, hash],
+        params![seq, at, actor, ev.action, case, ev.digest_before, ev.digest_after, detail, prev, hash],
     )
     .map_err(sql("appending an audit event"))?;
     tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![HEAD_KEY, format!("{seq}:{hash}")])
@@ -86,9 +101,9 @@ fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
 
 const SELECT_EVENT: &str = "SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash FROM audit_events";
 
-pub(crate) fn events_for_case(conn: &Connection, number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+pub(crate) fn events_for_case(conn: &Connection, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT_EVENT} WHERE case_number = ?1 ORDER BY seq")).map_err(sql("reading case history"))?;
-    let rows = stmt.query_map([number], read_event).map_err(sql("reading case history"))?;
+    let rows = stmt.query_map([number.as_str()], read_event).map_err(sql("reading case history"))?;
     rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading case history"))
 }
 
@@ -113,6 +128,11 @@ pub enum BreakKind {
     Truncated,
     /// A case's stored data differs from what its last event recorded.
     CaseDataChanged,
+    /// A case's stored status differs from the status its last transition recorded.
+    CaseStatusChanged,
+    /// A file kept with a case differs from what its `attachment_added` event recorded, or
+    /// has no such event.
+    AttachmentChanged,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -223,5 +243,76 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
             return Ok(report);
         }
     }
+    drop(rows);
+    drop(cases);
+
+    // every case's status must be the `to` of its last transition
+    let mut stmt = conn
+        .prepare(
+            "SELECT c.number, c.status,
+                    (SELECT json_extract(e.detail, '$.to') FROM audit_events e WHERE e.case_number = c.number AND json_extract(e.detail, '$.to') IS NOT NULL ORDER BY e.seq DESC LIMIT 1)
+             FROM cases c ORDER BY c.id",
+        )
+        .map_err(sql("checking case statuses"))?;
+    let mut rows = stmt.query([]).map_err(sql("checking case statuses"))?;
+    while let Some(row) = rows.next().map_err(sql("checking case statuses"))? {
+        let number: String = row.get(0).map_err(sql("checking case statuses"))?;
+        let status: String = row.get(1).map_err(sql("checking case statuses"))?;
+        let recorded: Option<String> = row.get(2).map_err(sql("checking case statuses"))?;
+        if recorded.as_deref() != Some(status.as_str()) {
+            let message = format!(
+                "case {number}: its stored status {status:?} is not the one its last transition on the audit chain recorded ({}): it was changed outside certdesk",
+                recorded.as_deref().unwrap_or("none")
+            );
+            return Ok(VerifyReport { cases_checked, ..fail(BreakKind::CaseStatusChanged, None, Some(number), message, count)? });
+        }
+    }
+    drop(rows);
+    drop(stmt);
+
+    // every stored file must be the one its event recorded, one event per file
+    let has_files: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'attachments'", [], |r| r.get(0)).map_err(sql("checking attachments"))?;
+    if has_files == 0 {
+        return Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None });
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.id, a.case_number, a.name, a.sha256, length(a.bytes), a.at, a.actor, sha256_ok(a.bytes, a.sha256),
+                    (SELECT count(*) FROM audit_events e WHERE e.action = 'attachment_added' AND e.case_number = a.case_number
+                        AND json_extract(e.detail, '$.name') = a.name AND json_extract(e.detail, '$.sha256') = a.sha256
+                        AND json_extract(e.detail, '$.size') = length(a.bytes) AND e.at = a.at AND e.actor = a.actor)
+             FROM attachments a ORDER BY a.id",
+        )
+        .map_err(sql("checking attachments"))?;
+    let mut rows = stmt.query([]).map_err(sql("checking attachments"))?;
+    let mut files = 0i64;
+    while let Some(row) = rows.next().map_err(sql("checking attachments"))? {
+        let number: String = row.get(1).map_err(sql("checking attachments"))?;
+        let name: String = row.get(2).map_err(sql("checking attachments"))?;
+        let bytes_ok: bool = row.get(7).map_err(sql("checking attachments"))?;
+        let events: i64 = row.get(8).map_err(sql("checking attachments"))?;
+        files += 1;
+        if !bytes_ok || events == 0 {
+            let why = if !bytes_ok { "its bytes do not match its recorded SHA-256" } else { "no attachment_added event on the audit chain records it" };
+            let message = format!("case {number}: the file {name:?} was replaced or added outside certdesk ({why})");
+            return Ok(VerifyReport { cases_checked, ..fail(BreakKind::AttachmentChanged, None, Some(number), message, count)? });
+        }
+    }
+    let recorded: i64 = conn.query_row("SELECT count(*) FROM audit_events WHERE action = 'attachment_added'", [], |r| r.get(0)).map_err(sql("checking attachments"))?;
+    if recorded != files {
+        let message = format!("the audit chain records {recorded} file(s) kept with cases but the store holds {files}: files were removed outside certdesk");
+        return Ok(VerifyReport { cases_checked, ..fail(BreakKind::AttachmentChanged, None, None, message, count)? });
+    }
     Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None })
+}
+
+/// Registers `sha256_ok(bytes, hex)` on a connection, for [`verify`].
+pub(crate) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function("sha256_ok", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
+        let bytes = ctx.get_raw(0).as_blob_or_null().map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?.unwrap_or_default();
+        let hex: String = ctx.get(1)?;
+        Ok(sha256_hex(bytes) == hex)
+    })
+    .map_err(sql("registering functions"))
 }

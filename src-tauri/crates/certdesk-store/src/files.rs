@@ -4,7 +4,9 @@
 //! attachment is recorded on the audit chain with its SHA-256 in the same transaction.
 
 use crate::{CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, read_summary, sql};
+use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
+use certdesk_domain::workflow::{Actor, Role};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -45,62 +47,63 @@ fn check_day(day: &str) -> Result<(), StoreError> {
     chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map(|_| ()).map_err(|_| StoreError::Invalid(format!("{day:?} is not a date (YYYY-MM-DD)")))
 }
 
-impl Store {
-    /// Keeps `bytes` with case `number` under `name` (e.g. `seal:official_seal`), recorded on
-    /// the audit chain as `attachment_added` with its size and SHA-256.
-    pub fn put_attachment(&mut self, number: &str, name: &str, mime: &str, bytes: &[u8], actor: &str) -> Result<AttachmentInfo, StoreError> {
-        let record = self.case(number)?;
-        if name.is_empty() || name.len() > 120 || name.chars().any(char::is_control) {
-            return Err(StoreError::Invalid(format!("attachment name {name:?} must be 1–120 printable characters")));
-        }
-        if bytes.len() > MAX_ATTACHMENT_BYTES {
-            return Err(StoreError::Invalid(format!("{name} is {} bytes; at most {MAX_ATTACHMENT_BYTES} are kept with a case", bytes.len())));
-        }
-        let sha = sha256_hex(bytes);
-        let at = now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        tx.execute(
-            "INSERT INTO attachments (case_number, name, mime, sha256, bytes, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![record.number.as_str(), name, mime, sha, bytes, at, actor],
-        )
-        .map_err(sql("storing an attachment"))?;
-        audit::append(
-            &tx,
-            &at,
-            &NewEvent {
-                actor,
-                action: "attachment_added",
-                case_number: Some(record.number.as_str()),
-                detail: serde_json::json!({ "name": name, "mime": mime, "size": bytes.len(), "sha256": sha }),
-                ..Default::default()
-            },
-        )?;
-        tx.commit().map_err(sql("committing an attachment"))?;
-        Ok(AttachmentInfo { name: name.into(), mime: mime.into(), size: bytes.len() as i64, sha256: sha, at, actor: actor.into() })
+pub(crate) fn check_file(f: &crate::NewFile<'_>) -> Result<(), StoreError> {
+    let name = f.name;
+    if name.is_empty() || name.len() > 120 || name.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(format!("attachment name {name:?} must be 1–120 printable characters")));
     }
+    if f.bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(StoreError::Invalid(format!("{name} is {} bytes; at most {MAX_ATTACHMENT_BYTES} are kept with a case", f.bytes.len())));
+    }
+    Ok(())
+}
 
+/// Stores one file in the caller's transaction with its `attachment_added` event.
+pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, number: &CaseNumber, f: &crate::NewFile<'_>, at: &str, actor: &str) -> Result<AttachmentInfo, StoreError> {
+    check_file(f)?;
+    let sha = sha256_hex(f.bytes);
+    tx.execute(
+        "INSERT INTO attachments (case_number, name, mime, sha256, bytes, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![number.as_str(), f.name, f.mime, sha, f.bytes, at, actor],
+    )
+    .map_err(sql("storing an attachment"))?;
+    audit::append(tx, at, &NewEvent {
+        actor,
+        action: "attachment_added",
+        case_number: Some(number),
+        detail: serde_json::json!({ "name": f.name, "mime": f.mime, "size": f.bytes.len(), "sha256": sha }),
+        ..Default::default()
+    })?;
+    Ok(AttachmentInfo { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len() as i64, sha256: sha, at: at.into(), actor: actor.into() })
+}
+
+/// The current file of every name kept with the case, by name.
+pub(crate) fn list(conn: &rusqlite::Connection, number: &CaseNumber) -> Result<Vec<AttachmentInfo>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT name, mime, length(bytes), sha256, at, actor FROM attachments a WHERE case_number = ?1
+             AND id = (SELECT max(id) FROM attachments b WHERE b.case_number = a.case_number AND b.name = a.name) ORDER BY name",
+        )
+        .map_err(sql("listing attachments"))?;
+    let rows = stmt
+        .query_map([number.as_str()], |r| Ok(AttachmentInfo { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)?, at: r.get(4)?, actor: r.get(5)? }))
+        .map_err(sql("listing attachments"))?;
+    rows.collect::<Result<_, _>>().map_err(sql("listing attachments"))
+}
+
+impl Store {
     /// The current file of every name kept with the case, by name.
-    pub fn attachments(&self, number: &str) -> Result<Vec<AttachmentInfo>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT name, mime, length(bytes), sha256, at, actor FROM attachments a WHERE case_number = ?1
-                 AND id = (SELECT max(id) FROM attachments b WHERE b.case_number = a.case_number AND b.name = a.name) ORDER BY name",
-            )
-            .map_err(sql("listing attachments"))?;
-        let rows = stmt
-            .query_map([number], |r| Ok(AttachmentInfo { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)?, at: r.get(4)?, actor: r.get(5)? }))
-            .map_err(sql("listing attachments"))?;
-        rows.collect::<Result<_, _>>().map_err(sql("listing attachments"))
+    pub fn attachments(&self, number: &CaseNumber) -> Result<Vec<AttachmentInfo>, StoreError> {
+        list(&self.conn, number)
     }
 
     /// The current bytes of one attachment, checked against the SHA-256 recorded with it.
-    pub fn attachment(&self, number: &str, name: &str) -> Result<Option<(AttachmentInfo, Vec<u8>)>, StoreError> {
+    pub fn attachment(&self, number: &CaseNumber, name: &str) -> Result<Option<(AttachmentInfo, Vec<u8>)>, StoreError> {
         let row: Option<(AttachmentInfo, Vec<u8>)> = self
             .conn
             .query_row(
                 "SELECT name, mime, length(bytes), sha256, at, actor, bytes FROM attachments WHERE case_number = ?1 AND name = ?2 ORDER BY id DESC LIMIT 1",
-                params![number, name],
+                params![number.as_str(), name],
                 |r| Ok((AttachmentInfo { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)?, at: r.get(4)?, actor: r.get(5)? }, r.get(6)?)),
             )
             .optional()
@@ -108,7 +111,7 @@ impl Store {
         if let Some((info, bytes)) = &row
             && sha256_hex(bytes) != info.sha256
         {
-            return Err(StoreError::Corrupt { number: number.into(), detail: format!("attachment {name} does not match its recorded SHA-256") });
+            return Err(StoreError::Corrupt { number: number.to_string(), detail: format!("attachment {name} does not match its recorded SHA-256") });
         }
         Ok(row)
     }
@@ -170,7 +173,7 @@ impl Store {
     pub fn cases_created_between(&self, from: &str, to: &str) -> Result<Vec<crate::CaseRecord>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT number FROM cases WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id").map_err(sql("listing cases"))?;
         let numbers: Vec<String> = stmt.query_map(params![from, to], |r| r.get(0)).map_err(sql("listing cases"))?.collect::<Result<_, _>>().map_err(sql("listing cases"))?;
-        numbers.iter().map(|n| self.case(n)).collect()
+        numbers.iter().map(|n| self.case(&CaseNumber::parse(n).map_err(|e| StoreError::Corrupt { number: n.clone(), detail: e.to_string() })?)).collect()
     }
 
     /// Every event of `action` between two instants (RFC 3339, half-open), oldest first.
@@ -192,21 +195,42 @@ impl Store {
         Store::check_backup(dest)
     }
 
-    /// Opens a backup file and checks it (integrity, schema not newer, audit chain intact).
+    /// A checked backup written as an administrator, recorded on the chain (`store_backup`).
+    pub fn backup_as(&mut self, dest: &Path, actor: &Actor) -> Result<BackupReport, StoreError> {
+        if !actor.has(Role::Admin) {
+            return Err(StoreError::Invalid(format!("only an administrator backs up the store; {} is not one", actor.name)));
+        }
+        let report = self.backup_to(dest)?;
+        let detail = serde_json::json!({ "path": report.path, "cases": report.cases, "bytes": report.bytes });
+        self.record_event(&NewEvent { actor: &actor.name, action: "store_backup", detail, ..Default::default() })?;
+        Ok(report)
+    }
+
+    /// Opens a backup file and checks it as untrusted input: read-only, with SQLite's defensive
+    /// mode and no trust in its schema; its schema must be exactly what this build's migrations
+    /// produce for its version (every table, index, trigger and view, with its SQL), its pages
+    /// intact and its audit chain whole.
     pub fn check_backup(path: &Path) -> Result<BackupReport, StoreError> {
         let bytes = std::fs::metadata(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?.len();
-        let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql("opening the backup"))?;
-        let header_ok: Result<i64, _> = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0));
-        header_ok.map_err(|_| StoreError::Invalid(format!("{} is not a certdesk store", path.display())))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the backup's schema"))?;
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(sql("opening the backup"))?;
+        untrusted(&conn)?;
+        let not_a_store = || StoreError::Invalid(format!("{} is not a certdesk store", path.display()));
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|_| not_a_store())?;
         let known = crate::schema::MIGRATIONS.len() as i64;
         if version == 0 || version > known {
             return Err(StoreError::Invalid(format!("{} has schema {version}; this build reads 1–{known}", path.display())));
         }
-        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sql("checking the backup"))?;
+        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| not_a_store())?;
         if integrity != "ok" {
             return Err(StoreError::Invalid(format!("{} is damaged: {integrity}", path.display())));
         }
+        let expected = crate::schema::expected_schema(version as usize)?;
+        let found = schema_of(&conn)?;
+        if let Some(diff) = crate::schema::first_difference(&expected, &found) {
+            return Err(StoreError::Invalid(format!("{} is not a store this build wrote: {diff}", path.display())));
+        }
+        audit::register_functions(&conn)?;
         let report = audit::verify(&conn)?;
         if !report.ok {
             let what = report.first_break.map(|b| b.message).unwrap_or_default();
@@ -216,38 +240,132 @@ impl Store {
         Ok(BackupReport { path: path.to_path_buf(), bytes, cases, audit_events: report.events })
     }
 
-    /// Replaces this store by a checked backup. The current file is kept beside it as
-    /// `<name>.before-restore-<time>`; returns the reopened store and that path.
-    pub fn restore_from(self, backup: &Path) -> Result<(Store, PathBuf), (Option<Store>, StoreError)> {
-        if let Err(e) = Store::check_backup(backup) {
+    /// Replaces this store by a backup, as an administrator. The backup is copied first and the
+    /// copy is what is checked ([`Store::check_backup`]) and installed; the current store is kept
+    /// beside it as `<name>.before-restore-<time>`; case numbers handed out by the current store
+    /// are never handed out again; `store_restored` (who, the file's SHA-256, where the replaced
+    /// store was kept) is appended to the restored chain. Refused while another process has the
+    /// store open. On failure the current store is given back unchanged.
+    pub fn restore_from(self, backup: &Path, actor: &Actor) -> Result<(Store, Restored), (Option<Store>, StoreError)> {
+        if !actor.has(Role::Admin) {
+            let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name));
             return Err((Some(self), e));
         }
         let path = self.path.clone();
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        let kept = path.with_file_name(format!("{}.before-restore-{stamp}", path.file_name().and_then(|n| n.to_str()).unwrap_or("certdesk.db")));
-        if let Err(e) = self.backup_to(&kept) {
-            return Err((Some(self), e));
-        }
-        drop(self);
         let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
         let staged = side(".restoring");
-        let io = |e: std::io::Error| StoreError::Folder { path: path.clone(), source: e };
-        let result = std::fs::copy(backup, &staged)
-            .and_then(|_| {
-                for suffix in ["-wal", "-shm"] {
-                    if side(suffix).exists() {
-                        std::fs::remove_file(side(suffix))?;
-                    }
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let kept = path.with_file_name(format!("{}.before-restore-{stamp}", path.file_name().and_then(|n| n.to_str()).unwrap_or("certdesk.db")));
+        let prepared = (|| -> Result<(BackupReport, String), StoreError> {
+            for f in [staged.clone(), side(".restoring-wal"), side(".restoring-shm")] {
+                if f.exists() {
+                    std::fs::remove_file(&f).map_err(|source| StoreError::Folder { path: f.clone(), source })?;
                 }
-                std::fs::rename(&staged, &path)
-            })
-            .map_err(io);
-        if let Err(e) = result {
+            }
+            std::fs::copy(backup, &staged).map_err(|source| StoreError::Folder { path: backup.to_path_buf(), source })?;
+            let copied = std::fs::read(&staged).map_err(|source| StoreError::Folder { path: staged.clone(), source })?;
+            let sha256 = sha256_hex(&copied);
+            drop(copied);
+            // the copy is what is checked; the administrator knows the file by its own name
+            let report = Store::check_backup(&staged).map_err(|e| match e {
+                StoreError::Invalid(m) => StoreError::Invalid(m.replace(&staged.display().to_string(), &backup.display().to_string())),
+                other => other,
+            })?;
+            Ok((report, sha256))
+        })();
+        let (report, sha256) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                return Err((Some(self), e));
+            }
+        };
+        let seqs = match self.case_seqs() {
+            Ok(s) => s,
+            Err(e) => return Err((Some(self), e)),
+        };
+        if let Err(e) = self.backup_to(&kept) {
+            let _ = std::fs::remove_file(&staged);
+            return Err((Some(self), e));
+        }
+        // alone with the store from here: every other process's handle would keep the old file
+        drop(self);
+        let exclusive = match crate::StoreLock::exclusive(&path) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                let _ = std::fs::remove_file(&kept);
+                return Err((Store::open(&path).ok(), e));
+            }
+        };
+        let finished = (|| -> Result<(), StoreError> {
+            let mut restored = Store::open_locked(&staged)?;
+            let detail = serde_json::json!({ "file": backup.display().to_string(), "sha256": sha256, "kept": kept.display().to_string(), "cases": report.cases });
+            restored.after_restore(&seqs, actor, detail)?;
+            drop(restored);
+            for suffix in ["-wal", "-shm"] {
+                if side(suffix).exists() {
+                    std::fs::remove_file(side(suffix)).map_err(|source| StoreError::Folder { path: side(suffix), source })?;
+                }
+            }
+            std::fs::rename(&staged, &path).map_err(|source| StoreError::Folder { path: path.clone(), source })
+        })();
+        drop(exclusive);
+        if let Err(e) = finished {
+            let _ = std::fs::remove_file(&staged);
             return Err((Store::open(&path).ok(), e));
         }
         match Store::open(&path) {
-            Ok(s) => Ok((s, kept)),
+            Ok(s) => Ok((s, Restored { kept, report, sha256 })),
             Err(e) => Err((None, e)),
         }
     }
+
+    fn case_seqs(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT counter, day, last FROM case_seq").map_err(sql("reading case numbers"))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(sql("reading case numbers"))?;
+        rows.collect::<Result<_, _>>().map_err(sql("reading case numbers"))
+    }
+
+    /// On a restored store: never hand out a number the replaced store handed out, and record
+    /// the restore on the chain.
+    fn after_restore(&mut self, seqs: &[(String, String, i64)], actor: &Actor, detail: serde_json::Value) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        for (counter, day, last) in seqs {
+            tx.execute(
+                "INSERT INTO case_seq (counter, day, last) VALUES (?1, ?2, ?3) ON CONFLICT (counter, day) DO UPDATE SET last = max(last, excluded.last)",
+                params![counter, day, last],
+            )
+            .map_err(sql("keeping case numbers"))?;
+        }
+        let at = audit::clock(&tx)?;
+        audit::append(&tx, &at, &NewEvent { actor: &actor.name, action: "store_restored", detail, ..Default::default() })?;
+        tx.commit().map_err(sql("recording the restore"))
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    /// Where the replaced store was kept.
+    pub kept: PathBuf,
+    pub report: BackupReport,
+    /// SHA-256 of the backup file restored.
+    pub sha256: String,
+}
+
+/// A connection to a file nobody vouches for: defensive mode (no writes to the schema or
+/// shadow tables through SQL), no trust in functions its schema calls.
+fn untrusted(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    use rusqlite::config::DbConfig;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true).map_err(sql("opening the backup defensively"))?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(sql("opening the backup defensively"))?;
+    Ok(())
+}
+
+/// Every schema object of a database: (type, name, table, SQL), sorted.
+pub(crate) fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<(String, String, String, Option<String>)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name").map_err(sql("reading the schema"))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sql("reading the schema"))?;
+    rows.collect::<Result<_, _>>().map_err(sql("reading the schema"))
 }

@@ -1,8 +1,10 @@
 //! The local case store: one SQLite file (WAL, foreign keys, synchronous=FULL). Owns every SQL
 //! statement in certdesk; callers never see rusqlite types. Cases, case numbering, search,
 //! settings and the audit chain live here. Does not validate case data (the domain does) nor
-//! decide who may act (the workflow does): it records what it is told, atomically, with an
-//! audit event in the same transaction as every change.
+//! decide who may act (the workflow does), but every change to a case asks the workflow inside
+//! the write transaction that makes it, on facts read in that transaction, and appends its audit
+//! event there too (at a time taken under the write lock). Cases are named by parsed
+//! `CaseNumber`s only, so one case has one history whatever way its number was typed.
 
 pub mod accounts;
 pub mod audit;
@@ -13,7 +15,7 @@ mod search;
 pub use accounts::{Account, AuthError, Password};
 pub use audit::{AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
-pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES};
+pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
 
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::{self, Action, TransitionError};
@@ -49,6 +51,8 @@ pub enum StoreError {
     Corrupt { number: String, detail: String },
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Busy(String),
 }
 
 /// Maps a rusqlite error with what the store was doing.
@@ -102,6 +106,39 @@ pub struct CaseSummary {
 pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
+    _lock: StoreLock,
+}
+
+/// `<store>.lock`: every process with the store open holds it shared; a restore needs it
+/// alone, so it is refused while another process (the app, a CLI command) has the store open.
+pub(crate) struct StoreLock {
+    // held for its lock, which lasts as long as the handle
+    _file: std::fs::File,
+}
+
+impl StoreLock {
+    fn file(db: &Path) -> Result<std::fs::File, StoreError> {
+        let path = PathBuf::from(format!("{}.lock", db.display()));
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(|source| StoreError::Folder { path, source })
+    }
+
+    fn shared(db: &Path) -> Result<StoreLock, StoreError> {
+        let file = StoreLock::file(db)?;
+        // waits while a restore replaces the file (seconds at most)
+        file.lock_shared().map_err(|source| StoreError::Folder { path: db.to_path_buf(), source })?;
+        Ok(StoreLock { _file: file })
+    }
+
+    pub(crate) fn exclusive(db: &Path) -> Result<StoreLock, StoreError> {
+        let file = StoreLock::file(db)?;
+        match file.try_lock() {
+            Ok(()) => Ok(StoreLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(StoreError::Busy(format!("another certdesk process has {} open (the app or a command): close it, then restore", db.display())))
+            }
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Folder { path: db.to_path_buf(), source }),
+        }
+    }
 }
 
 pub(crate) fn now() -> String {
@@ -129,10 +166,22 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
+        let lock = StoreLock::shared(path)?;
+        Store::open_with(path, lock)
+    }
+
+    /// Opens a store file this process already holds alone (a restore's staged copy).
+    pub(crate) fn open_locked(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? })
+    }
+
+    fn open_with(path: &Path, lock: StoreLock) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(sql("opening the database"))?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(sql("setting up the connection"))?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
+            .map_err(sql("setting up the connection"))?;
+        audit::register_functions(&conn)?;
+        let mut store = Store { conn, path: path.to_path_buf(), _lock: lock };
         store.migrate()?;
         Ok(store)
     }
@@ -159,21 +208,31 @@ impl Store {
         self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))
     }
 
-    /// Sets a setting, with an audit event naming the actor.
-    pub fn set_setting(&mut self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+    /// Sets a setting as an administrator, with an audit event naming them.
+    pub fn set_setting(&mut self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
+        if !actor.has(workflow::Role::Admin) {
+            return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name)));
+        }
+        let actor = actor.name.as_str();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let at = audit::clock(&tx)?;
         let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))?;
         tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])
             .map_err(sql("writing a setting"))?;
-        audit::append(&tx, &now(), &NewEvent { actor, action: "setting", detail: serde_json::json!({ "key": key, "before": before, "after": value }), ..Default::default() })?;
+        audit::append(&tx, &at, &NewEvent { actor, action: "setting", detail: serde_json::json!({ "key": key, "before": before, "after": value }), ..Default::default() })?;
         tx.commit().map_err(sql("committing a setting"))
     }
 
     /// Stores a new draft case with the next number of `counter` for `day`. The data must
     /// have been validated and normalised by the caller.
-    pub fn create_case(&mut self, data: &CaseData, counter: &str, day: NaiveDate, actor: &str) -> Result<CaseRecord, StoreError> {
+    pub fn create_case(&mut self, data: &CaseData, counter: &str, day: NaiveDate, actor: &Actor) -> Result<CaseRecord, ActError> {
+        let roles = workflow::roles_for(Action::Accept);
+        if !roles.iter().any(|r| actor.has(*r)) {
+            return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "create", needed: workflow::RoleList(roles.to_vec()), has: actor.roles.clone() }.into());
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let record = insert_case(&tx, data, counter, day, actor, &now())?;
+        let at = audit::clock(&tx)?;
+        let record = insert_case(&tx, data, counter, day, &actor.name, &at)?;
         tx.commit().map_err(sql("committing the new case"))?;
         Ok(record)
     }
@@ -182,7 +241,7 @@ impl Store {
     /// `create_case` one by one.
     pub fn create_cases<'a>(&mut self, cases: impl IntoIterator<Item = &'a CaseData>, counter: &str, day: NaiveDate, actor: &str) -> Result<usize, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = now();
+        let at = audit::clock(&tx)?;
         let mut n = 0;
         for data in cases {
             insert_case(&tx, data, counter, day, actor, &at)?;
@@ -192,21 +251,8 @@ impl Store {
         Ok(n)
     }
 
-    pub fn case(&self, number: &str) -> Result<CaseRecord, StoreError> {
-        let number = CaseNumber::parse(number).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let row = self
-            .conn
-            .query_row("SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1", [number.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-            })
-            .optional()
-            .map_err(sql("reading a case"))?
-            .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;
-        let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) = row;
-        let corrupt = |detail: String| StoreError::Corrupt { number: number.to_string(), detail };
-        let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(format!("unknown status {status_text:?}")))?;
-        let data = CaseData::from_json(&data_text).map_err(|e| corrupt(e.to_string()))?;
-        Ok(CaseRecord { number, status, data, digest, created_at, updated_at, created_by, updated_by })
+    pub fn case(&self, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
+        read_case(&self.conn, number)
     }
 
     /// Cases, newest first, optionally of one status.
@@ -286,108 +332,47 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(sql("searching identifiers"))
     }
 
-    /// Moves a case by `action`, recording actor, reason and digests on the audit chain.
-    /// `guard` sees the case before the change and may refuse it (roles, four-eyes).
-    pub fn transition<E: From<StoreError>>(
-        &mut self,
-        number: &str,
-        action: Action,
-        actor: &str,
-        detail: serde_json::Value,
-        guard: impl FnOnce(&CaseRecord, &[AuditEvent]) -> Result<(), E>,
-    ) -> Result<CaseRecord, E> {
-        let record = self.case(number)?;
-        let history = self.history(number)?;
-        let to = status::next(record.status, action).map_err(StoreError::from)?;
-        guard(&record, &history)?;
-        let at = now();
+    /// Runs `change` on case `number` inside one write transaction: the case as stored and the
+    /// workflow's facts are read in that transaction, so what `change` checks is what it
+    /// changes; `at` is the time of the events it appends.
+    fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&rusqlite::Transaction<'_>, &CaseRecord, &CaseFacts, &str) -> Result<T, ActError>) -> Result<T, ActError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let changed = tx
-            .execute(
-                "UPDATE cases SET status = ?1, updated_at = ?2 WHERE number = ?3 AND status = ?4 AND digest = ?5",
-                params![to.wire(), at, record.number.as_str(), record.status.wire(), record.digest],
-            )
-            .map_err(sql("changing a case's status"))?;
-        if changed != 1 {
-            return Err(StoreError::Invalid(format!("case {} changed while this action was prepared; try again", record.number)).into());
-        }
-        let mut detail = if detail.is_object() { detail } else { serde_json::json!({}) };
-        detail["from"] = record.status.wire().into();
-        detail["to"] = to.wire().into();
-        audit::append(
-            &tx,
-            &at,
-            &NewEvent { actor, action: action.wire(), case_number: Some(record.number.as_str()), digest_before: Some(&record.digest), digest_after: Some(&record.digest), detail },
-        )?;
-        tx.commit().map_err(sql("committing a transition"))?;
-        Ok(CaseRecord { status: to, updated_at: at, ..record })
-    }
-
-    /// Replaces a case's data (already validated). An approved case goes back to review.
-    pub fn update_case<E: From<StoreError>>(
-        &mut self,
-        number: &str,
-        data: &CaseData,
-        actor: &str,
-        guard: impl FnOnce(&CaseRecord, &[AuditEvent]) -> Result<(), E>,
-    ) -> Result<CaseRecord, E> {
-        let record = self.case(number)?;
-        let history = self.history(number)?;
-        let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
-        guard(&record, &history)?;
-        let at = now();
-        let canonical = data.canonical_json();
-        let digest = sha256_hex(canonical.as_bytes());
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let id: i64 = tx.query_row("SELECT id FROM cases WHERE number = ?1", [record.number.as_str()], |r| r.get(0)).map_err(sql("reading a case"))?;
-        let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
-        let changed = tx
-            .execute(
-                "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
-                 cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12",
-                params![to.wire(), canonical, digest, at, actor, data.project, data.business.wire(), data.cert_kind.wire(), org_name, data.handler.name, id, record.digest],
-            )
-            .map_err(sql("updating a case"))?;
-        if changed != 1 {
-            return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
-        }
-        index_case(&tx, id, record.number.as_str(), data, true)?;
-        audit::append(
-            &tx,
-            &at,
-            &NewEvent {
-                actor,
-                action: Action::Edit.wire(),
-                case_number: Some(record.number.as_str()),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&digest),
-                detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
-            },
-        )?;
-        tx.commit().map_err(sql("committing an edit"))?;
-        Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at, updated_by: actor.to_string(), ..record })
+        let at = audit::clock(&tx)?;
+        let record = read_case(&tx, number)?;
+        let facts = facts_in(&tx, &record)?;
+        let out = change(&tx, &record, &facts, &at)?;
+        tx.commit().map_err(sql("committing a change"))?;
+        Ok(out)
     }
 
     /// The case's events on the audit chain, oldest first.
-    pub fn history(&self, number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+    pub fn history(&self, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
         audit::events_for_case(&self.conn, number)
+    }
+
+    /// What the workflow rules know about a case now.
+    pub fn facts(&self, number: &CaseNumber) -> Result<(CaseRecord, CaseFacts), StoreError> {
+        let record = read_case(&self.conn, number)?;
+        let facts = facts_in(&self.conn, &record)?;
+        Ok((record, facts))
     }
 
     /// The newest event of `action` whose detail has `field` equal to `value` (e.g. the key
     /// generated for a case, found by its public key).
     pub fn find_event(&self, action: &str, field: &str, value: &str) -> Result<Option<AuditEvent>, StoreError> {
         let path = format!("$.{field}");
-        let seq: Option<i64> = self
+        let number: Option<Option<String>> = self
             .conn
-            .query_row("SELECT seq FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1", params![action, path, value], |r| r.get(0))
+            .query_row(
+                "SELECT case_number FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1",
+                params![action, path, value],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(sql("searching events"))?;
-        let Some(seq) = seq else { return Ok(None) };
-        let number: Option<String> = self.conn.query_row("SELECT case_number FROM audit_events WHERE seq = ?1", [seq], |r| r.get(0)).map_err(sql("searching events"))?;
-        Ok(match number {
-            Some(n) => self.history(&n)?.into_iter().find(|e| e.seq == seq),
-            None => None,
-        })
+        let Some(Some(number)) = number else { return Ok(None) };
+        let Ok(number) = CaseNumber::parse(&number) else { return Ok(None) };
+        Ok(self.history(&number)?.into_iter().rev().find(|e| e.action == action && e.detail.get(field).and_then(|v| v.as_str()) == Some(value)))
     }
 
     /// Walks the audit chain; see [`audit`].
@@ -406,10 +391,15 @@ impl Store {
         self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).map_err(sql("counting cases"))
     }
 
-    /// Appends an event that is not a case transition (user management, key operations…).
+    /// Appends an event that concerns no case (a key unlocked or wiped outside a case, a backup
+    /// written). Events of a case are appended by the methods that check the case's rules.
     pub fn record_event(&mut self, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
+        if ev.case_number.is_some() {
+            return Err(StoreError::Invalid("events of a case are recorded by the case's own methods".into()));
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let seq = audit::append(&tx, &now(), ev)?;
+        let at = audit::clock(&tx)?;
+        let seq = audit::append(&tx, &at, ev)?;
         tx.commit().map_err(sql("committing an event"))?;
         Ok(seq)
     }
@@ -424,42 +414,264 @@ pub enum ActError {
     Store(#[from] StoreError),
 }
 
-/// What the workflow rules need, read off the case and its audit history.
-pub fn case_facts(record: &CaseRecord, history: &[AuditEvent]) -> CaseFacts {
-    let mut facts = CaseFacts { status: Some(record.status), digest: record.digest.clone(), ..Default::default() };
+/// What the workflow rules need, read off the case, its audit history and its files.
+pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[AttachmentInfo]) -> CaseFacts {
+    let approval_digest = workflow::approval_digest(&record.digest, files.iter().map(|f| (f.name.as_str(), f.sha256.as_str())));
+    let mut facts = CaseFacts { status: Some(record.status), digest: record.digest.clone(), approval_digest, ..Default::default() };
     for ev in history {
-        let who = Some(ev.actor.clone());
+        let file = || ev.detail.get("name").and_then(|n| n.as_str()).unwrap_or("");
         match ev.action.as_str() {
-            "create" => facts.created_by = who,
-            "accept" => facts.accepted_by = who,
-            "submit" => facts.submitted_by = who,
+            "create" => facts.shaped(&ev.actor, "created"),
+            "accept" => facts.shaped(&ev.actor, "accepted"),
+            "submit" => facts.shaped(&ev.actor, "submitted"),
             "edit" => {
-                facts.last_edited_by = who;
-                facts.approved_digest = None;
+                facts.shaped(&ev.actor, "edited");
+                facts.approved = None;
             }
-            "approve" => facts.approved_digest = ev.digest_after.clone(),
-            "return" | "cancel" => facts.approved_digest = None,
+            "attachment_added" if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
+            "seal_imported" => facts.shaped(&ev.actor, "imported the seal sheet of"),
+            "approve" => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
+            "return" | "cancel" => facts.approved = None,
+            "certificate_written" => facts.key_written = true,
+            // a supervisor allowed a second key for the case
+            "reissue" => facts.key_written = false,
             _ => {}
         }
     }
     facts
 }
 
+fn facts_in(conn: &Connection, record: &CaseRecord) -> Result<CaseFacts, StoreError> {
+    let history = audit::events_for_case(conn, &record.number)?;
+    let files = files::list(conn, &record.number)?;
+    Ok(case_facts(record, &history, &files))
+}
+
+fn read_case(conn: &Connection, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
+    let row = conn
+        .query_row("SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1", [number.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })
+        .optional()
+        .map_err(sql("reading a case"))?
+        .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;
+    let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) = row;
+    let corrupt = |detail: String| StoreError::Corrupt { number: number.to_string(), detail };
+    let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(format!("unknown status {status_text:?}")))?;
+    let data = CaseData::from_json(&data_text).map_err(|e| corrupt(e.to_string()))?;
+    Ok(CaseRecord { number: number.clone(), status, data, digest, created_at, updated_at, created_by, updated_by })
+}
+
+/// Moves the stored status of a case, guarded by what it was read as.
+fn set_status(tx: &rusqlite::Transaction<'_>, record: &CaseRecord, to: Status, at: &str) -> Result<(), StoreError> {
+    let changed = tx
+        .execute(
+            "UPDATE cases SET status = ?1, updated_at = ?2 WHERE number = ?3 AND status = ?4 AND digest = ?5",
+            params![to.wire(), at, record.number.as_str(), record.status.wire(), record.digest],
+        )
+        .map_err(sql("changing a case's status"))?;
+    if changed != 1 {
+        return Err(StoreError::Invalid(format!("case {} changed while this action was prepared; try again", record.number)));
+    }
+    Ok(())
+}
+
+/// A file to keep with a case.
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub mime: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Which rule lets a file be kept with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// The clerk's files (seal sheet, chosen seals, scans): only while the case is editable;
+    /// covered by the approval, so an approved case goes back to review.
+    Case,
+    /// What the key desk keeps (the issued certificate): a key clerk on an approved case.
+    KeyDesk,
+}
+
 impl Store {
-    /// Takes a workflow action as `actor`: the state machine, the actor's roles, four-eyes,
-    /// a required reason and, for issuing, an approval of the current data are all checked
-    /// before anything is written.
-    pub fn act(&mut self, number: &str, action: Action, actor: &Actor, reason: Option<&str>) -> Result<CaseRecord, ActError> {
-        let detail = match reason.map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => serde_json::json!({ "reason": r, "roles": actor.roles }),
-            None => serde_json::json!({ "roles": actor.roles }),
-        };
-        self.transition(number, action, &actor.name, detail, |record, history| workflow::authorize(actor, action, &case_facts(record, history), reason).map_err(ActError::from))
+    /// Takes a workflow action as `actor`: the state machine, the actor's roles, four-eyes
+    /// (nobody who ever shaped the case approves it), a required reason and, for issuing, an
+    /// approval of the current data and files are all checked in the transaction that writes.
+    pub fn act(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts, at| {
+            let to = status::next(record.status, action).map_err(StoreError::from)?;
+            workflow::authorize(actor, action, facts, reason)?;
+            set_status(tx, record, to, at)?;
+            let mut detail = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+                Some(r) => serde_json::json!({ "reason": r, "roles": actor.roles }),
+                None => serde_json::json!({ "roles": actor.roles }),
+            };
+            detail["from"] = record.status.wire().into();
+            detail["to"] = to.wire().into();
+            if action == Action::Approve {
+                detail["approval_digest"] = facts.approval_digest.clone().into();
+            }
+            audit::append(tx, at, &NewEvent {
+                actor: &actor.name,
+                action: action.wire(),
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&record.digest),
+                detail,
+            })?;
+            Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
+        })
     }
 
-    /// Replaces the case data as `actor` (a clerk); an approved case goes back to review.
-    pub fn edit(&mut self, number: &str, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
-        self.update_case(number, data, &actor.name, |record, history| workflow::authorize(actor, Action::Edit, &case_facts(record, history), None).map_err(ActError::from))
+    /// Replaces the case data (already validated) as `actor`, a clerk; an approved case goes
+    /// back to review.
+    pub fn edit(&mut self, number: &CaseNumber, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts, at| {
+            let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
+            workflow::authorize(actor, Action::Edit, facts, None)?;
+            let canonical = data.canonical_json();
+            let digest = sha256_hex(canonical.as_bytes());
+            let id: i64 = tx.query_row("SELECT id FROM cases WHERE number = ?1", [record.number.as_str()], |r| r.get(0)).map_err(sql("reading a case"))?;
+            let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+            let changed = tx
+                .execute(
+                    "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
+                     cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12 AND status = ?13",
+                    params![
+                        to.wire(),
+                        canonical,
+                        digest,
+                        at,
+                        actor.name,
+                        data.project,
+                        data.business.wire(),
+                        data.cert_kind.wire(),
+                        org_name,
+                        data.handler.name,
+                        id,
+                        record.digest,
+                        record.status.wire()
+                    ],
+                )
+                .map_err(sql("updating a case"))?;
+            if changed != 1 {
+                return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
+            }
+            index_case(tx, id, record.number.as_str(), data, true)?;
+            audit::append(tx, at, &NewEvent {
+                actor: &actor.name,
+                action: Action::Edit.wire(),
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&digest),
+                detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
+            })?;
+            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at.to_string(), updated_by: actor.name.clone(), ..record.clone() })
+        })
+    }
+
+    /// Keeps `files` with the case as `actor`, each recorded as `attachment_added`, and then
+    /// `event` (e.g. the seal sheet's verdict) — all in one transaction, or nothing. Case files
+    /// are accepted only while the case is editable (an approved case goes back to review);
+    /// key-desk files only from a key clerk on a case whose approval holds.
+    pub fn attach(&mut self, number: &CaseNumber, kind: FileKind, files: &[NewFile<'_>], event: Option<(&str, serde_json::Value)>, actor: &Actor) -> Result<Vec<AttachmentInfo>, ActError> {
+        for f in files {
+            files::check_file(f)?;
+        }
+        self.write_case(number, |tx, record, facts, at| {
+            let to = match kind {
+                FileKind::Case => workflow::authorize_attach(actor, facts)?,
+                FileKind::KeyDesk => {
+                    workflow::authorize_key_step(actor, facts, false)?;
+                    record.status
+                }
+            };
+            let mut out = Vec::new();
+            for f in files {
+                out.push(files::insert(tx, &record.number, f, at, &actor.name)?);
+            }
+            let evented = event.is_some();
+            if let Some((action, mut detail)) = event {
+                if to != record.status {
+                    detail["from"] = record.status.wire().into();
+                    detail["to"] = to.wire().into();
+                }
+                audit::append(tx, at, &NewEvent { actor: &actor.name, action, case_number: Some(&record.number), detail, ..Default::default() })?;
+            }
+            if to != record.status {
+                set_status(tx, record, to, at)?;
+                if !evented {
+                    let detail = serde_json::json!({ "from": record.status.wire(), "to": to.wire(), "files": files.iter().map(|f| f.name).collect::<Vec<_>>() });
+                    audit::append(tx, at, &NewEvent { actor: &actor.name, action: "files_changed", case_number: Some(&record.number), detail, ..Default::default() })?;
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks that `actor` may do a key-desk step on the case now (before touching a token).
+    pub fn check_key_step(&self, number: &CaseNumber, actor: &Actor, new_key: bool) -> Result<CaseRecord, ActError> {
+        let (record, facts) = self.facts(number)?;
+        workflow::authorize_key_step(actor, &facts, new_key)?;
+        Ok(record)
+    }
+
+    /// Records a key-desk step done on a token (`token_initialized`, `key_generated`,
+    /// `certificate_written`, `seal_written`…), checking the rules again in the transaction
+    /// that appends it. `certificate_written` on an approved case also moves it to key_issued.
+    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, action: &str, detail: serde_json::Value, new_key: bool) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts, at| {
+            workflow::authorize_key_step(actor, facts, new_key)?;
+            audit::append(tx, at, &NewEvent { actor: &actor.name, action, case_number: Some(&record.number), detail, ..Default::default() })?;
+            if action != "certificate_written" || record.status != Status::Approved {
+                return Ok(record.clone());
+            }
+            let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
+            workflow::authorize(actor, Action::IssueKey, facts, None)?;
+            set_status(tx, record, to, at)?;
+            audit::append(tx, at, &NewEvent {
+                actor: &actor.name,
+                action: Action::IssueKey.wire(),
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&record.digest),
+                detail: serde_json::json!({ "roles": actor.roles, "from": record.status.wire(), "to": to.wire() }),
+            })?;
+            Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
+        })
+    }
+
+    /// A supervisor allows a second key for a case whose certificate was written (the first key
+    /// lost or broken), with a reason; the approval still has to cover the data and files.
+    pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str) -> Result<(), ActError> {
+        self.write_case(number, |tx, record, facts, at| {
+            if !actor.has(workflow::Role::Supervisor) {
+                let needed = workflow::RoleList(vec![workflow::Role::Supervisor]);
+                return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "reissue", needed, has: actor.roles.clone() }.into());
+            }
+            if reason.trim().is_empty() {
+                return Err(RuleError::ReasonRequired { action: "reissue" }.into());
+            }
+            workflow::may_make_key(record.status)?;
+            if !facts.key_written {
+                return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
+            }
+            let detail = serde_json::json!({ "reason": reason.trim(), "roles": actor.roles });
+            audit::append(tx, at, &NewEvent { actor: &actor.name, action: "reissue", case_number: Some(&record.number), detail, ..Default::default() })?;
+            Ok(())
+        })
+    }
+
+    /// Records an event on a case that changes nothing in it (forms printed), by any signed-in
+    /// account with a role, on an open case.
+    pub fn note(&mut self, number: &CaseNumber, actor: &Actor, action: &str, detail: serde_json::Value) -> Result<(), ActError> {
+        self.write_case(number, |tx, record, _, at| {
+            if actor.roles.is_empty() {
+                return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name))));
+            }
+            audit::append(tx, at, &NewEvent { actor: &actor.name, action, case_number: Some(&record.number), detail, ..Default::default() })?;
+            Ok(())
+        })
     }
 }
 
@@ -475,6 +687,7 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, d
         )
         .map_err(sql("numbering a case"))?;
     let number = CaseNumber::new(counter, day, seq);
+
     let canonical = data.canonical_json();
     let digest = sha256_hex(canonical.as_bytes());
     let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
@@ -492,7 +705,7 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, d
         &NewEvent {
             actor,
             action: "create",
-            case_number: Some(number.as_str()),
+            case_number: Some(&number),
             digest_before: None,
             digest_after: Some(&digest),
             detail: serde_json::json!({ "to": Status::Draft.wire() }),

@@ -130,6 +130,29 @@ CREATE TABLE drafts (
 
 pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES];
 
+type SchemaRow = (String, String, String, Option<String>);
+
+/// The schema the first `version` migrations produce, as [`crate::files::schema_of`] lists it.
+pub(crate) fn expected_schema(version: usize) -> Result<Vec<SchemaRow>, crate::StoreError> {
+    let conn = rusqlite::Connection::open_in_memory().map_err(crate::sql("building the expected schema"))?;
+    for m in &MIGRATIONS[..version.min(MIGRATIONS.len())] {
+        conn.execute_batch(m).map_err(crate::sql("building the expected schema"))?;
+    }
+    crate::files::schema_of(&conn)
+}
+
+/// The first object that is missing, extra or different, said for an administrator.
+pub(crate) fn first_difference(expected: &[SchemaRow], found: &[SchemaRow]) -> Option<String> {
+    for e in expected {
+        match found.iter().find(|f| f.0 == e.0 && f.1 == e.1) {
+            None => return Some(format!("the {} {} is missing", e.0, e.1)),
+            Some(f) if f != e => return Some(format!("the {} {} differs from this build's ({:?})", e.0, e.1, f.3.as_deref().unwrap_or(""))),
+            Some(_) => {}
+        }
+    }
+    found.iter().find(|f| !expected.iter().any(|e| e.0 == f.0 && e.1 == f.1)).map(|f| format!("it has an extra {} {} ({:?})", f.0, f.1, f.3.as_deref().unwrap_or("")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ fn writer(db: &str) {
     let data = case(ORG_NEW);
     let stdout = std::io::stdout();
     loop {
-        let rec = store.create_case(&data, "GZ01", day(), "crash-writer").unwrap();
+        let rec = store.create_case(&data, "GZ01", day(), &as_clerk("crash-writer")).unwrap();
         let mut out = stdout.lock();
         writeln!(out, "{}", rec.number).unwrap();
         out.flush().unwrap();
@@ -79,7 +79,7 @@ fn acknowledged_writes_survive_kill_9() {
     assert!(acknowledged.len() > rounds * 3, "writers made too little progress to prove anything: {}", acknowledged.len());
     let store = Store::open(&db).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
-    let missing: Vec<_> = acknowledged.iter().filter(|n| store.case(n).is_err()).collect();
+    let missing: Vec<_> = acknowledged.iter().filter(|n| store.case(&num(n)).is_err()).collect();
     assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
     let count = store.count_cases().unwrap();
     assert!(count as usize >= acknowledged.len(), "{count} stored < {} acknowledged", acknowledged.len());

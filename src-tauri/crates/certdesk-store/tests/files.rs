@@ -13,10 +13,10 @@ fn pw(s: &str) -> Password {
 fn attachments_are_kept_superseded_and_recorded_on_the_chain() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), "zhang").unwrap().number.to_string();
-    s.put_attachment(&n, "seal:official_seal", "image/png", b"first", "zhang").unwrap();
-    s.put_attachment(&n, "seal:official_seal", "image/png", b"second", "zhang").unwrap();
-    s.put_attachment(&n, "scan", "image/jpeg", b"scan bytes", "zhang").unwrap();
+    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+    put(&mut s, &n, "seal:official_seal", "image/png", b"first", "zhang").unwrap();
+    put(&mut s, &n, "seal:official_seal", "image/png", b"second", "zhang").unwrap();
+    put(&mut s, &n, "scan", "image/jpeg", b"scan bytes", "zhang").unwrap();
     let list = s.attachments(&n).unwrap();
     assert_eq!(list.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["scan", "seal:official_seal"]);
     let (info, bytes) = s.attachment(&n, "seal:official_seal").unwrap().unwrap();
@@ -28,9 +28,9 @@ fn attachments_are_kept_superseded_and_recorded_on_the_chain() {
     assert_eq!(recorded[1].detail["sha256"], certdesk_domain::case::sha256_hex(b"second"));
     assert!(s.verify_audit().unwrap().ok);
     // bad names and unknown cases are refused, nothing is written
-    assert!(s.put_attachment(&n, "", "image/png", b"x", "zhang").is_err());
-    assert!(s.put_attachment(&n, "a\nb", "image/png", b"x", "zhang").is_err());
-    assert!(s.put_attachment("GZ01-20260101-0999", "scan", "image/png", b"x", "zhang").is_err());
+    assert!(put(&mut s, &n, "", "image/png", b"x", "zhang").is_err());
+    assert!(put(&mut s, &n, "a\nb", "image/png", b"x", "zhang").is_err());
+    assert!(put(&mut s, &num("GZ01-20260101-0999"), "scan", "image/png", b"x", "zhang").is_err());
     assert_eq!(s.attachments(&n).unwrap().len(), 2);
 }
 
@@ -55,14 +55,14 @@ fn drafts_belong_to_one_account_and_must_be_json() {
 fn lists_filter_by_status_project_and_day() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), "zhang").unwrap().number.to_string();
-    s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "zhang").unwrap();
+    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+    s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
     let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let all = s.list_filtered(&CaseFilter::default(), 50).unwrap();
     assert_eq!(all.len(), 2);
     let project = case(ORG_NEW).project;
     let by_project = s.list_filtered(&CaseFilter { project: Some(project.clone()), ..Default::default() }, 50).unwrap();
-    assert!(by_project.iter().all(|c| c.project == project) && by_project.iter().any(|c| c.number == a));
+    assert!(by_project.iter().all(|c| c.project == project) && by_project.iter().any(|c| c.number == a.as_str()));
     assert_eq!(s.list_filtered(&CaseFilter { from: Some(today.clone()), to: Some(today.clone()), ..Default::default() }, 50).unwrap().len(), 2);
     assert_eq!(s.list_filtered(&CaseFilter { to: Some("2020-01-01".into()), ..Default::default() }, 50).unwrap().len(), 0);
     assert_eq!(s.list_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 50).unwrap().len(), 0);
@@ -91,20 +91,20 @@ fn backup_is_verified_and_restore_replaces_the_store_keeping_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
     let mut s = Store::open(&path).unwrap();
-    let first = s.create_case(&case(ORG_NEW), "GZ01", day(), "zhang").unwrap().number.to_string();
-    s.put_attachment(&first, "scan", "image/png", b"png", "zhang").unwrap();
+    let first = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+    put(&mut s, &first, "scan", "image/png", b"png", "zhang").unwrap();
     let backup = dir.path().join("backups").join("b1.db");
     let report = s.backup_to(&backup).unwrap();
     assert_eq!(report.cases, 1);
     assert!(s.backup_to(&backup).is_err(), "a backup never overwrites");
     // more work after the backup, then restore: the later case is gone, the old store kept
-    let later = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "zhang").unwrap().number.to_string();
-    let (s, kept) = s.restore_from(&backup).map_err(|(_, e)| e).unwrap();
+    let later = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+    let (s, kept) = s.restore_from(&backup, &as_admin("admin")).map_err(|(_, e)| e).unwrap();
     assert_eq!(s.count_cases().unwrap(), 1);
     assert!(s.case(&later).is_err());
     assert_eq!(s.attachment(&first, "scan").unwrap().unwrap().1, b"png");
     assert!(s.verify_audit().unwrap().ok);
-    let old = Store::open(&kept).unwrap();
+    let old = Store::open(&kept.kept).unwrap();
     assert_eq!(old.count_cases().unwrap(), 2, "the replaced store is kept beside it");
 }
 
@@ -113,20 +113,87 @@ fn restore_refuses_a_damaged_or_foreign_file_and_keeps_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
     let mut s = Store::open(&path).unwrap();
-    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), "zhang").unwrap().number.to_string();
+    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"this is not a database at all, just text").unwrap();
-    let (back, err) = s.restore_from(&junk).err().unwrap();
+    let (back, err) = s.restore_from(&junk, &as_admin("admin")).err().unwrap();
     assert!(err.to_string().contains("junk.db"), "{err}");
     let s = back.expect("the store is handed back");
-    assert_eq!(s.case(&n).unwrap().number.as_str(), n);
+    assert_eq!(s.case(&n).unwrap().number, n);
     // a backup whose audit chain was edited is refused too
     let b = dir.path().join("b.db");
     s.backup_to(&b).unwrap();
     let conn = rusqlite::Connection::open(&b).unwrap();
     conn.execute_batch("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 1;").unwrap();
     drop(conn);
-    let (back, err) = s.restore_from(&b).err().unwrap();
+    let (back, err) = s.restore_from(&b, &as_admin("admin")).err().unwrap();
+    assert!(err.to_string().contains("audit_events_no_update is missing"), "the dropped trigger is named first: {err}");
+    let s = back.unwrap();
+    assert_eq!(s.count_cases().unwrap(), 1);
+    // a chain edited and the trigger put back is refused for its chain
+    let conn = rusqlite::Connection::open(&b).unwrap();
+    conn.execute_batch("CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events\nBEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;").unwrap();
+    drop(conn);
+    let (back, err) = s.restore_from(&b, &as_admin("admin")).err().unwrap();
     assert!(err.to_string().contains("audit chain"), "{err}");
-    assert_eq!(back.unwrap().count_cases().unwrap(), 1);
+    let mut s = back.unwrap();
+    // a backdoor trigger that re-grants a role on every event is refused, and so is a view
+    for extra in [
+        "CREATE TRIGGER grant AFTER INSERT ON audit_events BEGIN UPDATE accounts SET roles = 'admin,clerk,supervisor'; END;",
+        "CREATE VIEW peek AS SELECT name, password_hash FROM accounts;",
+    ] {
+        let c = dir.path().join(format!("c{}.db", extra.len()));
+        s.backup_to(&c).unwrap();
+        rusqlite::Connection::open(&c).unwrap().execute_batch(extra).unwrap();
+        let (back, err) = s.restore_from(&c, &as_admin("admin")).err().unwrap();
+        assert!(err.to_string().contains("extra"), "{err}");
+        s = back.unwrap();
+        assert_eq!(s.count_cases().unwrap(), 1);
+        let s2 = Store::open(&path).unwrap();
+        assert_eq!(s2.count_cases().unwrap(), 1);
+    }
+    // only an administrator restores
+    let (_, err) = s.restore_from(&b, &as_clerk("zhang")).err().unwrap();
+    assert!(err.to_string().contains("administrator"), "{err}");
+}
+
+#[test]
+fn restore_records_itself_and_never_reuses_case_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut s = Store::open(&path).unwrap();
+    s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
+    let backup = dir.path().join("b.db");
+    s.backup_to(&backup).unwrap();
+    // numbers handed out after the backup (printed, sent to the CA) must not come again
+    let later = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+    let (mut s, restored) = s.restore_from(&backup, &as_admin("admin")).map_err(|(_, e)| e).unwrap();
+    let next = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+    assert_ne!(next, later);
+    assert_eq!(next.as_str(), "GZ01-20261122-0003");
+    let report = s.verify_audit().unwrap();
+    assert!(report.ok, "{report:?}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (actor, detail): (String, String) = conn.query_row("SELECT actor, detail FROM audit_events WHERE action = 'store_restored'", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(actor, "admin");
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["sha256"], certdesk_domain::case::sha256_hex(&std::fs::read(&backup).unwrap()));
+    assert_eq!(detail["kept"], restored.kept.display().to_string());
+}
+
+#[test]
+fn restore_is_refused_while_another_process_has_the_store_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let s = Store::open(&path).unwrap();
+    let backup = dir.path().join("b.db");
+    s.backup_to(&backup).unwrap();
+    // another handle stands for another process (the app while a CLI command restores)
+    let other = Store::open(&path).unwrap();
+    let (back, err) = s.restore_from(&backup, &as_admin("admin")).err().unwrap();
+    assert!(matches!(err, certdesk_store::StoreError::Busy(_)), "{err}");
+    assert!(back.is_some(), "the store is given back");
+    drop(other);
+    let s = back.unwrap();
+    assert!(s.restore_from(&backup, &as_admin("admin")).is_ok());
 }

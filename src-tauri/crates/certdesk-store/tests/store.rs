@@ -15,10 +15,10 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn numbers_are_readable_sequential_and_per_counter() {
     let (_d, mut s) = open();
-    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
-    let b = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
-    let c = s.create_case(&case(ORG_NEW), "SZ02", day(), "clerk").unwrap();
-    let d = s.create_case(&case(ORG_NEW), "GZ01", day().succ_opt().unwrap(), "clerk").unwrap();
+    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+    let b = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+    let c = s.create_case(&case(ORG_NEW), "SZ02", day(), &as_clerk("clerk")).unwrap();
+    let d = s.create_case(&case(ORG_NEW), "GZ01", day().succ_opt().unwrap(), &as_clerk("clerk")).unwrap();
     assert_eq!(
         [a.number.as_str(), b.number.as_str(), c.number.as_str(), d.number.as_str()],
         ["GZ01-20261122-0001", "GZ01-20261122-0002", "SZ02-20261122-0001", "GZ01-20261123-0001"]
@@ -29,10 +29,10 @@ fn numbers_are_readable_sequential_and_per_counter() {
 #[test]
 fn stored_case_reads_back_identical() {
     let (dir, mut s) = open();
-    let created = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap();
+    let created = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
     drop(s);
     let s = Store::open(&dir.path().join("sub/certdesk.db")).unwrap();
-    let back = s.case(created.number.as_str()).unwrap();
+    let back = s.case(&created.number).unwrap();
     assert_eq!(back, created);
     assert_eq!(back.data.digest(), back.digest);
     let original: serde_json::Value = serde_json::from_str(EMPLOYEES_NEW).unwrap();
@@ -46,16 +46,16 @@ fn stored_case_reads_back_identical() {
 #[test]
 fn unknown_case_is_a_clear_error() {
     let (_d, s) = open();
-    assert!(matches!(s.case("GZ01-20261122-0099"), Err(StoreError::CaseNotFound(n)) if n == "GZ01-20261122-0099"));
-    assert!(matches!(s.case("nonsense"), Err(StoreError::Invalid(_))));
+    assert!(matches!(s.case(&num("GZ01-20261122-0099")), Err(StoreError::CaseNotFound(n)) if n == "GZ01-20261122-0099"));
+    assert!(certdesk_domain::CaseNumber::parse("nonsense").is_err());
 }
 
 #[test]
 fn search_finds_fragments_of_every_field() {
     let (_d, mut s) = open();
-    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
-    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap();
-    let (org, emp) = (org.number.to_string(), emp.number.to_string());
+    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+    let (org, emp) = (org.number, emp.number);
     let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
     for (query, expect) in [
         ("示例科技", vec![&org]),   // middle of the organisation name
@@ -76,7 +76,7 @@ fn search_finds_fragments_of_every_field() {
         ("ＭＡ５９", vec![&org]),                             // full-width from an IME
         ("不存在的单位", vec![]),
     ] {
-        let expect: Vec<String> = expect.into_iter().cloned().collect();
+        let expect: Vec<String> = expect.into_iter().map(|n| n.to_string()).collect();
         assert_eq!(hits(query), expect, "query {query:?}");
     }
     assert_eq!(s.search("示例", 1).unwrap().len(), 1);
@@ -86,10 +86,10 @@ fn search_finds_fragments_of_every_field() {
 #[test]
 fn edits_reindex_search() {
     let (_d, mut s) = open();
-    let rec = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap();
+    let rec = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
     let mut data = rec.data.clone();
     data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();
-    s.update_case::<StoreError>(rec.number.as_str(), &data, "clerk", |_, _| Ok(())).unwrap();
+    s.edit(&rec.number, &data, &as_clerk("clerk")).unwrap();
     assert!(s.search("示例科技", 10).unwrap().is_empty());
     assert_eq!(s.search("新名称", 10).unwrap().len(), 1);
     assert_eq!(s.search("佛山", 10).unwrap()[0].organization, "佛山市新名称有限公司");
@@ -98,13 +98,13 @@ fn edits_reindex_search() {
 #[test]
 fn transitions_follow_the_state_machine_and_land_on_the_chain() {
     let (_d, mut s) = open();
-    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
-    let ok = |_: &_, _: &[_]| Ok::<(), StoreError>(());
-    s.transition(&n, Action::Accept, "clerk", serde_json::json!({}), ok).unwrap();
-    let err = s.transition(&n, Action::Approve, "boss", serde_json::json!({}), ok).unwrap_err();
-    assert!(matches!(err, StoreError::Transition(_)), "{err}");
-    s.transition(&n, Action::Submit, "clerk", serde_json::json!({}), ok).unwrap();
-    let rec = s.transition(&n, Action::Return, "boss", serde_json::json!({"reason": "公章不清晰"}), ok).unwrap();
+    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
+    let boss = certdesk_domain::workflow::Actor { name: "boss".into(), roles: vec![certdesk_domain::workflow::Role::Supervisor] };
+    s.act(&n, Action::Accept, &as_clerk("clerk"), None).unwrap();
+    let err = s.act(&n, Action::Approve, &boss, None).unwrap_err();
+    assert!(matches!(err, certdesk_store::ActError::Store(StoreError::Transition(_))), "{err}");
+    s.act(&n, Action::Submit, &as_clerk("clerk"), None).unwrap();
+    let rec = s.act(&n, Action::Return, &boss, Some("公章不清晰")).unwrap();
     assert_eq!(rec.status, Status::Returned);
     assert_eq!(s.list(Some(Status::Returned), 10).unwrap().len(), 1);
     assert_eq!(s.list(Some(Status::Draft), 10).unwrap().len(), 0);
@@ -113,9 +113,8 @@ fn transitions_follow_the_state_machine_and_land_on_the_chain() {
     assert_eq!(actions, ["create", "accept", "submit", "return"]);
     assert_eq!(history[3].detail["reason"], "公章不清晰");
     assert_eq!(history[3].actor, "boss");
-    // a refusing guard changes nothing
-    let refused = s.transition(&n, Action::Submit, "clerk", serde_json::json!({}), |_, _| Err(StoreError::Invalid("no".into())));
-    assert!(refused.is_err());
+    // a refused action changes nothing
+    assert!(s.act(&n, Action::Submit, &boss, None).is_err());
     assert_eq!(s.case(&n).unwrap().status, Status::Returned);
     assert!(s.verify_audit().unwrap().ok);
 }
@@ -131,8 +130,8 @@ fn store_with_events() -> (tempfile::TempDir, std::path::PathBuf) {
     let path = dir.path().join("t.db");
     let mut s = Store::open(&path).unwrap();
     for _ in 0..3 {
-        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
-        s.transition(&n, Action::Accept, "clerk", serde_json::json!({}), |_, _| Ok::<(), StoreError>(())).unwrap();
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
+        s.act(&n, Action::Accept, &as_clerk("clerk"), None).unwrap();
     }
     assert_eq!(s.verify_audit().unwrap().events, 6);
     (dir, path)
@@ -200,8 +199,8 @@ fn verify_notices_case_data_changed_behind_its_back() {
 #[test]
 fn identifier_prefixes_use_the_identifier_index() {
     let (_d, mut s) = open();
-    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
-    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap().number.to_string();
+    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string();
+    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string();
     let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
     assert_eq!(hits("91440101ma"), vec![org.clone()], "lower case typed");
     assert_eq!(hits("2101021988"), vec![emp.clone()], "an employee's ID prefix");
@@ -217,7 +216,7 @@ fn migration_backfills_identifiers_of_existing_cases() {
     let path = dir.path().join("old.db");
     let number = {
         let mut s = Store::open(&path).unwrap();
-        s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), "clerk").unwrap().number.to_string()
+        s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string()
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();

@@ -1,0 +1,371 @@
+//! The application API: the one front door of certdesk. A [`Session`] is opened for an account
+//! whose password was checked (or for the first administrator of an empty store); each call
+//! opens a [`Desk`] from it, which re-reads the account (disabled, locked, roles now, idle
+//! time) before anything else. Every use case is one method of the desk: it authorizes through
+//! `certdesk_domain::workflow` (inside the store's write transaction where it changes a case)
+//! and records its audit event with the change. The CLI and the Tauri shell only parse, call
+//! and print or serialize: no role check, no SQL, no audit write of their own.
+//!
+//! What the desk does not own: the layout of forms (`certdesk-forms`), the seal importer
+//! (`certdesk-seal`), tokens (`certdesk-token`); the key steps, printing and the seal sheet are
+//! in `issue`, `print` and `seal`, which take a desk.
+
+use crate::DeskError;
+use certdesk_catalog::Catalog;
+use certdesk_domain::workflow::{self, Actor, CaseCapabilities, Role};
+use certdesk_domain::{Action, CaseData, CaseNumber, FieldProblem, Severity};
+use certdesk_store::{Account, ActError, AttachmentInfo, AuditEvent, AuthError, CaseRecord, CaseSummary, Password, Store};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// How long an app window stays signed in without being used, unless the `idle_minutes`
+/// setting says otherwise.
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(15 * 60);
+
+/// The largest case JSON accepted, before it is parsed.
+pub const MAX_CASE_JSON: usize = 1 << 20;
+
+/// A signed-in account. Holds no password and no roles: both are checked again on every call.
+#[derive(Debug)]
+pub struct Session {
+    name: String,
+    last_used: Instant,
+    idle: Option<Duration>,
+}
+
+impl Session {
+    /// Checks the password (counted and locked by the store) and opens a session.
+    pub fn sign_in(store: &mut Store, name: &str, password: &Password) -> Result<Session, DeskError> {
+        let actor = store.authenticate(name, password)?;
+        Ok(Session { name: actor.name, last_used: Instant::now(), idle: None })
+    }
+
+    /// The first administrator of an empty store, with the counter's code and name: the one
+    /// change made without a signed-in account. Refused once any account exists.
+    pub fn first_admin(store: &mut Store, name: &str, password: &Password, counter_code: &str, counter_name: &str) -> Result<Session, DeskError> {
+        if store.account_count()? > 0 {
+            return Err(DeskError::Auth(AuthError::Refused("the administrator exists already: sign in".into())));
+        }
+        let code = counter_code.trim().to_ascii_uppercase();
+        certdesk_domain::number::check_counter_code(&code).map_err(|e| DeskError::Invalid(format!("counter code {code:?}: {e}")))?;
+        store.add_account(name, &[Role::Admin], password, None)?;
+        let mut session = Session::sign_in(store, name, password)?;
+        let mut desk = session.desk(store)?;
+        desk.set_setting("counter_code", &code)?;
+        if !counter_name.trim().is_empty() {
+            desk.set_setting("counter_name", counter_name.trim())?;
+        }
+        Ok(session)
+    }
+
+    /// Signs the session out by itself after `idle` without a call (the app's windows).
+    pub fn with_idle_timeout(mut self, idle: Duration) -> Session {
+        self.idle = Some(idle);
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The desk for one call: the account as it is now. An idle session is over.
+    pub fn desk<'a>(&mut self, store: &'a mut Store) -> Result<Desk<'a>, DeskError> {
+        if let Some(idle) = self.idle
+            && self.last_used.elapsed() > idle
+        {
+            return Err(DeskError::SessionExpired { minutes: idle.as_secs().div_ceil(60) });
+        }
+        let actor = store.signed_in_actor(&self.name)?;
+        self.last_used = Instant::now();
+        Ok(Desk { store, actor })
+    }
+}
+
+/// One call's view of the store as the signed-in account: every use case is a method.
+pub struct Desk<'a> {
+    pub(crate) store: &'a mut Store,
+    pub(crate) actor: Actor,
+}
+
+/// A case just stored: its number and the warnings of its data.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Saved {
+    pub number: String,
+    pub status: String,
+    pub digest: String,
+    pub warnings: Vec<FieldProblem>,
+}
+
+/// A case as a desk shows it: its data (case JSON with store fields), its history, its files,
+/// and what this account may do to it now.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CaseView {
+    #[ts(type = "JsonValue")]
+    pub case: serde_json::Value,
+    pub history: Vec<AuditEvent>,
+    pub attachments: Vec<AttachmentInfo>,
+    pub can: CaseCapabilities,
+}
+
+/// Why case JSON was refused: every problem at once, with its field path.
+pub fn parse_case(catalog: &Catalog, json: &str, today: chrono::NaiveDate) -> Result<(CaseData, Vec<FieldProblem>), DeskError> {
+    if json.len() > MAX_CASE_JSON {
+        return Err(DeskError::Invalid(format!("the case JSON is {} bytes; a case is at most {MAX_CASE_JSON} bytes", json.len())));
+    }
+    let mut data = CaseData::from_json(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    let problems = data.validate_and_normalize(today);
+    let (mut errors, mut warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
+    match check_against_catalog(catalog, &data) {
+        Ok(mut w) => warnings.append(&mut w),
+        Err(mut e) => errors.append(&mut e),
+    }
+    if !errors.is_empty() {
+        return Err(DeskError::InvalidCase(errors));
+    }
+    Ok((data, warnings))
+}
+
+fn problem(path: &str, message: String, message_zh: String, severity: Severity) -> FieldProblem {
+    FieldProblem { path: path.into(), message, message_zh, severity }
+}
+
+/// Checks a case against its project's catalog: everything the CA does not offer is an error,
+/// a payment that differs from the catalog's fee a warning.
+pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<FieldProblem>, Vec<FieldProblem>> {
+    use certdesk_catalog::{FeeError, FeeRequest};
+    let Ok(project) = catalog.project(&data.project) else {
+        let known = catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ");
+        return Err(vec![problem("project", format!("unknown CA project {:?} (known: {known})", data.project), format!("未知的CA项目 {:?}", data.project), Severity::Error)]);
+    };
+    let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
+    match project.fee(&req) {
+        Ok(quote) => {
+            if let Some(p) = &data.payment
+                && p.amount != quote.total
+            {
+                let message = format!("{} differs from the catalog fee {} ({})", p.amount, quote.total, quote.total_capital);
+                let zh = format!("收费金额 {} 与收费标准 {} 不符", p.amount, quote.total);
+                return Ok(vec![problem("payment.amount", message, zh, Severity::Warning)]);
+            }
+            Ok(vec![])
+        }
+        Err(FeeError::NoFeeRule { .. }) => Ok(vec![problem("fee", format!("{} has no fee table for this request; check the amount by hand", project.id), "该项目没有此业务的收费标准，请人工核对金额".into(), Severity::Warning)]),
+        Err(e) => {
+            let field = match e {
+                FeeError::BusinessNotOffered { .. } => "business",
+                FeeError::KindNotOffered { .. } => "cert_kind",
+                FeeError::MediumNotOffered { .. } => "medium",
+                FeeError::ZeroQuantity => "quantity",
+                _ => "years",
+            };
+            Err(vec![problem(field, e.to_string(), e.zh(), Severity::Error)])
+        }
+    }
+}
+
+/// A case number as typed (any case, spaces around): parsed once, here.
+pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
+    CaseNumber::parse(text).map_err(|e| DeskError::Invalid(e.to_string()))
+}
+
+/// The settings an administrator may change.
+pub const SETTINGS: [&str; 9] = ["counter_code", "counter_name", "counter_address", "pkcs11_module", "printer", "export_dir", "scan_folder", "print_dir", "idle_minutes"];
+
+impl Desk<'_> {
+    /// The account this call acts as, as it is now.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Read access for what needs no rule (lists, search, reports, settings).
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    fn counter_code(&self) -> Result<String, DeskError> {
+        Ok(self.store.setting("counter_code")?.unwrap_or_else(|| crate::print::DEFAULT_COUNTER.into()))
+    }
+
+    /// A new draft case from case JSON, validated whole (domain and catalog) before anything
+    /// is stored; numbered in the counter's local day.
+    pub fn import_case(&mut self, catalog: &Catalog, json: &str) -> Result<Saved, DeskError> {
+        let today = chrono::Local::now().date_naive();
+        let (data, warnings) = parse_case(catalog, json, today)?;
+        let counter = self.counter_code()?;
+        let rec = self.store.create_case(&data, &counter, today, &self.actor)?;
+        Ok(saved(&rec, warnings))
+    }
+
+    /// Replaces a case's data (an approved case goes back to review).
+    pub fn edit_case(&mut self, catalog: &Catalog, number: &str, json: &str) -> Result<Saved, DeskError> {
+        let number = case_number(number)?;
+        let (data, warnings) = parse_case(catalog, json, chrono::Local::now().date_naive())?;
+        let rec = self.store.edit(&number, &data, &self.actor)?;
+        Ok(saved(&rec, warnings))
+    }
+
+    /// A workflow action (accept, submit, approve, return, cancel, deliver, close).
+    pub fn act(&mut self, number: &str, action: Action, reason: Option<&str>) -> Result<CaseRecord, DeskError> {
+        if action == Action::Edit || action == Action::IssueKey {
+            return Err(DeskError::Invalid(format!("{} is not taken directly: edit the case, or write its certificate at the key desk", action.wire())));
+        }
+        let number = case_number(number)?;
+        Ok(self.store.act(&number, action, &self.actor, reason)?)
+    }
+
+    /// A supervisor's permission for a second key on a case whose certificate was written.
+    pub fn reissue(&mut self, number: &str, reason: &str) -> Result<(), DeskError> {
+        let number = case_number(number)?;
+        Ok(self.store.reissue(&number, &self.actor, reason)?)
+    }
+
+    pub fn case(&self, number: &str) -> Result<CaseRecord, DeskError> {
+        Ok(self.store.case(&case_number(number)?)?)
+    }
+
+    /// The case with its history, files and what this account may do to it now.
+    pub fn case_view(&self, number: &str) -> Result<CaseView, DeskError> {
+        let number = case_number(number)?;
+        let (record, facts) = self.store.facts(&number)?;
+        Ok(CaseView {
+            case: record.to_export_json(),
+            history: self.store.history(&number)?,
+            attachments: self.store.attachments(&number)?,
+            can: workflow::capabilities(&self.actor, &facts),
+        })
+    }
+
+    /// Submitted cases this account may approve, oldest first: the four-eyes rule leaves out
+    /// every case it shaped.
+    pub fn review_queue(&self) -> Result<Vec<CaseSummary>, DeskError> {
+        let mut out = Vec::new();
+        for summary in self.store.list(Some(certdesk_domain::Status::Submitted), 500)?.into_iter().rev() {
+            let (_, facts) = self.store.facts(&case_number(&summary.number)?)?;
+            if workflow::authorize(&self.actor, Action::Approve, &facts, None).is_ok() {
+                out.push(summary);
+            }
+        }
+        Ok(out)
+    }
+
+    /// This account's unfinished intake form (any JSON), kept so that it survives closing.
+    pub fn save_draft(&mut self, json: &str) -> Result<(), DeskError> {
+        Ok(self.store.save_draft(&self.actor.name, json)?)
+    }
+
+    pub fn draft(&self) -> Result<Option<String>, DeskError> {
+        Ok(self.store.draft(&self.actor.name)?)
+    }
+
+    pub fn clear_draft(&mut self) -> Result<(), DeskError> {
+        Ok(self.store.clear_draft(&self.actor.name)?)
+    }
+
+    // ------------------------------------------------------------ accounts and settings
+
+    fn require(&self, role: Role) -> Result<(), DeskError> {
+        if self.actor.has(role) {
+            Ok(())
+        } else {
+            Err(ActError::Rule(workflow::RuleError::MissingRole {
+                actor: self.actor.name.clone(),
+                action: "this",
+                needed: workflow::RoleList(vec![role]),
+                has: self.actor.roles.clone(),
+            })
+            .into())
+        }
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, DeskError> {
+        self.require(Role::Admin)?;
+        Ok(self.store.accounts()?.into_iter().collect())
+    }
+
+    pub fn add_account(&mut self, name: &str, roles: &[Role], password: &Password) -> Result<Account, DeskError> {
+        Ok(self.store.add_account(name.trim(), roles, password, Some(&self.actor))?)
+    }
+
+    pub fn set_roles(&mut self, name: &str, roles: &[Role]) -> Result<Account, DeskError> {
+        Ok(self.store.set_roles(&self.actor, name, roles)?)
+    }
+
+    /// An administrator sets another account's password (and clears its lock).
+    pub fn reset_password(&mut self, name: &str, password: &Password) -> Result<Account, DeskError> {
+        Ok(self.store.set_password(&self.actor, name, password)?)
+    }
+
+    /// One's own password, with the current one.
+    pub fn change_own_password(&mut self, current: &Password, new: &Password) -> Result<Account, DeskError> {
+        let name = self.actor.name.clone();
+        Ok(self.store.change_own_password(&name, current, new)?)
+    }
+
+    pub fn disable_account(&mut self, name: &str) -> Result<Account, DeskError> {
+        Ok(self.store.disable_account(&self.actor, name)?)
+    }
+
+    pub fn unlock_account(&mut self, name: &str) -> Result<Account, DeskError> {
+        Ok(self.store.unlock_account(&self.actor, name)?)
+    }
+
+    /// A setting, checked: the counter code's form, a number of idle minutes, a module file.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
+        self.require(Role::Admin)?;
+        if !SETTINGS.contains(&key) {
+            return Err(DeskError::Invalid(format!("unknown setting {key} (known: {})", SETTINGS.join(", "))));
+        }
+        let mut value = value.trim().to_string();
+        match key {
+            "counter_code" => {
+                value = value.to_ascii_uppercase();
+                certdesk_domain::number::check_counter_code(&value).map_err(|e| DeskError::InvalidCounterCode(format!("counter code {value:?}: {e}")))?;
+            }
+            "idle_minutes" if !value.is_empty() => {
+                let ok = value.parse::<u64>().is_ok_and(|m| (1..=480).contains(&m));
+                if !ok {
+                    return Err(DeskError::Invalid(format!("idle_minutes {value:?}: give 1 to 480 minutes")));
+                }
+            }
+            "pkcs11_module" if !value.is_empty() && !std::path::Path::new(&value).is_file() => {
+                return Err(DeskError::Token(certdesk_token::TokenError::Module { path: value.clone(), why: "not a file".into() }));
+            }
+            _ => {}
+        }
+        Ok(self.store.set_setting(key, &value, &self.actor)?)
+    }
+
+    /// The idle time after which a window signs out (the `idle_minutes` setting).
+    pub fn idle_timeout(&self) -> Result<Duration, DeskError> {
+        let minutes = self.store.setting("idle_minutes")?.and_then(|m| m.trim().parse::<u64>().ok()).filter(|m| (1..=480).contains(m));
+        Ok(minutes.map(|m| Duration::from_secs(m * 60)).unwrap_or(DEFAULT_IDLE))
+    }
+
+    /// A verified copy of the store (an administrator), recorded on the chain.
+    pub fn backup(&mut self, dest: &std::path::Path) -> Result<certdesk_store::BackupReport, DeskError> {
+        self.require(Role::Admin)?;
+        Ok(self.store.backup_as(dest, &self.actor)?)
+    }
+}
+
+fn saved(rec: &CaseRecord, warnings: Vec<FieldProblem>) -> Saved {
+    Saved { number: rec.number.to_string(), status: rec.status.wire().into(), digest: rec.digest.clone(), warnings }
+}
+
+/// Replaces the store by a checked backup (an administrator); everyone must sign in again.
+/// Consumes the store as the restore does; on failure gives back what the store gives back.
+pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) -> (Option<Store>, Result<certdesk_store::Restored, DeskError>) {
+    let mut store = store;
+    let actor = match session.desk(&mut store) {
+        Ok(desk) => desk.actor.clone(),
+        Err(e) => return (Some(store), Err(e)),
+    };
+    if !actor.has(Role::Admin) {
+        let e = ActError::Rule(workflow::RuleError::MissingRole { actor: actor.name.clone(), action: "restore", needed: workflow::RoleList(vec![Role::Admin]), has: actor.roles.clone() });
+        return (Some(store), Err(e.into()));
+    }
+    match store.restore_from(backup, &actor) {
+        Ok((s, r)) => (Some(s), Ok(r)),
+        Err((back, e)) => (back, Err(e.into())),
+    }
+}
