@@ -4,8 +4,8 @@
 
 use crate::AppState;
 use crate::error::IpcError;
-use certdesk_domain::ident::{self, IdentKind};
 use certdesk_desk::api::Session;
+use certdesk_domain::ident::{self, IdentKind};
 use certdesk_domain::workflow::Actor;
 use certdesk_domain::{Action, Status};
 use certdesk_store::Password;
@@ -75,7 +75,13 @@ pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<cert
 
 /// Cases newest first; every filter optional (status, project, created from/to as local days).
 #[tauri::command(async)]
-pub fn list_cases(state: State<'_, AppState>, status: Option<String>, project: Option<String>, from: Option<String>, to: Option<String>) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
+pub fn list_cases(
+    state: State<'_, AppState>,
+    status: Option<String>,
+    project: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
     if let Some(s) = status.as_deref().filter(|s| !s.is_empty()) {
         Status::from_wire(s).ok_or_else(|| IpcError::new("invalid", format!("unknown status {s}")))?;
     }

@@ -247,9 +247,7 @@ pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name:
 pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {
     use base64::Engine as _;
     let number = certdesk_desk::api::case_number(&number)?;
-    let (info, bytes) = state
-        .with_desk(|d| Ok(d.store().attachment(&number, &name)?))?
-        .ok_or_else(|| IpcError::new("not_found", format!("case {number} has no file {name}")))?;
+    let (info, bytes) = state.with_desk(|d| Ok(d.store().attachment(&number, &name)?))?.ok_or_else(|| IpcError::new("not_found", format!("case {number} has no file {name}")))?;
     if !info.mime.starts_with("image/") {
         return Err(IpcError::new("invalid", format!("{name} is not an image")));
     }
@@ -362,12 +360,14 @@ pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String
 #[tauri::command(async)]
 pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<certdesk_token::token::Contents, IpcError> {
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| state.with_desk(|d| {
-        if !d.actor().has(Role::KeyClerk) {
-            return Err(certdesk_desk::DeskError::Invalid(format!("{} is not a key clerk", d.actor().name)));
-        }
-        issue::verify(keys, &TokenSel::Serial(serial), &pin)
-    }))
+    with_keys(&state, |keys| {
+        state.with_desk(|d| {
+            if !d.actor().has(Role::KeyClerk) {
+                return Err(certdesk_desk::DeskError::Invalid(format!("{} is not a key clerk", d.actor().name)));
+            }
+            issue::verify(keys, &TokenSel::Serial(serial), &pin)
+        })
+    })
 }
 
 #[tauri::command(async)]

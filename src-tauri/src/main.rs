@@ -130,8 +130,14 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let state =
-        AppState { store: StoreCell(Mutex::new(Some(store))), session: Mutex::new(None), catalog, forms, keys: Mutex::new(None), default_pin_tokens: Mutex::new(Default::default()) };
+    let state = AppState {
+        store: StoreCell(Mutex::new(Some(store))),
+        session: Mutex::new(None),
+        catalog,
+        forms,
+        keys: Mutex::new(None),
+        default_pin_tokens: Mutex::new(Default::default()),
+    };
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![

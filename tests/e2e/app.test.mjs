@@ -101,7 +101,9 @@ before(async () => {
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
     writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`))
+    // the first administrator on the empty store; everyone else added by that administrator
+    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
+    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
   certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })

@@ -77,7 +77,10 @@ fn warn_default_pin(g: &Global, pin: &Pin) {
 /// The key clerk's session for a step on a case.
 fn clerk(store: &mut Store, by: &ActAs, number: &str) -> Result<Session, CliError> {
     if by.actor.is_none() {
-        return Err(CliError::Usage(format!("a key step for case {} is recorded on the case: give --as KEYCLERK (and the password in --password-file or on stdin)", number.trim())));
+        return Err(CliError::Usage(format!(
+            "a key step for case {} is recorded on the case: give --as KEYCLERK (and the password in --password-file or on stdin)",
+            number.trim()
+        )));
     }
     crate::people::session(store, by)
 }
@@ -314,7 +317,10 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                     let mut session = clerk(&mut store, &by, n)?;
                     let pin = pins.read(pin_file.as_deref(), "PIN")?;
                     let w = issue::write_seal(&mut session.desk(&mut store)?, &keys, n, &s, &pin)?;
-                    (serde_json::to_value(&w).unwrap_or_default(), format!("seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}", w.name, w.size, w.sha256, n.trim()))
+                    (
+                        serde_json::to_value(&w).unwrap_or_default(),
+                        format!("seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}", w.name, w.size, w.sha256, n.trim()),
+                    )
                 }
                 (None, Some(image)) => {
                     let pin = pins.read(pin_file.as_deref(), "PIN")?;

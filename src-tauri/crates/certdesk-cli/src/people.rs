@@ -67,7 +67,10 @@ pub fn read_secret(file: Option<&Path>, prompt: &str, confirm: bool) -> Result<P
 /// Opens a session for `--as` with its password; without `--as`, an error naming what is
 /// missing.
 pub fn session(store: &mut Store, by: &ActAs) -> Result<Session, CliError> {
-    let name = by.actor.as_deref().ok_or_else(|| CliError::Usage("this command changes the store: give --as USER (and the password in --password-file, on stdin or at the prompt)".into()))?;
+    let name = by
+        .actor
+        .as_deref()
+        .ok_or_else(|| CliError::Usage("this command changes the store: give --as USER (and the password in --password-file, on stdin or at the prompt)".into()))?;
     let password = read_secret(by.password_file.as_deref(), &format!("password for {name}: "), false)?;
     Ok(Session::sign_in(store, name, &password)?)
 }
@@ -75,7 +78,8 @@ pub fn session(store: &mut Store, by: &ActAs) -> Result<Session, CliError> {
 /// The administrator's session for account and counter commands (`--as ADMIN
 /// --as-password-file F`).
 fn admin_session(store: &mut Store, by: &AdminAs) -> Result<Session, CliError> {
-    let name = by.actor.as_deref().ok_or_else(|| CliError::Usage("this command needs an administrator: give --as ADMIN and --as-password-file F (or the password on stdin)".into()))?;
+    let name =
+        by.actor.as_deref().ok_or_else(|| CliError::Usage("this command needs an administrator: give --as ADMIN and --as-password-file F (or the password on stdin)".into()))?;
     let password = read_secret(by.as_password_file.as_deref(), &format!("password for {name}: "), false)?;
     Ok(Session::sign_in(store, name, &password)?)
 }
@@ -110,7 +114,13 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
                 print_json(&accounts);
             } else {
                 for a in accounts {
-                    let state = if a.disabled { "disabled" } else if a.locked { "LOCKED" } else { "active" };
+                    let state = if a.disabled {
+                        "disabled"
+                    } else if a.locked {
+                        "LOCKED"
+                    } else {
+                        "active"
+                    };
                     println!("{:<16} {:<8} {}", a.name, state, a.roles.iter().map(|r| format!("{}({})", r.wire(), r.zh())).collect::<Vec<_>>().join(" "));
                 }
             }

@@ -8,25 +8,34 @@ use std::process::{Command, Output};
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 const EMPLOYEES_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-employees-new.json");
 
+/// A counter's store with its people (certdesk-testkit); cases are imported by the clerk.
 struct Env {
+    c: certdesk_testkit::Counter,
     dir: tempfile::TempDir,
 }
 
 impl Env {
     fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env { c: certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk")), dir: tempfile::tempdir().unwrap() }
     }
     fn db(&self) -> PathBuf {
-        self.dir.path().join("cases.db")
+        self.c.db()
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_certdesk")).args(args).env("CERTDESK_DB", self.db()).env_remove("CERTDESK_FORMS").output().unwrap()
+        self.c.run(args)
     }
     fn json(&self, args: &[&str]) -> (i32, Value) {
-        let out = self.run(args);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
-        (out.status.code().unwrap(), value)
+        self.c.json(args)
+    }
+    /// `case import` (and whatever follows) as the clerk zhang.
+    fn import(&self, args: &[&str]) -> Output {
+        let mut all = vec!["case", "import"];
+        all.extend_from_slice(args);
+        self.c.as_user("zhang", &all)
+    }
+    fn import_json(&self, args: &[&str]) -> (i32, Value) {
+        let out = self.import(args);
+        (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap_or(Value::Null))
     }
     fn write(&self, name: &str, value: &Value) -> PathBuf {
         let p = self.dir.path().join(name);
@@ -113,7 +122,7 @@ fn catalog_list_and_show() {
 fn import_show_export_round_trip() {
     let e = Env::new();
     for path in [ORG_NEW, EMPLOYEES_NEW] {
-        let out = e.run(&["case", "import", path]);
+        let out = e.import(&[path]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         let number = String::from_utf8(out.stdout).unwrap().trim().to_string();
         assert!(number.starts_with("CD01-") && number.len() == "CD01-20261122-0001".len(), "{number}");
@@ -133,10 +142,10 @@ fn import_show_export_round_trip() {
 #[test]
 fn import_of_an_export_makes_a_new_case() {
     let e = Env::new();
-    let first = String::from_utf8(e.run(&["case", "import", ORG_NEW]).stdout).unwrap().trim().to_string();
+    let first = String::from_utf8(e.import(&[ORG_NEW]).stdout).unwrap().trim().to_string();
     let out_file = e.dir.path().join("export.json");
     assert_eq!(e.run(&["case", "export", &first, "--out", s(&out_file)]).status.code(), Some(0));
-    let (code, v) = e.json(&["case", "import", s(&out_file), "--json"]);
+    let (code, v) = e.import_json(&[s(&out_file), "--json"]);
     assert_eq!(code, 0);
     assert_ne!(v["number"], first.as_str());
     let (_, list) = e.json(&["case", "list", "--json"]);
@@ -146,13 +155,13 @@ fn import_of_an_export_makes_a_new_case() {
 #[test]
 fn invalid_case_is_refused_whole_with_every_problem() {
     let e = Env::new();
-    assert_eq!(e.run(&["case", "import", ORG_NEW]).status.code(), Some(0));
+    assert_eq!(e.import(&[ORG_NEW]).status.code(), Some(0));
     let mut bad = example(ORG_NEW);
     bad["organization"]["uscc"] = "91440101MA59ABCD1X".into();
     bad["handler"]["mobile"] = "1380013800".into();
     bad["years"] = 6.into();
     let path = e.write("bad.json", &bad);
-    let out = e.run(&["case", "import", s(&path)]);
+    let out = e.import(&[s(&path)]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for field in ["organization.uscc", "handler.mobile", "years"] {
@@ -165,9 +174,9 @@ fn invalid_case_is_refused_whole_with_every_problem() {
     for broken in ["{", "[]", "{\"project\": 1}"] {
         let p = e.dir.path().join("broken.json");
         std::fs::write(&p, broken).unwrap();
-        assert_eq!(e.run(&["case", "import", s(&p)]).status.code(), Some(1), "{broken}");
+        assert_eq!(e.import(&[s(&p)]).status.code(), Some(1), "{broken}");
     }
-    assert_eq!(e.run(&["case", "import", "/nonexistent/case.json"]).status.code(), Some(1));
+    assert_eq!(e.import(&["/nonexistent/case.json"]).status.code(), Some(1));
     let (_, list) = e.json(&["case", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
@@ -175,8 +184,8 @@ fn invalid_case_is_refused_whole_with_every_problem() {
 #[test]
 fn search_and_list_by_status() {
     let e = Env::new();
-    e.run(&["case", "import", ORG_NEW]);
-    e.run(&["case", "import", EMPLOYEES_NEW]);
+    e.import(&[ORG_NEW]);
+    e.import(&[EMPLOYEES_NEW]);
     let (code, v) = e.json(&["case", "search", "示例科技", "--json"]);
     assert_eq!(code, 0);
     assert_eq!(v.as_array().unwrap().len(), 1);
@@ -203,8 +212,8 @@ fn missing_case_exits_1() {
 #[test]
 fn audit_verify_finds_a_tampered_event() {
     let e = Env::new();
-    e.run(&["case", "import", ORG_NEW]);
-    e.run(&["case", "import", EMPLOYEES_NEW]);
+    e.import(&[ORG_NEW]);
+    e.import(&[EMPLOYEES_NEW]);
     let (code, v) = e.json(&["audit", "verify", "--json"]);
     assert_eq!((code, &v["ok"]), (0, &Value::Bool(true)));
     let conn = rusqlite_free_tamper(&e.db());
@@ -229,11 +238,13 @@ fn rusqlite_free_tamper(db: &Path) -> bool {
 fn db_option_overrides_the_environment() {
     let e = Env::new();
     let other = e.dir.path().join("other.db");
-    e.run(&["case", "import", ORG_NEW, "--db", s(&other)]);
+    e.import(&[ORG_NEW]);
     let (_, here) = e.json(&["case", "list", "--json"]);
     let (_, there) = e.json(&["--db", s(&other), "case", "list", "--json"]);
-    assert_eq!(here.as_array().unwrap().len(), 0);
-    assert_eq!(there.as_array().unwrap().len(), 1);
+    assert_eq!(here.as_array().unwrap().len(), 1);
+    assert_eq!(there.as_array().unwrap().len(), 0);
+    // and nobody can import into the other store: it has no accounts
+    assert_eq!(e.import(&[ORG_NEW, "--db", s(&other)]).status.code(), Some(1));
 }
 
 #[test]

@@ -11,7 +11,8 @@ const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 
 struct Rig {
-    dir: tempfile::TempDir,
+    c: certdesk_testkit::Counter,
+    dir: PathBuf,
     module: PathBuf,
 }
 
@@ -25,27 +26,26 @@ fn shim() -> PathBuf {
 impl Rig {
     fn new(module: Option<PathBuf>) -> Rig {
         assert!(Path::new(SOFTHSM).is_file(), "SoftHSM2 is needed (scripts/deps.sh test installs softhsm2)");
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("tokens")).unwrap();
-        std::fs::write(
-            dir.path().join("softhsm2.conf"),
-            format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", dir.path().join("tokens").display()),
-        )
-        .unwrap();
+        let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk")).softhsm();
+        let dir = c.dir.path().to_path_buf();
         for (name, pin) in [("so", "87654321"), ("pin", "24681357"), ("pin2", "11223344"), ("bad", "00000000"), ("default", "12345678")] {
-            std::fs::write(dir.path().join(name), format!("{pin}\n")).unwrap();
+            std::fs::write(dir.join(name), format!("{pin}\n")).unwrap();
         }
-        Rig { module: module.unwrap_or_else(|| PathBuf::from(SOFTHSM)), dir }
+        Rig { module: module.unwrap_or_else(|| PathBuf::from(SOFTHSM)), dir, c }
     }
     fn p(&self, name: &str) -> String {
-        self.dir.path().join(name).display().to_string()
+        self.c.p(name)
+    }
+    /// `--as wang` with the key clerk's password file.
+    fn wang(&self) -> [String; 4] {
+        ["--as".into(), "wang".into(), "--password-file".into(), self.c.pw("wang")]
     }
     fn cmd(&self, program: &str, args: &[&str]) -> Output {
         Command::new(program)
             .args(args)
             .env("SOFTHSM2_CONF", self.p("softhsm2.conf"))
             .env("CERTDESK_SHIM_STATE", self.p("shim.state"))
-            .env("CERTDESK_DB", self.p("cases.db"))
+            .env("CERTDESK_DB", self.c.db())
             .stdin(Stdio::null())
             .output()
             .unwrap()
@@ -70,7 +70,7 @@ impl Rig {
     }
     /// Issues a certificate for a request with a throw-away CA (openssl).
     fn issue(&self, csr: &str, out: &str) {
-        if !self.dir.path().join("ca.pem").exists() {
+        if !self.dir.join("ca.pem").exists() {
             let o = self.cmd(
                 "openssl",
                 &[
@@ -112,18 +112,10 @@ impl Rig {
     }
     /// A case taken by a clerk and approved by a supervisor, and a key clerk account.
     fn approved_case(&self) -> String {
-        for (name, role) in [("admin", "admin"), ("zhang", "clerk"), ("li", "supervisor"), ("wang", "key_clerk")] {
-            std::fs::write(self.dir.path().join(format!("{name}.pw")), format!("{name}-password\n")).unwrap();
-            let o = self.certdesk(&["user", "add", name, "--role", role, "--password-file", &self.p(&format!("{name}.pw"))]);
-            assert!(o.status.success() || String::from_utf8_lossy(&o.stderr).contains("exists"), "{}", stderr(&o));
+        if !self.c.db().exists() {
+            self.c.add_people();
         }
-        let imp = self.certdesk(&["case", "import", ORG_NEW]);
-        let number = String::from_utf8(imp.stdout).unwrap().trim().to_string();
-        for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
-            let o = self.certdesk(&["case", action, &number, "--as", who, "--password-file", &self.p(&format!("{who}.pw"))]);
-            assert!(o.status.success(), "{action}: {}", stderr(&o));
-        }
-        number
+        self.c.approved_case(ORG_NEW)
     }
 }
 
@@ -191,7 +183,7 @@ fn issuance_on_softhsm_end_to_end() {
     assert!(stderr(&refused).contains("matches no key"), "{}", stderr(&refused));
 
     // the seal image as a data object, read back
-    let png = r.dir.path().join("seal.png");
+    let png = r.dir.join("seal.png");
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-not-a-real-image-but-a-png-signature").unwrap();
     let d = r.json(&["write-seal", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--image", png.to_str().unwrap()]);
     assert_eq!(d["application"], "certdesk");
@@ -247,7 +239,7 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_certdesk"))
         .args(["key", "--module", SOFTHSM, "init", "--slot-index", "0", "--label", "STDIN1"])
         .env("SOFTHSM2_CONF", r.p("softhsm2.conf"))
-        .env("CERTDESK_DB", r.p("cases.db"))
+        .env("CERTDESK_DB", r.c.db())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -261,15 +253,18 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
     assert!(stderr(&out).contains("default PIN"), "{}", stderr(&out));
     // a case-bound request records the step, but no PIN, on the case
     let number = r.approved_case();
-    r.ok(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr")]);
+    let w = r.wang();
+    let refused = r.key(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr")]);
+    assert_eq!(refused.status.code(), Some(2), "a step on a case needs the key clerk: {}", stderr(&refused));
+    r.ok(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr"), &w[0], &w[1], &w[2], &w[3]]);
     let subject = r.cmd("openssl", &["req", "-in", &r.p("case.csr"), "-noout", "-subject", "-nameopt", "utf8"]);
     let subject = String::from_utf8_lossy(&subject.stdout).into_owned();
     assert!(subject.contains("CN=广州市示例科技有限公司") && subject.contains("91440101MA59ABCD1D"), "{subject}");
     let shown = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["case", "show", &number]);
     assert!(String::from_utf8_lossy(&shown.stdout).contains("key_generated"));
-    let db = std::fs::read(r.dir.path().join("cases.db")).unwrap();
-    let wal = std::fs::read(r.dir.path().join("cases.db-wal")).unwrap_or_default();
-    for pin in ["87654321", "12345678", "zhang-password"] {
+    let db = std::fs::read(r.c.db()).unwrap();
+    let wal = std::fs::read(r.dir.join("c.db-wal")).unwrap_or_default();
+    for pin in ["87654321", "12345678", "zhang-secret-pass"] {
         assert!(!String::from_utf8_lossy(&db).contains(pin) && !String::from_utf8_lossy(&wal).contains(pin), "PIN {pin} found in the store");
     }
 }
@@ -289,22 +284,25 @@ fn missing_token_and_module_are_clear_errors() {
 fn issuance_is_tied_to_its_case_and_resumes() {
     let r = Rig::new(None);
     // the key desk works only on approved cases
-    let draft = String::from_utf8(r.certdesk(&["case", "import", ORG_NEW]).stdout).unwrap().trim().to_string();
-    let refused = r.key(&["init", "--slot-index", "0", "--label", "K0", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &draft]);
+    r.c.add_people();
+    let draft = r.c.import(ORG_NEW);
+    let w = r.wang();
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    let refused = r.key(&[&["init", "--slot-index", "0", "--label", "K0", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &draft], &w[..]].concat());
     assert_eq!(refused.status.code(), Some(1));
     assert!(stderr(&refused).contains("approved"), "{}", stderr(&refused));
     let number = r.approved_case();
     let status = |r: &Rig| -> Value { serde_json::from_slice(&r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "status", "--case", &number, "--json"]).stdout).unwrap() };
     assert!(status(&r)["next"].as_str().unwrap().contains("initialise"));
-    r.ok(&["init", "--slot-index", "0", "--label", "K1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &number]);
+    r.ok(&[&["init", "--slot-index", "0", "--label", "K1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &number], &w[..]].concat());
     let s = status(&r);
     assert_eq!(s["steps"][0]["done"], true);
     let serial = s["token_serial"].as_str().unwrap().to_string();
     assert_eq!(r.json(&["info", "--token", "K1"])["serial"], serial.as_str());
     assert!(s["next"].as_str().unwrap().contains("generate"), "a key pulled out now resumes here: {s}");
-    r.ok(&["gen", "--token", "K1", "--pin-file", &r.p("pin"), "--algo", "rsa2048", "--case", &number, "--csr-out", &r.p("k1.csr")]);
+    r.ok(&[&["gen", "--token", "K1", "--pin-file", &r.p("pin"), "--algo", "rsa2048", "--case", &number, "--csr-out", &r.p("k1.csr")], &w[..]].concat());
     // the request package: the request and the case data
-    let package: Value = serde_json::from_str(&std::fs::read_to_string(r.dir.path().join("k1.request.json")).unwrap()).unwrap();
+    let package: Value = serde_json::from_str(&std::fs::read_to_string(r.dir.join("k1.request.json")).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], number.as_str());
     assert_eq!(package["case"]["organization"]["uscc"], "91440101MA59ABCD1D");
     assert!(package["csr_pem"].as_str().unwrap().contains("BEGIN CERTIFICATE REQUEST"));
@@ -326,14 +324,17 @@ fn issuance_is_tied_to_its_case_and_resumes() {
         "--as",
         "wang",
         "--password-file",
-        &r.p("wang.pw"),
+        &r.c.pw("wang"),
     ]);
     assert_eq!(written["case"], number.as_str());
     let shown: Value = serde_json::from_slice(&r.certdesk(&["case", "show", &number, "--json"]).stdout).unwrap();
     assert_eq!(shown["status"], "key_issued", "the key clerk's verified write issues the key");
     let s = status(&r);
-    assert!(s["steps"].as_array().unwrap().iter().all(|st| st["done"] == true), "{s}");
-    assert!(s["next"].is_null());
+    assert!(s["steps"].as_array().unwrap().iter().filter(|st| st["step"] != "seal_written").all(|st| st["done"] == true), "{s}");
+    assert!(s["next"].is_null(), "no seal image on this case: nothing left before the hand-over: {s}");
+    // a certificate of this case written without the key clerk signing in is refused
+    let o = r.key(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     // a certificate no case asked for matches nothing
     let o = r.cmd(
         "openssl",

@@ -8,46 +8,36 @@ use std::process::{Command, Output, Stdio};
 
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 
+/// A counter's store with its people (certdesk-testkit).
 struct Env {
-    dir: tempfile::TempDir,
+    c: certdesk_testkit::Counter,
+}
+
+impl std::ops::Deref for Env {
+    type Target = certdesk_testkit::Counter;
+    fn deref(&self) -> &certdesk_testkit::Counter {
+        &self.c
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        let e = Env { dir: tempfile::tempdir().unwrap() };
-        for (name, role) in [("admin", "admin"), ("zhang", "clerk"), ("li", "supervisor"), ("wang", "key_clerk")] {
-            let out = e.run(&["user", "add", name, "--role", role, "--password-file", e.pw(name).to_str().unwrap()]);
-            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-        }
-        e
+        Env { c: certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk")) }
     }
     fn pw(&self, name: &str) -> PathBuf {
-        let p = self.dir.path().join(format!("{name}.pw"));
-        std::fs::write(&p, format!("{name}-secret-pass\n")).unwrap();
-        p
-    }
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_certdesk"));
-        c.args(args).env("CERTDESK_DB", self.dir.path().join("c.db"));
-        c
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).stdin(Stdio::null()).output().unwrap()
-    }
-    fn as_user(&self, user: &str, args: &[&str]) -> Output {
-        let pw = self.pw(user);
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--as", user, "--password-file", pw.to_str().unwrap()]);
-        self.run(&all)
+        PathBuf::from(self.c.pw(name))
     }
     fn import(&self) -> String {
-        let out = self.run(&["case", "import", ORG_NEW]);
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        self.c.import(ORG_NEW)
     }
-    fn status(&self, number: &str) -> String {
-        let out = self.run(&["case", "show", number, "--json"]);
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["status"].as_str().unwrap().to_string()
+    fn add_user(&self, name: &str, roles: &[&str]) {
+        let pw = self.c.pw(name);
+        let admin = self.c.pw("admin");
+        let mut args = vec!["user", "add", name, "--password-file", &pw, "--as", "admin", "--as-password-file", &admin];
+        for r in roles {
+            args.extend(["--role", r]);
+        }
+        self.c.ok(&args);
     }
 }
 
@@ -85,20 +75,22 @@ fn refusals_exit_1_and_name_the_rule() {
     e.as_user("zhang", &["case", "accept", &n]);
     e.as_user("zhang", &["case", "submit", &n]);
     // a clerk who is also a supervisor still cannot approve their own case
-    e.run(&["user", "add", "both", "--role", "clerk", "--role", "supervisor", "--password-file", e.pw("both").to_str().unwrap()]);
-    let m = e.import();
+    e.add_user("both", &["clerk", "supervisor"]);
+    let m = e.ok_as("both", &["case", "import", ORG_NEW]).trim().to_string();
     e.as_user("both", &["case", "accept", &m]);
     e.as_user("both", &["case", "submit", &m]);
     let out = e.as_user("both", &["case", "approve", &m]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("four-eyes"), "{}", stderr(&out));
     assert_eq!(e.status(&m), "submitted");
-    // wrong password: exit 1, tries left
+    // wrong password: exit 1, and the same words as for an unknown name
     let bad = e.dir.path().join("bad.pw");
     std::fs::write(&bad, "nope-nope-nope\n").unwrap();
     let out = e.run(&["case", "approve", &n, "--as", "li", "--password-file", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("4 attempt"), "{}", stderr(&out));
+    let unknown = e.run(&["case", "approve", &n, "--as", "nobody", "--password-file", bad.to_str().unwrap()]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(stderr(&out), stderr(&unknown), "no difference between a wrong password and no such account");
     // no --as: usage
     assert_eq!(e.run(&["case", "approve", &n]).status.code(), Some(2));
 }
@@ -146,9 +138,14 @@ fn first_user_must_be_admin_and_counter_code_numbers_cases() {
     assert_eq!(run(&["user", "add", "zhang", "--role", "clerk", "--password-file", pw.to_str().unwrap()]).status.code(), Some(1));
     assert_eq!(run(&["user", "add", "boss", "--role", "admin", "--password-file", pw.to_str().unwrap()]).status.code(), Some(0));
     assert_eq!(run(&["counter", "set", "--code", "gz01", "--name", "广州受理点", "--as", "boss", "--as-password-file", pw.to_str().unwrap()]).status.code(), Some(0));
-    let out = run(&["case", "import", ORG_NEW]);
+    let p = pw.to_str().unwrap();
+    assert_eq!(run(&["user", "add", "zhang", "--role", "clerk", "--password-file", p, "--as", "boss", "--as-password-file", p]).status.code(), Some(0));
+    let out = run(&["case", "import", ORG_NEW, "--as", "zhang", "--password-file", p]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("GZ01-"), "{}", String::from_utf8_lossy(&out.stdout));
-    assert_eq!(run(&["counter", "set", "--code", "gz 01"]).status.code(), Some(1));
+    assert_eq!(run(&["counter", "set", "--code", "gz 01", "--as", "boss", "--as-password-file", p]).status.code(), Some(1));
+    // no administration without an administrator's password
+    assert_eq!(run(&["counter", "set", "--code", "SZ01"]).status.code(), Some(2));
+    assert_eq!(run(&["user", "add", "eve", "--role", "admin", "--password-file", p]).status.code(), Some(2));
 }
 
 #[test]
@@ -165,4 +162,178 @@ fn edit_after_approval_goes_back_to_review() {
     let out = e.as_user("zhang", &["case", "edit", &n, f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(e.status(&n), "submitted");
+}
+
+#[test]
+fn a_case_number_spelled_otherwise_is_the_same_case_for_four_eyes() {
+    let e = Env::new();
+    e.add_user("both", &["clerk", "supervisor"]);
+    let n = e.ok_as("both", &["case", "import", ORG_NEW]).trim().to_string();
+    e.ok_as("both", &["case", "accept", &n]);
+    e.ok_as("both", &["case", "submit", &n]);
+    for spelled in [n.to_lowercase(), format!(" {n} "), format!("{}\t", n.to_lowercase())] {
+        let out = e.as_user("both", &["case", "approve", &spelled]);
+        assert_eq!(out.status.code(), Some(1), "{spelled:?} approved by its own clerk");
+        assert!(stderr(&out).contains("four-eyes"), "{}", stderr(&out));
+    }
+    assert_eq!(e.status(&n), "submitted");
+    // every event of the case is filed under its one number
+    let (_, shown) = e.json(&["case", "show", &n.to_lowercase(), "--json"]);
+    assert_eq!(shown["number"], n.as_str());
+}
+
+#[test]
+fn everyone_who_edited_is_refused_not_only_the_last() {
+    let e = Env::new();
+    e.add_user("a", &["clerk", "supervisor"]);
+    e.add_user("b", &["clerk"]);
+    let n = e.import();
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(ORG_NEW).unwrap()).unwrap();
+    let f = e.dir.path().join("edited.json");
+    for (who, note) in [("a", "A 补充"), ("b", "B 补充")] {
+        v["notes"] = note.into();
+        std::fs::write(&f, v.to_string()).unwrap();
+        e.ok_as(who, &["case", "edit", &n, f.to_str().unwrap()]);
+    }
+    e.ok_as("zhang", &["case", "accept", &n]);
+    e.ok_as("zhang", &["case", "submit", &n]);
+    let out = e.as_user("a", &["case", "approve", &n]);
+    assert_eq!(out.status.code(), Some(1), "A edited, B edited, A approved");
+    assert!(stderr(&out).contains("four-eyes"), "{}", stderr(&out));
+    e.ok_as("li", &["case", "approve", &n]);
+}
+
+#[test]
+fn every_change_needs_a_signed_in_account_with_the_role() {
+    let e = Env::new();
+    let n = e.import();
+    let out = e.run(&["case", "import", ORG_NEW]);
+    assert_eq!(out.status.code(), Some(2), "no --as: usage");
+    assert!(stderr(&out).contains("--as"), "{}", stderr(&out));
+    // account commands need an administrator's password; no pseudo-account from $USER
+    let p = e.c.pw("zhang");
+    for args in [
+        vec!["user", "add", "eve", "--role", "admin", "--password-file", &p],
+        vec!["user", "disable", "li"],
+        vec!["user", "unlock", "li"],
+        vec!["user", "passwd", "li", "--password-file", &p],
+    ] {
+        let out = e.cmd(&args).env("USER", "root").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    let out = e.run(&["user", "passwd", "li", "--password-file", &p, "--as", "zhang", "--as-password-file", &p]);
+    assert_eq!(out.status.code(), Some(1), "a clerk resets nobody's password");
+    // backup and restore: an administrator
+    let b = e.c.p("b.db");
+    assert_eq!(e.run(&["store", "backup", "--out", &b]).status.code(), Some(2));
+    assert_eq!(e.as_user("zhang", &["store", "backup", "--out", &b]).status.code(), Some(1));
+    e.ok_as("admin", &["store", "backup", "--out", &b]);
+    assert_eq!(e.as_user("zhang", &["store", "restore", &b]).status.code(), Some(1));
+    // one's own password changes with the current one
+    let new = e.dir.path().join("new.pw");
+    std::fs::write(&new, "zhang-new-pass-1\n").unwrap();
+    let wrong = e.dir.path().join("wrong.pw");
+    std::fs::write(&wrong, "not-my-password\n").unwrap();
+    let out = e.run(&["user", "passwd", "zhang", "--password-file", new.to_str().unwrap(), "--as", "zhang", "--as-password-file", wrong.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    e.ok(&["user", "passwd", "zhang", "--password-file", new.to_str().unwrap(), "--as", "zhang", "--as-password-file", &p]);
+    let out = e.run(&["case", "accept", &n, "--as", "zhang", "--password-file", new.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // a disabled account acts no more, whatever it did before
+    e.ok(&["user", "disable", "li", "--as", "admin", "--as-password-file", &e.c.pw("admin")]);
+    e.ok(&["case", "submit", &n, "--as", "zhang", "--password-file", new.to_str().unwrap()]);
+    let out = e.as_user("li", &["case", "approve", &n]);
+    assert_eq!(out.status.code(), Some(1));
+    let (_, verify) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(verify["ok"], true, "{verify}");
+}
+
+#[test]
+fn the_seal_sheet_goes_onto_a_case_while_it_is_editable_and_voids_an_approval() {
+    let e = Env::new();
+    let sheet = certdesk_testkit::fixture("seal/collection-150dpi.jpg");
+    let n = e.import();
+    let (code, v) = {
+        let out = e.as_user("zhang", &["case", "seal", &n, &sheet, "--json"]);
+        (out.status.code(), serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null))
+    };
+    assert_eq!(code, Some(0));
+    assert!(v["stored"].as_array().unwrap().iter().any(|s| s == "seal:official_seal"), "{v}");
+    assert!(v["rows"].as_array().unwrap().len() >= 3, "{v}");
+    // a supervisor does not import the sheet
+    let out = e.as_user("li", &["case", "seal", &n, &sheet]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("clerk"), "{}", stderr(&out));
+    e.ok_as("zhang", &["case", "accept", &n]);
+    e.ok_as("zhang", &["case", "submit", &n]);
+    e.ok_as("li", &["case", "approve", &n]);
+    // a new sheet after approval: the approval covered the old images, back to review
+    e.ok_as("zhang", &["case", "seal", &n, &sheet]);
+    assert_eq!(e.status(&n), "submitted");
+    let out = e.as_user("li", &["case", "approve", &n]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // an unreadable file changes nothing
+    let junk = e.dir.path().join("junk.png");
+    std::fs::write(&junk, b"\x89PNG\r\n\x1a\nnot an image").unwrap();
+    let before = e.ok(&["case", "show", &n, "--json"]);
+    assert_eq!(e.as_user("zhang", &["case", "seal", &n, junk.to_str().unwrap()]).status.code(), Some(1));
+    assert_eq!(e.ok(&["case", "show", &n, "--json"]), before);
+    let (_, verify) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(verify["ok"], true, "{verify}");
+}
+
+#[test]
+fn audit_verify_sees_a_status_or_a_file_changed_behind_the_application() {
+    let e = Env::new();
+    let n = e.import();
+    e.ok_as("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg")]);
+    let sql = |q: &str| {
+        let out = Command::new("python3")
+            .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", e.db().to_str().unwrap(), q])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    sql(&format!("UPDATE cases SET status = 'approved' WHERE number = '{n}'"));
+    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["first_break"]["kind"], "case_status_changed");
+    assert_eq!(v["first_break"]["case_number"], n.as_str());
+    sql(&format!("UPDATE cases SET status = 'draft' WHERE number = '{n}'"));
+    assert_eq!(e.json(&["audit", "verify", "--json"]).0, 0);
+    sql("DROP TRIGGER attachments_no_update; UPDATE attachments SET bytes = x'00' WHERE name = 'seal:official_seal';");
+    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["first_break"]["kind"], "attachment_changed");
+    assert!(v["first_break"]["message"].as_str().unwrap().contains("seal:official_seal"), "{v}");
+}
+
+#[test]
+fn many_writers_at_once_keep_one_chain_in_order() {
+    let e = Env::new();
+    // four clerk processes and a supervisor process at the same time
+    let mut children = Vec::new();
+    for _ in 0..4 {
+        let pw = e.c.pw("zhang");
+        let script = format!(
+            "for i in 1 2 3 4 5; do n=$(\"$0\" case import '{ORG_NEW}' --as zhang --password-file '{pw}') && \"$0\" case accept $n --as zhang --password-file '{pw}' >/dev/null && \"$0\" case submit $n --as zhang --password-file '{pw}' >/dev/null; done"
+        );
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &script, env!("CARGO_BIN_EXE_certdesk")]).env("CERTDESK_DB", e.db()).stdin(Stdio::null());
+        children.push(sh.spawn().unwrap());
+    }
+    let li = e.c.pw("li");
+    let script = format!(
+        "for r in 1 2 3 4 5 6 7 8; do for n in $(\"$0\" case list --status submitted --json | python3 -c 'import json,sys; print(\" \".join(c[\"number\"] for c in json.load(sys.stdin)))'); do \"$0\" case approve $n --as li --password-file '{li}' >/dev/null 2>&1; done; done"
+    );
+    let mut sup = Command::new("sh");
+    sup.args(["-c", &script, env!("CARGO_BIN_EXE_certdesk")]).env("CERTDESK_DB", e.db()).stdin(Stdio::null());
+    children.push(sup.spawn().unwrap());
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let (_, list) = e.json(&["case", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 20, "every import stored once");
+    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(code, 0, "a healthy chain written by many processes must verify: {v}");
 }

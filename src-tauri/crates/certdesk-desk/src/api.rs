@@ -149,7 +149,12 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
             }
             Ok(vec![])
         }
-        Err(FeeError::NoFeeRule { .. }) => Ok(vec![problem("fee", format!("{} has no fee table for this request; check the amount by hand", project.id), "该项目没有此业务的收费标准，请人工核对金额".into(), Severity::Warning)]),
+        Err(FeeError::NoFeeRule { .. }) => Ok(vec![problem(
+            "fee",
+            format!("{} has no fee table for this request; check the amount by hand", project.id),
+            "该项目没有此业务的收费标准，请人工核对金额".into(),
+            Severity::Warning,
+        )]),
         Err(e) => {
             let field = match e {
                 FeeError::BusinessNotOffered { .. } => "business",
@@ -361,7 +366,12 @@ pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) ->
         Err(e) => return (Some(store), Err(e)),
     };
     if !actor.has(Role::Admin) {
-        let e = ActError::Rule(workflow::RuleError::MissingRole { actor: actor.name.clone(), action: "restore", needed: workflow::RoleList(vec![Role::Admin]), has: actor.roles.clone() });
+        let e = ActError::Rule(workflow::RuleError::MissingRole {
+            actor: actor.name.clone(),
+            action: "restore",
+            needed: workflow::RoleList(vec![Role::Admin]),
+            has: actor.roles.clone(),
+        });
         return (Some(store), Err(e.into()));
     }
     match store.restore_from(backup, &actor) {

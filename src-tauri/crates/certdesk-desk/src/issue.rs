@@ -154,7 +154,16 @@ impl RequestFiles {
 /// Step 2: a key pair on the key, the request signed by it, and the request package the CA
 /// receives (the case data, the subject, the request).
 #[allow(clippy::too_many_arguments)]
-pub fn generate(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin, algo: Algo, employee: Option<usize>, files: &RequestFiles) -> Result<Generated, DeskError> {
+pub fn generate(
+    desk: &mut Desk<'_>,
+    keys: &Keys,
+    number: &str,
+    sel: &TokenSel,
+    pin: &Pin,
+    algo: Algo,
+    employee: Option<usize>,
+    files: &RequestFiles,
+) -> Result<Generated, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, true)?;
     let subject = subject_from_case(desk.store, &number, employee)?;
@@ -246,8 +255,10 @@ pub struct Written {
 pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, false)?;
-    let (_, bytes) =
-        desk.store.attachment(&number, CERTIFICATE_ATTACHMENT)?.ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "import the issued certificate first".into() })?;
+    let (_, bytes) = desk
+        .store
+        .attachment(&number, CERTIFICATE_ATTACHMENT)?
+        .ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "import the issued certificate first".into() })?;
     let t = keys.info(sel)?;
     let written = keys.write_cert(sel, pin, &bytes, None)?;
     let detail = serde_json::json!({
@@ -297,7 +308,13 @@ fn key_clerk(desk: &Desk<'_>) -> Result<(), DeskError> {
         return Ok(());
     }
     let needed = certdesk_domain::workflow::RoleList(vec![Role::KeyClerk]);
-    Err(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::MissingRole { actor: desk.actor.name.clone(), action: "key desk", needed, has: desk.actor.roles.clone() }).into())
+    Err(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::MissingRole {
+        actor: desk.actor.name.clone(),
+        action: "key desk",
+        needed,
+        has: desk.actor.roles.clone(),
+    })
+    .into())
 }
 
 /// Unlocks a PIN-locked key with the SO PIN and a new user PIN (a key clerk), recorded.

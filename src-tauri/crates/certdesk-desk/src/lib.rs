@@ -92,6 +92,7 @@ impl DeskError {
                 certdesk_domain::workflow::RuleError::ApprovalVoid { .. } => "approval_void",
                 certdesk_domain::workflow::RuleError::NotEditable { .. } => "not_editable",
                 certdesk_domain::workflow::RuleError::NotApproved { .. } => "not_approved",
+                certdesk_domain::workflow::RuleError::ReissueNeeded => "reissue_needed",
                 _ => "rule",
             },
             DeskError::Act(certdesk_store::ActError::Store(s)) => DeskError::store_kind(s),

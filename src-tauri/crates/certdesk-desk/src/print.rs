@@ -8,9 +8,9 @@ use crate::DeskError;
 use crate::api::Desk;
 use certdesk_forms::{CaseInput, Counter, Forms, Review};
 use certdesk_store::Store;
-use std::path::Path;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The counter code a store without a configured one prints.
 pub const DEFAULT_COUNTER: &str = "CD01";

@@ -58,7 +58,11 @@ pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
     // a step done again (a certificate written twice to the same key) is one key: count
     // certificates, not events
     let distinct = |events: Vec<certdesk_store::AuditEvent>| {
-        events.into_iter().map(|e| (e.case_number, e.detail.get("token_serial").map(|v| v.to_string()), e.detail.get("certificate_serial").map(|v| v.to_string()))).collect::<std::collections::BTreeSet<_>>().len()
+        events
+            .into_iter()
+            .map(|e| (e.case_number, e.detail.get("token_serial").map(|v| v.to_string()), e.detail.get("certificate_serial").map(|v| v.to_string())))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
     };
     let keys_issued = distinct(store.events_between("certificate_written", &from, &to)?);
     let delivered = distinct(store.events_between("deliver", &from, &to)?);

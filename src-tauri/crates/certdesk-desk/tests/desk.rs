@@ -3,36 +3,69 @@
 //! through the importer, a SoftHSM2 token with a certificate issued by an `openssl` test CA,
 //! and the reports' CSV / XLSX read back (Python's zipfile + XML parser).
 
+use certdesk_desk::api::{Desk, Session};
 use certdesk_desk::{issue, print, report, seal};
-use certdesk_domain::workflow::{Actor, Role};
-use certdesk_domain::{Action, CaseData, Status};
-use certdesk_store::Store;
+use certdesk_domain::workflow::Role;
+use certdesk_domain::{Action, Status};
+use certdesk_store::{Password, Store};
 use certdesk_token::{Algo, Keys, Pin, TokenSel};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../..");
 
-fn actor(name: &str, role: Role) -> Actor {
-    Actor { name: name.into(), roles: vec![role] }
-}
-
 fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(Path::new(ROOT).join(rel)).unwrap()
 }
 
-/// A stored, accepted, submitted and approved case from the org-new fixture.
-fn approved_case(store: &mut Store) -> String {
-    let mut data = CaseData::from_json(std::str::from_utf8(&fixture("tests/fixtures/case-org-new.json")).unwrap()).unwrap();
-    let problems = data.validate_and_normalize(chrono::Local::now().date_naive());
-    assert!(problems.iter().all(|p| p.severity != certdesk_domain::Severity::Error), "{problems:?}");
-    let n = store.create_case(&data, "GZ01", chrono::Local::now().date_naive(), "zhang").unwrap().number.to_string();
-    let clerk = actor("zhang", Role::Clerk);
-    store.act(&n, Action::Accept, &clerk, None).unwrap();
-    store.act(&n, Action::Submit, &clerk, None).unwrap();
-    store.act(&n, Action::Approve, &actor("li", Role::Supervisor), None).unwrap();
-    n
+fn pw(name: &str) -> Password {
+    Password::new(format!("{name}-pass-1"))
+}
+
+/// A counter's store with its people signed in: admin, zhang (clerk), li (supervisor), wang
+/// (key clerk).
+struct Counter {
+    store: Store,
+    sessions: BTreeMap<&'static str, Session>,
+    catalog: certdesk_catalog::Catalog,
+}
+
+impl Counter {
+    fn new(path: &Path) -> Counter {
+        let mut store = Store::open(path).unwrap();
+        let mut sessions = BTreeMap::new();
+        sessions.insert("admin", Session::first_admin(&mut store, "admin", &pw("admin"), "GZ01", "广州受理点").unwrap());
+        for (name, role) in [("zhang", Role::Clerk), ("li", Role::Supervisor), ("wang", Role::KeyClerk)] {
+            sessions.get_mut("admin").unwrap().desk(&mut store).unwrap().add_account(name, &[role], &pw(name)).unwrap();
+            sessions.insert(name, Session::sign_in(&mut store, name, &pw(name)).unwrap());
+        }
+        Counter { store, sessions, catalog: certdesk_catalog::Catalog::embedded().unwrap() }
+    }
+
+    fn desk(&mut self, who: &str) -> Desk<'_> {
+        self.sessions.get_mut(who).unwrap().desk(&mut self.store).unwrap()
+    }
+
+    /// A case from the org-new fixture, accepted, with the seal sheet imported when `seal`,
+    /// submitted and approved.
+    fn approved_case(&mut self, seal: bool) -> String {
+        let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
+        let catalog = self.catalog.clone();
+        let n = self.desk("zhang").import_case(&catalog, &json).unwrap().number;
+        self.desk("zhang").act(&n, Action::Accept, None).unwrap();
+        if seal {
+            seal::import_for_case(&mut self.desk("zhang"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+        }
+        self.desk("zhang").act(&n, Action::Submit, None).unwrap();
+        self.desk("li").act(&n, Action::Approve, None).unwrap();
+        n
+    }
+
+    fn num(n: &str) -> certdesk_domain::CaseNumber {
+        certdesk_domain::CaseNumber::parse(n).unwrap()
+    }
 }
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
@@ -44,17 +77,23 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
 #[test]
 fn forms_print_with_the_seal_imported_for_the_case() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
-    let n = approved_case(&mut store);
-    let forms = certdesk_forms::Forms::load(certdesk_catalog::Catalog::embedded().unwrap()).unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let forms = certdesk_forms::Forms::load(c.catalog.clone()).unwrap();
+    let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
+    let catalog = c.catalog.clone();
+    let n = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
+    let num = Counter::num(&n);
 
     // a file that is no image changes nothing
-    let before = store.history(&n).unwrap().len();
-    assert!(seal::import_for_case(&mut store, &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None, "zhang").is_err());
-    assert_eq!(store.history(&n).unwrap().len(), before);
-    assert!(store.attachments(&n).unwrap().is_empty());
+    let before = c.store.history(&num).unwrap().len();
+    assert!(seal::import_for_case(&mut c.desk("zhang"), &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None).is_err());
+    assert_eq!(c.store.history(&num).unwrap().len(), before);
+    assert!(c.store.attachments(&num).unwrap().is_empty());
+    // only a clerk imports the sheet
+    let err = seal::import_for_case(&mut c.desk("li"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap_err();
+    assert_eq!(err.kind(), "missing_role");
 
-    let v = seal::import_for_case(&mut store, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None, "zhang").unwrap();
+    let v = seal::import_for_case(&mut c.desk("zhang"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
     assert!(v.scan_url.starts_with("data:image/jpeg;base64,"));
     assert!(v.samples.len() >= 9, "{} samples", v.samples.len());
     let official = v.rows.iter().find(|r| r.kind == "official_seal").expect("an official seal row");
@@ -62,25 +101,35 @@ fn forms_print_with_the_seal_imported_for_the_case() {
     assert!(v.stored.contains(&"seal:official_seal".to_string()), "{:?}", v.stored);
     assert!(v.samples.iter().any(|s| s.defects.contains(&"pale")), "the fixture's pale impression is named");
     assert!(v.samples.iter().filter(|s| s.best).all(|s| s.image_url.as_deref().is_some_and(|u| u.starts_with("data:image/png"))));
-    let names: Vec<String> = store.attachments(&n).unwrap().into_iter().map(|a| a.name).collect();
+    let names: Vec<String> = c.store.attachments(&num).unwrap().into_iter().map(|a| a.name).collect();
     assert!(names.contains(&"seal:scan".to_string()) && names.contains(&"seal:official_seal".to_string()), "{names:?}");
-    let ev = store.history(&n).unwrap().into_iter().rev().find(|e| e.action == "seal_imported").unwrap();
+    let history = c.store.history(&num).unwrap();
+    let ev = history.iter().rev().find(|e| e.action == "seal_imported").unwrap();
     assert_eq!(ev.detail["file"], "collection.jpg");
+    // the scan, the chosen images and the verdict: one transaction, one time
+    let files: Vec<_> = history.iter().filter(|e| e.action == "attachment_added").collect();
+    assert_eq!(files.len(), 1 + v.stored.len());
+    assert!(files.iter().all(|f| f.at == ev.at));
 
-    let preview = print::preview(&store, &forms, &n, None).unwrap();
+    let preview = print::preview(&c.store, &forms, &n, None).unwrap();
     assert!(!preview.forms.is_empty() && preview.sheets.len() >= preview.forms.len());
-    let rendered = print::render(&mut store, &forms, &n, None, "zhang").unwrap();
+    let pdf = dir.path().join("print").join("forms.pdf");
+    let rendered = print::render(&mut c.desk("zhang"), &forms, &n, None, &pdf).unwrap();
     assert_eq!(rendered.pages(), preview.sheets.len());
     assert_eq!(rendered.pages(), preview.forms.iter().map(|f| f.pages).sum::<usize>());
     assert!(rendered.sheets.iter().all(|s| s.width > 100.0 && s.height > 100.0 && s.svg.starts_with("<svg ")));
-    let pdf = dir.path().join("forms.pdf");
-    std::fs::write(&pdf, &rendered.pdf).unwrap();
+    assert_eq!(std::fs::read(&pdf).unwrap(), rendered.pdf, "the PDF is written before the print is recorded");
     let text = run(dir.path(), "pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
     assert!(text.contains("广州市示例科技有限公司"), "{text}");
     assert!(text.contains(&n) || text.contains(&n.replace('-', "")), "the case number is printed");
-    let ev = store.history(&n).unwrap().into_iter().rev().find(|e| e.action == "forms_printed").unwrap();
+    let ev = c.store.history(&num).unwrap().into_iter().rev().find(|e| e.action == "forms_printed").unwrap();
     assert_eq!(ev.detail["pdf_sha256"], certdesk_domain::case::sha256_hex(&rendered.pdf));
-    assert!(store.verify_audit().unwrap().ok);
+    // a PDF that cannot be written records nothing
+    let before = c.store.history(&num).unwrap().len();
+    let blocked = dir.path().join("c.db").join("forms.pdf");
+    assert!(print::render(&mut c.desk("zhang"), &forms, &n, None, &blocked).is_err());
+    assert_eq!(c.store.history(&num).unwrap().len(), before);
+    assert!(c.store.verify_audit().unwrap().ok);
 }
 
 struct Hsm {
@@ -137,50 +186,56 @@ impl Hsm {
 #[test]
 fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let hsm = Hsm::new();
-    let mut store = Store::open(&hsm.p("c.db")).unwrap();
-    let n = approved_case(&mut store);
-    seal::import_for_case(&mut store, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None, "zhang").unwrap();
+    let mut c = Counter::new(&hsm.p("c.db"));
+    let n = c.approved_case(true);
+    let num = Counter::num(&n);
     let keys = Keys::open(Path::new(SOFTHSM)).unwrap();
-    let clerk = actor("wang", Role::KeyClerk);
     let (so, pin) = (Pin::new("87654321".into()), Pin::new("24681357".into()));
 
-    let st = issue::status(&store, &n).unwrap();
+    let st = issue::status(&c.store, &n).unwrap();
     assert!(st.steps.iter().all(|s| !s.done) && st.has_seal);
     assert!(st.next.unwrap().contains("initialise"));
 
-    // a draft case gets no key
-    let draft = store.create_case(&store.case(&n).unwrap().data, "GZ01", chrono::Local::now().date_naive(), "zhang").unwrap().number.to_string();
-    assert!(matches!(issue::init(&mut store, &keys, &draft, 0, "X", &so, &pin, "wang"), Err(certdesk_desk::DeskError::Refused { .. })));
+    // a draft case gets no key, and nobody but a key clerk makes one
+    let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
+    let catalog = c.catalog.clone();
+    let draft = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
+    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &draft, 0, "X", &so, &pin).unwrap_err().kind(), "not_approved");
+    assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &n, 0, "X", &so, &pin).unwrap_err().kind(), "missing_role");
 
-    let t = issue::init(&mut store, &keys, &n, 0, &n, &so, &pin, "wang").unwrap();
+    let t = issue::init(&mut c.desk("wang"), &keys, &n, 0, &n, &so, &pin).unwrap();
     let sel = TokenSel::Serial(t.serial.clone());
-    let wrong =
-        issue::generate(&mut store, &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap_err();
+    let files = issue::RequestFiles::in_dir(&hsm.p("out"), &n);
+    let wrong = issue::generate(&mut c.desk("wang"), &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &files).unwrap_err();
     assert_eq!(wrong.kind(), "pin_incorrect");
-    let g = issue::generate(&mut store, &keys, &n, &sel, &pin, Algo::EcP256, None, &issue::RequestFiles::in_dir(&hsm.p("out"), &n), "wang").unwrap();
+    let g = issue::generate(&mut c.desk("wang"), &keys, &n, &sel, &pin, Algo::EcP256, None, &files).unwrap();
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
     assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
-    assert_eq!(issue::status(&store, &n).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
+    assert_eq!(issue::status(&c.store, &n).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
 
     // writing before the certificate was imported is refused
-    assert!(matches!(issue::write_cert(&mut store, &keys, &n, &sel, &pin, &clerk), Err(certdesk_desk::DeskError::Refused { .. })));
+    assert!(matches!(issue::write_cert(&mut c.desk("wang"), &keys, &n, &sel, &pin), Err(certdesk_desk::DeskError::Refused { .. })));
     // a certificate for another key is refused and not kept
     let foreign_csr =
         run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
     let foreign = hsm.issue(&foreign_csr, "foreign.pem");
-    let err = issue::import_cert(&mut store, &n, &foreign, "wang").unwrap_err();
+    let err = issue::import_cert(&mut c.desk("wang"), &n, &foreign).unwrap_err();
     assert_eq!(err.kind(), "cert_mismatch");
-    assert!(store.attachment(&n, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
+    assert!(c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
 
     let cert = hsm.issue(&g.csr_pem, "issued.pem");
-    assert_eq!(issue::case_of_cert(&store, &cert).unwrap().as_deref(), Some(n.as_str()));
-    let imported = issue::import_cert(&mut store, &n, &cert, "wang").unwrap();
+    assert_eq!(issue::case_of_cert(&c.store, &cert).unwrap().as_deref(), Some(n.as_str()));
+    let imported = issue::import_cert(&mut c.desk("wang"), &n, &cert).unwrap();
     assert!(imported.subject.contains("广州市示例科技有限公司"), "{}", imported.subject);
-    let w = issue::write_cert(&mut store, &keys, &n, &sel, &pin, &clerk).unwrap();
+    let w = issue::write_cert(&mut c.desk("wang"), &keys, &n, &sel, &pin).unwrap();
     assert_eq!(w.serial_hex, imported.serial_hex);
-    assert_eq!(store.case(&n).unwrap().status, Status::KeyIssued);
-    let sw = issue::write_seal(&mut store, &keys, &n, &sel, &pin, "wang").unwrap();
+    assert_eq!(c.store.case(&num).unwrap().status, Status::KeyIssued);
+    // the same step again (a retry) is not a second key in the ledger
+    issue::write_cert(&mut c.desk("wang"), &keys, &n, &sel, &pin).unwrap();
+    // a second key for the case needs a supervisor's reissue with a reason
+    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &n, 1, "second", &so, &pin).unwrap_err().kind(), "reissue_needed");
+    let sw = issue::write_seal(&mut c.desk("wang"), &keys, &n, &sel, &pin).unwrap();
     assert_eq!(sw.name, "seal:official_seal");
     let contents = issue::verify(&keys, &sel, &pin).unwrap();
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
@@ -188,33 +243,34 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // cross-check with OpenSC: the certificate is on the token
     let listed = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "cert"]).output().unwrap();
     assert!(String::from_utf8_lossy(&listed.stdout).contains("Certificate Object"), "{}", String::from_utf8_lossy(&listed.stdout));
-    let st = issue::status(&store, &n).unwrap();
+    let st = issue::status(&c.store, &n).unwrap();
     assert!(st.steps.iter().all(|s| s.done), "{:?}", st.steps);
     assert_eq!(st.next, None);
-    store.act(&n, Action::Deliver, &clerk, None).unwrap();
-    assert!(store.verify_audit().unwrap().ok);
+    c.desk("wang").act(&n, Action::Deliver, None).unwrap();
+    assert!(c.store.verify_audit().unwrap().ok);
     // no PIN anywhere in the database file
     let db = std::fs::read(hsm.p("c.db")).unwrap();
     for secret in ["87654321", "24681357"] {
         assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "a PIN reached the store");
     }
+    let store = &c.store;
 
     // the day's ledger and the expiring list see it
     let today = chrono::Local::now().date_naive();
-    let ledger = report::daily(&store, today).unwrap();
+    let ledger = report::daily(store, today).unwrap();
     assert_eq!(ledger.cases, 2);
     assert_eq!(ledger.keys_issued, 1);
     assert_eq!(ledger.delivered, 1);
     assert_eq!(ledger.by_business.iter().map(|r| r.cases).sum::<usize>(), 2);
     assert_eq!(ledger.total.to_string(), "1400.00", "two cases of 700.00");
-    let none = report::daily(&store, today.pred_opt().unwrap()).unwrap();
+    let none = report::daily(store, today.pred_opt().unwrap()).unwrap();
     assert_eq!(none.cases, 0);
-    let soon = report::expiring(&store, chrono::Utc::now(), 30).unwrap();
+    let soon = report::expiring(store, chrono::Utc::now(), 30).unwrap();
     assert_eq!(soon.len(), 1, "the 20-day certificate expires within 30 days");
     assert_eq!(soon[0].case, n);
     assert_eq!(soon[0].mobile.as_deref(), Some("13800138000"));
     assert!((18..=20).contains(&soon[0].days_left), "{}", soon[0].days_left);
-    assert!(report::expiring(&store, chrono::Utc::now(), 10).unwrap().is_empty());
+    assert!(report::expiring(store, chrono::Utc::now(), 10).unwrap().is_empty());
 
     let csv = String::from_utf8(report::to_csv(&report::expiring_table(&soon, 30))).unwrap();
     assert!(csv.starts_with('\u{feff}'));

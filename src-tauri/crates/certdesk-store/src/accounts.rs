@@ -181,7 +181,8 @@ impl Store {
             if locked {
                 return Err(AuthError::Locked { name: name.into() });
             }
-            tx.execute("UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0", params![name, at]).map_err(sql("resetting failed logins"))?;
+            tx.execute("UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0", params![name, at])
+                .map_err(sql("resetting failed logins"))?;
             tx.commit().map_err(sql("committing a login"))?;
             return Ok(Actor { name: name.to_string(), roles: parse_roles(&roles) });
         }
@@ -193,12 +194,16 @@ impl Store {
             )
             .map_err(sql("counting a failed login"))?;
         let lock = failed >= MAX_FAILED_LOGINS && !locked;
-        audit::append(&tx, &at, &audit::NewEvent {
-            actor: name,
-            action: if lock { "user_locked" } else { "login_failed" },
-            detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
-            ..Default::default()
-        })?;
+        audit::append(
+            &tx,
+            &at,
+            &audit::NewEvent {
+                actor: name,
+                action: if lock { "user_locked" } else { "login_failed" },
+                detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
+                ..Default::default()
+            },
+        )?;
         tx.commit().map_err(sql("committing a failed login"))?;
         Err(AuthError::WrongCredentials)
     }
@@ -230,7 +235,11 @@ impl Store {
             return Err(AuthError::Refused(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
         }
         if by.name == name && matches!(action, "user_disable" | "user_passwd") {
-            let why = if action == "user_passwd" { "change your own password with the current one (user passwd --current-password-file)" } else { "an administrator cannot disable their own account" };
+            let why = if action == "user_passwd" {
+                "change your own password with the current one (user passwd --current-password-file)"
+            } else {
+                "an administrator cannot disable their own account"
+            };
             return Err(AuthError::Refused(why.into()));
         }
         self.account_change(by, name, action, sql_text, extra)

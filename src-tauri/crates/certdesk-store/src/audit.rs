@@ -271,7 +271,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
     drop(stmt);
 
     // every stored file must be the one its event recorded, one event per file
-    let has_files: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'attachments'", [], |r| r.get(0)).map_err(sql("checking attachments"))?;
+    let has_files: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'attachments'", [], |r| r.get(0)).map_err(sql("checking attachments"))?;
     if has_files == 0 {
         return Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None });
     }

@@ -67,13 +67,17 @@ pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, number: &CaseNumber, f: &cr
         params![number.as_str(), f.name, f.mime, sha, f.bytes, at, actor],
     )
     .map_err(sql("storing an attachment"))?;
-    audit::append(tx, at, &NewEvent {
-        actor,
-        action: "attachment_added",
-        case_number: Some(number),
-        detail: serde_json::json!({ "name": f.name, "mime": f.mime, "size": f.bytes.len(), "sha256": sha }),
-        ..Default::default()
-    })?;
+    audit::append(
+        tx,
+        at,
+        &NewEvent {
+            actor,
+            action: "attachment_added",
+            case_number: Some(number),
+            detail: serde_json::json!({ "name": f.name, "mime": f.mime, "size": f.bytes.len(), "sha256": sha }),
+            ..Default::default()
+        },
+    )?;
     Ok(AttachmentInfo { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len() as i64, sha256: sha, at: at.into(), actor: actor.into() })
 }
 

@@ -363,11 +363,9 @@ impl Store {
         let path = format!("$.{field}");
         let number: Option<Option<String>> = self
             .conn
-            .query_row(
-                "SELECT case_number FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1",
-                params![action, path, value],
-                |r| r.get(0),
-            )
+            .query_row("SELECT case_number FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1", params![action, path, value], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(sql("searching events"))?;
         let Some(Some(number)) = number else { return Ok(None) };
@@ -511,14 +509,18 @@ impl Store {
             if action == Action::Approve {
                 detail["approval_digest"] = facts.approval_digest.clone().into();
             }
-            audit::append(tx, at, &NewEvent {
-                actor: &actor.name,
-                action: action.wire(),
-                case_number: Some(&record.number),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&record.digest),
-                detail,
-            })?;
+            audit::append(
+                tx,
+                at,
+                &NewEvent {
+                    actor: &actor.name,
+                    action: action.wire(),
+                    case_number: Some(&record.number),
+                    digest_before: Some(&record.digest),
+                    digest_after: Some(&record.digest),
+                    detail,
+                },
+            )?;
             Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
         })
     }
@@ -558,14 +560,18 @@ impl Store {
                 return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
             }
             index_case(tx, id, record.number.as_str(), data, true)?;
-            audit::append(tx, at, &NewEvent {
-                actor: &actor.name,
-                action: Action::Edit.wire(),
-                case_number: Some(&record.number),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&digest),
-                detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
-            })?;
+            audit::append(
+                tx,
+                at,
+                &NewEvent {
+                    actor: &actor.name,
+                    action: Action::Edit.wire(),
+                    case_number: Some(&record.number),
+                    digest_before: Some(&record.digest),
+                    digest_after: Some(&digest),
+                    detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
+                },
+            )?;
             Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at.to_string(), updated_by: actor.name.clone(), ..record.clone() })
         })
     }
@@ -574,7 +580,14 @@ impl Store {
     /// `event` (e.g. the seal sheet's verdict) — all in one transaction, or nothing. Case files
     /// are accepted only while the case is editable (an approved case goes back to review);
     /// key-desk files only from a key clerk on a case whose approval holds.
-    pub fn attach(&mut self, number: &CaseNumber, kind: FileKind, files: &[NewFile<'_>], event: Option<(&str, serde_json::Value)>, actor: &Actor) -> Result<Vec<AttachmentInfo>, ActError> {
+    pub fn attach(
+        &mut self,
+        number: &CaseNumber,
+        kind: FileKind,
+        files: &[NewFile<'_>],
+        event: Option<(&str, serde_json::Value)>,
+        actor: &Actor,
+    ) -> Result<Vec<AttachmentInfo>, ActError> {
         for f in files {
             files::check_file(f)?;
         }
@@ -629,14 +642,18 @@ impl Store {
             let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
             workflow::authorize(actor, Action::IssueKey, facts, None)?;
             set_status(tx, record, to, at)?;
-            audit::append(tx, at, &NewEvent {
-                actor: &actor.name,
-                action: Action::IssueKey.wire(),
-                case_number: Some(&record.number),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&record.digest),
-                detail: serde_json::json!({ "roles": actor.roles, "from": record.status.wire(), "to": to.wire() }),
-            })?;
+            audit::append(
+                tx,
+                at,
+                &NewEvent {
+                    actor: &actor.name,
+                    action: Action::IssueKey.wire(),
+                    case_number: Some(&record.number),
+                    digest_before: Some(&record.digest),
+                    digest_after: Some(&record.digest),
+                    detail: serde_json::json!({ "roles": actor.roles, "from": record.status.wire(), "to": to.wire() }),
+                },
+            )?;
             Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
         })
     }

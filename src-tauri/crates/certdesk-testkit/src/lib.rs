@@ -1,0 +1,160 @@
+//! Test set-up written once for the integration tests of the crates and the CLI: a counter's
+//! store in a temp folder driven through the real `certdesk` binary, with its accounts
+//! (admin, clerk `zhang`, supervisor `li`, key clerk `wang`) and their password files; a
+//! private SoftHSM2 configuration; the fixtures' paths. Owns no rule of the product: it only
+//! runs the binary the way an operator (or an outside check) does, never with a secret in argv.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository's root (for fixtures and forms).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..").canonicalize().expect("the repository root")
+}
+
+/// A fixture file under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> String {
+    root().join("tests/fixtures").join(rel).display().to_string()
+}
+
+/// SoftHSM2 as Debian installs it.
+pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// The people of a counter, with their roles.
+pub const PEOPLE: [(&str, &str); 4] = [("admin", "admin"), ("zhang", "clerk"), ("li", "supervisor"), ("wang", "key_clerk")];
+
+/// A counter's store in a temp folder, driven through the `certdesk` binary.
+pub struct Counter {
+    pub dir: tempfile::TempDir,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Counter {
+    /// An empty store (no account yet).
+    pub fn empty(bin: &str) -> Counter {
+        Counter { dir: tempfile::tempdir().expect("a temp folder"), bin: PathBuf::from(bin), env: Vec::new() }
+    }
+
+    /// A store with the four people of [`PEOPLE`]: the first administrator made on the empty
+    /// store, the others by that administrator.
+    pub fn new(bin: &str) -> Counter {
+        let c = Counter::empty(bin);
+        c.add_people();
+        c
+    }
+
+    pub fn add_people(&self) {
+        for (name, role) in PEOPLE {
+            let pw = self.pw(name);
+            let out = if name == "admin" {
+                self.run(&["user", "add", name, "--role", role, "--password-file", &pw])
+            } else {
+                let admin = self.pw("admin");
+                self.run(&["user", "add", name, "--role", role, "--password-file", &pw, "--as", "admin", "--as-password-file", &admin])
+            };
+            assert!(out.status.success(), "user add {name}: {}", stderr(&out));
+        }
+    }
+
+    /// Another environment variable for every run (e.g. `SOFTHSM2_CONF`).
+    pub fn with_env(mut self, key: &str, value: &str) -> Counter {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// A path in the counter's folder.
+    pub fn p(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("c.db")
+    }
+
+    /// The password file of `user` (`<user>-secret-pass`), written when first asked for.
+    pub fn pw(&self, user: &str) -> String {
+        let p = self.dir.path().join(format!("{user}.pw"));
+        if !p.exists() {
+            std::fs::write(&p, format!("{user}-secret-pass\n")).expect("a password file");
+        }
+        p.display().to_string()
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.args(args).env("CERTDESK_DB", self.db()).env_remove("CERTDESK_FORMS").stdin(Stdio::null());
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("the certdesk binary runs")
+    }
+
+    /// `args` as `user`, with the password from its file.
+    pub fn as_user(&self, user: &str, args: &[&str]) -> Output {
+        let pw = self.pw(user);
+        let mut all = args.to_vec();
+        all.extend(["--as", user, "--password-file", &pw]);
+        self.run(&all)
+    }
+
+    /// Runs and expects exit 0; stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn ok_as(&self, user: &str, args: &[&str]) -> String {
+        let out = self.as_user(user, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?} as {user}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `--json` output, with its exit code.
+    pub fn json(&self, args: &[&str]) -> (i32, Value) {
+        let out = self.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {stdout}\nstderr: {}", stderr(&out)));
+        (out.status.code().unwrap_or(-1), value)
+    }
+
+    /// A case file imported by the clerk; its number.
+    pub fn import(&self, case_file: &str) -> String {
+        self.ok_as("zhang", &["case", "import", case_file]).trim().to_string()
+    }
+
+    /// A case file taken (accepted, submitted) by the clerk and approved by the supervisor.
+    pub fn approved_case(&self, case_file: &str) -> String {
+        let n = self.import(case_file);
+        for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
+            self.ok_as(who, &["case", action, &n]);
+        }
+        n
+    }
+
+    pub fn status(&self, number: &str) -> String {
+        let (_, v) = self.json(&["case", "show", number, "--json"]);
+        v["status"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// A private SoftHSM2 configuration in the counter's folder, set for every run; its path.
+    pub fn softhsm(self) -> Counter {
+        let tokens = self.dir.path().join("tokens");
+        std::fs::create_dir_all(&tokens).expect("a token folder");
+        let conf = self.dir.path().join("softhsm2.conf");
+        std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens.display()))
+            .expect("a SoftHSM configuration");
+        let conf = conf.display().to_string();
+        self.with_env("SOFTHSM2_CONF", &conf)
+    }
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
