@@ -28,8 +28,17 @@ if ! command -v cargo >/dev/null 2>&1; then
   [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 fi
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "certdesk: no Rust toolchain found; install Rust 1.85 or newer with rustup (https://rustup.rs) and run again" >&2
+  echo "certdesk: no Rust toolchain found; install Rust 1.89 or newer with rustup (https://rustup.rs) and run again" >&2
   exit 1
+fi
+if [ "$want" = test ]; then
+  for tool in clippy rustfmt; do
+    sub=$([ $tool = clippy ] && echo clippy || echo fmt)
+    if ! cargo "$sub" --version >/dev/null 2>&1; then
+      echo "certdesk: the tests lint with cargo $sub: adding the $tool component" >&2
+      rustup component add "$tool" || { echo "certdesk: install the $tool component of your Rust toolchain and run again" >&2; exit 1; }
+    fi
+  done
 fi
 if ! command -v node >/dev/null 2>&1 || [ "$(node -e 'console.log(process.versions.node.split(".")[0])')" -lt 20 ]; then
   echo "certdesk: the UI build needs Node.js 20 or newer (with npm); install it and run again" >&2

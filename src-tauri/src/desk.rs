@@ -222,7 +222,7 @@ pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, Ip
             Some((at, ScanFile { name, size: meta.len(), modified }))
         })
         .collect();
-    files.sort_by(|a, b| b.0.cmp(&a.0));
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
     Ok(files.into_iter().take(50).map(|(_, f)| f).collect())
 }
 

@@ -2,6 +2,8 @@
 //! materials checklists and the forms it prints, all as data. Owns loading, linting and fee
 //! computation. Does not render forms (the forms crate) nor store anything.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod fees;
 pub mod model;
 pub mod source;

@@ -7,6 +7,8 @@
 //! inside the store's transactions. This crate knows nothing of Tauri, terminals or prompts:
 //! passwords and PINs come in as zeroizing values.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod api;
 pub mod issue;
 pub mod print;

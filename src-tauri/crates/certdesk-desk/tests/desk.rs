@@ -145,7 +145,10 @@ impl Hsm {
         std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", dir.path().join("tokens").display())).unwrap();
         // SoftHSM reads its configuration when the module is loaded, once per process: one
         // test in this file uses a token
-        unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var("SOFTHSM2_CONF", &conf)
+        };
         Hsm { dir }
     }
     fn p(&self, name: &str) -> PathBuf {

@@ -2,6 +2,8 @@
 //! numbers and the case state machine. Pure data and rules: no files, no database, no clock
 //! except where a caller passes today's date.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod case;
 pub mod ident;
 pub mod money;

@@ -638,6 +638,8 @@ impl<'a> Engine<'a> {
                     text_x += lw;
                     text_w -= lw;
                 }
+                // not clamp(): a short cell makes the upper bound fall below 2 mm, where clamp panics
+                #[allow(clippy::manual_clamp)]
                 let bw = (text_w / count as f32).min(h - 2.0 * PAD_Y).min(8.0).max(2.0);
                 let bh = (bw * 1.15).min(h - 2.0 * PAD_Y);
                 let by = top + (h - bh) / 2.0;

@@ -3,6 +3,8 @@
 //! text, lines and fills, and writing that as PDF with the shipped font subset per document.
 //! Does not store cases nor decide fees: it reads them from the domain and catalog crates.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod barcode;
 pub mod context;
 pub mod engine;

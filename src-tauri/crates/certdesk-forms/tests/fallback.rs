@@ -11,7 +11,11 @@ fn fallback_font_prints_what_the_shipped_font_lacks() {
     let dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     assert!(std::path::Path::new(dejavu).is_file(), "fonts-dejavu-core is needed for this test (scripts/deps.sh test installs it)");
     // SAFETY: set before any thread of this test binary reads the environment
-    unsafe { std::env::set_var("CERTDESK_FALLBACK_FONTS", dejavu) };
+    // SAFETY: set before any thread of this test binary reads the environment
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("CERTDESK_FALLBACK_FONTS", dejavu)
+    };
     let fonts = certdesk_forms::fonts::FontSet::shared().unwrap();
     let georgian = 'ა'; // U+10D0, in DejaVu Sans, not in Noto Serif SC
     assert!(!fonts.regular.has(georgian), "precondition: the shipped font lacks it");

@@ -8,6 +8,8 @@
 //! the same cryptoki calls as any vendor module.
 
 #![allow(non_snake_case)]
+// the one crate whose job is unsafe code: a C ABI module handing raw pointers to and from SoftHSM
+#![allow(unsafe_code, clippy::not_unsafe_ptr_arg_deref)]
 
 use cryptoki_sys::*;
 use std::collections::BTreeMap;

@@ -675,7 +675,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let ring_w = 1.3 * ppmm;
     let round = kind == SampleKind::OfficialSeal;
     // Coverage of the outer border, tilt, fill.
-    let mut bins = vec![false; BINS];
+    let mut bins = [false; BINS];
     let mut ang_hist = vec![0f32; 72];
     let (sa, ca) = s.rect_angle.to_radians().sin_cos();
     let (half_u, half_v) = (0.5 * s.rect_wu, 0.5 * s.rect_wv);

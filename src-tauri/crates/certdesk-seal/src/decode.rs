@@ -98,7 +98,7 @@ fn png_dpi(b: &[u8]) -> Option<f32> {
         if kind == b"pHYs" {
             let x = be32(b, at + 8)?;
             let unit = *b.get(at + 16)?;
-            return (unit == 1).then(|| x as f32 * 0.0254);
+            return (unit == 1).then_some(x as f32 * 0.0254);
         }
         if kind == b"IDAT" || kind == b"IEND" {
             return None;
@@ -133,10 +133,11 @@ fn jpeg_dpi(b: &[u8]) -> Option<f32> {
                 _ => {}
             }
         }
-        if marker == 0xE1 && seg.starts_with(b"Exif\0\0") {
-            if let Some(d) = tiff_dpi(&seg[6..]) {
-                return Some(d);
-            }
+        if marker == 0xE1
+            && seg.starts_with(b"Exif\0\0")
+            && let Some(d) = tiff_dpi(&seg[6..])
+        {
+            return Some(d);
         }
         at += 2 + len;
     }
@@ -188,7 +189,7 @@ fn bmp_dpi(b: &[u8]) -> Option<f32> {
         return None;
     }
     let ppm = i32::from_le_bytes(b.get(38..42)?.try_into().ok()?);
-    (ppm > 0).then(|| ppm as f32 * 0.0254)
+    (ppm > 0).then_some(ppm as f32 * 0.0254)
 }
 
 /// Inserts a pHYs chunk (pixels per metre) after the IHDR of a PNG, so the written seal images

@@ -4,6 +4,8 @@
 //! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, mask morphology in
 //! `morph`, the single-impression view correction in `rectify`, codecs in `decode`.
 
+#![warn(clippy::unwrap_used)]
+
 mod analyse;
 pub mod decode;
 mod morph;

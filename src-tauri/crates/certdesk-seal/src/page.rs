@@ -24,11 +24,11 @@ impl Frame {
         Self { c: r.cos(), s: r.sin() }
     }
     #[inline]
-    pub fn to_page(&self, x: f32, y: f32) -> (f32, f32) {
+    pub fn to_page(self, x: f32, y: f32) -> (f32, f32) {
         (x * self.c + y * self.s, -x * self.s + y * self.c)
     }
     #[inline]
-    pub fn to_scan(&self, u: f32, v: f32) -> (f32, f32) {
+    pub fn to_scan(self, u: f32, v: f32) -> (f32, f32) {
         (u * self.c - v * self.s, u * self.s + v * self.c)
     }
 }
@@ -250,12 +250,11 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
                     None => start = Some(i),
                 }
                 last = i;
-            } else if i == dw {
-                if let Some(s) = start {
-                    if last + 1 - s >= min_len {
-                        line[j * dw + s..=j * dw + last].fill(1);
-                    }
-                }
+            } else if i == dw
+                && let Some(s) = start
+                && last + 1 - s >= min_len
+            {
+                line[j * dw + s..=j * dw + last].fill(1);
             }
         }
     }
@@ -279,13 +278,12 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
                     None => start = Some(j),
                 }
                 last = j;
-            } else if j == dh {
-                if let Some(s) = start {
-                    if last + 1 - s >= min_len {
-                        for k in s..=last {
-                            line[k * dw + i] = 1;
-                        }
-                    }
+            } else if j == dh
+                && let Some(s) = start
+                && last + 1 - s >= min_len
+            {
+                for k in s..=last {
+                    line[k * dw + i] = 1;
                 }
             }
         }

@@ -903,10 +903,11 @@ impl Scores {
             }
             if !t.empty {
                 self.iou.push(mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset));
-                if !t.defects.contains(&Defect::Double) && !t.defects.contains(&Defect::Smudged) {
-                    if let (Some(a), Some(b)) = (s.diameter_mm.or(s.side_mm), t.diameter_mm.or(t.side_mm)) {
-                        self.size_err_mm.push((a - b).abs());
-                    }
+                if !t.defects.contains(&Defect::Double)
+                    && !t.defects.contains(&Defect::Smudged)
+                    && let (Some(a), Some(b)) = (s.diameter_mm.or(s.side_mm), t.diameter_mm.or(t.side_mm))
+                {
+                    self.size_err_mm.push((a - b).abs());
                 }
             }
         }

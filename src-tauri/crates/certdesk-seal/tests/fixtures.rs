@@ -36,10 +36,10 @@ fn fixture_sheets_match_their_truth() {
             } else {
                 println!("{name} r{}c{}: got {got:?} want {want:?} {:?}", s.row, s.col, s.metrics);
             }
-            if let (Some(d), Some(w)) = (s.diameter_mm.or(s.side_mm), t["size_mm"].as_f64()) {
-                if want.iter().all(|l| !matches!(*l, "double" | "smudged" | "empty")) {
-                    assert!((d as f64 - w).abs() <= 0.5, "{name} r{}c{}: size {d} vs {w}", s.row, s.col);
-                }
+            if let (Some(d), Some(w)) = (s.diameter_mm.or(s.side_mm), t["size_mm"].as_f64())
+                && want.iter().all(|l| !matches!(*l, "double" | "smudged" | "empty"))
+            {
+                assert!((d as f64 - w).abs() <= 0.5, "{name} r{}c{}: size {d} vs {w}", s.row, s.col);
             }
         }
         assert!(agree * 10 >= t.len() * 8, "{name}: only {agree}/{} samples judged exactly as the truth", t.len());

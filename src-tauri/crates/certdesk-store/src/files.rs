@@ -250,6 +250,8 @@ impl Store {
     /// are never handed out again; `store_restored` (who, the file's SHA-256, where the replaced
     /// store was kept) is appended to the restored chain. Refused while another process has the
     /// store open. On failure the current store is given back unchanged.
+    // the store itself travels back in the error so that a failed restore leaves it usable
+    #[allow(clippy::result_large_err)]
     pub fn restore_from(self, backup: &Path, actor: &Actor) -> Result<(Store, Restored), (Option<Store>, StoreError)> {
         if !actor.has(Role::Admin) {
             let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name));
@@ -368,7 +370,7 @@ fn untrusted(conn: &rusqlite::Connection) -> Result<(), StoreError> {
 }
 
 /// Every schema object of a database: (type, name, table, SQL), sorted.
-pub(crate) fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<(String, String, String, Option<String>)>, StoreError> {
+pub(crate) fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<crate::schema::SchemaRow>, StoreError> {
     let mut stmt = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name").map_err(sql("reading the schema"))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sql("reading the schema"))?;
     rows.collect::<Result<_, _>>().map_err(sql("reading the schema"))

@@ -6,6 +6,8 @@
 //! event there too (at a time taken under the write lock). Cases are named by parsed
 //! `CaseNumber`s only, so one case has one history whatever way its number was typed.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod accounts;
 pub mod audit;
 mod files;

@@ -130,7 +130,8 @@ CREATE TABLE drafts (
 
 pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES];
 
-type SchemaRow = (String, String, String, Option<String>);
+/// One object of `sqlite_schema`: type, name, table, SQL.
+pub(crate) type SchemaRow = (String, String, String, Option<String>);
 
 /// The schema the first `version` migrations produce, as [`crate::files::schema_of`] lists it.
 pub(crate) fn expected_schema(version: usize) -> Result<Vec<SchemaRow>, crate::StoreError> {

@@ -5,6 +5,8 @@
 //! PC/SC side (readers, inserted and removed keys, ATR → key model). Knows
 //! nothing of cases, the GUI or the database: the CLI and the app tie issuance to a case.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod cert;
 pub mod modules;
 pub mod pin;

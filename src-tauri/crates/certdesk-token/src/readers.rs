@@ -58,7 +58,7 @@ pub fn hex_atr(bytes: &[u8]) -> String {
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    (compact.len() % 2 == 0).then(|| (0..compact.len()).step_by(2).map(|i| u8::from_str_radix(&compact[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>())?
+    compact.len().is_multiple_of(2).then(|| (0..compact.len()).step_by(2).map(|i| u8::from_str_radix(&compact[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>())?
 }
 
 #[derive(Debug, Deserialize)]

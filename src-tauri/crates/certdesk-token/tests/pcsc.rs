@@ -55,7 +55,10 @@ fn start_daemon() -> Daemon {
     }
     // clients find the private daemon through this variable
     // SAFETY: set before any PC/SC context exists; this binary has a single test
-    unsafe { std::env::set_var("PCSCLITE_CSOCK_NAME", &socket) };
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("PCSCLITE_CSOCK_NAME", &socket)
+    };
     Daemon { child, _dir: dir, port }
 }
 
@@ -83,6 +86,7 @@ fn quickack(stream: &TcpStream) {
         use std::os::fd::AsRawFd;
         let one: libc::c_int = 1;
         // SAFETY: a valid socket fd and a c_int option value
+        #[allow(unsafe_code)]
         unsafe {
             libc::setsockopt(
                 stream.as_raw_fd(),

@@ -33,7 +33,10 @@ fn main() {
     std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", dir.path().join("tokens").display()))
         .unwrap();
     // SAFETY: single-threaded, before the module is loaded
-    unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("SOFTHSM2_CONF", &conf)
+    };
     let ca_key = dir.path().join("ca.key");
     let ca = dir.path().join("ca.pem");
     let ok = Command::new("openssl")

@@ -79,7 +79,7 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a>(&mut self, s: &'a str) -> char {
+    fn pick(&mut self, s: &str) -> char {
         let chars: Vec<char> = s.chars().collect();
         chars[self.below(chars.len())]
     }
@@ -207,7 +207,7 @@ fn main() {
             let counter = format!("B{:05}", done / batch);
             store.create_cases(chunk.iter(), &counter, day, "bench").expect("insert");
             done += n;
-            if done % 100_000 == 0 || done == cases {
+            if done.is_multiple_of(100_000) || done == cases {
                 eprintln!("{done} cases stored ({:.0} s)", start.elapsed().as_secs_f64());
             }
         }
