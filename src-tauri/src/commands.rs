@@ -126,16 +126,7 @@ pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> 
 
 #[tauri::command(async)]
 pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>) -> Result<String, IpcError> {
-    let action = match action.as_str() {
-        "accept" => Action::Accept,
-        "submit" => Action::Submit,
-        "approve" => Action::Approve,
-        "return" => Action::Return,
-        "cancel" => Action::Cancel,
-        "deliver" => Action::Deliver,
-        "close" => Action::Close,
-        other => return Err(IpcError::new("invalid", format!("unknown action {other}"))),
-    };
+    let action = Action::from_wire(&action).ok_or_else(|| IpcError::new("invalid", format!("unknown action {action}")))?;
     let rec = state.with_desk(|d| d.act(&number, action, reason.as_deref()))?;
     Ok(rec.status.wire().to_string())
 }

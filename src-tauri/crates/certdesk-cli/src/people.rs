@@ -101,7 +101,7 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
             if store.account_count()? == 0 && by.actor.is_none() {
                 // the first administrator of an empty store: the one change without a session
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
-                store.add_account(&name, &roles, &password, None)?
+                certdesk_desk::api::add_first_admin(&mut store, &name, &roles, &password)?
             } else {
                 let mut session = admin_session(&mut store, &by)?;
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
@@ -193,7 +193,7 @@ pub fn reissue(g: &Global, t: Transition) -> Result<ExitCode, CliError> {
     let mut session = session(&mut store, &t.by)?;
     session.desk(&mut store)?.reissue(&t.number, &reason)?;
     if g.json {
-        print_json(&serde_json::json!({ "number": t.number.trim().to_ascii_uppercase(), "reissue": true }));
+        print_json(&serde_json::json!({ "number": t.number.trim().to_ascii_uppercase(), "second_key_allowed": true }));
     } else {
         println!("{}: a second key may be made", t.number.trim());
     }

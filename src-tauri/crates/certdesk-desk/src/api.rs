@@ -357,6 +357,15 @@ fn saved(rec: &CaseRecord, warnings: Vec<FieldProblem>) -> Saved {
     Saved { number: rec.number.to_string(), status: rec.status.wire().into(), digest: rec.digest.clone(), warnings }
 }
 
+/// The first account of an empty store, which must be an administrator: the one change made
+/// without a signed-in account (the CLI's first `user add`).
+pub fn add_first_admin(store: &mut Store, name: &str, roles: &[Role], password: &Password) -> Result<Account, DeskError> {
+    if store.account_count()? > 0 {
+        return Err(DeskError::Auth(AuthError::Refused("the store has accounts already: an administrator adds the next one (--as ADMIN)".into())));
+    }
+    Ok(store.add_account(name, roles, password, None)?)
+}
+
 /// Replaces the store by a checked backup (an administrator); everyone must sign in again.
 /// Consumes the store as the restore does; on failure gives back what the store gives back.
 pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) -> (Option<Store>, Result<certdesk_store::Restored, DeskError>) {

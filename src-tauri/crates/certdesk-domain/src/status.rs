@@ -112,6 +112,12 @@ impl Action {
         }
     }
 
+    pub const ALL: [Action; 9] = [Action::Accept, Action::Submit, Action::Approve, Action::Return, Action::Edit, Action::IssueKey, Action::Deliver, Action::Close, Action::Cancel];
+
+    pub fn from_wire(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.wire() == s)
+    }
+
     /// Whether the action must give a reason (shown to the clerk, kept on the audit chain).
     pub fn needs_reason(self) -> bool {
         matches!(self, Action::Return | Action::Cancel)
