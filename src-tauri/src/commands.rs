@@ -133,8 +133,10 @@ pub fn case_action(state: State<'_, AppState>, number: String, action: String, r
 
 #[tauri::command(async)]
 pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, IpcError> {
-    let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new("invalid", format!("unknown identifier kind {kind}")))?;
-    Ok(ident::check(kind, &value))
+    crate::guarded(|| {
+        let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new("invalid", format!("unknown identifier kind {kind}")))?;
+        Ok(ident::check(kind, &value))
+    })
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -176,16 +178,18 @@ pub fn fee_quote(
     years: Option<u32>,
     quantity: u32,
 ) -> Result<certdesk_catalog::FeeQuote, IpcError> {
-    let bad = |what: &str| IpcError::new("invalid", format!("unknown {what}"));
-    let req = certdesk_catalog::FeeRequest {
-        business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,
-        cert_kind: certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?,
-        medium: certdesk_domain::Medium::from_wire(&medium).ok_or_else(|| bad("medium"))?,
-        years,
-        quantity,
-    };
-    let p = state.catalog.project(&project).map_err(|e| IpcError::new("unknown_project", e.to_string()))?;
-    p.fee(&req).map_err(|e| IpcError::new("fee_refused", e.zh()))
+    crate::guarded(|| {
+        let bad = |what: &str| IpcError::new("invalid", format!("unknown {what}"));
+        let req = certdesk_catalog::FeeRequest {
+            business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,
+            cert_kind: certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?,
+            medium: certdesk_domain::Medium::from_wire(&medium).ok_or_else(|| bad("medium"))?,
+            years,
+            quantity,
+        };
+        let p = state.catalog.project(&project).map_err(|e| IpcError::new("unknown_project", e.to_string()))?;
+        p.fee(&req).map_err(|e| IpcError::new("fee_refused", e.zh()))
+    })
 }
 
 /// The catalog's materials checklist for a request.

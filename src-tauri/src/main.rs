@@ -66,6 +66,16 @@ pub struct AppState {
     pub default_pin_tokens: Mutex<std::collections::BTreeSet<String>>,
 }
 
+/// Runs a command that needs no store: a panic becomes this call's error.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, IpcError>) -> Result<T, IpcError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(panic_error(panic)))
+}
+
+fn panic_error(panic: Box<dyn std::any::Any + Send>) -> IpcError {
+    let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+    IpcError::new("internal", format!("the command failed unexpectedly ({what}); nothing was half-written, the app goes on"))
+}
+
 impl AppState {
     /// Runs one call on the desk of this window's session: the account re-read, an idle
     /// session ended (and forgotten), a panic turned into this call's error.
@@ -85,10 +95,7 @@ impl AppState {
                 }
                 Err(e.into())
             }
-            Err(panic) => {
-                let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-                Err(IpcError::new("internal", format!("the command failed unexpectedly ({what}); nothing was half-written, the app goes on")))
-            }
+            Err(panic) => Err(panic_error(panic)),
         }
     }
 }

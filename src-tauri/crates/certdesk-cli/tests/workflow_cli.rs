@@ -311,7 +311,7 @@ fn audit_verify_sees_a_status_or_a_file_changed_behind_the_application() {
 #[test]
 fn many_writers_at_once_keep_one_chain_in_order() {
     let e = Env::new();
-    // four clerk processes and a supervisor process at the same time
+    // four clerk processes, a supervisor process and an app-like writer at the same time
     let mut children = Vec::new();
     for _ in 0..4 {
         let pw = e.c.pw("zhang");
@@ -322,6 +322,19 @@ fn many_writers_at_once_keep_one_chain_in_order() {
         sh.args(["-c", &script, env!("CARGO_BIN_EXE_certdesk")]).env("CERTDESK_DB", e.db()).stdin(Stdio::null());
         children.push(sh.spawn().unwrap());
     }
+    // and a long-lived writer like the app: one store handle, a signed-in clerk, many changes
+    let db = e.db();
+    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let app = std::thread::spawn(move || {
+        let mut store = certdesk_store::Store::open(&db).unwrap();
+        let password = certdesk_store::Password::new("zhang-secret-pass".into());
+        let mut session = certdesk_desk::api::Session::sign_in(&mut store, "zhang", &password).unwrap();
+        let json = std::fs::read_to_string(ORG_NEW).unwrap();
+        for _ in 0..10 {
+            let n = session.desk(&mut store).unwrap().import_case(&catalog, &json).unwrap().number;
+            session.desk(&mut store).unwrap().act(&n, certdesk_domain::Action::Accept, None).unwrap();
+        }
+    });
     let li = e.c.pw("li");
     let script = format!(
         "for r in 1 2 3 4 5 6 7 8; do for n in $(\"$0\" case list --status submitted --json | python3 -c 'import json,sys; print(\" \".join(c[\"number\"] for c in json.load(sys.stdin)))'); do \"$0\" case approve $n --as li --password-file '{li}' >/dev/null 2>&1; done; done"
@@ -332,8 +345,9 @@ fn many_writers_at_once_keep_one_chain_in_order() {
     for mut c in children {
         assert!(c.wait().unwrap().success());
     }
+    app.join().unwrap();
     let (_, list) = e.json(&["case", "list", "--json"]);
-    assert_eq!(list.as_array().unwrap().len(), 20, "every import stored once");
+    assert_eq!(list.as_array().unwrap().len(), 30, "every import stored once");
     let (code, v) = e.json(&["audit", "verify", "--json"]);
     assert_eq!(code, 0, "a healthy chain written by many processes must verify: {v}");
 }

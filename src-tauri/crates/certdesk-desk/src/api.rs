@@ -388,3 +388,57 @@ pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) ->
         Err((back, e)) => (back, Err(e.into())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(s: &str) -> Password {
+        Password::new(s.into())
+    }
+
+    fn store() -> (tempfile::TempDir, Store, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let admin = Session::first_admin(&mut store, "admin", &pw("admin-pass-1"), "gz01", "").unwrap();
+        (dir, store, admin)
+    }
+
+    #[test]
+    fn the_account_is_read_again_on_every_call() {
+        let (_d, mut store, mut admin) = store();
+        assert_eq!(store.setting("counter_code").unwrap().as_deref(), Some("GZ01"));
+        admin.desk(&mut store).unwrap().add_account("zhang", &[Role::Clerk, Role::Supervisor], &pw("zhang-pass-1")).unwrap();
+        let mut zhang = Session::sign_in(&mut store, "zhang", &pw("zhang-pass-1")).unwrap();
+        assert!(zhang.desk(&mut store).unwrap().actor().has(Role::Supervisor));
+        // a role taken away counts at once, not at the next sign-in
+        admin.desk(&mut store).unwrap().set_roles("zhang", &[Role::Clerk]).unwrap();
+        assert!(!zhang.desk(&mut store).unwrap().actor().has(Role::Supervisor));
+        // a disabled account's open session acts no more
+        admin.desk(&mut store).unwrap().disable_account("zhang").unwrap();
+        assert_eq!(zhang.desk(&mut store).err().unwrap().kind(), "account_disabled");
+    }
+
+    #[test]
+    fn an_idle_session_is_over() {
+        let (_d, mut store, admin) = store();
+        let mut admin = admin.with_idle_timeout(Duration::from_millis(30));
+        assert!(admin.desk(&mut store).is_ok());
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(admin.desk(&mut store).err().unwrap().kind(), "session_expired");
+        // the default, and the setting
+        let mut admin = Session::sign_in(&mut store, "admin", &pw("admin-pass-1")).unwrap();
+        assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), DEFAULT_IDLE);
+        admin.desk(&mut store).unwrap().set_setting("idle_minutes", "5").unwrap();
+        assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), Duration::from_secs(300));
+        assert!(admin.desk(&mut store).unwrap().set_setting("idle_minutes", "0").is_err());
+    }
+
+    #[test]
+    fn the_first_administrator_is_the_only_change_without_a_session() {
+        let (_d, mut store, _) = store();
+        assert!(Session::first_admin(&mut store, "eve", &pw("eve-pass-12"), "EV01", "").is_err());
+        assert!(add_first_admin(&mut store, "eve", &[Role::Admin], &pw("eve-pass-12")).is_err());
+        assert_eq!(store.account_count().unwrap(), 1);
+    }
+}
