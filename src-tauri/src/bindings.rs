@@ -61,6 +61,7 @@ mod tests {
             certdesk_desk::api::CaseView,
             crate::commands::Imported,
             crate::commands::ProjectView,
+            certdesk_desk::ErrorKind,
             crate::error::IpcError,
             crate::desk::Printed,
             crate::desk::PrintOutcome,

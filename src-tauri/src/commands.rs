@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::error::IpcError;
+use certdesk_desk::ErrorKind;
 use certdesk_desk::api::Session;
 use certdesk_domain::ident::{self, IdentKind};
 use certdesk_domain::workflow::Actor;
@@ -83,7 +84,7 @@ pub fn list_cases(
     to: Option<String>,
 ) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
     if let Some(s) = status.as_deref().filter(|s| !s.is_empty()) {
-        Status::from_wire(s).ok_or_else(|| IpcError::new("invalid", format!("unknown status {s}")))?;
+        Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}")))?;
     }
     let filter = certdesk_store::CaseFilter { status, project, from, to };
     state.with_desk(|d| Ok(d.store().list_filtered(&filter, 500)?))
@@ -126,7 +127,7 @@ pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> 
 
 #[tauri::command(async)]
 pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>) -> Result<String, IpcError> {
-    let action = Action::from_wire(&action).ok_or_else(|| IpcError::new("invalid", format!("unknown action {action}")))?;
+    let action = Action::from_wire(&action).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown action {action}")))?;
     let rec = state.with_desk(|d| d.act(&number, action, reason.as_deref()))?;
     Ok(rec.status.wire().to_string())
 }
@@ -134,7 +135,7 @@ pub fn case_action(state: State<'_, AppState>, number: String, action: String, r
 #[tauri::command(async)]
 pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, IpcError> {
     crate::guarded(|| {
-        let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new("invalid", format!("unknown identifier kind {kind}")))?;
+        let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown identifier kind {kind}")))?;
         Ok(ident::check(kind, &value))
     })
 }
@@ -179,7 +180,7 @@ pub fn fee_quote(
     quantity: u32,
 ) -> Result<certdesk_catalog::FeeQuote, IpcError> {
     crate::guarded(|| {
-        let bad = |what: &str| IpcError::new("invalid", format!("unknown {what}"));
+        let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
         let req = certdesk_catalog::FeeRequest {
             business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,
             cert_kind: certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?,
@@ -187,18 +188,18 @@ pub fn fee_quote(
             years,
             quantity,
         };
-        let p = state.catalog.project(&project).map_err(|e| IpcError::new("unknown_project", e.to_string()))?;
-        p.fee(&req).map_err(|e| IpcError::new("fee_refused", e.zh()))
+        let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
+        p.fee(&req).map_err(|e| IpcError::new(ErrorKind::FeeRefused, e.zh()))
     })
 }
 
 /// The catalog's materials checklist for a request.
 #[tauri::command(async)]
 pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: String, cert_kind: String) -> Result<Vec<certdesk_catalog::model::MaterialItem>, IpcError> {
-    let bad = |what: &str| IpcError::new("invalid", format!("unknown {what}"));
+    let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
     let business = certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?;
     let kind = certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?;
-    let p = state.catalog.project(&project).map_err(|e| IpcError::new("unknown_project", e.to_string()))?;
+    let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
     Ok(p.checklist(business, kind))
 }
 

@@ -7,6 +7,7 @@
 use crate::AppState;
 use crate::commands::signed_in;
 use crate::error::IpcError;
+use certdesk_desk::ErrorKind;
 use certdesk_desk::{issue, print, report, seal, xlsx};
 use certdesk_domain::workflow::Role;
 use certdesk_store::Password;
@@ -31,7 +32,7 @@ fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
 fn raw_body<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<&'a [u8], IpcError> {
     match request.body() {
         tauri::ipc::InvokeBody::Raw(bytes) => Ok(bytes),
-        _ => Err(IpcError::new("invalid", "the file must be sent as raw bytes")),
+        _ => Err(IpcError::new(ErrorKind::Invalid, "the file must be sent as raw bytes")),
     }
 }
 
@@ -61,7 +62,7 @@ pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<Stri
     let dir = folder(&state, "print_dir", "print")?;
     let parsed = certdesk_desk::api::case_number(&number)?;
     if form.as_deref().is_some_and(|f| f.contains(['/', '\\', ':']) || f.contains("..")) {
-        return Err(IpcError::new("invalid", "a form id is a plain name"));
+        return Err(IpcError::new(ErrorKind::Invalid, "a form id is a plain name"));
     }
     let path = dir.join(format!("{parsed}{}.pdf", form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
     let rendered = state.with_desk(|d| print::render(d, &state.forms, &number, form.as_deref(), &path))?;
@@ -88,7 +89,7 @@ pub enum PrintOutcome {
 #[tauri::command(async)]
 pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, number: String, width: f32, height: f32) -> Result<PrintOutcome, IpcError> {
     if !(50.0..=1500.0).contains(&width) || !(50.0..=1500.0).contains(&height) {
-        return Err(IpcError::new("invalid", format!("paper {width} × {height} mm is not a paper size")));
+        return Err(IpcError::new(ErrorKind::Invalid, format!("paper {width} × {height} mm is not a paper size")));
     }
     // a stored case's number (not whatever the window sends) names the file
     let (number, printer) =
@@ -101,7 +102,7 @@ pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, nu
 fn system_print(window: &tauri::WebviewWindow, width: f32, height: f32, file: &std::path::Path, printer: Option<String>) -> Result<PrintOutcome, IpcError> {
     use gtk::prelude::*;
     use webkit2gtk::PrintOperationExt;
-    let uri = gtk::glib::filename_to_uri(file, None).map_err(|e| IpcError::new("print", format!("{}: {e}", file.display())))?.to_string();
+    let uri = gtk::glib::filename_to_uri(file, None).map_err(|e| IpcError::new(ErrorKind::Print, format!("{}: {e}", file.display())))?.to_string();
     let (tx, rx) = std::sync::mpsc::channel();
     window
         .with_webview(move |webview| {
@@ -151,18 +152,18 @@ fn system_print(window: &tauri::WebviewWindow, width: f32, height: f32, file: &s
                 let _ = tx.send(Ok(PrintOutcome::Cancelled));
             }
         })
-        .map_err(|e| IpcError::new("print", format!("cannot open the print dialog: {e}")))?;
+        .map_err(|e| IpcError::new(ErrorKind::Print, format!("cannot open the print dialog: {e}")))?;
     match rx.recv() {
         Ok(Ok(outcome)) => Ok(outcome),
-        Ok(Err(why)) => Err(IpcError::new("print", format!("printing failed: {why}"))),
-        Err(_) => Err(IpcError::new("print", "the print dialog ended without an answer")),
+        Ok(Err(why)) => Err(IpcError::new(ErrorKind::Print, format!("printing failed: {why}"))),
+        Err(_) => Err(IpcError::new(ErrorKind::Print, "the print dialog ended without an answer")),
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 fn system_print(window: &tauri::WebviewWindow, _width: f32, _height: f32, _file: &std::path::Path, _printer: Option<String>) -> Result<PrintOutcome, IpcError> {
     // WebView2 and WKWebView open their own dialog; the print stylesheet sets the paper
-    window.print().map_err(|e| IpcError::new("print", format!("cannot open the print dialog: {e}")))?;
+    window.print().map_err(|e| IpcError::new(ErrorKind::Print, format!("cannot open the print dialog: {e}")))?;
     Ok(PrintOutcome::Opened)
 }
 
@@ -171,10 +172,10 @@ fn system_print(window: &tauri::WebviewWindow, _width: f32, _height: f32, _file:
 /// The scan arrives as the raw body; `x-case`, `x-file-name` (percent-encoded), `x-dpi`.
 #[tauri::command(async)]
 pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<seal::Verdict, IpcError> {
-    let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
+    let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
     let name = header(&request, "x-file-name").map(|n| percent_encoding::percent_decode_str(&n).decode_utf8_lossy().into_owned()).unwrap_or_else(|| "scan".into());
     let dpi = match header(&request, "x-dpi") {
-        Some(d) => Some(d.parse::<f32>().map_err(|_| IpcError::new("invalid", format!("dpi {d:?} is not a number")))?),
+        Some(d) => Some(d.parse::<f32>().map_err(|_| IpcError::new(ErrorKind::Invalid, format!("dpi {d:?} is not a number")))?),
         None => None,
     };
     let bytes = raw_body(&request)?;
@@ -198,7 +199,7 @@ fn scan_folder(state: &AppState) -> Result<PathBuf, IpcError> {
         .setting("scan_folder")?
         .filter(|p| !p.trim().is_empty())
         .map(|p| PathBuf::from(p.trim()))
-        .ok_or_else(|| IpcError::new("no_scan_folder", "no scanner folder is set (管理 → 扫描文件夹)"))
+        .ok_or_else(|| IpcError::new(ErrorKind::NoScanFolder, "no scanner folder is set (管理 → 扫描文件夹)"))
 }
 
 /// The scans in the configured scanner folder, newest first (the seal panel polls this, so a
@@ -207,7 +208,7 @@ fn scan_folder(state: &AppState) -> Result<PathBuf, IpcError> {
 pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, IpcError> {
     signed_in(&state)?;
     let dir = scan_folder(&state)?;
-    let entries = std::fs::read_dir(&dir).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display())))?;
     let mut files: Vec<(std::time::SystemTime, ScanFile)> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -231,14 +232,14 @@ pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, Ip
 #[tauri::command(async)]
 pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name: String, dpi: Option<f32>) -> Result<seal::Verdict, IpcError> {
     if name.is_empty() || name.contains(['/', '\\', ':']) || name == "." || name == ".." {
-        return Err(IpcError::new("invalid", format!("{name:?} is not a file name in the scanner folder")));
+        return Err(IpcError::new(ErrorKind::Invalid, format!("{name:?} is not a file name in the scanner folder")));
     }
     let path = scan_folder(&state)?.join(&name);
-    let meta = std::fs::metadata(&path).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", path.display())))?;
+    let meta = std::fs::metadata(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
     if meta.len() > certdesk_store::MAX_ATTACHMENT_BYTES as u64 {
-        return Err(IpcError::new("seal_unreadable", format!("{name} is {} bytes: too large for a scan", meta.len())));
+        return Err(IpcError::new(ErrorKind::SealUnreadable, format!("{name} is {} bytes: too large for a scan", meta.len())));
     }
-    let bytes = std::fs::read(&path).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
     state.with_desk(|d| seal::import_for_case(d, &number, &name, &bytes, dpi))
 }
 
@@ -247,9 +248,10 @@ pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name:
 pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {
     use base64::Engine as _;
     let number = certdesk_desk::api::case_number(&number)?;
-    let (info, bytes) = state.with_desk(|d| Ok(d.store().attachment(&number, &name)?))?.ok_or_else(|| IpcError::new("not_found", format!("case {number} has no file {name}")))?;
+    let (info, bytes) =
+        state.with_desk(|d| Ok(d.store().attachment(&number, &name)?))?.ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("case {number} has no file {name}")))?;
     if !info.mime.starts_with("image/") {
-        return Err(IpcError::new("invalid", format!("{name} is not an image")));
+        return Err(IpcError::new(ErrorKind::Invalid, format!("{name} is not an image")));
     }
     Ok(format!("data:{};base64,{}", info.mime, base64::engine::general_purpose::STANDARD.encode(bytes)))
 }
@@ -260,8 +262,8 @@ pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) 
 /// the platform's known vendor modules), loading it once.
 fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, IpcError>) -> Result<T, IpcError> {
     let configured = state.store.lock()?.setting("pkcs11_module")?.filter(|p| !p.trim().is_empty()).map(|p| PathBuf::from(p.trim()));
-    let module = certdesk_token::modules::resolve(configured.as_deref()).map_err(|e| IpcError::new("no_module", e.to_string()))?;
-    let mut guard = state.keys.lock().map_err(|_| IpcError::new("token", "state poisoned"))?;
+    let module = certdesk_token::modules::resolve(configured.as_deref()).map_err(|e| IpcError::new(ErrorKind::NoModule, e.to_string()))?;
+    let mut guard = state.keys.lock().map_err(|_| IpcError::new(ErrorKind::Token, "state poisoned"))?;
     if guard.as_ref().is_none_or(|(p, _)| *p != module) {
         *guard = None;
         let keys = Keys::open(&module).map_err(certdesk_desk::DeskError::from)?;
@@ -328,7 +330,7 @@ pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, l
 #[tauri::command(async)]
 pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
     let pin = Pin::new(pin);
-    let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new("invalid", format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
+    let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
     let out = folder(&state, "export_dir", "requests")?;
     let sel = TokenSel::Serial(serial.clone());
     let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());
@@ -340,7 +342,7 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
 /// The issued certificate arrives as the raw body; `x-case` names the case.
 #[tauri::command(async)]
 pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
-    let number = header(&request, "x-case").ok_or_else(|| IpcError::new("invalid", "no case number"))?;
+    let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
     let bytes = raw_body(&request)?;
     state.with_desk(|d| issue::import_cert(d, &number, bytes))
 }
@@ -387,11 +389,11 @@ pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String) -> R
 // ---------------------------------------------------------------- reports
 
 fn parse_day(date: &str) -> Result<chrono::NaiveDate, IpcError> {
-    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| IpcError::new("invalid", format!("{date:?} is not a date (YYYY-MM-DD)")))
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{date:?} is not a date (YYYY-MM-DD)")))
 }
 
 fn parse_days(days: i64) -> Result<i64, IpcError> {
-    if (1..=3650).contains(&days) { Ok(days) } else { Err(IpcError::new("invalid", format!("{days} days: give 1 to 3650"))) }
+    if (1..=3650).contains(&days) { Ok(days) } else { Err(IpcError::new(ErrorKind::Invalid, format!("{days} days: give 1 to 3650"))) }
 }
 
 #[tauri::command(async)]
@@ -423,21 +425,21 @@ pub fn export_report(state: State<'_, AppState>, kind: String, format: String, a
             (report::daily_table(&report::daily(&*state.store.lock()?, day)?), format!("受理日报-{day}"))
         }
         "expiring" => {
-            let days = parse_days(arg.trim().parse::<i64>().map_err(|_| IpcError::new("invalid", format!("{arg:?} is not a number of days")))?)?;
+            let days = parse_days(arg.trim().parse::<i64>().map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{arg:?} is not a number of days")))?)?;
             let list = report::expiring(&*state.store.lock()?, chrono::Utc::now(), days)?;
             (report::expiring_table(&list, days), format!("到期证书-{days}天-{}", chrono::Local::now().date_naive()))
         }
-        other => return Err(IpcError::new("invalid", format!("unknown report {other}"))),
+        other => return Err(IpcError::new(ErrorKind::Invalid, format!("unknown report {other}"))),
     };
     let bytes = match format.as_str() {
         "csv" => report::to_csv(&table),
         "xlsx" => xlsx::workbook(std::slice::from_ref(&table)),
-        other => return Err(IpcError::new("invalid", format!("unknown format {other}"))),
+        other => return Err(IpcError::new(ErrorKind::Invalid, format!("unknown format {other}"))),
     };
     let dir = folder(&state, "export_dir", "reports")?;
-    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new("io", format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display())))?;
     let path = dir.join(format!("{stem}.{format}"));
-    std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, bytes).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display())))?;
     Ok(Exported { path, rows: table.rows.len() })
 }
 
@@ -454,7 +456,7 @@ pub struct AccountView {
 }
 
 fn parse_roles(roles: &[String]) -> Result<Vec<Role>, IpcError> {
-    roles.iter().map(|r| Role::from_wire(r).ok_or_else(|| IpcError::new("invalid", format!("unknown role {r}")))).collect()
+    roles.iter().map(|r| Role::from_wire(r).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown role {r}")))).collect()
 }
 
 #[tauri::command(async)]
@@ -549,7 +551,7 @@ pub struct Restored {
 pub fn restore_store(state: State<'_, AppState>, path: String) -> Result<Restored, IpcError> {
     let backup = PathBuf::from(path.trim());
     let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(current) = session.as_mut() else { return Err(IpcError::new("not_signed_in", "sign in first")) };
+    let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
     let result = state.store.replace_with(|store| certdesk_desk::api::restore(store, current, &backup))?;
     let restored = result?;
     *session = None;

@@ -11,6 +11,7 @@ mod commands;
 mod desk;
 mod error;
 
+use certdesk_desk::ErrorKind;
 use error::IpcError;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -25,7 +26,7 @@ impl StoreCell {
         // a command that panicked left the store as its last committed transaction: go on
         let guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.is_none() {
-            return Err(IpcError::new("store", "the store is closed after a failed restore: restart the app"));
+            return Err(IpcError::new(ErrorKind::Store, "the store is closed after a failed restore: restart the app"));
         }
         Ok(StoreGuard(guard))
     }
@@ -34,7 +35,7 @@ impl StoreCell {
     /// that operation returns.
     pub fn replace_with<T>(&self, f: impl FnOnce(certdesk_store::Store) -> (Option<certdesk_store::Store>, T)) -> Result<T, IpcError> {
         let mut guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let store = guard.take().ok_or_else(|| IpcError::new("store", "the store is closed"))?;
+        let store = guard.take().ok_or_else(|| IpcError::new(ErrorKind::Store, "the store is closed"))?;
         let (back, out) = f(store);
         *guard = back;
         Ok(out)
@@ -73,7 +74,7 @@ pub fn guarded<T>(f: impl FnOnce() -> Result<T, IpcError>) -> Result<T, IpcError
 
 fn panic_error(panic: Box<dyn std::any::Any + Send>) -> IpcError {
     let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-    IpcError::new("internal", format!("the command failed unexpectedly ({what}); nothing was half-written, the app goes on"))
+    IpcError::new(ErrorKind::Internal, format!("the command failed unexpectedly ({what}); nothing was half-written, the app goes on"))
 }
 
 impl AppState {
@@ -81,7 +82,7 @@ impl AppState {
     /// session ended (and forgotten), a panic turned into this call's error.
     pub fn with_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
         let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(current) = session.as_mut() else { return Err(IpcError::new("not_signed_in", "sign in first")) };
+        let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
         let mut store = self.store.lock()?;
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut desk = current.desk(&mut store)?;

@@ -164,7 +164,9 @@ export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
 export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, };
 
-export type IpcError = { kind: string, detail: string, };
+export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "io" | "internal" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
+
+export type IpcError = { kind: ErrorKind, detail: string, };
 
 export type Printed = { 
 /**

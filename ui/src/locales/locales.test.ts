@@ -1,23 +1,18 @@
 // The English locale has exactly the keys of the zh-CN one (the typed Shape checks this at
 // compile time only where a type checker runs; this test checks it on every run).
 import { describe, expect, it } from 'vitest'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import zh from './zh-CN'
 import en from './en'
 
-/** Every error kind the backend can send: the literals of `IpcError::new("…")` in the shell and
- *  the arms of the kind mappings (`src-tauri/src/error.rs`, `certdesk_desk::DeskError::kind`). */
+/** Every error kind the backend can send: the members of `ErrorKind` in the bindings generated
+ *  from the Rust types (`certdesk_desk::ErrorKind`, the only type `IpcError.kind` can hold). */
 function backendErrorKinds(): string[] {
-  // vitest runs in ui/
-  const root = join(process.cwd(), '..', 'src-tauri')
-  const shell = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.rs')).map((f) => readFileSync(join(root, 'src', f), 'utf8'))
-  const kinds = new Set<string>()
-  for (const text of shell) for (const m of text.matchAll(/IpcError::new\("([a-z_]+)"/g)) kinds.add(m[1])
-  for (const file of ['src/error.rs', 'crates/certdesk-desk/src/lib.rs']) {
-    for (const m of readFileSync(join(root, file), 'utf8').matchAll(/=> "([a-z_]+)"/g)) kinds.add(m[1])
-  }
-  return [...kinds].sort()
+  const bindings = readFileSync(join(process.cwd(), 'src', 'bindings.ts'), 'utf8')
+  const union = /export type ErrorKind = ([^;]+);/.exec(bindings)
+  if (!union) throw new Error('no ErrorKind in src/bindings.ts')
+  return [...union[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]).sort()
 }
 
 function keys(o: unknown, prefix = ''): string[] {

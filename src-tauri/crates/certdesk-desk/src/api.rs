@@ -416,7 +416,7 @@ mod tests {
         assert!(!zhang.desk(&mut store).unwrap().actor().has(Role::Supervisor));
         // a disabled account's open session acts no more
         admin.desk(&mut store).unwrap().disable_account("zhang").unwrap();
-        assert_eq!(zhang.desk(&mut store).err().unwrap().kind(), "account_disabled");
+        assert_eq!(zhang.desk(&mut store).err().unwrap().kind().as_str(), "account_disabled");
     }
 
     #[test]
@@ -425,7 +425,7 @@ mod tests {
         let mut admin = admin.with_idle_timeout(Duration::from_millis(30));
         assert!(admin.desk(&mut store).is_ok());
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(admin.desk(&mut store).err().unwrap().kind(), "session_expired");
+        assert_eq!(admin.desk(&mut store).err().unwrap().kind().as_str(), "session_expired");
         // the default, and the setting
         let mut admin = Session::sign_in(&mut store, "admin", &pw("admin-pass-1")).unwrap();
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), DEFAULT_IDLE);

@@ -59,66 +59,135 @@ pub enum DeskError {
 }
 
 impl DeskError {
-    fn store_kind(e: &StoreError) -> &'static str {
+    fn store_kind(e: &StoreError) -> ErrorKind {
         match e {
-            StoreError::CaseNotFound(_) => "case_not_found",
-            StoreError::Transition(_) => "transition",
-            StoreError::Invalid(_) => "invalid",
-            StoreError::Busy(_) => "store_busy",
-            _ => "store",
+            StoreError::CaseNotFound(_) => ErrorKind::CaseNotFound,
+            StoreError::Transition(_) => ErrorKind::Transition,
+            StoreError::Invalid(_) => ErrorKind::Invalid,
+            StoreError::Busy(_) => ErrorKind::StoreBusy,
+            _ => ErrorKind::Store,
         }
     }
 
     /// The stable key of the error for the UI (`errors.<kind>`).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        use certdesk_domain::workflow::RuleError as R;
+        use certdesk_store::AuthError as A;
         use certdesk_token::TokenError as T;
         match self {
             DeskError::Store(s) => DeskError::store_kind(s),
             DeskError::Auth(a) => match a {
-                certdesk_store::AuthError::WrongCredentials => "wrong_password",
-                certdesk_store::AuthError::Locked { .. } => "account_locked",
-                certdesk_store::AuthError::Disabled { .. } => "account_disabled",
-                certdesk_store::AuthError::SignedOut => "not_signed_in",
-                certdesk_store::AuthError::Refused(_) => "refused",
-                certdesk_store::AuthError::Store(_) => "store",
-                _ => "store",
+                A::WrongCredentials => K::WrongPassword,
+                A::Locked { .. } => K::AccountLocked,
+                A::Disabled { .. } => K::AccountDisabled,
+                A::SignedOut => K::NotSignedIn,
+                A::Refused(_) => K::Refused,
+                _ => K::Store,
             },
-            DeskError::SessionExpired { .. } => "session_expired",
-            DeskError::InvalidJson(_) => "invalid_json",
-            DeskError::InvalidCase(_) => "invalid_case",
-            DeskError::InvalidCounterCode(_) => "invalid_counter_code",
+            DeskError::SessionExpired { .. } => K::SessionExpired,
+            DeskError::InvalidJson(_) => K::InvalidJson,
+            DeskError::InvalidCase(_) => K::InvalidCase,
+            DeskError::InvalidCounterCode(_) => K::InvalidCounterCode,
             DeskError::Act(certdesk_store::ActError::Rule(r)) => match r {
-                certdesk_domain::workflow::RuleError::OwnCase { .. } => "four_eyes",
-                certdesk_domain::workflow::RuleError::MissingRole { .. } => "missing_role",
-                certdesk_domain::workflow::RuleError::ReasonRequired { .. } => "reason_required",
-                certdesk_domain::workflow::RuleError::ApprovalVoid { .. } => "approval_void",
-                certdesk_domain::workflow::RuleError::NotEditable { .. } => "not_editable",
-                certdesk_domain::workflow::RuleError::NotApproved { .. } => "not_approved",
-                certdesk_domain::workflow::RuleError::ReissueNeeded => "reissue_needed",
-                _ => "rule",
+                R::OwnCase { .. } => K::FourEyes,
+                R::MissingRole { .. } => K::MissingRole,
+                R::ReasonRequired { .. } => K::ReasonRequired,
+                R::ApprovalVoid { .. } => K::ApprovalVoid,
+                R::NotEditable { .. } => K::NotEditable,
+                R::NotApproved { .. } => K::NotApproved,
+                R::ReissueNeeded => K::ReissueNeeded,
+                _ => K::Rule,
             },
             DeskError::Act(certdesk_store::ActError::Store(s)) => DeskError::store_kind(s),
             DeskError::Token(t) => match t {
-                T::Module { .. } => "no_module",
-                T::NotFound(_) | T::NoSlot(_) => "token_not_found",
-                T::Ambiguous { .. } => "token_ambiguous",
-                T::WrongPin { .. } => "pin_incorrect",
-                T::PinLocked => "pin_locked",
-                T::WrongSoPin { .. } => "so_pin_incorrect",
-                T::SoPinLocked => "so_pin_locked",
-                T::PinRefused(_) => "pin_refused",
-                T::Removed { .. } => "token_removed",
-                T::ForeignCertificate { .. } => "cert_mismatch",
-                T::Cert(_) => "cert_unreadable",
-                _ => "token",
+                T::Module { .. } => K::NoModule,
+                T::NotFound(_) | T::NoSlot(_) => K::TokenNotFound,
+                T::Ambiguous { .. } => K::TokenAmbiguous,
+                T::WrongPin { .. } => K::PinIncorrect,
+                T::PinLocked => K::PinLocked,
+                T::WrongSoPin { .. } => K::SoPinIncorrect,
+                T::SoPinLocked => K::SoPinLocked,
+                T::PinRefused(_) => K::PinRefused,
+                T::Removed { .. } => K::TokenRemoved,
+                T::ForeignCertificate { .. } => K::CertMismatch,
+                T::Cert(_) => K::CertUnreadable,
+                _ => K::Token,
             },
-            DeskError::Forms(_) => "forms",
-            DeskError::Seal(_) => "seal_unreadable",
-            DeskError::Refused { .. } => "refused",
-            DeskError::CertMismatch { .. } => "cert_mismatch",
-            DeskError::Io { .. } => "io",
-            DeskError::Invalid(_) => "invalid",
+            DeskError::Forms(_) => K::Forms,
+            DeskError::Seal(_) => K::SealUnreadable,
+            DeskError::Refused { .. } => K::Refused,
+            DeskError::CertMismatch { .. } => K::CertMismatch,
+            DeskError::Io { .. } => K::Io,
+            DeskError::Invalid(_) => K::Invalid,
         }
+    }
+}
+
+/// Every kind of error a front end can be sent: a stable key the UI maps to a Chinese message
+/// (`errors.<kind>`), exported to TypeScript with the other bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    // the store and the session
+    CaseNotFound,
+    NotFound,
+    Transition,
+    Invalid,
+    InvalidJson,
+    InvalidCase,
+    InvalidCounterCode,
+    UnknownProject,
+    FeeRefused,
+    Store,
+    StoreBusy,
+    Io,
+    Internal,
+    WrongPassword,
+    AccountLocked,
+    AccountDisabled,
+    NotSignedIn,
+    SessionExpired,
+    Refused,
+    // the workflow's rules
+    FourEyes,
+    MissingRole,
+    ReasonRequired,
+    ApprovalVoid,
+    NotEditable,
+    NotApproved,
+    ReissueNeeded,
+    Rule,
+    // keys
+    NoModule,
+    TokenNotFound,
+    TokenAmbiguous,
+    PinIncorrect,
+    PinLocked,
+    SoPinIncorrect,
+    SoPinLocked,
+    PinRefused,
+    TokenRemoved,
+    CertMismatch,
+    CertUnreadable,
+    Token,
+    // printing and scans
+    Forms,
+    Print,
+    SealUnreadable,
+    NoScanFolder,
+}
+
+impl ErrorKind {
+    /// The key as it travels (`four_eyes`).
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.as_str())
     }
 }
 
