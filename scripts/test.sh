@@ -10,13 +10,13 @@ bash scripts/deps.sh test
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 export CARGO_TERM_COLOR=never
 
-echo "== formatting and lints (cargo fmt, clippy with warnings as errors)"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-
 echo "== UI: build, type check against the generated IPC bindings, component tests"
 bash scripts/ui.sh
 (cd ui && npx vue-tsc --noEmit && npx vitest run)
+
+echo "== formatting and lints (cargo fmt, clippy with warnings as errors; the app embeds ui/dist, built above)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the CLI and the app"
 cargo build --locked -p certdesk-pkcs11-shim -p certdesk-cli -p certdesk-app

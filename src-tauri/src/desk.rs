@@ -40,7 +40,7 @@ fn raw_body<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<&'a [u8], IpcErr
 
 #[tauri::command(async)]
 pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<print::Preview, IpcError> {
-    state.with_desk(|d| print::preview(d.store(), &state.forms, &number, form.as_deref()))
+    state.with_own_desk(|d| print::preview(d.store(), &state.forms, &number, form.as_deref()))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -65,7 +65,7 @@ pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<Stri
         return Err(IpcError::new(ErrorKind::Invalid, "a form id is a plain name"));
     }
     let path = dir.join(format!("{parsed}{}.pdf", form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
-    let rendered = state.with_desk(|d| print::render(d, &state.forms, &number, form.as_deref(), &path))?;
+    let rendered = state.with_own_desk(|d| print::render(d, &state.forms, &number, form.as_deref(), &path))?;
     Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
 }
 
@@ -179,7 +179,7 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
         None => None,
     };
     let bytes = raw_body(&request)?;
-    state.with_desk(|d| seal::import_for_case(d, &number, &name, bytes, dpi))
+    state.with_own_desk(|d| seal::import_for_case(d, &number, &name, bytes, dpi))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -240,7 +240,7 @@ pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name:
         return Err(IpcError::new(ErrorKind::SealUnreadable, format!("{name} is {} bytes: too large for a scan", meta.len())));
     }
     let bytes = std::fs::read(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
-    state.with_desk(|d| seal::import_for_case(d, &number, &name, &bytes, dpi))
+    state.with_own_desk(|d| seal::import_for_case(d, &number, &name, &bytes, dpi))
 }
 
 /// A stored image of a case as a `data:` URL (the CSP allows no other image source).
@@ -322,7 +322,7 @@ fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
 #[tauri::command(async)]
 pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
     let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-    let t = with_keys(&state, |keys| state.with_desk(|d| issue::init(d, keys, &number, slot_index, &label, &so, &user)))?;
+    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::init(d, keys, &number, slot_index, &label, &so, &user)))?;
     note_default_pin(&state, &t.serial, &user);
     Ok(t)
 }
@@ -334,7 +334,7 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
     let out = folder(&state, "export_dir", "requests")?;
     let sel = TokenSel::Serial(serial.clone());
     let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());
-    let g = with_keys(&state, |keys| state.with_desk(|d| issue::generate(d, keys, &number, &sel, &pin, algo, employee, &files)))?;
+    let g = with_keys(&state, |keys| state.with_own_desk(|d| issue::generate(d, keys, &number, &sel, &pin, algo, employee, &files)))?;
     note_default_pin(&state, &serial, &pin);
     Ok(g)
 }
@@ -344,26 +344,26 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
 pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
     let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
     let bytes = raw_body(&request)?;
-    state.with_desk(|d| issue::import_cert(d, &number, bytes))
+    state.with_own_desk(|d| issue::import_cert(d, &number, bytes))
 }
 
 #[tauri::command(async)]
 pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::Written, IpcError> {
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| state.with_desk(|d| issue::write_cert(d, keys, &number, &TokenSel::Serial(serial), &pin)))
+    with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &number, &TokenSel::Serial(serial), &pin)))
 }
 
 #[tauri::command(async)]
 pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| state.with_desk(|d| issue::write_seal(d, keys, &number, &TokenSel::Serial(serial), &pin)))
+    with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &number, &TokenSel::Serial(serial), &pin)))
 }
 
 #[tauri::command(async)]
 pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<certdesk_token::token::Contents, IpcError> {
     let pin = Pin::new(pin);
     with_keys(&state, |keys| {
-        state.with_desk(|d| {
+        state.with_own_desk(|d| {
             if !d.actor().has(Role::KeyClerk) {
                 return Err(certdesk_desk::DeskError::Invalid(format!("{} is not a key clerk", d.actor().name)));
             }
@@ -375,7 +375,7 @@ pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Re
 #[tauri::command(async)]
 pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
     let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
-    let t = with_keys(&state, |keys| state.with_desk(|d| issue::unlock(d, keys, &TokenSel::Serial(serial.clone()), &so, &new)))?;
+    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::unlock(d, keys, &TokenSel::Serial(serial.clone()), &so, &new)))?;
     note_default_pin(&state, &t.serial, &new);
     Ok(t)
 }
@@ -383,7 +383,7 @@ pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, ne
 #[tauri::command(async)]
 pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
     let so = Pin::new(so_pin);
-    with_keys(&state, |keys| state.with_desk(|d| issue::wipe(d, keys, &TokenSel::Serial(serial.clone()), &so)))
+    with_keys(&state, |keys| state.with_own_desk(|d| issue::wipe(d, keys, &TokenSel::Serial(serial.clone()), &so)))
 }
 
 // ---------------------------------------------------------------- reports
@@ -399,13 +399,13 @@ fn parse_days(days: i64) -> Result<i64, IpcError> {
 #[tauri::command(async)]
 pub fn report_daily(state: State<'_, AppState>, date: String) -> Result<report::DailyLedger, IpcError> {
     let day = parse_day(&date)?;
-    state.with_desk(|d| report::daily(d.store(), day))
+    state.with_own_desk(|d| report::daily(d.store(), day))
 }
 
 #[tauri::command(async)]
 pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<report::Expiring>, IpcError> {
     let days = parse_days(days)?;
-    state.with_desk(|d| report::expiring(d.store(), chrono::Utc::now(), days))
+    state.with_own_desk(|d| report::expiring(d.store(), chrono::Utc::now(), days))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -535,7 +535,7 @@ pub struct BackedUp {
 pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
     let dir = folder(&state, "export_dir", "backups")?;
     let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-    let r = state.with_desk(|d| d.backup(&path))?;
+    let r = state.with_own_desk(|d| d.backup(&path))?;
     Ok(BackedUp { path: r.path, bytes: r.bytes })
 }
 

@@ -10,6 +10,8 @@ mod bindings;
 mod commands;
 mod desk;
 mod error;
+#[cfg(test)]
+mod ipc_tests;
 
 use certdesk_desk::ErrorKind;
 use error::IpcError;
@@ -78,6 +80,37 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> IpcError {
 }
 
 impl AppState {
+    /// Like [`AppState::with_desk`], for slow work (analysing a scan, rendering forms, a key
+    /// operation, a backup): it runs on a connection of its own to the same store, so the
+    /// window's other commands are not held up meanwhile. The session is checked (and its idle
+    /// time renewed) first, as for every call.
+    pub fn with_own_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        let (mut session, path) = self.with_session(|s, store| Ok((s.clone(), store.path().to_path_buf())))?;
+        let mut store = certdesk_store::Store::open(&path)?;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut desk = session.desk(&mut store)?;
+            f(&mut desk)
+        }))
+        .unwrap_or_else(|panic| Err(certdesk_desk::DeskError::Invalid(panic_error(panic).detail)))
+        .map_err(IpcError::from)
+    }
+
+    fn with_session<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Session, &mut certdesk_store::Store) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
+        let mut store = self.store.lock()?;
+        let checked = current.desk(&mut store).map(drop);
+        match checked.and_then(|()| f(current, &mut store)) {
+            Ok(value) => Ok(value),
+            Err(e) => {
+                if matches!(e, certdesk_desk::DeskError::SessionExpired { .. } | certdesk_desk::DeskError::Auth(_)) {
+                    *session = None;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
     /// Runs one call on the desk of this window's session: the account re-read, an idle
     /// session ended (and forgotten), a panic turned into this call's error.
     pub fn with_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {

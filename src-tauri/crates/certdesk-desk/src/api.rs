@@ -26,7 +26,7 @@ pub const DEFAULT_IDLE: Duration = Duration::from_secs(15 * 60);
 pub const MAX_CASE_JSON: usize = 1 << 20;
 
 /// A signed-in account. Holds no password and no roles: both are checked again on every call.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Session {
     name: String,
     last_used: Instant,

@@ -10,19 +10,19 @@ use crate::DeskError;
 use crate::api::{Desk, case_number};
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{CaseNumber, CertKind};
-use certdesk_store::{FileKind, NewEvent, NewFile, Store};
+use certdesk_store::{AuditAction, FileKind, NewEvent, NewFile, Store};
 use certdesk_token::token::{Contents, SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenSel, TokenView};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The steps of issuing, in order, with what to do next when a step is missing.
-pub const STEPS: [(&str, &str); 5] = [
-    ("token_initialized", "initialise the key (key init --case)"),
-    ("key_generated", "generate the key pair and export the request (key gen --case)"),
-    ("certificate_imported", "import the certificate the CA issued (key write-cert imports it too)"),
-    ("certificate_written", "write the issued certificate (key write-cert)"),
-    ("seal_written", "write the seal image (key write-seal), if the case has one"),
+pub const STEPS: [(AuditAction, &str); 5] = [
+    (AuditAction::TokenInitialized, "initialise the key (key init --case)"),
+    (AuditAction::KeyGenerated, "generate the key pair and export the request (key gen --case)"),
+    (AuditAction::CertificateImported, "import the certificate the CA issued (key write-cert imports it too)"),
+    (AuditAction::CertificateWritten, "write the issued certificate (key write-cert)"),
+    (AuditAction::SealWritten, "write the seal image (key write-seal), if the case has one"),
 ];
 
 /// Name of the attachment that holds the certificate the CA issued.
@@ -67,7 +67,7 @@ fn check(desk: &Desk<'_>, number: &CaseNumber, new_key: bool) -> Result<(), Desk
     Ok(())
 }
 
-fn record(desk: &mut Desk<'_>, number: &CaseNumber, action: &str, detail: serde_json::Value, new_key: bool) -> Result<(), DeskError> {
+fn record(desk: &mut Desk<'_>, number: &CaseNumber, action: AuditAction, detail: serde_json::Value, new_key: bool) -> Result<(), DeskError> {
     desk.store.record_key_step(number, &desk.actor, action, detail, new_key)?;
     Ok(())
 }
@@ -103,17 +103,17 @@ pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
     let number = case_number(number)?;
     let rec = store.case(&number)?;
     let history = store.history(&number)?;
-    let start = history.iter().rposition(|e| e.action == "token_initialized").unwrap_or(0);
+    let start = history.iter().rposition(|e| e.action == AuditAction::TokenInitialized).unwrap_or(0);
     let current = &history[start..];
     let has_seal = !seal_images(store, &number)?.is_empty();
     let steps: Vec<StepView> = STEPS
         .iter()
         .map(|(action, _)| {
             let ev = current.iter().rev().find(|e| e.action == *action);
-            StepView { step: action, done: ev.is_some(), at: ev.map(|e| e.at.clone()), detail: ev.map(|e| e.detail.clone()) }
+            StepView { step: action.wire(), done: ev.is_some(), at: ev.map(|e| e.at.clone()), detail: ev.map(|e| e.detail.clone()) }
         })
         .collect();
-    let next = STEPS.iter().zip(&steps).find(|((action, _), s)| !s.done && (*action != "seal_written" || has_seal)).map(|((_, hint), _)| *hint);
+    let next = STEPS.iter().zip(&steps).find(|((action, _), s)| !s.done && (*action != AuditAction::SealWritten || has_seal)).map(|((_, hint), _)| *hint);
     let token_serial = current.iter().rev().find_map(|e| e.detail.get("token_serial").and_then(|s| s.as_str()).map(str::to_string));
     Ok(KeyStatus { case: rec.number.to_string(), status: rec.status.wire().into(), token_serial, steps, next, has_seal })
 }
@@ -123,7 +123,7 @@ pub fn init(desk: &mut Desk<'_>, keys: &Keys, number: &str, slot_index: usize, l
     let number = case_number(number)?;
     check(desk, &number, true)?;
     let t = keys.init(slot_index, label, so_pin, user_pin)?;
-    record(desk, &number, "token_initialized", serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model }), true)?;
+    record(desk, &number, AuditAction::TokenInitialized, serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model }), true)?;
     Ok(t)
 }
 
@@ -191,7 +191,7 @@ pub fn generate(
         "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),
         "public_key_sha256": key.public_key_sha256, "csr": csr_path, "package": package_path,
     });
-    record(desk, &number, "key_generated", detail, true)?;
+    record(desk, &number, AuditAction::KeyGenerated, detail, true)?;
     Ok(Generated { key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
 }
 
@@ -199,7 +199,7 @@ pub fn generate(
 pub fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, DeskError> {
     let certs = certdesk_token::cert::parse_many(cert_bytes).map_err(certdesk_token::TokenError::from)?;
     let fingerprint = certdesk_domain::case::sha256_hex(&certs[0].public_key);
-    Ok(store.find_event("key_generated", "public_key_sha256", &fingerprint)?.and_then(|e| e.case_number))
+    Ok(store.find_event(AuditAction::KeyGenerated, "public_key_sha256", &fingerprint)?.and_then(|e| e.case_number))
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -222,7 +222,7 @@ pub fn import_cert(desk: &mut Desk<'_>, number: &str, bytes: &[u8]) -> Result<Im
     let leaf = &certs[0];
     let fingerprint = certdesk_domain::case::sha256_hex(&leaf.public_key);
     let st = status(desk.store, number.as_str())?;
-    let generated = st.steps.iter().find(|s| s.step == "key_generated").and_then(|s| s.detail.clone());
+    let generated = st.steps.iter().find(|s| s.step == AuditAction::KeyGenerated.wire()).and_then(|s| s.detail.clone());
     let expected = generated.as_ref().and_then(|d| d.get("public_key_sha256")).and_then(|v| v.as_str());
     match expected {
         None => return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() }),
@@ -238,7 +238,7 @@ pub fn import_cert(desk: &mut Desk<'_>, number: &str, bytes: &[u8]) -> Result<Im
     let out = ImportedCert { subject: leaf.subject.clone(), issuer: leaf.issuer.clone(), serial_hex: leaf.serial_hex.clone(), not_after: leaf.not_after.clone() };
     let detail = serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 });
     let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/pkix-cert", bytes };
-    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(("certificate_imported", detail)), &desk.actor)?;
+    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some((AuditAction::CertificateImported, detail)), &desk.actor)?;
     Ok(out)
 }
 
@@ -265,7 +265,7 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
         "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex,
         "subject": written.subject, "not_after": written.not_after, "verified": true,
     });
-    record(desk, &number, "certificate_written", detail, false)?;
+    record(desk, &number, AuditAction::CertificateWritten, detail, false)?;
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
@@ -294,7 +294,7 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
     }
     let t = keys.info(sel)?;
     let d = keys.write_data(sel, pin, SEAL_APPLICATION, SEAL_LABEL, &png)?;
-    record(desk, &number, "seal_written", serde_json::json!({ "token_serial": t.serial, "image": name, "size": d.size, "sha256": d.sha256 }), false)?;
+    record(desk, &number, AuditAction::SealWritten, serde_json::json!({ "token_serial": t.serial, "image": name, "size": d.size, "sha256": d.sha256 }), false)?;
     Ok(SealWritten { name, size: d.size, sha256: d.sha256 })
 }
 
@@ -321,7 +321,7 @@ fn key_clerk(desk: &Desk<'_>) -> Result<(), DeskError> {
 pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, DeskError> {
     key_clerk(desk)?;
     let t = keys.unlock(sel, so_pin, new_pin)?;
-    desk.store.record_event(&NewEvent { actor: &desk.actor.name, action: "token_unlocked", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenUnlocked, serde_json::json!({ "token_serial": t.serial })))?;
     Ok(t)
 }
 
@@ -329,7 +329,7 @@ pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin, ne
 pub fn wipe(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, DeskError> {
     key_clerk(desk)?;
     let t = keys.wipe(sel, so_pin)?;
-    desk.store.record_event(&NewEvent { actor: &desk.actor.name, action: "token_wiped", detail: serde_json::json!({ "token_serial": t.serial }), ..Default::default() })?;
+    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenWiped, serde_json::json!({ "token_serial": t.serial })))?;
     Ok(t)
 }
 

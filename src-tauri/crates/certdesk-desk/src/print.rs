@@ -7,7 +7,7 @@
 use crate::DeskError;
 use crate::api::Desk;
 use certdesk_forms::{CaseInput, Counter, Forms, Review};
-use certdesk_store::Store;
+use certdesk_store::{AuditAction, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,9 +43,12 @@ impl Printable {
     pub fn load(store: &Store, number: &str) -> Result<Printable, DeskError> {
         let rec = store.case(&crate::api::case_number(number)?)?;
         let history = store.history(&rec.number)?;
-        let last = |action: &str| history.iter().rev().find(|e| e.action == action);
-        let review =
-            Review { clerk: last("accept").map(|e| e.actor.clone()), supervisor: last("approve").map(|e| e.actor.clone()), accepted_at: last("accept").map(|e| local_time(&e.at)) };
+        let last = |action: AuditAction| history.iter().rev().find(|e| e.action == action);
+        let review = Review {
+            clerk: last(AuditAction::Accept).map(|e| e.actor.clone()),
+            supervisor: last(AuditAction::Approve).map(|e| e.actor.clone()),
+            accepted_at: last(AuditAction::Accept).map(|e| local_time(&e.at)),
+        };
         let mut seals = BTreeMap::new();
         let mut seal_dir = None;
         for a in store.attachments(&rec.number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.mime == "image/png") {
@@ -149,6 +152,6 @@ pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&st
         "pdf_sha256": certdesk_domain::case::sha256_hex(&pdf),
     });
     let number = crate::api::case_number(&p.number)?;
-    desk.store.note(&number, &desk.actor, "forms_printed", detail)?;
+    desk.store.note(&number, &desk.actor, AuditAction::FormsPrinted, detail)?;
     Ok(Rendered { pdf, forms: list, sheets })
 }

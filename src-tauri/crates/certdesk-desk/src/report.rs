@@ -5,7 +5,7 @@
 
 use crate::DeskError;
 use certdesk_domain::{Money, Status};
-use certdesk_store::Store;
+use certdesk_store::{AuditAction, Store};
 use chrono::{DateTime, Local, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,8 +64,8 @@ pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     };
-    let keys_issued = distinct(store.events_between("certificate_written", &from, &to)?);
-    let delivered = distinct(store.events_between("deliver", &from, &to)?);
+    let keys_issued = distinct(store.events_between(AuditAction::CertificateWritten, &from, &to)?);
+    let delivered = distinct(store.events_between(AuditAction::Deliver, &from, &to)?);
     Ok(DailyLedger {
         date,
         cases: cases.len(),
@@ -97,7 +97,7 @@ pub fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expi
     let epoch = "0000-01-01T00:00:00Z";
     let far = "9999-12-31T23:59:59Z";
     let mut newest: BTreeMap<String, certdesk_store::AuditEvent> = BTreeMap::new();
-    for e in store.events_between("certificate_written", epoch, far)? {
+    for e in store.events_between(AuditAction::CertificateWritten, epoch, far)? {
         if let Some(n) = e.case_number.clone() {
             newest.insert(n, e);
         }

@@ -7,7 +7,7 @@ use crate::DeskError;
 use crate::api::{Desk, case_number};
 use base64::Engine as _;
 use certdesk_seal::{ImportOptions, SheetReport};
-use certdesk_store::{FileKind, NewFile};
+use certdesk_store::{AuditAction, FileKind, NewFile};
 use serde::Serialize;
 use std::io::Cursor;
 
@@ -137,6 +137,6 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
     });
     let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
     files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
-    desk.store.attach(&number, FileKind::Case, &files, Some(("seal_imported", detail)), &desk.actor)?;
+    desk.store.attach(&number, FileKind::Case, &files, Some((AuditAction::SealImported, detail)), &desk.actor)?;
     Ok(Verdict { samples, rows, scan_url: data_url("image/jpeg", &screen), width: report.width, height: report.height, stored })
 }

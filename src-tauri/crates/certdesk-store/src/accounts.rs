@@ -3,6 +3,7 @@
 //! disabling (a disabled account keeps its history). Every change is an audit event. Does not
 //! decide what a role may do: that is `certdesk_domain::workflow`.
 
+use crate::audit::AuditAction;
 use crate::{Store, StoreError, audit, sql};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
@@ -145,11 +146,7 @@ impl Store {
             params![name, hashed, roles_text(roles), at],
         )
         .map_err(sql("adding an account"))?;
-        audit::append(
-            &tx,
-            &at,
-            &audit::NewEvent { actor: &actor, action: "user_add", detail: serde_json::json!({ "user": name, "roles": roles_text(roles) }), ..Default::default() },
-        )?;
+        audit::append(&tx, &at, &audit::NewEvent::new(&actor, AuditAction::UserAdd, serde_json::json!({ "user": name, "roles": roles_text(roles) })))?;
         tx.commit().map_err(sql("committing an account"))?;
         Ok(self.account(name)?.expect("account just added"))
     }
@@ -197,12 +194,11 @@ impl Store {
         audit::append(
             &tx,
             &at,
-            &audit::NewEvent {
-                actor: name,
-                action: if lock { "user_locked" } else { "login_failed" },
-                detail: serde_json::json!({ "user": name, "failed_in_a_row": failed }),
-                ..Default::default()
-            },
+            &audit::NewEvent::new(
+                name,
+                if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed },
+                serde_json::json!({ "user": name, "failed_in_a_row": failed }),
+            ),
         )?;
         tx.commit().map_err(sql("committing a failed login"))?;
         Err(AuthError::WrongCredentials)
@@ -227,15 +223,15 @@ impl Store {
         check_password(new)?;
         let me = self.authenticate(name, current)?;
         let hashed = hash(new)?;
-        self.account_change(&me, name, "user_passwd", "UPDATE accounts SET password_hash = ?3, updated_at = ?2 WHERE name = ?1", Some(hashed))
+        self.account_change(&me, name, AuditAction::UserPasswd, "UPDATE accounts SET password_hash = ?3, updated_at = ?2 WHERE name = ?1", Some(hashed))
     }
 
-    fn admin_change(&mut self, by: &Actor, name: &str, action: &str, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
+    fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
         if !by.has(Role::Admin) {
             return Err(AuthError::Refused(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
         }
-        if by.name == name && matches!(action, "user_disable" | "user_passwd") {
-            let why = if action == "user_passwd" {
+        if by.name == name && matches!(action, AuditAction::UserDisable | AuditAction::UserPasswd) {
+            let why = if action == AuditAction::UserPasswd {
                 "change your own password with the current one (user passwd --current-password-file)"
             } else {
                 "an administrator cannot disable their own account"
@@ -245,7 +241,7 @@ impl Store {
         self.account_change(by, name, action, sql_text, extra)
     }
 
-    fn account_change(&mut self, by: &Actor, name: &str, action: &str, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
+    fn account_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
         let at = audit::clock(&tx)?;
         let changed = tx.execute(sql_text, params![name, at, extra]).map_err(sql("changing an account"))?;
@@ -253,8 +249,8 @@ impl Store {
             return Err(AuthError::Refused(format!("no account {name}")));
         }
         // the password hash (extra of user_passwd) never goes on the chain; roles do
-        let detail = if action == "user_roles" { serde_json::json!({ "user": name, "roles": extra }) } else { serde_json::json!({ "user": name }) };
-        audit::append(&tx, &at, &audit::NewEvent { actor: &by.name, action, detail, ..Default::default() })?;
+        let detail = if action == AuditAction::UserRoles { serde_json::json!({ "user": name, "roles": extra }) } else { serde_json::json!({ "user": name }) };
+        audit::append(&tx, &at, &audit::NewEvent::new(&by.name, action, detail))?;
         tx.commit().map_err(sql("committing an account change"))?;
         Ok(self.account(name)?.expect("account exists"))
     }
@@ -263,12 +259,12 @@ impl Store {
     pub fn set_password(&mut self, by: &Actor, name: &str, password: &Password) -> Result<Account, AuthError> {
         check_password(password)?;
         let hashed = hash(password)?;
-        self.admin_change(by, name, "user_passwd", "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1", Some(hashed))
+        self.admin_change(by, name, AuditAction::UserPasswd, "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1", Some(hashed))
     }
 
     /// Clears the lock of an account locked by wrong passwords.
     pub fn unlock_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(by, name, "user_unlock", "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+        self.admin_change(by, name, AuditAction::UserUnlock, "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
     }
 
     /// Replaces an account's roles (an administrator). An administrator cannot take the
@@ -280,11 +276,11 @@ impl Store {
         if by.name == name && !roles.contains(&Role::Admin) {
             return Err(AuthError::Refused("an administrator cannot remove their own administrator role".into()));
         }
-        self.admin_change(by, name, "user_roles", "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
+        self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
     }
 
     /// Disables an account for good; its name stays on every event it took part in.
     pub fn disable_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(by, name, "user_disable", "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+        self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
     }
 }

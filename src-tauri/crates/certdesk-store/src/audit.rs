@@ -29,15 +29,125 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
+macro_rules! audit_actions {
+    ($($variant:ident = $wire:literal: $doc:literal,)+) => {
+        /// Every action recorded on the audit chain. Events are stored with the wire name; the
+        /// chain of an older store may hold names this build no longer writes, so reading keeps
+        /// the text (`AuditEvent::action`) and [`AuditAction::from_wire`] recognises it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
+        #[serde(rename_all = "snake_case")]
+        pub enum AuditAction {
+            $(#[doc = $doc] $variant,)+
+        }
+
+        impl AuditAction {
+            pub const ALL: &[AuditAction] = &[$(AuditAction::$variant,)+];
+
+            pub fn wire(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $wire,)+
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    Create = "create": "a case stored as a new draft",
+    Accept = "accept": "受理",
+    Submit = "submit": "提交复核",
+    Approve = "approve": "复核通过, with the approval digest",
+    Return = "return": "退回, with a reason",
+    Edit = "edit": "the case data replaced",
+    IssueKey = "issue_key": "制证: the certificate is on the key",
+    Deliver = "deliver": "交付",
+    Close = "close": "归档",
+    Cancel = "cancel": "作废, with a reason",
+    Reissue = "reissue": "a supervisor allowed a second key",
+    AttachmentAdded = "attachment_added": "a file kept with a case, with its SHA-256",
+    FilesChanged = "files_changed": "files attached to an approved case sent it back to review",
+    SealImported = "seal_imported": "the seal sheet's verdict",
+    FormsPrinted = "forms_printed": "the forms printed, with the PDF's SHA-256",
+    TokenInitialized = "token_initialized": "key desk: a key initialised for the case",
+    KeyGenerated = "key_generated": "key desk: a key pair and its request",
+    CertificateImported = "certificate_imported": "key desk: the issued certificate kept with the case",
+    CertificateWritten = "certificate_written": "key desk: the certificate written to the key and read back",
+    SealWritten = "seal_written": "key desk: the seal image written to the key and read back",
+    TokenUnlocked = "token_unlocked": "a locked key unlocked",
+    TokenWiped = "token_wiped": "a returned key wiped",
+    StoreBackup = "store_backup": "a checked backup written",
+    StoreRestored = "store_restored": "the store replaced by a backup",
+    Setting = "setting": "a setting changed",
+    UserAdd = "user_add": "an account added",
+    UserPasswd = "user_passwd": "a password set",
+    UserRoles = "user_roles": "an account's roles changed",
+    UserDisable = "user_disable": "an account disabled",
+    UserUnlock = "user_unlock": "a locked account unlocked",
+    LoginFailed = "login_failed": "a wrong password",
+    UserLocked = "user_locked": "an account locked by wrong passwords",
+}
+
+impl AuditAction {
+    pub fn from_wire(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.iter().copied().find(|a| a.wire() == s)
+    }
+
+    /// The key-desk steps of a case.
+    pub fn is_key_step(self) -> bool {
+        matches!(self, AuditAction::TokenInitialized | AuditAction::KeyGenerated | AuditAction::CertificateWritten | AuditAction::SealWritten)
+    }
+}
+
+impl From<certdesk_domain::Action> for AuditAction {
+    fn from(a: certdesk_domain::Action) -> AuditAction {
+        use certdesk_domain::Action as A;
+        match a {
+            A::Accept => AuditAction::Accept,
+            A::Submit => AuditAction::Submit,
+            A::Approve => AuditAction::Approve,
+            A::Return => AuditAction::Return,
+            A::Edit => AuditAction::Edit,
+            A::IssueKey => AuditAction::IssueKey,
+            A::Deliver => AuditAction::Deliver,
+            A::Close => AuditAction::Close,
+            A::Cancel => AuditAction::Cancel,
+        }
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire())
+    }
+}
+
+impl PartialEq<AuditAction> for String {
+    fn eq(&self, other: &AuditAction) -> bool {
+        self == other.wire()
+    }
+}
+
 /// What is appended; seq and hashes are filled in by `append`, the time by `clock`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     pub actor: &'a str,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub case_number: Option<&'a CaseNumber>,
     pub digest_before: Option<&'a str>,
     pub digest_after: Option<&'a str>,
     pub detail: serde_json::Value,
+}
+
+impl<'a> NewEvent<'a> {
+    /// An event that changes no case data (no digests).
+    pub fn new(actor: &'a str, action: AuditAction, detail: serde_json::Value) -> NewEvent<'a> {
+        NewEvent { actor, action, case_number: None, digest_before: None, digest_after: None, detail }
+    }
+
+    /// The same event, filed under a case.
+    pub fn on_case(self, number: &'a CaseNumber) -> NewEvent<'a> {
+        NewEvent { case_number: Some(number), ..self }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -71,11 +181,11 @@ pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Resul
     let detail = if ev.detail.is_null() { "{}".to_string() } else { ev.detail.to_string() };
     let actor = ev.actor.replace(['\n', '\r'], " ");
     let case = ev.case_number.map(CaseNumber::as_str);
-    let hash = event_hash(seq, at, &actor, ev.action, case, ev.digest_before, ev.digest_after, &detail, &prev);
+    let hash = event_hash(seq, at, &actor, ev.action.wire(), case, ev.digest_before, ev.digest_after, &detail, &prev);
     tx.execute(
         "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![seq, at, actor, ev.action, case, ev.digest_before, ev.digest_after, detail, prev, hash],
+        params![seq, at, actor, ev.action.wire(), case, ev.digest_before, ev.digest_after, detail, prev, hash],
     )
     .map_err(sql("appending an audit event"))?;
     tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![HEAD_KEY, format!("{seq}:{hash}")])
@@ -108,9 +218,9 @@ pub(crate) fn events_for_case(conn: &Connection, number: &CaseNumber) -> Result<
 }
 
 /// Every event of `action` with `from <= at < to` (RFC 3339 texts), oldest first.
-pub(crate) fn events_by_action(conn: &Connection, action: &str, from: &str, to: &str) -> Result<Vec<AuditEvent>, StoreError> {
+pub(crate) fn events_by_action(conn: &Connection, action: AuditAction, from: &str, to: &str) -> Result<Vec<AuditEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT_EVENT} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq")).map_err(sql("reading events"))?;
-    let rows = stmt.query_map([action, from, to], read_event).map_err(sql("reading events"))?;
+    let rows = stmt.query_map([action.wire(), from, to], read_event).map_err(sql("reading events"))?;
     rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading events"))
 }
 

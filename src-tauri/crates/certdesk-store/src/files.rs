@@ -3,7 +3,7 @@
 //! append-only: a newer file of the same name supersedes the older one, which stays; every
 //! attachment is recorded on the audit chain with its SHA-256 in the same transaction.
 
-use crate::{CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, read_summary, sql};
+use crate::{AuditAction, CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, read_summary, sql};
 use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::workflow::{Actor, Role};
@@ -70,13 +70,7 @@ pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, number: &CaseNumber, f: &cr
     audit::append(
         tx,
         at,
-        &NewEvent {
-            actor,
-            action: "attachment_added",
-            case_number: Some(number),
-            detail: serde_json::json!({ "name": f.name, "mime": f.mime, "size": f.bytes.len(), "sha256": sha }),
-            ..Default::default()
-        },
+        &NewEvent::new(actor, AuditAction::AttachmentAdded, serde_json::json!({ "name": f.name, "mime": f.mime, "size": f.bytes.len(), "sha256": sha })).on_case(number),
     )?;
     Ok(AttachmentInfo { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len() as i64, sha256: sha, at: at.into(), actor: actor.into() })
 }
@@ -181,7 +175,7 @@ impl Store {
     }
 
     /// Every event of `action` between two instants (RFC 3339, half-open), oldest first.
-    pub fn events_between(&self, action: &str, from: &str, to: &str) -> Result<Vec<crate::AuditEvent>, StoreError> {
+    pub fn events_between(&self, action: AuditAction, from: &str, to: &str) -> Result<Vec<crate::AuditEvent>, StoreError> {
         audit::events_by_action(&self.conn, action, from, to)
     }
 
@@ -206,7 +200,7 @@ impl Store {
         }
         let report = self.backup_to(dest)?;
         let detail = serde_json::json!({ "path": report.path, "cases": report.cases, "bytes": report.bytes });
-        self.record_event(&NewEvent { actor: &actor.name, action: "store_backup", detail, ..Default::default() })?;
+        self.record_event(&NewEvent::new(&actor.name, AuditAction::StoreBackup, detail))?;
         Ok(report)
     }
 
@@ -345,7 +339,7 @@ impl Store {
             .map_err(sql("keeping case numbers"))?;
         }
         let at = audit::clock(&tx)?;
-        audit::append(&tx, &at, &NewEvent { actor: &actor.name, action: "store_restored", detail, ..Default::default() })?;
+        audit::append(&tx, &at, &NewEvent::new(&actor.name, AuditAction::StoreRestored, detail))?;
         tx.commit().map_err(sql("recording the restore"))
     }
 }

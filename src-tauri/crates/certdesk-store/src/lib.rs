@@ -15,7 +15,7 @@ mod schema;
 mod search;
 
 pub use accounts::{Account, AuthError, Password};
-pub use audit::{AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
+pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
 
@@ -221,7 +221,7 @@ impl Store {
         let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))?;
         tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])
             .map_err(sql("writing a setting"))?;
-        audit::append(&tx, &at, &NewEvent { actor, action: "setting", detail: serde_json::json!({ "key": key, "before": before, "after": value }), ..Default::default() })?;
+        audit::append(&tx, &at, &NewEvent::new(actor, AuditAction::Setting, serde_json::json!({ "key": key, "before": before, "after": value })))?;
         tx.commit().map_err(sql("committing a setting"))
     }
 
@@ -361,13 +361,15 @@ impl Store {
 
     /// The newest event of `action` whose detail has `field` equal to `value` (e.g. the key
     /// generated for a case, found by its public key).
-    pub fn find_event(&self, action: &str, field: &str, value: &str) -> Result<Option<AuditEvent>, StoreError> {
+    pub fn find_event(&self, action: AuditAction, field: &str, value: &str) -> Result<Option<AuditEvent>, StoreError> {
         let path = format!("$.{field}");
         let number: Option<Option<String>> = self
             .conn
-            .query_row("SELECT case_number FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1", params![action, path, value], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT case_number FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1",
+                params![action.wire(), path, value],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(sql("searching events"))?;
         let Some(Some(number)) = number else { return Ok(None) };
@@ -420,21 +422,23 @@ pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[Attachme
     let mut facts = CaseFacts { status: Some(record.status), digest: record.digest.clone(), approval_digest, ..Default::default() };
     for ev in history {
         let file = || ev.detail.get("name").and_then(|n| n.as_str()).unwrap_or("");
-        match ev.action.as_str() {
-            "create" => facts.shaped(&ev.actor, "created"),
-            "accept" => facts.shaped(&ev.actor, "accepted"),
-            "submit" => facts.shaped(&ev.actor, "submitted"),
-            "edit" => {
+        use AuditAction as A;
+        let Some(action) = AuditAction::from_wire(&ev.action) else { continue };
+        match action {
+            A::Create => facts.shaped(&ev.actor, "created"),
+            A::Accept => facts.shaped(&ev.actor, "accepted"),
+            A::Submit => facts.shaped(&ev.actor, "submitted"),
+            A::Edit => {
                 facts.shaped(&ev.actor, "edited");
                 facts.approved = None;
             }
-            "attachment_added" if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
-            "seal_imported" => facts.shaped(&ev.actor, "imported the seal sheet of"),
-            "approve" => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
-            "return" | "cancel" => facts.approved = None,
-            "certificate_written" => facts.key_written = true,
+            A::AttachmentAdded if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
+            A::SealImported => facts.shaped(&ev.actor, "imported the seal sheet of"),
+            A::Approve => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
+            A::Return | A::Cancel => facts.approved = None,
+            A::CertificateWritten => facts.key_written = true,
             // a supervisor allowed a second key for the case
-            "reissue" => facts.key_written = false,
+            A::Reissue => facts.key_written = false,
             _ => {}
         }
     }
@@ -516,7 +520,7 @@ impl Store {
                 at,
                 &NewEvent {
                     actor: &actor.name,
-                    action: action.wire(),
+                    action: action.into(),
                     case_number: Some(&record.number),
                     digest_before: Some(&record.digest),
                     digest_after: Some(&record.digest),
@@ -567,7 +571,7 @@ impl Store {
                 at,
                 &NewEvent {
                     actor: &actor.name,
-                    action: Action::Edit.wire(),
+                    action: AuditAction::Edit,
                     case_number: Some(&record.number),
                     digest_before: Some(&record.digest),
                     digest_after: Some(&digest),
@@ -587,7 +591,7 @@ impl Store {
         number: &CaseNumber,
         kind: FileKind,
         files: &[NewFile<'_>],
-        event: Option<(&str, serde_json::Value)>,
+        event: Option<(AuditAction, serde_json::Value)>,
         actor: &Actor,
     ) -> Result<Vec<AttachmentInfo>, ActError> {
         for f in files {
@@ -611,13 +615,13 @@ impl Store {
                     detail["from"] = record.status.wire().into();
                     detail["to"] = to.wire().into();
                 }
-                audit::append(tx, at, &NewEvent { actor: &actor.name, action, case_number: Some(&record.number), detail, ..Default::default() })?;
+                audit::append(tx, at, &NewEvent::new(&actor.name, action, detail).on_case(&record.number))?;
             }
             if to != record.status {
                 set_status(tx, record, to, at)?;
                 if !evented {
                     let detail = serde_json::json!({ "from": record.status.wire(), "to": to.wire(), "files": files.iter().map(|f| f.name).collect::<Vec<_>>() });
-                    audit::append(tx, at, &NewEvent { actor: &actor.name, action: "files_changed", case_number: Some(&record.number), detail, ..Default::default() })?;
+                    audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::FilesChanged, detail).on_case(&record.number))?;
                 }
             }
             Ok(out)
@@ -634,11 +638,14 @@ impl Store {
     /// Records a key-desk step done on a token (`token_initialized`, `key_generated`,
     /// `certificate_written`, `seal_written`…), checking the rules again in the transaction
     /// that appends it. `certificate_written` on an approved case also moves it to key_issued.
-    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, action: &str, detail: serde_json::Value, new_key: bool) -> Result<CaseRecord, ActError> {
+    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, action: AuditAction, detail: serde_json::Value, new_key: bool) -> Result<CaseRecord, ActError> {
+        if !action.is_key_step() {
+            return Err(StoreError::Invalid(format!("{} is not a key-desk step", action.wire())).into());
+        }
         self.write_case(number, |tx, record, facts, at| {
             workflow::authorize_key_step(actor, facts, new_key)?;
-            audit::append(tx, at, &NewEvent { actor: &actor.name, action, case_number: Some(&record.number), detail, ..Default::default() })?;
-            if action != "certificate_written" || record.status != Status::Approved {
+            audit::append(tx, at, &NewEvent::new(&actor.name, action, detail).on_case(&record.number))?;
+            if action != AuditAction::CertificateWritten || record.status != Status::Approved {
                 return Ok(record.clone());
             }
             let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
@@ -649,7 +656,7 @@ impl Store {
                 at,
                 &NewEvent {
                     actor: &actor.name,
-                    action: Action::IssueKey.wire(),
+                    action: AuditAction::IssueKey,
                     case_number: Some(&record.number),
                     digest_before: Some(&record.digest),
                     digest_after: Some(&record.digest),
@@ -676,19 +683,19 @@ impl Store {
                 return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
             }
             let detail = serde_json::json!({ "reason": reason.trim(), "roles": actor.roles });
-            audit::append(tx, at, &NewEvent { actor: &actor.name, action: "reissue", case_number: Some(&record.number), detail, ..Default::default() })?;
+            audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::Reissue, detail).on_case(&record.number))?;
             Ok(())
         })
     }
 
     /// Records an event on a case that changes nothing in it (forms printed), by any signed-in
     /// account with a role, on an open case.
-    pub fn note(&mut self, number: &CaseNumber, actor: &Actor, action: &str, detail: serde_json::Value) -> Result<(), ActError> {
+    pub fn note(&mut self, number: &CaseNumber, actor: &Actor, action: AuditAction, detail: serde_json::Value) -> Result<(), ActError> {
         self.write_case(number, |tx, record, _, at| {
             if actor.roles.is_empty() {
                 return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name))));
             }
-            audit::append(tx, at, &NewEvent { actor: &actor.name, action, case_number: Some(&record.number), detail, ..Default::default() })?;
+            audit::append(tx, at, &NewEvent::new(&actor.name, action, detail).on_case(&record.number))?;
             Ok(())
         })
     }
@@ -723,7 +730,7 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, d
         at,
         &NewEvent {
             actor,
-            action: "create",
+            action: AuditAction::Create,
             case_number: Some(&number),
             digest_before: None,
             digest_after: Some(&digest),
