@@ -58,6 +58,10 @@ pub enum FeeError {
     YearsRequired { business: BusinessType, offered: String },
     #[error("quantity must be at least 1")]
     ZeroQuantity,
+    #[error("quantity {0} is more than the {max} one case may ask for", max = certdesk_domain::case::MAX_QUANTITY)]
+    TooMany(u32),
+    #[error("the fee of {item} would exceed 10,000,000,000 yuan: check the quantity and years")]
+    TooLarge { item: String },
     #[error("{project} has no fee for {business} {kind} certificates on {medium} in its catalog (the CA's guide gives none)")]
     NoFeeRule { project: String, business: BusinessType, kind: CertKind, medium: Medium },
 }
@@ -72,6 +76,8 @@ impl FeeError {
             FeeError::YearsNotOffered { years, offered, .. } => format!("该项目不提供{years}年期，可选：{offered}年"),
             FeeError::YearsRequired { offered, .. } => format!("请选择年限（可选：{offered}年）"),
             FeeError::ZeroQuantity => "张数至少为1".into(),
+            FeeError::TooMany(n) => format!("张数{n}超过单个案件上限{}", certdesk_domain::case::MAX_QUANTITY),
+            FeeError::TooLarge { .. } => "金额超出范围，请核对张数和年限".into(),
             FeeError::NoFeeRule { .. } => "该项目资料未给出此项业务的收费标准，请按CA通知收费".into(),
         }
     }
@@ -108,6 +114,9 @@ impl Project {
         }
         if req.quantity == 0 {
             return Err(FeeError::ZeroQuantity);
+        }
+        if req.quantity > certdesk_domain::case::MAX_QUANTITY {
+            return Err(FeeError::TooMany(req.quantity));
         }
         let rule = self
             .fee_rules()
@@ -147,14 +156,16 @@ impl Project {
                 }
                 (None, None) => Money::ZERO,
             };
+            let too_large = || FeeError::TooLarge { item: item.label.clone() };
             let count = match item.per {
-                Per::Year => years.unwrap_or(1) * req.quantity,
+                Per::Year => years.unwrap_or(1).checked_mul(req.quantity).ok_or_else(too_large)?,
                 Per::Unit => req.quantity,
                 Per::Case => 1,
             };
-            items.push(FeeLine { label: item.label.clone(), per: item.per, unit_price, count, amount: unit_price * count });
+            let amount = unit_price.checked_mul(count).ok_or_else(too_large)?;
+            items.push(FeeLine { label: item.label.clone(), per: item.per, unit_price, count, amount });
         }
-        let total: Money = items.iter().map(|i| i.amount).sum();
+        let total = items.iter().try_fold(Money::ZERO, |sum, i| sum.checked_add(i.amount)).ok_or_else(|| FeeError::TooLarge { item: "合计".into() })?;
         Ok(FeeQuote {
             project,
             business: req.business,

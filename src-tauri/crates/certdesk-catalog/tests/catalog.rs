@@ -172,3 +172,37 @@ fn malformed_catalogs_are_refused_with_file_line_and_reason() {
     let got = lints(&syntax);
     assert!([":9:", ":10:", ":11:"].iter().any(|l| got[0].contains(l)) && got[0].contains("expected"), "{got:?}");
 }
+
+/// The overflow the review found (`--years 5 --quantity 1000000000` panicked in debug builds and
+/// gave a wrong total in release) and every extreme request for every project of the catalog:
+/// an error or a total within 10^10 yuan, never a panic (the entry point of the `fee` fuzz
+/// target in `fuzz/`, on stable Rust).
+#[test]
+fn extreme_requests_are_refused_never_wrapped() {
+    use certdesk_catalog::{FeeError, FeeRequest};
+    use certdesk_domain::{BusinessType, CertKind, Medium, Money};
+    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let p = catalog.project("netca-gd-pension").unwrap();
+    let req = |years: Option<u32>, quantity: u32| FeeRequest { business: BusinessType::New, cert_kind: CertKind::Organization, medium: Medium::UsbKey, years, quantity };
+    assert_eq!(p.fee(&req(Some(5), 1_000_000_000)), Err(FeeError::TooMany(1_000_000_000)));
+    assert!(p.fee(&req(Some(u32::MAX), 10_000)).is_err());
+    let most = p.fee(&req(Some(1), 10_000)).unwrap();
+    assert!(most.total > Money::ZERO && most.total.in_range(), "{}", most.total);
+    for project in catalog.projects.values() {
+        for &business in BusinessType::ALL {
+            for &kind in CertKind::ALL {
+                for &medium in Medium::ALL {
+                    for years in [None, Some(0), Some(1), Some(5), Some(99), Some(u32::MAX)] {
+                        for quantity in [0, 1, 10_000, 10_001, u32::MAX] {
+                            let r = FeeRequest { business, cert_kind: kind, medium, years, quantity };
+                            if let Ok(q) = project.fee(&r) {
+                                assert!(q.total.in_range() && !q.total.is_negative(), "{} {r:?}: {}", project.id, q.total);
+                                assert!(!q.total_capital.is_empty());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -258,3 +258,21 @@ fn a_broken_forms_folder_is_refused_with_file_and_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("demo/catalog.toml:2:"), "{stderr}");
 }
+
+#[test]
+fn an_absurd_fee_request_is_refused_not_a_crash() {
+    let e = Env::new();
+    let out =
+        e.run(&["fee", "--project", "netca-gd-pension", "--business", "new", "--cert-kind", "organization", "--medium", "usb_key", "--years", "5", "--quantity", "1000000000"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quantity"), "{}", String::from_utf8_lossy(&out.stderr));
+    // and a case asking for it is refused whole, naming the field
+    let mut bad = example(ORG_NEW);
+    bad["quantity"] = 1_000_000_000.into();
+    bad["organization"]["name"] = "示例\u{202E}司公".into();
+    let path = e.write("absurd.json", &bad);
+    let out = e.import(&[s(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("quantity") && stderr.contains("organization.name"), "{stderr}");
+}

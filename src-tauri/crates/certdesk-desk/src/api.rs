@@ -160,7 +160,7 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
                 FeeError::BusinessNotOffered { .. } => "business",
                 FeeError::KindNotOffered { .. } => "cert_kind",
                 FeeError::MediumNotOffered { .. } => "medium",
-                FeeError::ZeroQuantity => "quantity",
+                FeeError::ZeroQuantity | FeeError::TooMany(_) | FeeError::TooLarge { .. } => "quantity",
                 _ => "years",
             };
             Err(vec![problem(field, e.to_string(), e.zh(), Severity::Error)])

@@ -274,6 +274,9 @@ pub struct CaseParseError(pub String);
 impl CaseData {
     /// Reads case JSON. Store-managed fields (`number`, `status`, …) are dropped.
     pub fn from_json(text: &str) -> Result<CaseData, CaseParseError> {
+        if text.len() > MAX_CASE_JSON_BYTES {
+            return Err(CaseParseError(format!("the case JSON is {} bytes; a case is at most {MAX_CASE_JSON_BYTES} bytes", text.len())));
+        }
         let mut value: Value = serde_json::from_str(text).map_err(|e| CaseParseError(e.to_string()))?;
         if let Value::Object(map) = &mut value {
             for field in STORE_FIELDS {
@@ -313,6 +316,24 @@ impl CaseData {
         if self.quantity == 0 {
             v.error("quantity", "quantity must be at least 1", "张数至少为1");
         }
+        if self.quantity > MAX_QUANTITY {
+            v.error(
+                "quantity",
+                &format!("quantity {} is more than the {MAX_QUANTITY} one case may ask for", self.quantity),
+                &format!("张数{}超过单个案件上限{MAX_QUANTITY}", self.quantity),
+            );
+        }
+        if self.years.is_some_and(|y| y > MAX_YEARS) {
+            v.error("years", &format!("no CA issues certificates for {} years", self.years.unwrap_or_default()), "年限超出范围");
+        }
+        if self.employees.len() > MAX_EMPLOYEES {
+            v.error(
+                "employees",
+                &format!("{} employees: one case takes at most {MAX_EMPLOYEES}", self.employees.len()),
+                &format!("附页员工{}人，超过单个案件上限{MAX_EMPLOYEES}人", self.employees.len()),
+            );
+        }
+        v.texts(self);
         match (&mut self.organization, self.cert_kind) {
             (None, CertKind::Organization | CertKind::Employee) => {
                 v.error("organization", "organisation and employee certificates need the organisation", "机构证书和员工证书须填写申请单位资料")
@@ -365,12 +386,88 @@ impl CaseData {
     }
 }
 
+/// The largest case JSON read (a case with a full annex is far below it).
+pub const MAX_CASE_JSON_BYTES: usize = 1 << 20;
+
+/// The most certificates one case asks for.
+pub const MAX_QUANTITY: u32 = 10_000;
+/// The most employees on one case's annex.
+pub const MAX_EMPLOYEES: usize = 1_000;
+/// The longest validity any CA of the catalogs sells is far below this; a larger number is a typo.
+pub const MAX_YEARS: u32 = 50;
+/// The longest name (of an organisation, a person, a department) a form can print.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest other free text (addresses, notes).
+pub const MAX_TEXT_CHARS: usize = 2_000;
+
+/// Why a text cannot be printed or stored as it is: control characters break forms and logs,
+/// bidirectional controls make a printed name read otherwise than it is stored.
+fn text_problem(text: &str, max: usize) -> Option<(String, String)> {
+    let n = text.chars().count();
+    if n > max {
+        return Some((format!("{n} characters; at most {max}"), format!("共{n}个字符，最多{max}个")));
+    }
+    let bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if let Some(c) = text.chars().find(|c| c.is_control() && !(max > MAX_NAME_CHARS && matches!(c, '\n' | '\t')) || bidi(*c)) {
+        return Some((format!("contains the control character U+{:04X}", c as u32), format!("含有控制字符 U+{:04X}", c as u32)));
+    }
+    None
+}
+
 struct Validator {
     today: NaiveDate,
     problems: Vec<FieldProblem>,
 }
 
 impl Validator {
+    /// Every free text of the case: names at most [`MAX_NAME_CHARS`], other texts at most
+    /// [`MAX_TEXT_CHARS`], no control or bidirectional characters (newlines and tabs only in
+    /// long texts), identifiers likewise.
+    fn texts(&mut self, c: &CaseData) {
+        let mut check = |path: String, text: &str, max: usize| {
+            if let Some((en, zh)) = text_problem(text, max) {
+                self.error(&path, &en, &zh);
+            }
+        };
+        let name = MAX_NAME_CHARS;
+        let long = MAX_TEXT_CHARS;
+        check("project".into(), &c.project, name);
+        check("handler.name".into(), &c.handler.name, name);
+        check("handler.id_number".into(), &c.handler.id_number, name);
+        if let Some(a) = &c.handler.address {
+            check("handler.address".into(), a, long);
+        }
+        if let Some(o) = &c.organization {
+            check("organization.name".into(), &o.name, name);
+            for (field, value) in [("department", &o.department), ("other_id", &o.other_id)] {
+                if let Some(v) = value {
+                    check(format!("organization.{field}"), v, name);
+                }
+            }
+            for (field, value) in [("legal_address", &o.legal_address), ("mailing_address", &o.mailing_address)] {
+                if let Some(v) = value {
+                    check(format!("organization.{field}"), v, long);
+                }
+            }
+            if let Some(r) = &o.legal_rep {
+                check("organization.legal_rep.name".into(), &r.name, name);
+                check("organization.legal_rep.id_number".into(), &r.id_number, name);
+            }
+        }
+        for (i, e) in c.employees.iter().enumerate() {
+            check(format!("employees[{i}].name"), &e.name, name);
+            check(format!("employees[{i}].id_number"), &e.id_number, name);
+        }
+        if let Some(p) = &c.payment {
+            for (field, value) in [("payer_name", &p.payer_name), ("payer_account", &p.payer_account)] {
+                if let Some(v) = value {
+                    check(format!("payment.{field}"), v, name);
+                }
+            }
+        }
+        check("notes".into(), &c.notes, long);
+    }
+
     fn error(&mut self, path: &str, message: &str, zh: &str) {
         self.problems.push(FieldProblem { path: path.into(), message: message.into(), message_zh: zh.into(), severity: Severity::Error });
     }

@@ -22,12 +22,29 @@ pub struct MoneyError {
 
 impl Money {
     pub const ZERO: Money = Money(0);
+    /// The largest amount any fee, payment or ledger line may hold: 10^10 yuan.
+    pub const MAX: Money = Money(1_000_000_000_000);
 
     pub fn from_fen(fen: i64) -> Money {
         Money(fen)
     }
     pub fn from_yuan(yuan: i64) -> Money {
-        Money(yuan * 100)
+        Money(yuan.saturating_mul(100))
+    }
+
+    /// Within ±[`Money::MAX`].
+    pub fn in_range(self) -> bool {
+        self.0.unsigned_abs() <= Money::MAX.0.unsigned_abs()
+    }
+
+    /// The sum, or `None` beyond ±[`Money::MAX`].
+    pub fn checked_add(self, rhs: Money) -> Option<Money> {
+        self.0.checked_add(rhs.0).map(Money).filter(|m| m.in_range())
+    }
+
+    /// The product, or `None` beyond ±[`Money::MAX`].
+    pub fn checked_mul(self, n: u32) -> Option<Money> {
+        self.0.checked_mul(i64::from(n)).map(Money).filter(|m| m.in_range())
     }
     pub fn fen(self) -> i64 {
         self.0
@@ -118,27 +135,34 @@ impl FromStr for Money {
         if frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
             return Err(err("at most two decimals (分)"));
         }
-        if int.len() > 12 {
-            return Err(err("too large"));
+        let int = int.trim_start_matches('0');
+        if int.len() > 11 {
+            return Err(err("at most 10,000,000,000 yuan"));
         }
-        let yuan: i64 = int.parse().map_err(|_| err("expected digits such as 700.00"))?;
+        let yuan: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| err("expected digits such as 700.00"))? };
         let frac_fen: i64 = format!("{frac:0<2}").parse().map_err(|_| err("bad decimals"))?;
         let fen = yuan * 100 + frac_fen;
-        Ok(Money(if negative { -fen } else { fen }))
+        let money = Money(if negative { -fen } else { fen });
+        if !money.in_range() {
+            return Err(err("at most 10,000,000,000 yuan"));
+        }
+        Ok(money)
     }
 }
 
+/// Sums of amounts that are each within [`Money::MAX`] (ledger totals): saturating, never
+/// wrapping. Fees use [`Money::checked_add`] and [`Money::checked_mul`] and refuse what overflows.
 impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
+        Money(self.0.saturating_add(rhs.0))
     }
 }
 
 impl Mul<u32> for Money {
     type Output = Money;
     fn mul(self, rhs: u32) -> Money {
-        Money(self.0 * i64::from(rhs))
+        Money(self.0.saturating_mul(i64::from(rhs)))
     }
 }
 
@@ -168,10 +192,10 @@ impl<'de> Deserialize<'de> for Money {
                 v.parse().map_err(E::custom)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
-                i64::try_from(v).ok().and_then(|y| y.checked_mul(100)).map(Money).ok_or_else(|| E::custom("amount too large"))
+                i64::try_from(v).ok().and_then(|y| y.checked_mul(100)).map(Money).filter(|m| m.in_range()).ok_or_else(|| E::custom("amount too large: at most 10,000,000,000 yuan"))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
-                v.checked_mul(100).map(Money).ok_or_else(|| E::custom("amount too large"))
+                v.checked_mul(100).map(Money).filter(|m| m.in_range()).ok_or_else(|| E::custom("amount too large: at most 10,000,000,000 yuan"))
             }
         }
         d.deserialize_any(Visitor)
@@ -180,7 +204,8 @@ impl<'de> Deserialize<'de> for Money {
 
 const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
 const SMALL_UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
-const BIG_UNITS: [&str; 4] = ["", "万", "亿", "万亿"];
+// 10^16 is 亿亿: enough for every i64 amount of yuan (9.2 × 10^16)
+const BIG_UNITS: [&str; 5] = ["", "万", "亿", "万亿", "亿亿"];
 
 /// A whole number in financial capitals: 1050 → 壹仟零伍拾, 100000 → 壹拾万.
 pub fn capital_integer(mut n: u64) -> String {
