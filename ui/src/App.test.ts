@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import App from './App.vue'
-import { sampleCase, sampleChecklist } from './fixtures'
+import { capsFor, sampleCase, sampleChecklist } from './fixtures'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -100,7 +100,7 @@ describe('App', () => {
     const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
     mockIPC((cmd) => {
       if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] } }
-      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'draft' }, history: [], attachments: [] }
+      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'draft' }, history: [], attachments: [], can: capsFor('draft', ['clerk']) }
       if (cmd === 'catalog_checklist') return sampleChecklist
       if (cmd === 'scan_folder_files') return []
       if (cmd === 'list_cases' || cmd === 'catalog_projects') return []

@@ -7,7 +7,7 @@ import Cases from './Cases.vue'
 import CaseDetail from './CaseDetail.vue'
 import SealPanel from '../components/SealPanel.vue'
 import PrintPanel from '../components/PrintPanel.vue'
-import { sampleCase, sampleChecklist } from '../fixtures'
+import { capsFor, sampleCase, sampleChecklist } from '../fixtures'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -57,7 +57,7 @@ describe('Case page', () => {
     const acted: any[] = []
     mockIPC((cmd, args) => {
       const a = args as any
-      if (cmd === 'get_case') return { case: { ...sampleCase, status }, history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'x', at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }] }
+      if (cmd === 'get_case') return { case: { ...sampleCase, status }, history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'x', at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }], can: capsFor(status) }
       if (cmd === 'attachment_url') return 'data:image/png;base64,AAAA'
       if (cmd === 'catalog_checklist') return sampleChecklist
       if (cmd === 'case_action') {
@@ -93,16 +93,49 @@ describe('Case page', () => {
 
   it('shows a refusal in Chinese', async () => {
     mockIPC((cmd) => {
-      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'submitted' }, history: [], attachments: [] }
+      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'submitted' }, history: [], attachments: [], can: capsFor('submitted', ['supervisor']) }
       if (cmd === 'catalog_checklist') return []
-      if (cmd === 'case_action') throw { kind: 'missing_role', detail: 'approving needs the role supervisor' }
+      if (cmd === 'case_action') throw { kind: 'four_eyes', detail: 'four-eyes rule' }
       throw new Error(cmd)
     })
     const w = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
-    expect(w.get('[data-testid=error]').text()).toContain('无此操作权限')
+    expect(w.get('[data-testid=error]').text()).toContain('复核须由他人进行')
+  })
+
+  it('offers exactly the actions the backend allows, a reason first where one is needed', async () => {
+    const acted: any[] = []
+    const mountAs = async (roles: string[]) => {
+      clearMocks()
+      mockIPC((cmd, args) => {
+        if (cmd === 'get_case') return { case: { ...sampleCase, status: 'submitted' }, history: [], attachments: [], can: capsFor('submitted', roles) }
+        if (cmd === 'catalog_checklist') return []
+        if (cmd === 'case_action') { acted.push(args); return 'returned' }
+        throw new Error(cmd)
+      })
+      const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+      await flushPromises()
+      return w
+    }
+    // a clerk is not offered 复核通过, nor the seal import of a case under review by others
+    const clerk = await mountAs(['clerk'])
+    expect(clerk.find('[data-testid=act-approve]').exists()).toBe(false)
+    expect(clerk.findAll('[data-testid^=act-]').map((b) => b.attributes('data-testid'))).toEqual(['act-cancel'])
+    clerk.unmount()
+    const sup = await mountAs(['supervisor'])
+    expect(sup.findAll('[data-testid^=act-]').map((b) => b.attributes('data-testid'))).toEqual(['act-approve', 'act-return', 'act-cancel'])
+    expect(sup.find('[data-testid=case-edit]').exists()).toBe(false)
+    expect(sup.findComponent(SealPanel).exists()).toBe(false)
+    // return needs a reason: the button waits for one, approve does not
+    expect(sup.get('[data-testid=act-return]').attributes('disabled')).toBeDefined()
+    expect(sup.get('[data-testid=act-approve]').attributes('disabled')).toBeUndefined()
+    await sup.get('[data-testid=reason]').setValue('公章模糊')
+    expect(sup.get('[data-testid=act-return]').attributes('disabled')).toBeUndefined()
+    await sup.get('[data-testid=act-return]').trigger('click')
+    await flushPromises()
+    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'return', reason: '公章模糊' })
   })
 })
 
@@ -112,7 +145,7 @@ describe('Case page: corrections', () => {
     { seq: 4, at: '2026-11-20T10:10:00+08:00', actor: 'zhang', action: 'submit', case_number: sampleCase.number, detail: {} },
     { seq: 5, at: '2026-11-20T10:30:00+08:00', actor: 'li', action: 'return', case_number: sampleCase.number, detail: { reason: '经办人手机号码有误' } },
   ]
-  function backend(status: string, extra: (cmd: string, a: any) => unknown = () => undefined) {
+  function backend(status: string, extra: (cmd: string, a: any) => unknown = () => undefined, roles: string[] = ['clerk']) {
     const calls: { cmd: string; args: any }[] = []
     let data: Record<string, any> = { ...sampleCase, status }
     mockIPC((cmd, args) => {
@@ -121,7 +154,7 @@ describe('Case page: corrections', () => {
       const r = extra(cmd, a)
       if (r !== undefined) return r
       switch (cmd) {
-        case 'get_case': return { case: data, history: status === 'returned' ? returnedHistory : history, attachments: [] }
+        case 'get_case': return { case: data, history: status === 'returned' ? returnedHistory : history, attachments: [], can: capsFor(status, roles) }
         case 'catalog_checklist': return sampleChecklist
         case 'catalog_projects': return [{ id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3] }]
         case 'fee_quote': return { total: '700.00', total_capital: '柒佰元整', items: [] }
@@ -140,7 +173,7 @@ describe('Case page: corrections', () => {
 
   it('shows the latest return reason and lets a clerk correct the case in place', async () => {
     const calls = backend('returned')
-    const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk'] } })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
     expect(w.get('[data-testid=return-reason]').text()).toContain('经办人手机号码有误')
     expect(w.get('[data-testid=return-reason]').text()).not.toContain('复印件未盖章')
@@ -167,7 +200,7 @@ describe('Case page: corrections', () => {
 
   it('closes the form on cancel without saving', async () => {
     const calls = backend('accepted')
-    const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk'] } })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
     expect(w.find('[data-testid=return-reason]').exists()).toBe(false)
     await w.get('[data-testid=case-edit]').trigger('click')
@@ -178,17 +211,17 @@ describe('Case page: corrections', () => {
     expect(calls.some((c) => c.cmd === 'update_case')).toBe(false)
   })
 
-  it('offers the correction to clerks only, and in the statuses that allow it', async () => {
-    backend('returned')
-    const s = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['supervisor'] } })
+  it('offers the correction where the backend allows it', async () => {
+    backend('returned', undefined, ['supervisor'])
+    const s = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
     expect(s.find('[data-testid=return-reason]').exists()).toBe(true)
     expect(s.find('[data-testid=case-edit]').exists()).toBe(false)
     s.unmount()
-    for (const [st, shown] of [['draft', true], ['approved', true], ['submitted', false], ['key_issued', false], ['cancelled', false]] as const) {
+    for (const [st, shown] of [['draft', true], ['approved', true], ['submitted', true], ['key_issued', false], ['cancelled', false]] as const) {
       clearMocks()
-      backend(st)
-      const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk', 'key_clerk'] } })
+      backend(st, undefined, ['clerk', 'key_clerk'])
+      const w = mount(CaseDetail, { props: { number: sampleCase.number } })
       await flushPromises()
       expect(w.find('[data-testid=case-edit]').exists(), st).toBe(shown)
       w.unmount()
@@ -198,7 +231,7 @@ describe('Case page: corrections', () => {
   it('shows the warnings of a new case until dismissed', async () => {
     backend('draft')
     const warnings = [{ path: 'organization.email', severity: 'warning' as const, message: 'no email', message_zh: '建议填写单位邮箱' }]
-    const w = mount(CaseDetail, { props: { number: sampleCase.number, roles: ['clerk'], warnings } })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, warnings } })
     await flushPromises()
     expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写单位邮箱')
     await w.get('[data-testid=case-warnings-dismiss]').trigger('click')

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import Review from './Review.vue'
-import { sampleCase, sampleChecklist } from '../fixtures'
+import { capsFor, sampleCase, sampleChecklist } from '../fixtures'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -29,6 +29,7 @@ function backend() {
           { name: 'seal:legal_rep_seal', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
           { name: 'scan.png', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
         ],
+        can: capsFor(status, ['supervisor']),
       }
       case 'attachment_url': return `asset://${a.number}/${a.name}`
       case 'catalog_checklist': return sampleChecklist
@@ -95,7 +96,7 @@ describe('Review', () => {
     mockIPC((cmd, args) => {
       const a = args as any
       if (cmd === 'review_queue') return queue
-      if (cmd === 'get_case') return { case: { ...sampleCase, number: a.number, status: 'submitted' }, history: [], attachments: [] }
+      if (cmd === 'get_case') return { case: { ...sampleCase, number: a.number, status: 'submitted' }, history: [], attachments: [], can: capsFor('submitted', ['supervisor']) }
       if (cmd === 'catalog_checklist') return []
       if (cmd === 'preview_forms') return { forms: [], sheets: [] }
       if (cmd === 'case_action') throw { kind: 'four_eyes', detail: 'zhang accepted this case' }
