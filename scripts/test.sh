@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR=never
 
 echo "== UI: build, type check against the generated IPC bindings, component tests"
 bash scripts/ui.sh
-(cd ui && npx vue-tsc --noEmit && npx vitest run)
+(cd ui && npx vue-tsc --noEmit && npx eslint . && npx vitest run)
 
 echo "== formatting and lints (cargo fmt, clippy with warnings as errors; the app embeds ui/dist, built above)"
 cargo fmt --all -- --check

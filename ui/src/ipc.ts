@@ -4,13 +4,18 @@
 import { invoke } from '@tauri-apps/api/core'
 
 import type * as B from './bindings'
-import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Sheet, Exported, DailyLedger, Expiring, KeySlots } from './bindings'
+import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Exported, DailyLedger, Expiring, KeySlots } from './bindings'
 
 // The shapes are generated from the Rust types (./bindings.ts, checked by a Rust test); the
 // names below are the UI's. Two fields the Rust side keeps as free JSON are typed as records.
+
+/** Case JSON and event details as the UI reads them: free-form objects whose field names are a
+ *  contract that only ever grows. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
+export type JsonObject = Record<string, any>
 export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots } from './bindings'
-export type AuditEvent = Omit<B.AuditEvent, 'detail'> & { detail: Record<string, any> }
-export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: Record<string, any>; history: AuditEvent[] }
+export type AuditEvent = Omit<B.AuditEvent, 'detail'> & { detail: JsonObject }
+export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: JsonObject; history: AuditEvent[] }
 export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview
 export type SealSample = B.SampleView
@@ -19,7 +24,7 @@ export type SealVerdict = B.Verdict
 export type SlotToken = B.TokenView
 export type Slot = B.SlotView
 export type Reader = B.ReaderState
-export type KeyStep = Omit<B.StepView, 'detail'> & { detail: Record<string, any> | null }
+export type KeyStep = Omit<B.StepView, 'detail'> & { detail: JsonObject | null }
 export type KeyStatus = Omit<B.KeyStatusView, 'steps'> & { steps: KeyStep[] }
 export type KeyContents = B.Contents
 export type Account = B.AccountView
