@@ -41,7 +41,7 @@ function backend(o: Opts = {}) {
     switch (cmd) {
       case 'key_slots': return o.slots ?? slotsOf(token(), null)
       case 'list_cases': return a.status === 'approved' ? [{ ...sampleCase, number: NUMBER, status: 'approved', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '' }] : []
-      case 'key_status': return keyStatus(done, { ...(caseStatus === 'delivered' ? { status: 'delivered' } : {}), default_pin_warning: !!o.warn })
+      case 'key_status': return keyStatus(done, { ...(caseStatus === 'delivered' ? { status: 'delivered' } : {}), default_pin_warning: !!o.warn, has_seal: !!o.seal })
       case 'get_case': return {
         case: { ...sampleCase, number: NUMBER, status: caseStatus === 'delivered' ? 'delivered' : done >= 4 ? 'key_issued' : 'approved' }, history: [],
         attachments: o.seal ? [{ name: 'seal:official_seal', mime: 'image/png', size: 1, sha256: '', at: '', actor: 'zhang' }] : [],
