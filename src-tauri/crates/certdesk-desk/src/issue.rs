@@ -235,11 +235,39 @@ pub fn import_cert(desk: &mut Desk<'_>, number: &str, bytes: &[u8]) -> Result<Im
         }
         Some(_) => {}
     }
+    let now = chrono::Utc::now().timestamp();
+    if !leaf.valid_at(now) {
+        let why = format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after);
+        return Err(DeskError::CertMismatch { number: number.to_string(), why });
+    }
+    let rec = desk.store.case(&number)?;
+    subject_matches_case(leaf, &rec.data).map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
     let out = ImportedCert { subject: leaf.subject.clone(), issuer: leaf.issuer.clone(), serial_hex: leaf.serial_hex.clone(), not_after: leaf.not_after.clone() };
     let detail = serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 });
     let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/pkix-cert", bytes };
     desk.store.attach(&number, FileKind::KeyDesk, &[file], Some((AuditAction::CertificateImported, detail)), &desk.actor)?;
     Ok(out)
+}
+
+/// The issued certificate names whom the case is for: the organisation (organisation
+/// certificates), one of its employees (employee certificates) or the handler (personal), by
+/// common name, and by identifier where the certificate carries a serialNumber.
+fn subject_matches_case(leaf: &certdesk_token::cert::ParsedCert, data: &certdesk_domain::CaseData) -> Result<(), String> {
+    let org = data.organization.as_ref();
+    let org_id = org.and_then(|o| o.uscc.clone().or_else(|| o.org_code.clone()).or_else(|| o.other_id.clone()));
+    let expected: Vec<(String, Option<String>)> = match data.cert_kind {
+        CertKind::Organization => org.map(|o| (o.name.clone(), org_id.clone())).into_iter().collect(),
+        CertKind::Employee => data.employees.iter().map(|e| (e.name.clone(), Some(e.id_number.clone()))).collect(),
+        CertKind::Personal => vec![(data.handler.name.clone(), Some(data.handler.id_number.clone()))],
+    };
+    let cns = leaf.subject_attr("CN");
+    let serials = leaf.subject_attr("serialNumber");
+    let matched = expected.iter().any(|(name, id)| cns.iter().any(|cn| cn == name) && (serials.is_empty() || id.as_ref().is_some_and(|id| serials.contains(id))));
+    if matched {
+        return Ok(());
+    }
+    let wanted = expected.iter().map(|(n, id)| format!("{n}{}", id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default())).collect::<Vec<_>>().join(" / ");
+    Err(format!("it is issued to {} but the case is for {wanted}", leaf.subject))
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -156,6 +156,10 @@ impl Hsm {
     }
     /// A throw-away CA signs the request.
     fn issue(&self, csr_pem: &str, out: &str) -> Vec<u8> {
+        self.issue_with(csr_pem, out, &["-days", "20"])
+    }
+    /// … with other `openssl x509` options (validity, subject).
+    fn issue_with(&self, csr_pem: &str, out: &str, extra: &[&str]) -> Vec<u8> {
         let d = self.dir.path();
         if !self.p("ca.pem").exists() {
             run(
@@ -181,7 +185,9 @@ impl Hsm {
             );
         }
         std::fs::write(self.p("req.csr"), csr_pem).unwrap();
-        run(d, "openssl", &["x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", out, "-days", "20"]);
+        let mut args = vec!["x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", out];
+        args.extend_from_slice(extra);
+        run(d, "openssl", &args);
         std::fs::read(self.p(out)).unwrap()
     }
 }
@@ -225,6 +231,17 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let foreign = hsm.issue(&foreign_csr, "foreign.pem");
     let err = issue::import_cert(&mut c.desk("wang"), &n, &foreign).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
+    assert!(c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
+
+    // the right key, but issued to someone else, or no longer valid: refused, not kept
+    let other = hsm.issue_with(&g.csr_pem, "other-subject.pem", &["-days", "20", "-subj", "/CN=Other Co Ltd"]);
+    let err = issue::import_cert(&mut c.desk("wang"), &n, &other).unwrap_err();
+    assert_eq!(err.kind().as_str(), "cert_mismatch");
+    assert!(err.to_string().contains("CN=Other Co Ltd") && err.to_string().contains("广州市示例科技有限公司"), "{err}");
+    let stale = hsm.issue_with(&g.csr_pem, "stale.pem", &["-days", "0"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let err = issue::import_cert(&mut c.desk("wang"), &n, &stale).unwrap_err();
+    assert!(err.to_string().contains("not now"), "{err}");
     assert!(c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
 
     let cert = hsm.issue(&g.csr_pem, "issued.pem");

@@ -22,6 +22,47 @@ pub struct ParsedCert {
     pub issuer: String,
     pub serial_hex: String,
     pub not_after: String,
+    pub not_before: String,
+    /// The validity window in seconds since 1970 (UTC).
+    #[serde(skip)]
+    pub not_before_unix: i64,
+    #[serde(skip)]
+    pub not_after_unix: i64,
+}
+
+impl ParsedCert {
+    /// Whether `now` (seconds since 1970) is inside the validity window.
+    pub fn valid_at(&self, now_unix: i64) -> bool {
+        self.not_before_unix <= now_unix && now_unix <= self.not_after_unix
+    }
+
+    /// The values of one attribute of the subject (`CN`, `O`, `serialNumber`…), as its text
+    /// form writes them.
+    pub fn subject_attr(&self, name: &str) -> Vec<String> {
+        let prefix = format!("{name}=");
+        split_rdns(&self.subject).into_iter().filter_map(|part| part.strip_prefix(&prefix).map(|v| v.replace("\\,", ","))).collect()
+    }
+}
+
+/// The attributes of an RFC 4514 name, split on the commas that are not escaped.
+fn split_rdns(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut escaped = false;
+    for c in name.chars() {
+        match c {
+            '\\' if !escaped => {
+                escaped = true;
+                cur.push(c);
+                continue;
+            }
+            ',' | '+' if !escaped => parts.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+        escaped = false;
+    }
+    parts.push(cur.trim().to_string());
+    parts
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +91,9 @@ fn one(cert: &Certificate) -> Result<ParsedCert, CertError> {
         issuer: tbs.issuer().to_string(),
         serial_hex: hex(serial.as_bytes()),
         not_after: tbs.validity().not_after.to_string(),
+        not_before: tbs.validity().not_before.to_string(),
+        not_before_unix: i64::try_from(tbs.validity().not_before.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
+        not_after_unix: i64::try_from(tbs.validity().not_after.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
     })
 }
 
