@@ -138,11 +138,8 @@ struct Hsm {
 
 impl Hsm {
     fn new() -> Hsm {
-        assert!(Path::new(SOFTHSM).is_file(), "SoftHSM2 is needed (scripts/deps.sh test installs softhsm2)");
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("tokens")).unwrap();
-        let conf = dir.path().join("softhsm2.conf");
-        std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", dir.path().join("tokens").display())).unwrap();
+        let conf = certdesk_testkit::softhsm_conf(dir.path());
         // SoftHSM reads its configuration when the module is loaded, once per process: one
         // test in this file uses a token
         #[allow(unsafe_code)]

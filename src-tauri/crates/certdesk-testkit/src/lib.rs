@@ -143,16 +143,22 @@ impl Counter {
         v["status"].as_str().unwrap_or_default().to_string()
     }
 
-    /// A private SoftHSM2 configuration in the counter's folder, set for every run; its path.
+    /// A private SoftHSM2 configuration in the counter's folder, set for every run.
     pub fn softhsm(self) -> Counter {
-        let tokens = self.dir.path().join("tokens");
-        std::fs::create_dir_all(&tokens).expect("a token folder");
-        let conf = self.dir.path().join("softhsm2.conf");
-        std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens.display()))
-            .expect("a SoftHSM configuration");
-        let conf = conf.display().to_string();
+        let conf = softhsm_conf(self.dir.path()).display().to_string();
         self.with_env("SOFTHSM2_CONF", &conf)
     }
+}
+
+/// A private SoftHSM2 configuration (`<dir>/softhsm2.conf`, tokens in `<dir>/tokens`): what
+/// `SOFTHSM2_CONF` points at for a test's processes. SoftHSM2 itself must be installed.
+pub fn softhsm_conf(dir: &Path) -> PathBuf {
+    assert!(Path::new(SOFTHSM).is_file(), "SoftHSM2 is needed (scripts/deps.sh test installs softhsm2)");
+    let tokens = dir.join("tokens");
+    std::fs::create_dir_all(&tokens).expect("a token folder");
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens.display())).expect("a SoftHSM configuration");
+    conf
 }
 
 pub fn stderr(o: &Output) -> String {
