@@ -1,7 +1,9 @@
 //! The app's IPC commands driven as the webview drives them, on Tauri's mock runtime with a
 //! real store file: the findings of the "one front door" review that were found through the
 //! app (a case number spelled otherwise, the approval and the seal images, what the case page
-//! offers, sessions, panics) each have a test here.
+//! offers, sessions, panics) each have a test here; and one table of use cases run through the
+//! application API, the `certdesk` binary and these commands must give the same results and the
+//! same audit events.
 
 use crate::{AppState, StoreCell, commands, desk};
 use certdesk_desk::api::Session;
@@ -23,10 +25,7 @@ struct Window {
 fn window(dir: &std::path::Path) -> Window {
     let path = dir.join("c.db");
     let mut store = Store::open(&path).unwrap();
-    let mut admin = Session::first_admin(&mut store, "admin", &Password::new("admin-pass-1".into()), "GZ01", "").unwrap();
-    for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor])] {
-        admin.desk(&mut store).unwrap().add_account(name, &roles, &Password::new(format!("{name}-pass-1"))).unwrap();
-    }
+    people(&mut store);
     let catalog = certdesk_catalog::Catalog::embedded().unwrap();
     let forms = certdesk_forms::Forms::load(catalog.clone()).unwrap();
     let state = AppState {
@@ -173,4 +172,119 @@ fn out_of_range_input_is_refused_and_the_app_goes_on() {
     assert!(quote(5, 1_000_000_000).is_err());
     w.login("zhang");
     assert!(w.call("review_queue", json!({})).is_ok(), "the store is still usable");
+}
+
+/// One use case of the table: who, which action, with what reason; and whether it goes through.
+type Step = (&'static str, &'static str, Option<&'static str>, bool);
+
+/// The second check as a table, run through the three front doors: the application API (as a
+/// library caller), the `certdesk` binary, and the app's IPC commands. Each must give the same
+/// outcome for every step, the same statuses and the same events on the case's audit chain.
+const TABLE: &[Step] = &[
+    ("zhang", "accept", None, true),
+    ("li", "accept", None, false),
+    ("zhang", "submit", None, true),
+    ("li", "return", None, false),
+    ("li", "return", Some("公章不清晰"), true),
+    ("zhang", "submit", None, true),
+    ("zhang", "approve", None, false),
+    ("both", "approve", None, true),
+    ("li", "cancel", None, false),
+    ("zhang", "deliver", None, false),
+];
+
+/// What a front door did with the table: each step's outcome and status after it, and the
+/// case's events (actor and action) at the end.
+type Outcome = (Vec<(bool, String)>, Vec<(String, String)>);
+
+fn people(store: &mut Store) {
+    let mut admin = Session::first_admin(store, "admin", &Password::new("admin-pass-1".into()), "GZ01", "").unwrap();
+    for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor])] {
+        admin.desk(store).unwrap().add_account(name, &roles, &Password::new(format!("{name}-pass-1"))).unwrap();
+    }
+}
+
+fn events(store: &Store, number: &str) -> Vec<(String, String)> {
+    let n = certdesk_domain::CaseNumber::parse(number).unwrap();
+    store.history(&n).unwrap().into_iter().map(|e| (e.actor, e.action)).collect()
+}
+
+fn through_the_api(dir: &std::path::Path) -> Outcome {
+    let mut store = Store::open(&dir.join("c.db")).unwrap();
+    people(&mut store);
+    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let sign = |store: &mut Store, who: &str| Session::sign_in(store, who, &Password::new(format!("{who}-pass-1"))).unwrap();
+    let n = sign(&mut store, "zhang").desk(&mut store).unwrap().import_case(&catalog, ORG_NEW).unwrap().number;
+    let mut steps = Vec::new();
+    for (who, action, reason, _) in TABLE {
+        let action = certdesk_domain::Action::from_wire(action).unwrap();
+        let ok = sign(&mut store, who).desk(&mut store).unwrap().act(&n, action, *reason).is_ok();
+        steps.push((ok, store.case(&certdesk_domain::CaseNumber::parse(&n).unwrap()).unwrap().status.wire().to_string()));
+    }
+    (steps, events(&store, &n))
+}
+
+fn through_the_cli(dir: &std::path::Path) -> Outcome {
+    // the binary cargo built beside this test's (scripts/test.sh builds it first)
+    let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join(if cfg!(windows) { "certdesk.exe" } else { "certdesk" });
+    assert!(bin.is_file(), "{} missing: cargo build -p certdesk-cli first (scripts/test.sh does)", bin.display());
+    let db = dir.join("c.db");
+    let mut store = Store::open(&db).unwrap();
+    people(&mut store);
+    drop(store);
+    let run = |args: &[&str], who: &str| {
+        let pw = dir.join(format!("{who}.pw"));
+        std::fs::write(&pw, format!("{who}-pass-1\n")).unwrap();
+        std::process::Command::new(&bin)
+            .args(args)
+            .args(["--as", who, "--password-file", pw.to_str().unwrap(), "--json"])
+            .env("CERTDESK_DB", &db)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let case_file = dir.join("case.json");
+    std::fs::write(&case_file, ORG_NEW).unwrap();
+    let out = run(&["case", "import", case_file.to_str().unwrap()], "zhang");
+    let n = serde_json::from_slice::<Value>(&out.stdout).unwrap()["number"].as_str().unwrap().to_string();
+    let mut steps = Vec::new();
+    for (who, action, reason, _) in TABLE {
+        let mut args = vec!["case", action, n.as_str()];
+        if let Some(r) = reason {
+            args.extend(["--reason", r]);
+        }
+        let ok = run(&args, who).status.success();
+        let store = Store::open(&db).unwrap();
+        steps.push((ok, store.case(&certdesk_domain::CaseNumber::parse(&n).unwrap()).unwrap().status.wire().to_string()));
+    }
+    (steps, events(&Store::open(&db).unwrap(), &n))
+}
+
+fn through_the_ipc(dir: &std::path::Path) -> Outcome {
+    let w = window(dir);
+    w.login("zhang");
+    let n = w.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string();
+    let mut steps = Vec::new();
+    for (who, action, reason, _) in TABLE {
+        w.login(who);
+        let ok = w.call("case_action", json!({ "number": n, "action": action, "reason": reason })).is_ok();
+        steps.push((ok, w.ok("get_case", json!({ "number": n }))["case"]["status"].as_str().unwrap().to_string()));
+    }
+    let store = Store::open(&dir.join("c.db")).unwrap();
+    (steps, events(&store, &n))
+}
+
+#[test]
+fn the_same_use_cases_give_the_same_results_through_every_front_door() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let api = through_the_api(dirs[0].path());
+    let expected: Vec<bool> = TABLE.iter().map(|s| s.3).collect();
+    assert_eq!(api.0.iter().map(|s| s.0).collect::<Vec<_>>(), expected, "the table's outcomes through the API");
+    assert_eq!(api.0.last().unwrap().1, "approved");
+    let cli = through_the_cli(dirs[1].path());
+    let ipc = through_the_ipc(dirs[2].path());
+    assert_eq!(cli, api, "the CLI and the API differ");
+    assert_eq!(ipc, api, "the app's IPC and the API differ");
+    let actions: Vec<&str> = api.1.iter().map(|(_, a)| a.as_str()).collect();
+    assert_eq!(actions, ["create", "accept", "submit", "return", "submit", "approve"]);
 }

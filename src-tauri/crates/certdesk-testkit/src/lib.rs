@@ -157,7 +157,8 @@ pub fn softhsm_conf(dir: &Path) -> PathBuf {
     let tokens = dir.join("tokens");
     std::fs::create_dir_all(&tokens).expect("a token folder");
     let conf = dir.join("softhsm2.conf");
-    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens.display())).expect("a SoftHSM configuration");
+    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens.display()))
+        .expect("a SoftHSM configuration");
     conf
 }
 
