@@ -9,6 +9,18 @@ export type Actor = { name: string, roles: Array<Role>, };
 
 export type Checked = { value: string, valid: boolean, normalized: string | null, error: string | null, error_code: string | null, error_zh: string | null, warnings: Array<string>, };
 
+export type LegalRep = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, };
+
+export type Organization = { name: string, department: string | null, uscc: string | null, org_code: string | null, other_id: string | null, phone: string | null, email: string | null, postcode: string | null, legal_address: string | null, mailing_address: string | null, legal_rep: LegalRep | null, };
+
+export type Handler = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, email: string | null, address: string | null, };
+
+export type Employee = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, email: string | null, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check", years: number | null, };
+
+export type Payment = { method: "bank_transfer" | "card" | "cash" | "wechat" | "alipay" | "free", payer_account: string | null, payer_name: string | null, amount: string, date: string | null, };
+
+export type CaseData = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check", cert_kind: "organization" | "employee" | "personal", years: number | null, quantity: number, medium: "usb_key" | "mobile_key", organization: Organization | null, handler: Handler, employees: Array<Employee>, payment: Payment | null, notes: string, };
+
 export type FieldProblem = { path: string, message: string, message_zh: string, 
 /**
  * `error` refuses the case, `warning` is shown but accepted.

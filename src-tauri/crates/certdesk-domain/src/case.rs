@@ -124,18 +124,20 @@ wire_enum!(
 /// Unknown fields are kept and exported again: the case JSON may grow.
 pub type Extra = Map<String, Value>;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LegalRep {
     pub name: String,
     pub id_type: IdType,
     pub id_number: String,
     #[serde(default)]
     pub mobile: Option<String>,
+    /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Organization {
     pub name: String,
     #[serde(default)]
@@ -158,12 +160,14 @@ pub struct Organization {
     pub mailing_address: Option<String>,
     #[serde(default)]
     pub legal_rep: Option<LegalRep>,
+    /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Extra,
 }
 
 /// 经办人 (and, for personal certificates, the applicant).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Handler {
     pub name: String,
     pub id_type: IdType,
@@ -174,12 +178,14 @@ pub struct Handler {
     pub email: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
+    /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Extra,
 }
 
 /// One row of the employee annex (附页).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Employee {
     pub name: String,
     pub id_type: IdType,
@@ -189,11 +195,13 @@ pub struct Employee {
     pub business: BusinessType,
     #[serde(default)]
     pub years: Option<u32>,
+    /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Payment {
     pub method: PaymentMethod,
     #[serde(default)]
@@ -202,13 +210,16 @@ pub struct Payment {
     pub payer_name: Option<String>,
     pub amount: Money,
     #[serde(default)]
+    #[ts(type = "string | null")]
     pub date: Option<NaiveDate>,
+    /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Extra,
 }
 
 /// The case data: what the applicant asks for and who they are.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CaseData {
     pub project: String,
     pub business: BusinessType,
@@ -227,7 +238,9 @@ pub struct CaseData {
     pub payment: Option<Payment>,
     #[serde(default)]
     pub notes: String,
+    /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Extra,
 }
 
