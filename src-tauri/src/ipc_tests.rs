@@ -5,12 +5,11 @@
 //! application API, the `certdesk` binary and these commands must give the same results and the
 //! same audit events.
 
-use crate::{AppState, StoreCell, commands, desk};
+use crate::{AppState, commands, desk};
 use certdesk_desk::api::Session;
 use certdesk_domain::workflow::Role;
 use certdesk_store::{Password, Store};
 use serde_json::{Value, json};
-use std::sync::Mutex;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 
 const ORG_NEW: &str = include_str!("../../tests/fixtures/case-org-new.json");
@@ -28,14 +27,7 @@ fn window(dir: &std::path::Path) -> Window {
     people(&mut store);
     let catalog = certdesk_catalog::Catalog::embedded().unwrap();
     let forms = certdesk_forms::Forms::load(catalog.clone()).unwrap();
-    let state = AppState {
-        store: StoreCell(Mutex::new(Some(store))),
-        session: Mutex::new(None),
-        catalog,
-        forms,
-        keys: Mutex::new(None),
-        default_pin_tokens: Mutex::new(Default::default()),
-    };
+    let state = AppState::new(store, catalog, forms);
     let app = mock_builder()
         .manage(state)
         .invoke_handler(tauri::generate_handler![

@@ -80,6 +80,18 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> IpcError {
 }
 
 impl AppState {
+    /// The state of a window over `store`, signed in as nobody.
+    pub fn new(store: certdesk_store::Store, catalog: certdesk_catalog::Catalog, forms: certdesk_forms::Forms) -> AppState {
+        AppState {
+            store: StoreCell(Mutex::new(Some(store))),
+            session: Mutex::new(None),
+            catalog,
+            forms,
+            keys: Mutex::new(None),
+            default_pin_tokens: Mutex::new(Default::default()),
+        }
+    }
+
     /// Like [`AppState::with_desk`], for slow work (analysing a scan, rendering forms, a key
     /// operation, a backup): it runs on a connection of its own to the same store, so the
     /// window's other commands are not held up meanwhile. The session is checked (and its idle
@@ -174,14 +186,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let state = AppState {
-        store: StoreCell(Mutex::new(Some(store))),
-        session: Mutex::new(None),
-        catalog,
-        forms,
-        keys: Mutex::new(None),
-        default_pin_tokens: Mutex::new(Default::default()),
-    };
+    let state = AppState::new(store, catalog, forms);
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![

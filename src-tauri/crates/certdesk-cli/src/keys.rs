@@ -74,6 +74,17 @@ fn warn_default_pin(g: &Global, pin: &Pin) {
     }
 }
 
+/// With `--as`, the store and the session that record a token operation done outside a case
+/// (unlock, wipe); without it, nothing is recorded.
+fn recorder(g: &Global, by: &ActAs) -> Result<Option<(Store, Session)>, CliError> {
+    if by.actor.is_none() {
+        return Ok(None);
+    }
+    let mut store = open_store(g)?;
+    let session = crate::people::session(&mut store, by)?;
+    Ok(Some((store, session)))
+}
+
 /// The key clerk's session for a step on a case.
 fn clerk(store: &mut Store, by: &ActAs, number: &str) -> Result<Session, CliError> {
     if by.actor.is_none() {
@@ -361,14 +372,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             show(serde_json::json!({ "changed": true }), "PIN changed".into());
         }
         KeyCmd::Unlock { token, so_pin_file, new_pin_file, by } => {
-            let mut recorded = match by.actor {
-                Some(_) => {
-                    let mut store = open_store(g)?;
-                    let session = crate::people::session(&mut store, &by)?;
-                    Some((store, session))
-                }
-                None => None,
-            };
+            let mut recorded = recorder(g, &by)?;
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let new = pins.read(new_pin_file.as_deref(), "new user PIN")?;
             let t = match &mut recorded {
@@ -379,14 +383,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} unlocked with a new user PIN", t.label));
         }
         KeyCmd::Wipe { token, so_pin_file, by } => {
-            let mut recorded = match by.actor {
-                Some(_) => {
-                    let mut store = open_store(g)?;
-                    let session = crate::people::session(&mut store, &by)?;
-                    Some((store, session))
-                }
-                None => None,
-            };
+            let mut recorded = recorder(g, &by)?;
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let t = match &mut recorded {
                 Some((store, session)) => issue::wipe(&mut session.desk(store)?, &keys, &sel(&token), &so)?,
