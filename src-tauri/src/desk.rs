@@ -344,7 +344,7 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
 pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
     let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
     let bytes = raw_body(&request)?;
-    state.with_own_desk(|d| issue::import_cert(d, &number, bytes))
+    state.with_own_desk(|d| issue::import_cert(d, &state.catalog, &number, bytes))
 }
 
 #[tauri::command(async)]

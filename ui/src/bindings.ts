@@ -136,7 +136,17 @@ has_seal: boolean, };
 
 export type Generated = { key_id: string, algo: string, public_key_sha256: string, csr_pem: string, package_path: string, };
 
-export type ImportedCert = { subject: string, issuer: string, serial_hex: string, not_after: string, };
+export type ImportedCert = { subject: string, issuer: string, serial_hex: string, not_after: string, 
+/**
+ * The chain ends at a CA certificate the project configures (`forms/<project>/ca/`); false
+ * when the project configures none, so that only the signatures of what the CA sent along
+ * were checked.
+ */
+issuer_trusted: boolean, 
+/**
+ * Certificates of the CA's file that are not on the chain: not kept, not written.
+ */
+left_out: Array<string>, };
 
 export type Written = { serial_hex: string, subject: string, not_after: string, key_id: string, };
 

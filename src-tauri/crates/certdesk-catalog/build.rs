@@ -4,6 +4,9 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+/// As `source::CA_EXTENSIONS`: the CA certificates of `<project>/ca/`.
+const CA_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
+
 fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
@@ -11,7 +14,7 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     for path in entries {
         if path.is_dir() {
             collect(&path, root, out);
-        } else if path.extension().is_some_and(|e| e == "toml" || e == "png" || e == "txt") {
+        } else if path.extension().is_some_and(|e| e == "toml" || e == "png" || e == "txt" || CA_EXTENSIONS.contains(&e.to_string_lossy().as_ref())) {
             let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             out.push((rel, path));
         }

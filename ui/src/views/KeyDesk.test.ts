@@ -48,7 +48,7 @@ function backend(o: Opts = {}) {
       }
       case 'key_init': done = 1; return token({ label: a.label })
       case 'key_generate': done = 2; return { package_path: '/home/key/requests/GZ01-20261120-0001.zip', csr_pem: '', key_id: '01' }
-      case 'key_import_cert': done = 3; return { subject: 'CN=广州市示例科技有限公司', serial_hex: '7F01', not_after: '2029-11-20T00:00:00Z' }
+      case 'key_import_cert': done = 3; return { subject: 'CN=广州市示例科技有限公司', issuer: 'CN=NETCA', serial_hex: '7F01', not_after: '2029-11-20T00:00:00Z', issuer_trusted: false, left_out: ['CN=Other Root'] }
       case 'key_write_cert': done = 4; return { serial_hex: '7F01', subject: 'CN=广州市示例科技有限公司', not_after: '2029-11-20T00:00:00Z' }
       case 'key_write_seal': done = 5; return { size: 5120, sha256: '' }
       case 'key_verify': return { token: token(), keys: [{ id: '01', algo: 'rsa2048', label: 'sign' }], certificates: [{ serial_hex: '7F01', subject: 'CN=广州市示例科技有限公司', issuer: 'CN=NETCA', not_after: '2029-11-20T00:00:00Z', has_key: true }], data: [{ application: 'seal', label: 'official_seal', size: 5120 }] }
@@ -182,6 +182,9 @@ describe('KeyDesk', () => {
     // the mock handler sees the raw body
     expect(certBytes).toBeInstanceOf(Uint8Array)
     expect(w.get('[data-testid=key-result]').text()).toContain('7F01')
+    // what the backend says of the chain reaches the clerk
+    expect(w.get('[data-testid=key-result]').text()).toContain('未配置签发CA证书')
+    expect(w.get('[data-testid=key-result]').text()).toContain('CN=Other Root')
     await w.get('[data-testid=key-pin]').setValue('111111')
     await w.get('[data-testid=key-write-cert]').trigger('click')
     await flushPromises()

@@ -10,6 +10,9 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_forms.rs"));
 }
 
+/// File name endings of CA certificates under `<project>/ca/`.
+pub const CA_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
+
 /// The files of a forms tree, by path relative to its root (`netca-gd-pension/catalog.toml`).
 #[derive(Debug, Clone, Default)]
 pub struct FormsTree {
@@ -45,6 +48,20 @@ impl FormsTree {
     /// Project folders: those holding a `catalog.toml`.
     pub fn project_folders(&self) -> Vec<String> {
         self.files.keys().filter_map(|p| p.strip_suffix("/catalog.toml")).filter(|p| !p.contains('/')).map(str::to_string).collect()
+    }
+
+    /// The CA certificates a project trusts to issue its keys' certificates:
+    /// `<project>/ca/*.{pem,crt,cer,der}`, by path.
+    pub fn ca_certificates(&self, project: &str) -> Vec<(String, &[u8])> {
+        let folder = format!("{project}/ca/");
+        self.files
+            .iter()
+            .filter(|(p, _)| {
+                p.strip_prefix(&folder)
+                    .is_some_and(|name| !name.contains('/') && name.rsplit_once('.').is_some_and(|(_, e)| CA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())))
+            })
+            .map(|(p, b)| (format!("{}/{p}", self.origin), b.as_slice()))
+            .collect()
     }
 
     pub fn file(&self, rel: &str) -> Option<&[u8]> {

@@ -10,6 +10,7 @@ use crate::{ActAs, Global, KeyArgs, KeyCmd, TokenArg};
 use certdesk_desk::api::Session;
 use certdesk_desk::issue;
 use certdesk_store::Store;
+use certdesk_token::cert::{parse_many, to_pem};
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenError, TokenSel};
 use std::io::{BufRead, IsTerminal};
@@ -298,13 +299,15 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                 Some(n) => {
                     let mut session = clerk(&mut store, &by, n)?;
                     let pin = pins.read(pin_file.as_deref(), "PIN")?;
-                    let mut combined = cert_bytes.clone();
+                    // the certificate and the chain file may differ in format (DER, PEM, PKCS#7)
+                    let mut certs = parse_many(&cert_bytes).map_err(TokenError::from)?;
                     if let Some(extra) = &chain_bytes {
-                        combined.push(b'\n');
-                        combined.extend_from_slice(extra);
+                        certs.extend(parse_many(extra).map_err(TokenError::from)?);
                     }
+                    let combined = to_pem(&certs.iter().collect::<Vec<_>>());
+                    let catalog = load_catalog(g)?;
                     let mut desk = session.desk(&mut store)?;
-                    issue::import_cert(&mut desk, n, &combined)?;
+                    issue::import_cert(&mut desk, &catalog, n, combined.as_bytes())?;
                     let w = issue::write_cert(&mut desk, &keys, n, &s, &pin)?;
                     let mut value = serde_json::to_value(&w).unwrap_or_default();
                     value["case"] = n.trim().to_ascii_uppercase().into();

@@ -311,7 +311,59 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     r.issue("k1.csr", "k1.pem");
     let matched = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("k1.pem")]);
     assert_eq!(String::from_utf8_lossy(&matched.stdout).trim(), number);
+    // with the project's CA certificates configured (a forms folder of the counter's own), a
+    // certificate from another CA is refused and nothing is written or recorded
+    let forms = r.dir.join("forms");
+    let copied = r.cmd("cp", &["-r", concat!(env!("CARGO_MANIFEST_DIR"), "/../../../forms"), forms.to_str().unwrap()]);
+    assert!(copied.status.success());
+    std::fs::create_dir_all(forms.join("netca-gd-pension/ca")).unwrap();
+    let o = r.cmd(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &r.p("else.key"),
+            "-out",
+            &r.p("else.pem"),
+            "-subj",
+            "/CN=Elsewhere Root",
+            "-days",
+            "3",
+        ],
+    );
+    assert!(o.status.success());
+    std::fs::copy(r.p("else.pem"), forms.join("netca-gd-pension/ca/elsewhere.pem")).unwrap();
+    let forms_arg = forms.to_str().unwrap();
+    let refused = r.key(&[
+        "write-cert",
+        "--token",
+        "K1",
+        "--pin-file",
+        &r.p("pin"),
+        "--cert",
+        &r.p("k1.pem"),
+        "--chain",
+        &r.p("ca.pem"),
+        "--as",
+        "wang",
+        "--password-file",
+        &r.c.pw("wang"),
+        "--forms",
+        forms_arg,
+    ]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("issuer chain") && stderr(&refused).contains("Test Root"), "{}", stderr(&refused));
+    assert!(r.pkcs11_tool(&["--token-label", "K1", "--list-objects", "--type", "cert"]).is_empty(), "nothing written");
+    std::fs::copy(r.p("ca.pem"), forms.join("netca-gd-pension/ca/test-root.pem")).unwrap();
     let written = r.json(&[
+        "--forms",
+        forms_arg,
         "write-cert",
         "--token",
         "K1",

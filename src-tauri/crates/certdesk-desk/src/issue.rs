@@ -8,9 +8,11 @@
 
 use crate::DeskError;
 use crate::api::{Desk, case_number};
+use certdesk_catalog::Catalog;
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{CaseNumber, CertKind};
 use certdesk_store::{AuditAction, FileKind, NewEvent, NewFile, Store};
+use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::{Contents, SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenSel, TokenView};
 use serde::Serialize;
@@ -208,43 +210,76 @@ pub struct ImportedCert {
     pub issuer: String,
     pub serial_hex: String,
     pub not_after: String,
+    /// The chain ends at a CA certificate the project configures (`forms/<project>/ca/`); false
+    /// when the project configures none, so that only the signatures of what the CA sent along
+    /// were checked.
+    pub issuer_trusted: bool,
+    /// Certificates of the CA's file that are not on the chain: not kept, not written.
+    pub left_out: Vec<String>,
 }
 
-/// Step 3: the certificate the CA issued (PEM, DER or PKCS#7 with its chain), checked against
-/// the key generated for this case, kept with the case.
-pub fn import_cert(desk: &mut Desk<'_>, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
+/// The CA certificates the case's project trusts (`forms/<project>/ca/`).
+pub fn project_anchors(catalog: &Catalog, project: &str) -> Result<Vec<ParsedCert>, DeskError> {
+    let mut anchors = Vec::new();
+    for (path, bytes) in catalog.tree.ca_certificates(project) {
+        let certs = certdesk_token::cert::parse_many(bytes).map_err(|e| DeskError::Invalid(format!("the CA certificate file {path} of project {project}: {e}")))?;
+        anchors.extend(certs);
+    }
+    Ok(anchors)
+}
+
+/// Step 3: the certificate the CA issued (PEM, DER or PKCS#7 with its chain, in any order),
+/// checked against the key generated for this case, its validity, the case's subject and the
+/// issuer chain to the project's CA certificates; kept with the case as the issued certificate
+/// followed by the chain (only what chains, so only that goes onto the key).
+pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, false)?;
     if bytes.len() > 1 << 20 {
         return Err(DeskError::Invalid(format!("the certificate file is {} bytes; a certificate with its chain is far smaller", bytes.len())));
     }
-    let certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
-    let leaf = &certs[0];
-    let fingerprint = certdesk_domain::case::sha256_hex(&leaf.public_key);
+    let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
     let st = status(desk.store, number.as_str())?;
     let generated = st.steps.iter().find(|s| s.step == AuditAction::KeyGenerated.wire()).and_then(|s| s.detail.clone());
-    let expected = generated.as_ref().and_then(|d| d.get("public_key_sha256")).and_then(|v| v.as_str());
-    match expected {
-        None => return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() }),
-        Some(e) if e != fingerprint => {
-            let why = match case_of_cert(desk.store, bytes)? {
-                Some(o) => format!("it was issued for the key of case {o}"),
-                None => "its public key is not the one generated for this case".into(),
-            };
-            return Err(DeskError::CertMismatch { number: number.to_string(), why });
-        }
-        Some(_) => {}
-    }
+    let Some(expected) = generated.as_ref().and_then(|d| d.get("public_key_sha256")).and_then(|v| v.as_str()).map(str::to_string) else {
+        return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() });
+    };
+    let Some(at) = certs.iter().position(|c| certdesk_domain::case::sha256_hex(&c.public_key) == expected) else {
+        let why = match case_of_cert(desk.store, bytes)? {
+            Some(o) => format!("it was issued for the key of case {o}"),
+            None => "its public key is not the one generated for this case".into(),
+        };
+        return Err(DeskError::CertMismatch { number: number.to_string(), why });
+    };
+    let leaf = certs.remove(at);
     let now = chrono::Utc::now().timestamp();
     if !leaf.valid_at(now) {
         let why = format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after);
         return Err(DeskError::CertMismatch { number: number.to_string(), why });
     }
     let rec = desk.store.case(&number)?;
-    subject_matches_case(leaf, &rec.data).map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
-    let out = ImportedCert { subject: leaf.subject.clone(), issuer: leaf.issuer.clone(), serial_hex: leaf.serial_hex.clone(), not_after: leaf.not_after.clone() };
-    let detail = serde_json::json!({ "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after, "chain": certs.len() - 1 });
-    let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/pkix-cert", bytes };
+    subject_matches_case(&leaf, &rec.data).map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
+    let anchors = project_anchors(catalog, &rec.data.project)?;
+    let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now)
+        .map_err(|e| DeskError::CertMismatch { number: number.to_string(), why: format!("its issuer chain does not hold: {e}") })?;
+    let on_key: Vec<&ParsedCert> = std::iter::once(&leaf).chain(&chain.intermediates).chain(&chain.anchor).collect();
+    let bundle = certdesk_token::cert::to_pem(&on_key);
+    let left_out: Vec<String> = chain.dropped.iter().map(|c| c.subject.clone()).collect();
+    let out = ImportedCert {
+        subject: leaf.subject.clone(),
+        issuer: leaf.issuer.clone(),
+        serial_hex: leaf.serial_hex.clone(),
+        not_after: leaf.not_after.clone(),
+        issuer_trusted: chain.anchor.is_some(),
+        left_out: left_out.clone(),
+    };
+    let detail = serde_json::json!({
+        "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after,
+        "chain": on_key.len() - 1, "issuer_trusted": out.issuer_trusted,
+        "anchor": chain.anchor.as_ref().map(|a| a.subject.clone()), "left_out": left_out,
+        "file_sha256": certdesk_domain::case::sha256_hex(bytes),
+    });
+    let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: bundle.as_bytes() };
     desk.store.attach(&number, FileKind::KeyDesk, &[file], Some((AuditAction::CertificateImported, detail)), &desk.actor)?;
     Ok(out)
 }

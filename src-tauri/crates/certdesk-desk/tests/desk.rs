@@ -68,6 +68,13 @@ impl Counter {
     }
 }
 
+/// The catalog with `pem` as the CA certificate `project` trusts.
+fn catalog_trusting(catalog: &certdesk_catalog::Catalog, project: &str, pem: &[u8]) -> certdesk_catalog::Catalog {
+    let mut tree = catalog.tree.clone();
+    tree.files.insert(format!("{project}/ca/root.pem"), pem.to_vec());
+    certdesk_catalog::Catalog::from_tree(tree).unwrap()
+}
+
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     let out = Command::new(program).args(args).current_dir(dir).output().unwrap_or_else(|e| panic!("{program}: {e}"));
     assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -226,25 +233,66 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let foreign_csr =
         run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
     let foreign = hsm.issue(&foreign_csr, "foreign.pem");
-    let err = issue::import_cert(&mut c.desk("wang"), &n, &foreign).unwrap_err();
+    let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &foreign).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
 
     // the right key, but issued to someone else, or no longer valid: refused, not kept
     let other = hsm.issue_with(&g.csr_pem, "other-subject.pem", &["-days", "20", "-subj", "/CN=Other Co Ltd"]);
-    let err = issue::import_cert(&mut c.desk("wang"), &n, &other).unwrap_err();
+    let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &other).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(err.to_string().contains("CN=Other Co Ltd") && err.to_string().contains("广州市示例科技有限公司"), "{err}");
     let stale = hsm.issue_with(&g.csr_pem, "stale.pem", &["-days", "0"]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let err = issue::import_cert(&mut c.desk("wang"), &n, &stale).unwrap_err();
+    let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &stale).unwrap_err();
     assert!(err.to_string().contains("not now"), "{err}");
     assert!(c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
 
     let cert = hsm.issue(&g.csr_pem, "issued.pem");
     assert_eq!(issue::case_of_cert(&c.store, &cert).unwrap().as_deref(), Some(n.as_str()));
-    let imported = issue::import_cert(&mut c.desk("wang"), &n, &cert).unwrap();
+    // the project trusts another CA: refused, not kept
+    run(
+        hsm.dir.path(),
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "elsewhere.key",
+            "-out",
+            "elsewhere.pem",
+            "-subj",
+            "/CN=Elsewhere Root",
+            "-days",
+            "30",
+        ],
+    );
+    let elsewhere = std::fs::read(hsm.p("elsewhere.pem")).unwrap();
+    let project = c.store.case(&num).unwrap().data.project.clone();
+    let trusts_elsewhere = catalog_trusting(&c.catalog, &project, &elsewhere);
+    let err = issue::import_cert(&mut c.desk("wang"), &trusts_elsewhere, &n, &cert).unwrap_err();
+    assert_eq!(err.kind().as_str(), "cert_mismatch");
+    assert!(err.to_string().contains("issuer chain") && err.to_string().contains("Test Root"), "{err}");
+    assert!(c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().is_none());
+    // the project configures no CA: accepted, and said so
+    let unchecked = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &cert).unwrap();
+    assert!(!unchecked.issuer_trusted);
+    // the project's CA configured: the chain ends there; an unrelated certificate sent along is
+    // neither kept nor written
+    let trusts_ours = catalog_trusting(&c.catalog, &project, &std::fs::read(hsm.p("ca.pem")).unwrap());
+    let sent = [cert.clone(), elsewhere.clone()].concat();
+    let imported = issue::import_cert(&mut c.desk("wang"), &trusts_ours, &n, &sent).unwrap();
+    assert!(imported.issuer_trusted);
+    assert_eq!(imported.left_out, ["CN=Elsewhere Root"]);
     assert!(imported.subject.contains("广州市示例科技有限公司"), "{}", imported.subject);
+    let (_, kept) = c.store.attachment(&num, issue::CERTIFICATE_ATTACHMENT).unwrap().unwrap();
+    let kept = certdesk_token::cert::parse_many(&kept).unwrap();
+    assert_eq!(kept.iter().map(|k| k.subject.as_str()).collect::<Vec<_>>()[1..], ["CN=Test Root,O=Test CA,C=CN"]);
     let w = issue::write_cert(&mut c.desk("wang"), &keys, &n, &sel, &pin).unwrap();
     assert_eq!(w.serial_hex, imported.serial_hex);
     assert_eq!(c.store.case(&num).unwrap().status, Status::KeyIssued);
@@ -256,6 +304,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert_eq!(sw.name, "seal:official_seal");
     let contents = issue::verify(&keys, &sel, &pin).unwrap();
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
+    assert!(contents.certificates.iter().any(|c| c.subject.contains("Test Root")), "the CA's certificate is on the key");
+    assert!(!contents.certificates.iter().any(|c| c.subject.contains("Elsewhere")), "what does not chain stays off the key");
     assert!(contents.data.iter().any(|d| d.size == sw.size));
     // cross-check with OpenSC: the certificate is on the token
     let listed = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "cert"]).output().unwrap();

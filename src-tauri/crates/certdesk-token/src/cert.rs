@@ -28,6 +28,14 @@ pub struct ParsedCert {
     pub not_before_unix: i64,
     #[serde(skip)]
     pub not_after_unix: i64,
+    /// The subject public key's algorithm and, for EC keys, its curve (dotted OIDs).
+    #[serde(skip)]
+    pub key_algorithm: String,
+    #[serde(skip)]
+    pub key_curve: Option<String>,
+    /// basicConstraints says cA (a certificate without the extension is not a CA).
+    #[serde(skip)]
+    pub is_ca: bool,
 }
 
 impl ParsedCert {
@@ -94,11 +102,14 @@ fn one(cert: &Certificate) -> Result<ParsedCert, CertError> {
         not_before: tbs.validity().not_before.to_string(),
         not_before_unix: i64::try_from(tbs.validity().not_before.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
         not_after_unix: i64::try_from(tbs.validity().not_after.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
+        key_algorithm: tbs.subject_public_key_info().algorithm.oid.to_string(),
+        key_curve: tbs.subject_public_key_info().algorithm.parameters.as_ref().and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok()).map(|o| o.to_string()),
+        is_ca: tbs.get_extension::<x509_cert::ext::pkix::BasicConstraints>().ok().flatten().is_some_and(|(_, b)| b.ca),
     })
 }
 
 /// A DER TLV: (tag, header length, total length).
-fn tlv(bytes: &[u8]) -> Option<(u8, usize, usize)> {
+pub(crate) fn tlv(bytes: &[u8]) -> Option<(u8, usize, usize)> {
     let tag = *bytes.first()?;
     let first = *bytes.get(1)?;
     let (len, header) = if first < 0x80 {
@@ -115,7 +126,7 @@ fn tlv(bytes: &[u8]) -> Option<(u8, usize, usize)> {
 }
 
 /// Children of a constructed TLV's content.
-fn children(mut content: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn children(mut content: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     while let Some((_, _, total)) = tlv(content) {
         out.push(&content[..total]);
@@ -162,4 +173,16 @@ pub fn parse_many(bytes: &[u8]) -> Result<Vec<ParsedCert>, CertError> {
         return Err(CertError::Empty);
     }
     certs.iter().map(one).collect()
+}
+
+/// Certificates as one PEM file, in the order given.
+pub fn to_pem(certs: &[&ParsedCert]) -> String {
+    let mut out = String::new();
+    for c in certs {
+        // DER that parsed is re-encodable; PEM encoding itself cannot fail on bytes
+        if let Ok(pem) = der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &c.der) {
+            out.push_str(&pem);
+        }
+    }
+    out
 }

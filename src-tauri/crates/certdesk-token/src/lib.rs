@@ -8,6 +8,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod cert;
+pub mod chain;
 pub mod modules;
 pub mod pin;
 pub mod readers;
