@@ -166,6 +166,24 @@ fn out_of_range_input_is_refused_and_the_app_goes_on() {
     assert!(w.call("review_queue", json!({})).is_ok(), "the store is still usable");
 }
 
+#[test]
+fn a_panic_inside_a_command_is_that_commands_error_and_the_store_stays_usable() {
+    use tauri::Manager;
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let n = w.submitted("zhang");
+    let state = w.webview.state::<AppState>();
+    // a panic while the command holds the store (shared connection) and on its own connection
+    let err = state.with_desk(|_| -> Result<(), certdesk_desk::DeskError> { panic!("boom in a command") }).unwrap_err();
+    assert_eq!((err.kind, err.detail.contains("boom in a command")), (certdesk_desk::ErrorKind::Internal, true), "{}", err.detail);
+    let err = state.with_own_desk(|_| -> Result<(), certdesk_desk::DeskError> { panic!("boom on its own connection") }).unwrap_err();
+    assert_eq!(err.kind, certdesk_desk::ErrorKind::Internal);
+    // the next commands run: the lock is not poisoned, the session and the case are as they were
+    assert_eq!(w.ok("get_case", json!({ "number": n }))["case"]["status"], "submitted");
+    w.login("li");
+    assert_eq!(w.ok("case_action", json!({ "number": n, "action": "approve" })), "approved");
+}
+
 /// One use case of the table: who, which action, with what reason; and whether it goes through.
 type Step = (&'static str, &'static str, Option<&'static str>, bool);
 

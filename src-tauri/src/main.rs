@@ -99,12 +99,13 @@ impl AppState {
     pub fn with_own_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
         let (mut session, path) = self.with_session(|s, store| Ok((s.clone(), store.path().to_path_buf())))?;
         let mut store = certdesk_store::Store::open(&path)?;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut desk = session.desk(&mut store)?;
             f(&mut desk)
-        }))
-        .unwrap_or_else(|panic| Err(certdesk_desk::DeskError::Invalid(panic_error(panic).detail)))
-        .map_err(IpcError::from)
+        })) {
+            Ok(outcome) => outcome.map_err(IpcError::from),
+            Err(panic) => Err(panic_error(panic)),
+        }
     }
 
     fn with_session<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Session, &mut certdesk_store::Store) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
