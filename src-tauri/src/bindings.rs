@@ -78,6 +78,22 @@ mod tests {
             crate::desk::BackedUp,
             crate::desk::Restored,
             crate::desk::ScanFile,
+            certdesk_store::detail::CaseChange,
+            certdesk_store::detail::Reissued,
+            certdesk_store::detail::FileAdded,
+            certdesk_store::detail::SealSheet,
+            certdesk_store::detail::SealRowVerdict,
+            certdesk_store::detail::FormsPrinted,
+            certdesk_store::detail::TokenInitialized,
+            certdesk_store::detail::KeyGenerated,
+            certdesk_store::detail::CertificateImported,
+            certdesk_store::detail::CertificateWritten,
+            certdesk_store::detail::SealImageWritten,
+            certdesk_store::detail::TokenChanged,
+            certdesk_store::detail::BackupWritten,
+            certdesk_store::detail::StoreRestored,
+            certdesk_store::detail::SettingChanged,
+            certdesk_store::detail::AccountChange,
         );
         let mut text = String::from(
             "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs): do not edit.\n// A test fails when this file and the Rust types disagree.\n/* eslint-disable */\nexport type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null\n\n",
@@ -86,6 +102,13 @@ mod tests {
             text.push_str(d.trim_end());
             text.push_str("\n\n");
         }
+        // which detail type each audit action carries (from the store's own table)
+        text.push_str("/** The `detail` of an audit event, by its action. */\nexport type EventDetails = {\n");
+        for action in certdesk_store::AuditAction::ALL {
+            let owner = certdesk_store::detail::ALL.iter().find(|(_, actions)| actions.contains(action)).map(|(name, _)| *name).unwrap_or("JsonValue");
+            text.push_str(&format!("  {}: {owner},\n", action.wire()));
+        }
+        text.push_str("}\n");
         text.trim_end().to_string() + "\n"
     }
 

@@ -227,3 +227,83 @@ export type ScanFile = { name: string, size: number,
  * Last modified, RFC 3339 (local time).
  */
 modified: string, };
+
+export type CaseChange = { from?: string, to: string, roles?: Array<Role>, reason?: string, approval_digest?: string, 
+/**
+ * files_changed: the files whose arrival voided the approval
+ */
+files?: Array<string>, };
+
+export type Reissued = { reason: string, roles: Array<Role>, };
+
+export type FileAdded = { name: string, mime: string, size: number, sha256: string, };
+
+export type SealSheet = { file: string, sha256: string, dpi: number, rows: Array<SealRowVerdict>, stored: Array<string>, 
+/**
+ * set by the store when the sheet sent an approved case back to review
+ */
+from?: string, to?: string, };
+
+export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, };
+
+export type FormsPrinted = { forms: Array<string>, pages: number, file: string, pdf_sha256: string, };
+
+export type TokenInitialized = { token_serial: string, token_label: string, model: string, };
+
+export type KeyGenerated = { token_serial: string, token_label: string, key_id: string, algo: string, public_key_sha256: string, csr: string, package: string, };
+
+export type CertificateImported = { certificate_serial: string, subject: string, issuer: string, not_after: string, 
+/**
+ * certificates kept after the issued one (intermediates and the anchor)
+ */
+chain: number, issuer_trusted?: boolean, anchor?: string, left_out?: Array<string>, file_sha256?: string, from?: string, to?: string, };
+
+export type CertificateWritten = { token_serial: string, key_id: string, certificate_serial: string, subject: string, not_after: string, verified: boolean, };
+
+export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, };
+
+export type TokenChanged = { token_serial: string, };
+
+export type BackupWritten = { path: string, cases: number, bytes: number, };
+
+export type StoreRestored = { file: string, sha256: string, kept: string, cases: number, };
+
+export type SettingChanged = { key: string, before?: string, after: string, };
+
+export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, };
+
+/** The `detail` of an audit event, by its action. */
+export type EventDetails = {
+  create: CaseChange,
+  accept: CaseChange,
+  submit: CaseChange,
+  approve: CaseChange,
+  return: CaseChange,
+  edit: CaseChange,
+  issue_key: CaseChange,
+  deliver: CaseChange,
+  close: CaseChange,
+  cancel: CaseChange,
+  reissue: Reissued,
+  attachment_added: FileAdded,
+  files_changed: CaseChange,
+  seal_imported: SealSheet,
+  forms_printed: FormsPrinted,
+  token_initialized: TokenInitialized,
+  key_generated: KeyGenerated,
+  certificate_imported: CertificateImported,
+  certificate_written: CertificateWritten,
+  seal_written: SealImageWritten,
+  token_unlocked: TokenChanged,
+  token_wiped: TokenChanged,
+  store_backup: BackupWritten,
+  store_restored: StoreRestored,
+  setting: SettingChanged,
+  user_add: AccountChange,
+  user_passwd: AccountChange,
+  user_roles: AccountChange,
+  user_disable: AccountChange,
+  user_unlock: AccountChange,
+  login_failed: AccountChange,
+  user_locked: AccountChange,
+}

@@ -11,7 +11,7 @@ use crate::api::{Desk, case_number};
 use certdesk_catalog::Catalog;
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{CaseNumber, CertKind};
-use certdesk_store::{AuditAction, FileKind, NewEvent, NewFile, Store};
+use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewEvent, NewFile, Store, detail};
 use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::{Contents, SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenSel, TokenView};
@@ -69,8 +69,8 @@ fn check(desk: &Desk<'_>, number: &CaseNumber, new_key: bool) -> Result<(), Desk
     Ok(())
 }
 
-fn record(desk: &mut Desk<'_>, number: &CaseNumber, action: AuditAction, detail: serde_json::Value, new_key: bool) -> Result<(), DeskError> {
-    desk.store.record_key_step(number, &desk.actor, action, detail, new_key)?;
+fn record<D: EventDetail>(desk: &mut Desk<'_>, number: &CaseNumber, action: AuditAction, detail: &D, new_key: bool) -> Result<(), DeskError> {
+    desk.store.record_key_step(number, &desk.actor, EventBody::new(action, detail), new_key)?;
     Ok(())
 }
 
@@ -125,7 +125,7 @@ pub fn init(desk: &mut Desk<'_>, keys: &Keys, number: &str, slot_index: usize, l
     let number = case_number(number)?;
     check(desk, &number, true)?;
     let t = keys.init(slot_index, label, so_pin, user_pin)?;
-    record(desk, &number, AuditAction::TokenInitialized, serde_json::json!({ "token_serial": t.serial, "token_label": t.label, "model": t.model }), true)?;
+    record(desk, &number, AuditAction::TokenInitialized, &detail::TokenInitialized { token_serial: t.serial.clone(), token_label: t.label.clone(), model: t.model.clone() }, true)?;
     Ok(t)
 }
 
@@ -189,11 +189,16 @@ pub fn generate(
     let (package_path, csr_path) = (files.package.clone(), files.csr.clone());
     std::fs::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default()).map_err(crate::io("cannot write", &package_path))?;
     std::fs::write(&csr_path, &csr).map_err(crate::io("cannot write", &csr_path))?;
-    let detail = serde_json::json!({
-        "token_serial": t.serial, "token_label": t.label, "key_id": key.id, "algo": algo.name(),
-        "public_key_sha256": key.public_key_sha256, "csr": csr_path, "package": package_path,
-    });
-    record(desk, &number, AuditAction::KeyGenerated, detail, true)?;
+    let detail = detail::KeyGenerated {
+        token_serial: t.serial,
+        token_label: t.label,
+        key_id: key.id.clone(),
+        algo: algo.name().into(),
+        public_key_sha256: key.public_key_sha256.clone(),
+        csr: csr_path.display().to_string(),
+        package: package_path.display().to_string(),
+    };
+    record(desk, &number, AuditAction::KeyGenerated, &detail, true)?;
     Ok(Generated { key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
 }
 
@@ -273,14 +278,21 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
         issuer_trusted: chain.anchor.is_some(),
         left_out: left_out.clone(),
     };
-    let detail = serde_json::json!({
-        "certificate_serial": out.serial_hex, "subject": out.subject, "issuer": out.issuer, "not_after": out.not_after,
-        "chain": on_key.len() - 1, "issuer_trusted": out.issuer_trusted,
-        "anchor": chain.anchor.as_ref().map(|a| a.subject.clone()), "left_out": left_out,
-        "file_sha256": certdesk_domain::case::sha256_hex(bytes),
-    });
+    let detail = detail::CertificateImported {
+        certificate_serial: out.serial_hex.clone(),
+        subject: out.subject.clone(),
+        issuer: out.issuer.clone(),
+        not_after: out.not_after.clone(),
+        chain: on_key.len() - 1,
+        issuer_trusted: Some(out.issuer_trusted),
+        anchor: chain.anchor.as_ref().map(|a| a.subject.clone()),
+        left_out: Some(left_out),
+        file_sha256: Some(certdesk_domain::case::sha256_hex(bytes)),
+        from: None,
+        to: None,
+    };
     let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: bundle.as_bytes() };
-    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some((AuditAction::CertificateImported, detail)), &desk.actor)?;
+    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(EventBody::new(AuditAction::CertificateImported, &detail)), &desk.actor)?;
     Ok(out)
 }
 
@@ -324,11 +336,15 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
         .ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "import the issued certificate first".into() })?;
     let t = keys.info(sel)?;
     let written = keys.write_cert(sel, pin, &bytes, None)?;
-    let detail = serde_json::json!({
-        "token_serial": t.serial, "key_id": written.id, "certificate_serial": written.serial_hex,
-        "subject": written.subject, "not_after": written.not_after, "verified": true,
-    });
-    record(desk, &number, AuditAction::CertificateWritten, detail, false)?;
+    let detail = detail::CertificateWritten {
+        token_serial: t.serial,
+        key_id: written.id.clone(),
+        certificate_serial: written.serial_hex.clone(),
+        subject: written.subject.clone(),
+        not_after: written.not_after.clone(),
+        verified: true,
+    };
+    record(desk, &number, AuditAction::CertificateWritten, &detail, false)?;
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
@@ -357,7 +373,7 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
     }
     let t = keys.info(sel)?;
     let d = keys.write_data(sel, pin, SEAL_APPLICATION, SEAL_LABEL, &png)?;
-    record(desk, &number, AuditAction::SealWritten, serde_json::json!({ "token_serial": t.serial, "image": name, "size": d.size, "sha256": d.sha256 }), false)?;
+    record(desk, &number, AuditAction::SealWritten, &detail::SealImageWritten { token_serial: t.serial, image: name.clone(), size: d.size, sha256: d.sha256.clone() }, false)?;
     Ok(SealWritten { name, size: d.size, sha256: d.sha256 })
 }
 
@@ -384,7 +400,7 @@ fn key_clerk(desk: &Desk<'_>) -> Result<(), DeskError> {
 pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, DeskError> {
     key_clerk(desk)?;
     let t = keys.unlock(sel, so_pin, new_pin)?;
-    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenUnlocked, serde_json::json!({ "token_serial": t.serial })))?;
+    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenUnlocked, &detail::TokenChanged { token_serial: t.serial.clone() }))?;
     Ok(t)
 }
 
@@ -392,7 +408,7 @@ pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin, ne
 pub fn wipe(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, DeskError> {
     key_clerk(desk)?;
     let t = keys.wipe(sel, so_pin)?;
-    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenWiped, serde_json::json!({ "token_serial": t.serial })))?;
+    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenWiped, &detail::TokenChanged { token_serial: t.serial.clone() }))?;
     Ok(t)
 }
 

@@ -145,13 +145,13 @@ pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&st
         std::fs::create_dir_all(dir).map_err(crate::io("cannot create", dir))?;
     }
     std::fs::write(out, &pdf).map_err(crate::io("cannot write", out))?;
-    let detail = serde_json::json!({
-        "forms": list.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
-        "pages": pages.len(),
-        "file": out.display().to_string(),
-        "pdf_sha256": certdesk_domain::case::sha256_hex(&pdf),
-    });
+    let detail = certdesk_store::detail::FormsPrinted {
+        forms: list.iter().map(|f| f.id.clone()).collect(),
+        pages: pages.len(),
+        file: out.display().to_string(),
+        pdf_sha256: certdesk_domain::case::sha256_hex(&pdf),
+    };
     let number = crate::api::case_number(&p.number)?;
-    desk.store.note(&number, &desk.actor, AuditAction::FormsPrinted, detail)?;
+    desk.store.note(&number, &desk.actor, certdesk_store::EventBody::new(AuditAction::FormsPrinted, &detail))?;
     Ok(Rendered { pdf, forms: list, sheets })
 }

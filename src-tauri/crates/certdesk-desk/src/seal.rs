@@ -128,15 +128,17 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
     }
     let rows: Vec<RowView> = report.rows.iter().map(|r| RowView { row: r.row, kind: kind_name(r.kind), best_col: r.best_col, needs_restamp: r.needs_restamp }).collect();
     let stored: Vec<String> = chosen.iter().map(|(n, _)| n.clone()).collect();
-    let detail = serde_json::json!({
-        "file": file_name,
-        "sha256": certdesk_domain::case::sha256_hex(bytes),
-        "dpi": report.dpi,
-        "rows": rows.iter().map(|r| serde_json::json!({"row": r.row, "kind": r.kind, "best_col": r.best_col, "needs_restamp": r.needs_restamp})).collect::<Vec<_>>(),
-        "stored": stored,
-    });
+    let detail = certdesk_store::detail::SealSheet {
+        file: file_name.to_string(),
+        sha256: certdesk_domain::case::sha256_hex(bytes),
+        dpi: report.dpi,
+        rows: rows.iter().map(|r| certdesk_store::detail::SealRowVerdict { row: r.row, kind: r.kind.into(), best_col: r.best_col, needs_restamp: r.needs_restamp }).collect(),
+        stored: stored.clone(),
+        from: None,
+        to: None,
+    };
     let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
     files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
-    desk.store.attach(&number, FileKind::Case, &files, Some((AuditAction::SealImported, detail)), &desk.actor)?;
+    desk.store.attach(&number, FileKind::Case, &files, Some(certdesk_store::EventBody::new(AuditAction::SealImported, &detail)), &desk.actor)?;
     Ok(Verdict { samples, rows, scan_url: data_url("image/jpeg", &screen), width: report.width, height: report.height, stored })
 }

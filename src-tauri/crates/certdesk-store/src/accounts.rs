@@ -146,7 +146,11 @@ impl Store {
             params![name, hashed, roles_text(roles), at],
         )
         .map_err(sql("adding an account"))?;
-        audit::append(&tx, &at, &audit::NewEvent::new(&actor, AuditAction::UserAdd, serde_json::json!({ "user": name, "roles": roles_text(roles) })))?;
+        audit::append(
+            &tx,
+            &at,
+            &audit::NewEvent::new(&actor, AuditAction::UserAdd, &crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None }),
+        )?;
         tx.commit().map_err(sql("committing an account"))?;
         Ok(self.account(name)?.expect("account just added"))
     }
@@ -197,7 +201,7 @@ impl Store {
             &audit::NewEvent::new(
                 name,
                 if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed },
-                serde_json::json!({ "user": name, "failed_in_a_row": failed }),
+                &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed) },
             ),
         )?;
         tx.commit().map_err(sql("committing a failed login"))?;
@@ -249,8 +253,8 @@ impl Store {
             return Err(AuthError::Refused(format!("no account {name}")));
         }
         // the password hash (extra of user_passwd) never goes on the chain; roles do
-        let detail = if action == AuditAction::UserRoles { serde_json::json!({ "user": name, "roles": extra }) } else { serde_json::json!({ "user": name }) };
-        audit::append(&tx, &at, &audit::NewEvent::new(&by.name, action, detail))?;
+        let roles = if action == AuditAction::UserRoles { extra } else { None };
+        audit::append(&tx, &at, &audit::NewEvent::new(&by.name, action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None }))?;
         tx.commit().map_err(sql("committing an account change"))?;
         Ok(self.account(name)?.expect("account exists"))
     }

@@ -140,8 +140,12 @@ pub struct NewEvent<'a> {
 
 impl<'a> NewEvent<'a> {
     /// An event that changes no case data (no digests).
-    pub fn new(actor: &'a str, action: AuditAction, detail: serde_json::Value) -> NewEvent<'a> {
-        NewEvent { actor, action, case_number: None, digest_before: None, digest_after: None, detail }
+    pub fn new<D: crate::detail::EventDetail>(actor: &'a str, action: AuditAction, detail: &D) -> NewEvent<'a> {
+        NewEvent::with_body(actor, crate::detail::EventBody::new(action, detail))
+    }
+
+    pub fn with_body(actor: &'a str, body: crate::detail::EventBody) -> NewEvent<'a> {
+        NewEvent { actor, action: body.action, case_number: None, digest_before: None, digest_after: None, detail: body.detail }
     }
 
     /// The same event, filed under a case.

@@ -70,7 +70,8 @@ pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, number: &CaseNumber, f: &cr
     audit::append(
         tx,
         at,
-        &NewEvent::new(actor, AuditAction::AttachmentAdded, serde_json::json!({ "name": f.name, "mime": f.mime, "size": f.bytes.len(), "sha256": sha })).on_case(number),
+        &NewEvent::new(actor, AuditAction::AttachmentAdded, &crate::detail::FileAdded { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len(), sha256: sha.clone() })
+            .on_case(number),
     )?;
     Ok(AttachmentInfo { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len() as i64, sha256: sha, at: at.into(), actor: actor.into() })
 }
@@ -199,8 +200,8 @@ impl Store {
             return Err(StoreError::Invalid(format!("only an administrator backs up the store; {} is not one", actor.name)));
         }
         let report = self.backup_to(dest)?;
-        let detail = serde_json::json!({ "path": report.path, "cases": report.cases, "bytes": report.bytes });
-        self.record_event(&NewEvent::new(&actor.name, AuditAction::StoreBackup, detail))?;
+        let detail = crate::detail::BackupWritten { path: report.path.display().to_string(), cases: report.cases, bytes: report.bytes };
+        self.record_event(&NewEvent::new(&actor.name, AuditAction::StoreBackup, &detail))?;
         Ok(report)
     }
 
@@ -300,7 +301,7 @@ impl Store {
         };
         let finished = (|| -> Result<(), StoreError> {
             let mut restored = Store::open_locked(&staged)?;
-            let detail = serde_json::json!({ "file": backup.display().to_string(), "sha256": sha256, "kept": kept.display().to_string(), "cases": report.cases });
+            let detail = crate::detail::StoreRestored { file: backup.display().to_string(), sha256: sha256.clone(), kept: kept.display().to_string(), cases: report.cases };
             restored.after_restore(&seqs, actor, detail)?;
             drop(restored);
             for suffix in ["-wal", "-shm"] {
@@ -329,7 +330,7 @@ impl Store {
 
     /// On a restored store: never hand out a number the replaced store handed out, and record
     /// the restore on the chain.
-    fn after_restore(&mut self, seqs: &[(String, String, i64)], actor: &Actor, detail: serde_json::Value) -> Result<(), StoreError> {
+    fn after_restore(&mut self, seqs: &[(String, String, i64)], actor: &Actor, detail: crate::detail::StoreRestored) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
         for (counter, day, last) in seqs {
             tx.execute(
@@ -339,7 +340,7 @@ impl Store {
             .map_err(sql("keeping case numbers"))?;
         }
         let at = audit::clock(&tx)?;
-        audit::append(&tx, &at, &NewEvent::new(&actor.name, AuditAction::StoreRestored, detail))?;
+        audit::append(&tx, &at, &NewEvent::new(&actor.name, AuditAction::StoreRestored, &detail))?;
         tx.commit().map_err(sql("recording the restore"))
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod detail;
 mod files;
 mod schema;
 mod search;
@@ -17,6 +18,7 @@ mod search;
 pub use accounts::{Account, AuthError, Password};
 pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
+pub use detail::{EventBody, EventDetail};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
 
 use certdesk_domain::case::sha256_hex;
@@ -221,7 +223,7 @@ impl Store {
         let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))?;
         tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])
             .map_err(sql("writing a setting"))?;
-        audit::append(&tx, &at, &NewEvent::new(actor, AuditAction::Setting, serde_json::json!({ "key": key, "before": before, "after": value })))?;
+        audit::append(&tx, &at, &NewEvent::new(actor, AuditAction::Setting, &detail::SettingChanged { key: key.into(), before, after: value.into() }))?;
         tx.commit().map_err(sql("committing a setting"))
     }
 
@@ -506,15 +508,14 @@ impl Store {
             let to = status::next(record.status, action).map_err(StoreError::from)?;
             workflow::authorize(actor, action, facts, reason)?;
             set_status(tx, record, to, at)?;
-            let mut detail = match reason.map(str::trim).filter(|r| !r.is_empty()) {
-                Some(r) => serde_json::json!({ "reason": r, "roles": actor.roles }),
-                None => serde_json::json!({ "roles": actor.roles }),
+            let detail = detail::CaseChange {
+                from: Some(record.status.wire().into()),
+                to: to.wire().into(),
+                roles: Some(actor.roles.clone()),
+                reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+                approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
+                files: None,
             };
-            detail["from"] = record.status.wire().into();
-            detail["to"] = to.wire().into();
-            if action == Action::Approve {
-                detail["approval_digest"] = facts.approval_digest.clone().into();
-            }
             audit::append(
                 tx,
                 at,
@@ -524,7 +525,7 @@ impl Store {
                     case_number: Some(&record.number),
                     digest_before: Some(&record.digest),
                     digest_after: Some(&record.digest),
-                    detail,
+                    detail: detail::value_of(action.into(), &detail),
                 },
             )?;
             Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
@@ -575,7 +576,7 @@ impl Store {
                     case_number: Some(&record.number),
                     digest_before: Some(&record.digest),
                     digest_after: Some(&digest),
-                    detail: serde_json::json!({ "from": record.status.wire(), "to": to.wire() }),
+                    detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
                 },
             )?;
             Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at.to_string(), updated_by: actor.name.clone(), ..record.clone() })
@@ -586,14 +587,7 @@ impl Store {
     /// `event` (e.g. the seal sheet's verdict) — all in one transaction, or nothing. Case files
     /// are accepted only while the case is editable (an approved case goes back to review);
     /// key-desk files only from a key clerk on a case whose approval holds.
-    pub fn attach(
-        &mut self,
-        number: &CaseNumber,
-        kind: FileKind,
-        files: &[NewFile<'_>],
-        event: Option<(AuditAction, serde_json::Value)>,
-        actor: &Actor,
-    ) -> Result<Vec<AttachmentInfo>, ActError> {
+    pub fn attach(&mut self, number: &CaseNumber, kind: FileKind, files: &[NewFile<'_>], event: Option<EventBody>, actor: &Actor) -> Result<Vec<AttachmentInfo>, ActError> {
         for f in files {
             files::check_file(f)?;
         }
@@ -610,18 +604,19 @@ impl Store {
                 out.push(files::insert(tx, &record.number, f, at, &actor.name)?);
             }
             let evented = event.is_some();
-            if let Some((action, mut detail)) = event {
+            if let Some(mut body) = event {
+                // the detail types of file events have `from` and `to` for this
                 if to != record.status {
-                    detail["from"] = record.status.wire().into();
-                    detail["to"] = to.wire().into();
+                    body.detail["from"] = record.status.wire().into();
+                    body.detail["to"] = to.wire().into();
                 }
-                audit::append(tx, at, &NewEvent::new(&actor.name, action, detail).on_case(&record.number))?;
+                audit::append(tx, at, &NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
             }
             if to != record.status {
                 set_status(tx, record, to, at)?;
                 if !evented {
-                    let detail = serde_json::json!({ "from": record.status.wire(), "to": to.wire(), "files": files.iter().map(|f| f.name).collect::<Vec<_>>() });
-                    audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::FilesChanged, detail).on_case(&record.number))?;
+                    let detail = detail::CaseChange { files: Some(files.iter().map(|f| f.name.to_string()).collect()), ..detail::CaseChange::moved(record.status, to) };
+                    audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::FilesChanged, &detail).on_case(&record.number))?;
                 }
             }
             Ok(out)
@@ -638,13 +633,14 @@ impl Store {
     /// Records a key-desk step done on a token (`token_initialized`, `key_generated`,
     /// `certificate_written`, `seal_written`…), checking the rules again in the transaction
     /// that appends it. `certificate_written` on an approved case also moves it to key_issued.
-    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, action: AuditAction, detail: serde_json::Value, new_key: bool) -> Result<CaseRecord, ActError> {
+    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody, new_key: bool) -> Result<CaseRecord, ActError> {
+        let action = body.action;
         if !action.is_key_step() {
             return Err(StoreError::Invalid(format!("{} is not a key-desk step", action.wire())).into());
         }
         self.write_case(number, |tx, record, facts, at| {
             workflow::authorize_key_step(actor, facts, new_key)?;
-            audit::append(tx, at, &NewEvent::new(&actor.name, action, detail).on_case(&record.number))?;
+            audit::append(tx, at, &NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
             if action != AuditAction::CertificateWritten || record.status != Status::Approved {
                 return Ok(record.clone());
             }
@@ -660,7 +656,7 @@ impl Store {
                     case_number: Some(&record.number),
                     digest_before: Some(&record.digest),
                     digest_after: Some(&record.digest),
-                    detail: serde_json::json!({ "roles": actor.roles, "from": record.status.wire(), "to": to.wire() }),
+                    detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles.clone()), ..detail::CaseChange::moved(record.status, to) }),
                 },
             )?;
             Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
@@ -682,20 +678,20 @@ impl Store {
             if !facts.key_written {
                 return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
             }
-            let detail = serde_json::json!({ "reason": reason.trim(), "roles": actor.roles });
-            audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::Reissue, detail).on_case(&record.number))?;
+            let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles.clone() };
+            audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::Reissue, &detail).on_case(&record.number))?;
             Ok(())
         })
     }
 
     /// Records an event on a case that changes nothing in it (forms printed), by any signed-in
     /// account with a role, on an open case.
-    pub fn note(&mut self, number: &CaseNumber, actor: &Actor, action: AuditAction, detail: serde_json::Value) -> Result<(), ActError> {
+    pub fn note(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody) -> Result<(), ActError> {
         self.write_case(number, |tx, record, _, at| {
             if actor.roles.is_empty() {
                 return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name))));
             }
-            audit::append(tx, at, &NewEvent::new(&actor.name, action, detail).on_case(&record.number))?;
+            audit::append(tx, at, &NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
             Ok(())
         })
     }
@@ -734,7 +730,7 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, d
             case_number: Some(&number),
             digest_before: None,
             digest_after: Some(&digest),
-            detail: serde_json::json!({ "to": Status::Draft.wire() }),
+            detail: detail::value_of(AuditAction::Create, &detail::CaseChange { from: None, ..detail::CaseChange::moved(Status::Draft, Status::Draft) }),
         },
     )?;
     Ok(CaseRecord {

@@ -1,0 +1,195 @@
+//! What each audit event says (its `detail`), as types. The field names are on the hash chain
+//! and read by `audit show`, the reports, the key desk's resume and the UI (exported to
+//! TypeScript), so they only ever grow; absent optional fields are left out, as they always
+//! were. Each type names the actions whose detail it is. Owns the shapes, not when events are
+//! written (the store's and the desk's methods).
+
+use crate::audit::AuditAction;
+use certdesk_domain::workflow::Role;
+use serde::{Deserialize, Serialize};
+
+/// A type that is the detail of events of `ACTIONS`.
+pub trait EventDetail: Serialize {
+    const ACTIONS: &'static [AuditAction];
+}
+
+/// The detail of an event of `action`, as the chain stores it. A detail type used for an action
+/// it does not describe is a programming error, caught by the tests.
+pub fn value_of<D: EventDetail>(action: AuditAction, detail: &D) -> serde_json::Value {
+    debug_assert!(D::ACTIONS.contains(&action), "{} is not a detail of {}", std::any::type_name::<D>(), action.wire());
+    // plain structs of strings and numbers always serialize
+    serde_json::to_value(detail).unwrap_or_default()
+}
+
+/// An action with its detail, for methods that write the event themselves (files, notes).
+#[derive(Debug, Clone)]
+pub struct EventBody {
+    pub action: AuditAction,
+    pub detail: serde_json::Value,
+}
+
+impl EventBody {
+    pub fn new<D: EventDetail>(action: AuditAction, detail: &D) -> EventBody {
+        EventBody { action, detail: value_of(action, detail) }
+    }
+}
+
+macro_rules! details {
+    ($($(#[$meta:meta])* $name:ident [$($action:ident),+] { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? })+) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+            #[ts(optional_fields)]
+            pub struct $name {
+                $($(#[$fmeta])* #[serde(default, skip_serializing_if = "skip")] pub $field: $ty,)*
+            }
+            impl EventDetail for $name {
+                const ACTIONS: &'static [AuditAction] = &[$(AuditAction::$action),+];
+            }
+        )+
+        /// Every detail type's actions, for the test that each action has exactly one.
+        pub const ALL: &[(&str, &[AuditAction])] = &[$((stringify!($name), $name::ACTIONS)),+];
+    };
+}
+
+/// Fields left out of the stored JSON: absent options (as the events always had them).
+trait Skip {
+    fn skip(&self) -> bool {
+        false
+    }
+}
+impl<T> Skip for Option<T> {
+    fn skip(&self) -> bool {
+        self.is_none()
+    }
+}
+impl Skip for String {}
+impl Skip for bool {}
+impl Skip for usize {}
+impl Skip for u64 {}
+impl Skip for f32 {}
+impl Skip for i64 {}
+impl<T> Skip for Vec<T> {}
+fn skip<T: Skip>(value: &T) -> bool {
+    value.skip()
+}
+
+details! {
+    /// A case's status moved (or its data changed, or files sent it back to review): from and
+    /// to, who with which roles, the reason where one is required, the approval's digest.
+    CaseChange [Create, Accept, Submit, Approve, Return, Edit, IssueKey, Deliver, Close, Cancel, FilesChanged] {
+        from: Option<String>,
+        to: String,
+        roles: Option<Vec<Role>>,
+        reason: Option<String>,
+        approval_digest: Option<String>,
+        /// files_changed: the files whose arrival voided the approval
+        files: Option<Vec<String>>,
+    }
+    /// A supervisor allowed a second key.
+    Reissued [Reissue] { reason: String, roles: Vec<Role> }
+    /// A file kept with a case.
+    FileAdded [AttachmentAdded] { name: String, mime: String, size: usize, sha256: String }
+    /// The seal sheet's verdict: the scan, its rows and the chosen seals kept.
+    SealSheet [SealImported] {
+        file: String,
+        sha256: String,
+        dpi: f32,
+        rows: Vec<SealRowVerdict>,
+        stored: Vec<String>,
+        /// set by the store when the sheet sent an approved case back to review
+        from: Option<String>,
+        to: Option<String>,
+    }
+    /// The forms printed: which, how many pages, the PDF kept and its SHA-256.
+    FormsPrinted [FormsPrinted] { forms: Vec<String>, pages: usize, file: String, pdf_sha256: String }
+    /// Key desk step 1.
+    TokenInitialized [TokenInitialized] { token_serial: String, token_label: String, model: String }
+    /// Key desk step 2: the key pair on the key and its request.
+    KeyGenerated [KeyGenerated] {
+        token_serial: String,
+        token_label: String,
+        key_id: String,
+        algo: String,
+        public_key_sha256: String,
+        csr: String,
+        package: String,
+    }
+    /// Key desk step 3: the issued certificate checked and kept.
+    CertificateImported [CertificateImported] {
+        certificate_serial: String,
+        subject: String,
+        issuer: String,
+        not_after: String,
+        /// certificates kept after the issued one (intermediates and the anchor)
+        chain: usize,
+        issuer_trusted: Option<bool>,
+        anchor: Option<String>,
+        left_out: Option<Vec<String>>,
+        file_sha256: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    }
+    /// Key desk step 4.
+    CertificateWritten [CertificateWritten] {
+        token_serial: String,
+        key_id: String,
+        certificate_serial: String,
+        subject: String,
+        not_after: String,
+        verified: bool,
+    }
+    /// Key desk step 5.
+    SealImageWritten [SealWritten] { token_serial: String, image: String, size: usize, sha256: String }
+    /// A key unlocked or wiped.
+    TokenChanged [TokenUnlocked, TokenWiped] { token_serial: String }
+    /// A checked backup.
+    BackupWritten [StoreBackup] { path: String, cases: i64, bytes: u64 }
+    /// The store replaced by a backup: the file, its SHA-256, where the replaced store was kept.
+    StoreRestored [StoreRestored] { file: String, sha256: String, kept: String, cases: i64 }
+    /// A setting changed.
+    SettingChanged [Setting] { key: String, before: Option<String>, after: String }
+    /// An account changed (never its password hash): roles as `clerk,supervisor`.
+    AccountChange [UserAdd, UserPasswd, UserRoles, UserDisable, UserUnlock, LoginFailed, UserLocked] {
+        user: String,
+        roles: Option<String>,
+        failed_in_a_row: Option<i64>,
+    }
+}
+
+impl CaseChange {
+    /// A move from one status to another, nothing else said.
+    pub fn moved(from: certdesk_domain::Status, to: certdesk_domain::Status) -> CaseChange {
+        CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None }
+    }
+}
+
+/// One row of a seal sheet's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SealRowVerdict {
+    pub row: usize,
+    pub kind: String,
+    pub best_col: Option<usize>,
+    pub needs_restamp: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_detail_type() {
+        for action in AuditAction::ALL {
+            let owners: Vec<&str> = ALL.iter().filter(|(_, actions)| actions.contains(action)).map(|(name, _)| *name).collect();
+            assert_eq!(owners.len(), 1, "{}: {owners:?}", action.wire());
+        }
+    }
+
+    #[test]
+    fn absent_options_stay_out_of_the_stored_json() {
+        let change = CaseChange { from: Some("draft".into()), to: "accepted".into(), roles: Some(vec![Role::Clerk]), reason: None, approval_digest: None, files: None };
+        assert_eq!(value_of(AuditAction::Accept, &change), serde_json::json!({ "from": "draft", "to": "accepted", "roles": ["clerk"] }));
+        let back: CaseChange = serde_json::from_value(serde_json::json!({ "to": "draft" })).unwrap();
+        assert_eq!(back.from, None);
+    }
+}
