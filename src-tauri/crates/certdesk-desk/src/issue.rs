@@ -246,7 +246,7 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
     let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
     let st = status(desk.store, number.as_str())?;
     let generated = st.steps.iter().find(|s| s.step == AuditAction::KeyGenerated.wire()).and_then(|s| s.detail.clone());
-    let Some(expected) = generated.as_ref().and_then(|d| d.get("public_key_sha256")).and_then(|v| v.as_str()).map(str::to_string) else {
+    let Some(expected) = generated.and_then(|d| serde_json::from_value::<detail::KeyGenerated>(d).ok()).map(|g| g.public_key_sha256) else {
         return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() });
     };
     let Some(at) = certs.iter().position(|c| certdesk_domain::case::sha256_hex(&c.public_key) == expected) else {

@@ -105,7 +105,9 @@ pub fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expi
     let until = now + chrono::Duration::days(days);
     let mut out = Vec::new();
     for (number, e) in newest {
-        let Some(not_after) = e.detail.get("not_after").and_then(|v| v.as_str()).map(str::to_string) else { continue };
+        // events written before every field was recorded say too little to list
+        let Ok(written) = serde_json::from_value::<certdesk_store::detail::CertificateWritten>(e.detail) else { continue };
+        let not_after = written.not_after;
         let Ok(end) = DateTime::parse_from_rfc3339(&not_after).map(|t| t.with_timezone(&Utc)) else { continue };
         if end < now || end > until {
             continue;
@@ -120,8 +122,8 @@ pub fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expi
             organization: rec.data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
             handler: rec.data.handler.name.clone(),
             mobile: rec.data.handler.mobile.clone(),
-            certificate_serial: e.detail.get("certificate_serial").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
-            subject: e.detail.get("subject").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+            certificate_serial: written.certificate_serial,
+            subject: written.subject,
             days_left: (end - now).num_days(),
             not_after,
         });
