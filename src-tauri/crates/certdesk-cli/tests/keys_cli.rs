@@ -71,27 +71,7 @@ impl Rig {
     /// Issues a certificate for a request with a throw-away CA (openssl).
     fn issue(&self, csr: &str, out: &str) {
         if !self.dir.join("ca.pem").exists() {
-            let o = self.cmd(
-                "openssl",
-                &[
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-nodes",
-                    "-keyout",
-                    &self.p("ca.key"),
-                    "-out",
-                    &self.p("ca.pem"),
-                    "-subj",
-                    "/C=CN/O=Test CA/CN=Test Root",
-                    "-days",
-                    "30",
-                ],
-            );
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            certdesk_testkit::self_signed(&self.dir, "ca", "/C=CN/O=Test CA/CN=Test Root", 30);
         }
         let o = self
             .cmd("openssl", &["x509", "-req", "-in", &self.p(csr), "-CA", &self.p("ca.pem"), "-CAkey", &self.p("ca.key"), "-CAcreateserial", "-out", &self.p(out), "-days", "365"]);
@@ -157,27 +137,7 @@ fn issuance_on_softhsm_end_to_end() {
     }
 
     // a certificate of another key is refused
-    let o = r.cmd(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &r.p("other.key"),
-            "-out",
-            &r.p("other.pem"),
-            "-subj",
-            "/CN=other",
-            "-days",
-            "30",
-        ],
-    );
-    assert!(o.status.success());
+    certdesk_testkit::self_signed(&r.dir, "other", "/CN=other", 30);
     let refused = r.key(&["write-cert", "--token", "CASE0001", "--pin-file", &r.p("pin"), "--cert", &r.p("other.pem")]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(stderr(&refused).contains("matches no key"), "{}", stderr(&refused));
@@ -317,27 +277,7 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     let copied = r.cmd("cp", &["-r", concat!(env!("CARGO_MANIFEST_DIR"), "/../../../forms"), forms.to_str().unwrap()]);
     assert!(copied.status.success());
     std::fs::create_dir_all(forms.join("netca-gd-pension/ca")).unwrap();
-    let o = r.cmd(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &r.p("else.key"),
-            "-out",
-            &r.p("else.pem"),
-            "-subj",
-            "/CN=Elsewhere Root",
-            "-days",
-            "3",
-        ],
-    );
-    assert!(o.status.success());
+    certdesk_testkit::self_signed(&r.dir, "else", "/CN=Elsewhere Root", 3);
     std::fs::copy(r.p("else.pem"), forms.join("netca-gd-pension/ca/elsewhere.pem")).unwrap();
     let forms_arg = forms.to_str().unwrap();
     let refused = r.key(&[
@@ -388,11 +328,7 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     let o = r.key(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem")]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     // a certificate no case asked for matches nothing
-    let o = r.cmd(
-        "openssl",
-        &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", &r.p("x.key"), "-out", &r.p("x.pem"), "-subj", "/CN=x", "-days", "3"],
-    );
-    assert!(o.status.success());
+    certdesk_testkit::self_signed(&r.dir, "x", "/CN=x", 3);
     assert_eq!(r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("x.pem")]).status.code(), Some(1));
     let verify = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));

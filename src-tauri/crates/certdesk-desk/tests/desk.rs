@@ -166,27 +166,7 @@ impl Hsm {
     fn issue_with(&self, csr_pem: &str, out: &str, extra: &[&str]) -> Vec<u8> {
         let d = self.dir.path();
         if !self.p("ca.pem").exists() {
-            run(
-                d,
-                "openssl",
-                &[
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-nodes",
-                    "-keyout",
-                    "ca.key",
-                    "-out",
-                    "ca.pem",
-                    "-subj",
-                    "/C=CN/O=Test CA/CN=Test Root",
-                    "-days",
-                    "30",
-                ],
-            );
+            certdesk_testkit::self_signed(d, "ca", "/C=CN/O=Test CA/CN=Test Root", 30);
         }
         std::fs::write(self.p("req.csr"), csr_pem).unwrap();
         let mut args = vec!["x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", out];
@@ -251,27 +231,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let cert = hsm.issue(&g.csr_pem, "issued.pem");
     assert_eq!(issue::case_of_cert(&c.store, &cert).unwrap().as_deref(), Some(n.as_str()));
     // the project trusts another CA: refused, not kept
-    run(
-        hsm.dir.path(),
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "elsewhere.key",
-            "-out",
-            "elsewhere.pem",
-            "-subj",
-            "/CN=Elsewhere Root",
-            "-days",
-            "30",
-        ],
-    );
+    certdesk_testkit::self_signed(hsm.dir.path(), "elsewhere", "/CN=Elsewhere Root", 30);
     let elsewhere = std::fs::read(hsm.p("elsewhere.pem")).unwrap();
     let project = c.store.case(&num).unwrap().data.project.clone();
     let trusts_elsewhere = catalog_trusting(&c.catalog, &project, &elsewhere);

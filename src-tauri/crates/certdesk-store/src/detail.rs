@@ -41,7 +41,7 @@ macro_rules! details {
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
             #[ts(optional_fields)]
             pub struct $name {
-                $($(#[$fmeta])* #[serde(default, skip_serializing_if = "skip")] pub $field: $ty,)*
+                $($(#[$fmeta])* #[serde(default, skip_serializing_if = "absent")] pub $field: $ty,)*
             }
             impl EventDetail for $name {
                 const ACTIONS: &'static [AuditAction] = &[$(AuditAction::$action),+];
@@ -52,26 +52,27 @@ macro_rules! details {
     };
 }
 
-/// Fields left out of the stored JSON: absent options (as the events always had them).
-trait Skip {
-    fn skip(&self) -> bool {
+/// Whether a field is left out of the stored JSON: only absent options are (as the events
+/// always had them); the macro asks every field, whatever its type.
+trait MaybeAbsent {
+    fn is_absent(&self) -> bool {
         false
     }
 }
-impl<T> Skip for Option<T> {
-    fn skip(&self) -> bool {
+impl<T> MaybeAbsent for Option<T> {
+    fn is_absent(&self) -> bool {
         self.is_none()
     }
 }
-impl Skip for String {}
-impl Skip for bool {}
-impl Skip for usize {}
-impl Skip for u64 {}
-impl Skip for f32 {}
-impl Skip for i64 {}
-impl<T> Skip for Vec<T> {}
-fn skip<T: Skip>(value: &T) -> bool {
-    value.skip()
+impl MaybeAbsent for String {}
+impl MaybeAbsent for bool {}
+impl MaybeAbsent for usize {}
+impl MaybeAbsent for u64 {}
+impl MaybeAbsent for f32 {}
+impl MaybeAbsent for i64 {}
+impl<T> MaybeAbsent for Vec<T> {}
+fn absent<T: MaybeAbsent>(value: &T) -> bool {
+    value.is_absent()
 }
 
 details! {
@@ -158,6 +159,11 @@ details! {
 }
 
 impl CaseChange {
+    /// A case stored as a new draft.
+    pub fn created() -> CaseChange {
+        CaseChange { from: None, to: certdesk_domain::Status::Draft.wire().into(), roles: None, reason: None, approval_digest: None, files: None }
+    }
+
     /// A move from one status to another, nothing else said.
     pub fn moved(from: certdesk_domain::Status, to: certdesk_domain::Status) -> CaseChange {
         CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None }

@@ -730,7 +730,7 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, d
             case_number: Some(&number),
             digest_before: None,
             digest_after: Some(&digest),
-            detail: detail::value_of(AuditAction::Create, &detail::CaseChange { from: None, ..detail::CaseChange::moved(Status::Draft, Status::Draft) }),
+            detail: detail::value_of(AuditAction::Create, &detail::CaseChange::created()),
         },
     )?;
     Ok(CaseRecord {

@@ -21,6 +21,22 @@ pub fn fixture(rel: &str) -> String {
     root().join("tests/fixtures").join(rel).display().to_string()
 }
 
+/// A self-signed P-256 certificate made by OpenSSL, `<dir>/<name>.pem` with its key
+/// `<dir>/<name>.key`: a throw-away CA for the key-desk tests, or a certificate no case asked
+/// for. Returns the certificate's path.
+pub fn self_signed(dir: &Path, name: &str, subject: &str, days: u32) -> PathBuf {
+    let (key, pem) = (dir.join(format!("{name}.key")), dir.join(format!("{name}.pem")));
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", subject, "-days", &days.to_string(), "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&pem)
+        .output()
+        .expect("openssl (scripts/deps.sh test installs it)");
+    assert!(out.status.success(), "openssl req -x509: {}", String::from_utf8_lossy(&out.stderr));
+    pem
+}
+
 /// SoftHSM2 as Debian installs it.
 pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
