@@ -32,9 +32,4 @@ export default tseslint.config(
       'vue/multi-word-component-names': 'off',
     },
   },
-  {
-    // component tests mock the IPC with loosely typed payloads
-    files: ['**/*.test.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
 )

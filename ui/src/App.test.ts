@@ -2,22 +2,24 @@
 // lands after signing in, and the Alt+1…Alt+6 shortcuts.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import App from './App.vue'
-import { capsFor, sampleCase, sampleChecklist } from './fixtures'
+import type { Actor, FieldProblem } from './ipc'
+import type { Role } from './bindings'
+import { caseView, sampleCase, sampleChecklist } from './fixtures'
+import { mockBackend } from './testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 
 const stubs = { Intake: true, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
 
-async function signIn(roles: string[]) {
-  let who: { name: string; roles: string[] } | null = null
-  mockIPC((cmd, args) => {
-    if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }
-    if (cmd === 'login') return (who = { name: (args as any).name, roles })
-    if (cmd === 'logout') return (who = null)
-    throw new Error(cmd)
+async function signIn(roles: Role[]) {
+  let who: Actor | null = null
+  mockBackend({
+    app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }),
+    login: ({ name }) => (who = { name, roles }),
+    logout: () => (who = null),
   })
   const w = mount(App, { global: { stubs }, attachTo: document.body })
   await flushPromises()
@@ -48,11 +50,8 @@ describe('App', () => {
   })
 
   it('after a restore shows the sign-in screen with what was restored', async () => {
-    let who: { name: string; roles: string[] } | null = { name: 'admin', roles: ['admin'] }
-    mockIPC((cmd) => {
-      if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }
-      throw new Error(cmd)
-    })
+    let who: Actor | null = { name: 'admin', roles: ['admin'] }
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.findComponent({ name: 'Admin' }).exists()).toBe(true)
@@ -66,10 +65,7 @@ describe('App', () => {
 
   it('shows the counter as the admin renamed it', async () => {
     let name = '广州受理点'
-    mockIPC((cmd) => {
-      if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] } }
-      throw new Error(cmd)
-    })
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] } }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.get('.counter').text()).toContain('广州受理点')
@@ -97,14 +93,14 @@ describe('App', () => {
   })
 
   it('forwards the warnings of a new case to its page, and offers a clerk the correction there', async () => {
-    const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
-    mockIPC((cmd) => {
-      if (cmd === 'app_status') return { first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] } }
-      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'draft' }, history: [], attachments: [], can: capsFor('draft', ['clerk']) }
-      if (cmd === 'catalog_checklist') return sampleChecklist
-      if (cmd === 'scan_folder_files') return []
-      if (cmd === 'list_cases' || cmd === 'catalog_projects') return []
-      throw new Error(cmd)
+    const warning: FieldProblem = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
+    mockBackend({
+      app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] } }),
+      get_case: () => caseView({ ...sampleCase, status: 'draft' }, ['clerk']),
+      catalog_checklist: () => sampleChecklist,
+      scan_folder_files: () => [],
+      list_cases: () => [],
+      catalog_projects: () => [],
     })
     const w = mount(App, { global: { stubs: { ...stubs, Cases: false } }, attachTo: document.body })
     await flushPromises()

@@ -1,16 +1,31 @@
-// Sample data shared by the component tests (a case as get_case returns it, its checklist).
-import type { CaseCapabilities } from './bindings'
+// Sample data shared by the component tests, typed by the generated bindings: a case as
+// get_case returns it, its checklist and project, and builders of the replies several tests
+// repeat (a case page, a case list line, an audit event, a fee quote, an identifier check).
+import type { AuditEvent, CaseCapabilities, CaseData, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, MaterialItem, ProjectView } from './bindings'
+import type { MaterialReceived } from './ipc'
+
+/** The case JSON of get_case: the case data, the checklist the clerk ticked (kept in the case as
+ *  a field Rust does not know) and the fields the store adds on export. */
+export type CaseJson = CaseData & { number: string; status: string; created_at: string; updated_at: string; digest: string; materials?: MaterialReceived[] }
+
+// `satisfies` rather than a type annotation: the tests read `sampleCase.organization` without a
+// null check, and the literal values stay what they are.
 export const sampleCase = {
   number: 'GZ01-20261120-0001', status: 'draft', project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', years: 3, quantity: 1, medium: 'usb_key',
   organization: { name: '广州市示例科技有限公司', department: null, uscc: '91440101MA59ABCD1D', org_code: null, other_id: null, phone: '020-83561234', email: null, postcode: '510110', legal_address: '广州市越秀区', mailing_address: null, legal_rep: { name: '李明', id_type: 'resident_id', id_number: '440304199207271516', mobile: null } },
   handler: { name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', mobile: '13800138000', email: null, address: null },
   employees: [], payment: { method: 'card', payer_account: null, payer_name: '广州市示例科技有限公司', amount: '700.00', date: null }, notes: '',
   materials: [{ id: 'license', original_seen: true, copies_received: 1 }, { id: 'form', original_seen: false, copies_received: 1 }],
-}
-export const sampleChecklist = [
+  created_at: '2026-11-20T09:30:00+08:00', updated_at: '2026-11-20T09:30:00+08:00', digest: '5d41402abc4b2a76b9719d911017c592ae4ef3e0c5f1a3b6c2d8e7f9a0b1c2d3',
+} satisfies CaseJson
+
+export const sampleChecklist: MaterialItem[] = [
   { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
   { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
 ]
+
+/** The project of the sample case as catalog_projects lists it. */
+export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3] }
 
 /** What the backend's workflow offers on a case of `status` to an account with `roles` who did
  *  not shape it: the `can` of get_case, for the mocks. The rules live in Rust; this is data. */
@@ -25,4 +40,37 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
   if ((clerk || sup) && !['closed', 'cancelled'].includes(status)) actions.push(act('cancel', true))
   const editable = ['draft', 'accepted', 'returned', 'submitted', 'approved'].includes(status)
   return { actions, edit: clerk && editable, attach: clerk && editable, print: !['closed', 'cancelled'].includes(status), key_desk: key && ['approved', 'key_issued'].includes(status) }
+}
+
+/** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given. */
+export function caseView(c: CaseJson, roles: readonly string[] = ['clerk'], over: Partial<CaseView> = {}): CaseView {
+  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), ...over }
+}
+
+/** A line of list_cases / search_cases / review_queue for the sample organisation. */
+export function summaryOf(number: string, status: string, over: Partial<CaseSummary> = {}): CaseSummary {
+  return { number, status, project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '2026-11-20T09:30:00+08:00', ...over }
+}
+
+/** An audit event of the sample case; the detail is the one the store writes for `action`
+ *  (EventDetails), the hashes are placeholders the UI does not check. */
+export function auditEvent<A extends keyof EventDetails>(seq: number, at: string, actor: string, action: A, detail: EventDetails[A]): AuditEvent {
+  const hash = (n: number) => n.toString(16).padStart(64, '0')
+  return { seq, at, actor, action, case_number: sampleCase.number, digest_before: seq > 1 ? sampleCase.digest : null, digest_after: sampleCase.digest, detail, prev_hash: hash(seq - 1), hash: hash(seq) }
+}
+
+/** fee_quote's reply for the sample case's choices: `lines` priced, their amounts summed. */
+export function feeQuote(years: number | null, quantity: number, total: string, totalCapital: string, items: FeeLine[] = []): FeeQuote {
+  return { project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', medium: 'usb_key', years, quantity, items, total, total_capital: totalCapital, note: null }
+}
+
+/** validate_ident's reply for a valid identifier, normalised as the backend does. */
+export function identOk(value: string, normalized: string = value): Checked {
+  return { value, valid: true, normalized, error: null, error_code: null, error_zh: null, warnings: [] }
+}
+
+/** validate_ident's reply for an invalid one: the backend always sends all three of the
+ *  problem's English text, its code (`checksum`, `length`, `format`…) and its Chinese text. */
+export function identBad(value: string, code: string, error: string, errorZh: string): Checked {
+  return { value, valid: false, normalized: null, error, error_code: code, error_zh: errorZh, warnings: [] }
 }

@@ -1,7 +1,7 @@
 // The typed IPC layer: one function per Tauri command; errors arrive as {kind, detail}.
 // The shapes mirror the Rust types of src-tauri (see src-tauri/src/commands*.rs); PINs pass
 // through here only as arguments of the key desk calls and are never stored by the UI.
-import { invoke } from '@tauri-apps/api/core'
+import { invoke, type InvokeOptions } from '@tauri-apps/api/core'
 
 import type * as B from './bindings'
 import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Exported, DailyLedger, Expiring, KeySlots } from './bindings'
@@ -29,92 +29,167 @@ export type KeyStatus = Omit<B.KeyStatusView, 'steps'> & { steps: KeyStep[] }
 export type KeyContents = B.Contents
 export type Account = B.AccountView
 
-/** What the clerk ticked for a checklist line; kept in the case JSON as `materials: [...]`. */
-export interface MaterialReceived { id: string; original_seen: boolean; copies_received: number }
+/** What the clerk ticked for a checklist line; kept in the case JSON as `materials: [...]` (a type
+ *  alias, not an interface, so that it is assignable to the bindings' JsonValue). */
+export type MaterialReceived = { id: string; original_seen: boolean; copies_received: number }
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
 export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string }
 
+/** The arguments of a command that takes none: invoke sends `{}` for them. */
+export type NoArgs = Record<string, never>
+
+/** Every Tauri command the UI calls: its name as invoked, the argument object exactly as sent
+ *  (Tauri maps the camelCase keys to the Rust parameters), and the result as the backend
+ *  serialises it (the generated bindings; `()` arrives as `null`). The raw-body commands take
+ *  the bytes as their arguments and read the rest from headers. The test backend
+ *  (testing/backend.ts) is typed from this too, so a mock cannot answer what Rust never sends. */
+export interface Commands {
+  app_status: { args: NoArgs; result: AppStatus }
+  setup_admin: { args: { name: string; password: string; counterCode: string; counterName: string }; result: Actor }
+  login: { args: { name: string; password: string }; result: Actor }
+  logout: { args: NoArgs; result: null }
+
+  search_cases: { args: { text: string }; result: CaseSummary[] }
+  list_cases: { args: { status: string | null; project: string | null; from: string | null; to: string | null }; result: CaseSummary[] }
+  get_case: { args: { number: string }; result: B.CaseView }
+  import_case: { args: { json: string }; result: B.Imported }
+  update_case: { args: { number: string; json: string }; result: B.Imported }
+  case_action: { args: { number: string; action: string; reason: string | null }; result: string }
+  review_queue: { args: NoArgs; result: CaseSummary[] }
+
+  validate_ident: { args: { kind: string; value: string }; result: Checked }
+  catalog_projects: { args: NoArgs; result: ProjectView[] }
+  catalog_checklist: { args: { project: string; business: string; certKind: string }; result: MaterialItem[] }
+  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number }; result: FeeQuote }
+  save_draft: { args: { json: string }; result: null }
+  load_draft: { args: NoArgs; result: string | null }
+  clear_draft: { args: NoArgs; result: null }
+
+  preview_forms: { args: { number: string; form: string | null }; result: B.Preview }
+  print_forms: { args: { number: string; form: string | null }; result: Printed }
+  print_sheets: { args: { number: string; width: number; height: number }; result: PrintOutcome }
+
+  import_seal_scan: { args: Uint8Array; result: B.Verdict }
+  scan_folder_files: { args: NoArgs; result: ScanFile[] }
+  import_seal_from_folder: { args: { number: string; name: string; dpi: number | null }; result: B.Verdict }
+  attachment_url: { args: { number: string; name: string }; result: string }
+
+  key_slots: { args: NoArgs; result: KeySlots }
+  key_status: { args: { number: string }; result: B.KeyStatusView }
+  key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string }; result: B.TokenView }
+  key_generate: { args: { number: string; serial: string; pin: string; algo: string; employee: number | null }; result: B.Generated }
+  key_import_cert: { args: Uint8Array; result: B.ImportedCert }
+  key_write_cert: { args: { number: string; serial: string; pin: string }; result: B.Written }
+  key_write_seal: { args: { number: string; serial: string; pin: string }; result: B.SealWritten }
+  key_verify: { args: { serial: string; pin: string }; result: B.Contents }
+  key_unlock: { args: { serial: string; soPin: string; newPin: string }; result: B.TokenView }
+  key_wipe: { args: { serial: string; soPin: string }; result: B.TokenView }
+
+  report_daily: { args: { date: string }; result: DailyLedger }
+  report_expiring: { args: { days: number }; result: Expiring[] }
+  export_report: { args: { kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
+
+  list_accounts: { args: NoArgs; result: B.AccountView[] }
+  add_account: { args: { name: string; roles: string[]; password: string }; result: null }
+  set_account_roles: { args: { name: string; roles: string[] }; result: null }
+  reset_password: { args: { name: string; password: string }; result: null }
+  disable_account: { args: { name: string }; result: null }
+  unlock_account: { args: { name: string }; result: null }
+  get_settings: { args: NoArgs; result: Settings }
+  set_setting: { args: { key: keyof Settings; value: string }; result: null }
+  backup_store: { args: NoArgs; result: B.BackedUp }
+  restore_store: { args: { path: string }; result: B.Restored }
+}
+
+/** The one way to the backend: the name, the arguments and the result type all come from
+ *  `Commands`, so a typo or a changed argument is a type error here rather than at run time. */
+function call<K extends keyof Commands>(cmd: K, args: Commands[K]['args'], options?: InvokeOptions): Promise<Commands[K]['result']> {
+  return invoke<Commands[K]['result']>(cmd, args, options)
+}
+
 export const api = {
-  appStatus: () => invoke<AppStatus>('app_status'),
-  setupAdmin: (name: string, password: string, counterCode: string, counterName: string) => invoke<Actor>('setup_admin', { name, password, counterCode, counterName }),
-  login: (name: string, password: string) => invoke<Actor>('login', { name, password }),
-  logout: () => invoke<void>('logout'),
+  appStatus: () => call('app_status', {}),
+  setupAdmin: (name: string, password: string, counterCode: string, counterName: string) => call('setup_admin', { name, password, counterCode, counterName }),
+  login: (name: string, password: string) => call('login', { name, password }),
+  logout: () => call('logout', {}),
 
   // cases
-  searchCases: (text: string) => invoke<CaseSummary[]>('search_cases', { text }),
+  searchCases: (text: string) => call('search_cases', { text }),
   /** filters: status, project, created from/to as YYYY-MM-DD (local days), all optional */
   listCases: (status?: string, project?: string, from?: string, to?: string) =>
-    invoke<CaseSummary[]>('list_cases', { status: status ?? null, project: project ?? null, from: from ?? null, to: to ?? null }),
-  getCase: (number: string) => invoke<CaseView>('get_case', { number }),
-  importCase: (json: string) => invoke<B.Imported>('import_case', { json }),
+    call('list_cases', { status: status ?? null, project: project ?? null, from: from ?? null, to: to ?? null }),
+  // the case JSON and the event details are free JSON on the wire; the desks read them as records
+  getCase: (number: string) => call('get_case', { number }) as Promise<CaseView>,
+  importCase: (json: string) => call('import_case', { json }),
   /** replaces the case data (draft/accepted/returned cases; recorded on the audit chain) */
-  updateCase: (number: string, json: string) => invoke<B.Imported>('update_case', { number, json }),
-  caseAction: (number: string, action: string, reason?: string) => invoke<string>('case_action', { number, action, reason: reason ?? null }),
+  updateCase: (number: string, json: string) => call('update_case', { number, json }),
+  caseAction: (number: string, action: string, reason?: string) => call('case_action', { number, action, reason: reason ?? null }),
   /** submitted cases this account may approve (its own cases are left out by the backend) */
-  reviewQueue: () => invoke<CaseSummary[]>('review_queue'),
+  reviewQueue: () => call('review_queue', {}),
 
   // intake helpers
-  validateIdent: (kind: string, value: string) => invoke<Checked>('validate_ident', { kind, value }),
-  catalogProjects: () => invoke<ProjectView[]>('catalog_projects'),
-  catalogChecklist: (project: string, business: string, certKind: string) => invoke<MaterialItem[]>('catalog_checklist', { project, business, certKind }),
+  validateIdent: (kind: string, value: string) => call('validate_ident', { kind, value }),
+  catalogProjects: () => call('catalog_projects', {}),
+  catalogChecklist: (project: string, business: string, certKind: string) => call('catalog_checklist', { project, business, certKind }),
   feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number) =>
-    invoke<FeeQuote>('fee_quote', { project, business, certKind, medium, years, quantity }),
+    call('fee_quote', { project, business, certKind, medium, years, quantity }),
   /** the intake draft of the signed-in account (any JSON text), kept in the store */
-  saveDraft: (json: string) => invoke<void>('save_draft', { json }),
-  loadDraft: () => invoke<string | null>('load_draft'),
-  clearDraft: () => invoke<void>('clear_draft'),
+  saveDraft: (json: string) => call('save_draft', { json }),
+  loadDraft: () => call('load_draft', {}),
+  clearDraft: () => call('clear_draft', {}),
 
   // printing
-  previewForms: (number: string, form?: string) => invoke<FormPreview>('preview_forms', { number, form: form ?? null }),
+  previewForms: (number: string, form?: string) => call('preview_forms', { number, form: form ?? null }),
   /** renders the forms: the PDF kept in the print folder, and the sheets to print */
-  printForms: (number: string, form?: string) => invoke<Printed>('print_forms', { number, form: form ?? null }),
+  printForms: (number: string, form?: string) => call('print_forms', { number, form: form ?? null }),
   /** the system print dialog for the sheets the window shows, on their paper without margins */
-  printSheets: (number: string, width: number, height: number) => invoke<PrintOutcome>('print_sheets', { number, width, height }),
+  printSheets: (number: string, width: number, height: number) => call('print_sheets', { number, width, height }),
 
   // seal sheet: the scan's bytes go as the raw body
   importSealScan: (number: string, fileName: string, bytes: Uint8Array, dpi?: number) =>
-    invoke<SealVerdict>('import_seal_scan', bytes, { headers: { 'x-case': number, 'x-file-name': encodeURIComponent(fileName), 'x-dpi': dpi ? String(dpi) : '' } }),
+    call('import_seal_scan', bytes, { headers: { 'x-case': number, 'x-file-name': encodeURIComponent(fileName), 'x-dpi': dpi ? String(dpi) : '' } }),
   /** the newest scans in the configured scanner folder (error kind no_scan_folder when none is set) */
-  scanFolderFiles: () => invoke<ScanFile[]>('scan_folder_files'),
+  scanFolderFiles: () => call('scan_folder_files', {}),
   /** imports a scan from the scanner folder by its plain file name */
-  importSealFromFolder: (number: string, name: string, dpi?: number) => invoke<SealVerdict>('import_seal_from_folder', { number, name, dpi: dpi ?? null }),
-  attachmentUrl: (number: string, name: string) => invoke<string>('attachment_url', { number, name }),
+  importSealFromFolder: (number: string, name: string, dpi?: number) => call('import_seal_from_folder', { number, name, dpi: dpi ?? null }),
+  attachmentUrl: (number: string, name: string) => call('attachment_url', { number, name }),
 
   // key desk
-  keySlots: () => invoke<KeySlots>('key_slots'),
-  keyStatus: (number: string) => invoke<KeyStatus>('key_status', { number }),
-  keyInit: (number: string, slotIndex: number, label: string, soPin: string, userPin: string) => invoke<SlotToken>('key_init', { number, slotIndex, label, soPin, userPin }),
+  keySlots: () => call('key_slots', {}),
+  // the steps' details are free JSON on the wire, read as records like the case's
+  keyStatus: (number: string) => call('key_status', { number }) as Promise<KeyStatus>,
+  keyInit: (number: string, slotIndex: number, label: string, soPin: string, userPin: string) => call('key_init', { number, slotIndex, label, soPin, userPin }),
   /** generates the key pair on the key and writes the request package; returns its path */
   keyGenerate: (number: string, serial: string, pin: string, algo: string, employee?: number) =>
-    invoke<B.Generated>('key_generate', { number, serial, pin, algo, employee: employee ?? null }),
+    call('key_generate', { number, serial, pin, algo, employee: employee ?? null }),
   /** the issued certificate (PEM, DER or PKCS#7 bytes) as the raw body; checked against the case's request */
-  keyImportCert: (number: string, bytes: Uint8Array) => invoke<B.ImportedCert>('key_import_cert', bytes, { headers: { 'x-case': number } }),
-  keyWriteCert: (number: string, serial: string, pin: string) => invoke<B.Written>('key_write_cert', { number, serial, pin }),
-  keyWriteSeal: (number: string, serial: string, pin: string) => invoke<B.SealWritten>('key_write_seal', { number, serial, pin }),
-  keyVerify: (serial: string, pin: string) => invoke<KeyContents>('key_verify', { serial, pin }),
-  keyUnlock: (serial: string, soPin: string, newPin: string) => invoke<SlotToken>('key_unlock', { serial, soPin, newPin }),
-  keyWipe: (serial: string, soPin: string) => invoke<SlotToken>('key_wipe', { serial, soPin }),
+  keyImportCert: (number: string, bytes: Uint8Array) => call('key_import_cert', bytes, { headers: { 'x-case': number } }),
+  keyWriteCert: (number: string, serial: string, pin: string) => call('key_write_cert', { number, serial, pin }),
+  keyWriteSeal: (number: string, serial: string, pin: string) => call('key_write_seal', { number, serial, pin }),
+  keyVerify: (serial: string, pin: string) => call('key_verify', { serial, pin }),
+  keyUnlock: (serial: string, soPin: string, newPin: string) => call('key_unlock', { serial, soPin, newPin }),
+  keyWipe: (serial: string, soPin: string) => call('key_wipe', { serial, soPin }),
 
   // reports
-  reportDaily: (date: string) => invoke<DailyLedger>('report_daily', { date }),
-  reportExpiring: (days: number) => invoke<Expiring[]>('report_expiring', { days }),
+  reportDaily: (date: string) => call('report_daily', { date }),
+  reportExpiring: (days: number) => call('report_expiring', { days }),
   /** kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: the date (daily) or days (expiring) */
-  exportReport: (kind: 'daily' | 'expiring', format: 'csv' | 'xlsx', arg: string) => invoke<Exported>('export_report', { kind, format, arg }),
+  exportReport: (kind: 'daily' | 'expiring', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),
 
   // admin
-  listAccounts: () => invoke<Account[]>('list_accounts'),
-  addAccount: (name: string, roles: string[], password: string) => invoke<void>('add_account', { name, roles, password }),
-  setAccountRoles: (name: string, roles: string[]) => invoke<void>('set_account_roles', { name, roles }),
-  resetPassword: (name: string, password: string) => invoke<void>('reset_password', { name, password }),
-  disableAccount: (name: string) => invoke<void>('disable_account', { name }),
-  unlockAccount: (name: string) => invoke<void>('unlock_account', { name }),
-  getSettings: () => invoke<Settings>('get_settings'),
+  listAccounts: () => call('list_accounts', {}),
+  addAccount: (name: string, roles: string[], password: string) => call('add_account', { name, roles, password }),
+  setAccountRoles: (name: string, roles: string[]) => call('set_account_roles', { name, roles }),
+  resetPassword: (name: string, password: string) => call('reset_password', { name, password }),
+  disableAccount: (name: string) => call('disable_account', { name }),
+  unlockAccount: (name: string) => call('unlock_account', { name }),
+  getSettings: () => call('get_settings', {}),
   /** keys of Settings; counter_code is checked by the backend */
-  setSetting: (key: keyof Settings, value: string) => invoke<void>('set_setting', { key, value }),
+  setSetting: (key: keyof Settings, value: string) => call('set_setting', { key, value }),
   /** a consistent copy of the store (VACUUM INTO), verified; returns its path */
-  backupStore: () => invoke<B.BackedUp>('backup_store'),
+  backupStore: () => call('backup_store', {}),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
-  restoreStore: (path: string) => invoke<B.Restored>('restore_store', { path }),
+  restoreStore: (path: string) => call('restore_store', { path }),
 }
 
 export function errorKind(e: unknown): string {

@@ -1,14 +1,16 @@
 // The seal panel's scanner folder: new scans listed by polling, imported by name.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import SealPanel from './SealPanel.vue'
+import type { ScanFile, SealVerdict } from '../ipc'
+import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const verdict = {
+const verdict: SealVerdict = {
   scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [],
   rows: [{ row: 0, kind: 'signature', best_col: null, needs_restamp: true }],
   samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
@@ -16,15 +18,14 @@ const verdict = {
 
 describe('SealPanel scanner folder', () => {
   it('shows scans as they arrive and imports one by its name', async () => {
-    let files = [{ name: 'old.jpg', size: 10, modified: '2026-11-22T09:00:00+08:00' }]
+    let files: ScanFile[] = [{ name: 'old.jpg', size: 10, modified: '2026-11-22T09:00:00+08:00' }]
     let imported: unknown = null
-    mockIPC((cmd, args) => {
-      if (cmd === 'scan_folder_files') return files
-      if (cmd === 'import_seal_from_folder') {
+    mockBackend({
+      scan_folder_files: () => files,
+      import_seal_from_folder: (args) => {
         imported = args
         return verdict
-      }
-      throw new Error(cmd)
+      },
     })
     const w = mount(SealPanel, { props: { number: 'GZ01-20261122-0001', pollMs: 20 } })
     await flushPromises()
@@ -40,12 +41,11 @@ describe('SealPanel scanner folder', () => {
 
   it('stays quiet without a scanner folder and does not poll', async () => {
     let polls = 0
-    mockIPC((cmd) => {
-      if (cmd === 'scan_folder_files') {
+    mockBackend({
+      scan_folder_files: () => {
         polls++
-        throw { kind: 'no_scan_folder', detail: 'none' }
-      }
-      throw new Error(cmd)
+        throw refusal('no_scan_folder', 'no scanner folder is set (管理 → 扫描文件夹)')
+      },
     })
     const w = mount(SealPanel, { props: { number: 'GZ01-20261122-0001', pollMs: 10 } })
     await sleep(60)

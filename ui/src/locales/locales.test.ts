@@ -1,15 +1,14 @@
 // The English locale has exactly the keys of the zh-CN one (the typed Shape checks this at
 // compile time only where a type checker runs; this test checks it on every run).
 import { describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import zh from './zh-CN'
 import en from './en'
+// the generated file as text (Vite's ?raw import), so that the test needs no Node types
+import bindings from '../bindings.ts?raw'
 
 /** Every error kind the backend can send: the members of `ErrorKind` in the bindings generated
  *  from the Rust types (`certdesk_desk::ErrorKind`, the only type `IpcError.kind` can hold). */
 function backendErrorKinds(): string[] {
-  const bindings = readFileSync(join(process.cwd(), 'src', 'bindings.ts'), 'utf8')
   const union = /export type ErrorKind = ([^;]+);/.exec(bindings)
   if (!union) throw new Error('no ErrorKind in src/bindings.ts')
   return [...union[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]).sort()

@@ -2,41 +2,40 @@
 // settings saved per field, backup and restore with a confirmation.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import Admin from './Admin.vue'
+import type { Account } from '../ipc'
+import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 
 function backend() {
-  const calls: { cmd: string; args: any }[] = []
-  const accounts = [
+  const accounts: Account[] = [
     { name: 'admin', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00' },
     { name: 'zhang', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00' },
   ]
-  mockIPC((cmd, args) => {
-    const a = args as any
-    calls.push({ cmd, args: a })
-    switch (cmd) {
-      case 'list_accounts': return accounts.map((x) => ({ ...x }))
-      case 'set_account_roles': accounts.find((x) => x.name === a.name)!.roles = a.roles; return null
-      case 'unlock_account': Object.assign(accounts.find((x) => x.name === a.name)!, { locked: false, failed_logins: 0 }); return null
-      case 'disable_account': accounts.find((x) => x.name === a.name)!.disabled = true; return null
-      case 'reset_password': return null
-      case 'add_account':
-        if (a.password.length < 8) throw { kind: 'weak_password', detail: 'too short' }
-        accounts.push({ name: a.name, roles: a.roles, locked: false, disabled: false, failed_logins: 0, created_at: '' })
-        return null
-      case 'get_settings': return { counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '' }
-      case 'set_setting':
-        if (a.key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(a.value)) throw { kind: 'invalid_counter_code', detail: 'bad' }
-        return null
-      case 'backup_store': return { path: '/var/backups/certdesk-20261120.db', bytes: 4096 }
-      case 'restore_store': return { cases: 12, kept: '/home/a/cases.db.before-restore' }
-    }
-    throw new Error(cmd)
+  const account = (name: string) => accounts.find((x) => x.name === name)!
+  return mockBackend({
+    list_accounts: () => accounts.map((x) => ({ ...x })),
+    set_account_roles: ({ name, roles }) => { account(name).roles = roles; return null },
+    unlock_account: ({ name }) => { Object.assign(account(name), { locked: false, failed_logins: 0 }); return null },
+    disable_account: ({ name }) => { account(name).disabled = true; return null },
+    reset_password: () => null,
+    add_account: ({ name, roles, password }) => {
+      // the store's own rule and words (there is no weak_password kind: it is a refusal)
+      if (password.length < 8) throw refusal('refused', 'a password needs at least 8 characters')
+      accounts.push({ name, roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00' })
+      return null
+    },
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '' }),
+    set_setting: ({ key, value }) => {
+      if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
+      return null
+    },
+    backup_store: () => ({ path: '/var/backups/certdesk-20261120.db', bytes: 4096 }),
+    restore_store: () => ({ cases: 12, kept: '/home/a/cases.db.before-restore' }),
   })
-  return calls
 }
 
 describe('Admin', () => {
@@ -76,7 +75,9 @@ describe('Admin', () => {
     await w.get('[data-testid=new-role-key_clerk]').setValue(true)
     await w.get('[data-testid=add-account]').trigger('submit')
     await flushPromises()
-    expect(w.get('[data-testid=error]').text()).toContain('密码太弱')
+    // what the clerk sees of the store's refusal: its kind in Chinese and its detail
+    expect(w.get('[data-testid=error]').text()).toContain('操作被拒绝')
+    expect(w.get('[data-testid=error]').text()).toContain('at least 8 characters')
     expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')
     await w.get('[data-testid=new-password]').setValue('wang-password')
     await w.get('[data-testid=add-account]').trigger('submit')

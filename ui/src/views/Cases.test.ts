@@ -2,35 +2,36 @@
 // with the IPC mocked.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import Cases from './Cases.vue'
 import CaseDetail from './CaseDetail.vue'
 import SealPanel from '../components/SealPanel.vue'
 import PrintPanel from '../components/PrintPanel.vue'
-import { capsFor, sampleCase, sampleChecklist } from '../fixtures'
+import type { FieldProblem, PrintOutcome, SealVerdict, Sheet } from '../ipc'
+import type { Role } from '../bindings'
+import { auditEvent, caseView, feeQuote, identOk, sampleCase, sampleChecklist, sampleProject, summaryOf, type CaseJson } from '../fixtures'
+import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const summary = (number: string, status: string) => ({
-  number, status, project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '2026-11-20T09:30:00+08:00',
-})
+// the store writes `create` for a new case (there is no `case_created` action)
 const history = [
-  { seq: 1, at: '2026-11-20T09:30:00+08:00', actor: 'zhang', action: 'case_created', case_number: sampleCase.number, detail: {} },
-  { seq: 2, at: '2026-11-20T09:40:00+08:00', actor: 'li', action: 'return', case_number: sampleCase.number, detail: { reason: '复印件未盖章' } },
-  { seq: 3, at: '2026-11-20T09:50:00+08:00', actor: 'zhang', action: 'seal_imported', case_number: sampleCase.number, detail: {} },
+  auditEvent(1, '2026-11-20T09:30:00+08:00', 'zhang', 'create', { to: 'draft', roles: ['clerk'] }),
+  auditEvent(2, '2026-11-20T09:40:00+08:00', 'li', 'return', { from: 'submitted', to: 'returned', roles: ['supervisor'], reason: '复印件未盖章' }),
+  auditEvent(3, '2026-11-20T09:50:00+08:00', 'zhang', 'seal_imported', {
+    file: 'scan.png', sha256: 'c3'.repeat(32), dpi: 300, stored: ['seal:official_seal'],
+    rows: [{ row: 0, kind: 'official_seal', best_col: 1, needs_restamp: false }],
+  }),
 ]
 
 describe('Cases list', () => {
   it('lists with the filters and searches as you type', async () => {
-    const calls: { cmd: string; args: any }[] = []
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args })
-      if (cmd === 'list_cases') return (args as any).status === 'submitted' ? [summary('GZ01-20261120-0002', 'submitted')] : [summary('GZ01-20261120-0001', 'draft'), summary('GZ01-20261120-0002', 'submitted')]
-      if (cmd === 'search_cases') return [summary('GZ01-20261120-0001', 'draft'), summary('GZ01-20261120-0002', 'submitted')]
-      if (cmd === 'catalog_projects') return []
-      throw new Error(cmd)
+    const calls = mockBackend({
+      list_cases: ({ status }) => status === 'submitted' ? [summaryOf('GZ01-20261120-0002', 'submitted')] : [summaryOf('GZ01-20261120-0001', 'draft'), summaryOf('GZ01-20261120-0002', 'submitted')],
+      search_cases: () => [summaryOf('GZ01-20261120-0001', 'draft'), summaryOf('GZ01-20261120-0002', 'submitted')],
+      catalog_projects: () => [],
     })
     const w = mount(Cases, { props: { opened: null } })
     await flushPromises()
@@ -54,19 +55,19 @@ describe('Cases list', () => {
 describe('Case page', () => {
   it('shows the data, the history in Chinese, and takes an action', async () => {
     let status = 'draft'
-    const acted: any[] = []
-    mockIPC((cmd, args) => {
-      const a = args as any
-      if (cmd === 'get_case') return { case: { ...sampleCase, status }, history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'x', at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }], can: capsFor(status) }
-      if (cmd === 'attachment_url') return 'data:image/png;base64,AAAA'
-      if (cmd === 'catalog_checklist') return sampleChecklist
-      if (cmd === 'case_action') {
+    const acted: unknown[] = []
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status }, ['clerk'], {
+        history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'a1'.repeat(32), at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }],
+      }),
+      attachment_url: () => 'data:image/png;base64,AAAA',
+      catalog_checklist: () => sampleChecklist,
+      case_action: (a) => {
         acted.push(a)
-        if (a.action === 'approve') throw { kind: 'missing_role', detail: 'approving needs the role supervisor' }
+        if (a.action === 'approve') throw refusal('missing_role', 'approving needs the role supervisor')
         status = 'accepted'
         return status
-      }
-      throw new Error(cmd)
+      },
     })
     const w = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
@@ -92,11 +93,10 @@ describe('Case page', () => {
   })
 
   it('shows a refusal in Chinese', async () => {
-    mockIPC((cmd) => {
-      if (cmd === 'get_case') return { case: { ...sampleCase, status: 'submitted' }, history: [], attachments: [], can: capsFor('submitted', ['supervisor']) }
-      if (cmd === 'catalog_checklist') return []
-      if (cmd === 'case_action') throw { kind: 'four_eyes', detail: 'four-eyes rule' }
-      throw new Error(cmd)
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['supervisor']),
+      catalog_checklist: () => [],
+      case_action: () => { throw refusal('four_eyes', 'four-eyes rule') },
     })
     const w = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
@@ -106,14 +106,13 @@ describe('Case page', () => {
   })
 
   it('offers exactly the actions the backend allows, a reason first where one is needed', async () => {
-    const acted: any[] = []
-    const mountAs = async (roles: string[]) => {
+    const acted: unknown[] = []
+    const mountAs = async (roles: Role[]) => {
       clearMocks()
-      mockIPC((cmd, args) => {
-        if (cmd === 'get_case') return { case: { ...sampleCase, status: 'submitted' }, history: [], attachments: [], can: capsFor('submitted', roles) }
-        if (cmd === 'catalog_checklist') return []
-        if (cmd === 'case_action') { acted.push(args); return 'returned' }
-        throw new Error(cmd)
+      mockBackend({
+        get_case: () => caseView({ ...sampleCase, status: 'submitted' }, roles),
+        catalog_checklist: () => [],
+        case_action: (args) => { acted.push(args); return 'returned' },
       })
       const w = mount(CaseDetail, { props: { number: sampleCase.number } })
       await flushPromises()
@@ -142,33 +141,27 @@ describe('Case page', () => {
 describe('Case page: corrections', () => {
   const returnedHistory = [
     ...history,
-    { seq: 4, at: '2026-11-20T10:10:00+08:00', actor: 'zhang', action: 'submit', case_number: sampleCase.number, detail: {} },
-    { seq: 5, at: '2026-11-20T10:30:00+08:00', actor: 'li', action: 'return', case_number: sampleCase.number, detail: { reason: '经办人手机号码有误' } },
+    auditEvent(4, '2026-11-20T10:10:00+08:00', 'zhang', 'submit', { from: 'accepted', to: 'submitted', roles: ['clerk'] }),
+    auditEvent(5, '2026-11-20T10:30:00+08:00', 'li', 'return', { from: 'submitted', to: 'returned', roles: ['supervisor'], reason: '经办人手机号码有误' }),
   ]
-  function backend(status: string, extra: (cmd: string, a: any) => unknown = () => undefined, roles: string[] = ['clerk']) {
-    const calls: { cmd: string; args: any }[] = []
-    let data: Record<string, any> = { ...sampleCase, status }
-    mockIPC((cmd, args) => {
-      const a = args as any
-      calls.push({ cmd, args: a })
-      const r = extra(cmd, a)
-      if (r !== undefined) return r
-      switch (cmd) {
-        case 'get_case': return { case: data, history: status === 'returned' ? returnedHistory : history, attachments: [], can: capsFor(status, roles) }
-        case 'catalog_checklist': return sampleChecklist
-        case 'catalog_projects': return [{ id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3] }]
-        case 'fee_quote': return { total: '700.00', total_capital: '柒佰元整', items: [] }
-        case 'validate_ident': return { value: a.value, valid: true, normalized: a.value, error: null, error_code: null, error_zh: null, warnings: [] }
-        case 'scan_folder_files': return []
-        case 'update_case': {
-          const j = JSON.parse(a.json)
-          data = { ...j, number: a.number, status }
-          return { number: a.number, warnings: [{ path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }] }
-        }
-      }
-      throw new Error(cmd)
+  function backend(status: string, roles: Role[] = ['clerk']) {
+    let data: CaseJson = { ...sampleCase, status }
+    return mockBackend({
+      get_case: () => caseView(data, roles, { history: status === 'returned' ? returnedHistory : history }),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      fee_quote: ({ years, quantity }) => feeQuote(years, quantity, '700.00', '柒佰元整', [
+        { label: '证书年服务费', per: 'year', unit_price: '200.00', count: 3, amount: '600.00' },
+        { label: '证书介质费', per: 'unit', unit_price: '100.00', count: 1, amount: '100.00' },
+      ]),
+      validate_ident: ({ value }) => identOk(value),
+      scan_folder_files: () => [],
+      update_case: ({ number, json }) => {
+        // the store replaces the case data and keeps its own fields beside it
+        data = { ...JSON.parse(json), number, status, created_at: data.created_at, updated_at: '2026-11-20T10:40:00+08:00', digest: 'f0'.repeat(32) }
+        return { number, warnings: [{ path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }] }
+      },
     })
-    return calls
   }
 
   it('shows the latest return reason and lets a clerk correct the case in place', async () => {
@@ -212,7 +205,7 @@ describe('Case page: corrections', () => {
   })
 
   it('offers the correction where the backend allows it', async () => {
-    backend('returned', undefined, ['supervisor'])
+    backend('returned', ['supervisor'])
     const s = mount(CaseDetail, { props: { number: sampleCase.number } })
     await flushPromises()
     expect(s.find('[data-testid=return-reason]').exists()).toBe(true)
@@ -220,7 +213,7 @@ describe('Case page: corrections', () => {
     s.unmount()
     for (const [st, shown] of [['draft', true], ['approved', true], ['submitted', true], ['key_issued', false], ['cancelled', false]] as const) {
       clearMocks()
-      backend(st, undefined, ['clerk', 'key_clerk'])
+      backend(st, ['clerk', 'key_clerk'])
       const w = mount(CaseDetail, { props: { number: sampleCase.number } })
       await flushPromises()
       expect(w.find('[data-testid=case-edit]').exists(), st).toBe(shown)
@@ -230,7 +223,7 @@ describe('Case page: corrections', () => {
 
   it('shows the warnings of a new case until dismissed', async () => {
     backend('draft')
-    const warnings = [{ path: 'organization.email', severity: 'warning' as const, message: 'no email', message_zh: '建议填写单位邮箱' }]
+    const warnings: FieldProblem[] = [{ path: 'organization.email', severity: 'warning', message: 'no email', message_zh: '建议填写单位邮箱' }]
     const w = mount(CaseDetail, { props: { number: sampleCase.number, warnings } })
     await flushPromises()
     expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写单位邮箱')
@@ -240,19 +233,19 @@ describe('Case page: corrections', () => {
 })
 
 describe('Print panel', () => {
-  const sheet = (text: string) => ({ width: 210, height: 297, svg: `<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297"><!--${text}--></svg>` })
-  function printBackend(outcome: string) {
-    const calls: { cmd: string; args: any; sheetsShown: number }[] = []
-    mockIPC((cmd, args) => {
-      calls.push({ cmd, args, sheetsShown: document.querySelectorAll('[data-testid=print-sheets] .print-sheet').length })
-      if (cmd === 'preview_forms') return { forms: [{ id: 'application', title: '申请表', pages: 2 }], sheets: [sheet('申请表'), sheet('附页')] }
-      if (cmd === 'print_forms') {
-        return { path: '/home/clerk/print/GZ01-20261120-0001.pdf', pages: 2, bytes: 1000, forms: [{ id: 'application', title: '申请表', pages: 2 }], sheets: [sheet('申请表'), sheet('附页')] }
-      }
-      if (cmd === 'print_sheets') return outcome
-      throw new Error(cmd)
+  const sheet = (text: string): Sheet => ({ width: 210, height: 297, svg: `<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297"><!--${text}--></svg>` })
+  /** the calls, and how many sheets the window showed when the print dialog was asked for */
+  function printBackend(outcome: PrintOutcome) {
+    const shown = { atDialog: -1 }
+    const calls = mockBackend({
+      preview_forms: () => ({ forms: [{ id: 'application', title: '申请表', pages: 2 }], sheets: [sheet('申请表'), sheet('附页')] }),
+      print_forms: () => ({ path: '/home/clerk/print/GZ01-20261120-0001.pdf', pages: 2, bytes: 1000, forms: [{ id: 'application', title: '申请表', pages: 2 }], sheets: [sheet('申请表'), sheet('附页')] }),
+      print_sheets: () => {
+        shown.atDialog = document.querySelectorAll('[data-testid=print-sheets] .print-sheet').length
+        return outcome
+      },
     })
-    return calls
+    return { calls, shown }
   }
 
   it('previews the pages the backend drew, one at a time', async () => {
@@ -270,13 +263,13 @@ describe('Print panel', () => {
   })
 
   it('puts the sheets up at their true size, opens the print dialog on their paper, then takes them down', async () => {
-    const calls = printBackend('printed')
+    const { calls, shown } = printBackend('printed')
     const w = mount(PrintPanel, { props: { number: sampleCase.number }, attachTo: document.body })
     await w.get('[data-testid=print-forms]').trigger('click')
     await flushPromises()
     const dialog = calls.find((c) => c.cmd === 'print_sheets')!
     expect(dialog.args).toEqual({ number: sampleCase.number, width: 210, height: 297 })
-    expect(dialog.sheetsShown).toBe(2)
+    expect(shown.atDialog).toBe(2)
     expect(calls.map((c) => c.cmd)).toEqual(['print_forms', 'print_sheets'])
     expect(document.querySelector('[data-testid=print-sheets]')).toBeNull()
     const result = w.get('[data-testid=print-result]').text()
@@ -287,7 +280,7 @@ describe('Print panel', () => {
   })
 
   it('says so when the dialog was cancelled, and Ctrl+P prints the forms rather than the screen', async () => {
-    const calls = printBackend('cancelled')
+    const { calls } = printBackend('cancelled')
     const w = mount(PrintPanel, { props: { number: sampleCase.number }, attachTo: document.body })
     const e = new KeyboardEvent('keydown', { key: 'p', ctrlKey: true, cancelable: true })
     window.dispatchEvent(e)
@@ -303,29 +296,28 @@ describe('Print panel', () => {
 })
 
 describe('Seal panel', () => {
-  const verdict = {
+  const verdict: SealVerdict = {
     scan_url: 'data:image/png;base64,SCAN', width: 1000, height: 1400, stored: ['seal:official_seal'],
     rows: [
       { row: 0, kind: 'official_seal', best_col: 1, needs_restamp: false },
       { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true },
     ],
     samples: [
-      { row: 0, col: 0, kind: 'official_seal', empty: false, defects: ['pale'], score: 0.41, best: false, box_quad: [[10, 10], [300, 10], [300, 300], [10, 300]], diameter_mm: 41.6, image_url: 'data:image/png;base64,A' },
-      { row: 0, col: 1, kind: 'official_seal', empty: false, defects: [], score: 0.93, best: true, box_quad: [[310, 10], [600, 10], [600, 300], [310, 300]], diameter_mm: 42.0, image_url: 'data:image/png;base64,B' },
-      { row: 1, col: 0, kind: 'legal_rep_seal', empty: false, defects: ['overlap_line', 'tilted'], score: 0.2, best: false, box_quad: [[10, 400], [200, 400], [200, 600], [10, 600]], side_mm: 18.2, image_url: 'data:image/png;base64,C' },
-      { row: 1, col: 1, kind: 'legal_rep_seal', empty: true, defects: [], score: 0, best: false, box_quad: [[210, 400], [400, 400], [400, 600], [210, 600]], image_url: null },
+      { row: 0, col: 0, kind: 'official_seal', empty: false, defects: ['pale'], score: 0.41, best: false, box_quad: [[10, 10], [300, 10], [300, 300], [10, 300]], diameter_mm: 41.6, side_mm: null, image_url: 'data:image/png;base64,A' },
+      { row: 0, col: 1, kind: 'official_seal', empty: false, defects: [], score: 0.93, best: true, box_quad: [[310, 10], [600, 10], [600, 300], [310, 300]], diameter_mm: 42.0, side_mm: null, image_url: 'data:image/png;base64,B' },
+      { row: 1, col: 0, kind: 'legal_rep_seal', empty: false, defects: ['overlap_line', 'tilted'], score: 0.2, best: false, box_quad: [[10, 400], [200, 400], [200, 600], [10, 600]], diameter_mm: null, side_mm: 18.2, image_url: 'data:image/png;base64,C' },
+      { row: 1, col: 1, kind: 'legal_rep_seal', empty: true, defects: [], score: 0, best: false, box_quad: [[210, 400], [400, 400], [400, 600], [210, 600]], diameter_mm: null, side_mm: null, image_url: null },
     ],
   }
 
   it('sends the picked scan as raw bytes, shows busy, then the verdict with the restamp banner and defects in Chinese', async () => {
-    let received: unknown = null
+    let received: Uint8Array | null = null
     let release: () => void = () => {}
-    mockIPC((cmd, args) => {
-      if (cmd === 'import_seal_scan') {
-        received = args
+    mockBackend({
+      import_seal_scan: (bytes) => {
+        received = bytes
         return new Promise((r) => { release = () => r(verdict) })
-      }
-      throw new Error(cmd)
+      },
     })
     const w = mount(SealPanel, { props: { number: sampleCase.number } })
     const input = w.get('[data-testid=seal-file]')
@@ -336,7 +328,7 @@ describe('Seal panel', () => {
     await flushPromises()
     expect(w.find('[data-testid=seal-busy]').exists()).toBe(true)
     expect(received).toBeInstanceOf(Uint8Array)
-    expect(Array.from(received as Uint8Array)).toEqual([0x89, 0x50, 0x4e, 0x47])
+    expect(Array.from(received ?? [])).toEqual([0x89, 0x50, 0x4e, 0x47])
     release()
     await flushPromises()
     expect(w.find('[data-testid=seal-busy]').exists()).toBe(false)
@@ -360,12 +352,11 @@ describe('Seal panel', () => {
 
   it('takes a dropped file and shows an unreadable scan in Chinese', async () => {
     let name = ''
-    mockIPC((cmd, args) => {
-      if (cmd === 'import_seal_scan') {
-        name = (args as Uint8Array).length ? 'bytes' : ''
-        throw { kind: 'seal_unreadable', detail: 'no ruled boxes found' }
-      }
-      throw new Error(cmd)
+    mockBackend({
+      import_seal_scan: (bytes) => {
+        name = bytes.length ? 'bytes' : ''
+        throw refusal('seal_unreadable', 'no ruled boxes found')
+      },
     })
     const w = mount(SealPanel, { props: { number: sampleCase.number } })
     const file = new File([new Uint8Array([1, 2, 3])], 'scan.tif')

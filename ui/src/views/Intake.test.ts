@@ -3,57 +3,51 @@
 // and backend problems shown next to their fields.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import Intake from './Intake.vue'
 import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
-import { sampleCase } from '../fixtures'
+import type { CaseData } from '../bindings'
+import type { FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
+import { feeQuote, identBad, identOk, sampleCase, type CaseJson } from '../fixtures'
+import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const project = {
+const project: ProjectView = {
   id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
   media: ['usb_key'], years: [1, 2, 3],
 }
-const checklist = [
+const checklist: MaterialItem[] = [
   { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
   { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
   { id: 'old_key', text: '旧Key', kind: 'old_key', original: false, copies: 0, stamped: false, optional: false, note: null },
 ]
 const GOOD_IDS = ['440106198503142038', '440106200109094066', '210102198801020030']
+/** The case JSON the intake sends (import_case, update_case): the case data and the checklist. */
+type SentCase = CaseData & { materials: MaterialReceived[] }
 
-type Handler = (cmd: string, a: Record<string, unknown>) => unknown
-function backend(extra: Handler = () => undefined) {
-  const calls: { cmd: string; args: Record<string, unknown> }[] = []
-  mockIPC((cmd, args) => {
-    const a = (args ?? {}) as Record<string, unknown>
-    calls.push({ cmd, args: a })
-    const r = extra(cmd, a)
-    if (r !== undefined) return r
-    switch (cmd) {
-      case 'catalog_projects': return [project]
-      case 'catalog_checklist': return checklist
-      case 'fee_quote': return { total: (100 * Number(a.quantity)).toFixed(2), total_capital: '壹佰元整', items: [{ label: '证书费', unit_price: '100.00', count: Number(a.quantity), amount: (100 * Number(a.quantity)).toFixed(2) }] }
-      case 'load_draft': return null
-      case 'save_draft': case 'clear_draft': return null
-      case 'validate_ident': {
-        const v = String(a.value)
-        if (a.kind === 'ric') {
-          const ok = GOOD_IDS.includes(v)
-          return { value: v, valid: ok, normalized: ok ? v : null, error: ok ? null : 'bad', error_zh: ok ? null : '身份证号码校验位有误', warnings: [] }
-        }
-        if (a.kind === 'mobile') {
-          const ok = /^1[3-9]\d{9}$/.test(v)
-          return { value: v, valid: ok, normalized: ok ? v : null, error: null, error_zh: ok ? null : '手机号码应为11位', warnings: [] }
-        }
-        return { value: v, valid: true, normalized: v.replace(/\s+/g, '').toUpperCase(), error: null, error_zh: null, warnings: [] }
-      }
-    }
-    throw new Error('unexpected ' + cmd)
+/** The intake's backend: `overrides` replace the answers to single commands. */
+function backend(overrides: Handlers = {}) {
+  return mockBackend({
+    catalog_projects: () => [project],
+    catalog_checklist: () => checklist,
+    fee_quote: ({ years, quantity }) => {
+      const total = (100 * quantity).toFixed(2)
+      return feeQuote(years, quantity, total, '壹佰元整', [{ label: '证书费', per: 'unit', unit_price: '100.00', count: quantity, amount: total }])
+    },
+    load_draft: () => null,
+    save_draft: () => null,
+    clear_draft: () => null,
+    validate_ident: ({ kind, value }) => {
+      if (kind === 'ric') return GOOD_IDS.includes(value) ? identOk(value) : identBad(value, 'checksum', 'the check character does not match', '身份证号码校验位有误')
+      if (kind === 'mobile') return /^1[3-9]\d{9}$/.test(value) ? identOk(value) : identBad(value, 'length', 'a mobile number has 11 digits', '手机号码应为11位')
+      return identOk(value, value.replace(/\s+/g, '').toUpperCase())
+    },
+    ...overrides,
   })
-  return calls
 }
 
 describe('Intake', () => {
@@ -98,7 +92,7 @@ describe('Intake', () => {
 
   it('restores the draft on mount and saves it again after an edit', async () => {
     const draft = { v: 1, form: { project: 'netca-gd-pension', certKind: 'organization', orgName: '广州市示例科技有限公司', uscc: '91440101MA59ABCD1D', handlerName: '张伟', years: 2 } }
-    const calls = backend((cmd) => (cmd === 'load_draft' ? JSON.stringify(draft) : undefined))
+    const calls = backend({ load_draft: () => JSON.stringify(draft) })
     const w = mount(Intake)
     await flushPromises()
     expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('广州市示例科技有限公司')
@@ -111,7 +105,7 @@ describe('Intake', () => {
     await sleep(900)
     const saves = calls.filter((c) => c.cmd === 'save_draft')
     expect(saves.length).toBe(1)
-    const saved = JSON.parse(String(saves[0].args.json))
+    const saved = JSON.parse(saves[0].args.json)
     expect(saved.form.handlerMobile).toBe('13800138000')
     expect(saved.form.orgName).toBe('广州市示例科技有限公司')
   })
@@ -124,16 +118,16 @@ describe('Intake', () => {
     await runSignOut()
     const saves = calls.filter((c) => c.cmd === 'save_draft')
     expect(saves).toHaveLength(1)
-    expect(JSON.parse(String(saves[0].args.json)).form.orgName).toBe('某单位')
+    expect(JSON.parse(saves[0].args.json).form.orgName).toBe('某单位')
   })
 
   it('saves the case JSON with materials and bank transfer, clears the draft and emits the number', async () => {
-    let sent: Record<string, any> | null = null
-    const calls = backend((cmd, a) => {
-      if (cmd === 'import_case') {
-        sent = JSON.parse(String(a.json))
+    let sent: SentCase | null = null
+    const calls = backend({
+      import_case: ({ json }) => {
+        sent = JSON.parse(json)
         return { number: 'GZ01-20261120-0001', warnings: [] }
-      }
+      },
     })
     const w = mount(Intake)
     await flushPromises()
@@ -157,8 +151,8 @@ describe('Intake', () => {
     await flushPromises()
     expect(sent).not.toBeNull()
     const c = sent!
-    expect(c.organization.uscc).toBe('91440101MA59ABCD1D')
-    expect(c.organization.legal_rep).toEqual({ name: '李明', id_type: 'resident_id', id_number: '440304199207271516', mobile: null })
+    expect(c.organization?.uscc).toBe('91440101MA59ABCD1D')
+    expect(c.organization?.legal_rep).toEqual({ name: '李明', id_type: 'resident_id', id_number: '440304199207271516', mobile: null })
     expect(c.handler).toMatchObject({ name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', mobile: '13800138000' })
     expect(c.materials).toEqual([
       { id: 'form', original_seen: false, copies_received: 2 },
@@ -175,13 +169,11 @@ describe('Intake', () => {
   })
 
   it('shows the backend problems next to their fields and lists the others', async () => {
-    const problems = [
+    const problems: FieldProblem[] = [
       { path: 'handler.mobile', severity: 'error', message: 'required', message_zh: '经办人手机号码必填' },
       { path: 'payment.amount', severity: 'error', message: 'negative', message_zh: '金额不能为负数' },
     ]
-    backend((cmd) => {
-      if (cmd === 'import_case') throw { kind: 'invalid_case', detail: JSON.stringify(problems) }
-    })
+    backend({ import_case: () => { throw refusal('invalid_case', JSON.stringify(problems)) } })
     const w = mount(Intake)
     await flushPromises()
     await w.get('[data-testid=intake-submit]').trigger('click')
@@ -216,16 +208,16 @@ describe('Intake, correcting a stored case', () => {
     payment: { method: 'bank_transfer', payer_account: '3602000109200123456', payer_name: '广州市示例财务有限公司', amount: '300.00', date: '2026-11-20' },
     notes: '加急', years: 3,
     materials: [{ id: 'form', original_seen: false, copies_received: 1 }, { id: 'license', original_seen: true, copies_received: 1 }],
-  }
-  const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
+  } satisfies CaseJson
+  const warning: FieldProblem = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
 
   it('fills every section from the case JSON, leaves the draft alone and saves with update_case', async () => {
-    let sent: Record<string, any> | null = null
-    const calls = backend((cmd, a) => {
-      if (cmd === 'update_case') {
-        sent = JSON.parse(String(a.json))
-        return { number: a.number, warnings: [warning] }
-      }
+    let sent: SentCase | null = null
+    const calls = backend({
+      update_case: ({ number, json }) => {
+        sent = JSON.parse(json)
+        return { number, warnings: [warning] }
+      },
     })
     const w = mount(Intake, { props: { edit: { number: returned.number, case: returned } } })
     await flushPromises()
@@ -283,10 +275,8 @@ describe('Intake, correcting a stored case', () => {
   })
 
   it('shows the backend problems of a correction next to their fields', async () => {
-    const problems = [{ path: 'handler.id_number', severity: 'error', message: 'check digit', message_zh: '身份证号码校验位有误' }]
-    const calls = backend((cmd) => {
-      if (cmd === 'update_case') throw { kind: 'invalid_case', detail: JSON.stringify(problems) }
-    })
+    const problems: FieldProblem[] = [{ path: 'handler.id_number', severity: 'error', message: 'check digit', message_zh: '身份证号码校验位有误' }]
+    const calls = backend({ update_case: () => { throw refusal('invalid_case', JSON.stringify(problems)) } })
     const w = mount(Intake, { props: { edit: { number: returned.number, case: returned } } })
     await flushPromises()
     await w.get('form').trigger('submit')
@@ -301,17 +291,15 @@ describe('Intake, correcting a stored case', () => {
   })
 
   it('keeps the ID types of employees and the payer default of the stored annex', async () => {
-    let sent: Record<string, any> | null = null
-    backend((cmd, a) => {
-      if (cmd === 'update_case') { sent = JSON.parse(String(a.json)); return { number: a.number, warnings: [] } }
-    })
+    let sent: SentCase | null = null
+    backend({ update_case: ({ number, json }) => { sent = JSON.parse(json); return { number, warnings: [] } } })
     const c = {
       ...sampleCase, cert_kind: 'employee', quantity: 2,
       employees: [
         { name: '王芳', id_type: 'resident_id', id_number: '440106200109094066', email: 'w@x.cn', business: 'new', years: 3 },
         { name: 'John Smith', id_type: 'passport', id_number: 'E12345678', email: null, business: 'new', years: 3 },
       ],
-    }
+    } satisfies CaseJson
     const w = mount(Intake, { props: { edit: { number: c.number, case: c } } })
     await flushPromises()
     expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(2)
@@ -322,16 +310,16 @@ describe('Intake, correcting a stored case', () => {
     await w.get('[data-testid=intake-org]').setValue('广州市示例科技股份有限公司')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(sent!.employees.map((e: any) => e.id_type)).toEqual(['resident_id', 'passport'])
+    expect(sent!.employees.map((e) => e.id_type)).toEqual(['resident_id', 'passport'])
     expect(sent!.quantity).toBe(2)
-    expect(sent!.payment.payer_name).toBe('广州市示例科技股份有限公司')
+    expect(sent!.payment?.payer_name).toBe('广州市示例科技股份有限公司')
   })
 })
 
 describe('Intake, new case warnings', () => {
   it('emits the warnings of the import with the number', async () => {
-    const warning = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
-    backend((cmd) => (cmd === 'import_case' ? { number: 'GZ01-20261120-0002', warnings: [warning] } : undefined))
+    const warning: FieldProblem = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
+    backend({ import_case: () => ({ number: 'GZ01-20261120-0002', warnings: [warning] }) })
     const w = mount(Intake)
     await flushPromises()
     await w.get('form').trigger('submit')

@@ -3,62 +3,89 @@
 // wipe (with its confirmation), delivery.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import KeyDesk from './KeyDesk.vue'
-import { sampleCase } from '../fixtures'
+import type { EventDetails, KeyStatusView } from '../bindings'
+import type { KeySlots, SlotToken } from '../ipc'
+import { caseView, sampleCase, summaryOf } from '../fixtures'
+import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const NUMBER = 'GZ01-20261120-0001'
+const KEY_ID = '3f9a0c5e7b21d4869a0b1c2d3e4f5061'
+const sha = (c: string) => c.repeat(64)
 
-const token = (over: Record<string, unknown> = {}) => ({
-  label: NUMBER, serial: 'A1B2C3', model: 'ePass3003', manufacturer: 'FEITIAN', initialized: true, user_pin_initialized: true,
-  user_pin_count_low: false, user_pin_final_try: false, user_pin_locked: false, so_pin_locked: false, ...over,
+const token = (over: Partial<SlotToken> = {}): SlotToken => ({
+  slot_index: 0, slot_description: 'FT ePass3003 00 00', label: NUMBER, serial: 'A1B2C3', model: 'ePass3003', manufacturer: 'FEITIAN', free_public_memory: 32768,
+  initialized: true, user_pin_initialized: true, user_pin_count_low: false, user_pin_final_try: false, user_pin_locked: false, user_pin_to_be_changed: false,
+  so_pin_count_low: false, so_pin_final_try: false, so_pin_locked: false, ...over,
 })
-const slotsOf = (...tokens: (ReturnType<typeof token> | null)[]) => ({
+const slotsOf = (...tokens: (SlotToken | null)[]): KeySlots => ({
   module: '/usr/lib/softhsm/libsofthsm2.so', module_error: null, pcsc_error: null,
-  slots: tokens.map((tk, i) => ({ slot_index: i, description: `slot ${i}`, token: tk })),
-  readers: [{ reader: 'FT ePass3003 00 00', atr: '3B 9F 95 81', model: 'ePass3003' }],
+  // a token reports the slot it sits in
+  slots: tokens.map((tk, i) => ({ slot_index: i, description: `slot ${i}`, token: tk && { ...tk, slot_index: i } })),
+  readers: [{ reader: 'FT ePass3003 00 00', card_present: true, atr: '3B 9F 95 81', model: 'ePass3003' }],
 })
-const STEP_NAMES = ['token_initialized', 'key_generated', 'certificate_imported', 'certificate_written', 'seal_written'] as const
-const keyStatus = (done: number, over: Record<string, unknown> = {}) => ({
-  case: NUMBER, status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEP_NAMES[done] ?? null, default_pin_warning: false,
-  steps: STEP_NAMES.map((step, i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: null })),
+// the steps of key_status and the hints the backend gives for the next one (issue::STEPS)
+const STEPS = [
+  ['token_initialized', 'initialise the key (key init --case)'],
+  ['key_generated', 'generate the key pair and export the request (key gen --case)'],
+  ['certificate_imported', 'import the certificate the CA issued (key write-cert imports it too)'],
+  ['certificate_written', 'write the issued certificate (key write-cert)'],
+  ['seal_written', 'write the seal image (key write-seal), if the case has one'],
+] as const
+// what the store recorded for each step done: the detail of its audit event
+const CERT = { serial_hex: '7F01', subject: 'CN=广州市示例科技有限公司', issuer: 'CN=NETCA', not_after: '2029-11-20T00:00:00Z' }
+const STEP_DETAILS: { [S in (typeof STEPS)[number][0]]: EventDetails[S] } = {
+  token_initialized: { token_serial: 'A1B2C3', token_label: NUMBER, model: 'ePass3003' },
+  key_generated: { token_serial: 'A1B2C3', token_label: NUMBER, key_id: KEY_ID, algo: 'rsa2048', public_key_sha256: sha('e'), csr: '/home/key/requests/GZ01-20261120-0001.csr', package: '/home/key/requests/GZ01-20261120-0001.zip' },
+  certificate_imported: { certificate_serial: CERT.serial_hex, subject: CERT.subject, issuer: CERT.issuer, not_after: CERT.not_after, chain: 1, issuer_trusted: false, left_out: ['CN=Other Root'] },
+  certificate_written: { token_serial: 'A1B2C3', key_id: KEY_ID, certificate_serial: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, verified: true },
+  seal_written: { token_serial: 'A1B2C3', image: 'seal:official_seal', size: 5120, sha256: sha('d') },
+}
+const keyStatus = (done: number, over: Partial<KeyStatusView> = {}): KeyStatusView => ({
+  case: NUMBER, status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
+  steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
   ...over,
 })
 
-interface Opts { done?: number; seal?: boolean; warn?: boolean; slots?: unknown; handle?: (cmd: string, a: any) => unknown }
+/** The commands the key desk calls, answered as a backend would for the case NUMBER. */
+type DeskHandlers = Required<Pick<Handlers, 'key_slots' | 'list_cases' | 'key_status' | 'get_case' | 'key_init' | 'key_generate' | 'key_import_cert' | 'key_write_cert' | 'key_write_seal' | 'key_verify' | 'case_action' | 'key_unlock' | 'key_wipe'>>
+interface Opts { done?: number; seal?: boolean; warn?: boolean; slots?: KeySlots; override?: (defaults: DeskHandlers) => Handlers }
 function backend(o: Opts = {}) {
-  const calls: { cmd: string; args: any }[] = []
   let done = o.done ?? 0
   let caseStatus = 'approved'
-  mockIPC((cmd, args) => {
-    const a = args as any
-    calls.push({ cmd, args: a })
-    const r = o.handle?.(cmd, a)
-    if (r !== undefined) return r
-    switch (cmd) {
-      case 'key_slots': return o.slots ?? slotsOf(token(), null)
-      case 'list_cases': return a.status === 'approved' ? [{ ...sampleCase, number: NUMBER, status: 'approved', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '' }] : []
-      case 'key_status': return keyStatus(done, { ...(caseStatus === 'delivered' ? { status: 'delivered' } : {}), default_pin_warning: !!o.warn, has_seal: !!o.seal })
-      case 'get_case': return {
-        case: { ...sampleCase, number: NUMBER, status: caseStatus === 'delivered' ? 'delivered' : done >= 4 ? 'key_issued' : 'approved' }, history: [],
-        attachments: o.seal ? [{ name: 'seal:official_seal', mime: 'image/png', size: 1, sha256: '', at: '', actor: 'zhang' }] : [],
-      }
-      case 'key_init': done = 1; return token({ label: a.label })
-      case 'key_generate': done = 2; return { package_path: '/home/key/requests/GZ01-20261120-0001.zip', csr_pem: '', key_id: '01' }
-      case 'key_import_cert': done = 3; return { subject: 'CN=广州市示例科技有限公司', issuer: 'CN=NETCA', serial_hex: '7F01', not_after: '2029-11-20T00:00:00Z', issuer_trusted: false, left_out: ['CN=Other Root'] }
-      case 'key_write_cert': done = 4; return { serial_hex: '7F01', subject: 'CN=广州市示例科技有限公司', not_after: '2029-11-20T00:00:00Z' }
-      case 'key_write_seal': done = 5; return { size: 5120, sha256: '' }
-      case 'key_verify': return { token: token(), keys: [{ id: '01', algo: 'rsa2048', label: 'sign' }], certificates: [{ serial_hex: '7F01', subject: 'CN=广州市示例科技有限公司', issuer: 'CN=NETCA', not_after: '2029-11-20T00:00:00Z', has_key: true }], data: [{ application: 'seal', label: 'official_seal', size: 5120 }] }
-      case 'case_action': caseStatus = 'delivered'; return 'delivered'
-      case 'key_unlock': return token()
-      case 'key_wipe': return token({ initialized: false, label: '' })
-    }
-    throw new Error('unexpected ' + cmd)
-  })
-  return calls
+  const seals = o.seal ? [{ name: 'seal:official_seal', mime: 'image/png', size: 5120, sha256: sha('d'), at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }] : []
+  const defaults: DeskHandlers = {
+    key_slots: () => o.slots ?? slotsOf(token(), null),
+    list_cases: ({ status }) => status === 'approved' ? [summaryOf(NUMBER, 'approved')] : [],
+    key_status: () => keyStatus(done, { ...(caseStatus === 'delivered' ? { status: 'delivered' } : {}), default_pin_warning: !!o.warn, has_seal: !!o.seal }),
+    get_case: () => {
+      const status = caseStatus === 'delivered' ? 'delivered' : done >= 4 ? 'key_issued' : 'approved'
+      return caseView({ ...sampleCase, number: NUMBER, status }, ['key_clerk'], { attachments: seals })
+    },
+    key_init: ({ label }) => { done = 1; return token({ label }) },
+    key_generate: ({ algo }) => {
+      done = 2
+      return { key_id: KEY_ID, algo, public_key_sha256: sha('e'), csr_pem: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBIjAN\n-----END CERTIFICATE REQUEST-----\n', package_path: '/home/key/requests/GZ01-20261120-0001.zip' }
+    },
+    key_import_cert: () => { done = 3; return { ...CERT, issuer_trusted: false, left_out: ['CN=Other Root'] } },
+    key_write_cert: () => { done = 4; return { serial_hex: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, key_id: KEY_ID } },
+    key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d') } },
+    key_verify: () => ({
+      token: token(),
+      // the key pair is labelled with the subject's common name
+      keys: [{ id: KEY_ID, algo: 'rsa2048', label: '广州市示例科技有限公司', public_key_sha256: sha('e') }],
+      certificates: [{ id: KEY_ID, label: '广州市示例科技有限公司', ...CERT, has_key: true }],
+      data: [{ application: 'seal', label: 'official_seal', size: 5120, sha256: sha('d') }],
+    }),
+    case_action: () => { caseStatus = 'delivered'; return 'delivered' },
+    key_unlock: () => token(),
+    key_wipe: () => token({ initialized: false, label: '' }),
+  }
+  return mockBackend({ ...defaults, ...o.override?.(defaults) })
 }
 const inputValue = (w: ReturnType<typeof mount>, id: string) => (w.get(`[data-testid=${id}]`).element as HTMLInputElement).value
 async function openCase(w: ReturnType<typeof mount>) {
@@ -70,11 +97,12 @@ describe('KeyDesk', () => {
   it('shows the slots live with their PIN state and stops polling when closed', async () => {
     let n = 0
     const calls = backend({
-      handle: (cmd) => {
-        if (cmd !== 'key_slots') return undefined
-        n++
-        return n === 1 ? slotsOf(token(), null) : slotsOf(token({ user_pin_count_low: true }), token({ serial: 'Z9', label: '', user_pin_locked: true }))
-      },
+      override: () => ({
+        key_slots: () => {
+          n++
+          return n === 1 ? slotsOf(token(), null) : slotsOf(token({ user_pin_count_low: true }), token({ serial: 'Z9', label: '', user_pin_locked: true }))
+        },
+      }),
     })
     const w = mount(KeyDesk, { props: { pollMs: 40 } })
     await flushPromises()
@@ -147,10 +175,12 @@ describe('KeyDesk', () => {
     let tries = 0
     const calls = backend({
       done: 1,
-      handle: (cmd) => {
-        if (cmd === 'key_generate' && tries++ === 0) throw { kind: 'pin_incorrect', detail: 'wrong PIN: few tries left before the key locks' }
-        return undefined
-      },
+      override: (d) => ({
+        key_generate: (args) => {
+          if (tries++ === 0) throw refusal('pin_incorrect', 'wrong PIN: few tries left before the key locks')
+          return d.key_generate(args)
+        },
+      }),
     })
     const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
     await flushPromises()
@@ -171,7 +201,7 @@ describe('KeyDesk', () => {
 
   it('imports the certificate file, writes, verifies and delivers', async () => {
     let certBytes: unknown = null
-    const calls = backend({ done: 2, handle: (cmd, a) => { if (cmd === 'key_import_cert') certBytes = a; return undefined } })
+    const calls = backend({ done: 2, override: (d) => ({ key_import_cert: (bytes) => { certBytes = bytes; return d.key_import_cert(bytes) } }) })
     const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
     await flushPromises()
     await openCase(w)

@@ -1,19 +1,21 @@
 // Component tests of the sign-in and intake screens with the IPC mocked (no backend).
 import { afterEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import Login from './Login.vue'
 import Intake from './Intake.vue'
+import { mockBackend, refusal } from '../testing/backend'
+import { feeQuote, identBad, identOk, sampleProject } from '../fixtures'
 
 afterEach(() => clearMocks())
 
 describe('Login', () => {
   it('shows the backend refusal in Chinese and signs in with the right password', async () => {
-    mockIPC((cmd, args) => {
-      if (cmd !== 'login') throw new Error(cmd)
-      const { password } = args as { password: string }
-      if (password !== 'right-password') throw { kind: 'wrong_password', detail: 'wrong user name or password' }
-      return { name: 'zhang', roles: ['clerk'] }
+    mockBackend({
+      login: ({ password }) => {
+        if (password !== 'right-password') throw refusal('wrong_password', 'wrong user name or password')
+        return { name: 'zhang', roles: ['clerk'] }
+      },
     })
     const w = mount(Login)
     await w.get('[data-testid=login-name]').setValue('zhang')
@@ -28,7 +30,7 @@ describe('Login', () => {
   })
 
   it('names a locked account', async () => {
-    mockIPC(() => { throw { kind: 'account_locked', detail: 'locked' } })
+    mockBackend({ login: () => { throw refusal('account_locked', 'account zhang is locked after 5 wrong passwords') } })
     const w = mount(Login)
     await w.get('form').trigger('submit')
     await flushPromises()
@@ -37,18 +39,17 @@ describe('Login', () => {
 })
 
 describe('Intake', () => {
-  const project = { id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3] }
-
   it('checks the USCC as it is typed and shows the fee', async () => {
-    mockIPC((cmd, args) => {
-      const a = args as Record<string, unknown>
-      if (cmd === 'catalog_projects') return [project]
-      if (cmd === 'fee_quote') return { total: (100 + 200 * Number(a.years)).toFixed(2), total_capital: '柒佰元整', items: [] }
-      if (cmd === 'validate_ident') {
-        const ok = a.value === '91440101MA59ABCD1D'
-        return { value: a.value, valid: ok, normalized: ok ? a.value : null, error: null, error_zh: ok ? null : '统一社会信用代码有误：校验位应为“D”', warnings: [] }
-      }
-      throw new Error(cmd)
+    mockBackend({
+      catalog_projects: () => [sampleProject],
+      // the project's tariff: 200 a year and 100 for the key
+      fee_quote: ({ years, quantity }) => feeQuote(years, quantity, (100 + 200 * Number(years)).toFixed(2), '柒佰元整', [
+        { label: '证书年服务费', per: 'year', unit_price: '200.00', count: Number(years), amount: (200 * Number(years)).toFixed(2) },
+        { label: '证书介质费', per: 'unit', unit_price: '100.00', count: 1, amount: '100.00' },
+      ]),
+      validate_ident: ({ value }) => value === '91440101MA59ABCD1D'
+        ? identOk(value)
+        : identBad(value, 'checksum', 'check character should be D', '统一社会信用代码有误：校验位应为“D”'),
     })
     const w = mount(Intake)
     await flushPromises()

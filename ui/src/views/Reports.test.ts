@@ -2,29 +2,26 @@
 // certificates with the handler's mobile, exports showing the file written.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import Reports from './Reports.vue'
 import { today } from '../util'
+import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 
 describe('Reports', () => {
   it('shows the ledger of today, changes day, lists expiring certificates and exports', async () => {
-    const calls: { cmd: string; args: any }[] = []
-    mockIPC((cmd, args) => {
-      const a = args as any
-      calls.push({ cmd, args: a })
-      if (cmd === 'report_daily') return {
-        date: a.date, cases: a.date === '2026-11-20' ? 7 : 3, total: '2100.00', keys_issued: 2, delivered: 1,
+    const calls = mockBackend({
+      report_daily: ({ date }) => ({
+        date, cases: date === '2026-11-20' ? 7 : 3, total: '2100.00', keys_issued: 2, delivered: 1,
         by_business: [{ key: 'new', cases: 2, amount: '1400.00' }, { key: 'renew', cases: 1, amount: '700.00' }],
         by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00' }],
         by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00' }],
         by_clerk: [{ key: 'zhang', cases: 3, amount: '2100.00' }],
-      }
-      if (cmd === 'report_expiring') return [{ case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=甲公司', not_after: '2026-12-01T00:00:00Z', days_left: a.days === 30 ? 11 : 5 }]
-      if (cmd === 'export_report') return { path: `/home/clerk/exports/${a.kind}-${a.arg}.${a.format}`, rows: 4 }
-      throw new Error(cmd)
+      }),
+      report_expiring: ({ days }) => [{ case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=甲公司', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5 }],
+      export_report: ({ kind, format, arg }) => ({ path: `/home/clerk/exports/${kind}-${arg}.${format}`, rows: 4 }),
     })
     const w = mount(Reports)
     await flushPromises()
@@ -50,10 +47,10 @@ describe('Reports', () => {
   })
 
   it('shows an export failure in Chinese', async () => {
-    mockIPC((cmd) => {
-      if (cmd === 'report_daily') return { date: '', cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [] }
-      if (cmd === 'report_expiring') return []
-      throw { kind: 'io', detail: 'permission denied' }
+    mockBackend({
+      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [] }),
+      report_expiring: () => [],
+      export_report: () => { throw refusal('io', 'writing /home/clerk/exports/daily.csv: permission denied') },
     })
     const w = mount(Reports)
     await flushPromises()

@@ -2,45 +2,39 @@
 // it, the case side by side with its seal samples and forms, approve, and return with a reason.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { clearMocks } from '@tauri-apps/api/mocks'
 import Review from './Review.vue'
-import { capsFor, sampleCase, sampleChecklist } from '../fixtures'
+import { caseView, sampleCase, sampleChecklist, summaryOf } from '../fixtures'
+import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 
 const queue = [
-  { number: 'GZ01-20261120-0003', status: 'submitted', project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '甲公司', handler: '王五', created_at: '2026-11-20T10:00:00+08:00' },
-  { number: 'GZ01-20261120-0007', status: 'submitted', project: 'netca-gd-pension', business: 'renew', cert_kind: 'employee', organization: '乙单位', handler: '赵六', created_at: '2026-11-20T11:00:00+08:00' },
+  summaryOf('GZ01-20261120-0003', 'submitted', { organization: '甲公司', handler: '王五', created_at: '2026-11-20T10:00:00+08:00' }),
+  summaryOf('GZ01-20261120-0007', 'submitted', { business: 'renew', cert_kind: 'employee', organization: '乙单位', handler: '赵六', created_at: '2026-11-20T11:00:00+08:00' }),
 ]
+const seal = (name: string, size: number, sha256: string) => ({ name, mime: 'image/png', size, sha256, at: '2026-11-20T09:50:00+08:00', actor: 'zhang' })
 
 function backend() {
-  const calls: { cmd: string; args: any }[] = []
   let status = 'submitted'
-  mockIPC((cmd, args) => {
-    const a = args as any
-    calls.push({ cmd, args: a })
-    switch (cmd) {
-      case 'review_queue': return queue
-      case 'get_case': return {
-        case: { ...sampleCase, number: a.number, status }, history: [],
-        attachments: [
-          { name: 'seal:official_seal', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
-          { name: 'seal:legal_rep_seal', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
-          { name: 'scan.png', mime: 'image/png', size: 10, sha256: '', at: '', actor: 'zhang' },
-        ],
-        can: capsFor(status, ['supervisor']),
-      }
-      case 'attachment_url': return `asset://${a.number}/${a.name}`
-      case 'catalog_checklist': return sampleChecklist
-      case 'preview_forms': return { forms: [], sheets: [{ width: 210, height: 297, svg: '<svg xmlns="http://www.w3.org/2000/svg"><!--申请表--></svg>' }] }
-      case 'case_action':
-        status = a.action === 'approve' ? 'approved' : 'returned'
-        return status
-    }
-    throw new Error(cmd)
+  return mockBackend({
+    review_queue: () => queue,
+    get_case: ({ number }) => caseView({ ...sampleCase, number, status }, ['supervisor'], {
+      attachments: [
+        seal('seal:official_seal', 10240, 'a1'.repeat(32)),
+        seal('seal:legal_rep_seal', 6144, 'b2'.repeat(32)),
+        seal('scan.png', 204800, 'c3'.repeat(32)),
+      ],
+    }),
+    attachment_url: ({ number, name }) => `asset://${number}/${name}`,
+    catalog_checklist: () => sampleChecklist,
+    preview_forms: () => ({ forms: [{ id: 'application', title: '申请表', pages: 1 }], sheets: [{ width: 210, height: 297, svg: '<svg xmlns="http://www.w3.org/2000/svg"><!--申请表--></svg>' }] }),
+    case_action: ({ action }) => {
+      status = action === 'approve' ? 'approved' : 'returned'
+      return status
+    },
   })
-  return calls
 }
 
 describe('Review', () => {
@@ -85,22 +79,17 @@ describe('Review', () => {
   })
 
   it('shows an empty queue, and a four-eyes refusal in Chinese', async () => {
-    mockIPC((cmd) => {
-      if (cmd === 'review_queue') return []
-      throw new Error(cmd)
-    })
+    mockBackend({ review_queue: () => [] })
     const w = mount(Review)
     await flushPromises()
     expect(w.get('[data-testid=review-empty]').text()).toBe('没有待复核的案件')
     w.unmount()
-    mockIPC((cmd, args) => {
-      const a = args as any
-      if (cmd === 'review_queue') return queue
-      if (cmd === 'get_case') return { case: { ...sampleCase, number: a.number, status: 'submitted' }, history: [], attachments: [], can: capsFor('submitted', ['supervisor']) }
-      if (cmd === 'catalog_checklist') return []
-      if (cmd === 'preview_forms') return { forms: [], sheets: [] }
-      if (cmd === 'case_action') throw { kind: 'four_eyes', detail: 'zhang accepted this case' }
-      throw new Error(cmd)
+    mockBackend({
+      review_queue: () => queue,
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted' }, ['supervisor']),
+      catalog_checklist: () => [],
+      preview_forms: () => ({ forms: [], sheets: [] }),
+      case_action: () => { throw refusal('four_eyes', 'zhang accepted this case') },
     })
     const v = mount(Review)
     await flushPromises()
