@@ -14,7 +14,15 @@ import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
 export type JsonObject = Record<string, any>
 export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots } from './bindings'
-export type AuditEvent = Omit<B.AuditEvent, 'detail'> & { detail: JsonObject }
+/** An audit event whose `detail` has the type the store writes for its action (EventDetails,
+ *  generated from `certdesk_store::detail`): `e.action === 'return'` narrows `e.detail`. */
+export type AuditEvent = {
+  [A in keyof B.EventDetails]: Omit<B.AuditEvent, 'action' | 'detail'> & { action: A; detail: B.EventDetails[A] }
+}[keyof B.EventDetails]
+/** The reason given for an event, for the events that take one (return, cancel, reissue…). */
+export function reasonOf(e: AuditEvent): string {
+  return 'reason' in e.detail ? (e.detail.reason ?? '') : ''
+}
 export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: JsonObject; history: AuditEvent[] }
 export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview
@@ -118,7 +126,7 @@ export const api = {
   /** filters: status, project, created from/to as YYYY-MM-DD (local days), all optional */
   listCases: (status?: string, project?: string, from?: string, to?: string) =>
     call('list_cases', { status: status ?? null, project: project ?? null, from: from ?? null, to: to ?? null }),
-  // the case JSON and the event details are free JSON on the wire; the desks read them as records
+  // the case JSON is free JSON on the wire, read as a record; event details typed by their action
   getCase: (number: string) => call('get_case', { number }) as Promise<CaseView>,
   importCase: (json: string) => call('import_case', { json }),
   /** replaces the case data (draft/accepted/returned cases; recorded on the audit chain) */

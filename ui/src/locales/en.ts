@@ -140,13 +140,13 @@ const en: Shape<typeof zh> = {
     invalid_case: 'The case has errors', invalid_json: 'Malformed case data', invalid_counter_code: 'Counter code: 1-12 capitals and digits', unknown_project: 'Unknown CA project',
     fee_refused: 'Not offered by this project', case_not_found: 'No such case', refused: 'Refused', invalid: 'Invalid input', store: 'Database error', rule: 'Against the rules',
     pin_incorrect: 'Wrong PIN (too many lock the key)', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',
-    pin_refused: 'The key refuses this PIN', token_not_found: 'Key not found: is it inserted?', token_removed: 'The key was removed: insert it and retry', token_device: 'The key refused the operation',
-    no_module: 'Cannot load the PKCS#11 module: set its path under Admin', no_slot: 'No such slot: refresh', seal_unreadable: 'Cannot read the seal sheet: scan it again',
-    cert_mismatch: 'The certificate does not match this case\'s request', cert_invalid: 'Cannot read the certificate', no_seal: 'The case has no seal image',
-    print_failed: 'Printing failed', print: 'Printing failed in the print dialog or at the printer', form_error: 'Form template error', exists: 'Exists already', weak_password: 'Password too weak: 8+ characters',
+    pin_refused: 'The key refuses this PIN', token_not_found: 'Key not found: is it inserted?', token_removed: 'The key was removed: insert it and retry',
+    no_module: 'Cannot load the PKCS#11 module: set its path under Admin', seal_unreadable: 'Cannot read the seal sheet: scan it again',
+    cert_mismatch: 'The certificate does not match this case\'s request',
+    print: 'Printing failed in the print dialog or at the printer',
     token_ambiguous: 'Several keys with this label: keep one or use the serial', cert_unreadable: 'Cannot read the certificate (PEM, DER or PKCS#7)', token: 'Key operation failed',
     forms: 'Cannot lay out the forms', not_found: 'File not found',
-    account_not_found: 'No such account', backup_invalid: 'Invalid or damaged backup', io: 'File error', pin_mismatch: 'The PINs differ', unknown: 'Failed',
+    io: 'File error', pin_mismatch: 'The PINs differ', unknown: 'Failed',
   },
 }
 export default en
