@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "get_case",
     "import_case",
     "case_action",
+    "case_steps",
+    "complete_step",
     "validate_ident",
     "catalog_projects",
     "fee_quote",

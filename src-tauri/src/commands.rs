@@ -83,11 +83,15 @@ pub fn list_cases(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    if let Some(s) = status.as_deref().filter(|s| !s.is_empty()) {
-        Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}")))?;
-    }
-    let filter = certdesk_store::CaseFilter { status, project, from, to };
-    state.with_desk(|d| Ok(d.store().list_filtered(&filter, 500)?))
+    let status =
+        status.as_deref().filter(|s| !s.is_empty()).map(|s| Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}")))).transpose()?;
+    let day = |d: Option<String>| -> Result<Option<chrono::NaiveDate>, IpcError> {
+        d.filter(|d| !d.is_empty())
+            .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{d:?} is not a date (YYYY-MM-DD)"))))
+            .transpose()
+    };
+    let (from, to) = (day(from)?, day(to)?);
+    state.with_desk(|d| d.list_cases(status, project.as_deref(), from, to, 500))
 }
 
 /// Submitted cases this account may approve, oldest first (the workflow's four-eyes rule leaves
@@ -100,7 +104,7 @@ pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<certdesk_store::Ca
 /// The case with its history, files and what this account may do to it now.
 #[tauri::command(async)]
 pub fn get_case(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::api::CaseView, IpcError> {
-    state.with_desk(|d| d.case_view(&number))
+    state.with_desk(|d| d.case_view(&state.catalog, &number))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -128,8 +132,32 @@ pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> 
 #[tauri::command(async)]
 pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>) -> Result<String, IpcError> {
     let action = Action::from_wire(&action).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown action {action}")))?;
-    let rec = state.with_desk(|d| d.act(&number, action, reason.as_deref()))?;
+    let rec = state.with_desk(|d| d.act(&state.catalog, &number, action, reason.as_deref()))?;
     Ok(rec.status.wire().to_string())
+}
+
+/// The case's steps to 归档, done or not, and the next one.
+#[tauri::command(async)]
+pub fn case_steps(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
+    state.with_desk(|d| d.case_steps(&state.catalog, &number))
+}
+
+/// Does the case's next step when it is not a key-desk operation: a confirmation with its
+/// reference, the hand-over (courier and waybill, or who collected), the close.
+#[tauri::command(async)]
+#[allow(clippy::too_many_arguments)]
+pub fn complete_step(
+    state: State<'_, AppState>,
+    number: String,
+    step: String,
+    reference: Option<String>,
+    courier: Option<String>,
+    waybill: Option<String>,
+    recipient: Option<String>,
+    recipient_id: Option<String>,
+) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
+    let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id };
+    state.with_desk(|d| d.complete_step(&state.catalog, &number, &step, &with))
 }
 
 #[tauri::command(async)]

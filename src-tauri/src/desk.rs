@@ -322,7 +322,7 @@ fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
 #[tauri::command(async)]
 pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
     let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::init(d, keys, &number, slot_index, &label, &so, &user)))?;
+    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::init(d, keys, &state.catalog, &number, slot_index, &label, &so, &user)))?;
     note_default_pin(&state, &t.serial, &user);
     Ok(t)
 }
@@ -334,7 +334,7 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
     let out = folder(&state, "export_dir", "requests")?;
     let sel = TokenSel::Serial(serial.clone());
     let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());
-    let g = with_keys(&state, |keys| state.with_own_desk(|d| issue::generate(d, keys, &number, &sel, &pin, algo, employee, &files)))?;
+    let g = with_keys(&state, |keys| state.with_own_desk(|d| issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, employee, &files)))?;
     note_default_pin(&state, &serial, &pin);
     Ok(g)
 }
@@ -356,7 +356,7 @@ pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String
 #[tauri::command(async)]
 pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
     let pin = Pin::new(pin);
-    with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &number, &TokenSel::Serial(serial), &pin)))
+    with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
 }
 
 #[tauri::command(async)]
@@ -372,18 +372,20 @@ pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Re
     })
 }
 
+/// Unlocks a key; with `number`, as that 解锁 case's step.
 #[tauri::command(async)]
-pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
+pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String, number: Option<String>) -> Result<certdesk_token::TokenView, IpcError> {
     let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
-    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::unlock(d, keys, &TokenSel::Serial(serial.clone()), &so, &new)))?;
+    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::unlock(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so, &new)))?;
     note_default_pin(&state, &t.serial, &new);
     Ok(t)
 }
 
+/// Wipes a returned key; with `number`, as that case's step.
 #[tauri::command(async)]
-pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
+pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String, number: Option<String>) -> Result<certdesk_token::TokenView, IpcError> {
     let so = Pin::new(so_pin);
-    with_keys(&state, |keys| state.with_own_desk(|d| issue::wipe(d, keys, &TokenSel::Serial(serial.clone()), &so)))
+    with_keys(&state, |keys| state.with_own_desk(|d| issue::wipe(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
 }
 
 // ---------------------------------------------------------------- reports

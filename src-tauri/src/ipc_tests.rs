@@ -228,7 +228,7 @@ fn through_the_api(dir: &std::path::Path) -> Outcome {
     let mut steps = Vec::new();
     for (who, action, reason, _) in TABLE {
         let action = certdesk_domain::Action::from_wire(action).unwrap();
-        let ok = sign(&mut store, who).desk(&mut store).unwrap().act(&n, action, *reason).is_ok();
+        let ok = sign(&mut store, who).desk(&mut store).unwrap().act(&catalog, &n, action, *reason).is_ok();
         steps.push((ok, store.case(&certdesk_domain::CaseNumber::parse(&n).unwrap()).unwrap().status.wire().to_string()));
     }
     (steps, events(&store, &n))

@@ -200,6 +200,8 @@ fn main() {
             commands::get_case,
             commands::import_case,
             commands::case_action,
+            commands::case_steps,
+            commands::complete_step,
             commands::validate_ident,
             commands::catalog_projects,
             commands::fee_quote,

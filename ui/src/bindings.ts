@@ -15,11 +15,36 @@ export type Organization = { name: string, department: string | null, uscc: stri
 
 export type Handler = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, email: string | null, address: string | null, };
 
-export type Employee = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, email: string | null, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check", years: number | null, };
+export type Employee = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, email: string | null, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", years: number | null, };
 
 export type Payment = { method: "bank_transfer" | "card" | "cash" | "wechat" | "alipay" | "free", payer_account: string | null, payer_name: string | null, amount: string, date: string | null, };
 
-export type CaseData = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check", cert_kind: "organization" | "employee" | "personal", years: number | null, quantity: number, medium: "usb_key" | "mobile_key", organization: Organization | null, handler: Handler, employees: Array<Employee>, payment: Payment | null, notes: string, };
+export type Delivery = { method: "pickup" | "mail", 
+/**
+ * Who receives it (the handler when absent).
+ */
+recipient?: string | null, phone?: string | null, 
+/**
+ * The postal address for `mail`.
+ */
+address?: string | null, };
+
+export type Invoice = { type: "normal" | "special", 
+/**
+ * 发票抬头.
+ */
+title: string, 
+/**
+ * 纳税人识别号 (the unit's USCC for a unit).
+ */
+taxpayer_id?: string | null, email?: string | null, phone?: string | null, };
+
+export type CaseData = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", years: number | null, quantity: number, medium: "usb_key" | "mobile_key", organization: Organization | null, handler: Handler, employees: Array<Employee>, payment: Payment | null, notes: string, 
+/**
+ * 业务单号: the CA's own number for this application, from its online system (printed as
+ * the barcode of forms that carry one). Absent until the clerk has it.
+ */
+ca_reference?: string | null, delivery?: Delivery | null, invoice?: Invoice | null, };
 
 export type FieldProblem = { path: string, message: string, message_zh: string, 
 /**
@@ -29,7 +54,7 @@ severity: Severity, };
 
 export type Severity = "error" | "warning";
 
-export type FeeQuote = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check", cert_kind: "organization" | "employee" | "personal", medium: "usb_key" | "mobile_key", years: number | null, quantity: number, items: Array<FeeLine>, total: string, 
+export type FeeQuote = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", medium: "usb_key" | "mobile_key", years: number | null, quantity: number, items: Array<FeeLine>, total: string, 
 /**
  * The total in 大写金额, as receipts print it.
  */
@@ -180,7 +205,31 @@ print: boolean,
  */
 key_desk: boolean, };
 
-export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachments: Array<AttachmentInfo>, can: CaseCapabilities, };
+export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachments: Array<AttachmentInfo>, can: CaseCapabilities, 
+/**
+ * The case's way to 归档: its steps, done or not, and the next one.
+ */
+steps: CaseSteps, };
+
+export type StepState = { id: string, title: string, done: boolean, 
+/**
+ * Who does it: `clerk`, `supervisor` or `key_clerk`.
+ */
+role: Role, 
+/**
+ * Done at the key desk (`certdesk key …`), not with `case complete`.
+ */
+key_desk: boolean, 
+/**
+ * A confirmation that records the reference of what was done elsewhere.
+ */
+needs_reference: boolean, 
+/**
+ * When it was done (the event's time, UTC).
+ */
+at: string | null, };
+
+export type CaseSteps = { number: string, status: string, steps: Array<StepState>, next: string | null, };
 
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
@@ -232,7 +281,19 @@ export type CaseChange = { from?: string, to: string, roles?: Array<Role>, reaso
 /**
  * files_changed: the files whose arrival voided the approval
  */
-files?: Array<string>, };
+files?: Array<string>, 
+/**
+ * deliver: how the key went back and to whom
+ */
+handover?: Handover, };
+
+export type Handover = { 
+/**
+ * `pickup` or `mail`
+ */
+method: string, recipient?: string, recipient_id?: string, courier?: string, waybill?: string, address?: string, };
+
+export type StepConfirmed = { step: string, title: string, reference?: string, };
 
 export type Reissued = { reason: string, roles: Array<Role>, };
 
@@ -258,7 +319,11 @@ export type CertificateImported = { certificate_serial: string, subject: string,
  */
 chain: number, issuer_trusted?: boolean, anchor?: string, left_out?: Array<string>, file_sha256?: string, from?: string, to?: string, };
 
-export type CertificateWritten = { token_serial: string, key_id: string, certificate_serial: string, subject: string, not_after: string, verified: boolean, };
+export type CertificateWritten = { token_serial: string, key_id: string, certificate_serial: string, subject: string, not_after: string, verified: boolean, 
+/**
+ * certificates already on the key (a renewal onto the applicant's key): serial and subject
+ */
+previous?: Array<string>, };
 
 export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, };
 
@@ -285,6 +350,7 @@ export type EventDetails = {
   close: CaseChange,
   cancel: CaseChange,
   reissue: Reissued,
+  step_done: StepConfirmed,
   attachment_added: FileAdded,
   files_changed: CaseChange,
   seal_imported: SealSheet,

@@ -1,7 +1,7 @@
 // Sample data shared by the component tests, typed by the generated bindings: a case as
 // get_case returns it, its checklist and project, and builders of the replies several tests
 // repeat (a case page, a case list line, an audit event, a fee quote, an identifier check).
-import type { AuditEvent, CaseCapabilities, CaseData, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, MaterialItem, ProjectView } from './bindings'
+import type { AuditEvent, CaseCapabilities, CaseData, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, MaterialItem, ProjectView, Role } from './bindings'
 import type { MaterialReceived } from './ipc'
 
 /** The case JSON of get_case: the case data, the checklist the clerk ticked (kept in the case as
@@ -44,7 +44,21 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
 
 /** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given. */
 export function caseView(c: CaseJson, roles: readonly string[] = ['clerk'], over: Partial<CaseView> = {}): CaseView {
-  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), ...over }
+  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), ...over }
+}
+
+/** The plan of the sample case (a new key, then delivery), done as far as `status` shows. */
+export function stepsOf(number: string, status: string): CaseSteps {
+  const plan: [string, string, Role][] = [
+    ['accept', '受理', 'clerk'], ['submit', '提交复核', 'clerk'], ['approve', '复核通过', 'supervisor'],
+    ['key_init', '初始化Key', 'key_clerk'], ['key_generate', '生成密钥对和证书请求', 'key_clerk'], ['cert_import', '导入CA签发的证书', 'key_clerk'],
+    ['cert_write', '写入证书', 'key_clerk'], ['deliver', '交付', 'key_clerk'], ['close', '归档', 'clerk'],
+  ]
+  const reached: Record<string, number> = { draft: 0, accepted: 1, returned: 1, submitted: 2, approved: 3, key_issued: 7, delivered: 8, closed: 9, cancelled: 0 }
+  const n = reached[status] ?? 0
+  const steps = plan.map(([id, title, role], i) => ({ id, title, role, done: i < n, key_desk: role === 'key_clerk' && id !== 'deliver', needs_reference: false, at: null }))
+  const open = !['closed', 'cancelled'].includes(status)
+  return { number, status, steps, next: open ? (steps.find((s) => !s.done)?.id ?? null) : null }
 }
 
 /** A line of list_cases / search_cases / review_queue for the sample organisation. */

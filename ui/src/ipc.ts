@@ -63,6 +63,8 @@ export interface Commands {
   import_case: { args: { json: string }; result: B.Imported }
   update_case: { args: { number: string; json: string }; result: B.Imported }
   case_action: { args: { number: string; action: string; reason: string | null }; result: string }
+  case_steps: { args: { number: string }; result: B.CaseSteps }
+  complete_step: { args: { number: string; step: string; reference: string | null; courier: string | null; waybill: string | null; recipient: string | null; recipientId: string | null }; result: B.CaseSteps }
   review_queue: { args: NoArgs; result: CaseSummary[] }
 
   validate_ident: { args: { kind: string; value: string }; result: Checked }
@@ -90,8 +92,8 @@ export interface Commands {
   key_write_cert: { args: { number: string; serial: string; pin: string }; result: B.Written }
   key_write_seal: { args: { number: string; serial: string; pin: string }; result: B.SealWritten }
   key_verify: { args: { serial: string; pin: string }; result: B.Contents }
-  key_unlock: { args: { serial: string; soPin: string; newPin: string }; result: B.TokenView }
-  key_wipe: { args: { serial: string; soPin: string }; result: B.TokenView }
+  key_unlock: { args: { serial: string; soPin: string; newPin: string; number: string | null }; result: B.TokenView }
+  key_wipe: { args: { serial: string; soPin: string; number: string | null }; result: B.TokenView }
 
   report_daily: { args: { date: string }; result: DailyLedger }
   report_expiring: { args: { days: number }; result: Expiring[] }
@@ -132,6 +134,11 @@ export const api = {
   /** replaces the case data (draft/accepted/returned cases; recorded on the audit chain) */
   updateCase: (number: string, json: string) => call('update_case', { number, json }),
   caseAction: (number: string, action: string, reason?: string) => call('case_action', { number, action, reason: reason ?? null }),
+  /** the case's steps to 归档 and the next one */
+  caseSteps: (number: string) => call('case_steps', { number }),
+  /** does the case's next step when it is not a key-desk operation */
+  completeStep: (number: string, step: string, w: { reference?: string; courier?: string; waybill?: string; recipient?: string; recipientId?: string } = {}) =>
+    call('complete_step', { number, step, reference: w.reference ?? null, courier: w.courier ?? null, waybill: w.waybill ?? null, recipient: w.recipient ?? null, recipientId: w.recipientId ?? null }),
   /** submitted cases this account may approve (its own cases are left out by the backend) */
   reviewQueue: () => call('review_queue', {}),
 
@@ -175,8 +182,10 @@ export const api = {
   keyWriteCert: (number: string, serial: string, pin: string) => call('key_write_cert', { number, serial, pin }),
   keyWriteSeal: (number: string, serial: string, pin: string) => call('key_write_seal', { number, serial, pin }),
   keyVerify: (serial: string, pin: string) => call('key_verify', { serial, pin }),
-  keyUnlock: (serial: string, soPin: string, newPin: string) => call('key_unlock', { serial, soPin, newPin }),
-  keyWipe: (serial: string, soPin: string) => call('key_wipe', { serial, soPin }),
+  /** with `number`: the unlock is that 解锁 case's step */
+  keyUnlock: (serial: string, soPin: string, newPin: string, number?: string) => call('key_unlock', { serial, soPin, newPin, number: number ?? null }),
+  /** with `number`: the wipe is that case's step (a returned key) */
+  keyWipe: (serial: string, soPin: string, number?: string) => call('key_wipe', { serial, soPin, number: number ?? null }),
 
   // reports
   reportDaily: (date: string) => call('report_daily', { date }),

@@ -53,15 +53,26 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => unknown, ms: n
   return d
 }
 
+const pad = (n: number) => String(n).padStart(2, '0')
+
 /** Today as YYYY-MM-DD in local time. */
 export function today(): string {
   const d = new Date()
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
 }
 
-/** An RFC 3339 time as `YYYY-MM-DD HH:MM:SS` (as stored: local time of the counter). */
+/** An RFC 3339 time (the store keeps UTC) as `YYYY-MM-DD HH:MM:SS` in the counter's local time:
+ *  a case taken at 09:30 in Beijing shows 09:30, not 01:30. Text that is no time stays as it is. */
 export function fmtTime(s: string | null | undefined): string {
-  return s ? s.slice(0, 19).replace('T', ' ') : ''
+  if (!s) return ''
+  const d = new Date(s)
+  if (Number.isNaN(d.getTime())) return s
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+/** The counter's local day (YYYY-MM-DD) of an RFC 3339 time: what the date filters compare. */
+export function localDay(s: string): string {
+  return fmtTime(s).slice(0, 10)
 }
 
 export async function fileBytes(file: File): Promise<Uint8Array> {

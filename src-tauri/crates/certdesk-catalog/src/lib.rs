@@ -9,7 +9,7 @@ pub mod model;
 pub mod source;
 
 pub use fees::{FeeError, FeeLine, FeeQuote, FeeRequest};
-pub use model::{FormEntry, Lint, MaterialItem, MaterialKind, Per, Project};
+pub use model::{FormEntry, Lint, MaterialItem, MaterialKind, Per, Project, Route, Rules};
 pub use source::FormsTree;
 
 use std::collections::BTreeMap;

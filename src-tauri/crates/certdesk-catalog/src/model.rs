@@ -2,6 +2,8 @@
 //! as serde types, and the semantic lint that runs after parsing. Owns what a valid project is;
 //! does not read files (see `source`) nor compute fees (see `fees`).
 
+use certdesk_domain::steps::{RESERVED_IDS, RouteStep};
+use certdesk_domain::workflow::Role;
 use certdesk_domain::{BusinessType, CertKind, Medium, Money};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -35,6 +37,93 @@ pub struct Project {
     #[serde(default)]
     #[serde(serialize_with = "ser_spanned_vec")]
     pub forms: Vec<Spanned<FormEntry>>,
+    /// What follows the approval, per business type (first matching route wins; a case no
+    /// route matches follows `certdesk_domain::steps::default_route`).
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub routes: Vec<Spanned<Route>>,
+    /// The seeds' counter rules this project applies.
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+/// The CA's own rules for a case, each quoted from a seed where the catalog sets it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// "证书仅回寄到单位法定地址": a key goes by post only to the unit's legal address.
+    #[serde(default)]
+    pub mail_to_legal_address_only: bool,
+    /// "办理单位必须与申请发票单位一致": the invoice title is the applying unit (and the taxpayer
+    /// ID its USCC).
+    #[serde(default)]
+    pub invoice_title_is_applicant: bool,
+    /// "汇款须单位汇款，私人汇款概不受理": a bank transfer is paid by the applying unit.
+    #[serde(default)]
+    pub payer_is_applicant: bool,
+}
+
+/// A route: the steps after approval for the business types (media, kinds) it names.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub business: Vec<BusinessType>,
+    #[serde(default)]
+    pub media: Option<Vec<Medium>>,
+    #[serde(default)]
+    pub cert_kinds: Option<Vec<CertKind>>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub steps: Vec<RouteStepEntry>,
+}
+
+/// One step of a route as written in the file (`{ kind = "key" }`, `{ kind = "confirm", id =
+/// "ca_revoke", title = "CA系统注销完成" }`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteStepEntry {
+    pub kind: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub reference: Option<bool>,
+}
+
+impl RouteStepEntry {
+    /// The step as the domain plans it, or what is wrong with it.
+    pub fn to_step(&self) -> Result<RouteStep, String> {
+        let only_kind = |name: &str, step: RouteStep| {
+            if self.id.is_some() || self.title.is_some() || self.role.is_some() || self.reference.is_some() {
+                Err(format!("step {name:?} takes only `kind` (id, title, role and reference are for confirm steps)"))
+            } else {
+                Ok(step)
+            }
+        };
+        match self.kind.as_str() {
+            "key" => only_kind("key", RouteStep::Key),
+            "key_renew" => only_kind("key_renew", RouteStep::KeyRenew),
+            "unlock" => only_kind("unlock", RouteStep::Unlock),
+            "wipe" => only_kind("wipe", RouteStep::Wipe),
+            "deliver" => only_kind("deliver", RouteStep::Deliver),
+            "confirm" => {
+                let id = self.id.clone().ok_or("a confirm step needs an `id`")?;
+                if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') || RESERVED_IDS.contains(&id.as_str()) {
+                    return Err(format!("confirm step id {id:?}: use lowercase letters, digits and '_', not one of {}", RESERVED_IDS.join(", ")));
+                }
+                let title = self.title.clone().filter(|t| !t.trim().is_empty()).ok_or_else(|| format!("confirm step {id:?} needs a `title`"))?;
+                let role = self.role.unwrap_or(Role::Clerk);
+                if role == Role::Admin {
+                    return Err(format!("confirm step {id:?}: role is clerk, supervisor or key_clerk"));
+                }
+                Ok(RouteStep::Confirm { id, title, role, reference: self.reference.unwrap_or(true) })
+            }
+            other => Err(format!("step kind {other:?}: one of key, key_renew, unlock, wipe, confirm, deliver")),
+        }
+    }
 }
 
 fn ser_spanned_vec<T: Serialize, S: serde::Serializer>(v: &[Spanned<T>], s: S) -> Result<S::Ok, S::Error> {
@@ -116,6 +205,12 @@ pub struct MaterialRule {
     pub business: Vec<BusinessType>,
     #[serde(default)]
     pub cert_kinds: Option<Vec<CertKind>>,
+    /// Done online and paperless (the seed says so): no paper list applies (`items = []`).
+    #[serde(default)]
+    pub online: bool,
+    /// What the seed says about these business types' materials (or that it is silent).
+    #[serde(default)]
+    pub note: Option<String>,
     pub items: Vec<MaterialItem>,
 }
 
@@ -310,6 +405,60 @@ impl Project {
                     push(line, format!("material {:?} has no text", item.id));
                 }
             }
+            if r.online && !r.items.is_empty() {
+                push(line, "materials rule: an online (paperless) rule has `items = []`".into());
+            }
+        }
+        for route in &self.routes {
+            let line = Some(line_of(source, route.span().start));
+            let r = route.get_ref();
+            if r.business.is_empty() {
+                push(line, "route: `business` must not be empty".into());
+            }
+            if let Some(m) = subset("business type", &r.business, &self.business_types, "business_types") {
+                push(line, format!("route: {m}"));
+            }
+            if let Some(k) = &r.media
+                && let Some(m) = subset("medium", k, &self.media, "media")
+            {
+                push(line, format!("route: {m}"));
+            }
+            if let Some(k) = &r.cert_kinds
+                && let Some(m) = subset("certificate kind", k, &self.cert_kinds, "cert_kinds")
+            {
+                push(line, format!("route: {m}"));
+            }
+            let mut ids = Vec::new();
+            for step in &r.steps {
+                match step.to_step() {
+                    Err(m) => push(line, format!("route: {m}")),
+                    Ok(RouteStep::Confirm { id, .. }) => ids.push(id),
+                    Ok(s) => ids.push(format!("{s:?}")),
+                }
+            }
+            if let Some(d) = duplicates(&ids) {
+                push(line, format!("route: step {d} appears twice"));
+            }
+            let keys = r.steps.iter().filter(|s| s.kind == "key" || s.kind == "key_renew").count();
+            if keys > 1 {
+                push(line, "route: one key step (key or key_renew) per route".into());
+            }
+            if r.media.as_ref().is_some_and(|m| m == &[Medium::MobileKey]) && r.steps.iter().any(|s| s.kind != "confirm") {
+                push(line, "route: a mobile certificate has no USB key steps and nothing to hand over (only confirm steps)".into());
+            }
+        }
+        // a project that declares routes declares them all: a forgotten business type would
+        // quietly take the default
+        if !self.routes.is_empty() {
+            for b in &self.business_types {
+                for m in &self.media {
+                    for k in &self.cert_kinds {
+                        if !self.route_for(*b, *m, *k).1 {
+                            push(None, format!("no route for {b} / {m} / {k}: add it to a [[routes]] entry"));
+                        }
+                    }
+                }
+            }
         }
         let form_ids: Vec<&str> = self.forms.iter().map(|f| f.get_ref().id.as_str()).collect();
         if let Some(d) = duplicates(&form_ids) {
@@ -336,6 +485,30 @@ impl Project {
             }
         }
         out
+    }
+
+    /// The steps after approval for a case: the first declared route that matches, else the
+    /// domain's default for its business type and medium. The bool says whether the catalog
+    /// declared it.
+    pub fn route_for(&self, business: BusinessType, medium: Medium, kind: CertKind) -> (Vec<RouteStep>, bool) {
+        let declared = self
+            .routes
+            .iter()
+            .map(|r| r.get_ref())
+            .find(|r| r.business.contains(&business) && r.media.as_ref().is_none_or(|m| m.contains(&medium)) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)));
+        match declared {
+            // lint refused a bad step: the loader never hands out a project that has one
+            Some(r) => (r.steps.iter().filter_map(|s| s.to_step().ok()).collect(), true),
+            None => (certdesk_domain::steps::default_route(business, medium), false),
+        }
+    }
+
+    /// What the seeds say about a business type's materials when it has no paper list: the
+    /// notes of its rules, and whether it is done online.
+    pub fn materials_notes(&self, business: BusinessType, kind: CertKind) -> (Vec<String>, bool) {
+        let rules: Vec<&MaterialRule> =
+            self.materials.iter().map(|r| r.get_ref()).filter(|r| r.business.contains(&business) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind))).collect();
+        (rules.iter().filter_map(|r| r.note.clone()).collect(), rules.iter().any(|r| r.online))
     }
 
     pub fn fee_rules(&self) -> impl Iterator<Item = &FeeRule> {

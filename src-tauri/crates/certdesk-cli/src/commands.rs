@@ -291,13 +291,23 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
                 show_case(&store, &rec)?;
             }
         }
-        CaseCmd::List { status, limit } => {
+        CaseCmd::List { status, project, from, to, limit } => {
             let status = status
                 .map(|s| Status::from_wire(&s).ok_or_else(|| CliError::Usage(format!("unknown status {s:?} (expected one of: {})", Status::ALL.map(|s| s.wire()).join(", ")))))
                 .transpose()?;
             let store = open_store(g)?;
-            let rows = store.list(status, limit.unwrap_or(usize::MAX >> 1))?;
+            let rows = certdesk_desk::api::list_cases(&store, status, project.as_deref(), from, to, limit.unwrap_or(usize::MAX >> 1))?;
             print_cases(g, &rows);
+        }
+        CaseCmd::Steps { number } => {
+            let catalog = load_catalog(g)?;
+            let store = open_store(g)?;
+            let steps = certdesk_desk::steps::steps(&store, &catalog, &number)?;
+            print_steps(g, &steps);
+        }
+        CaseCmd::Complete { number, step, reference, courier, waybill, recipient, recipient_id, by } => {
+            let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id };
+            return crate::people::complete(g, &number, &step, &with, &by);
         }
         CaseCmd::Search { text, limit } => {
             let store = open_store(g)?;
@@ -315,6 +325,29 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn print_steps(g: &Global, steps: &certdesk_desk::steps::CaseSteps) {
+    if g.json {
+        print_json(&steps);
+        return;
+    }
+    println!("{}  {}", steps.number, steps.status);
+    for s in &steps.steps {
+        let mark = if s.done {
+            "✓"
+        } else if steps.next.as_deref() == Some(s.id.as_str()) {
+            "→"
+        } else {
+            " "
+        };
+        let how = if s.key_desk { "  (key desk)" } else { "" };
+        println!("{mark} {:<16} {:<20} {}{how}", s.id, s.title, s.role);
+    }
+    match &steps.next {
+        Some(n) => println!("next: {n}"),
+        None => println!("no step left"),
+    }
 }
 
 fn show_case(store: &Store, rec: &certdesk_store::CaseRecord) -> Result<(), CliError> {

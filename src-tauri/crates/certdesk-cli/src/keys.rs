@@ -248,7 +248,8 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                 Some(n) => {
                     let mut store = open_store(g)?;
                     let mut session = clerk(&mut store, &by, n)?;
-                    issue::init(&mut session.desk(&mut store)?, &keys, n, slot_index, &label, &so, &user)?
+                    let catalog = load_catalog(g)?;
+                    issue::init(&mut session.desk(&mut store)?, &keys, &catalog, n, slot_index, &label, &so, &user)?
                 }
                 None => keys.init(slot_index, &label, &so, &user)?,
             };
@@ -266,7 +267,8 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                     let mut store = open_store(g)?;
                     let mut session = clerk(&mut store, &by, n)?;
                     let files = issue::RequestFiles { csr: csr_out.clone(), package: package_out.clone().unwrap_or_else(|| csr_out.with_extension("request.json")) };
-                    let made = issue::generate(&mut session.desk(&mut store)?, &keys, n, &s, &pin, algo, employee, &files)?;
+                    let catalog = load_catalog(g)?;
+                    let made = issue::generate(&mut session.desk(&mut store)?, &keys, &catalog, n, &s, &pin, algo, employee, &files)?;
                     (serde_json::json!({ "id": made.key_id, "algo": made.algo, "public_key_sha256": made.public_key_sha256 }), made.key_id)
                 }
                 (Some(cn), _) => {
@@ -330,7 +332,8 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                     let mut store = open_store(g)?;
                     let mut session = clerk(&mut store, &by, n)?;
                     let pin = pins.read(pin_file.as_deref(), "PIN")?;
-                    let w = issue::write_seal(&mut session.desk(&mut store)?, &keys, n, &s, &pin)?;
+                    let catalog = load_catalog(g)?;
+                    let w = issue::write_seal(&mut session.desk(&mut store)?, &keys, &catalog, n, &s, &pin)?;
                     (
                         serde_json::to_value(&w).unwrap_or_default(),
                         format!("seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}", w.name, w.size, w.sha256, n.trim()),
@@ -374,22 +377,30 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             warn_default_pin(g, &new);
             show(serde_json::json!({ "changed": true }), "PIN changed".into());
         }
-        KeyCmd::Unlock { token, so_pin_file, new_pin_file, by } => {
+        KeyCmd::Unlock { token, case, so_pin_file, new_pin_file, by } => {
             let mut recorded = recorder(g, &by)?;
+            if case.is_some() && recorded.is_none() {
+                return Err(CliError::Usage("key unlock --case records the unlock on the case: give --as KEY_CLERK and --password-file".into()));
+            }
+            let catalog = load_catalog(g)?;
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let new = pins.read(new_pin_file.as_deref(), "new user PIN")?;
             let t = match &mut recorded {
-                Some((store, session)) => issue::unlock(&mut session.desk(store)?, &keys, &sel(&token), &so, &new)?,
+                Some((store, session)) => issue::unlock(&mut session.desk(store)?, &keys, &catalog, case.as_deref(), &sel(&token), &so, &new)?,
                 None => keys.unlock(&sel(&token), &so, &new)?,
             };
             warn_default_pin(g, &new);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} unlocked with a new user PIN", t.label));
         }
-        KeyCmd::Wipe { token, so_pin_file, by } => {
+        KeyCmd::Wipe { token, case, so_pin_file, by } => {
             let mut recorded = recorder(g, &by)?;
+            if case.is_some() && recorded.is_none() {
+                return Err(CliError::Usage("key wipe --case records the wipe on the case: give --as KEY_CLERK and --password-file".into()));
+            }
+            let catalog = load_catalog(g)?;
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let t = match &mut recorded {
-                Some((store, session)) => issue::wipe(&mut session.desk(store)?, &keys, &sel(&token), &so)?,
+                Some((store, session)) => issue::wipe(&mut session.desk(store)?, &keys, &catalog, case.as_deref(), &sel(&token), &so)?,
                 None => keys.wipe(&sel(&token), &so)?,
             };
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} wiped: no keys, certificates or user PIN left", t.label));

@@ -294,10 +294,42 @@ pub enum CaseCmd {
     Reissue(Transition),
     /// Show one case.
     Show { number: String },
+    /// The case's steps to 归档 (done or not, who does each) and the next one.
+    Steps { number: String },
+    /// Do the case's next step when it is not a key-desk operation: accept, submit, approve, a
+    /// confirmation done in the CA's system (--reference), the hand-over (--courier and
+    /// --waybill for a case sent by post; --recipient and --recipient-id when someone other than
+    /// the handler collects it), close. Key-desk steps are `certdesk key … --case NUMBER`.
+    Complete {
+        number: String,
+        step: String,
+        /// The reference of what was done elsewhere (the CA's business or revocation number).
+        #[arg(long)]
+        reference: Option<String>,
+        #[arg(long)]
+        courier: Option<String>,
+        #[arg(long)]
+        waybill: Option<String>,
+        /// Who collected the key, when not the case's handler.
+        #[arg(long)]
+        recipient: Option<String>,
+        #[arg(long = "recipient-id", value_name = "ID")]
+        recipient_id: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// List cases, newest first.
     List {
         #[arg(long)]
         status: Option<String>,
+        #[arg(long)]
+        project: Option<String>,
+        /// Cases taken on or after this day (YYYY-MM-DD, the counter's local day).
+        #[arg(long, value_name = "DAY")]
+        from: Option<chrono::NaiveDate>,
+        /// Cases taken on or before this day (YYYY-MM-DD, the counter's local day).
+        #[arg(long, value_name = "DAY")]
+        to: Option<chrono::NaiveDate>,
         #[arg(long)]
         limit: Option<usize>,
     },
@@ -466,10 +498,13 @@ pub enum KeyCmd {
         #[arg(long = "new-pin-file", value_name = "FILE")]
         new_pin_file: Option<PathBuf>,
     },
-    /// Unlock a PIN-locked key: SO PIN and a new user PIN.
+    /// Unlock a PIN-locked key: SO PIN and a new user PIN (--case: as that 解锁 case's step).
     Unlock {
         #[command(flatten)]
         token: TokenArg,
+        /// The 解锁 case this unlock is done for (needs --as).
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
         #[arg(long = "so-pin-file", value_name = "FILE")]
         so_pin_file: Option<PathBuf>,
         #[arg(long = "new-pin-file", value_name = "FILE")]
@@ -482,6 +517,9 @@ pub enum KeyCmd {
     Wipe {
         #[command(flatten)]
         token: TokenArg,
+        /// The case whose returned key this is (needs --as).
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
         #[arg(long = "so-pin-file", value_name = "FILE")]
         so_pin_file: Option<PathBuf>,
         /// Record the wipe on the audit chain as this key clerk.

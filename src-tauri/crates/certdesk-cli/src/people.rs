@@ -177,13 +177,26 @@ pub fn transition(g: &Global, action: Action, t: Transition) -> Result<ExitCode,
     let number = certdesk_desk::api::case_number(&t.number).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut store = open_store(g)?;
     store.case(&number)?;
+    let catalog = load_catalog(g)?;
     let mut session = session(&mut store, &t.by)?;
-    let rec = session.desk(&mut store)?.act(number.as_str(), action, t.reason.as_deref())?;
+    let rec = session.desk(&mut store)?.act(&catalog, number.as_str(), action, t.reason.as_deref())?;
     if g.json {
         print_json(&serde_json::json!({ "number": rec.number, "status": rec.status.wire(), "digest": rec.digest, "actor": session.name() }));
     } else {
         println!("{} {} ({})", rec.number, rec.status.zh(), rec.status);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `case complete NUMBER STEP`: the case's next step when it is not a key-desk operation.
+pub fn complete(g: &Global, number: &str, step: &str, with: &certdesk_desk::steps::Completion, by: &ActAs) -> Result<ExitCode, CliError> {
+    let number = certdesk_desk::api::case_number(number).map_err(|e| CliError::Usage(e.to_string()))?;
+    let catalog = load_catalog(g)?;
+    let mut store = open_store(g)?;
+    store.case(&number)?;
+    let mut session = session(&mut store, by)?;
+    let steps = session.desk(&mut store)?.complete_step(&catalog, number.as_str(), step, with)?;
+    crate::commands::print_steps(g, &steps);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -332,7 +332,7 @@ fn many_writers_at_once_keep_one_chain_in_order() {
         let json = std::fs::read_to_string(ORG_NEW).unwrap();
         for _ in 0..10 {
             let n = session.desk(&mut store).unwrap().import_case(&catalog, &json).unwrap().number;
-            session.desk(&mut store).unwrap().act(&n, certdesk_domain::Action::Accept, None).unwrap();
+            session.desk(&mut store).unwrap().act(&certdesk_catalog::Catalog::embedded().unwrap(), &n, certdesk_domain::Action::Accept, None).unwrap();
         }
     });
     let li = e.c.pw("li");

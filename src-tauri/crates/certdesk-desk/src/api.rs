@@ -105,6 +105,8 @@ pub struct CaseView {
     pub history: Vec<AuditEvent>,
     pub attachments: Vec<AttachmentInfo>,
     pub can: CaseCapabilities,
+    /// The case's way to 归档: its steps, done or not, and the next one.
+    pub steps: crate::steps::CaseSteps,
 }
 
 /// Why case JSON was refused: every problem at once, with its field path.
@@ -137,6 +139,10 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
         let known = catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ");
         return Err(vec![problem("project", format!("unknown CA project {:?} (known: {known})", data.project), format!("未知的CA项目 {:?}", data.project), Severity::Error)]);
     };
+    let broken = counter_rules(&project.rules, data);
+    if !broken.is_empty() {
+        return Err(broken);
+    }
     let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
     match project.fee(&req) {
         Ok(quote) => {
@@ -166,6 +172,80 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
             Err(vec![problem(field, e.to_string(), e.zh(), Severity::Error)])
         }
     }
+}
+
+/// The seeds' counter rules a project applies (its catalog's `[rules]`): who pays, whom the
+/// invoice names, where a key may be posted.
+fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldProblem> {
+    use certdesk_domain::{DeliveryMethod, PaymentMethod, same_unit};
+    let mut out = Vec::new();
+    let org = data.organization.as_ref();
+    let unit = org.map(|o| o.name.as_str()).unwrap_or_default();
+    let mut error = |path: &str, en: String, zh: String| out.push(problem(path, en, zh, Severity::Error));
+    if rules.payer_is_applicant
+        && let Some(p) = &data.payment
+        && p.method == PaymentMethod::BankTransfer
+        && !p.payer_name.as_deref().is_some_and(|payer| same_unit(payer, unit))
+    {
+        error(
+            "payment.payer_name",
+            format!("this CA takes transfers only from the applying unit {unit:?} (汇款须单位汇款，私人汇款概不受理), not from {:?}", p.payer_name.as_deref().unwrap_or("")),
+            format!("付款单位须与申请单位“{unit}”一致（汇款须单位汇款，私人汇款概不受理）"),
+        );
+    }
+    if rules.invoice_title_is_applicant
+        && let Some(inv) = &data.invoice
+    {
+        if !same_unit(&inv.title, unit) {
+            error(
+                "invoice.title",
+                format!("the invoice must name the applying unit {unit:?} (办理单位必须与申请发票单位一致)"),
+                format!("发票抬头须为申请单位“{unit}”（办理单位必须与申请发票单位一致）"),
+            );
+        }
+        if let (Some(tax), Some(uscc)) = (&inv.taxpayer_id, org.and_then(|o| o.uscc.as_ref()))
+            && tax != uscc
+        {
+            error("invoice.taxpayer_id", format!("the taxpayer ID must be the unit's USCC {uscc}"), format!("纳税人识别号须为申请单位的统一社会信用代码{uscc}"));
+        }
+    }
+    if rules.mail_to_legal_address_only
+        && let Some(d) = &data.delivery
+        && d.method == DeliveryMethod::Mail
+        && let Some(address) = &d.address
+        && !org.and_then(|o| o.legal_address.as_deref()).is_some_and(|legal| same_unit(address, legal))
+    {
+        error(
+            "delivery.address",
+            "this CA posts keys only to the unit's legal address (证书仅回寄到单位法定地址): organization.legal_address".into(),
+            "证书仅回寄到单位法定地址：收件地址须与单位法定地址一致".into(),
+        );
+    }
+    out
+}
+
+/// Cases, newest first, filtered by status, project and the counter's local days they were
+/// taken on (`from` and `to` included). Reading needs no rule: the CLI lists without signing in.
+pub fn list_cases(
+    store: &Store,
+    status: Option<certdesk_domain::Status>,
+    project: Option<&str>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    limit: usize,
+) -> Result<Vec<certdesk_store::CaseSummary>, DeskError> {
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(DeskError::Invalid(format!("from {f} is after to {t}")));
+    }
+    let filter = certdesk_store::CaseFilter {
+        status: status.map(|s| s.wire().to_string()),
+        project: project.filter(|p| !p.is_empty()).map(str::to_string),
+        from: from.map(|d| crate::report::day_bounds(d).0),
+        to: to.map(|d| crate::report::day_bounds(d).1),
+    };
+    Ok(store.list_filtered(&filter, limit)?)
 }
 
 /// A case number as typed (any case, spaces around): parsed once, here.
@@ -209,13 +289,30 @@ impl Desk<'_> {
         Ok(saved(&rec, warnings))
     }
 
-    /// A workflow action (accept, submit, approve, return, cancel, deliver, close).
-    pub fn act(&mut self, number: &str, action: Action, reason: Option<&str>) -> Result<CaseRecord, DeskError> {
+    /// A workflow action (accept, submit, approve, return, cancel, deliver, close). Delivering
+    /// and closing are steps of the case's plan: taken only when they are its next step (a
+    /// delivery as `case complete` with nothing more said: pickup by the handler).
+    pub fn act(&mut self, catalog: &Catalog, number: &str, action: Action, reason: Option<&str>) -> Result<CaseRecord, DeskError> {
         if action == Action::Edit || action == Action::IssueKey {
             return Err(DeskError::Invalid(format!("{} is not taken directly: edit the case, or write its certificate at the key desk", action.wire())));
         }
         let number = case_number(number)?;
-        Ok(self.store.act(&number, action, &self.actor, reason)?)
+        if matches!(action, Action::Deliver | Action::Close) {
+            crate::steps::complete(self, catalog, number.as_str(), action.wire(), &crate::steps::Completion::default())?;
+            return Ok(self.store.case(&number)?);
+        }
+        self.act_checked(&number, action, reason, None)
+    }
+
+    /// A transition whose place in the case's plan the caller has checked.
+    pub(crate) fn act_checked(
+        &mut self,
+        number: &CaseNumber,
+        action: Action,
+        reason: Option<&str>,
+        handover: Option<certdesk_store::detail::Handover>,
+    ) -> Result<CaseRecord, DeskError> {
+        Ok(self.store.act_with(number, action, &self.actor, reason, handover)?)
     }
 
     /// A supervisor's permission for a second key on a case whose certificate was written.
@@ -229,15 +326,36 @@ impl Desk<'_> {
     }
 
     /// The case with its history, files and what this account may do to it now.
-    pub fn case_view(&self, number: &str) -> Result<CaseView, DeskError> {
+    pub fn case_view(&self, catalog: &Catalog, number: &str) -> Result<CaseView, DeskError> {
         let number = case_number(number)?;
         let (record, facts) = self.store.facts(&number)?;
-        Ok(CaseView {
-            case: record.to_export_json(),
-            history: self.store.history(&number)?,
-            attachments: self.store.attachments(&number)?,
-            can: workflow::capabilities(&self.actor, &facts),
-        })
+        let steps = crate::steps::steps(self.store, catalog, number.as_str())?;
+        let mut can = workflow::capabilities(&self.actor, &facts);
+        // delivering and closing are steps of the plan: offered only when they are next
+        can.actions.retain(|a| !matches!(a.action, "deliver" | "close") || steps.next.as_deref() == Some(a.action));
+        Ok(CaseView { case: record.to_export_json(), history: self.store.history(&number)?, attachments: self.store.attachments(&number)?, can, steps })
+    }
+
+    /// Cases, newest first, filtered by status, project and the counter's local days.
+    pub fn list_cases(
+        &self,
+        status: Option<certdesk_domain::Status>,
+        project: Option<&str>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        limit: usize,
+    ) -> Result<Vec<certdesk_store::CaseSummary>, DeskError> {
+        list_cases(self.store, status, project, from, to, limit)
+    }
+
+    /// The case's steps to 归档 (`case steps`).
+    pub fn case_steps(&self, catalog: &Catalog, number: &str) -> Result<crate::steps::CaseSteps, DeskError> {
+        crate::steps::steps(self.store, catalog, number)
+    }
+
+    /// Does the case's next step when it is not a key-desk operation (`case complete`).
+    pub fn complete_step(&mut self, catalog: &Catalog, number: &str, step: &str, with: &crate::steps::Completion) -> Result<crate::steps::CaseSteps, DeskError> {
+        crate::steps::complete(self, catalog, number, step, with)
     }
 
     /// Submitted cases this account may approve, oldest first: the four-eyes rule leaves out

@@ -9,6 +9,7 @@
 use crate::DeskError;
 use crate::api::{Desk, case_number};
 use certdesk_catalog::Catalog;
+use certdesk_domain::steps::StepKind;
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{CaseNumber, CertKind};
 use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewEvent, NewFile, Store, detail};
@@ -99,6 +100,11 @@ fn seal_images(store: &Store, number: &CaseNumber) -> Result<Vec<String>, DeskEr
     Ok(store.attachments(number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name).collect())
 }
 
+/// Whether the case has a seal image for the key desk to write.
+pub(crate) fn has_seal_image(store: &Store, number: &CaseNumber) -> Result<bool, DeskError> {
+    Ok(!seal_images(store, number)?.is_empty())
+}
+
 /// Where issuing stands for a case, read off its audit chain (the newest key counts: a new
 /// `token_initialized` starts over).
 pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
@@ -121,9 +127,11 @@ pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
 }
 
 /// Step 1: initialise the key in slot `slot_index` with a label and both PINs.
-pub fn init(desk: &mut Desk<'_>, keys: &Keys, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, DeskError> {
+#[allow(clippy::too_many_arguments)]
+pub fn init(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, true)?;
+    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyInit)?;
     let t = keys.init(slot_index, label, so_pin, user_pin)?;
     record(desk, &number, AuditAction::TokenInitialized, &detail::TokenInitialized { token_serial: t.serial.clone(), token_label: t.label.clone(), model: t.model.clone() }, true)?;
     Ok(t)
@@ -159,6 +167,7 @@ impl RequestFiles {
 pub fn generate(
     desk: &mut Desk<'_>,
     keys: &Keys,
+    catalog: &Catalog,
     number: &str,
     sel: &TokenSel,
     pin: &Pin,
@@ -168,6 +177,7 @@ pub fn generate(
 ) -> Result<Generated, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, true)?;
+    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
     let subject = subject_from_case(desk.store, &number, employee)?;
     let t = keys.info(sel)?;
     let key = keys.generate(sel, pin, algo, &subject.common_name)?;
@@ -335,6 +345,8 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
         .attachment(&number, CERTIFICATE_ATTACHMENT)?
         .ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "import the issued certificate first".into() })?;
     let t = keys.info(sel)?;
+    // a renewal onto the applicant's key finds the old certificate there: recorded, not lost
+    let previous: Vec<String> = keys.show(sel, Some(pin))?.certificates.iter().map(|c| format!("{} {}", c.serial_hex, c.subject)).collect();
     let written = keys.write_cert(sel, pin, &bytes, None)?;
     let detail = detail::CertificateWritten {
         token_serial: t.serial,
@@ -343,6 +355,7 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
         subject: written.subject.clone(),
         not_after: written.not_after.clone(),
         verified: true,
+        previous: (!previous.is_empty()).then_some(previous),
     };
     record(desk, &number, AuditAction::CertificateWritten, &detail, false)?;
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
@@ -357,9 +370,10 @@ pub struct SealWritten {
 
 /// Step 5: the case's official seal image (else its first chosen seal image; never the scan)
 /// on the key, read back.
-pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
+pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, false)?;
+    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::SealWrite)?;
     let names = seal_images(desk.store, &number)?;
     let name = names
         .iter()
@@ -396,19 +410,43 @@ fn key_clerk(desk: &Desk<'_>) -> Result<(), DeskError> {
     .into())
 }
 
-/// Unlocks a PIN-locked key with the SO PIN and a new user PIN (a key clerk), recorded.
-pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, DeskError> {
+/// Unlocks a PIN-locked key with the SO PIN and a new user PIN (a key clerk), recorded; for a
+/// case (`case`: a 解锁 case whose plan has the unlock, approved) the unlock is that case's step.
+pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, case: Option<&str>, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, DeskError> {
     key_clerk(desk)?;
+    let number = case.map(case_number).transpose()?;
+    if let Some(n) = &number {
+        check(desk, n, false)?;
+        crate::steps::require_in_plan(desk.store, catalog, n, StepKind::Unlock)?;
+    }
     let t = keys.unlock(sel, so_pin, new_pin)?;
-    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenUnlocked, &detail::TokenChanged { token_serial: t.serial.clone() }))?;
+    let changed = detail::TokenChanged { token_serial: t.serial.clone() };
+    match &number {
+        Some(n) => record(desk, n, AuditAction::TokenUnlocked, &changed, false)?,
+        None => {
+            desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenUnlocked, &changed))?;
+        }
+    }
     Ok(t)
 }
 
-/// Wipes a returned key with the SO PIN (a key clerk), recorded.
-pub fn wipe(desk: &mut Desk<'_>, keys: &Keys, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, DeskError> {
+/// Wipes a returned key with the SO PIN (a key clerk), recorded; for a case whose plan has the
+/// wipe (a revocation that takes the key back), as that case's step.
+pub fn wipe(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, case: Option<&str>, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, DeskError> {
     key_clerk(desk)?;
+    let number = case.map(case_number).transpose()?;
+    if let Some(n) = &number {
+        check(desk, n, false)?;
+        crate::steps::require_in_plan(desk.store, catalog, n, StepKind::Wipe)?;
+    }
     let t = keys.wipe(sel, so_pin)?;
-    desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenWiped, &detail::TokenChanged { token_serial: t.serial.clone() }))?;
+    let changed = detail::TokenChanged { token_serial: t.serial.clone() };
+    match &number {
+        Some(n) => record(desk, n, AuditAction::TokenWiped, &changed, false)?,
+        None => {
+            desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenWiped, &changed))?;
+        }
+    }
     Ok(t)
 }
 

@@ -14,6 +14,7 @@ pub mod issue;
 pub mod print;
 pub mod report;
 pub mod seal;
+pub mod steps;
 pub mod xlsx;
 
 use certdesk_store::StoreError;
@@ -114,6 +115,7 @@ impl DeskError {
                 T::Cert(_) => K::CertUnreadable,
                 _ => K::Token,
             },
+            DeskError::Forms(certdesk_forms::FormsError::MissingField { .. }) => K::Refused,
             DeskError::Forms(_) => K::Forms,
             DeskError::Seal(_) => K::SealUnreadable,
             DeskError::Refused { .. } => K::Refused,

@@ -31,8 +31,8 @@ pub struct DailyLedger {
     pub delivered: usize,
 }
 
-/// UTC bounds of a local day, in the store's time format.
-fn day_bounds(date: NaiveDate) -> (String, String) {
+/// UTC bounds of a local day (the counter's time zone), in the store's time format.
+pub fn day_bounds(date: NaiveDate) -> (String, String) {
     let start = |d: NaiveDate| {
         let local = Local.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest().unwrap_or_else(Local::now);
         local.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -54,12 +54,12 @@ impl Counter {
         let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
         let catalog = self.catalog.clone();
         let n = self.desk("zhang").import_case(&catalog, &json).unwrap().number;
-        self.desk("zhang").act(&n, Action::Accept, None).unwrap();
+        self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
         if seal {
             seal::import_for_case(&mut self.desk("zhang"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
         }
-        self.desk("zhang").act(&n, Action::Submit, None).unwrap();
-        self.desk("li").act(&n, Action::Approve, None).unwrap();
+        self.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap();
+        self.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
         n
     }
 
@@ -193,15 +193,15 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
     let catalog = c.catalog.clone();
     let draft = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
-    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &draft, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "not_approved");
-    assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &n, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "missing_role");
+    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &draft, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "not_approved");
+    assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &catalog, &n, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "missing_role");
 
-    let t = issue::init(&mut c.desk("wang"), &keys, &n, 0, &n, &so, &pin).unwrap();
+    let t = issue::init(&mut c.desk("wang"), &keys, &catalog, &n, 0, &n, &so, &pin).unwrap();
     let sel = TokenSel::Serial(t.serial.clone());
     let files = issue::RequestFiles::in_dir(&hsm.p("out"), &n);
-    let wrong = issue::generate(&mut c.desk("wang"), &keys, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &files).unwrap_err();
+    let wrong = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &files).unwrap_err();
     assert_eq!(wrong.kind().as_str(), "pin_incorrect");
-    let g = issue::generate(&mut c.desk("wang"), &keys, &n, &sel, &pin, Algo::EcP256, None, &files).unwrap();
+    let g = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin, Algo::EcP256, None, &files).unwrap();
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
     assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
@@ -259,8 +259,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // the same step again (a retry) is not a second key in the ledger
     issue::write_cert(&mut c.desk("wang"), &keys, &n, &sel, &pin).unwrap();
     // a second key for the case needs a supervisor's reissue with a reason
-    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &n, 1, "second", &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
-    let sw = issue::write_seal(&mut c.desk("wang"), &keys, &n, &sel, &pin).unwrap();
+    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &n, 1, "second", &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
+    let sw = issue::write_seal(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin).unwrap();
     assert_eq!(sw.name, "seal:official_seal");
     let contents = issue::verify(&keys, &sel, &pin).unwrap();
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
@@ -273,7 +273,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let st = issue::status(&c.store, &n).unwrap();
     assert!(st.steps.iter().all(|s| s.done), "{:?}", st.steps);
     assert_eq!(st.next, None);
-    c.desk("wang").act(&n, Action::Deliver, None).unwrap();
+    c.desk("wang").act(&catalog, &n, Action::Deliver, None).unwrap();
     assert!(c.store.verify_audit().unwrap().ok);
     // no PIN anywhere in the database file
     let db = std::fs::read(hsm.p("c.db")).unwrap();

@@ -67,6 +67,7 @@ wire_enum!(
         Suspend = "suspend" / "挂起",
         KeyRecovery = "key_recovery" / "密钥恢复",
         AnnualCheck = "annual_check" / "年审",
+        Unsuspend = "unsuspend" / "解挂",
     }
 );
 
@@ -118,6 +119,22 @@ wire_enum!(
         ForeignerResidence = "foreigner_residence_permit" / "外国人永久居留身份证",
         MilitaryOfficer = "military_officer" / "军官证",
         Other = "other" / "其他",
+    }
+);
+
+wire_enum!(
+    /// 交付方式: how the key (or the paperwork) goes back to the applicant.
+    DeliveryMethod {
+        Pickup = "pickup" / "自取",
+        Mail = "mail" / "邮寄",
+    }
+);
+
+wire_enum!(
+    /// 发票类型.
+    InvoiceType {
+        Normal = "normal" / "增值税普通发票",
+        Special = "special" / "增值税专用发票",
     }
 );
 
@@ -218,6 +235,52 @@ pub struct Payment {
     pub extra: Extra,
 }
 
+/// How the case's key goes back (`delivery` in the case JSON; pickup by the handler when absent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Delivery {
+    #[serde(default = "pickup")]
+    pub method: DeliveryMethod,
+    /// Who receives it (the handler when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The postal address for `mail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub extra: Extra,
+}
+
+fn pickup() -> DeliveryMethod {
+    DeliveryMethod::Pickup
+}
+
+/// The invoice the applicant asks for (`invoice` in the case JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Invoice {
+    #[serde(rename = "type", default = "normal_invoice")]
+    #[ts(rename = "type")]
+    pub kind: InvoiceType,
+    /// 发票抬头.
+    pub title: String,
+    /// 纳税人识别号 (the unit's USCC for a unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxpayer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub extra: Extra,
+}
+
+fn normal_invoice() -> InvoiceType {
+    InvoiceType::Normal
+}
+
 /// The case data: what the applicant asks for and who they are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CaseData {
@@ -238,6 +301,14 @@ pub struct CaseData {
     pub payment: Option<Payment>,
     #[serde(default)]
     pub notes: String,
+    /// 业务单号: the CA's own number for this application, from its online system (printed as
+    /// the barcode of forms that carry one). Absent until the clerk has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -382,6 +453,48 @@ impl CaseData {
                 v.error(&format!("{base}.id_number"), &format!("same ID number as employees[{first}]"), &format!("证件号码与第{}行员工重复", first + 1));
             }
         }
+        if self.ca_reference.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            self.ca_reference = None;
+        }
+        if let Some(r) = &mut self.ca_reference {
+            *r = r.trim().to_string();
+            if r.len() > MAX_REFERENCE_CHARS || !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                v.error("ca_reference", "the CA's business number (业务单号) is letters, digits and '-', at most 40", "业务单号只能由字母、数字和“-”组成，最多40位");
+            }
+        }
+        if let Some(d) = &mut self.delivery {
+            v.optional_ident("delivery.phone", IdentKind::Mobile, &mut d.phone);
+            if d.method == DeliveryMethod::Mail {
+                if d.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                    v.error("delivery.address", "delivery by post needs the postal address", "邮寄须填写收件地址");
+                }
+                if d.recipient.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                    v.error("delivery.recipient", "delivery by post needs the recipient", "邮寄须填写收件人");
+                }
+                if d.phone.is_none() {
+                    v.error("delivery.phone", "delivery by post needs the recipient's mobile number", "邮寄须填写收件人手机号码");
+                }
+            }
+        }
+        if let Some(inv) = &mut self.invoice {
+            v.required("invoice.title", &inv.title);
+            for field in [&mut inv.taxpayer_id, &mut inv.email, &mut inv.phone] {
+                if field.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                    *field = None;
+                }
+            }
+            if let Some(t) = &mut inv.taxpayer_id {
+                let compact: String = t.split_whitespace().collect::<String>().to_uppercase();
+                *t = compact;
+                if !(15..=20).contains(&t.len()) || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    v.error("invoice.taxpayer_id", "a taxpayer ID (纳税人识别号) is 15 to 20 letters and digits", "纳税人识别号应为15-20位字母或数字");
+                }
+            }
+            if inv.kind == InvoiceType::Special && inv.taxpayer_id.is_none() {
+                v.error("invoice.taxpayer_id", "a special VAT invoice needs the taxpayer ID", "增值税专用发票须填写纳税人识别号");
+            }
+            v.optional_ident("invoice.email", IdentKind::Email, &mut inv.email);
+        }
         if let Some(p) = &self.payment {
             if p.amount.is_negative() {
                 v.error("payment.amount", "the amount is negative", "金额不能为负数");
@@ -401,6 +514,26 @@ impl CaseData {
 
 /// The largest case JSON read (a case with a full annex is far below it).
 pub const MAX_CASE_JSON_BYTES: usize = 1 << 20;
+
+/// Whether two names of a unit are the same unit's name, as a clerk compares them: spaces
+/// ignored, full-width and half-width brackets alike (“某某（广州）有限公司” = “某某(广州)有限公司”).
+pub fn same_unit(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '（' => '(',
+                '）' => ')',
+                c => c,
+            })
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
+}
+
+/// The longest CA business number (业务单号) taken.
+pub const MAX_REFERENCE_CHARS: usize = 40;
 
 /// The most certificates one case asks for.
 pub const MAX_QUANTITY: u32 = 10_000;
@@ -479,6 +612,16 @@ impl Validator {
             }
         }
         check("notes".into(), &c.notes, long);
+        if let Some(d) = &c.delivery {
+            for (field, value, max) in [("recipient", &d.recipient, name), ("address", &d.address, long)] {
+                if let Some(v) = value {
+                    check(format!("delivery.{field}"), v, max);
+                }
+            }
+        }
+        if let Some(inv) = &c.invoice {
+            check("invoice.title".into(), &inv.title, name);
+        }
     }
 
     fn error(&mut self, path: &str, message: &str, zh: &str) {

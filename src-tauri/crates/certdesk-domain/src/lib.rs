@@ -9,9 +9,10 @@ pub mod ident;
 pub mod money;
 pub mod number;
 pub mod status;
+pub mod steps;
 pub mod workflow;
 
-pub use case::{BusinessType, CaseData, CertKind, FieldProblem, IdType, Medium, PaymentMethod, Severity};
+pub use case::{BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, FieldProblem, IdType, Invoice, InvoiceType, Medium, PaymentMethod, Severity, same_unit};
 pub use money::Money;
 pub use number::CaseNumber;
 pub use status::{Action, Status};

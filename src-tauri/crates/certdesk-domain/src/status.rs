@@ -1,5 +1,6 @@
 //! The case state machine. Owns which status a case may move to by which action:
-//! draft → accepted → submitted → approved | returned → key_issued → delivered → closed,
+//! draft → accepted → submitted → approved | returned → key_issued → delivered → closed (a case
+//! that makes no key goes from approved to delivered or closed),
 //! cancelled from any open state, and an edit of an approved case sending it back to review.
 //! Transitions carry the acting account's name so that the workflow (roles, four-eyes) can be
 //! checked on the same value; the rules about *who* may act live in `workflow`.
@@ -145,7 +146,11 @@ pub fn next(from: Status, action: Action) -> Result<Status, TransitionError> {
         (s, A::Edit) if s.is_editable() => s,
         (S::Approved, A::IssueKey) => S::KeyIssued,
         (S::KeyIssued, A::Deliver) => S::Delivered,
-        (S::Delivered, A::Close) => S::Closed,
+        // cases that make no key: a key unlocked for the case goes back; a revocation, a
+        // confirmation or a mobile certificate closes with nothing to hand over (which steps a
+        // case takes is its plan, `steps`; this is only what the statuses allow)
+        (S::Approved, A::Deliver) => S::Delivered,
+        (S::Delivered | S::Approved | S::KeyIssued, A::Close) => S::Closed,
         (s, A::Cancel) if s.is_open() => S::Cancelled,
         _ => return Err(TransitionError { from, action }),
     };

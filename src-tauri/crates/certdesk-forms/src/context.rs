@@ -84,6 +84,8 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         "case": {
             "number": number,
             "business_number": business_number(input.number.as_deref(), &input.digest),
+            // 业务单号: the CA's own number, where a form's barcode must carry it
+            "ca_reference": input.data.ca_reference.clone().unwrap_or_default(),
             "digest": input.digest,
         },
         "review": {

@@ -16,7 +16,19 @@ pub struct Layout {
     pub source: Option<String>,
     #[serde(default)]
     pub page: PageSetup,
+    /// Fields the form cannot be printed without (the CA's 业务单号 in its barcode): printing
+    /// is refused, naming the field, while one is empty.
+    #[serde(default)]
+    pub requires: Vec<Required>,
     pub pages: Vec<Spanned<PageTemplate>>,
+}
+
+/// A field a form needs: its template path and the name the clerk knows it by.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub field: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

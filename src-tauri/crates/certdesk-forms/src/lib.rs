@@ -32,6 +32,8 @@ pub enum FormsError {
     Invalid(Vec<LayoutLint>),
     #[error("project {project} has no form {form} (forms: {known})")]
     UnknownForm { project: String, form: String, known: String },
+    #[error("{title}: enter the {name} ({field}) in the case first; the form cannot be printed without it (须先填写{name})")]
+    MissingField { title: String, name: String, field: String },
     #[error("project {project} prints no form for {business} {kind} cases")]
     NothingToPrint { project: String, business: String, kind: String },
     #[error(transparent)]
@@ -223,6 +225,12 @@ impl Forms {
         let mut out = Vec::new();
         for f in self.forms_for_case(project, input, only)? {
             let layout = self.layout(&project.id, &f.id).ok_or_else(|| FormsError::UnknownForm { project: project.id.clone(), form: f.id.clone(), known: String::new() })?;
+            for r in &layout.requires {
+                let value = template::lookup(&ctx, &r.field);
+                if value.as_ref().is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())) {
+                    return Err(FormsError::MissingField { title: f.title.clone(), name: r.name.clone(), field: r.field.clone() });
+                }
+            }
             let pages = engine::layout_form(layout, &ctx, fonts, &f.title, f.copies, &f.copy_labels)?;
             out.push((f, pages));
         }

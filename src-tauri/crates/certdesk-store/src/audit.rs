@@ -64,6 +64,7 @@ audit_actions! {
     Close = "close": "归档",
     Cancel = "cancel": "作废, with a reason",
     Reissue = "reissue": "a supervisor allowed a second key",
+    StepDone = "step_done": "a step done outside certdesk (the CA's system), with its reference",
     AttachmentAdded = "attachment_added": "a file kept with a case, with its SHA-256",
     FilesChanged = "files_changed": "files attached to an approved case sent it back to review",
     SealImported = "seal_imported": "the seal sheet's verdict",
@@ -92,9 +93,17 @@ impl AuditAction {
         AuditAction::ALL.iter().copied().find(|a| a.wire() == s)
     }
 
-    /// The key-desk steps of a case.
+    /// The key-desk steps of a case (an unlock or a wipe done for a case is one too).
     pub fn is_key_step(self) -> bool {
-        matches!(self, AuditAction::TokenInitialized | AuditAction::KeyGenerated | AuditAction::CertificateWritten | AuditAction::SealWritten)
+        matches!(
+            self,
+            AuditAction::TokenInitialized
+                | AuditAction::KeyGenerated
+                | AuditAction::CertificateWritten
+                | AuditAction::SealWritten
+                | AuditAction::TokenUnlocked
+                | AuditAction::TokenWiped
+        )
     }
 }
 

@@ -86,7 +86,12 @@ details! {
         approval_digest: Option<String>,
         /// files_changed: the files whose arrival voided the approval
         files: Option<Vec<String>>,
+        /// deliver: how the key went back and to whom
+        handover: Option<Handover>,
     }
+    /// A step done outside certdesk (in the CA's system, on the applicant's phone), recorded
+    /// with its reference.
+    StepConfirmed [StepDone] { step: String, title: String, reference: Option<String> }
     /// A supervisor allowed a second key.
     Reissued [Reissue] { reason: String, roles: Vec<Role> }
     /// A file kept with a case.
@@ -139,6 +144,8 @@ details! {
         subject: String,
         not_after: String,
         verified: bool,
+        /// certificates already on the key (a renewal onto the applicant's key): serial and subject
+        previous: Option<Vec<String>>,
     }
     /// Key desk step 5.
     SealImageWritten [SealWritten] { token_serial: String, image: String, size: usize, sha256: String }
@@ -161,13 +168,32 @@ details! {
 impl CaseChange {
     /// A case stored as a new draft.
     pub fn created() -> CaseChange {
-        CaseChange { from: None, to: certdesk_domain::Status::Draft.wire().into(), roles: None, reason: None, approval_digest: None, files: None }
+        CaseChange { from: None, to: certdesk_domain::Status::Draft.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None }
     }
 
     /// A move from one status to another, nothing else said.
     pub fn moved(from: certdesk_domain::Status, to: certdesk_domain::Status) -> CaseChange {
-        CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None }
+        CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None }
     }
+}
+
+/// How a key went back to the applicant (`deliver`): collected at the counter by the handler or
+/// someone named, or sent by post with its courier and waybill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
+pub struct Handover {
+    /// `pickup` or `mail`
+    pub method: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub courier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waybill: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// One row of a seal sheet's verdict.
@@ -193,7 +219,8 @@ mod tests {
 
     #[test]
     fn absent_options_stay_out_of_the_stored_json() {
-        let change = CaseChange { from: Some("draft".into()), to: "accepted".into(), roles: Some(vec![Role::Clerk]), reason: None, approval_digest: None, files: None };
+        let change =
+            CaseChange { from: Some("draft".into()), to: "accepted".into(), roles: Some(vec![Role::Clerk]), reason: None, approval_digest: None, files: None, handover: None };
         assert_eq!(value_of(AuditAction::Accept, &change), serde_json::json!({ "from": "draft", "to": "accepted", "roles": ["clerk"] }));
         let back: CaseChange = serde_json::from_value(serde_json::json!({ "to": "draft" })).unwrap();
         assert_eq!(back.from, None);

@@ -25,7 +25,9 @@ pub struct AttachmentInfo {
     pub actor: String,
 }
 
-/// Filters of a case list; every one optional. Days are `YYYY-MM-DD` of `created_at` (UTC).
+/// Filters of a case list; every one optional. `from` and `to` are instants (RFC 3339, UTC, as
+/// the store writes them): `from <= created_at < to`; the application turns the counter's local
+/// days into them.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub status: Option<String>,
@@ -43,8 +45,8 @@ pub struct BackupReport {
     pub audit_events: i64,
 }
 
-fn check_day(day: &str) -> Result<(), StoreError> {
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map(|_| ()).map_err(|_| StoreError::Invalid(format!("{day:?} is not a date (YYYY-MM-DD)")))
+fn check_instant(t: &str) -> Result<(), StoreError> {
+    chrono::DateTime::parse_from_rfc3339(t).map(|_| ()).map_err(|_| StoreError::Invalid(format!("{t:?} is not an RFC 3339 time")))
 }
 
 pub(crate) fn check_file(f: &crate::NewFile<'_>) -> Result<(), StoreError> {
@@ -153,14 +155,13 @@ impl Store {
         if let Some(p) = f.project.as_ref().filter(|s| !s.is_empty()) {
             push("project = ?", p.clone());
         }
-        if let Some(d) = f.from.as_ref().filter(|s| !s.is_empty()) {
-            check_day(d)?;
-            push("created_at >= ?", d.clone());
+        if let Some(t) = f.from.as_ref().filter(|s| !s.is_empty()) {
+            check_instant(t)?;
+            push("created_at >= ?", t.clone());
         }
-        if let Some(d) = f.to.as_ref().filter(|s| !s.is_empty()) {
-            check_day(d)?;
-            // the whole last day: created_at is an RFC 3339 time, so compare with the next day
-            push("created_at < ?", format!("{d}\u{7f}"));
+        if let Some(t) = f.to.as_ref().filter(|s| !s.is_empty()) {
+            check_instant(t)?;
+            push("created_at < ?", t.clone());
         }
         let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE {} ORDER BY id DESC LIMIT {limit}", conditions.join(" AND "));
         let mut stmt = self.conn.prepare(&query).map_err(sql("listing cases"))?;

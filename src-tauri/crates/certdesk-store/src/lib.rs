@@ -504,6 +504,11 @@ impl Store {
     /// (nobody who ever shaped the case approves it), a required reason and, for issuing, an
     /// approval of the current data and files are all checked in the transaction that writes.
     pub fn act(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>) -> Result<CaseRecord, ActError> {
+        self.act_with(number, action, actor, reason, None)
+    }
+
+    /// [`Store::act`] with what a hand-over records (`deliver`).
+    pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, handover: Option<detail::Handover>) -> Result<CaseRecord, ActError> {
         self.write_case(number, |tx, record, facts, at| {
             let to = status::next(record.status, action).map_err(StoreError::from)?;
             workflow::authorize(actor, action, facts, reason)?;
@@ -515,6 +520,7 @@ impl Store {
                 reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
                 approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
                 files: None,
+                handover: handover.clone(),
             };
             audit::append(
                 tx,
@@ -660,6 +666,26 @@ impl Store {
                 },
             )?;
             Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
+        })
+    }
+
+    /// Records a step done outside certdesk (a revocation in the CA's system, a mobile
+    /// certificate activated) on an approved case whose approval still covers it, by an account
+    /// with the step's role.
+    pub fn confirm_step(&mut self, number: &CaseNumber, actor: &Actor, role: workflow::Role, confirmed: &detail::StepConfirmed) -> Result<(), ActError> {
+        self.write_case(number, |tx, record, facts, at| {
+            if !actor.has(role) {
+                let needed = workflow::RoleList(vec![role]);
+                return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "step", needed, has: actor.roles.clone() }.into());
+            }
+            if !matches!(record.status, Status::Approved | Status::KeyIssued | Status::Delivered) {
+                return Err(RuleError::NotApproved { status: record.status }.into());
+            }
+            if !facts.approval_holds() {
+                return Err(RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }.into());
+            }
+            audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::StepDone, confirmed).on_case(&record.number))?;
+            Ok(())
         })
     }
 

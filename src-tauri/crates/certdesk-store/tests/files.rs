@@ -52,21 +52,23 @@ fn drafts_belong_to_one_account_and_must_be_json() {
 }
 
 #[test]
-fn lists_filter_by_status_project_and_day() {
+fn lists_filter_by_status_project_and_time() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
     let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
     s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
-    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let hour = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let all = s.list_filtered(&CaseFilter::default(), 50).unwrap();
     assert_eq!(all.len(), 2);
     let project = case(ORG_NEW).project;
     let by_project = s.list_filtered(&CaseFilter { project: Some(project.clone()), ..Default::default() }, 50).unwrap();
     assert!(by_project.iter().all(|c| c.project == project) && by_project.iter().any(|c| c.number == a.as_str()));
-    assert_eq!(s.list_filtered(&CaseFilter { from: Some(today.clone()), to: Some(today.clone()), ..Default::default() }, 50).unwrap().len(), 2);
-    assert_eq!(s.list_filtered(&CaseFilter { to: Some("2020-01-01".into()), ..Default::default() }, 50).unwrap().len(), 0);
+    assert_eq!(s.list_filtered(&CaseFilter { from: Some(hour(-1)), to: Some(hour(1)), ..Default::default() }, 50).unwrap().len(), 2);
+    assert_eq!(s.list_filtered(&CaseFilter { to: Some(hour(-1)), ..Default::default() }, 50).unwrap().len(), 0);
+    assert_eq!(s.list_filtered(&CaseFilter { from: Some(hour(1)), ..Default::default() }, 50).unwrap().len(), 0);
     assert_eq!(s.list_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 50).unwrap().len(), 0);
     assert!(s.list_filtered(&CaseFilter { from: Some("yesterday".into()), ..Default::default() }, 50).is_err());
+    assert!(s.list_filtered(&CaseFilter { to: Some("2026-11-22".into()), ..Default::default() }, 50).is_err(), "a day is not an instant: the application converts local days");
 }
 
 #[test]

@@ -1,0 +1,443 @@
+//! Every case to 归档 through `certdesk case steps` / `case complete` and the key desk's
+//! `certdesk key … --case`: for every project of the catalog, every business type and medium
+//! it offers, a case imported, taken, approved and walked along its plan (the key-desk steps on
+//! a private SoftHSM2, the issued certificates from a throw-away `openssl` CA); and the seeds'
+//! counter rules (delivery, who pays, invoice) through the same front door.
+
+use serde_json::{Value, json};
+use std::process::Output;
+
+const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
+const EMPLOYEES_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-employees-new.json");
+
+struct Desk {
+    c: certdesk_testkit::Counter,
+    /// Tokens initialised so far: SoftHSM lists them first, its one empty slot after them.
+    tokens: std::cell::Cell<usize>,
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk")).softhsm();
+        for (name, pin) in [("so", "87654321"), ("pin", "24681357"), ("pin2", "11223344")] {
+            std::fs::write(c.dir.path().join(name), format!("{pin}\n")).unwrap();
+        }
+        Desk { c, tokens: std::cell::Cell::new(0) }
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.c.p(name)
+    }
+
+    fn steps(&self, n: &str) -> Value {
+        let (code, v) = self.c.json(&["--json", "case", "steps", n]);
+        assert_eq!(code, 0, "{v}");
+        v
+    }
+
+    fn who(role: &str) -> &'static str {
+        match role {
+            "clerk" => "zhang",
+            "supervisor" => "li",
+            "key_clerk" => "wang",
+            other => panic!("unknown role {other}"),
+        }
+    }
+
+    /// A blank key initialised outside any case (the applicant's own key, for an unlock or a
+    /// renewal onto it).
+    fn applicants_key(&self, label: &str) {
+        let slot = self.tokens.get().to_string();
+        self.c.ok(&[
+            "key",
+            "--module",
+            certdesk_testkit::SOFTHSM,
+            "init",
+            "--slot-index",
+            &slot,
+            "--label",
+            label,
+            "--so-pin-file",
+            &self.p("so"),
+            "--user-pin-file",
+            &self.p("pin"),
+        ]);
+        self.tokens.set(self.tokens.get() + 1);
+    }
+
+    fn key_as_wang(&self, args: &[&str]) -> Output {
+        let mut all = vec!["key", "--module", certdesk_testkit::SOFTHSM];
+        all.extend_from_slice(args);
+        self.c.as_user("wang", &all)
+    }
+
+    fn key_ok(&self, args: &[&str]) {
+        let out = self.key_as_wang(args);
+        assert_eq!(out.status.code(), Some(0), "key {args:?}: {}", stderr(&out));
+    }
+
+    /// Walks a case along its plan to the end; the step ids done, in order.
+    fn walk(&self, n: &str) -> Vec<String> {
+        let mut done = Vec::new();
+        while self.steps(n)["next"].is_string() {
+            done.push(self.walk_one(n));
+            assert!(done.len() < 20, "{done:?}");
+        }
+        done
+    }
+
+    /// Walks until `stop` is next; the step ids done.
+    fn walk_until(&self, n: &str, stop: &str) -> Vec<String> {
+        let mut done = Vec::new();
+        while self.steps(n)["next"].as_str().is_some_and(|next| next != stop) {
+            done.push(self.walk_one(n));
+        }
+        done
+    }
+
+    /// Does the case's next step the way its role does it (the key desk's through `certdesk
+    /// key … --case`, the others through `case complete`); checks that it is done.
+    fn walk_one(&self, n: &str) -> String {
+        let s = self.steps(n);
+        let next = s["next"].as_str().unwrap().to_string();
+        let step = s["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap().clone();
+        let label = n.replace('-', "");
+        match next.as_str() {
+            "key_init" => {
+                let slot = self.tokens.get().to_string();
+                self.key_ok(&["init", "--slot-index", &slot, "--label", &label, "--so-pin-file", &self.p("so"), "--user-pin-file", &self.p("pin"), "--case", n]);
+                self.tokens.set(self.tokens.get() + 1);
+            }
+            "key_generate" => {
+                if !s["steps"].as_array().unwrap().iter().any(|x| x["id"] == "key_init") {
+                    // a renewal onto the applicant's key: the key is theirs, not new
+                    self.applicants_key(&label);
+                }
+                let csr = self.p(&format!("{label}.csr"));
+                self.key_ok(&["gen", "--token", &label, "--pin-file", &self.p("pin"), "--algo", "ec-p256", "--case", n, "--csr-out", &csr]);
+            }
+            "cert_import" | "cert_write" => {
+                let dir = self.c.dir.path();
+                if !dir.join("ca.pem").exists() {
+                    certdesk_testkit::self_signed(dir, "ca", "/C=CN/O=Test CA/CN=Test Root", 30);
+                }
+                let pem = self.p(&format!("{label}.pem"));
+                let o = std::process::Command::new("openssl")
+                    .args([
+                        "x509",
+                        "-req",
+                        "-in",
+                        &self.p(&format!("{label}.csr")),
+                        "-CA",
+                        &self.p("ca.pem"),
+                        "-CAkey",
+                        &self.p("ca.key"),
+                        "-CAcreateserial",
+                        "-out",
+                        &pem,
+                        "-days",
+                        "365",
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(o.status.success(), "{}", stderr(&o));
+                self.key_ok(&["write-cert", "--token", &label, "--pin-file", &self.p("pin"), "--cert", &pem, "--case", n]);
+            }
+            "unlock" => {
+                self.applicants_key(&label);
+                self.key_ok(&["unlock", "--token", &label, "--so-pin-file", &self.p("so"), "--new-pin-file", &self.p("pin2"), "--case", n]);
+            }
+            "wipe" => {
+                if self.c.run(&["key", "--module", certdesk_testkit::SOFTHSM, "info", "--token", &label]).status.code() != Some(0) {
+                    self.applicants_key(&label);
+                }
+                self.key_ok(&["wipe", "--token", &label, "--so-pin-file", &self.p("so"), "--case", n]);
+            }
+            _ => {
+                assert_eq!(step["key_desk"], false, "{step}");
+                let mut args = vec!["case", "complete", n, next.as_str()];
+                if step["needs_reference"] == true {
+                    args.extend(["--reference", "CA-20261122-0001"]);
+                }
+                self.c.ok_as(Self::who(step["role"].as_str().unwrap()), &args);
+            }
+        }
+        let after = self.steps(n);
+        let now = after["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap();
+        assert_eq!(now["done"], true, "{next} done: {after}");
+        next
+    }
+
+    /// The case's audit events as text (what the hand-over recorded).
+    fn history(&self, n: &str) -> String {
+        let store = certdesk_store::Store::open(&self.c.db()).unwrap();
+        serde_json::to_string(&store.history(&certdesk_domain::CaseNumber::parse(n).unwrap()).unwrap()).unwrap()
+    }
+
+    /// A case of `project` for `business` on `medium` with its first certificate kind, from the
+    /// fixtures; imported by the clerk. Tries the project's validity years in turn (a fee table
+    /// may offer fewer).
+    fn import(&self, project: &certdesk_catalog::Project, business: &str, medium: &str, kind: &str) -> String {
+        let fixture = if kind == "employee" { EMPLOYEES_NEW } else { ORG_NEW };
+        let mut case: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+        let takes_years = matches!(business, "new" | "renew");
+        let mut last = String::new();
+        for years in &project.years {
+            case["project"] = json!(project.id);
+            case["business"] = json!(business);
+            case["medium"] = json!(medium);
+            case["cert_kind"] = json!(kind);
+            case["years"] = if takes_years { json!(years) } else { Value::Null };
+            case.as_object_mut().unwrap().remove("payment");
+            if let Some(employees) = case["employees"].as_array_mut() {
+                for e in employees {
+                    e["business"] = json!(business);
+                    e["years"] = if takes_years { json!(years) } else { Value::Null };
+                }
+            }
+            let file = self.p("case.json");
+            std::fs::write(&file, case.to_string()).unwrap();
+            let out = self.c.as_user("zhang", &["case", "import", &file]);
+            if out.status.code() == Some(0) {
+                return String::from_utf8_lossy(&out.stdout).trim().to_string();
+            }
+            last = stderr(&out);
+        }
+        panic!("{} {business} {medium} {kind}: {last}", project.id)
+    }
+}
+
+#[test]
+fn every_project_business_type_and_medium_reaches_the_archive() {
+    let d = Desk::new();
+    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let mut walked = 0;
+    for project in catalog.projects.values() {
+        for business in &project.business_types {
+            for medium in &project.media {
+                let kind = project.cert_kinds[0].wire();
+                let n = d.import(project, business.wire(), medium.wire(), kind);
+                let done = d.walk(&n);
+                let s = d.steps(&n);
+                assert_eq!(s["status"], "closed", "{} {business} {medium}: {s}", project.id);
+                assert_eq!(s["next"], Value::Null);
+                assert!(s["steps"].as_array().unwrap().iter().all(|x| x["done"] == true), "{s}");
+                assert_eq!(done.first().map(String::as_str), Some("accept"));
+                assert_eq!(done.last().map(String::as_str), Some("close"));
+                let (route, _) = project.route_for(*business, *medium, project.cert_kinds[0]);
+                if *medium == certdesk_domain::Medium::MobileKey {
+                    assert!(!done.iter().any(|id| id.starts_with("key_") || id.starts_with("cert_") || id == "deliver"), "no USB steps for a mobile certificate: {done:?}");
+                }
+                if route.contains(&certdesk_domain::steps::RouteStep::Unlock) {
+                    assert!(done.contains(&"unlock".to_string()), "{done:?}");
+                }
+                walked += 1;
+            }
+        }
+    }
+    assert!(walked >= 30, "{walked} cases walked");
+    let (code, verify) = d.c.json(&["--json", "audit", "verify"]);
+    assert_eq!(code, 0, "{verify}");
+}
+
+#[test]
+fn steps_are_done_in_order_by_their_role_and_key_desk_steps_only_at_the_key_desk() {
+    let d = Desk::new();
+    let n = d.c.import(ORG_NEW);
+    let s = d.steps(&n);
+    assert_eq!(s["next"], "accept");
+    let ids: Vec<&str> = s["steps"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["accept", "submit", "approve", "key_init", "key_generate", "cert_import", "cert_write", "deliver", "close"]);
+    let roles: Vec<&str> = s["steps"].as_array().unwrap().iter().map(|x| x["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["clerk", "clerk", "supervisor", "key_clerk", "key_clerk", "key_clerk", "key_clerk", "key_clerk", "clerk"]);
+    // out of order, and by the wrong role: refused, exit 1, nothing recorded
+    let refused = d.c.as_user("zhang", &["case", "complete", &n, "submit"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("next step is accept"), "{}", stderr(&refused));
+    let refused = d.c.as_user("li", &["case", "complete", &n, "accept"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("clerk"), "{}", stderr(&refused));
+    d.c.ok_as("zhang", &["case", "complete", &n, "accept"]);
+    d.c.ok_as("zhang", &["case", "complete", &n, "submit"]);
+    // four-eyes holds through `case complete` too
+    let both = d.c.as_user("zhang", &["case", "complete", &n, "approve"]);
+    assert_eq!(both.status.code(), Some(1));
+    d.c.ok_as("li", &["case", "complete", &n, "approve"]);
+    let s = d.steps(&n);
+    assert_eq!(s["next"], "key_init");
+    let at_desk = d.c.as_user("wang", &["case", "complete", &n, "key_init"]);
+    assert_eq!(at_desk.status.code(), Some(1));
+    assert!(stderr(&at_desk).contains("key init --case"), "{}", stderr(&at_desk));
+    // delivering before the key is made is refused, through the old command too
+    let early = d.c.as_user("wang", &["case", "deliver", &n]);
+    assert_eq!(early.status.code(), Some(1));
+    assert!(stderr(&early).contains("next step is key_init"), "{}", stderr(&early));
+    // an unlock is not a step of a new-key case
+    d.applicants_key("OTHER");
+    let unlock = d.key_as_wang(&["unlock", "--token", "OTHER", "--so-pin-file", &d.p("so"), "--new-pin-file", &d.p("pin2"), "--case", &n]);
+    assert_eq!(unlock.status.code(), Some(1));
+    assert!(stderr(&unlock).contains("unlock is not a step"), "{}", stderr(&unlock));
+    let unknown = d.c.as_user("zhang", &["case", "complete", &n, "ca_revoke"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    // a cancelled case has no next step
+    d.c.ok_as("li", &["case", "cancel", &n, "--reason", "申请人撤回"]);
+    assert_eq!(d.steps(&n)["next"], Value::Null);
+}
+
+/// A case file from the org fixture with `edit` applied.
+fn case_with(d: &Desk, name: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(ORG_NEW).unwrap()).unwrap();
+    edit(&mut case);
+    let file = d.p(name);
+    std::fs::write(&file, case.to_string()).unwrap();
+    file
+}
+
+fn to_the_hand_over(d: &Desk, file: &str) -> String {
+    let n = d.c.approved_case(file);
+    d.walk_until(&n, "deliver");
+    let s = d.steps(&n);
+    assert!(s["steps"].as_array().unwrap().iter().filter(|x| x["id"] != "deliver" && x["id"] != "close").all(|x| x["done"] == true), "{s}");
+    assert_eq!(d.c.status(&n), "key_issued");
+    n
+}
+
+#[test]
+fn the_hand_over_records_the_collector_or_the_waybill() {
+    let d = Desk::new();
+    // pickup by someone else: their name and a valid ID number
+    let n = to_the_hand_over(&d, ORG_NEW);
+    let no_id = d.c.as_user("wang", &["case", "complete", &n, "deliver", "--recipient", "赵六"]);
+    assert_eq!(no_id.status.code(), Some(1));
+    assert!(stderr(&no_id).contains("--recipient-id"), "{}", stderr(&no_id));
+    let bad_id = d.c.as_user("wang", &["case", "complete", &n, "deliver", "--recipient", "赵六", "--recipient-id", "110105194912310023"]);
+    assert_eq!(bad_id.status.code(), Some(1));
+    assert!(stderr(&bad_id).contains("ID number"), "{}", stderr(&bad_id));
+    d.c.ok_as("wang", &["case", "complete", &n, "deliver", "--recipient", "赵六", "--recipient-id", "11010519491231002X"]);
+    let text = d.history(&n);
+    assert!(text.contains("\"recipient\":\"赵六\"") && text.contains("11010519491231002X"), "{text}");
+
+    // by post: refused without a waybill, recorded with courier and waybill
+    let mailed = case_with(&d, "mail.json", |c| {
+        let legal = c["organization"]["legal_address"].clone();
+        c["delivery"] = json!({ "method": "mail", "recipient": "张三", "phone": "13800138000", "address": legal });
+    });
+    let n = to_the_hand_over(&d, &mailed);
+    let no_waybill = d.c.as_user("wang", &["case", "complete", &n, "deliver"]);
+    assert_eq!(no_waybill.status.code(), Some(1));
+    assert!(stderr(&no_waybill).contains("waybill"), "{}", stderr(&no_waybill));
+    d.c.ok_as("wang", &["case", "complete", &n, "deliver", "--courier", "顺丰速运", "--waybill", "SF1234567890"]);
+    let text = d.history(&n);
+    assert!(text.contains("SF1234567890") && text.contains("顺丰速运"), "{text}");
+    d.c.ok_as("zhang", &["case", "complete", &n, "close"]);
+    assert_eq!(d.c.status(&n), "closed");
+}
+
+/// The catalogs copied to the counter's folder with every seed rule set for netca-gd-pension
+/// (a `[rules]` table, as a project's catalog declares them).
+fn forms_with_rules(d: &Desk) -> String {
+    let forms = d.c.dir.path().join("forms");
+    let copied = std::process::Command::new("cp").args(["-r", concat!(env!("CARGO_MANIFEST_DIR"), "/../../../forms")]).arg(&forms).output().unwrap();
+    assert!(copied.status.success());
+    let catalog = forms.join("netca-gd-pension/catalog.toml");
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    let text = if text.contains("[rules]") { text } else { text + "\n[rules]\nmail_to_legal_address_only = true\ninvoice_title_is_applicant = true\npayer_is_applicant = true\n" };
+    std::fs::write(&catalog, text).unwrap();
+    forms.display().to_string()
+}
+
+#[test]
+fn the_seeds_counter_rules_refuse_at_intake() {
+    let d = Desk::new();
+    let forms = forms_with_rules(&d);
+    let import = |file: &str| d.c.as_user("zhang", &["--forms", &forms, "case", "import", file]);
+    // seed 001: "证书仅回寄到单位法定地址"
+    let file = case_with(&d, "elsewhere.json", |c| {
+        c["delivery"] = json!({ "method": "mail", "recipient": "张三", "phone": "13800138000", "address": "北京市海淀区某路1号" });
+    });
+    let out = import(&file);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("delivery.address") && stderr(&out).contains("legal address"), "{}", stderr(&out));
+    // seed 001 "汇款须单位汇款，私人汇款概不受理" / seed 004 "付款账户名与申请办理的单位名称一致"
+    let file = case_with(&d, "payer.json", |c| c["payment"]["payer_name"] = json!("张伟"));
+    let out = import(&file);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("payment.payer_name"), "{}", stderr(&out));
+    // the unit's own name, spaced, with full-width brackets, is the same unit
+    let file = case_with(&d, "payer-ok.json", |c| {
+        let name = c["organization"]["name"].as_str().unwrap().replace('(', "（").replace(')', "）");
+        c["payment"]["payer_name"] = json!(format!(" {name} "));
+    });
+    let out = import(&file);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // seed 002: "注：办理单位必须与申请发票单位一致。"
+    let file = case_with(&d, "invoice.json", |c| c["invoice"] = json!({ "type": "special", "title": "代办公司", "taxpayer_id": "91440101MA59ABCD1D" }));
+    let out = import(&file);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("invoice.title"), "{}", stderr(&out));
+    // without the rules (the embedded catalog of this project sets none of them) the same case passes
+    let out = d.c.as_user("zhang", &["case", "import", &file]);
+    let ruled = catalog_rules("netca-gd-pension");
+    assert_eq!(out.status.code() == Some(0), !ruled.invoice_title_is_applicant, "{}", stderr(&out));
+    // the fields travel: ca_reference, delivery and invoice come back on export
+    let file = case_with(&d, "fields.json", |c| {
+        c["ca_reference"] = json!("00202009200000485");
+        c["invoice"] = json!({ "type": "normal", "title": c["organization"]["name"].clone(), "email": "finance@example.com" });
+    });
+    let n = d.c.import(&file);
+    let (_, exported) = d.c.json(&["case", "show", &n, "--json"]);
+    assert_eq!(exported["ca_reference"], "00202009200000485");
+    assert_eq!(exported["invoice"]["type"], "normal");
+    let bad = case_with(&d, "bad-ref.json", |c| c["ca_reference"] = json!("002020<script>"));
+    let out = d.c.as_user("zhang", &["case", "import", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("ca_reference"), "{}", stderr(&out));
+}
+
+fn catalog_rules(project: &str) -> certdesk_catalog::Rules {
+    certdesk_catalog::Catalog::embedded().unwrap().project(project).unwrap().rules.clone()
+}
+
+fn listed(d: &Desk, tz: &str, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--json", "case", "list"];
+    all.extend_from_slice(args);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk")).args(&all).env("CERTDESK_DB", d.c.db()).env("TZ", tz).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn the_case_list_filters_by_the_counters_local_day_around_midnight() {
+    let d = Desk::new();
+    let late = d.c.import(ORG_NEW);
+    let early = d.c.import(ORG_NEW);
+    // 23:59:30 and 00:00:30 in Beijing are 15:59:30 and 16:00:30 of the same UTC day: the
+    // times are set in the file (the store keeps UTC) so that the test does not depend on when
+    // it runs
+    for (n, at) in [(&late, "2026-11-22T15:59:30.000000Z"), (&early, "2026-11-22T16:00:30.000000Z")] {
+        let sql = format!("UPDATE cases SET created_at = '{at}' WHERE number = '{n}'");
+        let o = std::process::Command::new("python3")
+            .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()"])
+            .arg(d.c.db())
+            .arg(&sql)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(listed(&d, "Asia/Shanghai", &["--from", "2026-11-22", "--to", "2026-11-22"]), vec![late.clone()]);
+    assert_eq!(listed(&d, "Asia/Shanghai", &["--from", "2026-11-23", "--to", "2026-11-23"]), vec![early.clone()]);
+    assert_eq!(listed(&d, "Asia/Shanghai", &["--to", "2026-11-23"]), [early.clone(), late.clone()], "newest first");
+    // the same store read by a desk in UTC: both on its 22nd (the days are the reader's)
+    assert_eq!(listed(&d, "UTC", &["--from", "2026-11-22", "--to", "2026-11-22"]).len(), 2);
+    let backwards = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["case", "list", "--from", "2026-11-23", "--to", "2026-11-22"])
+        .env("CERTDESK_DB", d.c.db())
+        .output()
+        .unwrap();
+    assert_eq!(backwards.status.code(), Some(1), "{}", stderr(&backwards));
+}

@@ -1,0 +1,274 @@
+//! Where a case stands on its way to 归档, and the steps that are not key-desk operations.
+//! Owns reading the plan (`certdesk_domain::steps`, with the route the project's catalog
+//! declares) off the case's audit chain: which steps are done, which is next, who does it;
+//! and doing a step: the fixed transitions, a confirmation recorded with its reference, the
+//! hand-over (pickup or post, with the seeds' delivery rule) and the close, each only when it
+//! is the case's next step. Key-desk steps are done in `issue`, which asks here whether the
+//! case's plan has them.
+
+use crate::DeskError;
+use crate::api::{Desk, case_number};
+use certdesk_catalog::Catalog;
+use certdesk_domain::steps::{StepKind, StepSpec, plan};
+use certdesk_domain::workflow::Role;
+use certdesk_domain::{Action, CaseData, CaseNumber, DeliveryMethod};
+use certdesk_store::{AuditAction, AuditEvent, Store, detail};
+use serde::Serialize;
+
+/// One step of a case's plan and whether it is done.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct StepState {
+    pub id: String,
+    pub title: String,
+    pub done: bool,
+    /// Who does it: `clerk`, `supervisor` or `key_clerk`.
+    pub role: Role,
+    /// Done at the key desk (`certdesk key …`), not with `case complete`.
+    pub key_desk: bool,
+    /// A confirmation that records the reference of what was done elsewhere.
+    pub needs_reference: bool,
+    /// When it was done (the event's time, UTC).
+    pub at: Option<String>,
+}
+
+/// `certdesk --json case steps`: the case's plan, done or not, and the next step (`None` once
+/// the case is closed or cancelled).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct CaseSteps {
+    pub number: String,
+    pub status: String,
+    pub steps: Vec<StepState>,
+    pub next: Option<String>,
+}
+
+impl CaseSteps {
+    fn step(&self, id: &str) -> Option<&StepState> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+/// What `case complete` records besides the step: the reference of a confirmation, the courier
+/// and waybill of a key sent by post, who collected a key at the counter.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    pub reference: Option<String>,
+    pub courier: Option<String>,
+    pub waybill: Option<String>,
+    pub recipient: Option<String>,
+    pub recipient_id: Option<String>,
+}
+
+fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Vec<StepSpec>, DeskError> {
+    let project = catalog.project(&data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
+    let (route, _) = project.route_for(data.business, data.medium, data.cert_kind);
+    let has_seal = crate::issue::has_seal_image(store, number)?;
+    Ok(plan(&route, has_seal))
+}
+
+/// The case's plan with what is done, read off its audit chain.
+pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps, DeskError> {
+    let number = case_number(number)?;
+    let (record, facts) = store.facts(&number)?;
+    let history = store.history(&number)?;
+    let specs = specs(store, catalog, &number, &record.data)?;
+    let steps: Vec<StepState> = specs
+        .iter()
+        .map(|spec| {
+            let event = done_by(spec, &history, &facts);
+            StepState {
+                id: spec.id.clone(),
+                title: spec.title.clone(),
+                done: event.is_some(),
+                role: spec.role,
+                key_desk: spec.kind.is_key_desk(),
+                needs_reference: spec.needs_reference,
+                at: event.map(|e| e.at.clone()),
+            }
+        })
+        .collect();
+    let next = if record.status.is_open() { steps.iter().find(|s| !s.done).map(|s| s.id.clone()) } else { None };
+    Ok(CaseSteps { number: number.to_string(), status: record.status.wire().into(), steps, next })
+}
+
+fn last(history: &[AuditEvent], action: AuditAction) -> Option<usize> {
+    history.iter().rposition(|e| e.action == action.wire())
+}
+
+/// The event that did `spec`, if any. A key is made once per key-desk round: the steps count
+/// from the newest initialisation (a renewal onto the applicant's key: from the newest
+/// reissue), as the key desk resumes.
+fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &certdesk_domain::workflow::CaseFacts) -> Option<&'h AuditEvent> {
+    use AuditAction as A;
+    let after =
+        |from: Option<usize>, action: AuditAction| history.iter().enumerate().rev().find(|(i, e)| from.is_none_or(|f| *i >= f) && e.action == action.wire()).map(|(_, e)| e);
+    let round = last(history, A::Reissue);
+    let key_round = last(history, A::TokenInitialized).max(round);
+    match spec.kind {
+        StepKind::Accept => after(None, A::Accept),
+        StepKind::Submit => after(last(history, A::Return), A::Submit),
+        StepKind::Approve => {
+            if facts.approved.is_some() && facts.approval_holds() {
+                after(None, A::Approve)
+            } else {
+                None
+            }
+        }
+        StepKind::KeyInit => after(round, A::TokenInitialized),
+        StepKind::KeyGenerate => after(key_round, A::KeyGenerated),
+        StepKind::CertImport => after(key_round, A::CertificateImported),
+        StepKind::CertWrite => after(key_round, A::CertificateWritten),
+        StepKind::SealWrite => after(key_round, A::SealWritten),
+        StepKind::Unlock => after(None, A::TokenUnlocked),
+        StepKind::Wipe => after(None, A::TokenWiped),
+        StepKind::Confirm => history.iter().rev().find(|e| e.action == A::StepDone.wire() && e.detail.get("step").and_then(|s| s.as_str()) == Some(spec.id.as_str())),
+        StepKind::Deliver => after(None, A::Deliver),
+        StepKind::Close => after(None, A::Close),
+    }
+}
+
+fn refused(number: &CaseNumber, why: String) -> DeskError {
+    DeskError::Refused { number: number.to_string(), why }
+}
+
+/// Refuses a key-desk operation the case's plan does not have (a key made for an unlock case,
+/// an unlock for a new one).
+pub(crate) fn require_in_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, kind: StepKind) -> Result<(), DeskError> {
+    let record = store.case(number)?;
+    let specs = specs(store, catalog, number, &record.data)?;
+    if specs.iter().any(|s| s.kind == kind) {
+        return Ok(());
+    }
+    let plan = specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(" → ");
+    Err(refused(number, format!("{} is not a step of this {} case (its steps: {plan})", kind.id(), record.data.business.zh())))
+}
+
+/// Does `step`, the case's next step, as this account. Key-desk steps are refused with the
+/// command that does them.
+pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str, with: &Completion) -> Result<CaseSteps, DeskError> {
+    let number = case_number(number)?;
+    let before = steps(desk.store, catalog, number.as_str())?;
+    let record = desk.store.case(&number)?;
+    let specs = specs(desk.store, catalog, &number, &record.data)?;
+    let Some(spec) = specs.iter().find(|s| s.id == step) else {
+        let ids = specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(DeskError::Invalid(format!("case {number} has no step {step:?} (its steps: {ids})")));
+    };
+    if before.step(step).is_some_and(|s| s.done) {
+        return Err(refused(&number, format!("step {step} ({}) is done already", spec.title)));
+    }
+    if spec.kind.is_key_desk() {
+        return Err(refused(&number, format!("{step} ({}) is done at the key desk: {}", spec.title, key_desk_command(spec.kind))));
+    }
+    match before.next.as_deref() {
+        None => return Err(refused(&number, format!("the case is {} ({}): no step is left", record.status, record.status.zh()))),
+        Some(next) if next != step => {
+            let title = before.step(next).map(|s| s.title.clone()).unwrap_or_default();
+            return Err(refused(&number, format!("the next step is {next} ({title}), not {step}")));
+        }
+        Some(_) => {}
+    }
+    match spec.kind {
+        StepKind::Accept => desk.act_checked(&number, Action::Accept, None, None)?,
+        StepKind::Submit => desk.act_checked(&number, Action::Submit, None, None)?,
+        StepKind::Approve => desk.act_checked(&number, Action::Approve, None, None)?,
+        StepKind::Confirm => {
+            let reference = with.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+            if spec.needs_reference && reference.is_none() {
+                return Err(refused(&number, format!("{step} ({}) records the reference of what was done (--reference)", spec.title)));
+            }
+            if let Some(r) = &reference
+                && (r.chars().count() > 100 || r.chars().any(char::is_control))
+            {
+                return Err(DeskError::Invalid("the reference is at most 100 characters, without control characters".into()));
+            }
+            let confirmed = detail::StepConfirmed { step: spec.id.clone(), title: spec.title.clone(), reference };
+            desk.store.confirm_step(&number, &desk.actor, spec.role, &confirmed)?;
+            record.clone()
+        }
+        StepKind::Deliver => {
+            let project = catalog.project(&record.data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
+            let handover = handover(&number, &record.data, &project.rules, with)?;
+            desk.act_checked(&number, Action::Deliver, None, Some(handover))?
+        }
+        StepKind::Close => desk.act_checked(&number, Action::Close, None, None)?,
+        _ => return Err(refused(&number, format!("{step} is done at the key desk"))),
+    };
+    steps(desk.store, catalog, number.as_str())
+}
+
+fn key_desk_command(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::KeyInit => "certdesk key init --case N",
+        StepKind::KeyGenerate => "certdesk key gen --case N",
+        StepKind::CertImport | StepKind::CertWrite => "certdesk key write-cert --case N",
+        StepKind::SealWrite => "certdesk key write-seal --case N",
+        StepKind::Unlock => "certdesk key unlock --case N",
+        StepKind::Wipe => "certdesk key wipe --case N",
+        _ => "the key desk",
+    }
+}
+
+/// What the hand-over records, checked: a key sent by post needs its waybill (and goes only to
+/// the unit's legal address where the CA says so); a key collected at the counter is collected
+/// by the handler unless someone else is named with their ID number.
+fn handover(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rules, with: &Completion) -> Result<detail::Handover, DeskError> {
+    let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let method = data.delivery.as_ref().map_or(DeliveryMethod::Pickup, |d| d.method);
+    match method {
+        DeliveryMethod::Mail => {
+            let delivery = data.delivery.as_ref();
+            let waybill = clean(&with.waybill).ok_or_else(|| refused(number, "the case goes by post: give the courier and the waybill number (--courier, --waybill)".into()))?;
+            if waybill.chars().count() > 40 || !waybill.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(DeskError::Invalid(format!("waybill {waybill:?}: letters, digits and '-', at most 40")));
+            }
+            let address = delivery.and_then(|d| clean(&d.address));
+            mail_rule(number, data, rules, address.as_deref())?;
+            Ok(detail::Handover {
+                method: "mail".into(),
+                recipient: delivery.and_then(|d| clean(&d.recipient)),
+                recipient_id: None,
+                courier: clean(&with.courier),
+                waybill: Some(waybill),
+                address,
+            })
+        }
+        DeliveryMethod::Pickup => {
+            let (recipient, recipient_id) = match (clean(&with.recipient), clean(&with.recipient_id)) {
+                (None, None) => (data.handler.name.clone(), data.handler.id_number.clone()),
+                (Some(name), Some(id)) => {
+                    let id = collector_id(&id).map_err(|why| DeskError::Invalid(format!("the collector's ID number {id:?}: {why}")))?;
+                    (name, id)
+                }
+                (Some(_), None) => return Err(refused(number, "someone other than the handler collects the key: give their ID number (--recipient-id)".into())),
+                (None, Some(_)) => return Err(refused(number, "give the collector's name (--recipient) with their ID number".into())),
+            };
+            Ok(detail::Handover { method: "pickup".into(), recipient: Some(recipient), recipient_id: Some(recipient_id), courier: None, waybill: None, address: None })
+        }
+    }
+}
+
+/// A collector's ID number: a resident ID (checked, GB 11643) or another document's number.
+fn collector_id(id: &str) -> Result<String, String> {
+    let compact: String = id.split_whitespace().collect::<String>().to_uppercase();
+    let looks_resident = compact.len() == 18 && compact[..17].bytes().all(|b| b.is_ascii_digit());
+    if looks_resident {
+        return certdesk_domain::ident::parse_at(certdesk_domain::ident::IdentKind::Ric, &compact, chrono::Local::now().date_naive()).map(|(n, _)| n).map_err(|e| e.to_string());
+    }
+    if (5..=20).contains(&compact.len()) && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(compact);
+    }
+    Err("a resident ID (18 characters) or another document's number (5-20 letters and digits)".into())
+}
+
+/// Seed 001: "证书仅回寄到单位法定地址" where the project says so.
+fn mail_rule(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rules, address: Option<&str>) -> Result<(), DeskError> {
+    if !rules.mail_to_legal_address_only {
+        return Ok(());
+    }
+    let legal = data.organization.as_ref().and_then(|o| o.legal_address.as_deref());
+    match (address, legal) {
+        (Some(a), Some(l)) if certdesk_domain::same_unit(a, l) => Ok(()),
+        (_, None) => Err(refused(number, "证书仅回寄到单位法定地址: the case has no legal address of the unit (organization.legal_address)".into())),
+        _ => Err(refused(number, "证书仅回寄到单位法定地址: the postal address is not the unit's legal address".into())),
+    }
+}

@@ -1,0 +1,203 @@
+//! The steps a case takes from intake to 归档: the fixed front (受理, 提交复核, 复核通过), what the
+//! project's catalog declares for its business type after approval (a route: the key desk's
+//! steps, an unlock, a confirmation done in the CA's own system, a wipe, the hand-over), and
+//! the close. Owns the step kinds, who does each, their titles and the order; whether a step
+//! is done is read off the audit chain by the application layer, not here.
+
+use crate::workflow::Role;
+use serde::{Deserialize, Serialize};
+
+/// What a step is, which decides how it is done and recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Accept,
+    Submit,
+    Approve,
+    KeyInit,
+    KeyGenerate,
+    CertImport,
+    CertWrite,
+    SealWrite,
+    Unlock,
+    Wipe,
+    /// Done outside certdesk (the CA's system, the applicant's phone) and recorded here with
+    /// its reference.
+    Confirm,
+    Deliver,
+    Close,
+}
+
+impl StepKind {
+    /// Steps done with a key at the key desk (`certdesk key …`), not by `case complete`.
+    pub fn is_key_desk(self) -> bool {
+        matches!(self, StepKind::KeyInit | StepKind::KeyGenerate | StepKind::CertImport | StepKind::CertWrite | StepKind::SealWrite | StepKind::Unlock | StepKind::Wipe)
+    }
+
+    /// The fixed id of every kind but `confirm` (whose id the catalog gives).
+    pub fn id(self) -> &'static str {
+        match self {
+            StepKind::Accept => "accept",
+            StepKind::Submit => "submit",
+            StepKind::Approve => "approve",
+            StepKind::KeyInit => "key_init",
+            StepKind::KeyGenerate => "key_generate",
+            StepKind::CertImport => "cert_import",
+            StepKind::CertWrite => "cert_write",
+            StepKind::SealWrite => "seal_write",
+            StepKind::Unlock => "unlock",
+            StepKind::Wipe => "wipe",
+            StepKind::Confirm => "confirm",
+            StepKind::Deliver => "deliver",
+            StepKind::Close => "close",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            StepKind::Accept => "受理",
+            StepKind::Submit => "提交复核",
+            StepKind::Approve => "复核通过",
+            StepKind::KeyInit => "初始化Key",
+            StepKind::KeyGenerate => "生成密钥对和证书请求",
+            StepKind::CertImport => "导入CA签发的证书",
+            StepKind::CertWrite => "写入证书",
+            StepKind::SealWrite => "写入印章图片",
+            StepKind::Unlock => "解锁Key",
+            StepKind::Wipe => "清除回收的Key",
+            StepKind::Confirm => "确认",
+            StepKind::Deliver => "交付",
+            StepKind::Close => "归档",
+        }
+    }
+
+    fn role(self) -> Role {
+        match self {
+            StepKind::Accept | StepKind::Submit | StepKind::Confirm | StepKind::Close => Role::Clerk,
+            StepKind::Approve => Role::Supervisor,
+            _ => Role::KeyClerk,
+        }
+    }
+}
+
+/// Ids the fixed steps use; a catalog's `confirm` step takes none of them.
+pub const RESERVED_IDS: [&str; 13] =
+    ["accept", "submit", "approve", "key_init", "key_generate", "cert_import", "cert_write", "seal_write", "unlock", "wipe", "confirm", "deliver", "close"];
+
+/// One element of a project's route after approval, as its catalog declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RouteStep {
+    /// A new key: initialise, generate, import, write the certificate, write the seal image.
+    Key,
+    /// Renewed onto the applicant's key: generate on it, import, write (the old certificate
+    /// recorded), write the seal image.
+    KeyRenew,
+    Unlock,
+    Wipe,
+    Confirm {
+        id: String,
+        title: String,
+        role: Role,
+        reference: bool,
+    },
+    Deliver,
+}
+
+/// One step of a case's plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepSpec {
+    pub id: String,
+    pub title: String,
+    pub kind: StepKind,
+    pub role: Role,
+    /// A `confirm` step records the reference of what was done elsewhere.
+    pub needs_reference: bool,
+}
+
+impl StepSpec {
+    fn of(kind: StepKind) -> StepSpec {
+        StepSpec { id: kind.id().into(), title: kind.title().into(), kind, role: kind.role(), needs_reference: false }
+    }
+}
+
+/// The whole plan of a case: the front, the route (the seal image only when the case has
+/// one to write), the close.
+pub fn plan(route: &[RouteStep], has_seal: bool) -> Vec<StepSpec> {
+    let mut steps: Vec<StepSpec> = [StepKind::Accept, StepKind::Submit, StepKind::Approve].into_iter().map(StepSpec::of).collect();
+    for r in route {
+        let kinds: &[StepKind] = match r {
+            RouteStep::Key => &[StepKind::KeyInit, StepKind::KeyGenerate, StepKind::CertImport, StepKind::CertWrite, StepKind::SealWrite],
+            RouteStep::KeyRenew => &[StepKind::KeyGenerate, StepKind::CertImport, StepKind::CertWrite, StepKind::SealWrite],
+            RouteStep::Unlock => &[StepKind::Unlock],
+            RouteStep::Wipe => &[StepKind::Wipe],
+            RouteStep::Deliver => &[StepKind::Deliver],
+            RouteStep::Confirm { id, title, role, reference } => {
+                steps.push(StepSpec { id: id.clone(), title: title.clone(), kind: StepKind::Confirm, role: *role, needs_reference: *reference });
+                continue;
+            }
+        };
+        steps.extend(kinds.iter().filter(|k| has_seal || **k != StepKind::SealWrite).map(|k| StepSpec::of(*k)));
+    }
+    steps.push(StepSpec::of(StepKind::Close));
+    steps
+}
+
+/// The route a project follows when its catalog declares none for the case: a new key for the
+/// business types that issue a certificate on a USB key, the unlock for 解锁, a confirmation in
+/// the CA's system for the rest; a mobile certificate is activated on the applicant's phone.
+pub fn default_route(business: crate::BusinessType, medium: crate::Medium) -> Vec<RouteStep> {
+    use crate::BusinessType as B;
+    let confirm = |id: &str, title: &str| RouteStep::Confirm { id: id.into(), title: title.into(), role: Role::Clerk, reference: true };
+    if medium == crate::Medium::MobileKey {
+        return vec![confirm("activate", "移动证书已激活")];
+    }
+    match business {
+        B::New | B::Renew | B::Replace | B::Change | B::KeyRecovery => vec![RouteStep::Key, RouteStep::Deliver],
+        B::Unlock => vec![RouteStep::Unlock, RouteStep::Deliver],
+        B::Revoke => vec![confirm("ca_revoke", "CA系统注销完成")],
+        B::Suspend => vec![confirm("ca_suspend", "CA系统挂起完成")],
+        B::Unsuspend => vec![confirm("ca_unsuspend", "CA系统解挂完成")],
+        B::AnnualCheck => vec![confirm("ca_annual_check", "CA系统年审完成")],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(steps: &[StepSpec]) -> Vec<&str> {
+        steps.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_new_key_goes_through_the_key_desk_then_delivery() {
+        let p = plan(&[RouteStep::Key, RouteStep::Deliver], true);
+        assert_eq!(ids(&p), ["accept", "submit", "approve", "key_init", "key_generate", "cert_import", "cert_write", "seal_write", "deliver", "close"]);
+        assert_eq!(p[2].role, Role::Supervisor);
+        assert!(p[3..8].iter().all(|s| s.role == Role::KeyClerk && s.kind.is_key_desk()));
+        assert!(!ids(&plan(&[RouteStep::Key, RouteStep::Deliver], false)).contains(&"seal_write"), "no seal image, nothing to write");
+    }
+
+    #[test]
+    fn confirmations_keep_the_catalogs_id_title_and_role() {
+        let route = [RouteStep::Confirm { id: "ca_revoke".into(), title: "CA系统注销完成".into(), role: Role::Clerk, reference: true }, RouteStep::Wipe];
+        let p = plan(&route, true);
+        assert_eq!(ids(&p), ["accept", "submit", "approve", "ca_revoke", "wipe", "close"]);
+        assert!(p[3].needs_reference && !p[3].kind.is_key_desk() && p[3].title == "CA系统注销完成");
+    }
+
+    #[test]
+    fn every_business_type_and_medium_has_a_default_route_that_ends_in_close() {
+        for b in crate::BusinessType::ALL {
+            for m in crate::Medium::ALL {
+                let p = plan(&default_route(*b, *m), false);
+                assert_eq!(p.last().map(|s| s.kind), Some(StepKind::Close));
+                if *m == crate::Medium::MobileKey {
+                    assert!(p.iter().all(|s| !s.kind.is_key_desk()), "no USB steps for a mobile key ({b})");
+                }
+            }
+        }
+        assert!(ids(&plan(&default_route(crate::BusinessType::Unlock, crate::Medium::UsbKey), false)).contains(&"unlock"));
+    }
+}

@@ -1,0 +1,23 @@
+// The counter's local time: the store keeps UTC, clerks in China read Beijing time (the suite
+// runs with TZ=Asia/Shanghai, as scripts/test.sh sets it).
+import { describe, expect, it } from 'vitest'
+import { fmtTime, localDay } from './util'
+
+describe('local time', () => {
+  it('runs in the counter time zone', () => {
+    expect(Intl.DateTimeFormat().resolvedOptions().timeZone).toBe('Asia/Shanghai')
+  })
+  it('shows a UTC time as the counter local time', () => {
+    expect(fmtTime('2026-11-22T01:30:00.000000Z')).toBe('2026-11-22 09:30:00')
+    expect(fmtTime('2026-11-22T09:30:00+08:00')).toBe('2026-11-22 09:30:00')
+  })
+  it('puts a time near midnight on the counter local day', () => {
+    expect(localDay('2026-11-22T16:00:30Z')).toBe('2026-11-23')
+    expect(localDay('2026-11-22T15:59:59Z')).toBe('2026-11-22')
+  })
+  it('leaves what is no time as it is', () => {
+    expect(fmtTime('')).toBe('')
+    expect(fmtTime(null)).toBe('')
+    expect(fmtTime('不是时间')).toBe('不是时间')
+  })
+})
