@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "list_accounts",
     "add_account",
     "set_account_roles",
+    "set_display_name",
     "reset_password",
     "disable_account",
     "unlock_account",

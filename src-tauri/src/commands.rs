@@ -25,13 +25,17 @@ pub struct Status_ {
     counter_code: String,
     counter_name: String,
     signed_in: Option<Actor>,
+    /// 姓名 by login (the UI shows people, not logins); empty before sign-in.
+    people: std::collections::BTreeMap<String, String>,
 }
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     let signed_in = signed_in(&state).ok();
     let store = state.store.lock()?;
+    let people = if signed_in.is_some() { store.display_names()? } else { Default::default() };
     Ok(Status_ {
+        people,
         first_run: store.account_count()? == 0,
         counter_code: store.setting("counter_code")?.unwrap_or_else(|| "CD01".into()),
         counter_name: store.setting("counter_name")?.unwrap_or_default(),
@@ -130,9 +134,9 @@ pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> 
 }
 
 #[tauri::command(async)]
-pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>) -> Result<String, IpcError> {
+pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>, accept_to_follow: Option<bool>) -> Result<String, IpcError> {
     let action = Action::from_wire(&action).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown action {action}")))?;
-    let rec = state.with_desk(|d| d.act(&state.catalog, &number, action, reason.as_deref()))?;
+    let rec = state.with_desk(|d| d.act_accepting(&state.catalog, &number, action, reason.as_deref(), accept_to_follow.unwrap_or(false)))?;
     Ok(rec.status.wire().to_string())
 }
 
@@ -155,8 +159,9 @@ pub fn complete_step(
     waybill: Option<String>,
     recipient: Option<String>,
     recipient_id: Option<String>,
+    accept_to_follow: Option<bool>,
 ) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
-    let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id };
+    let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id, accept_to_follow: accept_to_follow.unwrap_or(false) };
     state.with_desk(|d| d.complete_step(&state.catalog, &number, &step, &with))
 }
 
@@ -177,6 +182,8 @@ pub struct ProjectView {
     business_types: Vec<String>,
     media: Vec<String>,
     years: Vec<u32>,
+    /// What the clerk must know at intake (notes, bank, default PIN, counter rules).
+    briefing: certdesk_desk::briefing::Briefing,
 }
 
 #[tauri::command(async)]
@@ -193,6 +200,7 @@ pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<ProjectView>, 
             business_types: p.business_types.iter().map(|b| b.wire().to_string()).collect(),
             media: p.media.iter().map(|m| m.wire().to_string()).collect(),
             years: p.years.clone(),
+            briefing: certdesk_desk::briefing::briefing(p),
         })
         .collect())
 }

@@ -260,7 +260,7 @@ pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) 
 
 /// Runs `f` with the loaded PKCS#11 module (the admin's setting, else the environment, else
 /// the platform's known vendor modules), loading it once.
-fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, IpcError>) -> Result<T, IpcError> {
+pub(crate) fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, IpcError>) -> Result<T, IpcError> {
     let configured = state.store.lock()?.setting("pkcs11_module")?.filter(|p| !p.trim().is_empty()).map(|p| PathBuf::from(p.trim()));
     let module = certdesk_token::modules::resolve(configured.as_deref()).map_err(|e| IpcError::new(ErrorKind::NoModule, e.to_string()))?;
     let mut guard = state.keys.lock().map_err(|_| IpcError::new(ErrorKind::Token, "state poisoned"))?;
@@ -450,6 +450,7 @@ pub fn export_report(state: State<'_, AppState>, kind: String, format: String, a
 #[derive(Serialize, ts_rs::TS)]
 pub struct AccountView {
     name: String,
+    display_name: String,
     roles: Vec<&'static str>,
     locked: bool,
     disabled: bool,
@@ -468,6 +469,7 @@ pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, Ipc
         .into_iter()
         .map(|a| AccountView {
             name: a.name,
+            display_name: a.display_name,
             roles: a.roles.iter().map(|r| r.wire()).collect(),
             locked: a.locked,
             disabled: a.disabled,
@@ -498,6 +500,12 @@ pub fn reset_password(state: State<'_, AppState>, name: String, password: String
 #[tauri::command(async)]
 pub fn change_own_password(state: State<'_, AppState>, current: String, password: String) -> Result<(), IpcError> {
     state.with_desk(|d| d.change_own_password(&Password::new(current), &Password::new(password)).map(drop))
+}
+
+/// An account's 姓名 (an administrator for anyone, an account for itself).
+#[tauri::command(async)]
+pub fn set_display_name(state: State<'_, AppState>, name: String, display_name: String) -> Result<(), IpcError> {
+    state.with_desk(|d| d.set_display_name(&name, &display_name).map(drop))
 }
 
 #[tauri::command(async)]

@@ -10,6 +10,7 @@ use certdesk_desk::api::Session;
 use certdesk_domain::workflow::Role;
 use certdesk_store::{Password, Store};
 use serde_json::{Value, json};
+use tauri::Manager;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 
 const ORG_NEW: &str = include_str!("../../tests/fixtures/case-org-new.json");
@@ -38,8 +39,17 @@ fn window(dir: &std::path::Path) -> Window {
             commands::get_case,
             commands::review_queue,
             commands::fee_quote,
+            commands::case_steps,
+            commands::complete_step,
             desk::import_seal_from_folder,
             desk::set_setting,
+            desk::key_slots,
+            desk::key_init,
+            desk::key_generate,
+            desk::key_import_cert,
+            desk::key_write_cert,
+            desk::key_unlock,
+            desk::key_wipe,
         ])
         // the real context: the capability of the "main" window decides what it may call, as in the app
         .build(tauri::generate_context!())
@@ -58,6 +68,24 @@ impl Window {
             url: "tauri://localhost".parse().unwrap(),
             body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    /// Invokes `cmd` with a raw body and headers (the certificate upload).
+    fn raw(&self, cmd: &str, body: Vec<u8>, headers: &[(&'static str, &str)]) -> Result<Value, Value> {
+        let mut map = tauri::http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, v.parse().unwrap());
+        }
+        let request = tauri::webview::InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Raw(body),
+            headers: map,
             invoke_key: INVOKE_KEY.to_string(),
         };
         get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
@@ -209,7 +237,7 @@ type Outcome = (Vec<(bool, String)>, Vec<(String, String)>);
 
 fn people(store: &mut Store) {
     let mut admin = Session::first_admin(store, "admin", &Password::new("admin-pass-1".into()), "GZ01", "").unwrap();
-    for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor])] {
+    for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor]), ("wang", vec![Role::KeyClerk])] {
         admin.desk(store).unwrap().add_account(name, &roles, &Password::new(format!("{name}-pass-1"))).unwrap();
     }
 }
@@ -297,4 +325,141 @@ fn the_same_use_cases_give_the_same_results_through_every_front_door() {
     assert_eq!(ipc, api, "the app's IPC and the API differ");
     let actions: Vec<&str> = api.1.iter().map(|(_, a)| a.as_str()).collect();
     assert_eq!(actions, ["create", "accept", "submit", "return", "submit", "approve"]);
+}
+
+/// Every project, business type and medium of the catalog walked to 归档 through the app's
+/// commands, as the screens do it: `case_steps` says what is next and who does it, the key
+/// desk's commands do the key steps on a private SoftHSM2 token (certificates from a throw-away
+/// `openssl` CA), `complete_step` the rest. The same walk through the CLI is
+/// `certdesk-cli/tests/lifecycle_cli.rs`.
+#[test]
+fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() {
+    const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+    let dir = tempfile::tempdir().unwrap();
+    let conf = certdesk_testkit::softhsm_conf(dir.path());
+    // SoftHSM reads its configuration once, when the module is loaded: only this test loads it
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("SOFTHSM2_CONF", &conf)
+    };
+    let w = window(dir.path());
+    w.login("admin");
+    w.ok("set_setting", json!({ "key": "pkcs11_module", "value": SOFTHSM }));
+    w.ok("set_setting", json!({ "key": "export_dir", "value": dir.path().join("requests").display().to_string() }));
+    certdesk_testkit::self_signed(dir.path(), "ca", "/C=CN/O=Test CA/CN=Test Root", 30);
+    let (so, pin) = ("93175046", "58203614");
+    let state = w.webview.state::<AppState>();
+    let free_slot = |w: &Window| {
+        let slots = w.ok("key_slots", json!({}));
+        slots["slots"].as_array().unwrap().iter().find(|s| s["token"].is_null() || s["token"]["initialized"] == false).unwrap()["slot_index"].as_u64().unwrap() as usize
+    };
+    let serial_of = |w: &Window, label: &str| {
+        let slots = w.ok("key_slots", json!({}));
+        slots["slots"].as_array().unwrap().iter().find(|s| s["token"]["label"] == label).map(|s| s["token"]["serial"].as_str().unwrap().to_string())
+    };
+    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let mut walked = 0;
+    for project in catalog.projects.values() {
+        for business in &project.business_types {
+            for medium in &project.media {
+                let kind = project.cert_kinds[0];
+                let fixture = if kind == certdesk_domain::CertKind::Employee { include_str!("../../tests/fixtures/case-employees-new.json") } else { ORG_NEW };
+                let mut case: Value = serde_json::from_str(fixture).unwrap();
+                let takes_years = business.takes_years();
+                case["project"] = json!(project.id);
+                case["business"] = json!(business.wire());
+                case["medium"] = json!(medium.wire());
+                case["cert_kind"] = json!(kind.wire());
+                case["years"] = if takes_years { json!(project.years[0]) } else { Value::Null };
+                case.as_object_mut().unwrap().remove("payment");
+                for e in case["employees"].as_array_mut().into_iter().flatten() {
+                    e["business"] = json!(business.wire());
+                    e["years"] = if takes_years { json!(project.years[0]) } else { Value::Null };
+                }
+                w.login("zhang");
+                let imported = w.call("import_case", json!({ "json": case.to_string() }));
+                let n = imported.unwrap_or_else(|e| panic!("{} {business} {medium}: {e}", project.id))["number"].as_str().unwrap().to_string();
+                let label = n.replace('-', "");
+                let mut done = Vec::new();
+                loop {
+                    let s = w.ok("case_steps", json!({ "number": n }));
+                    let Some(next) = s["next"].as_str().map(str::to_string) else { break };
+                    let step = s["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap().clone();
+                    let who = match step["role"].as_str().unwrap() {
+                        "clerk" => "zhang",
+                        "supervisor" => "li",
+                        _ => "wang",
+                    };
+                    w.login(who);
+                    // the applicant's own key, for the steps that work on it
+                    let applicants_key = |w: &Window| {
+                        if serial_of(w, &label).is_none() {
+                            let index = free_slot(w);
+                            crate::desk::with_keys(&state, |k| {
+                                k.init(index, &label, &certdesk_token::Pin::new(so.into()), &certdesk_token::Pin::new(pin.into())).map_err(certdesk_desk::DeskError::from)?;
+                                Ok(())
+                            })
+                            .unwrap();
+                        }
+                        serial_of(w, &label).unwrap()
+                    };
+                    match next.as_str() {
+                        "key_init" => {
+                            let index = free_slot(&w);
+                            w.ok("key_init", json!({ "number": n, "slotIndex": index, "label": label, "soPin": so, "userPin": pin }));
+                        }
+                        "key_generate" => {
+                            let serial = applicants_key(&w);
+                            let g = w.ok("key_generate", json!({ "number": n, "serial": serial, "pin": pin, "algo": "ec-p256", "employee": null }));
+                            std::fs::write(dir.path().join("req.csr"), g["csr_pem"].as_str().unwrap()).unwrap();
+                        }
+                        "cert_import" => {
+                            let o = std::process::Command::new("openssl")
+                                .args(["x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "issued.pem", "-days", "365"])
+                                .current_dir(dir.path())
+                                .output()
+                                .unwrap();
+                            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                            w.raw("key_import_cert", std::fs::read(dir.path().join("issued.pem")).unwrap(), &[("x-case", &n)]).unwrap();
+                        }
+                        "cert_write" => {
+                            w.ok("key_write_cert", json!({ "number": n, "serial": serial_of(&w, &label).unwrap(), "pin": pin }));
+                        }
+                        "unlock" => {
+                            let serial = applicants_key(&w);
+                            w.ok("key_unlock", json!({ "serial": serial, "soPin": so, "newPin": pin, "number": n }));
+                        }
+                        "wipe" => {
+                            let serial = applicants_key(&w);
+                            w.ok("key_wipe", json!({ "serial": serial, "soPin": so, "number": n }));
+                        }
+                        _ => {
+                            assert_eq!(step["key_desk"], false, "{step}");
+                            let reference = (step["needs_reference"] == true).then_some("CA-20261122-0001");
+                            w.ok("complete_step", json!({ "number": n, "step": next, "reference": reference }));
+                        }
+                    }
+                    let after = w.ok("case_steps", json!({ "number": n }));
+                    assert_eq!(after["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap()["done"], true, "{next}: {after}");
+                    done.push(next);
+                    assert!(done.len() < 20, "{done:?}");
+                }
+                let view = w.ok("get_case", json!({ "number": n }));
+                assert_eq!(view["case"]["status"], "closed", "{} {business} {medium}: {done:?}", project.id);
+                assert_eq!(done.first().map(String::as_str), Some("accept"));
+                assert_eq!(done.last().map(String::as_str), Some("close"));
+                if *medium == certdesk_domain::Medium::MobileKey {
+                    assert!(!done.iter().any(|id| id.starts_with("key_") || id.starts_with("cert_") || id == "deliver"), "{done:?}");
+                }
+                walked += 1;
+            }
+        }
+    }
+    assert!(walked >= 30, "{walked} cases walked");
+    let store = Store::open(&dir.path().join("c.db")).unwrap();
+    assert!(store.verify_audit().unwrap().ok);
+    let db = std::fs::read(dir.path().join("c.db")).unwrap();
+    for secret in [so, pin] {
+        assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "a PIN reached the store");
+    }
 }

@@ -234,6 +234,7 @@ fn main() {
             desk::list_accounts,
             desk::add_account,
             desk::set_account_roles,
+            desk::set_display_name,
             desk::reset_password,
             desk::disable_account,
             desk::unlock_account,

@@ -39,12 +39,22 @@ title: string,
  */
 taxpayer_id?: string | null, email?: string | null, phone?: string | null, };
 
+export type MaterialReceived = { id: string, original_seen: boolean, copies_received: number, 
+/**
+ * 后补说明: why it is missing and when it will be brought.
+ */
+to_follow?: string, };
+
 export type CaseData = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", years: number | null, quantity: number, medium: "usb_key" | "mobile_key", organization: Organization | null, handler: Handler, employees: Array<Employee>, payment: Payment | null, notes: string, 
 /**
  * 业务单号: the CA's own number for this application, from its online system (printed as
  * the barcode of forms that carry one). Absent until the clerk has it.
  */
-ca_reference?: string | null, delivery?: Delivery | null, invoice?: Invoice | null, };
+ca_reference?: string | null, delivery?: Delivery | null, invoice?: Invoice | null, 
+/**
+ * The materials checklist as received (catalog item ids); empty until the clerk ticks it.
+ */
+materials?: Array<MaterialReceived>, };
 
 export type FieldProblem = { path: string, message: string, message_zh: string, 
 /**
@@ -175,15 +185,56 @@ left_out: Array<string>, };
 
 export type Written = { serial_hex: string, subject: string, not_after: string, key_id: string, };
 
-export type SealWritten = { name: string, size: number, sha256: string, };
+export type SealWritten = { name: string, size: number, sha256: string, images: Array<SealImageOnKey>, };
+
+export type SealImageOnKey = { name: string, label: string, size: number, sha256: string, };
+
+export type Missing = { id: string, text: string, 
+/**
+ * The applicant's promise recorded by the clerk (后补说明); `None`: not accounted for.
+ */
+to_follow: string | null, };
+
+export type MaterialsState = { 
+/**
+ * Whether the case records a checklist at all (the intake screen always does; a case file
+ * imported from elsewhere may not).
+ */
+recorded: boolean, missing: Array<Missing>, };
+
+export type Briefing = { ca_name: string, notes: Array<string>, bank: BankDetails | null, 
+/**
+ * The CA's published default user PIN: the applicant must change it.
+ */
+default_pin: string | null, 
+/**
+ * The counter rules the project applies, each as the seed says it.
+ */
+rules: Array<string>, hours: string, phone: Array<string>, postal_address: string | null, };
+
+export type BankDetails = { payee: string, bank: string, account: string, remark: string | null, };
 
 export type LedgerRow = { key: string, cases: number, amount: string, };
 
-export type DailyLedger = { date: string, cases: number, total: string, by_business: Array<LedgerRow>, by_project: Array<LedgerRow>, by_payment: Array<LedgerRow>, by_clerk: Array<LedgerRow>, keys_issued: number, delivered: number, };
+export type DailyLedger = { date: string, cases: number, total: string, by_business: Array<LedgerRow>, by_project: Array<LedgerRow>, by_payment: Array<LedgerRow>, by_clerk: Array<LedgerRow>, keys_issued: number, delivered: number, 
+/**
+ * The invoices the day's cases asked for (seed 002 发票), one row per case.
+ */
+invoices: Array<InvoiceRow>, };
+
+export type InvoiceRow = { case: string, 
+/**
+ * `normal` | `special`
+ */
+kind: string, title: string, taxpayer_id: string | null, amount: string, };
 
 export type Expiring = { case: string, organization: string, handler: string, mobile: string | null, certificate_serial: string, subject: string, not_after: string, days_left: number, };
 
-export type AppStatus = { first_run: boolean, counter_code: string, counter_name: string, signed_in: Actor | null, };
+export type AppStatus = { first_run: boolean, counter_code: string, counter_name: string, signed_in: Actor | null, 
+/**
+ * 姓名 by login (the UI shows people, not logins); empty before sign-in.
+ */
+people: { [key in string]: string }, };
 
 export type AllowedAction = { action: string, needs_reason: boolean, };
 
@@ -209,7 +260,15 @@ export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachment
 /**
  * The case's way to 归档: its steps, done or not, and the next one.
  */
-steps: CaseSteps, };
+steps: CaseSteps, 
+/**
+ * The checklist items not handed in, with what the applicant promised.
+ */
+materials: MaterialsState, 
+/**
+ * 姓名 by login of the accounts that have one (the UI shows people, not logins).
+ */
+people: { [key in string]: string }, };
 
 export type StepState = { id: string, title: string, done: boolean, 
 /**
@@ -233,7 +292,11 @@ export type CaseSteps = { number: string, status: string, steps: Array<StepState
 
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
-export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, };
+export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, 
+/**
+ * What the clerk must know at intake (notes, bank, default PIN, counter rules).
+ */
+briefing: Briefing, };
 
 export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "io" | "internal" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
 
@@ -265,7 +328,7 @@ has_seal: boolean, };
 
 export type Exported = { path: string, rows: number, };
 
-export type AccountView = { name: string, roles: Array<string>, locked: boolean, disabled: boolean, failed_logins: number, created_at: string, };
+export type AccountView = { name: string, display_name: string, roles: Array<string>, locked: boolean, disabled: boolean, failed_logins: number, created_at: string, };
 
 export type BackedUp = { path: string, bytes: number, };
 
@@ -285,7 +348,12 @@ files?: Array<string>,
 /**
  * deliver: how the key went back and to whom
  */
-handover?: Handover, };
+handover?: Handover, 
+/**
+ * submit / approve: the materials not handed in, each with the applicant's promise
+ * (`id: note`); at approval, what the supervisor accepted
+ */
+to_follow?: Array<string>, };
 
 export type Handover = { 
 /**
@@ -335,7 +403,11 @@ export type StoreRestored = { file: string, sha256: string, kept: string, cases:
 
 export type SettingChanged = { key: string, before?: string, after: string, };
 
-export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, };
+export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, 
+/**
+ * user_name: the new display name
+ */
+display_name?: string, };
 
 /** The `detail` of an audit event, by its action. */
 export type EventDetails = {
@@ -368,6 +440,7 @@ export type EventDetails = {
   user_add: AccountChange,
   user_passwd: AccountChange,
   user_roles: AccountChange,
+  user_name: AccountChange,
   user_disable: AccountChange,
   user_unlock: AccountChange,
   login_failed: AccountChange,

@@ -491,16 +491,24 @@ impl Project {
     /// domain's default for its business type and medium. The bool says whether the catalog
     /// declared it.
     pub fn route_for(&self, business: BusinessType, medium: Medium, kind: CertKind) -> (Vec<RouteStep>, bool) {
-        let declared = self
-            .routes
-            .iter()
-            .map(|r| r.get_ref())
-            .find(|r| r.business.contains(&business) && r.media.as_ref().is_none_or(|m| m.contains(&medium)) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)));
-        match declared {
+        match self.declared_route(business, medium, kind) {
             // lint refused a bad step: the loader never hands out a project that has one
             Some(r) => (r.steps.iter().filter_map(|s| s.to_step().ok()).collect(), true),
             None => (certdesk_domain::steps::default_route(business, medium), false),
         }
+    }
+
+    fn declared_route(&self, business: BusinessType, medium: Medium, kind: CertKind) -> Option<&Route> {
+        self.routes
+            .iter()
+            .map(|r| r.get_ref())
+            .find(|r| r.business.contains(&business) && r.media.as_ref().is_none_or(|m| m.contains(&medium)) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)))
+    }
+
+    /// The seed's words about the route a case takes (its `note`), printed on the receipt as
+    /// what the applicant does next.
+    pub fn route_note(&self, business: BusinessType, medium: Medium, kind: CertKind) -> Option<String> {
+        self.declared_route(business, medium, kind).and_then(|r| r.note.clone())
     }
 
     /// What the seeds say about a business type's materials when it has no paper list: the

@@ -61,7 +61,11 @@ fn other_seed_fees() {
     // seed 002: 首年申请 240 元/个; 续期 200 元/个/年; 补办、变更、解锁、注销 免费
     assert_eq!(fee("netca-ln-procurement", B::New, K::Employee, M::MobileKey, Some(1), 1), yuan(240));
     assert_eq!(fee("netca-ln-procurement", B::Renew, K::Employee, M::MobileKey, Some(2), 1), yuan(400));
-    assert_eq!(fee("netca-ln-procurement", B::Unlock, K::Employee, M::UsbKey, None, 1), yuan(0));
+    assert_eq!(fee("netca-ln-procurement", B::Unlock, K::Employee, M::MobileKey, None, 1), yuan(0));
+    // seed 004 (USBKEY): 证书服务费用 200.00 元 / 年, 手续费 40.00 元; the mobile table's free
+    // 补办/变更/解锁 is not the USB key's: no fee rule, said as such
+    assert_eq!(fee("netca-ln-procurement", B::New, K::Employee, M::UsbKey, Some(1), 1), yuan(240));
+    assert!(fee("netca-ln-procurement", B::Unlock, K::Employee, M::UsbKey, None, 1).is_err());
     // seed 003 陕西CA: 首次申请 300元/个/年, 次年延续 260元/个/年
     assert_eq!(fee("snca-nmg", B::New, K::Organization, M::UsbKey, Some(1), 1), yuan(300));
     assert_eq!(fee("snca-nmg", B::Renew, K::Organization, M::UsbKey, Some(1), 2), yuan(520));
@@ -203,6 +207,36 @@ fn extreme_requests_are_refused_never_wrapped() {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The seeds' counter rules are declared by the projects whose seed says them, and the seed
+/// really says them (quoted from `../shared/seeds`, the copy in this repository's parent).
+#[test]
+fn projects_carry_their_seeds_counter_rules() {
+    let cat = catalog();
+    let rules = |p: &str| cat.project(p).unwrap().rules.clone();
+    // seed 001: "（证书仅回寄到单位法定地址）", "汇款须单位汇款，私人汇款概不受理。"
+    assert!(rules("netca-gd-pension").mail_to_legal_address_only);
+    assert!(rules("netca-gd-pension").payer_is_applicant);
+    // seed 002: "注：办理单位必须与申请发票单位一致。"; seed 004: "付款账户名与申请办理的单位名称一致"
+    assert!(rules("netca-ln-procurement").invoice_title_is_applicant);
+    assert!(rules("netca-ln-procurement").payer_is_applicant);
+    // seed 000: "汇款单位必须是办理CA的单位"
+    assert!(rules("netca-gd-procurement").payer_is_applicant);
+    // no seed says "post only to the legal address" for any other project
+    for (id, p) in &cat.projects {
+        if id != "netca-gd-pension" {
+            assert!(!p.rules.mail_to_legal_address_only, "{id}");
+        }
+    }
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/seeds");
+    if let Ok(dir) = std::fs::read_dir(&seeds) {
+        let text: String = dir.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
+        for quote in ["证书仅回寄到单位法定地址", "汇款须单位汇款，私人汇款概不受理", "办理单位必须与申请发票单位一致", "付款账户名与申请办理的单位名称一致"]
+        {
+            assert!(text.contains(quote), "the seeds no longer say {quote:?}");
         }
     }
 }

@@ -305,8 +305,8 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
             let steps = certdesk_desk::steps::steps(&store, &catalog, &number)?;
             print_steps(g, &steps);
         }
-        CaseCmd::Complete { number, step, reference, courier, waybill, recipient, recipient_id, by } => {
-            let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id };
+        CaseCmd::Complete { number, step, reference, courier, waybill, recipient, recipient_id, accept_to_follow, by } => {
+            let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id, accept_to_follow };
             return crate::people::complete(g, &number, &step, &with, &by);
         }
         CaseCmd::Search { text, limit } => {

@@ -194,6 +194,15 @@ pub enum UserCmd {
         #[command(flatten)]
         by: AdminAs,
     },
+    /// Set an account's display name (姓名), printed on receipts and forms and shown in the app
+    /// instead of the login: an administrator for anyone, an account for itself.
+    Name {
+        name: String,
+        /// The name as printed, e.g. 王芳.
+        display_name: String,
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -315,6 +324,9 @@ pub enum CaseCmd {
         recipient: Option<String>,
         #[arg(long = "recipient-id", value_name = "ID")]
         recipient_id: Option<String>,
+        /// approve: accept the materials to follow (材料后补).
+        #[arg(long = "accept-to-follow")]
+        accept_to_follow: bool,
         #[command(flatten)]
         by: ActAs,
     },
@@ -562,6 +574,10 @@ pub struct Transition {
     pub number: String,
     #[arg(long)]
     pub reason: Option<String>,
+    /// approve: accept the materials the applicant will bring later (材料后补), which the case
+    /// lists (`case show`); without it such a case is not approved.
+    #[arg(long = "accept-to-follow")]
+    pub accept_to_follow: bool,
     #[command(flatten)]
     pub by: ActAs,
 }

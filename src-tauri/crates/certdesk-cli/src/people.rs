@@ -121,7 +121,7 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
                     } else {
                         "active"
                     };
-                    println!("{:<16} {:<8} {}", a.name, state, a.roles.iter().map(|r| format!("{}({})", r.wire(), r.zh())).collect::<Vec<_>>().join(" "));
+                    println!("{:<16} {:<10} {:<8} {}", a.name, a.display_name, state, a.roles.iter().map(|r| format!("{}({})", r.wire(), r.zh())).collect::<Vec<_>>().join(" "));
                 }
             }
             return Ok(ExitCode::SUCCESS);
@@ -140,6 +140,7 @@ pub fn user_cmd(g: &Global, cmd: UserCmd) -> Result<ExitCode, CliError> {
         }
         UserCmd::Disable { name, by } => admin_session(&mut store, &by)?.desk(&mut store)?.disable_account(&name)?,
         UserCmd::Unlock { name, by } => admin_session(&mut store, &by)?.desk(&mut store)?.unlock_account(&name)?,
+        UserCmd::Name { name, display_name, by } => session(&mut store, &by)?.desk(&mut store)?.set_display_name(&name, &display_name)?,
     };
     if g.json {
         print_json(&account);
@@ -179,7 +180,7 @@ pub fn transition(g: &Global, action: Action, t: Transition) -> Result<ExitCode,
     store.case(&number)?;
     let catalog = load_catalog(g)?;
     let mut session = session(&mut store, &t.by)?;
-    let rec = session.desk(&mut store)?.act(&catalog, number.as_str(), action, t.reason.as_deref())?;
+    let rec = session.desk(&mut store)?.act_accepting(&catalog, number.as_str(), action, t.reason.as_deref(), t.accept_to_follow)?;
     if g.json {
         print_json(&serde_json::json!({ "number": rec.number, "status": rec.status.wire(), "digest": rec.digest, "actor": session.name() }));
     } else {

@@ -345,7 +345,19 @@ fn forms_with_rules(d: &Desk) -> String {
     assert!(copied.status.success());
     let catalog = forms.join("netca-gd-pension/catalog.toml");
     let text = std::fs::read_to_string(&catalog).unwrap();
-    let text = if text.contains("[rules]") { text } else { text + "\n[rules]\nmail_to_legal_address_only = true\ninvoice_title_is_applicant = true\npayer_is_applicant = true\n" };
+    // the project's own [rules] table (if any) replaced by one with every rule
+    let mut kept = Vec::new();
+    let mut in_rules = false;
+    for line in text.lines() {
+        let header = line.trim_start().starts_with('[');
+        if header {
+            in_rules = line.trim() == "[rules]";
+        }
+        if !in_rules {
+            kept.push(line);
+        }
+    }
+    let text = kept.join("\n") + "\n[rules]\nmail_to_legal_address_only = true\ninvoice_title_is_applicant = true\npayer_is_applicant = true\n";
     std::fs::write(&catalog, text).unwrap();
     forms.display().to_string()
 }

@@ -107,6 +107,10 @@ pub struct CaseView {
     pub can: CaseCapabilities,
     /// The case's way to 归档: its steps, done or not, and the next one.
     pub steps: crate::steps::CaseSteps,
+    /// The checklist items not handed in, with what the applicant promised.
+    pub materials: crate::materials::MaterialsState,
+    /// 姓名 by login of the accounts that have one (the UI shows people, not logins).
+    pub people: std::collections::BTreeMap<String, String>,
 }
 
 /// Why case JSON was refused: every problem at once, with its field path.
@@ -293,6 +297,12 @@ impl Desk<'_> {
     /// and closing are steps of the case's plan: taken only when they are its next step (a
     /// delivery as `case complete` with nothing more said: pickup by the handler).
     pub fn act(&mut self, catalog: &Catalog, number: &str, action: Action, reason: Option<&str>) -> Result<CaseRecord, DeskError> {
+        self.act_accepting(catalog, number, action, reason, false)
+    }
+
+    /// [`Desk::act`]; approving a case whose materials are to follow needs `accept_to_follow`
+    /// (the supervisor has seen the promises and accepts them).
+    pub fn act_accepting(&mut self, catalog: &Catalog, number: &str, action: Action, reason: Option<&str>, accept_to_follow: bool) -> Result<CaseRecord, DeskError> {
         if action == Action::Edit || action == Action::IssueKey {
             return Err(DeskError::Invalid(format!("{} is not taken directly: edit the case, or write its certificate at the key desk", action.wire())));
         }
@@ -301,18 +311,35 @@ impl Desk<'_> {
             crate::steps::complete(self, catalog, number.as_str(), action.wire(), &crate::steps::Completion::default())?;
             return Ok(self.store.case(&number)?);
         }
-        self.act_checked(&number, action, reason, None)
+        self.act_checked(catalog, &number, action, reason, accept_to_follow, None)
     }
 
-    /// A transition whose place in the case's plan the caller has checked.
+    /// A transition whose place in the case's plan the caller has checked; submission and
+    /// approval hold the case to its materials first.
     pub(crate) fn act_checked(
         &mut self,
+        catalog: &Catalog,
         number: &CaseNumber,
         action: Action,
         reason: Option<&str>,
+        accept_to_follow: bool,
         handover: Option<certdesk_store::detail::Handover>,
     ) -> Result<CaseRecord, DeskError> {
-        Ok(self.store.act_with(number, action, &self.actor, reason, handover)?)
+        let to_follow = match action {
+            Action::Submit | Action::Approve => {
+                // the move itself may be refused (wrong status, own case): say that first
+                let (record, facts) = self.store.facts(number)?;
+                certdesk_domain::status::next(record.status, action).map_err(certdesk_store::StoreError::from)?;
+                certdesk_domain::workflow::authorize(&self.actor, action, &facts, reason).map_err(certdesk_store::ActError::from)?;
+                if action == Action::Submit {
+                    crate::materials::check_submit(catalog, number, &record.data)?
+                } else {
+                    crate::materials::check_approve(catalog, number, &record.data, accept_to_follow)?
+                }
+            }
+            _ => None,
+        };
+        Ok(self.store.act_with(number, action, &self.actor, reason, certdesk_store::ActNote { handover, to_follow })?)
     }
 
     /// A supervisor's permission for a second key on a case whose certificate was written.
@@ -333,7 +360,16 @@ impl Desk<'_> {
         let mut can = workflow::capabilities(&self.actor, &facts);
         // delivering and closing are steps of the plan: offered only when they are next
         can.actions.retain(|a| !matches!(a.action, "deliver" | "close") || steps.next.as_deref() == Some(a.action));
-        Ok(CaseView { case: record.to_export_json(), history: self.store.history(&number)?, attachments: self.store.attachments(&number)?, can, steps })
+        let materials = crate::materials::state(catalog, &record.data)?;
+        Ok(CaseView {
+            case: record.to_export_json(),
+            history: self.store.history(&number)?,
+            attachments: self.store.attachments(&number)?,
+            can,
+            steps,
+            materials,
+            people: self.store.display_names()?,
+        })
     }
 
     /// Cases, newest first, filtered by status, project and the counter's local days.
@@ -407,6 +443,16 @@ impl Desk<'_> {
 
     pub fn add_account(&mut self, name: &str, roles: &[Role], password: &Password) -> Result<Account, DeskError> {
         Ok(self.store.add_account(name.trim(), roles, password, Some(&self.actor))?)
+    }
+
+    /// An account's 姓名 (an administrator for anyone, an account for itself).
+    pub fn set_display_name(&mut self, name: &str, display_name: &str) -> Result<Account, DeskError> {
+        Ok(self.store.set_display_name(&self.actor, name, display_name)?)
+    }
+
+    /// Display names by login, for showing people instead of logins.
+    pub fn display_names(&self) -> Result<std::collections::BTreeMap<String, String>, DeskError> {
+        Ok(self.store.display_names()?)
     }
 
     pub fn set_roles(&mut self, name: &str, roles: &[Role]) -> Result<Account, DeskError> {

@@ -361,34 +361,71 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
+/// One seal image on the key: its slot on the case (`seal:official_seal` …), the data
+/// object's label, size and SHA-256 as read back.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SealImageOnKey {
+    pub name: String,
+    pub label: String,
+    pub size: usize,
+    pub sha256: String,
+}
+
+/// Step 5's result: the main image (the official seal, else the first) as before, and every
+/// image written (机构印章, 法人印章, 法人签字, 使用人签字 … where the seal sheet collected them).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SealWritten {
     pub name: String,
     pub size: usize,
     pub sha256: String,
+    pub images: Vec<SealImageOnKey>,
 }
 
-/// Step 5: the case's official seal image (else its first chosen seal image; never the scan)
-/// on the key, read back.
+/// The data object label of a seal image: the main one keeps the label readers know
+/// (`certdesk-seal-image`); the others are `certdesk-seal-image:<slot>`.
+pub fn seal_label(name: &str, main: bool) -> String {
+    if main { SEAL_LABEL.to_string() } else { format!("{SEAL_LABEL}:{}", name.trim_start_matches("seal:")) }
+}
+
+/// Step 5: every seal image chosen from the case's seal sheet (never the scan) on the key, each
+/// as its own data object, read back; the official seal (else the first) is the main one.
 pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, false)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::SealWrite)?;
-    let names = seal_images(desk.store, &number)?;
-    let name = names
-        .iter()
-        .find(|n| *n == "seal:official_seal")
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "it has no seal image (import the seal sheet first)".into() })?;
-    let (_, png) = desk.store.attachment(&number, &name)?.ok_or_else(|| DeskError::Invalid(format!("attachment {name} vanished")))?;
-    if png.len() > 512 * 1024 {
-        return Err(DeskError::Invalid(format!("the seal image is {} bytes; at most 512 KiB fit on a key", png.len())));
+    let mut names = seal_images(desk.store, &number)?;
+    if names.is_empty() {
+        return Err(DeskError::Refused { number: number.to_string(), why: "it has no seal image (import the seal sheet first)".into() });
+    }
+    // the main image first
+    if let Some(i) = names.iter().position(|n| n == "seal:official_seal") {
+        let main = names.remove(i);
+        names.insert(0, main);
+    }
+    let mut images = Vec::new();
+    for name in &names {
+        let (_, png) = desk.store.attachment(&number, name)?.ok_or_else(|| DeskError::Invalid(format!("attachment {name} vanished")))?;
+        if png.len() > 512 * 1024 {
+            return Err(DeskError::Invalid(format!("the seal image {name} is {} bytes; at most 512 KiB fit on a key", png.len())));
+        }
+        images.push((name.clone(), png));
     }
     let t = keys.info(sel)?;
-    let d = keys.write_data(sel, pin, SEAL_APPLICATION, SEAL_LABEL, &png)?;
-    record(desk, &number, AuditAction::SealWritten, &detail::SealImageWritten { token_serial: t.serial, image: name.clone(), size: d.size, sha256: d.sha256.clone() }, false)?;
-    Ok(SealWritten { name, size: d.size, sha256: d.sha256 })
+    let mut written = Vec::new();
+    for (i, (name, png)) in images.iter().enumerate() {
+        let label = seal_label(name, i == 0);
+        let d = keys.write_data(sel, pin, SEAL_APPLICATION, &label, png)?;
+        record(
+            desk,
+            &number,
+            AuditAction::SealWritten,
+            &detail::SealImageWritten { token_serial: t.serial.clone(), image: name.clone(), size: d.size, sha256: d.sha256.clone() },
+            false,
+        )?;
+        written.push(SealImageOnKey { name: name.clone(), label, size: d.size, sha256: d.sha256 });
+    }
+    let main = written[0].clone();
+    Ok(SealWritten { name: main.name, size: main.size, sha256: main.sha256, images: written })
 }
 
 /// Step 6: what is on the key now (keys, certificates, data objects).

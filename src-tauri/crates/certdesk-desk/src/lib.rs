@@ -10,7 +10,9 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod api;
+pub mod briefing;
 pub mod issue;
+pub mod materials;
 pub mod print;
 pub mod report;
 pub mod seal;

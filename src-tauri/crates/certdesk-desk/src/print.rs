@@ -44,9 +44,12 @@ impl Printable {
         let rec = store.case(&crate::api::case_number(number)?)?;
         let history = store.history(&rec.number)?;
         let last = |action: AuditAction| history.iter().rev().find(|e| e.action == action);
+        // forms and receipts carry people's names (姓名), the login where none is set
+        let names = store.display_names()?;
+        let name_of = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.to_string());
         let review = Review {
-            clerk: last(AuditAction::Accept).map(|e| e.actor.clone()),
-            supervisor: last(AuditAction::Approve).map(|e| e.actor.clone()),
+            clerk: last(AuditAction::Accept).map(|e| name_of(&e.actor)),
+            supervisor: last(AuditAction::Approve).map(|e| name_of(&e.actor)),
             accepted_at: last(AuditAction::Accept).map(|e| local_time(&e.at)),
         };
         let mut seals = BTreeMap::new();

@@ -29,6 +29,24 @@ pub struct DailyLedger {
     pub by_clerk: Vec<LedgerRow>,
     pub keys_issued: usize,
     pub delivered: usize,
+    /// The invoices the day's cases asked for (seed 002 发票), one row per case.
+    pub invoices: Vec<InvoiceRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct InvoiceRow {
+    pub case: String,
+    /// `normal` | `special`
+    pub kind: String,
+    pub title: String,
+    pub taxpayer_id: Option<String>,
+    pub amount: Money,
+}
+
+/// A stored UTC time as the counter's local `YYYY-MM-DD HH:MM` (the text itself when it is
+/// not a time).
+pub fn local_minute(stored: &str) -> String {
+    DateTime::parse_from_rfc3339(stored).map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|_| stored.to_string())
 }
 
 /// UTC bounds of a local day (the counter's time zone), in the store's time format.
@@ -64,6 +82,21 @@ pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     };
+    // people by name (姓名) where the account has one
+    let names = store.display_names()?;
+    let clerk = |c: &certdesk_store::CaseRecord| names.get(&c.created_by).cloned().unwrap_or_else(|| c.created_by.clone());
+    let invoices = cases
+        .iter()
+        .filter_map(|c| {
+            c.data.invoice.as_ref().map(|i| InvoiceRow {
+                case: c.number.to_string(),
+                kind: i.kind.wire().to_string(),
+                title: i.title.clone(),
+                taxpayer_id: i.taxpayer_id.clone(),
+                amount: amount(c),
+            })
+        })
+        .collect();
     let keys_issued = distinct(store.events_between(AuditAction::CertificateWritten, &from, &to)?);
     let delivered = distinct(store.events_between(AuditAction::Deliver, &from, &to)?);
     Ok(DailyLedger {
@@ -73,9 +106,10 @@ pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
         by_business: grouped(cases.iter().map(|c| (c.data.business.wire().to_string(), amount(c)))),
         by_project: grouped(cases.iter().map(|c| (c.data.project.clone(), amount(c)))),
         by_payment: grouped(cases.iter().map(|c| (method(c), amount(c)))),
-        by_clerk: grouped(cases.iter().map(|c| (c.created_by.clone(), amount(c)))),
+        by_clerk: grouped(cases.iter().map(|c| (clerk(c), amount(c)))),
         keys_issued,
         delivered,
+        invoices,
     })
 }
 
@@ -162,6 +196,11 @@ pub fn daily_table(l: &DailyLedger) -> Table {
     rows.push(vec!["合计".into(), "".into(), l.cases.to_string(), l.total.to_string()]);
     rows.push(vec!["制证".into(), "写入证书的USB Key".into(), l.keys_issued.to_string(), "".into()]);
     rows.push(vec!["交付".into(), "已交付".into(), l.delivered.to_string(), "".into()]);
+    for i in &l.invoices {
+        let kind = certdesk_domain::InvoiceType::from_wire(&i.kind).map(|k| k.zh()).unwrap_or("发票");
+        let taxpayer = i.taxpayer_id.as_deref().map(|t| format!(" 纳税人识别号 {t}")).unwrap_or_default();
+        rows.push(vec![format!("发票（{}）", i.case), format!("{}：{}{taxpayer}", kind, i.title), "1".into(), i.amount.to_string()]);
+    }
     Table { title: format!("受理日报 {}", l.date), header: vec!["分类".into(), "项目".into(), "件数".into(), "金额（元）".into()], rows }
 }
 
@@ -179,7 +218,7 @@ pub fn expiring_table(list: &[Expiring], days: i64) -> Table {
                     e.mobile.clone().unwrap_or_default(),
                     e.certificate_serial.clone(),
                     e.subject.clone(),
-                    e.not_after.clone(),
+                    local_minute(&e.not_after),
                     e.days_left.to_string(),
                 ]
             })

@@ -56,6 +56,8 @@ pub struct Completion {
     pub waybill: Option<String>,
     pub recipient: Option<String>,
     pub recipient_id: Option<String>,
+    /// approve: the supervisor accepts the materials to follow
+    pub accept_to_follow: bool,
 }
 
 fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Vec<StepSpec>, DeskError> {
@@ -168,9 +170,9 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
         Some(_) => {}
     }
     match spec.kind {
-        StepKind::Accept => desk.act_checked(&number, Action::Accept, None, None)?,
-        StepKind::Submit => desk.act_checked(&number, Action::Submit, None, None)?,
-        StepKind::Approve => desk.act_checked(&number, Action::Approve, None, None)?,
+        StepKind::Accept => desk.act_checked(catalog, &number, Action::Accept, None, false, None)?,
+        StepKind::Submit => desk.act_checked(catalog, &number, Action::Submit, None, false, None)?,
+        StepKind::Approve => desk.act_checked(catalog, &number, Action::Approve, None, with.accept_to_follow, None)?,
         StepKind::Confirm => {
             let reference = with.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
             if spec.needs_reference && reference.is_none() {
@@ -188,9 +190,9 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
         StepKind::Deliver => {
             let project = catalog.project(&record.data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
             let handover = handover(&number, &record.data, &project.rules, with)?;
-            desk.act_checked(&number, Action::Deliver, None, Some(handover))?
+            desk.act_checked(catalog, &number, Action::Deliver, None, false, Some(handover))?
         }
-        StepKind::Close => desk.act_checked(&number, Action::Close, None, None)?,
+        StepKind::Close => desk.act_checked(catalog, &number, Action::Close, None, false, None)?,
         _ => return Err(refused(&number, format!("{step} is done at the key desk"))),
     };
     steps(desk.store, catalog, number.as_str())

@@ -266,7 +266,23 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
     assert!(contents.certificates.iter().any(|c| c.subject.contains("Test Root")), "the CA's certificate is on the key");
     assert!(!contents.certificates.iter().any(|c| c.subject.contains("Elsewhere")), "what does not chain stays off the key");
-    assert!(contents.data.iter().any(|d| d.size == sw.size));
+    // every seal image the sheet gave (机构印章, 法人印章, 签字) is its own data object, read back
+    let chosen: std::collections::BTreeSet<String> =
+        c.store.attachments(&num).unwrap().into_iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name).collect();
+    assert!(chosen.len() >= 3, "{chosen:?}");
+    assert_eq!(sw.images.iter().map(|i| i.name.clone()).collect::<std::collections::BTreeSet<_>>(), chosen);
+    assert_eq!(sw.images[0].label, "certdesk-seal-image", "the official seal keeps the label readers know");
+    let labels: std::collections::BTreeSet<&str> = sw.images.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(labels.len(), sw.images.len(), "one data object per image");
+    for i in &sw.images {
+        assert!(contents.data.iter().any(|d| d.label == i.label && d.size == i.size && d.sha256 == i.sha256), "{} not on the key: {:?}", i.label, contents.data);
+    }
+    let data = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "data"]).output().unwrap();
+    let data = String::from_utf8_lossy(&data.stdout);
+    for i in &sw.images {
+        assert!(data.contains(&format!("label:       {}", i.label)) || data.contains(&i.label), "{data}");
+    }
+    assert_eq!(c.store.history(&num).unwrap().iter().filter(|e| e.action == "seal_written").count(), sw.images.len());
     // cross-check with OpenSC: the certificate is on the token
     let listed = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "cert"]).output().unwrap();
     assert!(String::from_utf8_lossy(&listed.stdout).contains("Certificate Object"), "{}", String::from_utf8_lossy(&listed.stdout));
@@ -324,4 +340,78 @@ for i in (1, 2):
     assert!(out.contains(&format!("A2 {n}")), "{out}");
     assert!(out.contains("D2 13800138000"), "the mobile stays text: {out}");
     assert!(out.lines().any(|l| l.ends_with("N:1400.00")), "the total is a number: {out}");
+}
+
+/// Seed-less counter practice the issue asks for: required materials not handed in stop the
+/// submission unless the applicant's promise (后补说明) is recorded, and the supervisor approves
+/// such a case only by accepting the promises; both land on the audit chain. The receipt shows
+/// the promises, the clerk's 姓名, where a transfer goes and the invoice; the ledger lists it.
+#[test]
+fn materials_to_follow_are_promised_at_submission_and_accepted_at_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let catalog = c.catalog.clone();
+    let forms = certdesk_forms::Forms::load(catalog.clone()).unwrap();
+    let mut case: serde_json::Value = serde_json::from_slice(&fixture("tests/fixtures/case-org-new.json")).unwrap();
+    let project = catalog.project(case["project"].as_str().unwrap()).unwrap();
+    let checklist = project.checklist(certdesk_domain::BusinessType::New, certdesk_domain::CertKind::Organization);
+    let required: Vec<_> = checklist.iter().filter(|i| !i.optional).collect();
+    assert!(required.len() >= 2, "{checklist:?}");
+    // everything received but the last required item
+    let (last, rest) = required.split_last().unwrap();
+    let received = |i: &certdesk_catalog::MaterialItem| serde_json::json!({ "id": i.id, "original_seen": true, "copies_received": i.copies });
+    case["materials"] = rest.iter().map(|i| received(i)).collect();
+    case["invoice"] = serde_json::json!({ "type": "special", "title": case["organization"]["name"], "taxpayer_id": case["organization"]["uscc"] });
+    let n = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
+    let num = Counter::num(&n);
+    c.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
+    let before = c.store.history(&num).unwrap().len();
+    let err = c.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap_err();
+    assert_eq!(err.kind().as_str(), "refused");
+    assert!(err.to_string().contains("材料未收齐") && err.to_string().contains(&last.id), "{err}");
+    assert_eq!(c.store.case(&num).unwrap().status, Status::Accepted, "nothing moved");
+    assert_eq!(c.store.history(&num).unwrap().len(), before, "nothing recorded");
+
+    // the promise recorded: submitted, and the event says what is to follow
+    let mut promised = rest.iter().map(|i| received(i)).collect::<Vec<_>>();
+    promised.push(serde_json::json!({ "id": last.id, "original_seen": false, "copies_received": 0, "to_follow": "下周一前补交" }));
+    case["materials"] = promised.into();
+    c.desk("zhang").edit_case(&catalog, &n, &case.to_string()).unwrap();
+    c.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap();
+    let submitted = c.store.history(&num).unwrap().into_iter().rev().find(|e| e.action == "submit").unwrap();
+    assert_eq!(submitted.detail["to_follow"], serde_json::json!([format!("{}: 下周一前补交", last.id)]));
+    // the supervisor sees it, and approves only by accepting it
+    let view = c.desk("li").case_view(&catalog, &n).unwrap();
+    assert!(view.materials.recorded);
+    assert_eq!(view.materials.missing.len(), 1);
+    assert_eq!(view.materials.missing[0].to_follow.as_deref(), Some("下周一前补交"));
+    let err = c.desk("li").act(&catalog, &n, Action::Approve, None).unwrap_err();
+    assert!(err.to_string().contains("材料后补") && err.to_string().contains("--accept-to-follow"), "{err}");
+    assert_eq!(c.store.case(&num).unwrap().status, Status::Submitted);
+    c.desk("li").act_accepting(&catalog, &n, Action::Approve, None, true).unwrap();
+    let approved = c.store.history(&num).unwrap().into_iter().rev().find(|e| e.action == "approve").unwrap();
+    assert_eq!(approved.detail["to_follow"], submitted.detail["to_follow"]);
+    assert_eq!(c.store.case(&num).unwrap().status, Status::Approved);
+
+    // the receipt: the clerk's 姓名 (not the login), the promise, where the transfer goes, the invoice
+    c.desk("admin").set_display_name("zhang", "张晓燕").unwrap();
+    assert_eq!(c.desk("zhang").set_display_name("li", "李四").unwrap_err().kind().as_str(), "refused", "only for oneself");
+    let pdf = dir.path().join("receipt.pdf");
+    print::render(&mut c.desk("zhang"), &forms, &n, Some("receipt"), &pdf).unwrap();
+    let text = run(dir.path(), "pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let flat: String = text.split_whitespace().collect();
+    assert!(flat.contains("受理员：张晓燕"), "{text}");
+    assert!(flat.contains("后补：下周一前补交"), "{text}");
+    let bank = project.bank.as_ref().expect("the project's bank");
+    assert!(flat.contains(&bank.account.split_whitespace().collect::<String>()), "{text}");
+    assert!(flat.contains("增值税专用发票") && flat.contains(case["organization"]["uscc"].as_str().unwrap()), "{text}");
+
+    // the day's ledger lists the invoice, and the clerk by name
+    let ledger = report::daily(&c.store, chrono::Local::now().date_naive()).unwrap();
+    assert_eq!(ledger.invoices.len(), 1);
+    assert_eq!(ledger.invoices[0].kind, "special");
+    assert!(ledger.by_clerk.iter().any(|r| r.key == "张晓燕"), "{:?}", ledger.by_clerk);
+    let csv = String::from_utf8(report::to_csv(&report::daily_table(&ledger))).unwrap();
+    assert!(csv.contains("发票") && csv.contains(case["organization"]["name"].as_str().unwrap()), "{csv}");
+    assert!(c.store.verify_audit().unwrap().ok);
 }

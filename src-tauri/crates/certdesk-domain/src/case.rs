@@ -277,6 +277,26 @@ pub struct Invoice {
     pub extra: Extra,
 }
 
+/// One line of the materials checklist as the clerk ticked it (`materials` in the case JSON):
+/// the catalog item's id, whether the original was seen, how many copies were taken, and, for
+/// an item not handed in, the applicant's promise to bring it later (`to_follow`: what and
+/// when), which the supervisor must accept at approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct MaterialReceived {
+    pub id: String,
+    #[serde(default)]
+    pub original_seen: bool,
+    #[serde(default)]
+    pub copies_received: u32,
+    /// 后补说明: why it is missing and when it will be brought.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub to_follow: Option<String>,
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub extra: Extra,
+}
+
 fn normal_invoice() -> InvoiceType {
     InvoiceType::Normal
 }
@@ -309,6 +329,9 @@ pub struct CaseData {
     pub delivery: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
+    /// The materials checklist as received (catalog item ids); empty until the clerk ticks it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<MaterialReceived>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -495,6 +518,18 @@ impl CaseData {
             }
             v.optional_ident("invoice.email", IdentKind::Email, &mut inv.email);
         }
+        let mut seen_materials = std::collections::BTreeSet::new();
+        for (i, m) in self.materials.iter_mut().enumerate() {
+            if !seen_materials.insert(m.id.clone()) {
+                v.error(&format!("materials[{i}].id"), &format!("material {} is listed twice", m.id), &format!("材料 {} 重复", m.id));
+            }
+            if m.to_follow.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                m.to_follow = None;
+            }
+            if let Some(t) = &mut m.to_follow {
+                *t = t.trim().to_string();
+            }
+        }
         if let Some(p) = &self.payment {
             if p.amount.is_negative() {
                 v.error("payment.amount", "the amount is negative", "金额不能为负数");
@@ -621,6 +656,12 @@ impl Validator {
         }
         if let Some(inv) = &c.invoice {
             check("invoice.title".into(), &inv.title, name);
+        }
+        for (i, m) in c.materials.iter().enumerate() {
+            check(format!("materials[{i}].id"), &m.id, name);
+            if let Some(t) = &m.to_follow {
+                check(format!("materials[{i}].to_follow"), t, long);
+            }
         }
     }
 

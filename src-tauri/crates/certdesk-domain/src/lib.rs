@@ -12,7 +12,9 @@ pub mod status;
 pub mod steps;
 pub mod workflow;
 
-pub use case::{BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, FieldProblem, IdType, Invoice, InvoiceType, Medium, PaymentMethod, Severity, same_unit};
+pub use case::{
+    BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, FieldProblem, IdType, Invoice, InvoiceType, MaterialReceived, Medium, PaymentMethod, Severity, same_unit,
+};
 pub use money::Money;
 pub use number::CaseNumber;
 pub use status::{Action, Status};

@@ -78,8 +78,22 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
     let materials: Vec<Value> = project
         .checklist(input.data.business, input.data.cert_kind)
         .iter()
-        .map(|m| json!({"id": m.id, "text": m.text, "copies": m.copies, "original": m.original, "stamped": m.stamped, "optional": m.optional}))
+        .map(|m| {
+            // what the applicant promised to bring later, where the clerk recorded it
+            let to_follow = input.data.materials.iter().find(|r| r.id == m.id).and_then(|r| r.to_follow.clone()).unwrap_or_default();
+            let to_follow_note = if to_follow.is_empty() { String::new() } else { format!("（后补：{to_follow}）") };
+            json!({"id": m.id, "text": m.text, "copies": m.copies, "original": m.original, "stamped": m.stamped, "optional": m.optional, "to_follow": to_follow, "to_follow_note": to_follow_note})
+        })
         .collect();
+    // what the receipt says where the checklist is empty: the seed's own words (online,
+    // paperless) or that the guide lists nothing
+    let (notes, online) = project.materials_notes(input.data.business, input.data.cert_kind);
+    let materials_none = match (online, notes.is_empty()) {
+        (true, _) => format!("本业务在证书机构系统在线办理，无需纸质材料。{}", notes.join(" ")),
+        (false, false) => notes.join(" "),
+        (false, true) => "证书机构的办理指南未列出本业务所需材料，以受理点实际收取为准。".to_string(),
+    };
+    let to_follow_count = materials.iter().filter(|m| m["to_follow"].as_str().is_some_and(|t| !t.is_empty())).count();
     let extra = json!({
         "case": {
             "number": number,
@@ -98,11 +112,15 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
             "name": project.ca_name,
             "short": project.ca_short,
             "service": project.service,
-            "bank": project.bank.as_ref().map(|b| json!({"payee": b.payee, "bank": b.bank, "account": b.account})).unwrap_or_else(|| json!({"payee": "", "bank": "", "account": ""})),
+            "bank": project.bank.as_ref().map(|b| json!({"payee": b.payee, "bank": b.bank, "account": b.account, "remark": b.remark.clone().unwrap_or_default()})).unwrap_or_else(|| json!({"payee": "", "bank": "", "account": "", "remark": ""})),
             "contact": {"hours": project.contact.hours, "phone": project.contact.phone.join("，"), "address": project.contact.counter_address.first().cloned().unwrap_or_default()},
         },
         "fee": fee,
         "materials": materials,
+        "materials_to_follow": to_follow_count,
+        "materials_none": materials_none,
+        // the seed's words about this case's route (what the applicant does next)
+        "route": {"note": project.route_note(input.data.business, input.data.medium, input.data.cert_kind).unwrap_or_default()},
         "today": input.today.to_string(),
         "form": {"title": "", "copy_label": "", "copy_index": 1, "copies": 1},
         "page": {"number": 1, "count": ""},
@@ -130,6 +148,22 @@ pub fn sample(project: &Project) -> Value {
         id_type: certdesk_domain::IdType::ResidentId,
         id_number: "440304199207271516".into(),
         mobile: Some("13922223333".into()),
+        extra: Default::default(),
+    });
+    data.ca_reference = Some("20261122000000001".into());
+    data.delivery = Some(certdesk_domain::Delivery {
+        method: certdesk_domain::DeliveryMethod::Mail,
+        recipient: Some("张伟".into()),
+        phone: Some("13800138000".into()),
+        address: Some("地址".into()),
+        extra: Default::default(),
+    });
+    data.invoice = Some(certdesk_domain::Invoice {
+        kind: certdesk_domain::InvoiceType::Normal,
+        title: "单位".into(),
+        taxpayer_id: Some("91440101MA59ABCD1D".into()),
+        email: Some("a@example.cn".into()),
+        phone: Some("13800138000".into()),
         extra: Default::default(),
     });
     let input = CaseInput {

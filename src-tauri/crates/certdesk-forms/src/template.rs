@@ -207,7 +207,7 @@ fn text_of(v: &Value) -> String {
 }
 
 fn zh(text: &str) -> String {
-    use certdesk_domain::{BusinessType, CertKind, IdType, Medium, PaymentMethod, Status};
+    use certdesk_domain::{BusinessType, CertKind, IdType, InvoiceType, Medium, PaymentMethod, Status};
     BusinessType::from_wire(text)
         .map(|x| x.zh())
         .or_else(|| CertKind::from_wire(text).map(|x| x.zh()))
@@ -215,6 +215,7 @@ fn zh(text: &str) -> String {
         .or_else(|| PaymentMethod::from_wire(text).map(|x| x.zh()))
         .or_else(|| IdType::from_wire(text).map(|x| x.zh()))
         .or_else(|| Status::from_wire(text).map(|x| x.zh()))
+        .or_else(|| InvoiceType::from_wire(text).map(|x| x.zh()))
         .map(str::to_string)
         .unwrap_or_else(|| text.to_string())
 }

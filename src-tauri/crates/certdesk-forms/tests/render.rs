@@ -101,13 +101,13 @@ fn long_names_wrap_or_shrink_inside_their_cell() {
 fn barcodes_decode_to_the_business_number_and_case_number() {
     let forms = forms();
     let path = fixtures().into_iter().find(|p| p.to_string_lossy().contains("netca-ln-procurement-employee-renew")).expect("a 辽宁 case");
-    let data = load_case(&path);
+    let mut data = load_case(&path);
     let number = "GZ01-20261122-0007";
+    // seed 004: "注意：所上传的《机构员工数字证书申请表》条形码号须与本页面上方的“业务单号”一致"
+    let reference = data.ca_reference.clone().expect("the fixture carries its 业务单号");
     let inp = input(&data, Some(number));
-    let business = certdesk_forms::context::business_number(Some(number), &inp.digest);
-    assert_eq!(business.len(), 17);
     let dir = tempfile::tempdir().unwrap();
-    for (form, expect) in [("employee-application", business.as_str()), ("receipt", number)] {
+    for (form, expect) in [("employee-application", reference.as_str()), ("receipt", number)] {
         let pdf = forms.render_pdf(&inp, Some(form)).unwrap();
         let file = dir.path().join(format!("{form}.pdf"));
         std::fs::write(&file, &pdf).unwrap();
@@ -123,6 +123,11 @@ fn barcodes_decode_to_the_business_number_and_case_number() {
         let decoded = String::from_utf8_lossy(&out.stdout);
         assert!(decoded.lines().any(|l| l.trim() == expect), "{form}: decoded {decoded:?}, expected {expect}");
     }
+    // without the 业务单号 that form is not printed, and the refusal names it
+    data.ca_reference = None;
+    let inp = input(&data, Some(number));
+    let err = forms.render_pdf(&inp, Some("employee-application")).unwrap_err();
+    assert!(err.to_string().contains("业务单号"), "{err}");
 }
 
 #[test]

@@ -36,6 +36,8 @@ impl std::fmt::Debug for Password {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {
     pub name: String,
+    /// 姓名 as printed on receipts and shown in the UI; empty: show the login.
+    pub display_name: String,
     pub roles: Vec<Role>,
     pub failed_logins: i64,
     pub locked: bool,
@@ -98,10 +100,11 @@ fn read_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         disabled: r.get::<_, i64>(4)? != 0,
         created_at: r.get(5)?,
         updated_at: r.get(6)?,
+        display_name: r.get(7)?,
     })
 }
 
-const ACCOUNT_COLUMNS: &str = "name, roles, failed_logins, locked, disabled, created_at, updated_at";
+const ACCOUNT_COLUMNS: &str = "name, roles, failed_logins, locked, disabled, created_at, updated_at, display_name";
 
 impl Store {
     pub fn account_count(&self) -> Result<i64, StoreError> {
@@ -149,7 +152,11 @@ impl Store {
         audit::append(
             &tx,
             &at,
-            &audit::NewEvent::new(&actor, AuditAction::UserAdd, &crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None }),
+            &audit::NewEvent::new(
+                &actor,
+                AuditAction::UserAdd,
+                &crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None },
+            ),
         )?;
         tx.commit().map_err(sql("committing an account"))?;
         Ok(self.account(name)?.expect("account just added"))
@@ -201,7 +208,7 @@ impl Store {
             &audit::NewEvent::new(
                 name,
                 if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed },
-                &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed) },
+                &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None },
             ),
         )?;
         tx.commit().map_err(sql("committing a failed login"))?;
@@ -253,8 +260,12 @@ impl Store {
             return Err(AuthError::Refused(format!("no account {name}")));
         }
         // the password hash (extra of user_passwd) never goes on the chain; roles do
-        let roles = if action == AuditAction::UserRoles { extra } else { None };
-        audit::append(&tx, &at, &audit::NewEvent::new(&by.name, action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None }))?;
+        let (roles, display_name) = match action {
+            AuditAction::UserRoles => (extra, None),
+            AuditAction::UserName => (None, extra),
+            _ => (None, None),
+        };
+        audit::append(&tx, &at, &audit::NewEvent::new(&by.name, action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
         tx.commit().map_err(sql("committing an account change"))?;
         Ok(self.account(name)?.expect("account exists"))
     }
@@ -281,6 +292,26 @@ impl Store {
             return Err(AuthError::Refused("an administrator cannot remove their own administrator role".into()));
         }
         self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
+    }
+
+    /// Sets an account's display name (姓名): an administrator for anyone, an account for itself.
+    pub fn set_display_name(&mut self, by: &Actor, name: &str, display_name: &str) -> Result<Account, AuthError> {
+        let display_name = display_name.trim();
+        if display_name.chars().count() > 40 || display_name.chars().any(char::is_control) {
+            return Err(AuthError::Refused("a display name (姓名) is at most 40 characters, without control characters".into()));
+        }
+        let sql_text = "UPDATE accounts SET display_name = ?3, updated_at = ?2 WHERE name = ?1";
+        if by.name == name {
+            return self.account_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()));
+        }
+        self.admin_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()))
+    }
+
+    /// Display names by login, for the accounts that have one.
+    pub fn display_names(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT name, display_name FROM accounts WHERE display_name != ''").map_err(sql("listing display names"))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql("listing display names"))?;
+        rows.collect::<Result<_, _>>().map_err(sql("listing display names"))
     }
 
     /// Disables an account for good; its name stays on every event it took part in.

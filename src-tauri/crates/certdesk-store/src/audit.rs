@@ -82,6 +82,7 @@ audit_actions! {
     UserAdd = "user_add": "an account added",
     UserPasswd = "user_passwd": "a password set",
     UserRoles = "user_roles": "an account's roles changed",
+    UserName = "user_name": "an account's display name (姓名) set",
     UserDisable = "user_disable": "an account disabled",
     UserUnlock = "user_unlock": "a locked account unlocked",
     LoginFailed = "login_failed": "a wrong password",

@@ -88,6 +88,9 @@ details! {
         files: Option<Vec<String>>,
         /// deliver: how the key went back and to whom
         handover: Option<Handover>,
+        /// submit / approve: the materials not handed in, each with the applicant's promise
+        /// (`id: note`); at approval, what the supervisor accepted
+        to_follow: Option<Vec<String>>,
     }
     /// A step done outside certdesk (in the CA's system, on the applicant's phone), recorded
     /// with its reference.
@@ -158,22 +161,24 @@ details! {
     /// A setting changed.
     SettingChanged [Setting] { key: String, before: Option<String>, after: String }
     /// An account changed (never its password hash): roles as `clerk,supervisor`.
-    AccountChange [UserAdd, UserPasswd, UserRoles, UserDisable, UserUnlock, LoginFailed, UserLocked] {
+    AccountChange [UserAdd, UserPasswd, UserRoles, UserName, UserDisable, UserUnlock, LoginFailed, UserLocked] {
         user: String,
         roles: Option<String>,
         failed_in_a_row: Option<i64>,
+        /// user_name: the new display name
+        display_name: Option<String>,
     }
 }
 
 impl CaseChange {
     /// A case stored as a new draft.
     pub fn created() -> CaseChange {
-        CaseChange { from: None, to: certdesk_domain::Status::Draft.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None }
+        CaseChange { from: None, to: certdesk_domain::Status::Draft.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None, to_follow: None }
     }
 
     /// A move from one status to another, nothing else said.
     pub fn moved(from: certdesk_domain::Status, to: certdesk_domain::Status) -> CaseChange {
-        CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None }
+        CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None, to_follow: None }
     }
 }
 
@@ -219,8 +224,16 @@ mod tests {
 
     #[test]
     fn absent_options_stay_out_of_the_stored_json() {
-        let change =
-            CaseChange { from: Some("draft".into()), to: "accepted".into(), roles: Some(vec![Role::Clerk]), reason: None, approval_digest: None, files: None, handover: None };
+        let change = CaseChange {
+            from: Some("draft".into()),
+            to: "accepted".into(),
+            roles: Some(vec![Role::Clerk]),
+            reason: None,
+            approval_digest: None,
+            files: None,
+            handover: None,
+            to_follow: None,
+        };
         assert_eq!(value_of(AuditAction::Accept, &change), serde_json::json!({ "from": "draft", "to": "accepted", "roles": ["clerk"] }));
         let back: CaseChange = serde_json::from_value(serde_json::json!({ "to": "draft" })).unwrap();
         assert_eq!(back.from, None);

@@ -64,6 +64,13 @@ pub(crate) fn sql(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sqlite { op, source }
 }
 
+/// What a workflow move records besides the move itself.
+#[derive(Debug, Clone, Default)]
+pub struct ActNote {
+    pub handover: Option<detail::Handover>,
+    pub to_follow: Option<Vec<String>>,
+}
+
 /// A case as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseRecord {
@@ -504,11 +511,12 @@ impl Store {
     /// (nobody who ever shaped the case approves it), a required reason and, for issuing, an
     /// approval of the current data and files are all checked in the transaction that writes.
     pub fn act(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>) -> Result<CaseRecord, ActError> {
-        self.act_with(number, action, actor, reason, None)
+        self.act_with(number, action, actor, reason, ActNote::default())
     }
 
-    /// [`Store::act`] with what a hand-over records (`deliver`).
-    pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, handover: Option<detail::Handover>) -> Result<CaseRecord, ActError> {
+    /// [`Store::act`] with what the move records besides: a hand-over (`deliver`), the
+    /// materials to follow (`submit`, `approve`).
+    pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
         self.write_case(number, |tx, record, facts, at| {
             let to = status::next(record.status, action).map_err(StoreError::from)?;
             workflow::authorize(actor, action, facts, reason)?;
@@ -520,7 +528,8 @@ impl Store {
                 reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
                 approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
                 files: None,
-                handover: handover.clone(),
+                handover: note.handover.clone(),
+                to_follow: note.to_follow.clone(),
             };
             audit::append(
                 tx,

@@ -128,7 +128,13 @@ CREATE TABLE drafts (
 ) STRICT;
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES];
+/// Migration 5: each account's display name (姓名), printed on receipts and forms and shown in
+/// the UI instead of the login; empty until an administrator or the account sets it.
+const M005_DISPLAY_NAMES: &str = r#"
+ALTER TABLE accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES];
 
 /// One object of `sqlite_schema`: type, name, table, SQL.
 pub(crate) type SchemaRow = (String, String, String, Option<String>);
@@ -165,6 +171,7 @@ mod tests {
         "d574f7e5bb5f671585335e60af364864ddbfd645a42d00a5a273b25fa97ac3f9",
         "1f1c6e2217ece75e633888e8f9dabe4901e283566820bff435ca610d1894fb68",
         "5978933a08e2e4e248e20b8d04d1d16bf6962e1182a4d7da02ec6ed1e553befb",
+        "097b46e82c02ea1d3b29e3d9a3f451efc6b78b49424cd38138454b030832af0f",
     ];
 
     #[test]

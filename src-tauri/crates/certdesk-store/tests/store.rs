@@ -220,7 +220,7 @@ fn migration_backfills_identifiers_of_existing_cases() {
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; PRAGMA user_version = 2;").unwrap();
+    conn.execute_batch("DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; PRAGMA user_version = 2;").unwrap();
     drop(conn);
     let s = Store::open(&path).unwrap();
     assert_eq!(s.search("2101021988", 10).unwrap()[0].number, number);
