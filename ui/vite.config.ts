@@ -6,5 +6,6 @@ export default defineConfig({
   plugins: [vue()],
   clearScreen: false,
   build: { outDir: 'dist', emptyOutDir: true, target: 'safari15', chunkSizeWarningLimit: 800 },
-  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'] },
+  // the counters are in China: the component tests read and show times in their time zone
+  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'], env: { TZ: 'Asia/Shanghai' } },
 })

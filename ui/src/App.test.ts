@@ -17,7 +17,7 @@ const stubs = { Intake: true, Cases: true, Review: true, KeyDesk: true, Reports:
 async function signIn(roles: Role[]) {
   let who: Actor | null = null
   mockBackend({
-    app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }),
+    app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
     login: ({ name }) => (who = { name, roles }),
     logout: () => (who = null),
   })
@@ -51,7 +51,7 @@ describe('App', () => {
 
   it('after a restore shows the sign-in screen with what was restored', async () => {
     let who: Actor | null = { name: 'admin', roles: ['admin'] }
-    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who }) })
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.findComponent({ name: 'Admin' }).exists()).toBe(true)
@@ -63,9 +63,40 @@ describe('App', () => {
     expect(w.find('nav').exists()).toBe(false)
   })
 
+  it('shows the signed-in account by its 姓名, and again after the admin renames it', async () => {
+    let people: Record<string, string> = { admin: '陈管理' }
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'admin', roles: ['admin'] }, people }) })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    expect(w.get('[data-testid=who]').text()).toBe('陈管理（管理员）')
+    people = { admin: '陈立' }
+    w.findComponent({ name: 'Admin' }).vm.$emit('namesChanged')
+    await flushPromises()
+    expect(w.get('[data-testid=who]').text()).toBe('陈立（管理员）')
+    people = {}
+    w.findComponent({ name: 'Admin' }).vm.$emit('namesChanged')
+    await flushPromises()
+    expect(w.get('[data-testid=who]').text()).toBe('admin（管理员）')
+  })
+
+  it('opens the key desk with the case the case page sends it', async () => {
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'wang', roles: ['key_clerk'] }, people: {} }) })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=nav-cases]').trigger('click')
+    w.findComponent({ name: 'Cases' }).vm.$emit('keyDesk', sampleCase.number)
+    await flushPromises()
+    expect(w.get('[data-testid=nav-keys]').classes()).toContain('on')
+    expect(w.findComponent({ name: 'KeyDesk' }).props('initialCase')).toBe(sampleCase.number)
+    // chosen in the header, the key desk opens without a case
+    await w.get('[data-testid=nav-cases]').trigger('click')
+    await w.get('[data-testid=nav-keys]').trigger('click')
+    expect(w.findComponent({ name: 'KeyDesk' }).props('initialCase')).toBe('')
+  })
+
   it('shows the counter as the admin renamed it', async () => {
     let name = '广州受理点'
-    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] } }) })
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] }, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.get('.counter').text()).toContain('广州受理点')
@@ -95,7 +126,7 @@ describe('App', () => {
   it('forwards the warnings of a new case to its page, and offers a clerk the correction there', async () => {
     const warning: FieldProblem = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
     mockBackend({
-      app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] } }),
+      app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }),
       get_case: () => caseView({ ...sampleCase, status: 'draft' }, ['clerk']),
       catalog_checklist: () => sampleChecklist,
       scan_folder_files: () => [],

@@ -1,12 +1,11 @@
 // Sample data shared by the component tests, typed by the generated bindings: a case as
 // get_case returns it, its checklist and project, and builders of the replies several tests
 // repeat (a case page, a case list line, an audit event, a fee quote, an identifier check).
-import type { AuditEvent, CaseCapabilities, CaseData, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, MaterialItem, ProjectView, Role } from './bindings'
-import type { MaterialReceived } from './ipc'
+import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, MaterialItem, MaterialsState, ProjectView, Role } from './bindings'
 
-/** The case JSON of get_case: the case data, the checklist the clerk ticked (kept in the case as
- *  a field Rust does not know) and the fields the store adds on export. */
-export type CaseJson = CaseData & { number: string; status: string; created_at: string; updated_at: string; digest: string; materials?: MaterialReceived[] }
+/** The case JSON of get_case: the case data (with the checklist the clerk ticked) and the fields
+ *  the store adds on export. */
+export type CaseJson = CaseData & { number: string; status: string; created_at: string; updated_at: string; digest: string }
 
 // `satisfies` rather than a type annotation: the tests read `sampleCase.organization` without a
 // null check, and the literal values stay what they are.
@@ -24,8 +23,17 @@ export const sampleChecklist: MaterialItem[] = [
   { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
 ]
 
+/** What the clerk must know about the sample project (ProjectView.briefing): a project with
+ *  nothing to say has empty lists and nulls. */
+export function briefingOf(over: Partial<Briefing> = {}): Briefing {
+  return { ca_name: '广东省电子商务认证有限公司', notes: [], bank: null, default_pin: null, rules: [], hours: '周一至周五 9:00-17:00', phone: ['020-83487000'], postal_address: null, ...over }
+}
+
 /** The project of the sample case as catalog_projects lists it. */
-export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3] }
+export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf() }
+
+/** The sample case's materials against its checklist (CaseView.materials): the form lacks a copy. */
+export const sampleMaterials: MaterialsState = { recorded: true, missing: [{ id: 'form', text: '《单位法人数字证书申请表》', to_follow: null }] }
 
 /** What the backend's workflow offers on a case of `status` to an account with `roles` who did
  *  not shape it: the `can` of get_case, for the mocks. The rules live in Rust; this is data. */
@@ -37,14 +45,16 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
   if (clerk && ['accepted', 'returned'].includes(status)) actions.push(act('submit'))
   if (sup && status === 'submitted') actions.push(act('approve'), act('return', true))
   if (key && status === 'key_issued') actions.push(act('deliver'))
+  if ((clerk || key) && status === 'delivered') actions.push(act('close'))
   if ((clerk || sup) && !['closed', 'cancelled'].includes(status)) actions.push(act('cancel', true))
   const editable = ['draft', 'accepted', 'returned', 'submitted', 'approved'].includes(status)
   return { actions, edit: clerk && editable, attach: clerk && editable, print: !['closed', 'cancelled'].includes(status), key_desk: key && ['approved', 'key_issued'].includes(status) }
 }
 
-/** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given. */
+/** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given,
+ *  the sample checklist's state, nobody with a 姓名. */
 export function caseView(c: CaseJson, roles: readonly string[] = ['clerk'], over: Partial<CaseView> = {}): CaseView {
-  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), ...over }
+  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, ...over }
 }
 
 /** The plan of the sample case (a new key, then delivery), done as far as `status` shows. */

@@ -13,7 +13,7 @@ import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
  *  contract that only ever grows. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
 export type JsonObject = Record<string, any>
-export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots } from './bindings'
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, Missing } from './bindings'
 /** An audit event whose `detail` has the type the store writes for its action (EventDetails,
  *  generated from `certdesk_store::detail`): `e.action === 'return'` narrows `e.detail`. */
 export type AuditEvent = {
@@ -37,9 +37,13 @@ export type KeyStatus = Omit<B.KeyStatusView, 'steps'> & { steps: KeyStep[] }
 export type KeyContents = B.Contents
 export type Account = B.AccountView
 
-/** What the clerk ticked for a checklist line; kept in the case JSON as `materials: [...]` (a type
- *  alias, not an interface, so that it is assignable to the bindings' JsonValue). */
-export type MaterialReceived = { id: string; original_seen: boolean; copies_received: number }
+/** What the clerk ticked for a checklist line, kept in the case JSON as `materials: [...]`; a
+ *  required line not handed in carries the applicant's promise (`to_follow`, 后补说明). */
+export type MaterialReceived = B.MaterialReceived
+/** The case's checklist lines not received in full, with what the applicant promised. */
+export type MaterialsState = B.MaterialsState
+/** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
+export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
 export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string }
 
@@ -62,9 +66,9 @@ export interface Commands {
   get_case: { args: { number: string }; result: B.CaseView }
   import_case: { args: { json: string }; result: B.Imported }
   update_case: { args: { number: string; json: string }; result: B.Imported }
-  case_action: { args: { number: string; action: string; reason: string | null }; result: string }
+  case_action: { args: { number: string; action: string; reason: string | null; acceptToFollow: boolean | null }; result: string }
   case_steps: { args: { number: string }; result: B.CaseSteps }
-  complete_step: { args: { number: string; step: string; reference: string | null; courier: string | null; waybill: string | null; recipient: string | null; recipientId: string | null }; result: B.CaseSteps }
+  complete_step: { args: { number: string; step: string; reference: string | null; courier: string | null; waybill: string | null; recipient: string | null; recipientId: string | null; acceptToFollow: boolean | null }; result: B.CaseSteps }
   review_queue: { args: NoArgs; result: CaseSummary[] }
 
   validate_ident: { args: { kind: string; value: string }; result: Checked }
@@ -102,6 +106,7 @@ export interface Commands {
   list_accounts: { args: NoArgs; result: B.AccountView[] }
   add_account: { args: { name: string; roles: string[]; password: string }; result: null }
   set_account_roles: { args: { name: string; roles: string[] }; result: null }
+  set_display_name: { args: { name: string; displayName: string }; result: null }
   reset_password: { args: { name: string; password: string }; result: null }
   disable_account: { args: { name: string }; result: null }
   unlock_account: { args: { name: string }; result: null }
@@ -133,12 +138,17 @@ export const api = {
   importCase: (json: string) => call('import_case', { json }),
   /** replaces the case data (draft/accepted/returned cases; recorded on the audit chain) */
   updateCase: (number: string, json: string) => call('update_case', { number, json }),
-  caseAction: (number: string, action: string, reason?: string) => call('case_action', { number, action, reason: reason ?? null }),
+  /** acceptToFollow: approving, the supervisor accepts the materials to follow (材料后补) */
+  caseAction: (number: string, action: string, reason?: string, acceptToFollow?: boolean) =>
+    call('case_action', { number, action, reason: reason ?? null, acceptToFollow: acceptToFollow ?? null }),
   /** the case's steps to 归档 and the next one */
   caseSteps: (number: string) => call('case_steps', { number }),
   /** does the case's next step when it is not a key-desk operation */
-  completeStep: (number: string, step: string, w: { reference?: string; courier?: string; waybill?: string; recipient?: string; recipientId?: string } = {}) =>
-    call('complete_step', { number, step, reference: w.reference ?? null, courier: w.courier ?? null, waybill: w.waybill ?? null, recipient: w.recipient ?? null, recipientId: w.recipientId ?? null }),
+  completeStep: (number: string, step: string, w: { reference?: string; courier?: string; waybill?: string; recipient?: string; recipientId?: string; acceptToFollow?: boolean } = {}) =>
+    call('complete_step', {
+      number, step, reference: w.reference ?? null, courier: w.courier ?? null, waybill: w.waybill ?? null, recipient: w.recipient ?? null,
+      recipientId: w.recipientId ?? null, acceptToFollow: w.acceptToFollow ?? null,
+    }),
   /** submitted cases this account may approve (its own cases are left out by the backend) */
   reviewQueue: () => call('review_queue', {}),
 
@@ -197,6 +207,8 @@ export const api = {
   listAccounts: () => call('list_accounts', {}),
   addAccount: (name: string, roles: string[], password: string) => call('add_account', { name, roles, password }),
   setAccountRoles: (name: string, roles: string[]) => call('set_account_roles', { name, roles }),
+  /** an account's 姓名 (empty: show the login) */
+  setDisplayName: (name: string, displayName: string) => call('set_display_name', { name, displayName }),
   resetPassword: (name: string, password: string) => call('reset_password', { name, password }),
   disableAccount: (name: string) => call('disable_account', { name }),
   unlockAccount: (name: string) => call('unlock_account', { name }),

@@ -33,6 +33,24 @@ const en: Shape<typeof zh> = {
   materials: {
     formCopies: 'Copies', original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional',
     stamped: 'with company seal', allReceived: 'All received', none: 'Nothing to check for this business', need: '{n} needed',
+    toFollow: 'To follow', toFollowHint: 'What is missing and when it comes (required for a missing item)', followed: 'To follow: {note}',
+  },
+  toFollow: {
+    title: 'Materials to follow', intro: 'The applicant promised to bring these later; check them before approving:', accept: 'Checked; I accept them to follow',
+    notRecorded: 'This case records no materials checklist', unaccounted: 'missing, no promise recorded',
+  },
+  briefing: {
+    title: 'What to know', notes: 'Notes', bank: 'Bank account', payee: 'Payee', bankName: 'Bank', account: 'Account', remark: 'Remark',
+    defaultPin: 'Default PIN: {pin}; ask the applicant to change it', rules: 'Counter rules', hours: 'Hours', phone: 'Phone', postal: 'Postal address',
+    payTo: 'Pay to: {payee}, {bank}, account {account}',
+  },
+  steps: {
+    title: 'Steps', done: 'done', next: 'next', pending: 'to do', waitRole: 'waiting for a {role}', keyDesk: 'Done at the key desk', openKeyDesk: 'Open the key desk',
+    useActions: 'use the buttons above', reference: 'Reference', referenceOptional: 'Reference (optional)', referenceHint: 'the CA\'s application or revocation number…',
+    referenceRequired: 'Give the reference', confirm: 'Mark done', deliver: 'Confirm hand-over', close: 'Close',
+    pickup: 'Collected at the counter: by the handler {name} unless you name someone else with their ID number', recipient: 'Collected by', recipientId: 'ID number',
+    recipientBoth: 'Someone else collecting needs both a name and an ID number', mail: 'By courier', mailTo: 'To: {address}', courier: 'Courier', waybill: 'Waybill',
+    mailRequired: 'A key sent by courier needs the courier and the waybill number',
   },
   pay: {
     method: 'Payment', payerName: 'Payer', payerAccount: 'Payer account', date: 'Date', amount: 'Amount',
@@ -52,6 +70,7 @@ const en: Shape<typeof zh> = {
     handler: 'Handler', legalRep: 'Legal representative', employees: 'Employees', materials: 'Materials', payment: 'Payment', attachments: 'Attachments',
     time: 'Time', actor: 'By', action: 'Action', notes: 'Notes', noAttachments: 'No attachments', checked: 'checked', missing: 'missing', size: 'Size',
     edit: 'Edit', returnReason: 'Returned because', warnings: 'Saved; please note:', dismiss: 'Dismiss',
+    note: 'Details', reference: 'reference {ref}', waybill: '{courier} waybill {waybill}', recipient: 'collected by {name}', toFollow: 'to follow: {items}',
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   audit: {
@@ -59,7 +78,7 @@ const en: Shape<typeof zh> = {
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', seal_written: 'Seal written', seal_imported: 'Seal sheet imported',
-    forms_printed: 'Forms printed', edit: 'Data edited',
+    forms_printed: 'Forms printed', edit: 'Data edited', step_done: 'Step confirmed', reissue: 'Reissue allowed', files_changed: 'Files changed, review again',
   },
   print: {
     title: 'Print', preview: 'Preview', print: 'Print', shortcut: 'Print the forms and the receipt (Ctrl+P)',
@@ -109,6 +128,7 @@ const en: Shape<typeof zh> = {
     keysIssued: 'Keys issued', delivered: 'Delivered', cases: 'Cases', total: 'Fees', expiring: 'Certificates expiring', days: 'Days',
     exportCsv: 'Export CSV', exportXlsx: 'Export XLSX', exported: 'Exported {path} ({rows} rows)', key: 'Key', none: 'None',
     case: 'Case', organization: 'Organisation', handler: 'Handler', mobile: 'Mobile', serial: 'Serial', subject: 'Subject', notAfter: 'Expires', daysLeft: 'Days left',
+    invoices: 'Invoices', invoiceKind: 'Kind', invoiceTitle: 'Title', taxpayerId: 'Taxpayer ID', invoiceKinds: { normal: 'Normal', special: 'Special (VAT)' },
   },
   admin: {
     title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked',
@@ -117,6 +137,7 @@ const en: Shape<typeof zh> = {
     backedUp: 'Backed up to {path} ({bytes} bytes)', restore: 'Restore from backup', restorePath: 'Backup file', restoreDo: 'Restore',
     restoreConfirm: 'Replace the current store by this backup? The current one is kept beside it', restored: 'Restored ({cases} cases); the old store is {kept}',
     passwordReset: 'Password reset', added: 'Added {name}', rolesSaved: 'Roles saved',
+    displayName: 'Name', displayNameSaved: 'Name saved: {name}',
   },
   settings: {
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'PKCS#11 module',

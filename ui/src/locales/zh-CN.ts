@@ -75,6 +75,24 @@ export default {
   materials: {
     formCopies: '份数', original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选',
     stamped: '须盖公章', allReceived: '全部收齐', none: '该业务无需核对材料', need: '需{n}份',
+    toFollow: '后补说明', toFollowHint: '缺什么、何时补交（未收齐的必交材料须填写）', followed: '后补：{note}',
+  },
+  toFollow: {
+    title: '材料后补', intro: '以下必交材料申请人承诺后补，请核实后再复核通过：', accept: '已核实，同意后补',
+    notRecorded: '本案未登记材料清单', unaccounted: '未收齐，无后补说明',
+  },
+  briefing: {
+    title: '办理须知', notes: '注意事项', bank: '收款账户', payee: '收款单位', bankName: '开户银行', account: '账号', remark: '备注',
+    defaultPin: '默认PIN：{pin}，请提醒申请人修改', rules: '受理规则', hours: '办公时间', phone: '联系电话', postal: '邮寄地址',
+    payTo: '请汇入：{payee}，{bank}，账号 {account}',
+  },
+  steps: {
+    title: '办理步骤', done: '已完成', next: '下一步', pending: '待办', waitRole: '待{role}办理', keyDesk: '在制证台办理', openKeyDesk: '去制证台',
+    useActions: '用上方按钮办理', reference: '参考号', referenceOptional: '参考号（可选）', referenceHint: '业务单号、注销单号等',
+    referenceRequired: '请填写参考号', confirm: '确认已完成', deliver: '确认交付', close: '归档',
+    pickup: '柜台领取：默认由经办人 {name} 领取，他人代领请填写领取人和证件号码', recipient: '领取人', recipientId: '证件号码',
+    recipientBoth: '代领须同时填写领取人姓名和证件号码', mail: '快递寄送', mailTo: '寄往：{address}', courier: '快递公司', waybill: '运单号',
+    mailRequired: '快递寄送须填写快递公司和运单号',
   },
   pay: {
     method: '付款方式', payerName: '付款人', payerAccount: '付款账号', date: '付款日期', amount: '金额',
@@ -94,6 +112,7 @@ export default {
     handler: '经办人', legalRep: '法定代表人', employees: '员工', materials: '材料', payment: '付款', attachments: '附件',
     time: '时间', actor: '操作人', action: '操作', notes: '备注', noAttachments: '暂无附件', checked: '已核', missing: '未收',
     size: '大小', edit: '修改', returnReason: '退回原因', warnings: '案件已保存，请留意以下提示：', dismiss: '知道了',
+    note: '说明', reference: '参考号 {ref}', waybill: '{courier} 运单号 {waybill}', recipient: '领取人 {name}', toFollow: '材料后补：{items}',
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   audit: {
@@ -101,7 +120,7 @@ export default {
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
     certificate_imported: '导入签发的证书', certificate_written: '写入证书', seal_written: '写入印章', seal_imported: '导入印章采集表',
-    forms_printed: '打印申请表', edit: '修改资料',
+    forms_printed: '打印申请表', edit: '修改资料', step_done: '确认步骤', reissue: '登记补办', files_changed: '文件变动，须重新复核',
   },
   print: {
     title: '打印', preview: '预览', print: '打印', shortcut: '打印申请表和受理回执（Ctrl+P）',
@@ -151,6 +170,7 @@ export default {
     keysIssued: '制证数', delivered: '交付数', cases: '案件数', total: '收费合计', expiring: '即将到期的证书', days: '天数',
     exportCsv: '导出CSV', exportXlsx: '导出XLSX', exported: '已导出 {path}（{rows}行）', key: '项目', none: '无',
     case: '案件', organization: '单位', handler: '经办人', mobile: '手机', serial: '证书序列号', subject: '证书主题', notAfter: '到期日', daysLeft: '剩余天数',
+    invoices: '发票', invoiceKind: '类型', invoiceTitle: '抬头', taxpayerId: '纳税人识别号', invoiceKinds: { normal: '普通发票', special: '专用发票' },
   },
   admin: {
     title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定',
@@ -159,6 +179,7 @@ export default {
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复',
     restoreConfirm: '确认用此备份替换当前数据库？当前数据库将保留在旁边', restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',
+    displayName: '姓名', displayNameSaved: '姓名已保存：{name}',
   },
   settings: {
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'PKCS#11模块路径',

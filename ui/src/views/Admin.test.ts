@@ -12,8 +12,8 @@ afterEach(() => clearMocks())
 
 function backend() {
   const accounts: Account[] = [
-    { name: 'admin', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00' },
-    { name: 'zhang', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00' },
+    { name: 'admin', display_name: '', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00' },
+    { name: 'zhang', display_name: '', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00' },
   ]
   const account = (name: string) => accounts.find((x) => x.name === name)!
   return mockBackend({
@@ -22,10 +22,15 @@ function backend() {
     unlock_account: ({ name }) => { Object.assign(account(name), { locked: false, failed_logins: 0 }); return null },
     disable_account: ({ name }) => { account(name).disabled = true; return null },
     reset_password: () => null,
+    set_display_name: ({ name, displayName }) => {
+      if (displayName.length > 40) throw refusal('refused', 'a display name (姓名) is at most 40 characters')
+      account(name).display_name = displayName.trim()
+      return null
+    },
     add_account: ({ name, roles, password }) => {
       // the store's own rule and words (there is no weak_password kind: it is a refusal)
       if (password.length < 8) throw refusal('refused', 'a password needs at least 8 characters')
-      accounts.push({ name, roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00' })
+      accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00' })
       return null
     },
     get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '' }),
@@ -51,6 +56,35 @@ describe('Admin', () => {
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'set_account_roles').at(-1)!.args).toEqual({ name: 'zhang', roles: ['supervisor'] })
     expect((w.get('[data-testid=role-zhang-supervisor]').element as HTMLInputElement).checked).toBe(true)
+  })
+
+  it('sets the 姓名 of an account, and of a new one', async () => {
+    const calls = backend()
+    const w = mount(Admin)
+    await flushPromises()
+    const input = () => w.get('[data-testid=display-name-zhang]').element as HTMLInputElement
+    expect(input().value).toBe('')
+    await w.get('[data-testid=display-name-zhang]').setValue(' 张三 ')
+    await w.get('[data-testid=display-name-zhang]').trigger('change')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_display_name').map((c) => c.args)).toEqual([{ name: 'zhang', displayName: '张三' }])
+    expect(w.get('[data-testid=admin-result]').text()).toBe('姓名已保存：张三')
+    expect(w.emitted('namesChanged')).toHaveLength(1)
+    // read back from the backend
+    expect(input().value).toBe('张三')
+    // unchanged: nothing sent
+    await w.get('[data-testid=display-name-zhang]').trigger('change')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_display_name')).toHaveLength(1)
+    // a new account with its 姓名
+    await w.get('[data-testid=new-name]').setValue('wang')
+    await w.get('[data-testid=new-display-name]').setValue('王五')
+    await w.get('[data-testid=new-password]').setValue('wang-password')
+    await w.get('[data-testid=add-account]').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'add_account' || c.cmd === 'set_display_name').map((c) => c.cmd)).toEqual(['set_display_name', 'add_account', 'set_display_name'])
+    expect(calls.filter((c) => c.cmd === 'set_display_name').at(-1)!.args).toEqual({ name: 'wang', displayName: '王五' })
+    expect((w.get('[data-testid=display-name-wang]').element as HTMLInputElement).value).toBe('王五')
   })
 
   it('unlocks, disables, resets a password and adds an account', async () => {

@@ -8,8 +8,8 @@ import CaseDetail from './CaseDetail.vue'
 import SealPanel from '../components/SealPanel.vue'
 import PrintPanel from '../components/PrintPanel.vue'
 import type { FieldProblem, PrintOutcome, SealVerdict, Sheet } from '../ipc'
-import type { Role } from '../bindings'
-import { auditEvent, caseView, feeQuote, identOk, sampleCase, sampleChecklist, sampleProject, summaryOf, type CaseJson } from '../fixtures'
+import type { CaseSteps, Role } from '../bindings'
+import { auditEvent, caseView, feeQuote, identOk, sampleCase, sampleChecklist, sampleProject, stepsOf, summaryOf, type CaseJson } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -62,6 +62,7 @@ describe('Case page', () => {
       }),
       attachment_url: () => 'data:image/png;base64,AAAA',
       catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
       case_action: (a) => {
         acted.push(a)
         if (a.action === 'approve') throw refusal('missing_role', 'approving needs the role supervisor')
@@ -75,6 +76,8 @@ describe('Case page', () => {
     expect(w.get('[data-testid=case-status]').text()).toBe('草稿')
     expect(w.get('[data-testid=case-org]').text()).toContain('91440101MA59ABCD1D')
     expect(w.get('[data-testid=case-org]').text()).toContain('李明')
+    // the project by its name, not its id
+    expect(w.get('[data-testid=case-project]').text()).toBe('网证通 · 养老')
     const hist = w.get('[data-testid=history]').text()
     expect(hist).toContain('创建案件')
     expect(hist).toContain('退回')
@@ -87,7 +90,7 @@ describe('Case page', () => {
     expect(w.find('[data-testid=act-approve]').exists()).toBe(false)
     await w.get('[data-testid=act-accept]').trigger('click')
     await flushPromises()
-    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'accept', reason: null })
+    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'accept', reason: null, acceptToFollow: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已受理')
     expect(w.emitted('changed')).toBeTruthy()
   })
@@ -96,6 +99,7 @@ describe('Case page', () => {
     mockBackend({
       get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['supervisor']),
       catalog_checklist: () => [],
+      catalog_projects: () => [],
       case_action: () => { throw refusal('four_eyes', 'four-eyes rule') },
     })
     const w = mount(CaseDetail, { props: { number: sampleCase.number } })
@@ -112,6 +116,7 @@ describe('Case page', () => {
       mockBackend({
         get_case: () => caseView({ ...sampleCase, status: 'submitted' }, roles),
         catalog_checklist: () => [],
+        catalog_projects: () => [],
         case_action: (args) => { acted.push(args); return 'returned' },
       })
       const w = mount(CaseDetail, { props: { number: sampleCase.number } })
@@ -134,7 +139,7 @@ describe('Case page', () => {
     expect(sup.get('[data-testid=act-return]').attributes('disabled')).toBeUndefined()
     await sup.get('[data-testid=act-return]').trigger('click')
     await flushPromises()
-    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'return', reason: '公章模糊' })
+    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'return', reason: '公章模糊', acceptToFollow: null })
   })
 })
 
@@ -229,6 +234,176 @@ describe('Case page: corrections', () => {
     expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写单位邮箱')
     await w.get('[data-testid=case-warnings-dismiss]').trigger('click')
     expect(w.find('[data-testid=case-warnings]').exists()).toBe(false)
+  })
+})
+
+describe('Case page: steps', () => {
+  /** a 注销 case after approval: the CA's revocation confirmed with its number, the returned key wiped, closed */
+  const revokePlan = (done: number, at: string | null = null): CaseSteps => {
+    const plan: [string, string, Role, boolean, boolean][] = [
+      ['accept', '受理', 'clerk', false, false], ['submit', '提交复核', 'clerk', false, false], ['approve', '复核通过', 'supervisor', false, false],
+      ['ca_revoke', 'CA系统注销完成', 'clerk', false, true], ['wipe', '清除回收的Key', 'key_clerk', true, false], ['close', '归档', 'clerk', false, false],
+    ]
+    const steps = plan.map(([id, title, role, keyDesk, ref], i) => ({ id, title, role, done: i < done, key_desk: keyDesk, needs_reference: ref, at: i < done ? at ?? '2026-11-20T01:30:00Z' : null }))
+    return { number: sampleCase.number, status: 'approved', steps, next: steps.find((s) => !s.done)?.id ?? null }
+  }
+
+  it('confirms a step with its reference, refusing to send it without one, and reloads the case', async () => {
+    let done = 3
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, business: 'revoke', status: 'approved' }, ['clerk'], {
+        steps: revokePlan(done),
+        history: [auditEvent(1, '2026-11-20T09:30:00+08:00', 'zhang', 'create', { to: 'draft', roles: ['clerk'] })],
+        people: { zhang: '张三' },
+      }),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      scan_folder_files: () => [],
+      complete_step: ({ step }) => {
+        if (step !== 'ca_revoke') throw refusal('refused', `the next step is ca_revoke, not ${step}`)
+        done = 4
+        return revokePlan(done)
+      },
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number }, attachTo: document.body })
+    await flushPromises()
+    const steps = w.get('[data-testid=steps]')
+    // every step: done with its local time, the next one highlighted, who does each
+    expect(steps.get('[data-testid=step-approve]').text()).toContain('✓')
+    expect(steps.get('[data-testid=step-approve]').text()).toContain('2026-11-20 09:30:00')
+    expect(steps.get('[data-testid=step-approve]').text()).toContain('复核员')
+    expect(steps.get('[data-testid=step-ca_revoke]').classes()).toContain('step-next')
+    expect(steps.get('[data-testid=step-ca_revoke]').attributes('aria-current')).toBe('step')
+    expect(steps.get('[data-testid=step-wipe]').text()).toContain('制证员')
+    expect(steps.get('[data-testid=step-wipe]').classes()).toContain('step-pending')
+    // the history names people by their 姓名
+    expect(w.get('[data-testid=history]').text()).toContain('张三')
+    expect(w.get('[data-testid=history]').text()).not.toContain('zhang')
+
+    await w.get('[data-testid=step-complete]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'complete_step')).toBe(false)
+    expect(w.get('[data-testid=step-error]').text()).toBe('请填写参考号')
+    expect(document.activeElement).toBe(w.get('[data-testid=step-reference]').element)
+
+    await w.get('[data-testid=step-reference]').setValue('  ZX-2026-0042 ')
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'complete_step').map((c) => c.args)).toEqual([
+      { number: sampleCase.number, step: 'ca_revoke', reference: 'ZX-2026-0042', courier: null, waybill: null, recipient: null, recipientId: null, acceptToFollow: null },
+    ])
+    // the case is read again: the confirmation is done, the key-desk step is next
+    expect(calls.filter((c) => c.cmd === 'get_case')).toHaveLength(2)
+    expect(w.get('[data-testid=step-ca_revoke]').classes()).toContain('step-done')
+    expect(w.find('[data-testid=step-error]').exists()).toBe(false)
+    expect(w.get('[data-testid=step-wipe]').text()).toContain('在制证台办理')
+    expect(w.find('[data-testid=step-form]').exists()).toBe(false)
+    expect(w.emitted('changed')?.[0]).toEqual([sampleCase.number])
+    w.unmount()
+  })
+
+  /** a key made and written for a case that goes back by post: the key clerk hands it over */
+  function deliveryBackend(delivery: CaseJson['delivery']) {
+    let status = 'key_issued'
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, status, delivery }, ['key_clerk']),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      scan_folder_files: () => [],
+      complete_step: () => {
+        status = 'delivered'
+        return stepsOf(sampleCase.number, status)
+      },
+    })
+    return calls
+  }
+
+  it('hands over by post only with the courier and the waybill', async () => {
+    const calls = deliveryBackend({ method: 'mail', recipient: '李明', phone: '13800138000', address: '广州市越秀区东风中路1号' })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    // the hand-over is this form, not a bare button
+    expect(w.find('[data-testid=act-deliver]').exists()).toBe(false)
+    expect(w.get('[data-testid=step-deliver]').text()).toContain('广州市越秀区东风中路1号')
+    expect(w.find('[data-testid=step-recipient]').exists()).toBe(false)
+    await w.get('[data-testid=step-courier]').setValue('顺丰速运')
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'complete_step')).toBe(false)
+    expect(w.get('[data-testid=step-error]').text()).toContain('运单号')
+    await w.get('[data-testid=step-waybill]').setValue('SF1234567890')
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'complete_step')!.args).toEqual({
+      number: sampleCase.number, step: 'deliver', reference: null, courier: '顺丰速运', waybill: 'SF1234567890', recipient: null, recipientId: null, acceptToFollow: null,
+    })
+    expect(w.get('[data-testid=case-status]').text()).toBe('已交付')
+    expect(w.get('[data-testid=step-deliver]').classes()).toContain('step-done')
+  })
+
+  it('hands over at the counter to the handler, or to someone named with their ID number', async () => {
+    const calls = deliveryBackend(null)
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(w.find('[data-testid=step-courier]').exists()).toBe(false)
+    expect(w.get('[data-testid=step-deliver]').text()).toContain('张伟')
+    await w.get('[data-testid=step-recipient]').setValue('王五')
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'complete_step')).toBe(false)
+    expect(w.get('[data-testid=step-error]').text()).toContain('证件号码')
+    await w.get('[data-testid=step-recipient-id]').setValue('440106200109094066')
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'complete_step')!.args).toMatchObject({ step: 'deliver', recipient: '王五', recipientId: '440106200109094066', courier: null, waybill: null })
+  })
+
+  it('approves on the case page only with the acceptance of the materials to follow', async () => {
+    const acted: unknown[] = []
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['supervisor'], {
+        materials: { recorded: true, missing: [{ id: 'form', text: '《单位法人数字证书申请表》', to_follow: '第二份申请表明天补交' }] },
+      }),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      case_action: (args) => { acted.push(args); return 'approved' },
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(w.get('[data-testid=to-follow]').text()).toContain('第二份申请表明天补交')
+    expect(w.get('[data-testid=act-approve]').attributes('disabled')).toBeDefined()
+    await w.get('[data-testid=accept-to-follow]').setValue(true)
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(acted).toEqual([{ number: sampleCase.number, action: 'approve', reason: null, acceptToFollow: true }])
+  })
+
+  it('sends key-desk steps to the key desk, and leaves the review steps to their buttons', async () => {
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'approved' }, ['key_clerk']),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(w.get('[data-testid=step-key_init]').text()).toContain('在制证台办理')
+    expect(w.find('[data-testid=step-form]').exists()).toBe(false)
+    await w.get('[data-testid=step-key-desk]').trigger('click')
+    expect(w.emitted('keyDesk')?.[0]).toEqual([sampleCase.number])
+    w.unmount()
+    clearMocks()
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['clerk']),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      scan_folder_files: () => [],
+    })
+    const c = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    // the clerk waits for a supervisor: no form, and no way to the key desk
+    expect(c.get('[data-testid=step-approve]').text()).toContain('待复核员办理')
+    expect(c.find('[data-testid=step-form]').exists()).toBe(false)
+    expect(c.find('[data-testid=step-key-desk]').exists()).toBe(false)
   })
 })
 

@@ -9,7 +9,7 @@ import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
 import type { CaseData } from '../bindings'
 import type { FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
-import { feeQuote, identBad, identOk, sampleCase, type CaseJson } from '../fixtures'
+import { briefingOf, feeQuote, identBad, identOk, sampleCase, type CaseJson } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const project: ProjectView = {
   id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
-  media: ['usb_key'], years: [1, 2, 3],
+  media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf(),
 }
 const checklist: MaterialItem[] = [
   { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
@@ -166,6 +166,94 @@ describe('Intake', () => {
     expect(w.emitted('created')?.[0]).toEqual(['GZ01-20261120-0001', []])
     // the form is blank again for the next applicant
     expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('')
+  })
+
+  it('records the promise for a required item not handed in (后补说明) into the case JSON', async () => {
+    let sent: SentCase | null = null
+    const withOptional: MaterialItem[] = [...checklist, { id: 'authorization', text: '授权委托书', kind: 'authorization', original: true, copies: 0, stamped: true, optional: true, note: null }]
+    backend({
+      catalog_checklist: () => withOptional,
+      import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261120-0003', warnings: [] } },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    // every required item still missing takes a note; an optional one never does
+    expect(w.find('[data-testid=mat-follow-form]').exists()).toBe(true)
+    expect(w.find('[data-testid=mat-follow-license]').exists()).toBe(true)
+    expect(w.find('[data-testid=mat-follow-authorization]').exists()).toBe(false)
+    await w.get('[data-testid=mat-copies-form]').setValue('2')
+    await w.get('[data-testid=mat-old-key-old_key]').setValue(true)
+    await w.get('[data-testid=mat-copies-license]').setValue('1')
+    expect(w.find('[data-testid=mat-follow-form]').exists()).toBe(false)
+    expect(w.find('[data-testid=mat-follow-old_key]').exists()).toBe(false)
+    // the licence's copy is here, its original is not: the applicant brings it on Monday
+    await w.get('[data-testid=mat-follow-license]').setValue('  原件下周一带来核验 ')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.materials).toEqual([
+      { id: 'form', original_seen: false, copies_received: 2 },
+      { id: 'license', original_seen: false, copies_received: 1, to_follow: '原件下周一带来核验' },
+      { id: 'old_key', original_seen: true, copies_received: 0 },
+      { id: 'authorization', original_seen: false, copies_received: 0 },
+    ])
+  })
+
+  it('sends no promise for an item received in the end', async () => {
+    let sent: SentCase | null = null
+    backend({ import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261120-0004', warnings: [] } } })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=mat-follow-license]').setValue('明天补')
+    await w.get('[data-testid=mat-all]').trigger('click')
+    expect(w.find('[data-testid=mat-follow-license]').exists()).toBe(false)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.materials.every((m) => !('to_follow' in m))).toBe(true)
+  })
+
+  it('shows what the clerk must know about the project, folded ahead of the form', async () => {
+    const briefed: ProjectView = {
+      ...project,
+      briefing: briefingOf({
+        notes: ['证书到期前30天内办理更新'],
+        bank: { payee: '广东省电子商务认证有限公司', bank: '中国工商银行广州东山支行', account: '3602 0001 0920 0123 456', remark: '汇款用途请注明单位名称' },
+        default_pin: '12345678',
+        rules: ['证书仅回寄到单位法定地址', '付款单位名称须与申请单位名称一致，私人汇款概不受理'],
+      }),
+    }
+    backend({ catalog_projects: () => [briefed] })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    const b = w.get('[data-testid=briefing]')
+    expect(b.element.tagName).toBe('DETAILS')
+    expect((b.element as HTMLDetailsElement).open).toBe(false)
+    // the project choice keeps the focus; the panel comes before it, reached with Shift+Tab
+    expect(document.activeElement).toBe(w.get('[data-testid=intake-project]').element)
+    expect(b.element.compareDocumentPosition(w.get('[data-testid=intake-project]').element) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
+    expect(w.get('[data-testid=briefing-summary]').attributes('tabindex')).toBeUndefined()
+    expect(w.get('[data-testid=briefing-bank]').text()).toContain('3602 0001 0920 0123 456')
+    expect(w.get('[data-testid=briefing-bank]').text()).toContain('中国工商银行广州东山支行')
+    expect(w.get('[data-testid=briefing-pin]').text()).toBe('默认PIN：12345678，请提醒申请人修改')
+    // the warning shows on the folded panel too
+    expect(w.get('[data-testid=briefing-summary]').text()).toContain('默认PIN：12345678')
+    expect(w.findAll('[data-testid=briefing-rules] li').map((li) => li.text())).toEqual(['证书仅回寄到单位法定地址', '付款单位名称须与申请单位名称一致，私人汇款概不受理'])
+    expect(b.text()).toContain('证书到期前30天内办理更新')
+    expect(w.get('[data-testid=briefing-contact]').text()).toContain('020-83487000')
+    // a bank transfer shows where the money goes
+    expect(w.find('[data-testid=pay-to]').exists()).toBe(false)
+    await w.get('[data-testid=pay-method]').setValue('bank_transfer')
+    expect(w.get('[data-testid=pay-to]').text()).toContain('3602 0001 0920 0123 456')
+    w.unmount()
+  })
+
+  it('leaves out what a project does not say', async () => {
+    backend()
+    const w = mount(Intake)
+    await flushPromises()
+    expect(w.find('[data-testid=briefing]').exists()).toBe(true)
+    expect(w.find('[data-testid=briefing-bank]').exists()).toBe(false)
+    expect(w.find('[data-testid=briefing-pin]').exists()).toBe(false)
+    expect(w.find('[data-testid=briefing-rules]').exists()).toBe(false)
   })
 
   it('shows the backend problems next to their fields and lists the others', async () => {

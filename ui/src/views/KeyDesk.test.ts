@@ -73,7 +73,7 @@ function backend(o: Opts = {}) {
     },
     key_import_cert: () => { done = 3; return { ...CERT, issuer_trusted: false, left_out: ['CN=Other Root'] } },
     key_write_cert: () => { done = 4; return { serial_hex: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, key_id: KEY_ID } },
-    key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d') } },
+    key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d'), images: [{ name: 'seal:official_seal', label: 'certdesk-seal-image', size: 5120, sha256: sha('d') }] } },
     key_verify: () => ({
       token: token(),
       // the key pair is labelled with the subject's common name
@@ -133,6 +133,15 @@ describe('KeyDesk', () => {
     expect(w.find('[data-testid=key-cert-file]').exists()).toBe(true)
     expect(w.find('[data-testid=key-step-seal_written]').exists()).toBe(true)
     expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
+  })
+
+  it('opens at once with the case the case page sent', async () => {
+    const calls = backend({ done: 1 })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000, initialCase: NUMBER } })
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'key_status').map((c) => c.args)).toEqual([{ number: NUMBER }])
+    expect(inputValue(w, 'key-case')).toBe(NUMBER)
+    expect(w.get('[data-testid=key-step-key_generated]').attributes('aria-current')).toBe('step')
   })
 
   it('leaves out the seal step when the case has no seal image', async () => {
@@ -227,7 +236,7 @@ describe('KeyDesk', () => {
     expect(w.get('[data-testid=key-result]').text()).toContain('official_seal')
     await w.get('[data-testid=key-deliver]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null, acceptToFollow: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已交付')
   })
 

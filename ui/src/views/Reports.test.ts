@@ -5,6 +5,7 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Reports from './Reports.vue'
 import { today } from '../util'
+import { sampleProject } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -18,8 +19,10 @@ describe('Reports', () => {
         by_business: [{ key: 'new', cases: 2, amount: '1400.00' }, { key: 'renew', cases: 1, amount: '700.00' }],
         by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00' }],
         by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00' }],
-        by_clerk: [{ key: 'zhang', cases: 3, amount: '2100.00' }],
+        by_clerk: [{ key: '张三', cases: 3, amount: '2100.00' }],
+        invoices: [{ case: 'GZ01-20261120-0001', kind: 'special', title: '广州市示例科技有限公司', taxpayer_id: '91440101MA59ABCD1D', amount: '700.00' }],
       }),
+      catalog_projects: () => [sampleProject],
       report_expiring: ({ days }) => [{ case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=甲公司', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5 }],
       export_report: ({ kind, format, arg }) => ({ path: `/home/clerk/exports/${kind}-${arg}.${format}`, rows: 4 }),
     })
@@ -29,7 +32,12 @@ describe('Reports', () => {
     expect(calls.find((c) => c.cmd === 'report_expiring')!.args).toEqual({ days: 30 })
     expect(w.get('[data-testid=report-by_business]').text()).toContain('新申请')
     expect(w.get('[data-testid=report-by_payment]').text()).toContain('对公转账')
-    expect(w.get('[data-testid=report-by_clerk]').text()).toContain('zhang')
+    expect(w.get('[data-testid=report-by_clerk]').text()).toContain('张三')
+    // the project by its name, the invoices asked for
+    expect(w.get('[data-testid=report-by_project]').text()).toContain('网证通 · 养老')
+    expect(w.get('[data-testid=report-by_project]').text()).not.toContain('netca-gd-pension')
+    expect(w.get('[data-testid=report-invoices]').text()).toContain('专用发票')
+    expect(w.get('[data-testid=report-invoices]').text()).toContain('91440101MA59ABCD1D')
     expect(w.get('[data-testid=report-totals]').text()).toContain('2100.00')
     expect(w.get('[data-testid=report-expiring]').text()).toContain('13900001111')
     await w.get('[data-testid=report-date]').setValue('2026-11-20')
@@ -48,8 +56,9 @@ describe('Reports', () => {
 
   it('shows an export failure in Chinese', async () => {
     mockBackend({
-      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [] }),
+      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [] }),
       report_expiring: () => [],
+      catalog_projects: () => [],
       export_report: () => { throw refusal('io', 'writing /home/clerk/exports/daily.csv: permission denied') },
     })
     const w = mount(Reports)

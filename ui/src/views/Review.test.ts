@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Review from './Review.vue'
-import { caseView, sampleCase, sampleChecklist, summaryOf } from '../fixtures'
+import { caseView, sampleCase, sampleChecklist, sampleProject, summaryOf, type CaseJson } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -29,6 +29,7 @@ function backend() {
     }),
     attachment_url: ({ number, name }) => `asset://${number}/${name}`,
     catalog_checklist: () => sampleChecklist,
+    catalog_projects: () => [sampleProject],
     preview_forms: () => ({ forms: [{ id: 'application', title: '申请表', pages: 1 }], sheets: [{ width: 210, height: 297, svg: '<svg xmlns="http://www.w3.org/2000/svg"><!--申请表--></svg>' }] }),
     case_action: ({ action }) => {
       status = action === 'approve' ? 'approved' : 'returned'
@@ -56,7 +57,7 @@ describe('Review', () => {
     expect(decodeURIComponent(w.get('[data-testid=review-forms] img').attributes('src')!)).toContain('<!--申请表-->')
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0007', action: 'approve', reason: null })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0007', action: 'approve', reason: null, acceptToFollow: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
     expect(w.find('[data-testid=act-approve]').exists()).toBe(false)
   })
@@ -74,8 +75,63 @@ describe('Review', () => {
     await w.get('[data-testid=reason]').setValue('营业执照复印件未盖公章')
     await w.get('[data-testid=act-return]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0003', action: 'return', reason: '营业执照复印件未盖公章' })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0003', action: 'return', reason: '营业执照复印件未盖公章', acceptToFollow: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已退回')
+  })
+
+  it('approves a case whose materials are to follow only once the supervisor accepts them', async () => {
+    let status = 'submitted'
+    const promised = { ...sampleCase, number: 'GZ01-20261120-0003', materials: [{ id: 'license', original_seen: false, copies_received: 1, to_follow: '原件下周一带来核验' }, { id: 'form', original_seen: false, copies_received: 2 }] } satisfies CaseJson
+    const calls = mockBackend({
+      review_queue: () => queue,
+      get_case: () => caseView({ ...promised, status }, ['supervisor'], {
+        materials: { recorded: true, missing: [{ id: 'license', text: '《统一社会信用代码证书》', to_follow: '原件下周一带来核验' }] },
+      }),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      preview_forms: () => ({ forms: [], sheets: [] }),
+      case_action: ({ action }) => { status = action === 'approve' ? 'approved' : 'returned'; return status },
+    })
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    const panel = w.get('[data-testid=to-follow]')
+    expect(panel.text()).toContain('材料后补')
+    expect(panel.get('[data-testid=to-follow-license]').text()).toContain('《统一社会信用代码证书》')
+    expect(panel.get('[data-testid=to-follow-license]').text()).toContain('原件下周一带来核验')
+    // the case data shows the promise beside the missing line
+    expect(w.get('[data-testid=case-follow-license]').text()).toContain('原件下周一带来核验')
+    const approve = w.get('[data-testid=act-approve]')
+    expect(approve.attributes('disabled')).toBeDefined()
+    await approve.trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
+    await w.get('[data-testid=accept-to-follow]').setValue(true)
+    expect(w.get('[data-testid=act-approve]').attributes('disabled')).toBeUndefined()
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'case_action').map((c) => c.args)).toEqual([
+      { number: 'GZ01-20261120-0003', action: 'approve', reason: null, acceptToFollow: true },
+    ])
+    expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
+  })
+
+  it('says when a case records no materials checklist', async () => {
+    mockBackend({
+      review_queue: () => queue,
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', materials: [] }, ['supervisor'], { materials: { recorded: false, missing: [] } }),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      preview_forms: () => ({ forms: [], sheets: [] }),
+    })
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0007]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=materials-not-recorded]').text()).toBe('本案未登记材料清单')
+    expect(w.find('[data-testid=accept-to-follow]').exists()).toBe(false)
+    expect(w.get('[data-testid=act-approve]').attributes('disabled')).toBeUndefined()
   })
 
   it('shows an empty queue, and a four-eyes refusal in Chinese', async () => {
@@ -88,6 +144,7 @@ describe('Review', () => {
       review_queue: () => queue,
       get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted' }, ['supervisor']),
       catalog_checklist: () => [],
+      catalog_projects: () => [],
       preview_forms: () => ({ forms: [], sheets: [] }),
       case_action: () => { throw refusal('four_eyes', 'zhang accepted this case') },
     })
