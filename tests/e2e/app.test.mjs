@@ -19,6 +19,8 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, statSy
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+// the counters are in China: the app, the CLI and this test read the clock in their time zone
+process.env.TZ ??= 'Asia/Shanghai'
 const root = resolve(import.meta.dirname, '../..')
 const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
 const app = join(target, 'debug', 'certdesk-app')
@@ -85,6 +87,10 @@ async function waitText(css, want, timeout = 30000) {
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+const pad = (n) => String(n).padStart(2, '0')
+/** `YYYY-MM-DD HH:MM` of a time in this process's (the counter's) time zone, as the app shows it */
+const localMinute = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+const utcMinute = (d) => d.toISOString().slice(0, 16).replace('T', ' ')
 async function screenshot(name) {
   if (!shots) return
   mkdirSync(shots, { recursive: true })
@@ -135,6 +141,8 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   await type('[data-testid=intake-handler]', '张伟')
   await type('[data-testid=intake-handler-id]', '440106198503142038')
   await type('[data-testid=intake-mobile]', '13800138000')
+  // every document of the project's checklist handed in (a case is submitted only then)
+  await click('[data-testid=mat-all]')
   await click('[data-testid=intake-submit]')
   const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
   const number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
@@ -235,11 +243,20 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   await type('[data-testid=intake-handler]', '王芳')
   await type('[data-testid=intake-handler-id]', '440106200109094066')
   await type('[data-testid=intake-mobile]', '13922223333')
+  await click('[data-testid=mat-all]')
   await click('[data-testid=intake-submit]')
   const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
   const number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
+  const beforeAccept = new Date()
   await click('[data-testid=act-accept]')
   await waitText('[data-testid=case-status]', '已受理')
+  const afterAccept = new Date()
+  // times are stored in UTC and shown in the counter's local time: the accept event's row in the
+  // history reads the local clock's minute (never the UTC one)
+  const history = await text('[data-testid=history]')
+  const minutes = [beforeAccept, afterAccept].map(localMinute)
+  assert.ok(minutes.some((m) => history.includes(m)), `the history shows local times ${minutes}: ${history}`)
+  assert.ok(!history.includes(utcMinute(afterAccept)) || utcMinute(afterAccept) === localMinute(afterAccept), `the history shows UTC: ${history}`)
 
   // print: the system print dialog prints the sheets; the PDF kept in the print folder reads
   // back with pdftotext, and what the dialog printed shows the same pages
@@ -254,6 +271,12 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   const printed = sh('pdftotext', ['-layout', pdf, '-'])
   assert.ok(printed.includes('呼和浩特市示例印章测试有限公司'), 'the organisation is printed')
   assert.ok(printed.includes('王芳'), 'the handler is printed')
+  // the receipt's 受理时间 is the local hour of the accept
+  const accepted = printed.match(/受理时间\s+(\d{4})年\s*(\d+)月\s*(\d+)日\s*(\d+)时/)
+  assert.ok(accepted, 'the receipt prints 受理时间')
+  const printedHour = accepted.slice(1, 5).map(Number).join('-')
+  const localHours = [beforeAccept, afterAccept].map((d) => [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours()].join('-'))
+  assert.ok(localHours.includes(printedHour), `受理时间 ${accepted[0]} is the local hour (${localHours})`)
   const paper = pdf.replace(/\.pdf$/, '-打印.pdf')
   await waitFile(paper)
   const pages = (f) => Number(sh('pdfinfo', [f]).match(/^Pages:\s+(\d+)/m)[1])
@@ -312,9 +335,20 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   await find('[data-testid=key-deliver]', 30000)
   await click('[data-testid=key-deliver]')
   await waitText('[data-testid=case-status]', '已交付')
+  await click('[data-testid=logout]')
+
+  // the last step, 归档, is the clerk's: the case page's steps panel offers it as next
+  await login('zhang')
+  await click('[data-testid=nav-cases]')
+  await type('[data-testid=search]', number)
+  await click(`[data-testid="case-${number}"]`)
+  await find('[data-testid=step-close][aria-current=step]')
+  await click('[data-testid=step-complete]')
+  await waitText('[data-testid=case-status]', '已归档')
 
   const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
-  assert.equal(stored.status, 'delivered')
+  assert.equal(stored.status, 'closed')
+  assert.equal(JSON.parse(certdesk('case', 'steps', number, '--json')).next, null)
   const steps = JSON.parse(certdesk('key', 'status', '--case', number, '--json')).steps
   assert.ok(steps.every((st) => st.done), JSON.stringify(steps))
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)

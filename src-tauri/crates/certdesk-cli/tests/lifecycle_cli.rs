@@ -453,3 +453,60 @@ fn the_case_list_filters_by_the_counters_local_day_around_midnight() {
         .unwrap();
     assert_eq!(backwards.status.code(), Some(1), "{}", stderr(&backwards));
 }
+
+/// `certdesk args` on a clock that starts at `at` in Beijing time (libfaketime, the Debian
+/// package `faketime`) and runs on from there.
+fn on_clock(c: &certdesk_testkit::Counter, at: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new("faketime")
+        .arg(at)
+        .arg(env!("CARGO_BIN_EXE_certdesk"))
+        .args(args)
+        .env("CERTDESK_DB", c.db())
+        .env("TZ", "Asia/Shanghai")
+        .env_remove("CERTDESK_FORMS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("faketime runs (scripts/deps.sh test installs it)");
+    assert_eq!(out.status.code(), Some(0), "{args:?} at {at}: {}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A counter's evening and the next morning on a faked clock: a case taken at 23:59:50 in
+/// Beijing (15:59:50 UTC) belongs to the 22nd and one taken at 00:00:10 (16:00:10 UTC, the same
+/// UTC day) to the 23rd: in its number, the day's sequence, the case list, the daily ledger and
+/// the receipt's 受理时间.
+#[test]
+fn a_counter_day_ends_at_local_midnight_on_a_faked_clock() {
+    let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
+    let (admin, zhang) = (c.pw("admin"), c.pw("zhang"));
+    let as_admin = ["--as", "admin", "--as-password-file", admin.as_str()];
+    on_clock(&c, "2026-11-22 23:58:00", &["user", "add", "admin", "--role", "admin", "--password-file", &admin]);
+    on_clock(&c, "2026-11-22 23:58:10", &[&["counter", "set", "--code", "GZ01"][..], &as_admin].concat());
+    on_clock(&c, "2026-11-22 23:58:20", &[&["user", "add", "zhang", "--role", "clerk", "--password-file", &zhang][..], &as_admin].concat());
+    let clerk = ["--as", "zhang", "--password-file", zhang.as_str()];
+    let late = on_clock(&c, "2026-11-22 23:59:50", &[&["case", "import", ORG_NEW][..], &clerk].concat());
+    on_clock(&c, "2026-11-22 23:59:55", &[&["case", "accept", &late][..], &clerk].concat());
+    let early = on_clock(&c, "2026-11-23 00:00:10", &[&["case", "import", ORG_NEW][..], &clerk].concat());
+    on_clock(&c, "2026-11-23 00:00:15", &[&["case", "accept", &early][..], &clerk].concat());
+    assert_eq!(late, "GZ01-20261122-0001");
+    assert_eq!(early, "GZ01-20261123-0001", "a new local day numbers from 1 again");
+
+    let list = |day: &str| -> Vec<String> {
+        let out = on_clock(&c, "2026-11-23 09:00:00", &["--json", "case", "list", "--from", day, "--to", day]);
+        serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(list("2026-11-22"), [late.clone()]);
+    assert_eq!(list("2026-11-23"), [early.clone()]);
+    for (day, number) in [("2026-11-22", &late), ("2026-11-23", &early)] {
+        let ledger: Value = serde_json::from_str(&on_clock(&c, "2026-11-23 09:00:00", &["--json", "report", "daily", "--date", day])).unwrap();
+        assert_eq!(ledger["cases"], 1, "{day}: {ledger}");
+        let pdf = c.p(&format!("{number}.pdf"));
+        on_clock(&c, "2026-11-23 09:00:00", &["form", "render", "--case", number, "--form", "receipt", "--out", &pdf]);
+        let text = std::process::Command::new("pdftotext").args([&pdf, "-"]).output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<String>();
+        let (y, m, d) = (&day[0..4], day[5..7].trim_start_matches('0'), day[8..10].trim_start_matches('0'));
+        let hour = if number == &late { "23时" } else { "0时" };
+        let printed = [format!("{y}年{m}月{d}日{hour}"), format!("{y}年{}月{}日{}", &day[5..7], &day[8..10], if number == &late { "23时" } else { "00时" })];
+        assert!(printed.iter().any(|p| text.contains(p.as_str())), "{number}: 受理时间 {printed:?} in {text}");
+    }
+}
