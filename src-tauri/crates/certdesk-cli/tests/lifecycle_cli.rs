@@ -495,8 +495,8 @@ fn a_counter_day_ends_at_local_midnight_on_a_faked_clock() {
         let out = on_clock(&c, "2026-11-23 09:00:00", &["--json", "case", "list", "--from", day, "--to", day]);
         serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(list("2026-11-22"), [late.clone()]);
-    assert_eq!(list("2026-11-23"), [early.clone()]);
+    assert_eq!(list("2026-11-22"), [late.as_str()]);
+    assert_eq!(list("2026-11-23"), [early.as_str()]);
     for (day, number) in [("2026-11-22", &late), ("2026-11-23", &early)] {
         let ledger: Value = serde_json::from_str(&on_clock(&c, "2026-11-23 09:00:00", &["--json", "report", "daily", "--date", day])).unwrap();
         assert_eq!(ledger["cases"], 1, "{day}: {ledger}");
