@@ -2,7 +2,8 @@
 # Runs every certdesk test on this machine, installing what the tests need first: UI component
 # tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd), a smoke run of
-# the search benchmark, and the end-to-end test of the desktop app in its real webview.
+# the search benchmark, the Debian package (built and installed with apt: it installs certdesk
+# on this machine) and the end-to-end test of the installed desktop app in its real webview.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -29,5 +30,8 @@ cargo test --workspace --locked
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
 
-echo "== end-to-end: the desktop app in WebKitWebDriver under Xvfb"
-xvfb-run -a -s "-screen 0 1366x900x24" node --test tests/e2e/
+echo "== the Debian package: built, installed with apt, the CLI printing forms with the source tree out of reach"
+bash scripts/test-package.sh
+
+echo "== end-to-end: the installed desktop app in WebKitWebDriver under Xvfb"
+CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk xvfb-run -a -s "-screen 0 1366x900x24" node --test tests/e2e/

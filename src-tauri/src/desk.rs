@@ -262,6 +262,7 @@ pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) 
 /// the platform's known vendor modules), loading it once.
 pub(crate) fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, IpcError>) -> Result<T, IpcError> {
     let configured = state.store.lock()?.setting("pkcs11_module")?.filter(|p| !p.trim().is_empty()).map(|p| PathBuf::from(p.trim()));
+    let configured = configured.or_else(|| std::env::var_os("CERTDESK_PKCS11_MODULE").filter(|p| !p.is_empty()).map(PathBuf::from));
     let module = certdesk_token::modules::resolve(configured.as_deref()).map_err(|e| IpcError::new(ErrorKind::NoModule, e.to_string()))?;
     let mut guard = state.keys.lock().map_err(|_| IpcError::new(ErrorKind::Token, "state poisoned"))?;
     if guard.as_ref().is_none_or(|(p, _)| *p != module) {

@@ -17,6 +17,7 @@ use certdesk_desk::ErrorKind;
 use error::IpcError;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
+use tauri::Manager;
 
 /// The store, replaceable as a whole (restore from a backup).
 pub struct StoreCell(Mutex<Option<certdesk_store::Store>>);
@@ -154,6 +155,15 @@ fn db_path() -> PathBuf {
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
 }
 
+/// The fonts of printed forms from the app's resource folder (an installed package: e.g.
+/// `/usr/lib/certdesk/fonts`, on Windows beside the `.exe`); where it has none (a build tree),
+/// the forms crate looks next to the executable.
+fn configure_fonts(resources: Option<PathBuf>) {
+    let dir = resources.map(|r| r.join("fonts")).filter(|d| d.join(certdesk_forms::fonts::REGULAR_FILE).is_file());
+    // the first and only configuration of this process
+    let _ = certdesk_forms::fonts::configure(certdesk_forms::fonts::FontConfig { dir, fallbacks: None });
+}
+
 fn main() {
     // WebKitGTK's accelerated compositing keeps GPU-sized buffers in the web process (≈140 MiB
     // more under a software GL); forms and tables do not need it. The user's own setting wins.
@@ -189,6 +199,10 @@ fn main() {
     };
     let state = AppState::new(store, catalog, forms);
     let result = tauri::Builder::default()
+        .setup(|app| {
+            configure_fonts(app.path().resource_dir().ok());
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,

@@ -23,8 +23,9 @@ import { join, resolve } from 'node:path'
 process.env.TZ ??= 'Asia/Shanghai'
 const root = resolve(import.meta.dirname, '../..')
 const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
-const app = join(target, 'debug', 'certdesk-app')
-const cli = join(target, 'debug', 'certdesk')
+// the build tree's binaries, or the installed package's (scripts/test.sh: /usr/bin/certdesk-app)
+const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certdesk-app')
+const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
 const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 const port = 4444 + (process.pid % 500)
 const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'

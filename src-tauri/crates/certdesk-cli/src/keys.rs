@@ -181,7 +181,8 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
         _ => {}
     }
-    let module = certdesk_token::modules::resolve(args.module.as_deref()).map_err(|e| CliError::Refused(e.to_string()))?;
+    let named = args.module.clone().or_else(|| std::env::var_os("CERTDESK_PKCS11_MODULE").filter(|p| !p.is_empty()).map(PathBuf::from));
+    let module = certdesk_token::modules::resolve(named.as_deref()).map_err(|e| CliError::Refused(e.to_string()))?;
     let keys = Keys::open(&module)?;
     let mut pins = PinReader::new();
     let json = g.json;

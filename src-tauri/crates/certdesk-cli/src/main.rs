@@ -588,6 +588,19 @@ pub enum AuditCmd {
     Verify,
 }
 
+/// The fonts of printed forms: `CERTDESK_FONTS` (the folder of the shipped face) and
+/// `CERTDESK_FALLBACK_FONTS` where set, else what the forms crate finds next to this binary
+/// (an installed package's resource folder, or the build tree's `assets/fonts`).
+fn configure_fonts() {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let config = certdesk_forms::fonts::FontConfig {
+        dir: var("CERTDESK_FONTS").map(PathBuf::from),
+        fallbacks: var("CERTDESK_FALLBACK_FONTS").map(|list| certdesk_forms::fonts::parse_fallback_list(&list)),
+    };
+    // the first and only configuration of this process
+    let _ = certdesk_forms::fonts::configure(config);
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -597,6 +610,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    configure_fonts();
     let json = cli.global.json;
     match commands::run(cli) {
         Ok(code) => code,

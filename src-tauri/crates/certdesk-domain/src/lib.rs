@@ -44,4 +44,41 @@ mod module_docs {
         }
         assert!(missing.is_empty(), "source files without a //! module doc: {missing:#?}");
     }
+
+    /// Library crates read no environment variable and no path of the source tree they were
+    /// built from: an installed program gets its resources and settings from the front end (the
+    /// CLI and the app read the environment; the test crates may). Checked up to each file's
+    /// first `#[cfg(test)]`.
+    #[test]
+    fn library_crates_read_no_environment_and_no_source_paths() {
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let front_ends = ["certdesk-cli", "certdesk-testkit", "certdesk-pkcs11-shim"];
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&crates).unwrap().flatten() {
+            if front_ends.iter().any(|f| entry.file_name() == *f) {
+                continue;
+            }
+            let mut stack = vec![entry.path().join("src")];
+            while let Some(dir) = stack.pop() {
+                for file in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let path = file.path();
+                    if path.is_dir() {
+                        // benchmark binaries are programs of their own
+                        if path.file_name().is_some_and(|n| n != "bin") {
+                            stack.push(path);
+                        }
+                    } else if path.extension().is_some_and(|e| e == "rs") {
+                        let text = std::fs::read_to_string(&path).unwrap();
+                        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                        for needle in ["env::var", "CARGO_MANIFEST_DIR"] {
+                            if code.contains(needle) {
+                                found.push(format!("{}: {needle}", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "library code reading the environment or the source tree: {found:#?}");
+    }
 }

@@ -72,7 +72,7 @@ fn is_zero(v: &f32) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EngineError {
-    #[error("no font has the character '{ch}' ({code}) in {field} of form {form}; add a font that has it to CERTDESK_FALLBACK_FONTS")]
+    #[error("no font has the character '{ch}' ({code}) in {field} of form {form}; add a font that has it to the fallback fonts (CERTDESK_FALLBACK_FONTS)")]
     MissingGlyph { ch: char, code: String, field: String, form: String },
     #[error("form {form}: {what}")]
     Barcode { form: String, what: String },

@@ -149,34 +149,67 @@ pub struct FontSet {
     fallbacks: Vec<OnceLock<Option<Face>>>,
 }
 
-/// Where the shipped fonts are: `CERTDESK_FONTS`, next to the executable (`assets/fonts`, or
-/// the workspace's when run from `target/`), else the source tree this was built from.
-pub fn font_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CERTDESK_FONTS").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let candidates = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(Path::to_path_buf))
-        .into_iter()
-        .flat_map(|dir| [dir.join("assets/fonts"), dir.join("../assets/fonts"), dir.join("../../assets/fonts"), dir.join("../../../assets/fonts")]);
-    for c in candidates {
-        if c.join(REGULAR_FILE).is_file() {
-            return c;
-        }
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../assets/fonts"))
+/// Where a process finds its fonts, said once by the front end (the app: its resource folder;
+/// the CLI: `CERTDESK_FONTS`, `CERTDESK_FALLBACK_FONTS`) before the first document. Library
+/// code reads no environment variable and no path of the source tree it was built from.
+#[derive(Debug, Clone, Default)]
+pub struct FontConfig {
+    /// The folder of the shipped face; `None`: looked for next to the executable.
+    pub dir: Option<PathBuf>,
+    /// The system fallback fonts tried in order; `None`: the platform's usual CJK fonts.
+    pub fallbacks: Option<Vec<(PathBuf, usize)>>,
 }
 
-/// System fonts tried, in order, for characters the shipped font lacks. `CERTDESK_FALLBACK_FONTS`
-/// (paths separated by the platform's path separator; `file.ttc#2` picks a face) replaces it.
-pub fn fallback_candidates() -> Vec<(PathBuf, usize)> {
-    let parse = |s: &str| match s.rsplit_once('#') {
+static CONFIG: OnceLock<FontConfig> = OnceLock::new();
+
+/// Sets this process's font configuration; refused (returned) once fonts are configured.
+pub fn configure(config: FontConfig) -> Result<(), FontConfig> {
+    CONFIG.set(config)
+}
+
+/// Where the shipped fonts are looked for next to an executable: an installed package
+/// (`/usr/bin/x` → `/usr/lib/certdesk/fonts`; Windows: `fonts` beside the `.exe`), a build
+/// tree (`target/debug/x`, its `deps/`, and `assets/fonts` of the workspace above it).
+pub fn font_dirs_near(exe: &Path) -> Vec<PathBuf> {
+    let Some(dir) = exe.parent() else { return Vec::new() };
+    vec![
+        dir.join("../lib/certdesk/fonts"),
+        dir.join("fonts"),
+        dir.join("assets/fonts"),
+        dir.join("../assets/fonts"),
+        dir.join("../../assets/fonts"),
+        dir.join("../../../assets/fonts"),
+    ]
+}
+
+/// The folder of the shipped face: the configured one, else the first place near the
+/// executable that has it (the last candidate when none has it, for the error message).
+pub fn font_dir() -> PathBuf {
+    if let Some(dir) = CONFIG.get().and_then(|c| c.dir.clone()) {
+        return dir;
+    }
+    let candidates = std::env::current_exe().map(|exe| font_dirs_near(&exe)).unwrap_or_default();
+    candidates.iter().find(|c| c.join(REGULAR_FILE).is_file()).or(candidates.first()).cloned().unwrap_or_else(|| PathBuf::from("fonts"))
+}
+
+/// A list of fallback font files as the CLI's `CERTDESK_FALLBACK_FONTS` gives it: paths
+/// separated by the platform's path separator; `file.ttc#2` picks a face of a collection.
+pub fn parse_fallback_list(list: &std::ffi::OsStr) -> Vec<(PathBuf, usize)> {
+    std::env::split_paths(list).filter(|p| !p.as_os_str().is_empty()).map(|p| parse_fallback(&p.to_string_lossy())).collect()
+}
+
+fn parse_fallback(s: &str) -> (PathBuf, usize) {
+    match s.rsplit_once('#') {
         Some((p, i)) if i.parse::<usize>().is_ok() => (PathBuf::from(p), i.parse().unwrap_or(0)),
         _ => (PathBuf::from(s), 0),
-    };
-    if let Some(list) = std::env::var_os("CERTDESK_FALLBACK_FONTS") {
-        return std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()).map(|p| parse(&p.to_string_lossy())).collect();
+    }
+}
+
+/// System fonts tried, in order, for characters the shipped font lacks: the configured list,
+/// else the platform's usual CJK fonts.
+pub fn fallback_candidates() -> Vec<(PathBuf, usize)> {
+    if let Some(list) = CONFIG.get().and_then(|c| c.fallbacks.clone()) {
+        return list;
     }
     let defaults: &[&str] = if cfg!(windows) {
         &[r"C:\Windows\Fonts\simsun.ttc", r"C:\Windows\Fonts\simsunb.ttf", r"C:\Windows\Fonts\msyh.ttc", r"C:\Windows\Fonts\SimSun-ExtG.ttf"]
@@ -191,7 +224,7 @@ pub fn fallback_candidates() -> Vec<(PathBuf, usize)> {
             "/usr/share/fonts/truetype/arphic/uming.ttc",
         ]
     };
-    defaults.iter().map(|s| parse(s)).collect()
+    defaults.iter().map(|s| parse_fallback(s)).collect()
 }
 
 impl FontSet {

@@ -1,5 +1,5 @@
 //! A character the shipped font lacks is printed from a configured fallback font (its own
-//! test binary: the font set is loaded once per process, after the variable is set).
+//! test binary: the font set is configured and loaded once per process).
 
 use certdesk_catalog::Catalog;
 use certdesk_domain::CaseData;
@@ -10,12 +10,7 @@ use chrono::NaiveDate;
 fn fallback_font_prints_what_the_shipped_font_lacks() {
     let dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     assert!(std::path::Path::new(dejavu).is_file(), "fonts-dejavu-core is needed for this test (scripts/deps.sh test installs it)");
-    // SAFETY: set before any thread of this test binary reads the environment
-    // SAFETY: set before any thread of this test binary reads the environment
-    #[allow(unsafe_code)]
-    unsafe {
-        std::env::set_var("CERTDESK_FALLBACK_FONTS", dejavu)
-    };
+    certdesk_forms::fonts::configure(certdesk_forms::fonts::FontConfig { dir: None, fallbacks: Some(vec![(dejavu.into(), 0)]) }).unwrap();
     let fonts = certdesk_forms::fonts::FontSet::shared().unwrap();
     let georgian = 'ა'; // U+10D0, in DejaVu Sans, not in Noto Serif SC
     assert!(!fonts.regular.has(georgian), "precondition: the shipped font lacks it");

@@ -1,6 +1,7 @@
-//! Which PKCS#11 module to load. Owns the lookup order: an explicit `--module`, then
-//! `CERTDESK_PKCS11_MODULE`, then the per-platform list of vendor modules in
-//! `assets/pkcs11-modules.toml` (settings data, not code), first one that exists.
+//! Which PKCS#11 module to load. Owns the lookup order: the module the front end names (its
+//! `--module`, setting or environment: read by the CLI and the app, never here), then the
+//! per-platform list of vendor modules in `assets/pkcs11-modules.toml` (settings data, not
+//! code), first one that exists.
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ pub fn candidates(list_toml: Option<&str>) -> Vec<PathBuf> {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("no PKCS#11 module found: give --module PATH or set CERTDESK_PKCS11_MODULE (tried: {tried})")]
+#[error("no PKCS#11 module found: give --module PATH, set CERTDESK_PKCS11_MODULE or the pkcs11_module setting (tried: {tried})")]
 pub struct NoModule {
     pub tried: String,
 }
@@ -37,9 +38,6 @@ pub struct NoModule {
 pub fn resolve(explicit: Option<&Path>) -> Result<PathBuf, NoModule> {
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
-    }
-    if let Some(p) = std::env::var_os("CERTDESK_PKCS11_MODULE").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p));
     }
     let list = candidates(None);
     list.iter().find(|p| p.is_file()).cloned().ok_or_else(|| NoModule { tried: list.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ") })

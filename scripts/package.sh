@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds certdesk's installable Debian package with the Tauri bundler (@tauri-apps/cli, pinned in
+# ui/package.json: it ships its own binary, nothing is downloaded while building):
+#   bash scripts/package.sh           # release build → target/release/bundle/deb/certdesk_<version>_amd64.deb
+#   bash scripts/package.sh --debug   # the debug build the tests use → target/debug/bundle/deb/
+# The package holds the desktop app (menu entry 证书受理台, icons), the `certdesk` CLI on the
+# PATH and the resources (the forms' font) under /usr/lib/certdesk. The catalogs, layouts and
+# key models are built into the binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh build
+[ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+profile=release
+flags=()
+if [ "${1:-}" = --debug ]; then
+  profile=debug
+  flags=(--debug)
+fi
+bash scripts/ui.sh
+cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
+cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
+# the CLI of the same profile goes to /usr/bin/certdesk
+config="{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"../target/$profile/certdesk\"}}}}}"
+ui/node_modules/.bin/tauri build "${flags[@]}" --bundles deb --ci --config "$config"
+ls -1 "target/$profile/bundle/deb/"*.deb
