@@ -3,6 +3,8 @@
 
 const COMMANDS: &[&str] = &[
     "app_status",
+    "recent_logs",
+    "export_logs",
     "setup_admin",
     "login",
     "logout",

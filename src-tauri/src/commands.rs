@@ -31,15 +31,17 @@ pub struct Status_ {
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
-    let signed_in = signed_in(&state).ok();
-    let store = state.store.lock()?;
-    let people = if signed_in.is_some() { store.display_names()? } else { Default::default() };
-    Ok(Status_ {
-        people,
-        first_run: store.account_count()? == 0,
-        counter_code: store.setting("counter_code")?.unwrap_or_else(|| "CD01".into()),
-        counter_name: store.setting("counter_name")?.unwrap_or_default(),
-        signed_in,
+    crate::log::call("app_status", || {
+        let signed_in = signed_in(&state).ok();
+        let store = state.store.lock()?;
+        let people = if signed_in.is_some() { store.display_names()? } else { Default::default() };
+        Ok(Status_ {
+            people,
+            first_run: store.account_count()? == 0,
+            counter_code: store.setting("counter_code")?.unwrap_or_else(|| "CD01".into()),
+            counter_name: store.setting("counter_name")?.unwrap_or_default(),
+            signed_in,
+        })
     })
 }
 
@@ -57,25 +59,31 @@ fn open_session(state: &AppState, session: Session) -> Result<Actor, IpcError> {
 /// First run: the administrator and the counter's identity. Refused once any account exists.
 #[tauri::command(async)]
 pub fn setup_admin(state: State<'_, AppState>, name: String, password: String, counter_code: String, counter_name: String) -> Result<Actor, IpcError> {
-    let session = Session::first_admin(&mut *state.store.lock()?, &name, &Password::new(password), &counter_code, &counter_name)?;
-    open_session(&state, session)
+    crate::log::call("setup_admin", || {
+        let session = Session::first_admin(&mut *state.store.lock()?, &name, &Password::new(password), &counter_code, &counter_name)?;
+        open_session(&state, session)
+    })
 }
 
 #[tauri::command(async)]
 pub fn login(state: State<'_, AppState>, name: String, password: String) -> Result<Actor, IpcError> {
-    let session = Session::sign_in(&mut *state.store.lock()?, &name, &Password::new(password))?;
-    open_session(&state, session)
+    crate::log::call("login", || {
+        let session = Session::sign_in(&mut *state.store.lock()?, &name, &Password::new(password))?;
+        open_session(&state, session)
+    })
 }
 
 #[tauri::command(async)]
 pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
-    *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-    Ok(())
+    crate::log::call("logout", || {
+        *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        Ok(())
+    })
 }
 
 #[tauri::command(async)]
 pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    state.with_desk(|d| Ok(d.store().search(&text, 50)?))
+    crate::log::call("search_cases", || state.with_desk(|d| Ok(d.store().search(&text, 50)?)))
 }
 
 /// Cases newest first; every filter optional (status, project, created from/to as local days).
@@ -87,28 +95,33 @@ pub fn list_cases(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    let status =
-        status.as_deref().filter(|s| !s.is_empty()).map(|s| Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}")))).transpose()?;
-    let day = |d: Option<String>| -> Result<Option<chrono::NaiveDate>, IpcError> {
-        d.filter(|d| !d.is_empty())
-            .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{d:?} is not a date (YYYY-MM-DD)"))))
-            .transpose()
-    };
-    let (from, to) = (day(from)?, day(to)?);
-    state.with_desk(|d| d.list_cases(status, project.as_deref(), from, to, 500))
+    crate::log::call("list_cases", || {
+        let status = status
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}"))))
+            .transpose()?;
+        let day = |d: Option<String>| -> Result<Option<chrono::NaiveDate>, IpcError> {
+            d.filter(|d| !d.is_empty())
+                .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{d:?} is not a date (YYYY-MM-DD)"))))
+                .transpose()
+        };
+        let (from, to) = (day(from)?, day(to)?);
+        state.with_desk(|d| d.list_cases(status, project.as_deref(), from, to, 500))
+    })
 }
 
 /// Submitted cases this account may approve, oldest first (the workflow's four-eyes rule leaves
 /// out every case it shaped; the same rule refuses the approval itself).
 #[tauri::command(async)]
 pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    state.with_desk(|d| d.review_queue())
+    crate::log::call("review_queue", || state.with_desk(|d| d.review_queue()))
 }
 
 /// The case with its history, files and what this account may do to it now.
 #[tauri::command(async)]
 pub fn get_case(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::api::CaseView, IpcError> {
-    state.with_desk(|d| d.case_view(&state.catalog, &number))
+    crate::log::call("get_case", || state.with_desk(|d| d.case_view(&state.catalog, &number)))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -121,29 +134,35 @@ pub struct Imported {
 /// Every problem comes back at once, with its field path.
 #[tauri::command(async)]
 pub fn import_case(state: State<'_, AppState>, json: String) -> Result<Imported, IpcError> {
-    let saved = state.with_desk(|d| d.import_case(&state.catalog, &json))?;
-    Ok(Imported { number: saved.number, warnings: saved.warnings })
+    crate::log::call("import_case", || {
+        let saved = state.with_desk(|d| d.import_case(&state.catalog, &json))?;
+        Ok(Imported { number: saved.number, warnings: saved.warnings })
+    })
 }
 
 /// Replaces a case's data as the signed-in clerk (the workflow decides whether the case's
 /// status allows it; an approved case goes back to review).
 #[tauri::command(async)]
 pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> Result<Imported, IpcError> {
-    let saved = state.with_desk(|d| d.edit_case(&state.catalog, &number, &json))?;
-    Ok(Imported { number: saved.number, warnings: saved.warnings })
+    crate::log::call("update_case", || {
+        let saved = state.with_desk(|d| d.edit_case(&state.catalog, &number, &json))?;
+        Ok(Imported { number: saved.number, warnings: saved.warnings })
+    })
 }
 
 #[tauri::command(async)]
 pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>, accept_to_follow: Option<bool>) -> Result<String, IpcError> {
-    let action = Action::from_wire(&action).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown action {action}")))?;
-    let rec = state.with_desk(|d| d.act_accepting(&state.catalog, &number, action, reason.as_deref(), accept_to_follow.unwrap_or(false)))?;
-    Ok(rec.status.wire().to_string())
+    crate::log::call("case_action", || {
+        let action = Action::from_wire(&action).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown action {action}")))?;
+        let rec = state.with_desk(|d| d.act_accepting(&state.catalog, &number, action, reason.as_deref(), accept_to_follow.unwrap_or(false)))?;
+        Ok(rec.status.wire().to_string())
+    })
 }
 
 /// The case's steps to 归档, done or not, and the next one.
 #[tauri::command(async)]
 pub fn case_steps(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
-    state.with_desk(|d| d.case_steps(&state.catalog, &number))
+    crate::log::call("case_steps", || state.with_desk(|d| d.case_steps(&state.catalog, &number)))
 }
 
 /// Does the case's next step when it is not a key-desk operation: a confirmation with its
@@ -161,15 +180,19 @@ pub fn complete_step(
     recipient_id: Option<String>,
     accept_to_follow: Option<bool>,
 ) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
-    let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id, accept_to_follow: accept_to_follow.unwrap_or(false) };
-    state.with_desk(|d| d.complete_step(&state.catalog, &number, &step, &with))
+    crate::log::call("complete_step", || {
+        let with = certdesk_desk::steps::Completion { reference, courier, waybill, recipient, recipient_id, accept_to_follow: accept_to_follow.unwrap_or(false) };
+        state.with_desk(|d| d.complete_step(&state.catalog, &number, &step, &with))
+    })
 }
 
 #[tauri::command(async)]
 pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, IpcError> {
-    crate::guarded(|| {
-        let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown identifier kind {kind}")))?;
-        Ok(ident::check(kind, &value))
+    crate::log::call("validate_ident", || {
+        crate::guarded(|| {
+            let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown identifier kind {kind}")))?;
+            Ok(ident::check(kind, &value))
+        })
     })
 }
 
@@ -188,21 +211,23 @@ pub struct ProjectView {
 
 #[tauri::command(async)]
 pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<ProjectView>, IpcError> {
-    Ok(state
-        .catalog
-        .projects
-        .values()
-        .map(|p| ProjectView {
-            id: p.id.clone(),
-            ca_short: p.ca_short.clone(),
-            service: p.service.clone(),
-            cert_kinds: p.cert_kinds.iter().map(|k| k.wire().to_string()).collect(),
-            business_types: p.business_types.iter().map(|b| b.wire().to_string()).collect(),
-            media: p.media.iter().map(|m| m.wire().to_string()).collect(),
-            years: p.years.clone(),
-            briefing: certdesk_desk::briefing::briefing(p),
-        })
-        .collect())
+    crate::log::call("catalog_projects", || {
+        Ok(state
+            .catalog
+            .projects
+            .values()
+            .map(|p| ProjectView {
+                id: p.id.clone(),
+                ca_short: p.ca_short.clone(),
+                service: p.service.clone(),
+                cert_kinds: p.cert_kinds.iter().map(|k| k.wire().to_string()).collect(),
+                business_types: p.business_types.iter().map(|b| b.wire().to_string()).collect(),
+                media: p.media.iter().map(|m| m.wire().to_string()).collect(),
+                years: p.years.clone(),
+                briefing: certdesk_desk::briefing::briefing(p),
+            })
+            .collect())
+    })
 }
 
 #[tauri::command(async)]
@@ -215,42 +240,46 @@ pub fn fee_quote(
     years: Option<u32>,
     quantity: u32,
 ) -> Result<certdesk_catalog::FeeQuote, IpcError> {
-    crate::guarded(|| {
-        let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
-        let req = certdesk_catalog::FeeRequest {
-            business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,
-            cert_kind: certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?,
-            medium: certdesk_domain::Medium::from_wire(&medium).ok_or_else(|| bad("medium"))?,
-            years,
-            quantity,
-        };
-        let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
-        p.fee(&req).map_err(|e| IpcError::new(ErrorKind::FeeRefused, e.zh()))
+    crate::log::call("fee_quote", || {
+        crate::guarded(|| {
+            let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
+            let req = certdesk_catalog::FeeRequest {
+                business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,
+                cert_kind: certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?,
+                medium: certdesk_domain::Medium::from_wire(&medium).ok_or_else(|| bad("medium"))?,
+                years,
+                quantity,
+            };
+            let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
+            p.fee(&req).map_err(|e| IpcError::new(ErrorKind::FeeRefused, e.zh()))
+        })
     })
 }
 
 /// The catalog's materials checklist for a request.
 #[tauri::command(async)]
 pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: String, cert_kind: String) -> Result<Vec<certdesk_catalog::model::MaterialItem>, IpcError> {
-    let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
-    let business = certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?;
-    let kind = certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?;
-    let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
-    Ok(p.checklist(business, kind))
+    crate::log::call("catalog_checklist", || {
+        let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
+        let business = certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?;
+        let kind = certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?;
+        let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
+        Ok(p.checklist(business, kind))
+    })
 }
 
 /// The signed-in account's unfinished intake form, kept in the store so it survives closing.
 #[tauri::command(async)]
 pub fn save_draft(state: State<'_, AppState>, json: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.save_draft(&json))
+    crate::log::call("save_draft", || state.with_desk(|d| d.save_draft(&json)))
 }
 
 #[tauri::command(async)]
 pub fn load_draft(state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
-    state.with_desk(|d| d.draft())
+    crate::log::call("load_draft", || state.with_desk(|d| d.draft()))
 }
 
 #[tauri::command(async)]
 pub fn clear_draft(state: State<'_, AppState>) -> Result<(), IpcError> {
-    state.with_desk(|d| d.clear_draft())
+    crate::log::call("clear_draft", || state.with_desk(|d| d.clear_draft()))
 }

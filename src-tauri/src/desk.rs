@@ -40,7 +40,7 @@ fn raw_body<'a>(request: &'a tauri::ipc::Request<'_>) -> Result<&'a [u8], IpcErr
 
 #[tauri::command(async)]
 pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<print::Preview, IpcError> {
-    state.with_own_desk(|d| print::preview(d.store(), &state.forms, &number, form.as_deref()))
+    crate::log::call("preview_forms", || state.with_own_desk(|d| print::preview(d.store(), &state.forms, &number, form.as_deref())))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -59,14 +59,16 @@ pub struct Printed {
 /// sheets the window puts up for `print_sheets`.
 #[tauri::command(async)]
 pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<Printed, IpcError> {
-    let dir = folder(&state, "print_dir", "print")?;
-    let parsed = certdesk_desk::api::case_number(&number)?;
-    if form.as_deref().is_some_and(|f| f.contains(['/', '\\', ':']) || f.contains("..")) {
-        return Err(IpcError::new(ErrorKind::Invalid, "a form id is a plain name"));
-    }
-    let path = dir.join(format!("{parsed}{}.pdf", form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
-    let rendered = state.with_own_desk(|d| print::render(d, &state.forms, &number, form.as_deref(), &path))?;
-    Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
+    crate::log::call("print_forms", || {
+        let dir = folder(&state, "print_dir", "print")?;
+        let parsed = certdesk_desk::api::case_number(&number)?;
+        if form.as_deref().is_some_and(|f| f.contains(['/', '\\', ':']) || f.contains("..")) {
+            return Err(IpcError::new(ErrorKind::Invalid, "a form id is a plain name"));
+        }
+        let path = dir.join(format!("{parsed}{}.pdf", form.as_deref().map(|f| format!("-{f}")).unwrap_or_default()));
+        let rendered = state.with_own_desk(|d| print::render(d, &state.forms, &number, form.as_deref(), &path))?;
+        Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
+    })
 }
 
 /// What became of a print dialog.
@@ -88,14 +90,16 @@ pub enum PrintOutcome {
 /// comes preselected; "print to file" defaults to `<print folder>/<case>-打印.pdf`.
 #[tauri::command(async)]
 pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, number: String, width: f32, height: f32) -> Result<PrintOutcome, IpcError> {
-    if !(50.0..=1500.0).contains(&width) || !(50.0..=1500.0).contains(&height) {
-        return Err(IpcError::new(ErrorKind::Invalid, format!("paper {width} × {height} mm is not a paper size")));
-    }
-    // a stored case's number (not whatever the window sends) names the file
-    let (number, printer) =
-        state.with_desk(|d| Ok((d.case(&number)?.number.to_string(), d.store().setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()))))?;
-    let file = folder(&state, "print_dir", "print")?.join(format!("{number}-打印.pdf"));
-    system_print(&window, width, height, &file, printer)
+    crate::log::call("print_sheets", || {
+        if !(50.0..=1500.0).contains(&width) || !(50.0..=1500.0).contains(&height) {
+            return Err(IpcError::new(ErrorKind::Invalid, format!("paper {width} × {height} mm is not a paper size")));
+        }
+        // a stored case's number (not whatever the window sends) names the file
+        let (number, printer) =
+            state.with_desk(|d| Ok((d.case(&number)?.number.to_string(), d.store().setting("printer")?.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()))))?;
+        let file = folder(&state, "print_dir", "print")?.join(format!("{number}-打印.pdf"));
+        system_print(&window, width, height, &file, printer)
+    })
 }
 
 #[cfg(target_os = "linux")]
@@ -172,14 +176,16 @@ fn system_print(window: &tauri::WebviewWindow, _width: f32, _height: f32, _file:
 /// The scan arrives as the raw body; `x-case`, `x-file-name` (percent-encoded), `x-dpi`.
 #[tauri::command(async)]
 pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<seal::Verdict, IpcError> {
-    let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
-    let name = header(&request, "x-file-name").map(|n| percent_encoding::percent_decode_str(&n).decode_utf8_lossy().into_owned()).unwrap_or_else(|| "scan".into());
-    let dpi = match header(&request, "x-dpi") {
-        Some(d) => Some(d.parse::<f32>().map_err(|_| IpcError::new(ErrorKind::Invalid, format!("dpi {d:?} is not a number")))?),
-        None => None,
-    };
-    let bytes = raw_body(&request)?;
-    state.with_own_desk(|d| seal::import_for_case(d, &number, &name, bytes, dpi))
+    crate::log::call("import_seal_scan", || {
+        let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
+        let name = header(&request, "x-file-name").map(|n| percent_encoding::percent_decode_str(&n).decode_utf8_lossy().into_owned()).unwrap_or_else(|| "scan".into());
+        let dpi = match header(&request, "x-dpi") {
+            Some(d) => Some(d.parse::<f32>().map_err(|_| IpcError::new(ErrorKind::Invalid, format!("dpi {d:?} is not a number")))?),
+            None => None,
+        };
+        let bytes = raw_body(&request)?;
+        state.with_own_desk(|d| seal::import_for_case(d, &number, &name, bytes, dpi))
+    })
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -206,54 +212,60 @@ fn scan_folder(state: &AppState) -> Result<PathBuf, IpcError> {
 /// sheet the scanner just wrote shows up by itself).
 #[tauri::command(async)]
 pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, IpcError> {
-    signed_in(&state)?;
-    let dir = scan_folder(&state)?;
-    let entries = std::fs::read_dir(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display())))?;
-    let mut files: Vec<(std::time::SystemTime, ScanFile)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let meta = e.metadata().ok().filter(|m| m.is_file())?;
-            let name = e.file_name().into_string().ok()?;
-            let ext = name.rsplit_once('.').map(|(_, x)| x.to_ascii_lowercase())?;
-            if !SCAN_EXTENSIONS.contains(&ext.as_str()) {
-                return None;
-            }
-            let at = meta.modified().ok()?;
-            let modified = chrono::DateTime::<chrono::Local>::from(at).to_rfc3339();
-            Some((at, ScanFile { name, size: meta.len(), modified }))
-        })
-        .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    Ok(files.into_iter().take(50).map(|(_, f)| f).collect())
+    crate::log::call("scan_folder_files", || {
+        signed_in(&state)?;
+        let dir = scan_folder(&state)?;
+        let entries = std::fs::read_dir(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display())))?;
+        let mut files: Vec<(std::time::SystemTime, ScanFile)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let meta = e.metadata().ok().filter(|m| m.is_file())?;
+                let name = e.file_name().into_string().ok()?;
+                let ext = name.rsplit_once('.').map(|(_, x)| x.to_ascii_lowercase())?;
+                if !SCAN_EXTENSIONS.contains(&ext.as_str()) {
+                    return None;
+                }
+                let at = meta.modified().ok()?;
+                let modified = chrono::DateTime::<chrono::Local>::from(at).to_rfc3339();
+                Some((at, ScanFile { name, size: meta.len(), modified }))
+            })
+            .collect();
+        files.sort_by_key(|f| std::cmp::Reverse(f.0));
+        Ok(files.into_iter().take(50).map(|(_, f)| f).collect())
+    })
 }
 
 /// Imports a scan from the scanner folder by its file name (only a plain name inside that
 /// folder: the webview never chooses a path).
 #[tauri::command(async)]
 pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name: String, dpi: Option<f32>) -> Result<seal::Verdict, IpcError> {
-    if name.is_empty() || name.contains(['/', '\\', ':']) || name == "." || name == ".." {
-        return Err(IpcError::new(ErrorKind::Invalid, format!("{name:?} is not a file name in the scanner folder")));
-    }
-    let path = scan_folder(&state)?.join(&name);
-    let meta = std::fs::metadata(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > certdesk_store::MAX_ATTACHMENT_BYTES as u64 {
-        return Err(IpcError::new(ErrorKind::SealUnreadable, format!("{name} is {} bytes: too large for a scan", meta.len())));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
-    state.with_own_desk(|d| seal::import_for_case(d, &number, &name, &bytes, dpi))
+    crate::log::call("import_seal_from_folder", || {
+        if name.is_empty() || name.contains(['/', '\\', ':']) || name == "." || name == ".." {
+            return Err(IpcError::new(ErrorKind::Invalid, format!("{name:?} is not a file name in the scanner folder")));
+        }
+        let path = scan_folder(&state)?.join(&name);
+        let meta = std::fs::metadata(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        if meta.len() > certdesk_store::MAX_ATTACHMENT_BYTES as u64 {
+            return Err(IpcError::new(ErrorKind::SealUnreadable, format!("{name} is {} bytes: too large for a scan", meta.len())));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        state.with_own_desk(|d| seal::import_for_case(d, &number, &name, &bytes, dpi))
+    })
 }
 
 /// A stored image of a case as a `data:` URL (the CSP allows no other image source).
 #[tauri::command(async)]
 pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {
-    use base64::Engine as _;
-    let number = certdesk_desk::api::case_number(&number)?;
-    let (info, bytes) =
-        state.with_desk(|d| Ok(d.store().attachment(&number, &name)?))?.ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("case {number} has no file {name}")))?;
-    if !info.mime.starts_with("image/") {
-        return Err(IpcError::new(ErrorKind::Invalid, format!("{name} is not an image")));
-    }
-    Ok(format!("data:{};base64,{}", info.mime, base64::engine::general_purpose::STANDARD.encode(bytes)))
+    crate::log::call("attachment_url", || {
+        use base64::Engine as _;
+        let number = certdesk_desk::api::case_number(&number)?;
+        let (info, bytes) =
+            state.with_desk(|d| Ok(d.store().attachment(&number, &name)?))?.ok_or_else(|| IpcError::new(ErrorKind::NotFound, format!("case {number} has no file {name}")))?;
+        if !info.mime.starts_with("image/") {
+            return Err(IpcError::new(ErrorKind::Invalid, format!("{name} is not an image")));
+        }
+        Ok(format!("data:{};base64,{}", info.mime, base64::engine::general_purpose::STANDARD.encode(bytes)))
+    })
 }
 
 // ---------------------------------------------------------------- key desk
@@ -268,6 +280,7 @@ pub(crate) fn with_keys<T>(state: &AppState, f: impl FnOnce(&Keys) -> Result<T, 
     if guard.as_ref().is_none_or(|(p, _)| *p != module) {
         *guard = None;
         let keys = Keys::open(&module).map_err(certdesk_desk::DeskError::from)?;
+        tracing::info!(module = %module.display(), "PKCS#11 module loaded");
         *guard = Some((module, keys));
     }
     let (_, keys) = guard.as_ref().expect("loaded above");
@@ -286,16 +299,18 @@ pub struct KeySlots {
 /// Readers (PC/SC) and tokens (PKCS#11) as they are now; the key desk polls this.
 #[tauri::command(async)]
 pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
-    signed_in(&state)?;
-    let (readers, pcsc_error) = match certdesk_token::readers::Readers::connect().and_then(|r| r.list()) {
-        Ok(r) => (r, None),
-        Err(e) => (vec![], Some(e.to_string())),
-    };
-    let (module, slots, module_error) = match with_keys(&state, |k| Ok(k.slots().map_err(certdesk_desk::DeskError::from)?)) {
-        Ok(slots) => (state.keys.lock().ok().and_then(|g| g.as_ref().map(|(p, _)| p.display().to_string())), slots, None),
-        Err(e) => (None, vec![], Some(e.detail)),
-    };
-    Ok(KeySlots { module, module_error, slots, readers, pcsc_error })
+    crate::log::call("key_slots", || {
+        signed_in(&state)?;
+        let (readers, pcsc_error) = match certdesk_token::readers::Readers::connect().and_then(|r| r.list()) {
+            Ok(r) => (r, None),
+            Err(e) => (vec![], Some(e.to_string())),
+        };
+        let (module, slots, module_error) = match with_keys(&state, |k| Ok(k.slots().map_err(certdesk_desk::DeskError::from)?)) {
+            Ok(slots) => (state.keys.lock().ok().and_then(|g| g.as_ref().map(|(p, _)| p.display().to_string())), slots, None),
+            Err(e) => (None, vec![], Some(e.detail)),
+        };
+        Ok(KeySlots { module, module_error, slots, readers, pcsc_error })
+    })
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -307,9 +322,11 @@ pub struct KeyStatusView {
 
 #[tauri::command(async)]
 pub fn key_status(state: State<'_, AppState>, number: String) -> Result<KeyStatusView, IpcError> {
-    let status = state.with_desk(|d| issue::status(d.store(), &number))?;
-    let default_pin_warning = status.token_serial.as_ref().is_some_and(|s| state.default_pin_tokens.lock().is_ok_and(|set| set.contains(s)));
-    Ok(KeyStatusView { status, default_pin_warning })
+    crate::log::call("key_status", || {
+        let status = state.with_desk(|d| issue::status(d.store(), &number))?;
+        let default_pin_warning = status.token_serial.as_ref().is_some_and(|s| state.default_pin_tokens.lock().is_ok_and(|set| set.contains(s)));
+        Ok(KeyStatusView { status, default_pin_warning })
+    })
 }
 
 fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
@@ -322,53 +339,65 @@ fn note_default_pin(state: &AppState, serial: &str, pin: &Pin) {
 
 #[tauri::command(async)]
 pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<certdesk_token::TokenView, IpcError> {
-    let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::init(d, keys, &state.catalog, &number, slot_index, &label, &so, &user)))?;
-    note_default_pin(&state, &t.serial, &user);
-    Ok(t)
+    crate::log::call("key_init", || {
+        let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
+        let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::init(d, keys, &state.catalog, &number, slot_index, &label, &so, &user)))?;
+        note_default_pin(&state, &t.serial, &user);
+        Ok(t)
+    })
 }
 
 #[tauri::command(async)]
 pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
-    let pin = Pin::new(pin);
-    let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
-    let out = folder(&state, "export_dir", "requests")?;
-    let sel = TokenSel::Serial(serial.clone());
-    let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());
-    let g = with_keys(&state, |keys| state.with_own_desk(|d| issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, employee, &files)))?;
-    note_default_pin(&state, &serial, &pin);
-    Ok(g)
+    crate::log::call("key_generate", || {
+        let pin = Pin::new(pin);
+        let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
+        let out = folder(&state, "export_dir", "requests")?;
+        let sel = TokenSel::Serial(serial.clone());
+        let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());
+        let g = with_keys(&state, |keys| state.with_own_desk(|d| issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, employee, &files)))?;
+        note_default_pin(&state, &serial, &pin);
+        Ok(g)
+    })
 }
 
 /// The issued certificate arrives as the raw body; `x-case` names the case.
 #[tauri::command(async)]
 pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
-    let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
-    let bytes = raw_body(&request)?;
-    state.with_own_desk(|d| issue::import_cert(d, &state.catalog, &number, bytes))
+    crate::log::call("key_import_cert", || {
+        let number = header(&request, "x-case").ok_or_else(|| IpcError::new(ErrorKind::Invalid, "no case number"))?;
+        let bytes = raw_body(&request)?;
+        state.with_own_desk(|d| issue::import_cert(d, &state.catalog, &number, bytes))
+    })
 }
 
 #[tauri::command(async)]
 pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::Written, IpcError> {
-    let pin = Pin::new(pin);
-    with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &number, &TokenSel::Serial(serial), &pin)))
+    crate::log::call("key_write_cert", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &number, &TokenSel::Serial(serial), &pin)))
+    })
 }
 
 #[tauri::command(async)]
 pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
-    let pin = Pin::new(pin);
-    with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
+    crate::log::call("key_write_seal", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
+    })
 }
 
 #[tauri::command(async)]
 pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<certdesk_token::token::Contents, IpcError> {
-    let pin = Pin::new(pin);
-    with_keys(&state, |keys| {
-        state.with_own_desk(|d| {
-            if !d.actor().has(Role::KeyClerk) {
-                return Err(certdesk_desk::DeskError::Invalid(format!("{} is not a key clerk", d.actor().name)));
-            }
-            issue::verify(keys, &TokenSel::Serial(serial), &pin)
+    crate::log::call("key_verify", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                if !d.actor().has(Role::KeyClerk) {
+                    return Err(certdesk_desk::DeskError::Invalid(format!("{} is not a key clerk", d.actor().name)));
+                }
+                issue::verify(keys, &TokenSel::Serial(serial), &pin)
+            })
         })
     })
 }
@@ -376,17 +405,21 @@ pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Re
 /// Unlocks a key; with `number`, as that 解锁 case's step.
 #[tauri::command(async)]
 pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String, number: Option<String>) -> Result<certdesk_token::TokenView, IpcError> {
-    let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
-    let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::unlock(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so, &new)))?;
-    note_default_pin(&state, &t.serial, &new);
-    Ok(t)
+    crate::log::call("key_unlock", || {
+        let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
+        let t = with_keys(&state, |keys| state.with_own_desk(|d| issue::unlock(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so, &new)))?;
+        note_default_pin(&state, &t.serial, &new);
+        Ok(t)
+    })
 }
 
 /// Wipes a returned key; with `number`, as that case's step.
 #[tauri::command(async)]
 pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String, number: Option<String>) -> Result<certdesk_token::TokenView, IpcError> {
-    let so = Pin::new(so_pin);
-    with_keys(&state, |keys| state.with_own_desk(|d| issue::wipe(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
+    crate::log::call("key_wipe", || {
+        let so = Pin::new(so_pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::wipe(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
+    })
 }
 
 // ---------------------------------------------------------------- reports
@@ -401,14 +434,18 @@ fn parse_days(days: i64) -> Result<i64, IpcError> {
 
 #[tauri::command(async)]
 pub fn report_daily(state: State<'_, AppState>, date: String) -> Result<report::DailyLedger, IpcError> {
-    let day = parse_day(&date)?;
-    state.with_own_desk(|d| report::daily(d.store(), day))
+    crate::log::call("report_daily", || {
+        let day = parse_day(&date)?;
+        state.with_own_desk(|d| report::daily(d.store(), day))
+    })
 }
 
 #[tauri::command(async)]
 pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<report::Expiring>, IpcError> {
-    let days = parse_days(days)?;
-    state.with_own_desk(|d| report::expiring(d.store(), chrono::Utc::now(), days))
+    crate::log::call("report_expiring", || {
+        let days = parse_days(days)?;
+        state.with_own_desk(|d| report::expiring(d.store(), chrono::Utc::now(), days))
+    })
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -421,29 +458,30 @@ pub struct Exported {
 /// Writes a report as CSV or XLSX into the export folder.
 #[tauri::command(async)]
 pub fn export_report(state: State<'_, AppState>, kind: String, format: String, arg: String) -> Result<Exported, IpcError> {
-    signed_in(&state)?;
-    let (table, stem) = match kind.as_str() {
-        "daily" => {
-            let day = parse_day(&arg)?;
-            (report::daily_table(&report::daily(&*state.store.lock()?, day)?), format!("受理日报-{day}"))
-        }
-        "expiring" => {
-            let days = parse_days(arg.trim().parse::<i64>().map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{arg:?} is not a number of days")))?)?;
-            let list = report::expiring(&*state.store.lock()?, chrono::Utc::now(), days)?;
-            (report::expiring_table(&list, days), format!("到期证书-{days}天-{}", chrono::Local::now().date_naive()))
-        }
-        other => return Err(IpcError::new(ErrorKind::Invalid, format!("unknown report {other}"))),
-    };
-    let bytes = match format.as_str() {
-        "csv" => report::to_csv(&table),
-        "xlsx" => xlsx::workbook(std::slice::from_ref(&table)),
-        other => return Err(IpcError::new(ErrorKind::Invalid, format!("unknown format {other}"))),
-    };
-    let dir = folder(&state, "export_dir", "reports")?;
-    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display())))?;
-    let path = dir.join(format!("{stem}.{format}"));
-    std::fs::write(&path, bytes).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display())))?;
-    Ok(Exported { path, rows: table.rows.len() })
+    crate::log::call("export_report", || {
+        signed_in(&state)?;
+        let (table, stem) = match kind.as_str() {
+            "daily" => {
+                let day = parse_day(&arg)?;
+                (report::daily_table(&report::daily(&*state.store.lock()?, day)?), format!("受理日报-{day}"))
+            }
+            "expiring" => {
+                let days = parse_days(arg.trim().parse::<i64>().map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{arg:?} is not a number of days")))?)?;
+                let list = report::expiring(&*state.store.lock()?, chrono::Utc::now(), days)?;
+                (report::expiring_table(&list, days), format!("到期证书-{days}天-{}", chrono::Local::now().date_naive()))
+            }
+            other => return Err(IpcError::new(ErrorKind::Invalid, format!("unknown report {other}"))),
+        };
+        let bytes = match format.as_str() {
+            "csv" => report::to_csv(&table),
+            "xlsx" => xlsx::workbook(std::slice::from_ref(&table)),
+            other => return Err(IpcError::new(ErrorKind::Invalid, format!("unknown format {other}"))),
+        };
+        let dir = folder(&state, "export_dir", "reports")?;
+        let path = dir.join(format!("{stem}.{format}"));
+        certdesk_store::private::write(&path, &bytes).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display())))?;
+        Ok(Exported { path, rows: table.rows.len() })
+    })
 }
 
 // ---------------------------------------------------------------- admin
@@ -465,74 +503,82 @@ fn parse_roles(roles: &[String]) -> Result<Vec<Role>, IpcError> {
 
 #[tauri::command(async)]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
-    let accounts = state.with_desk(|d| d.accounts())?;
-    Ok(accounts
-        .into_iter()
-        .map(|a| AccountView {
-            name: a.name,
-            display_name: a.display_name,
-            roles: a.roles.iter().map(|r| r.wire()).collect(),
-            locked: a.locked,
-            disabled: a.disabled,
-            failed_logins: a.failed_logins,
-            created_at: a.created_at,
-        })
-        .collect())
+    crate::log::call("list_accounts", || {
+        let accounts = state.with_desk(|d| d.accounts())?;
+        Ok(accounts
+            .into_iter()
+            .map(|a| AccountView {
+                name: a.name,
+                display_name: a.display_name,
+                roles: a.roles.iter().map(|r| r.wire()).collect(),
+                locked: a.locked,
+                disabled: a.disabled,
+                failed_logins: a.failed_logins,
+                created_at: a.created_at,
+            })
+            .collect())
+    })
 }
 
 #[tauri::command(async)]
 pub fn add_account(state: State<'_, AppState>, name: String, roles: Vec<String>, password: String) -> Result<(), IpcError> {
-    let roles = parse_roles(&roles)?;
-    state.with_desk(|d| d.add_account(&name, &roles, &Password::new(password)).map(drop))
+    crate::log::call("add_account", || {
+        let roles = parse_roles(&roles)?;
+        state.with_desk(|d| d.add_account(&name, &roles, &Password::new(password)).map(drop))
+    })
 }
 
 #[tauri::command(async)]
 pub fn set_account_roles(state: State<'_, AppState>, name: String, roles: Vec<String>) -> Result<(), IpcError> {
-    let roles = parse_roles(&roles)?;
-    state.with_desk(|d| d.set_roles(&name, &roles).map(drop))
+    crate::log::call("set_account_roles", || {
+        let roles = parse_roles(&roles)?;
+        state.with_desk(|d| d.set_roles(&name, &roles).map(drop))
+    })
 }
 
 /// An administrator's new password for another account; one's own needs the current one.
 #[tauri::command(async)]
 pub fn reset_password(state: State<'_, AppState>, name: String, password: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.reset_password(&name, &Password::new(password)).map(drop))
+    crate::log::call("reset_password", || state.with_desk(|d| d.reset_password(&name, &Password::new(password)).map(drop)))
 }
 
 #[tauri::command(async)]
 pub fn change_own_password(state: State<'_, AppState>, current: String, password: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.change_own_password(&Password::new(current), &Password::new(password)).map(drop))
+    crate::log::call("change_own_password", || state.with_desk(|d| d.change_own_password(&Password::new(current), &Password::new(password)).map(drop)))
 }
 
 /// An account's 姓名 (an administrator for anyone, an account for itself).
 #[tauri::command(async)]
 pub fn set_display_name(state: State<'_, AppState>, name: String, display_name: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.set_display_name(&name, &display_name).map(drop))
+    crate::log::call("set_display_name", || state.with_desk(|d| d.set_display_name(&name, &display_name).map(drop)))
 }
 
 #[tauri::command(async)]
 pub fn disable_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.disable_account(&name).map(drop))
+    crate::log::call("disable_account", || state.with_desk(|d| d.disable_account(&name).map(drop)))
 }
 
 #[tauri::command(async)]
 pub fn unlock_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.unlock_account(&name).map(drop))
+    crate::log::call("unlock_account", || state.with_desk(|d| d.unlock_account(&name).map(drop)))
 }
 
 #[tauri::command(async)]
 pub fn get_settings(state: State<'_, AppState>) -> Result<std::collections::BTreeMap<&'static str, String>, IpcError> {
-    state.with_desk(|d| {
-        let mut out = std::collections::BTreeMap::new();
-        for key in certdesk_desk::api::SETTINGS {
-            out.insert(key, d.store().setting(key)?.unwrap_or_else(|| if key == "counter_code" { print::DEFAULT_COUNTER.into() } else { String::new() }));
-        }
-        Ok(out)
+    crate::log::call("get_settings", || {
+        state.with_desk(|d| {
+            let mut out = std::collections::BTreeMap::new();
+            for key in certdesk_desk::api::SETTINGS {
+                out.insert(key, d.store().setting(key)?.unwrap_or_else(|| if key == "counter_code" { print::DEFAULT_COUNTER.into() } else { String::new() }));
+            }
+            Ok(out)
+        })
     })
 }
 
 #[tauri::command(async)]
 pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<(), IpcError> {
-    state.with_desk(|d| d.set_setting(&key, &value))
+    crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&key, &value)))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -544,10 +590,17 @@ pub struct BackedUp {
 
 #[tauri::command(async)]
 pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
-    let dir = folder(&state, "export_dir", "backups")?;
-    let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-    let r = state.with_own_desk(|d| d.backup(&path))?;
-    Ok(BackedUp { path: r.path, bytes: r.bytes })
+    crate::log::call("backup_store", || {
+        // backups stay on this PC by default, beside the store (a synced Documents folder would
+        // carry every applicant's ID number off it)
+        let dir = match state.store.lock()?.setting("backup_dir")?.filter(|p| !p.trim().is_empty()) {
+            Some(p) => PathBuf::from(p.trim()),
+            None => dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("backups"),
+        };
+        let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+        let r = state.with_own_desk(|d| d.backup(&path))?;
+        Ok(BackedUp { path: r.path, bytes: r.bytes })
+    })
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -560,11 +613,40 @@ pub struct Restored {
 /// Replaces the store by a checked backup; everyone is signed out (accounts come from the backup).
 #[tauri::command(async)]
 pub fn restore_store(state: State<'_, AppState>, path: String) -> Result<Restored, IpcError> {
-    let backup = PathBuf::from(path.trim());
-    let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
-    let result = state.store.replace_with(|store| certdesk_desk::api::restore(store, current, &backup))?;
-    let restored = result?;
-    *session = None;
-    Ok(Restored { cases: restored.report.cases, kept: restored.kept })
+    crate::log::call("restore_store", || {
+        let backup = PathBuf::from(path.trim());
+        let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
+        let result = state.store.replace_with(|store| certdesk_desk::api::restore(store, current, &backup))?;
+        let restored = result?;
+        *session = None;
+        Ok(Restored { cases: restored.report.cases, kept: restored.kept })
+    })
+}
+
+// ---------------------------------------------------------------- the log (admin → 日志)
+
+/// The last `lines` lines of the app's log (default 500), for an administrator.
+#[tauri::command(async)]
+pub fn recent_logs(state: State<'_, AppState>, lines: Option<usize>) -> Result<Vec<String>, IpcError> {
+    crate::log::call("recent_logs", || {
+        state.with_desk(|d| d.require(certdesk_domain::workflow::Role::Admin))?;
+        let dir = crate::log::log_dir();
+        crate::log::recent(&dir, lines.unwrap_or(500).min(20_000)).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read the log in {}: {e}", dir.display())))
+    })
+}
+
+/// The recent log lines written to the export folder for support (`certdesk-log-<time>.txt`).
+#[tauri::command(async)]
+pub fn export_logs(state: State<'_, AppState>) -> Result<Exported, IpcError> {
+    crate::log::call("export_logs", || {
+        state.with_desk(|d| d.require(certdesk_domain::workflow::Role::Admin))?;
+        let log_dir = crate::log::log_dir();
+        let lines = crate::log::recent(&log_dir, 20_000).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot read the log in {}: {e}", log_dir.display())))?;
+        let dir = folder(&state, "export_dir", "reports")?;
+        let path = dir.join(format!("certdesk-log-{}.txt", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+        let text = lines.join("\n") + "\n";
+        certdesk_store::private::write(&path, text.as_bytes()).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display())))?;
+        Ok(Exported { path, rows: lines.len() })
+    })
 }

@@ -26,6 +26,7 @@ impl From<certdesk_store::StoreError> for IpcError {
 
 impl From<DeskError> for IpcError {
     fn from(e: DeskError) -> IpcError {
+        tracing::info!(kind = ?e.kind(), error = %crate::log::chain(&e), "error");
         match &e {
             // the intake form places every problem next to its field
             DeskError::InvalidCase(problems) => IpcError::new(ErrorKind::InvalidCase, serde_json::to_string(problems).unwrap_or_default()),

@@ -12,6 +12,7 @@ mod desk;
 mod error;
 #[cfg(test)]
 mod ipc_tests;
+mod log;
 
 use certdesk_desk::ErrorKind;
 use error::IpcError;
@@ -165,6 +166,16 @@ fn configure_fonts(resources: Option<PathBuf>) {
 }
 
 fn main() {
+    log::init(&log::log_dir());
+    // a panic anywhere (a command's is also its error) goes into the log with where it happened
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
+        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(panic = %log::redact(&what), at = %place, thread = std::thread::current().name().unwrap_or("?"), "panic");
+        default_hook(info);
+    }));
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log::log_dir().display(), "certdesk-app starts");
     // WebKitGTK's accelerated compositing keeps GPU-sized buffers in the web process (≈140 MiB
     // more under a software GL); forms and tables do not need it. The user's own setting wins.
     #[cfg(target_os = "linux")]
@@ -179,6 +190,7 @@ fn main() {
     let store = match certdesk_store::Store::open(&path) {
         Ok(s) => s,
         Err(e) => {
+            tracing::error!(store = %path.display(), error = %log::chain(&e), "cannot open the case store");
             eprintln!("certdesk: cannot open the case store {}: {e}", path.display());
             std::process::exit(1);
         }
@@ -197,10 +209,13 @@ fn main() {
             std::process::exit(1);
         }
     };
+    tracing::info!(store = %path.display(), projects = catalog.projects.len(), "store open");
     let state = AppState::new(store, catalog, forms);
     let result = tauri::Builder::default()
         .setup(|app| {
-            configure_fonts(app.path().resource_dir().ok());
+            let resources = app.path().resource_dir().ok();
+            tracing::info!(resources = ?resources, "resource folder");
+            configure_fonts(resources);
             Ok(())
         })
         .manage(state)
@@ -257,6 +272,8 @@ fn main() {
             desk::set_setting,
             desk::backup_store,
             desk::restore_store,
+            desk::recent_logs,
+            desk::export_logs,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -15,7 +15,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, statSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -37,6 +37,8 @@ const env = {
   // the app's files (print folder, request packages) go under this temp home
   HOME: dir,
   XDG_DATA_HOME: join(dir, 'data'),
+  // the app's log goes to $XDG_STATE_HOME/certdesk/logs
+  XDG_STATE_HOME: join(dir, 'state'),
   CERTDESK_PKCS11_MODULE: softhsm,
   SOFTHSM2_CONF: join(dir, 'softhsm2.conf'),
 }
@@ -417,6 +419,10 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await click('[data-testid=nav-admin]')
   await click('[data-testid=backup]')
   const [backup] = await waitMatch('[data-testid=admin-result]', /\/\S+\.db/)
+  // by default beside the store in the app's data folder (not a synced Documents folder), and
+  // like the store readable by this account only
+  assert.ok(backup.startsWith(join(env.XDG_DATA_HOME, 'certdesk', 'backups') + '/'), backup)
+  for (const file of [backup, env.CERTDESK_DB]) assert.equal(statSync(file).mode & 0o777, 0o600, file)
   const cases = JSON.parse(certdesk('case', 'list', '--json')).length
   assert.equal(JSON.parse(execFileSync(cli, ['--db', backup, 'audit', 'verify', '--json'], { env, encoding: 'utf8' })).ok, true)
   assert.equal(JSON.parse(execFileSync(cli, ['--db', backup, 'case', 'list', '--json'], { env, encoding: 'utf8' })).length, cases)
@@ -430,3 +436,19 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   await click('[data-testid=logout]')
 })
+
+// Runs last: the log of everything above. Every command is there with its outcome; no
+// password, PIN, whole ID number or mobile of the cases typed above is.
+test('the log has every command and no secret', async () => {
+  const logs = join(env.XDG_STATE_HOME, 'certdesk', 'logs')
+  const text = readdirSync(logs).filter((f) => f.startsWith('certdesk.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('')
+  assert.match(text, /certdesk-app starts/)
+  for (const command of ['login', 'import_case', 'case_action', 'print_sheets', 'key_generate', 'key_write_cert', 'backup_store']) {
+    assert.match(text, new RegExp(`command="?${command}"? ms=\\d+ .*ok|ok.*command="?${command}`), `${command} is logged`)
+  }
+  const secrets = ['admin-password', 'zhang-password', 'li-password', 'wang-password', '87654321', '24681357',
+    '440106198503142038', '440106200109094066', '13800138000', '13922223333']
+  for (const secret of secrets) assert.equal(text.includes(secret), false, `the log holds ${secret}`)
+  assert.equal(statSync(logs).mode & 0o777, 0o700, 'the log folder is private')
+})
+

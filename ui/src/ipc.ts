@@ -45,7 +45,7 @@ export type MaterialsState = B.MaterialsState
 /** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
 export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
-export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string }
+export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string }
 
 /** The arguments of a command that takes none: invoke sends `{}` for them. */
 export type NoArgs = Record<string, never>

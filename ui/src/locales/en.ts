@@ -141,7 +141,7 @@ const en: Shape<typeof zh> = {
   },
   settings: {
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'PKCS#11 module',
-    printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', scan_folder: 'Scanner folder',
+    printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',
   },
   status: { draft: 'Draft', accepted: 'Accepted', submitted: 'Submitted', approved: 'Approved', returned: 'Returned', key_issued: 'Key issued', delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled' },
   business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check' },

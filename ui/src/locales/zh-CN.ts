@@ -183,7 +183,7 @@ export default {
   },
   settings: {
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'PKCS#11模块路径',
-    printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', scan_folder: '扫描文件夹',
+    printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
   },
   status: {
     draft: '草稿', accepted: '已受理', submitted: '待复核', approved: '复核通过', returned: '已退回',

@@ -319,7 +319,11 @@ fn case_cmd(g: &Global, cmd: CaseCmd) -> Result<ExitCode, CliError> {
             let rec = store.case(&certdesk_desk::api::case_number(&number)?)?;
             let text = serde_json::to_string_pretty(&rec.to_export_json()).unwrap_or_default();
             match out {
-                Some(path) => std::fs::write(&path, text + "\n").map_err(|source| CliError::Io { what: "cannot write", path: path.display().to_string(), source })?,
+                Some(path) => certdesk_store::private::write(&path, (text + "\n").as_bytes()).map_err(|source| CliError::Io {
+                    what: "cannot write",
+                    path: path.display().to_string(),
+                    source,
+                })?,
                 None => println!("{text}"),
             }
         }

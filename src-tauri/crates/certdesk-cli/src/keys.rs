@@ -97,8 +97,8 @@ fn clerk(store: &mut Store, by: &ActAs, number: &str) -> Result<Session, CliErro
     crate::people::session(store, by)
 }
 
-fn write_file(path: &PathBuf, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|source| CliError::Io { what: "cannot write", path: path.display().to_string(), source })
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    certdesk_store::private::write(path, text.as_bytes()).map_err(|source| CliError::Io { what: "cannot write", path: path.display().to_string(), source })
 }
 
 fn read_bytes(path: &PathBuf, limit: u64) -> Result<Vec<u8>, CliError> {

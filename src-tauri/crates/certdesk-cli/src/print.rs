@@ -95,7 +95,7 @@ pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
             let pages: usize = laid.iter().map(|(_, p)| p.len()).sum();
             let names: Vec<String> = laid.iter().map(|(f, p)| format!("{} ({} page(s))", f.id, p.len())).collect();
             let pdf = forms.render_pdf(&input, form.as_deref())?;
-            std::fs::write(&out, &pdf).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
+            certdesk_store::private::write(&out, &pdf).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
             if g.json {
                 print_json(
                     &serde_json::json!({"out": out, "pages": pages, "bytes": pdf.len(), "forms": laid.iter().map(|(f, p)| serde_json::json!({"id": f.id, "title": f.title, "pages": p.len()})).collect::<Vec<_>>()}),

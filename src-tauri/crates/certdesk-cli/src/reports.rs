@@ -14,7 +14,7 @@ fn write(out: &Path, format: ExportFormat, table: &report::Table) -> Result<usiz
         ExportFormat::Csv => report::to_csv(table),
         ExportFormat::Xlsx => xlsx::workbook(std::slice::from_ref(table)),
     };
-    std::fs::write(out, &bytes).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
+    certdesk_store::private::write(out, &bytes).map_err(|source| CliError::Io { what: "cannot write", path: out.display().to_string(), source })?;
     Ok(bytes.len())
 }
 

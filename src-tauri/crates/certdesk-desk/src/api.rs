@@ -258,7 +258,8 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 9] = ["counter_code", "counter_name", "counter_address", "pkcs11_module", "printer", "export_dir", "scan_folder", "print_dir", "idle_minutes"];
+pub const SETTINGS: [&str; 10] =
+    ["counter_code", "counter_name", "counter_address", "pkcs11_module", "printer", "export_dir", "scan_folder", "print_dir", "backup_dir", "idle_minutes"];
 
 impl Desk<'_> {
     /// The account this call acts as, as it is now.
@@ -422,7 +423,8 @@ impl Desk<'_> {
 
     // ------------------------------------------------------------ accounts and settings
 
-    fn require(&self, role: Role) -> Result<(), DeskError> {
+    /// Refused unless the account has `role` (the app's admin-only commands outside the desk).
+    pub fn require(&self, role: Role) -> Result<(), DeskError> {
         if self.actor.has(role) {
             Ok(())
         } else {

@@ -191,14 +191,10 @@ pub fn generate(
         "key": { "id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256 },
         "csr_pem": csr,
     });
-    for path in [&files.package, &files.csr] {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(crate::io("cannot create", dir))?;
-        }
-    }
     let (package_path, csr_path) = (files.package.clone(), files.csr.clone());
-    std::fs::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default()).map_err(crate::io("cannot write", &package_path))?;
-    std::fs::write(&csr_path, &csr).map_err(crate::io("cannot write", &csr_path))?;
+    // the request package carries the case (ID numbers, phones): this account's only
+    certdesk_store::private::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default().as_bytes()).map_err(crate::io("cannot write", &package_path))?;
+    certdesk_store::private::write(&csr_path, csr.as_bytes()).map_err(crate::io("cannot write", &csr_path))?;
     let detail = detail::KeyGenerated {
         token_serial: t.serial,
         token_label: t.label,

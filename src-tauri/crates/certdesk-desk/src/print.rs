@@ -144,10 +144,7 @@ pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&st
     let (title, list, pages) = lay_out(forms, &p, only)?;
     let pdf = certdesk_forms::pdf_of(&title, &pages)?;
     let sheets = sheets(&pages)?;
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(crate::io("cannot create", dir))?;
-    }
-    std::fs::write(out, &pdf).map_err(crate::io("cannot write", out))?;
+    certdesk_store::private::write(out, &pdf).map_err(crate::io("cannot write", out))?;
     let detail = certdesk_store::detail::FormsPrinted {
         forms: list.iter().map(|f| f.id.clone()).collect(),
         pages: pages.len(),

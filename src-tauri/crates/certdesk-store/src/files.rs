@@ -188,9 +188,11 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest.display())));
         }
         if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
+            crate::private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
         let target = dest.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
+        // VACUUM INTO writes into an empty file: made 0600 first, as the store is
+        crate::private::open_options().write(true).create_new(true).open(dest).map_err(|source| StoreError::Folder { path: dest.to_path_buf(), source })?;
         self.conn.execute("VACUUM INTO ?1", [target]).map_err(sql("writing the backup"))?;
         Store::check_backup(dest)
     }

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod audit;
 pub mod detail;
 mod files;
+pub mod private;
 mod schema;
 mod search;
 
@@ -130,7 +131,7 @@ pub(crate) struct StoreLock {
 impl StoreLock {
     fn file(db: &Path) -> Result<std::fs::File, StoreError> {
         let path = PathBuf::from(format!("{}.lock", db.display()));
-        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(|source| StoreError::Folder { path, source })
+        private::open_options().read(true).write(true).create(true).truncate(false).open(&path).map_err(|source| StoreError::Folder { path, source })
     }
 
     fn shared(db: &Path) -> Result<StoreLock, StoreError> {
@@ -175,7 +176,7 @@ impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
+            private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
         let lock = StoreLock::shared(path)?;
         Store::open_with(path, lock)
@@ -187,6 +188,12 @@ impl Store {
     }
 
     fn open_with(path: &Path, lock: StoreLock) -> Result<Store, StoreError> {
+        // the database, and so its WAL and shared memory (SQLite gives them the database's
+        // mode), readable by this account only
+        if !path.exists() {
+            private::open_options().write(true).create_new(true).open(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
+        }
+        private::restrict(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
         let conn = Connection::open(path).map_err(sql("opening the database"))?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")

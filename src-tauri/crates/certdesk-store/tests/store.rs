@@ -226,3 +226,25 @@ fn migration_backfills_identifiers_of_existing_cases() {
     assert_eq!(s.search("2101021988", 10).unwrap()[0].number, number);
     assert_eq!(s.search("440106200109", 10).unwrap()[0].number, number);
 }
+
+/// The store, its WAL and lock, and a backup hold applicants' ID numbers: readable by the
+/// counter's account only, in a folder of its own, whatever the umask would allow.
+#[cfg(unix)]
+#[test]
+fn the_store_and_its_backups_are_readable_by_this_account_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/certdesk/c.db");
+    let mut store = Store::open(&db).unwrap();
+    store.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+    for file in ["c.db", "c.db-wal", "c.db-shm", "c.db.lock"] {
+        assert_eq!(mode(&db.with_file_name(file)), 0o600, "{file}");
+    }
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+    assert_eq!(mode(&dir.path().join("data/certdesk")), 0o700);
+    let backup = dir.path().join("backups/c-backup.db");
+    store.backup_to(&backup).unwrap();
+    assert_eq!(mode(&backup), 0o600);
+    assert_eq!(mode(&dir.path().join("backups")), 0o700);
+}

@@ -1,0 +1,147 @@
+//! The app's log: INFO lines into a file rotated daily in the platform's log folder (Linux
+//! `$XDG_STATE_HOME/certdesk/logs`, Windows `%LOCALAPPDATA%\certdesk\logs`): the start and its
+//! configuration, every IPC command with its duration and outcome kind, errors with their
+//! chain. Never a PIN or a password (commands' arguments are not logged), and long digit runs
+//! (ID numbers, phones, bank accounts) are cut to their ends. Owns the log's place, format and
+//! redaction, and reading its recent lines back for the admin desk; not what is logged where.
+
+use crate::error::IpcError;
+use certdesk_desk::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The log folder: `CERTDESK_LOG_DIR` where set (tests), else the platform's place.
+pub fn log_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CERTDESK_LOG_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let base = if cfg!(windows) { dirs::data_local_dir() } else { dirs::state_dir().or_else(dirs::data_local_dir) };
+    base.unwrap_or_else(std::env::temp_dir).join("certdesk").join("logs")
+}
+
+/// The name of the day's files: `certdesk.log.2026-11-23`.
+pub const FILE_PREFIX: &str = "certdesk.log";
+
+/// Starts logging into `dir` (made 0700); a folder that cannot be made leaves the app without
+/// a log rather than without a window (said on stderr).
+pub fn init(dir: &Path) {
+    if let Err(e) = certdesk_store::private::create_dir_all(dir) {
+        eprintln!("certdesk: no log: cannot create {}: {e}", dir.display());
+        return;
+    }
+    let appender = tracing_appender::rolling::daily(dir, FILE_PREFIX);
+    // written as it happens (no background writer): a crash keeps every line before it
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(appender)
+        .with_ansi(false)
+        .with_target(false)
+        // the counter's local time, with its offset: support reads the log beside the counter's clock
+        .with_timer(tracing_subscriber::fmt::time::ChronoLocal::new("%Y-%m-%d %H:%M:%S%.3f %:z".into()))
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    if tracing::subscriber::set_global_default(subscriber).is_err() {
+        eprintln!("certdesk: logging was set up already");
+    }
+}
+
+/// Runs one IPC command and logs its name, duration and outcome (`ok`, or the error's kind and
+/// redacted detail). Arguments are never logged: they carry passwords, PINs and case data.
+pub fn call<T>(command: &'static str, f: impl FnOnce() -> Result<T, IpcError>) -> Result<T, IpcError> {
+    let start = Instant::now();
+    let out = f();
+    let ms = (start.elapsed().as_secs_f64() * 1000.0).round() as u64;
+    match &out {
+        Ok(_) => tracing::info!(command, ms, "ok"),
+        Err(e) if e.kind == ErrorKind::Internal => tracing::error!(command, ms, kind = ?e.kind, detail = %redact(&e.detail), "failed"),
+        Err(e) => tracing::info!(command, ms, kind = ?e.kind, detail = %redact(&e.detail), "refused"),
+    }
+    out
+}
+
+/// An error and its sources, outermost first (`a: b: c`), redacted.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    redact(&parts.join(": "))
+}
+
+/// Text with every run of nine or more digits (an ID number, a mobile, a bank account; a
+/// trailing `X` of an ID number included) cut to its first three and last two characters.
+/// Case numbers (`GZ01-20261122-0007`), dates and amounts stay readable.
+pub fn redact(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j > i && j < chars.len() && matches!(chars[j], 'X' | 'x') && j - i == 17 {
+            j += 1;
+        }
+        if j - i >= 9 {
+            out.extend(&chars[i..i + 3]);
+            out.push('…');
+            out.extend(&chars[j - 2..j]);
+            i = j;
+        } else if j > i {
+            out.extend(&chars[i..j]);
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The last `lines` lines of the newest log files, oldest first (the admin desk's 日志).
+pub fn recent(dir: &Path, lines: usize) -> std::io::Result<Vec<String>> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir)?.flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(FILE_PREFIX))).collect();
+    // daily files sort by their date suffix
+    files.sort();
+    let mut out: Vec<String> = Vec::new();
+    for file in files.iter().rev() {
+        let text = std::fs::read_to_string(file)?;
+        let mut these: Vec<String> = text.lines().map(str::to_string).collect();
+        these.append(&mut out);
+        out = these;
+        if out.len() >= lines {
+            break;
+        }
+    }
+    let skip = out.len().saturating_sub(lines);
+    Ok(out.split_off(skip))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_digit_runs_are_cut_and_the_rest_stays() {
+        for (text, want) in [
+            ("ID 44010619850314203X refused", "ID 440…3X refused"),
+            ("mobile 13800138000", "mobile 138…00"),
+            ("case GZ01-20261122-0007 at 2026-11-22", "case GZ01-20261122-0007 at 2026-11-22"),
+            ("account 7443900182600096874", "account 744…74"),
+            ("700.00 元", "700.00 元"),
+        ] {
+            assert_eq!(super::redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn recent_lines_come_from_the_newest_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("certdesk.log.2026-11-22"), "a\nb\n").unwrap();
+        std::fs::write(dir.path().join("certdesk.log.2026-11-23"), "c\nd\n").unwrap();
+        std::fs::write(dir.path().join("other.txt"), "x\n").unwrap();
+        assert_eq!(super::recent(dir.path(), 3).unwrap(), ["b", "c", "d"]);
+        assert_eq!(super::recent(dir.path(), 10).unwrap(), ["a", "b", "c", "d"]);
+    }
+}
