@@ -12,7 +12,7 @@ const en: Shape<typeof zh> = {
   common: {
     save: 'Save', cancel: 'Cancel', confirm: 'Confirm', back: 'Back', yes: 'Yes', no: 'No', none: 'None', busy: 'Working…',
     saved: 'Saved', clear: 'Clear', add: 'Add', remove: 'Remove', prev: 'Previous', next: 'Next', page: 'Page {n}/{total}',
-    loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY',
+    loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close',
   },
   intake: {
     title: 'New case', stepProject: '1 Project and business', stepOrg: '2 Organisation', stepHandler: '3 Handler', stepEmployees: '4 Employees (annex)',
@@ -147,6 +147,20 @@ const en: Shape<typeof zh> = {
   business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check' },
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },
   medium: { usb_key: 'USB key', mobile_key: 'Mobile key' },
+  progress: {
+    elapsed: '{s} s', init: 'Initialising the key…', generate: 'Generating the key pair on the key and writing the request (RSA can take tens of seconds)…',
+    importCert: 'Importing and checking the certificate…', writeCert: 'Writing the certificate and reading it back…', writeSeal: 'Writing the seal image…', verify: 'Reading the key…',
+    unlock: 'Unlocking the key…', wipe: 'Wiping the key…', print: 'Rendering the forms…', scan: 'Reading the seal sheet…', backup: 'Backing up the store…',
+    restore: 'Restoring the store from the backup…', export: 'Exporting the report…', save: 'Saving…',
+  },
+  confirm: {
+    cancelCase: 'Cancel this case?', cancelCaseMsg: 'A cancelled case cannot be worked on again. Reason: {reason}', disable: 'Disable this account?', disableMsg: 'The account will no longer sign in.',
+    untick: 'Take the role "{role}" from this account?', untickMsg: 'The account will no longer do the work of a {role}.', wipe: 'Wipe this key?', wipeMsg: 'Every key, certificate and seal on it is deleted for good.',
+    restore: 'Replace the store by this backup?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.',
+  },
+  done: {
+    cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}',
+  },
   errors: {
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',

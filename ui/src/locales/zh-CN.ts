@@ -16,7 +16,7 @@ export default {
   common: {
     save: '保存', cancel: '取消', confirm: '确认', back: '返回', yes: '是', no: '否', none: '无', busy: '处理中…',
     saved: '已保存', clear: '清空', add: '添加', remove: '删除', prev: '上一页', next: '下一页', page: '第{n}/{total}页',
-    loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元',
+    loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭',
   },
   intake: {
     title: '新建受理',
@@ -192,6 +192,20 @@ export default {
   business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
   medium: { usb_key: 'USB Key', mobile_key: '移动证书' },
+  progress: {
+    elapsed: '已用时 {s} 秒', init: '正在初始化Key…', generate: '正在Key内生成密钥对并写出证书请求（RSA可能需要数十秒）…',
+    importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',
+    unlock: '正在解锁Key…', wipe: '正在擦除Key…', print: '正在生成申请表…', scan: '正在识别印章采集表…', backup: '正在备份数据库…',
+    restore: '正在从备份恢复数据库…', export: '正在导出报表…', save: '正在保存…',
+  },
+  confirm: {
+    cancelCase: '作废此案件？', cancelCaseMsg: '作废后案件不能再办理。原因：{reason}', disable: '停用此账号？', disableMsg: '停用后该账号不能再登录。',
+    untick: '取消此账号的“{role}”角色？', untickMsg: '该账号将不能再做{role}的工作。', wipe: '擦除此Key？', wipeMsg: 'Key上的密钥、证书和印章将全部删除，不可恢复。',
+    restore: '用此备份替换当前数据库？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。',
+  },
+  done: {
+    cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}',
+  },
   errors: {
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',
