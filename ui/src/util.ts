@@ -101,6 +101,13 @@ export function receivedInFull(item: MaterialItem, got: { original_seen: boolean
   return Number(got.copies_received) >= item.copies
 }
 
+/** A stored seal image (`seal:official_seal`) by its kind's name (公章); other names as they are. */
+export function sealName(name: string): string {
+  if (!name.startsWith('seal:')) return name
+  const k = name.slice(5)
+  return has('seal.kinds.' + k) ? t('seal.kinds.' + k) : k
+}
+
 /** A project as the counter names it (`网证通 · 养老`), its id when the catalog does not list it. */
 export function projectName(projects: readonly ProjectView[], id: string): string {
   const p = projects.find((x) => x.id === id)

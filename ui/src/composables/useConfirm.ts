@@ -12,6 +12,8 @@ export interface Question {
   message?: string
   /** the confirm button's text (the action's own name: 作废, 停用…) */
   confirmText: string
+  /** the confirm button's test id where a screen's older tests know it (restore-confirm…) */
+  okTestid?: string
 }
 
 export function useConfirm() {

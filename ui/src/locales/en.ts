@@ -119,9 +119,10 @@ const en: Shape<typeof zh> = {
     leftOut: 'Not on the chain, not written to the key: {subjects}.', writeCert: 'Write certificate', written: 'Written and read back: {subject}',
     writeSeal: 'Write seal', sealWritten: 'Seal written ({size} bytes)', verify: 'Verify', deliver: 'Hand over', delivered: 'Delivered',
     keysOnToken: 'Keys', certsOnToken: 'Certificates', dataOnToken: 'Data objects', initialized: 'Initialised: {label} ({serial})',
-    unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe', wipeConfirm: 'Erase everything on this key? This cannot be undone',
+    unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe',
     wiped: 'Key wiped', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
     noSealAttachment: 'This case has no seal image: step skipped',
+    pcsc: { noService: 'The smart-card service is not running: start pcscd (Linux) or the Smart Card service (Windows)', failed: 'The smart-card service failed: plug the reader in again and retry' },
   },
   reports: {
     title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk',
@@ -135,7 +136,7 @@ const en: Shape<typeof zh> = {
     disabled: 'disabled', failed: '{n} wrong passwords', disable: 'Disable', unlock: 'Unlock', resetPassword: 'Reset password', newPassword: 'New password',
     addAccount: 'Add account', password: 'Initial password', add: 'Add', settings: 'Settings', backup: 'Backup', backupDo: 'Back up now',
     backedUp: 'Backed up to {path} ({bytes} bytes)', restore: 'Restore from backup', restorePath: 'Backup file', restoreDo: 'Restore',
-    restoreConfirm: 'Replace the current store by this backup? The current one is kept beside it', restored: 'Restored ({cases} cases); the old store is {kept}',
+    restored: 'Restored ({cases} cases); the old store is {kept}',
     passwordReset: 'Password reset', added: 'Added {name}', rolesSaved: 'Roles saved',
     displayName: 'Name', displayNameSaved: 'Name saved: {name}',
   },
@@ -147,6 +148,7 @@ const en: Shape<typeof zh> = {
   business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check' },
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },
   medium: { usb_key: 'USB key', mobile_key: 'Mobile key' },
+  file: { choose: 'Choose a file…', none: 'No file chosen' },
   progress: {
     elapsed: '{s} s', init: 'Initialising the key…', generate: 'Generating the key pair on the key and writing the request (RSA can take tens of seconds)…',
     importCert: 'Importing and checking the certificate…', writeCert: 'Writing the certificate and reading it back…', writeSeal: 'Writing the seal image…', verify: 'Reading the key…',
@@ -156,7 +158,7 @@ const en: Shape<typeof zh> = {
   confirm: {
     cancelCase: 'Cancel this case?', cancelCaseMsg: 'A cancelled case cannot be worked on again. Reason: {reason}', disable: 'Disable this account?', disableMsg: 'The account will no longer sign in.',
     untick: 'Take the role "{role}" from this account?', untickMsg: 'The account will no longer do the work of a {role}.', wipe: 'Wipe this key?', wipeMsg: 'Every key, certificate and seal on it is deleted for good.',
-    restore: 'Replace the store by this backup?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.',
+    restore: 'Replace the store by this backup?', reinit: 'Initialise this key again?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.',
   },
   done: {
     cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}',

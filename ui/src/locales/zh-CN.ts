@@ -161,9 +161,10 @@ export default {
     leftOut: '不在证书链上、不写入介质的证书：{subjects}。', writeCert: '写入证书', written: '证书已写入并读回核对：{subject}',
     writeSeal: '写入印章', sealWritten: '印章已写入（{size}字节）', verify: '核验', deliver: '交付给申请人', delivered: '已交付',
     keysOnToken: '密钥', certsOnToken: '证书', dataOnToken: '数据对象', initialized: '已初始化：{label}（{serial}）',
-    unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除', wipeConfirm: '确认擦除此Key上的全部数据？此操作不可恢复',
+    unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
     wiped: 'Key已擦除', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
     noSealAttachment: '本案件没有印章图片，跳过此步骤',
+    pcsc: { noService: '智能卡服务未运行：Linux请启动pcscd，Windows请启动“智能卡”服务（SCardSvr）', failed: '读卡器服务出错，请重新插拔读卡器后重试' },
   },
   reports: {
     title: '报表', date: '日期', daily: '日报', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员',
@@ -177,7 +178,7 @@ export default {
     disabled: '已停用', failed: '密码错误{n}次', disable: '停用', unlock: '解锁', resetPassword: '重置密码', newPassword: '新密码',
     addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份',
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复',
-    restoreConfirm: '确认用此备份替换当前数据库？当前数据库将保留在旁边', restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
+    restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',
     displayName: '姓名', displayNameSaved: '姓名已保存：{name}',
   },
@@ -192,6 +193,7 @@ export default {
   business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
   medium: { usb_key: 'USB Key', mobile_key: '移动证书' },
+  file: { choose: '选择文件…', none: '未选择文件' },
   progress: {
     elapsed: '已用时 {s} 秒', init: '正在初始化Key…', generate: '正在Key内生成密钥对并写出证书请求（RSA可能需要数十秒）…',
     importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',
@@ -201,7 +203,7 @@ export default {
   confirm: {
     cancelCase: '作废此案件？', cancelCaseMsg: '作废后案件不能再办理。原因：{reason}', disable: '停用此账号？', disableMsg: '停用后该账号不能再登录。',
     untick: '取消此账号的“{role}”角色？', untickMsg: '该账号将不能再做{role}的工作。', wipe: '擦除此Key？', wipeMsg: 'Key上的密钥、证书和印章将全部删除，不可恢复。',
-    restore: '用此备份替换当前数据库？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。',
+    restore: '用此备份替换当前数据库？', reinit: '重新初始化此Key？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。',
   },
   done: {
     cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}',

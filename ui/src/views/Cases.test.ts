@@ -143,6 +143,36 @@ describe('Case page', () => {
   })
 })
 
+describe('Case page: irreversible actions ask first', () => {
+  it('作废 names the case and its reason, and reaches the backend only once confirmed', async () => {
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'accepted' }, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+      case_action: () => 'cancelled',
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=reason]').setValue('申请人放弃办理')
+    await w.get('[data-testid=act-cancel]').trigger('click')
+    await flushPromises()
+    const dialog = w.get('[data-testid=confirm-dialog]')
+    expect(dialog.text()).toContain(sampleCase.number)
+    expect(dialog.text()).toContain('申请人放弃办理')
+    // Esc: nothing sent
+    await w.get('[data-testid=confirm-cancel]').trigger('keydown', { key: 'Escape' })
+    await flushPromises()
+    expect(w.find('[data-testid=confirm-dialog]').exists()).toBe(false)
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
+    await w.get('[data-testid=act-cancel]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
+    await w.get('[data-testid=confirm-ok]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: sampleCase.number, action: 'cancel', reason: '申请人放弃办理', acceptToFollow: null })
+  })
+})
+
 describe('Case page: corrections', () => {
   const returnedHistory = [
     ...history,
