@@ -19,6 +19,8 @@ export default {
     loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭',
   },
   intake: {
+    keysHint: '回车到下一项，Shift+回车回上一项，Ctrl+回车保存；员工表中回车到下一行，空行回车离开表格',
+    summary: '有{n}处需要修改（点击跳到该项）：', saveShortcut: '保存（Ctrl+回车）', saveKey: 'Ctrl+回车', employeeField: '员工{n} {field}', nextCase: '继续受理下一单',
     title: '新建受理',
     stepProject: '① 项目与业务',
     stepOrg: '② 申请单位',
@@ -55,7 +57,6 @@ export default {
     fee: '费用',
     submit: '保存',
     clear: '清空',
-    clearConfirm: '确认清空整张受理单？',
     created: '已创建案件',
     draftRestored: '已恢复上次未保存的受理单',
     draftSaved: '草稿已自动保存',
@@ -194,6 +195,7 @@ export default {
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
   medium: { usb_key: 'USB Key', mobile_key: '移动证书' },
   file: { choose: '选择文件…', none: '未选择文件' },
+  scan: { stale: '回执二维码与案件当前资料不一致：回执打印后案件资料已修改，请核对并重新打印回执', ok: '已核对回执二维码：与案件当前资料一致' },
   progress: {
     elapsed: '已用时 {s} 秒', init: '正在初始化Key…', generate: '正在Key内生成密钥对并写出证书请求（RSA可能需要数十秒）…',
     importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',

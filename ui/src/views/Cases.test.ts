@@ -173,6 +173,35 @@ describe('Case page: irreversible actions ask first', () => {
   })
 })
 
+describe('Case page: the receipt scanned, the next case', () => {
+  it('says when the receipt no longer matches the case, and when it does', async () => {
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'accepted', digest: 'aa11bb22cc33dd44ee55ff66' } as CaseJson, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, scan: { number: sampleCase.number, digest: '0000111122223333' } } })
+    await flushPromises()
+    expect(w.get('[data-testid=scan-stale]').text()).toContain('不一致')
+    await w.setProps({ scan: { number: sampleCase.number, digest: 'aa11bb22cc33dd44' } })
+    expect(w.find('[data-testid=scan-stale]').exists()).toBe(false)
+    expect(w.get('[data-testid=scan-ok]').text()).toContain('一致')
+  })
+
+  it('offers the next case, focused, right after the intake saved this one', async () => {
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'draft' }, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, fresh: true }, attachTo: document.body })
+    await flushPromises()
+    expect(document.activeElement).toBe(w.get('[data-testid=next-intake]').element)
+    await w.get('[data-testid=next-intake]').trigger('click')
+    expect(w.emitted('nextIntake')).toHaveLength(1)
+  })
+})
+
 describe('Case page: corrections', () => {
   const returnedHistory = [
     ...history,
