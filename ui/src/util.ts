@@ -70,6 +70,11 @@ export function fmtTime(s: string | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
 }
 
+/** The same to the minute, `2026-11-22 14:05`: how lists and pages show a time. */
+export function fmtMinute(s: string | null | undefined): string {
+  return fmtTime(s).replace(/^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):\d{2}$/, '$1')
+}
+
 /** The counter's local day (YYYY-MM-DD) of an RFC 3339 time: what the date filters compare. */
 export function localDay(s: string): string {
   return fmtTime(s).slice(0, 10)

@@ -64,7 +64,7 @@ const en: Shape<typeof zh> = {
     hmt_residence_permit: 'HK/Macao/Taiwan residence permit', foreigner_residence_permit: 'Foreigner permanent residence', military_officer: 'Officer ID', other: 'Other',
   },
   cases: {
-    search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
+    total: '{n} cases', search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',
   },
   detail: {
@@ -100,6 +100,7 @@ const en: Shape<typeof zh> = {
     },
   },
   review: {
+    count: '{n} waiting, the oldest first', decided: 'Case {number}: {action}', decidedShort: 'Done.', next: 'Next: {number}', queueDone: 'The review queue is empty',
     title: 'Waiting for review', empty: 'Nothing to review', back: 'Back to queue', seals: 'Seal samples', forms: 'Printed forms', noSeals: 'No seal samples yet',
     approve: 'Approve', return: 'Return', reasonHint: 'Reason for returning (required)',
   },

@@ -105,7 +105,7 @@ export default {
     hmt_residence_permit: '港澳台居民居住证', foreigner_residence_permit: '外国人永久居留身份证', military_officer: '军官证', other: '其他',
   },
   cases: {
-    search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
+    total: '共{n}件', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
   detail: {
@@ -141,6 +141,7 @@ export default {
     },
   },
   review: {
+    count: '共{n}件，最早提交的在前', decided: '案件 {number}：{action}', decidedShort: '已处理。', next: '下一件：{number}', queueDone: '待复核案件已全部处理',
     title: '待复核案件', empty: '没有待复核的案件', back: '返回队列', seals: '印章样本', forms: '申请表预览', noSeals: '尚无印章样本',
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',
   },

@@ -52,6 +52,32 @@ describe('Cases list', () => {
   })
 })
 
+describe('Cases list: loading and pages', () => {
+  it('says it is loading, then pages the cases with their total and the project by its name', async () => {
+    let answer: (rows: ReturnType<typeof summaryOf>[]) => void = () => {}
+    mockBackend({
+      list_cases: () => new Promise((r) => { answer = r }),
+      catalog_projects: () => [sampleProject],
+    })
+    const w = mount(Cases, { props: { opened: null } })
+    await flushPromises()
+    expect(w.get('[data-testid=cases-loading]').text()).toBe('加载中…')
+    answer(Array.from({ length: 20 }, (_, i) => summaryOf(`GZ01-20261120-${String(i + 1).padStart(4, '0')}`, 'draft', { created_at: '2026-11-20T01:05:00Z' })))
+    await flushPromises()
+    expect(w.find('[data-testid=cases-loading]').exists()).toBe(false)
+    expect(w.get('[data-testid=cases-total]').text()).toBe('共20件')
+    expect(w.findAll('[data-testid^=case-GZ01]')).toHaveLength(15)
+    expect(w.get('tbody tr').text()).toContain('网证通 · 养老')
+    expect(w.get('tbody tr').text()).toContain('2026-11-20 09:05')
+    expect(w.get('tbody tr').text()).not.toContain('netca-gd-pension')
+    await w.get('[data-testid=page-next]').trigger('click')
+    expect(w.findAll('[data-testid^=case-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0016', 'GZ01-20261120-0017', 'GZ01-20261120-0018', 'GZ01-20261120-0019', 'GZ01-20261120-0020'])
+    expect(w.get('[data-testid=page-no]').text()).toBe('第2/2页')
+    await w.get('section').trigger('keydown', { key: 'PageUp' })
+    expect(w.get('[data-testid=page-no]').text()).toBe('第1/2页')
+  })
+})
+
 describe('Case page', () => {
   it('shows the data, the history in Chinese, and takes an action', async () => {
     let status = 'draft'
@@ -329,7 +355,7 @@ describe('Case page: steps', () => {
     const steps = w.get('[data-testid=steps]')
     // every step: done with its local time, the next one highlighted, who does each
     expect(steps.get('[data-testid=step-approve]').text()).toContain('✓')
-    expect(steps.get('[data-testid=step-approve]').text()).toContain('2026-11-20 09:30:00')
+    expect(steps.get('[data-testid=step-approve]').text()).toContain('2026-11-20 09:30')
     expect(steps.get('[data-testid=step-approve]').text()).toContain('复核员')
     expect(steps.get('[data-testid=step-ca_revoke]').classes()).toContain('step-next')
     expect(steps.get('[data-testid=step-ca_revoke]').attributes('aria-current')).toBe('step')
