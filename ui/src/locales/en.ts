@@ -5,7 +5,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { title: 'certdesk', counter: 'Counter', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
-  setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
+  setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
   roles: { admin: 'Administrator', clerk: 'Clerk', supervisor: 'Supervisor', key_clerk: 'Key clerk' },
@@ -166,6 +166,10 @@ const en: Shape<typeof zh> = {
   },
   done: {
     cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}',
+  },
+  details: {
+    passwordShort: 'a password needs at least 8 characters', accountExists: 'the account exists already', needsRole: 'an account needs at least one role', ownAdmin: 'you cannot remove your own administrator role',
+    ownDisable: 'you cannot disable your own account', displayName: 'a 姓名 is at most 40 characters', accountName: 'an account name is 1-32 letters, digits, _ - .', noAccount: 'no such account',
   },
   errors: {
     internal: 'The command failed unexpectedly; nothing was changed',

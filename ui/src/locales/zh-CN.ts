@@ -6,6 +6,7 @@ export default {
     title: '首次使用：创建管理员',
     name: '管理员账号',
     password: '密码（至少8位）',
+    password2: '再次输入密码', mismatch: '两次输入的密码不一致，请重新输入',
     counterCode: '受理点代码（如 GZ01）',
     counterName: '受理点名称',
     submit: '创建并登录',
@@ -210,6 +211,10 @@ export default {
   },
   done: {
     cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}',
+  },
+  details: {
+    passwordShort: '密码至少8位', accountExists: '该账号已存在', needsRole: '账号至少要有一个角色', ownAdmin: '不能取消自己的管理员角色',
+    ownDisable: '不能停用自己的账号', displayName: '姓名最多40个字', accountName: '账号由1-32位字母、数字、“_”“-”“.”组成', noAccount: '没有该账号',
   },
   errors: {
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',

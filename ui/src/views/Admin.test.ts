@@ -128,7 +128,8 @@ describe('Admin', () => {
     await flushPromises()
     // what the clerk sees of the store's refusal: its kind in Chinese and its detail
     expect(w.get('[data-testid=error]').text()).toContain('操作被拒绝')
-    expect(w.get('[data-testid=error]').text()).toContain('at least 8 characters')
+    expect(w.get('[data-testid=error]').text()).toContain('密码至少8位')
+    expect(w.get('[data-testid=error]').text()).not.toContain('characters')
     expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')
     await w.get('[data-testid=new-password]').setValue('wang-password')
     await w.get('[data-testid=add-account]').trigger('submit')

@@ -278,6 +278,9 @@ describe('Case page: corrections', () => {
     expect(w.find('[data-testid=intake-edit]').exists()).toBe(false)
     expect(w.get('[data-testid=case-handler]').text()).toContain('13800138009')
     expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写经办人邮箱')
+    // the field by its label, not its JSON path
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('（经办人邮箱）')
+    expect(w.get('[data-testid=case-warnings]').text()).not.toContain('handler.email')
     expect(w.emitted('changed')?.[0]).toEqual([sampleCase.number])
   })
 
