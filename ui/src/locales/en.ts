@@ -125,6 +125,7 @@ const en: Shape<typeof zh> = {
     unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe',
     wiped: 'Key wiped', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
     noSealAttachment: 'This case has no seal image: step skipped',
+    looking: 'Looking for readers and keys…', noCases: 'No case waits for a key',
     pcsc: { noService: 'The smart-card service is not running: start pcscd (Linux) or the Smart Card service (Windows)', failed: 'The smart-card service failed: plug the reader in again and retry' },
   },
   reports: {
@@ -162,10 +163,10 @@ const en: Shape<typeof zh> = {
   confirm: {
     cancelCase: 'Cancel this case?', cancelCaseMsg: 'A cancelled case cannot be worked on again. Reason: {reason}', disable: 'Disable this account?', disableMsg: 'The account will no longer sign in.',
     untick: 'Take the role "{role}" from this account?', untickMsg: 'The account will no longer do the work of a {role}.', wipe: 'Wipe this key?', wipeMsg: 'Every key, certificate and seal on it is deleted for good.',
-    restore: 'Replace the store by this backup?', reinit: 'Initialise this key again?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.',
+    restore: 'Replace the store by this backup?', reinit: 'Initialise this key again?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.', close: 'Close this case?', closeMsg: 'A closed case is finished and cannot be worked on again.',
   },
   done: {
-    cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}',
+    cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}', step: 'Case {number}: {step} done',
   },
   details: {
     passwordShort: 'a password needs at least 8 characters', accountExists: 'the account exists already', needsRole: 'an account needs at least one role', ownAdmin: 'you cannot remove your own administrator role',

@@ -167,6 +167,7 @@ export default {
     unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
     wiped: 'Key已擦除', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
     noSealAttachment: '本案件没有印章图片，跳过此步骤',
+    looking: '正在查找读卡器和Key…', noCases: '没有待制证的案件',
     pcsc: { noService: '智能卡服务未运行：Linux请启动pcscd，Windows请启动“智能卡”服务（SCardSvr）', failed: '读卡器服务出错，请重新插拔读卡器后重试' },
   },
   reports: {
@@ -207,10 +208,10 @@ export default {
   confirm: {
     cancelCase: '作废此案件？', cancelCaseMsg: '作废后案件不能再办理。原因：{reason}', disable: '停用此账号？', disableMsg: '停用后该账号不能再登录。',
     untick: '取消此账号的“{role}”角色？', untickMsg: '该账号将不能再做{role}的工作。', wipe: '擦除此Key？', wipeMsg: 'Key上的密钥、证书和印章将全部删除，不可恢复。',
-    restore: '用此备份替换当前数据库？', reinit: '重新初始化此Key？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。',
+    restore: '用此备份替换当前数据库？', reinit: '重新初始化此Key？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。', close: '归档此案件？', closeMsg: '归档后案件办结，不能再办理。',
   },
   done: {
-    cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}',
+    cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}', step: '案件 {number}：{step} 已完成',
   },
   details: {
     passwordShort: '密码至少8位', accountExists: '该账号已存在', needsRole: '账号至少要有一个角色', ownAdmin: '不能取消自己的管理员角色',

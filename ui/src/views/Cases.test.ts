@@ -199,6 +199,27 @@ describe('Case page: irreversible actions ask first', () => {
   })
 })
 
+describe('Case page: 归档 asks first', () => {
+  it('closes a delivered case only once confirmed', async () => {
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'delivered' }, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+      scan_folder_files: () => [],
+      complete_step: ({ number }) => stepsOf(number, 'closed'),
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'complete_step')).toBe(false)
+    expect(w.get('[data-testid=confirm-subject]').text()).toContain(sampleCase.number)
+    await w.get('[data-testid=step-close-confirm]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'complete_step')!.args).toMatchObject({ number: sampleCase.number, step: 'close' })
+  })
+})
+
 describe('Case page: the receipt scanned, the next case', () => {
   it('says when the receipt no longer matches the case, and when it does', async () => {
     mockBackend({
