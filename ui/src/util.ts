@@ -118,7 +118,7 @@ export const vFocus: Directive<HTMLElement, boolean | undefined> = {
 }
 
 export function byteSize(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
+  return n < 1024 ? `${n} ${t('common.bytes')}` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
 }
 
 /** A printed page as an image the CSP allows (`data:`): the backend's SVG, glyphs as outlines. */

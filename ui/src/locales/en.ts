@@ -12,7 +12,7 @@ const en: Shape<typeof zh> = {
   common: {
     save: 'Save', cancel: 'Cancel', confirm: 'Confirm', back: 'Back', yes: 'Yes', no: 'No', none: 'None', busy: 'Working…',
     saved: 'Saved', clear: 'Clear', add: 'Add', remove: 'Remove', prev: 'Previous', next: 'Next', page: 'Page {n}/{total}',
-    loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close',
+    loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close', bytes: 'B',
   },
   intake: {
     keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save; in the employee table Enter goes down a row, Enter on an empty row leaves it',
@@ -125,7 +125,7 @@ const en: Shape<typeof zh> = {
     unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe',
     wiped: 'Key wiped', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
     noSealAttachment: 'This case has no seal image: step skipped',
-    looking: 'Looking for readers and keys…', noCases: 'No case waits for a key',
+    looking: 'Looking for readers and keys…', sealData: 'Seal image', noCases: 'No case waits for a key',
     pcsc: { noService: 'The smart-card service is not running: start pcscd (Linux) or the Smart Card service (Windows)', failed: 'The smart-card service failed: plug the reader in again and retry' },
   },
   reports: {

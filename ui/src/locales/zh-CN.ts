@@ -17,7 +17,7 @@ export default {
   common: {
     save: '保存', cancel: '取消', confirm: '确认', back: '返回', yes: '是', no: '否', none: '无', busy: '处理中…',
     saved: '已保存', clear: '清空', add: '添加', remove: '删除', prev: '上一页', next: '下一页', page: '第{n}/{total}页',
-    loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭',
+    loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭', bytes: '字节',
   },
   intake: {
     keysHint: '回车到下一项，Shift+回车回上一项，Ctrl+回车保存；员工表中回车到下一行，空行回车离开表格',
@@ -167,7 +167,7 @@ export default {
     unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
     wiped: 'Key已擦除', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
     noSealAttachment: '本案件没有印章图片，跳过此步骤',
-    looking: '正在查找读卡器和Key…', noCases: '没有待制证的案件',
+    looking: '正在查找读卡器和Key…', sealData: '印章图片', noCases: '没有待制证的案件',
     pcsc: { noService: '智能卡服务未运行：Linux请启动pcscd，Windows请启动“智能卡”服务（SCardSvr）', failed: '读卡器服务出错，请重新插拔读卡器后重试' },
   },
   reports: {

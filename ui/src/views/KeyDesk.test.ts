@@ -238,7 +238,7 @@ describe('KeyDesk', () => {
     await w.get('[data-testid=key-verify]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=key-result]').text()).toContain('CN=广州市示例科技有限公司')
-    expect(w.get('[data-testid=key-result]').text()).toContain('official_seal')
+    expect(w.get('[data-testid=key-result]').text()).toContain('印章图片 · 公章')
     await w.get('[data-testid=key-deliver]').trigger('click')
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null, acceptToFollow: null })
