@@ -467,6 +467,8 @@ describe('Intake, keyboard first', () => {
     await w.get('[data-testid=emp-name-1]').setValue('陈刚')
     await enter(w, 'emp-id-1', { shiftKey: true })
     expect(focused()).toBe('emp-id-0')
+    await w.get('[data-testid=emp-id-0]').trigger('keydown', { key: 'ArrowDown' })
+    expect(focused()).toBe('emp-id-1')
     ;(w.get('[data-testid=emp-email-1]').element as HTMLElement).focus()
     await enter(w, 'emp-email-1')
     await flushPromises()
