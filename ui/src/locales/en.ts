@@ -15,7 +15,7 @@ const en: Shape<typeof zh> = {
     loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close', bytes: 'B',
   },
   intake: {
-    keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save; in the employee table Enter or ↓ goes down a row, Enter on an empty row leaves it',
+    keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save, Ctrl+↓/↑: next/previous section; in the employee table Enter or ↓ goes down a row, Enter on an empty row leaves it',
     summary: '{n} to correct (click to go there):', saveShortcut: 'Save (Ctrl+Enter)', saveKey: 'Ctrl+Enter', employeeField: 'Employee {n} {field}', nextCase: 'Take the next case',
     title: 'New case', stepProject: '1 Project and business', stepOrg: '2 Organisation', stepHandler: '3 Handler', stepEmployees: '4 Employees (annex)',
     stepMaterials: '5 Materials', stepFee: '6 Fee and payment', project: 'CA project', business: 'Business', certKind: 'Certificate', medium: 'Medium',

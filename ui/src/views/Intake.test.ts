@@ -444,6 +444,11 @@ describe('Intake, keyboard first', () => {
     // Enter that picks a 拼音 candidate stays in the field
     await enter(w, 'intake-org', { isComposing: true })
     expect(focused()).toBe('intake-org')
+    // Ctrl+↓ skips the rest of a section: from the organisation to the handler, and back
+    await w.get('[data-testid=intake-uscc]').trigger('keydown', { key: 'ArrowDown', ctrlKey: true })
+    expect(focused()).toBe('intake-handler')
+    await w.get('[data-testid=intake-handler]').trigger('keydown', { key: 'ArrowUp', ctrlKey: true })
+    expect(focused()).toBe('intake-org')
     ;(w.get('[data-testid=intake-notes]').element as HTMLElement).focus()
     await enter(w, 'intake-notes')
     expect(focused()).toBe('intake-submit')
