@@ -149,7 +149,7 @@ const en: Shape<typeof zh> = {
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', scan_folder: 'Scanner folder',
   },
   status: { draft: 'Draft', accepted: 'Accepted', submitted: 'Submitted', approved: 'Approved', returned: 'Returned', key_issued: 'Key issued', delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled' },
-  business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check' },
+  business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check', unsuspend: 'Unsuspend' },
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },
   medium: { usb_key: 'USB key', mobile_key: 'Mobile key' },
   file: { choose: 'Choose a file…', none: 'No file chosen' },

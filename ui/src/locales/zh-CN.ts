@@ -194,7 +194,7 @@ export default {
     draft: '草稿', accepted: '已受理', submitted: '待复核', approved: '复核通过', returned: '已退回',
     key_issued: '已制证', delivered: '已交付', closed: '已归档', cancelled: '已作废',
   },
-  business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审' },
+  business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审', unsuspend: '解除挂起' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
   medium: { usb_key: 'USB Key', mobile_key: '移动证书' },
   file: { choose: '选择文件…', none: '未选择文件' },
