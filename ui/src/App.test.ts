@@ -149,4 +149,38 @@ describe('App', () => {
     await flushPromises()
     expect(w.find('[data-testid=case-warnings]').exists()).toBe(false)
   })
+
+  it('opens the case of a receipt scanned on any desk, taking the scanner text out of the field', async () => {
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }) })
+    const w = mount(App, { global: { stubs: { ...stubs, Intake: { template: '<input data-testid="some-field" />' } } }, attachTo: document.body })
+    await flushPromises()
+    const input = w.get('[data-testid=some-field]').element as HTMLInputElement
+    input.focus()
+    input.value = '张'
+    const text = 'certdesk:GZ01-20261120-0001:00ff00ff00ff00ff'
+    for (const c of text) {
+      input.value += c
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: c, bubbles: true }))
+    }
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await flushPromises()
+    expect(input.value).toBe('张')
+    const cases = w.findComponent({ name: 'Cases' })
+    expect(cases.exists()).toBe(true)
+    expect(cases.props('opened')).toBe('GZ01-20261120-0001')
+    expect(cases.props('scan')).toEqual({ number: 'GZ01-20261120-0001', digest: '00ff00ff00ff00ff', text })
+  })
+
+  it('goes on to a fresh intake from the case just saved', async () => {
+    mockBackend({ app_status: () => ({ first_run: false, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }) })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    w.findComponent({ name: 'Intake' }).vm.$emit('created', 'GZ01-20261120-0009', [])
+    await flushPromises()
+    const cases = w.findComponent({ name: 'Cases' })
+    expect(cases.props('fresh')).toBe(true)
+    cases.vm.$emit('nextIntake')
+    await flushPromises()
+    expect(w.findComponent({ name: 'Intake' }).exists()).toBe(true)
+  })
 })

@@ -1,7 +1,7 @@
 // The counter's local time: the store keeps UTC, clerks in China read Beijing time (the suite
 // runs with TZ=Asia/Shanghai, as scripts/test.sh sets it).
 import { describe, expect, it } from 'vitest'
-import { fmtTime, localDay } from './util'
+import { fmtMinute, fmtTime, localDay } from './util'
 
 describe('local time', () => {
   it('runs in the counter time zone', () => {
@@ -10,6 +10,9 @@ describe('local time', () => {
   it('shows a UTC time as the counter local time', () => {
     expect(fmtTime('2026-11-22T01:30:00.000000Z')).toBe('2026-11-22 09:30:00')
     expect(fmtTime('2026-11-22T09:30:00+08:00')).toBe('2026-11-22 09:30:00')
+    // lists and pages show the minute: 2026-11-22 14:05, never the OS locale's 11/22/2026
+    expect(fmtMinute('2026-11-22T06:05:59Z')).toBe('2026-11-22 14:05')
+    expect(fmtMinute('不是时间')).toBe('不是时间')
   })
   it('puts a time near midnight on the counter local day', () => {
     expect(localDay('2026-11-22T16:00:30Z')).toBe('2026-11-23')

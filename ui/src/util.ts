@@ -3,7 +3,7 @@
 // printed page as an image, a checklist line's completeness and a project's name.
 import type { Directive } from 'vue'
 import { errorDetail, errorKind, type FieldProblem, type MaterialItem, type ProjectView, type Sheet } from './ipc'
-import { has, t } from './i18n'
+import { has, locale, t } from './i18n'
 
 /** The message of an IPC error in the current locale (`errors.<kind>`). */
 export function errText(e: unknown): string {
@@ -17,6 +17,34 @@ export function errSmall(e: unknown): string {
   if (kind === 'invalid_case') return ''
   const d = errorDetail(e)
   return d && d !== '[object Object]' ? d : ''
+}
+
+/** Whether a text is for a Chinese reader (it has Han characters): the backend's details are
+ *  English unless they quote Chinese data (a seed's rule, a field's 中文 message). */
+export const hasHan = (s: string) => /\p{Script=Han}/u.test(s)
+
+/** The account refusals (kind `refused`) the store words only in English, by their text, until
+ *  the backend sends a code for each (certdesk-store accounts.rs): a stopgap, listed in #16. */
+const REFUSED: [RegExp, string][] = [
+  [/^a password needs at least 8 characters/, 'details.passwordShort'],
+  [/^account .* exists already/, 'details.accountExists'],
+  [/^an account needs at least one role/, 'details.needsRole'],
+  [/^an administrator cannot remove their own administrator role/, 'details.ownAdmin'],
+  [/^an administrator cannot disable their own account/, 'details.ownDisable'],
+  [/^a display name \(姓名\) is at most 40 characters/, 'details.displayName'],
+  [/^account name .*: 1-32 letters/, 'details.accountName'],
+  [/^no account /, 'details.noAccount'],
+]
+
+/** The detail to show beside the message in the current locale: on zh-CN screens only a detail
+ *  in Chinese (or one of the known English refusals, in Chinese); an English one stays
+ *  available as the message's tooltip (errSmall). */
+export function errShown(e: unknown): string {
+  const d = errSmall(e)
+  if (locale.value !== 'zh-CN' || !d) return d
+  const known = errorKind(e) === 'refused' ? REFUSED.find(([re]) => re.test(d)) : undefined
+  if (known) return t(known[1])
+  return hasHan(d) ? d : ''
 }
 
 /** `invalid_case` errors carry a JSON array of FieldProblem in their detail. */
@@ -70,6 +98,11 @@ export function fmtTime(s: string | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
 }
 
+/** The same to the minute, `2026-11-22 14:05`: how lists and pages show a time. */
+export function fmtMinute(s: string | null | undefined): string {
+  return fmtTime(s).replace(/^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):\d{2}$/, '$1')
+}
+
 /** The counter's local day (YYYY-MM-DD) of an RFC 3339 time: what the date filters compare. */
 export function localDay(s: string): string {
   return fmtTime(s).slice(0, 10)
@@ -85,7 +118,7 @@ export const vFocus: Directive<HTMLElement, boolean | undefined> = {
 }
 
 export function byteSize(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
+  return n < 1024 ? `${n} ${t('common.bytes')}` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
 }
 
 /** A printed page as an image the CSP allows (`data:`): the backend's SVG, glyphs as outlines. */
@@ -101,8 +134,32 @@ export function receivedInFull(item: MaterialItem, got: { original_seen: boolean
   return Number(got.copies_received) >= item.copies
 }
 
+/** A stored seal image (`seal:official_seal`) by its kind's name (公章); other names as they are. */
+export function sealName(name: string): string {
+  if (!name.startsWith('seal:')) return name
+  const k = name.slice(5)
+  return has('seal.kinds.' + k) ? t('seal.kinds.' + k) : k
+}
+
 /** A project as the counter names it (`网证通 · 养老`), its id when the catalog does not list it. */
 export function projectName(projects: readonly ProjectView[], id: string): string {
   const p = projects.find((x) => x.id === id)
   return p ? `${p.ca_short} · ${p.service}` : id
+}
+
+/** The label of a case JSON path as the intake names the field (employees by their row): what
+ *  the problem summary and the case page's warnings show instead of the path. */
+export function fieldLabel(p: string): string {
+  const emp = /^employees\[(\d+)\]\.(\w+)$/.exec(p)
+  if (emp) return t('intake.employeeField', { n: Number(emp[1]) + 1, field: t('emp.' + ({ name: 'name', id_number: 'idNumber', email: 'email' }[emp[2]] ?? 'name')) })
+  const key = FIELD_LABELS[p]
+  return key ? t(key) : p
+}
+const FIELD_LABELS: Record<string, string> = {
+  project: 'intake.project', years: 'intake.years', quantity: 'intake.quantity', organization: 'intake.stepOrg', 'organization.name': 'intake.orgName',
+  'organization.uscc': 'intake.uscc', 'organization.phone': 'intake.orgPhone', 'organization.email': 'intake.orgEmail', 'organization.postcode': 'intake.postcode',
+  'organization.legal_rep.name': 'intake.repName', 'organization.legal_rep.id_number': 'intake.repId', 'organization.legal_rep.mobile': 'intake.repMobile',
+  'handler.name': 'intake.handlerName', 'handler.id_number': 'intake.handlerId', 'handler.mobile': 'intake.handlerMobile', 'handler.email': 'intake.handlerEmail',
+  employees: 'intake.stepEmployees', payment: 'intake.stepFee', 'payment.amount': 'pay.amount', 'payment.payer_name': 'pay.payerName',
+  'payment.payer_account': 'pay.payerAccount', 'payment.date': 'pay.date', notes: 'intake.notes', materials: 'intake.stepMaterials',
 }

@@ -5,23 +5,25 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
   app: { title: 'certdesk', counter: 'Counter', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
-  setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
+  setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
   roles: { admin: 'Administrator', clerk: 'Clerk', supervisor: 'Supervisor', key_clerk: 'Key clerk' },
   common: {
     save: 'Save', cancel: 'Cancel', confirm: 'Confirm', back: 'Back', yes: 'Yes', no: 'No', none: 'None', busy: 'Working…',
     saved: 'Saved', clear: 'Clear', add: 'Add', remove: 'Remove', prev: 'Previous', next: 'Next', page: 'Page {n}/{total}',
-    loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY',
+    loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close', bytes: 'B',
   },
   intake: {
+    keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save, Ctrl+↓/↑: next/previous section; in the employee table Enter or ↓ goes down a row, Enter on an empty row leaves it',
+    summary: '{n} to correct (click to go there):', saveShortcut: 'Save (Ctrl+Enter)', saveKey: 'Ctrl+Enter', employeeField: 'Employee {n} {field}', nextCase: 'Take the next case',
     title: 'New case', stepProject: '1 Project and business', stepOrg: '2 Organisation', stepHandler: '3 Handler', stepEmployees: '4 Employees (annex)',
     stepMaterials: '5 Materials', stepFee: '6 Fee and payment', project: 'CA project', business: 'Business', certKind: 'Certificate', medium: 'Medium',
     years: 'Years', quantity: 'Quantity', orgName: 'Organisation', department: 'Department', uscc: 'USCC', orgPhone: 'Phone', orgEmail: 'E-mail',
     postcode: 'Postcode', legalAddress: 'Registered address', mailingAddress: 'Mailing address', legalRep: 'Legal representative',
     repName: 'Legal rep. name', repIdType: 'Legal rep. ID type', repId: 'Legal rep. ID number', repMobile: 'Legal rep. mobile',
     handlerName: 'Handler', handlerIdType: 'ID type', handlerId: 'Handler ID', handlerMobile: 'Handler mobile', handlerEmail: 'Handler e-mail',
-    handlerAddress: 'Handler address', notes: 'Notes', fee: 'Fee', submit: 'Save', clear: 'Clear', clearConfirm: 'Clear the whole form?',
+    handlerAddress: 'Handler address', notes: 'Notes', fee: 'Fee', submit: 'Save', clear: 'Clear',
     created: 'Created case', draftRestored: 'Restored the unsaved form', draftSaved: 'Draft saved', warnings: 'Notes',
     editTitle: 'Edit case {number}', saveEdit: 'Save changes', editApproved: 'This case is approved: saving changes sends it back to review',
   },
@@ -62,7 +64,7 @@ const en: Shape<typeof zh> = {
     hmt_residence_permit: 'HK/Macao/Taiwan residence permit', foreigner_residence_permit: 'Foreigner permanent residence', military_officer: 'Officer ID', other: 'Other',
   },
   cases: {
-    search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
+    total: '{n} cases', search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',
   },
   detail: {
@@ -98,6 +100,7 @@ const en: Shape<typeof zh> = {
     },
   },
   review: {
+    count: '{n} waiting, the oldest first', decided: 'Case {number}: {action}', decidedShort: 'Done.', next: 'Next: {number}', queueDone: 'The review queue is empty',
     title: 'Waiting for review', empty: 'Nothing to review', back: 'Back to queue', seals: 'Seal samples', forms: 'Printed forms', noSeals: 'No seal samples yet',
     approve: 'Approve', return: 'Return', reasonHint: 'Reason for returning (required)',
   },
@@ -119,9 +122,11 @@ const en: Shape<typeof zh> = {
     leftOut: 'Not on the chain, not written to the key: {subjects}.', writeCert: 'Write certificate', written: 'Written and read back: {subject}',
     writeSeal: 'Write seal', sealWritten: 'Seal written ({size} bytes)', verify: 'Verify', deliver: 'Hand over', delivered: 'Delivered',
     keysOnToken: 'Keys', certsOnToken: 'Certificates', dataOnToken: 'Data objects', initialized: 'Initialised: {label} ({serial})',
-    unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe', wipeConfirm: 'Erase everything on this key? This cannot be undone',
+    unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe',
     wiped: 'Key wiped', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
     noSealAttachment: 'This case has no seal image: step skipped',
+    looking: 'Looking for readers and keys…', sealData: 'Seal image', noCases: 'No case waits for a key',
+    pcsc: { noService: 'The smart-card service is not running: start pcscd (Linux) or the Smart Card service (Windows)', failed: 'The smart-card service failed: plug the reader in again and retry' },
   },
   reports: {
     title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk',
@@ -135,7 +140,7 @@ const en: Shape<typeof zh> = {
     disabled: 'disabled', failed: '{n} wrong passwords', disable: 'Disable', unlock: 'Unlock', resetPassword: 'Reset password', newPassword: 'New password',
     addAccount: 'Add account', password: 'Initial password', add: 'Add', settings: 'Settings', backup: 'Backup', backupDo: 'Back up now',
     backedUp: 'Backed up to {path} ({bytes} bytes)', restore: 'Restore from backup', restorePath: 'Backup file', restoreDo: 'Restore',
-    restoreConfirm: 'Replace the current store by this backup? The current one is kept beside it', restored: 'Restored ({cases} cases); the old store is {kept}',
+    restored: 'Restored ({cases} cases); the old store is {kept}',
     passwordReset: 'Password reset', added: 'Added {name}', rolesSaved: 'Roles saved',
     displayName: 'Name', displayNameSaved: 'Name saved: {name}',
   },
@@ -144,9 +149,29 @@ const en: Shape<typeof zh> = {
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',
   },
   status: { draft: 'Draft', accepted: 'Accepted', submitted: 'Submitted', approved: 'Approved', returned: 'Returned', key_issued: 'Key issued', delivered: 'Delivered', closed: 'Closed', cancelled: 'Cancelled' },
-  business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check' },
+  business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check', unsuspend: 'Unsuspend' },
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },
   medium: { usb_key: 'USB key', mobile_key: 'Mobile key' },
+  file: { choose: 'Choose a file…', none: 'No file chosen' },
+  scan: { stale: 'The receipt QR does not match the case now: the case changed after the receipt was printed; check it and print the receipt again', ok: 'Receipt QR checked: it matches the case' },
+  progress: {
+    elapsed: '{s} s', init: 'Initialising the key…', generate: 'Generating the key pair on the key and writing the request (RSA can take tens of seconds)…',
+    importCert: 'Importing and checking the certificate…', writeCert: 'Writing the certificate and reading it back…', writeSeal: 'Writing the seal image…', verify: 'Reading the key…',
+    unlock: 'Unlocking the key…', wipe: 'Wiping the key…', print: 'Rendering the forms…', scan: 'Reading the seal sheet…', backup: 'Backing up the store…',
+    restore: 'Restoring the store from the backup…', export: 'Exporting the report…', save: 'Saving…',
+  },
+  confirm: {
+    cancelCase: 'Cancel this case?', cancelCaseMsg: 'A cancelled case cannot be worked on again. Reason: {reason}', disable: 'Disable this account?', disableMsg: 'The account will no longer sign in.',
+    untick: 'Take the role "{role}" from this account?', untickMsg: 'The account will no longer do the work of a {role}.', wipe: 'Wipe this key?', wipeMsg: 'Every key, certificate and seal on it is deleted for good.',
+    restore: 'Replace the store by this backup?', reinit: 'Initialise this key again?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.', close: 'Close this case?', closeMsg: 'A closed case is finished and cannot be worked on again.',
+  },
+  done: {
+    cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}', step: 'Case {number}: {step} done',
+  },
+  details: {
+    passwordShort: 'a password needs at least 8 characters', accountExists: 'the account exists already', needsRole: 'an account needs at least one role', ownAdmin: 'you cannot remove your own administrator role',
+    ownDisable: 'you cannot disable your own account', displayName: 'a 姓名 is at most 40 characters', accountName: 'an account name is 1-32 letters, digits, _ - .', noAccount: 'no such account',
+  },
   errors: {
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',

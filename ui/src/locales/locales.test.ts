@@ -41,4 +41,11 @@ describe('locales', () => {
     for (const d of ['empty', 'pale', 'broken', 'double', 'smudged', 'overlap_line', 'tilted', 'bg_not_white', 'text_under', 'off_color']) expect(k.has('seal.defects.' + d)).toBe(true)
     for (const e of ['pin_incorrect', 'pin_locked', 'token_not_found', 'no_module', 'seal_unreadable', 'cert_mismatch']) expect(k.has('errors.' + e)).toBe(true)
   })
+  it('names every business type the case data can hold (no id on screen)', () => {
+    const union = /business: ([^,]+(?:\s*\|\s*"[a-z_]+")*),/.exec(bindings)
+    const types = [...(union?.[1] ?? '').matchAll(/"([a-z_]+)"/g)].map((m) => m[1])
+    expect(types.length).toBeGreaterThan(8)
+    const k = new Set(keys(zh))
+    expect(types.filter((b) => !k.has('business.' + b))).toEqual([])
+  })
 })

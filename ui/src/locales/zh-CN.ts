@@ -6,6 +6,7 @@ export default {
     title: '首次使用：创建管理员',
     name: '管理员账号',
     password: '密码（至少8位）',
+    password2: '再次输入密码', mismatch: '两次输入的密码不一致，请重新输入',
     counterCode: '受理点代码（如 GZ01）',
     counterName: '受理点名称',
     submit: '创建并登录',
@@ -16,9 +17,11 @@ export default {
   common: {
     save: '保存', cancel: '取消', confirm: '确认', back: '返回', yes: '是', no: '否', none: '无', busy: '处理中…',
     saved: '已保存', clear: '清空', add: '添加', remove: '删除', prev: '上一页', next: '下一页', page: '第{n}/{total}页',
-    loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元',
+    loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭', bytes: '字节',
   },
   intake: {
+    keysHint: '回车到下一项，Shift+回车回上一项，Ctrl+回车保存，Ctrl+↓/↑到下一节/上一节；员工表中回车或↓到下一行，空行回车离开表格',
+    summary: '有{n}处需要修改（点击跳到该项）：', saveShortcut: '保存（Ctrl+回车）', saveKey: 'Ctrl+回车', employeeField: '员工{n} {field}', nextCase: '继续受理下一单',
     title: '新建受理',
     stepProject: '① 项目与业务',
     stepOrg: '② 申请单位',
@@ -55,7 +58,6 @@ export default {
     fee: '费用',
     submit: '保存',
     clear: '清空',
-    clearConfirm: '确认清空整张受理单？',
     created: '已创建案件',
     draftRestored: '已恢复上次未保存的受理单',
     draftSaved: '草稿已自动保存',
@@ -104,7 +106,7 @@ export default {
     hmt_residence_permit: '港澳台居民居住证', foreigner_residence_permit: '外国人永久居留身份证', military_officer: '军官证', other: '其他',
   },
   cases: {
-    search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
+    total: '共{n}件', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
   detail: {
@@ -140,6 +142,7 @@ export default {
     },
   },
   review: {
+    count: '共{n}件，最早提交的在前', decided: '案件 {number}：{action}', decidedShort: '已处理。', next: '下一件：{number}', queueDone: '待复核案件已全部处理',
     title: '待复核案件', empty: '没有待复核的案件', back: '返回队列', seals: '印章样本', forms: '申请表预览', noSeals: '尚无印章样本',
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',
   },
@@ -161,9 +164,11 @@ export default {
     leftOut: '不在证书链上、不写入介质的证书：{subjects}。', writeCert: '写入证书', written: '证书已写入并读回核对：{subject}',
     writeSeal: '写入印章', sealWritten: '印章已写入（{size}字节）', verify: '核验', deliver: '交付给申请人', delivered: '已交付',
     keysOnToken: '密钥', certsOnToken: '证书', dataOnToken: '数据对象', initialized: '已初始化：{label}（{serial}）',
-    unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除', wipeConfirm: '确认擦除此Key上的全部数据？此操作不可恢复',
+    unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
     wiped: 'Key已擦除', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
     noSealAttachment: '本案件没有印章图片，跳过此步骤',
+    looking: '正在查找读卡器和Key…', sealData: '印章图片', noCases: '没有待制证的案件',
+    pcsc: { noService: '智能卡服务未运行：Linux请启动pcscd，Windows请启动“智能卡”服务（SCardSvr）', failed: '读卡器服务出错，请重新插拔读卡器后重试' },
   },
   reports: {
     title: '报表', date: '日期', daily: '日报', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员',
@@ -177,7 +182,7 @@ export default {
     disabled: '已停用', failed: '密码错误{n}次', disable: '停用', unlock: '解锁', resetPassword: '重置密码', newPassword: '新密码',
     addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份',
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复',
-    restoreConfirm: '确认用此备份替换当前数据库？当前数据库将保留在旁边', restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
+    restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',
     displayName: '姓名', displayNameSaved: '姓名已保存：{name}',
   },
@@ -189,9 +194,29 @@ export default {
     draft: '草稿', accepted: '已受理', submitted: '待复核', approved: '复核通过', returned: '已退回',
     key_issued: '已制证', delivered: '已交付', closed: '已归档', cancelled: '已作废',
   },
-  business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审' },
+  business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审', unsuspend: '解除挂起' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
   medium: { usb_key: 'USB Key', mobile_key: '移动证书' },
+  file: { choose: '选择文件…', none: '未选择文件' },
+  scan: { stale: '回执二维码与案件当前资料不一致：回执打印后案件资料已修改，请核对并重新打印回执', ok: '已核对回执二维码：与案件当前资料一致' },
+  progress: {
+    elapsed: '已用时 {s} 秒', init: '正在初始化Key…', generate: '正在Key内生成密钥对并写出证书请求（RSA可能需要数十秒）…',
+    importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',
+    unlock: '正在解锁Key…', wipe: '正在擦除Key…', print: '正在生成申请表…', scan: '正在识别印章采集表…', backup: '正在备份数据库…',
+    restore: '正在从备份恢复数据库…', export: '正在导出报表…', save: '正在保存…',
+  },
+  confirm: {
+    cancelCase: '作废此案件？', cancelCaseMsg: '作废后案件不能再办理。原因：{reason}', disable: '停用此账号？', disableMsg: '停用后该账号不能再登录。',
+    untick: '取消此账号的“{role}”角色？', untickMsg: '该账号将不能再做{role}的工作。', wipe: '擦除此Key？', wipeMsg: 'Key上的密钥、证书和印章将全部删除，不可恢复。',
+    restore: '用此备份替换当前数据库？', reinit: '重新初始化此Key？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。', close: '归档此案件？', closeMsg: '归档后案件办结，不能再办理。',
+  },
+  done: {
+    cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}', step: '案件 {number}：{step} 已完成',
+  },
+  details: {
+    passwordShort: '密码至少8位', accountExists: '该账号已存在', needsRole: '账号至少要有一个角色', ownAdmin: '不能取消自己的管理员角色',
+    ownDisable: '不能停用自己的账号', displayName: '姓名最多40个字', accountName: '账号由1-32位字母、数字、“_”“-”“.”组成', noAccount: '没有该账号',
+  },
   errors: {
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',

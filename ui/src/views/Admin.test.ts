@@ -5,12 +5,12 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Admin from './Admin.vue'
 import type { Account } from '../ipc'
-import { mockBackend, refusal } from '../testing/backend'
+import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 
-function backend() {
+function backend(overrides: Handlers = {}) {
   const accounts: Account[] = [
     { name: 'admin', display_name: '', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00' },
     { name: 'zhang', display_name: '', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00' },
@@ -40,6 +40,7 @@ function backend() {
     },
     backup_store: () => ({ path: '/var/backups/certdesk-20261120.db', bytes: 4096 }),
     restore_store: () => ({ cases: 12, kept: '/home/a/cases.db.before-restore' }),
+    ...overrides,
   })
 }
 
@@ -52,7 +53,18 @@ describe('Admin', () => {
     await w.get('[data-testid=role-zhang-supervisor]').setValue(true)
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'set_account_roles')!.args).toEqual({ name: 'zhang', roles: ['clerk', 'supervisor'] })
+    // unticking a role asks first, naming the account; 取消 leaves it ticked and sends nothing
     await w.get('[data-testid=role-zhang-clerk]').setValue(false)
+    await flushPromises()
+    expect(w.get('[data-testid=confirm-dialog]').text()).toContain('zhang')
+    expect(w.get('[data-testid=confirm-dialog]').text()).toContain('受理员')
+    await w.get('[data-testid=confirm-cancel]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_account_roles')).toHaveLength(1)
+    expect((w.get('[data-testid=role-zhang-clerk]').element as HTMLInputElement).checked).toBe(true)
+    await w.get('[data-testid=role-zhang-clerk]').setValue(false)
+    await flushPromises()
+    await w.get('[data-testid=confirm-ok]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'set_account_roles').at(-1)!.args).toEqual({ name: 'zhang', roles: ['supervisor'] })
     expect((w.get('[data-testid=role-zhang-supervisor]').element as HTMLInputElement).checked).toBe(true)
@@ -97,6 +109,11 @@ describe('Admin', () => {
     expect(w.get('[data-testid=account-state-zhang]').text()).toBe('正常')
     await w.get('[data-testid=disable-zhang]').trigger('click')
     await flushPromises()
+    expect(calls.some((c) => c.cmd === 'disable_account')).toBe(false)
+    expect(w.get('[data-testid=confirm-subject]').text()).toContain('zhang')
+    await w.get('[data-testid=confirm-ok]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'disable_account')!.args).toEqual({ name: 'zhang' })
     expect(w.get('[data-testid=account-state-zhang]').text()).toBe('已停用')
     await w.get('[data-testid=reset-zhang]').trigger('click')
     await w.get('[data-testid=reset-password-zhang]').setValue('new-password-1')
@@ -111,7 +128,8 @@ describe('Admin', () => {
     await flushPromises()
     // what the clerk sees of the store's refusal: its kind in Chinese and its detail
     expect(w.get('[data-testid=error]').text()).toContain('操作被拒绝')
-    expect(w.get('[data-testid=error]').text()).toContain('at least 8 characters')
+    expect(w.get('[data-testid=error]').text()).toContain('密码至少8位')
+    expect(w.get('[data-testid=error]').text()).not.toContain('characters')
     expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')
     await w.get('[data-testid=new-password]').setValue('wang-password')
     await w.get('[data-testid=add-account]').trigger('submit')
@@ -152,11 +170,25 @@ describe('Admin', () => {
     await w.get('[data-testid=restore]').trigger('submit')
     await flushPromises()
     expect(calls.some((c) => c.cmd === 'restore_store')).toBe(false)
+    expect(w.get('[data-testid=confirm-subject]').text()).toBe('/var/backups/certdesk-20261120.db')
     await w.get('[data-testid=restore-confirm]').trigger('click')
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'restore_store')!.args).toEqual({ path: '/var/backups/certdesk-20261120.db' })
     // everyone is signed out by the restore: the shell takes the word to the sign-in screen
     expect(w.emitted('restored')![0][0]).toContain('12')
     expect(w.emitted('restored')![0][0]).toContain('/home/a/cases.db.before-restore')
+  })
+
+  it('shows the step of a slow backup over the desk until it is done', async () => {
+    let finish: (v: { path: string; bytes: number }) => void = () => {}
+    backend({ backup_store: () => new Promise((r) => { finish = r }) })
+    const w = mount(Admin)
+    await flushPromises()
+    await w.get('[data-testid=backup]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=progress-step]').text()).toBe('正在备份数据库…')
+    finish({ path: '/var/backups/b.db', bytes: 1 })
+    await flushPromises()
+    expect(w.find('[data-testid=progress]').exists()).toBe(false)
   })
 })

@@ -52,6 +52,32 @@ describe('Cases list', () => {
   })
 })
 
+describe('Cases list: loading and pages', () => {
+  it('says it is loading, then pages the cases with their total and the project by its name', async () => {
+    let answer: (rows: ReturnType<typeof summaryOf>[]) => void = () => {}
+    mockBackend({
+      list_cases: () => new Promise((r) => { answer = r }),
+      catalog_projects: () => [sampleProject],
+    })
+    const w = mount(Cases, { props: { opened: null } })
+    await flushPromises()
+    expect(w.get('[data-testid=cases-loading]').text()).toBe('加载中…')
+    answer(Array.from({ length: 20 }, (_, i) => summaryOf(`GZ01-20261120-${String(i + 1).padStart(4, '0')}`, 'draft', { created_at: '2026-11-20T01:05:00Z' })))
+    await flushPromises()
+    expect(w.find('[data-testid=cases-loading]').exists()).toBe(false)
+    expect(w.get('[data-testid=cases-total]').text()).toBe('共20件')
+    expect(w.findAll('[data-testid^=case-GZ01]')).toHaveLength(15)
+    expect(w.get('tbody tr').text()).toContain('网证通 · 养老')
+    expect(w.get('tbody tr').text()).toContain('2026-11-20 09:05')
+    expect(w.get('tbody tr').text()).not.toContain('netca-gd-pension')
+    await w.get('[data-testid=page-next]').trigger('click')
+    expect(w.findAll('[data-testid^=case-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0016', 'GZ01-20261120-0017', 'GZ01-20261120-0018', 'GZ01-20261120-0019', 'GZ01-20261120-0020'])
+    expect(w.get('[data-testid=page-no]').text()).toBe('第2/2页')
+    await w.get('section').trigger('keydown', { key: 'PageUp' })
+    expect(w.get('[data-testid=page-no]').text()).toBe('第1/2页')
+  })
+})
+
 describe('Case page', () => {
   it('shows the data, the history in Chinese, and takes an action', async () => {
     let status = 'draft'
@@ -143,6 +169,86 @@ describe('Case page', () => {
   })
 })
 
+describe('Case page: irreversible actions ask first', () => {
+  it('作废 names the case and its reason, and reaches the backend only once confirmed', async () => {
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'accepted' }, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+      case_action: () => 'cancelled',
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=reason]').setValue('申请人放弃办理')
+    await w.get('[data-testid=act-cancel]').trigger('click')
+    await flushPromises()
+    const dialog = w.get('[data-testid=confirm-dialog]')
+    expect(dialog.text()).toContain(sampleCase.number)
+    expect(dialog.text()).toContain('申请人放弃办理')
+    // Esc: nothing sent
+    await w.get('[data-testid=confirm-cancel]').trigger('keydown', { key: 'Escape' })
+    await flushPromises()
+    expect(w.find('[data-testid=confirm-dialog]').exists()).toBe(false)
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
+    await w.get('[data-testid=act-cancel]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
+    await w.get('[data-testid=confirm-ok]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: sampleCase.number, action: 'cancel', reason: '申请人放弃办理', acceptToFollow: null })
+  })
+})
+
+describe('Case page: 归档 asks first', () => {
+  it('closes a delivered case only once confirmed', async () => {
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'delivered' }, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+      scan_folder_files: () => [],
+      complete_step: ({ number }) => stepsOf(number, 'closed'),
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=step-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'complete_step')).toBe(false)
+    expect(w.get('[data-testid=confirm-subject]').text()).toContain(sampleCase.number)
+    await w.get('[data-testid=step-close-confirm]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'complete_step')!.args).toMatchObject({ number: sampleCase.number, step: 'close' })
+  })
+})
+
+describe('Case page: the receipt scanned, the next case', () => {
+  it('says when the receipt no longer matches the case, and when it does', async () => {
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'accepted', digest: 'aa11bb22cc33dd44ee55ff66' } as CaseJson, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, scan: { number: sampleCase.number, digest: '0000111122223333' } } })
+    await flushPromises()
+    expect(w.get('[data-testid=scan-stale]').text()).toContain('不一致')
+    await w.setProps({ scan: { number: sampleCase.number, digest: 'aa11bb22cc33dd44' } })
+    expect(w.find('[data-testid=scan-stale]').exists()).toBe(false)
+    expect(w.get('[data-testid=scan-ok]').text()).toContain('一致')
+  })
+
+  it('offers the next case, focused, right after the intake saved this one', async () => {
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'draft' }, ['clerk']),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number, fresh: true }, attachTo: document.body })
+    await flushPromises()
+    expect(document.activeElement).toBe(w.get('[data-testid=next-intake]').element)
+    await w.get('[data-testid=next-intake]').trigger('click')
+    expect(w.emitted('nextIntake')).toHaveLength(1)
+  })
+})
+
 describe('Case page: corrections', () => {
   const returnedHistory = [
     ...history,
@@ -193,6 +299,9 @@ describe('Case page: corrections', () => {
     expect(w.find('[data-testid=intake-edit]').exists()).toBe(false)
     expect(w.get('[data-testid=case-handler]').text()).toContain('13800138009')
     expect(w.get('[data-testid=case-warnings]').text()).toContain('建议填写经办人邮箱')
+    // the field by its label, not its JSON path
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('（经办人邮箱）')
+    expect(w.get('[data-testid=case-warnings]').text()).not.toContain('handler.email')
     expect(w.emitted('changed')?.[0]).toEqual([sampleCase.number])
   })
 
@@ -270,7 +379,7 @@ describe('Case page: steps', () => {
     const steps = w.get('[data-testid=steps]')
     // every step: done with its local time, the next one highlighted, who does each
     expect(steps.get('[data-testid=step-approve]').text()).toContain('✓')
-    expect(steps.get('[data-testid=step-approve]').text()).toContain('2026-11-20 09:30:00')
+    expect(steps.get('[data-testid=step-approve]').text()).toContain('2026-11-20 09:30')
     expect(steps.get('[data-testid=step-approve]').text()).toContain('复核员')
     expect(steps.get('[data-testid=step-ca_revoke]').classes()).toContain('step-next')
     expect(steps.get('[data-testid=step-ca_revoke]').attributes('aria-current')).toBe('step')

@@ -424,3 +424,94 @@ describe('parsePeople', () => {
     ])
   })
 })
+
+describe('Intake, keyboard first', () => {
+  const focused = () => (document.activeElement as HTMLElement | null)?.dataset.testid
+  const enter = (w: ReturnType<typeof mount>, id: string, over: Record<string, unknown> = {}) => w.get(`[data-testid=${id}]`).trigger('keydown', { key: 'Enter', ...over })
+
+  it('moves to the next field on Enter and back on Shift+Enter, never saving; not while an input method composes', async () => {
+    const calls = backend()
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    expect(focused()).toBe('intake-project')
+    await enter(w, 'intake-project')
+    expect(focused()).toBe('intake-business')
+    ;(w.get('[data-testid=intake-org]').element as HTMLElement).focus()
+    await enter(w, 'intake-org')
+    expect(focused()).toBe('intake-uscc')
+    await enter(w, 'intake-uscc', { shiftKey: true })
+    expect(focused()).toBe('intake-org')
+    // Enter that picks a 拼音 candidate stays in the field
+    await enter(w, 'intake-org', { isComposing: true })
+    expect(focused()).toBe('intake-org')
+    // Ctrl+↓ skips the rest of a section: from the organisation to the handler, and back
+    await w.get('[data-testid=intake-uscc]').trigger('keydown', { key: 'ArrowDown', ctrlKey: true })
+    expect(focused()).toBe('intake-handler')
+    await w.get('[data-testid=intake-handler]').trigger('keydown', { key: 'ArrowUp', ctrlKey: true })
+    expect(focused()).toBe('intake-org')
+    ;(w.get('[data-testid=intake-notes]').element as HTMLElement).focus()
+    await enter(w, 'intake-notes')
+    expect(focused()).toBe('intake-submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'import_case')).toBe(false)
+  })
+
+  it('keeps the spreadsheet keys in the employee table and leaves it on an empty last row', async () => {
+    let sent: SentCase | null = null
+    backend({ import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261120-0003', warnings: [] } } })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await w.get('[data-testid=emp-add]').trigger('click')
+    await flushPromises()
+    expect(focused()).toBe('emp-name-0')
+    await w.get('[data-testid=emp-name-0]').setValue('王芳')
+    await enter(w, 'emp-name-0')
+    await flushPromises()
+    expect(focused()).toBe('emp-name-1')
+    await w.get('[data-testid=emp-name-1]').setValue('陈刚')
+    await enter(w, 'emp-id-1', { shiftKey: true })
+    expect(focused()).toBe('emp-id-0')
+    await w.get('[data-testid=emp-id-0]').trigger('keydown', { key: 'ArrowDown' })
+    expect(focused()).toBe('emp-id-1')
+    ;(w.get('[data-testid=emp-email-1]').element as HTMLElement).focus()
+    await enter(w, 'emp-email-1')
+    await flushPromises()
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(3)
+    // an empty last row: Enter drops it and goes on to the materials
+    await enter(w, 'emp-name-2')
+    await flushPromises()
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(2)
+    expect(focused()).toMatch(/^mat-/)
+    // Ctrl+Enter saves from anywhere on the intake
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true }))
+    await flushPromises()
+    expect(sent!.employees.map((e) => e.name)).toEqual(['王芳', '陈刚'])
+  })
+
+  it('marks required fields, and a refusal lists its problems on top, each jumping to its field', async () => {
+    const problems: FieldProblem[] = [
+      { path: 'handler.mobile', severity: 'error', message: 'required', message_zh: '经办人手机号码必填' },
+      { path: 'organization.name', severity: 'error', message: 'required', message_zh: '必填' },
+      { path: 'payment.amount', severity: 'error', message: 'negative', message_zh: '金额不能为负数' },
+    ]
+    backend({ import_case: () => { throw refusal('invalid_case', JSON.stringify(problems)) } })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    expect(w.get('[data-testid=intake-org]').attributes('aria-required')).toBe('true')
+    expect(w.get('[data-testid=intake-handler-id]').attributes('aria-required')).toBe('true')
+    expect(w.get('[data-testid=intake-department]').attributes('aria-required')).toBeUndefined()
+    expect(w.findAll('.req').length).toBeGreaterThan(3)
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true }))
+    await flushPromises()
+    const summary = w.get('[data-testid=problem-summary]')
+    expect(summary.text()).toContain('有3处')
+    // in the form's order, by their labels (no JSON paths on screen)
+    expect(summary.findAll('li').map((li) => li.text())).toEqual(['机构名称：必填', '经办人手机：经办人手机号码必填', '金额：金额不能为负数'])
+    expect(document.activeElement).toBe(summary.get('button').element)
+    await summary.findAll('button')[1].trigger('click')
+    expect(focused()).toBe('intake-mobile')
+    // the refusal stays in the action bar at the bottom of the window
+    expect(w.get('[data-testid=action-bar]').text()).toContain('资料有误')
+  })
+})

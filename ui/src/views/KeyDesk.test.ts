@@ -173,6 +173,11 @@ describe('KeyDesk', () => {
     await w.get('[data-testid=key-pin2]').setValue('111111')
     await w.get('[data-testid=key-init]').trigger('click')
     await flushPromises()
+    // the key already holds a token: initialising wipes it, so it is asked first
+    expect(calls.some((c) => c.cmd === 'key_init')).toBe(false)
+    expect(w.get('[data-testid=confirm-subject]').text()).toContain('A1B2C3')
+    await w.get('[data-testid=confirm-ok]').trigger('click')
+    await flushPromises()
     expect(calls.find((c) => c.cmd === 'key_init')!.args).toEqual({ number: NUMBER, slotIndex: 0, label: NUMBER, soPin: '12345678', userPin: '111111' })
     expect(w.get('[data-testid=key-result]').text()).toContain('A1B2C3')
     // on to the next step, with empty PIN fields
@@ -233,7 +238,7 @@ describe('KeyDesk', () => {
     await w.get('[data-testid=key-verify]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=key-result]').text()).toContain('CN=广州市示例科技有限公司')
-    expect(w.get('[data-testid=key-result]').text()).toContain('official_seal')
+    expect(w.get('[data-testid=key-result]').text()).toContain('印章图片 · 公章')
     await w.get('[data-testid=key-deliver]').trigger('click')
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null, acceptToFollow: null })
@@ -258,10 +263,35 @@ describe('KeyDesk', () => {
     await w.get('[data-testid=key-wipe-do]').trigger('submit')
     await flushPromises()
     expect(calls.some((c) => c.cmd === 'key_wipe')).toBe(false)
+    // the question names the key by its label and serial
+    expect(w.get('[data-testid=confirm-subject]').text()).toContain('A1B2C3')
     await w.get('[data-testid=key-wipe-confirm]').trigger('click')
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'key_wipe')!.args).toEqual({ serial: 'A1B2C3', soPin: '12345678', number: null })
     expect(w.get('[data-testid=key-result]').text()).toContain('已擦除')
     expect(w.find('[data-testid=key-wipe-so-pin]').exists()).toBe(false)
+  })
+
+  it('shows the step over the desk while a slow key generation runs', async () => {
+    let finish: () => void = () => {}
+    backend({
+      done: 1,
+      override: (d) => ({
+        key_generate: (args) => new Promise((r) => { finish = () => r(d.key_generate(args)) }),
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-generate]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=progress-step]').text()).toContain('生成密钥对')
+    // the backend cannot stop a generation: no cancel is offered
+    expect(w.find('[data-testid=progress-cancel]').exists()).toBe(false)
+    finish()
+    await flushPromises()
+    expect(w.find('[data-testid=progress]').exists()).toBe(false)
+    expect(w.get('[data-testid=key-result]').text()).toContain('GZ01-20261120-0001.zip')
   })
 })

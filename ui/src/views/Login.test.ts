@@ -23,6 +23,8 @@ describe('Login', () => {
     await w.get('form').trigger('submit')
     await flushPromises()
     expect(w.get('[data-testid=error]').text()).toBe('账号或密码错误')
+    // the wrong password does not stay in the field
+    expect((w.get('[data-testid=login-password]').element as HTMLInputElement).value).toBe('')
     await w.get('[data-testid=login-password]').setValue('right-password')
     await w.get('form').trigger('submit')
     await flushPromises()

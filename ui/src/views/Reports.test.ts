@@ -19,20 +19,23 @@ describe('Reports', () => {
         by_business: [{ key: 'new', cases: 2, amount: '1400.00' }, { key: 'renew', cases: 1, amount: '700.00' }],
         by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00' }],
         by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00' }],
-        by_clerk: [{ key: '张三', cases: 3, amount: '2100.00' }],
+        by_clerk: [{ key: '张三', cases: 3, amount: '2100.00' }, { key: 'wang', cases: 1, amount: '0.00' }],
         invoices: [{ case: 'GZ01-20261120-0001', kind: 'special', title: '广州市示例科技有限公司', taxpayer_id: '91440101MA59ABCD1D', amount: '700.00' }],
       }),
       catalog_projects: () => [sampleProject],
       report_expiring: ({ days }) => [{ case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=甲公司', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5 }],
       export_report: ({ kind, format, arg }) => ({ path: `/home/clerk/exports/${kind}-${arg}.${format}`, rows: 4 }),
     })
-    const w = mount(Reports)
+    const w = mount(Reports, { props: { people: { wang: '王五' } } })
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'report_daily')!.args).toEqual({ date: today() })
     expect(calls.find((c) => c.cmd === 'report_expiring')!.args).toEqual({ days: 30 })
     expect(w.get('[data-testid=report-by_business]').text()).toContain('新申请')
     expect(w.get('[data-testid=report-by_payment]').text()).toContain('对公转账')
     expect(w.get('[data-testid=report-by_clerk]').text()).toContain('张三')
+    // a clerk the ledger names by login, by 姓名
+    expect(w.get('[data-testid=report-by_clerk]').text()).toContain('王五')
+    expect(w.get('[data-testid=report-by_clerk]').text()).not.toContain('wang')
     // the project by its name, the invoices asked for
     expect(w.get('[data-testid=report-by_project]').text()).toContain('网证通 · 养老')
     expect(w.get('[data-testid=report-by_project]').text()).not.toContain('netca-gd-pension')

@@ -157,4 +157,39 @@ describe('Review', () => {
     expect(v.get('[data-testid=error]').text()).toContain('复核须由他人进行')
     expect(v.get('[data-testid=case-status]').text()).toBe('待复核')
   })
+
+  it('is never blank while loading, puts the oldest first and goes on to the next case after a decision', async () => {
+    let answer: (q: typeof queue) => void = () => {}
+    let decidedOnes: string[] = []
+    mockBackend({
+      review_queue: () => decidedOnes.length ? queue.filter((q) => !decidedOnes.includes(q.number)).reverse() : new Promise((r) => { answer = r }),
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: decidedOnes.includes(number) ? 'approved' : 'submitted' }, ['supervisor']),
+      attachment_url: () => '',
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+      preview_forms: () => ({ forms: [], sheets: [] }),
+      case_action: ({ number }) => { decidedOnes = [...decidedOnes, number]; return 'approved' },
+    })
+    const w = mount(Review, { attachTo: document.body })
+    await flushPromises()
+    expect(w.get('[data-testid=review-loading]').text()).toBe('加载中…')
+    expect(w.find('[data-testid=review-empty]').exists()).toBe(false)
+    // the backend's order, newest first: the desk shows the oldest first
+    answer([...queue].reverse())
+    await flushPromises()
+    expect(w.findAll('[data-testid^=review-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0003', 'GZ01-20261120-0007'])
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    const next = w.get('[data-testid=review-next]')
+    expect(next.text()).toContain('GZ01-20261120-0007')
+    expect(document.activeElement).toBe(next.element)
+    await next.trigger('click')
+    await flushPromises()
+    expect(w.get('h2').text()).toContain('GZ01-20261120-0007')
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=review-done]').text()).toContain('全部处理')
+  })
 })

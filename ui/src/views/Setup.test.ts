@@ -1,0 +1,39 @@
+// The first-run screen: the only administrator's password is typed twice.
+import { afterEach, describe, expect, it } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks } from '@tauri-apps/api/mocks'
+import Setup from './Setup.vue'
+import { mockBackend, refusal } from '../testing/backend'
+
+enableAutoUnmount(afterEach)
+afterEach(() => clearMocks())
+
+describe('Setup', () => {
+  it('refuses two different passwords before asking the backend, then creates the administrator', async () => {
+    const calls = mockBackend({
+      setup_admin: ({ counterCode }) => {
+        if (counterCode === 'gz 01') throw refusal('invalid_counter_code', 'counter code "gz 01": 1-12 capital letters or digits')
+        return { name: 'admin', roles: ['admin'] }
+      },
+    })
+    const w = mount(Setup, { attachTo: document.body })
+    await w.get('[data-testid=setup-password]').setValue('admin-password')
+    await w.get('[data-testid=setup-password2]').setValue('admin-passwrod')
+    await w.get('[data-testid=setup-code]').setValue('gz 01')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls).toHaveLength(0)
+    expect(w.get('[data-testid=error]').text()).toContain('不一致')
+    expect(document.activeElement).toBe(w.get('[data-testid=setup-password2]').element)
+    await w.get('[data-testid=setup-password2]').setValue('admin-password')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    // the refusal in Chinese, without the backend's English
+    expect(w.get('[data-testid=error]').text()).toBe('受理点代码为1-12位大写字母或数字')
+    await w.get('[data-testid=setup-code]').setValue('GZ01')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.at(-1)!.args).toEqual({ name: 'admin', password: 'admin-password', counterCode: 'GZ01', counterName: '' })
+    expect(w.emitted('done')).toHaveLength(1)
+  })
+})
