@@ -13,6 +13,7 @@ mod output;
 mod page;
 mod rectify;
 pub mod synth;
+pub mod thresholds;
 
 use std::path::{Path, PathBuf};
 
