@@ -9,7 +9,7 @@ use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
 use crate::morph::Components;
 use crate::rectify;
-use crate::{ImportOptions, Row, SampleKind, SealError, SheetReport};
+use crate::{DpiSource, ImportOptions, Row, SampleKind, SealError, SheetReport, SizeWarning};
 
 /// Rotation between scan pixels (x, y) and the deskewed page frame (u, v), both in scan pixels.
 #[derive(Debug, Clone, Copy)]
@@ -487,7 +487,8 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
         rows.push(row);
         samples.extend(row_samples);
     }
-    Ok(SheetReport { samples, rows, dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: skew, width: img.width(), height: img.height() })
+    let size_warning = SizeWarning::check(dec.dpi_source, dpi, img.width(), img.height());
+    Ok(SheetReport { samples, rows, dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: skew, width: img.width(), height: img.height(), size_warning })
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.
@@ -547,7 +548,19 @@ pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetR
     let mut s = vec![analyse::judge(ft, kind, 0, 0, frame, 0.0, dec.dpi, opts.output_dpi)];
     s[0].metrics.push(("view_stretch", stretch.map_or(1.0, |s| s.factor)));
     let row = pick_best(&mut s, 0, kind);
-    Ok(SheetReport { samples: s, rows: vec![row], dpi: dec.dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: 0.0, width: img.width(), height: img.height() })
+    // A single impression is no page: only a resolution the file does not give is a warning.
+    let size_warning = (dec.dpi_source == DpiSource::Assumed).then_some(SizeWarning::DpiAssumed);
+    Ok(SheetReport {
+        samples: s,
+        rows: vec![row],
+        dpi: dec.dpi,
+        dpi_source: dec.dpi_source,
+        output_dpi: opts.output_dpi,
+        skew_deg: 0.0,
+        width: img.width(),
+        height: img.height(),
+        size_warning,
+    })
 }
 
 /// Divides out a smooth illumination field estimated from the bright pixels of coarse blocks.
