@@ -743,8 +743,16 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     defects.retain(|d| d.applies_to(kind));
     defects.sort();
     defects.dedup();
+    let score = score(&defects, (!empty).then_some(ink.p_ink));
+    let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
+    Sample { box_quad: quad, row, col, kind, empty, defects, score, best: false, mask: None, mask_offset, image: None, diameter_mm, side_mm, tilt_deg, image_mm, pixels, metrics }
+}
+
+/// Score of a sample, 0–100: each label costs by how much it spoils the impression; among
+/// acceptable samples, stronger ink (`p_ink`, none when empty) scores higher.
+fn score(defects: &[Defect], p_ink: Option<f32>) -> f32 {
     let mut score = 100.0f32;
-    for d in &defects {
+    for d in defects {
         score -= match d {
             Defect::Empty => 100.0,
             Defect::Broken | Defect::Double => 40.0,
@@ -754,13 +762,39 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             Defect::BgNotWhite => 20.0,
         };
     }
-    // Stronger ink is better among acceptable samples.
-    if !empty {
-        score += (ink.p_ink / 255.0 * 10.0).min(10.0) - 10.0;
+    if let Some(p) = p_ink {
+        score += (p / 255.0 * 10.0).min(10.0) - 10.0;
     }
-    let score = score.clamp(0.0, 100.0);
-    let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
-    Sample { box_quad: quad, row, col, kind, empty, defects, score, best: false, mask: None, mask_offset, image: None, diameter_mm, side_mm, tilt_deg, image_mm, pixels, metrics }
+    score.clamp(0.0, 100.0)
+}
+
+fn metric(s: &Sample, name: &str) -> Option<f32> {
+    s.metrics.iter().find(|m| m.0 == name).map(|m| m.1)
+}
+
+/// Judges the seals of a sheet against each other, where a measure has no absolute scale:
+/// the edge ramp (`ramp_px`) is the scanner's blur plus any smear, so the median over the
+/// sheet's seals (most are not smeared) is the blur, and `ramp_rel` = ramp / that median says
+/// how much wider this impression's edges are than the scanner makes them. That catches a
+/// square 法人章 smeared along a diagonal, which widens both directions of its edges alike and so
+/// shows no `smear_mm`. Re-decides `smudged` with it and re-scores; needs three seals.
+pub(crate) fn judge_against_sheet(samples: &mut [Sample]) {
+    let mut ramps: Vec<f32> = samples.iter().filter(|s| s.kind.is_seal() && !s.empty).filter_map(|s| metric(s, "ramp_px")).collect();
+    if ramps.len() < 3 {
+        return;
+    }
+    let blur = quantile_in_place(&mut ramps, 0.5).max(0.5);
+    for s in samples.iter_mut().filter(|s| s.kind.is_seal() && !s.empty) {
+        let Some(r) = metric(s, "ramp_px") else { continue };
+        s.metrics.push(("ramp_rel", r / blur));
+        let rule = if s.kind == SampleKind::OfficialSeal { "smudged.round" } else { "smudged.square" };
+        s.defects.retain(|&d| d != Defect::Smudged);
+        if thresholds().fires(rule, &s.metrics) {
+            s.defects.push(Defect::Smudged);
+            s.defects.sort();
+        }
+        s.score = score(&s.defects, metric(s, "p_ink"));
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -476,16 +476,23 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     }
     let mut samples = Vec::new();
     let mut rows = Vec::new();
+    let mut kinds = Vec::new();
     for (ri, g) in groups.iter().enumerate() {
         let feats: Vec<analyse::BoxFeatures> = g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
         let kind = vote(&feats, ri);
-        let mut row_samples = Vec::new();
         for (ci, ft) in feats.into_iter().enumerate() {
-            row_samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
+            samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
         }
-        let row = pick_best(&mut row_samples, ri, kind);
-        rows.push(row);
-        samples.extend(row_samples);
+        kinds.push(kind);
+    }
+    analyse::judge_against_sheet(&mut samples);
+    // Samples are in row order, so each row's are one contiguous run.
+    let mut rest = &mut samples[..];
+    for (ri, &kind) in kinds.iter().enumerate() {
+        let n = rest.iter().take_while(|s| s.row == ri).count();
+        let (row_samples, tail) = rest.split_at_mut(n);
+        rows.push(pick_best(row_samples, ri, kind));
+        rest = tail;
     }
     let size_warning = SizeWarning::check(dec.dpi_source, dpi, img.width(), img.height());
     Ok(SheetReport { samples, rows, dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: skew, width: img.width(), height: img.height(), size_warning })
