@@ -124,6 +124,9 @@ pub struct Variation {
     /// normal impression and of a pale one.
     pub density: (f32, f32),
     pub pale_density: (f32, f32),
+    /// Unevenness of the ink within an impression (the pad's texture): the local density is
+    /// the drawn one times 1 ± this, smooth over about 0.7 mm with a fine grain; the mean stays.
+    pub ink_mottle: (f32, f32),
     /// Diameter of a round 公章 and side of a square 法人章, mm.
     pub official_mm: (f32, f32),
     pub legal_rep_mm: (f32, f32),
@@ -173,6 +176,7 @@ impl Split {
                 orange_hue: (20.0, 32.0),
                 density: (0.72, 0.96),
                 pale_density: (0.22, 0.38),
+                ink_mottle: (0.0, 0.15),
                 official_mm: (38.0, 42.0),
                 legal_rep_mm: (15.0, 22.0),
                 pen_inks: vec![[25.0, 25.0, 30.0], [25.0, 45.0, 150.0], [35.0, 35.0, 40.0]],
@@ -191,6 +195,7 @@ impl Split {
                 orange_hue: (22.0, 40.0),
                 density: (0.62, 0.92),
                 pale_density: (0.25, 0.42),
+                ink_mottle: (0.05, 0.3),
                 official_mm: (40.0, 45.0),
                 legal_rep_mm: (18.0, 25.0),
                 pen_inks: vec![[30.0, 40.0, 90.0], [40.0, 70.0, 185.0], [48.0, 48.0, 52.0]],
@@ -796,9 +801,20 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
             None => ink_for(&mut rng, c.kind, &p.defects, forced),
         };
         let mut union = Layer { x0: layer.x0, y0: layer.y0, w: layer.w, h: layer.h, cov: layer.cov.clone(), ramp };
-        layer.composite(&mut img, ink, strength);
+        // Uneven ink (a variation only, from its own stream: the legacy sheets stay as they were).
+        let mottle = var.map(|v| {
+            let mut mrng = Rng::new(design_seed ^ 0x0DD5);
+            let amp = mrng.range(v.ink_mottle.0, v.ink_mottle.1);
+            mottle_field(&layer, &mut mrng, ppmm, amp)
+        });
+        let mottled = |l: &Layer| match &mottle {
+            // Never more ink than the ink itself absorbs at full strength.
+            Some(m) => Layer { cov: l.cov.iter().zip(m).map(|(c, f)| (c * f).min(1.0 / strength.max(0.05))).collect(), ..*l },
+            None => Layer { cov: l.cov.clone(), ..*l },
+        };
+        mottled(&layer).composite(&mut img, ink, strength);
         if let Some(l) = &second {
-            l.composite(&mut img, ink, strength * rng.range(0.7, 1.0));
+            mottled(l).composite(&mut img, ink, strength * rng.range(0.7, 1.0));
             union.max_with(l);
         }
         let (m, off) = union.truth(pw, ph);
@@ -838,6 +854,28 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         }
     }
     SynthSheet { bytes, dpi: o.dpi, skew_deg: skew, truth }
+}
+
+/// Per-pixel factors of an impression's ink over `layer`'s frame: 1 + amp·(2u − 1), u mixing a
+/// smooth field on a 0.7 mm grid with a per-pixel grain; the mean is 1.
+fn mottle_field(layer: &Layer, rng: &mut Rng, ppmm: f32, amp: f32) -> Vec<f32> {
+    let cell = (0.7 * ppmm).max(1.5);
+    let (gw, gh) = ((layer.w as f32 / cell) as usize + 2, (layer.h as f32 / cell) as usize + 2);
+    let grid: Vec<f32> = (0..gw * gh).map(|_| rng.range(0.0, 1.0)).collect();
+    let mut out = Vec::with_capacity(layer.w * layer.h);
+    for y in 0..layer.h {
+        let gy = y as f32 / cell;
+        let (iy, ty) = (gy as usize, gy.fract());
+        for x in 0..layer.w {
+            let gx = x as f32 / cell;
+            let (ix, tx) = (gx as usize, gx.fract());
+            let g = |i: usize, j: usize| grid[j * gw + i];
+            let smooth = (g(ix, iy) * (1.0 - tx) + g(ix + 1, iy) * tx) * (1.0 - ty) + (g(ix, iy + 1) * (1.0 - tx) + g(ix + 1, iy + 1) * tx) * ty;
+            let u = 0.7 * smooth + 0.3 * rng.range(0.0, 1.0);
+            out.push((1.0 + amp * (2.0 * u - 1.0)).max(0.0));
+        }
+    }
+    out
 }
 
 /// The scanner or camera over the finished sheet: paper mottle (a 2 mm grid of random levels,
