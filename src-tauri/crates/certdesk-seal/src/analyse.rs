@@ -2,8 +2,10 @@
 //! faded out towards violet, for seals; darkness for signatures) with a per-box threshold at
 //! half the ink level, the ink mask (hysteresis on luma for JPEG-washed red, black print under a seal filled
 //! only where it bridges seal strokes, box lines and specks removed), the shape fits (circle or
-//! rectangle: size, tilt, ring coverage), the defect labels, the score, and the cleaned RGBA
-//! image resampled to the output resolution.
+//! rectangle: size, tilt, ring coverage), the measures behind the labels (ink density, ring
+//! thickness, edge ramps by direction, also against the sheet's other seals), the labels
+//! (the fitted ones through the rules of `thresholds`), the score, and the cleaned RGBA image
+//! resampled to the output resolution.
 
 use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 

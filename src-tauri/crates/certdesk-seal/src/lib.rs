@@ -1,8 +1,9 @@
 //! Seal and signature sample importer (issue 5). Owns the public API: decoding a scanned
 //! collection sheet (or a single impression), the report types that serialise to the output
 //! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
-//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, mask morphology in
-//! `morph`, the single-impression view correction in `rectify`, codecs in `decode`.
+//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse` with its fitted
+//! thresholds in `thresholds`, mask morphology in `morph`, the single-impression view
+//! correction in `rectify`, codecs in `decode`, synthetic sheets and their splits in `synth`.
 
 #![warn(clippy::unwrap_used)]
 
