@@ -78,6 +78,9 @@ pub struct SynthOptions {
     /// Ranges of paper, scanner, ink and seal size to draw from; `None` keeps the narrow
     /// original ranges (and the exact sheets the older tests and fixtures were drawn with).
     pub variation: Option<Variation>,
+    /// Write the resolution into the file (JFIF density, PNG pHYs); without it the importer
+    /// has to take it from the A4 page.
+    pub dpi_in_file: bool,
 }
 
 impl Default for SynthOptions {
@@ -93,6 +96,7 @@ impl Default for SynthOptions {
             seal_ink: None,
             signature_ink: None,
             variation: None,
+            dpi_in_file: true,
         }
     }
 }
@@ -205,16 +209,18 @@ impl Split {
 
     /// Options of sheet `k` of the split: seeds, layouts, resolutions and JPEG qualities of its own.
     pub fn sheet(self, k: usize) -> SynthOptions {
-        let (base, dpis, q): (u64, &[f32], (f32, f32)) = match self {
-            Split::Tune => (11_000_000, &[150.0, 200.0, 300.0, 300.0], (72.0, 96.0)),
-            Split::Heldout => (55_000_000, &[150.0, 200.0, 300.0, 300.0, 300.0, 600.0], (60.0, 80.0)),
+        // Resolutions, JPEG qualities and the share of files without a resolution in them.
+        let (base, dpis, q, no_dpi): (u64, &[f32], (f32, f32), f32) = match self {
+            Split::Tune => (11_000_000, &[150.0, 200.0, 300.0, 300.0], (72.0, 96.0), 0.1),
+            Split::Heldout => (55_000_000, &[150.0, 200.0, 300.0, 300.0, 300.0, 600.0], (60.0, 80.0), 0.15),
         };
         let seed = base + k as u64;
         let mut rng = Rng::new(seed ^ 0x5EED);
         let layouts = [Layout::SealCollection, Layout::SealApplication, Layout::Sampling];
         let dpi = dpis[rng.pick(dpis.len())];
         let jpeg_quality = if rng.chance(0.75) { Some(rng.range(q.0, q.1) as u8) } else { None };
-        SynthOptions { seed, dpi, layout: layouts[k % 3], jpeg_quality, variation: Some(self.variation()), ..SynthOptions::default() }
+        let dpi_in_file = !rng.chance(no_dpi);
+        SynthOptions { seed, dpi, layout: layouts[k % 3], jpeg_quality, variation: Some(self.variation()), dpi_in_file, ..SynthOptions::default() }
     }
 }
 
@@ -844,13 +850,15 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
     match o.jpeg_quality {
         Some(q) => {
             let mut enc = JpegEncoder::new_with_quality(&mut bytes, q);
-            enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(o.dpi.round() as u16));
+            if o.dpi_in_file {
+                enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(o.dpi.round() as u16));
+            }
             let _ = enc.encode_image(&img);
         }
         None => {
             let mut buf = Vec::new();
             let _ = img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png);
-            bytes = crate::decode::png_with_dpi(buf, o.dpi);
+            bytes = if o.dpi_in_file { crate::decode::png_with_dpi(buf, o.dpi) } else { buf };
         }
     }
     SynthSheet { bytes, dpi: o.dpi, skew_deg: skew, truth }

@@ -101,6 +101,24 @@ fn pale_is_ink_density_not_tint_or_hue() {
     }
 }
 
+/// A sheet whose file carries no resolution: the importer takes it from the A4 page, sizes in
+/// mm stay right and no size warning is raised; a resolution in the file that the page
+/// contradicts is kept but warned about.
+#[test]
+fn resolution_from_the_page_when_the_file_has_none() {
+    let o = SynthOptions { seed: 7_900_001, dpi: 150.0, layout: Layout::Sampling, jpeg_quality: Some(85), dpi_in_file: false, ..SynthOptions::default() };
+    let sheet = synth::generate(&o);
+    let report = import_sheet(&sheet.bytes, &ImportOptions::default()).unwrap();
+    assert_eq!(report.dpi_source, certdesk_seal::DpiSource::A4Page);
+    assert!((report.dpi - 150.0).abs() < 1.0, "{}", report.dpi);
+    assert_eq!(report.size_warning, None);
+    let mut s = Scores::new();
+    s.add(&report, &sheet.truth, sheet.dpi);
+    assert!(s.max_size_err() <= 0.3, "{}", describe(&s));
+    let told = import_sheet(&sheet.bytes, &ImportOptions { dpi: Some(150.0), ..ImportOptions::default() }).unwrap();
+    assert_eq!(told.size_warning, None, "a resolution given by the caller is trusted");
+}
+
 /// 150 dpi (the low end of the range), JPEG: boxes, kinds and masks still hold.
 #[test]
 fn low_resolution_jpeg_sheet() {

@@ -263,14 +263,16 @@ fn bench_split(split: Split, sheets: usize, verbose: bool, save: Option<&std::pa
         match report {
             Ok(r) => {
                 println!(
-                    "sheet {k} ({:?}, {} dpi, {}): {ms:.1} ms, {}/{} boxes, skew {:.2}° (true {:.2}°)",
+                    "sheet {k} ({:?}, {} dpi{}, {}): {ms:.1} ms, {}/{} boxes, skew {:.2}° (true {:.2}°){}",
                     so.layout,
                     so.dpi,
+                    if so.dpi_in_file { "" } else { " not in the file" },
                     so.jpeg_quality.map_or("png".to_string(), |q| format!("jpeg q{q}")),
                     r.samples.len(),
                     sheet.truth.len(),
                     r.skew_deg,
-                    sheet.skew_deg
+                    sheet.skew_deg,
+                    r.size_warning.map_or(String::new(), |w| format!(", size warning {w:?}"))
                 );
                 if verbose {
                     print_differences(&r, &sheet.truth);
