@@ -136,6 +136,12 @@ pub struct Variation {
     pub legal_rep_mm: (f32, f32),
     /// Signature inks to pick from (balanced RGB at full density).
     pub pen_inks: Vec<[f32; 3]>,
+    /// Chance that the sheet is a phone photo rather than a scan: the page lies on a darker
+    /// table with a margin of this share of its width around it, its corners moved by up to
+    /// `keystone` of its width (perspective).
+    pub photo_chance: f32,
+    pub photo_margin: (f32, f32),
+    pub keystone: f32,
 }
 
 /// The two generated sets the verdicts are judged on. Thresholds are fitted on `Tune`
@@ -146,6 +152,8 @@ pub struct Variation {
 pub enum Split {
     Tune,
     Heldout,
+    /// A stress set beyond the targets: held-out sheets photographed with a phone.
+    Photos,
 }
 
 impl Split {
@@ -153,6 +161,7 @@ impl Split {
         match s {
             "tune" => Some(Split::Tune),
             "heldout" | "held-out" => Some(Split::Heldout),
+            "photos" => Some(Split::Photos),
             _ => None,
         }
     }
@@ -161,6 +170,7 @@ impl Split {
         match self {
             Split::Tune => "tune",
             Split::Heldout => "heldout",
+            Split::Photos => "photos",
         }
     }
 
@@ -184,6 +194,9 @@ impl Split {
                 official_mm: (38.0, 42.0),
                 legal_rep_mm: (15.0, 22.0),
                 pen_inks: vec![[25.0, 25.0, 30.0], [25.0, 45.0, 150.0], [35.0, 35.0, 40.0]],
+                photo_chance: 0.0,
+                photo_margin: (0.0, 0.0),
+                keystone: 0.0,
             },
             Split::Heldout => Variation {
                 paper_luma: (236.0, 252.0),
@@ -203,7 +216,12 @@ impl Split {
                 official_mm: (40.0, 45.0),
                 legal_rep_mm: (18.0, 25.0),
                 pen_inks: vec![[30.0, 40.0, 90.0], [40.0, 70.0, 185.0], [48.0, 48.0, 52.0]],
+                photo_chance: 0.0,
+                photo_margin: (0.0, 0.0),
+                keystone: 0.0,
             },
+            // The held-out ranges, every sheet a phone photo; no target is set on it.
+            Split::Photos => Variation { photo_chance: 1.0, photo_margin: (0.03, 0.08), keystone: 0.025, ..Split::Heldout.variation() },
         }
     }
 
@@ -213,6 +231,8 @@ impl Split {
         let (base, dpis, q, no_dpi): (u64, &[f32], (f32, f32), f32) = match self {
             Split::Tune => (11_000_000, &[150.0, 200.0, 300.0, 300.0], (72.0, 96.0), 0.1),
             Split::Heldout => (55_000_000, &[150.0, 200.0, 300.0, 300.0, 300.0, 600.0], (60.0, 80.0), 0.15),
+            // A phone writes no usable resolution (72 dpi at most).
+            Split::Photos => (77_000_000, &[200.0, 300.0], (70.0, 92.0), 1.0),
         };
         let seed = base + k as u64;
         let mut rng = Rng::new(seed ^ 0x5EED);
@@ -835,6 +855,10 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
     }
     if let Some(v) = var {
         scanner(&mut img, v, &mut Rng::new(o.seed ^ 0x5CA7), ppmm);
+        let mut prng = Rng::new(o.seed ^ 0x9407);
+        if prng.chance(v.photo_chance) {
+            img = photograph(&img, &mut truth, v, &mut prng);
+        }
     }
     // Sensor noise (a variation draws its own in `scanner`).
     let mut nrng = Rng::new(o.seed ^ 0xABCD);
@@ -882,6 +906,104 @@ fn mottle_field(layer: &Layer, rng: &mut Rng, ppmm: f32, amp: f32) -> Vec<f32> {
             let u = 0.7 * smooth + 0.3 * rng.range(0.0, 1.0);
             out.push((1.0 + amp * (2.0 * u - 1.0)).max(0.0));
         }
+    }
+    out
+}
+
+/// Projective map from four points to four others (as `[h0..h7]`, h8 = 1).
+fn homography(src: [(f32, f32); 4], dst: [(f32, f32); 4]) -> [f64; 8] {
+    // Two equations per correspondence, Gaussian elimination with partial pivoting.
+    let mut a = [[0f64; 9]; 8];
+    for (k, (&(x, y), &(u, v))) in src.iter().zip(&dst).enumerate() {
+        let (x, y, u, v) = (x as f64, y as f64, u as f64, v as f64);
+        a[2 * k] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
+        a[2 * k + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
+    }
+    for c in 0..8 {
+        let p = (c..8).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs())).unwrap_or(c);
+        a.swap(c, p);
+        let d = a[c][c];
+        if d.abs() < 1e-12 {
+            continue;
+        }
+        for r in 0..8 {
+            if r != c {
+                let f = a[r][c] / d;
+                for k in c..9 {
+                    a[r][k] -= f * a[c][k];
+                }
+            }
+        }
+    }
+    let mut h = [0f64; 8];
+    for (i, e) in h.iter_mut().enumerate() {
+        *e = a[i][8] / a[i][i];
+    }
+    h
+}
+
+fn project(h: &[f64; 8], x: f32, y: f32) -> (f32, f32) {
+    let (x, y) = (x as f64, y as f64);
+    let w = h[6] * x + h[7] * y + 1.0;
+    (((h[0] * x + h[1] * y + h[2]) / w) as f32, ((h[3] * x + h[4] * y + h[5]) / w) as f32)
+}
+
+/// A phone photo of the finished page: the page on a darker, grainy table with a margin
+/// around it, its corners moved by up to `keystone` of its width (perspective), resampled
+/// bilinearly. The truth follows: box centres and masks are mapped into the photo.
+fn photograph(page: &RgbImage, truth: &mut [TruthSample], v: &Variation, rng: &mut Rng) -> RgbImage {
+    let (pw, ph) = (page.width() as f32, page.height() as f32);
+    let m = rng.range(v.photo_margin.0, v.photo_margin.1) * pw;
+    let k = v.keystone * pw;
+    let (cw, ch) = ((pw + 2.0 * m).round() as u32, (ph + 2.0 * m).round() as u32);
+    let corners = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
+    let mut jitter = || rng.range(-k, k);
+    let dst = corners.map(|(x, y)| (x + m + jitter(), y + m + jitter()));
+    let fwd = homography(corners, dst);
+    let inv = homography(dst, corners);
+    let table = [rng.range(70.0, 140.0), rng.range(60.0, 120.0), rng.range(50.0, 110.0)];
+    let mut grain = rng.next_u64() | 1;
+    let raw = page.as_raw();
+    let pwu = page.width() as usize;
+    let out = RgbImage::from_fn(cw, ch, |x, y| {
+        let (u, w) = project(&inv, x as f32 + 0.5, y as f32 + 0.5);
+        let (u, w) = (u - 0.5, w - 0.5);
+        if u < 0.0 || w < 0.0 || u >= pw - 1.0 || w >= ph - 1.0 {
+            grain ^= grain << 13;
+            grain ^= grain >> 7;
+            grain ^= grain << 17;
+            let n = (grain % 17) as f32 - 8.0;
+            return image::Rgb(table.map(|c| (c + n).clamp(0.0, 255.0) as u8));
+        }
+        let (iu, iw) = (u as usize, w as usize);
+        let (tu, tw) = (u - iu as f32, w - iw as f32);
+        let at = |xx: usize, yy: usize, c: usize| raw[(yy * pwu + xx) * 3 + c] as f32;
+        image::Rgb([0, 1, 2].map(|c| {
+            let top = at(iu, iw, c) * (1.0 - tu) + at(iu + 1, iw, c) * tu;
+            let bottom = at(iu, iw + 1, c) * (1.0 - tu) + at(iu + 1, iw + 1, c) * tu;
+            (top * (1.0 - tw) + bottom * tw + 0.5) as u8
+        }))
+    });
+    for t in truth.iter_mut() {
+        let (bx, by) = project(&fwd, t.box_centre[0], t.box_centre[1]);
+        t.box_centre = [bx, by];
+        if t.empty {
+            continue;
+        }
+        let (ox, oy, mw, mh) = (t.offset[0] as f32, t.offset[1] as f32, t.mask.width() as f32, t.mask.height() as f32);
+        let pts = [(ox, oy), (ox + mw, oy), (ox + mw, oy + mh), (ox, oy + mh)].map(|(x, y)| project(&fwd, x, y));
+        let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
+        let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
+        let x1 = (pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() as u32).min(cw);
+        let y1 = (pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() as u32).min(ch);
+        let old = &t.mask;
+        let mask = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
+            let (u, w) = project(&inv, (x0 + x) as f32 + 0.5, (y0 + y) as f32 + 0.5);
+            let (lx, ly) = (u - ox, w - oy);
+            if lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh { *old.get_pixel(lx as u32, ly as u32) } else { Luma([0]) }
+        });
+        t.mask = mask;
+        t.offset = [x0, y0];
     }
     out
 }

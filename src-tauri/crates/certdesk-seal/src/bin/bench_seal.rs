@@ -5,8 +5,8 @@
 //! sheets into DIR, so the importer alone can be profiled on them (`certdesk-bench-seal DIR/*`).
 //!
 //! Without `--seed` / `--dpi` it runs a split of `synth::Split` (`--split heldout`, the default,
-//! or `--split tune`; 40 sheets unless `--sheets N`) and prints the issue 18 figures: per-label
-//! precision and recall, macro-F1, mask IoU, size error p90 per seal kind, rows told to stamp
+//! `--split tune`, or `--split photos`, a stress set of phone photos; 40 sheets unless
+//! `--sheets N`) and prints the issue 18 figures: per-label precision and recall, macro-F1, mask IoU, size error p90 per seal kind, rows told to stamp
 //! again although an acceptable sample is on the sheet, ms per sheet by resolution and the
 //! importer's own peak memory (VmHWM reset before each import, so the generator does not count).
 
@@ -111,7 +111,7 @@ fn main() {
                 match args.get(i).and_then(|s| Split::parse(s)) {
                     Some(s) => split = Some(s),
                     None => {
-                        eprintln!("--split takes tune or heldout");
+                        eprintln!("--split takes tune, heldout or photos");
                         std::process::exit(2);
                     }
                 }
@@ -282,7 +282,15 @@ fn bench_split(split: Split, sheets: usize, verbose: bool, save: Option<&std::pa
             Err(e) => println!("sheet {k}: error {e}"),
         }
     }
-    println!("\n== split `{}`: {sheets} sheets ({}) ==", split.name(), if split == Split::Heldout { "held out: never used for fitting" } else { "the fitting split" });
+    println!(
+        "\n== split `{}`: {sheets} sheets ({}) ==",
+        split.name(),
+        match split {
+            Split::Heldout => "held out: never used for fitting",
+            Split::Tune => "the fitting split",
+            Split::Photos => "stress set beyond the targets: held-out ranges photographed by a phone",
+        }
+    );
     let mut dpis: Vec<f32> = runs.iter().map(|r| r.0).collect();
     dpis.sort_by(f32::total_cmp);
     dpis.dedup();
