@@ -12,6 +12,7 @@ pub mod decode;
 mod morph;
 mod output;
 mod page;
+mod photo;
 mod rectify;
 pub mod synth;
 pub mod thresholds;
@@ -183,6 +184,12 @@ pub struct SheetReport {
     /// Set when the resolution, and so every size in mm, cannot be trusted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size_warning: Option<SizeWarning>,
+    /// A phone photo of the sheet: the paper's corners in the photo (top-left, top-right,
+    /// bottom-right, bottom-left). The page was straightened through them before the boxes
+    /// were found; box corners and masks are mapped back into the photo's pixels, and the
+    /// resolution (`dpi`, `dpi_source: paper_edges`) is the paper's own against A4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper_quad: Option<[[f32; 2]; 4]>,
 }
 
 /// Why the sizes in mm of a report may be wrong. A resolution is trusted when it was given,
@@ -211,6 +218,7 @@ impl SizeWarning {
             DpiSource::File => None,
             DpiSource::A4Page if a4_shaped => None,
             DpiSource::A4Page => Some(SizeWarning::DpiNotFromA4Page),
+            DpiSource::PaperEdges => None,
             DpiSource::Assumed => Some(SizeWarning::DpiAssumed),
         }
     }

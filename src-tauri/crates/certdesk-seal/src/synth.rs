@@ -910,44 +910,6 @@ fn mottle_field(layer: &Layer, rng: &mut Rng, ppmm: f32, amp: f32) -> Vec<f32> {
     out
 }
 
-/// Projective map from four points to four others (as `[h0..h7]`, h8 = 1).
-fn homography(src: [(f32, f32); 4], dst: [(f32, f32); 4]) -> [f64; 8] {
-    // Two equations per correspondence, Gaussian elimination with partial pivoting.
-    let mut a = [[0f64; 9]; 8];
-    for (k, (&(x, y), &(u, v))) in src.iter().zip(&dst).enumerate() {
-        let (x, y, u, v) = (x as f64, y as f64, u as f64, v as f64);
-        a[2 * k] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
-        a[2 * k + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
-    }
-    for c in 0..8 {
-        let p = (c..8).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs())).unwrap_or(c);
-        a.swap(c, p);
-        let d = a[c][c];
-        if d.abs() < 1e-12 {
-            continue;
-        }
-        for r in 0..8 {
-            if r != c {
-                let f = a[r][c] / d;
-                for k in c..9 {
-                    a[r][k] -= f * a[c][k];
-                }
-            }
-        }
-    }
-    let mut h = [0f64; 8];
-    for (i, e) in h.iter_mut().enumerate() {
-        *e = a[i][8] / a[i][i];
-    }
-    h
-}
-
-fn project(h: &[f64; 8], x: f32, y: f32) -> (f32, f32) {
-    let (x, y) = (x as f64, y as f64);
-    let w = h[6] * x + h[7] * y + 1.0;
-    (((h[0] * x + h[1] * y + h[2]) / w) as f32, ((h[3] * x + h[4] * y + h[5]) / w) as f32)
-}
-
 /// A phone photo of the finished page: the page on a darker, grainy table with a margin
 /// around it, its corners moved by up to `keystone` of its width (perspective), resampled
 /// bilinearly. The truth follows: box centres and masks are mapped into the photo.
@@ -959,14 +921,14 @@ fn photograph(page: &RgbImage, truth: &mut [TruthSample], v: &Variation, rng: &m
     let corners = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
     let mut jitter = || rng.range(-k, k);
     let dst = corners.map(|(x, y)| (x + m + jitter(), y + m + jitter()));
-    let fwd = homography(corners, dst);
-    let inv = homography(dst, corners);
+    let fwd = crate::photo::homography(corners, dst);
+    let inv = crate::photo::homography(dst, corners);
     let table = [rng.range(70.0, 140.0), rng.range(60.0, 120.0), rng.range(50.0, 110.0)];
     let mut grain = rng.next_u64() | 1;
     let raw = page.as_raw();
     let pwu = page.width() as usize;
     let out = RgbImage::from_fn(cw, ch, |x, y| {
-        let (u, w) = project(&inv, x as f32 + 0.5, y as f32 + 0.5);
+        let (u, w) = crate::photo::project(&inv, x as f32 + 0.5, y as f32 + 0.5);
         let (u, w) = (u - 0.5, w - 0.5);
         if u < 0.0 || w < 0.0 || u >= pw - 1.0 || w >= ph - 1.0 {
             grain ^= grain << 13;
@@ -985,20 +947,20 @@ fn photograph(page: &RgbImage, truth: &mut [TruthSample], v: &Variation, rng: &m
         }))
     });
     for t in truth.iter_mut() {
-        let (bx, by) = project(&fwd, t.box_centre[0], t.box_centre[1]);
+        let (bx, by) = crate::photo::project(&fwd, t.box_centre[0], t.box_centre[1]);
         t.box_centre = [bx, by];
         if t.empty {
             continue;
         }
         let (ox, oy, mw, mh) = (t.offset[0] as f32, t.offset[1] as f32, t.mask.width() as f32, t.mask.height() as f32);
-        let pts = [(ox, oy), (ox + mw, oy), (ox + mw, oy + mh), (ox, oy + mh)].map(|(x, y)| project(&fwd, x, y));
+        let pts = [(ox, oy), (ox + mw, oy), (ox + mw, oy + mh), (ox, oy + mh)].map(|(x, y)| crate::photo::project(&fwd, x, y));
         let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
         let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
         let x1 = (pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() as u32).min(cw);
         let y1 = (pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() as u32).min(ch);
         let old = &t.mask;
         let mask = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
-            let (u, w) = project(&inv, (x0 + x) as f32 + 0.5, (y0 + y) as f32 + 0.5);
+            let (u, w) = crate::photo::project(&inv, (x0 + x) as f32 + 0.5, (y0 + y) as f32 + 0.5);
             let (lx, ly) = (u - ox, w - oy);
             if lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh { *old.get_pixel(lx as u32, ly as u32) } else { Luma([0]) }
         });

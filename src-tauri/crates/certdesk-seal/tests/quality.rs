@@ -119,6 +119,28 @@ fn resolution_from_the_page_when_the_file_has_none() {
     assert_eq!(told.size_warning, None, "a resolution given by the caller is trusted");
 }
 
+/// A phone photo of a sheet (paper on a darker table, corners moved by up to 2.5 % of the page
+/// width, no resolution in the file): the paper is found and straightened, its edges give the
+/// resolution, every box is found, the sizes hold, and the boxes come back in the photo's pixels.
+#[test]
+fn phone_photo_of_a_sheet_is_straightened() {
+    let o = SynthOptions { dpi: 150.0, ..Split::Photos.sheet(900) };
+    let sheet = synth::generate(&o);
+    let report = import_sheet(&sheet.bytes, &ImportOptions::default()).unwrap();
+    assert!(report.paper_quad.is_some(), "not seen as a photo");
+    assert_eq!(report.dpi_source, certdesk_seal::DpiSource::PaperEdges);
+    assert!((report.dpi - 150.0).abs() < 3.0, "{} dpi from the paper's edges", report.dpi);
+    let mut s = Scores::new();
+    s.add(&report, &sheet.truth, sheet.dpi);
+    let text = describe(&s);
+    assert_eq!(s.boxes_found, s.boxes_truth, "boxes matched in the photo's pixels\n{text}");
+    assert!(s.max_size_err() <= 0.5, "{text}");
+    // Masks go through two resamplings here (photo → page, page → photo) and the truth
+    // through one with nearest samples: at 150 dpi a pixel is a sixth of a stroke.
+    assert!(s.mean_iou() >= 0.80, "{text}");
+    assert_eq!(s.rows_false_restamp, 0, "{text}");
+}
+
 /// 150 dpi (the low end of the range), JPEG: boxes, kinds and masks still hold.
 #[test]
 fn low_resolution_jpeg_sheet() {
