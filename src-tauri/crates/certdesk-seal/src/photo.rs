@@ -186,17 +186,26 @@ pub(crate) fn rectify(img: &RgbImage, quad: [(f32, f32); 4], dpi: f32) -> Rectif
     let (iw, ih) = (img.width() as usize, img.height() as usize);
     let raw = img.as_raw();
     let mut page = RgbImage::new(pw, ph);
+    let h = &to_photo;
+    let (umax, vmax) = ((iw - 2) as f32, (ih - 2) as f32);
     for (y, row) in page.rows_mut().enumerate() {
-        for (x, p) in row.enumerate() {
-            let (u, v) = project(&to_photo, x as f32 + 0.5, y as f32 + 0.5);
-            let (u, v) = ((u - 0.5).clamp(0.0, (iw - 2) as f32), (v - 0.5).clamp(0.0, (ih - 2) as f32));
+        // Numerators and denominator are linear along a row: one step each per pixel, one
+        // division (instead of a full projection per pixel).
+        let yc = y as f64 + 0.5;
+        let (mut nu, mut nv, mut d) = (h[0] * 0.5 + h[1] * yc + h[2], h[3] * 0.5 + h[4] * yc + h[5], h[6] * 0.5 + h[7] * yc + 1.0);
+        for p in row {
+            let r = 1.0 / d;
+            let (u, v) = ((nu * r) as f32, (nv * r) as f32);
+            (nu, nv, d) = (nu + h[0], nv + h[3], d + h[6]);
+            let (u, v) = ((u - 0.5).clamp(0.0, umax), (v - 0.5).clamp(0.0, vmax));
             let (iu, iv) = (u as usize, v as usize);
             let (tu, tv) = (u - iu as f32, v - iv as f32);
-            let at = |xx: usize, yy: usize, c: usize| raw[(yy * iw + xx) * 3 + c] as f32;
+            let (a, b) = ((iv * iw + iu) * 3, ((iv + 1) * iw + iu) * 3);
+            let (q, l) = (&raw[a..a + 6], &raw[b..b + 6]);
             for c in 0..3 {
-                let t = at(iu, iv, c) * (1.0 - tu) + at(iu + 1, iv, c) * tu;
-                let b = at(iu, iv + 1, c) * (1.0 - tu) + at(iu + 1, iv + 1, c) * tu;
-                p.0[c] = (t * (1.0 - tv) + b * tv + 0.5) as u8;
+                let t = q[c] as f32 * (1.0 - tu) + q[c + 3] as f32 * tu;
+                let d = l[c] as f32 * (1.0 - tu) + l[c + 3] as f32 * tu;
+                p.0[c] = (t * (1.0 - tv) + d * tv + 0.5) as u8;
             }
         }
     }
