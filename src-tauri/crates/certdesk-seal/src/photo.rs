@@ -225,10 +225,17 @@ pub(crate) fn mask_to_photo(mask: &GrayImage, offset: [u32; 2], to_photo: &Homog
     let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
     let x1 = (pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil().max(0.0) as u32).min(photo.0);
     let y1 = (pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil().max(0.0) as u32).min(photo.1);
-    let out = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
-        let (u, v) = project(to_page, (x0 + x) as f32 + 0.5, (y0 + y) as f32 + 0.5);
+    // Four samples per photo pixel, set when at least two fall on ink: the area rule the
+    // masks follow, not one nearest sample (which shifts thin strokes by a pixel).
+    let hit = |x: f32, y: f32| {
+        let (u, v) = project(to_page, x, y);
         let (lx, ly) = (u - ox, v - oy);
-        if lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh { *mask.get_pixel(lx as u32, ly as u32) } else { Luma([0]) }
+        lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh && mask.get_pixel(lx as u32, ly as u32).0[0] != 0
+    };
+    let out = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
+        let (px, py) = ((x0 + x) as f32, (y0 + y) as f32);
+        let n = [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)].iter().filter(|&&(dx, dy)| hit(px + dx, py + dy)).count();
+        Luma([if n >= 2 { 255 } else { 0 }])
     });
     (out, [x0, y0])
 }

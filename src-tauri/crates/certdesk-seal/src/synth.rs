@@ -959,10 +959,16 @@ fn photograph(page: &RgbImage, truth: &mut [TruthSample], v: &Variation, rng: &m
         let x1 = (pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() as u32).min(cw);
         let y1 = (pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() as u32).min(ch);
         let old = &t.mask;
-        let mask = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
-            let (u, w) = crate::photo::project(&inv, (x0 + x) as f32 + 0.5, (y0 + y) as f32 + 0.5);
+        // Four samples per photo pixel, ink when at least two are (coverage ≥ 0.5, as on the page).
+        let hit = |x: f32, y: f32| {
+            let (u, w) = crate::photo::project(&inv, x, y);
             let (lx, ly) = (u - ox, w - oy);
-            if lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh { *old.get_pixel(lx as u32, ly as u32) } else { Luma([0]) }
+            lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh && old.get_pixel(lx as u32, ly as u32).0[0] != 0
+        };
+        let mask = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
+            let (px, py) = ((x0 + x) as f32, (y0 + y) as f32);
+            let n = [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)].iter().filter(|&&(dx, dy)| hit(px + dx, py + dy)).count();
+            Luma([if n >= 2 { 255 } else { 0 }])
         });
         t.mask = mask;
         t.offset = [x0, y0];
