@@ -198,14 +198,17 @@ pub(crate) fn rectify(img: &RgbImage, quad: [(f32, f32); 4], dpi: f32) -> Rectif
             let (u, v) = ((nu * r) as f32, (nv * r) as f32);
             (nu, nv, d) = (nu + h[0], nv + h[3], d + h[6]);
             let (u, v) = ((u - 0.5).clamp(0.0, umax), (v - 0.5).clamp(0.0, vmax));
-            let (iu, iv) = (u as usize, v as usize);
-            let (tu, tv) = (u - iu as f32, v - iv as f32);
+            // Bilinear weights in 8-bit fixed point (they sum to 65 536): integer arithmetic,
+            // several times cheaper than four float blends per channel.
+            let (fu, fv) = ((u * 256.0) as u32, (v * 256.0) as u32);
+            let (iu, iv) = ((fu >> 8) as usize, (fv >> 8) as usize);
+            let (tu, tv) = (fu & 255, fv & 255);
+            let (w00, w10, w01, w11) = ((256 - tu) * (256 - tv), tu * (256 - tv), (256 - tu) * tv, tu * tv);
             let (a, b) = ((iv * iw + iu) * 3, ((iv + 1) * iw + iu) * 3);
             let (q, l) = (&raw[a..a + 6], &raw[b..b + 6]);
             for c in 0..3 {
-                let t = q[c] as f32 * (1.0 - tu) + q[c + 3] as f32 * tu;
-                let d = l[c] as f32 * (1.0 - tu) + l[c + 3] as f32 * tu;
-                p.0[c] = (t * (1.0 - tv) + d * tv + 0.5) as u8;
+                let sum = u32::from(q[c]) * w00 + u32::from(q[c + 3]) * w10 + u32::from(l[c]) * w01 + u32::from(l[c + 3]) * w11;
+                p.0[c] = ((sum + 32_768) >> 16) as u8;
             }
         }
     }
