@@ -68,6 +68,10 @@ pub(crate) fn paper_quad(img: &RgbImage, paper_l: f32) -> Option<[(f32, f32); 4]
     let (w, h) = (img.width() as usize, img.height() as usize);
     let f = (w.max(h) / 600).max(2);
     let (gw, gh) = (w / f, h / f);
+    // A sliver of an image (64 × 60 000 fits the pixel budget) has no paper to find.
+    if gw < 8 || gh < 8 {
+        return None;
+    }
     let raw = img.as_raw();
     // Paper-bright: within 25 % of the paper's luma (print and ink inside are enclosed anyway).
     let thr = (0.75 * paper_l) as u8;
@@ -259,6 +263,12 @@ mod tests {
         }
         let p = project(&back, project(&h, 37.0, 81.0).0, project(&h, 37.0, 81.0).1);
         assert!((p.0 - 37.0).abs() < 1e-3 && (p.1 - 81.0).abs() < 1e-3, "{p:?}");
+    }
+
+    #[test]
+    fn a_sliver_of_an_image_is_no_photo() {
+        assert!(paper_quad(&RgbImage::from_pixel(64, 9000, image::Rgb([240, 240, 240])), 240.0).is_none());
+        assert!(paper_quad(&RgbImage::from_pixel(9000, 64, image::Rgb([20, 20, 20])), 240.0).is_none());
     }
 
     #[test]
