@@ -3,7 +3,10 @@
 //! BJCA 单位电子印章采样表 2×2 = 4 samples), the seal designs (round 公章 with ring, star and
 //! arc text of pseudo-CJK glyphs; square 法人章 incl. 阴文; pen-stroke signatures), the defects
 //! (pale, broken, double, smudged, tilted, off-colour, text under, over the line, stains,
-//! tinted paper) and the scan degradations (skew, edge blur, noise, JPEG 4:2:0).
+//! tinted paper) and the scan degradations (skew, edge blur, noise, JPEG 4:2:0); with a
+//! `Variation` also paper tints and mottle, uneven light, ink hue, density and unevenness,
+//! seal sizes and phone photos (perspective). Owns the splits of issue 18 (`Split`: tune,
+//! held-out, photos) and the scoring against the truth (`Scores`).
 //! Truth masks are "ink coverage ≥ 0.5" of the impression geometry, in scan pixels.
 
 use std::io::Cursor;
