@@ -2,13 +2,16 @@
 //! faded out towards violet, for seals; darkness for signatures) with a per-box threshold at
 //! half the ink level, the ink mask (hysteresis on luma for JPEG-washed red, black print under a seal filled
 //! only where it bridges seal strokes, box lines and specks removed), the shape fits (circle or
-//! rectangle: size, tilt, ring coverage), the defect labels, the score, and the cleaned RGBA
-//! image resampled to the output resolution.
+//! rectangle: size, tilt, ring coverage), the measures behind the labels (ink density, ring
+//! thickness, edge ramps by direction, also against the sheet's other seals), the labels
+//! (the fitted ones through the rules of `thresholds`), the score, and the cleaned RGBA image
+//! resampled to the output resolution.
 
 use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
+use crate::thresholds::thresholds;
 use crate::{Defect, Sample, SampleKind, SamplePixels};
 
 /// Interior of a ruled box in page-frame pixels and the width of its four lines
@@ -369,7 +372,7 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
     cc.retain(mask, &keep);
 }
 
-fn signature_mask(f: &BoxFeatures) -> InkMask {
+fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     let hist = inside_histogram(&f.dark, &f.region);
     let t0 = otsu(&hist, 10).clamp(25, 160);
     let p_ink = median_above(&hist, t0);
@@ -378,8 +381,34 @@ fn signature_mask(f: &BoxFeatures) -> InkMask {
     let mut mask: Vec<u8> =
         f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
     clean_specks(&mut mask, f, 0.5);
+    drop_line_bleed(&mut mask, f, frame);
     let area = mask.iter().filter(|&&m| m != 0).count();
     InkMask { mask, p_ink, area }
+}
+
+/// Drops pen ink that lies wholly within 1.2 mm inside a box line: a blurred low-resolution
+/// scan (or a line found a pixel too narrow) leaves a dotted trace of the line's edge inside
+/// the box, which in an empty box reads as a pale signature. Handwriting that reaches the line
+/// also reaches further in, so its components keep every pixel; a stroke across the line is
+/// judged by `crossings`, on the pixels beyond it.
+fn drop_line_bleed(mask: &mut [u8], f: &BoxFeatures, frame: Frame) {
+    let (w, h) = (f.w, f.h);
+    let g = f.geom;
+    let band = 1.2 * f.ppmm;
+    // 2 where a pixel lies deeper inside the box than the band, 0 elsewhere: components count
+    // their deep pixels as `inside`.
+    let mut deep = vec![0u8; w * h];
+    for yy in 0..h {
+        let (ur, vr) = frame.to_page(f.x0 as f32 + 0.5, (f.y0 as usize + yy) as f32 + 0.5);
+        for (k, d) in deep[yy * w..(yy + 1) * w].iter_mut().enumerate() {
+            let (u, v) = (ur + k as f32 * frame.c, vr - k as f32 * frame.s);
+            let dist = fmin(fmin(u - g.u0, g.u1 - u), fmin(v - g.v0, g.v1 - v));
+            *d = 2 * u8::from(dist >= band);
+        }
+    }
+    let cc = Components::new(mask, &deep, w, h, true);
+    let keep: Vec<bool> = cc.comps.iter().map(|c| c.inside > 0).collect();
+    cc.retain(mask, &keep);
 }
 
 /// Scan-pixel coordinates of the seal ink found in a single impression (`None` when the
@@ -394,12 +423,101 @@ fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
 }
 
 const BINS: usize = 180;
-/// Edge ramp (mm) above which a seal counts as smudged: a fixed part for smeared ink plus the
-/// scanner's own blur, which is about a pixel whatever the resolution.
-fn smudge_ramp_mm(ppmm: f32) -> f32 {
-    0.33 + 0.9 / ppmm
+
+/// Ink density of an impression: the fraction of the paper's light its ink absorbs in the
+/// channel it absorbs most (1 − min(R, G, B) of the white-balanced pixel), 90th percentile over
+/// the mask, so the cores of the strokes count and not their blurred edges. Red, purple-red and
+/// orange inks, blue and black pens all read about 0.85–0.95 when stamped or written fully,
+/// whatever the paper's tint (the balance divides it out).
+fn ink_density(f: &BoxFeatures, mask: &[u8]) -> f32 {
+    let [pr, pg, pb] = &f.rgb;
+    let mut hist = [0u32; 256];
+    for i in ink_indices(mask, f.w) {
+        hist[255 - pr[i].min(pg[i]).min(pb[i]) as usize] += 1;
+    }
+    let total: u32 = hist.iter().sum();
+    let (mut acc, want) = (0u32, (total as f32 * 0.9).ceil() as u32);
+    for (v, &n) in hist.iter().enumerate() {
+        acc += n;
+        if acc >= want.max(1) {
+            return v as f32 / 255.0;
+        }
+    }
+    0.0
 }
 
+/// The `q`-quantile of some values (reorders them); 0 for none.
+fn quantile_in_place(v: &mut [f32], q: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = ((v.len() as f32 * q) as usize).min(v.len() - 1);
+    *v.select_nth_unstable_by(k, f32::total_cmp).1
+}
+
+/// Radial thickness of a round seal's outer ring, mm: its mean and the amplitude of its second
+/// angular harmonic. Along 180 rays from the fitted centre, from outside the circle inwards: the
+/// first ink, then on through the ring (gaps under 0.8 mm bridged) to where it ends. A second
+/// impression offset by d thickens the ring by d·|cos(θ − φ)| (second harmonic 0.42·d); a view at
+/// an angle moves both of its edges alike and leaves the thickness flat; arc text lies more than
+/// 2 mm inside the ring, so it is not reached. Rays that meet no ring (a broken part) are left out.
+fn ring_thickness(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> (f32, f32) {
+    let ppmm = f.ppmm;
+    let step = 0.5f32;
+    let (gap_max, depth_max) = (0.8 * ppmm, 4.0 * ppmm);
+    let at = |u: f32, v: f32| -> bool {
+        let (x, y) = frame.to_scan(u, v);
+        let (x, y) = (x - f.x0 as f32, y - f.y0 as f32);
+        x >= 0.0 && y >= 0.0 && (x as usize) < f.w && (y as usize) < f.h && ink.mask[y as usize * f.w + x as usize] != 0
+    };
+    let mut t: Vec<(f32, f32)> = Vec::with_capacity(BINS);
+    for k in 0..BINS {
+        let a = -std::f32::consts::PI + (k as f32 + 0.5) * std::f32::consts::TAU / BINS as f32;
+        let (c, sn) = (a.cos(), a.sin());
+        let mut r = s.r + 1.5 * ppmm;
+        let r_stop = s.r - depth_max;
+        let (mut outer, mut inner, mut gap) = (None, 0.0f32, 0.0f32);
+        while r > r_stop {
+            if at(s.cu + r * c, s.cv + r * sn) {
+                if outer.is_none() {
+                    // The outer edge must be near the circle, or this ray missed the ring.
+                    if r < s.r - 1.5 * ppmm {
+                        break;
+                    }
+                    outer = Some(r);
+                }
+                inner = r;
+                gap = 0.0;
+            } else if outer.is_some() {
+                gap += step;
+                if gap > gap_max {
+                    break;
+                }
+            }
+            r -= step;
+        }
+        if let Some(o) = outer
+            && gap > 0.0
+        {
+            t.push((a, (o - inner + step) / ppmm));
+        }
+    }
+    if t.len() < BINS / 2 {
+        return (0.0, 0.0);
+    }
+    let n = t.len() as f32;
+    let mean = t.iter().map(|x| x.1).sum::<f32>() / n;
+    let (mut sc, mut ss, mut cc, mut s2) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for &(a, th) in &t {
+        let (c2, s2a) = ((2.0 * a).cos(), (2.0 * a).sin());
+        sc += (th - mean) * c2;
+        ss += (th - mean) * s2a;
+        cc += c2 * c2;
+        s2 += s2a * s2a;
+    }
+    let (b, d) = (sc / cc.max(1e-3), ss / s2.max(1e-3));
+    (mean, b.hypot(d))
+}
 fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f32)>> {
     // Compared by squared radius; the square root only for the winners.
     let mut outer: Vec<Option<(f32, f32, f32)>> = vec![None; BINS];
@@ -586,7 +704,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             }
         }
     } else {
-        (signature_mask(&f), None)
+        (signature_mask(&f, frame), None)
     };
     let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
     let empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
@@ -615,7 +733,8 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             }
         } else {
             metrics.push(("p_ink", ink.p_ink));
-            if ink.p_ink < 110.0 {
+            metrics.push(("density", ink_density(&f, &ink.mask)));
+            if thresholds().fires("pale.signature", &metrics) {
                 defects.push(Defect::Pale);
             }
         }
@@ -626,8 +745,16 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     defects.retain(|d| d.applies_to(kind));
     defects.sort();
     defects.dedup();
+    let score = score(&defects, (!empty).then_some(ink.p_ink));
+    let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
+    Sample { box_quad: quad, row, col, kind, empty, defects, score, best: false, mask: None, mask_offset, image: None, diameter_mm, side_mm, tilt_deg, image_mm, pixels, metrics }
+}
+
+/// Score of a sample, 0–100: each label costs by how much it spoils the impression; among
+/// acceptable samples, stronger ink (`p_ink`, none when empty) scores higher.
+fn score(defects: &[Defect], p_ink: Option<f32>) -> f32 {
     let mut score = 100.0f32;
-    for d in &defects {
+    for d in defects {
         score -= match d {
             Defect::Empty => 100.0,
             Defect::Broken | Defect::Double => 40.0,
@@ -637,13 +764,39 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             Defect::BgNotWhite => 20.0,
         };
     }
-    // Stronger ink is better among acceptable samples.
-    if !empty {
-        score += (ink.p_ink / 255.0 * 10.0).min(10.0) - 10.0;
+    if let Some(p) = p_ink {
+        score += (p / 255.0 * 10.0).min(10.0) - 10.0;
     }
-    let score = score.clamp(0.0, 100.0);
-    let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
-    Sample { box_quad: quad, row, col, kind, empty, defects, score, best: false, mask: None, mask_offset, image: None, diameter_mm, side_mm, tilt_deg, image_mm, pixels, metrics }
+    score.clamp(0.0, 100.0)
+}
+
+fn metric(s: &Sample, name: &str) -> Option<f32> {
+    s.metrics.iter().find(|m| m.0 == name).map(|m| m.1)
+}
+
+/// Judges the seals of a sheet against each other, where a measure has no absolute scale:
+/// the edge ramp (`ramp_px`) is the scanner's blur plus any smear, so the median over the
+/// sheet's seals (most are not smeared) is the blur, and `ramp_rel` = ramp / that median says
+/// how much wider this impression's edges are than the scanner makes them. That catches a
+/// square 法人章 smeared along a diagonal, which widens both directions of its edges alike and so
+/// shows no `smear_mm`. Re-decides `smudged` with it and re-scores; needs three seals.
+pub(crate) fn judge_against_sheet(samples: &mut [Sample]) {
+    let mut ramps: Vec<f32> = samples.iter().filter(|s| s.kind.is_seal() && !s.empty).filter_map(|s| metric(s, "ramp_px")).collect();
+    if ramps.len() < 3 {
+        return;
+    }
+    let blur = quantile_in_place(&mut ramps, 0.5).max(0.5);
+    for s in samples.iter_mut().filter(|s| s.kind.is_seal() && !s.empty) {
+        let Some(r) = metric(s, "ramp_px") else { continue };
+        s.metrics.push(("ramp_rel", r / blur));
+        let rule = if s.kind == SampleKind::OfficialSeal { "smudged.round" } else { "smudged.square" };
+        s.defects.retain(|&d| d != Defect::Smudged);
+        if thresholds().fires(rule, &s.metrics) {
+            s.defects.push(Defect::Smudged);
+            s.defects.sort();
+        }
+        s.score = score(&s.defects, metric(s, "p_ink"));
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -654,7 +807,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let pts_idx = ink_indices(&ink.mask, f.w);
     let page = |i: usize| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
     metrics.push(("p_ink", ink.p_ink));
-    if ink.p_ink < 105.0 {
+    metrics.push(("density", ink_density(f, &ink.mask)));
+    if thresholds().fires("pale.seal", metrics) {
         defects.push(Defect::Pale);
     }
     // Colour: hue of the strong ink.
@@ -731,7 +885,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         used.iter().filter(|&&b| bins[b]).count() as f32 / used.len() as f32
     };
     metrics.push(("coverage", coverage));
-    if coverage < 0.93 {
+    if thresholds().fires("broken.seal", metrics) {
         defects.push(Defect::Broken);
     }
     let (w, h) = (f.w, f.h);
@@ -739,6 +893,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // Edge softness: width of the ink ramp at half level, p / |gradient|, in mm (75th
     // percentile). A sharp scan gives the scanner's blur; smeared ink a wide ramp.
     let mut ramps: Vec<f32> = Vec::new();
+    // The same ramps by the direction of the edge's normal (four 45° sectors of 0–180°):
+    // scanner blur and JPEG widen every direction alike, a smear only those along it.
+    let mut by_dir: [Vec<f32>; 4] = Default::default();
     // Half level ± 15 %, in integers: 0.35·p ≤ r ≤ 0.65·p.
     let (r_lo, r_hi) = ((0.35 * ink.p_ink).ceil() as u8, (0.65 * ink.p_ink).floor() as u8);
     let band: Vec<u8> = f.red.iter().zip(&f.region).map(|(&r, &reg)| u8::from((reg == 2) & (r >= r_lo) & (r <= r_hi))).collect();
@@ -751,7 +908,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             let gx = f.red[i + 1] as f32 - f.red[i - 1] as f32;
             let gy = f.red[i + w] as f32 - f.red[i - w] as f32;
             let g = 0.5 * (gx * gx + gy * gy).sqrt();
-            ramps.push(ink.p_ink / g.max(1.0) / ppmm);
+            let ramp = ink.p_ink / g.max(1.0) / ppmm;
+            ramps.push(ramp);
+            // Sector of the normal folded to 0–180° (a normal and its opposite are one direction).
+            let sector = angle_bin(atan2_fast(gy, gx), 8) % 4;
+            by_dir[sector].push(ramp);
         }
     }
     let ramp = if ramps.is_empty() {
@@ -761,14 +922,29 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         *ramps.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
     };
     metrics.push(("ramp_mm", ramp));
+    let dir_ramps: Vec<f32> = by_dir.iter_mut().filter(|r| r.len() >= 20).map(|r| quantile_in_place(r, 0.75)).collect();
+    let (ramp_max, ramp_min) = dir_ramps.iter().fold((0.0f32, f32::MAX), |a, &r| (a.0.max(r), a.1.min(r)));
+    metrics.push(("ramp_max_mm", ramp_max));
+    metrics.push(("smear_mm", if dir_ramps.len() >= 2 { ramp_max - ramp_min } else { 0.0 }));
+    // The same blur in pixels whatever the resolution: what the scanner adds is about a pixel.
+    metrics.push(("ramp_px", ramp * ppmm));
 
     if round {
         metrics.push(("out_frac", s.out_frac));
         metrics.push(("circle_rms", s.circle_rms / ppmm));
-        if coverage >= 0.93 && (s.out_frac > 0.1 || s.circle_rms > 0.2 * ppmm) {
+        let (thick, thick_h2) = ring_thickness(f, ink, s, frame);
+        metrics.push(("ring_mm", thick));
+        metrics.push(("ring_h2_mm", thick_h2));
+        // A smear thickens the ring along its direction too, by about 0.6 of its own
+        // anisotropy (measured on the tune split); what is left is the second impression.
+        let smear = metrics.iter().find(|m| m.0 == "smear_mm").map_or(0.0, |m| m.1);
+        metrics.push(("ring_double_mm", thick_h2 - 0.6 * smear));
+        if thresholds().fires("double.round", metrics) {
             defects.push(Defect::Double);
         }
-        smudge_check(ramp, ppmm, defects);
+        if thresholds().fires("smudged.round", metrics) {
+            defects.push(Defect::Smudged);
+        }
         // Tilt: the gap of the arc text is at the bottom of an upright seal.
         let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist)) - skew;
         let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
@@ -780,10 +956,12 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let aspect = (s.rect_wu - s.rect_wv).abs() / s.rect_wu.max(s.rect_wv);
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
-        if coverage >= 0.93 && (aspect > 0.06 || s.rect_rms > 0.35 * ppmm) {
+        if thresholds().fires("double.square", metrics) {
             defects.push(Defect::Double);
         }
-        smudge_check(ramp, ppmm, defects);
+        if thresholds().fires("smudged.square", metrics) {
+            defects.push(Defect::Smudged);
+        }
         let tilt = s.rect_angle - skew;
         metrics.push(("tilt", tilt));
         if tilt.abs() > 5.0 {
@@ -812,15 +990,6 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     metrics.push(("black_mm2", black as f32 / mm2));
     if black as f32 >= 0.6 * mm2 {
         defects.push(Defect::TextUnder);
-    }
-}
-
-/// Smeared ink widens the edge ramp; a double impression of two strengths does too, so it
-/// needs a wider ramp to count.
-fn smudge_check(ramp: f32, ppmm: f32, defects: &mut Vec<Defect>) {
-    let thr = smudge_ramp_mm(ppmm) * if defects.contains(&Defect::Double) { 1.5 } else { 1.0 };
-    if ramp > thr {
-        defects.push(Defect::Smudged);
     }
 }
 

@@ -22,6 +22,8 @@ pub enum DpiSource {
     A4Page,
     /// No metadata, single impression: 300 dpi assumed.
     Assumed,
+    /// A phone photo of a sheet: from the paper's edges in the photo, taken as A4.
+    PaperEdges,
 }
 
 /// A decoded scan.

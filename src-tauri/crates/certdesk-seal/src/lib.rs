@@ -1,8 +1,9 @@
 //! Seal and signature sample importer (issue 5). Owns the public API: decoding a scanned
 //! collection sheet (or a single impression), the report types that serialise to the output
 //! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
-//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse`, mask morphology in
-//! `morph`, the single-impression view correction in `rectify`, codecs in `decode`.
+//! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse` with its fitted
+//! thresholds in `thresholds`, mask morphology in `morph`, the single-impression view
+//! correction in `rectify`, codecs in `decode`, synthetic sheets and their splits in `synth`.
 
 #![warn(clippy::unwrap_used)]
 
@@ -11,8 +12,10 @@ pub mod decode;
 mod morph;
 mod output;
 mod page;
+mod photo;
 mod rectify;
 pub mod synth;
+pub mod thresholds;
 
 use std::path::{Path, PathBuf};
 
@@ -178,6 +181,47 @@ pub struct SheetReport {
     pub skew_deg: f32,
     pub width: u32,
     pub height: u32,
+    /// Set when the resolution, and so every size in mm, cannot be trusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_warning: Option<SizeWarning>,
+    /// A phone photo of the sheet: the paper's corners in the photo (top-left, top-right,
+    /// bottom-right, bottom-left). The page was straightened through them before the boxes
+    /// were found; box corners and masks are mapped back into the photo's pixels, and the
+    /// resolution (`dpi`, `dpi_source: paper_edges`) is the paper's own against A4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper_quad: Option<[[f32; 2]; 4]>,
+}
+
+/// Why the sizes in mm of a report may be wrong. A resolution is trusted when it was given,
+/// or read from the file and, for a whole A4 page (image within 3 % of the A4 aspect),
+/// agrees with the page size within 4 %, or inferred from such a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SizeWarning {
+    /// The file's resolution and the A4 page it shows disagree by more than 4 %.
+    DpiDisagreesWithPage,
+    /// No resolution in the file and the image is not a whole A4 page: the page size was used anyway.
+    DpiNotFromA4Page,
+    /// No resolution in the file of a single impression: 300 dpi was assumed.
+    DpiAssumed,
+}
+
+impl SizeWarning {
+    /// The warning for a scan of `width` × `height` pixels at `dpi` from `source`.
+    pub fn check(source: DpiSource, dpi: f32, width: u32, height: u32) -> Option<Self> {
+        let (long, short) = (width.max(height) as f32, width.min(height).max(1) as f32);
+        let a4_shaped = ((long / short) / (297.0 / 210.0) - 1.0).abs() <= 0.03;
+        let page_dpi = long / (297.0 / 25.4);
+        match source {
+            DpiSource::Option => None,
+            DpiSource::File if a4_shaped && (dpi / page_dpi - 1.0).abs() > 0.04 => Some(SizeWarning::DpiDisagreesWithPage),
+            DpiSource::File => None,
+            DpiSource::A4Page if a4_shaped => None,
+            DpiSource::A4Page => Some(SizeWarning::DpiNotFromA4Page),
+            DpiSource::PaperEdges => None,
+            DpiSource::Assumed => Some(SizeWarning::DpiAssumed),
+        }
+    }
 }
 
 impl SheetReport {
@@ -248,4 +292,23 @@ pub fn import_file(scan: &Path, out_dir: &Path, dpi: Option<f32>) -> Result<Shee
     let mut report = import_sheet(&bytes, &opts)?;
     write_outputs(&mut report, out_dir)?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_warning_only_when_no_resolution_is_trustworthy() {
+        // A4 at 300 dpi is 2480 × 3508.
+        assert_eq!(SizeWarning::check(DpiSource::File, 300.0, 2480, 3508), None);
+        assert_eq!(SizeWarning::check(DpiSource::A4Page, 300.0, 2480, 3508), None);
+        assert_eq!(SizeWarning::check(DpiSource::Option, 200.0, 2480, 3508), None);
+        // The file says 200 dpi of a whole A4 page that is 300 dpi: one of them is wrong.
+        assert_eq!(SizeWarning::check(DpiSource::File, 200.0, 2480, 3508), Some(SizeWarning::DpiDisagreesWithPage));
+        // A cropped scan: the page cannot check the file, the file is believed.
+        assert_eq!(SizeWarning::check(DpiSource::File, 300.0, 2480, 2000), None);
+        assert_eq!(SizeWarning::check(DpiSource::A4Page, 300.0, 2480, 2000), Some(SizeWarning::DpiNotFromA4Page));
+        assert_eq!(SizeWarning::check(DpiSource::Assumed, 300.0, 800, 800), Some(SizeWarning::DpiAssumed));
+    }
 }

@@ -8,8 +8,8 @@ use image::RgbImage;
 use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
 use crate::morph::Components;
-use crate::rectify;
-use crate::{ImportOptions, Row, SampleKind, SealError, SheetReport};
+use crate::{DpiSource, ImportOptions, Row, SampleKind, SealError, SheetReport, SizeWarning};
+use crate::{photo, rectify};
 
 /// Rotation between scan pixels (x, y) and the deskewed page frame (u, v), both in scan pixels.
 #[derive(Debug, Clone, Copy)]
@@ -455,7 +455,45 @@ fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
     groups
 }
 
+/// Imports a sheet: a phone photo (paper on a darker background) is straightened into an
+/// A4 page first (`photo`) and the results are mapped back into the photo's pixels; a scan
+/// goes straight to [`import_scan`].
 pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
+    let paper = paper_colour(&dec.rgb, 0, 0, dec.rgb.width(), dec.rgb.height(), 4);
+    let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
+    let given = (dec.dpi_source == DpiSource::Option).then_some(dec.dpi);
+    let Some((quad, dpi)) = photo::paper_quad(&dec.rgb, paper_l).and_then(|q| photo::page_dpi(q, given, opts.max_pixels).map(|d| (q, d))) else {
+        return import_scan(dec, opts);
+    };
+    let r = photo::rectify(&dec.rgb, quad, dpi);
+    let to_page = photo::homography(quad, [(0.0, 0.0), (r.page.width() as f32, 0.0), (r.page.width() as f32, r.page.height() as f32), (0.0, r.page.height() as f32)]);
+    let source = if given.is_some() { DpiSource::Option } else { DpiSource::PaperEdges };
+    let straight = Decoded { rgb: r.page, dpi: r.dpi, dpi_source: source };
+    let mut report = import_scan(&straight, opts)?;
+    let (pw, ph) = (dec.rgb.width(), dec.rgb.height());
+    for s in &mut report.samples {
+        s.box_quad = s.box_quad.map(|[x, y]| {
+            let (u, v) = photo::project(&r.to_photo, x, y);
+            [u, v]
+        });
+        let (mask, offset) = photo::mask_to_photo(&s.pixels.mask, s.mask_offset, &r.to_photo, &to_page, (pw, ph));
+        s.pixels.mask = mask;
+        s.mask_offset = offset;
+    }
+    // The paper's sides against A4's: another paper size would make every mm wrong.
+    let side = |a: [f32; 2], b: [f32; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
+    let q = r.quad;
+    let (across, down) = (side(q[0], q[1]) + side(q[3], q[2]), side(q[0], q[3]) + side(q[1], q[2]));
+    let aspect = across.max(down) / across.min(down).max(1.0);
+    report.size_warning = (given.is_none() && (aspect / (297.0 / 210.0) - 1.0).abs() > 0.06).then_some(SizeWarning::DpiNotFromA4Page);
+    report.paper_quad = Some(r.quad);
+    report.width = pw;
+    report.height = ph;
+    Ok(report)
+}
+
+/// Imports a scan (or a straightened photo): paper, skew, boxes, rows, judgement.
+fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
     let img = &dec.rgb;
     let dpi = dec.dpi;
     let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4);
@@ -476,18 +514,37 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     }
     let mut samples = Vec::new();
     let mut rows = Vec::new();
+    let mut kinds = Vec::new();
     for (ri, g) in groups.iter().enumerate() {
         let feats: Vec<analyse::BoxFeatures> = g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
         let kind = vote(&feats, ri);
-        let mut row_samples = Vec::new();
         for (ci, ft) in feats.into_iter().enumerate() {
-            row_samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
+            samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
         }
-        let row = pick_best(&mut row_samples, ri, kind);
-        rows.push(row);
-        samples.extend(row_samples);
+        kinds.push(kind);
     }
-    Ok(SheetReport { samples, rows, dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: skew, width: img.width(), height: img.height() })
+    analyse::judge_against_sheet(&mut samples);
+    // Samples are in row order, so each row's are one contiguous run.
+    let mut rest = &mut samples[..];
+    for (ri, &kind) in kinds.iter().enumerate() {
+        let n = rest.iter().take_while(|s| s.row == ri).count();
+        let (row_samples, tail) = rest.split_at_mut(n);
+        rows.push(pick_best(row_samples, ri, kind));
+        rest = tail;
+    }
+    let size_warning = SizeWarning::check(dec.dpi_source, dpi, img.width(), img.height());
+    Ok(SheetReport {
+        samples,
+        rows,
+        dpi,
+        dpi_source: dec.dpi_source,
+        output_dpi: opts.output_dpi,
+        skew_deg: skew,
+        width: img.width(),
+        height: img.height(),
+        size_warning,
+        paper_quad: None,
+    })
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.
@@ -547,7 +604,20 @@ pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetR
     let mut s = vec![analyse::judge(ft, kind, 0, 0, frame, 0.0, dec.dpi, opts.output_dpi)];
     s[0].metrics.push(("view_stretch", stretch.map_or(1.0, |s| s.factor)));
     let row = pick_best(&mut s, 0, kind);
-    Ok(SheetReport { samples: s, rows: vec![row], dpi: dec.dpi, dpi_source: dec.dpi_source, output_dpi: opts.output_dpi, skew_deg: 0.0, width: img.width(), height: img.height() })
+    // A single impression is no page: only a resolution the file does not give is a warning.
+    let size_warning = (dec.dpi_source == DpiSource::Assumed).then_some(SizeWarning::DpiAssumed);
+    Ok(SheetReport {
+        samples: s,
+        rows: vec![row],
+        dpi: dec.dpi,
+        dpi_source: dec.dpi_source,
+        output_dpi: opts.output_dpi,
+        skew_deg: 0.0,
+        width: img.width(),
+        height: img.height(),
+        size_warning,
+        paper_quad: None,
+    })
 }
 
 /// Divides out a smooth illumination field estimated from the bright pixels of coarse blocks.

@@ -3,7 +3,10 @@
 //! BJCA 单位电子印章采样表 2×2 = 4 samples), the seal designs (round 公章 with ring, star and
 //! arc text of pseudo-CJK glyphs; square 法人章 incl. 阴文; pen-stroke signatures), the defects
 //! (pale, broken, double, smudged, tilted, off-colour, text under, over the line, stains,
-//! tinted paper) and the scan degradations (skew, edge blur, noise, JPEG 4:2:0).
+//! tinted paper) and the scan degradations (skew, edge blur, noise, JPEG 4:2:0); with a
+//! `Variation` also paper tints and mottle, uneven light, ink hue, density and unevenness,
+//! seal sizes and phone photos (perspective). Owns the splits of issue 18 (`Split`: tune,
+//! held-out, photos) and the scoring against the truth (`Scores`).
 //! Truth masks are "ink coverage ≥ 0.5" of the impression geometry, in scan pixels.
 
 use std::io::Cursor;
@@ -75,12 +78,190 @@ pub struct SynthOptions {
     pub seal_ink: Option<[f32; 3]>,
     /// Ink of every signature; `None` draws black or blue.
     pub signature_ink: Option<[f32; 3]>,
+    /// Ranges of paper, scanner, ink and seal size to draw from; `None` keeps the narrow
+    /// original ranges (and the exact sheets the older tests and fixtures were drawn with).
+    pub variation: Option<Variation>,
+    /// Write the resolution into the file (JFIF density, PNG pHYs); without it the importer
+    /// has to take it from the A4 page.
+    pub dpi_in_file: bool,
 }
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        Self { seed: 1, dpi: 300.0, layout: Layout::SealCollection, jpeg_quality: None, skew_deg: None, defect_rate: 0.6, tinted: None, seal_ink: None, signature_ink: None }
+        Self {
+            seed: 1,
+            dpi: 300.0,
+            layout: Layout::SealCollection,
+            jpeg_quality: None,
+            skew_deg: None,
+            defect_rate: 0.6,
+            tinted: None,
+            seal_ink: None,
+            signature_ink: None,
+            variation: None,
+            dpi_in_file: true,
+        }
     }
+}
+
+/// Ranges a sheet's nuisance parameters are drawn from (paper, scanner, ink, seal size). The
+/// defects themselves are drawn the same way in every variation: their definitions (see the
+/// crate README) do not change with the scanner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variation {
+    /// Luma of white paper.
+    pub paper_luma: (f32, f32),
+    /// Chance that the sheet is on tinted paper, and the tints to pick from (RGB of the paper).
+    pub tint_chance: f32,
+    pub tints: Vec<[f32; 3]>,
+    /// Amplitude of the paper's mottle (grey levels, low frequency).
+    pub texture: (f32, f32),
+    /// Uneven light: darkening from one corner to the other (fraction).
+    pub light_falloff: (f32, f32),
+    /// Scanner blur: width of the edge ramp in scan pixels.
+    pub blur_px: (f32, f32),
+    /// Scanner noise: standard deviation per channel, grey levels.
+    pub noise_sigma: (f32, f32),
+    /// Hue of a 正红 seal ink (degrees from red, negative towards purple).
+    pub red_hue: (f32, f32),
+    /// Hue of an off-colour ink: purple side and orange side.
+    pub purple_hue: (f32, f32),
+    pub orange_hue: (f32, f32),
+    /// Ink density (fraction of light absorbed in the ink's most absorbing channel) of a
+    /// normal impression and of a pale one.
+    pub density: (f32, f32),
+    pub pale_density: (f32, f32),
+    /// Unevenness of the ink within an impression (the pad's texture): the local density is
+    /// the drawn one times 1 ± this, smooth over about 0.7 mm with a fine grain; the mean stays.
+    pub ink_mottle: (f32, f32),
+    /// Diameter of a round 公章 and side of a square 法人章, mm.
+    pub official_mm: (f32, f32),
+    pub legal_rep_mm: (f32, f32),
+    /// Signature inks to pick from (balanced RGB at full density).
+    pub pen_inks: Vec<[f32; 3]>,
+    /// Chance that the sheet is a phone photo rather than a scan: the page lies on a darker
+    /// table with a margin of this share of its width around it, its corners moved by up to
+    /// `keystone` of its width (perspective).
+    pub photo_chance: f32,
+    pub photo_margin: (f32, f32),
+    pub keystone: f32,
+}
+
+/// The two generated sets the verdicts are judged on. Thresholds are fitted on `Tune`
+/// (`certdesk-fit-seal`); the figures in the README come from `Heldout`, which is drawn with
+/// other seeds *and* other paper tints, noise and blur levels, JPEG qualities, resolutions,
+/// ink densities and hues, and seal sizes (all still within issue 18's ranges).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    Tune,
+    Heldout,
+    /// A stress set beyond the issue's targets: held-out sheets photographed with a phone.
+    Photos,
+}
+
+impl Split {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "tune" => Some(Split::Tune),
+            "heldout" | "held-out" => Some(Split::Heldout),
+            "photos" => Some(Split::Photos),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Tune => "tune",
+            Split::Heldout => "heldout",
+            Split::Photos => "photos",
+        }
+    }
+
+    pub fn variation(self) -> Variation {
+        match self {
+            Split::Tune => Variation {
+                paper_luma: (242.0, 254.0),
+                tint_chance: 0.2,
+                // Grey recycled paper, cream.
+                tints: vec![[214.0, 214.0, 210.0], [244.0, 234.0, 200.0], [236.0, 230.0, 212.0]],
+                texture: (0.0, 3.0),
+                light_falloff: (0.0, 0.06),
+                blur_px: (1.0, 2.2),
+                noise_sigma: (1.0, 3.5),
+                red_hue: (-6.0, 6.0),
+                purple_hue: (-45.0, -22.0),
+                orange_hue: (20.0, 32.0),
+                density: (0.72, 0.96),
+                pale_density: (0.22, 0.38),
+                ink_mottle: (0.0, 0.15),
+                official_mm: (38.0, 42.0),
+                legal_rep_mm: (15.0, 22.0),
+                pen_inks: vec![[25.0, 25.0, 30.0], [25.0, 45.0, 150.0], [35.0, 35.0, 40.0]],
+                photo_chance: 0.0,
+                photo_margin: (0.0, 0.0),
+                keystone: 0.0,
+            },
+            Split::Heldout => Variation {
+                paper_luma: (236.0, 252.0),
+                tint_chance: 0.2,
+                // Light blue, pink, pale green, darker grey: none of them in `Tune`.
+                tints: vec![[212.0, 226.0, 242.0], [248.0, 222.0, 224.0], [222.0, 238.0, 212.0], [204.0, 204.0, 204.0]],
+                texture: (2.0, 6.0),
+                light_falloff: (0.03, 0.12),
+                blur_px: (1.4, 3.0),
+                noise_sigma: (2.5, 6.0),
+                red_hue: (-9.0, 9.0),
+                purple_hue: (-60.0, -24.0),
+                orange_hue: (22.0, 40.0),
+                density: (0.62, 0.92),
+                pale_density: (0.25, 0.42),
+                ink_mottle: (0.05, 0.3),
+                official_mm: (40.0, 45.0),
+                legal_rep_mm: (18.0, 25.0),
+                pen_inks: vec![[30.0, 40.0, 90.0], [40.0, 70.0, 185.0], [48.0, 48.0, 52.0]],
+                photo_chance: 0.0,
+                photo_margin: (0.0, 0.0),
+                keystone: 0.0,
+            },
+            // The held-out ranges, every sheet a phone photo; no target is set on it.
+            Split::Photos => Variation { photo_chance: 1.0, photo_margin: (0.03, 0.08), keystone: 0.025, ..Split::Heldout.variation() },
+        }
+    }
+
+    /// Options of sheet `k` of the split: seeds, layouts, resolutions and JPEG qualities of its own.
+    pub fn sheet(self, k: usize) -> SynthOptions {
+        // Resolutions, JPEG qualities and the share of files without a resolution in them.
+        let (base, dpis, q, no_dpi): (u64, &[f32], (f32, f32), f32) = match self {
+            Split::Tune => (11_000_000, &[150.0, 200.0, 300.0, 300.0], (72.0, 96.0), 0.1),
+            Split::Heldout => (55_000_000, &[150.0, 200.0, 300.0, 300.0, 300.0, 600.0], (60.0, 80.0), 0.15),
+            // A phone writes no usable resolution (72 dpi at most).
+            Split::Photos => (77_000_000, &[200.0, 300.0], (70.0, 92.0), 1.0),
+        };
+        let seed = base + k as u64;
+        let mut rng = Rng::new(seed ^ 0x5EED);
+        let layouts = [Layout::SealCollection, Layout::SealApplication, Layout::Sampling];
+        let dpi = dpis[rng.pick(dpis.len())];
+        let jpeg_quality = if rng.chance(0.75) { Some(rng.range(q.0, q.1) as u8) } else { None };
+        let dpi_in_file = !rng.chance(no_dpi);
+        SynthOptions { seed, dpi, layout: layouts[k % 3], jpeg_quality, variation: Some(self.variation()), dpi_in_file, ..SynthOptions::default() }
+    }
+}
+
+/// HSV colour (hue in degrees, red at 0, negative towards magenta) as RGB 0–255.
+fn hsv_rgb(hue: f32, sat: f32, val: f32) -> [f32; 3] {
+    let h = hue.rem_euclid(360.0) / 60.0;
+    let c = val * sat;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = val - c;
+    [r + m, g + m, b + m]
 }
 
 /// Ground truth of one box.
@@ -420,15 +601,29 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
     let skew = o.skew_deg.unwrap_or_else(|| rng.range(-3.0, 3.0));
     let r = skew.to_radians();
     let page = PageXf { ppmm, c: r.cos(), s: r.sin(), cx: pw as f32 * 0.5, cy: ph as f32 * 0.5 };
-    let tinted = o.tinted.unwrap_or_else(|| rng.chance(0.2));
-    let paper = if tinted {
-        if rng.chance(0.5) { [214.0, 214.0, 210.0] } else { [244.0, 234.0, 200.0] }
-    } else {
-        let l = rng.range(242.0, 254.0);
-        [l, l, l - rng.range(0.0, 4.0)]
+    let var = o.variation.as_ref();
+    let tinted = o.tinted.unwrap_or_else(|| rng.chance(var.map_or(0.2, |v| v.tint_chance)));
+    let paper = match var {
+        Some(v) if tinted => v.tints[rng.pick(v.tints.len())],
+        Some(v) => {
+            let l = rng.range(v.paper_luma.0, v.paper_luma.1);
+            [l, l, l - rng.range(0.0, 4.0)]
+        }
+        None if tinted => {
+            if rng.chance(0.5) {
+                [214.0, 214.0, 210.0]
+            } else {
+                [244.0, 234.0, 200.0]
+            }
+        }
+        None => {
+            let l = rng.range(242.0, 254.0);
+            [l, l, l - rng.range(0.0, 4.0)]
+        }
     };
     let mut img = RgbImage::from_pixel(pw, ph, image::Rgb([paper[0] as u8, paper[1] as u8, paper[2] as u8]));
-    let ramp = rng.range(1.0, 1.8);
+    let (blur_lo, blur_hi) = var.map_or((1.0, 1.8), |v| v.blur_px);
+    let ramp = rng.range(blur_lo, blur_hi);
     let spec = layout(o.layout);
     let ident = LocalXf::new(0.0, 0.0, 0.0);
     let line_mm = rng.range(0.2, 0.32);
@@ -468,6 +663,10 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         cy: f32,
         size: f32,
         tilt: f32,
+        /// Offset of a double's second impression and length of a smear, mm (drawn here
+        /// with a variation, so that they fit the box; later otherwise).
+        double_mm: Option<f32>,
+        smear_mm: Option<f32>,
     }
     let mut plans = Vec::new();
     for c in &spec.cells {
@@ -489,11 +688,18 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
                 }
             }
         }
-        let size = match c.kind {
-            SampleKind::OfficialSeal => [38.0, 40.0, 42.0][rng.pick(3)] + rng.range(-0.5, 0.5),
-            SampleKind::LegalRepSeal => rng.range(15.0, 22.0),
-            SampleKind::Signature => rng.range(30.0, 44.0),
+        let size = match (c.kind, var) {
+            (SampleKind::OfficialSeal, None) => [38.0, 40.0, 42.0][rng.pick(3)] + rng.range(-0.5, 0.5),
+            (SampleKind::OfficialSeal, Some(v)) => rng.range(v.official_mm.0, v.official_mm.1),
+            (SampleKind::LegalRepSeal, None) => rng.range(15.0, 22.0),
+            (SampleKind::LegalRepSeal, Some(v)) => rng.range(v.legal_rep_mm.0, v.legal_rep_mm.1),
+            (SampleKind::Signature, _) => rng.range(30.0, 44.0),
         };
+        // With a variation: a double's offset is 0.5–3 mm and a smear 0.6–1.6 mm (the labels'
+        // definitions), as much of it as fits inside the box without touching its lines.
+        let room = 0.5 * c.w.min(c.h) - 0.5 * size * if c.kind == SampleKind::LegalRepSeal { std::f32::consts::SQRT_2 } else { 1.0 } - 2.0;
+        let double_mm = (var.is_some() && defects.contains(&Defect::Double)).then(|| rng.range(0.5, 3.0).min(room.max(0.5)));
+        let smear_mm = (var.is_some() && defects.contains(&Defect::Smudged)).then(|| rng.range(0.6, 1.6).min(room.max(0.6)));
         let tilt = if defects.contains(&Defect::Tilted) { rng.range(9.0, 30.0) * if rng.chance(0.5) { -1.0 } else { 1.0 } } else { rng.range(-1.5, 1.5) };
         // Extent for placement (half-size incl. tilt of squares, double offset, smudge).
         let mut half = if c.kind == SampleKind::LegalRepSeal {
@@ -504,10 +710,10 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
             0.5 * size + 1.5
         };
         if defects.contains(&Defect::Double) {
-            half += 3.2;
+            half += double_mm.map_or(3.2, |d| d + 0.2);
         }
         if defects.contains(&Defect::Smudged) {
-            half += 1.6;
+            half += smear_mm.map_or(1.6, |d| d + 0.1);
         }
         let (mut cx, mut cy) = (c.x + 0.5 * c.w, c.y + 0.5 * c.h);
         let slack_x = (0.5 * c.w - half - 1.8).max(0.0);
@@ -528,7 +734,7 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         if empty_final {
             defects.clear();
         }
-        plans.push(Plan { defects, empty: empty_final, cx, cy, size, tilt });
+        plans.push(Plan { defects, empty: empty_final, cx, cy, size, tilt, double_mm, smear_mm });
     }
     for (c, p) in spec.cells.iter().zip(&plans) {
         if p.defects.contains(&Defect::TextUnder) {
@@ -609,21 +815,35 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         let mut second = None;
         if p.defects.contains(&Defect::Double) {
             let a = rng.range(0.0, std::f32::consts::TAU);
-            let d = rng.range(1.5, 3.0);
+            let d = p.double_mm.unwrap_or_else(|| rng.range(1.5, 3.0));
             let l2 = LocalXf::new(p.cx + d * a.cos(), p.cy + d * a.sin(), p.tilt + rng.range(-2.0, 2.0));
             let mut l = Layer::around(sx, sy, reach, ramp);
             draw(&mut l, &l2);
             second = Some(l);
         }
         if p.defects.contains(&Defect::Smudged) {
-            smudge(&mut layer, &mut rng, ppmm);
+            smudge(&mut layer, &mut rng, ppmm, p.smear_mm);
         }
         let forced = if c.kind.is_seal() { o.seal_ink } else { o.signature_ink };
-        let (ink, strength) = ink_for(&mut rng, c.kind, &p.defects, forced);
+        let (ink, strength) = match var {
+            Some(v) => ink_in(&mut rng, v, c.kind, &p.defects, forced),
+            None => ink_for(&mut rng, c.kind, &p.defects, forced),
+        };
         let mut union = Layer { x0: layer.x0, y0: layer.y0, w: layer.w, h: layer.h, cov: layer.cov.clone(), ramp };
-        layer.composite(&mut img, ink, strength);
+        // Uneven ink (a variation only, from its own stream: the legacy sheets stay as they were).
+        let mottle = var.map(|v| {
+            let mut mrng = Rng::new(design_seed ^ 0x0DD5);
+            let amp = mrng.range(v.ink_mottle.0, v.ink_mottle.1);
+            mottle_field(&layer, &mut mrng, ppmm, amp)
+        });
+        let mottled = |l: &Layer| match &mottle {
+            // Never more ink than the ink itself absorbs at full strength.
+            Some(m) => Layer { cov: l.cov.iter().zip(m).map(|(c, f)| (c * f).min(1.0 / strength.max(0.05))).collect(), ..*l },
+            None => Layer { cov: l.cov.clone(), ..*l },
+        };
+        mottled(&layer).composite(&mut img, ink, strength);
         if let Some(l) = &second {
-            l.composite(&mut img, ink, strength * rng.range(0.7, 1.0));
+            mottled(l).composite(&mut img, ink, strength * rng.range(0.7, 1.0));
             union.max_with(l);
         }
         let (m, off) = union.truth(pw, ph);
@@ -636,10 +856,17 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         }
         truth.push(t);
     }
-    // Sensor noise.
+    if let Some(v) = var {
+        scanner(&mut img, v, &mut Rng::new(o.seed ^ 0x5CA7), ppmm);
+        let mut prng = Rng::new(o.seed ^ 0x9407);
+        if prng.chance(v.photo_chance) {
+            img = photograph(&img, &mut truth, v, &mut prng);
+        }
+    }
+    // Sensor noise (a variation draws its own in `scanner`).
     let mut nrng = Rng::new(o.seed ^ 0xABCD);
     let mut state = nrng.next_u64();
-    for px in img.as_mut().iter_mut() {
+    for px in img.as_mut().iter_mut().filter(|_| var.is_none()) {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
@@ -650,16 +877,171 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
     match o.jpeg_quality {
         Some(q) => {
             let mut enc = JpegEncoder::new_with_quality(&mut bytes, q);
-            enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(o.dpi.round() as u16));
+            if o.dpi_in_file {
+                enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(o.dpi.round() as u16));
+            }
             let _ = enc.encode_image(&img);
         }
         None => {
             let mut buf = Vec::new();
             let _ = img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png);
-            bytes = crate::decode::png_with_dpi(buf, o.dpi);
+            bytes = if o.dpi_in_file { crate::decode::png_with_dpi(buf, o.dpi) } else { buf };
         }
     }
     SynthSheet { bytes, dpi: o.dpi, skew_deg: skew, truth }
+}
+
+/// Per-pixel factors of an impression's ink over `layer`'s frame: 1 + amp·(2u − 1), u mixing a
+/// smooth field on a 0.7 mm grid with a per-pixel grain; the mean is 1.
+fn mottle_field(layer: &Layer, rng: &mut Rng, ppmm: f32, amp: f32) -> Vec<f32> {
+    let cell = (0.7 * ppmm).max(1.5);
+    let (gw, gh) = ((layer.w as f32 / cell) as usize + 2, (layer.h as f32 / cell) as usize + 2);
+    let grid: Vec<f32> = (0..gw * gh).map(|_| rng.range(0.0, 1.0)).collect();
+    let mut out = Vec::with_capacity(layer.w * layer.h);
+    for y in 0..layer.h {
+        let gy = y as f32 / cell;
+        let (iy, ty) = (gy as usize, gy.fract());
+        for x in 0..layer.w {
+            let gx = x as f32 / cell;
+            let (ix, tx) = (gx as usize, gx.fract());
+            let g = |i: usize, j: usize| grid[j * gw + i];
+            let smooth = (g(ix, iy) * (1.0 - tx) + g(ix + 1, iy) * tx) * (1.0 - ty) + (g(ix, iy + 1) * (1.0 - tx) + g(ix + 1, iy + 1) * tx) * ty;
+            let u = 0.7 * smooth + 0.3 * rng.range(0.0, 1.0);
+            out.push((1.0 + amp * (2.0 * u - 1.0)).max(0.0));
+        }
+    }
+    out
+}
+
+/// A phone photo of the finished page: the page on a darker, grainy table with a margin
+/// around it, its corners moved by up to `keystone` of its width (perspective), resampled
+/// bilinearly. The truth follows: box centres and masks are mapped into the photo.
+fn photograph(page: &RgbImage, truth: &mut [TruthSample], v: &Variation, rng: &mut Rng) -> RgbImage {
+    let (pw, ph) = (page.width() as f32, page.height() as f32);
+    let m = rng.range(v.photo_margin.0, v.photo_margin.1) * pw;
+    let k = v.keystone * pw;
+    let (cw, ch) = ((pw + 2.0 * m).round() as u32, (ph + 2.0 * m).round() as u32);
+    let corners = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
+    let mut jitter = || rng.range(-k, k);
+    let dst = corners.map(|(x, y)| (x + m + jitter(), y + m + jitter()));
+    let fwd = crate::photo::homography(corners, dst);
+    let inv = crate::photo::homography(dst, corners);
+    let table = [rng.range(70.0, 140.0), rng.range(60.0, 120.0), rng.range(50.0, 110.0)];
+    let mut grain = rng.next_u64() | 1;
+    let raw = page.as_raw();
+    let pwu = page.width() as usize;
+    let out = RgbImage::from_fn(cw, ch, |x, y| {
+        let (u, w) = crate::photo::project(&inv, x as f32 + 0.5, y as f32 + 0.5);
+        let (u, w) = (u - 0.5, w - 0.5);
+        if u < 0.0 || w < 0.0 || u >= pw - 1.0 || w >= ph - 1.0 {
+            grain ^= grain << 13;
+            grain ^= grain >> 7;
+            grain ^= grain << 17;
+            let n = (grain % 17) as f32 - 8.0;
+            return image::Rgb(table.map(|c| (c + n).clamp(0.0, 255.0) as u8));
+        }
+        let (iu, iw) = (u as usize, w as usize);
+        let (tu, tw) = (u - iu as f32, w - iw as f32);
+        let at = |xx: usize, yy: usize, c: usize| raw[(yy * pwu + xx) * 3 + c] as f32;
+        image::Rgb([0, 1, 2].map(|c| {
+            let top = at(iu, iw, c) * (1.0 - tu) + at(iu + 1, iw, c) * tu;
+            let bottom = at(iu, iw + 1, c) * (1.0 - tu) + at(iu + 1, iw + 1, c) * tu;
+            (top * (1.0 - tw) + bottom * tw + 0.5) as u8
+        }))
+    });
+    for t in truth.iter_mut() {
+        let (bx, by) = crate::photo::project(&fwd, t.box_centre[0], t.box_centre[1]);
+        t.box_centre = [bx, by];
+        if t.empty {
+            continue;
+        }
+        let (ox, oy, mw, mh) = (t.offset[0] as f32, t.offset[1] as f32, t.mask.width() as f32, t.mask.height() as f32);
+        let pts = [(ox, oy), (ox + mw, oy), (ox + mw, oy + mh), (ox, oy + mh)].map(|(x, y)| crate::photo::project(&fwd, x, y));
+        let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
+        let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).floor().max(0.0) as u32;
+        let x1 = (pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() as u32).min(cw);
+        let y1 = (pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() as u32).min(ch);
+        let old = &t.mask;
+        // Four samples per photo pixel, ink when at least two are (coverage ≥ 0.5, as on the page).
+        let hit = |x: f32, y: f32| {
+            let (u, w) = crate::photo::project(&inv, x, y);
+            let (lx, ly) = (u - ox, w - oy);
+            lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh && old.get_pixel(lx as u32, ly as u32).0[0] != 0
+        };
+        let mask = GrayImage::from_fn(x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1), |x, y| {
+            let (px, py) = ((x0 + x) as f32, (y0 + y) as f32);
+            let n = [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)].iter().filter(|&&(dx, dy)| hit(px + dx, py + dy)).count();
+            Luma([if n >= 2 { 255 } else { 0 }])
+        });
+        t.mask = mask;
+        t.offset = [x0, y0];
+    }
+    out
+}
+
+/// The scanner or camera over the finished sheet: paper mottle (a 2 mm grid of random levels,
+/// bilinear), light falling off towards one corner, and noise of a drawn standard deviation
+/// (sum of two uniforms: triangular, close enough to Gaussian for an 8-bit sensor).
+fn scanner(img: &mut RgbImage, v: &Variation, rng: &mut Rng, ppmm: f32) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let amp = rng.range(v.texture.0, v.texture.1);
+    let cell = (2.0 * ppmm).max(2.0);
+    let (gw, gh) = ((w as f32 / cell) as usize + 2, (h as f32 / cell) as usize + 2);
+    let grid: Vec<f32> = (0..gw * gh).map(|_| rng.range(-amp, amp)).collect();
+    let fall = rng.range(v.light_falloff.0, v.light_falloff.1);
+    let dir = rng.range(0.0, std::f32::consts::TAU);
+    let (dc, ds) = (dir.cos(), dir.sin());
+    let sigma = rng.range(v.noise_sigma.0, v.noise_sigma.1);
+    let k = sigma * 6f32.sqrt() / (1u64 << 24) as f32;
+    let mut state = rng.next_u64() | 1;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32
+    };
+    let mut tex_row = vec![0f32; w];
+    for (y, row) in img.as_mut().chunks_exact_mut(3 * w).enumerate() {
+        let gy = y as f32 / cell;
+        let (iy, ty) = (gy as usize, gy.fract());
+        for (x, t) in tex_row.iter_mut().enumerate() {
+            let gx = x as f32 / cell;
+            let (ix, tx) = (gx as usize, gx.fract());
+            let g = |i: usize, j: usize| grid[j * gw + i];
+            *t = (g(ix, iy) * (1.0 - tx) + g(ix + 1, iy) * tx) * (1.0 - ty) + (g(ix, iy + 1) * (1.0 - tx) + g(ix + 1, iy + 1) * tx) * ty;
+        }
+        for (x, px) in row.chunks_exact_mut(3).enumerate() {
+            // 0 at one corner, 1 at the opposite one along `dir`.
+            let along = 0.5 + 0.5 * ((x as f32 / w as f32 - 0.5) * dc + (y as f32 / h as f32 - 0.5) * ds) * std::f32::consts::SQRT_2;
+            let gain = (1.0 - fall * along.clamp(0.0, 1.0)) * (1.0 + tex_row[x] / 255.0);
+            for c in px.iter_mut() {
+                let n = (uniform() + uniform() - (1u64 << 24) as f32) * k * 0.5;
+                *c = (*c as f32 * gain + n).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+}
+
+/// Ink colour and strength of an impression drawn from a variation: the colour at full
+/// density from the hue ranges (正红, or purple / orange for `off_color`), the strength such
+/// that the ink absorbs the drawn density of light in its most absorbing channel.
+fn ink_in(rng: &mut Rng, v: &Variation, kind: SampleKind, defects: &[Defect], forced: Option<[f32; 3]>) -> ([f32; 3], f32) {
+    let density = if defects.contains(&Defect::Pale) { rng.range(v.pale_density.0, v.pale_density.1) } else { rng.range(v.density.0, v.density.1) };
+    let ink = if let Some(ink) = forced {
+        ink
+    } else if kind.is_seal() {
+        let hue = if defects.contains(&Defect::OffColor) {
+            if rng.chance(0.5) { rng.range(v.purple_hue.0, v.purple_hue.1) } else { rng.range(v.orange_hue.0, v.orange_hue.1) }
+        } else {
+            rng.range(v.red_hue.0, v.red_hue.1)
+        };
+        hsv_rgb(hue, rng.range(0.82, 0.95), rng.range(200.0, 235.0))
+    } else {
+        let base = v.pen_inks[rng.pick(v.pen_inks.len())];
+        base.map(|c| (c + rng.range(-8.0, 8.0)).clamp(0.0, 255.0))
+    };
+    let absorb = 1.0 - ink[0].min(ink[1]).min(ink[2]) / 255.0;
+    (ink, (density / absorb.max(0.05)).min(1.0))
 }
 
 fn c_bounds(c: &CellSpec) -> (f32, f32, f32, f32) {
@@ -810,9 +1192,9 @@ fn break_impression(layer: &mut Layer, rng: &mut Rng, page: &PageXf, local: &Loc
 }
 
 /// Smears the coverage along a random direction and spreads it.
-fn smudge(layer: &mut Layer, rng: &mut Rng, ppmm: f32) {
+fn smudge(layer: &mut Layer, rng: &mut Rng, ppmm: f32, len_mm: Option<f32>) {
     let a = rng.range(0.0, std::f32::consts::TAU);
-    let len = rng.range(0.8, 1.5) * ppmm;
+    let len = len_mm.unwrap_or_else(|| rng.range(0.8, 1.5)) * ppmm;
     let n = (len as usize).max(2);
     let (dx, dy) = (a.cos() * len / n as f32, a.sin() * len / n as f32);
     let src = layer.cov.clone();
@@ -842,6 +1224,20 @@ pub struct Scores {
     pub labels: Vec<(Defect, usize, usize, usize)>,
     /// |measured − true| diameter or side, mm (seals that are not double or smudged).
     pub size_err_mm: Vec<f32>,
+    /// The same, split: round 公章 diameters and square 法人章 sides.
+    pub size_err_official: Vec<f32>,
+    pub size_err_legal_rep: Vec<f32>,
+    /// Mask IoU per truth label (a sample counts under each of its labels; `None`: no defect).
+    pub iou_by_label: Vec<(Option<Defect>, f32)>,
+    /// Rows of the truth, and of them: rows with an acceptable sample (no defect in the
+    /// truth), rows whose chosen sample is acceptable, rows told to stamp again although an
+    /// acceptable sample is on the sheet (false "stamp again"), rows without any acceptable
+    /// sample where one was picked anyway (missed "stamp again").
+    pub rows: usize,
+    pub rows_acceptable: usize,
+    pub rows_best_acceptable: usize,
+    pub rows_false_restamp: usize,
+    pub rows_missed_restamp: usize,
 }
 
 impl Scores {
@@ -872,11 +1268,27 @@ impl Scores {
         self.size_err_mm.iter().cloned().fold(0.0, f32::max)
     }
 
+    /// Precision and recall of one label (1.0 where nothing was predicted or nothing was there).
+    pub fn precision_recall(&self, d: Defect) -> (f32, f32) {
+        let (_, tp, fp, fn_) = self.labels.iter().find(|l| l.0 == d).copied().unwrap_or((d, 0, 0, 0));
+        let p = if tp + fp == 0 { 1.0 } else { tp as f32 / (tp + fp) as f32 };
+        let r = if tp + fn_ == 0 { 1.0 } else { tp as f32 / (tp + fn_) as f32 };
+        (p, r)
+    }
+
+    /// Mean IoU of the samples carrying `label` in the truth (`None`: defect-free samples).
+    pub fn mean_iou_of(&self, label: Option<Defect>) -> Option<f32> {
+        let v: Vec<f32> = self.iou_by_label.iter().filter(|x| x.0 == label).map(|x| x.1).collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f32>() / v.len() as f32)
+    }
+
     /// Adds one sheet: matches boxes by centre (within 4 mm).
     pub fn add(&mut self, report: &crate::SheetReport, truth: &[TruthSample], dpi: f32) {
         let ppmm = dpi / 25.4;
         self.boxes_truth += truth.len();
         let mut used = vec![false; report.samples.len()];
+        // (truth row, report row, chosen, acceptable) of every matched box.
+        let mut matched: Vec<(usize, usize, bool, bool)> = Vec::new();
         for t in truth {
             let hit = report.samples.iter().enumerate().find(|(i, s)| {
                 let cx = s.box_quad.iter().map(|p| p[0]).sum::<f32>() / 4.0;
@@ -886,6 +1298,7 @@ impl Scores {
             let Some((i, s)) = hit else { continue };
             used[i] = true;
             self.boxes_found += 1;
+            matched.push((t.row, s.row, s.best, t.defects.is_empty()));
             if s.kind == t.kind {
                 self.kind_correct += 1;
             }
@@ -902,17 +1315,51 @@ impl Scores {
                 }
             }
             if !t.empty {
-                self.iou.push(mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset));
+                let iou = mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset);
+                self.iou.push(iou);
+                if t.defects.is_empty() {
+                    self.iou_by_label.push((None, iou));
+                }
+                self.iou_by_label.extend(t.defects.iter().map(|&d| (Some(d), iou)));
                 if !t.defects.contains(&Defect::Double)
                     && !t.defects.contains(&Defect::Smudged)
                     && let (Some(a), Some(b)) = (s.diameter_mm.or(s.side_mm), t.diameter_mm.or(t.side_mm))
                 {
                     self.size_err_mm.push((a - b).abs());
+                    if t.kind == SampleKind::OfficialSeal {
+                        self.size_err_official.push((a - b).abs());
+                    } else {
+                        self.size_err_legal_rep.push((a - b).abs());
+                    }
                 }
             }
         }
         self.boxes_extra += used.iter().filter(|u| !**u).count();
+        let mut rows: Vec<usize> = truth.iter().map(|t| t.row).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        for r in rows {
+            self.rows += 1;
+            let boxes: Vec<_> = matched.iter().filter(|m| m.0 == r).collect();
+            let acceptable = truth.iter().any(|t| t.row == r && t.defects.is_empty());
+            let restamp = boxes.first().and_then(|b| report.rows.iter().find(|row| row.row == b.1)).is_none_or(|row| row.needs_restamp);
+            let best_ok = boxes.iter().any(|b| b.2 && b.3);
+            self.rows_acceptable += usize::from(acceptable);
+            self.rows_best_acceptable += usize::from(acceptable && best_ok);
+            self.rows_false_restamp += usize::from(acceptable && restamp);
+            self.rows_missed_restamp += usize::from(!acceptable && !restamp);
+        }
     }
+}
+
+/// The `q`-quantile (0–1) of some values, nearest rank; 0 for none.
+pub fn quantile(values: &[f32], q: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f32::total_cmp);
+    v[((q * v.len() as f32).ceil() as usize).clamp(1, v.len()) - 1]
 }
 
 /// IoU of two binary masks given as crops with scan-pixel offsets.

@@ -1,0 +1,180 @@
+//! `certdesk-fit-seal`: fits the threshold values of `src/thresholds.json` on the tune split
+//! (`synth::Split::Tune`, never the held-out one). Imports every sheet of the split, keeps each
+//! sample's measures and its truth, then for each rule moves one threshold at a time to the
+//! value that scores best on that rule's label (F1, less twice any shortfall of precision below
+//! 0.9: a false "stamp again" costs more than a missed defect), three passes. Ties are broken by
+//! the middle of the best plateau, so a threshold sits between the classes, not on a sample.
+//! The rules' shape (measures, sides) is kept; only the values move.
+//!
+//! Usage: `certdesk-fit-seal [--sheets N] [--write PATH] [--dump PATH]` (prints the fitted JSON
+//! without `--write`; `--dump` writes every sample's measures and truth, one line each).
+
+use certdesk_seal::synth::{self, Split};
+use certdesk_seal::thresholds::{Rule, thresholds};
+use certdesk_seal::{Defect, ImportOptions, SampleKind, import_sheet};
+
+/// One judged sample of the tune split with its truth.
+struct Obs {
+    kind: SampleKind,
+    dpi: f32,
+    metrics: Vec<(&'static str, f32)>,
+    truth: Vec<Defect>,
+}
+
+/// Which samples a rule is fitted on.
+type Applies = fn(&Obs) -> bool;
+
+/// The label a rule decides and the samples it applies to.
+fn scope(name: &str) -> Option<(Defect, Applies)> {
+    let seal_shape = |o: &Obs| o.kind.is_seal() && o.metrics.iter().any(|m| m.0 == "coverage");
+    Some(match name {
+        "pale.seal" => (Defect::Pale, seal_shape),
+        "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
+        "broken.seal" => (Defect::Broken, seal_shape),
+        "double.round" => (Defect::Double, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        "double.square" => (Defect::Double, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        "smudged.round" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        "smudged.square" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        _ => return None,
+    })
+}
+
+/// (true positives, false positives, false negatives) of a rule on the samples.
+fn count(rule: &Rule, label: Defect, obs: &[&Obs]) -> (usize, usize, usize) {
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    for o in obs {
+        match (rule.fires(&o.metrics), o.truth.contains(&label)) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            _ => {}
+        }
+    }
+    (tp, fp, fn_)
+}
+
+fn objective((tp, fp, fn_): (usize, usize, usize)) -> f32 {
+    if tp + fp + fn_ == 0 {
+        return 1.0;
+    }
+    let f1 = 2.0 * tp as f32 / (2 * tp + fp + fn_) as f32;
+    let precision = if tp + fp == 0 { 1.0 } else { tp as f32 / (tp + fp) as f32 };
+    f1 - 2.0 * (0.9 - precision).max(0.0)
+}
+
+/// Moves condition `k` of the rule (all first, then any) to its best value.
+fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) {
+    let feature = if k < rule.all.len() { rule.all[k].0.clone() } else { rule.any[k - rule.all.len()].0.clone() };
+    let mut values: Vec<f32> = obs.iter().filter_map(|o| o.metrics.iter().find(|m| m.0 == feature).map(|m| m.1)).filter(|v| v.is_finite()).collect();
+    values.sort_by(f32::total_cmp);
+    values.dedup();
+    if values.len() < 2 {
+        return;
+    }
+    let mut cands: Vec<f32> = values.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
+    cands.insert(0, values[0] - 1e-3);
+    cands.push(values[values.len() - 1] + 1e-3);
+    let set = |rule: &mut Rule, v: f32| {
+        if k < rule.all.len() {
+            rule.all[k].2 = v;
+        } else {
+            let j = k - rule.all.len();
+            rule.any[j].2 = v;
+        }
+    };
+    let scores: Vec<f32> = cands
+        .iter()
+        .map(|&v| {
+            set(rule, v);
+            objective(count(rule, label, obs))
+        })
+        .collect();
+    let best = scores.iter().cloned().fold(f32::MIN, f32::max);
+    // The middle of the first plateau of best scores.
+    let start = scores.iter().position(|&s| s >= best - 1e-6).unwrap_or(0);
+    let end = scores[start..].iter().position(|&s| s < best - 1e-6).map_or(scores.len(), |e| start + e);
+    set(rule, cands[(start + end - 1) / 2]);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sheets = 80usize;
+    let mut write: Option<String> = None;
+    let mut dump: Option<String> = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--sheets" => {
+                i += 1;
+                sheets = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(sheets);
+            }
+            "--dump" => {
+                i += 1;
+                dump = args.get(i).cloned();
+            }
+            "--write" => {
+                i += 1;
+                write = args.get(i).cloned();
+            }
+            a => {
+                eprintln!("unknown argument {a}; usage: certdesk-fit-seal [--sheets N] [--write PATH]");
+                std::process::exit(2);
+            }
+        }
+        i += 1;
+    }
+    let mut obs = Vec::new();
+    for k in 0..sheets {
+        let so = Split::Tune.sheet(k);
+        let sheet = synth::generate(&so);
+        let Ok(report) = import_sheet(&sheet.bytes, &ImportOptions::default()) else {
+            eprintln!("tune sheet {k}: import failed");
+            continue;
+        };
+        for t in sheet.truth.iter().filter(|t| !t.empty) {
+            if let Some(s) = report.samples.iter().find(|s| s.row == t.row && s.col == t.col && !s.empty) {
+                obs.push(Obs { kind: s.kind, dpi: so.dpi, metrics: s.metrics.clone(), truth: t.defects.clone() });
+            }
+        }
+    }
+    eprintln!("{} samples from {sheets} tune sheets", obs.len());
+    if let Some(p) = dump {
+        // One line per sample: kind, dpi, truth labels, then measure=value pairs.
+        let lines: Vec<String> = obs
+            .iter()
+            .map(|o| {
+                let truth: Vec<&str> = o.truth.iter().map(|d| d.as_str()).collect();
+                let m: Vec<String> = o.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
+                format!("{:?}\t{}\t{}\t{}", o.kind, o.dpi, truth.join(","), m.join(" "))
+            })
+            .collect();
+        let _ = std::fs::write(&p, lines.join("\n") + "\n");
+    }
+    let mut fitted = thresholds().clone();
+    for (name, rule) in fitted.0.iter_mut() {
+        let Some((label, applies)) = scope(name) else {
+            eprintln!("{name}: no scope known, left as it is");
+            continue;
+        };
+        let sel: Vec<&Obs> = obs.iter().filter(|o| applies(o)).collect();
+        let before = count(rule, label, &sel);
+        for _ in 0..3 {
+            for k in 0..rule.all.len() + rule.any.len() {
+                fit_one(rule, k, label, &sel);
+            }
+        }
+        let after = count(rule, label, &sel);
+        eprintln!("{name:<15} {} samples: (tp, fp, fn) {before:?} -> {after:?}", sel.len());
+    }
+    let json = fitted.to_json();
+    match write {
+        Some(p) => {
+            if let Err(e) = std::fs::write(&p, &json) {
+                eprintln!("cannot write {p}: {e}");
+                std::process::exit(1);
+            }
+            eprintln!("written to {p}");
+        }
+        None => print!("{json}"),
+    }
+}
