@@ -35,6 +35,9 @@ unshare --mount --propagation private bash -euc '
   env -u CERTDESK_FONTS -u CERTDESK_FORMS certdesk validate uscc 91440101MA59ABCD1D >/dev/null
   env -u CERTDESK_FONTS -u CERTDESK_FORMS certdesk form render --input case.json --out forms.pdf
 ' _ "$root" "$work" || fail "the installed CLI could not print forms without the source tree"
-pdffonts "$work/forms.pdf" | grep -q 'NotoSerifSC' || fail "the printed forms do not embed the packaged font"
-pdftotext "$work/forms.pdf" - | grep -q '广州市示例科技有限公司' || fail "the printed forms do not carry the case"
+# read whole before matching (grep -q closing the pipe early would fail it under pipefail)
+fonts=$(pdffonts "$work/forms.pdf")
+text=$(pdftotext "$work/forms.pdf" -)
+grep -q 'NotoSerifSC' <<<"$fonts" || fail "the printed forms do not embed the packaged font"
+grep -q '广州市示例科技有限公司' <<<"$text" || fail "the printed forms do not carry the case"
 echo "package test: installed, menu entry 证书受理台, certdesk on the PATH, forms printed with the packaged font from $work"

@@ -4,6 +4,7 @@
 const COMMANDS: &[&str] = &[
     "app_status",
     "recent_logs",
+    "debug_crash",
     "export_logs",
     "setup_admin",
     "login",

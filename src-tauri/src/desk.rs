@@ -595,7 +595,7 @@ pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
         // carry every applicant's ID number off it)
         let dir = match state.store.lock()?.setting("backup_dir")?.filter(|p| !p.trim().is_empty()) {
             Some(p) => PathBuf::from(p.trim()),
-            None => dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("backups"),
+            None => dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("backups"),
         };
         let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
         let r = state.with_own_desk(|d| d.backup(&path))?;
@@ -648,5 +648,18 @@ pub fn export_logs(state: State<'_, AppState>) -> Result<Exported, IpcError> {
         let text = lines.join("\n") + "\n";
         certdesk_store::private::write(&path, text.as_bytes()).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}", path.display())))?;
         Ok(Exported { path, rows: lines.len() })
+    })
+}
+
+/// Debug builds only: crashes the app on purpose on its window's thread, so that the end-to-end
+/// test sees the crash report and its dialog. A release build refuses.
+#[tauri::command(async)]
+pub fn debug_crash(app: tauri::AppHandle) -> Result<(), IpcError> {
+    crate::log::call("debug_crash", || {
+        if !cfg!(debug_assertions) {
+            return Err(IpcError::new(ErrorKind::Refused, "only a debug build crashes on purpose"));
+        }
+        tracing::warn!("debug_crash: the app crashes on purpose");
+        app.run_on_main_thread(|| panic!("debug_crash: a crash on purpose (debug builds only)")).map_err(|e| IpcError::new(ErrorKind::Internal, e.to_string()))
     })
 }

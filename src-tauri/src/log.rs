@@ -48,7 +48,10 @@ pub fn init(dir: &Path) {
 /// redacted detail). Arguments are never logged: they carry passwords, PINs and case data.
 pub fn call<T>(command: &'static str, f: impl FnOnce() -> Result<T, IpcError>) -> Result<T, IpcError> {
     let start = Instant::now();
-    let out = f();
+    IN_COMMAND.with(|c| c.set(true));
+    // a panic anywhere in a command is that command's error; the app goes on
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(crate::panic_error(panic)));
+    IN_COMMAND.with(|c| c.set(false));
     let ms = (start.elapsed().as_secs_f64() * 1000.0).round() as u64;
     match &out {
         Ok(_) => tracing::info!(command, ms, "ok"),
@@ -56,6 +59,15 @@ pub fn call<T>(command: &'static str, f: impl FnOnce() -> Result<T, IpcError>) -
         Err(e) => tracing::info!(command, ms, kind = ?e.kind, detail = %redact(&e.detail), "refused"),
     }
     out
+}
+
+thread_local! {
+    static IN_COMMAND: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is running an IPC command now (its panic is the command's error).
+pub fn in_command() -> bool {
+    IN_COMMAND.with(std::cell::Cell::get)
 }
 
 /// An error and its sources, outermost first (`a: b: c`), redacted.

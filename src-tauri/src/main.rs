@@ -8,6 +8,7 @@
 
 mod bindings;
 mod commands;
+mod crash;
 mod desk;
 mod error;
 #[cfg(test)]
@@ -153,7 +154,7 @@ fn db_path() -> PathBuf {
     if let Some(p) = std::env::var_os("CERTDESK_DB").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
+    dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
 }
 
 /// The fonts of printed forms from the app's resource folder (an installed package: e.g.
@@ -165,17 +166,23 @@ fn configure_fonts(resources: Option<PathBuf>) {
     let _ = certdesk_forms::fonts::configure(certdesk_forms::fonts::FontConfig { dir, fallbacks: None });
 }
 
+/// The app's exclusive hold on its store (`<store>.app.lock`), for as long as it runs.
+pub struct AppLock(#[allow(dead_code)] std::fs::File);
+
+fn hold_app_lock(path: &std::path::Path) -> Result<std::fs::File, String> {
+    let file = certdesk_store::private::open_options().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!("{} is held by another certdesk app", path.display())),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 fn main() {
-    log::init(&log::log_dir());
-    // a panic anywhere (a command's is also its error) goes into the log with where it happened
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
-        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        tracing::error!(panic = %log::redact(&what), at = %place, thread = std::thread::current().name().unwrap_or("?"), "panic");
-        default_hook(info);
-    }));
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log::log_dir().display(), "certdesk-app starts");
+    // a crash's or a refused start's dialog, shown by a process of its own
+    if crash::show_error_from_args() {
+        return;
+    }
     // WebKitGTK's accelerated compositing keeps GPU-sized buffers in the web process (≈140 MiB
     // more under a software GL); forms and tables do not need it. The user's own setting wins.
     #[cfg(target_os = "linux")]
@@ -186,33 +193,60 @@ fn main() {
             std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         };
     }
+    log::init(&log::log_dir());
+    // a panic anywhere goes into the log with where it happened; outside a command it is a
+    // crash: a report beside the log and a dialog saying what to send to support
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let what = info.payload().downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| info.payload().downcast_ref::<String>().cloned()).unwrap_or_default();
+        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        tracing::error!(panic = %log::redact(&what), at = %place, thread = std::thread::current().name().unwrap_or("?"), "panic");
+        crash::on_panic(&what, &place);
+        default_hook(info);
+    }));
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log::log_dir().display(), "certdesk-app starts");
     let path = db_path();
     let store = match certdesk_store::Store::open(&path) {
         Ok(s) => s,
-        Err(e) => {
-            tracing::error!(store = %path.display(), error = %log::chain(&e), "cannot open the case store");
-            eprintln!("certdesk: cannot open the case store {}: {e}", path.display());
-            std::process::exit(1);
-        }
+        Err(e) => crash::fatal(
+            "证书受理台无法启动",
+            &format!("无法打开案件库 {}：\n{}\n\ncannot open the case store {}: {}", path.display(), log::chain(&e), path.display(), log::chain(&e)),
+        ),
     };
     let catalog = match certdesk_catalog::Catalog::embedded() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("certdesk: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => crash::fatal("证书受理台无法启动", &format!("CA项目目录有误：{e}")),
     };
     let forms = match certdesk_forms::Forms::load(catalog.clone()) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("certdesk: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => crash::fatal("证书受理台无法启动", &format!("申请表版式有误：{e}")),
     };
     tracing::info!(store = %path.display(), projects = catalog.projects.len(), "store open");
     let state = AppState::new(store, catalog, forms);
+    let app_lock = format!("{}.app.lock", path.display());
     let result = tauri::Builder::default()
-        .setup(|app| {
+        // first: a second launch hands over to the running app, which comes to the front
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch: the running window comes to the front");
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .setup(move |app| {
+            // one app per store, also where the single-instance handover cannot work (no
+            // session bus): a second one is refused, not a second writer at the counter
+            match hold_app_lock(std::path::Path::new(&app_lock)) {
+                Ok(file) => {
+                    app.manage(AppLock(file));
+                }
+                Err(why) => {
+                    tracing::warn!(lock = %app_lock, %why, "another certdesk app has this store open");
+                    crash::spawn_dialog("证书受理台已在运行", &format!("证书受理台已在这台电脑上运行（同一个案件库）。请切换到已打开的窗口。\n\n{why}"));
+                    std::process::exit(0);
+                }
+            }
             let resources = app.path().resource_dir().ok();
             tracing::info!(resources = ?resources, "resource folder");
             configure_fonts(resources);
@@ -273,6 +307,7 @@ fn main() {
             desk::backup_store,
             desk::restore_store,
             desk::recent_logs,
+            desk::debug_crash,
             desk::export_logs,
         ])
         .run(tauri::generate_context!());

@@ -76,7 +76,31 @@ async function find(css, timeout = 30000) {
     }
   }
 }
-const click = async (css) => wd('POST', s(`/element/${await find(css)}/click`), {})
+/** Clicks an element in the middle of the view (as a person scrolls to it: the intake's sticky
+ *  action bar covers the bottom of the page) */
+const click = async (css) => {
+  const el = await find(css)
+  await wd('POST', s('/execute/sync'), { script: 'arguments[0].scrollIntoView({ block: "center" })', args: [{ [W3C_ELEMENT]: el }] })
+  // a toast may lie over it for its few seconds: wait, as a person would
+  for (const start = Date.now(); Date.now() - start < 8000;) {
+    try {
+      return await wd('POST', s(`/element/${el}/click`), {})
+    } catch (e) {
+      if (!String(e.message).includes('intercepted')) throw e
+      await new Promise((r) => setTimeout(r, 300))
+    }
+  }
+  try {
+    return await wd('POST', s(`/element/${el}/click`), {})
+  } catch (e) {
+    // say what covers it: the element at the target's centre
+    const over = await wd('POST', s('/execute/sync'), {
+      script: 'const r = arguments[0].getBoundingClientRect(); const o = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return [JSON.stringify(r), o ? o.outerHTML.slice(0, 300) : null]',
+      args: [{ [W3C_ELEMENT]: el }],
+    }).catch(() => null)
+    throw new Error(`${css}: ${e.message}; covered by ${JSON.stringify(over)}`)
+  }
+}
 const type = async (css, text) => wd('POST', s(`/element/${await find(css)}/value`), { text })
 const text = async (css) => wd('GET', s(`/element/${await find(css)}/text`))
 /** How many elements match now (no waiting). */
@@ -171,6 +195,47 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   assert.equal(stored.organization.uscc, '91440101MA59ABCD1D', 'normalised as typed')
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   await click('[data-testid=logout]')
+})
+
+/** Waits for a window whose title matches `name` (xdotool); its id. */
+async function waitWindow(name, timeout = 30000) {
+  const start = Date.now()
+  for (;;) {
+    try {
+      const id = sh('xdotool', ['search', '--onlyvisible', '--name', name]).trim().split('\n')[0]
+      if (id) return id
+    } catch { /* not there yet */ }
+    if (Date.now() - start > timeout) assert.fail(`no window named ${name}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+/** Runs the app once more; its exit code (or null when it is still running after `timeout`). */
+function launch(extraEnv, timeout) {
+  return new Promise((resolvePromise) => {
+    const p = spawn(app, [], { env: { ...env, ...extraEnv }, stdio: 'ignore' })
+    const timer = setTimeout(() => resolvePromise({ code: null, p }), timeout)
+    p.on('exit', (code) => { clearTimeout(timer); resolvePromise({ code, p }) })
+  })
+}
+const logText = () => {
+  const logs = join(env.XDG_STATE_HOME, 'certdesk', 'logs')
+  return readdirSync(logs).filter((f) => f.startsWith('certdesk.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('')
+}
+
+test('a second launch hands over to the running app; a store that cannot be opened says so in a dialog', async () => {
+  // the running app (the WebDriver session's) takes the second launch and comes to the front
+  const second = await launch({}, 20000)
+  assert.equal(second.code, 0, 'the second launch ends by itself')
+  assert.match(logText(), /a second launch: the running window comes to the front/)
+  await find('[data-testid=login-name]')
+  // a store file that is no database: the start is refused with a native dialog saying why
+  const broken = join(dir, 'broken.db')
+  writeFileSync(broken, 'this is not a certdesk store\n'.repeat(100))
+  const bad = await launch({ CERTDESK_DB: broken }, 3000)
+  assert.equal(bad.code, null, 'the failed start waits on its dialog')
+  await waitWindow('证书受理台无法启动')
+  bad.p.kill()
+  assert.match(logText(), /cannot start/)
 })
 
 // The GTK print dialog of the app (a window of its own under Xvfb): with no printer installed
@@ -347,6 +412,9 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   await click(`[data-testid="case-${number}"]`)
   await find('[data-testid=step-close][aria-current=step]')
   await click('[data-testid=step-complete]')
+  // 归档 is final: the page asks first, naming the case
+  await waitText('[data-testid=confirm-dialog]', number)
+  await click('[data-testid=step-close-confirm]')
   await waitText('[data-testid=case-status]', '已归档')
 
   const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
@@ -384,6 +452,9 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   }
   assert.deepEqual([...(await account()).roles].sort(), ['clerk', 'supervisor'])
   await click('[data-testid=disable-zhao]')
+  // 停用 is for good: the page asks first, naming the account
+  await waitText('[data-testid=confirm-dialog]', 'zhao')
+  await click('[data-testid=confirm-ok]')
   await waitText('[data-testid=account-state-zhao]', '停用')
   assert.equal((await account()).disabled, true)
 
@@ -434,6 +505,9 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   assert.equal(JSON.parse(certdesk('case', 'list', '--json')).length, cases)
   assert.equal((await account()).disabled, true, 'the restored store is the backup')
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
+  // 日志: the app's recent log lines on the admin desk
+  await click('[data-testid=logs-show]')
+  await waitText('[data-testid=logs]', 'command="restore_store"')
   await click('[data-testid=logout]')
 })
 
@@ -450,5 +524,19 @@ test('the log has every command and no secret', async () => {
     '440106198503142038', '440106200109094066', '13800138000', '13922223333']
   for (const secret of secrets) assert.equal(text.includes(secret), false, `the log holds ${secret}`)
   assert.equal(statSync(logs).mode & 0o777, 0o700, 'the log folder is private')
+})
+
+// Last of all: a crash (a debug-only command panics on the window's thread). The app is gone;
+// a dialog of its own process says what to send to support, and the report is in the log folder.
+test('a crash shows a dialog naming its report, and the log has the panic', async () => {
+  await wd('POST', s('/execute/sync'), { script: "window.__TAURI_INTERNALS__.invoke('debug_crash'); return 1", args: [] }).catch(() => {})
+  await waitWindow('证书受理台 出现错误')
+  const logs = join(env.XDG_STATE_HOME, 'certdesk', 'logs')
+  const reports = readdirSync(logs).filter((f) => /^crash-\d{8}-\d{6}\.txt$/.test(f))
+  assert.equal(reports.length, 1, `one crash report in ${logs}`)
+  assert.match(readFileSync(join(logs, reports[0]), 'utf8'), /debug_crash: a crash on purpose/)
+  assert.match(logText(), /panic.*debug_crash/)
+  try { sh('pkill', ['-f', '--', '--show-error']) } catch { /* gone already */ }
+  session = null
 })
 

@@ -114,6 +114,8 @@ export interface Commands {
   set_setting: { args: { key: keyof Settings; value: string }; result: null }
   backup_store: { args: NoArgs; result: B.BackedUp }
   restore_store: { args: { path: string }; result: B.Restored }
+  recent_logs: { args: { lines?: number }; result: string[] }
+  export_logs: { args: NoArgs; result: Exported }
 }
 
 /** The one way to the backend: the name, the arguments and the result type all come from
@@ -219,6 +221,10 @@ export const api = {
   backupStore: () => call('backup_store', {}),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
   restoreStore: (path: string) => call('restore_store', { path }),
+  /** the last lines of the app's log (administrators) */
+  recentLogs: (lines?: number) => call('recent_logs', { lines }),
+  /** the recent log lines written to the export folder, for support */
+  exportLogs: () => call('export_logs', {}),
 }
 
 export function errorKind(e: unknown): string {

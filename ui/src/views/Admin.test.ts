@@ -191,4 +191,23 @@ describe('Admin', () => {
     await flushPromises()
     expect(w.find('[data-testid=progress]').exists()).toBe(false)
   })
+
+  it('shows the recent log lines and exports them for support', async () => {
+    const lines = ['2026-11-23 09:30:01.120 +08:00  INFO certdesk-app starts', '2026-11-23 09:30:05.004 +08:00  INFO ok command="login" ms=12']
+    const calls = backend({
+      recent_logs: () => lines,
+      export_logs: () => ({ path: '/home/a/certdesk/reports/certdesk-log-20261123-093010.txt', rows: 2 }),
+    })
+    const w = mount(Admin)
+    await flushPromises()
+    expect(w.find('[data-testid=logs]').exists()).toBe(false)
+    await w.get('[data-testid=logs-show]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=logs]').text()).toContain('command="login"')
+    expect(calls.find((c) => c.cmd === 'recent_logs')!.args).toEqual({ lines: 300 })
+    await w.get('[data-testid=logs-export]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'export_logs')).toBe(true)
+    expect(w.text()).toContain('certdesk-log-20261123-093010.txt')
+  })
 })

@@ -39,7 +39,7 @@ pub fn db_path(g: &Global) -> PathBuf {
     if let Some(p) = std::env::var_os("CERTDESK_DB").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
+    dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
 }
 
 pub(crate) fn open_store(g: &Global) -> Result<Store, CliError> {
