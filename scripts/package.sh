@@ -20,6 +20,9 @@ bash scripts/ui.sh
 cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
 cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
 # the CLI of the same profile goes to /usr/bin/certdesk
-config="{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"../target/$profile/certdesk\"}}}}}"
+version=""
+# CERTDESK_PACKAGE_VERSION packages the same build as another version (the upgrade test)
+[ -n "${CERTDESK_PACKAGE_VERSION:-}" ] && version="\"version\":\"$CERTDESK_PACKAGE_VERSION\","
+config="{$version\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"../target/$profile/certdesk\"}}}}}"
 ui/node_modules/.bin/tauri build "${flags[@]}" --bundles deb --ci --config "$config"
 ls -1 "target/$profile/bundle/deb/"*.deb

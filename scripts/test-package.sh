@@ -11,7 +11,8 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
 bash scripts/package.sh --debug
 deb=$(ls -1t target/debug/bundle/deb/certdesk_*_amd64.deb | head -1)
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "./$deb" >/dev/null
+# (over whatever an earlier run left, the upgrade test's newer version included)
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --allow-downgrades "./$deb" >/dev/null
 echo "installed $deb"
 
 fail() { echo "package test: $*" >&2; exit 1; }
@@ -24,6 +25,24 @@ grep -qx 'Exec=certdesk-app' /usr/share/applications/certdesk.desktop || fail "t
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# an upgrade keeps the store: a store made with the installed package, then the same build
+# packaged as a newer version and installed over it with apt
+installed=$(dpkg-query -W -f='${Version}' certdesk)
+export CERTDESK_DB="$work/store/certdesk.db"
+printf 'admin-secret-1\n' >"$work/admin.pw"; printf 'zhang-secret-1\n' >"$work/zhang.pw"
+certdesk user add admin --role admin --password-file "$work/admin.pw" >/dev/null
+certdesk user add zhang --role clerk --password-file "$work/zhang.pw" --as admin --as-password-file "$work/admin.pw" >/dev/null
+number=$(certdesk case import tests/fixtures/case-org-new.json --as zhang --password-file "$work/zhang.pw")
+CERTDESK_PACKAGE_VERSION=0.1.1 bash scripts/package.sh --debug >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends ./target/debug/bundle/deb/certdesk_0.1.1_amd64.deb >/dev/null
+[ "$(dpkg-query -W -f='${Version}' certdesk)" = 0.1.1 ] || fail "the newer package did not replace $installed"
+certdesk case show "$number" >/dev/null || fail "the upgrade lost case $number"
+verified=$(certdesk --json audit verify)
+grep -q '"ok": *true' <<<"$verified" || fail "the audit chain does not verify after the upgrade"
+rm -f target/debug/bundle/deb/certdesk_0.1.1_amd64.deb
+unset CERTDESK_DB
+echo "package test: upgraded $installed → 0.1.1 over a store with case $number: kept, audit chain verified"
 cp tests/fixtures/case-org-new.json "$work/case.json"
 chmod 755 "$work"
 # the installed CLI, with the source tree and the build hidden: everything it needs comes

@@ -222,6 +222,33 @@ const logText = () => {
   return readdirSync(logs).filter((f) => f.startsWith('certdesk.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('')
 }
 
+/** Presses `key` with Ctrl held (WebDriver key actions). */
+async function ctrl(key) {
+  const CONTROL = '\uE009'
+  await wd('POST', s('/actions'), { actions: [{ type: 'key', id: 'keyboard', actions: [
+    { type: 'keyDown', value: CONTROL }, { type: 'keyDown', value: key }, { type: 'keyUp', value: key }, { type: 'keyUp', value: CONTROL },
+  ] }] })
+  await wd('DELETE', s('/actions')).catch(() => {})
+}
+const viewWidth = async () => wd('POST', s('/execute/sync'), { script: 'return window.innerWidth', args: [] })
+async function waitWidth(test, what) {
+  for (let i = 0; i < 50; i++) {
+    const w = await viewWidth()
+    if (test(w)) return w
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.fail(`${what}: the page is ${await viewWidth()} CSS pixels wide`)
+}
+
+test('Ctrl+= and Ctrl+- zoom the page', async () => {
+  await find('[data-testid=login-name]')
+  const normal = await viewWidth()
+  await ctrl('=')
+  const larger = await waitWidth((w) => w < normal * 0.95, 'Ctrl+= zooms in')
+  await ctrl('-')
+  await waitWidth((w) => w > larger, 'Ctrl+- zooms out again')
+})
+
 test('a second launch hands over to the running app; a store that cannot be opened says so in a dialog', async () => {
   // the running app (the WebDriver session's) takes the second launch and comes to the front
   const second = await launch({}, 20000)
