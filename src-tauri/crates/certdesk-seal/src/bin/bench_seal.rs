@@ -192,27 +192,7 @@ fn main() {
                     sheet.skew_deg
                 );
                 if verbose {
-                    for t in &sheet.truth {
-                        if let Some(s) = r.samples.iter().find(|s| s.row == t.row && s.col == t.col) {
-                            if s.defects == t.defects && s.kind == t.kind {
-                                continue;
-                            }
-                            let iou = if t.empty { 1.0 } else { synth::mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset) };
-                            println!(
-                                "  r{}c{} {:?}/{:?} truth {:?} got {:?} iou {:.3} size {:?}/{:?} {:?}",
-                                t.row,
-                                t.col,
-                                t.kind,
-                                s.kind,
-                                t.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                                s.defects.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                                iou,
-                                t.diameter_mm.or(t.side_mm),
-                                s.diameter_mm.or(s.side_mm),
-                                s.metrics
-                            );
-                        }
-                    }
+                    print_differences(&r, &sheet.truth);
                 }
                 scores.add(&r, &sheet.truth, sheet.dpi);
             }
