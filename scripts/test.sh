@@ -35,4 +35,4 @@ bash scripts/test-package.sh
 
 echo "== end-to-end: the installed desktop app in WebKitWebDriver under Xvfb"
 # a session bus of its own: the single-instance handover goes through it, as on a desktop
-CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x900x24" node --test tests/e2e/
+CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test tests/e2e/

@@ -14,6 +14,7 @@ mod error;
 #[cfg(test)]
 mod ipc_tests;
 mod log;
+mod window_state;
 
 use certdesk_desk::ErrorKind;
 use error::IpcError;
@@ -250,6 +251,9 @@ fn main() {
             let resources = app.path().resource_dir().ok();
             tracing::info!(resources = ?resources, "resource folder");
             configure_fonts(resources);
+            if let Some(window) = app.get_webview_window("main") {
+                window_state::track(&window);
+            }
             Ok(())
         })
         .manage(state)

@@ -249,6 +249,32 @@ test('Ctrl+= and Ctrl+- zoom the page', async () => {
   await waitWidth((w) => w > larger, 'Ctrl+- zooms out again')
 })
 
+// The window is moved and resized as a person would (xdotool, there is no window manager under
+// Xvfb); the app writes its place shortly after. The last test starts the app again and finds it there.
+const mainWindow = () => waitWindow('^证书受理台 certdesk$')
+const geometry = (id) => {
+  const out = sh('xdotool', ['getwindowgeometry', id])
+  const [, x, y] = out.match(/Position: (-?\d+),(-?\d+)/)
+  const [, w, h] = out.match(/Geometry: (\d+)x(\d+)/)
+  return { x: Number(x), y: Number(y), width: Number(w), height: Number(h) }
+}
+const windowFile = () => join(env.XDG_STATE_HOME, 'certdesk', 'window.json')
+test('the window is moved and resized, and its place is written down', async () => {
+  const id = await mainWindow()
+  const opened = geometry(id)
+  assert.ok(opened.width <= 1366 && opened.height <= 768, `the window opens within 1366×768: ${JSON.stringify(opened)}`)
+  sh('xdotool', ['windowsize', '--sync', id, '1100', '660'])
+  sh('xdotool', ['windowmove', '--sync', id, '70', '40'])
+  const start = Date.now()
+  for (;;) {
+    const saved = existsSync(windowFile()) ? JSON.parse(readFileSync(windowFile(), 'utf8')) : {}
+    if (saved.width === 1100 && saved.height === 660 && saved.x === 70 && saved.y === 40) break
+    if (Date.now() - start > 10000) assert.fail(`window.json says ${JSON.stringify(saved)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.equal(statSync(windowFile()).mode & 0o777, 0o600)
+})
+
 test('a second launch hands over to the running app; a store that cannot be opened says so in a dialog', async () => {
   // the running app (the WebDriver session's) takes the second launch and comes to the front
   const second = await launch({}, 20000)
@@ -567,3 +593,19 @@ test('a crash shows a dialog naming its report, and the log has the panic', asyn
   session = null
 })
 
+// After the crash: the app starts again where the window was left.
+test('a new start puts the window where it was left', async () => {
+  const again = await launch({}, 4000)
+  assert.equal(again.code, null, 'the app runs')
+  try {
+    const id = await mainWindow()
+    const start = Date.now()
+    let now
+    while (JSON.stringify(now = geometry(id)) !== JSON.stringify({ x: 70, y: 40, width: 1100, height: 660 })) {
+      if (Date.now() - start > 10000) assert.fail(`the window opened at ${JSON.stringify(now)}`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  } finally {
+    again.p.kill()
+  }
+})
