@@ -49,6 +49,7 @@ mod tests {
             certdesk_token::token::DataView,
             certdesk_token::token::Contents,
             certdesk_token::readers::ReaderState,
+            certdesk_token::readers::PcscProblem,
             certdesk_desk::print::FormPages,
             certdesk_desk::print::Sheet,
             certdesk_desk::print::Preview,

@@ -293,6 +293,9 @@ pub struct KeySlots {
     module_error: Option<String>,
     slots: Vec<certdesk_token::token::SlotView>,
     readers: Vec<certdesk_token::readers::ReaderState>,
+    /// what is wrong with the smart-card service (the desk's words come from the code); the
+    /// English detail is for the log and support
+    pcsc_problem: Option<certdesk_token::readers::PcscProblem>,
     pcsc_error: Option<String>,
 }
 
@@ -301,15 +304,15 @@ pub struct KeySlots {
 pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
     crate::log::call("key_slots", || {
         signed_in(&state)?;
-        let (readers, pcsc_error) = match certdesk_token::readers::Readers::connect().and_then(|r| r.list()) {
-            Ok(r) => (r, None),
-            Err(e) => (vec![], Some(e.to_string())),
+        let (readers, pcsc_problem, pcsc_error) = match certdesk_token::readers::Readers::connect().and_then(|r| r.list()) {
+            Ok(r) => (r, None, None),
+            Err(e) => (vec![], Some(e.problem()), Some(e.to_string())),
         };
         let (module, slots, module_error) = match with_keys(&state, |k| Ok(k.slots().map_err(certdesk_desk::DeskError::from)?)) {
             Ok(slots) => (state.keys.lock().ok().and_then(|g| g.as_ref().map(|(p, _)| p.display().to_string())), slots, None),
             Err(e) => (None, vec![], Some(e.detail)),
         };
-        Ok(KeySlots { module, module_error, slots, readers, pcsc_error })
+        Ok(KeySlots { module, module_error, slots, readers, pcsc_problem, pcsc_error })
     })
 }
 

@@ -291,9 +291,117 @@ test('a second launch hands over to the running app; a store that cannot be open
   assert.match(logText(), /cannot start/)
 })
 
+// The keyboard alone, as a clerk types: every key press that is not typed text counts, and the
+// walk from the sign-in to the printed receipt must stay within the budget. Interactions go to
+// whatever has the focus (never to an element picked by the test).
+const KEY = { Enter: '\uE007', Tab: '\uE004', Shift: '\uE008', Control: '\uE009', Down: '\uE015', Up: '\uE013', Escape: '\uE00C' }
+let keystrokes = 0
+/** one keystroke: the keys held together (Ctrl+Enter is one) */
+async function press(...chord) {
+  keystrokes++
+  const actions = [...chord.map((k) => ({ type: 'keyDown', value: KEY[k] ?? k })), ...chord.slice().reverse().map((k) => ({ type: 'keyUp', value: KEY[k] ?? k }))]
+  await wd('POST', s('/actions'), { actions: [{ type: 'key', id: 'keyboard', actions }] })
+  await wd('DELETE', s('/actions')).catch(() => {})
+}
+/** text typed into the field that has the focus (not counted: it is the applicant's data) */
+async function typeHere(value) {
+  const el = await wd('GET', s('/element/active'))
+  await wd('POST', s(`/element/${el[W3C_ELEMENT]}/value`), { text: value })
+}
+const focused = () => wd('POST', s('/execute/sync'), { script: 'const a = document.activeElement; return a?.dataset?.testid ?? a?.tagName ?? ""', args: [] })
+async function expectFocus(testid, timeout = 5000) {
+  const start = Date.now()
+  let now
+  while ((now = await focused()) !== testid) {
+    if (Date.now() - start > timeout) assert.fail(`the focus is on ${now}, not ${testid} (after ${keystrokes} keys)`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+const valueOf = (testid) => wd('POST', s('/execute/sync'), { script: `return document.querySelector('[data-testid="${testid}"]').value`, args: [] })
+
+test('the keyboard alone: an organisation with 3 employees from the first field to the printed receipt', async () => {
+  // the budget of keys beyond the typed text (Tab, Enter, arrows, shortcuts, the print dialog's)
+  const BUDGET = 34
+  keystrokes = 0
+  await expectFocus('login-name')
+  await typeHere('zhang')
+  await press('Tab')
+  await typeHere('zhang-password')
+  await press('Enter')
+  await waitText('[data-testid=who]', 'zhang')
+  // ① the project (广东养老, the counter's default) and the kind: employees of an organisation
+  await expectFocus('intake-project')
+  assert.equal(await valueOf('intake-project'), 'netca-gd-pension')
+  await press('Enter')
+  await expectFocus('intake-business')
+  await press('Enter')
+  await expectFocus('intake-kind')
+  await press('Down')
+  assert.equal(await valueOf('intake-kind'), 'employee')
+  // ② the organisation, past its optional fields with Ctrl+↓
+  await press('Control', 'Down')
+  await expectFocus('intake-org')
+  await typeHere('广州市键盘示例科技有限公司')
+  await press('Enter')
+  await typeHere('91440101MA59ABCD1D')
+  await press('Control', 'Down')
+  // ③ the handler
+  await expectFocus('intake-handler')
+  await typeHere('赵敏')
+  await press('Enter')
+  await expectFocus('intake-handler-id-type')
+  await press('Enter')
+  await typeHere('440106199003071231')
+  await press('Enter')
+  await typeHere('13800138000')
+  await press('Control', 'Down')
+  // ④ the employees: a row each, Enter on the empty row after the last leaves the table
+  await expectFocus('emp-name-0')
+  const employees = [['钱程', '110105197912310023'], ['孙丽', '440304200002290516'], ['周强', '440106198503142038']]
+  for (const [i, [name, id]] of employees.entries()) {
+    await expectFocus(`emp-name-${i}`)
+    await typeHere(name)
+    await press('Tab')
+    await typeHere(id)
+    await press('Enter')
+  }
+  await expectFocus('emp-name-3')
+  await press('Enter')
+  // ⑤ every document handed in, then save
+  await expectFocus('mat-all')
+  await press('Enter')
+  await press('Control', 'Enter')
+  const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
+  const number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
+  await waitText('[data-testid=case-status]', '草稿')
+  // the case page: Tab to 受理, Enter, then Ctrl+P prints the forms and the receipt
+  await expectFocus('next-intake')
+  for (let i = 0; (await focused()) !== 'act-accept'; i++) {
+    if (i >= 6) assert.fail(`受理 is not within 6 Tabs of 继续受理下一单 (at ${await focused()})`)
+    await press('Tab')
+  }
+  await press('Enter')
+  await waitText('[data-testid=case-status]', '已受理')
+  await press('Control', 'p')
+  keystrokes += await answerPrintDialog()
+  const [pdf] = await waitMatch('[data-testid=print-result]', /\/\S+\.pdf/)
+  const printed = sh('pdftotext', ['-layout', pdf, '-'])
+  assert.match(printed, /受理回执/, 'the receipt is printed')
+  assert.ok(printed.includes(number), 'the receipt names the case')
+  for (const [name] of employees) assert.ok(printed.includes(name), `${name} is printed`)
+  const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.equal(stored.status, 'accepted')
+  assert.deepEqual(stored.employees.map((e) => e.name), employees.map(([name]) => name))
+  assert.equal(stored.organization.name, '广州市键盘示例科技有限公司')
+  console.log(`keyboard walk: ${keystrokes} keys beyond the typed text (budget ${BUDGET})`)
+  assert.ok(keystrokes <= BUDGET, `${keystrokes} keys, over the budget of ${BUDGET}`)
+  await click('[data-testid=logout]')
+})
+
 // The GTK print dialog of the app (a window of its own under Xvfb): with no printer installed
 // its printer is "Print to File", and the app made the file <print folder>/<case>-打印.pdf.
 async function answerPrintDialog(timeout = 60000) {
+  let keys = 0
   const start = Date.now()
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
   const dialog = () => { try { return sh('xdotool', ['search', '--onlyvisible', '--name', '^(Print|打印)$']).trim().split('\n')[0] } catch { return '' } }
@@ -306,12 +414,13 @@ async function answerPrintDialog(timeout = 60000) {
   // again while the same dialog stays open (the list loads late on a busy machine)
   for (let attempt = 0; ; attempt++) {
     await sleep(attempt === 0 ? 1500 : 1000)
-    if (dialog() !== id) return
+    if (dialog() !== id) return keys
     if (Date.now() - start > timeout) assert.fail('the print dialog did not print')
     sh('xdotool', ['windowfocus', '--sync', id])
     sh('xdotool', ['key', '--clearmodifiers', 'Down'])
     await sleep(300)
     sh('xdotool', ['key', '--clearmodifiers', 'Return'])
+    keys += 2
   }
 }
 async function waitFile(path, timeout = 30000) {
@@ -562,6 +671,61 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await click('[data-testid=logs-show]')
   await waitText('[data-testid=logs]', 'command="restore_store"')
   await click('[data-testid=logout]')
+})
+
+// Every desk of every role, in zh-CN: no visible Latin word that is not a product, standard or
+// unit's name, an identifier (with digits, a path, an e-mail, a file name) or data (login names, the
+// token's own strings, the admin's log lines as the log file has them).
+const PRODUCT_WORDS = new Set(['USB', 'Key', 'NETCA', 'BJCA', 'CFCA', 'SZCA', 'CA', 'PIN', 'SO', 'PDF', 'CSV', 'XLSX', 'PKCS', 'SM2', 'RSA',
+  'ECC', 'EN', 'ID', 'PC', 'SC', 'certdesk', 'Linux', 'Windows', 'pcscd', 'SCardSvr', 'KB', 'MB'])
+const SCAN_PAGE = `
+  const raw = [...document.querySelectorAll('[data-testid=logs]')].map((el) => el.innerText)
+  let text = document.body.innerText
+  for (const r of raw) text = text.split(r).join(' ')
+  const shown = (el) => el.offsetParent !== null
+  for (const el of document.querySelectorAll('input[placeholder], textarea[placeholder]')) if (shown(el) && !el.value) text += ' ' + el.placeholder
+  for (const el of document.querySelectorAll('[title]')) if (shown(el)) text += ' ' + el.title
+  return text`
+async function latinWords(data) {
+  const text = await wd('POST', s('/execute/sync'), { script: SCAN_PAGE, args: [] })
+  const found = new Set()
+  for (const token of text.split(/[\s，。、：；（）()【】《》“”「」·|,;:]+/)) {
+    // identifiers and data with a shape: numbers, paths, e-mails, file names, case numbers
+    if (/[0-9@/\\._=-]/.test(token)) continue
+    // a key to press: Ctrl+P, Shift+回车
+    const words = token.replace(/(Ctrl|Shift|Alt)\+([A-Za-z](?![A-Za-z]))?/g, ' ').match(/[A-Za-z]+/g) ?? []
+    for (const word of words) if (!PRODUCT_WORDS.has(word) && !data.has(word)) found.add(word)
+  }
+  return [...found]
+}
+test('every desk in zh-CN shows no English word', async () => {
+  const logins = JSON.parse(certdesk('user', 'list', '--json')).map((a) => a.name)
+  // the SoftHSM token's manufacturer, model and slot description as the key desk reads them
+  const data = new Set([...logins, 'SoftHSM', 'project', 'slot'])
+  const problems = []
+  const scan = async (where) => {
+    for (const w of await latinWords(data)) problems.push(`${where}: ${w}`)
+  }
+  await scan('登录')
+  for (const name of ['zhang', 'li', 'wang', 'admin']) {
+    await login(name)
+    const desks = await wd('POST', s('/execute/sync'), { script: 'return [...document.querySelectorAll("[data-testid^=nav-]")].map((b) => b.dataset.testid)', args: [] })
+    for (const desk of desks) {
+      await click(`[data-testid=${desk}]`)
+      await new Promise((r) => setTimeout(r, 700))
+      if (desk === 'nav-admin') await click('[data-testid=logs-show]')
+      await scan(`${name} ${desk}`)
+      if (desk === 'nav-cases' && JSON.parse(certdesk('case', 'list', '--json')).length) {
+        const first = await find('[data-testid^="case-GZ01-"]')
+        await wd('POST', s(`/element/${first}/click`), {})
+        await find('[data-testid=case-status]')
+        await new Promise((r) => setTimeout(r, 500))
+        await scan(`${name} case page`)
+      }
+    }
+    await click('[data-testid=logout]')
+  }
+  assert.deepEqual(problems, [], 'English words on Chinese screens')
 })
 
 // Runs last: the log of everything above. Every command is there with its outcome; no

@@ -132,6 +132,8 @@ atr: string | null,
  */
 model: string | null, };
 
+export type PcscProblem = "no_service" | "no_reader" | "no_card" | "removed" | "failed";
+
 export type FormPages = { id: string, title: string, pages: number, };
 
 export type Sheet = { width: number, height: number, svg: string, };
@@ -314,7 +316,12 @@ sheets: Array<Sheet>, };
 
 export type PrintOutcome = "printed" | "cancelled" | "opened";
 
-export type KeySlots = { module: string | null, module_error: string | null, slots: Array<SlotView>, readers: Array<ReaderState>, pcsc_error: string | null, };
+export type KeySlots = { module: string | null, module_error: string | null, slots: Array<SlotView>, readers: Array<ReaderState>, 
+/**
+ * what is wrong with the smart-card service (the desk's words come from the code); the
+ * English detail is for the log and support
+ */
+pcsc_problem: PcscProblem | null, pcsc_error: string | null, };
 
 export type KeyStatusView = { default_pin_warning: boolean, case: string, status: string, token_serial: string | null, steps: Array<StepView>, 
 /**

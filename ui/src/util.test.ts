@@ -1,7 +1,7 @@
 // The counter's local time: the store keeps UTC, clerks in China read Beijing time (the suite
 // runs with TZ=Asia/Shanghai, as scripts/test.sh sets it).
 import { describe, expect, it } from 'vitest'
-import { fmtMinute, fmtTime, localDay } from './util'
+import { fmtMinute, fmtTime, localDay, sealName } from './util'
 
 describe('local time', () => {
   it('runs in the counter time zone', () => {
@@ -22,5 +22,14 @@ describe('local time', () => {
     expect(fmtTime('')).toBe('')
     expect(fmtTime(null)).toBe('')
     expect(fmtTime('不是时间')).toBe('不是时间')
+  })
+})
+
+describe('stored files by their Chinese names', () => {
+  it('names seal images, the sheet scan and the issued certificate; a file of the user stays as named', () => {
+    expect(sealName('seal:official_seal')).toBe('公章')
+    expect(sealName('seal:scan')).toBe('印章采集表扫描件')
+    expect(sealName('certificate')).toBe('签发的证书')
+    expect(sealName('营业执照.jpg')).toBe('营业执照.jpg')
   })
 })

@@ -136,6 +136,8 @@ export function receivedInFull(item: MaterialItem, got: { original_seen: boolean
 
 /** A stored seal image (`seal:official_seal`) by its kind's name (公章); other names as they are. */
 export function sealName(name: string): string {
+  // the issued certificate the key desk keeps with the case (certdesk-desk issue::CERTIFICATE_ATTACHMENT)
+  if (name === 'certificate') return t('detail.certificateFile')
   if (!name.startsWith('seal:')) return name
   const k = name.slice(5)
   return has('seal.kinds.' + k) ? t('seal.kinds.' + k) : k

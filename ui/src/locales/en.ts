@@ -68,6 +68,7 @@ const en: Shape<typeof zh> = {
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',
   },
   detail: {
+    certificateFile: 'Issued certificate',
     history: 'History', reason: 'Reason', actions: 'Actions', back: 'Back to list', application: 'Application', organization: 'Organisation',
     handler: 'Handler', legalRep: 'Legal representative', employees: 'Employees', materials: 'Materials', payment: 'Payment', attachments: 'Attachments',
     time: 'Time', actor: 'By', action: 'Action', notes: 'Notes', noAttachments: 'No attachments', checked: 'checked', missing: 'missing', size: 'Size',
@@ -93,7 +94,7 @@ const en: Shape<typeof zh> = {
     title: 'Seal sheet', pick: 'Choose scan', drop: 'Drop the scan here or choose a file', busy: 'Reading the seal sheet…',
     restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
     stored: 'Stored: {names}', emptyBox: 'empty',
-    kinds: { official_seal: 'Official seal', legal_rep_seal: 'Legal rep. seal', signature: 'Signature' },
+    kinds: { official_seal: 'Official seal', legal_rep_seal: 'Legal rep. seal', signature: 'Signature', scan: 'Seal sheet scan' },
     defects: {
       empty: 'empty', pale: 'pale', broken: 'broken', double: 'double', smudged: 'smudged', overlap_line: 'on the line', tilted: 'tilted',
       bg_not_white: 'background not white', text_under: 'over text', off_color: 'not red',
@@ -126,7 +127,10 @@ const en: Shape<typeof zh> = {
     wiped: 'Key wiped', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
     noSealAttachment: 'This case has no seal image: step skipped',
     looking: 'Looking for readers and keys…', sealData: 'Seal image', noCases: 'No case waits for a key',
-    pcsc: { noService: 'The smart-card service is not running: start pcscd (Linux) or the Smart Card service (Windows)', failed: 'The smart-card service failed: plug the reader in again and retry' },
+    pcsc: {
+      no_service: 'The smart-card service is not running: start pcscd (Linux) or the Smart Card service (Windows)', no_reader: 'No reader found: plug the reader or the USB key in and retry',
+      no_card: 'No key in the reader: insert the USB key', removed: 'The USB key was pulled out during the operation: insert it again and retry', failed: 'The smart-card service failed: plug the reader in again and retry',
+    },
   },
   reports: {
     title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk',

@@ -110,6 +110,7 @@ export default {
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
   detail: {
+    certificateFile: '签发的证书',
     history: '办理记录', reason: '原因', actions: '操作', back: '返回列表', application: '申请信息', organization: '申请单位',
     handler: '经办人', legalRep: '法定代表人', employees: '员工', materials: '材料', payment: '付款', attachments: '附件',
     time: '时间', actor: '操作人', action: '操作', notes: '备注', noAttachments: '暂无附件', checked: '已核', missing: '未收',
@@ -135,7 +136,7 @@ export default {
     title: '印章采集表', pick: '选择扫描件', drop: '将扫描件拖到这里，或点击选择文件', busy: '正在识别印章采集表…',
     restamp: '第{n}行需要重新盖章/签字', rowOk: '第{n}行合格', best: '选用', score: '评分', diameter: '直径{mm}毫米', side: '边长{mm}毫米',
     stored: '已保存：{names}', emptyBox: '空白',
-    kinds: { official_seal: '公章', legal_rep_seal: '法人章', signature: '签字' },
+    kinds: { official_seal: '公章', legal_rep_seal: '法人章', signature: '签字', scan: '印章采集表扫描件' },
     defects: {
       empty: '空白', pale: '印迹过淡', broken: '残缺', double: '重影', smudged: '模糊/洇开', overlap_line: '压线', tilted: '歪斜',
       bg_not_white: '背景不白', text_under: '压字', off_color: '非正红',
@@ -168,7 +169,10 @@ export default {
     wiped: 'Key已擦除', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
     noSealAttachment: '本案件没有印章图片，跳过此步骤',
     looking: '正在查找读卡器和Key…', sealData: '印章图片', noCases: '没有待制证的案件',
-    pcsc: { noService: '智能卡服务未运行：Linux请启动pcscd，Windows请启动“智能卡”服务（SCardSvr）', failed: '读卡器服务出错，请重新插拔读卡器后重试' },
+    pcsc: {
+      no_service: '智能卡服务未运行：Linux请启动pcscd，Windows请启动“智能卡”服务（SCardSvr）', no_reader: '找不到读卡器，请插好读卡器或USB Key后重试',
+      no_card: '读卡器中没有Key，请插入USB Key', removed: '操作中USB Key被拔出，请重新插入后重试', failed: '读卡器服务出错，请重新插拔读卡器后重试',
+    },
   },
   reports: {
     title: '报表', date: '日期', daily: '日报', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员',

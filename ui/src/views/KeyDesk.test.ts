@@ -23,7 +23,7 @@ const token = (over: Partial<SlotToken> = {}): SlotToken => ({
   so_pin_count_low: false, so_pin_final_try: false, so_pin_locked: false, ...over,
 })
 const slotsOf = (...tokens: (SlotToken | null)[]): KeySlots => ({
-  module: '/usr/lib/softhsm/libsofthsm2.so', module_error: null, pcsc_error: null,
+  module: '/usr/lib/softhsm/libsofthsm2.so', module_error: null, pcsc_problem: null, pcsc_error: null,
   // a token reports the slot it sits in
   slots: tokens.map((tk, i) => ({ slot_index: i, description: `slot ${i}`, token: tk && { ...tk, slot_index: i } })),
   readers: [{ reader: 'FT ePass3003 00 00', card_present: true, atr: '3B 9F 95 81', model: 'ePass3003' }],
@@ -118,6 +118,19 @@ describe('KeyDesk', () => {
     const polled = calls.filter((c) => c.cmd === 'key_slots').length
     await sleep(150)
     expect(calls.filter((c) => c.cmd === 'key_slots').length).toBe(polled)
+  })
+
+  it('says what is wrong with the smart-card service in Chinese, from the backend code', async () => {
+    for (const [problem, words] of [['no_service', '智能卡服务未运行'], ['removed', '被拔出'], ['no_reader', '找不到读卡器']] as const) {
+      backend({ slots: { ...slotsOf(token()), readers: [], pcsc_problem: problem, pcsc_error: 'the smart-card service is not running (start pcscd)' } })
+      const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+      await flushPromises()
+      expect(w.get('[data-testid=key-pcsc-error]').text()).toContain(words)
+      // the English detail is for the log, not the screen
+      expect(w.html()).not.toContain('not running')
+      w.unmount()
+      clearMocks()
+    }
   })
 
   it('resumes at the first step not done', async () => {

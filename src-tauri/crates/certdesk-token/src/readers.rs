@@ -22,6 +22,29 @@ pub enum ReaderError {
     Pcsc { op: &'static str, source: pcsc::Error },
 }
 
+/// What went wrong with the smart-card service, as a code the desk shows in its own language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PcscProblem {
+    NoService,
+    NoReader,
+    NoCard,
+    Removed,
+    Failed,
+}
+
+impl ReaderError {
+    pub fn problem(&self) -> PcscProblem {
+        match self {
+            ReaderError::NoService => PcscProblem::NoService,
+            ReaderError::NoReader(_) => PcscProblem::NoReader,
+            ReaderError::NoCard(_) => PcscProblem::NoCard,
+            ReaderError::Removed(_) => PcscProblem::Removed,
+            ReaderError::Pcsc { .. } => PcscProblem::Failed,
+        }
+    }
+}
+
 fn map<'a>(op: &'static str, reader: &'a str) -> impl Fn(pcsc::Error) -> ReaderError + 'a {
     move |e| match e {
         pcsc::Error::NoService | pcsc::Error::ServiceStopped | pcsc::Error::NoReadersAvailable if op == "connecting to the service" => ReaderError::NoService,
