@@ -118,9 +118,14 @@ const pad = (n) => String(n).padStart(2, '0')
 /** `YYYY-MM-DD HH:MM` of a time in this process's (the counter's) time zone, as the app shows it */
 const localMinute = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 const utcMinute = (d) => d.toISOString().slice(0, 16).replace('T', ' ')
-async function screenshot(name) {
+/** The view as the clerk sees it, at 1366×768 (`CERTDESK_SCREENSHOTS`); `css` scrolled to the top first. */
+async function screenshot(name, css) {
   if (!shots) return
   mkdirSync(shots, { recursive: true })
+  if (css) await wd('POST', s('/execute/sync'), { script: `document.querySelector('${css}').scrollIntoView({ block: 'start' })`, args: [] })
+  // every image drawn (the seal samples are data: URLs decoded after the page shows)
+  for (let i = 0; i < 50 && !(await wd('POST', s('/execute/sync'), { script: 'return [...document.images].every((i) => i.complete)', args: [] })); i++) await new Promise((r) => setTimeout(r, 100))
+  await new Promise((r) => setTimeout(r, 400))
   const png = await wd('GET', s('/screenshot'))
   writeFileSync(join(shots, `${name}.png`), Buffer.from(png, 'base64'))
 }
@@ -153,6 +158,12 @@ before(async () => {
   }
   const created = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })
   session = created.sessionId
+  // screenshots of the whole 1366×768 screen's worth, the counter PC's most common screen
+  if (shots) {
+    const id = await waitWindow('^证书受理台 certdesk$')
+    sh('xdotool', ['windowsize', '--sync', id, '1366', '768'])
+    sh('xdotool', ['windowmove', '--sync', id, '0', '0'])
+  }
 })
 
 after(async () => {
@@ -185,8 +196,9 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   await click('[data-testid=logout]')
 
   await login('li')
-  await click(`[data-testid="review-${number}"]`)
+  await find(`[data-testid="review-${number}"]`)
   await screenshot('review')
+  await click(`[data-testid="review-${number}"]`)
   await click('[data-testid=act-approve]')
   await waitText('[data-testid=case-status]', '复核通过')
 
@@ -247,32 +259,6 @@ test('Ctrl+= and Ctrl+- zoom the page', async () => {
   const larger = await waitWidth((w) => w < normal * 0.95, 'Ctrl+= zooms in')
   await ctrl('-')
   await waitWidth((w) => w > larger, 'Ctrl+- zooms out again')
-})
-
-// The window is moved and resized as a person would (xdotool, there is no window manager under
-// Xvfb); the app writes its place shortly after. The last test starts the app again and finds it there.
-const mainWindow = () => waitWindow('^证书受理台 certdesk$')
-const geometry = (id) => {
-  const out = sh('xdotool', ['getwindowgeometry', id])
-  const [, x, y] = out.match(/Position: (-?\d+),(-?\d+)/)
-  const [, w, h] = out.match(/Geometry: (\d+)x(\d+)/)
-  return { x: Number(x), y: Number(y), width: Number(w), height: Number(h) }
-}
-const windowFile = () => join(env.XDG_STATE_HOME, 'certdesk', 'window.json')
-test('the window is moved and resized, and its place is written down', async () => {
-  const id = await mainWindow()
-  const opened = geometry(id)
-  assert.ok(opened.width <= 1366 && opened.height <= 768, `the window opens within 1366×768: ${JSON.stringify(opened)}`)
-  sh('xdotool', ['windowsize', '--sync', id, '1100', '660'])
-  sh('xdotool', ['windowmove', '--sync', id, '70', '40'])
-  const start = Date.now()
-  for (;;) {
-    const saved = existsSync(windowFile()) ? JSON.parse(readFileSync(windowFile(), 'utf8')) : {}
-    if (saved.width === 1100 && saved.height === 660 && saved.x === 70 && saved.y === 40) break
-    if (Date.now() - start > 10000) assert.fail(`window.json says ${JSON.stringify(saved)}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  assert.equal(statSync(windowFile()).mode & 0o777, 0o600)
 })
 
 test('a second launch hands over to the running app; a store that cannot be opened says so in a dialog', async () => {
@@ -492,8 +478,7 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   // back with pdftotext, and what the dialog printed shows the same pages
   await click('[data-testid=print-preview]')
   await find('[data-testid=page-image]')
-  if (shots) await wd('POST', s('/execute/sync'), { script: 'document.querySelector("[data-testid=print-panel]").scrollIntoView()', args: [] })
-  await screenshot('print')
+  await screenshot('print', '[data-testid=print-panel]')
   await click('[data-testid=print-forms]')
   await answerPrintDialog()
   await waitText('[data-testid=print-result]', '已打印')
@@ -522,7 +507,7 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   await type('[data-testid=seal-file]', scan)
   await find('[data-testid=seal-verdict]', 60000)
   await find('[data-testid="seal-row-0"]')
-  await screenshot('seal')
+  await screenshot('seal', '[data-testid=seal-verdict]')
   await click('[data-testid=act-submit]')
   await waitText('[data-testid=case-status]', '待复核')
   await click('[data-testid=logout]')
@@ -726,6 +711,32 @@ test('every desk in zh-CN shows no English word', async () => {
     await click('[data-testid=logout]')
   }
   assert.deepEqual(problems, [], 'English words on Chinese screens')
+})
+
+// The window is moved and resized as a person would (xdotool, there is no window manager under
+// Xvfb); the app writes its place shortly after. The last test starts the app again and finds it there.
+const mainWindow = () => waitWindow('^证书受理台 certdesk$')
+const geometry = (id) => {
+  const out = sh('xdotool', ['getwindowgeometry', id])
+  const [, x, y] = out.match(/Position: (-?\d+),(-?\d+)/)
+  const [, w, h] = out.match(/Geometry: (\d+)x(\d+)/)
+  return { x: Number(x), y: Number(y), width: Number(w), height: Number(h) }
+}
+const windowFile = () => join(env.XDG_STATE_HOME, 'certdesk', 'window.json')
+test('the window is moved and resized, and its place is written down', async () => {
+  const id = await mainWindow()
+  const opened = geometry(id)
+  assert.ok(opened.width <= 1366 && opened.height <= 768, `the window opens within 1366×768: ${JSON.stringify(opened)}`)
+  sh('xdotool', ['windowsize', '--sync', id, '1100', '660'])
+  sh('xdotool', ['windowmove', '--sync', id, '70', '40'])
+  const start = Date.now()
+  for (;;) {
+    const saved = existsSync(windowFile()) ? JSON.parse(readFileSync(windowFile(), 'utf8')) : {}
+    if (saved.width === 1100 && saved.height === 660 && saved.x === 70 && saved.y === 40) break
+    if (Date.now() - start > 10000) assert.fail(`window.json says ${JSON.stringify(saved)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.equal(statSync(windowFile()).mode & 0o777, 0o600)
 })
 
 // Runs last: the log of everything above. Every command is there with its outcome; no

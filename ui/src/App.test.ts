@@ -8,6 +8,7 @@ import type { Actor, FieldProblem } from './ipc'
 import type { Role } from './bindings'
 import { caseView, sampleCase, sampleChecklist } from './fixtures'
 import { mockBackend } from './testing/backend'
+import { toast, toasts } from './composables/toast'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -37,6 +38,17 @@ describe('App', () => {
     expect(navs(w)).toEqual(['nav-cases', 'nav-keys', 'nav-reports'])
     expect(w.get('[data-testid=nav-keys]').classes()).toContain('on')
     expect(w.findComponent({ name: 'KeyDesk' }).exists()).toBe(true)
+  })
+
+  it('forgets the outcomes of one person when they sign out', async () => {
+    const w = await signIn(['clerk'])
+    toast('已保存，案件编号 GZ01-20261120-0001')
+    await flushPromises()
+    expect(document.body.textContent).toContain('GZ01-20261120-0001')
+    await w.get('[data-testid=logout]').trigger('click')
+    await flushPromises()
+    expect(toasts).toHaveLength(0)
+    expect(document.body.textContent).not.toContain('GZ01-20261120-0001')
   })
 
   it('lands a supervisor on review and a clerk on intake', async () => {
