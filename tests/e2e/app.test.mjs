@@ -41,7 +41,12 @@ const env = {
   XDG_STATE_HOME: join(dir, 'state'),
   CERTDESK_PKCS11_MODULE: softhsm,
   SOFTHSM2_CONF: join(dir, 'softhsm2.conf'),
+  // the test PKCS#11 module (over the same SoftHSM tokens), slow as a real key, once the admin
+  // chooses it: the progress of a long key operation must show
+  CERTDESK_SHIM_SLOW_MS: '4000',
+  CERTDESK_SHIM_STATE: join(dir, 'shim.state'),
 }
+const shim = join(target, 'debug', 'libcertdesk_pkcs11_shim.so')
 const shots = process.env.CERTDESK_SCREENSHOTS
 // WebKitWebDriver's screenshot of the key desk never returns with compositing off (the app's
 // default, which the runs without screenshots test); the window itself paints fine either way
@@ -711,6 +716,42 @@ test('every desk in zh-CN shows no English word', async () => {
     await click('[data-testid=logout]')
   }
   assert.deepEqual(problems, [], 'English words on Chinese screens')
+})
+
+// A key as slow as a real one (the test module sleeps in C_InitToken): wiping it asks first,
+// naming the key, then shows what it is doing until it is done.
+test('a slow key operation shows its progress, and a wipe asks first', async () => {
+  await login('admin')
+  const field = await find('[data-testid=setting-pkcs11_module]')
+  await wd('POST', s(`/element/${field}/clear`), {})
+  await wd('POST', s(`/element/${field}/value`), { text: shim + '\uE007' })
+  await find('[data-testid=setting-saved-pkcs11_module]')
+  await click('[data-testid=logout]')
+  await login('wang')
+  // the key issued above, now seen through the test module
+  const start = Date.now()
+  let slot
+  while ((slot = await wd('POST', s('/execute/sync'), { script: `return [...document.querySelectorAll('[data-testid^="key-slot-"]')].find((e) => /GZ01-/.test(e.textContent) && /certdesk shim/.test(e.textContent))?.dataset.testid.slice(9) ?? null`, args: [] })) === null) {
+    if (Date.now() - start > 20000) assert.fail('the issued key does not show through the test module')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const label = (await text(`[data-testid=key-slot-${slot}] strong`)).trim()
+  await click(`[data-testid=key-wipe-${slot}]`)
+  await type('[data-testid=key-wipe-so-pin]', '87654321')
+  await click('[data-testid=key-wipe-do]')
+  // asked first, naming the key; nothing happens before the answer
+  await waitText('[data-testid=confirm-dialog]', label)
+  assert.equal(await count('[data-testid=progress]'), 0)
+  await click('[data-testid=key-wipe-confirm]')
+  await waitText('[data-testid=progress-step]', '正在擦除Key', 3000)
+  await waitText('[data-testid=progress-elapsed]', '2', 5000)
+  const gone = Date.now()
+  while (await count('[data-testid=progress]')) {
+    if (Date.now() - gone > 30000) assert.fail('the progress never ended')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  await waitText('[data-testid=key-result]', '已擦除')
+  await click('[data-testid=logout]')
 })
 
 // The window is moved and resized as a person would (xdotool, there is no window manager under

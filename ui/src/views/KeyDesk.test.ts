@@ -193,6 +193,9 @@ describe('KeyDesk', () => {
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'key_init')!.args).toEqual({ number: NUMBER, slotIndex: 0, label: NUMBER, soPin: '12345678', userPin: '111111' })
     expect(w.get('[data-testid=key-result]').text()).toContain('A1B2C3')
+    // the list of keys is read again at once (the poll is 10 s away): the new label shows
+    const init = calls.findIndex((c) => c.cmd === 'key_init')
+    expect(calls.slice(init).some((c) => c.cmd === 'key_slots')).toBe(true)
     // on to the next step, with empty PIN fields
     expect(w.get('[data-testid=key-step-key_generated]').attributes('aria-current')).toBe('step')
     expect(inputValue(w, 'key-pin')).toBe('')

@@ -197,6 +197,9 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &catalog, &n, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "missing_role");
 
     let t = issue::init(&mut c.desk("wang"), &keys, &catalog, &n, 0, &n, &so, &pin).unwrap();
+    // the key desk's list (the same loaded module) shows the key initialised at once
+    let listed = keys.slots().unwrap();
+    assert!(listed.iter().any(|s| s.token.as_ref().is_some_and(|tk| tk.initialized && tk.serial == t.serial && tk.label == n)), "{listed:?}");
     let sel = TokenSel::Serial(t.serial.clone());
     let files = issue::RequestFiles::in_dir(&hsm.p("out"), &n);
     let wrong = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &files).unwrap_err();

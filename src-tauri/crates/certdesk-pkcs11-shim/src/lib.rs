@@ -4,7 +4,9 @@
 //! user PINs per token serial in a small state file (`CERTDESK_SHIM_STATE`), so that separate
 //! processes see the same count: COUNT_LOW after a wrong PIN, FINAL_TRY when one try is left,
 //! CKR_PIN_LOCKED once ten wrong PINs were given, until the SO sets a new PIN (C_InitPIN) or
-//! the token is re-initialised. Only the tests load it; the product's code drives it through
+//! the token is re-initialised. `CERTDESK_SHIM_SLOW_MS` makes initialising a token and
+//! generating a key pair take that long more, as on a real key (tens of seconds for RSA), so the
+//! desk's progress can be seen. Only the tests load it; the product's code drives it through
 //! the same cryptoki calls as any vendor module.
 
 #![allow(non_snake_case)]
@@ -171,8 +173,33 @@ extern "C" fn shim_init_pin(h: CK_SESSION_HANDLE, pin: CK_UTF8CHAR_PTR, len: CK_
     rv
 }
 
+/// The slowness of a real key's chip, where the tests ask for it.
+fn slow_down() {
+    let ms = std::env::var("CERTDESK_SHIM_SLOW_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    if ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+extern "C" fn shim_generate_key_pair(
+    h: CK_SESSION_HANDLE,
+    mechanism: CK_MECHANISM_PTR,
+    public_template: CK_ATTRIBUTE_PTR,
+    public_count: CK_ULONG,
+    private_template: CK_ATTRIBUTE_PTR,
+    private_count: CK_ULONG,
+    public_key: CK_OBJECT_HANDLE_PTR,
+    private_key: CK_OBJECT_HANDLE_PTR,
+) -> CK_RV {
+    let Some(r) = real() else { return CKR_GENERAL_ERROR };
+    slow_down();
+    // SAFETY: forwarding the caller's pointers
+    unsafe { (r.C_GenerateKeyPair.expect("C_GenerateKeyPair"))(h, mechanism, public_template, public_count, private_template, private_count, public_key, private_key) }
+}
+
 extern "C" fn shim_init_token(slot: CK_SLOT_ID, pin: CK_UTF8CHAR_PTR, len: CK_ULONG, label: CK_UTF8CHAR_PTR) -> CK_RV {
     let Some(r) = real() else { return CKR_GENERAL_ERROR };
+    slow_down();
     let before = serial_of_slot(slot);
     // SAFETY: forwarding
     let rv = unsafe { (r.C_InitToken.expect("C_InitToken"))(slot, pin, len, label) };
@@ -203,6 +230,7 @@ pub extern "C" fn C_GetFunctionList(pp: CK_FUNCTION_LIST_PTR_PTR) -> CK_RV {
         ours.C_SetPIN = Some(shim_set_pin);
         ours.C_InitPIN = Some(shim_init_pin);
         ours.C_InitToken = Some(shim_init_token);
+        ours.C_GenerateKeyPair = Some(shim_generate_key_pair);
         Box::into_raw(Box::new(ours)) as usize
     });
     // SAFETY: pp was checked; the list lives for the life of the process
