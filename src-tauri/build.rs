@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "logout",
     "search_cases",
     "list_cases",
+    "case_page",
     "get_case",
     "import_case",
     "case_action",

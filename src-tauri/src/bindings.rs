@@ -77,6 +77,7 @@ mod tests {
             certdesk_desk::api::CaseView,
             certdesk_desk::steps::StepState,
             certdesk_desk::steps::CaseSteps,
+            certdesk_desk::api::CasePage,
             crate::commands::Imported,
             crate::commands::ProjectView,
             certdesk_desk::ErrorKind,

@@ -86,6 +86,16 @@ pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<cert
     crate::log::call("search_cases", || state.with_desk(|d| Ok(d.store().search(&text, 50)?)))
 }
 
+fn status_filter(status: Option<String>) -> Result<Option<Status>, IpcError> {
+    status.as_deref().filter(|s| !s.is_empty()).map(|s| Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}")))).transpose()
+}
+
+fn day_filter(d: Option<String>) -> Result<Option<chrono::NaiveDate>, IpcError> {
+    d.filter(|d| !d.is_empty())
+        .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{d:?} is not a date (YYYY-MM-DD)"))))
+        .transpose()
+}
+
 /// Cases newest first; every filter optional (status, project, created from/to as local days).
 #[tauri::command(async)]
 pub fn list_cases(
@@ -96,18 +106,28 @@ pub fn list_cases(
     to: Option<String>,
 ) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
     crate::log::call("list_cases", || {
-        let status = status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|s| Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}"))))
-            .transpose()?;
-        let day = |d: Option<String>| -> Result<Option<chrono::NaiveDate>, IpcError> {
-            d.filter(|d| !d.is_empty())
-                .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{d:?} is not a date (YYYY-MM-DD)"))))
-                .transpose()
-        };
-        let (from, to) = (day(from)?, day(to)?);
+        let (status, from, to) = (status_filter(status)?, day_filter(from)?, day_filter(to)?);
         state.with_desk(|d| d.list_cases(status, project.as_deref(), from, to, 500))
+    })
+}
+
+/// A page of the case desk's list with the total of every match: the text searched (when
+/// given) and the filters, `limit` cases after the first `offset`.
+#[tauri::command(async)]
+#[allow(clippy::too_many_arguments)]
+pub fn case_page(
+    state: State<'_, AppState>,
+    text: Option<String>,
+    status: Option<String>,
+    project: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    offset: u32,
+    limit: u32,
+) -> Result<certdesk_desk::api::CasePage, IpcError> {
+    crate::log::call("case_page", || {
+        let (status, from, to) = (status_filter(status)?, day_filter(from)?, day_filter(to)?);
+        state.with_desk(|d| d.case_page(text.as_deref(), status, project.as_deref(), from, to, offset as usize, limit as usize))
     })
 }
 

@@ -38,6 +38,7 @@ fn window(dir: &std::path::Path) -> Window {
             commands::case_action,
             commands::get_case,
             commands::review_queue,
+            commands::case_page,
             commands::fee_quote,
             commands::case_steps,
             commands::complete_step,
@@ -128,6 +129,27 @@ fn a_case_number_spelled_otherwise_does_not_bypass_four_eyes() {
     w.login("li");
     assert!(w.ok("review_queue", json!({})).as_array().unwrap().iter().any(|c| c["number"] == n.as_str()));
     assert_eq!(w.ok("case_action", json!({ "number": n.to_lowercase(), "action": "approve" })), "approved");
+}
+
+#[test]
+fn the_case_list_comes_a_page_at_a_time_with_the_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    let numbers: Vec<String> = (0..5).map(|_| w.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string()).collect();
+    w.ok("case_action", json!({ "number": numbers[0], "action": "accept" }));
+    let page = |args: Value| w.ok("case_page", args);
+    let first = page(json!({ "offset": 0, "limit": 2 }));
+    assert_eq!(first["total"], 5);
+    assert_eq!(first["rows"].as_array().unwrap().iter().map(|r| r["number"].as_str().unwrap()).collect::<Vec<_>>(), [numbers[4].as_str(), numbers[3].as_str()]);
+    assert_eq!(page(json!({ "offset": 4, "limit": 2 }))["rows"].as_array().unwrap().len(), 1);
+    let accepted = page(json!({ "status": "accepted", "offset": 0, "limit": 10 }));
+    assert_eq!((accepted["total"].as_u64(), accepted["rows"][0]["number"].as_str()), (Some(1), Some(numbers[0].as_str())));
+    // a search with the filters applied to its hits
+    let searched = page(json!({ "text": numbers[2], "offset": 0, "limit": 10 }));
+    assert_eq!((searched["total"].as_u64(), searched["rows"][0]["number"].as_str(), searched["capped"].as_bool()), (Some(1), Some(numbers[2].as_str()), Some(false)));
+    assert_eq!(page(json!({ "text": numbers[2], "status": "accepted", "offset": 0, "limit": 10 }))["total"], 0);
+    assert_eq!(w.kind("case_page", json!({ "status": "nonsense", "offset": 0, "limit": 10 })), "invalid");
 }
 
 #[test]

@@ -264,6 +264,7 @@ fn main() {
             commands::logout,
             commands::search_cases,
             commands::list_cases,
+            commands::case_page,
             commands::get_case,
             commands::import_case,
             commands::case_action,

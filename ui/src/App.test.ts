@@ -143,6 +143,7 @@ describe('App', () => {
       catalog_checklist: () => sampleChecklist,
       scan_folder_files: () => [],
       list_cases: () => [],
+      case_page: () => ({ total: 0, offset: 0, rows: [], capped: false }),
       catalog_projects: () => [],
     })
     const w = mount(App, { global: { stubs: { ...stubs, Cases: false } }, attachTo: document.body })

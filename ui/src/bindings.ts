@@ -292,6 +292,16 @@ at: string | null, };
 
 export type CaseSteps = { number: string, status: string, steps: Array<StepState>, next: string | null, };
 
+export type CasePage = { 
+/**
+ * every case matching the search and the filters (`capped`: at least this many)
+ */
+total: number, offset: number, rows: Array<CaseSummary>, 
+/**
+ * a search stops at its best `SEARCH_HITS` hits: the total may be more
+ */
+capped: boolean, };
+
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
 export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, 

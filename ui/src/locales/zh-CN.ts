@@ -106,7 +106,7 @@ export default {
     hmt_residence_permit: '港澳台居民居住证', foreigner_residence_permit: '外国人永久居留身份证', military_officer: '军官证', other: '其他',
   },
   cases: {
-    total: '共{n}件', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
+    total: '共{n}件', totalCapped: '最相关的{n}件（请输入更多字词缩小范围）', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
   detail: {

@@ -26,11 +26,18 @@ const history = [
   }),
 ]
 
+/** a backend paging `all` as the store does: newest first, the total of every match */
+function pager(all: ReturnType<typeof summaryOf>[]) {
+  return ({ text, status, offset, limit }: { text: string | null; status: string | null; offset: number; limit: number }) => {
+    const hits = all.filter((c) => (!status || c.status === status) && (!text || c.organization.includes(text) || c.handler.includes(text) || c.number.includes(text)))
+    return { total: hits.length, offset, rows: hits.slice(offset, offset + limit), capped: false }
+  }
+}
+
 describe('Cases list', () => {
   it('lists with the filters and searches as you type', async () => {
     const calls = mockBackend({
-      list_cases: ({ status }) => status === 'submitted' ? [summaryOf('GZ01-20261120-0002', 'submitted')] : [summaryOf('GZ01-20261120-0001', 'draft'), summaryOf('GZ01-20261120-0002', 'submitted')],
-      search_cases: () => [summaryOf('GZ01-20261120-0001', 'draft'), summaryOf('GZ01-20261120-0002', 'submitted')],
+      case_page: pager([summaryOf('GZ01-20261120-0001', 'draft'), summaryOf('GZ01-20261120-0002', 'submitted')]),
       catalog_projects: () => [],
     })
     const w = mount(Cases, { props: { opened: null } })
@@ -39,13 +46,13 @@ describe('Cases list', () => {
     await w.get('[data-testid=filter-status]').setValue('submitted')
     await w.get('[data-testid=filter-from]').setValue('2026-11-01')
     await flushPromises()
-    expect(calls.filter((c) => c.cmd === 'list_cases').at(-1)!.args).toEqual({ status: 'submitted', project: null, from: '2026-11-01', to: null })
+    expect(calls.filter((c) => c.cmd === 'case_page').at(-1)!.args).toEqual({ text: null, status: 'submitted', project: null, from: '2026-11-01', to: null, offset: 0, limit: 15 })
     expect(w.findAll('[data-testid^=case-GZ01]')).toHaveLength(1)
-    await w.get('[data-testid=search]').setValue('张伟')
+    await w.get('[data-testid=search]').setValue('0002')
     await sleep(200)
     await flushPromises()
-    expect(calls.filter((c) => c.cmd === 'search_cases').at(-1)!.args).toEqual({ text: '张伟' })
-    // the status filter applies to the hits too
+    // the search goes to the backend with the filters, which apply to its hits
+    expect(calls.filter((c) => c.cmd === 'case_page').at(-1)!.args).toEqual({ text: '0002', status: 'submitted', project: null, from: '2026-11-01', to: null, offset: 0, limit: 15 })
     expect(w.findAll('[data-testid^=case-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0002'])
     await w.get('[data-testid=case-GZ01-20261120-0002]').trigger('click')
     expect(w.emitted('open')?.[0]).toEqual(['GZ01-20261120-0002'])
@@ -54,27 +61,51 @@ describe('Cases list', () => {
 
 describe('Cases list: loading and pages', () => {
   it('says it is loading, then pages the cases with their total and the project by its name', async () => {
-    let answer: (rows: ReturnType<typeof summaryOf>[]) => void = () => {}
-    mockBackend({
-      list_cases: () => new Promise((r) => { answer = r }),
+    const all = Array.from({ length: 40 }, (_, i) => summaryOf(`GZ01-20261120-${String(40 - i).padStart(4, '0')}`, 'draft', { created_at: '2026-11-20T01:05:00Z' }))
+    const serve = pager(all)
+    let answer: () => void = () => {}
+    const calls = mockBackend({
+      case_page: (args) => new Promise((r) => { answer = () => r(serve(args)) }),
       catalog_projects: () => [sampleProject],
     })
     const w = mount(Cases, { props: { opened: null } })
     await flushPromises()
     expect(w.get('[data-testid=cases-loading]').text()).toBe('加载中…')
-    answer(Array.from({ length: 20 }, (_, i) => summaryOf(`GZ01-20261120-${String(i + 1).padStart(4, '0')}`, 'draft', { created_at: '2026-11-20T01:05:00Z' })))
+    answer()
     await flushPromises()
     expect(w.find('[data-testid=cases-loading]').exists()).toBe(false)
-    expect(w.get('[data-testid=cases-total]').text()).toBe('共20件')
+    // the total of every case, not of the page read
+    expect(w.get('[data-testid=cases-total]').text()).toBe('共40件')
     expect(w.findAll('[data-testid^=case-GZ01]')).toHaveLength(15)
     expect(w.get('tbody tr').text()).toContain('网证通 · 养老')
     expect(w.get('tbody tr').text()).toContain('2026-11-20 09:05')
     expect(w.get('tbody tr').text()).not.toContain('netca-gd-pension')
+    expect(w.get('[data-testid=page-no]').text()).toBe('第1/3页')
     await w.get('[data-testid=page-next]').trigger('click')
-    expect(w.findAll('[data-testid^=case-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0016', 'GZ01-20261120-0017', 'GZ01-20261120-0018', 'GZ01-20261120-0019', 'GZ01-20261120-0020'])
-    expect(w.get('[data-testid=page-no]').text()).toBe('第2/2页')
+    await w.get('[data-testid=page-next]').trigger('click')
+    answer()
+    await flushPromises()
+    answer()
+    await flushPromises()
+    // each page is read when it is turned to, from its offset
+    expect(calls.filter((c) => c.cmd === 'case_page').map((c) => (c.args as { offset: number }).offset)).toEqual([0, 15, 30])
+    expect(w.findAll('[data-testid^=case-GZ01]').map((b) => b.text())).toEqual(all.slice(30).map((c) => c.number))
+    expect(w.get('[data-testid=page-no]').text()).toBe('第3/3页')
     await w.get('section').trigger('keydown', { key: 'PageUp' })
-    expect(w.get('[data-testid=page-no]').text()).toBe('第1/2页')
+    answer()
+    await flushPromises()
+    expect(w.get('[data-testid=page-no]').text()).toBe('第2/3页')
+    expect(w.findAll('[data-testid^=case-GZ01]')[0].text()).toBe(all[15].number)
+  })
+
+  it('says when a search shows only its best hits', async () => {
+    mockBackend({
+      case_page: () => ({ total: 200, offset: 0, rows: [summaryOf('GZ01-20261120-0001', 'draft')], capped: true }),
+      catalog_projects: () => [],
+    })
+    const w = mount(Cases, { props: { opened: null } })
+    await flushPromises()
+    expect(w.get('[data-testid=cases-total]').text()).toBe('最相关的200件（请输入更多字词缩小范围）')
   })
 })
 

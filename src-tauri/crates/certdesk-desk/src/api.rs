@@ -252,6 +252,66 @@ pub fn list_cases(
     Ok(store.list_filtered(&filter, limit)?)
 }
 
+/// A page of the case list: the cases of the page and how many match in all.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CasePage {
+    /// every case matching the search and the filters (`capped`: at least this many)
+    pub total: u64,
+    pub offset: u64,
+    pub rows: Vec<CaseSummary>,
+    /// a search stops at its best `SEARCH_HITS` hits: the total may be more
+    pub capped: bool,
+}
+
+/// The hits a search ranks before the filters apply to them.
+pub const SEARCH_HITS: usize = 200;
+
+/// A page of the cases matching the text searched (when given: ranked hits) and the filters
+/// (status, project, created from/to as the counter's local days); newest first without text.
+#[allow(clippy::too_many_arguments)]
+pub fn case_page(
+    store: &Store,
+    text: Option<&str>,
+    status: Option<certdesk_domain::Status>,
+    project: Option<&str>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    offset: usize,
+    limit: usize,
+) -> Result<CasePage, DeskError> {
+    let limit = limit.clamp(1, 500);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(DeskError::Invalid(format!("from {f} is after to {t}")));
+    }
+    let filter = certdesk_store::CaseFilter {
+        status: status.map(|s| s.wire().to_string()),
+        project: project.filter(|p| !p.is_empty()).map(str::to_string),
+        from: from.map(|d| crate::report::day_bounds(d).0),
+        to: to.map(|d| crate::report::day_bounds(d).1),
+    };
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => {
+            let (total, rows) = store.page_filtered(&filter, offset, limit)?;
+            Ok(CasePage { total, offset: offset as u64, rows, capped: false })
+        }
+        Some(text) => {
+            let hits = store.search(text, SEARCH_HITS)?;
+            let capped = hits.len() >= SEARCH_HITS;
+            let kept: Vec<CaseSummary> = hits
+                .into_iter()
+                .filter(|c| filter.status.as_deref().is_none_or(|s| c.status == s))
+                .filter(|c| filter.project.as_deref().is_none_or(|p| c.project == p))
+                .filter(|c| filter.from.as_deref().is_none_or(|f| c.created_at.as_str() >= f))
+                .filter(|c| filter.to.as_deref().is_none_or(|t| c.created_at.as_str() < t))
+                .collect();
+            let total = kept.len() as u64;
+            Ok(CasePage { total, offset: offset as u64, rows: kept.into_iter().skip(offset).take(limit).collect(), capped })
+        }
+    }
+}
+
 /// A case number as typed (any case, spaces around): parsed once, here.
 pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
     CaseNumber::parse(text).map_err(|e| DeskError::Invalid(e.to_string()))
@@ -383,6 +443,21 @@ impl Desk<'_> {
         limit: usize,
     ) -> Result<Vec<certdesk_store::CaseSummary>, DeskError> {
         list_cases(self.store, status, project, from, to, limit)
+    }
+
+    /// A page of the case list with its total (`case_page`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn case_page(
+        &self,
+        text: Option<&str>,
+        status: Option<certdesk_domain::Status>,
+        project: Option<&str>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<CasePage, DeskError> {
+        case_page(self.store, text, status, project, from, to, offset, limit)
     }
 
     /// The case's steps to 归档 (`case steps`).

@@ -143,30 +143,19 @@ impl Store {
 
     /// Cases matching every given filter, newest first.
     pub fn list_filtered(&self, f: &CaseFilter, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut conditions = vec!["1 = 1".to_string()];
-        let mut args: Vec<String> = Vec::new();
-        let mut push = |cond: &str, value: String| {
-            args.push(value);
-            conditions.push(cond.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(s) = f.status.as_ref().filter(|s| !s.is_empty()) {
-            push("status = ?", s.clone());
-        }
-        if let Some(p) = f.project.as_ref().filter(|s| !s.is_empty()) {
-            push("project = ?", p.clone());
-        }
-        if let Some(t) = f.from.as_ref().filter(|s| !s.is_empty()) {
-            check_instant(t)?;
-            push("created_at >= ?", t.clone());
-        }
-        if let Some(t) = f.to.as_ref().filter(|s| !s.is_empty()) {
-            check_instant(t)?;
-            push("created_at < ?", t.clone());
-        }
-        let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE {} ORDER BY id DESC LIMIT {limit}", conditions.join(" AND "));
+        Ok(self.page_filtered(f, 0, limit)?.1)
+    }
+
+    /// How many cases match every given filter, and the `limit` of them after the first
+    /// `offset`, newest first: a page of the case list with its total.
+    pub fn page_filtered(&self, f: &CaseFilter, offset: usize, limit: usize) -> Result<(u64, Vec<CaseSummary>), StoreError> {
+        let (conditions, args) = filter_conditions(f)?;
+        let total: i64 =
+            self.conn.query_row(&format!("SELECT COUNT(*) FROM cases WHERE {conditions}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0)).map_err(sql("counting cases"))?;
+        let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE {conditions} ORDER BY id DESC LIMIT {limit} OFFSET {offset}");
         let mut stmt = self.conn.prepare(&query).map_err(sql("listing cases"))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_summary).map_err(sql("listing cases"))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(sql("listing cases"))
+        Ok((total.max(0) as u64, rows.collect::<Result<Vec<_>, _>>().map_err(sql("listing cases"))?))
     }
 
     /// Full records of the cases created between two instants (RFC 3339, half-open), for reports.
@@ -372,4 +361,29 @@ pub(crate) fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<crate::schema
     let mut stmt = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name").map_err(sql("reading the schema"))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sql("reading the schema"))?;
     rows.collect::<Result<_, _>>().map_err(sql("reading the schema"))
+}
+
+/// The SQL condition of a case filter and its arguments (`?1`, `?2`… in order).
+fn filter_conditions(f: &CaseFilter) -> Result<(String, Vec<String>), StoreError> {
+    let mut conditions = vec!["1 = 1".to_string()];
+    let mut args: Vec<String> = Vec::new();
+    let mut push = |cond: &str, value: String| {
+        args.push(value);
+        conditions.push(cond.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(s) = f.status.as_ref().filter(|s| !s.is_empty()) {
+        push("status = ?", s.clone());
+    }
+    if let Some(p) = f.project.as_ref().filter(|s| !s.is_empty()) {
+        push("project = ?", p.clone());
+    }
+    if let Some(t) = f.from.as_ref().filter(|s| !s.is_empty()) {
+        check_instant(t)?;
+        push("created_at >= ?", t.clone());
+    }
+    if let Some(t) = f.to.as_ref().filter(|s| !s.is_empty()) {
+        check_instant(t)?;
+        push("created_at < ?", t.clone());
+    }
+    Ok((conditions.join(" AND "), args))
 }

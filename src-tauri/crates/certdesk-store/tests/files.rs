@@ -72,6 +72,23 @@ fn lists_filter_by_status_project_and_time() {
 }
 
 #[test]
+fn a_page_of_the_list_comes_with_the_total_of_every_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    let numbers: Vec<String> = (0..7).map(|_| s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number.as_str().to_string()).collect();
+    let drafts = CaseFilter { status: Some("draft".into()), ..Default::default() };
+    let (total, first) = s.page_filtered(&drafts, 0, 3).unwrap();
+    let newest: Vec<&str> = numbers.iter().rev().map(String::as_str).collect();
+    assert_eq!((total, first.iter().map(|c| c.number.as_str()).collect::<Vec<_>>()), (7, newest[..3].to_vec()));
+    let (total, last) = s.page_filtered(&drafts, 6, 3).unwrap();
+    assert_eq!((total, last.iter().map(|c| c.number.as_str()).collect::<Vec<_>>()), (7, newest[6..].to_vec()));
+    assert_eq!(s.page_filtered(&drafts, 9, 3).unwrap(), (7, vec![]));
+    s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
+    assert_eq!(s.page_filtered(&CaseFilter::default(), 0, 100).unwrap().0, 8);
+    assert_eq!(s.page_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 0, 10).unwrap(), (0, vec![]));
+}
+
+#[test]
 fn roles_change_by_an_admin_who_keeps_their_own() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
