@@ -153,6 +153,23 @@ fn the_case_list_comes_a_page_at_a_time_with_the_total() {
 }
 
 #[test]
+fn the_review_queue_puts_the_longest_waiting_first_and_a_resubmitted_case_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let first = w.submitted("zhang");
+    let second = w.submitted("zhang");
+    w.login("li");
+    let queue = |w: &Window| w.ok("review_queue", json!({})).as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(queue(&w), [first.clone(), second.clone()]);
+    w.ok("case_action", json!({ "number": first, "action": "return", "reason": "复印件未盖章" }));
+    w.login("zhang");
+    w.ok("case_action", json!({ "number": first, "action": "submit" }));
+    w.login("li");
+    // the returned case waits again from its new submission
+    assert_eq!(queue(&w), [second, first]);
+}
+
+#[test]
 fn the_case_page_offers_what_this_account_may_do() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());

@@ -86,7 +86,11 @@ export type CaseSummary = { number: string, status: string, project: string, bus
 /**
  * The organisation name (`organization.name`), empty for personal certificates.
  */
-organization: string, handler: string, created_at: string, };
+organization: string, handler: string, created_at: string, 
+/**
+ * The last change; for a case waiting for review, when it was submitted.
+ */
+updated_at: string, };
 
 export type AuditEvent = { seq: number, at: string, actor: string, action: string, case_number: string | null, digest_before: string | null, digest_after: string | null, 
 /**

@@ -73,7 +73,7 @@ export function stepsOf(number: string, status: string): CaseSteps {
 
 /** A line of list_cases / search_cases / review_queue for the sample organisation. */
 export function summaryOf(number: string, status: string, over: Partial<CaseSummary> = {}): CaseSummary {
-  return { number, status, project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '2026-11-20T09:30:00+08:00', ...over }
+  return { number, status, project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', organization: '广州市示例科技有限公司', handler: '张伟', created_at: '2026-11-20T09:30:00+08:00', updated_at: '2026-11-20T09:45:00+08:00', ...over }
 }
 
 /** An audit event of the sample case; the detail is the one the store writes for `action`

@@ -101,6 +101,7 @@ const en: Shape<typeof zh> = {
     },
   },
   review: {
+    submittedAt: 'Submitted', 
     count: '{n} waiting, the oldest first', decided: 'Case {number}: {action}', decidedShort: 'Done.', next: 'Next: {number}', queueDone: 'The review queue is empty',
     title: 'Waiting for review', empty: 'Nothing to review', back: 'Back to queue', seals: 'Seal samples', forms: 'Printed forms', noSeals: 'No seal samples yet',
     approve: 'Approve', return: 'Return', reasonHint: 'Reason for returning (required)',

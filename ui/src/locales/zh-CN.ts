@@ -143,6 +143,7 @@ export default {
     },
   },
   review: {
+    submittedAt: '提交时间', 
     count: '共{n}件，最早提交的在前', decided: '案件 {number}：{action}', decidedShort: '已处理。', next: '下一件：{number}', queueDone: '待复核案件已全部处理',
     title: '待复核案件', empty: '没有待复核的案件', back: '返回队列', seals: '印章样本', forms: '申请表预览', noSeals: '尚无印章样本',
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',

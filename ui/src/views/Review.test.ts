@@ -162,7 +162,7 @@ describe('Review', () => {
     let answer: (q: typeof queue) => void = () => {}
     let decidedOnes: string[] = []
     mockBackend({
-      review_queue: () => decidedOnes.length ? queue.filter((q) => !decidedOnes.includes(q.number)).reverse() : new Promise((r) => { answer = r }),
+      review_queue: () => decidedOnes.length ? queue.filter((q) => !decidedOnes.includes(q.number)) : new Promise((r) => { answer = r }),
       get_case: ({ number }) => caseView({ ...sampleCase, number, status: decidedOnes.includes(number) ? 'approved' : 'submitted' }, ['supervisor']),
       attachment_url: () => '',
       catalog_checklist: () => [],
@@ -174,10 +174,11 @@ describe('Review', () => {
     await flushPromises()
     expect(w.get('[data-testid=review-loading]').text()).toBe('加载中…')
     expect(w.find('[data-testid=review-empty]').exists()).toBe(false)
-    // the backend's order, newest first: the desk shows the oldest first
-    answer([...queue].reverse())
+    // the backend's order (the longest waiting first) as it comes, with the time of submission
+    answer([...queue])
     await flushPromises()
     expect(w.findAll('[data-testid^=review-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0003', 'GZ01-20261120-0007'])
+    expect(w.get('[data-testid=review-list] tbody tr').text()).toContain('2026-11-20 09:45')
     await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
     await flushPromises()
     await w.get('[data-testid=act-approve]').trigger('click')

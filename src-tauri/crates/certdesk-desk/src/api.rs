@@ -474,7 +474,7 @@ impl Desk<'_> {
     /// every case it shaped.
     pub fn review_queue(&self) -> Result<Vec<CaseSummary>, DeskError> {
         let mut out = Vec::new();
-        for summary in self.store.list(Some(certdesk_domain::Status::Submitted), 500)?.into_iter().rev() {
+        for summary in self.store.waiting(certdesk_domain::Status::Submitted, 2000)? {
             let (_, facts) = self.store.facts(&case_number(&summary.number)?)?;
             if workflow::authorize(&self.actor, Action::Approve, &facts, None).is_ok() {
                 out.push(summary);

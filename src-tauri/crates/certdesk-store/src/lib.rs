@@ -113,6 +113,8 @@ pub struct CaseSummary {
     pub organization: String,
     pub handler: String,
     pub created_at: String,
+    /// The last change; for a case waiting for review, when it was submitted.
+    pub updated_at: String,
 }
 
 pub struct Store {
@@ -157,7 +159,7 @@ pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-pub(crate) const SUMMARY_COLUMNS: &str = "number, status, project, business, cert_kind, org_name, handler_name, created_at";
+pub(crate) const SUMMARY_COLUMNS: &str = "number, status, project, business, cert_kind, org_name, handler_name, created_at, updated_at";
 
 pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
     Ok(CaseSummary {
@@ -169,6 +171,7 @@ pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummar
         organization: r.get(5)?,
         handler: r.get(6)?,
         created_at: r.get(7)?,
+        updated_at: r.get(8)?,
     })
 }
 
@@ -293,6 +296,15 @@ impl Store {
     /// Search as the clerk types: every whitespace-separated term must match a fragment of the
     /// organisation name or department, a USCC / ID / mobile prefix or fragment, the handler,
     /// the legal representative or an employee. Newest first, at most `limit`.
+    /// The cases in `status`, the longest waiting first (by their last change, which for a
+    /// submitted case is its submission: a case returned and submitted again waits from then).
+    pub fn waiting(&self, status: Status, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY updated_at, id LIMIT ?2")).map_err(sql("listing cases"))?;
+        let rows = stmt.query_map(params![status.wire(), limit as i64], read_summary).map_err(sql("listing cases"))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql("listing cases"))
+    }
+
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
         let terms = search::plan(text);
         if terms.is_empty() {
