@@ -23,27 +23,12 @@ export function errSmall(e: unknown): string {
  *  English unless they quote Chinese data (a seed's rule, a field's 中文 message). */
 export const hasHan = (s: string) => /\p{Script=Han}/u.test(s)
 
-/** The account refusals (kind `refused`) the store words only in English, by their text, until
- *  the backend sends a code for each (certdesk-store accounts.rs): a stopgap, listed in #16. */
-const REFUSED: [RegExp, string][] = [
-  [/^a password needs at least 8 characters/, 'details.passwordShort'],
-  [/^account .* exists already/, 'details.accountExists'],
-  [/^an account needs at least one role/, 'details.needsRole'],
-  [/^an administrator cannot remove their own administrator role/, 'details.ownAdmin'],
-  [/^an administrator cannot disable their own account/, 'details.ownDisable'],
-  [/^a display name \(姓名\) is at most 40 characters/, 'details.displayName'],
-  [/^account name .*: 1-32 letters/, 'details.accountName'],
-  [/^no account /, 'details.noAccount'],
-]
-
 /** The detail to show beside the message in the current locale: on zh-CN screens only a detail
- *  in Chinese (or one of the known English refusals, in Chinese); an English one stays
- *  available as the message's tooltip (errSmall). */
+ *  in Chinese (the backend's own words are English: each refusal has its kind, which the
+ *  message names in Chinese); an English one stays available as the message's tooltip (errSmall). */
 export function errShown(e: unknown): string {
   const d = errSmall(e)
   if (locale.value !== 'zh-CN' || !d) return d
-  const known = errorKind(e) === 'refused' ? REFUSED.find(([re]) => re.test(d)) : undefined
-  if (known) return t(known[1])
   return hasHan(d) ? d : ''
 }
 

@@ -173,10 +173,6 @@ const en: Shape<typeof zh> = {
   done: {
     cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}', step: 'Case {number}: {step} done',
   },
-  details: {
-    passwordShort: 'a password needs at least 8 characters', accountExists: 'the account exists already', needsRole: 'an account needs at least one role', ownAdmin: 'you cannot remove your own administrator role',
-    ownDisable: 'you cannot disable your own account', displayName: 'a 姓名 is at most 40 characters', accountName: 'an account name is 1-32 letters, digits, _ - .', noAccount: 'no such account',
-  },
   errors: {
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',
@@ -189,7 +185,16 @@ const en: Shape<typeof zh> = {
     wrong_password: 'Wrong account or password', account_locked: 'Account locked after 5 wrong passwords', account_disabled: 'Account disabled', not_signed_in: 'Sign in first',
     missing_role: 'Your account may not do this', four_eyes: 'Four-eyes rule: you created, accepted, edited, submitted or attached files to this case', reason_required: 'Give a reason', transition: 'Not allowed in this status',
     invalid_case: 'The case has errors', invalid_json: 'Malformed case data', invalid_counter_code: 'Counter code: 1-12 capitals and digits', unknown_project: 'Unknown CA project',
-    fee_refused: 'Not offered by this project', case_not_found: 'No such case', refused: 'Refused', invalid: 'Invalid input', store: 'Database error', rule: 'Against the rules',
+    fee_refused: 'Not offered by this project', case_not_found: 'No such case', refused: 'Refused',
+    account_name_invalid: 'An account name is 1 to 32 letters, digits, _ - or .',
+    password_too_short: 'A password needs at least 8 characters',
+    account_needs_role: 'An account needs at least one role',
+    admin_only: 'Only an administrator may do this',
+    own_account: 'Not on your own account (disabling it, dropping your own admin role, or a new password without the current one)',
+    account_exists: 'An account of that name exists already',
+    account_not_found: 'No such account',
+    display_name_invalid: 'A name is at most 40 characters, without control characters',
+    invalid: 'Invalid input', store: 'Database error', rule: 'Against the rules',
     pin_incorrect: 'Wrong PIN (too many lock the key)', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',
     pin_refused: 'The key refuses this PIN', token_not_found: 'Key not found: is it inserted?', token_removed: 'The key was removed: insert it and retry',
     no_module: 'Cannot load the PKCS#11 module: set its path under Admin', seal_unreadable: 'Cannot read the seal sheet: scan it again',

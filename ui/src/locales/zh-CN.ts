@@ -218,10 +218,6 @@ export default {
   done: {
     cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}', step: '案件 {number}：{step} 已完成',
   },
-  details: {
-    passwordShort: '密码至少8位', accountExists: '该账号已存在', needsRole: '账号至少要有一个角色', ownAdmin: '不能取消自己的管理员角色',
-    ownDisable: '不能停用自己的账号', displayName: '姓名最多40个字', accountName: '账号由1-32位字母、数字、“_”“-”“.”组成', noAccount: '没有该账号',
-  },
   errors: {
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',
@@ -246,6 +242,14 @@ export default {
     fee_refused: '该项目不提供此选项',
     case_not_found: '案件不存在',
     refused: '操作被拒绝',
+    account_name_invalid: '账号名须为1至32位字母、数字或 _ - .',
+    password_too_short: '密码至少8位',
+    account_needs_role: '账号至少要有一个角色',
+    admin_only: '只有管理员可以这样操作',
+    own_account: '不能对自己的账号这样操作（停用自己、取消自己的管理员角色，或不用原密码改自己的密码）',
+    account_exists: '该账号名已存在',
+    account_not_found: '没有这个账号',
+    display_name_invalid: '姓名最多40个字，且不能含控制字符',
     invalid: '输入有误',
     store: '数据库错误',
     rule: '不符合业务规则',

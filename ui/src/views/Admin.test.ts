@@ -23,13 +23,13 @@ function backend(overrides: Handlers = {}) {
     disable_account: ({ name }) => { account(name).disabled = true; return null },
     reset_password: () => null,
     set_display_name: ({ name, displayName }) => {
-      if (displayName.length > 40) throw refusal('refused', 'a display name (姓名) is at most 40 characters')
+      if (displayName.length > 40) throw refusal('display_name_invalid', 'a display name (姓名) is at most 40 characters')
       account(name).display_name = displayName.trim()
       return null
     },
     add_account: ({ name, roles, password }) => {
-      // the store's own rule and words (there is no weak_password kind: it is a refusal)
-      if (password.length < 8) throw refusal('refused', 'a password needs at least 8 characters')
+      // the store's own rule and words, with its kind
+      if (password.length < 8) throw refusal('password_too_short', 'a password needs at least 8 characters')
       accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00' })
       return null
     },
@@ -126,8 +126,7 @@ describe('Admin', () => {
     await w.get('[data-testid=new-role-key_clerk]').setValue(true)
     await w.get('[data-testid=add-account]').trigger('submit')
     await flushPromises()
-    // what the clerk sees of the store's refusal: its kind in Chinese and its detail
-    expect(w.get('[data-testid=error]').text()).toContain('操作被拒绝')
+    // what the clerk sees of the store's refusal: its kind in Chinese, the English detail not
     expect(w.get('[data-testid=error]').text()).toContain('密码至少8位')
     expect(w.get('[data-testid=error]').text()).not.toContain('characters')
     expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')

@@ -398,7 +398,7 @@ fn materials_to_follow_are_promised_at_submission_and_accepted_at_approval() {
 
     // the receipt: the clerk's 姓名 (not the login), the promise, where the transfer goes, the invoice
     c.desk("admin").set_display_name("zhang", "张晓燕").unwrap();
-    assert_eq!(c.desk("zhang").set_display_name("li", "李四").unwrap_err().kind().as_str(), "refused", "only for oneself");
+    assert_eq!(c.desk("zhang").set_display_name("li", "李四").unwrap_err().kind().as_str(), "admin_only", "only for oneself");
     let pdf = dir.path().join("receipt.pdf");
     print::render(&mut c.desk("zhang"), &forms, &n, Some("receipt"), &pdf).unwrap();
     let text = run(dir.path(), "pdftotext", &[pdf.to_str().unwrap(), "-"]);

@@ -55,6 +55,25 @@ pub enum AuthError {
     Locked { name: String },
     #[error("account {name} is disabled")]
     Disabled { name: String },
+    #[error("account name {0:?}: 1-32 letters, digits, '_', '-', '.'")]
+    BadName(String),
+    #[error("a password needs at least 8 characters")]
+    ShortPassword,
+    #[error("an account needs at least one role")]
+    NoRole,
+    /// what only an administrator does (the message says what and who asked)
+    #[error("{0}")]
+    AdminOnly(String),
+    /// what nobody does to their own account (disable it, drop their own admin role, set
+    /// their password without the current one)
+    #[error("{0}")]
+    OwnAccount(String),
+    #[error("account {0} exists already")]
+    Exists(String),
+    #[error("no account {0}")]
+    NoAccount(String),
+    #[error("a display name (姓名) is at most 40 characters, without control characters")]
+    BadDisplayName,
     #[error("{0}")]
     Refused(String),
     #[error("the account signed in here no longer exists: sign in again")]
@@ -76,12 +95,12 @@ fn parse_roles(text: &str) -> Vec<Role> {
 
 fn check_name(name: &str) -> Result<(), AuthError> {
     let ok = !name.is_empty() && name.chars().count() <= 32 && name.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
-    if ok { Ok(()) } else { Err(AuthError::Refused(format!("account name {name:?}: 1-32 letters, digits, '_', '-', '.'"))) }
+    if ok { Ok(()) } else { Err(AuthError::BadName(name.to_string())) }
 }
 
 fn check_password(p: &Password) -> Result<(), AuthError> {
     if p.0.chars().count() < 8 {
-        return Err(AuthError::Refused("a password needs at least 8 characters".into()));
+        return Err(AuthError::ShortPassword);
     }
     Ok(())
 }
@@ -127,22 +146,22 @@ impl Store {
         check_name(name)?;
         check_password(password)?;
         if roles.is_empty() {
-            return Err(AuthError::Refused("an account needs at least one role".into()));
+            return Err(AuthError::NoRole);
         }
         let first = self.account_count()? == 0;
         let actor = match (by, first) {
             (Some(a), _) if a.has(Role::Admin) => a.name.clone(),
-            (Some(a), _) => return Err(AuthError::Refused(format!("only an administrator adds accounts; {} is not one", a.name))),
+            (Some(a), _) => return Err(AuthError::AdminOnly(format!("only an administrator adds accounts; {} is not one", a.name))),
             (None, true) if roles.contains(&Role::Admin) => name.to_string(),
             (None, true) => return Err(AuthError::Refused("the first account of a new store must be an administrator (--role admin)".into())),
-            (None, false) => return Err(AuthError::Refused("an administrator must sign in to add accounts".into())),
+            (None, false) => return Err(AuthError::AdminOnly("an administrator must sign in to add accounts".into())),
         };
         let hashed = hash(password)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
         let at = audit::clock(&tx)?;
         let exists: bool = tx.query_row("SELECT count(*) FROM accounts WHERE name = ?1", [name], |r| r.get::<_, i64>(0)).map_err(sql("reading an account"))? > 0;
         if exists {
-            return Err(AuthError::Refused(format!("account {name} exists already")));
+            return Err(AuthError::Exists(name.to_string()));
         }
         tx.execute(
             "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4)",
@@ -239,7 +258,7 @@ impl Store {
 
     fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
         if !by.has(Role::Admin) {
-            return Err(AuthError::Refused(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
+            return Err(AuthError::AdminOnly(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
         }
         if by.name == name && matches!(action, AuditAction::UserDisable | AuditAction::UserPasswd) {
             let why = if action == AuditAction::UserPasswd {
@@ -247,7 +266,7 @@ impl Store {
             } else {
                 "an administrator cannot disable their own account"
             };
-            return Err(AuthError::Refused(why.into()));
+            return Err(AuthError::OwnAccount(why.into()));
         }
         self.account_change(by, name, action, sql_text, extra)
     }
@@ -257,7 +276,7 @@ impl Store {
         let at = audit::clock(&tx)?;
         let changed = tx.execute(sql_text, params![name, at, extra]).map_err(sql("changing an account"))?;
         if changed == 0 {
-            return Err(AuthError::Refused(format!("no account {name}")));
+            return Err(AuthError::NoAccount(name.to_string()));
         }
         // the password hash (extra of user_passwd) never goes on the chain; roles do
         let (roles, display_name) = match action {
@@ -286,10 +305,10 @@ impl Store {
     /// administrator role from their own account, so the store always keeps one.
     pub fn set_roles(&mut self, by: &Actor, name: &str, roles: &[Role]) -> Result<Account, AuthError> {
         if roles.is_empty() {
-            return Err(AuthError::Refused("an account needs at least one role".into()));
+            return Err(AuthError::NoRole);
         }
         if by.name == name && !roles.contains(&Role::Admin) {
-            return Err(AuthError::Refused("an administrator cannot remove their own administrator role".into()));
+            return Err(AuthError::OwnAccount("an administrator cannot remove their own administrator role".into()));
         }
         self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
     }
@@ -298,7 +317,7 @@ impl Store {
     pub fn set_display_name(&mut self, by: &Actor, name: &str, display_name: &str) -> Result<Account, AuthError> {
         let display_name = display_name.trim();
         if display_name.chars().count() > 40 || display_name.chars().any(char::is_control) {
-            return Err(AuthError::Refused("a display name (姓名) is at most 40 characters, without control characters".into()));
+            return Err(AuthError::BadDisplayName);
         }
         let sql_text = "UPDATE accounts SET display_name = ?3, updated_at = ?2 WHERE name = ?1";
         if by.name == name {

@@ -98,10 +98,11 @@ fn roles_change_by_an_admin_who_keeps_their_own() {
     let acc = s.set_roles(&admin, "zhang", &[Role::Clerk, Role::KeyClerk]).unwrap();
     assert_eq!(acc.roles, vec![Role::Clerk, Role::KeyClerk]);
     assert_eq!(s.authenticate("zhang", &pw("zhang-pass-1")).unwrap().roles, vec![Role::Clerk, Role::KeyClerk]);
-    assert!(matches!(s.set_roles(&admin, "admin", &[Role::Clerk]), Err(AuthError::Refused(_))));
-    assert!(matches!(s.set_roles(&admin, "zhang", &[]), Err(AuthError::Refused(_))));
+    assert!(matches!(s.set_roles(&admin, "admin", &[Role::Clerk]), Err(AuthError::OwnAccount(_))));
+    assert!(matches!(s.set_roles(&admin, "zhang", &[]), Err(AuthError::NoRole)));
+    assert!(matches!(s.set_roles(&admin, "nobody", &[Role::Clerk]), Err(AuthError::NoAccount(n)) if n == "nobody"));
     let clerk = Actor { name: "zhang".into(), roles: vec![Role::Clerk] };
-    assert!(matches!(s.set_roles(&clerk, "zhang", &[Role::Admin]), Err(AuthError::Refused(_))));
+    assert!(matches!(s.set_roles(&clerk, "zhang", &[Role::Admin]), Err(AuthError::AdminOnly(_))));
     assert!(s.verify_audit().unwrap().ok);
 }
 

@@ -47,10 +47,15 @@ fn first_account_must_be_an_admin_and_later_ones_need_one() {
     let mut s = Store::open(&dir.path().join("c.db")).unwrap();
     assert!(matches!(s.add_account("zhang", &[Role::Clerk], &pw("password-1"), None), Err(AuthError::Refused(_))));
     s.add_account("admin", &[Role::Admin], &pw("password-1"), None).unwrap();
-    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), None), Err(AuthError::Refused(_))));
+    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), None), Err(AuthError::AdminOnly(_))));
     let clerk = Actor { name: "x".into(), roles: vec![Role::Clerk] };
-    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&clerk)), Err(AuthError::Refused(_))));
-    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::Refused(_))));
+    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&clerk)), Err(AuthError::AdminOnly(_))));
+    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::ShortPassword)));
+    let admin = s.authenticate("admin", &pw("password-1")).unwrap();
+    assert!(matches!(s.add_account("l i", &[Role::Supervisor], &pw("password-1"), Some(&admin)), Err(AuthError::BadName(_))));
+    assert!(matches!(s.add_account("li", &[], &pw("password-1"), Some(&admin)), Err(AuthError::NoRole)));
+    s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&admin)).unwrap();
+    assert!(matches!(s.add_account("li", &[Role::Clerk], &pw("password-1"), Some(&admin)), Err(AuthError::Exists(n)) if n == "li"));
 }
 
 #[test]
