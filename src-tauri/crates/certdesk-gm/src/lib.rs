@@ -11,16 +11,22 @@
 //! signing goes through [`request::Sm2PrehashSigner`], which the token side implements, and an
 //! enveloped private key stays encrypted (only the token opens it).
 
+pub mod checks;
+pub mod envelope;
 pub mod oid;
 pub mod point;
 pub mod request;
+pub mod response;
 pub mod sm4ecb;
 pub mod verify;
 pub mod z;
 
+pub use checks::{CheckError, check_envelope_matches_encryption_cert, check_sign_cert_matches_key};
+pub use envelope::{EnvelopeError, EnvelopedKey, PrivateKeyLayout, Sm2Cipher, SymAlg};
 pub use point::{DistId, DistIdError, KeyError, Sm2Point};
 pub use request::{RequestError, SignatureFormatError, Sm2PrehashSigner, Sm2Request, build_request, normalise_signature, verify_request};
 
+pub use response::{CaAnswer, CsrResponse, parse_ca_answer};
 pub use verify::{VerifyError, verify_certificate, verify_sm2_signed};
 pub use z::{sm3_e, z_value};
 
