@@ -83,6 +83,8 @@ pub enum EnvelopeError {
     TrailingBytes { what: &'static str, offset: usize, count: usize },
     #[error("symmetric algorithm {found}: only SM4-ECB (1.2.156.10197.1.104.1) is supported")]
     UnsupportedSymAlg { found: String },
+    #[error("{field}: a BIT STRING with unused bits, expected whole bytes")]
+    UnusedBits { field: &'static str },
     #[error("{field} is {len} bytes: expected {expected}")]
     BadLength { field: &'static str, len: usize, expected: &'static str },
     #[error("key in the envelope")]
@@ -185,9 +187,9 @@ impl EnvelopedKey {
             return Err(EnvelopeError::UnsupportedSymAlg { found: alg.oid.to_string() });
         }
         let cipher = Sm2Cipher::from_asn1(&asn1.sym_encrypted_key)?;
-        let pub_bits = asn1.sm2_public_key.as_bytes().ok_or(EnvelopeError::BadLength { field: "sm2PublicKey (unused bits)", len: 0, expected: "65" })?;
+        let pub_bits = asn1.sm2_public_key.as_bytes().ok_or(EnvelopeError::UnusedBits { field: "sm2PublicKey" })?;
         let public_key = Sm2Point::from_sec1(pub_bits, "sm2PublicKey")?;
-        let key_bits = asn1.sm2_encrypted_private_key.as_bytes().ok_or(EnvelopeError::BadLength { field: "sm2EncryptedPrivateKey (unused bits)", len: 0, expected: "32 or 64" })?;
+        let key_bits = asn1.sm2_encrypted_private_key.as_bytes().ok_or(EnvelopeError::UnusedBits { field: "sm2EncryptedPrivateKey" })?;
         Self::new(SymAlg::Sm4Ecb, key_bits.to_vec(), public_key, cipher)
     }
 

@@ -131,9 +131,9 @@ pub fn verify_request(der: &[u8], distid: &DistId) -> Result<Sm2Point, RequestEr
         return Err(RequestError::NotSm2WithSm3 { found: req.algorithm.oid.to_string() });
     }
     let key = Sm2Point::from_spki(&req.info.public_key, "request public key")?;
-    let tbs = req.info.to_der().map_err(RequestError::Malformed)?;
+    let tbs = crate::verify::first_element(der).map_err(RequestError::Malformed)?;
     let sig = req.signature.as_bytes().unwrap_or_default();
-    let e = sm3_e(&key, distid, &tbs);
+    let e = sm3_e(&key, distid, tbs);
     check_signature(&key, &e, sig).map_err(|()| RequestError::BadSignature { distid: distid.to_string() })?;
     Ok(key)
 }

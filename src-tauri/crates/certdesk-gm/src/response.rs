@@ -56,7 +56,9 @@ pub fn parse_ca_answer(bytes: &[u8]) -> Result<CaAnswer, EnvelopeError> {
     if bytes.starts_with(&[1, 0, 0, 0]) {
         return EnvelopedKey::from_skf_blob(bytes).map(CaAnswer::SkfBlob);
     }
-    if bytes.starts_with(b"-----BEGIN") || (bytes.len() >= 4 && bytes[..4].iter().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))) {
+    // Base64 of DER starting with a SEQUENCE starts with 'M'
+    let base64 = bytes.first() == Some(&b'M') && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n ".contains(b));
+    if bytes.starts_with(b"-----BEGIN") || base64 {
         return Err(EnvelopeError::Text);
     }
     let outer = AnyRef::from_der(bytes).map_err(|source| EnvelopeError::Der { what: "CA answer", source })?;

@@ -54,7 +54,7 @@ pub fn verify_certificate(cert_der: &[u8], issuer_spki_der: &[u8], distid: &Dist
     if cert.signature_algorithm() != cert.tbs_certificate().signature() {
         return Err(VerifyError::AlgorithmMismatch);
     }
-    let tbs = raw_tbs(cert_der).map_err(VerifyError::Certificate)?;
+    let tbs = first_element(cert_der).map_err(VerifyError::Certificate)?;
     let sig = cert.signature().as_bytes().unwrap_or_default();
     verify_sm2_signed(tbs, sig, issuer_spki_der, distid)
 }
@@ -77,8 +77,9 @@ fn check_algorithm(alg: &AlgorithmIdentifierOwned) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// The first element of the outer SEQUENCE, as encoded.
-fn raw_tbs(cert_der: &[u8]) -> der::Result<&[u8]> {
+/// The first element of the outer SEQUENCE as encoded: the signed part of a certificate or
+/// request (never re-encoded).
+pub(crate) fn first_element(cert_der: &[u8]) -> der::Result<&[u8]> {
     let mut reader = SliceReader::new(cert_der)?;
     let header = der::Header::decode(&mut reader)?;
     header.tag().assert_eq(der::Tag::Sequence)?;

@@ -5,7 +5,7 @@
 use certdesk_gm::der::Encode;
 use certdesk_gm::der::asn1::ObjectIdentifier;
 use certdesk_gm::envelope::EnvelopeError;
-use certdesk_gm::{CsrResponse, DistId, EnvelopedKey, Sm2Cipher, normalise_signature, parse_ca_answer, verify_certificate, verify_request};
+use certdesk_gm::{CaAnswer, CsrResponse, DistId, EnvelopedKey, Sm2Cipher, normalise_signature, parse_ca_answer, verify_certificate, verify_request};
 use certdesk_testkit::gm_ca::{GmCa, KmcAnswer, SoftSm2Key};
 
 /// xorshift64*: deterministic, so a failure reproduces.
@@ -132,4 +132,41 @@ fn other_containers_are_named() {
             other => panic!("{oid}: {other:?}"),
         }
     }
+}
+
+/// DER TLV with a short or long-form length.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = vec![tag];
+    match len {
+        0..=0x7f => out.push(len as u8),
+        0x80..=0xff => out.extend([0x81, len as u8]),
+        _ => out.extend([0x82, (len >> 8) as u8, len as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// GM/T 0092's tagging mode is an assumption (see certdesk-gm's `response`): a CSRResponse
+/// with EXPLICIT `[0]`/`[1]` reads the same as the IMPLICIT one the test KMC writes.
+#[test]
+fn csr_response_reads_explicit_and_implicit_tags() {
+    let (_, _, a) = answer();
+    let CaAnswer::CsrResponse(implicit) = parse_ca_answer(&a.csr_response_der).unwrap() else { panic!("not detected") };
+    let sign_set = tlv(0x31, &implicit.sign_certificates[0]);
+    let explicit_content = [sign_set, tlv(0xA0, &a.gmt0009_der), tlv(0xA1, &tlv(0x31, &a.enc_cert_der))].concat();
+    let explicit = tlv(0x30, &explicit_content);
+    assert_ne!(explicit, a.csr_response_der);
+    let CaAnswer::CsrResponse(read) = parse_ca_answer(&explicit).unwrap() else { panic!("EXPLICIT not detected") };
+    assert_eq!(read, implicit);
+
+    // only the signing certificate: both optional fields absent
+    let bare = tlv(0x30, &tlv(0x31, &implicit.sign_certificates[0]));
+    let CaAnswer::CsrResponse(read) = parse_ca_answer(&bare).unwrap() else { panic!("bare not detected") };
+    assert!(read.encrypted_private_key.is_none() && read.encrypt_certificates.is_empty());
+
+    // a certificate set holding something else is refused, naming the field
+    let bad = tlv(0x30, &tlv(0x31, &tlv(0x30, &[0x02, 0x01, 0x01])));
+    let e = parse_ca_answer(&bad).unwrap_err();
+    assert!(e.to_string().contains("signCertificate"), "{e}");
 }
