@@ -1,10 +1,11 @@
 //! Test set-up written once for the integration tests of the crates and the CLI: a counter's
 //! store in a temp folder driven through the real `certdesk` binary, with its accounts
 //! (admin, clerk `zhang`, supervisor `li`, key clerk `wang`) and their password files; a
-//! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); the fixtures'
+//! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); a test SM2 CA and KMC (`gm_ca`); the fixtures'
 //! paths. Owns no rule of the product: it only
 //! runs the binary the way an operator (or an outside check) does, never with a secret in argv.
 
+pub mod gm_ca;
 pub mod pcsc;
 
 use serde_json::Value;
