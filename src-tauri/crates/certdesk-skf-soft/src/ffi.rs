@@ -121,6 +121,22 @@ unsafe fn put_handle(r: R<usize>, out: *mut H) -> u32 {
     }
 }
 
+/// Writes a call's fixed-size answer (a packed SKF struct or a u32).
+///
+/// # Safety
+/// `out` is null or valid for writing a `T` (unaligned is fine).
+unsafe fn put<T>(r: R<T>, out: *mut T) -> u32 {
+    match r {
+        Ok(_) if out.is_null() => Sar::SAR_INVALIDPARAMERR.0,
+        Ok(v) => {
+            // SAFETY: valid for writing a T (checked not null); packed structs may be unaligned.
+            unsafe { out.write_unaligned(v) };
+            OK
+        }
+        Err(e) => e,
+    }
+}
+
 /// # Safety
 /// `out` is null or valid for writing a u32.
 unsafe fn put_u32(out: *mut u32, v: u32) {
@@ -170,15 +186,8 @@ pub extern "system" fn SKF_DisConnectDev(h: H) -> u32 {
 
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn SKF_GetDevInfo(h: H, out: *mut DevInfoBlob) -> u32 {
-    guard(true, || match token::dev_info(handle(h)) {
-        Ok(info) if !out.is_null() => {
-            // SAFETY: `out` points to a DEVINFO (packed, 294 bytes); written unaligned-safe.
-            unsafe { out.write_unaligned(info) };
-            OK
-        }
-        Ok(_) => Sar::SAR_INVALIDPARAMERR.0,
-        Err(e) => e,
-    })
+    // SAFETY: `out` points to a DEVINFO (packed, 294 bytes).
+    guard(true, || unsafe { put(token::dev_info(handle(h)), out) })
 }
 
 #[unsafe(no_mangle)]
@@ -336,17 +345,13 @@ pub unsafe extern "system" fn SKF_GetFileInfo(h: H, name: *const c_char, out: *m
     guard(true, || {
         // SAFETY: a NUL-terminated name.
         let name = arg!(unsafe { text(name) });
-        match token::file_info(handle(h), name) {
-            Ok((size, read, write)) if !out.is_null() => {
-                let mut a = FileAttributeBlob { file_name: [0; 32], file_size: size, read_rights: read, write_rights: write };
-                blob::put_c_field(&mut a.file_name, name);
-                // SAFETY: `out` points to a FILEATTRIBUTE (packed, 44 bytes).
-                unsafe { out.write_unaligned(a) };
-                OK
-            }
-            Ok(_) => Sar::SAR_INVALIDPARAMERR.0,
-            Err(e) => e,
-        }
+        let attributes = token::file_info(handle(h), name).map(|(size, read, write)| {
+            let mut a = FileAttributeBlob { file_name: [0; 32], file_size: size, read_rights: read, write_rights: write };
+            blob::put_c_field(&mut a.file_name, name);
+            a
+        });
+        // SAFETY: `out` points to a FILEATTRIBUTE (packed, 44 bytes).
+        unsafe { put(attributes, out) }
     })
 }
 
@@ -398,28 +403,14 @@ pub unsafe extern "system" fn SKF_EnumContainer(h: H, list: *mut u8, size: *mut 
 
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn SKF_GetContainerType(h: H, out: *mut u32) -> u32 {
-    guard(true, || match token::container_type(handle(h)) {
-        Ok(t) if !out.is_null() => {
-            // SAFETY: a place for the type (checked not null).
-            unsafe { *out = t };
-            OK
-        }
-        Ok(_) => Sar::SAR_INVALIDPARAMERR.0,
-        Err(e) => e,
-    })
+    // SAFETY: a place for the type.
+    guard(true, || unsafe { put(token::container_type(handle(h)), out) })
 }
 
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn SKF_GenECCKeyPair(h: H, alg: u32, out: *mut EccPublicKeyBlob) -> u32 {
-    guard(true, || match token::gen_ecc(handle(h), alg) {
-        Ok(k) if !out.is_null() => {
-            // SAFETY: `out` points to an ECCPUBLICKEYBLOB (packed, 132 bytes).
-            unsafe { out.write_unaligned(k.to_blob()) };
-            OK
-        }
-        Ok(_) => Sar::SAR_INVALIDPARAMERR.0,
-        Err(e) => e,
-    })
+    // SAFETY: `out` points to an ECCPUBLICKEYBLOB (packed, 132 bytes).
+    guard(true, || unsafe { put(token::gen_ecc(handle(h), alg).map(|k| k.to_blob()), out) })
 }
 
 #[unsafe(no_mangle)]
@@ -436,15 +427,8 @@ pub unsafe extern "system" fn SKF_ECCSignData(h: H, data: *const u8, len: u32, o
     guard(true, || {
         // SAFETY: `len` readable bytes.
         let e = arg!(unsafe { bytes(data, len) });
-        match token::sign(handle(h), e) {
-            Ok((r, s)) if !out.is_null() => {
-                // SAFETY: `out` points to an ECCSIGNATUREBLOB (packed, 128 bytes).
-                unsafe { out.write_unaligned(EccSignatureBlob::from_rs(&r, &s)) };
-                OK
-            }
-            Ok(_) => Sar::SAR_INVALIDPARAMERR.0,
-            Err(e) => e,
-        }
+        // SAFETY: `out` points to an ECCSIGNATUREBLOB (packed, 128 bytes).
+        unsafe { put(token::sign(handle(h), e).map(|(r, s)| EccSignatureBlob::from_rs(&r, &s)), out) }
     })
 }
 

@@ -6,7 +6,7 @@
 //! directory and take turns (a lock), each on a device folder of its own.
 
 use certdesk_skf::blob::{SECURE_ANYONE_ACCOUNT, SECURE_USER_ACCOUNT, SGD_SM4_ECB};
-use certdesk_skf::{ContainerType, EccCipher, EccPublicKey, EnvelopedKey, Pin, PinType, Sar, SkfError, SkfLibrary, Zeroizing};
+use certdesk_skf::{Application, ContainerType, Device, EccCipher, EccPublicKey, EnvelopedKey, Pin, PinType, Sar, SkfError, SkfLibrary, Zeroizing};
 use sm4::cipher::{BlockCipherEncrypt, KeyInit};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -48,6 +48,20 @@ fn device(dir: &Path, name: &str) -> String {
 
 fn dev_key() -> Zeroizing<[u8; 16]> {
     Zeroizing::new(*certdesk_skf_soft::DEFAULT_DEV_AUTH_KEY)
+}
+
+/// On a new device folder `name` of this test's own: the application `certdesk` (10 tries for
+/// each PIN), with the user PIN verified when `login`.
+fn with_new_app<T>(name: &str, login: bool, f: impl FnOnce(&Path, &SkfLibrary, &Device, &Application) -> T) -> T {
+    let (_turn, dir) = setup();
+    let lib = SkfLibrary::open(&soft_library()).unwrap();
+    let dev = lib.connect(&device(dir, name)).unwrap();
+    dev.authenticate(&dev_key()).unwrap();
+    let app = dev.create_application("certdesk", &admin(), 10, &user(), 10, SECURE_USER_ACCOUNT).unwrap();
+    if login {
+        app.verify_pin(PinType::User, &user()).unwrap();
+    }
+    f(dir, &lib, &dev, &app)
 }
 
 fn admin() -> Pin {
@@ -170,12 +184,10 @@ fn device_info_label_and_device_authentication() {
 
 #[test]
 fn ten_wrong_user_pins_lock_and_the_admin_pin_unblocks() {
-    let (_turn, dir) = setup();
-    let name = device(dir, "dev-pins");
-    let lib = SkfLibrary::open(&soft_library()).unwrap();
-    let dev = lib.connect(&name).unwrap();
-    dev.authenticate(&dev_key()).unwrap();
-    let app = dev.create_application("certdesk", &admin(), 10, &user(), 10, SECURE_USER_ACCOUNT).unwrap();
+    with_new_app("dev-pins", false, |_, _, _, app| pins_lock_and_unblock(app))
+}
+
+fn pins_lock_and_unblock(app: &Application) {
     let info = app.pin_info(PinType::User).unwrap();
     assert_eq!((info.max_retries, info.tries_left, info.default_pin), (10, 10, true));
 
@@ -218,14 +230,10 @@ fn ten_wrong_user_pins_lock_and_the_admin_pin_unblocks() {
 
 #[test]
 fn sm2_signature_verifies_and_both_envelope_forms_import() {
-    let (_turn, dir) = setup();
-    let name = device(dir, "dev-sm2");
-    let lib = SkfLibrary::open(&soft_library()).unwrap();
-    let dev = lib.connect(&name).unwrap();
-    dev.authenticate(&dev_key()).unwrap();
-    let app = dev.create_application("certdesk", &admin(), 10, &user(), 10, SECURE_USER_ACCOUNT).unwrap();
-    app.verify_pin(PinType::User, &user()).unwrap();
+    with_new_app("dev-sm2", true, |_, _, _, app| sm2_keys_envelopes_certificates_files(app))
+}
 
+fn sm2_keys_envelopes_certificates_files(app: &Application) {
     for (container, wide) in [("dual-32", false), ("dual-64", true)] {
         let c = app.create_container(container).unwrap();
         assert_eq!(c.container_type().unwrap(), ContainerType::Empty);
@@ -304,37 +312,28 @@ fn sm2_signature_verifies_and_both_envelope_forms_import() {
 
 #[test]
 fn state_persists_across_a_reopen_and_the_file_holds_no_pin() {
-    let (_turn, dir) = setup();
-    let name = device(dir, "dev-persist");
-    let public = {
-        let lib = SkfLibrary::open(&soft_library()).unwrap();
-        let dev = lib.connect(&name).unwrap();
-        dev.authenticate(&dev_key()).unwrap();
-        let app = dev.create_application("certdesk", &admin(), 10, &user(), 10, SECURE_USER_ACCOUNT).unwrap();
-        app.verify_pin(PinType::User, &user()).unwrap();
-        let c = app.create_container("sign").unwrap();
-        let public = c.gen_sm2_sign_key().unwrap();
+    let name = "dev-persist";
+    let (dir, public) = with_new_app(name, true, |dir, _, _, app| {
+        let public = app.create_container("sign").unwrap().gen_sm2_sign_key().unwrap();
         app.verify_pin(PinType::User, &Pin::new("99999999")).unwrap_err();
-        public
-    };
+        (dir.to_path_buf(), public)
+    });
+    let _turn = setup().0;
     let lib = SkfLibrary::open(&soft_library()).unwrap();
-    let dev = lib.connect(&name).unwrap();
+    let dev = lib.connect(name).unwrap();
     let app = dev.open_application("certdesk").unwrap();
     assert_eq!(app.pin_info(PinType::User).unwrap().tries_left, 9, "the wrong PIN was counted on disk");
     assert_eq!(app.open_container("sign").unwrap().export_public_key(true).unwrap(), public);
-    let state = std::fs::read_to_string(dir.join(&name).join("device.json")).unwrap();
+    let state = std::fs::read_to_string(dir.join(name).join("device.json")).unwrap();
     assert!(!state.contains("12345678") && !state.contains("admin-pin-88"), "PINs are stored hashed");
 }
 
 #[test]
 fn faults_removed_key_and_too_small_buffers() {
-    let (_turn, dir) = setup();
-    let name = device(dir, "dev-faults");
-    let lib = SkfLibrary::open(&soft_library()).unwrap();
-    let dev = lib.connect(&name).unwrap();
-    dev.authenticate(&dev_key()).unwrap();
-    let app = dev.create_application("certdesk", &admin(), 10, &user(), 10, SECURE_USER_ACCOUNT).unwrap();
-    app.verify_pin(PinType::User, &user()).unwrap();
+    with_new_app("dev-faults", true, |dir, lib, dev, app| faults(dir, lib, dev, app, "dev-faults"))
+}
+
+fn faults(dir: &Path, lib: &SkfLibrary, dev: &Device, app: &Application, name: &str) {
     let c = app.create_container("sign").unwrap();
     let public = c.gen_sm2_sign_key().unwrap();
     let cert = vec![0x30u8; 1500];
@@ -344,7 +343,7 @@ fn faults_removed_key_and_too_small_buffers() {
 
     // the length query answers half: every two-call read must grow its buffer and still work
     std::fs::write(dir.join("fault"), "short_buffer").unwrap();
-    assert!(lib.devices(true).unwrap().contains(&name));
+    assert!(lib.devices(true).unwrap().iter().any(|d| d == name));
     assert_eq!(dev.applications().unwrap(), vec!["certdesk".to_string()]);
     assert_eq!(app.containers().unwrap(), vec!["sign".to_string()]);
     assert_eq!(app.files().unwrap(), vec!["seal".to_string()]);
@@ -360,7 +359,7 @@ fn faults_removed_key_and_too_small_buffers() {
     assert!(e.zh().contains("已拔出"));
     assert!(matches!(c.sign_e(&[1; 32]).unwrap_err(), SkfError::DeviceRemoved { function: "SKF_ECCSignData" }));
     assert!(lib.devices(true).unwrap().is_empty());
-    assert!(matches!(lib.connect(&name).unwrap_err(), SkfError::DeviceRemoved { .. }));
+    assert!(matches!(lib.connect(name).unwrap_err(), SkfError::DeviceRemoved { .. }));
 
     // put back
     std::fs::remove_file(dir.join("fault")).unwrap();
