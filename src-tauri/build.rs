@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "search_cases",
     "list_cases",
     "case_page",
+    "pick_path",
     "get_case",
     "import_case",
     "case_action",

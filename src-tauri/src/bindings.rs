@@ -78,6 +78,7 @@ mod tests {
             certdesk_desk::steps::StepState,
             certdesk_desk::steps::CaseSteps,
             certdesk_desk::api::CasePage,
+            crate::pick::PickKind,
             crate::commands::Imported,
             crate::commands::ProjectView,
             certdesk_desk::ErrorKind,

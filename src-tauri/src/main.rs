@@ -14,6 +14,7 @@ mod error;
 #[cfg(test)]
 mod ipc_tests;
 mod log;
+mod pick;
 mod window_state;
 
 use certdesk_desk::ErrorKind;
@@ -314,6 +315,7 @@ fn main() {
             desk::recent_logs,
             desk::debug_crash,
             desk::export_logs,
+            pick::pick_path,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -649,7 +649,28 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   const cases = JSON.parse(certdesk('case', 'list', '--json')).length
   assert.equal(JSON.parse(execFileSync(cli, ['--db', backup, 'audit', 'verify', '--json'], { env, encoding: 'utf8' })).ok, true)
   assert.equal(JSON.parse(execFileSync(cli, ['--db', backup, 'case', 'list', '--json'], { env, encoding: 'utf8' })).length, cases)
-  await type('[data-testid=restore-path]', backup)
+  // the backup chosen in the system's own file dialog (GTK's), typed into as a person would
+  await click('[data-testid=pick-restore]')
+  const chooser = await waitWindow('^选择要恢复的备份$')
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms))
+  await pause(800)
+  sh('xdotool', ['windowfocus', '--sync', chooser])
+  // Ctrl+L opens the dialog's location field; the path typed there, Enter chooses it
+  sh('xdotool', ['key', '--clearmodifiers', 'ctrl+l'])
+  await pause(500)
+  sh('xdotool', ['type', '--delay', '20', backup])
+  await pause(500)
+  sh('xdotool', ['key', '--clearmodifiers', 'Return'])
+  for (let i = 0; (await valueOf('restore-path')) !== backup; i++) {
+    if (i > 150) assert.fail(`the dialog did not choose ${backup}: ${await valueOf('restore-path')}`)
+    // a busy machine: the dialog took the keys late; Enter once more while it is still open
+    const stillOpen = () => { try { return sh('xdotool', ['search', '--onlyvisible', '--name', '^选择要恢复的备份$']).trim() } catch { return '' } }
+    if (i % 30 === 29 && stillOpen()) {
+      sh('xdotool', ['windowfocus', '--sync', chooser])
+      sh('xdotool', ['key', '--clearmodifiers', 'Return'])
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
   await click('[data-testid=restore]')
   await click('[data-testid=restore-confirm]')
   await find('[data-testid=login-name]')

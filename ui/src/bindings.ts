@@ -306,6 +306,8 @@ total: number, offset: number, rows: Array<CaseSummary>,
  */
 capped: boolean, };
 
+export type PickKind = "folder" | "module" | "store";
+
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
 export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, 

@@ -4,7 +4,7 @@
 import { invoke, type InvokeOptions } from '@tauri-apps/api/core'
 
 import type * as B from './bindings'
-import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Exported, DailyLedger, Expiring, KeySlots, CasePage } from './bindings'
+import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Exported, DailyLedger, Expiring, KeySlots, CasePage, PickKind } from './bindings'
 
 // The shapes are generated from the Rust types (./bindings.ts, checked by a Rust test); the
 // names below are the UI's. Two fields the Rust side keeps as free JSON are typed as records.
@@ -13,7 +13,7 @@ import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
  *  contract that only ever grows. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
 export type JsonObject = Record<string, any>
-export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, Missing, CasePage } from './bindings'
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, Missing, CasePage, PickKind } from './bindings'
 /** An audit event whose `detail` has the type the store writes for its action (EventDetails,
  *  generated from `certdesk_store::detail`): `e.action === 'return'` narrows `e.detail`. */
 export type AuditEvent = {
@@ -63,6 +63,7 @@ export interface Commands {
 
   search_cases: { args: { text: string }; result: CaseSummary[] }
   list_cases: { args: { status: string | null; project: string | null; from: string | null; to: string | null }; result: CaseSummary[] }
+  pick_path: { args: { kind: PickKind; start: string | null }; result: string | null }
   case_page: { args: { text: string | null; status: string | null; project: string | null; from: string | null; to: string | null; offset: number; limit: number }; result: CasePage }
   get_case: { args: { number: string }; result: B.CaseView }
   import_case: { args: { json: string }; result: B.Imported }
@@ -134,6 +135,8 @@ export const api = {
   // cases
   searchCases: (text: string) => call('search_cases', { text }),
   /** filters: status, project, created from/to as YYYY-MM-DD (local days), all optional */
+  /** the system's picker for a folder, the key's driver library or a backup; null when cancelled */
+  pickPath: (kind: PickKind, start: string | null) => call('pick_path', { kind, start }),
   /** a page of the case list with the total of every match (the text searched, the filters) */
   casePage: (q: { text?: string; status?: string; project?: string; from?: string; to?: string }, offset: number, limit: number) =>
     call('case_page', { text: q.text || null, status: q.status || null, project: q.project || null, from: q.from || null, to: q.to || null, offset, limit }),

@@ -141,6 +141,7 @@ const en: Shape<typeof zh> = {
     invoices: 'Invoices', invoiceKind: 'Kind', invoiceTitle: 'Title', taxpayerId: 'Taxpayer ID', invoiceKinds: { normal: 'Normal', special: 'Special (VAT)' },
   },
   admin: {
+    browse: 'Browse…',
     title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked',
     disabled: 'disabled', failed: '{n} wrong passwords', disable: 'Disable', unlock: 'Unlock', resetPassword: 'Reset password', newPassword: 'New password',
     addAccount: 'Add account', password: 'Initial password', add: 'Add', settings: 'Settings', backup: 'Backup', backupDo: 'Back up now',

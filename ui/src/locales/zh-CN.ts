@@ -183,6 +183,7 @@ export default {
     invoices: '发票', invoiceKind: '类型', invoiceTitle: '抬头', taxpayerId: '纳税人识别号', invoiceKinds: { normal: '普通发票', special: '专用发票' },
   },
   admin: {
+    browse: '浏览…',
     title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定',
     disabled: '已停用', failed: '密码错误{n}次', disable: '停用', unlock: '解锁', resetPassword: '重置密码', newPassword: '新密码',
     addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份',

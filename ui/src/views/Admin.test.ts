@@ -158,6 +158,32 @@ describe('Admin', () => {
     expect(w.get('[data-testid=setting-error-counter_code]').text()).toContain('受理点代码')
   })
 
+  it('chooses folders, the key driver and the backup to restore with the system picker', async () => {
+    const answers: Record<string, string | null> = { folder: '/srv/certdesk/backups', module: '/opt/lm-gm3000/lib/libgm3000.1.0.so', store: '/srv/certdesk/backups/certdesk-20261120.db' }
+    const calls = backend({ pick_path: ({ kind }) => answers[kind] })
+    const w = mount(Admin)
+    await flushPromises()
+    await w.get('[data-testid=pick-backup_dir]').trigger('click')
+    await flushPromises()
+    // the dialog opens where the setting points now, and the choice is saved at once
+    expect(calls.find((c) => c.cmd === 'pick_path')!.args).toEqual({ kind: 'folder', start: null })
+    expect(calls.filter((c) => c.cmd === 'set_setting').map((c) => c.args)).toEqual([{ key: 'backup_dir', value: '/srv/certdesk/backups' }])
+    await w.get('[data-testid=pick-pkcs11_module]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'pick_path').at(-1)!.args).toEqual({ kind: 'module', start: '/usr/lib/softhsm/libsofthsm2.so' })
+    expect((w.get('[data-testid=setting-pkcs11_module]').element as HTMLInputElement).value).toBe('/opt/lm-gm3000/lib/libgm3000.1.0.so')
+    // no picker for what is not a path
+    expect(w.find('[data-testid=pick-counter_name]').exists()).toBe(false)
+    await w.get('[data-testid=pick-restore]').trigger('click')
+    await flushPromises()
+    expect((w.get('[data-testid=restore-path]').element as HTMLInputElement).value).toBe('/srv/certdesk/backups/certdesk-20261120.db')
+    // cancelled: nothing changes
+    answers.folder = null
+    await w.get('[data-testid=pick-print_dir]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_setting')).toHaveLength(2)
+  })
+
   it('backs up, and restores only after a confirmation', async () => {
     const calls = backend()
     const w = mount(Admin)
