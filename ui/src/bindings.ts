@@ -274,7 +274,11 @@ materials: MaterialsState,
 /**
  * 姓名 by login of the accounts that have one (the UI shows people, not logins).
  */
-people: { [key in string]: string }, };
+people: { [key in string]: string }, 
+/**
+ * The amount paid in capital Chinese numerals (壹佰元整), as receipts and forms write it.
+ */
+payment_capital: string | null, };
 
 export type StepState = { id: string, title: string, done: boolean, 
 /**

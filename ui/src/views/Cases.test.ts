@@ -116,6 +116,7 @@ describe('Case page', () => {
     mockBackend({
       get_case: () => caseView({ ...sampleCase, status }, ['clerk'], {
         history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'a1'.repeat(32), at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }],
+        payment_capital: '柒佰元整',
       }),
       attachment_url: () => 'data:image/png;base64,AAAA',
       catalog_checklist: () => sampleChecklist,
@@ -135,6 +136,8 @@ describe('Case page', () => {
     expect(w.get('[data-testid=case-org]').text()).toContain('李明')
     // the project by its name, not its id
     expect(w.get('[data-testid=case-project]').text()).toBe('网证通 · 养老')
+    // the money confirmed in figures and in capital numerals, as the backend writes it
+    expect(w.get('[data-testid=case-amount]').text()).toBe('¥700.00（柒佰元整）')
     const hist = w.get('[data-testid=history]').text()
     expect(hist).toContain('创建案件')
     expect(hist).toContain('退回')

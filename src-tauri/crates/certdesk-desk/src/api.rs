@@ -111,6 +111,8 @@ pub struct CaseView {
     pub materials: crate::materials::MaterialsState,
     /// 姓名 by login of the accounts that have one (the UI shows people, not logins).
     pub people: std::collections::BTreeMap<String, String>,
+    /// The amount paid in capital Chinese numerals (壹佰元整), as receipts and forms write it.
+    pub payment_capital: Option<String>,
 }
 
 /// Why case JSON was refused: every problem at once, with its field path.
@@ -430,6 +432,7 @@ impl Desk<'_> {
             steps,
             materials,
             people: self.store.display_names()?,
+            payment_capital: record.data.payment.as_ref().map(|p| p.amount.to_capital()),
         })
     }
 
