@@ -2,7 +2,7 @@
 //! slot id; initialising; user and SO PINs with the token's own try counters; key pairs made on
 //! the token; the certificate request signed by the token; writing and reading back the issued
 //! certificate, its chain and the seal image), the configured list of vendor modules, SM2 through
-//! vendor PKCS#11 profiles (`sm2_profiles`: the codes as data), and the
+//! vendor PKCS#11 profiles (`sm2_profiles` as data, `pkcs11_sm2` the raw calls), and the
 //! PC/SC side (readers, inserted and removed keys, ATR → key model). Knows
 //! nothing of cases, the GUI or the database: the CLI and the app tie issuance to a case.
 
@@ -12,6 +12,7 @@ pub mod cert;
 pub mod chain;
 pub mod modules;
 pub mod pin;
+pub mod pkcs11_sm2;
 pub mod readers;
 pub mod sm2_profiles;
 pub mod token;
