@@ -360,6 +360,10 @@ fn sm2_generate(
         (CKA_VALUE, scalar.to_vec()),
         (CKA_SENSITIVE, vec![CK_FALSE]),
         (CKA_EXTRACTABLE, vec![CK_TRUE]),
+        // a signing key, as the vendors' SM2 keys made by their "sign" key generation
+        (CKA_DECRYPT, vec![CK_FALSE]),
+        (CKA_UNWRAP, vec![CK_FALSE]),
+        (CKA_DERIVE, vec![CK_FALSE]),
     ];
     privs.extend(keep(private_t, &[CKA_TOKEN, CKA_PRIVATE, CKA_ID, CKA_LABEL, CKA_SUBJECT, CKA_SIGN, CKA_MODIFIABLE]));
     let (mut pub_ck, mut priv_ck) = (as_ck(&mut pubs), as_ck(&mut privs));
@@ -584,6 +588,21 @@ extern "C" fn shim_sign(h: CK_SESSION_HANDLE, data: CK_BYTE_PTR, len: CK_ULONG, 
     CKR_OK
 }
 
+extern "C" fn shim_close_session(h: CK_SESSION_HANDLE) -> CK_RV {
+    let Some(r) = real() else { return CKR_GENERAL_ERROR };
+    signing().remove(&h);
+    // SAFETY: forwarding
+    unsafe { (r.C_CloseSession.expect("C_CloseSession"))(h) }
+}
+
+extern "C" fn shim_close_all_sessions(slot: CK_SLOT_ID) -> CK_RV {
+    let Some(r) = real() else { return CKR_GENERAL_ERROR };
+    // the slot of a closed session can no longer be asked: forget every pending SM2 signature
+    signing().clear();
+    // SAFETY: forwarding
+    unsafe { (r.C_CloseAllSessions.expect("C_CloseAllSessions"))(slot) }
+}
+
 /// The module's entry point: SoftHSM's function list with the PIN, key generation, mechanism,
 /// attribute, wrap and sign functions replaced.
 #[unsafe(no_mangle)]
@@ -607,6 +626,8 @@ pub extern "C" fn C_GetFunctionList(pp: CK_FUNCTION_LIST_PTR_PTR) -> CK_RV {
         ours.C_WrapKey = Some(shim_wrap_key);
         ours.C_SignInit = Some(shim_sign_init);
         ours.C_Sign = Some(shim_sign);
+        ours.C_CloseSession = Some(shim_close_session);
+        ours.C_CloseAllSessions = Some(shim_close_all_sessions);
         Box::into_raw(Box::new(ours)) as usize
     });
     // SAFETY: pp was checked; the list lives for the life of the process

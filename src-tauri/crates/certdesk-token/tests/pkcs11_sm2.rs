@@ -192,6 +192,7 @@ fn the_private_key_never_leaves_the_shim() {
     assert!(list.status.success() && text.contains("sm2 secret"), "{text}");
     assert!(text.contains(&format!("unknown key algorithm {}", p.key_type)), "{text}");
     assert!(text.contains("Access:     sensitive, always sensitive, never extractable"), "{text}");
+    assert!(text.contains("Usage:      sign\n"), "a signing key only: {text}");
 }
 
 #[test]
