@@ -1,7 +1,8 @@
 //! USB keys at the key desk. Owns the PKCS#11 side (finding tokens by label or serial, never by
 //! slot id; initialising; user and SO PINs with the token's own try counters; key pairs made on
 //! the token; the certificate request signed by the token; writing and reading back the issued
-//! certificate, its chain and the seal image), the configured list of vendor modules, and the
+//! certificate, its chain and the seal image), the configured list of vendor modules, SM2 through
+//! vendor PKCS#11 profiles (`sm2_profiles` as data, `pkcs11_sm2` the raw calls), and the
 //! PC/SC side (readers, inserted and removed keys, ATR → key model). Knows
 //! nothing of cases, the GUI or the database: the CLI and the app tie issuance to a case.
 
@@ -11,7 +12,9 @@ pub mod cert;
 pub mod chain;
 pub mod modules;
 pub mod pin;
+pub mod pkcs11_sm2;
 pub mod readers;
+pub mod sm2_profiles;
 pub mod token;
 
 pub use pin::Pin;
