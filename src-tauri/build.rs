@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "list_cases",
     "case_page",
     "pick_path",
+    "cancel_backup",
     "get_case",
     "import_case",
     "case_action",

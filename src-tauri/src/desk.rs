@@ -601,8 +601,20 @@ pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
             None => dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("backups"),
         };
         let path = dir.join(format!("certdesk-{}.db", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-        let r = state.with_own_desk(|d| d.backup(&path))?;
+        state.backup_cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let cancel = state.backup_cancel.clone();
+        let r = state.with_own_desk(|d| d.backup(&path, Some(cancel)))?;
         Ok(BackedUp { path: r.path, bytes: r.bytes })
+    })
+}
+
+/// Stops the backup under way (取消 on its progress): nothing of it stays on disk.
+#[tauri::command]
+pub fn cancel_backup(state: State<'_, AppState>) -> Result<(), IpcError> {
+    crate::log::call("cancel_backup", || {
+        signed_in(&state)?;
+        state.backup_cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     })
 }
 

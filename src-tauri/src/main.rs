@@ -72,6 +72,8 @@ pub struct AppState {
     pub keys: Mutex<Option<(PathBuf, certdesk_token::Keys)>>,
     /// Serials of keys whose PIN was seen to be a CA's published default in this session.
     pub default_pin_tokens: Mutex<std::collections::BTreeSet<String>>,
+    /// Set by 取消 while a backup runs (`cancel_backup`).
+    pub backup_cancel: certdesk_store::CancelFlag,
 }
 
 /// Runs a command that needs no store: a panic becomes this call's error.
@@ -94,6 +96,7 @@ impl AppState {
             forms,
             keys: Mutex::new(None),
             default_pin_tokens: Mutex::new(Default::default()),
+            backup_cancel: Default::default(),
         }
     }
 
@@ -311,6 +314,7 @@ fn main() {
             desk::get_settings,
             desk::set_setting,
             desk::backup_store,
+            desk::cancel_backup,
             desk::restore_store,
             desk::recent_logs,
             desk::debug_crash,

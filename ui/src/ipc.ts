@@ -115,6 +115,7 @@ export interface Commands {
   get_settings: { args: NoArgs; result: Settings }
   set_setting: { args: { key: keyof Settings; value: string }; result: null }
   backup_store: { args: NoArgs; result: B.BackedUp }
+  cancel_backup: { args: NoArgs; result: null }
   restore_store: { args: { path: string }; result: B.Restored }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: Exported }
@@ -226,6 +227,8 @@ export const api = {
   setSetting: (key: keyof Settings, value: string) => call('set_setting', { key, value }),
   /** a consistent copy of the store (VACUUM INTO), verified; returns its path */
   backupStore: () => call('backup_store', {}),
+  /** stops the backup under way: nothing of it stays */
+  cancelBackup: () => call('cancel_backup', {}),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
   restoreStore: (path: string) => call('restore_store', { path }),
   /** the last lines of the app's log (administrators) */

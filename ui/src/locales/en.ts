@@ -175,6 +175,7 @@ const en: Shape<typeof zh> = {
     cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}', step: 'Case {number}: {step} done',
   },
   errors: {
+    cancelled: 'Cancelled; nothing was written',
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',
     reissue_needed: 'A certificate was written for this case: a second key needs a supervisor\'s reissue',

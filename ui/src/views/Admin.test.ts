@@ -217,6 +217,23 @@ describe('Admin', () => {
     expect(w.find('[data-testid=progress]').exists()).toBe(false)
   })
 
+  it('cancels a slow backup from its progress: the backend is asked to stop and says nothing was written', async () => {
+    let fail: (e: unknown) => void = () => {}
+    const calls = backend({
+      backup_store: () => new Promise((_, reject) => { fail = reject }),
+      cancel_backup: () => { fail(refusal('cancelled', 'the backup was cancelled; nothing was written')); return null },
+    })
+    const w = mount(Admin)
+    await flushPromises()
+    await w.get('[data-testid=backup]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=progress-cancel]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'cancel_backup')).toBe(true)
+    expect(w.find('[data-testid=progress]').exists()).toBe(false)
+    expect(w.get('[data-testid=error]').text()).toContain('已取消，未写入任何文件')
+  })
+
   it('shows the recent log lines and exports them for support', async () => {
     const lines = ['2026-11-23 09:30:01.120 +08:00  INFO certdesk-app starts', '2026-11-23 09:30:05.004 +08:00  INFO ok command="login" ms=12']
     const calls = backend({

@@ -69,7 +69,7 @@ pub fn store_cmd(g: &Global, cmd: StoreCmd) -> Result<ExitCode, CliError> {
         StoreCmd::Backup { out, by } => {
             let mut store = open_store(g)?;
             let mut session = crate::people::session(&mut store, &by)?;
-            let r = session.desk(&mut store)?.backup(&out)?;
+            let r = session.desk(&mut store)?.backup(&out, None)?;
             if g.json {
                 print_json(&r);
             } else {

@@ -591,9 +591,9 @@ impl Desk<'_> {
     }
 
     /// A verified copy of the store (an administrator), recorded on the chain.
-    pub fn backup(&mut self, dest: &std::path::Path) -> Result<certdesk_store::BackupReport, DeskError> {
+    pub fn backup(&mut self, dest: &std::path::Path, cancel: Option<certdesk_store::CancelFlag>) -> Result<certdesk_store::BackupReport, DeskError> {
         self.require(Role::Admin)?;
-        Ok(self.store.backup_as(dest, &self.actor)?)
+        Ok(self.store.backup_as(dest, &self.actor, cancel)?)
     }
 }
 

@@ -68,6 +68,7 @@ impl DeskError {
             StoreError::Transition(_) => ErrorKind::Transition,
             StoreError::Invalid(_) => ErrorKind::Invalid,
             StoreError::Busy(_) => ErrorKind::StoreBusy,
+            StoreError::Cancelled { .. } => ErrorKind::Cancelled,
             _ => ErrorKind::Store,
         }
     }
@@ -155,6 +156,8 @@ pub enum ErrorKind {
     StoreBusy,
     Io,
     Internal,
+    /// the person cancelled a long operation; nothing was written
+    Cancelled,
     WrongPassword,
     AccountLocked,
     AccountDisabled,

@@ -173,6 +173,12 @@ impl Store {
     /// A consistent copy of the store at `dest` (SQLite `VACUUM INTO`), then opened and
     /// checked: integrity and the whole audit chain. `dest` must not exist.
     pub fn backup_to(&self, dest: &Path) -> Result<BackupReport, StoreError> {
+        self.backup_to_cancellable(dest, None)
+    }
+
+    /// As `backup_to`; setting `cancel` stops the copy at its next step (SQLite's progress
+    /// handler interrupts the `VACUUM INTO`) and removes what it had written.
+    pub fn backup_to_cancellable(&self, dest: &Path, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
         if dest.exists() {
             return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest.display())));
         }
@@ -182,16 +188,48 @@ impl Store {
         let target = dest.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
         // VACUUM INTO writes into an empty file: made 0600 first, as the store is
         crate::private::open_options().write(true).create_new(true).open(dest).map_err(|source| StoreError::Folder { path: dest.to_path_buf(), source })?;
-        self.conn.execute("VACUUM INTO ?1", [target]).map_err(sql("writing the backup"))?;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let done = AtomicBool::new(false);
+        let copied = std::thread::scope(|scope| {
+            if let Some(flag) = &cancel {
+                // a watcher interrupts the copy when asked (SQLite clears a late interrupt
+                // before the connection's next statement)
+                let interrupt = self.conn.get_interrupt_handle();
+                let done = &done;
+                scope.spawn(move || {
+                    while !done.load(Ordering::Relaxed) {
+                        if flag.load(Ordering::Relaxed) {
+                            interrupt.interrupt();
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                });
+            }
+            let copied = self.conn.execute("VACUUM INTO ?1", [target]);
+            done.store(true, Ordering::Relaxed);
+            copied
+        });
+        if let Err(e) = copied {
+            // a half-written or empty copy is no backup: it never stays behind
+            let _ = std::fs::remove_file(dest);
+            let interrupted = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted);
+            return Err(if interrupted { StoreError::Cancelled { what: "the backup" } } else { sql("writing the backup")(e) });
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            let _ = std::fs::remove_file(dest);
+            return Err(StoreError::Cancelled { what: "the backup" });
+        }
         Store::check_backup(dest)
     }
 
-    /// A checked backup written as an administrator, recorded on the chain (`store_backup`).
-    pub fn backup_as(&mut self, dest: &Path, actor: &Actor) -> Result<BackupReport, StoreError> {
+    /// A checked backup written as an administrator, recorded on the chain (`store_backup`);
+    /// `cancel` as for `backup_to_cancellable` (nothing recorded then).
+    pub fn backup_as(&mut self, dest: &Path, actor: &Actor, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
         if !actor.has(Role::Admin) {
             return Err(StoreError::Invalid(format!("only an administrator backs up the store; {} is not one", actor.name)));
         }
-        let report = self.backup_to(dest)?;
+        let report = self.backup_to_cancellable(dest, cancel)?;
         let detail = crate::detail::BackupWritten { path: report.path.display().to_string(), cases: report.cases, bytes: report.bytes };
         self.record_event(&NewEvent::new(&actor.name, AuditAction::StoreBackup, &detail))?;
         Ok(report)

@@ -58,7 +58,13 @@ pub enum StoreError {
     Invalid(String),
     #[error("{0}")]
     Busy(String),
+    #[error("{what} was cancelled; nothing was written")]
+    Cancelled { what: &'static str },
 }
+
+/// Set to ask a long store operation (a backup) to stop; it stops at its next step and leaves
+/// nothing behind.
+pub type CancelFlag = std::sync::Arc<std::sync::atomic::AtomicBool>;
 
 /// Maps a rusqlite error with what the store was doing.
 pub(crate) fn sql(op: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {

@@ -2,7 +2,7 @@
 
 mod common;
 use certdesk_domain::workflow::{Actor, Role};
-use certdesk_store::{AuthError, CaseFilter, Password, Store};
+use certdesk_store::{AuthError, CaseFilter, Password, Store, StoreError};
 use common::*;
 
 fn pw(s: &str) -> Password {
@@ -86,6 +86,26 @@ fn a_page_of_the_list_comes_with_the_total_of_every_match() {
     s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
     assert_eq!(s.page_filtered(&CaseFilter::default(), 0, 100).unwrap().0, 8);
     assert_eq!(s.page_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 0, 10).unwrap(), (0, vec![]));
+}
+
+#[test]
+fn a_cancelled_backup_leaves_nothing_behind_and_the_store_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    for _ in 0..20 {
+        s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
+    }
+    let cancel: certdesk_store::CancelFlag = Default::default();
+    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    let backup = dir.path().join("backups").join("b.db");
+    let err = s.backup_to_cancellable(&backup, Some(cancel.clone())).unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled { .. }), "{err}");
+    assert!(!backup.exists(), "no half-written backup stays");
+    // the store is untouched and the next backup, not cancelled, is whole
+    cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+    let report = s.backup_to_cancellable(&backup, Some(cancel)).unwrap();
+    assert_eq!(report.cases, 20);
+    assert_eq!(s.list_filtered(&CaseFilter::default(), 50).unwrap().len(), 20);
 }
 
 #[test]
