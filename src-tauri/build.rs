@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "list_cases",
     "case_page",
     "pick_path",
+    "list_printers",
     "cancel_backup",
     "get_case",
     "import_case",

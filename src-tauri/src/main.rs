@@ -320,6 +320,7 @@ fn main() {
             desk::debug_crash,
             desk::export_logs,
             pick::pick_path,
+            pick::list_printers,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,5 +1,6 @@
-//! The system's own file and folder pickers for the paths a counter sets up: the folders of the
-//! settings, the USB key's driver library (PKCS#11 or SKF) and the backup to restore. The
+//! The system's own choices for what a counter sets up: file and folder pickers for the folders
+//! of the settings, the USB key's driver library (PKCS#11 or SKF) and the backup to restore, and
+//! the printers the system knows (CUPS's `lpstat` on Linux and macOS, `Get-Printer` on Windows). The
 //! dialog is the platform's (GTK on Linux, run on the window's thread; the Windows shell's
 //! through rfd), with Chinese titles and buttons; the webview only ever receives the path the
 //! person chose. Owns the dialogs; not what is done with the path (the commands that take it
@@ -115,9 +116,58 @@ fn system_pick(_window: &tauri::WebviewWindow, kind: PickKind, start: Option<Pat
     Ok(if kind == PickKind::Folder { dialog.pick_folder() } else { dialog.pick_file() })
 }
 
+/// The printers the system has, its default first; none where the system cannot say (no print
+/// service): the setting is then typed, and the print dialog lists what there is anyway.
+#[tauri::command(async)]
+pub fn list_printers(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
+    crate::log::call("list_printers", || {
+        crate::commands::signed_in(&state)?;
+        Ok(system_printers())
+    })
+}
+
+fn run(program: &str, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new(program).args(args).stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(not(windows))]
+fn system_printers() -> Vec<String> {
+    let names = run("lpstat", &["-e"]).unwrap_or_default();
+    let default = run("lpstat", &["-d"]).unwrap_or_default();
+    printers_of(&names, &default)
+}
+
+#[cfg(windows)]
+fn system_printers() -> Vec<String> {
+    let names = run("powershell", &["-NoProfile", "-NonInteractive", "-Command", "Get-Printer | Select-Object -ExpandProperty Name"]).unwrap_or_default();
+    let default = run("powershell", &["-NoProfile", "-NonInteractive", "-Command", "(Get-CimInstance Win32_Printer -Filter 'Default=True').Name"]).unwrap_or_default();
+    printers_of(&names, &format!("system default destination: {}", default.trim()))
+}
+
+/// One printer per line of `names`; the one `lpstat -d` names as the default goes first.
+fn printers_of(names: &str, default: &str) -> Vec<String> {
+    let mut printers: Vec<String> = names.lines().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect();
+    printers.dedup();
+    let default = default.lines().find_map(|l| l.trim().strip_prefix("system default destination:")).map(str::trim).unwrap_or("");
+    if let Some(i) = printers.iter().position(|p| p == default) {
+        let d = printers.remove(i);
+        printers.insert(0, d);
+    }
+    printers
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_system_printers_with_the_default_first() {
+        let names = "HP_LaserJet_M1136\nBrother_HL-2260D\n\n";
+        assert_eq!(printers_of(names, "system default destination: Brother_HL-2260D\n"), ["Brother_HL-2260D", "HP_LaserJet_M1136"]);
+        assert_eq!(printers_of(names, "no system default destination\n"), ["HP_LaserJet_M1136", "Brother_HL-2260D"]);
+        assert!(printers_of("", "").is_empty());
+    }
 
     #[test]
     fn the_dialog_opens_where_the_path_is_now() {

@@ -64,6 +64,7 @@ export interface Commands {
   search_cases: { args: { text: string }; result: CaseSummary[] }
   list_cases: { args: { status: string | null; project: string | null; from: string | null; to: string | null }; result: CaseSummary[] }
   pick_path: { args: { kind: PickKind; start: string | null }; result: string | null }
+  list_printers: { args: NoArgs; result: string[] }
   case_page: { args: { text: string | null; status: string | null; project: string | null; from: string | null; to: string | null; offset: number; limit: number }; result: CasePage }
   get_case: { args: { number: string }; result: B.CaseView }
   import_case: { args: { json: string }; result: B.Imported }
@@ -138,6 +139,8 @@ export const api = {
   /** filters: status, project, created from/to as YYYY-MM-DD (local days), all optional */
   /** the system's picker for a folder, the key's driver library or a backup; null when cancelled */
   pickPath: (kind: PickKind, start: string | null) => call('pick_path', { kind, start }),
+  /** the system's printers, its default first (none where it has no print service) */
+  listPrinters: () => call('list_printers', {}),
   /** a page of the case list with the total of every match (the text searched, the filters) */
   casePage: (q: { text?: string; status?: string; project?: string; from?: string; to?: string }, offset: number, limit: number) =>
     call('case_page', { text: q.text || null, status: q.status || null, project: q.project || null, from: q.from || null, to: q.to || null, offset, limit }),

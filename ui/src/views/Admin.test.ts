@@ -40,6 +40,7 @@ function backend(overrides: Handlers = {}) {
     },
     backup_store: () => ({ path: '/var/backups/certdesk-20261120.db', bytes: 4096 }),
     restore_store: () => ({ cases: 12, kept: '/home/a/cases.db.before-restore' }),
+    list_printers: () => ['Brother_HL-2260D', 'HP_LaserJet_M1136'],
     ...overrides,
   })
 }
@@ -172,8 +173,10 @@ describe('Admin', () => {
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'pick_path').at(-1)!.args).toEqual({ kind: 'module', start: '/usr/lib/softhsm/libsofthsm2.so' })
     expect((w.get('[data-testid=setting-pkcs11_module]').element as HTMLInputElement).value).toBe('/opt/lm-gm3000/lib/libgm3000.1.0.so')
-    // no picker for what is not a path
+    // no picker for what is not a path; the printer offers the system's printers
     expect(w.find('[data-testid=pick-counter_name]').exists()).toBe(false)
+    expect(w.get('[data-testid=setting-printer]').attributes('list')).toBe('system-printers')
+    expect(w.findAll('[data-testid=system-printers] option').map((o) => o.attributes('value'))).toEqual(['Brother_HL-2260D', 'HP_LaserJet_M1136'])
     await w.get('[data-testid=pick-restore]').trigger('click')
     await flushPromises()
     expect((w.get('[data-testid=restore-path]').element as HTMLInputElement).value).toBe('/srv/certdesk/backups/certdesk-20261120.db')
