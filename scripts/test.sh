@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every certdesk test on this machine, installing what the tests need first: UI component
 # tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
-# the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd), a smoke run of
-# the search benchmark, the Debian package (built and installed with apt: it installs certdesk
-# on this machine) and the end-to-end test of the installed desktop app in its real webview.
+# the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
+# the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh), a smoke run
+# of the search benchmark, the Debian package (built and installed with apt: it installs
+# certdesk on this machine) and the end-to-end test of the installed desktop app in its real
+# webview.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -24,8 +26,14 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the soft SKF library, the CLI and the app"
 cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-cli -p certdesk-app
 
-echo "== cargo test (workspace)"
+echo "== a throwaway PostgreSQL cluster for the hall back end's tests (stopped on exit, even on failure)"
+export CERTDESK_PG_DIR=${CERTDESK_PG_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/certdesk-pg.XXXXXX")}
+trap 'bash scripts/pg-cluster.sh stop' EXIT
+eval "$(bash scripts/pg-cluster.sh start)"
+
+echo "== cargo test (workspace; certdesk-store-pg against the cluster at $CERTDESK_TEST_PG)"
 cargo test --workspace --locked
+bash scripts/pg-cluster.sh stop
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180

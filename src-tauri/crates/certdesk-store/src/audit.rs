@@ -2,7 +2,10 @@
 //! SHA-256 of the previous one, so an edited, removed or reordered event breaks the chain, and
 //! the head (last seq and hash) is kept in `settings` so that removing the newest events shows
 //! too. `verify` walks the chain and names the first broken event; it also checks that every
-//! case's stored data still has the digest its last event recorded.
+//! case's stored data still has the digest its last event recorded. The event's stored form
+//! and hash ([`StoredEvent`], [`NewEvent::seal`]) and the walk over the chain ([`ChainWalk`])
+//! are public so that the PostgreSQL back end (`certdesk-store-pg`) writes and checks the very
+//! same chain; the SQL here is SQLite's only.
 
 use crate::{StoreError, sql};
 use certdesk_domain::CaseNumber;
@@ -10,8 +13,8 @@ use certdesk_domain::case::sha256_hex;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-const HEAD_KEY: &str = "audit_head";
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const HEAD_KEY: &str = "audit_head";
 
 /// One event as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -164,11 +167,161 @@ impl<'a> NewEvent<'a> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn event_hash(seq: i64, at: &str, actor: &str, action: &str, case: Option<&str>, before: Option<&str>, after: Option<&str>, detail: &str, prev: &str) -> String {
-    // one field per line; none of the fields can hold a newline unescaped (detail is JSON)
-    let line = format!("certdesk-audit-v1\n{seq}\n{at}\n{actor}\n{action}\n{}\n{}\n{}\n{detail}\n{prev}", case.unwrap_or("-"), before.unwrap_or("-"), after.unwrap_or("-"),);
-    sha256_hex(line.as_bytes())
+/// An event as both back ends store it, every field the text that is hashed: what
+/// [`NewEvent::seal`] makes and what `verify` reads back. The hash is over these exact texts
+/// (`detail` as stored, never re-serialised), so a chain copied verbatim between back ends
+/// verifies the same on both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub case_number: Option<String>,
+    pub digest_before: Option<String>,
+    pub digest_after: Option<String>,
+    /// The detail JSON exactly as stored.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredEvent {
+    /// The hash this event's content and link call for (`certdesk-audit-v1`).
+    pub fn computed_hash(&self) -> String {
+        // one field per line; none of the fields can hold a newline unescaped (detail is JSON)
+        let line = format!(
+            "certdesk-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.seq,
+            self.at,
+            self.actor,
+            self.action,
+            self.case_number.as_deref().unwrap_or("-"),
+            self.digest_before.as_deref().unwrap_or("-"),
+            self.digest_after.as_deref().unwrap_or("-"),
+            self.detail,
+            self.prev_hash,
+        );
+        sha256_hex(line.as_bytes())
+    }
+
+    /// The event as callers see it (detail parsed; text that is not JSON kept as a string).
+    pub fn into_event(self) -> AuditEvent {
+        let detail = serde_json::from_str(&self.detail).unwrap_or(serde_json::Value::String(self.detail));
+        AuditEvent {
+            seq: self.seq,
+            at: self.at,
+            actor: self.actor,
+            action: self.action,
+            case_number: self.case_number,
+            digest_before: self.digest_before,
+            digest_after: self.digest_after,
+            detail,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+impl NewEvent<'_> {
+    /// The stored form of this event as number `seq` at `at` after the event whose hash is
+    /// `prev`: actor without line breaks, detail as compact JSON (`{}` for none), and its hash.
+    pub fn seal(&self, seq: i64, at: &str, prev: &str) -> StoredEvent {
+        let mut ev = StoredEvent {
+            seq,
+            at: at.to_string(),
+            actor: self.actor.replace(['\n', '\r'], " "),
+            action: self.action.wire().to_string(),
+            case_number: self.case_number.map(|n| n.as_str().to_string()),
+            digest_before: self.digest_before.map(str::to_string),
+            digest_after: self.digest_after.map(str::to_string),
+            detail: if self.detail.is_null() { "{}".to_string() } else { self.detail.to_string() },
+            prev_hash: prev.to_string(),
+            hash: String::new(),
+        };
+        ev.hash = ev.computed_hash();
+        ev
+    }
+}
+
+/// The value of the chain head (`settings.audit_head`): the last event's seq and hash.
+pub fn head_value(seq: i64, hash: &str) -> String {
+    format!("{seq}:{hash}")
+}
+
+/// The checks `verify` makes on the chain itself, event by event, oldest first: shared by both
+/// back ends so that a broken chain is named the same way on each.
+#[derive(Debug, Clone)]
+pub struct ChainWalk {
+    expected_seq: i64,
+    prev_hash: String,
+    prev_at: String,
+    count: i64,
+}
+
+impl Default for ChainWalk {
+    fn default() -> Self {
+        ChainWalk { expected_seq: 1, prev_hash: GENESIS.to_string(), prev_at: String::new(), count: 0 }
+    }
+}
+
+impl ChainWalk {
+    /// Events seen so far (the failing one included).
+    pub fn events(&self) -> i64 {
+        self.count
+    }
+
+    /// The next event of the chain: its seq follows, its content matches its hash, it links to
+    /// the one before, and it is not dated before it.
+    pub fn step(&mut self, ev: &StoredEvent) -> Result<(), ChainBreak> {
+        self.count += 1;
+        let brk = |kind, seq, case_number: &Option<String>, message| Err(ChainBreak { kind, seq: Some(seq), case_number: case_number.clone(), message });
+        if ev.seq > self.expected_seq {
+            let expected = self.expected_seq;
+            let gap = if ev.seq - expected == 1 { format!("event {expected} is") } else { format!("events {expected}-{} are", ev.seq - 1) };
+            return brk(BreakKind::Deleted, expected, &None, format!("{gap} missing: deleted from the chain (next present: {})", ev.seq));
+        }
+        if ev.computed_hash() != ev.hash {
+            let message = format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at);
+            return brk(BreakKind::Edited, ev.seq, &ev.case_number, message);
+        }
+        if ev.prev_hash != self.prev_hash {
+            let what = if self.expected_seq == 1 {
+                "the first event does not start the chain".to_string()
+            } else {
+                format!("event {} does not link to event {}: it was inserted out of order, or event {} was replaced", ev.seq, ev.seq - 1, ev.seq - 1)
+            };
+            return brk(BreakKind::OutOfOrder, ev.seq, &ev.case_number, what);
+        }
+        if ev.at < self.prev_at {
+            let message = format!("event {} is dated {} before event {} ({})", ev.seq, ev.at, ev.seq - 1, self.prev_at);
+            return brk(BreakKind::OutOfOrder, ev.seq, &ev.case_number, message);
+        }
+        self.prev_hash.clone_from(&ev.hash);
+        self.prev_at.clone_from(&ev.at);
+        self.expected_seq = ev.seq + 1;
+        Ok(())
+    }
+
+    /// After the last event: the recorded head (`settings.audit_head`) names it, so removing
+    /// the newest events shows.
+    pub fn finish(&self, recorded_head: Option<&str>) -> Result<(), ChainBreak> {
+        let last_seq = self.expected_seq - 1;
+        let matches = match recorded_head {
+            None => last_seq == 0,
+            Some(h) => h == head_value(last_seq, &self.prev_hash),
+        };
+        if matches {
+            return Ok(());
+        }
+        let recorded = recorded_head.and_then(|h| h.split(':').next()).unwrap_or("none").to_string();
+        Err(ChainBreak {
+            kind: BreakKind::Truncated,
+            seq: Some(last_seq + 1),
+            case_number: None,
+            message: format!("the chain ends at event {last_seq} but its recorded head is event {recorded}: the newest events were removed or replaced"),
+        })
+    }
 }
 
 /// The time of an event appended in this write transaction: now, or the newest event's time
@@ -191,25 +344,20 @@ pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Resul
         .optional()
         .map_err(sql("reading the audit head"))?
         .unwrap_or((0, GENESIS.to_string()));
-    let seq = last_seq + 1;
-    let detail = if ev.detail.is_null() { "{}".to_string() } else { ev.detail.to_string() };
-    let actor = ev.actor.replace(['\n', '\r'], " ");
-    let case = ev.case_number.map(CaseNumber::as_str);
-    let hash = event_hash(seq, at, &actor, ev.action.wire(), case, ev.digest_before, ev.digest_after, &detail, &prev);
+    let e = ev.seal(last_seq + 1, at, &prev);
     tx.execute(
         "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![seq, at, actor, ev.action.wire(), case, ev.digest_before, ev.digest_after, detail, prev, hash],
+        params![e.seq, e.at, e.actor, e.action, e.case_number, e.digest_before, e.digest_after, e.detail, e.prev_hash, e.hash],
     )
     .map_err(sql("appending an audit event"))?;
-    tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![HEAD_KEY, format!("{seq}:{hash}")])
+    tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![HEAD_KEY, head_value(e.seq, &e.hash)])
         .map_err(sql("recording the audit head"))?;
-    Ok(seq)
+    Ok(e.seq)
 }
 
-fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
-    let detail: String = r.get(7)?;
-    Ok(AuditEvent {
+fn read_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
         seq: r.get(0)?,
         at: r.get(1)?,
         actor: r.get(2)?,
@@ -217,10 +365,14 @@ fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
         case_number: r.get(4)?,
         digest_before: r.get(5)?,
         digest_after: r.get(6)?,
-        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+        detail: r.get(7)?,
         prev_hash: r.get(8)?,
         hash: r.get(9)?,
     })
+}
+
+fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+    read_stored(r).map(StoredEvent::into_event)
 }
 
 const SELECT_EVENT: &str = "SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash FROM audit_events";
@@ -279,64 +431,23 @@ pub struct VerifyReport {
 pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
     let mut stmt = conn.prepare(&format!("{SELECT_EVENT} ORDER BY seq")).map_err(sql("reading the audit chain"))?;
     let mut rows = stmt.query([]).map_err(sql("reading the audit chain"))?;
-    let mut expected_seq = 1;
-    let mut prev_hash = GENESIS.to_string();
-    let mut prev_at = String::new();
-    let mut count = 0;
-    let fail = |kind, seq: Option<i64>, case_number: Option<String>, message: String, events| {
-        Ok(VerifyReport { ok: false, events, cases_checked: 0, first_break: Some(ChainBreak { kind, seq, case_number, message }) })
-    };
+    let mut walk = ChainWalk::default();
+    let broken = |walk: &ChainWalk, brk: ChainBreak| Ok(VerifyReport { ok: false, events: walk.events(), cases_checked: 0, first_break: Some(brk) });
     while let Some(row) = rows.next().map_err(sql("reading the audit chain"))? {
-        let ev = read_event(row).map_err(sql("reading an audit event"))?;
-        let detail_text: String = row.get(7).map_err(sql("reading an audit event"))?;
-        count += 1;
-        if ev.seq > expected_seq {
-            let gap = if ev.seq - expected_seq == 1 { format!("event {expected_seq} is") } else { format!("events {expected_seq}-{} are", ev.seq - 1) };
-            return fail(BreakKind::Deleted, Some(expected_seq), None, format!("{gap} missing: deleted from the chain (next present: {})", ev.seq), count);
+        let ev = read_stored(row).map_err(sql("reading an audit event"))?;
+        if let Err(brk) = walk.step(&ev) {
+            return broken(&walk, brk);
         }
-        let recomputed =
-            event_hash(ev.seq, &ev.at, &ev.actor, &ev.action, ev.case_number.as_deref(), ev.digest_before.as_deref(), ev.digest_after.as_deref(), &detail_text, &ev.prev_hash);
-        if recomputed != ev.hash {
-            return fail(
-                BreakKind::Edited,
-                Some(ev.seq),
-                ev.case_number,
-                format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at),
-                count,
-            );
-        }
-        if ev.prev_hash != prev_hash {
-            let what = if expected_seq == 1 {
-                "the first event does not start the chain".to_string()
-            } else {
-                format!("event {} does not link to event {}: it was inserted out of order, or event {} was replaced", ev.seq, ev.seq - 1, ev.seq - 1)
-            };
-            return fail(BreakKind::OutOfOrder, Some(ev.seq), ev.case_number, what, count);
-        }
-        if ev.at < prev_at {
-            return fail(BreakKind::OutOfOrder, Some(ev.seq), ev.case_number, format!("event {} is dated {} before event {} ({})", ev.seq, ev.at, ev.seq - 1, prev_at), count);
-        }
-        prev_hash = ev.hash;
-        prev_at = ev.at;
-        expected_seq = ev.seq + 1;
     }
     drop(rows);
     let head: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
-    let last_seq = expected_seq - 1;
-    let head_matches = match &head {
-        None => last_seq == 0,
-        Some(h) => *h == format!("{last_seq}:{prev_hash}"),
-    };
-    if !head_matches {
-        let recorded = head.as_deref().and_then(|h| h.split(':').next()).unwrap_or("none").to_string();
-        return fail(
-            BreakKind::Truncated,
-            Some(last_seq + 1),
-            None,
-            format!("the chain ends at event {last_seq} but its recorded head is event {recorded}: the newest events were removed or replaced"),
-            count,
-        );
+    if let Err(brk) = walk.finish(head.as_deref()) {
+        return broken(&walk, brk);
     }
+    let count = walk.events();
+    let fail = |kind, seq: Option<i64>, case_number: Option<String>, message: String, events| -> Result<VerifyReport, StoreError> {
+        Ok(VerifyReport { ok: false, events, cases_checked: 0, first_break: Some(ChainBreak { kind, seq, case_number, message }) })
+    };
 
     // every case's data must still be what its last event recorded
     let mut cases = conn

@@ -13,11 +13,11 @@ pub mod audit;
 pub mod detail;
 mod files;
 pub mod private;
-mod schema;
+pub mod schema;
 mod search;
 
 pub use accounts::{Account, AuthError, Password};
-pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, NewEvent, VerifyReport};
+pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 pub use detail::{EventBody, EventDetail};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};

@@ -136,6 +136,21 @@ ALTER TABLE accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 
 pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES];
 
+/// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
+/// every migration is pinned and unchanged. Shared by both dialects' tests (SQLite's here,
+/// PostgreSQL's in `certdesk-store-pg`).
+pub fn pinning_problem(migrations: &[&str], pinned: &[&str]) -> Option<String> {
+    for (i, m) in migrations.iter().enumerate() {
+        let got = certdesk_domain::case::sha256_hex(m.as_bytes());
+        match pinned.get(i) {
+            Some(p) if *p != got => return Some(format!("migration {} was edited (sha256 {got}); add a new migration instead", i + 1)),
+            Some(_) => {}
+            None => return Some(format!("migration {} is new: pin it as {got:?}", i + 1)),
+        }
+    }
+    None
+}
+
 /// One object of `sqlite_schema`: type, name, table, SQL.
 pub(crate) type SchemaRow = (String, String, String, Option<String>);
 
@@ -163,7 +178,6 @@ pub(crate) fn first_difference(expected: &[SchemaRow], found: &[SchemaRow]) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use certdesk_domain::case::sha256_hex;
 
     /// The released migrations, pinned. Never change an existing line: append.
     const PINNED: &[&str] = &[
@@ -176,13 +190,8 @@ mod tests {
 
     #[test]
     fn released_migrations_are_never_edited() {
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            let got = sha256_hex(m.as_bytes());
-            match PINNED.get(i) {
-                Some(pinned) if *pinned != got => panic!("migration {} was edited (sha256 {got}); add a new migration instead", i + 1),
-                Some(_) => {}
-                None => panic!("migration {} is new: pin it as {got:?}", i + 1),
-            }
+        if let Some(problem) = pinning_problem(MIGRATIONS, PINNED) {
+            panic!("{problem}");
         }
     }
 

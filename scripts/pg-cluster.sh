@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster (Debian 12's `postgresql`) for the PostgreSQL back end's
+# tests and CI: initdb in a temporary folder as an unprivileged user, listening on a unix
+# socket in that folder and on 127.0.0.1 at a free port, scram-sha-256 password login for a
+# test role (CREATEDB: each test makes its own database), pg_trgm in template1.
+#
+#   bash scripts/pg-cluster.sh start   # init (once) and start; prints the two lines of `env`
+#   bash scripts/pg-cluster.sh env     # CERTDESK_TEST_PG=postgres://… and its password file
+#   bash scripts/pg-cluster.sh stop    # stop and remove the folder
+#   eval "$(bash scripts/pg-cluster.sh start)"
+#
+# The password is in a file (mode 600, the caller's), never in the URL. As root (CI) the
+# server runs as the system user `certdesk-pg` (created if missing: postgres refuses to run as
+# root); otherwise as the caller. The folder is $CERTDESK_PG_DIR, by default
+# ${TMPDIR:-/tmp}/certdesk-pg-<uid>. Durability is off (fsync): the data is thrown away.
+set -euo pipefail
+cmd=${1:-}
+dir=${CERTDESK_PG_DIR:-${TMPDIR:-/tmp}/certdesk-pg-$(id -u)}
+bin=/usr/lib/postgresql/15/bin
+role=certdesk_test
+db=certdesk_test
+
+as_server() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u certdesk-pg -- "$@"; else "$@"; fi
+}
+
+print_env() {
+  [ -f "$dir/port" ] || { echo "pg-cluster: no cluster in $dir (run start)" >&2; exit 1; }
+  echo "export CERTDESK_TEST_PG=postgres://$role@127.0.0.1:$(cat "$dir/port")/$db"
+  echo "export CERTDESK_TEST_PG_PASSWORD_FILE=$dir/secrets/$role.password"
+}
+
+running() {
+  [ -f "$dir/data/postmaster.pid" ] && as_server "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+}
+
+start() {
+  if [ ! -x "$bin/initdb" ]; then
+    echo "pg-cluster: installing Debian's postgresql" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  fi
+  if [ "$(id -u)" -eq 0 ] && ! id certdesk-pg >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin certdesk-pg
+  fi
+  if running; then print_env; return; fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    rm -rf "$dir"
+    mkdir -p "$dir/secrets" "$dir/data" "$dir/run"
+    chmod 700 "$dir/run"
+    # the server's user may pass through the folder, not list it; secrets/ is the caller's
+    chmod 711 "$dir"; chmod 700 "$dir/secrets"
+    [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/data" "$dir/run"
+    # passwords: random, in files; the superuser's only readable by the server's user
+    head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$dir/secrets/$role.password"
+    head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$dir/run/admin.password"
+    chmod 600 "$dir/secrets/$role.password" "$dir/run/admin.password"
+    [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/run/admin.password"
+    as_server "$bin/initdb" -D "$dir/data" -U certdesk_admin --pwfile="$dir/run/admin.password" \
+      --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$dir/port"
+  fi
+  local port; port=$(cat "$dir/port")
+  as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -w -t 60 start \
+    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100" >/dev/null \
+    || { cat "$dir/run/server.log" >&2; exit 1; }
+  if [ ! -f "$dir/ready" ]; then
+    local pw; pw=$(cat "$dir/secrets/$role.password")
+    # the superuser logs in over the socket with its password (a private copy as a pgpass file)
+    printf '*:*:*:certdesk_admin:%s\n' "$(cat "$dir/run/admin.password")" >"$dir/run/admin.pgpass"
+    chmod 600 "$dir/run/admin.pgpass"
+    [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/run/admin.pgpass"
+    as_server env PGPASSFILE="$dir/run/admin.pgpass" "$bin/psql" -q -v ON_ERROR_STOP=1 -h "$dir/run" -p "$port" -U certdesk_admin -d template1 <<SQL >/dev/null
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE ROLE $role LOGIN CREATEDB PASSWORD '$pw';
+CREATE DATABASE $db OWNER $role;
+SQL
+    touch "$dir/ready"
+  fi
+  print_env
+}
+
+stop() {
+  if [ -d "$dir/data" ] && running; then
+    as_server "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  fi
+  rm -rf "$dir"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  env) print_env ;;
+  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+esac

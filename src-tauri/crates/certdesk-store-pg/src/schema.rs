@@ -1,0 +1,230 @@
+//! The hall's schema in PostgreSQL's dialect: the same migrations as
+//! `certdesk_store::schema` (M001…M005, one entry each, same order, same tables and columns),
+//! as a constant list pinned by hash. A migration, once released, is never edited: a change is
+//! a new entry at the end. `certdesk_migrations` records each applied migration with its
+//! SHA-256, and [`Hall::migrate`] refuses a database where an applied one differs from this
+//! build's. Owns every DDL statement of the PostgreSQL back end.
+//!
+//! Translation rules: STRICT tables become proper types (`text`, `integer`, `bigint`,
+//! `boolean` stays `integer` 0/1 as the SQLite store reads it, `bytea`); `INTEGER PRIMARY KEY`
+//! becomes `bigint GENERATED ALWAYS AS IDENTITY`, except `audit_events.seq`, which the append
+//! assigns under the chain lock (a sequence leaves gaps on rollback; the chain may not). Times,
+//! case data and event details stay `text`: they are hashed as stored, and `jsonb` or
+//! `timestamptz` would re-write them. The two FTS5 tables become one `case_text` row per case
+//! with a `pg_trgm` GIN index (any substring of three or more characters) and a `tsvector`
+//! of the unigrams and bigrams (one- and two-character queries); `case_idents` keeps the
+//! identifier prefixes in a B-tree under the "C" collation, so a typed prefix is a range
+//! scan. The append-only triggers refuse UPDATE, DELETE and also TRUNCATE (which SQLite does
+//! not have and which skips row triggers).
+
+use crate::{Hall, PgError, db};
+use certdesk_domain::case::sha256_hex;
+
+/// Migration 1: settings, case numbering, cases, the search table, the audit chain.
+const M001_CASES: &str = r#"
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE settings (
+    key text PRIMARY KEY,
+    value text NOT NULL
+);
+
+-- the last sequence number handed out per counter and day
+CREATE TABLE case_seq (
+    counter text NOT NULL,
+    day text NOT NULL,
+    last integer NOT NULL,
+    PRIMARY KEY (counter, day)
+);
+
+CREATE TABLE cases (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    number text NOT NULL UNIQUE,
+    project text NOT NULL,
+    business text NOT NULL,
+    cert_kind text NOT NULL,
+    status text NOT NULL,
+    org_name text NOT NULL,
+    handler_name text NOT NULL,
+    data text NOT NULL,
+    digest text NOT NULL,
+    created_at text NOT NULL,
+    updated_at text NOT NULL,
+    created_by text NOT NULL,
+    updated_by text NOT NULL
+);
+CREATE INDEX cases_status ON cases (status, id);
+CREATE INDEX cases_project ON cases (project, id);
+CREATE INDEX cases_created ON cases (created_at);
+
+-- search: `body` for substrings of three or more characters (trigrams), `grams` for one- and
+-- two-character queries (CJK unigrams and bigrams, whole ASCII tokens)
+CREATE TABLE case_text (
+    case_id bigint PRIMARY KEY REFERENCES cases (id),
+    body text NOT NULL,
+    grams tsvector NOT NULL
+);
+CREATE INDEX case_text_trgm ON case_text USING gin (body gin_trgm_ops);
+CREATE INDEX case_text_grams ON case_text USING gin (grams);
+
+CREATE TABLE audit_events (
+    seq bigint PRIMARY KEY,
+    at text NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    case_number text,
+    digest_before text,
+    digest_after text,
+    detail text NOT NULL,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+);
+CREATE INDEX audit_events_case ON audit_events (case_number, seq);
+
+CREATE FUNCTION certdesk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+END
+$$;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('audit_events is append-only');
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('audit_events is append-only');
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+FOR EACH STATEMENT EXECUTE FUNCTION certdesk_append_only('audit_events is append-only');
+"#;
+
+/// Migration 2: local accounts (issue "accounts, roles and the second check").
+const M002_ACCOUNTS: &str = r#"
+CREATE TABLE accounts (
+    name text PRIMARY KEY,
+    password_hash text NOT NULL,
+    roles text NOT NULL,
+    failed_logins integer NOT NULL DEFAULT 0,
+    locked integer NOT NULL DEFAULT 0,
+    disabled integer NOT NULL DEFAULT 0,
+    created_at text NOT NULL,
+    updated_at text NOT NULL
+);
+"#;
+
+/// Migration 3: identifier prefixes (USCC, ID numbers, mobiles, case numbers) in a B-tree
+/// ("C" collation: `ident LIKE 'PREFIX%'` and `>=`/`<` ranges use it), backfilled from the
+/// stored case JSON.
+const M003_IDENTS: &str = r#"
+CREATE TABLE case_idents (
+    ident text COLLATE "C" NOT NULL,
+    case_id bigint NOT NULL REFERENCES cases (id),
+    PRIMARY KEY (ident, case_id)
+);
+CREATE INDEX case_idents_case ON case_idents (case_id);
+INSERT INTO case_idents (ident, case_id)
+SELECT upper(replace(v, '-', '')), id FROM (
+    SELECT id, number AS v FROM cases
+    UNION ALL SELECT id, data::jsonb #>> '{organization,uscc}' FROM cases
+    UNION ALL SELECT id, data::jsonb #>> '{organization,org_code}' FROM cases
+    UNION ALL SELECT id, data::jsonb #>> '{organization,other_id}' FROM cases
+    UNION ALL SELECT id, data::jsonb #>> '{organization,legal_rep,id_number}' FROM cases
+    UNION ALL SELECT id, data::jsonb #>> '{handler,id_number}' FROM cases
+    UNION ALL SELECT id, data::jsonb #>> '{handler,mobile}' FROM cases
+    UNION ALL SELECT c.id, e ->> 'id_number' FROM cases c,
+        jsonb_array_elements(CASE WHEN jsonb_typeof(c.data::jsonb -> 'employees') = 'array' THEN c.data::jsonb -> 'employees' ELSE '[]'::jsonb END) e
+) found WHERE v IS NOT NULL AND v <> ''
+ON CONFLICT DO NOTHING;
+"#;
+
+/// Migration 4: files kept with a case, append-only like the audit chain; and each account's
+/// unfinished intake form.
+const M004_FILES: &str = r#"
+CREATE TABLE attachments (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    case_number text NOT NULL,
+    name text NOT NULL,
+    mime text NOT NULL,
+    sha256 text NOT NULL,
+    bytes bytea NOT NULL,
+    at text NOT NULL,
+    actor text NOT NULL
+);
+CREATE INDEX attachments_case ON attachments (case_number, name, id);
+CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('attachments are append-only');
+CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('attachments are append-only');
+CREATE TRIGGER attachments_no_truncate BEFORE TRUNCATE ON attachments
+FOR EACH STATEMENT EXECUTE FUNCTION certdesk_append_only('attachments are append-only');
+
+CREATE TABLE drafts (
+    account text PRIMARY KEY,
+    body text NOT NULL,
+    updated_at text NOT NULL
+);
+"#;
+
+/// Migration 5: each account's display name (姓名).
+const M005_DISPLAY_NAMES: &str = r#"
+ALTER TABLE accounts ADD COLUMN display_name text NOT NULL DEFAULT '';
+"#;
+
+/// The migrations, in order; entry `i` is SQLite's migration `i + 1` in this dialect.
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES];
+
+/// The advisory lock held while migrating, so two desks starting at once do not both migrate.
+const MIGRATE_LOCK: i64 = crate::chain::CHAIN_LOCK + 1;
+
+impl Hall {
+    /// Brings the database to this build's schema in one transaction; returns how many
+    /// migrations it applied. Refuses a database with an applied migration that is not this
+    /// build's ([`PgError::MigrationEdited`]) or one this build does not know.
+    pub fn migrate(&mut self) -> Result<usize, PgError> {
+        let mut tx = self.client.transaction().map_err(db("migrating"))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK]).map_err(db("waiting to migrate"))?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS certdesk_migrations (version integer PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+            .map_err(db("migrating"))?;
+        let applied = tx.query("SELECT version, sha256 FROM certdesk_migrations ORDER BY version", &[]).map_err(db("reading the applied migrations"))?;
+        for row in &applied {
+            let (version, found): (i32, String) = (row.get(0), row.get(1));
+            let Some(m) = usize::try_from(version).ok().and_then(|v| v.checked_sub(1)).and_then(|i| MIGRATIONS.get(i)) else {
+                return Err(PgError::TooNew { found: version, known: MIGRATIONS.len() });
+            };
+            let expected = sha256_hex(m.as_bytes());
+            if found != expected {
+                return Err(PgError::MigrationEdited { version, found, expected });
+            }
+        }
+        let done = applied.len();
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(done) {
+            let version = i32::try_from(i + 1).map_err(|_| PgError::Invalid("too many migrations".into()))?;
+            tx.batch_execute(m).map_err(db("migrating"))?;
+            tx.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES ($1, $2)", &[&version, &sha256_hex(m.as_bytes())]).map_err(db("migrating"))?;
+        }
+        tx.commit().map_err(db("migrating"))?;
+        Ok(MIGRATIONS.len() - done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The released PostgreSQL migrations, pinned. Never change an existing line: append.
+    const PINNED: &[&str] = &[
+        "7fcf80ba0293c6957a90c25493136b4931f7ff61d0fcd7e7fb1a838ca9c013d3",
+        "c2be1dc746e8da0845e69935867c041df1c0ecd03142974675dbb5e35d667d4b",
+        "3f2c552749297fac3cfd6cc47816c63d8b19a89c2eb0960fc0609e00699c730c",
+        "2b369a305652756aa9bdbb0ac9b02ffb1f6bb6d7bc3c761fc1e19f0b8dd0a4f1",
+        "cc7c1f1e8edac96e0a82a4cd922398feb3a903d0267fbb4dff2785d08e7bcaf6",
+    ];
+
+    #[test]
+    fn released_migrations_are_never_edited() {
+        if let Some(problem) = certdesk_store::schema::pinning_problem(MIGRATIONS, PINNED) {
+            panic!("{problem}");
+        }
+    }
+
+    #[test]
+    fn both_dialects_have_the_same_migrations() {
+        assert_eq!(MIGRATIONS.len(), certdesk_store::schema::MIGRATIONS.len(), "a migration added to one dialect needs its twin in the other");
+    }
+}
