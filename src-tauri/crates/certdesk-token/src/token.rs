@@ -350,7 +350,13 @@ impl Keys {
     /// Writes the issued certificate with its key, and the chain; refuses a certificate whose
     /// public key is not on the token. Reads everything back.
     pub fn write_cert(&self, sel: &TokenSel, pin: &Pin, cert_bytes: &[u8], chain_bytes: Option<&[u8]>) -> Result<CertView, TokenError> {
-        each!(self, l => l.write_cert(sel, pin, cert_bytes, chain_bytes))
+        let mut certs = cert::parse_many(cert_bytes)?;
+        let leaf = certs.remove(0);
+        let mut chain = certs;
+        if let Some(c) = chain_bytes {
+            chain.extend(cert::parse_many(c)?);
+        }
+        each!(self, l => l.write_cert(sel, pin, leaf, chain))
     }
 
     /// Writes (replacing) a data object (SKF: a file) such as the seal image and reads it back.

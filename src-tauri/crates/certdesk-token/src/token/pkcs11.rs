@@ -297,13 +297,7 @@ impl P11 {
 
     /// Writes the issued certificate with its key's CKA_ID, and the chain; refuses a
     /// certificate whose public key is not on the token. Reads everything back.
-    pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, cert_bytes: &[u8], chain_bytes: Option<&[u8]>) -> Result<CertView, TokenError> {
-        let mut certs = cert::parse_many(cert_bytes)?;
-        let leaf = certs.remove(0);
-        let mut chain = certs;
-        if let Some(c) = chain_bytes {
-            chain.extend(cert::parse_many(c)?);
-        }
+    pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, leaf: ParsedCert, chain: Vec<ParsedCert>) -> Result<CertView, TokenError> {
         let (_, _, session) = self.user_session(sel, pin)?;
         let keys = self.keys_on(&session)?;
         let key = keys.iter().find(|k| k.public_key == leaf.public_key).ok_or_else(|| TokenError::ForeignCertificate { subject: leaf.subject.clone() })?;

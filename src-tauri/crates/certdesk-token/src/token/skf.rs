@@ -9,7 +9,7 @@
 
 use super::{Algo, CertView, Contents, DataView, KeyView, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject, TokenError, TokenSel, TokenView, hex};
 use crate::Pin;
-use crate::cert;
+use crate::cert::{self, ParsedCert};
 use certdesk_gm::{DistId, RequestError, Sm2Point, Sm2PrehashSigner};
 use certdesk_skf::blob::{SECURE_ANYONE_ACCOUNT, SECURE_USER_ACCOUNT};
 use certdesk_skf::{Application, Container, ContainerType, Device, PinType, SkfError, SkfLibrary, Zeroizing};
@@ -351,13 +351,7 @@ impl SkfKeys {
 
     /// The issued certificate into the signing slot of the container whose key it carries,
     /// read back; the chain (if any) into the chain file, read back.
-    pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, cert_bytes: &[u8], chain_bytes: Option<&[u8]>) -> Result<CertView, TokenError> {
-        let mut certs = cert::parse_many(cert_bytes)?;
-        let leaf = certs.remove(0);
-        let mut chain = certs;
-        if let Some(c) = chain_bytes {
-            chain.extend(cert::parse_many(c)?);
-        }
+    pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, leaf: ParsedCert, chain: Vec<ParsedCert>) -> Result<CertView, TokenError> {
         let (dev, _) = self.find(sel)?;
         let app = Self::user_app(&dev, sel, pin)?;
         let keys = keys_on(&app)?;
