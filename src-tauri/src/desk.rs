@@ -354,7 +354,7 @@ pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, l
 pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
     crate::log::call("key_generate", || {
         let pin = Pin::new(pin);
-        let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown algorithm {algo} (rsa2048 or ec-p256)")))?;
+        let algo = Algo::parse(&algo).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown algorithm {algo} (rsa2048, ec-p256 or sm2)")))?;
         let out = folder(&state, "export_dir", "requests")?;
         let sel = TokenSel::Serial(serial.clone());
         let files = issue::RequestFiles::in_dir(&out, certdesk_desk::api::case_number(&number)?.as_str());

@@ -175,6 +175,7 @@ const en: Shape<typeof zh> = {
     cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}', step: 'Case {number}: {step} done',
   },
   errors: {
+    algo_unsupported: 'This key (or its driver) cannot make keys of that algorithm: SM2 needs an SKF library or a PKCS#11 module with an SM2 profile; SKF keys make SM2 keys only',
     cancelled: 'Cancelled; nothing was written',
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',

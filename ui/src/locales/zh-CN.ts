@@ -220,6 +220,7 @@ export default {
     cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}', step: '案件 {number}：{step} 已完成',
   },
   errors: {
+    algo_unsupported: '这把Key（或其驱动）不支持所选算法：SM2须用SKF驱动库或配置了国密参数的PKCS#11驱动；SKF驱动的Key只能生成SM2密钥',
     cancelled: '已取消，未写入任何文件',
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',

@@ -23,6 +23,10 @@ pub struct Project {
     pub years: Vec<u32>,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The SM2 distinguishing ID the CA hashes into Z (requests, certificate signatures), where
+    /// it is not GM/T 0009's `1234567812345678`.
+    #[serde(default)]
+    pub sm2_id: Option<String>,
     #[serde(default)]
     pub pin: Option<PinRules>,
     pub contact: Contact,
@@ -323,6 +327,11 @@ impl Project {
             if empty {
                 push(None, format!("`{key}` must not be empty"));
             }
+        }
+        if let Some(id) = &self.sm2_id
+            && (id.is_empty() || id.len() > 8191)
+        {
+            push(None, format!("sm2_id: {} bytes; an SM2 distinguishing ID is 1 to 8191 bytes", id.len()));
         }
         if let Some(y) = self.years.iter().find(|&&y| !(1..=10).contains(&y)) {
             push(None, format!("years: {y} is not a validity between 1 and 10"));

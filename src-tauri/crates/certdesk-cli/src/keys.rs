@@ -258,7 +258,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
         }
         KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out, by } => {
-            let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048 or ec-p256)")))?;
+            let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048, ec-p256 or sm2)")))?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let s = sel(&token);
             let t = keys.info(&s)?;

@@ -379,7 +379,8 @@ pub enum SealCmd {
 
 #[derive(Args, Debug)]
 pub struct KeyArgs {
-    /// The PKCS#11 module (default: CERTDESK_PKCS11_MODULE, else the configured vendor list).
+    /// The key library: a PKCS#11 module or an SKF library, told apart by its exports
+    /// (default: CERTDESK_PKCS11_MODULE, else the configured vendor list).
     #[arg(long, global = true, value_name = "PATH")]
     pub module: Option<PathBuf>,
     #[command(subcommand)]
@@ -433,7 +434,7 @@ pub enum KeyCmd {
         token: TokenArg,
         #[arg(long = "pin-file", value_name = "FILE")]
         pin_file: Option<PathBuf>,
-        #[arg(long, value_name = "rsa2048|ec-p256")]
+        #[arg(long, value_name = "rsa2048|ec-p256|sm2")]
         algo: String,
         /// The subject's common name …
         #[arg(long, conflicts_with = "case", required_unless_present = "case")]

@@ -15,7 +15,7 @@ use certdesk_domain::{CaseNumber, CertKind};
 use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewEvent, NewFile, Store, detail};
 use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::{Contents, SEAL_APPLICATION, SEAL_LABEL};
-use certdesk_token::{Algo, Keys, Pin, Subject, TokenSel, TokenView};
+use certdesk_token::{Algo, DistId, Keys, Pin, Subject, TokenSel, TokenView};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -179,10 +179,11 @@ pub fn generate(
     check(desk, &number, true)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
     let subject = subject_from_case(desk.store, &number, employee)?;
+    let rec = desk.store.case(&number)?;
+    let distid = project_sm2_id(catalog, &rec.data.project)?;
     let t = keys.info(sel)?;
     let key = keys.generate(sel, pin, algo, &subject.common_name)?;
-    let csr = keys.csr(sel, pin, &key.id, &subject)?;
-    let rec = desk.store.case(&number)?;
+    let csr = keys.csr_with_id(sel, pin, &key.id, &subject, &distid)?;
     let package = serde_json::json!({
         "format": "certdesk-request/1",
         "case": rec.to_export_json(),
@@ -239,6 +240,15 @@ pub fn project_anchors(catalog: &Catalog, project: &str) -> Result<Vec<ParsedCer
     Ok(anchors)
 }
 
+/// The SM2 distinguishing ID of a project (`sm2_id` in its catalog; GM/T 0009's
+/// `1234567812345678` when it names none): Z of its requests and of its CA's signatures.
+pub fn project_sm2_id(catalog: &Catalog, project: &str) -> Result<DistId, DeskError> {
+    match catalog.projects.get(project).and_then(|p| p.sm2_id.as_deref()) {
+        Some(id) => DistId::new(id.as_bytes().to_vec()).map_err(|e| DeskError::Invalid(format!("sm2_id of project {project}: {e}"))),
+        None => Ok(DistId::default()),
+    }
+}
+
 /// Step 3: the certificate the CA issued (PEM, DER or PKCS#7 with its chain, in any order),
 /// checked against the key generated for this case, its validity, the case's subject and the
 /// issuer chain to the project's CA certificates; kept with the case as the issued certificate
@@ -271,7 +281,8 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
     let rec = desk.store.case(&number)?;
     subject_matches_case(&leaf, &rec.data).map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
     let anchors = project_anchors(catalog, &rec.data.project)?;
-    let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now)
+    let distid = project_sm2_id(catalog, &rec.data.project)?;
+    let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now, &distid)
         .map_err(|e| DeskError::CertMismatch { number: number.to_string(), why: format!("its issuer chain does not hold: {e}") })?;
     let on_key: Vec<&ParsedCert> = std::iter::once(&leaf).chain(&chain.intermediates).chain(&chain.anchor).collect();
     let bundle = certdesk_token::cert::to_pem(&on_key);

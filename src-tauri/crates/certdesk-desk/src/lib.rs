@@ -124,6 +124,7 @@ impl DeskError {
                 T::Removed { .. } => K::TokenRemoved,
                 T::ForeignCertificate { .. } => K::CertMismatch,
                 T::Cert(_) => K::CertUnreadable,
+                T::Sm2NeedsProfile | T::AlgoUnsupported { .. } => K::AlgoUnsupported,
                 _ => K::Token,
             },
             DeskError::Forms(certdesk_forms::FormsError::MissingField { .. }) => K::Refused,
@@ -194,6 +195,8 @@ pub enum ErrorKind {
     TokenRemoved,
     CertMismatch,
     CertUnreadable,
+    /// the key (or its driver) cannot make keys of the algorithm chosen
+    AlgoUnsupported,
     Token,
     // printing and scans
     Forms,

@@ -1,11 +1,13 @@
 //! Whether an issued certificate chains to the CA certificates a project trusts: signatures
-//! (RSA PKCS#1 v1.5 with SHA-256/384/512, ECDSA P-256 with SHA-256/384), issuer names, CA flags
+//! (RSA PKCS#1 v1.5 with SHA-256/384/512, ECDSA P-256 with SHA-256/384, SM2 with SM3 under the
+//! project's distinguishing ID through `certdesk-gm`), issuer names, CA flags
 //! and validity of every certificate on the way. Owns path building over the certificates a CA
 //! sent along (a PKCS#7 in any order); the anchors themselves are trusted as configured. Does not
 //! know where anchors come from (the catalog's `forms/<project>/ca/`) nor check revocation: the
 //! counter is offline.
 
 use crate::cert::{ParsedCert, children, tlv};
+use certdesk_gm::DistId;
 use sha2::Digest;
 
 /// The longest path accepted from the issued certificate to an anchor.
@@ -41,13 +43,14 @@ pub struct Chain {
 /// Builds and verifies the path from `leaf` through `sent` (the other certificates of the CA's
 /// file) to one of `anchors`, everything valid at `now_unix`. With no anchors configured the
 /// path runs through the certificates sent along as far as their signatures verify, and ends
-/// without an anchor: the caller says so.
-pub fn build(leaf: &ParsedCert, sent: &[ParsedCert], anchors: &[ParsedCert], now_unix: i64) -> Result<Chain, ChainError> {
+/// without an anchor: the caller says so. SM2 signatures are checked with Z under `distid`
+/// (the project's distinguishing ID; GM/T 0009's `1234567812345678` unless it says otherwise).
+pub fn build(leaf: &ParsedCert, sent: &[ParsedCert], anchors: &[ParsedCert], now_unix: i64, distid: &DistId) -> Result<Chain, ChainError> {
     let mut intermediates: Vec<ParsedCert> = Vec::new();
     let mut current = leaf.clone();
     loop {
         if let Some(anchor) = anchors.iter().find(|a| a.subject_der == current.issuer_der) {
-            verify_signed_by(&current, anchor)?;
+            verify_signed_by(&current, anchor, distid)?;
             if !anchor.valid_at(now_unix) {
                 return Err(ChainError::OutOfValidity { subject: anchor.subject.clone(), not_before: anchor.not_before.clone(), not_after: anchor.not_after.clone() });
             }
@@ -62,7 +65,7 @@ pub fn build(leaf: &ParsedCert, sent: &[ParsedCert], anchors: &[ParsedCert], now
             }
             return Err(ChainError::NoIssuer { issuer: current.issuer.clone() });
         };
-        verify_signed_by(&current, next)?;
+        verify_signed_by(&current, next, distid)?;
         if !next.is_ca {
             return Err(ChainError::NotCa { subject: next.subject.clone() });
         }
@@ -92,6 +95,9 @@ fn unused(sent: &[ParsedCert], used: &[ParsedCert]) -> Vec<ParsedCert> {
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const P256: &str = "1.2.840.10045.3.1.7";
+/// sm2p256v1 (GM/T 0006) and SM2-with-SM3 (GM/T 0006 §7.2).
+const SM2_CURVE: &str = "1.2.156.10197.1.301";
+const SM2_WITH_SM3: &str = "1.2.156.10197.1.501";
 
 /// The parts of a certificate a signature covers and carries.
 struct Signed<'a> {
@@ -116,8 +122,8 @@ fn signed_parts(cert: &ParsedCert) -> Result<Signed<'_>, ChainError> {
     Ok(Signed { tbs, algorithm: oid.to_string(), signature: &bits[1..] })
 }
 
-/// Whether `issuer`'s key made the signature on `cert`.
-pub fn verify_signed_by(cert: &ParsedCert, issuer: &ParsedCert) -> Result<(), ChainError> {
+/// Whether `issuer`'s key made the signature on `cert` (SM2: Z under `distid`).
+pub fn verify_signed_by(cert: &ParsedCert, issuer: &ParsedCert, distid: &DistId) -> Result<(), ChainError> {
     let s = signed_parts(cert)?;
     let bad = || ChainError::BadSignature { subject: cert.subject.clone(), issuer: issuer.subject.clone() };
     let unsupported = |what: &str| ChainError::Unsupported { subject: cert.subject.clone(), algorithm: what.to_string() };
@@ -140,7 +146,11 @@ pub fn verify_signed_by(cert: &ParsedCert, issuer: &ParsedCert) -> Result<(), Ch
             key.verify_prehash(&digest, &sig).map_err(|_| bad())
         }
         ("1.2.840.113549.1.1.5", _) => Err(unsupported("SHA-1 with RSA")),
-        ("1.2.156.10197.1.501", _) => Err(unsupported("SM2 with SM3 (SM2 certificates come with SM2 key support)")),
+        (SM2_WITH_SM3, EC_PUBLIC_KEY) if issuer.key_curve.as_deref() == Some(SM2_CURVE) => {
+            let spki = certdesk_gm::spki_der_of(&issuer.der).map_err(|_| bad())?;
+            certdesk_gm::verify_sm2_signed(s.tbs, s.signature, &spki, distid).map_err(|_| bad())
+        }
+        (SM2_WITH_SM3, _) => Err(unsupported("SM2 with SM3 by a key that is not an SM2 key")),
         (alg, key) => Err(unsupported(&format!("signature {alg} by a {key} key{}", issuer.key_curve.as_deref().map(|c| format!(" on {c}")).unwrap_or_default()))),
     }
 }

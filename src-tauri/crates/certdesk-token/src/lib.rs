@@ -1,4 +1,4 @@
-//! USB keys at the key desk. Owns the PKCS#11 side (finding tokens by label or serial, never by
+//! USB keys at the key desk. Owns the key side over PKCS#11 modules and SKF libraries (finding tokens by label or serial, never by
 //! slot id; initialising; user and SO PINs with the token's own try counters; key pairs made on
 //! the token; the certificate request signed by the token; writing and reading back the issued
 //! certificate, its chain and the seal image), the configured list of vendor modules, SM2 through
@@ -17,5 +17,6 @@ pub mod readers;
 pub mod sm2_profiles;
 pub mod token;
 
+pub use certdesk_gm::DistId;
 pub use pin::Pin;
-pub use token::{Algo, KeyView, Keys, Subject, TokenError, TokenSel, TokenView};
+pub use token::{Algo, Backend, KeyView, Keys, Subject, TokenError, TokenSel, TokenView};

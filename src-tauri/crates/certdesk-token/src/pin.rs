@@ -32,6 +32,11 @@ impl Pin {
         cryptoki::types::AuthPin::from(self.0.to_string())
     }
 
+    /// The same PIN for an SKF call (zeroized there too).
+    pub(crate) fn skf(&self) -> certdesk_skf::Pin {
+        certdesk_skf::Pin::new(self.0.as_str())
+    }
+
     /// Compares without leaving a copy behind (used to warn about default PINs).
     pub fn equals(&self, other: &str) -> bool {
         self.0.as_str() == other

@@ -1,20 +1,17 @@
-//! PKCS#11 tokens through cryptoki. Owns every call into the vendor module: listing slots,
-//! finding a token by label or serial (slot ids change after C_InitToken), token state with the
-//! PIN flags, initialising, PIN change and unlock (SO login + C_InitPIN), wiping, key pairs made
-//! on the token (non-extractable, tied to the certificate by CKA_ID), signing the certificate
-//! request, writing certificate, chain and seal image, and reading everything back.
+//! USB keys as the key desk sees them, whatever library drives them. Owns `Keys` (one loaded
+//! key library and the desk's operations on it: slots, find by label or serial, init, PINs,
+//! unlock, wipe, on-key key pairs, the token-signed request, certificate, chain and seal image
+//! written and read back), the views the desk, CLI and app show, and `TokenError`. `Keys::open`
+//! tells a PKCS#11 module from an SKF library (`certdesk_skf::ModuleKind`) and dispatches to
+//! the back end: `pkcs11` (cryptoki) or `skf` (GM/T 0016). Neither back end is visible outside.
 
 use crate::Pin;
-use crate::cert::{self, ParsedCert};
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::error::{Error as CkError, RvError};
-use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle};
-use cryptoki::session::{Session, UserType};
-use cryptoki::slot::Slot;
+use crate::cert;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+
+mod pkcs11;
+mod skf;
 
 /// The application name on the seal image's CKO_DATA object.
 pub const SEAL_APPLICATION: &str = "certdesk";
@@ -24,6 +21,25 @@ pub const SEAL_LABEL: &str = "certdesk-seal-image";
 pub enum TokenSel {
     Label(String),
     Serial(String),
+}
+
+impl TokenSel {
+    /// Whether `view` is the token this names (by label only once initialised).
+    pub(crate) fn selects(&self, view: &TokenView) -> bool {
+        match self {
+            TokenSel::Label(l) => view.initialized && view.label == *l,
+            TokenSel::Serial(s) => view.serial == *s,
+        }
+    }
+
+    /// The one token of those this selected.
+    pub(crate) fn the_one<T>(&self, mut found: Vec<T>) -> Result<T, TokenError> {
+        match found.len() {
+            0 => Err(TokenError::NotFound(self.clone())),
+            1 => Ok(found.remove(0)),
+            count => Err(TokenError::Ambiguous { sel: self.clone(), count }),
+        }
+    }
 }
 
 impl std::fmt::Display for TokenSel {
@@ -40,6 +56,8 @@ impl std::fmt::Display for TokenSel {
 pub enum Algo {
     Rsa2048,
     EcP256,
+    /// SM2 (GB/T 32918) with SM3, the request's Z under the project's distinguishing ID.
+    Sm2,
 }
 
 impl Algo {
@@ -47,6 +65,7 @@ impl Algo {
         match s {
             "rsa2048" | "rsa-2048" => Some(Algo::Rsa2048),
             "ec-p256" | "p256" | "ecdsa-p256" => Some(Algo::EcP256),
+            "sm2" => Some(Algo::Sm2),
             _ => None,
         }
     }
@@ -54,6 +73,7 @@ impl Algo {
         match self {
             Algo::Rsa2048 => "rsa2048",
             Algo::EcP256 => "ec-p256",
+            Algo::Sm2 => "sm2",
         }
     }
 }
@@ -69,12 +89,13 @@ pub enum TokenError {
     Ambiguous { sel: TokenSel, count: usize },
     #[error("no slot {0} (see `certdesk key list`)")]
     NoSlot(usize),
-    #[error("wrong PIN{}", tries_text(*final_try, *count_low))]
-    WrongPin { final_try: bool, count_low: bool },
+    /// `tries_left` where the key says how many (SKF does; PKCS#11 has only the flags).
+    #[error("wrong PIN{}", tries_text(*final_try, *count_low, *tries_left))]
+    WrongPin { final_try: bool, count_low: bool, tries_left: Option<u32> },
     #[error("the PIN is locked after too many wrong PINs: unlock the key with the SO PIN (certdesk key unlock)")]
     PinLocked,
-    #[error("wrong SO PIN{}", tries_text(*final_try, *count_low))]
-    WrongSoPin { final_try: bool, count_low: bool },
+    #[error("wrong SO PIN{}", tries_text(*final_try, *count_low, *tries_left))]
+    WrongSoPin { final_try: bool, count_low: bool, tries_left: Option<u32> },
     #[error("the SO PIN is locked: the key cannot be unlocked any more")]
     SoPinLocked,
     #[error("the new PIN is not acceptable to the key ({0})")]
@@ -91,23 +112,23 @@ pub enum TokenError {
     Cert(#[from] cert::CertError),
     #[error("the token refused {op}: {detail}")]
     Device { op: &'static str, detail: String },
+    #[error("SM2 over this PKCS#11 module needs a vendor profile (no standard PKCS#11 mechanism exists): use the key's SKF library, or a module with an SM2 profile")]
+    Sm2NeedsProfile,
+    #[error("{algo} keys cannot be made over {backend}: {why}")]
+    AlgoUnsupported { algo: &'static str, backend: &'static str, why: &'static str },
+    #[error("the SM2 request: {0}")]
+    Sm2Request(#[from] certdesk_gm::RequestError),
+    #[error("the key's public key is not an SM2 point: {0}")]
+    Sm2Key(#[from] certdesk_gm::KeyError),
 }
 
-fn tries_text(final_try: bool, count_low: bool) -> &'static str {
-    if final_try {
-        ": one try left before the key locks"
-    } else if count_low {
-        ": few tries left before the key locks"
-    } else {
-        ""
-    }
-}
-
-fn device(op: &'static str) -> impl Fn(CkError) -> TokenError {
-    move |e| match e {
-        CkError::Pkcs11(RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SessionHandleInvalid | RvError::SessionClosed, _) => TokenError::Removed { op },
-        CkError::Pkcs11(RvError::PinLocked, _) => TokenError::PinLocked,
-        other => TokenError::Device { op, detail: other.to_string() },
+fn tries_text(final_try: bool, count_low: bool, tries_left: Option<u32>) -> String {
+    match tries_left {
+        Some(1) => ": one try left before the key locks".into(),
+        Some(n) => format!(": {n} tries left before the key locks"),
+        None if final_try => ": one try left before the key locks".into(),
+        None if count_low => ": few tries left before the key locks".into(),
+        None => String::new(),
     }
 }
 
@@ -191,16 +212,16 @@ pub struct Subject {
     pub country: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     s.len().is_multiple_of(2).then(|| (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect::<Option<Vec<u8>>>())?
 }
 
 /// DER of an unsigned INTEGER.
-fn der_uint(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn der_uint(bytes: &[u8]) -> Vec<u8> {
     let mut v: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
     if v.is_empty() {
         v.push(0);
@@ -211,7 +232,7 @@ fn der_uint(bytes: &[u8]) -> Vec<u8> {
     der_tlv(0x02, &v)
 }
 
-fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+pub(crate) fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let n = content.len();
     if n < 0x80 {
@@ -225,278 +246,109 @@ fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-/// prime256v1 (1.2.840.10045.3.1.7) as DER: the CKA_EC_PARAMS of P-256 keys.
-const P256_PARAMS: &[u8] = &[0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+/// Which kind of library a `Keys` drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Pkcs11,
+    Skf,
+}
 
+enum Lib {
+    Pkcs11(pkcs11::P11),
+    Skf(skf::SkfKeys),
+}
+
+/// One loaded key library (a PKCS#11 module or an SKF library, told apart by its exports) and
+/// the key desk's operations on its keys. Tokens are found by label or serial, never by slot.
 pub struct Keys {
-    ctx: Pkcs11,
+    lib: Lib,
     pub module: PathBuf,
 }
 
-impl Keys {
-    pub fn open(module: &Path) -> Result<Keys, TokenError> {
-        let err = |why: String| TokenError::Module { path: module.display().to_string(), why };
-        let ctx = Pkcs11::new(module).map_err(|e| err(e.to_string()))?;
-        match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
-            Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
-            Err(e) => return Err(err(e.to_string())),
+/// Forwards a call to the back end.
+macro_rules! each {
+    ($self:ident, $l:ident => $call:expr) => {
+        match &$self.lib {
+            Lib::Pkcs11($l) => $call,
+            Lib::Skf($l) => $call,
         }
-        Ok(Keys { ctx, module: module.to_path_buf() })
+    };
+}
+
+impl Keys {
+    /// Loads `module`: a PKCS#11 module (`C_GetFunctionList`) or an SKF library (`SKF_EnumDev`).
+    pub fn open(module: &Path) -> Result<Keys, TokenError> {
+        let kind = certdesk_skf::ModuleKind::detect(module).map_err(|e| TokenError::Module { path: module.display().to_string(), why: e.to_string() })?;
+        let lib = match kind {
+            certdesk_skf::ModuleKind::Pkcs11 => Lib::Pkcs11(pkcs11::P11::open(module)?),
+            certdesk_skf::ModuleKind::Skf => Lib::Skf(skf::SkfKeys::open(module)?),
+        };
+        Ok(Keys { lib, module: module.to_path_buf() })
     }
 
-    fn token_view(&self, index: usize, slot: Slot) -> Result<TokenView, TokenError> {
-        let s = self.ctx.get_slot_info(slot).map_err(device("reading the slot"))?;
-        let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
-        Ok(TokenView {
-            slot_index: index,
-            slot_description: s.slot_description().trim().to_string(),
-            label: t.label().trim().to_string(),
-            serial: t.serial_number().trim().to_string(),
-            model: t.model().trim().to_string(),
-            manufacturer: t.manufacturer_id().trim().to_string(),
-            free_public_memory: t.free_public_memory(),
-            initialized: t.token_initialized(),
-            user_pin_initialized: t.user_pin_initialized(),
-            user_pin_count_low: t.user_pin_count_low(),
-            user_pin_final_try: t.user_pin_final_try(),
-            user_pin_locked: t.user_pin_locked(),
-            user_pin_to_be_changed: t.user_pin_to_be_changed(),
-            so_pin_count_low: t.so_pin_count_low(),
-            so_pin_final_try: t.so_pin_final_try(),
-            so_pin_locked: t.so_pin_locked(),
-        })
+    pub fn backend(&self) -> Backend {
+        match self.lib {
+            Lib::Pkcs11(_) => Backend::Pkcs11,
+            Lib::Skf(_) => Backend::Skf,
+        }
     }
 
-    /// Every slot, with its token when one is present.
+    /// Every slot (SKF: every device present), with its token when one is present.
     pub fn slots(&self) -> Result<Vec<SlotView>, TokenError> {
-        let slots = self.ctx.get_all_slots().map_err(device("listing slots"))?;
-        let with_token = self.ctx.get_slots_with_token().map_err(device("listing slots"))?;
-        slots
-            .into_iter()
-            .enumerate()
-            .map(|(i, slot)| {
-                let description = self.ctx.get_slot_info(slot).map(|s| s.slot_description().trim().to_string()).unwrap_or_default();
-                let token = if with_token.contains(&slot) { Some(self.token_view(i, slot)?) } else { None };
-                Ok(SlotView { slot_index: i, description, token })
-            })
-            .collect()
+        each!(self, l => l.slots())
     }
 
     /// The one token matching `sel`.
-    pub fn find(&self, sel: &TokenSel) -> Result<(Slot, TokenView), TokenError> {
-        let slots = self.ctx.get_all_slots().map_err(device("listing slots"))?;
-        let with_token = self.ctx.get_slots_with_token().map_err(device("listing slots"))?;
-        let mut found = Vec::new();
-        for (i, slot) in slots.into_iter().enumerate() {
-            if !with_token.contains(&slot) {
-                continue;
-            }
-            let view = self.token_view(i, slot)?;
-            let hit = match sel {
-                TokenSel::Label(l) => view.initialized && view.label == *l,
-                TokenSel::Serial(s) => view.serial == *s,
-            };
-            if hit {
-                found.push((slot, view));
-            }
-        }
-        match found.len() {
-            0 => Err(TokenError::NotFound(sel.clone())),
-            1 => Ok(found.remove(0)),
-            count => Err(TokenError::Ambiguous { sel: sel.clone(), count }),
-        }
+    pub fn info(&self, sel: &TokenSel) -> Result<TokenView, TokenError> {
+        each!(self, l => l.info(sel))
     }
 
-    fn slot_at(&self, index: usize) -> Result<Slot, TokenError> {
-        self.ctx.get_all_slots().map_err(device("listing slots"))?.get(index).copied().ok_or(TokenError::NoSlot(index))
-    }
-
-    /// Logs in, mapping a wrong PIN to the token's own try flags.
-    fn login(&self, slot: Slot, session: &Session, user: UserType, pin: &Pin) -> Result<(), TokenError> {
-        let is_so = matches!(user, UserType::So);
-        match session.login(user, Some(&pin.auth())) {
-            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
-                if is_so {
-                    if t.so_pin_locked() {
-                        return Err(TokenError::SoPinLocked);
-                    }
-                    Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low() })
-                } else {
-                    if t.user_pin_locked() {
-                        return Err(TokenError::PinLocked);
-                    }
-                    Err(TokenError::WrongPin { final_try: t.user_pin_final_try(), count_low: t.user_pin_count_low() })
-                }
-            }
-            Err(CkError::Pkcs11(RvError::PinLocked, _)) if is_so => Err(TokenError::SoPinLocked),
-            Err(e) => Err(device("logging in")(e)),
-        }
-    }
-
-    /// C_InitToken, a wrong SO PIN reported with the token's try flags.
-    fn init_token(&self, slot: Slot, so_pin: &Pin, label: &str, op: &'static str) -> Result<(), TokenError> {
-        match self.ctx.init_token(slot, &so_pin.auth(), label) {
-            Ok(()) => Ok(()),
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
-                Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low() })
-            }
-            Err(e) => Err(device(op)(e)),
-        }
-    }
-
-    fn user_session(&self, sel: &TokenSel, pin: &Pin) -> Result<(Slot, TokenView, Session), TokenError> {
-        let (slot, view) = self.find(sel)?;
-        let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
-        self.login(slot, &session, UserType::User, pin)?;
-        Ok((slot, view, session))
-    }
-
-    /// Initialises the token in slot `index` with `label`, then sets the user PIN.
+    /// Initialises the token in slot `index` with `label`, the SO PIN (SKF: the application's
+    /// administrator PIN) and the user PIN.
     pub fn init(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, TokenError> {
         if label.trim().is_empty() || label.len() > 32 {
             return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
         }
-        let slot = self.slot_at(index)?;
-        self.init_token(slot, so_pin, label, "initialising")?;
-        // slot ids can change after C_InitToken (SoftHSM, some vendor keys): find it again
-        let (slot, _) = self.find(&TokenSel::Label(label.to_string()))?;
-        let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
-        self.login(slot, &session, UserType::So, so_pin)?;
-        set_user_pin(&session, user_pin)?;
-        drop(session);
-        Ok(self.find(&TokenSel::Label(label.to_string()))?.1)
-    }
-
-    pub fn info(&self, sel: &TokenSel) -> Result<TokenView, TokenError> {
-        Ok(self.find(sel)?.1)
+        each!(self, l => l.init(index, label, so_pin, user_pin))
     }
 
     pub fn change_pin(&self, sel: &TokenSel, old: &Pin, new: &Pin) -> Result<(), TokenError> {
-        let (_, _, session) = self.user_session(sel, old)?;
-        session.set_pin(&old.auth(), &new.auth()).map_err(|e| match e {
-            CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
-            e => device("changing the PIN")(e),
-        })
+        each!(self, l => l.change_pin(sel, old, new))
     }
 
-    /// SO login and a new user PIN: what unlocks a key locked by wrong PINs.
+    /// The SO PIN and a new user PIN: what unlocks a key locked by wrong PINs.
     pub fn unlock(&self, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, TokenError> {
-        let (slot, _) = self.find(sel)?;
-        let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
-        self.login(slot, &session, UserType::So, so_pin)?;
-        set_user_pin(&session, new_pin)?;
-        drop(session);
-        Ok(self.find(sel)?.1)
+        each!(self, l => l.unlock(sel, so_pin, new_pin))
     }
 
-    /// Re-initialises the token (keeping its label): every object and the user PIN are gone.
+    /// Re-initialises the token (keeping its label): every key, certificate and file is gone.
     pub fn wipe(&self, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, TokenError> {
-        let (_, view) = self.find(sel)?;
-        let slot = self.slot_at(view.slot_index)?;
-        self.init_token(slot, so_pin, &view.label, "wiping")?;
-        Ok(self.find(&TokenSel::Serial(view.serial.clone())).or_else(|_| self.find(&TokenSel::Label(view.label.clone())))?.1)
+        each!(self, l => l.wipe(sel, so_pin))
     }
 
     /// Generates a key pair on the token: the private key never leaves it.
     pub fn generate(&self, sel: &TokenSel, pin: &Pin, algo: Algo, label: &str) -> Result<KeyView, TokenError> {
-        let (_, _, session) = self.user_session(sel, pin)?;
-        let mut id = [0u8; 16];
-        session.generate_random_slice(&mut id).map_err(device("drawing a key id"))?;
-        let id = id.to_vec();
-        let common_pub = vec![Attribute::Token(true), Attribute::Private(false), Attribute::Verify(true), Attribute::Id(id.clone()), Attribute::Label(label.as_bytes().to_vec())];
-        let common_priv = vec![
-            Attribute::Token(true),
-            Attribute::Private(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-            Attribute::Sign(true),
-            Attribute::Id(id.clone()),
-            Attribute::Label(label.as_bytes().to_vec()),
-        ];
-        let (mechanism, mut pub_t) = match algo {
-            Algo::Rsa2048 => (Mechanism::RsaPkcsKeyPairGen, vec![Attribute::ModulusBits(2048.into()), Attribute::PublicExponent(vec![1, 0, 1])]),
-            Algo::EcP256 => (Mechanism::EccKeyPairGen, vec![Attribute::EcParams(P256_PARAMS.to_vec())]),
-        };
-        pub_t.extend(common_pub);
-        let (public, _private) = session.generate_key_pair(&mechanism, &pub_t, &common_priv).map_err(device("generating the key pair"))?;
-        let public_key = public_key_bits(&session, public, algo)?;
-        Ok(KeyView { id: hex(&id), algo, label: label.to_string(), public_key_sha256: hex(&Sha256::digest(&public_key)), public_key })
+        each!(self, l => l.generate(sel, pin, algo, label))
     }
 
-    fn keys_on(&self, session: &Session) -> Result<Vec<KeyView>, TokenError> {
-        let handles = session.find_objects(&[Attribute::Class(ObjectClass::PUBLIC_KEY)]).map_err(device("listing keys"))?;
-        let mut out = Vec::new();
-        for h in handles {
-            let attrs = session.get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::KeyType]).map_err(device("reading a key"))?;
-            let (mut id, mut label, mut kind) = (Vec::new(), String::new(), None);
-            for a in attrs {
-                match a {
-                    Attribute::Id(v) => id = v,
-                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
-                    Attribute::KeyType(k) => kind = Some(k),
-                    _ => {}
-                }
-            }
-            let algo = match kind {
-                Some(KeyType::RSA) => Algo::Rsa2048,
-                Some(KeyType::EC) => Algo::EcP256,
-                _ => continue,
-            };
-            let public_key = public_key_bits(session, h, algo)?;
-            out.push(KeyView { id: hex(&id), algo, label, public_key_sha256: hex(&Sha256::digest(&public_key)), public_key });
-        }
-        Ok(out)
-    }
-
-    fn private_key(&self, session: &Session, id: &[u8]) -> Result<ObjectHandle, TokenError> {
-        session
-            .find_objects(&[Attribute::Class(ObjectClass::PRIVATE_KEY), Attribute::Id(id.to_vec())])
-            .map_err(device("finding the key"))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| TokenError::NoKey { id: hex(id) })
-    }
-
-    /// A PKCS#10 request for key `key_id` (hex), signed on the token; PEM.
+    /// A PKCS#10 request for key `key_id` (hex), signed on the token; PEM. SM2 keys hash Z
+    /// under the default distinguishing ID (`csr_with_id` takes the project's).
     pub fn csr(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject) -> Result<String, TokenError> {
-        let (_, _, session) = self.user_session(sel, pin)?;
-        let id = unhex(key_id).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
-        let key = self.keys_on(&session)?.into_iter().find(|k| k.id == hex(&id)).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
-        let private = self.private_key(&session, &id)?;
-        let signer = TokenSigner { session: &session, key: private, algo: key.algo, public_der: rsa_or_ec_der(&key) };
-        let mut params = rcgen::CertificateParams::default();
-        let mut dn = rcgen::DistinguishedName::new();
-        dn.push(
-            rcgen::DnType::CountryName,
-            rcgen::DnValue::PrintableString(
-                subject.country.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "country must be two letters".into() })?,
-            ),
-        );
-        if let Some(o) = &subject.organization {
-            dn.push(rcgen::DnType::OrganizationName, rcgen::DnValue::Utf8String(o.clone()));
-        }
-        if let Some(ou) = &subject.organizational_unit {
-            dn.push(rcgen::DnType::OrganizationalUnitName, rcgen::DnValue::Utf8String(ou.clone()));
-        }
-        if let Some(sn) = &subject.serial_number {
-            dn.push(
-                rcgen::DnType::CustomDnType(vec![2, 5, 4, 5]),
-                rcgen::DnValue::PrintableString(
-                    sn.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "serialNumber must be printable ASCII".into() })?,
-                ),
-            );
-        }
-        dn.push(rcgen::DnType::CommonName, rcgen::DnValue::Utf8String(subject.common_name.clone()));
-        params.distinguished_name = dn;
-        let csr = params.serialize_request(&signer).map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })?;
-        csr.pem().map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })
+        self.csr_with_id(sel, pin, key_id, subject, &certdesk_gm::DistId::default())
     }
 
-    /// Writes the issued certificate with its key's CKA_ID, and the chain; refuses a
-    /// certificate whose public key is not on the token. Reads everything back.
+    /// `csr` with the distinguishing ID an SM2 request's Z is computed under (ignored for RSA
+    /// and P-256).
+    pub fn csr_with_id(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, distid: &certdesk_gm::DistId) -> Result<String, TokenError> {
+        match &self.lib {
+            Lib::Pkcs11(l) => l.csr(sel, pin, key_id, subject),
+            Lib::Skf(l) => l.csr(sel, pin, key_id, subject, distid),
+        }
+    }
+
+    /// Writes the issued certificate with its key, and the chain; refuses a certificate whose
+    /// public key is not on the token. Reads everything back.
     pub fn write_cert(&self, sel: &TokenSel, pin: &Pin, cert_bytes: &[u8], chain_bytes: Option<&[u8]>) -> Result<CertView, TokenError> {
         let mut certs = cert::parse_many(cert_bytes)?;
         let leaf = certs.remove(0);
@@ -504,203 +356,16 @@ impl Keys {
         if let Some(c) = chain_bytes {
             chain.extend(cert::parse_many(c)?);
         }
-        let (_, _, session) = self.user_session(sel, pin)?;
-        let keys = self.keys_on(&session)?;
-        let key = keys.iter().find(|k| k.public_key == leaf.public_key).ok_or_else(|| TokenError::ForeignCertificate { subject: leaf.subject.clone() })?;
-        let id = unhex(&key.id).unwrap_or_default();
-        // a certificate already there for this key is replaced (renewal on the same key)
-        for old in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Id(id.clone())]).map_err(device("finding certificates"))? {
-            session.destroy_object(old).map_err(device("replacing the certificate"))?;
-        }
-        let label = format!("{} {}", key.label, leaf.serial_hex);
-        write_cert_object(&session, &leaf, &id, &label)?;
-        for (i, ca) in chain.iter().enumerate() {
-            let exists = !session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())]).map_err(device("finding certificates"))?.is_empty();
-            if !exists {
-                write_cert_object(&session, ca, &[], &format!("CA {}", i + 1))?;
-            }
-        }
-        // read back and compare
-        let back = session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Id(id.clone())]).map_err(device("reading back"))?;
-        let value = back.first().map(|h| read_value(&session, *h)).transpose()?.unwrap_or_default();
-        if value != leaf.der {
-            return Err(TokenError::Verify { what: "the certificate".into() });
-        }
-        for ca in &chain {
-            if session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())]).map_err(device("reading back"))?.is_empty() {
-                return Err(TokenError::Verify { what: format!("the CA certificate {}", ca.subject) });
-            }
-        }
-        Ok(CertView { id: key.id.clone(), label, subject: leaf.subject, issuer: leaf.issuer, serial_hex: leaf.serial_hex, not_after: leaf.not_after, has_key: true })
+        each!(self, l => l.write_cert(sel, pin, leaf, chain))
     }
 
-    /// Writes (replacing) the seal image as a CKO_DATA object and reads it back.
+    /// Writes (replacing) a data object (SKF: a file) such as the seal image and reads it back.
     pub fn write_data(&self, sel: &TokenSel, pin: &Pin, application: &str, label: &str, value: &[u8]) -> Result<DataView, TokenError> {
-        let (_, _, session) = self.user_session(sel, pin)?;
-        let find = [Attribute::Class(ObjectClass::DATA), Attribute::Application(application.as_bytes().to_vec()), Attribute::Label(label.as_bytes().to_vec())];
-        for old in session.find_objects(&find).map_err(device("finding data objects"))? {
-            session.destroy_object(old).map_err(device("replacing the data object"))?;
-        }
-        let mut t = find.to_vec();
-        t.extend([Attribute::Token(true), Attribute::Private(false), Attribute::Modifiable(true), Attribute::Value(value.to_vec())]);
-        session.create_object(&t).map_err(device("writing the data object"))?;
-        let back = session.find_objects(&find).map_err(device("reading back"))?;
-        let read = back.first().map(|h| read_value(&session, *h)).transpose()?.unwrap_or_default();
-        if read != value {
-            return Err(TokenError::Verify { what: format!("the data object {label}") });
-        }
-        Ok(DataView { application: application.into(), label: label.into(), size: value.len(), sha256: hex(&Sha256::digest(value)) })
+        each!(self, l => l.write_data(sel, pin, application, label, value))
     }
 
     /// Everything on the token: public objects always, keys and certificates also with a PIN.
     pub fn show(&self, sel: &TokenSel, pin: Option<&Pin>) -> Result<Contents, TokenError> {
-        let (slot, token) = self.find(sel)?;
-        let session = self.ctx.open_ro_session(slot).map_err(device("opening a session"))?;
-        if let Some(pin) = pin {
-            self.login(slot, &session, UserType::User, pin)?;
-        }
-        let keys = self.keys_on(&session)?;
-        let mut certificates = Vec::new();
-        for h in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)]).map_err(device("listing certificates"))? {
-            let attrs = session.get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::Value]).map_err(device("reading a certificate"))?;
-            let (mut id, mut label, mut value) = (Vec::new(), String::new(), Vec::new());
-            for a in attrs {
-                match a {
-                    Attribute::Id(v) => id = v,
-                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
-                    Attribute::Value(v) => value = v,
-                    _ => {}
-                }
-            }
-            let Ok(parsed) = cert::parse_many(&value) else { continue };
-            let p = &parsed[0];
-            certificates.push(CertView {
-                id: hex(&id),
-                label,
-                subject: p.subject.clone(),
-                issuer: p.issuer.clone(),
-                serial_hex: p.serial_hex.clone(),
-                not_after: p.not_after.clone(),
-                has_key: keys.iter().any(|k| k.id == hex(&id) && !id.is_empty()),
-            });
-        }
-        let mut data = Vec::new();
-        for h in session.find_objects(&[Attribute::Class(ObjectClass::DATA)]).map_err(device("listing data objects"))? {
-            let attrs = session.get_attributes(h, &[AttributeType::Application, AttributeType::Label, AttributeType::Value]).map_err(device("reading a data object"))?;
-            let (mut app, mut label, mut value) = (String::new(), String::new(), Vec::new());
-            for a in attrs {
-                match a {
-                    Attribute::Application(v) => app = String::from_utf8_lossy(&v).into_owned(),
-                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
-                    Attribute::Value(v) => value = v,
-                    _ => {}
-                }
-            }
-            data.push(DataView { application: app, label, size: value.len(), sha256: hex(&Sha256::digest(&value)) });
-        }
-        Ok(Contents { token, keys, certificates, data })
-    }
-}
-
-/// C_InitPIN in an SO session: a PIN the key does not accept is named as such.
-fn set_user_pin(session: &Session, pin: &Pin) -> Result<(), TokenError> {
-    session.init_pin(&pin.auth()).map_err(|e| match e {
-        CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
-        e => device("setting the user PIN")(e),
-    })
-}
-
-fn read_value(session: &Session, h: ObjectHandle) -> Result<Vec<u8>, TokenError> {
-    let attrs = session.get_attributes(h, &[AttributeType::Value]).map_err(device("reading back"))?;
-    Ok(attrs.into_iter().find_map(|a| if let Attribute::Value(v) = a { Some(v) } else { None }).unwrap_or_default())
-}
-
-fn write_cert_object(session: &Session, c: &ParsedCert, id: &[u8], label: &str) -> Result<(), TokenError> {
-    let mut t = vec![
-        Attribute::Class(ObjectClass::CERTIFICATE),
-        Attribute::CertificateType(CertificateType::X_509),
-        Attribute::Token(true),
-        Attribute::Private(false),
-        Attribute::Label(label.as_bytes().to_vec()),
-        Attribute::Subject(c.subject_der.clone()),
-        Attribute::Issuer(c.issuer_der.clone()),
-        Attribute::SerialNumber(c.serial_der.clone()),
-        Attribute::Value(c.der.clone()),
-    ];
-    if !id.is_empty() {
-        t.push(Attribute::Id(id.to_vec()));
-    }
-    session.create_object(&t).map_err(device("writing the certificate"))?;
-    Ok(())
-}
-
-/// The public key bits as a certificate carries them: PKCS#1 RSAPublicKey, or the EC point.
-fn public_key_bits(session: &Session, h: ObjectHandle, algo: Algo) -> Result<Vec<u8>, TokenError> {
-    match algo {
-        Algo::Rsa2048 => {
-            let attrs = session.get_attributes(h, &[AttributeType::Modulus, AttributeType::PublicExponent]).map_err(device("reading the public key"))?;
-            let (mut n, mut e) = (Vec::new(), Vec::new());
-            for a in attrs {
-                match a {
-                    Attribute::Modulus(v) => n = v,
-                    Attribute::PublicExponent(v) => e = v,
-                    _ => {}
-                }
-            }
-            let mut body = der_uint(&n);
-            body.extend(der_uint(&e));
-            Ok(der_tlv(0x30, &body))
-        }
-        Algo::EcP256 => {
-            let attrs = session.get_attributes(h, &[AttributeType::EcPoint]).map_err(device("reading the public key"))?;
-            let point = attrs.into_iter().find_map(|a| if let Attribute::EcPoint(v) = a { Some(v) } else { None }).unwrap_or_default();
-            // CKA_EC_POINT is a DER OCTET STRING around the point
-            match point.first() {
-                Some(0x04) if point.len() > 2 && point[1] as usize == point.len() - 2 && point.len() == 67 => Ok(point[2..].to_vec()),
-                _ => Ok(point),
-            }
-        }
-    }
-}
-
-fn rsa_or_ec_der(key: &KeyView) -> Vec<u8> {
-    key.public_key.clone()
-}
-
-/// rcgen's view of a key that lives on the token.
-struct TokenSigner<'a> {
-    session: &'a Session,
-    key: ObjectHandle,
-    algo: Algo,
-    public_der: Vec<u8>,
-}
-
-impl rcgen::PublicKeyData for TokenSigner<'_> {
-    fn der_bytes(&self) -> &[u8] {
-        &self.public_der
-    }
-    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
-        match self.algo {
-            Algo::Rsa2048 => &rcgen::PKCS_RSA_SHA256,
-            Algo::EcP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
-        }
-    }
-}
-
-impl rcgen::SigningKey for TokenSigner<'_> {
-    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        let remote = |_: CkError| rcgen::Error::RemoteKeyError;
-        match self.algo {
-            Algo::Rsa2048 => self.session.sign(&Mechanism::Sha256RsaPkcs, self.key, msg).map_err(remote),
-            Algo::EcP256 => {
-                // no CKM_ECDSA_SHA256 on SoftHSM and many keys: hash here, sign the digest
-                let digest = Sha256::digest(msg);
-                let rs = self.session.sign(&Mechanism::Ecdsa, self.key, &digest).map_err(remote)?;
-                let (r, s) = rs.split_at(rs.len() / 2);
-                let mut body = der_uint(r);
-                body.extend(der_uint(s));
-                Ok(der_tlv(0x30, &body))
-            }
-        }
+        each!(self, l => l.show(sel, pin))
     }
 }

@@ -1,0 +1,146 @@
+//! The key desk through `certdesk key …` on an SKF key: the soft SKF library
+//! (`libcertdesk_skf_soft.so`, built beside the tests as a dev-dependency) in a temporary
+//! `CERTDESK_SKF_DIR`. Init, a wrong PIN with the tries left, lock after 10 and unlock with the
+//! SO (administrator) PIN, an SM2 key and its token-signed request checked by OpenSSL 3 under
+//! the distinguishing ID (and refused without it), the certificate of a test SM2 CA written and
+//! read back with its chain, a seal image, `show`, PIN change and wipe; RSA refused over SKF.
+
+use certdesk_testkit::gm_ca::GmCa;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Output;
+
+fn soft_library() -> PathBuf {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_certdesk"));
+    let dir = bin.parent().unwrap();
+    let name = if cfg!(windows) { "certdesk_skf_soft.dll" } else { "libcertdesk_skf_soft.so" };
+    [dir.join(name), dir.join("deps").join(name)].into_iter().find(|p| p.is_file()).unwrap_or_else(|| panic!("{name} not built next to {}", bin.display()))
+}
+
+struct Rig {
+    c: certdesk_testkit::Counter,
+    lib: PathBuf,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
+        let skf = c.dir.path().join("skf");
+        std::fs::create_dir_all(skf.join("soft-key-1")).unwrap();
+        let c = c.with_env("CERTDESK_SKF_DIR", skf.to_str().unwrap()).with_env("CERTDESK_SKF_FAULT", "");
+        for (name, pin) in [("so", "admin-8765"), ("pin", "24681357"), ("pin2", "11223344"), ("bad", "00000000")] {
+            std::fs::write(c.dir.path().join(name), format!("{pin}\n")).unwrap();
+        }
+        Rig { c, lib: soft_library() }
+    }
+    fn key(&self, args: &[&str]) -> Output {
+        let mut all = vec!["key", "--module", self.lib.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.c.run(&all)
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.key(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+    /// Expects exit 1; stderr.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.key(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        err
+    }
+    fn p(&self, name: &str) -> String {
+        self.c.p(name)
+    }
+}
+
+/// `openssl req -verify` (3.0 exits 0 even when the signature fails: read its words).
+fn openssl_req_verify(csr: &str, distid: Option<&str>) -> String {
+    let mut args = vec!["req", "-in", csr, "-verify", "-noout"];
+    let opt = distid.map(|d| format!("distid:{d}"));
+    if let Some(o) = &opt {
+        args.extend(["-vfyopt", o]);
+    }
+    let out = std::process::Command::new("openssl").args(&args).output().unwrap();
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn skf_key_desk_end_to_end_with_sm2() {
+    let r = Rig::new();
+    let list = r.json(&["list"]);
+    assert_eq!(list["slots"][0]["token"]["initialized"], false, "{list}");
+
+    r.ok(&["init", "--slot-index", "0", "--label", "SKF-1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin")]);
+    let info = r.json(&["info", "--token", "SKF-1"]);
+    assert_eq!(info["initialized"], true);
+    assert!(info["serial"].as_str().unwrap().starts_with("CDS"), "{info}");
+
+    // a wrong PIN says how many tries are left; ten lock the key; the SO PIN unlocks it
+    let gen_bad = ["gen", "--token", "SKF-1", "--pin-file", &r.p("bad"), "--algo", "sm2", "--cn", "张三", "--csr-out", &r.p("x.csr")];
+    let err = r.refused(&gen_bad);
+    assert!(err.contains("wrong PIN: 9 tries left"), "{err}");
+    for _ in 0..8 {
+        r.refused(&gen_bad);
+    }
+    assert!(r.refused(&gen_bad).contains("locked"));
+    assert_eq!(r.json(&["info", "--token", "SKF-1"])["user_pin_locked"], true);
+    assert!(r.refused(&["unlock", "--token", "SKF-1", "--so-pin-file", &r.p("bad"), "--new-pin-file", &r.p("pin2")]).contains("wrong SO PIN: 9 tries left"));
+    let unlocked = r.json(&["unlock", "--token", "SKF-1", "--so-pin-file", &r.p("so"), "--new-pin-file", &r.p("pin2")]);
+    assert_eq!(unlocked["user_pin_locked"], false);
+
+    // RSA has no place on an SKF key here
+    let err = r.refused(&["gen", "--token", "SKF-1", "--pin-file", &r.p("pin2"), "--algo", "rsa2048", "--cn", "x", "--csr-out", &r.p("x.csr")]);
+    assert!(err.contains("cannot be made over an SKF library"), "{err}");
+
+    // an SM2 key and its request, signed on the key with Z under the standard ID
+    let made = r.json(&["gen", "--token", "SKF-1", "--pin-file", &r.p("pin2"), "--algo", "sm2", "--cn", "张三", "--csr-out", &r.p("req.pem")]);
+    assert_eq!(made["key"]["algo"], "sm2", "{made}");
+    assert!(openssl_req_verify(&r.p("req.pem"), Some("1234567812345678")).contains("verify OK"));
+    assert!(!openssl_req_verify(&r.p("req.pem"), None).contains("verify OK"), "the ID must be in Z");
+
+    // the test SM2 CA issues it (checking the request under the ID); written, read back
+    let ca = GmCa::root("certdesk SM2 Test Root");
+    let pem = std::fs::read_to_string(r.p("req.pem")).unwrap();
+    let (_, csr_der) = certdesk_gm::der::pem::decode_vec(pem.as_bytes()).unwrap();
+    let cert = ca.issue_signing(&csr_der).unwrap();
+    std::fs::write(r.p("cert.pem"), certdesk_testkit::gm_ca::pem(&cert)).unwrap();
+    std::fs::write(r.p("root.pem"), ca.cert_pem()).unwrap();
+    let written = r.json(&["write-cert", "--token", "SKF-1", "--pin-file", &r.p("pin2"), "--cert", &r.p("cert.pem"), "--chain", &r.p("root.pem")]);
+    assert_eq!(written["id"], made["key"]["id"], "{written}");
+
+    // a certificate for another key is refused
+    let other =
+        GmCa::root("Other").issue(&certdesk_gm::x509_cert::name::Name::default(), &certdesk_testkit::gm_ca::SoftSm2Key::generate().public(), certdesk_testkit::gm_ca::Usage::Sign);
+    std::fs::write(r.p("other.pem"), certdesk_testkit::gm_ca::pem(&other)).unwrap();
+    assert!(r.refused(&["write-cert", "--token", "SKF-1", "--pin-file", &r.p("pin2"), "--cert", &r.p("other.pem")]).contains("belongs to another key"));
+
+    // the seal image as a file of the application
+    let png = [&b"\x89PNG\r\n\x1a\n"[..], &[7u8; 300]].concat();
+    std::fs::write(r.p("seal.png"), &png).unwrap();
+    r.ok(&["write-seal", "--token", "SKF-1", "--pin-file", &r.p("pin2"), "--image", &r.p("seal.png")]);
+
+    let shown = r.json(&["show", "--token", "SKF-1", "--pin-file", &r.p("pin2")]);
+    let certs = shown["certificates"].as_array().unwrap();
+    let sign = certs.iter().find(|c| c["label"] == "sign").unwrap_or_else(|| panic!("{shown}"));
+    assert_eq!(sign["has_key"], true);
+    assert_eq!(sign["id"], made["key"]["id"]);
+    assert!(sign["subject"].as_str().unwrap().contains("张三"));
+    assert!(certs.iter().any(|c| c["label"] == "CA" && c["subject"].as_str().unwrap().contains("SM2 Test Root")), "{shown}");
+    assert_eq!(shown["keys"][0]["algo"], "sm2");
+    assert_eq!(shown["data"][0]["label"], "certdesk-seal-image");
+    assert_eq!(shown["data"][0]["size"], png.len());
+
+    // PIN change, then wipe with the SO PIN: nothing left
+    r.ok(&["change-pin", "--token", "SKF-1", "--pin-file", &r.p("pin2"), "--new-pin-file", &r.p("pin")]);
+    r.ok(&["wipe", "--token", "SKF-1", "--so-pin-file", &r.p("so")]);
+    r.ok(&["unlock", "--token", "SKF-1", "--so-pin-file", &r.p("so"), "--new-pin-file", &r.p("pin")]);
+    let empty = r.json(&["show", "--token", "SKF-1", "--pin-file", &r.p("pin")]);
+    assert!(empty["keys"].as_array().unwrap().is_empty() && empty["certificates"].as_array().unwrap().is_empty() && empty["data"].as_array().unwrap().is_empty(), "{empty}");
+}

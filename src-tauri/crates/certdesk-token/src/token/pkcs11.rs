@@ -1,0 +1,502 @@
+//! The PKCS#11 back end of `Keys`, through cryptoki. Owns every call into a PKCS#11 vendor
+//! module: listing slots, finding a token by label or serial (slot ids change after
+//! C_InitToken), token state with the PIN flags, initialising, PIN change and unlock (SO login +
+//! C_InitPIN), wiping, key pairs made on the token (non-extractable, tied to the certificate by
+//! CKA_ID), signing the certificate request, writing certificate, chain and seal image, and
+//! reading everything back. SM2 is not here: no standard PKCS#11 mechanism exists and the vendor
+//! profiles that name one are another module's.
+
+use super::{Algo, CertView, Contents, DataView, KeyView, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
+use crate::Pin;
+use crate::cert::{self, ParsedCert};
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+fn device(op: &'static str) -> impl Fn(CkError) -> TokenError {
+    move |e| match e {
+        CkError::Pkcs11(RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SessionHandleInvalid | RvError::SessionClosed, _) => TokenError::Removed { op },
+        CkError::Pkcs11(RvError::PinLocked, _) => TokenError::PinLocked,
+        other => TokenError::Device { op, detail: other.to_string() },
+    }
+}
+
+/// prime256v1 (1.2.840.10045.3.1.7) as DER: the CKA_EC_PARAMS of P-256 keys.
+const P256_PARAMS: &[u8] = &[0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+
+pub(crate) struct P11 {
+    ctx: Pkcs11,
+}
+
+impl P11 {
+    pub(crate) fn open(module: &Path) -> Result<P11, TokenError> {
+        let err = |why: String| TokenError::Module { path: module.display().to_string(), why };
+        let ctx = Pkcs11::new(module).map_err(|e| err(e.to_string()))?;
+        match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+            Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+            Err(e) => return Err(err(e.to_string())),
+        }
+        Ok(P11 { ctx })
+    }
+
+    fn token_view(&self, index: usize, slot: Slot) -> Result<TokenView, TokenError> {
+        let s = self.ctx.get_slot_info(slot).map_err(device("reading the slot"))?;
+        let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
+        Ok(TokenView {
+            slot_index: index,
+            slot_description: s.slot_description().trim().to_string(),
+            label: t.label().trim().to_string(),
+            serial: t.serial_number().trim().to_string(),
+            model: t.model().trim().to_string(),
+            manufacturer: t.manufacturer_id().trim().to_string(),
+            free_public_memory: t.free_public_memory(),
+            initialized: t.token_initialized(),
+            user_pin_initialized: t.user_pin_initialized(),
+            user_pin_count_low: t.user_pin_count_low(),
+            user_pin_final_try: t.user_pin_final_try(),
+            user_pin_locked: t.user_pin_locked(),
+            user_pin_to_be_changed: t.user_pin_to_be_changed(),
+            so_pin_count_low: t.so_pin_count_low(),
+            so_pin_final_try: t.so_pin_final_try(),
+            so_pin_locked: t.so_pin_locked(),
+        })
+    }
+
+    /// Every slot, with its token when one is present.
+    pub(crate) fn slots(&self) -> Result<Vec<SlotView>, TokenError> {
+        let slots = self.ctx.get_all_slots().map_err(device("listing slots"))?;
+        let with_token = self.ctx.get_slots_with_token().map_err(device("listing slots"))?;
+        slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                let description = self.ctx.get_slot_info(slot).map(|s| s.slot_description().trim().to_string()).unwrap_or_default();
+                let token = if with_token.contains(&slot) { Some(self.token_view(i, slot)?) } else { None };
+                Ok(SlotView { slot_index: i, description, token })
+            })
+            .collect()
+    }
+
+    /// The one token matching `sel`.
+    pub(crate) fn find(&self, sel: &TokenSel) -> Result<(Slot, TokenView), TokenError> {
+        let slots = self.ctx.get_all_slots().map_err(device("listing slots"))?;
+        let with_token = self.ctx.get_slots_with_token().map_err(device("listing slots"))?;
+        let mut found = Vec::new();
+        for (i, slot) in slots.into_iter().enumerate() {
+            if !with_token.contains(&slot) {
+                continue;
+            }
+            let view = self.token_view(i, slot)?;
+            if sel.selects(&view) {
+                found.push((slot, view));
+            }
+        }
+        sel.the_one(found)
+    }
+
+    fn slot_at(&self, index: usize) -> Result<Slot, TokenError> {
+        self.ctx.get_all_slots().map_err(device("listing slots"))?.get(index).copied().ok_or(TokenError::NoSlot(index))
+    }
+
+    /// Logs in, mapping a wrong PIN to the token's own try flags.
+    fn login(&self, slot: Slot, session: &Session, user: UserType, pin: &Pin) -> Result<(), TokenError> {
+        let is_so = matches!(user, UserType::So);
+        match session.login(user, Some(&pin.auth())) {
+            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
+            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
+                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
+                if is_so {
+                    if t.so_pin_locked() {
+                        return Err(TokenError::SoPinLocked);
+                    }
+                    Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low(), tries_left: None })
+                } else {
+                    if t.user_pin_locked() {
+                        return Err(TokenError::PinLocked);
+                    }
+                    Err(TokenError::WrongPin { final_try: t.user_pin_final_try(), count_low: t.user_pin_count_low(), tries_left: None })
+                }
+            }
+            Err(CkError::Pkcs11(RvError::PinLocked, _)) if is_so => Err(TokenError::SoPinLocked),
+            Err(e) => Err(device("logging in")(e)),
+        }
+    }
+
+    /// C_InitToken, a wrong SO PIN reported with the token's try flags.
+    fn init_token(&self, slot: Slot, so_pin: &Pin, label: &str, op: &'static str) -> Result<(), TokenError> {
+        match self.ctx.init_token(slot, &so_pin.auth(), label) {
+            Ok(()) => Ok(()),
+            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
+                let t = self.ctx.get_token_info(slot).map_err(device("reading the token"))?;
+                Err(TokenError::WrongSoPin { final_try: t.so_pin_final_try(), count_low: t.so_pin_count_low(), tries_left: None })
+            }
+            Err(e) => Err(device(op)(e)),
+        }
+    }
+
+    fn user_session(&self, sel: &TokenSel, pin: &Pin) -> Result<(Slot, TokenView, Session), TokenError> {
+        let (slot, view) = self.find(sel)?;
+        let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
+        self.login(slot, &session, UserType::User, pin)?;
+        Ok((slot, view, session))
+    }
+
+    /// Initialises the token in slot `index` with `label`, then sets the user PIN.
+    pub(crate) fn init(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, TokenError> {
+        if label.trim().is_empty() || label.len() > 32 {
+            return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
+        }
+        let slot = self.slot_at(index)?;
+        self.init_token(slot, so_pin, label, "initialising")?;
+        // slot ids can change after C_InitToken (SoftHSM, some vendor keys): find it again
+        let (slot, _) = self.find(&TokenSel::Label(label.to_string()))?;
+        let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
+        self.login(slot, &session, UserType::So, so_pin)?;
+        set_user_pin(&session, user_pin)?;
+        drop(session);
+        Ok(self.find(&TokenSel::Label(label.to_string()))?.1)
+    }
+
+    pub(crate) fn info(&self, sel: &TokenSel) -> Result<TokenView, TokenError> {
+        Ok(self.find(sel)?.1)
+    }
+
+    pub(crate) fn change_pin(&self, sel: &TokenSel, old: &Pin, new: &Pin) -> Result<(), TokenError> {
+        let (_, _, session) = self.user_session(sel, old)?;
+        session.set_pin(&old.auth(), &new.auth()).map_err(|e| match e {
+            CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
+            e => device("changing the PIN")(e),
+        })
+    }
+
+    /// SO login and a new user PIN: what unlocks a key locked by wrong PINs.
+    pub(crate) fn unlock(&self, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, TokenError> {
+        let (slot, _) = self.find(sel)?;
+        let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
+        self.login(slot, &session, UserType::So, so_pin)?;
+        set_user_pin(&session, new_pin)?;
+        drop(session);
+        Ok(self.find(sel)?.1)
+    }
+
+    /// Re-initialises the token (keeping its label): every object and the user PIN are gone.
+    pub(crate) fn wipe(&self, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, TokenError> {
+        let (_, view) = self.find(sel)?;
+        let slot = self.slot_at(view.slot_index)?;
+        self.init_token(slot, so_pin, &view.label, "wiping")?;
+        Ok(self.find(&TokenSel::Serial(view.serial.clone())).or_else(|_| self.find(&TokenSel::Label(view.label.clone())))?.1)
+    }
+
+    /// Generates a key pair on the token: the private key never leaves it.
+    pub(crate) fn generate(&self, sel: &TokenSel, pin: &Pin, algo: Algo, label: &str) -> Result<KeyView, TokenError> {
+        if algo == Algo::Sm2 {
+            // no standard SM2 mechanism: the vendor profiles (pkcs11_sm2) will name the codes
+            return Err(TokenError::Sm2NeedsProfile);
+        }
+        let (_, _, session) = self.user_session(sel, pin)?;
+        let mut id = [0u8; 16];
+        session.generate_random_slice(&mut id).map_err(device("drawing a key id"))?;
+        let id = id.to_vec();
+        let common_pub = vec![Attribute::Token(true), Attribute::Private(false), Attribute::Verify(true), Attribute::Id(id.clone()), Attribute::Label(label.as_bytes().to_vec())];
+        let common_priv = vec![
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Sign(true),
+            Attribute::Id(id.clone()),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ];
+        let (mechanism, mut pub_t) = match algo {
+            Algo::Rsa2048 => (Mechanism::RsaPkcsKeyPairGen, vec![Attribute::ModulusBits(2048.into()), Attribute::PublicExponent(vec![1, 0, 1])]),
+            Algo::EcP256 => (Mechanism::EccKeyPairGen, vec![Attribute::EcParams(P256_PARAMS.to_vec())]),
+            Algo::Sm2 => return Err(TokenError::Sm2NeedsProfile),
+        };
+        pub_t.extend(common_pub);
+        let (public, _private) = session.generate_key_pair(&mechanism, &pub_t, &common_priv).map_err(device("generating the key pair"))?;
+        let public_key = public_key_bits(&session, public, algo)?;
+        Ok(KeyView { id: hex(&id), algo, label: label.to_string(), public_key_sha256: hex(&Sha256::digest(&public_key)), public_key })
+    }
+
+    fn keys_on(&self, session: &Session) -> Result<Vec<KeyView>, TokenError> {
+        let handles = session.find_objects(&[Attribute::Class(ObjectClass::PUBLIC_KEY)]).map_err(device("listing keys"))?;
+        let mut out = Vec::new();
+        for h in handles {
+            let attrs = session.get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::KeyType]).map_err(device("reading a key"))?;
+            let (mut id, mut label, mut kind) = (Vec::new(), String::new(), None);
+            for a in attrs {
+                match a {
+                    Attribute::Id(v) => id = v,
+                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
+                    Attribute::KeyType(k) => kind = Some(k),
+                    _ => {}
+                }
+            }
+            let algo = match kind {
+                Some(KeyType::RSA) => Algo::Rsa2048,
+                Some(KeyType::EC) => Algo::EcP256,
+                _ => continue,
+            };
+            let public_key = public_key_bits(session, h, algo)?;
+            out.push(KeyView { id: hex(&id), algo, label, public_key_sha256: hex(&Sha256::digest(&public_key)), public_key });
+        }
+        Ok(out)
+    }
+
+    fn private_key(&self, session: &Session, id: &[u8]) -> Result<ObjectHandle, TokenError> {
+        session
+            .find_objects(&[Attribute::Class(ObjectClass::PRIVATE_KEY), Attribute::Id(id.to_vec())])
+            .map_err(device("finding the key"))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| TokenError::NoKey { id: hex(id) })
+    }
+
+    /// A PKCS#10 request for key `key_id` (hex), signed on the token; PEM.
+    pub(crate) fn csr(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject) -> Result<String, TokenError> {
+        let (_, _, session) = self.user_session(sel, pin)?;
+        let id = unhex(key_id).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
+        let key = self.keys_on(&session)?.into_iter().find(|k| k.id == hex(&id)).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
+        if key.algo == Algo::Sm2 {
+            return Err(TokenError::Sm2NeedsProfile);
+        }
+        let private = self.private_key(&session, &id)?;
+        let signer = TokenSigner { session: &session, key: private, algo: key.algo, public_der: rsa_or_ec_der(&key) };
+        let mut params = rcgen::CertificateParams::default();
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(
+            rcgen::DnType::CountryName,
+            rcgen::DnValue::PrintableString(
+                subject.country.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "country must be two letters".into() })?,
+            ),
+        );
+        if let Some(o) = &subject.organization {
+            dn.push(rcgen::DnType::OrganizationName, rcgen::DnValue::Utf8String(o.clone()));
+        }
+        if let Some(ou) = &subject.organizational_unit {
+            dn.push(rcgen::DnType::OrganizationalUnitName, rcgen::DnValue::Utf8String(ou.clone()));
+        }
+        if let Some(sn) = &subject.serial_number {
+            dn.push(
+                rcgen::DnType::CustomDnType(vec![2, 5, 4, 5]),
+                rcgen::DnValue::PrintableString(
+                    sn.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "serialNumber must be printable ASCII".into() })?,
+                ),
+            );
+        }
+        dn.push(rcgen::DnType::CommonName, rcgen::DnValue::Utf8String(subject.common_name.clone()));
+        params.distinguished_name = dn;
+        let csr = params.serialize_request(&signer).map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })?;
+        csr.pem().map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })
+    }
+
+    /// Writes the issued certificate with its key's CKA_ID, and the chain; refuses a
+    /// certificate whose public key is not on the token. Reads everything back.
+    pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, leaf: ParsedCert, chain: Vec<ParsedCert>) -> Result<CertView, TokenError> {
+        let (_, _, session) = self.user_session(sel, pin)?;
+        let keys = self.keys_on(&session)?;
+        let key = keys.iter().find(|k| k.public_key == leaf.public_key).ok_or_else(|| TokenError::ForeignCertificate { subject: leaf.subject.clone() })?;
+        let id = unhex(&key.id).unwrap_or_default();
+        // a certificate already there for this key is replaced (renewal on the same key)
+        for old in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Id(id.clone())]).map_err(device("finding certificates"))? {
+            session.destroy_object(old).map_err(device("replacing the certificate"))?;
+        }
+        let label = format!("{} {}", key.label, leaf.serial_hex);
+        write_cert_object(&session, &leaf, &id, &label)?;
+        for (i, ca) in chain.iter().enumerate() {
+            let exists = !session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())]).map_err(device("finding certificates"))?.is_empty();
+            if !exists {
+                write_cert_object(&session, ca, &[], &format!("CA {}", i + 1))?;
+            }
+        }
+        // read back and compare
+        let back = session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Id(id.clone())]).map_err(device("reading back"))?;
+        let value = back.first().map(|h| read_value(&session, *h)).transpose()?.unwrap_or_default();
+        if value != leaf.der {
+            return Err(TokenError::Verify { what: "the certificate".into() });
+        }
+        for ca in &chain {
+            if session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())]).map_err(device("reading back"))?.is_empty() {
+                return Err(TokenError::Verify { what: format!("the CA certificate {}", ca.subject) });
+            }
+        }
+        Ok(CertView { id: key.id.clone(), label, subject: leaf.subject, issuer: leaf.issuer, serial_hex: leaf.serial_hex, not_after: leaf.not_after, has_key: true })
+    }
+
+    /// Writes (replacing) the seal image as a CKO_DATA object and reads it back.
+    pub(crate) fn write_data(&self, sel: &TokenSel, pin: &Pin, application: &str, label: &str, value: &[u8]) -> Result<DataView, TokenError> {
+        let (_, _, session) = self.user_session(sel, pin)?;
+        let find = [Attribute::Class(ObjectClass::DATA), Attribute::Application(application.as_bytes().to_vec()), Attribute::Label(label.as_bytes().to_vec())];
+        for old in session.find_objects(&find).map_err(device("finding data objects"))? {
+            session.destroy_object(old).map_err(device("replacing the data object"))?;
+        }
+        let mut t = find.to_vec();
+        t.extend([Attribute::Token(true), Attribute::Private(false), Attribute::Modifiable(true), Attribute::Value(value.to_vec())]);
+        session.create_object(&t).map_err(device("writing the data object"))?;
+        let back = session.find_objects(&find).map_err(device("reading back"))?;
+        let read = back.first().map(|h| read_value(&session, *h)).transpose()?.unwrap_or_default();
+        if read != value {
+            return Err(TokenError::Verify { what: format!("the data object {label}") });
+        }
+        Ok(DataView { application: application.into(), label: label.into(), size: value.len(), sha256: hex(&Sha256::digest(value)) })
+    }
+
+    /// Everything on the token: public objects always, keys and certificates also with a PIN.
+    pub(crate) fn show(&self, sel: &TokenSel, pin: Option<&Pin>) -> Result<Contents, TokenError> {
+        let (slot, token) = self.find(sel)?;
+        let session = self.ctx.open_ro_session(slot).map_err(device("opening a session"))?;
+        if let Some(pin) = pin {
+            self.login(slot, &session, UserType::User, pin)?;
+        }
+        let keys = self.keys_on(&session)?;
+        let mut certificates = Vec::new();
+        for h in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)]).map_err(device("listing certificates"))? {
+            let attrs = session.get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::Value]).map_err(device("reading a certificate"))?;
+            let (mut id, mut label, mut value) = (Vec::new(), String::new(), Vec::new());
+            for a in attrs {
+                match a {
+                    Attribute::Id(v) => id = v,
+                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
+                    Attribute::Value(v) => value = v,
+                    _ => {}
+                }
+            }
+            let Ok(parsed) = cert::parse_many(&value) else { continue };
+            let p = &parsed[0];
+            certificates.push(CertView {
+                id: hex(&id),
+                label,
+                subject: p.subject.clone(),
+                issuer: p.issuer.clone(),
+                serial_hex: p.serial_hex.clone(),
+                not_after: p.not_after.clone(),
+                has_key: keys.iter().any(|k| k.id == hex(&id) && !id.is_empty()),
+            });
+        }
+        let mut data = Vec::new();
+        for h in session.find_objects(&[Attribute::Class(ObjectClass::DATA)]).map_err(device("listing data objects"))? {
+            let attrs = session.get_attributes(h, &[AttributeType::Application, AttributeType::Label, AttributeType::Value]).map_err(device("reading a data object"))?;
+            let (mut app, mut label, mut value) = (String::new(), String::new(), Vec::new());
+            for a in attrs {
+                match a {
+                    Attribute::Application(v) => app = String::from_utf8_lossy(&v).into_owned(),
+                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
+                    Attribute::Value(v) => value = v,
+                    _ => {}
+                }
+            }
+            data.push(DataView { application: app, label, size: value.len(), sha256: hex(&Sha256::digest(&value)) });
+        }
+        Ok(Contents { token, keys, certificates, data })
+    }
+}
+
+/// C_InitPIN in an SO session: a PIN the key does not accept is named as such.
+fn set_user_pin(session: &Session, pin: &Pin) -> Result<(), TokenError> {
+    session.init_pin(&pin.auth()).map_err(|e| match e {
+        CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
+        e => device("setting the user PIN")(e),
+    })
+}
+
+fn read_value(session: &Session, h: ObjectHandle) -> Result<Vec<u8>, TokenError> {
+    let attrs = session.get_attributes(h, &[AttributeType::Value]).map_err(device("reading back"))?;
+    Ok(attrs.into_iter().find_map(|a| if let Attribute::Value(v) = a { Some(v) } else { None }).unwrap_or_default())
+}
+
+fn write_cert_object(session: &Session, c: &ParsedCert, id: &[u8], label: &str) -> Result<(), TokenError> {
+    let mut t = vec![
+        Attribute::Class(ObjectClass::CERTIFICATE),
+        Attribute::CertificateType(CertificateType::X_509),
+        Attribute::Token(true),
+        Attribute::Private(false),
+        Attribute::Label(label.as_bytes().to_vec()),
+        Attribute::Subject(c.subject_der.clone()),
+        Attribute::Issuer(c.issuer_der.clone()),
+        Attribute::SerialNumber(c.serial_der.clone()),
+        Attribute::Value(c.der.clone()),
+    ];
+    if !id.is_empty() {
+        t.push(Attribute::Id(id.to_vec()));
+    }
+    session.create_object(&t).map_err(device("writing the certificate"))?;
+    Ok(())
+}
+
+/// The public key bits as a certificate carries them: PKCS#1 RSAPublicKey, or the EC point.
+fn public_key_bits(session: &Session, h: ObjectHandle, algo: Algo) -> Result<Vec<u8>, TokenError> {
+    match algo {
+        Algo::Rsa2048 => {
+            let attrs = session.get_attributes(h, &[AttributeType::Modulus, AttributeType::PublicExponent]).map_err(device("reading the public key"))?;
+            let (mut n, mut e) = (Vec::new(), Vec::new());
+            for a in attrs {
+                match a {
+                    Attribute::Modulus(v) => n = v,
+                    Attribute::PublicExponent(v) => e = v,
+                    _ => {}
+                }
+            }
+            let mut body = der_uint(&n);
+            body.extend(der_uint(&e));
+            Ok(der_tlv(0x30, &body))
+        }
+        Algo::EcP256 | Algo::Sm2 => {
+            let attrs = session.get_attributes(h, &[AttributeType::EcPoint]).map_err(device("reading the public key"))?;
+            let point = attrs.into_iter().find_map(|a| if let Attribute::EcPoint(v) = a { Some(v) } else { None }).unwrap_or_default();
+            // CKA_EC_POINT is a DER OCTET STRING around the point
+            match point.first() {
+                Some(0x04) if point.len() > 2 && point[1] as usize == point.len() - 2 && point.len() == 67 => Ok(point[2..].to_vec()),
+                _ => Ok(point),
+            }
+        }
+    }
+}
+
+fn rsa_or_ec_der(key: &KeyView) -> Vec<u8> {
+    key.public_key.clone()
+}
+
+/// rcgen's view of a key that lives on the token.
+struct TokenSigner<'a> {
+    session: &'a Session,
+    key: ObjectHandle,
+    algo: Algo,
+    public_der: Vec<u8>,
+}
+
+impl rcgen::PublicKeyData for TokenSigner<'_> {
+    fn der_bytes(&self) -> &[u8] {
+        &self.public_der
+    }
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        match self.algo {
+            Algo::Rsa2048 => &rcgen::PKCS_RSA_SHA256,
+            // SM2 keys are refused by `csr` before a signer is made
+            Algo::EcP256 | Algo::Sm2 => &rcgen::PKCS_ECDSA_P256_SHA256,
+        }
+    }
+}
+
+impl rcgen::SigningKey for TokenSigner<'_> {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        let remote = |_: CkError| rcgen::Error::RemoteKeyError;
+        match self.algo {
+            Algo::Rsa2048 => self.session.sign(&Mechanism::Sha256RsaPkcs, self.key, msg).map_err(remote),
+            Algo::Sm2 => Err(rcgen::Error::RemoteKeyError),
+            Algo::EcP256 => {
+                // no CKM_ECDSA_SHA256 on SoftHSM and many keys: hash here, sign the digest
+                let digest = Sha256::digest(msg);
+                let rs = self.session.sign(&Mechanism::Ecdsa, self.key, &digest).map_err(remote)?;
+                let (r, s) = rs.split_at(rs.len() / 2);
+                let mut body = der_uint(r);
+                body.extend(der_uint(s));
+                Ok(der_tlv(0x30, &body))
+            }
+        }
+    }
+}
