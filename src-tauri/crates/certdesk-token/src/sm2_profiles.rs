@@ -188,10 +188,23 @@ impl Profiles {
     }
 }
 
+/// The shipped profiles, parsed once.
+pub fn shipped() -> &'static Profiles {
+    static SHIPPED_PROFILES: std::sync::OnceLock<Profiles> = std::sync::OnceLock::new();
+    SHIPPED_PROFILES.get_or_init(Profiles::shipped)
+}
+
 /// [`Profiles::profile_for`] over the shipped profiles.
 pub fn profile_for(module_path: &Path, manufacturer: &str) -> Option<&'static Profile> {
-    static SHIPPED_PROFILES: std::sync::OnceLock<Profiles> = std::sync::OnceLock::new();
-    SHIPPED_PROFILES.get_or_init(Profiles::shipped).profile_for(module_path, manufacturer)
+    shipped().profile_for(module_path, manufacturer)
+}
+
+/// The profiles to try for a module and token, most likely first: the one its file name or
+/// manufacturer names, then every other shipped one (a CA-branded build of a vendor's module
+/// goes by another file name; what the module offers decides).
+pub fn candidates(module_path: &Path, manufacturer: &str) -> Vec<&'static Profile> {
+    let named = profile_for(module_path, manufacturer);
+    named.into_iter().chain(shipped().all().iter().filter(move |p| named.is_none_or(|n| n.name != p.name))).collect()
 }
 
 /// `*`-wildcard match, ASCII case-insensitive.

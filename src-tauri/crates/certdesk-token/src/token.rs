@@ -342,7 +342,7 @@ impl Keys {
     /// and P-256).
     pub fn csr_with_id(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, distid: &certdesk_gm::DistId) -> Result<String, TokenError> {
         match &self.lib {
-            Lib::Pkcs11(l) => l.csr(sel, pin, key_id, subject),
+            Lib::Pkcs11(l) => l.csr(sel, pin, key_id, subject, distid),
             Lib::Skf(l) => l.csr(sel, pin, key_id, subject, distid),
         }
     }

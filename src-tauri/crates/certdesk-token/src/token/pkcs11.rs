@@ -3,12 +3,15 @@
 //! C_InitToken), token state with the PIN flags, initialising, PIN change and unlock (SO login +
 //! C_InitPIN), wiping, key pairs made on the token (non-extractable, tied to the certificate by
 //! CKA_ID), signing the certificate request, writing certificate, chain and seal image, and
-//! reading everything back. SM2 is not here: no standard PKCS#11 mechanism exists and the vendor
-//! profiles that name one are another module's.
+//! reading everything back. SM2 has no standard PKCS#11 mechanism: a module (or its token's
+//! manufacturer) that a vendor profile names (`sm2_profiles`) makes and signs with SM2 keys
+//! through the raw path (`pkcs11_sm2`), the request built by `certdesk-gm`.
 
 use super::{Algo, CertView, Contents, DataView, KeyView, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
+use crate::pkcs11_sm2::{P11Sm2Error, RawModule};
+use crate::sm2_profiles::Profile;
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::Mechanism;
@@ -16,7 +19,7 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, KeyType, Objec
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn device(op: &'static str) -> impl Fn(CkError) -> TokenError {
     move |e| match e {
@@ -31,6 +34,18 @@ const P256_PARAMS: &[u8] = &[0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x0
 
 pub(crate) struct P11 {
     ctx: Pkcs11,
+    module: PathBuf,
+}
+
+/// A failure of the SM2 raw path as the desk knows failures: a locked PIN, a key pulled out,
+/// a module that lacks the profile's mechanisms, or the device's own words.
+fn sm2_err(op: &'static str) -> impl Fn(P11Sm2Error) -> TokenError {
+    move |e| match (&e, e.rv()) {
+        (P11Sm2Error::ProfileMismatch { .. }, _) => TokenError::Sm2NeedsProfile,
+        (_, Some(cryptoki_sys::CKR_PIN_LOCKED)) => TokenError::PinLocked,
+        (_, Some(cryptoki_sys::CKR_DEVICE_REMOVED | cryptoki_sys::CKR_TOKEN_NOT_PRESENT | cryptoki_sys::CKR_SESSION_HANDLE_INVALID)) => TokenError::Removed { op },
+        _ => TokenError::Device { op, detail: e.to_string() },
+    }
 }
 
 impl P11 {
@@ -41,7 +56,19 @@ impl P11 {
             Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
             Err(e) => return Err(err(e.to_string())),
         }
-        Ok(P11 { ctx })
+        Ok(P11 { ctx, module: module.to_path_buf() })
+    }
+
+    /// The vendor SM2 profile this module offers on the session's token: the one its file name
+    /// or the token's manufacturer names first, then any shipped one whose mechanisms the module
+    /// lists; `None` when it offers none (no SM2 on this module).
+    fn sm2_profile(&self, raw: &RawModule, session: &Session, manufacturer: &str) -> Option<&'static Profile> {
+        crate::sm2_profiles::candidates(&self.module, manufacturer).into_iter().find(|p| raw.check_profile(session.handle(), p).is_ok())
+    }
+
+    /// The manufacturer of the token a session is on (what a vendor profile may match).
+    fn manufacturer_of(&self, session: &Session) -> String {
+        session.get_session_info().ok().and_then(|i| self.ctx.get_token_info(i.slot_id()).ok()).map(|t| t.manufacturer_id().trim().to_string()).unwrap_or_default()
     }
 
     fn token_view(&self, index: usize, slot: Slot) -> Result<TokenView, TokenError> {
@@ -194,14 +221,18 @@ impl P11 {
 
     /// Generates a key pair on the token: the private key never leaves it.
     pub(crate) fn generate(&self, sel: &TokenSel, pin: &Pin, algo: Algo, label: &str) -> Result<KeyView, TokenError> {
-        if algo == Algo::Sm2 {
-            // no standard SM2 mechanism: the vendor profiles (pkcs11_sm2) will name the codes
-            return Err(TokenError::Sm2NeedsProfile);
-        }
-        let (_, _, session) = self.user_session(sel, pin)?;
+        let (_, view, session) = self.user_session(sel, pin)?;
         let mut id = [0u8; 16];
         session.generate_random_slice(&mut id).map_err(device("drawing a key id"))?;
         let id = id.to_vec();
+        if algo == Algo::Sm2 {
+            // no standard SM2 mechanism: the vendor's codes, through the raw path
+            let raw = RawModule::open(&self.module).map_err(sm2_err("loading the module's SM2 functions"))?;
+            let profile = self.sm2_profile(&raw, &session, &view.manufacturer).ok_or(TokenError::Sm2NeedsProfile)?;
+            let key = raw.generate(session.handle(), profile, &id, label).map_err(sm2_err("generating the SM2 key pair"))?;
+            let point = key.point.to_sec1().to_vec();
+            return Ok(KeyView { id: hex(&id), algo, label: label.to_string(), public_key_sha256: hex(&Sha256::digest(&point)), public_key: point });
+        }
         let common_pub = vec![Attribute::Token(true), Attribute::Private(false), Attribute::Verify(true), Attribute::Id(id.clone()), Attribute::Label(label.as_bytes().to_vec())];
         let common_priv = vec![
             Attribute::Token(true),
@@ -226,17 +257,26 @@ impl P11 {
     fn keys_on(&self, session: &Session) -> Result<Vec<KeyView>, TokenError> {
         let handles = session.find_objects(&[Attribute::Class(ObjectClass::PUBLIC_KEY)]).map_err(device("listing keys"))?;
         let mut out = Vec::new();
+        let mut labels = std::collections::BTreeMap::new();
         for h in handles {
-            let attrs = session.get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::KeyType]).map_err(device("reading a key"))?;
-            let (mut id, mut label, mut kind) = (Vec::new(), String::new(), None);
+            let attrs = session.get_attributes(h, &[AttributeType::Id, AttributeType::Label]).map_err(device("reading a key"))?;
+            let (mut id, mut label) = (Vec::new(), String::new());
             for a in attrs {
                 match a {
                     Attribute::Id(v) => id = v,
                     Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
-                    Attribute::KeyType(k) => kind = Some(k),
                     _ => {}
                 }
             }
+            labels.insert(id.clone(), label.clone());
+            // a vendor's key type below 0x80000000 (an SM2 key) is not one cryptoki reads: such
+            // keys are listed through the profile below
+            let kind = session.get_attributes(h, &[AttributeType::KeyType]).ok().and_then(|a| {
+                a.into_iter().find_map(|a| match a {
+                    Attribute::KeyType(k) => Some(k),
+                    _ => None,
+                })
+            });
             let algo = match kind {
                 Some(KeyType::RSA) => Algo::Rsa2048,
                 Some(KeyType::EC) => Algo::EcP256,
@@ -244,6 +284,20 @@ impl P11 {
             };
             let public_key = public_key_bits(session, h, algo)?;
             out.push(KeyView { id: hex(&id), algo, label, public_key_sha256: hex(&Sha256::digest(&public_key)), public_key });
+        }
+        // SM2 keys of a vendor profile the module offers (a module the raw path cannot load has
+        // none: its other keys are listed all the same)
+        if let Ok(raw) = RawModule::open(&self.module)
+            && let Some(profile) = self.sm2_profile(&raw, session, &self.manufacturer_of(session))
+        {
+            for (id, key) in raw.sm2_keys(session.handle(), profile).map_err(sm2_err("listing SM2 keys"))? {
+                if out.iter().any(|k| k.id == hex(&id)) {
+                    continue;
+                }
+                let point = key.point.to_sec1().to_vec();
+                let label = labels.get(&id).cloned().unwrap_or_default();
+                out.push(KeyView { id: hex(&id), algo: Algo::Sm2, label, public_key_sha256: hex(&Sha256::digest(&point)), public_key: point });
+            }
         }
         Ok(out)
     }
@@ -258,12 +312,17 @@ impl P11 {
     }
 
     /// A PKCS#10 request for key `key_id` (hex), signed on the token; PEM.
-    pub(crate) fn csr(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject) -> Result<String, TokenError> {
-        let (_, _, session) = self.user_session(sel, pin)?;
+    pub(crate) fn csr(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, distid: &certdesk_gm::DistId) -> Result<String, TokenError> {
+        let (_, view, session) = self.user_session(sel, pin)?;
         let id = unhex(key_id).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
         let key = self.keys_on(&session)?.into_iter().find(|k| k.id == hex(&id)).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
         if key.algo == Algo::Sm2 {
-            return Err(TokenError::Sm2NeedsProfile);
+            let raw = RawModule::open(&self.module).map_err(sm2_err("loading the module's SM2 functions"))?;
+            let profile = self.sm2_profile(&raw, &session, &view.manufacturer).ok_or(TokenError::Sm2NeedsProfile)?;
+            let on_token = raw.find_key(session.handle(), &id).map_err(sm2_err("finding the SM2 key"))?;
+            let name = super::skf::subject_name(subject)?;
+            let request = certdesk_gm::build_request(&name, &on_token.point, distid, &raw.signer(session.handle(), &on_token, profile))?;
+            return Ok(request.to_pem());
         }
         let private = self.private_key(&session, &id)?;
         let signer = TokenSigner { session: &session, key: private, algo: key.algo, public_der: rsa_or_ec_der(&key) };

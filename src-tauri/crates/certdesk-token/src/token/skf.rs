@@ -93,7 +93,7 @@ fn escape(value: &str) -> String {
 
 /// The request's subject in the order rcgen writes it for the other algorithms: C, O, OU,
 /// serialNumber, CN (RFC 4514 text lists them the other way round).
-fn subject_name(subject: &Subject) -> Result<x509_cert::name::Name, TokenError> {
+pub(super) fn subject_name(subject: &Subject) -> Result<x509_cert::name::Name, TokenError> {
     let mut parts = vec![format!("CN={}", escape(&subject.common_name))];
     if let Some(sn) = &subject.serial_number {
         parts.push(format!("2.5.4.5={}", escape(sn)));
