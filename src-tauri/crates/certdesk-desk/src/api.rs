@@ -230,6 +230,27 @@ fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldP
     out
 }
 
+/// The store's filter for a status, a project and the counter's local days a case was taken on
+/// (`from` and `to` included).
+fn case_filter(
+    status: Option<certdesk_domain::Status>,
+    project: Option<&str>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<certdesk_store::CaseFilter, DeskError> {
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(DeskError::Invalid(format!("from {f} is after to {t}")));
+    }
+    Ok(certdesk_store::CaseFilter {
+        status: status.map(|s| s.wire().to_string()),
+        project: project.filter(|p| !p.is_empty()).map(str::to_string),
+        from: from.map(|d| crate::report::day_bounds(d).0),
+        to: to.map(|d| crate::report::day_bounds(d).1),
+    })
+}
+
 /// Cases, newest first, filtered by status, project and the counter's local days they were
 /// taken on (`from` and `to` included). Reading needs no rule: the CLI lists without signing in.
 pub fn list_cases(
@@ -240,17 +261,7 @@ pub fn list_cases(
     to: Option<chrono::NaiveDate>,
     limit: usize,
 ) -> Result<Vec<certdesk_store::CaseSummary>, DeskError> {
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(DeskError::Invalid(format!("from {f} is after to {t}")));
-    }
-    let filter = certdesk_store::CaseFilter {
-        status: status.map(|s| s.wire().to_string()),
-        project: project.filter(|p| !p.is_empty()).map(str::to_string),
-        from: from.map(|d| crate::report::day_bounds(d).0),
-        to: to.map(|d| crate::report::day_bounds(d).1),
-    };
+    let filter = case_filter(status, project, from, to)?;
     Ok(store.list_filtered(&filter, limit)?)
 }
 
@@ -282,17 +293,7 @@ pub fn case_page(
     limit: usize,
 ) -> Result<CasePage, DeskError> {
     let limit = limit.clamp(1, 500);
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(DeskError::Invalid(format!("from {f} is after to {t}")));
-    }
-    let filter = certdesk_store::CaseFilter {
-        status: status.map(|s| s.wire().to_string()),
-        project: project.filter(|p| !p.is_empty()).map(str::to_string),
-        from: from.map(|d| crate::report::day_bounds(d).0),
-        to: to.map(|d| crate::report::day_bounds(d).1),
-    };
+    let filter = case_filter(status, project, from, to)?;
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => {
             let (total, rows) = store.page_filtered(&filter, offset, limit)?;

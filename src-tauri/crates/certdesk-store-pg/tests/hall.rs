@@ -259,28 +259,8 @@ fn a_chain_written_on_sqlite_copied_verbatim_verifies_and_goes_on_here() {
         store.create_case(&data, "A01", days()[0], &clerk).expect("a case");
         assert!(store.verify_audit().expect("verifying on SQLite").ok);
     }
-    let sqlite = rusqlite::Connection::open(&file).expect("the store file");
-    let mut stmt =
-        sqlite.prepare("SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash FROM audit_events ORDER BY seq").expect("reading");
-    let events: Vec<certdesk_store::StoredEvent> = stmt
-        .query_map([], |r| {
-            Ok(certdesk_store::StoredEvent {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                case_number: r.get(4)?,
-                digest_before: r.get(5)?,
-                digest_after: r.get(6)?,
-                detail: r.get(7)?,
-                prev_hash: r.get(8)?,
-                hash: r.get(9)?,
-            })
-        })
-        .expect("reading")
-        .collect::<Result<_, _>>()
-        .expect("reading");
-    let head: String = sqlite.query_row("SELECT value FROM settings WHERE key = 'audit_head'", [], |r| r.get(0)).expect("the head");
+    let (events, head) = certdesk_store::Store::open(&file).expect("the store file").stored_chain().expect("reading the chain");
+    let head = head.expect("the head");
     assert!(events.len() >= 2, "{events:?}");
 
     // copied as `store migrate` will: row for row, the head with it

@@ -428,6 +428,15 @@ pub struct VerifyReport {
     pub first_break: Option<ChainBreak>,
 }
 
+/// Every event exactly as stored, oldest first, and the recorded head: the chain as a copy to
+/// another back end takes it (verbatim, so it verifies the same there).
+pub(crate) fn stored_chain(conn: &Connection) -> Result<(Vec<StoredEvent>, Option<String>), StoreError> {
+    let mut stmt = conn.prepare(&format!("{SELECT_EVENT} ORDER BY seq")).map_err(sql("reading the audit chain"))?;
+    let events = stmt.query_map([], read_stored).map_err(sql("reading the audit chain"))?.collect::<Result<Vec<_>, _>>().map_err(sql("reading an audit event"))?;
+    let head = conn.query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
+    Ok((events, head))
+}
+
 pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
     let mut stmt = conn.prepare(&format!("{SELECT_EVENT} ORDER BY seq")).map_err(sql("reading the audit chain"))?;
     let mut rows = stmt.query([]).map_err(sql("reading the audit chain"))?;

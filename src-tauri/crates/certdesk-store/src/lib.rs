@@ -416,6 +416,12 @@ impl Store {
         audit::verify(&self.conn)
     }
 
+    /// The audit chain exactly as stored, oldest first, with its recorded head (`store migrate`
+    /// copies it verbatim to a hall).
+    pub fn stored_chain(&self) -> Result<(Vec<audit::StoredEvent>, Option<String>), StoreError> {
+        audit::stored_chain(&self.conn)
+    }
+
     /// `PRAGMA integrity_check`: "ok" or the first problems SQLite finds.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(sql("checking integrity"))?;
