@@ -12,7 +12,7 @@ use certdesk_gm::response::CsrResponse;
 use certdesk_gm::{DistId, RequestError, Sm2Point, Sm2PrehashSigner, sm4ecb, verify_request};
 use der::asn1::BitString;
 use der::pem::LineEnding;
-use der::{Decode, Encode, EncodePem};
+use der::{Decode, DecodePem, Encode, EncodePem};
 use sm2::dsa::signature::Signer;
 use sm2::dsa::signature::hazmat::PrehashSigner;
 use sm2::elliptic_curve::Generate;
@@ -164,6 +164,24 @@ impl GmCa {
 
     pub fn cert_der(&self) -> &[u8] {
         &self.cert_der
+    }
+
+    /// Writes `ca.pem` and `ca.key.pem` (PKCS#8) into `dir`: a CA that other processes of a test
+    /// (the `certdesk-test-ca` tool) use again with [`GmCa::load`].
+    pub fn save(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        std::fs::write(dir.join("ca.pem"), self.cert_pem())?;
+        std::fs::write(dir.join("ca.key.pem"), self.key.to_pkcs8_pem())
+    }
+
+    /// The CA [`GmCa::save`] wrote into `dir` (standard ID).
+    pub fn load(dir: &std::path::Path) -> Result<GmCa, String> {
+        use sm2::pkcs8::DecodePrivateKey;
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()));
+        let secret = sm2::SecretKey::from_pkcs8_pem(&read("ca.key.pem")?).map_err(|e| format!("ca.key.pem: {e}"))?;
+        let cert = Certificate::from_pem(read("ca.pem")?.as_bytes()).map_err(|e| format!("ca.pem: {e}"))?;
+        let name = cert.tbs_certificate().subject().clone();
+        let cert_der = cert.to_der().map_err(|e| format!("ca.pem: {e}"))?;
+        Ok(GmCa { key: SoftSm2Key { secret, encoding: SignatureEncoding::Raw }, name, cert_der, distid: DistId::default() })
     }
 
     pub fn cert_pem(&self) -> String {

@@ -19,4 +19,4 @@ pub mod token;
 
 pub use certdesk_gm::DistId;
 pub use pin::Pin;
-pub use token::{Algo, Backend, KeyView, Keys, Subject, TokenError, TokenSel, TokenView};
+pub use token::{Algo, Backend, CertUsage, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, Subject, TokenError, TokenSel, TokenView};

@@ -1,7 +1,9 @@
 //! USB keys as the key desk sees them, whatever library drives them. Owns `Keys` (one loaded
 //! key library and the desk's operations on it: slots, find by label or serial, init, PINs,
 //! unlock, wipe, on-key key pairs, the token-signed request, certificate, chain and seal image
-//! written and read back), the views the desk, CLI and app show, and `TokenError`. `Keys::open`
+//! written and read back, a dual certificate's enveloped encryption key pair and certificate),
+//! `DualAnswer` (the CA's answer read and checked before a key is touched), the views the desk,
+//! CLI and app show, and `TokenError`. `Keys::open`
 //! tells a PKCS#11 module from an SKF library (`certdesk_skf::ModuleKind`) and dispatches to
 //! the back end: `pkcs11` (cryptoki) or `skf` (GM/T 0016). Neither back end is visible outside.
 
@@ -120,6 +122,30 @@ pub enum TokenError {
     Sm2Request(#[from] certdesk_gm::RequestError),
     #[error("the key's public key is not an SM2 point: {0}")]
     Sm2Key(#[from] certdesk_gm::KeyError),
+    #[error("the CA's answer: {0}")]
+    Envelope(#[from] certdesk_gm::EnvelopeError),
+    #[error("the CA's answer carries no enveloped encryption key pair")]
+    NoEnvelope,
+    #[error("no encryption certificate: give its file (--enc-cert), or the GM/T 0092 answer that carries it")]
+    NoEncCert,
+    #[error("{0}")]
+    DualMismatch(#[from] certdesk_gm::CheckError),
+    #[error(
+        "an enveloped encryption key pair cannot be imported over PKCS#11: no standard mechanism exists and each vendor's differs; point the key desk at the key's SKF library"
+    )]
+    EnvelopeImportUnsupported,
+    #[error("the key could not open the envelope: it is not enveloped to this key's signing key, or damaged ({detail})")]
+    EnvelopeRefused { detail: String },
+    #[error("key {id} has no signing certificate yet: write the signing certificate first (key write-cert)")]
+    SignCertMissing { id: String },
+    #[error("no key on the token has a signing certificate for {subject}: write the signing certificate first, or name the key (--key ID)")]
+    NoDualKey { subject: String },
+    #[error("{count} keys on the token could take this encryption key pair: name the key (--key ID)")]
+    KeyAmbiguous { count: usize },
+    #[error("the encryption certificate is issued by {enc_issuer}, the signing certificate by {sign_issuer}: they must come from the same CA")]
+    EncIssuer { enc_issuer: String, sign_issuer: String },
+    #[error("the encryption certificate's issuer chain: {0}")]
+    EncChain(#[from] crate::chain::ChainError),
 }
 
 fn tries_text(final_try: bool, count_low: bool, tries_left: Option<u32>) -> String {
@@ -173,16 +199,118 @@ pub struct KeyView {
     pub public_key: Vec<u8>,
 }
 
+/// What a certificate on a key is for: the signing certificate of a key pair on the token, the
+/// encryption certificate of a dual certificate (its key pair imported enveloped), a CA's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum CertUsage {
+    Sign,
+    Encrypt,
+    Ca,
+}
+
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CertView {
+    /// The key it belongs to (CKA_ID, hex; SKF: the container), empty for CA certificates.
     pub id: String,
     pub label: String,
+    pub usage: CertUsage,
     pub subject: String,
     pub issuer: String,
     pub serial_hex: String,
+    /// The same serial number (hex): the name `key show --json` readers look for.
+    pub serial: String,
     pub not_after: String,
     /// Whether a key with the same CKA_ID is on the token.
     pub has_key: bool,
+}
+
+impl CertView {
+    pub(crate) fn of(p: &cert::ParsedCert, id: &str, label: &str, usage: CertUsage, has_key: bool) -> CertView {
+        CertView {
+            id: id.to_string(),
+            label: label.to_string(),
+            usage,
+            subject: p.subject.clone(),
+            issuer: p.issuer.clone(),
+            serial_hex: p.serial_hex.clone(),
+            serial: p.serial_hex.clone(),
+            not_after: p.not_after.clone(),
+            has_key,
+        }
+    }
+}
+
+/// Which container a CA's dual-certificate answer came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvelopeFormat {
+    /// A DER GM/T 0009 `SM2EnvelopedKey`.
+    Gmt0009,
+    /// An SKF `ENVELOPEDKEYBLOB`.
+    Skf,
+    /// A GM/T 0092 `CSRResponse` (the certificates may come inside).
+    Gmt0092,
+}
+
+/// A CA's answer for a dual certificate, read and checked for shape before any key is
+/// touched: the encryption key pair enveloped to the signing key, the encryption certificate
+/// (whose public key is the enveloped one: checked), and the signing certificates a GM/T 0092
+/// answer carries.
+#[derive(Debug, Clone)]
+pub struct DualAnswer {
+    pub format: EnvelopeFormat,
+    pub envelope: certdesk_gm::EnvelopedKey,
+    pub enc_cert: cert::ParsedCert,
+    pub sign_certs: Vec<cert::ParsedCert>,
+}
+
+/// PEM or Base64 text decoded to its bytes (CAs often send an envelope as Base64); `None` when
+/// `bytes` is not such text.
+fn text_to_der(bytes: &[u8]) -> Option<Vec<u8>> {
+    use base64ct::Encoding;
+    let text = std::str::from_utf8(bytes).ok()?;
+    let body: String = text.lines().filter(|l| !l.trim_start().starts_with("-----")).flat_map(|l| l.chars()).filter(|c| !c.is_whitespace()).collect();
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) {
+        return None;
+    }
+    base64ct::Base64::decode_vec(&body).ok()
+}
+
+impl DualAnswer {
+    /// Reads the CA's answer (GM/T 0009 DER, SKF blob or GM/T 0092 `CSRResponse`, each also as
+    /// Base64 or PEM text) and the encryption certificate (`enc_cert`; else the one a GM/T 0092
+    /// answer carries), and checks that the enveloped public key is the certificate's.
+    pub fn read(answer: &[u8], enc_cert: Option<&[u8]>) -> Result<DualAnswer, TokenError> {
+        let decoded = text_to_der(answer);
+        let parsed = certdesk_gm::parse_ca_answer(decoded.as_deref().unwrap_or(answer))?;
+        let envelope = parsed.envelope().cloned().ok_or(TokenError::NoEnvelope)?;
+        let (format, carried_enc, carried_sign) = match &parsed {
+            certdesk_gm::CaAnswer::CsrResponse(r) => (EnvelopeFormat::Gmt0092, r.encrypt_certificates.clone(), r.sign_certificates.clone()),
+            certdesk_gm::CaAnswer::SkfBlob(_) => (EnvelopeFormat::Skf, Vec::new(), Vec::new()),
+            _ => (EnvelopeFormat::Gmt0009, Vec::new(), Vec::new()),
+        };
+        let enc_cert = match enc_cert {
+            Some(bytes) => cert::parse_many(bytes)?.remove(0),
+            None => cert::parse_many(carried_enc.first().ok_or(TokenError::NoEncCert)?)?.remove(0),
+        };
+        certdesk_gm::check_envelope_matches_encryption_cert(&envelope, &enc_cert.der)?;
+        let mut sign_certs = Vec::new();
+        for der in &carried_sign {
+            sign_certs.extend(cert::parse_many(der)?);
+        }
+        Ok(DualAnswer { format, envelope, enc_cert, sign_certs })
+    }
+}
+
+/// What a dual certificate's import left on the key, read back.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct EncImported {
+    /// The key (SKF container) that holds both key pairs.
+    pub key_id: String,
+    pub format: EnvelopeFormat,
+    pub sign_certificate: CertView,
+    pub encryption_certificate: CertView,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -362,6 +490,19 @@ impl Keys {
     /// Writes (replacing) a data object (SKF: a file) such as the seal image and reads it back.
     pub fn write_data(&self, sel: &TokenSel, pin: &Pin, application: &str, label: &str, value: &[u8]) -> Result<DataView, TokenError> {
         each!(self, l => l.write_data(sel, pin, application, label, value))
+    }
+
+    /// A dual certificate's second half: the encryption key pair the CA's KMC enveloped to the
+    /// signing key of `key_id` (else the one key whose signing certificate the answer names)
+    /// opened on the key, and the encryption certificate beside it; both read back. The
+    /// signing certificate must be on the key already (`write_cert`), and the encryption
+    /// certificate must come from the same CA (its signature checked under `distid` where the
+    /// CA certificate is on the key). SKF only: over PKCS#11 it is refused.
+    pub fn import_enc(&self, sel: &TokenSel, pin: &Pin, key_id: Option<&str>, answer: &DualAnswer, distid: &certdesk_gm::DistId) -> Result<EncImported, TokenError> {
+        match &self.lib {
+            Lib::Pkcs11(_) => Err(TokenError::EnvelopeImportUnsupported),
+            Lib::Skf(l) => l.import_enc(sel, pin, key_id, answer, distid),
+        }
     }
 
     /// Everything on the token: public objects always, keys and certificates also with a PIN.

@@ -7,7 +7,7 @@
 //! manufacturer) that a vendor profile names (`sm2_profiles`) makes and signs with SM2 keys
 //! through the raw path (`pkcs11_sm2`), the request built by `certdesk-gm`.
 
-use super::{Algo, CertView, Contents, DataView, KeyView, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
+use super::{Algo, CertUsage, CertView, Contents, DataView, KeyView, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
 use crate::pkcs11_sm2::{P11Sm2Error, RawModule};
@@ -384,7 +384,7 @@ impl P11 {
                 return Err(TokenError::Verify { what: format!("the CA certificate {}", ca.subject) });
             }
         }
-        Ok(CertView { id: key.id.clone(), label, subject: leaf.subject, issuer: leaf.issuer, serial_hex: leaf.serial_hex, not_after: leaf.not_after, has_key: true })
+        Ok(CertView::of(&leaf, &key.id, &label, CertUsage::Sign, true))
     }
 
     /// Writes (replacing) the seal image as a CKO_DATA object and reads it back.
@@ -427,15 +427,8 @@ impl P11 {
             }
             let Ok(parsed) = cert::parse_many(&value) else { continue };
             let p = &parsed[0];
-            certificates.push(CertView {
-                id: hex(&id),
-                label,
-                subject: p.subject.clone(),
-                issuer: p.issuer.clone(),
-                serial_hex: p.serial_hex.clone(),
-                not_after: p.not_after.clone(),
-                has_key: keys.iter().any(|k| k.id == hex(&id) && !id.is_empty()),
-            });
+            let has_key = keys.iter().any(|k| k.id == hex(&id) && !id.is_empty());
+            certificates.push(CertView::of(p, &hex(&id), &label, if has_key { CertUsage::Sign } else { CertUsage::Ca }, has_key));
         }
         let mut data = Vec::new();
         for h in session.find_objects(&[Attribute::Class(ObjectClass::DATA)]).map_err(device("listing data objects"))? {

@@ -3,11 +3,14 @@
 //! (serial and label from DEVINFO), initialised means it holds the application `CERTDESK`, the
 //! SO PIN is that application's administrator PIN, a key pair is an SM2 signing key in a
 //! container named after the key id, the issued certificate goes into the container's signing
-//! slot, the CA chain and the seal images are files of the application. Everything written is
-//! read back. Does not own the SKF calls themselves (`certdesk-skf`) nor SM2 arithmetic
+//! slot, the CA chain and the seal images are files of the application; a dual certificate's
+//! encryption key pair, enveloped to the signing key, is imported into the same container and
+//! its certificate into the encryption slot. Everything written is read back. Does not own the SKF calls themselves (`certdesk-skf`) nor SM2 arithmetic
 //! (`certdesk-gm`: the host computes e = SM3(Z‖M), the key signs it).
 
-use super::{Algo, CertView, Contents, DataView, KeyView, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject, TokenError, TokenSel, TokenView, hex};
+use super::{
+    Algo, CertUsage, CertView, Contents, DataView, DualAnswer, EncImported, KeyView, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject, TokenError, TokenSel, TokenView, hex,
+};
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
 use certdesk_gm::{DistId, RequestError, Sm2Point, Sm2PrehashSigner};
@@ -365,7 +368,95 @@ impl SkfKeys {
             let pem = cert::to_pem(&chain.iter().collect::<Vec<_>>());
             put_file(&app, CHAIN_FILE, pem.as_bytes(), "the CA certificates")?;
         }
-        Ok(CertView { id: key.id.clone(), label: "sign".into(), subject: leaf.subject, issuer: leaf.issuer, serial_hex: leaf.serial_hex, not_after: leaf.not_after, has_key: true })
+        Ok(CertView::of(&leaf, &key.id, "sign", CertUsage::Sign, true))
+    }
+
+    /// The container that takes a dual certificate's encryption key pair: `key_id`, else the
+    /// one whose signing key the answer's signing certificate carries, else the one whose
+    /// signing certificate names the encryption certificate's subject.
+    fn dual_container(app: &Application<'_>, keys: &[KeyView], key_id: Option<&str>, answer: &DualAnswer) -> Result<String, TokenError> {
+        if let Some(id) = key_id {
+            return keys.iter().find(|k| k.id == id).map(|k| k.id.clone()).ok_or_else(|| TokenError::NoKey { id: id.to_string() });
+        }
+        let mut found = Vec::new();
+        for k in keys {
+            let by_sign_cert = answer.sign_certs.iter().any(|s| s.public_key == k.public_key);
+            let by_subject = answer.sign_certs.is_empty() && {
+                let c = app.open_container(&k.id).map_err(device("opening a container"))?;
+                match c.export_certificate(true) {
+                    Ok(der) => cert::parse_many(&der).ok().is_some_and(|p| p[0].subject_der == answer.enc_cert.subject_der),
+                    Err(e @ SkfError::DeviceRemoved { .. }) => return Err(device("reading a certificate")(e)),
+                    Err(_) => false,
+                }
+            };
+            if by_sign_cert || by_subject {
+                found.push(k.id.clone());
+            }
+        }
+        match (found.len(), keys) {
+            (1, _) => Ok(found.remove(0)),
+            // the one key on the token (a USB key for one certificate): the checks that follow
+            // say what is wrong with it (no signing certificate yet, another signing key)
+            (0, [only]) => Ok(only.id.clone()),
+            (0, _) if !answer.sign_certs.is_empty() => Err(TokenError::ForeignCertificate { subject: answer.sign_certs[0].subject.clone() }),
+            (0, _) => Err(TokenError::NoDualKey { subject: answer.enc_cert.subject.clone() }),
+            (count, _) => Err(TokenError::KeyAmbiguous { count }),
+        }
+    }
+
+    /// The encryption key pair enveloped to a container's signing key imported there
+    /// (`SKF_ImportECCKeyPair` with the `ENVELOPEDKEYBLOB`; a GM/T 0009 envelope's 32-byte
+    /// ciphertext goes right-aligned in its 64-byte field), its public key read back and
+    /// compared with the encryption certificate's, then the certificate into the encryption
+    /// slot, read back. Checked first: the signing certificate is on the container, names the
+    /// same CA, and that CA (where its certificate is in the chain file) signed the encryption
+    /// certificate.
+    pub(crate) fn import_enc(&self, sel: &TokenSel, pin: &Pin, key_id: Option<&str>, answer: &DualAnswer, distid: &DistId) -> Result<EncImported, TokenError> {
+        let (dev, _) = self.find(sel)?;
+        let app = Self::user_app(&dev, sel, pin)?;
+        let keys = keys_on(&app)?;
+        let id = Self::dual_container(&app, &keys, key_id, answer)?;
+        let key = keys.iter().find(|k| k.id == id).ok_or_else(|| TokenError::NoKey { id: id.clone() })?;
+        if let Some(sign) = answer.sign_certs.first() {
+            certdesk_gm::check_sign_cert_matches_key(&sign.der, &Sm2Point::from_sec1(&key.public_key, "the key's signing public key")?)?;
+        }
+        let c = app.open_container(&id).map_err(device("opening the container"))?;
+        let sign_der = match c.export_certificate(true) {
+            Ok(der) => der,
+            Err(e @ SkfError::DeviceRemoved { .. }) => return Err(device("reading the signing certificate")(e)),
+            Err(_) => return Err(TokenError::SignCertMissing { id }),
+        };
+        let sign = cert::parse_many(&sign_der)?.remove(0);
+        let enc = &answer.enc_cert;
+        if enc.issuer_der != sign.issuer_der {
+            return Err(TokenError::EncIssuer { enc_issuer: enc.issuer.clone(), sign_issuer: sign.issuer.clone() });
+        }
+        if app.files().map_err(device("listing files"))?.iter().any(|f| f == CHAIN_FILE) {
+            let chain = cert::parse_many(&app.read_file(CHAIN_FILE).map_err(device("reading the CA certificates"))?).unwrap_or_default();
+            if let Some(ca) = chain.iter().find(|ca| ca.subject_der == enc.issuer_der) {
+                crate::chain::verify_signed_by(enc, ca, distid)?;
+            }
+        }
+        c.import_enveloped_key(&answer.envelope.to_skf_blob()).map_err(|e| match e {
+            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_INDATAERR | certdesk_skf::Sar::SAR_INDATALENERR) => {
+                TokenError::EnvelopeRefused { detail: format!("{code} {}", code.zh()) }
+            }
+            e => device("importing the encryption key pair")(e),
+        })?;
+        let public = c.export_public_key(false).map_err(device("reading back the encryption public key"))?;
+        if public.to_sec1().as_slice() != enc.public_key.as_slice() {
+            return Err(TokenError::Verify { what: "the encryption public key".into() });
+        }
+        c.import_certificate(false, &enc.der).map_err(device("writing the encryption certificate"))?;
+        if c.export_certificate(false).map_err(device("reading back"))? != enc.der {
+            return Err(TokenError::Verify { what: "the encryption certificate".into() });
+        }
+        Ok(EncImported {
+            key_id: id.clone(),
+            format: answer.format,
+            sign_certificate: CertView::of(&sign, &id, "sign", CertUsage::Sign, true),
+            encryption_certificate: CertView::of(enc, &id, "encrypt", CertUsage::Encrypt, true),
+        })
     }
 
     /// A file of the application (the seal image: `seal:<slot>` for long labels).
@@ -392,7 +483,7 @@ impl SkfKeys {
         let mut certificates = Vec::new();
         for name in app.containers().map_err(device("listing containers"))? {
             let c = app.open_container(&name).map_err(device("opening a container"))?;
-            for (sign, usage) in [(true, "sign"), (false, "encrypt")] {
+            for (sign, usage) in [(true, CertUsage::Sign), (false, CertUsage::Encrypt)] {
                 let der = match c.export_certificate(sign) {
                     Ok(der) => der,
                     Err(e @ SkfError::DeviceRemoved { .. }) => return Err(device("reading a certificate")(e)),
@@ -400,15 +491,15 @@ impl SkfKeys {
                 };
                 let Ok(parsed) = cert::parse_many(&der) else { continue };
                 let p = &parsed[0];
-                certificates.push(CertView {
-                    id: name.clone(),
-                    label: usage.into(),
-                    subject: p.subject.clone(),
-                    issuer: p.issuer.clone(),
-                    serial_hex: p.serial_hex.clone(),
-                    not_after: p.not_after.clone(),
-                    has_key: keys.iter().any(|k| k.id == name),
-                });
+                // the container holds the certificate's key pair: the signing key made there, the
+                // encryption key pair imported enveloped
+                let has_key = match c.export_public_key(sign) {
+                    Ok(public) => public.to_sec1().as_slice() == p.public_key.as_slice(),
+                    Err(e @ SkfError::DeviceRemoved { .. }) => return Err(device("reading a public key")(e)),
+                    Err(_) => false,
+                };
+                let label = if sign { "sign" } else { "encrypt" };
+                certificates.push(CertView::of(p, &name, label, usage, has_key));
             }
         }
         let mut data = Vec::new();
@@ -416,15 +507,7 @@ impl SkfKeys {
             let value = app.read_file(&file).map_err(device("reading a file"))?;
             if file == CHAIN_FILE {
                 for p in cert::parse_many(&value).unwrap_or_default() {
-                    certificates.push(CertView {
-                        id: String::new(),
-                        label: "CA".into(),
-                        subject: p.subject,
-                        issuer: p.issuer,
-                        serial_hex: p.serial_hex,
-                        not_after: p.not_after,
-                        has_key: false,
-                    });
+                    certificates.push(CertView::of(&p, "", "CA", CertUsage::Ca, false));
                 }
                 continue;
             }
