@@ -29,6 +29,10 @@ pub struct Project {
     pub sm2_id: Option<String>,
     #[serde(default)]
     pub pin: Option<PinRules>,
+    /// Which key algorithms the CA issues and whether as dual (signing + encryption)
+    /// certificates; without it every algorithm the key desk knows, single certificates.
+    #[serde(default)]
+    pub keys: Option<KeyRules>,
     pub contact: Contact,
     #[serde(default)]
     pub bank: Option<Bank>,
@@ -142,6 +146,34 @@ pub struct PinRules {
     pub default: Option<String>,
     #[serde(default)]
     pub max_tries: Option<u32>,
+}
+
+/// The algorithms the key desk names (`rsa2048`, `ec-p256`, `sm2`): the wire names of
+/// `certdesk_token::Algo`, kept here as text so the catalog does not depend on the key layer.
+pub const KEY_ALGORITHMS: [&str; 3] = ["rsa2048", "ec-p256", "sm2"];
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRules {
+    /// The algorithms the CA issues, the desk's default first (empty: any).
+    #[serde(default)]
+    pub algorithms: Vec<String>,
+    /// SM2 dual certificates (双证书): the CA's KMC makes the encryption key pair and sends it
+    /// enveloped to the signing key with the encryption certificate; the key desk imports both.
+    #[serde(default)]
+    pub dual_certificate: bool,
+}
+
+impl Project {
+    /// Whether the project issues keys of `algo` (a `KEY_ALGORITHMS` name).
+    pub fn issues_algorithm(&self, algo: &str) -> bool {
+        self.keys.as_ref().is_none_or(|k| k.algorithms.is_empty() || k.algorithms.iter().any(|a| a == algo))
+    }
+
+    /// Whether the project's keys get dual certificates.
+    pub fn dual_certificate(&self) -> bool {
+        self.keys.as_ref().is_some_and(|k| k.dual_certificate)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -332,6 +364,17 @@ impl Project {
             && (id.is_empty() || id.len() > 8191)
         {
             push(None, format!("sm2_id: {} bytes; an SM2 distinguishing ID is 1 to 8191 bytes", id.len()));
+        }
+        if let Some(keys) = &self.keys {
+            for a in keys.algorithms.iter().filter(|a| !KEY_ALGORITHMS.contains(&a.as_str())) {
+                push(None, format!("keys.algorithms: {a:?} is none of {}", KEY_ALGORITHMS.join(", ")));
+            }
+            if let Some(d) = duplicates(&keys.algorithms) {
+                push(None, format!("keys.algorithms: {d:?} twice"));
+            }
+            if keys.dual_certificate && keys.algorithms != ["sm2"] {
+                push(None, "keys.dual_certificate: dual certificates are SM2 certificates: set `algorithms = [\"sm2\"]`".into());
+            }
         }
         if let Some(y) = self.years.iter().find(|&&y| !(1..=10).contains(&y)) {
             push(None, format!("years: {y} is not a validity between 1 and 10"));

@@ -177,6 +177,23 @@ fn malformed_catalogs_are_refused_with_file_line_and_reason() {
     assert!([":9:", ":10:", ":11:"].iter().any(|l| got[0].contains(l)) && got[0].contains("expected"), "{got:?}");
 }
 
+#[test]
+fn a_projects_key_algorithms_and_dual_certificates_are_data_and_checked() {
+    let keys = |section: &str| MINIMAL.replace("[contact]", &format!("{section}\n\n[contact]"));
+    let cat = Catalog::from_tree(tree_with(&keys("[keys]\nalgorithms = [\"sm2\"]\ndual_certificate = true"))).unwrap();
+    let p = cat.project("demo").unwrap();
+    assert!(p.dual_certificate() && p.issues_algorithm("sm2") && !p.issues_algorithm("rsa2048"));
+    // without the section: any algorithm, single certificates
+    let plain = Catalog::from_tree(tree_with(MINIMAL)).unwrap();
+    assert!(!plain.project("demo").unwrap().dual_certificate() && plain.project("demo").unwrap().issues_algorithm("ec-p256"));
+    let got = lints(&keys("[keys]\nalgorithms = [\"sm9\"]"));
+    assert!(got.iter().any(|l| l.contains("sm9") && l.contains("rsa2048, ec-p256, sm2")), "{got:?}");
+    let got = lints(&keys("[keys]\nalgorithms = [\"rsa2048\", \"sm2\"]\ndual_certificate = true"));
+    assert!(got.iter().any(|l| l.contains("dual certificates are SM2 certificates")), "{got:?}");
+    let got = lints(&keys("[keys]\nalgorithms = [\"sm2\", \"sm2\"]"));
+    assert!(got.iter().any(|l| l.contains("twice")), "{got:?}");
+}
+
 /// The overflow the review found (`--years 5 --quantity 1000000000` panicked in debug builds and
 /// gave a wrong total in release) and every extreme request for every project of the catalog:
 /// an error or a total within 10^10 yuan, never a panic (the entry point of the `fee` fuzz

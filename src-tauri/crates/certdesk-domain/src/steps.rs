@@ -18,6 +18,9 @@ pub enum StepKind {
     KeyGenerate,
     CertImport,
     CertWrite,
+    /// Dual certificates: the encryption key pair (enveloped by the CA's KMC to the signing
+    /// key) and the encryption certificate onto the key.
+    EncImport,
     SealWrite,
     Unlock,
     Wipe,
@@ -31,7 +34,10 @@ pub enum StepKind {
 impl StepKind {
     /// Steps done with a key at the key desk (`certdesk key …`), not by `case complete`.
     pub fn is_key_desk(self) -> bool {
-        matches!(self, StepKind::KeyInit | StepKind::KeyGenerate | StepKind::CertImport | StepKind::CertWrite | StepKind::SealWrite | StepKind::Unlock | StepKind::Wipe)
+        matches!(
+            self,
+            StepKind::KeyInit | StepKind::KeyGenerate | StepKind::CertImport | StepKind::CertWrite | StepKind::EncImport | StepKind::SealWrite | StepKind::Unlock | StepKind::Wipe
+        )
     }
 
     /// The fixed id of every kind but `confirm` (whose id the catalog gives).
@@ -44,6 +50,7 @@ impl StepKind {
             StepKind::KeyGenerate => "key_generate",
             StepKind::CertImport => "cert_import",
             StepKind::CertWrite => "cert_write",
+            StepKind::EncImport => "enc_import",
             StepKind::SealWrite => "seal_write",
             StepKind::Unlock => "unlock",
             StepKind::Wipe => "wipe",
@@ -62,6 +69,7 @@ impl StepKind {
             StepKind::KeyGenerate => "生成密钥对和证书请求",
             StepKind::CertImport => "导入CA签发的证书",
             StepKind::CertWrite => "写入证书",
+            StepKind::EncImport => "导入加密密钥对和加密证书",
             StepKind::SealWrite => "写入印章图片",
             StepKind::Unlock => "解锁Key",
             StepKind::Wipe => "清除回收的Key",
@@ -81,8 +89,8 @@ impl StepKind {
 }
 
 /// Ids the fixed steps use; a catalog's `confirm` step takes none of them.
-pub const RESERVED_IDS: [&str; 13] =
-    ["accept", "submit", "approve", "key_init", "key_generate", "cert_import", "cert_write", "seal_write", "unlock", "wipe", "confirm", "deliver", "close"];
+pub const RESERVED_IDS: [&str; 14] =
+    ["accept", "submit", "approve", "key_init", "key_generate", "cert_import", "cert_write", "enc_import", "seal_write", "unlock", "wipe", "confirm", "deliver", "close"];
 
 /// One element of a project's route after approval, as its catalog declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,13 +130,14 @@ impl StepSpec {
 }
 
 /// The whole plan of a case: the front, the route (the seal image only when the case has
-/// one to write), the close.
-pub fn plan(route: &[RouteStep], has_seal: bool) -> Vec<StepSpec> {
+/// one to write; the encryption key pair and certificate after the signing certificate when
+/// the project issues dual certificates), the close.
+pub fn plan(route: &[RouteStep], has_seal: bool, dual: bool) -> Vec<StepSpec> {
     let mut steps: Vec<StepSpec> = [StepKind::Accept, StepKind::Submit, StepKind::Approve].into_iter().map(StepSpec::of).collect();
     for r in route {
         let kinds: &[StepKind] = match r {
-            RouteStep::Key => &[StepKind::KeyInit, StepKind::KeyGenerate, StepKind::CertImport, StepKind::CertWrite, StepKind::SealWrite],
-            RouteStep::KeyRenew => &[StepKind::KeyGenerate, StepKind::CertImport, StepKind::CertWrite, StepKind::SealWrite],
+            RouteStep::Key => &[StepKind::KeyInit, StepKind::KeyGenerate, StepKind::CertImport, StepKind::CertWrite, StepKind::EncImport, StepKind::SealWrite],
+            RouteStep::KeyRenew => &[StepKind::KeyGenerate, StepKind::CertImport, StepKind::CertWrite, StepKind::EncImport, StepKind::SealWrite],
             RouteStep::Unlock => &[StepKind::Unlock],
             RouteStep::Wipe => &[StepKind::Wipe],
             RouteStep::Deliver => &[StepKind::Deliver],
@@ -137,7 +146,7 @@ pub fn plan(route: &[RouteStep], has_seal: bool) -> Vec<StepSpec> {
                 continue;
             }
         };
-        steps.extend(kinds.iter().filter(|k| has_seal || **k != StepKind::SealWrite).map(|k| StepSpec::of(*k)));
+        steps.extend(kinds.iter().filter(|k| (has_seal || **k != StepKind::SealWrite) && (dual || **k != StepKind::EncImport)).map(|k| StepSpec::of(*k)));
     }
     steps.push(StepSpec::of(StepKind::Close));
     steps
@@ -172,17 +181,30 @@ mod tests {
 
     #[test]
     fn a_new_key_goes_through_the_key_desk_then_delivery() {
-        let p = plan(&[RouteStep::Key, RouteStep::Deliver], true);
+        let p = plan(&[RouteStep::Key, RouteStep::Deliver], true, false);
         assert_eq!(ids(&p), ["accept", "submit", "approve", "key_init", "key_generate", "cert_import", "cert_write", "seal_write", "deliver", "close"]);
         assert_eq!(p[2].role, Role::Supervisor);
         assert!(p[3..8].iter().all(|s| s.role == Role::KeyClerk && s.kind.is_key_desk()));
-        assert!(!ids(&plan(&[RouteStep::Key, RouteStep::Deliver], false)).contains(&"seal_write"), "no seal image, nothing to write");
+        assert!(!ids(&plan(&[RouteStep::Key, RouteStep::Deliver], false, false)).contains(&"seal_write"), "no seal image, nothing to write");
+    }
+
+    #[test]
+    fn a_dual_certificate_imports_the_encryption_pair_after_the_signing_certificate() {
+        for route in [RouteStep::Key, RouteStep::KeyRenew] {
+            let p = plan(&[route, RouteStep::Deliver], true, true);
+            let ids = ids(&p);
+            let at = |id: &str| ids.iter().position(|i| *i == id).unwrap_or_else(|| panic!("{id} missing from {ids:?}"));
+            assert!(at("cert_write") < at("enc_import") && at("enc_import") < at("seal_write"), "{ids:?}");
+            assert_eq!(p[at("enc_import")].role, Role::KeyClerk);
+            assert!(p[at("enc_import")].kind.is_key_desk());
+        }
+        assert!(!ids(&plan(&[RouteStep::Unlock, RouteStep::Deliver], true, true)).contains(&"enc_import"), "an unlock makes no key");
     }
 
     #[test]
     fn confirmations_keep_the_catalogs_id_title_and_role() {
         let route = [RouteStep::Confirm { id: "ca_revoke".into(), title: "CA系统注销完成".into(), role: Role::Clerk, reference: true }, RouteStep::Wipe];
-        let p = plan(&route, true);
+        let p = plan(&route, true, false);
         assert_eq!(ids(&p), ["accept", "submit", "approve", "ca_revoke", "wipe", "close"]);
         assert!(p[3].needs_reference && !p[3].kind.is_key_desk() && p[3].title == "CA系统注销完成");
     }
@@ -191,13 +213,13 @@ mod tests {
     fn every_business_type_and_medium_has_a_default_route_that_ends_in_close() {
         for b in crate::BusinessType::ALL {
             for m in crate::Medium::ALL {
-                let p = plan(&default_route(*b, *m), false);
+                let p = plan(&default_route(*b, *m), false, false);
                 assert_eq!(p.last().map(|s| s.kind), Some(StepKind::Close));
                 if *m == crate::Medium::MobileKey {
                     assert!(p.iter().all(|s| !s.kind.is_key_desk()), "no USB steps for a mobile key ({b})");
                 }
             }
         }
-        assert!(ids(&plan(&default_route(crate::BusinessType::Unlock, crate::Medium::UsbKey), false)).contains(&"unlock"));
+        assert!(ids(&plan(&default_route(crate::BusinessType::Unlock, crate::Medium::UsbKey), false, false)).contains(&"unlock"));
     }
 }

@@ -101,10 +101,11 @@ impl CaseFacts {
     }
 }
 
-/// Files the key desk produces (the certificate the CA issued): they do not shape the case and
+/// Files the key desk produces (the certificate the CA issued; a dual certificate's encryption
+/// certificate): they do not shape the case and
 /// are not covered by the approval. Every other file kept with a case (the seal sheet scan,
 /// the chosen seal images, other scans) is put there by a clerk and covered.
-pub const KEY_DESK_FILES: [&str; 1] = ["certificate"];
+pub const KEY_DESK_FILES: [&str; 2] = ["certificate", "certificate:encrypt"];
 
 /// Whether a file kept with a case is covered by its approval.
 pub fn covered_by_approval(name: &str) -> bool {

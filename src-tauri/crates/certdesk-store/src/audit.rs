@@ -77,6 +77,7 @@ audit_actions! {
     CertificateImported = "certificate_imported": "key desk: the issued certificate kept with the case",
     CertificateWritten = "certificate_written": "key desk: the certificate written to the key and read back",
     SealWritten = "seal_written": "key desk: the seal image written to the key and read back",
+    EncryptionImported = "encryption_imported": "key desk: a dual certificate's encryption key pair (enveloped) and certificate on the key, read back",
     TokenUnlocked = "token_unlocked": "a locked key unlocked",
     TokenWiped = "token_wiped": "a returned key wiped",
     StoreBackup = "store_backup": "a checked backup written",
@@ -104,6 +105,7 @@ impl AuditAction {
             AuditAction::TokenInitialized
                 | AuditAction::KeyGenerated
                 | AuditAction::CertificateWritten
+                | AuditAction::EncryptionImported
                 | AuditAction::SealWritten
                 | AuditAction::TokenUnlocked
                 | AuditAction::TokenWiped

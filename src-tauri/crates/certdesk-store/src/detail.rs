@@ -150,6 +150,23 @@ details! {
         /// certificates already on the key (a renewal onto the applicant's key): serial and subject
         previous: Option<Vec<String>>,
     }
+    /// Key desk, dual certificates: the encryption key pair the CA's KMC enveloped to the
+    /// signing key opened on the key, and the encryption certificate written beside it.
+    EncryptionImported [EncryptionImported] {
+        token_serial: String,
+        key_id: String,
+        /// `gmt0009`, `skf` or `gmt0092`: the container the envelope came in
+        envelope_format: String,
+        certificate_serial: String,
+        subject: String,
+        issuer: String,
+        not_after: String,
+        /// the encryption certificate chains to a CA certificate the project configures
+        issuer_trusted: bool,
+        /// SHA-256 of the CA's answer file as received (the envelope itself is not kept)
+        file_sha256: String,
+        verified: bool,
+    }
     /// Key desk step 5.
     SealImageWritten [SealWritten] { token_serial: String, image: String, size: usize, sha256: String }
     /// A key unlocked or wiped.
