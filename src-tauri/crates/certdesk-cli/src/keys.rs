@@ -145,7 +145,8 @@ fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, CliE
 
 fn status(g: &Global, number: &str) -> Result<ExitCode, CliError> {
     let store = Store::open(&db_path(g))?;
-    let st = issue::status(&store, number)?;
+    let catalog = load_catalog(g)?;
+    let st = issue::status(&store, &catalog, number)?;
     if g.json {
         print_json(&st);
     } else {
@@ -326,6 +327,47 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
             };
             show(value, human);
         }
+        KeyCmd::ImportEnc { token, pin_file, envelope, enc_cert, key, case, by } => {
+            let answer = read_bytes(&envelope, issue::MAX_ANSWER_BYTES as u64)?;
+            let enc_bytes = enc_cert.as_ref().map(|c| read_bytes(c, 1 << 20)).transpose()?;
+            let s = sel(&token);
+            let (value, human) = match &case {
+                Some(n) => {
+                    let mut store = open_store(g)?;
+                    let mut session = clerk(&mut store, &by, n)?;
+                    let pin = pins.read(pin_file.as_deref(), "PIN")?;
+                    let catalog = load_catalog(g)?;
+                    let w = issue::import_enc(&mut session.desk(&mut store)?, &keys, &catalog, n, &s, &pin, &answer, enc_bytes.as_deref())?;
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = n.trim().to_ascii_uppercase().into();
+                    let human = format!(
+                        "encryption key pair ({:?} envelope) and encryption certificate {} ({}) imported into key {} and verified; recorded on case {}",
+                        w.format,
+                        w.serial_hex,
+                        w.subject,
+                        w.key_id,
+                        n.trim().to_ascii_uppercase()
+                    );
+                    (value, human)
+                }
+                None => {
+                    let pin = pins.read(pin_file.as_deref(), "PIN")?;
+                    let read = certdesk_token::DualAnswer::read(&answer, enc_bytes.as_deref())?;
+                    let w = keys.import_enc(&s, &pin, key.as_deref(), &read, &certdesk_token::DistId::default())?;
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = serde_json::Value::Null;
+                    let e = &w.encryption_certificate;
+                    (
+                        value,
+                        format!(
+                            "encryption key pair ({:?} envelope) and encryption certificate {} ({}) imported into key {} and verified",
+                            w.format, e.serial_hex, e.subject, w.key_id
+                        ),
+                    )
+                }
+            };
+            show(value, human);
+        }
         KeyCmd::WriteSeal { token, pin_file, image, case, by } => {
             let s = sel(&token);
             let (value, human) = match (&case, &image) {
@@ -364,7 +406,12 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
                 human.push_str(&format!("  key  {} {} {}\n", k.id, k.algo.name(), k.label));
             }
             for ce in &c.certificates {
-                human.push_str(&format!("  cert {} {} (issuer {}) until {}{}\n", ce.serial_hex, ce.subject, ce.issuer, ce.not_after, if ce.has_key { "" } else { " [CA]" }));
+                let usage = match ce.usage {
+                    certdesk_token::CertUsage::Sign => "sign",
+                    certdesk_token::CertUsage::Encrypt => "encrypt",
+                    certdesk_token::CertUsage::Ca => "CA",
+                };
+                human.push_str(&format!("  cert {usage:<7} {} {} (issuer {}) until {}\n", ce.serial_hex, ce.subject, ce.issuer, ce.not_after));
             }
             for d in &c.data {
                 human.push_str(&format!("  data {}/{} {} bytes\n", d.application, d.label, d.size));

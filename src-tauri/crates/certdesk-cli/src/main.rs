@@ -473,6 +473,32 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// Dual certificates: import the encryption key pair the CA's KMC enveloped to the signing
+    /// key (GM/T 0009 SM2EnvelopedKey, SKF ENVELOPEDKEYBLOB or GM/T 0092 CSRResponse, as DER,
+    /// blob, Base64 or PEM; the kind is detected) and write the encryption certificate. The
+    /// signing certificate must be on the key (write-cert first). SKF libraries only.
+    ImportEnc {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// The CA's answer with the enveloped encryption key pair.
+        #[arg(long, value_name = "FILE")]
+        envelope: PathBuf,
+        /// The encryption certificate (PEM, DER or PKCS#7); may be left out when the answer is a
+        /// GM/T 0092 CSRResponse that carries it.
+        #[arg(long = "enc-cert", value_name = "FILE")]
+        enc_cert: Option<PathBuf>,
+        /// Without --case: the key (container) to import into, when several could take it.
+        #[arg(long = "key", value_name = "ID", conflicts_with = "case")]
+        key: Option<String>,
+        /// Record the step on this case (with --as, a key clerk): the answer is checked against
+        /// the case's key, its subject and the project's CA certificates first.
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Which case an issued certificate belongs to (matched by its public key).
     MatchCert {
         #[arg(long)]

@@ -1,7 +1,9 @@
 //! Issuing a case's USB key, step by step, each step on the case's audit chain so that the key
 //! desk resumes where it stopped: initialise the key, generate the key pair and the request
 //! package, import the certificate the CA issued (matched to the case by its public key), write
-//! it to the key and read it back, write the seal image, hand over. Every step is a key clerk's,
+//! it to the key and read it back, for a dual certificate import the encryption key pair the
+//! CA's KMC enveloped to the signing key and the encryption certificate, write the seal image,
+//! hand over. Every step is a key clerk's,
 //! on a case whose approval still covers its data and files, checked before the token is
 //! touched and again in the transaction that records the step. PINs are `Pin` values and never
 //! recorded.
@@ -20,13 +22,17 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The steps of issuing, in order, with what to do next when a step is missing.
-pub const STEPS: [(AuditAction, &str); 5] = [
+pub const STEPS: [(AuditAction, &str); 6] = [
     (AuditAction::TokenInitialized, "initialise the key (key init --case)"),
     (AuditAction::KeyGenerated, "generate the key pair and export the request (key gen --case)"),
     (AuditAction::CertificateImported, "import the certificate the CA issued (key write-cert imports it too)"),
     (AuditAction::CertificateWritten, "write the issued certificate (key write-cert)"),
+    (AuditAction::EncryptionImported, "import the encryption key pair and certificate (key import-enc)"),
     (AuditAction::SealWritten, "write the seal image (key write-seal), if the case has one"),
 ];
+
+/// Name of the attachment that holds a dual certificate's encryption certificate.
+pub const ENC_CERTIFICATE_ATTACHMENT: &str = "certificate:encrypt";
 
 /// Name of the attachment that holds the certificate the CA issued.
 pub const CERTIFICATE_ATTACHMENT: &str = "certificate";
@@ -93,6 +99,12 @@ pub struct KeyStatus {
     pub next: Option<&'static str>,
     /// The case has a seal image to write.
     pub has_seal: bool,
+    /// The case's project issues dual certificates: the encryption key pair and certificate
+    /// follow the signing certificate (`encryption_imported` is among the steps).
+    pub dual: bool,
+    /// The key algorithms the case's project issues (`rsa2048`, `ec-p256`, `sm2`), its
+    /// default first: what the key desk offers for `key_generated`.
+    pub algorithms: Vec<String>,
 }
 
 /// The seal images of a case that go onto a key: the chosen images, never the scan.
@@ -105,25 +117,36 @@ pub(crate) fn has_seal_image(store: &Store, number: &CaseNumber) -> Result<bool,
     Ok(!seal_images(store, number)?.is_empty())
 }
 
+/// Whether the case's project issues dual certificates.
+fn is_dual(catalog: &Catalog, project: &str) -> bool {
+    catalog.projects.get(project).is_some_and(|p| p.dual_certificate())
+}
+
 /// Where issuing stands for a case, read off its audit chain (the newest key counts: a new
-/// `token_initialized` starts over).
-pub fn status(store: &Store, number: &str) -> Result<KeyStatus, DeskError> {
+/// `token_initialized` starts over); the encryption step only for a project's dual certificates.
+pub fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<KeyStatus, DeskError> {
     let number = case_number(number)?;
     let rec = store.case(&number)?;
     let history = store.history(&number)?;
     let start = history.iter().rposition(|e| e.action == AuditAction::TokenInitialized).unwrap_or(0);
     let current = &history[start..];
     let has_seal = !seal_images(store, &number)?.is_empty();
-    let steps: Vec<StepView> = STEPS
+    let dual = is_dual(catalog, &rec.data.project);
+    let algorithms = match catalog.projects.get(&rec.data.project).and_then(|p| p.keys.as_ref()).filter(|k| !k.algorithms.is_empty()) {
+        Some(k) => k.algorithms.clone(),
+        None => certdesk_catalog::model::KEY_ALGORITHMS.iter().map(|a| a.to_string()).collect(),
+    };
+    let planned: Vec<&(AuditAction, &str)> = STEPS.iter().filter(|(action, _)| dual || *action != AuditAction::EncryptionImported).collect();
+    let steps: Vec<StepView> = planned
         .iter()
         .map(|(action, _)| {
             let ev = current.iter().rev().find(|e| e.action == *action);
             StepView { step: action.wire(), done: ev.is_some(), at: ev.map(|e| e.at.clone()), detail: ev.map(|e| e.detail.clone()) }
         })
         .collect();
-    let next = STEPS.iter().zip(&steps).find(|((action, _), s)| !s.done && (*action != AuditAction::SealWritten || has_seal)).map(|((_, hint), _)| *hint);
+    let next = planned.iter().zip(&steps).find(|((action, _), s)| !s.done && (*action != AuditAction::SealWritten || has_seal)).map(|((_, hint), _)| *hint);
     let token_serial = current.iter().rev().find_map(|e| e.detail.get("token_serial").and_then(|s| s.as_str()).map(str::to_string));
-    Ok(KeyStatus { case: rec.number.to_string(), status: rec.status.wire().into(), token_serial, steps, next, has_seal })
+    Ok(KeyStatus { case: rec.number.to_string(), status: rec.status.wire().into(), token_serial, steps, next, has_seal, dual, algorithms })
 }
 
 /// Step 1: initialise the key in slot `slot_index` with a label and both PINs.
@@ -180,6 +203,12 @@ pub fn generate(
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
     let subject = subject_from_case(desk.store, &number, employee)?;
     let rec = desk.store.case(&number)?;
+    if let Some(project) = catalog.projects.get(&rec.data.project)
+        && !project.issues_algorithm(algo.name())
+    {
+        let offered = project.keys.as_ref().map(|k| k.algorithms.join(", ")).unwrap_or_default();
+        return Err(DeskError::Refused { number: number.to_string(), why: format!("{} issues {offered} keys, not {}", project.ca_short, algo.name()) });
+    }
     let distid = project_sm2_id(catalog, &rec.data.project)?;
     let t = keys.info(sel)?;
     let key = keys.generate(sel, pin, algo, &subject.common_name)?;
@@ -260,9 +289,8 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
         return Err(DeskError::Invalid(format!("the certificate file is {} bytes; a certificate with its chain is far smaller", bytes.len())));
     }
     let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
-    let st = status(desk.store, number.as_str())?;
-    let generated = st.steps.iter().find(|s| s.step == AuditAction::KeyGenerated.wire()).and_then(|s| s.detail.clone());
-    let Some(expected) = generated.and_then(|d| serde_json::from_value::<detail::KeyGenerated>(d).ok()).map(|g| g.public_key_sha256) else {
+    let st = status(desk.store, catalog, number.as_str())?;
+    let Some(expected) = generated_key(&st).map(|g| g.public_key_sha256) else {
         return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() });
     };
     let Some(at) = certs.iter().position(|c| certdesk_domain::case::sha256_hex(&c.public_key) == expected) else {
@@ -311,6 +339,110 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
     let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: bundle.as_bytes() };
     desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(EventBody::new(AuditAction::CertificateImported, &detail)), &desk.actor)?;
     Ok(out)
+}
+
+/// The key generated in the case's current key-desk round, as its event recorded it.
+fn generated_key(st: &KeyStatus) -> Option<detail::KeyGenerated> {
+    let generated = st.steps.iter().find(|s| s.step == AuditAction::KeyGenerated.wire()).and_then(|s| s.detail.clone());
+    generated.and_then(|d| serde_json::from_value::<detail::KeyGenerated>(d).ok())
+}
+
+/// A dual certificate's second half on the key, as recorded.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct EncWritten {
+    /// The key (SKF container) holding both key pairs.
+    pub key_id: String,
+    pub format: certdesk_token::EnvelopeFormat,
+    pub serial_hex: String,
+    pub subject: String,
+    pub issuer: String,
+    pub not_after: String,
+    /// The encryption certificate chains to a CA certificate the project configures.
+    pub issuer_trusted: bool,
+}
+
+/// The largest CA answer read: an envelope is a few hundred bytes, a GM/T 0092 answer with
+/// its certificates a few kilobytes.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+/// Dual certificates, after the signing certificate is on the key: the CA's answer (the
+/// encryption key pair enveloped to the signing key: GM/T 0009, SKF blob or GM/T 0092) and the
+/// encryption certificate (`enc_cert`, or the one a GM/T 0092 answer carries). Checked before
+/// the key is touched: the envelope's public key is the encryption certificate's; signing
+/// certificates the answer carries are this case's key's; the encryption certificate is valid
+/// now, names whom the case is for and chains to the project's CA certificates. Then the pair
+/// is opened on the key, both read back, the encryption certificate kept with the case and
+/// the step recorded. The envelope itself is not kept (only its SHA-256).
+#[allow(clippy::too_many_arguments)]
+pub fn import_enc(
+    desk: &mut Desk<'_>,
+    keys: &Keys,
+    catalog: &Catalog,
+    number: &str,
+    sel: &TokenSel,
+    pin: &Pin,
+    answer: &[u8],
+    enc_cert: Option<&[u8]>,
+) -> Result<EncWritten, DeskError> {
+    let number = case_number(number)?;
+    check(desk, &number, false)?;
+    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::EncImport)?;
+    if answer.len() > MAX_ANSWER_BYTES || enc_cert.is_some_and(|c| c.len() > 1 << 20) {
+        return Err(DeskError::Invalid(format!("the CA's answer is {} bytes; an envelope with its certificates is far smaller", answer.len())));
+    }
+    let refused = |why: &str| DeskError::Refused { number: number.to_string(), why: why.to_string() };
+    let mismatch = |why: String| DeskError::CertMismatch { number: number.to_string(), why };
+    let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
+    let st = status(desk.store, catalog, number.as_str())?;
+    let generated = generated_key(&st).ok_or_else(|| refused("no key was generated for it yet"))?;
+    if !st.steps.iter().any(|s| s.step == AuditAction::CertificateWritten.wire() && s.done) {
+        return Err(refused("its signing certificate is not on the key yet: write it first (key write-cert)"));
+    }
+    if read.sign_certs.iter().any(|c| certdesk_domain::case::sha256_hex(&c.public_key) != generated.public_key_sha256) {
+        return Err(mismatch("the signing certificate in the CA's answer is not for the key generated for this case".into()));
+    }
+    let enc = &read.enc_cert;
+    let now = chrono::Utc::now().timestamp();
+    if !enc.valid_at(now) {
+        return Err(mismatch(format!("the encryption certificate is valid from {} to {}, not now", enc.not_before, enc.not_after)));
+    }
+    let rec = desk.store.case(&number)?;
+    subject_matches_case(enc, &rec.data).map_err(|why| mismatch(format!("the encryption certificate: {why}")))?;
+    let anchors = project_anchors(catalog, &rec.data.project)?;
+    let distid = project_sm2_id(catalog, &rec.data.project)?;
+    // the CA certificates kept with the signing certificate, and any the answer sent along
+    let mut sent = read.sign_certs.clone();
+    if let Some((_, bundle)) = desk.store.attachment(&number, CERTIFICATE_ATTACHMENT)? {
+        sent.extend(certdesk_token::cert::parse_many(&bundle).map_err(certdesk_token::TokenError::from)?.into_iter().skip(1));
+    }
+    let chain = certdesk_token::chain::build(enc, &sent, &anchors, now, &distid).map_err(|e| mismatch(format!("the encryption certificate's issuer chain does not hold: {e}")))?;
+    let t = keys.info(sel)?;
+    let imported = keys.import_enc(sel, pin, Some(&generated.key_id), &read, &distid)?;
+    let format = serde_json::to_value(imported.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let detail = detail::EncryptionImported {
+        token_serial: t.serial,
+        key_id: imported.key_id.clone(),
+        envelope_format: format,
+        certificate_serial: enc.serial_hex.clone(),
+        subject: enc.subject.clone(),
+        issuer: enc.issuer.clone(),
+        not_after: enc.not_after.clone(),
+        issuer_trusted: chain.anchor.is_some(),
+        file_sha256: certdesk_domain::case::sha256_hex(answer),
+        verified: true,
+    };
+    let pem = certdesk_token::cert::to_pem(&[enc]);
+    let file = NewFile { name: ENC_CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: pem.as_bytes() };
+    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(EventBody::new(AuditAction::EncryptionImported, &detail)), &desk.actor)?;
+    Ok(EncWritten {
+        key_id: imported.key_id,
+        format: imported.format,
+        serial_hex: enc.serial_hex.clone(),
+        subject: enc.subject.clone(),
+        issuer: enc.issuer.clone(),
+        not_after: enc.not_after.clone(),
+        issuer_trusted: chain.anchor.is_some(),
+    })
 }
 
 /// The issued certificate names whom the case is for: the organisation (organisation

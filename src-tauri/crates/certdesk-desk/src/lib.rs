@@ -125,6 +125,12 @@ impl DeskError {
                 T::ForeignCertificate { .. } => K::CertMismatch,
                 T::Cert(_) => K::CertUnreadable,
                 T::Sm2NeedsProfile | T::AlgoUnsupported { .. } => K::AlgoUnsupported,
+                T::Envelope(_) | T::NoEnvelope | T::NoEncCert => K::EnvelopeUnreadable,
+                T::EnvelopeImportUnsupported => K::EnvelopeUnsupported,
+                T::DualMismatch(_) | T::EncIssuer { .. } | T::EncChain(_) | T::EnvelopeRefused { .. } => K::CertMismatch,
+                T::SignCertMissing { .. } => K::Refused,
+                T::KeyAmbiguous { .. } => K::TokenAmbiguous,
+                T::NoDualKey { .. } => K::Refused,
                 _ => K::Token,
             },
             DeskError::Forms(certdesk_forms::FormsError::MissingField { .. }) => K::Refused,
@@ -197,6 +203,10 @@ pub enum ErrorKind {
     CertUnreadable,
     /// the key (or its driver) cannot make keys of the algorithm chosen
     AlgoUnsupported,
+    /// a dual certificate's answer from the CA cannot be read (format, missing parts)
+    EnvelopeUnreadable,
+    /// an enveloped key pair cannot be imported through this driver (PKCS#11)
+    EnvelopeUnsupported,
     Token,
     // printing and scans
     Forms,

@@ -64,7 +64,7 @@ fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData)
     let project = catalog.project(&data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
     let (route, _) = project.route_for(data.business, data.medium, data.cert_kind);
     let has_seal = crate::issue::has_seal_image(store, number)?;
-    Ok(plan(&route, has_seal))
+    Ok(plan(&route, has_seal, project.dual_certificate()))
 }
 
 /// The case's plan with what is done, read off its audit chain.
@@ -119,6 +119,7 @@ fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &certdesk_doma
         StepKind::KeyGenerate => after(key_round, A::KeyGenerated),
         StepKind::CertImport => after(key_round, A::CertificateImported),
         StepKind::CertWrite => after(key_round, A::CertificateWritten),
+        StepKind::EncImport => after(key_round, A::EncryptionImported),
         StepKind::SealWrite => after(key_round, A::SealWritten),
         StepKind::Unlock => after(None, A::TokenUnlocked),
         StepKind::Wipe => after(None, A::TokenWiped),
@@ -203,6 +204,7 @@ fn key_desk_command(kind: StepKind) -> &'static str {
         StepKind::KeyInit => "certdesk key init --case N",
         StepKind::KeyGenerate => "certdesk key gen --case N",
         StepKind::CertImport | StepKind::CertWrite => "certdesk key write-cert --case N",
+        StepKind::EncImport => "certdesk key import-enc --case N",
         StepKind::SealWrite => "certdesk key write-seal --case N",
         StepKind::Unlock => "certdesk key unlock --case N",
         StepKind::Wipe => "certdesk key wipe --case N",

@@ -185,7 +185,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let keys = Keys::open(Path::new(SOFTHSM)).unwrap();
     let (so, pin) = (Pin::new("87654321".into()), Pin::new("24681357".into()));
 
-    let st = issue::status(&c.store, &n).unwrap();
+    let st = issue::status(&c.store, &c.catalog, &n).unwrap();
     assert!(st.steps.iter().all(|s| !s.done) && st.has_seal);
     assert!(st.next.unwrap().contains("initialise"));
 
@@ -208,7 +208,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
     assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
-    assert_eq!(issue::status(&c.store, &n).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
+    assert_eq!(issue::status(&c.store, &c.catalog, &n).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
 
     // writing before the certificate was imported is refused
     assert!(matches!(issue::write_cert(&mut c.desk("wang"), &keys, &n, &sel, &pin), Err(certdesk_desk::DeskError::Refused { .. })));
@@ -289,7 +289,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // cross-check with OpenSC: the certificate is on the token
     let listed = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "cert"]).output().unwrap();
     assert!(String::from_utf8_lossy(&listed.stdout).contains("Certificate Object"), "{}", String::from_utf8_lossy(&listed.stdout));
-    let st = issue::status(&c.store, &n).unwrap();
+    let st = issue::status(&c.store, &c.catalog, &n).unwrap();
     assert!(st.steps.iter().all(|s| s.done), "{:?}", st.steps);
     assert_eq!(st.next, None);
     c.desk("wang").act(&catalog, &n, Action::Deliver, None).unwrap();

@@ -56,6 +56,7 @@ const ACTIONS: &[&str] = &[
     "key_generated",
     "certificate_imported",
     "certificate_written",
+    "encryption_imported",
     "seal_written",
     "token_unlocked",
     "token_wiped",
