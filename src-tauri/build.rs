@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "key_generate",
     "key_import_cert",
     "key_write_cert",
+    "key_import_enc",
     "key_write_seal",
     "key_verify",
     "key_unlock",

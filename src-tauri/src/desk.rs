@@ -326,7 +326,7 @@ pub struct KeyStatusView {
 #[tauri::command(async)]
 pub fn key_status(state: State<'_, AppState>, number: String) -> Result<KeyStatusView, IpcError> {
     crate::log::call("key_status", || {
-        let status = state.with_desk(|d| issue::status(d.store(), &number))?;
+        let status = state.with_desk(|d| issue::status(d.store(), &state.catalog, &number))?;
         let default_pin_warning = status.token_serial.as_ref().is_some_and(|s| state.default_pin_tokens.lock().is_ok_and(|set| set.contains(s)));
         Ok(KeyStatusView { status, default_pin_warning })
     })
@@ -379,6 +379,27 @@ pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String
     crate::log::call("key_write_cert", || {
         let pin = Pin::new(pin);
         with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &number, &TokenSel::Serial(serial), &pin)))
+    })
+}
+
+/// Dual certificates: the CA's answer (the enveloped encryption key pair) arrives as the raw
+/// body; `x-case` names the case, `x-serial` the key, `x-pin` the user PIN (percent-encoded),
+/// `x-enc-cert` the encryption certificate file (Base64; absent when the answer carries it).
+#[tauri::command(async)]
+pub fn key_import_enc(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::EncWritten, IpcError> {
+    crate::log::call("key_import_enc", || {
+        use base64::Engine as _;
+        let missing = |what: &str| IpcError::new(ErrorKind::Invalid, format!("no {what}"));
+        let number = header(&request, "x-case").ok_or_else(|| missing("case number"))?;
+        let serial = header(&request, "x-serial").ok_or_else(|| missing("key"))?;
+        let pin = header(&request, "x-pin").ok_or_else(|| missing("PIN"))?;
+        let pin = Pin::new(percent_encoding::percent_decode_str(&pin).decode_utf8().map_err(|_| IpcError::new(ErrorKind::Invalid, "the PIN is not UTF-8"))?.into_owned());
+        let enc_cert = match header(&request, "x-enc-cert") {
+            Some(b64) => Some(base64::engine::general_purpose::STANDARD.decode(&b64).map_err(|_| IpcError::new(ErrorKind::Invalid, "the encryption certificate is not Base64"))?),
+            None => None,
+        };
+        let answer = raw_body(&request)?;
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, answer, enc_cert.as_deref())))
     })
 }
 

@@ -218,10 +218,23 @@ fn main() {
             &format!("无法打开案件库 {}：\n{}\n\ncannot open the case store {}: {}", path.display(), log::chain(&e), path.display(), log::chain(&e)),
         ),
     };
-    let catalog = match certdesk_catalog::Catalog::embedded() {
-        Ok(c) => c,
-        Err(e) => crash::fatal("证书受理台无法启动", &format!("CA项目目录有误：{e}")),
+    // a counter's own forms folder (a CA project added without a new build), as the CLI's
+    // CERTDESK_FORMS; else the projects built in
+    let forms_dir = std::env::var_os("CERTDESK_FORMS").filter(|p| !p.is_empty()).map(PathBuf::from);
+    let catalog = match &forms_dir {
+        Some(dir) => certdesk_catalog::Catalog::from_dir(dir),
+        None => certdesk_catalog::Catalog::embedded(),
     };
+    let catalog = match catalog {
+        Ok(c) => c,
+        Err(e) => {
+            let place = forms_dir.as_ref().map(|d| format!("（{}）", d.display())).unwrap_or_default();
+            crash::fatal("证书受理台无法启动", &format!("CA项目目录有误{place}：{e}"))
+        }
+    };
+    if let Some(dir) = &forms_dir {
+        tracing::info!(forms = %dir.display(), "CA projects from the counter's forms folder (CERTDESK_FORMS)");
+    }
     let forms = match certdesk_forms::Forms::load(catalog.clone()) {
         Ok(f) => f,
         Err(e) => crash::fatal("证书受理台无法启动", &format!("申请表版式有误：{e}")),
@@ -296,6 +309,7 @@ fn main() {
             desk::key_generate,
             desk::key_import_cert,
             desk::key_write_cert,
+            desk::key_import_enc,
             desk::key_write_seal,
             desk::key_verify,
             desk::key_unlock,

@@ -116,11 +116,23 @@ public_key_sha256: string, };
 
 export type Algo = "rsa2048" | "ec-p256" | "sm2";
 
-export type CertView = { id: string, label: string, subject: string, issuer: string, serial_hex: string, not_after: string, 
+export type CertView = { 
+/**
+ * The key it belongs to (CKA_ID, hex; SKF: the container), empty for CA certificates.
+ */
+id: string, label: string, usage: CertUsage, subject: string, issuer: string, serial_hex: string, 
+/**
+ * The same serial number (hex): the name `key show --json` readers look for.
+ */
+serial: string, not_after: string, 
 /**
  * Whether a key with the same CKA_ID is on the token.
  */
 has_key: boolean, };
+
+export type CertUsage = "sign" | "encrypt" | "ca";
+
+export type EnvelopeFormat = "gmt0009" | "skf" | "gmt0092";
 
 export type DataView = { application: string, label: string, size: number, sha256: string, };
 
@@ -173,7 +185,17 @@ next: string | null,
 /**
  * The case has a seal image to write.
  */
-has_seal: boolean, };
+has_seal: boolean, 
+/**
+ * The case's project issues dual certificates: the encryption key pair and certificate
+ * follow the signing certificate (`encryption_imported` is among the steps).
+ */
+dual: boolean, 
+/**
+ * The key algorithms the case's project issues (`rsa2048`, `ec-p256`, `sm2`), its
+ * default first: what the key desk offers for `key_generated`.
+ */
+algorithms: Array<string>, };
 
 export type Generated = { key_id: string, algo: string, public_key_sha256: string, csr_pem: string, package_path: string, };
 
@@ -190,6 +212,16 @@ issuer_trusted: boolean,
 left_out: Array<string>, };
 
 export type Written = { serial_hex: string, subject: string, not_after: string, key_id: string, };
+
+export type EncWritten = { 
+/**
+ * The key (SKF container) holding both key pairs.
+ */
+key_id: string, format: EnvelopeFormat, serial_hex: string, subject: string, issuer: string, not_after: string, 
+/**
+ * The encryption certificate chains to a CA certificate the project configures.
+ */
+issuer_trusted: boolean, };
 
 export type SealWritten = { name: string, size: number, sha256: string, images: Array<SealImageOnKey>, };
 
@@ -320,7 +352,7 @@ export type ProjectView = { id: string, ca_short: string, service: string, cert_
  */
 briefing: Briefing, };
 
-export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "algo_unsupported" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
+export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "algo_unsupported" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -351,7 +383,17 @@ next: string | null,
 /**
  * The case has a seal image to write.
  */
-has_seal: boolean, };
+has_seal: boolean, 
+/**
+ * The case's project issues dual certificates: the encryption key pair and certificate
+ * follow the signing certificate (`encryption_imported` is among the steps).
+ */
+dual: boolean, 
+/**
+ * The key algorithms the case's project issues (`rsa2048`, `ec-p256`, `sm2`), its
+ * default first: what the key desk offers for `key_generated`.
+ */
+algorithms: Array<string>, };
 
 export type Exported = { path: string, rows: number, };
 
@@ -420,6 +462,20 @@ export type CertificateWritten = { token_serial: string, key_id: string, certifi
  */
 previous?: Array<string>, };
 
+export type EncryptionImported = { token_serial: string, key_id: string, 
+/**
+ * `gmt0009`, `skf` or `gmt0092`: the container the envelope came in
+ */
+envelope_format: string, certificate_serial: string, subject: string, issuer: string, not_after: string, 
+/**
+ * the encryption certificate chains to a CA certificate the project configures
+ */
+issuer_trusted: boolean, 
+/**
+ * SHA-256 of the CA's answer file as received (the envelope itself is not kept)
+ */
+file_sha256: string, verified: boolean, };
+
 export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, };
 
 export type TokenChanged = { token_serial: string, };
@@ -459,6 +515,7 @@ export type EventDetails = {
   certificate_imported: CertificateImported,
   certificate_written: CertificateWritten,
   seal_written: SealImageWritten,
+  encryption_imported: EncryptionImported,
   token_unlocked: TokenChanged,
   token_wiped: TokenChanged,
   store_backup: BackupWritten,

@@ -97,6 +97,7 @@ export interface Commands {
   key_generate: { args: { number: string; serial: string; pin: string; algo: string; employee: number | null }; result: B.Generated }
   key_import_cert: { args: Uint8Array; result: B.ImportedCert }
   key_write_cert: { args: { number: string; serial: string; pin: string }; result: B.Written }
+  key_import_enc: { args: Uint8Array; result: B.EncWritten }
   key_write_seal: { args: { number: string; serial: string; pin: string }; result: B.SealWritten }
   key_verify: { args: { serial: string; pin: string }; result: B.Contents }
   key_unlock: { args: { serial: string; soPin: string; newPin: string; number: string | null }; result: B.TokenView }
@@ -120,6 +121,13 @@ export interface Commands {
   restore_store: { args: { path: string }; result: B.Restored }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: Exported }
+}
+
+/** Bytes as Base64 (a file that travels in a header beside a raw body). */
+function toBase64(bytes: Uint8Array): string {
+  let text = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(text)
 }
 
 /** The one way to the backend: the name, the arguments and the result type all come from
@@ -203,6 +211,13 @@ export const api = {
   /** the issued certificate (PEM, DER or PKCS#7 bytes) as the raw body; checked against the case's request */
   keyImportCert: (number: string, bytes: Uint8Array) => call('key_import_cert', bytes, { headers: { 'x-case': number } }),
   keyWriteCert: (number: string, serial: string, pin: string) => call('key_write_cert', { number, serial, pin }),
+  /** dual certificates: the CA's answer (the enveloped encryption key pair) as the raw body, the
+   *  encryption certificate (absent when the answer carries it) in a header as Base64 */
+  keyImportEnc: (number: string, serial: string, pin: string, answer: Uint8Array, encCert?: Uint8Array) => {
+    const headers: Record<string, string> = { 'x-case': number, 'x-serial': serial, 'x-pin': encodeURIComponent(pin) }
+    if (encCert) headers['x-enc-cert'] = toBase64(encCert)
+    return call('key_import_enc', answer, { headers })
+  },
   keyWriteSeal: (number: string, serial: string, pin: string) => call('key_write_seal', { number, serial, pin }),
   keyVerify: (serial: string, pin: string) => call('key_verify', { serial, pin }),
   /** with `number`: the unlock is that 解锁 case's step */

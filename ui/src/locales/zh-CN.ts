@@ -122,7 +122,7 @@ export default {
     create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', user_add: '添加账号',
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
-    certificate_imported: '导入签发的证书', certificate_written: '写入证书', seal_written: '写入印章', seal_imported: '导入印章采集表',
+    certificate_imported: '导入签发的证书', certificate_written: '写入证书', encryption_imported: '导入加密证书', seal_written: '写入印章', seal_imported: '导入印章采集表',
     forms_printed: '打印申请表', edit: '修改资料', step_done: '确认步骤', reissue: '登记补办', files_changed: '文件变动，须重新复核',
   },
   print: {
@@ -149,13 +149,13 @@ export default {
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',
   },
   keys: {
-    title: '制证', readers: '读卡器与Key', noSlots: '未发现Key', module: 'PKCS#11模块', reader: '读卡器', atr: 'ATR', model: '型号',
+    title: '制证', readers: '读卡器与Key', noSlots: '未发现Key', module: 'Key驱动库', reader: '读卡器', atr: 'ATR', model: '型号',
     label: '标签', serial: '序列号', manufacturer: '厂商', pinState: 'PIN状态', noToken: '（未插入Key）', uninitialized: '未初始化',
     pin: { set: '已设置', unset: '未设置', low: '次数偏少', final: '最后一次', locked: '已锁定', soLocked: 'SO PIN已锁定' },
     case: '案件', pickCase: '选择已复核的案件…', steps: '制证步骤', caseStatus: '案件状态',
     step: {
-      token_initialized: '① 初始化', key_generated: '② 生成密钥与证书请求', certificate_imported: '③ 导入签发的证书',
-      certificate_written: '④ 写入证书', seal_written: '⑤ 写入印章', verify: '⑥ 核验', deliver: '⑦ 交付',
+      token_initialized: '初始化', key_generated: '生成密钥与证书请求', certificate_imported: '导入签发的证书',
+      certificate_written: '写入证书', encryption_imported: '导入加密证书', seal_written: '写入印章', verify: '核验', deliver: '交付',
     },
     done: '已完成', current: '当前步骤',
     slot: '选择Key', soPin: 'SO PIN（管理员PIN）', userPin: '用户PIN', userPin2: '再次输入用户PIN', newPin: '新用户PIN', newPin2: '再次输入新PIN',
@@ -165,6 +165,12 @@ export default {
     issuerUnchecked: '注意：本项目未配置签发CA证书（forms/项目/ca/），只核对了随附证书的签名，未核对签发CA。',
     leftOut: '不在证书链上、不写入介质的证书：{subjects}。', writeCert: '写入证书', written: '证书已写入并读回核对：{subject}',
     writeSeal: '写入印章', sealWritten: '印章已写入（{size}字节）', verify: '核验', deliver: '交付给申请人', delivered: '已交付',
+    dualHint: '本项目签发双证书（签名证书＋加密证书）：选择CA返回的加密密钥信封（GM/T 0009数字信封、SKF信封或GM/T 0092响应）和加密证书，导入到签名密钥所在的容器。',
+    envelopeFile: '选择加密密钥信封文件', encCertFile: '选择加密证书文件（GM/T 0092响应已含加密证书时可不选）', importEnc: '导入加密密钥对和加密证书',
+    envelopeMissing: '请先选择CA返回的加密密钥信封文件',
+    encImported: '已导入加密密钥对和加密证书（{format}）：{subject}（序列号 {serial}，有效期至 {until}）',
+    envelope: { gmt0009: 'GM/T 0009数字信封', skf: 'SKF信封', gmt0092: 'GM/T 0092响应' },
+    usage: { sign: '签名证书', encrypt: '加密证书', ca: 'CA证书' }, container: '容器',
     keysOnToken: '密钥', certsOnToken: '证书', dataOnToken: '数据对象', initialized: '已初始化：{label}（{serial}）',
     unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
     wiped: 'Key已擦除', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
@@ -193,7 +199,7 @@ export default {
     displayName: '姓名', displayNameSaved: '姓名已保存：{name}',
   },
   settings: {
-    counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'PKCS#11模块路径',
+    counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
   },
   status: {
@@ -207,7 +213,7 @@ export default {
   scan: { stale: '回执二维码与案件当前资料不一致：回执打印后案件资料已修改，请核对并重新打印回执', ok: '已核对回执二维码：与案件当前资料一致' },
   progress: {
     elapsed: '已用时 {s} 秒', init: '正在初始化Key…', generate: '正在Key内生成密钥对并写出证书请求（RSA可能需要数十秒）…',
-    importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',
+    importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', importEnc: '正在核对并导入加密密钥对和加密证书…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',
     unlock: '正在解锁Key…', wipe: '正在擦除Key…', print: '正在生成申请表…', scan: '正在识别印章采集表…', backup: '正在备份数据库…',
     restore: '正在从备份恢复数据库…', export: '正在导出报表…', save: '正在保存…',
   },
@@ -221,6 +227,8 @@ export default {
   },
   errors: {
     algo_unsupported: '这把Key（或其驱动）不支持所选算法：SM2须用SKF驱动库或配置了国密参数的PKCS#11驱动；SKF驱动的Key只能生成SM2密钥',
+    envelope_unreadable: '无法读取CA返回的加密密钥信封：应为GM/T 0009数字信封、SKF信封或GM/T 0092响应（DER、Base64或PEM），并附加密证书',
+    envelope_unsupported: '通过PKCS#11驱动无法导入加密密钥对（没有统一标准，各厂商做法不同）：请在设置中改用该Key的SKF驱动库',
     cancelled: '已取消，未写入任何文件',
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',

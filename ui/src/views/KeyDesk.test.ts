@@ -47,12 +47,13 @@ const STEP_DETAILS: { [S in (typeof STEPS)[number][0]]: EventDetails[S] } = {
 }
 const keyStatus = (done: number, over: Partial<KeyStatusView> = {}): KeyStatusView => ({
   case: NUMBER, status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
+  dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
   ...over,
 })
 
 /** The commands the key desk calls, answered as a backend would for the case NUMBER. */
-type DeskHandlers = Required<Pick<Handlers, 'key_slots' | 'list_cases' | 'key_status' | 'get_case' | 'key_init' | 'key_generate' | 'key_import_cert' | 'key_write_cert' | 'key_write_seal' | 'key_verify' | 'case_action' | 'key_unlock' | 'key_wipe'>>
+type DeskHandlers = Required<Pick<Handlers, 'key_slots' | 'list_cases' | 'key_status' | 'get_case' | 'key_init' | 'key_generate' | 'key_import_cert' | 'key_write_cert' | 'key_import_enc' | 'key_write_seal' | 'key_verify' | 'case_action' | 'key_unlock' | 'key_wipe'>>
 interface Opts { done?: number; seal?: boolean; warn?: boolean; slots?: KeySlots; override?: (defaults: DeskHandlers) => Handlers }
 function backend(o: Opts = {}) {
   let done = o.done ?? 0
@@ -73,12 +74,13 @@ function backend(o: Opts = {}) {
     },
     key_import_cert: () => { done = 3; return { ...CERT, issuer_trusted: false, left_out: ['CN=Other Root'] } },
     key_write_cert: () => { done = 4; return { serial_hex: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, key_id: KEY_ID } },
+    key_import_enc: () => ({ key_id: KEY_ID, format: 'gmt0092', serial_hex: '7F02', subject: CERT.subject, issuer: CERT.issuer, not_after: CERT.not_after, issuer_trusted: true }),
     key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d'), images: [{ name: 'seal:official_seal', label: 'certdesk-seal-image', size: 5120, sha256: sha('d') }] } },
     key_verify: () => ({
       token: token(),
       // the key pair is labelled with the subject's common name
       keys: [{ id: KEY_ID, algo: 'rsa2048', label: '广州市示例科技有限公司', public_key_sha256: sha('e') }],
-      certificates: [{ id: KEY_ID, label: '广州市示例科技有限公司', ...CERT, has_key: true }],
+      certificates: [{ id: KEY_ID, label: '广州市示例科技有限公司', usage: 'sign', serial: CERT.serial_hex, ...CERT, has_key: true }],
       data: [{ application: 'seal', label: 'official_seal', size: 5120, sha256: sha('d') }],
     }),
     case_action: () => { caseStatus = 'delivered'; return 'delivered' },
@@ -259,6 +261,66 @@ describe('KeyDesk', () => {
     await flushPromises()
     expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null, acceptToFollow: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已交付')
+  })
+
+  it('a dual certificate: the encryption half follows the signing certificate, both shown on the key', async () => {
+    let imported = false
+    let body: unknown = null
+    const dualStatus = (): KeyStatusView => {
+      const base = keyStatus(4, { dual: true, algorithms: ['sm2'] })
+      const enc = { step: 'encryption_imported', done: imported, at: imported ? '2026-11-20T10:05:00+08:00' : null, detail: null }
+      return { ...base, steps: [...base.steps.slice(0, 4), enc, base.steps[4]], next: imported ? null : 'import the encryption key pair and certificate (key import-enc)' }
+    }
+    const calls = backend({
+      done: 4,
+      override: (d) => ({
+        key_status: dualStatus,
+        key_import_enc: (bytes) => { body = bytes; imported = true; return d.key_import_enc(bytes) },
+        key_verify: (args) => {
+          const shown = d.key_verify(args) as ReturnType<DeskHandlers['key_verify']> & { certificates: unknown[] }
+          const enc = { id: KEY_ID, label: 'encrypt', usage: 'encrypt' as const, serial: '7F02', serial_hex: '7F02', subject: CERT.subject, issuer: CERT.issuer, not_after: CERT.not_after, has_key: true }
+          return { ...shown, certificates: [...shown.certificates, enc] } as ReturnType<DeskHandlers['key_verify']>
+        },
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    expect(w.get('[data-testid=key-step-encryption_imported]').attributes('aria-current')).toBe('step')
+    expect(w.get('[data-testid=key-step-encryption_imported]').text()).toContain('⑤ 导入加密证书')
+    // the PIN alone is not enough: the envelope first, said in Chinese, nothing sent
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-import-enc]').trigger('click')
+    await flushPromises()
+    expect(w.text()).toContain('请先选择CA返回的加密密钥信封文件')
+    expect(calls.some((c) => c.cmd === 'key_import_enc')).toBe(false)
+    const input = w.get('[data-testid=key-envelope-file]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([0x30, 0x82, 0x01])], 'answer.der')], configurable: true })
+    await input.trigger('change')
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-import-enc]').trigger('click')
+    await flushPromises()
+    expect(body).toEqual(new Uint8Array([0x30, 0x82, 0x01]))
+    expect(inputValue(w, 'key-pin')).toBe('')
+    expect(w.get('[data-testid=key-result]').text()).toContain('GM/T 0092响应')
+    expect(w.get('[data-testid=key-result]').text()).toContain('7F02')
+    expect(w.get('[data-testid=key-step-verify]').attributes('aria-current')).toBe('step')
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-verify]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=key-cert-sign]').text()).toContain('签名证书')
+    expect(w.get('[data-testid=key-cert-encrypt]').text()).toContain('加密证书')
+    expect(w.get('[data-testid=key-cert-encrypt]').text()).toContain('7F02')
+  })
+
+  it('offers the algorithms of the case\'s project, its default first', async () => {
+    backend({ done: 1, override: () => ({ key_status: () => keyStatus(1, { algorithms: ['sm2'] }) }) })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    const options = w.findAll('[data-testid=key-algo] option').map((o) => o.attributes('value'))
+    expect(options).toEqual(['sm2'])
+    expect((w.get('[data-testid=key-algo]').element as HTMLSelectElement).value).toBe('sm2')
   })
 
   it('unlocks a key with the SO PIN and wipes one only after confirmation', async () => {
