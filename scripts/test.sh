@@ -23,8 +23,8 @@ echo "== formatting and lints (cargo fmt, clippy with warnings as errors; the ap
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the soft SKF library, the CLI and the app"
-cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-cli -p certdesk-app
+echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the soft SKF library, the test SM2 CA, the CLI and the app"
+cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-testkit -p certdesk-cli -p certdesk-app
 
 echo "== a throwaway PostgreSQL cluster for the hall back end's tests (stopped on exit, even on failure)"
 export CERTDESK_PG_DIR=${CERTDESK_PG_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/certdesk-pg.XXXXXX")}

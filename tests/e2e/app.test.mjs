@@ -45,8 +45,16 @@ const env = {
   // chooses it: the progress of a long key operation must show
   CERTDESK_SHIM_SLOW_MS: '4000',
   CERTDESK_SHIM_STATE: join(dir, 'shim.state'),
+  // the soft SKF key (the project's test double of a vendor's SKF library) keeps its state here
+  CERTDESK_SKF_DIR: join(dir, 'skf'),
+  // the counter's own forms folder: the repository's, with 内蒙古CA issuing SM2 dual certificates
+  // from the test SM2 CA (made in `before`)
+  CERTDESK_FORMS: join(dir, 'forms'),
 }
 const shim = join(target, 'debug', 'libcertdesk_pkcs11_shim.so')
+const skfSoft = join(target, 'debug', 'libcertdesk_skf_soft.so')
+const testCa = join(target, 'debug', 'certdesk-test-ca')
+const DUAL_PROJECT = 'nmgca-procurement'
 const shots = process.env.CERTDESK_SCREENSHOTS
 // WebKitWebDriver's screenshot of the key desk never returns with compositing off (the app's
 // default, which the runs without screenshots test); the window itself paints fine either way
@@ -143,6 +151,13 @@ async function login(name) {
 
 before(async () => {
   mkdirSync(join(dir, 'tokens'))
+  mkdirSync(join(dir, 'skf', 'soft-key-1'), { recursive: true })
+  sh('cp', ['-r', join(root, 'forms'), env.CERTDESK_FORMS])
+  const catalog = join(env.CERTDESK_FORMS, DUAL_PROJECT, 'catalog.toml')
+  writeFileSync(catalog, readFileSync(catalog, 'utf8') + '\n[keys]\nalgorithms = ["sm2"]\ndual_certificate = true\n')
+  sh(testCa, ['init', join(dir, 'sm2ca')])
+  mkdirSync(join(env.CERTDESK_FORMS, DUAL_PROJECT, 'ca'), { recursive: true })
+  writeFileSync(join(env.CERTDESK_FORMS, DUAL_PROJECT, 'ca', 'sm2-root.pem'), readFileSync(join(dir, 'sm2ca', 'ca.pem')))
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
     writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
@@ -773,6 +788,78 @@ test('a slow key operation shows its progress, and a wipe asks first', async () 
   }
   await waitText('[data-testid=key-result]', '已擦除')
   await click('[data-testid=logout]')
+})
+
+// SM2 dual certificates on an SKF key (the soft SKF library): the project issues SM2 only, the
+// key desk initialises the key, makes the SM2 key and its request on it (OpenSSL 3 verifies it
+// under the distinguishing ID), writes the signing certificate the test SM2 CA issued, then
+// imports the KMC's answer (GM/T 0092: the encryption key pair enveloped to the signing key and
+// the encryption certificate), shows both certificates, and hands the key over.
+test('a dual SM2 certificate issued on an SKF key', async () => {
+  const pw = (who) => ['--as', who, '--password-file', join(dir, `${who}.pw`)]
+  const number = certdesk('case', 'import', join(root, 'tests/fixtures/cases/nmgca-procurement-organization-new-long-name.json'), ...pw('zhang'))
+  for (const [action, who] of [['accept', 'zhang'], ['submit', 'zhang'], ['approve', 'li']]) certdesk('case', action, number, ...pw(who))
+
+  await login('admin')
+  const field = await find('[data-testid=setting-pkcs11_module]')
+  await wd('POST', s(`/element/${field}/clear`), {})
+  await wd('POST', s(`/element/${field}/value`), { text: skfSoft + '\uE007' })
+  await find('[data-testid=setting-saved-pkcs11_module]')
+  await click('[data-testid=logout]')
+
+  await login('wang')
+  await waitText('[data-testid="key-slot-0"]', '未初始化')
+  await select('[data-testid=key-case]', number)
+  await type('[data-testid=key-so-pin]', 'admin-8765')
+  await type('[data-testid=key-pin]', '24681357')
+  await type('[data-testid=key-pin2]', '24681357')
+  await click('[data-testid=key-init]')
+  await find('[data-testid=key-generate]', 30000)
+  // the project issues SM2 keys only: the desk offers nothing else
+  assert.deepEqual(await wd('POST', s('/execute/sync'), { script: 'return [...document.querySelectorAll("[data-testid=key-algo] option")].map((o) => o.value)', args: [] }), ['sm2'])
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-generate]')
+  const [pkg] = await waitMatch('[data-testid=key-result]', /\/\S+\.request\.json/)
+  const request = JSON.parse(readFileSync(pkg, 'utf8'))
+  assert.equal(request.key.algo, 'sm2')
+  writeFileSync(join(dir, 'sm2.csr'), request.csr_pem)
+  // the request was signed on the key with Z under the standard ID: OpenSSL agrees only with it
+  const verdict = (extra) => { try { return execFileSync('openssl', ['req', '-verify', '-noout', '-in', join(dir, 'sm2.csr'), ...extra], { encoding: 'utf8', stdio: 'pipe' }) } catch (e) { return String(e.stdout) + String(e.stderr) } }
+  assert.match(verdict(['-vfyopt', 'distid:1234567812345678']), /verify OK/)
+  assert.doesNotMatch(verdict([]), /verify OK/)
+  sh(testCa, ['issue', join(dir, 'sm2ca'), join(dir, 'sm2.csr'), join(dir, 'sm2.sign.pem')])
+  await type('[data-testid=key-cert-file]', join(dir, 'sm2.sign.pem'))
+  await find('[data-testid=key-write-cert]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-write-cert]')
+  // the dual certificate's second half: the KMC's answer carries the encryption certificate
+  await find('[data-testid=key-import-enc]', 30000)
+  sh(testCa, ['kmc', join(dir, 'sm2ca'), join(dir, 'sm2.sign.pem'), join(dir, 'kmc')])
+  await type('[data-testid=key-envelope-file]', join(dir, 'kmc', 'answer.gmt0092.der'))
+  await type('[data-testid=key-pin]', '24681357')
+  await screenshot('keys-dual')
+  await click('[data-testid=key-import-enc]')
+  await waitText('[data-testid=key-result]', 'GM/T 0092')
+  await find('[data-testid=key-verify]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-verify]')
+  await waitText('[data-testid=key-cert-sign]', '签名证书')
+  await waitText('[data-testid=key-cert-encrypt]', '加密证书')
+  await click('[data-testid=key-deliver]')
+  await waitText('[data-testid=case-status]', '已交付')
+  await click('[data-testid=logout]')
+
+  const steps = JSON.parse(certdesk('key', 'status', '--case', number, '--json'))
+  assert.equal(steps.dual, true)
+  assert.ok(steps.steps.find((st) => st.step === 'encryption_imported')?.done, JSON.stringify(steps))
+  assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
+  // what is on the key, read by the CLI through the same SKF library: both certificates
+  writeFileSync(join(dir, 'skf.pin'), '24681357\n')
+  const shown = JSON.parse(certdesk('key', '--module', skfSoft, 'show', '--token', number, '--pin-file', join(dir, 'skf.pin'), '--json'))
+  const enc = shown.certificates.find((c) => c.usage === 'encrypt')
+  assert.ok(shown.certificates.some((c) => c.usage === 'sign') && enc?.has_key, JSON.stringify(shown.certificates))
+  // OpenSSL 3 verifies the encryption certificate against the project's SM2 root under the ID
+  assert.match(sh('openssl', ['verify', '-partial_chain', '-vfyopt', 'distid:1234567812345678', '-CAfile', join(dir, 'sm2ca', 'ca.pem'), join(dir, 'kmc', 'enc.pem')]), /OK/)
 })
 
 // The window is moved and resized as a person would (xdotool, there is no window manager under
