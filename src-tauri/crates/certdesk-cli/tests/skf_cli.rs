@@ -6,58 +6,10 @@
 //! read back with its chain, a seal image, `show`, PIN change and wipe; RSA refused over SKF.
 
 use certdesk_testkit::gm_ca::GmCa;
-use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Output;
+use certdesk_testkit::skf::SkfRig;
 
-fn soft_library() -> PathBuf {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_certdesk"));
-    let dir = bin.parent().unwrap();
-    let name = if cfg!(windows) { "certdesk_skf_soft.dll" } else { "libcertdesk_skf_soft.so" };
-    [dir.join(name), dir.join("deps").join(name)].into_iter().find(|p| p.is_file()).unwrap_or_else(|| panic!("{name} not built next to {}", bin.display()))
-}
-
-struct Rig {
-    c: certdesk_testkit::Counter,
-    lib: PathBuf,
-}
-
-impl Rig {
-    fn new() -> Rig {
-        let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
-        let skf = c.dir.path().join("skf");
-        std::fs::create_dir_all(skf.join("soft-key-1")).unwrap();
-        let c = c.with_env("CERTDESK_SKF_DIR", skf.to_str().unwrap()).with_env("CERTDESK_SKF_FAULT", "");
-        for (name, pin) in [("so", "admin-8765"), ("pin", "24681357"), ("pin2", "11223344"), ("bad", "00000000")] {
-            std::fs::write(c.dir.path().join(name), format!("{pin}\n")).unwrap();
-        }
-        Rig { c, lib: soft_library() }
-    }
-    fn key(&self, args: &[&str]) -> Output {
-        let mut all = vec!["key", "--module", self.lib.to_str().unwrap()];
-        all.extend_from_slice(args);
-        self.c.run(&all)
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.key(args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-    /// Expects exit 1; stderr.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.key(args);
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        err
-    }
-    fn p(&self, name: &str) -> String {
-        self.c.p(name)
-    }
+fn rig() -> SkfRig {
+    SkfRig::new(env!("CARGO_BIN_EXE_certdesk"))
 }
 
 /// `openssl req -verify` (3.0 exits 0 even when the signature fails: read its words).
@@ -73,7 +25,7 @@ fn openssl_req_verify(csr: &str, distid: Option<&str>) -> String {
 
 #[test]
 fn skf_key_desk_end_to_end_with_sm2() {
-    let r = Rig::new();
+    let r = rig();
     let list = r.json(&["list"]);
     assert_eq!(list["slots"][0]["token"]["initialized"], false, "{list}");
 

@@ -9,6 +9,8 @@
 //! and OpenSSL 3 verifies the request and both certificates under the distinguishing ID.
 
 use certdesk_testkit::gm_ca::{GmCa, KmcAnswer, pem};
+use certdesk_testkit::skf::SkfRig;
+use certdesk_testkit::stderr;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,53 +18,19 @@ use std::process::{Command, Output};
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 const DISTID: &str = "1234567812345678";
 
-fn soft_library() -> PathBuf {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_certdesk"));
-    let dir = bin.parent().unwrap();
-    let name = if cfg!(windows) { "certdesk_skf_soft.dll" } else { "libcertdesk_skf_soft.so" };
-    [dir.join(name), dir.join("deps").join(name)].into_iter().find(|p| p.is_file()).unwrap_or_else(|| panic!("{name} not built next to {}", bin.display()))
-}
+/// The soft SKF rig with what these tests do on it.
+struct Rig(SkfRig);
 
-struct Rig {
-    c: certdesk_testkit::Counter,
-    lib: PathBuf,
+impl std::ops::Deref for Rig {
+    type Target = SkfRig;
+    fn deref(&self) -> &SkfRig {
+        &self.0
+    }
 }
 
 impl Rig {
     fn new() -> Rig {
-        let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
-        let skf = c.dir.path().join("skf");
-        std::fs::create_dir_all(skf.join("soft-key-1")).unwrap();
-        let c = c.with_env("CERTDESK_SKF_DIR", skf.to_str().unwrap()).with_env("CERTDESK_SKF_FAULT", "");
-        for (name, pin) in [("so", "admin-8765"), ("pin", "24681357"), ("bad", "00000000")] {
-            std::fs::write(c.dir.path().join(name), format!("{pin}\n")).unwrap();
-        }
-        Rig { c, lib: soft_library() }
-    }
-    fn key(&self, args: &[&str]) -> Output {
-        let mut all = vec!["key", "--module", self.lib.to_str().unwrap()];
-        all.extend_from_slice(args);
-        self.c.run(&all)
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.key(args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        serde_json::from_str(&self.ok(&all)).unwrap()
-    }
-    /// Expects exit 1; stderr.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.key(args);
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        err
-    }
-    fn p(&self, name: &str) -> String {
-        self.c.p(name)
+        Rig(SkfRig::new(env!("CARGO_BIN_EXE_certdesk")))
     }
     fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
         std::fs::write(self.p(name), bytes).unwrap();
@@ -93,10 +61,6 @@ impl Rig {
 fn csr_der(path: &str) -> Vec<u8> {
     let pem = std::fs::read_to_string(path).unwrap();
     certdesk_gm::der::pem::decode_vec(pem.as_bytes()).unwrap().1
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn openssl(args: &[&str]) -> String {

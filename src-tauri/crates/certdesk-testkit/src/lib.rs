@@ -1,12 +1,13 @@
 //! Test set-up written once for the integration tests of the crates and the CLI: a counter's
 //! store in a temp folder driven through the real `certdesk` binary, with its accounts
 //! (admin, clerk `zhang`, supervisor `li`, key clerk `wang`) and their password files; a
-//! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); a test SM2 CA and KMC (`gm_ca`); the fixtures'
-//! paths. Owns no rule of the product: it only
+//! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); a test SM2 CA and KMC (`gm_ca`); the
+//! `certdesk key` commands on the soft SKF key (`skf`); the fixtures' paths. Owns no rule of the product: it only
 //! runs the binary the way an operator (or an outside check) does, never with a secret in argv.
 
 pub mod gm_ca;
 pub mod pcsc;
+pub mod skf;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
