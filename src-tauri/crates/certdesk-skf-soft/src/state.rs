@@ -69,7 +69,7 @@ mod hex {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct DeviceState {
     pub label: String,
     pub serial: String,
@@ -78,7 +78,7 @@ pub struct DeviceState {
     pub apps: BTreeMap<String, AppState>,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct PinState {
     /// SM3(application name ‖ 0 ‖ PIN).
     #[serde(with = "hex")]
@@ -87,7 +87,7 @@ pub struct PinState {
     pub tries_left: u32,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct AppState {
     pub admin: PinState,
     pub user: PinState,
@@ -96,7 +96,7 @@ pub struct AppState {
     pub files: BTreeMap<String, FileState>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Default)]
+#[derive(Serialize, Deserialize, Clone, Default, PartialEq)]
 pub struct ContainerState {
     /// The SM2 private scalars (32 bytes): never returned by a call.
     #[serde(with = "hex::opt", default)]
@@ -109,7 +109,7 @@ pub struct ContainerState {
     pub enc_cert: Option<Vec<u8>>,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct FileState {
     pub read_rights: u32,
     pub write_rights: u32,
@@ -155,19 +155,22 @@ fn load(path: &Path, device: &str) -> Result<DeviceState, u32> {
 }
 
 /// Runs `f` on the device's state under the device lock, and writes the state back when `f`
-/// succeeded (or when it says to keep its change anyway: a wrong PIN counts even though the
-/// call fails).
+/// succeeded and changed it (or when it says to keep its change anyway: a wrong PIN counts even
+/// though the call fails).
 pub fn with_device<T>(device: &str, f: impl FnOnce(&mut DeviceState) -> Result<T, (u32, bool)>) -> Result<T, u32> {
     let dir = dir(device)?;
     let lock = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("device.lock")).map_err(|_| certdesk_skf::Sar::SAR_FILEERR.0)?;
     lock.lock().map_err(|_| certdesk_skf::Sar::SAR_FILEERR.0)?;
     let path = dir.join("device.json");
     let mut state = load(&path, device)?;
+    let before = state.clone();
     let (result, save) = match f(&mut state) {
         Ok(v) => (Ok(v), true),
         Err((code, save)) => (Err(code), save),
     };
-    if save {
+    // a call that changed nothing (a read, an export) writes nothing, as a real key's reads do
+    // not wear its flash; a device never written yet is written on its first call
+    if save && (state != before || !path.exists()) {
         let tmp = dir.join("device.json.tmp");
         let bytes = serde_json::to_vec_pretty(&state).map_err(|_| certdesk_skf::Sar::SAR_FILEERR.0)?;
         std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &path)).map_err(|_| certdesk_skf::Sar::SAR_WRITEFILEERR.0)?;
