@@ -38,6 +38,9 @@ bash scripts/pg-cluster.sh stop
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
 
+echo "== dual-certificate issuance benchmark on the soft SKF key, smoke run (debug build; README figures from release)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-skf" --rounds 3
+
 echo "== the Debian package: built, installed with apt, the CLI printing forms with the source tree out of reach"
 bash scripts/test-package.sh
 
