@@ -17,7 +17,7 @@
 //! scan. The append-only triggers refuse UPDATE, DELETE and also TRUNCATE (which SQLite does
 //! not have and which skips row triggers).
 
-use crate::{Hall, PgError, db};
+use super::{Hall, PgError, db};
 use certdesk_domain::case::sha256_hex;
 
 /// Migration 1: settings, case numbering, cases, the search table, the audit chain.
@@ -170,7 +170,7 @@ ALTER TABLE accounts ADD COLUMN display_name text NOT NULL DEFAULT '';
 pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
-const MIGRATE_LOCK: i64 = crate::chain::CHAIN_LOCK + 1;
+const MIGRATE_LOCK: i64 = super::chain::CHAIN_LOCK + 1;
 
 impl Hall {
     /// Brings the database to this build's schema in one transaction; returns how many
@@ -218,13 +218,13 @@ mod tests {
 
     #[test]
     fn released_migrations_are_never_edited() {
-        if let Some(problem) = certdesk_store::schema::pinning_problem(MIGRATIONS, PINNED) {
+        if let Some(problem) = crate::schema::pinning_problem(MIGRATIONS, PINNED) {
             panic!("{problem}");
         }
     }
 
     #[test]
     fn both_dialects_have_the_same_migrations() {
-        assert_eq!(MIGRATIONS.len(), certdesk_store::schema::MIGRATIONS.len(), "a migration added to one dialect needs its twin in the other");
+        assert_eq!(MIGRATIONS.len(), crate::schema::MIGRATIONS.len(), "a migration added to one dialect needs its twin in the other");
     }
 }
