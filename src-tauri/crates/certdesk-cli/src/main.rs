@@ -24,9 +24,15 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// The case database (default: CERTDESK_DB, else the per-user data folder).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// The case database: a store file, or a counter hall's server as
+    /// postgres://USER@HOST:PORT/DB?sslmode=disable (never with a password in it)
+    /// (default: CERTDESK_DB, else the per-user data folder).
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    pub db: Option<String>,
+    /// The hall server's password, first line of this file (else PGPASSFILE or ~/.pgpass,
+    /// else a prompt).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db_password_file: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,

@@ -27,6 +27,14 @@ impl Password {
     }
 }
 
+/// A password typed for the hall's server (the CLI's prompt) moves into the server's type
+/// without a copy left behind.
+impl From<Password> for crate::pg::ServerPassword {
+    fn from(p: Password) -> crate::pg::ServerPassword {
+        crate::pg::ServerPassword::from_zeroizing(p.0)
+    }
+}
+
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password(***)")

@@ -114,11 +114,61 @@ impl ServerPassword {
         ServerPassword(Zeroizing::new(text))
     }
 
+    pub(crate) fn from_zeroizing(text: Zeroizing<String>) -> ServerPassword {
+        ServerPassword(text)
+    }
+
     /// The first line of a file (a trailing newline is not part of the password).
     pub fn from_file(path: &Path) -> Result<ServerPassword, PgError> {
         let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| PgError::PasswordFile { path: path.to_path_buf(), source })?);
         Ok(ServerPassword::new(text.lines().next().unwrap_or_default().to_string()))
     }
+}
+
+impl ServerPassword {
+    /// The password for `address` from a password file in libpq's format (`~/.pgpass`,
+    /// `PGPASSFILE`): lines `hostname:port:database:username:password`, `*` matching anything,
+    /// `\:` and `\\` escaped, `#` lines skipped, the first matching line wins; `None` when no
+    /// line matches. A file others may read is refused (libpq ignores it; a counter should hear
+    /// why its password was not used).
+    pub fn from_pgpass(path: &Path, address: &HallAddress) -> Result<Option<ServerPassword>, PgError> {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| PgError::PasswordFile { path: path.to_path_buf(), source })?);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).map_err(|source| PgError::PasswordFile { path: path.to_path_buf(), source })?.permissions().mode();
+            if mode & 0o077 != 0 {
+                return Err(PgError::Invalid(format!("the password file {} may be read by others (mode {:o}): chmod 600 it", path.display(), mode & 0o777)));
+            }
+        }
+        let wanted = [address.host(), address.port().to_string(), address.database().to_string(), address.user().to_string()];
+        for line in text.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()) {
+            let fields = pgpass_fields(line);
+            if fields.len() == 5 && fields[..4].iter().zip(&wanted).all(|(f, w)| f.as_str() == "*" || f.as_str() == w.as_str()) {
+                return Ok(Some(ServerPassword::new(fields[4].to_string())));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The five fields of a pgpass line, unescaped; the last takes the rest of the line. Wiped
+/// when dropped (the last one is a password).
+fn pgpass_fields(line: &str) -> Vec<Zeroizing<String>> {
+    let mut fields = vec![Zeroizing::new(String::new())];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    fields.last_mut().expect("one field at least").push(next);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(Zeroizing::new(String::new())),
+            c => fields.last_mut().expect("one field at least").push(c),
+        }
+    }
+    fields
 }
 
 impl std::fmt::Debug for ServerPassword {
@@ -165,6 +215,29 @@ impl HallAddress {
     /// `USER@HOST:PORT/DB`, safe to log and to show.
     pub fn shown(&self) -> &str {
         &self.shown
+    }
+
+    /// The server's host name (or socket folder), as a pgpass line names it.
+    pub fn host(&self) -> String {
+        use postgres::config::Host;
+        match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            #[cfg(unix)]
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.config.get_ports().first().copied().unwrap_or(5432)
+    }
+
+    pub fn database(&self) -> &str {
+        self.config.get_dbname().unwrap_or("")
+    }
+
+    pub fn user(&self) -> &str {
+        self.config.get_user().unwrap_or("")
     }
 }
 
@@ -239,6 +312,29 @@ mod tests {
         assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslmode=require"), Err(PgError::TlsNotYet { .. })));
         let bad = HallAddress::parse("postgres://clerk:pw@h:notaport/x").expect_err("a bad port");
         assert!(!bad.to_string().contains("pw@"), "{bad}");
+    }
+
+    #[test]
+    fn a_pgpass_line_is_matched_with_wildcards_and_escapes() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let file = dir.path().join("pgpass");
+        let lines = "# the hall\nother:5433:hall:clerk:wrong\n10.0.0.5:*:hall:clerk:p\\:w\\\\d:x\n*:*:*:*:fallback\n";
+        std::fs::write(&file, lines).expect("writing");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+        let found = |url: &str| ServerPassword::from_pgpass(&file, &HallAddress::parse(url).expect("an address")).expect("reading").map(|p| p.0.to_string());
+        assert_eq!(found("postgres://clerk@10.0.0.5:5433/hall").as_deref(), Some("p:w\\d:x"));
+        assert_eq!(found("postgres://li@10.0.0.5:5433/hall").as_deref(), Some("fallback"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+            let err = ServerPassword::from_pgpass(&file, &HallAddress::parse("postgres://clerk@h/hall").expect("an address")).expect_err("others may read it");
+            assert!(err.to_string().contains("chmod 600"), "{err}");
+        }
     }
 
     #[test]
