@@ -62,7 +62,7 @@ pub(crate) fn open_store(g: &Global) -> Result<Store, CliError> {
     }
 }
 
-fn hall_password(g: &Global, address: &HallAddress) -> Result<ServerPassword, CliError> {
+pub(crate) fn hall_password(g: &Global, address: &HallAddress) -> Result<ServerPassword, CliError> {
     if let Some(file) = &g.db_password_file {
         return Ok(ServerPassword::from_file(file).map_err(StoreError::from)?);
     }

@@ -132,6 +132,19 @@ pub enum StoreCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// Move a counter's store file into an empty hall: everything copied verbatim, the chain
+    /// verified there (an administrator of the file: --as ADMIN --password-file F; the
+    /// server's password from --db-password-file, PGPASSFILE or a prompt).
+    Migrate {
+        /// The store file (only read).
+        #[arg(long, value_name = "FILE.db")]
+        from: PathBuf,
+        /// The hall: postgres://USER@HOST:PORT/DB?sslmode=disable
+        #[arg(long, value_name = "URL")]
+        to: String,
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 /// Who acts, for commands an account must authorise.

@@ -84,3 +84,26 @@ fn a_password_in_the_address_is_refused_and_never_echoed() {
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("certdesk_test@127.0.0.1") && !stderr(&out).contains("not-the-password"), "{}", stderr(&out));
 }
+
+#[test]
+fn store_migrate_moves_a_counter_into_the_hall() {
+    let Some(server) = pg::server() else { return };
+    let db = server.fresh_db("cli_migrate");
+    let c = Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let n = c.approved_case(ORG_NEW);
+    let file = c.db().display().to_string();
+    let (admin, server_pw) = (c.pw("admin"), db.password_file.display().to_string());
+    let (code, moved) = c.json(&["store", "migrate", "--from", &file, "--to", &db.url, "--as", "admin", "--password-file", &admin, "--db-password-file", &server_pw, "--json"]);
+    assert_eq!(code, 0, "{moved}");
+    assert_eq!((moved["cases"].as_i64(), moved["accounts"].as_i64()), (Some(1), Some(4)), "{moved}");
+    // the hall is the counter's store now: the same case, the chain verified, the next step there
+    let hall = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", "/nonexistent");
+    let out = hall.cmd(&["case", "show", &n, "--json", "--db-password-file", &server_pw]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (code, report) = hall.json(&["audit", "verify", "--json", "--db-password-file", &server_pw]);
+    assert_eq!((code, report["ok"].as_bool()), (0, Some(true)), "{report}");
+    // into a hall that is no longer empty: refused
+    let again = hall.run(&["store", "migrate", "--from", &file, "--to", &db.url, "--as", "admin", "--password-file", &admin, "--db-password-file", &server_pw]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+}

@@ -12,6 +12,31 @@ use certdesk_domain::workflow::{Actor, Role};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+/// Checks that `name` is an administrator of a store that is only read (a file being moved
+/// into the hall) with this password, writing nothing: no failed sign-in is counted there.
+pub(crate) fn check_admin(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<Actor, AuthError> {
+    let row = db.row("reading an account", "SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", args![name])?;
+    let Some(row) = row else {
+        let _ = hash(password);
+        return Err(AuthError::WrongCredentials);
+    };
+    let (stored, roles, locked, disabled) = (row.text(0)?, parse_roles(&row.text(1)?), row.int(2)? != 0, row.int(3)? != 0);
+    let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
+    if !good {
+        return Err(AuthError::WrongCredentials);
+    }
+    if disabled {
+        return Err(AuthError::Disabled { name: name.into() });
+    }
+    if locked {
+        return Err(AuthError::Locked { name: name.into() });
+    }
+    if !roles.contains(&Role::Admin) {
+        return Err(AuthError::AdminOnly(format!("only an administrator moves a store into the hall; {name} is not one")));
+    }
+    Ok(Actor { name: name.to_string(), roles })
+}
+
 /// Wrong passwords in a row that lock an account.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 

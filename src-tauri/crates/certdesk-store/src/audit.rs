@@ -81,6 +81,7 @@ audit_actions! {
     TokenWiped = "token_wiped": "a returned key wiped",
     StoreBackup = "store_backup": "a checked backup written",
     StoreRestored = "store_restored": "the store replaced by a backup",
+    StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
     Setting = "setting": "a setting changed",
     UserAdd = "user_add": "an account added",
     UserPasswd = "user_passwd": "a password set",
@@ -453,7 +454,8 @@ pub struct VerifyReport {
     pub first_break: Option<ChainBreak>,
 }
 
-fn head(db: &mut dyn Sql) -> Result<Option<String>, StoreError> {
+/// The recorded chain head (`settings.audit_head`), if any.
+pub(crate) fn head(db: &mut dyn Sql) -> Result<Option<String>, StoreError> {
     db.row("reading the audit head", "SELECT value FROM settings WHERE key = ?1", args![HEAD_KEY])?.map(|r| r.text(0)).transpose()
 }
 

@@ -72,7 +72,7 @@ pub(crate) use args;
 pub(crate) struct Row(Vec<Val>);
 
 impl Row {
-    fn val(&self, i: usize) -> Result<&Val, StoreError> {
+    pub(crate) fn val(&self, i: usize) -> Result<&Val, StoreError> {
         self.0.get(i).ok_or_else(|| StoreError::Invalid(format!("the statement returned no column {i}")))
     }
 

@@ -385,7 +385,7 @@ pub struct Restored {
 
 /// A connection to a file nobody vouches for: defensive mode (no writes to the schema or
 /// shadow tables through SQL), no trust in functions its schema calls.
-fn untrusted(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+pub(crate) fn untrusted(conn: &rusqlite::Connection) -> Result<(), StoreError> {
     use rusqlite::config::DbConfig;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true).map_err(sql("opening the backup defensively"))?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(sql("opening the backup defensively"))?;

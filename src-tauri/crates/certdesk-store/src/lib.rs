@@ -16,6 +16,7 @@ pub mod audit;
 mod db;
 pub mod detail;
 mod files;
+mod migrate;
 pub mod pg;
 pub mod private;
 pub mod schema;
@@ -26,6 +27,7 @@ pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEv
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 pub use detail::{EventBody, EventDetail};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
+pub use migrate::Migrated;
 
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::{self, Action, TransitionError};
