@@ -46,6 +46,10 @@ fn migrations_apply_once_and_an_edited_one_is_refused() {
         .expect("case_idents.ident")
         .get(0);
     assert_eq!(collation.as_deref(), Some("C"));
+    for index in ["case_text_trgm", "case_text_grams"] {
+        let options: Vec<String> = raw.query_one("SELECT reloptions FROM pg_class WHERE relname = $1", &[&index]).expect("the index").get(0);
+        assert_eq!(options, ["fastupdate=off"], "{index}: no pending list for searches to scan");
+    }
 
     raw.execute("UPDATE certdesk_migrations SET sha256 = 'edited' WHERE version = 3", &[]).expect("tampering with the record");
     match hall.migrate() {
