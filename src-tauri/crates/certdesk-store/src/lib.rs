@@ -312,7 +312,8 @@ impl Store {
     }
 
     /// Runs `read` on the store's connection (on a hall, each statement sees what was committed
-    /// before it).
+    /// before it). Also the door of the few writes outside the chain that need no lock
+    /// (an account's draft), each statement committed on its own as on SQLite.
     pub(crate) fn read<T, E: From<StoreError>>(&self, read: impl FnOnce(&mut dyn Sql) -> Result<T, E>) -> Result<T, E> {
         match &self.backend {
             Backend::Sqlite { conn, .. } => read(&mut Lite(conn)),
