@@ -112,6 +112,7 @@ mod tests {
             certdesk_store::detail::TokenChanged,
             certdesk_store::detail::BackupWritten,
             certdesk_store::detail::StoreRestored,
+            certdesk_store::detail::StoreMigrated,
             certdesk_store::detail::SettingChanged,
             certdesk_store::detail::AccountChange,
         );

@@ -484,6 +484,8 @@ export type BackupWritten = { path: string, cases: number, bytes: number, };
 
 export type StoreRestored = { file: string, sha256: string, kept: string, cases: number, };
 
+export type StoreMigrated = { file: string, sha256: string, events: number, cases: number, source_head?: string, };
+
 export type SettingChanged = { key: string, before?: string, after: string, };
 
 export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, 
@@ -520,6 +522,7 @@ export type EventDetails = {
   token_wiped: TokenChanged,
   store_backup: BackupWritten,
   store_restored: StoreRestored,
+  store_migrated: StoreMigrated,
   setting: SettingChanged,
   user_add: AccountChange,
   user_passwd: AccountChange,

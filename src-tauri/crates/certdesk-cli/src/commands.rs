@@ -6,7 +6,8 @@ use crate::{AuditCmd, CaseCmd, CatalogCmd, Cli, Command, FeeArgs, Global, IdentA
 use certdesk_catalog::{Catalog, FeeRequest, Project};
 use certdesk_domain::ident::{self, IdentKind};
 use certdesk_domain::{Action, BusinessType, CaseData, CertKind, Medium, Status};
-use certdesk_store::{CaseSummary, Store};
+use certdesk_store::pg::{HallAddress, ServerPassword};
+use certdesk_store::{CaseSummary, Store, StoreError};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,18 +33,46 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }
 }
 
-pub fn db_path(g: &Global) -> PathBuf {
-    if let Some(p) = &g.db {
-        return p.clone();
-    }
-    if let Some(p) = std::env::var_os("CERTDESK_DB").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
+/// Where the store is: a file, or a hall's server (a `postgres://` address).
+pub enum DbTarget {
+    File(PathBuf),
+    Hall(String),
 }
 
+/// `--db`, else `CERTDESK_DB`, else the per-user data folder.
+pub fn db_target(g: &Global) -> DbTarget {
+    let given = g.db.clone().or_else(|| std::env::var("CERTDESK_DB").ok()).filter(|d| !d.is_empty());
+    match given {
+        Some(d) if d.starts_with("postgres://") || d.starts_with("postgresql://") => DbTarget::Hall(d),
+        Some(d) => DbTarget::File(PathBuf::from(d)),
+        None => DbTarget::File(dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")),
+    }
+}
+
+/// Opens the store `--db` names: a file, or a hall (its password from `--db-password-file`,
+/// else `PGPASSFILE` / `~/.pgpass`, else a prompt; never from the address).
 pub(crate) fn open_store(g: &Global) -> Result<Store, CliError> {
-    Ok(Store::open(&db_path(g))?)
+    match db_target(g) {
+        DbTarget::File(path) => Ok(Store::open(&path)?),
+        DbTarget::Hall(url) => {
+            let address = HallAddress::parse(&url).map_err(StoreError::from)?;
+            let password = hall_password(g, &address)?;
+            Ok(Store::open_hall(&address, password)?)
+        }
+    }
+}
+
+pub(crate) fn hall_password(g: &Global, address: &HallAddress) -> Result<ServerPassword, CliError> {
+    if let Some(file) = &g.db_password_file {
+        return Ok(ServerPassword::from_file(file).map_err(StoreError::from)?);
+    }
+    let pgpass = std::env::var_os("PGPASSFILE").filter(|p| !p.is_empty()).map(PathBuf::from).or_else(|| dirs::home_dir().map(|h| h.join(".pgpass")));
+    if let Some(file) = pgpass.filter(|f| f.is_file())
+        && let Some(password) = ServerPassword::from_pgpass(&file, address).map_err(StoreError::from)?
+    {
+        return Ok(password);
+    }
+    Ok(crate::people::read_secret(None, &format!("password for {}: ", address.shown()), false)?.into())
 }
 
 pub fn load_catalog(g: &Global) -> Result<Catalog, CliError> {

@@ -4,7 +4,7 @@
 //! approval before the token is touched and records the step; without a case the token alone
 //! is worked on and nothing is recorded.
 
-use crate::commands::{db_path, load_catalog, open_store};
+use crate::commands::{load_catalog, open_store};
 use crate::output::{CliError, print_json};
 use crate::{ActAs, Global, KeyArgs, KeyCmd, TokenArg};
 use certdesk_desk::api::Session;
@@ -144,7 +144,7 @@ fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, CliE
 }
 
 fn status(g: &Global, number: &str) -> Result<ExitCode, CliError> {
-    let store = Store::open(&db_path(g))?;
+    let store = open_store(g)?;
     let catalog = load_catalog(g)?;
     let st = issue::status(&store, &catalog, number)?;
     if g.json {
@@ -167,7 +167,7 @@ pub fn key_cmd(g: &Global, args: KeyArgs) -> Result<ExitCode, CliError> {
         KeyCmd::Status { case } => return status(g, case),
         KeyCmd::MatchCert { cert } => {
             let bytes = read_bytes(cert, 1 << 20)?;
-            let store = Store::open(&db_path(g))?;
+            let store = open_store(g)?;
             return match case_of_cert(&store, &bytes)? {
                 Some(n) => {
                     if g.json {

@@ -24,9 +24,15 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// The case database (default: CERTDESK_DB, else the per-user data folder).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// The case database: a store file, or a counter hall's server as
+    /// postgres://USER@HOST:PORT/DB?sslmode=disable (never with a password in it)
+    /// (default: CERTDESK_DB, else the per-user data folder).
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    pub db: Option<String>,
+    /// The hall server's password, first line of this file (else PGPASSFILE or ~/.pgpass,
+    /// else a prompt).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db_password_file: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
@@ -123,6 +129,19 @@ pub enum StoreCmd {
     /// administrator: --as ADMIN --password-file F).
     Restore {
         file: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Move a counter's store file into an empty hall: everything copied verbatim, the chain
+    /// verified there (an administrator of the file: --as ADMIN --password-file F; the
+    /// server's password from --db-password-file, PGPASSFILE or a prompt).
+    Migrate {
+        /// The store file (only read).
+        #[arg(long, value_name = "FILE.db")]
+        from: PathBuf,
+        /// The hall: postgres://USER@HOST:PORT/DB?sslmode=disable
+        #[arg(long, value_name = "URL")]
+        to: String,
         #[command(flatten)]
         by: ActAs,
     },

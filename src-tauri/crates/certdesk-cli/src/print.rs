@@ -4,11 +4,10 @@
 
 use crate::FormCmd;
 use crate::Global;
-use crate::commands::{DEFAULT_COUNTER, db_path, load_catalog, read_case_file};
+use crate::commands::{DEFAULT_COUNTER, load_catalog, open_store, read_case_file};
 use crate::output::{CliError, print_json};
 use certdesk_catalog::Catalog;
 use certdesk_forms::{CaseInput, Counter, Forms, Review};
-use certdesk_store::Store;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -65,7 +64,7 @@ pub fn form_cmd(g: &Global, cmd: FormCmd) -> Result<ExitCode, CliError> {
             let today = chrono::Local::now().date_naive();
             // a stored case prints with what the store knows (reviewers, counter, seal images)
             let stored = case.as_deref().map(|number| -> Result<_, CliError> {
-                let store = Store::open(&db_path(g))?;
+                let store = open_store(g)?;
                 certdesk_desk::print::Printable::load(&store, number).map_err(|e| CliError::Refused(e.to_string()))
             });
             let stored = stored.transpose()?;

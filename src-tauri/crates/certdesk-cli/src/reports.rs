@@ -87,6 +87,26 @@ pub fn store_cmd(g: &Global, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 println!("restored {} ({} case(s)); the previous store is kept as {}", file.display(), r.report.cases, r.kept.display());
             }
         }
+        StoreCmd::Migrate { from, to, by } => {
+            let address = certdesk_store::pg::HallAddress::parse(&to).map_err(certdesk_store::StoreError::from)?;
+            let admin = by.actor.as_deref().ok_or_else(|| CliError::Usage("store migrate needs --as ADMIN, an administrator of the store file".into()))?;
+            let password = crate::people::read_secret(by.password_file.as_deref(), &format!("password for {admin}: "), false)?;
+            let server_password = crate::commands::hall_password(g, &address)?;
+            let (_, m) = certdesk_desk::api::migrate_to_hall(&from, admin, &password, &address, server_password)?;
+            if g.json {
+                print_json(&m);
+            } else {
+                println!(
+                    "{} moved into {}: {} case(s), {} account(s), {} file(s), {} audit event(s), verified there",
+                    from.display(),
+                    m.server,
+                    m.cases,
+                    m.accounts,
+                    m.attachments,
+                    m.events
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

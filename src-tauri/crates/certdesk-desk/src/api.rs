@@ -634,6 +634,19 @@ pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) ->
     }
 }
 
+/// Moves a counter's store file into an empty hall (`store migrate`), as an administrator of
+/// the file (checked against the file, which is only read); the hall's store, and what was
+/// copied. The rules of the copy are the store's (`Store::migrate_into_hall`).
+pub fn migrate_to_hall(
+    file: &std::path::Path,
+    admin: &str,
+    password: &Password,
+    address: &certdesk_store::pg::HallAddress,
+    server_password: certdesk_store::pg::ServerPassword,
+) -> Result<(Store, certdesk_store::Migrated), DeskError> {
+    Ok(Store::migrate_into_hall(file, admin, password, address, server_password)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

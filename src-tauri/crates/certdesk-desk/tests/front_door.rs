@@ -62,6 +62,7 @@ const ACTIONS: &[&str] = &[
     "token_wiped",
     "store_backup",
     "store_restored",
+    "store_migrated",
     "setting",
     "user_add",
     "user_passwd",

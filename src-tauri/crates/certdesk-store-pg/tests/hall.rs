@@ -6,7 +6,7 @@
 mod common;
 
 use certdesk_domain::CaseNumber;
-use certdesk_store::{AuditAction, NewEvent};
+use certdesk_store::{AuditAction, NewEvent, StoreError};
 use certdesk_store_pg::{Hall, PgError};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +19,7 @@ fn days() -> [NaiveDate; 2] {
 }
 
 /// One desk's change: a case number, its creation event and a second event without a case.
-fn desk_change(hall: &mut Hall, counter: &str, day: NaiveDate, desk: usize, n: usize) -> Result<CaseNumber, PgError> {
+fn desk_change(hall: &mut Hall, counter: &str, day: NaiveDate, desk: usize, n: usize) -> Result<CaseNumber, StoreError> {
     let actor = format!("desk-{desk}");
     hall.write(|w| {
         let number = w.next_case_number(counter, day)?;
@@ -46,6 +46,10 @@ fn migrations_apply_once_and_an_edited_one_is_refused() {
         .expect("case_idents.ident")
         .get(0);
     assert_eq!(collation.as_deref(), Some("C"));
+    for index in ["case_text_trgm", "case_text_grams"] {
+        let options: Vec<String> = raw.query_one("SELECT reloptions FROM pg_class WHERE relname = $1", &[&index]).expect("the index").get(0);
+        assert_eq!(options, ["fastupdate=off"], "{index}: no pending list for searches to scan");
+    }
 
     raw.execute("UPDATE certdesk_migrations SET sha256 = 'edited' WHERE version = 3", &[]).expect("tampering with the record");
     match hall.migrate() {
@@ -226,7 +230,7 @@ fn a_connection_lost_in_the_middle_of_a_change_writes_nothing() {
         Ok(number)
     });
     let err = result.expect_err("the change cannot succeed without its connection");
-    assert!(matches!(err, PgError::ConnectionLost { .. }), "{err:?}");
+    assert!(matches!(&err, StoreError::Server(e) if matches!(**e, PgError::ConnectionLost { .. })), "{err:?}");
     assert!(err.to_string().contains("服务器连接中断"), "{err}");
     assert!(desk.is_lost(), "the desk knows to connect again");
 
@@ -283,4 +287,31 @@ fn a_chain_written_on_sqlite_copied_verbatim_verifies_and_goes_on_here() {
     desk_change(&mut hall, "A01", days()[1], 1, 0).expect("a change in the hall");
     let report = hall.verify_chain().expect("verifying");
     assert!(report.ok && report.events == events.len() as i64 + 2, "{report:?}");
+}
+
+/// The store on a hall: a desk whose server connection is cut gets 服务器连接中断 with nothing
+/// written, and its next action connects again and goes on (the same chain, the next number).
+#[test]
+fn a_store_whose_connection_is_cut_says_so_writes_nothing_and_reconnects() {
+    let Some(server) = common::server() else { return };
+    let db = server.fresh_db("reconnect");
+    let mut store = db.open_store();
+    let clerk = certdesk_domain::workflow::Actor { name: "zhang".into(), roles: vec![certdesk_domain::workflow::Role::Clerk] };
+    let data = certdesk_domain::CaseData::from_json(include_str!("../../../../tests/fixtures/case-org-new.json")).expect("the example case");
+    let first = store.create_case(&data, "A01", days()[0], &clerk).expect("a case");
+    let mut admin = db.raw();
+    let cut: i64 = admin
+        .query_one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'certdesk'", &[])
+        .expect("terminating the desk's backend")
+        .get(0);
+    assert_eq!(cut, 1);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let err = store.create_case(&data, "A01", days()[0], &clerk).expect_err("no connection");
+    assert!(matches!(&err, certdesk_store::ActError::Store(e) if e.is_connection_lost()), "{err:?}");
+    assert!(err.to_string().contains("服务器连接中断"), "{err}");
+    let cases: i64 = admin.query_one("SELECT count(*) FROM cases", &[]).expect("counting").get(0);
+    assert_eq!(cases, 1, "nothing of the failed change was written");
+    let second = store.create_case(&data, "A01", days()[0], &clerk).expect("the retry connects again");
+    assert_eq!((first.number.as_str(), second.number.as_str()), ("A01-20261123-0001", "A01-20261123-0002"));
+    assert!(store.verify_audit().expect("verifying").ok);
 }

@@ -4,13 +4,38 @@
 //! decide what a role may do: that is `certdesk_domain::workflow`.
 
 use crate::audit::AuditAction;
-use crate::{Store, StoreError, audit, sql};
+use crate::db::{Row, args};
+use crate::{Store, StoreError, audit};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use certdesk_domain::workflow::{Actor, Role};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use zeroize::Zeroizing;
+
+/// Checks that `name` is an administrator of a store that is only read (a file being moved
+/// into the hall) with this password, writing nothing: no failed sign-in is counted there.
+pub(crate) fn check_admin(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<Actor, AuthError> {
+    let row = db.row("reading an account", "SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", args![name])?;
+    let Some(row) = row else {
+        let _ = hash(password);
+        return Err(AuthError::WrongCredentials);
+    };
+    let (stored, roles, locked, disabled) = (row.text(0)?, parse_roles(&row.text(1)?), row.int(2)? != 0, row.int(3)? != 0);
+    let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
+    if !good {
+        return Err(AuthError::WrongCredentials);
+    }
+    if disabled {
+        return Err(AuthError::Disabled { name: name.into() });
+    }
+    if locked {
+        return Err(AuthError::Locked { name: name.into() });
+    }
+    if !roles.contains(&Role::Admin) {
+        return Err(AuthError::AdminOnly(format!("only an administrator moves a store into the hall; {name} is not one")));
+    }
+    Ok(Actor { name: name.to_string(), roles })
+}
 
 /// Wrong passwords in a row that lock an account.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -24,6 +49,14 @@ impl Password {
     }
     fn bytes(&self) -> &[u8] {
         self.0.as_bytes()
+    }
+}
+
+/// A password typed for the hall's server (the CLI's prompt) moves into the server's type
+/// without a copy left behind.
+impl From<Password> for crate::pg::ServerPassword {
+    fn from(p: Password) -> crate::pg::ServerPassword {
+        crate::pg::ServerPassword::from_zeroizing(p.0)
     }
 }
 
@@ -110,16 +143,16 @@ fn hash(p: &Password) -> Result<String, AuthError> {
     Argon2::default().hash_password(p.bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Refused(format!("cannot hash the password: {e}")))
 }
 
-fn read_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+fn read_account(r: &Row) -> Result<Account, StoreError> {
     Ok(Account {
-        name: r.get(0)?,
-        roles: parse_roles(&r.get::<_, String>(1)?),
-        failed_logins: r.get(2)?,
-        locked: r.get::<_, i64>(3)? != 0,
-        disabled: r.get::<_, i64>(4)? != 0,
-        created_at: r.get(5)?,
-        updated_at: r.get(6)?,
-        display_name: r.get(7)?,
+        name: r.text(0)?,
+        roles: parse_roles(&r.text(1)?),
+        failed_logins: r.int(2)?,
+        locked: r.int(3)? != 0,
+        disabled: r.int(4)? != 0,
+        created_at: r.text(5)?,
+        updated_at: r.text(6)?,
+        display_name: r.text(7)?,
     })
 }
 
@@ -127,17 +160,15 @@ const ACCOUNT_COLUMNS: &str = "name, roles, failed_logins, locked, disabled, cre
 
 impl Store {
     pub fn account_count(&self) -> Result<i64, StoreError> {
-        self.conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)).map_err(sql("counting accounts"))
+        self.read(|db| db.one("counting accounts", "SELECT count(*) FROM accounts", &[])?.int(0))
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name")).map_err(sql("listing accounts"))?;
-        let rows = stmt.query_map([], read_account).map_err(sql("listing accounts"))?;
-        rows.collect::<Result<_, _>>().map_err(sql("listing accounts"))
+        self.read(|db| db.rows("listing accounts", &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"), &[])?.iter().map(read_account).collect())
     }
 
     pub fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
-        self.conn.query_row(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = ?1"), [name], read_account).optional().map_err(sql("reading an account"))
+        self.read(|db| db.row("reading an account", &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = ?1"), args![name])?.as_ref().map(read_account).transpose())
     }
 
     /// Creates an account. `by` is the administrator acting, or `None` for the very first
@@ -157,27 +188,20 @@ impl Store {
             (None, false) => return Err(AuthError::AdminOnly("an administrator must sign in to add accounts".into())),
         };
         let hashed = hash(password)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let exists: bool = tx.query_row("SELECT count(*) FROM accounts WHERE name = ?1", [name], |r| r.get::<_, i64>(0)).map_err(sql("reading an account"))? > 0;
-        if exists {
-            return Err(AuthError::Exists(name.to_string()));
-        }
-        tx.execute(
-            "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4)",
-            params![name, hashed, roles_text(roles), at],
-        )
-        .map_err(sql("adding an account"))?;
-        audit::append(
-            &tx,
-            &at,
-            &audit::NewEvent::new(
-                &actor,
-                AuditAction::UserAdd,
-                &crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None },
-            ),
-        )?;
-        tx.commit().map_err(sql("committing an account"))?;
+        self.write(|tx| {
+            let exists = tx.db.one("reading an account", "SELECT count(*) FROM accounts WHERE name = ?1", args![name])?.int(0)? > 0;
+            if exists {
+                return Err(AuthError::Exists(name.to_string()));
+            }
+            tx.db.exec(
+                "adding an account",
+                "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4)",
+                args![name, hashed.as_str(), roles_text(roles), tx.at.as_str()],
+            )?;
+            let detail = crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None };
+            tx.append(&audit::NewEvent::new(&actor, AuditAction::UserAdd, &detail))?;
+            Ok(())
+        })?;
         Ok(self.account(name)?.expect("account just added"))
     }
 
@@ -186,21 +210,16 @@ impl Store {
     /// and a wrong password get the same answer; only the right password learns that the
     /// account is locked or disabled.
     pub fn authenticate(&mut self, name: &str, password: &Password) -> Result<Actor, AuthError> {
-        let row: Option<(String, String, bool, bool)> = self
-            .conn
-            .query_row("SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get::<_, i64>(3)? != 0))
-            })
-            .optional()
-            .map_err(sql("reading an account"))?;
+        let row = self.read(|db| {
+            let r = db.row("reading an account", "SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", args![name])?;
+            r.map(|r| Ok::<_, StoreError>((r.text(0)?, r.text(1)?, r.int(2)? != 0, r.int(3)? != 0))).transpose()
+        })?;
         let Some((stored, roles, locked, disabled)) = row else {
             // the same work as for a real account, so that timing does not tell names apart
             let _ = hash(password);
             return Err(AuthError::WrongCredentials);
         };
         let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
         if good {
             if disabled {
                 return Err(AuthError::Disabled { name: name.into() });
@@ -208,29 +227,27 @@ impl Store {
             if locked {
                 return Err(AuthError::Locked { name: name.into() });
             }
-            tx.execute("UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0", params![name, at])
-                .map_err(sql("resetting failed logins"))?;
-            tx.commit().map_err(sql("committing a login"))?;
+            self.write(|tx| {
+                let sql = "UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0";
+                tx.db.exec("resetting failed logins", sql, args![name, tx.at.as_str()])
+            })?;
             return Ok(Actor { name: name.to_string(), roles: parse_roles(&roles) });
         }
-        let failed: i64 = tx
-            .query_row(
-                "UPDATE accounts SET failed_logins = failed_logins + 1, locked = (locked OR failed_logins + 1 >= ?2), updated_at = ?3 WHERE name = ?1 RETURNING failed_logins",
-                params![name, MAX_FAILED_LOGINS, at],
-                |r| r.get(0),
-            )
-            .map_err(sql("counting a failed login"))?;
-        let lock = failed >= MAX_FAILED_LOGINS && !locked;
-        audit::append(
-            &tx,
-            &at,
-            &audit::NewEvent::new(
-                name,
-                if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed },
-                &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None },
-            ),
-        )?;
-        tx.commit().map_err(sql("committing a failed login"))?;
+        // the failure is written (and committed) before it is answered
+        self.write(|tx| {
+            let failed = tx
+                .db
+                .one(
+                    "counting a failed login",
+                    "UPDATE accounts SET failed_logins = failed_logins + 1, locked = CASE WHEN locked <> 0 OR failed_logins + 1 >= ?2 THEN 1 ELSE 0 END, updated_at = ?3
+                     WHERE name = ?1 RETURNING failed_logins",
+                    args![name, MAX_FAILED_LOGINS, tx.at.as_str()],
+                )?
+                .int(0)?;
+            let lock = failed >= MAX_FAILED_LOGINS && !locked;
+            let action = if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed };
+            tx.append(&audit::NewEvent::new(name, action, &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None }))
+        })?;
         Err(AuthError::WrongCredentials)
     }
 
@@ -272,20 +289,20 @@ impl Store {
     }
 
     fn account_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let changed = tx.execute(sql_text, params![name, at, extra]).map_err(sql("changing an account"))?;
-        if changed == 0 {
-            return Err(AuthError::NoAccount(name.to_string()));
-        }
-        // the password hash (extra of user_passwd) never goes on the chain; roles do
-        let (roles, display_name) = match action {
-            AuditAction::UserRoles => (extra, None),
-            AuditAction::UserName => (None, extra),
-            _ => (None, None),
-        };
-        audit::append(&tx, &at, &audit::NewEvent::new(&by.name, action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
-        tx.commit().map_err(sql("committing an account change"))?;
+        self.write(|tx| {
+            let changed = tx.db.exec("changing an account", sql_text, args![name, tx.at.as_str(), extra.as_deref()])?;
+            if changed == 0 {
+                return Err(AuthError::NoAccount(name.to_string()));
+            }
+            // the password hash (extra of user_passwd) never goes on the chain; roles do
+            let (roles, display_name) = match action {
+                AuditAction::UserRoles => (extra, None),
+                AuditAction::UserName => (None, extra),
+                _ => (None, None),
+            };
+            tx.append(&audit::NewEvent::new(&by.name, action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
+            Ok(())
+        })?;
         Ok(self.account(name)?.expect("account exists"))
     }
 
@@ -298,7 +315,13 @@ impl Store {
 
     /// Clears the lock of an account locked by wrong passwords.
     pub fn unlock_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(by, name, AuditAction::UserUnlock, "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+        self.admin_change(
+            by,
+            name,
+            AuditAction::UserUnlock,
+            "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL",
+            None,
+        )
     }
 
     /// Replaces an account's roles (an administrator). An administrator cannot take the
@@ -328,13 +351,12 @@ impl Store {
 
     /// Display names by login, for the accounts that have one.
     pub fn display_names(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT name, display_name FROM accounts WHERE display_name != ''").map_err(sql("listing display names"))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql("listing display names"))?;
-        rows.collect::<Result<_, _>>().map_err(sql("listing display names"))
+        let rows = self.read(|db| db.rows("listing display names", "SELECT name, display_name FROM accounts WHERE display_name != ''", &[]))?;
+        rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
     }
 
     /// Disables an account for good; its name stays on every event it took part in.
     pub fn disable_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND ?3 IS NULL", None)
+        self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL", None)
     }
 }

@@ -4,13 +4,13 @@
 //! too. `verify` walks the chain and names the first broken event; it also checks that every
 //! case's stored data still has the digest its last event recorded. The event's stored form
 //! and hash ([`StoredEvent`], [`NewEvent::seal`]) and the walk over the chain ([`ChainWalk`])
-//! are public so that the PostgreSQL back end (`certdesk-store-pg`) writes and checks the very
-//! same chain; the SQL here is SQLite's only.
+//! are public; the statements here run on both back ends through `crate::db` (the same text,
+//! the JSON and digest functions of `verify` by dialect), so the chain is the very same on each.
 
-use crate::{StoreError, sql};
+use crate::StoreError;
+use crate::db::{Dialect, Row, Sql, args};
 use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -82,6 +82,7 @@ audit_actions! {
     TokenWiped = "token_wiped": "a returned key wiped",
     StoreBackup = "store_backup": "a checked backup written",
     StoreRestored = "store_restored": "the store replaced by a backup",
+    StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
     Setting = "setting": "a setting changed",
     UserAdd = "user_add": "an account added",
     UserPasswd = "user_passwd": "a password set",
@@ -327,10 +328,10 @@ impl ChainWalk {
 }
 
 /// The time of an event appended in this write transaction: now, or the newest event's time
-/// when the clock reads earlier (it was set back). Taken after the write lock, so sequence and
-/// time agree whatever the number of writers.
-pub(crate) fn clock(tx: &Transaction<'_>) -> Result<String, StoreError> {
-    let last: Option<String> = tx.query_row("SELECT at FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
+/// when the clock reads earlier (it was set back, or this desk's clock is behind another's).
+/// Taken after the write lock, so sequence and time agree whatever the number of writers.
+pub(crate) fn clock(db: &mut dyn Sql) -> Result<String, StoreError> {
+    let last = db.row("reading the audit head", "SELECT at FROM audit_events ORDER BY seq DESC LIMIT 1", &[])?.map(|r| r.text(0)).transpose()?;
     let now = crate::now();
     Ok(match last {
         Some(last) if last > now => last,
@@ -340,56 +341,81 @@ pub(crate) fn clock(tx: &Transaction<'_>) -> Result<String, StoreError> {
 
 /// Appends one event inside the caller's transaction, at a time from [`clock`] in the same
 /// transaction.
-pub(crate) fn append(tx: &Transaction<'_>, at: &str, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
-    let (last_seq, prev): (i64, String) = tx
-        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(sql("reading the audit head"))?
-        .unwrap_or((0, GENESIS.to_string()));
+pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
+    let (last_seq, prev) = match db.row("reading the audit head", "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[])? {
+        Some(r) => (r.int(0)?, r.text(1)?),
+        None => (0, GENESIS.to_string()),
+    };
     let e = ev.seal(last_seq + 1, at, &prev);
-    tx.execute(
+    db.exec(
+        "appending an audit event",
         "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![e.seq, e.at, e.actor, e.action, e.case_number, e.digest_before, e.digest_after, e.detail, e.prev_hash, e.hash],
-    )
-    .map_err(sql("appending an audit event"))?;
-    tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![HEAD_KEY, head_value(e.seq, &e.hash)])
-        .map_err(sql("recording the audit head"))?;
+        args![e.seq, e.at, e.actor, e.action, e.case_number, e.digest_before, e.digest_after, e.detail, e.prev_hash, e.hash.as_str()],
+    )?;
+    db.exec(
+        "recording the audit head",
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        args![HEAD_KEY, head_value(e.seq, &e.hash)],
+    )?;
     Ok(e.seq)
 }
 
-fn read_stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+fn read_stored(r: &Row) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
-        seq: r.get(0)?,
-        at: r.get(1)?,
-        actor: r.get(2)?,
-        action: r.get(3)?,
-        case_number: r.get(4)?,
-        digest_before: r.get(5)?,
-        digest_after: r.get(6)?,
-        detail: r.get(7)?,
-        prev_hash: r.get(8)?,
-        hash: r.get(9)?,
+        seq: r.int(0)?,
+        at: r.text(1)?,
+        actor: r.text(2)?,
+        action: r.text(3)?,
+        case_number: r.opt_text(4)?,
+        digest_before: r.opt_text(5)?,
+        digest_after: r.opt_text(6)?,
+        detail: r.text(7)?,
+        prev_hash: r.text(8)?,
+        hash: r.text(9)?,
     })
-}
-
-fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
-    read_stored(r).map(StoredEvent::into_event)
 }
 
 const SELECT_EVENT: &str = "SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash FROM audit_events";
 
-pub(crate) fn events_for_case(conn: &Connection, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT_EVENT} WHERE case_number = ?1 ORDER BY seq")).map_err(sql("reading case history"))?;
-    let rows = stmt.query_map([number.as_str()], read_event).map_err(sql("reading case history"))?;
-    rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading case history"))
+fn events(db: &mut dyn Sql, op: &'static str, sql: &str, args: &[crate::db::Val]) -> Result<Vec<AuditEvent>, StoreError> {
+    db.rows(op, sql, args)?.iter().map(|r| read_stored(r).map(StoredEvent::into_event)).collect()
+}
+
+pub(crate) fn events_for_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
+    events(db, "reading case history", &format!("{SELECT_EVENT} WHERE case_number = ?1 ORDER BY seq"), args![number.as_str()])
 }
 
 /// Every event of `action` with `from <= at < to` (RFC 3339 texts), oldest first.
-pub(crate) fn events_by_action(conn: &Connection, action: AuditAction, from: &str, to: &str) -> Result<Vec<AuditEvent>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT_EVENT} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq")).map_err(sql("reading events"))?;
-    let rows = stmt.query_map([action.wire(), from, to], read_event).map_err(sql("reading events"))?;
-    rows.collect::<Result<Vec<_>, _>>().map_err(sql("reading events"))
+pub(crate) fn events_by_action(db: &mut dyn Sql, action: AuditAction, from: &str, to: &str) -> Result<Vec<AuditEvent>, StoreError> {
+    events(db, "reading events", &format!("{SELECT_EVENT} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq"), args![action.wire(), from, to])
+}
+
+/// The newest event of `action` whose detail has `field` equal to `value`: its case number.
+pub(crate) fn find_case_of_event(db: &mut dyn Sql, action: AuditAction, field: &str, value: &str) -> Result<Option<Option<String>>, StoreError> {
+    let sql = format!("SELECT case_number FROM audit_events WHERE action = ?1 AND {} = ?3 ORDER BY seq DESC LIMIT 1", json_field(db.dialect(), "detail", "?2"));
+    let key = match db.dialect() {
+        Dialect::Sqlite => format!("$.{field}"),
+        Dialect::Postgres => field.to_string(),
+    };
+    db.row("searching events", &sql, args![action.wire(), key, value])?.map(|r| r.opt_text(0)).transpose()
+}
+
+/// A field of a JSON text column as text: `key` is an SQL expression (a quoted literal or a
+/// placeholder) naming the field, as `'$.to'` on SQLite and `'to'` on PostgreSQL.
+fn json_field(dialect: Dialect, column: &str, key: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("json_extract({column}, {key})"),
+        Dialect::Postgres => format!("({column}::jsonb ->> {key})"),
+    }
+}
+
+/// `json_field` of a literal field name.
+fn json_of(dialect: Dialect, column: &str, field: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => json_field(dialect, column, &format!("'$.{field}'")),
+        Dialect::Postgres => json_field(dialect, column, &format!("'{field}'")),
+    }
 }
 
 /// The first thing found wrong, by kind.
@@ -430,136 +456,150 @@ pub struct VerifyReport {
     pub first_break: Option<ChainBreak>,
 }
 
-/// Every event exactly as stored, oldest first, and the recorded head: the chain as a copy to
-/// another back end takes it (verbatim, so it verifies the same there).
-pub(crate) fn stored_chain(conn: &Connection) -> Result<(Vec<StoredEvent>, Option<String>), StoreError> {
-    let mut stmt = conn.prepare(&format!("{SELECT_EVENT} ORDER BY seq")).map_err(sql("reading the audit chain"))?;
-    let events = stmt.query_map([], read_stored).map_err(sql("reading the audit chain"))?.collect::<Result<Vec<_>, _>>().map_err(sql("reading an audit event"))?;
-    let head = conn.query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
-    Ok((events, head))
+/// The recorded chain head (`settings.audit_head`), if any.
+pub(crate) fn head(db: &mut dyn Sql) -> Result<Option<String>, StoreError> {
+    db.row("reading the audit head", "SELECT value FROM settings WHERE key = ?1", args![HEAD_KEY])?.map(|r| r.text(0)).transpose()
 }
 
-pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
-    let mut stmt = conn.prepare(&format!("{SELECT_EVENT} ORDER BY seq")).map_err(sql("reading the audit chain"))?;
-    let mut rows = stmt.query([]).map_err(sql("reading the audit chain"))?;
+/// Every event exactly as stored, oldest first, and the recorded head: the chain as a copy to
+/// another back end takes it (verbatim, so it verifies the same there).
+pub(crate) fn stored_chain(db: &mut dyn Sql) -> Result<(Vec<StoredEvent>, Option<String>), StoreError> {
+    let events = db.rows("reading the audit chain", &format!("{SELECT_EVENT} ORDER BY seq"), &[])?.iter().map(read_stored).collect::<Result<Vec<_>, _>>()?;
+    Ok((events, head(db)?))
+}
+
+/// The chain half of `verify`: `Err(events)` when the chain is whole (how many), `Ok(report)`
+/// naming the first break otherwise. Events are streamed, not loaded at once.
+pub(crate) fn verify_chain(db: &mut dyn Sql) -> Result<Result<VerifyReport, i64>, StoreError> {
     let mut walk = ChainWalk::default();
-    let broken = |walk: &ChainWalk, brk: ChainBreak| Ok(VerifyReport { ok: false, events: walk.events(), cases_checked: 0, first_break: Some(brk) });
-    while let Some(row) = rows.next().map_err(sql("reading the audit chain"))? {
-        let ev = read_stored(row).map_err(sql("reading an audit event"))?;
-        if let Err(brk) = walk.step(&ev) {
-            return broken(&walk, brk);
+    let mut brk = None;
+    db.each("reading the audit chain", &format!("{SELECT_EVENT} ORDER BY seq"), &[], &mut |row| {
+        let ev = read_stored(&row)?;
+        if let Err(b) = walk.step(&ev) {
+            brk = Some(b);
+            return Ok(false);
         }
-    }
-    drop(rows);
-    let head: Option<String> = conn.query_row("SELECT value FROM settings WHERE key = ?1", [HEAD_KEY], |r| r.get(0)).optional().map_err(sql("reading the audit head"))?;
-    if let Err(brk) = walk.finish(head.as_deref()) {
-        return broken(&walk, brk);
-    }
-    let count = walk.events();
-    let fail = |kind, seq: Option<i64>, case_number: Option<String>, message: String, events| -> Result<VerifyReport, StoreError> {
-        Ok(VerifyReport { ok: false, events, cases_checked: 0, first_break: Some(ChainBreak { kind, seq, case_number, message }) })
+        Ok(true)
+    })?;
+    let brk = match brk {
+        Some(b) => Some(b),
+        None => walk.finish(head(db)?.as_deref()).err(),
+    };
+    Ok(match brk {
+        Some(b) => Ok(VerifyReport { ok: false, events: walk.events(), cases_checked: 0, first_break: Some(b) }),
+        None => Err(walk.events()),
+    })
+}
+
+pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
+    let count = match verify_chain(db)? {
+        Ok(broken) => return Ok(broken),
+        Err(count) => count,
+    };
+    let d = db.dialect();
+    let fail = |kind, case_number: Option<String>, message: String, cases_checked| VerifyReport {
+        ok: false,
+        events: count,
+        cases_checked,
+        first_break: Some(ChainBreak { kind, seq: None, case_number, message }),
     };
 
     // every case's data must still be what its last event recorded
-    let mut cases = conn
-        .prepare(
-            "SELECT c.number, c.data, c.digest,
-                    (SELECT e.digest_after FROM audit_events e WHERE e.case_number = c.number AND e.digest_after IS NOT NULL ORDER BY e.seq DESC LIMIT 1)
-             FROM cases c ORDER BY c.id",
-        )
-        .map_err(sql("checking case digests"))?;
-    let mut rows = cases.query([]).map_err(sql("checking case digests"))?;
     let mut cases_checked = 0;
-    while let Some(row) = rows.next().map_err(sql("checking case digests"))? {
-        let number: String = row.get(0).map_err(sql("checking case digests"))?;
-        let data: String = row.get(1).map_err(sql("checking case digests"))?;
-        let digest: String = row.get(2).map_err(sql("checking case digests"))?;
-        let recorded: Option<String> = row.get(3).map_err(sql("checking case digests"))?;
-        cases_checked += 1;
-        let actual = sha256_hex(data.as_bytes());
-        if actual != digest || recorded.as_deref() != Some(actual.as_str()) {
-            let mut report = fail(
-                BreakKind::CaseDataChanged,
-                None,
-                Some(number.clone()),
-                format!("case {number}: its stored data was changed outside certdesk (digest {actual} is not the one on the audit chain)"),
-                count,
-            )?;
-            report.cases_checked = cases_checked;
-            return Ok(report);
-        }
+    let mut found = None;
+    db.each(
+        "checking case digests",
+        "SELECT c.number, c.data, c.digest,
+                (SELECT e.digest_after FROM audit_events e WHERE e.case_number = c.number AND e.digest_after IS NOT NULL ORDER BY e.seq DESC LIMIT 1)
+         FROM cases c ORDER BY c.id",
+        &[],
+        &mut |row| {
+            let (number, data, digest, recorded) = (row.text(0)?, row.text(1)?, row.text(2)?, row.opt_text(3)?);
+            cases_checked += 1;
+            let actual = sha256_hex(data.as_bytes());
+            if actual != digest || recorded.as_deref() != Some(actual.as_str()) {
+                let message = format!("case {number}: its stored data was changed outside certdesk (digest {actual} is not the one on the audit chain)");
+                found = Some(fail(BreakKind::CaseDataChanged, Some(number), message, cases_checked));
+                return Ok(false);
+            }
+            Ok(true)
+        },
+    )?;
+    if let Some(report) = found {
+        return Ok(report);
     }
-    drop(rows);
-    drop(cases);
 
     // every case's status must be the `to` of its last transition
-    let mut stmt = conn
-        .prepare(
-            "SELECT c.number, c.status,
-                    (SELECT json_extract(e.detail, '$.to') FROM audit_events e WHERE e.case_number = c.number AND json_extract(e.detail, '$.to') IS NOT NULL ORDER BY e.seq DESC LIMIT 1)
-             FROM cases c ORDER BY c.id",
-        )
-        .map_err(sql("checking case statuses"))?;
-    let mut rows = stmt.query([]).map_err(sql("checking case statuses"))?;
-    while let Some(row) = rows.next().map_err(sql("checking case statuses"))? {
-        let number: String = row.get(0).map_err(sql("checking case statuses"))?;
-        let status: String = row.get(1).map_err(sql("checking case statuses"))?;
-        let recorded: Option<String> = row.get(2).map_err(sql("checking case statuses"))?;
+    let to = json_of(d, "e.detail", "to");
+    let sql = format!(
+        "SELECT c.number, c.status, (SELECT {to} FROM audit_events e WHERE e.case_number = c.number AND {to} IS NOT NULL ORDER BY e.seq DESC LIMIT 1) FROM cases c ORDER BY c.id"
+    );
+    db.each("checking case statuses", &sql, &[], &mut |row| {
+        let (number, status, recorded) = (row.text(0)?, row.text(1)?, row.opt_text(2)?);
         if recorded.as_deref() != Some(status.as_str()) {
             let message = format!(
                 "case {number}: its stored status {status:?} is not the one its last transition on the audit chain recorded ({}): it was changed outside certdesk",
                 recorded.as_deref().unwrap_or("none")
             );
-            return Ok(VerifyReport { cases_checked, ..fail(BreakKind::CaseStatusChanged, None, Some(number), message, count)? });
+            found = Some(fail(BreakKind::CaseStatusChanged, Some(number), message, cases_checked));
+            return Ok(false);
         }
+        Ok(true)
+    })?;
+    if let Some(report) = found {
+        return Ok(report);
     }
-    drop(rows);
-    drop(stmt);
 
     // every stored file must be the one its event recorded, one event per file
-    let has_files: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'attachments'", [], |r| r.get(0)).map_err(sql("checking attachments"))?;
-    if has_files == 0 {
-        return Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None });
-    }
-    let mut stmt = conn
-        .prepare(
-            "SELECT a.id, a.case_number, a.name, a.sha256, length(a.bytes), a.at, a.actor, sha256_ok(a.bytes, a.sha256),
-                    (SELECT count(*) FROM audit_events e WHERE e.action = 'attachment_added' AND e.case_number = a.case_number
-                        AND json_extract(e.detail, '$.name') = a.name AND json_extract(e.detail, '$.sha256') = a.sha256
-                        AND json_extract(e.detail, '$.size') = length(a.bytes) AND e.at = a.at AND e.actor = a.actor)
-             FROM attachments a ORDER BY a.id",
-        )
-        .map_err(sql("checking attachments"))?;
-    let mut rows = stmt.query([]).map_err(sql("checking attachments"))?;
+    let (bytes_ok, size) = match d {
+        Dialect::Sqlite => {
+            let has_files = db.one("checking attachments", "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'attachments'", &[])?.int(0)?;
+            if has_files == 0 {
+                return Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None });
+            }
+            ("sha256_ok(a.bytes, a.sha256)", "length(a.bytes)")
+        }
+        Dialect::Postgres => ("encode(sha256(a.bytes), 'hex') = a.sha256", "length(a.bytes)::text"),
+    };
+    let sql = format!(
+        "SELECT a.case_number, a.name, {bytes_ok},
+                (SELECT count(*) FROM audit_events e WHERE e.action = 'attachment_added' AND e.case_number = a.case_number
+                    AND {} = a.name AND {} = a.sha256 AND {} = {size} AND e.at = a.at AND e.actor = a.actor)
+         FROM attachments a ORDER BY a.id",
+        json_of(d, "e.detail", "name"),
+        json_of(d, "e.detail", "sha256"),
+        json_of(d, "e.detail", "size"),
+    );
     let mut files = 0i64;
-    while let Some(row) = rows.next().map_err(sql("checking attachments"))? {
-        let number: String = row.get(1).map_err(sql("checking attachments"))?;
-        let name: String = row.get(2).map_err(sql("checking attachments"))?;
-        let bytes_ok: bool = row.get(7).map_err(sql("checking attachments"))?;
-        let events: i64 = row.get(8).map_err(sql("checking attachments"))?;
+    db.each("checking attachments", &sql, &[], &mut |row| {
+        let (number, name, bytes_ok, events) = (row.text(0)?, row.text(1)?, row.int(2)? != 0, row.int(3)?);
         files += 1;
         if !bytes_ok || events == 0 {
             let why = if !bytes_ok { "its bytes do not match its recorded SHA-256" } else { "no attachment_added event on the audit chain records it" };
             let message = format!("case {number}: the file {name:?} was replaced or added outside certdesk ({why})");
-            return Ok(VerifyReport { cases_checked, ..fail(BreakKind::AttachmentChanged, None, Some(number), message, count)? });
+            found = Some(fail(BreakKind::AttachmentChanged, Some(number), message, cases_checked));
+            return Ok(false);
         }
+        Ok(true)
+    })?;
+    if let Some(report) = found {
+        return Ok(report);
     }
-    let recorded: i64 = conn.query_row("SELECT count(*) FROM audit_events WHERE action = 'attachment_added'", [], |r| r.get(0)).map_err(sql("checking attachments"))?;
+    let recorded = db.one("checking attachments", "SELECT count(*) FROM audit_events WHERE action = 'attachment_added'", &[])?.int(0)?;
     if recorded != files {
         let message = format!("the audit chain records {recorded} file(s) kept with cases but the store holds {files}: files were removed outside certdesk");
-        return Ok(VerifyReport { cases_checked, ..fail(BreakKind::AttachmentChanged, None, None, message, count)? });
+        return Ok(fail(BreakKind::AttachmentChanged, None, message, cases_checked));
     }
     Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None })
 }
 
 /// Registers `sha256_ok(bytes, hex)` on a connection, for [`verify`].
-pub(crate) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
+pub(crate) fn register_functions(conn: &rusqlite::Connection) -> Result<(), StoreError> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function("sha256_ok", 2, FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC, |ctx| {
         let bytes = ctx.get_raw(0).as_blob_or_null().map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?.unwrap_or_default();
         let hex: String = ctx.get(1)?;
         Ok(sha256_hex(bytes) == hex)
     })
-    .map_err(sql("registering functions"))
+    .map_err(crate::sql("registering functions"))
 }

@@ -175,6 +175,9 @@ details! {
     BackupWritten [StoreBackup] { path: String, cases: i64, bytes: u64 }
     /// The store replaced by a backup: the file, its SHA-256, where the replaced store was kept.
     StoreRestored [StoreRestored] { file: String, sha256: String, kept: String, cases: i64 }
+    /// A store file moved into the hall: the file, its SHA-256, the events and cases copied,
+    /// the file's chain head (which the hall's chain continues).
+    StoreMigrated [StoreMigrated] { file: String, sha256: String, events: i64, cases: i64, source_head: Option<String> }
     /// A setting changed.
     SettingChanged [Setting] { key: String, before: Option<String>, after: String }
     /// An account changed (never its password hash): roles as `clerk,supervisor`.

@@ -1,13 +1,17 @@
 //! Files kept with a case (attachments), each account's intake draft, filtered case lists for
 //! the desks and reports, and backup / restore of the whole store. Attachments are
 //! append-only: a newer file of the same name supersedes the older one, which stays; every
-//! attachment is recorded on the audit chain with its SHA-256 in the same transaction.
+//! attachment is recorded on the audit chain with its SHA-256 in the same transaction (bytes as
+//! a BLOB on SQLite, `bytea` on a hall: the same digests and size limit). Backup and restore
+//! are of a store file; on a hall they answer [`StoreError::NotOnHall`] (the server's own
+//! `pg_dump` and point-in-time recovery back a hall up).
 
-use crate::{AuditAction, CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, read_summary, sql};
+use crate::db::{Lite, Row, Sql, Tx, Val, args};
+use crate::{AuditAction, CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, sql, summaries};
 use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::workflow::{Actor, Role};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{TransactionBehavior, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -61,54 +65,48 @@ pub(crate) fn check_file(f: &crate::NewFile<'_>) -> Result<(), StoreError> {
 }
 
 /// Stores one file in the caller's transaction with its `attachment_added` event.
-pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, number: &CaseNumber, f: &crate::NewFile<'_>, at: &str, actor: &str) -> Result<AttachmentInfo, StoreError> {
+pub(crate) fn insert(tx: &mut Tx<'_>, number: &CaseNumber, f: &crate::NewFile<'_>, actor: &str) -> Result<AttachmentInfo, StoreError> {
     check_file(f)?;
     let sha = sha256_hex(f.bytes);
-    tx.execute(
+    tx.db.exec(
+        "storing an attachment",
         "INSERT INTO attachments (case_number, name, mime, sha256, bytes, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![number.as_str(), f.name, f.mime, sha, f.bytes, at, actor],
-    )
-    .map_err(sql("storing an attachment"))?;
-    audit::append(
-        tx,
-        at,
+        args![number.as_str(), f.name, f.mime, sha.as_str(), f.bytes, tx.at.as_str(), actor],
+    )?;
+    tx.append(
         &NewEvent::new(actor, AuditAction::AttachmentAdded, &crate::detail::FileAdded { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len(), sha256: sha.clone() })
             .on_case(number),
     )?;
-    Ok(AttachmentInfo { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len() as i64, sha256: sha, at: at.into(), actor: actor.into() })
+    Ok(AttachmentInfo { name: f.name.into(), mime: f.mime.into(), size: f.bytes.len() as i64, sha256: sha, at: tx.at.clone(), actor: actor.into() })
+}
+
+fn read_info(r: &Row) -> Result<AttachmentInfo, StoreError> {
+    Ok(AttachmentInfo { name: r.text(0)?, mime: r.text(1)?, size: r.int(2)?, sha256: r.text(3)?, at: r.text(4)?, actor: r.text(5)? })
 }
 
 /// The current file of every name kept with the case, by name.
-pub(crate) fn list(conn: &rusqlite::Connection, number: &CaseNumber) -> Result<Vec<AttachmentInfo>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT name, mime, length(bytes), sha256, at, actor FROM attachments a WHERE case_number = ?1
-             AND id = (SELECT max(id) FROM attachments b WHERE b.case_number = a.case_number AND b.name = a.name) ORDER BY name",
-        )
-        .map_err(sql("listing attachments"))?;
-    let rows = stmt
-        .query_map([number.as_str()], |r| Ok(AttachmentInfo { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)?, at: r.get(4)?, actor: r.get(5)? }))
-        .map_err(sql("listing attachments"))?;
-    rows.collect::<Result<_, _>>().map_err(sql("listing attachments"))
+pub(crate) fn list(db: &mut dyn Sql, number: &CaseNumber) -> Result<Vec<AttachmentInfo>, StoreError> {
+    let rows = db.rows(
+        "listing attachments",
+        "SELECT name, mime, length(bytes), sha256, at, actor FROM attachments a WHERE case_number = ?1
+         AND id = (SELECT max(id) FROM attachments b WHERE b.case_number = a.case_number AND b.name = a.name) ORDER BY name",
+        args![number.as_str()],
+    )?;
+    rows.iter().map(read_info).collect()
 }
 
 impl Store {
     /// The current file of every name kept with the case, by name.
     pub fn attachments(&self, number: &CaseNumber) -> Result<Vec<AttachmentInfo>, StoreError> {
-        list(&self.conn, number)
+        self.read(|db| list(db, number))
     }
 
     /// The current bytes of one attachment, checked against the SHA-256 recorded with it.
     pub fn attachment(&self, number: &CaseNumber, name: &str) -> Result<Option<(AttachmentInfo, Vec<u8>)>, StoreError> {
-        let row: Option<(AttachmentInfo, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT name, mime, length(bytes), sha256, at, actor, bytes FROM attachments WHERE case_number = ?1 AND name = ?2 ORDER BY id DESC LIMIT 1",
-                params![number.as_str(), name],
-                |r| Ok((AttachmentInfo { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)?, at: r.get(4)?, actor: r.get(5)? }, r.get(6)?)),
-            )
-            .optional()
-            .map_err(sql("reading an attachment"))?;
+        let row = self.read(|db| {
+            let sql = "SELECT name, mime, length(bytes), sha256, at, actor, bytes FROM attachments WHERE case_number = ?1 AND name = ?2 ORDER BY id DESC LIMIT 1";
+            db.row("reading an attachment", sql, args![number.as_str(), name])?.map(|r| Ok::<_, StoreError>((read_info(&r)?, r.blob(6)?))).transpose()
+        })?;
         if let Some((info, bytes)) = &row
             && sha256_hex(bytes) != info.sha256
         {
@@ -123,22 +121,16 @@ impl Store {
             return Err(StoreError::Invalid("a draft is at most 1 MiB".into()));
         }
         serde_json::from_str::<serde_json::Value>(body).map_err(|e| StoreError::Invalid(format!("the draft is not JSON: {e}")))?;
-        self.conn
-            .execute(
-                "INSERT INTO drafts (account, body, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (account) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-                params![account, body, now()],
-            )
-            .map_err(sql("saving a draft"))?;
-        Ok(())
+        let sql = "INSERT INTO drafts (account, body, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (account) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
+        self.read(|db| db.exec("saving a draft", sql, args![account, body, now()]).map(drop))
     }
 
     pub fn draft(&self, account: &str) -> Result<Option<String>, StoreError> {
-        self.conn.query_row("SELECT body FROM drafts WHERE account = ?1", [account], |r| r.get(0)).optional().map_err(sql("reading a draft"))
+        self.read(|db| db.row("reading a draft", "SELECT body FROM drafts WHERE account = ?1", args![account])?.map(|r| r.text(0)).transpose())
     }
 
     pub fn clear_draft(&mut self, account: &str) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM drafts WHERE account = ?1", [account]).map_err(sql("clearing a draft"))?;
-        Ok(())
+        self.read(|db| db.exec("clearing a draft", "DELETE FROM drafts WHERE account = ?1", args![account]).map(drop))
     }
 
     /// Cases matching every given filter, newest first.
@@ -150,24 +142,23 @@ impl Store {
     /// `offset`, newest first: a page of the case list with its total.
     pub fn page_filtered(&self, f: &CaseFilter, offset: usize, limit: usize) -> Result<(u64, Vec<CaseSummary>), StoreError> {
         let (conditions, args) = filter_conditions(f)?;
-        let total: i64 =
-            self.conn.query_row(&format!("SELECT COUNT(*) FROM cases WHERE {conditions}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0)).map_err(sql("counting cases"))?;
-        let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE {conditions} ORDER BY id DESC LIMIT {limit} OFFSET {offset}");
-        let mut stmt = self.conn.prepare(&query).map_err(sql("listing cases"))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_summary).map_err(sql("listing cases"))?;
-        Ok((total.max(0) as u64, rows.collect::<Result<Vec<_>, _>>().map_err(sql("listing cases"))?))
+        self.read(|db| {
+            let total = db.one("counting cases", &format!("SELECT COUNT(*) FROM cases WHERE {conditions}"), &args)?.int(0)?;
+            let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE {conditions} ORDER BY id DESC LIMIT {limit} OFFSET {offset}");
+            Ok((total.max(0) as u64, summaries(db, "listing cases", &query, &args)?))
+        })
     }
 
     /// Full records of the cases created between two instants (RFC 3339, half-open), for reports.
     pub fn cases_created_between(&self, from: &str, to: &str) -> Result<Vec<crate::CaseRecord>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT number FROM cases WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id").map_err(sql("listing cases"))?;
-        let numbers: Vec<String> = stmt.query_map(params![from, to], |r| r.get(0)).map_err(sql("listing cases"))?.collect::<Result<_, _>>().map_err(sql("listing cases"))?;
+        let rows = self.read(|db| db.rows("listing cases", "SELECT number FROM cases WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id", args![from, to]))?;
+        let numbers = rows.iter().map(|r| r.text(0)).collect::<Result<Vec<_>, _>>()?;
         numbers.iter().map(|n| self.case(&CaseNumber::parse(n).map_err(|e| StoreError::Corrupt { number: n.clone(), detail: e.to_string() })?)).collect()
     }
 
     /// Every event of `action` between two instants (RFC 3339, half-open), oldest first.
     pub fn events_between(&self, action: AuditAction, from: &str, to: &str) -> Result<Vec<crate::AuditEvent>, StoreError> {
-        audit::events_by_action(&self.conn, action, from, to)
+        self.read(|db| audit::events_by_action(db, action, from, to))
     }
 
     /// A consistent copy of the store at `dest` (SQLite `VACUUM INTO`), then opened and
@@ -179,6 +170,7 @@ impl Store {
     /// As `backup_to`; setting `cancel` stops the copy at its next step (SQLite's progress
     /// handler interrupts the `VACUUM INTO`) and removes what it had written.
     pub fn backup_to_cancellable(&self, dest: &Path, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
+        let (conn, _) = self.file("a file backup", NO_FILE_BACKUP)?;
         if dest.exists() {
             return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest.display())));
         }
@@ -194,7 +186,7 @@ impl Store {
             if let Some(flag) = &cancel {
                 // a watcher interrupts the copy when asked (SQLite clears a late interrupt
                 // before the connection's next statement)
-                let interrupt = self.conn.get_interrupt_handle();
+                let interrupt = conn.get_interrupt_handle();
                 let done = &done;
                 scope.spawn(move || {
                     while !done.load(Ordering::Relaxed) {
@@ -206,7 +198,7 @@ impl Store {
                     }
                 });
             }
-            let copied = self.conn.execute("VACUUM INTO ?1", [target]);
+            let copied = conn.execute("VACUUM INTO ?1", [target]);
             done.store(true, Ordering::Relaxed);
             copied
         });
@@ -260,7 +252,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} is not a store this build wrote: {diff}", path.display())));
         }
         audit::register_functions(&conn)?;
-        let report = audit::verify(&conn)?;
+        let report = audit::verify(&mut Lite(&conn))?;
         if !report.ok {
             let what = report.first_break.map(|b| b.message).unwrap_or_default();
             return Err(StoreError::Invalid(format!("{}: the audit chain is broken: {what}", path.display())));
@@ -282,7 +274,10 @@ impl Store {
             let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name));
             return Err((Some(self), e));
         }
-        let path = self.path.clone();
+        let path = match self.file("a restore", NO_FILE_BACKUP) {
+            Ok((_, path)) => path.to_path_buf(),
+            Err(e) => return Err((Some(self), e)),
+        };
         let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
         let staged = side(".restoring");
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -353,7 +348,8 @@ impl Store {
     }
 
     fn case_seqs(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT counter, day, last FROM case_seq").map_err(sql("reading case numbers"))?;
+        let (conn, _) = self.file("a restore", NO_FILE_BACKUP)?;
+        let mut stmt = conn.prepare("SELECT counter, day, last FROM case_seq").map_err(sql("reading case numbers"))?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(sql("reading case numbers"))?;
         rows.collect::<Result<_, _>>().map_err(sql("reading case numbers"))
     }
@@ -361,7 +357,8 @@ impl Store {
     /// On a restored store: never hand out a number the replaced store handed out, and record
     /// the restore on the chain.
     fn after_restore(&mut self, seqs: &[(String, String, i64)], actor: &Actor, detail: crate::detail::StoreRestored) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+        let (conn, _) = self.file("a restore", NO_FILE_BACKUP)?;
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
         for (counter, day, last) in seqs {
             tx.execute(
                 "INSERT INTO case_seq (counter, day, last) VALUES (?1, ?2, ?3) ON CONFLICT (counter, day) DO UPDATE SET last = max(last, excluded.last)",
@@ -369,8 +366,9 @@ impl Store {
             )
             .map_err(sql("keeping case numbers"))?;
         }
-        let at = audit::clock(&tx)?;
-        audit::append(&tx, &at, &NewEvent::new(&actor.name, AuditAction::StoreRestored, &detail))?;
+        let mut lite = Lite(&tx);
+        let at = audit::clock(&mut lite)?;
+        audit::append(&mut lite, &at, &NewEvent::new(&actor.name, AuditAction::StoreRestored, &detail))?;
         tx.commit().map_err(sql("recording the restore"))
     }
 }
@@ -387,7 +385,7 @@ pub struct Restored {
 
 /// A connection to a file nobody vouches for: defensive mode (no writes to the schema or
 /// shadow tables through SQL), no trust in functions its schema calls.
-fn untrusted(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+pub(crate) fn untrusted(conn: &rusqlite::Connection) -> Result<(), StoreError> {
     use rusqlite::config::DbConfig;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true).map_err(sql("opening the backup defensively"))?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false).map_err(sql("opening the backup defensively"))?;
@@ -401,12 +399,15 @@ pub(crate) fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<crate::schema
     rows.collect::<Result<_, _>>().map_err(sql("reading the schema"))
 }
 
+/// What a hall offers instead of a file backup.
+const NO_FILE_BACKUP: &str = "back the hall's server up with pg_dump and its WAL archive (point-in-time recovery), see the README";
+
 /// The SQL condition of a case filter and its arguments (`?1`, `?2`… in order).
-fn filter_conditions(f: &CaseFilter) -> Result<(String, Vec<String>), StoreError> {
+fn filter_conditions(f: &CaseFilter) -> Result<(String, Vec<Val>), StoreError> {
     let mut conditions = vec!["1 = 1".to_string()];
-    let mut args: Vec<String> = Vec::new();
+    let mut args: Vec<Val> = Vec::new();
     let mut push = |cond: &str, value: String| {
-        args.push(value);
+        args.push(Val::Text(value));
         conditions.push(cond.replace('?', &format!("?{}", args.len())));
     };
     if let Some(s) = f.status.as_ref().filter(|s| !s.is_empty()) {

@@ -1,5 +1,8 @@
-//! The local case store: one SQLite file (WAL, foreign keys, synchronous=FULL). Owns every SQL
-//! statement in certdesk; callers never see rusqlite types. Cases, case numbering, search,
+//! The case store, on one of two back ends chosen where it is opened: one SQLite file (WAL,
+//! foreign keys, synchronous=FULL) for a single desk, or a PostgreSQL database shared by the
+//! desks of a counter hall ([`pg`], `Store::open_hall`). Owns every SQL statement in certdesk;
+//! callers never see rusqlite or postgres types. The rules are written once over the private
+//! seam of `db` (see docs/pg-hall.md). Cases, case numbering, search,
 //! settings and the audit chain live here. Does not validate case data (the domain does) nor
 //! decide who may act (the workflow does), but every change to a case asks the workflow inside
 //! the write transaction that makes it, on facts read in that transaction, and appends its audit
@@ -10,8 +13,11 @@
 
 pub mod accounts;
 pub mod audit;
+mod db;
 pub mod detail;
 mod files;
+mod migrate;
+pub mod pg;
 pub mod private;
 pub mod schema;
 mod search;
@@ -21,12 +27,14 @@ pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEv
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 pub use detail::{EventBody, EventDetail};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
+pub use migrate::Migrated;
 
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::{self, Action, TransitionError};
 use certdesk_domain::{CaseData, CaseNumber, Status};
 use chrono::{NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use db::{Lite, Pg, Row, Sql, Tx, args};
+use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -60,6 +68,20 @@ pub enum StoreError {
     Busy(String),
     #[error("{what} was cancelled; nothing was written")]
     Cancelled { what: &'static str },
+    /// The database server of a hall: among others 服务器连接中断 (`PgError::ConnectionLost`).
+    #[error(transparent)]
+    Server(Box<pg::PgError>),
+    /// What only a store file has (file backups, restore, SQLite's integrity check), asked of a
+    /// hall, whose server keeps its own backups.
+    #[error("{what} is not on a hall: {instead}")]
+    NotOnHall { what: &'static str, instead: &'static str },
+}
+
+impl StoreError {
+    /// Whether this is the server's connection lost mid-change (nothing written: try again).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::ConnectionLost { .. } | pg::PgError::CommitUnknown { .. }))
+    }
 }
 
 /// Set to ask a long store operation (a backup) to stop; it stops at its next step and leaves
@@ -124,9 +146,22 @@ pub struct CaseSummary {
 }
 
 pub struct Store {
-    pub(crate) conn: Connection,
-    pub(crate) path: PathBuf,
-    _lock: StoreLock,
+    backend: Backend,
+}
+
+/// Where the store lives, chosen when it is opened.
+enum Backend {
+    Sqlite { conn: Connection, path: PathBuf, _lock: StoreLock },
+    Hall(Box<HallBackend>),
+}
+
+/// A hall's database; `RefCell` because the client needs `&mut` to read, and a store is used
+/// from one thread at a time (as rusqlite's connection is). The address and password are kept
+/// (the password zeroized on drop) to connect again after a lost connection.
+struct HallBackend {
+    hall: std::cell::RefCell<pg::Hall>,
+    address: pg::HallAddress,
+    password: pg::ServerPassword,
 }
 
 /// `<store>.lock`: every process with the store open holds it shared; a restore needs it
@@ -167,18 +202,40 @@ pub(crate) fn now() -> String {
 
 pub(crate) const SUMMARY_COLUMNS: &str = "number, status, project, business, cert_kind, org_name, handler_name, created_at, updated_at";
 
-pub(crate) fn read_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
+pub(crate) fn read_summary(r: &Row) -> Result<CaseSummary, StoreError> {
     Ok(CaseSummary {
-        number: r.get(0)?,
-        status: r.get(1)?,
-        project: r.get(2)?,
-        business: r.get(3)?,
-        cert_kind: r.get(4)?,
-        organization: r.get(5)?,
-        handler: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
+        number: r.text(0)?,
+        status: r.text(1)?,
+        project: r.text(2)?,
+        business: r.text(3)?,
+        cert_kind: r.text(4)?,
+        organization: r.text(5)?,
+        handler: r.text(6)?,
+        created_at: r.text(7)?,
+        updated_at: r.text(8)?,
     })
+}
+
+pub(crate) fn summaries(db: &mut dyn Sql, op: &'static str, sql: &str, args: &[db::Val]) -> Result<Vec<CaseSummary>, StoreError> {
+    db.rows(op, sql, args)?.iter().map(read_summary).collect()
+}
+
+/// The next case number of `counter` on `day`, in the caller's write transaction: the row of
+/// `case_seq` created or incremented in one statement (its row lock held to the end of the
+/// transaction on PostgreSQL; SQLite's write lock covers the file).
+pub(crate) fn next_case_number(db: &mut dyn Sql, counter: &str, day: NaiveDate) -> Result<CaseNumber, StoreError> {
+    certdesk_domain::number::check_counter_code(counter).map_err(|e| StoreError::Invalid(format!("counter code {counter:?}: {e}")))?;
+    let day_key = day.format("%Y%m%d").to_string();
+    let seq = db
+        .one(
+            "numbering a case",
+            "INSERT INTO case_seq (counter, day, last) VALUES (?1, ?2, 1)
+             ON CONFLICT (counter, day) DO UPDATE SET last = case_seq.last + 1 RETURNING last",
+            args![counter, day_key.as_str()],
+        )?
+        .int(0)?;
+    let seq = u32::try_from(seq).map_err(|_| StoreError::Invalid(format!("case_seq of {counter} on {day_key} is {seq}")))?;
+    Ok(CaseNumber::new(counter, day, seq))
 }
 
 impl Store {
@@ -189,6 +246,14 @@ impl Store {
         }
         let lock = StoreLock::shared(path)?;
         Store::open_with(path, lock)
+    }
+
+    /// Opens the store of a counter hall on a PostgreSQL server (the password never in the
+    /// address) and brings its schema up to date; every desk of the hall opens the same one.
+    pub fn open_hall(address: &pg::HallAddress, password: pg::ServerPassword) -> Result<Store, StoreError> {
+        let mut hall = pg::Hall::connect(address, &password)?;
+        hall.migrate()?;
+        Ok(Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), address: address.clone(), password })) })
     }
 
     /// Opens a store file this process already holds alone (a restore's staged copy).
@@ -208,21 +273,96 @@ impl Store {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
             .map_err(sql("setting up the connection"))?;
         audit::register_functions(&conn)?;
-        let mut store = Store { conn, path: path.to_path_buf(), _lock: lock };
+        let mut store = Store { backend: Backend::Sqlite { conn, path: path.to_path_buf(), _lock: lock } };
         store.migrate()?;
         Ok(store)
     }
 
+    /// The store's file; empty on a hall (see [`Store::server`]).
     pub fn path(&self) -> &Path {
-        &self.path
+        match &self.backend {
+            Backend::Sqlite { path, .. } => path,
+            Backend::Hall(_) => Path::new(""),
+        }
+    }
+
+    /// The hall's server as shown to people (`USER@HOST:PORT/DB`), `None` for a store file.
+    pub fn server(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Sqlite { .. } => None,
+            Backend::Hall(h) => Some(h.address.shown()),
+        }
+    }
+
+    /// The SQLite connection and file, for what only a store file has; on a hall the typed
+    /// [`StoreError::NotOnHall`].
+    pub(crate) fn file(&self, what: &'static str, instead: &'static str) -> Result<(&Connection, &Path), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { conn, path, .. } => Ok((conn, path)),
+            Backend::Hall(_) => Err(StoreError::NotOnHall { what, instead }),
+        }
+    }
+
+    /// The hall's connection, connected again when the last one was lost.
+    fn hall<'h>(hall: &'h mut pg::Hall, address: &pg::HallAddress, password: &pg::ServerPassword) -> Result<&'h mut pg::Hall, StoreError> {
+        if hall.is_lost() {
+            *hall = pg::Hall::connect(address, password)?;
+        }
+        Ok(hall)
+    }
+
+    /// Runs `read` on the store's connection (on a hall, each statement sees what was committed
+    /// before it). Also the door of the few writes outside the chain that need no lock
+    /// (an account's draft), each statement committed on its own as on SQLite.
+    pub(crate) fn read<T, E: From<StoreError>>(&self, read: impl FnOnce(&mut dyn Sql) -> Result<T, E>) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite { conn, .. } => read(&mut Lite(conn)),
+            Backend::Hall(h) => {
+                let mut hall = h.hall.borrow_mut();
+                let hall = Store::hall(&mut hall, &h.address, &h.password)?;
+                read(&mut Pg { client: &mut hall.client, prepared: &mut hall.prepared })
+            }
+        }
+    }
+
+    /// Runs `read` on one consistent snapshot of the store (`verify`).
+    fn snapshot<T>(&self, read: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { conn, .. } => {
+                let tx = conn.unchecked_transaction().map_err(sql("starting a read"))?;
+                let out = read(&mut Lite(&tx))?;
+                tx.commit().map_err(sql("ending a read"))?;
+                Ok(out)
+            }
+            Backend::Hall(h) => Store::hall(&mut h.hall.borrow_mut(), &h.address, &h.password)?.snapshot(read),
+        }
+    }
+
+    /// Runs `change` in one write transaction, holding the store's write lock (SQLite's
+    /// `BEGIN IMMEDIATE`, the hall's chain lock) from its first statement, and commits it; an
+    /// error rolls everything back.
+    pub(crate) fn write<T, E: From<StoreError>>(&mut self, change: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        match &mut self.backend {
+            Backend::Sqlite { conn, .. } => {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+                let out = change(&mut Tx::begin(&mut Lite(&tx))?)?;
+                tx.commit().map_err(sql("committing a change"))?;
+                Ok(out)
+            }
+            Backend::Hall(h) => Store::hall(h.hall.get_mut(), &h.address, &h.password)?.change(change),
+        }
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
+        let (conn, path) = match &mut self.backend {
+            Backend::Sqlite { conn, path, .. } => (conn, path),
+            Backend::Hall(h) => return h.hall.get_mut().migrate().map(drop).map_err(StoreError::from),
+        };
         let known = schema::MIGRATIONS.len() as i64;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting the migration"))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting the migration"))?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
         if version > known {
-            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
+            return Err(StoreError::TooNew { path: path.clone(), found: version, known });
         }
         for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(m).map_err(sql("migrating the schema"))?;
@@ -232,7 +372,7 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))
+        self.read(|db| db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose())
     }
 
     /// Sets a setting as an administrator, with an audit event naming them.
@@ -241,13 +381,12 @@ impl Store {
             return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name)));
         }
         let actor = actor.name.as_str();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let before: Option<String> = tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(sql("reading a setting"))?;
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])
-            .map_err(sql("writing a setting"))?;
-        audit::append(&tx, &at, &NewEvent::new(actor, AuditAction::Setting, &detail::SettingChanged { key: key.into(), before, after: value.into() }))?;
-        tx.commit().map_err(sql("committing a setting"))
+        self.write(|tx| {
+            let before = tx.db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose()?;
+            tx.db.exec("writing a setting", "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", args![key, value])?;
+            tx.append(&NewEvent::new(actor, AuditAction::Setting, &detail::SettingChanged { key: key.into(), before, after: value.into() }))?;
+            Ok(())
+        })
     }
 
     /// Stores a new draft case with the next number of `counter` for `day`. The data must
@@ -257,180 +396,123 @@ impl Store {
         if !roles.iter().any(|r| actor.has(*r)) {
             return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "create", needed: workflow::RoleList(roles.to_vec()), has: actor.roles.clone() }.into());
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let record = insert_case(&tx, data, counter, day, &actor.name, &at)?;
-        tx.commit().map_err(sql("committing the new case"))?;
-        Ok(record)
+        Ok(self.write(|tx| insert_case(tx, data, counter, day, &actor.name))?)
     }
 
     /// Many cases in one transaction (bulk import, benchmarks); same rows and events as
     /// `create_case` one by one.
     pub fn create_cases<'a>(&mut self, cases: impl IntoIterator<Item = &'a CaseData>, counter: &str, day: NaiveDate, actor: &str) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let mut n = 0;
-        for data in cases {
-            insert_case(&tx, data, counter, day, actor, &at)?;
-            n += 1;
-        }
-        tx.commit().map_err(sql("committing the cases"))?;
-        Ok(n)
+        self.write(|tx| {
+            let mut n = 0;
+            for data in cases {
+                insert_case(tx, data, counter, day, actor)?;
+                n += 1;
+            }
+            Ok(n)
+        })
     }
 
     pub fn case(&self, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
-        read_case(&self.conn, number)
+        self.read(|db| read_case(db, number))
     }
 
     /// Cases, newest first, optionally of one status.
     pub fn list(&self, status: Option<Status>, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
         let limit = limit as i64;
-        let rows = match status {
-            Some(s) => {
-                let mut stmt =
-                    self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY id DESC LIMIT ?2")).map_err(sql("listing cases"))?;
-                stmt.query_map(params![s.wire(), limit], read_summary).map_err(sql("listing cases"))?.collect::<Result<Vec<_>, _>>()
-            }
-            None => {
-                let mut stmt = self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases ORDER BY id DESC LIMIT ?1")).map_err(sql("listing cases"))?;
-                stmt.query_map(params![limit], read_summary).map_err(sql("listing cases"))?.collect::<Result<Vec<_>, _>>()
-            }
-        };
-        rows.map_err(sql("listing cases"))
+        self.read(|db| match status {
+            Some(s) => summaries(db, "listing cases", &format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY id DESC LIMIT ?2"), args![s.wire(), limit]),
+            None => summaries(db, "listing cases", &format!("SELECT {SUMMARY_COLUMNS} FROM cases ORDER BY id DESC LIMIT ?1"), args![limit]),
+        })
+    }
+
+    /// The cases in `status`, the longest waiting first (by their last change, which for a
+    /// submitted case is its submission: a case returned and submitted again waits from then).
+    pub fn waiting(&self, status: Status, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY updated_at, id LIMIT ?2");
+        self.read(|db| summaries(db, "listing cases", &sql, args![status.wire(), limit as i64]))
     }
 
     /// Search as the clerk types: every whitespace-separated term must match a fragment of the
     /// organisation name or department, a USCC / ID / mobile prefix or fragment, the handler,
     /// the legal representative or an employee. Newest first, at most `limit`.
-    /// The cases in `status`, the longest waiting first (by their last change, which for a
-    /// submitted case is its submission: a case returned and submitted again waits from then).
-    pub fn waiting(&self, status: Status, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut stmt =
-            self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE status = ?1 ORDER BY updated_at, id LIMIT ?2")).map_err(sql("listing cases"))?;
-        let rows = stmt.query_map(params![status.wire(), limit as i64], read_summary).map_err(sql("listing cases"))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(sql("listing cases"))
-    }
-
     pub fn search(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
         let terms = search::plan(text);
         if terms.is_empty() {
             return Ok(vec![]);
         }
-        // one identifier-like term: a range scan of the identifier index
-        if let [_] = terms.as_slice()
-            && let Some(prefix) = search::identifier_prefix(text.trim())
-        {
-            let rows = self.search_identifier(&prefix, limit)?;
-            if !rows.is_empty() {
-                return Ok(rows);
+        self.read(|db| {
+            // one identifier-like term: a range scan of the identifier index
+            if let [_] = terms.as_slice()
+                && let Some(prefix) = search::identifier_prefix(text.trim())
+            {
+                let rows = search_identifier(db, &prefix, limit)?;
+                if !rows.is_empty() {
+                    return Ok(rows);
+                }
             }
-        }
-        let mut conditions = Vec::new();
-        let mut args: Vec<String> = Vec::new();
-        for (i, term) in terms.iter().enumerate() {
-            let (table, q) = match term {
-                search::TermQuery::Trigram(q) => ("case_text", q),
-                search::TermQuery::Grams(q) => ("case_grams", q),
-            };
-            conditions.push(format!("SELECT rowid FROM {table} WHERE {table} MATCH ?{}", i + 1));
-            args.push(q.clone());
-        }
-        let ids = if conditions.len() == 1 {
-            format!("{} ORDER BY rowid DESC LIMIT {limit}", conditions[0])
-        } else {
-            format!("SELECT rowid FROM ({}) ORDER BY rowid DESC LIMIT {limit}", conditions.join(" INTERSECT "))
-        };
-        let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE id IN ({ids}) ORDER BY id DESC");
-        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("searching cases"))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_summary).map_err(sql("searching cases"))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(sql("searching cases"))
-    }
-
-    /// Cases with an identifier starting with `prefix` (already an `ident_key`), newest first
-    /// among the first `limit` matches in identifier order.
-    fn search_identifier(&self, prefix: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT case_id FROM case_idents WHERE ident >= ?1 AND ident < ?2 LIMIT ?3").map_err(sql("searching identifiers"))?;
-        let upper = format!("{prefix}\u{7f}");
-        let mut ids: Vec<i64> = stmt
-            .query_map(params![prefix, upper, (limit * 4) as i64], |r| r.get(0))
-            .map_err(sql("searching identifiers"))?
-            .collect::<Result<_, _>>()
-            .map_err(sql("searching identifiers"))?;
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        ids.dedup();
-        ids.truncate(limit);
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let mut stmt = self.conn.prepare(&format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE id IN ({list}) ORDER BY id DESC")).map_err(sql("searching identifiers"))?;
-        let rows = stmt.query_map([], read_summary).map_err(sql("searching identifiers"))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(sql("searching identifiers"))
+            let (ids, args) = search::case_ids(db.dialect(), &terms, limit);
+            let query = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE id IN ({ids}) ORDER BY id DESC");
+            summaries(db, "searching cases", &query, &args)
+        })
     }
 
     /// Runs `change` on case `number` inside one write transaction: the case as stored and the
     /// workflow's facts are read in that transaction, so what `change` checks is what it
-    /// changes; `at` is the time of the events it appends.
-    fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&rusqlite::Transaction<'_>, &CaseRecord, &CaseFacts, &str) -> Result<T, ActError>) -> Result<T, ActError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let record = read_case(&tx, number)?;
-        let facts = facts_in(&tx, &record)?;
-        let out = change(&tx, &record, &facts, &at)?;
-        tx.commit().map_err(sql("committing a change"))?;
-        Ok(out)
+    /// changes; `tx.at` is the time of the events it appends.
+    fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &CaseRecord, &CaseFacts) -> Result<T, ActError>) -> Result<T, ActError> {
+        self.write(|tx| {
+            let record = read_case(tx.db, number)?;
+            let facts = facts_in(tx.db, &record)?;
+            change(tx, &record, &facts)
+        })
     }
 
     /// The case's events on the audit chain, oldest first.
     pub fn history(&self, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
-        audit::events_for_case(&self.conn, number)
+        self.read(|db| audit::events_for_case(db, number))
     }
 
     /// What the workflow rules know about a case now.
     pub fn facts(&self, number: &CaseNumber) -> Result<(CaseRecord, CaseFacts), StoreError> {
-        let record = read_case(&self.conn, number)?;
-        let facts = facts_in(&self.conn, &record)?;
-        Ok((record, facts))
+        self.read(|db| {
+            let record = read_case(db, number)?;
+            let facts = facts_in(db, &record)?;
+            Ok((record, facts))
+        })
     }
 
     /// The newest event of `action` whose detail has `field` equal to `value` (e.g. the key
     /// generated for a case, found by its public key).
     pub fn find_event(&self, action: AuditAction, field: &str, value: &str) -> Result<Option<AuditEvent>, StoreError> {
-        let path = format!("$.{field}");
-        let number: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT case_number FROM audit_events WHERE action = ?1 AND json_extract(detail, ?2) = ?3 ORDER BY seq DESC LIMIT 1",
-                params![action.wire(), path, value],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql("searching events"))?;
+        let number = self.read(|db| audit::find_case_of_event(db, action, field, value))?;
         let Some(Some(number)) = number else { return Ok(None) };
         let Ok(number) = CaseNumber::parse(&number) else { return Ok(None) };
         Ok(self.history(&number)?.into_iter().rev().find(|e| e.action == action && e.detail.get(field).and_then(|v| v.as_str()) == Some(value)))
     }
 
-    /// Walks the audit chain; see [`audit`].
+    /// Walks the audit chain and checks every case and file against it, on one snapshot; see
+    /// [`audit`].
     pub fn verify_audit(&self) -> Result<VerifyReport, StoreError> {
-        audit::verify(&self.conn)
+        self.snapshot(audit::verify)
     }
 
     /// The audit chain exactly as stored, oldest first, with its recorded head (`store migrate`
     /// copies it verbatim to a hall).
     pub fn stored_chain(&self) -> Result<(Vec<audit::StoredEvent>, Option<String>), StoreError> {
-        audit::stored_chain(&self.conn)
+        self.snapshot(audit::stored_chain)
     }
 
-    /// `PRAGMA integrity_check`: "ok" or the first problems SQLite finds.
+    /// `PRAGMA integrity_check`: "ok" or the first problems SQLite finds. (A hall's server
+    /// checks its own pages: `NotOnHall`.)
     pub fn integrity_check(&self) -> Result<String, StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(sql("checking integrity"))?;
+        let (conn, _) = self.file("SQLite's integrity check", "the server checks its own pages (data checksums, amcheck)")?;
+        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql("checking integrity"))?;
         let rows: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(sql("checking integrity"))?.collect::<Result<_, _>>().map_err(sql("checking integrity"))?;
         Ok(rows.join("\n"))
     }
 
     pub fn count_cases(&self) -> Result<i64, StoreError> {
-        self.conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).map_err(sql("counting cases"))
+        self.read(|db| db.one("counting cases", "SELECT count(*) FROM cases", &[])?.int(0))
     }
 
     /// Appends an event that concerns no case (a key unlocked or wiped outside a case, a backup
@@ -439,12 +521,24 @@ impl Store {
         if ev.case_number.is_some() {
             return Err(StoreError::Invalid("events of a case are recorded by the case's own methods".into()));
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
-        let at = audit::clock(&tx)?;
-        let seq = audit::append(&tx, &at, ev)?;
-        tx.commit().map_err(sql("committing an event"))?;
-        Ok(seq)
+        self.write(|tx| tx.append(ev))
     }
+}
+
+/// Cases with an identifier starting with `prefix` (already an `ident_key`), newest first
+/// among the first `limit` matches in identifier order.
+fn search_identifier(db: &mut dyn Sql, prefix: &str, limit: usize) -> Result<Vec<CaseSummary>, StoreError> {
+    let upper = format!("{prefix}\u{7f}");
+    let rows = db.rows("searching identifiers", "SELECT case_id FROM case_idents WHERE ident >= ?1 AND ident < ?2 LIMIT ?3", args![prefix, upper, (limit * 4) as i64])?;
+    let mut ids = rows.iter().map(|r| r.int(0)).collect::<Result<Vec<i64>, _>>()?;
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids.truncate(limit);
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    summaries(db, "searching identifiers", &format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE id IN ({list}) ORDER BY id DESC"), &[])
 }
 
 /// Why a workflow action was refused.
@@ -485,21 +579,17 @@ pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[Attachme
     facts
 }
 
-fn facts_in(conn: &Connection, record: &CaseRecord) -> Result<CaseFacts, StoreError> {
-    let history = audit::events_for_case(conn, &record.number)?;
-    let files = files::list(conn, &record.number)?;
+fn facts_in(db: &mut dyn Sql, record: &CaseRecord) -> Result<CaseFacts, StoreError> {
+    let history = audit::events_for_case(db, &record.number)?;
+    let files = files::list(db, &record.number)?;
     Ok(case_facts(record, &history, &files))
 }
 
-fn read_case(conn: &Connection, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
-    let row = conn
-        .query_row("SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1", [number.as_str()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })
-        .optional()
-        .map_err(sql("reading a case"))?
+fn read_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
+    let r = db
+        .row("reading a case", "SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1", args![number.as_str()])?
         .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;
-    let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) = row;
+    let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?, r.text(5)?, r.text(6)?);
     let corrupt = |detail: String| StoreError::Corrupt { number: number.to_string(), detail };
     let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(format!("unknown status {status_text:?}")))?;
     let data = CaseData::from_json(&data_text).map_err(|e| corrupt(e.to_string()))?;
@@ -507,13 +597,12 @@ fn read_case(conn: &Connection, number: &CaseNumber) -> Result<CaseRecord, Store
 }
 
 /// Moves the stored status of a case, guarded by what it was read as.
-fn set_status(tx: &rusqlite::Transaction<'_>, record: &CaseRecord, to: Status, at: &str) -> Result<(), StoreError> {
-    let changed = tx
-        .execute(
-            "UPDATE cases SET status = ?1, updated_at = ?2 WHERE number = ?3 AND status = ?4 AND digest = ?5",
-            params![to.wire(), at, record.number.as_str(), record.status.wire(), record.digest],
-        )
-        .map_err(sql("changing a case's status"))?;
+fn set_status(tx: &mut Tx<'_>, record: &CaseRecord, to: Status) -> Result<(), StoreError> {
+    let changed = tx.db.exec(
+        "changing a case's status",
+        "UPDATE cases SET status = ?1, updated_at = ?2 WHERE number = ?3 AND status = ?4 AND digest = ?5",
+        args![to.wire(), tx.at.as_str(), record.number.as_str(), record.status.wire(), record.digest.as_str()],
+    )?;
     if changed != 1 {
         return Err(StoreError::Invalid(format!("case {} changed while this action was prepared; try again", record.number)));
     }
@@ -548,10 +637,10 @@ impl Store {
     /// [`Store::act`] with what the move records besides: a hand-over (`deliver`), the
     /// materials to follow (`submit`, `approve`).
     pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
-        self.write_case(number, |tx, record, facts, at| {
+        self.write_case(number, |tx, record, facts| {
             let to = status::next(record.status, action).map_err(StoreError::from)?;
             workflow::authorize(actor, action, facts, reason)?;
-            set_status(tx, record, to, at)?;
+            set_status(tx, record, to)?;
             let detail = detail::CaseChange {
                 from: Some(record.status.wire().into()),
                 to: to.wire().into(),
@@ -562,70 +651,61 @@ impl Store {
                 handover: note.handover.clone(),
                 to_follow: note.to_follow.clone(),
             };
-            audit::append(
-                tx,
-                at,
-                &NewEvent {
-                    actor: &actor.name,
-                    action: action.into(),
-                    case_number: Some(&record.number),
-                    digest_before: Some(&record.digest),
-                    digest_after: Some(&record.digest),
-                    detail: detail::value_of(action.into(), &detail),
-                },
-            )?;
-            Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
+            tx.append(&NewEvent {
+                actor: &actor.name,
+                action: action.into(),
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&record.digest),
+                detail: detail::value_of(action.into(), &detail),
+            })?;
+            Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
         })
     }
 
     /// Replaces the case data (already validated) as `actor`, a clerk; an approved case goes
     /// back to review.
     pub fn edit(&mut self, number: &CaseNumber, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
-        self.write_case(number, |tx, record, facts, at| {
+        self.write_case(number, |tx, record, facts| {
             let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
             workflow::authorize(actor, Action::Edit, facts, None)?;
             let canonical = data.canonical_json();
             let digest = sha256_hex(canonical.as_bytes());
-            let id: i64 = tx.query_row("SELECT id FROM cases WHERE number = ?1", [record.number.as_str()], |r| r.get(0)).map_err(sql("reading a case"))?;
+            let id = tx.db.one("reading a case", "SELECT id FROM cases WHERE number = ?1", args![record.number.as_str()])?.int(0)?;
             let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
-            let changed = tx
-                .execute(
-                    "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
-                     cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12 AND status = ?13",
-                    params![
-                        to.wire(),
-                        canonical,
-                        digest,
-                        at,
-                        actor.name,
-                        data.project,
-                        data.business.wire(),
-                        data.cert_kind.wire(),
-                        org_name,
-                        data.handler.name,
-                        id,
-                        record.digest,
-                        record.status.wire()
-                    ],
-                )
-                .map_err(sql("updating a case"))?;
+            let changed = tx.db.exec(
+                "updating a case",
+                "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
+                 cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12 AND status = ?13",
+                args![
+                    to.wire(),
+                    canonical,
+                    digest.as_str(),
+                    tx.at.as_str(),
+                    actor.name.as_str(),
+                    data.project.as_str(),
+                    data.business.wire(),
+                    data.cert_kind.wire(),
+                    org_name,
+                    data.handler.name.as_str(),
+                    id,
+                    record.digest.as_str(),
+                    record.status.wire()
+                ],
+            )?;
             if changed != 1 {
                 return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
             }
-            index_case(tx, id, record.number.as_str(), data, true)?;
-            audit::append(
-                tx,
-                at,
-                &NewEvent {
-                    actor: &actor.name,
-                    action: AuditAction::Edit,
-                    case_number: Some(&record.number),
-                    digest_before: Some(&record.digest),
-                    digest_after: Some(&digest),
-                    detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
-                },
-            )?;
-            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: at.to_string(), updated_by: actor.name.clone(), ..record.clone() })
+            index_case(tx.db, id, record.number.as_str(), data, true)?;
+            tx.append(&NewEvent {
+                actor: &actor.name,
+                action: AuditAction::Edit,
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&digest),
+                detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
+            })?;
+            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name.clone(), ..record.clone() })
         })
     }
 
@@ -637,7 +717,7 @@ impl Store {
         for f in files {
             files::check_file(f)?;
         }
-        self.write_case(number, |tx, record, facts, at| {
+        self.write_case(number, |tx, record, facts| {
             let to = match kind {
                 FileKind::Case => workflow::authorize_attach(actor, facts)?,
                 FileKind::KeyDesk => {
@@ -647,7 +727,7 @@ impl Store {
             };
             let mut out = Vec::new();
             for f in files {
-                out.push(files::insert(tx, &record.number, f, at, &actor.name)?);
+                out.push(files::insert(tx, &record.number, f, &actor.name)?);
             }
             let evented = event.is_some();
             if let Some(mut body) = event {
@@ -656,13 +736,13 @@ impl Store {
                     body.detail["from"] = record.status.wire().into();
                     body.detail["to"] = to.wire().into();
                 }
-                audit::append(tx, at, &NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+                tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
             }
             if to != record.status {
-                set_status(tx, record, to, at)?;
+                set_status(tx, record, to)?;
                 if !evented {
                     let detail = detail::CaseChange { files: Some(files.iter().map(|f| f.name.to_string()).collect()), ..detail::CaseChange::moved(record.status, to) };
-                    audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::FilesChanged, &detail).on_case(&record.number))?;
+                    tx.append(&NewEvent::new(&actor.name, AuditAction::FilesChanged, &detail).on_case(&record.number))?;
                 }
             }
             Ok(out)
@@ -684,28 +764,24 @@ impl Store {
         if !action.is_key_step() {
             return Err(StoreError::Invalid(format!("{} is not a key-desk step", action.wire())).into());
         }
-        self.write_case(number, |tx, record, facts, at| {
+        self.write_case(number, |tx, record, facts| {
             workflow::authorize_key_step(actor, facts, new_key)?;
-            audit::append(tx, at, &NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
             if action != AuditAction::CertificateWritten || record.status != Status::Approved {
                 return Ok(record.clone());
             }
             let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
             workflow::authorize(actor, Action::IssueKey, facts, None)?;
-            set_status(tx, record, to, at)?;
-            audit::append(
-                tx,
-                at,
-                &NewEvent {
-                    actor: &actor.name,
-                    action: AuditAction::IssueKey,
-                    case_number: Some(&record.number),
-                    digest_before: Some(&record.digest),
-                    digest_after: Some(&record.digest),
-                    detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles.clone()), ..detail::CaseChange::moved(record.status, to) }),
-                },
-            )?;
-            Ok(CaseRecord { status: to, updated_at: at.to_string(), ..record.clone() })
+            set_status(tx, record, to)?;
+            tx.append(&NewEvent {
+                actor: &actor.name,
+                action: AuditAction::IssueKey,
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&record.digest),
+                detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles.clone()), ..detail::CaseChange::moved(record.status, to) }),
+            })?;
+            Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
         })
     }
 
@@ -713,7 +789,7 @@ impl Store {
     /// certificate activated) on an approved case whose approval still covers it, by an account
     /// with the step's role.
     pub fn confirm_step(&mut self, number: &CaseNumber, actor: &Actor, role: workflow::Role, confirmed: &detail::StepConfirmed) -> Result<(), ActError> {
-        self.write_case(number, |tx, record, facts, at| {
+        self.write_case(number, |tx, record, facts| {
             if !actor.has(role) {
                 let needed = workflow::RoleList(vec![role]);
                 return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "step", needed, has: actor.roles.clone() }.into());
@@ -724,7 +800,7 @@ impl Store {
             if !facts.approval_holds() {
                 return Err(RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }.into());
             }
-            audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::StepDone, confirmed).on_case(&record.number))?;
+            tx.append(&NewEvent::new(&actor.name, AuditAction::StepDone, confirmed).on_case(&record.number))?;
             Ok(())
         })
     }
@@ -732,7 +808,7 @@ impl Store {
     /// A supervisor allows a second key for a case whose certificate was written (the first key
     /// lost or broken), with a reason; the approval still has to cover the data and files.
     pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str) -> Result<(), ActError> {
-        self.write_case(number, |tx, record, facts, at| {
+        self.write_case(number, |tx, record, facts| {
             if !actor.has(workflow::Role::Supervisor) {
                 let needed = workflow::RoleList(vec![workflow::Role::Supervisor]);
                 return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "reissue", needed, has: actor.roles.clone() }.into());
@@ -745,7 +821,7 @@ impl Store {
                 return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
             }
             let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles.clone() };
-            audit::append(tx, at, &NewEvent::new(&actor.name, AuditAction::Reissue, &detail).on_case(&record.number))?;
+            tx.append(&NewEvent::new(&actor.name, AuditAction::Reissue, &detail).on_case(&record.number))?;
             Ok(())
         })
     }
@@ -753,82 +829,77 @@ impl Store {
     /// Records an event on a case that changes nothing in it (forms printed), by any signed-in
     /// account with a role, on an open case.
     pub fn note(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody) -> Result<(), ActError> {
-        self.write_case(number, |tx, record, _, at| {
+        self.write_case(number, |tx, record, _| {
             if actor.roles.is_empty() {
                 return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name))));
             }
-            audit::append(tx, at, &NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
             Ok(())
         })
     }
 }
 
-fn insert_case(tx: &rusqlite::Transaction<'_>, data: &CaseData, counter: &str, day: NaiveDate, actor: &str, at: &str) -> Result<CaseRecord, StoreError> {
-    certdesk_domain::number::check_counter_code(counter).map_err(|e| StoreError::Invalid(format!("counter code {counter:?}: {e}")))?;
-    let day_key = day.format("%Y%m%d").to_string();
-    let seq: u32 = tx
-        .query_row(
-            "INSERT INTO case_seq (counter, day, last) VALUES (?1, ?2, 1)
-             ON CONFLICT (counter, day) DO UPDATE SET last = last + 1 RETURNING last",
-            params![counter, day_key],
-            |r| r.get(0),
-        )
-        .map_err(sql("numbering a case"))?;
-    let number = CaseNumber::new(counter, day, seq);
-
+fn insert_case(tx: &mut Tx<'_>, data: &CaseData, counter: &str, day: NaiveDate, actor: &str) -> Result<CaseRecord, StoreError> {
+    let number = next_case_number(tx.db, counter, day)?;
     let canonical = data.canonical_json();
     let digest = sha256_hex(canonical.as_bytes());
     let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
-    tx.execute(
-        "INSERT INTO cases (number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11)",
-        params![number.as_str(), data.project, data.business.wire(), data.cert_kind.wire(), Status::Draft.wire(), org_name, data.handler.name, canonical, digest, at, actor],
-    )
-    .map_err(sql("storing a case"))?;
-    let id = tx.last_insert_rowid();
-    index_case(tx, id, number.as_str(), data, false)?;
-    audit::append(
-        tx,
-        at,
-        &NewEvent {
-            actor,
-            action: AuditAction::Create,
-            case_number: Some(&number),
-            digest_before: None,
-            digest_after: Some(&digest),
-            detail: detail::value_of(AuditAction::Create, &detail::CaseChange::created()),
-        },
-    )?;
+    let id = tx
+        .db
+        .one(
+            "storing a case",
+            "INSERT INTO cases (number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11) RETURNING id",
+            args![
+                number.as_str(),
+                data.project.as_str(),
+                data.business.wire(),
+                data.cert_kind.wire(),
+                Status::Draft.wire(),
+                org_name,
+                data.handler.name.as_str(),
+                canonical,
+                digest.as_str(),
+                tx.at.as_str(),
+                actor
+            ],
+        )?
+        .int(0)?;
+    index_case(tx.db, id, number.as_str(), data, false)?;
+    tx.append(&NewEvent {
+        actor,
+        action: AuditAction::Create,
+        case_number: Some(&number),
+        digest_before: None,
+        digest_after: Some(&digest),
+        detail: detail::value_of(AuditAction::Create, &detail::CaseChange::created()),
+    })?;
     Ok(CaseRecord {
         number,
         status: Status::Draft,
         data: data.clone(),
         digest,
-        created_at: at.to_string(),
-        updated_at: at.to_string(),
+        created_at: tx.at.clone(),
+        updated_at: tx.at.clone(),
         created_by: actor.to_string(),
         updated_by: actor.to_string(),
     })
 }
 
-fn index_case(tx: &rusqlite::Transaction<'_>, id: i64, number: &str, data: &CaseData, replace: bool) -> Result<(), StoreError> {
+/// The search rows of a case (identifiers, and the text the dialect's index takes), `replace`
+/// those it had.
+pub(crate) fn index_case(db: &mut dyn Sql, id: i64, number: &str, data: &CaseData, replace: bool) -> Result<(), StoreError> {
     if replace {
-        tx.execute("DELETE FROM case_text WHERE rowid = ?1", [id]).map_err(sql("re-indexing a case"))?;
-        tx.execute("DELETE FROM case_grams WHERE rowid = ?1", [id]).map_err(sql("re-indexing a case"))?;
-        tx.execute("DELETE FROM case_idents WHERE case_id = ?1", [id]).map_err(sql("re-indexing a case"))?;
-    }
-    {
-        let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO case_idents (ident, case_id) VALUES (?1, ?2)").map_err(sql("indexing a case"))?;
-        for ident in search::identifiers(number, data) {
-            stmt.execute(params![ident, id]).map_err(sql("indexing a case"))?;
+        for sql in search::unindex_statements(db.dialect()) {
+            db.exec("re-indexing a case", sql, args![id])?;
         }
     }
+    for ident in search::identifiers(number, data) {
+        db.exec("indexing a case", "INSERT INTO case_idents (ident, case_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING", args![ident, id])?;
+    }
     let fields = search::searchable_fields(number, data);
-    tx.prepare_cached("INSERT INTO case_text (rowid, body) VALUES (?1, ?2)")
-        .and_then(|mut s| s.execute(params![id, search::trigram_body(&fields)]))
-        .map_err(sql("indexing a case"))?;
-    tx.prepare_cached("INSERT INTO case_grams (rowid, body) VALUES (?1, ?2)")
-        .and_then(|mut s| s.execute(params![id, search::grams_body(&fields)]))
-        .map_err(sql("indexing a case"))?;
+    for (sql, args) in search::index_rows(db.dialect(), id, &fields) {
+        db.exec("indexing a case", sql, &args)?;
+    }
     Ok(())
 }

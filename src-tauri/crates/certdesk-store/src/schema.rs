@@ -134,7 +134,14 @@ const M005_DISPLAY_NAMES: &str = r#"
 ALTER TABLE accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES];
+/// Migration 6: the twin of PostgreSQL's migration 6 (its search indexes without a pending
+/// list); nothing changes on SQLite, whose FTS5 indexes have none. The lists of both dialects
+/// keep one entry per version.
+const M006_SEARCH_WITHOUT_PENDING_LIST: &str = r#"
+-- PostgreSQL: GIN indexes of case_text without fastupdate; nothing to do on SQLite
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
 /// every migration is pinned and unchanged. Shared by both dialects' tests (SQLite's here,
@@ -186,6 +193,7 @@ mod tests {
         "1f1c6e2217ece75e633888e8f9dabe4901e283566820bff435ca610d1894fb68",
         "5978933a08e2e4e248e20b8d04d1d16bf6962e1182a4d7da02ec6ed1e553befb",
         "097b46e82c02ea1d3b29e3d9a3f451efc6b78b49424cd38138454b030832af0f",
+        "b8d2898d8ac37d980d7ecf8b8a6c5e27df08468d7b7785aef2ffdbfd98840874",
     ];
 
     #[test]

@@ -1,9 +1,12 @@
-//! Search as a clerk types. Owns what text of a case is searchable and how a typed query
-//! becomes an FTS5 query: three or more characters go to the trigram index (any substring,
-//! Chinese or not); one or two Chinese characters go to the unigram/bigram index; one or two
-//! ASCII characters are a prefix of an identifier, mobile number or case number. Results come
+//! Search as a clerk types. Owns what text of a case is searchable, its index rows and how a
+//! typed query becomes a query of the index, in both dialects: three or more characters go to
+//! the trigram index (FTS5 `trigram`; `pg_trgm` GIN under `ILIKE` on PostgreSQL: any
+//! substring, Chinese or not); one or two Chinese characters go to the unigram/bigram index
+//! (FTS5 `unicode61`; a `tsvector` of the same tokens on PostgreSQL); one or two ASCII
+//! characters are a prefix of an identifier, mobile number or case number. Results come
 //! newest first, so a common fragment still answers at once.
 
+use crate::db::{Dialect, Val};
 use certdesk_domain::CaseData;
 use unicode_normalization::UnicodeNormalization;
 
@@ -116,11 +119,90 @@ pub(crate) fn grams_body(fields: &[String]) -> String {
     tokens.join(" ")
 }
 
-/// Which index answers a term, and the FTS5 query for it.
+/// Which index answers a term, and the term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TermQuery {
+    /// a substring of three or more characters
     Trigram(String),
+    /// a whole token of the grams index (one or two CJK characters)
     Grams(String),
+    /// the start of an ASCII token of the grams index
+    Prefix(String),
+}
+
+impl TermQuery {
+    /// The FTS5 query of the term, and its table.
+    fn fts5(&self) -> (&'static str, String) {
+        match self {
+            TermQuery::Trigram(t) => ("case_text", quote(t)),
+            TermQuery::Grams(t) => ("case_grams", quote(t)),
+            TermQuery::Prefix(t) => ("case_grams", format!("{}*", quote(t))),
+        }
+    }
+
+    /// The condition on PostgreSQL's `case_text` row and its argument, as `?n`.
+    fn postgres(&self, n: usize) -> (String, String) {
+        // a tsquery lexeme in quotes: quotes and backslashes doubled
+        let lexeme = |t: &str| format!("'{}'", t.to_lowercase().replace('\\', "\\\\").replace('\'', "''"));
+        match self {
+            TermQuery::Trigram(t) => (format!("body ILIKE ?{n}"), format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))),
+            TermQuery::Grams(t) => (format!("grams @@ CAST(CAST(?{n} AS text) AS tsquery)"), lexeme(t)),
+            TermQuery::Prefix(t) => (format!("grams @@ CAST(CAST(?{n} AS text) AS tsquery)"), format!("{}:*", lexeme(t))),
+        }
+    }
+}
+
+/// The query of the ids of the cases matching every term, newest first, at most `limit`, and
+/// its arguments.
+pub(crate) fn case_ids(dialect: Dialect, terms: &[TermQuery], limit: usize) -> (String, Vec<Val>) {
+    let mut conditions = Vec::new();
+    let mut args = Vec::new();
+    for (i, term) in terms.iter().enumerate() {
+        let (condition, arg) = match dialect {
+            Dialect::Sqlite => {
+                let (table, q) = term.fts5();
+                (format!("SELECT rowid FROM {table} WHERE {table} MATCH ?{}", i + 1), q)
+            }
+            Dialect::Postgres => term.postgres(i + 1),
+        };
+        conditions.push(condition);
+        args.push(Val::Text(arg));
+    }
+    let ids = match dialect {
+        Dialect::Sqlite if conditions.len() == 1 => format!("{} ORDER BY rowid DESC LIMIT {limit}", conditions[0]),
+        Dialect::Sqlite => format!("SELECT rowid FROM ({}) ORDER BY rowid DESC LIMIT {limit}", conditions.join(" INTERSECT ")),
+        Dialect::Postgres => format!("SELECT case_id FROM case_text WHERE {} ORDER BY case_id DESC LIMIT {limit}", conditions.join(" AND ")),
+    };
+    (ids, args)
+}
+
+/// The statements that remove a case's search rows (`?1` its id) before it is indexed again.
+pub(crate) fn unindex_statements(dialect: Dialect) -> &'static [&'static str] {
+    match dialect {
+        Dialect::Sqlite => &["DELETE FROM case_text WHERE rowid = ?1", "DELETE FROM case_grams WHERE rowid = ?1", "DELETE FROM case_idents WHERE case_id = ?1"],
+        Dialect::Postgres => &["DELETE FROM case_text WHERE case_id = ?1", "DELETE FROM case_idents WHERE case_id = ?1"],
+    }
+}
+
+/// The text index rows of case `id` with `fields`: the statements and their arguments.
+pub(crate) fn index_rows(dialect: Dialect, id: i64, fields: &[String]) -> Vec<(&'static str, Vec<Val>)> {
+    match dialect {
+        Dialect::Sqlite => vec![
+            ("INSERT INTO case_text (rowid, body) VALUES (?1, ?2)", vec![Val::Int(id), Val::Text(trigram_body(fields))]),
+            ("INSERT INTO case_grams (rowid, body) VALUES (?1, ?2)", vec![Val::Int(id), Val::Text(grams_body(fields))]),
+        ],
+        // unicode61 folds case; a tsvector takes its lexemes as they are, so they are folded here
+        Dialect::Postgres => vec![(
+            "INSERT INTO case_text (case_id, body, grams) VALUES (?1, ?2, array_to_tsvector(CAST(CAST(?3 AS text) AS text[])))",
+            vec![Val::Int(id), Val::Text(trigram_body(fields)), Val::Text(text_array(&grams_body(fields).to_lowercase()))],
+        )],
+    }
+}
+
+/// Space-separated tokens as a PostgreSQL array literal (`{"a","b"}`).
+fn text_array(tokens: &str) -> String {
+    let items: Vec<String> = tokens.split(' ').filter(|t| !t.is_empty()).map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""))).collect();
+    format!("{{{}}}", items.join(","))
 }
 
 fn quote(term: &str) -> String {
@@ -136,12 +218,12 @@ pub(crate) fn plan(query: &str) -> Vec<TermQuery> {
         .map(|term| {
             let len = term.chars().count();
             if len >= 3 {
-                TermQuery::Trigram(quote(term))
+                TermQuery::Trigram(term.to_string())
             } else if term.chars().all(is_cjk) {
-                TermQuery::Grams(quote(term))
+                TermQuery::Grams(term.to_string())
             } else {
                 let ascii: String = term.chars().filter(char::is_ascii_alphanumeric).collect();
-                if ascii.is_empty() { TermQuery::Grams(quote(term)) } else { TermQuery::Grams(format!("{}*", quote(&ascii))) }
+                if ascii.is_empty() { TermQuery::Grams(term.to_string()) } else { TermQuery::Prefix(ascii) }
             }
         })
         .collect()
@@ -159,12 +241,23 @@ mod tests {
 
     #[test]
     fn routing_by_length_and_script() {
-        assert_eq!(plan("示例科技"), vec![TermQuery::Trigram("\"示例科技\"".into())]);
-        assert_eq!(plan("示例"), vec![TermQuery::Grams("\"示例\"".into())]);
-        assert_eq!(plan("王"), vec![TermQuery::Grams("\"王\"".into())]);
-        assert_eq!(plan("13"), vec![TermQuery::Grams("\"13\"*".into())]);
-        assert_eq!(plan("９１４４"), vec![TermQuery::Trigram("\"9144\"".into())]);
-        assert_eq!(plan(" 广州  张伟 "), vec![TermQuery::Grams("\"广州\"".into()), TermQuery::Grams("\"张伟\"".into())]);
+        let fts5 = |q: &str| plan(q).iter().map(TermQuery::fts5).collect::<Vec<_>>();
+        assert_eq!(fts5("示例科技"), vec![("case_text", "\"示例科技\"".into())]);
+        assert_eq!(fts5("示例"), vec![("case_grams", "\"示例\"".into())]);
+        assert_eq!(fts5("王"), vec![("case_grams", "\"王\"".into())]);
+        assert_eq!(fts5("13"), vec![("case_grams", "\"13\"*".into())]);
+        assert_eq!(fts5("９１４４"), vec![("case_text", "\"9144\"".into())]);
+        assert_eq!(fts5(" 广州  张伟 "), vec![("case_grams", "\"广州\"".into()), ("case_grams", "\"张伟\"".into())]);
         assert!(plan("  ").is_empty());
+    }
+
+    #[test]
+    fn postgres_terms_are_escaped() {
+        let pg = |q: &str| plan(q).iter().map(|t| t.postgres(1).1).collect::<Vec<_>>();
+        assert_eq!(pg(r"50%_a\b"), vec![r"%50\%\_a\\b%".to_string()]);
+        assert_eq!(pg("王"), vec!["'王'".to_string()]);
+        assert_eq!(pg("Ab"), vec!["'ab':*".to_string()]);
+        assert_eq!(pg("'"), vec!["''''".to_string()]);
+        assert_eq!(text_array(r#"a "b""#), r#"{"a","\"b\""}"#);
     }
 }

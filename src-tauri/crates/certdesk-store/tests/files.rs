@@ -1,4 +1,5 @@
-//! Files kept with cases, drafts, filtered lists, roles, and backup / restore on real stores.
+//! Files kept with cases, drafts, filtered lists and roles on both back ends (`on_both!`);
+//! backup / restore on real store files, and their typed refusal on a hall.
 
 mod common;
 use certdesk_domain::workflow::{Actor, Role};
@@ -7,85 +8,6 @@ use common::*;
 
 fn pw(s: &str) -> Password {
     Password::new(s.to_string())
-}
-
-#[test]
-fn attachments_are_kept_superseded_and_recorded_on_the_chain() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
-    put(&mut s, &n, "seal:official_seal", "image/png", b"first", "zhang").unwrap();
-    put(&mut s, &n, "seal:official_seal", "image/png", b"second", "zhang").unwrap();
-    put(&mut s, &n, "scan", "image/jpeg", b"scan bytes", "zhang").unwrap();
-    let list = s.attachments(&n).unwrap();
-    assert_eq!(list.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["scan", "seal:official_seal"]);
-    let (info, bytes) = s.attachment(&n, "seal:official_seal").unwrap().unwrap();
-    assert_eq!(bytes, b"second", "the newest file of a name wins");
-    assert_eq!(info.size, 6);
-    assert!(s.attachment(&n, "nothing").unwrap().is_none());
-    let recorded: Vec<_> = s.history(&n).unwrap().into_iter().filter(|e| e.action == "attachment_added").collect();
-    assert_eq!(recorded.len(), 3);
-    assert_eq!(recorded[1].detail["sha256"], certdesk_domain::case::sha256_hex(b"second"));
-    assert!(s.verify_audit().unwrap().ok);
-    // bad names and unknown cases are refused, nothing is written
-    assert!(put(&mut s, &n, "", "image/png", b"x", "zhang").is_err());
-    assert!(put(&mut s, &n, "a\nb", "image/png", b"x", "zhang").is_err());
-    assert!(put(&mut s, &num("GZ01-20260101-0999"), "scan", "image/png", b"x", "zhang").is_err());
-    assert_eq!(s.attachments(&n).unwrap().len(), 2);
-}
-
-#[test]
-fn drafts_belong_to_one_account_and_must_be_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    assert_eq!(s.draft("zhang").unwrap(), None);
-    s.save_draft("zhang", r#"{"org":"广州"}"#).unwrap();
-    s.save_draft("zhang", r#"{"org":"广州市"}"#).unwrap();
-    assert!(s.save_draft("zhang", "{not json").is_err());
-    assert_eq!(s.draft("zhang").unwrap().as_deref(), Some(r#"{"org":"广州市"}"#));
-    assert_eq!(s.draft("li").unwrap(), None);
-    drop(s);
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    assert!(s.draft("zhang").unwrap().is_some(), "a draft survives closing the store");
-    s.clear_draft("zhang").unwrap();
-    assert_eq!(s.draft("zhang").unwrap(), None);
-}
-
-#[test]
-fn lists_filter_by_status_project_and_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
-    s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
-    let hour = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let all = s.list_filtered(&CaseFilter::default(), 50).unwrap();
-    assert_eq!(all.len(), 2);
-    let project = case(ORG_NEW).project;
-    let by_project = s.list_filtered(&CaseFilter { project: Some(project.clone()), ..Default::default() }, 50).unwrap();
-    assert!(by_project.iter().all(|c| c.project == project) && by_project.iter().any(|c| c.number == a.as_str()));
-    assert_eq!(s.list_filtered(&CaseFilter { from: Some(hour(-1)), to: Some(hour(1)), ..Default::default() }, 50).unwrap().len(), 2);
-    assert_eq!(s.list_filtered(&CaseFilter { to: Some(hour(-1)), ..Default::default() }, 50).unwrap().len(), 0);
-    assert_eq!(s.list_filtered(&CaseFilter { from: Some(hour(1)), ..Default::default() }, 50).unwrap().len(), 0);
-    assert_eq!(s.list_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 50).unwrap().len(), 0);
-    assert!(s.list_filtered(&CaseFilter { from: Some("yesterday".into()), ..Default::default() }, 50).is_err());
-    assert!(s.list_filtered(&CaseFilter { to: Some("2026-11-22".into()), ..Default::default() }, 50).is_err(), "a day is not an instant: the application converts local days");
-}
-
-#[test]
-fn a_page_of_the_list_comes_with_the_total_of_every_match() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    let numbers: Vec<String> = (0..7).map(|_| s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number.as_str().to_string()).collect();
-    let drafts = CaseFilter { status: Some("draft".into()), ..Default::default() };
-    let (total, first) = s.page_filtered(&drafts, 0, 3).unwrap();
-    let newest: Vec<&str> = numbers.iter().rev().map(String::as_str).collect();
-    assert_eq!((total, first.iter().map(|c| c.number.as_str()).collect::<Vec<_>>()), (7, newest[..3].to_vec()));
-    let (total, last) = s.page_filtered(&drafts, 6, 3).unwrap();
-    assert_eq!((total, last.iter().map(|c| c.number.as_str()).collect::<Vec<_>>()), (7, newest[6..].to_vec()));
-    assert_eq!(s.page_filtered(&drafts, 9, 3).unwrap(), (7, vec![]));
-    s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
-    assert_eq!(s.page_filtered(&CaseFilter::default(), 0, 100).unwrap().0, 8);
-    assert_eq!(s.page_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 0, 10).unwrap(), (0, vec![]));
 }
 
 #[test]
@@ -106,24 +28,6 @@ fn a_cancelled_backup_leaves_nothing_behind_and_the_store_goes_on() {
     let report = s.backup_to_cancellable(&backup, Some(cancel)).unwrap();
     assert_eq!(report.cases, 20);
     assert_eq!(s.list_filtered(&CaseFilter::default(), 50).unwrap().len(), 20);
-}
-
-#[test]
-fn roles_change_by_an_admin_who_keeps_their_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    s.add_account("admin", &[Role::Admin], &pw("admin-pass-1"), None).unwrap();
-    let admin = s.authenticate("admin", &pw("admin-pass-1")).unwrap();
-    s.add_account("zhang", &[Role::Clerk], &pw("zhang-pass-1"), Some(&admin)).unwrap();
-    let acc = s.set_roles(&admin, "zhang", &[Role::Clerk, Role::KeyClerk]).unwrap();
-    assert_eq!(acc.roles, vec![Role::Clerk, Role::KeyClerk]);
-    assert_eq!(s.authenticate("zhang", &pw("zhang-pass-1")).unwrap().roles, vec![Role::Clerk, Role::KeyClerk]);
-    assert!(matches!(s.set_roles(&admin, "admin", &[Role::Clerk]), Err(AuthError::OwnAccount(_))));
-    assert!(matches!(s.set_roles(&admin, "zhang", &[]), Err(AuthError::NoRole)));
-    assert!(matches!(s.set_roles(&admin, "nobody", &[Role::Clerk]), Err(AuthError::NoAccount(n)) if n == "nobody"));
-    let clerk = Actor { name: "zhang".into(), roles: vec![Role::Clerk] };
-    assert!(matches!(s.set_roles(&clerk, "zhang", &[Role::Admin]), Err(AuthError::AdminOnly(_))));
-    assert!(s.verify_audit().unwrap().ok);
 }
 
 #[test]
@@ -236,4 +140,139 @@ fn restore_is_refused_while_another_process_has_the_store_open() {
     drop(other);
     let s = back.unwrap();
     assert!(s.restore_from(&backup, &as_admin("admin")).is_ok());
+}
+
+on_both! {
+    fn attachments_are_kept_superseded_and_recorded_on_the_chain(place) {
+        let mut s = place.open();
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        put(&mut s, &n, "seal:official_seal", "image/png", b"first", "zhang").unwrap();
+        put(&mut s, &n, "seal:official_seal", "image/png", b"second", "zhang").unwrap();
+        put(&mut s, &n, "scan", "image/jpeg", b"scan bytes", "zhang").unwrap();
+        let list = s.attachments(&n).unwrap();
+        assert_eq!(list.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["scan", "seal:official_seal"]);
+        let (info, bytes) = s.attachment(&n, "seal:official_seal").unwrap().unwrap();
+        assert_eq!(bytes, b"second", "the newest file of a name wins");
+        assert_eq!(info.size, 6);
+        assert!(s.attachment(&n, "nothing").unwrap().is_none());
+        let recorded: Vec<_> = s.history(&n).unwrap().into_iter().filter(|e| e.action == "attachment_added").collect();
+        assert_eq!(recorded.len(), 3);
+        assert_eq!(recorded[1].detail["sha256"], certdesk_domain::case::sha256_hex(b"second"));
+        assert!(s.verify_audit().unwrap().ok);
+        // bad names and unknown cases are refused, nothing is written
+        assert!(put(&mut s, &n, "", "image/png", b"x", "zhang").is_err());
+        assert!(put(&mut s, &n, "a\nb", "image/png", b"x", "zhang").is_err());
+        assert!(put(&mut s, &num("GZ01-20260101-0999"), "scan", "image/png", b"x", "zhang").is_err());
+        assert_eq!(s.attachments(&n).unwrap().len(), 2);
+    }
+
+    fn drafts_belong_to_one_account_and_must_be_json(place) {
+        let mut s = place.open();
+        assert_eq!(s.draft("zhang").unwrap(), None);
+        s.save_draft("zhang", r#"{"org":"广州"}"#).unwrap();
+        s.save_draft("zhang", r#"{"org":"广州市"}"#).unwrap();
+        assert!(s.save_draft("zhang", "{not json").is_err());
+        assert_eq!(s.draft("zhang").unwrap().as_deref(), Some(r#"{"org":"广州市"}"#));
+        assert_eq!(s.draft("li").unwrap(), None);
+        drop(s);
+        let mut s = place.open();
+        assert!(s.draft("zhang").unwrap().is_some(), "a draft survives closing the store");
+        s.clear_draft("zhang").unwrap();
+        assert_eq!(s.draft("zhang").unwrap(), None);
+    }
+
+    fn lists_filter_by_status_project_and_time(place) {
+        let mut s = place.open();
+        let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
+        let hour = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let all = s.list_filtered(&CaseFilter::default(), 50).unwrap();
+        assert_eq!(all.len(), 2);
+        let project = case(ORG_NEW).project;
+        let by_project = s.list_filtered(&CaseFilter { project: Some(project.clone()), ..Default::default() }, 50).unwrap();
+        assert!(by_project.iter().all(|c| c.project == project) && by_project.iter().any(|c| c.number == a.as_str()));
+        assert_eq!(s.list_filtered(&CaseFilter { from: Some(hour(-1)), to: Some(hour(1)), ..Default::default() }, 50).unwrap().len(), 2);
+        assert_eq!(s.list_filtered(&CaseFilter { to: Some(hour(-1)), ..Default::default() }, 50).unwrap().len(), 0);
+        assert_eq!(s.list_filtered(&CaseFilter { from: Some(hour(1)), ..Default::default() }, 50).unwrap().len(), 0);
+        assert_eq!(s.list_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 50).unwrap().len(), 0);
+        assert!(s.list_filtered(&CaseFilter { from: Some("yesterday".into()), ..Default::default() }, 50).is_err());
+        assert!(s.list_filtered(&CaseFilter { to: Some("2026-11-22".into()), ..Default::default() }, 50).is_err(), "a day is not an instant: the application converts local days");
+    }
+
+    fn a_page_of_the_list_comes_with_the_total_of_every_match(place) {
+        let mut s = place.open();
+        let numbers: Vec<String> = (0..7).map(|_| s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number.as_str().to_string()).collect();
+        let drafts = CaseFilter { status: Some("draft".into()), ..Default::default() };
+        let (total, first) = s.page_filtered(&drafts, 0, 3).unwrap();
+        let newest: Vec<&str> = numbers.iter().rev().map(String::as_str).collect();
+        assert_eq!((total, first.iter().map(|c| c.number.as_str()).collect::<Vec<_>>()), (7, newest[..3].to_vec()));
+        let (total, last) = s.page_filtered(&drafts, 6, 3).unwrap();
+        assert_eq!((total, last.iter().map(|c| c.number.as_str()).collect::<Vec<_>>()), (7, newest[6..].to_vec()));
+        assert_eq!(s.page_filtered(&drafts, 9, 3).unwrap(), (7, vec![]));
+        s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap();
+        assert_eq!(s.page_filtered(&CaseFilter::default(), 0, 100).unwrap().0, 8);
+        assert_eq!(s.page_filtered(&CaseFilter { status: Some("approved".into()), ..Default::default() }, 0, 10).unwrap(), (0, vec![]));
+    }
+
+    fn roles_change_by_an_admin_who_keeps_their_own(place) {
+        let mut s = place.open();
+        s.add_account("admin", &[Role::Admin], &pw("admin-pass-1"), None).unwrap();
+        let admin = s.authenticate("admin", &pw("admin-pass-1")).unwrap();
+        s.add_account("zhang", &[Role::Clerk], &pw("zhang-pass-1"), Some(&admin)).unwrap();
+        let acc = s.set_roles(&admin, "zhang", &[Role::Clerk, Role::KeyClerk]).unwrap();
+        assert_eq!(acc.roles, vec![Role::Clerk, Role::KeyClerk]);
+        assert_eq!(s.authenticate("zhang", &pw("zhang-pass-1")).unwrap().roles, vec![Role::Clerk, Role::KeyClerk]);
+        assert!(matches!(s.set_roles(&admin, "admin", &[Role::Clerk]), Err(AuthError::OwnAccount(_))));
+        assert!(matches!(s.set_roles(&admin, "zhang", &[]), Err(AuthError::NoRole)));
+        assert!(matches!(s.set_roles(&admin, "nobody", &[Role::Clerk]), Err(AuthError::NoAccount(n)) if n == "nobody"));
+        let clerk = Actor { name: "zhang".into(), roles: vec![Role::Clerk] };
+        assert!(matches!(s.set_roles(&clerk, "zhang", &[Role::Admin]), Err(AuthError::AdminOnly(_))));
+        assert!(s.verify_audit().unwrap().ok);
+    }
+
+    fn verify_notices_a_file_replaced_or_removed_behind_its_back(place) {
+        let mut s = place.open();
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        put(&mut s, &n, "scan", "image/png", &[0u8, 1, 2, 255], "zhang").unwrap();
+        assert!(s.verify_audit().unwrap().ok);
+        drop(s);
+        place.tamper("UPDATE attachments SET sha256 = 'ab' || substr(sha256, 3)");
+        let report = place.open().verify_audit().unwrap();
+        let b = report.first_break.expect("a break");
+        assert_eq!((b.kind, b.case_number.as_deref()), (certdesk_store::BreakKind::AttachmentChanged, Some(n.as_str())), "{}", b.message);
+        assert!(b.message.contains("bytes do not match"), "{}", b.message);
+        place.tamper("DELETE FROM attachments");
+        let b = place.open().verify_audit().unwrap().first_break.expect("a break");
+        assert!(b.message.contains("files were removed"), "{}", b.message);
+    }
+
+    fn attachments_keep_every_byte_and_refuse_what_is_too_big(place) {
+        let mut s = place.open();
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        put(&mut s, &n, "scan", "image/png", &bytes, "zhang").unwrap();
+        let (info, back) = s.attachment(&n, "scan").unwrap().unwrap();
+        assert_eq!((back, info.size, info.sha256), (bytes, 70_000, certdesk_domain::case::sha256_hex(&(0..=255u8).cycle().take(70_000).collect::<Vec<_>>())));
+        let big = vec![0u8; certdesk_store::MAX_ATTACHMENT_BYTES + 1];
+        assert!(put(&mut s, &n, "big", "image/png", &big, "zhang").is_err());
+        assert_eq!(s.attachments(&n).unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn a_hall_answers_file_backups_and_restores_with_a_typed_refusal() {
+    let Some(place) = Place::postgres() else { return };
+    let mut s = place.open();
+    assert!(s.server().is_some_and(|server| server.starts_with("certdesk_test@")), "{:?}", s.server());
+    let dir = tempfile::tempdir().unwrap();
+    let err = s.backup_to(&dir.path().join("b.db")).unwrap_err();
+    assert!(matches!(err, StoreError::NotOnHall { .. }) && err.to_string().contains("pg_dump"), "{err}");
+    assert!(!dir.path().join("b.db").exists());
+    assert!(matches!(s.integrity_check(), Err(StoreError::NotOnHall { .. })));
+    s.add_account("admin", &[Role::Admin], &pw("admin-pass-1"), None).unwrap();
+    let admin = s.authenticate("admin", &pw("admin-pass-1")).unwrap();
+    assert!(matches!(s.backup_as(&dir.path().join("b.db"), &admin, None), Err(StoreError::NotOnHall { .. })));
+    let Err((back, err)) = s.restore_from(&dir.path().join("b.db"), &admin) else { panic!("a restore on a hall") };
+    assert!(matches!(err, StoreError::NotOnHall { .. }), "{err}");
+    assert!(back.expect("the store given back").verify_audit().unwrap().ok, "nothing was recorded");
 }

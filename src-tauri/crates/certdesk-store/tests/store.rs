@@ -1,213 +1,26 @@
-//! The store on a real SQLite file: numbering, round trip, search, transitions with the
-//! audit chain, and tampering found by `verify_audit`.
+//! The store on a real SQLite file and on a real PostgreSQL database (`on_both!`): numbering,
+//! round trip, search, transitions with the audit chain, and tampering found by
+//! `verify_audit`. What only a file has (its modes, an old schema's migration) on SQLite.
 
 mod common;
 use certdesk_domain::{Action, Status};
 use certdesk_store::{BreakKind, Store, StoreError};
 use common::*;
 
-fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("sub/certdesk.db")).unwrap();
-    (dir, store)
-}
-
-#[test]
-fn numbers_are_readable_sequential_and_per_counter() {
-    let (_d, mut s) = open();
-    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
-    let b = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
-    let c = s.create_case(&case(ORG_NEW), "SZ02", day(), &as_clerk("clerk")).unwrap();
-    let d = s.create_case(&case(ORG_NEW), "GZ01", day().succ_opt().unwrap(), &as_clerk("clerk")).unwrap();
-    assert_eq!(
-        [a.number.as_str(), b.number.as_str(), c.number.as_str(), d.number.as_str()],
-        ["GZ01-20261122-0001", "GZ01-20261122-0002", "SZ02-20261122-0001", "GZ01-20261123-0001"]
-    );
-    assert_eq!(a.status, Status::Draft);
-}
-
-#[test]
-fn stored_case_reads_back_identical() {
-    let (dir, mut s) = open();
-    let created = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
-    drop(s);
-    let s = Store::open(&dir.path().join("sub/certdesk.db")).unwrap();
-    let back = s.case(&created.number).unwrap();
-    assert_eq!(back, created);
-    assert_eq!(back.data.digest(), back.digest);
-    let original: serde_json::Value = serde_json::from_str(EMPLOYEES_NEW).unwrap();
-    let mut exported = back.to_export_json();
-    for f in certdesk_domain::case::STORE_FIELDS {
-        assert!(exported.as_object_mut().unwrap().remove(f).is_some(), "{f} exported");
-    }
-    assert_eq!(exported, original);
-}
-
-#[test]
-fn unknown_case_is_a_clear_error() {
-    let (_d, s) = open();
-    assert!(matches!(s.case(&num("GZ01-20261122-0099")), Err(StoreError::CaseNotFound(n)) if n == "GZ01-20261122-0099"));
-    assert!(certdesk_domain::CaseNumber::parse("nonsense").is_err());
-}
-
-#[test]
-fn search_finds_fragments_of_every_field() {
-    let (_d, mut s) = open();
-    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
-    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
-    let (org, emp) = (org.number, emp.number);
-    let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
-    for (query, expect) in [
-        ("示例科技", vec![&org]),   // middle of the organisation name
-        ("示例", vec![&emp, &org]), // two characters, both cases, newest first
-        ("科", vec![&emp, &org]),   // one character: 科技 and 财务科
-        ("技", vec![&org]),
-        ("财务科", vec![&emp]),                               // department
-        ("9144", vec![&org]),                                 // USCC prefix
-        ("91440101MA59ABCD1D", vec![&org]),                   // whole USCC
-        ("4401061985", vec![&org]),                           // ID prefix
-        ("张伟", vec![&org]),                                 // handler
-        ("13800138000", vec![&org]),                          // handler mobile
-        ("138", vec![&org]),                                  // mobile prefix
-        ("13", vec![&org, &emp].into_iter().rev().collect()), // short ASCII prefix
-        ("陈刚", vec![&emp]),                                 // an employee of the annex
-        ("李明", vec![&org]),                                 // legal representative
-        ("广州 张伟", vec![&org]),                            // two terms, both must match
-        ("ＭＡ５９", vec![&org]),                             // full-width from an IME
-        ("不存在的单位", vec![]),
-    ] {
-        let expect: Vec<String> = expect.into_iter().map(|n| n.to_string()).collect();
-        assert_eq!(hits(query), expect, "query {query:?}");
-    }
-    assert_eq!(s.search("示例", 1).unwrap().len(), 1);
-    assert!(s.search("   ", 10).unwrap().is_empty());
-}
-
-#[test]
-fn edits_reindex_search() {
-    let (_d, mut s) = open();
-    let rec = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
-    let mut data = rec.data.clone();
-    data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();
-    s.edit(&rec.number, &data, &as_clerk("clerk")).unwrap();
-    assert!(s.search("示例科技", 10).unwrap().is_empty());
-    assert_eq!(s.search("新名称", 10).unwrap().len(), 1);
-    assert_eq!(s.search("佛山", 10).unwrap()[0].organization, "佛山市新名称有限公司");
-}
-
-#[test]
-fn transitions_follow_the_state_machine_and_land_on_the_chain() {
-    let (_d, mut s) = open();
-    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
-    let boss = certdesk_domain::workflow::Actor { name: "boss".into(), roles: vec![certdesk_domain::workflow::Role::Supervisor] };
-    s.act(&n, Action::Accept, &as_clerk("clerk"), None).unwrap();
-    let err = s.act(&n, Action::Approve, &boss, None).unwrap_err();
-    assert!(matches!(err, certdesk_store::ActError::Store(StoreError::Transition(_))), "{err}");
-    s.act(&n, Action::Submit, &as_clerk("clerk"), None).unwrap();
-    let rec = s.act(&n, Action::Return, &boss, Some("公章不清晰")).unwrap();
-    assert_eq!(rec.status, Status::Returned);
-    assert_eq!(s.list(Some(Status::Returned), 10).unwrap().len(), 1);
-    assert_eq!(s.list(Some(Status::Draft), 10).unwrap().len(), 0);
-    let history = s.history(&n).unwrap();
-    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["create", "accept", "submit", "return"]);
-    assert_eq!(history[3].detail["reason"], "公章不清晰");
-    assert_eq!(history[3].actor, "boss");
-    // a refused action changes nothing
-    assert!(s.act(&n, Action::Submit, &boss, None).is_err());
-    assert_eq!(s.case(&n).unwrap().status, Status::Returned);
-    assert!(s.verify_audit().unwrap().ok);
-}
-
-fn tamper(path: &std::path::Path, sql: &str) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;").unwrap();
-    conn.execute_batch(sql).unwrap();
-}
-
-fn store_with_events() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let mut s = Store::open(&path).unwrap();
+fn store_with_events(place: Place) -> Place {
+    let mut s = place.open();
     for _ in 0..3 {
         let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
         s.act(&n, Action::Accept, &as_clerk("clerk"), None).unwrap();
     }
     assert_eq!(s.verify_audit().unwrap().events, 6);
-    (dir, path)
+    place
 }
 
-fn first_break(path: &std::path::Path) -> certdesk_store::ChainBreak {
-    let report = Store::open(path).unwrap().verify_audit().unwrap();
+fn first_break(place: &Place) -> certdesk_store::ChainBreak {
+    let report = place.open().verify_audit().unwrap();
     assert!(!report.ok);
     report.first_break.unwrap()
-}
-
-#[test]
-fn audit_rows_cannot_be_changed_through_sql() {
-    let (_d, path) = store_with_events();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    assert!(conn.execute("UPDATE audit_events SET actor = 'x' WHERE seq = 2", []).is_err());
-    assert!(conn.execute("DELETE FROM audit_events WHERE seq = 2", []).is_err());
-}
-
-#[test]
-fn verify_names_an_edited_event() {
-    let (_d, path) = store_with_events();
-    tamper(&path, "UPDATE audit_events SET actor = 'someone else' WHERE seq = 3");
-    let b = first_break(&path);
-    assert_eq!((b.kind, b.seq), (BreakKind::Edited, Some(3)), "{}", b.message);
-    assert!(b.message.contains("event 3"), "{}", b.message);
-}
-
-#[test]
-fn verify_names_a_deleted_event() {
-    let (_d, path) = store_with_events();
-    tamper(&path, "DELETE FROM audit_events WHERE seq = 4");
-    let b = first_break(&path);
-    assert_eq!((b.kind, b.seq), (BreakKind::Deleted, Some(4)), "{}", b.message);
-}
-
-#[test]
-fn verify_names_a_reordered_event() {
-    let (_d, path) = store_with_events();
-    // swap the content of events 2 and 3, each keeping a self-consistent hash
-    tamper(&path, "UPDATE audit_events SET seq = 100 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 100;");
-    let b = first_break(&path);
-    assert_eq!(b.seq, Some(2), "{}", b.message);
-    assert!(matches!(b.kind, BreakKind::Edited | BreakKind::OutOfOrder), "{b:?}");
-}
-
-#[test]
-fn verify_notices_removed_newest_events() {
-    let (_d, path) = store_with_events();
-    tamper(&path, "DELETE FROM audit_events WHERE seq = 6");
-    let b = first_break(&path);
-    assert_eq!(b.kind, BreakKind::Truncated, "{}", b.message);
-}
-
-#[test]
-fn verify_notices_case_data_changed_behind_its_back() {
-    let (_d, path) = store_with_events();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE cases SET data = replace(data, '张伟', '张三') WHERE number = 'GZ01-20261122-0002'", []).unwrap();
-    let b = first_break(&path);
-    assert_eq!(b.kind, BreakKind::CaseDataChanged);
-    assert_eq!(b.case_number.as_deref(), Some("GZ01-20261122-0002"));
-}
-
-#[test]
-fn identifier_prefixes_use_the_identifier_index() {
-    let (_d, mut s) = open();
-    let org = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string();
-    let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string();
-    let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
-    assert_eq!(hits("91440101ma"), vec![org.clone()], "lower case typed");
-    assert_eq!(hits("2101021988"), vec![emp.clone()], "an employee's ID prefix");
-    assert_eq!(hits("137 1111"), vec![emp.clone()], "a mobile typed with a space");
-    assert_eq!(hits("GZ01-20261122-0002"), vec![emp.clone()], "the case number");
-    // not a prefix of any identifier: the trigram index still finds a fragment inside one
-    assert_eq!(hits("MA59ABCD"), vec![org.clone()]);
 }
 
 #[test]
@@ -247,4 +60,175 @@ fn the_store_and_its_backups_are_readable_by_this_account_only() {
     store.backup_to(&backup).unwrap();
     assert_eq!(mode(&backup), 0o600);
     assert_eq!(mode(&dir.path().join("backups")), 0o700);
+}
+
+on_both! {
+    fn numbers_are_readable_sequential_and_per_counter(place) {
+        let mut s = place.open();
+        let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        let b = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        let c = s.create_case(&case(ORG_NEW), "SZ02", day(), &as_clerk("clerk")).unwrap();
+        let d = s.create_case(&case(ORG_NEW), "GZ01", day().succ_opt().unwrap(), &as_clerk("clerk")).unwrap();
+        assert_eq!(
+            [a.number.as_str(), b.number.as_str(), c.number.as_str(), d.number.as_str()],
+            ["GZ01-20261122-0001", "GZ01-20261122-0002", "SZ02-20261122-0001", "GZ01-20261123-0001"]
+        );
+        assert_eq!(a.status, Status::Draft);
+    }
+
+    fn stored_case_reads_back_identical(place) {
+        let mut s = place.open();
+        let created = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        drop(s);
+        let s = place.open();
+        let back = s.case(&created.number).unwrap();
+        assert_eq!(back, created);
+        assert_eq!(back.data.digest(), back.digest);
+        let original: serde_json::Value = serde_json::from_str(EMPLOYEES_NEW).unwrap();
+        let mut exported = back.to_export_json();
+        for f in certdesk_domain::case::STORE_FIELDS {
+            assert!(exported.as_object_mut().unwrap().remove(f).is_some(), "{f} exported");
+        }
+        assert_eq!(exported, original);
+    }
+
+    fn unknown_case_is_a_clear_error(place) {
+        let s = place.open();
+        assert!(matches!(s.case(&num("GZ01-20261122-0099")), Err(StoreError::CaseNotFound(n)) if n == "GZ01-20261122-0099"));
+        assert!(certdesk_domain::CaseNumber::parse("nonsense").is_err());
+    }
+
+    fn search_finds_fragments_of_every_field(place) {
+        let mut s = place.open();
+        let org = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        let (org, emp) = (org.number, emp.number);
+        let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
+        for (query, expect) in [
+            ("示例科技", vec![&org]),   // middle of the organisation name
+            ("示例", vec![&emp, &org]), // two characters, both cases, newest first
+            ("科", vec![&emp, &org]),   // one character: 科技 and 财务科
+            ("技", vec![&org]),
+            ("财务科", vec![&emp]),                               // department
+            ("9144", vec![&org]),                                 // USCC prefix
+            ("91440101MA59ABCD1D", vec![&org]),                   // whole USCC
+            ("4401061985", vec![&org]),                           // ID prefix
+            ("张伟", vec![&org]),                                 // handler
+            ("13800138000", vec![&org]),                          // handler mobile
+            ("138", vec![&org]),                                  // mobile prefix
+            ("13", vec![&org, &emp].into_iter().rev().collect()), // short ASCII prefix
+            ("陈刚", vec![&emp]),                                 // an employee of the annex
+            ("李明", vec![&org]),                                 // legal representative
+            ("广州 张伟", vec![&org]),                            // two terms, both must match
+            ("ＭＡ５９", vec![&org]),                             // full-width from an IME
+            ("不存在的单位", vec![]),
+        ] {
+            let expect: Vec<String> = expect.into_iter().map(|n| n.to_string()).collect();
+            assert_eq!(hits(query), expect, "query {query:?}");
+        }
+        assert_eq!(s.search("示例", 1).unwrap().len(), 1);
+        assert!(s.search("   ", 10).unwrap().is_empty());
+    }
+
+    fn edits_reindex_search(place) {
+        let mut s = place.open();
+        let rec = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        let mut data = rec.data.clone();
+        data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();
+        s.edit(&rec.number, &data, &as_clerk("clerk")).unwrap();
+        assert!(s.search("示例科技", 10).unwrap().is_empty());
+        assert_eq!(s.search("新名称", 10).unwrap().len(), 1);
+        assert_eq!(s.search("佛山", 10).unwrap()[0].organization, "佛山市新名称有限公司");
+    }
+
+    fn transitions_follow_the_state_machine_and_land_on_the_chain(place) {
+        let mut s = place.open();
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
+        let boss = certdesk_domain::workflow::Actor { name: "boss".into(), roles: vec![certdesk_domain::workflow::Role::Supervisor] };
+        s.act(&n, Action::Accept, &as_clerk("clerk"), None).unwrap();
+        let err = s.act(&n, Action::Approve, &boss, None).unwrap_err();
+        assert!(matches!(err, certdesk_store::ActError::Store(StoreError::Transition(_))), "{err}");
+        s.act(&n, Action::Submit, &as_clerk("clerk"), None).unwrap();
+        let rec = s.act(&n, Action::Return, &boss, Some("公章不清晰")).unwrap();
+        assert_eq!(rec.status, Status::Returned);
+        assert_eq!(s.list(Some(Status::Returned), 10).unwrap().len(), 1);
+        assert_eq!(s.list(Some(Status::Draft), 10).unwrap().len(), 0);
+        let history = s.history(&n).unwrap();
+        let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["create", "accept", "submit", "return"]);
+        assert_eq!(history[3].detail["reason"], "公章不清晰");
+        assert_eq!(history[3].actor, "boss");
+        // a refused action changes nothing
+        assert!(s.act(&n, Action::Submit, &boss, None).is_err());
+        assert_eq!(s.case(&n).unwrap().status, Status::Returned);
+        assert!(s.verify_audit().unwrap().ok);
+    }
+
+    fn audit_rows_cannot_be_changed_through_sql(place) {
+        let place = store_with_events(place);
+        let refused = place.try_sql("UPDATE audit_events SET actor = 'x' WHERE seq = 2").unwrap_err();
+        assert!(refused.contains("append-only"), "{refused}");
+        assert!(place.try_sql("DELETE FROM audit_events WHERE seq = 2").is_err());
+        assert!(place.open().verify_audit().unwrap().ok);
+    }
+
+    fn verify_names_an_edited_event(place) {
+        let place = store_with_events(place);
+        place.tamper("UPDATE audit_events SET actor = 'someone else' WHERE seq = 3");
+        let b = first_break(&place);
+        assert_eq!((b.kind, b.seq), (BreakKind::Edited, Some(3)), "{}", b.message);
+        assert!(b.message.contains("event 3"), "{}", b.message);
+    }
+
+    fn verify_names_a_deleted_event(place) {
+        let place = store_with_events(place);
+        place.tamper("DELETE FROM audit_events WHERE seq = 4");
+        let b = first_break(&place);
+        assert_eq!((b.kind, b.seq), (BreakKind::Deleted, Some(4)), "{}", b.message);
+    }
+
+    fn verify_names_a_reordered_event(place) {
+        let place = store_with_events(place);
+        // swap the content of events 2 and 3, each keeping a self-consistent hash
+        place.tamper("UPDATE audit_events SET seq = 100 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 100;");
+        let b = first_break(&place);
+        assert_eq!(b.seq, Some(2), "{}", b.message);
+        assert!(matches!(b.kind, BreakKind::Edited | BreakKind::OutOfOrder), "{b:?}");
+    }
+
+    fn verify_notices_removed_newest_events(place) {
+        let place = store_with_events(place);
+        place.tamper("DELETE FROM audit_events WHERE seq = 6");
+        let b = first_break(&place);
+        assert_eq!(b.kind, BreakKind::Truncated, "{}", b.message);
+    }
+
+    fn verify_notices_a_status_changed_behind_its_back(place) {
+        let place = store_with_events(place);
+        place.try_sql("UPDATE cases SET status = 'approved' WHERE number = 'GZ01-20261122-0001'").unwrap();
+        let b = first_break(&place);
+        assert_eq!(b.kind, BreakKind::CaseStatusChanged, "{}", b.message);
+        assert_eq!(b.case_number.as_deref(), Some("GZ01-20261122-0001"));
+    }
+
+    fn verify_notices_case_data_changed_behind_its_back(place) {
+        let place = store_with_events(place);
+        place.try_sql("UPDATE cases SET data = replace(data, '张伟', '张三') WHERE number = 'GZ01-20261122-0002'").unwrap();
+        let b = first_break(&place);
+        assert_eq!(b.kind, BreakKind::CaseDataChanged);
+        assert_eq!(b.case_number.as_deref(), Some("GZ01-20261122-0002"));
+    }
+
+    fn identifier_prefixes_use_the_identifier_index(place) {
+        let mut s = place.open();
+        let org = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string();
+        let emp = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number.to_string();
+        let hits = |q: &str| -> Vec<String> { s.search(q, 50).unwrap().into_iter().map(|c| c.number).collect() };
+        assert_eq!(hits("91440101ma"), vec![org.clone()], "lower case typed");
+        assert_eq!(hits("2101021988"), vec![emp.clone()], "an employee's ID prefix");
+        assert_eq!(hits("137 1111"), vec![emp.clone()], "a mobile typed with a space");
+        assert_eq!(hits("GZ01-20261122-0002"), vec![emp.clone()], "the case number");
+        // not a prefix of any identifier: the trigram index still finds a fragment inside one
+        assert_eq!(hits("MA59ABCD"), vec![org.clone()]);
+    }
 }

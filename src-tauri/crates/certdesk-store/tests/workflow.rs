@@ -12,20 +12,20 @@ fn pw(s: &str) -> Password {
 }
 
 struct Counter {
-    _dir: tempfile::TempDir,
     store: Store,
     admin: Actor,
+    // dropped last: the database of the store
+    place: Place,
 }
 
-fn counter() -> Counter {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+fn counter(place: Place) -> Counter {
+    let mut store = place.open();
     store.add_account("admin", &[Role::Admin], &pw("admin-pass-1"), None).unwrap();
     let admin = store.authenticate("admin", &pw("admin-pass-1")).unwrap();
     for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor]), ("wang", vec![Role::KeyClerk])] {
         store.add_account(name, &roles, &pw(&format!("{name}-pass-1")), Some(&admin)).unwrap();
     }
-    Counter { _dir: dir, store, admin }
+    Counter { store, admin, place }
 }
 
 impl Counter {
@@ -41,146 +41,139 @@ impl Counter {
     }
 }
 
-#[test]
-fn first_account_must_be_an_admin_and_later_ones_need_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
-    assert!(matches!(s.add_account("zhang", &[Role::Clerk], &pw("password-1"), None), Err(AuthError::Refused(_))));
-    s.add_account("admin", &[Role::Admin], &pw("password-1"), None).unwrap();
-    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), None), Err(AuthError::AdminOnly(_))));
-    let clerk = Actor { name: "x".into(), roles: vec![Role::Clerk] };
-    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&clerk)), Err(AuthError::AdminOnly(_))));
-    assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::ShortPassword)));
-    let admin = s.authenticate("admin", &pw("password-1")).unwrap();
-    assert!(matches!(s.add_account("l i", &[Role::Supervisor], &pw("password-1"), Some(&admin)), Err(AuthError::BadName(_))));
-    assert!(matches!(s.add_account("li", &[], &pw("password-1"), Some(&admin)), Err(AuthError::NoRole)));
-    s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&admin)).unwrap();
-    assert!(matches!(s.add_account("li", &[Role::Clerk], &pw("password-1"), Some(&admin)), Err(AuthError::Exists(n)) if n == "li"));
-}
-
-#[test]
-fn passwords_are_hashed_with_argon2id_never_stored_plain() {
-    let c = counter();
-    let conn = rusqlite::Connection::open(c.store.path()).unwrap();
-    let hash: String = conn.query_row("SELECT password_hash FROM accounts WHERE name = 'zhang'", [], |r| r.get(0)).unwrap();
-    assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(!hash.contains("zhang-pass-1"));
-    let dump: String = std::fs::read(c.store.path()).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap();
-    assert!(!dump.contains("zhang-pass-1"));
-}
-
-#[test]
-fn five_wrong_passwords_lock_until_an_admin_unlocks() {
-    let mut c = counter();
-    for _ in 0..4 {
-        // the same answer as for an unknown name: nothing tells names apart
-        assert!(matches!(c.store.authenticate("zhang", &pw("wrong-password")), Err(AuthError::WrongCredentials)));
-        assert!(matches!(c.store.authenticate("nobody", &pw("wrong-password")), Err(AuthError::WrongCredentials)));
+on_both! {
+    fn first_account_must_be_an_admin_and_later_ones_need_one(place) {
+        let mut s = place.open();
+        assert!(matches!(s.add_account("zhang", &[Role::Clerk], &pw("password-1"), None), Err(AuthError::Refused(_))));
+        s.add_account("admin", &[Role::Admin], &pw("password-1"), None).unwrap();
+        assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), None), Err(AuthError::AdminOnly(_))));
+        let clerk = Actor { name: "x".into(), roles: vec![Role::Clerk] };
+        assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&clerk)), Err(AuthError::AdminOnly(_))));
+        assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::ShortPassword)));
+        let admin = s.authenticate("admin", &pw("password-1")).unwrap();
+        assert!(matches!(s.add_account("l i", &[Role::Supervisor], &pw("password-1"), Some(&admin)), Err(AuthError::BadName(_))));
+        assert!(matches!(s.add_account("li", &[], &pw("password-1"), Some(&admin)), Err(AuthError::NoRole)));
+        s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&admin)).unwrap();
+        assert!(matches!(s.add_account("li", &[Role::Clerk], &pw("password-1"), Some(&admin)), Err(AuthError::Exists(n)) if n == "li"));
     }
-    assert!(matches!(c.store.authenticate("zhang", &pw("wrong-password")), Err(AuthError::WrongCredentials)));
-    // locked: even the right password is refused, and a locked account cannot act
-    assert!(matches!(c.store.authenticate("zhang", &pw("zhang-pass-1")), Err(AuthError::Locked { .. })));
-    assert!(c.store.account("zhang").unwrap().unwrap().locked);
-    let admin = c.admin.clone();
-    c.store.unlock_account(&admin, "zhang").unwrap();
-    c.login("zhang");
-    // a right password resets the count
-    c.store.authenticate("zhang", &pw("wrong-password")).unwrap_err();
-    c.login("zhang");
-    assert_eq!(c.store.account("zhang").unwrap().unwrap().failed_logins, 0);
-    assert!(matches!(c.store.authenticate("nobody", &pw("whatever-1")), Err(AuthError::WrongCredentials)));
-}
 
-#[test]
-fn a_disabled_account_keeps_its_history_and_cannot_sign_in() {
-    let mut c = counter();
-    let n = c.new_case("zhang");
-    let admin = c.admin.clone();
-    c.store.disable_account(&admin, "zhang").unwrap();
-    assert!(matches!(c.store.authenticate("zhang", &pw("zhang-pass-1")), Err(AuthError::Disabled { .. })));
-    assert!(c.store.history(&n).unwrap().iter().any(|e| e.actor == "zhang"));
-    assert!(c.store.account("zhang").unwrap().unwrap().disabled);
-}
+    fn passwords_are_hashed_with_argon2id_never_stored_plain(place) {
+        let c = counter(place);
+        let hash = c.place.text("SELECT password_hash FROM accounts WHERE name = 'zhang'");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(!hash.contains("zhang-pass-1"));
+        let dump = match &c.place {
+            Place::File { path, .. } => std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap(),
+            Place::Hall(_) => c.place.text("SELECT string_agg(t::text, ' ') FROM (SELECT * FROM accounts) t"),
+        };
+        assert!(!dump.contains("zhang-pass-1"));
+    }
 
-#[test]
-fn self_approval_is_refused_for_a_user_holding_both_roles() {
-    let mut c = counter();
-    let n = c.new_case("both");
-    let both = c.login("both");
-    let err = c.store.act(&n, Action::Approve, &both, None).unwrap_err();
-    assert!(matches!(err, ActError::Rule(RuleError::OwnCase { .. })), "{err}");
-    assert_eq!(c.store.case(&n).unwrap().status, Status::Submitted);
-    let li = c.login("li");
-    assert_eq!(c.store.act(&n, Action::Approve, &li, None).unwrap().status, Status::Approved);
-}
+    fn five_wrong_passwords_lock_until_an_admin_unlocks(place) {
+        let mut c = counter(place);
+        for _ in 0..4 {
+            // the same answer as for an unknown name: nothing tells names apart
+            assert!(matches!(c.store.authenticate("zhang", &pw("wrong-password")), Err(AuthError::WrongCredentials)));
+            assert!(matches!(c.store.authenticate("nobody", &pw("wrong-password")), Err(AuthError::WrongCredentials)));
+        }
+        assert!(matches!(c.store.authenticate("zhang", &pw("wrong-password")), Err(AuthError::WrongCredentials)));
+        // locked: even the right password is refused, and a locked account cannot act
+        assert!(matches!(c.store.authenticate("zhang", &pw("zhang-pass-1")), Err(AuthError::Locked { .. })));
+        assert!(c.store.account("zhang").unwrap().unwrap().locked);
+        let admin = c.admin.clone();
+        c.store.unlock_account(&admin, "zhang").unwrap();
+        c.login("zhang");
+        // a right password resets the count
+        c.store.authenticate("zhang", &pw("wrong-password")).unwrap_err();
+        c.login("zhang");
+        assert_eq!(c.store.account("zhang").unwrap().unwrap().failed_logins, 0);
+        assert!(matches!(c.store.authenticate("nobody", &pw("whatever-1")), Err(AuthError::WrongCredentials)));
+    }
 
-#[test]
-fn roles_are_enforced_by_the_store() {
-    let mut c = counter();
-    let n = c.store.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
-    let li = c.login("li");
-    let wang = c.login("wang");
-    assert!(matches!(c.store.act(&n, Action::Accept, &li, None), Err(ActError::Rule(RuleError::MissingRole { .. }))));
-    let zhang = c.login("zhang");
-    c.store.act(&n, Action::Accept, &zhang, None).unwrap();
-    c.store.act(&n, Action::Submit, &zhang, None).unwrap();
-    assert!(matches!(c.store.act(&n, Action::Approve, &wang, None), Err(ActError::Rule(RuleError::MissingRole { .. }))));
-    // issuing before approval: the state machine refuses
-    assert!(matches!(c.store.act(&n, Action::IssueKey, &wang, None), Err(ActError::Store(_))));
-}
+    fn a_disabled_account_keeps_its_history_and_cannot_sign_in(place) {
+        let mut c = counter(place);
+        let n = c.new_case("zhang");
+        let admin = c.admin.clone();
+        c.store.disable_account(&admin, "zhang").unwrap();
+        assert!(matches!(c.store.authenticate("zhang", &pw("zhang-pass-1")), Err(AuthError::Disabled { .. })));
+        assert!(c.store.history(&n).unwrap().iter().any(|e| e.actor == "zhang"));
+        assert!(c.store.account("zhang").unwrap().unwrap().disabled);
+    }
 
-#[test]
-fn return_needs_a_reason_that_the_clerk_sees() {
-    let mut c = counter();
-    let n = c.new_case("zhang");
-    let li = c.login("li");
-    assert!(matches!(c.store.act(&n, Action::Return, &li, None), Err(ActError::Rule(RuleError::ReasonRequired { .. }))));
-    c.store.act(&n, Action::Return, &li, Some("营业执照复印件未加盖公章")).unwrap();
-    let last = c.store.history(&n).unwrap().pop().unwrap();
-    assert_eq!(last.action, "return");
-    assert_eq!(last.detail["reason"], "营业执照复印件未加盖公章");
-    assert_eq!(c.store.case(&n).unwrap().status, Status::Returned);
-}
+    fn self_approval_is_refused_for_a_user_holding_both_roles(place) {
+        let mut c = counter(place);
+        let n = c.new_case("both");
+        let both = c.login("both");
+        let err = c.store.act(&n, Action::Approve, &both, None).unwrap_err();
+        assert!(matches!(err, ActError::Rule(RuleError::OwnCase { .. })), "{err}");
+        assert_eq!(c.store.case(&n).unwrap().status, Status::Submitted);
+        let li = c.login("li");
+        assert_eq!(c.store.act(&n, Action::Approve, &li, None).unwrap().status, Status::Approved);
+    }
 
-#[test]
-fn an_edit_after_approval_voids_it() {
-    let mut c = counter();
-    let n = c.new_case("zhang");
-    let li = c.login("li");
-    let approved = c.store.act(&n, Action::Approve, &li, None).unwrap();
-    let approve_event = c.store.history(&n).unwrap().pop().unwrap();
-    assert_eq!(approve_event.digest_after.as_deref(), Some(approved.digest.as_str()));
-    let zhang = c.login("zhang");
-    let mut data = approved.data.clone();
-    data.handler.mobile = Some("13922223333".into());
-    let edited = c.store.edit(&n, &data, &zhang).unwrap();
-    assert_eq!(edited.status, Status::Submitted, "back to review");
-    assert_ne!(edited.digest, approved.digest);
-    // zhang edited it last: zhang can never approve it; li can approve again
-    let wang = c.login("wang");
-    assert!(c.store.act(&n, Action::IssueKey, &wang, None).is_err());
-    c.store.act(&n, Action::Approve, &li, None).unwrap();
-    assert_eq!(c.store.act(&n, Action::IssueKey, &wang, None).unwrap().status, Status::KeyIssued);
-    assert!(c.store.verify_audit().unwrap().ok);
-}
+    fn roles_are_enforced_by_the_store(place) {
+        let mut c = counter(place);
+        let n = c.store.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        let li = c.login("li");
+        let wang = c.login("wang");
+        assert!(matches!(c.store.act(&n, Action::Accept, &li, None), Err(ActError::Rule(RuleError::MissingRole { .. }))));
+        let zhang = c.login("zhang");
+        c.store.act(&n, Action::Accept, &zhang, None).unwrap();
+        c.store.act(&n, Action::Submit, &zhang, None).unwrap();
+        assert!(matches!(c.store.act(&n, Action::Approve, &wang, None), Err(ActError::Rule(RuleError::MissingRole { .. }))));
+        // issuing before approval: the state machine refuses
+        assert!(matches!(c.store.act(&n, Action::IssueKey, &wang, None), Err(ActError::Store(_))));
+    }
 
-#[test]
-fn supervisor_who_edited_cannot_approve() {
-    let mut c = counter();
-    let n = c.new_case("zhang");
-    let both = c.login("both");
-    let mut data = c.store.case(&n).unwrap().data;
-    data.notes = "补充说明".into();
-    c.store.edit(&n, &data, &both).unwrap();
-    assert!(matches!(c.store.act(&n, Action::Approve, &both, None), Err(ActError::Rule(RuleError::OwnCase { did: "edited", .. }))));
-}
+    fn return_needs_a_reason_that_the_clerk_sees(place) {
+        let mut c = counter(place);
+        let n = c.new_case("zhang");
+        let li = c.login("li");
+        assert!(matches!(c.store.act(&n, Action::Return, &li, None), Err(ActError::Rule(RuleError::ReasonRequired { .. }))));
+        c.store.act(&n, Action::Return, &li, Some("营业执照复印件未加盖公章")).unwrap();
+        let last = c.store.history(&n).unwrap().pop().unwrap();
+        assert_eq!(last.action, "return");
+        assert_eq!(last.detail["reason"], "营业执照复印件未加盖公章");
+        assert_eq!(c.store.case(&n).unwrap().status, Status::Returned);
+    }
 
-#[test]
-fn cancel_needs_a_reason_and_closes_the_case() {
-    let mut c = counter();
-    let n = c.new_case("zhang");
-    let zhang = c.login("zhang");
-    assert!(c.store.act(&n, Action::Cancel, &zhang, None).is_err());
-    assert_eq!(c.store.act(&n, Action::Cancel, &zhang, Some("申请人撤回")).unwrap().status, Status::Cancelled);
-    assert!(c.store.act(&n, Action::Submit, &zhang, None).is_err());
+    fn an_edit_after_approval_voids_it(place) {
+        let mut c = counter(place);
+        let n = c.new_case("zhang");
+        let li = c.login("li");
+        let approved = c.store.act(&n, Action::Approve, &li, None).unwrap();
+        let approve_event = c.store.history(&n).unwrap().pop().unwrap();
+        assert_eq!(approve_event.digest_after.as_deref(), Some(approved.digest.as_str()));
+        let zhang = c.login("zhang");
+        let mut data = approved.data.clone();
+        data.handler.mobile = Some("13922223333".into());
+        let edited = c.store.edit(&n, &data, &zhang).unwrap();
+        assert_eq!(edited.status, Status::Submitted, "back to review");
+        assert_ne!(edited.digest, approved.digest);
+        // zhang edited it last: zhang can never approve it; li can approve again
+        let wang = c.login("wang");
+        assert!(c.store.act(&n, Action::IssueKey, &wang, None).is_err());
+        c.store.act(&n, Action::Approve, &li, None).unwrap();
+        assert_eq!(c.store.act(&n, Action::IssueKey, &wang, None).unwrap().status, Status::KeyIssued);
+        assert!(c.store.verify_audit().unwrap().ok);
+    }
+
+    fn supervisor_who_edited_cannot_approve(place) {
+        let mut c = counter(place);
+        let n = c.new_case("zhang");
+        let both = c.login("both");
+        let mut data = c.store.case(&n).unwrap().data;
+        data.notes = "补充说明".into();
+        c.store.edit(&n, &data, &both).unwrap();
+        assert!(matches!(c.store.act(&n, Action::Approve, &both, None), Err(ActError::Rule(RuleError::OwnCase { did: "edited", .. }))));
+    }
+
+    fn cancel_needs_a_reason_and_closes_the_case(place) {
+        let mut c = counter(place);
+        let n = c.new_case("zhang");
+        let zhang = c.login("zhang");
+        assert!(c.store.act(&n, Action::Cancel, &zhang, None).is_err());
+        assert_eq!(c.store.act(&n, Action::Cancel, &zhang, Some("申请人撤回")).unwrap().status, Status::Cancelled);
+        assert!(c.store.act(&n, Action::Submit, &zhang, None).is_err());
+    }
 }

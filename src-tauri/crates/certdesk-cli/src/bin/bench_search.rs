@@ -2,8 +2,10 @@
 //! person names, USCCs, ID numbers, mobiles, employee annexes) and times `Store::search` for
 //! the fragments clerks type, printing p50/p95/p99 per kind of query and the database size.
 //!
-//! `certdesk-bench-search [--cases N] [--queries N] [--db PATH] [--reuse]`
-//! (release build: `cargo run --release -p certdesk-cli --bin certdesk-bench-search`)
+//! `certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse]`
+//! (release build: `cargo run --release -p certdesk-cli --bin certdesk-bench-search`). With a
+//! `postgres://` address the same cases and queries run on a hall's database (an empty one, or
+//! one filled before with `--reuse`); its size is the server's, not printed.
 
 use certdesk_domain::CaseData;
 use certdesk_store::Store;
@@ -175,16 +177,22 @@ fn main() {
     let mut cases = 1_000_000usize;
     let mut queries = 2_000usize;
     let mut db: Option<PathBuf> = None;
+    let mut hall: Option<String> = None;
+    let mut password_file: Option<PathBuf> = None;
     let mut reuse = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cases" => cases = args.next().and_then(|v| v.parse().ok()).expect("--cases N"),
             "--queries" => queries = args.next().and_then(|v| v.parse().ok()).expect("--queries N"),
-            "--db" => db = args.next().map(PathBuf::from),
+            "--db" => match args.next() {
+                Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => hall = Some(url),
+                other => db = other.map(PathBuf::from),
+            },
+            "--db-password-file" => password_file = args.next().map(PathBuf::from),
             "--reuse" => reuse = true,
             other => {
-                eprintln!("unknown argument {other}; usage: certdesk-bench-search [--cases N] [--queries N] [--db PATH] [--reuse]");
+                eprintln!("unknown argument {other}; usage: certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse]");
                 std::process::exit(2);
             }
         }
@@ -194,7 +202,15 @@ fn main() {
     let template = CaseData::from_json(TEMPLATE).expect("template case");
     let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
 
-    let mut store = Store::open(&db).expect("open store");
+    let open = || match &hall {
+        Some(url) => {
+            let address = certdesk_store::pg::HallAddress::parse(url).expect("the hall's address");
+            let file = password_file.as_deref().expect("--db-password-file F: the hall's password");
+            Store::open_hall(&address, certdesk_store::pg::ServerPassword::from_file(file).expect("the password file")).expect("open the hall")
+        }
+        None => Store::open(&db).expect("open store"),
+    };
+    let mut store = open();
     let existing = store.count_cases().unwrap() as usize;
     if !(reuse && existing >= cases) {
         let start = Instant::now();
@@ -216,7 +232,7 @@ fn main() {
     let total = store.count_cases().unwrap() as usize;
     drop(store);
     let size: u64 = ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok()).map(|m| m.len()).sum();
-    let store = Store::open(&db).expect("reopen store");
+    let store = open();
 
     let mut r = Rng(0x5EED);
     let mut per_kind: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
@@ -238,7 +254,11 @@ fn main() {
         per_kind[kind].push(elapsed);
         all.push(elapsed);
     }
-    println!("search over {total} cases, database {:.0} MB, {queries} queries (limit 50, newest first), avg {:.1} hits", size as f64 / 1e6, hits_total as f64 / queries as f64);
+    let place = match store.server() {
+        Some(server) => format!("on the hall {server}"),
+        None => format!("database {:.0} MB", size as f64 / 1e6),
+    };
+    println!("search over {total} cases, {place}, {queries} queries (limit 50, newest first), avg {:.1} hits", hits_total as f64 / queries as f64);
     println!("{:<16} {:>8} {:>8} {:>8} {:>8}", "query", "p50 ms", "p95 ms", "p99 ms", "max ms");
     for (kind, times) in KINDS.iter().zip(per_kind.iter_mut()) {
         times.sort();

@@ -1,0 +1,127 @@
+//! Moving a counter into the hall (`certdesk store migrate --from FILE.db --to postgres://…`):
+//! a single-desk store file copied verbatim into an empty hall database — settings and the
+//! chain head, case numbers, accounts, drafts, cases and files with their ids, the audit chain
+//! row for row — in one transaction under the chain lock, the search rows rebuilt from the
+//! case data (FTS5 is contentless: nothing to read back), then the whole `verify` run on the
+//! hall and `store_migrated` appended by the administrator. Owns the statements of that copy.
+//! Does not back up or remove the file (it stays as it was: the counter keeps it as its last
+//! single-desk backup).
+
+use crate::accounts::{AuthError, Password};
+use crate::db::{Lite, Sql};
+use crate::pg::{HallAddress, ServerPassword};
+use crate::{AuditAction, NewEvent, Store, StoreError, sql};
+use certdesk_domain::case::sha256_hex;
+use serde::Serialize;
+use std::path::Path;
+
+/// What a migration copied, and where to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Migrated {
+    /// The hall's server, as shown (`USER@HOST:PORT/DB`).
+    pub server: String,
+    pub cases: i64,
+    pub accounts: i64,
+    pub attachments: i64,
+    /// Events copied (the `store_migrated` event comes after them).
+    pub events: i64,
+    /// The source's chain head (`seq:hash`), which the hall's chain continues.
+    pub source_head: Option<String>,
+    /// SHA-256 of the source file.
+    pub sha256: String,
+}
+
+/// The tables copied as they are, in an order their references allow: the columns (the same
+/// in both dialects) and whether their ids are kept (`OVERRIDING SYSTEM VALUE`).
+const TABLES: &[(&str, &str, bool)] = &[
+    ("settings", "key, value", false),
+    ("case_seq", "counter, day, last", false),
+    ("accounts", "name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, display_name", false),
+    ("drafts", "account, body, updated_at", false),
+    ("cases", "id, number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by", true),
+    ("attachments", "id, case_number, name, mime, sha256, bytes, at, actor", true),
+    ("audit_events", "seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash", false),
+];
+
+impl Store {
+    /// Copies the store file `file` into the empty hall at `address`, as administrator `admin`
+    /// of the file (their password checked against the file, which is only read). The file is
+    /// checked first as a backup is (integrity, schema, the whole chain); the hall must have
+    /// no event, case or account; the copy is one transaction (a failure leaves the hall
+    /// empty); the hall is verified before `store_migrated` is appended. Returns the hall's
+    /// store.
+    pub fn migrate_into_hall(file: &Path, admin: &str, password: &Password, address: &HallAddress, server_password: ServerPassword) -> Result<(Store, Migrated), AuthError> {
+        let checked = Store::check_backup(file)?;
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(file, flags).map_err(sql("opening the store file"))?;
+        crate::files::untrusted(&conn)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
+        if version != crate::schema::MIGRATIONS.len() as i64 {
+            let m = format!("{} has schema {version}; open it once with this build (any command) to bring it to {}, then migrate", file.display(), crate::schema::MIGRATIONS.len());
+            return Err(StoreError::Invalid(m).into());
+        }
+        let mut src = Lite(&conn);
+        let actor = crate::accounts::check_admin(&mut src, admin, password)?;
+        let bytes = std::fs::read(file).map_err(|source| StoreError::Folder { path: file.to_path_buf(), source })?;
+        let sha256 = sha256_hex(&bytes);
+        drop(bytes);
+
+        let mut hall = Store::open_hall(address, server_password)?;
+        let counts = hall.read(|db| {
+            let count = |db: &mut dyn Sql, table: &str| -> Result<i64, StoreError> { db.one("looking at the hall", &format!("SELECT count(*) FROM {table}"), &[])?.int(0) };
+            Ok::<_, StoreError>((count(db, "audit_events")?, count(db, "cases")?, count(db, "accounts")?))
+        })?;
+        if counts != (0, 0, 0) {
+            let (events, cases, accounts) = counts;
+            let m = format!("the hall {} is not empty ({events} event(s), {cases} case(s), {accounts} account(s)): a store moves only into an empty hall", address.shown());
+            return Err(StoreError::Invalid(m).into());
+        }
+        let copied = hall.write(|tx| {
+            let mut copied = Vec::new();
+            for (table, columns, ids) in TABLES {
+                let n = columns.split(',').count();
+                let placeholders = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                let overriding = if *ids { " OVERRIDING SYSTEM VALUE" } else { "" };
+                let insert = format!("INSERT INTO {table} ({columns}){overriding} VALUES ({placeholders})");
+                let mut rows = 0i64;
+                src.each("reading the store file", &format!("SELECT {columns} FROM {table}"), &[], &mut |row| {
+                    let values: Vec<crate::db::Val> = (0..n).map(|i| row.val(i).cloned()).collect::<Result<_, _>>()?;
+                    tx.db.exec("copying into the hall", &insert, &values)?;
+                    rows += 1;
+                    Ok(true)
+                })?;
+                if *ids {
+                    let reset = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}");
+                    tx.db.one("numbering the hall's rows", &reset, &[])?;
+                }
+                copied.push(rows);
+            }
+            // the search rows, from the case data
+            src.each("reading the store file", "SELECT id, number, data FROM cases", &[], &mut |row| {
+                let (id, number, data) = (row.int(0)?, row.text(1)?, row.text(2)?);
+                let data = certdesk_domain::CaseData::from_json(&data).map_err(|e| StoreError::Corrupt { number: number.clone(), detail: e.to_string() })?;
+                crate::index_case(tx.db, id, &number, &data, false)?;
+                Ok(true)
+            })?;
+            Ok::<_, StoreError>(copied)
+        })?;
+        let report = hall.verify_audit()?;
+        if !report.ok || report.events != checked.audit_events {
+            let what = report.first_break.map(|b| b.message).unwrap_or_else(|| format!("{} event(s) arrived of {}", report.events, checked.audit_events));
+            return Err(StoreError::Invalid(format!("the hall {} does not verify after the copy: {what}", address.shown())).into());
+        }
+        let source_head = crate::audit::head(&mut src)?;
+        let migrated = Migrated {
+            server: address.shown().to_string(),
+            accounts: copied[2],
+            cases: copied[4],
+            attachments: copied[5],
+            events: copied[6],
+            source_head: source_head.clone(),
+            sha256: sha256.clone(),
+        };
+        let detail = crate::detail::StoreMigrated { file: file.display().to_string(), sha256, events: migrated.events, cases: migrated.cases, source_head };
+        hall.record_event(&NewEvent::new(&actor.name, AuditAction::StoreMigrated, &detail))?;
+        Ok((hall, migrated))
+    }
+}

@@ -1,0 +1,122 @@
+//! Moving a counter into the hall (`Store::migrate_into_hall`): a real store file with people,
+//! cases through the workflow, files and an edit, copied into a fresh database of the test
+//! cluster; the chain verbatim and verified there, then continued by `store_migrated`; the
+//! cases, files, accounts, numbers and search as on the file. Refusals leave the hall empty.
+
+mod common;
+use certdesk_domain::Action;
+use certdesk_domain::workflow::Role;
+use certdesk_store::pg::{HallAddress, ServerPassword};
+use certdesk_store::{AuditAction, AuthError, Password, Store, StoreError};
+use common::*;
+
+fn pw(s: &str) -> Password {
+    Password::new(s.to_string())
+}
+
+/// A counter's store file: an administrator, a clerk and a supervisor, two cases (one
+/// approved, with a file, one edited), a draft.
+fn counter_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("counter.db");
+    let mut s = Store::open(&path).unwrap();
+    s.add_account("admin", &[Role::Admin], &pw("admin-pass-1"), None).unwrap();
+    let admin = s.authenticate("admin", &pw("admin-pass-1")).unwrap();
+    s.add_account("zhang", &[Role::Clerk], &pw("zhang-pass-1"), Some(&admin)).unwrap();
+    s.add_account("li", &[Role::Supervisor], &pw("li-pass-1"), Some(&admin)).unwrap();
+    let zhang = s.authenticate("zhang", &pw("zhang-pass-1")).unwrap();
+    let li = s.authenticate("li", &pw("li-pass-1")).unwrap();
+    let a = s.create_case(&case(ORG_NEW), "GZ01", day(), &zhang).unwrap().number;
+    put(&mut s, &a, "scan", "image/png", &[0, 1, 2, 3, 255], "zhang").unwrap();
+    s.act(&a, Action::Accept, &zhang, None).unwrap();
+    s.act(&a, Action::Submit, &zhang, None).unwrap();
+    s.act(&a, Action::Approve, &li, None).unwrap();
+    let b = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &zhang).unwrap();
+    let mut data = b.data.clone();
+    data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();
+    s.edit(&b.number, &data, &zhang).unwrap();
+    s.save_draft("zhang", r#"{"org":"广州"}"#).unwrap();
+    assert!(s.authenticate("li", &pw("wrong-password")).is_err(), "a failed sign-in on the chain too");
+    path
+}
+
+fn address(db: &pg::TestDb) -> (HallAddress, ServerPassword) {
+    (HallAddress::parse(&db.url).unwrap(), ServerPassword::from_file(&db.password_file).unwrap())
+}
+
+#[test]
+fn a_counter_moves_into_an_empty_hall_verbatim_and_goes_on_there() {
+    let Some(server) = pg::server() else { return };
+    let db = server.fresh_db("migrate");
+    let dir = tempfile::tempdir().unwrap();
+    let file = counter_file(dir.path());
+    let (source_chain, source_head) = Store::open(&file).unwrap().stored_chain().unwrap();
+    let (a, b) = (num("GZ01-20261122-0001"), num("GZ01-20261122-0002"));
+    let before = Store::open(&file).unwrap();
+    let (case_a, case_b, file_a) = (before.case(&a).unwrap(), before.case(&b).unwrap(), before.attachment(&a, "scan").unwrap().unwrap());
+    drop(before);
+
+    let (url, password) = address(&db);
+    let (mut hall, moved) = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &url, password).unwrap();
+    assert_eq!((moved.cases, moved.accounts, moved.attachments, moved.events), (2, 3, 1, source_chain.len() as i64));
+    assert_eq!(moved.source_head, source_head);
+
+    // the chain: the file's verbatim, then store_migrated by the administrator
+    let (hall_chain, _) = hall.stored_chain().unwrap();
+    assert_eq!(&hall_chain[..source_chain.len()], &source_chain[..]);
+    let last = hall_chain.last().unwrap();
+    assert_eq!((last.action.as_str(), last.actor.as_str(), last.seq), ("store_migrated", "admin", source_chain.len() as i64 + 1));
+    assert_eq!(last.prev_hash, source_chain.last().unwrap().hash);
+    let report = hall.verify_audit().unwrap();
+    assert!(report.ok && report.events == source_chain.len() as i64 + 1 && report.cases_checked == 2, "{report:?}");
+
+    // cases, files, drafts, accounts, search as on the file
+    assert_eq!((hall.case(&a).unwrap(), hall.case(&b).unwrap()), (case_a, case_b));
+    assert_eq!(hall.attachment(&a, "scan").unwrap().unwrap(), file_a);
+    assert_eq!(hall.draft("zhang").unwrap().as_deref(), Some(r#"{"org":"广州"}"#));
+    assert_eq!(hall.search("新名称", 10).unwrap()[0].number, b.as_str());
+    assert_eq!(hall.search("示例科技", 10).unwrap().iter().map(|c| c.number.clone()).collect::<Vec<_>>(), vec![a.to_string()]);
+    assert_eq!(hall.account("li").unwrap().unwrap().failed_logins, 1);
+    let zhang = hall.authenticate("zhang", &pw("zhang-pass-1")).unwrap();
+    // numbering goes on after the file's, the chain after the migration
+    let c = hall.create_case(&case(ORG_NEW), "GZ01", day(), &zhang).unwrap().number;
+    assert_eq!(c.as_str(), "GZ01-20261122-0003");
+    put(&mut hall, &c, "scan", "image/png", b"next", "zhang").unwrap();
+    assert!(hall.verify_audit().unwrap().ok);
+    assert!(hall.history(&a).unwrap().iter().any(|e| e.action == AuditAction::Approve));
+
+    // a second move into the same hall is refused: it is not empty
+    let (url, password) = address(&db);
+    let err = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &url, password).map(drop).unwrap_err();
+    assert!(err.to_string().contains("not empty"), "{err}");
+}
+
+#[test]
+fn a_move_is_refused_without_the_files_administrator_or_with_a_broken_chain_and_the_hall_stays_empty() {
+    let Some(server) = pg::server() else { return };
+    let db = server.fresh_db("migrate_refused");
+    let dir = tempfile::tempdir().unwrap();
+    let file = counter_file(dir.path());
+    let file_bytes = std::fs::read(&file).unwrap();
+    for (who, password) in [("admin", "wrong-password"), ("zhang", "zhang-pass-1"), ("nobody", "admin-pass-1")] {
+        let (url, server_password) = address(&db);
+        let err = Store::migrate_into_hall(&file, who, &pw(password), &url, server_password).map(drop).unwrap_err();
+        assert!(matches!(err, AuthError::WrongCredentials | AuthError::AdminOnly(_)), "{who}: {err}");
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), file_bytes, "the file is only read: no failed sign-in counted there");
+
+    // a file whose chain was edited is refused before anything reaches the hall
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    // (the trigger put back as the migration wrote it, so only the chain tells)
+    conn.execute_batch(
+        "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 2;
+         CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let (url, server_password) = address(&db);
+    let err = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &url, server_password).map(drop).unwrap_err();
+    assert!(matches!(&err, AuthError::Store(StoreError::Invalid(m)) if m.contains("audit chain is broken")), "{err}");
+    let events: i64 = db.raw().query_opt("SELECT count(*) FROM audit_events", &[]).ok().flatten().map(|r| r.get(0)).unwrap_or(0);
+    assert_eq!(events, 0, "nothing reached the hall");
+}
