@@ -2,10 +2,10 @@
 # Runs every certdesk test on this machine, installing what the tests need first: UI component
 # tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
-# the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh), a smoke run
-# of the search benchmark, the Debian package (built and installed with apt: it installs
-# certdesk on this machine) and the end-to-end test of the installed desktop app in its real
-# webview.
+# the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh, up until the
+# end), smoke runs of the benchmarks, the Debian package (built and installed with apt: it
+# installs certdesk on this machine) and the end-to-end tests of the installed desktop app in
+# its real webview, on a store file and once on the cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -33,7 +33,6 @@ eval "$(bash scripts/pg-cluster.sh start)"
 
 echo "== cargo test (workspace; certdesk-store-pg against the cluster at $CERTDESK_TEST_PG)"
 cargo test --workspace --locked
-bash scripts/pg-cluster.sh stop
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
@@ -47,3 +46,6 @@ bash scripts/test-package.sh
 echo "== end-to-end: the installed desktop app in WebKitWebDriver under Xvfb"
 # a session bus of its own: the single-instance handover goes through it, as on a desktop
 CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test tests/e2e/
+
+echo "== end-to-end: the installed app once on a counter hall (the PostgreSQL cluster above)"
+CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test tests/e2e/hall.e2e.mjs

@@ -27,6 +27,8 @@ pub struct Status_ {
     signed_in: Option<Actor>,
     /// 姓名 by login (the UI shows people, not logins); empty before sign-in.
     people: std::collections::BTreeMap<String, String>,
+    /// The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
+    server: Option<String>,
 }
 
 #[tauri::command(async)]
@@ -40,6 +42,7 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
             first_run: store.account_count()? == 0,
             counter_code: store.setting("counter_code")?.unwrap_or_else(|| "CD01".into()),
             counter_name: store.setting("counter_name")?.unwrap_or_default(),
+            server: store.server().map(str::to_string),
             signed_in,
         })
     })

@@ -105,8 +105,7 @@ impl AppState {
     /// window's other commands are not held up meanwhile. The session is checked (and its idle
     /// time renewed) first, as for every call.
     pub fn with_own_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
-        let (mut session, path) = self.with_session(|s, store| Ok((s.clone(), store.path().to_path_buf())))?;
-        let mut store = certdesk_store::Store::open(&path)?;
+        let (mut session, mut store) = self.with_session(|s, store| Ok((s.clone(), store.reopen()?)))?;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut desk = session.desk(&mut store)?;
             f(&mut desk)
@@ -155,11 +154,39 @@ impl AppState {
     }
 }
 
-fn db_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("CERTDESK_DB").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
+/// Where the app's store is: a file (`CERTDESK_DB`, else the user's data folder) or a counter
+/// hall's PostgreSQL server (`CERTDESK_DB=postgres://USER@HOST:PORT/DB`, the CLI's `--db`).
+enum StoreTarget {
+    File(PathBuf),
+    Hall(String),
+}
+
+fn store_target() -> StoreTarget {
+    match std::env::var("CERTDESK_DB").ok().filter(|p| !p.is_empty()) {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StoreTarget::Hall(url),
+        Some(p) => StoreTarget::File(PathBuf::from(p)),
+        None => StoreTarget::File(dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")),
     }
-    dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")
+}
+
+/// The hall's store: the password from `CERTDESK_DB_PASSWORD_FILE`, else the libpq password
+/// file (`PGPASSFILE`, `~/.pgpass`); a window has no terminal to ask at, and the password is
+/// never part of the address.
+fn open_hall(url: &str) -> Result<certdesk_store::Store, String> {
+    use certdesk_store::pg::{HallAddress, ServerPassword};
+    let address = HallAddress::parse(url).map_err(|e| e.to_string())?;
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let password = match var("CERTDESK_DB_PASSWORD_FILE") {
+        Some(file) => ServerPassword::from_file(&file).map_err(|e| e.to_string())?,
+        None => {
+            let pgpass = var("PGPASSFILE").or_else(|| dirs::home_dir().map(|h| h.join(".pgpass"))).filter(|f| f.is_file());
+            match pgpass.map(|f| ServerPassword::from_pgpass(&f, &address)).transpose().map_err(|e| e.to_string())?.flatten() {
+                Some(p) => p,
+                None => return Err(format!("no password for {}: set CERTDESK_DB_PASSWORD_FILE or a line in PGPASSFILE (~/.pgpass)", address.shown())),
+            }
+        }
+    };
+    certdesk_store::Store::open_hall(&address, password).map_err(|e| log::chain(&e))
 }
 
 /// The fonts of printed forms from the app's resource folder (an installed package: e.g.
@@ -210,14 +237,30 @@ fn main() {
         default_hook(info);
     }));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log::log_dir().display(), "certdesk-app starts");
-    let path = db_path();
-    let store = match certdesk_store::Store::open(&path) {
-        Ok(s) => s,
-        Err(e) => crash::fatal(
-            "证书受理台无法启动",
-            &format!("无法打开案件库 {}：\n{}\n\ncannot open the case store {}: {}", path.display(), log::chain(&e), path.display(), log::chain(&e)),
-        ),
+    let target = store_target();
+    let opened = match &target {
+        StoreTarget::File(path) => certdesk_store::Store::open(path).map_err(|e| log::chain(&e)),
+        StoreTarget::Hall(url) => open_hall(url),
     };
+    let where_ = match &target {
+        StoreTarget::File(path) => path.display().to_string(),
+        StoreTarget::Hall(url) => certdesk_store::pg::HallAddress::parse(url).map(|a| a.shown().to_string()).unwrap_or_else(|_| "the hall's server".into()),
+    };
+    let store = match opened {
+        Ok(s) => s,
+        Err(why) => crash::fatal("证书受理台无法启动", &format!("无法打开案件库 {where_}：\n{why}\n\ncannot open the case store {where_}: {why}")),
+    };
+    // one app per store: beside a store file; for a hall, in the user's data folder, per server
+    let path = match &target {
+        StoreTarget::File(path) => path.clone(),
+        StoreTarget::Hall(_) => dirs::data_local_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("certdesk")
+            .join(format!("hall-{}", where_.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>())),
+    };
+    if let Some(folder) = path.parent() {
+        let _ = certdesk_store::private::create_dir_all(folder);
+    }
     // a counter's own forms folder (a CA project added without a new build), as the CLI's
     // CERTDESK_FORMS; else the projects built in
     let forms_dir = std::env::var_os("CERTDESK_FORMS").filter(|p| !p.is_empty()).map(PathBuf::from);
@@ -239,7 +282,7 @@ fn main() {
         Ok(f) => f,
         Err(e) => crash::fatal("证书受理台无法启动", &format!("申请表版式有误：{e}")),
     };
-    tracing::info!(store = %path.display(), projects = catalog.projects.len(), "store open");
+    tracing::info!(store = %where_, projects = catalog.projects.len(), "store open");
     let state = AppState::new(store, catalog, forms);
     let app_lock = format!("{}.app.lock", path.display());
     let result = tauri::Builder::default()

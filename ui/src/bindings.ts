@@ -272,7 +272,11 @@ export type AppStatus = { first_run: boolean, counter_code: string, counter_name
 /**
  * 姓名 by login (the UI shows people, not logins); empty before sign-in.
  */
-people: { [key in string]: string }, };
+people: { [key in string]: string }, 
+/**
+ * The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
+ */
+server: string | null, };
 
 export type AllowedAction = { action: string, needs_reason: boolean, };
 
@@ -352,7 +356,7 @@ export type ProjectView = { id: string, ca_short: string, service: string, cert_
  */
 briefing: Briefing, };
 
-export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "algo_unsupported" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
+export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "server_lost" | "server" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "algo_unsupported" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 

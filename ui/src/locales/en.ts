@@ -4,7 +4,7 @@ import type zh from './zh-CN'
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
-  app: { title: 'certdesk', counter: 'Counter', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
+  app: { title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
   setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
@@ -187,6 +187,9 @@ const en: Shape<typeof zh> = {
     cancelled: 'Cancelled; nothing was written',
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',
+    server_lost: 'The connection to the server was lost: nothing of this change was written; check the network and try again',
+    server: 'The case store\'s server failed: ask the administrator',
+    not_on_hall: 'This desk works on the hall\'s shared store on a server: its backups and restores are the server administrator\'s (database tools)',
     reissue_needed: 'A certificate was written for this case: a second key needs a supervisor\'s reissue',
     not_approved: 'The case is not approved: no key yet',
     not_editable: 'The case can no longer change in this status',

@@ -1,7 +1,7 @@
 // Simplified Chinese: the default locale. Keys follow vue-i18n style (`section.key`);
 // `{n}`-style placeholders are filled by t(key, params).
 export default {
-  app: { title: '证书受理台', counter: '受理点', logout: '退出', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台' },
+  app: { title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台' },
   setup: {
     title: '首次使用：创建管理员',
     name: '管理员账号',
@@ -232,6 +232,9 @@ export default {
     cancelled: '已取消，未写入任何文件',
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',
+    server_lost: '服务器连接中断：本次操作没有写入任何内容，请检查网络后重试',
+    server: '案件库服务器出错，请联系管理员',
+    not_on_hall: '本机连接的是受理大厅的共用案件库（服务器），备份和恢复由服务器管理员用数据库工具完成',
     reissue_needed: '此案件已写入证书；再次制证须由复核员登记补办原因',
     not_approved: '案件尚未复核通过，不能制证',
     not_editable: '案件当前状态不允许修改资料或上传文件',

@@ -69,6 +69,9 @@ impl DeskError {
             StoreError::Invalid(_) => ErrorKind::Invalid,
             StoreError::Busy(_) => ErrorKind::StoreBusy,
             StoreError::Cancelled { .. } => ErrorKind::Cancelled,
+            e if e.is_connection_lost() => ErrorKind::ServerLost,
+            StoreError::Server(_) => ErrorKind::Server,
+            StoreError::NotOnHall { .. } => ErrorKind::NotOnHall,
             _ => ErrorKind::Store,
         }
     }
@@ -161,6 +164,12 @@ pub enum ErrorKind {
     FeeRefused,
     Store,
     StoreBusy,
+    /// a hall's database server: the connection was lost mid-change (nothing written: again)
+    ServerLost,
+    /// a hall's database server refused or failed otherwise
+    Server,
+    /// a store file's operation (file backup, restore) asked of a hall
+    NotOnHall,
     Io,
     Internal,
     /// the person cancelled a long operation; nothing was written

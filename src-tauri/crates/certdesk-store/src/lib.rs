@@ -256,6 +256,19 @@ impl Store {
         Ok(Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), address: address.clone(), password })) })
     }
 
+    /// Another handle on the same store: the file opened again, or a second connection to the
+    /// same hall (its schema already brought up to date by the first). The app's slow commands
+    /// work on one, so the window's other commands are not held up meanwhile.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => Store::open(path),
+            Backend::Hall(h) => {
+                let hall = pg::Hall::connect(&h.address, &h.password)?;
+                Ok(Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), address: h.address.clone(), password: h.password.clone() })) })
+            }
+        }
+    }
+
     /// Opens a store file this process already holds alone (a restore's staged copy).
     pub(crate) fn open_locked(path: &Path) -> Result<Store, StoreError> {
         Store::open_with(path, StoreLock { _file: StoreLock::file(path)? })

@@ -106,7 +106,8 @@ pub(crate) fn db(op: &'static str) -> impl Fn(postgres::Error) -> PgError {
     move |source| if is_connection_lost(&source) { PgError::ConnectionLost { op, source } } else { PgError::Db { op, source } }
 }
 
-/// The password of the database role, wiped when dropped; `Debug` prints `***`.
+/// The password of the database role, wiped when dropped (every copy); `Debug` prints `***`.
+#[derive(Clone)]
 pub struct ServerPassword(Zeroizing<String>);
 
 impl ServerPassword {
