@@ -50,7 +50,7 @@ pub fn call<T>(command: &'static str, f: impl FnOnce() -> Result<T, IpcError>) -
     let start = Instant::now();
     IN_COMMAND.with(|c| c.set(true));
     // a panic anywhere in a command is that command's error; the app goes on
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(crate::panic_error(panic)));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| off_the_runtime(f))).unwrap_or_else(|panic| Err(crate::panic_error(panic)));
     IN_COMMAND.with(|c| c.set(false));
     let ms = (start.elapsed().as_secs_f64() * 1000.0).round() as u64;
     match &out {
@@ -59,6 +59,17 @@ pub fn call<T>(command: &'static str, f: impl FnOnce() -> Result<T, IpcError>) -
         Err(e) => tracing::info!(command, ms, kind = ?e.kind, detail = %redact(&e.detail), "refused"),
     }
     out
+}
+
+/// Runs a command's body as blocking work where it runs on a thread of Tauri's async runtime
+/// (an async command): every body blocks (disk, keys, the database), and a hall's sync
+/// PostgreSQL client drives a runtime of its own (`block_on`), which tokio refuses on a thread
+/// that is driving one.
+fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 thread_local! {
@@ -134,6 +145,25 @@ pub fn recent(dir: &Path, lines: usize) -> std::io::Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    /// An async command's body on a thread of a multi-threaded runtime (as Tauri runs it) may
+    /// drive a runtime of its own, as the hall's PostgreSQL client does; without
+    /// `off_the_runtime` tokio panics ("Cannot start a runtime from within a runtime").
+    #[test]
+    fn a_command_body_may_drive_a_runtime_of_its_own() {
+        let outer = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        let got = outer.block_on(async {
+            tokio::spawn(async {
+                super::call("test", || {
+                    let inner = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                    Ok(inner.block_on(async { 7 }))
+                })
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(got.map_err(|e| e.detail).unwrap(), 7);
+    }
+
     #[test]
     fn long_digit_runs_are_cut_and_the_rest_stays() {
         for (text, want) in [
