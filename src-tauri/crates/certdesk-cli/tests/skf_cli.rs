@@ -96,3 +96,19 @@ fn skf_key_desk_end_to_end_with_sm2() {
     let empty = r.json(&["show", "--token", "SKF-1", "--pin-file", &r.p("pin")]);
     assert!(empty["keys"].as_array().unwrap().is_empty() && empty["certificates"].as_array().unwrap().is_empty() && empty["data"].as_array().unwrap().is_empty(), "{empty}");
 }
+
+/// A key moves only so many bytes per command (`MaxBufferSize`; the soft key's `small_buffer`
+/// fault: 1 KiB): a 56 KB seal image is written and read back in pieces, whole.
+#[test]
+fn files_larger_than_the_keys_buffer_go_in_pieces() {
+    let r = rig();
+    std::fs::write(r.c.dir.path().join("skf").join("fault"), "small_buffer").unwrap();
+    r.ok(&["init", "--slot-index", "0", "--label", "SKF-SMALL", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin")]);
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\n".iter().copied().chain((0..56 * 1024u32).map(|i| (i * 7919 % 251) as u8)).collect();
+    std::fs::write(r.p("big.png"), &png).unwrap();
+    let written = r.json(&["write-seal", "--token", "SKF-SMALL", "--pin-file", &r.p("pin"), "--image", &r.p("big.png")]);
+    assert_eq!(written["size"], png.len(), "{written}");
+    let shown = r.json(&["show", "--token", "SKF-SMALL", "--pin-file", &r.p("pin")]);
+    assert_eq!(shown["data"][0]["size"], png.len(), "{shown}");
+    assert_eq!(shown["data"][0]["sha256"], certdesk_domain::case::sha256_hex(&png), "read back whole: {shown}");
+}

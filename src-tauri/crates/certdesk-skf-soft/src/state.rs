@@ -20,7 +20,8 @@ pub fn root() -> PathBuf {
 }
 
 /// Whether a fault switch is on: `removed` (the key is pulled out), `short_buffer` (the length
-/// query answers too small a size, so the caller must grow its buffer).
+/// query answers too small a size, so the caller must grow its buffer), `small_buffer` (the key
+/// moves at most 1 KiB of a file per command).
 pub fn fault(name: &str) -> bool {
     let env = std::env::var("CERTDESK_SKF_FAULT").unwrap_or_default();
     let file = std::fs::read_to_string(root().join("fault")).unwrap_or_default();

@@ -151,7 +151,7 @@ pub fn dev_info(h: usize) -> R<blob::DevInfoBlob> {
         info.total_space = 1 << 20;
         info.free_space = 1 << 20;
         info.max_ecc_buffer_size = 256;
-        info.max_buffer_size = 1 << 16;
+        info.max_buffer_size = max_buffer_size();
         Ok(info)
     })
 }
@@ -571,7 +571,16 @@ pub fn file_info(h: usize, name: &str) -> R<(u32, u32, u32)> {
     })
 }
 
+/// What one file command may move, as the key reports it: 64 KiB, or 1 KiB with the fault
+/// switch `small_buffer` (a real key's few KiB), so that the host must split reads and writes.
+fn max_buffer_size() -> u32 {
+    if crate::state::fault("small_buffer") { 1024 } else { 1 << 16 }
+}
+
 pub fn read_file(h: usize, name: &str, offset: u32, size: u32) -> R<Vec<u8>> {
+    if size > max_buffer_size() {
+        return Err(Sar::SAR_INDATALENERR.0);
+    }
     let (dev, app) = app_of(h)?;
     let who = login(&dev, &app);
     with_device(&dev, |st| {
@@ -586,6 +595,9 @@ pub fn read_file(h: usize, name: &str, offset: u32, size: u32) -> R<Vec<u8>> {
 }
 
 pub fn write_file(h: usize, name: &str, offset: u32, data: &[u8]) -> R<()> {
+    if data.len() > max_buffer_size() as usize {
+        return Err(Sar::SAR_INDATALENERR.0);
+    }
     let (dev, app) = app_of(h)?;
     let who = login(&dev, &app);
     with_device(&dev, |st| {

@@ -201,6 +201,9 @@ impl Device {
     }
 }
 
+/// The piece size of file reads and writes on a device that reports no `MaxBufferSize`.
+const FALLBACK_IO_CHUNK: u32 = 1024;
+
 /// An open application of a device; closed when dropped.
 #[derive(Debug)]
 pub struct Application<'d> {
@@ -284,16 +287,44 @@ impl<'d> Application<'d> {
         Ok(self.api().get_file_info(self.h, &c_string("a file name", name)?)?.file_size)
     }
 
-    /// `SKF_WriteFile` at `offset`.
-    pub fn write_file(&self, name: &str, offset: u32, data: &[u8]) -> Result<(), SkfError> {
-        self.api().write_file(self.h, &c_string("a file name", name)?, offset, data)
+    /// The most bytes one `SKF_ReadFile` / `SKF_WriteFile` may move: the device's
+    /// `MaxBufferSize` (a key's buffer for one command; real keys have a few KiB), 1 KiB where it
+    /// reports none.
+    fn io_chunk(&self) -> Result<u32, SkfError> {
+        let max = self.dev.info()?.max_buffer_size;
+        Ok(if max == 0 { FALLBACK_IO_CHUNK } else { max })
     }
 
-    /// The whole file (`SKF_GetFileInfo`, then `SKF_ReadFile` with the two-call protocol).
+    /// `SKF_WriteFile` at `offset`, in pieces of at most the device's `MaxBufferSize`.
+    pub fn write_file(&self, name: &str, offset: u32, data: &[u8]) -> Result<(), SkfError> {
+        let c = c_string("a file name", name)?;
+        let chunk = self.io_chunk()?;
+        let mut at = offset;
+        for part in data.chunks(chunk as usize) {
+            self.api().write_file(self.h, &c, at, part)?;
+            at = at.checked_add(part.len() as u32).ok_or(SkfError::Malformed { function: "SKF_WriteFile", what: "an offset beyond 4 GiB" })?;
+        }
+        Ok(())
+    }
+
+    /// The whole file (`SKF_GetFileInfo`, then `SKF_ReadFile` with the two-call protocol), in
+    /// pieces of at most the device's `MaxBufferSize`.
     pub fn read_file(&self, name: &str) -> Result<Vec<u8>, SkfError> {
         let c = c_string("a file name", name)?;
         let size = self.api().get_file_info(self.h, &c)?.file_size;
-        self.api().read_file(self.h, &c, 0, size)
+        let chunk = self.io_chunk()?;
+        let mut out = Vec::with_capacity(size as usize);
+        let mut at = 0u32;
+        while at < size {
+            let part = self.api().read_file(self.h, &c, at, chunk.min(size - at))?;
+            if part.is_empty() {
+                return Err(SkfError::Malformed { function: "SKF_ReadFile", what: "no bytes before the end of the file" });
+            }
+            at += u32::try_from(part.len()).map_err(|_| SkfError::Malformed { function: "SKF_ReadFile", what: "more bytes than asked for" })?;
+            out.extend_from_slice(&part);
+        }
+        out.truncate(size as usize);
+        Ok(out)
     }
 }
 

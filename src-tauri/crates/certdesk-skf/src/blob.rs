@@ -349,6 +349,8 @@ pub struct DeviceInfo {
     pub dev_auth_alg_id: u32,
     pub total_space: u32,
     pub free_space: u32,
+    /// The most bytes one command moves (`MaxBufferSize`): file reads and writes are split to it.
+    pub max_buffer_size: u32,
 }
 
 impl From<&DevInfoBlob> for DeviceInfo {
@@ -367,6 +369,7 @@ impl From<&DevInfoBlob> for DeviceInfo {
             dev_auth_alg_id: d.dev_auth_alg_id,
             total_space: d.total_space,
             free_space: d.free_space,
+            max_buffer_size: d.max_buffer_size,
         }
     }
 }
