@@ -18,6 +18,7 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { W3C_ELEMENT, webdriver } from './webdriver.mjs'
 
 // the counters are in China: the app, the CLI and this test read the clock in their time zone
 process.env.TZ ??= 'Asia/Shanghai'
@@ -28,7 +29,6 @@ const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certdesk-app'
 const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
 const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 const port = 4444 + (process.pid % 500)
-const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const dir = mkdtempSync(join(tmpdir(), 'certdesk-e2e-'))
 const softhsm = '/usr/lib/softhsm/libsofthsm2.so'
 const env = {
@@ -59,8 +59,6 @@ const shots = process.env.CERTDESK_SCREENSHOTS
 // WebKitWebDriver's screenshot of the key desk never returns with compositing off (the app's
 // default, which the runs without screenshots test); the window itself paints fine either way
 if (shots) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
-let driver
-let session
 
 function certdesk(...args) {
   return execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
@@ -69,64 +67,8 @@ function sh(program, args) {
   return execFileSync(program, args, { env, cwd: dir, encoding: 'utf8' })
 }
 
-async function wd(method, path, body) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
-  const json = await res.json()
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`)
-  return json.value
-}
-
-const s = (p) => `/session/${session}${p}`
-async function find(css, timeout = 30000) {
-  const start = Date.now()
-  for (;;) {
-    try {
-      const el = await wd('POST', s('/element'), { using: 'css selector', value: css })
-      return el[W3C_ELEMENT]
-    } catch (e) {
-      if (Date.now() - start > timeout) throw e
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-}
-/** Clicks an element in the middle of the view (as a person scrolls to it: the intake's sticky
- *  action bar covers the bottom of the page) */
-const click = async (css) => {
-  const el = await find(css)
-  await wd('POST', s('/execute/sync'), { script: 'arguments[0].scrollIntoView({ block: "center" })', args: [{ [W3C_ELEMENT]: el }] })
-  // a toast may lie over it for its few seconds: wait, as a person would
-  for (const start = Date.now(); Date.now() - start < 8000;) {
-    try {
-      return await wd('POST', s(`/element/${el}/click`), {})
-    } catch (e) {
-      if (!String(e.message).includes('intercepted')) throw e
-      await new Promise((r) => setTimeout(r, 300))
-    }
-  }
-  try {
-    return await wd('POST', s(`/element/${el}/click`), {})
-  } catch (e) {
-    // say what covers it: the element at the target's centre
-    const over = await wd('POST', s('/execute/sync'), {
-      script: 'const r = arguments[0].getBoundingClientRect(); const o = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return [JSON.stringify(r), o ? o.outerHTML.slice(0, 300) : null]',
-      args: [{ [W3C_ELEMENT]: el }],
-    }).catch(() => null)
-    throw new Error(`${css}: ${e.message}; covered by ${JSON.stringify(over)}`)
-  }
-}
-const type = async (css, text) => wd('POST', s(`/element/${await find(css)}/value`), { text })
-const text = async (css) => wd('GET', s(`/element/${await find(css)}/text`))
-/** How many elements match now (no waiting). */
-const count = async (css) => (await wd('POST', s('/elements'), { using: 'css selector', value: css })).length
-async function waitText(css, want, timeout = 30000) {
-  const start = Date.now()
-  for (;;) {
-    const got = await text(css).catch(() => '')
-    if (got.includes(want)) return got
-    if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const driverClient = webdriver(port)
+const { wd, s, find, click, type, text, count, waitText, login } = driverClient
 const pad = (n) => String(n).padStart(2, '0')
 /** `YYYY-MM-DD HH:MM` of a time in this process's (the counter's) time zone, as the app shows it */
 const localMinute = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
@@ -141,12 +83,6 @@ async function screenshot(name, css) {
   await new Promise((r) => setTimeout(r, 400))
   const png = await wd('GET', s('/screenshot'))
   writeFileSync(join(shots, `${name}.png`), Buffer.from(png, 'base64'))
-}
-async function login(name) {
-  await type('[data-testid=login-name]', name)
-  await type('[data-testid=login-password]', `${name}-password`)
-  await click('[data-testid=login-submit]')
-  await waitText('[data-testid=who]', name)
 }
 
 before(async () => {
@@ -166,18 +102,7 @@ before(async () => {
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
   certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
-  driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/status`)
-      break
-    } catch {
-      if (i > 100) throw new Error('tauri-driver did not start')
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  const created = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })
-  session = created.sessionId
+  await driverClient.start(driverBin, env, app)
   // screenshots of the whole 1366×768 screen's worth, the counter PC's most common screen
   if (shots) {
     const id = await waitWindow('^证书受理台 certdesk$')
@@ -187,8 +112,7 @@ before(async () => {
 })
 
 after(async () => {
-  if (session) await wd('DELETE', s('')).catch(() => {})
-  driver?.kill()
+  await driverClient.stop()
 })
 
 test('a clerk takes a case and a supervisor approves it', async () => {
@@ -918,7 +842,7 @@ test('a crash shows a dialog naming its report, and the log has the panic', asyn
   assert.match(readFileSync(join(logs, reports[0]), 'utf8'), /debug_crash: a crash on purpose/)
   assert.match(logText(), /panic.*debug_crash/)
   try { sh('pkill', ['-f', '--', '--show-error']) } catch { /* gone already */ }
-  session = null
+  driverClient.session = null
 })
 
 // After the crash: the app starts again where the window was left.

@@ -8,10 +8,11 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { webdriver } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const root = resolve(import.meta.dirname, '../..')
@@ -20,7 +21,6 @@ const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certdesk-app'
 const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
 const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 const port = 5444 + (process.pid % 500)
-const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const dir = mkdtempSync(join(tmpdir(), 'certdesk-hall-e2e-'))
 const server = process.env.CERTDESK_TEST_PG
 const passwordFile = process.env.CERTDESK_TEST_PG_PASSWORD_FILE
@@ -43,46 +43,13 @@ const env = {
   XDG_STATE_HOME: join(dir, 'state'),
 }
 delete env.CERTDESK_DB_PASSWORD_FILE
-let driver
-let session
 
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const psql = (sql, db = url.pathname.slice(1)) =>
   execFileSync('psql', ['-h', url.hostname, '-p', url.port, '-U', url.username, '-d', db, '-XAtc', sql], { env, encoding: 'utf8' }).trim()
 
-async function wd(method, path, body) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
-  const json = await res.json()
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`)
-  return json.value
-}
-const s = (p) => `/session/${session}${p}`
-async function find(css, timeout = 30000) {
-  for (const start = Date.now(); ;) {
-    try {
-      return (await wd('POST', s('/element'), { using: 'css selector', value: css }))[W3C_ELEMENT]
-    } catch (e) {
-      if (Date.now() - start > timeout) throw e
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-}
-const click = async (css) => wd('POST', s(`/element/${await find(css)}/click`), {})
-const type = async (css, text) => wd('POST', s(`/element/${await find(css)}/value`), { text })
-async function waitText(css, want, timeout = 30000) {
-  for (const start = Date.now(); ;) {
-    const got = await wd('GET', s(`/element/${await find(css)}/text`)).catch(() => '')
-    if (got.includes(want)) return got
-    if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-async function login(name) {
-  await type('[data-testid=login-name]', name)
-  await type('[data-testid=login-password]', `${name}-password`)
-  await click('[data-testid=login-submit]')
-  await waitText('[data-testid=who]', name)
-}
+const driverClient = webdriver(port)
+const { click, type, waitText, login } = driverClient
 
 before(async () => {
   // the test role's password only in a pgpass file (mode 600), as a counter PC keeps it
@@ -95,22 +62,11 @@ before(async () => {
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
   certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理大厅', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
-  driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/status`)
-      break
-    } catch {
-      if (i > 100) throw new Error('tauri-driver did not start')
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  session = (await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })).sessionId
+  await driverClient.start(driverBin, env, app)
 })
 
 after(async () => {
-  if (session) await wd('DELETE', s('')).catch(() => {})
-  driver?.kill()
+  await driverClient.stop()
   try { psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`) } catch { /* the cluster is thrown away anyway */ }
 })
 

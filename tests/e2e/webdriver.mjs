@@ -1,0 +1,97 @@
+// The end-to-end tests' WebDriver client, written once: tauri-driver started on a port with the
+// app's environment, one W3C session on the app, and what a test does with it (find, click as a
+// person would, type, read, wait for a text, sign in). Owns no assertion about the product.
+
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+
+export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
+const pause = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** A WebDriver client of tauri-driver on `port`; `start` opens the session on the app. */
+export function webdriver(port) {
+  const d = { session: null, driver: null }
+  d.wd = async (method, path, body) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
+    const json = await res.json()
+    if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`)
+    return json.value
+  }
+  d.s = (p) => `/session/${d.session}${p}`
+  /** tauri-driver (its environment is the app's) and a session on `app`. */
+  d.start = async (driverBin, env, app) => {
+    d.driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
+    for (let i = 0; ; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${port}/status`)
+        break
+      } catch {
+        if (i > 100) throw new Error('tauri-driver did not start')
+        await pause(100)
+      }
+    }
+    d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })).sessionId
+  }
+  d.stop = async () => {
+    if (d.session) await d.wd('DELETE', d.s('')).catch(() => {})
+    d.driver?.kill()
+  }
+  d.find = async (css, timeout = 30000) => {
+    const start = Date.now()
+    for (;;) {
+      try {
+        const el = await d.wd('POST', d.s('/element'), { using: 'css selector', value: css })
+        return el[W3C_ELEMENT]
+      } catch (e) {
+        if (Date.now() - start > timeout) throw e
+        await pause(100)
+      }
+    }
+  }
+  /** Clicks an element in the middle of the view (as a person scrolls to it: the intake's sticky
+   *  action bar covers the bottom of the page) */
+  d.click = async (css) => {
+    const el = await d.find(css)
+    await d.wd('POST', d.s('/execute/sync'), { script: 'arguments[0].scrollIntoView({ block: "center" })', args: [{ [W3C_ELEMENT]: el }] })
+    // a toast may lie over it for its few seconds: wait, as a person would
+    for (const start = Date.now(); Date.now() - start < 8000;) {
+      try {
+        return await d.wd('POST', d.s(`/element/${el}/click`), {})
+      } catch (e) {
+        if (!String(e.message).includes('intercepted')) throw e
+        await pause(300)
+      }
+    }
+    try {
+      return await d.wd('POST', d.s(`/element/${el}/click`), {})
+    } catch (e) {
+      // say what covers it: the element at the target's centre
+      const over = await d.wd('POST', d.s('/execute/sync'), {
+        script: 'const r = arguments[0].getBoundingClientRect(); const o = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return [JSON.stringify(r), o ? o.outerHTML.slice(0, 300) : null]',
+        args: [{ [W3C_ELEMENT]: el }],
+      }).catch(() => null)
+      throw new Error(`${css}: ${e.message}; covered by ${JSON.stringify(over)}`)
+    }
+  }
+  d.type = async (css, text) => d.wd('POST', d.s(`/element/${await d.find(css)}/value`), { text })
+  d.text = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/text`))
+  /** How many elements match now (no waiting). */
+  d.count = async (css) => (await d.wd('POST', d.s('/elements'), { using: 'css selector', value: css })).length
+  d.waitText = async (css, want, timeout = 30000) => {
+    const start = Date.now()
+    for (;;) {
+      const got = await d.text(css).catch(() => '')
+      if (got.includes(want)) return got
+      if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"`)
+      await pause(100)
+    }
+  }
+  /** Signs in as `name` with the password `<name>-password`, as the tests' accounts have. */
+  d.login = async (name) => {
+    await d.type('[data-testid=login-name]', name)
+    await d.type('[data-testid=login-password]', `${name}-password`)
+    await d.click('[data-testid=login-submit]')
+    await d.waitText('[data-testid=who]', name)
+  }
+  return d
+}
