@@ -2,10 +2,11 @@
 # A throwaway PostgreSQL 15 cluster (Debian 12's `postgresql`) for the PostgreSQL back end's
 # tests and CI: initdb in a temporary folder as an unprivileged user, listening on a unix
 # socket in that folder and on 127.0.0.1 at a free port, scram-sha-256 password login for a
-# test role (CREATEDB: each test makes its own database), pg_trgm in template1.
+# test role (CREATEDB: each test makes its own database), pg_trgm in template1, TLS with a CA
+# of its own (CERTDESK_TEST_PG_CA) for the clients that ask for it.
 #
 #   bash scripts/pg-cluster.sh start   # init (once) and start; prints the two lines of `env`
-#   bash scripts/pg-cluster.sh env     # CERTDESK_TEST_PG=postgres://… and its password file
+#   bash scripts/pg-cluster.sh env     # CERTDESK_TEST_PG=postgres://…, its password file, the TLS CA
 #   bash scripts/pg-cluster.sh stop    # stop and remove the folder
 #   eval "$(bash scripts/pg-cluster.sh start)"
 #
@@ -28,6 +29,7 @@ print_env() {
   [ -f "$dir/port" ] || { echo "pg-cluster: no cluster in $dir (run start)" >&2; exit 1; }
   echo "export CERTDESK_TEST_PG=postgres://$role@127.0.0.1:$(cat "$dir/port")/$db"
   echo "export CERTDESK_TEST_PG_PASSWORD_FILE=$dir/secrets/$role.password"
+  echo "export CERTDESK_TEST_PG_CA=$dir/tls/ca.pem"
 }
 
 running() {
@@ -61,10 +63,22 @@ start() {
       --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$dir/port"
+    # TLS: a CA of the cluster's own and the server's certificate for 127.0.0.1 / localhost,
+    # the key only the server's (clients over TCP may ask for TLS: sslmode=require&sslrootcert=…)
+    mkdir -p "$dir/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=certdesk test hall CA" \
+      -keyout "$dir/tls/ca.key" -out "$dir/tls/ca.pem" >/dev/null 2>&1
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+      -keyout "$dir/run/server.key" -out "$dir/tls/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/tls/san.ext"
+    openssl x509 -req -in "$dir/tls/server.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca.key" -CAcreateserial -days 30 \
+      -extfile "$dir/tls/san.ext" -out "$dir/run/server.pem" >/dev/null 2>&1
+    chmod 600 "$dir/run/server.key" "$dir/tls/ca.key"
+    [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/run/server.key" "$dir/run/server.pem"
   fi
   local port; port=$(cat "$dir/port")
   as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -w -t 60 start \
-    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100" >/dev/null \
+    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on -c ssl_cert_file=$dir/run/server.pem -c ssl_key_file=$dir/run/server.key" >/dev/null \
     || { cat "$dir/run/server.log" >&2; exit 1; }
   if [ ! -f "$dir/ready" ]; then
     local pw; pw=$(cat "$dir/secrets/$role.password")

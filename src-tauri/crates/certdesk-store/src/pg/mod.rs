@@ -12,9 +12,11 @@
 //! fits without an async runtime in the callers (`postgres` runs a private current-thread
 //! runtime per connection). It is the maintained, widely used native client (no libpq), speaks
 //! scram-sha-256, reports SQLSTATE codes (how a lost connection is told apart), and needs no
-//! feature beyond its defaults. TLS (`sslmode=require`) will come through `tokio-postgres-rustls`
-//! (rustls with `ring`: no OpenSSL to link, the same on Windows desks); until it is wired, a URL
-//! asking for TLS is refused with [`PgError::TlsNotYet`] rather than silently sent in clear.
+//! feature beyond its defaults. TLS goes through `tokio-postgres-rustls` (rustls with `ring`: no
+//! OpenSSL to link, the same on Windows desks): `sslmode=require` (or libpq's `verify-ca` /
+//! `verify-full`) needs the hall's CA certificate in `sslrootcert=FILE`, and the server's
+//! certificate is always verified, its name included: a hall's TLS that anyone could stand in
+//! for would be TLS in name only. `disable` / `prefer` connect in clear.
 
 pub mod chain;
 pub mod schema;
@@ -64,8 +66,10 @@ pub enum PgError {
     },
     #[error("the database address must not carry a password ({shown}): give it in a password file")]
     PasswordInUrl { shown: String },
-    #[error("the database address asks for TLS (sslmode={mode}), which this build does not speak yet")]
-    TlsNotYet { mode: String },
+    #[error("the database address asks for TLS (sslmode={mode}) without the hall's CA certificate: add sslrootcert=FILE (the CA that signed the server's certificate)")]
+    TlsNeedsCa { mode: String },
+    #[error("the hall's CA certificate {path}: {why}")]
+    TlsCa { path: PathBuf, why: String },
     #[error("cannot read the password file {path}: {source}")]
     PasswordFile {
         path: PathBuf,
@@ -179,11 +183,29 @@ impl std::fmt::Debug for ServerPassword {
 }
 
 /// A parsed `postgres://USER@HOST:PORT/DB?…` address without a password, and how it is shown
-/// (logs, the app's status line): `USER@HOST:PORT/DB`.
+/// (logs, the app's status line): `USER@HOST:PORT/DB`. With TLS, the CA certificate file the
+/// server's certificate is checked against (`sslrootcert`).
 #[derive(Clone)]
 pub struct HallAddress {
     config: postgres::Config,
     shown: String,
+    tls_ca: Option<PathBuf>,
+}
+
+/// The address's `sslmode` and `sslrootcert`, taken out of its query (the client knows only
+/// disable/prefer/require and no `sslrootcert`): the address left, the mode, the CA file.
+fn split_tls(url: &str) -> (String, Option<String>, Option<PathBuf>) {
+    let Some((base, query)) = url.split_once('?') else { return (url.to_string(), None, None) };
+    let (mut mode, mut ca, mut kept) = (None, None, Vec::new());
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", v)) => mode = Some(v.to_string()),
+            Some(("sslrootcert", v)) => ca = Some(PathBuf::from(v)),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+    (url, mode, ca)
 }
 
 impl std::fmt::Debug for HallAddress {
@@ -194,23 +216,31 @@ impl std::fmt::Debug for HallAddress {
 
 impl HallAddress {
     pub fn parse(url: &str) -> Result<HallAddress, PgError> {
+        let (url, mode, ca) = split_tls(url);
         // never echo what was typed: it may hold a password
-        let mut config = postgres::Config::from_str(url).map_err(|source| PgError::BadUrl { shown: "postgres://…".into(), source })?;
+        let mut config = postgres::Config::from_str(&url).map_err(|source| PgError::BadUrl { shown: "postgres://…".into(), source })?;
         let shown = shown(&config);
         if config.get_password().is_some() {
             return Err(PgError::PasswordInUrl { shown });
         }
-        match config.get_ssl_mode() {
-            postgres::config::SslMode::Disable | postgres::config::SslMode::Prefer => {}
-            other => return Err(PgError::TlsNotYet { mode: format!("{other:?}").to_lowercase() }),
-        }
+        let tls_ca = match mode.as_deref() {
+            None | Some("disable" | "allow" | "prefer") => {
+                config.ssl_mode(postgres::config::SslMode::Disable);
+                None
+            }
+            Some(mode) => {
+                let ca = ca.ok_or_else(|| PgError::TlsNeedsCa { mode: mode.to_string() })?;
+                config.ssl_mode(postgres::config::SslMode::Require);
+                Some(ca)
+            }
+        };
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
         if config.get_application_name().is_none() {
             config.application_name("certdesk");
         }
-        Ok(HallAddress { config, shown })
+        Ok(HallAddress { config, shown, tls_ca })
     }
 
     /// `USER@HOST:PORT/DB`, safe to log and to show.
@@ -267,13 +297,38 @@ impl std::fmt::Debug for Hall {
     }
 }
 
+/// rustls over `ring`, trusting only the hall's CA certificates in `ca` (PEM).
+fn tls_connector(ca: &Path) -> Result<tokio_postgres_rustls::MakeRustlsConnect, PgError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |why: String| PgError::TlsCa { path: ca.to_path_buf(), why };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(e.to_string()))? {
+        roots.add(cert.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(bad("no certificate in the file".into()));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 impl Hall {
     /// Connects with the role's password. The client copies the password into its own
     /// configuration for the handshake; that copy lives only for this call.
     pub fn connect(address: &HallAddress, password: &ServerPassword) -> Result<Hall, PgError> {
         let mut config = address.config.clone();
         config.password(password.0.as_bytes());
-        let client = config.connect(postgres::NoTls).map_err(|source| PgError::Connect { server: address.shown.clone(), source })?;
+        let connected = match &address.tls_ca {
+            None => config.connect(postgres::NoTls),
+            Some(ca) => config.connect(tls_connector(ca)?),
+        };
+        let client = connected.map_err(|source| PgError::Connect { server: address.shown.clone(), source })?;
         Ok(Hall { client, prepared: Default::default(), shown: address.shown.clone() })
     }
 
@@ -310,7 +365,11 @@ mod tests {
     fn an_address_is_shown_without_secrets_and_tls_is_not_faked() {
         let a = HallAddress::parse("postgres://clerk@10.0.0.5:5433/hall?sslmode=disable").expect("an address");
         assert_eq!(a.shown(), "clerk@10.0.0.5:5433/hall");
-        assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslmode=require"), Err(PgError::TlsNotYet { .. })));
+        assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslmode=require"), Err(PgError::TlsNeedsCa { .. })));
+        let tls = HallAddress::parse("postgres://clerk@h/hall?sslmode=verify-full&sslrootcert=/etc/certdesk/hall-ca.pem&connect_timeout=5").expect("TLS with a CA");
+        assert_eq!((tls.shown(), tls.tls_ca.as_deref()), ("clerk@h:5432/hall", Some(Path::new("/etc/certdesk/hall-ca.pem"))));
+        assert_eq!(tls.config.get_connect_timeout(), Some(&Duration::from_secs(5)));
+        assert!(HallAddress::parse("postgres://clerk@h/hall?sslmode=prefer").expect("in clear").tls_ca.is_none());
         let bad = HallAddress::parse("postgres://clerk:pw@h:notaport/x").expect_err("a bad port");
         assert!(!bad.to_string().contains("pw@"), "{bad}");
     }
