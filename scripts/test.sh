@@ -2,10 +2,10 @@
 # Runs every certdesk test on this machine, installing what the tests need first: UI component
 # tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
-# the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh), a smoke run
-# of the search benchmark, the Debian package (built and installed with apt: it installs
-# certdesk on this machine) and the end-to-end test of the installed desktop app in its real
-# webview.
+# the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh), smoke runs
+# of the search benchmark and of the hall load benchmark (on that cluster, before it stops), the
+# Debian package (built and installed with apt: it installs certdesk on this machine) and the
+# end-to-end test of the installed desktop app in its real webview.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -33,10 +33,13 @@ eval "$(bash scripts/pg-cluster.sh start)"
 
 echo "== cargo test (workspace; certdesk-store-pg against the cluster at $CERTDESK_TEST_PG)"
 cargo test --workspace --locked
-bash scripts/pg-cluster.sh stop
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
+
+echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk processes × 3 rounds; its checks fail the run; README figures from release)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-hall" --db "$CERTDESK_TEST_PG" --db-password-file "$CERTDESK_TEST_PG_PASSWORD_FILE" --desks 4 --rounds 3
+bash scripts/pg-cluster.sh stop
 
 echo "== dual-certificate issuance benchmark on the soft SKF key, smoke run (debug build; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-skf" --rounds 3

@@ -7,6 +7,9 @@
 //! `postgres://` address the same cases and queries run on a hall's database (an empty one, or
 //! one filled before with `--reuse`); its size is the server's, not printed.
 
+mod bench;
+
+use bench::{Rng, ms, percentile};
 use certdesk_domain::CaseData;
 use certdesk_store::Store;
 use chrono::NaiveDate;
@@ -69,26 +72,6 @@ const TRADES: [&str; 20] = [
 const FORMS: [&str; 5] = ["有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "工程有限公司"];
 const PUBLIC: [&str; 6] = ["人民医院", "第一中学", "财政局", "社会保险事业管理局", "疾病预防控制中心", "公共资源交易中心"];
 const DEPTS: [&str; 6] = ["财务科", "办公室", "采购部", "信息中心", "人事科", "综合部"];
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick(&mut self, s: &str) -> char {
-        let chars: Vec<char> = s.chars().collect();
-        chars[self.below(chars.len())]
-    }
-    fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
-    }
-}
 
 fn person(r: &mut Rng) -> String {
     let mut name = r.pick(SURNAMES).to_string();
@@ -164,14 +147,6 @@ fn query_for(c: &CaseData, kind: usize, r: &mut Rng) -> String {
 }
 
 const KINDS: [&str; 9] = ["org 1 char", "org 2 chars", "org 3 chars", "org 4-7 chars", "USCC prefix", "ID prefix", "handler name", "mobile prefix", "employee name"];
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
 
 fn main() {
     let mut cases = 1_000_000usize;
