@@ -8,7 +8,8 @@
 //! full `audit verify` passes, case numbers are unique.
 //!
 //! `certdesk-bench-hall --db postgres://USER@HOST:PORT/DB --db-password-file F [--desks 20]
-//! [--rounds 10] [--keep]` (release build: `cargo run --release -p certdesk-cli --bin
+//! [--rounds 10] [--pause-ms 0] [--keep]` (`--pause-ms`: a desk's mean pause before each
+//! action, uniform in 0..2×; 0 runs every desk flat out, the hall saturated) (release build: `cargo run --release -p certdesk-cli --bin
 //! certdesk-bench-hall -- …`). DB is a database to connect to for `CREATE DATABASE` (the role
 //! needs CREATEDB); the run's own database is dropped at the end unless `--keep`. The server's
 //! password comes only from the file; the accounts' passwords are in files of a private temp
@@ -43,7 +44,7 @@ const CHANGES: [(&str, &str); 4] = [("import", "create"), ("accept", "accept"), 
 
 #[derive(Debug, thiserror::Error)]
 enum BenchError {
-    #[error("usage: {0}\n  certdesk-bench-hall --db postgres://USER@HOST:PORT/DB --db-password-file F [--desks N] [--rounds N] [--keep]")]
+    #[error("usage: {0}\n  certdesk-bench-hall --db postgres://USER@HOST:PORT/DB --db-password-file F [--desks N] [--rounds N] [--pause-ms N] [--keep]")]
     Usage(String),
     #[error(transparent)]
     Desk(#[from] DeskError),
@@ -51,12 +52,8 @@ enum BenchError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Server(#[from] PgError),
-    #[error("the server refused {op}")]
-    Admin {
-        op: &'static str,
-        #[source]
-        source: postgres::Error,
-    },
+    #[error(transparent)]
+    Admin(#[from] bench::ServerError),
     #[error("{op}")]
     Io {
         op: String,
@@ -79,6 +76,9 @@ struct Args {
     password_file: PathBuf,
     desks: usize,
     rounds: usize,
+    /// a desk's mean pause between two actions (a clerk reading, typing, talking), uniform in
+    /// 0..2×; 0: every desk as fast as it can (the hall saturated)
+    pause_ms: u64,
     keep: bool,
     /// `--child INDEX SECRETS_DIR`: this process is one desk
     child: Option<(usize, PathBuf)>,
@@ -86,6 +86,7 @@ struct Args {
 
 fn args() -> Result<Args, BenchError> {
     let (mut url, mut password_file, mut desks, mut rounds, mut keep, mut child) = (None, None, 20usize, 10usize, false, None);
+    let mut pause_ms = 0u64;
     let mut it = std::env::args().skip(1);
     let number = |v: Option<String>, what: &str| v.and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0).ok_or_else(|| BenchError::Usage(format!("{what} N (N > 0)")));
     while let Some(a) = it.next() {
@@ -94,6 +95,7 @@ fn args() -> Result<Args, BenchError> {
             "--db-password-file" => password_file = it.next().map(PathBuf::from),
             "--desks" => desks = number(it.next(), "--desks")?.min(100),
             "--rounds" => rounds = number(it.next(), "--rounds")?.min(1000),
+            "--pause-ms" => pause_ms = it.next().and_then(|v| v.parse().ok()).filter(|p| *p <= 60_000).ok_or_else(|| BenchError::Usage("--pause-ms N (0 to 60000)".into()))?,
             "--keep" => keep = true,
             "--child" => {
                 let index = number(it.next(), "--child")?;
@@ -105,7 +107,7 @@ fn args() -> Result<Args, BenchError> {
     }
     let url = url.filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://")).ok_or_else(|| BenchError::Usage("--db postgres://… is required".into()))?;
     let password_file = password_file.ok_or_else(|| BenchError::Usage("--db-password-file F is required (the password is never in the address)".into()))?;
-    Ok(Args { url, password_file, desks, rounds, keep, child })
+    Ok(Args { url, password_file, desks, rounds, pause_ms, keep, child })
 }
 
 fn main() {
@@ -177,15 +179,22 @@ fn child(a: &Args) -> Result<bool, BenchError> {
     let mut timings: Vec<(&str, Duration)> = Vec::new();
     let mut events: Vec<(&str, String)> = Vec::new();
     let today = chrono::Local::now().date_naive();
+    let pause = |r: &mut Rng| {
+        if a.pause_ms > 0 {
+            std::thread::sleep(Duration::from_millis(r.next() % (2 * a.pause_ms + 1)));
+        }
+    };
     for _ in 0..a.rounds {
         let name = org_name(&mut r);
         let json = case_json(&template, &name);
+        pause(&mut r);
         let t = Instant::now();
         let saved = as_clerk.desk(&mut store)?.import_case(&catalog, &json)?;
         timings.push(("import", t.elapsed()));
         events.push(("import", saved.number.clone()));
         for (step, action, by_supervisor) in [("accept", Action::Accept, false), ("submit", Action::Submit, false), ("approve", Action::Approve, true)] {
             let session = if by_supervisor { &mut as_supervisor } else { &mut as_clerk };
+            pause(&mut r);
             let t = Instant::now();
             session.desk(&mut store)?.act(&catalog, &saved.number, action, None)?;
             timings.push((step, t.elapsed()));
@@ -197,12 +206,14 @@ fn child(a: &Args) -> Result<bool, BenchError> {
         let len = 2 + r.below(4);
         let start = r.below(chars.len() - len + 1);
         let fragment: String = chars[start..start + len].iter().collect();
+        pause(&mut r);
         let t = Instant::now();
         let page = as_clerk.desk(&mut store)?.case_page(Some(&fragment), None, None, None, None, 0, 50)?;
         timings.push(("search", t.elapsed()));
         if page.rows.is_empty() {
             return Err(BenchError::Child { desk: index, why: format!("the search for {fragment:?} found nothing") });
         }
+        pause(&mut r);
         let t = Instant::now();
         let desk = as_supervisor.desk(&mut store)?;
         let ledger = certdesk_desk::report::daily(desk.store(), today)?;
@@ -223,14 +234,6 @@ fn child(a: &Args) -> Result<bool, BenchError> {
 
 // ------------------------------------------------------------------ the benchmark (parent)
 
-/// A raw connection for what no desk does: making and dropping the run's database.
-fn admin_client(url: &str, password_file: &Path) -> Result<postgres::Client, BenchError> {
-    let text = Zeroizing::new(std::fs::read_to_string(password_file).map_err(io("reading the server's password file"))?);
-    let mut config: postgres::Config = url.parse().map_err(|source| BenchError::Admin { op: "the address", source })?;
-    config.password(text.lines().next().unwrap_or_default());
-    config.connect(postgres::NoTls).map_err(|source| BenchError::Admin { op: "a connection", source })
-}
-
 /// The run's database, dropped when the run ends (unless kept).
 struct RunDb {
     base: String,
@@ -245,8 +248,8 @@ impl Drop for RunDb {
             eprintln!("kept the database {}", self.name);
             return;
         }
-        if let Ok(mut c) = admin_client(&self.base, &self.password_file) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        if let Ok(mut c) = bench::server_client(&self.base, &self.password_file) {
+            let _ = bench::execute(&mut c, "DROP DATABASE", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
 }
@@ -254,14 +257,15 @@ impl Drop for RunDb {
 fn bench(a: &Args) -> Result<bool, BenchError> {
     // a fresh database per run
     let name = format!("certdesk_bench_hall_{}_{}", std::process::id(), chrono::Utc::now().timestamp());
-    admin_client(&a.url, &a.password_file)?.batch_execute(&format!("CREATE DATABASE {name}")).map_err(|source| BenchError::Admin { op: "CREATE DATABASE", source })?;
+    bench::execute(&mut bench::server_client(&a.url, &a.password_file)?, "CREATE DATABASE", &format!("CREATE DATABASE {name}"))?;
     let run_db = RunDb { base: a.url.clone(), password_file: a.password_file.clone(), name: name.clone(), keep: a.keep };
     let (prefix, query) = match a.url.split_once('?') {
         Some((p, q)) => (p, format!("?{q}")),
         None => (a.url.as_str(), String::new()),
     };
     let (server, _) = prefix.rsplit_once('/').ok_or_else(|| BenchError::Usage("the address ends with /DB".into()))?;
-    let run = Args { url: format!("{server}/{name}{query}"), password_file: a.password_file.clone(), desks: a.desks, rounds: a.rounds, keep: a.keep, child: None };
+    let run =
+        Args { url: format!("{server}/{name}{query}"), password_file: a.password_file.clone(), desks: a.desks, rounds: a.rounds, pause_ms: a.pause_ms, keep: a.keep, child: None };
 
     // people and the counter: an administrator, a clerk and a supervisor per desk
     let secrets = tempfile::tempdir().map_err(io("making the accounts' folder"))?;
@@ -282,10 +286,11 @@ fn bench(a: &Args) -> Result<bool, BenchError> {
     let (setup_chain, _) = store.stored_chain()?;
     let setup_events = setup_chain.len();
     println!(
-        "hall benchmark on {}: {} desk processes × {} rounds (import, accept, submit, approve by another account, search, daily ledger); setup {:.1} s, {setup_events} events",
+        "hall benchmark on {}: {} desk processes × {} rounds (import, accept, submit, approve by another account, search, daily ledger), mean pause {} ms before an action; setup {:.1} s, {setup_events} events",
         store.server().unwrap_or("?"),
         a.desks,
         a.rounds,
+        a.pause_ms,
         setup.elapsed().as_secs_f64()
     );
 
@@ -296,7 +301,7 @@ fn bench(a: &Args) -> Result<bool, BenchError> {
         let c = Command::new(&exe)
             .args(["--db", &run.url, "--db-password-file"])
             .arg(&a.password_file)
-            .args(["--rounds", &a.rounds.to_string(), "--child", &i.to_string()])
+            .args(["--rounds", &a.rounds.to_string(), "--pause-ms", &a.pause_ms.to_string(), "--child", &i.to_string()])
             .arg(secrets.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
