@@ -171,10 +171,35 @@ pub(crate) fn case_ids(dialect: Dialect, terms: &[TermQuery], limit: usize) -> (
     let ids = match dialect {
         Dialect::Sqlite if conditions.len() == 1 => format!("{} ORDER BY rowid DESC LIMIT {limit}", conditions[0]),
         Dialect::Sqlite => format!("SELECT rowid FROM ({}) ORDER BY rowid DESC LIMIT {limit}", conditions.join(" INTERSECT ")),
-        Dialect::Postgres => format!("SELECT case_id FROM case_text WHERE {} ORDER BY case_id DESC LIMIT {limit}", conditions.join(" AND ")),
+        Dialect::Postgres => postgres_ids(&conditions.join(" AND "), limit),
     };
     (ids, args)
 }
+
+/// PostgreSQL's newest `limit` ids matching `condition`, in two steps whatever the planner
+/// guesses about a fragment: the newest rows first (the primary key walked backwards over a
+/// window of about √(cases × limit) rows, the condition a filter); when the window holds fewer
+/// than `limit` matches the fragment is rare, and the trigram/grams GIN index finds every match
+/// (a materialized CTE: no `ORDER BY` the primary key could serve), sorted. Left to itself the
+/// planner walked the primary key for rare fragments it took for common ones: the whole table
+/// filtered (#17). Both steps give SQLite's answer: the window's matches are the newest.
+fn postgres_ids(condition: &str, limit: usize) -> String {
+    format!(
+        "WITH newest AS MATERIALIZED (\
+           SELECT case_id FROM (\
+             SELECT case_id, body, grams FROM case_text \
+             WHERE case_id > (SELECT top - greatest({MIN_WINDOW}, CAST(sqrt(top * CAST({limit} AS float8)) AS bigint)) FROM (SELECT coalesce(max(case_id), 0) AS top FROM case_text) t) \
+             ORDER BY case_id DESC OFFSET 0) w \
+           WHERE {condition} LIMIT {limit}), \
+         matching AS MATERIALIZED (SELECT case_id FROM case_text WHERE {condition}) \
+         SELECT case_id FROM newest WHERE (SELECT count(*) FROM newest) >= {limit} \
+         UNION ALL \
+         (SELECT case_id FROM matching WHERE (SELECT count(*) FROM newest) < {limit} ORDER BY case_id DESC LIMIT {limit})"
+    )
+}
+
+/// The smallest window of newest rows PostgreSQL's search filters before it asks the GIN index.
+const MIN_WINDOW: i64 = 1000;
 
 /// The statements that remove a case's search rows (`?1` its id) before it is indexed again.
 pub(crate) fn unindex_statements(dialect: Dialect) -> &'static [&'static str] {
