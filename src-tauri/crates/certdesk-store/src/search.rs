@@ -1,7 +1,7 @@
 //! Search as a clerk types. Owns what text of a case is searchable, its index rows and how a
 //! typed query becomes a query of the index, in both dialects: three or more characters go to
-//! the trigram index (FTS5 `trigram`; `pg_trgm` GIN under `ILIKE` on PostgreSQL: any
-//! substring, Chinese or not); one or two Chinese characters go to the unigram/bigram index
+//! the trigram index (FTS5 `trigram`; `pg_trgm` GIN under `ILIKE` on PostgreSQL, `LIKE` for a
+//! term without case: any substring, Chinese or not); one or two Chinese characters go to the unigram/bigram index
 //! (FTS5 `unicode61`; a `tsvector` of the same tokens on PostgreSQL); one or two ASCII
 //! characters are a prefix of an identifier, mobile number or case number. Results come
 //! newest first, so a common fragment still answers at once.
@@ -145,7 +145,13 @@ impl TermQuery {
         // a tsquery lexeme in quotes: quotes and backslashes doubled
         let lexeme = |t: &str| format!("'{}'", t.to_lowercase().replace('\\', "\\\\").replace('\'', "''"));
         match self {
-            TermQuery::Trigram(t) => (format!("body ILIKE ?{n}"), format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))),
+            TermQuery::Trigram(t) => {
+                // ILIKE folds every character of every row it reads (≈ 6× the time of LIKE on
+                // Chinese text); a term without upper or lower case (Chinese, digits) matches
+                // the same rows under LIKE: no other character folds to a caseless one
+                let op = if t.chars().all(caseless) { "LIKE" } else { "ILIKE" };
+                (format!("body {op} ?{n}"), format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+            }
             TermQuery::Grams(t) => (format!("grams @@ CAST(CAST(?{n} AS text) AS tsquery)"), lexeme(t)),
             TermQuery::Prefix(t) => (format!("grams @@ CAST(CAST(?{n} AS text) AS tsquery)"), format!("{}:*", lexeme(t))),
         }
@@ -196,6 +202,11 @@ fn postgres_ids(condition: &str, limit: usize) -> String {
          UNION ALL \
          (SELECT case_id FROM matching WHERE (SELECT count(*) FROM newest) < {limit} ORDER BY case_id DESC LIMIT {limit})"
     )
+}
+
+/// A character that neither upper- nor lower-casing changes.
+fn caseless(c: char) -> bool {
+    c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c))
 }
 
 /// The smallest window of newest rows PostgreSQL's search filters before it asks the GIN index.
@@ -284,5 +295,10 @@ mod tests {
         assert_eq!(pg("Ab"), vec!["'ab':*".to_string()]);
         assert_eq!(pg("'"), vec!["''''".to_string()]);
         assert_eq!(text_array(r#"a "b""#), r#"{"a","\"b\""}"#);
+        let op = |q: &str| plan(q)[0].postgres(1).0;
+        for (q, expect) in [("示例科技", "body LIKE ?1"), ("4401061985", "body LIKE ?1"), ("ma59", "body ILIKE ?1"), ("示例Ｂ", "body ILIKE ?1"), ("ÄÖÜ", "body ILIKE ?1")]
+        {
+            assert_eq!(op(q), expect, "{q}");
+        }
     }
 }

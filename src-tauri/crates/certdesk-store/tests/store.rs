@@ -230,6 +230,9 @@ on_both! {
         assert_eq!(hits("GZ01-20261122-0002"), vec![emp.clone()], "the case number");
         // not a prefix of any identifier: the trigram index still finds a fragment inside one
         assert_eq!(hits("MA59ABCD"), vec![org.clone()]);
+        // a fragment with letters is found in any case (ILIKE), one without as it is (LIKE)
+        assert_eq!(hits("ma59abcd"), vec![org.clone()]);
+        assert_eq!(hits("Ma59aBcD"), vec![org.clone()]);
     }
 
     fn rare_and_common_fragments_come_newest_first_past_the_newest_rows(place) {
