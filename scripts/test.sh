@@ -3,9 +3,10 @@
 # tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
 # the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh, up until the
-# end), smoke runs of the benchmarks, the Debian package (built and installed with apt: it
-# installs certdesk on this machine) and the end-to-end tests of the installed desktop app in
-# its real webview, on a store file and once on the cluster.
+# end), smoke runs of the benchmarks (search, the hall load on the cluster, dual certificates),
+# the Debian package (built and installed with apt: it installs certdesk on this machine) and
+# the end-to-end tests of the installed desktop app in its real webview, on a store file and
+# once on the cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -36,6 +37,9 @@ cargo test --workspace --locked
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
+
+echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk processes × 3 rounds; its checks fail the run; README figures from release)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-hall" --db "$CERTDESK_TEST_PG" --db-password-file "$CERTDESK_TEST_PG_PASSWORD_FILE" --desks 4 --rounds 3
 
 echo "== dual-certificate issuance benchmark on the soft SKF key, smoke run (debug build; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-skf" --rounds 3

@@ -600,9 +600,18 @@ fn facts_in(db: &mut dyn Sql, record: &CaseRecord) -> Result<CaseFacts, StoreErr
 
 fn read_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
     let r = db
-        .row("reading a case", "SELECT status, data, digest, created_at, updated_at, created_by, updated_by FROM cases WHERE number = ?1", args![number.as_str()])?
+        .row("reading a case", &format!("SELECT {CASE_COLUMNS} FROM cases WHERE number = ?1"), args![number.as_str()])?
         .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;
-    let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?, r.text(4)?, r.text(5)?, r.text(6)?);
+    case_from_row(number, &r, 0)
+}
+
+/// The columns [`case_from_row`] reads, in its order.
+pub(crate) const CASE_COLUMNS: &str = "status, data, digest, created_at, updated_at, created_by, updated_by";
+
+/// A case from [`CASE_COLUMNS`] starting at column `at` of `r`.
+pub(crate) fn case_from_row(number: &CaseNumber, r: &db::Row, at: usize) -> Result<CaseRecord, StoreError> {
+    let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) =
+        (r.text(at)?, r.text(at + 1)?, r.text(at + 2)?, r.text(at + 3)?, r.text(at + 4)?, r.text(at + 5)?, r.text(at + 6)?);
     let corrupt = |detail: String| StoreError::Corrupt { number: number.to_string(), detail };
     let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(format!("unknown status {status_text:?}")))?;
     let data = CaseData::from_json(&data_text).map_err(|e| corrupt(e.to_string()))?;
