@@ -14,6 +14,7 @@
 # server runs as the system user `certdesk-pg` (created if missing: postgres refuses to run as
 # root); otherwise as the caller. The folder is $CERTDESK_PG_DIR, by default
 # ${TMPDIR:-/tmp}/certdesk-pg-<uid>. Durability is off (fsync): the data is thrown away.
+# CERTDESK_PG_OPTS adds server settings at start (e.g. "-c shared_buffers=1GB" for a benchmark).
 set -euo pipefail
 cmd=${1:-}
 dir=${CERTDESK_PG_DIR:-${TMPDIR:-/tmp}/certdesk-pg-$(id -u)}
@@ -78,7 +79,7 @@ start() {
   fi
   local port; port=$(cat "$dir/port")
   as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -w -t 60 start \
-    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on -c ssl_cert_file=$dir/run/server.pem -c ssl_key_file=$dir/run/server.key" >/dev/null \
+    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on -c ssl_cert_file=$dir/run/server.pem -c ssl_key_file=$dir/run/server.key ${CERTDESK_PG_OPTS:-}" >/dev/null \
     || { cat "$dir/run/server.log" >&2; exit 1; }
   if [ ! -f "$dir/ready" ]; then
     local pw; pw=$(cat "$dir/secrets/$role.password")

@@ -4,6 +4,8 @@
 const COMMANDS: &[&str] = &[
     "app_status",
     "recent_logs",
+    "store_place",
+    "set_store_place",
     "debug_crash",
     "export_logs",
     "setup_admin",

@@ -660,6 +660,102 @@ pub fn restore_store(state: State<'_, AppState>, path: String) -> Result<Restore
     })
 }
 
+// ---------------------------------------------------------------- admin → 案件库位置
+
+/// Where this app's store is, and what is saved for the next start.
+#[derive(Serialize, ts_rs::TS)]
+pub struct StorePlaceView {
+    /// what this app works on now: `file` or `hall`
+    #[ts(type = "'file' | 'hall'")]
+    kind: &'static str,
+    /// the store file's path, or the hall's server as shown (`USER@HOST:PORT/DB`)
+    current: String,
+    chosen_by: crate::store_place::ChosenBy,
+    /// the choice saved in the admin desk (`file` or `hall`), `None` before any
+    #[ts(type = "'file' | 'hall' | null")]
+    saved_kind: Option<&'static str>,
+    /// the saved hall's address (no password in it)
+    saved_hall: Option<String>,
+    /// the saved choice is not what runs now: it applies when the app starts again
+    restart_needed: bool,
+    /// the hall just checked: what its database holds
+    checked: Option<HallChecked>,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct HallChecked {
+    server: String,
+    cases: i64,
+    accounts: i64,
+}
+
+fn place_view(state: &AppState, checked: Option<HallChecked>) -> Result<StorePlaceView, IpcError> {
+    use crate::store_place::{Setting, StoreTarget};
+    let place = &state.place;
+    let saved = crate::store_place::load(&place.dir).map_err(|why| IpcError::new(ErrorKind::Invalid, why))?;
+    let (kind, current) = match &place.opened {
+        StoreTarget::File(path) => ("file", path.display().to_string()),
+        StoreTarget::Hall(_) => ("hall", state.store.lock()?.server().unwrap_or_default().to_string()),
+    };
+    Ok(StorePlaceView {
+        kind,
+        current,
+        chosen_by: place.chosen_by,
+        saved_kind: saved.as_ref().map(|s| match s {
+            Setting::File => "file",
+            Setting::Hall { .. } => "hall",
+        }),
+        saved_hall: match &saved {
+            Some(Setting::Hall { url }) => Some(url.clone()),
+            _ => None,
+        },
+        restart_needed: saved.as_ref().is_some_and(|s| !place.runs(s)),
+        checked,
+    })
+}
+
+/// Where this app's store is (administrators).
+#[tauri::command(async)]
+pub fn store_place(state: State<'_, AppState>) -> Result<StorePlaceView, IpcError> {
+    crate::log::call("store_place", || {
+        state.with_desk(|d| d.require(Role::Admin))?;
+        place_view(&state, None)
+    })
+}
+
+/// Chooses this PC's store for the next start (administrators): `file` (the store file on
+/// this PC) or `hall` with the server's address and the role's password. A hall is checked
+/// first (connected to, its schema brought up to date, its cases and accounts counted); a hall
+/// that does not answer or refuses the password is refused and nothing is saved.
+#[tauri::command(async)]
+pub fn set_store_place(state: State<'_, AppState>, kind: String, url: Option<String>, password: Option<String>) -> Result<StorePlaceView, IpcError> {
+    crate::log::call("set_store_place", || {
+        let password = password.map(certdesk_store::pg::ServerPassword::new);
+        state.with_desk(|d| d.require(Role::Admin))?;
+        let dir = &state.place.dir;
+        let saving = |e: std::io::Error| IpcError::new(ErrorKind::Io, format!("cannot save the store setting in {}: {e}", dir.display()));
+        match kind.as_str() {
+            "file" => {
+                crate::store_place::save_file(dir).map_err(saving)?;
+                tracing::info!("store setting: the store file on this PC from the next start");
+                place_view(&state, None)
+            }
+            "hall" => {
+                let url = url.as_deref().map(str::trim).filter(|u| !u.is_empty()).ok_or_else(|| IpcError::new(ErrorKind::Invalid, "the hall's address is missing"))?;
+                let address = certdesk_store::pg::HallAddress::parse(url).map_err(|e| IpcError::new(ErrorKind::Invalid, e.to_string()))?;
+                let password = password.filter(|p| !p.expose().is_empty()).ok_or_else(|| IpcError::new(ErrorKind::Invalid, "the hall's password is missing"))?;
+                let hall = certdesk_store::Store::open_hall(&address, password.clone())?;
+                let checked = HallChecked { server: address.shown().to_string(), cases: hall.count_cases()?, accounts: hall.account_count()? };
+                drop(hall);
+                crate::store_place::save_hall(dir, url, &password).map_err(saving)?;
+                tracing::info!(server = %address.shown(), cases = checked.cases, accounts = checked.accounts, "store setting: the hall from the next start");
+                place_view(&state, Some(checked))
+            }
+            other => Err(IpcError::new(ErrorKind::Invalid, format!("unknown store kind {other:?}: file or hall"))),
+        }
+    })
+}
+
 // ---------------------------------------------------------------- the log (admin → 日志)
 
 /// The last `lines` lines of the app's log (default 500), for an administrator.

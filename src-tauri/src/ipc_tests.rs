@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 use tauri::Manager;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 
+#[path = "../crates/certdesk-store/tests/common/pg.rs"]
+mod pg;
+
 const ORG_NEW: &str = include_str!("../../tests/fixtures/case-org-new.json");
 
 struct Window {
@@ -28,7 +31,8 @@ fn window(dir: &std::path::Path) -> Window {
     people(&mut store);
     let catalog = certdesk_catalog::Catalog::embedded().unwrap();
     let forms = certdesk_forms::Forms::load(catalog.clone()).unwrap();
-    let state = AppState::new(store, catalog, forms);
+    let mut state = AppState::new(store, catalog, forms);
+    state.place.dir = dir.join("state");
     let app = mock_builder()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
@@ -44,6 +48,8 @@ fn window(dir: &std::path::Path) -> Window {
             commands::complete_step,
             desk::import_seal_from_folder,
             desk::set_setting,
+            desk::store_place,
+            desk::set_store_place,
             desk::key_slots,
             desk::key_init,
             desk::key_generate,
@@ -501,4 +507,69 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
     for secret in [so, pin] {
         assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()), "a PIN reached the store");
     }
+}
+
+#[test]
+fn the_hall_is_chosen_by_an_administrator_checked_before_it_is_saved_and_applies_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let state_dir = dir.path().join("state");
+    let setting = state_dir.join("store.json");
+    let password_file = state_dir.join("hall.password");
+
+    w.login("zhang");
+    assert_eq!(w.kind("store_place", json!({})), "missing_role");
+    assert_eq!(w.kind("set_store_place", json!({"kind": "file"})), "missing_role");
+    assert!(!setting.exists(), "a clerk saved nothing");
+    w.ok("logout", json!({}));
+
+    w.login("admin");
+    let view = w.ok("store_place", json!({}));
+    assert_eq!(
+        (view["kind"].as_str(), view["chosen_by"].as_str(), view["saved_kind"].as_str(), view["restart_needed"].as_bool()),
+        (Some("file"), Some("default"), None, Some(false)),
+        "{view}"
+    );
+
+    // refused before anything is saved: no address, a password in the address, no password,
+    // a server that does not answer, a kind that does not exist
+    for (args, kind) in [
+        (json!({"kind": "hall", "url": " ", "password": "x"}), "invalid"),
+        (json!({"kind": "hall", "url": "postgres://desk:s3cret@127.0.0.1:1/certdesk", "password": "x"}), "invalid"),
+        (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": ""}), "invalid"),
+        (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": "x"}), "server"),
+        (json!({"kind": "cloud"}), "invalid"),
+    ] {
+        let err = w.call("set_store_place", args.clone()).unwrap_err();
+        assert_eq!(err["kind"], kind, "{args}: {err}");
+        assert!(!err["detail"].as_str().unwrap().contains("s3cret"), "the password is not echoed: {err}");
+        assert!(!setting.exists() && !password_file.exists(), "{args}: nothing saved");
+    }
+
+    let Some(server) = pg::server() else { return };
+    let db = server.fresh_db("app_place");
+    let right = std::fs::read_to_string(&db.password_file).unwrap().trim_end().to_string();
+    let err = w.call("set_store_place", json!({"kind": "hall", "url": db.url, "password": "not-the-password"})).unwrap_err();
+    assert_eq!(err["kind"], "server", "{err}");
+    assert!(!setting.exists() && !password_file.exists(), "a refused password saved nothing");
+
+    let view = w.ok("set_store_place", json!({"kind": "hall", "url": db.url, "password": right}));
+    assert_eq!(view["saved_kind"], "hall", "{view}");
+    assert_eq!(view["saved_hall"], db.url.as_str());
+    assert_eq!(view["restart_needed"], true, "this app still works on its file");
+    assert_eq!((view["checked"]["cases"].as_i64(), view["checked"]["accounts"].as_i64()), (Some(0), Some(0)), "{view}");
+    assert!(view["checked"]["server"].as_str().unwrap().ends_with(&format!("/{}", db.url.rsplit('/').next().unwrap())), "{view}");
+    // the password in its own private file, never in the setting; the next start finds it
+    assert!(!std::fs::read_to_string(&setting).unwrap().contains(&right));
+    let (target, chosen) = crate::store_place::target(None, &state_dir).unwrap();
+    assert_eq!(target, crate::store_place::StoreTarget::Hall(db.url.clone()));
+    let address = certdesk_store::pg::HallAddress::parse(&db.url).unwrap();
+    let password = crate::store_place::hall_password(&address, chosen, &state_dir, None, None).unwrap();
+    let mut hall = Store::open_hall(&address, password).expect("the next start opens the hall with the saved password");
+    people(&mut hall);
+    assert_eq!(hall.account_count().unwrap(), 5);
+
+    let view = w.ok("set_store_place", json!({"kind": "file"}));
+    assert_eq!((view["saved_kind"].as_str(), view["restart_needed"].as_bool()), (Some("file"), Some(false)), "{view}");
+    assert!(!password_file.exists(), "back on the file, the hall's password is removed");
 }

@@ -19,6 +19,12 @@ pub fn log_dir() -> PathBuf {
     base.unwrap_or_else(std::env::temp_dir).join("certdesk").join("logs")
 }
 
+/// The app's state folder: the log folder's parent (`window.json`, `store.json` live there).
+pub fn state_dir() -> PathBuf {
+    let logs = log_dir();
+    logs.parent().map(Path::to_path_buf).unwrap_or(logs)
+}
+
 /// The name of the day's files: `certdesk.log.2026-11-23`.
 pub const FILE_PREFIX: &str = "certdesk.log";
 

@@ -15,12 +15,14 @@ mod error;
 mod ipc_tests;
 mod log;
 mod pick;
+mod store_place;
 mod window_state;
 
 use certdesk_desk::ErrorKind;
 use error::IpcError;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
+use store_place::StoreTarget;
 use tauri::Manager;
 
 /// The store, replaceable as a whole (restore from a backup).
@@ -74,6 +76,8 @@ pub struct AppState {
     pub default_pin_tokens: Mutex<std::collections::BTreeSet<String>>,
     /// Set by 取消 while a backup runs (`cancel_backup`).
     pub backup_cancel: certdesk_store::CancelFlag,
+    /// The store this app opened, who chose it, and where the choice for the next start is kept.
+    pub place: store_place::Place,
 }
 
 /// Runs a command that needs no store: a panic becomes this call's error.
@@ -97,6 +101,7 @@ impl AppState {
             keys: Mutex::new(None),
             default_pin_tokens: Mutex::new(Default::default()),
             backup_cancel: Default::default(),
+            place: store_place::Place { dir: log::state_dir(), opened: StoreTarget::File(store_place::default_file()), chosen_by: store_place::ChosenBy::Default },
         }
     }
 
@@ -154,38 +159,13 @@ impl AppState {
     }
 }
 
-/// Where the app's store is: a file (`CERTDESK_DB`, else the user's data folder) or a counter
-/// hall's PostgreSQL server (`CERTDESK_DB=postgres://USER@HOST:PORT/DB`, the CLI's `--db`).
-enum StoreTarget {
-    File(PathBuf),
-    Hall(String),
-}
-
-fn store_target() -> StoreTarget {
-    match std::env::var("CERTDESK_DB").ok().filter(|p| !p.is_empty()) {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StoreTarget::Hall(url),
-        Some(p) => StoreTarget::File(PathBuf::from(p)),
-        None => StoreTarget::File(dirs::data_local_dir().unwrap_or_else(|| PathBuf::from(".")).join("certdesk").join("certdesk.db")),
-    }
-}
-
-/// The hall's store: the password from `CERTDESK_DB_PASSWORD_FILE`, else the libpq password
-/// file (`PGPASSFILE`, `~/.pgpass`); a window has no terminal to ask at, and the password is
-/// never part of the address.
-fn open_hall(url: &str) -> Result<certdesk_store::Store, String> {
-    use certdesk_store::pg::{HallAddress, ServerPassword};
+/// The hall's store, its password as [`store_place::hall_password`] finds it.
+fn open_hall(url: &str, chosen: store_place::ChosenBy) -> Result<certdesk_store::Store, String> {
+    use certdesk_store::pg::HallAddress;
     let address = HallAddress::parse(url).map_err(|e| e.to_string())?;
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let password = match var("CERTDESK_DB_PASSWORD_FILE") {
-        Some(file) => ServerPassword::from_file(&file).map_err(|e| e.to_string())?,
-        None => {
-            let pgpass = var("PGPASSFILE").or_else(|| dirs::home_dir().map(|h| h.join(".pgpass"))).filter(|f| f.is_file());
-            match pgpass.map(|f| ServerPassword::from_pgpass(&f, &address)).transpose().map_err(|e| e.to_string())?.flatten() {
-                Some(p) => p,
-                None => return Err(format!("no password for {}: set CERTDESK_DB_PASSWORD_FILE or a line in PGPASSFILE (~/.pgpass)", address.shown())),
-            }
-        }
-    };
+    let pgpass = var("PGPASSFILE").or_else(|| dirs::home_dir().map(|h| h.join(".pgpass")));
+    let password = store_place::hall_password(&address, chosen, &log::state_dir(), var("CERTDESK_DB_PASSWORD_FILE"), pgpass)?;
     certdesk_store::Store::open_hall(&address, password).map_err(|e| log::chain(&e))
 }
 
@@ -237,10 +217,13 @@ fn main() {
         default_hook(info);
     }));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log::log_dir().display(), "certdesk-app starts");
-    let target = store_target();
+    let (target, chosen) = match store_place::target(std::env::var("CERTDESK_DB").ok(), &log::state_dir()) {
+        Ok(t) => t,
+        Err(why) => crash::fatal("证书受理台无法启动", &format!("案件库位置的设置有误：{why}\n\nthe store setting is damaged: {why}")),
+    };
     let opened = match &target {
         StoreTarget::File(path) => certdesk_store::Store::open(path).map_err(|e| log::chain(&e)),
-        StoreTarget::Hall(url) => open_hall(url),
+        StoreTarget::Hall(url) => open_hall(url, chosen),
     };
     let where_ = match &target {
         StoreTarget::File(path) => path.display().to_string(),
@@ -282,8 +265,9 @@ fn main() {
         Ok(f) => f,
         Err(e) => crash::fatal("证书受理台无法启动", &format!("申请表版式有误：{e}")),
     };
-    tracing::info!(store = %where_, projects = catalog.projects.len(), "store open");
-    let state = AppState::new(store, catalog, forms);
+    tracing::info!(store = %where_, chosen_by = ?chosen, projects = catalog.projects.len(), "store open");
+    let mut state = AppState::new(store, catalog, forms);
+    state.place = store_place::Place { dir: log::state_dir(), opened: target, chosen_by: chosen };
     let app_lock = format!("{}.app.lock", path.display());
     let result = tauri::Builder::default()
         // first: a second launch hands over to the running app, which comes to the front
@@ -373,6 +357,8 @@ fn main() {
             desk::backup_store,
             desk::cancel_backup,
             desk::restore_store,
+            desk::store_place,
+            desk::set_store_place,
             desk::recent_logs,
             desk::debug_crash,
             desk::export_logs,

@@ -54,8 +54,7 @@ pub fn fit(saved: Placement, screens: &[Screen], min: (u32, u32)) -> Option<Plac
 
 /// `window.json` beside the log folder.
 pub fn file() -> PathBuf {
-    let logs = crate::log::log_dir();
-    logs.parent().map(Path::to_path_buf).unwrap_or(logs).join("window.json")
+    crate::log::state_dir().join("window.json")
 }
 
 /// The saved placement; a missing file is the first run, a garbled one is said in the log and

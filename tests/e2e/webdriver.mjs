@@ -73,6 +73,8 @@ export function webdriver(port) {
       throw new Error(`${css}: ${e.message}; covered by ${JSON.stringify(over)}`)
     }
   }
+  /** Whether an element is on the page now (no waiting). */
+  d.exists = async (css) => d.wd('POST', d.s('/element'), { using: 'css selector', value: css }).then(() => true, () => false)
   d.type = async (css, text) => d.wd('POST', d.s(`/element/${await d.find(css)}/value`), { text })
   d.text = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/text`))
   /** How many elements match now (no waiting). */

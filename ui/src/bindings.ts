@@ -407,6 +407,36 @@ export type BackedUp = { path: string, bytes: number, };
 
 export type Restored = { cases: number, kept: string, };
 
+export type StorePlaceView = { 
+/**
+ * what this app works on now: `file` or `hall`
+ */
+kind: 'file' | 'hall', 
+/**
+ * the store file's path, or the hall's server as shown (`USER@HOST:PORT/DB`)
+ */
+current: string, chosen_by: ChosenBy, 
+/**
+ * the choice saved in the admin desk (`file` or `hall`), `None` before any
+ */
+saved_kind: 'file' | 'hall' | null, 
+/**
+ * the saved hall's address (no password in it)
+ */
+saved_hall: string | null, 
+/**
+ * the saved choice is not what runs now: it applies when the app starts again
+ */
+restart_needed: boolean, 
+/**
+ * the hall just checked: what its database holds
+ */
+checked: HallChecked | null, };
+
+export type HallChecked = { server: string, cases: number, accounts: number, };
+
+export type ChosenBy = "environment" | "setting" | "default";
+
 export type ScanFile = { name: string, size: number, 
 /**
  * Last modified, RFC 3339 (local time).

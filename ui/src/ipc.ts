@@ -26,6 +26,7 @@ export function reasonOf(e: AuditEvent): string {
 export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: JsonObject; history: AuditEvent[] }
 export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview
+export type StorePlaceView = B.StorePlaceView
 export type SealSample = B.SampleView
 export type SealRow = B.RowView
 export type SealVerdict = B.Verdict
@@ -119,6 +120,8 @@ export interface Commands {
   backup_store: { args: NoArgs; result: B.BackedUp }
   cancel_backup: { args: NoArgs; result: null }
   restore_store: { args: { path: string }; result: B.Restored }
+  store_place: { args: NoArgs; result: B.StorePlaceView }
+  set_store_place: { args: { kind: 'file' | 'hall'; url: string | null; password: string | null }; result: B.StorePlaceView }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: Exported }
 }
@@ -249,6 +252,10 @@ export const api = {
   cancelBackup: () => call('cancel_backup', {}),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
   restoreStore: (path: string) => call('restore_store', { path }),
+  /** where this PC's store is and what is saved for the next start (administrators) */
+  storePlace: () => call('store_place', {}),
+  /** the store for the next start: this PC's file, or a hall checked with its password first */
+  setStorePlace: (kind: 'file' | 'hall', url?: string, password?: string) => call('set_store_place', { kind, url: url ?? null, password: password ?? null }),
   /** the last lines of the app's log (administrators) */
   recentLogs: (lines?: number) => call('recent_logs', { lines }),
   /** the recent log lines written to the export folder, for support */

@@ -154,7 +154,16 @@ const en: Shape<typeof zh> = {
     backedUp: 'Backed up to {path} ({bytes} bytes)', restore: 'Restore from backup', restorePath: 'Backup file', restoreDo: 'Restore', logs: 'Log', logsShow: 'Show recent log', logsExport: 'Export log', logsExported: 'Exported {rows} log lines to {path}', logsEmpty: 'The log is empty',
     restored: 'Restored ({cases} cases); the old store is {kept}',
     passwordReset: 'Password reset', added: 'Added {name}', rolesSaved: 'Roles saved',
-    displayName: 'Name', displayNameSaved: 'Name saved: {name}',
+    displayName: 'Name', displayNameSaved: 'Name saved: {name}', storePlace: 'Case store',
+  },
+  storePlace: {
+    nowFile: 'This PC works on its store file: {path}', nowHall: 'This PC works on the counter hall server: {server}',
+    byEnvironment: 'This start took its store from the CERTDESK_DB environment variable; the setting below applies once it is removed',
+    file: 'Store file on this PC (one desk)', hall: 'Counter hall server (PostgreSQL, shared by the desks)',
+    url: 'Server address', urlHint: 'postgres://user@server:5432/database?sslmode=verify-full&sslrootcert=CA file',
+    password: 'Database password', checkSave: 'Check and save',
+    checked: 'Connected to {server}: {cases} cases, {accounts} accounts', emptyHall: 'No account on this server yet: after the restart create the administrator, or move this PC\'s store in with certdesk store migrate',
+    restart: 'Saved: it applies when certdesk starts again', serverHint: 'Check the server address, port, database, user and password, and that the server accepts this PC',
   },
   settings: {
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'Key driver library (PKCS#11 or SKF)',

@@ -196,7 +196,16 @@ export default {
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复', logs: '日志', logsShow: '查看最近日志', logsExport: '导出日志', logsExported: '已导出 {rows} 行日志到 {path}', logsEmpty: '日志为空',
     restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',
-    displayName: '姓名', displayNameSaved: '姓名已保存：{name}',
+    displayName: '姓名', displayNameSaved: '姓名已保存：{name}', storePlace: '案件库位置',
+  },
+  storePlace: {
+    nowFile: '本机现在使用本机案件库：{path}', nowHall: '本机现在使用受理大厅服务器：{server}',
+    byEnvironment: '本次启动由环境变量 CERTDESK_DB 指定案件库；下面保存的设置在去掉该变量后生效',
+    file: '本机案件库（单台受理台）', hall: '受理大厅服务器（PostgreSQL，多台受理台共用）',
+    url: '服务器地址', urlHint: 'postgres://账号@服务器:5432/数据库?sslmode=verify-full&sslrootcert=CA证书文件',
+    password: '数据库密码', checkSave: '连接检查并保存',
+    checked: '已连接 {server}：{cases}个案件，{accounts}个账号', emptyHall: '该服务器上还没有账号：重启后先创建管理员，或用命令 certdesk store migrate 把本机案件库迁入',
+    restart: '已保存：重新启动证书受理台后生效', serverHint: '请核对服务器地址、端口、数据库名、账号和密码，以及服务器是否允许本机连接',
   },
   settings: {
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',

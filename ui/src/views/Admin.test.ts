@@ -41,6 +41,7 @@ function backend(overrides: Handlers = {}) {
     backup_store: () => ({ path: '/var/backups/certdesk-20261120.db', bytes: 4096 }),
     restore_store: () => ({ cases: 12, kept: '/home/a/cases.db.before-restore' }),
     list_printers: () => ['Brother_HL-2260D', 'HP_LaserJet_M1136'],
+    store_place: () => ({ kind: 'file', current: '/home/a/.local/share/certdesk/certdesk.db', chosen_by: 'default', saved_kind: null, saved_hall: null, restart_needed: false, checked: null }),
     ...overrides,
   })
 }

@@ -119,6 +119,12 @@ impl ServerPassword {
         ServerPassword(Zeroizing::new(text))
     }
 
+    /// The password's text, for the one place that must hand it on (the app's private
+    /// password file); never for a log or a message.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     pub(crate) fn from_zeroizing(text: Zeroizing<String>) -> ServerPassword {
         ServerPassword(text)
     }
