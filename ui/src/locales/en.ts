@@ -196,6 +196,7 @@ const en: Shape<typeof zh> = {
     cancelled: 'Cancelled; nothing was written',
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',
+    server_commit_unknown: 'The connection to the server was lost while saving and whether it was saved cannot be told yet: look at the case (refresh or search) before doing it again',
     server_lost: 'The connection to the server was lost: nothing of this change was written; check the network and try again',
     server: 'The case store\'s server failed: ask the administrator',
     not_on_hall: 'This desk works on the hall\'s shared store on a server: its backups and restores are the server administrator\'s (database tools)',

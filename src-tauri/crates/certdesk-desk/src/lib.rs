@@ -70,6 +70,7 @@ impl DeskError {
             StoreError::Busy(_) => ErrorKind::StoreBusy,
             StoreError::Cancelled { .. } => ErrorKind::Cancelled,
             e if e.is_connection_lost() => ErrorKind::ServerLost,
+            e if e.is_commit_unknown() => ErrorKind::ServerCommitUnknown,
             StoreError::Server(_) => ErrorKind::Server,
             StoreError::NotOnHall { .. } => ErrorKind::NotOnHall,
             _ => ErrorKind::Store,
@@ -166,6 +167,9 @@ pub enum ErrorKind {
     StoreBusy,
     /// a hall's database server: the connection was lost mid-change (nothing written: again)
     ServerLost,
+    /// a hall's database server: the connection was lost while committing and the outcome
+    /// could not be learnt (look at the case before doing it again)
+    ServerCommitUnknown,
     /// a hall's database server refused or failed otherwise
     Server,
     /// a store file's operation (file backup, restore) asked of a hall

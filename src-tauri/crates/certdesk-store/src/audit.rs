@@ -341,7 +341,8 @@ pub(crate) fn clock(db: &mut dyn Sql) -> Result<String, StoreError> {
 
 /// Appends one event inside the caller's transaction, at a time from [`clock`] in the same
 /// transaction.
-pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
+/// Appends `ev` after the chain's head; returns its seq and hash.
+pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<(i64, String), StoreError> {
     let (last_seq, prev) = match db.row("reading the audit head", "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", &[])? {
         Some(r) => (r.int(0)?, r.text(1)?),
         None => (0, GENESIS.to_string()),
@@ -358,7 +359,7 @@ pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<i6
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         args![HEAD_KEY, head_value(e.seq, &e.hash)],
     )?;
-    Ok(e.seq)
+    Ok((e.seq, e.hash))
 }
 
 fn read_stored(r: &Row) -> Result<StoredEvent, StoreError> {

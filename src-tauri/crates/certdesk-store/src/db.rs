@@ -340,18 +340,23 @@ impl From<PgError> for StoreError {
 pub(crate) struct Tx<'a> {
     pub(crate) db: &'a mut dyn Sql,
     pub(crate) at: String,
+    /// The seq and hash of the last event this change appended: a hall whose commit went
+    /// unanswered looks for it to learn whether the change was written.
+    pub(crate) appended: Option<(i64, String)>,
 }
 
 impl<'a> Tx<'a> {
     /// Takes the clock on a transaction that holds the write lock already.
     pub(crate) fn begin(db: &'a mut dyn Sql) -> Result<Tx<'a>, StoreError> {
         let at = crate::audit::clock(db)?;
-        Ok(Tx { db, at })
+        Ok(Tx { db, at, appended: None })
     }
 
     /// Appends one event at this change's time; returns its seq.
     pub(crate) fn append(&mut self, ev: &crate::NewEvent<'_>) -> Result<i64, StoreError> {
-        crate::audit::append(self.db, &self.at, ev)
+        let (seq, hash) = crate::audit::append(self.db, &self.at, ev)?;
+        self.appended = Some((seq, hash));
+        Ok(seq)
     }
 }
 

@@ -80,7 +80,13 @@ pub enum StoreError {
 impl StoreError {
     /// Whether this is the server's connection lost mid-change (nothing written: try again).
     pub fn is_connection_lost(&self) -> bool {
-        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::ConnectionLost { .. } | pg::PgError::CommitUnknown { .. }))
+        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::ConnectionLost { .. }))
+    }
+
+    /// Whether the server's connection was lost while committing and whether the change was
+    /// written could not be learnt (look before doing it again).
+    pub fn is_commit_unknown(&self) -> bool {
+        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::CommitUnknown { .. }))
     }
 }
 

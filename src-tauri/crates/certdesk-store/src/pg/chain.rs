@@ -1,6 +1,7 @@
 //! The write transaction of the hall. Owns how a change begins on PostgreSQL (the chain lock,
-//! first thing), commits (a connection lost while committing is [`PgError::CommitUnknown`])
-//! and how a consistent read (`verify`) takes one snapshot. The statements of the chain
+//! first thing), commits (a connection lost while committing: the change's last event looked
+//! for on a new connection, so the desk learns whether it was written) and how a consistent
+//! read (`verify`) takes one snapshot. The statements of the chain
 //! itself (append, the head, case numbers) are the store's own, the same text on both back
 //! ends (`crate::audit`, `crate::next_case_number`), run through `crate::db`.
 //!
@@ -21,6 +22,10 @@ use chrono::NaiveDate;
 /// The advisory lock key of the chain (`pg_advisory_xact_lock`): per database, so two halls
 /// on one server do not wait for each other. The bytes of "certdesk" as a big-endian integer.
 pub const CHAIN_LOCK: i64 = 0x6365_7274_6465_736b;
+
+/// How long a desk whose commit went unanswered waits for the chain lock before it says the
+/// outcome cannot be known yet (milliseconds).
+pub const SETTLE_WAIT_MS: u64 = 5000;
 
 /// A change in progress: the transaction, holding the chain lock, and the time of its events.
 pub struct WriteTx<'w, 'a> {
@@ -57,23 +62,57 @@ impl Hall {
 
     /// Runs `change` on the store's write transaction ([`Tx`]: the chain lock held, the clock
     /// read after it) and commits it. An error from `change` (or a connection lost before the
-    /// commit) rolls everything back: no event, no number, no row.
+    /// commit) rolls everything back: no event, no number, no row. A connection lost while
+    /// committing leaves the outcome to be learnt: the change's last event is looked for on a
+    /// new connection ([`Hall::settle`]); there, the change stands and its value is returned;
+    /// not there, it is [`PgError::ConnectionLost`] (nothing written); when that cannot be
+    /// learnt, [`PgError::CommitUnknown`].
     pub(crate) fn change<T, E: From<StoreError>>(&mut self, change: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let failed = |e: StoreError| Err(E::from(e));
         let mut prepared = std::mem::take(&mut self.prepared);
-        let out = (|| {
-            let mut tx = self.begin().map_err(StoreError::from)?;
-            let out = {
+        // Err(Ok(..)): the commit went unanswered, with the change's value and last event
+        type Unanswered<T> = (T, postgres::Error, Option<(i64, String)>);
+        let attempt: Result<T, Result<Unanswered<T>, E>> = (|| {
+            let mut tx = self.begin().map_err(|e| failed(e.into()))?;
+            let (out, appended) = {
                 let mut pg = Pg { client: &mut tx, prepared: &mut prepared };
-                let mut w = Tx::begin(&mut pg)?;
-                change(&mut w)?
+                let mut w = Tx::begin(&mut pg).map_err(failed)?;
+                let out = change(&mut w).map_err(Err)?;
+                (out, w.appended.take())
             };
-            tx.commit().map_err(|source| {
-                StoreError::from(if super::is_connection_lost(&source) { PgError::CommitUnknown { source } } else { PgError::Db { op: "committing a change", source } })
-            })?;
-            Ok(out)
+            match tx.commit() {
+                Ok(()) => Ok(out),
+                Err(source) if super::is_connection_lost(&source) => Err(Ok((out, source, appended))),
+                Err(source) => Err(failed(PgError::Db { op: "committing a change", source }.into())),
+            }
         })();
         self.prepared = prepared;
-        out
+        match attempt {
+            Ok(out) => Ok(out),
+            Err(Err(e)) => Err(e),
+            Err(Ok((out, source, appended))) => match appended.map(|(seq, hash)| self.settle(seq, &hash)) {
+                Some(Ok(true)) => Ok(out),
+                Some(Ok(false)) => Err(E::from(PgError::ConnectionLost { op: "committing a change (the server did not commit it)", source }.into())),
+                _ => Err(E::from(PgError::CommitUnknown { source }.into())),
+            },
+        }
+    }
+
+    /// Whether the change whose last event was `seq` with `hash` was committed, after its
+    /// commit went unanswered: asked on a new connection (which replaces the lost one) once the
+    /// chain lock is free, since the lost transaction holds it until the server has committed
+    /// or rolled it back. Waiting longer than [`SETTLE_WAIT_MS`] (a server that has not yet
+    /// noticed the desk is gone) is an error: the outcome cannot be known yet.
+    fn settle(&mut self, seq: i64, hash: &str) -> Result<bool, PgError> {
+        let fresh = Hall::connect(&self.address, &self.password)?;
+        *self = fresh;
+        let op = "looking for a change whose commit went unanswered";
+        let mut tx = self.client.transaction().map_err(db(op))?;
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = {SETTLE_WAIT_MS}")).map_err(db(op))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK]).map_err(db(op))?;
+        let found: Option<String> = tx.query_opt("SELECT hash FROM audit_events WHERE seq = $1", &[&seq]).map_err(db(op))?.map(|r| r.get(0));
+        tx.rollback().map_err(db(op))?;
+        Ok(found.as_deref() == Some(hash))
     }
 
     /// Runs `change` in one transaction holding the chain lock, and commits it (the hall's own

@@ -30,8 +30,11 @@ use zeroize::Zeroizing;
 
 /// What went wrong, by kind. A lost connection is its own kind ([`PgError::ConnectionLost`]):
 /// the change it interrupted was rolled back by the server, and the desk may try again on a new
-/// connection; lost while committing ([`PgError::CommitUnknown`]), nobody can say whether the
-/// server committed, so the desk looks before it tries again.
+/// connection. Lost while committing, the store connects again and looks for the change's last
+/// event (`chain.rs`): found, the change stands; not found, it is `ConnectionLost`. Only when it
+/// cannot look (the server still away, the old transaction still holding the chain lock, a
+/// change without an event) is it [`PgError::CommitUnknown`], and the desk looks before it
+/// tries again.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PgError {
@@ -41,7 +44,9 @@ pub enum PgError {
         #[source]
         source: postgres::Error,
     },
-    #[error("服务器连接中断 (the connection to the database server was lost while committing): the change may or may not have been written; look before doing it again")]
+    #[error(
+        "服务器连接中断 (the connection to the database server was lost while committing, and whether the server committed could not be learnt): the change may or may not have been written; look before doing it again"
+    )]
     CommitUnknown {
         #[source]
         source: postgres::Error,
@@ -295,6 +300,9 @@ pub struct Hall {
     /// statements prepared on this connection, by their text
     pub(crate) prepared: crate::db::Prepared,
     shown: String,
+    /// kept to connect again and look, after a commit whose answer was lost
+    address: HallAddress,
+    password: ServerPassword,
 }
 
 impl std::fmt::Debug for Hall {
@@ -335,7 +343,7 @@ impl Hall {
             Some(ca) => config.connect(tls_connector(ca)?),
         };
         let client = connected.map_err(|source| PgError::Connect { server: address.shown.clone(), source })?;
-        Ok(Hall { client, prepared: Default::default(), shown: address.shown.clone() })
+        Ok(Hall { client, prepared: Default::default(), shown: address.shown.clone(), address: address.clone(), password: password.clone() })
     }
 
     /// The server this desk works on, as shown to people.
