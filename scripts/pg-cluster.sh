@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL 15 cluster (Debian 12's `postgresql`) for the PostgreSQL back end's
 # tests and CI: initdb in a temporary folder as an unprivileged user, listening on a unix
 # socket in that folder and on 127.0.0.1 at a free port, scram-sha-256 password login for a
-# test role (CREATEDB: each test makes its own database), pg_trgm in template1, TLS with a CA
+# test role (CREATEDB: each test makes its own database) and a desk role owning nothing
+# (`certdesk_test_desk`, granted per database by `store grant-desks`), pg_trgm in template1, TLS with a CA
 # of its own (CERTDESK_TEST_PG_CA) for the clients that ask for it.
 #
 #   bash scripts/pg-cluster.sh start   # init (once) and start; prints the two lines of `env`
@@ -31,6 +32,7 @@ print_env() {
   echo "export CERTDESK_TEST_PG=postgres://$role@127.0.0.1:$(cat "$dir/port")/$db"
   echo "export CERTDESK_TEST_PG_PASSWORD_FILE=$dir/secrets/$role.password"
   echo "export CERTDESK_TEST_PG_CA=$dir/tls/ca.pem"
+  echo "export CERTDESK_TEST_PG_DESK_PASSWORD_FILE=$dir/secrets/${role}_desk.password"
 }
 
 running() {
@@ -57,8 +59,9 @@ start() {
     [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/data" "$dir/run"
     # passwords: random, in files; the superuser's only readable by the server's user
     head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$dir/secrets/$role.password"
+    head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$dir/secrets/${role}_desk.password"
     head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$dir/run/admin.password"
-    chmod 600 "$dir/secrets/$role.password" "$dir/run/admin.password"
+    chmod 600 "$dir/secrets/$role.password" "$dir/secrets/${role}_desk.password" "$dir/run/admin.password"
     [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/run/admin.password"
     as_server "$bin/initdb" -D "$dir/data" -U certdesk_admin --pwfile="$dir/run/admin.password" \
       --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
@@ -82,7 +85,7 @@ start() {
     -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on -c ssl_cert_file=$dir/run/server.pem -c ssl_key_file=$dir/run/server.key ${CERTDESK_PG_OPTS:-}" >/dev/null \
     || { cat "$dir/run/server.log" >&2; exit 1; }
   if [ ! -f "$dir/ready" ]; then
-    local pw; pw=$(cat "$dir/secrets/$role.password")
+    local pw desk_pw; pw=$(cat "$dir/secrets/$role.password"); desk_pw=$(cat "$dir/secrets/${role}_desk.password")
     # the superuser logs in over the socket with its password (a private copy as a pgpass file)
     printf '*:*:*:certdesk_admin:%s\n' "$(cat "$dir/run/admin.password")" >"$dir/run/admin.pgpass"
     chmod 600 "$dir/run/admin.pgpass"
@@ -90,6 +93,7 @@ start() {
     as_server env PGPASSFILE="$dir/run/admin.pgpass" "$bin/psql" -q -v ON_ERROR_STOP=1 -h "$dir/run" -p "$port" -U certdesk_admin -d template1 <<SQL >/dev/null
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE ROLE $role LOGIN CREATEDB PASSWORD '$pw';
+CREATE ROLE ${role}_desk LOGIN PASSWORD '$desk_pw';
 CREATE DATABASE $db OWNER $role;
 SQL
     touch "$dir/ready"

@@ -145,6 +145,15 @@ pub enum StoreCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// On a hall, as the role that owns its tables (`--db postgres://OWNER@…`): migrate, then
+    /// give the desks' own login role what a desk needs and no more (read everything, change
+    /// the working tables, only add to the audit chain and the files; no DDL, no TRUNCATE).
+    /// The desks then connect as that role. Run it again after an upgrade.
+    GrantDesks {
+        /// The desks' login role (created beforehand by the server's administrator).
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+    },
 }
 
 /// Who acts, for commands an account must authorise.

@@ -107,6 +107,24 @@ pub fn store_cmd(g: &Global, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 );
             }
         }
+        StoreCmd::GrantDesks { role } => {
+            let crate::commands::DbTarget::Hall(url) = crate::commands::db_target(g) else {
+                return Err(CliError::Usage("store grant-desks works on a hall: --db postgres://OWNER@HOST:PORT/DB".into()));
+            };
+            let address = certdesk_store::pg::HallAddress::parse(&url).map_err(certdesk_store::StoreError::from)?;
+            let password = crate::commands::hall_password(g, &address)?;
+            let mut hall = certdesk_store::pg::Hall::connect(&address, &password).map_err(certdesk_store::StoreError::from)?;
+            hall.migrate().map_err(certdesk_store::StoreError::from)?;
+            let granted = hall.grant_desks(&role).map_err(certdesk_store::StoreError::from)?;
+            if g.json {
+                print_json(&granted);
+            } else {
+                println!("{} may now work as a desk on {} ({}):", granted.role, address.shown(), granted.database);
+                for (table, privileges) in &granted.tables {
+                    println!("  {table}: {privileges}");
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -85,6 +85,10 @@ pub enum PgError {
     MigrationEdited { version: i32, found: String, expected: String },
     #[error("the database was migrated by a newer certdesk (migration {found}, this build knows {known})")]
     TooNew { found: i32, known: usize },
+    #[error(
+        "the hall's schema is at migration {found} and this build needs {known}: only the tables' owner may migrate it (open the hall once as that role, e.g. `certdesk --db postgres://OWNER@… store grant-desks --role DESK_ROLE`)"
+    )]
+    NotOwner { found: usize, known: usize },
     #[error("{0}")]
     Invalid(String),
 }

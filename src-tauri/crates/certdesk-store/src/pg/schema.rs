@@ -3,7 +3,8 @@
 //! as a constant list pinned by hash. A migration, once released, is never edited: a change is
 //! a new entry at the end. `certdesk_migrations` records each applied migration with its
 //! SHA-256, and [`Hall::migrate`] refuses a database where an applied one differs from this
-//! build's. Owns every DDL statement of the PostgreSQL back end.
+//! build's. Owns every DDL statement of the PostgreSQL back end, and the grants of the desks'
+//! role, which owns nothing ([`Hall::grant_desks`]).
 //!
 //! Translation rules: STRICT tables become proper types (`text`, `integer`, `bigint`,
 //! `boolean` stays `integer` 0/1 as the SQLite store reads it, `bytea`); `INTEGER PRIMARY KEY`
@@ -181,34 +182,128 @@ pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_F
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
 const MIGRATE_LOCK: i64 = super::chain::CHAIN_LOCK + 1;
 
+/// The tables whose rows are never changed nor removed (the append-only triggers'): a desk's
+/// role may only read and add to them.
+pub const APPEND_ONLY: &[&str] = &["audit_events", "attachments"];
+
+/// Checks the applied migrations (`version`, `sha256`) against this build's; returns how many.
+fn check_applied(applied: &[postgres::Row]) -> Result<usize, PgError> {
+    for row in applied {
+        let (version, found): (i32, String) = (row.get(0), row.get(1));
+        let Some(m) = usize::try_from(version).ok().and_then(|v| v.checked_sub(1)).and_then(|i| MIGRATIONS.get(i)) else {
+            return Err(PgError::TooNew { found: version, known: MIGRATIONS.len() });
+        };
+        let expected = sha256_hex(m.as_bytes());
+        if found != expected {
+            return Err(PgError::MigrationEdited { version, found, expected });
+        }
+    }
+    Ok(applied.len())
+}
+
+/// A role name as an SQL identifier, quoted.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// What [`Hall::grant_desks`] gave a role, table by table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Granted {
+    pub role: String,
+    pub database: String,
+    /// `(table, privileges)`
+    pub tables: Vec<(String, String)>,
+}
+
 impl Hall {
     /// Brings the database to this build's schema in one transaction; returns how many
     /// migrations it applied. Refuses a database with an applied migration that is not this
-    /// build's ([`PgError::MigrationEdited`]) or one this build does not know.
+    /// build's ([`PgError::MigrationEdited`]) or one this build does not know. A schema already
+    /// up to date is only read, so a desk's role that owns nothing opens it; one that needs
+    /// migrating and is not the tables' owner is [`PgError::NotOwner`].
     pub fn migrate(&mut self) -> Result<usize, PgError> {
+        let present: bool = self.client.query_one("SELECT to_regclass('certdesk_migrations') IS NOT NULL", &[]).map_err(db("reading the applied migrations"))?.get(0);
+        if present {
+            let applied = self.client.query("SELECT version, sha256 FROM certdesk_migrations ORDER BY version", &[]).map_err(db("reading the applied migrations"))?;
+            if check_applied(&applied)? == MIGRATIONS.len() {
+                return Ok(0);
+            }
+        }
+        let not_owner = |found: usize| {
+            move |source: postgres::Error| {
+                if source.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+                    PgError::NotOwner { found, known: MIGRATIONS.len() }
+                } else {
+                    db("migrating")(source)
+                }
+            }
+        };
         let mut tx = self.client.transaction().map_err(db("migrating"))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK]).map_err(db("waiting to migrate"))?;
         tx.batch_execute("CREATE TABLE IF NOT EXISTS certdesk_migrations (version integer PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
-            .map_err(db("migrating"))?;
+            .map_err(not_owner(0))?;
         let applied = tx.query("SELECT version, sha256 FROM certdesk_migrations ORDER BY version", &[]).map_err(db("reading the applied migrations"))?;
-        for row in &applied {
-            let (version, found): (i32, String) = (row.get(0), row.get(1));
-            let Some(m) = usize::try_from(version).ok().and_then(|v| v.checked_sub(1)).and_then(|i| MIGRATIONS.get(i)) else {
-                return Err(PgError::TooNew { found: version, known: MIGRATIONS.len() });
-            };
-            let expected = sha256_hex(m.as_bytes());
-            if found != expected {
-                return Err(PgError::MigrationEdited { version, found, expected });
-            }
-        }
-        let done = applied.len();
+        let done = check_applied(&applied)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(done) {
             let version = i32::try_from(i + 1).map_err(|_| PgError::Invalid("too many migrations".into()))?;
-            tx.batch_execute(m).map_err(db("migrating"))?;
-            tx.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES ($1, $2)", &[&version, &sha256_hex(m.as_bytes())]).map_err(db("migrating"))?;
+            tx.batch_execute(m).map_err(not_owner(done))?;
+            tx.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES ($1, $2)", &[&version, &sha256_hex(m.as_bytes())]).map_err(not_owner(done))?;
         }
         tx.commit().map_err(db("migrating"))?;
         Ok(MIGRATIONS.len() - done)
+    }
+
+    /// Gives `role` (a desk's login role, which owns nothing) what a desk needs and no more,
+    /// run as the tables' owner after migrating: to connect, to read every table, to add to
+    /// and change the working tables, only to read and add to the append-only ones (so a desk
+    /// can neither disable their triggers, truncate, alter nor drop anything), only to read
+    /// the migrations. In one transaction; run it again after an upgrade that adds tables.
+    pub fn grant_desks(&mut self, role: &str) -> Result<Granted, PgError> {
+        let role = role.trim();
+        if role.is_empty() {
+            return Err(PgError::Invalid("the desks' role is missing".into()));
+        }
+        let mut tx = self.client.transaction().map_err(db("granting the desks' role"))?;
+        let (me, database, schema): (String, String, String) = tx
+            .query_one("SELECT current_user::text, current_database()::text, current_schema()::text", &[])
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .map_err(db("granting the desks' role"))?;
+        if me == role {
+            return Err(PgError::Invalid(format!("{role} is the role connected, the tables' owner: the desks need a role of their own that owns nothing")));
+        }
+        let exists: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role]).map_err(db("granting the desks' role"))?.get(0);
+        if !exists {
+            return Err(PgError::Invalid(format!("there is no role {role} on the server: CREATE ROLE {role} LOGIN PASSWORD '…' first (as the server's administrator)")));
+        }
+        let tables: Vec<String> = tx
+            .query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tableowner = current_user ORDER BY tablename", &[])
+            .map_err(db("granting the desks' role"))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !tables.iter().any(|t| t == "certdesk_migrations") {
+            return Err(PgError::Invalid(format!("{me} owns no certdesk tables in {database}: connect as the role that migrated the hall")));
+        }
+        let to = quoted(role);
+        let mut statements = vec![format!("GRANT CONNECT ON DATABASE {} TO {to}", quoted(&database)), format!("GRANT USAGE ON SCHEMA {} TO {to}", quoted(&schema))];
+        let mut granted = Vec::new();
+        for table in &tables {
+            let privileges = match table.as_str() {
+                "certdesk_migrations" => "SELECT",
+                t if APPEND_ONLY.contains(&t) => "SELECT, INSERT",
+                _ => "SELECT, INSERT, UPDATE, DELETE",
+            };
+            // what a role was given before and should no longer have goes first
+            statements.push(format!("REVOKE ALL ON TABLE {} FROM {to}", quoted(table)));
+            statements.push(format!("GRANT {privileges} ON TABLE {} TO {to}", quoted(table)));
+            granted.push((table.clone(), privileges.to_string()));
+        }
+        statements.push(format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {to}", quoted(&schema)));
+        for statement in &statements {
+            tx.batch_execute(statement).map_err(db("granting the desks' role"))?;
+        }
+        tx.commit().map_err(db("granting the desks' role"))?;
+        Ok(Granted { role: role.to_string(), database, tables: granted })
     }
 }
 
