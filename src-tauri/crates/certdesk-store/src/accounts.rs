@@ -15,26 +15,46 @@ use zeroize::Zeroizing;
 /// Checks that `name` is an administrator of a store that is only read (a file being moved
 /// into the hall) with this password, writing nothing: no failed sign-in is counted there.
 pub(crate) fn check_admin(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<Actor, AuthError> {
-    let row = db.row("reading an account", "SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", args![name])?;
-    let Some(row) = row else {
-        let _ = hash(password);
-        return Err(AuthError::WrongCredentials);
-    };
-    let (stored, roles, locked, disabled) = (row.text(0)?, parse_roles(&row.text(1)?), row.int(2)? != 0, row.int(3)? != 0);
-    let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
-    if !good {
-        return Err(AuthError::WrongCredentials);
-    }
-    if disabled {
-        return Err(AuthError::Disabled { name: name.into() });
-    }
-    if locked {
-        return Err(AuthError::Locked { name: name.into() });
-    }
-    if !roles.contains(&Role::Admin) {
+    let checked = verify_password(db, name, password)?.filter(|c| c.good).ok_or(AuthError::WrongCredentials)?;
+    checked.usable(name)?;
+    if !checked.roles.contains(&Role::Admin) {
         return Err(AuthError::AdminOnly(format!("only an administrator moves a store into the hall; {name} is not one")));
     }
-    Ok(Actor { name: name.to_string(), roles })
+    Ok(Actor { name: name.to_string(), roles: checked.roles })
+}
+
+/// An account's stored state and whether a typed password is its password.
+struct Checked {
+    good: bool,
+    roles: Vec<Role>,
+    locked: bool,
+    disabled: bool,
+}
+
+impl Checked {
+    /// Refuses a disabled or locked account (said only after a good password: to a guesser,
+    /// a locked account looks like any other).
+    fn usable(&self, name: &str) -> Result<(), AuthError> {
+        if self.disabled {
+            return Err(AuthError::Disabled { name: name.into() });
+        }
+        if self.locked {
+            return Err(AuthError::Locked { name: name.into() });
+        }
+        Ok(())
+    }
+}
+
+/// Checks `password` against account `name`; `None` when there is no such account, after the
+/// same work as for a real one, so that timing does not tell names apart. Writes nothing.
+fn verify_password(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<Option<Checked>, StoreError> {
+    let Some(row) = db.row("reading an account", "SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", args![name])? else {
+        let _ = hash(password);
+        return Ok(None);
+    };
+    let stored = row.text(0)?;
+    let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
+    Ok(Some(Checked { good, roles: parse_roles(&row.text(1)?), locked: row.int(2)? != 0, disabled: row.int(3)? != 0 }))
 }
 
 /// Wrong passwords in a row that lock an account.
@@ -210,28 +230,14 @@ impl Store {
     /// and a wrong password get the same answer; only the right password learns that the
     /// account is locked or disabled.
     pub fn authenticate(&mut self, name: &str, password: &Password) -> Result<Actor, AuthError> {
-        let row = self.read(|db| {
-            let r = db.row("reading an account", "SELECT password_hash, roles, locked, disabled FROM accounts WHERE name = ?1", args![name])?;
-            r.map(|r| Ok::<_, StoreError>((r.text(0)?, r.text(1)?, r.int(2)? != 0, r.int(3)? != 0))).transpose()
-        })?;
-        let Some((stored, roles, locked, disabled)) = row else {
-            // the same work as for a real account, so that timing does not tell names apart
-            let _ = hash(password);
-            return Err(AuthError::WrongCredentials);
-        };
-        let good = PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false);
-        if good {
-            if disabled {
-                return Err(AuthError::Disabled { name: name.into() });
-            }
-            if locked {
-                return Err(AuthError::Locked { name: name.into() });
-            }
+        let checked = self.read(|db| verify_password(db, name, password))?.ok_or(AuthError::WrongCredentials)?;
+        if checked.good {
+            checked.usable(name)?;
             self.write(|tx| {
                 let sql = "UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0";
                 tx.db.exec("resetting failed logins", sql, args![name, tx.at.as_str()])
             })?;
-            return Ok(Actor { name: name.to_string(), roles: parse_roles(&roles) });
+            return Ok(Actor { name: name.to_string(), roles: checked.roles });
         }
         // the failure is written (and committed) before it is answered
         self.write(|tx| {
@@ -244,7 +250,7 @@ impl Store {
                     args![name, MAX_FAILED_LOGINS, tx.at.as_str()],
                 )?
                 .int(0)?;
-            let lock = failed >= MAX_FAILED_LOGINS && !locked;
+            let lock = failed >= MAX_FAILED_LOGINS && !checked.locked;
             let action = if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed };
             tx.append(&audit::NewEvent::new(name, action, &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None }))
         })?;
