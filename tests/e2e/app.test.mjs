@@ -129,10 +129,7 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
   const number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
   await waitText('[data-testid=case-status]', '草稿')
-  await click('[data-testid=act-accept]')
-  await waitText('[data-testid=case-status]', '已受理')
-  await click('[data-testid=act-submit]')
-  await waitText('[data-testid=case-status]', '待复核')
+  await driverClient.acceptAndSubmit()
   // the clerk is not offered 复核通过: the page shows what the backend allows this account
   assert.equal(await count('[data-testid=act-approve]'), 0)
   assert.equal(await count('[data-testid=act-cancel]'), 1)
@@ -455,12 +452,7 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   await click('[data-testid=act-submit]')
   await waitText('[data-testid=case-status]', '待复核')
   await click('[data-testid=logout]')
-
-  await login('li')
-  await click(`[data-testid="review-${number}"]`)
-  await click('[data-testid=act-approve]')
-  await waitText('[data-testid=case-status]', '复核通过')
-  await click('[data-testid=logout]')
+  await driverClient.approveAs('li', number)
 
   // the key desk on SoftHSM2
   await login('wang')

@@ -121,17 +121,9 @@ test('the app works on the hall: it names the server, and a case is accepted and
   await type('[data-testid=search]', number)
   await click(`[data-testid="case-${number}"]`)
   await waitText('[data-testid=case-status]', '草稿')
-  await click('[data-testid=act-accept]')
-  await waitText('[data-testid=case-status]', '已受理')
-  await click('[data-testid=act-submit]')
-  await waitText('[data-testid=case-status]', '待复核')
+  await driverClient.acceptAndSubmit()
   await click('[data-testid=logout]')
-
-  await login('li')
-  await click(`[data-testid="review-${number}"]`)
-  await click('[data-testid=act-approve]')
-  await waitText('[data-testid=case-status]', '复核通过')
-  await click('[data-testid=logout]')
+  await driverClient.approveAs('li', number)
 
   // on the server: the CLI on the same hall, the audit chain, the server's own table
   assert.equal(JSON.parse(certdesk('case', 'show', number, '--json')).status, 'approved')

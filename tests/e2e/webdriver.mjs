@@ -1,6 +1,6 @@
 // The end-to-end tests' WebDriver client, written once: tauri-driver started on a port with the
 // app's environment, one W3C session on the app, and what a test does with it (find, click as a
-// person would, type, read, wait for a text, sign in). Owns no assertion about the product.
+// person would, type, read, wait for a text, sign in, the clerk's and the supervisor's steps). Owns no assertion about the product.
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -94,6 +94,21 @@ export function webdriver(port) {
     await d.type('[data-testid=login-password]', `${name}-password`)
     await d.click('[data-testid=login-submit]')
     await d.waitText('[data-testid=who]', name)
+  }
+  /** The clerk's two steps on the case page open now: 受理, then 提交复核. */
+  d.acceptAndSubmit = async () => {
+    await d.click('[data-testid=act-accept]')
+    await d.waitText('[data-testid=case-status]', '已受理')
+    await d.click('[data-testid=act-submit]')
+    await d.waitText('[data-testid=case-status]', '待复核')
+  }
+  /** The second check: `name` signs in, approves `number` from the review queue, signs out. */
+  d.approveAs = async (name, number) => {
+    await d.login(name)
+    await d.click(`[data-testid="review-${number}"]`)
+    await d.click('[data-testid=act-approve]')
+    await d.waitText('[data-testid=case-status]', '复核通过')
+    await d.click('[data-testid=logout]')
   }
   return d
 }
