@@ -183,6 +183,23 @@ pub fn softhsm_conf(dir: &Path) -> PathBuf {
     conf
 }
 
+/// Points this process's PKCS#11 shim at a private SoftHSM2 (`SOFTHSM2_CONF`) and its own
+/// state file (`CERTDESK_SHIM_STATE`) in `dir`, playing no vendor profile yet.
+///
+/// # Safety
+/// Sets environment variables: call it before the module is loaded, while no other thread of
+/// the process reads the environment.
+#[allow(unsafe_code)]
+pub unsafe fn shim_over_softhsm(dir: &Path) {
+    let conf = softhsm_conf(dir);
+    // SAFETY: the caller's promise
+    unsafe {
+        std::env::set_var("SOFTHSM2_CONF", &conf);
+        std::env::set_var("CERTDESK_SHIM_STATE", dir.join("shim.state"));
+        std::env::remove_var("CERTDESK_SHIM_SM2_PROFILE");
+    }
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

@@ -33,14 +33,11 @@ fn openssl_verdict(dir: &std::path::Path, pem: &str, distid: Option<&str>) -> St
 #[test]
 fn sm2_keys_requests_and_certificates_through_vendor_profiles() {
     let dir = tempfile::tempdir().unwrap();
-    let conf = certdesk_testkit::softhsm_conf(dir.path());
-    // SAFETY: the only test of this binary; set before the module is loaded, no other thread
+    // SAFETY: the only test of this binary; before the module is loaded, no other thread
     #[allow(unsafe_code)]
     unsafe {
-        std::env::set_var("SOFTHSM2_CONF", &conf);
-        std::env::set_var("CERTDESK_SHIM_STATE", dir.path().join("shim.state"));
-        std::env::remove_var("CERTDESK_SHIM_SM2_PROFILE");
-    }
+        certdesk_testkit::shim_over_softhsm(dir.path())
+    };
     let keys = Keys::open(&shim()).unwrap();
     let (so, pin) = (Pin::new("87654321".into()), Pin::new("24681357".into()));
     let subject = Subject {

@@ -47,14 +47,12 @@ fn setup(profile: Option<&str>) -> (MutexGuard<'static, ()>, &'static Rig) {
     let turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
     let rig = RIG.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let conf = certdesk_testkit::softhsm_conf(dir.path());
-        // SAFETY: set while holding TURN before the module is loaded; no other thread of this
+        // SAFETY: while holding TURN, before the module is loaded; no other thread of this
         // binary reads the environment meanwhile.
         #[allow(unsafe_code)]
         unsafe {
-            std::env::set_var("SOFTHSM2_CONF", &conf);
-            std::env::set_var("CERTDESK_SHIM_STATE", dir.path().join("shim.state"));
-        }
+            certdesk_testkit::shim_over_softhsm(dir.path())
+        };
         let ctx = Pkcs11::new(shim()).unwrap();
         ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)).unwrap();
         let slot = ctx.get_slots_with_token().unwrap()[0];
