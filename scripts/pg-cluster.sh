@@ -4,7 +4,8 @@
 # socket in that folder and on 127.0.0.1 at a free port, scram-sha-256 password login for a
 # test role (CREATEDB: each test makes its own database) and a desk role owning nothing
 # (`certdesk_test_desk`, granted per database by `store grant-desks`), pg_trgm in template1, TLS with a CA
-# of its own (CERTDESK_TEST_PG_CA) for the clients that ask for it.
+# of its own (CERTDESK_TEST_PG_CA) for the clients that ask for it, and `certdesk_test_cert`, which
+# must also show a client certificate the CA signed (CERTDESK_TEST_PG_CLIENT_CERT/_KEY).
 #
 #   bash scripts/pg-cluster.sh start   # init (once) and start; prints the two lines of `env`
 #   bash scripts/pg-cluster.sh env     # CERTDESK_TEST_PG=postgres://…, its password file, the TLS CA
@@ -33,6 +34,8 @@ print_env() {
   echo "export CERTDESK_TEST_PG_PASSWORD_FILE=$dir/secrets/$role.password"
   echo "export CERTDESK_TEST_PG_CA=$dir/tls/ca.pem"
   echo "export CERTDESK_TEST_PG_DESK_PASSWORD_FILE=$dir/secrets/${role}_desk.password"
+  echo "export CERTDESK_TEST_PG_CLIENT_CERT=$dir/tls/client.pem"
+  echo "export CERTDESK_TEST_PG_CLIENT_KEY=$dir/tls/client.key"
 }
 
 running() {
@@ -77,12 +80,23 @@ start() {
     printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/tls/san.ext"
     openssl x509 -req -in "$dir/tls/server.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca.key" -CAcreateserial -days 30 \
       -extfile "$dir/tls/san.ext" -out "$dir/run/server.pem" >/dev/null 2>&1
-    chmod 600 "$dir/run/server.key" "$dir/tls/ca.key"
+    # a desk that must also show a certificate (sslcert/sslkey): the role ${role}_cert, whose
+    # certificate the cluster's CA signs (CN = the role, as clientcert=verify-full checks)
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=${role}_cert" \
+      -keyout "$dir/tls/client.key" -out "$dir/tls/client.csr" >/dev/null 2>&1
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n' >"$dir/tls/client.ext"
+    openssl x509 -req -in "$dir/tls/client.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca.key" -CAcreateserial -days 30 \
+      -extfile "$dir/tls/client.ext" -out "$dir/tls/client.pem" >/dev/null 2>&1
+    chmod 600 "$dir/run/server.key" "$dir/tls/ca.key" "$dir/tls/client.key"
+    # that role only over TLS with a certificate and its password; everyone else as initdb set
+    { printf 'hostssl all %s_cert 127.0.0.1/32 scram-sha-256 clientcert=verify-full\nhost all %s_cert all reject\n' "$role" "$role"
+      cat "$dir/data/pg_hba.conf"; } >"$dir/run/pg_hba.conf.new"
+    as_server cp "$dir/run/pg_hba.conf.new" "$dir/data/pg_hba.conf"
     [ "$(id -u)" -eq 0 ] && chown certdesk-pg: "$dir/run/server.key" "$dir/run/server.pem"
   fi
   local port; port=$(cat "$dir/port")
   as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -w -t 60 start \
-    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on -c ssl_cert_file=$dir/run/server.pem -c ssl_key_file=$dir/run/server.key ${CERTDESK_PG_OPTS:-}" >/dev/null \
+    -o "-p $port -k $dir/run -h 127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on -c ssl_cert_file=$dir/run/server.pem -c ssl_key_file=$dir/run/server.key -c ssl_ca_file=$dir/tls/ca.pem ${CERTDESK_PG_OPTS:-}" >/dev/null \
     || { cat "$dir/run/server.log" >&2; exit 1; }
   if [ ! -f "$dir/ready" ]; then
     local pw desk_pw; pw=$(cat "$dir/secrets/$role.password"); desk_pw=$(cat "$dir/secrets/${role}_desk.password")
@@ -94,6 +108,7 @@ start() {
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE ROLE $role LOGIN CREATEDB PASSWORD '$pw';
 CREATE ROLE ${role}_desk LOGIN PASSWORD '$desk_pw';
+CREATE ROLE ${role}_cert LOGIN CREATEDB PASSWORD '$pw';
 CREATE DATABASE $db OWNER $role;
 SQL
     touch "$dir/ready"

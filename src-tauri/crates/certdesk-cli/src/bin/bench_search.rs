@@ -2,7 +2,7 @@
 //! person names, USCCs, ID numbers, mobiles, employee annexes) and times `Store::search` for
 //! the fragments clerks type, printing p50/p95/p99 per kind of query and the database size.
 //!
-//! `certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse]`
+//! `certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse] [--show-slower-than MS]`
 //! (release build: `cargo run --release -p certdesk-cli --bin certdesk-bench-search`). With a
 //! `postgres://` address the same cases and queries run on a hall's database (an empty one, or
 //! one filled before with `--reuse`); its size is the server's, not printed. Into an empty hall
@@ -157,6 +157,7 @@ fn main() {
     let mut hall: Option<String> = None;
     let mut password_file: Option<PathBuf> = None;
     let mut reuse = false;
+    let mut show_slower_than: Option<f64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -168,8 +169,11 @@ fn main() {
             },
             "--db-password-file" => password_file = args.next().map(PathBuf::from),
             "--reuse" => reuse = true,
+            "--show-slower-than" => show_slower_than = args.next().and_then(|v| v.parse().ok()),
             other => {
-                eprintln!("unknown argument {other}; usage: certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse]");
+                eprintln!(
+                    "unknown argument {other}; usage: certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse] [--show-slower-than MS]"
+                );
                 std::process::exit(2);
             }
         }
@@ -255,6 +259,9 @@ fn main() {
         let elapsed = t.elapsed();
         hits_total += hits.len();
         assert!(!hits.is_empty(), "query {q:?} of an existing case found nothing");
+        if show_slower_than.is_some_and(|limit| elapsed.as_secs_f64() * 1000.0 > limit) {
+            eprintln!("slow: {:<16} {q:?} {} ms, {} hits", KINDS[kind], ms(elapsed), hits.len());
+        }
         per_kind[kind].push(elapsed);
         all.push(elapsed);
     }

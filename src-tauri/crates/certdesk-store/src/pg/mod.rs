@@ -75,6 +75,8 @@ pub enum PgError {
     TlsNeedsCa { mode: String },
     #[error("the hall's CA certificate {path}: {why}")]
     TlsCa { path: PathBuf, why: String },
+    #[error("the desk's client certificate or key cannot be used ({path}): {why}")]
+    TlsClient { path: PathBuf, why: String },
     #[error("cannot read the password file {path}: {source}")]
     PasswordFile {
         path: PathBuf,
@@ -199,28 +201,41 @@ impl std::fmt::Debug for ServerPassword {
 
 /// A parsed `postgres://USER@HOST:PORT/DB?…` address without a password, and how it is shown
 /// (logs, the app's status line): `USER@HOST:PORT/DB`. With TLS, the CA certificate file the
-/// server's certificate is checked against (`sslrootcert`).
+/// server's certificate is checked against (`sslrootcert`), and the desk's own certificate and
+/// key where the server asks for one (`sslcert`, `sslkey`: PEM).
 #[derive(Clone)]
 pub struct HallAddress {
     config: postgres::Config,
     shown: String,
     tls_ca: Option<PathBuf>,
+    client_cert: Option<(PathBuf, PathBuf)>,
 }
 
-/// The address's `sslmode` and `sslrootcert`, taken out of its query (the client knows only
-/// disable/prefer/require and no `sslrootcert`): the address left, the mode, the CA file.
-fn split_tls(url: &str) -> (String, Option<String>, Option<PathBuf>) {
-    let Some((base, query)) = url.split_once('?') else { return (url.to_string(), None, None) };
-    let (mut mode, mut ca, mut kept) = (None, None, Vec::new());
+/// The TLS parameters of an address's query, which the client does not know itself.
+#[derive(Default)]
+struct TlsParams {
+    mode: Option<String>,
+    ca: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+}
+
+/// The address's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, taken out of its query
+/// (the client knows only disable/prefer/require): the address left and those.
+fn split_tls(url: &str) -> (String, TlsParams) {
+    let Some((base, query)) = url.split_once('?') else { return (url.to_string(), TlsParams::default()) };
+    let (mut tls, mut kept) = (TlsParams::default(), Vec::new());
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
-            Some(("sslmode", v)) => mode = Some(v.to_string()),
-            Some(("sslrootcert", v)) => ca = Some(PathBuf::from(v)),
+            Some(("sslmode", v)) => tls.mode = Some(v.to_string()),
+            Some(("sslrootcert", v)) => tls.ca = Some(PathBuf::from(v)),
+            Some(("sslcert", v)) => tls.cert = Some(PathBuf::from(v)),
+            Some(("sslkey", v)) => tls.key = Some(PathBuf::from(v)),
             _ => kept.push(pair),
         }
     }
     let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
-    (url, mode, ca)
+    (url, tls)
 }
 
 impl std::fmt::Debug for HallAddress {
@@ -231,7 +246,8 @@ impl std::fmt::Debug for HallAddress {
 
 impl HallAddress {
     pub fn parse(url: &str) -> Result<HallAddress, PgError> {
-        let (url, mode, ca) = split_tls(url);
+        let (url, tls) = split_tls(url);
+        let TlsParams { mode, ca, cert, key } = tls;
         // never echo what was typed: it may hold a password
         let mut config = postgres::Config::from_str(&url).map_err(|source| PgError::BadUrl { shown: "postgres://…".into(), source })?;
         let shown = shown(&config);
@@ -249,13 +265,20 @@ impl HallAddress {
                 Some(ca)
             }
         };
+        let client_cert = match (cert, key) {
+            (None, None) => None,
+            (Some(cert), Some(key)) if tls_ca.is_some() => Some((cert, key)),
+            (Some(_), Some(_)) => return Err(PgError::Invalid("sslcert and sslkey need TLS: add sslmode=verify-full&sslrootcert=FILE".into())),
+            (Some(cert), None) => return Err(PgError::TlsClient { path: cert, why: "sslcert without sslkey: give both".into() }),
+            (None, Some(key)) => return Err(PgError::TlsClient { path: key, why: "sslkey without sslcert: give both".into() }),
+        };
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
         if config.get_application_name().is_none() {
             config.application_name("certdesk");
         }
-        Ok(HallAddress { config, shown, tls_ca })
+        Ok(HallAddress { config, shown, tls_ca, client_cert })
     }
 
     /// `USER@HOST:PORT/DB`, safe to log and to show.
@@ -315,8 +338,9 @@ impl std::fmt::Debug for Hall {
     }
 }
 
-/// rustls over `ring`, trusting only the hall's CA certificates in `ca` (PEM).
-fn tls_connector(ca: &Path) -> Result<tokio_postgres_rustls::MakeRustlsConnect, PgError> {
+/// rustls over `ring`, trusting only the hall's CA certificates in `ca` (PEM), showing the
+/// desk's certificate and key (PEM) when given.
+fn tls_connector(ca: &Path, client: Option<&(PathBuf, PathBuf)>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, PgError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let bad = |why: String| PgError::TlsCa { path: ca.to_path_buf(), why };
@@ -328,11 +352,20 @@ fn tls_connector(ca: &Path) -> Result<tokio_postgres_rustls::MakeRustlsConnect, 
         return Err(bad("no certificate in the file".into()));
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| bad(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().map_err(|e| bad(e.to_string()))?.with_root_certificates(roots);
+    let config = match client {
+        None => config.with_no_client_auth(),
+        Some((cert, key)) => {
+            use rustls::pki_types::PrivateKeyDer;
+            let bad_cert = |why: String| PgError::TlsClient { path: cert.clone(), why };
+            let chain = CertificateDer::pem_file_iter(cert).map_err(|e| bad_cert(e.to_string()))?.collect::<Result<Vec<_>, _>>().map_err(|e| bad_cert(e.to_string()))?;
+            if chain.is_empty() {
+                return Err(bad_cert("no certificate in the file".into()));
+            }
+            let private = PrivateKeyDer::from_pem_file(key).map_err(|e| PgError::TlsClient { path: key.clone(), why: e.to_string() })?;
+            config.with_client_auth_cert(chain, private).map_err(|e| PgError::TlsClient { path: key.clone(), why: format!("not the certificate's key: {e}") })?
+        }
+    };
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
@@ -344,7 +377,7 @@ impl Hall {
         config.password(password.0.as_bytes());
         let connected = match &address.tls_ca {
             None => config.connect(postgres::NoTls),
-            Some(ca) => config.connect(tls_connector(ca)?),
+            Some(ca) => config.connect(tls_connector(ca, address.client_cert.as_ref())?),
         };
         let client = connected.map_err(|source| PgError::Connect { server: address.shown.clone(), source })?;
         Ok(Hall { client, prepared: Default::default(), shown: address.shown.clone(), address: address.clone(), password: password.clone() })
@@ -377,6 +410,16 @@ mod tests {
         assert!(matches!(err, PgError::PasswordInUrl { .. }), "{err:?}");
         assert!(!err.to_string().contains("s3cret") && !format!("{err:?}").contains("s3cret"), "{err}");
         assert!(err.to_string().contains("clerk@hall.local:5433/certdesk"), "{err}");
+    }
+
+    #[test]
+    fn a_client_certificate_comes_with_its_key_and_over_tls_only() {
+        let base = "postgres://clerk@h/hall?sslmode=verify-full&sslrootcert=/ca.pem";
+        let a = HallAddress::parse(&format!("{base}&sslcert=/desk.pem&sslkey=/desk.key")).expect("a client certificate");
+        assert_eq!(a.client_cert, Some((PathBuf::from("/desk.pem"), PathBuf::from("/desk.key"))));
+        assert!(matches!(HallAddress::parse(&format!("{base}&sslcert=/desk.pem")), Err(PgError::TlsClient { .. })));
+        assert!(matches!(HallAddress::parse(&format!("{base}&sslkey=/desk.key")), Err(PgError::TlsClient { .. })));
+        assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::Invalid(_))));
     }
 
     #[test]
