@@ -237,9 +237,11 @@ on_both! {
 
     fn rare_and_common_fragments_come_newest_first_past_the_newest_rows(place) {
         // more cases than PostgreSQL's search filters among the newest rows (1000) before it
-        // asks the GIN index: a fragment only the oldest cases have, one of every 40th case and
-        // one of every case, each at limits below and above its matches; the answer is the
-        // list's order (newest first) filtered by name, on both back ends
+        // widens the window or asks the GIN index: a fragment only the oldest cases have (the
+        // index), one of every 40th and one of every 25th case (too few in the first window,
+        // enough for a wider one, or not: the index after it) and one of every case, each at
+        // limits below and above its matches; the answer is the list's order (newest first)
+        // filtered by name, on both back ends
         let mut s = place.open();
         let template = case(ORG_NEW);
         let named = |name: String| {
@@ -247,16 +249,30 @@ on_both! {
             c.organization.as_mut().unwrap().name = name;
             c
         };
-        let cases: Vec<_> = (0..1230)
+        let cases: Vec<_> = (0..2000)
             .map(|i| match i {
                 0 | 1 => named("沈阳市稀有甲乙有限公司".into()),
                 i if i % 40 == 7 => named(format!("大连市中频丙丁{i}有限公司")),
+                i if i % 25 == 11 => named(format!("鞍山市宽窗戊己{i}有限公司")),
                 i => named(format!("广州市常见单位{i}有限公司")),
             })
             .collect();
         assert_eq!(s.create_cases(cases.iter(), "GZ01", day(), "clerk").unwrap(), cases.len());
         let all = s.list(None, 5000).unwrap();
-        for (query, limit) in [("稀有甲乙", 50), ("稀有甲乙", 1), ("中频丙丁", 50), ("中频丙丁", 10), ("常见单位", 50), ("有限公司", 3), ("沈阳 稀有", 50), ("没有这个", 50)] {
+        for (query, limit) in [
+            ("稀有甲乙", 50),
+            ("稀有甲乙", 1),
+            ("中频丙丁", 50),
+            ("中频丙丁", 60),
+            ("中频丙丁", 10),
+            ("宽窗戊己", 50),
+            ("宽窗戊己", 60),
+            ("宽窗戊己", 100),
+            ("常见单位", 50),
+            ("有限公司", 3),
+            ("沈阳 稀有", 50),
+            ("没有这个", 50),
+        ] {
             let terms: Vec<&str> = query.split(' ').collect();
             let expect: Vec<&str> = all.iter().filter(|c| terms.iter().all(|t| c.organization.contains(t))).take(limit).map(|c| c.number.as_str()).collect();
             let got: Vec<String> = s.search(query, limit).unwrap().into_iter().map(|c| c.number).collect();

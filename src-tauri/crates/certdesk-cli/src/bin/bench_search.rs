@@ -2,7 +2,8 @@
 //! person names, USCCs, ID numbers, mobiles, employee annexes) and times `Store::search` for
 //! the fragments clerks type, printing p50/p95/p99 per kind of query and the database size.
 //!
-//! `certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse] [--show-slower-than MS]`
+//! `certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse] [--show-slower-than MS]
+//! [--seed N] [--cities N] [--trades N]` (another set of cases: another seed, fewer cities or trades)
 //! (release build: `cargo run --release -p certdesk-cli --bin certdesk-bench-search`). With a
 //! `postgres://` address the same cases and queries run on a hall's database (an empty one, or
 //! one filled before with `--reuse`); its size is the server's, not printed. Into an empty hall
@@ -84,12 +85,22 @@ fn person(r: &mut Rng) -> String {
     name
 }
 
-fn org_name(r: &mut Rng) -> String {
-    let city = CITIES[r.below(CITIES.len())];
+/// The parameters of a generated set: the seed every case is drawn with, and how many of the
+/// cities and trades it uses (fewer: common fragments are commoner), so that what is measured
+/// on one set can be checked on another.
+#[derive(Clone, Copy)]
+struct Set {
+    seed: u64,
+    cities: usize,
+    trades: usize,
+}
+
+fn org_name(r: &mut Rng, set: Set) -> String {
+    let city = CITIES[r.below(set.cities)];
     if r.below(8) == 0 {
         return format!("{city}{}", PUBLIC[r.below(PUBLIC.len())]);
     }
-    format!("{city}{}{}{}{}", r.pick(BRAND), r.pick(BRAND), TRADES[r.below(TRADES.len())], FORMS[r.below(FORMS.len())])
+    format!("{city}{}{}{}{}", r.pick(BRAND), r.pick(BRAND), TRADES[r.below(set.trades)], FORMS[r.below(FORMS.len())])
 }
 
 fn ric(r: &mut Rng) -> String {
@@ -103,11 +114,11 @@ fn ric(r: &mut Rng) -> String {
     format!("{body}{check}")
 }
 
-fn generate(template: &CaseData, seed: u64) -> CaseData {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+fn generate(template: &CaseData, set: Set, n: u64) -> CaseData {
+    let mut r = Rng((n ^ set.seed.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut c = template.clone();
     let org = c.organization.as_mut().unwrap();
-    org.name = org_name(&mut r);
+    org.name = org_name(&mut r, set);
     org.department = (r.below(3) == 0).then(|| DEPTS[r.below(DEPTS.len())].to_string());
     org.uscc = Some(format!("9144{}MA{}{}", r.digits(4), r.digits(7), r.digits(3)));
     c.handler.name = person(&mut r);
@@ -158,6 +169,7 @@ fn main() {
     let mut password_file: Option<PathBuf> = None;
     let mut reuse = false;
     let mut show_slower_than: Option<f64> = None;
+    let mut set = Set { seed: 0, cities: CITIES.len(), trades: TRADES.len() };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -170,6 +182,9 @@ fn main() {
             "--db-password-file" => password_file = args.next().map(PathBuf::from),
             "--reuse" => reuse = true,
             "--show-slower-than" => show_slower_than = args.next().and_then(|v| v.parse().ok()),
+            "--seed" => set.seed = args.next().and_then(|v| v.parse().ok()).expect("--seed N"),
+            "--cities" => set.cities = args.next().and_then(|v| v.parse().ok()).filter(|n| (1..=CITIES.len()).contains(n)).expect("--cities 1..=24"),
+            "--trades" => set.trades = args.next().and_then(|v| v.parse().ok()).filter(|n| (1..=TRADES.len()).contains(n)).expect("--trades 1..=20"),
             other => {
                 eprintln!(
                     "unknown argument {other}; usage: certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse] [--show-slower-than MS]"
@@ -218,7 +233,7 @@ fn main() {
         let mut done = existing;
         while done < cases {
             let n = batch.min(cases - done);
-            let chunk: Vec<CaseData> = (done..done + n).map(|i| generate(&template, i as u64 + 1)).collect();
+            let chunk: Vec<CaseData> = (done..done + n).map(|i| generate(&template, set, i as u64 + 1)).collect();
             // counters per batch keep sequence numbers within four-to-five digits
             let counter = format!("B{:05}", done / batch);
             store.create_cases(chunk.iter(), &counter, day, "bench").expect("insert");
@@ -242,17 +257,17 @@ fn main() {
     let size: u64 = ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok()).map(|m| m.len()).sum();
     let store = open();
 
-    let mut r = Rng(0x5EED);
+    let mut r = Rng(0x5EED ^ set.seed);
     let mut per_kind: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
     let mut all = Vec::new();
     let mut hits_total = 0usize;
     // warm the page cache as a counter PC that has been running would have it
     for i in 0..50 {
-        let _ = store.search(&query_for(&generate(&template, 1 + (i * 7919) % total as u64), i as usize % KINDS.len(), &mut r), 50);
+        let _ = store.search(&query_for(&generate(&template, set, 1 + (i * 7919) % total as u64), i as usize % KINDS.len(), &mut r), 50);
     }
     for i in 0..queries {
         let kind = i % KINDS.len();
-        let target = generate(&template, 1 + r.next() % total as u64);
+        let target = generate(&template, set, 1 + r.next() % total as u64);
         let q = query_for(&target, kind, &mut r);
         let t = Instant::now();
         let hits = store.search(&q, 50).expect("search");
