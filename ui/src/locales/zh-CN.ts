@@ -201,7 +201,7 @@ export default {
   storePlace: {
     nowFile: '本机现在使用本机案件库：{path}', nowHall: '本机现在使用受理大厅服务器：{server}',
     byEnvironment: '本次启动由环境变量 CERTDESK_DB 指定案件库；下面保存的设置在去掉该变量后生效',
-    file: '本机案件库（单台受理台）', hall: '受理大厅服务器（PostgreSQL，多台受理台共用）',
+    file: '本机案件库（单台受理台）', hall: '受理大厅服务器（多台受理台共用）',
     url: '服务器地址', urlHint: 'postgres://账号@服务器:5432/数据库?sslmode=verify-full&sslrootcert=CA证书文件',
     password: '数据库密码', checkSave: '连接检查并保存',
     checked: '已连接 {server}：{cases}个案件，{accounts}个账号', emptyHall: '该服务器上还没有账号：重启后先创建管理员，或用命令 certdesk store migrate 把本机案件库迁入',
