@@ -162,12 +162,12 @@ enum Backend {
 }
 
 /// A hall's database; `RefCell` because the client needs `&mut` to read, and a store is used
-/// from one thread at a time (as rusqlite's connection is). The address and password are kept
-/// (the password zeroized on drop) to connect again after a lost connection.
+/// from one thread at a time (as rusqlite's connection is). The connection keeps its address
+/// and password to connect again after it was lost; the server's name is kept here too, for
+/// [`Store::server`] to lend without borrowing the connection.
 struct HallBackend {
     hall: std::cell::RefCell<pg::Hall>,
-    address: pg::HallAddress,
-    password: pg::ServerPassword,
+    shown: String,
 }
 
 /// `<store>.lock`: every process with the store open holds it shared; a restore needs it
@@ -259,7 +259,7 @@ impl Store {
     pub fn open_hall(address: &pg::HallAddress, password: pg::ServerPassword) -> Result<Store, StoreError> {
         let mut hall = pg::Hall::connect(address, &password)?;
         hall.migrate()?;
-        Ok(Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), address: address.clone(), password })) })
+        Ok(Store::on_hall(hall))
     }
 
     /// Another handle on the same store: the file opened again, or a second connection to the
@@ -268,11 +268,13 @@ impl Store {
     pub fn reopen(&self) -> Result<Store, StoreError> {
         match &self.backend {
             Backend::Sqlite { path, .. } => Store::open(path),
-            Backend::Hall(h) => {
-                let hall = pg::Hall::connect(&h.address, &h.password)?;
-                Ok(Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), address: h.address.clone(), password: h.password.clone() })) })
-            }
+            Backend::Hall(h) => Ok(Store::on_hall(h.hall.borrow().connect_again()?)),
         }
+    }
+
+    fn on_hall(hall: pg::Hall) -> Store {
+        let shown = hall.server().to_string();
+        Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), shown })) }
     }
 
     /// Opens a store file this process already holds alone (a restore's staged copy).
@@ -309,7 +311,7 @@ impl Store {
     pub fn server(&self) -> Option<&str> {
         match &self.backend {
             Backend::Sqlite { .. } => None,
-            Backend::Hall(h) => Some(h.address.shown()),
+            Backend::Hall(h) => Some(&h.shown),
         }
     }
 
@@ -323,9 +325,9 @@ impl Store {
     }
 
     /// The hall's connection, connected again when the last one was lost.
-    fn hall<'h>(hall: &'h mut pg::Hall, address: &pg::HallAddress, password: &pg::ServerPassword) -> Result<&'h mut pg::Hall, StoreError> {
+    fn hall(hall: &mut pg::Hall) -> Result<&mut pg::Hall, StoreError> {
         if hall.is_lost() {
-            *hall = pg::Hall::connect(address, password)?;
+            *hall = hall.connect_again()?;
         }
         Ok(hall)
     }
@@ -338,7 +340,7 @@ impl Store {
             Backend::Sqlite { conn, .. } => read(&mut Lite(conn)),
             Backend::Hall(h) => {
                 let mut hall = h.hall.borrow_mut();
-                let hall = Store::hall(&mut hall, &h.address, &h.password)?;
+                let hall = Store::hall(&mut hall)?;
                 read(&mut Pg { client: &mut hall.client, prepared: &mut hall.prepared })
             }
         }
@@ -353,7 +355,7 @@ impl Store {
                 tx.commit().map_err(sql("ending a read"))?;
                 Ok(out)
             }
-            Backend::Hall(h) => Store::hall(&mut h.hall.borrow_mut(), &h.address, &h.password)?.snapshot(read),
+            Backend::Hall(h) => Store::hall(&mut h.hall.borrow_mut())?.snapshot(read),
         }
     }
 
@@ -368,7 +370,7 @@ impl Store {
                 tx.commit().map_err(sql("committing a change"))?;
                 Ok(out)
             }
-            Backend::Hall(h) => Store::hall(h.hall.get_mut(), &h.address, &h.password)?.change(change),
+            Backend::Hall(h) => Store::hall(h.hall.get_mut())?.change(change),
         }
     }
 

@@ -104,8 +104,7 @@ impl Hall {
     /// or rolled it back. Waiting longer than [`SETTLE_WAIT_MS`] (a server that has not yet
     /// noticed the desk is gone) is an error: the outcome cannot be known yet.
     fn settle(&mut self, seq: i64, hash: &str) -> Result<bool, PgError> {
-        let fresh = Hall::connect(&self.address, &self.password)?;
-        *self = fresh;
+        *self = self.connect_again()?;
         let op = "looking for a change whose commit went unanswered";
         let mut tx = self.client.transaction().map_err(db(op))?;
         tx.batch_execute(&format!("SET LOCAL lock_timeout = {SETTLE_WAIT_MS}")).map_err(db(op))?;

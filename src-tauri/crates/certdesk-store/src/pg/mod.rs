@@ -383,6 +383,12 @@ impl Hall {
         Ok(Hall { client, prepared: Default::default(), shown: address.shown.clone(), address: address.clone(), password: password.clone() })
     }
 
+    /// A new connection to the same server as the same role (after this one was lost, or for
+    /// a second handle on the hall).
+    pub fn connect_again(&self) -> Result<Hall, PgError> {
+        Hall::connect(&self.address, &self.password)
+    }
+
     /// The server this desk works on, as shown to people.
     pub fn server(&self) -> &str {
         &self.shown
