@@ -17,17 +17,11 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { W3C_ELEMENT, webdriver } from './webdriver.mjs'
+import { join } from 'node:path'
+import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin } from './webdriver.mjs'
 
 // the counters are in China: the app, the CLI and this test read the clock in their time zone
 process.env.TZ ??= 'Asia/Shanghai'
-const root = resolve(import.meta.dirname, '../..')
-const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
-// the build tree's binaries, or the installed package's (scripts/test.sh: /usr/bin/certdesk-app)
-const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certdesk-app')
-const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
-const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 const port = 4444 + (process.pid % 500)
 const dir = mkdtempSync(join(tmpdir(), 'certdesk-e2e-'))
 const softhsm = '/usr/lib/softhsm/libsofthsm2.so'

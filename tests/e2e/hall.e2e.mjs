@@ -12,15 +12,10 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { webdriver } from './webdriver.mjs'
+import { join } from 'node:path'
+import { webdriver, root, app, cli, driverBin } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
-const root = resolve(import.meta.dirname, '../..')
-const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
-const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certdesk-app')
-const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
-const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 const port = 5444 + (process.pid % 500)
 const dir = mkdtempSync(join(tmpdir(), 'certdesk-hall-e2e-'))
 const server = process.env.CERTDESK_TEST_PG

@@ -1,9 +1,18 @@
-// The end-to-end tests' WebDriver client, written once: tauri-driver started on a port with the
+// The end-to-end tests' WebDriver client, written once (and where the binaries are): tauri-driver started on a port with the
 // app's environment, one W3C session on the app, and what a test does with it (find, click as a
 // person would, type, read, wait for a text, sign in, the clerk's and the supervisor's steps). Owns no assertion about the product.
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { join, resolve } from 'node:path'
+
+/** The repository, its build tree, and the binaries the end-to-end tests drive: the build
+ *  tree's, or the installed package's (scripts/test.sh: CERTDESK_E2E_APP=/usr/bin/certdesk-app). */
+export const root = resolve(import.meta.dirname, '../..')
+export const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
+export const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certdesk-app')
+export const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
+export const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
