@@ -41,6 +41,27 @@ describe('StorePlace', () => {
     expect(w.get('[data-testid=store-place-restart]').text()).toBe('已保存：重新启动证书受理台后生效')
   })
 
+  it('says it is connecting while the server is checked', async () => {
+    let answer: (v: StorePlaceView) => void = () => {}
+    mockBackend({
+      store_place: () => onFile(),
+      set_store_place: () => new Promise<StorePlaceView>((resolve) => { answer = resolve }),
+    })
+    const w = mount(StorePlace)
+    await flushPromises()
+    await w.get('[data-testid=store-kind-hall]').setValue(true)
+    await w.get('[data-testid=store-hall-url]').setValue(HALL)
+    await w.get('[data-testid=store-hall-password]').setValue('hall-pass')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=store-place-busy]').text()).toContain('正在连接服务器')
+    expect(w.get('[data-testid=store-place-save]').attributes('disabled')).toBeDefined()
+    answer(onFile({ saved_kind: 'hall', saved_hall: HALL, restart_needed: true }))
+    await flushPromises()
+    expect(w.find('[data-testid=store-place-busy]').exists()).toBe(false)
+    expect(w.find('[data-testid=store-place-restart]').exists()).toBe(true)
+  })
+
   it('explains a refused server, clears the password and keeps the address typed', async () => {
     mockBackend({
       store_place: () => onFile(),

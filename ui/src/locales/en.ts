@@ -161,7 +161,7 @@ const en: Shape<typeof zh> = {
     byEnvironment: 'This start took its store from the CERTDESK_DB environment variable; the setting below applies once it is removed',
     file: 'Store file on this PC (one desk)', hall: 'Counter hall server (PostgreSQL, shared by the desks)',
     url: 'Server address', urlHint: 'postgres://user@server:5432/database?sslmode=verify-full&sslrootcert=CA file',
-    password: 'Database password', checkSave: 'Check and save',
+    password: 'Database password', checkSave: 'Check and save', checking: 'Connecting to the server and checking… (up to about 10 s)',
     checked: 'Connected to {server}: {cases} cases, {accounts} accounts', emptyHall: 'No account on this server yet: after the restart create the administrator, or move this PC\'s store in with certdesk store migrate',
     restart: 'Saved: it applies when certdesk starts again', serverHint: 'Check the server address, port, database, user and password, and that the server accepts this PC',
   },

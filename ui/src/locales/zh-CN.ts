@@ -203,7 +203,7 @@ export default {
     byEnvironment: '本次启动由环境变量 CERTDESK_DB 指定案件库；下面保存的设置在去掉该变量后生效',
     file: '本机案件库（单台受理台）', hall: '受理大厅服务器（多台受理台共用）',
     url: '服务器地址', urlHint: 'postgres://账号@服务器:5432/数据库?sslmode=verify-full&sslrootcert=CA证书文件',
-    password: '数据库密码', checkSave: '连接检查并保存',
+    password: '数据库密码', checkSave: '连接检查并保存', checking: '正在连接服务器并检查…（最长约10秒）',
     checked: '已连接 {server}：{cases}个案件，{accounts}个账号', emptyHall: '该服务器上还没有账号：重启后先创建管理员，或用命令 certdesk store migrate 把本机案件库迁入',
     restart: '已保存：重新启动证书受理台后生效', serverHint: '请核对服务器地址、端口、数据库名、账号和密码，以及服务器是否允许本机连接',
   },
