@@ -32,7 +32,7 @@ export CERTDESK_PG_DIR=${CERTDESK_PG_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/certde
 trap 'bash scripts/pg-cluster.sh stop' EXIT
 eval "$(bash scripts/pg-cluster.sh start)"
 
-echo "== cargo test (workspace; certdesk-store-pg against the cluster at $CERTDESK_TEST_PG)"
+echo "== cargo test (workspace; the hall back end's tests in certdesk-store against the cluster at $CERTDESK_TEST_PG)"
 cargo test --workspace --locked
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"

@@ -604,3 +604,44 @@ pub(crate) fn register_functions(conn: &rusqlite::Connection) -> Result<(), Stor
     })
     .map_err(crate::sql("registering functions"))
 }
+
+impl crate::Store {
+    /// The newest event of `action` whose detail has `field` equal to `value` (e.g. the key
+    /// generated for a case, found by its public key).
+    pub fn find_event(&self, action: AuditAction, field: &str, value: &str) -> Result<Option<AuditEvent>, StoreError> {
+        let number = self.read(|db| find_case_of_event(db, action, field, value))?;
+        let Some(Some(number)) = number else { return Ok(None) };
+        let Ok(number) = CaseNumber::parse(&number) else { return Ok(None) };
+        Ok(self.history(&number)?.into_iter().rev().find(|e| e.action == action && e.detail.get(field).and_then(|v| v.as_str()) == Some(value)))
+    }
+
+    /// Walks the audit chain and checks every case and file against it, on one snapshot; see
+    /// [`audit`].
+    pub fn verify_audit(&self) -> Result<VerifyReport, StoreError> {
+        self.snapshot(verify)
+    }
+
+    /// The audit chain exactly as stored, oldest first, with its recorded head (`store migrate`
+    /// copies it verbatim to a hall).
+    pub fn stored_chain(&self) -> Result<(Vec<StoredEvent>, Option<String>), StoreError> {
+        self.snapshot(stored_chain)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the first problems SQLite finds. (A hall's server
+    /// checks its own pages: `NotOnHall`.)
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let (conn, _) = self.file("SQLite's integrity check", "the server checks its own pages (data checksums, amcheck)")?;
+        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(crate::sql("checking integrity"))?;
+        let rows: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(crate::sql("checking integrity"))?.collect::<Result<_, _>>().map_err(crate::sql("checking integrity"))?;
+        Ok(rows.join("\n"))
+    }
+
+    /// Appends an event that concerns no case (a key unlocked or wiped outside a case, a backup
+    /// written). Events of a case are appended by the methods that check the case's rules.
+    pub fn record_event(&mut self, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
+        if ev.case_number.is_some() {
+            return Err(StoreError::Invalid("events of a case are recorded by the case's own methods".into()));
+        }
+        self.write(|tx| tx.append(ev))
+    }
+}

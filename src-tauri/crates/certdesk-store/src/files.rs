@@ -6,8 +6,9 @@
 //! are of a store file; on a hall they answer [`StoreError::NotOnHall`] (the server's own
 //! `pg_dump` and point-in-time recovery back a hall up).
 
+use crate::cases::{CASE_COLUMNS, SUMMARY_COLUMNS, case_from_row, summaries};
 use crate::db::{Lite, Row, Sql, Tx, Val, args};
-use crate::{AuditAction, CaseSummary, NewEvent, SUMMARY_COLUMNS, Store, StoreError, audit, now, sql, summaries};
+use crate::{AuditAction, CaseSummary, NewEvent, Store, StoreError, audit, now, sql};
 use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::workflow::{Actor, Role};
@@ -152,13 +153,13 @@ impl Store {
     /// Full records of the cases created between two instants (RFC 3339, half-open), for reports.
     pub fn cases_created_between(&self, from: &str, to: &str) -> Result<Vec<crate::CaseRecord>, StoreError> {
         // one statement (on a hall one round trip, not one per case)
-        let sql = format!("SELECT number, {} FROM cases WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id", crate::CASE_COLUMNS);
+        let sql = format!("SELECT number, {} FROM cases WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id", CASE_COLUMNS);
         let rows = self.read(|db| db.rows("listing cases", &sql, args![from, to]))?;
         rows.iter()
             .map(|r| {
                 let n = r.text(0)?;
                 let number = CaseNumber::parse(&n).map_err(|e| StoreError::Corrupt { number: n.clone(), detail: e.to_string() })?;
-                crate::case_from_row(&number, r, 1)
+                case_from_row(&number, r, 1)
             })
             .collect()
     }
@@ -323,7 +324,7 @@ impl Store {
         }
         // alone with the store from here: every other process's handle would keep the old file
         drop(self);
-        let exclusive = match crate::StoreLock::exclusive(&path) {
+        let exclusive = match crate::open::StoreLock::exclusive(&path) {
             Ok(l) => l,
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);

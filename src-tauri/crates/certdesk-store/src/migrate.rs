@@ -100,7 +100,7 @@ impl Store {
             src.each("reading the store file", "SELECT id, number, data FROM cases", &[], &mut |row| {
                 let (id, number, data) = (row.int(0)?, row.text(1)?, row.text(2)?);
                 let data = certdesk_domain::CaseData::from_json(&data).map_err(|e| StoreError::Corrupt { number: number.clone(), detail: e.to_string() })?;
-                crate::index_case(tx.db, id, &number, &data, false)?;
+                crate::cases::index_case(tx.db, id, &number, &data, false)?;
                 Ok(true)
             })?;
             Ok::<_, StoreError>(copied)

@@ -145,7 +145,7 @@ pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_F
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
 /// every migration is pinned and unchanged. Shared by both dialects' tests (SQLite's here,
-/// PostgreSQL's in `certdesk-store-pg`).
+/// PostgreSQL's in `certdesk-store`'s tests).
 pub fn pinning_problem(migrations: &[&str], pinned: &[&str]) -> Option<String> {
     for (i, m) in migrations.iter().enumerate() {
         let got = certdesk_domain::case::sha256_hex(m.as_bytes());

@@ -48,7 +48,7 @@ impl WriteTx<'_, '_> {
     /// the transaction ends, so two desks never get the same number, and a rolled-back change
     /// gives its number back (numbers stay gapless).
     pub fn next_case_number(&mut self, counter: &str, day: NaiveDate) -> Result<CaseNumber, StoreError> {
-        crate::next_case_number(self.tx.db, counter, day)
+        crate::cases::next_case_number(self.tx.db, counter, day)
     }
 }
 

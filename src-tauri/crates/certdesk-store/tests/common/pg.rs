@@ -1,5 +1,5 @@
-//! The throwaway cluster as the tests see it (shared by the tests of `certdesk-store`,
-//! `certdesk-store-pg` and the CLI through `#[path]`): `CERTDESK_TEST_PG` (a URL without password,
+//! The throwaway cluster as the tests see it (shared by the tests of `certdesk-store`
+//! and of the CLI and the app through `#[path]`): `CERTDESK_TEST_PG` (a URL without password,
 //! printed by `scripts/pg-cluster.sh`) and `CERTDESK_TEST_PG_PASSWORD_FILE`. Each test gets a
 //! database of its own, dropped when it ends. Unset locally, the tests say so loudly and pass
 //! without running; unset in CI (`CI` set), they fail.

@@ -11,13 +11,13 @@ use certdesk_store::{Store, StoreError};
 
 #[test]
 fn a_hall_over_tls_verifies_the_servers_certificate() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let Some(ca) = std::env::var_os("CERTDESK_TEST_PG_CA") else {
         assert!(std::env::var_os("CI").is_none(), "CERTDESK_TEST_PG_CA is not set in CI: scripts/pg-cluster.sh prints it");
         return;
     };
     let db = server.fresh_db("tls");
-    let password = || common::password(&db.password_file);
+    let password = || common::pg::password(&db.password_file);
     let tls_url = |ca: &std::ffi::OsStr| format!("{}?sslmode=verify-full&sslrootcert={}", db.url, ca.to_string_lossy());
 
     let store = Store::open_hall(&HallAddress::parse(&tls_url(&ca)).expect("a TLS address"), password()).expect("the hall over TLS");
@@ -57,7 +57,7 @@ fn a_hall_over_tls_verifies_the_servers_certificate() {
 /// with another certificate's key, it does not, and says which file is wrong.
 #[test]
 fn a_desk_shows_its_own_certificate_where_the_server_asks_for_one() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     // skipped (loudly) only where no cluster of scripts/pg-cluster.sh runs, as every hall
     // test: in CI the cluster is there, and a missing certificate fails the test
     let (Some(ca), Some(cert), Some(key)) =
@@ -68,7 +68,7 @@ fn a_desk_shows_its_own_certificate_where_the_server_asks_for_one() {
         return;
     };
     let db = server.fresh_db("client_cert");
-    let password = || common::password(&db.password_file);
+    let password = || common::pg::password(&db.password_file);
     let as_cert_role = db.url.replacen("certdesk_test@", "certdesk_test_cert@", 1);
     let tls = format!("{as_cert_role}?sslmode=verify-full&sslrootcert={}", ca.to_string_lossy());
     let with = |cert: &std::ffi::OsStr, key: &std::ffi::OsStr| format!("{tls}&sslcert={}&sslkey={}", cert.to_string_lossy(), key.to_string_lossy());

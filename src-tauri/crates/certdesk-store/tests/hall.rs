@@ -6,8 +6,8 @@
 mod common;
 
 use certdesk_domain::CaseNumber;
+use certdesk_store::pg::{Hall, PgError};
 use certdesk_store::{AuditAction, NewEvent, StoreError};
-use certdesk_store_pg::{Hall, PgError};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,10 +32,10 @@ fn desk_change(hall: &mut Hall, counter: &str, day: NaiveDate, desk: usize, n: u
 
 #[test]
 fn migrations_apply_once_and_an_edited_one_is_refused() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("migrate");
     let mut hall = db.connect();
-    assert_eq!(hall.migrate().expect("migrating an empty database"), certdesk_store_pg::schema::MIGRATIONS.len());
+    assert_eq!(hall.migrate().expect("migrating an empty database"), certdesk_store::pg::schema::MIGRATIONS.len());
     assert_eq!(hall.migrate().expect("migrating again"), 0);
 
     let mut raw = db.raw();
@@ -59,14 +59,14 @@ fn migrations_apply_once_and_an_edited_one_is_refused() {
     raw.execute("UPDATE certdesk_migrations SET sha256 = 'x' WHERE version = 3", &[]).expect("tampering");
     raw.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES (99, 'future')", &[]).expect("a newer build's migration");
     raw.execute("DELETE FROM certdesk_migrations WHERE version = 3", &[]).expect("tampering");
-    raw.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES (3, $1)", &[&certdesk_domain::case::sha256_hex(certdesk_store_pg::schema::MIGRATIONS[2].as_bytes())])
+    raw.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES (3, $1)", &[&certdesk_domain::case::sha256_hex(certdesk_store::pg::schema::MIGRATIONS[2].as_bytes())])
         .expect("restoring");
     assert!(matches!(hall.migrate(), Err(PgError::TooNew { found: 99, .. })));
 }
 
 #[test]
 fn audit_events_and_attachments_refuse_update_delete_and_truncate() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("triggers");
     let mut hall = db.connect();
     hall.migrate().expect("migrating");
@@ -91,7 +91,7 @@ fn audit_events_and_attachments_refuse_update_delete_and_truncate() {
 
 #[test]
 fn a_tampered_chain_is_named_like_on_sqlite() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("tamper");
     let mut hall = db.connect();
     hall.migrate().expect("migrating");
@@ -118,7 +118,7 @@ fn hall_desk_process() {
         return;
     };
     let desk: usize = desk.parse().expect("desk number");
-    let mut hall = common::connect_url(&url, std::path::Path::new(&password_file));
+    let mut hall = common::pg::connect_url(&url, std::path::Path::new(&password_file));
     for n in 0..CHANGES_PER_DESK {
         // two counters and two days, so numbers are checked per counter and day
         let counter = if (desk + n).is_multiple_of(3) { "B02" } else { "A01" };
@@ -128,7 +128,7 @@ fn hall_desk_process() {
 
 #[test]
 fn eight_desk_processes_keep_one_gapless_chain_and_unique_case_numbers() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("hall");
     db.connect().migrate().expect("migrating");
     let exe = std::env::current_exe().expect("the test binary");
@@ -199,7 +199,7 @@ fn eight_desk_processes_keep_one_gapless_chain_and_unique_case_numbers() {
 
 #[test]
 fn a_connection_lost_in_the_middle_of_a_change_writes_nothing() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("lost");
     let mut desk = db.connect();
     desk.migrate().expect("migrating");
@@ -249,7 +249,7 @@ fn a_connection_lost_in_the_middle_of_a_change_writes_nothing() {
 
 #[test]
 fn a_chain_written_on_sqlite_copied_verbatim_verifies_and_goes_on_here() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     // a single desk's store on SQLite: settings and a case, each on the chain
     let dir = tempfile::tempdir().expect("a temp dir");
     let file = dir.path().join("desk.db");
@@ -293,7 +293,7 @@ fn a_chain_written_on_sqlite_copied_verbatim_verifies_and_goes_on_here() {
 /// written, and its next action connects again and goes on (the same chain, the next number).
 #[test]
 fn a_store_whose_connection_is_cut_says_so_writes_nothing_and_reconnects() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("reconnect");
     let mut store = db.open_store();
     let clerk = certdesk_domain::workflow::Actor { name: "zhang".into(), roles: vec![certdesk_domain::workflow::Role::Clerk] };

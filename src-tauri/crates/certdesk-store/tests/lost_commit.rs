@@ -126,13 +126,13 @@ fn day() -> NaiveDate {
 
 #[test]
 fn a_commit_whose_answer_is_lost_is_looked_for_and_never_done_twice_or_lost_silently() {
-    let Some(server) = common::server() else { return };
+    let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("lost_commit");
     let direct = certdesk_store::pg::HallAddress::parse(&db.url).expect("the test address");
     let proxy = Proxy::start(direct.port());
     let through_proxy = format!("postgres://{}@127.0.0.1:{}/{}", direct.user(), proxy.port, direct.database());
     let address = certdesk_store::pg::HallAddress::parse(&through_proxy).expect("the proxy's address");
-    let mut store = certdesk_store::Store::open_hall(&address, common::password(&db.password_file)).expect("the hall through the proxy");
+    let mut store = certdesk_store::Store::open_hall(&address, common::pg::password(&db.password_file)).expect("the hall through the proxy");
     let clerk = Actor { name: "zhang".into(), roles: vec![Role::Clerk] };
     let data = certdesk_domain::CaseData::from_json(include_str!("../../../../tests/fixtures/case-org-new.json")).expect("the example case");
     let mut raw = db.raw();

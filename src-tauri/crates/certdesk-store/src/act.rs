@@ -1,0 +1,319 @@
+//! Every change to a stored case: workflow moves, edits, files kept with a case, key-desk steps,
+//! confirmations, reissues and notes. Each runs in one write transaction that reads the case and
+//! the workflow's facts, asks `certdesk_domain::workflow`, makes the change and appends its audit
+//! event. Owns those writes and the facts read off a case's chain (`case_facts`); not the rules.
+
+use crate::cases::{index_case, read_case};
+use crate::db::{Sql, Tx, args};
+use crate::{AttachmentInfo, AuditAction, AuditEvent, CaseRecord, EventBody, NewEvent, Store, StoreError, audit, detail, files};
+use certdesk_domain::case::sha256_hex;
+use certdesk_domain::status::{self, Action};
+use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
+use certdesk_domain::{CaseData, CaseNumber, Status};
+
+/// What a workflow move records besides the move itself.
+#[derive(Debug, Clone, Default)]
+pub struct ActNote {
+    pub handover: Option<detail::Handover>,
+    pub to_follow: Option<Vec<String>>,
+}
+
+/// Why a workflow action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the workflow rules need, read off the case, its audit history and its files.
+pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[AttachmentInfo]) -> CaseFacts {
+    let approval_digest = workflow::approval_digest(&record.digest, files.iter().map(|f| (f.name.as_str(), f.sha256.as_str())));
+    let mut facts = CaseFacts { status: Some(record.status), digest: record.digest.clone(), approval_digest, ..Default::default() };
+    for ev in history {
+        let file = || ev.detail.get("name").and_then(|n| n.as_str()).unwrap_or("");
+        use AuditAction as A;
+        let Some(action) = AuditAction::from_wire(&ev.action) else { continue };
+        match action {
+            A::Create => facts.shaped(&ev.actor, "created"),
+            A::Accept => facts.shaped(&ev.actor, "accepted"),
+            A::Submit => facts.shaped(&ev.actor, "submitted"),
+            A::Edit => {
+                facts.shaped(&ev.actor, "edited");
+                facts.approved = None;
+            }
+            A::AttachmentAdded if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
+            A::SealImported => facts.shaped(&ev.actor, "imported the seal sheet of"),
+            A::Approve => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
+            A::Return | A::Cancel => facts.approved = None,
+            A::CertificateWritten => facts.key_written = true,
+            // a supervisor allowed a second key for the case
+            A::Reissue => facts.key_written = false,
+            _ => {}
+        }
+    }
+    facts
+}
+
+pub(crate) fn facts_in(db: &mut dyn Sql, record: &CaseRecord) -> Result<CaseFacts, StoreError> {
+    let history = audit::events_for_case(db, &record.number)?;
+    let files = files::list(db, &record.number)?;
+    Ok(case_facts(record, &history, &files))
+}
+
+/// Moves the stored status of a case, guarded by what it was read as.
+fn set_status(tx: &mut Tx<'_>, record: &CaseRecord, to: Status) -> Result<(), StoreError> {
+    let changed = tx.db.exec(
+        "changing a case's status",
+        "UPDATE cases SET status = ?1, updated_at = ?2 WHERE number = ?3 AND status = ?4 AND digest = ?5",
+        args![to.wire(), tx.at.as_str(), record.number.as_str(), record.status.wire(), record.digest.as_str()],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::Invalid(format!("case {} changed while this action was prepared; try again", record.number)));
+    }
+    Ok(())
+}
+
+/// A file to keep with a case.
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub mime: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Which rule lets a file be kept with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// The clerk's files (seal sheet, chosen seals, scans): only while the case is editable;
+    /// covered by the approval, so an approved case goes back to review.
+    Case,
+    /// What the key desk keeps (the issued certificate): a key clerk on an approved case.
+    KeyDesk,
+}
+
+impl Store {
+    /// Takes a workflow action as `actor`: the state machine, the actor's roles, four-eyes
+    /// (nobody who ever shaped the case approves it), a required reason and, for issuing, an
+    /// approval of the current data and files are all checked in the transaction that writes.
+    pub fn act(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>) -> Result<CaseRecord, ActError> {
+        self.act_with(number, action, actor, reason, ActNote::default())
+    }
+
+    /// [`Store::act`] with what the move records besides: a hand-over (`deliver`), the
+    /// materials to follow (`submit`, `approve`).
+    pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts| {
+            let to = status::next(record.status, action).map_err(StoreError::from)?;
+            workflow::authorize(actor, action, facts, reason)?;
+            set_status(tx, record, to)?;
+            let detail = detail::CaseChange {
+                from: Some(record.status.wire().into()),
+                to: to.wire().into(),
+                roles: Some(actor.roles.clone()),
+                reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+                approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
+                files: None,
+                handover: note.handover.clone(),
+                to_follow: note.to_follow.clone(),
+            };
+            tx.append(&NewEvent {
+                actor: &actor.name,
+                action: action.into(),
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&record.digest),
+                detail: detail::value_of(action.into(), &detail),
+            })?;
+            Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
+        })
+    }
+
+    /// Replaces the case data (already validated) as `actor`, a clerk; an approved case goes
+    /// back to review.
+    pub fn edit(&mut self, number: &CaseNumber, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts| {
+            let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
+            workflow::authorize(actor, Action::Edit, facts, None)?;
+            let canonical = data.canonical_json();
+            let digest = sha256_hex(canonical.as_bytes());
+            let id = tx.db.one("reading a case", "SELECT id FROM cases WHERE number = ?1", args![record.number.as_str()])?.int(0)?;
+            let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+            let changed = tx.db.exec(
+                "updating a case",
+                "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
+                 cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12 AND status = ?13",
+                args![
+                    to.wire(),
+                    canonical,
+                    digest.as_str(),
+                    tx.at.as_str(),
+                    actor.name.as_str(),
+                    data.project.as_str(),
+                    data.business.wire(),
+                    data.cert_kind.wire(),
+                    org_name,
+                    data.handler.name.as_str(),
+                    id,
+                    record.digest.as_str(),
+                    record.status.wire()
+                ],
+            )?;
+            if changed != 1 {
+                return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
+            }
+            index_case(tx.db, id, record.number.as_str(), data, true)?;
+            tx.append(&NewEvent {
+                actor: &actor.name,
+                action: AuditAction::Edit,
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&digest),
+                detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
+            })?;
+            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name.clone(), ..record.clone() })
+        })
+    }
+
+    /// Keeps `files` with the case as `actor`, each recorded as `attachment_added`, and then
+    /// `event` (e.g. the seal sheet's verdict) — all in one transaction, or nothing. Case files
+    /// are accepted only while the case is editable (an approved case goes back to review);
+    /// key-desk files only from a key clerk on a case whose approval holds.
+    pub fn attach(&mut self, number: &CaseNumber, kind: FileKind, files: &[NewFile<'_>], event: Option<EventBody>, actor: &Actor) -> Result<Vec<AttachmentInfo>, ActError> {
+        for f in files {
+            files::check_file(f)?;
+        }
+        self.write_case(number, |tx, record, facts| {
+            let to = match kind {
+                FileKind::Case => workflow::authorize_attach(actor, facts)?,
+                FileKind::KeyDesk => {
+                    workflow::authorize_key_step(actor, facts, false)?;
+                    record.status
+                }
+            };
+            let mut out = Vec::new();
+            for f in files {
+                out.push(files::insert(tx, &record.number, f, &actor.name)?);
+            }
+            let evented = event.is_some();
+            if let Some(mut body) = event {
+                // the detail types of file events have `from` and `to` for this
+                if to != record.status {
+                    body.detail["from"] = record.status.wire().into();
+                    body.detail["to"] = to.wire().into();
+                }
+                tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            }
+            if to != record.status {
+                set_status(tx, record, to)?;
+                if !evented {
+                    let detail = detail::CaseChange { files: Some(files.iter().map(|f| f.name.to_string()).collect()), ..detail::CaseChange::moved(record.status, to) };
+                    tx.append(&NewEvent::new(&actor.name, AuditAction::FilesChanged, &detail).on_case(&record.number))?;
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks that `actor` may do a key-desk step on the case now (before touching a token).
+    pub fn check_key_step(&self, number: &CaseNumber, actor: &Actor, new_key: bool) -> Result<CaseRecord, ActError> {
+        let (record, facts) = self.facts(number)?;
+        workflow::authorize_key_step(actor, &facts, new_key)?;
+        Ok(record)
+    }
+
+    /// Records a key-desk step done on a token (`token_initialized`, `key_generated`,
+    /// `certificate_written`, `seal_written`…), checking the rules again in the transaction
+    /// that appends it. `certificate_written` on an approved case also moves it to key_issued.
+    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody, new_key: bool) -> Result<CaseRecord, ActError> {
+        let action = body.action;
+        if !action.is_key_step() {
+            return Err(StoreError::Invalid(format!("{} is not a key-desk step", action.wire())).into());
+        }
+        self.write_case(number, |tx, record, facts| {
+            workflow::authorize_key_step(actor, facts, new_key)?;
+            tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            if action != AuditAction::CertificateWritten || record.status != Status::Approved {
+                return Ok(record.clone());
+            }
+            let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
+            workflow::authorize(actor, Action::IssueKey, facts, None)?;
+            set_status(tx, record, to)?;
+            tx.append(&NewEvent {
+                actor: &actor.name,
+                action: AuditAction::IssueKey,
+                case_number: Some(&record.number),
+                digest_before: Some(&record.digest),
+                digest_after: Some(&record.digest),
+                detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles.clone()), ..detail::CaseChange::moved(record.status, to) }),
+            })?;
+            Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
+        })
+    }
+
+    /// Records a step done outside certdesk (a revocation in the CA's system, a mobile
+    /// certificate activated) on an approved case whose approval still covers it, by an account
+    /// with the step's role.
+    pub fn confirm_step(&mut self, number: &CaseNumber, actor: &Actor, role: workflow::Role, confirmed: &detail::StepConfirmed) -> Result<(), ActError> {
+        self.write_case(number, |tx, record, facts| {
+            if !actor.has(role) {
+                let needed = workflow::RoleList(vec![role]);
+                return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "step", needed, has: actor.roles.clone() }.into());
+            }
+            if !matches!(record.status, Status::Approved | Status::KeyIssued | Status::Delivered) {
+                return Err(RuleError::NotApproved { status: record.status }.into());
+            }
+            if !facts.approval_holds() {
+                return Err(RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }.into());
+            }
+            tx.append(&NewEvent::new(&actor.name, AuditAction::StepDone, confirmed).on_case(&record.number))?;
+            Ok(())
+        })
+    }
+
+    /// A supervisor allows a second key for a case whose certificate was written (the first key
+    /// lost or broken), with a reason; the approval still has to cover the data and files.
+    pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str) -> Result<(), ActError> {
+        self.write_case(number, |tx, record, facts| {
+            if !actor.has(workflow::Role::Supervisor) {
+                let needed = workflow::RoleList(vec![workflow::Role::Supervisor]);
+                return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "reissue", needed, has: actor.roles.clone() }.into());
+            }
+            if reason.trim().is_empty() {
+                return Err(RuleError::ReasonRequired { action: "reissue" }.into());
+            }
+            workflow::may_make_key(record.status)?;
+            if !facts.key_written {
+                return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
+            }
+            let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles.clone() };
+            tx.append(&NewEvent::new(&actor.name, AuditAction::Reissue, &detail).on_case(&record.number))?;
+            Ok(())
+        })
+    }
+
+    /// Records an event on a case that changes nothing in it (forms printed), by any signed-in
+    /// account with a role, on an open case.
+    pub fn note(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody) -> Result<(), ActError> {
+        self.write_case(number, |tx, record, _| {
+            if actor.roles.is_empty() {
+                return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name))));
+            }
+            tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            Ok(())
+        })
+    }
+}
+
+impl Store {
+    /// Runs `change` on case `number` inside one write transaction: the case as stored and the
+    /// workflow's facts are read in that transaction, so what `change` checks is what it
+    /// changes; `tx.at` is the time of the events it appends.
+    fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &CaseRecord, &CaseFacts) -> Result<T, ActError>) -> Result<T, ActError> {
+        self.write(|tx| {
+            let record = read_case(tx.db, number)?;
+            let facts = facts_in(tx.db, &record)?;
+            change(tx, &record, &facts)
+        })
+    }
+}

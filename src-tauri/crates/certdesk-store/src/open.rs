@@ -1,0 +1,210 @@
+//! Where the store lives and how it is entered: a SQLite file (WAL, a shared `<store>.lock`,
+//! the schema migrated on opening) or a hall's PostgreSQL database (`pg`), and the seam every
+//! rule goes through (`read`, `snapshot`, `write`: one write transaction holding the store's write
+//! lock). Owns opening, reopening and the locks; not the statements (the modules of each concern).
+
+use crate::db::{Lite, Pg, Sql, Tx};
+use crate::{StoreError, audit, pg, private, schema, sql};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub struct Store {
+    backend: Backend,
+}
+
+/// Where the store lives, chosen when it is opened.
+enum Backend {
+    Sqlite { conn: Connection, path: PathBuf, _lock: StoreLock },
+    Hall(Box<HallBackend>),
+}
+
+/// A hall's database; `RefCell` because the client needs `&mut` to read, and a store is used
+/// from one thread at a time (as rusqlite's connection is). The connection keeps its address
+/// and password to connect again after it was lost; the server's name is kept here too, for
+/// [`Store::server`] to lend without borrowing the connection.
+struct HallBackend {
+    hall: std::cell::RefCell<pg::Hall>,
+    shown: String,
+}
+
+/// `<store>.lock`: every process with the store open holds it shared; a restore needs it
+/// alone, so it is refused while another process (the app, a CLI command) has the store open.
+pub(crate) struct StoreLock {
+    // held for its lock, which lasts as long as the handle
+    _file: std::fs::File,
+}
+
+impl StoreLock {
+    fn file(db: &Path) -> Result<std::fs::File, StoreError> {
+        let path = PathBuf::from(format!("{}.lock", db.display()));
+        private::open_options().read(true).write(true).create(true).truncate(false).open(&path).map_err(|source| StoreError::Folder { path, source })
+    }
+
+    fn shared(db: &Path) -> Result<StoreLock, StoreError> {
+        let file = StoreLock::file(db)?;
+        // waits while a restore replaces the file (seconds at most)
+        file.lock_shared().map_err(|source| StoreError::Folder { path: db.to_path_buf(), source })?;
+        Ok(StoreLock { _file: file })
+    }
+
+    pub(crate) fn exclusive(db: &Path) -> Result<StoreLock, StoreError> {
+        let file = StoreLock::file(db)?;
+        match file.try_lock() {
+            Ok(()) => Ok(StoreLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(StoreError::Busy(format!("another certdesk process has {} open (the app or a command): close it, then restore", db.display())))
+            }
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Folder { path: db.to_path_buf(), source }),
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
+        }
+        let lock = StoreLock::shared(path)?;
+        Store::open_with(path, lock)
+    }
+
+    /// Opens the store of a counter hall on a PostgreSQL server (the password never in the
+    /// address) and brings its schema up to date; every desk of the hall opens the same one.
+    pub fn open_hall(address: &pg::HallAddress, password: pg::ServerPassword) -> Result<Store, StoreError> {
+        let mut hall = pg::Hall::connect(address, &password)?;
+        hall.migrate()?;
+        Ok(Store::on_hall(hall))
+    }
+
+    /// Another handle on the same store: the file opened again, or a second connection to the
+    /// same hall (its schema already brought up to date by the first). The app's slow commands
+    /// work on one, so the window's other commands are not held up meanwhile.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => Store::open(path),
+            Backend::Hall(h) => Ok(Store::on_hall(h.hall.borrow().connect_again()?)),
+        }
+    }
+
+    fn on_hall(hall: pg::Hall) -> Store {
+        let shown = hall.server().to_string();
+        Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), shown })) }
+    }
+
+    /// Opens a store file this process already holds alone (a restore's staged copy).
+    pub(crate) fn open_locked(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? })
+    }
+
+    fn open_with(path: &Path, lock: StoreLock) -> Result<Store, StoreError> {
+        // the database, and so its WAL and shared memory (SQLite gives them the database's
+        // mode), readable by this account only
+        if !path.exists() {
+            private::open_options().write(true).create_new(true).open(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
+        }
+        private::restrict(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
+        let conn = Connection::open(path).map_err(sql("opening the database"))?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
+            .map_err(sql("setting up the connection"))?;
+        audit::register_functions(&conn)?;
+        let mut store = Store { backend: Backend::Sqlite { conn, path: path.to_path_buf(), _lock: lock } };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The store's file; empty on a hall (see [`Store::server`]).
+    pub fn path(&self) -> &Path {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => path,
+            Backend::Hall(_) => Path::new(""),
+        }
+    }
+
+    /// The hall's server as shown to people (`USER@HOST:PORT/DB`), `None` for a store file.
+    pub fn server(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Sqlite { .. } => None,
+            Backend::Hall(h) => Some(&h.shown),
+        }
+    }
+
+    /// The SQLite connection and file, for what only a store file has; on a hall the typed
+    /// [`StoreError::NotOnHall`].
+    pub(crate) fn file(&self, what: &'static str, instead: &'static str) -> Result<(&Connection, &Path), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { conn, path, .. } => Ok((conn, path)),
+            Backend::Hall(_) => Err(StoreError::NotOnHall { what, instead }),
+        }
+    }
+
+    /// The hall's connection, connected again when the last one was lost.
+    fn hall(hall: &mut pg::Hall) -> Result<&mut pg::Hall, StoreError> {
+        if hall.is_lost() {
+            *hall = hall.connect_again()?;
+        }
+        Ok(hall)
+    }
+
+    /// Runs `read` on the store's connection (on a hall, each statement sees what was committed
+    /// before it). Also the door of the few writes outside the chain that need no lock
+    /// (an account's draft), each statement committed on its own as on SQLite.
+    pub(crate) fn read<T, E: From<StoreError>>(&self, read: impl FnOnce(&mut dyn Sql) -> Result<T, E>) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite { conn, .. } => read(&mut Lite(conn)),
+            Backend::Hall(h) => {
+                let mut hall = h.hall.borrow_mut();
+                let hall = Store::hall(&mut hall)?;
+                read(&mut Pg { client: &mut hall.client, prepared: &mut hall.prepared })
+            }
+        }
+    }
+
+    /// Runs `read` on one consistent snapshot of the store (`verify`).
+    pub(crate) fn snapshot<T>(&self, read: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { conn, .. } => {
+                let tx = conn.unchecked_transaction().map_err(sql("starting a read"))?;
+                let out = read(&mut Lite(&tx))?;
+                tx.commit().map_err(sql("ending a read"))?;
+                Ok(out)
+            }
+            Backend::Hall(h) => Store::hall(&mut h.hall.borrow_mut())?.snapshot(read),
+        }
+    }
+
+    /// Runs `change` in one write transaction, holding the store's write lock (SQLite's
+    /// `BEGIN IMMEDIATE`, the hall's chain lock) from its first statement, and commits it; an
+    /// error rolls everything back.
+    pub(crate) fn write<T, E: From<StoreError>>(&mut self, change: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        match &mut self.backend {
+            Backend::Sqlite { conn, .. } => {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
+                let out = change(&mut Tx::begin(&mut Lite(&tx))?)?;
+                tx.commit().map_err(sql("committing a change"))?;
+                Ok(out)
+            }
+            Backend::Hall(h) => Store::hall(h.hall.get_mut())?.change(change),
+        }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let (conn, path) = match &mut self.backend {
+            Backend::Sqlite { conn, path, .. } => (conn, path),
+            Backend::Hall(h) => return h.hall.get_mut().migrate().map(drop).map_err(StoreError::from),
+        };
+        let known = schema::MIGRATIONS.len() as i64;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql("starting the migration"))?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
+        if version > known {
+            return Err(StoreError::TooNew { path: path.clone(), found: version, known });
+        }
+        for (i, m) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(m).map_err(sql("migrating the schema"))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql("recording the schema version"))?;
+        }
+        tx.commit().map_err(sql("committing the migration"))
+    }
+}

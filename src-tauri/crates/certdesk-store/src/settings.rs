@@ -1,0 +1,27 @@
+//! The counter's settings (`settings` table): read by anyone the desk lets read, changed only by an
+//! administrator and each change recorded on the audit chain. Owns the statements; not which keys
+//! exist or what their values mean (the desk checks them).
+
+use crate::db::args;
+use crate::{AuditAction, NewEvent, Store, StoreError, detail};
+use certdesk_domain::workflow::{self, Actor};
+
+impl Store {
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.read(|db| db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose())
+    }
+
+    /// Sets a setting as an administrator, with an audit event naming them.
+    pub fn set_setting(&mut self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
+        if !actor.has(workflow::Role::Admin) {
+            return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name)));
+        }
+        let actor = actor.name.as_str();
+        self.write(|tx| {
+            let before = tx.db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose()?;
+            tx.db.exec("writing a setting", "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", args![key, value])?;
+            tx.append(&NewEvent::new(actor, AuditAction::Setting, &detail::SettingChanged { key: key.into(), before, after: value.into() }))?;
+            Ok(())
+        })
+    }
+}
