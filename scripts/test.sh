@@ -25,7 +25,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the soft SKF library, the test SM2 CA, the CLI and the app"
-cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-testkit -p certdesk-cli -p certdesk-app
+cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-testkit -p certdesk-cli -p certdesk-app -p certdesk-bench
 
 echo "== a throwaway PostgreSQL cluster for the hall back end's tests (stopped on exit, even on failure)"
 export CERTDESK_PG_DIR=${CERTDESK_PG_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/certdesk-pg.XXXXXX")}
@@ -36,7 +36,7 @@ echo "== cargo test (workspace; the hall back end's tests in certdesk-store agai
 cargo test --workspace --locked
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
-cargo run -q -p certdesk-cli --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
+cargo run -q -p certdesk-bench --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
 
 echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk processes × 3 rounds; its checks fail the run; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-hall" --db "$CERTDESK_TEST_PG" --db-password-file "$CERTDESK_TEST_PG_PASSWORD_FILE" --desks 4 --rounds 3

@@ -9,7 +9,7 @@
 //!
 //! `certdesk-bench-hall --db postgres://USER@HOST:PORT/DB --db-password-file F [--desks 20]
 //! [--rounds 10] [--pause-ms 0] [--keep]` (`--pause-ms`: a desk's mean pause before each
-//! action, uniform in 0..2×; 0 runs every desk flat out, the hall saturated) (release build: `cargo run --release -p certdesk-cli --bin
+//! action, uniform in 0..2×; 0 runs every desk flat out, the hall saturated) (release build: `cargo run --release -p certdesk-bench --bin
 //! certdesk-bench-hall -- …`). DB is a database to connect to for `CREATE DATABASE` (the role
 //! needs CREATEDB); the run's own database is dropped at the end unless `--keep`. The server's
 //! password comes only from the file; the accounts' passwords are in files of a private temp

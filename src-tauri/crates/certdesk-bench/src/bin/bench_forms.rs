@@ -3,7 +3,7 @@
 //! form and per page, and the PDF size; and the time and size of the same pages as SVG (what the
 //! app previews and hands to the print dialog, drawn from the laid-out pages).
 //!
-//! `cargo run --release -p certdesk-cli --bin certdesk-bench-forms [-- --rounds N]`
+//! `cargo run --release -p certdesk-bench --bin certdesk-bench-forms [-- --rounds N]`
 
 use certdesk_catalog::Catalog;
 use certdesk_domain::CaseData;

@@ -3,7 +3,7 @@
 //! 56 KB seal image, and read everything back. Prints the bare key generation and the overhead
 //! beyond it per algorithm.
 //!
-//! `cargo run --release -p certdesk-cli --bin certdesk-bench-issue [-- --rounds N]`
+//! `cargo run --release -p certdesk-bench --bin certdesk-bench-issue [-- --rounds N]`
 
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, Keys, Pin, Subject, TokenSel};

@@ -4,7 +4,7 @@
 //!
 //! `certdesk-bench-search [--cases N] [--queries N] [--db PATH|postgres://…] [--db-password-file F] [--reuse] [--show-slower-than MS]
 //! [--seed N] [--cities N] [--trades N]` (another set of cases: another seed, fewer cities or trades)
-//! (release build: `cargo run --release -p certdesk-cli --bin certdesk-bench-search`). With a
+//! (release build: `cargo run --release -p certdesk-bench --bin certdesk-bench-search`). With a
 //! `postgres://` address the same cases and queries run on a hall's database (an empty one, or
 //! one filled before with `--reuse`); its size is the server's, not printed. Into an empty hall
 //! the load runs without the GIN search indexes, which are then built again from their own

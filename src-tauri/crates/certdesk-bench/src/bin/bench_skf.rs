@@ -5,7 +5,7 @@
 //! KMC's work happens elsewhere in real life and is not counted. Prints the median key
 //! generation and the overhead beyond it (target: ≤ 100 ms).
 //!
-//! `cargo build --release -p certdesk-skf-soft -p certdesk-testkit && target/release/certdesk-bench-skf [--rounds N] [--module PATH]`
+//! `cargo build --release -p certdesk-skf-soft -p certdesk-bench && target/release/certdesk-bench-skf [--rounds N] [--module PATH]`
 
 use certdesk_testkit::gm_ca::GmCa;
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
