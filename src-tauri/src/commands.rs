@@ -4,12 +4,11 @@
 
 use crate::AppState;
 use crate::error::IpcError;
-use certdesk_desk::ErrorKind;
 use certdesk_desk::api::Session;
-use certdesk_domain::ident::{self, IdentKind};
-use certdesk_domain::workflow::Actor;
-use certdesk_domain::{Action, Status};
-use certdesk_store::Password;
+use certdesk_desk::domain::ident;
+use certdesk_desk::domain::workflow::Actor;
+use certdesk_desk::intake;
+use certdesk_desk::store::{CaseSummary, Password};
 use serde::Serialize;
 use tauri::State;
 
@@ -21,30 +20,23 @@ pub(crate) fn signed_in(state: &AppState) -> Result<Actor, IpcError> {
 #[derive(Serialize, ts_rs::TS)]
 #[ts(rename = "AppStatus")]
 pub struct Status_ {
-    first_run: bool,
-    counter_code: String,
-    counter_name: String,
+    /// what the sign-in screen shows: first run, the counter, the hall's server
+    #[serde(flatten)]
+    front: certdesk_desk::api::FrontPage,
     signed_in: Option<Actor>,
     /// 姓名 by login (the UI shows people, not logins); empty before sign-in.
     people: std::collections::BTreeMap<String, String>,
-    /// The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
-    server: Option<String>,
+    /// The case statuses and account roles with their labels (the screens' lists).
+    labels: intake::Labels,
 }
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     crate::log::call("app_status", || {
         let signed_in = signed_in(&state).ok();
-        let store = state.store.lock()?;
-        let people = if signed_in.is_some() { store.display_names()? } else { Default::default() };
-        Ok(Status_ {
-            people,
-            first_run: store.account_count()? == 0,
-            counter_code: store.setting("counter_code")?.unwrap_or_else(|| "CD01".into()),
-            counter_name: store.setting("counter_name")?.unwrap_or_default(),
-            server: store.server().map(str::to_string),
-            signed_in,
-        })
+        let people = if signed_in.is_some() { state.with_desk(|d| d.display_names())? } else { Default::default() };
+        let front = state.store.lock()?.front_page()?;
+        Ok(Status_ { front, signed_in, people, labels: intake::labels() })
     })
 }
 
@@ -85,32 +77,19 @@ pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
 }
 
 #[tauri::command(async)]
-pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
-    crate::log::call("search_cases", || state.with_desk(|d| Ok(d.store().search(&text, 50)?)))
-}
-
-fn status_filter(status: Option<String>) -> Result<Option<Status>, IpcError> {
-    status.as_deref().filter(|s| !s.is_empty()).map(|s| Status::from_wire(s).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown status {s}")))).transpose()
-}
-
-fn day_filter(d: Option<String>) -> Result<Option<chrono::NaiveDate>, IpcError> {
-    d.filter(|d| !d.is_empty())
-        .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| IpcError::new(ErrorKind::Invalid, format!("{d:?} is not a date (YYYY-MM-DD)"))))
-        .transpose()
+pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<CaseSummary>, IpcError> {
+    crate::log::call("search_cases", || state.with_desk(|d| d.search(&text, 50)))
 }
 
 /// Cases newest first; every filter optional (status, project, created from/to as local days).
 #[tauri::command(async)]
-pub fn list_cases(
-    state: State<'_, AppState>,
-    status: Option<String>,
-    project: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
+pub fn list_cases(state: State<'_, AppState>, status: Option<String>, project: Option<String>, from: Option<String>, to: Option<String>) -> Result<Vec<CaseSummary>, IpcError> {
     crate::log::call("list_cases", || {
-        let (status, from, to) = (status_filter(status)?, day_filter(from)?, day_filter(to)?);
-        state.with_desk(|d| d.list_cases(status, project.as_deref(), from, to, 500))
+        state.with_desk(|d| {
+            let (status, from, to) =
+                (intake::optional_status(status.as_deref())?, certdesk_desk::dates::optional_day(from.as_deref())?, certdesk_desk::dates::optional_day(to.as_deref())?);
+            d.list_cases(status, project.as_deref(), from, to, certdesk_desk::limits::PAGE_ROWS)
+        })
     })
 }
 
@@ -129,15 +108,18 @@ pub fn case_page(
     limit: u32,
 ) -> Result<certdesk_desk::api::CasePage, IpcError> {
     crate::log::call("case_page", || {
-        let (status, from, to) = (status_filter(status)?, day_filter(from)?, day_filter(to)?);
-        state.with_desk(|d| d.case_page(text.as_deref(), status, project.as_deref(), from, to, offset as usize, limit as usize))
+        state.with_desk(|d| {
+            let (status, from, to) =
+                (intake::optional_status(status.as_deref())?, certdesk_desk::dates::optional_day(from.as_deref())?, certdesk_desk::dates::optional_day(to.as_deref())?);
+            d.case_page(text.as_deref(), status, project.as_deref(), from, to, offset as usize, limit as usize)
+        })
     })
 }
 
 /// Submitted cases this account may approve, oldest first (the workflow's four-eyes rule leaves
 /// out every case it shaped; the same rule refuses the approval itself).
 #[tauri::command(async)]
-pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<certdesk_store::CaseSummary>, IpcError> {
+pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcError> {
     crate::log::call("review_queue", || state.with_desk(|d| d.review_queue()))
 }
 
@@ -150,7 +132,7 @@ pub fn get_case(state: State<'_, AppState>, number: String) -> Result<certdesk_d
 #[derive(Serialize, ts_rs::TS)]
 pub struct Imported {
     number: String,
-    warnings: Vec<certdesk_domain::FieldProblem>,
+    warnings: Vec<certdesk_desk::domain::FieldProblem>,
 }
 
 /// A new case from case JSON (the intake form sends the same shape), by the signed-in clerk.
@@ -176,8 +158,7 @@ pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> 
 #[tauri::command(async)]
 pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>, accept_to_follow: Option<bool>) -> Result<String, IpcError> {
     crate::log::call("case_action", || {
-        let action = Action::from_wire(&action).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown action {action}")))?;
-        let rec = state.with_desk(|d| d.act_accepting(&state.catalog, &number, action, reason.as_deref(), accept_to_follow.unwrap_or(false)))?;
+        let rec = state.with_desk(|d| d.act_accepting(&state.catalog, &number, intake::action(&action)?, reason.as_deref(), accept_to_follow.unwrap_or(false)))?;
         Ok(rec.status.wire().to_string())
     })
 }
@@ -209,51 +190,20 @@ pub fn complete_step(
     })
 }
 
+/// An identifier checked as it is typed (`phone`: mobile or landline, as the backend decides).
 #[tauri::command(async)]
 pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, IpcError> {
-    crate::log::call("validate_ident", || {
-        crate::guarded(|| {
-            let kind = IdentKind::from_cli_name(&kind).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("unknown identifier kind {kind}")))?;
-            Ok(ident::check(kind, &value))
-        })
-    })
-}
-
-#[derive(Serialize, ts_rs::TS)]
-pub struct ProjectView {
-    id: String,
-    ca_short: String,
-    service: String,
-    cert_kinds: Vec<String>,
-    business_types: Vec<String>,
-    media: Vec<String>,
-    years: Vec<u32>,
-    /// What the clerk must know at intake (notes, bank, default PIN, counter rules).
-    briefing: certdesk_desk::briefing::Briefing,
+    crate::log::call("validate_ident", || crate::guarded(|| Ok(intake::check_ident(&kind, &value)?)))
 }
 
 #[tauri::command(async)]
-pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<ProjectView>, IpcError> {
-    crate::log::call("catalog_projects", || {
-        Ok(state
-            .catalog
-            .projects
-            .values()
-            .map(|p| ProjectView {
-                id: p.id.clone(),
-                ca_short: p.ca_short.clone(),
-                service: p.service.clone(),
-                cert_kinds: p.cert_kinds.iter().map(|k| k.wire().to_string()).collect(),
-                business_types: p.business_types.iter().map(|b| b.wire().to_string()).collect(),
-                media: p.media.iter().map(|m| m.wire().to_string()).collect(),
-                years: p.years.clone(),
-                briefing: certdesk_desk::briefing::briefing(p),
-            })
-            .collect())
-    })
+pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<intake::ProjectView>, IpcError> {
+    crate::log::call("catalog_projects", || Ok(intake::projects(&state.catalog)))
 }
 
+/// The fee of a request, with its quantity (an employee case: one per employee listed).
 #[tauri::command(async)]
+#[allow(clippy::too_many_arguments)]
 pub fn fee_quote(
     state: State<'_, AppState>,
     project: String,
@@ -262,33 +212,28 @@ pub fn fee_quote(
     medium: String,
     years: Option<u32>,
     quantity: u32,
-) -> Result<certdesk_catalog::FeeQuote, IpcError> {
-    crate::log::call("fee_quote", || {
-        crate::guarded(|| {
-            let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
-            let req = certdesk_catalog::FeeRequest {
-                business: certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?,
-                cert_kind: certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?,
-                medium: certdesk_domain::Medium::from_wire(&medium).ok_or_else(|| bad("medium"))?,
-                years,
-                quantity,
-            };
-            let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
-            p.fee(&req).map_err(|e| IpcError::new(ErrorKind::FeeRefused, e.zh()))
-        })
-    })
+    employees: Option<usize>,
+) -> Result<intake::Quote, IpcError> {
+    crate::log::call("fee_quote", || crate::guarded(|| Ok(intake::fee_quote(&state.catalog, &project, &business, &cert_kind, &medium, years, quantity, employees)?)))
 }
 
 /// The catalog's materials checklist for a request.
 #[tauri::command(async)]
-pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: String, cert_kind: String) -> Result<Vec<certdesk_catalog::model::MaterialItem>, IpcError> {
-    crate::log::call("catalog_checklist", || {
-        let bad = |what: &str| IpcError::new(ErrorKind::Invalid, format!("unknown {what}"));
-        let business = certdesk_domain::BusinessType::from_wire(&business).ok_or_else(|| bad("business type"))?;
-        let kind = certdesk_domain::CertKind::from_wire(&cert_kind).ok_or_else(|| bad("certificate kind"))?;
-        let p = state.catalog.project(&project).map_err(|e| IpcError::new(ErrorKind::UnknownProject, e.to_string()))?;
-        Ok(p.checklist(business, kind))
-    })
+pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: String, cert_kind: String) -> Result<Vec<certdesk_desk::catalog::MaterialItem>, IpcError> {
+    crate::log::call("catalog_checklist", || Ok(intake::checklist(&state.catalog, &project, &business, &cert_kind)?))
+}
+
+/// Each checklist item's state for what the intake form has ticked (received, optional, to
+/// follow, missing): the state the case page and the receipt show.
+#[tauri::command(async)]
+pub fn materials_state(
+    state: State<'_, AppState>,
+    project: String,
+    business: String,
+    cert_kind: String,
+    received: Vec<certdesk_desk::domain::MaterialReceived>,
+) -> Result<certdesk_desk::materials::MaterialsState, IpcError> {
+    crate::log::call("materials_state", || Ok(intake::materials_state(&state.catalog, &project, &business, &cert_kind, &received)?))
 }
 
 /// The signed-in account's unfinished intake form, kept in the store so it survives closing.

@@ -64,12 +64,12 @@ pub fn on_panic(what: &str, place: &str) {
 /// `crash-<time>.txt` in the log folder: what, where, the version and the log's last lines.
 fn write_report(dir: &Path, what: &str, place: &str) -> Option<PathBuf> {
     let path = dir.join(format!("crash-{}.txt", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-    let recent = crate::log::recent(dir, 100).unwrap_or_default().join("\n");
+    let recent = certdesk_desk::support::recent(dir, 100).unwrap_or_default().join("\n");
     let text = format!(
         "certdesk-app {} crashed at {}\npanic: {}\nat: {place}\n\nthe log's last lines:\n{recent}\n",
         env!("CARGO_PKG_VERSION"),
         chrono::Local::now().to_rfc3339(),
         crate::log::redact(what)
     );
-    certdesk_store::private::write(&path, text.as_bytes()).ok().map(|()| path)
+    certdesk_desk::private::write(&path, text.as_bytes()).ok().map(|()| path)
 }

@@ -18,12 +18,6 @@ impl IpcError {
     }
 }
 
-impl From<certdesk_store::StoreError> for IpcError {
-    fn from(e: certdesk_store::StoreError) -> IpcError {
-        DeskError::from(e).into()
-    }
-}
-
 impl From<DeskError> for IpcError {
     fn from(e: DeskError) -> IpcError {
         tracing::info!(kind = ?e.kind(), error = %crate::log::chain(&e), "error");

@@ -5,10 +5,12 @@
 //! application API, the `certdesk` binary and these commands must give the same results and the
 //! same audit events.
 
-use crate::{AppState, commands, desk};
-use certdesk_desk::api::Session;
-use certdesk_domain::workflow::Role;
-use certdesk_store::{Password, Store};
+use crate::{AppState, commands, desks};
+use certdesk_desk::api::{CaseStore, Session};
+use certdesk_desk::domain::workflow::Role;
+use certdesk_desk::place::{Environment, Platform};
+use certdesk_desk::store::Password;
+use certdesk_store::Store;
 use serde_json::{Value, json};
 use tauri::Manager;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
@@ -25,14 +27,20 @@ struct Window {
 
 /// A store with an administrator, a clerk `zhang`, a supervisor `li` and `both` (clerk and
 /// supervisor), and an app window over it, signed in as nobody.
+/// The environment of a test's app: its state and log folders, documents and data in `dir`.
+fn env(dir: &std::path::Path) -> Environment {
+    let platform = Platform { data_local: Some(dir.join("data")), documents: Some(dir.join("documents")), temp: dir.to_path_buf(), ..Platform::default() };
+    Environment { log_dir: Some(dir.join("state").join("logs")), platform, ..Environment::default() }
+}
+
 fn window(dir: &std::path::Path) -> Window {
     let path = dir.join("c.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = certdesk_desk::place::open_file(&path).unwrap();
     people(&mut store);
-    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
-    let forms = certdesk_forms::Forms::load(catalog.clone()).unwrap();
-    let mut state = AppState::new(store, catalog, forms);
-    state.place.dir = dir.join("state");
+    let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
+    let forms = certdesk_desk::print::load_forms(catalog.clone()).unwrap();
+    let state = AppState::new(store, catalog, forms, env(dir));
+    assert_eq!(state.place.dir, dir.join("state"));
     let app = mock_builder()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
@@ -46,17 +54,23 @@ fn window(dir: &std::path::Path) -> Window {
             commands::fee_quote,
             commands::case_steps,
             commands::complete_step,
-            desk::import_seal_from_folder,
-            desk::set_setting,
-            desk::store_place,
-            desk::set_store_place,
-            desk::key_slots,
-            desk::key_init,
-            desk::key_generate,
-            desk::key_import_cert,
-            desk::key_write_cert,
-            desk::key_unlock,
-            desk::key_wipe,
+            commands::validate_ident,
+            commands::materials_state,
+            desks::seal::import_seal_from_folder,
+            desks::admin::set_setting,
+            desks::admin::list_accounts,
+            desks::place::store_place,
+            desks::place::set_store_place,
+            desks::keys::key_slots,
+            desks::keys::key_queue,
+            desks::keys::key_status,
+            desks::keys::key_init,
+            desks::keys::key_generate,
+            desks::keys::key_import_cert,
+            desks::keys::key_write_cert,
+            desks::keys::key_verify,
+            desks::keys::key_unlock,
+            desks::keys::key_wipe,
         ])
         // the real context: the capability of the "main" window decides what it may call, as in the app
         .build(tauri::generate_context!())
@@ -280,7 +294,7 @@ const TABLE: &[Step] = &[
 /// case's events (actor and action) at the end.
 type Outcome = (Vec<(bool, String)>, Vec<(String, String)>);
 
-fn people(store: &mut Store) {
+fn people(store: &mut CaseStore) {
     let mut admin = Session::first_admin(store, "admin", &Password::new("admin-pass-1".into()), "GZ01", "").unwrap();
     for (name, roles) in [("zhang", vec![Role::Clerk]), ("li", vec![Role::Supervisor]), ("both", vec![Role::Clerk, Role::Supervisor]), ("wang", vec![Role::KeyClerk])] {
         admin.desk(store).unwrap().add_account(name, &roles, &Password::new(format!("{name}-pass-1"))).unwrap();
@@ -288,23 +302,24 @@ fn people(store: &mut Store) {
 }
 
 fn events(store: &Store, number: &str) -> Vec<(String, String)> {
-    let n = certdesk_domain::CaseNumber::parse(number).unwrap();
+    let n = certdesk_desk::domain::CaseNumber::parse(number).unwrap();
     store.history(&n).unwrap().into_iter().map(|e| (e.actor, e.action)).collect()
 }
 
 fn through_the_api(dir: &std::path::Path) -> Outcome {
-    let mut store = Store::open(&dir.join("c.db")).unwrap();
+    let mut store = certdesk_desk::place::open_file(&dir.join("c.db")).unwrap();
     people(&mut store);
-    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
-    let sign = |store: &mut Store, who: &str| Session::sign_in(store, who, &Password::new(format!("{who}-pass-1"))).unwrap();
+    let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
+    let sign = |store: &mut CaseStore, who: &str| Session::sign_in(store, who, &Password::new(format!("{who}-pass-1"))).unwrap();
     let n = sign(&mut store, "zhang").desk(&mut store).unwrap().import_case(&catalog, ORG_NEW).unwrap().number;
     let mut steps = Vec::new();
     for (who, action, reason, _) in TABLE {
-        let action = certdesk_domain::Action::from_wire(action).unwrap();
+        let action = certdesk_desk::intake::action(action).unwrap();
         let ok = sign(&mut store, who).desk(&mut store).unwrap().act(&catalog, &n, action, *reason).is_ok();
-        steps.push((ok, store.case(&certdesk_domain::CaseNumber::parse(&n).unwrap()).unwrap().status.wire().to_string()));
+        steps.push((ok, sign(&mut store, "admin").desk(&mut store).unwrap().case(&n).unwrap().status.wire().to_string()));
     }
-    (steps, events(&store, &n))
+    drop(store);
+    (steps, events(&Store::open(&dir.join("c.db")).unwrap(), &n))
 }
 
 fn through_the_cli(dir: &std::path::Path) -> Outcome {
@@ -312,7 +327,7 @@ fn through_the_cli(dir: &std::path::Path) -> Outcome {
     let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join(if cfg!(windows) { "certdesk.exe" } else { "certdesk" });
     assert!(bin.is_file(), "{} missing: cargo build -p certdesk-cli first (scripts/test.sh does)", bin.display());
     let db = dir.join("c.db");
-    let mut store = Store::open(&db).unwrap();
+    let mut store = certdesk_desk::place::open_file(&db).unwrap();
     people(&mut store);
     drop(store);
     let run = |args: &[&str], who: &str| {
@@ -338,7 +353,7 @@ fn through_the_cli(dir: &std::path::Path) -> Outcome {
         }
         let ok = run(&args, who).status.success();
         let store = Store::open(&db).unwrap();
-        steps.push((ok, store.case(&certdesk_domain::CaseNumber::parse(&n).unwrap()).unwrap().status.wire().to_string()));
+        steps.push((ok, store.case(&certdesk_desk::domain::CaseNumber::parse(&n).unwrap()).unwrap().status.wire().to_string()));
     }
     (steps, events(&Store::open(&db).unwrap(), &n))
 }
@@ -402,13 +417,13 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
         let slots = w.ok("key_slots", json!({}));
         slots["slots"].as_array().unwrap().iter().find(|s| s["token"]["label"] == label).map(|s| s["token"]["serial"].as_str().unwrap().to_string())
     };
-    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
     let mut walked = 0;
     for project in catalog.projects.values() {
         for business in &project.business_types {
             for medium in &project.media {
                 let kind = project.cert_kinds[0];
-                let fixture = if kind == certdesk_domain::CertKind::Employee { include_str!("../../tests/fixtures/case-employees-new.json") } else { ORG_NEW };
+                let fixture = if kind == certdesk_desk::domain::CertKind::Employee { include_str!("../../tests/fixtures/case-employees-new.json") } else { ORG_NEW };
                 let mut case: Value = serde_json::from_str(fixture).unwrap();
                 let takes_years = business.takes_years();
                 case["project"] = json!(project.id);
@@ -440,9 +455,10 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
                     let applicants_key = |w: &Window| {
                         if serial_of(w, &label).is_none() {
                             let index = free_slot(w);
-                            crate::desk::with_keys(&state, |k| {
-                                k.init(index, &label, &certdesk_token::Pin::new(so.into()), &certdesk_token::Pin::new(pin.into())).map_err(certdesk_desk::DeskError::from)?;
-                                Ok(())
+                            // the applicant's key, made for no case (on the key desk's log)
+                            crate::desks::keys::with_keys(&state, |k| {
+                                let (so, pin) = (certdesk_desk::token::Pin::new(so.into()), certdesk_desk::token::Pin::new(pin.into()));
+                                state.with_desk(|d| certdesk_desk::keydesk::init(d, k, &state.catalog, None, index, &label, &so, &pin)).map(drop)
                             })
                             .unwrap();
                         }
@@ -493,7 +509,7 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
                 assert_eq!(view["case"]["status"], "closed", "{} {business} {medium}: {done:?}", project.id);
                 assert_eq!(done.first().map(String::as_str), Some("accept"));
                 assert_eq!(done.last().map(String::as_str), Some("close"));
-                if *medium == certdesk_domain::Medium::MobileKey {
+                if *medium == certdesk_desk::domain::Medium::MobileKey {
                     assert!(!done.iter().any(|id| id.starts_with("key_") || id.starts_with("cert_") || id == "deliver"), "{done:?}");
                 }
                 walked += 1;
@@ -510,13 +526,14 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
 }
 
 #[test]
-fn the_hall_is_chosen_by_an_administrator_checked_before_it_is_saved_and_applies_at_the_next_start() {
+fn the_hall_is_chosen_by_an_administrator_checked_without_a_change_and_applies_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
     let state_dir = dir.path().join("state");
     let setting = state_dir.join("store.json");
     let password_file = state_dir.join("hall.password");
 
+    // the desk decides who may: a clerk is refused both
     w.login("zhang");
     assert_eq!(w.kind("store_place", json!({})), "missing_role");
     assert_eq!(w.kind("set_store_place", json!({"kind": "file"})), "missing_role");
@@ -534,11 +551,11 @@ fn the_hall_is_chosen_by_an_administrator_checked_before_it_is_saved_and_applies
     // refused before anything is saved: no address, a password in the address, no password,
     // a server that does not answer, a kind that does not exist
     for (args, kind) in [
-        (json!({"kind": "hall", "url": " ", "password": "x"}), "invalid"),
-        (json!({"kind": "hall", "url": "postgres://desk:s3cret@127.0.0.1:1/certdesk", "password": "x"}), "invalid"),
-        (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": ""}), "invalid"),
+        (json!({"kind": "hall", "url": " ", "password": "x"}), "unknown_value"),
+        (json!({"kind": "hall", "url": "postgres://desk:s3cret@127.0.0.1:1/certdesk", "password": "x"}), "hall_address"),
+        (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": ""}), "empty_secret"),
         (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": "x"}), "server"),
-        (json!({"kind": "cloud"}), "invalid"),
+        (json!({"kind": "cloud"}), "unknown_value"),
     ] {
         let err = w.call("set_store_place", args.clone()).unwrap_err();
         assert_eq!(err["kind"], kind, "{args}: {err}");
@@ -557,17 +574,29 @@ fn the_hall_is_chosen_by_an_administrator_checked_before_it_is_saved_and_applies
     assert_eq!(view["saved_kind"], "hall", "{view}");
     assert_eq!(view["saved_hall"], db.url.as_str());
     assert_eq!(view["restart_needed"], true, "this app still works on its file");
-    assert_eq!((view["checked"]["cases"].as_i64(), view["checked"]["accounts"].as_i64()), (Some(0), Some(0)), "{view}");
-    assert!(view["checked"]["server"].as_str().unwrap().ends_with(&format!("/{}", db.url.rsplit('/').next().unwrap())), "{view}");
-    // the password in its own private file, never in the setting; the next start finds it
+    let checked = &view["checked"];
+    assert_eq!((checked["cases"].as_i64(), checked["accounts"].as_i64()), (Some(0), Some(0)), "{view}");
+    assert_eq!((checked["schema_version"].as_u64(), checked["migration_pending"].as_bool()), (Some(0), Some(true)), "{view}");
+    assert!(checked["server"].as_str().unwrap().ends_with(&format!("/{}", db.url.rsplit('/').next().unwrap())), "{view}");
+    // the check changed nothing on the hall: no table made, no migration run
+    let mut raw = db.raw();
+    let tables: i64 = raw.query_one("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()", &[]).unwrap().get(0);
+    assert_eq!(tables, 0, "choosing a hall does not migrate it");
+    // the password in its own private file, never in the setting; the next start finds both
     assert!(!std::fs::read_to_string(&setting).unwrap().contains(&right));
-    let (target, chosen) = crate::store_place::target(None, &state_dir).unwrap();
-    assert_eq!(target, crate::store_place::StoreTarget::Hall(db.url.clone()));
-    let address = certdesk_store::pg::HallAddress::parse(&db.url).unwrap();
-    let password = crate::store_place::hall_password(&address, chosen, &state_dir, None, None).unwrap();
-    let mut hall = Store::open_hall(&address, password).expect("the next start opens the hall with the saved password");
+    let next_start = env(dir.path());
+    let (target, chosen) = certdesk_desk::place::choose(None, &next_start).unwrap();
+    assert_eq!(target, certdesk_desk::place::StoreTarget::Hall(db.url.clone()));
+    let address = certdesk_desk::place::hall_address(&db.url).unwrap();
+    assert_eq!(certdesk_desk::place::hall_password(&address, chosen, None, &next_start).unwrap().unwrap().expose(), right);
+    let opened = certdesk_desk::place::open(None, None, &next_start, |_| panic!("no prompt: the saved password")).expect("the next start opens the hall");
+    let mut hall = opened.store;
     people(&mut hall);
-    assert_eq!(hall.account_count().unwrap(), 5);
+    let mut admin = Session::sign_in(&mut hall, "admin", &Password::new("admin-pass-1".into())).unwrap();
+    assert_eq!(admin.desk(&mut hall).unwrap().accounts().unwrap().len(), 5);
+    // checked again once a desk opened it: up to date, its accounts counted
+    let view = w.ok("set_store_place", json!({"kind": "hall", "url": db.url, "password": right}));
+    assert_eq!((view["checked"]["migration_pending"].as_bool(), view["checked"]["accounts"].as_i64()), (Some(false), Some(5)), "{view}");
 
     let view = w.ok("set_store_place", json!({"kind": "file"}));
     assert_eq!((view["saved_kind"].as_str(), view["restart_needed"].as_bool()), (Some("file"), Some(false)), "{view}");

@@ -1,37 +1,33 @@
-//! The app's log: INFO lines into a file rotated daily in the platform's log folder (Linux
-//! `$XDG_STATE_HOME/certdesk/logs`, Windows `%LOCALAPPDATA%\certdesk\logs`): the start and its
+//! The app's log: INFO lines into a file rotated daily in the log folder the desk names
+//! (`Environment::log_dir`: Linux `$XDG_STATE_HOME/certdesk/logs`, Windows
+//! `%LOCALAPPDATA%\certdesk\logs`, `CERTDESK_LOG_DIR` in tests): the start and its
 //! configuration, every IPC command with its duration and outcome kind, errors with their
 //! chain. Never a PIN or a password (commands' arguments are not logged), and long digit runs
 //! (ID numbers, phones, bank accounts) are cut to their ends. Owns the log's place, format and
-//! redaction, and reading its recent lines back for the admin desk; not what is logged where.
+//! redaction; not what is logged where, nor reading it back (the desk's `support`).
 
 use crate::error::IpcError;
 use certdesk_desk::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The log folder: `CERTDESK_LOG_DIR` where set (tests), else the platform's place.
+/// The log folder of this process (`Environment::log_dir`).
 pub fn log_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CERTDESK_LOG_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let base = if cfg!(windows) { dirs::data_local_dir() } else { dirs::state_dir().or_else(dirs::data_local_dir) };
-    base.unwrap_or_else(std::env::temp_dir).join("certdesk").join("logs")
+    crate::environment().log_dir()
 }
 
-/// The app's state folder: the log folder's parent (`window.json`, `store.json` live there).
+/// The app's state folder (`window.json`, `store.json`): the log folder's parent.
 pub fn state_dir() -> PathBuf {
-    let logs = log_dir();
-    logs.parent().map(Path::to_path_buf).unwrap_or(logs)
+    crate::environment().state_dir()
 }
 
-/// The name of the day's files: `certdesk.log.2026-11-23`.
-pub const FILE_PREFIX: &str = "certdesk.log";
+/// The name of the day's files: `certdesk.log.2026-11-23` (the desk reads them back).
+pub const FILE_PREFIX: &str = certdesk_desk::support::LOG_FILE_PREFIX;
 
 /// Starts logging into `dir` (made 0700); a folder that cannot be made leaves the app without
 /// a log rather than without a window (said on stderr).
 pub fn init(dir: &Path) {
-    if let Err(e) = certdesk_store::private::create_dir_all(dir) {
+    if let Err(e) = certdesk_desk::private::create_dir_all(dir) {
         eprintln!("certdesk: no log: cannot create {}: {e}", dir.display());
         return;
     }
@@ -129,26 +125,6 @@ pub fn redact(text: &str) -> String {
     out
 }
 
-/// The last `lines` lines of the newest log files, oldest first (the admin desk's 日志).
-pub fn recent(dir: &Path, lines: usize) -> std::io::Result<Vec<String>> {
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(dir)?.flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(FILE_PREFIX))).collect();
-    // daily files sort by their date suffix
-    files.sort();
-    let mut out: Vec<String> = Vec::new();
-    for file in files.iter().rev() {
-        let text = std::fs::read_to_string(file)?;
-        let mut these: Vec<String> = text.lines().map(str::to_string).collect();
-        these.append(&mut out);
-        out = these;
-        if out.len() >= lines {
-            break;
-        }
-    }
-    let skip = out.len().saturating_sub(lines);
-    Ok(out.split_off(skip))
-}
-
 #[cfg(test)]
 mod tests {
     /// An async command's body on a thread of a multi-threaded runtime (as Tauri runs it) may
@@ -181,15 +157,5 @@ mod tests {
         ] {
             assert_eq!(super::redact(text), want, "{text}");
         }
-    }
-
-    #[test]
-    fn recent_lines_come_from_the_newest_files() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("certdesk.log.2026-11-22"), "a\nb\n").unwrap();
-        std::fs::write(dir.path().join("certdesk.log.2026-11-23"), "c\nd\n").unwrap();
-        std::fs::write(dir.path().join("other.txt"), "x\n").unwrap();
-        assert_eq!(super::recent(dir.path(), 3).unwrap(), ["b", "c", "d"]);
-        assert_eq!(super::recent(dir.path(), 10).unwrap(), ["a", "b", "c", "d"]);
     }
 }

@@ -1,34 +1,37 @@
-//! The certdesk desktop app: the Tauri 2 shell. Owns the window, the IPC commands (thin: each
-//! opens the application API's desk for this window's session and calls one method), and the
-//! one mapping of library errors to `{kind, detail}` for the UI (which shows them in Chinese).
-//! Business rules, roles, the four-eyes rule and audit events stay in the library crates. A
-//! panic inside a command becomes that command's error; the store stays usable.
+//! The certdesk desktop app: the Tauri 2 shell over the application API (`certdesk-desk`)
+//! alone. Owns the window, the process (its environment, read once into the desk's
+//! `Environment`; the log; crashes; one app per PC and per store), the IPC commands (thin:
+//! each opens the desk for this window's session and calls one function; the case desks in
+//! `commands`, the printing, seal, key, report, admin and store-place desks in `desks`), and
+//! the one mapping of library errors to `{kind, detail}` for the UI (which shows them in
+//! Chinese). Business rules, roles, the four-eyes rule, folders, limits and audit events stay
+//! in the desk and below. A panic inside a command becomes that command's error; the store
+//! stays usable.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bindings;
 mod commands;
 mod crash;
-mod desk;
+mod desks;
 mod error;
 #[cfg(test)]
 mod ipc_tests;
 mod log;
 mod pick;
-mod store_place;
 mod window_state;
 
 use certdesk_desk::ErrorKind;
+use certdesk_desk::api::{CaseStore, Session};
+use certdesk_desk::place::{ChosenBy, Environment, Place, Platform, StoreTarget};
 use error::IpcError;
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
-use store_place::StoreTarget;
 use tauri::Manager;
 
 /// The store, replaceable as a whole (restore from a backup).
-pub struct StoreCell(Mutex<Option<certdesk_store::Store>>);
+pub struct StoreCell(Mutex<Option<CaseStore>>);
 
-pub struct StoreGuard<'a>(MutexGuard<'a, Option<certdesk_store::Store>>);
+pub struct StoreGuard<'a>(MutexGuard<'a, Option<CaseStore>>);
 
 impl StoreCell {
     pub fn lock(&self) -> Result<StoreGuard<'_>, IpcError> {
@@ -42,7 +45,7 @@ impl StoreCell {
 
     /// Takes the store out for an operation that consumes it (restore) and puts back what
     /// that operation returns.
-    pub fn replace_with<T>(&self, f: impl FnOnce(certdesk_store::Store) -> (Option<certdesk_store::Store>, T)) -> Result<T, IpcError> {
+    pub fn replace_with<T>(&self, f: impl FnOnce(CaseStore) -> (Option<CaseStore>, T)) -> Result<T, IpcError> {
         let mut guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let store = guard.take().ok_or_else(|| IpcError::new(ErrorKind::Store, "the store is closed"))?;
         let (back, out) = f(store);
@@ -52,7 +55,7 @@ impl StoreCell {
 }
 
 impl std::ops::Deref for StoreGuard<'_> {
-    type Target = certdesk_store::Store;
+    type Target = CaseStore;
     fn deref(&self) -> &Self::Target {
         self.0.as_ref().expect("checked when locked")
     }
@@ -65,19 +68,19 @@ impl std::ops::DerefMut for StoreGuard<'_> {
 }
 
 /// What the app holds: the store, the session of the account signed in at this window, the
-/// catalog and its forms, and the PKCS#11 module once loaded.
+/// catalog and its forms, the key library once loaded, and the process's environment.
 pub struct AppState {
     pub store: StoreCell,
-    pub session: Mutex<Option<certdesk_desk::api::Session>>,
-    pub catalog: certdesk_catalog::Catalog,
-    pub forms: certdesk_forms::Forms,
-    pub keys: Mutex<Option<(PathBuf, certdesk_token::Keys)>>,
-    /// Serials of keys whose PIN was seen to be a CA's published default in this session.
-    pub default_pin_tokens: Mutex<std::collections::BTreeSet<String>>,
+    pub session: Mutex<Option<Session>>,
+    pub catalog: certdesk_desk::catalog::Catalog,
+    pub forms: certdesk_desk::forms::Forms,
+    pub keys: Mutex<Option<certdesk_desk::keydesk::KeyLibrary>>,
     /// Set by 取消 while a backup runs (`cancel_backup`).
-    pub backup_cancel: certdesk_store::CancelFlag,
+    pub backup_cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The store this app opened, who chose it, and where the choice for the next start is kept.
-    pub place: store_place::Place,
+    pub place: Place,
+    /// The process's environment and the platform's folders, as the desk reads them.
+    pub env: Environment,
 }
 
 /// Runs a command that needs no store: a panic becomes this call's error.
@@ -92,16 +95,16 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> IpcError {
 
 impl AppState {
     /// The state of a window over `store`, signed in as nobody.
-    pub fn new(store: certdesk_store::Store, catalog: certdesk_catalog::Catalog, forms: certdesk_forms::Forms) -> AppState {
+    pub fn new(store: CaseStore, catalog: certdesk_desk::catalog::Catalog, forms: certdesk_desk::forms::Forms, env: Environment) -> AppState {
         AppState {
             store: StoreCell(Mutex::new(Some(store))),
             session: Mutex::new(None),
             catalog,
             forms,
             keys: Mutex::new(None),
-            default_pin_tokens: Mutex::new(Default::default()),
             backup_cancel: Default::default(),
-            place: store_place::Place { dir: log::state_dir(), opened: StoreTarget::File(store_place::default_file()), chosen_by: store_place::ChosenBy::Default },
+            place: Place { dir: env.state_dir(), opened: StoreTarget::File(env.default_file()), chosen_by: ChosenBy::Default },
+            env,
         }
     }
 
@@ -120,7 +123,7 @@ impl AppState {
         }
     }
 
-    fn with_session<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Session, &mut certdesk_store::Store) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+    fn with_session<T>(&self, f: impl FnOnce(&mut Session, &mut CaseStore) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
         let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
         let mut store = self.store.lock()?;
@@ -159,30 +162,17 @@ impl AppState {
     }
 }
 
-/// The hall's store, its password as [`store_place::hall_password`] finds it.
-fn open_hall(url: &str, chosen: store_place::ChosenBy) -> Result<certdesk_store::Store, String> {
-    use certdesk_store::pg::HallAddress;
-    let address = HallAddress::parse(url).map_err(|e| e.to_string())?;
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let pgpass = var("PGPASSFILE").or_else(|| dirs::home_dir().map(|h| h.join(".pgpass")));
-    let password = store_place::hall_password(&address, chosen, &log::state_dir(), var("CERTDESK_DB_PASSWORD_FILE"), pgpass)?;
-    certdesk_store::Store::open_hall(&address, password).map_err(|e| log::chain(&e))
-}
-
-/// The fonts of printed forms from the app's resource folder (an installed package: e.g.
-/// `/usr/lib/certdesk/fonts`, on Windows beside the `.exe`); where it has none (a build tree),
-/// the forms crate looks next to the executable.
-fn configure_fonts(resources: Option<PathBuf>) {
-    let dir = resources.map(|r| r.join("fonts")).filter(|d| d.join(certdesk_forms::fonts::REGULAR_FILE).is_file());
-    // the first and only configuration of this process
-    let _ = certdesk_forms::fonts::configure(certdesk_forms::fonts::FontConfig { dir, fallbacks: None });
+/// The process's environment as the desk reads it: the variables and the platform's folders.
+pub fn environment() -> Environment {
+    let platform = Platform { home: dirs::home_dir(), data_local: dirs::data_local_dir(), state: dirs::state_dir(), documents: dirs::document_dir(), temp: std::env::temp_dir() };
+    Environment::read(|name| std::env::var_os(name), platform)
 }
 
 /// The app's exclusive hold on its store (`<store>.app.lock`), for as long as it runs.
 pub struct AppLock(#[allow(dead_code)] std::fs::File);
 
 fn hold_app_lock(path: &std::path::Path) -> Result<std::fs::File, String> {
-    let file = certdesk_store::private::open_options().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = certdesk_desk::private::open_options().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(format!("{} is held by another certdesk app", path.display())),
@@ -205,7 +195,8 @@ fn main() {
             std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         };
     }
-    log::init(&log::log_dir());
+    let env = environment();
+    log::init(&env.log_dir());
     // a panic anywhere goes into the log with where it happened; outside a command it is a
     // crash: a report beside the log and a dialog saying what to send to support
     let default_hook = std::panic::take_hook();
@@ -216,42 +207,33 @@ fn main() {
         crash::on_panic(&what, &place);
         default_hook(info);
     }));
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %log::log_dir().display(), "certdesk-app starts");
-    let (target, chosen) = match store_place::target(std::env::var("CERTDESK_DB").ok(), &log::state_dir()) {
-        Ok(t) => t,
-        Err(why) => crash::fatal("证书受理台无法启动", &format!("案件库位置的设置有误：{why}\n\nthe store setting is damaged: {why}")),
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), log = %env.log_dir().display(), "certdesk-app starts");
+    // the store the desk's `place` chooses (CERTDESK_DB, else the admin desk's choice, else the
+    // file); a window has no terminal to ask a hall's password at
+    let no_prompt = |address: &certdesk_desk::store::pg::HallAddress| Err(certdesk_desk::DeskError::HallPasswordMissing { server: address.shown().to_string() });
+    let opened = match certdesk_desk::place::open(None, None, &env, no_prompt) {
+        Ok(o) => o,
+        Err(e @ certdesk_desk::DeskError::StoreSetting { .. }) => crash::fatal("证书受理台无法启动", &format!("案件库位置的设置有误：{e}\n\nthe store setting is damaged: {e}")),
+        Err(e) => {
+            let where_ = certdesk_desk::place::choose(None, &env).map(|(t, c)| Place { dir: env.state_dir(), opened: t, chosen_by: c }.shown()).unwrap_or_default();
+            let why = log::chain(&e);
+            crash::fatal("证书受理台无法启动", &format!("无法打开案件库 {where_}：\n{why}\n\ncannot open the case store {where_}: {why}"))
+        }
     };
-    let opened = match &target {
-        StoreTarget::File(path) => certdesk_store::Store::open(path).map_err(|e| log::chain(&e)),
-        StoreTarget::Hall(url) => open_hall(url, chosen),
-    };
-    let where_ = match &target {
-        StoreTarget::File(path) => path.display().to_string(),
-        StoreTarget::Hall(url) => certdesk_store::pg::HallAddress::parse(url).map(|a| a.shown().to_string()).unwrap_or_else(|_| "the hall's server".into()),
-    };
-    let store = match opened {
-        Ok(s) => s,
-        Err(why) => crash::fatal("证书受理台无法启动", &format!("无法打开案件库 {where_}：\n{why}\n\ncannot open the case store {where_}: {why}")),
-    };
+    let (store, place) = (opened.store, opened.place);
+    let where_ = place.shown();
     // one app per store: beside a store file; for a hall, in the user's data folder, per server
-    let path = match &target {
+    let path = match &place.opened {
         StoreTarget::File(path) => path.clone(),
-        StoreTarget::Hall(_) => dirs::data_local_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join("certdesk")
-            .join(format!("hall-{}", where_.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>())),
+        StoreTarget::Hall(_) => env.data_dir().join(format!("hall-{}", where_.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>())),
     };
     if let Some(folder) = path.parent() {
-        let _ = certdesk_store::private::create_dir_all(folder);
+        let _ = certdesk_desk::private::create_dir_all(folder);
     }
     // a counter's own forms folder (a CA project added without a new build), as the CLI's
     // CERTDESK_FORMS; else the projects built in
-    let forms_dir = std::env::var_os("CERTDESK_FORMS").filter(|p| !p.is_empty()).map(PathBuf::from);
-    let catalog = match &forms_dir {
-        Some(dir) => certdesk_catalog::Catalog::from_dir(dir),
-        None => certdesk_catalog::Catalog::embedded(),
-    };
-    let catalog = match catalog {
+    let forms_dir = env.forms.clone();
+    let catalog = match certdesk_desk::intake::load_catalog(forms_dir.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             let place = forms_dir.as_ref().map(|d| format!("（{}）", d.display())).unwrap_or_default();
@@ -261,13 +243,13 @@ fn main() {
     if let Some(dir) = &forms_dir {
         tracing::info!(forms = %dir.display(), "CA projects from the counter's forms folder (CERTDESK_FORMS)");
     }
-    let forms = match certdesk_forms::Forms::load(catalog.clone()) {
+    let forms = match certdesk_desk::print::load_forms(catalog.clone()) {
         Ok(f) => f,
         Err(e) => crash::fatal("证书受理台无法启动", &format!("申请表版式有误：{e}")),
     };
-    tracing::info!(store = %where_, chosen_by = ?chosen, projects = catalog.projects.len(), "store open");
-    let mut state = AppState::new(store, catalog, forms);
-    state.place = store_place::Place { dir: log::state_dir(), opened: target, chosen_by: chosen };
+    tracing::info!(store = %where_, chosen_by = ?place.chosen_by, projects = catalog.projects.len(), "store open");
+    let mut state = AppState::new(store, catalog, forms, env.clone());
+    state.place = place;
     let app_lock = format!("{}.app.lock", path.display());
     let result = tauri::Builder::default()
         // first: a second launch hands over to the running app, which comes to the front
@@ -294,7 +276,10 @@ fn main() {
             }
             let resources = app.path().resource_dir().ok();
             tracing::info!(resources = ?resources, "resource folder");
-            configure_fonts(resources);
+            // the fonts of printed forms from the app's resource folder (an installed package:
+            // e.g. /usr/lib/certdesk/fonts, on Windows beside the .exe); where it has none (a
+            // build tree), the forms crate looks next to the executable
+            certdesk_desk::print::configure_fonts(certdesk_desk::print::resource_fonts(resources.as_deref()), &env);
             if let Some(window) = app.get_webview_window("main") {
                 window_state::track(&window);
             }
@@ -320,48 +305,50 @@ fn main() {
             commands::update_case,
             commands::review_queue,
             commands::catalog_checklist,
+            commands::materials_state,
             commands::save_draft,
             commands::load_draft,
             commands::clear_draft,
-            desk::preview_forms,
-            desk::print_forms,
-            desk::print_sheets,
-            desk::import_seal_scan,
-            desk::attachment_url,
-            desk::scan_folder_files,
-            desk::import_seal_from_folder,
-            desk::key_slots,
-            desk::key_status,
-            desk::key_init,
-            desk::key_generate,
-            desk::key_import_cert,
-            desk::key_write_cert,
-            desk::key_import_enc,
-            desk::key_write_seal,
-            desk::key_verify,
-            desk::key_unlock,
-            desk::key_wipe,
-            desk::report_daily,
-            desk::report_expiring,
-            desk::export_report,
-            desk::list_accounts,
-            desk::add_account,
-            desk::set_account_roles,
-            desk::set_display_name,
-            desk::reset_password,
-            desk::disable_account,
-            desk::unlock_account,
-            desk::change_own_password,
-            desk::get_settings,
-            desk::set_setting,
-            desk::backup_store,
-            desk::cancel_backup,
-            desk::restore_store,
-            desk::store_place,
-            desk::set_store_place,
-            desk::recent_logs,
-            desk::debug_crash,
-            desk::export_logs,
+            desks::print::preview_forms,
+            desks::print::print_forms,
+            desks::print::print_sheets,
+            desks::seal::import_seal_scan,
+            desks::seal::attachment_url,
+            desks::seal::scan_folder_files,
+            desks::seal::import_seal_from_folder,
+            desks::keys::key_slots,
+            desks::keys::key_queue,
+            desks::keys::key_status,
+            desks::keys::key_init,
+            desks::keys::key_generate,
+            desks::keys::key_import_cert,
+            desks::keys::key_write_cert,
+            desks::keys::key_import_enc,
+            desks::keys::key_write_seal,
+            desks::keys::key_verify,
+            desks::keys::key_unlock,
+            desks::keys::key_wipe,
+            desks::reports::report_daily,
+            desks::reports::report_expiring,
+            desks::reports::export_report,
+            desks::admin::list_accounts,
+            desks::admin::add_account,
+            desks::admin::set_account_roles,
+            desks::admin::set_display_name,
+            desks::admin::reset_password,
+            desks::admin::disable_account,
+            desks::admin::unlock_account,
+            desks::admin::change_own_password,
+            desks::admin::get_settings,
+            desks::admin::set_setting,
+            desks::admin::backup_store,
+            desks::admin::cancel_backup,
+            desks::admin::restore_store,
+            desks::place::store_place,
+            desks::place::set_store_place,
+            desks::admin::recent_logs,
+            desks::admin::debug_crash,
+            desks::admin::export_logs,
             pick::pick_path,
             pick::list_printers,
         ])

@@ -80,12 +80,12 @@ pub fn load(path: &Path) -> Option<Placement> {
 /// Writes the placement whole (a temp file renamed over the old one: never half a file).
 pub fn save(path: &Path, placement: &Placement) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        certdesk_store::private::create_dir_all(dir)?;
+        certdesk_desk::private::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
     {
         use std::io::Write;
-        let mut f = certdesk_store::private::open_options().write(true).create(true).truncate(true).open(&tmp)?;
+        let mut f = certdesk_desk::private::open_options().write(true).create(true).truncate(true).open(&tmp)?;
         f.write_all(serde_json::to_string_pretty(placement).map_err(std::io::Error::other)?.as_bytes())?;
     }
     std::fs::rename(&tmp, path)

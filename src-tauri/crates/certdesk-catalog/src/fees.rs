@@ -44,7 +44,6 @@ pub struct FeeQuote {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum FeeError {
     #[error("{project} does not offer business type {business} (offers: {offered})")]
     BusinessNotOffered { project: String, business: BusinessType, offered: String },

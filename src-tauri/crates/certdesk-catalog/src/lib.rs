@@ -9,7 +9,7 @@ pub mod model;
 pub mod source;
 
 pub use fees::{FeeError, FeeLine, FeeQuote, FeeRequest};
-pub use model::{FormEntry, Lint, MaterialItem, MaterialKind, Per, Project, Route, Rules};
+pub use model::{FormEntry, Lint, MaterialItem, MaterialKind, MaterialState, Per, Project, Route, Rules};
 pub use source::FormsTree;
 
 use std::collections::BTreeMap;
@@ -23,7 +23,6 @@ pub struct Catalog {
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
 pub enum CatalogError {
     #[error("the catalog in {origin} has {} problem(s):\n{}", lints.len(), lints.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))]
     Invalid { origin: String, lints: Vec<Lint> },

@@ -280,6 +280,36 @@ pub struct MaterialItem {
     pub note: Option<String>,
 }
 
+/// Where a checklist item stands for a case: what the case page, the receipt and the
+/// submission rule all read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialState {
+    /// handed in in full (the original seen where one is asked for, the copies taken)
+    Received,
+    /// optional, and not handed in in full
+    Optional,
+    /// required, not handed in in full, and promised for later (后补)
+    ToFollow,
+    /// required, not handed in in full, and not accounted for
+    Missing,
+}
+
+impl MaterialItem {
+    /// The item's state for what the clerk recorded of it (`got`, when anything was).
+    pub fn state(&self, got: Option<&certdesk_domain::MaterialReceived>) -> MaterialState {
+        let needs_original = self.original || self.kind == MaterialKind::OldKey || self.copies == 0;
+        let in_full = got.is_some_and(|g| (!needs_original || g.original_seen) && g.copies_received >= self.copies);
+        let promised = got.and_then(|g| g.to_follow.as_deref()).is_some_and(|t| !t.trim().is_empty());
+        match (in_full, self.optional, promised) {
+            (true, _, _) => MaterialState::Received,
+            (false, true, _) => MaterialState::Optional,
+            (false, false, true) => MaterialState::ToFollow,
+            (false, false, false) => MaterialState::Missing,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormEntry {

@@ -1,13 +1,24 @@
-//! The `certdesk` command line: the desktop app's jobs, headless. Owns argument parsing, the
-//! choice of database and catalog, human and `--json` output, and exit codes (0 success,
-//! 1 refused or invalid, 2 usage). The work itself is done by the library crates.
+//! The `certdesk` command line: the desktop app's jobs, headless, over the application API
+//! (`certdesk-desk`) alone. Owns argument parsing, reading the process environment and
+//! secrets (files, a prompt, stdin), human and `--json` output, and exit codes (0 success,
+//! 1 refused or invalid, 2 usage). Which store, which account, every rule and every record are
+//! the desk's. The subcommands live by noun: `case`, `key`, `user`, `counter`, `report`,
+//! `store`, `form`, `seal`, `audit`, `catalog` (with `fee` and `validate`); `context` opens
+//! the store and signs in, `secrets` reads passwords and PINs, `output` prints.
 
-mod commands;
-mod keys;
+mod audit;
+mod case;
+mod catalog;
+mod context;
+mod counter;
+mod form;
+mod key;
 mod output;
-mod people;
-mod print;
-mod reports;
+mod report;
+mod seal;
+mod secrets;
+mod store;
+mod user;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -26,11 +37,12 @@ pub struct Cli {
 pub struct Global {
     /// The case database: a store file, or a counter hall's server as
     /// postgres://USER@HOST:PORT/DB?sslmode=disable (never with a password in it)
-    /// (default: CERTDESK_DB, else the per-user data folder).
+    /// (default: CERTDESK_DB, else the app's choice in 管理 → 案件库位置, else the per-user data
+    /// folder).
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<String>,
-    /// The hall server's password, first line of this file (else PGPASSFILE or ~/.pgpass,
-    /// else a prompt).
+    /// The hall server's password, first line of this file (else CERTDESK_DB_PASSWORD_FILE,
+    /// the app's saved hall password, PGPASSFILE or ~/.pgpass, else a prompt).
     #[arg(long, global = true, value_name = "FILE")]
     pub db_password_file: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
@@ -44,7 +56,8 @@ pub struct Global {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check identifiers: uscc, ric, orgcode, mobile, landline, email, postcode.
+    /// Check identifiers: uscc, ric, orgcode, mobile, landline, email, postcode, phone (mobile
+    /// or landline).
     Validate {
         #[arg(value_enum)]
         kind: IdentArg,
@@ -68,7 +81,8 @@ pub enum Command {
     /// Seal and signature samples: import a scanned collection sheet.
     #[command(subcommand)]
     Seal(SealCmd),
-    /// USB keys (PKCS#11): list, initialise, PINs, keys, certificates, seal image.
+    /// USB keys (PKCS#11 or SKF): list, initialise, PINs, keys, certificates, seal image; as a
+    /// key clerk, each operation on the key desk's log (or its case's chain).
     Key(KeyArgs),
     /// Local accounts and roles (admin, clerk, supervisor, key_clerk).
     #[command(subcommand)]
@@ -96,13 +110,15 @@ pub enum ReportCmd {
     /// clerk, keys issued and handed over.
     Daily {
         /// The local day, YYYY-MM-DD (default: today).
-        #[arg(long)]
-        date: Option<String>,
+        #[arg(long, value_parser = certdesk_desk::dates::parse_day_arg)]
+        date: Option<chrono::NaiveDate>,
         /// Write the report to this file instead of printing it.
         #[arg(long, requires = "format")]
         out: Option<PathBuf>,
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Certificates written to keys that expire within DAYS, with the handler's phone.
     Expiring {
@@ -112,6 +128,8 @@ pub enum ReportCmd {
         out: Option<PathBuf>,
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
+        #[command(flatten)]
+        by: ActAs,
     },
 }
 
@@ -153,23 +171,28 @@ pub enum StoreCmd {
         /// The desks' login role (created beforehand by the server's administrator).
         #[arg(long, value_name = "ROLE")]
         role: String,
+        /// An administrator account of the hall (recorded on its chain).
+        #[command(flatten)]
+        by: ActAs,
     },
 }
 
-/// Who acts, for commands an account must authorise.
+/// Who acts: every command that reads or changes the store signs in first.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ActAs {
-    /// The acting account.
+    /// The acting account (default: CERTDESK_USER).
     #[arg(long = "as", value_name = "USER")]
     pub actor: Option<String>,
-    /// File whose first line is the acting account's password (else a prompt, or stdin).
+    /// File whose first line is the acting account's password (default: CERTDESK_PASSWORD_FILE
+    /// with CERTDESK_USER; else a prompt, or stdin).
     #[arg(long = "password-file", value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct AdminAs {
-    /// The administrator acting (or, for `user passwd`, the account itself).
+    /// The administrator acting (or, for `user passwd`, the account itself; default:
+    /// CERTDESK_USER).
     #[arg(long = "as", value_name = "ADMIN")]
     pub actor: Option<String>,
     /// File whose first line is that administrator's password.
@@ -199,8 +222,11 @@ pub enum UserCmd {
         #[command(flatten)]
         by: AdminAs,
     },
-    /// List the accounts.
-    List,
+    /// List the accounts (an administrator).
+    List {
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Set a new password (and clear a lock).
     Passwd {
         name: String,
@@ -235,7 +261,10 @@ pub enum UserCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum CounterCmd {
-    Show,
+    Show {
+        #[command(flatten)]
+        by: ActAs,
+    },
     Set {
         /// 1-12 capital letters and digits, e.g. GZ01: the first part of case numbers.
         #[arg(long)]
@@ -249,7 +278,7 @@ pub enum CounterCmd {
     },
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdentArg {
     Uscc,
     Ric,
@@ -258,6 +287,7 @@ pub enum IdentArg {
     Landline,
     Email,
     Postcode,
+    Phone,
 }
 
 #[derive(Subcommand, Debug)]
@@ -330,9 +360,17 @@ pub enum CaseCmd {
     /// Allow a second key for a case whose certificate was written (a supervisor, --reason).
     Reissue(Transition),
     /// Show one case.
-    Show { number: String },
+    Show {
+        number: String,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// The case's steps to 归档 (done or not, who does each) and the next one.
-    Steps { number: String },
+    Steps {
+        number: String,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Do the case's next step when it is not a key-desk operation: accept, submit, approve, a
     /// confirmation done in the CA's system (--reference), the hand-over (--courier and
     /// --waybill for a case sent by post; --recipient and --recipient-id when someone other than
@@ -365,13 +403,15 @@ pub enum CaseCmd {
         #[arg(long)]
         project: Option<String>,
         /// Cases taken on or after this day (YYYY-MM-DD, the counter's local day).
-        #[arg(long, value_name = "DAY")]
+        #[arg(long, value_name = "DAY", value_parser = certdesk_desk::dates::parse_day_arg)]
         from: Option<chrono::NaiveDate>,
         /// Cases taken on or before this day (YYYY-MM-DD, the counter's local day).
-        #[arg(long, value_name = "DAY")]
+        #[arg(long, value_name = "DAY", value_parser = certdesk_desk::dates::parse_day_arg)]
         to: Option<chrono::NaiveDate>,
         #[arg(long)]
         limit: Option<usize>,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Search by any fragment of names, identifiers, mobile numbers.
     Search {
@@ -379,12 +419,16 @@ pub enum CaseCmd {
         text: Vec<String>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Print the case JSON.
     Export {
         number: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        by: ActAs,
     },
 }
 
@@ -428,17 +472,24 @@ pub struct TokenArg {
 #[derive(Subcommand, Debug)]
 pub enum KeyCmd {
     /// PC/SC readers with their keys, and the PKCS#11 slots and tokens.
-    List,
+    List {
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Watch readers: print each key inserted or removed (JSON lines with --json).
     Watch {
         /// Stop after this many seconds (default: run until interrupted).
         #[arg(long)]
         seconds: Option<u64>,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// One token's state: label, serial, model, PIN flags.
     Info {
         #[command(flatten)]
         token: TokenArg,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Initialise the token in a slot: SO PIN, label, user PIN.
     Init {
@@ -450,7 +501,8 @@ pub enum KeyCmd {
         so_pin_file: Option<PathBuf>,
         #[arg(long = "user-pin-file", value_name = "FILE")]
         user_pin_file: Option<PathBuf>,
-        /// Record the step (and the key's serial) on this case (with --as, a key clerk).
+        /// Record the step (and the key's serial) on this case; without it, on the key desk's
+        /// log (a key clerk, --as).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
         #[command(flatten)]
@@ -531,11 +583,15 @@ pub enum KeyCmd {
     MatchCert {
         #[arg(long)]
         cert: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// The issuance steps recorded on a case, and the next one.
     Status {
         #[arg(long = "case", value_name = "NUMBER")]
         case: String,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Write a seal image (PNG) to the token, or with --case the case's chosen seal image.
     WriteSeal {
@@ -550,13 +606,16 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: ActAs,
     },
-    /// What is on the token (keys and certificates need the PIN).
+    /// What is on the token (keys and certificates need the PIN, and a key clerk).
     Show {
         #[command(flatten)]
         token: TokenArg,
         #[arg(long = "pin-file", value_name = "FILE")]
         pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: ActAs,
     },
+    /// Change a key's user PIN (a key clerk; on the key desk's log).
     ChangePin {
         #[command(flatten)]
         token: TokenArg,
@@ -564,6 +623,8 @@ pub enum KeyCmd {
         pin_file: Option<PathBuf>,
         #[arg(long = "new-pin-file", value_name = "FILE")]
         new_pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: ActAs,
     },
     /// Unlock a PIN-locked key: SO PIN and a new user PIN (--case: as that 解锁 case's step).
     Unlock {
@@ -615,8 +676,8 @@ pub enum FormCmd {
         form: Option<String>,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
-        /// With --case: print as this account, recorded on the case (forms_printed), as the
-        /// app does; without it the PDF is a preview and nothing is recorded.
+        /// With --case: the account printing, recorded on the case (forms_printed), as the app
+        /// does. With --input the PDF is a preview: no store, nothing recorded.
         #[command(flatten)]
         by: ActAs,
     },
@@ -640,20 +701,10 @@ pub struct Transition {
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Walk the chain and name the first event that was edited, deleted or reordered.
-    Verify,
-}
-
-/// The fonts of printed forms: `CERTDESK_FONTS` (the folder of the shipped face) and
-/// `CERTDESK_FALLBACK_FONTS` where set, else what the forms crate finds next to this binary
-/// (an installed package's resource folder, or the build tree's `assets/fonts`).
-fn configure_fonts() {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let config = certdesk_forms::fonts::FontConfig {
-        dir: var("CERTDESK_FONTS").map(PathBuf::from),
-        fallbacks: var("CERTDESK_FALLBACK_FONTS").map(|list| certdesk_forms::fonts::parse_fallback_list(&list)),
-    };
-    // the first and only configuration of this process
-    let _ = certdesk_forms::fonts::configure(config);
+    Verify {
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 fn main() -> ExitCode {
@@ -665,14 +716,33 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    configure_fonts();
-    let json = cli.global.json;
-    match commands::run(cli) {
+    let ctx = context::Ctx::new(cli.global);
+    // the fonts of printed forms: CERTDESK_FONTS where set, else next to this binary
+    certdesk_desk::print::configure_fonts(None, &ctx.env);
+    let json = ctx.g.json;
+    match run(&ctx, cli.command) {
         Ok(code) => code,
         Err(err) => {
             output::print_error(&err, json);
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliError> {
+    match command {
+        Command::Validate { kind, values } => catalog::validate(ctx, kind, &values),
+        Command::Catalog(c) => catalog::catalog_cmd(ctx, c),
+        Command::Fee(args) => catalog::fee(ctx, &args),
+        Command::Case(c) => case::case_cmd(ctx, c),
+        Command::Audit(AuditCmd::Verify { by }) => audit::verify(ctx, &by),
+        Command::Form(c) => form::form_cmd(ctx, c),
+        Command::Key(k) => key::key_cmd(ctx, k),
+        Command::Seal(SealCmd::Import { scan, out, dpi, single }) => seal::import(ctx, &scan, &out, dpi, single),
+        Command::User(c) => user::user_cmd(ctx, c),
+        Command::Counter(c) => counter::counter_cmd(ctx, c),
+        Command::Report(c) => report::report_cmd(ctx, c),
+        Command::Store(c) => store::store_cmd(ctx, c),
     }
 }
 

@@ -1,7 +1,10 @@
 //! Errors of the command line and how they are shown: one message on stderr, and with
 //! `--json` also `{"error": {"kind", "message"}}` on stdout so that scripts need not parse
-//! text. Owns the mapping from library errors to exit codes (1 refused, 2 usage).
+//! text. `kind` is the application API's `ErrorKind`, the very key the app's IPC sends for the
+//! same refusal (`usage` for the command line's own mistakes). Owns the exit codes (1 refused
+//! or invalid, 2 usage).
 
+use certdesk_desk::{DeskError, ErrorKind};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -9,48 +12,30 @@ pub enum CliError {
     /// The command line itself is wrong: exit 2.
     #[error("{0}")]
     Usage(String),
-    /// The request was understood and refused: exit 1.
-    #[error("{0}")]
-    Refused(String),
+    /// The request was understood and refused, or failed: exit 1.
     #[error(transparent)]
-    Store(#[from] certdesk_store::StoreError),
-    #[error(transparent)]
-    Catalog(#[from] certdesk_catalog::CatalogError),
-    #[error(transparent)]
-    Fee(#[from] certdesk_catalog::FeeError),
-    #[error("{what} {path}: {source}")]
-    Io {
-        what: &'static str,
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    Desk(#[from] DeskError),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
-            _ => 1,
+            CliError::Desk(_) => 1,
         }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            CliError::Usage(_) => "usage",
-            CliError::Refused(_) => "refused",
-            CliError::Store(certdesk_store::StoreError::CaseNotFound(_)) => "not_found",
-            CliError::Store(_) => "store",
-            CliError::Catalog(_) => "catalog",
-            CliError::Fee(_) => "fee_refused",
-            CliError::Io { .. } => "io",
+            CliError::Usage(_) => ErrorKind::Usage,
+            CliError::Desk(e) => e.kind(),
         }
     }
 }
 
 #[derive(Serialize)]
-struct ErrorJson<'a> {
-    kind: &'a str,
+struct ErrorJson {
+    kind: ErrorKind,
     message: String,
 }
 
@@ -68,4 +53,18 @@ pub fn print_json<T: Serialize>(value: &T) {
         Ok(text) => println!("{text}"),
         Err(e) => eprintln!("certdesk: cannot write JSON: {e}"),
     }
+}
+
+/// A value as JSON with `human` as its text: the one way a command answers.
+pub fn show(json: bool, value: &impl Serialize, human: impl FnOnce() -> String) {
+    if json {
+        print_json(value);
+    } else {
+        println!("{}", human());
+    }
+}
+
+/// The exit code of a check: 0 when everything passed, else 1.
+pub fn ok_if(all_ok: bool) -> std::process::ExitCode {
+    if all_ok { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::from(1) }
 }

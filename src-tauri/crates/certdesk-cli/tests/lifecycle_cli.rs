@@ -175,13 +175,13 @@ impl Desk {
     /// The case's audit events as text (what the hand-over recorded).
     fn history(&self, n: &str) -> String {
         let store = certdesk_store::Store::open(&self.c.db()).unwrap();
-        serde_json::to_string(&store.history(&certdesk_domain::CaseNumber::parse(n).unwrap()).unwrap()).unwrap()
+        serde_json::to_string(&store.history(&certdesk_desk::domain::CaseNumber::parse(n).unwrap()).unwrap()).unwrap()
     }
 
     /// A case of `project` for `business` on `medium` with its first certificate kind, from the
     /// fixtures; imported by the clerk. Tries the project's validity years in turn (a fee table
     /// may offer fewer).
-    fn import(&self, project: &certdesk_catalog::Project, business: &str, medium: &str, kind: &str) -> String {
+    fn import(&self, project: &certdesk_desk::catalog::Project, business: &str, medium: &str, kind: &str) -> String {
         let fixture = if kind == "employee" { EMPLOYEES_NEW } else { ORG_NEW };
         let mut case: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
         let takes_years = matches!(business, "new" | "renew");
@@ -214,7 +214,7 @@ impl Desk {
 #[test]
 fn every_project_business_type_and_medium_reaches_the_archive() {
     let d = Desk::new();
-    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let catalog = certdesk_desk::catalog::Catalog::embedded().unwrap();
     let mut walked = 0;
     for project in catalog.projects.values() {
         for business in &project.business_types {
@@ -229,10 +229,10 @@ fn every_project_business_type_and_medium_reaches_the_archive() {
                 assert_eq!(done.first().map(String::as_str), Some("accept"));
                 assert_eq!(done.last().map(String::as_str), Some("close"));
                 let (route, _) = project.route_for(*business, *medium, project.cert_kinds[0]);
-                if *medium == certdesk_domain::Medium::MobileKey {
+                if *medium == certdesk_desk::domain::Medium::MobileKey {
                     assert!(!done.iter().any(|id| id.starts_with("key_") || id.starts_with("cert_") || id == "deliver"), "no USB steps for a mobile certificate: {done:?}");
                 }
-                if route.contains(&certdesk_domain::steps::RouteStep::Unlock) {
+                if route.contains(&certdesk_desk::domain::steps::RouteStep::Unlock) {
                     assert!(done.contains(&"unlock".to_string()), "{done:?}");
                 }
                 walked += 1;
@@ -410,8 +410,8 @@ fn the_seeds_counter_rules_refuse_at_intake() {
     assert!(stderr(&out).contains("ca_reference"), "{}", stderr(&out));
 }
 
-fn catalog_rules(project: &str) -> certdesk_catalog::Rules {
-    certdesk_catalog::Catalog::embedded().unwrap().project(project).unwrap().rules.clone()
+fn catalog_rules(project: &str) -> certdesk_desk::catalog::Rules {
+    certdesk_desk::catalog::Catalog::embedded().unwrap().project(project).unwrap().rules.clone()
 }
 
 fn listed(d: &Desk, tz: &str, args: &[&str]) -> Vec<String> {

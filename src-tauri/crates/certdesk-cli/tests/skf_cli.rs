@@ -110,5 +110,5 @@ fn files_larger_than_the_keys_buffer_go_in_pieces() {
     assert_eq!(written["size"], png.len(), "{written}");
     let shown = r.json(&["show", "--token", "SKF-SMALL", "--pin-file", &r.p("pin")]);
     assert_eq!(shown["data"][0]["size"], png.len(), "{shown}");
-    assert_eq!(shown["data"][0]["sha256"], certdesk_domain::case::sha256_hex(&png), "read back whole: {shown}");
+    assert_eq!(shown["data"][0]["sha256"], certdesk_desk::domain::case::sha256_hex(&png), "read back whole: {shown}");
 }

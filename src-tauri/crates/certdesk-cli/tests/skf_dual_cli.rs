@@ -279,7 +279,7 @@ fn a_case_of_a_dual_certificate_project_imports_the_encryption_half_as_a_step() 
     assert_eq!(steps["next"], "deliver", "{steps}");
     // the encryption certificate is kept with the case, outside the approval; the chain holds
     let store = certdesk_store::Store::open(&r.c.db()).unwrap();
-    let case = certdesk_domain::CaseNumber::parse(&number).unwrap();
+    let case = certdesk_desk::domain::CaseNumber::parse(&number).unwrap();
     let (_, kept) = store.attachment(&case, "certificate:encrypt").unwrap().expect("the encryption certificate kept with the case");
     assert!(String::from_utf8_lossy(&kept).contains("BEGIN CERTIFICATE"));
     drop(store);

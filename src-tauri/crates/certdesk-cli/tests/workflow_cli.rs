@@ -324,15 +324,15 @@ fn many_writers_at_once_keep_one_chain_in_order() {
     }
     // and a long-lived writer like the app: one store handle, a signed-in clerk, many changes
     let db = e.db();
-    let catalog = certdesk_catalog::Catalog::embedded().unwrap();
+    let catalog = certdesk_desk::catalog::Catalog::embedded().unwrap();
     let app = std::thread::spawn(move || {
-        let mut store = certdesk_store::Store::open(&db).unwrap();
-        let password = certdesk_store::Password::new("zhang-secret-pass".into());
+        let mut store = certdesk_desk::place::open_file(&db).unwrap();
+        let password = certdesk_desk::store::Password::new("zhang-secret-pass".into());
         let mut session = certdesk_desk::api::Session::sign_in(&mut store, "zhang", &password).unwrap();
         let json = std::fs::read_to_string(ORG_NEW).unwrap();
         for _ in 0..10 {
             let n = session.desk(&mut store).unwrap().import_case(&catalog, &json).unwrap().number;
-            session.desk(&mut store).unwrap().act(&certdesk_catalog::Catalog::embedded().unwrap(), &n, certdesk_domain::Action::Accept, None).unwrap();
+            session.desk(&mut store).unwrap().act(&certdesk_desk::catalog::Catalog::embedded().unwrap(), &n, certdesk_desk::domain::Action::Accept, None).unwrap();
         }
     });
     let li = e.c.pw("li");

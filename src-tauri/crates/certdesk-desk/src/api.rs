@@ -1,29 +1,94 @@
-//! The application API: the one front door of certdesk. A [`Session`] is opened for an account
-//! whose password was checked (or for the first administrator of an empty store); each call
-//! opens a [`Desk`] from it, which re-reads the account (disabled, locked, roles now, idle
-//! time) before anything else. Every use case is one method of the desk: it authorizes through
-//! `certdesk_domain::workflow` (inside the store's write transaction where it changes a case)
-//! and records its audit event with the change. The CLI and the Tauri shell only parse, call
-//! and print or serialize: no role check, no SQL, no audit write of their own.
+//! The application API: the one front door of certdesk. The adapters hold a [`CaseStore`]
+//! (opened by `place::open`), which lends nothing: a [`Session`] is opened on it for an
+//! account whose password was checked (or for the first administrator of an empty store), and
+//! each call opens a [`Desk`] from the session, which re-reads the account (disabled, locked,
+//! roles now, idle time) before anything else. Every use case, reads included, is one method
+//! of the desk: it authorizes through `certdesk_domain::workflow` (inside the store's write
+//! transaction where it changes a case) and records its audit event with the change. The CLI
+//! and the Tauri shell only parse, call and print or serialize: no role check, no SQL, no
+//! audit write of their own.
 //!
 //! What the desk does not own: the layout of forms (`certdesk-forms`), the seal importer
 //! (`certdesk-seal`), tokens (`certdesk-token`); the key steps, printing and the seal sheet are
-//! in `issue`, `print` and `seal`, which take a desk.
+//! in `issue`, `keydesk`, `print` and `seal`, which take a desk.
 
 use crate::DeskError;
+use crate::place::Environment;
 use certdesk_catalog::Catalog;
 use certdesk_domain::workflow::{self, Actor, CaseCapabilities, Role};
-use certdesk_domain::{Action, CaseData, CaseNumber, FieldProblem, Severity};
-use certdesk_store::{Account, ActError, AttachmentInfo, AuditEvent, AuthError, CaseRecord, CaseSummary, Password, Store};
+use certdesk_domain::{Action, CaseNumber, FieldProblem};
+use certdesk_store::{Account, AttachmentInfo, AuditEvent, AuthError, CaseRecord, CaseSummary, Password, Store};
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How long an app window stays signed in without being used, unless the `idle_minutes`
 /// setting says otherwise.
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(15 * 60);
 
-/// The largest case JSON accepted, before it is parsed.
-pub const MAX_CASE_JSON: usize = 1 << 20;
+/// The counter code that numbers cases (and prints on forms) until an administrator sets one.
+pub const DEFAULT_COUNTER: &str = "CD01";
+
+/// The case store as the adapters hold it: a SQLite file or a hall, opened by `place::open`.
+/// It lends neither the store nor a way to write: what is read or changed goes through a
+/// [`Session`]'s [`Desk`].
+pub struct CaseStore {
+    pub(crate) store: Store,
+}
+
+/// What the sign-in screen shows before anyone signs in: whether the store has no account
+/// yet, the counter's identity and the hall's server. The only read without a session.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct FrontPage {
+    pub first_run: bool,
+    pub counter_code: String,
+    pub counter_name: String,
+    /// The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
+    pub server: Option<String>,
+}
+
+impl CaseStore {
+    pub(crate) fn new(store: Store) -> CaseStore {
+        CaseStore { store }
+    }
+
+    /// Another handle on the same store (the file again, or a second connection to the hall):
+    /// the app's slow commands work on one, so the window's other commands are not held up.
+    pub fn reopen(&self) -> Result<CaseStore, DeskError> {
+        Ok(CaseStore::new(self.store.reopen()?))
+    }
+
+    /// The hall's server as shown to people, `None` for a store file.
+    pub fn server(&self) -> Option<&str> {
+        self.store.server()
+    }
+
+    pub fn front_page(&self) -> Result<FrontPage, DeskError> {
+        Ok(FrontPage {
+            first_run: self.store.account_count()? == 0,
+            counter_code: counter_code(&self.store)?,
+            counter_name: self.store.setting("counter_name")?.unwrap_or_default(),
+            server: self.store.server().map(str::to_string),
+        })
+    }
+}
+
+/// The counter code of the store: its setting, else [`DEFAULT_COUNTER`].
+pub(crate) fn counter_code(store: &Store) -> Result<String, DeskError> {
+    Ok(store.setting("counter_code")?.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| DEFAULT_COUNTER.into()))
+}
+
+/// The counter's identity as receipts and forms print it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct CounterIdentity {
+    pub code: String,
+    pub name: String,
+    pub address: String,
+}
+
+pub(crate) fn counter_identity(store: &Store) -> Result<CounterIdentity, DeskError> {
+    Ok(CounterIdentity { code: counter_code(store)?, name: store.setting("counter_name")?.unwrap_or_default(), address: store.setting("counter_address")?.unwrap_or_default() })
+}
 
 /// A signed-in account. Holds no password and no roles: both are checked again on every call.
 #[derive(Debug, Clone)]
@@ -35,20 +100,20 @@ pub struct Session {
 
 impl Session {
     /// Checks the password (counted and locked by the store) and opens a session.
-    pub fn sign_in(store: &mut Store, name: &str, password: &Password) -> Result<Session, DeskError> {
-        let actor = store.authenticate(name, password)?;
-        Ok(Session { name: actor.name, last_used: Instant::now(), idle: None })
+    pub fn sign_in(store: &mut CaseStore, name: &str, password: &Password) -> Result<Session, DeskError> {
+        let actor = store.store.authenticate(name, password)?;
+        Ok(Session { name: actor.name().to_string(), last_used: Instant::now(), idle: None })
     }
 
     /// The first administrator of an empty store, with the counter's code and name: the one
     /// change made without a signed-in account. Refused once any account exists.
-    pub fn first_admin(store: &mut Store, name: &str, password: &Password, counter_code: &str, counter_name: &str) -> Result<Session, DeskError> {
-        if store.account_count()? > 0 {
+    pub fn first_admin(store: &mut CaseStore, name: &str, password: &Password, counter_code: &str, counter_name: &str) -> Result<Session, DeskError> {
+        if store.store.account_count()? > 0 {
             return Err(DeskError::Auth(AuthError::Refused("the administrator exists already: sign in".into())));
         }
         let code = counter_code.trim().to_ascii_uppercase();
-        certdesk_domain::number::check_counter_code(&code).map_err(|e| DeskError::Invalid(format!("counter code {code:?}: {e}")))?;
-        store.add_account(name, &[Role::Admin], password, None)?;
+        certdesk_domain::number::check_counter_code(&code).map_err(|e| DeskError::InvalidCounterCode { code: code.clone(), why: e.to_string() })?;
+        store.store.add_account(name, &[Role::Admin], password, None)?;
         let mut session = Session::sign_in(store, name, password)?;
         let mut desk = session.desk(store)?;
         desk.set_setting("counter_code", &code)?;
@@ -69,16 +134,49 @@ impl Session {
     }
 
     /// The desk for one call: the account as it is now. An idle session is over.
-    pub fn desk<'a>(&mut self, store: &'a mut Store) -> Result<Desk<'a>, DeskError> {
+    pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
         if let Some(idle) = self.idle
             && self.last_used.elapsed() > idle
         {
             return Err(DeskError::SessionExpired { minutes: idle.as_secs().div_ceil(60) });
         }
-        let actor = store.signed_in_actor(&self.name)?;
+        let actor = store.store.signed_in_actor(&self.name)?;
         self.last_used = Instant::now();
-        Ok(Desk { store, actor })
+        Ok(Desk { store: &mut store.store, actor })
     }
+}
+
+/// The first account of an empty store, which must be an administrator: the one change made
+/// without a signed-in account (the CLI's first `user add`).
+pub fn add_first_admin(store: &mut CaseStore, name: &str, roles: &[Role], password: &Password) -> Result<Account, DeskError> {
+    if store.store.account_count()? > 0 {
+        return Err(DeskError::Auth(AuthError::Refused("the store has accounts already: an administrator adds the next one (--as ADMIN)".into())));
+    }
+    Ok(store.store.add_account(name, roles, password, None)?)
+}
+
+/// Whether the store has no account yet (the CLI's first `user add` needs no `--as`).
+pub fn is_empty(store: &CaseStore) -> Result<bool, DeskError> {
+    Ok(store.store.account_count()? == 0)
+}
+
+/// Which account a command acts as and where its password is: `--as USER` (with
+/// `--password-file`), else the environment's account (`CERTDESK_USER` with
+/// `CERTDESK_PASSWORD_FILE`); the environment's password file goes only with its own account.
+/// `None` for the file: the adapter asks (a prompt, or a line of stdin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChoice {
+    pub user: String,
+    pub password_file: Option<PathBuf>,
+}
+
+/// The account for `command` (named in the refusal when there is none).
+pub fn account_for(command: &str, flag_user: Option<&str>, flag_password_file: Option<&Path>, env: &Environment) -> Result<AccountChoice, DeskError> {
+    let flag_user = flag_user.map(str::trim).filter(|u| !u.is_empty());
+    let env_user = env.user.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let user = flag_user.or(env_user).ok_or_else(|| DeskError::NoAccount { command: command.to_string() })?;
+    let env_file = env.password_file.clone().filter(|_| env_user == Some(user));
+    Ok(AccountChoice { user: user.to_string(), password_file: flag_password_file.map(Path::to_path_buf).or(env_file) })
 }
 
 /// One call's view of the store as the signed-in account: every use case is a method.
@@ -107,127 +205,12 @@ pub struct CaseView {
     pub can: CaseCapabilities,
     /// The case's way to 归档: its steps, done or not, and the next one.
     pub steps: crate::steps::CaseSteps,
-    /// The checklist items not handed in, with what the applicant promised.
+    /// The checklist, each item's received state and what the applicant promised.
     pub materials: crate::materials::MaterialsState,
     /// 姓名 by login of the accounts that have one (the UI shows people, not logins).
     pub people: std::collections::BTreeMap<String, String>,
     /// The amount paid in capital Chinese numerals (壹佰元整), as receipts and forms write it.
     pub payment_capital: Option<String>,
-}
-
-/// Why case JSON was refused: every problem at once, with its field path.
-pub fn parse_case(catalog: &Catalog, json: &str, today: chrono::NaiveDate) -> Result<(CaseData, Vec<FieldProblem>), DeskError> {
-    if json.len() > MAX_CASE_JSON {
-        return Err(DeskError::Invalid(format!("the case JSON is {} bytes; a case is at most {MAX_CASE_JSON} bytes", json.len())));
-    }
-    let mut data = CaseData::from_json(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
-    let problems = data.validate_and_normalize(today);
-    let (mut errors, mut warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
-    match check_against_catalog(catalog, &data) {
-        Ok(mut w) => warnings.append(&mut w),
-        Err(mut e) => errors.append(&mut e),
-    }
-    if !errors.is_empty() {
-        return Err(DeskError::InvalidCase(errors));
-    }
-    Ok((data, warnings))
-}
-
-fn problem(path: &str, message: String, message_zh: String, severity: Severity) -> FieldProblem {
-    FieldProblem { path: path.into(), message, message_zh, severity }
-}
-
-/// Checks a case against its project's catalog: everything the CA does not offer is an error,
-/// a payment that differs from the catalog's fee a warning.
-pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<FieldProblem>, Vec<FieldProblem>> {
-    use certdesk_catalog::{FeeError, FeeRequest};
-    let Ok(project) = catalog.project(&data.project) else {
-        let known = catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ");
-        return Err(vec![problem("project", format!("unknown CA project {:?} (known: {known})", data.project), format!("未知的CA项目 {:?}", data.project), Severity::Error)]);
-    };
-    let broken = counter_rules(&project.rules, data);
-    if !broken.is_empty() {
-        return Err(broken);
-    }
-    let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
-    match project.fee(&req) {
-        Ok(quote) => {
-            if let Some(p) = &data.payment
-                && p.amount != quote.total
-            {
-                let message = format!("{} differs from the catalog fee {} ({})", p.amount, quote.total, quote.total_capital);
-                let zh = format!("收费金额 {} 与收费标准 {} 不符", p.amount, quote.total);
-                return Ok(vec![problem("payment.amount", message, zh, Severity::Warning)]);
-            }
-            Ok(vec![])
-        }
-        Err(FeeError::NoFeeRule { .. }) => Ok(vec![problem(
-            "fee",
-            format!("{} has no fee table for this request; check the amount by hand", project.id),
-            "该项目没有此业务的收费标准，请人工核对金额".into(),
-            Severity::Warning,
-        )]),
-        Err(e) => {
-            let field = match e {
-                FeeError::BusinessNotOffered { .. } => "business",
-                FeeError::KindNotOffered { .. } => "cert_kind",
-                FeeError::MediumNotOffered { .. } => "medium",
-                FeeError::ZeroQuantity | FeeError::TooMany(_) | FeeError::TooLarge { .. } => "quantity",
-                _ => "years",
-            };
-            Err(vec![problem(field, e.to_string(), e.zh(), Severity::Error)])
-        }
-    }
-}
-
-/// The seeds' counter rules a project applies (its catalog's `[rules]`): who pays, whom the
-/// invoice names, where a key may be posted.
-fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldProblem> {
-    use certdesk_domain::{DeliveryMethod, PaymentMethod, same_unit};
-    let mut out = Vec::new();
-    let org = data.organization.as_ref();
-    let unit = org.map(|o| o.name.as_str()).unwrap_or_default();
-    let mut error = |path: &str, en: String, zh: String| out.push(problem(path, en, zh, Severity::Error));
-    if rules.payer_is_applicant
-        && let Some(p) = &data.payment
-        && p.method == PaymentMethod::BankTransfer
-        && !p.payer_name.as_deref().is_some_and(|payer| same_unit(payer, unit))
-    {
-        error(
-            "payment.payer_name",
-            format!("this CA takes transfers only from the applying unit {unit:?} (汇款须单位汇款，私人汇款概不受理), not from {:?}", p.payer_name.as_deref().unwrap_or("")),
-            format!("付款单位须与申请单位“{unit}”一致（汇款须单位汇款，私人汇款概不受理）"),
-        );
-    }
-    if rules.invoice_title_is_applicant
-        && let Some(inv) = &data.invoice
-    {
-        if !same_unit(&inv.title, unit) {
-            error(
-                "invoice.title",
-                format!("the invoice must name the applying unit {unit:?} (办理单位必须与申请发票单位一致)"),
-                format!("发票抬头须为申请单位“{unit}”（办理单位必须与申请发票单位一致）"),
-            );
-        }
-        if let (Some(tax), Some(uscc)) = (&inv.taxpayer_id, org.and_then(|o| o.uscc.as_ref()))
-            && tax != uscc
-        {
-            error("invoice.taxpayer_id", format!("the taxpayer ID must be the unit's USCC {uscc}"), format!("纳税人识别号须为申请单位的统一社会信用代码{uscc}"));
-        }
-    }
-    if rules.mail_to_legal_address_only
-        && let Some(d) = &data.delivery
-        && d.method == DeliveryMethod::Mail
-        && let Some(address) = &d.address
-        && !org.and_then(|o| o.legal_address.as_deref()).is_some_and(|legal| same_unit(address, legal))
-    {
-        error(
-            "delivery.address",
-            "this CA posts keys only to the unit's legal address (证书仅回寄到单位法定地址): organization.legal_address".into(),
-            "证书仅回寄到单位法定地址：收件地址须与单位法定地址一致".into(),
-        );
-    }
-    out
 }
 
 /// The store's filter for a status, a project and the counter's local days a case was taken on
@@ -238,31 +221,17 @@ fn case_filter(
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<certdesk_store::CaseFilter, DeskError> {
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
     {
-        return Err(DeskError::Invalid(format!("from {f} is after to {t}")));
+        return Err(DeskError::DayRange { from, to });
     }
     Ok(certdesk_store::CaseFilter {
         status: status.map(|s| s.wire().to_string()),
         project: project.filter(|p| !p.is_empty()).map(str::to_string),
-        from: from.map(|d| crate::report::day_bounds(d).0),
-        to: to.map(|d| crate::report::day_bounds(d).1),
+        from: from.map(|d| crate::dates::day_bounds(d).0),
+        to: to.map(|d| crate::dates::day_bounds(d).1),
     })
-}
-
-/// Cases, newest first, filtered by status, project and the counter's local days they were
-/// taken on (`from` and `to` included). Reading needs no rule: the CLI lists without signing in.
-pub fn list_cases(
-    store: &Store,
-    status: Option<certdesk_domain::Status>,
-    project: Option<&str>,
-    from: Option<chrono::NaiveDate>,
-    to: Option<chrono::NaiveDate>,
-    limit: usize,
-) -> Result<Vec<certdesk_store::CaseSummary>, DeskError> {
-    let filter = case_filter(status, project, from, to)?;
-    Ok(store.list_filtered(&filter, limit)?)
 }
 
 /// A page of the case list: the cases of the page and how many match in all.
@@ -279,45 +248,9 @@ pub struct CasePage {
 /// The hits a search ranks before the filters apply to them.
 pub const SEARCH_HITS: usize = 200;
 
-/// A page of the cases matching the text searched (when given: ranked hits) and the filters
-/// (status, project, created from/to as the counter's local days); newest first without text.
-#[allow(clippy::too_many_arguments)]
-pub fn case_page(
-    store: &Store,
-    text: Option<&str>,
-    status: Option<certdesk_domain::Status>,
-    project: Option<&str>,
-    from: Option<chrono::NaiveDate>,
-    to: Option<chrono::NaiveDate>,
-    offset: usize,
-    limit: usize,
-) -> Result<CasePage, DeskError> {
-    let limit = limit.clamp(1, 500);
-    let filter = case_filter(status, project, from, to)?;
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => {
-            let (total, rows) = store.page_filtered(&filter, offset, limit)?;
-            Ok(CasePage { total, offset: offset as u64, rows, capped: false })
-        }
-        Some(text) => {
-            let hits = store.search(text, SEARCH_HITS)?;
-            let capped = hits.len() >= SEARCH_HITS;
-            let kept: Vec<CaseSummary> = hits
-                .into_iter()
-                .filter(|c| filter.status.as_deref().is_none_or(|s| c.status == s))
-                .filter(|c| filter.project.as_deref().is_none_or(|p| c.project == p))
-                .filter(|c| filter.from.as_deref().is_none_or(|f| c.created_at.as_str() >= f))
-                .filter(|c| filter.to.as_deref().is_none_or(|t| c.created_at.as_str() < t))
-                .collect();
-            let total = kept.len() as u64;
-            Ok(CasePage { total, offset: offset as u64, rows: kept.into_iter().skip(offset).take(limit).collect(), capped })
-        }
-    }
-}
-
 /// A case number as typed (any case, spaces around): parsed once, here.
 pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
-    CaseNumber::parse(text).map_err(|e| DeskError::Invalid(e.to_string()))
+    CaseNumber::parse(text).map_err(|e| DeskError::InvalidCaseNumber { text: text.to_string(), why: e.to_string() })
 }
 
 /// The settings an administrator may change.
@@ -330,21 +263,20 @@ impl Desk<'_> {
         &self.actor
     }
 
-    /// Read access for what needs no rule (lists, search, reports, settings).
-    pub fn store(&self) -> &Store {
-        self.store
+    /// Refused unless this account has `role` for `what` (the desk's own checks of the
+    /// operations no workflow rule covers: the admin desk, the key desk outside a case).
+    pub(crate) fn require(&self, what: &'static str, role: Role) -> Result<(), DeskError> {
+        Ok(self.actor.require(what, &[role]).map_err(certdesk_store::ActError::from)?)
     }
 
-    fn counter_code(&self) -> Result<String, DeskError> {
-        Ok(self.store.setting("counter_code")?.unwrap_or_else(|| crate::print::DEFAULT_COUNTER.into()))
-    }
+    // ------------------------------------------------------------ cases
 
     /// A new draft case from case JSON, validated whole (domain and catalog) before anything
     /// is stored; numbered in the counter's local day.
     pub fn import_case(&mut self, catalog: &Catalog, json: &str) -> Result<Saved, DeskError> {
         let today = chrono::Local::now().date_naive();
-        let (data, warnings) = parse_case(catalog, json, today)?;
-        let counter = self.counter_code()?;
+        let (data, warnings) = crate::intake::parse_case(catalog, json, today)?;
+        let counter = counter_code(self.store)?;
         let rec = self.store.create_case(&data, &counter, today, &self.actor)?;
         Ok(saved(&rec, warnings))
     }
@@ -352,7 +284,7 @@ impl Desk<'_> {
     /// Replaces a case's data (an approved case goes back to review).
     pub fn edit_case(&mut self, catalog: &Catalog, number: &str, json: &str) -> Result<Saved, DeskError> {
         let number = case_number(number)?;
-        let (data, warnings) = parse_case(catalog, json, chrono::Local::now().date_naive())?;
+        let (data, warnings) = crate::intake::parse_case(catalog, json, chrono::Local::now().date_naive())?;
         let rec = self.store.edit(&number, &data, &self.actor)?;
         Ok(saved(&rec, warnings))
     }
@@ -368,7 +300,7 @@ impl Desk<'_> {
     /// (the supervisor has seen the promises and accepts them).
     pub fn act_accepting(&mut self, catalog: &Catalog, number: &str, action: Action, reason: Option<&str>, accept_to_follow: bool) -> Result<CaseRecord, DeskError> {
         if action == Action::Edit || action == Action::IssueKey {
-            return Err(DeskError::Invalid(format!("{} is not taken directly: edit the case, or write its certificate at the key desk", action.wire())));
+            return Err(DeskError::NotDirect { action: action.wire() });
         }
         let number = case_number(number)?;
         if matches!(action, Action::Deliver | Action::Close) {
@@ -412,8 +344,19 @@ impl Desk<'_> {
         Ok(self.store.reissue(&number, &self.actor, reason)?)
     }
 
+    /// A case as stored.
     pub fn case(&self, number: &str) -> Result<CaseRecord, DeskError> {
         Ok(self.store.case(&case_number(number)?)?)
+    }
+
+    /// A case as case JSON with its store fields (`case show --json`, `case export`).
+    pub fn export_case(&self, number: &str) -> Result<serde_json::Value, DeskError> {
+        Ok(self.case(number)?.to_export_json())
+    }
+
+    /// The case's events on the audit chain, oldest first.
+    pub fn history(&self, number: &str) -> Result<Vec<AuditEvent>, DeskError> {
+        Ok(self.store.history(&case_number(number)?)?)
     }
 
     /// The case with its history, files and what this account may do to it now.
@@ -437,7 +380,13 @@ impl Desk<'_> {
         })
     }
 
-    /// Cases, newest first, filtered by status, project and the counter's local days.
+    /// Search as the clerk types, newest first, at most `limit`.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>, DeskError> {
+        Ok(self.store.search(text, limit)?)
+    }
+
+    /// Cases, newest first, filtered by status, project and the counter's local days they
+    /// were taken on (`from` and `to` included).
     pub fn list_cases(
         &self,
         status: Option<certdesk_domain::Status>,
@@ -445,11 +394,14 @@ impl Desk<'_> {
         from: Option<chrono::NaiveDate>,
         to: Option<chrono::NaiveDate>,
         limit: usize,
-    ) -> Result<Vec<certdesk_store::CaseSummary>, DeskError> {
-        list_cases(self.store, status, project, from, to, limit)
+    ) -> Result<Vec<CaseSummary>, DeskError> {
+        let filter = case_filter(status, project, from, to)?;
+        Ok(self.store.list_filtered(&filter, limit)?)
     }
 
-    /// A page of the case list with its total (`case_page`).
+    /// A page of the cases matching the text searched (when given: ranked hits) and the
+    /// filters (status, project, created from/to as the counter's local days); newest first
+    /// without text.
     #[allow(clippy::too_many_arguments)]
     pub fn case_page(
         &self,
@@ -461,7 +413,35 @@ impl Desk<'_> {
         offset: usize,
         limit: usize,
     ) -> Result<CasePage, DeskError> {
-        case_page(self.store, text, status, project, from, to, offset, limit)
+        let limit = limit.clamp(1, crate::limits::PAGE_ROWS);
+        let filter = case_filter(status, project, from, to)?;
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => {
+                let (total, rows) = self.store.page_filtered(&filter, offset, limit)?;
+                Ok(CasePage { total, offset: offset as u64, rows, capped: false })
+            }
+            Some(text) => {
+                let hits = self.store.search(text, SEARCH_HITS)?;
+                let capped = hits.len() >= SEARCH_HITS;
+                let kept: Vec<CaseSummary> = hits
+                    .into_iter()
+                    .filter(|c| filter.status.as_deref().is_none_or(|s| c.status == s))
+                    .filter(|c| filter.project.as_deref().is_none_or(|p| c.project == p))
+                    .filter(|c| filter.from.as_deref().is_none_or(|f| c.created_at.as_str() >= f))
+                    .filter(|c| filter.to.as_deref().is_none_or(|t| c.created_at.as_str() < t))
+                    .collect();
+                let total = kept.len() as u64;
+                Ok(CasePage { total, offset: offset as u64, rows: kept.into_iter().skip(offset).take(limit).collect(), capped })
+            }
+        }
+    }
+
+    /// The cases the key desk works on: approved ones, then those whose key is being issued
+    /// (a second key, a dual certificate's second half), newest first in each.
+    pub fn key_queue(&self) -> Result<Vec<CaseSummary>, DeskError> {
+        let mut out = self.list_cases(Some(certdesk_domain::Status::Approved), None, None, None, crate::limits::PAGE_ROWS)?;
+        out.extend(self.list_cases(Some(certdesk_domain::Status::KeyIssued), None, None, None, crate::limits::PAGE_ROWS)?);
+        Ok(out)
     }
 
     /// The case's steps to 归档 (`case steps`).
@@ -487,38 +467,48 @@ impl Desk<'_> {
         Ok(out)
     }
 
+    /// A file kept with a case, read back (checked against its recorded SHA-256).
+    pub fn attachment(&self, number: &str, name: &str) -> Result<(AttachmentInfo, Vec<u8>), DeskError> {
+        let parsed = case_number(number)?;
+        self.store.attachment(&parsed, name)?.ok_or_else(|| DeskError::NoFile { number: parsed.to_string(), name: name.to_string() })
+    }
+
+    /// The files kept with a case (newest version of each name), without their bytes.
+    pub fn attachments(&self, number: &str) -> Result<Vec<AttachmentInfo>, DeskError> {
+        Ok(self.store.attachments(&case_number(number)?)?)
+    }
+
+    /// A stored image of a case as a `data:` URL (what the app's CSP lets the screen show).
+    pub fn image_url(&self, number: &str, name: &str) -> Result<String, DeskError> {
+        let (info, bytes) = self.attachment(number, name)?;
+        if !info.mime.starts_with("image/") {
+            return Err(DeskError::NotAnImage { name: name.to_string(), mime: info.mime });
+        }
+        Ok(crate::seal::data_url(&info.mime, &bytes))
+    }
+
     /// This account's unfinished intake form (any JSON), kept so that it survives closing.
     pub fn save_draft(&mut self, json: &str) -> Result<(), DeskError> {
-        Ok(self.store.save_draft(&self.actor.name, json)?)
+        Ok(self.store.save_draft(self.actor.name(), json)?)
     }
 
     pub fn draft(&self) -> Result<Option<String>, DeskError> {
-        Ok(self.store.draft(&self.actor.name)?)
+        Ok(self.store.draft(self.actor.name())?)
     }
 
     pub fn clear_draft(&mut self) -> Result<(), DeskError> {
-        Ok(self.store.clear_draft(&self.actor.name)?)
+        Ok(self.store.clear_draft(self.actor.name())?)
+    }
+
+    /// Walks the audit chain and checks every case and file against it (`audit verify`).
+    pub fn verify_audit(&self) -> Result<certdesk_store::VerifyReport, DeskError> {
+        Ok(self.store.verify_audit()?)
     }
 
     // ------------------------------------------------------------ accounts and settings
 
-    /// Refused unless the account has `role` (the app's admin-only commands outside the desk).
-    pub fn require(&self, role: Role) -> Result<(), DeskError> {
-        if self.actor.has(role) {
-            Ok(())
-        } else {
-            Err(ActError::Rule(workflow::RuleError::MissingRole {
-                actor: self.actor.name.clone(),
-                action: "this",
-                needed: workflow::RoleList(vec![role]),
-                has: self.actor.roles.clone(),
-            })
-            .into())
-        }
-    }
-
     pub fn accounts(&self) -> Result<Vec<Account>, DeskError> {
-        self.require(Role::Admin)?;
+        self.require("list the accounts", Role::Admin)?;
         Ok(self.store.accounts()?.into_iter().collect())
     }
 
@@ -547,7 +537,7 @@ impl Desk<'_> {
 
     /// One's own password, with the current one.
     pub fn change_own_password(&mut self, current: &Password, new: &Password) -> Result<Account, DeskError> {
-        let name = self.actor.name.clone();
+        let name = self.actor.name().to_string();
         Ok(self.store.change_own_password(&name, current, new)?)
     }
 
@@ -559,25 +549,43 @@ impl Desk<'_> {
         Ok(self.store.unlock_account(&self.actor, name)?)
     }
 
+    /// The counter's identity (`counter show`): any signed-in account reads it.
+    pub fn counter(&self) -> Result<CounterIdentity, DeskError> {
+        counter_identity(self.store)
+    }
+
+    /// Every setting an administrator edits, with the counter code's default (`get_settings`).
+    pub fn settings(&self) -> Result<std::collections::BTreeMap<&'static str, String>, DeskError> {
+        self.require("read the settings", Role::Admin)?;
+        let mut out = std::collections::BTreeMap::new();
+        for key in SETTINGS {
+            let value = if key == "counter_code" { counter_code(self.store)? } else { self.store.setting(key)?.unwrap_or_default() };
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+
+    /// A setting as it is stored, trimmed; `None` when unset or blank.
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>, DeskError> {
+        Ok(self.store.setting(key)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()))
+    }
+
     /// A setting, checked: the counter code's form, a number of idle minutes, a module file.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
-        self.require(Role::Admin)?;
+        self.require("change the settings", Role::Admin)?;
         if !SETTINGS.contains(&key) {
-            return Err(DeskError::Invalid(format!("unknown setting {key} (known: {})", SETTINGS.join(", "))));
+            return Err(DeskError::UnknownSetting { key: key.to_string(), known: SETTINGS.join(", ") });
         }
         let mut value = value.trim().to_string();
         match key {
             "counter_code" => {
                 value = value.to_ascii_uppercase();
-                certdesk_domain::number::check_counter_code(&value).map_err(|e| DeskError::InvalidCounterCode(format!("counter code {value:?}: {e}")))?;
+                certdesk_domain::number::check_counter_code(&value).map_err(|e| DeskError::InvalidCounterCode { code: value.clone(), why: e.to_string() })?;
             }
             "idle_minutes" if !value.is_empty() => {
-                let ok = value.parse::<u64>().is_ok_and(|m| (1..=480).contains(&m));
-                if !ok {
-                    return Err(DeskError::Invalid(format!("idle_minutes {value:?}: give 1 to 480 minutes")));
-                }
+                crate::limits::idle_minutes(&value)?;
             }
-            "pkcs11_module" if !value.is_empty() && !std::path::Path::new(&value).is_file() => {
+            "pkcs11_module" if !value.is_empty() && !Path::new(&value).is_file() => {
                 return Err(DeskError::Token(certdesk_token::TokenError::Module { path: value.clone(), why: "not a file".into() }));
             }
             _ => {}
@@ -587,14 +595,31 @@ impl Desk<'_> {
 
     /// The idle time after which a window signs out (the `idle_minutes` setting).
     pub fn idle_timeout(&self) -> Result<Duration, DeskError> {
-        let minutes = self.store.setting("idle_minutes")?.and_then(|m| m.trim().parse::<u64>().ok()).filter(|m| (1..=480).contains(m));
+        let minutes = self.store.setting("idle_minutes")?.and_then(|m| crate::limits::idle_minutes(&m).ok());
         Ok(minutes.map(|m| Duration::from_secs(m * 60)).unwrap_or(DEFAULT_IDLE))
     }
 
-    /// A verified copy of the store (an administrator), recorded on the chain.
-    pub fn backup(&mut self, dest: &std::path::Path, cancel: Option<certdesk_store::CancelFlag>) -> Result<certdesk_store::BackupReport, DeskError> {
-        self.require(Role::Admin)?;
+    /// A verified copy of the store (an administrator), recorded on the chain, into `dest`.
+    pub fn backup(&mut self, dest: &Path, cancel: Option<certdesk_store::CancelFlag>) -> Result<certdesk_store::BackupReport, DeskError> {
+        self.require("back up the store", Role::Admin)?;
         Ok(self.store.backup_as(dest, &self.actor, cancel)?)
+    }
+
+    /// A verified copy of the store into the backup folder under a name of its time (the
+    /// admin desk's 备份).
+    pub fn backup_to_folder(&mut self, env: &Environment, cancel: Option<certdesk_store::CancelFlag>) -> Result<certdesk_store::BackupReport, DeskError> {
+        let dest = crate::folders::folder(self, crate::folders::Folder::Backups, env)?.join(crate::folders::backup_file_name(chrono::Local::now()));
+        self.backup(&dest, cancel)
+    }
+
+    /// On a hall, as the tables' owner: gives the desks' login role what a desk needs (an
+    /// administrator of the hall), and records it on the chain.
+    pub fn grant_desks(&mut self, role: &str) -> Result<certdesk_store::pg::schema::Granted, DeskError> {
+        self.require("give the desks' role its rights", Role::Admin)?;
+        if self.store.server().is_none() {
+            return Err(DeskError::NotAHall { what: "store grant-desks" });
+        }
+        Ok(self.store.grant_desks(role, &self.actor)?)
     }
 }
 
@@ -602,35 +627,20 @@ fn saved(rec: &CaseRecord, warnings: Vec<FieldProblem>) -> Saved {
     Saved { number: rec.number.to_string(), status: rec.status.wire().into(), digest: rec.digest.clone(), warnings }
 }
 
-/// The first account of an empty store, which must be an administrator: the one change made
-/// without a signed-in account (the CLI's first `user add`).
-pub fn add_first_admin(store: &mut Store, name: &str, roles: &[Role], password: &Password) -> Result<Account, DeskError> {
-    if store.account_count()? > 0 {
-        return Err(DeskError::Auth(AuthError::Refused("the store has accounts already: an administrator adds the next one (--as ADMIN)".into())));
-    }
-    Ok(store.add_account(name, roles, password, None)?)
-}
-
 /// Replaces the store by a checked backup (an administrator); everyone must sign in again.
 /// Consumes the store as the restore does; on failure gives back what the store gives back.
-pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) -> (Option<Store>, Result<certdesk_store::Restored, DeskError>) {
+pub fn restore(store: CaseStore, session: &mut Session, backup: &Path) -> (Option<CaseStore>, Result<certdesk_store::Restored, DeskError>) {
     let mut store = store;
     let actor = match session.desk(&mut store) {
         Ok(desk) => desk.actor.clone(),
         Err(e) => return (Some(store), Err(e)),
     };
-    if !actor.has(Role::Admin) {
-        let e = ActError::Rule(workflow::RuleError::MissingRole {
-            actor: actor.name.clone(),
-            action: "restore",
-            needed: workflow::RoleList(vec![Role::Admin]),
-            has: actor.roles.clone(),
-        });
-        return (Some(store), Err(e.into()));
+    if let Err(e) = actor.require("restore", &[Role::Admin]) {
+        return (Some(store), Err(certdesk_store::ActError::from(e).into()));
     }
-    match store.restore_from(backup, &actor) {
-        Ok((s, r)) => (Some(s), Ok(r)),
-        Err((back, e)) => (back, Err(e.into())),
+    match store.store.restore_from(backup, &actor) {
+        Ok((s, r)) => (Some(CaseStore::new(s)), Ok(r)),
+        Err((back, e)) => (back.map(CaseStore::new), Err(e.into())),
     }
 }
 
@@ -638,13 +648,14 @@ pub fn restore(store: Store, session: &mut Session, backup: &std::path::Path) ->
 /// the file (checked against the file, which is only read); the hall's store, and what was
 /// copied. The rules of the copy are the store's (`Store::migrate_into_hall`).
 pub fn migrate_to_hall(
-    file: &std::path::Path,
+    file: &Path,
     admin: &str,
     password: &Password,
     address: &certdesk_store::pg::HallAddress,
     server_password: certdesk_store::pg::ServerPassword,
-) -> Result<(Store, certdesk_store::Migrated), DeskError> {
-    Ok(Store::migrate_into_hall(file, admin, password, address, server_password)?)
+) -> Result<(CaseStore, certdesk_store::Migrated), DeskError> {
+    let (store, migrated) = Store::migrate_into_hall(file, admin, password, address, server_password)?;
+    Ok((CaseStore::new(store), migrated))
 }
 
 #[cfg(test)]
@@ -655,9 +666,9 @@ mod tests {
         Password::new(s.into())
     }
 
-    fn store() -> (tempfile::TempDir, Store, Session) {
+    fn store() -> (tempfile::TempDir, CaseStore, Session) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let mut store = crate::place::open_file(&dir.path().join("c.db")).unwrap();
         let admin = Session::first_admin(&mut store, "admin", &pw("admin-pass-1"), "gz01", "").unwrap();
         (dir, store, admin)
     }
@@ -665,7 +676,7 @@ mod tests {
     #[test]
     fn the_account_is_read_again_on_every_call() {
         let (_d, mut store, mut admin) = store();
-        assert_eq!(store.setting("counter_code").unwrap().as_deref(), Some("GZ01"));
+        assert_eq!(store.front_page().unwrap().counter_code, "GZ01");
         admin.desk(&mut store).unwrap().add_account("zhang", &[Role::Clerk, Role::Supervisor], &pw("zhang-pass-1")).unwrap();
         let mut zhang = Session::sign_in(&mut store, "zhang", &pw("zhang-pass-1")).unwrap();
         assert!(zhang.desk(&mut store).unwrap().actor().has(Role::Supervisor));
@@ -689,7 +700,8 @@ mod tests {
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), DEFAULT_IDLE);
         admin.desk(&mut store).unwrap().set_setting("idle_minutes", "5").unwrap();
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), Duration::from_secs(300));
-        assert!(admin.desk(&mut store).unwrap().set_setting("idle_minutes", "0").is_err());
+        let refused = admin.desk(&mut store).unwrap().set_setting("idle_minutes", "0").unwrap_err();
+        assert_eq!(refused.kind(), crate::ErrorKind::OutOfRange, "{refused}");
     }
 
     #[test]
@@ -697,6 +709,21 @@ mod tests {
         let (_d, mut store, _) = store();
         assert!(Session::first_admin(&mut store, "eve", &pw("eve-pass-12"), "EV01", "").is_err());
         assert!(add_first_admin(&mut store, "eve", &[Role::Admin], &pw("eve-pass-12")).is_err());
-        assert_eq!(store.account_count().unwrap(), 1);
+        assert!(!is_empty(&store).unwrap());
+    }
+
+    #[test]
+    fn the_account_comes_from_the_flag_else_the_environment_with_its_own_password_file() {
+        let env = Environment { user: Some("wang".into()), password_file: Some("/run/wang.pw".into()), ..Environment::default() };
+        let none = Environment::default();
+        assert_eq!(account_for("case show", None, None, &none).unwrap_err().kind(), crate::ErrorKind::NoAccount);
+        let e = account_for("case show", None, None, &none).unwrap_err().to_string();
+        assert!(e.starts_with("case show needs an account") && e.contains("CERTDESK_USER"), "{e}");
+        assert_eq!(account_for("x", None, None, &env).unwrap(), AccountChoice { user: "wang".into(), password_file: Some("/run/wang.pw".into()) });
+        // --as wins, and the environment's password file is not another account's
+        assert_eq!(account_for("x", Some("li"), None, &env).unwrap(), AccountChoice { user: "li".into(), password_file: None });
+        assert_eq!(account_for("x", Some("li"), Some(Path::new("li.pw")), &env).unwrap().password_file, Some(PathBuf::from("li.pw")));
+        assert_eq!(account_for("x", Some("wang"), None, &env).unwrap().password_file, Some(PathBuf::from("/run/wang.pw")));
+        assert_eq!(account_for("x", None, Some(Path::new("w.pw")), &env).unwrap().password_file, Some(PathBuf::from("w.pw")));
     }
 }

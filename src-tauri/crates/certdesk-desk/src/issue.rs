@@ -6,18 +6,20 @@
 //! hand over. Every step is a key clerk's,
 //! on a case whose approval still covers its data and files, checked before the token is
 //! touched and again in the transaction that records the step. PINs are `Pin` values and never
-//! recorded.
+//! recorded; whether a PIN is a CA's published default is (`keydesk::pin_is_default`), so the
+//! key desk warns about it after a restart too. The key operations outside a case are in
+//! `keydesk`.
 
 use crate::DeskError;
 use crate::api::{Desk, case_number};
+use crate::keydesk::{KeyLibrary, pin_is_default};
 use certdesk_catalog::Catalog;
 use certdesk_domain::steps::StepKind;
-use certdesk_domain::workflow::Role;
 use certdesk_domain::{CaseNumber, CertKind};
-use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewEvent, NewFile, Store, detail};
+use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewFile, Store, detail};
 use certdesk_token::cert::ParsedCert;
-use certdesk_token::token::{Contents, SEAL_APPLICATION, SEAL_LABEL};
-use certdesk_token::{Algo, DistId, Keys, Pin, Subject, TokenSel, TokenView};
+use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
+use certdesk_token::{Algo, DistId, Pin, Subject, TokenSel, TokenView};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -40,18 +42,18 @@ pub const CERTIFICATE_ATTACHMENT: &str = "certificate";
 /// The certificate request's subject, from the case (employee certificates: `employee`, from 1).
 pub fn subject_from_case(store: &Store, number: &CaseNumber, employee: Option<usize>) -> Result<Subject, DeskError> {
     let rec = store.case(number)?;
-    let refused = |why: String| DeskError::Refused { number: number.to_string(), why };
+    let missing = |what: String| DeskError::NoSubject { number: number.to_string(), what };
     let d = &rec.data;
     let org = d.organization.as_ref();
     let org_id = org.and_then(|o| o.uscc.clone().or_else(|| o.org_code.clone()).or_else(|| o.other_id.clone()));
     Ok(match d.cert_kind {
         CertKind::Organization => {
-            let o = org.ok_or_else(|| refused("it has no organisation".into()))?;
+            let o = org.ok_or_else(|| missing("organisation".into()))?;
             Subject { common_name: o.name.clone(), organization: Some(o.name.clone()), organizational_unit: o.department.clone(), serial_number: org_id, country: "CN".into() }
         }
         CertKind::Employee => {
             let i = employee.unwrap_or(1);
-            let e = d.employees.get(i.wrapping_sub(1)).ok_or_else(|| refused(format!("it has no employee {i} (it has {})", d.employees.len())))?;
+            let e = d.employees.get(i.wrapping_sub(1)).ok_or_else(|| missing(format!("employee {i} (it has {})", d.employees.len())))?;
             Subject {
                 common_name: e.name.clone(),
                 organization: org.map(|o| o.name.clone()),
@@ -105,6 +107,21 @@ pub struct KeyStatus {
     /// The key algorithms the case's project issues (`rsa2048`, `ec-p256`, `sm2`), its
     /// default first: what the key desk offers for `key_generated`.
     pub algorithms: Vec<String>,
+    /// The key's user PIN is still a CA's published default (the applicant must change it):
+    /// what the chain last recorded for this key, whatever case it was for.
+    pub default_pin_warning: bool,
+    /// The key desk's stepper: the issuance steps this case has (the seal image only when
+    /// there is one), then reading the key back (`verify`) and the hand-over (`deliver`).
+    pub desk_steps: Vec<DeskStep>,
+    /// The first step of `desk_steps` not done, where the key desk resumes.
+    pub desk_next: String,
+}
+
+/// One step of the key desk's stepper and whether it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct DeskStep {
+    pub id: String,
+    pub done: bool,
 }
 
 /// The seal images of a case that go onto a key: the chosen images, never the scan.
@@ -124,7 +141,7 @@ fn is_dual(catalog: &Catalog, project: &str) -> bool {
 
 /// Where issuing stands for a case, read off its audit chain (the newest key counts: a new
 /// `token_initialized` starts over); the encryption step only for a project's dual certificates.
-pub fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<KeyStatus, DeskError> {
+pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<KeyStatus, DeskError> {
     let number = case_number(number)?;
     let rec = store.case(&number)?;
     let history = store.history(&number)?;
@@ -146,17 +163,43 @@ pub fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<KeyStatu
         .collect();
     let next = planned.iter().zip(&steps).find(|((action, _), s)| !s.done && (*action != AuditAction::SealWritten || has_seal)).map(|((_, hint), _)| *hint);
     let token_serial = current.iter().rev().find_map(|e| e.detail.get("token_serial").and_then(|s| s.as_str()).map(str::to_string));
-    Ok(KeyStatus { case: rec.number.to_string(), status: rec.status.wire().into(), token_serial, steps, next, has_seal, dual, algorithms })
+    let default_pin_warning = match &token_serial {
+        Some(serial) => crate::keydesk::default_pin_recorded(store, serial)?,
+        None => false,
+    };
+    let handed_over = matches!(rec.status, certdesk_domain::Status::Delivered | certdesk_domain::Status::Closed);
+    let desk_steps: Vec<DeskStep> = steps
+        .iter()
+        .filter(|s| s.step != AuditAction::SealWritten.wire() || has_seal)
+        .map(|s| DeskStep { id: s.step.to_string(), done: s.done })
+        .chain(["verify", "deliver"].map(|id| DeskStep { id: id.into(), done: handed_over }))
+        .collect();
+    let desk_next = desk_steps.iter().find(|s| !s.done).map(|s| s.id.clone()).unwrap_or_else(|| "deliver".into());
+    Ok(KeyStatus {
+        case: rec.number.to_string(),
+        status: rec.status.wire().into(),
+        token_serial,
+        steps,
+        next,
+        has_seal,
+        dual,
+        algorithms,
+        default_pin_warning,
+        desk_steps,
+        desk_next,
+    })
 }
 
 /// Step 1: initialise the key in slot `slot_index` with a label and both PINs.
 #[allow(clippy::too_many_arguments)]
-pub fn init(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, DeskError> {
+pub fn init(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, true)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyInit)?;
-    let t = keys.init(slot_index, label, so_pin, user_pin)?;
-    record(desk, &number, AuditAction::TokenInitialized, &detail::TokenInitialized { token_serial: t.serial.clone(), token_label: t.label.clone(), model: t.model.clone() }, true)?;
+    let t = keys.keys().init(slot_index, label, so_pin, user_pin)?;
+    let detail =
+        detail::TokenInitialized { token_serial: t.serial.clone(), token_label: t.label.clone(), model: t.model.clone(), pin_is_default: pin_is_default(catalog, user_pin) };
+    record(desk, &number, AuditAction::TokenInitialized, &detail, true)?;
     Ok(t)
 }
 
@@ -177,10 +220,17 @@ pub struct RequestFiles {
 }
 
 impl RequestFiles {
-    /// `<dir>/<case>.request.json` and `<dir>/<case>.request.csr.pem`.
+    /// `<dir>/<case>.request.json` and `<dir>/<case>.request.csr.pem` (the key desk's request
+    /// folder).
     pub fn in_dir(dir: &Path, number: &str) -> RequestFiles {
         let package = dir.join(format!("{number}.request.json"));
         RequestFiles { csr: package.with_extension("csr.pem"), package }
+    }
+
+    /// The request where the command line names it, the package beside it
+    /// (`<csr-out>.request.json`) unless named too.
+    pub fn beside(csr: &Path, package: Option<&Path>) -> RequestFiles {
+        RequestFiles { csr: csr.to_path_buf(), package: package.map(Path::to_path_buf).unwrap_or_else(|| csr.with_extension("request.json")) }
     }
 }
 
@@ -189,7 +239,7 @@ impl RequestFiles {
 #[allow(clippy::too_many_arguments)]
 pub fn generate(
     desk: &mut Desk<'_>,
-    keys: &Keys,
+    keys: &KeyLibrary,
     catalog: &Catalog,
     number: &str,
     sel: &TokenSel,
@@ -198,6 +248,7 @@ pub fn generate(
     employee: Option<usize>,
     files: &RequestFiles,
 ) -> Result<Generated, DeskError> {
+    let keys = keys.keys();
     let number = case_number(number)?;
     check(desk, &number, true)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
@@ -207,7 +258,7 @@ pub fn generate(
         && !project.issues_algorithm(algo.name())
     {
         let offered = project.keys.as_ref().map(|k| k.algorithms.join(", ")).unwrap_or_default();
-        return Err(DeskError::Refused { number: number.to_string(), why: format!("{} issues {offered} keys, not {}", project.ca_short, algo.name()) });
+        return Err(DeskError::AlgoNotIssued { number: number.to_string(), project: project.ca_short.clone(), offered, algo: algo.name() });
     }
     let distid = project_sm2_id(catalog, &rec.data.project)?;
     let t = keys.info(sel)?;
@@ -232,14 +283,15 @@ pub fn generate(
         algo: algo.name().into(),
         public_key_sha256: key.public_key_sha256.clone(),
         csr: csr_path.display().to_string(),
-        package: package_path.display().to_string(),
+        package: Some(package_path.display().to_string()),
+        pin_is_default: pin_is_default(catalog, pin),
     };
     record(desk, &number, AuditAction::KeyGenerated, &detail, true)?;
     Ok(Generated { key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
 }
 
 /// The case whose request carried the public key of this certificate.
-pub fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, DeskError> {
+pub(crate) fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<String>, DeskError> {
     let certs = certdesk_token::cert::parse_many(cert_bytes).map_err(certdesk_token::TokenError::from)?;
     let fingerprint = certdesk_domain::case::sha256_hex(&certs[0].public_key);
     Ok(store.find_event(AuditAction::KeyGenerated, "public_key_sha256", &fingerprint)?.and_then(|e| e.case_number))
@@ -263,7 +315,7 @@ pub struct ImportedCert {
 pub fn project_anchors(catalog: &Catalog, project: &str) -> Result<Vec<ParsedCert>, DeskError> {
     let mut anchors = Vec::new();
     for (path, bytes) in catalog.tree.ca_certificates(project) {
-        let certs = certdesk_token::cert::parse_many(bytes).map_err(|e| DeskError::Invalid(format!("the CA certificate file {path} of project {project}: {e}")))?;
+        let certs = certdesk_token::cert::parse_many(bytes).map_err(|e| DeskError::CaCertificates { project: project.to_string(), path: path.to_string(), why: e.to_string() })?;
         anchors.extend(certs);
     }
     Ok(anchors)
@@ -273,7 +325,7 @@ pub fn project_anchors(catalog: &Catalog, project: &str) -> Result<Vec<ParsedCer
 /// `1234567812345678` when it names none): Z of its requests and of its CA's signatures.
 pub fn project_sm2_id(catalog: &Catalog, project: &str) -> Result<DistId, DeskError> {
     match catalog.projects.get(project).and_then(|p| p.sm2_id.as_deref()) {
-        Some(id) => DistId::new(id.as_bytes().to_vec()).map_err(|e| DeskError::Invalid(format!("sm2_id of project {project}: {e}"))),
+        Some(id) => DistId::new(id.as_bytes().to_vec()).map_err(|e| DeskError::Sm2Id { project: project.to_string(), why: e.to_string() }),
         None => Ok(DistId::default()),
     }
 }
@@ -285,13 +337,11 @@ pub fn project_sm2_id(catalog: &Catalog, project: &str) -> Result<DistId, DeskEr
 pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
     let number = case_number(number)?;
     check(desk, &number, false)?;
-    if bytes.len() > 1 << 20 {
-        return Err(DeskError::Invalid(format!("the certificate file is {} bytes; a certificate with its chain is far smaller", bytes.len())));
-    }
+    crate::limits::check_size("the certificate file", bytes.len(), crate::limits::MAX_CERTIFICATE)?;
     let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
     let st = status(desk.store, catalog, number.as_str())?;
     let Some(expected) = generated_key(&st).map(|g| g.public_key_sha256) else {
-        return Err(DeskError::Refused { number: number.to_string(), why: "no key was generated for it yet".into() });
+        return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no key was generated for it yet" });
     };
     let Some(at) = certs.iter().position(|c| certdesk_domain::case::sha256_hex(&c.public_key) == expected) else {
         let why = match case_of_cert(desk.store, bytes)? {
@@ -361,10 +411,6 @@ pub struct EncWritten {
     pub issuer_trusted: bool,
 }
 
-/// The largest CA answer read: an envelope is a few hundred bytes, a GM/T 0092 answer with
-/// its certificates a few kilobytes.
-pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
-
 /// Dual certificates, after the signing certificate is on the key: the CA's answer (the
 /// encryption key pair enveloped to the signing key: GM/T 0009, SKF blob or GM/T 0092) and the
 /// encryption certificate (`enc_cert`, or the one a GM/T 0092 answer carries). Checked before
@@ -376,7 +422,7 @@ pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 #[allow(clippy::too_many_arguments)]
 pub fn import_enc(
     desk: &mut Desk<'_>,
-    keys: &Keys,
+    keys: &KeyLibrary,
     catalog: &Catalog,
     number: &str,
     sel: &TokenSel,
@@ -384,13 +430,13 @@ pub fn import_enc(
     answer: &[u8],
     enc_cert: Option<&[u8]>,
 ) -> Result<EncWritten, DeskError> {
+    let keys = keys.keys();
     let number = case_number(number)?;
     check(desk, &number, false)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::EncImport)?;
-    if answer.len() > MAX_ANSWER_BYTES || enc_cert.is_some_and(|c| c.len() > 1 << 20) {
-        return Err(DeskError::Invalid(format!("the CA's answer is {} bytes; an envelope with its certificates is far smaller", answer.len())));
-    }
-    let refused = |why: &str| DeskError::Refused { number: number.to_string(), why: why.to_string() };
+    crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
+    crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
+    let refused = |why: &'static str| DeskError::KeyStepOutOfOrder { number: number.to_string(), why };
     let mismatch = |why: String| DeskError::CertMismatch { number: number.to_string(), why };
     let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
     let st = status(desk.store, catalog, number.as_str())?;
@@ -430,6 +476,7 @@ pub fn import_enc(
         issuer_trusted: chain.anchor.is_some(),
         file_sha256: certdesk_domain::case::sha256_hex(answer),
         verified: true,
+        pin_is_default: pin_is_default(catalog, pin),
     };
     let pem = certdesk_token::cert::to_pem(&[enc]);
     let file = NewFile { name: ENC_CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: pem.as_bytes() };
@@ -476,13 +523,14 @@ pub struct Written {
 
 /// Step 4: writes the imported certificate (and its chain) to the key, reads it back, and marks
 /// the case as issued (in the same transaction as the step, which checks the approval again).
-pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
+pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
+    let keys = keys.keys();
     let number = case_number(number)?;
     check(desk, &number, false)?;
     let (_, bytes) = desk
         .store
         .attachment(&number, CERTIFICATE_ATTACHMENT)?
-        .ok_or_else(|| DeskError::Refused { number: number.to_string(), why: "import the issued certificate first".into() })?;
+        .ok_or_else(|| DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "import the issued certificate first" })?;
     let t = keys.info(sel)?;
     // a renewal onto the applicant's key finds the old certificate there: recorded, not lost
     let previous: Vec<String> = keys.show(sel, Some(pin))?.certificates.iter().map(|c| format!("{} {}", c.serial_hex, c.subject)).collect();
@@ -495,6 +543,7 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &Keys, number: &str, sel: &TokenSel
         not_after: written.not_after.clone(),
         verified: true,
         previous: (!previous.is_empty()).then_some(previous),
+        pin_is_default: pin_is_default(catalog, pin),
     };
     record(desk, &number, AuditAction::CertificateWritten, &detail, false)?;
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
@@ -528,13 +577,14 @@ pub fn seal_label(name: &str, main: bool) -> String {
 
 /// Step 5: every seal image chosen from the case's seal sheet (never the scan) on the key, each
 /// as its own data object, read back; the official seal (else the first) is the main one.
-pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
+pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
+    let keys = keys.keys();
     let number = case_number(number)?;
     check(desk, &number, false)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::SealWrite)?;
     let mut names = seal_images(desk.store, &number)?;
     if names.is_empty() {
-        return Err(DeskError::Refused { number: number.to_string(), why: "it has no seal image (import the seal sheet first)".into() });
+        return Err(DeskError::NoSealImage { number: number.to_string() });
     }
     // the main image first
     if let Some(i) = names.iter().position(|n| n == "seal:official_seal") {
@@ -543,10 +593,8 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &
     }
     let mut images = Vec::new();
     for name in &names {
-        let (_, png) = desk.store.attachment(&number, name)?.ok_or_else(|| DeskError::Invalid(format!("attachment {name} vanished")))?;
-        if png.len() > 512 * 1024 {
-            return Err(DeskError::Invalid(format!("the seal image {name} is {} bytes; at most 512 KiB fit on a key", png.len())));
-        }
+        let (_, png) = desk.store.attachment(&number, name)?.ok_or_else(|| DeskError::NoSealImage { number: number.to_string() })?;
+        crate::limits::check_size(&format!("the seal image {name}"), png.len(), crate::limits::MAX_SEAL_IMAGE)?;
         images.push((name.clone(), png));
     }
     let t = keys.info(sel)?;
@@ -558,75 +606,11 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, number: &
             desk,
             &number,
             AuditAction::SealWritten,
-            &detail::SealImageWritten { token_serial: t.serial.clone(), image: name.clone(), size: d.size, sha256: d.sha256.clone() },
+            &detail::SealImageWritten { token_serial: t.serial.clone(), image: name.clone(), size: d.size, sha256: d.sha256.clone(), pin_is_default: pin_is_default(catalog, pin) },
             false,
         )?;
         written.push(SealImageOnKey { name: name.clone(), label, size: d.size, sha256: d.sha256 });
     }
     let main = written[0].clone();
     Ok(SealWritten { name: main.name, size: main.size, sha256: main.sha256, images: written })
-}
-
-/// Step 6: what is on the key now (keys, certificates, data objects).
-pub fn verify(keys: &Keys, sel: &TokenSel, pin: &Pin) -> Result<Contents, DeskError> {
-    Ok(keys.show(sel, Some(pin))?)
-}
-
-fn key_clerk(desk: &Desk<'_>) -> Result<(), DeskError> {
-    if desk.actor.has(Role::KeyClerk) {
-        return Ok(());
-    }
-    let needed = certdesk_domain::workflow::RoleList(vec![Role::KeyClerk]);
-    Err(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::MissingRole {
-        actor: desk.actor.name.clone(),
-        action: "key desk",
-        needed,
-        has: desk.actor.roles.clone(),
-    })
-    .into())
-}
-
-/// Unlocks a PIN-locked key with the SO PIN and a new user PIN (a key clerk), recorded; for a
-/// case (`case`: a 解锁 case whose plan has the unlock, approved) the unlock is that case's step.
-pub fn unlock(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, case: Option<&str>, sel: &TokenSel, so_pin: &Pin, new_pin: &Pin) -> Result<TokenView, DeskError> {
-    key_clerk(desk)?;
-    let number = case.map(case_number).transpose()?;
-    if let Some(n) = &number {
-        check(desk, n, false)?;
-        crate::steps::require_in_plan(desk.store, catalog, n, StepKind::Unlock)?;
-    }
-    let t = keys.unlock(sel, so_pin, new_pin)?;
-    let changed = detail::TokenChanged { token_serial: t.serial.clone() };
-    match &number {
-        Some(n) => record(desk, n, AuditAction::TokenUnlocked, &changed, false)?,
-        None => {
-            desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenUnlocked, &changed))?;
-        }
-    }
-    Ok(t)
-}
-
-/// Wipes a returned key with the SO PIN (a key clerk), recorded; for a case whose plan has the
-/// wipe (a revocation that takes the key back), as that case's step.
-pub fn wipe(desk: &mut Desk<'_>, keys: &Keys, catalog: &Catalog, case: Option<&str>, sel: &TokenSel, so_pin: &Pin) -> Result<TokenView, DeskError> {
-    key_clerk(desk)?;
-    let number = case.map(case_number).transpose()?;
-    if let Some(n) = &number {
-        check(desk, n, false)?;
-        crate::steps::require_in_plan(desk.store, catalog, n, StepKind::Wipe)?;
-    }
-    let t = keys.wipe(sel, so_pin)?;
-    let changed = detail::TokenChanged { token_serial: t.serial.clone() };
-    match &number {
-        Some(n) => record(desk, n, AuditAction::TokenWiped, &changed, false)?,
-        None => {
-            desk.store.record_event(&NewEvent::new(&desk.actor.name, AuditAction::TokenWiped, &changed))?;
-        }
-    }
-    Ok(t)
-}
-
-/// Whether `pin` is still one of the CA's published default PINs (the applicant must change it).
-pub fn is_default_pin(catalog: &certdesk_catalog::Catalog, pin: &Pin) -> Option<String> {
-    catalog.projects.values().find(|p| p.pin.as_ref().and_then(|r| r.default.as_deref()).is_some_and(|d| pin.equals(d))).map(|p| p.id.clone())
 }

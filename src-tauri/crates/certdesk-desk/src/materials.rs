@@ -1,13 +1,15 @@
 //! The materials rule of submission and approval: the catalog's checklist against what the
-//! clerk recorded as received (`materials` in the case JSON). A required item not handed in
-//! stops the submission unless the clerk records the applicant's promise to bring it later
+//! clerk recorded as received (`materials` in the case JSON). Each item's state is the
+//! catalog's (`MaterialItem::state`: received, optional, to follow, missing), the one the case
+//! page, the intake form and the receipt all show. A required item not handed in stops the
+//! submission unless the clerk records the applicant's promise to bring it later
 //! (`to_follow`); the supervisor sees those promises and approves only by accepting them, and
 //! both are written into the audit event. Owns that rule, not the checklist (the catalog) nor
 //! the workflow moves (the store).
 
 use crate::DeskError;
-use certdesk_catalog::{Catalog, MaterialItem, MaterialKind};
-use certdesk_domain::{CaseData, CaseNumber};
+use certdesk_catalog::{Catalog, MaterialItem, MaterialState};
+use certdesk_domain::{CaseData, CaseNumber, MaterialReceived};
 use serde::Serialize;
 
 /// A required item of the checklist that the case does not have in full.
@@ -19,12 +21,25 @@ pub struct Missing {
     pub to_follow: Option<String>,
 }
 
+/// One checklist item and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ItemState {
+    pub id: String,
+    pub text: String,
+    pub state: MaterialState,
+    /// The applicant's promise, for an item to follow.
+    pub to_follow: Option<String>,
+}
+
 /// The case's materials against its checklist.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MaterialsState {
     /// Whether the case records a checklist at all (the intake screen always does; a case file
     /// imported from elsewhere may not).
     pub recorded: bool,
+    /// Every item of the checklist with its state.
+    pub items: Vec<ItemState>,
+    /// The required items not handed in in full (to follow or missing).
     pub missing: Vec<Missing>,
 }
 
@@ -35,24 +50,28 @@ impl MaterialsState {
     }
 }
 
-fn received_in_full(item: &MaterialItem, data: &CaseData) -> bool {
-    if item.optional {
-        return true;
-    }
-    let Some(got) = data.materials.iter().find(|m| m.id == item.id) else { return false };
-    let needs_original = item.original || item.kind == MaterialKind::OldKey || item.copies == 0;
-    (!needs_original || got.original_seen) && got.copies_received >= item.copies
+/// The states of a checklist for what the clerk recorded (the intake form asks as it is ticked).
+pub fn states(checklist: &[MaterialItem], received: &[MaterialReceived]) -> MaterialsState {
+    let items: Vec<ItemState> = checklist
+        .iter()
+        .map(|item| {
+            let got = received.iter().find(|m| m.id == item.id);
+            let state = item.state(got);
+            let to_follow = if state == MaterialState::ToFollow { got.and_then(|g| g.to_follow.clone()) } else { None };
+            ItemState { id: item.id.clone(), text: item.text.clone(), state, to_follow }
+        })
+        .collect();
+    let missing = items
+        .iter()
+        .filter(|i| matches!(i.state, MaterialState::ToFollow | MaterialState::Missing))
+        .map(|i| Missing { id: i.id.clone(), text: i.text.clone(), to_follow: i.to_follow.clone() })
+        .collect();
+    MaterialsState { recorded: !received.is_empty(), items, missing }
 }
 
 pub fn state(catalog: &Catalog, data: &CaseData) -> Result<MaterialsState, DeskError> {
-    let project = catalog.project(&data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
-    let missing = project
-        .checklist(data.business, data.cert_kind)
-        .iter()
-        .filter(|item| !received_in_full(item, data))
-        .map(|item| Missing { id: item.id.clone(), text: item.text.clone(), to_follow: data.materials.iter().find(|m| m.id == item.id).and_then(|m| m.to_follow.clone()) })
-        .collect();
-    Ok(MaterialsState { recorded: !data.materials.is_empty(), missing })
+    let project = crate::intake::project(catalog, &data.project)?;
+    Ok(states(&project.checklist(data.business, data.cert_kind), &data.materials))
 }
 
 /// Submission: every required item received, or promised with a note. Returns the promises.
@@ -65,13 +84,7 @@ pub(crate) fn check_submit(catalog: &Catalog, number: &CaseNumber, data: &CaseDa
     }
     let open: Vec<String> = s.missing.iter().filter(|m| m.to_follow.is_none()).map(|m| format!("{} ({})", m.id, m.text)).collect();
     if !open.is_empty() {
-        return Err(DeskError::Refused {
-            number: number.to_string(),
-            why: format!(
-                "required materials not received (材料未收齐): {}; tick them, or record what the applicant will bring later (后补说明, materials[].to_follow)",
-                open.join("; ")
-            ),
-        });
+        return Err(DeskError::MaterialsMissing { number: number.to_string(), missing: open });
     }
     let promised = s.to_follow();
     Ok((!promised.is_empty()).then_some(promised))
@@ -84,10 +97,34 @@ pub(crate) fn check_approve(catalog: &Catalog, number: &CaseNumber, data: &CaseD
         return Ok(None);
     }
     if !accept_to_follow {
-        return Err(DeskError::Refused {
-            number: number.to_string(),
-            why: format!("materials are to follow (材料后补): {}; approve only by accepting them (--accept-to-follow)", promised.join("; ")),
-        });
+        return Err(DeskError::MaterialsToFollow { number: number.to_string(), promised });
     }
     Ok(Some(promised))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_item_has_one_state_the_screens_and_the_receipt_read() {
+        let catalog = Catalog::embedded().unwrap();
+        let p = catalog.projects.values().next().unwrap();
+        let list = p.checklist(p.business_types[0], p.cert_kinds[0]);
+        let item = list.iter().find(|i| !i.optional && i.copies > 0).expect("a required item with copies");
+        let got = |original_seen, copies_received, to_follow: Option<&str>| MaterialReceived {
+            id: item.id.clone(),
+            original_seen,
+            copies_received,
+            to_follow: to_follow.map(str::to_string),
+            extra: Default::default(),
+        };
+        let state_of = |r: Vec<MaterialReceived>| states(&list, &r).items.into_iter().find(|i| i.id == item.id).unwrap();
+        assert_eq!(state_of(vec![]).state, MaterialState::Missing);
+        assert_eq!(state_of(vec![got(true, item.copies, None)]).state, MaterialState::Received);
+        let promised = state_of(vec![got(false, 0, Some("下周一补交"))]);
+        assert_eq!((promised.state, promised.to_follow.as_deref()), (MaterialState::ToFollow, Some("下周一补交")));
+        // a note on an item handed in in full is no promise
+        assert_eq!(state_of(vec![got(true, item.copies, Some("x"))]).to_follow, None);
+    }
 }

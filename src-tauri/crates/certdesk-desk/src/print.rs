@@ -2,25 +2,64 @@
 //! and digest, clerk and supervisor and the acceptance time from the audit chain, the counter's
 //! identity, the chosen seal images kept with the case), lays the forms out once and renders
 //! them as one PDF (the record of what was printed) and as SVG sheets (the preview, and what the
-//! app's print dialog prints). Does not talk to printers: the app shell does.
+//! app's print dialog prints), into the print folder under the case's name. Also a case file's
+//! forms as a preview without a store (`render_file`), the forms list and lint, and the fonts'
+//! configuration the adapters hand in. Does not talk to printers: the app shell does.
 
 use crate::DeskError;
 use crate::api::Desk;
-use certdesk_forms::{CaseInput, Counter, Forms, Review};
+use crate::place::Environment;
+use certdesk_catalog::Catalog;
+use certdesk_forms::{CaseInput, Counter, FormInfo, Forms, Review};
 use certdesk_store::{AuditAction, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// The counter code a store without a configured one prints.
-pub const DEFAULT_COUNTER: &str = "CD01";
+fn counter(store: &Store) -> Result<Counter, DeskError> {
+    let c = crate::api::counter_identity(store)?;
+    Ok(Counter { code: c.code, name: c.name, address: c.address })
+}
 
-pub fn counter(store: &Store) -> Result<Counter, DeskError> {
-    Ok(Counter {
-        code: store.setting("counter_code")?.unwrap_or_else(|| DEFAULT_COUNTER.into()),
-        name: store.setting("counter_name")?.unwrap_or_default(),
-        address: store.setting("counter_address")?.unwrap_or_default(),
-    })
+/// The fonts of printed forms: `dir` (the app's resource folder's fonts, or
+/// `CERTDESK_FONTS`) and the fallback list (`CERTDESK_FALLBACK_FONTS`); where none is given
+/// the forms crate looks next to the program. The first call of a process counts.
+pub fn configure_fonts(dir: Option<PathBuf>, env: &Environment) {
+    let dir = dir.or_else(|| env.fonts.clone());
+    let fallbacks = env.fallback_fonts.as_deref().map(|list| certdesk_forms::fonts::parse_fallback_list(std::ffi::OsStr::new(list)));
+    // the first and only configuration of this process
+    let _ = certdesk_forms::fonts::configure(certdesk_forms::fonts::FontConfig { dir, fallbacks });
+}
+
+/// The app's own fonts folder when it has the shipped face (an installed package's resource
+/// folder), else none.
+pub fn resource_fonts(resources: Option<&Path>) -> Option<PathBuf> {
+    resources.map(|r| r.join("fonts")).filter(|d| d.join(certdesk_forms::fonts::REGULAR_FILE).is_file())
+}
+
+/// The forms of the catalog's projects, laid out once (checked as they load).
+pub fn load_forms(catalog: Catalog) -> Result<Forms, DeskError> {
+    Ok(Forms::load(catalog)?)
+}
+
+/// The forms of every project, or of one.
+pub fn list_forms(forms: &Forms, project: Option<&str>) -> Result<Vec<FormInfo>, DeskError> {
+    Ok(forms.list(project)?)
+}
+
+/// A forms folder checked whole (`form check`): its origin, projects and forms.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    pub ok: bool,
+    pub origin: String,
+    pub projects: usize,
+    pub forms: usize,
+}
+
+pub fn check_forms(catalog: Catalog) -> Result<Checked, DeskError> {
+    let (origin, projects) = (catalog.origin.clone(), catalog.projects.len());
+    let forms = Forms::load(catalog)?;
+    Ok(Checked { ok: true, origin, projects, forms: forms.list(None)?.len() })
 }
 
 fn local_time(utc: &str) -> String {
@@ -40,7 +79,7 @@ pub struct Printable {
 }
 
 impl Printable {
-    pub fn load(store: &Store, number: &str) -> Result<Printable, DeskError> {
+    fn load(store: &Store, number: &str) -> Result<Printable, DeskError> {
         let rec = store.case(&crate::api::case_number(number)?)?;
         let history = store.history(&rec.number)?;
         let last = |action: AuditAction| history.iter().rev().find(|e| e.action == action);
@@ -67,7 +106,7 @@ impl Printable {
         Ok(Printable { number: rec.number.to_string(), digest: rec.digest.clone(), data: rec.data, review, counter: counter(store)?, seals, _seal_dir: seal_dir })
     }
 
-    pub fn input(&self) -> CaseInput<'_> {
+    fn input(&self) -> CaseInput<'_> {
         CaseInput {
             data: &self.data,
             number: Some(self.number.clone()),
@@ -117,8 +156,9 @@ fn lay_out(forms: &Forms, p: &Printable, only: Option<&str>) -> Result<(String, 
     Ok((title, list, laid.into_iter().flat_map(|(_, pages)| pages).collect()))
 }
 
-pub fn preview(store: &Store, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
-    let (_, list, pages) = lay_out(forms, &Printable::load(store, number)?, only)?;
+/// The case's forms as they will print, for the screen (nothing recorded).
+pub fn preview(desk: &Desk<'_>, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
+    let (_, list, pages) = lay_out(forms, &Printable::load(desk.store, number)?, only)?;
     Ok(Preview { forms: list, sheets: sheets(&pages)? })
 }
 
@@ -138,7 +178,8 @@ impl Rendered {
 
 /// Renders the forms the case needs (or one) into one PDF and its sheets, writes the PDF to
 /// `out` (the record of what was printed), and only then records `forms_printed` on the case's
-/// audit chain (which forms, the file, the PDF's SHA-256).
+/// audit chain (which forms, the file, the PDF's SHA-256). Every print of a stored case is
+/// recorded, from the app or the command line.
 pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&str>, out: &Path) -> Result<Rendered, DeskError> {
     let p = Printable::load(desk.store, number)?;
     let (title, list, pages) = lay_out(forms, &p, only)?;
@@ -154,4 +195,70 @@ pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&st
     let number = crate::api::case_number(&p.number)?;
     desk.store.note(&number, &desk.actor, certdesk_store::EventBody::new(AuditAction::FormsPrinted, &detail))?;
     Ok(Rendered { pdf, forms: list, sheets })
+}
+
+/// The case's forms printed into the print folder (`<case>.pdf`, one form
+/// `<case>-<form>.pdf`), recorded: the app's 打印.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Printed {
+    /// The PDF kept in the print folder: the record of what was printed.
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    pub pages: usize,
+    pub bytes: usize,
+    pub forms: Vec<FormPages>,
+    /// The same pages for the print dialog (the window shows only these when it prints).
+    pub sheets: Vec<Sheet>,
+}
+
+pub fn print_case(desk: &mut Desk<'_>, forms: &Forms, env: &Environment, number: &str, only: Option<&str>) -> Result<Printed, DeskError> {
+    let path = crate::folders::folder(desk, crate::folders::Folder::Print, env)?.join(crate::folders::printed_pdf(number, only)?);
+    let rendered = render(desk, forms, number, only, &path)?;
+    Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
+}
+
+/// Where the print dialog prints: the file "print to file" defaults to (`<case>-打印.pdf` in
+/// the print folder), the printer of the `printer` setting, and the paper checked.
+#[derive(Debug, Clone)]
+pub struct PrintDialog {
+    pub file: PathBuf,
+    pub printer: Option<String>,
+}
+
+pub fn print_dialog(desk: &Desk<'_>, env: &Environment, number: &str, width: f32, height: f32) -> Result<PrintDialog, DeskError> {
+    crate::limits::paper(width, height)?;
+    // a stored case's number (not whatever the window sends) names the file
+    let number = desk.case(number)?.number.to_string();
+    let file = crate::folders::folder(desk, crate::folders::Folder::Print, env)?.join(crate::folders::print_to_file(&number));
+    Ok(PrintDialog { file, printer: desk.setting("printer")? })
+}
+
+/// A case file's forms as a preview (`form render --input`): no store, no case number, the
+/// default counter; nothing recorded. The warnings of its data come back with the PDF.
+pub struct FilePreview {
+    pub pdf: Vec<u8>,
+    pub forms: Vec<FormPages>,
+    pub pages: usize,
+    pub warnings: Vec<certdesk_domain::FieldProblem>,
+}
+
+pub fn render_file(forms: &Forms, json: &str, only: Option<&str>, out: &Path) -> Result<FilePreview, DeskError> {
+    let today = chrono::Local::now().date_naive();
+    let (data, warnings) = crate::intake::parse_case(&forms.catalog, json, today)?;
+    let input = CaseInput {
+        data: &data,
+        number: None,
+        digest: data.digest(),
+        review: Review::default(),
+        counter: Counter { code: crate::api::DEFAULT_COUNTER.into(), ..Default::default() },
+        today,
+        seals: BTreeMap::new(),
+    };
+    let laid = forms.layout_case(&input, only)?;
+    let title = laid.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
+    let list = laid.iter().map(|(f, pages)| FormPages { id: f.id.clone(), title: f.title.clone(), pages: pages.len() }).collect();
+    let pages: Vec<certdesk_forms::Page> = laid.into_iter().flat_map(|(_, p)| p).collect();
+    let pdf = certdesk_forms::pdf_of(&title, &pages)?;
+    certdesk_store::private::write(out, &pdf).map_err(crate::io("cannot write", out))?;
+    Ok(FilePreview { pdf, forms: list, pages: pages.len(), warnings })
 }

@@ -1,14 +1,20 @@
 //! The counter's reports: the daily ledger (cases by business type and project, fees by
 //! payment method, per clerk, keys issued, keys handed over) and the certificates expiring in
 //! the next days with the handler's phone, as data and as tables for CSV / XLSX export.
-//! Days are the counter's local days. Cancelled cases count nowhere.
+//! Days are the counter's local days. Cancelled cases count nowhere. Also a report's export:
+//! CSV or XLSX, into a file the command line names or the export folder under the report's
+//! name (`folders`).
 
 use crate::DeskError;
+use crate::api::Desk;
+use crate::dates::day_bounds;
+use crate::place::Environment;
 use certdesk_domain::{Money, Status};
 use certdesk_store::{AuditAction, Store};
-use chrono::{DateTime, Local, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct LedgerRow {
@@ -49,15 +55,6 @@ pub fn local_minute(stored: &str) -> String {
     DateTime::parse_from_rfc3339(stored).map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|_| stored.to_string())
 }
 
-/// UTC bounds of a local day (the counter's time zone), in the store's time format.
-pub fn day_bounds(date: NaiveDate) -> (String, String) {
-    let start = |d: NaiveDate| {
-        let local = Local.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest().unwrap_or_else(Local::now);
-        local.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::Micros, true)
-    };
-    (start(date), start(date.succ_opt().unwrap_or(date)))
-}
-
 fn grouped(rows: impl Iterator<Item = (String, Money)>) -> Vec<LedgerRow> {
     let mut map: BTreeMap<String, (usize, Money)> = BTreeMap::new();
     for (key, amount) in rows {
@@ -68,7 +65,7 @@ fn grouped(rows: impl Iterator<Item = (String, Money)>) -> Vec<LedgerRow> {
     map.into_iter().map(|(key, (cases, amount))| LedgerRow { key, cases, amount }).collect()
 }
 
-pub fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
+fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
     let (from, to) = day_bounds(date);
     let cases: Vec<_> = store.cases_created_between(&from, &to)?.into_iter().filter(|c| c.status != Status::Cancelled).collect();
     let amount = |c: &certdesk_store::CaseRecord| c.data.payment.as_ref().map(|p| p.amount).unwrap_or(Money::from_fen(0));
@@ -127,7 +124,7 @@ pub struct Expiring {
 
 /// Certificates written to keys whose validity ends within `days` from `now` (and has not
 /// ended yet), soonest first; the newest certificate of a case counts.
-pub fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expiring>, DeskError> {
+fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expiring>, DeskError> {
     let epoch = "0000-01-01T00:00:00Z";
     let far = "9999-12-31T23:59:59Z";
     let mut newest: BTreeMap<String, certdesk_store::AuditEvent> = BTreeMap::new();
@@ -240,4 +237,82 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
         out.push_str("\r\n");
     }
     out.into_bytes()
+}
+
+impl Desk<'_> {
+    /// The day's ledger (the counter's local day).
+    pub fn daily(&self, day: NaiveDate) -> Result<DailyLedger, DeskError> {
+        daily(self.store, day)
+    }
+
+    /// Certificates written to keys whose validity ends within `days` from now, soonest first.
+    pub fn expiring(&self, days: i64) -> Result<Vec<Expiring>, DeskError> {
+        expiring(self.store, Utc::now(), crate::limits::report_days(days)?)
+    }
+}
+
+/// How a report is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    pub fn parse(name: &str) -> Result<ExportFormat, DeskError> {
+        match name {
+            "csv" => Ok(ExportFormat::Csv),
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            other => Err(DeskError::UnknownValue { what: "export format", value: other.to_string(), known: "csv, xlsx".into() }),
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn bytes(self, table: &Table) -> Vec<u8> {
+        match self {
+            ExportFormat::Csv => to_csv(table),
+            ExportFormat::Xlsx => crate::xlsx::workbook(std::slice::from_ref(table)),
+        }
+    }
+}
+
+/// Writes a report table into `out` (readable by this account only); its size.
+pub fn write_table(table: &Table, format: ExportFormat, out: &Path) -> Result<usize, DeskError> {
+    let bytes = format.bytes(table);
+    certdesk_store::private::write(out, &bytes).map_err(crate::io("cannot write", out))?;
+    Ok(bytes.len())
+}
+
+/// A report exported into the export folder.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Exported {
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    pub rows: usize,
+}
+
+/// Which report: the day's ledger (`arg`: the day) or the certificates expiring (`arg`: days).
+pub fn export(desk: &Desk<'_>, env: &Environment, kind: &str, format: &str, arg: &str) -> Result<Exported, DeskError> {
+    let format = ExportFormat::parse(format)?;
+    let (table, name) = match kind {
+        "daily" => {
+            let day = crate::dates::parse_day(arg)?;
+            (daily_table(&desk.daily(day)?), crate::folders::daily_report(day, format.extension()))
+        }
+        "expiring" => {
+            let days = crate::limits::report_days_text(arg)?;
+            let list = desk.expiring(days)?;
+            (expiring_table(&list, days), crate::folders::expiring_report(days, crate::dates::today(), format.extension()))
+        }
+        other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring".into() }),
+    };
+    let path = crate::folders::folder(desk, crate::folders::Folder::Exports, env)?.join(name);
+    write_table(&table, format, &path)?;
+    Ok(Exported { path, rows: table.rows.len() })
 }

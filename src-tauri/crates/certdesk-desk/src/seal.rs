@@ -1,12 +1,14 @@
 //! Importing a case's scanned seal collection sheet: runs the importer, keeps the scan and the
 //! chosen image of each acceptable row with the case (`seal:<kind>`, true-size PNG) and the
 //! verdict on the audit chain, all in one transaction, and returns what the clerk must see at once: every
-//! sample's judgement, the rows that need a new stamp, and small images for the screen.
+//! sample's judgement, the rows that need a new stamp, and small images for the screen. Also a
+//! loose scan judged without a case (`import_loose`: the images written into a folder, nothing
+//! stored), and the scan read from a file or the scanner folder within the scan's size limit.
 
 use crate::DeskError;
 use crate::api::{Desk, case_number};
 use base64::Engine as _;
-use certdesk_seal::{ImportOptions, SheetReport};
+use certdesk_seal::ImportOptions;
 use certdesk_store::{AuditAction, FileKind, NewFile};
 use serde::Serialize;
 use std::io::Cursor;
@@ -57,7 +59,7 @@ fn kind_name(k: certdesk_seal::SampleKind) -> &'static str {
     }
 }
 
-fn data_url(mime: &str, bytes: &[u8]) -> String {
+pub(crate) fn data_url(mime: &str, bytes: &[u8]) -> String {
     format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
@@ -73,10 +75,13 @@ fn mime_of(bytes: &[u8]) -> &'static str {
 
 /// A JPEG of the scan at most 1200 px wide, for the screen.
 fn screen_copy(bytes: &[u8]) -> Result<Vec<u8>, DeskError> {
-    let img = image::load_from_memory(bytes).map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
+    let img = image::load_from_memory(bytes).map_err(certdesk_seal::SealError::Decode)?;
     let small = img.thumbnail(1200, 1700).to_rgb8();
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 80).encode_image(&small).map_err(|e| DeskError::Invalid(format!("the scan cannot be shown: {e}")))?;
+    let screen = std::path::PathBuf::from("the scan's screen copy");
+    image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 80)
+        .encode_image(&small)
+        .map_err(|source| certdesk_seal::SealError::Encode { path: screen, source })?;
     Ok(out)
 }
 
@@ -141,4 +146,34 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
     files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
     desk.store.attach(&number, FileKind::Case, &files, Some(certdesk_store::EventBody::new(AuditAction::SealImported, &detail)), &desk.actor)?;
     Ok(Verdict { samples, rows, scan_url: data_url("image/jpeg", &screen), width: report.width, height: report.height, stored })
+}
+
+/// A scan file onto a case (`case seal NUMBER SCAN`), read within the scan's size limit.
+pub fn import_file_for_case(desk: &mut Desk<'_>, number: &str, scan: &std::path::Path, dpi: Option<f32>) -> Result<Verdict, DeskError> {
+    let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
+    let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scan".into());
+    import_for_case(desk, number, &name, &bytes, dpi)
+}
+
+/// A scan of the scanner folder (by its plain name) onto a case (the seal panel).
+pub fn import_from_folder(desk: &mut Desk<'_>, number: &str, name: &str, dpi: Option<f32>) -> Result<Verdict, DeskError> {
+    let bytes = crate::folders::read_scan(desk, name)?;
+    import_for_case(desk, number, name, &bytes, dpi)
+}
+
+/// The seal importer's report of a scan judged without a case.
+pub use certdesk_seal::SheetReport;
+
+/// A loose scan judged without a case (`seal import`): a sheet's boxes (or, `single`, one
+/// impression) found, every sample judged, the images written into `out`; nothing stored.
+pub fn import_loose(scan: &std::path::Path, out: &std::path::Path, dpi: Option<f32>, single: bool) -> Result<SheetReport, DeskError> {
+    certdesk_store::private::create_dir_all(out).map_err(crate::io("cannot create", out))?;
+    if single {
+        let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
+        let opts = ImportOptions { dpi, ..ImportOptions::default() };
+        let mut report = certdesk_seal::import_single(&bytes, &opts)?;
+        certdesk_seal::write_outputs(&mut report, out)?;
+        return Ok(report);
+    }
+    Ok(certdesk_seal::import_file(scan, out, dpi)?)
 }

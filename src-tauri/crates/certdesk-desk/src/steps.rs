@@ -61,7 +61,7 @@ pub struct Completion {
 }
 
 fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Vec<StepSpec>, DeskError> {
-    let project = catalog.project(&data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
+    let project = crate::intake::project(catalog, &data.project)?;
     let (route, _) = project.route_for(data.business, data.medium, data.cert_kind);
     let has_seal = crate::issue::has_seal_image(store, number)?;
     Ok(plan(&route, has_seal, project.dual_certificate()))
@@ -129,10 +129,6 @@ fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &certdesk_doma
     }
 }
 
-fn refused(number: &CaseNumber, why: String) -> DeskError {
-    DeskError::Refused { number: number.to_string(), why }
-}
-
 /// Refuses a key-desk operation the case's plan does not have (a key made for an unlock case,
 /// an unlock for a new one).
 pub(crate) fn require_in_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, kind: StepKind) -> Result<(), DeskError> {
@@ -142,7 +138,7 @@ pub(crate) fn require_in_plan(store: &Store, catalog: &Catalog, number: &CaseNum
         return Ok(());
     }
     let plan = specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(" → ");
-    Err(refused(number, format!("{} is not a step of this {} case (its steps: {plan})", kind.id(), record.data.business.zh())))
+    Err(DeskError::NotInPlan { number: number.to_string(), step: kind.id(), business: record.data.business.zh(), plan })
 }
 
 /// Does `step`, the case's next step, as this account. Key-desk steps are refused with the
@@ -153,20 +149,20 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
     let record = desk.store.case(&number)?;
     let specs = specs(desk.store, catalog, &number, &record.data)?;
     let Some(spec) = specs.iter().find(|s| s.id == step) else {
-        let ids = specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
-        return Err(DeskError::Invalid(format!("case {number} has no step {step:?} (its steps: {ids})")));
+        let steps = specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(DeskError::NoSuchStep { number: number.to_string(), step: step.to_string(), steps });
     };
     if before.step(step).is_some_and(|s| s.done) {
-        return Err(refused(&number, format!("step {step} ({}) is done already", spec.title)));
+        return Err(DeskError::StepDone { number: number.to_string(), step: step.to_string(), title: spec.title.clone() });
     }
     if spec.kind.is_key_desk() {
-        return Err(refused(&number, format!("{step} ({}) is done at the key desk: {}", spec.title, key_desk_command(spec.kind))));
+        return Err(DeskError::KeyDeskStep { number: number.to_string(), step: step.to_string(), title: spec.title.clone(), command: key_desk_command(spec.kind) });
     }
     match before.next.as_deref() {
-        None => return Err(refused(&number, format!("the case is {} ({}): no step is left", record.status, record.status.zh()))),
+        None => return Err(DeskError::NoStepLeft { number: number.to_string(), status: format!("{} ({})", record.status, record.status.zh()) }),
         Some(next) if next != step => {
             let title = before.step(next).map(|s| s.title.clone()).unwrap_or_default();
-            return Err(refused(&number, format!("the next step is {next} ({title}), not {step}")));
+            return Err(DeskError::NotNextStep { number: number.to_string(), next: next.to_string(), title, step: step.to_string() });
         }
         Some(_) => {}
     }
@@ -177,24 +173,24 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
         StepKind::Confirm => {
             let reference = with.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
             if spec.needs_reference && reference.is_none() {
-                return Err(refused(&number, format!("{step} ({}) records the reference of what was done (--reference)", spec.title)));
+                return Err(DeskError::ReferenceRequired { number: number.to_string(), step: step.to_string(), title: spec.title.clone() });
             }
             if let Some(r) = &reference
-                && (r.chars().count() > 100 || r.chars().any(char::is_control))
+                && (r.chars().count() > crate::limits::REFERENCE_CHARS || r.chars().any(char::is_control))
             {
-                return Err(DeskError::Invalid("the reference is at most 100 characters, without control characters".into()));
+                return Err(DeskError::InvalidReference { max: crate::limits::REFERENCE_CHARS });
             }
             let confirmed = detail::StepConfirmed { step: spec.id.clone(), title: spec.title.clone(), reference };
             desk.store.confirm_step(&number, &desk.actor, spec.role, &confirmed)?;
             record.clone()
         }
         StepKind::Deliver => {
-            let project = catalog.project(&record.data.project).map_err(|e| DeskError::Invalid(e.to_string()))?;
+            let project = crate::intake::project(catalog, &record.data.project)?;
             let handover = handover(&number, &record.data, &project.rules, with)?;
             desk.act_checked(catalog, &number, Action::Deliver, None, false, Some(handover))?
         }
         StepKind::Close => desk.act_checked(catalog, &number, Action::Close, None, false, None)?,
-        _ => return Err(refused(&number, format!("{step} is done at the key desk"))),
+        _ => return Err(DeskError::KeyDeskStep { number: number.to_string(), step: step.to_string(), title: spec.title.clone(), command: key_desk_command(spec.kind) }),
     };
     steps(desk.store, catalog, number.as_str())
 }
@@ -221,9 +217,9 @@ fn handover(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rule
     match method {
         DeliveryMethod::Mail => {
             let delivery = data.delivery.as_ref();
-            let waybill = clean(&with.waybill).ok_or_else(|| refused(number, "the case goes by post: give the courier and the waybill number (--courier, --waybill)".into()))?;
-            if waybill.chars().count() > 40 || !waybill.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return Err(DeskError::Invalid(format!("waybill {waybill:?}: letters, digits and '-', at most 40")));
+            let waybill = clean(&with.waybill).ok_or_else(|| DeskError::WaybillRequired { number: number.to_string() })?;
+            if waybill.chars().count() > crate::limits::WAYBILL_CHARS || !waybill.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(DeskError::InvalidWaybill { waybill, max: crate::limits::WAYBILL_CHARS });
             }
             let address = delivery.and_then(|d| clean(&d.address));
             mail_rule(number, data, rules, address.as_deref())?;
@@ -240,11 +236,16 @@ fn handover(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rule
             let (recipient, recipient_id) = match (clean(&with.recipient), clean(&with.recipient_id)) {
                 (None, None) => (data.handler.name.clone(), data.handler.id_number.clone()),
                 (Some(name), Some(id)) => {
-                    let id = collector_id(&id).map_err(|why| DeskError::Invalid(format!("the collector's ID number {id:?}: {why}")))?;
+                    let id = collector_id(&id).map_err(|why| DeskError::InvalidCollectorId { id: id.clone(), why })?;
                     (name, id)
                 }
-                (Some(_), None) => return Err(refused(number, "someone other than the handler collects the key: give their ID number (--recipient-id)".into())),
-                (None, Some(_)) => return Err(refused(number, "give the collector's name (--recipient) with their ID number".into())),
+                (Some(_), None) => {
+                    return Err(DeskError::CollectorIncomplete {
+                        number: number.to_string(),
+                        why: "someone other than the handler collects the key: give their ID number (--recipient-id)",
+                    });
+                }
+                (None, Some(_)) => return Err(DeskError::CollectorIncomplete { number: number.to_string(), why: "give the collector's name (--recipient) with their ID number" }),
             };
             Ok(detail::Handover { method: "pickup".into(), recipient: Some(recipient), recipient_id: Some(recipient_id), courier: None, waybill: None, address: None })
         }
@@ -272,7 +273,7 @@ fn mail_rule(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rul
     let legal = data.organization.as_ref().and_then(|o| o.legal_address.as_deref());
     match (address, legal) {
         (Some(a), Some(l)) if certdesk_domain::same_unit(a, l) => Ok(()),
-        (_, None) => Err(refused(number, "证书仅回寄到单位法定地址: the case has no legal address of the unit (organization.legal_address)".into())),
-        _ => Err(refused(number, "证书仅回寄到单位法定地址: the postal address is not the unit's legal address".into())),
+        (_, None) => Err(DeskError::MailToLegalAddress { number: number.to_string(), why: "the case has no legal address of the unit (organization.legal_address)" }),
+        _ => Err(DeskError::MailToLegalAddress { number: number.to_string(), why: "the postal address is not the unit's legal address" }),
     }
 }

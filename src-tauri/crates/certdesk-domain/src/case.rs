@@ -457,7 +457,7 @@ impl CaseData {
         if self.cert_kind == CertKind::Employee && self.employees.is_empty() {
             v.error("employees", "an employee certificate needs at least one employee on the annex", "员工证书须在附页填写至少一名员工");
         }
-        if self.cert_kind == CertKind::Employee && !self.employees.is_empty() && self.quantity as usize != self.employees.len() {
+        if self.quantity != quantity_for(self.cert_kind, self.employees.len(), self.quantity) {
             v.warning(
                 "quantity",
                 &format!("quantity {} differs from the {} employees on the annex", self.quantity, self.employees.len()),
@@ -572,6 +572,12 @@ pub const MAX_REFERENCE_CHARS: usize = 40;
 
 /// The most certificates one case asks for.
 pub const MAX_QUANTITY: u32 = 10_000;
+
+/// How many certificates a case asks for: an employee certificate case one per employee of its
+/// annex (when it lists any), any other what was asked.
+pub fn quantity_for(kind: CertKind, employees: usize, asked: u32) -> u32 {
+    if kind == CertKind::Employee && employees > 0 { u32::try_from(employees).unwrap_or(u32::MAX) } else { asked }
+}
 /// The most employees on one case's annex.
 pub const MAX_EMPLOYEES: usize = 1_000;
 /// The longest validity any CA of the catalogs sells is far below this; a larger number is a typo.
@@ -729,11 +735,9 @@ impl Validator {
         if let Some(phone) = &mut org.phone {
             if phone.trim().is_empty() {
                 org.phone = None;
-            } else if ident::Mobile::parse(phone).is_ok() {
-                // some units give a mobile as the contact number
-                self.ident("organization.phone", IdentKind::Mobile, phone);
             } else {
-                self.ident("organization.phone", IdentKind::Landline, phone);
+                // some units give a mobile as the contact number
+                self.ident("organization.phone", ident::phone_kind(phone), phone);
             }
         }
         self.optional_ident("organization.email", IdentKind::Email, &mut org.email);

@@ -496,6 +496,9 @@ impl Postcode {
 /// UI shows beside a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Checked {
+    /// The kind checked (`validate`'s name: `mobile`, `landline` … ; a phone number is checked
+    /// as the kind [`phone_kind`] finds).
+    pub kind: &'static str,
     pub value: String,
     pub valid: bool,
     pub normalized: Option<String>,
@@ -520,10 +523,19 @@ pub fn parse_at(kind: IdentKind, raw: &str, today: NaiveDate) -> Result<(String,
 }
 
 /// Checks `raw` as `kind`, normalising it.
+/// Whether a phone number is a mobile number (11 digits from 1, as [`Mobile`] reads it) or a
+/// landline: the one rule of an organisation's phone field.
+pub fn phone_kind(raw: &str) -> IdentKind {
+    if Mobile::parse(raw).is_ok() { IdentKind::Mobile } else { IdentKind::Landline }
+}
+
 pub fn check(kind: IdentKind, raw: &str) -> Checked {
     match parse_at(kind, raw, chrono::Local::now().date_naive()) {
-        Ok((normalized, warnings)) => Checked { value: raw.to_string(), valid: true, normalized: Some(normalized), error: None, error_code: None, error_zh: None, warnings },
+        Ok((normalized, warnings)) => {
+            Checked { kind: kind.cli_name(), value: raw.to_string(), valid: true, normalized: Some(normalized), error: None, error_code: None, error_zh: None, warnings }
+        }
         Err(e) => Checked {
+            kind: kind.cli_name(),
             value: raw.to_string(),
             valid: false,
             normalized: None,

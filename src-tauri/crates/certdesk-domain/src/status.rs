@@ -58,6 +58,21 @@ impl Status {
         Status::ALL.into_iter().find(|st| st.wire() == s)
     }
 
+    /// The status in English, for an English screen.
+    pub fn en(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Accepted => "Accepted",
+            Status::Submitted => "Submitted",
+            Status::Approved => "Approved",
+            Status::Returned => "Returned",
+            Status::KeyIssued => "Key issued",
+            Status::Delivered => "Delivered",
+            Status::Closed => "Closed",
+            Status::Cancelled => "Cancelled",
+        }
+    }
+
     /// Closed and cancelled cases take no more actions.
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Closed | Status::Cancelled)

@@ -41,6 +41,16 @@ impl Role {
     pub fn from_wire(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.wire() == s)
     }
+
+    /// The role in English, for an English screen.
+    pub fn en(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Clerk => "Clerk",
+            Role::Supervisor => "Supervisor",
+            Role::KeyClerk => "Key clerk",
+        }
+    }
 }
 
 impl fmt::Display for Role {
@@ -49,16 +59,60 @@ impl fmt::Display for Role {
     }
 }
 
-/// The acting account, as authenticated.
+/// The acting account, as the store read it when its password (or its open session) was
+/// checked: its login and its roles now. Only a sign-in makes one (see [`AccountChecked`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Actor {
-    pub name: String,
-    pub roles: Vec<Role>,
+    name: String,
+    roles: Vec<Role>,
+}
+
+/// The store's word that it read an account and checked its password or its open session: the
+/// one thing [`Actor::new`] takes besides the account's row.
+///
+/// Why a proof value rather than a private constructor: actors are made by the store, another
+/// crate, so the constructor cannot be private to this one. This type is public here, but the
+/// application API (`certdesk-desk`) re-exports the domain's data without it, and the adapters
+/// (the CLI, the app) depend on `certdesk-desk` alone among certdesk's crates (a test reads
+/// `cargo metadata`). An adapter therefore cannot name `AccountChecked`, cannot get one, and the
+/// compiler refuses any `Actor` it would make (certdesk-desk's doc-tests show it). Neither
+/// `Default`, `Clone` nor `Deserialize` is derived, for the same reason.
+pub struct AccountChecked(());
+
+impl AccountChecked {
+    /// For the store's account checks (and the rules' own tests): nothing else makes one.
+    #[doc(hidden)]
+    pub fn by_the_store() -> AccountChecked {
+        AccountChecked(())
+    }
 }
 
 impl Actor {
+    /// The account `name` with `roles`, as the store read it after a check.
+    pub fn new(_checked: AccountChecked, name: impl Into<String>, roles: Vec<Role>) -> Actor {
+        Actor { name: name.into(), roles }
+    }
+
+    /// The login.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// Refused with [`RuleError::MissingRole`] unless the account has one of `needed` for
+    /// `action` (the one place that words the refusal).
+    pub fn require(&self, action: &'static str, needed: &[Role]) -> Result<(), RuleError> {
+        if needed.iter().any(|r| self.has(*r)) {
+            return Ok(());
+        }
+        Err(RuleError::MissingRole { actor: self.name.clone(), action, needed: RoleList(needed.to_vec()), has: self.roles.clone() })
     }
 }
 
@@ -125,7 +179,6 @@ pub fn approval_digest<'a>(data_digest: &str, files: impl IntoIterator<Item = (&
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum RuleError {
     #[error("{action} needs the role {needed} ({}); {actor} has {}", needed.iter().map(|r| r.zh()).collect::<Vec<_>>().join("/"), if has.is_empty() { "no role".to_string() } else { has.iter().map(|r| r.wire()).collect::<Vec<_>>().join(", ") })]
     MissingRole { actor: String, action: &'static str, needed: RoleList, has: Vec<Role> },
@@ -181,17 +234,14 @@ pub fn roles_for(action: Action) -> &'static [Role] {
 /// Checks that `actor` may take `action` on a case with these facts. The state machine itself
 /// (whether the status allows the action) is `status::next`.
 pub fn authorize(actor: &Actor, action: Action, facts: &CaseFacts, reason: Option<&str>) -> Result<(), RuleError> {
-    let needed = roles_for(action);
-    if !needed.iter().any(|r| actor.has(*r)) {
-        return Err(RuleError::MissingRole { actor: actor.name.clone(), action: action.wire(), needed: RoleList(needed.to_vec()), has: actor.roles.clone() });
-    }
+    actor.require(action.wire(), roles_for(action))?;
     if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(RuleError::ReasonRequired { action: action.wire() });
     }
     if action == Action::Approve
-        && let Some(did) = facts.shaper(&actor.name)
+        && let Some(did) = facts.shaper(actor.name())
     {
-        return Err(RuleError::OwnCase { actor: actor.name.clone(), did });
+        return Err(RuleError::OwnCase { actor: actor.name().to_string(), did });
     }
     if action == Action::IssueKey && !facts.approval_holds() {
         return Err(void(facts));
@@ -216,10 +266,7 @@ pub fn authorize_attach(actor: &Actor, facts: &CaseFacts) -> Result<Status, Rule
 /// key is being issued) whose approval still covers its data and files. `new_key` is a step
 /// that starts a new key (initialise, generate): refused once a certificate was written.
 pub fn authorize_key_step(actor: &Actor, facts: &CaseFacts, new_key: bool) -> Result<(), RuleError> {
-    let needed = [Role::KeyClerk];
-    if !actor.has(Role::KeyClerk) {
-        return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "key desk", needed: RoleList(needed.to_vec()), has: actor.roles.clone() });
-    }
+    actor.require("key desk", &[Role::KeyClerk])?;
     may_make_key(facts.status.unwrap_or(Status::Draft))?;
     if !facts.approval_holds() {
         return Err(void(facts));
@@ -273,7 +320,7 @@ mod tests {
     use super::*;
 
     fn actor(name: &str, roles: &[Role]) -> Actor {
-        Actor { name: name.into(), roles: roles.to_vec() }
+        Actor::new(AccountChecked::by_the_store(), name, roles.to_vec())
     }
 
     fn facts() -> CaseFacts {

@@ -79,8 +79,13 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         .checklist(input.data.business, input.data.cert_kind)
         .iter()
         .map(|m| {
-            // what the applicant promised to bring later, where the clerk recorded it
-            let to_follow = input.data.materials.iter().find(|r| r.id == m.id).and_then(|r| r.to_follow.clone()).unwrap_or_default();
+            // what the applicant promised to bring later, for an item not handed in (the
+            // case page reads the same state)
+            let got = input.data.materials.iter().find(|r| r.id == m.id);
+            let to_follow = match m.state(got) {
+                certdesk_catalog::model::MaterialState::ToFollow => got.and_then(|r| r.to_follow.clone()).unwrap_or_default(),
+                _ => String::new(),
+            };
             let to_follow_note = if to_follow.is_empty() { String::new() } else { format!("（后补：{to_follow}）") };
             json!({"id": m.id, "text": m.text, "copies": m.copies, "original": m.original, "stamped": m.stamped, "optional": m.optional, "to_follow": to_follow, "to_follow_note": to_follow_note})
         })

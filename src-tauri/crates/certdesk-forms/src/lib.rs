@@ -26,7 +26,6 @@ pub const RECEIPT: &str = "_counter/layouts/receipt.toml";
 pub const RECEIPT_ID: &str = "receipt";
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum FormsError {
     #[error("{} problem(s) in the form layouts:\n{}", .0.len(), .0.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<LayoutLint>),

@@ -233,7 +233,6 @@ impl SheetReport {
 
 /// Everything that can go wrong; each variant says what and where.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum SealError {
     #[error("cannot read {path}")]
     Read {

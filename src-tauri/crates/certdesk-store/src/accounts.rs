@@ -8,7 +8,7 @@ use crate::db::{Row, args};
 use crate::{Store, StoreError, audit};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
-use certdesk_domain::workflow::{Actor, Role};
+use certdesk_domain::workflow::{AccountChecked, Actor, Role};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -20,7 +20,7 @@ pub(crate) fn check_admin(db: &mut dyn crate::db::Sql, name: &str, password: &Pa
     if !checked.roles.contains(&Role::Admin) {
         return Err(AuthError::AdminOnly(format!("only an administrator moves a store into the hall; {name} is not one")));
     }
-    Ok(Actor { name: name.to_string(), roles: checked.roles })
+    Ok(Actor::new(AccountChecked::by_the_store(), name, checked.roles))
 }
 
 /// An account's stored state and whether a typed password is its password.
@@ -100,7 +100,6 @@ pub struct Account {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum AuthError {
     #[error("wrong user name or password")]
     WrongCredentials,
@@ -201,8 +200,8 @@ impl Store {
         }
         let first = self.account_count()? == 0;
         let actor = match (by, first) {
-            (Some(a), _) if a.has(Role::Admin) => a.name.clone(),
-            (Some(a), _) => return Err(AuthError::AdminOnly(format!("only an administrator adds accounts; {} is not one", a.name))),
+            (Some(a), _) if a.has(Role::Admin) => a.name().to_string(),
+            (Some(a), _) => return Err(AuthError::AdminOnly(format!("only an administrator adds accounts; {} is not one", a.name()))),
             (None, true) if roles.contains(&Role::Admin) => name.to_string(),
             (None, true) => return Err(AuthError::Refused("the first account of a new store must be an administrator (--role admin)".into())),
             (None, false) => return Err(AuthError::AdminOnly("an administrator must sign in to add accounts".into())),
@@ -237,7 +236,7 @@ impl Store {
                 let sql = "UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0";
                 tx.db.exec("resetting failed logins", sql, args![name, tx.at.as_str()])
             })?;
-            return Ok(Actor { name: name.to_string(), roles: checked.roles });
+            return Ok(Actor::new(AccountChecked::by_the_store(), name, checked.roles));
         }
         // the failure is written (and committed) before it is answered
         self.write(|tx| {
@@ -267,7 +266,7 @@ impl Store {
         if account.locked {
             return Err(AuthError::Locked { name: name.into() });
         }
-        Ok(Actor { name: account.name, roles: account.roles })
+        Ok(Actor::new(AccountChecked::by_the_store(), account.name, account.roles))
     }
 
     /// Changes one's own password: the current one is checked first (a wrong one counts as a
@@ -281,9 +280,9 @@ impl Store {
 
     fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
         if !by.has(Role::Admin) {
-            return Err(AuthError::AdminOnly(format!("only an administrator may {action} for {name}; {} is not one", by.name)));
+            return Err(AuthError::AdminOnly(format!("only an administrator may {action} for {name}; {} is not one", by.name())));
         }
-        if by.name == name && matches!(action, AuditAction::UserDisable | AuditAction::UserPasswd) {
+        if by.name() == name && matches!(action, AuditAction::UserDisable | AuditAction::UserPasswd) {
             let why = if action == AuditAction::UserPasswd {
                 "change your own password with the current one (user passwd --current-password-file)"
             } else {
@@ -306,7 +305,7 @@ impl Store {
                 AuditAction::UserName => (None, extra),
                 _ => (None, None),
             };
-            tx.append(&audit::NewEvent::new(&by.name, action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
+            tx.append(&audit::NewEvent::new(by.name(), action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
             Ok(())
         })?;
         Ok(self.account(name)?.expect("account exists"))
@@ -336,7 +335,7 @@ impl Store {
         if roles.is_empty() {
             return Err(AuthError::NoRole);
         }
-        if by.name == name && !roles.contains(&Role::Admin) {
+        if by.name() == name && !roles.contains(&Role::Admin) {
             return Err(AuthError::OwnAccount("an administrator cannot remove their own administrator role".into()));
         }
         self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
@@ -349,7 +348,7 @@ impl Store {
             return Err(AuthError::BadDisplayName);
         }
         let sql_text = "UPDATE accounts SET display_name = ?3, updated_at = ?2 WHERE name = ?1";
-        if by.name == name {
+        if by.name() == name {
             return self.account_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()));
         }
         self.admin_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()))

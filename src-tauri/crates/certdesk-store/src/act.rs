@@ -110,7 +110,7 @@ impl Store {
             let detail = detail::CaseChange {
                 from: Some(record.status.wire().into()),
                 to: to.wire().into(),
-                roles: Some(actor.roles.clone()),
+                roles: Some(actor.roles().to_vec()),
                 reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
                 approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
                 files: None,
@@ -118,7 +118,7 @@ impl Store {
                 to_follow: note.to_follow.clone(),
             };
             tx.append(&NewEvent {
-                actor: &actor.name,
+                actor: actor.name(),
                 action: action.into(),
                 case_number: Some(&record.number),
                 digest_before: Some(&record.digest),
@@ -148,7 +148,7 @@ impl Store {
                     canonical,
                     digest.as_str(),
                     tx.at.as_str(),
-                    actor.name.as_str(),
+                    actor.name(),
                     data.project.as_str(),
                     data.business.wire(),
                     data.cert_kind.wire(),
@@ -164,14 +164,14 @@ impl Store {
             }
             index_case(tx.db, id, record.number.as_str(), data, true)?;
             tx.append(&NewEvent {
-                actor: &actor.name,
+                actor: actor.name(),
                 action: AuditAction::Edit,
                 case_number: Some(&record.number),
                 digest_before: Some(&record.digest),
                 digest_after: Some(&digest),
                 detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
             })?;
-            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name.clone(), ..record.clone() })
+            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name().to_string(), ..record.clone() })
         })
     }
 
@@ -193,7 +193,7 @@ impl Store {
             };
             let mut out = Vec::new();
             for f in files {
-                out.push(files::insert(tx, &record.number, f, &actor.name)?);
+                out.push(files::insert(tx, &record.number, f, actor.name())?);
             }
             let evented = event.is_some();
             if let Some(mut body) = event {
@@ -202,13 +202,13 @@ impl Store {
                     body.detail["from"] = record.status.wire().into();
                     body.detail["to"] = to.wire().into();
                 }
-                tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+                tx.append(&NewEvent::with_body(actor.name(), body).on_case(&record.number))?;
             }
             if to != record.status {
                 set_status(tx, record, to)?;
                 if !evented {
                     let detail = detail::CaseChange { files: Some(files.iter().map(|f| f.name.to_string()).collect()), ..detail::CaseChange::moved(record.status, to) };
-                    tx.append(&NewEvent::new(&actor.name, AuditAction::FilesChanged, &detail).on_case(&record.number))?;
+                    tx.append(&NewEvent::new(actor.name(), AuditAction::FilesChanged, &detail).on_case(&record.number))?;
                 }
             }
             Ok(out)
@@ -232,7 +232,7 @@ impl Store {
         }
         self.write_case(number, |tx, record, facts| {
             workflow::authorize_key_step(actor, facts, new_key)?;
-            tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            tx.append(&NewEvent::with_body(actor.name(), body).on_case(&record.number))?;
             if action != AuditAction::CertificateWritten || record.status != Status::Approved {
                 return Ok(record.clone());
             }
@@ -240,12 +240,12 @@ impl Store {
             workflow::authorize(actor, Action::IssueKey, facts, None)?;
             set_status(tx, record, to)?;
             tx.append(&NewEvent {
-                actor: &actor.name,
+                actor: actor.name(),
                 action: AuditAction::IssueKey,
                 case_number: Some(&record.number),
                 digest_before: Some(&record.digest),
                 digest_after: Some(&record.digest),
-                detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles.clone()), ..detail::CaseChange::moved(record.status, to) }),
+                detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles().to_vec()), ..detail::CaseChange::moved(record.status, to) }),
             })?;
             Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
         })
@@ -256,17 +256,14 @@ impl Store {
     /// with the step's role.
     pub fn confirm_step(&mut self, number: &CaseNumber, actor: &Actor, role: workflow::Role, confirmed: &detail::StepConfirmed) -> Result<(), ActError> {
         self.write_case(number, |tx, record, facts| {
-            if !actor.has(role) {
-                let needed = workflow::RoleList(vec![role]);
-                return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "step", needed, has: actor.roles.clone() }.into());
-            }
+            actor.require("step", &[role])?;
             if !matches!(record.status, Status::Approved | Status::KeyIssued | Status::Delivered) {
                 return Err(RuleError::NotApproved { status: record.status }.into());
             }
             if !facts.approval_holds() {
                 return Err(RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }.into());
             }
-            tx.append(&NewEvent::new(&actor.name, AuditAction::StepDone, confirmed).on_case(&record.number))?;
+            tx.append(&NewEvent::new(actor.name(), AuditAction::StepDone, confirmed).on_case(&record.number))?;
             Ok(())
         })
     }
@@ -275,10 +272,7 @@ impl Store {
     /// lost or broken), with a reason; the approval still has to cover the data and files.
     pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str) -> Result<(), ActError> {
         self.write_case(number, |tx, record, facts| {
-            if !actor.has(workflow::Role::Supervisor) {
-                let needed = workflow::RoleList(vec![workflow::Role::Supervisor]);
-                return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "reissue", needed, has: actor.roles.clone() }.into());
-            }
+            actor.require("reissue", &[workflow::Role::Supervisor])?;
             if reason.trim().is_empty() {
                 return Err(RuleError::ReasonRequired { action: "reissue" }.into());
             }
@@ -286,8 +280,8 @@ impl Store {
             if !facts.key_written {
                 return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
             }
-            let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles.clone() };
-            tx.append(&NewEvent::new(&actor.name, AuditAction::Reissue, &detail).on_case(&record.number))?;
+            let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles().to_vec() };
+            tx.append(&NewEvent::new(actor.name(), AuditAction::Reissue, &detail).on_case(&record.number))?;
             Ok(())
         })
     }
@@ -296,10 +290,10 @@ impl Store {
     /// account with a role, on an open case.
     pub fn note(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody) -> Result<(), ActError> {
         self.write_case(number, |tx, record, _| {
-            if actor.roles.is_empty() {
-                return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name))));
+            if actor.roles().is_empty() {
+                return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name()))));
             }
-            tx.append(&NewEvent::with_body(&actor.name, body).on_case(&record.number))?;
+            tx.append(&NewEvent::with_body(actor.name(), body).on_case(&record.number))?;
             Ok(())
         })
     }

@@ -80,6 +80,8 @@ audit_actions! {
     EncryptionImported = "encryption_imported": "key desk: a dual certificate's encryption key pair (enveloped) and certificate on the key, read back",
     TokenUnlocked = "token_unlocked": "a locked key unlocked",
     TokenWiped = "token_wiped": "a returned key wiped",
+    PinChanged = "pin_changed": "a key's user PIN changed (never the PIN: whether it is still a CA's default)",
+    DesksGranted = "desks_granted": "a hall's desks' login role given what a desk needs (store grant-desks)",
     StoreBackup = "store_backup": "a checked backup written",
     StoreRestored = "store_restored": "the store replaced by a backup",
     StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
@@ -402,6 +404,14 @@ pub(crate) fn find_case_of_event(db: &mut dyn Sql, action: AuditAction, field: &
     db.row("searching events", &sql, args![action.wire(), key, value])?.map(|r| r.opt_text(0)).transpose()
 }
 
+/// The newest event about the key `token_serial` that says whether its user PIN is a CA's
+/// published default (`pin_is_default`), whatever case it belongs to (or none).
+pub(crate) fn newest_pin_event(db: &mut dyn Sql, token_serial: &str) -> Result<Option<AuditEvent>, StoreError> {
+    let d = db.dialect();
+    let sql = format!("{SELECT_EVENT} WHERE {} = ?1 AND {} IS NOT NULL ORDER BY seq DESC LIMIT 1", json_of(d, "detail", "token_serial"), json_of(d, "detail", "pin_is_default"));
+    Ok(events(db, "reading the key's events", &sql, args![token_serial])?.pop())
+}
+
 /// A field of a JSON text column as text: `key` is an SQL expression (a quoted literal or a
 /// placeholder) naming the field, as `'$.to'` on SQLite and `'to'` on PostgreSQL.
 fn json_field(dialect: Dialect, column: &str, key: &str) -> String {
@@ -613,6 +623,12 @@ impl crate::Store {
         let Some(Some(number)) = number else { return Ok(None) };
         let Ok(number) = CaseNumber::parse(&number) else { return Ok(None) };
         Ok(self.history(&number)?.into_iter().rev().find(|e| e.action == action && e.detail.get(field).and_then(|v| v.as_str()) == Some(value)))
+    }
+
+    /// The newest event that says whether the user PIN of the key `token_serial` is a CA's
+    /// published default.
+    pub fn newest_pin_event(&self, token_serial: &str) -> Result<Option<AuditEvent>, StoreError> {
+        self.read(|db| newest_pin_event(db, token_serial))
     }
 
     /// Walks the audit chain and checks every case and file against it, on one snapshot; see

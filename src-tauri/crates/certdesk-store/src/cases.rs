@@ -7,7 +7,7 @@ use crate::db::{Row, Sql, Tx, args};
 use crate::{ActError, AuditAction, AuditEvent, CaseRecord, CaseSummary, NewEvent, Store, StoreError, audit, db, detail, search};
 use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::Action;
-use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
+use certdesk_domain::workflow::{self, Actor, CaseFacts};
 use certdesk_domain::{CaseData, CaseNumber, Status};
 use chrono::NaiveDate;
 
@@ -53,11 +53,8 @@ impl Store {
     /// Stores a new draft case with the next number of `counter` for `day`. The data must
     /// have been validated and normalised by the caller.
     pub fn create_case(&mut self, data: &CaseData, counter: &str, day: NaiveDate, actor: &Actor) -> Result<CaseRecord, ActError> {
-        let roles = workflow::roles_for(Action::Accept);
-        if !roles.iter().any(|r| actor.has(*r)) {
-            return Err(RuleError::MissingRole { actor: actor.name.clone(), action: "create", needed: workflow::RoleList(roles.to_vec()), has: actor.roles.clone() }.into());
-        }
-        Ok(self.write(|tx| insert_case(tx, data, counter, day, &actor.name))?)
+        actor.require("create", workflow::roles_for(Action::Accept))?;
+        Ok(self.write(|tx| insert_case(tx, data, counter, day, actor.name()))?)
     }
 
     /// Many cases in one transaction (bulk import, benchmarks); same rows and events as

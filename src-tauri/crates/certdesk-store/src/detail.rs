@@ -112,8 +112,14 @@ details! {
     }
     /// The forms printed: which, how many pages, the PDF kept and its SHA-256.
     FormsPrinted [FormsPrinted] { forms: Vec<String>, pages: usize, file: String, pdf_sha256: String }
-    /// Key desk step 1.
-    TokenInitialized [TokenInitialized] { token_serial: String, token_label: String, model: String }
+    /// Key desk step 1 (also a key initialised for no case).
+    TokenInitialized [TokenInitialized] {
+        token_serial: String,
+        token_label: String,
+        model: String,
+        /// the user PIN set is a CA's published default (the applicant must change it)
+        pin_is_default: Option<bool>,
+    }
     /// Key desk step 2: the key pair on the key and its request.
     KeyGenerated [KeyGenerated] {
         token_serial: String,
@@ -122,7 +128,10 @@ details! {
         algo: String,
         public_key_sha256: String,
         csr: String,
-        package: String,
+        /// the request package the CA receives (a case's key; none for a key made for no case)
+        package: Option<String>,
+        /// the PIN used is a CA's published default
+        pin_is_default: Option<bool>,
     }
     /// Key desk step 3: the issued certificate checked and kept.
     CertificateImported [CertificateImported] {
@@ -149,6 +158,7 @@ details! {
         verified: bool,
         /// certificates already on the key (a renewal onto the applicant's key): serial and subject
         previous: Option<Vec<String>>,
+        pin_is_default: Option<bool>,
     }
     /// Key desk, dual certificates: the encryption key pair the CA's KMC enveloped to the
     /// signing key opened on the key, and the encryption certificate written beside it.
@@ -166,11 +176,18 @@ details! {
         /// SHA-256 of the CA's answer file as received (the envelope itself is not kept)
         file_sha256: String,
         verified: bool,
+        pin_is_default: Option<bool>,
     }
-    /// Key desk step 5.
-    SealImageWritten [SealWritten] { token_serial: String, image: String, size: usize, sha256: String }
-    /// A key unlocked or wiped.
-    TokenChanged [TokenUnlocked, TokenWiped] { token_serial: String }
+    /// Key desk step 5 (also an image written to a key for no case).
+    SealImageWritten [SealWritten] { token_serial: String, image: String, size: usize, sha256: String, pin_is_default: Option<bool> }
+    /// A key unlocked, wiped or its PIN changed: which key (serial, label, model), and
+    /// whether the user PIN it has now is a CA's published default (never the PIN).
+    TokenChanged [TokenUnlocked, TokenWiped, PinChanged] {
+        token_serial: String,
+        token_label: Option<String>,
+        model: Option<String>,
+        pin_is_default: Option<bool>,
+    }
     /// A checked backup.
     BackupWritten [StoreBackup] { path: String, cases: i64, bytes: u64 }
     /// The store replaced by a backup: the file, its SHA-256, where the replaced store was kept.
@@ -178,6 +195,9 @@ details! {
     /// A store file moved into the hall: the file, its SHA-256, the events and cases copied,
     /// the file's chain head (which the hall's chain continues).
     StoreMigrated [StoreMigrated] { file: String, sha256: String, events: i64, cases: i64, source_head: Option<String> }
+    /// A hall's desks' login role given what a desk needs: the role, the database and each
+    /// table's privileges (`table: privileges`).
+    DesksGranted [DesksGranted] { role: String, database: String, tables: Vec<String> }
     /// A setting changed.
     SettingChanged [Setting] { key: String, before: Option<String>, after: String }
     /// An account changed (never its password hash): roles as `clerk,supervisor`.

@@ -227,11 +227,11 @@ impl Store {
     /// `cancel` as for `backup_to_cancellable` (nothing recorded then).
     pub fn backup_as(&mut self, dest: &Path, actor: &Actor, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
         if !actor.has(Role::Admin) {
-            return Err(StoreError::Invalid(format!("only an administrator backs up the store; {} is not one", actor.name)));
+            return Err(StoreError::Invalid(format!("only an administrator backs up the store; {} is not one", actor.name())));
         }
         let report = self.backup_to_cancellable(dest, cancel)?;
         let detail = crate::detail::BackupWritten { path: report.path.display().to_string(), cases: report.cases, bytes: report.bytes };
-        self.record_event(&NewEvent::new(&actor.name, AuditAction::StoreBackup, &detail))?;
+        self.record_event(&NewEvent::new(actor.name(), AuditAction::StoreBackup, &detail))?;
         Ok(report)
     }
 
@@ -279,7 +279,7 @@ impl Store {
     #[allow(clippy::result_large_err)]
     pub fn restore_from(self, backup: &Path, actor: &Actor) -> Result<(Store, Restored), (Option<Store>, StoreError)> {
         if !actor.has(Role::Admin) {
-            let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name));
+            let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name()));
             return Err((Some(self), e));
         }
         let path = match self.file("a restore", NO_FILE_BACKUP) {
@@ -376,7 +376,7 @@ impl Store {
         }
         let mut lite = Lite(&tx);
         let at = audit::clock(&mut lite)?;
-        audit::append(&mut lite, &at, &NewEvent::new(&actor.name, AuditAction::StoreRestored, &detail))?;
+        audit::append(&mut lite, &at, &NewEvent::new(actor.name(), AuditAction::StoreRestored, &detail))?;
         tx.commit().map_err(sql("recording the restore"))
     }
 }

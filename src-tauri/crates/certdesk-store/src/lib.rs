@@ -47,7 +47,6 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum StoreError {
     #[error("case {0} not found")]
     CaseNotFound(String),

@@ -121,7 +121,7 @@ impl Store {
             sha256: sha256.clone(),
         };
         let detail = crate::detail::StoreMigrated { file: file.display().to_string(), sha256, events: migrated.events, cases: migrated.cases, source_head };
-        hall.record_event(&NewEvent::new(&actor.name, AuditAction::StoreMigrated, &detail))?;
+        hall.record_event(&NewEvent::new(actor.name(), AuditAction::StoreMigrated, &detail))?;
         Ok((hall, migrated))
     }
 }

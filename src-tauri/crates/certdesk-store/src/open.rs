@@ -78,6 +78,31 @@ impl Store {
         Ok(Store::on_hall(hall))
     }
 
+    /// What a hall's database holds, read without migrating it or writing anything (the admin
+    /// desk's check of a hall before it saves it for the next start).
+    pub fn inspect_hall(address: &pg::HallAddress, password: &pg::ServerPassword) -> Result<pg::schema::Inspection, StoreError> {
+        Ok(pg::Hall::connect(address, password)?.inspect()?)
+    }
+
+    /// On a hall, connected as the tables' owner: gives the desks' login role what a desk needs
+    /// (`Hall::grant_desks`), then records it on the chain as `actor` (an administrator).
+    pub fn grant_desks(&mut self, role: &str, actor: &certdesk_domain::workflow::Actor) -> Result<pg::schema::Granted, StoreError> {
+        if !actor.has(certdesk_domain::workflow::Role::Admin) {
+            return Err(StoreError::Invalid(format!("only an administrator gives the desks' role its rights; {} is not one", actor.name())));
+        }
+        let granted = match &mut self.backend {
+            Backend::Hall(h) => Store::hall(h.hall.get_mut())?.grant_desks(role)?,
+            Backend::Sqlite { .. } => return Err(StoreError::Invalid("the desks' role is a hall's: this store is a file".into())),
+        };
+        let detail = crate::detail::DesksGranted {
+            role: granted.role.clone(),
+            database: granted.database.clone(),
+            tables: granted.tables.iter().map(|(t, p)| format!("{t}: {p}")).collect(),
+        };
+        self.record_event(&crate::NewEvent::new(actor.name(), crate::AuditAction::DesksGranted, &detail))?;
+        Ok(granted)
+    }
+
     /// Another handle on the same store: the file opened again, or a second connection to the
     /// same hall (its schema already brought up to date by the first). The app's slow commands
     /// work on one, so the window's other commands are not held up meanwhile.

@@ -14,9 +14,9 @@ impl Store {
     /// Sets a setting as an administrator, with an audit event naming them.
     pub fn set_setting(&mut self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         if !actor.has(workflow::Role::Admin) {
-            return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name)));
+            return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name())));
         }
-        let actor = actor.name.as_str();
+        let actor = actor.name();
         self.write(|tx| {
             let before = tx.db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose()?;
             tx.db.exec("writing a setting", "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", args![key, value])?;

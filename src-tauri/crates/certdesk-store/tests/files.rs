@@ -2,7 +2,7 @@
 //! backup / restore on real store files, and their typed refusal on a hall.
 
 mod common;
-use certdesk_domain::workflow::{Actor, Role};
+use certdesk_domain::workflow::Role;
 use certdesk_store::{AuthError, CaseFilter, Password, Store, StoreError};
 use common::*;
 
@@ -221,11 +221,11 @@ on_both! {
         s.add_account("zhang", &[Role::Clerk], &pw("zhang-pass-1"), Some(&admin)).unwrap();
         let acc = s.set_roles(&admin, "zhang", &[Role::Clerk, Role::KeyClerk]).unwrap();
         assert_eq!(acc.roles, vec![Role::Clerk, Role::KeyClerk]);
-        assert_eq!(s.authenticate("zhang", &pw("zhang-pass-1")).unwrap().roles, vec![Role::Clerk, Role::KeyClerk]);
+        assert_eq!(s.authenticate("zhang", &pw("zhang-pass-1")).unwrap().roles(), [Role::Clerk, Role::KeyClerk]);
         assert!(matches!(s.set_roles(&admin, "admin", &[Role::Clerk]), Err(AuthError::OwnAccount(_))));
         assert!(matches!(s.set_roles(&admin, "zhang", &[]), Err(AuthError::NoRole)));
         assert!(matches!(s.set_roles(&admin, "nobody", &[Role::Clerk]), Err(AuthError::NoAccount(n)) if n == "nobody"));
-        let clerk = Actor { name: "zhang".into(), roles: vec![Role::Clerk] };
+        let clerk = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "zhang", vec![Role::Clerk]);
         assert!(matches!(s.set_roles(&clerk, "zhang", &[Role::Admin]), Err(AuthError::AdminOnly(_))));
         assert!(s.verify_audit().unwrap().ok);
     }

@@ -255,8 +255,8 @@ fn a_chain_written_on_sqlite_copied_verbatim_verifies_and_goes_on_here() {
     let file = dir.path().join("desk.db");
     {
         let mut store = certdesk_store::Store::open(&file).expect("a SQLite store");
-        let admin = certdesk_domain::workflow::Actor { name: "admin".into(), roles: vec![certdesk_domain::workflow::Role::Admin] };
-        let clerk = certdesk_domain::workflow::Actor { name: "张三".into(), roles: vec![certdesk_domain::workflow::Role::Clerk] };
+        let admin = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "admin", vec![certdesk_domain::workflow::Role::Admin]);
+        let clerk = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "张三", vec![certdesk_domain::workflow::Role::Clerk]);
         store.set_setting("counter_name", "一号窗口", &admin).expect("a setting");
         let mut data = certdesk_domain::CaseData::from_json(include_str!("../../../../tests/fixtures/case-org-new.json")).expect("the example case");
         data.validate_and_normalize(days()[0]);
@@ -296,7 +296,7 @@ fn a_store_whose_connection_is_cut_says_so_writes_nothing_and_reconnects() {
     let Some(server) = common::pg::server() else { return };
     let db = server.fresh_db("reconnect");
     let mut store = db.open_store();
-    let clerk = certdesk_domain::workflow::Actor { name: "zhang".into(), roles: vec![certdesk_domain::workflow::Role::Clerk] };
+    let clerk = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "zhang", vec![certdesk_domain::workflow::Role::Clerk]);
     let data = certdesk_domain::CaseData::from_json(include_str!("../../../../tests/fixtures/case-org-new.json")).expect("the example case");
     let first = store.create_case(&data, "A01", days()[0], &clerk).expect("a case");
     let mut admin = db.raw();

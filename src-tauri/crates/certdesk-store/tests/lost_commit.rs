@@ -8,7 +8,7 @@
 
 mod common;
 
-use certdesk_domain::workflow::{Actor, Role};
+use certdesk_domain::workflow::Role;
 use chrono::NaiveDate;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -133,7 +133,7 @@ fn a_commit_whose_answer_is_lost_is_looked_for_and_never_done_twice_or_lost_sile
     let through_proxy = format!("postgres://{}@127.0.0.1:{}/{}", direct.user(), proxy.port, direct.database());
     let address = certdesk_store::pg::HallAddress::parse(&through_proxy).expect("the proxy's address");
     let mut store = certdesk_store::Store::open_hall(&address, common::pg::password(&db.password_file)).expect("the hall through the proxy");
-    let clerk = Actor { name: "zhang".into(), roles: vec![Role::Clerk] };
+    let clerk = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "zhang", vec![Role::Clerk]);
     let data = certdesk_domain::CaseData::from_json(include_str!("../../../../tests/fixtures/case-org-new.json")).expect("the example case");
     let mut raw = db.raw();
     let count = |raw: &mut postgres::Client| -> i64 { raw.query_one("SELECT count(*) FROM cases", &[]).expect("counting").get(0) };

@@ -144,7 +144,7 @@ on_both! {
     fn transitions_follow_the_state_machine_and_land_on_the_chain(place) {
         let mut s = place.open();
         let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
-        let boss = certdesk_domain::workflow::Actor { name: "boss".into(), roles: vec![certdesk_domain::workflow::Role::Supervisor] };
+        let boss = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "boss", vec![certdesk_domain::workflow::Role::Supervisor]);
         s.act(&n, Action::Accept, &as_clerk("clerk"), None).unwrap();
         let err = s.act(&n, Action::Approve, &boss, None).unwrap_err();
         assert!(matches!(err, certdesk_store::ActError::Store(StoreError::Transition(_))), "{err}");

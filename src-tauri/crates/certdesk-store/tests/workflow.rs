@@ -47,7 +47,7 @@ on_both! {
         assert!(matches!(s.add_account("zhang", &[Role::Clerk], &pw("password-1"), None), Err(AuthError::Refused(_))));
         s.add_account("admin", &[Role::Admin], &pw("password-1"), None).unwrap();
         assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), None), Err(AuthError::AdminOnly(_))));
-        let clerk = Actor { name: "x".into(), roles: vec![Role::Clerk] };
+        let clerk = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "x", vec![Role::Clerk]);
         assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&clerk)), Err(AuthError::AdminOnly(_))));
         assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::ShortPassword)));
         let admin = s.authenticate("admin", &pw("password-1")).unwrap();

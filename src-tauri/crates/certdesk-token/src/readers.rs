@@ -8,7 +8,6 @@ use std::ffi::{CStr, CString};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum ReaderError {
     #[error("the smart-card service is not running (start pcscd / the Windows Smart Card service)")]
     NoService,

@@ -81,7 +81,6 @@ impl Algo {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum TokenError {
     #[error("cannot load the PKCS#11 module {path}: {why}")]
     Module { path: String, why: String },

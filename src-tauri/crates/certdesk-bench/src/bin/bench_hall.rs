@@ -153,12 +153,19 @@ fn open(a: &Args) -> Result<Store, BenchError> {
     Ok(Store::open_hall(&address, ServerPassword::from_file(&a.password_file)?)?)
 }
 
+/// The hall as a desk holds it (through the application API, as the app and the CLI do).
+fn open_desk(a: &Args) -> Result<certdesk_desk::api::CaseStore, BenchError> {
+    let env = certdesk_desk::place::Environment::default();
+    let opened = certdesk_desk::place::open(Some(&a.url), Some(&a.password_file), &env, |address| Err(DeskError::HallPasswordMissing { server: address.shown().to_string() }))?;
+    Ok(opened.store)
+}
+
 /// One desk process: signs its clerk and supervisor in, says `READY`, waits for `GO` on stdin,
 /// then does its rounds. Prints `T action micros` per timed action and `EV audit_action
 /// number` per change it made.
 fn child(a: &Args) -> Result<bool, BenchError> {
     let (index, dir) = a.child.clone().expect("a child");
-    let mut store = open(a)?;
+    let mut store = open_desk(a)?;
     let catalog = Catalog::embedded().map_err(|e| BenchError::Template(e.to_string()))?;
     let template: serde_json::Value = serde_json::from_str(CASE).map_err(|e| BenchError::Template(e.to_string()))?;
     let (clerk, supervisor) = (format!("clerk{index}"), format!("sup{index}"));
@@ -215,8 +222,7 @@ fn child(a: &Args) -> Result<bool, BenchError> {
         }
         pause(&mut r);
         let t = Instant::now();
-        let desk = as_supervisor.desk(&mut store)?;
-        let ledger = certdesk_desk::report::daily(desk.store(), today)?;
+        let ledger = as_supervisor.desk(&mut store)?.daily(today)?;
         timings.push(("daily_ledger", t.elapsed()));
         if ledger.cases == 0 {
             return Err(BenchError::Child { desk: index, why: "the daily ledger counts no case".into() });
@@ -276,10 +282,11 @@ fn bench(a: &Args) -> Result<bool, BenchError> {
         Ok(Password::new(text))
     };
     let setup = Instant::now();
-    let mut store = open(&run)?;
-    let mut admin = Session::first_admin(&mut store, "admin", &write_pw("admin")?, COUNTER, "大厅基准")?;
+    let store = open(&run)?;
+    let mut desks = open_desk(&run)?;
+    let mut admin = Session::first_admin(&mut desks, "admin", &write_pw("admin")?, COUNTER, "大厅基准")?;
     for i in 1..=a.desks {
-        let mut desk = admin.desk(&mut store)?;
+        let mut desk = admin.desk(&mut desks)?;
         desk.add_account(&format!("clerk{i}"), &[Role::Clerk], &write_pw(&format!("clerk{i}"))?)?;
         desk.add_account(&format!("sup{i}"), &[Role::Supervisor], &write_pw(&format!("sup{i}"))?)?;
     }

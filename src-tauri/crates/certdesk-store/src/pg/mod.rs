@@ -36,7 +36,6 @@ use zeroize::Zeroizing;
 /// change without an event) is it [`PgError::CommitUnknown`], and the desk looks before it
 /// tries again.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum PgError {
     #[error("服务器连接中断 (the connection to the database server was lost while {op}): nothing of this change was written; try again when the server answers")]
     ConnectionLost {

@@ -201,6 +201,44 @@ fn check_applied(applied: &[postgres::Row]) -> Result<usize, PgError> {
     Ok(applied.len())
 }
 
+/// What a hall's database holds, read without changing it (the admin desk checks a hall before
+/// choosing it; the schema is brought up to date when a desk opens it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Inspection {
+    /// migrations applied to the database
+    pub applied: usize,
+    /// migrations this build has: more than `applied`, and the next opening migrates
+    pub known: usize,
+    /// cases and accounts, 0 where the tables are not made yet
+    pub cases: i64,
+    pub accounts: i64,
+}
+
+impl Hall {
+    /// Reads the applied migrations (refusing an edited or a newer one, as migrating would) and
+    /// counts cases and accounts, in one read-only transaction: nothing is created or changed.
+    pub fn inspect(&mut self) -> Result<Inspection, PgError> {
+        let mut tx = self.client.build_transaction().read_only(true).start().map_err(db("reading the hall"))?;
+        let present: bool = tx.query_one("SELECT to_regclass('certdesk_migrations') IS NOT NULL", &[]).map_err(db("reading the applied migrations"))?.get(0);
+        let applied = if present {
+            let rows = tx.query("SELECT version, sha256 FROM certdesk_migrations ORDER BY version", &[]).map_err(db("reading the applied migrations"))?;
+            check_applied(&rows)?
+        } else {
+            0
+        };
+        let count = |tx: &mut postgres::Transaction<'_>, table: &str| -> Result<i64, PgError> {
+            let exists: bool = tx.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table]).map_err(db("reading the hall"))?.get(0);
+            if !exists {
+                return Ok(0);
+            }
+            Ok(tx.query_one(&format!("SELECT count(*) FROM {table}"), &[]).map_err(db("counting"))?.get(0))
+        };
+        let (cases, accounts) = (count(&mut tx, "cases")?, count(&mut tx, "accounts")?);
+        tx.commit().map_err(db("reading the hall"))?;
+        Ok(Inspection { applied, known: MIGRATIONS.len(), cases, accounts })
+    }
+}
+
 /// A role name as an SQL identifier, quoted.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

@@ -20,11 +20,11 @@ pub fn case(text: &str) -> CaseData {
 
 /// A clerk as the store's rules see one (the tests do not sign in for every case).
 pub fn as_clerk(name: &str) -> certdesk_domain::workflow::Actor {
-    certdesk_domain::workflow::Actor { name: name.into(), roles: vec![certdesk_domain::workflow::Role::Clerk] }
+    certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), name, vec![certdesk_domain::workflow::Role::Clerk])
 }
 
 pub fn as_admin(name: &str) -> certdesk_domain::workflow::Actor {
-    certdesk_domain::workflow::Actor { name: name.into(), roles: vec![certdesk_domain::workflow::Role::Admin] }
+    certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), name, vec![certdesk_domain::workflow::Role::Admin])
 }
 
 pub fn num(text: &str) -> certdesk_domain::CaseNumber {

@@ -1,0 +1,26 @@
+//! `certdesk counter …`: the counter's identity (code, name, address), read by any signed-in
+//! account and set by an administrator, through the desk.
+
+use crate::CounterCmd;
+use crate::context::Ctx;
+use crate::output::{CliError, show};
+use std::process::ExitCode;
+
+pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
+    let mut store = ctx.open()?;
+    let mut session = match &cmd {
+        CounterCmd::Show { by } => ctx.sign_in(&mut store, "counter show", by.actor.as_deref(), by.password_file.as_deref())?,
+        CounterCmd::Set { by, .. } => ctx.admin_session(&mut store, "counter set", by)?,
+    };
+    let mut desk = session.desk(&mut store)?;
+    if let CounterCmd::Set { code, name, address, .. } = cmd {
+        for (key, value) in [("counter_code", code), ("counter_name", name), ("counter_address", address)] {
+            if let Some(value) = value {
+                desk.set_setting(key, &value)?;
+            }
+        }
+    }
+    let c = desk.counter()?;
+    show(ctx.g.json, &c, || format!("code:    {}\nname:    {}\naddress: {}", c.code, c.name, c.address));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,329 @@
+//! `certdesk key …`: the key desk on the command line. Owns reading PINs (files or stdin lines,
+//! never arguments) and printing. Every operation is the desk's (`certdesk_desk::keydesk`) as a
+//! signed-in account (`--as`, or the environment's): reads with any account, a step for a case
+//! as that case's key clerk (checked against the approval before the key is touched, recorded
+//! on the case), any other write as a key clerk on the key desk's log. Whether a PIN is still a
+//! CA's default is the desk's to say; this module prints its warning.
+
+use crate::context::Ctx;
+use crate::output::{CliError, print_json};
+use crate::secrets::PinReader;
+use crate::{ActAs, KeyArgs, KeyCmd, TokenArg};
+use certdesk_desk::api::{CaseStore, Session};
+use certdesk_desk::catalog::Catalog;
+use certdesk_desk::keydesk::{self, CertOnKey, EncOnKey, KeyFor, KeyLibrary, SealFrom, SealOnKey, Watched};
+use certdesk_desk::token::{Algo, CertUsage, Pin, ReaderEvent, TokenSel};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn sel(t: &TokenArg) -> TokenSel {
+    match (&t.label, &t.serial) {
+        (_, Some(s)) => TokenSel::Serial(s.clone()),
+        (Some(l), None) => TokenSel::Label(l.clone()),
+        (None, None) => TokenSel::Label(String::new()),
+    }
+}
+
+/// Warns when a PIN set or used is still a CA's published default (e.g. 12345678).
+fn warn_default_pin(catalog: &Catalog, pin: &Pin) {
+    if let Some(project) = keydesk::default_pin_of(catalog, pin) {
+        eprintln!("warning: the key still has the default PIN of {project}: the applicant should change it");
+    }
+}
+
+fn read(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
+    Ok(certdesk_desk::limits::read_file(path, what, limit)?)
+}
+
+/// The acting account of a key command.
+fn by_of(cmd: &KeyCmd) -> &ActAs {
+    match cmd {
+        KeyCmd::List { by }
+        | KeyCmd::Watch { by, .. }
+        | KeyCmd::Info { by, .. }
+        | KeyCmd::Init { by, .. }
+        | KeyCmd::Gen { by, .. }
+        | KeyCmd::WriteCert { by, .. }
+        | KeyCmd::ImportEnc { by, .. }
+        | KeyCmd::MatchCert { by, .. }
+        | KeyCmd::Status { by, .. }
+        | KeyCmd::WriteSeal { by, .. }
+        | KeyCmd::Show { by, .. }
+        | KeyCmd::ChangePin { by, .. }
+        | KeyCmd::Unlock { by, .. }
+        | KeyCmd::Wipe { by, .. } => by,
+    }
+}
+
+fn name_of(cmd: &KeyCmd) -> &'static str {
+    match cmd {
+        KeyCmd::List { .. } => "key list",
+        KeyCmd::Watch { .. } => "key watch",
+        KeyCmd::Info { .. } => "key info",
+        KeyCmd::Init { .. } => "key init",
+        KeyCmd::Gen { .. } => "key gen",
+        KeyCmd::WriteCert { .. } => "key write-cert",
+        KeyCmd::ImportEnc { .. } => "key import-enc",
+        KeyCmd::MatchCert { .. } => "key match-cert",
+        KeyCmd::Status { .. } => "key status",
+        KeyCmd::WriteSeal { .. } => "key write-seal",
+        KeyCmd::Show { .. } => "key show",
+        KeyCmd::ChangePin { .. } => "key change-pin",
+        KeyCmd::Unlock { .. } => "key unlock",
+        KeyCmd::Wipe { .. } => "key wipe",
+    }
+}
+
+pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
+    let json = ctx.g.json;
+    let (mut store, mut session): (CaseStore, Session) = ctx.session(name_of(&args.cmd), by_of(&args.cmd))?;
+    let catalog = ctx.catalog()?;
+    // the commands that need no key library
+    match &args.cmd {
+        KeyCmd::Watch { seconds, .. } => return watch(json, &session.desk(&mut store)?, *seconds),
+        KeyCmd::Status { case, .. } => {
+            let st = session.desk(&mut store)?.key_status(&catalog, case)?;
+            if json {
+                print_json(&st);
+            } else {
+                for s in &st.steps {
+                    println!("{} {}", if s.done { "✓" } else { "·" }, s.step);
+                }
+                if let Some(serial) = &st.token_serial {
+                    println!("key serial: {serial}");
+                }
+                if st.default_pin_warning {
+                    println!("warning: the key still has a CA's default PIN: the applicant should change it");
+                }
+                println!("next: {}", st.next.unwrap_or("hand over the key (case deliver)"));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        KeyCmd::MatchCert { cert, .. } => {
+            let bytes = read(cert, "the certificate file", certdesk_desk::limits::MAX_CERTIFICATE)?;
+            let n = session.desk(&mut store)?.case_of_cert(&bytes)?;
+            if json {
+                print_json(&serde_json::json!({ "case": n }));
+            } else {
+                println!("{n}");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
+    let mut desk = session.desk(&mut store)?;
+    let library = KeyLibrary::open(&keydesk::library_path(&desk, args.module.as_deref(), &ctx.env)?)?;
+    let mut pins = PinReader::new();
+    let show = |value: serde_json::Value, human: String| {
+        if json {
+            print_json(&value);
+        } else {
+            println!("{human}");
+        }
+    };
+    match args.cmd {
+        KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } => {}
+        KeyCmd::List { .. } => {
+            let k = keydesk::key_slots(&desk, Ok(&library));
+            if json {
+                print_json(&k);
+            } else {
+                match &k.pcsc_error {
+                    None => {
+                        for r in &k.readers {
+                            let card = r.atr.as_deref().map(|a| format!("{a} ({})", r.model.as_deref().unwrap_or("unknown model"))).unwrap_or_else(|| "empty".into());
+                            println!("reader  {:<40} {card}", r.reader);
+                        }
+                    }
+                    Some(e) => println!("readers: {e}"),
+                }
+                if let Some(e) = &k.module_error {
+                    println!("module: {e}");
+                }
+                for s in &k.slots {
+                    match &s.token {
+                        Some(t) if t.initialized => println!("slot {:<2} {:<32} token {:?} serial {} {}", s.slot_index, s.description, t.label, t.serial, t.model),
+                        Some(t) => println!("slot {:<2} {:<32} blank token serial {} {}", s.slot_index, s.description, t.serial, t.model),
+                        None => println!("slot {:<2} {:<32} (empty)", s.slot_index, s.description),
+                    }
+                }
+            }
+        }
+        KeyCmd::Info { token, .. } => {
+            let t = keydesk::info(&desk, &library, &sel(&token))?;
+            let flags = [
+                ("user PIN set", t.user_pin_initialized),
+                ("tries low", t.user_pin_count_low),
+                ("final try", t.user_pin_final_try),
+                ("PIN LOCKED", t.user_pin_locked),
+                ("SO PIN locked", t.so_pin_locked),
+            ]
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ");
+            let default = keydesk::default_pin_warning(&desk, &t.serial)?;
+            let mut value = serde_json::to_value(&t).unwrap_or_default();
+            value["default_pin_warning"] = default.into();
+            let warning = if default { " (still a CA's default PIN)" } else { "" };
+            show(value, format!("{:?} serial {} {} {}: {flags}{warning}", t.label, t.serial, t.manufacturer, t.model));
+        }
+        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case, .. } => {
+            let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
+            let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
+            let t = keydesk::init(&mut desk, &library, &catalog, case.as_deref(), slot_index, &label, &so, &user)?;
+            warn_default_pin(&catalog, &user);
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
+        }
+        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out, .. } => {
+            let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048, ec-p256 or sm2)")))?;
+            let key_for = match (&cn, &case) {
+                (None, Some(n)) => KeyFor::Case { number: n, employee },
+                (Some(cn), _) => KeyFor::CommonName(cn),
+                (None, None) => return Err(CliError::Usage("give --cn or --case".into())),
+            };
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let files = certdesk_desk::issue::RequestFiles::beside(&csr_out, package_out.as_deref());
+            let made = keydesk::generate(&mut desk, &library, &catalog, key_for, &sel(&token), &pin, algo, &files)?;
+            warn_default_pin(&catalog, &pin);
+            show(
+                serde_json::json!({ "key": made.key, "csr": csr_out, "token_serial": made.token_serial }),
+                format!("key {} ({}) generated on {:?}; request written to {}", made.key_id, algo.name(), made.token_label, csr_out.display()),
+            );
+        }
+        KeyCmd::WriteCert { token, pin_file, cert, chain, case, .. } => {
+            let cert_bytes = read(&cert, "the certificate file", certdesk_desk::limits::MAX_CERTIFICATE)?;
+            let chain_bytes = chain.as_ref().map(|c| read(c, "the chain file", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let (value, human) = match keydesk::write_cert(&mut desk, &library, &catalog, case.as_deref(), &sel(&token), &pin, &cert_bytes, chain_bytes.as_deref())? {
+                CertOnKey::Case { case, written: w } => {
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = case.clone().into();
+                    (value, format!("certificate {} ({}) written with key {} and verified; recorded on case {case}", w.serial_hex, w.subject, w.key_id))
+                }
+                CertOnKey::Loose(w) => {
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = serde_json::Value::Null;
+                    (value, format!("certificate {} ({}) written with key {} and verified; recorded on the key desk's log", w.serial_hex, w.subject, w.id))
+                }
+            };
+            warn_default_pin(&catalog, &pin);
+            show(value, human);
+        }
+        KeyCmd::ImportEnc { token, pin_file, envelope, enc_cert, key, case, .. } => {
+            let answer = read(&envelope, "the CA's answer", certdesk_desk::limits::MAX_ANSWER)?;
+            let enc_bytes = enc_cert.as_ref().map(|c| read(c, "the encryption certificate", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let (value, human) = match keydesk::import_enc(&mut desk, &library, &catalog, case.as_deref(), key.as_deref(), &sel(&token), &pin, &answer, enc_bytes.as_deref())? {
+                EncOnKey::Case { case, written: w } => {
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = case.clone().into();
+                    let human = format!(
+                        "encryption key pair ({:?} envelope) and encryption certificate {} ({}) imported into key {} and verified; recorded on case {case}",
+                        w.format, w.serial_hex, w.subject, w.key_id
+                    );
+                    (value, human)
+                }
+                EncOnKey::Loose(w) => {
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = serde_json::Value::Null;
+                    let e = &w.encryption_certificate;
+                    let human = format!(
+                        "encryption key pair ({:?} envelope) and encryption certificate {} ({}) imported into key {} and verified; recorded on the key desk's log",
+                        w.format, e.serial_hex, e.subject, w.key_id
+                    );
+                    (value, human)
+                }
+            };
+            show(value, human);
+        }
+        KeyCmd::WriteSeal { token, pin_file, image, case, .. } => {
+            let png = image.as_ref().map(|i| read(i, "the seal image", certdesk_desk::limits::MAX_SEAL_IMAGE)).transpose()?;
+            let image_name = image.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let from = match (&case, &png) {
+                (Some(n), _) => SealFrom::Case(n),
+                (None, Some(bytes)) => SealFrom::Png { bytes, name: &image_name },
+                (None, None) => return Err(CliError::Usage("give --image PNG or --case NUMBER".into())),
+            };
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let (value, human) = match keydesk::write_seal(&mut desk, &library, &catalog, from, &sel(&token), &pin)? {
+                SealOnKey::Case(w) => (
+                    serde_json::to_value(&w).unwrap_or_default(),
+                    format!("seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}", w.name, w.size, w.sha256, case.as_deref().unwrap_or("").trim()),
+                ),
+                SealOnKey::Loose(d) => (
+                    serde_json::to_value(&d).unwrap_or_default(),
+                    format!("seal image written ({} bytes, sha256 {}) and verified; recorded on the key desk's log", d.size, d.sha256),
+                ),
+            };
+            show(value, human);
+        }
+        KeyCmd::Show { token, pin_file, .. } => {
+            let pin = pin_file.as_deref().map(|f| pins.read(Some(f), "PIN")).transpose()?;
+            let c = keydesk::show(&desk, &library, &sel(&token), pin.as_ref())?;
+            let mut human = format!("{:?} serial {} {}\n", c.token.label, c.token.serial, c.token.model);
+            for k in &c.keys {
+                human.push_str(&format!("  key  {} {} {}\n", k.id, k.algo.name(), k.label));
+            }
+            for ce in &c.certificates {
+                let usage = match ce.usage {
+                    CertUsage::Sign => "sign",
+                    CertUsage::Encrypt => "encrypt",
+                    CertUsage::Ca => "CA",
+                };
+                human.push_str(&format!("  cert {usage:<7} {} {} (issuer {}) until {}\n", ce.serial_hex, ce.subject, ce.issuer, ce.not_after));
+            }
+            for d in &c.data {
+                human.push_str(&format!("  data {}/{} {} bytes\n", d.application, d.label, d.size));
+            }
+            show(serde_json::to_value(&c).unwrap_or_default(), human.trim_end().to_string());
+        }
+        KeyCmd::ChangePin { token, pin_file, new_pin_file, .. } => {
+            let old = pins.read(pin_file.as_deref(), "current PIN")?;
+            let new = pins.read(new_pin_file.as_deref(), "new PIN")?;
+            keydesk::change_pin(&mut desk, &library, &catalog, &sel(&token), &old, &new)?;
+            warn_default_pin(&catalog, &new);
+            show(serde_json::json!({ "changed": true }), "PIN changed".into());
+        }
+        KeyCmd::Unlock { token, case, so_pin_file, new_pin_file, .. } => {
+            let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
+            let new = pins.read(new_pin_file.as_deref(), "new user PIN")?;
+            let t = keydesk::unlock(&mut desk, &library, &catalog, case.as_deref(), &sel(&token), &so, &new)?;
+            warn_default_pin(&catalog, &new);
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} unlocked with a new user PIN", t.label));
+        }
+        KeyCmd::Wipe { token, case, so_pin_file, .. } => {
+            let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
+            let t = keydesk::wipe(&mut desk, &library, &catalog, case.as_deref(), &sel(&token), &so)?;
+            show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} wiped: no keys, certificates or user PIN left", t.label));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn watch(json: bool, desk: &certdesk_desk::api::Desk<'_>, seconds: Option<u64>) -> Result<ExitCode, CliError> {
+    keydesk::watch(desk, seconds, |seen| {
+        match seen {
+            Watched::Present(readers) if !json => {
+                for r in &readers {
+                    println!(
+                        "{}: {}",
+                        r.reader,
+                        r.atr.as_deref().map(|a| format!("key {a} ({})", r.model.as_deref().unwrap_or("unknown model"))).unwrap_or_else(|| "empty".into())
+                    );
+                }
+            }
+            Watched::Present(_) => {}
+            Watched::Changed(e) if json => println!("{}", serde_json::to_string(&e).unwrap_or_default()),
+            Watched::Changed(e) => match e {
+                ReaderEvent::CardInserted { reader, atr, model } => println!("inserted  {reader}: {atr} ({})", model.unwrap_or_else(|| "unknown model".into())),
+                ReaderEvent::CardRemoved { reader } => println!("removed   {reader}"),
+                ReaderEvent::ReaderAdded { reader } => println!("reader +  {reader}"),
+                ReaderEvent::ReaderRemoved { reader } => println!("reader -  {reader}"),
+            },
+        }
+        true
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

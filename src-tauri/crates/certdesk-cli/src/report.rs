@@ -1,0 +1,54 @@
+//! `certdesk report …`: the counter's reports (the same as the app's, through the desk) as a
+//! signed-in account, printed as text or JSON or written as CSV or XLSX.
+
+use crate::context::Ctx;
+use crate::output::{CliError, print_json};
+use crate::{ExportFormat, ReportCmd};
+use certdesk_desk::report::{self, Table};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn format(f: ExportFormat) -> report::ExportFormat {
+    match f {
+        ExportFormat::Csv => report::ExportFormat::Csv,
+        ExportFormat::Xlsx => report::ExportFormat::Xlsx,
+    }
+}
+
+fn show(json: bool, value: serde_json::Value, table: &Table, out: Option<&Path>, export: Option<ExportFormat>) -> Result<(), CliError> {
+    if let (Some(out), Some(export)) = (out, export) {
+        let bytes = report::write_table(table, format(export), out)?;
+        if json {
+            print_json(&serde_json::json!({ "out": out, "rows": table.rows.len(), "bytes": bytes }));
+        } else {
+            println!("{}: {} row(s), {bytes} bytes", out.display(), table.rows.len());
+        }
+    } else if json {
+        print_json(&value);
+    } else {
+        println!("{}", table.title);
+        println!("{}", table.header.join("\t"));
+        for r in &table.rows {
+            println!("{}", r.join("\t"));
+        }
+    }
+    Ok(())
+}
+
+pub fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<ExitCode, CliError> {
+    match cmd {
+        ReportCmd::Daily { date, out, format, by } => {
+            let (mut store, mut session) = ctx.session("report daily", &by)?;
+            let ledger = session.desk(&mut store)?.daily(date.unwrap_or_else(certdesk_desk::dates::today))?;
+            show(ctx.g.json, serde_json::to_value(&ledger).unwrap_or_default(), &report::daily_table(&ledger), out.as_deref(), format)?;
+        }
+        ReportCmd::Expiring { days, out, format, by } => {
+            // a day count out of range is the command line's mistake (exit 2)
+            certdesk_desk::limits::report_days(days).map_err(|e| CliError::Usage(format!("--days: {e}")))?;
+            let (mut store, mut session) = ctx.session("report expiring", &by)?;
+            let list = session.desk(&mut store)?.expiring(days)?;
+            show(ctx.g.json, serde_json::to_value(&list).unwrap_or_default(), &report::expiring_table(&list, days), out.as_deref(), format)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,75 @@
+//! `certdesk store …`: the store's verified backup and restore, a store file moved into a hall,
+//! and the desks' role given its rights on a hall — each as an administrator signed in, each
+//! recorded on the chain by the desk.
+
+use crate::StoreCmd;
+use crate::context::Ctx;
+use crate::output::{CliError, print_json};
+use crate::secrets::read_secret;
+use certdesk_desk::api::{CaseStore, Session};
+use std::process::ExitCode;
+
+pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
+    match cmd {
+        StoreCmd::Backup { out, by } => {
+            let (mut store, mut session) = ctx.session("store backup", &by)?;
+            let r = session.desk(&mut store)?.backup(&out, None)?;
+            if ctx.g.json {
+                print_json(&r);
+            } else {
+                println!("{}: {} bytes, {} case(s), {} audit event(s), checked", r.path.display(), r.bytes, r.cases, r.audit_events);
+            }
+        }
+        StoreCmd::Restore { file, by } => {
+            let (store, mut session) = ctx.session("store restore", &by)?;
+            let (_, result) = certdesk_desk::api::restore(store, &mut session, &file);
+            let r = result?;
+            if ctx.g.json {
+                print_json(&serde_json::json!({ "restored": file, "cases": r.report.cases, "kept": r.kept, "sha256": r.sha256 }));
+            } else {
+                println!("restored {} ({} case(s)); the previous store is kept as {}", file.display(), r.report.cases, r.kept.display());
+            }
+        }
+        StoreCmd::Migrate { from, to, by } => {
+            let address = certdesk_desk::place::hall_address(&to)?;
+            let account = certdesk_desk::api::account_for("store migrate", by.actor.as_deref(), by.password_file.as_deref(), &ctx.env)?;
+            let password = read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
+            let server_password = match certdesk_desk::place::hall_password(&address, certdesk_desk::place::ChosenBy::CommandLine, ctx.g.db_password_file.as_deref(), &ctx.env)? {
+                Some(p) => p,
+                None => read_secret(None, &format!("password for {}: ", address.shown()), false)?.into(),
+            };
+            let (_, m) = certdesk_desk::api::migrate_to_hall(&from, &account.user, &password, &address, server_password)?;
+            if ctx.g.json {
+                print_json(&m);
+            } else {
+                println!(
+                    "{} moved into {}: {} case(s), {} account(s), {} file(s), {} audit event(s), verified there",
+                    from.display(),
+                    m.server,
+                    m.cases,
+                    m.accounts,
+                    m.attachments,
+                    m.events
+                );
+            }
+        }
+        StoreCmd::GrantDesks { role, by } => {
+            // only a hall: said before anything is opened or asked
+            if !matches!(certdesk_desk::place::choose(ctx.g.db.as_deref(), &ctx.env)?.0, certdesk_desk::place::StoreTarget::Hall(_)) {
+                return Err(CliError::Usage(certdesk_desk::DeskError::NotAHall { what: "store grant-desks" }.to_string()));
+            }
+            let (mut store, mut session): (CaseStore, Session) = ctx.session("store grant-desks", &by)?;
+            let server = store.server().unwrap_or_default().to_string();
+            let granted = session.desk(&mut store)?.grant_desks(&role)?;
+            if ctx.g.json {
+                print_json(&granted);
+            } else {
+                println!("{} may now work as a desk on {server} ({}):", granted.role, granted.database);
+                for (table, privileges) in &granted.tables {
+                    println!("  {table}: {privileges}");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,484 @@
+//! Why a use case was refused or failed, as one typed enum with the context a person needs
+//! (which field, value, limit, case, step), and its stable key (`ErrorKind`), the same in the
+//! app's `{kind, detail}` and in the CLI's `--json` errors. Owns the mapping of every library
+//! error to a kind, once, with exhaustive matches over certdesk's own error enums.
+
+use certdesk_store::StoreError;
+
+/// Why a workflow step was refused or failed; `kind()` is the stable key the UI maps to a
+/// Chinese message and the CLI prints with `--json`.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Act(#[from] certdesk_store::ActError),
+    #[error(transparent)]
+    Auth(#[from] certdesk_store::AuthError),
+    #[error(transparent)]
+    Token(#[from] certdesk_token::TokenError),
+    #[error(transparent)]
+    Readers(#[from] certdesk_token::readers::ReaderError),
+    #[error(transparent)]
+    Forms(#[from] certdesk_forms::FormsError),
+    #[error(transparent)]
+    Seal(#[from] certdesk_seal::SealError),
+    #[error(transparent)]
+    Catalog(#[from] certdesk_catalog::CatalogError),
+    #[error(transparent)]
+    Fee(#[from] certdesk_catalog::FeeError),
+
+    // ---- the session and the account
+    #[error("signed out after {minutes} minutes without use: sign in again")]
+    SessionExpired { minutes: u64 },
+    /// A command that reads or changes the store was given no account.
+    #[error("{command} needs an account: give --as USER (and --password-file FILE, or the password on stdin), or set CERTDESK_USER and CERTDESK_PASSWORD_FILE")]
+    NoAccount { command: String },
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    #[error("the {what} is empty")]
+    EmptySecret { what: &'static str },
+
+    // ---- input
+    #[error("the case JSON cannot be read: {0}")]
+    InvalidJson(String),
+    #[error("the case was refused, nothing stored ({} problem(s)): {}", .0.len(), .0.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("; "))]
+    InvalidCase(Vec<certdesk_domain::FieldProblem>),
+    #[error("counter code {code:?}: {why}")]
+    InvalidCounterCode { code: String, why: String },
+    #[error("{text:?} is not a case number: {why}")]
+    InvalidCaseNumber { text: String, why: String },
+    #[error("{text:?} is not a day: give YYYY-MM-DD (or YYYY/MM/DD)")]
+    InvalidDay { text: String },
+    #[error("from {from} is after to {to}")]
+    DayRange { from: chrono::NaiveDate, to: chrono::NaiveDate },
+    #[error("{what} is {size} bytes; at most {limit} are taken")]
+    TooLarge { what: String, size: u64, limit: u64 },
+    #[error("{what} {value}: give {range}")]
+    OutOfRange { what: &'static str, value: String, range: String },
+    #[error("unknown {what} {value:?} (expected one of: {known})")]
+    UnknownValue { what: &'static str, value: String, known: String },
+    #[error("unknown setting {key} (known: {known})")]
+    UnknownSetting { key: String, known: String },
+    #[error("unknown CA project {project:?} (known: {known})")]
+    UnknownProject { project: String, known: String },
+    #[error("{name:?} is not a plain file name (no folder, no '..')")]
+    NotAFileName { name: String },
+    #[error("{action} is not taken directly: edit the case, or write its certificate at the key desk")]
+    NotDirect { action: &'static str },
+
+    // ---- a case's steps
+    #[error("case {number} has no step {step:?} (its steps: {steps})")]
+    NoSuchStep { number: String, step: String, steps: String },
+    #[error("case {number}: step {step} ({title}) is done already")]
+    StepDone { number: String, step: String, title: String },
+    #[error("case {number}: {step} ({title}) is done at the key desk: {command}")]
+    KeyDeskStep { number: String, step: String, title: String, command: &'static str },
+    #[error("case {number} is {status}: no step is left")]
+    NoStepLeft { number: String, status: String },
+    #[error("case {number}: the next step is {next} ({title}), not {step}")]
+    NotNextStep { number: String, next: String, title: String, step: String },
+    #[error("case {number}: {step} is not a step of this {business} case (its steps: {plan})")]
+    NotInPlan { number: String, step: &'static str, business: &'static str, plan: String },
+    #[error("case {number}: {step} ({title}) records the reference of what was done (--reference)")]
+    ReferenceRequired { number: String, step: String, title: String },
+    #[error("the reference is at most {max} characters, without control characters")]
+    InvalidReference { max: usize },
+    #[error("case {number} goes by post: give the courier and the waybill number (--courier, --waybill)")]
+    WaybillRequired { number: String },
+    #[error("waybill {waybill:?}: letters, digits and '-', at most {max}")]
+    InvalidWaybill { waybill: String, max: usize },
+    #[error("case {number}: 证书仅回寄到单位法定地址: {why}")]
+    MailToLegalAddress { number: String, why: &'static str },
+    #[error("the collector's ID number {id:?}: {why}")]
+    InvalidCollectorId { id: String, why: String },
+    #[error("case {number}: {why}")]
+    CollectorIncomplete { number: String, why: &'static str },
+
+    // ---- materials
+    #[error("case {number}: required materials not received (材料未收齐): {}; tick them, or record what the applicant will bring later (后补说明, materials[].to_follow)", .missing.join("; "))]
+    MaterialsMissing { number: String, missing: Vec<String> },
+    #[error("case {number}: materials are to follow (材料后补): {}; approve only by accepting them (--accept-to-follow)", .promised.join("; "))]
+    MaterialsToFollow { number: String, promised: Vec<String> },
+
+    // ---- the key desk
+    #[error("case {number}: {why}")]
+    KeyStepOutOfOrder { number: String, why: &'static str },
+    #[error("case {number}: {project} issues {offered} keys, not {algo}")]
+    AlgoNotIssued { number: String, project: String, offered: String, algo: &'static str },
+    #[error("case {number} has no seal image (import the seal sheet first)")]
+    NoSealImage { number: String },
+    #[error("{what} is not a PNG image")]
+    NotPng { what: String },
+    #[error("case {number} has no {what}")]
+    NoSubject { number: String, what: String },
+    #[error("the CA certificate file {path} of project {project}: {why}")]
+    CaCertificates { project: String, path: String, why: String },
+    #[error("sm2_id of project {project}: {why}")]
+    Sm2Id { project: String, why: String },
+    #[error("the certificate does not belong to case {number}: {why}")]
+    CertMismatch { number: String, why: String },
+    #[error("no case made a request for the public key of this certificate")]
+    NoCaseForCertificate,
+
+    // ---- where the store is
+    #[error("the store setting {path} is damaged: {why}; delete it to use the store file on this PC")]
+    StoreSetting { path: String, why: String },
+    #[error(
+        "no password for the hall's server {server}: give --db-password-file (or CERTDESK_DB_PASSWORD_FILE), set the hall in 管理 → 案件库位置, or add a line to PGPASSFILE (~/.pgpass)"
+    )]
+    HallPasswordMissing { server: String },
+    #[error("{what} works on a hall: --db postgres://OWNER@HOST:PORT/DB")]
+    NotAHall { what: &'static str },
+    #[error("no scanner folder is set (管理 → 扫描文件夹)")]
+    NoScanFolder,
+    #[error("case {number} has no file {name}")]
+    NoFile { number: String, name: String },
+    #[error("{name} is not an image ({mime})")]
+    NotAnImage { name: String, mime: String },
+
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DeskError {
+    /// The stable key of the error (`errors.<kind>` in the UI, `error.kind` in the CLI's JSON).
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            DeskError::Store(s) => store_kind(s),
+            DeskError::Act(certdesk_store::ActError::Rule(r)) => rule_kind(r),
+            DeskError::Act(certdesk_store::ActError::Store(s)) => store_kind(s),
+            DeskError::Auth(a) => auth_kind(a),
+            DeskError::Token(t) => token_kind(t),
+            DeskError::Readers(r) => match r {
+                certdesk_token::readers::ReaderError::NoService => K::PcscUnavailable,
+                certdesk_token::readers::ReaderError::NoReader(_) | certdesk_token::readers::ReaderError::NoCard(_) => K::TokenNotFound,
+                certdesk_token::readers::ReaderError::Removed(_) => K::TokenRemoved,
+                certdesk_token::readers::ReaderError::Pcsc { .. } => K::PcscUnavailable,
+            },
+            DeskError::Forms(f) => match f {
+                certdesk_forms::FormsError::MissingField { .. } => K::FormFieldMissing,
+                certdesk_forms::FormsError::UnknownForm { .. } => K::UnknownForm,
+                certdesk_forms::FormsError::NothingToPrint { .. } => K::NothingToPrint,
+                certdesk_forms::FormsError::Catalog(c) => catalog_kind(c),
+                certdesk_forms::FormsError::Invalid(_)
+                | certdesk_forms::FormsError::Engine(_)
+                | certdesk_forms::FormsError::Pdf(_)
+                | certdesk_forms::FormsError::Svg(_)
+                | certdesk_forms::FormsError::Font(_) => K::Forms,
+            },
+            DeskError::Seal(s) => match s {
+                certdesk_seal::SealError::Read { .. } | certdesk_seal::SealError::Write { .. } => K::Io,
+                certdesk_seal::SealError::UnknownFormat
+                | certdesk_seal::SealError::Header(_)
+                | certdesk_seal::SealError::TooLarge { .. }
+                | certdesk_seal::SealError::TooSmall { .. }
+                | certdesk_seal::SealError::Decode(_)
+                | certdesk_seal::SealError::AbsurdDpi { .. }
+                | certdesk_seal::SealError::NoBoxes
+                | certdesk_seal::SealError::Encode { .. } => K::SealUnreadable,
+            },
+            DeskError::Catalog(c) => catalog_kind(c),
+            DeskError::Fee(_) => K::FeeRefused,
+            DeskError::SessionExpired { .. } => K::SessionExpired,
+            DeskError::NoAccount { .. } => K::NoAccount,
+            DeskError::PasswordsDiffer => K::PasswordsDiffer,
+            DeskError::EmptySecret { .. } => K::EmptySecret,
+            DeskError::InvalidJson(_) => K::InvalidJson,
+            DeskError::InvalidCase(_) => K::InvalidCase,
+            DeskError::InvalidCounterCode { .. } => K::InvalidCounterCode,
+            DeskError::InvalidCaseNumber { .. } => K::InvalidCaseNumber,
+            DeskError::InvalidDay { .. } => K::InvalidDay,
+            DeskError::DayRange { .. } => K::DayRange,
+            DeskError::TooLarge { .. } => K::TooLarge,
+            DeskError::OutOfRange { .. } => K::OutOfRange,
+            DeskError::UnknownValue { .. } => K::UnknownValue,
+            DeskError::UnknownSetting { .. } => K::UnknownSetting,
+            DeskError::UnknownProject { .. } => K::UnknownProject,
+            DeskError::NotAFileName { .. } => K::NotAFileName,
+            DeskError::NotDirect { .. } => K::NotDirect,
+            DeskError::NoSuchStep { .. } => K::NoSuchStep,
+            DeskError::StepDone { .. } => K::StepDone,
+            DeskError::KeyDeskStep { .. } => K::KeyDeskStep,
+            DeskError::NoStepLeft { .. } => K::NoStepLeft,
+            DeskError::NotNextStep { .. } => K::NotNextStep,
+            DeskError::NotInPlan { .. } => K::NotInPlan,
+            DeskError::ReferenceRequired { .. } => K::ReferenceRequired,
+            DeskError::InvalidReference { .. } => K::InvalidReference,
+            DeskError::WaybillRequired { .. } => K::WaybillRequired,
+            DeskError::InvalidWaybill { .. } => K::InvalidWaybill,
+            DeskError::MailToLegalAddress { .. } => K::MailToLegalAddress,
+            DeskError::InvalidCollectorId { .. } => K::InvalidCollectorId,
+            DeskError::CollectorIncomplete { .. } => K::CollectorIncomplete,
+            DeskError::MaterialsMissing { .. } => K::MaterialsMissing,
+            DeskError::MaterialsToFollow { .. } => K::MaterialsToFollow,
+            DeskError::KeyStepOutOfOrder { .. } => K::KeyStepOutOfOrder,
+            DeskError::AlgoNotIssued { .. } => K::AlgoNotIssued,
+            DeskError::NoSealImage { .. } => K::NoSealImage,
+            DeskError::NotPng { .. } => K::NotPng,
+            DeskError::NoSubject { .. } => K::NoSubject,
+            DeskError::CaCertificates { .. } | DeskError::Sm2Id { .. } => K::ProjectKeys,
+            DeskError::CertMismatch { .. } => K::CertMismatch,
+            DeskError::NoCaseForCertificate => K::NoCaseForCertificate,
+            DeskError::StoreSetting { .. } => K::StoreSetting,
+            DeskError::HallPasswordMissing { .. } => K::HallPasswordMissing,
+            DeskError::NotAHall { .. } => K::NotAHall,
+            DeskError::NoScanFolder => K::NoScanFolder,
+            DeskError::NoFile { .. } => K::NotFound,
+            DeskError::NotAnImage { .. } => K::NotAnImage,
+            DeskError::Io { .. } => K::Io,
+        }
+    }
+}
+
+fn store_kind(e: &StoreError) -> ErrorKind {
+    use ErrorKind as K;
+    match e {
+        StoreError::CaseNotFound(_) => K::CaseNotFound,
+        StoreError::Transition(_) => K::Transition,
+        StoreError::Invalid(_) => K::Invalid,
+        StoreError::Busy(_) => K::StoreBusy,
+        StoreError::Cancelled { .. } => K::Cancelled,
+        StoreError::Server(pg) => pg_kind(pg),
+        StoreError::NotOnHall { .. } => K::NotOnHall,
+        StoreError::Sqlite { .. } | StoreError::Folder { .. } | StoreError::TooNew { .. } | StoreError::Corrupt { .. } => K::Store,
+    }
+}
+
+fn pg_kind(e: &certdesk_store::pg::PgError) -> ErrorKind {
+    use certdesk_store::pg::PgError as P;
+    match e {
+        P::ConnectionLost { .. } => ErrorKind::ServerLost,
+        P::CommitUnknown { .. } => ErrorKind::ServerCommitUnknown,
+        P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } => ErrorKind::HallAddress,
+        P::PasswordFile { .. } => ErrorKind::Io,
+        P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::Invalid(_) => {
+            ErrorKind::Server
+        }
+    }
+}
+
+fn auth_kind(a: &certdesk_store::AuthError) -> ErrorKind {
+    use ErrorKind as K;
+    use certdesk_store::AuthError as A;
+    match a {
+        A::WrongCredentials => K::WrongPassword,
+        A::Locked { .. } => K::AccountLocked,
+        A::Disabled { .. } => K::AccountDisabled,
+        A::SignedOut => K::NotSignedIn,
+        A::BadName(_) => K::AccountNameInvalid,
+        A::ShortPassword => K::PasswordTooShort,
+        A::NoRole => K::AccountNeedsRole,
+        A::AdminOnly(_) => K::AdminOnly,
+        A::OwnAccount(_) => K::OwnAccount,
+        A::Exists(_) => K::AccountExists,
+        A::NoAccount(_) => K::AccountNotFound,
+        A::BadDisplayName => K::DisplayNameInvalid,
+        A::Refused(_) => K::Refused,
+        A::Store(s) => store_kind(s),
+    }
+}
+
+fn rule_kind(r: &certdesk_domain::workflow::RuleError) -> ErrorKind {
+    use ErrorKind as K;
+    use certdesk_domain::workflow::RuleError as R;
+    match r {
+        R::OwnCase { .. } => K::FourEyes,
+        R::MissingRole { .. } => K::MissingRole,
+        R::ReasonRequired { .. } => K::ReasonRequired,
+        R::ApprovalVoid { .. } => K::ApprovalVoid,
+        R::NotEditable { .. } => K::NotEditable,
+        R::NotApproved { .. } => K::NotApproved,
+        R::ReissueNeeded => K::ReissueNeeded,
+    }
+}
+
+fn catalog_kind(c: &certdesk_catalog::CatalogError) -> ErrorKind {
+    match c {
+        certdesk_catalog::CatalogError::UnknownProject { .. } => ErrorKind::UnknownProject,
+        certdesk_catalog::CatalogError::Invalid { .. } => ErrorKind::Catalog,
+        certdesk_catalog::CatalogError::Io { .. } => ErrorKind::Io,
+    }
+}
+
+fn token_kind(t: &certdesk_token::TokenError) -> ErrorKind {
+    use ErrorKind as K;
+    use certdesk_token::TokenError as T;
+    match t {
+        T::Module { .. } => K::NoModule,
+        T::NotFound(_) | T::NoSlot(_) | T::NoKey { .. } => K::TokenNotFound,
+        T::Ambiguous { .. } | T::KeyAmbiguous { .. } => K::TokenAmbiguous,
+        T::WrongPin { .. } => K::PinIncorrect,
+        T::PinLocked => K::PinLocked,
+        T::WrongSoPin { .. } => K::SoPinIncorrect,
+        T::SoPinLocked => K::SoPinLocked,
+        T::PinRefused(_) => K::PinRefused,
+        T::Removed { .. } => K::TokenRemoved,
+        T::ForeignCertificate { .. } | T::DualMismatch(_) | T::EncIssuer { .. } | T::EncChain(_) | T::EnvelopeRefused { .. } => K::CertMismatch,
+        T::Cert(_) => K::CertUnreadable,
+        T::Sm2NeedsProfile | T::AlgoUnsupported { .. } => K::AlgoUnsupported,
+        T::Envelope(_) | T::NoEnvelope | T::NoEncCert => K::EnvelopeUnreadable,
+        T::EnvelopeImportUnsupported => K::EnvelopeUnsupported,
+        T::SignCertMissing { .. } | T::NoDualKey { .. } => K::KeyStepOutOfOrder,
+        T::Verify { .. } | T::Device { .. } | T::Sm2Request(_) | T::Sm2Key(_) => K::Token,
+    }
+}
+
+/// Every kind of error a front end can be sent: a stable key the UI maps to a Chinese message
+/// (`errors.<kind>`) and the CLI prints in `{"error": {"kind", "message"}}`, exported to
+/// TypeScript with the other bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// the command line itself is wrong (the CLI's exit code 2)
+    Usage,
+    // the store and the session
+    CaseNotFound,
+    NotFound,
+    Transition,
+    /// the store refused a change it was asked for (a race, a value out of its rules)
+    Invalid,
+    InvalidJson,
+    InvalidCase,
+    InvalidCounterCode,
+    InvalidCaseNumber,
+    InvalidDay,
+    DayRange,
+    TooLarge,
+    OutOfRange,
+    UnknownValue,
+    UnknownSetting,
+    UnknownProject,
+    NotAFileName,
+    NotDirect,
+    FeeRefused,
+    Catalog,
+    Store,
+    StoreBusy,
+    /// a hall's database server: the connection was lost mid-change (nothing written: again)
+    ServerLost,
+    /// a hall's database server: the connection was lost while committing and the outcome
+    /// could not be learnt (look at the case before doing it again)
+    ServerCommitUnknown,
+    /// a hall's database server refused or failed otherwise
+    Server,
+    /// a hall's address cannot be used (a password in it, TLS without the CA, unreadable)
+    HallAddress,
+    /// no password for a hall's server was found
+    HallPasswordMissing,
+    /// the saved store setting (`store.json`) cannot be read
+    StoreSetting,
+    /// what only a hall does, asked of a store file
+    NotAHall,
+    /// a store file's operation (file backup, restore) asked of a hall
+    NotOnHall,
+    Io,
+    Internal,
+    /// the person cancelled a long operation; nothing was written
+    Cancelled,
+    WrongPassword,
+    AccountLocked,
+    AccountDisabled,
+    NotSignedIn,
+    /// a command that needs an account was given none
+    NoAccount,
+    PasswordsDiffer,
+    EmptySecret,
+    SessionExpired,
+    Refused,
+    // accounts
+    AccountNameInvalid,
+    PasswordTooShort,
+    AccountNeedsRole,
+    AdminOnly,
+    OwnAccount,
+    AccountExists,
+    AccountNotFound,
+    DisplayNameInvalid,
+    // the workflow's rules and a case's steps
+    FourEyes,
+    MissingRole,
+    ReasonRequired,
+    ApprovalVoid,
+    NotEditable,
+    NotApproved,
+    ReissueNeeded,
+    NoSuchStep,
+    StepDone,
+    KeyDeskStep,
+    NoStepLeft,
+    NotNextStep,
+    NotInPlan,
+    ReferenceRequired,
+    InvalidReference,
+    WaybillRequired,
+    InvalidWaybill,
+    MailToLegalAddress,
+    InvalidCollectorId,
+    CollectorIncomplete,
+    MaterialsMissing,
+    MaterialsToFollow,
+    // keys
+    NoModule,
+    PcscUnavailable,
+    TokenNotFound,
+    TokenAmbiguous,
+    PinIncorrect,
+    PinLocked,
+    SoPinIncorrect,
+    SoPinLocked,
+    PinRefused,
+    TokenRemoved,
+    CertMismatch,
+    CertUnreadable,
+    NoCaseForCertificate,
+    /// a key-desk step asked before the one it needs (no key generated, certificate not yet
+    /// imported or written)
+    KeyStepOutOfOrder,
+    AlgoNotIssued,
+    /// the key (or its driver) cannot make keys of the algorithm chosen
+    AlgoUnsupported,
+    /// a project's CA certificates or SM2 ID in its catalog cannot be used
+    ProjectKeys,
+    NoSubject,
+    /// a dual certificate's answer from the CA cannot be read (format, missing parts)
+    EnvelopeUnreadable,
+    /// an enveloped key pair cannot be imported through this driver (PKCS#11)
+    EnvelopeUnsupported,
+    Token,
+    // printing and scans
+    Forms,
+    FormFieldMissing,
+    UnknownForm,
+    NothingToPrint,
+    Print,
+    SealUnreadable,
+    NoSealImage,
+    NotPng,
+    NotAnImage,
+    NoScanFolder,
+}
+
+impl ErrorKind {
+    /// The key as it travels (`four_eyes`).
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+pub(crate) fn io(what: &'static str, path: &std::path::Path) -> impl Fn(std::io::Error) -> DeskError + use<> {
+    let path = path.display().to_string();
+    move |source| DeskError::Io { what, path: path.clone(), source }
+}

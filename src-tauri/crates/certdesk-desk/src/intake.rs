@@ -1,0 +1,332 @@
+//! The intake's helpers, which need no store and no session: reading and checking case JSON
+//! against the domain and the project's catalog (`parse_case`, with the seeds' counter rules),
+//! the catalog itself (`load_catalog`: a counter's own forms folder, else the built-in one), an
+//! identifier checked as it is typed (a phone as mobile or landline, by the domain's one rule),
+//! the fee of a request with its quantity (an employee case: one per employee), the materials
+//! checklist, the projects as the screens list them, and the status and role lists with their
+//! labels. Both adapters call these; neither repeats them.
+
+use crate::DeskError;
+use certdesk_catalog::{Catalog, FeeQuote, MaterialItem, Project};
+use certdesk_domain::ident::{self, IdentKind};
+use certdesk_domain::workflow::Role;
+use certdesk_domain::{BusinessType, CaseData, CertKind, FieldProblem, Medium, Severity, Status};
+use serde::Serialize;
+use std::path::Path;
+
+/// The catalog of `dir` (the command line's `--forms`, else `CERTDESK_FORMS`), else the one
+/// built into this program.
+pub fn load_catalog(dir: Option<&Path>) -> Result<Catalog, DeskError> {
+    Ok(match dir {
+        Some(dir) => Catalog::from_dir(dir)?,
+        None => Catalog::embedded()?,
+    })
+}
+
+/// A project of the catalog by its id.
+pub fn project<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Project, DeskError> {
+    catalog.projects.get(id).ok_or_else(|| DeskError::UnknownProject { project: id.to_string(), known: catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ") })
+}
+
+/// A project as the screens and `catalog list` show it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ProjectView {
+    pub id: String,
+    pub ca_name: String,
+    pub ca_short: String,
+    pub service: String,
+    pub cert_kinds: Vec<CertKind>,
+    pub business_types: Vec<BusinessType>,
+    pub media: Vec<Medium>,
+    pub years: Vec<u32>,
+    /// how many forms the project prints
+    pub forms: usize,
+    /// What the clerk must know at intake (notes, bank, default PIN, counter rules).
+    pub briefing: crate::briefing::Briefing,
+}
+
+pub fn projects(catalog: &Catalog) -> Vec<ProjectView> {
+    catalog
+        .projects
+        .values()
+        .map(|p| ProjectView {
+            id: p.id.clone(),
+            ca_name: p.ca_name.clone(),
+            ca_short: p.ca_short.clone(),
+            service: p.service.clone(),
+            cert_kinds: p.cert_kinds.clone(),
+            business_types: p.business_types.clone(),
+            media: p.media.clone(),
+            years: p.years.clone(),
+            forms: p.forms.len(),
+            briefing: crate::briefing::briefing(p),
+        })
+        .collect()
+}
+
+fn parse_wire<T>(what: &'static str, value: &str, parse: fn(&str) -> Option<T>, names: String) -> Result<T, DeskError> {
+    parse(value.trim()).ok_or_else(|| DeskError::UnknownValue { what, value: value.to_string(), known: names })
+}
+
+pub fn business(value: &str) -> Result<BusinessType, DeskError> {
+    parse_wire("business type", value, BusinessType::from_wire, BusinessType::wire_names())
+}
+
+pub fn cert_kind(value: &str) -> Result<CertKind, DeskError> {
+    parse_wire("certificate kind", value, CertKind::from_wire, CertKind::wire_names())
+}
+
+pub fn medium(value: &str) -> Result<Medium, DeskError> {
+    parse_wire("medium", value, Medium::from_wire, Medium::wire_names())
+}
+
+pub fn status(value: &str) -> Result<Status, DeskError> {
+    parse_wire("status", value, Status::from_wire, Status::ALL.map(|s| s.wire()).join(", "))
+}
+
+/// A filter's status as sent: blank is no filter.
+pub fn optional_status(value: Option<&str>) -> Result<Option<Status>, DeskError> {
+    value.map(str::trim).filter(|s| !s.is_empty()).map(status).transpose()
+}
+
+pub fn role(value: &str) -> Result<Role, DeskError> {
+    parse_wire("role", value, Role::from_wire, Role::ALL.map(|r| r.wire()).join(", "))
+}
+
+pub fn roles(values: &[String]) -> Result<Vec<Role>, DeskError> {
+    values.iter().map(|r| role(r)).collect()
+}
+
+pub fn action(value: &str) -> Result<certdesk_domain::Action, DeskError> {
+    parse_wire("action", value, certdesk_domain::Action::from_wire, "accept, submit, approve, return, cancel, deliver, close".into())
+}
+
+/// The kinds `check_ident` takes: the domain's identifiers and `phone` (mobile or landline).
+pub fn ident_kinds() -> Vec<&'static str> {
+    IdentKind::ALL.iter().map(|k| k.cli_name()).chain(["phone"]).collect()
+}
+
+/// An identifier checked as it is typed; `phone` is checked as a mobile or a landline number
+/// (the kind found is `Checked::kind`).
+pub fn check_ident(kind: &str, value: &str) -> Result<ident::Checked, DeskError> {
+    let kind = match kind {
+        "phone" => ident::phone_kind(value),
+        other => IdentKind::from_cli_name(other).ok_or_else(|| DeskError::UnknownValue { what: "identifier kind", value: other.to_string(), known: ident_kinds().join(", ") })?,
+    };
+    Ok(ident::check(kind, value))
+}
+
+/// A fee with the quantity it was computed for.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Quote {
+    /// how many certificates: an employee case one per employee of its annex
+    pub quantity: u32,
+    #[serde(flatten)]
+    pub fee: FeeQuote,
+}
+
+/// The fee of a request from the project's fee table; the quantity is the number of employees
+/// for an employee certificate case that lists them (`employees`), else `quantity`.
+#[allow(clippy::too_many_arguments)]
+pub fn fee_quote(
+    catalog: &Catalog,
+    project_id: &str,
+    business_type: &str,
+    kind: &str,
+    medium_name: &str,
+    years: Option<u32>,
+    quantity: u32,
+    employees: Option<usize>,
+) -> Result<Quote, DeskError> {
+    let kind = cert_kind(kind)?;
+    let quantity = certdesk_domain::case::quantity_for(kind, employees.unwrap_or(0), quantity);
+    let req = certdesk_catalog::FeeRequest { business: business(business_type)?, cert_kind: kind, medium: medium(medium_name)?, years, quantity };
+    Ok(Quote { quantity, fee: project(catalog, project_id)?.fee(&req)? })
+}
+
+/// The catalog's materials checklist for a request.
+pub fn checklist(catalog: &Catalog, project_id: &str, business_type: &str, kind: &str) -> Result<Vec<MaterialItem>, DeskError> {
+    Ok(project(catalog, project_id)?.checklist(business(business_type)?, cert_kind(kind)?))
+}
+
+/// Each checklist item's state for what the intake form has ticked so far (the form shows the
+/// promise field where an item is not handed in, as the case page and the receipt will).
+pub fn materials_state(
+    catalog: &Catalog,
+    project_id: &str,
+    business_type: &str,
+    kind: &str,
+    received: &[certdesk_domain::MaterialReceived],
+) -> Result<crate::materials::MaterialsState, DeskError> {
+    Ok(crate::materials::states(&checklist(catalog, project_id, business_type, kind)?, received))
+}
+
+/// A value of a fixed list with its labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Label {
+    pub id: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// The case statuses and the account roles, in their order, with their labels: the one list
+/// the screens show (filters, badges, the account form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Labels {
+    pub statuses: Vec<Label>,
+    pub roles: Vec<Label>,
+}
+
+pub fn labels() -> Labels {
+    Labels {
+        statuses: Status::ALL.iter().map(|s| Label { id: s.wire(), zh: s.zh(), en: s.en() }).collect(),
+        roles: Role::ALL.iter().map(|r| Label { id: r.wire(), zh: r.zh(), en: r.en() }).collect(),
+    }
+}
+
+/// Why case JSON was refused: every problem at once, with its field path.
+pub fn parse_case(catalog: &Catalog, json: &str, today: chrono::NaiveDate) -> Result<(CaseData, Vec<FieldProblem>), DeskError> {
+    crate::limits::check_size("the case JSON", json.len(), crate::limits::MAX_CASE_JSON)?;
+    let mut data = CaseData::from_json(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    let problems = data.validate_and_normalize(today);
+    let (mut errors, mut warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
+    match check_against_catalog(catalog, &data) {
+        Ok(mut w) => warnings.append(&mut w),
+        Err(mut e) => errors.append(&mut e),
+    }
+    if !errors.is_empty() {
+        return Err(DeskError::InvalidCase(errors));
+    }
+    Ok((data, warnings))
+}
+
+fn problem(path: &str, message: String, message_zh: String, severity: Severity) -> FieldProblem {
+    FieldProblem { path: path.into(), message, message_zh, severity }
+}
+
+/// Checks a case against its project's catalog: everything the CA does not offer is an error,
+/// a payment that differs from the catalog's fee a warning.
+pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<FieldProblem>, Vec<FieldProblem>> {
+    use certdesk_catalog::{FeeError, FeeRequest};
+    let Ok(project) = catalog.project(&data.project) else {
+        let known = catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ");
+        return Err(vec![problem("project", format!("unknown CA project {:?} (known: {known})", data.project), format!("未知的CA项目 {:?}", data.project), Severity::Error)]);
+    };
+    let broken = counter_rules(&project.rules, data);
+    if !broken.is_empty() {
+        return Err(broken);
+    }
+    let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
+    match project.fee(&req) {
+        Ok(quote) => {
+            if let Some(p) = &data.payment
+                && p.amount != quote.total
+            {
+                let message = format!("{} differs from the catalog fee {} ({})", p.amount, quote.total, quote.total_capital);
+                let zh = format!("收费金额 {} 与收费标准 {} 不符", p.amount, quote.total);
+                return Ok(vec![problem("payment.amount", message, zh, Severity::Warning)]);
+            }
+            Ok(vec![])
+        }
+        Err(FeeError::NoFeeRule { .. }) => Ok(vec![problem(
+            "fee",
+            format!("{} has no fee table for this request; check the amount by hand", project.id),
+            "该项目没有此业务的收费标准，请人工核对金额".into(),
+            Severity::Warning,
+        )]),
+        Err(e) => {
+            let field = match e {
+                FeeError::BusinessNotOffered { .. } => "business",
+                FeeError::KindNotOffered { .. } => "cert_kind",
+                FeeError::MediumNotOffered { .. } => "medium",
+                FeeError::ZeroQuantity | FeeError::TooMany(_) | FeeError::TooLarge { .. } => "quantity",
+                _ => "years",
+            };
+            Err(vec![problem(field, e.to_string(), e.zh(), Severity::Error)])
+        }
+    }
+}
+
+/// The seeds' counter rules a project applies (its catalog's `[rules]`): who pays, whom the
+/// invoice names, where a key may be posted.
+fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldProblem> {
+    use certdesk_domain::{DeliveryMethod, PaymentMethod, same_unit};
+    let mut out = Vec::new();
+    let org = data.organization.as_ref();
+    let unit = org.map(|o| o.name.as_str()).unwrap_or_default();
+    let mut error = |path: &str, en: String, zh: String| out.push(problem(path, en, zh, Severity::Error));
+    if rules.payer_is_applicant
+        && let Some(p) = &data.payment
+        && p.method == PaymentMethod::BankTransfer
+        && !p.payer_name.as_deref().is_some_and(|payer| same_unit(payer, unit))
+    {
+        error(
+            "payment.payer_name",
+            format!("this CA takes transfers only from the applying unit {unit:?} (汇款须单位汇款，私人汇款概不受理), not from {:?}", p.payer_name.as_deref().unwrap_or("")),
+            format!("付款单位须与申请单位“{unit}”一致（汇款须单位汇款，私人汇款概不受理）"),
+        );
+    }
+    if rules.invoice_title_is_applicant
+        && let Some(inv) = &data.invoice
+    {
+        if !same_unit(&inv.title, unit) {
+            error(
+                "invoice.title",
+                format!("the invoice must name the applying unit {unit:?} (办理单位必须与申请发票单位一致)"),
+                format!("发票抬头须为申请单位“{unit}”（办理单位必须与申请发票单位一致）"),
+            );
+        }
+        if let (Some(tax), Some(uscc)) = (&inv.taxpayer_id, org.and_then(|o| o.uscc.as_ref()))
+            && tax != uscc
+        {
+            error("invoice.taxpayer_id", format!("the taxpayer ID must be the unit's USCC {uscc}"), format!("纳税人识别号须为申请单位的统一社会信用代码{uscc}"));
+        }
+    }
+    if rules.mail_to_legal_address_only
+        && let Some(d) = &data.delivery
+        && d.method == DeliveryMethod::Mail
+        && let Some(address) = &d.address
+        && !org.and_then(|o| o.legal_address.as_deref()).is_some_and(|legal| same_unit(address, legal))
+    {
+        error(
+            "delivery.address",
+            "this CA posts keys only to the unit's legal address (证书仅回寄到单位法定地址): organization.legal_address".into(),
+            "证书仅回寄到单位法定地址：收件地址须与单位法定地址一致".into(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_is_checked_as_the_kind_the_domain_finds() {
+        let mobile = check_ident("phone", "13800138000").unwrap();
+        assert_eq!((mobile.kind, mobile.valid), ("mobile", true));
+        let landline = check_ident("phone", "020-83487000").unwrap();
+        assert_eq!((landline.kind, landline.valid), ("landline", true), "{landline:?}");
+        assert_eq!(check_ident("fax", "1").unwrap_err().kind(), crate::ErrorKind::UnknownValue);
+    }
+
+    #[test]
+    fn an_employee_case_is_quoted_for_its_employees() {
+        let catalog = Catalog::embedded().unwrap();
+        let (id, p) = catalog.projects.iter().find(|(_, p)| p.cert_kinds.contains(&CertKind::Employee)).unwrap();
+        let years = p.years.first().copied();
+        let q = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(3)).unwrap();
+        assert_eq!(q.quantity, 3);
+        let one = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(0)).unwrap();
+        assert_eq!(one.quantity, 1, "no employees listed yet: what was asked");
+        assert_eq!(fee_quote(&catalog, "nope", "new", "employee", "usb_key", years, 1, None).unwrap_err().kind(), crate::ErrorKind::UnknownProject);
+    }
+
+    #[test]
+    fn the_status_and_role_lists_are_the_domains() {
+        let l = labels();
+        assert_eq!(l.statuses.len(), Status::ALL.len());
+        assert_eq!(l.roles.iter().map(|r| r.zh).collect::<Vec<_>>(), ["管理员", "受理员", "复核员", "制证员"]);
+        assert!(l.statuses.iter().any(|s| s.id == "key_issued" && s.zh == "已制证"));
+    }
+}

@@ -1,0 +1,520 @@
+//! Which case store a certdesk program opens, and where a hall's password comes from: one
+//! decision with one documented order for the CLI and the app alike, over what the adapter read
+//! from its process ([`Environment`]: this crate reads no variable itself).
+//!
+//! The store, first that is given:
+//! 1. the command line's `--db` (the CLI),
+//! 2. `CERTDESK_DB` (a file path or a hall's `postgres://` address; tests, support),
+//! 3. the app's saved choice, `store.json` in the app's state folder (管理 → 案件库位置; the CLI
+//!    honours it too, so both work on the same store),
+//! 4. the store file `certdesk/certdesk.db` in the user's data folder.
+//!
+//! A hall's password, first that is found (never in the address):
+//! 1. the command line's `--db-password-file`,
+//! 2. `CERTDESK_DB_PASSWORD_FILE`,
+//! 3. the app's saved `hall.password` beside `store.json`, when that choice named this hall,
+//! 4. the libpq password file (`PGPASSFILE`, else `~/.pgpass`),
+//! 5. a prompt, where the adapter has a terminal (the CLI; a window has none).
+//!
+//! Also owns the two files of the app's choice (written by an administrator through the
+//! desk, [`Desk::set_store_place`]) and the check of a hall before it is chosen: connected to
+//! with its password and read, never migrated (the next start brings it up to date, and says
+//! so), so choosing a hall changes nothing in it.
+
+use crate::DeskError;
+use crate::api::{CaseStore, Desk};
+use certdesk_store::Store;
+use certdesk_store::pg::{HallAddress, ServerPassword};
+use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// What an adapter read from its process environment and its platform, handed in whole.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `CERTDESK_DB`: a store file or a hall's address.
+    pub db: Option<String>,
+    /// `CERTDESK_DB_PASSWORD_FILE`: the hall's password, first line.
+    pub db_password_file: Option<PathBuf>,
+    /// `PGPASSFILE`: libpq's password file.
+    pub pgpassfile: Option<PathBuf>,
+    /// `CERTDESK_USER` and `CERTDESK_PASSWORD_FILE`: the account a command acts as when it
+    /// names none (`api::account_for`).
+    pub user: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// `CERTDESK_FORMS`: a counter's own forms folder.
+    pub forms: Option<PathBuf>,
+    /// `CERTDESK_PKCS11_MODULE`: the key library when the settings name none.
+    pub pkcs11_module: Option<PathBuf>,
+    /// `CERTDESK_FONTS`, `CERTDESK_FALLBACK_FONTS`: the fonts of printed forms.
+    pub fonts: Option<PathBuf>,
+    pub fallback_fonts: Option<String>,
+    /// `CERTDESK_LOG_DIR`: the app's log folder (its parent is the app's state folder).
+    pub log_dir: Option<PathBuf>,
+    /// The platform's folders.
+    pub platform: Platform,
+}
+
+/// The platform's folders for this user (the adapter asks the platform: `dirs`).
+#[derive(Debug, Clone, Default)]
+pub struct Platform {
+    pub home: Option<PathBuf>,
+    /// Per-user local data (`~/.local/share`, `%LOCALAPPDATA%`).
+    pub data_local: Option<PathBuf>,
+    /// Per-user state (`~/.local/state`; none on Windows).
+    pub state: Option<PathBuf>,
+    pub documents: Option<PathBuf>,
+    pub temp: PathBuf,
+}
+
+impl Environment {
+    /// The variables read, by name.
+    pub const VARIABLES: [&'static str; 10] = [
+        "CERTDESK_DB",
+        "CERTDESK_DB_PASSWORD_FILE",
+        "PGPASSFILE",
+        "CERTDESK_USER",
+        "CERTDESK_PASSWORD_FILE",
+        "CERTDESK_FORMS",
+        "CERTDESK_PKCS11_MODULE",
+        "CERTDESK_FONTS",
+        "CERTDESK_FALLBACK_FONTS",
+        "CERTDESK_LOG_DIR",
+    ];
+
+    /// The environment as `var` gives each variable (an empty one is unset).
+    pub fn read(var: impl Fn(&str) -> Option<OsString>, platform: Platform) -> Environment {
+        let text = |name: &str| var(name).filter(|v| !v.is_empty()).map(|v| v.to_string_lossy().into_owned());
+        let path = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        Environment {
+            db: text("CERTDESK_DB"),
+            db_password_file: path("CERTDESK_DB_PASSWORD_FILE"),
+            pgpassfile: path("PGPASSFILE"),
+            user: text("CERTDESK_USER"),
+            password_file: path("CERTDESK_PASSWORD_FILE"),
+            forms: path("CERTDESK_FORMS"),
+            pkcs11_module: path("CERTDESK_PKCS11_MODULE"),
+            fonts: path("CERTDESK_FONTS"),
+            fallback_fonts: text("CERTDESK_FALLBACK_FONTS"),
+            log_dir: path("CERTDESK_LOG_DIR"),
+            platform,
+        }
+    }
+
+    /// The app's log folder: `CERTDESK_LOG_DIR`, else `certdesk/logs` in the platform's state
+    /// folder (Windows: the local data folder).
+    pub fn log_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.log_dir {
+            return dir.clone();
+        }
+        let p = &self.platform;
+        let base = if cfg!(windows) { p.data_local.clone() } else { p.state.clone().or_else(|| p.data_local.clone()) };
+        base.unwrap_or_else(|| p.temp.clone()).join("certdesk").join("logs")
+    }
+
+    /// The app's state folder (`window.json`, `store.json`, `hall.password`): the log folder's
+    /// parent.
+    pub fn state_dir(&self) -> PathBuf {
+        let logs = self.log_dir();
+        logs.parent().map(Path::to_path_buf).unwrap_or(logs)
+    }
+
+    /// The per-user data folder of certdesk (`certdesk` in the local data folder).
+    pub fn data_dir(&self) -> PathBuf {
+        self.platform.data_local.clone().unwrap_or_else(|| PathBuf::from(".")).join("certdesk")
+    }
+
+    /// The store file used when nothing else is chosen.
+    pub fn default_file(&self) -> PathBuf {
+        self.data_dir().join("certdesk.db")
+    }
+}
+
+/// Where a store is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreTarget {
+    File(PathBuf),
+    Hall(String),
+}
+
+/// Who chose the store: the command line, the environment, the admin desk's saved setting, or
+/// nobody (the default file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChosenBy {
+    CommandLine,
+    Environment,
+    Setting,
+    Default,
+}
+
+/// The store a program opened, who chose it, and the app's state folder (where the choice for
+/// the next start is kept).
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub dir: PathBuf,
+    pub opened: StoreTarget,
+    pub chosen_by: ChosenBy,
+}
+
+impl Place {
+    /// The store as people read it: the file's path, or the hall's server (`USER@HOST:PORT/DB`).
+    pub fn shown(&self) -> String {
+        match &self.opened {
+            StoreTarget::File(path) => path.display().to_string(),
+            StoreTarget::Hall(url) => HallAddress::parse(url).map(|a| a.shown().to_string()).unwrap_or_else(|_| "the hall's server".into()),
+        }
+    }
+}
+
+/// The content of `store.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Setting {
+    /// the store file in the user's data folder
+    File,
+    /// a hall's server: `postgres://USER@HOST:PORT/DB[?sslmode=…&sslrootcert=…]`, no password
+    Hall { url: String },
+}
+
+/// The choice file in the app's state folder `dir`.
+pub fn setting_file(dir: &Path) -> PathBuf {
+    dir.join("store.json")
+}
+
+/// The hall's password file beside it.
+pub fn password_file(dir: &Path) -> PathBuf {
+    dir.join("hall.password")
+}
+
+fn is_hall_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+fn target_of(text: &str) -> StoreTarget {
+    if is_hall_url(text) { StoreTarget::Hall(text.to_string()) } else { StoreTarget::File(PathBuf::from(text)) }
+}
+
+/// The saved choice in `dir`: `None` when there is no file. A file that cannot be read or
+/// understood is an error naming it: opening the local store instead would put a hall desk's
+/// cases where nobody else sees them.
+pub fn load(dir: &Path) -> Result<Option<Setting>, DeskError> {
+    let path = setting_file(dir);
+    let damaged = |why: String| DeskError::StoreSetting { path: path.display().to_string(), why };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(damaged(e.to_string())),
+    };
+    let setting: Setting = serde_json::from_str(&text).map_err(|e| damaged(format!("not a store setting ({e})")))?;
+    if let Setting::Hall { url } = &setting {
+        HallAddress::parse(url).map_err(|e| damaged(e.to_string()))?;
+    }
+    Ok(Some(setting))
+}
+
+/// The store to open and who chose it, in the order of this module's documentation.
+pub fn choose(flag_db: Option<&str>, env: &Environment) -> Result<(StoreTarget, ChosenBy), DeskError> {
+    if let Some(db) = flag_db.filter(|d| !d.is_empty()) {
+        return Ok((target_of(db), ChosenBy::CommandLine));
+    }
+    if let Some(db) = env.db.as_deref().filter(|d| !d.is_empty()) {
+        return Ok((target_of(db), ChosenBy::Environment));
+    }
+    Ok(match load(&env.state_dir())? {
+        Some(Setting::Hall { url }) => (StoreTarget::Hall(url), ChosenBy::Setting),
+        Some(Setting::File) => (StoreTarget::File(env.default_file()), ChosenBy::Setting),
+        None => (StoreTarget::File(env.default_file()), ChosenBy::Default),
+    })
+}
+
+/// The hall's password in the order of this module's documentation, `None` when only a
+/// prompt is left.
+pub fn hall_password(address: &HallAddress, chosen: ChosenBy, flag_file: Option<&Path>, env: &Environment) -> Result<Option<ServerPassword>, DeskError> {
+    if let Some(file) = flag_file.map(Path::to_path_buf).or_else(|| env.db_password_file.clone()) {
+        return Ok(Some(ServerPassword::from_file(&file).map_err(certdesk_store::StoreError::from)?));
+    }
+    let saved = password_file(&env.state_dir());
+    if chosen == ChosenBy::Setting && saved.is_file() {
+        return Ok(Some(ServerPassword::from_file(&saved).map_err(certdesk_store::StoreError::from)?));
+    }
+    let pgpass = env.pgpassfile.clone().or_else(|| env.platform.home.as_ref().map(|h| h.join(".pgpass"))).filter(|f| f.is_file());
+    match pgpass {
+        Some(file) => Ok(ServerPassword::from_pgpass(&file, address).map_err(certdesk_store::StoreError::from)?),
+        None => Ok(None),
+    }
+}
+
+/// The store as the adapters hold it, with where it is.
+pub struct Opened {
+    pub store: CaseStore,
+    pub place: Place,
+}
+
+/// Opens the store [`choose`] names (its schema brought up to date); a hall's password from
+/// [`hall_password`], else from `ask` (the CLI's prompt; the app answers that none was found).
+pub fn open(
+    flag_db: Option<&str>,
+    flag_password_file: Option<&Path>,
+    env: &Environment,
+    ask: impl FnOnce(&HallAddress) -> Result<ServerPassword, DeskError>,
+) -> Result<Opened, DeskError> {
+    let (target, chosen_by) = choose(flag_db, env)?;
+    let store = match &target {
+        StoreTarget::File(path) => Store::open(path)?,
+        StoreTarget::Hall(url) => {
+            let address = HallAddress::parse(url).map_err(certdesk_store::StoreError::from)?;
+            let password = match hall_password(&address, chosen_by, flag_password_file, env)? {
+                Some(p) => p,
+                None => ask(&address)?,
+            };
+            Store::open_hall(&address, password)?
+        }
+    };
+    Ok(Opened { store: CaseStore::new(store), place: Place { dir: env.state_dir(), opened: target, chosen_by } })
+}
+
+/// A store file opened at `path` (tests, and what a caller names itself).
+pub fn open_file(path: &Path) -> Result<CaseStore, DeskError> {
+    Ok(CaseStore::new(Store::open(path)?))
+}
+
+/// A hall's address as typed, checked (no password in it).
+pub fn hall_address(url: &str) -> Result<HallAddress, DeskError> {
+    Ok(HallAddress::parse(url.trim()).map_err(certdesk_store::StoreError::from)?)
+}
+
+/// Saves a hall as this PC's store from the next start: the password first (readable by this
+/// account only), then the choice; each file written whole (a temporary file renamed over it).
+pub fn save_hall(dir: &Path, address: &str, password: &ServerPassword) -> std::io::Result<()> {
+    let mut line = zeroize::Zeroizing::new(password.expose().to_string());
+    line.push('\n');
+    write_whole(&password_file(dir), line.as_bytes())?;
+    write_whole(&setting_file(dir), &serde_json::to_vec_pretty(&Setting::Hall { url: address.to_string() }).map_err(std::io::Error::other)?)
+}
+
+/// Saves the store file as this PC's store from the next start; the hall's password is no
+/// longer needed and is removed.
+pub fn save_file(dir: &Path) -> std::io::Result<()> {
+    write_whole(&setting_file(dir), &serde_json::to_vec_pretty(&Setting::File).map_err(std::io::Error::other)?)?;
+    match std::fs::remove_file(password_file(dir)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        certdesk_store::private::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    certdesk_store::private::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Where this program's store is, and what is saved for the next start (管理 → 案件库位置).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct StorePlaceView {
+    /// what this program works on now: `file` or `hall`
+    #[ts(type = "'file' | 'hall'")]
+    pub kind: &'static str,
+    /// the store file's path, or the hall's server as shown (`USER@HOST:PORT/DB`)
+    pub current: String,
+    pub chosen_by: ChosenBy,
+    /// the choice saved in the admin desk (`file` or `hall`), `None` before any
+    #[ts(type = "'file' | 'hall' | null")]
+    pub saved_kind: Option<&'static str>,
+    /// the saved hall's address (no password in it)
+    pub saved_hall: Option<String>,
+    /// the saved choice is not what runs now: it applies when the program starts again
+    pub restart_needed: bool,
+    /// the hall just checked: what its database holds
+    pub checked: Option<HallChecked>,
+}
+
+/// A hall as the admin desk checked it before saving it: read, never changed.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct HallChecked {
+    pub server: String,
+    pub cases: i64,
+    pub accounts: i64,
+    /// migrations the hall has, and this build's
+    pub schema_version: u32,
+    pub schema_known: u32,
+    /// the hall will be brought up to date when a desk opens it next (as its tables' owner)
+    pub migration_pending: bool,
+}
+
+/// Connects to a hall with its password and reads what it holds, without migrating it or
+/// writing anything.
+pub fn check_hall(address: &HallAddress, password: &ServerPassword) -> Result<HallChecked, DeskError> {
+    let seen = Store::inspect_hall(address, password)?;
+    Ok(HallChecked {
+        server: address.shown().to_string(),
+        cases: seen.cases,
+        accounts: seen.accounts,
+        schema_version: seen.applied as u32,
+        schema_known: seen.known as u32,
+        migration_pending: seen.applied < seen.known,
+    })
+}
+
+impl Desk<'_> {
+    /// Where this program's store is (an administrator).
+    pub fn store_place(&self, place: &Place) -> Result<StorePlaceView, DeskError> {
+        self.require("see where the store is", certdesk_domain::workflow::Role::Admin)?;
+        self.place_view(place, None)
+    }
+
+    fn place_view(&self, place: &Place, checked: Option<HallChecked>) -> Result<StorePlaceView, DeskError> {
+        let saved = load(&place.dir)?;
+        let (kind, current) = match &place.opened {
+            StoreTarget::File(path) => ("file", path.display().to_string()),
+            StoreTarget::Hall(_) => ("hall", self.store.server().unwrap_or_default().to_string()),
+        };
+        let runs = |s: &Setting| match (s, &place.opened) {
+            (Setting::File, StoreTarget::File(_)) => place.chosen_by != ChosenBy::Environment && place.chosen_by != ChosenBy::CommandLine,
+            (Setting::Hall { url }, StoreTarget::Hall(now)) => url == now,
+            _ => false,
+        };
+        Ok(StorePlaceView {
+            kind,
+            current,
+            chosen_by: place.chosen_by,
+            saved_kind: saved.as_ref().map(|s| match s {
+                Setting::File => "file",
+                Setting::Hall { .. } => "hall",
+            }),
+            saved_hall: match &saved {
+                Some(Setting::Hall { url }) => Some(url.clone()),
+                _ => None,
+            },
+            restart_needed: saved.as_ref().is_some_and(|s| !runs(s)),
+            checked,
+        })
+    }
+
+    /// Chooses this PC's store for the next start (an administrator): `file` (the store file
+    /// on this PC) or `hall` with the server's address and the role's password. A hall is
+    /// checked first (connected to, read: its schema version, cases and accounts; never
+    /// migrated, so the choice changes nothing in it); a hall that does not answer or refuses
+    /// the password is refused and nothing is saved.
+    pub fn set_store_place(&mut self, place: &Place, kind: &str, url: Option<&str>, password: Option<ServerPassword>) -> Result<StorePlaceView, DeskError> {
+        self.require("choose where the store is", certdesk_domain::workflow::Role::Admin)?;
+        let saving = crate::io("cannot save the store setting in", &place.dir);
+        match kind {
+            "file" => {
+                save_file(&place.dir).map_err(saving)?;
+                self.place_view(place, None)
+            }
+            "hall" => {
+                let url = url.map(str::trim).filter(|u| !u.is_empty()).ok_or(DeskError::UnknownValue {
+                    what: "hall address",
+                    value: String::new(),
+                    known: "postgres://USER@HOST:PORT/DB".into(),
+                })?;
+                let address = hall_address(url)?;
+                let password = password.filter(|p| !p.expose().is_empty()).ok_or(DeskError::EmptySecret { what: "hall's password" })?;
+                let checked = check_hall(&address, &password)?;
+                save_hall(&place.dir, url, &password).map_err(saving)?;
+                self.place_view(place, Some(checked))
+            }
+            other => Err(DeskError::UnknownValue { what: "store kind", value: other.to_string(), known: "file, hall".into() }),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const HALL: &str = "postgres://desk@hall.local:5432/certdesk";
+
+    fn env(dir: &Path) -> Environment {
+        Environment {
+            log_dir: Some(dir.join("logs")),
+            platform: Platform { data_local: Some(dir.join("data")), temp: dir.to_path_buf(), ..Platform::default() },
+            ..Environment::default()
+        }
+    }
+
+    #[test]
+    fn the_command_line_wins_then_the_environment_then_the_setting_then_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = env(dir.path());
+        let default = e.default_file();
+        assert_eq!(e.state_dir(), dir.path(), "the state folder is the log folder's parent");
+        assert_eq!(choose(None, &e).unwrap(), (StoreTarget::File(default.clone()), ChosenBy::Default));
+        save_hall(&e.state_dir(), HALL, &ServerPassword::new("pw".into())).unwrap();
+        assert_eq!(choose(None, &e).unwrap(), (StoreTarget::Hall(HALL.into()), ChosenBy::Setting));
+        e.db = Some("/tmp/x.db".into());
+        assert_eq!(choose(None, &e).unwrap(), (StoreTarget::File("/tmp/x.db".into()), ChosenBy::Environment));
+        assert_eq!(choose(Some("postgresql://a@b/c"), &e).unwrap(), (StoreTarget::Hall("postgresql://a@b/c".into()), ChosenBy::CommandLine));
+        assert_eq!(choose(Some(""), &e).unwrap().1, ChosenBy::Environment, "an empty flag is no choice");
+        e.db = None;
+        save_file(&e.state_dir()).unwrap();
+        assert_eq!(choose(None, &e).unwrap(), (StoreTarget::File(default), ChosenBy::Setting));
+        assert!(!password_file(&e.state_dir()).exists(), "back on the file, the hall's password is gone");
+    }
+
+    #[test]
+    fn the_password_is_its_own_private_file_and_never_in_the_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut e = env(dir.path());
+        save_hall(&e.state_dir(), HALL, &ServerPassword::new("s3cret:with colon".into())).unwrap();
+        let setting = std::fs::read_to_string(setting_file(&e.state_dir())).unwrap();
+        assert!(!setting.contains("s3cret"), "{setting}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(password_file(&e.state_dir())).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let address = HallAddress::parse(HALL).unwrap();
+        assert_eq!(hall_password(&address, ChosenBy::Setting, None, &e).unwrap().unwrap().expose(), "s3cret:with colon");
+        // the saved password serves the saved hall only, not one the environment names
+        assert!(hall_password(&address, ChosenBy::Environment, None, &e).unwrap().is_none());
+        // the environment's password file wins over the saved one, the command line's over both
+        let own = dir.path().join("own.pw");
+        std::fs::write(&own, "other\n").unwrap();
+        e.db_password_file = Some(own);
+        assert_eq!(hall_password(&address, ChosenBy::Setting, None, &e).unwrap().unwrap().expose(), "other");
+        let flag = dir.path().join("flag.pw");
+        std::fs::write(&flag, "flagged\n").unwrap();
+        assert_eq!(hall_password(&address, ChosenBy::Setting, Some(&flag), &e).unwrap().unwrap().expose(), "flagged");
+        // then the libpq password file
+        e.db_password_file = None;
+        let pgpass = dir.path().join("pgpass");
+        std::fs::write(&pgpass, "hall.local:5432:certdesk:desk:from-pgpass\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        e.pgpassfile = Some(pgpass);
+        assert_eq!(hall_password(&address, ChosenBy::Environment, None, &e).unwrap().unwrap().expose(), "from-pgpass");
+    }
+
+    #[test]
+    fn a_damaged_setting_is_an_error_naming_the_file_not_a_silent_local_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = env(dir.path());
+        std::fs::create_dir_all(e.state_dir()).unwrap();
+        for bad in ["{", r#"{"kind":"cloud"}"#, r#"{"kind":"hall"}"#, r#"{"kind":"hall","url":"postgres://desk:pw@h/db"}"#, r#"{"kind":"hall","url":"mysql://x"}"#] {
+            std::fs::write(setting_file(&e.state_dir()), bad).unwrap();
+            let err = choose(None, &e).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::StoreSetting, "{bad}: {err}");
+            assert!(err.to_string().contains("store.json"), "{bad}: {err}");
+            assert!(!err.to_string().contains("pw@"), "{bad}: the password is not echoed: {err}");
+        }
+    }
+
+    #[test]
+    fn the_environment_is_read_through_the_adapters_lookup() {
+        let vars = [("CERTDESK_DB", "/srv/c.db"), ("CERTDESK_USER", "wang"), ("CERTDESK_FORMS", ""), ("CERTDESK_LOG_DIR", "/var/log/cd")];
+        let e = Environment::read(|name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| OsString::from(v)), Platform::default());
+        assert_eq!((e.db.as_deref(), e.user.as_deref(), e.forms.as_ref()), (Some("/srv/c.db"), Some("wang"), None), "an empty variable is unset");
+        assert_eq!(e.state_dir(), PathBuf::from("/var/log"));
+        assert!(vars.iter().all(|(n, _)| Environment::VARIABLES.contains(n)));
+    }
+}

@@ -1,0 +1,169 @@
+//! The admin desk's commands: accounts and roles, the settings, the verified backup (and its
+//! cancel) and restore, the log read back and exported for support, and a debug build's crash
+//! on purpose. Who may do each is the desk's to decide.
+
+use crate::AppState;
+use crate::error::IpcError;
+use certdesk_desk::ErrorKind;
+use certdesk_desk::store::Password;
+use serde::Serialize;
+use std::path::PathBuf;
+use tauri::State;
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct AccountView {
+    name: String,
+    display_name: String,
+    roles: Vec<&'static str>,
+    locked: bool,
+    disabled: bool,
+    failed_logins: i64,
+    created_at: String,
+}
+
+#[tauri::command(async)]
+pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
+    crate::log::call("list_accounts", || {
+        let accounts = state.with_desk(|d| d.accounts())?;
+        Ok(accounts
+            .into_iter()
+            .map(|a| AccountView {
+                name: a.name,
+                display_name: a.display_name,
+                roles: a.roles.iter().map(|r| r.wire()).collect(),
+                locked: a.locked,
+                disabled: a.disabled,
+                failed_logins: a.failed_logins,
+                created_at: a.created_at,
+            })
+            .collect())
+    })
+}
+
+#[tauri::command(async)]
+pub fn add_account(state: State<'_, AppState>, name: String, roles: Vec<String>, password: String) -> Result<(), IpcError> {
+    crate::log::call("add_account", || {
+        let roles = certdesk_desk::intake::roles(&roles)?;
+        state.with_desk(|d| d.add_account(&name, &roles, &Password::new(password)).map(drop))
+    })
+}
+
+#[tauri::command(async)]
+pub fn set_account_roles(state: State<'_, AppState>, name: String, roles: Vec<String>) -> Result<(), IpcError> {
+    crate::log::call("set_account_roles", || {
+        let roles = certdesk_desk::intake::roles(&roles)?;
+        state.with_desk(|d| d.set_roles(&name, &roles).map(drop))
+    })
+}
+
+/// An administrator's new password for another account; one's own needs the current one.
+#[tauri::command(async)]
+pub fn reset_password(state: State<'_, AppState>, name: String, password: String) -> Result<(), IpcError> {
+    crate::log::call("reset_password", || state.with_desk(|d| d.reset_password(&name, &Password::new(password)).map(drop)))
+}
+
+#[tauri::command(async)]
+pub fn change_own_password(state: State<'_, AppState>, current: String, password: String) -> Result<(), IpcError> {
+    crate::log::call("change_own_password", || state.with_desk(|d| d.change_own_password(&Password::new(current), &Password::new(password)).map(drop)))
+}
+
+/// An account's 姓名 (an administrator for anyone, an account for itself).
+#[tauri::command(async)]
+pub fn set_display_name(state: State<'_, AppState>, name: String, display_name: String) -> Result<(), IpcError> {
+    crate::log::call("set_display_name", || state.with_desk(|d| d.set_display_name(&name, &display_name).map(drop)))
+}
+
+#[tauri::command(async)]
+pub fn disable_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
+    crate::log::call("disable_account", || state.with_desk(|d| d.disable_account(&name).map(drop)))
+}
+
+#[tauri::command(async)]
+pub fn unlock_account(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
+    crate::log::call("unlock_account", || state.with_desk(|d| d.unlock_account(&name).map(drop)))
+}
+
+#[tauri::command(async)]
+pub fn get_settings(state: State<'_, AppState>) -> Result<std::collections::BTreeMap<&'static str, String>, IpcError> {
+    crate::log::call("get_settings", || state.with_desk(|d| d.settings()))
+}
+
+#[tauri::command(async)]
+pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<(), IpcError> {
+    crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&key, &value)))
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct BackedUp {
+    #[ts(type = "string")]
+    path: PathBuf,
+    bytes: u64,
+}
+
+#[tauri::command(async)]
+pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
+    crate::log::call("backup_store", || {
+        state.backup_cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let cancel = state.backup_cancel.clone();
+        let r = state.with_own_desk(|d| d.backup_to_folder(&state.env, Some(cancel)))?;
+        Ok(BackedUp { path: r.path, bytes: r.bytes })
+    })
+}
+
+/// Stops the backup under way (取消 on its progress): nothing of it stays on disk.
+#[tauri::command]
+pub fn cancel_backup(state: State<'_, AppState>) -> Result<(), IpcError> {
+    crate::log::call("cancel_backup", || {
+        crate::commands::signed_in(&state)?;
+        state.backup_cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    })
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct Restored {
+    cases: i64,
+    #[ts(type = "string")]
+    kept: PathBuf,
+}
+
+/// Replaces the store by a checked backup; everyone is signed out (accounts come from the backup).
+#[tauri::command(async)]
+pub fn restore_store(state: State<'_, AppState>, path: String) -> Result<Restored, IpcError> {
+    crate::log::call("restore_store", || {
+        let backup = PathBuf::from(path.trim());
+        let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
+        let result = state.store.replace_with(|store| certdesk_desk::api::restore(store, current, &backup))?;
+        let restored = result?;
+        *session = None;
+        Ok(Restored { cases: restored.report.cases, kept: restored.kept })
+    })
+}
+
+// ---------------------------------------------------------------- the log (admin → 日志)
+
+/// The last `lines` lines of the app's log (default 500), for an administrator.
+#[tauri::command(async)]
+pub fn recent_logs(state: State<'_, AppState>, lines: Option<usize>) -> Result<Vec<String>, IpcError> {
+    crate::log::call("recent_logs", || state.with_desk(|d| d.recent_logs(&state.env, lines)))
+}
+
+/// The recent log lines written to the export folder for support (`certdesk-log-<time>.txt`).
+#[tauri::command(async)]
+pub fn export_logs(state: State<'_, AppState>) -> Result<certdesk_desk::support::LogExport, IpcError> {
+    crate::log::call("export_logs", || state.with_desk(|d| d.export_logs(&state.env)))
+}
+
+/// Debug builds only: crashes the app on purpose on its window's thread, so that the end-to-end
+/// test sees the crash report and its dialog. A release build refuses.
+#[tauri::command(async)]
+pub fn debug_crash(app: tauri::AppHandle) -> Result<(), IpcError> {
+    crate::log::call("debug_crash", || {
+        if !cfg!(debug_assertions) {
+            return Err(IpcError::new(ErrorKind::Refused, "only a debug build crashes on purpose"));
+        }
+        tracing::warn!("debug_crash: the app crashes on purpose");
+        app.run_on_main_thread(|| panic!("debug_crash: a crash on purpose (debug builds only)")).map_err(|e| IpcError::new(ErrorKind::Internal, e.to_string()))
+    })
+}

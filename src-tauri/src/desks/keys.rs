@@ -1,0 +1,154 @@
+//! The key desk's commands: the readers and keys polled, a case's issuance status and the
+//! cases waiting for a key, each issuance step, and the key operations with or without a case
+//! (unlock, wipe, reading a key back). PINs arrive as arguments, become zeroizing `Pin`s at
+//! once and are never stored; whether one is still a CA's default is the desk's, on the chain.
+//! Which library is loaded is the desk's choice too; this module keeps it loaded.
+
+use super::{raw_body, required};
+use crate::AppState;
+use crate::error::IpcError;
+use certdesk_desk::issue;
+use certdesk_desk::keydesk::{self, KeyLibrary, KeySlots};
+use certdesk_desk::store::CaseSummary;
+use certdesk_desk::token::{Algo, Contents, Pin, TokenSel, TokenView};
+use tauri::State;
+
+/// Runs `f` with the key library the desk chooses (loaded once, again when the choice changes).
+pub(crate) fn with_keys<T>(state: &AppState, f: impl FnOnce(&KeyLibrary) -> Result<T, IpcError>) -> Result<T, IpcError> {
+    let path = state.with_desk(|d| keydesk::library_path(d, None, &state.env))?;
+    let mut guard = state.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if guard.as_ref().is_none_or(|l| l.path() != path) {
+        *guard = None;
+        let library = KeyLibrary::open(&path)?;
+        tracing::info!(module = %path.display(), "key library loaded");
+        *guard = Some(library);
+    }
+    match guard.as_ref() {
+        Some(library) => f(library),
+        None => Err(IpcError::new(certdesk_desk::ErrorKind::NoModule, "no key library")),
+    }
+}
+
+/// Readers (PC/SC) and tokens as they are now; the key desk polls this. A library that does
+/// not load is said beside the readers, not an error.
+#[tauri::command(async)]
+pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
+    crate::log::call("key_slots", || match with_keys(&state, |l| state.with_desk(|d| Ok(keydesk::key_slots(d, Ok(l))))) {
+        Ok(slots) => Ok(slots),
+        Err(e) if e.kind == certdesk_desk::ErrorKind::NoModule => state.with_desk(|d| Ok(keydesk::key_slots(d, Err(&e.detail)))),
+        Err(e) => Err(e),
+    })
+}
+
+/// The cases the key desk works on (approved, and those whose key is being issued).
+#[tauri::command(async)]
+pub fn key_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcError> {
+    crate::log::call("key_queue", || state.with_desk(|d| d.key_queue()))
+}
+
+/// Where issuing stands for a case, with the stepper and the default-PIN warning.
+#[tauri::command(async)]
+pub fn key_status(state: State<'_, AppState>, number: String) -> Result<issue::KeyStatus, IpcError> {
+    crate::log::call("key_status", || state.with_desk(|d| d.key_status(&state.catalog, &number)))
+}
+
+#[tauri::command(async)]
+pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<TokenView, IpcError> {
+    crate::log::call("key_init", || {
+        let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
+        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::init(d, keys, &state.catalog, Some(&number), slot_index, &label, &so, &user)))
+    })
+}
+
+#[tauri::command(async)]
+pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
+    crate::log::call("key_generate", || {
+        let pin = Pin::new(pin);
+        let algo =
+            Algo::parse(&algo).ok_or_else(|| certdesk_desk::DeskError::UnknownValue { what: "key algorithm", value: algo.clone(), known: "rsa2048, ec-p256, sm2".into() })?;
+        let sel = TokenSel::Serial(serial);
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
+                let files = issue::RequestFiles::in_dir(&dir, certdesk_desk::api::case_number(&number)?.as_str());
+                issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, employee, &files)
+            })
+        })
+    })
+}
+
+/// The issued certificate arrives as the raw body; `x-case` names the case.
+#[tauri::command(async)]
+pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {
+    crate::log::call("key_import_cert", || {
+        let number = required(&request, "x-case")?;
+        let bytes = raw_body(&request)?;
+        state.with_own_desk(|d| issue::import_cert(d, &state.catalog, &number, bytes))
+    })
+}
+
+#[tauri::command(async)]
+pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::Written, IpcError> {
+    crate::log::call("key_write_cert", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
+    })
+}
+
+/// Dual certificates: the CA's answer (the enveloped encryption key pair) arrives as the raw
+/// body; `x-case` names the case, `x-serial` the key, `x-pin` the user PIN (percent-encoded),
+/// `x-enc-cert` the encryption certificate file (Base64; absent when the answer carries it).
+#[tauri::command(async)]
+pub fn key_import_enc(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::EncWritten, IpcError> {
+    crate::log::call("key_import_enc", || {
+        use base64::Engine as _;
+        let number = required(&request, "x-case")?;
+        let serial = required(&request, "x-serial")?;
+        let pin = required(&request, "x-pin")?;
+        let pin =
+            Pin::new(percent_encoding::percent_decode_str(&pin).decode_utf8().map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the PIN is not UTF-8"))?.into_owned());
+        let enc_cert = match super::header(&request, "x-enc-cert") {
+            Some(b64) => Some(
+                base64::engine::general_purpose::STANDARD.decode(&b64).map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the encryption certificate is not Base64"))?,
+            ),
+            None => None,
+        };
+        let answer = raw_body(&request)?;
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, answer, enc_cert.as_deref())))
+    })
+}
+
+#[tauri::command(async)]
+pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
+    crate::log::call("key_write_seal", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
+    })
+}
+
+/// What is on a key, read with its PIN (a key clerk: the desk checks).
+#[tauri::command(async)]
+pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<Contents, IpcError> {
+    crate::log::call("key_verify", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::show(d, keys, &TokenSel::Serial(serial), Some(&pin))))
+    })
+}
+
+/// Unlocks a key; with `number`, as that 解锁 case's step, else on the key desk's log.
+#[tauri::command(async)]
+pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String, number: Option<String>) -> Result<TokenView, IpcError> {
+    crate::log::call("key_unlock", || {
+        let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
+        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::unlock(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so, &new)))
+    })
+}
+
+/// Wipes a returned key; with `number`, as that case's step, else on the key desk's log.
+#[tauri::command(async)]
+pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String, number: Option<String>) -> Result<TokenView, IpcError> {
+    crate::log::call("key_wipe", || {
+        let so = Pin::new(so_pin);
+        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::wipe(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
+    })
+}
