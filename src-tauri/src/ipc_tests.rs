@@ -169,7 +169,7 @@ fn the_case_list_comes_a_page_at_a_time_with_the_total() {
     let searched = page(json!({ "text": numbers[2], "offset": 0, "limit": 10 }));
     assert_eq!((searched["total"].as_u64(), searched["rows"][0]["number"].as_str(), searched["capped"].as_bool()), (Some(1), Some(numbers[2].as_str()), Some(false)));
     assert_eq!(page(json!({ "text": numbers[2], "status": "accepted", "offset": 0, "limit": 10 }))["total"], 0);
-    assert_eq!(w.kind("case_page", json!({ "status": "nonsense", "offset": 0, "limit": 10 })), "invalid");
+    assert_eq!(w.kind("case_page", json!({ "status": "nonsense", "offset": 0, "limit": 10 })), "unknown_value");
 }
 
 #[test]
@@ -517,6 +517,7 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
         }
     }
     assert!(walked >= 30, "{walked} cases walked");
+    the_key_desk_asks_the_desk_who_may_and_what_is_next(&w);
     let store = Store::open(&dir.path().join("c.db")).unwrap();
     assert!(store.verify_audit().unwrap().ok);
     let db = std::fs::read(dir.path().join("c.db")).unwrap();
@@ -601,4 +602,96 @@ fn the_hall_is_chosen_by_an_administrator_checked_without_a_change_and_applies_a
     let view = w.ok("set_store_place", json!({"kind": "file"}));
     assert_eq!((view["saved_kind"].as_str(), view["restart_needed"].as_bool()), (Some("file"), Some(false)), "{view}");
     assert!(!password_file.exists(), "back on the file, the hall's password is removed");
+}
+
+/// The CLI's `--json` error and the app's IPC error carry the same `ErrorKind` for the same
+/// refusal: four-eyes, a missing role, a wrong password, an invalid case.
+#[test]
+fn the_clis_json_error_kind_is_the_apps_ipc_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join(if cfg!(windows) { "certdesk.exe" } else { "certdesk" });
+    assert!(bin.is_file(), "{} missing: cargo build -p certdesk-cli first (scripts/test.sh does)", bin.display());
+    let cli = |who: &str, password: &str, args: &[&str]| -> String {
+        let pw = dir.path().join(format!("{who}.cli.pw"));
+        std::fs::write(&pw, format!("{password}\n")).unwrap();
+        let out = std::process::Command::new(&bin)
+            .args(args)
+            .args(["--as", who, "--password-file", pw.to_str().unwrap(), "--json"])
+            .env("CERTDESK_DB", dir.path().join("c.db"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["kind"].as_str().unwrap().to_string()
+    };
+    let n = w.submitted("both");
+    // four-eyes
+    w.login("both");
+    let app = w.kind("case_action", json!({ "number": n, "action": "approve" }));
+    assert_eq!((app.as_str(), cli("both", "both-pass-1", &["case", "approve", &n]).as_str()), ("four_eyes", "four_eyes"));
+    // a missing role
+    w.login("zhang");
+    let app = w.kind("case_action", json!({ "number": n, "action": "approve" }));
+    assert_eq!((app.as_str(), cli("zhang", "zhang-pass-1", &["case", "approve", &n]).as_str()), ("missing_role", "missing_role"));
+    // a wrong password
+    let app = w.kind("login", json!({ "name": "li", "password": "not-li-at-all" }));
+    assert_eq!((app.as_str(), cli("li", "not-li-at-all", &["case", "show", &n]).as_str()), ("wrong_password", "wrong_password"));
+    // an invalid case
+    let mut bad: Value = serde_json::from_str(ORG_NEW).unwrap();
+    bad["handler"]["mobile"] = json!("1380013800");
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, bad.to_string()).unwrap();
+    w.login("zhang");
+    let app = w.kind("import_case", json!({ "json": bad.to_string() }));
+    assert_eq!((app.as_str(), cli("zhang", "zhang-pass-1", &["case", "import", file.to_str().unwrap()]).as_str()), ("invalid_case", "invalid_case"));
+}
+
+/// The key desk's rules are the desk's, not the shell's: reading a key with its PIN
+/// (`key_verify`) and unlocking one are a key clerk's; the queue, the stepper and the
+/// default-PIN warning (from the chain) come from the backend. Run inside the walk below, the one
+/// test of this binary that loads SoftHSM (which reads its configuration once per process).
+fn the_key_desk_asks_the_desk_who_may_and_what_is_next(w: &Window) {
+    let n = w.submitted("zhang");
+    w.login("li");
+    w.ok("case_action", json!({ "number": n, "action": "approve" }));
+    // a clerk is refused by the desk
+    w.login("zhang");
+    assert_eq!(w.kind("key_verify", json!({ "serial": "0000", "pin": "12345678" })), "missing_role");
+    assert_eq!(w.kind("key_unlock", json!({ "serial": "0000", "soPin": "1", "newPin": "2", "number": null })), "missing_role");
+    // the queue and the stepper, as the backend sends them
+    w.login("wang");
+    let queue = w.ok("key_queue", json!({}));
+    assert!(queue.as_array().unwrap().iter().any(|c| c["number"] == n.as_str()), "{queue}");
+    let status = w.ok("key_status", json!({ "number": n }));
+    let ids: Vec<&str> = status["desk_steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.first(), Some(&"token_initialized"), "{status}");
+    assert_eq!(&ids[ids.len() - 2..], ["verify", "deliver"], "{status}");
+    assert!(!ids.contains(&"seal_written"), "no seal image on this case: {status}");
+    assert_eq!((status["desk_next"].as_str(), status["default_pin_warning"].as_bool()), (Some("token_initialized"), Some(false)), "{status}");
+    // a key with the CA's published default PIN: the warning comes from the chain
+    let slots = w.ok("key_slots", json!({}));
+    let slot = slots["slots"].as_array().unwrap().iter().find(|s| s["token"].is_null() || s["token"]["initialized"] == false).unwrap()["slot_index"].clone();
+    w.ok("key_init", json!({ "number": n, "slotIndex": slot, "label": "DEFPIN", "soPin": "87654321", "userPin": "12345678" }));
+    let status = w.ok("key_status", json!({ "number": n }));
+    assert_eq!((status["default_pin_warning"].as_bool(), status["desk_next"].as_str()), (Some(true), Some("key_generated")), "{status}");
+}
+
+/// What the intake form shows is computed in the backend: the phone's kind and each
+/// material's state.
+#[test]
+fn the_intake_form_is_told_the_phone_kind_and_each_materials_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    assert_eq!(w.ok("validate_ident", json!({ "kind": "phone", "value": "13800138000" }))["kind"], "mobile");
+    assert_eq!(w.ok("validate_ident", json!({ "kind": "phone", "value": "020-83487000" }))["kind"], "landline");
+    let case: Value = serde_json::from_str(ORG_NEW).unwrap();
+    let (project, business, kind) = (case["project"].clone(), case["business"].clone(), case["cert_kind"].clone());
+    let none = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": [] }));
+    let items = none["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    let required = items.iter().find(|i| i["state"] == "missing").expect("a required item").clone();
+    let promised = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": [{ "id": required["id"], "to_follow": "下周一" }] }));
+    let item = promised["items"].as_array().unwrap().iter().find(|i| i["id"] == required["id"]).unwrap().clone();
+    assert_eq!((item["state"].as_str(), item["to_follow"].as_str()), (Some("to_follow"), Some("下周一")), "{item}");
 }

@@ -21,11 +21,12 @@ impl Env {
     fn db(&self) -> PathBuf {
         self.c.db()
     }
+    /// Runs `args`; a read signs in as the administrator through the environment's account.
     fn run(&self, args: &[&str]) -> Output {
-        self.c.run(args)
+        self.c.read_as("admin", args)
     }
     fn json(&self, args: &[&str]) -> (i32, Value) {
-        self.c.json(args)
+        self.c.read_json(args)
     }
     /// `case import` (and whatever follows) as the clerk zhang.
     fn import(&self, args: &[&str]) -> Output {
@@ -206,7 +207,75 @@ fn missing_case_exits_1() {
     let e = Env::new();
     let (code, v) = e.json(&["case", "show", "CD01-20261122-0042", "--json"]);
     assert_eq!(code, 1);
-    assert_eq!(v["error"]["kind"], "not_found");
+    assert_eq!(v["error"]["kind"], "case_not_found");
+}
+
+/// Every read of the store signs in first, as the app's do: without an account a read exits 1
+/// saying which account is missing; the environment's account (CERTDESK_USER with
+/// CERTDESK_PASSWORD_FILE) serves when no --as is given, and --as wins over it.
+#[test]
+fn a_read_needs_an_account_and_the_environments_one_serves() {
+    let e = Env::new();
+    let n = String::from_utf8(e.import(&[ORG_NEW]).stdout).unwrap().trim().to_string();
+    for read in [
+        vec!["case", "show", n.as_str()],
+        vec!["case", "list"],
+        vec!["case", "search", "示例"],
+        vec!["audit", "verify"],
+        vec!["report", "daily"],
+        vec!["counter", "show"],
+        vec!["user", "list"],
+    ] {
+        let mut args = read.clone();
+        args.push("--json");
+        let out = e.c.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{read:?} without an account: {}", certdesk_testkit::stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["kind"], "no_account", "{read:?}: {v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(read[..2].join(" ").as_str()) && message.contains("--as") && message.contains("CERTDESK_USER"), "{message}");
+    }
+    // the environment's account reads; a wrong password file is refused as a wrong password
+    let shown: Value = serde_json::from_slice(&e.c.read_as("zhang", &["case", "show", &n, "--json"]).stdout).unwrap();
+    assert_eq!(shown["number"], n.as_str());
+    let wrong = e.dir.path().join("wrong.pw");
+    std::fs::write(&wrong, "not-the-password\n").unwrap();
+    let out = e.c.cmd(&["case", "show", &n, "--json"]).env("CERTDESK_USER", "zhang").env("CERTDESK_PASSWORD_FILE", &wrong).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["kind"], "wrong_password");
+    // --as wins over the environment (and does not take its password file)
+    let out =
+        e.c.cmd(&["user", "list", "--json", "--as", "admin", "--password-file", &e.c.pw("admin")])
+            .env("CERTDESK_USER", "zhang")
+            .env("CERTDESK_PASSWORD_FILE", &wrong)
+            .output()
+            .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    // what a read needs beyond an account is the desk's: the account list is an administrator's
+    assert_eq!(e.c.read_as("zhang", &["user", "list", "--json"]).status.code(), Some(1), "a clerk does not list the accounts");
+}
+
+/// The CLI opens the store the app was set to open (管理 → 案件库位置: store.json in the app's
+/// state folder) when neither --db nor CERTDESK_DB names one.
+#[test]
+fn the_cli_honours_the_apps_saved_store_choice() {
+    let e = Env::new();
+    let state = e.dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("store.json"), r#"{"kind":"file"}"#).unwrap();
+    let data = e.dir.path().join("data");
+    let run =
+        |args: &[&str]| e.c.cmd(args).env_remove("CERTDESK_DB").env("CERTDESK_LOG_DIR", state.join("logs")).env("XDG_DATA_HOME", &data).env("HOME", e.dir.path()).output().unwrap();
+    let out = run(&["user", "add", "admin", "--role", "admin", "--password-file", &e.c.pw("admin")]);
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    assert!(data.join("certdesk").join("certdesk.db").is_file(), "the app's choice (this PC's store file) was opened");
+    // a damaged choice is said, naming the file, rather than a silent other store
+    std::fs::write(state.join("store.json"), "{").unwrap();
+    let out = run(&["--json", "case", "list", "--as", "admin", "--password-file", &e.c.pw("admin")]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "store_setting", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("store.json"), "{v}");
 }
 
 #[test]
@@ -240,6 +309,9 @@ fn db_option_overrides_the_environment() {
     let other = e.dir.path().join("other.db");
     e.import(&[ORG_NEW]);
     let (_, here) = e.json(&["case", "list", "--json"]);
+    // the other store, with its own administrator
+    let out = e.c.cmd(&["--db", s(&other), "user", "add", "admin", "--role", "admin", "--password-file", &e.c.pw("admin")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
     let (_, there) = e.json(&["--db", s(&other), "case", "list", "--json"]);
     assert_eq!(here.as_array().unwrap().len(), 1);
     assert_eq!(there.as_array().unwrap().len(), 0);

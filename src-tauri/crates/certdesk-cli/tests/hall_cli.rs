@@ -40,11 +40,11 @@ fn a_counter_day_on_a_hall_works_as_on_a_file() {
     assert_eq!(own.status.code(), Some(1), "the clerk cannot approve: {}", stderr(&own));
     c.ok_as("li", &["case", "approve", &n]);
     assert_eq!(c.status(&n), "approved");
-    let found = c.ok(&["case", "search", "示例科技"]);
+    let found = c.read(&["case", "search", "示例科技"]);
     assert!(found.contains(&n), "{found}");
-    let found = c.ok(&["case", "search", "示例"]);
+    let found = c.read(&["case", "search", "示例"]);
     assert!(found.contains(&n), "two characters: {found}");
-    let (code, report) = c.json(&["audit", "verify", "--json"]);
+    let (code, report) = c.read_json(&["audit", "verify", "--json"]);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["ok"], true, "{report}");
     // the case is on the server, not in a file somewhere
@@ -54,8 +54,12 @@ fn a_counter_day_on_a_hall_works_as_on_a_file() {
 
     // the same hall through --db and --db-password-file, no PGPASSFILE
     let password_file = db.password_file.display().to_string();
-    let out =
-        c.cmd(&["case", "show", &n, "--json", "--db", &db.url, "--db-password-file", &password_file]).env_remove("PGPASSFILE").env_remove("CERTDESK_DB").output().expect("runs");
+    let out = c
+        .cmd(&["case", "show", &n, "--json", "--db", &db.url, "--db-password-file", &password_file, "--as", "li", "--password-file", &c.pw("li")])
+        .env_remove("PGPASSFILE")
+        .env_remove("CERTDESK_DB")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // what only a file has answers with what a hall does instead
@@ -98,9 +102,9 @@ fn store_migrate_moves_a_counter_into_the_hall() {
     assert_eq!((moved["cases"].as_i64(), moved["accounts"].as_i64()), (Some(1), Some(4)), "{moved}");
     // the hall is the counter's store now: the same case, the chain verified, the next step there
     let hall = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", "/nonexistent");
-    let out = hall.cmd(&["case", "show", &n, "--json", "--db-password-file", &server_pw]).output().expect("runs");
+    let out = hall.read_as("li", &["case", "show", &n, "--json", "--db-password-file", &server_pw]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (code, report) = hall.json(&["audit", "verify", "--json", "--db-password-file", &server_pw]);
+    let (code, report) = hall.read_json(&["audit", "verify", "--json", "--db-password-file", &server_pw]);
     assert_eq!((code, report["ok"].as_bool()), (0, Some(true)), "{report}");
     // into a hall that is no longer empty: refused
     let again = hall.run(&["store", "migrate", "--from", &file, "--to", &db.url, "--as", "admin", "--password-file", &admin, "--db-password-file", &server_pw]);

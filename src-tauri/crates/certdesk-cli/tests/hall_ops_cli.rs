@@ -52,12 +52,12 @@ fn a_hall_dumped_with_pg_dump_restores_and_verifies() {
         all.extend(["--db", db]);
         all
     }
-    let (code, report) = c.json(&on(&["audit", "verify", "--json"], &target.url));
+    let (code, report) = c.read_json(&on(&["audit", "verify", "--json"], &target.url));
     assert_eq!((code, &report["ok"]), (0, &serde_json::Value::Bool(true)), "{report}");
-    let (_, case) = c.json(&on(&["case", "show", &n, "--json"], &target.url));
+    let (_, case) = c.read_json(&on(&["case", "show", &n, "--json"], &target.url));
     assert_eq!(case["status"], "accepted", "{case}");
     c.ok_as("zhang", &on(&["case", "submit", &n], &target.url));
-    let (code, report) = c.json(&on(&["audit", "verify", "--json"], &target.url));
+    let (code, report) = c.read_json(&on(&["audit", "verify", "--json"], &target.url));
     assert_eq!((code, &report["ok"]), (0, &serde_json::Value::Bool(true)), "{report}");
 }
 

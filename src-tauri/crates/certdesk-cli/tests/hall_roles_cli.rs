@@ -40,14 +40,27 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr(&out).contains("only the tables' owner may migrate it"), "{}", stderr(&out));
 
-    // the owner migrates and grants; a role that does not exist, or the owner itself, is refused
+    // the owner opens the hall (migrating it) with its first administrator, who then grants:
+    // as an administrator of the hall (signed in, recorded on the chain); a role that does not
+    // exist, or the owner itself, is refused
+    let admin_pw = c.pw("admin");
+    let on_owner = ["--db", owner_url.as_str(), "--db-password-file", owner_password.as_str()];
+    let out = c.cmd(&[&["user", "add", "admin", "--role", "admin", "--password-file", &admin_pw][..], &on_owner].concat()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = c.cmd(&[&["--json", "store", "grant-desks", "--role", DESK_ROLE][..], &on_owner].concat()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "no account: {}", stderr(&out));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")["error"]["kind"], "no_account");
+    let as_admin = ["--as", "admin", "--password-file", admin_pw.as_str()];
     for (role, said) in [("nobody_here", "there is no role nobody_here"), ("certdesk_test", "the desks need a role of their own")] {
-        let out = c.cmd(&["store", "grant-desks", "--role", role, "--db", &owner_url, "--db-password-file", &owner_password]).output().expect("runs");
+        let out = c.cmd(&[&["store", "grant-desks", "--role", role][..], &on_owner, &as_admin].concat()).output().expect("runs");
         assert_ne!(out.status.code(), Some(0), "{role}");
         assert!(stderr(&out).contains(said), "{role}: {}", stderr(&out));
     }
-    let out = c.cmd(&["store", "grant-desks", "--role", DESK_ROLE, "--json", "--db", &owner_url, "--db-password-file", &owner_password]).output().expect("runs");
+    let out = c.cmd(&[&["store", "grant-desks", "--role", DESK_ROLE, "--json"][..], &on_owner, &as_admin].concat()).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let recorded: i64 =
+        db.raw().query_one("SELECT count(*) FROM audit_events WHERE action = 'desks_granted' AND actor = 'admin' AND case_number IS NULL", &[]).expect("reading the chain").get(0);
+    assert_eq!(recorded, 1, "the grant is on the hall's chain, once (the refused ones are not)");
     let granted: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let privileges = |table: &str| granted["tables"].as_array().unwrap().iter().find(|t| t[0] == table).map(|t| t[1].as_str().unwrap().to_string());
     assert_eq!(privileges("audit_events").as_deref(), Some("SELECT, INSERT"), "{granted}");
@@ -61,9 +74,6 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
     #[cfg(unix)]
     std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod");
     let c = c.with_env("CERTDESK_DB", &desk_url).with_env("PGPASSFILE", &pgpass);
-    let admin_pw = c.pw("admin");
-    let out = c.run(&["user", "add", "admin", "--role", "admin", "--password-file", &admin_pw]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for (name, role) in [("zhang", "clerk"), ("li", "supervisor")] {
         let pw = c.pw(name);
         let out = c.run(&["user", "add", name, "--role", role, "--password-file", &pw, "--as", "admin", "--as-password-file", &admin_pw]);
@@ -78,7 +88,7 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
         let out = c.run(&["case", action, &number, "--as", who, "--password-file", &pw]);
         assert_eq!(out.status.code(), Some(0), "{action}: {}", stderr(&out));
     }
-    let out = c.run(&["audit", "verify", "--json"]);
+    let out = c.read_as("li", &["audit", "verify", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // what a desk must never do, refused by the server for want of privilege

@@ -10,6 +10,9 @@ use std::process::{Command, Output, Stdio};
 const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 
+/// What the key desk records.
+const KEY_DESK: [&str; 8] = ["token_initialized", "key_generated", "certificate_written", "seal_written", "encryption_imported", "token_unlocked", "token_wiped", "pin_changed"];
+
 struct Rig {
     c: certdesk_testkit::Counter,
     dir: PathBuf,
@@ -26,7 +29,7 @@ fn shim() -> PathBuf {
 impl Rig {
     fn new(module: Option<PathBuf>) -> Rig {
         assert!(Path::new(SOFTHSM).is_file(), "SoftHSM2 is needed (scripts/deps.sh test installs softhsm2)");
-        let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk")).softhsm();
+        let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk")).softhsm();
         let dir = c.dir.path().to_path_buf();
         for (name, pin) in [("so", "87654321"), ("pin", "24681357"), ("pin2", "11223344"), ("bad", "00000000"), ("default", "12345678")] {
             std::fs::write(dir.join(name), format!("{pin}\n")).unwrap();
@@ -40,15 +43,34 @@ impl Rig {
     fn wang(&self) -> [String; 4] {
         ["--as".into(), "wang".into(), "--password-file".into(), self.c.pw("wang")]
     }
+    /// `program` with the rig's environment; the key clerk wang is the environment's account
+    /// (a command's `--as` wins).
     fn cmd(&self, program: &str, args: &[&str]) -> Output {
+        self.cmd_as("wang", program, args)
+    }
+    fn cmd_as(&self, user: &str, program: &str, args: &[&str]) -> Output {
         Command::new(program)
             .args(args)
             .env("SOFTHSM2_CONF", self.p("softhsm2.conf"))
             .env("CERTDESK_SHIM_STATE", self.p("shim.state"))
             .env("CERTDESK_DB", self.c.db())
+            .env("CERTDESK_USER", user)
+            .env("CERTDESK_PASSWORD_FILE", self.c.pw(user))
             .stdin(Stdio::null())
             .output()
             .unwrap()
+    }
+    /// `certdesk key …` with `user` as the environment's account.
+    fn key_as(&self, user: &str, args: &[&str]) -> Output {
+        let mut all = vec!["key", "--module", self.module.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.cmd_as(user, env!("CARGO_BIN_EXE_certdesk"), &all)
+    }
+    /// The events of the key desk's own log (no case), oldest first, read from the store file.
+    fn key_desk_log(&self) -> Vec<(String, Value)> {
+        let store = certdesk_store::Store::open(&self.c.db()).unwrap();
+        let (chain, _) = store.stored_chain().unwrap();
+        chain.into_iter().map(|e| e.into_event()).filter(|e| e.case_number.is_none() && KEY_DESK.contains(&e.action.as_str())).map(|e| (e.action, e.detail)).collect()
     }
     fn key(&self, args: &[&str]) -> Output {
         let mut all = vec!["key", "--module", self.module.to_str().unwrap()];
@@ -90,11 +112,8 @@ impl Rig {
     fn certdesk(&self, args: &[&str]) -> Output {
         self.cmd(env!("CARGO_BIN_EXE_certdesk"), args)
     }
-    /// A case taken by a clerk and approved by a supervisor, and a key clerk account.
+    /// A case taken by a clerk and approved by a supervisor.
     fn approved_case(&self) -> String {
-        if !self.c.db().exists() {
-            self.c.add_people();
-        }
         self.c.approved_case(ORG_NEW)
     }
 }
@@ -200,6 +219,7 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
         .args(["key", "--module", SOFTHSM, "init", "--slot-index", "0", "--label", "STDIN1"])
         .env("SOFTHSM2_CONF", r.p("softhsm2.conf"))
         .env("CERTDESK_DB", r.c.db())
+        .args(["--as", "wang", "--password-file", &r.c.pw("wang")])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -214,8 +234,9 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
     // a case-bound request records the step, but no PIN, on the case
     let number = r.approved_case();
     let w = r.wang();
-    let refused = r.key(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr")]);
-    assert_eq!(refused.status.code(), Some(2), "a step on a case needs the key clerk: {}", stderr(&refused));
+    let refused = r.key_as("zhang", &["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr")]);
+    assert_eq!(refused.status.code(), Some(1), "a step on a case needs the key clerk: {}", stderr(&refused));
+    assert!(stderr(&refused).contains("key clerk") || stderr(&refused).contains("key_clerk") || stderr(&refused).contains("制证员"), "{}", stderr(&refused));
     r.ok(&["gen", "--token", "STDIN1", "--pin-file", &r.p("default"), "--algo", "ec-p256", "--case", &number, "--csr-out", &r.p("case.csr"), &w[0], &w[1], &w[2], &w[3]]);
     let subject = r.cmd("openssl", &["req", "-in", &r.p("case.csr"), "-noout", "-subject", "-nameopt", "utf8"]);
     let subject = String::from_utf8_lossy(&subject.stdout).into_owned();
@@ -244,7 +265,6 @@ fn missing_token_and_module_are_clear_errors() {
 fn issuance_is_tied_to_its_case_and_resumes() {
     let r = Rig::new(None);
     // the key desk works only on approved cases
-    r.c.add_people();
     let draft = r.c.import(ORG_NEW);
     let w = r.wang();
     let w: Vec<&str> = w.iter().map(String::as_str).collect();
@@ -324,12 +344,72 @@ fn issuance_is_tied_to_its_case_and_resumes() {
     let s = status(&r);
     assert!(s["steps"].as_array().unwrap().iter().filter(|st| st["step"] != "seal_written").all(|st| st["done"] == true), "{s}");
     assert!(s["next"].is_null(), "no seal image on this case: nothing left before the hand-over: {s}");
-    // a certificate of this case written without the key clerk signing in is refused
-    let o = r.key(&["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem")]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // a certificate of this case written by anyone but a key clerk is refused
+    let o = r.key_as("zhang", &["write-cert", "--token", "K1", "--pin-file", &r.p("pin"), "--cert", &r.p("k1.pem")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // a certificate no case asked for matches nothing
     certdesk_testkit::self_signed(&r.dir, "x", "/CN=x", 3);
     assert_eq!(r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["key", "match-cert", "--cert", &r.p("x.pem")]).status.code(), Some(1));
     let verify = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+/// A key worked on for no case is on the key desk's own log, with which key (serial, label,
+/// model) and what was done (the public key's SHA-256, the certificate's serial and subject),
+/// never a PIN; and only a key clerk does it.
+#[test]
+fn key_operations_without_a_case_are_on_the_key_desks_log_and_a_key_clerks() {
+    let r = Rig::new(None);
+    // a clerk is refused before the key is touched
+    let o = r.key_as("zhang", &["--json", "init", "--slot-index", "0", "--label", "LOOSE1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap()["error"]["kind"], "missing_role");
+    assert!(r.json(&["list"])["slots"].as_array().unwrap().iter().all(|s| s["token"]["label"] != "LOOSE1"), "nothing initialised");
+    assert!(r.key_desk_log().is_empty());
+    // no account at all: which one is missing
+    let o = r.cmd("env", &["-u", "CERTDESK_USER", env!("CARGO_BIN_EXE_certdesk"), "--json", "key", "--module", SOFTHSM, "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap()["error"]["kind"], "no_account");
+
+    r.init("LOOSE1");
+    let serial = r.json(&["info", "--token", "LOOSE1"])["serial"].as_str().unwrap().to_string();
+    r.ok(&["gen", "--token", "LOOSE1", "--pin-file", &r.p("pin"), "--algo", "ec-p256", "--cn", "示例", "--csr-out", &r.p("loose.csr")]);
+    r.issue("loose.csr", "loose.pem");
+    let written = r.json(&["write-cert", "--token", "LOOSE1", "--pin-file", &r.p("pin"), "--cert", &r.p("loose.pem")]);
+    assert!(written["case"].is_null(), "{written}");
+    r.ok(&["change-pin", "--token", "LOOSE1", "--pin-file", &r.p("pin"), "--new-pin-file", &r.p("pin2")]);
+    r.ok(&["wipe", "--token", "LOOSE1", "--so-pin-file", &r.p("so")]);
+
+    let log = r.key_desk_log();
+    let actions: Vec<&str> = log.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(actions, ["token_initialized", "key_generated", "certificate_written", "pin_changed", "token_wiped"], "{log:?}");
+    for (action, detail) in &log {
+        assert_eq!(detail["token_serial"], serial.as_str(), "{action}: {detail}");
+    }
+    assert_eq!((log[0].1["token_label"].as_str(), log[0].1["pin_is_default"].as_bool()), (Some("LOOSE1"), Some(false)), "{:?}", log[0]);
+    assert!(log[0].1["model"].is_string());
+    assert_eq!(log[1].1["public_key_sha256"].as_str().map(str::len), Some(64), "{:?}", log[1]);
+    assert_eq!(log[2].1["certificate_serial"], written["serial_hex"]);
+    assert!(log[2].1["subject"].as_str().unwrap().contains("示例"), "{:?}", log[2]);
+    let text = serde_json::to_string(&log).unwrap();
+    for pin in ["87654321", "24681357", "11223344"] {
+        assert!(!text.contains(pin), "a PIN on the log: {text}");
+    }
+    let verify = r.cmd(env!("CARGO_BIN_EXE_certdesk"), &["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+/// Whether a key's PIN is still a CA's published default is on the chain: a later process (a
+/// restart, another desk) warns about it, until the PIN is changed.
+#[test]
+fn the_default_pin_warning_is_on_the_chain_and_survives_a_restart() {
+    let r = Rig::new(None);
+    r.ok(&["init", "--slot-index", "0", "--label", "DEFPIN", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("default")]);
+    // another process: the warning is read from the chain
+    assert_eq!(r.json(&["info", "--token", "DEFPIN"])["default_pin_warning"], true);
+    let o = r.key(&["info", "--token", "DEFPIN"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("default PIN"), "{}", String::from_utf8_lossy(&o.stdout));
+    r.ok(&["change-pin", "--token", "DEFPIN", "--pin-file", &r.p("default"), "--new-pin-file", &r.p("pin")]);
+    assert_eq!(r.json(&["info", "--token", "DEFPIN"])["default_pin_warning"], false);
+    assert_eq!(r.key_desk_log().iter().filter(|(_, d)| d["pin_is_default"] == true).count(), 1, "recorded once, as a flag");
 }

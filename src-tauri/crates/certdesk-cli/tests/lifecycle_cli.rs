@@ -34,7 +34,7 @@ impl Desk {
     }
 
     fn steps(&self, n: &str) -> Value {
-        let (code, v) = self.c.json(&["--json", "case", "steps", n]);
+        let (code, v) = self.c.read_json(&["--json", "case", "steps", n]);
         assert_eq!(code, 0, "{v}");
         v
     }
@@ -52,20 +52,10 @@ impl Desk {
     /// renewal onto it).
     fn applicants_key(&self, label: &str) {
         let slot = self.tokens.get().to_string();
-        self.c.ok(&[
-            "key",
-            "--module",
-            certdesk_testkit::SOFTHSM,
-            "init",
-            "--slot-index",
-            &slot,
-            "--label",
-            label,
-            "--so-pin-file",
-            &self.p("so"),
-            "--user-pin-file",
-            &self.p("pin"),
-        ]);
+        self.c.ok_as(
+            "wang",
+            &["key", "--module", certdesk_testkit::SOFTHSM, "init", "--slot-index", &slot, "--label", label, "--so-pin-file", &self.p("so"), "--user-pin-file", &self.p("pin")],
+        );
         self.tokens.set(self.tokens.get() + 1);
     }
 
@@ -152,7 +142,7 @@ impl Desk {
                 self.key_ok(&["unlock", "--token", &label, "--so-pin-file", &self.p("so"), "--new-pin-file", &self.p("pin2"), "--case", n]);
             }
             "wipe" => {
-                if self.c.run(&["key", "--module", certdesk_testkit::SOFTHSM, "info", "--token", &label]).status.code() != Some(0) {
+                if self.c.read_as("wang", &["key", "--module", certdesk_testkit::SOFTHSM, "info", "--token", &label]).status.code() != Some(0) {
                     self.applicants_key(&label);
                 }
                 self.key_ok(&["wipe", "--token", &label, "--so-pin-file", &self.p("so"), "--case", n]);
@@ -240,7 +230,7 @@ fn every_project_business_type_and_medium_reaches_the_archive() {
         }
     }
     assert!(walked >= 30, "{walked} cases walked");
-    let (code, verify) = d.c.json(&["--json", "audit", "verify"]);
+    let (code, verify) = d.c.read_json(&["--json", "audit", "verify"]);
     assert_eq!(code, 0, "{verify}");
 }
 
@@ -401,7 +391,7 @@ fn the_seeds_counter_rules_refuse_at_intake() {
         c["invoice"] = json!({ "type": "normal", "title": c["organization"]["name"].clone(), "email": "finance@example.com" });
     });
     let n = d.c.import(&file);
-    let (_, exported) = d.c.json(&["case", "show", &n, "--json"]);
+    let (_, exported) = d.c.read_json(&["case", "show", &n, "--json"]);
     assert_eq!(exported["ca_reference"], "00202009200000485");
     assert_eq!(exported["invoice"]["type"], "normal");
     let bad = case_with(&d, "bad-ref.json", |c| c["ca_reference"] = json!("002020<script>"));
@@ -417,7 +407,7 @@ fn catalog_rules(project: &str) -> certdesk_desk::catalog::Rules {
 fn listed(d: &Desk, tz: &str, args: &[&str]) -> Vec<String> {
     let mut all = vec!["--json", "case", "list"];
     all.extend_from_slice(args);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk")).args(&all).env("CERTDESK_DB", d.c.db()).env("TZ", tz).output().unwrap();
+    let out = d.c.cmd(&all).env("TZ", tz).env("CERTDESK_USER", "li").env("CERTDESK_PASSWORD_FILE", d.c.pw("li")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v.as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_string()).collect()
@@ -446,12 +436,11 @@ fn the_case_list_filters_by_the_counters_local_day_around_midnight() {
     assert_eq!(listed(&d, "Asia/Shanghai", &["--to", "2026-11-23"]), [early.clone(), late.clone()], "newest first");
     // the same store read by a desk in UTC: both on its 22nd (the days are the reader's)
     assert_eq!(listed(&d, "UTC", &["--from", "2026-11-22", "--to", "2026-11-22"]).len(), 2);
-    let backwards = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
-        .args(["case", "list", "--from", "2026-11-23", "--to", "2026-11-22"])
-        .env("CERTDESK_DB", d.c.db())
-        .output()
-        .unwrap();
+    let backwards = d.c.read_as("li", &["--json", "case", "list", "--from", "2026-11-23", "--to", "2026-11-22"]);
     assert_eq!(backwards.status.code(), Some(1), "{}", stderr(&backwards));
+    assert_eq!(serde_json::from_slice::<Value>(&backwards.stdout).unwrap()["error"]["kind"], "day_range");
+    // a day as some locales' pickers write it is read the same
+    assert_eq!(listed(&d, "Asia/Shanghai", &["--from", "2026/11/22", "--to", "2026/11/22"]), vec![late.clone()]);
 }
 
 /// `certdesk args` on a clock that starts at `at` in Beijing time (libfaketime, the Debian
@@ -463,6 +452,9 @@ fn on_clock(c: &certdesk_testkit::Counter, at: &str, args: &[&str]) -> String {
         .args(args)
         .env("CERTDESK_DB", c.db())
         .env("TZ", "Asia/Shanghai")
+        // reads and prints sign in as the clerk (the environment's account)
+        .env("CERTDESK_USER", "zhang")
+        .env("CERTDESK_PASSWORD_FILE", c.pw("zhang"))
         .env_remove("CERTDESK_FORMS")
         .stdin(std::process::Stdio::null())
         .output()

@@ -184,11 +184,13 @@ fn dual_certificates_through_the_cli_contract_in_all_three_envelope_forms() {
     assert_eq!(enc_b["serial"], imported[1].2.as_str(), "a refused import changes nothing");
 
     // over PKCS#11 the enveloped import is refused by name
-    let hsm = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk")).softhsm();
+    let hsm = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk")).softhsm();
     std::fs::write(hsm.dir.path().join("pin"), "24681357\n").unwrap();
     let pin = hsm.p("pin");
-    let out =
-        hsm.run(&["key", "--module", "/usr/lib/softhsm/libsofthsm2.so", "import-enc", "--token", "X", "--pin-file", &pin, "--envelope", &env, "--enc-cert", &r.p("fresh.enc.pem")]);
+    let out = hsm.read_as(
+        "wang",
+        &["key", "--module", "/usr/lib/softhsm/libsofthsm2.so", "import-enc", "--token", "X", "--pin-file", &pin, "--envelope", &env, "--enc-cert", &r.p("fresh.enc.pem")],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot be imported over PKCS#11"), "{}", stderr(&out));
 }
@@ -211,7 +213,6 @@ fn dual_forms(dir: &Path, root: &str) -> PathBuf {
 #[test]
 fn a_case_of_a_dual_certificate_project_imports_the_encryption_half_as_a_step() {
     let r = Rig::new();
-    r.c.add_people();
     let number = r.c.approved_case(ORG_NEW);
     let ca = GmCa::root("certdesk SM2 Case Root");
     let forms = dual_forms(r.c.dir.path(), &ca.cert_pem());

@@ -59,9 +59,9 @@ fn the_whole_second_check() {
     assert_eq!(e.as_user("zhang", &["case", "submit", &n]).status.code(), Some(0));
     assert_eq!(e.as_user("li", &["case", "approve", &n]).status.code(), Some(0));
     assert_eq!(e.status(&n), "approved");
-    let show = String::from_utf8(e.run(&["case", "show", &n]).stdout).unwrap();
+    let show = String::from_utf8(e.read_as("admin", &["case", "show", &n]).stdout).unwrap();
     assert!(show.contains("经办人身份证复印件未盖章"), "the clerk sees the reason: {show}");
-    let verify = e.run(&["audit", "verify"]);
+    let verify = e.read_as("admin", &["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
 }
 
@@ -91,8 +91,10 @@ fn refusals_exit_1_and_name_the_rule() {
     let unknown = e.run(&["case", "approve", &n, "--as", "nobody", "--password-file", bad.to_str().unwrap()]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stderr(&out), stderr(&unknown), "no difference between a wrong password and no such account");
-    // no --as: usage
-    assert_eq!(e.run(&["case", "approve", &n]).status.code(), Some(2));
+    // no account at all: exit 1, saying which is missing
+    let out = e.run(&["case", "approve", &n, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["kind"], "no_account");
 }
 
 #[test]
@@ -118,7 +120,7 @@ fn locked_account_cannot_act_until_unlocked() {
     let out = e.as_user("zhang", &["case", "accept", &n]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
-    let list: Value = serde_json::from_slice(&e.run(&["user", "list", "--json"]).stdout).unwrap();
+    let list: Value = serde_json::from_slice(&e.read_as("admin", &["user", "list", "--json"]).stdout).unwrap();
     assert!(list.as_array().unwrap().iter().any(|a| a["name"] == "zhang" && a["locked"] == true));
     let admin_pw = e.pw("admin");
     let out = e.run(&["user", "unlock", "zhang", "--as", "admin", "--as-password-file", admin_pw.to_str().unwrap()]);
@@ -143,9 +145,12 @@ fn first_user_must_be_admin_and_counter_code_numbers_cases() {
     let out = run(&["case", "import", ORG_NEW, "--as", "zhang", "--password-file", p]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("GZ01-"), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(run(&["counter", "set", "--code", "gz 01", "--as", "boss", "--as-password-file", p]).status.code(), Some(1));
-    // no administration without an administrator's password
-    assert_eq!(run(&["counter", "set", "--code", "SZ01"]).status.code(), Some(2));
-    assert_eq!(run(&["user", "add", "eve", "--role", "admin", "--password-file", p]).status.code(), Some(2));
+    // no administration without an administrator's password: which account is missing is said
+    for args in [vec!["counter", "set", "--code", "SZ01", "--json"], vec!["user", "add", "eve", "--role", "admin", "--password-file", p, "--json"]] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["kind"], "no_account", "{args:?}");
+    }
 }
 
 #[test]
@@ -178,7 +183,7 @@ fn a_case_number_spelled_otherwise_is_the_same_case_for_four_eyes() {
     }
     assert_eq!(e.status(&n), "submitted");
     // every event of the case is filed under its one number
-    let (_, shown) = e.json(&["case", "show", &n.to_lowercase(), "--json"]);
+    let (_, shown) = e.read_json(&["case", "show", &n.to_lowercase(), "--json"]);
     assert_eq!(shown["number"], n.as_str());
 }
 
@@ -208,8 +213,8 @@ fn every_change_needs_a_signed_in_account_with_the_role() {
     let e = Env::new();
     let n = e.import();
     let out = e.run(&["case", "import", ORG_NEW]);
-    assert_eq!(out.status.code(), Some(2), "no --as: usage");
-    assert!(stderr(&out).contains("--as"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "no account: refused, naming it");
+    assert!(stderr(&out).contains("--as") && stderr(&out).contains("CERTDESK_USER"), "{}", stderr(&out));
     // account commands need an administrator's password; no pseudo-account from $USER
     let p = e.c.pw("zhang");
     for args in [
@@ -219,13 +224,14 @@ fn every_change_needs_a_signed_in_account_with_the_role() {
         vec!["user", "passwd", "li", "--password-file", &p],
     ] {
         let out = e.cmd(&args).env("USER", "root").output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("needs an account"), "{args:?}: {}", stderr(&out));
     }
     let out = e.run(&["user", "passwd", "li", "--password-file", &p, "--as", "zhang", "--as-password-file", &p]);
     assert_eq!(out.status.code(), Some(1), "a clerk resets nobody's password");
     // backup and restore: an administrator
     let b = e.c.p("b.db");
-    assert_eq!(e.run(&["store", "backup", "--out", &b]).status.code(), Some(2));
+    assert_eq!(e.run(&["store", "backup", "--out", &b]).status.code(), Some(1));
     assert_eq!(e.as_user("zhang", &["store", "backup", "--out", &b]).status.code(), Some(1));
     e.ok_as("admin", &["store", "backup", "--out", &b]);
     assert_eq!(e.as_user("zhang", &["store", "restore", &b]).status.code(), Some(1));
@@ -244,7 +250,7 @@ fn every_change_needs_a_signed_in_account_with_the_role() {
     e.ok(&["case", "submit", &n, "--as", "zhang", "--password-file", new.to_str().unwrap()]);
     let out = e.as_user("li", &["case", "approve", &n]);
     assert_eq!(out.status.code(), Some(1));
-    let (_, verify) = e.json(&["audit", "verify", "--json"]);
+    let (_, verify) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(verify["ok"], true, "{verify}");
 }
 
@@ -275,10 +281,10 @@ fn the_seal_sheet_goes_onto_a_case_while_it_is_editable_and_voids_an_approval() 
     // an unreadable file changes nothing
     let junk = e.dir.path().join("junk.png");
     std::fs::write(&junk, b"\x89PNG\r\n\x1a\nnot an image").unwrap();
-    let before = e.ok(&["case", "show", &n, "--json"]);
+    let before = e.read(&["case", "show", &n, "--json"]);
     assert_eq!(e.as_user("zhang", &["case", "seal", &n, junk.to_str().unwrap()]).status.code(), Some(1));
-    assert_eq!(e.ok(&["case", "show", &n, "--json"]), before);
-    let (_, verify) = e.json(&["audit", "verify", "--json"]);
+    assert_eq!(e.read(&["case", "show", &n, "--json"]), before);
+    let (_, verify) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(verify["ok"], true, "{verify}");
 }
 
@@ -295,14 +301,14 @@ fn audit_verify_sees_a_status_or_a_file_changed_behind_the_application() {
         assert!(out.status.success(), "{}", stderr(&out));
     };
     sql(&format!("UPDATE cases SET status = 'approved' WHERE number = '{n}'"));
-    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    let (code, v) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(code, 1);
     assert_eq!(v["first_break"]["kind"], "case_status_changed");
     assert_eq!(v["first_break"]["case_number"], n.as_str());
     sql(&format!("UPDATE cases SET status = 'draft' WHERE number = '{n}'"));
-    assert_eq!(e.json(&["audit", "verify", "--json"]).0, 0);
+    assert_eq!(e.read_json(&["audit", "verify", "--json"]).0, 0);
     sql("DROP TRIGGER attachments_no_update; UPDATE attachments SET bytes = x'00' WHERE name = 'seal:official_seal';");
-    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    let (code, v) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(code, 1);
     assert_eq!(v["first_break"]["kind"], "attachment_changed");
     assert!(v["first_break"]["message"].as_str().unwrap().contains("seal:official_seal"), "{v}");
@@ -340,14 +346,15 @@ fn many_writers_at_once_keep_one_chain_in_order() {
         "for r in 1 2 3 4 5 6 7 8; do for n in $(\"$0\" case list --status submitted --json | python3 -c 'import json,sys; print(\" \".join(c[\"number\"] for c in json.load(sys.stdin)))'); do \"$0\" case approve $n --as li --password-file '{li}' >/dev/null 2>&1; done; done"
     );
     let mut sup = Command::new("sh");
-    sup.args(["-c", &script, env!("CARGO_BIN_EXE_certdesk")]).env("CERTDESK_DB", e.db()).stdin(Stdio::null());
+    // the list is read as li through the environment's account
+    sup.args(["-c", &script, env!("CARGO_BIN_EXE_certdesk")]).env("CERTDESK_DB", e.db()).env("CERTDESK_USER", "li").env("CERTDESK_PASSWORD_FILE", &li).stdin(Stdio::null());
     children.push(sup.spawn().unwrap());
     for mut c in children {
         assert!(c.wait().unwrap().success());
     }
     app.join().unwrap();
-    let (_, list) = e.json(&["case", "list", "--json"]);
+    let (_, list) = e.read_json(&["case", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 30, "every import stored once");
-    let (code, v) = e.json(&["audit", "verify", "--json"]);
+    let (code, v) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(code, 0, "a healthy chain written by many processes must verify: {v}");
 }

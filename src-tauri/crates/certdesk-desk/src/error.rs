@@ -23,6 +23,13 @@ pub enum DeskError {
     Forms(#[from] certdesk_forms::FormsError),
     #[error(transparent)]
     Seal(#[from] certdesk_seal::SealError),
+    /// A scan file refused by the importer, named.
+    #[error("{file}: {source}")]
+    Scan {
+        file: String,
+        #[source]
+        source: certdesk_seal::SealError,
+    },
     #[error(transparent)]
     Catalog(#[from] certdesk_catalog::CatalogError),
     #[error(transparent)]
@@ -173,7 +180,7 @@ impl DeskError {
                 | certdesk_forms::FormsError::Svg(_)
                 | certdesk_forms::FormsError::Font(_) => K::Forms,
             },
-            DeskError::Seal(s) => match s {
+            DeskError::Seal(s) | DeskError::Scan { source: s, .. } => match s {
                 certdesk_seal::SealError::Read { .. } | certdesk_seal::SealError::Write { .. } => K::Io,
                 certdesk_seal::SealError::UnknownFormat
                 | certdesk_seal::SealError::Header(_)

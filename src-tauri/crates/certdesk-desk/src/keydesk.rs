@@ -332,8 +332,8 @@ pub fn import_enc(
     crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
     crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
     let read = DualAnswer::read(answer, enc_cert)?;
-    let t = library.keys.info(sel)?;
     let imported = library.keys.import_enc(sel, pin, key_id, &read, &certdesk_token::DistId::default())?;
+    let t = library.keys.info(sel)?;
     let e = &imported.encryption_certificate;
     let detail = detail::EncryptionImported {
         token_serial: t.serial,

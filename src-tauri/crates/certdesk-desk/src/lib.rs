@@ -13,7 +13,19 @@
 //!
 //! The adapters depend on this crate alone among certdesk's (a test reads `cargo metadata`):
 //! what they need of the lower crates is re-exported below as plain data, never a way to
-//! write. An adapter cannot reach the store past a session, nor make an account of its own:
+//! write. An adapter reaches the store through a signed-in session only:
+//!
+//! ```no_run
+//! use certdesk_desk::{api::Session, place, store::Password};
+//! let mut store = place::open_file(std::path::Path::new("c.db"))?;
+//! let mut session = Session::sign_in(&mut store, "zhang", &Password::new("…".into()))?;
+//! let desk = session.desk(&mut store)?;
+//! let who = desk.actor().name();
+//! # Ok::<(), certdesk_desk::DeskError>(())
+//! ```
+//!
+//! and cannot reach it past a session, nor make an account of its own (each refusal below is
+//! the compiler's; the codes name why, as checked by hand: stable rustdoc does not compare them):
 //!
 //! ```compile_fail,E0599
 //! // the store is not lent out by a desk
@@ -22,13 +34,13 @@
 //! }
 //! ```
 //!
-//! ```compile_fail,E0425
+//! ```compile_fail,E0432
 //! // an account comes only from a sign-in: the store's proof is not re-exported here
 //! use certdesk_desk::domain::workflow::{AccountChecked, Actor, Role};
 //! let forged = Actor::new(AccountChecked::by_the_store(), "eve", vec![Role::Admin]);
 //! ```
 //!
-//! ```compile_fail,E0063
+//! ```compile_fail,E0451
 //! // nor by hand: its fields are private
 //! use certdesk_desk::domain::workflow::{Actor, Role};
 //! let forged = Actor { name: "eve".into(), roles: vec![Role::Admin] };

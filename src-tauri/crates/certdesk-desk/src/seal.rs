@@ -152,7 +152,15 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
 pub fn import_file_for_case(desk: &mut Desk<'_>, number: &str, scan: &std::path::Path, dpi: Option<f32>) -> Result<Verdict, DeskError> {
     let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
     let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scan".into());
-    import_for_case(desk, number, &name, &bytes, dpi)
+    import_for_case(desk, number, &name, &bytes, dpi).map_err(|e| named(scan, e))
+}
+
+/// The importer's refusal of a scan file, naming the file.
+fn named(scan: &std::path::Path, e: DeskError) -> DeskError {
+    match e {
+        DeskError::Seal(source) => DeskError::Scan { file: scan.display().to_string(), source },
+        other => other,
+    }
 }
 
 /// A scan of the scanner folder (by its plain name) onto a case (the seal panel).
@@ -168,6 +176,10 @@ pub use certdesk_seal::SheetReport;
 /// impression) found, every sample judged, the images written into `out`; nothing stored.
 pub fn import_loose(scan: &std::path::Path, out: &std::path::Path, dpi: Option<f32>, single: bool) -> Result<SheetReport, DeskError> {
     certdesk_store::private::create_dir_all(out).map_err(crate::io("cannot create", out))?;
+    import_loose_into(scan, out, dpi, single).map_err(|e| named(scan, e))
+}
+
+fn import_loose_into(scan: &std::path::Path, out: &std::path::Path, dpi: Option<f32>, single: bool) -> Result<SheetReport, DeskError> {
     if single {
         let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
         let opts = ImportOptions { dpi, ..ImportOptions::default() };

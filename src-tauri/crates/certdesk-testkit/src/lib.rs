@@ -1,6 +1,7 @@
 //! Test set-up written once for the integration tests of the crates and the CLI: a counter's
 //! store in a temp folder driven through the real `certdesk` binary, with its accounts
-//! (admin, clerk `zhang`, supervisor `li`, key clerk `wang`) and their password files; a
+//! (admin, clerk `zhang`, supervisor `li`, key clerk `wang`) and their password files (each
+//! command signs in: `--as` for a change, the environment's account for a read); a
 //! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); a test SM2 CA and KMC (`gm_ca`); the
 //! `certdesk key` commands on the soft SKF key (`skf`); the fixtures' paths. Owns no rule of the product: it only
 //! runs the binary the way an operator (or an outside check) does, never with a secret in argv.
@@ -116,6 +117,27 @@ impl Counter {
         self.cmd(args).output().expect("the certdesk binary runs")
     }
 
+    /// `args` signed in through the environment's account (`CERTDESK_USER` = `user` with its
+    /// `CERTDESK_PASSWORD_FILE`), as a script or a support shell reads the store.
+    pub fn read_as(&self, user: &str, args: &[&str]) -> Output {
+        self.cmd(args).env("CERTDESK_USER", user).env("CERTDESK_PASSWORD_FILE", self.pw(user)).output().expect("the certdesk binary runs")
+    }
+
+    /// `args` read as the administrator through the environment's account; exit 0 expected.
+    pub fn read(&self, args: &[&str]) -> String {
+        let out = self.read_as("admin", args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `--json` output of `args` read as the administrator, with its exit code.
+    pub fn read_json(&self, args: &[&str]) -> (i32, Value) {
+        let out = self.read_as("admin", args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {stdout}\nstderr: {}", stderr(&out)));
+        (out.status.code().unwrap_or(-1), value)
+    }
+
     /// `args` as `user`, with the password from its file.
     pub fn as_user(&self, user: &str, args: &[&str]) -> Output {
         let pw = self.pw(user);
@@ -160,7 +182,7 @@ impl Counter {
     }
 
     pub fn status(&self, number: &str) -> String {
-        let (_, v) = self.json(&["case", "show", number, "--json"]);
+        let (_, v) = self.read_json(&["case", "show", number, "--json"]);
         v["status"].as_str().unwrap_or_default().to_string()
     }
 

@@ -1,8 +1,9 @@
 //! The key desk's commands on the soft SKF key, written once for the CLI's tests: a counter
 //! ([`crate::Counter`]) whose `certdesk key …` runs go to `libcertdesk_skf_soft.so` (built
 //! beside the test binaries as a dev-dependency) with its state in a private
-//! `CERTDESK_SKF_DIR` holding one key, and PIN files (`so`, `pin`, `pin2`, `bad`) never put on
-//! a command line. Owns no rule of the product.
+//! `CERTDESK_SKF_DIR` holding one key, the key clerk `wang` as the environment's account (a
+//! command's `--as` wins), and PIN files (`so`, `pin`, `pin2`, `bad`) never put on a command
+//! line. Owns no rule of the product.
 
 use crate::{Counter, stderr};
 use serde_json::Value;
@@ -24,10 +25,15 @@ pub struct SkfRig {
 
 impl SkfRig {
     pub fn new(bin: &str) -> SkfRig {
-        let c = Counter::empty(bin);
+        let c = Counter::new(bin);
         let skf = c.dir.path().join("skf");
         std::fs::create_dir_all(skf.join("soft-key-1")).expect("the soft key's folder");
-        let c = c.with_env("CERTDESK_SKF_DIR", &skf.display().to_string()).with_env("CERTDESK_SKF_FAULT", "");
+        let wang = c.pw("wang");
+        let c = c
+            .with_env("CERTDESK_SKF_DIR", &skf.display().to_string())
+            .with_env("CERTDESK_SKF_FAULT", "")
+            .with_env("CERTDESK_USER", "wang")
+            .with_env("CERTDESK_PASSWORD_FILE", &wang);
         for (name, pin) in [("so", "admin-8765"), ("pin", "24681357"), ("pin2", "11223344"), ("bad", "00000000")] {
             std::fs::write(c.dir.path().join(name), format!("{pin}\n")).expect("a PIN file");
         }
