@@ -37,11 +37,13 @@ number=$(certdesk case import tests/fixtures/case-org-new.json --as zhang --pass
 CERTDESK_PACKAGE_VERSION=0.1.1 bash scripts/package.sh --debug >/dev/null
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends ./target/debug/bundle/deb/certdesk_0.1.1_amd64.deb >/dev/null
 [ "$(dpkg-query -W -f='${Version}' certdesk)" = 0.1.1 ] || fail "the newer package did not replace $installed"
+# the reads sign in through the environment's account
+export CERTDESK_USER=admin CERTDESK_PASSWORD_FILE="$work/admin.pw"
 certdesk case show "$number" >/dev/null || fail "the upgrade lost case $number"
 verified=$(certdesk --json audit verify)
 grep -q '"ok": *true' <<<"$verified" || fail "the audit chain does not verify after the upgrade"
 rm -f target/debug/bundle/deb/certdesk_0.1.1_amd64.deb
-unset CERTDESK_DB
+unset CERTDESK_DB CERTDESK_USER CERTDESK_PASSWORD_FILE
 echo "package test: upgraded $installed → 0.1.1 over a store with case $number: kept, audit chain verified"
 cp tests/fixtures/case-org-new.json "$work/case.json"
 chmod 755 "$work"

@@ -7,5 +7,5 @@ export default defineConfig({
   clearScreen: false,
   build: { outDir: 'dist', emptyOutDir: true, target: 'safari15', chunkSizeWarningLimit: 800 },
   // the counters are in China: the component tests read and show times in their time zone
-  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'], env: { TZ: 'Asia/Shanghai' } },
+  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'], setupFiles: ['src/testing/setup.ts'], env: { TZ: 'Asia/Shanghai' } },
 })

@@ -100,7 +100,6 @@ mod tests {
             certdesk_desk::place::ChosenBy,
             certdesk_desk::folders::ScanFile,
             certdesk_desk::api::FrontPage,
-            certdesk_desk::intake::Quote,
             certdesk_desk::intake::Label,
             certdesk_desk::intake::Labels,
             certdesk_desk::materials::ItemState,

@@ -213,7 +213,7 @@ pub fn fee_quote(
     years: Option<u32>,
     quantity: u32,
     employees: Option<usize>,
-) -> Result<intake::Quote, IpcError> {
+) -> Result<certdesk_desk::catalog::FeeQuote, IpcError> {
     crate::log::call("fee_quote", || crate::guarded(|| Ok(intake::fee_quote(&state.catalog, &project, &business, &cert_kind, &medium, years, quantity, employees)?)))
 }
 

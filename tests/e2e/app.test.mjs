@@ -44,6 +44,10 @@ const env = {
   // the counter's own forms folder: the repository's, with 内蒙古CA issuing SM2 dual certificates
   // from the test SM2 CA (made in `before`)
   CERTDESK_FORMS: join(dir, 'forms'),
+  // the CLI's reads sign in as the administrator through the environment's account (a command's
+  // --as wins); the app reads neither variable
+  CERTDESK_USER: 'admin',
+  CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
 }
 const shim = join(target, 'debug', 'libcertdesk_pkcs11_shim.so')
 const skfSoft = join(target, 'debug', 'libcertdesk_skf_soft.so')
@@ -769,7 +773,8 @@ test('a dual SM2 certificate issued on an SKF key', async () => {
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   // what is on the key, read by the CLI through the same SKF library: both certificates
   writeFileSync(join(dir, 'skf.pin'), '24681357\n')
-  const shown = JSON.parse(certdesk('key', '--module', skfSoft, 'show', '--token', number, '--pin-file', join(dir, 'skf.pin'), '--json'))
+  // read with its PIN: a key clerk's
+  const shown = JSON.parse(certdesk('key', '--module', skfSoft, 'show', '--token', number, '--pin-file', join(dir, 'skf.pin'), '--json', ...pw('wang')))
   const enc = shown.certificates.find((c) => c.usage === 'encrypt')
   assert.ok(shown.certificates.some((c) => c.usage === 'sign') && enc?.has_key, JSON.stringify(shown.certificates))
   // OpenSSL 3 verifies the encryption certificate against the project's SM2 root under the ID

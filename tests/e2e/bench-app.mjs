@@ -55,9 +55,9 @@ function appTree() {
 writeFileSync(join(dir, 'zhang.pw'), 'zhang-password\n')
 writeFileSync(join(dir, 'admin.pw'), 'admin-password\n')
 certdesk('user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw'))
-certdesk('user', 'add', 'zhang', '--role', 'clerk', '--password-file', join(dir, 'zhang.pw'))
+certdesk('user', 'add', 'zhang', '--role', 'clerk', '--password-file', join(dir, 'zhang.pw'), '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
 const example = join(root, 'tests/fixtures/case-org-new.json')
-for (let i = 0; i < 120; i++) certdesk('case', 'import', example)
+for (let i = 0; i < 120; i++) certdesk('case', 'import', example, '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
 
 const driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
 await new Promise((r) => setTimeout(r, 500))

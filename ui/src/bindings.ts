@@ -7,7 +7,12 @@ export type Role = "admin" | "clerk" | "supervisor" | "key_clerk";
 
 export type Actor = { name: string, roles: Array<Role>, };
 
-export type Checked = { value: string, valid: boolean, normalized: string | null, error: string | null, error_code: string | null, error_zh: string | null, warnings: Array<string>, };
+export type Checked = { 
+/**
+ * The kind checked (`validate`'s name: `mobile`, `landline` … ; a phone number is checked
+ * as the kind [`phone_kind`] finds).
+ */
+kind: string, value: string, valid: boolean, normalized: string | null, error: string | null, error_code: string | null, error_zh: string | null, warnings: Array<string>, };
 
 export type LegalRep = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, };
 
@@ -195,7 +200,21 @@ dual: boolean,
  * The key algorithms the case's project issues (`rsa2048`, `ec-p256`, `sm2`), its
  * default first: what the key desk offers for `key_generated`.
  */
-algorithms: Array<string>, };
+algorithms: Array<string>, 
+/**
+ * The key's user PIN is still a CA's published default (the applicant must change it):
+ * what the chain last recorded for this key, whatever case it was for.
+ */
+default_pin_warning: boolean, 
+/**
+ * The key desk's stepper: the issuance steps this case has (the seal image only when
+ * there is one), then reading the key back (`verify`) and the hand-over (`deliver`).
+ */
+desk_steps: Array<DeskStep>, 
+/**
+ * The first step of `desk_steps` not done, where the key desk resumes.
+ */
+desk_next: string, };
 
 export type Generated = { key_id: string, algo: string, public_key_sha256: string, csr_pem: string, package_path: string, };
 
@@ -238,7 +257,15 @@ export type MaterialsState = {
  * Whether the case records a checklist at all (the intake screen always does; a case file
  * imported from elsewhere may not).
  */
-recorded: boolean, missing: Array<Missing>, };
+recorded: boolean, 
+/**
+ * Every item of the checklist with its state.
+ */
+items: Array<ItemState>, 
+/**
+ * The required items not handed in in full (to follow or missing).
+ */
+missing: Array<Missing>, };
 
 export type Briefing = { ca_name: string, notes: Array<string>, bank: BankDetails | null, 
 /**
@@ -268,11 +295,15 @@ kind: string, title: string, taxpayer_id: string | null, amount: string, };
 
 export type Expiring = { case: string, organization: string, handler: string, mobile: string | null, certificate_serial: string, subject: string, not_after: string, days_left: number, };
 
-export type AppStatus = { first_run: boolean, counter_code: string, counter_name: string, signed_in: Actor | null, 
+export type AppStatus = { signed_in: Actor | null, 
 /**
  * 姓名 by login (the UI shows people, not logins); empty before sign-in.
  */
 people: { [key in string]: string }, 
+/**
+ * The case statuses and account roles with their labels (the screens' lists).
+ */
+labels: Labels, first_run: boolean, counter_code: string, counter_name: string, 
 /**
  * The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
  */
@@ -304,7 +335,7 @@ export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachment
  */
 steps: CaseSteps, 
 /**
- * The checklist items not handed in, with what the applicant promised.
+ * The checklist, each item's received state and what the applicant promised.
  */
 materials: MaterialsState, 
 /**
@@ -350,13 +381,21 @@ export type PickKind = "folder" | "module" | "store";
 
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
-export type ProjectView = { id: string, ca_short: string, service: string, cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, 
+export type ProjectView = { id: string, ca_name: string, ca_short: string, service: string, 
+/**
+ * wire names (`organization` …), as the case JSON spells them
+ */
+cert_kinds: Array<string>, business_types: Array<string>, media: Array<string>, years: Array<number>, 
+/**
+ * how many forms the project prints
+ */
+forms: number, 
 /**
  * What the clerk must know at intake (notes, bank, default PIN, counter rules).
  */
 briefing: Briefing, };
 
-export type ErrorKind = "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "unknown_project" | "fee_refused" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "rule" | "no_module" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "algo_unsupported" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "print" | "seal_unreadable" | "no_scan_folder";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -379,27 +418,11 @@ export type KeySlots = { module: string | null, module_error: string | null, slo
  */
 pcsc_problem: PcscProblem | null, pcsc_error: string | null, };
 
-export type KeyStatusView = { default_pin_warning: boolean, case: string, status: string, token_serial: string | null, steps: Array<StepView>, 
-/**
- * What to do next, or `None` when only the hand-over is left.
- */
-next: string | null, 
-/**
- * The case has a seal image to write.
- */
-has_seal: boolean, 
-/**
- * The case's project issues dual certificates: the encryption key pair and certificate
- * follow the signing certificate (`encryption_imported` is among the steps).
- */
-dual: boolean, 
-/**
- * The key algorithms the case's project issues (`rsa2048`, `ec-p256`, `sm2`), its
- * default first: what the key desk offers for `key_generated`.
- */
-algorithms: Array<string>, };
+export type DeskStep = { id: string, done: boolean, };
 
 export type Exported = { path: string, rows: number, };
+
+export type LogExport = { path: string, rows: number, };
 
 export type AccountView = { name: string, display_name: string, roles: Array<string>, locked: boolean, disabled: boolean, failed_logins: number, created_at: string, };
 
@@ -409,7 +432,7 @@ export type Restored = { cases: number, kept: string, };
 
 export type StorePlaceView = { 
 /**
- * what this app works on now: `file` or `hall`
+ * what this program works on now: `file` or `hall`
  */
 kind: 'file' | 'hall', 
 /**
@@ -425,7 +448,7 @@ saved_kind: 'file' | 'hall' | null,
  */
 saved_hall: string | null, 
 /**
- * the saved choice is not what runs now: it applies when the app starts again
+ * the saved choice is not what runs now: it applies when the program starts again
  */
 restart_needed: boolean, 
 /**
@@ -433,15 +456,41 @@ restart_needed: boolean,
  */
 checked: HallChecked | null, };
 
-export type HallChecked = { server: string, cases: number, accounts: number, };
+export type HallChecked = { server: string, cases: number, accounts: number, 
+/**
+ * migrations the hall has, and this build's
+ */
+schema_version: number, schema_known: number, 
+/**
+ * the hall will be brought up to date when a desk opens it next (as its tables' owner)
+ */
+migration_pending: boolean, };
 
-export type ChosenBy = "environment" | "setting" | "default";
+export type ChosenBy = "command_line" | "environment" | "setting" | "default";
 
 export type ScanFile = { name: string, size: number, 
 /**
  * Last modified, RFC 3339 (local time).
  */
 modified: string, };
+
+export type FrontPage = { first_run: boolean, counter_code: string, counter_name: string, 
+/**
+ * The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
+ */
+server: string | null, };
+
+export type Label = { id: string, zh: string, en: string, };
+
+export type Labels = { statuses: Array<Label>, roles: Array<Label>, };
+
+export type ItemState = { id: string, text: string, state: MaterialState, 
+/**
+ * The applicant's promise, for an item to follow.
+ */
+to_follow: string | null, };
+
+export type MaterialState = "received" | "optional" | "to_follow" | "missing";
 
 export type CaseChange = { from?: string, to: string, roles?: Array<Role>, reason?: string, approval_digest?: string, 
 /**
@@ -480,9 +529,21 @@ export type SealRowVerdict = { row: number, kind: string, best_col: number | nul
 
 export type FormsPrinted = { forms: Array<string>, pages: number, file: string, pdf_sha256: string, };
 
-export type TokenInitialized = { token_serial: string, token_label: string, model: string, };
+export type TokenInitialized = { token_serial: string, token_label: string, model: string, 
+/**
+ * the user PIN set is a CA's published default (the applicant must change it)
+ */
+pin_is_default?: boolean, };
 
-export type KeyGenerated = { token_serial: string, token_label: string, key_id: string, algo: string, public_key_sha256: string, csr: string, package: string, };
+export type KeyGenerated = { token_serial: string, token_label: string, key_id: string, algo: string, public_key_sha256: string, csr: string, 
+/**
+ * the request package the CA receives (a case's key; none for a key made for no case)
+ */
+package?: string, 
+/**
+ * the PIN used is a CA's published default
+ */
+pin_is_default?: boolean, };
 
 export type CertificateImported = { certificate_serial: string, subject: string, issuer: string, not_after: string, 
 /**
@@ -494,7 +555,7 @@ export type CertificateWritten = { token_serial: string, key_id: string, certifi
 /**
  * certificates already on the key (a renewal onto the applicant's key): serial and subject
  */
-previous?: Array<string>, };
+previous?: Array<string>, pin_is_default?: boolean, };
 
 export type EncryptionImported = { token_serial: string, key_id: string, 
 /**
@@ -508,11 +569,11 @@ issuer_trusted: boolean,
 /**
  * SHA-256 of the CA's answer file as received (the envelope itself is not kept)
  */
-file_sha256: string, verified: boolean, };
+file_sha256: string, verified: boolean, pin_is_default?: boolean, };
 
-export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, };
+export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, pin_is_default?: boolean, };
 
-export type TokenChanged = { token_serial: string, };
+export type TokenChanged = { token_serial: string, token_label?: string, model?: string, pin_is_default?: boolean, };
 
 export type BackupWritten = { path: string, cases: number, bytes: number, };
 
@@ -527,6 +588,8 @@ export type AccountChange = { user: string, roles?: string, failed_in_a_row?: nu
  * user_name: the new display name
  */
 display_name?: string, };
+
+export type DesksGranted = { role: string, database: string, tables: Array<string>, };
 
 /** The `detail` of an audit event, by its action. */
 export type EventDetails = {
@@ -554,6 +617,8 @@ export type EventDetails = {
   encryption_imported: EncryptionImported,
   token_unlocked: TokenChanged,
   token_wiped: TokenChanged,
+  pin_changed: TokenChanged,
+  desks_granted: DesksGranted,
   store_backup: BackupWritten,
   store_restored: StoreRestored,
   store_migrated: StoreMigrated,

@@ -1,7 +1,7 @@
 // Sample data shared by the component tests, typed by the generated bindings: a case as
 // get_case returns it, its checklist and project, and builders of the replies several tests
 // repeat (a case page, a case list line, an audit event, a fee quote, an identifier check).
-import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, MaterialItem, MaterialsState, ProjectView, Role } from './bindings'
+import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, Labels, MaterialItem, MaterialReceived, MaterialsState, ProjectView, Role } from './bindings'
 
 /** The case JSON of get_case: the case data (with the checklist the clerk ticked) and the fields
  *  the store adds on export. */
@@ -30,10 +30,41 @@ export function briefingOf(over: Partial<Briefing> = {}): Briefing {
 }
 
 /** The project of the sample case as catalog_projects lists it. */
-export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf() }
+export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3], forms: 3, briefing: briefingOf() }
 
 /** The sample case's materials against its checklist (CaseView.materials): the form lacks a copy. */
-export const sampleMaterials: MaterialsState = { recorded: true, missing: [{ id: 'form', text: '《单位法人数字证书申请表》', to_follow: null }] }
+export const sampleMaterials: MaterialsState = {
+  recorded: true,
+  items: [
+    { id: 'form', text: '《单位法人数字证书申请表》', state: 'missing', to_follow: null },
+    { id: 'license', text: '《统一社会信用代码证书》', state: 'received', to_follow: null },
+  ],
+  missing: [{ id: 'form', text: '《单位法人数字证书申请表》', to_follow: null }],
+}
+
+/** materials_state's reply for `received` against `checklist`: the backend's states
+ *  (`MaterialItem::state` in the catalog), as a test shape for the mocks. */
+export function materialsOf(checklist: MaterialItem[], received: MaterialReceived[]): MaterialsState {
+  const items = checklist.map((it) => {
+    const got = received.find((m) => m.id === it.id)
+    const inFull = !!got && (!(it.original || it.kind === 'old_key' || it.copies === 0) || got.original_seen) && got.copies_received >= it.copies
+    const promised = !!got?.to_follow?.trim()
+    const state = inFull ? 'received' : it.optional ? 'optional' : promised ? 'to_follow' : 'missing'
+    return { id: it.id, text: it.text, state, to_follow: state === 'to_follow' ? (got?.to_follow ?? null) : null } as const
+  })
+  const missing = items.filter((i) => i.state === 'missing' || i.state === 'to_follow').map((i) => ({ id: i.id, text: i.text, to_follow: i.to_follow }))
+  return { recorded: received.length > 0, items, missing }
+}
+
+/** The status and role lists of app_status (the backend's, from the domain): a test shape. */
+export const sampleLabels: Labels = {
+  statuses: [
+    { id: 'draft', zh: '草稿', en: 'Draft' }, { id: 'accepted', zh: '已受理', en: 'Accepted' }, { id: 'submitted', zh: '待复核', en: 'Submitted' },
+    { id: 'approved', zh: '复核通过', en: 'Approved' }, { id: 'returned', zh: '已退回', en: 'Returned' }, { id: 'key_issued', zh: '已制证', en: 'Key issued' },
+    { id: 'delivered', zh: '已交付', en: 'Delivered' }, { id: 'closed', zh: '已归档', en: 'Closed' }, { id: 'cancelled', zh: '已作废', en: 'Cancelled' },
+  ],
+  roles: [{ id: 'admin', zh: '管理员', en: 'Administrator' }, { id: 'clerk', zh: '受理员', en: 'Clerk' }, { id: 'supervisor', zh: '复核员', en: 'Supervisor' }, { id: 'key_clerk', zh: '制证员', en: 'Key clerk' }],
+}
 
 /** What the backend's workflow offers on a case of `status` to an account with `roles` who did
  *  not shape it: the `can` of get_case, for the mocks. The rules live in Rust; this is data. */
@@ -89,12 +120,12 @@ export function feeQuote(years: number | null, quantity: number, total: string, 
 }
 
 /** validate_ident's reply for a valid identifier, normalised as the backend does. */
-export function identOk(value: string, normalized: string = value): Checked {
-  return { value, valid: true, normalized, error: null, error_code: null, error_zh: null, warnings: [] }
+export function identOk(value: string, normalized: string = value, kind = 'mobile'): Checked {
+  return { kind, value, valid: true, normalized, error: null, error_code: null, error_zh: null, warnings: [] }
 }
 
 /** validate_ident's reply for an invalid one: the backend always sends all three of the
  *  problem's English text, its code (`checksum`, `length`, `format`…) and its Chinese text. */
-export function identBad(value: string, code: string, error: string, errorZh: string): Checked {
-  return { value, valid: false, normalized: null, error, error_code: code, error_zh: errorZh, warnings: [] }
+export function identBad(value: string, code: string, error: string, errorZh: string, kind = 'mobile'): Checked {
+  return { kind, value, valid: false, normalized: null, error, error_code: code, error_zh: errorZh, warnings: [] }
 }

@@ -34,7 +34,7 @@ export type SlotToken = B.TokenView
 export type Slot = B.SlotView
 export type Reader = B.ReaderState
 export type KeyStep = Omit<B.StepView, 'detail'> & { detail: JsonObject | null }
-export type KeyStatus = Omit<B.KeyStatusView, 'steps'> & { steps: KeyStep[] }
+export type KeyStatus = Omit<B.KeyStatus, 'steps'> & { steps: KeyStep[] }
 export type KeyContents = B.Contents
 export type Account = B.AccountView
 
@@ -78,7 +78,9 @@ export interface Commands {
   validate_ident: { args: { kind: string; value: string }; result: Checked }
   catalog_projects: { args: NoArgs; result: ProjectView[] }
   catalog_checklist: { args: { project: string; business: string; certKind: string }; result: MaterialItem[] }
-  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number }; result: FeeQuote }
+  /** quantity: an employee case is quoted for its employees (the backend counts them) */
+  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null }; result: FeeQuote }
+  materials_state: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialsState }
   save_draft: { args: { json: string }; result: null }
   load_draft: { args: NoArgs; result: string | null }
   clear_draft: { args: NoArgs; result: null }
@@ -93,7 +95,8 @@ export interface Commands {
   attachment_url: { args: { number: string; name: string }; result: string }
 
   key_slots: { args: NoArgs; result: KeySlots }
-  key_status: { args: { number: string }; result: B.KeyStatusView }
+  key_queue: { args: NoArgs; result: CaseSummary[] }
+  key_status: { args: { number: string }; result: B.KeyStatus }
   key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string }; result: B.TokenView }
   key_generate: { args: { number: string; serial: string; pin: string; algo: string; employee: number | null }; result: B.Generated }
   key_import_cert: { args: Uint8Array; result: B.ImportedCert }
@@ -123,7 +126,7 @@ export interface Commands {
   store_place: { args: NoArgs; result: B.StorePlaceView }
   set_store_place: { args: { kind: 'file' | 'hall'; url: string | null; password: string | null }; result: B.StorePlaceView }
   recent_logs: { args: { lines?: number }; result: string[] }
-  export_logs: { args: NoArgs; result: Exported }
+  export_logs: { args: NoArgs; result: B.LogExport }
 }
 
 /** Bytes as Base64 (a file that travels in a header beside a raw body). */
@@ -180,8 +183,11 @@ export const api = {
   validateIdent: (kind: string, value: string) => call('validate_ident', { kind, value }),
   catalogProjects: () => call('catalog_projects', {}),
   catalogChecklist: (project: string, business: string, certKind: string) => call('catalog_checklist', { project, business, certKind }),
-  feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number) =>
-    call('fee_quote', { project, business, certKind, medium, years, quantity }),
+  /** the fee, and the quantity it is for: `employees` listed on an employee case set it */
+  feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number, employees?: number) =>
+    call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null }),
+  /** each checklist item's state for what is ticked (received, optional, to follow, missing) */
+  materialsState: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_state', { project, business, certKind, received }),
   /** the intake draft of the signed-in account (any JSON text), kept in the store */
   saveDraft: (json: string) => call('save_draft', { json }),
   loadDraft: () => call('load_draft', {}),
@@ -205,6 +211,8 @@ export const api = {
 
   // key desk
   keySlots: () => call('key_slots', {}),
+  /** the cases the key desk works on (approved, and those whose key is being issued) */
+  keyQueue: () => call('key_queue', {}),
   // the steps' details are free JSON on the wire, read as records like the case's
   keyStatus: (number: string) => call('key_status', { number }) as Promise<KeyStatus>,
   keyInit: (number: string, slotIndex: number, label: string, soPin: string, userPin: string) => call('key_init', { number, slotIndex, label, soPin, userPin }),

@@ -1,8 +1,8 @@
 // Small helpers shared by the views: IPC errors as Chinese text, debouncing, local dates,
 // reading a dropped or picked file, a focus directive for the first field of a screen, a
-// printed page as an image, a checklist line's completeness and a project's name.
+// printed page as an image and a project's name.
 import type { Directive } from 'vue'
-import { errorDetail, errorKind, type FieldProblem, type MaterialItem, type ProjectView, type Sheet } from './ipc'
+import { errorDetail, errorKind, type FieldProblem, type ProjectView, type Sheet } from './ipc'
 import { has, locale, t } from './i18n'
 
 /** The message of an IPC error in the current locale (`errors.<kind>`). */
@@ -108,16 +108,6 @@ export function byteSize(n: number): string {
 
 /** A printed page as an image the CSP allows (`data:`): the backend's SVG, glyphs as outlines. */
 export const sheetUrl = (s: Sheet) => 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(s.svg)
-
-/** Whether a checklist line is received in full (the backend's rule, `materials::received_in_full`):
- *  an optional line always is; an original (or the old key, or a line without copies) must have
- *  been seen, and the copies taken must reach the number asked for. */
-export function receivedInFull(item: MaterialItem, got: { original_seen: boolean; copies_received: number } | null | undefined): boolean {
-  if (item.optional) return true
-  if (!got) return false
-  if ((item.original || item.kind === 'old_key' || item.copies === 0) && !got.original_seen) return false
-  return Number(got.copies_received) >= item.copies
-}
 
 /** A stored seal image (`seal:official_seal`) by its kind's name (公章); other names as they are. */
 export function sealName(name: string): string {

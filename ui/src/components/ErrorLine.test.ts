@@ -18,7 +18,7 @@ describe('ErrorLine', () => {
     expect(w.text()).toContain('CKR_DEVICE_ERROR')
   })
   it('shows a detail that is Chinese', () => {
-    const w = mount(ErrorLine, { props: { err: refusal('rule', '员工证书须先办理机构证书') } })
-    expect(w.text()).toBe('不符合业务规则员工证书须先办理机构证书')
+    const w = mount(ErrorLine, { props: { err: refusal('not_in_plan', '员工证书须先办理机构证书') } })
+    expect(w.text()).toBe('此类业务没有这个步骤员工证书须先办理机构证书')
   })
 })

@@ -21,7 +21,7 @@ describe('StorePlace', () => {
   it('checks a hall with its password, saves it, and says it applies at the next start', async () => {
     const calls = mockBackend({
       store_place: () => onFile(),
-      set_store_place: ({ kind, url }) => onFile({ saved_kind: kind, saved_hall: url, restart_needed: true, checked: { server: 'desk@10.0.0.5:5432/certdesk', cases: 0, accounts: 0 } }),
+      set_store_place: ({ kind, url }) => onFile({ saved_kind: kind, saved_hall: url, restart_needed: true, checked: { server: 'desk@10.0.0.5:5432/certdesk', cases: 0, accounts: 0, schema_version: 0, schema_known: 6, migration_pending: true } }),
     })
     const w = mount(StorePlace)
     await flushPromises()
@@ -38,6 +38,8 @@ describe('StorePlace', () => {
     expect((w.get('[data-testid=store-hall-password]').element as HTMLInputElement).value).toBe('')
     expect(w.get('[data-testid=store-place-checked]').text()).toBe('已连接 desk@10.0.0.5:5432/certdesk：0个案件，0个账号')
     expect(w.get('[data-testid=store-place-empty]').text()).toContain('certdesk store migrate')
+    // the check changed nothing on the hall: its schema is brought up to date at the next start
+    expect(w.get('[data-testid=store-place-pending]').text()).toContain('下次启动时升级')
     expect(w.get('[data-testid=store-place-restart]').text()).toBe('已保存：重新启动证书受理台后生效')
   })
 

@@ -505,7 +505,11 @@ describe('Case page: steps', () => {
     const acted: unknown[] = []
     mockBackend({
       get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['supervisor'], {
-        materials: { recorded: true, missing: [{ id: 'form', text: '《单位法人数字证书申请表》', to_follow: '第二份申请表明天补交' }] },
+        materials: {
+          recorded: true,
+          items: [{ id: 'form', text: '《单位法人数字证书申请表》', state: 'to_follow', to_follow: '第二份申请表明天补交' }, { id: 'license', text: '《统一社会信用代码证书》', state: 'received', to_follow: null }],
+          missing: [{ id: 'form', text: '《单位法人数字证书申请表》', to_follow: '第二份申请表明天补交' }],
+        },
       }),
       catalog_checklist: () => sampleChecklist,
       catalog_projects: () => [sampleProject],

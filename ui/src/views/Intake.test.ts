@@ -9,7 +9,7 @@ import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
 import type { CaseData } from '../bindings'
 import type { FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
-import { briefingOf, feeQuote, identBad, identOk, sampleCase, type CaseJson } from '../fixtures'
+import { briefingOf, feeQuote, identBad, identOk, materialsOf, sampleCase, type CaseJson } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -17,7 +17,7 @@ afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const project: ProjectView = {
-  id: 'netca-gd-pension', ca_short: '网证通', service: '养老', cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
+  id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', forms: 3, cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
   media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf(),
 }
 const checklist: MaterialItem[] = [
@@ -29,15 +29,21 @@ const GOOD_IDS = ['440106198503142038', '440106200109094066', '21010219880102003
 /** The case JSON the intake sends (import_case, update_case): the case data and the checklist. */
 type SentCase = CaseData & { materials: MaterialReceived[] }
 
+/** The checklist the mocked catalog_checklist answers (materials_state reads it). */
+let currentChecklist: MaterialItem[] = checklist
 /** The intake's backend: `overrides` replace the answers to single commands. */
 function backend(overrides: Handlers = {}) {
+  currentChecklist = checklist
   return mockBackend({
     catalog_projects: () => [project],
     catalog_checklist: () => checklist,
-    fee_quote: ({ years, quantity }) => {
-      const total = (100 * quantity).toFixed(2)
-      return feeQuote(years, quantity, total, '壹佰元整', [{ label: '证书费', per: 'unit', unit_price: '100.00', count: quantity, amount: total }])
+    // the backend quotes an employee case for the employees listed
+    fee_quote: ({ years, quantity, employees }) => {
+      const n = employees ?? quantity
+      const total = (100 * n).toFixed(2)
+      return feeQuote(years, n, total, '壹佰元整', [{ label: '证书费', per: 'unit', unit_price: '100.00', count: n, amount: total }])
     },
+    materials_state: ({ received }) => materialsOf(currentChecklist, received),
     load_draft: () => null,
     save_draft: () => null,
     clear_draft: () => null,
@@ -66,7 +72,7 @@ describe('Intake', () => {
     expect(w.get('[data-testid=emp-id-error-1]').text()).toContain('校验位')
     expect(w.find('[data-testid=emp-id-error-0]').exists()).toBe(false)
     expect(w.find('[data-testid=emp-id-error-2]').exists()).toBe(false)
-    // the quantity follows the annex
+    // the quantity is the backend's: one per employee of the annex
     expect((w.get('[data-testid=intake-quantity]').element as HTMLInputElement).value).toBe('3')
     // a paste event on the area adds rows at once
     await w.get('[data-testid=emp-paste]').trigger('paste', { clipboardData: { getData: () => '李四\t440106198503142038\tli@example.cn' } })
@@ -88,6 +94,18 @@ describe('Intake', () => {
     await sleep(350)
     await flushPromises()
     expect(w.find('[data-testid=mobile-error]').exists()).toBe(false)
+  })
+
+  it('asks the backend whether an organisation phone is a mobile or a landline', async () => {
+    const calls = backend()
+    const w = mount(Intake)
+    await flushPromises()
+    for (const phone of ['13800138000', '020-83561234']) {
+      await w.get('[data-testid=intake-org-phone]').setValue(phone)
+      await w.get('[data-testid=intake-org-phone]').trigger('blur')
+      await flushPromises()
+      expect(calls.filter((c) => c.cmd === 'validate_ident').map((c) => c.args).at(-1)).toEqual({ kind: 'phone', value: phone })
+    }
   })
 
   it('restores the draft on mount and saves it again after an edit', async () => {
@@ -172,7 +190,7 @@ describe('Intake', () => {
     let sent: SentCase | null = null
     const withOptional: MaterialItem[] = [...checklist, { id: 'authorization', text: '授权委托书', kind: 'authorization', original: true, copies: 0, stamped: true, optional: true, note: null }]
     backend({
-      catalog_checklist: () => withOptional,
+      catalog_checklist: () => { currentChecklist = withOptional; return withOptional },
       import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261120-0003', warnings: [] } },
     })
     const w = mount(Intake)
@@ -184,6 +202,8 @@ describe('Intake', () => {
     await w.get('[data-testid=mat-copies-form]').setValue('2')
     await w.get('[data-testid=mat-old-key-old_key]').setValue(true)
     await w.get('[data-testid=mat-copies-license]').setValue('1')
+    // each line's state comes back from the backend
+    await flushPromises()
     expect(w.find('[data-testid=mat-follow-form]').exists()).toBe(false)
     expect(w.find('[data-testid=mat-follow-old_key]').exists()).toBe(false)
     // the licence's copy is here, its original is not: the applicant brings it on Monday
@@ -205,6 +225,7 @@ describe('Intake', () => {
     await flushPromises()
     await w.get('[data-testid=mat-follow-license]').setValue('明天补')
     await w.get('[data-testid=mat-all]').trigger('click')
+    await flushPromises()
     expect(w.find('[data-testid=mat-follow-license]').exists()).toBe(false)
     await w.get('form').trigger('submit')
     await flushPromises()

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import KeyDesk from './KeyDesk.vue'
-import type { EventDetails, KeyStatusView } from '../bindings'
+import type { EventDetails, KeyStatus } from '../bindings'
 import type { KeySlots, SlotToken } from '../ipc'
 import { caseView, sampleCase, summaryOf } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
@@ -45,15 +45,23 @@ const STEP_DETAILS: { [S in (typeof STEPS)[number][0]]: EventDetails[S] } = {
   certificate_written: { token_serial: 'A1B2C3', key_id: KEY_ID, certificate_serial: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, verified: true },
   seal_written: { token_serial: 'A1B2C3', image: 'seal:official_seal', size: 5120, sha256: sha('d') },
 }
-const keyStatus = (done: number, over: Partial<KeyStatusView> = {}): KeyStatusView => ({
+/** The key desk's stepper as the backend sends it (issue::status): the steps the case has (the
+ *  seal image only with one), then `verify` and `deliver`, done once the key is handed over. */
+function withDesk(st: KeyStatus): KeyStatus {
+  const over = ['delivered', 'closed'].includes(st.status)
+  const desk_steps = [...st.steps.filter((s) => s.step !== 'seal_written' || st.has_seal).map((s) => ({ id: s.step, done: s.done })), { id: 'verify', done: over }, { id: 'deliver', done: over }]
+  return { ...st, desk_steps, desk_next: desk_steps.find((s) => !s.done)?.id ?? 'deliver' }
+}
+const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => withDesk({
   case: NUMBER, status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
+  desk_steps: [], desk_next: '',
   ...over,
 })
 
 /** The commands the key desk calls, answered as a backend would for the case NUMBER. */
-type DeskHandlers = Required<Pick<Handlers, 'key_slots' | 'list_cases' | 'key_status' | 'get_case' | 'key_init' | 'key_generate' | 'key_import_cert' | 'key_write_cert' | 'key_import_enc' | 'key_write_seal' | 'key_verify' | 'case_action' | 'key_unlock' | 'key_wipe'>>
+type DeskHandlers = Required<Pick<Handlers, 'key_slots' | 'key_queue' | 'key_status' | 'get_case' | 'key_init' | 'key_generate' | 'key_import_cert' | 'key_write_cert' | 'key_import_enc' | 'key_write_seal' | 'key_verify' | 'case_action' | 'key_unlock' | 'key_wipe'>>
 interface Opts { done?: number; seal?: boolean; warn?: boolean; slots?: KeySlots; override?: (defaults: DeskHandlers) => Handlers }
 function backend(o: Opts = {}) {
   let done = o.done ?? 0
@@ -61,7 +69,7 @@ function backend(o: Opts = {}) {
   const seals = o.seal ? [{ name: 'seal:official_seal', mime: 'image/png', size: 5120, sha256: sha('d'), at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }] : []
   const defaults: DeskHandlers = {
     key_slots: () => o.slots ?? slotsOf(token(), null),
-    list_cases: ({ status }) => status === 'approved' ? [summaryOf(NUMBER, 'approved')] : [],
+    key_queue: () => [summaryOf(NUMBER, 'approved')],
     key_status: () => keyStatus(done, { ...(caseStatus === 'delivered' ? { status: 'delivered' } : {}), default_pin_warning: !!o.warn, has_seal: !!o.seal }),
     get_case: () => {
       const status = caseStatus === 'delivered' ? 'delivered' : done >= 4 ? 'key_issued' : 'approved'
@@ -266,10 +274,10 @@ describe('KeyDesk', () => {
   it('a dual certificate: the encryption half follows the signing certificate, both shown on the key', async () => {
     let imported = false
     let body: unknown = null
-    const dualStatus = (): KeyStatusView => {
+    const dualStatus = (): KeyStatus => {
       const base = keyStatus(4, { dual: true, algorithms: ['sm2'] })
       const enc = { step: 'encryption_imported', done: imported, at: imported ? '2026-11-20T10:05:00+08:00' : null, detail: null }
-      return { ...base, steps: [...base.steps.slice(0, 4), enc, base.steps[4]], next: imported ? null : 'import the encryption key pair and certificate (key import-enc)' }
+      return withDesk({ ...base, steps: [...base.steps.slice(0, 4), enc, base.steps[4]], next: imported ? null : 'import the encryption key pair and certificate (key import-enc)' })
     }
     const calls = backend({
       done: 4,

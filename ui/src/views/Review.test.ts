@@ -85,7 +85,14 @@ describe('Review', () => {
     const calls = mockBackend({
       review_queue: () => queue,
       get_case: () => caseView({ ...promised, status }, ['supervisor'], {
-        materials: { recorded: true, missing: [{ id: 'license', text: '《统一社会信用代码证书》', to_follow: '原件下周一带来核验' }] },
+        materials: {
+          recorded: true,
+          items: [
+            { id: 'form', text: '《单位法人数字证书申请表》', state: 'received', to_follow: null },
+            { id: 'license', text: '《统一社会信用代码证书》', state: 'to_follow', to_follow: '原件下周一带来核验' },
+          ],
+          missing: [{ id: 'license', text: '《统一社会信用代码证书》', to_follow: '原件下周一带来核验' }],
+        },
       }),
       catalog_checklist: () => sampleChecklist,
       catalog_projects: () => [sampleProject],
@@ -120,7 +127,7 @@ describe('Review', () => {
   it('says when a case records no materials checklist', async () => {
     mockBackend({
       review_queue: () => queue,
-      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', materials: [] }, ['supervisor'], { materials: { recorded: false, missing: [] } }),
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', materials: [] }, ['supervisor'], { materials: { recorded: false, items: [], missing: [] } }),
       catalog_checklist: () => sampleChecklist,
       catalog_projects: () => [sampleProject],
       preview_forms: () => ({ forms: [], sheets: [] }),

@@ -17,7 +17,7 @@ describe('loading states', () => {
   it('the case page, the accounts, the ledger and the key desk say they are loading', async () => {
     mockBackend({
       get_case: () => never(), list_accounts: () => never(), get_settings: () => never(), report_daily: () => never(), report_expiring: () => never(),
-      catalog_projects: () => never(), key_slots: () => never(), list_cases: () => never(),
+      catalog_projects: () => never(), key_slots: () => never(), key_queue: () => never(),
     })
     const views = [
       [mount(CaseDetail, { props: { number: 'GZ01-20261120-0001' } }), 'case-loading'],

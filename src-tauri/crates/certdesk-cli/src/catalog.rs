@@ -123,11 +123,11 @@ pub fn fee(ctx: &Ctx, args: &FeeArgs) -> Result<ExitCode, CliError> {
     if ctx.g.json {
         print_json(&quote);
     } else {
-        for item in &quote.fee.items {
+        for item in &quote.items {
             println!("{:<24} {:>10} × {:<3} = {:>10}", item.label, item.unit_price.to_string(), item.count, item.amount.to_string());
         }
-        println!("{:<24} {:>31}", "合计 total", quote.fee.total.to_string());
-        println!("大写金额: {}", quote.fee.total_capital);
+        println!("{:<24} {:>31}", "合计 total", quote.total.to_string());
+        println!("大写金额: {}", quote.total_capital);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,9 +35,10 @@ pub struct ProjectView {
     pub ca_name: String,
     pub ca_short: String,
     pub service: String,
-    pub cert_kinds: Vec<CertKind>,
-    pub business_types: Vec<BusinessType>,
-    pub media: Vec<Medium>,
+    /// wire names (`organization` …), as the case JSON spells them
+    pub cert_kinds: Vec<String>,
+    pub business_types: Vec<String>,
+    pub media: Vec<String>,
     pub years: Vec<u32>,
     /// how many forms the project prints
     pub forms: usize,
@@ -54,9 +55,9 @@ pub fn projects(catalog: &Catalog) -> Vec<ProjectView> {
             ca_name: p.ca_name.clone(),
             ca_short: p.ca_short.clone(),
             service: p.service.clone(),
-            cert_kinds: p.cert_kinds.clone(),
-            business_types: p.business_types.clone(),
-            media: p.media.clone(),
+            cert_kinds: p.cert_kinds.iter().map(|k| k.wire().to_string()).collect(),
+            business_types: p.business_types.iter().map(|b| b.wire().to_string()).collect(),
+            media: p.media.iter().map(|m| m.wire().to_string()).collect(),
             years: p.years.clone(),
             forms: p.forms.len(),
             briefing: crate::briefing::briefing(p),
@@ -116,17 +117,9 @@ pub fn check_ident(kind: &str, value: &str) -> Result<ident::Checked, DeskError>
     Ok(ident::check(kind, value))
 }
 
-/// A fee with the quantity it was computed for.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct Quote {
-    /// how many certificates: an employee case one per employee of its annex
-    pub quantity: u32,
-    #[serde(flatten)]
-    pub fee: FeeQuote,
-}
-
-/// The fee of a request from the project's fee table; the quantity is the number of employees
-/// for an employee certificate case that lists them (`employees`), else `quantity`.
+/// The fee of a request from the project's fee table, with the quantity it was computed for
+/// (`FeeQuote::quantity`): the number of employees for an employee certificate case that lists
+/// them (`employees`), else `quantity`. The intake form shows that quantity.
 #[allow(clippy::too_many_arguments)]
 pub fn fee_quote(
     catalog: &Catalog,
@@ -137,11 +130,11 @@ pub fn fee_quote(
     years: Option<u32>,
     quantity: u32,
     employees: Option<usize>,
-) -> Result<Quote, DeskError> {
+) -> Result<FeeQuote, DeskError> {
     let kind = cert_kind(kind)?;
     let quantity = certdesk_domain::case::quantity_for(kind, employees.unwrap_or(0), quantity);
     let req = certdesk_catalog::FeeRequest { business: business(business_type)?, cert_kind: kind, medium: medium(medium_name)?, years, quantity };
-    Ok(Quote { quantity, fee: project(catalog, project_id)?.fee(&req)? })
+    Ok(project(catalog, project_id)?.fee(&req)?)
 }
 
 /// The catalog's materials checklist for a request.
@@ -317,6 +310,7 @@ mod tests {
         let years = p.years.first().copied();
         let q = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(3)).unwrap();
         assert_eq!(q.quantity, 3);
+        assert_eq!(q.items.iter().map(|i| i.count).max(), Some(3), "{q:?}");
         let one = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(0)).unwrap();
         assert_eq!(one.quantity, 1, "no employees listed yet: what was asked");
         assert_eq!(fee_quote(&catalog, "nope", "new", "employee", "usb_key", years, 1, None).unwrap_err().kind(), crate::ErrorKind::UnknownProject);
