@@ -513,6 +513,26 @@ fn subject_matches_case(leaf: &certdesk_token::cert::ParsedCert, data: &certdesk
     Err(format!("it is issued to {} but the case is for {wanted}", leaf.subject))
 }
 
+/// What the chain records of a certificate written to a key and read back (the serial and
+/// subject the key reports, never a PIN), for a case's step or for no case.
+pub(crate) fn certificate_written(
+    token_serial: String,
+    written: &certdesk_token::token::CertView,
+    previous: Option<Vec<String>>,
+    pin_is_default: Option<bool>,
+) -> detail::CertificateWritten {
+    detail::CertificateWritten {
+        token_serial,
+        key_id: written.id.clone(),
+        certificate_serial: written.serial_hex.clone(),
+        subject: written.subject.clone(),
+        not_after: written.not_after.clone(),
+        verified: true,
+        previous,
+        pin_is_default,
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Written {
     pub serial_hex: String,
@@ -535,16 +555,7 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     // a renewal onto the applicant's key finds the old certificate there: recorded, not lost
     let previous: Vec<String> = keys.show(sel, Some(pin))?.certificates.iter().map(|c| format!("{} {}", c.serial_hex, c.subject)).collect();
     let written = keys.write_cert(sel, pin, &bytes, None)?;
-    let detail = detail::CertificateWritten {
-        token_serial: t.serial,
-        key_id: written.id.clone(),
-        certificate_serial: written.serial_hex.clone(),
-        subject: written.subject.clone(),
-        not_after: written.not_after.clone(),
-        verified: true,
-        previous: (!previous.is_empty()).then_some(previous),
-        pin_is_default: pin_is_default(catalog, pin),
-    };
+    let detail = certificate_written(t.serial, &written, (!previous.is_empty()).then_some(previous), pin_is_default(catalog, pin));
     record(desk, &number, AuditAction::CertificateWritten, &detail, false)?;
     Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }

@@ -285,16 +285,7 @@ pub fn write_cert(
             key_clerk(desk, "write a certificate to a key")?;
             let t = library.keys.info(sel)?;
             let written = library.keys.write_cert(sel, pin, cert, chain)?;
-            let detail = detail::CertificateWritten {
-                token_serial: t.serial,
-                key_id: written.id.clone(),
-                certificate_serial: written.serial_hex.clone(),
-                subject: written.subject.clone(),
-                not_after: written.not_after.clone(),
-                verified: true,
-                previous: None,
-                pin_is_default: pin_is_default(catalog, pin),
-            };
+            let detail = crate::issue::certificate_written(t.serial, &written, None, pin_is_default(catalog, pin));
             log(desk, AuditAction::CertificateWritten, &detail)?;
             Ok(CertOnKey::Loose(written))
         }
