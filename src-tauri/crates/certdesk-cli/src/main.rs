@@ -452,7 +452,8 @@ pub enum SealCmd {
 #[derive(Args, Debug)]
 pub struct KeyArgs {
     /// The key library: a PKCS#11 module or an SKF library, told apart by its exports
-    /// (default: CERTDESK_PKCS11_MODULE, else the configured vendor list).
+    /// (default: the store's setting, 管理 → USB Key驱动, else CERTDESK_PKCS11_MODULE, else the
+    /// first installed library of the vendor list).
     #[arg(long, global = true, value_name = "PATH")]
     pub module: Option<PathBuf>,
     #[command(subcommand)]
