@@ -3,6 +3,7 @@
 # ui/package.json: it ships its own binary, nothing is downloaded while building):
 #   bash scripts/package.sh           # release build → target/release/bundle/deb/certdesk_<version>_amd64.deb
 #   bash scripts/package.sh --debug   # the debug build the tests use → target/debug/bundle/deb/
+# (target/ is $CARGO_TARGET_DIR when that is set)
 # The package holds the desktop app (menu entry 证书受理台, icons), the `certdesk` CLI on the
 # PATH and the resources (the forms' font) under /usr/lib/certdesk. The catalogs, layouts and
 # key models are built into the binaries.
@@ -17,12 +18,14 @@ if [ "${1:-}" = --debug ]; then
   flags=(--debug)
 fi
 bash scripts/ui.sh
+# cargo's and the bundler's output: CARGO_TARGET_DIR when set (a clone sharing a build), else target/
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
 cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
 # the CLI of the same profile goes to /usr/bin/certdesk
 version=""
 # CERTDESK_PACKAGE_VERSION packages the same build as another version (the upgrade test)
 [ -n "${CERTDESK_PACKAGE_VERSION:-}" ] && version="\"version\":\"$CERTDESK_PACKAGE_VERSION\","
-config="{$version\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"../target/$profile/certdesk\"}}}}}"
+config="{$version\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"$target/$profile/certdesk\"}}}}}"
 ui/node_modules/.bin/tauri build "${flags[@]}" --bundles deb --ci --config "$config"
-ls -1 "target/$profile/bundle/deb/"*.deb
+ls -1 "$target/$profile/bundle/deb/"*.deb

@@ -10,9 +10,11 @@ root=$(pwd)
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
 bash scripts/package.sh --debug
-deb=$(ls -1t target/debug/bundle/deb/certdesk_*_amd64.deb | head -1)
+# the bundler writes where cargo builds: CARGO_TARGET_DIR when set, else target/
+bundles=$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug/bundle/deb
+deb=$(ls -1t "$bundles"/certdesk_*_amd64.deb | head -1)
 # (over whatever an earlier run left, the upgrade test's newer version included)
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --allow-downgrades "./$deb" >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --allow-downgrades "$deb" >/dev/null
 echo "installed $deb"
 
 fail() { echo "package test: $*" >&2; exit 1; }
@@ -35,14 +37,14 @@ certdesk user add admin --role admin --password-file "$work/admin.pw" >/dev/null
 certdesk user add zhang --role clerk --password-file "$work/zhang.pw" --as admin --as-password-file "$work/admin.pw" >/dev/null
 number=$(certdesk case import tests/fixtures/case-org-new.json --as zhang --password-file "$work/zhang.pw")
 CERTDESK_PACKAGE_VERSION=0.1.1 bash scripts/package.sh --debug >/dev/null
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends ./target/debug/bundle/deb/certdesk_0.1.1_amd64.deb >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$bundles/certdesk_0.1.1_amd64.deb" >/dev/null
 [ "$(dpkg-query -W -f='${Version}' certdesk)" = 0.1.1 ] || fail "the newer package did not replace $installed"
 # the reads sign in through the environment's account
 export CERTDESK_USER=admin CERTDESK_PASSWORD_FILE="$work/admin.pw"
 certdesk case show "$number" >/dev/null || fail "the upgrade lost case $number"
 verified=$(certdesk --json audit verify)
 grep -q '"ok": *true' <<<"$verified" || fail "the audit chain does not verify after the upgrade"
-rm -f target/debug/bundle/deb/certdesk_0.1.1_amd64.deb
+rm -f "$bundles/certdesk_0.1.1_amd64.deb"
 unset CERTDESK_DB CERTDESK_USER CERTDESK_PASSWORD_FILE
 echo "package test: upgraded $installed → 0.1.1 over a store with case $number: kept, audit chain verified"
 cp tests/fixtures/case-org-new.json "$work/case.json"
