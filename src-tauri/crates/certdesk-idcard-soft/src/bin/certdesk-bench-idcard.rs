@@ -1,0 +1,2 @@
+//! The read benchmark (written next).
+fn main() {}
