@@ -182,6 +182,8 @@ pub enum IdCardError {
     MissingSymbol { path: PathBuf, symbol: &'static str },
     #[error("{port} is not a reader port: USB ports are 1001–1016, serial ports 1–16")]
     BadPort { port: i32 },
+    #[error("no reader answers on the USB ports 1001–1016 or the serial ports 1–16 of {path}")]
+    NoReader { path: PathBuf },
     #[error("{function} failed: {status}")]
     Library { function: &'static str, status: Status },
     #[error("{function} returned {what}")]
@@ -191,7 +193,7 @@ pub enum IdCardError {
 impl IdCardError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            IdCardError::Open { .. } | IdCardError::Load { .. } | IdCardError::BadPort { .. } => ErrorKind::Open,
+            IdCardError::Open { .. } | IdCardError::Load { .. } | IdCardError::BadPort { .. } | IdCardError::NoReader { .. } => ErrorKind::Open,
             IdCardError::Io { .. } => ErrorKind::Io,
             IdCardError::Timeout { .. } => ErrorKind::Timeout,
             IdCardError::Truncated { .. } => ErrorKind::Truncated,
@@ -227,6 +229,7 @@ impl IdCardError {
             IdCardError::Load { path, source } => format!("无法加载读卡器动态库 {}：{source}", path.display()),
             IdCardError::MissingSymbol { path, symbol } => format!("{} 未导出 {symbol}，不是可用的读卡器动态库", path.display()),
             IdCardError::BadPort { port } => format!("{port}不是读卡器端口：USB端口为1001–1016，串口为1–16"),
+            IdCardError::NoReader { path } => format!("{} 在USB端口1001–1016和串口1–16上均未找到读卡器", path.display()),
             IdCardError::Library { function, status } => format!("{function}失败：{}（0x{:02X}）", status.zh(), status.0),
             IdCardError::LibraryAnswer { function, what } => format!("{function}返回异常：{what}"),
         }

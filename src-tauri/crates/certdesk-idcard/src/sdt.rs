@@ -85,9 +85,9 @@ impl SdtLibrary {
         Ok(SdtReader { api: self.api.clone(), port })
     }
 
-    /// The first port with a reader, USB first; None when no port opens.
-    pub fn find_port(&self) -> Option<SdtReader> {
-        SdtPort::all().find_map(|p| self.open_port(p).ok())
+    /// The first port with a reader, USB first.
+    pub fn find_port(&self) -> Result<SdtReader, IdCardError> {
+        SdtPort::all().find_map(|p| self.open_port(p).ok()).ok_or_else(|| IdCardError::NoReader { path: self.api.path.clone() })
     }
 }
 

@@ -102,6 +102,11 @@ fn ports_are_searched_and_a_port_without_a_reader_is_refused() {
     assert_eq!(reader.port().number(), 1001);
     assert_eq!(reader.read_card().unwrap().name, "张三丰");
     assert_eq!(SdtPort::new(1017).unwrap_err().kind(), ErrorKind::Open);
+    drop(reader);
+    drop(_turn);
+    let _turn = setup(&card("resident.json"), "port");
+    let err = lib.find_port().unwrap_err();
+    assert!(matches!(err, IdCardError::NoReader { .. }) && err.kind() == ErrorKind::Open, "{err}");
 }
 
 #[test]
