@@ -80,7 +80,7 @@ pub enum TextError {
     CheckDigit { position: usize, found: char, expected: char },
     #[error("the ID number is not valid: {0}")]
     IdNumber(String),
-    #[error("unsupported card type: flag {flag:?} at byte 248{}", if *.flag == 'Y' { " (the 2023 外国人永久居留身份证, whose layout no public source fixes)" } else { "" })]
+    #[error("unsupported card type: flag {flag:?} at byte 248{}", if *.flag == 'Y' { " (likely the 2023 外国人永久居留身份证, whose layout no public source at hand fixes)" } else { "" })]
     UnsupportedType { flag: char },
 }
 
@@ -103,7 +103,7 @@ impl TextError {
             TextError::Disagrees { field } => format!("{}与证件号码中的不一致", field_zh(field)),
             TextError::CheckDigit { position, found, expected } => format!("证件号码第{position}位校验码为“{found}”，按前17位应为“{expected}”"),
             TextError::IdNumber(problem) => format!("证件号码有误：{problem}"),
-            TextError::UnsupportedType { flag: 'Y' } => "不支持的证件类型：类型标识“Y”（2023版外国人永久居留身份证，公开资料未给出其机读信息格式）".into(),
+            TextError::UnsupportedType { flag: 'Y' } => "不支持的证件类型：类型标识“Y”（应为2023版外国人永久居留身份证，现有公开资料未给出其机读信息格式）".into(),
             TextError::UnsupportedType { flag } => format!("不支持的证件类型：类型标识“{flag}”"),
         }
     }
@@ -253,7 +253,7 @@ mod tests {
             (IdCardError::Truncated { command: Command::ReadText, got: 600, expected: Some(1295) }, ErrorKind::Truncated, "after 600 of 1295 bytes", "应答中断"),
             (TextError::NotUcs2 { field: "name", offset: 2, unit: 0xD800 }.into(), ErrorKind::BadText, "name is not UCS-2 text: 0xD800 at byte 2", "姓名不是UCS-2文字"),
             (TextError::CheckDigit { position: 18, found: '5', expected: '2' }.into(), ErrorKind::BadIdNumber, "check character (position 18)", "第18位校验码"),
-            (TextError::UnsupportedType { flag: 'Y' }.into(), ErrorKind::UnsupportedCardType, "flag 'Y' at byte 248 (the 2023", "类型标识“Y”"),
+            (TextError::UnsupportedType { flag: 'Y' }.into(), ErrorKind::UnsupportedCardType, "flag 'Y' at byte 248 (likely the 2023", "类型标识“Y”"),
         ];
         for (err, kind, en, zh) in cases {
             assert_eq!(err.kind(), kind, "{err}");
