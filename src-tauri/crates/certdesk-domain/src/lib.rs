@@ -52,7 +52,7 @@ mod module_docs {
     #[test]
     fn library_crates_read_no_environment_and_no_source_paths() {
         let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let front_ends = ["certdesk-cli", "certdesk-testkit", "certdesk-pkcs11-shim", "certdesk-skf-soft"];
+        let front_ends = ["certdesk-cli", "certdesk-testkit", "certdesk-pkcs11-shim", "certdesk-skf-soft", "certdesk-idcard-soft"];
         let mut found = Vec::new();
         for entry in std::fs::read_dir(&crates).unwrap().flatten() {
             if front_ends.iter().any(|f| entry.file_name() == *f) {
