@@ -107,8 +107,20 @@ fn unreadable(e: impl std::fmt::Display) -> RosterError {
     RosterError::Unreadable { detail: e.to_string() }
 }
 
+/// The most a workbook's parts may hold once inflated: a list of a thousand employees is a few
+/// megabytes of XML; more is a file made to exhaust memory (a "zip bomb").
+pub const MAX_INFLATED_BYTES: u128 = 64 << 20;
+
 /// XLSX streamed cell by cell (a sheet is read only as far as the budget); XLSB and ODS whole.
 fn read_zip(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
+    // the sizes the archive declares (an archive that streams its sizes in data descriptors
+    // declares none: then the row budget and calamine's own checks are what bounds it)
+    if let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes))
+        && let Some(size) = archive.decompressed_size()
+        && size > MAX_INFLATED_BYTES
+    {
+        return Err(RosterError::Unreadable { detail: format!("the workbook inflates to {size} bytes; a list is read up to {MAX_INFLATED_BYTES}") });
+    }
     match calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
         Ok(mut book) => {
             let names = visible_worksheets(book.sheets_metadata());

@@ -194,6 +194,11 @@ fn huge_files_and_too_many_rows_are_refused_before_reading_them_whole() {
     let bytes = std::fs::read(file("huge.csv")).unwrap();
     assert!(matches!(read_employees(&bytes, &ReadOptions::new(today())), Err(RosterError::TooLarge { .. })));
 
+    let bomb = std::fs::metadata(file("bomb.xlsx")).unwrap().len();
+    assert!(bomb < 1 << 20, "the bomb is small on disk: {bomb}");
+    let e = read("bomb.xlsx").unwrap_err();
+    assert!(matches!(e, RosterError::Unreadable { .. }) && e.to_string().contains("inflates"), "{e}");
+
     let e = read("many-rows.xlsx").unwrap_err();
     assert!(matches!(e, RosterError::TooManyRows { max: 1000 }), "{e}");
     // a case with room for two more

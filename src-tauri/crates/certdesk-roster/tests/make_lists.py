@@ -223,3 +223,11 @@ with open(path("names-only.csv"), "w", encoding="utf-8-sig", newline="") as f:
     w.writerow(["姓名", "身份证号码"])
     for n, i, _ in people[:2]:
         w.writerow([n, i])
+
+# 12. a workbook whose sheet inflates far beyond any list (a "zip bomb"), built from a real one
+with zipfile.ZipFile(path("variants.xlsx")) as src, zipfile.ZipFile(path("bomb.xlsx"), "w", zipfile.ZIP_DEFLATED) as dst:
+    for item in src.infolist():
+        data = src.read(item.filename)
+        if item.filename == "xl/worksheets/sheet2.xml":
+            data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (100 << 20), 1)
+        dst.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
