@@ -467,11 +467,7 @@ impl CaseData {
         let mut seen = std::collections::HashMap::new();
         for (i, e) in self.employees.iter_mut().enumerate() {
             let base = format!("employees[{i}]");
-            v.person(&base, &e.name, e.id_type, &mut e.id_number);
-            v.optional_ident(&format!("{base}.email"), IdentKind::Email, &mut e.email);
-            if e.business.takes_years() && e.years.is_none_or(|y| y == 0) {
-                v.error(&format!("{base}.years"), "new and renewed certificates need a validity in years", "新申请和续期须填写年限");
-            }
+            v.employee(&base, e);
             if let Some(first) = seen.insert(e.id_number.clone(), i) {
                 v.error(&format!("{base}.id_number"), &format!("same ID number as employees[{first}]"), &format!("证件号码与第{}行员工重复", first + 1));
             }
@@ -567,6 +563,20 @@ pub fn same_unit(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b
 }
 
+/// Checks one row of an employee annex on its own and normalises its identifiers in place, as
+/// [`CaseData::validate_and_normalize`] checks each of a case's `employees`: name and ID number
+/// (the resident ID's checksum and birth date against `today`), e-mail, years. Paths are the
+/// row's own fields (`name`, `id_number`, `email`, `years`). Duplicates are not looked for: a
+/// caller that reads a list compares the rows itself (`certdesk-roster` names them by row).
+pub fn validate_employee(employee: &mut Employee, today: NaiveDate) -> Vec<FieldProblem> {
+    let mut v = Validator { today, problems: Vec::new() };
+    v.employee("", employee);
+    for p in &mut v.problems {
+        p.path = p.path.trim_start_matches('.').to_string();
+    }
+    v.problems
+}
+
 /// The longest CA business number (业务单号) taken.
 pub const MAX_REFERENCE_CHARS: usize = 40;
 
@@ -641,10 +651,6 @@ impl Validator {
                 check("organization.legal_rep.id_number".into(), &r.id_number, name);
             }
         }
-        for (i, e) in c.employees.iter().enumerate() {
-            check(format!("employees[{i}].name"), &e.name, name);
-            check(format!("employees[{i}].id_number"), &e.id_number, name);
-        }
         if let Some(p) = &c.payment {
             for (field, value) in [("payer_name", &p.payer_name), ("payer_account", &p.payer_account)] {
                 if let Some(v) = value {
@@ -713,6 +719,24 @@ impl Validator {
             let trimmed: String = id_number.split_whitespace().collect();
             *id_number = trimmed.to_uppercase();
             self.required(&format!("{base}.id_number"), id_number);
+        }
+    }
+
+    /// One annex row's own checks (texts, name, ID number, e-mail, years); duplicates are the
+    /// caller's, who knows what the row is compared with.
+    fn employee(&mut self, base: &str, e: &mut Employee) {
+        for (field, text) in [("name", &e.name), ("id_number", &e.id_number)] {
+            if let Some((en, zh)) = text_problem(text, MAX_NAME_CHARS) {
+                self.error(&format!("{base}.{field}"), &en, &zh);
+            }
+        }
+        self.person(base, &e.name, e.id_type, &mut e.id_number);
+        self.optional_ident(&format!("{base}.email"), IdentKind::Email, &mut e.email);
+        if e.business.takes_years() && e.years.is_none_or(|y| y == 0) {
+            self.error(&format!("{base}.years"), "new and renewed certificates need a validity in years", "新申请和续期须填写年限");
+        }
+        if e.years.is_some_and(|y| y > MAX_YEARS) {
+            self.error(&format!("{base}.years"), &format!("no CA issues certificates for {} years", e.years.unwrap_or_default()), "年限超出范围");
         }
     }
 
@@ -831,6 +855,32 @@ mod tests {
         let c = CaseData::from_json(&value.to_string()).unwrap();
         assert_ne!(a.digest(), c.digest());
         assert_eq!(a.digest().len(), 64);
+    }
+
+    #[test]
+    fn one_annex_row_is_checked_on_its_own_with_its_own_paths() {
+        let row = |id: &str, email: Option<&str>, business: BusinessType, years: Option<u32>| Employee {
+            name: "陈刚".into(),
+            id_type: IdType::ResidentId,
+            id_number: id.into(),
+            email: email.map(str::to_string),
+            business,
+            years,
+            extra: Extra::new(),
+        };
+        let mut good = row("21010219880102003 0", Some(" chengang@example.gov.cn "), BusinessType::New, Some(1));
+        assert_eq!(validate_employee(&mut good, today()), vec![]);
+        assert_eq!(good.id_number, "210102198801020030");
+        let mut bad = row("210102198801020031", Some("chengang@"), BusinessType::Renew, None);
+        let problems = validate_employee(&mut bad, today());
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["id_number", "email", "years"]);
+        assert!(problems[0].message_zh.contains("校验位"), "{problems:?}");
+        let mut typo = row("210102198801020030", None, BusinessType::New, Some(300));
+        assert_eq!(validate_employee(&mut typo, today())[0].path, "years");
+        // a change keeps the original validity: no years needed
+        let mut change = row("210102198801020030", None, BusinessType::Change, None);
+        assert_eq!(validate_employee(&mut change, today()), vec![]);
     }
 
     #[test]

@@ -13,7 +13,8 @@ pub mod steps;
 pub mod workflow;
 
 pub use case::{
-    BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, FieldProblem, IdType, Invoice, InvoiceType, MaterialReceived, Medium, PaymentMethod, Severity, same_unit,
+    BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, Employee, FieldProblem, IdType, Invoice, InvoiceType, MaterialReceived, Medium, PaymentMethod, Severity, same_unit,
+    validate_employee,
 };
 pub use money::Money;
 pub use number::CaseNumber;
