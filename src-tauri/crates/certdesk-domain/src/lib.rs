@@ -8,6 +8,7 @@ pub mod case;
 pub mod ident;
 pub mod money;
 pub mod number;
+pub mod password_policy;
 pub mod status;
 pub mod steps;
 pub mod workflow;
