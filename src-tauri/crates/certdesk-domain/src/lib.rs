@@ -6,6 +6,7 @@
 
 pub mod case;
 pub mod ident;
+pub mod mask;
 pub mod money;
 pub mod number;
 pub mod password_policy;
