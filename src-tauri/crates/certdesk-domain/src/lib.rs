@@ -10,6 +10,7 @@ pub mod mask;
 pub mod money;
 pub mod number;
 pub mod password_policy;
+pub mod retention;
 pub mod status;
 pub mod steps;
 pub mod workflow;
