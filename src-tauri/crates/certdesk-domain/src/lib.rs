@@ -6,8 +6,11 @@
 
 pub mod case;
 pub mod ident;
+pub mod mask;
 pub mod money;
 pub mod number;
+pub mod password_policy;
+pub mod retention;
 pub mod status;
 pub mod steps;
 pub mod workflow;
