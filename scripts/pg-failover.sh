@@ -56,8 +56,16 @@ admin_sql() {
   as_server env PGPASSFILE="$dir/run/pgpass" "$bin/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$dir/run" -p "$(port_of "$node")" -U certdesk_admin -d postgres "$@"
 }
 
+# alive and not a zombie (a container's first process may be slow to reap one)
+alive() {
+  local stat; stat=$(ps -o stat= -p "$1" 2>/dev/null || true)
+  [ -n "$stat" ] && [ "${stat#Z}" = "$stat" ]
+}
+
+# the node's postmaster alive (pg_ctl status would count a SIGKILLed one not yet reaped)
 running() {
-  [ -f "$(data_of "$1")/postmaster.pid" ] && as_server "$bin/pg_ctl" -D "$(data_of "$1")" status >/dev/null 2>&1
+  local pidfile; pidfile="$(data_of "$1")/postmaster.pid"
+  [ -f "$pidfile" ] && alive "$(head -n 1 "$pidfile")"
 }
 
 # starts node $1 on its port; cluster_name names it to its primary (pg_stat_replication) and in ps
@@ -172,29 +180,31 @@ SQL
   print_env
 }
 
-# every process of node $1's server, SIGKILLed at once (a machine that died, not a shutdown)
+# every process of node $1's server, SIGKILLed at once (a machine that died, not a shutdown);
+# prints the moment of the kill
 kill_node() {
-  local data pm pids
+  local data pm pids at
   data=$(data_of "$1")
   pm=$(head -n 1 "$data/postmaster.pid")
   pids=$(ps -o pid= --ppid "$pm" | tr '\n' ' ')
+  at=$(now_ms)
   # shellcheck disable=SC2086
   kill -KILL "$pm" $pids
   for _ in $(seq 1 200); do
-    kill -0 "$pm" 2>/dev/null || break
+    alive "$pm" || break
     sleep 0.05
   done
-  kill -0 "$pm" 2>/dev/null && die "node $1's postmaster $pm outlived SIGKILL"
-  return 0
+  alive "$pm" && die "node $1's postmaster $pm outlived SIGKILL"
+  echo "$at"
 }
 
 kill_primary() {
-  local p; p=$(primary)
+  local p at; p=$(primary)
   [ -f "$dir/down" ] && die "the primary is down already (node $(cat "$dir/down"))"
   running "$p" || die "the primary (node $p) is not running"
-  kill_node "$p"
+  at=$(kill_node "$p")
   echo "$p" >"$dir/down"
-  echo "KILLED_AT=$(now_ms)"
+  echo "KILLED_AT=$at"
 }
 
 # The standby commits alone from now on: synchronous_standby_names cleared *before* it is
@@ -312,10 +322,11 @@ status() {
   local node state
   for node in a b pitr; do
     [ -f "$dir/$node.port" ] || continue
-    if ! running "$node"; then state=down
-    elif [ "$(admin_sql "$node" -c "SELECT pg_is_in_recovery()")" = t ]; then state=standby
-    else state="primary (synchronous_standby_names '$(admin_sql "$node" -c "SHOW synchronous_standby_names")')"
-    fi
+    case "$(admin_sql "$node" -c "SELECT pg_is_in_recovery()" 2>/dev/null || echo down)" in
+      t) state=standby ;;
+      f) state="primary (synchronous_standby_names '$(admin_sql "$node" -c "SHOW synchronous_standby_names")')" ;;
+      *) state=down ;;
+    esac
     echo "node $node 127.0.0.1:$(port_of "$node"): $state"
     case "$state" in
       primary*) admin_sql "$node" -F ' ' -c "SELECT '  standby', application_name, state, sync_state, coalesce(replay_lag::text, '-') FROM pg_stat_replication" ;;

@@ -68,6 +68,16 @@ impl Rig {
         stdout.lines().filter_map(|l| l.trim_start_matches("export ").split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
+    /// The rig's folder (`CERTDESK_HALL_DIR` for a command that runs the script itself).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The script, for a command that runs it itself.
+    pub fn script(&self) -> &Path {
+        &self.script
+    }
+
     /// The nodes' addresses again (after a failover the primary is the other one).
     pub fn refresh(&mut self) {
         let said = self.run(&["env"]);

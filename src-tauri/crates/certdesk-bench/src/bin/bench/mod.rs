@@ -3,6 +3,8 @@
 //! a hall's server for what no desk does (making a run's database, rebuilding an index).
 #![allow(dead_code)] // each benchmark uses its part
 
+pub mod outage;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zeroize::Zeroizing;
