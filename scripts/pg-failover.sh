@@ -231,7 +231,9 @@ rejoin() {
   new=$(primary)
   [ "$old" != "$new" ] || die "node $old is down and the primary: promote the standby first"
   running "$old" && die "node $old is running: it must be down to be rewound"
-  rm -f "$(data_of "$old")/postmaster.pid"
+  # the killed postmaster's lock files: its process may linger as a zombie a while, and a new
+  # postmaster would take that for a server still running
+  rm -f "$(data_of "$old")/postmaster.pid" "$dir/run/.s.PGSQL.$(port_of "$old")" "$dir/run/.s.PGSQL.$(port_of "$old").lock"
   # a freshly promoted server names its new timeline in its control file only at its next
   # checkpoint; before it, pg_rewind sees one timeline and rewinds nothing
   admin_sql "$new" -c "CHECKPOINT" >/dev/null
