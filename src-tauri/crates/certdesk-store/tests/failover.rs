@@ -83,6 +83,8 @@ fn a_desk_given_both_servers_finds_the_writer_says_what_it_waits_for_and_never_h
 
     // the primary SIGKILLed: nothing written while no server takes writes, and the desk says so
     rig.run(&["kill-primary"]);
+    let status = store.hall_status().expect("a status");
+    assert!(status.connected.is_none() && status.writable.is_none() && !status.can_write, "the desk's server is gone: {status:?}");
     let err = store.create_case(&data, "A01", common::day(), &clerk).expect_err("the primary is gone");
     assert!(matches!(&err, certdesk_store::ActError::Store(e) if e.is_connection_lost() || e.is_no_writable_server()), "{err:?}");
     let err = store.create_case(&data, "A01", common::day(), &clerk).expect_err("the standby is not promoted yet");

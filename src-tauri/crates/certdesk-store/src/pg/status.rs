@@ -149,7 +149,11 @@ fn gather(address: &HallAddress, password: &ServerPassword, mut connected: Optio
     };
     for (server, mut config) in address.servers() {
         let answer = match connected.as_deref_mut().filter(|h| !h.is_lost() && h.on() == &server) {
-            Some(hall) => probe(&mut hall.client).map_err(|e| e.to_string()),
+            Some(hall) => probe(&mut hall.client).map_err(|e| {
+                // the desk's own connection is gone with its server
+                status.connected = None;
+                e.to_string()
+            }),
             None => {
                 if config.get_connect_timeout().is_none_or(|t| *t > PROBE_TIMEOUT) {
                     config.connect_timeout(PROBE_TIMEOUT);
