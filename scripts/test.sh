@@ -3,7 +3,8 @@
 # tests (Vitest), unit and integration tests of all crates (real SQLite files, the real binary,
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
 # the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh, up until the
-# end), smoke runs of the benchmarks (search, the hall load on the cluster, dual certificates),
+# end), the hall's failover and point-in-time recovery rehearsals on a primary and standby of
+# their own (scripts/pg-failover.sh, started and removed by the tests), smoke runs of the benchmarks (search, the hall load on the cluster, dual certificates),
 # the Debian package (built and installed with apt: it installs certdesk on this machine) and
 # the end-to-end tests of the installed desktop app in its real webview, on a store file and
 # once on the cluster.
@@ -32,7 +33,7 @@ export CERTDESK_PG_DIR=${CERTDESK_PG_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/certde
 trap 'bash scripts/pg-cluster.sh stop' EXIT
 eval "$(bash scripts/pg-cluster.sh start)"
 
-echo "== cargo test (workspace; the hall back end's tests in certdesk-store against the cluster at $CERTDESK_TEST_PG)"
+echo "== cargo test (workspace; the hall back end's tests in certdesk-store against the cluster at $CERTDESK_TEST_PG; the failover and PITR rehearsals, certdesk-store/tests/failover.rs and certdesk-bench/tests/hall_rehearsal.rs, on rigs of scripts/pg-failover.sh)"
 cargo test --workspace --locked
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
@@ -53,3 +54,6 @@ CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-r
 
 echo "== end-to-end: the installed app once on a counter hall (the PostgreSQL cluster above)"
 CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test tests/e2e/hall.e2e.mjs
+
+echo "== end-to-end: the installed app through a hall's failover (a primary and a standby of scripts/pg-failover.sh)"
+CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test tests/e2e/failover.e2e.mjs

@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "recent_logs",
     "store_place",
     "set_store_place",
+    "hall_status",
     "debug_crash",
     "export_logs",
     "setup_admin",

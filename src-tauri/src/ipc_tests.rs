@@ -60,6 +60,7 @@ fn window(dir: &std::path::Path) -> Window {
             desks::admin::set_setting,
             desks::admin::list_accounts,
             desks::place::store_place,
+            desks::place::hall_status,
             desks::place::set_store_place,
             desks::keys::key_slots,
             desks::keys::key_queue,

@@ -131,7 +131,7 @@ impl AppState {
         match checked.and_then(|()| f(current, &mut store)) {
             Ok(value) => Ok(value),
             Err(e) => {
-                if matches!(e, certdesk_desk::DeskError::SessionExpired { .. } | certdesk_desk::DeskError::Auth(_)) {
+                if e.ends_session() {
                     *session = None;
                 }
                 Err(e.into())
@@ -152,7 +152,7 @@ impl AppState {
         match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
-                if matches!(e, certdesk_desk::DeskError::SessionExpired { .. } | certdesk_desk::DeskError::Auth(_)) {
+                if e.ends_session() {
                     *session = None;
                 }
                 Err(e.into())
@@ -345,6 +345,7 @@ fn main() {
             desks::admin::cancel_backup,
             desks::admin::restore_store,
             desks::place::store_place,
+            desks::place::hall_status,
             desks::place::set_store_place,
             desks::admin::recent_logs,
             desks::admin::debug_crash,

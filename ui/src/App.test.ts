@@ -62,14 +62,19 @@ describe('App', () => {
   })
 
   it('names the hall server a desk works on, and nothing on a store file', async () => {
-    mockBackend({ app_status: () => ({ first_run: false, labels: sampleLabels, server: 'certdesk@10.0.8.2:5432/hall', counter_code: 'GZ01', counter_name: '广州受理点', signed_in: null, people: {} }) })
+    const calls = mockBackend({
+      app_status: () => ({ first_run: false, labels: sampleLabels, server: 'certdesk@10.0.8.2:5432/hall', counter_code: 'GZ01', counter_name: '广州受理点', signed_in: null, people: {} }),
+      hall_status: () => null,
+    })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.get('[data-testid=server]').text()).toBe('大厅服务器 certdesk@10.0.8.2:5432/hall')
+    expect(calls.some((c) => c.cmd === 'hall_status'), 'the header asks the hall how it is').toBe(true)
     w.unmount()
     clearMocks()
     const file = await signIn(['clerk'])
     expect(file.find('[data-testid=server]').exists()).toBe(false)
+    expect(file.find('[data-testid=hall-state]').exists()).toBe(false)
   })
 
   it('after a restore shows the sign-in screen with what was restored', async () => {

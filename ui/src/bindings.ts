@@ -161,6 +161,88 @@ export type Sheet = { width: number, height: number, svg: string, };
 
 export type Preview = { forms: Array<FormPages>, sheets: Array<Sheet>, };
 
+export type HallStatus = { 
+/**
+ * the address, `USER@HOST:PORT[,HOST:PORT…]/DB`
+ */
+address: string, 
+/**
+ * the server that takes writes; `None`: no server of the address takes writes now
+ * (服务器切换中: the primary gone, its standby not promoted yet)
+ */
+writable: ServerName | null, 
+/**
+ * whether this desk can write now: a server of its address takes writes and answered it
+ */
+can_write: boolean, 
+/**
+ * the server this desk's connection is on; `None` when asked without a connection or
+ * after the connection was lost
+ */
+connected: ServerName | null, 
+/**
+ * every server the address names, in its order, as it answered
+ */
+servers: Array<ServerState>, 
+/**
+ * the writable server's standbys, with their lag
+ */
+standbys: Array<Standby>, 
+/**
+ * the writable server's `synchronous_standby_names` (empty: it commits alone)
+ */
+synchronous_standby_names: string | null, 
+/**
+ * the writable server waits at each commit for a synchronous standby and none is
+ * connected: every change will wait `standby_wait` and be reported saved but unconfirmed
+ */
+commits_wait_for_standby: boolean, 
+/**
+ * PostgreSQL hid the standbys' state and lag from this role (grant it `pg_monitor`)
+ */
+standby_details_hidden: boolean, 
+/**
+ * more than one server of the address takes writes: two primaries (the old one started
+ * again as a writer after a failover). Stop one before anything else is written.
+ */
+several_writable: boolean, };
+
+export type ServerName = { 
+/**
+ * the host name or address as the address gives it (a socket folder for a local socket)
+ */
+host: string, port: number, };
+
+export type ServerState = { server: ServerName, role: ServerRole, 
+/**
+ * `pg_is_in_recovery()`
+ */
+in_recovery: boolean | null, 
+/**
+ * `transaction_read_only` of a session there
+ */
+read_only: boolean | null, 
+/**
+ * why it did not answer
+ */
+error: string | null, };
+
+export type ServerRole = "primary" | "standby" | "unreachable";
+
+export type Standby = { 
+/**
+ * its `application_name` (`cluster_name` by default)
+ */
+name: string, client_addr: string | null, 
+/**
+ * `streaming`, `catchup`, `startup`, …; `None` when hidden from this role
+ */
+state: string | null, 
+/**
+ * `sync`, `quorum`, `potential`, `async`; `None` when hidden from this role
+ */
+sync_state: string | null, write_lag_ms: number | null, flush_lag_ms: number | null, replay_lag_ms: number | null, replay_behind_bytes: number | null, };
+
 export type SampleView = { row: number, col: number, kind: string, empty: boolean, defects: Array<string>, score: number, best: boolean, box_quad: [[number, number], [number, number], [number, number], [number, number]], diameter_mm: number | null, side_mm: number | null, 
 /**
  * The cleaned impression as a `data:image/png` URL.
@@ -395,7 +477,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 

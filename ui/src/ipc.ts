@@ -27,6 +27,7 @@ export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: JsonObject
 export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview
 export type StorePlaceView = B.StorePlaceView
+export type HallStatus = B.HallStatus
 export type SealSample = B.SampleView
 export type SealRow = B.RowView
 export type SealVerdict = B.Verdict
@@ -124,6 +125,7 @@ export interface Commands {
   cancel_backup: { args: NoArgs; result: null }
   restore_store: { args: { path: string }; result: B.Restored }
   store_place: { args: NoArgs; result: B.StorePlaceView }
+  hall_status: { args: NoArgs; result: B.HallStatus | null }
   set_store_place: { args: { kind: 'file' | 'hall'; url: string | null; password: string | null }; result: B.StorePlaceView }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: B.LogExport }
@@ -262,6 +264,8 @@ export const api = {
   restoreStore: (path: string) => call('restore_store', { path }),
   /** where this PC's store is and what is saved for the next start (administrators) */
   storePlace: () => call('store_place', {}),
+  /** the hall's servers now (null on a store file): which takes writes, which this desk is on, the standbys' lag */
+  hallStatus: () => call('hall_status', {}),
   /** the store for the next start: this PC's file, or a hall checked with its password first */
   setStorePlace: (kind: 'file' | 'hall', url?: string, password?: string) => call('set_store_place', { kind, url: url ?? null, password: password ?? null }),
   /** the last lines of the app's log (administrators) */

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::error::IpcError;
 use certdesk_desk::place::StorePlaceView;
+use certdesk_desk::store::pg::HallStatus;
 use certdesk_desk::store::pg::ServerPassword;
 use tauri::State;
 
@@ -12,6 +13,14 @@ use tauri::State;
 #[tauri::command(async)]
 pub fn store_place(state: State<'_, AppState>) -> Result<StorePlaceView, IpcError> {
     crate::log::call("store_place", || state.with_desk(|d| d.store_place(&state.place)))
+}
+
+/// What the hall's servers are doing now, for the header (polled every few seconds on a hall,
+/// before and after sign-in: it shows servers, no case): the server that takes writes (none:
+/// 服务器切换中), the one this desk is on, the standbys' lag. `None` on a store file.
+#[tauri::command(async)]
+pub fn hall_status(state: State<'_, AppState>) -> Result<Option<HallStatus>, IpcError> {
+    crate::log::call("hall_status", || Ok(state.store.lock()?.hall_status()))
 }
 
 /// Chooses this PC's store for the next start (administrators): `file` or `hall` with the

@@ -4,7 +4,9 @@ import type zh from './zh-CN'
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 
 const en: Shape<typeof zh> = {
-  app: { title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
+  app: {
+    hall: { on: 'Server {server}', writable: 'takes writes', switching: 'switching servers', lag: 'standby lag {ms} ms', behind: 'standby {bytes} bytes behind', synced: 'standby in sync', noStandby: 'no standby', standbyMissing: 'standby missing: saves wait for it', hidden: 'standby lag hidden (pg_monitor)', several: 'two servers take writes!' },
+    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
   setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
@@ -16,6 +18,7 @@ const en: Shape<typeof zh> = {
   intake: {
     keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save, Ctrl+↓/↑: next/previous section; in the employee table Enter or ↓ goes down a row, Enter on an empty row leaves it',
     summary: '{n} to correct (click to go there):', saveShortcut: 'Save (Ctrl+Enter)', saveKey: 'Ctrl+Enter', employeeField: 'Employee {n} {field}', nextCase: 'Take the next case',
+    switching: 'The hall is switching servers: what you typed is kept, saving again by itself…', draftWaiting: 'The hall is switching servers: the draft is saved shortly',
     title: 'New case', stepProject: '1 Project and business', stepOrg: '2 Organisation', stepHandler: '3 Handler', stepEmployees: '4 Employees (annex)',
     stepMaterials: '5 Materials', stepFee: '6 Fee and payment', project: 'CA project', business: 'Business', certKind: 'Certificate', medium: 'Medium',
     years: 'Years', quantity: 'Quantity', quantityFromEmployees: 'An employee case is for each employee listed', orgName: 'Organisation', department: 'Department', uscc: 'USCC', orgPhone: 'Phone', orgEmail: 'E-mail',
@@ -241,6 +244,9 @@ const en: Shape<typeof zh> = {
     store_busy: 'Another program has the store open: close it, then restore',
     server_commit_unknown: 'The connection to the server was lost while saving and whether it was saved cannot be told yet: look at the case (refresh or search) before doing it again',
     server_lost: 'The connection to the server was lost: nothing of this change was written; check the network and try again',
+    server_switching: 'The hall is switching servers: nothing was written; what you typed is kept, try again shortly',
+    server_standby_wait: 'Saved, but the standby server has not confirmed it: do not do it again, and tell the administrator to check the standby',
+    server_write_wait: 'The server kept this change waiting: nothing was written, try again later',
     server: 'The case store\'s server failed: ask the administrator',
     not_on_hall: 'This desk works on the hall\'s shared store on a server: its backups and restores are the server administrator\'s (database tools)',
     reissue_needed: 'A certificate was written for this case: a second key needs a supervisor\'s reissue',

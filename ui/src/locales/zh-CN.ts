@@ -1,7 +1,9 @@
 // Simplified Chinese: the default locale. Keys follow vue-i18n style (`section.key`);
 // `{n}`-style placeholders are filled by t(key, params).
 export default {
-  app: { title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台' },
+  app: {
+    hall: { on: '当前服务器 {server}', writable: '可写入', switching: '服务器切换中', lag: '备用服务器延迟 {ms} 毫秒', behind: '备用服务器落后 {bytes} 字节', synced: '备用服务器已同步', noStandby: '无备用服务器', standbyMissing: '备用服务器未连接：保存需等待确认', hidden: '备用服务器延迟不可见（需 pg_monitor 权限）', several: '两台服务器同时可写，请立即联系管理员' },
+    title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台' },
   setup: {
     title: '首次使用：创建管理员',
     name: '管理员账号',
@@ -21,6 +23,7 @@ export default {
   intake: {
     keysHint: '回车到下一项，Shift+回车回上一项，Ctrl+回车保存，Ctrl+↓/↑到下一节/上一节；员工表中回车或↓到下一行，空行回车离开表格',
     summary: '有{n}处需要修改（点击跳到该项）：', saveShortcut: '保存（Ctrl+回车）', saveKey: 'Ctrl+回车', employeeField: '员工{n} {field}', nextCase: '继续受理下一单',
+    switching: '服务器切换中：已填写的内容保留，正在自动重试保存…', draftWaiting: '服务器切换中，草稿稍后自动保存',
     title: '新建受理',
     stepProject: '① 项目与业务',
     stepOrg: '② 申请单位',
@@ -283,6 +286,9 @@ export default {
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',
     server_commit_unknown: '保存时服务器连接中断，无法确认是否已保存：请先查看该案件（刷新或搜索），确认没有保存再重做',
     server_lost: '服务器连接中断：本次操作没有写入任何内容，请检查网络后重试',
+    server_switching: '服务器切换中：没有写入任何内容，已填写的内容保留，请稍后重试',
+    server_standby_wait: '已保存，但备用服务器未确认：请勿重复办理，并告知管理员检查备用服务器',
+    server_write_wait: '服务器等待中：本次操作没有写入任何内容，请稍后重试',
     server: '案件库服务器出错，请联系管理员',
     not_on_hall: '本机连接的是受理大厅的共用案件库（服务器），备份和恢复由服务器管理员用数据库工具完成',
     reissue_needed: '此案件已写入证书；再次制证须由复核员登记补办原因',

@@ -296,6 +296,45 @@ describe('Intake', () => {
     expect(w.find('[data-testid=mobile-error]').exists()).toBe(false)
   })
 
+  it('keeps the typed case while the hall switches servers and saves it once a server takes writes', async () => {
+    const sent: string[] = []
+    backend({
+      import_case: ({ json }) => {
+        sent.push(json)
+        if (sent.length === 1) throw refusal('server_switching', 'no server of the hall takes writes')
+        return { number: 'GZ01-20261124-0001', warnings: [] }
+      },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('广州市示例科技有限公司')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    // refused with nothing written: said, the form as typed, tried again by itself
+    expect(w.get('[data-testid=intake-switching]').text()).toContain('服务器切换中')
+    expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('广州市示例科技有限公司')
+    expect(w.emitted('created')).toBeUndefined()
+    await sleep(2300)
+    await flushPromises()
+    expect(sent).toHaveLength(2)
+    expect(sent[1]).toBe(sent[0])
+    expect(w.emitted('created')).toEqual([['GZ01-20261124-0001', []]])
+    expect(w.find('[data-testid=intake-switching]').exists()).toBe(false)
+  })
+
+  it('does not try again after a refusal that is not the hall switching', async () => {
+    let tries = 0
+    backend({ import_case: () => { tries++; throw refusal('server_commit_unknown', 'lost while committing') } })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    await sleep(50)
+    expect(tries).toBe(1)
+    expect(w.find('[data-testid=intake-switching]').exists()).toBe(false)
+    expect(w.get('[data-testid=error]').text()).toContain('无法确认是否已保存')
+  })
+
   it('clears the whole form and the stored draft after a confirmation', async () => {
     const calls = backend()
     const w = mount(Intake)

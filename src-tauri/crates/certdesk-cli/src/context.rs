@@ -31,14 +31,12 @@ impl Ctx {
 
     /// The store `--db` (and the rest, in the desk's order) names.
     pub fn open(&self) -> Result<CaseStore, CliError> {
-        let ask = |address: &certdesk_desk::store::pg::HallAddress| -> Result<ServerPassword, certdesk_desk::DeskError> {
-            let password = crate::secrets::read_secret(None, &format!("password for {}: ", address.shown()), false).map_err(|e| match e {
-                CliError::Desk(d) => d,
-                CliError::Usage(u) => certdesk_desk::DeskError::HallPasswordMissing { server: u },
-            })?;
-            Ok(password.into())
-        };
-        Ok(certdesk_desk::place::open(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask)?.store)
+        Ok(certdesk_desk::place::open(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password)?.store)
+    }
+
+    /// What that store's servers (or file) are doing, without opening it as a desk.
+    pub fn place_status(&self) -> Result<certdesk_desk::place::PlaceStatus, CliError> {
+        Ok(certdesk_desk::place::status(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password)?)
     }
 
     /// Signs `command`'s account in on `store`: `--as` with its password file, else the
@@ -60,4 +58,13 @@ impl Ctx {
     pub fn admin_session(&self, store: &mut CaseStore, command: &str, by: &AdminAs) -> Result<Session, CliError> {
         self.sign_in(store, command, by.actor.as_deref(), by.as_password_file.as_deref())
     }
+}
+
+/// A hall's password from the prompt, when no file or pgpass entry had it.
+fn ask_hall_password(address: &certdesk_desk::store::pg::HallAddress) -> Result<ServerPassword, certdesk_desk::DeskError> {
+    let password = crate::secrets::read_secret(None, &format!("password for {}: ", address.shown()), false).map_err(|e| match e {
+        CliError::Desk(d) => d,
+        CliError::Usage(u) => certdesk_desk::DeskError::HallPasswordMissing { server: u },
+    })?;
+    Ok(password.into())
 }

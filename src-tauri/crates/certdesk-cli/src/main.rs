@@ -135,6 +135,11 @@ pub enum ReportCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum StoreCmd {
+    /// Which server of the hall takes writes, whether this desk can write, each server's
+    /// answer and the standbys' replication lag (a store file: its path). Works while no
+    /// server takes writes. Exit 0 when a desk can write now, 3 when it cannot (服务器切换中,
+    /// or a file that cannot be written); the status is printed either way.
+    Status,
     /// A consistent copy of the store, checked (integrity and audit chain) after writing (an
     /// administrator: --as ADMIN --password-file F).
     Backup {

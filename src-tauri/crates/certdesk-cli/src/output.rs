@@ -2,7 +2,7 @@
 //! `--json` also `{"error": {"kind", "message"}}` on stdout so that scripts need not parse
 //! text. `kind` is the application API's `ErrorKind`, the very key the app's IPC sends for the
 //! same refusal (`usage` for the command line's own mistakes). Owns the exit codes (1 refused
-//! or invalid, 2 usage).
+//! or invalid, 2 usage; `store status` alone says 3 when no desk can write now).
 
 use certdesk_desk::{DeskError, ErrorKind};
 use serde::Serialize;

@@ -7,10 +7,23 @@ use crate::context::Ctx;
 use crate::output::{CliError, print_json};
 use crate::secrets::read_secret;
 use certdesk_desk::api::{CaseStore, Session};
+use certdesk_desk::place::PlaceStatus;
+use certdesk_desk::store::pg::ServerRole;
 use std::process::ExitCode;
 
 pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
     match cmd {
+        StoreCmd::Status => {
+            let status = ctx.place_status()?;
+            if ctx.g.json {
+                print_json(&status);
+            } else {
+                print_status(&status);
+            }
+            if !status.can_write() {
+                return Ok(ExitCode::from(3));
+            }
+        }
         StoreCmd::Backup { out, by } => {
             let (mut store, mut session) = ctx.session("store backup", &by)?;
             let r = session.desk(&mut store)?.backup(&out, None)?;
@@ -72,4 +85,68 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_status(status: &PlaceStatus) {
+    let h = match status {
+        PlaceStatus::File { path, exists, can_write } => {
+            let state = match (exists, can_write) {
+                (true, true) => "this desk can write",
+                (true, false) => "this desk CANNOT write it",
+                (false, true) => "not made yet; made at the first command that writes",
+                (false, false) => "not there, and its folder cannot take it",
+            };
+            println!("store file: {path} ({state})");
+            return;
+        }
+        PlaceStatus::Hall(h) => h,
+    };
+    println!("hall: {}", h.address);
+    match &h.writable {
+        Some(server) => println!("writes go to: {server} ({})", if h.can_write { "this desk can write" } else { "this desk cannot write" }),
+        None => println!("writes go to: no server takes writes now (服务器切换中: nothing can be saved until a standby is promoted)"),
+    }
+    if let Some(on) = &h.connected {
+        println!("this desk is on: {on}");
+    }
+    if h.several_writable {
+        println!("WARNING: more than one server takes writes (two primaries): stop the old one before anything else is written");
+    }
+    println!("servers:");
+    for s in &h.servers {
+        let role = match s.role {
+            ServerRole::Primary => "primary (takes writes)".to_string(),
+            ServerRole::Standby => "standby (reads only)".to_string(),
+            ServerRole::Unreachable => format!("no answer: {}", s.error.as_deref().unwrap_or("unreachable")),
+        };
+        println!("  {}  {role}", s.server);
+    }
+    if h.writable.is_some() {
+        if h.standbys.is_empty() {
+            println!("standbys: none connected");
+        }
+        for s in &h.standbys {
+            let ms = |v: Option<f64>| v.map(|v| format!("{v:.1} ms")).unwrap_or_else(|| "-".into());
+            println!(
+                "standby {}{}: {} {}, lag write {} flush {} replay {}, {} byte(s) behind",
+                s.name,
+                s.client_addr.as_deref().map(|a| format!(" ({a})")).unwrap_or_default(),
+                s.state.as_deref().unwrap_or("?"),
+                s.sync_state.as_deref().unwrap_or("?"),
+                ms(s.write_lag_ms),
+                ms(s.flush_lag_ms),
+                ms(s.replay_lag_ms),
+                s.replay_behind_bytes.map(|b| b.to_string()).unwrap_or_else(|| "?".into())
+            );
+        }
+        if h.standby_details_hidden {
+            println!("(the standbys' state and lag are hidden from this role: grant it pg_monitor)");
+        }
+        match h.synchronous_standby_names.as_deref().filter(|n| !n.is_empty()) {
+            Some(names) => {
+                println!("synchronous standby: {names}{}", if h.commits_wait_for_standby { " — MISSING: every commit waits for it, then is saved unconfirmed" } else { "" })
+            }
+            None => println!("synchronous standby: none (commits do not wait for a standby)"),
+        }
+    }
 }

@@ -63,6 +63,14 @@ impl CaseStore {
         self.store.server()
     }
 
+    /// What the hall's servers are doing now (the app's header, polled every few seconds on a
+    /// hall): which server takes writes (none: 服务器切换中), the one this desk is on, the
+    /// standbys' lag. `None` for a store file. Like [`CaseStore::front_page`] a read without a
+    /// session: it shows servers, no case. Never fails for the servers' sake.
+    pub fn hall_status(&self) -> Option<certdesk_store::pg::HallStatus> {
+        self.store.hall_status()
+    }
+
     pub fn front_page(&self) -> Result<FrontPage, DeskError> {
         Ok(FrontPage {
             first_run: self.store.account_count()? == 0,

@@ -155,6 +155,19 @@ pub enum DeskError {
 
 impl DeskError {
     /// The stable key of the error (`errors.<kind>` in the UI, `error.kind` in the CLI's JSON).
+    /// Whether this refusal is about the account itself (its session over, the account disabled
+    /// or locked, signed out), so that a window's session ends with it. A store or a hall's
+    /// server that could not answer while the account was read says nothing about the account:
+    /// the person stays signed in (a hall switching servers must not sign the clerk out).
+    pub fn ends_session(&self) -> bool {
+        match self {
+            DeskError::SessionExpired { .. } => true,
+            DeskError::Auth(certdesk_store::AuthError::Store(_)) => false,
+            DeskError::Auth(_) => true,
+            _ => false,
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         use ErrorKind as K;
         match self {
@@ -263,6 +276,9 @@ fn pg_kind(e: &certdesk_store::pg::PgError) -> ErrorKind {
     match e {
         P::ConnectionLost { .. } => ErrorKind::ServerLost,
         P::CommitUnknown { .. } => ErrorKind::ServerCommitUnknown,
+        P::NoWritableServer { .. } => ErrorKind::ServerSwitching,
+        P::StandbyWait { .. } => ErrorKind::ServerStandbyWait,
+        P::WriteWait { .. } => ErrorKind::ServerWriteWait,
         P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } => ErrorKind::HallAddress,
         P::PasswordFile { .. } => ErrorKind::Io,
         P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::Invalid(_) => {
@@ -373,6 +389,15 @@ pub enum ErrorKind {
     /// a hall's database server: the connection was lost while committing and the outcome
     /// could not be learnt (look at the case before doing it again)
     ServerCommitUnknown,
+    /// a hall: no server takes writes (服务器切换中: a primary gone, its standby not promoted
+    /// yet); nothing was written, keep what was typed and try again
+    ServerSwitching,
+    /// a hall: saved on the primary but no synchronous standby confirmed it in time; it is
+    /// saved, do not do it again
+    ServerStandbyWait,
+    /// a hall: the change waited longer than the bound (for the write lock or a missing
+    /// standby) and nothing was written; try again later
+    ServerWriteWait,
     /// a hall's database server refused or failed otherwise
     Server,
     /// a hall's address cannot be used (a password in it, TLS without the CA, unreadable)
@@ -488,4 +513,21 @@ impl std::fmt::Display for ErrorKind {
 pub(crate) fn io(what: &'static str, path: &std::path::Path) -> impl Fn(std::io::Error) -> DeskError + use<> {
     let path = path.display().to_string();
     move |source| DeskError::Io { what, path: path.clone(), source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certdesk_store::{AuthError, StoreError};
+
+    #[test]
+    fn only_a_refusal_about_the_account_ends_a_session() {
+        assert!(DeskError::SessionExpired { minutes: 10 }.ends_session());
+        assert!(DeskError::Auth(AuthError::Disabled { name: "zhang".into() }).ends_session());
+        assert!(DeskError::Auth(AuthError::SignedOut).ends_session());
+        // the store could not answer while the account was read (a hall switching servers)
+        let unanswered = DeskError::Auth(AuthError::Store(StoreError::Busy("the hall is switching".into())));
+        assert!(!unanswered.ends_session());
+        assert!(!DeskError::Store(StoreError::Busy("x".into())).ends_session());
+    }
 }

@@ -98,7 +98,7 @@ pub mod store {
     pub use certdesk_store::{Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, Migrated, Password, Restored, VerifyReport, detail};
     /// A hall's address and server password (data the adapters read and hand in).
     pub mod pg {
-        pub use certdesk_store::pg::{HallAddress, ServerPassword, schema::Granted};
+        pub use certdesk_store::pg::{HallAddress, HallStatus, ServerName, ServerPassword, ServerRole, ServerState, Standby, schema::Granted};
     }
 }
 

@@ -24,7 +24,7 @@
 use crate::DeskError;
 use crate::api::{CaseStore, Desk};
 use certdesk_store::Store;
-use certdesk_store::pg::{HallAddress, ServerPassword};
+use certdesk_store::pg::{HallAddress, HallStatus, ServerPassword};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -245,6 +245,22 @@ pub fn hall_password(address: &HallAddress, chosen: ChosenBy, flag_file: Option<
     }
 }
 
+/// A hall's address checked and its password found by [`hall_password`], else from `ask`.
+fn hall_with_password(
+    url: &str,
+    chosen_by: ChosenBy,
+    flag_password_file: Option<&Path>,
+    env: &Environment,
+    ask: impl FnOnce(&HallAddress) -> Result<ServerPassword, DeskError>,
+) -> Result<(HallAddress, ServerPassword), DeskError> {
+    let address = HallAddress::parse(url).map_err(certdesk_store::StoreError::from)?;
+    let password = match hall_password(&address, chosen_by, flag_password_file, env)? {
+        Some(p) => p,
+        None => ask(&address)?,
+    };
+    Ok((address, password))
+}
+
 /// The store as the adapters hold it, with where it is.
 pub struct Opened {
     pub store: CaseStore,
@@ -263,15 +279,58 @@ pub fn open(
     let store = match &target {
         StoreTarget::File(path) => Store::open(path)?,
         StoreTarget::Hall(url) => {
-            let address = HallAddress::parse(url).map_err(certdesk_store::StoreError::from)?;
-            let password = match hall_password(&address, chosen_by, flag_password_file, env)? {
-                Some(p) => p,
-                None => ask(&address)?,
-            };
+            let (address, password) = hall_with_password(url, chosen_by, flag_password_file, env, ask)?;
             Store::open_hall(&address, password)?
         }
     };
     Ok(Opened { store: CaseStore::new(store), place: Place { dir: env.state_dir(), opened: target, chosen_by } })
+}
+
+/// What `certdesk store status` says of the store a command would use, found without opening
+/// it as a desk does (a hall where no server takes writes cannot be opened, and that is exactly
+/// what must be said then). Reads only; no account needed: it shows servers, not cases.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(tag = "store", rename_all = "snake_case")]
+pub enum PlaceStatus {
+    /// a store file: this desk writes to it when it can write the file
+    File { path: String, exists: bool, can_write: bool },
+    /// a hall: which server takes writes, the one the status was asked on, the standbys' lag
+    Hall(HallStatus),
+}
+
+impl PlaceStatus {
+    /// Whether a desk could write now (the CLI's exit code says the same).
+    pub fn can_write(&self) -> bool {
+        match self {
+            PlaceStatus::File { can_write, .. } => *can_write,
+            PlaceStatus::Hall(h) => h.can_write,
+        }
+    }
+}
+
+/// The status of the store [`choose`] names; a hall's password as [`open`] finds it.
+pub fn status(
+    flag_db: Option<&str>,
+    flag_password_file: Option<&Path>,
+    env: &Environment,
+    ask: impl FnOnce(&HallAddress) -> Result<ServerPassword, DeskError>,
+) -> Result<PlaceStatus, DeskError> {
+    let (target, chosen_by) = choose(flag_db, env)?;
+    Ok(match target {
+        StoreTarget::File(path) => {
+            let meta = std::fs::metadata(&path).ok();
+            let can_write = match &meta {
+                Some(m) => m.is_file() && !m.permissions().readonly(),
+                // a new store file is made in its folder
+                None => path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).is_some_and(|p| p.is_dir()),
+            };
+            PlaceStatus::File { path: path.display().to_string(), exists: meta.is_some(), can_write }
+        }
+        StoreTarget::Hall(url) => {
+            let (address, password) = hall_with_password(&url, chosen_by, flag_password_file, env, ask)?;
+            PlaceStatus::Hall(certdesk_store::pg::status::status(&address, &password))
+        }
+    })
 }
 
 /// A store file opened at `path` (tests, and what a caller names itself).

@@ -340,9 +340,18 @@ impl From<PgError> for StoreError {
 pub(crate) struct Tx<'a> {
     pub(crate) db: &'a mut dyn Sql,
     pub(crate) at: String,
-    /// The seq and hash of the last event this change appended: a hall whose commit went
-    /// unanswered looks for it to learn whether the change was written.
-    pub(crate) appended: Option<(i64, String)>,
+    /// The last event this change appended: a hall whose commit went unanswered (or waited
+    /// too long for a standby) looks for it to learn whether the change was written.
+    pub(crate) appended: Option<Appended>,
+}
+
+/// An event appended in a write transaction, as the hall looks for it after its commit.
+#[derive(Debug, Clone)]
+pub(crate) struct Appended {
+    pub(crate) seq: i64,
+    pub(crate) hash: String,
+    /// what the change was, for the desk's message: the event's action and case
+    pub(crate) what: String,
 }
 
 impl<'a> Tx<'a> {
@@ -355,7 +364,11 @@ impl<'a> Tx<'a> {
     /// Appends one event at this change's time; returns its seq.
     pub(crate) fn append(&mut self, ev: &crate::NewEvent<'_>) -> Result<i64, StoreError> {
         let (seq, hash) = crate::audit::append(self.db, &self.at, ev)?;
-        self.appended = Some((seq, hash));
+        let what = match ev.case_number {
+            Some(number) => format!("{} of case {}", ev.action.wire(), number.as_str()),
+            None => ev.action.wire().to_string(),
+        };
+        self.appended = Some(Appended { seq, hash, what });
         Ok(seq)
     }
 }

@@ -94,6 +94,24 @@ impl StoreError {
     pub fn is_commit_unknown(&self) -> bool {
         matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::CommitUnknown { .. }))
     }
+
+    /// Whether no server of the hall takes writes now (服务器切换中: a failover under way):
+    /// nothing was written; the desk keeps what was typed and tries again.
+    pub fn is_no_writable_server(&self) -> bool {
+        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::NoWritableServer { .. }))
+    }
+
+    /// Whether the change was saved on the hall's primary but no synchronous standby confirmed
+    /// it within the bound: done (do not do it again), and the hall's standby is missing.
+    pub fn is_standby_wait(&self) -> bool {
+        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::StandbyWait { .. }))
+    }
+
+    /// Whether the change was given up after waiting the bound (for the write lock, or its
+    /// commit for a standby) with nothing written: try again later.
+    pub fn is_write_wait(&self) -> bool {
+        matches!(self, StoreError::Server(e) if matches!(**e, pg::PgError::WriteWait { .. }))
+    }
 }
 
 /// Set to ask a long store operation (a backup) to stop; it stops at its next step and leaves

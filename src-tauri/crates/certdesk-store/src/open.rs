@@ -114,7 +114,7 @@ impl Store {
     }
 
     fn on_hall(hall: pg::Hall) -> Store {
-        let shown = hall.server().to_string();
+        let shown = hall.address().shown().to_string();
         Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), shown })) }
     }
 
@@ -148,11 +148,26 @@ impl Store {
         }
     }
 
-    /// The hall's server as shown to people (`USER@HOST:PORT/DB`), `None` for a store file.
+    /// The hall as shown to people (`USER@HOST:PORT/DB`; every server when its address names
+    /// several, see [`Store::hall_status`] for the one that takes writes), `None` for a store
+    /// file.
     pub fn server(&self) -> Option<&str> {
         match &self.backend {
             Backend::Sqlite { .. } => None,
             Backend::Hall(h) => Some(&h.shown),
+        }
+    }
+
+    /// What the hall's servers are doing now (`store status`, the app's header): which one
+    /// takes writes and which one this store is on, each server's answer, the standbys' lag,
+    /// whether commits wait for a missing synchronous standby. `None` for a store file. Never
+    /// fails for the servers' sake (one that does not answer is in the answer); asks each
+    /// server other than this store's own on a connection of its own (at most 3 s each), so a
+    /// header refreshes it every few seconds, not on every keystroke.
+    pub fn hall_status(&self) -> Option<pg::HallStatus> {
+        match &self.backend {
+            Backend::Sqlite { .. } => None,
+            Backend::Hall(h) => Some(h.hall.borrow_mut().status()),
         }
     }
 

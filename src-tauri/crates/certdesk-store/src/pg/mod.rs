@@ -18,14 +18,16 @@
 //! certificate is always verified, its name included: a hall's TLS that anyone could stand in
 //! for would be TLS in name only. `disable` / `prefer` connect in clear.
 
+mod address;
 pub mod chain;
 pub mod schema;
+pub mod status;
 
+pub use address::{HallAddress, STANDBY_WAIT_S, ServerName};
 pub use chain::{CHAIN_LOCK, WriteTx};
+pub use status::{HallStatus, ServerRole, ServerState, Standby};
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// What went wrong, by kind. A lost connection is its own kind ([`PgError::ConnectionLost`]):
@@ -50,6 +52,24 @@ pub enum PgError {
         #[source]
         source: postgres::Error,
     },
+    /// Servers answered but none takes writes: a primary gone and its standby not promoted
+    /// yet (or the address names only standbys). Nothing was written; the desk tries again.
+    #[error("服务器切换中 (no server of the hall takes writes now: {tried}): nothing of this change was written; try again in a moment")]
+    NoWritableServer { tried: String },
+    /// The change was committed on the primary, but no synchronous standby confirmed it within
+    /// the bound (`standby_wait`): PostgreSQL commits locally first, then waits; the wait was
+    /// cancelled and the server's warning read, and the change was found on the server. It is
+    /// saved (done once: do not do it again); it is on no standby yet, and until one is back the
+    /// primary holds every commit the same way.
+    #[error(
+        "已保存，但备用服务器未确认 ({what} is saved on the hall's primary {server}, but no synchronous standby confirmed it within {waited_s} s: do not do it again; the administrator must bring the standby back or clear synchronous_standby_names on the primary; the server said: {warning})"
+    )]
+    StandbyWait { what: String, server: String, waited_s: u64, warning: String },
+    /// This change waited longer than the bound for the hall's write lock (another desk's
+    /// commit held it: waiting for a missing synchronous standby when `standby_missing`) or its
+    /// commit was cancelled before the server made it. Nothing was written.
+    #[error("{}", write_wait_text(*waited_s, *standby_missing))]
+    WriteWait { waited_s: u64, standby_missing: bool },
     #[error("cannot connect to the database server {server}: {source}")]
     Connect {
         server: String,
@@ -94,6 +114,15 @@ pub enum PgError {
     Invalid(String),
 }
 
+fn write_wait_text(waited_s: u64, standby_missing: bool) -> String {
+    let why = if standby_missing {
+        "the hall's primary is holding commits for a synchronous standby that does not answer: the administrator must bring the standby back or clear synchronous_standby_names"
+    } else {
+        "another change held the hall's write lock"
+    };
+    format!("服务器等待中 (this change waited {waited_s} s and was given up: {why}): nothing of this change was written; try again later")
+}
+
 /// Whether `e` means the connection is gone (closed, reset, the backend terminated or the
 /// server shutting down), as opposed to an error of the statement.
 pub(crate) fn is_connection_lost(e: &postgres::Error) -> bool {
@@ -116,8 +145,18 @@ pub(crate) fn is_connection_lost(e: &postgres::Error) -> bool {
 }
 
 /// Maps a client error with what the store was doing.
+/// A write refused by a server that takes none (25006, read_only_sql_transaction: a standby,
+/// reached through an address that takes any server) is [`PgError::NoWritableServer`].
 pub(crate) fn db(op: &'static str) -> impl Fn(postgres::Error) -> PgError {
-    move |source| if is_connection_lost(&source) { PgError::ConnectionLost { op, source } } else { PgError::Db { op, source } }
+    move |source| {
+        if is_connection_lost(&source) {
+            PgError::ConnectionLost { op, source }
+        } else if source.code() == Some(&postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) {
+            PgError::NoWritableServer { tried: format!("the server this desk is on refused a write while {op}: {source}") }
+        } else {
+            PgError::Db { op, source }
+        }
+    }
 }
 
 /// The password of the database role, wiped when dropped (every copy); `Debug` prints `***`.
@@ -198,142 +237,27 @@ impl std::fmt::Debug for ServerPassword {
     }
 }
 
-/// A parsed `postgres://USER@HOST:PORT/DB?…` address without a password, and how it is shown
-/// (logs, the app's status line): `USER@HOST:PORT/DB`. With TLS, the CA certificate file the
-/// server's certificate is checked against (`sslrootcert`), and the desk's own certificate and
-/// key where the server asks for one (`sslcert`, `sslkey`: PEM).
-#[derive(Clone)]
-pub struct HallAddress {
-    config: postgres::Config,
-    shown: String,
-    tls_ca: Option<PathBuf>,
-    client_cert: Option<(PathBuf, PathBuf)>,
-}
-
-/// The TLS parameters of an address's query, which the client does not know itself.
-#[derive(Default)]
-struct TlsParams {
-    mode: Option<String>,
-    ca: Option<PathBuf>,
-    cert: Option<PathBuf>,
-    key: Option<PathBuf>,
-}
-
-/// The address's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, taken out of its query
-/// (the client knows only disable/prefer/require): the address left and those.
-fn split_tls(url: &str) -> (String, TlsParams) {
-    let Some((base, query)) = url.split_once('?') else { return (url.to_string(), TlsParams::default()) };
-    let (mut tls, mut kept) = (TlsParams::default(), Vec::new());
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("sslmode", v)) => tls.mode = Some(v.to_string()),
-            Some(("sslrootcert", v)) => tls.ca = Some(PathBuf::from(v)),
-            Some(("sslcert", v)) => tls.cert = Some(PathBuf::from(v)),
-            Some(("sslkey", v)) => tls.key = Some(PathBuf::from(v)),
-            _ => kept.push(pair),
-        }
-    }
-    let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
-    (url, tls)
-}
-
-impl std::fmt::Debug for HallAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HallAddress({})", self.shown)
-    }
-}
-
-impl HallAddress {
-    pub fn parse(url: &str) -> Result<HallAddress, PgError> {
-        let (url, tls) = split_tls(url);
-        let TlsParams { mode, ca, cert, key } = tls;
-        // never echo what was typed: it may hold a password
-        let mut config = postgres::Config::from_str(&url).map_err(|source| PgError::BadUrl { shown: "postgres://…".into(), source })?;
-        let shown = shown(&config);
-        if config.get_password().is_some() {
-            return Err(PgError::PasswordInUrl { shown });
-        }
-        let tls_ca = match mode.as_deref() {
-            None | Some("disable" | "allow" | "prefer") => {
-                config.ssl_mode(postgres::config::SslMode::Disable);
-                None
-            }
-            Some(mode) => {
-                let ca = ca.ok_or_else(|| PgError::TlsNeedsCa { mode: mode.to_string() })?;
-                config.ssl_mode(postgres::config::SslMode::Require);
-                Some(ca)
-            }
-        };
-        let client_cert = match (cert, key) {
-            (None, None) => None,
-            (Some(cert), Some(key)) if tls_ca.is_some() => Some((cert, key)),
-            (Some(_), Some(_)) => return Err(PgError::Invalid("sslcert and sslkey need TLS: add sslmode=verify-full&sslrootcert=FILE".into())),
-            (Some(cert), None) => return Err(PgError::TlsClient { path: cert, why: "sslcert without sslkey: give both".into() }),
-            (None, Some(key)) => return Err(PgError::TlsClient { path: key, why: "sslkey without sslcert: give both".into() }),
-        };
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        if config.get_application_name().is_none() {
-            config.application_name("certdesk");
-        }
-        Ok(HallAddress { config, shown, tls_ca, client_cert })
-    }
-
-    /// `USER@HOST:PORT/DB`, safe to log and to show.
-    pub fn shown(&self) -> &str {
-        &self.shown
-    }
-
-    /// The server's host name (or socket folder), as a pgpass line names it.
-    pub fn host(&self) -> String {
-        use postgres::config::Host;
-        match self.config.get_hosts().first() {
-            Some(Host::Tcp(h)) => h.clone(),
-            #[cfg(unix)]
-            Some(Host::Unix(p)) => p.display().to_string(),
-            None => "localhost".into(),
-        }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.config.get_ports().first().copied().unwrap_or(5432)
-    }
-
-    pub fn database(&self) -> &str {
-        self.config.get_dbname().unwrap_or("")
-    }
-
-    pub fn user(&self) -> &str {
-        self.config.get_user().unwrap_or("")
-    }
-}
-
-fn shown(config: &postgres::Config) -> String {
-    use postgres::config::Host;
-    let host = match config.get_hosts().first() {
-        Some(Host::Tcp(h)) => h.clone(),
-        Some(other) => format!("{other:?}"),
-        None => "localhost".into(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!("{}@{host}:{port}/{}", config.get_user().unwrap_or("?"), config.get_dbname().unwrap_or("?"))
-}
-
 /// One desk's connection to the hall's database.
 pub struct Hall {
     pub(crate) client: postgres::Client,
     /// statements prepared on this connection, by their text
     pub(crate) prepared: crate::db::Prepared,
-    shown: String,
+    /// the server of the address this connection is on
+    on: ServerName,
+    /// the server's warnings on this connection since they were last taken (a commit's wait
+    /// for a synchronous standby cancelled: "committed locally, but might not have been
+    /// replicated")
+    warnings: Warnings,
     /// kept to connect again and look, after a commit whose answer was lost
     address: HallAddress,
     password: ServerPassword,
 }
 
+type Warnings = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
 impl std::fmt::Debug for Hall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Hall({})", self.shown)
+        write!(f, "Hall({})", self.address.shown_on(&self.on))
     }
 }
 
@@ -368,29 +292,138 @@ fn tls_connector(ca: &Path, client: Option<&(PathBuf, PathBuf)>) -> Result<tokio
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
+/// One server, with the password and, for a desk's connection, a sink for the server's
+/// warnings (the client's default logs them; a library does not).
+pub(crate) fn connect_one(
+    address: &HallAddress,
+    server: &ServerName,
+    mut config: postgres::Config,
+    password: &ServerPassword,
+    warnings: Option<Warnings>,
+) -> Result<postgres::Client, PgError> {
+    config.password(password.0.as_bytes());
+    match warnings {
+        Some(sink) => config.notice_callback(move |notice| {
+            if notice.code() == &postgres::error::SqlState::WARNING || notice.severity() == "WARNING" {
+                let text = match notice.detail() {
+                    Some(detail) => format!("{} ({detail})", notice.message()),
+                    None => notice.message().to_string(),
+                };
+                if let Ok(mut w) = sink.lock() {
+                    w.push(text);
+                }
+            }
+        }),
+        None => config.notice_callback(|_| {}),
+    };
+    let connected = match &address.tls_ca {
+        None => config.connect(postgres::NoTls),
+        Some(ca) => config.connect(tls_connector(ca, address.client_cert.as_ref())?),
+    };
+    connected.map_err(|source| PgError::Connect { server: address.shown_on(server), source })
+}
+
+/// Whether the server takes writes: `transaction_read_only` off (on for a standby in recovery,
+/// as libpq's `target_session_attrs=read-write` asks it).
+fn takes_writes(client: &mut postgres::Client) -> Result<bool, postgres::Error> {
+    let row = client.query_one("SELECT current_setting('transaction_read_only') = 'off'", &[])?;
+    Ok(row.get(0))
+}
+
+/// How one server of the address answered a desk looking for the hall.
+enum Answer {
+    /// it took the connection but takes no writes (a standby, in recovery)
+    NoWrites,
+    Failed(postgres::Error),
+}
+
 impl Hall {
-    /// Connects with the role's password. The client copies the password into its own
-    /// configuration for the handshake; that copy lives only for this call.
+    /// Connects with the role's password to the first server of the address that answers (and
+    /// takes writes, where the address asks for that: `target_session_attrs=read-write`, the
+    /// default when it names several servers), trying them in order. None answering: a
+    /// connection error; some answering but none taking writes: [`PgError::NoWritableServer`]
+    /// (服务器切换中: a primary gone and its standby not promoted yet). The client copies the
+    /// password into its own configuration for the handshake; that copy lives only for this call.
     pub fn connect(address: &HallAddress, password: &ServerPassword) -> Result<Hall, PgError> {
-        let mut config = address.config.clone();
-        config.password(password.0.as_bytes());
-        let connected = match &address.tls_ca {
-            None => config.connect(postgres::NoTls),
-            Some(ca) => config.connect(tls_connector(ca, address.client_cert.as_ref())?),
-        };
-        let client = connected.map_err(|source| PgError::Connect { server: address.shown.clone(), source })?;
-        Ok(Hall { client, prepared: Default::default(), shown: address.shown.clone(), address: address.clone(), password: password.clone() })
+        let mut passed: Vec<(ServerName, Answer)> = Vec::new();
+        for (server, config) in address.servers() {
+            let warnings = Warnings::default();
+            let mut client = match connect_one(address, &server, config, password, Some(warnings.clone())) {
+                Ok(client) => client,
+                Err(PgError::Connect { source, .. }) => {
+                    passed.push((server, Answer::Failed(source)));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if address.writer_only {
+                match takes_writes(&mut client) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        passed.push((server, Answer::NoWrites));
+                        continue;
+                    }
+                    Err(source) => {
+                        passed.push((server, Answer::Failed(source)));
+                        continue;
+                    }
+                }
+            }
+            return Ok(Hall { client, prepared: Default::default(), on: server, warnings, address: address.clone(), password: password.clone() });
+        }
+        let tried = passed
+            .iter()
+            .map(|(server, answer)| match answer {
+                Answer::NoWrites => format!("{server} takes no writes (a standby)"),
+                Answer::Failed(e) => format!("{server}: {e}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        if passed.iter().any(|(_, a)| matches!(a, Answer::NoWrites)) {
+            return Err(PgError::NoWritableServer { tried });
+        }
+        // the error that says most: one the server answered (a wrong password, no such
+        // database) before one of the network
+        let failures = passed.into_iter().filter_map(|(server, a)| match a {
+            Answer::Failed(e) => Some((server, e)),
+            Answer::NoWrites => None,
+        });
+        let (server, source) =
+            failures.reduce(|kept, next| if kept.1.code().is_some() { kept } else { next }).ok_or_else(|| PgError::Invalid("the address names no server".into()))?;
+        let server = if address.servers().len() > 1 { format!("{} ({tried})", address.shown()) } else { address.shown_on(&server) };
+        Err(PgError::Connect { server, source })
     }
 
-    /// A new connection to the same server as the same role (after this one was lost, or for
-    /// a second handle on the hall).
+    /// A new connection to the hall as the same role (after this one was lost, or for a second
+    /// handle on the hall): to the server that takes writes now, which after a failover is
+    /// another one.
     pub fn connect_again(&self) -> Result<Hall, PgError> {
         Hall::connect(&self.address, &self.password)
     }
 
-    /// The server this desk works on, as shown to people.
-    pub fn server(&self) -> &str {
-        &self.shown
+    /// The server this connection is on, `USER@HOST:PORT/DB`, as shown to people.
+    pub fn server(&self) -> String {
+        self.address.shown_on(&self.on)
+    }
+
+    /// The server of the address this connection is on.
+    pub fn on(&self) -> &ServerName {
+        &self.on
+    }
+
+    /// The address this connection was made from.
+    pub fn address(&self) -> &HallAddress {
+        &self.address
+    }
+
+    /// Asks the server to cancel what this connection is running (the client's cancel request
+    /// on a connection of its own, over TLS where the address has it).
+    pub(crate) fn cancel(address: &HallAddress, token: &postgres::CancelToken) -> Result<(), PgError> {
+        let sent = match &address.tls_ca {
+            None => token.cancel_query(postgres::NoTls),
+            Some(ca) => token.cancel_query(tls_connector(ca, address.client_cert.as_ref())?),
+        };
+        sent.map_err(db("asking the server to stop waiting"))
     }
 
     /// Whether this connection is gone (after [`PgError::ConnectionLost`]): connect again.
@@ -408,37 +441,6 @@ impl Hall {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_address_with_a_password_is_refused_without_echoing_it() {
-        let err = HallAddress::parse("postgres://clerk:s3cret@hall.local:5433/certdesk").expect_err("a password in the URL");
-        assert!(matches!(err, PgError::PasswordInUrl { .. }), "{err:?}");
-        assert!(!err.to_string().contains("s3cret") && !format!("{err:?}").contains("s3cret"), "{err}");
-        assert!(err.to_string().contains("clerk@hall.local:5433/certdesk"), "{err}");
-    }
-
-    #[test]
-    fn a_client_certificate_comes_with_its_key_and_over_tls_only() {
-        let base = "postgres://clerk@h/hall?sslmode=verify-full&sslrootcert=/ca.pem";
-        let a = HallAddress::parse(&format!("{base}&sslcert=/desk.pem&sslkey=/desk.key")).expect("a client certificate");
-        assert_eq!(a.client_cert, Some((PathBuf::from("/desk.pem"), PathBuf::from("/desk.key"))));
-        assert!(matches!(HallAddress::parse(&format!("{base}&sslcert=/desk.pem")), Err(PgError::TlsClient { .. })));
-        assert!(matches!(HallAddress::parse(&format!("{base}&sslkey=/desk.key")), Err(PgError::TlsClient { .. })));
-        assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::Invalid(_))));
-    }
-
-    #[test]
-    fn an_address_is_shown_without_secrets_and_tls_is_not_faked() {
-        let a = HallAddress::parse("postgres://clerk@10.0.0.5:5433/hall?sslmode=disable").expect("an address");
-        assert_eq!(a.shown(), "clerk@10.0.0.5:5433/hall");
-        assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslmode=require"), Err(PgError::TlsNeedsCa { .. })));
-        let tls = HallAddress::parse("postgres://clerk@h/hall?sslmode=verify-full&sslrootcert=/etc/certdesk/hall-ca.pem&connect_timeout=5").expect("TLS with a CA");
-        assert_eq!((tls.shown(), tls.tls_ca.as_deref()), ("clerk@h:5432/hall", Some(Path::new("/etc/certdesk/hall-ca.pem"))));
-        assert_eq!(tls.config.get_connect_timeout(), Some(&Duration::from_secs(5)));
-        assert!(HallAddress::parse("postgres://clerk@h/hall?sslmode=prefer").expect("in clear").tls_ca.is_none());
-        let bad = HallAddress::parse("postgres://clerk:pw@h:notaport/x").expect_err("a bad port");
-        assert!(!bad.to_string().contains("pw@"), "{bad}");
-    }
 
     #[test]
     fn a_pgpass_line_is_matched_with_wildcards_and_escapes() {
