@@ -123,7 +123,7 @@ impl Store {
         }
         serde_json::from_str::<serde_json::Value>(body).map_err(|e| StoreError::Invalid(format!("the draft is not JSON: {e}")))?;
         let sql = "INSERT INTO drafts (account, body, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (account) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
-        self.read(|db| db.exec("saving a draft", sql, args![account, body, now()]).map(drop))
+        self.write_scratch("saving a draft", sql, args![account, body, now()]).map(drop)
     }
 
     pub fn draft(&self, account: &str) -> Result<Option<String>, StoreError> {
@@ -131,7 +131,7 @@ impl Store {
     }
 
     pub fn clear_draft(&mut self, account: &str) -> Result<(), StoreError> {
-        self.read(|db| db.exec("clearing a draft", "DELETE FROM drafts WHERE account = ?1", args![account]).map(drop))
+        self.write_scratch("clearing a draft", "DELETE FROM drafts WHERE account = ?1", args![account]).map(drop)
     }
 
     /// Cases matching every given filter, newest first.

@@ -202,6 +202,25 @@ impl Store {
         }
     }
 
+    /// A write outside the audit chain that may be lost with a dying primary (the intake's
+    /// draft: the form is still on the clerk's screen): on a hall it commits on the primary
+    /// alone (`SET LOCAL synchronous_commit = local`), so a missing synchronous standby never
+    /// holds it, unbounded, as it holds a commit that waits for one.
+    pub(crate) fn write_scratch(&self, op: &'static str, sql: &str, args: &[crate::db::Val]) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { conn, .. } => Lite(conn).exec(op, sql, args),
+            Backend::Hall(h) => {
+                let mut hall = h.hall.borrow_mut();
+                let hall = Store::hall(&mut hall)?;
+                let mut tx = hall.client.transaction().map_err(pg::db(op))?;
+                tx.batch_execute("SET LOCAL synchronous_commit = local").map_err(pg::db(op))?;
+                let changed = Pg { client: &mut tx, prepared: &mut hall.prepared }.exec(op, sql, args)?;
+                tx.commit().map_err(pg::db(op))?;
+                Ok(changed)
+            }
+        }
+    }
+
     /// Runs `read` on one consistent snapshot of the store (`verify`).
     pub(crate) fn snapshot<T>(&self, read: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match &self.backend {

@@ -70,10 +70,23 @@ fn a_desk_given_both_servers_finds_the_writer_says_what_it_waits_for_and_never_h
     let text = err.to_string();
     assert!(text.contains("已保存") && text.contains("A01-20261122-0002") && text.contains("do not do it again") && text.contains("committed locally"), "{text}");
     numbers.push("A01-20261122-0002".into());
-    let (mut other, queued_err) = queued.join().expect("the second desk");
+    let (other, queued_err) = queued.join().expect("the second desk");
     assert!(matches!(&queued_err, certdesk_store::ActError::Store(e) if e.is_write_wait()), "{queued_err:?}");
     assert!(queued_err.to_string().contains("nothing of this change was written") && queued_err.to_string().contains("synchronous standby"), "{queued_err}");
     assert_eq!(cases_on(&rig, &rig.primary_url), numbers, "the unconfirmed case saved once, the queued one not at all");
+    // the clerk's draft is scratch, not a change of the chain: saved on the primary alone while
+    // the standby is away, never held behind it (an unbounded wait would hang this test: it
+    // fails after 20 s instead)
+    let (done, saved) = std::sync::mpsc::channel();
+    let drafting = std::thread::spawn(move || {
+        let mut other = other;
+        let outcome = other.save_draft("li", r#"{"v":1,"form":{"org":"广州市示例科技有限公司"}}"#).and_then(|()| other.draft("li"));
+        let _ = done.send(outcome.map_err(|e| e.to_string()));
+        other
+    });
+    let draft = saved.recv_timeout(std::time::Duration::from_secs(20)).expect("a draft save is not held by the missing standby");
+    assert!(draft.expect("the draft saved").is_some_and(|d| d.contains("示例科技")));
+    let mut other = drafting.join().expect("the drafting desk");
 
     // the standby back: both desks write again
     rig.run(&["standby-up"]);

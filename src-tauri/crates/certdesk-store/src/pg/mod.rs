@@ -201,10 +201,13 @@ impl ServerPassword {
                 return Err(PgError::Invalid(format!("the password file {} may be read by others (mode {:o}): chmod 600 it", path.display(), mode & 0o777)));
             }
         }
-        let wanted = [address.host(), address.port().to_string(), address.database().to_string(), address.user().to_string()];
+        // one password serves the hall's role on every server of the address: the first line
+        // that matches any of them (a hall's pgpass may name only its standby's host)
+        let wanted: Vec<[String; 4]> =
+            address.servers().into_iter().map(|(server, _)| [server.host, server.port.to_string(), address.database().to_string(), address.user().to_string()]).collect();
         for line in text.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()) {
             let fields = pgpass_fields(line);
-            if fields.len() == 5 && fields[..4].iter().zip(&wanted).all(|(f, w)| f.as_str() == "*" || f.as_str() == w.as_str()) {
+            if fields.len() == 5 && wanted.iter().any(|w| fields[..4].iter().zip(w).all(|(f, w)| f.as_str() == "*" || f.as_str() == w.as_str())) {
                 return Ok(Some(ServerPassword::new(fields[4].to_string())));
             }
         }
@@ -456,6 +459,9 @@ mod tests {
         let found = |url: &str| ServerPassword::from_pgpass(&file, &HallAddress::parse(url).expect("an address")).expect("reading").map(|p| p.0.to_string());
         assert_eq!(found("postgres://clerk@10.0.0.5:5433/hall").as_deref(), Some("p:w\\d:x"));
         assert_eq!(found("postgres://li@10.0.0.5:5433/hall").as_deref(), Some("fallback"));
+        // a hall of two servers: a line for either serves (here only the second is named)
+        assert_eq!(found("postgres://clerk@10.0.0.4:5432,10.0.0.5:5433/hall?target_session_attrs=read-write").as_deref(), Some("p:w\\d:x"));
+        assert_eq!(found("postgres://clerk@other:5433,10.0.0.9:5432/hall").as_deref(), Some("wrong"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
