@@ -12,6 +12,7 @@ mod catalog;
 mod context;
 mod counter;
 mod form;
+mod idcard;
 mod key;
 mod output;
 mod report;
@@ -96,6 +97,26 @@ pub enum Command {
     /// The store itself: verified backup and restore.
     #[command(subcommand)]
     Store(StoreCmd),
+    /// The applicant's ID card, read from its chip (a GA/T 467 reader or a vendor's SDT library).
+    #[command(subcommand)]
+    Idcard(IdcardCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IdcardCmd {
+    /// Read the card lying on the reader: its fields, checked, and whether it is valid today.
+    /// No card: exit 1.
+    Read {
+        /// The reader's serial device (GA/T 467, 115200 8N1): /dev/ttyUSB0, COM3.
+        #[arg(long, value_name = "DEVICE", required_unless_present = "library", conflicts_with = "library")]
+        port: Option<String>,
+        /// The reader's vendor library (SDT_* functions): libsdtapi.so, sdtapi.dll.
+        #[arg(long, value_name = "FILE")]
+        library: Option<std::path::PathBuf>,
+        /// With --library: the reader's USB port, 1–16 (every port tried when left out).
+        #[arg(long = "usb-port", value_name = "N", requires = "library")]
+        usb_port: Option<String>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -749,6 +770,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Counter(c) => counter::counter_cmd(ctx, c),
         Command::Report(c) => report::report_cmd(ctx, c),
         Command::Store(c) => store::store_cmd(ctx, c),
+        Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),
     }
 }
 

@@ -262,8 +262,21 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 10] =
-    ["counter_code", "counter_name", "counter_address", "pkcs11_module", "printer", "export_dir", "scan_folder", "print_dir", "backup_dir", "idle_minutes"];
+pub const SETTINGS: [&str; 13] = [
+    "counter_code",
+    "counter_name",
+    "counter_address",
+    "pkcs11_module",
+    "printer",
+    "export_dir",
+    "scan_folder",
+    "print_dir",
+    "backup_dir",
+    "idle_minutes",
+    "idcard_port",
+    "idcard_library",
+    "idcard_usb_port",
+];
 
 impl Desk<'_> {
     /// The account this call acts as, as it is now.
@@ -563,6 +576,16 @@ impl Desk<'_> {
     }
 
     /// Every setting an administrator edits, with the counter code's default (`get_settings`).
+    /// The counter's ID card reader as the administrator set it (a clerk reads cards with it).
+    pub fn idcard_reader(&self) -> Result<crate::idcard::ReaderChoice, DeskError> {
+        self.require("read ID cards", Role::Clerk)?;
+        let mut values = std::collections::BTreeMap::new();
+        for key in ["idcard_port", "idcard_library", "idcard_usb_port"] {
+            values.insert(key, self.store.setting(key)?);
+        }
+        crate::idcard::ReaderChoice::from_settings(|k| values.get(k).cloned().flatten())?.ok_or(DeskError::NoIdCardReader)
+    }
+
     pub fn settings(&self) -> Result<std::collections::BTreeMap<&'static str, String>, DeskError> {
         self.require("read the settings", Role::Admin)?;
         let mut out = std::collections::BTreeMap::new();
@@ -592,6 +615,12 @@ impl Desk<'_> {
             }
             "idle_minutes" if !value.is_empty() => {
                 crate::limits::idle_minutes(&value)?;
+            }
+            "idcard_usb_port" if !value.is_empty() => {
+                value = crate::idcard::usb_port(&value)?.to_string();
+            }
+            "idcard_library" if !value.is_empty() && !Path::new(&value).is_file() => {
+                return Err(DeskError::IdCardLibraryMissing { path: value.clone() });
             }
             "pkcs11_module" if !value.is_empty() && !Path::new(&value).is_file() => {
                 return Err(DeskError::Token(certdesk_token::TokenError::Module { path: value.clone(), why: "not a file".into() }));

@@ -32,6 +32,14 @@ pub enum DeskError {
     },
     #[error(transparent)]
     Catalog(#[from] certdesk_catalog::CatalogError),
+    /// The ID card reader or the card read through it (the cause in English and Chinese).
+    #[error("{0} ({zh})", zh = .0.zh())]
+    IdCard(#[from] certdesk_idcard::IdCardError),
+    /// No ID card reader is set: the administrator names a serial port or a vendor library.
+    #[error("no ID card reader is set: the administrator names its serial port (idcard_port) or its vendor library (idcard_library) in the settings (未设置身份证阅读器)")]
+    NoIdCardReader,
+    #[error("{path} is not a file: the ID card reader's vendor library (SDT) is named by its file (身份证阅读器动态库不存在)")]
+    IdCardLibraryMissing { path: String },
     #[error(transparent)]
     Fee(#[from] certdesk_catalog::FeeError),
 
@@ -217,6 +225,8 @@ impl DeskError {
             DeskError::InvalidDay { .. } => K::InvalidDay,
             DeskError::DayRange { .. } => K::DayRange,
             DeskError::TooLarge { .. } => K::TooLarge,
+            DeskError::IdCard(e) => idcard_kind(e),
+            DeskError::NoIdCardReader | DeskError::IdCardLibraryMissing { .. } => K::IdcardNoReader,
             DeskError::OutOfRange { .. } => K::OutOfRange,
             DeskError::UnknownValue { .. } => K::UnknownValue,
             DeskError::UnknownSetting { .. } => K::UnknownSetting,
@@ -284,6 +294,18 @@ fn pg_kind(e: &certdesk_store::pg::PgError) -> ErrorKind {
         P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::Invalid(_) => {
             ErrorKind::Server
         }
+    }
+}
+
+fn idcard_kind(e: &certdesk_idcard::IdCardError) -> ErrorKind {
+    use certdesk_idcard::ErrorKind as I;
+    match e.kind() {
+        I::NoCard => ErrorKind::IdcardNoCard,
+        I::CardRemoved => ErrorKind::IdcardRemoved,
+        I::Open | I::MissingFunction => ErrorKind::IdcardNoReader,
+        I::UnsupportedCardType => ErrorKind::IdcardUnsupported,
+        I::BadText | I::BadField | I::BadIdNumber => ErrorKind::IdcardBadData,
+        I::Io | I::Timeout | I::Truncated | I::BadCheckByte | I::ShortFrame | I::OversizedFrame | I::UnknownStatus | I::ReaderStatus => ErrorKind::IdcardReadFailed,
     }
 }
 
@@ -491,6 +513,18 @@ pub enum ErrorKind {
     NothingToPrint,
     Print,
     SealUnreadable,
+    // ID cards
+    /// no card lies on the reader
+    IdcardNoCard,
+    /// the card left the reader during the read: lay it again
+    IdcardRemoved,
+    /// no reader set, or the one set cannot be opened (device, library, port)
+    IdcardNoReader,
+    /// the reader's answer was broken (check byte, length, status, silence): nothing filled
+    IdcardReadFailed,
+    /// the card's data are not what the standard allows (text, a field, the ID number)
+    IdcardBadData,
+    IdcardUnsupported,
     NoSealImage,
     NotPng,
     NotAnImage,

@@ -58,6 +58,7 @@ pub mod briefing;
 pub mod dates;
 mod error;
 pub mod folders;
+pub mod idcard;
 pub mod intake;
 pub mod issue;
 pub mod keydesk;
