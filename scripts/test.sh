@@ -45,6 +45,9 @@ echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk proc
 echo "== dual-certificate issuance benchmark on the soft SKF key, smoke run (debug build; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-skf" --rounds 3
 
+echo "== ID card benchmark, smoke run (debug build, a simulated GA/T 467 reader: the intake's path and the CLI read; README figures from release)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-idcard-desk" --runs 3 --cli "${CARGO_TARGET_DIR:-target}/debug/certdesk"
+
 echo "== the Debian package: built, installed with apt, the CLI printing forms with the source tree out of reach"
 bash scripts/test-package.sh
 

@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "store_place",
     "set_store_place",
     "hall_status",
+    "idcard_poll",
     "debug_crash",
     "export_logs",
     "setup_admin",

@@ -55,6 +55,7 @@ mod tests {
             certdesk_desk::print::FormPages,
             certdesk_desk::print::Sheet,
             certdesk_desk::print::Preview,
+            certdesk_desk::idcard::CardForIntake,
             certdesk_desk::store::pg::HallStatus,
             certdesk_desk::store::pg::ServerName,
             certdesk_desk::store::pg::ServerState,

@@ -61,6 +61,7 @@ fn window(dir: &std::path::Path) -> Window {
             desks::admin::list_accounts,
             desks::place::store_place,
             desks::place::hall_status,
+            desks::idcard::idcard_poll,
             desks::place::set_store_place,
             desks::keys::key_slots,
             desks::keys::key_queue,
@@ -695,4 +696,45 @@ fn the_intake_form_is_told_the_phone_kind_and_each_materials_state() {
     let promised = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": [{ "id": required["id"], "to_follow": "下周一" }] }));
     let item = promised["items"].as_array().unwrap().iter().find(|i| i["id"] == required["id"]).unwrap().clone();
     assert_eq!((item["state"].as_str(), item["to_follow"].as_str()), (Some("to_follow"), Some("下周一")), "{item}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_card_laid_on_the_counters_reader_reaches_the_intake_once_and_an_expired_one_is_refused() {
+    use certdesk_idcard_soft::sim::{SimConfig, Simulator};
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let cards = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/certdesk-idcard/tests/cards");
+    let lying = dir.path().join("card.json");
+    let reader = Simulator::start(SimConfig { card: Some(lying.clone()), baud: 0, ..SimConfig::default() }).unwrap();
+
+    // no reader set: said, nothing else
+    w.login("zhang");
+    assert_eq!(w.kind("idcard_poll", json!({})), "idcard_no_reader");
+    w.login("admin");
+    w.ok("set_setting", json!({ "key": "idcard_port", "value": reader.path() }));
+    assert_eq!(w.kind("idcard_poll", json!({})), "missing_role", "a clerk reads cards");
+
+    w.login("zhang");
+    assert_eq!(w.ok("idcard_poll", json!({})), Value::Null, "no card yet");
+    std::fs::copy(format!("{cards}/resident.json"), &lying).unwrap();
+    let card = w.ok("idcard_poll", json!({}));
+    assert_eq!((card["name"].as_str(), card["id_number"].as_str(), card["id_type"].as_str()), (Some("张三丰"), Some("440306199003071232"), Some("resident_id")), "{card}");
+    assert_eq!((card["nation"].as_str(), card["validity"].as_str(), card["refused"].as_str()), (Some("汉"), Some("valid"), None), "{card}");
+    assert_eq!(card["photo"], Value::Null, "a GA/T 467 reader gives no decoded photo");
+    assert_eq!(w.ok("idcard_poll", json!({})), Value::Null, "the same card still lying there is not read again");
+
+    // taken off, then an expired card laid: read, and refused in the seed's words
+    std::fs::remove_file(&lying).unwrap();
+    assert_eq!(w.ok("idcard_poll", json!({})), Value::Null);
+    let text = std::fs::read_to_string(format!("{cards}/resident.json")).unwrap().replace(r#""valid_to": "2035-01-01""#, r#""valid_to": "2025-01-01""#);
+    std::fs::write(&lying, text).unwrap();
+    let card = w.ok("idcard_poll", json!({}));
+    assert_eq!(card["validity"], "expired", "{card}");
+    let refused = card["refused"].as_str().unwrap();
+    assert!(refused.contains("2025-01-01") && refused.contains("个人身份证件无法进行扫描验证"), "{refused}");
+
+    // nothing of the card in the store or the log
+    let db = std::fs::read(dir.path().join("c.db")).unwrap();
+    assert!(!db.windows("440306199003071232".len()).any(|x| x == "440306199003071232".as_bytes()), "the card's number reached the store");
 }

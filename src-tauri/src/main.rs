@@ -75,6 +75,8 @@ pub struct AppState {
     pub catalog: certdesk_desk::catalog::Catalog,
     pub forms: certdesk_desk::forms::Forms,
     pub keys: Mutex<Option<certdesk_desk::keydesk::KeyLibrary>>,
+    /// The intake's ID card reader, opened at the first card asked for.
+    pub idcard: Mutex<Option<certdesk_desk::idcard::CardWatch>>,
     /// Set by 取消 while a backup runs (`cancel_backup`).
     pub backup_cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The store this app opened, who chose it, and where the choice for the next start is kept.
@@ -102,6 +104,7 @@ impl AppState {
             catalog,
             forms,
             keys: Mutex::new(None),
+            idcard: Mutex::new(None),
             backup_cancel: Default::default(),
             place: Place { dir: env.state_dir(), opened: StoreTarget::File(env.default_file()), chosen_by: ChosenBy::Default },
             env,
@@ -346,6 +349,7 @@ fn main() {
             desks::admin::restore_store,
             desks::place::store_place,
             desks::place::hall_status,
+            desks::idcard::idcard_poll,
             desks::place::set_store_place,
             desks::admin::recent_logs,
             desks::admin::debug_crash,

@@ -161,6 +161,36 @@ export type Sheet = { width: number, height: number, svg: string, };
 
 export type Preview = { forms: Array<FormPages>, sheets: Array<Sheet>, };
 
+export type CardForIntake = { 
+/**
+ * `resident`, `hmt_residence`, `foreign_permanent` (the CLI's `card_type`)
+ */
+card_type: string, 
+/**
+ * 居民身份证, 港澳台居民居住证, 外国人永久居留身份证
+ */
+card_type_zh: string, 
+/**
+ * the case JSON's `id_type` for this card
+ */
+id_type: string, name: string, sex: string, nation: string | null, birth_date: string, address: string | null, id_number: string, issuer: string | null, valid_from: string, 
+/**
+ * `YYYY-MM-DD` or `长期`
+ */
+valid_to: string, english_name: string | null, nationality: string | null, pass_number: string | null, 
+/**
+ * `valid`, `expired`, `not_yet_valid` on the counter's today
+ */
+validity: string, 
+/**
+ * why the card cannot be used, in Chinese with the seed's words; `None`: it can
+ */
+refused: string | null, 
+/**
+ * the photo as a BMP data URL, only when a vendor library decoded it (never stored)
+ */
+photo: string | null, };
+
 export type HallStatus = { 
 /**
  * the address, `USER@HOST:PORT[,HOST:PORT…]/DB`
@@ -477,7 +507,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 

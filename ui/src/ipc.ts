@@ -28,6 +28,7 @@ export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview
 export type StorePlaceView = B.StorePlaceView
 export type HallStatus = B.HallStatus
+export type CardForIntake = B.CardForIntake
 export type SealSample = B.SampleView
 export type SealRow = B.RowView
 export type SealVerdict = B.Verdict
@@ -47,7 +48,7 @@ export type MaterialsState = B.MaterialsState
 /** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
 export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
-export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string }
+export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string }
 
 /** The arguments of a command that takes none: invoke sends `{}` for them. */
 export type NoArgs = Record<string, never>
@@ -126,6 +127,7 @@ export interface Commands {
   restore_store: { args: { path: string }; result: B.Restored }
   store_place: { args: NoArgs; result: B.StorePlaceView }
   hall_status: { args: NoArgs; result: B.HallStatus | null }
+  idcard_poll: { args: NoArgs; result: B.CardForIntake | null }
   set_store_place: { args: { kind: 'file' | 'hall'; url: string | null; password: string | null }; result: B.StorePlaceView }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: B.LogExport }
@@ -266,6 +268,8 @@ export const api = {
   storePlace: () => call('store_place', {}),
   /** the hall's servers now (null on a store file): which takes writes, which this desk is on, the standbys' lag */
   hallStatus: () => call('hall_status', {}),
+  /** a card newly laid on the counter's ID card reader, read and judged (null: none) */
+  idcardPoll: () => call('idcard_poll', {}),
   /** the store for the next start: this PC's file, or a hall checked with its password first */
   setStorePlace: (kind: 'file' | 'hall', url?: string, password?: string) => call('set_store_place', { kind, url: url ?? null, password: password ?? null }),
   /** the last lines of the app's log (administrators) */

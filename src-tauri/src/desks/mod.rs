@@ -7,6 +7,7 @@
 
 pub mod admin;
 mod gtk_print;
+pub mod idcard;
 pub mod keys;
 pub mod place;
 pub mod print;

@@ -9,6 +9,7 @@ const en: Shape<typeof zh> = {
     title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
   setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
+  idcard: { handler: 'handler', rep: 'legal representative', employee: 'employee {n}', differTitle: 'The ID card differs from what was typed', differs: '{field}: typed "{typed}", the card says "{chip}"', useChip: 'Use the card', kept: 'Kept what was typed for the {who} (the card was not filled in)', filled: 'Read from the ID card for the {who}: {name}' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
   common: {
     save: 'Save', cancel: 'Cancel', confirm: 'Confirm', back: 'Back', yes: 'Yes', no: 'No', none: 'None', busy: 'Working…',
@@ -168,6 +169,7 @@ const en: Shape<typeof zh> = {
     restart: 'Saved: it applies when certdesk starts again', serverHint: 'Check the server address, port, database, user and password, and that the server accepts this PC',
   },
   settings: {
+    idcard_port: 'ID card reader serial port (COM3, /dev/ttyUSB0)', idcard_library: 'ID card reader library (SDT, optional)', idcard_usb_port: 'Reader USB port (1–16, optional)',
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'Key driver library (PKCS#11 or SKF)',
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',
   },
@@ -243,6 +245,7 @@ const en: Shape<typeof zh> = {
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',
     server_commit_unknown: 'The connection to the server was lost while saving and whether it was saved cannot be told yet: look at the case (refresh or search) before doing it again',
+    idcard_no_card: 'No card on the reader', idcard_removed: 'The card left the reader before it was read: lay it again', idcard_no_reader: 'No ID card reader is set, or it cannot be opened (Admin → Settings)', idcard_read_failed: 'The card could not be read: nothing was filled in; lay it again', idcard_bad_data: 'The card\'s data are wrong: nothing was filled in', idcard_unsupported: 'This card type is not supported',
     server_lost: 'The connection to the server was lost: nothing of this change was written; check the network and try again',
     server_switching: 'The hall is switching servers: nothing was written; what you typed is kept, try again shortly',
     server_standby_wait: 'Saved, but the standby server has not confirmed it: do not do it again, and tell the administrator to check the standby',

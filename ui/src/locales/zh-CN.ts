@@ -14,6 +14,7 @@ export default {
     submit: '创建并登录',
   },
   login: { title: '登录', name: '账号', password: '密码', submit: '登录' },
+  idcard: { handler: '经办人', rep: '法定代表人', employee: '员工{n}', differTitle: '身份证信息与已填写的不一致', differs: '{field}：已填写“{typed}”，证件为“{chip}”', useChip: '用证件信息', kept: '已保留{who}已填写的信息（证件未填入）', filled: '已从身份证读入{who}：{name}' },
   nav: { intake: '受理', cases: '案件', review: '复核', keys: '制证', reports: '报表', admin: '管理' },
   common: {
     save: '保存', cancel: '取消', confirm: '确认', back: '返回', yes: '是', no: '否', none: '无', busy: '处理中…',
@@ -210,6 +211,7 @@ export default {
     restart: '已保存：重新启动证书受理台后生效', serverHint: '请核对服务器地址、端口、数据库名、账号和密码，以及服务器是否允许本机连接',
   },
   settings: {
+    idcard_port: '身份证阅读器串口（如 COM3、/dev/ttyUSB0）', idcard_library: '身份证阅读器动态库（SDT，可选）', idcard_usb_port: '阅读器USB端口（1–16，可选）',
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
   },
@@ -285,6 +287,7 @@ export default {
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '数据库正被其他程序使用（本程序或命令行），请关闭后再恢复',
     server_commit_unknown: '保存时服务器连接中断，无法确认是否已保存：请先查看该案件（刷新或搜索），确认没有保存再重做',
+    idcard_no_card: '读卡器上没有证件', idcard_removed: '证件在读取完成前离开了读卡器，请重新放置', idcard_no_reader: '未设置身份证阅读器，或阅读器无法打开（管理 → 设置）', idcard_read_failed: '读卡失败，未填入任何内容，请重新放置证件', idcard_bad_data: '证件数据有误，未填入任何内容', idcard_unsupported: '不支持的证件类型',
     server_lost: '服务器连接中断：本次操作没有写入任何内容，请检查网络后重试',
     server_switching: '服务器切换中：没有写入任何内容，已填写的内容保留，请稍后重试',
     server_standby_wait: '已保存，但备用服务器未确认：请勿重复办理，并告知管理员检查备用服务器',

@@ -8,7 +8,7 @@ import Intake from './Intake.vue'
 import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
 import type { CaseData } from '../bindings'
-import type { FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
+import type { CardForIntake, FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
 import { briefingOf, feeQuote, identBad, identOk, materialsOf, sampleCase, type CaseJson } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
@@ -25,6 +25,14 @@ const checklist: MaterialItem[] = [
   { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
   { id: 'old_key', text: '旧Key', kind: 'old_key', original: false, copies: 0, stamped: false, optional: false, note: null },
 ]
+/** A card as the backend judges it (the GA/T 467 simulator's resident card). */
+function card(over: Partial<CardForIntake> = {}): CardForIntake {
+  return {
+    card_type: 'resident', card_type_zh: '居民身份证', id_type: 'resident_id', name: '张三丰', sex: '男', nation: '汉', birth_date: '1990-03-07',
+    address: '广东省深圳市福田区深南大道1号', id_number: '440306199003071232', issuer: '深圳市公安局福田分局', valid_from: '2015-01-01', valid_to: '2035-01-01',
+    english_name: null, nationality: null, pass_number: null, validity: 'valid', refused: null, photo: null, ...over,
+  }
+}
 const GOOD_IDS = ['440106198503142038', '440106200109094066', '210102198801020030']
 /** The case JSON the intake sends (import_case, update_case): the case data and the checklist. */
 type SentCase = CaseData & { materials: MaterialReceived[] }
@@ -45,6 +53,7 @@ function backend(overrides: Handlers = {}) {
     },
     materials_state: ({ received }) => materialsOf(currentChecklist, received),
     load_draft: () => null,
+    idcard_poll: () => null,
     save_draft: () => null,
     clear_draft: () => null,
     validate_ident: ({ kind, value }) => {
@@ -333,6 +342,57 @@ describe('Intake', () => {
     expect(tries).toBe(1)
     expect(w.find('[data-testid=intake-switching]').exists()).toBe(false)
     expect(w.get('[data-testid=error]').text()).toContain('无法确认是否已保存')
+  })
+
+  it('fills the handler the clerk is at from a card laid on the reader', async () => {
+    const cards: (CardForIntake | null)[] = [card(), null, card({ name: '李四', id_number: '440106200109094066' })]
+    backend({ idcard_poll: () => cards.shift() ?? null })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-handler]').trigger('focusin')
+    await sleep(30)
+    await flushPromises()
+    expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('张三丰')
+    expect((w.get('[data-testid=intake-handler-id]').element as HTMLInputElement).value).toBe('440306199003071232')
+    expect((w.get('[data-testid=intake-handler-address]').element as HTMLInputElement).value).toBe('广东省深圳市福田区深南大道1号')
+    expect(w.get('[data-testid=idcard-info]').text()).toBe('已从身份证读入经办人：张三丰')
+  })
+
+  it('refuses an expired card in the seed\'s words and fills nothing', async () => {
+    const refused = '证件已于2025-01-01过期，不能受理（个人身份证件无法进行扫描验证，将导致数字证书及电子签章无法办理）'
+    let once = true
+    backend({ idcard_poll: () => (once ? ((once = false), card({ validity: 'expired', valid_to: '2025-01-01', refused })) : null) })
+    const w = mount(Intake)
+    await flushPromises()
+    await sleep(30)
+    await flushPromises()
+    expect(w.get('[data-testid=idcard-error]').text()).toBe(refused)
+    expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('')
+  })
+
+  it('shows where typed data differ from the chip and keeps them unless the clerk takes the chip', async () => {
+    const cards: (CardForIntake | null)[] = [null, card(), null, card()]
+    backend({ idcard_poll: () => cards.shift() ?? null })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-handler]').setValue('张三')
+    await w.get('[data-testid=intake-handler]').trigger('focusin')
+    // the card laid after the name was typed (the reader is asked every 500 ms)
+    await sleep(600)
+    await flushPromises()
+    // asked; the typed name stays until the clerk says otherwise
+    expect(document.body.textContent).toContain('经办人姓名：已填写“张三”，证件为“张三丰”')
+    expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('张三')
+    ;(document.querySelector('[data-testid=confirm-cancel]') as HTMLButtonElement | null)?.click()
+    await flushPromises()
+    expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('张三')
+    expect(w.get('[data-testid=idcard-info]').text()).toContain('已保留经办人已填写的信息')
+    // the card laid again: this time the clerk takes the chip
+    await sleep(1000)
+    await flushPromises()
+    ;(document.querySelector('[data-testid=idcard-use-chip]') as HTMLButtonElement).click()
+    await flushPromises()
+    expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('张三丰')
   })
 
   it('clears the whole form and the stored draft after a confirmation', async () => {

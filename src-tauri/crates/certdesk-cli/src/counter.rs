@@ -1,5 +1,6 @@
 //! `certdesk counter …`: the counter's identity (code, name, address), read by any signed-in
-//! account and set by an administrator, through the desk.
+//! account and set by an administrator, through the desk; the administrator also names the
+//! counter's ID card reader there.
 
 use crate::CounterCmd;
 use crate::context::Ctx;
@@ -13,8 +14,16 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
         CounterCmd::Set { by, .. } => ctx.admin_session(&mut store, "counter set", by)?,
     };
     let mut desk = session.desk(&mut store)?;
-    if let CounterCmd::Set { code, name, address, .. } = cmd {
-        for (key, value) in [("counter_code", code), ("counter_name", name), ("counter_address", address)] {
+    if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, .. } = cmd {
+        let settings = [
+            ("counter_code", code),
+            ("counter_name", name),
+            ("counter_address", address),
+            ("idcard_port", idcard_port),
+            ("idcard_library", idcard_library),
+            ("idcard_usb_port", idcard_usb_port),
+        ];
+        for (key, value) in settings {
             if let Some(value) = value {
                 desk.set_setting(key, &value)?;
             }

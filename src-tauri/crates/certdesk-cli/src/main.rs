@@ -299,6 +299,15 @@ pub enum CounterCmd {
         name: Option<String>,
         #[arg(long)]
         address: Option<String>,
+        /// The counter's ID card reader on a serial line (GA/T 467): /dev/ttyUSB0, COM3; "" unsets.
+        #[arg(long = "idcard-port", value_name = "DEVICE")]
+        idcard_port: Option<String>,
+        /// Or the reader's vendor library (SDT_*); "" unsets.
+        #[arg(long = "idcard-library", value_name = "FILE")]
+        idcard_library: Option<String>,
+        /// With the library: its USB port, 1–16 (every port tried when unset).
+        #[arg(long = "idcard-usb-port", value_name = "N")]
+        idcard_usb_port: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },
