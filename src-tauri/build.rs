@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "set_store_place",
     "hall_status",
     "idcard_poll",
+    "intake_project",
     "debug_crash",
     "export_logs",
     "setup_admin",

@@ -196,6 +196,13 @@ pub fn validate_ident(kind: String, value: String) -> Result<ident::Checked, Ipc
     crate::log::call("validate_ident", || crate::guarded(|| Ok(intake::check_ident(&kind, &value)?)))
 }
 
+/// The project a new intake starts with for this account (its last case's, else the
+/// administrator's default, else the catalog's first).
+#[tauri::command(async)]
+pub fn intake_project(state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
+    crate::log::call("intake_project", || state.with_desk(|d| d.intake_project(&state.catalog)))
+}
+
 #[tauri::command(async)]
 pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<intake::ProjectView>, IpcError> {
     crate::log::call("catalog_projects", || Ok(intake::projects(&state.catalog)))

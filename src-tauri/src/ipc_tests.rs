@@ -52,6 +52,7 @@ fn window(dir: &std::path::Path) -> Window {
             commands::review_queue,
             commands::case_page,
             commands::fee_quote,
+            commands::intake_project,
             commands::case_steps,
             commands::complete_step,
             commands::validate_ident,
@@ -737,4 +738,22 @@ fn a_card_laid_on_the_counters_reader_reaches_the_intake_once_and_an_expired_one
     // nothing of the card in the store or the log
     let db = std::fs::read(dir.path().join("c.db")).unwrap();
     assert!(!db.windows("440306199003071232".len()).any(|x| x == "440306199003071232".as_bytes()), "the card's number reached the store");
+}
+
+#[test]
+fn a_new_intake_starts_on_the_accounts_last_project_else_the_administrators_else_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    assert_eq!(w.ok("intake_project", json!({})), "bjca-nmg", "nothing set, no case: the catalog's first");
+    w.login("admin");
+    w.ok("set_setting", json!({ "key": "default_project", "value": "snca-nmg" }));
+    w.login("zhang");
+    assert_eq!(w.ok("intake_project", json!({})), "snca-nmg", "the administrator's default");
+    let last = serde_json::from_str::<Value>(ORG_NEW).unwrap()["project"].as_str().unwrap().to_string();
+    assert_ne!(last, "snca-nmg");
+    w.ok("import_case", json!({ "json": ORG_NEW }));
+    assert_eq!(w.ok("intake_project", json!({})), last.as_str(), "this account's last case");
+    w.login("li");
+    assert_eq!(w.ok("intake_project", json!({})), "snca-nmg", "another account's last case is not this one's");
 }

@@ -305,6 +305,7 @@ fn main() {
             commands::validate_ident,
             commands::catalog_projects,
             commands::fee_quote,
+            commands::intake_project,
             commands::update_case,
             commands::review_queue,
             commands::catalog_checklist,

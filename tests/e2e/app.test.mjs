@@ -99,7 +99,7 @@ before(async () => {
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
-  certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await driverClient.start(driverBin, env, app)
   // screenshots of the whole 1366×768 screen's worth, the counter PC's most common screen
   if (shots) {
@@ -242,6 +242,19 @@ async function expectFocus(testid, timeout = 5000) {
     await new Promise((r) => setTimeout(r, 50))
   }
 }
+/** Waits until the focused element is in view above the intake's sticky action bar. */
+async function waitAboveBar(timeout = 3000) {
+  const start = Date.now()
+  for (;;) {
+    const [bottom, top] = await wd('POST', s('/execute/sync'), {
+      script: "const el = document.activeElement, bar = document.querySelector('[data-testid=action-bar]'); return [el.getBoundingClientRect().bottom, bar.getBoundingClientRect().top]",
+      args: [],
+    })
+    if (bottom <= top) return
+    if (Date.now() - start > timeout) assert.fail(`the focused field ends at ${bottom} px, under the action bar at ${top} px`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
 const valueOf = (testid) => wd('POST', s('/execute/sync'), { script: `return document.querySelector('[data-testid="${testid}"]').value`, args: [] })
 
 test('the keyboard alone: an organisation with 3 employees from the first field to the printed receipt', async () => {
@@ -282,15 +295,23 @@ test('the keyboard alone: an organisation with 3 employees from the first field 
   await press('Control', 'Down')
   // ④ the employees: a row each, Enter on the empty row after the last leaves the table
   await expectFocus('emp-name-0')
+  // the focused field is in view above the sticky 保存/费用 bar (#35: it went under it)
+  await waitAboveBar()
   const employees = [['钱程', '110105197912310023'], ['孙丽', '440304200002290516'], ['周强', '440106198503142038']]
+  // Enter goes across a row (姓名 → 证件号码 → 邮箱), then to the next row's 姓名
   for (const [i, [name, id]] of employees.entries()) {
     await expectFocus(`emp-name-${i}`)
     await typeHere(name)
-    await press('Tab')
+    await press('Enter')
+    await expectFocus(`emp-id-${i}`)
     await typeHere(id)
+    await press('Enter')
+    await expectFocus(`emp-email-${i}`)
     await press('Enter')
   }
   await expectFocus('emp-name-3')
+  // the row open for a fourth person is no person (#35: 共4人 and a fee for four)
+  await waitText('[data-testid=emp-count]', '共3人')
   await press('Enter')
   // ⑤ every document handed in, then save
   await expectFocus('mat-all')
@@ -299,14 +320,17 @@ test('the keyboard alone: an organisation with 3 employees from the first field 
   const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
   const number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
   await waitText('[data-testid=case-status]', '草稿')
-  // the case page: Tab to 受理, Enter, then Ctrl+P prints the forms and the receipt
-  await expectFocus('next-intake')
-  for (let i = 0; (await focused()) !== 'act-accept'; i++) {
-    if (i >= 6) assert.fail(`受理 is not within 6 Tabs of 继续受理下一单 (at ${await focused()})`)
-    await press('Tab')
-  }
+  // the case page: the focus on 受理, the case's next action (#35: it sat on 继续受理下一单), Enter,
+  // then Ctrl+P prints the forms and the receipt
+  await expectFocus('act-accept')
   await press('Enter')
   await waitText('[data-testid=case-status]', '已受理')
+  // the intake's 已保存 line and 继续受理下一单 are gone once the case moved on; the focus is on 提交复核
+  assert.equal(await count('[data-testid=next-intake]'), 0)
+  assert.equal(await count('[data-testid=case-created]'), 0)
+  await expectFocus('act-submit')
+  // every box has its label (#35: an unlabelled 原因 box sat between 修改 and 受理)
+  assert.equal(await wd('POST', s('/execute/sync'), { script: "const r = document.querySelector('[data-testid=reason]'); return !r || !!r.closest('label')", args: [] }), true)
   await press('Control', 'p')
   keystrokes += await answerPrintDialog()
   const [pdf] = await waitMatch('[data-testid=print-result]', /\/\S+\.pdf/)
@@ -317,6 +341,8 @@ test('the keyboard alone: an organisation with 3 employees from the first field 
   const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
   assert.equal(stored.status, 'accepted')
   assert.deepEqual(stored.employees.map((e) => e.name), employees.map(([name]) => name))
+  // every value in its column (#35: Enter once put ID numbers into the 姓名 column)
+  assert.deepEqual(stored.employees.map((e) => e.id_number), employees.map(([, id]) => id))
   assert.equal(stored.organization.name, '广州市键盘示例科技有限公司')
   console.log(`keyboard walk: ${keystrokes} keys beyond the typed text (budget ${BUDGET})`)
   assert.ok(keystrokes <= BUDGET, `${keystrokes} keys, over the budget of ${BUDGET}`)
@@ -556,6 +582,9 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   assert.match(totals, new RegExp(`案件数\\s*${ledger.cases}\\b`))
   assert.match(totals, new RegExp(`交付数\\s*${ledger.delivered}\\b`))
   await screenshot('reports')
+  // the day as the counter writes it, whatever the PC's locale (#35: it read 11/24/2026)
+  assert.match(await valueOf('report-date'), /^\d{4}-\d{2}-\d{2}$/)
+  assert.equal(await valueOf('report-date'), ledger.date)
   await click('[data-testid=report-export-daily-csv]')
   const [csv] = await waitMatch('[data-testid=report-result]', /\/\S+\.csv/)
   const csvText = readFileSync(csv, 'utf8')

@@ -66,7 +66,7 @@ before(async () => {
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
-  certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理大厅', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理大厅', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   // the PC's own store file, with its administrator, as a single desk had it before the hall
   execFileSync(cli, ['user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw')], { env: fileEnv })
 })

@@ -61,7 +61,7 @@ before(async () => {
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
-  certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--idcard-port', device, '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理点', '--idcard-port', device, '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })
 
@@ -72,6 +72,8 @@ after(async () => {
 
 test('cards laid on the reader fill the handler and an employee row; an expired one is refused', async () => {
   await login('zhang')
+  // the intake starts on the administrator's project (the account has no case yet)
+  await waitValue('[data-testid=intake-project]', 'netca-gd-pension')
   await d.wd('POST', d.s('/execute/sync'), {
     script: "const s = document.querySelector('[data-testid=intake-kind]'); s.value = 'employee'; s.dispatchEvent(new Event('change'))",
     args: [],
@@ -89,6 +91,7 @@ test('cards laid on the reader fill the handler and an employee row; an expired 
   await pause(800)
 
   // in the employee table: the next card fills the row the clerk is in
+  await d.find('[data-testid=emp-name-0]')
   await click('[data-testid=emp-name-0]')
   lay('resident_long_term')
   await waitValue('[data-testid=emp-name-0]', '乌云其木格')

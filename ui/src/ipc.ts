@@ -48,7 +48,7 @@ export type MaterialsState = B.MaterialsState
 /** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
 export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
-export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string }
+export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string }
 
 /** The arguments of a command that takes none: invoke sends `{}` for them. */
 export type NoArgs = Record<string, never>
@@ -128,6 +128,7 @@ export interface Commands {
   store_place: { args: NoArgs; result: B.StorePlaceView }
   hall_status: { args: NoArgs; result: B.HallStatus | null }
   idcard_poll: { args: NoArgs; result: B.CardForIntake | null }
+  intake_project: { args: NoArgs; result: string | null }
   set_store_place: { args: { kind: 'file' | 'hall'; url: string | null; password: string | null }; result: B.StorePlaceView }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: B.LogExport }
@@ -270,6 +271,8 @@ export const api = {
   hallStatus: () => call('hall_status', {}),
   /** a card newly laid on the counter's ID card reader, read and judged (null: none) */
   idcardPoll: () => call('idcard_poll', {}),
+  /** the project a new intake starts with for this account */
+  intakeProject: () => call('intake_project', {}),
   /** the store for the next start: this PC's file, or a hall checked with its password first */
   setStorePlace: (kind: 'file' | 'hall', url?: string, password?: string) => call('set_store_place', { kind, url: url ?? null, password: password ?? null }),
   /** the last lines of the app's log (administrators) */

@@ -1,7 +1,7 @@
 // The counter's local time: the store keeps UTC, clerks in China read Beijing time (the suite
 // runs with TZ=Asia/Shanghai, as scripts/test.sh sets it).
 import { describe, expect, it } from 'vitest'
-import { fmtMinute, fmtTime, localDay, sealName } from './util'
+import { fmtMinute, fmtTime, localDay, normalizeDay, sealName } from './util'
 
 describe('local time', () => {
   it('runs in the counter time zone', () => {
@@ -31,5 +31,14 @@ describe('stored files by their Chinese names', () => {
     expect(sealName('seal:scan')).toBe('印章采集表扫描件')
     expect(sealName('certificate')).toBe('签发的证书')
     expect(sealName('营业执照.jpg')).toBe('营业执照.jpg')
+  })
+})
+
+describe('normalizeDay', () => {
+  it('shows and takes a day as 2026-11-24 whatever the locale', () => {
+    for (const typed of ['2026-11-24', '2026/11/24', '2026.11.24', '20261124', '2026年11月24日', ' 2026-11-24 ']) expect(normalizeDay(typed)).toBe('2026-11-24')
+    expect(normalizeDay('2026-1-5')).toBe('2026-01-05')
+    expect(normalizeDay('')).toBe('')
+    for (const bad of ['11/24/2026', '24.11.2026', '2026-02-30', '2026-13-01', '2026-11', 'today']) expect(normalizeDay(bad)).toBeNull()
   })
 })

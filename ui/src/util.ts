@@ -140,3 +140,16 @@ const FIELD_LABELS: Record<string, string> = {
   employees: 'intake.stepEmployees', payment: 'intake.stepFee', 'payment.amount': 'pay.amount', 'payment.payer_name': 'pay.payerName',
   'payment.payer_account': 'pay.payerAccount', 'payment.date': 'pay.date', notes: 'intake.notes', materials: 'intake.stepMaterials',
 }
+
+/** A day as typed (2026-11-24, 2026/11/24, 2026.11.24, 2026-1-5, 20261124) as `YYYY-MM-DD`; ''
+ *  for an empty text; null for anything else or a day that does not exist. */
+export function normalizeDay(text: string): string | null {
+  const v = text.trim()
+  if (!v) return ''
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(v) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(v)
+  if (!m) return null
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`
+}

@@ -7,11 +7,12 @@ const en: Shape<typeof zh> = {
   app: {
     hall: { on: 'Server {server}', writable: 'takes writes', switching: 'switching servers', lag: 'standby lag {ms} ms', behind: 'standby {bytes} bytes behind', synced: 'standby in sync', noStandby: 'no standby', standbyMissing: 'standby missing: saves wait for it', hidden: 'standby lag hidden (pg_monitor)', several: 'two servers take writes!' },
     title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
-  setup: { title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
+  setup: { displayName: 'Administrator\'s name', displayNameMissing: 'Type the administrator\'s name (screens show names, not logins)', title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
   idcard: { handler: 'handler', rep: 'legal representative', employee: 'employee {n}', differTitle: 'The ID card differs from what was typed', differs: '{field}: typed "{typed}", the card says "{chip}"', useChip: 'Use the card', kept: 'Kept what was typed for the {who} (the card was not filled in)', filled: 'Read from the ID card for the {who}: {name}' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
   common: {
+    dayFormat: 'A day is written 2026-11-24', 
     save: 'Save', cancel: 'Cancel', confirm: 'Confirm', back: 'Back', yes: 'Yes', no: 'No', none: 'None', busy: 'Working…',
     saved: 'Saved', clear: 'Clear', add: 'Add', remove: 'Remove', prev: 'Previous', next: 'Next', page: 'Page {n}/{total}',
     loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close', bytes: 'B',
@@ -30,7 +31,7 @@ const en: Shape<typeof zh> = {
     created: 'Created case', draftRestored: 'Restored the unsaved form', draftSaved: 'Draft saved', warnings: 'Notes',
     editTitle: 'Edit case {number}', saveEdit: 'Save changes', editApproved: 'This case is approved: saving changes sends it back to review',
   },
-  emp: {
+  emp: { nameIsNumber: 'A name is not a number: typed into the name column?', nameIsEmail: 'A name is not an e-mail address: typed into the name column?', 
     name: 'Name', idNumber: 'ID number', email: 'E-mail', add: 'Add employee', remove: 'Remove', paste: 'Paste',
     pasteHint: 'Copy the columns name, ID number, e-mail from a spreadsheet and paste them here (one per line)',
     pasteAdd: 'Add pasted rows', pasted: 'Added {n} employees', count: '{n} in all',
@@ -70,7 +71,7 @@ const en: Shape<typeof zh> = {
     total: '{n} cases', totalCapped: 'The {n} best matches (type more to narrow it down)', search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',
   },
-  detail: {
+  detail: { reasonLabel: 'Reason (to return or cancel)', 
     certificateFile: 'Issued certificate',
     history: 'History', reason: 'Reason', actions: 'Actions', back: 'Back to list', application: 'Application', organization: 'Organisation',
     handler: 'Handler', legalRep: 'Legal representative', employees: 'Employees', materials: 'Materials', payment: 'Payment', attachments: 'Attachments',
@@ -109,7 +110,7 @@ const en: Shape<typeof zh> = {
     title: 'Waiting for review', empty: 'Nothing to review', back: 'Back to queue', seals: 'Seal samples', forms: 'Printed forms', noSeals: 'No seal samples yet',
     approve: 'Approve', return: 'Return', reasonHint: 'Reason for returning (required)',
   },
-  keys: {
+  keys: { noKeyInsert: 'No key detected: plug one in', 
     title: 'Keys', readers: 'Readers and keys', noSlots: 'No keys found', module: 'PKCS#11 module', reader: 'Reader', atr: 'ATR', model: 'Model',
     label: 'Label', serial: 'Serial', manufacturer: 'Manufacturer', pinState: 'PIN', noToken: '(no key)', uninitialized: 'not initialised',
     pin: { set: 'set', unset: 'not set', low: 'few tries left', final: 'last try', locked: 'locked', soLocked: 'SO PIN locked' },
@@ -169,6 +170,7 @@ const en: Shape<typeof zh> = {
     restart: 'Saved: it applies when certdesk starts again', serverHint: 'Check the server address, port, database, user and password, and that the server accepts this PC',
   },
   settings: {
+    default_project: 'Default project of the intake (its id; else each account\'s last one)',
     idcard_port: 'ID card reader serial port (COM3, /dev/ttyUSB0)', idcard_library: 'ID card reader library (SDT, optional)', idcard_usb_port: 'Reader USB port (1–16, optional)',
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'Key driver library (PKCS#11 or SKF)',
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',

@@ -5,6 +5,8 @@ export default {
     hall: { on: '当前服务器 {server}', writable: '可写入', switching: '服务器切换中', lag: '备用服务器延迟 {ms} 毫秒', behind: '备用服务器落后 {bytes} 字节', synced: '备用服务器已同步', noStandby: '无备用服务器', standbyMissing: '备用服务器未连接：保存需等待确认', hidden: '备用服务器延迟不可见（需 pg_monitor 权限）', several: '两台服务器同时可写，请立即联系管理员' },
     title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台' },
   setup: {
+    displayNameMissing: '请填写管理员姓名（各处显示姓名，而不是账号）',
+    displayName: '管理员姓名',
     title: '首次使用：创建管理员',
     name: '管理员账号',
     password: '密码（至少8位）',
@@ -17,6 +19,7 @@ export default {
   idcard: { handler: '经办人', rep: '法定代表人', employee: '员工{n}', differTitle: '身份证信息与已填写的不一致', differs: '{field}：已填写“{typed}”，证件为“{chip}”', useChip: '用证件信息', kept: '已保留{who}已填写的信息（证件未填入）', filled: '已从身份证读入{who}：{name}' },
   nav: { intake: '受理', cases: '案件', review: '复核', keys: '制证', reports: '报表', admin: '管理' },
   common: {
+    dayFormat: '日期格式为 2026-11-24', 
     save: '保存', cancel: '取消', confirm: '确认', back: '返回', yes: '是', no: '否', none: '无', busy: '处理中…',
     saved: '已保存', clear: '清空', add: '添加', remove: '删除', prev: '上一页', next: '下一页', page: '第{n}/{total}页',
     loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭', bytes: '字节',
@@ -69,7 +72,7 @@ export default {
     saveEdit: '保存修改',
     editApproved: '该案件已复核通过：保存修改后将重新提交复核',
   },
-  emp: {
+  emp: { nameIsNumber: '姓名不能是数字：是否填到了姓名列？', nameIsEmail: '姓名不能是邮箱地址：是否填到了姓名列？', 
     name: '姓名', idNumber: '证件号码', email: '邮箱', add: '添加员工', remove: '删除',
     paste: '粘贴',
     pasteHint: '从表格复制“姓名、证件号码、邮箱”三列，粘贴到这里（每行一人）',
@@ -112,7 +115,7 @@ export default {
     total: '共{n}件', totalCapped: '最相关的{n}件（请输入更多字词缩小范围）', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
-  detail: {
+  detail: { reasonLabel: '原因（退回、作废时填写）', 
     certificateFile: '签发的证书',
     history: '办理记录', reason: '原因', actions: '操作', back: '返回列表', application: '申请信息', organization: '申请单位',
     handler: '经办人', legalRep: '法定代表人', employees: '员工', materials: '材料', payment: '付款', attachments: '附件',
@@ -151,7 +154,7 @@ export default {
     title: '待复核案件', empty: '没有待复核的案件', back: '返回队列', seals: '印章样本', forms: '申请表预览', noSeals: '尚无印章样本',
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',
   },
-  keys: {
+  keys: { noKeyInsert: '未检测到Key，请插入', 
     title: '制证', readers: '读卡器与Key', noSlots: '未发现Key', module: 'Key驱动库', reader: '读卡器', atr: 'ATR', model: '型号',
     label: '标签', serial: '序列号', manufacturer: '厂商', pinState: 'PIN状态', noToken: '（未插入Key）', uninitialized: '未初始化',
     pin: { set: '已设置', unset: '未设置', low: '次数偏少', final: '最后一次', locked: '已锁定', soLocked: 'SO PIN已锁定' },
@@ -211,7 +214,8 @@ export default {
     restart: '已保存：重新启动证书受理台后生效', serverHint: '请核对服务器地址、端口、数据库名、账号和密码，以及服务器是否允许本机连接',
   },
   settings: {
-    idcard_port: '身份证阅读器串口（如 COM3、/dev/ttyUSB0）', idcard_library: '身份证阅读器动态库（SDT，可选）', idcard_usb_port: '阅读器USB端口（1–16，可选）',
+    default_project: '受理默认项目（项目代码，如 nmgca-…；留空则用本账号上次的项目）',
+    idcard_port: '身份证阅读器串口（如 COM3、/dev/ttyUSB0）', idcard_library: '身份证阅读器厂商动态库（可选）', idcard_usb_port: '阅读器USB端口（1–16，可选）',
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
   },

@@ -33,7 +33,7 @@ function backend(overrides: Handlers = {}) {
       accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00' })
       return null
     },
-    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '' }),
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '' }),
     set_setting: ({ key, value }) => {
       if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
       return null
@@ -83,6 +83,8 @@ describe('Admin', () => {
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'set_display_name').map((c) => c.args)).toEqual([{ name: 'zhang', displayName: '张三' }])
     expect(w.get('[data-testid=admin-result]').text()).toBe('姓名已保存：张三')
+    // saved where the clerk looks: beside the field itself
+    expect(w.get('[data-testid=display-name-saved-zhang]').text()).toContain('已保存')
     expect(w.emitted('namesChanged')).toHaveLength(1)
     // read back from the backend
     expect(input().value).toBe('张三')

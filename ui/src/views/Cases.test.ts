@@ -269,17 +269,26 @@ describe('Case page: the receipt scanned, the next case', () => {
     expect(w.get('[data-testid=scan-ok]').text()).toContain('一致')
   })
 
-  it('offers the next case, focused, right after the intake saved this one', async () => {
-    mockBackend({
-      get_case: () => caseView({ ...sampleCase, status: 'draft' }, ['clerk']),
+  it('focuses the case\'s next action right after the intake saved it, and drops the stale notice after it', async () => {
+    let status = 'draft'
+    const calls = mockBackend({
+      get_case: () => caseView({ ...sampleCase, status }, ['clerk']),
+      case_action: () => { status = 'accepted'; return 'accepted' },
       catalog_checklist: () => [],
       catalog_projects: () => [],
     })
     const w = mount(CaseDetail, { props: { number: sampleCase.number, fresh: true }, attachTo: document.body })
     await flushPromises()
-    expect(document.activeElement).toBe(w.get('[data-testid=next-intake]').element)
+    // Enter takes 受理, not a new case
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('act-accept')
+    expect(w.get('[data-testid=case-created]').text()).toContain(sampleCase.number)
     await w.get('[data-testid=next-intake]').trigger('click')
     expect(w.emitted('nextIntake')).toHaveLength(1)
+    await w.get('[data-testid=act-accept]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'case_action')).toBe(true)
+    expect(w.find('[data-testid=case-created]').exists()).toBe(false)
+    expect(w.find('[data-testid=next-intake]').exists()).toBe(false)
   })
 })
 

@@ -54,6 +54,7 @@ function backend(overrides: Handlers = {}) {
     materials_state: ({ received }) => materialsOf(currentChecklist, received),
     load_draft: () => null,
     idcard_poll: () => null,
+    intake_project: () => null,
     save_draft: () => null,
     clear_draft: () => null,
     validate_ident: ({ kind, value }) => {
@@ -395,6 +396,14 @@ describe('Intake', () => {
     expect((w.get('[data-testid=intake-handler]').element as HTMLInputElement).value).toBe('张三丰')
   })
 
+  it('starts on the project the backend names for this account, not on a fixed one', async () => {
+    const other: ProjectView = { ...project, id: 'nmgca-org', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '数字证书' }
+    backend({ catalog_projects: () => [project, other], intake_project: () => 'nmgca-org' })
+    const w = mount(Intake)
+    await flushPromises()
+    expect((w.get('[data-testid=intake-project]').element as HTMLSelectElement).value).toBe('nmgca-org')
+  })
+
   it('clears the whole form and the stored draft after a confirmation', async () => {
     const calls = backend()
     const w = mount(Intake)
@@ -576,7 +585,7 @@ describe('Intake, keyboard first', () => {
     expect(calls.some((c) => c.cmd === 'import_case')).toBe(false)
   })
 
-  it('keeps the spreadsheet keys in the employee table and leaves it on an empty last row', async () => {
+  it('goes across a row with Enter in the employee table, down with ↓, and leaves it on an empty last row', async () => {
     let sent: SentCase | null = null
     backend({ import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261120-0003', warnings: [] } } })
     const w = mount(Intake, { attachTo: document.body })
@@ -587,12 +596,22 @@ describe('Intake, keyboard first', () => {
     expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(1)
     ;(w.get('[data-testid=emp-name-0]').element as HTMLElement).focus()
     expect(focused()).toBe('emp-name-0')
+    // 姓名 → 证件号码 → 邮箱 → the next row's 姓名, as everywhere above the table
     await w.get('[data-testid=emp-name-0]').setValue('王芳')
     await enter(w, 'emp-name-0')
+    expect(focused()).toBe('emp-id-0')
+    await w.get('[data-testid=emp-id-0]').setValue('440106198503142038')
+    await enter(w, 'emp-id-0')
+    expect(focused()).toBe('emp-email-0')
+    await w.get('[data-testid=emp-email-0]').setValue('wangfang@example.com')
+    await enter(w, 'emp-email-0')
     await flushPromises()
     expect(focused()).toBe('emp-name-1')
     await w.get('[data-testid=emp-name-1]').setValue('陈刚')
-    await enter(w, 'emp-id-1', { shiftKey: true })
+    // Shift+Enter back across, into the row above
+    await enter(w, 'emp-name-1', { shiftKey: true })
+    expect(focused()).toBe('emp-email-0')
+    await enter(w, 'emp-email-0', { shiftKey: true })
     expect(focused()).toBe('emp-id-0')
     await w.get('[data-testid=emp-id-0]').trigger('keydown', { key: 'ArrowDown' })
     expect(focused()).toBe('emp-id-1')
@@ -609,6 +628,33 @@ describe('Intake, keyboard first', () => {
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true }))
     await flushPromises()
     expect(sent!.employees.map((e) => e.name)).toEqual(['王芳', '陈刚'])
+  })
+
+  it('flags a 姓名 that is a number or an e-mail address, and counts no empty row as a person', async () => {
+    const calls = backend()
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await flushPromises()
+    await w.get('[data-testid=emp-name-0]').setValue('440106198503142038')
+    expect(w.get('[data-testid=emp-name-error-0]').text()).toContain('姓名不能是数字')
+    await w.get('[data-testid=emp-name-0]').setValue('wangfang@example.com')
+    expect(w.get('[data-testid=emp-name-error-0]').text()).toContain('姓名不能是邮箱地址')
+    await w.get('[data-testid=emp-name-0]').setValue('王芳')
+    expect(w.find('[data-testid=emp-name-error-0]').exists()).toBe(false)
+    // three people and the row open for the fourth: 3 people, quoted for 3
+    for (const [i, name] of ['陈刚', '李娜'].entries()) {
+      await w.get('[data-testid=emp-add]').trigger('click')
+      await flushPromises()
+      await w.get(`[data-testid=emp-name-${i + 1}]`).setValue(name)
+    }
+    await w.get('[data-testid=emp-add]').trigger('click')
+    await flushPromises()
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(4)
+    expect(w.get('[data-testid=emp-count]').text()).toContain('3')
+    const quotes = calls.filter((c) => c.cmd === 'fee_quote')
+    const last = quotes[quotes.length - 1]
+    expect(last.cmd === 'fee_quote' && last.args.employees).toBe(3)
   })
 
   it('marks required fields, and a refusal lists its problems on top, each jumping to its field', async () => {

@@ -15,8 +15,15 @@ describe('Setup', () => {
         if (counterCode === 'gz 01') throw refusal('invalid_counter_code', 'counter code "gz 01": 1-12 capital letters or digits')
         return { name: 'admin', roles: ['admin'] }
       },
+      set_display_name: () => null,
     })
     const w = mount(Setup, { attachTo: document.body })
+    // the 姓名 is asked first: screens show people, not logins
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls).toHaveLength(0)
+    expect(w.get('[data-testid=error]').text()).toContain('请填写管理员姓名')
+    await w.get('[data-testid=setup-display-name]').setValue('王管理')
     await w.get('[data-testid=setup-password]').setValue('admin-password')
     await w.get('[data-testid=setup-password2]').setValue('admin-passwrod')
     await w.get('[data-testid=setup-code]').setValue('gz 01')
@@ -33,7 +40,8 @@ describe('Setup', () => {
     await w.get('[data-testid=setup-code]').setValue('GZ01')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(calls.at(-1)!.args).toEqual({ name: 'admin', password: 'admin-password', counterCode: 'GZ01', counterName: '' })
+    expect(calls.at(-2)!.args).toEqual({ name: 'admin', password: 'admin-password', counterCode: 'GZ01', counterName: '' })
+    expect(calls.at(-1)).toEqual({ cmd: 'set_display_name', args: { name: 'admin', displayName: '王管理' } })
     expect(w.emitted('done')).toHaveLength(1)
   })
 })

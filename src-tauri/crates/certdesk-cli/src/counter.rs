@@ -14,7 +14,7 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
         CounterCmd::Set { by, .. } => ctx.admin_session(&mut store, "counter set", by)?,
     };
     let mut desk = session.desk(&mut store)?;
-    if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, .. } = cmd {
+    if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, default_project, .. } = cmd {
         let settings = [
             ("counter_code", code),
             ("counter_name", name),
@@ -22,6 +22,7 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
             ("idcard_port", idcard_port),
             ("idcard_library", idcard_library),
             ("idcard_usb_port", idcard_usb_port),
+            ("default_project", default_project),
         ];
         for (key, value) in settings {
             if let Some(value) = value {

@@ -245,6 +245,9 @@ pub enum UserCmd {
         /// File whose first line is the new account's password (else a prompt, or stdin).
         #[arg(long = "password-file", value_name = "FILE")]
         password_file: Option<PathBuf>,
+        /// The person's 姓名, shown instead of the login on screens and reports.
+        #[arg(long = "display-name", value_name = "NAME")]
+        display_name: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },
@@ -308,6 +311,9 @@ pub enum CounterCmd {
         /// With the library: its USB port, 1–16 (every port tried when unset).
         #[arg(long = "idcard-usb-port", value_name = "N")]
         idcard_usb_port: Option<String>,
+        /// The project a new intake starts with when the account has no case yet ("" unsets).
+        #[arg(long = "default-project", value_name = "ID")]
+        default_project: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },

@@ -22,16 +22,26 @@ fn role(r: RoleArg) -> Role {
 pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
     let mut store = ctx.open()?;
     let account = match cmd {
-        UserCmd::Add { name, roles, password_file, by } => {
+        UserCmd::Add { name, roles, password_file, display_name, by } => {
             let roles: Vec<Role> = roles.into_iter().map(role).collect();
             if certdesk_desk::api::is_empty(&store)? && by.actor.is_none() {
                 // the first administrator of an empty store: the one change without a session
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
-                certdesk_desk::api::add_first_admin(&mut store, &name, &roles, &password)?
+                let added = certdesk_desk::api::add_first_admin(&mut store, &name, &roles, &password)?;
+                match display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    // the 姓名 set as that administrator, now that there is one to sign in
+                    Some(shown) => Session::sign_in(&mut store, &name, &password)?.desk(&mut store)?.set_display_name(&name, shown)?,
+                    None => added,
+                }
             } else {
                 let mut session = ctx.admin_session(&mut store, "user add", &by)?;
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
-                session.desk(&mut store)?.add_account(&name, &roles, &password)?
+                let mut desk = session.desk(&mut store)?;
+                let added = desk.add_account(&name, &roles, &password)?;
+                match display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(shown) => desk.set_display_name(&name, shown)?,
+                    None => added,
+                }
             }
         }
         UserCmd::List { by } => {

@@ -348,3 +348,16 @@ fn an_absurd_fee_request_is_refused_not_a_crash() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("quantity") && stderr.contains("organization.name"), "{stderr}");
 }
+
+#[test]
+fn an_account_is_made_with_its_display_name_the_first_administrator_too() {
+    let c = certdesk_testkit::Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
+    let admin_pw = c.pw("admin");
+    c.ok(&["user", "add", "admin", "--role", "admin", "--password-file", &admin_pw, "--display-name", "王管理"]);
+    let zhang_pw = c.pw("zhang");
+    c.ok(&["user", "add", "zhang", "--role", "clerk", "--password-file", &zhang_pw, "--display-name", " 张三 ", "--as", "admin", "--as-password-file", &admin_pw]);
+    let (code, accounts) = c.read_json(&["user", "list", "--json"]);
+    assert_eq!(code, 0, "{accounts}");
+    let shown = |name: &str| accounts.as_array().unwrap().iter().find(|a| a["name"] == name).map(|a| a["display_name"].clone()).unwrap();
+    assert_eq!((shown("admin"), shown("zhang")), (serde_json::json!("王管理"), serde_json::json!("张三")));
+}

@@ -262,7 +262,7 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 13] = [
+pub const SETTINGS: [&str; 14] = [
     "counter_code",
     "counter_name",
     "counter_address",
@@ -276,6 +276,7 @@ pub const SETTINGS: [&str; 13] = [
     "idcard_port",
     "idcard_library",
     "idcard_usb_port",
+    "default_project",
 ];
 
 impl Desk<'_> {
@@ -576,6 +577,20 @@ impl Desk<'_> {
     }
 
     /// Every setting an administrator edits, with the counter code's default (`get_settings`).
+    /// The project a new intake starts with for this account: the one of its last case, else
+    /// the administrator's `default_project`, else the catalog's first (#35: a 呼和浩特 counter
+    /// once started on a Guangdong service). A project no longer in the catalog is passed over.
+    pub fn intake_project(&self, catalog: &Catalog) -> Result<Option<String>, DeskError> {
+        let known = |id: &String| catalog.project(id).is_ok();
+        if let Some(last) = self.store.last_project_of(self.actor.name())?.filter(known) {
+            return Ok(Some(last));
+        }
+        if let Some(set) = self.store.setting("default_project")?.filter(|p| !p.is_empty()).filter(known) {
+            return Ok(Some(set));
+        }
+        Ok(catalog.projects.keys().next().cloned())
+    }
+
     /// The counter's ID card reader as the administrator set it (a clerk reads cards with it).
     pub fn idcard_reader(&self) -> Result<crate::idcard::ReaderChoice, DeskError> {
         self.require("read ID cards", Role::Clerk)?;

@@ -11,6 +11,15 @@ impl Store {
         self.read(|db| db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose())
     }
 
+    /// The project of the newest case `account` created (the intake's default for that clerk).
+    pub fn last_project_of(&self, account: &str) -> Result<Option<String>, StoreError> {
+        self.read(|db| {
+            db.row("reading the last project used", "SELECT project FROM cases WHERE created_by = ?1 ORDER BY created_at DESC, id DESC LIMIT 1", args![account])?
+                .map(|r| r.text(0))
+                .transpose()
+        })
+    }
+
     /// Sets a setting as an administrator, with an audit event naming them.
     pub fn set_setting(&mut self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         if !actor.has(workflow::Role::Admin) {

@@ -93,4 +93,12 @@ mod tests {
         let list: super::ModuleList = toml::from_str(super::DEFAULT_LIST).unwrap();
         assert!(!list.linux.is_empty() && !list.windows.is_empty() && !list.macos.is_empty());
     }
+
+    #[test]
+    fn no_test_library_is_a_default_on_a_counter_pc() {
+        let list: super::ModuleList = toml::from_str(super::DEFAULT_LIST).unwrap();
+        for path in list.linux.iter().chain(&list.windows).chain(&list.macos) {
+            assert!(!path.to_lowercase().contains("softhsm"), "{path}: a software token would pass for a key");
+        }
+    }
 }

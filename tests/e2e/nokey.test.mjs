@@ -1,0 +1,43 @@
+// End-to-end test of the key desk on a counter PC where the administrator named no key driver
+// (#35, item 3): no test library is loaded by default (SoftHSM is installed on this machine and
+// once passed for a key), and with no key the desk says 未检测到Key，请插入.
+//
+// Run: xvfb-run -a node --test tests/e2e/nokey.test.mjs   (scripts/test.sh runs tests/e2e/)
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { webdriver, app, cli, driverBin } from './webdriver.mjs'
+
+process.env.TZ ??= 'Asia/Shanghai'
+const port = 7244 + (process.pid % 500)
+const dir = mkdtempSync(join(tmpdir(), 'certdesk-nokey-e2e-'))
+const env = { ...process.env, CERTDESK_DB: join(dir, 'cases.db'), HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_STATE_HOME: join(dir, 'state') }
+// nothing names a key driver: no environment, no setting
+delete env.CERTDESK_PKCS11_MODULE
+const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
+const d = webdriver(port)
+
+before(async () => {
+  for (const [name, role] of [['admin', 'admin'], ['wang', 'key_clerk']]) {
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
+    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
+    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
+  }
+  await d.start(driverBin, env, app)
+})
+
+after(async () => {
+  await d.stop()
+})
+
+test('with no key driver named and no key, the key desk shows no key and says to plug one in', async () => {
+  await d.login('wang')
+  // no driver at all, or a real middleware installed (OpenSC) with no key in it: the same words
+  await d.waitText('.slots-panel', '未检测到Key，请插入')
+  assert.equal(await d.count('[data-testid^=key-slot-pick-]'), 0, 'no slot of a test library is offered')
+  assert.equal((await d.text('.slots-panel')).includes('SoftHSM'), false, 'SoftHSM is not loaded by default')
+})

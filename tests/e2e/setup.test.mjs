@@ -1,0 +1,51 @@
+// End-to-end test of the first run and of people's names (#35, item 10): on an empty store the
+// app asks the first administrator's 姓名 with the account, and the header shows the person, not
+// the login; the in-place 姓名 edit on the admin page says it saved, beside the field.
+//
+// Run: xvfb-run -a node --test tests/e2e/setup.test.mjs   (scripts/test.sh runs tests/e2e/)
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { webdriver, app, cli, driverBin } from './webdriver.mjs'
+
+process.env.TZ ??= 'Asia/Shanghai'
+const port = 7844 + (process.pid % 500)
+const dir = mkdtempSync(join(tmpdir(), 'certdesk-setup-e2e-'))
+const env = { ...process.env, CERTDESK_DB: join(dir, 'cases.db'), HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_STATE_HOME: join(dir, 'state') }
+const d = webdriver(port)
+const { click, type, waitText } = d
+
+before(async () => {
+  await d.start(driverBin, env, app)
+})
+
+after(async () => {
+  await d.stop()
+})
+
+test('the first administrator is asked for a 姓名 and shown by it; a 姓名 edit visibly saves', async () => {
+  await d.find('[data-testid=setup-display-name]')
+  await type('[data-testid=setup-password]', 'admin-password')
+  await type('[data-testid=setup-password2]', 'admin-password')
+  await type('[data-testid=setup-code]', 'GZ01')
+  await click('[data-testid=setup-submit]')
+  await waitText('[data-testid=error]', '请填写管理员姓名')
+  await type('[data-testid=setup-display-name]', '王管理')
+  await click('[data-testid=setup-submit]')
+  await waitText('[data-testid=who]', '王管理')
+
+  // the account list knows the person; the in-place edit says it saved, beside the field
+  writeFileSync(join(dir, 'admin.pw'), 'admin-password\n')
+  const accounts = JSON.parse(execFileSync(cli, ['user', 'list', '--json', '--as', 'admin', '--password-file', join(dir, 'admin.pw')], { env, encoding: 'utf8' }))
+  assert.equal(accounts.find((a) => a.name === 'admin').display_name, '王管理')
+  await click('[data-testid=nav-admin]')
+  await d.find('[data-testid=display-name-admin]')
+  await d.wd('POST', d.s(`/element/${await d.find('[data-testid=display-name-admin]')}/clear`), {})
+  await type('[data-testid=display-name-admin]', '王大管\uE007')
+  await waitText('[data-testid=display-name-saved-admin]', '已保存')
+  await waitText('[data-testid=who]', '王大管')
+})
