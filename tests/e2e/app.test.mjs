@@ -337,6 +337,11 @@ test('the keyboard alone: an organisation with 3 employees from the first field 
   const printed = sh('pdftotext', ['-layout', pdf, '-'])
   assert.match(printed, /受理回执/, 'the receipt is printed')
   assert.ok(printed.includes(number), 'the receipt names the case')
+  // 受理时间 to the minute; no empty 地址： line for a counter without an address (#35)
+  assert.match(printed, /\d{1,2}时\d{2}分/, 'the receipt gives the hour and the minute')
+  assert.equal(printed.includes('地址：'), false, 'no empty address line')
+  // what was handed in, as the case page says it: 已收 for every required item
+  assert.match(printed, /已收/)
   for (const [name] of employees) assert.ok(printed.includes(name), `${name} is printed`)
   const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
   assert.equal(stored.status, 'accepted')
@@ -443,7 +448,15 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   // back with pdftotext, and what the dialog printed shows the same pages
   await click('[data-testid=print-preview]')
   await find('[data-testid=page-image]')
-  await screenshot('print', '[data-testid=print-panel]')
+  // the preview in view and wide enough to proofread (#35: at the bottom of a long page, 520 px)
+  const [top, width] = await wd('POST', s('/execute/sync'), {
+    script: "const r = document.querySelector('[data-testid=page-image]').getBoundingClientRect(); return [r.top, r.width]",
+    args: [],
+  })
+  assert.ok(top >= 0 && top < 200, `the preview's page starts in view (top ${top} px)`)
+  assert.ok(width >= 800, `the preview's page is ${width} px wide`)
+  await screenshot('print', '[data-testid=preview-dialog]')
+  await click('[data-testid=preview-close]')
   await click('[data-testid=print-forms]')
   await answerPrintDialog()
   await waitText('[data-testid=print-result]', '已打印')

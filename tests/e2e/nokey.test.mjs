@@ -1,6 +1,8 @@
-// End-to-end test of the key desk on a counter PC where the administrator named no key driver
-// (#35, item 3): no test library is loaded by default (SoftHSM is installed on this machine and
-// once passed for a key), and with no key the desk says 未检测到Key，请插入.
+// End-to-end tests of a counter PC's defaults (#35): the key desk where the administrator named
+// no key driver (item 3: no test library is loaded by default — SoftHSM is installed on this
+// machine and once passed for a key — and with no key the desk says 未检测到Key，请插入); the
+// intake of a 呼和浩特 counter starting on the administrator's project, not a Guangdong one
+// (item 9).
 //
 // Run: xvfb-run -a node --test tests/e2e/nokey.test.mjs   (scripts/test.sh runs tests/e2e/)
 
@@ -22,11 +24,12 @@ const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' })
 const d = webdriver(port)
 
 before(async () => {
-  for (const [name, role] of [['admin', 'admin'], ['wang', 'key_clerk']]) {
+  for (const [name, role] of [['admin', 'admin'], ['wang', 'key_clerk'], ['zhang', 'clerk']]) {
     writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
+  certdesk('counter', 'set', '--code', 'HH01', '--name', '呼和浩特受理点', '--default-project', 'nmgca-procurement', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })
 
@@ -40,4 +43,14 @@ test('with no key driver named and no key, the key desk shows no key and says to
   await d.waitText('.slots-panel', '未检测到Key，请插入')
   assert.equal(await d.count('[data-testid^=key-slot-pick-]'), 0, 'no slot of a test library is offered')
   assert.equal((await d.text('.slots-panel')).includes('SoftHSM'), false, 'SoftHSM is not loaded by default')
+})
+
+test('the intake of a clerk with no case yet starts on the administrator\'s project', async () => {
+  await d.click('[data-testid=logout]')
+  await d.login('zhang')
+  const valueOf = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/property/value`))
+  for (let i = 0; (await valueOf('[data-testid=intake-project]')) !== 'nmgca-procurement'; i++) {
+    if (i > 50) assert.fail(`the intake starts on ${await valueOf('[data-testid=intake-project]')}, not the counter's nmgca-procurement`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 })

@@ -591,6 +591,11 @@ describe('Print panel', () => {
     await w.get('[data-testid=print-pages]').trigger('keydown', { key: 'PageDown' })
     expect(decodeURIComponent(w.get('[data-testid=page-image]').attributes('src')!)).toContain('<!--附页-->')
     expect(w.get('[data-testid=page-no]').text()).toContain('2/2')
+    // a dialog over the page; Esc closes it
+    expect(w.get('[data-testid=preview-dialog] [role=dialog]').attributes('aria-modal')).toBe('true')
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await flushPromises()
+    expect(w.find('[data-testid=preview-dialog]').exists()).toBe(false)
   })
 
   it('puts the sheets up at their true size, opens the print dialog on their paper, then takes them down', async () => {

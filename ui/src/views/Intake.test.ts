@@ -228,6 +228,25 @@ describe('Intake', () => {
     ])
   })
 
+  it('ticks every required item with 全部收齐 and leaves an optional one to the clerk', async () => {
+    let sent: SentCase | null = null
+    const withOptional: MaterialItem[] = [...checklist, { id: 'remittance', text: '汇款凭证', kind: 'document', original: false, copies: 0, stamped: false, optional: true, note: null }]
+    backend({ catalog_checklist: () => withOptional, import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261124-0005', warnings: [] } } })
+    currentChecklist = withOptional
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=mat-all]').trigger('click')
+    await flushPromises()
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    const got = (id: string) => sent!.materials.find((m) => m.id === id)
+    expect(got('form')).toEqual({ id: 'form', original_seen: false, copies_received: 2 })
+    expect(got('license')).toEqual({ id: 'license', original_seen: true, copies_received: 1 })
+    expect(got('old_key')).toEqual({ id: 'old_key', original_seen: true, copies_received: 0 })
+    // the 汇款凭证 of a card payment is not received by 全部收齐
+    expect(got('remittance')?.original_seen ?? false).toBe(false)
+  })
+
   it('sends no promise for an item received in the end', async () => {
     let sent: SentCase | null = null
     backend({ import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261120-0004', warnings: [] } } })

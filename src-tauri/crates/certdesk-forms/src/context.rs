@@ -87,7 +87,17 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
                 _ => String::new(),
             };
             let to_follow_note = if to_follow.is_empty() { String::new() } else { format!("（后补：{to_follow}）") };
-            json!({"id": m.id, "text": m.text, "copies": m.copies, "original": m.original, "stamped": m.stamped, "optional": m.optional, "to_follow": to_follow, "to_follow_note": to_follow_note})
+            // what was handed in, in the words the case page uses for the same state (#35: the
+            // receipt once printed the checklist's demand beside a case page saying 已收)
+            let state_zh = match m.state(got) {
+                certdesk_catalog::model::MaterialState::Received => "已收",
+                certdesk_catalog::model::MaterialState::ToFollow => "后补",
+                certdesk_catalog::model::MaterialState::Optional => "未交（非必需）",
+                certdesk_catalog::model::MaterialState::Missing => "未收",
+            };
+            let (copies_received, original_seen) = got.map_or((0, false), |g| (g.copies_received, g.original_seen));
+            json!({"id": m.id, "text": m.text, "copies": m.copies, "original": m.original, "stamped": m.stamped, "optional": m.optional, "to_follow": to_follow, "to_follow_note": to_follow_note,
+                   "copies_received": copies_received, "original_seen": original_seen, "state_zh": state_zh})
         })
         .collect();
     // what the receipt says where the checklist is empty: the seed's own words (online,

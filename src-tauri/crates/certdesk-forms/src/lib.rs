@@ -89,7 +89,7 @@ fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out:
     let sample = context::sample(project);
     // what a repeated row can show, whatever this project's fee table and checklist hold
     let mut item_roots: Vec<serde_json::Value> = vec![
-        serde_json::json!({"id": "", "text": "", "copies": 1, "original": true, "stamped": true, "optional": false, "to_follow": "", "to_follow_note": ""}),
+        serde_json::json!({"id": "", "text": "", "copies": 1, "original": true, "stamped": true, "optional": false, "to_follow": "", "to_follow_note": "", "copies_received": 1, "original_seen": true, "state_zh": "已收"}),
         serde_json::json!({"label": "", "unit_price": "0.00", "count": 1, "amount": "0.00"}),
     ];
     item_roots.extend(template::lookup(&sample, "employees").and_then(|v| v.as_array().and_then(|a| a.first().cloned())));

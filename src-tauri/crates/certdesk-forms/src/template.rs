@@ -16,13 +16,19 @@ pub enum Piece {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
     Check(Option<String>),
-    When { path: String, equals: Option<String>, negate: bool },
+    When {
+        path: String,
+        equals: Option<String>,
+        negate: bool,
+    },
     Capital,
     Zh,
     Year,
     Month,
     Day,
     Hour,
+    /// the minute of a timestamp, two digits (`09时05分`)
+    Minute,
     Money,
     MoneyCapital,
     Default(String),
@@ -71,11 +77,14 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "month" => no_arg(Filter::Month),
         "day" => no_arg(Filter::Day),
         "hour" => no_arg(Filter::Hour),
+        "minute" => no_arg(Filter::Minute),
         "money" => no_arg(Filter::Money),
         "money_capital" => no_arg(Filter::MoneyCapital),
         "upper" => no_arg(Filter::Upper),
         "nonzero" => no_arg(Filter::NonZero),
-        other => Err(TemplateError(format!("unknown filter `{other}` (known: check, when, capital, zh, year, month, day, hour, money, money_capital, default, upper, nonzero)"))),
+        other => {
+            Err(TemplateError(format!("unknown filter `{other}` (known: check, when, capital, zh, year, month, day, hour, minute, money, money_capital, default, upper, nonzero)")))
+        }
     }
 }
 
@@ -255,6 +264,7 @@ fn apply(mut value: Value, filters: &[Filter], ctx: &Value) -> String {
             Filter::Month => date_parts(&t).map(|p| p.1).unwrap_or_default(),
             Filter::Day => date_parts(&t).map(|p| p.2).unwrap_or_default(),
             Filter::Hour => date_parts(&t).map(|p| p.3).unwrap_or_default(),
+            Filter::Minute => date_parts(&t).and_then(|_| t.get(14..16)).filter(|m| m.chars().all(|c| c.is_ascii_digit())).unwrap_or_default().to_string(),
             Filter::Money => t.parse::<Money>().map(|m| m.to_string()).unwrap_or(t),
             Filter::MoneyCapital => t.parse::<Money>().map(|m| m.to_capital()).unwrap_or(t),
             Filter::Default(d) => {
