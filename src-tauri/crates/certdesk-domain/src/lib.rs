@@ -5,6 +5,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod case;
+pub mod certs;
 pub mod ident;
 pub mod mask;
 pub mod money;
