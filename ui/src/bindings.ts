@@ -294,7 +294,20 @@ stored: Array<string>, };
 
 export type StepView = { step: string, done: boolean, at: string | null, detail: JsonValue | null, };
 
-export type KeyStatus = { case: string, status: string, token_serial: string | null, steps: Array<StepView>, 
+export type KeyStatus = { case: string, status: string, 
+/**
+ * The certificate these steps are of (1-based): the one asked for, else the first not
+ * finished (#28).
+ */
+cert: number, 
+/**
+ * Its holder.
+ */
+holder: string, 
+/**
+ * Every certificate of the case: the key desk's queue.
+ */
+certs: Array<CertState>, token_serial: string | null, steps: Array<StepView>, 
 /**
  * What to do next, or `None` when only the hand-over is left.
  */
@@ -328,9 +341,17 @@ desk_steps: Array<DeskStep>,
  */
 desk_next: string, };
 
-export type Generated = { key_id: string, algo: string, public_key_sha256: string, csr_pem: string, package_path: string, };
+export type Generated = { 
+/**
+ * The certificate the key pair is for (1-based) and its holder.
+ */
+cert: number, holder: string, key_id: string, algo: string, public_key_sha256: string, csr_pem: string, package_path: string, };
 
-export type ImportedCert = { subject: string, issuer: string, serial_hex: string, not_after: string, 
+export type ImportedCert = { 
+/**
+ * The certificate of the case it answers (matched by its public key) and its holder.
+ */
+cert: number, holder: string, subject: string, issuer: string, serial_hex: string, not_after: string, 
 /**
  * The chain ends at a CA certificate the project configures (`forms/<project>/ca/`); false
  * when the project configures none, so that only the signatures of what the CA sent along
@@ -342,7 +363,11 @@ issuer_trusted: boolean,
  */
 left_out: Array<string>, };
 
-export type Written = { serial_hex: string, subject: string, not_after: string, key_id: string, };
+export type Written = { 
+/**
+ * The certificate of the case written (1-based) and its holder.
+ */
+cert: number, holder: string, serial_hex: string, subject: string, not_after: string, key_id: string, };
 
 export type EncWritten = { 
 /**
@@ -477,7 +502,51 @@ needs_reference: boolean,
  */
 at: string | null, };
 
-export type CaseSteps = { number: string, status: string, steps: Array<StepState>, next: string | null, };
+export type CaseSteps = { number: string, status: string, 
+/**
+ * The case's plan; a key-desk step of a certificate round is `done` when it is done for
+ * every certificate not withdrawn.
+ */
+steps: Array<StepState>, 
+/**
+ * The next step: the next of the first unfinished certificate while keys are being made.
+ */
+next: string | null, 
+/**
+ * Every certificate of the case, in index order (#28).
+ */
+certs: Array<CertState>, };
+
+export type CertState = { index: number, holder: string, key_serial: string | null, 
+/**
+ * Written, and every later step of its round done (the encryption pair, the seal image).
+ */
+done: boolean, withdrawn: boolean, 
+/**
+ * Its next key-desk step's id; none when done or withdrawn.
+ */
+next: string | null, holder_id: string | null, key_label: string | null, certificate_serial: string | null, not_after: string | null, withdrawn_reason: string | null, 
+/**
+ * Its key round's steps.
+ */
+steps: Array<StepState>, };
+
+export type BatchImported = { matched: Array<ImportedCert>, 
+/**
+ * The certificates (not withdrawn) still without an issued certificate, by index.
+ */
+waiting: Array<number>, };
+
+export type AnswerRefusal = { 
+/**
+ * the file it came in
+ */
+file: string, subject: string, serial: string, 
+/**
+ * `no_match`, `duplicate`, `already_imported`, `already_written`, `withdrawn`, `invalid`
+ * (expired, another holder, a chain that does not hold), `unreadable`
+ */
+code: string, why: string, };
 
 export type CasePage = { 
 /**
@@ -507,7 +576,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "refused" | "account_name_invalid" | "password_too_short" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -627,9 +696,15 @@ method: string, recipient?: string, recipient_id?: string, courier?: string, way
 
 export type StepConfirmed = { step: string, title: string, reference?: string, };
 
-export type Reissued = { reason: string, roles: Array<Role>, };
+export type Reissued = { reason: string, roles: Array<Role>, 
+/**
+ * the certificate whose second key is allowed (absent: certificate 1) and its holder
+ */
+cert?: number, holder?: string, };
 
 export type FileAdded = { name: string, mime: string, size: number, sha256: string, };
+
+export type CertWithdrawn = { cert: number, holder: string, holder_id?: string, reason: string, roles: Array<Role>, };
 
 export type SealSheet = { file: string, sha256: string, dpi: number, rows: Array<SealRowVerdict>, stored: Array<string>, 
 /**
@@ -645,7 +720,12 @@ export type TokenInitialized = { token_serial: string, token_label: string, mode
 /**
  * the user PIN set is a CA's published default (the applicant must change it)
  */
-pin_is_default?: boolean, };
+pin_is_default?: boolean, 
+/**
+ * which certificate of the case (1-based; absent on events written before a case
+ * could have several: certificate 1), its holder and the holder's identifier
+ */
+cert?: number, holder?: string, holder_id?: string, };
 
 export type KeyGenerated = { token_serial: string, token_label: string, key_id: string, algo: string, public_key_sha256: string, csr: string, 
 /**
@@ -655,19 +735,34 @@ package?: string,
 /**
  * the PIN used is a CA's published default
  */
-pin_is_default?: boolean, };
+pin_is_default?: boolean, 
+/**
+ * which certificate of the case (1-based; absent on events written before a case
+ * could have several: certificate 1), its holder and the holder's identifier
+ */
+cert?: number, holder?: string, holder_id?: string, };
 
 export type CertificateImported = { certificate_serial: string, subject: string, issuer: string, not_after: string, 
 /**
  * certificates kept after the issued one (intermediates and the anchor)
  */
-chain: number, issuer_trusted?: boolean, anchor?: string, left_out?: Array<string>, file_sha256?: string, from?: string, to?: string, };
+chain: number, issuer_trusted?: boolean, anchor?: string, left_out?: Array<string>, file_sha256?: string, from?: string, to?: string, 
+/**
+ * which certificate of the case (1-based; absent on events written before a case
+ * could have several: certificate 1), its holder and the holder's identifier
+ */
+cert?: number, holder?: string, holder_id?: string, };
 
 export type CertificateWritten = { token_serial: string, key_id: string, certificate_serial: string, subject: string, not_after: string, verified: boolean, 
 /**
  * certificates already on the key (a renewal onto the applicant's key): serial and subject
  */
-previous?: Array<string>, pin_is_default?: boolean, };
+previous?: Array<string>, pin_is_default?: boolean, 
+/**
+ * which certificate of the case (1-based; absent on events written before a case
+ * could have several: certificate 1), its holder and the holder's identifier
+ */
+cert?: number, holder?: string, holder_id?: string, };
 
 export type EncryptionImported = { token_serial: string, key_id: string, 
 /**
@@ -681,9 +776,19 @@ issuer_trusted: boolean,
 /**
  * SHA-256 of the CA's answer file as received (the envelope itself is not kept)
  */
-file_sha256: string, verified: boolean, pin_is_default?: boolean, };
+file_sha256: string, verified: boolean, pin_is_default?: boolean, 
+/**
+ * which certificate of the case (1-based; absent on events written before a case
+ * could have several: certificate 1), its holder and the holder's identifier
+ */
+cert?: number, holder?: string, holder_id?: string, };
 
-export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, pin_is_default?: boolean, };
+export type SealImageWritten = { token_serial: string, image: string, size: number, sha256: string, pin_is_default?: boolean, 
+/**
+ * which certificate of the case (1-based; absent on events written before a case
+ * could have several: certificate 1), its holder and the holder's identifier
+ */
+cert?: number, holder?: string, holder_id?: string, };
 
 export type TokenChanged = { token_serial: string, token_label?: string, model?: string, pin_is_default?: boolean, };
 
@@ -716,6 +821,7 @@ export type EventDetails = {
   close: CaseChange,
   cancel: CaseChange,
   reissue: Reissued,
+  cert_withdrawn: CertWithdrawn,
   step_done: StepConfirmed,
   attachment_added: FileAdded,
   files_changed: CaseChange,

@@ -99,7 +99,7 @@ export function stepsOf(number: string, status: string): CaseSteps {
   const n = reached[status] ?? 0
   const steps = plan.map(([id, title, role], i) => ({ id, title, role, done: i < n, key_desk: role === 'key_clerk' && id !== 'deliver', needs_reference: false, at: null }))
   const open = !['closed', 'cancelled'].includes(status)
-  return { number, status, steps, next: open ? (steps.find((s) => !s.done)?.id ?? null) : null }
+  return { number, status, steps, next: open ? (steps.find((s) => !s.done)?.id ?? null) : null, certs: [] }
 }
 
 /** A line of list_cases / search_cases / review_queue for the sample organisation. */

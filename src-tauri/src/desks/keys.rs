@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::error::IpcError;
 use certdesk_desk::issue;
 use certdesk_desk::keydesk::{self, KeyLibrary, KeySlots};
+use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::store::CaseSummary;
 use certdesk_desk::token::{Algo, Contents, Pin, TokenSel, TokenView};
 use tauri::State;
@@ -48,20 +49,36 @@ pub fn key_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcErro
 
 /// Where issuing stands for a case, with the stepper and the default-PIN warning.
 #[tauri::command(async)]
-pub fn key_status(state: State<'_, AppState>, number: String) -> Result<issue::KeyStatus, IpcError> {
-    crate::log::call("key_status", || state.with_desk(|d| d.key_status(&state.catalog, &number)))
+pub fn key_status(state: State<'_, AppState>, number: String, cert: Option<u32>) -> Result<issue::KeyStatus, IpcError> {
+    crate::log::call("key_status", || state.with_desk(|d| d.key_status(&state.catalog, &number, cert)))
+}
+
+/// The certificate a step works on: the one the desk shows (`cert`), else the case's next one
+/// waiting for the step (the plugged key's first).
+fn choice(cert: Option<u32>) -> CertChoice {
+    CertChoice::from_flags(cert, None)
 }
 
 #[tauri::command(async)]
-pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String) -> Result<TokenView, IpcError> {
+#[allow(clippy::too_many_arguments)]
+pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String, cert: Option<u32>) -> Result<TokenView, IpcError> {
     crate::log::call("key_init", || {
         let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::init(d, keys, &state.catalog, Some(&number), slot_index, &label, &so, &user)))
+        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::init(d, keys, &state.catalog, Some((number.as_str(), choice(cert))), slot_index, Some(&label), &so, &user)))
     })
 }
 
 #[tauri::command(async)]
-pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, pin: String, algo: String, employee: Option<usize>) -> Result<issue::Generated, IpcError> {
+#[allow(clippy::too_many_arguments)]
+pub fn key_generate(
+    state: State<'_, AppState>,
+    number: String,
+    serial: String,
+    pin: String,
+    algo: String,
+    employee: Option<u32>,
+    cert: Option<u32>,
+) -> Result<issue::Generated, IpcError> {
     crate::log::call("key_generate", || {
         let pin = Pin::new(pin);
         let algo =
@@ -70,8 +87,14 @@ pub fn key_generate(state: State<'_, AppState>, number: String, serial: String, 
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
-                let files = issue::RequestFiles::in_dir(&dir, certdesk_desk::api::case_number(&number)?.as_str());
-                issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, employee, &files)
+                let chosen = CertChoice::from_flags(cert, employee);
+                // the request files are named by the certificate, so it is chosen first
+                let index = match chosen {
+                    CertChoice::Given(k) | CertChoice::Employee(k) => k,
+                    CertChoice::Next => d.key_status(&state.catalog, &number, None)?.cert,
+                };
+                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index);
+                issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
             })
         })
     })
@@ -88,10 +111,10 @@ pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<
 }
 
 #[tauri::command(async)]
-pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::Written, IpcError> {
+pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String, cert: Option<u32>) -> Result<issue::Written, IpcError> {
     crate::log::call("key_write_cert", || {
         let pin = Pin::new(pin);
-        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)))
     })
 }
 
@@ -114,15 +137,18 @@ pub fn key_import_enc(state: State<'_, AppState>, request: tauri::ipc::Request<'
             None => None,
         };
         let answer = raw_body(&request)?;
-        with_keys(&state, |keys| state.with_own_desk(|d| issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, answer, enc_cert.as_deref())))
+        let cert = choice(super::header(&request, "x-cert").and_then(|c| c.parse().ok()));
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, cert, answer, enc_cert.as_deref()))
+        })
     })
 }
 
 #[tauri::command(async)]
-pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String) -> Result<issue::SealWritten, IpcError> {
+pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String, cert: Option<u32>) -> Result<issue::SealWritten, IpcError> {
     crate::log::call("key_write_seal", || {
         let pin = Pin::new(pin);
-        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, &TokenSel::Serial(serial), &pin)))
+        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)))
     })
 }
 

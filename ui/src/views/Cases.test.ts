@@ -397,7 +397,7 @@ describe('Case page: steps', () => {
       ['ca_revoke', 'CA系统注销完成', 'clerk', false, true], ['wipe', '清除回收的Key', 'key_clerk', true, false], ['close', '归档', 'clerk', false, false],
     ]
     const steps = plan.map(([id, title, role, keyDesk, ref], i) => ({ id, title, role, done: i < done, key_desk: keyDesk, needs_reference: ref, at: i < done ? at ?? '2026-11-20T01:30:00Z' : null }))
-    return { number: sampleCase.number, status: 'approved', steps, next: steps.find((s) => !s.done)?.id ?? null }
+    return { number: sampleCase.number, status: 'approved', steps, next: steps.find((s) => !s.done)?.id ?? null, certs: [] }
   }
 
   it('confirms a step with its reference, refusing to send it without one, and reloads the case', async () => {

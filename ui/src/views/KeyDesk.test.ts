@@ -53,7 +53,7 @@ function withDesk(st: KeyStatus): KeyStatus {
   return { ...st, desk_steps, desk_next: desk_steps.find((s) => !s.done)?.id ?? 'deliver' }
 }
 const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => withDesk({
-  case: NUMBER, status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
+  case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
   desk_steps: [], desk_next: '',
@@ -78,10 +78,10 @@ function backend(o: Opts = {}) {
     key_init: ({ label }) => { done = 1; return token({ label }) },
     key_generate: ({ algo }) => {
       done = 2
-      return { key_id: KEY_ID, algo, public_key_sha256: sha('e'), csr_pem: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBIjAN\n-----END CERTIFICATE REQUEST-----\n', package_path: '/home/key/requests/GZ01-20261120-0001.zip' }
+      return { cert: 1, holder: '广州市示例科技有限公司', key_id: KEY_ID, algo, public_key_sha256: sha('e'), csr_pem: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBIjAN\n-----END CERTIFICATE REQUEST-----\n', package_path: '/home/key/requests/GZ01-20261120-0001.zip' }
     },
-    key_import_cert: () => { done = 3; return { ...CERT, issuer_trusted: false, left_out: ['CN=Other Root'] } },
-    key_write_cert: () => { done = 4; return { serial_hex: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, key_id: KEY_ID } },
+    key_import_cert: () => { done = 3; return { cert: 1, holder: '广州市示例科技有限公司', ...CERT, issuer_trusted: false, left_out: ['CN=Other Root'] } },
+    key_write_cert: () => { done = 4; return { cert: 1, holder: '广州市示例科技有限公司', serial_hex: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, key_id: KEY_ID } },
     key_import_enc: () => ({ key_id: KEY_ID, format: 'gmt0092', serial_hex: '7F02', subject: CERT.subject, issuer: CERT.issuer, not_after: CERT.not_after, issuer_trusted: true }),
     key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d'), images: [{ name: 'seal:official_seal', label: 'certdesk-seal-image', size: 5120, sha256: sha('d') }] } },
     key_verify: () => ({

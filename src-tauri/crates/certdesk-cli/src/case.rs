@@ -17,7 +17,8 @@ pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
         CaseCmd::Import { file, by } => import(ctx, &file, &by),
         CaseCmd::Edit { number, file, by } => edit(ctx, &number, &file, &by),
         CaseCmd::Seal { number, scan, dpi, by } => seal(ctx, &number, &scan, dpi, &by),
-        CaseCmd::Reissue(t) => reissue(ctx, t),
+        CaseCmd::Reissue { t, cert } => reissue(ctx, t, cert),
+        CaseCmd::WithdrawCert { number, cert, reason, by } => withdraw_cert(ctx, &number, cert, reason, &by),
         CaseCmd::Accept(t) => transition(ctx, Action::Accept, t),
         CaseCmd::Submit(t) => transition(ctx, Action::Submit, t),
         CaseCmd::Approve(t) => transition(ctx, Action::Approve, t),
@@ -145,6 +146,22 @@ pub(crate) fn print_steps(json: bool, steps: &certdesk_desk::steps::CaseSteps) {
         let how = if s.key_desk { "  (key desk)" } else { "" };
         println!("{mark} {:<16} {:<20} {}{how}", s.id, s.title, s.role);
     }
+    if steps.certs.len() > 1 || steps.certs.iter().any(|c| c.withdrawn) {
+        let open = steps.certs.iter().filter(|c| !c.withdrawn).count();
+        let done = steps.certs.iter().filter(|c| c.done).count();
+        println!("certificates {done}/{open}:");
+        for c in &steps.certs {
+            let state = if c.withdrawn {
+                format!("withdrawn: {}", c.withdrawn_reason.as_deref().unwrap_or(""))
+            } else if c.done {
+                "done".to_string()
+            } else {
+                format!("next {}", c.next.as_deref().unwrap_or("-"))
+            };
+            let key = c.key_serial.as_deref().map(|s| format!(" key {s}")).unwrap_or_default();
+            println!("  {:>3} {}{key}  {state}", c.index, c.holder);
+        }
+    }
     match &steps.next {
         Some(n) => println!("next: {n}"),
         None => println!("no step left"),
@@ -190,15 +207,32 @@ fn transition(ctx: &Ctx, action: Action, t: Transition) -> Result<ExitCode, CliE
     Ok(ExitCode::SUCCESS)
 }
 
-fn reissue(ctx: &Ctx, t: Transition) -> Result<ExitCode, CliError> {
+fn reissue(ctx: &Ctx, t: Transition, cert: Option<u32>) -> Result<ExitCode, CliError> {
     let reason = t.reason.clone().ok_or_else(|| CliError::Usage("case reissue needs --reason".into()))?;
     let number = parsed(&t.number)?;
     let (mut store, mut session) = ctx.session("case reissue", &t.by)?;
-    session.desk(&mut store)?.reissue(&number, &reason)?;
+    let cert = session.desk(&mut store)?.reissue(&number, &reason, cert)?;
     if ctx.g.json {
-        print_json(&serde_json::json!({ "number": number, "second_key_allowed": true }));
+        print_json(&serde_json::json!({ "number": number, "cert": cert, "second_key_allowed": true }));
     } else {
-        println!("{number}: a second key may be made");
+        println!("{number}: a second key may be made for certificate {cert}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn withdraw_cert(ctx: &Ctx, number: &str, cert: u32, reason: Option<String>, by: &crate::ActAs) -> Result<ExitCode, CliError> {
+    let reason = reason.filter(|r| !r.trim().is_empty()).ok_or_else(|| CliError::Usage("case withdraw-cert needs --reason (why the certificate is not made)".into()))?;
+    let number = parsed(number)?;
+    let catalog = ctx.catalog()?;
+    let (mut store, mut session) = ctx.session("case withdraw-cert", by)?;
+    let mut desk = session.desk(&mut store)?;
+    desk.withdraw_cert(&number, cert, &reason)?;
+    let steps = desk.case_steps(&catalog, &number)?;
+    if ctx.g.json {
+        print_json(&serde_json::json!({ "number": number, "cert": cert, "withdrawn": true, "status": steps.status, "next": steps.next, "certs": steps.certs }));
+    } else {
+        let holder = steps.certs.iter().find(|c| c.index == cert).map(|c| c.holder.clone()).unwrap_or_default();
+        println!("{number}: certificate {cert} ({holder}) withdrawn; status {}", steps.status);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ use crate::{ActAs, KeyArgs, KeyCmd, TokenArg};
 use certdesk_desk::api::{CaseStore, Session};
 use certdesk_desk::catalog::Catalog;
 use certdesk_desk::keydesk::{self, CertOnKey, EncOnKey, KeyFor, KeyLibrary, SealFrom, SealOnKey, Watched};
+use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::token::{Algo, CertUsage, Pin, ReaderEvent, TokenSel};
 use std::path::Path;
 use std::process::ExitCode;
@@ -39,6 +40,7 @@ fn read(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
 fn by_of(cmd: &KeyCmd) -> &ActAs {
     match cmd {
         KeyCmd::List { by }
+        | KeyCmd::ImportCerts { by, .. }
         | KeyCmd::Watch { by, .. }
         | KeyCmd::Info { by, .. }
         | KeyCmd::Init { by, .. }
@@ -66,6 +68,7 @@ fn name_of(cmd: &KeyCmd) -> &'static str {
         KeyCmd::ImportEnc { .. } => "key import-enc",
         KeyCmd::MatchCert { .. } => "key match-cert",
         KeyCmd::Status { .. } => "key status",
+        KeyCmd::ImportCerts { .. } => "key import-certs",
         KeyCmd::WriteSeal { .. } => "key write-seal",
         KeyCmd::Show { .. } => "key show",
         KeyCmd::ChangePin { .. } => "key change-pin",
@@ -81,11 +84,16 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
     // the commands that need no key library
     match &args.cmd {
         KeyCmd::Watch { seconds, .. } => return watch(json, &session.desk(&mut store)?, *seconds),
-        KeyCmd::Status { case, .. } => {
-            let st = session.desk(&mut store)?.key_status(&catalog, case)?;
+        KeyCmd::Status { case, cert, .. } => {
+            let st = session.desk(&mut store)?.key_status(&catalog, case, *cert)?;
             if json {
                 print_json(&st);
             } else {
+                if st.certs.len() > 1 {
+                    let open = st.certs.iter().filter(|c| !c.withdrawn).count();
+                    let done = st.certs.iter().filter(|c| c.done).count();
+                    println!("certificates {done}/{open}; certificate {} ({}):", st.cert, st.holder);
+                }
                 for s in &st.steps {
                     println!("{} {}", if s.done { "✓" } else { "·" }, s.step);
                 }
@@ -96,6 +104,34 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                     println!("warning: the key still has a CA's default PIN: the applicant should change it");
                 }
                 println!("next: {}", st.next.unwrap_or("hand over the key (case deliver)"));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        KeyCmd::ImportCerts { case, files, .. } => {
+            let files = answer_files(files)?;
+            let done = session.desk(&mut store)?.import_answers(&catalog, case, &files);
+            let batch = match done {
+                Ok(b) => b,
+                Err(certdesk_desk::DeskError::BatchRefused(refusals)) => {
+                    eprintln!("certdesk: the CA's answers were refused, nothing imported:");
+                    for r in &refusals {
+                        eprintln!("  {} [{}] {}", r.file, r.code, r.why);
+                    }
+                    if json {
+                        let message = refusals.iter().map(|r| format!("{}: {}", r.file, r.why)).collect::<Vec<_>>().join("; ");
+                        print_json(&serde_json::json!({ "error": { "kind": "batch_refused", "message": message, "refusals": refusals } }));
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if json {
+                print_json(&batch);
+            } else {
+                for m in &batch.matched {
+                    println!("certificate {} ({}): {} serial {} until {}", m.cert, m.holder, m.subject, m.serial_hex, m.not_after);
+                }
+                println!("{} imported; waiting for the CA: {}", batch.matched.len(), if batch.waiting.is_empty() { "none".to_string() } else { format!("{:?}", batch.waiting) });
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -122,7 +158,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
     };
     match args.cmd {
-        KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } => {}
+        KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } | KeyCmd::ImportCerts { .. } => {}
         KeyCmd::List { .. } => {
             let k = keydesk::key_slots(&desk, Ok(&library));
             if json {
@@ -169,17 +205,18 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             let warning = if default { " (still a CA's default PIN)" } else { "" };
             show(value, format!("{:?} serial {} {} {}: {flags}{warning}", t.label, t.serial, t.manufacturer, t.model));
         }
-        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case, .. } => {
+        KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case, cert, employee, .. } => {
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
-            let t = keydesk::init(&mut desk, &library, &catalog, case.as_deref(), slot_index, &label, &so, &user)?;
+            let for_case = case.as_deref().map(|n| (n, CertChoice::from_flags(cert, employee)));
+            let t = keydesk::init(&mut desk, &library, &catalog, for_case, slot_index, label.as_deref(), &so, &user)?;
             warn_default_pin(&catalog, &user);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
         }
-        KeyCmd::Gen { token, pin_file, algo, cn, case, employee, csr_out, package_out, .. } => {
+        KeyCmd::Gen { token, pin_file, algo, cn, case, cert, employee, csr_out, package_out, .. } => {
             let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048, ec-p256 or sm2)")))?;
             let key_for = match (&cn, &case) {
-                (None, Some(n)) => KeyFor::Case { number: n, employee },
+                (None, Some(n)) => KeyFor::Case { number: n, cert: CertChoice::from_flags(cert, employee) },
                 (Some(cn), _) => KeyFor::CommonName(cn),
                 (None, None) => return Err(CliError::Usage("give --cn or --case".into())),
             };
@@ -188,34 +225,53 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             let made = keydesk::generate(&mut desk, &library, &catalog, key_for, &sel(&token), &pin, algo, &files)?;
             warn_default_pin(&catalog, &pin);
             show(
-                serde_json::json!({ "key": made.key, "csr": csr_out, "token_serial": made.token_serial }),
+                serde_json::json!({ "key": made.key, "csr": csr_out, "token_serial": made.token_serial, "cert": made.cert }),
                 format!("key {} ({}) generated on {:?}; request written to {}", made.key_id, algo.name(), made.token_label, csr_out.display()),
             );
         }
-        KeyCmd::WriteCert { token, pin_file, cert, chain, case, .. } => {
-            let cert_bytes = read(&cert, "the certificate file", certdesk_desk::limits::MAX_CERTIFICATE)?;
+        KeyCmd::WriteCert { token, pin_file, cert, chain, case, employee, .. } => {
+            let (index, file) = cert_or_file(&cert, case.is_some())?;
+            let cert_bytes = file.map(|f| read(&f, "the certificate file", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
             let chain_bytes = chain.as_ref().map(|c| read(c, "the chain file", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let (value, human) = match keydesk::write_cert(&mut desk, &library, &catalog, case.as_deref(), &sel(&token), &pin, &cert_bytes, chain_bytes.as_deref())? {
-                CertOnKey::Case { case, written: w } => {
-                    let mut value = serde_json::to_value(&w).unwrap_or_default();
-                    value["case"] = case.clone().into();
-                    (value, format!("certificate {} ({}) written with key {} and verified; recorded on case {case}", w.serial_hex, w.subject, w.key_id))
-                }
-                CertOnKey::Loose(w) => {
-                    let mut value = serde_json::to_value(&w).unwrap_or_default();
-                    value["case"] = serde_json::Value::Null;
-                    (value, format!("certificate {} ({}) written with key {} and verified; recorded on the key desk's log", w.serial_hex, w.subject, w.id))
-                }
-            };
+            let choice = CertChoice::from_flags(index, employee);
+            let (value, human) =
+                match keydesk::write_cert(&mut desk, &library, &catalog, case.as_deref(), choice, &sel(&token), &pin, cert_bytes.as_deref(), chain_bytes.as_deref())? {
+                    CertOnKey::Case { case, written: w } => {
+                        let mut value = serde_json::to_value(&w).unwrap_or_default();
+                        value["case"] = case.clone().into();
+                        (
+                            value,
+                            format!(
+                                "certificate {} ({}) of certificate {} ({}) written with key {} and verified; recorded on case {case}",
+                                w.serial_hex, w.subject, w.cert, w.holder, w.key_id
+                            ),
+                        )
+                    }
+                    CertOnKey::Loose(w) => {
+                        let mut value = serde_json::to_value(&w).unwrap_or_default();
+                        value["case"] = serde_json::Value::Null;
+                        (value, format!("certificate {} ({}) written with key {} and verified; recorded on the key desk's log", w.serial_hex, w.subject, w.id))
+                    }
+                };
             warn_default_pin(&catalog, &pin);
             show(value, human);
         }
-        KeyCmd::ImportEnc { token, pin_file, envelope, enc_cert, key, case, .. } => {
+        KeyCmd::ImportEnc { token, pin_file, envelope, enc_cert, key, case, cert, employee, .. } => {
             let answer = read(&envelope, "the CA's answer", certdesk_desk::limits::MAX_ANSWER)?;
             let enc_bytes = enc_cert.as_ref().map(|c| read(c, "the encryption certificate", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let (value, human) = match keydesk::import_enc(&mut desk, &library, &catalog, case.as_deref(), key.as_deref(), &sel(&token), &pin, &answer, enc_bytes.as_deref())? {
+            let (value, human) = match keydesk::import_enc(
+                &mut desk,
+                &library,
+                &catalog,
+                case.as_deref().map(|n| (n, CertChoice::from_flags(cert, employee))),
+                key.as_deref(),
+                &sel(&token),
+                &pin,
+                &answer,
+                enc_bytes.as_deref(),
+            )? {
                 EncOnKey::Case { case, written: w } => {
                     let mut value = serde_json::to_value(&w).unwrap_or_default();
                     value["case"] = case.clone().into();
@@ -238,11 +294,11 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             };
             show(value, human);
         }
-        KeyCmd::WriteSeal { token, pin_file, image, case, .. } => {
+        KeyCmd::WriteSeal { token, pin_file, image, case, cert, employee, .. } => {
             let png = image.as_ref().map(|i| read(i, "the seal image", certdesk_desk::limits::MAX_SEAL_IMAGE)).transpose()?;
             let image_name = image.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let from = match (&case, &png) {
-                (Some(n), _) => SealFrom::Case(n),
+                (Some(n), _) => SealFrom::Case(n, CertChoice::from_flags(cert, employee)),
                 (None, Some(bytes)) => SealFrom::Png { bytes, name: &image_name },
                 (None, None) => return Err(CliError::Usage("give --image PNG or --case NUMBER".into())),
             };
@@ -300,6 +356,51 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `key write-cert --cert`: K (a number that is no file's name, with --case) and/or the file.
+fn cert_or_file(values: &[String], with_case: bool) -> Result<(Option<u32>, Option<std::path::PathBuf>), CliError> {
+    let (mut index, mut file) = (None, None);
+    for v in values {
+        let as_index = v.parse::<u32>().ok().filter(|_| with_case && !Path::new(v).exists());
+        match (as_index, &index, &file) {
+            (Some(k), None, _) => index = Some(k),
+            (None, _, None) => file = Some(std::path::PathBuf::from(v)),
+            _ => return Err(CliError::Usage("key write-cert: give --cert K and/or --cert FILE once each".into())),
+        }
+    }
+    if file.is_none() && !with_case {
+        return Err(CliError::Usage("key write-cert needs --cert FILE (or --case NUMBER with an imported certificate)".into()));
+    }
+    Ok((index, file))
+}
+
+/// The CA's answers named on the command line: files, and each folder's certificate files
+/// (not recursive, at most 200).
+fn answer_files(paths: &[std::path::PathBuf]) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+    const EXTENSIONS: [&str; 6] = ["pem", "crt", "cer", "der", "p7b", "p7c"];
+    let mut named = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| certdesk_desk::DeskError::Io { what: "cannot read the folder", path: p.display().to_string(), source: e })?;
+            let mut found: Vec<std::path::PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.is_file() && f.extension().and_then(|x| x.to_str()).is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())))
+                .collect();
+            found.sort();
+            named.extend(found);
+        } else {
+            named.push(p.clone());
+        }
+    }
+    if named.is_empty() {
+        return Err(CliError::Usage("no certificate file found (*.pem *.crt *.cer *.der *.p7b *.p7c)".into()));
+    }
+    if named.len() > 200 {
+        return Err(CliError::Usage(format!("{} files: at most 200 are imported at once", named.len())));
+    }
+    named.iter().map(|f| Ok((f.display().to_string(), read(f, "the certificate file", certdesk_desk::limits::MAX_CERTIFICATE)?))).collect()
 }
 
 fn watch(json: bool, desk: &certdesk_desk::api::Desk<'_>, seconds: Option<u64>) -> Result<ExitCode, CliError> {

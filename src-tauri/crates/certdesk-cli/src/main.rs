@@ -11,6 +11,7 @@ mod case;
 mod catalog;
 mod context;
 mod counter;
+mod employees;
 mod form;
 mod idcard;
 mod key;
@@ -100,6 +101,25 @@ pub enum Command {
     /// The applicant's ID card, read from its chip (a GA/T 467 reader or a vendor's SDT library).
     #[command(subcommand)]
     Idcard(IdcardCmd),
+    /// A unit's employee list (员工明细表).
+    #[command(subcommand)]
+    Employees(EmployeesCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EmployeesCmd {
+    /// Read an XLSX, XLS or CSV list into the case JSON's `employees` array: columns found by
+    /// their Chinese headers, every row checked (ID numbers, duplicates); on any problem every
+    /// one of them by row and column, and exit 1.
+    Read {
+        file: PathBuf,
+        /// The business type of rows that give none (default: the list needs a 业务类型 column).
+        #[arg(long, value_name = "new|renew|…")]
+        business: Option<String>,
+        /// The years of validity of rows that give none.
+        #[arg(long, value_name = "N")]
+        years: Option<u32>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -398,8 +418,26 @@ pub enum CaseCmd {
         #[command(flatten)]
         by: ActAs,
     },
-    /// Allow a second key for a case whose certificate was written (a supervisor, --reason).
-    Reissue(Transition),
+    /// Allow a second key for a certificate that was written (a supervisor, --reason; --cert K
+    /// when several certificates of the case are written).
+    Reissue {
+        #[command(flatten)]
+        t: Transition,
+        /// The certificate (1-based) whose key is lost or broken.
+        #[arg(long, value_name = "K")]
+        cert: Option<u32>,
+    },
+    /// Withdraw certificate K of a case before its key is made (an employee left): a
+    /// supervisor, with --reason; the case is issued without it.
+    WithdrawCert {
+        number: String,
+        /// The certificate (1-based: the employee's row of the annex).
+        cert: u32,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Show one case.
     Show {
         number: String,
@@ -537,8 +575,9 @@ pub enum KeyCmd {
     Init {
         #[arg(long = "slot-index")]
         slot_index: usize,
-        #[arg(long)]
-        label: String,
+        /// The key's label; with --case it may be left out: <case number>-<K>.
+        #[arg(long, required_unless_present = "case")]
+        label: Option<String>,
         #[arg(long = "so-pin-file", value_name = "FILE")]
         so_pin_file: Option<PathBuf>,
         #[arg(long = "user-pin-file", value_name = "FILE")]
@@ -547,6 +586,13 @@ pub enum KeyCmd {
         /// log (a key clerk, --as).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        /// With --case: the certificate (1-based); default the case's next one waiting for
+        /// this step (the plugged key's first).
+        #[arg(long = "cert", value_name = "K", requires = "case", conflicts_with = "employee")]
+        cert: Option<u32>,
+        /// With --case, an employee case: the employee's row of the annex (the same as --cert).
+        #[arg(long, value_name = "K", requires = "case")]
+        employee: Option<u32>,
         #[command(flatten)]
         by: ActAs,
     },
@@ -564,9 +610,13 @@ pub enum KeyCmd {
         /// … or the subject from a case (and the step recorded on it).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        /// With --case: the certificate (1-based); default the case's next one waiting for a
+        /// key pair (the plugged key's first).
+        #[arg(long = "cert", value_name = "K", requires = "case", conflicts_with = "employee")]
+        cert: Option<u32>,
         /// With --case and an employee certificate: which employee of the annex (1-based).
         #[arg(long)]
-        employee: Option<usize>,
+        employee: Option<u32>,
         #[arg(long = "csr-out", value_name = "FILE")]
         csr_out: PathBuf,
         /// With --case: the request package for the CA (CSR + case data); default <csr-out>.request.json.
@@ -582,13 +632,19 @@ pub enum KeyCmd {
         token: TokenArg,
         #[arg(long = "pin-file", value_name = "FILE")]
         pin_file: Option<PathBuf>,
-        #[arg(long)]
-        cert: PathBuf,
+        /// The issued certificate's file (PEM, DER or PKCS#7); with --case also K, the
+        /// certificate of the case (1-based) whose imported certificate to write (give both:
+        /// --cert 2 --cert FILE). A number is a file only when such a file exists.
+        #[arg(long = "cert", value_name = "FILE|K", required_unless_present = "case")]
+        cert: Vec<String>,
         #[arg(long)]
         chain: Option<PathBuf>,
         /// Record the step on this case (default: the case whose request had this public key).
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        /// With --case, an employee case: the employee's row of the annex (the same as --cert K).
+        #[arg(long, value_name = "K", requires = "case")]
+        employee: Option<u32>,
         /// The key clerk, needed when the certificate belongs to a case (given or matched by its
         /// public key): the certificate is checked against the case's key and the approval
         /// before it is written, and the case moves to key_issued (制证).
@@ -618,6 +674,25 @@ pub enum KeyCmd {
         /// the case's key, its subject and the project's CA certificates first.
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        /// With --case: the certificate (1-based); default the case's next one waiting for
+        /// this step (the plugged key's first).
+        #[arg(long = "cert", value_name = "K", requires = "case", conflicts_with = "employee")]
+        cert: Option<u32>,
+        /// With --case, an employee case: the employee's row of the annex (the same as --cert).
+        #[arg(long, value_name = "K", requires = "case")]
+        employee: Option<u32>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Import the CA's answers for a case's certificates at once: PEM/DER/PKCS#7 files or
+    /// folders (their *.pem *.crt *.cer *.der *.p7b *.p7c), each certificate matched to the
+    /// case's certificate by its public key. Anything wrong refuses the whole batch, listing
+    /// every file and why; nothing is imported then.
+    ImportCerts {
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: String,
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         by: ActAs,
     },
@@ -628,10 +703,13 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: ActAs,
     },
-    /// The issuance steps recorded on a case, and the next one.
+    /// The issuance steps recorded on a case's certificate (--cert K; default the first not
+    /// finished), every certificate's state, and the next step.
     Status {
         #[arg(long = "case", value_name = "NUMBER")]
         case: String,
+        #[arg(long = "cert", value_name = "K")]
+        cert: Option<u32>,
         #[command(flatten)]
         by: ActAs,
     },
@@ -645,6 +723,13 @@ pub enum KeyCmd {
         image: Option<PathBuf>,
         #[arg(long = "case", value_name = "NUMBER")]
         case: Option<String>,
+        /// With --case: the certificate (1-based); default the case's next one waiting for
+        /// this step (the plugged key's first).
+        #[arg(long = "cert", value_name = "K", requires = "case", conflicts_with = "employee")]
+        cert: Option<u32>,
+        /// With --case, an employee case: the employee's row of the annex (the same as --cert).
+        #[arg(long, value_name = "K", requires = "case")]
+        employee: Option<u32>,
         #[command(flatten)]
         by: ActAs,
     },
@@ -786,6 +871,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Report(c) => report::report_cmd(ctx, c),
         Command::Store(c) => store::store_cmd(ctx, c),
         Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),
+        Command::Employees(EmployeesCmd::Read { file, business, years }) => employees::read(ctx, &file, business.as_deref(), years),
     }
 }
 

@@ -75,7 +75,7 @@ impl Desk {
         let mut done = Vec::new();
         while self.steps(n)["next"].is_string() {
             done.push(self.walk_one(n));
-            assert!(done.len() < 20, "{done:?}");
+            assert!(done.len() < 30, "{done:?}");
         }
         done
     }
@@ -95,7 +95,13 @@ impl Desk {
         let s = self.steps(n);
         let next = s["next"].as_str().unwrap().to_string();
         let step = s["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap().clone();
-        let label = n.replace('-', "");
+        // a key-desk step of a certificate round is the first unfinished certificate's (#28):
+        // each certificate has its own key
+        let cert = s["certs"].as_array().unwrap().iter().find(|c| c["withdrawn"] != true && c["done"] != true && c["next"] == next.as_str()).map(|c| c["index"].as_u64().unwrap());
+        let label = match cert {
+            Some(k) if k > 1 => format!("{}-{k}", n.replace('-', "")),
+            _ => n.replace('-', ""),
+        };
         match next.as_str() {
             "key_init" => {
                 let slot = self.tokens.get().to_string();
@@ -157,7 +163,11 @@ impl Desk {
             }
         }
         let after = self.steps(n);
-        let now = after["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap();
+        let steps = match cert {
+            Some(k) => after["certs"][(k - 1) as usize]["steps"].clone(),
+            None => after["steps"].clone(),
+        };
+        let now = steps.as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap();
         assert_eq!(now["done"], true, "{next} done: {after}");
         next
     }

@@ -360,10 +360,11 @@ impl Desk<'_> {
         Ok(self.store.act_with(number, action, &self.actor, reason, certdesk_store::ActNote { handover, to_follow })?)
     }
 
-    /// A supervisor's permission for a second key on a case whose certificate was written.
-    pub fn reissue(&mut self, number: &str, reason: &str) -> Result<(), DeskError> {
+    /// A supervisor's permission for a second key for a certificate that was written (`cert`,
+    /// which may be left out when one certificate is written); returns the certificate.
+    pub fn reissue(&mut self, number: &str, reason: &str, cert: Option<u32>) -> Result<u32, DeskError> {
         let number = case_number(number)?;
-        Ok(self.store.reissue(&number, &self.actor, reason)?)
+        Ok(self.store.reissue(&number, &self.actor, reason, cert)?)
     }
 
     /// A case as stored.

@@ -135,6 +135,20 @@ pub enum DeskError {
     CertMismatch { number: String, why: String },
     #[error("no case made a request for the public key of this certificate")]
     NoCaseForCertificate,
+    #[error("case {number} has no certificate {cert}: it has {count} (--cert 1…{count})")]
+    NoSuchCert { number: String, cert: u32, count: u32 },
+    #[error("case {number} is not an employee case: name its certificate with --cert K")]
+    NotEmployeeCase { number: String },
+    #[error("case {number}: no certificate is waiting for {step} ({states})")]
+    NoCertWaiting { number: String, step: &'static str, states: String },
+    #[error("case {number}: this is {plugged}; plug {expected}")]
+    WrongKey { number: String, plugged: String, expected: String },
+    #[error("case {number}: the key {serial} is {holder}'s (certificate {cert}): plug a blank key")]
+    KeyTaken { number: String, serial: String, holder: String, cert: u32 },
+    #[error("{}", .0.iter().map(|r| format!("{}: {}", r.file, r.why)).collect::<Vec<_>>().join("; "))]
+    BatchRefused(Vec<crate::issue::AnswerRefusal>),
+    #[error("the employee list: {0}")]
+    EmployeeList(#[from] certdesk_roster::RosterError),
 
     // ---- where the store is
     #[error("the store setting {path} is damaged: {why}; delete it to use the store file on this PC")]
@@ -256,6 +270,11 @@ impl DeskError {
             DeskError::CaCertificates { .. } | DeskError::Sm2Id { .. } => K::ProjectKeys,
             DeskError::CertMismatch { .. } => K::CertMismatch,
             DeskError::NoCaseForCertificate => K::NoCaseForCertificate,
+            DeskError::NoSuchCert { .. } | DeskError::NotEmployeeCase { .. } => K::NoSuchCert,
+            DeskError::NoCertWaiting { .. } => K::NoCertWaiting,
+            DeskError::WrongKey { .. } | DeskError::KeyTaken { .. } => K::WrongKey,
+            DeskError::BatchRefused(_) => K::BatchRefused,
+            DeskError::EmployeeList(_) => K::EmployeeList,
             DeskError::StoreSetting { .. } => K::StoreSetting,
             DeskError::HallPasswordMissing { .. } => K::HallPasswordMissing,
             DeskError::NotAHall { .. } => K::NotAHall,
@@ -340,7 +359,12 @@ fn rule_kind(r: &certdesk_domain::workflow::RuleError) -> ErrorKind {
         R::ApprovalVoid { .. } => K::ApprovalVoid,
         R::NotEditable { .. } => K::NotEditable,
         R::NotApproved { .. } => K::NotApproved,
-        R::ReissueNeeded => K::ReissueNeeded,
+        R::ReissueNeeded { .. } => K::ReissueNeeded,
+        R::NoSuchCert { .. } => K::NoSuchCert,
+        R::CertWithdrawn { .. } => K::CertWithdrawn,
+        R::CertWritten { .. } => K::CertWritten,
+        R::WithdrawAll { .. } => K::WithdrawAll,
+        R::AnnexFrozen { .. } => K::AnnexFrozen,
     }
 }
 
@@ -463,6 +487,17 @@ pub enum ErrorKind {
     NotEditable,
     NotApproved,
     ReissueNeeded,
+    /// #28: a case's certificates at the key desk
+    NoSuchCert,
+    NoCertWaiting,
+    CertWithdrawn,
+    CertWritten,
+    WithdrawAll,
+    AnnexFrozen,
+    WrongKey,
+    BatchRefused,
+    /// a unit's employee list (明细表) refused, by row and column
+    EmployeeList,
     NoSuchStep,
     StepDone,
     KeyDeskStep,

@@ -13,6 +13,7 @@
 use crate::DeskError;
 use crate::api::{Desk, case_number};
 use crate::keydesk::{KeyLibrary, pin_is_default};
+use crate::rounds::CertChoice;
 use certdesk_catalog::Catalog;
 use certdesk_domain::steps::StepKind;
 use certdesk_domain::{CaseNumber, CertKind};
@@ -39,8 +40,9 @@ pub const ENC_CERTIFICATE_ATTACHMENT: &str = "certificate:encrypt";
 /// Name of the attachment that holds the certificate the CA issued.
 pub const CERTIFICATE_ATTACHMENT: &str = "certificate";
 
-/// The certificate request's subject, from the case (employee certificates: `employee`, from 1).
-pub fn subject_from_case(store: &Store, number: &CaseNumber, employee: Option<usize>) -> Result<Subject, DeskError> {
+/// The certificate request's subject, from the case: certificate `cert` (1-based; an employee
+/// case's employee of that row, the same subject for every certificate of the others).
+pub fn subject_from_case(store: &Store, number: &CaseNumber, cert: u32) -> Result<Subject, DeskError> {
     let rec = store.case(number)?;
     let missing = |what: String| DeskError::NoSubject { number: number.to_string(), what };
     let d = &rec.data;
@@ -52,7 +54,7 @@ pub fn subject_from_case(store: &Store, number: &CaseNumber, employee: Option<us
             Subject { common_name: o.name.clone(), organization: Some(o.name.clone()), organizational_unit: o.department.clone(), serial_number: org_id, country: "CN".into() }
         }
         CertKind::Employee => {
-            let i = employee.unwrap_or(1);
+            let i = cert as usize;
             let e = d.employees.get(i.wrapping_sub(1)).ok_or_else(|| missing(format!("employee {i} (it has {})", d.employees.len())))?;
             Subject {
                 common_name: e.name.clone(),
@@ -72,15 +74,32 @@ pub fn subject_from_case(store: &Store, number: &CaseNumber, employee: Option<us
     })
 }
 
-/// Checks before a token is touched that this key clerk may do a step on the case now.
-fn check(desk: &Desk<'_>, number: &CaseNumber, new_key: bool) -> Result<(), DeskError> {
-    desk.store.check_key_step(number, &desk.actor, new_key)?;
+/// Checks before a token is touched that this key clerk may do a step on the case now, for
+/// certificate `cert`.
+fn check(desk: &Desk<'_>, number: &CaseNumber, new_key: bool, cert: u32) -> Result<(), DeskError> {
+    desk.store.check_key_step(number, &desk.actor, new_key, Some(cert))?;
     Ok(())
 }
 
-fn record<D: EventDetail>(desk: &mut Desk<'_>, number: &CaseNumber, action: AuditAction, detail: &D, new_key: bool) -> Result<(), DeskError> {
-    desk.store.record_key_step(number, &desk.actor, EventBody::new(action, detail), new_key)?;
+fn record<D: EventDetail>(desk: &mut Desk<'_>, number: &CaseNumber, action: AuditAction, detail: &D, new_key: bool, cert: u32) -> Result<(), DeskError> {
+    desk.store.record_key_step(number, &desk.actor, EventBody::new(action, detail), new_key, Some(cert))?;
     Ok(())
+}
+
+/// The certificate a step works on (`choice`, else the next one waiting for `step`, the
+/// plugged key's first), checked: it exists, and for a step on a key made for it, `plugged`
+/// is that key (`WrongKey` naming whose key it is and which to plug).
+fn resolve(desk: &Desk<'_>, catalog: &Catalog, number: &CaseNumber, choice: CertChoice, step: StepKind, plugged: Option<&TokenView>) -> Result<u32, DeskError> {
+    // who may work on the case at all comes first
+    desk.store.check_key_step(number, &desk.actor, false, None)?;
+    let (certs, employee_case) = crate::steps::waiting(desk.store, catalog, number)?;
+    let cert = crate::rounds::choose(number, employee_case, &certs, choice, step, plugged.map(|t| t.serial.as_str()))?;
+    match (step, plugged) {
+        (StepKind::KeyInit, Some(t)) => crate::rounds::require_not_taken(number, &certs, cert, &t.serial)?,
+        (_, Some(t)) => crate::rounds::require_key(number, &certs, cert, &t.serial, &t.label)?,
+        (_, None) => {}
+    }
+    Ok(cert)
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -95,6 +114,13 @@ pub struct StepView {
 pub struct KeyStatus {
     pub case: String,
     pub status: String,
+    /// The certificate these steps are of (1-based): the one asked for, else the first not
+    /// finished (#28).
+    pub cert: u32,
+    /// Its holder.
+    pub holder: String,
+    /// Every certificate of the case: the key desk's queue.
+    pub certs: Vec<crate::rounds::CertState>,
     pub token_serial: Option<String>,
     pub steps: Vec<StepView>,
     /// What to do next, or `None` when only the hand-over is left.
@@ -139,14 +165,21 @@ fn is_dual(catalog: &Catalog, project: &str) -> bool {
     catalog.projects.get(project).is_some_and(|p| p.dual_certificate())
 }
 
-/// Where issuing stands for a case, read off its audit chain (the newest key counts: a new
-/// `token_initialized` starts over); the encryption step only for a project's dual certificates.
-pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<KeyStatus, DeskError> {
+/// Where issuing stands for certificate `cert` of a case (else the first not finished), read off
+/// the events that name it (the newest key counts: a new `token_initialized` starts over); the
+/// encryption step only for a project's dual certificates.
+pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Option<u32>) -> Result<KeyStatus, DeskError> {
     let number = case_number(number)?;
     let rec = store.case(&number)?;
     let history = store.history(&number)?;
-    let start = history.iter().rposition(|e| e.action == AuditAction::TokenInitialized).unwrap_or(0);
-    let current = &history[start..];
+    let certs = crate::steps::steps(store, catalog, number.as_str())?.certs;
+    let chosen = match cert {
+        Some(k) => certs.iter().find(|c| c.index == k).ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: k, count: certs.len() as u32 })?,
+        None => certs.iter().find(|c| !c.withdrawn && !c.done).or(certs.first()).ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: 1, count: 0 })?,
+    };
+    let (index, holder) = (chosen.index, chosen.holder.clone());
+    let events = crate::rounds::events_of(&history, index);
+    let current = crate::rounds::current_round(&events);
     let has_seal = !seal_images(store, &number)?.is_empty();
     let dual = is_dual(catalog, &rec.data.project);
     let algorithms = match catalog.projects.get(&rec.data.project).and_then(|p| p.keys.as_ref()).filter(|k| !k.algorithms.is_empty()) {
@@ -178,6 +211,9 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<K
     Ok(KeyStatus {
         case: rec.number.to_string(),
         status: rec.status.wire().into(),
+        cert: index,
+        holder,
+        certs,
         token_serial,
         steps,
         next,
@@ -190,21 +226,44 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str) -> Result<K
     })
 }
 
-/// Step 1: initialise the key in slot `slot_index` with a label and both PINs.
+/// Step 1: initialise the key in slot `slot_index` for certificate `cert` with a label (default
+/// `<case>-<K>`) and both PINs. A key that is another certificate's of this case is refused
+/// before it is touched.
 #[allow(clippy::too_many_arguments)]
-pub fn init(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, slot_index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, DeskError> {
+pub fn init(
+    desk: &mut Desk<'_>,
+    keys: &KeyLibrary,
+    catalog: &Catalog,
+    number: &str,
+    cert: CertChoice,
+    slot_index: usize,
+    label: Option<&str>,
+    so_pin: &Pin,
+    user_pin: &Pin,
+) -> Result<TokenView, DeskError> {
     let number = case_number(number)?;
-    check(desk, &number, true)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyInit)?;
-    let t = keys.keys().init(slot_index, label, so_pin, user_pin)?;
-    let detail =
-        detail::TokenInitialized { token_serial: t.serial.clone(), token_label: t.label.clone(), model: t.model.clone(), pin_is_default: pin_is_default(catalog, user_pin) };
-    record(desk, &number, AuditAction::TokenInitialized, &detail, true)?;
+    let plugged = keys.keys().slots()?.into_iter().find(|s| s.slot_index == slot_index).and_then(|s| s.token);
+    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyInit, plugged.as_ref())?;
+    check(desk, &number, true, cert)?;
+    let label = label.map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).unwrap_or_else(|| crate::rounds::default_label(&number, cert));
+    let t = keys.keys().init(slot_index, &label, so_pin, user_pin)?;
+    let detail = detail::TokenInitialized {
+        token_serial: t.serial.clone(),
+        token_label: t.label.clone(),
+        model: t.model.clone(),
+        pin_is_default: pin_is_default(catalog, user_pin),
+        ..Default::default()
+    };
+    record(desk, &number, AuditAction::TokenInitialized, &detail, true, cert)?;
     Ok(t)
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Generated {
+    /// The certificate the key pair is for (1-based) and its holder.
+    pub cert: u32,
+    pub holder: String,
     pub key_id: String,
     pub algo: &'static str,
     pub public_key_sha256: String,
@@ -227,6 +286,15 @@ impl RequestFiles {
         RequestFiles { csr: package.with_extension("csr.pem"), package }
     }
 
+    /// Certificate `cert`'s: certificate 1 keeps the names of [`RequestFiles::in_dir`] (a
+    /// one-key case is unchanged), the others are `<case>-K.request.json` and `….csr.pem`.
+    pub fn in_dir_for(dir: &Path, number: &str, cert: u32) -> RequestFiles {
+        if cert <= 1 {
+            return RequestFiles::in_dir(dir, number);
+        }
+        RequestFiles::in_dir(dir, &format!("{number}-{cert}"))
+    }
+
     /// The request where the command line names it, the package beside it
     /// (`<csr-out>.request.json`) unless named too.
     pub fn beside(csr: &Path, package: Option<&Path>) -> RequestFiles {
@@ -245,14 +313,17 @@ pub fn generate(
     sel: &TokenSel,
     pin: &Pin,
     algo: Algo,
-    employee: Option<usize>,
+    cert: CertChoice,
     files: &RequestFiles,
 ) -> Result<Generated, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
-    check(desk, &number, true)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
-    let subject = subject_from_case(desk.store, &number, employee)?;
+    let plugged = keys.info(sel)?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyGenerate, Some(&plugged))?;
+    check(desk, &number, true, cert)?;
+    let slot = certdesk_domain::certs::certificates(&desk.store.case(&number)?.data).into_iter().find(|c| c.index == cert);
+    let subject = subject_from_case(desk.store, &number, cert)?;
     let rec = desk.store.case(&number)?;
     if let Some(project) = catalog.projects.get(&rec.data.project)
         && !project.issues_algorithm(algo.name())
@@ -268,6 +339,7 @@ pub fn generate(
         "format": "certdesk-request/1",
         "case": rec.to_export_json(),
         "subject": subject,
+        "cert": { "index": cert, "holder": slot.as_ref().map(|s| s.holder.clone()), "holder_id": slot.as_ref().and_then(|s| s.holder_id.clone()) },
         "token": { "serial": t.serial, "label": t.label, "model": t.model },
         "key": { "id": key.id, "algo": algo.name(), "public_key_sha256": key.public_key_sha256 },
         "csr_pem": csr,
@@ -285,9 +357,11 @@ pub fn generate(
         csr: csr_path.display().to_string(),
         package: Some(package_path.display().to_string()),
         pin_is_default: pin_is_default(catalog, pin),
+        ..Default::default()
     };
-    record(desk, &number, AuditAction::KeyGenerated, &detail, true)?;
-    Ok(Generated { key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
+    record(desk, &number, AuditAction::KeyGenerated, &detail, true, cert)?;
+    let holder = slot.map(|s| s.holder).unwrap_or_default();
+    Ok(Generated { cert, holder, key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
 }
 
 /// The case whose request carried the public key of this certificate.
@@ -299,6 +373,9 @@ pub(crate) fn case_of_cert(store: &Store, cert_bytes: &[u8]) -> Result<Option<St
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ImportedCert {
+    /// The certificate of the case it answers (matched by its public key) and its holder.
+    pub cert: u32,
+    pub holder: String,
     pub subject: String,
     pub issuer: String,
     pub serial_hex: String,
@@ -330,42 +407,69 @@ pub fn project_sm2_id(catalog: &Catalog, project: &str) -> Result<DistId, DeskEr
     }
 }
 
-/// Step 3: the certificate the CA issued (PEM, DER or PKCS#7 with its chain, in any order),
-/// checked against the key generated for this case, its validity, the case's subject and the
-/// issuer chain to the project's CA certificates; kept with the case as the issued certificate
-/// followed by the chain (only what chains, so only that goes onto the key).
-pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
-    let number = case_number(number)?;
-    check(desk, &number, false)?;
-    crate::limits::check_size("the certificate file", bytes.len(), crate::limits::MAX_CERTIFICATE)?;
-    let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
-    let st = status(desk.store, catalog, number.as_str())?;
-    let Some(expected) = generated_key(&st).map(|g| g.public_key_sha256) else {
-        return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no key was generated for it yet" });
-    };
-    let Some(at) = certs.iter().position(|c| certdesk_domain::case::sha256_hex(&c.public_key) == expected) else {
-        let why = match case_of_cert(desk.store, bytes)? {
-            Some(o) => format!("it was issued for the key of case {o}"),
-            None => "its public key is not the one generated for this case".into(),
-        };
-        return Err(DeskError::CertMismatch { number: number.to_string(), why });
-    };
-    let leaf = certs.remove(at);
+/// One certificate of the case as an answer from the CA may meet it: its holder, the public
+/// key its current round generated, whether its round has a certificate already.
+struct Open {
+    cert: u32,
+    holder: String,
+    holder_id: Option<String>,
+    public_key_sha256: Option<String>,
+    imported: bool,
+    written: bool,
+    withdrawn: bool,
+}
+
+fn open_rounds(store: &Store, catalog: &Catalog, number: &CaseNumber) -> Result<Vec<Open>, DeskError> {
+    let history = store.history(number)?;
+    let (_, facts) = store.facts(number)?;
+    let _ = catalog;
+    Ok(facts
+        .certs
+        .iter()
+        .map(|c| {
+            let events = crate::rounds::events_of(&history, c.index);
+            let round = crate::rounds::current_round(&events);
+            let has = |a: AuditAction| round.iter().any(|e| e.action == a.wire());
+            let generated = round.iter().rev().find(|e| e.action == AuditAction::KeyGenerated.wire());
+            Open {
+                cert: c.index,
+                holder: c.holder.clone(),
+                holder_id: c.holder_id.clone(),
+                public_key_sha256: generated.and_then(|e| e.detail.get("public_key_sha256")).and_then(|v| v.as_str()).map(str::to_string),
+                imported: has(AuditAction::CertificateImported),
+                written: c.written,
+                withdrawn: c.withdrawn,
+            }
+        })
+        .collect())
+}
+
+/// An issued certificate checked for one certificate of the case: what is kept (the leaf and
+/// the chain that holds) and what the event records.
+struct Checked {
+    cert: u32,
+    out: ImportedCert,
+    bundle: String,
+    detail: detail::CertificateImported,
+}
+
+/// Checks `leaf` as the answer for `open`: valid now, issued to its holder, its chain to the
+/// project's CA certificates holds (with `pool`, the CA certificates sent along).
+fn check_answer(catalog: &Catalog, data: &certdesk_domain::CaseData, open: &Open, leaf: &ParsedCert, pool: &[ParsedCert], file_sha256: &str) -> Result<Checked, String> {
     let now = chrono::Utc::now().timestamp();
     if !leaf.valid_at(now) {
-        let why = format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after);
-        return Err(DeskError::CertMismatch { number: number.to_string(), why });
+        return Err(format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after));
     }
-    let rec = desk.store.case(&number)?;
-    subject_matches_case(&leaf, &rec.data).map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
-    let anchors = project_anchors(catalog, &rec.data.project)?;
-    let distid = project_sm2_id(catalog, &rec.data.project)?;
-    let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now, &distid)
-        .map_err(|e| DeskError::CertMismatch { number: number.to_string(), why: format!("its issuer chain does not hold: {e}") })?;
-    let on_key: Vec<&ParsedCert> = std::iter::once(&leaf).chain(&chain.intermediates).chain(&chain.anchor).collect();
+    subject_matches_holder(leaf, data, open)?;
+    let anchors = project_anchors(catalog, &data.project).map_err(|e| e.to_string())?;
+    let distid = project_sm2_id(catalog, &data.project).map_err(|e| e.to_string())?;
+    let chain = certdesk_token::chain::build(leaf, pool, &anchors, now, &distid).map_err(|e| format!("its issuer chain does not hold: {e}"))?;
+    let on_key: Vec<&ParsedCert> = std::iter::once(leaf).chain(&chain.intermediates).chain(&chain.anchor).collect();
     let bundle = certdesk_token::cert::to_pem(&on_key);
     let left_out: Vec<String> = chain.dropped.iter().map(|c| c.subject.clone()).collect();
     let out = ImportedCert {
+        cert: open.cert,
+        holder: open.holder.clone(),
         subject: leaf.subject.clone(),
         issuer: leaf.issuer.clone(),
         serial_hex: leaf.serial_hex.clone(),
@@ -382,16 +486,172 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
         issuer_trusted: Some(out.issuer_trusted),
         anchor: chain.anchor.as_ref().map(|a| a.subject.clone()),
         left_out: Some(left_out),
-        file_sha256: Some(certdesk_domain::case::sha256_hex(bytes)),
+        file_sha256: Some(file_sha256.to_string()),
         from: None,
         to: None,
+        ..Default::default()
     };
-    let file = NewFile { name: CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: bundle.as_bytes() };
-    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(EventBody::new(AuditAction::CertificateImported, &detail)), &desk.actor)?;
-    Ok(out)
+    Ok(Checked { cert: open.cert, out, bundle, detail })
 }
 
-/// The key generated in the case's current key-desk round, as its event recorded it.
+fn keep(desk: &mut Desk<'_>, number: &CaseNumber, checked: &Checked) -> Result<(), DeskError> {
+    let name = certdesk_domain::workflow::cert_attachment(checked.cert, false);
+    let file = NewFile { name: &name, mime: "application/x-pem-file", bytes: checked.bundle.as_bytes() };
+    desk.store.attach(number, FileKind::KeyDesk { cert: checked.cert }, &[file], Some(EventBody::new(AuditAction::CertificateImported, &checked.detail)), &desk.actor)?;
+    Ok(())
+}
+
+/// Step 3: the certificate the CA issued (PEM, DER or PKCS#7 with its chain, in any order),
+/// matched to the certificate of the case whose current round generated its public key, and
+/// checked: valid now, issued to that certificate's holder, the issuer chain to the project's
+/// CA certificates; kept with the case as the issued certificate followed by the chain (only
+/// what chains, so only that goes onto the key).
+pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
+    let number = case_number(number)?;
+    crate::limits::check_size("the certificate file", bytes.len(), crate::limits::MAX_CERTIFICATE)?;
+    let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
+    let opens = open_rounds(desk.store, catalog, &number)?;
+    if opens.iter().all(|o| o.public_key_sha256.is_none()) {
+        check(desk, &number, false, 1)?;
+        return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no key was generated for it yet" });
+    }
+    let found = certs.iter().enumerate().find_map(|(i, c)| {
+        let fp = certdesk_domain::case::sha256_hex(&c.public_key);
+        opens.iter().find(|o| o.public_key_sha256.as_deref() == Some(fp.as_str())).map(|o| (i, o))
+    });
+    let Some((at, open)) = found else {
+        let why = match case_of_cert(desk.store, bytes)? {
+            Some(o) if o != number.as_str() => format!("it was issued for the key of case {o}"),
+            _ => "its public key is not one generated for this case's certificates".into(),
+        };
+        return Err(DeskError::CertMismatch { number: number.to_string(), why });
+    };
+    check(desk, &number, false, open.cert)?;
+    let leaf = certs.remove(at);
+    let rec = desk.store.case(&number)?;
+    let checked = check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes))
+        .map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
+    keep(desk, &number, &checked)?;
+    Ok(checked.out)
+}
+
+/// Why one certificate of the CA's answers was refused.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct AnswerRefusal {
+    /// the file it came in
+    pub file: String,
+    pub subject: String,
+    pub serial: String,
+    /// `no_match`, `duplicate`, `already_imported`, `already_written`, `withdrawn`, `invalid`
+    /// (expired, another holder, a chain that does not hold), `unreadable`
+    pub code: String,
+    pub why: String,
+}
+
+/// The CA's answers imported at once.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct BatchImported {
+    pub matched: Vec<ImportedCert>,
+    /// The certificates (not withdrawn) still without an issued certificate, by index.
+    pub waiting: Vec<u32>,
+}
+
+/// The CA's answers for many certificates at once (several PEM/DER files, a PKCS#7 bundle,
+/// a folder's files read by the caller): every certificate whose public key one of the case's
+/// current rounds generated is matched to that certificate and checked; CA certificates serve
+/// as the chain. Anything wrong (a certificate that matches none of the case's keys, the same
+/// certificate twice, two for one key, one for a certificate already imported, written or
+/// withdrawn, one that does not check) refuses the whole batch with every reason, and nothing
+/// is imported.
+pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, files: &[(String, Vec<u8>)]) -> Result<BatchImported, DeskError> {
+    let number = case_number(number)?;
+    if files.is_empty() {
+        return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no file of the CA's answers was given" });
+    }
+    let mut refusals = Vec::new();
+    let mut parsed: Vec<(String, String, ParsedCert)> = Vec::new();
+    let mut total = 0usize;
+    for (name, bytes) in files {
+        total += bytes.len();
+        crate::limits::check_size(&format!("the certificate file {name}"), bytes.len(), crate::limits::MAX_CERTIFICATE)?;
+        match certdesk_token::cert::parse_many(bytes) {
+            Ok(certs) if !certs.is_empty() => parsed.extend(certs.into_iter().map(|c| (name.clone(), certdesk_domain::case::sha256_hex(bytes), c))),
+            Ok(_) => {
+                refusals.push(AnswerRefusal { file: name.clone(), subject: String::new(), serial: String::new(), code: "unreadable".into(), why: "no certificate in it".into() })
+            }
+            Err(e) => refusals.push(AnswerRefusal { file: name.clone(), subject: String::new(), serial: String::new(), code: "unreadable".into(), why: e.to_string() }),
+        }
+    }
+    let _ = total;
+    let opens = open_rounds(desk.store, catalog, &number)?;
+    let rec = desk.store.case(&number)?;
+    let fp = |c: &ParsedCert| certdesk_domain::case::sha256_hex(&c.public_key);
+    let is_answer = |c: &ParsedCert| opens.iter().any(|o| o.public_key_sha256.as_deref() == Some(fp(c).as_str()));
+    let pool: Vec<ParsedCert> = parsed.iter().filter(|(_, _, c)| !is_answer(c)).map(|(_, _, c)| c.clone()).collect();
+    let mut seen: Vec<(String, String, String)> = Vec::new(); // issuer+serial, key, file
+    let mut checked = Vec::new();
+    for (file, sha, c) in &parsed {
+        let refuse = |code: &str, why: String| AnswerRefusal { file: file.clone(), subject: c.subject.clone(), serial: c.serial_hex.clone(), code: code.into(), why };
+        let Some(open) = opens.iter().find(|o| o.public_key_sha256.as_deref() == Some(fp(c).as_str())) else {
+            if is_ca(c) {
+                continue;
+            }
+            let why = match case_of_cert(desk.store, &c.der)? {
+                Some(o) if o != number.as_str() => format!("{} matches none of this case's keys: it is case {o}'s", c.subject),
+                _ => format!("{} matches none of this case's keys", c.subject),
+            };
+            refusals.push(refuse("no_match", why));
+            continue;
+        };
+        let id = format!("{}#{}", c.issuer, c.serial_hex);
+        if let Some((_, _, other)) = seen.iter().find(|(i, _, _)| *i == id) {
+            if other == file {
+                continue; // the same certificate twice in one file (a bundle repeating it)
+            }
+            refusals.push(refuse("duplicate", format!("the same certificate {} is also in {other}", c.serial_hex)));
+            continue;
+        }
+        if let Some((_, _, other)) = seen.iter().find(|(_, k, _)| *k == fp(c)) {
+            refusals.push(refuse("duplicate", format!("another certificate for the key of certificate {} ({}) is in {other}", open.cert, open.holder)));
+            continue;
+        }
+        seen.push((id, fp(c), file.clone()));
+        if open.withdrawn {
+            refusals.push(refuse("withdrawn", format!("certificate {} ({}) was withdrawn", open.cert, open.holder)));
+        } else if open.written {
+            refusals.push(refuse("already_written", format!("certificate {} ({}) is written to its key already", open.cert, open.holder)));
+        } else if open.imported {
+            refusals.push(refuse("already_imported", format!("certificate {} ({}) has its issued certificate already", open.cert, open.holder)));
+        } else {
+            match check_answer(catalog, &rec.data, open, c, &pool, sha) {
+                Ok(ok) => checked.push(ok),
+                Err(why) => refusals.push(refuse("invalid", format!("certificate {} ({}): {why}", open.cert, open.holder))),
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(DeskError::BatchRefused(refusals));
+    }
+    if checked.is_empty() {
+        return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "the files hold no certificate for this case's keys" });
+    }
+    for c in &checked {
+        check(desk, &number, false, c.cert)?;
+    }
+    for c in &checked {
+        keep(desk, &number, c)?;
+    }
+    let done: Vec<u32> = checked.iter().map(|c| c.cert).collect();
+    let waiting = opens.iter().filter(|o| !o.withdrawn && !o.written && !o.imported && !done.contains(&o.cert)).map(|o| o.cert).collect();
+    Ok(BatchImported { matched: checked.into_iter().map(|c| c.out).collect(), waiting })
+}
+
+/// A CA certificate (basicConstraints cA, or self-issued): the chain, not an answer.
+fn is_ca(c: &ParsedCert) -> bool {
+    c.is_ca || c.subject_der == c.issuer_der
+}
+
+/// The key generated in a certificate's current key-desk round, as its event recorded it.
 fn generated_key(st: &KeyStatus) -> Option<detail::KeyGenerated> {
     let generated = st.steps.iter().find(|s| s.step == AuditAction::KeyGenerated.wire()).and_then(|s| s.detail.clone());
     generated.and_then(|d| serde_json::from_value::<detail::KeyGenerated>(d).ok())
@@ -427,19 +687,22 @@ pub fn import_enc(
     number: &str,
     sel: &TokenSel,
     pin: &Pin,
+    cert: CertChoice,
     answer: &[u8],
     enc_cert: Option<&[u8]>,
 ) -> Result<EncWritten, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
-    check(desk, &number, false)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::EncImport)?;
+    let plugged = keys.info(sel)?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::EncImport, Some(&plugged))?;
+    check(desk, &number, false, cert)?;
     crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
     crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
     let refused = |why: &'static str| DeskError::KeyStepOutOfOrder { number: number.to_string(), why };
     let mismatch = |why: String| DeskError::CertMismatch { number: number.to_string(), why };
     let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
-    let st = status(desk.store, catalog, number.as_str())?;
+    let st = status(desk.store, catalog, number.as_str(), Some(cert))?;
     let generated = generated_key(&st).ok_or_else(|| refused("no key was generated for it yet"))?;
     if !st.steps.iter().any(|s| s.step == AuditAction::CertificateWritten.wire() && s.done) {
         return Err(refused("its signing certificate is not on the key yet: write it first (key write-cert)"));
@@ -453,12 +716,13 @@ pub fn import_enc(
         return Err(mismatch(format!("the encryption certificate is valid from {} to {}, not now", enc.not_before, enc.not_after)));
     }
     let rec = desk.store.case(&number)?;
-    subject_matches_case(enc, &rec.data).map_err(|why| mismatch(format!("the encryption certificate: {why}")))?;
+    let open = open_rounds(desk.store, catalog, &number)?.into_iter().find(|o| o.cert == cert).ok_or_else(|| refused("no such certificate"))?;
+    subject_matches_holder(enc, &rec.data, &open).map_err(|why| mismatch(format!("the encryption certificate: {why}")))?;
     let anchors = project_anchors(catalog, &rec.data.project)?;
     let distid = project_sm2_id(catalog, &rec.data.project)?;
     // the CA certificates kept with the signing certificate, and any the answer sent along
     let mut sent = read.sign_certs.clone();
-    if let Some((_, bundle)) = desk.store.attachment(&number, CERTIFICATE_ATTACHMENT)? {
+    if let Some((_, bundle)) = desk.store.attachment(&number, &certdesk_domain::workflow::cert_attachment(cert, false))? {
         sent.extend(certdesk_token::cert::parse_many(&bundle).map_err(certdesk_token::TokenError::from)?.into_iter().skip(1));
     }
     let chain = certdesk_token::chain::build(enc, &sent, &anchors, now, &distid).map_err(|e| mismatch(format!("the encryption certificate's issuer chain does not hold: {e}")))?;
@@ -477,10 +741,12 @@ pub fn import_enc(
         file_sha256: certdesk_domain::case::sha256_hex(answer),
         verified: true,
         pin_is_default: pin_is_default(catalog, pin),
+        ..Default::default()
     };
     let pem = certdesk_token::cert::to_pem(&[enc]);
-    let file = NewFile { name: ENC_CERTIFICATE_ATTACHMENT, mime: "application/x-pem-file", bytes: pem.as_bytes() };
-    desk.store.attach(&number, FileKind::KeyDesk, &[file], Some(EventBody::new(AuditAction::EncryptionImported, &detail)), &desk.actor)?;
+    let name = certdesk_domain::workflow::cert_attachment(cert, true);
+    let file = NewFile { name: &name, mime: "application/x-pem-file", bytes: pem.as_bytes() };
+    desk.store.attach(&number, FileKind::KeyDesk { cert }, &[file], Some(EventBody::new(AuditAction::EncryptionImported, &detail)), &desk.actor)?;
     Ok(EncWritten {
         key_id: imported.key_id,
         format: imported.format,
@@ -492,25 +758,20 @@ pub fn import_enc(
     })
 }
 
-/// The issued certificate names whom the case is for: the organisation (organisation
-/// certificates), one of its employees (employee certificates) or the handler (personal), by
-/// common name, and by identifier where the certificate carries a serialNumber.
-fn subject_matches_case(leaf: &certdesk_token::cert::ParsedCert, data: &certdesk_domain::CaseData) -> Result<(), String> {
-    let org = data.organization.as_ref();
-    let org_id = org.and_then(|o| o.uscc.clone().or_else(|| o.org_code.clone()).or_else(|| o.other_id.clone()));
-    let expected: Vec<(String, Option<String>)> = match data.cert_kind {
-        CertKind::Organization => org.map(|o| (o.name.clone(), org_id.clone())).into_iter().collect(),
-        CertKind::Employee => data.employees.iter().map(|e| (e.name.clone(), Some(e.id_number.clone()))).collect(),
-        CertKind::Personal => vec![(data.handler.name.clone(), Some(data.handler.id_number.clone()))],
-    };
+/// The issued certificate names the holder of the certificate it answers: by common name (the
+/// organisation, the employee or the person), and by identifier where the certificate carries
+/// a serialNumber.
+fn subject_matches_holder(leaf: &ParsedCert, data: &certdesk_domain::CaseData, open: &Open) -> Result<(), String> {
+    let _ = data;
     let cns = leaf.subject_attr("CN");
     let serials = leaf.subject_attr("serialNumber");
-    let matched = expected.iter().any(|(name, id)| cns.iter().any(|cn| cn == name) && (serials.is_empty() || id.as_ref().is_some_and(|id| serials.contains(id))));
-    if matched {
+    let name_ok = cns.iter().any(|cn| cn.trim() == open.holder);
+    let id_ok = serials.is_empty() || open.holder_id.as_ref().is_some_and(|id| serials.iter().any(|s| s.trim() == id));
+    if name_ok && id_ok {
         return Ok(());
     }
-    let wanted = expected.iter().map(|(n, id)| format!("{n}{}", id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default())).collect::<Vec<_>>().join(" / ");
-    Err(format!("it is issued to {} but the case is for {wanted}", leaf.subject))
+    let wanted = format!("{}{}", open.holder, open.holder_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default());
+    Err(format!("it is issued to {} but certificate {} is {wanted}'s", leaf.subject, open.cert))
 }
 
 /// What the chain records of a certificate written to a key and read back (the serial and
@@ -530,34 +791,41 @@ pub(crate) fn certificate_written(
         verified: true,
         previous,
         pin_is_default,
+        ..Default::default()
     }
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Written {
+    /// The certificate of the case written (1-based) and its holder.
+    pub cert: u32,
+    pub holder: String,
     pub serial_hex: String,
     pub subject: String,
     pub not_after: String,
     pub key_id: String,
 }
 
-/// Step 4: writes the imported certificate (and its chain) to the key, reads it back, and marks
-/// the case as issued (in the same transaction as the step, which checks the approval again).
-pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
+/// Step 4: writes a certificate's imported certificate (and its chain) to its key (the plugged
+/// key must be the one its round made), reads it back; the last certificate written marks the
+/// case as issued (in the same transaction as the step, which checks the approval again).
+pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
-    check(desk, &number, false)?;
+    let t = keys.info(sel)?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::CertWrite, Some(&t))?;
+    check(desk, &number, false, cert)?;
     let (_, bytes) = desk
         .store
-        .attachment(&number, CERTIFICATE_ATTACHMENT)?
+        .attachment(&number, &certdesk_domain::workflow::cert_attachment(cert, false))?
         .ok_or_else(|| DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "import the issued certificate first" })?;
-    let t = keys.info(sel)?;
     // a renewal onto the applicant's key finds the old certificate there: recorded, not lost
     let previous: Vec<String> = keys.show(sel, Some(pin))?.certificates.iter().map(|c| format!("{} {}", c.serial_hex, c.subject)).collect();
     let written = keys.write_cert(sel, pin, &bytes, None)?;
     let detail = certificate_written(t.serial, &written, (!previous.is_empty()).then_some(previous), pin_is_default(catalog, pin));
-    record(desk, &number, AuditAction::CertificateWritten, &detail, false)?;
-    Ok(Written { serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
+    record(desk, &number, AuditAction::CertificateWritten, &detail, false, cert)?;
+    let holder = desk.store.facts(&number)?.1.cert(cert).map(|c| c.holder.clone()).unwrap_or_default();
+    Ok(Written { cert, holder, serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
 /// One seal image on the key: its slot on the case (`seal:official_seal` …), the data
@@ -588,11 +856,13 @@ pub fn seal_label(name: &str, main: bool) -> String {
 
 /// Step 5: every seal image chosen from the case's seal sheet (never the scan) on the key, each
 /// as its own data object, read back; the official seal (else the first) is the main one.
-pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
+pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
-    check(desk, &number, false)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::SealWrite)?;
+    let plugged = keys.info(sel)?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::SealWrite, Some(&plugged))?;
+    check(desk, &number, false, cert)?;
     let mut names = seal_images(desk.store, &number)?;
     if names.is_empty() {
         return Err(DeskError::NoSealImage { number: number.to_string() });
@@ -617,8 +887,16 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
             desk,
             &number,
             AuditAction::SealWritten,
-            &detail::SealImageWritten { token_serial: t.serial.clone(), image: name.clone(), size: d.size, sha256: d.sha256.clone(), pin_is_default: pin_is_default(catalog, pin) },
+            &detail::SealImageWritten {
+                token_serial: t.serial.clone(),
+                image: name.clone(),
+                size: d.size,
+                sha256: d.sha256.clone(),
+                pin_is_default: pin_is_default(catalog, pin),
+                ..Default::default()
+            },
             false,
+            cert,
         )?;
         written.push(SealImageOnKey { name: name.clone(), label, size: d.size, sha256: d.sha256 });
     }

@@ -12,6 +12,7 @@
 use crate::DeskError;
 use crate::api::Desk;
 use crate::place::Environment;
+use crate::rounds::CertChoice;
 use certdesk_catalog::Catalog;
 use certdesk_domain::workflow::Role;
 use certdesk_store::{AuditAction, NewEvent, Store, detail};
@@ -162,19 +163,25 @@ pub fn init(
     desk: &mut Desk<'_>,
     library: &KeyLibrary,
     catalog: &Catalog,
-    case: Option<&str>,
+    case: Option<(&str, CertChoice)>,
     slot_index: usize,
-    label: &str,
+    label: Option<&str>,
     so_pin: &Pin,
     user_pin: &Pin,
 ) -> Result<TokenView, DeskError> {
-    if let Some(n) = case {
-        return crate::issue::init(desk, library, catalog, n, slot_index, label, so_pin, user_pin);
+    if let Some((n, cert)) = case {
+        return crate::issue::init(desk, library, catalog, n, cert, slot_index, label, so_pin, user_pin);
     }
     key_clerk(desk, "initialise a key")?;
+    let label = label.map(str::trim).filter(|l| !l.is_empty()).ok_or(DeskError::EmptySecret { what: "key label (--label)" })?;
     let t = library.keys.init(slot_index, label, so_pin, user_pin)?;
-    let detail =
-        detail::TokenInitialized { token_serial: t.serial.clone(), token_label: t.label.clone(), model: t.model.clone(), pin_is_default: pin_is_default(catalog, user_pin) };
+    let detail = detail::TokenInitialized {
+        token_serial: t.serial.clone(),
+        token_label: t.label.clone(),
+        model: t.model.clone(),
+        pin_is_default: pin_is_default(catalog, user_pin),
+        ..Default::default()
+    };
     log(desk, AuditAction::TokenInitialized, &detail)?;
     Ok(t)
 }
@@ -183,7 +190,7 @@ pub fn init(
 /// the key desk.
 #[derive(Debug, Clone, Copy)]
 pub enum KeyFor<'a> {
-    Case { number: &'a str, employee: Option<usize> },
+    Case { number: &'a str, cert: CertChoice },
     CommonName(&'a str),
 }
 
@@ -197,6 +204,8 @@ pub struct MadeKey {
     pub token_serial: String,
     pub token_label: String,
     pub case: Option<String>,
+    /// A case's: the certificate (1-based) the key pair is for.
+    pub cert: Option<u32>,
 }
 
 /// A key pair on the key and its request (`files.csr`): for a case its step with the request
@@ -215,10 +224,10 @@ pub fn generate(
 ) -> Result<MadeKey, DeskError> {
     let t = library.keys.info(sel)?;
     match key_for {
-        KeyFor::Case { number, employee } => {
-            let made = crate::issue::generate(desk, library, catalog, number, sel, pin, algo, employee, files)?;
+        KeyFor::Case { number, cert } => {
+            let made = crate::issue::generate(desk, library, catalog, number, sel, pin, algo, cert, files)?;
             let key = serde_json::json!({ "id": made.key_id, "algo": made.algo, "public_key_sha256": made.public_key_sha256 });
-            Ok(MadeKey { key, key_id: made.key_id, token_serial: t.serial, token_label: t.label, case: Some(crate::api::case_number(number)?.to_string()) })
+            Ok(MadeKey { key, key_id: made.key_id, token_serial: t.serial, token_label: t.label, case: Some(crate::api::case_number(number)?.to_string()), cert: Some(made.cert) })
         }
         KeyFor::CommonName(cn) => {
             key_clerk(desk, "make a key pair")?;
@@ -235,9 +244,10 @@ pub fn generate(
                 csr: files.csr.display().to_string(),
                 package: None,
                 pin_is_default: pin_is_default(catalog, pin),
+                ..Default::default()
             };
             log(desk, AuditAction::KeyGenerated, &detail)?;
-            Ok(MadeKey { key: serde_json::to_value(&key).unwrap_or_default(), key_id: key.id, token_serial: t.serial, token_label: t.label, case: None })
+            Ok(MadeKey { key: serde_json::to_value(&key).unwrap_or_default(), key_id: key.id, token_serial: t.serial, token_label: t.label, case: None, cert: None })
         }
     }
 }
@@ -250,19 +260,28 @@ pub enum CertOnKey {
 }
 
 /// Writes an issued certificate (and its chain file) to a key. A certificate of a case (named,
-/// or found by the public key its request carried) is imported for that case and written as
-/// its step; any other by a key clerk, on the key desk's log with its serial and subject.
+/// or found by the public key its request carried) is imported for that case (matched to its
+/// certificate by public key) and written as its step; any other by a key clerk, on the key
+/// desk's log with its serial and subject. Without a file, a case's certificate imported
+/// before (`key import-certs`) is written: `choice`'s, else the plugged key's.
 #[allow(clippy::too_many_arguments)]
 pub fn write_cert(
     desk: &mut Desk<'_>,
     library: &KeyLibrary,
     catalog: &Catalog,
     case: Option<&str>,
+    choice: CertChoice,
     sel: &TokenSel,
     pin: &Pin,
-    cert: &[u8],
+    cert: Option<&[u8]>,
     chain: Option<&[u8]>,
 ) -> Result<CertOnKey, DeskError> {
+    let Some(cert) = cert else {
+        let number = case.ok_or(DeskError::KeyStepOutOfOrder { number: String::new(), why: "give the certificate file, or the case whose imported certificate to write" })?;
+        let number = crate::api::case_number(number)?.to_string();
+        let written = crate::issue::write_cert(desk, library, catalog, &number, choice, sel, pin)?;
+        return Ok(CertOnKey::Case { case: number, written });
+    };
     crate::limits::check_size("the certificate file", cert.len(), crate::limits::MAX_CERTIFICATE)?;
     crate::limits::check_size("the chain file", chain.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
     let case = match case {
@@ -277,8 +296,13 @@ pub fn write_cert(
                 certs.extend(certdesk_token::cert::parse_many(extra).map_err(certdesk_token::TokenError::from)?);
             }
             let combined = certdesk_token::cert::to_pem(&certs.iter().collect::<Vec<_>>());
-            crate::issue::import_cert(desk, catalog, &number, combined.as_bytes())?;
-            let written = crate::issue::write_cert(desk, library, catalog, &number, sel, pin)?;
+            let imported = crate::issue::import_cert(desk, catalog, &number, combined.as_bytes())?;
+            if let CertChoice::Given(k) | CertChoice::Employee(k) = choice
+                && k != imported.cert
+            {
+                return Err(DeskError::CertMismatch { number, why: format!("it answers certificate {} ({}), not {k}", imported.cert, imported.holder) });
+            }
+            let written = crate::issue::write_cert(desk, library, catalog, &number, CertChoice::Given(imported.cert), sel, pin)?;
             Ok(CertOnKey::Case { case: number, written })
         }
         None => {
@@ -308,15 +332,15 @@ pub fn import_enc(
     desk: &mut Desk<'_>,
     library: &KeyLibrary,
     catalog: &Catalog,
-    case: Option<&str>,
+    case: Option<(&str, CertChoice)>,
     key_id: Option<&str>,
     sel: &TokenSel,
     pin: &Pin,
     answer: &[u8],
     enc_cert: Option<&[u8]>,
 ) -> Result<EncOnKey, DeskError> {
-    if let Some(n) = case {
-        let written = crate::issue::import_enc(desk, library, catalog, n, sel, pin, answer, enc_cert)?;
+    if let Some((n, cert)) = case {
+        let written = crate::issue::import_enc(desk, library, catalog, n, sel, pin, cert, answer, enc_cert)?;
         return Ok(EncOnKey::Case { case: crate::api::case_number(n)?.to_string(), written });
     }
     key_clerk(desk, "import an encryption key pair")?;
@@ -338,6 +362,7 @@ pub fn import_enc(
         file_sha256: certdesk_domain::case::sha256_hex(answer),
         verified: true,
         pin_is_default: pin_is_default(catalog, pin),
+        ..Default::default()
     };
     log(desk, AuditAction::EncryptionImported, &detail)?;
     Ok(EncOnKey::Loose(Box::new(imported)))
@@ -353,19 +378,17 @@ pub enum SealOnKey {
 /// What a seal image written to a key comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum SealFrom<'a> {
-    Case(&'a str),
+    /// a case's chosen images, onto certificate `cert`'s key
+    Case(&'a str, CertChoice),
     /// a PNG image and the name it is recorded by (the file's)
-    Png {
-        bytes: &'a [u8],
-        name: &'a str,
-    },
+    Png { bytes: &'a [u8], name: &'a str },
 }
 
 /// Writes a seal image to a key and reads it back: a case's (its step, `issue::write_seal`),
 /// or a PNG by a key clerk, on the key desk's log with its size and SHA-256.
 pub fn write_seal(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, from: SealFrom<'_>, sel: &TokenSel, pin: &Pin) -> Result<SealOnKey, DeskError> {
     match from {
-        SealFrom::Case(n) => Ok(SealOnKey::Case(crate::issue::write_seal(desk, library, catalog, n, sel, pin)?)),
+        SealFrom::Case(n, cert) => Ok(SealOnKey::Case(crate::issue::write_seal(desk, library, catalog, n, cert, sel, pin)?)),
         SealFrom::Png { bytes, name } => {
             key_clerk(desk, "write a seal image to a key")?;
             crate::limits::check_size(&format!("the seal image {name}"), bytes.len(), crate::limits::MAX_SEAL_IMAGE)?;
@@ -374,8 +397,14 @@ pub fn write_seal(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, 
             }
             let t = library.keys.info(sel)?;
             let d = library.keys.write_data(sel, pin, SEAL_APPLICATION, SEAL_LABEL, bytes)?;
-            let detail =
-                detail::SealImageWritten { token_serial: t.serial, image: name.to_string(), size: d.size, sha256: d.sha256.clone(), pin_is_default: pin_is_default(catalog, pin) };
+            let detail = detail::SealImageWritten {
+                token_serial: t.serial,
+                image: name.to_string(),
+                size: d.size,
+                sha256: d.sha256.clone(),
+                pin_is_default: pin_is_default(catalog, pin),
+                ..Default::default()
+            };
             log(desk, AuditAction::SealWritten, &detail)?;
             Ok(SealOnKey::Loose(d))
         }
@@ -388,14 +417,14 @@ pub fn unlock(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, case
     key_clerk(desk, "unlock a key")?;
     let number = case.map(crate::api::case_number).transpose()?;
     if let Some(n) = &number {
-        desk.store.check_key_step(n, &desk.actor, false)?;
+        desk.store.check_key_step(n, &desk.actor, false, None)?;
         crate::steps::require_in_plan(desk.store, catalog, n, certdesk_domain::steps::StepKind::Unlock)?;
     }
     let t = library.keys.unlock(sel, so_pin, new_pin)?;
     let detail = changed(&t, pin_is_default(catalog, new_pin));
     match &number {
         Some(n) => {
-            desk.store.record_key_step(n, &desk.actor, certdesk_store::EventBody::new(AuditAction::TokenUnlocked, &detail), false)?;
+            desk.store.record_key_step(n, &desk.actor, certdesk_store::EventBody::new(AuditAction::TokenUnlocked, &detail), false, None)?;
         }
         None => log(desk, AuditAction::TokenUnlocked, &detail)?,
     }
@@ -408,7 +437,7 @@ pub fn wipe(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, case: 
     key_clerk(desk, "wipe a key")?;
     let number = case.map(crate::api::case_number).transpose()?;
     if let Some(n) = &number {
-        desk.store.check_key_step(n, &desk.actor, false)?;
+        desk.store.check_key_step(n, &desk.actor, false, None)?;
         crate::steps::require_in_plan(desk.store, catalog, n, certdesk_domain::steps::StepKind::Wipe)?;
     }
     let t = library.keys.wipe(sel, so_pin)?;
@@ -416,7 +445,7 @@ pub fn wipe(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, case: 
     let detail = changed(&t, Some(false));
     match &number {
         Some(n) => {
-            desk.store.record_key_step(n, &desk.actor, certdesk_store::EventBody::new(AuditAction::TokenWiped, &detail), false)?;
+            desk.store.record_key_step(n, &desk.actor, certdesk_store::EventBody::new(AuditAction::TokenWiped, &detail), false, None)?;
         }
         None => log(desk, AuditAction::TokenWiped, &detail)?,
     }
@@ -442,8 +471,20 @@ pub fn default_pin_warning(desk: &Desk<'_>, serial: &str) -> Result<bool, DeskEr
 impl Desk<'_> {
     /// Where issuing stands for a case (`key status`), with the key desk's stepper and its
     /// default-PIN warning.
-    pub fn key_status(&self, catalog: &Catalog, number: &str) -> Result<crate::issue::KeyStatus, DeskError> {
-        crate::issue::status(self.store, catalog, number)
+    pub fn key_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>) -> Result<crate::issue::KeyStatus, DeskError> {
+        crate::issue::status(self.store, catalog, number, cert)
+    }
+
+    /// The CA's answers for a case's certificates, imported at once (`issue::import_answers`).
+    pub fn import_answers(&mut self, catalog: &Catalog, number: &str, files: &[(String, Vec<u8>)]) -> Result<crate::issue::BatchImported, DeskError> {
+        crate::issue::import_answers(self, catalog, number, files)
+    }
+
+    /// A supervisor withdraws certificate `cert` of a case before its key is made, with a reason.
+    pub fn withdraw_cert(&mut self, number: &str, cert: u32, reason: &str) -> Result<(), DeskError> {
+        let number = crate::api::case_number(number)?;
+        self.store.withdraw_cert(&number, &self.actor, cert, reason)?;
+        Ok(())
     }
 
     /// The case whose request carried the public key of this certificate (`key match-cert`).

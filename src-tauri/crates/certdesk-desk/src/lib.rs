@@ -67,6 +67,8 @@ pub mod materials;
 pub mod place;
 pub mod print;
 pub mod report;
+pub mod roster;
+pub mod rounds;
 pub mod seal;
 pub mod steps;
 pub mod support;

@@ -8,8 +8,10 @@
 
 use crate::DeskError;
 use crate::api::{Desk, case_number};
+use crate::rounds::CertState;
 use certdesk_catalog::Catalog;
 use certdesk_domain::steps::{StepKind, StepSpec, plan};
+use certdesk_domain::workflow::CaseFacts;
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{Action, CaseData, CaseNumber, DeliveryMethod};
 use certdesk_store::{AuditAction, AuditEvent, Store, detail};
@@ -37,8 +39,13 @@ pub struct StepState {
 pub struct CaseSteps {
     pub number: String,
     pub status: String,
+    /// The case's plan; a key-desk step of a certificate round is `done` when it is done for
+    /// every certificate not withdrawn.
     pub steps: Vec<StepState>,
+    /// The next step: the next of the first unfinished certificate while keys are being made.
     pub next: Option<String>,
+    /// Every certificate of the case, in index order (#28).
+    pub certs: Vec<crate::rounds::CertState>,
 }
 
 impl CaseSteps {
@@ -67,29 +74,98 @@ fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData)
     Ok(plan(&route, has_seal, project.dual_certificate()))
 }
 
-/// The case's plan with what is done, read off its audit chain.
+/// The case's plan with what is done, read off its audit chain: the case's steps once, the
+/// key-desk steps of a certificate round per certificate (`rounds`).
 pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps, DeskError> {
     let number = case_number(number)?;
     let (record, facts) = store.facts(&number)?;
     let history = store.history(&number)?;
     let specs = specs(store, catalog, &number, &record.data)?;
+    let certs = cert_states(&specs, &history, &facts);
     let steps: Vec<StepState> = specs
         .iter()
         .map(|spec| {
-            let event = done_by(spec, &history, &facts);
-            StepState {
-                id: spec.id.clone(),
-                title: spec.title.clone(),
-                done: event.is_some(),
-                role: spec.role,
-                key_desk: spec.kind.is_key_desk(),
-                needs_reference: spec.needs_reference,
-                at: event.map(|e| e.at.clone()),
-            }
+            let (done, at) = if spec.kind.is_cert_round() {
+                let open: Vec<&CertState> = certs.iter().filter(|c| !c.withdrawn).collect();
+                let done_in = |c: &&CertState| c.steps.iter().find(|s| s.id == spec.id).filter(|s| s.done).and_then(|s| s.at.clone());
+                let ats: Vec<String> = open.iter().filter_map(done_in).collect();
+                (!open.is_empty() && ats.len() == open.len(), ats.into_iter().max())
+            } else {
+                let event = done_by(spec, &history, &facts);
+                (event.is_some(), event.map(|e| e.at.clone()))
+            };
+            state(spec, done, at)
         })
         .collect();
-    let next = if record.status.is_open() { steps.iter().find(|s| !s.done).map(|s| s.id.clone()) } else { None };
-    Ok(CaseSteps { number: number.to_string(), status: record.status.wire().into(), steps, next })
+    let next = if !record.status.is_open() {
+        None
+    } else {
+        let first = steps.iter().find(|s| !s.done);
+        match first {
+            Some(s) if specs.iter().any(|p| p.id == s.id && p.kind.is_cert_round()) => {
+                certs.iter().find(|c| !c.withdrawn && !c.done).and_then(|c| c.next.clone()).or(Some(s.id.clone()))
+            }
+            other => other.map(|s| s.id.clone()),
+        }
+    };
+    Ok(CaseSteps { number: number.to_string(), status: record.status.wire().into(), steps, next, certs })
+}
+
+fn state(spec: &StepSpec, done: bool, at: Option<String>) -> StepState {
+    StepState { id: spec.id.clone(), title: spec.title.clone(), done, role: spec.role, key_desk: spec.kind.is_key_desk(), needs_reference: spec.needs_reference, at }
+}
+
+/// Each certificate's key round: its steps of the plan, done or not, off the events that name it.
+fn cert_states(specs: &[StepSpec], history: &[AuditEvent], facts: &CaseFacts) -> Vec<CertState> {
+    let round_specs: Vec<&StepSpec> = specs.iter().filter(|s| s.kind.is_cert_round()).collect();
+    facts
+        .certs
+        .iter()
+        .map(|c| {
+            let events = crate::rounds::events_of(history, c.index);
+            let steps: Vec<StepState> = round_specs
+                .iter()
+                .map(|spec| {
+                    let event = done_by(spec, &events, facts);
+                    state(spec, event.is_some(), event.map(|e| e.at.clone()))
+                })
+                .collect();
+            let (key_serial, key_label) = crate::rounds::round_key(&events);
+            let round = crate::rounds::current_round(&events);
+            let written = round.iter().rev().find(|e| e.action == AuditAction::CertificateWritten.wire() || e.action == AuditAction::CertificateImported.wire());
+            let text = |e: Option<&AuditEvent>, field: &str| e.and_then(|e| e.detail.get(field)).and_then(|v| v.as_str()).map(str::to_string);
+            let withdrawn_reason =
+                c.withdrawn.then(|| history.iter().rev().find(|e| e.action == AuditAction::CertWithdrawn.wire() && certdesk_store::event_cert(e) == c.index)).flatten();
+            let next = if c.withdrawn { None } else { steps.iter().find(|s| !s.done).map(|s| s.id.clone()) };
+            CertState {
+                index: c.index,
+                holder: c.holder.clone(),
+                key_serial,
+                done: !c.withdrawn && next.is_none(),
+                withdrawn: c.withdrawn,
+                next,
+                holder_id: c.holder_id.clone(),
+                key_label,
+                certificate_serial: text(written, "certificate_serial"),
+                not_after: text(written, "not_after"),
+                withdrawn_reason: text(withdrawn_reason, "reason"),
+                steps,
+            }
+        })
+        .collect()
+}
+
+/// The certificates of a case at the key desk, for choosing which one a command works on.
+pub(crate) fn waiting(store: &Store, catalog: &Catalog, number: &CaseNumber) -> Result<(Vec<crate::rounds::Waiting>, bool), DeskError> {
+    let st = steps(store, catalog, number.as_str())?;
+    let (record, facts) = store.facts(number)?;
+    let waiting = facts
+        .certs
+        .iter()
+        .zip(&st.certs)
+        .map(|(f, c)| crate::rounds::Waiting { facts: f.clone(), next: c.next.clone(), key_serial: c.key_serial.clone(), key_label: c.key_label.clone() })
+        .collect();
+    Ok((waiting, record.data.cert_kind == certdesk_domain::CertKind::Employee))
 }
 
 fn last(history: &[AuditEvent], action: AuditAction) -> Option<usize> {
@@ -98,8 +174,9 @@ fn last(history: &[AuditEvent], action: AuditAction) -> Option<usize> {
 
 /// The event that did `spec`, if any. A key is made once per key-desk round: the steps count
 /// from the newest initialisation (a renewal onto the applicant's key: from the newest
-/// reissue), as the key desk resumes.
-fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &certdesk_domain::workflow::CaseFacts) -> Option<&'h AuditEvent> {
+/// reissue), as the key desk resumes. For a certificate round's step `history` is that
+/// certificate's events (`rounds::events_of`).
+fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &CaseFacts) -> Option<&'h AuditEvent> {
     use AuditAction as A;
     let after =
         |from: Option<usize>, action: AuditAction| history.iter().enumerate().rev().find(|(i, e)| from.is_none_or(|f| *i >= f) && e.action == action.wire()).map(|(_, e)| e);

@@ -5,6 +5,7 @@
 
 use certdesk_desk::api::{CaseStore, Desk, Session};
 use certdesk_desk::keydesk::{self, KeyLibrary};
+use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::{issue, print, report, seal};
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{Action, Status};
@@ -181,32 +182,32 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let keys = KeyLibrary::open(Path::new(SOFTHSM)).unwrap();
     let (so, pin) = (Pin::new("87654321".into()), Pin::new("24681357".into()));
 
-    let st = c.desk("admin").key_status(&catalog, &n).unwrap();
+    let st = c.desk("admin").key_status(&catalog, &n, None).unwrap();
     assert!(st.steps.iter().all(|s| !s.done) && st.has_seal);
     assert!(st.next.unwrap().contains("initialise"));
 
     // a draft case gets no key, and nobody but a key clerk makes one
     let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
     let draft = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
-    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &draft, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "not_approved");
-    assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &catalog, &n, 0, "X", &so, &pin).unwrap_err().kind().as_str(), "missing_role");
+    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &draft, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "not_approved");
+    assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &catalog, &n, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "missing_role");
 
-    let t = issue::init(&mut c.desk("wang"), &keys, &catalog, &n, 0, &n, &so, &pin).unwrap();
+    let t = issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 0, Some(&n), &so, &pin).unwrap();
     // the key desk's list (the same loaded module) shows the key initialised at once
     let listed = keydesk::key_slots(&c.desk("wang"), Ok(&keys)).slots;
     assert!(listed.iter().any(|s| s.token.as_ref().is_some_and(|tk| tk.initialized && tk.serial == t.serial && tk.label == n)), "{listed:?}");
     let sel = TokenSel::Serial(t.serial.clone());
     let files = issue::RequestFiles::in_dir(&hsm.p("out"), &n);
-    let wrong = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, None, &files).unwrap_err();
+    let wrong = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, CertChoice::Next, &files).unwrap_err();
     assert_eq!(wrong.kind().as_str(), "pin_incorrect");
-    let g = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin, Algo::EcP256, None, &files).unwrap();
+    let g = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin, Algo::EcP256, CertChoice::Next, &files).unwrap();
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
     assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
-    assert_eq!(c.desk("admin").key_status(&catalog, &n).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
+    assert_eq!(c.desk("admin").key_status(&catalog, &n, None).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
 
     // writing before the certificate was imported is refused
-    assert!(matches!(issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin), Err(certdesk_desk::DeskError::KeyStepOutOfOrder { .. })));
+    assert!(matches!(issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin), Err(certdesk_desk::DeskError::KeyStepOutOfOrder { .. })));
     // a certificate for another key is refused and not kept
     let foreign_csr =
         run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
@@ -251,14 +252,14 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let (_, kept) = c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).unwrap();
     let kept = certdesk_token::cert::parse_many(&kept).unwrap();
     assert_eq!(kept.iter().map(|k| k.subject.as_str()).collect::<Vec<_>>()[1..], ["CN=Test Root,O=Test CA,C=CN"]);
-    let w = issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin).unwrap();
+    let w = issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
     assert_eq!(w.serial_hex, imported.serial_hex);
     assert_eq!(c.desk("admin").case(&n).unwrap().status, Status::KeyIssued);
     // the same step again (a retry) is not a second key in the ledger
-    issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin).unwrap();
+    issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
     // a second key for the case needs a supervisor's reissue with a reason
-    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &n, 1, "second", &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
-    let sw = issue::write_seal(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin).unwrap();
+    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 1, Some("second"), &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
+    let sw = issue::write_seal(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
     assert_eq!(sw.name, "seal:official_seal");
     let contents = keydesk::show(&c.desk("wang"), &keys, &sel, Some(&pin)).unwrap();
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
@@ -284,7 +285,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // cross-check with OpenSC: the certificate is on the token
     let listed = Command::new("pkcs11-tool").args(["--module", SOFTHSM, "--token-label", &n, "--list-objects", "--type", "cert"]).output().unwrap();
     assert!(String::from_utf8_lossy(&listed.stdout).contains("Certificate Object"), "{}", String::from_utf8_lossy(&listed.stdout));
-    let st = c.desk("admin").key_status(&catalog, &n).unwrap();
+    let st = c.desk("admin").key_status(&catalog, &n, None).unwrap();
     assert!(st.steps.iter().all(|s| s.done), "{:?}", st.steps);
     assert_eq!(st.next, None);
     c.desk("wang").act(&catalog, &n, Action::Deliver, None).unwrap();

@@ -35,7 +35,7 @@ fn a_pulled_out_skf_key_is_the_removed_error() {
     let mut wang = certdesk_desk::api::Session::sign_in(&mut store, "wang", &pw("wang-pass-1")).unwrap();
     let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
     let keys = KeyLibrary::open(&soft_library()).unwrap();
-    keydesk::init(&mut wang.desk(&mut store).unwrap(), &keys, &catalog, None, 0, "SKF-R", &Pin::new("admin-8765".into()), &Pin::new("24681357".into())).unwrap();
+    keydesk::init(&mut wang.desk(&mut store).unwrap(), &keys, &catalog, None, 0, Some("SKF-R"), &Pin::new("admin-8765".into()), &Pin::new("24681357".into())).unwrap();
     let sel = TokenSel::Label("SKF-R".into());
     assert!(keydesk::info(&wang.desk(&mut store).unwrap(), &keys, &sel).unwrap().initialized);
 

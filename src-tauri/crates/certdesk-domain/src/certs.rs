@@ -50,6 +50,17 @@ pub fn certificates(data: &CaseData) -> Vec<CertSlot> {
     }
 }
 
+/// The certificates a case's chain speaks of: [`certificates`], unless the chain has key-desk
+/// events that name no certificate (written before a case could have several): such a case
+/// was made as one certificate, the first, and stays so.
+pub fn on_chain(data: &CaseData, untagged_key_events: bool) -> Vec<CertSlot> {
+    let mut all = certificates(data);
+    if untagged_key_events {
+        all.truncate(1);
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +94,13 @@ mod tests {
         data.quantity = 1;
         let certs = certificates(&data);
         assert_eq!((certs.len(), certs[0].holder.as_str()), (1, data.handler.name.trim()));
+    }
+
+    #[test]
+    fn an_old_chain_without_certificate_numbers_is_one_certificate() {
+        let data = fixture("case-employees-new.json");
+        assert!(data.employees.len() > 1);
+        assert_eq!(on_chain(&data, true).len(), 1);
+        assert_eq!(on_chain(&data, false).len(), data.employees.len());
     }
 }

@@ -40,6 +40,12 @@ impl StepKind {
         )
     }
 
+    /// Steps of one certificate's key round, done once per certificate (an unlock or a wipe
+    /// is once per case).
+    pub fn is_cert_round(self) -> bool {
+        matches!(self, StepKind::KeyInit | StepKind::KeyGenerate | StepKind::CertImport | StepKind::CertWrite | StepKind::EncImport | StepKind::SealWrite)
+    }
+
     /// The fixed id of every kind but `confirm` (whose id the catalog gives).
     pub fn id(self) -> &'static str {
         match self {

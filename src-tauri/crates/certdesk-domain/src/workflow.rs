@@ -132,8 +132,33 @@ pub struct CaseFacts {
     pub shaped_by: Vec<(String, &'static str)>,
     /// The approval digest recorded by the standing approval.
     pub approved: Option<String>,
-    /// A certificate was written to a key for this case.
-    pub key_written: bool,
+    /// The case's certificates (`certs::on_chain`) and where each stands at the key desk.
+    pub certs: Vec<CertFacts>,
+    /// A key-desk event of a certificate round is on the chain: the annex is frozen (the
+    /// certificates' indexes must not move).
+    pub key_desk_started: bool,
+}
+
+/// Where one certificate of a case stands, read off the chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertFacts {
+    /// 1-based
+    pub index: u32,
+    pub holder: String,
+    pub holder_id: Option<String>,
+    /// Its certificate was written to a key (since its last reissue).
+    pub written: bool,
+    /// A supervisor withdrew it, with a reason.
+    pub withdrawn: bool,
+    /// Its key round has begun (a key initialised or generated for it).
+    pub round_started: bool,
+}
+
+impl CertFacts {
+    /// Written or withdrawn: nothing is left to do for it at the key desk.
+    pub fn finished(&self) -> bool {
+        self.written || self.withdrawn
+    }
 }
 
 impl CaseFacts {
@@ -149,6 +174,22 @@ impl CaseFacts {
         self.shaped_by.iter().find(|(name, _)| name == who).map(|(_, did)| *did)
     }
 
+    /// A certificate of the case was written to a key.
+    pub fn key_written(&self) -> bool {
+        self.certs.iter().any(|c| c.written)
+    }
+
+    /// Certificate `index`, or why there is none.
+    pub fn cert(&self, index: u32) -> Result<&CertFacts, RuleError> {
+        self.certs.iter().find(|c| c.index == index).ok_or(RuleError::NoSuchCert { cert: index, count: self.certs.len() as u32 })
+    }
+
+    /// Every certificate is written or withdrawn, and at least one is written: the case's keys
+    /// are issued (the move to key_issued).
+    pub fn all_issued(&self) -> bool {
+        !self.certs.is_empty() && self.certs.iter().all(CertFacts::finished) && self.key_written()
+    }
+
     /// The approval still covers the current data and files.
     pub fn approval_holds(&self) -> bool {
         self.approved.as_deref() == Some(self.approval_digest.as_str())
@@ -161,9 +202,21 @@ impl CaseFacts {
 /// the chosen seal images, other scans) is put there by a clerk and covered.
 pub const KEY_DESK_FILES: [&str; 2] = ["certificate", "certificate:encrypt"];
 
-/// Whether a file kept with a case is covered by its approval.
+/// Whether a file kept with a case is covered by its approval: not the key desk's files, of
+/// any certificate (`certificate`, `certificate:encrypt`, `certificate:K`, `certificate:K:encrypt`).
 pub fn covered_by_approval(name: &str) -> bool {
-    !KEY_DESK_FILES.contains(&name)
+    !(KEY_DESK_FILES.contains(&name) || name.starts_with("certificate:"))
+}
+
+/// The attachment that keeps the issued certificate of certificate `cert` (the encryption
+/// certificate with `encrypt`): certificate 1 keeps the names one-key cases always had.
+pub fn cert_attachment(cert: u32, encrypt: bool) -> String {
+    match (cert, encrypt) {
+        (0 | 1, false) => "certificate".into(),
+        (0 | 1, true) => "certificate:encrypt".into(),
+        (k, false) => format!("certificate:{k}"),
+        (k, true) => format!("certificate:{k}:encrypt"),
+    }
 }
 
 /// The digest an approval records: the case data's digest and the SHA-256 of every covered
@@ -192,8 +245,20 @@ pub enum RuleError {
     NotApproved { status: Status },
     #[error("case is {status}: its data and files can no longer change (only draft, accepted, returned, submitted and approved cases can)")]
     NotEditable { status: Status },
-    #[error("a certificate was already written to a key for this case: a second key needs a supervisor's reissue with a reason")]
-    ReissueNeeded,
+    #[error("certificate {cert} ({holder}) was already written to a key: a second key for it needs a supervisor's reissue with a reason (case reissue --cert {cert})")]
+    ReissueNeeded { cert: u32, holder: String },
+    #[error("the case has no certificate {cert}: it has {count} (--cert 1…{count})")]
+    NoSuchCert { cert: u32, count: u32 },
+    #[error("certificate {cert} ({holder}) was withdrawn by a supervisor: no key is made for it")]
+    CertWithdrawn { cert: u32, holder: String },
+    #[error("certificate {cert} ({holder}) is written to a key already: a written key is handed over, not withdrawn")]
+    CertWritten { cert: u32, holder: String },
+    #[error("withdrawing certificate {cert} would leave the case without any certificate: cancel the case instead (作废)")]
+    WithdrawAll { cert: u32 },
+    #[error(
+        "keys are being made for this case: its certificates' holders can no longer change ({why}); withdraw a certificate (case withdraw-cert), or take a new case for another person"
+    )]
+    AnnexFrozen { why: String },
 }
 
 /// Whether the key desk may work on a case: approved, or a key already issued (re-issue).
@@ -265,14 +330,65 @@ pub fn authorize_attach(actor: &Actor, facts: &CaseFacts) -> Result<Status, Rule
 /// certificate, write the seal image, verify): a key clerk, on an approved case (or one whose
 /// key is being issued) whose approval still covers its data and files. `new_key` is a step
 /// that starts a new key (initialise, generate): refused once a certificate was written.
-pub fn authorize_key_step(actor: &Actor, facts: &CaseFacts, new_key: bool) -> Result<(), RuleError> {
+/// `cert` is the certificate the step is for (none: an unlock or a wipe, once per case): it
+/// must exist and not be withdrawn.
+pub fn authorize_key_step(actor: &Actor, facts: &CaseFacts, new_key: bool, cert: Option<u32>) -> Result<(), RuleError> {
     actor.require("key desk", &[Role::KeyClerk])?;
     may_make_key(facts.status.unwrap_or(Status::Draft))?;
     if !facts.approval_holds() {
         return Err(void(facts));
     }
-    if new_key && facts.key_written {
-        return Err(RuleError::ReissueNeeded);
+    if let Some(index) = cert {
+        let c = facts.cert(index)?;
+        if c.withdrawn {
+            return Err(RuleError::CertWithdrawn { cert: index, holder: c.holder.clone() });
+        }
+        if new_key && c.written {
+            return Err(RuleError::ReissueNeeded { cert: index, holder: c.holder.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `actor` may withdraw certificate `cert` (an employee left before the key was made):
+/// a supervisor, with a reason, on an approved case whose approval holds; not a written
+/// certificate, not one withdrawn already, and not the last one left when none is written
+/// (that is cancelling the case).
+pub fn authorize_withdraw(actor: &Actor, facts: &CaseFacts, cert: u32, reason: &str) -> Result<(), RuleError> {
+    actor.require("withdraw a certificate", &[Role::Supervisor])?;
+    if reason.trim().is_empty() {
+        return Err(RuleError::ReasonRequired { action: "withdraw-cert" });
+    }
+    may_make_key(facts.status.unwrap_or(Status::Draft))?;
+    if !facts.approval_holds() {
+        return Err(void(facts));
+    }
+    let c = facts.cert(cert)?;
+    if c.withdrawn {
+        return Err(RuleError::CertWithdrawn { cert, holder: c.holder.clone() });
+    }
+    if c.written {
+        return Err(RuleError::CertWritten { cert, holder: c.holder.clone() });
+    }
+    if !facts.certs.iter().any(|o| o.index != cert && !o.withdrawn) {
+        return Err(RuleError::WithdrawAll { cert });
+    }
+    Ok(())
+}
+
+/// Once keys are being made, the certificates an edit leaves must be the ones the chain's key
+/// events name: same count, same holders in the same order.
+pub fn check_annex_frozen(facts: &CaseFacts, before: &[crate::certs::CertSlot], after: &[crate::certs::CertSlot]) -> Result<(), RuleError> {
+    if !facts.key_desk_started {
+        return Ok(());
+    }
+    if before.len() != after.len() {
+        return Err(RuleError::AnnexFrozen { why: format!("{} certificates would become {}", before.len(), after.len()) });
+    }
+    for (b, a) in before.iter().zip(after) {
+        if (&b.holder, &b.holder_id) != (&a.holder, &a.holder_id) {
+            return Err(RuleError::AnnexFrozen { why: format!("certificate {} is {}'s, not {}'s", b.index, b.holder, a.holder) });
+        }
     }
     Ok(())
 }
@@ -311,7 +427,7 @@ pub fn capabilities(actor: &Actor, facts: &CaseFacts) -> CaseCapabilities {
         edit: allowed(Action::Edit),
         attach: authorize_attach(actor, facts).is_ok(),
         print: status.is_open() && [Role::Clerk, Role::Supervisor, Role::KeyClerk].iter().any(|r| actor.has(*r)),
-        key_desk: authorize_key_step(actor, facts, false).is_ok(),
+        key_desk: authorize_key_step(actor, facts, false, None).is_ok(),
     }
 }
 
@@ -393,15 +509,87 @@ mod tests {
         let mut f = approved();
         f.approved = Some("a0".into());
         assert!(matches!(authorize(&key, Action::IssueKey, &f, None), Err(RuleError::ApprovalVoid { .. })));
-        assert!(matches!(authorize_key_step(&key, &f, false), Err(RuleError::ApprovalVoid { .. })));
+        assert!(matches!(authorize_key_step(&key, &f, false, None), Err(RuleError::ApprovalVoid { .. })));
         f.approved = None;
         assert!(matches!(authorize(&key, Action::IssueKey, &f, None), Err(RuleError::ApprovalVoid { .. })));
         // a status written behind the application's back does not make an approval
         let forged = CaseFacts { status: Some(Status::Approved), ..facts() };
-        assert!(matches!(authorize_key_step(&key, &forged, false), Err(RuleError::ApprovalVoid { .. })));
-        assert!(authorize_key_step(&key, &approved(), true).is_ok());
-        assert_eq!(authorize_key_step(&key, &CaseFacts { key_written: true, ..approved() }, true), Err(RuleError::ReissueNeeded));
-        assert!(matches!(authorize_key_step(&actor("zhang", &[Role::Clerk]), &approved(), false), Err(RuleError::MissingRole { .. })));
+        assert!(matches!(authorize_key_step(&key, &forged, false, None), Err(RuleError::ApprovalVoid { .. })));
+        assert!(authorize_key_step(&key, &approved(), true, None).is_ok());
+        let written = CertFacts { index: 1, holder: "王芳".into(), written: true, ..Default::default() };
+        assert_eq!(
+            authorize_key_step(&key, &CaseFacts { certs: vec![written.clone()], ..approved() }, true, Some(1)),
+            Err(RuleError::ReissueNeeded { cert: 1, holder: "王芳".into() })
+        );
+        assert!(matches!(authorize_key_step(&actor("zhang", &[Role::Clerk]), &approved(), false, None), Err(RuleError::MissingRole { .. })));
+    }
+
+    fn three(written: &[u32], withdrawn: &[u32]) -> CaseFacts {
+        let certs = (1..=3)
+            .map(|i| CertFacts {
+                index: i,
+                holder: format!("h{i}"),
+                written: written.contains(&i),
+                withdrawn: withdrawn.contains(&i),
+                round_started: written.contains(&i),
+                holder_id: None,
+            })
+            .collect();
+        CaseFacts { certs, key_desk_started: true, ..approved() }
+    }
+
+    #[test]
+    fn each_certificate_has_its_own_key_round() {
+        let key = actor("wang", &[Role::KeyClerk]);
+        let f = three(&[1], &[3]);
+        assert!(authorize_key_step(&key, &f, true, Some(2)).is_ok(), "certificate 2 gets its first key");
+        assert_eq!(authorize_key_step(&key, &f, true, Some(1)), Err(RuleError::ReissueNeeded { cert: 1, holder: "h1".into() }));
+        assert!(authorize_key_step(&key, &f, false, Some(1)).is_ok(), "the seal image onto a written key");
+        assert_eq!(authorize_key_step(&key, &f, false, Some(3)), Err(RuleError::CertWithdrawn { cert: 3, holder: "h3".into() }));
+        assert_eq!(authorize_key_step(&key, &f, true, Some(4)), Err(RuleError::NoSuchCert { cert: 4, count: 3 }));
+        assert!(!f.all_issued());
+        assert!(three(&[1, 2], &[3]).all_issued());
+        assert!(!three(&[], &[1, 2, 3]).all_issued(), "nothing written is not issued");
+    }
+
+    #[test]
+    fn a_supervisor_withdraws_a_certificate_not_yet_written_with_a_reason() {
+        let sup = actor("li", &[Role::Supervisor]);
+        let f = three(&[1], &[]);
+        assert!(authorize_withdraw(&sup, &f, 2, "离职").is_ok());
+        assert!(matches!(authorize_withdraw(&actor("zhang", &[Role::Clerk, Role::KeyClerk]), &f, 2, "离职"), Err(RuleError::MissingRole { .. })));
+        assert_eq!(authorize_withdraw(&sup, &f, 2, " "), Err(RuleError::ReasonRequired { action: "withdraw-cert" }));
+        assert_eq!(authorize_withdraw(&sup, &f, 1, "离职"), Err(RuleError::CertWritten { cert: 1, holder: "h1".into() }));
+        assert_eq!(authorize_withdraw(&sup, &three(&[], &[2]), 2, "离职"), Err(RuleError::CertWithdrawn { cert: 2, holder: "h2".into() }));
+        assert_eq!(authorize_withdraw(&sup, &three(&[], &[1, 2]), 3, "离职"), Err(RuleError::WithdrawAll { cert: 3 }));
+        assert_eq!(authorize_withdraw(&sup, &f, 9, "离职"), Err(RuleError::NoSuchCert { cert: 9, count: 3 }));
+        let mut void = f.clone();
+        void.approved = Some("old".into());
+        assert!(matches!(authorize_withdraw(&sup, &void, 2, "离职"), Err(RuleError::ApprovalVoid { .. })));
+    }
+
+    #[test]
+    fn the_annex_is_frozen_once_keys_are_made() {
+        use crate::case::BusinessType;
+        let slot = |i: u32, h: &str| crate::certs::CertSlot { index: i, holder: h.into(), holder_id: Some(format!("id-{h}")), business: BusinessType::New, years: Some(1) };
+        let before = [slot(1, "王芳"), slot(2, "陈刚")];
+        let f = three(&[1], &[]);
+        assert!(check_annex_frozen(&f, &before, &before.clone()).is_ok());
+        assert!(matches!(check_annex_frozen(&f, &before, &[slot(1, "王芳")]), Err(RuleError::AnnexFrozen { .. })));
+        assert!(matches!(check_annex_frozen(&f, &before, &[slot(1, "陈刚"), slot(2, "王芳")]), Err(RuleError::AnnexFrozen { .. })));
+        assert!(check_annex_frozen(&CaseFacts::default(), &before, &[slot(1, "陈刚")]).is_ok(), "before any key the annex is the clerk's");
+    }
+
+    #[test]
+    fn every_certificates_key_desk_files_are_outside_the_approval() {
+        assert_eq!(
+            [cert_attachment(1, false), cert_attachment(1, true), cert_attachment(3, false), cert_attachment(3, true)],
+            ["certificate", "certificate:encrypt", "certificate:3", "certificate:3:encrypt"]
+        );
+        for k in 1..=3 {
+            assert!(!covered_by_approval(&cert_attachment(k, false)) && !covered_by_approval(&cert_attachment(k, true)));
+        }
+        assert!(covered_by_approval("seal:official_seal") && covered_by_approval("certificates.pdf"));
     }
 
     #[test]

@@ -47,13 +47,68 @@ pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[Attachme
             A::SealImported => facts.shaped(&ev.actor, "imported the seal sheet of"),
             A::Approve => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
             A::Return | A::Cancel => facts.approved = None,
-            A::CertificateWritten => facts.key_written = true,
-            // a supervisor allowed a second key for the case
-            A::Reissue => facts.key_written = false,
             _ => {}
         }
     }
+    cert_facts(&mut facts, &record.data, history);
     facts
+}
+
+/// The certificate an event of a key round (or a reissue, a withdrawal) is for: the one it
+/// names, else certificate 1 (events written before a case could have several).
+pub fn event_cert(ev: &AuditEvent) -> u32 {
+    ev.detail.get("cert").and_then(|c| c.as_u64()).and_then(|c| u32::try_from(c).ok()).unwrap_or(1)
+}
+
+/// Where each certificate stands: written since its last reissue, withdrawn, its round begun.
+fn cert_facts(facts: &mut CaseFacts, data: &CaseData, history: &[AuditEvent]) {
+    let rounds = || history.iter().filter(|e| AuditAction::from_wire(&e.action).is_some_and(AuditAction::is_cert_round));
+    let untagged = rounds().any(|e| e.detail.get("cert").is_none());
+    facts.key_desk_started = rounds().next().is_some();
+    facts.certs = certdesk_domain::certs::on_chain(data, untagged)
+        .into_iter()
+        .map(|slot| workflow::CertFacts { index: slot.index, holder: slot.holder, holder_id: slot.holder_id, ..Default::default() })
+        .collect();
+    for ev in history {
+        let Some(action) = AuditAction::from_wire(&ev.action) else { continue };
+        let Some(cert) = facts.certs.iter_mut().find(|c| c.index == event_cert(ev)) else { continue };
+        match action {
+            AuditAction::TokenInitialized | AuditAction::KeyGenerated => cert.round_started = true,
+            AuditAction::CertificateWritten => cert.written = true,
+            // a supervisor allowed a second key for the certificate
+            AuditAction::Reissue => {
+                cert.written = false;
+                cert.round_started = false;
+            }
+            AuditAction::CertWithdrawn => cert.withdrawn = true,
+            _ => {}
+        }
+    }
+}
+
+/// Names certificate `cert` (its index, holder and holder's identifier) in an event's detail.
+fn tag_cert(body: &mut EventBody, cert: &workflow::CertFacts) {
+    body.detail["cert"] = cert.index.into();
+    body.detail["holder"] = cert.holder.clone().into();
+    if let Some(id) = &cert.holder_id {
+        body.detail["holder_id"] = id.clone().into();
+    }
+}
+
+/// The move to key_issued, once no certificate is left unfinished: its event and the status.
+fn issue_keys(tx: &mut Tx<'_>, record: &CaseRecord, actor: &Actor, facts: &CaseFacts) -> Result<CaseRecord, ActError> {
+    let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
+    workflow::authorize(actor, Action::IssueKey, facts, None)?;
+    set_status(tx, record, to)?;
+    tx.append(&NewEvent {
+        actor: actor.name(),
+        action: AuditAction::IssueKey,
+        case_number: Some(&record.number),
+        digest_before: Some(&record.digest),
+        digest_after: Some(&record.digest),
+        detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles().to_vec()), ..detail::CaseChange::moved(record.status, to) }),
+    })?;
+    Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
 }
 
 pub(crate) fn facts_in(db: &mut dyn Sql, record: &CaseRecord) -> Result<CaseFacts, StoreError> {
@@ -88,8 +143,9 @@ pub enum FileKind {
     /// The clerk's files (seal sheet, chosen seals, scans): only while the case is editable;
     /// covered by the approval, so an approved case goes back to review.
     Case,
-    /// What the key desk keeps (the issued certificate): a key clerk on an approved case.
-    KeyDesk,
+    /// What the key desk keeps (the issued certificate) for certificate `cert`: a key clerk on
+    /// an approved case; the event names the certificate.
+    KeyDesk { cert: u32 },
 }
 
 impl Store {
@@ -135,6 +191,8 @@ impl Store {
         self.write_case(number, |tx, record, facts| {
             let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
             workflow::authorize(actor, Action::Edit, facts, None)?;
+            let untagged = facts.certs.len() == 1 && certdesk_domain::certs::certificates(&record.data).len() > 1;
+            workflow::check_annex_frozen(facts, &certdesk_domain::certs::on_chain(&record.data, untagged), &certdesk_domain::certs::on_chain(data, untagged))?;
             let canonical = data.canonical_json();
             let digest = sha256_hex(canonical.as_bytes());
             let id = tx.db.one("reading a case", "SELECT id FROM cases WHERE number = ?1", args![record.number.as_str()])?.int(0)?;
@@ -186,10 +244,17 @@ impl Store {
         self.write_case(number, |tx, record, facts| {
             let to = match kind {
                 FileKind::Case => workflow::authorize_attach(actor, facts)?,
-                FileKind::KeyDesk => {
-                    workflow::authorize_key_step(actor, facts, false)?;
+                FileKind::KeyDesk { cert } => {
+                    workflow::authorize_key_step(actor, facts, false, Some(cert))?;
                     record.status
                 }
+            };
+            let event = match (event, kind) {
+                (Some(mut body), FileKind::KeyDesk { cert }) => {
+                    tag_cert(&mut body, facts.cert(cert)?);
+                    Some(body)
+                }
+                (event, _) => event,
             };
             let mut out = Vec::new();
             for f in files {
@@ -215,38 +280,64 @@ impl Store {
         })
     }
 
-    /// Checks that `actor` may do a key-desk step on the case now (before touching a token).
-    pub fn check_key_step(&self, number: &CaseNumber, actor: &Actor, new_key: bool) -> Result<CaseRecord, ActError> {
+    /// Checks that `actor` may do a key-desk step on the case now (before touching a token),
+    /// for certificate `cert` (none: an unlock or a wipe, once per case).
+    pub fn check_key_step(&self, number: &CaseNumber, actor: &Actor, new_key: bool, cert: Option<u32>) -> Result<(CaseRecord, CaseFacts), ActError> {
         let (record, facts) = self.facts(number)?;
-        workflow::authorize_key_step(actor, &facts, new_key)?;
-        Ok(record)
+        workflow::authorize_key_step(actor, &facts, new_key, cert)?;
+        Ok((record, facts))
     }
 
     /// Records a key-desk step done on a token (`token_initialized`, `key_generated`,
-    /// `certificate_written`, `seal_written`…), checking the rules again in the transaction
-    /// that appends it. `certificate_written` on an approved case also moves it to key_issued.
-    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody, new_key: bool) -> Result<CaseRecord, ActError> {
+    /// `certificate_written`, `seal_written`…) for certificate `cert` (named in the event;
+    /// none for an unlock or a wipe), checking the rules again in the transaction that appends
+    /// it. The `certificate_written` that leaves no certificate unfinished (every one written
+    /// or withdrawn) moves an approved case to key_issued.
+    pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, mut body: EventBody, new_key: bool, cert: Option<u32>) -> Result<CaseRecord, ActError> {
         let action = body.action;
         if !action.is_key_step() {
             return Err(StoreError::Invalid(format!("{} is not a key-desk step", action.wire())).into());
         }
+        if action.is_cert_round() != cert.is_some() {
+            return Err(StoreError::Invalid(format!("{} {} a certificate", action.wire(), if cert.is_some() { "does not name" } else { "names" })).into());
+        }
         self.write_case(number, |tx, record, facts| {
-            workflow::authorize_key_step(actor, facts, new_key)?;
+            workflow::authorize_key_step(actor, facts, new_key, cert)?;
+            let mut after = facts.clone();
+            if let Some(index) = cert {
+                tag_cert(&mut body, facts.cert(index)?);
+                if action == AuditAction::CertificateWritten {
+                    after.certs.iter_mut().filter(|c| c.index == index).for_each(|c| c.written = true);
+                }
+            }
             tx.append(&NewEvent::with_body(actor.name(), body).on_case(&record.number))?;
-            if action != AuditAction::CertificateWritten || record.status != Status::Approved {
+            if action != AuditAction::CertificateWritten || record.status != Status::Approved || !after.all_issued() {
                 return Ok(record.clone());
             }
+            issue_keys(tx, record, actor, &after)
+        })
+    }
+
+    /// A supervisor withdraws certificate `cert` of a case before its key is made (an employee
+    /// left), with a reason (`workflow::authorize_withdraw`). When every other certificate is
+    /// written, the case's keys are issued (key_issued), as if the last one had been written.
+    pub fn withdraw_cert(&mut self, number: &CaseNumber, actor: &Actor, cert: u32, reason: &str) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts| {
+            workflow::authorize_withdraw(actor, facts, cert, reason)?;
+            let c = facts.cert(cert)?;
+            let detail = detail::CertWithdrawn { cert, holder: c.holder.clone(), holder_id: c.holder_id.clone(), reason: reason.trim().into(), roles: actor.roles().to_vec() };
+            tx.append(&NewEvent::new(actor.name(), AuditAction::CertWithdrawn, &detail).on_case(&record.number))?;
+            let mut after = facts.clone();
+            after.certs.iter_mut().filter(|c| c.index == cert).for_each(|c| c.withdrawn = true);
+            if record.status != Status::Approved || !after.all_issued() {
+                return Ok(record.clone());
+            }
+            // the supervisor's withdrawal completes the keys a key clerk made
             let to = status::next(record.status, Action::IssueKey).map_err(StoreError::from)?;
-            workflow::authorize(actor, Action::IssueKey, facts, None)?;
             set_status(tx, record, to)?;
-            tx.append(&NewEvent {
-                actor: actor.name(),
-                action: AuditAction::IssueKey,
-                case_number: Some(&record.number),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&record.digest),
-                detail: detail::value_of(AuditAction::IssueKey, &detail::CaseChange { roles: Some(actor.roles().to_vec()), ..detail::CaseChange::moved(record.status, to) }),
-            })?;
+            let change =
+                detail::CaseChange { roles: Some(actor.roles().to_vec()), reason: Some(format!("certificate {cert} withdrawn")), ..detail::CaseChange::moved(record.status, to) };
+            tx.append(&NewEvent::new(actor.name(), AuditAction::IssueKey, &change).on_case(&record.number))?;
             Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
         })
     }
@@ -268,21 +359,37 @@ impl Store {
         })
     }
 
-    /// A supervisor allows a second key for a case whose certificate was written (the first key
-    /// lost or broken), with a reason; the approval still has to cover the data and files.
-    pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str) -> Result<(), ActError> {
+    /// A supervisor allows a second key for a certificate that was written (its first key lost
+    /// or broken), with a reason; the approval still has to cover the data and files. `cert`
+    /// may be left out when one certificate is written.
+    pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str, cert: Option<u32>) -> Result<u32, ActError> {
         self.write_case(number, |tx, record, facts| {
             actor.require("reissue", &[workflow::Role::Supervisor])?;
             if reason.trim().is_empty() {
                 return Err(RuleError::ReasonRequired { action: "reissue" }.into());
             }
             workflow::may_make_key(record.status)?;
-            if !facts.key_written {
-                return Err(StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)).into());
+            let written: Vec<&workflow::CertFacts> = facts.certs.iter().filter(|c| c.written).collect();
+            let c = match cert {
+                Some(k) => facts.cert(k)?,
+                None if written.len() > 1 => {
+                    let which = written.iter().map(|c| format!("{} {}", c.index, c.holder)).collect::<Vec<_>>().join(", ");
+                    return Err(StoreError::Invalid(format!(
+                        "case {}: {} certificates are written ({which}): say which one gets a second key (--cert K)",
+                        record.number,
+                        written.len()
+                    ))
+                    .into());
+                }
+                None => written.first().copied().ok_or_else(|| StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)))?,
+            };
+            if !c.written {
+                return Err(StoreError::Invalid(format!("case {}: certificate {} ({}) was not written yet, so no reissue is needed", record.number, c.index, c.holder)).into());
             }
-            let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles().to_vec() };
+            let index = c.index;
+            let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles().to_vec(), cert: Some(index), holder: Some(c.holder.clone()) };
             tx.append(&NewEvent::new(actor.name(), AuditAction::Reissue, &detail).on_case(&record.number))?;
-            Ok(())
+            Ok(index)
         })
     }
 

@@ -67,6 +67,7 @@ audit_actions! {
     Close = "close": "归档",
     Cancel = "cancel": "作废, with a reason",
     Reissue = "reissue": "a supervisor allowed a second key",
+    CertWithdrawn = "cert_withdrawn": "a supervisor withdrew one certificate of a case before its key was made, with a reason",
     StepDone = "step_done": "a step done outside certdesk (the CA's system), with its reference",
     AttachmentAdded = "attachment_added": "a file kept with a case, with its SHA-256",
     FilesChanged = "files_changed": "files attached to an approved case sent it back to review",
@@ -112,6 +113,21 @@ impl AuditAction {
                 | AuditAction::SealWritten
                 | AuditAction::TokenUnlocked
                 | AuditAction::TokenWiped
+        )
+    }
+}
+
+impl AuditAction {
+    /// The steps of one certificate's key round: their events name the certificate (`cert`).
+    pub fn is_cert_round(self) -> bool {
+        matches!(
+            self,
+            AuditAction::TokenInitialized
+                | AuditAction::KeyGenerated
+                | AuditAction::CertificateImported
+                | AuditAction::CertificateWritten
+                | AuditAction::EncryptionImported
+                | AuditAction::SealWritten
         )
     }
 }

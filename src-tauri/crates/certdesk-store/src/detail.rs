@@ -38,7 +38,7 @@ macro_rules! details {
     ($($(#[$meta:meta])* $name:ident [$($action:ident),+] { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? })+) => {
         $(
             $(#[$meta])*
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+            #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
             #[ts(optional_fields)]
             pub struct $name {
                 $($(#[$fmeta])* #[serde(default, skip_serializing_if = "absent")] pub $field: $ty,)*
@@ -67,6 +67,7 @@ impl<T> MaybeAbsent for Option<T> {
 impl MaybeAbsent for String {}
 impl MaybeAbsent for bool {}
 impl MaybeAbsent for usize {}
+impl MaybeAbsent for u32 {}
 impl MaybeAbsent for u64 {}
 impl MaybeAbsent for f32 {}
 impl MaybeAbsent for i64 {}
@@ -96,7 +97,16 @@ details! {
     /// with its reference.
     StepConfirmed [StepDone] { step: String, title: String, reference: Option<String> }
     /// A supervisor allowed a second key.
-    Reissued [Reissue] { reason: String, roles: Vec<Role> }
+    Reissued [Reissue] {
+        reason: String,
+        roles: Vec<Role>,
+        /// the certificate whose second key is allowed (absent: certificate 1) and its holder
+        cert: Option<u32>,
+        holder: Option<String>,
+    }
+    /// A supervisor withdrew one certificate of a case before its key was made (an employee
+    /// left), with a reason; the case is issued without it.
+    CertWithdrawn [CertWithdrawn] { cert: u32, holder: String, holder_id: Option<String>, reason: String, roles: Vec<Role> }
     /// A file kept with a case.
     FileAdded [AttachmentAdded] { name: String, mime: String, size: usize, sha256: String }
     /// The seal sheet's verdict: the scan, its rows and the chosen seals kept.
@@ -119,6 +129,11 @@ details! {
         model: String,
         /// the user PIN set is a CA's published default (the applicant must change it)
         pin_is_default: Option<bool>,
+        /// which certificate of the case (1-based; absent on events written before a case
+        /// could have several: certificate 1), its holder and the holder's identifier
+        cert: Option<u32>,
+        holder: Option<String>,
+        holder_id: Option<String>,
     }
     /// Key desk step 2: the key pair on the key and its request.
     KeyGenerated [KeyGenerated] {
@@ -132,6 +147,11 @@ details! {
         package: Option<String>,
         /// the PIN used is a CA's published default
         pin_is_default: Option<bool>,
+        /// which certificate of the case (1-based; absent on events written before a case
+        /// could have several: certificate 1), its holder and the holder's identifier
+        cert: Option<u32>,
+        holder: Option<String>,
+        holder_id: Option<String>,
     }
     /// Key desk step 3: the issued certificate checked and kept.
     CertificateImported [CertificateImported] {
@@ -147,6 +167,11 @@ details! {
         file_sha256: Option<String>,
         from: Option<String>,
         to: Option<String>,
+        /// which certificate of the case (1-based; absent on events written before a case
+        /// could have several: certificate 1), its holder and the holder's identifier
+        cert: Option<u32>,
+        holder: Option<String>,
+        holder_id: Option<String>,
     }
     /// Key desk step 4.
     CertificateWritten [CertificateWritten] {
@@ -159,6 +184,11 @@ details! {
         /// certificates already on the key (a renewal onto the applicant's key): serial and subject
         previous: Option<Vec<String>>,
         pin_is_default: Option<bool>,
+        /// which certificate of the case (1-based; absent on events written before a case
+        /// could have several: certificate 1), its holder and the holder's identifier
+        cert: Option<u32>,
+        holder: Option<String>,
+        holder_id: Option<String>,
     }
     /// Key desk, dual certificates: the encryption key pair the CA's KMC enveloped to the
     /// signing key opened on the key, and the encryption certificate written beside it.
@@ -177,9 +207,25 @@ details! {
         file_sha256: String,
         verified: bool,
         pin_is_default: Option<bool>,
+        /// which certificate of the case (1-based; absent on events written before a case
+        /// could have several: certificate 1), its holder and the holder's identifier
+        cert: Option<u32>,
+        holder: Option<String>,
+        holder_id: Option<String>,
     }
     /// Key desk step 5 (also an image written to a key for no case).
-    SealImageWritten [SealWritten] { token_serial: String, image: String, size: usize, sha256: String, pin_is_default: Option<bool> }
+    SealImageWritten [SealWritten] {
+        token_serial: String,
+        image: String,
+        size: usize,
+        sha256: String,
+        pin_is_default: Option<bool>,
+        /// which certificate of the case (1-based; absent on events written before a case
+        /// could have several: certificate 1), its holder and the holder's identifier
+        cert: Option<u32>,
+        holder: Option<String>,
+        holder_id: Option<String>,
+    }
     /// A key unlocked, wiped or its PIN changed: which key (serial, label, model), and
     /// whether the user PIN it has now is a CA's published default (never the PIN).
     TokenChanged [TokenUnlocked, TokenWiped, PinChanged] {

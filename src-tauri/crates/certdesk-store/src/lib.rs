@@ -33,7 +33,7 @@ mod search;
 mod settings;
 
 pub use accounts::{Account, AuthError, Password};
-pub use act::{ActError, ActNote, FileKind, NewFile, case_facts};
+pub use act::{ActError, ActNote, FileKind, NewFile, case_facts, event_cert};
 pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 pub use detail::{EventBody, EventDetail};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};

@@ -1,0 +1,168 @@
+//! A case's certificates at the key desk (#28): each certificate (`certdesk_domain::certs`) has
+//! its own key round, read off the events that name it; this module owns that reading (which
+//! events are a certificate's, where its round stands, its key's serial and label, its
+//! certificate) and choosing the certificate a key-desk command works on (`--cert K`,
+//! `--employee K`, or the next one waiting for the step, preferring the plugged key's). The
+//! rules (who, when, a second round) are the workflow's, checked by the store; the steps'
+//! order is `steps`.
+
+use crate::DeskError;
+use certdesk_domain::CaseNumber;
+use certdesk_domain::steps::StepKind;
+use certdesk_domain::workflow::CertFacts;
+use certdesk_store::{AuditAction, AuditEvent, event_cert};
+use serde::Serialize;
+
+/// The events of certificate `cert`'s key rounds and reissues, in chain order (events that
+/// name no certificate are certificate 1's: written before a case could have several).
+pub fn events_of(history: &[AuditEvent], cert: u32) -> Vec<AuditEvent> {
+    history.iter().filter(|e| AuditAction::from_wire(&e.action).is_some_and(|a| a.is_cert_round() || a == AuditAction::Reissue) && event_cert(e) == cert).cloned().collect()
+}
+
+/// The events of a certificate's current round: from its newest initialisation or reissue.
+pub fn current_round(events: &[AuditEvent]) -> &[AuditEvent] {
+    let start = events.iter().rposition(|e| e.action == AuditAction::TokenInitialized.wire() || e.action == AuditAction::Reissue.wire()).unwrap_or(0);
+    &events[start..]
+}
+
+/// The key of a certificate's current round, as its events recorded it: serial and label.
+pub fn round_key(events: &[AuditEvent]) -> (Option<String>, Option<String>) {
+    let round = current_round(events);
+    let field = |name: &str| {
+        round
+            .iter()
+            .filter(|e| e.action == AuditAction::TokenInitialized.wire() || e.action == AuditAction::KeyGenerated.wire())
+            .find_map(|e| e.detail.get(name).and_then(|v| v.as_str()).map(str::to_string))
+    };
+    (field("token_serial"), field("token_label"))
+}
+
+/// Which certificate a key-desk command works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertChoice {
+    /// `--cert K` (1-based)
+    Given(u32),
+    /// `--employee K`: the same index, for an employee case only
+    Employee(u32),
+    /// The first certificate waiting for the step (the plugged key's when it has one waiting).
+    Next,
+}
+
+impl CertChoice {
+    /// From the command line's `--cert K` and `--employee K` (at most one of them).
+    pub fn from_flags(cert: Option<u32>, employee: Option<u32>) -> CertChoice {
+        match (cert, employee) {
+            (Some(k), _) => CertChoice::Given(k),
+            (None, Some(k)) => CertChoice::Employee(k),
+            (None, None) => CertChoice::Next,
+        }
+    }
+}
+
+/// One certificate at the key desk, for choosing: its facts, its next key-desk step and its
+/// current round's key.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub facts: CertFacts,
+    pub next: Option<String>,
+    pub key_serial: Option<String>,
+    pub key_label: Option<String>,
+}
+
+/// The certificate `choice` names, checked against the case: it exists (and `--employee` only
+/// on an employee case); with `Next`, the first not withdrawn whose next step is `step`,
+/// preferring the one whose round's key is `plugged`.
+pub fn choose(number: &CaseNumber, employee_case: bool, certs: &[Waiting], choice: CertChoice, step: StepKind, plugged: Option<&str>) -> Result<u32, DeskError> {
+    let count = certs.len() as u32;
+    let exists = |k: u32| {
+        if (1..=count).contains(&k) { Ok(k) } else { Err(DeskError::NoSuchCert { number: number.to_string(), cert: k, count }) }
+    };
+    match choice {
+        CertChoice::Given(k) => exists(k),
+        CertChoice::Employee(_) if !employee_case => Err(DeskError::NotEmployeeCase { number: number.to_string() }),
+        CertChoice::Employee(k) => exists(k),
+        CertChoice::Next => {
+            let waiting: Vec<&Waiting> = certs.iter().filter(|c| !c.facts.withdrawn && c.next.as_deref() == Some(step.id())).collect();
+            let plugged_one = plugged.and_then(|serial| waiting.iter().find(|c| c.key_serial.as_deref() == Some(serial)));
+            // the plugged key's own certificate, for a step that does not make a key (writing
+            // its certificate or seal image again)
+            let own = plugged
+                .filter(|_| !matches!(step, StepKind::KeyInit | StepKind::KeyGenerate))
+                .and_then(|serial| certs.iter().find(|c| !c.facts.withdrawn && c.key_serial.as_deref() == Some(serial)));
+            // a new key for a certificate already written: the rules say a reissue is needed
+            let written = matches!(step, StepKind::KeyInit | StepKind::KeyGenerate).then(|| certs.iter().find(|c| !c.facts.withdrawn && c.facts.written)).flatten();
+            // a key pair on a key initialised outside the case (the applicant's own): the first
+            // certificate without a key
+            let keyless = (step == StepKind::KeyGenerate).then(|| certs.iter().find(|c| !c.facts.withdrawn && c.next.as_deref() == Some(StepKind::KeyInit.id()))).flatten();
+            match plugged_one.copied().or(waiting.first().copied()).or(own).or(keyless).or(written) {
+                Some(c) => Ok(c.facts.index),
+                None => Err(DeskError::NoCertWaiting {
+                    number: number.to_string(),
+                    step: step.id(),
+                    states: certs
+                        .iter()
+                        .map(|c| {
+                            let state = if c.facts.withdrawn { "withdrawn".to_string() } else { c.next.clone().unwrap_or_else(|| "done".into()) };
+                            format!("{} {}: {state}", c.facts.index, c.facts.holder)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                }),
+            }
+        }
+    }
+}
+
+/// The plugged key is the one certificate `cert`'s round was made on, or a refusal naming
+/// whose key it is and which to plug.
+pub fn require_key(number: &CaseNumber, certs: &[Waiting], cert: u32, plugged_serial: &str, plugged_label: &str) -> Result<(), DeskError> {
+    let Some(this) = certs.iter().find(|c| c.facts.index == cert) else { return Ok(()) };
+    let Some(expected) = this.key_serial.as_deref() else { return Ok(()) };
+    if expected == plugged_serial {
+        return Ok(());
+    }
+    let whose = certs
+        .iter()
+        .find(|c| c.key_serial.as_deref() == Some(plugged_serial))
+        .map(|c| format!("{}'s key (certificate {}, serial {plugged_serial}, label {plugged_label})", c.facts.holder, c.facts.index))
+        .unwrap_or_else(|| format!("not a key of this case (serial {plugged_serial}, label {plugged_label})"));
+    Err(DeskError::WrongKey {
+        number: number.to_string(),
+        plugged: whose,
+        expected: format!("{}'s key (certificate {cert}, label {}, serial {expected})", this.facts.holder, this.key_label.as_deref().unwrap_or("?")),
+    })
+}
+
+/// A blank key about to be initialised for certificate `cert` is not another certificate's key
+/// of this case (initialising it would destroy that holder's key).
+pub fn require_not_taken(number: &CaseNumber, certs: &[Waiting], cert: u32, plugged_serial: &str) -> Result<(), DeskError> {
+    match certs.iter().find(|c| c.facts.index != cert && !c.facts.withdrawn && c.key_serial.as_deref() == Some(plugged_serial)) {
+        Some(other) => Err(DeskError::KeyTaken { number: number.to_string(), serial: plugged_serial.to_string(), holder: other.facts.holder.clone(), cert: other.facts.index }),
+        None => Ok(()),
+    }
+}
+
+/// The default label of certificate `cert`'s key: `<case number>-<K>` (ASCII, unique, short).
+pub fn default_label(number: &CaseNumber, cert: u32) -> String {
+    format!("{number}-{cert}")
+}
+
+/// Where one certificate stands, as `case steps` and the key desk show it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct CertState {
+    pub index: u32,
+    pub holder: String,
+    pub key_serial: Option<String>,
+    /// Written, and every later step of its round done (the encryption pair, the seal image).
+    pub done: bool,
+    pub withdrawn: bool,
+    /// Its next key-desk step's id; none when done or withdrawn.
+    pub next: Option<String>,
+    pub holder_id: Option<String>,
+    pub key_label: Option<String>,
+    pub certificate_serial: Option<String>,
+    pub not_after: Option<String>,
+    pub withdrawn_reason: Option<String>,
+    /// Its key round's steps.
+    pub steps: Vec<crate::steps::StepState>,
+}
