@@ -80,8 +80,9 @@ fn show_project(p: &Project) {
     println!("business types: {}", join(&p.business_types));
     println!("media:          {}", join(&p.media));
     println!("years:          {}", join(&p.years));
-    if let Some(pin) = p.pin.as_ref().and_then(|p| p.default.as_ref()) {
-        println!("default PIN:    {pin} (the CA's published default; applicants must change it)");
+    // the value itself is not printed: PINs never reach output, not even a published one
+    if p.pin.as_ref().and_then(|p| p.default.as_ref()).is_some() {
+        println!("default PIN:    the CA publishes one (see its guide); applicants must change it");
     }
     for note in &p.notes {
         println!("note:           {note}");

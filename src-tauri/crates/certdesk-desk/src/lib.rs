@@ -13,7 +13,8 @@
 //!
 //! The adapters depend on this crate alone among certdesk's (a test reads `cargo metadata`):
 //! what they need of the lower crates is re-exported below as plain data, never a way to
-//! write. An adapter reaches the store through a signed-in session only:
+//! write. An adapter reaches the store through a signed-in session only (compiled, not run:
+//! it opens a store on this PC; `tests/desk.rs` runs the same calls):
 //!
 //! ```no_run
 //! use certdesk_desk::{api::Session, place, store::Password};

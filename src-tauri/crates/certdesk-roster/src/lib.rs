@@ -8,6 +8,9 @@
 //! and column (`RosterError`). Library only: no environment, no printing; what the list is
 //! added to, and who may add it, is the caller's (`certdesk-desk`).
 //!
+//! (Compiled, not run: the example names a file that is not there; the crate's tests read
+//! lists they generate.)
+//!
 //! ```no_run
 //! use certdesk_roster::{ReadOptions, read_employees_file};
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
