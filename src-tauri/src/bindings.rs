@@ -87,6 +87,8 @@ mod tests {
             certdesk_desk::steps::StepState,
             certdesk_desk::steps::CaseSteps,
             certdesk_desk::rounds::CertState,
+            certdesk_desk::rounds::BatchView,
+            certdesk_desk::rounds::PlugKey,
             certdesk_desk::issue::BatchImported,
             certdesk_desk::issue::AnswerRefusal,
             certdesk_desk::api::CasePage,

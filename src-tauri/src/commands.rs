@@ -163,6 +163,26 @@ pub fn case_action(state: State<'_, AppState>, number: String, action: String, r
     })
 }
 
+/// A unit's employee list (XLSX, XLS or CSV, Base64) read into the intake's table: the rows as
+/// the case JSON's `employees`, or every bad row and column (`employee_list`); the form's
+/// business type and years fill what the list leaves out, `existing` are the table's rows.
+#[tauri::command(async)]
+pub fn employees_read(
+    state: State<'_, AppState>,
+    file: String,
+    business: Option<String>,
+    years: Option<u32>,
+    existing: Vec<certdesk_desk::domain::case::Employee>,
+) -> Result<Vec<certdesk_desk::domain::case::Employee>, IpcError> {
+    crate::log::call("employees_read", || {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(file.as_bytes()).map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the list is not Base64"))?;
+        // read for a signed-in account only: the list is personal data
+        let roster = state.with_desk(|_| certdesk_desk::roster::read_for_intake(&bytes, business.as_deref(), years, &existing, certdesk_desk::dates::today()))?;
+        Ok(roster.employees)
+    })
+}
+
 /// The case's steps to 归档, done or not, and the next one.
 #[tauri::command(async)]
 pub fn case_steps(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {

@@ -24,6 +24,9 @@ impl From<DeskError> for IpcError {
         match &e {
             // the intake form places every problem next to its field
             DeskError::InvalidCase(problems) => IpcError::new(ErrorKind::InvalidCase, serde_json::to_string(problems).unwrap_or_default()),
+            // the key desk lists every refused certificate of a batch, the intake every bad row
+            DeskError::BatchRefused(refusals) => IpcError::new(ErrorKind::BatchRefused, serde_json::to_string(refusals).unwrap_or_default()),
+            DeskError::EmployeeList(list) => IpcError::new(e.kind(), serde_json::to_string(&list.report()).unwrap_or_default()),
             _ => IpcError::new(e.kind(), e.to_string()),
         }
     }

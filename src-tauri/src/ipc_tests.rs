@@ -70,6 +70,9 @@ fn window(dir: &std::path::Path) -> Window {
             desks::keys::key_init,
             desks::keys::key_generate,
             desks::keys::key_import_cert,
+            desks::keys::key_import_answers,
+            desks::keys::case_withdraw_cert,
+            commands::employees_read,
             desks::keys::key_write_cert,
             desks::keys::key_verify,
             desks::keys::key_unlock,
@@ -535,6 +538,7 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
     }
     assert!(walked >= 30, "{walked} cases walked");
     the_key_desk_asks_the_desk_who_may_and_what_is_next(&w);
+    a_unit_of_twenty_employees_gets_its_keys_as_a_batch(&w, dir.path(), so, pin);
     let store = Store::open(&dir.path().join("c.db")).unwrap();
     assert!(store.verify_audit().unwrap().ok);
     let db = std::fs::read(dir.path().join("c.db")).unwrap();
@@ -668,6 +672,132 @@ fn the_clis_json_error_kind_is_the_apps_ipc_kind() {
 /// (`key_verify`) and unlocking one are a key clerk's; the queue, the stepper and the
 /// default-PIN warning (from the chain) come from the backend. Run inside the walk below, the one
 /// test of this binary that loads SoftHSM (which reads its configuration once per process).
+/// #28 through the app's commands (SoftHSM loaded by the walk above): a unit's 明细表 read into
+/// the intake, a 20-employee case approved, one certificate withdrawn by the supervisor, 19
+/// keys made in the batch key desk's order (the desk naming the next holder each time), the
+/// CA's 19 answers imported at once (a batch with a duplicate refused whole first), each
+/// written to its key plugged in any order (another holder's key refused), the case to 归档.
+fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::path::Path, so: &str, pin: &str) {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    w.login("zhang");
+    // the 明细表 as a unit sends it: a title row, the headers, 20 rows
+    let mut csv = String::from("\u{feff}员工明细表,,\n姓名,身份证号码,电子邮件\n");
+    for k in 1..=20 {
+        csv.push_str(&format!("员工{k:02},{},e{k}@example.gov.cn\n", certdesk_testkit::resident_id(k)));
+    }
+    let read = w.ok("employees_read", json!({ "file": b64(csv.as_bytes()), "business": "new", "years": 1, "existing": [] }));
+    assert_eq!(read.as_array().unwrap().len(), 20, "{read}");
+    // a bad list: every problem by row and column, nothing read
+    let bad = csv.replace(&certdesk_testkit::resident_id(7), "440106199001010071").replace("员工03,", ",");
+    let refused = w.call("employees_read", json!({ "file": b64(bad.as_bytes()), "business": "new", "years": 1, "existing": [] })).unwrap_err();
+    assert_eq!(refused["kind"], "employee_list", "{refused}");
+    let report: Value = serde_json::from_str(refused["detail"].as_str().unwrap()).unwrap();
+    let rows: Vec<u64> = report["problems"].as_array().unwrap().iter().map(|p| p["row"].as_u64().unwrap()).collect();
+    assert!(rows.contains(&5) && rows.contains(&9), "row 5 (no name) and row 9 (bad ID) named: {report}");
+
+    let mut case: Value = serde_json::from_str(include_str!("../../tests/fixtures/case-employees-new.json")).unwrap();
+    case["employees"] = read;
+    case["quantity"] = json!(20);
+    case.as_object_mut().unwrap().remove("payment");
+    let n = w.ok("import_case", json!({ "json": case.to_string() }))["number"].as_str().unwrap().to_string();
+    for action in ["accept", "submit"] {
+        w.ok("case_action", json!({ "number": n, "action": action }));
+    }
+    // withdrawing is the supervisor's, with a reason
+    assert_eq!(w.kind("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "已离职" })), "missing_role");
+    w.login("li");
+    w.ok("case_action", json!({ "number": n, "action": "approve" }));
+    assert_eq!(w.kind("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "" })), "reason_required");
+    let steps = w.ok("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "已离职" }));
+    assert_eq!(steps["certs"][19]["withdrawn"], true, "{steps}");
+
+    w.login("wang");
+    let free_slot = || {
+        let slots = w.ok("key_slots", json!({}));
+        slots["slots"].as_array().unwrap().iter().find(|s| s["token"].is_null() || s["token"]["initialized"] == false).unwrap()["slot_index"].as_u64().unwrap()
+    };
+    let serial_of = |label: &str| {
+        let slots = w.ok("key_slots", json!({}));
+        slots["slots"].as_array().unwrap().iter().find(|s| s["token"]["label"] == label).map(|s| s["token"]["serial"].as_str().unwrap().to_string()).unwrap()
+    };
+    let mut serials = Vec::new();
+    for k in 1..=19u32 {
+        // the desk says whose key comes next, with a blank key plugged (none of the case's)
+        let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+        assert_eq!((st["cert"].as_u64(), st["batch"]["phase"].as_str()), (Some(u64::from(k)), Some("keys")), "{}", st["batch"]);
+        assert_eq!(st["holder"], format!("员工{k:02}"));
+        let label = st["label"].as_str().unwrap().to_string();
+        assert_eq!(label, format!("{n}-{k}"));
+        w.ok("key_init", json!({ "number": n, "slotIndex": free_slot(), "label": label, "soPin": so, "userPin": pin, "cert": k }));
+        let serial = serial_of(&label);
+        // the plugged key still in: the desk stays on its certificate for the key pair
+        let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serial }));
+        assert_eq!(st["cert"].as_u64(), Some(u64::from(k)));
+        let g = w.ok("key_generate", json!({ "number": n, "serial": serial, "pin": pin, "algo": "ec-p256", "employee": null, "cert": k }));
+        std::fs::write(dir.join(format!("batch-{k}.csr")), g["csr_pem"].as_str().unwrap()).unwrap();
+        serials.push(serial);
+    }
+    let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serials[18] }));
+    assert_eq!(st["batch"]["phase"], "answers", "{}", st["batch"]);
+    assert_eq!(st["batch"]["awaiting_answers"].as_array().unwrap().len(), 19);
+
+    let mut files = Vec::new();
+    for k in 1..=19 {
+        let o = std::process::Command::new("openssl")
+            .args(["x509", "-req", "-in", &format!("batch-{k}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", &format!("batch-{k}.pem"), "-days", "365"])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files.push((format!("员工{k:02}.pem"), std::fs::read(dir.join(format!("batch-{k}.pem"))).unwrap()));
+    }
+    let send = |files: &[(String, Vec<u8>)]| {
+        let listing: Vec<(String, usize)> = files.iter().map(|(name, bytes)| (name.clone(), bytes.len())).collect();
+        let listing = percent_encoding::utf8_percent_encode(&serde_json::to_string(&listing).unwrap(), percent_encoding::NON_ALPHANUMERIC).to_string();
+        w.raw("key_import_answers", files.iter().flat_map(|(_, b)| b.clone()).collect(), &[("x-case", &n), ("x-files", &listing)])
+    };
+    let mut twice = files.clone();
+    twice.push(("again.pem".into(), files[3].1.clone()));
+    let refused = send(&twice).unwrap_err();
+    assert_eq!(refused["kind"], "batch_refused", "{refused}");
+    let refusals: Value = serde_json::from_str(refused["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(refusals.as_array().unwrap().iter().map(|r| (r["file"].as_str().unwrap(), r["code"].as_str().unwrap())).collect::<Vec<_>>(), [("again.pem", "duplicate")]);
+    let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+    assert_eq!(st["batch"]["awaiting_answers"].as_array().unwrap().len(), 19, "nothing of a refused batch imported");
+    let imported = send(&files).unwrap();
+    assert_eq!(imported["matched"].as_array().unwrap().len(), 19);
+    assert_eq!(imported["waiting"], json!([]));
+
+    // written in any order: the desk follows the plugged key and names the one it wants
+    let wrong = w.call("key_write_cert", json!({ "number": n, "serial": serials[1], "pin": pin, "cert": 1 })).unwrap_err();
+    assert_eq!(wrong["kind"], "wrong_key", "{wrong}");
+    assert!(wrong["detail"].as_str().unwrap().contains("员工02's key") && wrong["detail"].as_str().unwrap().contains("员工01's key"), "{wrong}");
+    for k in (1..=19u32).rev() {
+        let serial = &serials[k as usize - 1];
+        let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serial }));
+        assert_eq!((st["cert"].as_u64(), st["batch"]["phase"].as_str(), st["batch"]["plugged_cert"].as_u64()), (Some(u64::from(k)), Some("write"), Some(u64::from(k))));
+        w.ok("key_write_cert", json!({ "number": n, "serial": serial, "pin": pin, "cert": k }));
+        let done = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }))["batch"]["done"].as_u64();
+        assert_eq!(done, Some(u64::from(20 - k)));
+    }
+    let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+    assert_eq!((st["batch"]["phase"].as_str(), st["batch"]["total"].as_u64(), st["batch"]["withdrawn"].as_u64()), (Some("done"), Some(19), Some(1)));
+    loop {
+        let s = w.ok("case_steps", json!({ "number": n }));
+        let Some(next) = s["next"].as_str().map(str::to_string) else { break };
+        let step = s["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap().clone();
+        assert_eq!(step["key_desk"], false, "only the steps after the keys are left: {step}");
+        w.login(match step["role"].as_str().unwrap() {
+            "clerk" => "zhang",
+            "supervisor" => "li",
+            _ => "wang",
+        });
+        w.ok("complete_step", json!({ "number": n, "step": next, "reference": null }));
+    }
+    assert_eq!(w.ok("get_case", json!({ "number": n }))["case"]["status"], "closed");
+}
+
 fn the_key_desk_asks_the_desk_who_may_and_what_is_next(w: &Window) {
     let n = w.submitted("zhang");
     w.login("li");

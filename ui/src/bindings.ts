@@ -339,7 +339,16 @@ desk_steps: Array<DeskStep>,
 /**
  * The first step of `desk_steps` not done, where the key desk resumes.
  */
-desk_next: string, };
+desk_next: string, 
+/**
+ * The label the shown certificate's key gets (or has): the case number for a case of one
+ * certificate, else `<case>-<K>`.
+ */
+label: string, 
+/**
+ * Where the case's certificates stand as a batch, and which key to plug.
+ */
+batch: BatchView, };
 
 export type Generated = { 
 /**
@@ -530,6 +539,36 @@ next: string | null, holder_id: string | null, key_label: string | null, certifi
  * Its key round's steps.
  */
 steps: Array<StepState>, };
+
+export type BatchView = { 
+/**
+ * Certificates not withdrawn.
+ */
+total: number, 
+/**
+ * Of them, done (written, and every later step of their round).
+ */
+done: number, withdrawn: number, 
+/**
+ * Where the shown certificate is: `keys` (its key to be made on a blank key), `answers`
+ * (its request is with the CA), `write` (its issued certificate to be written to its key),
+ * `done` (every certificate done or withdrawn).
+ */
+phase: string, 
+/**
+ * The certificates whose request waits for the CA's answer, by index.
+ */
+awaiting_answers: Array<number>, 
+/**
+ * The key the shown certificate's step needs; none when it needs a blank key.
+ */
+plug: PlugKey | null, 
+/**
+ * The plugged key is the key of this certificate of the case.
+ */
+plugged_cert: number | null, };
+
+export type PlugKey = { cert: number, holder: string, label: string | null, serial: string, };
 
 export type BatchImported = { matched: Array<ImportedCert>, 
 /**

@@ -38,6 +38,9 @@ export type Reader = B.ReaderState
 export type KeyStep = Omit<B.StepView, 'detail'> & { detail: JsonObject | null }
 export type KeyStatus = Omit<B.KeyStatus, 'steps'> & { steps: KeyStep[] }
 export type KeyContents = B.Contents
+export type CertState = B.CertState
+export type BatchView = B.BatchView
+export type AnswerRefusal = B.AnswerRefusal
 export type Account = B.AccountView
 
 /** What the clerk ticked for a checklist line, kept in the case JSON as `materials: [...]`; a
@@ -98,13 +101,16 @@ export interface Commands {
 
   key_slots: { args: NoArgs; result: KeySlots }
   key_queue: { args: NoArgs; result: CaseSummary[] }
-  key_status: { args: { number: string }; result: B.KeyStatus }
-  key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string }; result: B.TokenView }
-  key_generate: { args: { number: string; serial: string; pin: string; algo: string; employee: number | null }; result: B.Generated }
+  key_status: { args: { number: string; cert: number | null; plugged: string | null }; result: B.KeyStatus }
+  key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string; cert: number | null }; result: B.TokenView }
+  key_generate: { args: { number: string; serial: string; pin: string; algo: string; employee: number | null; cert: number | null }; result: B.Generated }
   key_import_cert: { args: Uint8Array; result: B.ImportedCert }
-  key_write_cert: { args: { number: string; serial: string; pin: string }; result: B.Written }
+  key_import_answers: { args: Uint8Array; result: B.BatchImported }
+  key_write_cert: { args: { number: string; serial: string; pin: string; cert: number | null }; result: B.Written }
   key_import_enc: { args: Uint8Array; result: B.EncWritten }
-  key_write_seal: { args: { number: string; serial: string; pin: string }; result: B.SealWritten }
+  key_write_seal: { args: { number: string; serial: string; pin: string; cert: number | null }; result: B.SealWritten }
+  case_withdraw_cert: { args: { number: string; cert: number; reason: string }; result: B.CaseSteps }
+  employees_read: { args: { file: string; business: string | null; years: number | null; existing: B.Employee[] }; result: B.Employee[] }
   key_verify: { args: { serial: string; pin: string }; result: B.Contents }
   key_unlock: { args: { serial: string; soPin: string; newPin: string; number: string | null }; result: B.TokenView }
   key_wipe: { args: { serial: string; soPin: string; number: string | null }; result: B.TokenView }
@@ -219,22 +225,42 @@ export const api = {
   /** the cases the key desk works on (approved, and those whose key is being issued) */
   keyQueue: () => call('key_queue', {}),
   // the steps' details are free JSON on the wire, read as records like the case's
-  keyStatus: (number: string) => call('key_status', { number }) as Promise<KeyStatus>,
-  keyInit: (number: string, slotIndex: number, label: string, soPin: string, userPin: string) => call('key_init', { number, slotIndex, label, soPin, userPin }),
+  /** certificate `cert`, else the one the desk works on next with the key `plugged` (its serial) in the reader */
+  keyStatus: (number: string, cert?: number | null, plugged?: string | null) => call('key_status', { number, cert: cert ?? null, plugged: plugged ?? null }) as Promise<KeyStatus>,
+  keyInit: (number: string, slotIndex: number, label: string, soPin: string, userPin: string, cert?: number) =>
+    call('key_init', { number, slotIndex, label, soPin, userPin, cert: cert ?? null }),
   /** generates the key pair on the key and writes the request package; returns its path */
-  keyGenerate: (number: string, serial: string, pin: string, algo: string, employee?: number) =>
-    call('key_generate', { number, serial, pin, algo, employee: employee ?? null }),
+  keyGenerate: (number: string, serial: string, pin: string, algo: string, employee?: number, cert?: number) =>
+    call('key_generate', { number, serial, pin, algo, employee: employee ?? null, cert: cert ?? null }),
+  /** the CA's answers for many certificates at once (several files), matched by public key;
+   *  anything wrong refuses the whole batch (kind batch_refused, detail: the refusals as JSON) */
+  keyImportAnswers: (number: string, files: { name: string; bytes: Uint8Array }[]) => {
+    const body = new Uint8Array(files.reduce((n, f) => n + f.bytes.length, 0))
+    let at = 0
+    for (const f of files) {
+      body.set(f.bytes, at)
+      at += f.bytes.length
+    }
+    const listing = encodeURIComponent(JSON.stringify(files.map((f) => [f.name, f.bytes.length])))
+    return call('key_import_answers', body, { headers: { 'x-case': number, 'x-files': listing } })
+  },
   /** the issued certificate (PEM, DER or PKCS#7 bytes) as the raw body; checked against the case's request */
   keyImportCert: (number: string, bytes: Uint8Array) => call('key_import_cert', bytes, { headers: { 'x-case': number } }),
-  keyWriteCert: (number: string, serial: string, pin: string) => call('key_write_cert', { number, serial, pin }),
+  keyWriteCert: (number: string, serial: string, pin: string, cert?: number) => call('key_write_cert', { number, serial, pin, cert: cert ?? null }),
   /** dual certificates: the CA's answer (the enveloped encryption key pair) as the raw body, the
    *  encryption certificate (absent when the answer carries it) in a header as Base64 */
-  keyImportEnc: (number: string, serial: string, pin: string, answer: Uint8Array, encCert?: Uint8Array) => {
+  keyImportEnc: (number: string, serial: string, pin: string, answer: Uint8Array, encCert?: Uint8Array, cert?: number) => {
     const headers: Record<string, string> = { 'x-case': number, 'x-serial': serial, 'x-pin': encodeURIComponent(pin) }
+    if (cert) headers['x-cert'] = String(cert)
     if (encCert) headers['x-enc-cert'] = toBase64(encCert)
     return call('key_import_enc', answer, { headers })
   },
-  keyWriteSeal: (number: string, serial: string, pin: string) => call('key_write_seal', { number, serial, pin }),
+  keyWriteSeal: (number: string, serial: string, pin: string, cert?: number) => call('key_write_seal', { number, serial, pin, cert: cert ?? null }),
+  /** a supervisor withdraws one certificate of a case, with a reason */
+  caseWithdrawCert: (number: string, cert: number, reason: string) => call('case_withdraw_cert', { number, cert, reason }),
+  /** a unit's employee list (XLSX, XLS, CSV) read into the intake's table; kind employee_list lists the bad rows */
+  employeesRead: (file: Uint8Array, business: string | null, years: number | null, existing: B.Employee[]) =>
+    call('employees_read', { file: toBase64(file), business, years, existing }),
   keyVerify: (serial: string, pin: string) => call('key_verify', { serial, pin }),
   /** with `number`: the unlock is that 解锁 case's step */
   keyUnlock: (serial: string, soPin: string, newPin: string, number?: string) => call('key_unlock', { serial, soPin, newPin, number: number ?? null }),

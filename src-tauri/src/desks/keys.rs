@@ -47,10 +47,55 @@ pub fn key_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcErro
     crate::log::call("key_queue", || state.with_desk(|d| d.key_queue()))
 }
 
-/// Where issuing stands for a case, with the stepper and the default-PIN warning.
+/// Where issuing stands for a case, with the stepper, the batch and the default-PIN warning:
+/// certificate `cert`, else the one the desk works on next with the key `plugged` (its
+/// serial) in the reader.
 #[tauri::command(async)]
-pub fn key_status(state: State<'_, AppState>, number: String, cert: Option<u32>) -> Result<issue::KeyStatus, IpcError> {
-    crate::log::call("key_status", || state.with_desk(|d| d.key_status(&state.catalog, &number, cert)))
+pub fn key_status(state: State<'_, AppState>, number: String, cert: Option<u32>, plugged: Option<String>) -> Result<issue::KeyStatus, IpcError> {
+    crate::log::call("key_status", || state.with_desk(|d| d.key_desk_status(&state.catalog, &number, cert, plugged.as_deref())))
+}
+
+/// The CA's answers for many certificates at once: the files concatenated as the raw body,
+/// `x-case` the case, `x-files` their names and sizes in order (percent-encoded JSON
+/// `[[name, size], …]`). Matched by public key; a batch with anything wrong is refused whole.
+#[tauri::command(async)]
+pub fn key_import_answers(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::BatchImported, IpcError> {
+    crate::log::call("key_import_answers", || {
+        let number = required(&request, "x-case")?;
+        let files = split_files(&required(&request, "x-files")?, raw_body(&request)?)?;
+        state.with_own_desk(|d| d.import_answers(&state.catalog, &number, &files))
+    })
+}
+
+/// The files of a multi-file body: `listing` names them and their sizes in order.
+fn split_files(listing: &str, body: &[u8]) -> Result<Vec<(String, Vec<u8>)>, IpcError> {
+    let usage = |why: &str| IpcError::new(certdesk_desk::ErrorKind::Usage, format!("the file listing {why}"));
+    let listing = percent_encoding::percent_decode_str(listing).decode_utf8().map_err(|_| usage("is not UTF-8"))?;
+    let names: Vec<(String, usize)> = serde_json::from_str(&listing).map_err(|_| usage("is not [[name, size], …]"))?;
+    if names.iter().map(|(_, size)| *size).sum::<usize>() != body.len() {
+        return Err(usage("does not add up to the bytes sent"));
+    }
+    let mut at = 0;
+    Ok(names
+        .into_iter()
+        .map(|(name, size)| {
+            let file = (name, body[at..at + size].to_vec());
+            at += size;
+            file
+        })
+        .collect())
+}
+
+/// A supervisor withdraws one certificate of a case (an employee left before the key was
+/// made), with a reason; the case's other certificates go on.
+#[tauri::command(async)]
+pub fn case_withdraw_cert(state: State<'_, AppState>, number: String, cert: u32, reason: String) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
+    crate::log::call("case_withdraw_cert", || {
+        state.with_desk(|d| {
+            d.withdraw_cert(&number, cert, &reason)?;
+            d.case_steps(&state.catalog, &number)
+        })
+    })
 }
 
 /// The certificate a step works on: the one the desk shows (`cert`), else the case's next one

@@ -90,6 +90,44 @@ describe('Intake', () => {
     expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(4)
   })
 
+  it('imports the unit\'s 明细表 through the backend, or lists its bad rows and imports nobody', async () => {
+    let bad = true
+    const calls = backend({
+      employees_read: ({ existing }) => {
+        if (bad) {
+          bad = false
+          throw refusal('employee_list', JSON.stringify({ kind: 'employee_list', problems: [{ row: 5, column: 'B', header: '身份证号码', message_zh: '身份证号码校验位有误' }] }))
+        }
+        expect(existing.map((e) => e.name)).toEqual(['王芳'])
+        return [
+          { name: '陈刚', id_type: 'resident_id', id_number: '210102198801020030', email: null, business: 'new', years: 1 },
+          { name: '张伟', id_type: 'resident_id', id_number: '440106198503142038', email: 'zw@example.cn', business: 'new', years: 1 },
+        ]
+      },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await flushPromises()
+    await w.get('[data-testid=emp-name-0]').setValue('王芳')
+    await w.get('[data-testid=emp-id-0]').setValue('440106200109094066')
+    const input = w.get('[data-testid=emp-list-file]')
+    Object.defineProperty(input.element, 'files', { value: [new File(['x'], '明细表.xlsx')], configurable: true })
+    await input.trigger('change')
+    await flushPromises()
+    expect(w.get('[data-testid=emp-list-problems]').text()).toBe('第5行“身份证号码”列：身份证号码校验位有误')
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(1)
+    await input.trigger('change')
+    await flushPromises()
+    expect(w.find('[data-testid=emp-list-problems]').exists()).toBe(false)
+    expect(w.findAll('[data-testid^=emp-row-]')).toHaveLength(3)
+    expect((w.get('[data-testid=emp-name-2]').element as HTMLInputElement).value).toBe('张伟')
+    expect(w.get('[data-testid=emp-paste-info]').text()).toBe('已从 明细表.xlsx 导入 2 人')
+    const sent = calls.filter((c) => c.cmd === 'employees_read')
+    expect(sent).toHaveLength(2)
+    expect(sent[0].cmd === 'employees_read' && [sent[0].args.business, sent[0].args.years]).toEqual(['new', 1])
+  })
+
   it('checks an identifier as it is typed, after a pause, without leaving the field', async () => {
     backend()
     const w = mount(Intake)

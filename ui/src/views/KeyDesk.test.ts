@@ -56,7 +56,8 @@ const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => wi
   case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
-  desk_steps: [], desk_next: '',
+  desk_steps: [], desk_next: '', label: NUMBER,
+  batch: { total: 1, done: done >= 5 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null },
   ...over,
 })
 
@@ -162,7 +163,7 @@ describe('KeyDesk', () => {
     const calls = backend({ done: 1 })
     const w = mount(KeyDesk, { props: { pollMs: 10_000, initialCase: NUMBER } })
     await flushPromises()
-    expect(calls.filter((c) => c.cmd === 'key_status').map((c) => c.args)).toEqual([{ number: NUMBER }])
+    expect(calls.filter((c) => c.cmd === 'key_status').map((c) => c.cmd === 'key_status' && [c.args.number, c.args.cert])).toEqual([[NUMBER, null]])
     expect(inputValue(w, 'key-case')).toBe(NUMBER)
     expect(w.get('[data-testid=key-step-key_generated]').attributes('aria-current')).toBe('step')
   })
@@ -201,7 +202,7 @@ describe('KeyDesk', () => {
     expect(w.get('[data-testid=confirm-subject]').text()).toContain('A1B2C3')
     await w.get('[data-testid=confirm-ok]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'key_init')!.args).toEqual({ number: NUMBER, slotIndex: 0, label: NUMBER, soPin: '12345678', userPin: '111111' })
+    expect(calls.find((c) => c.cmd === 'key_init')!.args).toEqual({ number: NUMBER, slotIndex: 0, label: NUMBER, soPin: '12345678', userPin: '111111', cert: 1 })
     expect(w.get('[data-testid=key-result]').text()).toContain('A1B2C3')
     // the list of keys is read again at once (the poll is 10 s away): the new label shows
     const init = calls.findIndex((c) => c.cmd === 'key_init')
@@ -234,7 +235,7 @@ describe('KeyDesk', () => {
     await w.get('[data-testid=key-algo]').setValue('ec-p256')
     await w.get('[data-testid=key-generate]').trigger('click')
     await flushPromises()
-    expect(calls.filter((c) => c.cmd === 'key_generate').at(-1)!.args).toEqual({ number: NUMBER, serial: 'A1B2C3', pin: '111111', algo: 'ec-p256', employee: null })
+    expect(calls.filter((c) => c.cmd === 'key_generate').at(-1)!.args).toEqual({ number: NUMBER, serial: 'A1B2C3', pin: '111111', algo: 'ec-p256', employee: null, cert: null })
     expect(w.get('[data-testid=key-result]').text()).toContain('/home/key/requests/GZ01-20261120-0001.zip')
     expect(w.get('[data-testid=key-step-certificate_imported]').attributes('aria-current')).toBe('step')
   })
@@ -379,5 +380,117 @@ describe('KeyDesk', () => {
     await flushPromises()
     expect(w.find('[data-testid=progress]').exists()).toBe(false)
     expect(w.get('[data-testid=key-result]').text()).toContain('GZ01-20261120-0001.zip')
+  })
+})
+
+// A unit's order (#28): three employees, three keys, worked as a batch.
+describe('KeyDesk, a batch of certificates', () => {
+  const HOLDERS = ['王芳', '陈刚', '李娜']
+  type Cert = KeyStatus['certs'][number]
+  const cert = (index: number, next: string | null, over: Partial<Cert> = {}): Cert => ({
+    index, holder: HOLDERS[index - 1], key_serial: null, done: next === null, withdrawn: false, next, holder_id: null, key_label: null,
+    certificate_serial: null, not_after: null, withdrawn_reason: null, steps: [], ...over,
+  })
+  /** the batch as the backend would send it with certificate `shown` on the desk */
+  function batchStatus(certs: Cert[], shown: number, phase: string, plug: KeyStatus['batch']['plug'] = null, pluggedCert: number | null = null): KeyStatus {
+    const c = certs[shown - 1]
+    const done = { key_init: 0, key_generate: 1, cert_import: 2, cert_write: 3 }[c.next ?? ''] ?? 5
+    return keyStatus(done, {
+      cert: shown, holder: c.holder, certs, label: `${NUMBER}-${shown}`, token_serial: c.key_serial,
+      batch: { total: certs.filter((x) => !x.withdrawn).length, done: certs.filter((x) => x.done && !x.withdrawn).length, withdrawn: certs.filter((x) => x.withdrawn).length, phase, awaiting_answers: certs.filter((x) => x.next === 'cert_import').map((x) => x.index), plug, plugged_cert: pluggedCert },
+    })
+  }
+
+  it('shows where the batch stands by name and asks for a blank key for the next holder', async () => {
+    const certs = [cert(1, 'cert_import', { key_serial: 'K1', key_label: `${NUMBER}-1` }), cert(2, 'key_init'), cert(3, 'key_init', { withdrawn: true, withdrawn_reason: '已离职', next: null, done: false })]
+    const calls = backend({ slots: slotsOf(token({ serial: 'K1', label: `${NUMBER}-1` }), token({ serial: 'B2', label: '', initialized: false })), override: () => ({ key_status: () => batchStatus(certs, 2, 'keys') }) })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    expect(w.get('[data-testid=key-batch-progress]').text()).toBe('证书 0/2 已写入')
+    expect(w.get('[data-testid=key-batch]').text()).toContain('撤回 1 张')
+    expect(w.get('[data-testid=key-batch-hint]').text()).toBe('请插入一个空白Key，为 陈刚 制作密钥（证书 2）')
+    expect(w.get('[data-testid=key-cert-state-1]').text()).toBe('待CA签发')
+    expect(w.get('[data-testid=key-cert-state-2]').text()).toBe('待初始化Key')
+    expect(w.get('[data-testid=key-cert-state-3]').text()).toContain('已离职')
+    // the init step names the key after the certificate and tells the backend which it is
+    expect(inputValue(w, 'key-label')).toBe(`${NUMBER}-2`)
+    await w.get('[data-testid=key-init-slot] option[value="1"]').setValue()
+    await w.get('[data-testid=key-so-pin]').setValue('12345678')
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-pin2]').setValue('111111')
+    await w.get('[data-testid=key-init]').trigger('click')
+    await flushPromises()
+    const init = calls.find((c) => c.cmd === 'key_init')
+    expect(init?.args).toMatchObject({ number: NUMBER, slotIndex: 1, label: `${NUMBER}-2`, cert: 2 })
+    // the desk asked for the status with the plugged key, so it can follow it
+    expect(calls.filter((c) => c.cmd === 'key_status').some((c) => c.cmd === 'key_status' && c.args.plugged === 'K1')).toBe(true)
+  })
+
+  it('in the write phase names the key to plug, and a picked certificate is the one asked for', async () => {
+    const certs = [cert(1, 'cert_write', { key_serial: 'K1', key_label: `${NUMBER}-1` }), cert(2, 'cert_write', { key_serial: 'K2', key_label: `${NUMBER}-2` })]
+    const calls = backend({
+      slots: slotsOf(token({ serial: 'K2', label: `${NUMBER}-2` })),
+      override: () => ({
+        key_status: ({ cert: k }) => (k === 1
+          ? batchStatus(certs, 1, 'write', { cert: 1, holder: '王芳', label: `${NUMBER}-1`, serial: 'K1' }, 2)
+          : batchStatus(certs, 2, 'write', { cert: 2, holder: '陈刚', label: `${NUMBER}-2`, serial: 'K2' }, 2)),
+        key_write_cert: () => { throw refusal('wrong_key', "this is 陈刚's key (certificate 2, serial K2); plug 王芳's key (certificate 1, label N-1, serial K1)") },
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    expect(w.get('[data-testid=key-batch-hint]').text()).toBe('已插入 陈刚 的Key')
+    await w.get('[data-testid=key-cert-pick-1]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=key-batch-hint]').text()).toBe(`请插入 王芳 的Key（标签 ${NUMBER}-1，序列号 K1）`)
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-write-cert]').trigger('click')
+    await flushPromises()
+    // the plugged key goes to the backend with the certificate shown: it refuses, naming both
+    expect(calls.find((c) => c.cmd === 'key_write_cert')?.args).toMatchObject({ serial: 'K2', cert: 1 })
+    expect(w.text()).toContain('插入的不是这张证书的Key')
+    expect(inputValue(w, 'key-pin')).toBe('')
+  })
+
+  it('imports the CA answers of several files at once and lists every refusal of a refused batch', async () => {
+    const certs = [cert(1, 'cert_import', { key_serial: 'K1' }), cert(2, 'cert_import', { key_serial: 'K2' })]
+    let refuse = true
+    const calls = backend({
+      slots: slotsOf(token({ serial: 'K1' })),
+      override: () => ({
+        key_status: () => batchStatus(certs, 1, 'answers'),
+        key_import_answers: () => {
+          if (refuse) {
+            refuse = false
+            throw refusal('batch_refused', JSON.stringify([{ file: 'stray.pem', subject: 'CN=Other', serial: '0A', code: 'no_match', why: 'CN=Other matches none of this case\'s keys' }]))
+          }
+          return { matched: [{ cert: 1, holder: '王芳', ...CERT, issuer_trusted: true, left_out: [] }, { cert: 2, holder: '陈刚', ...CERT, issuer_trusted: true, left_out: [] }], waiting: [] }
+        },
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    expect(w.get('[data-testid=key-batch-hint]').text()).toContain('2 张证书的请求已生成')
+    const input = w.get('[data-testid=key-answer-files]')
+    const files = [new File(['AAAA'], 'wang.pem'), new File(['BBBBBB'], 'chen.pem'), new File(['CC'], 'stray.pem')]
+    Object.defineProperty(input.element, 'files', { value: files, configurable: true })
+    await input.trigger('change')
+    expect(w.get('[data-testid=key-answer-list]').text()).toContain('chen.pem')
+    await w.get('[data-testid=key-import-answers]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=key-answer-refusals]').text()).toContain('stray.pem：与本案件的Key都不匹配')
+    const sent = calls.find((c) => c.cmd === 'key_import_answers')!.args as Uint8Array
+    expect(new TextDecoder().decode(sent)).toBe('AAAABBBBBBCC')
+    // the files stay chosen after a refusal: the clerk removes the stray one and imports again
+    await w.get('[data-testid=key-answers-clear]').trigger('click')
+    Object.defineProperty(input.element, 'files', { value: files.slice(0, 2), configurable: true })
+    await input.trigger('change')
+    await w.get('[data-testid=key-import-answers]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=key-result]').text()).toContain('已导入 2 张证书：1. 王芳、2. 陈刚')
+    expect(w.find('[data-testid=key-answer-refusals]').exists()).toBe(false)
   })
 })

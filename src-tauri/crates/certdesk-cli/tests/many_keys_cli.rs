@@ -26,14 +26,6 @@ fn stdout_json(o: &Output) -> Value {
 }
 
 /// A resident ID number with its GB 11643 check digit.
-fn resident_id(seq: u32) -> String {
-    let body = format!("44010619900101{:03}", seq);
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{body}{check}")
-}
-
 const NAMES: [&str; 20] =
     ["王芳", "陈刚", "李娜", "张伟", "刘洋", "杨静", "赵磊", "黄敏", "周杰", "吴霞", "徐涛", "孙丽", "马超", "朱琳", "胡军", "郭婷", "何斌", "林燕", "高峰", "罗晶"];
 
@@ -105,7 +97,7 @@ fn certs_done(steps: &Value) -> (usize, usize) {
 fn write_list(path: &Path) {
     let mut csv = String::from("\u{feff}广东省示例事业单位员工明细表,,,\n姓名,身份证号码,电子邮件,业务类型\n");
     for (i, name) in NAMES.iter().enumerate() {
-        csv.push_str(&format!("{name},{},e{i}@example.gov.cn,新办\n", resident_id(i as u32 + 1)));
+        csv.push_str(&format!("{name},{},e{i}@example.gov.cn,新办\n", certdesk_testkit::resident_id(i as u32 + 1)));
     }
     std::fs::write(path, csv).unwrap();
 }
@@ -189,7 +181,7 @@ fn a_twenty_employee_order_makes_a_key_per_certificate_and_is_delivered_only_whe
     let o = std::process::Command::new("openssl")
         .args(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout"])
         .arg(stray_dir.join("stray.key"))
-        .args(["-subj", &format!("/C=CN/CN=王芳/serialNumber={}", resident_id(1)), "-utf8", "-out"])
+        .args(["-subj", &format!("/C=CN/CN=王芳/serialNumber={}", certdesk_testkit::resident_id(1)), "-utf8", "-out"])
         .arg(&stray_csr)
         .output()
         .unwrap();
@@ -301,7 +293,11 @@ fn an_organisation_case_of_quantity_two_makes_two_keys_of_the_same_subject() {
 fn a_bad_employee_list_is_refused_by_row_and_column_and_nothing_is_read() {
     let r = Rig::new();
     let list = r.c.dir.path().join("bad.csv");
-    std::fs::write(&list, format!("姓名,身份证号码,业务类型\n王芳,{},新办\n陈刚,440106199001010010,新办\n李娜,{},新办\n", resident_id(1), resident_id(1))).unwrap();
+    std::fs::write(
+        &list,
+        format!("姓名,身份证号码,业务类型\n王芳,{},新办\n陈刚,440106199001010010,新办\n李娜,{},新办\n", certdesk_testkit::resident_id(1), certdesk_testkit::resident_id(1)),
+    )
+    .unwrap();
     let out = r.c.run(&["--json", "employees", "read", list.to_str().unwrap(), "--years", "1"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     let v = stdout_json(&out);
@@ -311,7 +307,7 @@ fn a_bad_employee_list_is_refused_by_row_and_column_and_nothing_is_read() {
     assert!(problems.iter().any(|p| p["row"] == 4 && p["field"] == "id_number"), "the duplicate on row 4: {v}");
     assert!(v.get("employees").is_none());
     // no 业务类型 column: required unless --business says it
-    std::fs::write(&list, format!("姓名,身份证号码\n王芳,{}\n", resident_id(1))).unwrap();
+    std::fs::write(&list, format!("姓名,身份证号码\n王芳,{}\n", certdesk_testkit::resident_id(1))).unwrap();
     let (code, v) = r.c.read_json(&["--json", "employees", "read", list.to_str().unwrap()]);
     assert_eq!((code, v["error"]["reason"].as_str()), (1, Some("columns")), "{v}");
     let (code, v) = r.c.read_json(&["--json", "employees", "read", list.to_str().unwrap(), "--business", "new", "--years", "2"]);

@@ -141,6 +141,11 @@ pub struct KeyStatus {
     pub desk_steps: Vec<DeskStep>,
     /// The first step of `desk_steps` not done, where the key desk resumes.
     pub desk_next: String,
+    /// The label the shown certificate's key gets (or has): the case number for a case of one
+    /// certificate, else `<case>-<K>`.
+    pub label: String,
+    /// Where the case's certificates stand as a batch, and which key to plug.
+    pub batch: crate::rounds::BatchView,
 }
 
 /// One step of the key desk's stepper and whether it is done.
@@ -168,14 +173,31 @@ fn is_dual(catalog: &Catalog, project: &str) -> bool {
 /// Where issuing stands for certificate `cert` of a case (else the first not finished), read off
 /// the events that name it (the newest key counts: a new `token_initialized` starts over); the
 /// encryption step only for a project's dual certificates.
-pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Option<u32>) -> Result<KeyStatus, DeskError> {
+/// Which certificate `status` shows when none is named.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shown<'a> {
+    /// The first not finished (the command line's `key status`).
+    FirstUnfinished,
+    /// The one the key desk works on next with this key plugged (`rounds::desk_order`).
+    Desk { plugged: Option<&'a str> },
+}
+
+pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Option<u32>, shown: Shown<'_>) -> Result<KeyStatus, DeskError> {
+    let plugged = match shown {
+        Shown::Desk { plugged } => plugged,
+        Shown::FirstUnfinished => None,
+    };
     let number = case_number(number)?;
     let rec = store.case(&number)?;
     let history = store.history(&number)?;
     let certs = crate::steps::steps(store, catalog, number.as_str())?.certs;
     let chosen = match cert {
         Some(k) => certs.iter().find(|c| c.index == k).ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: k, count: certs.len() as u32 })?,
-        None => certs.iter().find(|c| !c.withdrawn && !c.done).or(certs.first()).ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: 1, count: 0 })?,
+        None => match shown {
+            Shown::Desk { plugged } => crate::rounds::desk_order(&certs, plugged).and_then(|k| certs.iter().find(|c| c.index == k)),
+            Shown::FirstUnfinished => certs.iter().find(|c| !c.withdrawn && !c.done).or(certs.first()),
+        }
+        .ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: 1, count: 0 })?,
     };
     let (index, holder) = (chosen.index, chosen.holder.clone());
     let events = crate::rounds::events_of(&history, index);
@@ -208,7 +230,16 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         .chain(["verify", "deliver"].map(|id| DeskStep { id: id.into(), done: handed_over }))
         .collect();
     let desk_next = desk_steps.iter().find(|s| !s.done).map(|s| s.id.clone()).unwrap_or_else(|| "deliver".into());
+    let batch = crate::rounds::batch_view(&certs, index, plugged);
+    let label = match (certs.len(), &chosen.key_label) {
+        (_, Some(label)) => label.clone(),
+        // a case of one certificate: its key is named after the case, as before #28
+        (1, None) => number.to_string(),
+        (_, None) => crate::rounds::default_label(&number, index),
+    };
     Ok(KeyStatus {
+        label,
+        batch,
         case: rec.number.to_string(),
         status: rec.status.wire().into(),
         cert: index,
@@ -570,9 +601,7 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
     }
     let mut refusals = Vec::new();
     let mut parsed: Vec<(String, String, ParsedCert)> = Vec::new();
-    let mut total = 0usize;
     for (name, bytes) in files {
-        total += bytes.len();
         crate::limits::check_size(&format!("the certificate file {name}"), bytes.len(), crate::limits::MAX_CERTIFICATE)?;
         match certdesk_token::cert::parse_many(bytes) {
             Ok(certs) if !certs.is_empty() => parsed.extend(certs.into_iter().map(|c| (name.clone(), certdesk_domain::case::sha256_hex(bytes), c))),
@@ -582,7 +611,6 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
             Err(e) => refusals.push(AnswerRefusal { file: name.clone(), subject: String::new(), serial: String::new(), code: "unreadable".into(), why: e.to_string() }),
         }
     }
-    let _ = total;
     let opens = open_rounds(desk.store, catalog, &number)?;
     let rec = desk.store.case(&number)?;
     let fp = |c: &ParsedCert| certdesk_domain::case::sha256_hex(&c.public_key);
@@ -638,9 +666,14 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
     for c in &checked {
         check(desk, &number, false, c.cert)?;
     }
-    for c in &checked {
-        keep(desk, &number, c)?;
-    }
+    // one transaction: a store that fails midway keeps none of them
+    let names: Vec<String> = checked.iter().map(|c| certdesk_domain::workflow::cert_attachment(c.cert, false)).collect();
+    let items = checked
+        .iter()
+        .zip(&names)
+        .map(|(c, name)| (c.cert, NewFile { name, mime: "application/x-pem-file", bytes: c.bundle.as_bytes() }, EventBody::new(AuditAction::CertificateImported, &c.detail)))
+        .collect();
+    desk.store.attach_each(&number, items, &desk.actor)?;
     let done: Vec<u32> = checked.iter().map(|c| c.cert).collect();
     let waiting = opens.iter().filter(|o| !o.withdrawn && !o.written && !o.imported && !done.contains(&o.cert)).map(|o| o.cert).collect();
     Ok(BatchImported { matched: checked.into_iter().map(|c| c.out).collect(), waiting })
@@ -702,7 +735,7 @@ pub fn import_enc(
     let refused = |why: &'static str| DeskError::KeyStepOutOfOrder { number: number.to_string(), why };
     let mismatch = |why: String| DeskError::CertMismatch { number: number.to_string(), why };
     let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
-    let st = status(desk.store, catalog, number.as_str(), Some(cert))?;
+    let st = status(desk.store, catalog, number.as_str(), Some(cert), Shown::FirstUnfinished)?;
     let generated = generated_key(&st).ok_or_else(|| refused("no key was generated for it yet"))?;
     if !st.steps.iter().any(|s| s.step == AuditAction::CertificateWritten.wire() && s.done) {
         return Err(refused("its signing certificate is not on the key yet: write it first (key write-cert)"));

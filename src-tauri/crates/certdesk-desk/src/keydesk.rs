@@ -472,7 +472,13 @@ impl Desk<'_> {
     /// Where issuing stands for a case (`key status`), with the key desk's stepper and its
     /// default-PIN warning.
     pub fn key_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>) -> Result<crate::issue::KeyStatus, DeskError> {
-        crate::issue::status(self.store, catalog, number, cert)
+        crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::FirstUnfinished)
+    }
+
+    /// Where issuing stands as the key desk shows it with key `plugged` (its serial) in the
+    /// reader: without `cert`, the certificate a batch works on next (`rounds::desk_order`).
+    pub fn key_desk_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>, plugged: Option<&str>) -> Result<crate::issue::KeyStatus, DeskError> {
+        crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::Desk { plugged })
     }
 
     /// The CA's answers for a case's certificates, imported at once (`issue::import_answers`).

@@ -29,3 +29,20 @@ pub fn refusal(err: &DeskError) -> Option<certdesk_roster::ErrorReport> {
         _ => None,
     }
 }
+
+/// Reads a list's bytes for the intake's employee table on `today`: rows without a business
+/// type or years take the form's, an ID number already in the table is refused, and the table
+/// stays within the annex's limit.
+pub fn read_for_intake(
+    bytes: &[u8],
+    business: Option<&str>,
+    years: Option<u32>,
+    existing: &[certdesk_domain::case::Employee],
+    today: chrono::NaiveDate,
+) -> Result<Roster, DeskError> {
+    let business = business
+        .map(|b| BusinessType::from_wire(b.trim()).ok_or_else(|| DeskError::UnknownValue { what: "business type", value: b.to_string(), known: BusinessType::wire_names() }))
+        .transpose()?;
+    let options = ReadOptions { business, years, existing, max_rows: certdesk_domain::case::MAX_EMPLOYEES.saturating_sub(existing.len()), ..ReadOptions::new(today) };
+    Ok(certdesk_roster::read_employees(bytes, &options)?)
+}

@@ -166,3 +166,141 @@ pub struct CertState {
     /// Its key round's steps.
     pub steps: Vec<crate::steps::StepState>,
 }
+
+/// The certificate the key desk shows when the clerk names none, in the order a batch is
+/// worked (#28): the plugged key's own certificate while it has a step at the desk (not while
+/// it waits for the CA); else the first waiting for its key to be made (blank keys are plugged
+/// one after another and the requests go to the CA together); else the first waiting to be
+/// written; else the first waiting for the CA's answer; else the first.
+pub fn desk_order(certs: &[CertState], plugged: Option<&str>) -> Option<u32> {
+    let open = || certs.iter().filter(|c| !c.withdrawn && !c.done);
+    let at = |c: &&CertState, steps: &[StepKind]| c.next.as_deref().is_some_and(|n| steps.iter().any(|s| s.id() == n));
+    let making = [StepKind::KeyInit, StepKind::KeyGenerate];
+    let plugged_own = plugged.and_then(|serial| open().find(|c| c.key_serial.as_deref() == Some(serial) && !at(c, &[StepKind::CertImport])));
+    plugged_own
+        .or_else(|| open().find(|c| at(c, &making)))
+        .or_else(|| open().find(|c| !at(c, &[StepKind::CertImport])))
+        .or_else(|| open().next())
+        .or_else(|| certs.iter().find(|c| !c.withdrawn))
+        .or(certs.first())
+        .map(|c| c.index)
+}
+
+/// Where a case's batch of certificates stands at the key desk, for the desk's queue.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct BatchView {
+    /// Certificates not withdrawn.
+    pub total: u32,
+    /// Of them, done (written, and every later step of their round).
+    pub done: u32,
+    pub withdrawn: u32,
+    /// Where the shown certificate is: `keys` (its key to be made on a blank key), `answers`
+    /// (its request is with the CA), `write` (its issued certificate to be written to its key),
+    /// `done` (every certificate done or withdrawn).
+    pub phase: String,
+    /// The certificates whose request waits for the CA's answer, by index.
+    pub awaiting_answers: Vec<u32>,
+    /// The key the shown certificate's step needs; none when it needs a blank key.
+    pub plug: Option<PlugKey>,
+    /// The plugged key is the key of this certificate of the case.
+    pub plugged_cert: Option<u32>,
+}
+
+/// A certificate's key as the desk asks for it: "请插入 王芳 的Key（标签 …，序列号 …）".
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct PlugKey {
+    pub cert: u32,
+    pub holder: String,
+    pub label: Option<String>,
+    pub serial: String,
+}
+
+/// The batch's state with certificate `shown` on the desk and the key `plugged` in the reader.
+pub fn batch_view(certs: &[CertState], shown: u32, plugged: Option<&str>) -> BatchView {
+    let open: Vec<&CertState> = certs.iter().filter(|c| !c.withdrawn).collect();
+    let this = certs.iter().find(|c| c.index == shown);
+    let next = this.and_then(|c| c.next.as_deref());
+    let phase = match next {
+        _ if open.iter().all(|c| c.done) => "done",
+        Some(n) if n == StepKind::KeyInit.id() || n == StepKind::KeyGenerate.id() => "keys",
+        Some(n) if n == StepKind::CertImport.id() => "answers",
+        Some(_) => "write",
+        None => "done",
+    };
+    let plug = this
+        .filter(|c| !c.withdrawn && !c.done && next != Some(StepKind::KeyInit.id()))
+        .and_then(|c| c.key_serial.clone().map(|serial| PlugKey { cert: c.index, holder: c.holder.clone(), label: c.key_label.clone(), serial }));
+    BatchView {
+        total: open.len() as u32,
+        done: open.iter().filter(|c| c.done).count() as u32,
+        withdrawn: (certs.len() - open.len()) as u32,
+        phase: phase.into(),
+        awaiting_answers: open.iter().filter(|c| c.next.as_deref() == Some(StepKind::CertImport.id())).map(|c| c.index).collect(),
+        plug,
+        plugged_cert: plugged.and_then(|serial| open.iter().find(|c| c.key_serial.as_deref() == Some(serial)).map(|c| c.index)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(index: u32, next: Option<&str>, serial: Option<&str>) -> CertState {
+        CertState {
+            index,
+            holder: format!("员工{index}"),
+            key_serial: serial.map(str::to_string),
+            done: next.is_none(),
+            withdrawn: false,
+            next: next.map(str::to_string),
+            holder_id: None,
+            key_label: serial.map(|_| format!("N-{index}")),
+            certificate_serial: None,
+            not_after: None,
+            withdrawn_reason: None,
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_batch_makes_every_key_before_it_writes_and_follows_the_plugged_key() {
+        // certificate 1 waits for the CA, 2 for its key pair on K2, 3 for a blank key
+        let certs = [cert(1, Some("cert_import"), Some("K1")), cert(2, Some("key_generate"), Some("K2")), cert(3, Some("key_init"), None)];
+        assert_eq!(desk_order(&certs, None), Some(2), "a key round begun comes before a blank key");
+        assert_eq!(desk_order(&certs, Some("K2")), Some(2));
+        assert_eq!(desk_order(&certs, Some("K1")), Some(2), "a key waiting for the CA has nothing to do at the desk");
+        assert_eq!(desk_order(&certs, Some("BLANK")), Some(2));
+        let view = batch_view(&certs, 3, Some("K1"));
+        assert_eq!((view.phase.as_str(), view.plug.is_none(), view.plugged_cert), ("keys", true, Some(1)), "a new key needs a blank one");
+        assert_eq!(view.awaiting_answers, [1]);
+
+        // every key made, two answered: the write phase follows the plugged key, else the first
+        let certs = [cert(1, Some("cert_write"), Some("K1")), cert(2, Some("cert_write"), Some("K2")), cert(3, Some("cert_import"), Some("K3"))];
+        assert_eq!(desk_order(&certs, Some("K2")), Some(2));
+        assert_eq!(desk_order(&certs, Some("K3")), Some(1), "its answer has not come: the first to write");
+        assert_eq!(desk_order(&certs, None), Some(1));
+        let view = batch_view(&certs, 1, Some("K2"));
+        assert_eq!(view.phase, "write");
+        assert_eq!(view.plug, Some(PlugKey { cert: 1, holder: "员工1".into(), label: Some("N-1".into()), serial: "K1".into() }));
+        assert_eq!(view.plugged_cert, Some(2));
+        assert_eq!((view.total, view.done), (3, 0));
+
+        // only answers missing: the desk shows the first waiting for the CA
+        let certs = [cert(1, None, Some("K1")), cert(2, Some("cert_import"), Some("K2"))];
+        assert_eq!(desk_order(&certs, Some("K1")), Some(2));
+        assert_eq!(batch_view(&certs, 2, None).phase, "answers");
+    }
+
+    #[test]
+    fn withdrawn_and_done_certificates_are_counted_apart_and_never_shown_next() {
+        let mut gone = cert(2, None, None);
+        gone.withdrawn = true;
+        gone.done = false;
+        let certs = [cert(1, None, Some("K1")), gone, cert(3, None, Some("K3"))];
+        assert_eq!(desk_order(&certs, Some("K3")), Some(1), "all done: the first not withdrawn");
+        let view = batch_view(&certs, 1, None);
+        assert_eq!((view.total, view.done, view.withdrawn, view.phase.as_str()), (2, 2, 1, "done"));
+        assert!(view.plug.is_none());
+        assert_eq!(desk_order(&[], None), None);
+    }
+}

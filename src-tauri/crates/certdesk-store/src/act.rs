@@ -280,6 +280,25 @@ impl Store {
         })
     }
 
+    /// Keeps several certificates' key-desk files at once, each with its event (the CA's
+    /// answers imported as a batch, #28): every one checked by the rules and written in one
+    /// transaction, so a batch is kept whole or not at all. None of them may move the case.
+    pub fn attach_each(&mut self, number: &CaseNumber, items: Vec<(u32, NewFile<'_>, EventBody)>, actor: &Actor) -> Result<Vec<AttachmentInfo>, ActError> {
+        for (_, f, _) in &items {
+            files::check_file(f)?;
+        }
+        self.write_case(number, |tx, record, facts| {
+            let mut out = Vec::new();
+            for (cert, file, mut body) in items {
+                workflow::authorize_key_step(actor, facts, false, Some(cert))?;
+                tag_cert(&mut body, facts.cert(cert)?);
+                out.push(files::insert(tx, &record.number, &file, actor.name())?);
+                tx.append(&NewEvent::with_body(actor.name(), body).on_case(&record.number))?;
+            }
+            Ok(out)
+        })
+    }
+
     /// Checks that `actor` may do a key-desk step on the case now (before touching a token),
     /// for certificate `cert` (none: an unlock or a wipe, once per case).
     pub fn check_key_step(&self, number: &CaseNumber, actor: &Actor, new_key: bool, cert: Option<u32>) -> Result<(CaseRecord, CaseFacts), ActError> {

@@ -176,4 +176,29 @@ on_both! {
         assert_eq!(c.store.act(&n, Action::Cancel, &zhang, Some("申请人撤回")).unwrap().status, Status::Cancelled);
         assert!(c.store.act(&n, Action::Submit, &zhang, None).is_err());
     }
+
+    fn a_batch_of_key_desk_files_is_kept_whole_or_not_at_all(place) {
+        let mut c = counter(place);
+        let n = c.store.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        let (zhang, li, wang) = (c.login("zhang"), c.login("li"), c.login("wang"));
+        for action in [Action::Accept, Action::Submit] {
+            c.store.act(&n, action, &zhang, None).unwrap();
+        }
+        c.store.act(&n, Action::Approve, &li, None).unwrap();
+        c.store.withdraw_cert(&n, &li, 2, "已离职").unwrap();
+        let body = |k: u32| certdesk_store::EventBody::new(certdesk_store::AuditAction::CertificateImported, &certdesk_store::detail::CertificateImported { certificate_serial: format!("0{k}"), ..Default::default() });
+        let file = |name: &'static str| certdesk_store::NewFile { name, mime: "application/x-pem-file", bytes: b"-----BEGIN CERTIFICATE-----" };
+        // the second is refused by the rules: the first is not kept either
+        let refused = c.store.attach_each(&n, vec![(1, file("certificate:1"), body(1)), (2, file("certificate:2"), body(2))], &wang).unwrap_err();
+        assert!(matches!(refused, ActError::Rule(RuleError::CertWithdrawn { cert: 2, .. })), "{refused:?}");
+        assert!(c.store.attachments(&n).unwrap().iter().all(|a| !a.name.starts_with("certificate")));
+        assert!(!c.store.history(&n).unwrap().iter().any(|e| e.action == "certificate_imported"));
+        // a clerk may not, whatever the batch
+        assert!(c.store.attach_each(&n, vec![(1, file("certificate:1"), body(1))], &zhang).is_err());
+        c.store.attach_each(&n, vec![(1, file("certificate:1"), body(1))], &wang).unwrap();
+        let imported: Vec<_> = c.store.history(&n).unwrap().into_iter().filter(|e| e.action == "certificate_imported").collect();
+        assert_eq!(imported.len(), 1);
+        assert_eq!((imported[0].detail["cert"].as_u64(), imported[0].detail["holder"].as_str()), (Some(1), Some("王芳")), "tagged with its certificate");
+        assert!(c.store.verify_audit().unwrap().ok);
+    }
 }

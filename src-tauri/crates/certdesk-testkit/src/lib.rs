@@ -24,6 +24,15 @@ pub fn fixture(rel: &str) -> String {
     root().join("tests/fixtures").join(rel).display().to_string()
 }
 
+/// A made-up resident ID number with a valid check digit (GB 11643): the `seq`th born on
+/// 1990-01-01 in 广州市海珠区, for lists of employees in tests.
+pub fn resident_id(seq: u32) -> String {
+    let body = format!("44010619900101{seq:03}");
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
 /// A self-signed P-256 certificate made by OpenSSL, `<dir>/<name>.pem` with its key
 /// `<dir>/<name>.key`: a throw-away CA for the key-desk tests, or a certificate no case asked
 /// for. Returns the certificate's path.
