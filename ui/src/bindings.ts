@@ -473,7 +473,12 @@ print: boolean,
 /**
  * Work on the case at the key desk.
  */
-key_desk: boolean, };
+key_desk: boolean, 
+/**
+ * The certificates this account may withdraw now (a supervisor, before they are written;
+ * the reason is asked), by index.
+ */
+withdraw_certs: Array<number>, };
 
 export type CaseView = { case: JsonValue, history: Array<AuditEvent>, attachments: Array<AttachmentInfo>, can: CaseCapabilities, 
 /**

@@ -96,6 +96,7 @@ export default {
     payTo: '请汇入：{payee}，{bank}，账号 {account}',
   },
   steps: {
+    certs: '证书（{n} 张）', withdraw: '撤回', withdrawDo: '撤回此证书', withdrawReasonLabel: '撤回原因', withdrawReason: '请填写撤回原因（例如：员工已离职）', withdrawn: '已撤回证书 {cert}（{holder}）',
     title: '办理步骤', done: '已完成', next: '下一步', pending: '待办', waitRole: '待{role}办理', keyDesk: '在制证台办理', openKeyDesk: '去制证台',
     useActions: '用上方按钮办理', reference: '参考号', referenceOptional: '参考号（可选）', referenceHint: '业务单号、注销单号等',
     referenceRequired: '请填写参考号', confirm: '确认已完成', deliver: '确认交付', close: '归档',

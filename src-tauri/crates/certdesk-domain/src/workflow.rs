@@ -413,6 +413,9 @@ pub struct CaseCapabilities {
     pub print: bool,
     /// Work on the case at the key desk.
     pub key_desk: bool,
+    /// The certificates this account may withdraw now (a supervisor, before they are written;
+    /// the reason is asked), by index.
+    pub withdraw_certs: Vec<u32>,
 }
 
 /// The workflow actions a front end offers, in the order it shows them.
@@ -428,6 +431,7 @@ pub fn capabilities(actor: &Actor, facts: &CaseFacts) -> CaseCapabilities {
         attach: authorize_attach(actor, facts).is_ok(),
         print: status.is_open() && [Role::Clerk, Role::Supervisor, Role::KeyClerk].iter().any(|r| actor.has(*r)),
         key_desk: authorize_key_step(actor, facts, false, None).is_ok(),
+        withdraw_certs: facts.certs.iter().map(|c| c.index).filter(|k| authorize_withdraw(actor, facts, *k, "-").is_ok()).collect(),
     }
 }
 
@@ -626,5 +630,12 @@ mod tests {
         let key = actor("wang", &[Role::KeyClerk]);
         assert!(capabilities(&key, &approved()).key_desk);
         assert!(capabilities(&clerk, &approved()).edit);
+        // withdrawing: the supervisor's, never a written certificate, never the last one open
+        let three: Vec<CertFacts> = (1..=3).map(|i| CertFacts { index: i, holder: format!("员工{i}"), written: i == 1, ..Default::default() }).collect();
+        let order = CaseFacts { certs: three, ..approved() };
+        assert_eq!(capabilities(&sup, &order).withdraw_certs, [2, 3]);
+        assert!(capabilities(&clerk, &order).withdraw_certs.is_empty());
+        assert!(capabilities(&key, &order).withdraw_certs.is_empty());
+        assert!(capabilities(&sup, &facts()).withdraw_certs.is_empty(), "not before approval");
     }
 }
