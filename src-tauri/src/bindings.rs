@@ -79,6 +79,8 @@ mod tests {
             certdesk_desk::report::LedgerRow,
             certdesk_desk::report::DailyLedger,
             certdesk_desk::report::InvoiceRow,
+            certdesk_desk::report::CaseRow,
+            certdesk_desk::report::WithdrawnCert,
             certdesk_desk::report::Expiring,
             crate::commands::Status_,
             certdesk_desk::domain::workflow::AllowedAction,

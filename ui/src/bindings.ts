@@ -425,13 +425,42 @@ rules: Array<string>, hours: string, phone: Array<string>, postal_address: strin
 
 export type BankDetails = { payee: string, bank: string, account: string, remark: string | null, };
 
-export type LedgerRow = { key: string, cases: number, amount: string, };
+export type LedgerRow = { key: string, cases: number, amount: string, 
+/**
+ * The certificates of these cases (#28: an employee case has one per annex row), withdrawn
+ * ones included: what was charged for.
+ */
+certs: number, 
+/**
+ * Of them, written to a key now.
+ */
+written: number, 
+/**
+ * Of them, withdrawn by a supervisor.
+ */
+withdrawn: number, };
 
 export type DailyLedger = { date: string, cases: number, total: string, by_business: Array<LedgerRow>, by_project: Array<LedgerRow>, by_payment: Array<LedgerRow>, by_clerk: Array<LedgerRow>, keys_issued: number, delivered: number, 
 /**
  * The invoices the day's cases asked for (seed 002 发票), one row per case.
  */
-invoices: Array<InvoiceRow>, };
+invoices: Array<InvoiceRow>, 
+/**
+ * The certificates of the day's cases, withdrawn ones included.
+ */
+certificates: number, 
+/**
+ * Of them, written to a key now.
+ */
+certificates_written: number, 
+/**
+ * Of them, withdrawn by a supervisor.
+ */
+certificates_withdrawn: number, 
+/**
+ * The day's cases one by one, with their certificates.
+ */
+by_case: Array<CaseRow>, };
 
 export type InvoiceRow = { case: string, 
 /**
@@ -439,7 +468,41 @@ export type InvoiceRow = { case: string,
  */
 kind: string, title: string, taxpayer_id: string | null, amount: string, };
 
-export type Expiring = { case: string, organization: string, handler: string, mobile: string | null, certificate_serial: string, subject: string, not_after: string, days_left: number, };
+export type CaseRow = { case: string, project: string, 
+/**
+ * the business type's wire name (`new`, `renew` …)
+ */
+business: string, 
+/**
+ * the unit, or the person of a personal case
+ */
+applicant: string, 
+/**
+ * What was charged (the payment recorded). A withdrawal leaves it as it is: the seeds
+ * give no refund rule, so the ledger shows the withdrawal beside the fee.
+ */
+amount: string, certs: number, written: number, withdrawn: Array<WithdrawnCert>, };
+
+export type WithdrawnCert = { cert: number, holder: string, reason: string, 
+/**
+ * the supervisor, by 姓名 where the account has one
+ */
+by: string, 
+/**
+ * when (UTC, as stored)
+ */
+at: string, };
+
+export type Expiring = { case: string, organization: string, handler: string, mobile: string | null, certificate_serial: string, subject: string, not_after: string, days_left: number, 
+/**
+ * Which certificate of the case (1-based, #28).
+ */
+cert: number, 
+/**
+ * Whose certificate: the employee, the unit or the person (the handler and mobile stay
+ * the unit's contact).
+ */
+holder: string, };
 
 export type AppStatus = { signed_in: Actor | null, 
 /**

@@ -164,6 +164,8 @@ const en: Shape<typeof zh> = {
     keysIssued: 'Keys issued', delivered: 'Delivered', cases: 'Cases', total: 'Fees', expiring: 'Certificates expiring', days: 'Days',
     exportCsv: 'Export CSV', exportXlsx: 'Export XLSX', exported: 'Exported {path} ({rows} rows)', key: 'Key', none: 'None',
     case: 'Case', organization: 'Organisation', handler: 'Handler', mobile: 'Mobile', serial: 'Serial', subject: 'Subject', notAfter: 'Expires', daysLeft: 'Days left',
+    certs: 'Certificates', written: 'Written', withdrawn: 'Withdrawn (reason)', withdrawnCount: 'Withdrawn', byCase: 'By case', applicant: 'Applicant', business: 'Business',
+    withdrawnLine: 'No. {cert} {holder}: {reason} ({by})', listSeparator: '; ', holder: 'Holder', holderOf: '{holder} (no. {cert})',
     invoices: 'Invoices', invoiceKind: 'Kind', invoiceTitle: 'Title', taxpayerId: 'Taxpayer ID', invoiceKinds: { normal: 'Normal', special: 'Special (VAT)' },
   },
   admin: {

@@ -208,6 +208,8 @@ export default {
     keysIssued: '制证数', delivered: '交付数', cases: '案件数', total: '收费合计', expiring: '即将到期的证书', days: '天数',
     exportCsv: '导出CSV', exportXlsx: '导出XLSX', exported: '已导出 {path}（{rows}行）', key: '项目', none: '无',
     case: '案件', organization: '单位', handler: '经办人', mobile: '手机', serial: '证书序列号', subject: '证书主题', notAfter: '到期日', daysLeft: '剩余天数',
+    certs: '证书数', written: '已写入', withdrawn: '撤回（原因）', withdrawnCount: '已撤回', byCase: '按案件', applicant: '申请单位/申请人', business: '业务类型',
+    withdrawnLine: '第{cert}张 {holder}：{reason}（{by}）', listSeparator: '；', holder: '证书持有人', holderOf: '{holder}（第{cert}张）',
     invoices: '发票', invoiceKind: '类型', invoiceTitle: '抬头', taxpayerId: '纳税人识别号', invoiceKinds: { normal: '普通发票', special: '专用发票' },
   },
   admin: {

@@ -1,5 +1,6 @@
-// Component tests of the reports desk with the IPC mocked: the day's ledger, expiring
-// certificates with the handler's mobile, exports showing the file written.
+// Component tests of the reports desk with the IPC mocked: the day's ledger (with each case's
+// certificates and a withdrawn one's reason), expiring certificates one per holder with the
+// handler's mobile, exports showing the file written.
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
@@ -16,14 +17,22 @@ describe('Reports', () => {
     const calls = mockBackend({
       report_daily: ({ date }) => ({
         date, cases: date === '2026-11-20' ? 7 : 3, total: '2100.00', keys_issued: 2, delivered: 1,
-        by_business: [{ key: 'new', cases: 2, amount: '1400.00' }, { key: 'renew', cases: 1, amount: '700.00' }],
-        by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00' }],
-        by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00' }],
-        by_clerk: [{ key: '张三', cases: 3, amount: '2100.00' }, { key: 'wang', cases: 1, amount: '0.00' }],
+        by_business: [{ key: 'new', cases: 2, amount: '1400.00', certs: 4, written: 2, withdrawn: 1 }, { key: 'renew', cases: 1, amount: '700.00', certs: 1, written: 0, withdrawn: 0 }],
+        by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }],
+        by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }],
+        by_clerk: [{ key: '张三', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }, { key: 'wang', cases: 1, amount: '0.00', certs: 1, written: 0, withdrawn: 0 }],
         invoices: [{ case: 'GZ01-20261120-0001', kind: 'special', title: '广州市示例科技有限公司', taxpayer_id: '91440101MA59ABCD1D', amount: '700.00' }],
+        certificates: 5, certificates_written: 2, certificates_withdrawn: 1,
+        by_case: [
+          { case: 'GZ01-20261120-0002', project: 'netca-gd-pension', business: 'new', applicant: '广东省示例事业单位', amount: '600.00', certs: 3, written: 2,
+            withdrawn: [{ cert: 3, holder: '李娜', reason: '员工已离职', by: '李复核', at: '2026-11-20T03:00:00Z' }] },
+        ],
       }),
       catalog_projects: () => [sampleProject],
-      report_expiring: ({ days }) => [{ case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=甲公司', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5 }],
+      report_expiring: ({ days }) => [
+        { case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=王芳', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5, cert: 1, holder: '王芳' },
+        { case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '80', subject: 'CN=陈刚', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5, cert: 2, holder: '陈刚' },
+      ],
       export_report: ({ kind, format, arg }) => ({ path: `/home/clerk/exports/${kind}-${arg}.${format}`, rows: 4 }),
     })
     const w = mount(Reports, { props: { people: { wang: '王五' } } })
@@ -43,6 +52,14 @@ describe('Reports', () => {
     expect(w.get('[data-testid=report-invoices]').text()).toContain('91440101MA59ABCD1D')
     expect(w.get('[data-testid=report-totals]').text()).toContain('2100.00')
     expect(w.get('[data-testid=report-expiring]').text()).toContain('13900001111')
+    // one row per certificate, each with its holder
+    expect(w.findAll('[data-testid=report-expiring] tbody tr')).toHaveLength(2)
+    expect(w.get('[data-testid=report-expiring]').text()).toContain('陈刚（第2张）')
+    // each case with its certificates, the fee as charged and the withdrawn one's reason
+    expect(w.get('[data-testid=report-totals]').text()).toContain('已撤回')
+    expect(w.get('[data-testid=report-by_case]').text()).toContain('600.00')
+    expect(w.get('[data-testid=report-withdrawn-GZ01-20261120-0002]').text()).toBe('第3张 李娜：员工已离职（李复核）')
+    expect(w.get('[data-testid=report-by_business]').text()).toContain('4')
     await w.get('[data-testid=report-date]').setValue('2026/11/20')
     await flushPromises()
     expect(w.get('[data-testid=report-totals]').text()).toContain('7')
@@ -63,7 +80,7 @@ describe('Reports', () => {
 
   it('shows an export failure in Chinese', async () => {
     mockBackend({
-      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [] }),
+      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [] }),
       report_expiring: () => [],
       catalog_projects: () => [],
       export_report: () => { throw refusal('io', 'writing /home/clerk/exports/daily.csv: permission denied') },

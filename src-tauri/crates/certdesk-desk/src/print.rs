@@ -1,6 +1,7 @@
 //! Printing a stored case: gathers what the forms show besides the case data (the case number
 //! and digest, clerk and supervisor and the acceptance time from the audit chain, the counter's
-//! identity, the chosen seal images kept with the case), lays the forms out once and renders
+//! identity, the chosen seal images kept with the case, where each certificate stands and why
+//! one was withdrawn), lays the forms out once and renders
 //! them as one PDF (the record of what was printed) and as SVG sheets (the preview, and what the
 //! app's print dialog prints), into the print folder under the case's name. Also a case file's
 //! forms as a preview without a store (`render_file`), the forms list and lint, and the fonts'
@@ -75,12 +76,14 @@ pub struct Printable {
     pub review: Review,
     pub counter: Counter,
     pub seals: BTreeMap<String, std::path::PathBuf>,
+    /// the case's certificates as its chain tells them (the receipt lists them)
+    pub certs: Vec<certdesk_forms::CertLine>,
     _seal_dir: Option<tempfile::TempDir>,
 }
 
 impl Printable {
     fn load(store: &Store, number: &str) -> Result<Printable, DeskError> {
-        let rec = store.case(&crate::api::case_number(number)?)?;
+        let (rec, facts) = store.facts(&crate::api::case_number(number)?)?;
         let history = store.history(&rec.number)?;
         let last = |action: AuditAction| history.iter().rev().find(|e| e.action == action);
         // forms and receipts carry people's names (姓名), the login where none is set
@@ -103,7 +106,8 @@ impl Printable {
             std::fs::write(&path, &bytes).map_err(crate::io("cannot write", &path))?;
             seals.insert(a.name.clone(), path);
         }
-        Ok(Printable { number: rec.number.to_string(), digest: rec.digest.clone(), data: rec.data, review, counter: counter(store)?, seals, _seal_dir: seal_dir })
+        let certs = crate::report::cert_outcomes(&facts, &history, &names).into_iter().map(cert_line).collect();
+        Ok(Printable { number: rec.number.to_string(), digest: rec.digest.clone(), data: rec.data, review, counter: counter(store)?, seals, certs, _seal_dir: seal_dir })
     }
 
     fn input(&self) -> CaseInput<'_> {
@@ -115,7 +119,27 @@ impl Printable {
             counter: self.counter.clone(),
             today: chrono::Local::now().date_naive(),
             seals: self.seals.clone(),
+            certs: Some(self.certs.clone()),
         }
+    }
+}
+
+/// A certificate's outcome as the forms print it.
+fn cert_line(o: crate::report::CertOutcome) -> certdesk_forms::CertLine {
+    use certdesk_forms::CertStage;
+    let stage = match (&o.withdrawn, o.written) {
+        (Some(_), _) => CertStage::Withdrawn,
+        (None, true) => CertStage::Written,
+        (None, false) => CertStage::Waiting,
+    };
+    certdesk_forms::CertLine {
+        index: o.index,
+        holder: o.holder,
+        holder_id: o.holder_id,
+        stage,
+        key_serial: o.key_serial,
+        certificate_serial: o.certificate_serial,
+        withdrawn_reason: o.withdrawn.map(|w| w.reason),
     }
 }
 
@@ -253,6 +277,7 @@ pub fn render_file(forms: &Forms, json: &str, only: Option<&str>, out: &Path) ->
         counter: Counter { code: crate::api::DEFAULT_COUNTER.into(), ..Default::default() },
         today,
         seals: BTreeMap::new(),
+        certs: None,
     };
     let laid = forms.layout_case(&input, only)?;
     let title = laid.first().map(|(f, _)| f.title.clone()).unwrap_or_default();

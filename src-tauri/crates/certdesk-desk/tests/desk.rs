@@ -304,6 +304,10 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert_eq!(ledger.delivered, 1);
     assert_eq!(ledger.by_business.iter().map(|r| r.cases).sum::<usize>(), 2);
     assert_eq!(ledger.total.to_string(), "1400.00", "two cases of 700.00");
+    // one certificate each; this one written
+    assert_eq!((ledger.certificates, ledger.certificates_written, ledger.certificates_withdrawn), (2, 1, 0));
+    let row = ledger.by_case.iter().find(|r| r.case == n).unwrap();
+    assert_eq!((row.certs, row.written, row.amount.to_string().as_str(), row.applicant.as_str()), (1, 1, "700.00", "广州市示例科技有限公司"));
     let none = c.desk("admin").daily(today.pred_opt().unwrap()).unwrap();
     assert_eq!(none.cases, 0);
     let soon = c.desk("admin").expiring(30).unwrap();
@@ -311,6 +315,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert_eq!(soon[0].case, n);
     assert_eq!(soon[0].mobile.as_deref(), Some("13800138000"));
     assert!((18..=20).contains(&soon[0].days_left), "{}", soon[0].days_left);
+    assert_eq!((soon[0].cert, soon[0].holder.as_str()), (1, "广州市示例科技有限公司"), "the organisation's one certificate");
     assert!(c.desk("admin").expiring(10).unwrap().is_empty());
 
     let csv = String::from_utf8(report::to_csv(&report::expiring_table(&soon, 30))).unwrap();

@@ -1,7 +1,8 @@
 //! The values a layout's templates read: the case JSON as it is, plus what the counter knows
 //! about it (number, business number, reviewers, counter identity), the project's catalog
-//! (CA name, bank), the fee and the materials checklist, and the form being printed. Owns the
-//! names of those paths (`forms/LAYOUT.md` lists them).
+//! (CA name, bank), the fee and the materials checklist, the case's certificates with where
+//! each stands (#28), and the form being printed. Owns the names of those paths
+//! (`forms/LAYOUT.md` lists them).
 
 use certdesk_catalog::{FeeRequest, Project};
 use certdesk_domain::CaseData;
@@ -25,6 +26,63 @@ pub struct Counter {
     pub address: String,
 }
 
+/// Where one certificate of a case stands on its way to a key (#28).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CertStage {
+    /// no key written yet (待制证)
+    #[default]
+    Waiting,
+    /// its certificate is on its key (已写入)
+    Written,
+    /// a supervisor withdrew it, with a reason (已撤回)
+    Withdrawn,
+}
+
+impl CertStage {
+    pub fn wire(self) -> &'static str {
+        match self {
+            CertStage::Waiting => "waiting",
+            CertStage::Written => "written",
+            CertStage::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// As the receipt prints it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            CertStage::Waiting => "待制证",
+            CertStage::Written => "已写入",
+            CertStage::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// One certificate of a stored case as its audit chain tells it (the desk reads the chain): its
+/// holder, where it stands, its key and certificate serials, and a withdrawal's reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertLine {
+    /// 1-based, as the key desk numbers it
+    pub index: u32,
+    pub holder: String,
+    pub holder_id: Option<String>,
+    pub stage: CertStage,
+    pub key_serial: Option<String>,
+    pub certificate_serial: Option<String>,
+    /// why a supervisor withdrew it
+    pub withdrawn_reason: Option<String>,
+}
+
+impl CertLine {
+    /// The certificates a case's data asks for, none made yet: what a preview of a case file
+    /// (no chain) prints.
+    pub fn from_data(data: &CaseData) -> Vec<CertLine> {
+        certdesk_domain::certs::certificates(data)
+            .into_iter()
+            .map(|slot| CertLine { index: slot.index, holder: slot.holder, holder_id: slot.holder_id, ..Default::default() })
+            .collect()
+    }
+}
+
 /// Everything a form is filled from.
 #[derive(Debug, Clone)]
 pub struct CaseInput<'a> {
@@ -37,6 +95,9 @@ pub struct CaseInput<'a> {
     pub today: NaiveDate,
     /// Seal images by slot (`seal:official_seal` …): PNG files from the seal importer.
     pub seals: BTreeMap<String, std::path::PathBuf>,
+    /// The case's certificates as its chain tells them; `None` (a case file's preview): as the
+    /// data asks for them, none made.
+    pub certs: Option<Vec<CertLine>>,
 }
 
 /// The 17-digit business number (业务号) printed as a barcode: the case's date, three digits
@@ -109,6 +170,9 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         (false, true) => "证书机构的办理指南未列出本业务所需材料，以受理点实际收取为准。".to_string(),
     };
     let to_follow_count = materials.iter().filter(|m| m["to_follow"].as_str().is_some_and(|t| !t.is_empty())).count();
+    let cert_lines = input.certs.clone().unwrap_or_else(|| CertLine::from_data(input.data));
+    let certs: Vec<Value> = cert_lines.iter().map(cert_value).collect();
+    let certs_withdrawn = cert_lines.iter().filter(|c| c.stage == CertStage::Withdrawn).count();
     let extra = json!({
         "case": {
             "number": number,
@@ -134,6 +198,11 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         "materials": materials,
         "materials_to_follow": to_follow_count,
         "materials_none": materials_none,
+        // the case's certificates (a list for `repeat`), how many were withdrawn, and whether
+        // there are several (a one-certificate case's receipt needs no list of one)
+        "certs": certs,
+        "certs_withdrawn": certs_withdrawn,
+        "certs_several": cert_lines.len() > 1,
         // the seed's words about this case's route (what the applicant does next)
         "route": {"note": project.route_note(input.data.business, input.data.medium, input.data.cert_kind).unwrap_or_default()},
         "today": input.today.to_string(),
@@ -152,6 +221,28 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         r.insert("employees_count".into(), count.into());
     }
     root
+}
+
+/// One certificate as a layout reads it (`item.…` in a `repeat = "certs"` table).
+pub fn cert_value(c: &CertLine) -> Value {
+    // what the receipt's 说明 column says: why it was withdrawn, else the key it is on
+    let note = match (c.stage, &c.withdrawn_reason, &c.key_serial) {
+        (CertStage::Withdrawn, Some(reason), _) => format!("撤回原因：{reason}"),
+        (CertStage::Withdrawn, None, _) => String::new(),
+        (_, _, Some(serial)) => format!("Key序列号 {serial}"),
+        _ => String::new(),
+    };
+    json!({
+        "index": c.index,
+        "holder": c.holder,
+        "holder_id": c.holder_id.clone().unwrap_or_default(),
+        "state": c.stage.wire(),
+        "state_zh": c.stage.zh(),
+        "key_serial": c.key_serial.clone().unwrap_or_default(),
+        "certificate_serial": c.certificate_serial.clone().unwrap_or_default(),
+        "withdrawn_reason": c.withdrawn_reason.clone().unwrap_or_default(),
+        "note": note,
+    })
 }
 
 /// A context with every path present, for linting templates without a real case.
@@ -189,6 +280,7 @@ pub fn sample(project: &Project) -> Value {
         counter: Counter { code: "CD01".into(), name: "受理点".into(), address: "地址".into() },
         today: NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
         seals: BTreeMap::new(),
+        certs: None,
     };
     build(&input, project)
 }

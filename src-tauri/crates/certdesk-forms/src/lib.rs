@@ -14,7 +14,7 @@ pub mod pdf;
 pub mod svg;
 pub mod template;
 
-pub use context::{CaseInput, Counter, Review};
+pub use context::{CaseInput, CertLine, CertStage, Counter, Review};
 pub use engine::{EngineError, Item, Page};
 pub use layout::{Layout, LayoutLint};
 
@@ -91,6 +91,7 @@ fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out:
     let mut item_roots: Vec<serde_json::Value> = vec![
         serde_json::json!({"id": "", "text": "", "copies": 1, "original": true, "stamped": true, "optional": false, "to_follow": "", "to_follow_note": "", "copies_received": 1, "original_seen": true, "state_zh": "已收"}),
         serde_json::json!({"label": "", "unit_price": "0.00", "count": 1, "amount": "0.00"}),
+        context::cert_value(&CertLine::default()),
     ];
     item_roots.extend(template::lookup(&sample, "employees").and_then(|v| v.as_array().and_then(|a| a.first().cloned())));
     for root in &mut item_roots {

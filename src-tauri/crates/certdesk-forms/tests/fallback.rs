@@ -28,6 +28,7 @@ fn fallback_font_prints_what_the_shipped_font_lacks() {
         counter: Default::default(),
         today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
         seals: Default::default(),
+        certs: None,
     };
     let laid = forms.layout_case(&input, Some("org-application")).unwrap();
     let runs: Vec<_> = laid[0].1[0].items.iter().filter_map(|i| if let Item::Text { text, face, .. } = i { Some((text.clone(), *face)) } else { None }).collect();

@@ -5,7 +5,7 @@
 
 use certdesk_catalog::Catalog;
 use certdesk_domain::CaseData;
-use certdesk_forms::{CaseInput, Counter, Forms, Review};
+use certdesk_forms::{CaseInput, CertLine, CertStage, Counter, Forms, Review};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,6 +30,20 @@ fn cases() -> Vec<(PathBuf, CaseData)> {
         .collect()
 }
 
+/// A case of several certificates as its receipt is reprinted at the key desk: the first
+/// written to its key, the last withdrawn by a supervisor (an employee left), the rest waiting.
+fn certs_at_the_key_desk(data: &CaseData) -> Vec<CertLine> {
+    let mut lines = CertLine::from_data(data);
+    if lines.len() > 1 {
+        lines[0].stage = CertStage::Written;
+        lines[0].key_serial = Some("8F3A2C1D0B9E7766".into());
+        let last = lines.last_mut().expect("several");
+        last.stage = CertStage::Withdrawn;
+        last.withdrawn_reason = Some("员工已离职".into());
+    }
+    lines
+}
+
 fn input(data: &CaseData) -> CaseInput<'_> {
     CaseInput {
         data,
@@ -39,6 +53,7 @@ fn input(data: &CaseData) -> CaseInput<'_> {
         counter: Counter { code: "GZ01".into(), name: "广州受理点".into(), address: "广州市越秀区建设五马路1号".into() },
         today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
         seals: Default::default(),
+        certs: Some(certs_at_the_key_desk(data)),
     }
 }
 

@@ -79,6 +79,50 @@ fn the_employee_annex_continues_on_further_pages() {
     }
 }
 
+/// The text of laid-out pages, every text item joined.
+fn page_text(pages: &[certdesk_forms::Page]) -> String {
+    pages.iter().flat_map(|p| &p.items).filter_map(|i| if let certdesk_forms::Item::Text { text, .. } = i { Some(text.as_str()) } else { None }).collect()
+}
+
+/// #28: the receipt of a unit's order lists each certificate by holder and where it stands; a
+/// withdrawn one says 已撤回 and why; a one-certificate case's receipt has no such list.
+#[test]
+fn the_receipt_lists_each_certificate_by_holder_and_why_one_was_withdrawn() {
+    use certdesk_forms::{CertLine, CertStage};
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.to_string_lossy().contains("netca-gd-pension-employee-new-17")).expect("the 17-employee case");
+    let data = load_case(&path);
+    let mut certs = CertLine::from_data(&data);
+    assert_eq!(certs.len(), 17);
+    certs[0].stage = CertStage::Written;
+    certs[0].key_serial = Some("5F3A0001".into());
+    certs[16].stage = CertStage::Withdrawn;
+    certs[16].withdrawn_reason = Some("员工已离职".into());
+    let inp = certdesk_forms::CaseInput { certs: Some(certs), ..input(&data, Some("GZ01-20261122-0007")) };
+    let laid = forms.layout_case(&inp, Some("receipt")).unwrap();
+    let text = squeeze(&page_text(&laid[0].1));
+    assert!(text.contains("三、证书明细（共17张）"), "{text}");
+    for e in &data.employees {
+        assert!(text.contains(&squeeze(&e.name)) && text.contains(&e.id_number), "{} is listed", e.name);
+    }
+    assert!(text.contains("已写入") && text.contains("Key序列号5F3A0001"), "{text}");
+    assert_eq!(text.matches("待制证").count(), 15, "{text}");
+    assert!(text.contains(&format!("{}{}已撤回撤回原因：员工已离职", squeeze(&data.employees[16].name), data.employees[16].id_number)), "{text}");
+    assert!(text.contains("其中1张证书已由复核员撤回"), "{text}");
+
+    // a preview of the case file: every certificate waiting, none withdrawn
+    let laid = forms.layout_case(&input(&data, None), Some("receipt")).unwrap();
+    let text = squeeze(&page_text(&laid[0].1));
+    assert_eq!(text.matches("待制证").count(), 17);
+    assert!(!text.contains("已撤回"));
+
+    // one certificate: no list of one
+    let path = fixtures().into_iter().find(|p| p.ends_with("case-org-new.json")).expect("the organisation case");
+    let data = load_case(&path);
+    let laid = forms.layout_case(&input(&data, Some("GZ01-20261122-0007")), Some("receipt")).unwrap();
+    assert!(!page_text(&laid[0].1).contains("证书明细"));
+}
+
 #[test]
 fn long_names_wrap_or_shrink_inside_their_cell() {
     let forms = forms();

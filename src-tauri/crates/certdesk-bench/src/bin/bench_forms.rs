@@ -61,6 +61,7 @@ fn main() {
             counter: Counter { code: "GZ01".into(), name: "广州受理点".into(), address: "广州市越秀区".into() },
             today,
             seals: Default::default(),
+            certs: None,
         };
         let Ok(pdf) = forms.render_pdf(&input, Some(&info.id)) else { continue };
         let pages = forms.layout_case(&input, Some(&info.id)).map(|l| l.iter().map(|(_, p)| p.len()).sum::<usize>()).unwrap_or(1);

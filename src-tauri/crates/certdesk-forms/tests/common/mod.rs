@@ -47,5 +47,6 @@ pub fn input<'a>(data: &'a CaseData, number: Option<&str>) -> CaseInput<'a> {
         counter: Counter { code: "GZ01".into(), name: "广州受理点".into(), address: "广州市越秀区".into() },
         today: today(),
         seals: Default::default(),
+        certs: None,
     }
 }
