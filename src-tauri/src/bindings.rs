@@ -91,6 +91,7 @@ mod tests {
             certdesk_desk::rounds::CertState,
             certdesk_desk::rounds::BatchView,
             certdesk_desk::rounds::PlugKey,
+            certdesk_desk::rounds::RequestPackage,
             certdesk_desk::issue::BatchImported,
             certdesk_desk::issue::AnswerRefusal,
             certdesk_desk::api::CasePage,

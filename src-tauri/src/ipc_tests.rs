@@ -741,6 +741,9 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serials[18] }));
     assert_eq!(st["batch"]["phase"], "answers", "{}", st["batch"]);
     assert_eq!(st["batch"]["awaiting_answers"].as_array().unwrap().len(), 19);
+    let requests = st["batch"]["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 19, "every request package waiting, to go to the CA together");
+    assert!(requests.iter().all(|r| std::path::Path::new(r["package"].as_str().unwrap()).is_file()), "{requests:?}");
 
     let mut files = Vec::new();
     for k in 1..=19 {

@@ -634,9 +634,24 @@ plug: PlugKey | null,
 /**
  * The plugged key is the key of this certificate of the case.
  */
-plugged_cert: number | null, };
+plugged_cert: number | null, 
+/**
+ * The request packages of the certificates waiting for the CA, where key generation
+ * wrote them: what goes to the CA together.
+ */
+requests: Array<RequestPackage>, };
 
 export type PlugKey = { cert: number, holder: string, label: string | null, serial: string, };
+
+export type RequestPackage = { cert: number, holder: string, 
+/**
+ * the package (JSON: the case, the subject, the key, the request)
+ */
+package: string | null, 
+/**
+ * the request alone (PEM)
+ */
+csr: string, };
 
 export type BatchImported = { matched: Array<ImportedCert>, 
 /**

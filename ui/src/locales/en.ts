@@ -118,6 +118,7 @@ const en: Shape<typeof zh> = {
     pin: { set: 'set', unset: 'not set', low: 'few tries left', final: 'last try', locked: 'locked', soLocked: 'SO PIN locked' },
     case: 'Case', pickCase: 'Choose an approved case…', steps: 'Steps', caseStatus: 'Case status',
     batch: {
+      requests: 'Request packages waiting for the CA ({n}), to send together', 
       progress: 'Certificates {done}/{total} written', withdrawnCount: '{n} withdrawn', current: 'Now: certificate {cert} · {holder}',
       holder: 'Holder', state: 'State', withdrawn: 'Withdrawn', done: 'Done',
       next: { key_init: 'Key to initialise', key_generate: 'Key pair to generate', cert_import: 'With the CA', cert_write: 'Certificate to write', enc_import: 'Encryption pair to import', seal_write: 'Seal image to write', done: 'Done' },

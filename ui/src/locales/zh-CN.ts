@@ -162,6 +162,7 @@ export default {
     pin: { set: '已设置', unset: '未设置', low: '次数偏少', final: '最后一次', locked: '已锁定', soLocked: 'SO PIN已锁定' },
     case: '案件', pickCase: '选择已复核的案件…', steps: '制证步骤', caseStatus: '案件状态',
     batch: {
+      requests: '待CA签发的证书请求包（{n} 个），一并交给CA', 
       progress: '证书 {done}/{total} 已写入', withdrawnCount: '撤回 {n} 张', current: '当前：证书 {cert} · {holder}',
       holder: '持证人', state: '状态', withdrawn: '已撤回', done: '已完成',
       next: { key_init: '待初始化Key', key_generate: '待生成密钥', cert_import: '待CA签发', cert_write: '待写入证书', enc_import: '待导入加密证书', seal_write: '待写入印章', done: '已完成' },

@@ -57,7 +57,7 @@ const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => wi
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
   desk_steps: [], desk_next: '', label: NUMBER,
-  batch: { total: 1, done: done >= 5 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null },
+  batch: { total: 1, done: done >= 5 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null, requests: [] },
   ...over,
 })
 
@@ -397,7 +397,8 @@ describe('KeyDesk, a batch of certificates', () => {
     const done = { key_init: 0, key_generate: 1, cert_import: 2, cert_write: 3 }[c.next ?? ''] ?? 5
     return keyStatus(done, {
       cert: shown, holder: c.holder, certs, label: `${NUMBER}-${shown}`, token_serial: c.key_serial,
-      batch: { total: certs.filter((x) => !x.withdrawn).length, done: certs.filter((x) => x.done && !x.withdrawn).length, withdrawn: certs.filter((x) => x.withdrawn).length, phase, awaiting_answers: certs.filter((x) => x.next === 'cert_import').map((x) => x.index), plug, plugged_cert: pluggedCert },
+      batch: { total: certs.filter((x) => !x.withdrawn).length, done: certs.filter((x) => x.done && !x.withdrawn).length, withdrawn: certs.filter((x) => x.withdrawn).length, phase, awaiting_answers: certs.filter((x) => x.next === 'cert_import').map((x) => x.index), plug, plugged_cert: pluggedCert,
+        requests: certs.filter((x) => x.next === 'cert_import').map((x) => ({ cert: x.index, holder: x.holder, csr: `/home/key/requests/${NUMBER}-${x.index}.csr.pem`, package: `/home/key/requests/${NUMBER}-${x.index}.request.json` })) },
     })
   }
 
@@ -474,6 +475,7 @@ describe('KeyDesk, a batch of certificates', () => {
     await flushPromises()
     await openCase(w)
     expect(w.get('[data-testid=key-batch-hint]').text()).toContain('2 张证书的请求已生成')
+    expect(w.get('[data-testid=key-batch-requests]').text()).toContain(`2. 陈刚 · /home/key/requests/${NUMBER}-2.request.json`)
     const input = w.get('[data-testid=key-answer-files]')
     const files = [new File(['AAAA'], 'wang.pem'), new File(['BBBBBB'], 'chen.pem'), new File(['CC'], 'stray.pem')]
     Object.defineProperty(input.element, 'files', { value: files, configurable: true })

@@ -41,6 +41,7 @@ fn by_of(cmd: &KeyCmd) -> &ActAs {
     match cmd {
         KeyCmd::List { by }
         | KeyCmd::ImportCerts { by, .. }
+        | KeyCmd::Requests { by, .. }
         | KeyCmd::Watch { by, .. }
         | KeyCmd::Info { by, .. }
         | KeyCmd::Init { by, .. }
@@ -69,6 +70,7 @@ fn name_of(cmd: &KeyCmd) -> &'static str {
         KeyCmd::MatchCert { .. } => "key match-cert",
         KeyCmd::Status { .. } => "key status",
         KeyCmd::ImportCerts { .. } => "key import-certs",
+        KeyCmd::Requests { .. } => "key requests",
         KeyCmd::WriteSeal { .. } => "key write-seal",
         KeyCmd::Show { .. } => "key show",
         KeyCmd::ChangePin { .. } => "key change-pin",
@@ -135,6 +137,18 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             }
             return Ok(ExitCode::SUCCESS);
         }
+        KeyCmd::Requests { case, out, .. } => {
+            let files = session.desk(&mut store)?.export_requests(&catalog, case, out)?;
+            if json {
+                print_json(&serde_json::json!({ "case": case, "out": out, "files": files }));
+            } else {
+                for f in &files {
+                    println!("{}", f.display());
+                }
+                println!("{} files in {}", files.len(), out.display());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         KeyCmd::MatchCert { cert, .. } => {
             let bytes = read(cert, "the certificate file", certdesk_desk::limits::MAX_CERTIFICATE)?;
             let n = session.desk(&mut store)?.case_of_cert(&bytes)?;
@@ -158,7 +172,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
     };
     match args.cmd {
-        KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } | KeyCmd::ImportCerts { .. } => {}
+        KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } | KeyCmd::ImportCerts { .. } | KeyCmd::Requests { .. } => {}
         KeyCmd::List { .. } => {
             let k = keydesk::key_slots(&desk, Ok(&library));
             if json {

@@ -696,6 +696,16 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// Copy the request packages of a case's certificates waiting for the CA (each request and
+    /// its package) into one folder: the batch that goes to the CA together.
+    Requests {
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Which case an issued certificate belongs to (matched by its public key).
     MatchCert {
         #[arg(long)]

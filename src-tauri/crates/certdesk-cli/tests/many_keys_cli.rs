@@ -166,11 +166,19 @@ fn a_twenty_employee_order_makes_a_key_per_certificate_and_is_delivered_only_whe
     let s = r.steps(&n);
     assert!(s["certs"].as_array().unwrap()[..19].iter().all(|c| c["next"] == "cert_import" && c["key_serial"].is_string()), "{s}");
 
+    // the batch that goes to the CA: every request waiting and its package, in one folder
+    let to_ca = r.c.dir.path().join("to-ca");
+    let out = r.key("zhang", &["requests", "--case", &n, "--out", to_ca.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "a key clerk's: {}", String::from_utf8_lossy(&out.stdout));
+    let exported = r.key_ok(&["requests", "--case", &n, "--out", to_ca.to_str().unwrap()]);
+    assert_eq!(exported["files"].as_array().unwrap().len(), 38, "a request and a package for each of 19: {exported}");
+    let package: Value = serde_json::from_slice(&std::fs::read(to_ca.join("req-7.request.json")).unwrap()).unwrap();
+    assert_eq!((package["cert"]["index"].as_u64(), package["cert"]["holder"].as_str()), (Some(7), Some(NAMES[6])));
     // the CA signs every request; its answers come back in one folder
     let answers = r.c.dir.path().join("answers");
     std::fs::create_dir(&answers).unwrap();
     for k in 1..=19 {
-        r.sign(&r.p(&format!("req-{k}.csr")), answers.join(format!("{k:02}.pem")).to_str().unwrap());
+        r.sign(to_ca.join(format!("req-{k}.csr")).to_str().unwrap(), answers.join(format!("{k:02}.pem")).to_str().unwrap());
     }
     // refused as a whole, nothing imported: a certificate for none of the case's keys, and
     // the same certificate twice

@@ -230,7 +230,8 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         .chain(["verify", "deliver"].map(|id| DeskStep { id: id.into(), done: handed_over }))
         .collect();
     let desk_next = desk_steps.iter().find(|s| !s.done).map(|s| s.id.clone()).unwrap_or_else(|| "deliver".into());
-    let batch = crate::rounds::batch_view(&certs, index, plugged);
+    let mut batch = crate::rounds::batch_view(&certs, index, plugged);
+    batch.requests = crate::rounds::waiting_requests(&certs, &history);
     let label = match (certs.len(), &chosen.key_label) {
         (_, Some(label)) => label.clone(),
         // a case of one certificate: its key is named after the case, as before #28
@@ -393,6 +394,30 @@ pub fn generate(
     record(desk, &number, AuditAction::KeyGenerated, &detail, true, cert)?;
     let holder = slot.map(|s| s.holder).unwrap_or_default();
     Ok(Generated { cert, holder, key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
+}
+
+/// Copies the request packages of a case's certificates waiting for the CA (each request and
+/// its package, as key generation wrote them) into `out`, the batch that goes to the CA
+/// together; the files copied, in certificate order. A package that is gone (its folder
+/// cleaned) is refused naming it: generate that certificate's key again after a reissue.
+pub fn export_requests(store: &Store, catalog: &Catalog, number: &str, out: &Path) -> Result<Vec<PathBuf>, DeskError> {
+    let number = case_number(number)?;
+    let certs = crate::steps::steps(store, catalog, number.as_str())?.certs;
+    let requests = crate::rounds::waiting_requests(&certs, &store.history(&number)?);
+    if requests.is_empty() {
+        return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no certificate's request is waiting for the CA" });
+    }
+    std::fs::create_dir_all(out).map_err(crate::io("cannot create", out))?;
+    let mut written = Vec::new();
+    for r in &requests {
+        for from in std::iter::once(r.csr.as_str()).chain(r.package.as_deref()) {
+            let from = Path::new(from);
+            let name = from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes = std::fs::read(from).map_err(crate::io("cannot read the request of certificate", from))?;
+            written.push(crate::folders::write_private(out, &name, &bytes)?);
+        }
+    }
+    Ok(written)
 }
 
 /// The case whose request carried the public key of this certificate.

@@ -486,6 +486,13 @@ impl Desk<'_> {
         crate::issue::import_answers(self, catalog, number, files)
     }
 
+    /// The request packages of the certificates waiting for the CA, copied into `out` together
+    /// (a key clerk's).
+    pub fn export_requests(&self, catalog: &Catalog, number: &str, out: &std::path::Path) -> Result<Vec<std::path::PathBuf>, DeskError> {
+        self.require("export the request packages", certdesk_domain::workflow::Role::KeyClerk)?;
+        crate::issue::export_requests(self.store, catalog, number, out)
+    }
+
     /// A supervisor withdraws certificate `cert` of a case before its key is made, with a reason.
     pub fn withdraw_cert(&mut self, number: &str, cert: u32, reason: &str) -> Result<(), DeskError> {
         let number = crate::api::case_number(number)?;

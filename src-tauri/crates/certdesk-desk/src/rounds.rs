@@ -204,6 +204,35 @@ pub struct BatchView {
     pub plug: Option<PlugKey>,
     /// The plugged key is the key of this certificate of the case.
     pub plugged_cert: Option<u32>,
+    /// The request packages of the certificates waiting for the CA, where key generation
+    /// wrote them: what goes to the CA together.
+    pub requests: Vec<RequestPackage>,
+}
+
+/// One certificate's request package as its `key_generated` event recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct RequestPackage {
+    pub cert: u32,
+    pub holder: String,
+    /// the package (JSON: the case, the subject, the key, the request)
+    pub package: Option<String>,
+    /// the request alone (PEM)
+    pub csr: String,
+}
+
+/// The request packages of the certificates waiting for the CA's answer (their current round
+/// generated a key pair and has no issued certificate yet), from the case's history.
+pub fn waiting_requests(certs: &[CertState], history: &[AuditEvent]) -> Vec<RequestPackage> {
+    certs
+        .iter()
+        .filter(|c| !c.withdrawn && c.next.as_deref() == Some(StepKind::CertImport.id()))
+        .filter_map(|c| {
+            let events = events_of(history, c.index);
+            let generated = current_round(&events).iter().rev().find(|e| e.action == AuditAction::KeyGenerated.wire())?.detail.clone();
+            let text = |name: &str| generated.get(name).and_then(|v| v.as_str()).map(str::to_string);
+            Some(RequestPackage { cert: c.index, holder: c.holder.clone(), package: text("package"), csr: text("csr")? })
+        })
+        .collect()
 }
 
 /// A certificate's key as the desk asks for it: "请插入 王芳 的Key（标签 …，序列号 …）".
@@ -238,6 +267,7 @@ pub fn batch_view(certs: &[CertState], shown: u32, plugged: Option<&str>) -> Bat
         awaiting_answers: open.iter().filter(|c| c.next.as_deref() == Some(StepKind::CertImport.id())).map(|c| c.index).collect(),
         plug,
         plugged_cert: plugged.and_then(|serial| open.iter().find(|c| c.key_serial.as_deref() == Some(serial)).map(|c| c.index)),
+        requests: Vec::new(),
     }
 }
 
