@@ -16,10 +16,11 @@
 //! the batch import (target ≤ 200 ms), with PASS/FAIL; beside it the overhead as
 //! `certdesk-bench-issue` computes it (median of the sums − median of the bare key
 //! generations). Exits 1 when a step fails, 2 on a usage error, never for a missed target. `--rounds R` repeats the order R times (a new case and N new tokens each;
-//! the tokens of earlier rounds stay in the module's slot list).
+//! the tokens of earlier rounds stay in the module's slot list); `--per-key` prints every key's
+//! figures in the order they were made.
 //!
 //! ```text
-//! cargo build --release -p certdesk-bench && target/release/certdesk-bench-batch [--employees N] [--rounds R] [--algo ec-p256|rsa2048]
+//! cargo build --release -p certdesk-bench && target/release/certdesk-bench-batch [--employees N] [--rounds R] [--algo ec-p256|rsa2048] [--per-key]
 //! ```
 //! The PKCS#11 module is `CERTDESK_PKCS11_MODULE`, else Debian's SoftHSM2; its tokens live in a
 //! temp folder of the run's own (`SOFTHSM2_CONF`), as does the store.
@@ -40,7 +41,7 @@ use std::time::{Duration, Instant};
 
 const EMPLOYEES_NEW: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-employees-new.json"));
 const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const USAGE: &str = "usage: certdesk-bench-batch [--employees N (1-999)] [--rounds R] [--algo ec-p256|rsa2048]";
+const USAGE: &str = "usage: certdesk-bench-batch [--employees N (1-999)] [--rounds R] [--algo ec-p256|rsa2048] [--per-key]";
 const OVERHEAD_TARGET_MS: f64 = 100.0;
 const IMPORT_TARGET_MS: f64 = 200.0;
 
@@ -122,13 +123,17 @@ struct KeyTimes {
 }
 
 fn main() {
-    let (mut employees, mut rounds, mut algo) = (20usize, 1usize, Algo::EcP256);
+    let (mut employees, mut rounds, mut algo, mut per_key) = (20usize, 1usize, Algo::EcP256, false);
     let usage = || -> ! {
         eprintln!("{USAGE}");
         std::process::exit(2)
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if a == "--per-key" {
+            per_key = true;
+            continue;
+        }
         let value = args.next();
         match (a.as_str(), value.as_deref()) {
             ("--employees", Some(v)) => employees = v.parse().ok().filter(|n| (1..=999).contains(n)).unwrap_or_else(|| usage()),
@@ -279,7 +284,6 @@ fn main() {
     let build = if cfg!(debug_assertions) { "debug build: figures are not the target's" } else { "release build" };
     println!("a unit's whole order on SoftHSM2 through the desk API: {employees} employee keys ({}), {rounds} round(s), {build}", algo.name());
     println!("per key, over {} keys (ms):", keys.len());
-    println!("  {:<60} {:>8} {:>8} {:>8}", "step", "median", "p90", "max");
     let overheads: Vec<f64> = keys.iter().map(|k| k.init + k.generate + k.write - k.bare_keygen).collect();
     let rows = [
         ("key init (keydesk::init, the case's step)", keys.iter().map(|k| k.init).collect::<Vec<_>>()),
@@ -288,6 +292,13 @@ fn main() {
         ("bare key generation on the token (Keys::generate)", keys.iter().map(|k| k.bare_keygen).collect()),
         ("desk overhead beyond key generation (init+gen+write-bare)", overheads.clone()),
     ];
+    if per_key {
+        println!("  {:>4} {:>8} {:>8} {:>8} {:>8} {:>9}", "key", "init", "generate", "write", "bare", "overhead");
+        for (i, (k, o)) in keys.iter().zip(&overheads).enumerate() {
+            println!("  {:>4} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1}", i + 1, k.init, k.generate, k.write, k.bare_keygen, o);
+        }
+    }
+    println!("  {:<60} {:>8} {:>8} {:>8}", "step", "median", "p90", "max");
     for (what, v) in &rows {
         let (m, p, x) = stats(v);
         println!("  {what:<60} {m:>8.1} {p:>8.1} {x:>8.1}");
