@@ -4,7 +4,7 @@
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
 # the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh, up until the
 # end), the hall's failover and point-in-time recovery rehearsals on a primary and standby of
-# their own (scripts/pg-failover.sh, started and removed by the tests), smoke runs of the benchmarks (search, the hall load on the cluster, dual certificates),
+# their own (scripts/pg-failover.sh, started and removed by the tests), smoke runs of the benchmarks (search, the hall load on the cluster, dual certificates, a unit's batch of keys),
 # the Debian package (built and installed with apt: it installs certdesk on this machine) and
 # the end-to-end tests of the installed desktop app in its real webview, on a store file and
 # once on the cluster.
@@ -44,6 +44,9 @@ echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk proc
 
 echo "== dual-certificate issuance benchmark on the soft SKF key, smoke run (debug build; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-skf" --rounds 3
+
+echo "== a unit's whole order on SoftHSM2 through the desk API, smoke run (debug build, 3 employees; a step that fails fails the run, a missed target is printed; README figures from release)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-batch" --employees 3
 
 echo "== ID card benchmark, smoke run (debug build, a simulated GA/T 467 reader: the intake's path and the CLI read; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-idcard-desk" --runs 3 --cli "${CARGO_TARGET_DIR:-target}/debug/certdesk"
