@@ -52,7 +52,14 @@ pub fn key_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcErro
 /// serial) in the reader.
 #[tauri::command(async)]
 pub fn key_status(state: State<'_, AppState>, number: String, cert: Option<u32>, plugged: Option<String>) -> Result<issue::KeyStatus, IpcError> {
-    crate::log::call("key_status", || state.with_desk(|d| d.key_desk_status(&state.catalog, &number, cert, plugged.as_deref())))
+    crate::log::call("key_status", || {
+        // the plugged key's own certificates: a key brought back for renewal names its holder
+        let on_key = match &plugged {
+            Some(serial) => with_keys(&state, |l| Ok(issue::subjects_on_key(l, &TokenSel::Serial(serial.clone())))).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        state.with_desk(|d| d.key_desk_status(&state.catalog, &number, cert, plugged.as_deref(), &on_key))
+    })
 }
 
 /// The CA's answers for many certificates at once: the files concatenated as the raw body,

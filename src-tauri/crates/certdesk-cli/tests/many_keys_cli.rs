@@ -322,3 +322,66 @@ fn a_bad_employee_list_is_refused_by_row_and_column_and_nothing_is_read() {
     assert_eq!(code, 0, "{v}");
     assert_eq!((v["employees"][0]["business"].as_str(), v["employees"][0]["years"].as_u64()), (Some("new"), Some(2)));
 }
+
+/// 集中更新 (seed 003): the unit's employees bring their keys back; each renewed certificate's key
+/// pair is made on the key its holder brought (the desk tells them apart by the certificate
+/// already on each key) and its certificate written there; a key of another holder is refused.
+#[test]
+fn a_units_renewal_writes_each_renewed_certificate_onto_the_key_its_holder_brought_back() {
+    let r = Rig::new();
+    let pin = r.p("pin");
+    // the keys as they come back, each with its holder's old certificate (made with no case)
+    for (slot, name) in [(0, "王芳"), (1, "陈刚")] {
+        let label = format!("old-{slot}");
+        r.key_ok(&["init", "--slot-index", &slot.to_string(), "--label", &label, "--so-pin-file", &r.p("so"), "--user-pin-file", &pin]);
+        let csr = r.p(&format!("{label}.csr"));
+        r.key_ok(&["gen", "--token", &label, "--pin-file", &pin, "--algo", "ec-p256", "--cn", name, "--csr-out", &csr]);
+        let pem = r.p(&format!("{label}.pem"));
+        r.sign(&csr, &pem);
+        r.key_ok(&["write-cert", "--token", &label, "--pin-file", &pin, "--cert", &pem]);
+    }
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(EMPLOYEES_NEW).unwrap()).unwrap();
+    case["business"] = json!("renew");
+    for e in case["employees"].as_array_mut().unwrap() {
+        e["business"] = json!("renew");
+    }
+    case.as_object_mut().unwrap().remove("payment");
+    let n = r.import_case(&case);
+    assert_eq!(
+        r.steps(&n)["certs"].as_array().unwrap().iter().map(|c| c["next"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["key_generate", "key_generate"],
+        "a renewal makes no new key"
+    );
+
+    // 王芳's key offered for 陈刚's certificate: refused naming both
+    let generate = |token: &str, cert: Option<&str>, csr: &str| {
+        let mut args = vec!["gen", "--token", token, "--pin-file", &pin, "--algo", "ec-p256", "--case", &n, "--csr-out", csr];
+        args.extend(cert.map(|k| ["--cert", k]).into_iter().flatten());
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let args = generate("old-0", Some("2"), &r.p("x.csr"));
+    let (kind, why) = r.key_refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(kind, "wrong_key");
+    assert!(why.contains("王芳's key") && why.contains("陈刚's key"), "{why}");
+    // plugged in any order, each key gets its own holder's certificate
+    for (token, k) in [("old-1", 2), ("old-0", 1)] {
+        let args = generate(token, None, &r.p(&format!("renew-{k}.csr")));
+        let g = r.key_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(g["cert"], k, "{token}");
+    }
+    let answers = r.c.dir.path().join("renewed");
+    std::fs::create_dir(&answers).unwrap();
+    for k in 1..=2 {
+        r.sign(&r.p(&format!("renew-{k}.csr")), answers.join(format!("{k}.pem")).to_str().unwrap());
+    }
+    r.key_ok(&["import-certs", "--case", &n, answers.to_str().unwrap()]);
+    for (token, k) in [("old-1", 2), ("old-0", 1)] {
+        let w = r.key_ok(&["write-cert", "--token", token, "--pin-file", &pin, "--case", &n]);
+        assert_eq!(w["cert"], k, "{token}");
+    }
+    assert_eq!(r.c.status(&n), "key_issued");
+    let s = r.steps(&n);
+    assert!(s["certs"].as_array().unwrap().iter().all(|c| c["done"] == true), "{s}");
+    let (code, v) = r.c.read_json(&["--json", "audit", "verify"]);
+    assert_eq!(code, 0, "{v}");
+}

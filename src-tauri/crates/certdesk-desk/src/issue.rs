@@ -89,17 +89,33 @@ fn record<D: EventDetail>(desk: &mut Desk<'_>, number: &CaseNumber, action: Audi
 /// The certificate a step works on (`choice`, else the next one waiting for `step`, the
 /// plugged key's first), checked: it exists, and for a step on a key made for it, `plugged`
 /// is that key (`WrongKey` naming whose key it is and which to plug).
-fn resolve(desk: &Desk<'_>, catalog: &Catalog, number: &CaseNumber, choice: CertChoice, step: StepKind, plugged: Option<&TokenView>) -> Result<u32, DeskError> {
+/// The certificate a step works on (`rounds::choose`), checked against the plugged key: not
+/// another certificate's key of the case; for a key pair on a key brought back (续费, 集中更新),
+/// not a key whose own certificate (`on_key`: its certificates' subjects) names another holder.
+fn resolve(desk: &Desk<'_>, catalog: &Catalog, number: &CaseNumber, choice: CertChoice, step: StepKind, plugged: Option<&TokenView>, on_key: &[String]) -> Result<u32, DeskError> {
     // who may work on the case at all comes first
     desk.store.check_key_step(number, &desk.actor, false, None)?;
     let (certs, employee_case) = crate::steps::waiting(desk.store, catalog, number)?;
-    let cert = crate::rounds::choose(number, employee_case, &certs, choice, step, plugged.map(|t| t.serial.as_str()))?;
+    let facts: Vec<_> = certs.iter().map(|c| c.facts.clone()).collect();
+    let holds = crate::rounds::holder_on_key(&facts, on_key);
+    let cert = crate::rounds::choose(number, employee_case, &certs, choice, step, plugged.map(|t| t.serial.as_str()), holds)?;
     match (step, plugged) {
         (StepKind::KeyInit, Some(t)) => crate::rounds::require_not_taken(number, &certs, cert, &t.serial)?,
-        (_, Some(t)) => crate::rounds::require_key(number, &certs, cert, &t.serial, &t.label)?,
+        (_, Some(t)) => {
+            crate::rounds::require_key(number, &certs, cert, &t.serial, &t.label)?;
+            if step == StepKind::KeyGenerate {
+                crate::rounds::require_holder(number, &certs, cert, holds, &t.serial, &t.label)?;
+            }
+        }
         (_, None) => {}
     }
     Ok(cert)
+}
+
+/// The subjects of the certificates a key holds for its own keys (not CA certificates), read
+/// without a PIN; none when the key cannot say (the steps that need them check the key again).
+pub fn subjects_on_key(keys: &KeyLibrary, sel: &TokenSel) -> Vec<String> {
+    keys.keys().show(sel, None).map(|c| c.certificates.into_iter().filter(|v| v.usage != certdesk_token::CertUsage::Ca).map(|v| v.subject).collect()).unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -178,13 +194,14 @@ fn is_dual(catalog: &Catalog, project: &str) -> bool {
 pub(crate) enum Shown<'a> {
     /// The first not finished (the command line's `key status`).
     FirstUnfinished,
-    /// The one the key desk works on next with this key plugged (`rounds::desk_order`).
-    Desk { plugged: Option<&'a str> },
+    /// The one the key desk works on next with this key plugged (`rounds::desk_order`), whose
+    /// own certificates' subjects are `on_key` (a key brought back names its holder).
+    Desk { plugged: Option<&'a str>, on_key: &'a [String] },
 }
 
 pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Option<u32>, shown: Shown<'_>) -> Result<KeyStatus, DeskError> {
     let plugged = match shown {
-        Shown::Desk { plugged } => plugged,
+        Shown::Desk { plugged, .. } => plugged,
         Shown::FirstUnfinished => None,
     };
     let number = case_number(number)?;
@@ -194,7 +211,13 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
     let chosen = match cert {
         Some(k) => certs.iter().find(|c| c.index == k).ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: k, count: certs.len() as u32 })?,
         None => match shown {
-            Shown::Desk { plugged } => crate::rounds::desk_order(&certs, plugged).and_then(|k| certs.iter().find(|c| c.index == k)),
+            Shown::Desk { plugged, on_key } => {
+                let holds = match on_key {
+                    [] => None,
+                    _ => crate::rounds::holder_on_key(&crate::steps::waiting(store, catalog, &number)?.0.into_iter().map(|w| w.facts).collect::<Vec<_>>(), on_key),
+                };
+                crate::rounds::desk_order(&certs, plugged, holds).and_then(|k| certs.iter().find(|c| c.index == k))
+            }
             Shown::FirstUnfinished => certs.iter().find(|c| !c.withdrawn && !c.done).or(certs.first()),
         }
         .ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: 1, count: 0 })?,
@@ -276,7 +299,7 @@ pub fn init(
     let number = case_number(number)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyInit)?;
     let plugged = keys.keys().slots()?.into_iter().find(|s| s.slot_index == slot_index).and_then(|s| s.token);
-    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyInit, plugged.as_ref())?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyInit, plugged.as_ref(), &[])?;
     check(desk, &number, true, cert)?;
     let label = label.map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).unwrap_or_else(|| crate::rounds::default_label(&number, cert));
     let t = keys.keys().init(slot_index, &label, so_pin, user_pin)?;
@@ -348,11 +371,12 @@ pub fn generate(
     cert: CertChoice,
     files: &RequestFiles,
 ) -> Result<Generated, DeskError> {
+    let on_key = subjects_on_key(keys, sel);
     let keys = keys.keys();
     let number = case_number(number)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
     let plugged = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyGenerate, Some(&plugged))?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyGenerate, Some(&plugged), &on_key)?;
     check(desk, &number, true, cert)?;
     let slot = certdesk_domain::certs::certificates(&desk.store.case(&number)?.data).into_iter().find(|c| c.index == cert);
     let subject = subject_from_case(desk.store, &number, cert)?;
@@ -475,10 +499,9 @@ struct Open {
     withdrawn: bool,
 }
 
-fn open_rounds(store: &Store, catalog: &Catalog, number: &CaseNumber) -> Result<Vec<Open>, DeskError> {
+fn open_rounds(store: &Store, number: &CaseNumber) -> Result<Vec<Open>, DeskError> {
     let history = store.history(number)?;
     let (_, facts) = store.facts(number)?;
-    let _ = catalog;
     Ok(facts
         .certs
         .iter()
@@ -516,7 +539,7 @@ fn check_answer(catalog: &Catalog, data: &certdesk_domain::CaseData, open: &Open
     if !leaf.valid_at(now) {
         return Err(format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after));
     }
-    subject_matches_holder(leaf, data, open)?;
+    subject_matches_holder(leaf, open)?;
     let anchors = project_anchors(catalog, &data.project).map_err(|e| e.to_string())?;
     let distid = project_sm2_id(catalog, &data.project).map_err(|e| e.to_string())?;
     let chain = certdesk_token::chain::build(leaf, pool, &anchors, now, &distid).map_err(|e| format!("its issuer chain does not hold: {e}"))?;
@@ -566,7 +589,7 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
     let number = case_number(number)?;
     crate::limits::check_size("the certificate file", bytes.len(), crate::limits::MAX_CERTIFICATE)?;
     let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
-    let opens = open_rounds(desk.store, catalog, &number)?;
+    let opens = open_rounds(desk.store, &number)?;
     if opens.iter().all(|o| o.public_key_sha256.is_none()) {
         check(desk, &number, false, 1)?;
         return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no key was generated for it yet" });
@@ -636,7 +659,7 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
             Err(e) => refusals.push(AnswerRefusal { file: name.clone(), subject: String::new(), serial: String::new(), code: "unreadable".into(), why: e.to_string() }),
         }
     }
-    let opens = open_rounds(desk.store, catalog, &number)?;
+    let opens = open_rounds(desk.store, &number)?;
     let rec = desk.store.case(&number)?;
     let fp = |c: &ParsedCert| certdesk_domain::case::sha256_hex(&c.public_key);
     let is_answer = |c: &ParsedCert| opens.iter().any(|o| o.public_key_sha256.as_deref() == Some(fp(c).as_str()));
@@ -753,7 +776,7 @@ pub fn import_enc(
     let number = case_number(number)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::EncImport)?;
     let plugged = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::EncImport, Some(&plugged))?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::EncImport, Some(&plugged), &[])?;
     check(desk, &number, false, cert)?;
     crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
     crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
@@ -774,8 +797,8 @@ pub fn import_enc(
         return Err(mismatch(format!("the encryption certificate is valid from {} to {}, not now", enc.not_before, enc.not_after)));
     }
     let rec = desk.store.case(&number)?;
-    let open = open_rounds(desk.store, catalog, &number)?.into_iter().find(|o| o.cert == cert).ok_or_else(|| refused("no such certificate"))?;
-    subject_matches_holder(enc, &rec.data, &open).map_err(|why| mismatch(format!("the encryption certificate: {why}")))?;
+    let open = open_rounds(desk.store, &number)?.into_iter().find(|o| o.cert == cert).ok_or_else(|| refused("no such certificate"))?;
+    subject_matches_holder(enc, &open).map_err(|why| mismatch(format!("the encryption certificate: {why}")))?;
     let anchors = project_anchors(catalog, &rec.data.project)?;
     let distid = project_sm2_id(catalog, &rec.data.project)?;
     // the CA certificates kept with the signing certificate, and any the answer sent along
@@ -819,8 +842,7 @@ pub fn import_enc(
 /// The issued certificate names the holder of the certificate it answers: by common name (the
 /// organisation, the employee or the person), and by identifier where the certificate carries
 /// a serialNumber.
-fn subject_matches_holder(leaf: &ParsedCert, data: &certdesk_domain::CaseData, open: &Open) -> Result<(), String> {
-    let _ = data;
+fn subject_matches_holder(leaf: &ParsedCert, open: &Open) -> Result<(), String> {
     let cns = leaf.subject_attr("CN");
     let serials = leaf.subject_attr("serialNumber");
     let name_ok = cns.iter().any(|cn| cn.trim() == open.holder);
@@ -871,7 +893,7 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     let keys = keys.keys();
     let number = case_number(number)?;
     let t = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::CertWrite, Some(&t))?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::CertWrite, Some(&t), &[])?;
     check(desk, &number, false, cert)?;
     let (_, bytes) = desk
         .store
@@ -919,7 +941,7 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     let number = case_number(number)?;
     crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::SealWrite)?;
     let plugged = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::SealWrite, Some(&plugged))?;
+    let cert = resolve(desk, catalog, &number, cert, StepKind::SealWrite, Some(&plugged), &[])?;
     check(desk, &number, false, cert)?;
     let mut names = seal_images(desk.store, &number)?;
     if names.is_empty() {

@@ -477,8 +477,10 @@ impl Desk<'_> {
 
     /// Where issuing stands as the key desk shows it with key `plugged` (its serial) in the
     /// reader: without `cert`, the certificate a batch works on next (`rounds::desk_order`).
-    pub fn key_desk_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>, plugged: Option<&str>) -> Result<crate::issue::KeyStatus, DeskError> {
-        crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::Desk { plugged })
+    /// `on_key`: the subjects of the plugged key's own certificates (`issue::subjects_on_key`),
+    /// so a key brought back for renewal shows its holder's certificate.
+    pub fn key_desk_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>, plugged: Option<&str>, on_key: &[String]) -> Result<crate::issue::KeyStatus, DeskError> {
+        crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::Desk { plugged, on_key })
     }
 
     /// The CA's answers for a case's certificates, imported at once (`issue::import_answers`).

@@ -72,7 +72,17 @@ pub struct Waiting {
 /// The certificate `choice` names, checked against the case: it exists (and `--employee` only
 /// on an employee case); with `Next`, the first not withdrawn whose next step is `step`,
 /// preferring the one whose round's key is `plugged`.
-pub fn choose(number: &CaseNumber, employee_case: bool, certs: &[Waiting], choice: CertChoice, step: StepKind, plugged: Option<&str>) -> Result<u32, DeskError> {
+/// `holds`: the certificate whose holder the plugged key's own certificate names (a key brought
+/// back), preferred next after the plugged key's own round.
+pub fn choose(
+    number: &CaseNumber,
+    employee_case: bool,
+    certs: &[Waiting],
+    choice: CertChoice,
+    step: StepKind,
+    plugged: Option<&str>,
+    holds: Option<u32>,
+) -> Result<u32, DeskError> {
     let count = certs.len() as u32;
     let exists = |k: u32| {
         if (1..=count).contains(&k) { Ok(k) } else { Err(DeskError::NoSuchCert { number: number.to_string(), cert: k, count }) }
@@ -94,7 +104,8 @@ pub fn choose(number: &CaseNumber, employee_case: bool, certs: &[Waiting], choic
             // a key pair on a key initialised outside the case (the applicant's own): the first
             // certificate without a key
             let keyless = (step == StepKind::KeyGenerate).then(|| certs.iter().find(|c| !c.facts.withdrawn && c.next.as_deref() == Some(StepKind::KeyInit.id()))).flatten();
-            match plugged_one.copied().or(waiting.first().copied()).or(own).or(keyless).or(written) {
+            let holders = holds.and_then(|k| waiting.iter().find(|c| c.facts.index == k)).copied();
+            match plugged_one.copied().or(holders).or(waiting.first().copied()).or(own).or(keyless).or(written) {
                 Some(c) => Ok(c.facts.index),
                 None => Err(DeskError::NoCertWaiting {
                     number: number.to_string(),
@@ -111,6 +122,32 @@ pub fn choose(number: &CaseNumber, employee_case: bool, certs: &[Waiting], choic
             }
         }
     }
+}
+
+/// The certificate of the case whose holder the plugged key's own certificates name (an
+/// applicant's key brought back for 续费 or a unit's 集中更新): the holder's ID number as a
+/// subject's `serialNumber` (or anywhere in it), else the holder's name as its `CN` when no
+/// other certificate of the case has that name. Withdrawn certificates are not looked at.
+pub fn holder_on_key(certs: &[CertFacts], subjects: &[String]) -> Option<u32> {
+    use certdesk_token::cert::name_attr;
+    let open = || certs.iter().filter(|c| !c.withdrawn);
+    let names_id = |id: &str| subjects.iter().any(|s| name_attr(s, "serialNumber").iter().any(|v| v == id) || s.contains(id));
+    let by_id = || {
+        let named: Vec<&CertFacts> = open().filter(|c| c.holder_id.as_deref().is_some_and(names_id)).collect();
+        match named.as_slice() {
+            // the same subject for every certificate (a quantity of N) names none of them
+            [one] if certs.iter().filter(|c| c.holder_id == one.holder_id).count() == 1 => Some(*one),
+            _ => None,
+        }
+    };
+    let by_name = || {
+        let named: Vec<&CertFacts> = open().filter(|c| subjects.iter().any(|s| name_attr(s, "CN").contains(&c.holder))).collect();
+        match named.as_slice() {
+            [one] if certs.iter().filter(|c| c.holder == one.holder).count() == 1 => Some(*one),
+            _ => None,
+        }
+    };
+    by_id().or_else(by_name).map(|c| c.index)
 }
 
 /// The plugged key is the one certificate `cert`'s round was made on, or a refusal naming
@@ -130,6 +167,18 @@ pub fn require_key(number: &CaseNumber, certs: &[Waiting], cert: u32, plugged_se
         number: number.to_string(),
         plugged: whose,
         expected: format!("{}'s key (certificate {cert}, label {}, serial {expected})", this.facts.holder, this.key_label.as_deref().unwrap_or("?")),
+    })
+}
+
+/// A key brought back whose own certificate names another holder of the case (`holds`) is not
+/// the key for certificate `cert`'s key pair: refused naming both.
+pub fn require_holder(number: &CaseNumber, certs: &[Waiting], cert: u32, holds: Option<u32>, plugged_serial: &str, plugged_label: &str) -> Result<(), DeskError> {
+    let (Some(k), Some(this)) = (holds, certs.iter().find(|c| c.facts.index == cert)) else { return Ok(()) };
+    let Some(other) = certs.iter().find(|c| c.facts.index == k).filter(|_| k != cert) else { return Ok(()) };
+    Err(DeskError::WrongKey {
+        number: number.to_string(),
+        plugged: format!("{}'s key (it holds their certificate; certificate {k}, serial {plugged_serial}, label {plugged_label})", other.facts.holder),
+        expected: format!("{}'s key (certificate {cert})", this.facts.holder),
     })
 }
 
@@ -172,12 +221,15 @@ pub struct CertState {
 /// it waits for the CA); else the first waiting for its key to be made (blank keys are plugged
 /// one after another and the requests go to the CA together); else the first waiting to be
 /// written; else the first waiting for the CA's answer; else the first.
-pub fn desk_order(certs: &[CertState], plugged: Option<&str>) -> Option<u32> {
+pub fn desk_order(certs: &[CertState], plugged: Option<&str>, holds: Option<u32>) -> Option<u32> {
     let open = || certs.iter().filter(|c| !c.withdrawn && !c.done);
     let at = |c: &&CertState, steps: &[StepKind]| c.next.as_deref().is_some_and(|n| steps.iter().any(|s| s.id() == n));
     let making = [StepKind::KeyInit, StepKind::KeyGenerate];
     let plugged_own = plugged.and_then(|serial| open().find(|c| c.key_serial.as_deref() == Some(serial) && !at(c, &[StepKind::CertImport])));
+    // a key brought back for renewal: its holder's certificate, while its key pair is to make
+    let holders = holds.and_then(|k| open().find(|c| c.index == k && c.key_serial.is_none() && at(c, &making)));
     plugged_own
+        .or(holders)
         .or_else(|| open().find(|c| at(c, &making)))
         .or_else(|| open().find(|c| !at(c, &[StepKind::CertImport])))
         .or_else(|| open().next())
@@ -296,19 +348,19 @@ mod tests {
     fn a_batch_makes_every_key_before_it_writes_and_follows_the_plugged_key() {
         // certificate 1 waits for the CA, 2 for its key pair on K2, 3 for a blank key
         let certs = [cert(1, Some("cert_import"), Some("K1")), cert(2, Some("key_generate"), Some("K2")), cert(3, Some("key_init"), None)];
-        assert_eq!(desk_order(&certs, None), Some(2), "a key round begun comes before a blank key");
-        assert_eq!(desk_order(&certs, Some("K2")), Some(2));
-        assert_eq!(desk_order(&certs, Some("K1")), Some(2), "a key waiting for the CA has nothing to do at the desk");
-        assert_eq!(desk_order(&certs, Some("BLANK")), Some(2));
+        assert_eq!(desk_order(&certs, None, None), Some(2), "a key round begun comes before a blank key");
+        assert_eq!(desk_order(&certs, Some("K2"), None), Some(2));
+        assert_eq!(desk_order(&certs, Some("K1"), None), Some(2), "a key waiting for the CA has nothing to do at the desk");
+        assert_eq!(desk_order(&certs, Some("BLANK"), None), Some(2));
         let view = batch_view(&certs, 3, Some("K1"));
         assert_eq!((view.phase.as_str(), view.plug.is_none(), view.plugged_cert), ("keys", true, Some(1)), "a new key needs a blank one");
         assert_eq!(view.awaiting_answers, [1]);
 
         // every key made, two answered: the write phase follows the plugged key, else the first
         let certs = [cert(1, Some("cert_write"), Some("K1")), cert(2, Some("cert_write"), Some("K2")), cert(3, Some("cert_import"), Some("K3"))];
-        assert_eq!(desk_order(&certs, Some("K2")), Some(2));
-        assert_eq!(desk_order(&certs, Some("K3")), Some(1), "its answer has not come: the first to write");
-        assert_eq!(desk_order(&certs, None), Some(1));
+        assert_eq!(desk_order(&certs, Some("K2"), None), Some(2));
+        assert_eq!(desk_order(&certs, Some("K3"), None), Some(1), "its answer has not come: the first to write");
+        assert_eq!(desk_order(&certs, None, None), Some(1));
         let view = batch_view(&certs, 1, Some("K2"));
         assert_eq!(view.phase, "write");
         assert_eq!(view.plug, Some(PlugKey { cert: 1, holder: "员工1".into(), label: Some("N-1".into()), serial: "K1".into() }));
@@ -317,7 +369,7 @@ mod tests {
 
         // only answers missing: the desk shows the first waiting for the CA
         let certs = [cert(1, None, Some("K1")), cert(2, Some("cert_import"), Some("K2"))];
-        assert_eq!(desk_order(&certs, Some("K1")), Some(2));
+        assert_eq!(desk_order(&certs, Some("K1"), None), Some(2));
         assert_eq!(batch_view(&certs, 2, None).phase, "answers");
     }
 
@@ -327,10 +379,38 @@ mod tests {
         gone.withdrawn = true;
         gone.done = false;
         let certs = [cert(1, None, Some("K1")), gone, cert(3, None, Some("K3"))];
-        assert_eq!(desk_order(&certs, Some("K3")), Some(1), "all done: the first not withdrawn");
+        assert_eq!(desk_order(&certs, Some("K3"), None), Some(1), "all done: the first not withdrawn");
         let view = batch_view(&certs, 1, None);
         assert_eq!((view.total, view.done, view.withdrawn, view.phase.as_str()), (2, 2, 1, "done"));
         assert!(view.plug.is_none());
-        assert_eq!(desk_order(&[], None), None);
+        assert_eq!(desk_order(&[], None, None), None);
+    }
+
+    #[test]
+    fn a_key_brought_back_is_its_holders_by_id_number_else_by_a_name_no_one_else_has() {
+        let facts = |list: &[(&str, Option<&str>)]| -> Vec<CertFacts> {
+            list.iter()
+                .enumerate()
+                .map(|(i, (holder, id))| CertFacts { index: i as u32 + 1, holder: holder.to_string(), holder_id: id.map(str::to_string), ..Default::default() })
+                .collect()
+        };
+        let unit = facts(&[("王芳", Some("440106200109094066")), ("陈刚", Some("210102198801020030")), ("王芳", Some("44010619900101003X"))]);
+        let on = |s: &str| vec![s.to_string()];
+        assert_eq!(holder_on_key(&unit, &on("CN=王芳,serialNumber=44010619900101003X,O=广东省示例事业单位")), Some(3), "the ID number tells the two 王芳 apart");
+        assert_eq!(holder_on_key(&unit, &on("CN=陈刚,O=广东省示例事业单位")), Some(2));
+        assert_eq!(holder_on_key(&unit, &on("CN=王芳,O=广东省示例事业单位")), None, "two 王芳: the name alone says nothing");
+        assert_eq!(holder_on_key(&unit, &on("CN=李娜")), None);
+        assert_eq!(holder_on_key(&unit, &[]), None);
+        // a quantity of N: the same subject for every certificate names none of them
+        let org = facts(&[("广州市示例科技有限公司", Some("91440101MA59ABCD1D")), ("广州市示例科技有限公司", Some("91440101MA59ABCD1D"))]);
+        assert_eq!(holder_on_key(&org, &on("CN=广州市示例科技有限公司,serialNumber=91440101MA59ABCD1D")), None);
+        // a withdrawn certificate is not looked at
+        let mut gone = facts(&[("王芳", None), ("陈刚", None)]);
+        gone[1].withdrawn = true;
+        assert_eq!(holder_on_key(&gone, &on("CN=陈刚")), None);
+        // the desk shows the brought-back key's holder while its key pair is to make
+        let certs = [cert(1, Some("key_generate"), None), cert(2, Some("key_generate"), None)];
+        assert_eq!(desk_order(&certs, Some("OLD"), Some(2)), Some(2));
+        assert_eq!(desk_order(&certs, Some("OLD"), None), Some(1));
     }
 }

@@ -47,9 +47,15 @@ impl ParsedCert {
     /// The values of one attribute of the subject (`CN`, `O`, `serialNumber`…), as its text
     /// form writes them.
     pub fn subject_attr(&self, name: &str) -> Vec<String> {
-        let prefix = format!("{name}=");
-        split_rdns(&self.subject).into_iter().filter_map(|part| part.strip_prefix(&prefix).map(|v| v.replace("\\,", ","))).collect()
+        name_attr(&self.subject, name)
     }
+}
+
+/// The values of one attribute (`CN`, `O`, `serialNumber`…) of a name in its RFC 4514 text
+/// form (a certificate's subject as `CertView` shows it).
+pub fn name_attr(text: &str, attr: &str) -> Vec<String> {
+    let prefix = format!("{attr}=");
+    split_rdns(text).into_iter().filter_map(|part| part.strip_prefix(&prefix).map(|v| v.replace("\\,", ","))).collect()
 }
 
 /// The attributes of an RFC 4514 name, split on the commas that are not escaped.
