@@ -7,7 +7,7 @@
 set -euo pipefail
 want=${1:-build}
 
-build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libwebkit2gtk-4.1-dev fonts-noto-cjk)
+build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libssl-dev libwebkit2gtk-4.1-dev fonts-noto-cjk)
 test_pkgs=(tzdata faketime dbus-daemon procps python3 python3-openpyxl python3-xlwt poppler-utils librsvg2-bin xdotool zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver postgresql)
 
 pkgs=("${build_pkgs[@]}")

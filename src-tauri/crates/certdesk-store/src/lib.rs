@@ -38,7 +38,7 @@ pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEv
 pub use detail::{EventBody, EventDetail};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
 pub use migrate::Migrated;
-pub use open::Store;
+pub use open::{Store, cipher_version};
 
 use certdesk_domain::status::TransitionError;
 use certdesk_domain::{CaseData, CaseNumber, Status};

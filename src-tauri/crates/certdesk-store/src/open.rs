@@ -267,3 +267,11 @@ impl Store {
         tx.commit().map_err(sql("committing the migration"))
     }
 }
+
+/// The SQLCipher version the store is built with (`PRAGMA cipher_version`): the one SQLite
+/// library that opens plain store files and encrypted ones alike (#30). None would mean a plain
+/// SQLite build, which cannot open an encrypted store.
+pub fn cipher_version() -> Option<String> {
+    let conn = rusqlite::Connection::open_in_memory().ok()?;
+    conn.query_row("PRAGMA cipher_version", [], |r| r.get::<_, String>(0)).ok().filter(|v| !v.is_empty())
+}
