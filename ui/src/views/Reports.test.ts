@@ -30,8 +30,8 @@ describe('Reports', () => {
       }),
       catalog_projects: () => [sampleProject],
       report_expiring: ({ days }) => [
-        { case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '7F', subject: 'CN=王芳', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5, cert: 1, holder: '王芳' },
-        { case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '13900001111', certificate_serial: '80', subject: 'CN=陈刚', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5, cert: 2, holder: '陈刚' },
+        { case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '139****1111', certificate_serial: '7F', subject: 'CN=王芳', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5, cert: 1, holder: '王芳' },
+        { case: 'GZ01-20241201-0001', organization: '甲公司', handler: '王五', mobile: '139****1111', certificate_serial: '80', subject: 'CN=陈刚', not_after: '2026-12-01T00:00:00Z', days_left: days === 30 ? 11 : 5, cert: 2, holder: '陈刚' },
       ],
       export_report: ({ kind, format, arg }) => ({ path: `/home/clerk/exports/${kind}-${arg}.${format}`, rows: 4 }),
     })
@@ -51,7 +51,7 @@ describe('Reports', () => {
     expect(w.get('[data-testid=report-invoices]').text()).toContain('专用发票')
     expect(w.get('[data-testid=report-invoices]').text()).toContain('91440101MA59ABCD1D')
     expect(w.get('[data-testid=report-totals]').text()).toContain('2100.00')
-    expect(w.get('[data-testid=report-expiring]').text()).toContain('13900001111')
+    expect(w.get('[data-testid=report-expiring]').text()).toContain('139****1111')
     // one row per certificate, each with its holder
     expect(w.findAll('[data-testid=report-expiring] tbody tr')).toHaveLength(2)
     expect(w.get('[data-testid=report-expiring]').text()).toContain('陈刚（第2张）')

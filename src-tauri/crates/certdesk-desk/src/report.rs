@@ -236,6 +236,7 @@ pub struct Expiring {
     pub case: String,
     pub organization: String,
     pub handler: String,
+    /// The handler's phone, masked (`137****2222`): the full number is on the case's page.
     pub mobile: Option<String>,
     pub certificate_serial: String,
     pub subject: String,
@@ -307,7 +308,8 @@ fn expiring(store: &Store, now: DateTime<Utc>, days: i64) -> Result<Vec<Expiring
             case: number,
             organization: rec.data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
             handler: rec.data.handler.name.clone(),
-            mobile: rec.data.handler.mobile.clone(),
+            // a list and its exports show less than the case's own page (#30): 137****2222
+            mobile: rec.data.handler.mobile.as_deref().map(certdesk_domain::mask::phone),
             certificate_serial: written.certificate_serial,
             subject: written.subject,
             days_left: (end - now).num_days(),

@@ -313,14 +313,14 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let soon = c.desk("admin").expiring(30).unwrap();
     assert_eq!(soon.len(), 1, "the 20-day certificate expires within 30 days");
     assert_eq!(soon[0].case, n);
-    assert_eq!(soon[0].mobile.as_deref(), Some("13800138000"));
+    assert_eq!(soon[0].mobile.as_deref(), Some("138****8000"), "masked in a list: the full number is on the case page");
     assert!((18..=20).contains(&soon[0].days_left), "{}", soon[0].days_left);
     assert_eq!((soon[0].cert, soon[0].holder.as_str()), (1, "广州市示例科技有限公司"), "the organisation's one certificate");
     assert!(c.desk("admin").expiring(10).unwrap().is_empty());
 
     let csv = String::from_utf8(report::to_csv(&report::expiring_table(&soon, 30))).unwrap();
     assert!(csv.starts_with('\u{feff}'));
-    assert!(csv.contains(&n) && csv.contains("13800138000"));
+    assert!(csv.contains(&n) && csv.contains("138****8000") && !csv.contains("13800138000"), "the export is masked too");
     let xlsx = certdesk_desk::xlsx::workbook(&[report::daily_table(&ledger), report::expiring_table(&soon, 30)]);
     let path = hsm.p("report.xlsx");
     std::fs::write(&path, &xlsx).unwrap();
@@ -341,7 +341,7 @@ for i in (1, 2):
     assert!(out.contains("30天内到期的证书"), "{out}");
     assert!(out.contains("A1 分类"), "{out}");
     assert!(out.contains(&format!("A2 {n}")), "{out}");
-    assert!(out.contains("D2 13800138000"), "the mobile stays text: {out}");
+    assert!(out.contains("D2 138****8000"), "the mobile stays text, masked: {out}");
     assert!(out.lines().any(|l| l.ends_with("N:1400.00")), "the total is a number: {out}");
 }
 
