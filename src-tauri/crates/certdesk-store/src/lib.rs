@@ -24,6 +24,7 @@ mod cases;
 mod db;
 pub mod detail;
 mod files;
+pub mod keys;
 mod migrate;
 mod open;
 pub mod pg;
