@@ -272,6 +272,8 @@ const en: Shape<typeof zh> = {
     server_standby_wait: 'Saved, but the standby server has not confirmed it: do not do it again, and tell the administrator to check the standby',
     server_write_wait: 'The server kept this change waiting: nothing was written, try again later',
     server: 'The case store\'s server failed: ask the administrator',
+    store_encrypted: 'The store is encrypted: sign in with an account and its password to open it',
+    key_file: 'The store\'s key file is wrong or was changed outside certdesk: open the store with the recovery key',
     not_on_hall: 'This desk works on the hall\'s shared store on a server: its backups and restores are the server administrator\'s (database tools)',
     reissue_needed: 'A certificate was written for this case: a second key needs a supervisor\'s reissue',
     no_such_cert: 'The case has no such certificate',

@@ -296,6 +296,8 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         StoreError::Cancelled { .. } => K::Cancelled,
         StoreError::Server(pg) => pg_kind(pg),
         StoreError::NotOnHall { .. } => K::NotOnHall,
+        StoreError::Encrypted { .. } => K::StoreEncrypted,
+        StoreError::Keys(_) => K::KeyFile,
         StoreError::Sqlite { .. } | StoreError::Folder { .. } | StoreError::TooNew { .. } | StoreError::Corrupt { .. } => K::Store,
     }
 }
@@ -456,6 +458,10 @@ pub enum ErrorKind {
     NotAHall,
     /// a store file's operation (file backup, restore) asked of a hall
     NotOnHall,
+    /// an encrypted store opened without an account (#30)
+    StoreEncrypted,
+    /// an encrypted store's key file or recovery key is wrong, damaged or changed outside
+    KeyFile,
     Io,
     Internal,
     /// the person cancelled a long operation; nothing was written

@@ -67,7 +67,7 @@ impl Password {
     pub fn new(text: String) -> Password {
         Password(Zeroizing::new(text))
     }
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
 }
@@ -150,7 +150,7 @@ fn check_name(name: &str) -> Result<(), AuthError> {
     if ok { Ok(()) } else { Err(AuthError::BadName(name.to_string())) }
 }
 
-fn check_password(p: &Password) -> Result<(), AuthError> {
+pub(crate) fn check_password(p: &Password) -> Result<(), AuthError> {
     if p.0.chars().count() < 8 {
         return Err(AuthError::ShortPassword);
     }
@@ -221,6 +221,8 @@ impl Store {
             tx.append(&audit::NewEvent::new(&actor, AuditAction::UserAdd, &detail))?;
             Ok(())
         })?;
+        // an encrypted store: the new account's slot, so its password opens the store
+        self.keep_slot(name, password)?;
         Ok(self.account(name)?.expect("account just added"))
     }
 
@@ -275,7 +277,9 @@ impl Store {
         check_password(new)?;
         let me = self.authenticate(name, current)?;
         let hashed = hash(new)?;
-        self.account_change(&me, name, AuditAction::UserPasswd, "UPDATE accounts SET password_hash = ?3, updated_at = ?2 WHERE name = ?1", Some(hashed))
+        let account = self.account_change(&me, name, AuditAction::UserPasswd, "UPDATE accounts SET password_hash = ?3, updated_at = ?2 WHERE name = ?1", Some(hashed))?;
+        self.keep_slot(name, new)?;
+        Ok(account)
     }
 
     fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
@@ -315,7 +319,15 @@ impl Store {
     pub fn set_password(&mut self, by: &Actor, name: &str, password: &Password) -> Result<Account, AuthError> {
         check_password(password)?;
         let hashed = hash(password)?;
-        self.admin_change(by, name, AuditAction::UserPasswd, "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1", Some(hashed))
+        let account = self.admin_change(
+            by,
+            name,
+            AuditAction::UserPasswd,
+            "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1",
+            Some(hashed),
+        )?;
+        self.keep_slot(name, password)?;
+        Ok(account)
     }
 
     /// Clears the lock of an account locked by wrong passwords.
@@ -362,6 +374,10 @@ impl Store {
 
     /// Disables an account for good; its name stays on every event it took part in.
     pub fn disable_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL", None)
+        let account =
+            self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL", None)?;
+        // an encrypted store: a disabled account's password opens nothing any more
+        self.drop_slot(name)?;
+        Ok(account)
     }
 }

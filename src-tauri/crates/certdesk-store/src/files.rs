@@ -220,7 +220,8 @@ impl Store {
             let _ = std::fs::remove_file(dest);
             return Err(StoreError::Cancelled { what: "the backup" });
         }
-        Store::check_backup(dest)
+        // an encrypted store's backup is encrypted with the same key (VACUUM INTO keeps it)
+        Store::check_backup_with(dest, self.keyed())
     }
 
     /// A checked backup written as an administrator, recorded on the chain (`store_backup`);
@@ -240,10 +241,18 @@ impl Store {
     /// produce for its version (every table, index, trigger and view, with its SQL), its pages
     /// intact and its audit chain whole.
     pub fn check_backup(path: &Path) -> Result<BackupReport, StoreError> {
+        Store::check_backup_with(path, None)
+    }
+
+    /// As `check_backup`, for a backup of an encrypted store opened with its key.
+    pub(crate) fn check_backup_with(path: &Path, keyed: Option<&crate::encrypted::Keyed>) -> Result<BackupReport, StoreError> {
         let bytes = std::fs::metadata(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?.len();
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(sql("opening the backup"))?;
         untrusted(&conn)?;
+        if let Some(k) = keyed {
+            k.apply(&conn)?;
+        }
         let not_a_store = || StoreError::Invalid(format!("{} is not a certdesk store", path.display()));
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|_| not_a_store())?;
         let known = crate::schema::MIGRATIONS.len() as i64;

@@ -283,6 +283,14 @@ impl Cipher {
     pub fn pragmas(&self) -> String {
         format!("PRAGMA cipher_page_size = {}; PRAGMA cipher_hmac_algorithm = {}; PRAGMA cipher_log_level = NONE;", self.page_size, self.hmac)
     }
+
+    /// The statements that come before `PRAGMA key`: the same settings as SQLCipher's defaults
+    /// (for the process), because `VACUUM INTO` writes a backup with the defaults, not with its
+    /// connection's settings (measured: a backup written under HMAC-SHA256 otherwise comes out
+    /// under SHA-512 and does not open with the key file's settings).
+    pub fn default_pragmas(&self) -> String {
+        format!("PRAGMA cipher_default_page_size = {}; PRAGMA cipher_default_hmac_algorithm = {};", self.page_size, self.hmac)
+    }
 }
 
 /// The key file `<store>.keys`.

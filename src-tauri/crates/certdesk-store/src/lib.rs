@@ -23,6 +23,7 @@ pub mod audit;
 mod cases;
 mod db;
 pub mod detail;
+mod encrypted;
 mod files;
 pub mod keys;
 mod migrate;
@@ -37,6 +38,7 @@ pub use accounts::{Account, AuthError, Password};
 pub use act::{ActError, ActNote, FileKind, NewFile, case_facts, event_cert};
 pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 pub use detail::{EventBody, EventDetail};
+pub use encrypted::{StoreState, Unlock};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
 pub use migrate::Migrated;
 pub use open::{Store, cipher_version};
@@ -82,6 +84,12 @@ pub enum StoreError {
     /// hall, whose server keeps its own backups.
     #[error("{what} is not on a hall: {instead}")]
     NotOnHall { what: &'static str, instead: &'static str },
+    /// An encrypted store file asked for without an account (#30).
+    #[error("the store {path} is encrypted: give --as USER --password-file F, or CERTDESK_USER and CERTDESK_PASSWORD_FILE")]
+    Encrypted { path: PathBuf },
+    /// An encrypted store's key file or recovery key (#30).
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
 }
 
 impl StoreError {

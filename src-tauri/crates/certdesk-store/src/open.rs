@@ -15,7 +15,13 @@ pub struct Store {
 
 /// Where the store lives, chosen when it is opened.
 enum Backend {
-    Sqlite { conn: Connection, path: PathBuf, _lock: StoreLock },
+    /// `keyed`: an encrypted file's key, kept to open it again
+    Sqlite {
+        conn: Connection,
+        path: PathBuf,
+        _lock: StoreLock,
+        keyed: Option<crate::encrypted::Keyed>,
+    },
     Hall(Box<HallBackend>),
 }
 
@@ -62,12 +68,34 @@ impl StoreLock {
 
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// An encrypted file is refused (`StoreError::Encrypted`): it opens with an account or the
+    /// recovery key (`Store::open_encrypted`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let crate::StoreState::Encrypted { .. } = Store::state(path)? {
+            return Err(StoreError::Encrypted { path: path.to_path_buf() });
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
         let lock = StoreLock::shared(path)?;
-        Store::open_with(path, lock)
+        Store::open_with(path, lock, None)
+    }
+
+    /// Opens an encrypted file (creating it when missing) with its key.
+    pub(crate) fn open_keyed(path: &Path, keyed: crate::encrypted::Keyed) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
+        }
+        let lock = StoreLock::shared(path)?;
+        Store::open_with(path, lock, Some(keyed))
+    }
+
+    /// The key an encrypted store was opened with; none for a plain file or a hall.
+    pub(crate) fn keyed(&self) -> Option<&crate::encrypted::Keyed> {
+        match &self.backend {
+            Backend::Sqlite { keyed, .. } => keyed.as_ref(),
+            Backend::Hall(_) => None,
+        }
     }
 
     /// Opens the store of a counter hall on a PostgreSQL server (the password never in the
@@ -108,6 +136,7 @@ impl Store {
     /// work on one, so the window's other commands are not held up meanwhile.
     pub fn reopen(&self) -> Result<Store, StoreError> {
         match &self.backend {
+            Backend::Sqlite { path, keyed: Some(k), .. } => Store::open_keyed(path, k.clone()),
             Backend::Sqlite { path, .. } => Store::open(path),
             Backend::Hall(h) => Ok(Store::on_hall(h.hall.borrow().connect_again()?)),
         }
@@ -120,10 +149,10 @@ impl Store {
 
     /// Opens a store file this process already holds alone (a restore's staged copy).
     pub(crate) fn open_locked(path: &Path) -> Result<Store, StoreError> {
-        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? })
+        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? }, None)
     }
 
-    fn open_with(path: &Path, lock: StoreLock) -> Result<Store, StoreError> {
+    fn open_with(path: &Path, lock: StoreLock, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
         // the database, and so its WAL and shared memory (SQLite gives them the database's
         // mode), readable by this account only
         if !path.exists() {
@@ -131,11 +160,15 @@ impl Store {
         }
         private::restrict(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
         let conn = Connection::open(path).map_err(sql("opening the database"))?;
+        // an encrypted file's key and SQLCipher's settings come before anything reads it
+        if let Some(k) = &keyed {
+            k.apply(&conn)?;
+        }
         conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
             .map_err(sql("setting up the connection"))?;
         audit::register_functions(&conn)?;
-        let mut store = Store { backend: Backend::Sqlite { conn, path: path.to_path_buf(), _lock: lock } };
+        let mut store = Store { backend: Backend::Sqlite { conn, path: path.to_path_buf(), _lock: lock, keyed } };
         store.migrate()?;
         Ok(store)
     }
