@@ -924,6 +924,10 @@ export type StoreRestored = { file: string, sha256: string, kept: string, cases:
 
 export type StoreMigrated = { file: string, sha256: string, events: number, cases: number, source_head?: string, };
 
+export type StoreEncrypted = { tables: number, rows: number, without_slot: Array<string>, };
+
+export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
+
 export type SettingChanged = { key: string, before?: string, after: string, };
 
 export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, 
@@ -966,6 +970,8 @@ export type EventDetails = {
   store_backup: BackupWritten,
   store_restored: StoreRestored,
   store_migrated: StoreMigrated,
+  store_encrypted: StoreEncrypted,
+  store_recovered: StoreRecovered,
   setting: SettingChanged,
   user_add: AccountChange,
   user_passwd: AccountChange,

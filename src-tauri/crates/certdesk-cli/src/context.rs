@@ -39,29 +39,30 @@ impl Ctx {
         Ok(certdesk_desk::place::status(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password)?)
     }
 
-    /// Signs `command`'s account in on `store`: `--as` with its password file, else the
-    /// environment's account; the password read from its file, a prompt or stdin.
-    pub fn sign_in(&self, store: &mut CaseStore, command: &str, user: Option<&str>, password_file: Option<&Path>) -> Result<Session, CliError> {
+    /// The store opened for `command`'s account and a session of it: the account's password
+    /// opens an encrypted store (its slot) and signs it in, read once.
+    pub fn open_signed_in(&self, command: &str, user: Option<&str>, password_file: Option<&Path>) -> Result<(CaseStore, Session), CliError> {
         let account = certdesk_desk::api::account_for(command, user, password_file, &self.env)?;
         let password = crate::secrets::read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
-        Ok(Session::sign_in(store, &account.user, &password)?)
+        let opened = certdesk_desk::place::open_as(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password, Some((&account.user, &password)))?;
+        let mut store = opened.store;
+        let session = Session::sign_in(&mut store, &account.user, &password)?;
+        Ok((store, session))
     }
 
     /// The store, and a session on it for `by` (`--as USER --password-file F`).
     pub fn session(&self, command: &str, by: &ActAs) -> Result<(CaseStore, Session), CliError> {
-        let mut store = self.open()?;
-        let session = self.sign_in(&mut store, command, by.actor.as_deref(), by.password_file.as_deref())?;
-        Ok((store, session))
+        self.open_signed_in(command, by.actor.as_deref(), by.password_file.as_deref())
     }
 
     /// The same for an administrator's command (`--as ADMIN --as-password-file F`).
-    pub fn admin_session(&self, store: &mut CaseStore, command: &str, by: &AdminAs) -> Result<Session, CliError> {
-        self.sign_in(store, command, by.actor.as_deref(), by.as_password_file.as_deref())
+    pub fn admin_session(&self, command: &str, by: &AdminAs) -> Result<(CaseStore, Session), CliError> {
+        self.open_signed_in(command, by.actor.as_deref(), by.as_password_file.as_deref())
     }
 }
 
 /// A hall's password from the prompt, when no file or pgpass entry had it.
-fn ask_hall_password(address: &certdesk_desk::store::pg::HallAddress) -> Result<ServerPassword, certdesk_desk::DeskError> {
+pub(crate) fn ask_hall_password(address: &certdesk_desk::store::pg::HallAddress) -> Result<ServerPassword, certdesk_desk::DeskError> {
     let password = crate::secrets::read_secret(None, &format!("password for {}: ", address.shown()), false).map_err(|e| match e {
         CliError::Desk(d) => d,
         CliError::Usage(u) => certdesk_desk::DeskError::HallPasswordMissing { server: u },

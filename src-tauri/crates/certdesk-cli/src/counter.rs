@@ -8,10 +8,9 @@ use crate::output::{CliError, show};
 use std::process::ExitCode;
 
 pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
-    let mut store = ctx.open()?;
-    let mut session = match &cmd {
-        CounterCmd::Show { by } => ctx.sign_in(&mut store, "counter show", by.actor.as_deref(), by.password_file.as_deref())?,
-        CounterCmd::Set { by, .. } => ctx.admin_session(&mut store, "counter set", by)?,
+    let (mut store, mut session) = match &cmd {
+        CounterCmd::Show { by } => ctx.session("counter show", by)?,
+        CounterCmd::Set { by, .. } => ctx.admin_session("counter set", by)?,
     };
     let mut desk = session.desk(&mut store)?;
     if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, default_project, .. } = cmd {

@@ -209,6 +209,27 @@ pub enum StoreCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// Turn a plain store file into an encrypted one (#30): the file, its WAL and its backups
+    /// unreadable without a key; every account's password opens it through its slot. The
+    /// recovery key is printed once: write it down. The administrator's password becomes its
+    /// slot; the other accounts need a new password from an administrator (user passwd).
+    Encrypt {
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Open an encrypted store with its recovery key and give an administrator a new password
+    /// (every password lost, or the key file lost or damaged).
+    OpenWithRecovery {
+        /// A file whose first line is the recovery key (RK1-…).
+        #[arg(long = "recovery-file", value_name = "FILE")]
+        recovery_file: PathBuf,
+        /// A file whose first line is the administrator's new password (else a prompt).
+        #[arg(long = "new-password-file", value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+        /// The administrator.
+        #[arg(long = "as", value_name = "ADMIN")]
+        actor: String,
+    },
     /// On a hall, as the role that owns its tables (`--db postgres://OWNER@…`): migrate, then
     /// give the desks' own login role what a desk needs and no more (read everything, change
     /// the working tables, only add to the audit chain and the files; no DDL, no TRUNCATE).

@@ -24,6 +24,35 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 return Ok(ExitCode::from(3));
             }
         }
+        StoreCmd::Encrypt { by } => {
+            let account = certdesk_desk::api::account_for("store encrypt", by.actor.as_deref(), by.password_file.as_deref(), &ctx.env)?;
+            let password = read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
+            let done = certdesk_desk::place::encrypt_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password)?;
+            if ctx.g.json {
+                print_json(&done);
+            } else {
+                println!("{} is encrypted ({} tables, {} rows compared with the plain file, which is removed).", done.path, done.tables, done.rows);
+                println!("Write the recovery key down and keep it safe: it opens the store and its backups when every password is lost. It is not shown again.");
+                println!("recovery key: {}", done.recovery_key);
+                if !done.without_slot.is_empty() {
+                    println!("these accounts need a new password from an administrator before they can sign in: {}", done.without_slot.join(", "));
+                }
+            }
+        }
+        StoreCmd::OpenWithRecovery { recovery_file, new_password_file, actor } => {
+            // the paper's key: the file's first line, wiped from memory after use
+            let text = zeroize::Zeroizing::new(
+                std::fs::read_to_string(&recovery_file).map_err(|e| CliError::Usage(format!("cannot read the recovery key file {}: {e}", recovery_file.display())))?,
+            );
+            let recovery = text.lines().next().unwrap_or_default();
+            let password = read_secret(new_password_file.as_deref(), &format!("new password for {actor}: "), true)?;
+            certdesk_desk::place::recover_store(ctx.g.db.as_deref(), &ctx.env, recovery, &actor, &password)?;
+            if ctx.g.json {
+                print_json(&serde_json::json!({ "recovered": true, "user": actor }));
+            } else {
+                println!("the store is open again: {actor} has the new password; give the other accounts new passwords if the key file was lost");
+            }
+        }
         StoreCmd::Backup { out, by } => {
             let (mut store, mut session) = ctx.session("store backup", &by)?;
             let r = session.desk(&mut store)?.backup(&out, None)?;

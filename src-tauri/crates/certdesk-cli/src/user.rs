@@ -20,12 +20,16 @@ fn role(r: RoleArg) -> Role {
 }
 
 pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
-    let mut store = ctx.open()?;
     let account = match cmd {
         UserCmd::Add { name, roles, password_file, display_name, by } => {
             let roles: Vec<Role> = roles.into_iter().map(role).collect();
-            if certdesk_desk::api::is_empty(&store)? && by.actor.is_none() {
-                // the first administrator of an empty store: the one change without a session
+            // the first administrator of an empty store: the one change without a session (an
+            // encrypted store is never empty: it is made with its administrator)
+            let first = match by.actor {
+                None => Some(ctx.open()?).filter(|s| certdesk_desk::api::is_empty(s).unwrap_or(false)),
+                Some(_) => None,
+            };
+            if let Some(mut store) = first {
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
                 let added = certdesk_desk::api::add_first_admin(&mut store, &name, &roles, &password)?;
                 match display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -34,7 +38,7 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
                     None => added,
                 }
             } else {
-                let mut session = ctx.admin_session(&mut store, "user add", &by)?;
+                let (mut store, mut session) = ctx.admin_session("user add", &by)?;
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
                 let mut desk = session.desk(&mut store)?;
                 let added = desk.add_account(&name, &roles, &password)?;
@@ -45,7 +49,7 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
             }
         }
         UserCmd::List { by } => {
-            let mut session = ctx.sign_in(&mut store, "user list", by.actor.as_deref(), by.password_file.as_deref())?;
+            let (mut store, mut session) = ctx.session("user list", &by)?;
             let accounts = session.desk(&mut store)?.accounts()?;
             if ctx.g.json {
                 print_json(&accounts);
@@ -66,15 +70,25 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
         UserCmd::Passwd { name, password_file, by } => {
             let chosen = certdesk_desk::api::account_for("user passwd", by.actor.as_deref(), by.as_password_file.as_deref(), &ctx.env)?;
             let current = read_secret(chosen.password_file.as_deref(), &format!("password for {}: ", chosen.user), false)?;
+            let opened =
+                certdesk_desk::place::open_as(ctx.g.db.as_deref(), ctx.g.db_password_file.as_deref(), &ctx.env, crate::context::ask_hall_password, Some((&chosen.user, &current)))?;
+            let mut store = opened.store;
             let mut session = Session::sign_in(&mut store, &chosen.user, &current)?;
             let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
             let mut desk = session.desk(&mut store)?;
             if chosen.user == name { desk.change_own_password(&current, &password)? } else { desk.reset_password(&name, &password)? }
         }
-        UserCmd::Disable { name, by } => ctx.admin_session(&mut store, "user disable", &by)?.desk(&mut store)?.disable_account(&name)?,
-        UserCmd::Unlock { name, by } => ctx.admin_session(&mut store, "user unlock", &by)?.desk(&mut store)?.unlock_account(&name)?,
+        UserCmd::Disable { name, by } => {
+            let (mut store, mut session) = ctx.admin_session("user disable", &by)?;
+            session.desk(&mut store)?.disable_account(&name)?
+        }
+        UserCmd::Unlock { name, by } => {
+            let (mut store, mut session) = ctx.admin_session("user unlock", &by)?;
+            session.desk(&mut store)?.unlock_account(&name)?
+        }
         UserCmd::Name { name, display_name, by } => {
-            ctx.sign_in(&mut store, "user name", by.actor.as_deref(), by.password_file.as_deref())?.desk(&mut store)?.set_display_name(&name, &display_name)?
+            let (mut store, mut session) = ctx.session("user name", &by)?;
+            session.desk(&mut store)?.set_display_name(&name, &display_name)?
         }
     };
     if ctx.g.json {

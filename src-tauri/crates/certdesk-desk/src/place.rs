@@ -275,9 +275,25 @@ pub fn open(
     env: &Environment,
     ask: impl FnOnce(&HallAddress) -> Result<ServerPassword, DeskError>,
 ) -> Result<Opened, DeskError> {
+    open_as(flag_db, flag_password_file, env, ask, None)
+}
+
+/// As [`open`], with the account that opens an encrypted store file (its slot, #30); a plain
+/// file and a hall open as before, and an encrypted file without an account is refused
+/// (`store_encrypted`, saying how to give one).
+pub fn open_as(
+    flag_db: Option<&str>,
+    flag_password_file: Option<&Path>,
+    env: &Environment,
+    ask: impl FnOnce(&HallAddress) -> Result<ServerPassword, DeskError>,
+    account: Option<(&str, &certdesk_store::Password)>,
+) -> Result<Opened, DeskError> {
     let (target, chosen_by) = choose(flag_db, env)?;
     let store = match &target {
-        StoreTarget::File(path) => Store::open(path)?,
+        StoreTarget::File(path) => match (Store::state(path)?, account) {
+            (certdesk_store::StoreState::Encrypted { .. }, Some((name, password))) => Store::open_encrypted(path, certdesk_store::Unlock::Account { name, password })?,
+            _ => Store::open(path)?,
+        },
         StoreTarget::Hall(url) => {
             let (address, password) = hall_with_password(url, chosen_by, flag_password_file, env, ask)?;
             Store::open_hall(&address, password)?
@@ -576,4 +592,41 @@ mod tests {
         assert_eq!(e.state_dir(), PathBuf::from("/var/log"));
         assert!(vars.iter().all(|(n, _)| Environment::VARIABLES.contains(n)));
     }
+}
+
+/// What `store encrypt` says once: the recovery key (never stored, never shown again), the
+/// tables and rows compared, the accounts that need a new password.
+#[derive(Debug, Serialize)]
+pub struct EncryptedStore {
+    pub path: String,
+    pub recovery_key: String,
+    pub tables: i64,
+    pub rows: i64,
+    pub without_slot: Vec<String>,
+}
+
+/// Turns the store file [`choose`] names into an encrypted one (#30), as administrator
+/// `admin` with `password` (which becomes its slot). A hall is refused: its data is on its
+/// server (see the README on encrypting the server's disk).
+pub fn encrypt_store(flag_db: Option<&str>, env: &Environment, admin: &str, password: &certdesk_store::Password) -> Result<EncryptedStore, DeskError> {
+    let StoreTarget::File(path) = choose(flag_db, env)?.0 else {
+        return Err(certdesk_store::StoreError::NotOnHall { what: "store encrypt", instead: "a hall's data is on its server: encrypt the server's disk and require TLS" }.into());
+    };
+    if let certdesk_store::StoreState::Encrypted { .. } = Store::state(&path)? {
+        return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!("{} is encrypted already", path.display()))));
+    }
+    let done = Store::open(&path)?.encrypt(admin, password)?;
+    Ok(EncryptedStore { path: path.display().to_string(), recovery_key: done.recovery_key.to_string(), tables: done.tables, rows: done.rows, without_slot: done.without_slot })
+}
+
+/// Opens the encrypted store file [`choose`] names with its recovery key (`recovery`, as
+/// typed) and gives administrator `admin` the new password and slot (#30: every password
+/// lost, or the key file).
+pub fn recover_store(flag_db: Option<&str>, env: &Environment, recovery: &str, admin: &str, password: &certdesk_store::Password) -> Result<(), DeskError> {
+    let StoreTarget::File(path) = choose(flag_db, env)?.0 else {
+        return Err(certdesk_store::StoreError::NotOnHall { what: "store open-with-recovery", instead: "a hall's accounts are reset by another administrator of the hall" }.into());
+    };
+    let secret = certdesk_store::keys::RecoverySecret::parse(recovery).map_err(certdesk_store::StoreError::from)?;
+    Store::recover(&path, &secret, admin, password)?;
+    Ok(())
 }

@@ -157,7 +157,7 @@ pub(crate) fn check_password(p: &Password) -> Result<(), AuthError> {
     Ok(())
 }
 
-fn hash(p: &Password) -> Result<String, AuthError> {
+pub(crate) fn hash(p: &Password) -> Result<String, AuthError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default().hash_password(p.bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Refused(format!("cannot hash the password: {e}")))
 }

@@ -86,6 +86,8 @@ audit_actions! {
     StoreBackup = "store_backup": "a checked backup written",
     StoreRestored = "store_restored": "the store replaced by a backup",
     StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
+    StoreEncrypted = "store_encrypted": "a plain store file made encrypted (the tables compared row by row)",
+    StoreRecovered = "store_recovered": "an encrypted store opened with its recovery key and an administrator's password set",
     Setting = "setting": "a setting changed",
     UserAdd = "user_add": "an account added",
     UserPasswd = "user_passwd": "a password set",

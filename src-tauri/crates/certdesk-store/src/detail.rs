@@ -241,6 +241,12 @@ details! {
     /// A store file moved into the hall: the file, its SHA-256, the events and cases copied,
     /// the file's chain head (which the hall's chain continues).
     StoreMigrated [StoreMigrated] { file: String, sha256: String, events: i64, cases: i64, source_head: Option<String> }
+    /// A plain store file made encrypted (#30): the tables and rows compared with the plain
+    /// file, and the accounts left without a slot (they need a new password).
+    StoreEncrypted [StoreEncrypted] { tables: i64, rows: i64, without_slot: Vec<String> }
+    /// An encrypted store opened with its recovery key: the administrator given a new
+    /// password, and whether the key file had to be made anew (only that account's slot).
+    StoreRecovered [StoreRecovered] { user: String, key_file_rebuilt: bool }
     /// A hall's desks' login role given what a desk needs: the role, the database and each
     /// table's privileges (`table: privileges`).
     DesksGranted [DesksGranted] { role: String, database: String, tables: Vec<String> }

@@ -141,3 +141,179 @@ impl Store {
         self.keyed().is_some()
     }
 }
+
+/// What `store encrypt` did.
+pub struct Encrypted {
+    pub store: Store,
+    /// To be shown once and never again.
+    pub recovery_key: Zeroizing<String>,
+    pub tables: i64,
+    pub rows: i64,
+    /// The enabled accounts other than the administrator's: no slot until an administrator
+    /// gives them a new password.
+    pub without_slot: Vec<String>,
+}
+
+impl Store {
+    /// Turns this plain store file into an encrypted one (`store encrypt`, #30): `admin` (an
+    /// administrator, with the password that becomes its slot) checked first; the file
+    /// checkpointed, copied into `<store>.encrypting` under a new data key (`sqlcipher_export`),
+    /// the copy checked (integrity; every table's row count and rows' digest equal to the plain
+    /// file's; the audit chain), the key file written with the administrator's slot, then the
+    /// copy put in the plain file's place and the plain file removed. Nothing changes when a
+    /// step before the swap fails. The other accounts keep their roles and history but need a
+    /// new password from an administrator (a slot) before they can sign in.
+    pub fn encrypt(mut self, admin: &str, password: &Password) -> Result<Encrypted, AuthError> {
+        let actor = self.authenticate(admin, password)?;
+        if !actor.has(certdesk_domain::workflow::Role::Admin) {
+            return Err(AuthError::AdminOnly(format!("only an administrator encrypts the store; {admin} is not one")));
+        }
+        if self.keyed().is_some() {
+            return Err(AuthError::Refused("the store is encrypted already".into()));
+        }
+        let path = self.file("encrypting the store", "a hall's data is on its server: encrypt the server's disk (see the README)")?.1.to_path_buf();
+        let target = with_suffix(&path, ".encrypting");
+        let key_path = key_file_path(&path);
+        let _ = std::fs::remove_file(&target);
+        let secret = RecoverySecret::generate();
+        let key = secret.data_key();
+        let mut file = KeyFile::new(&key);
+        file.set_slot(&key, admin, password.bytes(), &crate::now()).map_err(StoreError::from)?;
+        let keyed = Keyed { key: Arc::new(key), cipher: file.cipher.clone() };
+        let (tables, rows) = {
+            let (conn, _) = self.file("encrypting the store", "")?;
+            export_into(conn, &target, &keyed)?
+        };
+        let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
+        file.write(&key_path).map_err(StoreError::from)?;
+        drop(self);
+        // the swap: the encrypted copy takes the plain file's name; the plain file goes
+        let old = with_suffix(&path, ".plain-old");
+        let io = |source: std::io::Error| StoreError::Folder { path: path.clone(), source };
+        std::fs::rename(&path, &old).map_err(io)?;
+        std::fs::rename(&target, &path).map_err(io)?;
+        std::fs::remove_file(&old).map_err(io)?;
+        for side in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(with_suffix(&old, side));
+        }
+        let mut store = Store::open_keyed(&path, keyed)?;
+        let detail = crate::detail::StoreEncrypted { tables, rows, without_slot: without_slot.clone() };
+        store.record_event(&crate::NewEvent::new(admin, crate::AuditAction::StoreEncrypted, &detail))?;
+        Ok(Encrypted { store, recovery_key: secret.to_text(), tables, rows, without_slot })
+    }
+
+    /// Opens an encrypted store with its recovery key and gives administrator `admin` a new
+    /// password and slot (`store open-with-recovery`): every password lost, or the key file.
+    /// A key file that is missing, damaged or changed outside certdesk is made anew with that
+    /// one slot (the other accounts then need a new password, as after `store encrypt`).
+    pub fn recover(path: &Path, secret: &RecoverySecret, admin: &str, password: &Password) -> Result<Store, AuthError> {
+        crate::accounts::check_password(password)?;
+        let mut store = Store::open_encrypted(path, Unlock::Recovery(secret))?;
+        let account = store.account(admin)?.ok_or_else(|| AuthError::NoAccount(admin.to_string()))?;
+        if account.disabled || !account.roles.contains(&certdesk_domain::workflow::Role::Admin) {
+            return Err(AuthError::AdminOnly(format!("the recovery key sets the password of an enabled administrator; {admin} is not one")));
+        }
+        let hashed = crate::accounts::hash(password)?;
+        let key_path = key_file_path(path);
+        let key = secret.data_key();
+        let rebuilt = match KeyFile::read(&key_path) {
+            Ok(file) => file.verify(&key, &key_path).is_err(),
+            Err(_) => true,
+        };
+        store.write(|tx| {
+            tx.db.exec(
+                "setting a password",
+                "UPDATE accounts SET password_hash = ?2, failed_logins = 0, locked = 0, updated_at = ?3 WHERE name = ?1",
+                crate::db::args![admin, hashed.as_str(), tx.at.as_str()],
+            )?;
+            let detail = crate::detail::StoreRecovered { user: admin.to_string(), key_file_rebuilt: rebuilt };
+            tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreRecovered, &detail))?;
+            Ok::<_, AuthError>(())
+        })?;
+        let mut file = if rebuilt { KeyFile::new(&key) } else { KeyFile::read(&key_path).map_err(StoreError::from)? };
+        file.set_slot(&key, admin, password.bytes(), &crate::now()).map_err(StoreError::from)?;
+        file.write(&key_path).map_err(StoreError::from)?;
+        Ok(store)
+    }
+}
+
+/// `<path><suffix>` beside it.
+fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+/// Copies the plain database on `conn` into `target` under `keyed`, then checks the copy:
+/// integrity, the schema version, and every table's row count and rows' digest against the
+/// plain file's. Returns the tables and rows compared.
+fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Result<(i64, i64), StoreError> {
+    let target_text = target.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", target.display())))?;
+    crate::private::open_options().write(true).create_new(true).open(target).map_err(|source| StoreError::Folder { path: target.to_path_buf(), source })?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql("checkpointing the store"))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
+    // the attached file takes SQLCipher's defaults for its settings: the key file's profile
+    let attach = Zeroizing::new(format!("ATTACH DATABASE ?1 AS enc KEY \"{}\"", &*keyed.key.pragma_value()));
+    let exported = (|| {
+        conn.execute_batch(&keyed.cipher.default_pragmas())?;
+        conn.execute(&attach, [target_text])?;
+        conn.query_row("SELECT sqlcipher_export('enc')", [], |_| Ok(()))?;
+        conn.execute_batch(&format!("PRAGMA enc.user_version = {version}; DETACH DATABASE enc;"))
+    })();
+    if let Err(e) = exported {
+        let _ = conn.execute_batch("DETACH DATABASE enc;");
+        let _ = std::fs::remove_file(target);
+        return Err(sql("copying the store into the encrypted file")(e));
+    }
+    // the copy, opened with its key, must hold what the plain file holds
+    let check = || -> Result<(i64, i64), StoreError> {
+        let enc = Connection::open(target).map_err(sql("opening the encrypted copy"))?;
+        keyed.apply(&enc)?;
+        crate::audit::register_functions(&enc)?;
+        let ok: String = enc.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sql("checking the encrypted copy"))?;
+        let enc_version: i64 = enc.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the copy's schema version"))?;
+        if ok != "ok" || enc_version != version {
+            return Err(StoreError::Invalid(format!("the encrypted copy does not check ({ok}, schema {enc_version} of {version}): the plain store is left as it was")));
+        }
+        let tables: Vec<String> = {
+            let mut st = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND rootpage > 0 ORDER BY name").map_err(sql("listing the tables"))?;
+            st.query_map([], |r| r.get(0)).map_err(sql("listing the tables"))?.collect::<Result<_, _>>().map_err(sql("listing the tables"))?
+        };
+        let mut rows = 0;
+        for table in &tables {
+            // every row as text, sorted (WITHOUT ROWID tables have no rowid to order by)
+            let digest = |c: &Connection| -> Result<(i64, String), StoreError> {
+                use sha2::Digest;
+                let mut st = c.prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\""))).map_err(sql("reading a table"))?;
+                let columns = st.column_count();
+                let mut all = Vec::new();
+                let mut q = st.query([]).map_err(sql("reading a table"))?;
+                while let Some(row) = q.next().map_err(sql("reading a table"))? {
+                    let mut text = String::new();
+                    for i in 0..columns {
+                        text.push_str(&format!("{:?}\u{1f}", row.get_ref(i).map_err(sql("reading a value"))?));
+                    }
+                    all.push(text);
+                }
+                all.sort();
+                let mut hasher = sha2::Sha256::default();
+                for row in &all {
+                    hasher.update(row.as_bytes());
+                    hasher.update(b"\x1e");
+                }
+                Ok((all.len() as i64, format!("{:x}", hasher.finalize())))
+            };
+            let (plain, copy) = (digest(conn)?, digest(&enc)?);
+            if plain != copy {
+                return Err(StoreError::Invalid(format!("table {table} differs in the encrypted copy: the plain store is left as it was")));
+            }
+            rows += plain.0;
+        }
+        let report = crate::audit::verify(&mut crate::db::Lite(&enc))?;
+        if !report.ok {
+            return Err(StoreError::Invalid("the encrypted copy's audit chain does not verify: the plain store is left as it was".into()));
+        }
+        Ok((tables.len() as i64, rows))
+    };
+    check().inspect_err(|_| {
+        let _ = std::fs::remove_file(target);
+    })
+}
