@@ -2,8 +2,8 @@
 // domain's own lists), with their labels in the screen's language. The UI keeps no list of its
 // own: App.vue hands the backend's in once it has them; a label not (yet) known shows its id.
 import { reactive } from 'vue'
-import { locale } from './i18n'
-import type { Label, Labels } from './bindings'
+import { locale, t } from './i18n'
+import type { CertState, Label, Labels } from './bindings'
 
 const known = reactive<{ statuses: Label[]; roles: Label[] }>({ statuses: [], roles: [] })
 
@@ -26,3 +26,10 @@ export const roleLabel = (id: string) => labelOf(known.roles, id)
 export const statusIds = () => known.statuses.map((s) => s.id)
 /** Every role, in the backend's order (the account form). */
 export const roleIds = () => known.roles.map((r) => r.id)
+/** Where one certificate of a case stands, from its next step as the backend says it (待CA签发,
+ *  已完成, 已撤回): the key desk's batch and the case page's list. */
+export function certStateLabel(c: CertState): string {
+  if (c.withdrawn) return t('keys.batch.withdrawn')
+  if (c.done) return t('keys.batch.done')
+  return t('keys.batch.next.' + (c.next ?? 'done'))
+}
