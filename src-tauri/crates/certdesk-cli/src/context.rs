@@ -40,11 +40,20 @@ impl Ctx {
     }
 
     /// Signs `command`'s account in on `store`: `--as` with its password file, else the
-    /// environment's account; the password read from its file, a prompt or stdin.
+    /// environment's account; the password read from its file, a prompt or stdin. A password
+    /// due for a change (an administrator set it, or past `password_max_age_days`) is said on
+    /// stderr and the command goes on.
     pub fn sign_in(&self, store: &mut CaseStore, command: &str, user: Option<&str>, password_file: Option<&Path>) -> Result<Session, CliError> {
         let account = certdesk_desk::api::account_for(command, user, password_file, &self.env)?;
         let password = crate::secrets::read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
-        Ok(Session::sign_in(store, &account.user, &password)?)
+        let mut session = Session::sign_in(store, &account.user, &password)?;
+        if session.desk(store)?.password_change_due()? {
+            eprintln!(
+                "warning: the password of {} must be changed (密码已到期或由管理员设置，请修改): certdesk user passwd {} --password-file NEW --as {} --as-password-file CURRENT",
+                account.user, account.user, account.user
+            );
+        }
+        Ok(session)
     }
 
     /// The store, and a session on it for `by` (`--as USER --password-file F`).
