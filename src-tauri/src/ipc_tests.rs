@@ -299,7 +299,8 @@ fn a_password_due_is_said_at_sign_in_and_a_weak_one_refused_in_chinese() {
     assert_eq!(weak["kind"], "password_policy");
     assert!(weak["detail"].as_str().unwrap().contains("至少 3 类"), "{weak}");
     assert_eq!(w.kind("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhang-pass-1" })), "password_reused");
-    // still signed in: the form stays
+    assert_eq!(w.kind("change_own_password", json!({ "current": "not-the-pass-1", "password": "zhang-pass-3" })), "wrong_password");
+    // still signed in after each refusal: the form stays
     w.ok("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhang-pass-2" }));
     assert_eq!(w.ok("login", json!({ "name": "zhang", "password": "zhang-pass-2" }))["must_change"], false);
 }

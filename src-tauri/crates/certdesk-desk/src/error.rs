@@ -186,8 +186,9 @@ impl DeskError {
     pub fn ends_session(&self) -> bool {
         match self {
             DeskError::Auth(certdesk_store::AuthError::Store(_)) => false,
-            // a new password refused says nothing about the account (the change form stays)
-            DeskError::Auth(certdesk_store::AuthError::Policy(_) | certdesk_store::AuthError::Reused) => false,
+            // a new password refused, or a wrong current one typed to change it (counted: five
+            // lock the account, which then ends the session), says nothing of the session
+            DeskError::Auth(certdesk_store::AuthError::Policy(_) | certdesk_store::AuthError::Reused | certdesk_store::AuthError::WrongCredentials) => false,
             DeskError::Auth(_) => true,
             _ => false,
         }
@@ -619,6 +620,7 @@ mod tests {
         let weak = AuthError::Policy(certdesk_domain::password_policy::check("abcdefgh").unwrap_err());
         assert_eq!(DeskError::Auth(weak).kind().as_str(), "password_policy");
         assert!(!DeskError::Auth(AuthError::Reused).ends_session());
+        assert!(!DeskError::Auth(AuthError::WrongCredentials).ends_session(), "a wrong current password at the change form");
         assert_eq!(DeskError::Auth(AuthError::Reused).kind().as_str(), "password_reused");
         assert!(DeskError::Auth(AuthError::Disabled { name: "zhang".into() }).ends_session());
         assert!(DeskError::Auth(AuthError::SignedOut).ends_session());
