@@ -68,6 +68,25 @@ describe('the idle lock', () => {
     expect(calls.filter((c) => c.cmd === 'unlock_session').map((c) => c.cmd === 'unlock_session' && c.args.password)).toEqual(['li-pass-1', 'zhang-pass-1'])
   })
 
+  it('tells the backend of input that calls nothing, at most once a minute', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const calls = mockBackend({ app_status: () => status(zhang), lock_session: () => null })
+    mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    const told = () => calls.filter((c) => c.cmd === 'app_status').length
+    const before = told()
+    const move = () => window.dispatchEvent(new MouseEvent('mousemove'))
+    move()
+    vi.advanceTimersByTime(30_000)
+    move()
+    expect(told()).toBe(before)
+    vi.advanceTimersByTime(31_000)
+    move()
+    move()
+    expect(told()).toBe(before + 1)
+    expect(calls.some((c) => c.cmd === 'lock_session')).toBe(false)
+  })
+
   it('shows the lock screen at any session_locked answer; switching account signs out', async () => {
     const calls = mockBackend({
       app_status: () => status(zhang),
