@@ -17,7 +17,7 @@ afterEach(() => {
   sessionLocked.value = false
 })
 
-const stubs = { Intake: { template: '<input data-testid="some-field" />' }, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
+const stubs = { Intake: { template: '<div><input data-testid="some-field" /><input type="password" data-testid="pin-field" /></div>' }, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
 const zhang: Actor = { name: 'zhang', roles: ['clerk'] }
 const status = (signedIn: Actor | null, locked: string | null = null) => ({
   first_run: false, locked, idle_minutes: 1, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
@@ -40,6 +40,7 @@ describe('the idle lock', () => {
     await flushPromises()
     const field = w.get('[data-testid=some-field]')
     await field.setValue('广州市示例科技')
+    await w.get('[data-testid=pin-field]').setValue('12345678')
     // typing resets the timer: 50 s, a key, 50 s more and still open
     vi.advanceTimersByTime(50_000)
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'a' }))
@@ -54,6 +55,8 @@ describe('the idle lock', () => {
     // the desk is still there under the lock screen, with what was typed, out of reach
     expect((w.get('[data-testid=some-field]').element as HTMLInputElement).value).toBe('广州市示例科技')
     expect(w.get('.desks').attributes('inert')).toBeDefined()
+    // but a PIN typed before the lock is not kept
+    expect((w.get('[data-testid=pin-field]').element as HTMLInputElement).value).toBe('')
     // a wrong password: said, still locked
     await w.get('[data-testid=lock-password]').setValue('li-pass-1')
     await w.get('[data-testid=lock-screen] form').trigger('submit')
