@@ -312,8 +312,7 @@ impl Store {
     }
 
     /// Changes one's own password: the current one is checked first (a wrong one counts as a
-    /// failed sign-in).
-    /// The new one meets the rule and is none of the account's last passwords (the current one
+    /// failed sign-in). The new one meets the rule and is none of the account's last passwords (the current one
     /// included); the change clears `must_change`.
     pub fn change_own_password(&mut self, name: &str, current: &Password, new: &Password) -> Result<Account, AuthError> {
         check_password(new)?;
