@@ -293,6 +293,9 @@ fn a_password_due_is_said_at_sign_in_and_a_weak_one_refused_in_chinese() {
     assert_eq!(w.ok("login", json!({ "name": "zhang", "password": "zhang-pass-1" }))["must_change"], false);
     w.login("admin");
     w.ok("reset_password", json!({ "name": "zhang", "password": "Zhang-temp-1" }));
+    let listed = w.ok("list_accounts", json!({}));
+    let zhang = listed.as_array().unwrap().iter().find(|a| a["name"] == "zhang").unwrap().clone();
+    assert_eq!(zhang["must_change"], true, "the admin desk shows it waiting for the change: {zhang}");
     let signed = w.ok("login", json!({ "name": "zhang", "password": "Zhang-temp-1" }));
     assert_eq!((signed["name"].as_str(), signed["must_change"].as_bool()), (Some("zhang"), Some(true)), "{signed}");
     let weak = w.call("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhangsan" })).unwrap_err();

@@ -739,7 +739,11 @@ export type Exported = { path: string, rows: number, };
 
 export type LogExport = { path: string, rows: number, };
 
-export type AccountView = { name: string, display_name: string, roles: Array<string>, locked: boolean, disabled: boolean, failed_logins: number, created_at: string, };
+export type AccountView = { name: string, display_name: string, roles: Array<string>, locked: boolean, disabled: boolean, failed_logins: number, created_at: string, 
+/**
+ * its password was set by an administrator: it changes it at its next sign-in
+ */
+must_change: boolean, };
 
 export type BackedUp = { path: string, bytes: number, };
 

@@ -181,7 +181,7 @@ const en: Shape<typeof zh> = {
   },
   admin: {
     browse: 'Browse…',
-    title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked',
+    title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked', mustChange: 'must change password',
     disabled: 'disabled', failed: '{n} wrong passwords', disable: 'Disable', unlock: 'Unlock', resetPassword: 'Reset password', newPassword: 'New password',
     addAccount: 'Add account', password: 'Initial password', add: 'Add', settings: 'Settings', backup: 'Backup', backupDo: 'Back up now',
     backedUp: 'Backed up to {path} ({bytes} bytes)', restore: 'Restore from backup', restorePath: 'Backup file', restoreDo: 'Restore', logs: 'Log', logsShow: 'Show recent log', logsExport: 'Export log', logsExported: 'Exported {rows} log lines to {path}', logsEmpty: 'The log is empty',

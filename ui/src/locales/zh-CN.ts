@@ -225,7 +225,7 @@ export default {
   },
   admin: {
     browse: '浏览…',
-    title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定',
+    title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定', mustChange: '待修改密码',
     disabled: '已停用', failed: '密码错误{n}次', disable: '停用', unlock: '解锁', resetPassword: '重置密码', newPassword: '新密码',
     addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份',
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复', logs: '日志', logsShow: '查看最近日志', logsExport: '导出日志', logsExported: '已导出 {rows} 行日志到 {path}', logsEmpty: '日志为空',
