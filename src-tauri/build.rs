@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "setup_admin",
     "login",
     "logout",
+    "lock_session",
+    "unlock_session",
     "search_cases",
     "list_cases",
     "case_page",

@@ -83,6 +83,7 @@ mod tests {
             certdesk_desk::report::WithdrawnCert,
             certdesk_desk::report::Expiring,
             crate::commands::Status_,
+            crate::commands::SignedIn,
             certdesk_desk::domain::workflow::AllowedAction,
             certdesk_desk::domain::workflow::CaseCapabilities,
             certdesk_desk::api::CaseView,

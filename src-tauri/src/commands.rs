@@ -28,6 +28,12 @@ pub struct Status_ {
     people: std::collections::BTreeMap<String, String>,
     /// The case statuses and account roles with their labels (the screens' lists).
     labels: intake::Labels,
+    /// The account whose session at this window is locked (its desks stay on screen under the
+    /// lock screen until its password unlocks it); `None` when it is not locked.
+    locked: Option<String>,
+    /// The minutes without use after which the window locks (the `idle_minutes` setting when
+    /// signed in), for the window's own timer.
+    idle_minutes: Option<u32>,
 }
 
 #[tauri::command(async)]
@@ -35,8 +41,14 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     crate::log::call("app_status", || {
         let signed_in = signed_in(&state).ok();
         let people = if signed_in.is_some() { state.with_desk(|d| d.display_names())? } else { Default::default() };
+        let (locked, idle_minutes) = {
+            let session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let locked = session.as_ref().filter(|s| s.is_locked()).map(|s| s.name().to_string());
+            let idle = session.as_ref().and_then(Session::idle).map(|d| u32::try_from(d.as_secs().div_ceil(60)).unwrap_or(u32::MAX));
+            (locked, idle)
+        };
         let front = state.store.lock()?.front_page()?;
-        Ok(Status_ { front, signed_in, people, labels: intake::labels() })
+        Ok(Status_ { front, signed_in, people, labels: intake::labels(), locked, idle_minutes })
     })
 }
 
@@ -60,11 +72,58 @@ pub fn setup_admin(state: State<'_, AppState>, name: String, password: String, c
     })
 }
 
+/// A sign-in's answer: the account, and whether its password must be changed before any desk
+/// (an administrator set it, or it is older than `password_max_age_days`): the window then
+/// shows only the change form.
+#[derive(Serialize, ts_rs::TS)]
+pub struct SignedIn {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    actor: Actor,
+    must_change: bool,
+}
+
 #[tauri::command(async)]
-pub fn login(state: State<'_, AppState>, name: String, password: String) -> Result<Actor, IpcError> {
+pub fn login(state: State<'_, AppState>, name: String, password: String) -> Result<SignedIn, IpcError> {
     crate::log::call("login", || {
         let session = Session::sign_in(&mut *state.store.lock()?, &name, &Password::new(password))?;
-        open_session(&state, session)
+        let actor = open_session(&state, session)?;
+        let must_change = state.with_desk(|d| d.password_change_due())?;
+        Ok(SignedIn { actor, must_change })
+    })
+}
+
+/// Locks this window's session now (the window's idle timer): the desks stay on screen, and
+/// every command but `unlock_session`, `logout` and `app_status` answers `session_locked`.
+#[tauri::command(async)]
+pub fn lock_session(state: State<'_, AppState>) -> Result<(), IpcError> {
+    crate::log::call("lock_session", || {
+        if let Some(session) = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+            session.lock();
+        }
+        Ok(())
+    })
+}
+
+/// Unlocks this window's session with the password of the account that signed in (a wrong one
+/// is counted as at sign-in and the session stays locked; once the account is locked or
+/// disabled the session ends). Another person signs out instead.
+#[tauri::command(async)]
+pub fn unlock_session(state: State<'_, AppState>, password: String) -> Result<Actor, IpcError> {
+    crate::log::call("unlock_session", || {
+        {
+            let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Some(current) = session.as_mut() else { return Err(IpcError::new(certdesk_desk::ErrorKind::NotSignedIn, "sign in first")) };
+            let mut store = state.store.lock()?;
+            if let Err(e) = current.unlock(&mut store, &Password::new(password)) {
+                use certdesk_desk::ErrorKind as K;
+                if matches!(e.kind(), K::AccountLocked | K::AccountDisabled | K::NotSignedIn) {
+                    *session = None;
+                }
+                return Err(e.into());
+            }
+        }
+        signed_in(&state)
     })
 }
 

@@ -27,7 +27,8 @@ impl From<DeskError> for IpcError {
             // the key desk lists every refused certificate of a batch, the intake every bad row
             DeskError::BatchRefused(refusals) => IpcError::new(ErrorKind::BatchRefused, serde_json::to_string(refusals).unwrap_or_default()),
             DeskError::EmployeeList(list) => IpcError::new(e.kind(), serde_json::to_string(&list.report()).unwrap_or_default()),
-            _ => IpcError::new(e.kind(), e.to_string()),
+            // what a new password lacks, in the counter's words
+            _ => IpcError::new(e.kind(), e.zh_detail().unwrap_or_else(|| e.to_string())),
         }
     }
 }

@@ -44,8 +44,13 @@ fn window(dir: &std::path::Path) -> Window {
     let app = mock_builder()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
+            commands::app_status,
             commands::login,
             commands::logout,
+            commands::lock_session,
+            commands::unlock_session,
+            desks::admin::reset_password,
+            desks::admin::change_own_password,
             commands::import_case,
             commands::case_action,
             commands::get_case,
@@ -244,6 +249,63 @@ fn a_session_ends_with_its_account_and_after_the_idle_time() {
     w.login("zhang");
     w.ok("logout", json!({}));
     assert_eq!(w.kind("review_queue", json!({})), "not_signed_in");
+}
+
+#[test]
+fn a_locked_session_keeps_the_window_and_opens_again_with_its_own_password_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    let n = w.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string();
+    assert_eq!(w.ok("app_status", json!({}))["idle_minutes"], 10, "the default idle time");
+    // the window's idle timer locks it: nothing but unlock, logout and app_status
+    w.ok("lock_session", json!({}));
+    assert_eq!(w.kind("get_case", json!({ "number": n })), "session_locked");
+    assert_eq!(w.kind("import_case", json!({ "json": ORG_NEW })), "session_locked");
+    let status = w.ok("app_status", json!({}));
+    assert_eq!((status["locked"].as_str(), status["signed_in"].is_null()), (Some("zhang"), true), "{status}");
+    // another account's password does not open it (counted against zhang, as at sign-in)
+    assert_eq!(w.kind("unlock_session", json!({ "password": "li-pass-1" })), "wrong_password");
+    assert_eq!(w.kind("get_case", json!({ "number": n })), "session_locked");
+    assert_eq!(w.ok("unlock_session", json!({ "password": "zhang-pass-1" }))["name"], "zhang");
+    assert_eq!(w.ok("get_case", json!({ "number": n }))["case"]["status"], "draft");
+    assert!(w.ok("app_status", json!({}))["locked"].is_null());
+    // the backend's own idle time locks it too, whatever the window does
+    {
+        let state = w.webview.state::<AppState>();
+        let mut session = state.session.lock().unwrap();
+        let s = session.take().unwrap();
+        *session = Some(s.with_idle_timeout(std::time::Duration::from_millis(30)));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    assert_eq!(w.kind("get_case", json!({ "number": n })), "session_locked");
+    assert_eq!(w.ok("app_status", json!({}))["locked"], "zhang");
+    // signing out is always possible (the other account's way in)
+    w.ok("logout", json!({}));
+    assert_eq!(w.kind("get_case", json!({ "number": n })), "not_signed_in");
+    assert_eq!(w.kind("unlock_session", json!({ "password": "zhang-pass-1" })), "not_signed_in");
+}
+
+#[test]
+fn a_password_due_is_said_at_sign_in_and_a_weak_one_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    assert_eq!(w.ok("login", json!({ "name": "zhang", "password": "zhang-pass-1" }))["must_change"], false);
+    w.login("admin");
+    w.ok("reset_password", json!({ "name": "zhang", "password": "Zhang-temp-1" }));
+    let listed = w.ok("list_accounts", json!({}));
+    let zhang = listed.as_array().unwrap().iter().find(|a| a["name"] == "zhang").unwrap().clone();
+    assert_eq!(zhang["must_change"], true, "the admin desk shows it waiting for the change: {zhang}");
+    let signed = w.ok("login", json!({ "name": "zhang", "password": "Zhang-temp-1" }));
+    assert_eq!((signed["name"].as_str(), signed["must_change"].as_bool()), (Some("zhang"), Some(true)), "{signed}");
+    let weak = w.call("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhangsan" })).unwrap_err();
+    assert_eq!(weak["kind"], "password_policy");
+    assert!(weak["detail"].as_str().unwrap().contains("至少 3 类"), "{weak}");
+    assert_eq!(w.kind("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhang-pass-1" })), "password_reused");
+    assert_eq!(w.kind("change_own_password", json!({ "current": "not-the-pass-1", "password": "zhang-pass-3" })), "wrong_password");
+    // still signed in after each refusal: the form stays
+    w.ok("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhang-pass-2" }));
+    assert_eq!(w.ok("login", json!({ "name": "zhang", "password": "zhang-pass-2" }))["must_change"], false);
 }
 
 #[test]

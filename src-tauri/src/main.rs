@@ -294,6 +294,8 @@ fn main() {
             commands::setup_admin,
             commands::login,
             commands::logout,
+            commands::lock_session,
+            commands::unlock_session,
             commands::search_cases,
             commands::list_cases,
             commands::case_page,

@@ -94,7 +94,7 @@ before(async () => {
   writeFileSync(join(env.CERTDESK_FORMS, DUAL_PROJECT, 'ca', 'sm2-root.pem'), readFileSync(join(dir, 'sm2ca', 'ca.pem')))
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
     // the first administrator on the empty store; everyone else added by that administrator
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
@@ -264,7 +264,7 @@ test('the keyboard alone: an organisation with 3 employees from the first field 
   await expectFocus('login-name')
   await typeHere('zhang')
   await press('Tab')
-  await typeHere('zhang-password')
+  await typeHere('zhang-password-1')
   await press('Enter')
   await waitText('[data-testid=who]', 'zhang')
   // ① the project (广东养老, the counter's default) and the kind: employees of an organisation
@@ -858,7 +858,7 @@ test('the log has every command and no secret', async () => {
   for (const command of ['login', 'import_case', 'case_action', 'print_sheets', 'key_generate', 'key_write_cert', 'backup_store']) {
     assert.match(text, new RegExp(`command="?${command}"? ms=\\d+ .*ok|ok.*command="?${command}`), `${command} is logged`)
   }
-  const secrets = ['admin-password', 'zhang-password', 'li-password', 'wang-password', '87654321', '24681357',
+  const secrets = ['admin-password-1', 'zhang-password-1', 'li-password-1', 'wang-password-1', '87654321', '24681357',
     '440106198503142038', '440106200109094066', '13800138000', '13922223333']
   for (const secret of secrets) assert.equal(text.includes(secret), false, `the log holds ${secret}`)
   assert.equal(statSync(logs).mode & 0o777, 0o700, 'the log folder is private')

@@ -52,8 +52,8 @@ function appTree() {
   return [...tree].filter(Boolean)
 }
 
-writeFileSync(join(dir, 'zhang.pw'), 'zhang-password\n')
-writeFileSync(join(dir, 'admin.pw'), 'admin-password\n')
+writeFileSync(join(dir, 'zhang.pw'), 'zhang-password-1\n')
+writeFileSync(join(dir, 'admin.pw'), 'admin-password-1\n')
 certdesk('user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw'))
 certdesk('user', 'add', 'zhang', '--role', 'clerk', '--password-file', join(dir, 'zhang.pw'), '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
 const example = join(root, 'tests/fixtures/case-org-new.json')
@@ -70,7 +70,7 @@ for (let i = 0; i < rounds; i++) {
   await wd('POST', `/session/${s}/element/${name}/value`, { text: 'zhang' })
   times.push(performance.now() - t0)
   if (i === rounds - 1) {
-    await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-password]')}/value`, { text: 'zhang-password' })
+    await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-password]')}/value`, { text: 'zhang-password-1' })
     await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-submit]')}/click`, {})
     await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=nav-cases]')}/click`, {})
     await find(s, 'tbody tr:nth-child(120)')

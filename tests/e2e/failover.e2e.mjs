@@ -55,7 +55,7 @@ before(async () => {
   }
   delete env.PGPASSFILE
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }

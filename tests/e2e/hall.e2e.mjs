@@ -62,7 +62,7 @@ before(async () => {
   chmodSync(pgpass, 0o600)
   psql(`CREATE DATABASE ${database}`)
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }

@@ -25,7 +25,7 @@ const d = webdriver(port)
 
 before(async () => {
   for (const [name, role] of [['admin', 'admin'], ['wang', 'key_clerk'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password\n`)
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }

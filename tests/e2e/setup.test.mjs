@@ -29,8 +29,8 @@ after(async () => {
 
 test('the first administrator is asked for a 姓名 and shown by it; a 姓名 edit visibly saves', async () => {
   await d.find('[data-testid=setup-display-name]')
-  await type('[data-testid=setup-password]', 'admin-password')
-  await type('[data-testid=setup-password2]', 'admin-password')
+  await type('[data-testid=setup-password]', 'admin-password-1')
+  await type('[data-testid=setup-password2]', 'admin-password-1')
   await type('[data-testid=setup-code]', 'GZ01')
   await click('[data-testid=setup-submit]')
   await waitText('[data-testid=error]', '请填写管理员姓名')
@@ -39,7 +39,7 @@ test('the first administrator is asked for a 姓名 and shown by it; a 姓名 ed
   await waitText('[data-testid=who]', '王管理')
 
   // the account list knows the person; the in-place edit says it saved, beside the field
-  writeFileSync(join(dir, 'admin.pw'), 'admin-password\n')
+  writeFileSync(join(dir, 'admin.pw'), 'admin-password-1\n')
   const accounts = JSON.parse(execFileSync(cli, ['user', 'list', '--json', '--as', 'admin', '--password-file', join(dir, 'admin.pw')], { env, encoding: 'utf8' }))
   assert.equal(accounts.find((a) => a.name === 'admin').display_name, '王管理')
   await click('[data-testid=nav-admin]')

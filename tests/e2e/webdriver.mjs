@@ -97,10 +97,10 @@ export function webdriver(port) {
       await pause(100)
     }
   }
-  /** Signs in as `name` with the password `<name>-password`, as the tests' accounts have. */
+  /** Signs in as `name` with the password `<name>-password-1`, as the tests' accounts have. */
   d.login = async (name) => {
     await d.type('[data-testid=login-name]', name)
-    await d.type('[data-testid=login-password]', `${name}-password`)
+    await d.type('[data-testid=login-password]', `${name}-password-1`)
     await d.click('[data-testid=login-submit]')
     await d.waitText('[data-testid=who]', name)
   }

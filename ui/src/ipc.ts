@@ -2,6 +2,7 @@
 // The shapes mirror the Rust types of src-tauri (see src-tauri/src/commands*.rs); PINs pass
 // through here only as arguments of the key desk calls and are never stored by the UI.
 import { invoke, type InvokeOptions } from '@tauri-apps/api/core'
+import { sessionLocked } from './lock'
 
 import type * as B from './bindings'
 import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, MaterialItem, Printed, PrintOutcome, Exported, DailyLedger, Expiring, KeySlots, CasePage, PickKind } from './bindings'
@@ -51,7 +52,7 @@ export type MaterialsState = B.MaterialsState
 /** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
 export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
-export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string }
+export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string; idle_minutes: string; password_max_age_days: string }
 
 /** The arguments of a command that takes none: invoke sends `{}` for them. */
 export type NoArgs = Record<string, never>
@@ -64,8 +65,12 @@ export type NoArgs = Record<string, never>
 export interface Commands {
   app_status: { args: NoArgs; result: AppStatus }
   setup_admin: { args: { name: string; password: string; counterCode: string; counterName: string }; result: Actor }
-  login: { args: { name: string; password: string }; result: Actor }
+  /** the account, and must_change: its password is due (the window shows only the change form) */
+  login: { args: { name: string; password: string }; result: B.SignedIn }
   logout: { args: NoArgs; result: null }
+  lock_session: { args: NoArgs; result: null }
+  unlock_session: { args: { password: string }; result: Actor }
+  change_own_password: { args: { current: string; password: string }; result: null }
 
   search_cases: { args: { text: string }; result: CaseSummary[] }
   list_cases: { args: { status: string | null; project: string | null; from: string | null; to: string | null }; result: CaseSummary[] }
@@ -150,7 +155,11 @@ function toBase64(bytes: Uint8Array): string {
 /** The one way to the backend: the name, the arguments and the result type all come from
  *  `Commands`, so a typo or a changed argument is a type error here rather than at run time. */
 function call<K extends keyof Commands>(cmd: K, args: Commands[K]['args'], options?: InvokeOptions): Promise<Commands[K]['result']> {
-  return invoke<Commands[K]['result']>(cmd, args, options)
+  return invoke<Commands[K]['result']>(cmd, args, options).catch((e: unknown) => {
+    // any refusal of a locked session shows the lock screen (another window, a sleep, the backend's own idle time)
+    if (errorKind(e) === 'session_locked') sessionLocked.value = true
+    throw e
+  })
 }
 
 export const api = {
@@ -158,6 +167,12 @@ export const api = {
   setupAdmin: (name: string, password: string, counterCode: string, counterName: string) => call('setup_admin', { name, password, counterCode, counterName }),
   login: (name: string, password: string) => call('login', { name, password }),
   logout: () => call('logout', {}),
+  /** locks this window's session (the idle timer): the desks stay, the backend refuses them until unlocked */
+  lockSession: () => call('lock_session', {}),
+  /** the same account's password opens the locked session again */
+  unlockSession: (password: string) => call('unlock_session', { password }),
+  /** one's own password, with the current one (policy and the last 5 checked by the backend) */
+  changeOwnPassword: (current: string, password: string) => call('change_own_password', { current, password }),
 
   // cases
   searchCases: (text: string) => call('search_cases', { text }),

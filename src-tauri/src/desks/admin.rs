@@ -19,6 +19,8 @@ pub struct AccountView {
     disabled: bool,
     failed_logins: i64,
     created_at: String,
+    /// its password was set by an administrator: it changes it at its next sign-in
+    must_change: bool,
 }
 
 #[tauri::command(async)]
@@ -35,6 +37,7 @@ pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, Ipc
                 disabled: a.disabled,
                 failed_logins: a.failed_logins,
                 created_at: a.created_at,
+                must_change: a.must_change,
             })
             .collect())
     })

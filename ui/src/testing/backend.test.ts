@@ -9,8 +9,8 @@ afterEach(() => clearMocks())
 
 describe('mockBackend', () => {
   it('answers from the handlers and records every call with its arguments', async () => {
-    const calls = mockBackend({ login: ({ name }) => ({ name, roles: ['clerk'] }), logout: () => null })
-    expect(await api.login('zhang', 'pw')).toEqual({ name: 'zhang', roles: ['clerk'] })
+    const calls = mockBackend({ login: ({ name }) => ({ name, roles: ['clerk'], must_change: false }), logout: () => null })
+    expect(await api.login('zhang', 'pw')).toEqual({ name: 'zhang', roles: ['clerk'], must_change: false })
     await api.logout()
     expect(calls).toEqual([{ cmd: 'login', args: { name: 'zhang', password: 'pw' } }, { cmd: 'logout', args: {} }])
   })

@@ -12,8 +12,8 @@ afterEach(() => clearMocks())
 
 function backend(overrides: Handlers = {}) {
   const accounts: Account[] = [
-    { name: 'admin', display_name: '', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00' },
-    { name: 'zhang', display_name: '', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00' },
+    { name: 'admin', display_name: '', roles: ['admin'], locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-01T09:00:00+08:00', must_change: false },
+    { name: 'zhang', display_name: '', roles: ['clerk'], locked: true, disabled: false, failed_logins: 5, created_at: '2026-11-02T09:00:00+08:00', must_change: false },
   ]
   const account = (name: string) => accounts.find((x) => x.name === name)!
   return mockBackend({
@@ -29,11 +29,11 @@ function backend(overrides: Handlers = {}) {
     },
     add_account: ({ name, roles, password }) => {
       // the store's own rule and words, with its kind
-      if (password.length < 8) throw refusal('password_too_short', 'a password needs at least 8 characters')
-      accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00' })
+      if (password.length < 8) throw refusal('password_policy', '密码至少需要 8 个字符，当前只有 5 个')
+      accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00', must_change: false })
       return null
     },
-    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '' }),
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '' }),
     set_setting: ({ key, value }) => {
       if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
       return null
@@ -131,7 +131,7 @@ describe('Admin', () => {
     await w.get('[data-testid=add-account]').trigger('submit')
     await flushPromises()
     // what the clerk sees of the store's refusal: its kind in Chinese, the English detail not
-    expect(w.get('[data-testid=error]').text()).toContain('密码至少8位')
+    expect(w.get('[data-testid=error]').text()).toContain('密码不符合要求')
     expect(w.get('[data-testid=error]').text()).not.toContain('characters')
     expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')
     await w.get('[data-testid=new-password]').setValue('wang-password')

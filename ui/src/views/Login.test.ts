@@ -14,7 +14,7 @@ describe('Login', () => {
     mockBackend({
       login: ({ password }) => {
         if (password !== 'right-password') throw refusal('wrong_password', 'wrong user name or password')
-        return { name: 'zhang', roles: ['clerk'] }
+        return { name: 'zhang', roles: ['clerk'], must_change: false }
       },
     })
     const w = mount(Login)
@@ -28,7 +28,7 @@ describe('Login', () => {
     await w.get('[data-testid=login-password]').setValue('right-password')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(w.emitted('done')?.[0]).toEqual([{ name: 'zhang', roles: ['clerk'] }])
+    expect(w.emitted('done')?.[0]).toEqual([{ name: 'zhang', roles: ['clerk'], must_change: false }])
   })
 
   it('names a locked account', async () => {

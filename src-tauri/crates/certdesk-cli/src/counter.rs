@@ -1,6 +1,7 @@
 //! `certdesk counter …`: the counter's identity (code, name, address), read by any signed-in
 //! account and set by an administrator, through the desk; the administrator also names the
-//! counter's ID card reader there.
+//! counter's ID card reader there, a password's days (`--password-max-age-days`) and an app
+//! window's idle minutes (`--idle-minutes`).
 
 use crate::CounterCmd;
 use crate::context::Ctx;
@@ -13,7 +14,7 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
         CounterCmd::Set { by, .. } => ctx.admin_session("counter set", by)?,
     };
     let mut desk = session.desk(&mut store)?;
-    if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, default_project, .. } = cmd {
+    if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, default_project, password_max_age_days, idle_minutes, .. } = cmd {
         let settings = [
             ("counter_code", code),
             ("counter_name", name),
@@ -22,6 +23,8 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
             ("idcard_library", idcard_library),
             ("idcard_usb_port", idcard_usb_port),
             ("default_project", default_project),
+            ("password_max_age_days", password_max_age_days),
+            ("idle_minutes", idle_minutes),
         ];
         for (key, value) in settings {
             if let Some(value) = value {

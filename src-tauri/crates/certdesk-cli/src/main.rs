@@ -330,6 +330,8 @@ pub enum UserCmd {
 }
 
 #[derive(Subcommand, Debug)]
+// parsed once per process: the size of `Set`'s options does not matter
+#[allow(clippy::large_enum_variant)]
 pub enum CounterCmd {
     Show {
         #[command(flatten)]
@@ -355,6 +357,12 @@ pub enum CounterCmd {
         /// The project a new intake starts with when the account has no case yet ("" unsets).
         #[arg(long = "default-project", value_name = "ID")]
         default_project: Option<String>,
+        /// The days a password is used before it must be changed, 1–365 (default 90; "" unsets).
+        #[arg(long = "password-max-age-days", value_name = "DAYS")]
+        password_max_age_days: Option<String>,
+        /// The minutes an app window stays unlocked without use, 1–480 (default 10; "" unsets).
+        #[arg(long = "idle-minutes", value_name = "MINUTES")]
+        idle_minutes: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },

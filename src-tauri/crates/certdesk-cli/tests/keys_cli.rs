@@ -245,7 +245,7 @@ fn pins_come_from_stdin_never_arguments_and_never_reach_the_store() {
     assert!(String::from_utf8_lossy(&shown.stdout).contains("key_generated"));
     let db = std::fs::read(r.c.db()).unwrap();
     let wal = std::fs::read(r.dir.join("c.db-wal")).unwrap_or_default();
-    for pin in ["87654321", "12345678", "zhang-secret-pass"] {
+    for pin in ["87654321", "12345678", "zhang-secret-pass-1"] {
         assert!(!String::from_utf8_lossy(&db).contains(pin) && !String::from_utf8_lossy(&wal).contains(pin), "PIN {pin} found in the store");
     }
 }

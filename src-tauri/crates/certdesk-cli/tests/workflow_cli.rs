@@ -102,7 +102,7 @@ fn password_from_stdin() {
     let e = Env::new();
     let n = e.import();
     let mut child = e.cmd(&["case", "accept", &n, "--as", "zhang"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"zhang-secret-pass\n").unwrap();
+    child.stdin.take().unwrap().write_all(b"zhang-secret-pass-1\n").unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(e.status(&n), "accepted");
@@ -136,7 +136,7 @@ fn first_user_must_be_admin_and_counter_code_numbers_cases() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_certdesk")).args(args).env("CERTDESK_DB", dir.path().join("x.db")).stdin(Stdio::null()).output().unwrap();
     let pw = dir.path().join("pw");
-    std::fs::write(&pw, "a-long-password\n").unwrap();
+    std::fs::write(&pw, "a-long-password-1\n").unwrap();
     assert_eq!(run(&["user", "add", "zhang", "--role", "clerk", "--password-file", pw.to_str().unwrap()]).status.code(), Some(1));
     assert_eq!(run(&["user", "add", "boss", "--role", "admin", "--password-file", pw.to_str().unwrap()]).status.code(), Some(0));
     assert_eq!(run(&["counter", "set", "--code", "gz01", "--name", "广州受理点", "--as", "boss", "--as-password-file", pw.to_str().unwrap()]).status.code(), Some(0));
@@ -333,7 +333,7 @@ fn many_writers_at_once_keep_one_chain_in_order() {
     let catalog = certdesk_desk::catalog::Catalog::embedded().unwrap();
     let app = std::thread::spawn(move || {
         let mut store = certdesk_desk::place::open_file(&db).unwrap();
-        let password = certdesk_desk::store::Password::new("zhang-secret-pass".into());
+        let password = certdesk_desk::store::Password::new("zhang-secret-pass-1".into());
         let mut session = certdesk_desk::api::Session::sign_in(&mut store, "zhang", &password).unwrap();
         let json = std::fs::read_to_string(ORG_NEW).unwrap();
         for _ in 0..10 {
@@ -357,4 +357,45 @@ fn many_writers_at_once_keep_one_chain_in_order() {
     assert_eq!(list.as_array().unwrap().len(), 30, "every import stored once");
     let (code, v) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(code, 0, "a healthy chain written by many processes must verify: {v}");
+}
+
+#[test]
+fn passwords_follow_the_rule_of_dengbao_level_3_and_a_due_one_is_said_on_stderr() {
+    let e = Env::new();
+    let admin = e.c.pw("admin");
+    let file = |name: &str, text: &str| {
+        let p = e.dir.path().join(name);
+        std::fs::write(&p, format!("{text}\n")).unwrap();
+        p.display().to_string()
+    };
+    // two classes only: refused with the rule's words, nothing added
+    let weak = file("weak.pw", "zhao-password");
+    let out = e.run(&["user", "add", "zhao", "--role", "clerk", "--password-file", &weak, "--as", "admin", "--as-password-file", &admin, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| serde_json::from_str(&stderr(&out)).unwrap_or_default());
+    assert_eq!(said["error"]["kind"], "password_policy", "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    // an administrator's reset must be changed: each command says so on stderr and goes on
+    let temp = file("temp.pw", "Zhang-temp-1");
+    e.ok(&["user", "passwd", "zhang", "--password-file", &temp, "--as", "admin", "--as-password-file", &admin]);
+    let out = e.run(&["case", "list", "--as", "zhang", "--password-file", &temp]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("must be changed") && stderr(&out).contains("user passwd zhang"), "{}", stderr(&out));
+    // one of the last five is refused; a new one clears the warning
+    let out = e.run(&["user", "passwd", "zhang", "--password-file", &e.c.pw("zhang"), "--as", "zhang", "--as-password-file", &temp, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password_reused") || stderr(&out).contains("password_reused"), "{}", stderr(&out));
+    let own = file("own.pw", "zhang-own-pass-2");
+    e.ok(&["user", "passwd", "zhang", "--password-file", &own, "--as", "zhang", "--as-password-file", &temp]);
+    let out = e.run(&["case", "list", "--as", "zhang", "--password-file", &own]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!stderr(&out).contains("must be changed"), "{}", stderr(&out));
+    // the counter's settings: the password's days and the window's idle minutes, checked
+    e.ok(&["counter", "set", "--password-max-age-days", "30", "--idle-minutes", "5", "--as", "admin", "--as-password-file", &admin]);
+    for bad in [["--password-max-age-days", "366"], ["--idle-minutes", "0"]] {
+        let out = e.run(&[&["counter", "set"][..], &bad[..], &["--as", "admin", "--as-password-file", &admin]].concat());
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("give 1 to"), "{bad:?}: {}", stderr(&out));
+    }
+    let (_, verify) = e.read_json(&["audit", "verify", "--json"]);
+    assert_eq!(verify["ok"], true, "{verify}");
 }

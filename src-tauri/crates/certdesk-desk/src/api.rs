@@ -22,9 +22,9 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// How long an app window stays signed in without being used, unless the `idle_minutes`
-/// setting says otherwise.
-pub const DEFAULT_IDLE: Duration = Duration::from_secs(15 * 60);
+/// How long an app window stays unlocked without being used, unless the `idle_minutes`
+/// setting says otherwise (等保 2.0 level 3: a session locks when idle).
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(10 * 60);
 
 /// The counter code that numbers cases (and prints on forms) until an administrator sets one.
 pub const DEFAULT_COUNTER: &str = "CD01";
@@ -99,18 +99,21 @@ pub(crate) fn counter_identity(store: &Store) -> Result<CounterIdentity, DeskErr
 }
 
 /// A signed-in account. Holds no password and no roles: both are checked again on every call.
+/// An app window's session locks after its idle time (or when the window's timer locks it):
+/// then it refuses every desk until the same account's password unlocks it.
 #[derive(Debug, Clone)]
 pub struct Session {
     name: String,
     last_used: Instant,
     idle: Option<Duration>,
+    locked: bool,
 }
 
 impl Session {
     /// Checks the password (counted and locked by the store) and opens a session.
     pub fn sign_in(store: &mut CaseStore, name: &str, password: &Password) -> Result<Session, DeskError> {
         let actor = store.store.authenticate(name, password)?;
-        Ok(Session { name: actor.name().to_string(), last_used: Instant::now(), idle: None })
+        Ok(Session { name: actor.name().to_string(), last_used: Instant::now(), idle: None, locked: false })
     }
 
     /// The first administrator of an empty store, with the counter's code and name: the one
@@ -131,7 +134,7 @@ impl Session {
         Ok(session)
     }
 
-    /// Signs the session out by itself after `idle` without a call (the app's windows).
+    /// Locks the session by itself after `idle` without a call (the app's windows).
     pub fn with_idle_timeout(mut self, idle: Duration) -> Session {
         self.idle = Some(idle);
         self
@@ -141,12 +144,36 @@ impl Session {
         &self.name
     }
 
-    /// The desk for one call: the account as it is now. An idle session is over.
+    /// The idle time after which the session locks, when it has one.
+    pub fn idle(&self) -> Option<Duration> {
+        self.idle
+    }
+
+    /// Whether the session is locked (its idle time passed, or [`Session::lock`]).
+    pub fn is_locked(&self) -> bool {
+        self.locked || self.idle.is_some_and(|idle| self.last_used.elapsed() > idle)
+    }
+
+    /// Locks the session now (the window's own idle timer): the screen stays, the desks wait.
+    pub fn lock(&mut self) {
+        self.locked = true;
+    }
+
+    /// Unlocks a locked session with the password of **its own** account (checked, counted and
+    /// locked by the store as at sign-in: five wrong ones lock the account). Another person
+    /// signs out instead.
+    pub fn unlock(&mut self, store: &mut CaseStore, password: &Password) -> Result<(), DeskError> {
+        store.store.authenticate(&self.name, password)?;
+        self.locked = false;
+        self.last_used = Instant::now();
+        Ok(())
+    }
+
+    /// The desk for one call: the account as it is now. An idle session locks.
     pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
-        if let Some(idle) = self.idle
-            && self.last_used.elapsed() > idle
-        {
-            return Err(DeskError::SessionExpired { minutes: idle.as_secs().div_ceil(60) });
+        if self.is_locked() {
+            self.locked = true;
+            return Err(DeskError::SessionLocked);
         }
         let actor = store.store.signed_in_actor(&self.name)?;
         self.last_used = Instant::now();
@@ -262,7 +289,7 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 14] = [
+pub const SETTINGS: [&str; 15] = [
     "counter_code",
     "counter_name",
     "counter_address",
@@ -273,6 +300,7 @@ pub const SETTINGS: [&str; 14] = [
     "print_dir",
     "backup_dir",
     "idle_minutes",
+    "password_max_age_days",
     "idcard_port",
     "idcard_library",
     "idcard_usb_port",
@@ -632,6 +660,9 @@ impl Desk<'_> {
             "idle_minutes" if !value.is_empty() => {
                 crate::limits::idle_minutes(&value)?;
             }
+            "password_max_age_days" if !value.is_empty() => {
+                crate::limits::password_max_age_days(&value)?;
+            }
             "idcard_usb_port" if !value.is_empty() => {
                 value = crate::idcard::usb_port(&value)?.to_string();
             }
@@ -646,7 +677,22 @@ impl Desk<'_> {
         Ok(self.store.set_setting(key, &value, &self.actor)?)
     }
 
-    /// The idle time after which a window signs out (the `idle_minutes` setting).
+    /// The days a password is used before it must be changed (`password_max_age_days`, else
+    /// [`password_policy::DEFAULT_MAX_AGE_DAYS`](certdesk_domain::password_policy::DEFAULT_MAX_AGE_DAYS)).
+    pub fn password_max_age_days(&self) -> Result<u32, DeskError> {
+        let days = self.store.setting("password_max_age_days")?.and_then(|d| crate::limits::password_max_age_days(&d).ok());
+        Ok(days.unwrap_or(certdesk_domain::password_policy::DEFAULT_MAX_AGE_DAYS))
+    }
+
+    /// Whether this account must change its password before it works (等保 2.0 level 3): an
+    /// administrator set it, or it is `password_max_age_days` old on the counter's today. The
+    /// CLI warns; the app shows only the change form until it is done.
+    pub fn password_change_due(&self) -> Result<bool, DeskError> {
+        let Some(account) = self.store.account(self.actor.name())? else { return Ok(false) };
+        Ok(password_change_due(&account, self.password_max_age_days()?, crate::dates::today()))
+    }
+
+    /// The idle time after which a window locks (the `idle_minutes` setting).
     pub fn idle_timeout(&self) -> Result<Duration, DeskError> {
         let minutes = self.store.setting("idle_minutes")?.and_then(|m| crate::limits::idle_minutes(&m).ok());
         Ok(minutes.map(|m| Duration::from_secs(m * 60)).unwrap_or(DEFAULT_IDLE))
@@ -674,6 +720,17 @@ impl Desk<'_> {
         }
         Ok(self.store.grant_desks(role, &self.actor)?)
     }
+}
+
+/// Whether `account` must change its password on the counter's day `today`: an administrator
+/// set it, or it was set `max_age_days` ago (its UTC time read as the counter's local day). A
+/// time that cannot be read asks for nothing (the account keeps working).
+pub(crate) fn password_change_due(account: &Account, max_age_days: u32, today: chrono::NaiveDate) -> bool {
+    if account.must_change {
+        return true;
+    }
+    let Ok(changed) = chrono::DateTime::parse_from_rfc3339(&account.password_changed_at) else { return false };
+    certdesk_domain::password_policy::must_change(changed.with_timezone(&chrono::Local).date_naive(), max_age_days, today)
 }
 
 fn saved(rec: &CaseRecord, warnings: Vec<FieldProblem>) -> Saved {
@@ -742,12 +799,23 @@ mod tests {
     }
 
     #[test]
-    fn an_idle_session_is_over() {
+    fn an_idle_session_locks_until_its_own_password_unlocks_it() {
         let (_d, mut store, admin) = store();
         let mut admin = admin.with_idle_timeout(Duration::from_millis(30));
         assert!(admin.desk(&mut store).is_ok());
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(admin.desk(&mut store).err().unwrap().kind().as_str(), "session_expired");
+        assert!(admin.is_locked());
+        assert_eq!(admin.desk(&mut store).err().unwrap().kind().as_str(), "session_locked");
+        // a wrong password keeps it locked (and counts as a failed sign-in)
+        assert_eq!(admin.unlock(&mut store, &pw("not-the-pass-1")).unwrap_err().kind().as_str(), "wrong_password");
+        assert_eq!(admin.desk(&mut store).err().unwrap().kind().as_str(), "session_locked");
+        admin.unlock(&mut store, &pw("admin-pass-1")).unwrap();
+        assert!(admin.desk(&mut store).is_ok());
+        assert_eq!(store.store.account("admin").unwrap().unwrap().failed_logins, 0);
+        // the window's own timer locks it at once
+        admin.lock();
+        assert_eq!(admin.desk(&mut store).err().unwrap().kind().as_str(), "session_locked");
+        admin.unlock(&mut store, &pw("admin-pass-1")).unwrap();
         // the default, and the setting
         let mut admin = Session::sign_in(&mut store, "admin", &pw("admin-pass-1")).unwrap();
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), DEFAULT_IDLE);
@@ -755,6 +823,40 @@ mod tests {
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), Duration::from_secs(300));
         let refused = admin.desk(&mut store).unwrap().set_setting("idle_minutes", "0").unwrap_err();
         assert_eq!(refused.kind(), crate::ErrorKind::OutOfRange, "{refused}");
+    }
+
+    #[test]
+    fn a_password_is_due_when_an_administrator_set_it_or_past_the_maximum_age() {
+        let (_d, mut store, mut admin) = store();
+        assert_eq!(admin.desk(&mut store).unwrap().password_max_age_days().unwrap(), 90);
+        assert!(!admin.desk(&mut store).unwrap().password_change_due().unwrap());
+        admin.desk(&mut store).unwrap().add_account("zhang", &[Role::Clerk], &pw("zhang-pass-1")).unwrap();
+        let mut zhang = Session::sign_in(&mut store, "zhang", &pw("zhang-pass-1")).unwrap();
+        assert!(!zhang.desk(&mut store).unwrap().password_change_due().unwrap());
+        admin.desk(&mut store).unwrap().reset_password("zhang", &pw("Zhang-temp-1")).unwrap();
+        let mut zhang = Session::sign_in(&mut store, "zhang", &pw("Zhang-temp-1")).unwrap();
+        assert!(zhang.desk(&mut store).unwrap().password_change_due().unwrap(), "an administrator's password");
+        zhang.desk(&mut store).unwrap().change_own_password(&pw("Zhang-temp-1"), &pw("zhang-pass-2")).unwrap();
+        assert!(!zhang.desk(&mut store).unwrap().password_change_due().unwrap());
+        admin.desk(&mut store).unwrap().set_setting("password_max_age_days", "30").unwrap();
+        assert_eq!(zhang.desk(&mut store).unwrap().password_max_age_days().unwrap(), 30);
+        // the age on the counter's local day: set 2026-08-25 16:30 UTC = 2026-08-26 in 广州
+        let mut account = store.store.account("zhang").unwrap().unwrap();
+        account.password_changed_at = "2026-08-25T16:30:00.000000Z".into();
+        let day = |d: u32, m: u32| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert!(!password_change_due(&account, 90, day(23, 11)), "89 days");
+        assert!(password_change_due(&account, 90, day(24, 11)), "90 days");
+        assert!(password_change_due(&account, 30, day(25, 9)));
+        account.must_change = true;
+        assert!(password_change_due(&account, 90, day(26, 8)));
+        for bad in ["0", "366", "x"] {
+            assert_eq!(admin.desk(&mut store).unwrap().set_setting("password_max_age_days", bad).unwrap_err().kind(), crate::ErrorKind::OutOfRange);
+        }
+        // the rule's words reach the adapters, in Chinese too
+        let weak = zhang.desk(&mut store).unwrap().change_own_password(&pw("zhang-pass-2"), &pw("zhangsan1")).unwrap_err();
+        assert_eq!(weak.kind().as_str(), "password_policy");
+        let again = zhang.desk(&mut store).unwrap().change_own_password(&pw("zhang-pass-2"), &pw("zhang-pass-1")).unwrap_err();
+        assert_eq!(again.kind().as_str(), "password_reused");
     }
 
     #[test]

@@ -44,8 +44,10 @@ pub enum DeskError {
     Fee(#[from] certdesk_catalog::FeeError),
 
     // ---- the session and the account
-    #[error("signed out after {minutes} minutes without use: sign in again")]
-    SessionExpired { minutes: u64 },
+    /// The window's session is locked (after its idle time, or by the window's own idle timer):
+    /// nothing but unlocking with the same account's password, or signing out.
+    #[error("the session is locked after a while without use: type this account's password to go on, or sign out (会话已锁定)")]
+    SessionLocked,
     /// A command that reads or changes the store was given no account.
     #[error("{command} needs an account: give --as USER (and --password-file FILE, or the password on stdin), or set CERTDESK_USER and CERTDESK_PASSWORD_FILE")]
     NoAccount { command: String },
@@ -183,10 +185,21 @@ impl DeskError {
     /// the person stays signed in (a hall switching servers must not sign the clerk out).
     pub fn ends_session(&self) -> bool {
         match self {
-            DeskError::SessionExpired { .. } => true,
             DeskError::Auth(certdesk_store::AuthError::Store(_)) => false,
+            // a new password refused, or a wrong current one typed to change it (counted: five
+            // lock the account, which then ends the session), says nothing of the session
+            DeskError::Auth(certdesk_store::AuthError::Policy(_) | certdesk_store::AuthError::Reused | certdesk_store::AuthError::WrongCredentials) => false,
             DeskError::Auth(_) => true,
             _ => false,
+        }
+    }
+
+    /// The refusal in the counter's words where the library says it in Chinese (what a new
+    /// password lacks, `PolicyError::zh`): the app sends it as the detail.
+    pub fn zh_detail(&self) -> Option<String> {
+        match self {
+            DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
+            _ => None,
         }
     }
 
@@ -228,7 +241,7 @@ impl DeskError {
             },
             DeskError::Catalog(c) => catalog_kind(c),
             DeskError::Fee(_) => K::FeeRefused,
-            DeskError::SessionExpired { .. } => K::SessionExpired,
+            DeskError::SessionLocked => K::SessionLocked,
             DeskError::NoAccount { .. } => K::NoAccount,
             DeskError::PasswordsDiffer => K::PasswordsDiffer,
             DeskError::EmptySecret { .. } => K::EmptySecret,
@@ -339,7 +352,8 @@ fn auth_kind(a: &certdesk_store::AuthError) -> ErrorKind {
         A::Disabled { .. } => K::AccountDisabled,
         A::SignedOut => K::NotSignedIn,
         A::BadName(_) => K::AccountNameInvalid,
-        A::ShortPassword => K::PasswordTooShort,
+        A::Policy(_) => K::PasswordPolicy,
+        A::Reused => K::PasswordReused,
         A::NoRole => K::AccountNeedsRole,
         A::AdminOnly(_) => K::AdminOnly,
         A::OwnAccount(_) => K::OwnAccount,
@@ -474,11 +488,20 @@ pub enum ErrorKind {
     NoAccount,
     PasswordsDiffer,
     EmptySecret,
+    /// no longer sent (an idle session locks now: `session_locked`); kept for older callers
     SessionExpired,
+    /// the window's session is locked: only unlocking (the same account's password) or signing out
+    SessionLocked,
     Refused,
     // accounts
     AccountNameInvalid,
+    /// no longer sent (the rule is `password_policy` now); kept for older callers
     PasswordTooShort,
+    /// a new password does not meet the rule (8 characters, 3 of 4 classes; the detail says
+    /// what is missing, in Chinese)
+    PasswordPolicy,
+    /// a new password is one of the account's last 5
+    PasswordReused,
     AccountNeedsRole,
     AdminOnly,
     OwnAccount,
@@ -597,7 +620,14 @@ mod tests {
 
     #[test]
     fn only_a_refusal_about_the_account_ends_a_session() {
-        assert!(DeskError::SessionExpired { minutes: 10 }.ends_session());
+        // a locked session waits for its password: the screen's work stays
+        assert!(!DeskError::SessionLocked.ends_session());
+        assert_eq!(DeskError::SessionLocked.kind().as_str(), "session_locked");
+        let weak = AuthError::Policy(certdesk_domain::password_policy::check("abcdefgh").unwrap_err());
+        assert_eq!(DeskError::Auth(weak).kind().as_str(), "password_policy");
+        assert!(!DeskError::Auth(AuthError::Reused).ends_session());
+        assert!(!DeskError::Auth(AuthError::WrongCredentials).ends_session(), "a wrong current password at the change form");
+        assert_eq!(DeskError::Auth(AuthError::Reused).kind().as_str(), "password_reused");
         assert!(DeskError::Auth(AuthError::Disabled { name: "zhang".into() }).ends_session());
         assert!(DeskError::Auth(AuthError::SignedOut).ends_session());
         // the store could not answer while the account was read (a hall switching servers)

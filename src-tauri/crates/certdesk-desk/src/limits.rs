@@ -1,8 +1,9 @@
 //! The limits of what the counter takes in, in one place: the size of a case file, a scan, a
 //! certificate file, a CA's answer and a seal image (each checked before the file is read
 //! whole), the days of a report, a printed sheet's paper, the lines of the log shown, the
-//! idle minutes of a window, the rows of a page. Both adapters ask here; the lower crates keep
-//! their own hard ceilings (the store's file size, the importer's pixel budget).
+//! idle minutes of a window, the days a password is used, the rows of a page. Both adapters
+//! ask here; the lower crates keep their own hard ceilings (the store's file size, the
+//! importer's pixel budget).
 
 use crate::DeskError;
 use std::ops::RangeInclusive;
@@ -28,6 +29,8 @@ pub const LOG_LINES: usize = 500;
 pub const MAX_LOG_LINES: usize = 20_000;
 /// The minutes a window may stay idle before it signs out (`idle_minutes`).
 pub const IDLE_MINUTES: RangeInclusive<u64> = 1..=480;
+/// The days a password may be used before it must be changed (`password_max_age_days`).
+pub const PASSWORD_MAX_AGE_DAYS: RangeInclusive<u32> = 1..=365;
 /// The most rows one page of a list holds.
 pub const PAGE_ROWS: usize = 500;
 /// The scans of the scanner folder listed, newest first.
@@ -94,6 +97,15 @@ pub fn idle_minutes(text: &str) -> Result<u64, DeskError> {
     })
 }
 
+/// The `password_max_age_days` setting's value, checked.
+pub fn password_max_age_days(text: &str) -> Result<u32, DeskError> {
+    text.trim().parse::<u32>().ok().filter(|d| PASSWORD_MAX_AGE_DAYS.contains(d)).ok_or_else(|| DeskError::OutOfRange {
+        what: "password_max_age_days",
+        value: format!("{text:?}"),
+        range: format!("{} to {} days", PASSWORD_MAX_AGE_DAYS.start(), PASSWORD_MAX_AGE_DAYS.end()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +122,8 @@ mod tests {
         assert_eq!((log_lines(None), log_lines(Some(5)), log_lines(Some(1_000_000))), (LOG_LINES, 5, MAX_LOG_LINES));
         assert_eq!(idle_minutes("480").unwrap(), 480);
         assert!(idle_minutes("0").is_err() && idle_minutes("481").is_err() && idle_minutes("x").is_err());
+        assert_eq!(password_max_age_days(" 365 ").unwrap(), 365);
+        assert!(password_max_age_days("0").is_err() && password_max_age_days("366").is_err() && password_max_age_days("90d").is_err());
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("big.bin");
         std::fs::write(&file, vec![0u8; 11]).unwrap();

@@ -1,6 +1,11 @@
 //! Local accounts. Owns the `accounts` table: names, roles, argon2id password hashes, the count
 //! of wrong passwords in a row (five lock the account until an administrator resets it), and
-//! disabling (a disabled account keeps its history). Every change is an audit event. Does not
+//! disabling (a disabled account keeps its history); and `password_history`, the hashes of each
+//! account's last passwords. Every password set (a new account, one's own change, an
+//! administrator's reset, the first administrator) meets `certdesk_domain::password_policy` and
+//! repeats none of the account's last [`password_policy::HISTORY`]; when it was set and whether
+//! it must be changed at the next sign-in are kept with the account (the desk decides when that
+//! is, from the setting and the counter's day). Every change is an audit event. Does not
 //! decide what a role may do: that is `certdesk_domain::workflow`.
 
 use crate::audit::AuditAction;
@@ -8,6 +13,7 @@ use crate::db::{Row, args};
 use crate::{Store, StoreError, audit};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use certdesk_domain::password_policy::{self, PolicyError};
 use certdesk_domain::workflow::{AccountChecked, Actor, Role};
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -97,6 +103,10 @@ pub struct Account {
     pub disabled: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// When the password was last set (the store's UTC time).
+    pub password_changed_at: String,
+    /// An administrator set the password: the account changes it at its next sign-in.
+    pub must_change: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,8 +119,13 @@ pub enum AuthError {
     Disabled { name: String },
     #[error("account name {0:?}: 1-32 letters, digits, '_', '-', '.'")]
     BadName(String),
-    #[error("a password needs at least 8 characters")]
-    ShortPassword,
+    /// A new password that does not meet the rule of 等保 2.0 level 3 (`PolicyError::zh` says it
+    /// in Chinese).
+    #[error("{0}")]
+    Policy(PolicyError),
+    /// A new password that is one of the account's last ones.
+    #[error("the password is one of this account's last {} passwords: choose another", password_policy::HISTORY)]
+    Reused,
     #[error("an account needs at least one role")]
     NoRole,
     /// what only an administrator does (the message says what and who asked)
@@ -151,9 +166,33 @@ fn check_name(name: &str) -> Result<(), AuthError> {
 }
 
 pub(crate) fn check_password(p: &Password) -> Result<(), AuthError> {
-    if p.0.chars().count() < 8 {
-        return Err(AuthError::ShortPassword);
+    password_policy::check(&p.0).map_err(AuthError::Policy)
+}
+
+/// Refuses `password` when it verifies against one of the last passwords of `name` (read
+/// before the write: 5 × an argon2 check is too long to hold the write lock for).
+fn check_not_reused(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<(), AuthError> {
+    let limit = password_policy::HISTORY as i64;
+    let rows = db.rows("reading the last passwords", "SELECT hash FROM password_history WHERE account = ?1 ORDER BY set_at DESC LIMIT ?2", args![name, limit])?;
+    for row in rows {
+        let stored = row.text(0)?;
+        if PasswordHash::new(&stored).map(|h| Argon2::default().verify_password(password.bytes(), &h).is_ok()).unwrap_or(false) {
+            return Err(AuthError::Reused);
+        }
     }
+    Ok(())
+}
+
+/// Keeps `hashed` as the newest of `name`'s passwords, and only the last
+/// [`password_policy::HISTORY`] (inside the write that sets it).
+pub(crate) fn remember_password(db: &mut dyn crate::db::Sql, name: &str, hashed: &str, at: &str) -> Result<(), StoreError> {
+    db.exec("keeping the password's hash", "INSERT INTO password_history (account, hash, set_at) VALUES (?1, ?2, ?3)", args![name, hashed, at])?;
+    let limit = password_policy::HISTORY as i64;
+    db.exec(
+        "forgetting older passwords",
+        "DELETE FROM password_history WHERE account = ?1 AND set_at NOT IN (SELECT set_at FROM password_history WHERE account = ?1 ORDER BY set_at DESC LIMIT ?2)",
+        args![name, limit],
+    )?;
     Ok(())
 }
 
@@ -172,10 +211,12 @@ fn read_account(r: &Row) -> Result<Account, StoreError> {
         created_at: r.text(5)?,
         updated_at: r.text(6)?,
         display_name: r.text(7)?,
+        password_changed_at: r.text(8)?,
+        must_change: r.int(9)? != 0,
     })
 }
 
-const ACCOUNT_COLUMNS: &str = "name, roles, failed_logins, locked, disabled, created_at, updated_at, display_name";
+const ACCOUNT_COLUMNS: &str = "name, roles, failed_logins, locked, disabled, created_at, updated_at, display_name, password_changed_at, must_change";
 
 impl Store {
     pub fn account_count(&self) -> Result<i64, StoreError> {
@@ -214,9 +255,10 @@ impl Store {
             }
             tx.db.exec(
                 "adding an account",
-                "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4)",
+                "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, password_changed_at, must_change) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4, ?4, 0)",
                 args![name, hashed.as_str(), roles_text(roles), tx.at.as_str()],
             )?;
+            remember_password(tx.db, name, &hashed, &tx.at)?;
             let detail = crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None };
             tx.append(&audit::NewEvent::new(&actor, AuditAction::UserAdd, &detail))?;
             Ok(())
@@ -272,12 +314,15 @@ impl Store {
     }
 
     /// Changes one's own password: the current one is checked first (a wrong one counts as a
-    /// failed sign-in).
+    /// failed sign-in). The new one meets the rule and is none of the account's last passwords (the current one
+    /// included); the change clears `must_change`.
     pub fn change_own_password(&mut self, name: &str, current: &Password, new: &Password) -> Result<Account, AuthError> {
         check_password(new)?;
         let me = self.authenticate(name, current)?;
+        self.read(|db| check_not_reused(db, name, new))?;
         let hashed = hash(new)?;
-        let account = self.account_change(&me, name, AuditAction::UserPasswd, "UPDATE accounts SET password_hash = ?3, updated_at = ?2 WHERE name = ?1", Some(hashed))?;
+        let sql_text = "UPDATE accounts SET password_hash = ?3, updated_at = ?2, password_changed_at = ?2, must_change = 0 WHERE name = ?1";
+        let account = self.account_change(&me, name, AuditAction::UserPasswd, sql_text, Some(hashed))?;
         self.keep_slot(name, new)?;
         Ok(account)
     }
@@ -303,6 +348,11 @@ impl Store {
             if changed == 0 {
                 return Err(AuthError::NoAccount(name.to_string()));
             }
+            if action == AuditAction::UserPasswd
+                && let Some(hashed) = extra.as_deref()
+            {
+                remember_password(tx.db, name, hashed, &tx.at)?;
+            }
             // the password hash (extra of user_passwd) never goes on the chain; roles do
             let (roles, display_name) = match action {
                 AuditAction::UserRoles => (extra, None),
@@ -315,17 +365,15 @@ impl Store {
         Ok(self.account(name)?.expect("account exists"))
     }
 
-    /// Sets a new password for another account (an administrator) and clears its lock.
+    /// Sets a new password for another account (an administrator) and clears its lock. The
+    /// rule and the account's last passwords apply as to its own change; the account must
+    /// change it at its next sign-in (someone else knows it).
     pub fn set_password(&mut self, by: &Actor, name: &str, password: &Password) -> Result<Account, AuthError> {
         check_password(password)?;
+        self.read(|db| check_not_reused(db, name, password))?;
         let hashed = hash(password)?;
-        let account = self.admin_change(
-            by,
-            name,
-            AuditAction::UserPasswd,
-            "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1",
-            Some(hashed),
-        )?;
+        let sql_text = "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2, password_changed_at = ?2, must_change = 1 WHERE name = ?1";
+        let account = self.admin_change(by, name, AuditAction::UserPasswd, sql_text, Some(hashed))?;
         self.keep_slot(name, password)?;
         Ok(account)
     }

@@ -223,9 +223,10 @@ impl Store {
         store.write(|tx| {
             tx.db.exec(
                 "setting a password",
-                "UPDATE accounts SET password_hash = ?2, failed_logins = 0, locked = 0, updated_at = ?3 WHERE name = ?1",
+                "UPDATE accounts SET password_hash = ?2, failed_logins = 0, locked = 0, updated_at = ?3, password_changed_at = ?3, must_change = 0 WHERE name = ?1",
                 crate::db::args![admin, hashed.as_str(), tx.at.as_str()],
             )?;
+            crate::accounts::remember_password(tx.db, admin, &hashed, &tx.at)?;
             let detail = crate::detail::StoreRecovered { user: admin.to_string(), key_file_rebuilt: rebuilt };
             tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreRecovered, &detail))?;
             Ok::<_, AuthError>(())

@@ -1,6 +1,6 @@
 //! Moving a counter into the hall (`certdesk store migrate --from FILE.db --to postgres://…`):
 //! a single-desk store file copied verbatim into an empty hall database — settings and the
-//! chain head, case numbers, accounts, drafts, cases and files with their ids, the audit chain
+//! chain head, case numbers, accounts (with their password history), drafts, cases and files with their ids, the audit chain
 //! row for row — in one transaction under the chain lock, the search rows rebuilt from the
 //! case data (FTS5 is contentless: nothing to read back), then the whole `verify` run on the
 //! hall and `store_migrated` appended by the administrator. Owns the statements of that copy.
@@ -36,7 +36,8 @@ pub struct Migrated {
 const TABLES: &[(&str, &str, bool)] = &[
     ("settings", "key, value", false),
     ("case_seq", "counter, day, last", false),
-    ("accounts", "name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, display_name", false),
+    ("accounts", "name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, display_name, password_changed_at, must_change", false),
+    ("password_history", "account, hash, set_at", false),
     ("drafts", "account, body, updated_at", false),
     ("cases", "id, number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by", true),
     ("attachments", "id, case_number, name, mime, sha256, bytes, at, actor", true),
@@ -114,9 +115,9 @@ impl Store {
         let migrated = Migrated {
             server: address.shown().to_string(),
             accounts: copied[2],
-            cases: copied[4],
-            attachments: copied[5],
-            events: copied[6],
+            cases: copied[5],
+            attachments: copied[6],
+            events: copied[7],
             source_head: source_head.clone(),
             sha256: sha256.clone(),
         };

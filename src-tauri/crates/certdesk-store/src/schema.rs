@@ -141,7 +141,24 @@ const M006_SEARCH_WITHOUT_PENDING_LIST: &str = r#"
 -- PostgreSQL: GIN indexes of case_text without fastupdate; nothing to do on SQLite
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST];
+/// Migration 7: passwords per 等保 2.0 level 3 (#30): when each account's password was last set
+/// (backfilled with the account's last change) and whether it must be changed at the next
+/// sign-in (an administrator set it); the argon2 hashes of each account's last passwords (the
+/// current one included, backfilled), so that a new one repeats none of them.
+const M007_PASSWORD_AGE_AND_HISTORY: &str = r#"
+ALTER TABLE accounts ADD COLUMN password_changed_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET password_changed_at = updated_at;
+CREATE TABLE password_history (
+    account TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    set_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX password_history_account ON password_history (account, set_at);
+INSERT INTO password_history (account, hash, set_at) SELECT name, password_hash, updated_at FROM accounts;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
 /// every migration is pinned and unchanged. Shared by both dialects' tests (SQLite's here,
@@ -194,6 +211,7 @@ mod tests {
         "5978933a08e2e4e248e20b8d04d1d16bf6962e1182a4d7da02ec6ed1e553befb",
         "097b46e82c02ea1d3b29e3d9a3f451efc6b78b49424cd38138454b030832af0f",
         "b8d2898d8ac37d980d7ecf8b8a6c5e27df08468d7b7785aef2ffdbfd98840874",
+        "be86fb62800541e43746b3cdbced8de27e3bb83bdf4eea0513399ca2088024b5",
     ];
 
     #[test]

@@ -33,11 +33,41 @@ fn migration_backfills_identifiers_of_existing_cases() {
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; PRAGMA user_version = 2;").unwrap();
+    conn.execute_batch(
+        "DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; \
+         DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; PRAGMA user_version = 2;",
+    )
+    .unwrap();
     drop(conn);
     let s = Store::open(&path).unwrap();
     assert_eq!(s.search("2101021988", 10).unwrap()[0].number, number);
     assert_eq!(s.search("440106200109", 10).unwrap()[0].number, number);
+}
+
+#[test]
+fn migration_keeps_existing_passwords_and_remembers_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut s = Store::open(&path).unwrap();
+        s.add_account("admin", &[certdesk_domain::workflow::Role::Admin], &certdesk_store::Password::new("admin-pass-1".into()), None).unwrap();
+    }
+    // as a store of schema 6 had it: no password age, no history
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; \
+         UPDATE accounts SET updated_at = '2026-01-02T03:04:05.000000Z'; PRAGMA user_version = 6;",
+    )
+    .unwrap();
+    drop(conn);
+    let mut s = Store::open(&path).unwrap();
+    let admin = s.account("admin").unwrap().unwrap();
+    assert_eq!(admin.password_changed_at, "2026-01-02T03:04:05.000000Z");
+    assert!(!admin.must_change);
+    let pw = |t: &str| certdesk_store::Password::new(t.into());
+    s.authenticate("admin", &pw("admin-pass-1")).unwrap();
+    // the current password is in the history: it cannot be set again
+    assert!(matches!(s.change_own_password("admin", &pw("admin-pass-1"), &pw("admin-pass-1")), Err(certdesk_store::AuthError::Reused)));
 }
 
 /// The store, its WAL and lock, and a backup hold applicants' ID numbers: readable by the

@@ -2,6 +2,7 @@
 //! reasons, approval bound to the data, and every step on the audit chain.
 
 mod common;
+use certdesk_domain::password_policy::PolicyError;
 use certdesk_domain::workflow::{Actor, Role, RuleError};
 use certdesk_domain::{Action, Status};
 use certdesk_store::{ActError, AuthError, Password, Store};
@@ -49,7 +50,7 @@ on_both! {
         assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), None), Err(AuthError::AdminOnly(_))));
         let clerk = certdesk_domain::workflow::Actor::new(certdesk_domain::workflow::AccountChecked::by_the_store(), "x", vec![Role::Clerk]);
         assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("password-1"), Some(&clerk)), Err(AuthError::AdminOnly(_))));
-        assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::ShortPassword)));
+        assert!(matches!(s.add_account("li", &[Role::Supervisor], &pw("short"), None), Err(AuthError::Policy(PolicyError::TooShort { .. }))));
         let admin = s.authenticate("admin", &pw("password-1")).unwrap();
         assert!(matches!(s.add_account("l i", &[Role::Supervisor], &pw("password-1"), Some(&admin)), Err(AuthError::BadName(_))));
         assert!(matches!(s.add_account("li", &[], &pw("password-1"), Some(&admin)), Err(AuthError::NoRole)));
@@ -88,6 +89,66 @@ on_both! {
         c.login("zhang");
         assert_eq!(c.store.account("zhang").unwrap().unwrap().failed_logins, 0);
         assert!(matches!(c.store.authenticate("nobody", &pw("whatever-1")), Err(AuthError::WrongCredentials)));
+    }
+
+    fn every_password_set_meets_the_rule_of_three_classes(place) {
+        let mut c = counter(place);
+        let admin = c.admin.clone();
+        // two classes: lower-case letters and a symbol
+        let weak = c.store.add_account("zhao", &[Role::Clerk], &pw("zhao-password"), Some(&admin)).unwrap_err();
+        assert!(matches!(&weak, AuthError::Policy(PolicyError::TooFewClasses { .. })), "{weak}");
+        assert!(weak.to_string().contains("at least 3 of"), "{weak}");
+        let AuthError::Policy(why) = &weak else { unreachable!() };
+        assert!(why.zh().contains("至少 3 类"), "{}", why.zh());
+        assert!(matches!(c.store.set_password(&admin, "zhang", &pw("abcdefgh")), Err(AuthError::Policy(_))));
+        assert!(matches!(c.store.change_own_password("zhang", &pw("zhang-pass-1"), &pw("12345678")), Err(AuthError::Policy(_))));
+        assert!(matches!(c.store.change_own_password("zhang", &pw("zhang-pass-1"), &pw("Abc\u{7}12345")), Err(AuthError::Policy(PolicyError::ControlCharacter { .. }))));
+        // nothing changed: the old password still signs in
+        c.login("zhang");
+        assert!(c.store.account("zhao").unwrap().is_none());
+    }
+
+    fn a_new_password_repeats_none_of_the_last_five(place) {
+        let mut c = counter(place);
+        let history = |c: &Counter| c.place.text("SELECT CAST(count(*) AS TEXT) FROM password_history WHERE account = 'zhang'");
+        assert_eq!(history(&c), "1", "the first password is remembered");
+        // the current one is one of the last five
+        assert!(matches!(c.store.change_own_password("zhang", &pw("zhang-pass-1"), &pw("zhang-pass-1")), Err(AuthError::Reused)));
+        let mut current = "zhang-pass-1".to_string();
+        for i in 2..=6 {
+            let next = format!("zhang-pass-{i}");
+            c.store.change_own_password("zhang", &pw(&current), &pw(&next)).unwrap();
+            current = next;
+        }
+        assert_eq!(history(&c), "5", "only the last five are kept");
+        // passwords 2…6 are the last five; an administrator's reset is held to them too
+        for old in ["zhang-pass-2", "zhang-pass-5"] {
+            assert!(matches!(c.store.change_own_password("zhang", &pw(&current), &pw(old)), Err(AuthError::Reused)), "{old}");
+        }
+        let admin = c.admin.clone();
+        assert!(matches!(c.store.set_password(&admin, "zhang", &pw("zhang-pass-4")), Err(AuthError::Reused)));
+        // the sixth from now is forgotten: allowed again
+        c.store.change_own_password("zhang", &pw(&current), &pw("zhang-pass-1")).unwrap();
+        c.login("zhang");
+        assert!(!c.place.text("SELECT hash FROM password_history WHERE account = 'zhang' ORDER BY set_at DESC LIMIT 1").contains("zhang-pass"));
+    }
+
+    fn a_password_an_administrator_set_must_be_changed(place) {
+        let mut c = counter(place);
+        let fresh = c.store.account("zhang").unwrap().unwrap();
+        assert!(!fresh.must_change);
+        assert_eq!(fresh.password_changed_at, fresh.created_at);
+        let admin = c.admin.clone();
+        let reset = c.store.set_password(&admin, "zhang", &pw("Zhang-reset-1")).unwrap();
+        assert!(reset.must_change);
+        assert!(reset.password_changed_at > fresh.password_changed_at);
+        // it still signs in (the desk asks for the change)
+        c.store.authenticate("zhang", &pw("Zhang-reset-1")).unwrap();
+        let changed = c.store.change_own_password("zhang", &pw("Zhang-reset-1"), &pw("zhang-own-pass-2")).unwrap();
+        assert!(!changed.must_change);
+        assert!(changed.password_changed_at > reset.password_changed_at);
+        // the hash never reaches the chain
+        assert_eq!(c.place.text("SELECT CAST(count(*) AS TEXT) FROM audit_events WHERE detail LIKE '%argon2%'"), "0");
     }
 
     fn a_disabled_account_keeps_its_history_and_cannot_sign_in(place) {

@@ -104,11 +104,12 @@ impl Counter {
         self.dir.path().join("c.db")
     }
 
-    /// The password file of `user` (`<user>-secret-pass`), written when first asked for.
+    /// The password file of `user` (`<user>-secret-pass-1`: lower-case letters, a symbol and a
+    /// digit, as the password rule asks), written when first asked for.
     pub fn pw(&self, user: &str) -> String {
         let p = self.dir.path().join(format!("{user}.pw"));
         if !p.exists() {
-            std::fs::write(&p, format!("{user}-secret-pass\n")).expect("a password file");
+            std::fs::write(&p, format!("{user}-secret-pass-1\n")).expect("a password file");
         }
         p.display().to_string()
     }

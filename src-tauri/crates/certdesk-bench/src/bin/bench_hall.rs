@@ -362,7 +362,7 @@ fn bench(a: &Args) -> Result<bool, BenchError> {
     // people and the counter: an administrator, a clerk and a supervisor per desk
     let secrets = tempfile::tempdir().map_err(io("making the accounts' folder"))?;
     let write_pw = |who: &str| -> Result<Password, BenchError> {
-        let text = format!("{who}-bench-{:x}", (std::process::id() as u64 * 0x9E37_79B9) ^ chrono::Utc::now().timestamp_subsec_nanos() as u64);
+        let text = format!("{who}-bench-1-{:x}", (std::process::id() as u64 * 0x9E37_79B9) ^ chrono::Utc::now().timestamp_subsec_nanos() as u64);
         let path = secrets.path().join(format!("{who}.pw"));
         certdesk_store::private::write(&path, text.as_bytes()).map_err(io(format!("writing {who}'s password file")))?;
         Ok(Password::new(text))

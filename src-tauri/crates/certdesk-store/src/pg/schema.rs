@@ -1,5 +1,5 @@
 //! The hall's schema in PostgreSQL's dialect: the same migrations as
-//! `certdesk_store::schema` (M001…M005, one entry each, same order, same tables and columns),
+//! `certdesk_store::schema` (M001…M007, one entry each, same order, same tables and columns),
 //! as a constant list pinned by hash. A migration, once released, is never edited: a change is
 //! a new entry at the end. `certdesk_migrations` records each applied migration with its
 //! SHA-256, and [`Hall::migrate`] refuses a database where an applied one differs from this
@@ -176,8 +176,23 @@ ALTER INDEX case_text_trgm SET (fastupdate = off);
 ALTER INDEX case_text_grams SET (fastupdate = off);
 "#;
 
+/// Migration 7: passwords per 等保 2.0 level 3 (#30): each account's last password change and
+/// whether it must change it at the next sign-in; the hashes of its last passwords.
+const M007_PASSWORD_AGE_AND_HISTORY: &str = r#"
+ALTER TABLE accounts ADD COLUMN password_changed_at text NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN must_change integer NOT NULL DEFAULT 0;
+UPDATE accounts SET password_changed_at = updated_at;
+CREATE TABLE password_history (
+    account text NOT NULL,
+    hash text NOT NULL,
+    set_at text NOT NULL
+);
+CREATE INDEX password_history_account ON password_history (account, set_at);
+INSERT INTO password_history (account, hash, set_at) SELECT name, password_hash, updated_at FROM accounts;
+"#;
+
 /// The migrations, in order; entry `i` is SQLite's migration `i + 1` in this dialect.
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST];
+pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
 const MIGRATE_LOCK: i64 = super::chain::CHAIN_LOCK + 1;
@@ -357,6 +372,7 @@ mod tests {
         "2b369a305652756aa9bdbb0ac9b02ffb1f6bb6d7bc3c761fc1e19f0b8dd0a4f1",
         "cc7c1f1e8edac96e0a82a4cd922398feb3a903d0267fbb4dff2785d08e7bcaf6",
         "aa5fb0c8e3fadd127ee6811f5968662e4521ce7fbb49c4ba79e09ef8ca5637b0",
+        "4582d1ed92679690bfa8907470f8c7b0ae307c41a4690afad628d5639c344d0e",
     ];
 
     #[test]

@@ -1,0 +1,150 @@
+// Component tests of the accounts' rules in the shell (等保 2.0 level 3) with the IPC mocked: the
+// idle lock over the desks that keeps what was typed, any `session_locked` answer showing it,
+// the other person's way (a sign-out), and the password change a due password forces first.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { clearMocks } from '@tauri-apps/api/mocks'
+import App from './App.vue'
+import { api, type Actor } from './ipc'
+import { sessionLocked } from './lock'
+import { sampleLabels } from './fixtures'
+import { mockBackend, refusal } from './testing/backend'
+
+enableAutoUnmount(afterEach)
+afterEach(() => {
+  clearMocks()
+  vi.useRealTimers()
+  sessionLocked.value = false
+})
+
+const stubs = { Intake: { template: '<div><input data-testid="some-field" /><input type="password" data-testid="pin-field" /></div>' }, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
+const zhang: Actor = { name: 'zhang', roles: ['clerk'] }
+const status = (signedIn: Actor | null, locked: string | null = null) => ({
+  first_run: false, locked, idle_minutes: 1, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
+})
+
+describe('the idle lock', () => {
+  it('locks after the idle minutes over the desks, keeps what was typed and opens with the password', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    let locked = false
+    const calls = mockBackend({
+      app_status: () => (locked ? status(null, 'zhang') : status(zhang)),
+      lock_session: () => ((locked = true), null),
+      unlock_session: ({ password }) => {
+        if (password !== 'zhang-pass-1') throw refusal('wrong_password', 'wrong user name or password')
+        locked = false
+        return zhang
+      },
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    const field = w.get('[data-testid=some-field]')
+    await field.setValue('广州市示例科技')
+    await w.get('[data-testid=pin-field]').setValue('12345678')
+    // typing resets the timer: 50 s, a key, 50 s more and still open
+    vi.advanceTimersByTime(50_000)
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'a' }))
+    vi.advanceTimersByTime(50_000)
+    await flushPromises()
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(false)
+    vi.advanceTimersByTime(11_000)
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'lock_session')).toBe(true)
+    expect(w.get('[data-testid=lock-screen]').text()).toContain('1分钟未操作')
+    expect(w.get('[data-testid=lock-who]').text()).toContain('张晓燕')
+    // the desk is still there under the lock screen, with what was typed, out of reach
+    expect((w.get('[data-testid=some-field]').element as HTMLInputElement).value).toBe('广州市示例科技')
+    expect(w.get('.desks').attributes('inert')).toBeDefined()
+    // but a PIN typed before the lock is not kept
+    expect((w.get('[data-testid=pin-field]').element as HTMLInputElement).value).toBe('')
+    // a wrong password: said, still locked
+    await w.get('[data-testid=lock-password]').setValue('li-pass-1')
+    await w.get('[data-testid=lock-screen] form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=lock-error]').text()).toContain('账号或密码错误')
+    expect((w.get('[data-testid=lock-password]').element as HTMLInputElement).value).toBe('')
+    await w.get('[data-testid=lock-password]').setValue('zhang-pass-1')
+    await w.get('[data-testid=lock-screen] form').trigger('submit')
+    await flushPromises()
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(false)
+    expect((w.get('[data-testid=some-field]').element as HTMLInputElement).value).toBe('广州市示例科技')
+    expect(calls.filter((c) => c.cmd === 'unlock_session').map((c) => c.cmd === 'unlock_session' && c.args.password)).toEqual(['li-pass-1', 'zhang-pass-1'])
+  })
+
+  it('tells the backend of input that calls nothing, at most once a minute', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const calls = mockBackend({ app_status: () => status(zhang), lock_session: () => null })
+    mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    const told = () => calls.filter((c) => c.cmd === 'app_status').length
+    const before = told()
+    const move = () => window.dispatchEvent(new MouseEvent('mousemove'))
+    move()
+    vi.advanceTimersByTime(30_000)
+    move()
+    expect(told()).toBe(before)
+    vi.advanceTimersByTime(31_000)
+    move()
+    move()
+    expect(told()).toBe(before + 1)
+    expect(calls.some((c) => c.cmd === 'lock_session')).toBe(false)
+  })
+
+  it('shows the lock screen at any session_locked answer; switching account signs out', async () => {
+    const calls = mockBackend({
+      app_status: () => status(zhang),
+      get_case: () => { throw refusal('session_locked', 'the session is locked') },
+      logout: () => null,
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    await api.getCase('GZ01-20261120-0001').catch(() => {})
+    await flushPromises()
+    expect(w.get('[data-testid=lock-screen]').text()).toContain('未保存的内容会丢失')
+    await w.get('[data-testid=lock-switch]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'logout')).toBe(true)
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(false)
+    expect(w.find('[data-testid=login-name]').exists()).toBe(true)
+  })
+})
+
+describe('a password due for a change', () => {
+  it('shows only the change form until the password is changed, with the rule in Chinese', async () => {
+    let who: Actor | null = null
+    const calls = mockBackend({
+      app_status: () => status(who),
+      login: () => ({ ...(who = zhang), must_change: true }),
+      change_own_password: ({ password }) => {
+        if (password === 'abcdefgh') throw refusal('password_policy', '密码需包含大写字母、小写字母、数字、其他字符中的至少 3 类，当前只有：小写字母')
+        if (password === 'Zhang-temp-1') throw refusal('password_reused', 'the password is one of this account\'s last 5 passwords')
+        return null
+      },
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=login-name]').setValue('zhang')
+    await w.get('[data-testid=login-password]').setValue('Zhang-temp-1')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.find('[data-testid=change-password]').exists()).toBe(true)
+    expect(w.find('nav').exists()).toBe(false)
+    expect(w.find('[data-testid=some-field]').exists()).toBe(false)
+    const change = async (next: string) => {
+      await w.get('[data-testid=change-current]').setValue('Zhang-temp-1')
+      await w.get('[data-testid=change-password-new]').setValue(next)
+      await w.get('[data-testid=change-password-new2]').setValue(next)
+      await w.get('[data-testid=change-password]').trigger('submit')
+      await flushPromises()
+    }
+    await change('abcdefgh')
+    expect(w.get('[data-testid=change-error]').text()).toContain('密码不符合要求')
+    expect(w.get('[data-testid=change-detail]').text()).toContain('当前只有：小写字母')
+    await change('Zhang-temp-1')
+    expect(w.get('[data-testid=change-error]').text()).toContain('不能使用最近 5 次用过的密码')
+    await change('zhang-pass-2')
+    expect(w.find('[data-testid=change-password]').exists()).toBe(false)
+    expect(w.find('[data-testid=some-field]').exists()).toBe(true)
+    expect(calls.filter((c) => c.cmd === 'change_own_password')).toHaveLength(3)
+  })
+})
