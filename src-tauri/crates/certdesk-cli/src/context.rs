@@ -44,10 +44,17 @@ impl Ctx {
     /// change (an administrator set it, or past `password_max_age_days`) is said on stderr and
     /// the command goes on.
     pub fn open_signed_in(&self, command: &str, user: Option<&str>, password_file: Option<&Path>) -> Result<(CaseStore, Session), CliError> {
+        // a plain file or a hall first: what is wrong with the store is said before the account
+        let opened_first = match certdesk_desk::place::is_encrypted_file(self.g.db.as_deref(), &self.env)? {
+            true => None,
+            false => Some(self.open()?),
+        };
         let account = certdesk_desk::api::account_for(command, user, password_file, &self.env)?;
         let password = crate::secrets::read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
-        let opened = certdesk_desk::place::open_as(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password, Some((&account.user, &password)))?;
-        let mut store = opened.store;
+        let mut store = match opened_first {
+            Some(store) => store,
+            None => certdesk_desk::place::open_as(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password, Some((&account.user, &password)))?.store,
+        };
         let mut session = Session::sign_in(&mut store, &account.user, &password)?;
         warn_if_due(&mut store, &mut session, &account.user)?;
         Ok((store, session))
@@ -76,7 +83,9 @@ pub(crate) fn ask_hall_password(address: &certdesk_desk::store::pg::HallAddress)
 /// Says on stderr that `user`'s password must be changed, when it must (the CLI goes on).
 pub(crate) fn warn_if_due(store: &mut CaseStore, session: &mut Session, user: &str) -> Result<(), CliError> {
     if session.desk(store)?.password_change_due()? {
-        eprintln!("warning: the password of {user} must be changed (密码已到期或由管理员设置，请修改): certdesk user passwd {user} --password-file NEW --as {user} --as-password-file CURRENT");
+        eprintln!(
+            "warning: the password of {user} must be changed (密码已到期或由管理员设置，请修改): certdesk user passwd {user} --password-file NEW --as {user} --as-password-file CURRENT"
+        );
     }
     Ok(())
 }

@@ -630,3 +630,13 @@ pub fn recover_store(flag_db: Option<&str>, env: &Environment, recovery: &str, a
     Store::recover(&path, &secret, admin, password)?;
     Ok(())
 }
+
+/// Whether the store [`choose`] names is an encrypted file: its account is then needed before
+/// it can be opened (anything else is opened first, so a wrong address or server password is
+/// said before an account is asked for).
+pub fn is_encrypted_file(flag_db: Option<&str>, env: &Environment) -> Result<bool, DeskError> {
+    Ok(match choose(flag_db, env)?.0 {
+        StoreTarget::File(path) => matches!(Store::state(&path)?, certdesk_store::StoreState::Encrypted { .. }),
+        StoreTarget::Hall(_) => false,
+    })
+}
