@@ -53,7 +53,11 @@ impl Keyed {
 
 impl Store {
     /// What is at `path`: missing, a plain SQLite file, or an encrypted one (a file that does
-    /// not start with SQLite's header: SQLCipher's first 16 bytes are its salt).
+    /// not start with SQLite's header: SQLCipher's first 16 bytes are its salt). Never while
+    /// this process has the store open: closing any descriptor of a file drops the process's
+    /// POSIX locks on it, SQLite's included, and another process could then checkpoint and
+    /// remove the WAL under the open connections (found by the e2e: a short read after a CLI
+    /// command ran beside the app). `reopen` does not ask.
     pub fn state(path: &Path) -> Result<StoreState, StoreError> {
         use std::io::Read;
         let mut head = [0u8; 16];

@@ -74,6 +74,13 @@ impl Store {
         if let crate::StoreState::Encrypted { .. } = Store::state(path)? {
             return Err(StoreError::Encrypted { path: path.to_path_buf() });
         }
+        Store::open_plain(path)
+    }
+
+    /// Opens a store file known to be plain, without reading its header: another handle of a
+    /// store this process has open (`reopen`), where opening and closing a descriptor of the
+    /// file would drop SQLite's locks on it (see `Store::state`).
+    fn open_plain(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
@@ -137,7 +144,7 @@ impl Store {
     pub fn reopen(&self) -> Result<Store, StoreError> {
         match &self.backend {
             Backend::Sqlite { path, keyed: Some(k), .. } => Store::open_keyed(path, k.clone()),
-            Backend::Sqlite { path, .. } => Store::open(path),
+            Backend::Sqlite { path, .. } => Store::open_plain(path),
             Backend::Hall(h) => Ok(Store::on_hall(h.hall.borrow().connect_again()?)),
         }
     }
