@@ -84,6 +84,7 @@ mod tests {
             certdesk_desk::report::Expiring,
             crate::commands::Status_,
             crate::commands::SignedIn,
+            crate::commands::SetUp,
             certdesk_desk::domain::workflow::AllowedAction,
             certdesk_desk::domain::workflow::CaseCapabilities,
             certdesk_desk::api::CaseView,

@@ -47,7 +47,10 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
             let idle = session.as_ref().and_then(Session::idle).map(|d| u32::try_from(d.as_secs().div_ceil(60)).unwrap_or(u32::MAX));
             (locked, idle)
         };
-        let front = state.store.lock()?.front_page()?;
+        let front = match state.store.waiting() {
+            Some(closed) => certdesk_desk::api::FrontPage::of_closed(closed),
+            None => state.store.lock()?.front_page()?,
+        };
         Ok(Status_ { front, signed_in, people, labels: intake::labels(), locked, idle_minutes })
     })
 }
@@ -63,12 +66,40 @@ fn open_session(state: &AppState, session: Session) -> Result<Actor, IpcError> {
     signed_in(state)
 }
 
+/// The first administrator's set-up: the account, and the recovery key of a new encrypted
+/// store (#30), shown this once by the set-up screen (never logged, never kept: the app logs
+/// only a command's name and outcome).
+#[derive(Serialize, ts_rs::TS)]
+pub struct SetUp {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    actor: Actor,
+    recovery_key: Option<String>,
+}
+
 /// First run: the administrator and the counter's identity. Refused once any account exists.
+/// A store file is made now, encrypted; a hall keeps its data on its server.
 #[tauri::command(async)]
-pub fn setup_admin(state: State<'_, AppState>, name: String, password: String, counter_code: String, counter_name: String) -> Result<Actor, IpcError> {
+pub fn setup_admin(state: State<'_, AppState>, name: String, password: String, counter_code: String, counter_name: String) -> Result<SetUp, IpcError> {
     crate::log::call("setup_admin", || {
-        let session = Session::first_admin(&mut *state.store.lock()?, &name, &Password::new(password), &counter_code, &counter_name)?;
-        open_session(&state, session)
+        let password = Password::new(password);
+        let mut made = None;
+        state.store.open_with(|closed| {
+            let certdesk_desk::place::StoreTarget::File(path) = &state.place.opened else {
+                return Err(IpcError::new(certdesk_desk::ErrorKind::Store, "only a store file waits for its first account"));
+            };
+            if closed == certdesk_desk::place::Closed::Encrypted {
+                return Err(IpcError::new(certdesk_desk::ErrorKind::AdminOnly, "the store has its administrator already: sign in"));
+            }
+            let (store, session, recovery_key) = Session::first_admin_file(path, &name, &password, &counter_code, &counter_name)?;
+            made = Some((session, recovery_key));
+            Ok(store)
+        })?;
+        let (session, recovery_key) = match made {
+            Some((session, key)) => (session, Some(key.to_string())),
+            None => (Session::first_admin(&mut *state.store.lock()?, &name, &password, &counter_code, &counter_name)?, None),
+        };
+        Ok(SetUp { actor: open_session(&state, session)?, recovery_key })
     })
 }
 
@@ -86,7 +117,22 @@ pub struct SignedIn {
 #[tauri::command(async)]
 pub fn login(state: State<'_, AppState>, name: String, password: String) -> Result<SignedIn, IpcError> {
     crate::log::call("login", || {
-        let session = Session::sign_in(&mut *state.store.lock()?, &name, &Password::new(password))?;
+        let password = Password::new(password);
+        // an encrypted store opens with the account's slot first (#30)
+        state.store.open_with(|closed| {
+            let (certdesk_desk::place::Closed::Encrypted, certdesk_desk::place::StoreTarget::File(path)) = (closed, &state.place.opened) else {
+                return Err(IpcError::new(certdesk_desk::ErrorKind::NotSignedIn, "the store has no account yet: set it up first"));
+            };
+            Ok(certdesk_desk::place::open_encrypted_file(path, &name, &password)?)
+        })?;
+        let signed_in = Session::sign_in(&mut *state.store.lock()?, &name, &password);
+        let session = match signed_in {
+            Ok(session) => session,
+            Err(e) => {
+                state.store.close_if_encrypted();
+                return Err(e.into());
+            }
+        };
         let actor = open_session(&state, session)?;
         let must_change = state.with_desk(|d| d.password_change_due())?;
         Ok(SignedIn { actor, must_change })
@@ -131,6 +177,8 @@ pub fn unlock_session(state: State<'_, AppState>, password: String) -> Result<Ac
 pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
     crate::log::call("logout", || {
         *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        // nobody signed in at this window: an encrypted store's key goes with the session
+        state.store.close_if_encrypted();
         Ok(())
     })
 }

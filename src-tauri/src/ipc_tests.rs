@@ -41,16 +41,23 @@ fn window(dir: &std::path::Path) -> Window {
     let forms = certdesk_desk::print::load_forms(catalog.clone()).unwrap();
     let state = AppState::new(store, catalog, forms, env(dir));
     assert_eq!(state.place.dir, dir.join("state"));
+    window_over(state)
+}
+
+/// An app window over `state`, signed in as nobody.
+fn window_over(state: AppState) -> Window {
     let app = mock_builder()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            commands::setup_admin,
             commands::login,
             commands::logout,
             commands::lock_session,
             commands::unlock_session,
             desks::admin::reset_password,
             desks::admin::change_own_password,
+            desks::admin::add_account,
             commands::import_case,
             commands::case_action,
             commands::get_case,
@@ -965,4 +972,47 @@ fn a_new_intake_starts_on_the_accounts_last_project_else_the_administrators_else
     assert_eq!(w.ok("intake_project", json!({})), last.as_str(), "this account's last case");
     w.login("li");
     assert_eq!(w.ok("intake_project", json!({})), "snca-nmg", "another account's last case is not this one's");
+}
+
+/// #30: the app starts without a store file, its first administrator's set-up makes it
+/// encrypted and shows the recovery key once; the sign-out closes it (the key dropped) and the
+/// sign-in opens it with the account's password; a wrong password opens nothing.
+#[test]
+fn a_new_store_file_is_made_encrypted_at_set_up_and_opened_by_the_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env(dir.path());
+    let path = env.default_file();
+    let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
+    let forms = certdesk_desk::print::load_forms(catalog.clone()).unwrap();
+    let w = window_over(AppState::waiting(certdesk_desk::place::Closed::Missing, catalog, forms, env));
+    let status = w.ok("app_status", json!({}));
+    assert_eq!((status["first_run"].as_bool(), status["encrypted"].as_bool()), (Some(true), Some(true)), "{status}");
+    assert_eq!(w.kind("case_page", json!({ "offset": 0, "limit": 10 })), "not_signed_in");
+    // a password against the rule, or a bad counter code: refused, nothing made
+    assert_eq!(w.kind("setup_admin", json!({ "name": "admin", "password": "short", "counterCode": "CD01", "counterName": "" })), "password_policy");
+    assert_eq!(w.kind("setup_admin", json!({ "name": "admin", "password": "admin-pass-1", "counterCode": "??", "counterName": "" })), "invalid_counter_code");
+    assert!(!path.exists() && !std::path::Path::new(&format!("{}.keys", path.display())).exists(), "nothing made by a refused set-up");
+    let set_up = w.ok("setup_admin", json!({ "name": "admin", "password": "admin-pass-1", "counterCode": "cd01", "counterName": "网点一" }));
+    let recovery = set_up["recovery_key"].as_str().expect("the recovery key, once").to_string();
+    assert!(recovery.starts_with("RK1-") && set_up["name"] == "admin", "{set_up}");
+    assert!(!std::fs::read(&path).unwrap().starts_with(b"SQLite format 3"), "the new store file is encrypted");
+    w.ok("add_account", json!({ "name": "zhang", "roles": ["clerk"], "password": "zhang-pass-1" }));
+    let status = w.ok("app_status", json!({}));
+    assert_eq!((status["first_run"].as_bool(), status["counter_code"].as_str()), (Some(false), Some("CD01")), "{status}");
+    // signed out: the store is closed, and says only that it is encrypted
+    w.ok("logout", json!({}));
+    let status = w.ok("app_status", json!({}));
+    assert_eq!((status["first_run"].as_bool(), status["encrypted"].as_bool(), status["counter_code"].as_str()), (Some(false), Some(true), Some("")), "{status}");
+    assert_eq!(w.kind("login", json!({ "name": "admin", "password": "wrong-pass-1" })), "wrong_password");
+    assert_eq!(w.kind("login", json!({ "name": "nobody", "password": "admin-pass-1" })), "wrong_password");
+    assert_eq!(w.kind("case_page", json!({ "offset": 0, "limit": 10 })), "not_signed_in");
+    w.login("zhang");
+    w.ok("import_case", json!({ "json": ORG_NEW }));
+    let page = w.ok("case_page", json!({ "offset": 0, "limit": 10 }));
+    assert_eq!(page["total"], 1, "{page}");
+    // the store the set-up made opens with the recovery key written down
+    w.ok("logout", json!({}));
+    let secret = certdesk_store::keys::RecoverySecret::parse(&recovery).unwrap();
+    let store = Store::open_encrypted(&path, certdesk_store::Unlock::Recovery(&secret)).unwrap();
+    assert_eq!(store.count_cases().unwrap(), 1);
 }

@@ -23,30 +23,73 @@ mod window_state;
 
 use certdesk_desk::ErrorKind;
 use certdesk_desk::api::{CaseStore, Session};
-use certdesk_desk::place::{ChosenBy, Environment, Place, Platform, StoreTarget};
+use certdesk_desk::place::{ChosenBy, Closed, Environment, Place, Platform, StoreTarget};
 use error::IpcError;
 use std::sync::{Mutex, MutexGuard};
 use tauri::Manager;
 
-/// The store, replaceable as a whole (restore from a backup).
-pub struct StoreCell(Mutex<Option<CaseStore>>);
+/// The store, replaceable as a whole (restore from a backup), and closed while it waits for
+/// an account (#30: an encrypted file opened by the sign-in and closed at the sign-out; a new
+/// one made by the first administrator's set-up).
+pub struct StoreCell {
+    store: Mutex<Option<CaseStore>>,
+    waiting: Mutex<Option<Closed>>,
+}
 
 pub struct StoreGuard<'a>(MutexGuard<'a, Option<CaseStore>>);
 
 impl StoreCell {
+    pub fn open(store: CaseStore) -> StoreCell {
+        StoreCell { store: Mutex::new(Some(store)), waiting: Mutex::new(None) }
+    }
+
+    pub fn closed(waiting: Closed) -> StoreCell {
+        StoreCell { store: Mutex::new(None), waiting: Mutex::new(Some(waiting)) }
+    }
+
     pub fn lock(&self) -> Result<StoreGuard<'_>, IpcError> {
         // a command that panicked left the store as its last committed transaction: go on
-        let guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.is_none() {
-            return Err(IpcError::new(ErrorKind::Store, "the store is closed after a failed restore: restart the app"));
+            return Err(match self.waiting() {
+                Some(_) => IpcError::new(ErrorKind::NotSignedIn, "sign in first: the store opens with an account's password"),
+                None => IpcError::new(ErrorKind::Store, "the store is closed after a failed restore: restart the app"),
+            });
         }
         Ok(StoreGuard(guard))
+    }
+
+    /// Why the store is closed, when it waits for an account.
+    pub fn waiting(&self) -> Option<Closed> {
+        *self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The store opened (or made) by `open` when it waits for an account; `open` is told why it
+    /// is closed. A store already open is left as it is.
+    pub fn open_with(&self, open: impl FnOnce(Closed) -> Result<CaseStore, IpcError>) -> Result<(), IpcError> {
+        let mut guard = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut waiting = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let (None, Some(closed)) = (guard.as_ref(), *waiting) {
+            *guard = Some(open(closed)?);
+            *waiting = None;
+        }
+        Ok(())
+    }
+
+    /// Closes an encrypted store (its key dropped) when nobody is signed in at the window any
+    /// more; the next sign-in opens it again.
+    pub fn close_if_encrypted(&self) {
+        let mut guard = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.as_ref().is_some_and(CaseStore::is_encrypted) {
+            *guard = None;
+            *self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Closed::Encrypted);
+        }
     }
 
     /// Takes the store out for an operation that consumes it (restore) and puts back what
     /// that operation returns.
     pub fn replace_with<T>(&self, f: impl FnOnce(CaseStore) -> (Option<CaseStore>, T)) -> Result<T, IpcError> {
-        let mut guard = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let store = guard.take().ok_or_else(|| IpcError::new(ErrorKind::Store, "the store is closed"))?;
         let (back, out) = f(store);
         *guard = back;
@@ -98,8 +141,17 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> IpcError {
 impl AppState {
     /// The state of a window over `store`, signed in as nobody.
     pub fn new(store: CaseStore, catalog: certdesk_desk::catalog::Catalog, forms: certdesk_desk::forms::Forms, env: Environment) -> AppState {
+        AppState::with_cell(StoreCell::open(store), catalog, forms, env)
+    }
+
+    /// The state of a window whose store file waits for an account (#30).
+    pub fn waiting(closed: Closed, catalog: certdesk_desk::catalog::Catalog, forms: certdesk_desk::forms::Forms, env: Environment) -> AppState {
+        AppState::with_cell(StoreCell::closed(closed), catalog, forms, env)
+    }
+
+    fn with_cell(store: StoreCell, catalog: certdesk_desk::catalog::Catalog, forms: certdesk_desk::forms::Forms, env: Environment) -> AppState {
         AppState {
-            store: StoreCell(Mutex::new(Some(store))),
+            store,
             session: Mutex::new(None),
             catalog,
             forms,
@@ -183,6 +235,16 @@ fn hold_app_lock(path: &std::path::Path) -> Result<std::fs::File, String> {
     }
 }
 
+/// The start refused: the store cannot be opened (what is wrong, in both languages).
+fn cannot_open(e: certdesk_desk::DeskError, env: &Environment) -> ! {
+    if let certdesk_desk::DeskError::StoreSetting { .. } = e {
+        crash::fatal("证书受理台无法启动", &format!("案件库位置的设置有误：{e}\n\nthe store setting is damaged: {e}"))
+    }
+    let where_ = certdesk_desk::place::choose(None, env).map(|(t, c)| Place { dir: env.state_dir(), opened: t, chosen_by: c }.shown()).unwrap_or_default();
+    let why = log::chain(&e);
+    crash::fatal("证书受理台无法启动", &format!("无法打开案件库 {where_}：\n{why}\n\ncannot open the case store {where_}: {why}"))
+}
+
 fn main() {
     // a crash's or a refused start's dialog, shown by a process of its own
     if crash::show_error_from_args() {
@@ -214,16 +276,29 @@ fn main() {
     // the store the desk's `place` chooses (CERTDESK_DB, else the admin desk's choice, else the
     // file); a window has no terminal to ask a hall's password at
     let no_prompt = |address: &certdesk_desk::store::pg::HallAddress| Err(certdesk_desk::DeskError::HallPasswordMissing { server: address.shown().to_string() });
-    let opened = match certdesk_desk::place::open(None, None, &env, no_prompt) {
-        Ok(o) => o,
-        Err(e @ certdesk_desk::DeskError::StoreSetting { .. }) => crash::fatal("证书受理台无法启动", &format!("案件库位置的设置有误：{e}\n\nthe store setting is damaged: {e}")),
-        Err(e) => {
-            let where_ = certdesk_desk::place::choose(None, &env).map(|(t, c)| Place { dir: env.state_dir(), opened: t, chosen_by: c }.shown()).unwrap_or_default();
-            let why = log::chain(&e);
-            crash::fatal("证书受理台无法启动", &format!("无法打开案件库 {where_}：\n{why}\n\ncannot open the case store {where_}: {why}"))
-        }
+    // a store file that is encrypted, or not there yet, waits for an account (#30): the
+    // sign-in opens it, the first administrator's set-up makes it encrypted
+    let waiting = match certdesk_desk::place::choose(None, &env) {
+        Ok((StoreTarget::File(path), chosen_by)) => match certdesk_desk::place::closed_file(&path) {
+            Ok(Some(closed)) => Some((closed, Place { dir: env.state_dir(), opened: StoreTarget::File(path), chosen_by })),
+            // a plain file nothing was ever written to (a command made it): set up as new
+            Ok(None) => match certdesk_desk::place::awaits_first_account(&path) {
+                Ok(true) => Some((Closed::Missing, Place { dir: env.state_dir(), opened: StoreTarget::File(path), chosen_by })),
+                Ok(false) => None,
+                Err(e) => cannot_open(e, &env),
+            },
+            Err(e) => cannot_open(e, &env),
+        },
+        Ok(_) => None,
+        Err(e) => cannot_open(e, &env),
     };
-    let (store, place) = (opened.store, opened.place);
+    let (store, place) = match waiting {
+        Some((closed, place)) => (Err(closed), place),
+        None => match certdesk_desk::place::open(None, None, &env, no_prompt) {
+            Ok(opened) => (Ok(opened.store), opened.place),
+            Err(e) => cannot_open(e, &env),
+        },
+    };
     let where_ = place.shown();
     // one app per store: beside a store file; for a hall, in the user's data folder, per server
     let path = match &place.opened {
@@ -250,8 +325,11 @@ fn main() {
         Ok(f) => f,
         Err(e) => crash::fatal("证书受理台无法启动", &format!("申请表版式有误：{e}")),
     };
-    tracing::info!(store = %where_, chosen_by = ?place.chosen_by, projects = catalog.projects.len(), "store open");
-    let mut state = AppState::new(store, catalog, forms, env.clone());
+    tracing::info!(store = %where_, chosen_by = ?place.chosen_by, projects = catalog.projects.len(), waiting = ?store.as_ref().err(), "store chosen");
+    let mut state = match store {
+        Ok(store) => AppState::new(store, catalog, forms, env.clone()),
+        Err(closed) => AppState::waiting(closed, catalog, forms, env.clone()),
+    };
     state.place = place;
     let app_lock = format!("{}.app.lock", path.display());
     let result = tauri::Builder::default()

@@ -526,13 +526,20 @@ locked: string | null,
  * The minutes without use after which the window locks (the `idle_minutes` setting when
  * signed in), for the window's own timer.
  */
-idle_minutes: number | null, first_run: boolean, counter_code: string, counter_name: string, 
+idle_minutes: number | null, first_run: boolean, 
+/**
+ * The store is an encrypted file (#30): the sign-in opens it, the set-up shows its
+ * recovery key.
+ */
+encrypted: boolean, counter_code: string, counter_name: string, 
 /**
  * The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
  */
 server: string | null, };
 
 export type SignedIn = { must_change: boolean, name: string, roles: Array<Role>, };
+
+export type SetUp = { recovery_key: string | null, name: string, roles: Array<Role>, };
 
 export type AllowedAction = { action: string, needs_reason: boolean, };
 
@@ -797,7 +804,12 @@ export type ScanFile = { name: string, size: number,
  */
 modified: string, };
 
-export type FrontPage = { first_run: boolean, counter_code: string, counter_name: string, 
+export type FrontPage = { first_run: boolean, 
+/**
+ * The store is an encrypted file (#30): the sign-in opens it, the set-up shows its
+ * recovery key.
+ */
+encrypted: boolean, counter_code: string, counter_name: string, 
 /**
  * The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
  */

@@ -27,6 +27,7 @@ export function reasonOf(e: AuditEvent): string {
 export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: JsonObject; history: AuditEvent[] }
 export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview
+export type SetUp = B.SetUp
 export type StorePlaceView = B.StorePlaceView
 export type HallStatus = B.HallStatus
 export type CardForIntake = B.CardForIntake
@@ -64,7 +65,7 @@ export type NoArgs = Record<string, never>
  *  (testing/backend.ts) is typed from this too, so a mock cannot answer what Rust never sends. */
 export interface Commands {
   app_status: { args: NoArgs; result: AppStatus }
-  setup_admin: { args: { name: string; password: string; counterCode: string; counterName: string }; result: Actor }
+  setup_admin: { args: { name: string; password: string; counterCode: string; counterName: string }; result: SetUp }
   /** the account, and must_change: its password is due (the window shows only the change form) */
   login: { args: { name: string; password: string }; result: B.SignedIn }
   logout: { args: NoArgs; result: null }

@@ -20,7 +20,7 @@ afterEach(() => {
 const stubs = { Intake: { template: '<div><input data-testid="some-field" /><input type="password" data-testid="pin-field" /></div>' }, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
 const zhang: Actor = { name: 'zhang', roles: ['clerk'] }
 const status = (signedIn: Actor | null, locked: string | null = null) => ({
-  first_run: false, locked, idle_minutes: 1, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
+  first_run: false, encrypted: false, locked, idle_minutes: 1, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
 })
 
 describe('the idle lock', () => {

@@ -14,6 +14,12 @@ export default {
     counterCode: '受理点代码（如 GZ01）',
     counterName: '受理点名称',
     submit: '创建并登录',
+    recoveryTitle: '案件库恢复密钥',
+    recoveryHint: '案件库已加密。请把下面的恢复密钥抄写在纸上，交管理员妥善保管：所有密码都丢失时，只有它能打开案件库及其备份。它只显示这一次，不会保存在电脑上。',
+    recoveryCopied: '我已抄写并妥善保管',
+    recoveryLast: '请输入恢复密钥的最后一组（核对抄写无误）',
+    recoveryLastWrong: '最后一组与恢复密钥不符，请核对抄写的内容',
+    recoveryContinue: '继续',
   },
   login: { title: '登录', name: '账号', password: '密码', submit: '登录' },
   lock: {

@@ -45,11 +45,11 @@ impl Ctx {
     /// the command goes on.
     pub fn open_signed_in(&self, command: &str, user: Option<&str>, password_file: Option<&Path>) -> Result<(CaseStore, Session), CliError> {
         // a plain file or a hall first: what is wrong with the store is said before the account
-        let opened_first = match certdesk_desk::place::is_encrypted_file(self.g.db.as_deref(), &self.env)? {
-            true => None,
-            false => Some(self.open()?),
-        };
-        let account = certdesk_desk::api::account_for(command, user, password_file, &self.env)?;
+        let encrypted = certdesk_desk::place::is_encrypted_file(self.g.db.as_deref(), &self.env)?;
+        let opened_first = if encrypted { None } else { Some(self.open()?) };
+        // without an account an encrypted store is said to be one (#30: exit 1, saying so)
+        let command = if encrypted { format!("{command} on an encrypted store") } else { command.to_string() };
+        let account = certdesk_desk::api::account_for(&command, user, password_file, &self.env)?;
         let password = crate::secrets::read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
         let mut store = match opened_first {
             Some(store) => store,

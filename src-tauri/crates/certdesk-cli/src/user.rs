@@ -23,13 +23,32 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
     let account = match cmd {
         UserCmd::Add { name, roles, password_file, display_name, by } => {
             let roles: Vec<Role> = roles.into_iter().map(role).collect();
-            // the first administrator of an empty store: the one change without a session (an
-            // encrypted store is never empty: it is made with its administrator)
-            let first = match by.actor {
-                None => Some(ctx.open()?).filter(|s| certdesk_desk::api::is_empty(s).unwrap_or(false)),
-                Some(_) => None,
-            };
-            if let Some(mut store) = first {
+            // the first administrator of an empty store: the one change without a session. A
+            // store file is made encrypted then (#30), and its recovery key shown once; a hall
+            // keeps its data on its server
+            let (mut first_file, mut first_hall) = (None, None);
+            if by.actor.is_none() {
+                match certdesk_desk::place::choose(ctx.g.db.as_deref(), &ctx.env)?.0 {
+                    certdesk_desk::place::StoreTarget::File(path) => {
+                        if certdesk_desk::place::awaits_first_account(&path)? {
+                            first_file = Some(path);
+                        }
+                    }
+                    certdesk_desk::place::StoreTarget::Hall(_) => first_hall = Some(ctx.open()?).filter(|s| certdesk_desk::api::is_empty(s).unwrap_or(false)),
+                }
+            }
+            if let Some(path) = first_file {
+                let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
+                let made = certdesk_desk::place::create_first_admin_file(&path, &name, &roles, &password)?;
+                let mut store = made.store;
+                let account = match display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(shown) => Session::sign_in(&mut store, &name, &password)?.desk(&mut store)?.set_display_name(&name, shown)?,
+                    None => made.account,
+                };
+                print_first_admin(ctx, &account, &path, &made.recovery_key);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(mut store) = first_hall {
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
                 let added = certdesk_desk::api::add_first_admin(&mut store, &name, &roles, &password)?;
                 match display_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -97,4 +116,24 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
         println!("{} ({})", account.name, account.roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(", "));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first administrator of a new store file and the store's recovery key, shown this once
+/// (never logged, never stored: the administrator writes it down).
+fn print_first_admin(ctx: &Ctx, account: &certdesk_desk::store::Account, path: &std::path::Path, recovery_key: &str) {
+    if ctx.g.json {
+        let mut value = serde_json::to_value(account).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("store".into(), serde_json::Value::String(path.display().to_string()));
+            object.insert("encrypted".into(), serde_json::Value::Bool(true));
+            object.insert("recovery_key".into(), serde_json::Value::String(recovery_key.to_string()));
+        }
+        print_json(&value);
+    } else {
+        println!("{} ({})", account.name, account.roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(", "));
+        println!("The store {} is new and encrypted: every command on it signs in (--as USER --password-file F, or CERTDESK_USER and CERTDESK_PASSWORD_FILE).", path.display());
+        println!("Write the recovery key down and keep it safe: it opens the store and its backups when every password is lost. It is not shown again.");
+        println!("案件库已加密。请抄写恢复密钥并妥善保管：所有密码丢失时，用它打开案件库及其备份。它不会再次显示。");
+        println!("recovery key: {recovery_key}");
+    }
 }

@@ -1,9 +1,11 @@
 //! The `certdesk` binary driven as outside checks drive it: exit codes, `--json` shapes and
 //! field names, global options before or after the subcommand, a temp database per test.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 const EMPLOYEES_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-employees-new.json");
@@ -17,9 +19,6 @@ struct Env {
 impl Env {
     fn new() -> Env {
         Env { c: certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk")), dir: tempfile::tempdir().unwrap() }
-    }
-    fn db(&self) -> PathBuf {
-        self.c.db()
     }
     /// Runs `args`; a read signs in as the administrator through the environment's account.
     fn run(&self, args: &[&str]) -> Output {
@@ -228,7 +227,7 @@ fn a_read_needs_an_account_and_the_environments_one_serves() {
     ] {
         let mut args = read.clone();
         args.push("--json");
-        let out = e.c.run(&args);
+        let out = e.c.cmd_without_account(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{read:?} without an account: {}", certdesk_testkit::stderr(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["error"]["kind"], "no_account", "{read:?}: {v}");
@@ -285,22 +284,11 @@ fn audit_verify_finds_a_tampered_event() {
     e.import(&[EMPLOYEES_NEW]);
     let (code, v) = e.json(&["audit", "verify", "--json"]);
     assert_eq!((code, &v["ok"]), (0, &Value::Bool(true)));
-    let conn = rusqlite_free_tamper(&e.db());
-    assert!(conn, "tampering helper failed");
+    common::raw_sql(&e.c, "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 1;");
     let (code, v) = e.json(&["audit", "verify", "--json"]);
     assert_eq!(code, 1);
     assert_eq!(v["first_break"]["seq"], 1);
     assert_eq!(v["first_break"]["kind"], "edited");
-}
-
-/// Edits the first event with the sqlite3 shell if present, else with python3's sqlite3.
-fn rusqlite_free_tamper(db: &Path) -> bool {
-    let sql = "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 1;";
-    Command::new("python3")
-        .args(["-c", &format!("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript({sql:?}); c.commit()"), s(db)])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //! administrator has given them a new password; the recovery key opening the store with the
 //! key file gone and setting the administrator's password.
 
+mod common;
+
 use certdesk_testkit::{Counter, fixture, stderr};
 
 fn holds(path: &std::path::Path, marker: &str) -> bool {
@@ -14,7 +16,7 @@ fn holds(path: &std::path::Path, marker: &str) -> bool {
 
 #[test]
 fn a_counters_store_is_encrypted_opened_by_accounts_and_recovered_with_the_paper() {
-    let c = Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let c = common::plain_counter(env!("CARGO_BIN_EXE_certdesk"));
     let n = c.import(&fixture("case-org-new.json"));
     let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture("case-org-new.json")).unwrap()).unwrap();
     let markers: Vec<String> = ["name", "id_number", "mobile"].iter().map(|k| case["handler"][k].as_str().unwrap().to_string()).collect();
@@ -43,7 +45,8 @@ fn a_counters_store_is_encrypted_opened_by_accounts_and_recovered_with_the_paper
     assert!(String::from_utf8_lossy(&list.stdout).contains(&n));
     let bare = c.cmd(&["case", "list"]).env_remove("CERTDESK_USER").env_remove("CERTDESK_PASSWORD_FILE").output().unwrap();
     assert_eq!(bare.status.code(), Some(1));
-    let first_admin_again = c.cmd(&["user", "add", "eve", "--role", "admin", "--password-file", &c.pw("admin")]).output().unwrap();
+    assert!(stderr(&bare).contains("encrypted") && stderr(&bare).contains("--as"), "{}", stderr(&bare));
+    let first_admin_again = c.cmd_without_account(&["user", "add", "eve", "--role", "admin", "--password-file", &c.pw("admin")]).output().unwrap();
     assert_eq!(first_admin_again.status.code(), Some(1), "an encrypted store is never an empty one: {}", stderr(&first_admin_again));
     assert!(stderr(&first_admin_again).contains("encrypted"), "{}", stderr(&first_admin_again));
     // the environment's account opens it too
@@ -89,4 +92,51 @@ fn a_counters_store_is_encrypted_opened_by_accounts_and_recovered_with_the_paper
             assert!(!holds(&file, secret), "{secret} in {}", file.display());
         }
     }
+}
+
+/// The CLI contract of #30: the first `user add … --role admin` on an empty store creates it
+/// encrypted and prints the recovery key once (text and `--json`); a refused first account
+/// leaves nothing behind; a blank plain file (a command ran before the first account) is
+/// replaced; the recovery key printed opens the store.
+#[test]
+fn the_first_administrator_makes_the_store_encrypted_and_is_shown_the_recovery_key_once() {
+    let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
+    // a password against the rule: nothing made, the same set-up can be done again
+    let weak = c.p("weak.pw");
+    std::fs::write(&weak, "short\n").unwrap();
+    let refused = c.cmd_without_account(&["user", "add", "admin", "--role", "admin", "--password-file", &weak]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(!c.db().exists() && !std::path::Path::new(&format!("{}.keys", c.db().display())).exists(), "a refused set-up leaves no store and no key file");
+    // a command before the first account made a blank plain store: it is replaced
+    let early = c.cmd_without_account(&["store", "status", "--json"]).output().unwrap();
+    assert_eq!(early.status.code(), Some(0), "{}", stderr(&early));
+    let out = c.cmd_without_account(&["--json", "user", "add", "admin", "--role", "admin", "--password-file", &c.pw("admin")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["name"].as_str(), v["encrypted"].as_bool()), (Some("admin"), Some(true)), "{v}");
+    let recovery = v["recovery_key"].as_str().expect("the recovery key in the JSON").to_string();
+    assert!(recovery.starts_with("RK1-"), "{recovery}");
+    assert!(!std::fs::read(c.db()).unwrap().starts_with(b"SQLite format 3"), "the store file is encrypted");
+    // the next account is an administrator's to add, and no key is shown again
+    let next = c.run(&["user", "add", "zhang", "--role", "clerk", "--password-file", &c.pw("zhang"), "--as", "admin", "--as-password-file", &c.pw("admin")]);
+    assert_eq!(next.status.code(), Some(0), "{}", stderr(&next));
+    assert!(!String::from_utf8_lossy(&next.stdout).contains("RK1-"), "shown once");
+    let again = c.cmd_without_account(&["user", "add", "eve", "--role", "admin", "--password-file", &c.pw("eve")]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1), "the store has its administrator: {}", stderr(&again));
+    // a case imported is in no byte of the file; the recovery key opens the store
+    let n = c.import(&fixture("case-org-new.json"));
+    let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture("case-org-new.json")).unwrap()).unwrap();
+    let wal = std::path::PathBuf::from(format!("{}-wal", c.db().display()));
+    for marker in ["name", "id_number", "mobile"].map(|k| case["handler"][k].as_str().unwrap().to_string()) {
+        assert!(!holds(&c.db(), &marker) && !holds(&wal, &marker), "{marker} readable in the store file");
+    }
+    let store = common::store_at(&c.db(), &recovery);
+    assert_eq!(store.count_cases().unwrap(), 1, "{n}");
+
+    // the text form: the key on a line of its own, said to be shown once
+    let other = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
+    let out = other.cmd_without_account(&["user", "add", "admin", "--role", "admin", "--password-file", &other.pw("admin")]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(text.contains("not shown again") && text.lines().any(|l| l.starts_with("recovery key: RK1-")), "{text}");
 }

@@ -3,6 +3,8 @@
 //! locked-key path through the project's test module (`certdesk-pkcs11-shim`), which behaves
 //! like a real key (10 wrong PINs lock it).
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -68,7 +70,7 @@ impl Rig {
     }
     /// The events of the key desk's own log (no case), oldest first, read from the store file.
     fn key_desk_log(&self) -> Vec<(String, Value)> {
-        let store = certdesk_store::Store::open(&self.c.db()).unwrap();
+        let store = common::store(&self.c);
         let (chain, _) = store.stored_chain().unwrap();
         chain.into_iter().map(|e| e.into_event()).filter(|e| e.case_number.is_none() && KEY_DESK.contains(&e.action.as_str())).map(|e| (e.action, e.detail)).collect()
     }

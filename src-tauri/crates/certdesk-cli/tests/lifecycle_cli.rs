@@ -4,6 +4,8 @@
 //! a private SoftHSM2, the issued certificates from a throw-away `openssl` CA); and the seeds'
 //! counter rules (delivery, who pays, invoice) through the same front door.
 
+mod common;
+
 use serde_json::{Value, json};
 use std::process::Output;
 
@@ -174,7 +176,7 @@ impl Desk {
 
     /// The case's audit events as text (what the hand-over recorded).
     fn history(&self, n: &str) -> String {
-        let store = certdesk_store::Store::open(&self.c.db()).unwrap();
+        let store = common::store(&self.c);
         serde_json::to_string(&store.history(&certdesk_desk::domain::CaseNumber::parse(n).unwrap()).unwrap()).unwrap()
     }
 
@@ -433,13 +435,7 @@ fn the_case_list_filters_by_the_counters_local_day_around_midnight() {
     // it runs
     for (n, at) in [(&late, "2026-11-22T15:59:30.000000Z"), (&early, "2026-11-22T16:00:30.000000Z")] {
         let sql = format!("UPDATE cases SET created_at = '{at}' WHERE number = '{n}'");
-        let o = std::process::Command::new("python3")
-            .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()"])
-            .arg(d.c.db())
-            .arg(&sql)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        common::raw_sql(&d.c, &sql);
     }
     assert_eq!(listed(&d, "Asia/Shanghai", &["--from", "2026-11-22", "--to", "2026-11-22"]), vec![late.clone()]);
     assert_eq!(listed(&d, "Asia/Shanghai", &["--from", "2026-11-23", "--to", "2026-11-23"]), vec![early.clone()]);

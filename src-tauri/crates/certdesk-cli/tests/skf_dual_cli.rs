@@ -8,6 +8,8 @@
 //! certificates (`[keys] dual_certificate`) goes through both halves with its steps recorded,
 //! and OpenSSL 3 verifies the request and both certificates under the distinguishing ID.
 
+mod common;
+
 use certdesk_testkit::gm_ca::{GmCa, KmcAnswer, pem};
 use certdesk_testkit::skf::SkfRig;
 use certdesk_testkit::stderr;
@@ -279,7 +281,7 @@ fn a_case_of_a_dual_certificate_project_imports_the_encryption_half_as_a_step() 
     let steps: Value = serde_json::from_slice(&r.c.run(&["--forms", forms, "case", "steps", &number, "--json"]).stdout).unwrap();
     assert_eq!(steps["next"], "deliver", "{steps}");
     // the encryption certificate is kept with the case, outside the approval; the chain holds
-    let store = certdesk_store::Store::open(&r.c.db()).unwrap();
+    let store = common::store(&r.c);
     let case = certdesk_desk::domain::CaseNumber::parse(&number).unwrap();
     let (_, kept) = store.attachment(&case, "certificate:encrypt").unwrap().expect("the encryption certificate kept with the case");
     assert!(String::from_utf8_lossy(&kept).contains("BEGIN CERTIFICATE"));

@@ -1,6 +1,8 @@
 //! Accounts and the second check through the `certdesk` binary: passwords from files or
 //! stdin (never argv), refused transitions exit 1 and name the rule.
 
+mod common;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -92,7 +94,7 @@ fn refusals_exit_1_and_name_the_rule() {
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stderr(&out), stderr(&unknown), "no difference between a wrong password and no such account");
     // no account at all: exit 1, saying which is missing
-    let out = e.run(&["case", "approve", &n, "--json"]);
+    let out = e.cmd_without_account(&["case", "approve", &n, "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()["error"]["kind"], "no_account");
 }
@@ -212,7 +214,7 @@ fn everyone_who_edited_is_refused_not_only_the_last() {
 fn every_change_needs_a_signed_in_account_with_the_role() {
     let e = Env::new();
     let n = e.import();
-    let out = e.run(&["case", "import", ORG_NEW]);
+    let out = e.cmd_without_account(&["case", "import", ORG_NEW]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "no account: refused, naming it");
     assert!(stderr(&out).contains("--as") && stderr(&out).contains("CERTDESK_USER"), "{}", stderr(&out));
     // account commands need an administrator's password; no pseudo-account from $USER
@@ -223,7 +225,7 @@ fn every_change_needs_a_signed_in_account_with_the_role() {
         vec!["user", "unlock", "li"],
         vec!["user", "passwd", "li", "--password-file", &p],
     ] {
-        let out = e.cmd(&args).env("USER", "root").output().unwrap();
+        let out = e.cmd_without_account(&args).env("USER", "root").output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("needs an account"), "{args:?}: {}", stderr(&out));
     }
@@ -231,7 +233,7 @@ fn every_change_needs_a_signed_in_account_with_the_role() {
     assert_eq!(out.status.code(), Some(1), "a clerk resets nobody's password");
     // backup and restore: an administrator
     let b = e.c.p("b.db");
-    assert_eq!(e.run(&["store", "backup", "--out", &b]).status.code(), Some(1));
+    assert_eq!(e.cmd_without_account(&["store", "backup", "--out", &b]).output().unwrap().status.code(), Some(1));
     assert_eq!(e.as_user("zhang", &["store", "backup", "--out", &b]).status.code(), Some(1));
     e.ok_as("admin", &["store", "backup", "--out", &b]);
     assert_eq!(e.as_user("zhang", &["store", "restore", &b]).status.code(), Some(1));
@@ -293,13 +295,7 @@ fn audit_verify_sees_a_status_or_a_file_changed_behind_the_application() {
     let e = Env::new();
     let n = e.import();
     e.ok_as("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg")]);
-    let sql = |q: &str| {
-        let out = Command::new("python3")
-            .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", e.db().to_str().unwrap(), q])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-    };
+    let sql = |q: &str| common::raw_sql(&e.c, q);
     sql(&format!("UPDATE cases SET status = 'approved' WHERE number = '{n}'"));
     let (code, v) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(code, 1);
@@ -332,8 +328,8 @@ fn many_writers_at_once_keep_one_chain_in_order() {
     let db = e.db();
     let catalog = certdesk_desk::catalog::Catalog::embedded().unwrap();
     let app = std::thread::spawn(move || {
-        let mut store = certdesk_desk::place::open_file(&db).unwrap();
         let password = certdesk_desk::store::Password::new("zhang-secret-pass-1".into());
+        let mut store = certdesk_desk::place::open_encrypted_file(&db, "zhang", &password).unwrap();
         let mut session = certdesk_desk::api::Session::sign_in(&mut store, "zhang", &password).unwrap();
         let json = std::fs::read_to_string(ORG_NEW).unwrap();
         for _ in 0..10 {

@@ -41,10 +41,22 @@ pub struct CaseStore {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct FrontPage {
     pub first_run: bool,
+    /// The store is an encrypted file (#30): the sign-in opens it, the set-up shows its
+    /// recovery key.
+    pub encrypted: bool,
     pub counter_code: String,
     pub counter_name: String,
     /// The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
     pub server: Option<String>,
+}
+
+impl FrontPage {
+    /// What the sign-in screen shows of a store file that is not open yet (#30): a missing one
+    /// is a first run (its set-up makes it encrypted); an encrypted one shows its identity only
+    /// once someone has signed in.
+    pub fn of_closed(closed: crate::place::Closed) -> FrontPage {
+        FrontPage { first_run: closed == crate::place::Closed::Missing, encrypted: true, counter_code: String::new(), counter_name: String::new(), server: None }
+    }
 }
 
 impl CaseStore {
@@ -56,6 +68,12 @@ impl CaseStore {
     /// the app's slow commands work on one, so the window's other commands are not held up.
     pub fn reopen(&self) -> Result<CaseStore, DeskError> {
         Ok(CaseStore::new(self.store.reopen()?))
+    }
+
+    /// Whether this is an encrypted store file (#30): the app closes it when its last account
+    /// signs out, and opens it at the next sign-in.
+    pub fn is_encrypted(&self) -> bool {
+        self.store.is_encrypted()
     }
 
     /// The hall's server as shown to people, `None` for a store file.
@@ -73,6 +91,7 @@ impl CaseStore {
 
     pub fn front_page(&self) -> Result<FrontPage, DeskError> {
         Ok(FrontPage {
+            encrypted: self.store.is_encrypted(),
             first_run: self.store.account_count()? == 0,
             counter_code: counter_code(&self.store)?,
             counter_name: self.store.setting("counter_name")?.unwrap_or_default(),
@@ -122,12 +141,35 @@ impl Session {
         if store.store.account_count()? > 0 {
             return Err(DeskError::Auth(AuthError::Refused("the administrator exists already: sign in".into())));
         }
-        let code = counter_code.trim().to_ascii_uppercase();
-        certdesk_domain::number::check_counter_code(&code).map_err(|e| DeskError::InvalidCounterCode { code: code.clone(), why: e.to_string() })?;
+        let code = checked_counter_code(counter_code)?;
         store.store.add_account(name, &[Role::Admin], password, None)?;
+        Session::counter_identity_set(store, name, password, &code, counter_name)
+    }
+
+    /// The first run of a store file (#30): the store made encrypted at `path` with its first
+    /// administrator and the counter's code and name (a blank plain file there is replaced,
+    /// see [`crate::place::create_first_admin_file`]). Returns the store, the administrator's
+    /// session and the recovery key to show once.
+    pub fn first_admin_file(
+        path: &Path,
+        name: &str,
+        password: &Password,
+        counter_code: &str,
+        counter_name: &str,
+    ) -> Result<(CaseStore, Session, zeroize::Zeroizing<String>), DeskError> {
+        // what is typed is checked before anything is made
+        let code = checked_counter_code(counter_code)?;
+        let first = crate::place::create_first_admin_file(path, name, &[Role::Admin], password)?;
+        let mut store = first.store;
+        let session = Session::counter_identity_set(&mut store, name, password, &code, counter_name)?;
+        Ok((store, session, first.recovery_key))
+    }
+
+    /// Signs the first administrator in and records the counter's code and name.
+    fn counter_identity_set(store: &mut CaseStore, name: &str, password: &Password, code: &str, counter_name: &str) -> Result<Session, DeskError> {
         let mut session = Session::sign_in(store, name, password)?;
         let mut desk = session.desk(store)?;
-        desk.set_setting("counter_code", &code)?;
+        desk.set_setting("counter_code", code)?;
         if !counter_name.trim().is_empty() {
             desk.set_setting("counter_name", counter_name.trim())?;
         }
@@ -179,6 +221,13 @@ impl Session {
         self.last_used = Instant::now();
         Ok(Desk { store: &mut store.store, actor })
     }
+}
+
+/// The counter code as typed, upper-cased and checked.
+fn checked_counter_code(counter_code: &str) -> Result<String, DeskError> {
+    let code = counter_code.trim().to_ascii_uppercase();
+    certdesk_domain::number::check_counter_code(&code).map_err(|e| DeskError::InvalidCounterCode { code: code.clone(), why: e.to_string() })?;
+    Ok(code)
 }
 
 /// The first account of an empty store, which must be an administrator: the one change made

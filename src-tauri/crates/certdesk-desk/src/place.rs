@@ -640,3 +640,90 @@ pub fn is_encrypted_file(flag_db: Option<&str>, env: &Environment) -> Result<boo
         StoreTarget::Hall(_) => false,
     })
 }
+
+/// A store file that cannot be opened before someone signs in (#30): the app starts without
+/// it and opens it at the sign-in, or makes it at the first administrator's set-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// No store yet: the first administrator makes it, encrypted.
+    Missing,
+    /// An encrypted store: an account's password opens it.
+    Encrypted,
+}
+
+/// Whether the store file at `path` waits for an account before it can be opened. Reads the
+/// file's header: ask before this process opens the store, never while it has it open (see
+/// `Store::state`).
+pub fn closed_file(path: &Path) -> Result<Option<Closed>, DeskError> {
+    Ok(match Store::state(path)? {
+        certdesk_store::StoreState::Missing => Some(Closed::Missing),
+        certdesk_store::StoreState::Encrypted { .. } => Some(Closed::Encrypted),
+        certdesk_store::StoreState::Plain => None,
+    })
+}
+
+/// Whether the first account made at the store file `path` makes the store (#30): no store
+/// there, or a plain one with nothing in it ([`create_first_admin_file`] replaces it).
+pub fn awaits_first_account(path: &Path) -> Result<bool, DeskError> {
+    Ok(match Store::state(path)? {
+        certdesk_store::StoreState::Missing => true,
+        certdesk_store::StoreState::Plain => Store::open(path)?.is_blank()?,
+        certdesk_store::StoreState::Encrypted { .. } => false,
+    })
+}
+
+/// The encrypted store file at `path` opened with `name`'s slot (its password); the account
+/// is then signed in as on any store. A wrong password or an account without a slot opens
+/// nothing (`wrong_credentials`).
+pub fn open_encrypted_file(path: &Path, name: &str, password: &certdesk_store::Password) -> Result<CaseStore, DeskError> {
+    Ok(CaseStore::new(Store::open_encrypted(path, certdesk_store::Unlock::Account { name, password })?))
+}
+
+/// A new store file made with its first administrator: encrypted, with the recovery key to
+/// show once.
+pub struct FirstStore {
+    pub store: CaseStore,
+    pub account: certdesk_store::Account,
+    /// Shown once to be written down; kept nowhere.
+    pub recovery_key: zeroize::Zeroizing<String>,
+}
+
+/// Makes the store file at `path` encrypted with its first administrator `name` (#30: new
+/// stores are encrypted). Where a plain store with nothing in it is (no account, case or
+/// event: a command or an older build made it before the first account), it is replaced; a
+/// store with anything in it is refused (an administrator adds the next account, or encrypts
+/// a plain store with `store encrypt`).
+pub fn create_first_admin_file(path: &Path, name: &str, roles: &[certdesk_domain::workflow::Role], password: &certdesk_store::Password) -> Result<FirstStore, DeskError> {
+    match Store::state(path)? {
+        certdesk_store::StoreState::Missing => {}
+        certdesk_store::StoreState::Encrypted { .. } => {
+            return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!(
+                "{} is an encrypted store with accounts already: an administrator adds the next one (--as ADMIN)",
+                path.display()
+            ))));
+        }
+        certdesk_store::StoreState::Plain => {
+            let blank = Store::open(path)?.is_blank()?;
+            if !blank {
+                return Err(DeskError::Auth(certdesk_store::AuthError::Refused("the store has accounts already: an administrator adds the next one (--as ADMIN)".into())));
+            }
+            // the plain store (closed above) holds nothing: it goes, with SQLite's files
+            // beside it, so that the first account makes an encrypted one in its place
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.as_os_str().to_owned();
+                file.push(suffix);
+                match std::fs::remove_file(&file) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(certdesk_store::StoreError::Folder { path: PathBuf::from(file), source }.into()),
+                }
+            }
+        }
+    }
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::private::create_dir_all(folder).map_err(|source| certdesk_store::StoreError::Folder { path: folder.to_path_buf(), source })?;
+    }
+    let (store, recovery_key) = Store::create_encrypted_with_roles(path, name, roles, password)?;
+    let account = store.account(name)?.ok_or_else(|| DeskError::Auth(certdesk_store::AuthError::Refused(format!("the account {name} was not made"))))?;
+    Ok(FirstStore { store: CaseStore::new(store), account, recovery_key })
+}

@@ -73,10 +73,29 @@ impl Store {
         })
     }
 
+    /// Whether nothing was ever written to this store: no account, no case, no audit event
+    /// (a plain file a command made before the first account; it may be replaced by an
+    /// encrypted one).
+    pub fn is_blank(&self) -> Result<bool, StoreError> {
+        self.read(|db| {
+            let n = db
+                .one("looking for any account, case or event", "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM cases) + (SELECT count(*) FROM audit_events)", &[])?
+                .int(0)?;
+            Ok(n == 0)
+        })
+    }
+
     /// A new encrypted store at `path` with its first administrator: the data key drawn, the
     /// key file written with the administrator's slot. Returns the store and the recovery key,
     /// to be shown once and never again (it is kept nowhere).
     pub fn create_encrypted(path: &Path, admin: &str, password: &Password) -> Result<(Store, Zeroizing<String>), AuthError> {
+        Store::create_encrypted_with_roles(path, admin, &[certdesk_domain::workflow::Role::Admin], password)
+    }
+
+    /// As [`Store::create_encrypted`], the first account with `roles` (an administrator's role
+    /// among them, as on any new store). A refusal leaves nothing behind (no key file, no
+    /// store), so the same set-up can be done again.
+    pub fn create_encrypted_with_roles(path: &Path, admin: &str, roles: &[certdesk_domain::workflow::Role], password: &Password) -> Result<(Store, Zeroizing<String>), AuthError> {
         if Store::state(path)? != StoreState::Missing || key_file_path(path).exists() {
             return Err(AuthError::Refused(format!("a store (or its key file) is at {} already: an encrypted store is made only where there is none", path.display())));
         }
@@ -87,9 +106,18 @@ impl Store {
         let keyed = Keyed { key: Arc::new(key), cipher: file.cipher.clone() };
         // the key file first: an account's slot is written into it when the account is added
         file.write(&key_file_path(path)).map_err(StoreError::from)?;
-        let mut store = Store::open_keyed(path, keyed)?;
-        store.add_account(admin, &[certdesk_domain::workflow::Role::Admin], password, None)?;
-        Ok((store, secret.to_text()))
+        let made = Store::open_keyed(path, keyed).map_err(AuthError::from).and_then(|mut store| store.add_account(admin, roles, password, None).map(|_| store));
+        match made {
+            Ok(store) => Ok((store, secret.to_text())),
+            Err(e) => {
+                // nothing of a set-up that failed stays (an empty file and a key file would
+                // refuse the next attempt)
+                for leftover in [key_file_path(path), path.to_path_buf(), sidecar(path, "-wal"), sidecar(path, "-shm")] {
+                    let _ = std::fs::remove_file(leftover);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Opens an encrypted store with an account's slot (a wrong password or an account without
@@ -321,4 +349,11 @@ fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Result<(i64, 
     check().inspect_err(|_| {
         let _ = std::fs::remove_file(target);
     })
+}
+
+/// `<store><suffix>` (SQLite's `-wal` and `-shm` beside the store).
+fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    std::path::PathBuf::from(name)
 }

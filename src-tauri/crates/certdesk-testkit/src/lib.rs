@@ -60,12 +60,14 @@ pub struct Counter {
     pub dir: tempfile::TempDir,
     bin: PathBuf,
     env: Vec<(String, String)>,
+    /// The store's recovery key, as the first `user add` printed it.
+    recovery_key: std::cell::OnceCell<String>,
 }
 
 impl Counter {
     /// An empty store (no account yet).
     pub fn empty(bin: &str) -> Counter {
-        Counter { dir: tempfile::tempdir().expect("a temp folder"), bin: PathBuf::from(bin), env: Vec::new() }
+        Counter { dir: tempfile::tempdir().expect("a temp folder"), bin: PathBuf::from(bin), env: Vec::new(), recovery_key: Default::default() }
     }
 
     /// A store with the four people of [`PEOPLE`]: the first administrator made on the empty
@@ -80,13 +82,25 @@ impl Counter {
         for (name, role) in PEOPLE {
             let pw = self.pw(name);
             let out = if name == "admin" {
-                self.run(&["user", "add", name, "--role", role, "--password-file", &pw])
+                let out = self.run(&["user", "add", name, "--role", role, "--password-file", &pw]);
+                // a new store file is encrypted (#30): its recovery key is printed this once
+                let printed = String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("recovery key: ").map(str::to_string));
+                if let Some(key) = printed {
+                    let _ = self.recovery_key.set(key);
+                }
+                out
             } else {
                 let admin = self.pw("admin");
                 self.run(&["user", "add", name, "--role", role, "--password-file", &pw, "--as", "admin", "--as-password-file", &admin])
             };
             assert!(out.status.success(), "user add {name}: {}", stderr(&out));
         }
+    }
+
+    /// The recovery key the first `user add` printed (the store is encrypted); panics on a
+    /// store made otherwise.
+    pub fn recovery_key(&self) -> String {
+        self.recovery_key.get().cloned().expect("the store's recovery key (printed by the first user add)")
     }
 
     /// Another environment variable for every run (e.g. `SOFTHSM2_CONF`).
@@ -114,12 +128,31 @@ impl Counter {
         p.display().to_string()
     }
 
+    /// `args` on the counter's store. Stores are encrypted (#30), so every command signs in:
+    /// as the administrator through the environment (`CERTDESK_USER`, `CERTDESK_PASSWORD_FILE`)
+    /// unless the command names its own account (`--as`), as a support shell would; see
+    /// [`Counter::cmd_without_account`].
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.bin);
-        c.args(args).env("CERTDESK_DB", self.db()).env_remove("CERTDESK_FORMS").stdin(Stdio::null());
+        let mut c = self.bare(args);
+        c.env("CERTDESK_USER", "admin").env("CERTDESK_PASSWORD_FILE", self.pw("admin"));
         for (k, v) in &self.env {
             c.env(k, v);
         }
+        c
+    }
+
+    /// `args` with no account in the environment: only what the command line gives.
+    pub fn cmd_without_account(&self, args: &[&str]) -> Command {
+        let mut c = self.bare(args);
+        for (k, v) in self.env.iter().filter(|(k, _)| k != "CERTDESK_USER" && k != "CERTDESK_PASSWORD_FILE") {
+            c.env(k, v);
+        }
+        c
+    }
+
+    fn bare(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.args(args).env("CERTDESK_DB", self.db()).env_remove("CERTDESK_FORMS").env_remove("CERTDESK_USER").env_remove("CERTDESK_PASSWORD_FILE").stdin(Stdio::null());
         c
     }
 
