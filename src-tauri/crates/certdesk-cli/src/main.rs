@@ -190,11 +190,22 @@ pub enum StoreCmd {
         by: ActAs,
     },
     /// Replace the store by a checked backup; the current store is kept beside it (an
-    /// administrator: --as ADMIN --password-file F).
+    /// administrator: --as ADMIN --password-file F). An encrypted backup comes with its key
+    /// file X.db.keys, which the restored store gets; one made under another key (before a
+    /// store rekey) opens with the recovery key or ADMIN's password of its time. A plain backup
+    /// restored into an encrypted store is encrypted on the way in.
     Restore {
         file: PathBuf,
         #[command(flatten)]
         by: ActAs,
+        /// The backup's own recovery key (a file whose first line is RK1-…): a backup made
+        /// before a store rekey.
+        #[arg(long = "recovery-file", value_name = "FILE", conflicts_with = "backup_password_file")]
+        recovery_file: Option<PathBuf>,
+        /// A file whose first line is ADMIN's password at the backup's time (its slot in
+        /// X.db.keys): a backup made before a store rekey.
+        #[arg(long = "backup-password-file", value_name = "FILE")]
+        backup_password_file: Option<PathBuf>,
     },
     /// Move a counter's store file into an empty hall: everything copied verbatim, the chain
     /// verified there (an administrator of the file: --as ADMIN --password-file F; the

@@ -25,6 +25,7 @@ mod db;
 pub mod detail;
 mod encrypted;
 mod files;
+mod key_files;
 pub mod keys;
 mod migrate;
 mod open;

@@ -154,9 +154,10 @@ impl Store {
         Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), shown })) }
     }
 
-    /// Opens a store file this process already holds alone (a restore's staged copy).
-    pub(crate) fn open_locked(path: &Path) -> Result<Store, StoreError> {
-        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? }, None)
+    /// Opens a store file this process already holds alone (a restore's staged copy), with its
+    /// key when it is encrypted.
+    pub(crate) fn open_locked(path: &Path, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
+        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? }, keyed)
     }
 
     fn open_with(path: &Path, lock: StoreLock, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
