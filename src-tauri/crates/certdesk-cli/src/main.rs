@@ -228,6 +228,15 @@ pub enum StoreCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// Give an encrypted store a new data key and a new recovery key, printed once (a password
+    /// known to be compromised, or a lost paper): the old recovery key then opens only the
+    /// backups made before. The administrator's password is the one slot kept; the other
+    /// accounts need a new password from an administrator (user passwd). The store alone: close
+    /// the app first.
+    Rekey {
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Open an encrypted store with its recovery key and give an administrator a new password
     /// (every password lost, or the key file lost or damaged).
     OpenWithRecovery {

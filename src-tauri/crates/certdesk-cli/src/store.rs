@@ -39,6 +39,21 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 }
             }
         }
+        StoreCmd::Rekey { by } => {
+            let account = certdesk_desk::api::account_for("store rekey", by.actor.as_deref(), by.password_file.as_deref(), &ctx.env)?;
+            let password = read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
+            let done = certdesk_desk::place::rekey_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password)?;
+            if ctx.g.json {
+                print_json(&done);
+            } else {
+                println!("{} has a new key: the old recovery key opens only the backups made before.", done.path);
+                println!("Write the new recovery key down and keep it safe: it opens the store and its backups from now on when every password is lost. It is not shown again.");
+                println!("recovery key: {}", done.recovery_key);
+                if !done.without_slot.is_empty() {
+                    println!("these accounts need a new password from an administrator before they can sign in: {}", done.without_slot.join(", "));
+                }
+            }
+        }
         StoreCmd::OpenWithRecovery { recovery_file, new_password_file, actor } => {
             let recovery = read_recovery_file(&recovery_file)?;
             let password = read_secret(new_password_file.as_deref(), &format!("new password for {actor}: "), true)?;

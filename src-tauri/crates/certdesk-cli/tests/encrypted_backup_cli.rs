@@ -2,7 +2,8 @@
 //! real binary on real files: `store backup --out X.db` writes the pair (`X.db` encrypted, the
 //! key file copy `X.db.keys`, both checked; `key_file` in the JSON); `store restore X.db` brings
 //! the backup's cases and key file back; a plain backup restored into the encrypted store is
-//! encrypted on the way in.
+//! encrypted on the way in; `store rekey` prints a new recovery key once, the old one then opening
+//! only the backups made before, which restore with their own key.
 
 use certdesk_testkit::{Counter, PEOPLE, fixture, stderr};
 use serde_json::Value;
@@ -142,4 +143,70 @@ fn a_plain_backup_restored_into_an_encrypted_store_is_encrypted_on_the_way_in() 
     assert!(list.contains(&number), "{list}");
     let bare = c.cmd(&["case", "list"]).output().unwrap();
     assert_eq!(bare.status.code(), Some(1), "still encrypted: no account, no store");
+}
+
+#[test]
+fn store_rekey_prints_a_new_recovery_key_once_and_old_backups_open_with_their_own_key_file() {
+    let (c, old_recovery) = encrypted_counter();
+    let n = c.import(&fixture("case-org-new.json"));
+    let before = c.p("before.db");
+    let out = c.as_user("admin", &["store", "backup", "--out", &before]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let old_rk = c.p("old-recovery.txt");
+    std::fs::write(&old_rk, format!("{old_recovery}\n")).unwrap();
+
+    let refused = c.as_user("zhang", &["store", "rekey"]);
+    assert_eq!(refused.status.code(), Some(1), "an administrator only: {}", stderr(&refused));
+    let out = c.as_user("admin", &["--json", "store", "rekey"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let done: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new_recovery = done["recovery_key"].as_str().unwrap().to_string();
+    assert!(new_recovery.starts_with("RK1-") && new_recovery != old_recovery, "{done}");
+    let mut without: Vec<&str> = done["without_slot"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    without.sort();
+    assert_eq!(without, ["li", "wang", "zhang"]);
+    // the text form says it once, with the accounts that need a new password
+    let text = c.as_user("admin", &["store", "rekey"]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let printed = String::from_utf8_lossy(&text.stdout).to_string();
+    let line = printed.lines().find(|l| l.starts_with("recovery key: RK1-")).unwrap_or_else(|| panic!("{printed}"));
+    let newest = line.trim_start_matches("recovery key: ").to_string();
+    assert!(printed.contains("need a new password") && printed.contains("zhang"), "{printed}");
+    let verify = c.as_user("admin", &["--json", "audit", "verify"]);
+    assert_eq!(serde_json::from_slice::<Value>(&verify.stdout).unwrap()["ok"], true);
+
+    // zhang has no slot now; the older recovery keys open nothing, the newest does
+    let zhang = c.as_user("zhang", &["case", "list"]);
+    assert_eq!(zhang.status.code(), Some(1));
+    assert!(stderr(&zhang).contains("wrong user name or password"), "{}", stderr(&zhang));
+    let new_admin = c.p("admin-new.pw");
+    std::fs::write(&new_admin, "Admin-new-pass-3\n").unwrap();
+    let first_rk = c.p("first-rekey.txt");
+    std::fs::write(&first_rk, format!("{new_recovery}\n")).unwrap();
+    for stale in [&old_rk, &first_rk] {
+        let out = c.run(&["store", "open-with-recovery", "--recovery-file", stale, "--new-password-file", &new_admin, "--as", "admin"]);
+        assert_eq!(out.status.code(), Some(1), "a recovery key from before the rekey: {}", stderr(&out));
+    }
+    let newest_rk = c.p("newest.txt");
+    std::fs::write(&newest_rk, format!("{newest}\n")).unwrap();
+    let out = c.run(&["store", "open-with-recovery", "--recovery-file", &newest_rk, "--new-password-file", &new_admin, "--as", "admin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // the backup made before opens with its own key file (zhang's password of that time)
+    let old = c.cmd(&["--db", &before, "--json", "case", "list", "--as", "zhang", "--password-file", &c.pw("zhang")]).output().unwrap();
+    assert_eq!(old.status.code(), Some(0), "{}", stderr(&old));
+    assert!(String::from_utf8_lossy(&old.stdout).contains(&n));
+    // and restores with the recovery key of its time, or a password of its time
+    let bare = c.run(&["store", "restore", &before, "--as", "admin", "--password-file", &new_admin]);
+    assert_eq!(bare.status.code(), Some(1));
+    assert!(stderr(&bare).contains("--recovery-file"), "{}", stderr(&bare));
+    let out = c.run(&["--json", "store", "restore", &before, "--as", "admin", "--password-file", &new_admin, "--recovery-file", &old_rk]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let back = c.as_user("zhang", &["--json", "case", "list"]);
+    assert_eq!(back.status.code(), Some(0), "the backup's slots came back: {}", stderr(&back));
+    let again = c.as_user("admin", &["store", "rekey"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let out = c.run(&["store", "restore", &before, "--as", "admin", "--password-file", &c.pw("admin"), "--backup-password-file", &c.pw("admin")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(c.as_user("zhang", &["case", "list"]).status.code(), Some(0));
 }

@@ -9,8 +9,9 @@
 //! after a crash between the commit and the rename finishes the rename (roll forward); a
 //! `.keys.next` that nothing committed is removed — both under the write lock, so that a change
 //! under way in another process is waited for, never undone. A backup gets a copy of the key
-//! file its copy goes with. Owns those steps; the file's format and cryptography are `keys`',
-//! what an account change does is `accounts`'.
+//! file its copy goes with; a restored one brings its own. `store rekey` (a new data key and
+//! recovery key, the administrator's slot only) is here too. Owns those steps; the file's
+//! format and cryptography are `keys`', what an account change does is `accounts`'.
 
 use crate::db::{Lite, Sql, args};
 use crate::encrypted::Keyed;
@@ -274,5 +275,75 @@ pub(crate) fn check_backup_pair(staged: &Path, keyed: &Keyed, file: &KeyFile, ba
             rec.generation
         ))),
         _ => Ok(()),
+    }
+}
+
+/// What `store rekey` did.
+pub struct Rekeyed {
+    pub store: Store,
+    /// The new recovery key: shown once and never again (the old one opens nothing now but the
+    /// backups made before).
+    pub recovery_key: zeroize::Zeroizing<String>,
+    /// The enabled accounts other than the administrator's: no slot until an administrator
+    /// gives them a new password.
+    pub without_slot: Vec<String>,
+}
+
+impl Store {
+    /// Gives this encrypted store a new data key from a new recovery secret (`store rekey`, #30
+    /// design §4.2: a password known to be compromised, or a lost paper), as administrator
+    /// `admin` with `password`, which becomes the one slot of the new key file. Needs the store
+    /// alone (another process with it open: `Busy`). Steps: the new key file written as
+    /// `<store>.keys.next`; `PRAGMA rekey` (every page rewritten under the new key); the new
+    /// generation recorded with a `store_rekeyed` event; the rename. A crash after the rekey
+    /// and before the rename is finished at the next open (the new file's key is the one that
+    /// opens the store); before the rekey, the store is as it was. Backups made before keep
+    /// their own key file and open with it, or with the old recovery key.
+    pub fn rekey(mut self, admin: &str, password: &Password) -> Result<Rekeyed, crate::AuthError> {
+        use crate::AuthError;
+        let actor = self.authenticate(admin, password)?;
+        if !actor.has(certdesk_domain::workflow::Role::Admin) {
+            return Err(AuthError::AdminOnly(format!("only an administrator rekeys the store; {admin} is not one")));
+        }
+        let Some(old) = self.keyed().cloned() else {
+            return Err(AuthError::Refused("the store is not encrypted: store encrypt makes it so (with a recovery key of its own)".into()));
+        };
+        let path = self.path().to_path_buf();
+        let key_path = key_file_path(&path);
+        let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
+        let secret = keys::RecoverySecret::generate();
+        let key = secret.data_key();
+        // the argon2 work before the store is taken alone
+        let slot = Slot::seal(admin, password.bytes(), &key, &crate::now()).map_err(StoreError::from)?;
+        drop(self);
+        let lock = crate::open::StoreLock::exclusive(&path)?;
+        let mut store = Store::open_with(&path, lock, Some(old.clone()))?;
+        let rec = store.read(recorded)?;
+        let before = current(&path, rec.as_ref(), &old.key).ok().map(|f| f.generation).unwrap_or(0);
+        let mut file = KeyFile::new(&key);
+        file.generation = before.max(rec.map(|r| r.generation).unwrap_or(0));
+        file.put_slot(&key, slot);
+        file.write_next(&key_path).map_err(StoreError::from)?;
+        let new = Keyed { key: std::sync::Arc::new(key), cipher: old.cipher.clone() };
+        let rekeyed = (|| -> Result<(), StoreError> {
+            let (conn, _) = store.file("store rekey", "")?;
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(crate::sql("checkpointing the store"))?;
+            let statement = zeroize::Zeroizing::new(format!("PRAGMA rekey = \"{}\";", &*new.key.pragma_value()));
+            conn.execute_batch(&statement).map_err(crate::sql("rekeying the store"))
+        })();
+        if let Err(e) = rekeyed {
+            let _ = std::fs::remove_file(next_path(&key_path));
+            return Err(e.into());
+        }
+        store.set_keyed(new.clone());
+        let detail = crate::detail::StoreRekeyed { user: admin.to_string(), without_slot: without_slot.clone() };
+        store.write(|tx| {
+            record(tx.db, &file)?;
+            tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreRekeyed, &detail))
+        })?;
+        keys::install_next(&key_path).map_err(StoreError::from)?;
+        drop(store);
+        let store = Store::open_keyed(&path, new)?;
+        Ok(Rekeyed { store, recovery_key: secret.to_text(), without_slot })
     }
 }

@@ -97,6 +97,13 @@ impl Store {
         Store::open_with(path, lock, Some(keyed))
     }
 
+    /// An encrypted store file's connection now under `keyed` (after `PRAGMA rekey`).
+    pub(crate) fn set_keyed(&mut self, new: crate::encrypted::Keyed) {
+        if let Backend::Sqlite { keyed, .. } = &mut self.backend {
+            *keyed = Some(new);
+        }
+    }
+
     /// The key an encrypted store was opened with; none for a plain file or a hall.
     pub(crate) fn keyed(&self) -> Option<&crate::encrypted::Keyed> {
         match &self.backend {
@@ -160,7 +167,7 @@ impl Store {
         Store::open_with(path, StoreLock { _file: StoreLock::file(path)? }, keyed)
     }
 
-    fn open_with(path: &Path, lock: StoreLock, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
+    pub(crate) fn open_with(path: &Path, lock: StoreLock, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
         // the database, and so its WAL and shared memory (SQLite gives them the database's
         // mode), readable by this account only
         if !path.exists() {

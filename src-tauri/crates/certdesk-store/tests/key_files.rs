@@ -219,3 +219,104 @@ fn a_crash_between_an_account_changes_commit_and_the_key_files_rename_loses_no_s
     let ahead = open_as(&backup, "admin", "Admin-pass-2").err().unwrap();
     assert!(matches!(ahead, AuthError::Store(StoreError::Keys(KeyError::Ahead { file: 5, store: 4, .. }))), "{ahead}");
 }
+
+#[test]
+fn a_rekey_gives_a_new_recovery_key_and_keeps_the_administrators_slot_only_and_old_backups_open_with_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, old_recovery) = encrypted(dir.path());
+    let before = dir.path().join("before.db");
+    store.backup_to(&before).unwrap();
+    let old = RecoverySecret::parse(&old_recovery).unwrap();
+
+    // an administrator only; the store alone (another handle on it: busy, nothing changed)
+    drop(store);
+    let zhang = open_as(&path, "zhang", "Zhang-pass-1").unwrap();
+    assert!(matches!(zhang.rekey("zhang", &pw("Zhang-pass-1")), Err(AuthError::AdminOnly(_))));
+    let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    let other = store.reopen().unwrap();
+    assert!(matches!(store.rekey("admin", &pw("Admin-pass-1")), Err(AuthError::Store(StoreError::Busy(_)))));
+    drop(other);
+    assert!(!next_path(&key_file_path(&path)).exists(), "nothing left of the refused rekey");
+    drop(open_as(&path, "zhang", "Zhang-pass-1").unwrap());
+
+    let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    let done = store.rekey("admin", &pw("Admin-pass-1")).unwrap();
+    assert!(done.recovery_key.starts_with("RK1-") && *done.recovery_key != old_recovery);
+    assert_eq!(done.without_slot, ["zhang"]);
+    let store = done.store;
+    assert_eq!(store.list_filtered(&Default::default(), 10).unwrap().len(), 1);
+    assert!(store.verify_audit().unwrap().ok);
+    let last = store.events_between(certdesk_store::AuditAction::StoreRekeyed, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z").unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].detail["without_slot"], serde_json::json!(["zhang"]));
+    drop(store);
+    let file = KeyFile::read(&key_file_path(&path)).unwrap();
+    assert_eq!(file.slots.iter().map(|s| s.account.as_str()).collect::<Vec<_>>(), ["admin"]);
+    assert_eq!(file.generation, 3, "the generation moves on");
+    assert!(!next_path(&key_file_path(&path)).exists());
+
+    // the old recovery key opens nothing any more, the new one does; zhang needs a new password
+    assert!(Store::open_encrypted(&path, Unlock::Recovery(&old)).is_err());
+    let new = RecoverySecret::parse(&done.recovery_key).unwrap();
+    drop(Store::open_encrypted(&path, Unlock::Recovery(&new)).unwrap());
+    assert!(matches!(open_as(&path, "zhang", "Zhang-pass-1"), Err(AuthError::WrongCredentials)));
+    let mut store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    let admin = store.authenticate("admin", &pw("Admin-pass-1")).unwrap();
+    store.set_password(&admin, "zhang", &pw("Zhang-pass-2")).unwrap();
+    drop(store);
+    drop(open_as(&path, "zhang", "Zhang-pass-2").unwrap());
+
+    // the backup made before opens with its own key file and with the old recovery key
+    drop(open_as(&before, "zhang", "Zhang-pass-1").unwrap());
+    drop(Store::open_encrypted(&before, Unlock::Recovery(&old)).unwrap());
+    assert!(Store::open_encrypted(&before, Unlock::Recovery(&new)).is_err(), "the new paper is not the old backup's");
+    // and restores: with the recovery key of its time (the running key is another)
+    let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    let (back, err) = store.restore_from(&before, &as_admin("admin")).err().unwrap();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("--recovery-file")), "{err}");
+    let (store, restored) = back.unwrap().restore_with(&before, &as_admin("admin"), Some(Unlock::Recovery(&old))).map_err(|(_, e)| e).unwrap();
+    assert!(restored.key_file.is_some());
+    assert!(store.verify_audit().unwrap().ok);
+    drop(store);
+    drop(Store::open_encrypted(&path, Unlock::Recovery(&old)).unwrap());
+    drop(open_as(&path, "zhang", "Zhang-pass-1").unwrap());
+    // or with an account's password of its time (after another rekey)
+    let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    let store = store.rekey("admin", &pw("Admin-pass-1")).unwrap().store;
+    let wrong = Some(Unlock::Account { name: "admin", password: &pw("Admin-pass-9") });
+    let (back, err) = store.restore_with(&before, &as_admin("admin"), wrong).err().unwrap();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("opens no slot")), "{err}");
+    let right = Some(Unlock::Account { name: "admin", password: &pw("Admin-pass-1") });
+    let (store, _) = back.unwrap().restore_with(&before, &as_admin("admin"), right).map_err(|(_, e)| e).unwrap();
+    drop(store);
+    drop(Store::open_encrypted(&path, Unlock::Recovery(&old)).unwrap());
+}
+
+#[test]
+fn a_rekey_interrupted_after_the_database_changed_is_finished_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, _) = encrypted(dir.path());
+    let keys = key_file_path(&path);
+    let old_file = std::fs::read(&keys).unwrap();
+    let old_recorded = recorded(&store);
+    let done = store.rekey("admin", &pw("Admin-pass-1")).unwrap();
+    // the crash by hand: the database rekeyed but the new key file not recorded yet (the old
+    // generation put back), the new key file still .keys.next, the old one (the old key) in place
+    let mut store = done.store;
+    for (key, value) in [("key_file_generation", old_recorded.0.unwrap()), ("key_file_sha256", old_recorded.1.unwrap())] {
+        store.set_setting(key, &value, &as_admin("admin")).unwrap();
+    }
+    drop(store);
+    std::fs::rename(&keys, next_path(&keys)).unwrap();
+    std::fs::write(&keys, &old_file).unwrap();
+    // the old key file's slot unwraps the old key, which no longer opens the database: the
+    // .keys.next's does, and the open rolls it forward
+    let mut store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    store.authenticate("admin", &pw("Admin-pass-1")).unwrap();
+    assert!(!next_path(&keys).exists());
+    let file = KeyFile::read(&keys).unwrap();
+    assert_eq!(file.slots.len(), 1);
+    assert_eq!(recorded(&store), (Some(file.generation.to_string()), Some(file.digest())), "recorded by the open that finished it");
+    drop(store);
+    drop(Store::open_encrypted(&path, Unlock::Recovery(&RecoverySecret::parse(&done.recovery_key).unwrap())).unwrap());
+}
