@@ -451,8 +451,12 @@ impl Store {
         })();
         drop(exclusive);
         if let Err(e) = finished {
+            // before the database's rename the backup's key file goes with it; after, it stays
+            // for the next open to roll forward
+            if staged.exists() {
+                let _ = std::fs::remove_file(crate::keys::next_path(&key_path));
+            }
             let _ = std::fs::remove_file(&staged);
-            let _ = std::fs::remove_file(crate::keys::next_path(&key_path));
             return Err((reopen(&path).ok(), e));
         }
         let opened = match &restored_key {

@@ -234,7 +234,7 @@ pub(crate) fn backup_key(backup: &Path, running: Option<&Keyed>, unlock: Option<
     let path = key_file_path(backup);
     if !path.exists() {
         return Err(StoreError::Invalid(format!(
-            "{} is an encrypted backup without its key file {}: put back the key file written beside it (the backup is the pair)",
+            "{} is not a plain store file and its key file {} is not beside it: an encrypted backup is the pair (put its key file back beside it); anything else is no backup",
             backup.display(),
             path.display()
         )));
