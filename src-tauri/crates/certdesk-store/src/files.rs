@@ -333,7 +333,12 @@ impl Store {
         };
         let staged = side(".restoring");
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        let kept = path.with_file_name(format!("{}.before-restore-{stamp}", path.file_name().and_then(|n| n.to_str()).unwrap_or("certdesk.db")));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("certdesk.db").to_string();
+        // two restores within one second keep two stores (and their key files)
+        let kept = (0..)
+            .map(|i| path.with_file_name(if i == 0 { format!("{name}.before-restore-{stamp}") } else { format!("{name}.before-restore-{stamp}-{i}") }))
+            .find(|k| !k.exists() && !crate::keys::key_file_path(k).exists())
+            .unwrap_or_else(|| path.with_file_name(format!("{name}.before-restore-{stamp}")));
         // the key the restored store is under, and the key file that comes with it (none: the
         // running one stays)
         let mut restored_key: Option<crate::encrypted::Keyed> = None;
