@@ -3,7 +3,8 @@
 //! key file copy `X.db.keys`, both checked; `key_file` in the JSON); `store restore X.db` brings
 //! the backup's cases and key file back; a plain backup restored into the encrypted store is
 //! encrypted on the way in; `store rekey` prints a new recovery key once, the old one then opening
-//! only the backups made before, which restore with their own key.
+//! only the backups made before, which restore with their own key; five wrong passwords before
+//! the store is open lock the account (counted in `<store>.attempts`).
 
 use certdesk_testkit::{Counter, PEOPLE, fixture, stderr};
 use serde_json::Value;
@@ -209,4 +210,27 @@ fn store_rekey_prints_a_new_recovery_key_once_and_old_backups_open_with_their_ow
     let out = c.run(&["store", "restore", &before, "--as", "admin", "--password-file", &c.pw("admin"), "--backup-password-file", &c.pw("admin")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(c.as_user("zhang", &["case", "list"]).status.code(), Some(0));
+}
+
+#[test]
+fn five_wrong_passwords_before_the_encrypted_store_is_open_lock_the_account() {
+    let (c, _) = encrypted_counter();
+    let wrong = c.p("wrong.pw");
+    std::fs::write(&wrong, "Zhang-wrong-pass-9\n").unwrap();
+    for _ in 0..5 {
+        let out = c.run(&["case", "list", "--as", "zhang", "--password-file", &wrong]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("wrong user name or password"), "{}", stderr(&out));
+    }
+    let attempts = format!("{}.attempts", c.db().display());
+    assert!(std::fs::read_to_string(&attempts).unwrap().contains("zhang"), "counted beside the store");
+    let right = c.as_user("zhang", &["case", "list"]);
+    assert_eq!(right.status.code(), Some(1));
+    assert!(stderr(&right).contains("locked"), "said after the right password: {}", stderr(&right));
+    let out = c.run(&["user", "unlock", "zhang", "--as", "admin", "--as-password-file", &c.pw("admin")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let again = c.as_user("zhang", &["case", "list"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let (code, v) = c.read_json(&["--json", "audit", "verify"]);
+    assert_eq!((code, v["ok"].as_bool()), (0, Some(true)), "{v}");
 }

@@ -381,19 +381,28 @@ impl Store {
         let hashed = hash(password)?;
         let sql_text = "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2, password_changed_at = ?2, must_change = 1 WHERE name = ?1";
         let slot = if by.has(Role::Admin) && by.name() != name { self.slot_for(name, password)? } else { SlotChange::none() };
-        self.admin_change(by, name, AuditAction::UserPasswd, sql_text, Some(hashed), &slot)
+        let account = self.admin_change(by, name, AuditAction::UserPasswd, sql_text, Some(hashed), &slot)?;
+        if self.is_encrypted() {
+            crate::attempts::clear(self.path(), name)?;
+        }
+        Ok(account)
     }
 
-    /// Clears the lock of an account locked by wrong passwords.
+    /// Clears the lock of an account locked by wrong passwords (on an encrypted store, the
+    /// wrong passwords counted before it was open too).
     pub fn unlock_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(
+        let account = self.admin_change(
             by,
             name,
             AuditAction::UserUnlock,
             "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL",
             None,
             &SlotChange::none(),
-        )
+        )?;
+        if self.is_encrypted() {
+            crate::attempts::clear(self.path(), name)?;
+        }
+        Ok(account)
     }
 
     /// Replaces an account's roles (an administrator). An administrator cannot take the

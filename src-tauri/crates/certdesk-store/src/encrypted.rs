@@ -5,7 +5,7 @@
 //! goes). Owns the order of those steps; the cryptography and the key file are `keys`'.
 //!
 //! The key file kept in step with the store (its generation recorded, rolled forward after a
-//! crash) is `key_files`'. Not yet here: wrong passwords counted before the store is open.
+//! crash) is `key_files`'; wrong passwords counted before the store is open are `attempts`'.
 
 use crate::accounts::{AuthError, Password};
 use crate::keys::{Cipher, DataKey, KeyFile, RecoverySecret, key_file_path};
@@ -120,6 +120,7 @@ impl Store {
             Unlock::Account { name, password } => {
                 let mut found = None;
                 let mut failed = None;
+                let mut has_slot = false;
                 for candidate in [&key_path, &next] {
                     let file = match KeyFile::read(candidate) {
                         Ok(f) => f,
@@ -129,6 +130,7 @@ impl Store {
                         }
                         Err(_) => continue,
                     };
+                    has_slot |= file.slots.iter().any(|s| s.account == name);
                     match file.unlock(name, password.bytes(), &key_path) {
                         Ok(Some(key)) => {
                             let keyed = Keyed { key: Arc::new(key), cipher: file.cipher };
@@ -143,9 +145,19 @@ impl Store {
                     }
                 }
                 match (found, failed) {
+                    // locked by wrong passwords before the store was open: said only now
+                    (Some(_), _) if crate::attempts::pending(path, name) >= crate::accounts::MAX_FAILED_LOGINS => {
+                        return Err(AuthError::Locked { name: name.to_string() });
+                    }
                     (Some(keyed), _) => (keyed, true),
                     (None, Some(e)) => return Err(StoreError::from(e).into()),
-                    (None, None) => return Err(AuthError::WrongCredentials),
+                    (None, None) => {
+                        // counted before the store is open (only an account with a slot)
+                        if has_slot {
+                            crate::attempts::count(path, name)?;
+                        }
+                        return Err(AuthError::WrongCredentials);
+                    }
                 }
             }
             Unlock::Recovery(secret) => {
@@ -163,6 +175,7 @@ impl Store {
         };
         let mut store = Store::open_keyed(path, keyed.clone())?;
         store.settle_key_files()?;
+        store.absorb_attempts()?;
         if by_account {
             let rec = store.read(|db| crate::key_files::recorded(db))?;
             crate::key_files::current(path, rec.as_ref(), &keyed.key)?;
@@ -276,6 +289,7 @@ impl Store {
             Ok::<_, AuthError>(())
         })?;
         crate::keys::install_next(&key_path).map_err(StoreError::from)?;
+        crate::attempts::clear(path, admin)?;
         Ok(store)
     }
 }

@@ -19,6 +19,7 @@
 
 pub mod accounts;
 mod act;
+pub mod attempts;
 pub mod audit;
 mod cases;
 mod db;

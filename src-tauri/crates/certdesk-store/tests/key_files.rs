@@ -320,3 +320,71 @@ fn a_rekey_interrupted_after_the_database_changed_is_finished_at_the_next_open()
     drop(store);
     drop(Store::open_encrypted(&path, Unlock::Recovery(&RecoverySecret::parse(&done.recovery_key).unwrap())).unwrap());
 }
+
+#[test]
+fn wrong_passwords_are_counted_before_the_store_is_open_and_lock_the_account_at_five() {
+    use certdesk_store::attempts::attempts_path;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store, _) = encrypted(dir.path());
+    drop(store);
+    let file = attempts_path(&path);
+    let failures = |store: &Store, action| store.events_between(action, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z").unwrap().len();
+
+    // four wrong passwords: counted beside the store (no password in the file); an unknown
+    // name is not counted
+    for _ in 0..4 {
+        assert!(matches!(open_as(&path, "zhang", "Zhang-wrong-1"), Err(AuthError::WrongCredentials)));
+    }
+    assert!(matches!(open_as(&path, "nobody", "Zhang-wrong-1"), Err(AuthError::WrongCredentials)));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\"zhang\"") && text.contains("\"failed_in_a_row\": 4") && !text.contains("nobody") && !text.contains("wrong"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // the right password still opens; the open moves the four into the store and empties the file
+    let mut store = open_as(&path, "zhang", "Zhang-pass-1").unwrap();
+    assert_eq!(failures(&store, certdesk_store::AuditAction::LoginFailed), 4);
+    assert_eq!(store.account("zhang").unwrap().unwrap().failed_logins, 4);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("zhang"));
+    store.authenticate("zhang", &pw("Zhang-pass-1")).unwrap();
+    assert_eq!(store.account("zhang").unwrap().unwrap().failed_logins, 0, "the right password resets the count, as at any sign-in");
+    drop(store);
+
+    // five in a row: locked before the store is open; the right password hears it, a wrong one
+    // does not
+    for _ in 0..5 {
+        assert!(matches!(open_as(&path, "zhang", "Zhang-wrong-1"), Err(AuthError::WrongCredentials)));
+    }
+    assert!(matches!(open_as(&path, "zhang", "Zhang-pass-1"), Err(AuthError::Locked { .. })));
+    assert!(matches!(open_as(&path, "zhang", "Zhang-wrong-1"), Err(AuthError::WrongCredentials)));
+    // the administrator's open moves them in: zhang locked in the store, on the chain
+    let mut store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    let admin = store.authenticate("admin", &pw("Admin-pass-1")).unwrap();
+    let zhang = store.account("zhang").unwrap().unwrap();
+    assert!(zhang.locked && zhang.failed_logins == 6, "{zhang:?}");
+    assert_eq!(failures(&store, certdesk_store::AuditAction::UserLocked), 1);
+    assert!(store.verify_audit().unwrap().ok);
+    drop(store);
+    // the store says so now, after the slot opened it
+    let mut store = open_as(&path, "zhang", "Zhang-pass-1").unwrap();
+    assert!(matches!(store.authenticate("zhang", &pw("Zhang-pass-1")), Err(AuthError::Locked { .. })));
+    drop(store);
+    // another wrong password meanwhile, then the administrator's unlock clears both
+    assert!(open_as(&path, "zhang", "Zhang-wrong-1").is_err());
+    let mut store = open_as(&path, "admin", "Admin-pass-1").unwrap();
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("zhang"), "moved in by the admin's open");
+    for _ in 0..5 {
+        assert!(open_as(&path, "zhang", "Zhang-wrong-1").is_err(), "counted while the admin has the store open");
+    }
+    store.unlock_account(&admin, "zhang").unwrap();
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("zhang"), "the unlock clears the pending failures");
+    drop(store);
+    let mut store = open_as(&path, "zhang", "Zhang-pass-1").unwrap();
+    store.authenticate("zhang", &pw("Zhang-pass-1")).unwrap();
+    // a half-written file counts as nothing pending
+    drop(store);
+    std::fs::write(&file, b"{\"format\": \"certdesk-att").unwrap();
+    drop(open_as(&path, "zhang", "Zhang-pass-1").unwrap());
+}
