@@ -141,6 +141,7 @@ mod tests {
             certdesk_desk::store::detail::StoreMigrated,
             certdesk_desk::store::detail::StoreEncrypted,
             certdesk_desk::store::detail::StoreRecovered,
+            certdesk_desk::store::detail::StoreRekeyed,
             certdesk_desk::store::detail::SettingChanged,
             certdesk_desk::store::detail::AccountChange,
             certdesk_desk::store::detail::DesksGranted,

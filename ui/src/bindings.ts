@@ -956,6 +956,8 @@ export type StoreEncrypted = { tables: number, rows: number, without_slot: Array
 
 export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
 
+export type StoreRekeyed = { user: string, without_slot: Array<string>, };
+
 export type SettingChanged = { key: string, before?: string, after: string, };
 
 export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, 
@@ -1000,6 +1002,7 @@ export type EventDetails = {
   store_migrated: StoreMigrated,
   store_encrypted: StoreEncrypted,
   store_recovered: StoreRecovered,
+  store_rekeyed: StoreRekeyed,
   setting: SettingChanged,
   user_add: AccountChange,
   user_passwd: AccountChange,

@@ -95,7 +95,7 @@ const en: Shape<typeof zh> = {
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   audit: {
-    pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_migrated: 'Moved into the hall', user_add: 'Account added',
+    pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_rekeyed: 'Store given a new key', store_migrated: 'Moved into the hall', user_add: 'Account added',
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', encryption_imported: 'Encryption certificate imported', seal_written: 'Seal written', seal_imported: 'Seal sheet imported',

@@ -143,7 +143,7 @@ export default {
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   audit: {
-    pin_changed: '修改PIN', desks_granted: '授权受理台角色', create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', store_encrypted: '数据库已加密', store_recovered: '用恢复密钥打开数据库', store_migrated: '迁入大厅数据库', user_add: '添加账号',
+    pin_changed: '修改PIN', desks_granted: '授权受理台角色', create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', store_encrypted: '数据库已加密', store_recovered: '用恢复密钥打开数据库', store_rekeyed: '数据库已更换密钥', store_migrated: '迁入大厅数据库', user_add: '添加账号',
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
     certificate_imported: '导入签发的证书', certificate_written: '写入证书', encryption_imported: '导入加密证书', seal_written: '写入印章', seal_imported: '导入印章采集表',

@@ -190,11 +190,22 @@ pub enum StoreCmd {
         by: ActAs,
     },
     /// Replace the store by a checked backup; the current store is kept beside it (an
-    /// administrator: --as ADMIN --password-file F).
+    /// administrator: --as ADMIN --password-file F). An encrypted backup comes with its key
+    /// file X.db.keys, which the restored store gets; one made under another key (before a
+    /// store rekey) opens with the recovery key or ADMIN's password of its time. A plain backup
+    /// restored into an encrypted store is encrypted on the way in.
     Restore {
         file: PathBuf,
         #[command(flatten)]
         by: ActAs,
+        /// The backup's own recovery key (a file whose first line is RK1-…): a backup made
+        /// before a store rekey.
+        #[arg(long = "recovery-file", value_name = "FILE", conflicts_with = "backup_password_file")]
+        recovery_file: Option<PathBuf>,
+        /// A file whose first line is ADMIN's password at the backup's time (its slot in
+        /// X.db.keys): a backup made before a store rekey.
+        #[arg(long = "backup-password-file", value_name = "FILE")]
+        backup_password_file: Option<PathBuf>,
     },
     /// Move a counter's store file into an empty hall: everything copied verbatim, the chain
     /// verified there (an administrator of the file: --as ADMIN --password-file F; the
@@ -214,6 +225,15 @@ pub enum StoreCmd {
     /// recovery key is printed once: write it down. The administrator's password becomes its
     /// slot; the other accounts need a new password from an administrator (user passwd).
     Encrypt {
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Give an encrypted store a new data key and a new recovery key, printed once (a password
+    /// known to be compromised, or a lost paper): the old recovery key then opens only the
+    /// backups made before. The administrator's password is the one slot kept; the other
+    /// accounts need a new password from an administrator (user passwd). The store alone: close
+    /// the app first.
+    Rekey {
         #[command(flatten)]
         by: ActAs,
     },

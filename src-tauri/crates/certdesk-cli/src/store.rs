@@ -39,14 +39,25 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 }
             }
         }
+        StoreCmd::Rekey { by } => {
+            let account = certdesk_desk::api::account_for("store rekey", by.actor.as_deref(), by.password_file.as_deref(), &ctx.env)?;
+            let password = read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
+            let done = certdesk_desk::place::rekey_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password)?;
+            if ctx.g.json {
+                print_json(&done);
+            } else {
+                println!("{} has a new key: the old recovery key opens only the backups made before.", done.path);
+                println!("Write the new recovery key down and keep it safe: it opens the store and its backups from now on when every password is lost. It is not shown again.");
+                println!("recovery key: {}", done.recovery_key);
+                if !done.without_slot.is_empty() {
+                    println!("these accounts need a new password from an administrator before they can sign in: {}", done.without_slot.join(", "));
+                }
+            }
+        }
         StoreCmd::OpenWithRecovery { recovery_file, new_password_file, actor } => {
-            // the paper's key: the file's first line, wiped from memory after use
-            let text = zeroize::Zeroizing::new(
-                std::fs::read_to_string(&recovery_file).map_err(|e| CliError::Usage(format!("cannot read the recovery key file {}: {e}", recovery_file.display())))?,
-            );
-            let recovery = text.lines().next().unwrap_or_default();
+            let recovery = read_recovery_file(&recovery_file)?;
             let password = read_secret(new_password_file.as_deref(), &format!("new password for {actor}: "), true)?;
-            certdesk_desk::place::recover_store(ctx.g.db.as_deref(), &ctx.env, recovery, &actor, &password)?;
+            certdesk_desk::place::recover_store(ctx.g.db.as_deref(), &ctx.env, &recovery, &actor, &password)?;
             if ctx.g.json {
                 print_json(&serde_json::json!({ "recovered": true, "user": actor }));
             } else {
@@ -60,16 +71,36 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 print_json(&r);
             } else {
                 println!("{}: {} bytes, {} case(s), {} audit event(s), checked", r.path.display(), r.bytes, r.cases, r.audit_events);
+                if let Some(k) = &r.key_file {
+                    println!("its key file: {} (keep the two files together: the backup is the pair)", k.display());
+                }
             }
         }
-        StoreCmd::Restore { file, by } => {
+        StoreCmd::Restore { file, by, recovery_file, backup_password_file } => {
             let (store, mut session) = ctx.session("store restore", &by)?;
-            let (_, result) = certdesk_desk::api::restore(store, &mut session, &file);
+            // what opens a backup under another key: read before anything changes
+            let recovery = recovery_file.as_deref().map(read_recovery_file).transpose()?;
+            let old_password = backup_password_file.as_deref().map(|f| read_secret(Some(f), "", false)).transpose()?;
+            let key = match (&recovery, &old_password) {
+                (Some(text), _) => Some(certdesk_desk::api::BackupKey::RecoveryKey(text)),
+                (None, Some(password)) => Some(certdesk_desk::api::BackupKey::Password(password)),
+                (None, None) => None,
+            };
+            let (_, result) = certdesk_desk::api::restore_with(store, &mut session, &file, key);
             let r = result?;
             if ctx.g.json {
-                print_json(&serde_json::json!({ "restored": file, "cases": r.report.cases, "kept": r.kept, "sha256": r.sha256 }));
+                print_json(&serde_json::json!({
+                    "restored": file, "cases": r.report.cases, "kept": r.kept, "sha256": r.sha256,
+                    "key_file": r.key_file, "encrypted_on_the_way_in": r.encrypted_on_the_way_in,
+                }));
             } else {
                 println!("restored {} ({} case(s)); the previous store is kept as {}", file.display(), r.report.cases, r.kept.display());
+                if let Some(k) = &r.key_file {
+                    println!("the store now has the backup's key file ({}): its accounts and passwords are those of the backup's time", k.display());
+                }
+                if r.encrypted_on_the_way_in {
+                    println!("the plain backup was encrypted on the way in");
+                }
             }
         }
         StoreCmd::Migrate { from, to, by } => {
@@ -114,6 +145,12 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The paper's key: a file's first line, wiped from memory after use.
+fn read_recovery_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, CliError> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("cannot read the recovery key file {}: {e}", path.display())))?);
+    Ok(zeroize::Zeroizing::new(text.lines().next().unwrap_or_default().to_string()))
 }
 
 fn print_status(status: &PlaceStatus) {

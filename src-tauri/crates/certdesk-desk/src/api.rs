@@ -789,6 +789,33 @@ fn saved(rec: &CaseRecord, warnings: Vec<FieldProblem>) -> Saved {
 /// Replaces the store by a checked backup (an administrator); everyone must sign in again.
 /// Consumes the store as the restore does; on failure gives back what the store gives back.
 pub fn restore(store: CaseStore, session: &mut Session, backup: &Path) -> (Option<CaseStore>, Result<certdesk_store::Restored, DeskError>) {
+    restore_with(store, session, backup, None)
+}
+
+/// What opens an encrypted backup made under another key than the store's (before a `store
+/// rekey`, #30): the recovery key of its time (as typed), or the signed-in administrator's
+/// password of its time.
+pub enum BackupKey<'a> {
+    RecoveryKey(&'a str),
+    Password(&'a Password),
+}
+
+/// As [`restore`], with what opens an encrypted backup made under another key than the
+/// store's (`Store::restore_with`).
+pub fn restore_with(store: CaseStore, session: &mut Session, backup: &Path, key: Option<BackupKey<'_>>) -> (Option<CaseStore>, Result<certdesk_store::Restored, DeskError>) {
+    let secret = match &key {
+        Some(BackupKey::RecoveryKey(text)) => match certdesk_store::keys::RecoverySecret::parse(text) {
+            Ok(s) => Some(s),
+            Err(e) => return (Some(store), Err(certdesk_store::StoreError::from(e).into())),
+        },
+        _ => None,
+    };
+    let name = session.name().to_string();
+    let unlock = match (&secret, &key) {
+        (Some(secret), _) => Some(certdesk_store::Unlock::Recovery(secret)),
+        (None, Some(BackupKey::Password(password))) => Some(certdesk_store::Unlock::Account { name: &name, password }),
+        _ => None,
+    };
     let mut store = store;
     let actor = match session.desk(&mut store) {
         Ok(desk) => desk.actor.clone(),
@@ -797,7 +824,7 @@ pub fn restore(store: CaseStore, session: &mut Session, backup: &Path) -> (Optio
     if let Err(e) = actor.require("restore", &[Role::Admin]) {
         return (Some(store), Err(certdesk_store::ActError::from(e).into()));
     }
-    match store.store.restore_from(backup, &actor) {
+    match store.store.restore_with(backup, &actor, unlock) {
         Ok((s, r)) => (Some(CaseStore::new(s)), Ok(r)),
         Err((back, e)) => (back.map(CaseStore::new), Err(e.into())),
     }

@@ -619,6 +619,29 @@ pub fn encrypt_store(flag_db: Option<&str>, env: &Environment, admin: &str, pass
     Ok(EncryptedStore { path: path.display().to_string(), recovery_key: done.recovery_key.to_string(), tables: done.tables, rows: done.rows, without_slot: done.without_slot })
 }
 
+/// What `store rekey` says once: the new recovery key (never stored, never shown again) and
+/// the accounts that need a new password.
+#[derive(Debug, Serialize)]
+pub struct RekeyedStore {
+    pub path: String,
+    pub recovery_key: String,
+    pub without_slot: Vec<String>,
+}
+
+/// Gives the encrypted store file [`choose`] names a new data key and recovery key (#30,
+/// `Store::rekey`), as administrator `admin` with `password` (its slot is the one kept).
+pub fn rekey_store(flag_db: Option<&str>, env: &Environment, admin: &str, password: &certdesk_store::Password) -> Result<RekeyedStore, DeskError> {
+    let StoreTarget::File(path) = choose(flag_db, env)?.0 else {
+        return Err(certdesk_store::StoreError::NotOnHall { what: "store rekey", instead: "a hall's data is on its server: encrypt the server's disk and require TLS" }.into());
+    };
+    if !matches!(Store::state(&path)?, certdesk_store::StoreState::Encrypted { .. }) {
+        return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!("{} is not encrypted: store encrypt makes it so", path.display()))));
+    }
+    let store = Store::open_encrypted(&path, certdesk_store::Unlock::Account { name: admin, password })?;
+    let done = store.rekey(admin, password)?;
+    Ok(RekeyedStore { path: path.display().to_string(), recovery_key: done.recovery_key.to_string(), without_slot: done.without_slot })
+}
+
 /// Opens the encrypted store file [`choose`] names with its recovery key (`recovery`, as
 /// typed) and gives administrator `admin` the new password and slot (#30: every password
 /// lost, or the key file).

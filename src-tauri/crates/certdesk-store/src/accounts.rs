@@ -10,6 +10,7 @@
 
 use crate::audit::AuditAction;
 use crate::db::{Row, args};
+use crate::key_files::SlotChange;
 use crate::{Store, StoreError, audit};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
@@ -248,6 +249,9 @@ impl Store {
             (None, false) => return Err(AuthError::AdminOnly("an administrator must sign in to add accounts".into())),
         };
         let hashed = hash(password)?;
+        // an encrypted store: the new account's slot, so its password opens the store, in one
+        // step with the account (key_files)
+        let slot = self.slot_for(name, password)?;
         self.write(|tx| {
             let exists = tx.db.one("reading an account", "SELECT count(*) FROM accounts WHERE name = ?1", args![name])?.int(0)? > 0;
             if exists {
@@ -261,10 +265,10 @@ impl Store {
             remember_password(tx.db, name, &hashed, &tx.at)?;
             let detail = crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None };
             tx.append(&audit::NewEvent::new(&actor, AuditAction::UserAdd, &detail))?;
+            slot.stage(tx.db)?;
             Ok(())
         })?;
-        // an encrypted store: the new account's slot, so its password opens the store
-        self.keep_slot(name, password)?;
+        slot.finish()?;
         Ok(self.account(name)?.expect("account just added"))
     }
 
@@ -322,12 +326,11 @@ impl Store {
         self.read(|db| check_not_reused(db, name, new))?;
         let hashed = hash(new)?;
         let sql_text = "UPDATE accounts SET password_hash = ?3, updated_at = ?2, password_changed_at = ?2, must_change = 0 WHERE name = ?1";
-        let account = self.account_change(&me, name, AuditAction::UserPasswd, sql_text, Some(hashed))?;
-        self.keep_slot(name, new)?;
-        Ok(account)
+        let slot = self.slot_for(name, new)?;
+        self.account_change(&me, name, AuditAction::UserPasswd, sql_text, Some(hashed), &slot)
     }
 
-    fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
+    fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>, slot: &SlotChange) -> Result<Account, AuthError> {
         if !by.has(Role::Admin) {
             return Err(AuthError::AdminOnly(format!("only an administrator may {action} for {name}; {} is not one", by.name())));
         }
@@ -339,10 +342,12 @@ impl Store {
             };
             return Err(AuthError::OwnAccount(why.into()));
         }
-        self.account_change(by, name, action, sql_text, extra)
+        self.account_change(by, name, action, sql_text, extra, slot)
     }
 
-    fn account_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>) -> Result<Account, AuthError> {
+    /// An account changed, its audit event appended and its slot changed (`slot`: nothing
+    /// when the change touches no slot or the store is not encrypted) in one write.
+    fn account_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>, slot: &SlotChange) -> Result<Account, AuthError> {
         self.write(|tx| {
             let changed = tx.db.exec("changing an account", sql_text, args![name, tx.at.as_str(), extra.as_deref()])?;
             if changed == 0 {
@@ -360,8 +365,10 @@ impl Store {
                 _ => (None, None),
             };
             tx.append(&audit::NewEvent::new(by.name(), action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
+            slot.stage(tx.db)?;
             Ok(())
         })?;
+        slot.finish()?;
         Ok(self.account(name)?.expect("account exists"))
     }
 
@@ -373,20 +380,29 @@ impl Store {
         self.read(|db| check_not_reused(db, name, password))?;
         let hashed = hash(password)?;
         let sql_text = "UPDATE accounts SET password_hash = ?3, failed_logins = 0, locked = 0, updated_at = ?2, password_changed_at = ?2, must_change = 1 WHERE name = ?1";
-        let account = self.admin_change(by, name, AuditAction::UserPasswd, sql_text, Some(hashed))?;
-        self.keep_slot(name, password)?;
+        let slot = if by.has(Role::Admin) && by.name() != name { self.slot_for(name, password)? } else { SlotChange::none() };
+        let account = self.admin_change(by, name, AuditAction::UserPasswd, sql_text, Some(hashed), &slot)?;
+        if self.is_encrypted() {
+            crate::attempts::clear(self.path(), name)?;
+        }
         Ok(account)
     }
 
-    /// Clears the lock of an account locked by wrong passwords.
+    /// Clears the lock of an account locked by wrong passwords (on an encrypted store, the
+    /// wrong passwords counted before it was open too).
     pub fn unlock_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        self.admin_change(
+        let account = self.admin_change(
             by,
             name,
             AuditAction::UserUnlock,
             "UPDATE accounts SET failed_logins = 0, locked = 0, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL",
             None,
-        )
+            &SlotChange::none(),
+        )?;
+        if self.is_encrypted() {
+            crate::attempts::clear(self.path(), name)?;
+        }
+        Ok(account)
     }
 
     /// Replaces an account's roles (an administrator). An administrator cannot take the
@@ -398,7 +414,7 @@ impl Store {
         if by.name() == name && !roles.contains(&Role::Admin) {
             return Err(AuthError::OwnAccount("an administrator cannot remove their own administrator role".into()));
         }
-        self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)))
+        self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)), &SlotChange::none())
     }
 
     /// Sets an account's display name (姓名): an administrator for anyone, an account for itself.
@@ -409,9 +425,9 @@ impl Store {
         }
         let sql_text = "UPDATE accounts SET display_name = ?3, updated_at = ?2 WHERE name = ?1";
         if by.name() == name {
-            return self.account_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()));
+            return self.account_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()), &SlotChange::none());
         }
-        self.admin_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()))
+        self.admin_change(by, name, AuditAction::UserName, sql_text, Some(display_name.to_string()), &SlotChange::none())
     }
 
     /// Display names by login, for the accounts that have one.
@@ -422,10 +438,9 @@ impl Store {
 
     /// Disables an account for good; its name stays on every event it took part in.
     pub fn disable_account(&mut self, by: &Actor, name: &str) -> Result<Account, AuthError> {
-        let account =
-            self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL", None)?;
-        // an encrypted store: a disabled account's password opens nothing any more
-        self.drop_slot(name)?;
-        Ok(account)
+        // an encrypted store: a disabled account's password opens nothing any more (its slot goes
+        // in the same step)
+        let slot = self.slot_removal(name);
+        self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL", None, &slot)
     }
 }

@@ -88,6 +88,7 @@ audit_actions! {
     StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
     StoreEncrypted = "store_encrypted": "a plain store file made encrypted (the tables compared row by row)",
     StoreRecovered = "store_recovered": "an encrypted store opened with its recovery key and an administrator's password set",
+    StoreRekeyed = "store_rekeyed": "an encrypted store given a new data key and recovery key (store rekey): only the administrator's slot kept",
     Setting = "setting": "a setting changed",
     UserAdd = "user_add": "an account added",
     UserPasswd = "user_passwd": "a password set",

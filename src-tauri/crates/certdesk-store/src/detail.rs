@@ -247,6 +247,9 @@ details! {
     /// An encrypted store opened with its recovery key: the administrator given a new
     /// password, and whether the key file had to be made anew (only that account's slot).
     StoreRecovered [StoreRecovered] { user: String, key_file_rebuilt: bool }
+    /// An encrypted store given a new data key and recovery key (`store rekey`): the
+    /// administrator who did it (the one slot kept) and the accounts left without a slot.
+    StoreRekeyed [StoreRekeyed] { user: String, without_slot: Vec<String> }
     /// A hall's desks' login role given what a desk needs: the role, the database and each
     /// table's privileges (`table: privileges`).
     DesksGranted [DesksGranted] { role: String, database: String, tables: Vec<String> }

@@ -4,10 +4,8 @@
 //! with the accounts (a password set or changed puts the account's slot in; a disabled account's
 //! goes). Owns the order of those steps; the cryptography and the key file are `keys`'.
 //!
-//! Not yet here (the design's later steps): the key file's generation recorded in the store
-//! and rolled forward after a crash between the account change and the key file's write (a
-//! slot lost that way is given back by the recovery key), wrong passwords counted before the
-//! store is open, encrypted backups restored, `store encrypt` of a plain file.
+//! The key file kept in step with the store (its generation recorded, rolled forward after a
+//! crash) is `key_files`'; wrong passwords counted before the store is open are `attempts`'.
 
 use crate::accounts::{AuthError, Password};
 use crate::keys::{Cipher, DataKey, KeyFile, RecoverySecret, key_file_path};
@@ -39,8 +37,8 @@ pub enum StoreState {
 /// An open encrypted store's key and SQLCipher's settings, for every connection to it.
 #[derive(Clone)]
 pub(crate) struct Keyed {
-    key: Arc<DataKey>,
-    cipher: Cipher,
+    pub(crate) key: Arc<DataKey>,
+    pub(crate) cipher: Cipher,
 }
 
 impl Keyed {
@@ -48,6 +46,19 @@ impl Keyed {
     pub(crate) fn apply(&self, conn: &Connection) -> Result<(), StoreError> {
         let statement = Zeroizing::new(format!("{} PRAGMA key = \"{}\"; {}", self.cipher.default_pragmas(), &*self.key.pragma_value(), self.cipher.pragmas()));
         conn.execute_batch(&statement).map_err(sql("keying the database"))
+    }
+
+    /// Whether this key opens the store file at `path` (read only). Never while this process
+    /// has the store open (see `Store::state`).
+    fn opens(&self, path: &Path) -> bool {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Connection::open_with_flags(path, flags)
+            .map_err(sql("opening the database"))
+            .and_then(|conn| {
+                self.apply(&conn)?;
+                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(sql("reading the schema"))
+            })
+            .is_ok()
     }
 }
 
@@ -122,50 +133,82 @@ impl Store {
 
     /// Opens an encrypted store with an account's slot (a wrong password or an account without
     /// a slot: `WrongCredentials`, nothing opened) or the recovery key (the key file not
-    /// needed). The account is then signed in as on any store (`authenticate`).
+    /// needed). The slots of `<store>.keys` are tried, then those of a `<store>.keys.next` a
+    /// crash left (both wrap the store's key unless a rekey or restore was interrupted); once
+    /// open, such a `.keys.next` is rolled forward or removed (`settle_key_files`), and with an
+    /// account the key file must be the one the store records (a stale or newer one is named).
+    /// The account is then signed in as on any store (`authenticate`).
     pub fn open_encrypted(path: &Path, unlock: Unlock<'_>) -> Result<Store, AuthError> {
         if let StoreState::Missing | StoreState::Plain = Store::state(path)? {
             return Err(AuthError::Refused(format!("{} is not an encrypted store", path.display())));
         }
         let key_path = key_file_path(path);
-        let (key, cipher) = match unlock {
+        let next = crate::keys::next_path(&key_path);
+        let (keyed, by_account) = match unlock {
             Unlock::Account { name, password } => {
-                let file = KeyFile::read(&key_path).map_err(StoreError::from)?;
-                let key = file.unlock(name, password.bytes(), &key_path).map_err(StoreError::from)?.ok_or(AuthError::WrongCredentials)?;
-                (key, file.cipher)
+                let mut found = None;
+                let mut failed = None;
+                let mut has_slot = false;
+                for candidate in [&key_path, &next] {
+                    let file = match KeyFile::read(candidate) {
+                        Ok(f) => f,
+                        Err(e) if candidate == &key_path => {
+                            failed = Some(e);
+                            continue;
+                        }
+                        Err(_) => continue,
+                    };
+                    has_slot |= file.slots.iter().any(|s| s.account == name);
+                    match file.unlock(name, password.bytes(), &key_path) {
+                        Ok(Some(key)) => {
+                            let keyed = Keyed { key: Arc::new(key), cipher: file.cipher };
+                            // with a .keys.next beside it, the key must be the database's
+                            if !next.exists() || keyed.opens(path) {
+                                found = Some(keyed);
+                                break;
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => failed = failed.or(Some(e)),
+                    }
+                }
+                match (found, failed) {
+                    // locked by wrong passwords before the store was open: said only now
+                    (Some(_), _) if crate::attempts::pending(path, name) >= crate::accounts::MAX_FAILED_LOGINS => {
+                        return Err(AuthError::Locked { name: name.to_string() });
+                    }
+                    (Some(keyed), _) => (keyed, true),
+                    (None, Some(e)) => return Err(StoreError::from(e).into()),
+                    (None, None) => {
+                        // counted before the store is open (only an account with a slot)
+                        if has_slot {
+                            crate::attempts::count(path, name)?;
+                        }
+                        return Err(AuthError::WrongCredentials);
+                    }
+                }
             }
             Unlock::Recovery(secret) => {
                 let key = secret.data_key();
                 // the paper outranks the key file: only a key of another store is refused
-                match KeyFile::read(&key_path) {
-                    Ok(file) if file.key_check != key.check_value() => return Err(StoreError::from(crate::keys::KeyError::WrongKey).into()),
-                    Ok(file) => (key, file.cipher),
-                    Err(_) => (key, Cipher::standard()),
-                }
+                let cipher = match KeyFile::read(&key_path).or_else(|_| KeyFile::read(&next)) {
+                    Ok(file) if file.key_check != key.check_value() && !(Keyed { key: Arc::new(secret.data_key()), cipher: file.cipher.clone() }).opens(path) => {
+                        return Err(StoreError::from(crate::keys::KeyError::WrongKey).into());
+                    }
+                    Ok(file) => file.cipher,
+                    Err(_) => Cipher::standard(),
+                };
+                (Keyed { key: Arc::new(key), cipher }, false)
             }
         };
-        Ok(Store::open_keyed(path, Keyed { key: Arc::new(key), cipher })?)
-    }
-
-    /// Puts `account`'s slot for `password` into an encrypted store's key file (a password set
-    /// or changed); nothing on a plain store.
-    pub(crate) fn keep_slot(&self, account: &str, password: &Password) -> Result<(), StoreError> {
-        let Some(keyed) = self.keyed() else { return Ok(()) };
-        let path = key_file_path(self.path());
-        let mut file = KeyFile::read(&path)?;
-        file.verify(&keyed.key, &path)?;
-        file.set_slot(&keyed.key, account, password.bytes(), &crate::now())?;
-        Ok(file.write(&path)?)
-    }
-
-    /// Takes `account`'s slot out of an encrypted store's key file (a disabled account).
-    pub(crate) fn drop_slot(&self, account: &str) -> Result<(), StoreError> {
-        let Some(keyed) = self.keyed() else { return Ok(()) };
-        let path = key_file_path(self.path());
-        let mut file = KeyFile::read(&path)?;
-        file.verify(&keyed.key, &path)?;
-        file.remove_slot(&keyed.key, account);
-        Ok(file.write(&path)?)
+        let mut store = Store::open_keyed(path, keyed.clone())?;
+        store.settle_key_files()?;
+        store.absorb_attempts()?;
+        if by_account {
+            let rec = store.read(|db| crate::key_files::recorded(db))?;
+            crate::key_files::current(path, rec.as_ref(), &keyed.key)?;
+        }
+        Ok(store)
     }
 
     /// Whether this store is an encrypted file.
@@ -230,7 +273,10 @@ impl Store {
         }
         let mut store = Store::open_keyed(&path, keyed)?;
         let detail = crate::detail::StoreEncrypted { tables, rows, without_slot: without_slot.clone() };
-        store.record_event(&crate::NewEvent::new(admin, crate::AuditAction::StoreEncrypted, &detail))?;
+        store.write(|tx| {
+            crate::key_files::record(tx.db, &file)?;
+            tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreEncrypted, &detail))
+        })?;
         Ok(Encrypted { store, recovery_key: secret.to_text(), tables, rows, without_slot })
     }
 
@@ -248,11 +294,18 @@ impl Store {
         let hashed = crate::accounts::hash(password)?;
         let key_path = key_file_path(path);
         let key = secret.data_key();
-        let rebuilt = match KeyFile::read(&key_path) {
-            Ok(file) => file.verify(&key, &key_path).is_err(),
-            Err(_) => true,
-        };
+        let slot = crate::keys::Slot::seal(admin, password.bytes(), &key, &crate::now()).map_err(StoreError::from)?;
         store.write(|tx| {
+            // the key file the store goes with, or (missing, damaged, changed outside certdesk,
+            // stale) a new one: the next generation either way, written as .keys.next
+            let rec = crate::key_files::recorded(tx.db)?;
+            let current = crate::key_files::current(path, rec.as_ref(), &key).ok();
+            let rebuilt = current.is_none();
+            let mut file = current.unwrap_or_else(|| KeyFile::new(&key));
+            file.generation = file.generation.max(rec.map(|r| r.generation).unwrap_or(0));
+            file.put_slot(&key, slot);
+            crate::key_files::record(tx.db, &file)?;
+            file.write_next(&key_path).map_err(StoreError::from)?;
             tx.db.exec(
                 "setting a password",
                 "UPDATE accounts SET password_hash = ?2, failed_logins = 0, locked = 0, updated_at = ?3, password_changed_at = ?3, must_change = 0 WHERE name = ?1",
@@ -263,9 +316,8 @@ impl Store {
             tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreRecovered, &detail))?;
             Ok::<_, AuthError>(())
         })?;
-        let mut file = if rebuilt { KeyFile::new(&key) } else { KeyFile::read(&key_path).map_err(StoreError::from)? };
-        file.set_slot(&key, admin, password.bytes(), &crate::now()).map_err(StoreError::from)?;
-        file.write(&key_path).map_err(StoreError::from)?;
+        crate::keys::install_next(&key_path).map_err(StoreError::from)?;
+        crate::attempts::clear(path, admin)?;
         Ok(store)
     }
 }
@@ -278,7 +330,7 @@ fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
 /// Copies the plain database on `conn` into `target` under `keyed`, then checks the copy:
 /// integrity, the schema version, and every table's row count and rows' digest against the
 /// plain file's. Returns the tables and rows compared.
-fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Result<(i64, i64), StoreError> {
+pub(crate) fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Result<(i64, i64), StoreError> {
     let target_text = target.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", target.display())))?;
     crate::private::open_options().write(true).create_new(true).open(target).map_err(|source| StoreError::Folder { path: target.to_path_buf(), source })?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql("checkpointing the store"))?;

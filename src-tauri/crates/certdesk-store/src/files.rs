@@ -48,6 +48,9 @@ pub struct BackupReport {
     pub bytes: u64,
     pub cases: i64,
     pub audit_events: i64,
+    /// A backup of an encrypted store: the copy of its key file beside it (`X.db.keys`); the
+    /// backup is the pair (#30). None for a plain store.
+    pub key_file: Option<PathBuf>,
 }
 
 fn check_instant(t: &str) -> Result<(), StoreError> {
@@ -170,7 +173,9 @@ impl Store {
     }
 
     /// A consistent copy of the store at `dest` (SQLite `VACUUM INTO`), then opened and
-    /// checked: integrity and the whole audit chain. `dest` must not exist.
+    /// checked: integrity and the whole audit chain. `dest` must not exist. An encrypted
+    /// store's copy is encrypted under the same key and gets `<dest>.keys` beside it, a copy of
+    /// the key file it goes with, read back and checked (neither may exist).
     pub fn backup_to(&self, dest: &Path) -> Result<BackupReport, StoreError> {
         self.backup_to_cancellable(dest, None)
     }
@@ -181,6 +186,10 @@ impl Store {
         let (conn, _) = self.file("a file backup", NO_FILE_BACKUP)?;
         if dest.exists() {
             return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest.display())));
+        }
+        let dest_keys = crate::keys::key_file_path(dest);
+        if self.keyed().is_some() && dest_keys.exists() {
+            return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest_keys.display())));
         }
         if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
             crate::private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
@@ -220,8 +229,15 @@ impl Store {
             let _ = std::fs::remove_file(dest);
             return Err(StoreError::Cancelled { what: "the backup" });
         }
-        // an encrypted store's backup is encrypted with the same key (VACUUM INTO keeps it)
-        Store::check_backup_with(dest, self.keyed())
+        // an encrypted store's backup is encrypted with the same key (VACUUM INTO keeps it); its
+        // key file goes beside it
+        let key_file = self.backup_key_file(dest).inspect_err(|_| {
+            let _ = std::fs::remove_file(dest);
+            let _ = std::fs::remove_file(&dest_keys);
+        })?;
+        let mut report = Store::check_backup_with(dest, self.keyed())?;
+        report.key_file = key_file;
+        Ok(report)
     }
 
     /// A checked backup written as an administrator, recorded on the chain (`store_backup`);
@@ -275,7 +291,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("{}: the audit chain is broken: {what}", path.display())));
         }
         let cases: i64 = conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).map_err(sql("counting cases"))?;
-        Ok(BackupReport { path: path.to_path_buf(), bytes, cases, audit_events: report.events })
+        Ok(BackupReport { path: path.to_path_buf(), bytes, cases, audit_events: report.events, key_file: None })
     }
 
     /// Replaces this store by a backup, as an administrator. The backup is copied first and the
@@ -283,10 +299,24 @@ impl Store {
     /// beside it as `<name>.before-restore-<time>`; case numbers handed out by the current store
     /// are never handed out again; `store_restored` (who, the file's SHA-256, where the replaced
     /// store was kept) is appended to the restored chain. Refused while another process has the
-    /// store open. On failure the current store is given back unchanged.
+    /// store open. On failure the current store is given back unchanged. Encrypted stores and
+    /// backups: see [`Store::restore_with`] (this is it with the running store's key only).
     // the store itself travels back in the error so that a failed restore leaves it usable
     #[allow(clippy::result_large_err)]
     pub fn restore_from(self, backup: &Path, actor: &Actor) -> Result<(Store, Restored), (Option<Store>, StoreError)> {
+        self.restore_with(backup, actor, None)
+    }
+
+    /// As [`Store::restore_from`], for encrypted stores too (#30, design §4.5). An encrypted
+    /// backup `X.db` comes with its key file `X.db.keys`: the running store's key opens it when
+    /// it is the same (its key check); a backup made before a `store rekey` needs `unlock`, the
+    /// recovery key of that time or an account's password of that time (its slot in
+    /// `X.db.keys`). The restored store gets the backup's key file (the slots of the backup's
+    /// time, as its accounts are). A plain backup restored into an encrypted store is encrypted
+    /// on the way in under the running key (the key file stays): a restore never brings
+    /// plaintext back.
+    #[allow(clippy::result_large_err)]
+    pub fn restore_with(self, backup: &Path, actor: &Actor, unlock: Option<crate::Unlock<'_>>) -> Result<(Store, Restored), (Option<Store>, StoreError)> {
         if !actor.has(Role::Admin) {
             let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name()));
             return Err((Some(self), e));
@@ -296,11 +326,25 @@ impl Store {
             Err(e) => return Err((Some(self), e)),
         };
         let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
+        let running = self.keyed().cloned();
+        let reopen = |path: &Path| match &running {
+            Some(k) => Store::open_keyed(path, k.clone()),
+            None => Store::open(path),
+        };
         let staged = side(".restoring");
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-        let kept = path.with_file_name(format!("{}.before-restore-{stamp}", path.file_name().and_then(|n| n.to_str()).unwrap_or("certdesk.db")));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("certdesk.db").to_string();
+        // two restores within one second keep two stores (and their key files)
+        let kept = (0..)
+            .map(|i| path.with_file_name(if i == 0 { format!("{name}.before-restore-{stamp}") } else { format!("{name}.before-restore-{stamp}-{i}") }))
+            .find(|k| !k.exists() && !crate::keys::key_file_path(k).exists())
+            .unwrap_or_else(|| path.with_file_name(format!("{name}.before-restore-{stamp}")));
+        // the key the restored store is under, and the key file that comes with it (none: the
+        // running one stays)
+        let mut restored_key: Option<crate::encrypted::Keyed> = None;
+        let mut restored_key_file: Option<(crate::keys::KeyFile, PathBuf)> = None;
         let prepared = (|| -> Result<(BackupReport, String), StoreError> {
-            for f in [staged.clone(), side(".restoring-wal"), side(".restoring-shm")] {
+            for f in [staged.clone(), side(".restoring-wal"), side(".restoring-shm"), side(".restoring.encrypting")] {
                 if f.exists() {
                     std::fs::remove_file(&f).map_err(|source| StoreError::Folder { path: f.clone(), source })?;
                 }
@@ -310,18 +354,60 @@ impl Store {
             let sha256 = sha256_hex(&copied);
             drop(copied);
             // the copy is what is checked; the administrator knows the file by its own name
-            let report = Store::check_backup(&staged).map_err(|e| match e {
+            let named = |e: StoreError| match e {
                 StoreError::Invalid(m) => StoreError::Invalid(m.replace(&staged.display().to_string(), &backup.display().to_string())),
                 other => other,
-            })?;
+            };
+            let report = match Store::state(&staged)? {
+                crate::StoreState::Encrypted { .. } => {
+                    let (keyed, file) = crate::key_files::backup_key(backup, running.as_ref(), unlock.as_ref())?;
+                    let report = Store::check_backup_with(&staged, Some(&keyed)).map_err(named)?;
+                    crate::key_files::check_backup_pair(&staged, &keyed, &file, backup)?;
+                    restored_key = Some(keyed);
+                    restored_key_file = Some((file, crate::keys::key_file_path(backup)));
+                    report
+                }
+                _ => {
+                    let report = Store::check_backup(&staged).map_err(named)?;
+                    if let Some(keyed) = &running {
+                        // a plain backup into an encrypted store: encrypted on the way in
+                        let encrypting = side(".restoring.encrypting");
+                        {
+                            let conn = rusqlite::Connection::open(&staged).map_err(sql("opening the backup's copy"))?;
+                            audit::register_functions(&conn)?;
+                            crate::encrypted::export_into(&conn, &encrypting, keyed)?;
+                        }
+                        std::fs::rename(&encrypting, &staged).map_err(|source| StoreError::Folder { path: staged.clone(), source })?;
+                        for f in [side(".restoring-wal"), side(".restoring-shm")] {
+                            let _ = std::fs::remove_file(f);
+                        }
+                        restored_key = Some(keyed.clone());
+                    }
+                    report
+                }
+            };
             Ok((report, sha256))
         })();
         let (report, sha256) = match prepared {
             Ok(p) => p,
             Err(e) => {
-                let _ = std::fs::remove_file(&staged);
+                for f in [staged.clone(), side(".restoring.encrypting")] {
+                    let _ = std::fs::remove_file(f);
+                }
                 return Err((Some(self), e));
             }
+        };
+        let key_path = crate::keys::key_file_path(&path);
+        // the running store's key file, which a plain backup encrypted on the way in keeps
+        let running_file = match &running {
+            Some(k) => match self.read(crate::key_files::recorded).and_then(|rec| crate::key_files::current(&path, rec.as_ref(), &k.key)) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staged);
+                    return Err((Some(self), e));
+                }
+            },
+            None => None,
         };
         let seqs = match self.case_seqs() {
             Ok(s) => s,
@@ -338,28 +424,53 @@ impl Store {
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
                 let _ = std::fs::remove_file(&kept);
-                return Err((Store::open(&path).ok(), e));
+                let _ = std::fs::remove_file(crate::keys::key_file_path(&kept));
+                return Err((reopen(&path).ok(), e));
             }
         };
         let finished = (|| -> Result<(), StoreError> {
-            let mut restored = Store::open_locked(&staged)?;
+            let mut restored = Store::open_locked(&staged, restored_key.clone())?;
             let detail = crate::detail::StoreRestored { file: backup.display().to_string(), sha256: sha256.clone(), kept: kept.display().to_string(), cases: report.cases };
-            restored.after_restore(&seqs, actor, detail)?;
+            // the key file the restored store goes with: the backup's, or the running one
+            let goes_with = match &restored_key_file {
+                Some((file, _)) => Some(file.clone()),
+                None => running_file.clone(),
+            };
+            restored.after_restore(&seqs, actor, detail, goes_with.as_ref())?;
             drop(restored);
+            // the backup's key file waits as .keys.next: a crash after the database's rename is
+            // rolled forward at the next open (its key opens the database, the old .keys' may not)
+            if let Some((file, _)) = &restored_key_file {
+                file.write_next(&key_path)?;
+            }
             for suffix in ["-wal", "-shm"] {
                 if side(suffix).exists() {
                     std::fs::remove_file(side(suffix)).map_err(|source| StoreError::Folder { path: side(suffix), source })?;
                 }
             }
-            std::fs::rename(&staged, &path).map_err(|source| StoreError::Folder { path: path.clone(), source })
+            std::fs::rename(&staged, &path).map_err(|source| StoreError::Folder { path: path.clone(), source })?;
+            if restored_key_file.is_some() {
+                crate::keys::install_next(&key_path)?;
+            }
+            Ok(())
         })();
         drop(exclusive);
         if let Err(e) = finished {
+            // before the database's rename the backup's key file goes with it; after, it stays
+            // for the next open to roll forward
+            if staged.exists() {
+                let _ = std::fs::remove_file(crate::keys::next_path(&key_path));
+            }
             let _ = std::fs::remove_file(&staged);
-            return Err((Store::open(&path).ok(), e));
+            return Err((reopen(&path).ok(), e));
         }
-        match Store::open(&path) {
-            Ok(s) => Ok((s, Restored { kept, report, sha256 })),
+        let opened = match &restored_key {
+            Some(k) => Store::open_keyed(&path, k.clone()),
+            None => Store::open(&path),
+        };
+        let encrypted_on_the_way_in = running.is_some() && restored_key_file.is_none();
+        match opened {
+            Ok(s) => Ok((s, Restored { kept, report, sha256, key_file: restored_key_file.map(|(_, p)| p), encrypted_on_the_way_in })),
             Err(e) => Err((None, e)),
         }
     }
@@ -373,7 +484,13 @@ impl Store {
 
     /// On a restored store: never hand out a number the replaced store handed out, and record
     /// the restore on the chain.
-    fn after_restore(&mut self, seqs: &[(String, String, i64)], actor: &Actor, detail: crate::detail::StoreRestored) -> Result<(), StoreError> {
+    fn after_restore(
+        &mut self,
+        seqs: &[(String, String, i64)],
+        actor: &Actor,
+        detail: crate::detail::StoreRestored,
+        key_file: Option<&crate::keys::KeyFile>,
+    ) -> Result<(), StoreError> {
         let (conn, _) = self.file("a restore", NO_FILE_BACKUP)?;
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(sql("starting a write"))?;
         for (counter, day, last) in seqs {
@@ -384,6 +501,9 @@ impl Store {
             .map_err(sql("keeping case numbers"))?;
         }
         let mut lite = Lite(&tx);
+        if let Some(file) = key_file {
+            crate::key_files::record(&mut lite, file)?;
+        }
         let at = audit::clock(&mut lite)?;
         audit::append(&mut lite, &at, &NewEvent::new(actor.name(), AuditAction::StoreRestored, &detail))?;
         tx.commit().map_err(sql("recording the restore"))
@@ -398,6 +518,10 @@ pub struct Restored {
     pub report: BackupReport,
     /// SHA-256 of the backup file restored.
     pub sha256: String,
+    /// An encrypted backup: its key file, whose copy the restored store now has (#30).
+    pub key_file: Option<PathBuf>,
+    /// A plain backup restored into an encrypted store: encrypted on the way in.
+    pub encrypted_on_the_way_in: bool,
 }
 
 /// A connection to a file nobody vouches for: defensive mode (no writes to the schema or

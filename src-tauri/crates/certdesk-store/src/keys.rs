@@ -36,6 +36,18 @@ pub enum KeyError {
     Write { path: String, why: String },
     #[error("the password cannot be turned into a key: {0}")]
     Kdf(String),
+    /// The key file is of a later generation than the store records (a store restored without
+    /// the key file of its backup).
+    #[error(
+        "the key file {path} is newer than the store (generation {file}, the store records {store}): put back the key file that goes with the store (a backup's is X.db.keys beside it), or open the store with the recovery key (store open-with-recovery)"
+    )]
+    Ahead { path: String, file: u64, store: u64 },
+    /// The key file is not the one the store records (an older copy put back, or another of
+    /// the same generation).
+    #[error(
+        "the key file {path} is not the one the store was last written with (generation {file}, the store records {store}): put back the key file that goes with the store, or open the store with the recovery key (store open-with-recovery)"
+    )]
+    Stale { path: String, file: u64, store: u64 },
 }
 
 /// A 256-bit secret that is wiped when dropped.
@@ -335,6 +347,12 @@ impl KeyFile {
         serde_json::to_vec(&c).unwrap_or_default()
     }
 
+    /// SHA-256 of the part the MAC covers: what the store records of the key file it goes with
+    /// (`key_file_sha256`), so that another well-MAC'd file of the same generation is told apart.
+    pub fn digest(&self) -> String {
+        hex(ring::digest::digest(&ring::digest::SHA256, &self.covered()).as_ref())
+    }
+
     /// Sets the MAC after a change.
     pub fn seal(&mut self, key: &DataKey) {
         self.mac = hex(hmac::sign(&key.mac_key(), &self.covered()).as_ref());
@@ -370,11 +388,17 @@ impl KeyFile {
     /// Puts `account`'s slot for `password` in (replacing its old one): the next generation.
     pub fn set_slot(&mut self, key: &DataKey, account: &str, password: &[u8], now: &str) -> Result<(), KeyError> {
         let slot = Slot::seal(account, password, key, now)?;
-        self.slots.retain(|s| s.account != account);
+        self.put_slot(key, slot);
+        Ok(())
+    }
+
+    /// Puts a slot sealed beforehand in (replacing its account's old one): the next
+    /// generation. (The argon2 work of [`Slot::seal`] is done before the store's write lock.)
+    pub fn put_slot(&mut self, key: &DataKey, slot: Slot) {
+        self.slots.retain(|s| s.account != slot.account);
         self.slots.push(slot);
         self.generation += 1;
         self.seal(key);
-        Ok(())
     }
 
     /// Takes `account`'s slot out (a disabled or deleted account): the next generation.
@@ -397,20 +421,31 @@ impl KeyFile {
     /// Writes the file where `path` says, atomically: the new text beside it, synced, then
     /// renamed over the old one (0600, as the store).
     pub fn write(&self, path: &Path) -> Result<(), KeyError> {
-        let failed = |e: std::io::Error| KeyError::Write { path: path.display().to_string(), why: e.to_string() };
-        let next = next_path(path);
-        let text = serde_json::to_vec_pretty(self).map_err(|e| KeyError::Write { path: path.display().to_string(), why: e.to_string() })?;
-        crate::private::write(&next, &text).map_err(failed)?;
-        std::fs::rename(&next, path).map_err(failed)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // the rename is durable once the folder is synced (not possible on Windows)
-            #[cfg(unix)]
-            std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(failed)?;
-            #[cfg(not(unix))]
-            let _ = dir;
-        }
-        Ok(())
+        self.write_next(path)?;
+        install_next(path)
     }
+
+    /// Writes the file as `<path>.next` (0600, synced): the next generation, waiting for the
+    /// change that goes with it to commit before it replaces `path` ([`install_next`]).
+    pub fn write_next(&self, path: &Path) -> Result<(), KeyError> {
+        let text = serde_json::to_vec_pretty(self).map_err(|e| KeyError::Write { path: path.display().to_string(), why: e.to_string() })?;
+        crate::private::write(&next_path(path), &text).map_err(|e| KeyError::Write { path: path.display().to_string(), why: e.to_string() })
+    }
+}
+
+/// `<path>.next` renamed over `path` (atomic in one folder, Windows included), the folder
+/// synced so that the rename outlives a power cut.
+pub fn install_next(path: &Path) -> Result<(), KeyError> {
+    let failed = |e: std::io::Error| KeyError::Write { path: path.display().to_string(), why: e.to_string() };
+    std::fs::rename(next_path(path), path).map_err(failed)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // the rename is durable once the folder is synced (not possible on Windows)
+        #[cfg(unix)]
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(failed)?;
+        #[cfg(not(unix))]
+        let _ = dir;
+    }
+    Ok(())
 }
 
 /// `<store>.keys` beside the store file.
@@ -420,8 +455,8 @@ pub fn key_file_path(store: &Path) -> PathBuf {
     store.with_file_name(name)
 }
 
-/// Where a key file's next generation is written before it replaces it.
-fn next_path(path: &Path) -> PathBuf {
+/// Where a key file's next generation is written before it replaces it (`<store>.keys.next`).
+pub fn next_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".next");
     path.with_file_name(name)

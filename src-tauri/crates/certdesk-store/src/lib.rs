@@ -19,12 +19,14 @@
 
 pub mod accounts;
 mod act;
+pub mod attempts;
 pub mod audit;
 mod cases;
 mod db;
 pub mod detail;
 mod encrypted;
 mod files;
+mod key_files;
 pub mod keys;
 mod migrate;
 mod open;
@@ -40,6 +42,7 @@ pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEv
 pub use detail::{EventBody, EventDetail};
 pub use encrypted::{StoreState, Unlock};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
+pub use key_files::Rekeyed;
 pub use migrate::Migrated;
 pub use open::{Store, cipher_version};
 

@@ -58,9 +58,10 @@ impl StoreLock {
         let file = StoreLock::file(db)?;
         match file.try_lock() {
             Ok(()) => Ok(StoreLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                Err(StoreError::Busy(format!("another certdesk process has {} open (the app or a command): close it, then restore", db.display())))
-            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(format!(
+                "another certdesk process has {} open (the app or a command): close it, then try again (a restore or a rekey needs the store alone)",
+                db.display()
+            ))),
             Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Folder { path: db.to_path_buf(), source }),
         }
     }
@@ -95,6 +96,13 @@ impl Store {
         }
         let lock = StoreLock::shared(path)?;
         Store::open_with(path, lock, Some(keyed))
+    }
+
+    /// An encrypted store file's connection now under `keyed` (after `PRAGMA rekey`).
+    pub(crate) fn set_keyed(&mut self, new: crate::encrypted::Keyed) {
+        if let Backend::Sqlite { keyed, .. } = &mut self.backend {
+            *keyed = Some(new);
+        }
     }
 
     /// The key an encrypted store was opened with; none for a plain file or a hall.
@@ -154,12 +162,13 @@ impl Store {
         Store { backend: Backend::Hall(Box::new(HallBackend { hall: std::cell::RefCell::new(hall), shown })) }
     }
 
-    /// Opens a store file this process already holds alone (a restore's staged copy).
-    pub(crate) fn open_locked(path: &Path) -> Result<Store, StoreError> {
-        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? }, None)
+    /// Opens a store file this process already holds alone (a restore's staged copy), with its
+    /// key when it is encrypted.
+    pub(crate) fn open_locked(path: &Path, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
+        Store::open_with(path, StoreLock { _file: StoreLock::file(path)? }, keyed)
     }
 
-    fn open_with(path: &Path, lock: StoreLock, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
+    pub(crate) fn open_with(path: &Path, lock: StoreLock, keyed: Option<crate::encrypted::Keyed>) -> Result<Store, StoreError> {
         // the database, and so its WAL and shared memory (SQLite gives them the database's
         // mode), readable by this account only
         if !path.exists() {
