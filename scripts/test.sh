@@ -4,7 +4,7 @@
 # the crash storm, PDFs read back with poppler, SoftHSM2 and a private pcscd),
 # the PostgreSQL hall back end against a throwaway cluster (scripts/pg-cluster.sh, up until the
 # end), the hall's failover and point-in-time recovery rehearsals on a primary and standby of
-# their own (scripts/pg-failover.sh, started and removed by the tests), smoke runs of the benchmarks (search, the hall load on the cluster, dual certificates, a unit's batch of keys),
+# their own (scripts/pg-failover.sh, started and removed by the tests), smoke runs of the benchmarks (search, the encrypted store against the plain one, the hall load on the cluster, dual certificates, a unit's batch of keys),
 # the Debian package (built and installed with apt: it installs certdesk on this machine) and
 # the end-to-end tests of the installed desktop app in its real webview, on a store file and
 # once on the cluster.
@@ -38,6 +38,9 @@ cargo test --workspace --locked
 
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 cargo run -q -p certdesk-bench --bin certdesk-bench-search --locked -- --cases 3000 --queries 180
+
+echo "== privacy benchmark, smoke run (debug build, small stores: search on the encrypted store against the plain one, the sign-in that opens it; its checks fail the run, a missed target is printed; README figures from release)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-privacy" --cases 1000 --queries 180 --signins 2
 
 echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk processes × 3 rounds; its checks fail the run; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-hall" --db "$CERTDESK_TEST_PG" --db-password-file "$CERTDESK_TEST_PG_PASSWORD_FILE" --desks 4 --rounds 3

@@ -639,11 +639,13 @@ fn the_hall_is_chosen_by_an_administrator_checked_without_a_change_and_applies_a
         "{view}"
     );
 
-    // refused before anything is saved: no address, a password in the address, no password,
-    // a server that does not answer, a kind that does not exist
+    // refused before anything is saved: no address, a password in the address, a server on
+    // another computer without TLS, no password, a server that does not answer, a kind that
+    // does not exist
     for (args, kind) in [
         (json!({"kind": "hall", "url": " ", "password": "x"}), "unknown_value"),
         (json!({"kind": "hall", "url": "postgres://desk:s3cret@127.0.0.1:1/certdesk", "password": "x"}), "hall_address"),
+        (json!({"kind": "hall", "url": "postgres://desk@10.0.0.5:5432/certdesk", "password": "x"}), "hall_needs_tls"),
         (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": ""}), "empty_secret"),
         (json!({"kind": "hall", "url": "postgres://desk@127.0.0.1:1/certdesk", "password": "x"}), "server"),
         (json!({"kind": "cloud"}), "unknown_value"),

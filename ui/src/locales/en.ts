@@ -239,6 +239,7 @@ const en: Shape<typeof zh> = {
     not_direct: 'Not done directly: edit the case, or write its certificate at the key desk',
     catalog: 'The CA project catalog has errors (files and lines in the detail)',
     hall_address: 'The hall server address cannot be used (no password in it; TLS needs the CA certificate)',
+    hall_needs_tls: 'The hall server is not on this computer: its address needs sslmode=verify-full&sslrootcert= with the hall\'s CA certificate (applicants\' data never crosses the network unencrypted)',
     hall_password_missing: 'No password for the hall server: set it in Admin → Store location',
     store_setting: 'The store location setting is damaged: delete it and set it again',
     not_a_hall: 'Only for a counter hall\'s shared store',

@@ -287,6 +287,7 @@ export default {
     not_direct: '此操作不能直接执行：请修改案件资料，或在制证台写入证书',
     catalog: 'CA项目目录有误（见详情中的文件和行号）',
     hall_address: '受理大厅服务器地址有误（地址中不能含密码；要求加密连接时须提供CA证书）',
+    hall_needs_tls: '受理大厅服务器不在本机：地址须加 sslmode=verify-full&sslrootcert=大厅CA证书文件（申请人数据不以明文经网络传输）',
     hall_password_missing: '没有受理大厅服务器的密码：请在“管理 → 案件库位置”设置',
     store_setting: '案件库位置的设置文件已损坏，请删除后重新设置',
     not_a_hall: '此操作只适用于受理大厅的共用案件库',

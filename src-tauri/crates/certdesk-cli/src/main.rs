@@ -38,7 +38,8 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// The case database: a store file, or a counter hall's server as
-    /// postgres://USER@HOST:PORT/DB?sslmode=disable (never with a password in it)
+    /// postgres://USER@HOST:PORT/DB?sslmode=verify-full&sslrootcert=CA.pem (TLS required unless
+    /// the server is this computer; never with a password in it)
     /// (default: CERTDESK_DB, else the app's choice in 管理 → 案件库位置, else the per-user data
     /// folder).
     #[arg(long, global = true, value_name = "PATH|URL")]
@@ -214,7 +215,8 @@ pub enum StoreCmd {
         /// The store file (only read).
         #[arg(long, value_name = "FILE.db")]
         from: PathBuf,
-        /// The hall: postgres://USER@HOST:PORT/DB?sslmode=disable
+        /// The hall: postgres://USER@HOST:PORT/DB?sslmode=verify-full&sslrootcert=CA.pem (TLS
+        /// required unless the server is this computer)
         #[arg(long, value_name = "URL")]
         to: String,
         #[command(flatten)]

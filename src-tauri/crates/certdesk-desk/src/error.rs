@@ -324,6 +324,7 @@ fn pg_kind(e: &certdesk_store::pg::PgError) -> ErrorKind {
         P::StandbyWait { .. } => ErrorKind::ServerStandbyWait,
         P::WriteWait { .. } => ErrorKind::ServerWriteWait,
         P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } => ErrorKind::HallAddress,
+        P::TlsRequired { .. } => ErrorKind::HallNeedsTls,
         P::PasswordFile { .. } => ErrorKind::Io,
         P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::Invalid(_) => {
             ErrorKind::Server
@@ -464,6 +465,9 @@ pub enum ErrorKind {
     Server,
     /// a hall's address cannot be used (a password in it, TLS without the CA, unreadable)
     HallAddress,
+    /// a hall's server is not this computer and its address does not ask for TLS with the
+    /// hall's CA certificate (#30: applicants' data never crosses a network in clear)
+    HallNeedsTls,
     /// no password for a hall's server was found
     HallPasswordMissing,
     /// the saved store setting (`store.json`) cannot be read

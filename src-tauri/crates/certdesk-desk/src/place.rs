@@ -208,7 +208,11 @@ pub fn load(dir: &Path) -> Result<Option<Setting>, DeskError> {
     };
     let setting: Setting = serde_json::from_str(&text).map_err(|e| damaged(format!("not a store setting ({e})")))?;
     if let Setting::Hall { url } = &setting {
-        HallAddress::parse(url).map_err(|e| damaged(e.to_string()))?;
+        HallAddress::parse(url).map_err(|e| match e {
+            // not damaged: saved before a hall elsewhere needed TLS; said as such
+            e @ certdesk_store::pg::PgError::TlsRequired { .. } => DeskError::from(certdesk_store::StoreError::from(e)),
+            e => damaged(e.to_string()),
+        })?;
     }
     Ok(Some(setting))
 }
@@ -504,7 +508,7 @@ impl Desk<'_> {
 mod tests {
     use super::*;
 
-    const HALL: &str = "postgres://desk@hall.local:5432/certdesk";
+    const HALL: &str = "postgres://desk@hall.local:5432/certdesk?sslmode=verify-full&sslrootcert=/etc/certdesk/hall-ca.pem";
 
     fn env(dir: &Path) -> Environment {
         Environment {
@@ -582,6 +586,22 @@ mod tests {
             assert!(err.to_string().contains("store.json"), "{bad}: {err}");
             assert!(!err.to_string().contains("pw@"), "{bad}: the password is not echoed: {err}");
         }
+    }
+
+    #[test]
+    fn a_hall_on_another_computer_in_clear_is_refused_as_needing_tls() {
+        let err = hall_address("postgres://desk@hall.local:5432/certdesk").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::HallNeedsTls, "{err}");
+        assert!(err.to_string().contains("the hall at hall.local is not on this computer"), "{err}");
+        assert!(hall_address("postgres://desk@127.0.0.1:5432/certdesk").is_ok(), "this computer's server in clear");
+        // a setting saved before the rule is not damaged: it needs TLS, and says so
+        let dir = tempfile::tempdir().unwrap();
+        let e = env(dir.path());
+        std::fs::create_dir_all(e.state_dir()).unwrap();
+        std::fs::write(setting_file(&e.state_dir()), r#"{"kind":"hall","url":"postgres://desk@10.0.0.5:5432/certdesk"}"#).unwrap();
+        let err = choose(None, &e).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::HallNeedsTls, "{err}");
+        assert!(err.to_string().contains("10.0.0.5") && err.to_string().contains("sslrootcert"), "{err}");
     }
 
     #[test]

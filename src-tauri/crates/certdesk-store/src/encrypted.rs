@@ -123,7 +123,7 @@ impl Store {
             Err(e) => {
                 // nothing of a set-up that failed stays (an empty file and a key file would
                 // refuse the next attempt)
-                for leftover in [key_file_path(path), path.to_path_buf(), sidecar(path, "-wal"), sidecar(path, "-shm")] {
+                for leftover in [key_file_path(path), crate::keys::next_path(&key_file_path(path)), path.to_path_buf(), sidecar(path, "-wal"), sidecar(path, "-shm")] {
                     let _ = std::fs::remove_file(leftover);
                 }
                 Err(e)

@@ -1,11 +1,15 @@
 //! A hall's address: what a desk is given to find the hall's database server(s), parsed once.
 //! Owns the `postgres://` URL without its password, how it is shown, its TLS files, the servers
 //! it names one by one (a standby beside the primary: `postgres://h1:p1,h2:p2/db?
-//! target_session_attrs=read-write`), whether a desk looks for the one that takes writes, and
-//! the bound on a write's waits (`standby_wait`). Does not connect (`super::Hall` does).
+//! target_session_attrs=read-write`), whether a desk looks for the one that takes writes, the
+//! bound on a write's waits (`standby_wait`), and the rule that applicants' data crosses a
+//! network only under TLS: a server other than this computer (`localhost`, a loopback address,
+//! a Unix socket folder) needs `sslmode=verify-full&sslrootcert=FILE` (#30). Does not connect
+//! (`super::Hall` does).
 
 use super::PgError;
 use postgres::config::Host;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -105,6 +109,11 @@ impl HallAddress {
                 Some(ca)
             }
         };
+        if tls_ca.is_none()
+            && let Some(host) = first_remote(&config)
+        {
+            return Err(PgError::TlsRequired { host });
+        }
         let client_cert = match (cert, key) {
             (None, None) => None,
             (Some(cert), Some(key)) if tls_ca.is_some() => Some((cert, key)),
@@ -241,6 +250,28 @@ impl HallAddress {
     }
 }
 
+/// The first server an address names that is not this computer, if any: a host other than
+/// `localhost` or a loopback address (`127.0.0.1`, `::1`), not a Unix socket folder. Where the
+/// address gives a server's `hostaddr`, that is where the connection goes, whatever the name.
+fn first_remote(config: &postgres::Config) -> Option<String> {
+    let (hosts, addrs) = (config.get_hosts(), config.get_hostaddrs());
+    (0..hosts.len().max(addrs.len())).find_map(|i| {
+        if let Some(addr) = addrs.get(i) {
+            return (!addr.is_loopback()).then(|| addr.to_string());
+        }
+        match hosts.get(i)? {
+            Host::Tcp(h) => (!is_local_name(h)).then(|| h.clone()),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    })
+}
+
+/// `localhost` or a loopback address, as a host name of an address gives it.
+fn is_local_name(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 fn shown(config: &postgres::Config) -> String {
     let hosts = config.get_hosts();
     let ports = config.get_ports();
@@ -268,6 +299,55 @@ mod tests {
     use super::*;
     use std::path::Path;
 
+    /// TLS checked against the hall's CA: what an address of a server elsewhere needs.
+    const TLS: &str = "sslmode=verify-full&sslrootcert=/ca.pem";
+
+    #[test]
+    fn a_hall_on_another_computer_needs_tls_checked_against_its_ca() {
+        // this computer: in clear is allowed (the throwaway cluster of the tests, a hall's own server)
+        for local in [
+            "postgres://desk@localhost:5433/hall",
+            "postgres://desk@LOCALHOST/hall",
+            "postgres://desk@127.0.0.1/hall?sslmode=disable",
+            "postgres://desk@127.0.0.2/hall",
+            "postgres://desk@[::1]:5433/hall?sslmode=prefer",
+            "postgres://desk@/hall",
+            "postgres://desk@%2Fvar%2Frun%2Fpostgresql/hall",
+            "host=/var/run/postgresql user=desk dbname=hall",
+            "host=localhost hostaddr=127.0.0.1 user=desk dbname=hall",
+            "postgres://desk@localhost:5433,127.0.0.1:5434/hall",
+        ] {
+            let a = HallAddress::parse(local).unwrap_or_else(|e| panic!("{local}: {e}"));
+            assert!(a.tls_ca.is_none(), "{local}");
+        }
+        // another computer: refused in clear, naming the host and what the address needs
+        for (remote, host) in [
+            ("postgres://desk@hall.local:5432/hall", "hall.local"),
+            ("postgres://desk@10.0.0.5:5433/hall?sslmode=disable", "10.0.0.5"),
+            ("postgres://desk@192.168.1.20/hall?sslmode=prefer", "192.168.1.20"),
+            ("postgres://desk@[fe80::1]/hall?sslmode=allow", "fe80::1"),
+            ("postgres://desk@localhost.example.com/hall", "localhost.example.com"),
+            ("postgres://desk@localhost:5433,hall-b:5432/hall?target_session_attrs=read-write", "hall-b"),
+            ("host=localhost hostaddr=10.0.0.7 user=desk dbname=hall", "10.0.0.7"),
+            ("host=hall-a port=5432 user=desk dbname=hall sslmode=require", "hall-a"),
+        ] {
+            let err = HallAddress::parse(remote).expect_err(remote);
+            assert!(matches!(&err, PgError::TlsRequired { host: h } if h == host), "{remote}: {err:?}");
+            let text = err.to_string();
+            assert!(text.contains(&format!("the hall at {host} is not on this computer")) && text.contains("sslmode=verify-full&sslrootcert=FILE"), "{text}");
+        }
+        // with TLS checked against the hall's CA, any host
+        for mode in ["verify-full", "verify-ca", "require"] {
+            let a = HallAddress::parse(&format!("postgres://desk@hall.local/hall?sslmode={mode}&sslrootcert=/ca.pem")).expect(mode);
+            assert_eq!(a.tls_ca.as_deref(), Some(Path::new("/ca.pem")), "{mode}");
+        }
+        assert!(
+            matches!(HallAddress::parse("postgres://desk@hall.local/hall?sslmode=verify-full"), Err(PgError::TlsNeedsCa { .. })),
+            "TLS without the CA is still refused as such"
+        );
+        assert!(HallAddress::parse(&format!("postgres://desk@localhost,hall-b/hall?{TLS}")).is_ok());
+    }
+
     #[test]
     fn an_address_with_a_password_is_refused_without_echoing_it() {
         let err = HallAddress::parse("postgres://clerk:s3cret@hall.local:5433/certdesk").expect_err("a password in the URL");
@@ -283,26 +363,29 @@ mod tests {
         assert_eq!(a.client_cert, Some((PathBuf::from("/desk.pem"), PathBuf::from("/desk.key"))));
         assert!(matches!(HallAddress::parse(&format!("{base}&sslcert=/desk.pem")), Err(PgError::TlsClient { .. })));
         assert!(matches!(HallAddress::parse(&format!("{base}&sslkey=/desk.key")), Err(PgError::TlsClient { .. })));
-        assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::Invalid(_))));
+        assert!(matches!(HallAddress::parse("postgres://clerk@localhost/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::Invalid(_))));
     }
 
     #[test]
     fn an_address_is_shown_without_secrets_and_tls_is_not_faked() {
-        let a = HallAddress::parse("postgres://clerk@10.0.0.5:5433/hall?sslmode=disable").expect("an address");
+        let a = HallAddress::parse("postgres://clerk@10.0.0.5:5433/hall?sslmode=verify-full&sslrootcert=/ca.pem").expect("an address");
         assert_eq!(a.shown(), "clerk@10.0.0.5:5433/hall");
+        assert_eq!(HallAddress::parse("postgres://clerk@127.0.0.1:5433/hall?sslmode=disable").expect("in clear on this computer").shown(), "clerk@127.0.0.1:5433/hall");
         assert!(matches!(HallAddress::parse("postgres://clerk@h/hall?sslmode=require"), Err(PgError::TlsNeedsCa { .. })));
         let tls = HallAddress::parse("postgres://clerk@h/hall?sslmode=verify-full&sslrootcert=/etc/certdesk/hall-ca.pem&connect_timeout=5").expect("TLS with a CA");
         assert_eq!((tls.shown(), tls.tls_ca.as_deref()), ("clerk@h:5432/hall", Some(Path::new("/etc/certdesk/hall-ca.pem"))));
         assert_eq!(tls.config.get_connect_timeout(), Some(&Duration::from_secs(5)));
-        assert!(HallAddress::parse("postgres://clerk@h/hall?sslmode=prefer").expect("in clear").tls_ca.is_none());
+        assert!(HallAddress::parse("postgres://clerk@localhost/hall?sslmode=prefer").expect("in clear").tls_ca.is_none());
         let bad = HallAddress::parse("postgres://clerk:pw@h:notaport/x").expect_err("a bad port");
         assert!(!bad.to_string().contains("pw@"), "{bad}");
     }
 
     #[test]
     fn several_servers_are_tried_one_by_one_with_everything_else_of_the_address() {
-        let a = HallAddress::parse("postgres://desk@hall-a:5433,hall-b/certdesk?target_session_attrs=read-write&connect_timeout=3&application_name=desk7&keepalives_idle=30")
-            .expect("two servers");
+        let a = HallAddress::parse(&format!(
+            "postgres://desk@hall-a:5433,hall-b/certdesk?target_session_attrs=read-write&connect_timeout=3&application_name=desk7&keepalives_idle=30&{TLS}"
+        ))
+        .expect("two servers");
         assert_eq!(a.shown(), "desk@hall-a:5433,hall-b:5432/certdesk");
         assert!(a.writer_only());
         let servers = a.servers();
@@ -317,20 +400,20 @@ mod tests {
         }
         assert_eq!(a.shown_on(&servers[1].0), "desk@hall-b:5432/certdesk");
         // one port for every server; several servers without target_session_attrs: the writer
-        let same_port = HallAddress::parse("host=h1,h2 port=6000 user=desk dbname=certdesk").expect("one port");
+        let same_port = HallAddress::parse("host=localhost,127.0.0.1 port=6000 user=desk dbname=certdesk").expect("one port");
         assert!(same_port.writer_only());
         assert_eq!(same_port.servers().iter().map(|(s, _)| s.port).collect::<Vec<_>>(), [6000, 6000]);
-        assert!(!HallAddress::parse("postgres://desk@h1,h2/certdesk?target_session_attrs=any").expect("any").writer_only());
-        assert!(!HallAddress::parse("postgres://desk@h1/certdesk").expect("one").writer_only());
-        assert!(matches!(HallAddress::parse("postgres://desk@h1,h2/certdesk?target_session_attrs=read-only"), Err(PgError::Invalid(_))));
+        assert!(!HallAddress::parse(&format!("postgres://desk@h1,h2/certdesk?target_session_attrs=any&{TLS}")).expect("any").writer_only());
+        assert!(!HallAddress::parse(&format!("postgres://desk@h1/certdesk?{TLS}")).expect("one").writer_only());
+        assert!(matches!(HallAddress::parse(&format!("postgres://desk@h1,h2/certdesk?target_session_attrs=read-only&{TLS}")), Err(PgError::Invalid(_))));
     }
 
     #[test]
     fn the_standby_wait_is_a_bounded_number_of_seconds() {
-        assert_eq!(HallAddress::parse("postgres://desk@h/hall").expect("default").standby_wait(), Duration::from_secs(STANDBY_WAIT_S));
-        assert_eq!(HallAddress::parse("postgres://desk@h/hall?standby_wait=3").expect("3 s").standby_wait(), Duration::from_secs(3));
+        assert_eq!(HallAddress::parse("postgres://desk@localhost/hall").expect("default").standby_wait(), Duration::from_secs(STANDBY_WAIT_S));
+        assert_eq!(HallAddress::parse("postgres://desk@localhost/hall?standby_wait=3").expect("3 s").standby_wait(), Duration::from_secs(3));
         for bad in ["0", "601", "2.5", "x"] {
-            assert!(matches!(HallAddress::parse(&format!("postgres://desk@h/hall?standby_wait={bad}")), Err(PgError::Invalid(_))), "{bad}");
+            assert!(matches!(HallAddress::parse(&format!("postgres://desk@localhost/hall?standby_wait={bad}")), Err(PgError::Invalid(_))), "{bad}");
         }
     }
 }

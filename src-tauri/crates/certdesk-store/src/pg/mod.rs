@@ -92,6 +92,12 @@ pub enum PgError {
     PasswordInUrl { shown: String },
     #[error("the database address asks for TLS (sslmode={mode}) without the hall's CA certificate: add sslrootcert=FILE (the CA that signed the server's certificate)")]
     TlsNeedsCa { mode: String },
+    /// A server of the address is not this computer and the address does not ask for TLS with
+    /// the hall's CA certificate (#30: applicants' data never crosses a network in clear).
+    #[error(
+        "the hall at {host} is not on this computer: its address needs sslmode=verify-full&sslrootcert=FILE (the hall's CA certificate); data of applicants never crosses the network in clear"
+    )]
+    TlsRequired { host: String },
     #[error("the hall's CA certificate {path}: {why}")]
     TlsCa { path: PathBuf, why: String },
     #[error("the desk's client certificate or key cannot be used ({path}): {why}")]
@@ -456,7 +462,11 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         }
-        let found = |url: &str| ServerPassword::from_pgpass(&file, &HallAddress::parse(url).expect("an address")).expect("reading").map(|p| p.0.to_string());
+        // servers elsewhere: their addresses ask for TLS with the hall's CA
+        let found = |url: &str| {
+            let url = format!("{url}{}sslmode=verify-full&sslrootcert=/ca.pem", if url.contains('?') { '&' } else { '?' });
+            ServerPassword::from_pgpass(&file, &HallAddress::parse(&url).expect("an address")).expect("reading").map(|p| p.0.to_string())
+        };
         assert_eq!(found("postgres://clerk@10.0.0.5:5433/hall").as_deref(), Some("p:w\\d:x"));
         assert_eq!(found("postgres://li@10.0.0.5:5433/hall").as_deref(), Some("fallback"));
         // a hall of two servers: a line for either serves (here only the second is named)
@@ -466,7 +476,7 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-            let err = ServerPassword::from_pgpass(&file, &HallAddress::parse("postgres://clerk@h/hall").expect("an address")).expect_err("others may read it");
+            let err = ServerPassword::from_pgpass(&file, &HallAddress::parse("postgres://clerk@localhost/hall").expect("an address")).expect_err("others may read it");
             assert!(err.to_string().contains("chmod 600"), "{err}");
         }
     }

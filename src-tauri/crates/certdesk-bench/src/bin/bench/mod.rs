@@ -1,9 +1,11 @@
 //! What the benchmarks share (included by each `src/bin/bench_*.rs` as `mod bench`): a small
-//! deterministic generator for their data, the percentiles they print, and a raw connection to
-//! a hall's server for what no desk does (making a run's database, rebuilding an index), and
-//! how a hall benchmark's desk carries on while the server is away (`outage`).
+//! deterministic generator for their data, the percentiles they print, a raw connection to a
+//! hall's server for what no desk does (making a run's database, rebuilding an index), the
+//! generated cases the search benchmarks fill a store with (`cases`), and how a hall
+//! benchmark's desk carries on while the server is away (`outage`).
 #![allow(dead_code)] // each benchmark uses its part
 
+pub mod cases;
 pub mod outage;
 
 use std::path::{Path, PathBuf};
