@@ -33,7 +33,7 @@ function backend(overrides: Handlers = {}) {
       accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00', must_change: false })
       return null
     },
-    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '' }),
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '' }),
     set_setting: ({ key, value }) => {
       if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
       return null
