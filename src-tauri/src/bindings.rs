@@ -140,6 +140,8 @@ mod tests {
             certdesk_desk::store::detail::StoreMigrated,
             certdesk_desk::store::detail::StoreEncrypted,
             certdesk_desk::store::detail::StoreRecovered,
+            certdesk_desk::store::detail::CaseHold,
+            certdesk_desk::store::detail::Purged,
             certdesk_desk::store::detail::SettingChanged,
             certdesk_desk::store::detail::AccountChange,
             certdesk_desk::store::detail::DesksGranted,

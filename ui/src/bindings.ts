@@ -944,6 +944,10 @@ export type StoreEncrypted = { tables: number, rows: number, without_slot: Array
 
 export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
 
+export type CaseHold = { reason?: string, roles: Array<Role>, };
+
+export type Purged = { basis: string, retention_from: string, retention_end: string, years: number, fields: Array<string>, attachments: Array<string>, personal_events: Array<number>, };
+
 export type SettingChanged = { key: string, before?: string, after: string, };
 
 export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, 
@@ -988,6 +992,9 @@ export type EventDetails = {
   store_migrated: StoreMigrated,
   store_encrypted: StoreEncrypted,
   store_recovered: StoreRecovered,
+  case_hold: CaseHold,
+  case_hold_released: CaseHold,
+  purged: Purged,
   setting: SettingChanged,
   user_add: AccountChange,
   user_passwd: AccountChange,

@@ -378,7 +378,8 @@ pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<(i
         Some(r) => (r.int(0)?, r.text(1)?),
         None => (0, GENESIS.to_string()),
     };
-    let (public, personal) = split_personal(ev.action, &ev.detail);
+    // only a case's events are ever purged: an event of no case (the key desk's log) stays whole
+    let (public, personal) = if ev.case_number.is_some() { split_personal(ev.action, &ev.detail) } else { (ev.detail.clone(), None) };
     let e = NewEvent { detail: public, ..ev.clone() }.seal(last_seq + 1, at, &prev);
     if let Some(p) = personal {
         db.exec("keeping an event's personal part", "INSERT INTO audit_personal (seq, salt, body) VALUES (?1, ?2, ?3)", args![e.seq, p.salt, p.body])?;

@@ -272,3 +272,34 @@ fn migration_8_backfills_the_retention_from_the_chain() {
     assert_eq!(basis(&cancelled), format!("cancelled {}", Utc::now().date_naive()));
     assert_eq!(basis(&open), "- -");
 }
+
+on_both! {
+    /// A case whose events were written before #30 (v1: the reason hashed in plain) is not
+    /// purged: the purge lists it under `refused` with those events, and the chain still
+    /// verifies.
+    fn a_case_with_personal_data_in_v1_events_is_refused_and_listed(place) {
+        let mut c = counter(place);
+        let n = c.cancelled_case(&CANCELLED);
+        // an older build's event of the case, with a free text, appended as that build did
+        let head = c.place.text("SELECT CAST(seq AS TEXT) || ' ' || hash || ' ' || at FROM audit_events ORDER BY seq DESC LIMIT 1");
+        let mut parts = head.split(' ');
+        let (seq, prev, at): (i64, &str, &str) = (parts.next().unwrap().parse().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let record = c.store.case(&n).unwrap();
+        let step = detail::StepConfirmed { step: "revoke".into(), title: "吊销".into(), reference: Some(format!("{} 电话确认", CANCELLED.name)) };
+        let ev = certdesk_store::NewEvent { digest_before: Some(&record.digest), digest_after: Some(&record.digest), ..certdesk_store::NewEvent::new("li", AuditAction::StepDone, &step).on_case(&n) }
+            .seal(seq + 1, at, prev);
+        assert!(!ev.is_v2());
+        let q = |t: &Option<String>| t.as_ref().map_or("NULL".to_string(), |t| format!("'{t}'"));
+        c.place.tamper(&format!(
+            "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash) VALUES ({}, '{}', '{}', '{}', {}, {}, {}, '{}', '{}', '{}'); \
+             UPDATE settings SET value = '{}:{}' WHERE key = 'audit_head';",
+            ev.seq, ev.at, ev.actor, ev.action, q(&ev.case_number), q(&ev.digest_before), q(&ev.digest_after), ev.detail, ev.prev_hash, ev.hash, ev.seq, ev.hash
+        ));
+        assert!(c.store.verify_audit().unwrap().ok, "an older build's event verifies");
+        let report = c.store.purge(later(), false, &c.admin).unwrap();
+        assert!(report.purged.is_empty(), "{report:?}");
+        assert_eq!(report.refused, vec![certdesk_store::RefusedCase { number: n.to_string(), v1_events: vec![seq + 1] }]);
+        assert_eq!(c.store.case(&n).unwrap().data.handler.name, CANCELLED.name, "left whole");
+        assert!(c.store.verify_audit().unwrap().ok);
+    }
+}
