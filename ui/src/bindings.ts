@@ -944,6 +944,42 @@ export type StoreEncrypted = { tables: number, rows: number, without_slot: Array
 
 export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
 
+export type PurgeReport = { today: string, years: number, 
+/**
+ * past retention, not held (on a real run: those purged and those refused)
+ */
+due: Array<DueCase>, 
+/**
+ * past retention and kept by a legal hold
+ */
+held: Array<HeldCase>, 
+/**
+ * purged by this run (empty on a dry run)
+ */
+purged: Array<string>, attachments_emptied: number, 
+/**
+ * events whose personal part was removed
+ */
+events_redacted: number, 
+/**
+ * due but left: older events hold personal data in their hashed text
+ */
+refused: Array<RefusedCase>, };
+
+export type DueCase = { number: string, 
+/**
+ * `certificate_expiry`, `closed` or `cancelled`
+ */
+basis: 'certificate_expiry' | 'closed' | 'cancelled', 
+/**
+ * the basis's local day and the retention's last day (due the day after)
+ */
+from: string, end: string, };
+
+export type HeldCase = { number: string, reason: string, held_by: string, };
+
+export type RefusedCase = { number: string, v1_events: Array<number>, };
+
 export type CaseHold = { reason?: string, roles: Array<Role>, };
 
 export type Purged = { basis: string, retention_from: string, retention_end: string, years: number, fields: Array<string>, attachments: Array<string>, personal_events: Array<number>, };

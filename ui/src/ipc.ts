@@ -135,6 +135,8 @@ export interface Commands {
   set_setting: { args: { key: keyof Settings; value: string }; result: null }
   backup_store: { args: NoArgs; result: B.BackedUp }
   cancel_backup: { args: NoArgs; result: null }
+  purge_preview: { args: NoArgs; result: B.PurgeReport }
+  purge_run: { args: NoArgs; result: B.PurgeReport }
   restore_store: { args: { path: string }; result: B.Restored }
   store_place: { args: NoArgs; result: B.StorePlaceView }
   hall_status: { args: NoArgs; result: B.HallStatus | null }
@@ -304,6 +306,10 @@ export const api = {
   backupStore: () => call('backup_store', {}),
   /** stops the backup under way: nothing of it stays */
   cancelBackup: () => call('cancel_backup', {}),
+  /** 保存期限 (#30): the cases past their retention and the held ones; nothing changed (administrators) */
+  purgePreview: () => call('purge_preview', {}),
+  /** removes the personal data of the cases past their retention, held cases kept (administrators) */
+  purgeRun: () => call('purge_run', {}),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
   restoreStore: (path: string) => call('restore_store', { path }),
   /** where this PC's store is and what is saved for the next start (administrators) */

@@ -53,7 +53,7 @@ pub(crate) fn refresh_retention(db: &mut dyn Sql, action: AuditAction, number: &
 }
 
 /// A case on legal hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct HeldCase {
     pub number: String,
     pub reason: String,
@@ -61,27 +61,31 @@ pub struct HeldCase {
 }
 
 /// A case past its retention.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DueCase {
     pub number: String,
     /// `certificate_expiry`, `closed` or `cancelled`
+    #[ts(type = "'certificate_expiry' | 'closed' | 'cancelled'")]
     pub basis: Basis,
     /// the basis's local day and the retention's last day (due the day after)
+    #[ts(type = "string")]
     pub from: NaiveDate,
+    #[ts(type = "string")]
     pub end: NaiveDate,
 }
 
 /// A due case the purge left because events of the older form (v1, before #30) hold personal
 /// data in their hashed text: removing it would break the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RefusedCase {
     pub number: String,
     pub v1_events: Vec<i64>,
 }
 
 /// What `store purge` found and did (the JSON of design §7.5, plus `refused`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PurgeReport {
+    #[ts(type = "string")]
     pub today: NaiveDate,
     pub years: u32,
     /// past retention, not held (on a real run: those purged and those refused)
