@@ -964,7 +964,11 @@ events_redacted: number,
 /**
  * due but left: older events hold personal data in their hashed text
  */
-refused: Array<RefusedCase>, };
+refused: Array<RefusedCase>, 
+/**
+ * unfinished intake forms (drafts, not cases) last saved before the retention years
+ */
+drafts_removed: number, };
 
 export type DueCase = { number: string, 
 /**

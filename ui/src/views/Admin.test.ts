@@ -244,7 +244,7 @@ describe('Admin', () => {
     let purged = false
     const due = [{ number: 'GZ01-20201122-0001', basis: 'certificate_expiry' as const, from: '2020-03-01', end: '2025-03-01' }]
     const held = [{ number: 'GZ01-20201122-0002', reason: '诉讼保全', held_by: 'li' }]
-    const report = () => ({ today: '2026-11-24', years: 5, due: purged ? [] : due, held, purged: [], attachments_emptied: 0, events_redacted: 0, refused: [] })
+    const report = () => ({ today: '2026-11-24', years: 5, due: purged ? [] : due, held, purged: [], attachments_emptied: 0, events_redacted: 0, refused: [], drafts_removed: 0 })
     const calls = backend({
       purge_preview: () => report(),
       purge_run: () => { purged = true; return { ...report(), due, purged: [due[0].number], attachments_emptied: 2, events_redacted: 3 } },

@@ -99,6 +99,8 @@ pub struct PurgeReport {
     pub events_redacted: i64,
     /// due but left: older events hold personal data in their hashed text
     pub refused: Vec<RefusedCase>,
+    /// unfinished intake forms (drafts, not cases) last saved before the retention years
+    pub drafts_removed: u64,
 }
 
 /// The retention years set (`retention_years`), else the least the law allows.
@@ -293,7 +295,7 @@ impl Store {
             let (due, held) = due_in(db, today, years)?;
             Ok((years, due, held))
         })?;
-        let mut report = PurgeReport { today, years: years.get(), due, held, purged: vec![], attachments_emptied: 0, events_redacted: 0, refused: vec![] };
+        let mut report = PurgeReport { today, years: years.get(), due, held, purged: vec![], attachments_emptied: 0, events_redacted: 0, refused: vec![], drafts_removed: 0 };
         for d in &report.due {
             let v1 = self.read(|db| v1_personal_events(db, &d.number))?;
             if !v1.is_empty() {
@@ -312,7 +314,10 @@ impl Store {
             report.attachments_emptied += files;
             report.events_redacted += events;
         }
-        if !report.purged.is_empty() {
+        // an intake form left unfinished for the retention years is forgotten too
+        let cutoff = today.checked_sub_months(Months::new(12 * years.get())).unwrap_or(today);
+        report.drafts_removed = self.write_scratch("removing old drafts", "DELETE FROM drafts WHERE updated_at < ?1", args![cutoff.format("%Y-%m-%d").to_string()])?;
+        if !report.purged.is_empty() || report.drafts_removed > 0 {
             self.clean_up_after_purge()?;
         }
         Ok(report)

@@ -128,13 +128,19 @@ on_both! {
         let err = c.store.set_setting(certdesk_store::RETENTION_YEARS, "4", &c.admin).unwrap_err();
         assert!(err.to_string().contains("电子签名法 Art. 24"), "{err}");
 
+        // an intake form left unfinished for years goes with the purge; a recent one stays
+        c.store.save_draft("zhang", &format!("{{\"handler\":\"{}\"}}", EXPIRED.name)).unwrap();
+        c.store.save_draft("li", "{}").unwrap();
+        c.place.try_sql("UPDATE drafts SET updated_at = '2019-01-01T00:00:00.000000Z' WHERE account = 'zhang'").unwrap();
+        // (saved a year before the faked today)
+        c.place.try_sql(&format!("UPDATE drafts SET updated_at = '{}T00:00:00.000000Z' WHERE account = 'li'", later().checked_sub_months(Months::new(12)).unwrap())).unwrap();
         // a dry run lists and writes nothing
         let events_before = c.place.text("SELECT CAST(count(*) AS TEXT) FROM audit_events");
         let dry = c.store.purge(later(), true, &c.admin).unwrap();
         let numbers = |d: &[certdesk_store::DueCase]| d.iter().map(|d| d.number.clone()).collect::<Vec<_>>();
         assert_eq!(numbers(&dry.due), vec![expired.to_string(), cancelled.to_string()]);
         assert_eq!(dry.held.iter().map(|h| (h.number.clone(), h.held_by.clone())).collect::<Vec<_>>(), vec![(held.to_string(), "li".to_string())]);
-        assert!(dry.purged.is_empty() && dry.refused.is_empty() && dry.years == 5);
+        assert!(dry.purged.is_empty() && dry.refused.is_empty() && dry.years == 5 && dry.drafts_removed == 0);
         assert_eq!(dry.due[0].basis, certdesk_domain::retention::Basis::CertificateExpiry);
         assert_eq!((dry.due[0].from.to_string(), dry.due[0].end.to_string()), ("2020-03-01".into(), "2025-03-01".into()));
         assert_eq!(dry.due[1].basis, certdesk_domain::retention::Basis::Cancelled);
@@ -147,6 +153,8 @@ on_both! {
         let report = c.store.purge(later(), false, &c.admin).unwrap();
         assert_eq!(report.purged, vec![expired.to_string(), cancelled.to_string()]);
         assert_eq!(report.attachments_emptied, 3, "two seal images and a certificate");
+        assert_eq!(report.drafts_removed, 1);
+        assert!(c.store.draft("zhang").unwrap().is_none() && c.store.draft("li").unwrap().is_some());
         assert!(report.events_redacted >= 2, "{report:?}");
         let v = c.store.verify_audit().unwrap();
         assert!(v.ok, "{:?}", v.first_break);
