@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "pick_path",
     "list_printers",
     "cancel_backup",
+    "purge_preview",
+    "purge_run",
     "get_case",
     "import_case",
     "case_action",

@@ -72,6 +72,8 @@ fn window_over(state: AppState) -> Window {
             desks::seal::import_seal_from_folder,
             desks::admin::set_setting,
             desks::admin::list_accounts,
+            desks::admin::purge_preview,
+            desks::admin::purge_run,
             desks::place::store_place,
             desks::place::hall_status,
             desks::idcard::idcard_poll,
@@ -313,6 +315,25 @@ fn a_password_due_is_said_at_sign_in_and_a_weak_one_refused_in_chinese() {
     // still signed in after each refusal: the form stays
     w.ok("change_own_password", json!({ "current": "Zhang-temp-1", "password": "zhang-pass-2" }));
     assert_eq!(w.ok("login", json!({ "name": "zhang", "password": "zhang-pass-2" }))["must_change"], false);
+}
+
+#[test]
+fn the_retention_view_is_an_administrators_and_lists_before_it_purges() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let n = w.submitted("zhang");
+    w.ok("case_action", json!({ "number": n, "action": "cancel", "reason": "申请人撤回" }));
+    assert_eq!(w.kind("purge_preview", json!({})), "missing_role");
+    assert_eq!(w.kind("purge_run", json!({})), "missing_role");
+    w.login("admin");
+    assert_eq!(w.kind("set_setting", json!({ "key": "retention_years", "value": "4" })), "out_of_range");
+    let preview = w.ok("purge_preview", json!({}));
+    assert_eq!((preview["years"].as_u64(), preview["due"].as_array().map(Vec::len), preview["held"].as_array().map(Vec::len)), (Some(5), Some(0), Some(0)), "{preview}");
+    assert_eq!(preview["today"], chrono::Local::now().date_naive().to_string());
+    // cancelled today: kept for five years, nothing purged
+    let run = w.ok("purge_run", json!({}));
+    assert_eq!(run["purged"], json!([]), "{run}");
+    assert_eq!(run["due"], json!([]), "{run}");
 }
 
 #[test]

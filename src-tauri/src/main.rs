@@ -430,6 +430,8 @@ fn main() {
             desks::admin::set_setting,
             desks::admin::backup_store,
             desks::admin::cancel_backup,
+            desks::admin::purge_preview,
+            desks::admin::purge_run,
             desks::admin::restore_store,
             desks::place::store_place,
             desks::place::hall_status,

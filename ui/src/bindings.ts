@@ -958,6 +958,50 @@ export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
 
 export type StoreRekeyed = { user: string, without_slot: Array<string>, };
 
+export type PurgeReport = { today: string, years: number, 
+/**
+ * past retention, not held (on a real run: those purged and those refused)
+ */
+due: Array<DueCase>, 
+/**
+ * past retention and kept by a legal hold
+ */
+held: Array<HeldCase>, 
+/**
+ * purged by this run (empty on a dry run)
+ */
+purged: Array<string>, attachments_emptied: number, 
+/**
+ * events whose personal part was removed
+ */
+events_redacted: number, 
+/**
+ * due but left: older events hold personal data in their hashed text
+ */
+refused: Array<RefusedCase>, 
+/**
+ * unfinished intake forms (drafts, not cases) last saved before the retention years
+ */
+drafts_removed: number, };
+
+export type DueCase = { number: string, 
+/**
+ * `certificate_expiry`, `closed` or `cancelled`
+ */
+basis: 'certificate_expiry' | 'closed' | 'cancelled', 
+/**
+ * the basis's local day and the retention's last day (due the day after)
+ */
+from: string, end: string, };
+
+export type HeldCase = { number: string, reason: string, held_by: string, };
+
+export type RefusedCase = { number: string, v1_events: Array<number>, };
+
+export type CaseHold = { reason?: string, roles: Array<Role>, };
+
+export type Purged = { basis: string, retention_from: string, retention_end: string, years: number, fields: Array<string>, attachments: Array<string>, personal_events: Array<number>, };
+
 export type SettingChanged = { key: string, before?: string, after: string, };
 
 export type AccountChange = { user: string, roles?: string, failed_in_a_row?: number, 
@@ -1003,6 +1047,9 @@ export type EventDetails = {
   store_encrypted: StoreEncrypted,
   store_recovered: StoreRecovered,
   store_rekeyed: StoreRekeyed,
+  case_hold: CaseHold,
+  case_hold_released: CaseHold,
+  purged: Purged,
   setting: SettingChanged,
   user_add: AccountChange,
   user_passwd: AccountChange,

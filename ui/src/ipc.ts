@@ -53,7 +53,7 @@ export type MaterialsState = B.MaterialsState
 /** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
 export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
-export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string; idle_minutes: string; password_max_age_days: string }
+export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string; idle_minutes: string; password_max_age_days: string; retention_years: string }
 
 /** The arguments of a command that takes none: invoke sends `{}` for them. */
 export type NoArgs = Record<string, never>
@@ -136,6 +136,8 @@ export interface Commands {
   set_setting: { args: { key: keyof Settings; value: string }; result: null }
   backup_store: { args: NoArgs; result: B.BackedUp }
   cancel_backup: { args: NoArgs; result: null }
+  purge_preview: { args: NoArgs; result: B.PurgeReport }
+  purge_run: { args: NoArgs; result: B.PurgeReport }
   restore_store: { args: { path: string }; result: B.Restored }
   store_place: { args: NoArgs; result: B.StorePlaceView }
   hall_status: { args: NoArgs; result: B.HallStatus | null }
@@ -305,6 +307,10 @@ export const api = {
   backupStore: () => call('backup_store', {}),
   /** stops the backup under way: nothing of it stays */
   cancelBackup: () => call('cancel_backup', {}),
+  /** 保存期限 (#30): the cases past their retention and the held ones; nothing changed (administrators) */
+  purgePreview: () => call('purge_preview', {}),
+  /** removes the personal data of the cases past their retention, held cases kept (administrators) */
+  purgeRun: () => call('purge_run', {}),
   /** replaces the store by a verified backup file (the current one is kept beside it) */
   restoreStore: (path: string) => call('restore_store', { path }),
   /** where this PC's store is and what is saved for the next start (administrators) */

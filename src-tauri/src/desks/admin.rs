@@ -113,6 +113,20 @@ pub fn backup_store(state: State<'_, AppState>) -> Result<BackedUp, IpcError> {
     })
 }
 
+/// 管理 → 保存期限 (#30): the cases past their retention on the counter's day and the held
+/// ones, nothing changed (an administrator).
+#[tauri::command(async)]
+pub fn purge_preview(state: State<'_, AppState>) -> Result<certdesk_desk::store::PurgeReport, IpcError> {
+    crate::log::call("purge_preview", || state.with_own_desk(|d| d.purge(certdesk_desk::dates::today(), true)))
+}
+
+/// 清除 (#30), after the window's confirmation: the personal data of the cases past their
+/// retention removed, held cases kept (an administrator).
+#[tauri::command(async)]
+pub fn purge_run(state: State<'_, AppState>) -> Result<certdesk_desk::store::PurgeReport, IpcError> {
+    crate::log::call("purge_run", || state.with_own_desk(|d| d.purge(certdesk_desk::dates::today(), false)))
+}
+
 /// Stops the backup under way (取消 on its progress): nothing of it stays on disk.
 #[tauri::command]
 pub fn cancel_backup(state: State<'_, AppState>) -> Result<(), IpcError> {

@@ -95,7 +95,7 @@ const en: Shape<typeof zh> = {
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   audit: {
-    pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_rekeyed: 'Store given a new key', store_migrated: 'Moved into the hall', user_add: 'Account added',
+    pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', case_hold: 'Case on legal hold', case_hold_released: 'Legal hold released', purged: 'Personal data removed', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_rekeyed: 'Store given a new key', store_migrated: 'Moved into the hall', user_add: 'Account added',
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', encryption_imported: 'Encryption certificate imported', seal_written: 'Seal written', seal_imported: 'Seal sheet imported',
@@ -185,7 +185,7 @@ const en: Shape<typeof zh> = {
     browse: 'Browse…',
     title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked', mustChange: 'must change password',
     disabled: 'disabled', failed: '{n} wrong passwords', disable: 'Disable', unlock: 'Unlock', resetPassword: 'Reset password', newPassword: 'New password',
-    addAccount: 'Add account', password: 'Initial password', add: 'Add', settings: 'Settings', backup: 'Backup', backupDo: 'Back up now',
+    addAccount: 'Add account', password: 'Initial password', add: 'Add', settings: 'Settings', backup: 'Backup', backupDo: 'Back up now', retention: 'Retention', retentionCheck: 'Show cases past retention', purgeDo: 'Remove personal data', retentionSummary: 'Kept {years} years: {due} past retention, {held} on hold', retentionDue: '{n} past retention', retentionEnd: 'ended {end}', heldBy: 'held by {who}', purged: 'Personal data of {n} case(s) removed ({files} files)', purgeRefused: '{number} not purged: events {events} are of the older form with personal data', basis: { certificate_expiry: 'certificate expired', closed: 'closed', cancelled: 'cancelled' },
     backedUp: 'Backed up to {path} ({bytes} bytes)', restore: 'Restore from backup', restorePath: 'Backup file', restoreDo: 'Restore', logs: 'Log', logsShow: 'Show recent log', logsExport: 'Export log', logsExported: 'Exported {rows} log lines to {path}', logsEmpty: 'The log is empty',
     restored: 'Restored ({cases} cases); the old store is {kept}',
     passwordReset: 'Password reset', added: 'Added {name}', rolesSaved: 'Roles saved',
@@ -205,7 +205,7 @@ const en: Shape<typeof zh> = {
     idcard_port: 'ID card reader serial port (COM3, /dev/ttyUSB0)', idcard_library: 'ID card reader library (SDT, optional)', idcard_usb_port: 'Reader USB port (1–16, optional)',
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'Key driver library (PKCS#11 or SKF)',
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',
-    idle_minutes: 'Lock after idle (minutes, 1–480, default 10)', password_max_age_days: 'Password valid for (days, 1–365, default 90)',
+    idle_minutes: 'Lock after idle (minutes, 1–480, default 10)', password_max_age_days: 'Password valid for (days, 1–365, default 90)', retention_years: 'Keep personal data for (years after the last certificate expires, 5–50, default 5)',
   },
   business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check', unsuspend: 'Unsuspend' },
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },
@@ -215,13 +215,13 @@ const en: Shape<typeof zh> = {
   progress: {
     elapsed: '{s} s', init: 'Initialising the key…', generate: 'Generating the key pair on the key and writing the request (RSA can take tens of seconds)…',
     importCert: 'Importing and checking the certificate…', writeCert: 'Writing the certificate and reading it back…', importEnc: 'Checking and importing the encryption key pair and certificate…', writeSeal: 'Writing the seal image…', verify: 'Reading the key…',
-    unlock: 'Unlocking the key…', wipe: 'Wiping the key…', print: 'Rendering the forms…', scan: 'Reading the seal sheet…', backup: 'Backing up the store…',
+    unlock: 'Unlocking the key…', wipe: 'Wiping the key…', print: 'Rendering the forms…', scan: 'Reading the seal sheet…', backup: 'Backing up the store…', purge: 'Removing personal data…',
     restore: 'Restoring the store from the backup…', export: 'Exporting the report…', save: 'Saving…',
   },
   confirm: {
     cancelCase: 'Cancel this case?', cancelCaseMsg: 'A cancelled case cannot be worked on again. Reason: {reason}', disable: 'Disable this account?', disableMsg: 'The account will no longer sign in.',
     untick: 'Take the role "{role}" from this account?', untickMsg: 'The account will no longer do the work of a {role}.', wipe: 'Wipe this key?', wipeMsg: 'Every key, certificate and seal on it is deleted for good.',
-    restore: 'Replace the store by this backup?', reinit: 'Initialise this key again?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.', close: 'Close this case?', closeMsg: 'A closed case is finished and cannot be worked on again.',
+    restore: 'Replace the store by this backup?', purge: 'Remove the personal data of the cases past retention?', purgeMsg: 'Names, ID numbers, phones, addresses and files are deleted for good; the numbers, fees and the audit chain stay. Held cases are kept.', reinit: 'Initialise this key again?', restoreMsg: 'Everyone is signed out; the current store is kept beside it.', clear: 'Clear the whole form?', clearMsg: 'Everything typed is discarded.', close: 'Close this case?', closeMsg: 'A closed case is finished and cannot be worked on again.',
   },
   done: {
     cancelled: 'Case {number} cancelled', acted: 'Case {number}: {action}', disabled: 'Account {name} disabled', unlocked: 'Account {name} unlocked', created: 'Saved as case {number}', step: 'Case {number}: {step} done',

@@ -143,7 +143,7 @@ export default {
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   audit: {
-    pin_changed: '修改PIN', desks_granted: '授权受理台角色', create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', store_encrypted: '数据库已加密', store_recovered: '用恢复密钥打开数据库', store_rekeyed: '数据库已更换密钥', store_migrated: '迁入大厅数据库', user_add: '添加账号',
+    pin_changed: '修改PIN', desks_granted: '授权受理台角色', create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', case_hold: '冻结案件（法律保全）', case_hold_released: '解除冻结', purged: '清除个人信息', store_encrypted: '数据库已加密', store_recovered: '用恢复密钥打开数据库', store_rekeyed: '数据库已更换密钥', store_migrated: '迁入大厅数据库', user_add: '添加账号',
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
     certificate_imported: '导入签发的证书', certificate_written: '写入证书', encryption_imported: '导入加密证书', seal_written: '写入印章', seal_imported: '导入印章采集表',
@@ -233,7 +233,7 @@ export default {
     browse: '浏览…',
     title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定', mustChange: '待修改密码',
     disabled: '已停用', failed: '密码错误{n}次', disable: '停用', unlock: '解锁', resetPassword: '重置密码', newPassword: '新密码',
-    addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份',
+    addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份', retention: '保存期限', retentionCheck: '查看到期案件', purgeDo: '清除个人信息', retentionSummary: '保存 {years} 年：到期 {due} 件，冻结 {held} 件', retentionDue: '到期 {n} 件', retentionEnd: '{end} 到期', heldBy: '{who} 冻结', purged: '已清除 {n} 件案件的个人信息（{files} 个附件）', purgeRefused: '{number} 未清除：第 {events} 条日志为旧格式，含个人信息', basis: { certificate_expiry: '证书到期', closed: '归档', cancelled: '作废' },
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复', logs: '日志', logsShow: '查看最近日志', logsExport: '导出日志', logsExported: '已导出 {rows} 行日志到 {path}', logsEmpty: '日志为空',
     restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',
@@ -253,7 +253,7 @@ export default {
     idcard_port: '身份证阅读器串口（如 COM3、/dev/ttyUSB0）', idcard_library: '身份证阅读器厂商动态库（可选）', idcard_usb_port: '阅读器USB端口（1–16，可选）',
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
-    idle_minutes: '无操作自动锁定（分钟，1–480，默认10）', password_max_age_days: '密码有效期（天，1–365，默认90）',
+    idle_minutes: '无操作自动锁定（分钟，1–480，默认10）', password_max_age_days: '密码有效期（天，1–365，默认90）', retention_years: '个人信息保存期限（证书到期后年数，5–50，默认5）',
   },
   business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审', unsuspend: '解除挂起' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },
@@ -263,13 +263,13 @@ export default {
   progress: {
     elapsed: '已用时 {s} 秒', init: '正在初始化Key…', generate: '正在Key内生成密钥对并写出证书请求（RSA可能需要数十秒）…',
     importCert: '正在导入并核对证书…', writeCert: '正在写入证书并读回核对…', importEnc: '正在核对并导入加密密钥对和加密证书…', writeSeal: '正在写入印章图片…', verify: '正在读取Key内容…',
-    unlock: '正在解锁Key…', wipe: '正在擦除Key…', print: '正在生成申请表…', scan: '正在识别印章采集表…', backup: '正在备份数据库…',
+    unlock: '正在解锁Key…', wipe: '正在擦除Key…', print: '正在生成申请表…', scan: '正在识别印章采集表…', backup: '正在备份数据库…', purge: '正在清除个人信息…',
     restore: '正在从备份恢复数据库…', export: '正在导出报表…', save: '正在保存…',
   },
   confirm: {
     cancelCase: '作废此案件？', cancelCaseMsg: '作废后案件不能再办理。原因：{reason}', disable: '停用此账号？', disableMsg: '停用后该账号不能再登录。',
     untick: '取消此账号的“{role}”角色？', untickMsg: '该账号将不能再做{role}的工作。', wipe: '擦除此Key？', wipeMsg: 'Key上的密钥、证书和印章将全部删除，不可恢复。',
-    restore: '用此备份替换当前数据库？', reinit: '重新初始化此Key？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。', close: '归档此案件？', closeMsg: '归档后案件办结，不能再办理。',
+    restore: '用此备份替换当前数据库？', purge: '清除到期案件的个人信息？', purgeMsg: '姓名、证件号码、电话、地址和附件将被永久删除，不能恢复；案件编号、费用和审计日志保留。冻结的案件不清除。', reinit: '重新初始化此Key？', restoreMsg: '所有人将被退出登录；当前数据库保留在旁边。', clear: '清空整张受理单？', clearMsg: '已填写的内容将全部丢弃。', close: '归档此案件？', closeMsg: '归档后案件办结，不能再办理。',
   },
   done: {
     cancelled: '案件 {number} 已作废', acted: '案件 {number}：{action}', disabled: '账号 {name} 已停用', unlocked: '账号 {name} 已解锁', created: '已保存，案件编号 {number}', step: '案件 {number}：{step} 已完成',

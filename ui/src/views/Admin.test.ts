@@ -33,7 +33,7 @@ function backend(overrides: Handlers = {}) {
       accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00', must_change: false })
       return null
     },
-    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '' }),
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '' }),
     set_setting: ({ key, value }) => {
       if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
       return null
@@ -238,6 +238,43 @@ describe('Admin', () => {
     expect(calls.some((c) => c.cmd === 'cancel_backup')).toBe(true)
     expect(w.find('[data-testid=progress]').exists()).toBe(false)
     expect(w.get('[data-testid=error]').text()).toContain('已取消，未写入任何文件')
+  })
+
+  it('lists the cases past retention and the held ones, and purges only after a confirmation', async () => {
+    let purged = false
+    const due = [{ number: 'GZ01-20201122-0001', basis: 'certificate_expiry' as const, from: '2020-03-01', end: '2025-03-01' }]
+    const held = [{ number: 'GZ01-20201122-0002', reason: '诉讼保全', held_by: 'li' }]
+    const report = () => ({ today: '2026-11-24', years: 5, due: purged ? [] : due, held, purged: [], attachments_emptied: 0, events_redacted: 0, refused: [], drafts_removed: 0 })
+    const calls = backend({
+      purge_preview: () => report(),
+      purge_run: () => { purged = true; return { ...report(), due, purged: [due[0].number], attachments_emptied: 2, events_redacted: 3 } },
+    })
+    const w = mount(Admin)
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'purge_preview')).toBe(false)
+    await w.get('[data-testid=retention-check]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=retention]').text()).toContain('保存 5 年：到期 1 件，冻结 1 件')
+    expect(w.get('[data-testid=retention-due]').text()).toContain('GZ01-20201122-0001')
+    expect(w.get('[data-testid=retention-due]').text()).toContain('证书到期')
+    expect(w.get('[data-testid=retention-held]').text()).toContain('诉讼保全')
+    // 取消 purges nothing
+    await w.get('[data-testid=purge]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=confirm-dialog]').text()).toContain('不能恢复')
+    await w.get('[data-testid=confirm-cancel]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'purge_run')).toBe(false)
+    await w.get('[data-testid=purge]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=purge-confirm]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'purge_run')).toHaveLength(1)
+    expect(w.get('[data-testid=admin-result]').text()).toContain('已清除 1 件案件的个人信息（2 个附件）')
+    // the list is read again: nothing left due, the held case still there
+    expect(w.get('[data-testid=retention]').text()).toContain('到期 0 件')
+    expect(w.find('[data-testid=retention-due]').exists()).toBe(false)
+    expect((w.get('[data-testid=purge]').element as HTMLButtonElement).disabled).toBe(true)
   })
 
   it('shows the recent log lines and exports them for support', async () => {

@@ -19,6 +19,8 @@ pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
         CaseCmd::Seal { number, scan, dpi, by } => seal(ctx, &number, &scan, dpi, &by),
         CaseCmd::Reissue { t, cert } => reissue(ctx, t, cert),
         CaseCmd::WithdrawCert { number, cert, reason, by } => withdraw_cert(ctx, &number, cert, reason, &by),
+        CaseCmd::Hold { number, reason, by } => hold(ctx, &number, reason, &by),
+        CaseCmd::ReleaseHold { number, by } => hold(ctx, &number, None, &by),
         CaseCmd::Accept(t) => transition(ctx, Action::Accept, t),
         CaseCmd::Submit(t) => transition(ctx, Action::Submit, t),
         CaseCmd::Approve(t) => transition(ctx, Action::Approve, t),
@@ -216,6 +218,27 @@ fn reissue(ctx: &Ctx, t: Transition, cert: Option<u32>) -> Result<ExitCode, CliE
         print_json(&serde_json::json!({ "number": number, "cert": cert, "second_key_allowed": true }));
     } else {
         println!("{number}: a second key may be made for certificate {cert}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `case hold N --reason R` (`reason` given) or `case release-hold N` (none): a supervisor.
+fn hold(ctx: &Ctx, number: &str, reason: Option<String>, by: &crate::ActAs) -> Result<ExitCode, CliError> {
+    let number = parsed(number)?;
+    let release = reason.is_none();
+    let what = if release { "case release-hold" } else { "case hold" };
+    let (mut store, mut session) = ctx.session(what, by)?;
+    let mut desk = session.desk(&mut store)?;
+    match &reason {
+        None => desk.release_hold(&number)?,
+        Some(reason) => desk.hold(&number, reason)?,
+    }
+    if ctx.g.json {
+        print_json(&serde_json::json!({ "number": number, "held": !release, "reason": reason }));
+    } else if release {
+        println!("{number}: hold released; it is purged when its retention ends");
+    } else {
+        println!("{number}: on legal hold; it is not purged while held");
     }
     Ok(ExitCode::SUCCESS)
 }

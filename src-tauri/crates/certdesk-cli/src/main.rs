@@ -252,6 +252,17 @@ pub enum StoreCmd {
         #[arg(long = "as", value_name = "ADMIN")]
         actor: String,
     },
+    /// Remove the personal data of the cases past their retention (an administrator: --as
+    /// ADMIN --password-file F): names, ID numbers, phones, addresses, e-mails, files, from the
+    /// cases, the search and the events' personal parts; held cases are kept (#30). Today is
+    /// the counter's local day.
+    Purge {
+        /// List what is due and held; change nothing.
+        #[arg(long = "dry-run")]
+        dry_run: bool,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// On a hall, as the role that owns its tables (`--db postgres://OWNER@…`): migrate, then
     /// give the desks' own login role what a desk needs and no more (read everything, change
     /// the working tables, only add to the audit chain and the files; no DDL, no TRUNCATE).
@@ -385,6 +396,10 @@ pub enum CounterCmd {
         /// The minutes an app window stays unlocked without use, 1–480 (default 10; "" unsets).
         #[arg(long = "idle-minutes", value_name = "MINUTES")]
         idle_minutes: Option<String>,
+        /// The years a case's personal data is kept after its last certificate expires (or it
+        /// was closed or cancelled), 5–50 (default 5: 电子签名法 Art. 24; "" unsets).
+        #[arg(long = "retention-years", value_name = "YEARS")]
+        retention_years: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },
@@ -486,6 +501,20 @@ pub enum CaseCmd {
         cert: u32,
         #[arg(long)]
         reason: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Put a case on legal hold (a supervisor, --reason): it is not purged while held (#30).
+    Hold {
+        number: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Release a case's legal hold (a supervisor).
+    ReleaseHold {
+        number: String,
         #[command(flatten)]
         by: ActAs,
     },

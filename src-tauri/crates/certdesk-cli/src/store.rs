@@ -126,6 +126,15 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
                 );
             }
         }
+        StoreCmd::Purge { dry_run, by } => {
+            let (mut store, mut session) = ctx.session("store purge", &by)?;
+            let r = session.desk(&mut store)?.purge(certdesk_desk::dates::today(), dry_run)?;
+            if ctx.g.json {
+                print_json(&r);
+            } else {
+                print_purge(&r, dry_run);
+            }
+        }
         StoreCmd::GrantDesks { role, by } => {
             // only a hall: said before anything is opened or asked
             if !matches!(certdesk_desk::place::choose(ctx.g.db.as_deref(), &ctx.env)?.0, certdesk_desk::place::StoreTarget::Hall(_)) {
@@ -151,6 +160,25 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
 fn read_recovery_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, CliError> {
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("cannot read the recovery key file {}: {e}", path.display())))?);
     Ok(zeroize::Zeroizing::new(text.lines().next().unwrap_or_default().to_string()))
+}
+
+fn print_purge(r: &certdesk_desk::store::PurgeReport, dry_run: bool) {
+    println!("today {}, retention {} years: {} case(s) past it, {} held", r.today, r.years, r.due.len(), r.held.len());
+    for d in &r.due {
+        println!("  {} {:?} from {} ended {}", d.number, d.basis, d.from, d.end);
+    }
+    for h in &r.held {
+        println!("  {} held by {}: {}", h.number, h.held_by, h.reason);
+    }
+    for f in &r.refused {
+        let seqs = f.v1_events.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        println!("  {} NOT purged: events {seqs} were written before #30 with personal data in their hashed text", f.number);
+    }
+    if dry_run {
+        println!("dry run: nothing changed");
+    } else {
+        println!("purged {} case(s), {} file(s) emptied, {} event(s)' personal parts removed", r.purged.len(), r.attachments_emptied, r.events_redacted);
+    }
 }
 
 fn print_status(status: &PlaceStatus) {

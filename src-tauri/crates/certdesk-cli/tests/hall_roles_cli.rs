@@ -64,7 +64,7 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
     let granted: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let privileges = |table: &str| granted["tables"].as_array().unwrap().iter().find(|t| t[0] == table).map(|t| t[1].as_str().unwrap().to_string());
     assert_eq!(privileges("audit_events").as_deref(), Some("SELECT, INSERT"), "{granted}");
-    assert_eq!(privileges("attachments").as_deref(), Some("SELECT, INSERT"));
+    assert_eq!(privileges("attachments").as_deref(), Some("SELECT, INSERT, UPDATE (bytes, purged_at)"));
     assert_eq!(privileges("certdesk_migrations").as_deref(), Some("SELECT"));
     assert_eq!(privileges("cases").as_deref(), Some("SELECT, INSERT, UPDATE, DELETE"));
 

@@ -338,7 +338,7 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 15] = [
+pub const SETTINGS: [&str; 16] = [
     "counter_code",
     "counter_name",
     "counter_address",
@@ -354,6 +354,7 @@ pub const SETTINGS: [&str; 15] = [
     "idcard_library",
     "idcard_usb_port",
     "default_project",
+    "retention_years",
 ];
 
 impl Desk<'_> {
@@ -442,6 +443,24 @@ impl Desk<'_> {
     pub fn reissue(&mut self, number: &str, reason: &str, cert: Option<u32>) -> Result<u32, DeskError> {
         let number = case_number(number)?;
         Ok(self.store.reissue(&number, &self.actor, reason, cert)?)
+    }
+
+    /// A supervisor puts a case on legal hold with a reason (#30): it is not purged while held.
+    pub fn hold(&mut self, number: &str, reason: &str) -> Result<(), DeskError> {
+        Ok(self.store.hold(&case_number(number)?, &self.actor, reason)?)
+    }
+
+    /// A supervisor releases a case's legal hold.
+    pub fn release_hold(&mut self, number: &str) -> Result<(), DeskError> {
+        Ok(self.store.release_hold(&case_number(number)?, &self.actor)?)
+    }
+
+    /// An administrator purges the personal data of the cases past their retention on
+    /// `today` (the counter's local day; the CLI and the app pass [`crate::dates::today`]),
+    /// held cases kept; `dry_run` lists and writes nothing (#30, design §7.5).
+    pub fn purge(&mut self, today: chrono::NaiveDate, dry_run: bool) -> Result<certdesk_store::PurgeReport, DeskError> {
+        self.require("purge personal data past retention", Role::Admin)?;
+        Ok(self.store.purge(today, dry_run, &self.actor)?)
     }
 
     /// A case as stored.
@@ -711,6 +730,13 @@ impl Desk<'_> {
             }
             "password_max_age_days" if !value.is_empty() => {
                 crate::limits::password_max_age_days(&value)?;
+            }
+            "retention_years" if !value.is_empty() => {
+                certdesk_domain::retention::RetentionYears::parse(&value).map_err(|e| DeskError::OutOfRange {
+                    what: "retention_years",
+                    value: format!("{value:?}"),
+                    range: format!("{}–{} years: {}", certdesk_domain::retention::MIN_YEARS, certdesk_domain::retention::MAX_YEARS, e.zh()),
+                })?;
             }
             "idcard_usb_port" if !value.is_empty() => {
                 value = crate::idcard::usb_port(&value)?.to_string();

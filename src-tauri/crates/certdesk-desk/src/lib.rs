@@ -99,7 +99,10 @@ pub mod domain {
 
 /// The store's data as the desk hands it out: read-only values, no store and no way to write.
 pub mod store {
-    pub use certdesk_store::{Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, Migrated, Password, Restored, VerifyReport, detail};
+    pub use certdesk_store::{
+        Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored,
+        VerifyReport, detail,
+    };
     /// A hall's address and server password (data the adapters read and hand in).
     pub mod pg {
         pub use certdesk_store::pg::{HallAddress, HallStatus, ServerName, ServerPassword, ServerRole, ServerState, Standby, schema::Granted};

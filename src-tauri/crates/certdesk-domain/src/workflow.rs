@@ -350,6 +350,16 @@ pub fn authorize_key_step(actor: &Actor, facts: &CaseFacts, new_key: bool, cert:
     Ok(())
 }
 
+/// A supervisor puts a case on legal hold (or releases it), the hold with a reason (#30: a
+/// held case is never purged).
+pub fn authorize_hold(actor: &Actor, reason: Option<&str>) -> Result<(), RuleError> {
+    actor.require(if reason.is_some() { "case hold" } else { "case release-hold" }, &[Role::Supervisor])?;
+    if reason.is_some_and(|r| r.trim().is_empty()) {
+        return Err(RuleError::ReasonRequired { action: "case_hold" });
+    }
+    Ok(())
+}
+
 /// Whether `actor` may withdraw certificate `cert` (an employee left before the key was made):
 /// a supervisor, with a reason, on an approved case whose approval holds; not a written
 /// certificate, not one withdrawn already, and not the last one left when none is written
@@ -637,5 +647,15 @@ mod tests {
         assert!(capabilities(&clerk, &order).withdraw_certs.is_empty());
         assert!(capabilities(&key, &order).withdraw_certs.is_empty());
         assert!(capabilities(&sup, &facts()).withdraw_certs.is_empty(), "not before approval");
+    }
+
+    #[test]
+    fn only_a_supervisor_holds_a_case_and_a_hold_needs_a_reason() {
+        let sup = actor("li", &[Role::Supervisor]);
+        let clerk = actor("zhang", &[Role::Clerk, Role::Admin]);
+        assert!(authorize_hold(&sup, Some("诉讼保全")).is_ok() && authorize_hold(&sup, None).is_ok());
+        assert!(matches!(authorize_hold(&sup, Some("  ")), Err(RuleError::ReasonRequired { .. })));
+        assert!(matches!(authorize_hold(&clerk, Some("x")), Err(RuleError::MissingRole { .. })));
+        assert!(matches!(authorize_hold(&clerk, None), Err(RuleError::MissingRole { .. })));
     }
 }

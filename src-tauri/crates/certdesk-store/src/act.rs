@@ -429,7 +429,7 @@ impl Store {
     /// Runs `change` on case `number` inside one write transaction: the case as stored and the
     /// workflow's facts are read in that transaction, so what `change` checks is what it
     /// changes; `tx.at` is the time of the events it appends.
-    fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &CaseRecord, &CaseFacts) -> Result<T, ActError>) -> Result<T, ActError> {
+    pub(crate) fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &CaseRecord, &CaseFacts) -> Result<T, ActError>) -> Result<T, ActError> {
         self.write(|tx| {
             let record = read_case(tx.db, number)?;
             let facts = facts_in(tx.db, &record)?;

@@ -89,6 +89,9 @@ audit_actions! {
     StoreEncrypted = "store_encrypted": "a plain store file made encrypted (the tables compared row by row)",
     StoreRecovered = "store_recovered": "an encrypted store opened with its recovery key and an administrator's password set",
     StoreRekeyed = "store_rekeyed": "an encrypted store given a new data key and recovery key (store rekey): only the administrator's slot kept",
+    Hold = "case_hold": "a supervisor put a case on legal hold, with a reason (it is not purged)",
+    ReleaseHold = "case_hold_released": "a supervisor released a case's legal hold",
+    Purged = "purged": "a case's personal data removed past its retention (#30)",
     Setting = "setting": "a setting changed",
     UserAdd = "user_add": "an account added",
     UserPasswd = "user_passwd": "a password set",
@@ -211,11 +214,19 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
-    /// The hash this event's content and link call for (`certdesk-audit-v1`).
+    /// Whether the event is of the second form (#30): its detail's personal part kept apart,
+    /// referenced by its salted digest (`"v": 2`, `"personal": …`).
+    pub fn is_v2(&self) -> bool {
+        self.detail.contains("\"v\":2") && serde_json::from_str::<serde_json::Value>(&self.detail).is_ok_and(|d| d.get("v").and_then(|v| v.as_i64()) == Some(2))
+    }
+
+    /// The hash this event's content and link call for (`certdesk-audit-v1`, or `-v2` for an
+    /// event whose personal part is kept apart: the two never collide).
     pub fn computed_hash(&self) -> String {
         // one field per line; none of the fields can hold a newline unescaped (detail is JSON)
         let line = format!(
-            "certdesk-audit-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            if self.is_v2() { "certdesk-audit-v2" } else { "certdesk-audit-v1" },
             self.seq,
             self.at,
             self.actor,
@@ -368,7 +379,12 @@ pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<(i
         Some(r) => (r.int(0)?, r.text(1)?),
         None => (0, GENESIS.to_string()),
     };
-    let e = ev.seal(last_seq + 1, at, &prev);
+    // only a case's events are ever purged: an event of no case (the key desk's log) stays whole
+    let (public, personal) = if ev.case_number.is_some() { split_personal(ev.action, &ev.detail) } else { (ev.detail.clone(), None) };
+    let e = NewEvent { detail: public, ..ev.clone() }.seal(last_seq + 1, at, &prev);
+    if let Some(p) = personal {
+        db.exec("keeping an event's personal part", "INSERT INTO audit_personal (seq, salt, body) VALUES (?1, ?2, ?3)", args![e.seq, p.salt, p.body])?;
+    }
     db.exec(
         "appending an audit event",
         "INSERT INTO audit_events (seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash)
@@ -381,6 +397,58 @@ pub(crate) fn append(db: &mut dyn Sql, at: &str, ev: &NewEvent<'_>) -> Result<(i
         args![HEAD_KEY, head_value(e.seq, &e.hash)],
     )?;
     Ok((e.seq, e.hash))
+}
+
+/// The personal part of an event's detail (#30): its text and the salt of its digest.
+pub(crate) struct Personal {
+    pub(crate) salt: String,
+    pub(crate) body: String,
+}
+
+/// The digest of a personal part that the event's public detail carries (`personal`).
+pub fn personal_digest(salt: &str, body: &str) -> String {
+    sha256_hex(format!("certdesk-personal\n{salt}\n{body}").as_bytes())
+}
+
+/// Splits an event's detail into what is hashed on the chain and its personal part
+/// ([`crate::detail::personal_fields`] of the action, where present): the public detail then
+/// says `"v": 2` and the part's salted digest (`personal`). A detail without personal data is
+/// kept whole (a v1 event).
+pub(crate) fn split_personal(action: AuditAction, detail: &serde_json::Value) -> (serde_json::Value, Option<Personal>) {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let fields = crate::detail::personal_fields(action);
+    let Some(map) = detail.as_object() else { return (detail.clone(), None) };
+    if !fields.iter().any(|f| map.get(*f).is_some_and(|v| !v.is_null())) {
+        return (detail.clone(), None);
+    }
+    let mut public = map.clone();
+    let mut personal = serde_json::Map::new();
+    for f in fields {
+        if let Some(v) = public.remove(*f).filter(|v| !v.is_null()) {
+            personal.insert((*f).to_string(), v);
+        }
+    }
+    let mut salt = [0u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    let salt: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let body = serde_json::Value::Object(personal).to_string();
+    public.insert("personal".into(), personal_digest(&salt, &body).into());
+    public.insert("v".into(), 2.into());
+    (serde_json::Value::Object(public), Some(Personal { salt, body }))
+}
+
+/// An event as callers see it: a v2 event's personal part merged back into its detail (`body`,
+/// none once purged: the detail keeps only its digest).
+fn merged(stored: StoredEvent, body: Option<String>) -> AuditEvent {
+    let mut ev = stored.into_event();
+    if let (Some(body), Some(map)) = (body, ev.detail.as_object_mut())
+        && let Ok(serde_json::Value::Object(personal)) = serde_json::from_str::<serde_json::Value>(&body)
+    {
+        map.remove("personal");
+        map.remove("v");
+        map.extend(personal);
+    }
+    ev
 }
 
 fn read_stored(r: &Row) -> Result<StoredEvent, StoreError> {
@@ -400,17 +468,22 @@ fn read_stored(r: &Row) -> Result<StoredEvent, StoreError> {
 
 const SELECT_EVENT: &str = "SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash FROM audit_events";
 
+/// [`SELECT_EVENT`] with each event's personal part (`audit_personal.body`) as an 11th column.
+const SELECT_MERGED: &str = "SELECT seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash,
+    (SELECT p.body FROM audit_personal p WHERE p.seq = audit_events.seq) FROM audit_events";
+
+/// Events read with [`SELECT_MERGED`], their personal parts merged.
 fn events(db: &mut dyn Sql, op: &'static str, sql: &str, args: &[crate::db::Val]) -> Result<Vec<AuditEvent>, StoreError> {
-    db.rows(op, sql, args)?.iter().map(|r| read_stored(r).map(StoredEvent::into_event)).collect()
+    db.rows(op, sql, args)?.iter().map(|r| Ok(merged(read_stored(r)?, r.opt_text(10)?))).collect()
 }
 
 pub(crate) fn events_for_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
-    events(db, "reading case history", &format!("{SELECT_EVENT} WHERE case_number = ?1 ORDER BY seq"), args![number.as_str()])
+    events(db, "reading case history", &format!("{SELECT_MERGED} WHERE case_number = ?1 ORDER BY seq"), args![number.as_str()])
 }
 
 /// Every event of `action` with `from <= at < to` (RFC 3339 texts), oldest first.
 pub(crate) fn events_by_action(db: &mut dyn Sql, action: AuditAction, from: &str, to: &str) -> Result<Vec<AuditEvent>, StoreError> {
-    events(db, "reading events", &format!("{SELECT_EVENT} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq"), args![action.wire(), from, to])
+    events(db, "reading events", &format!("{SELECT_MERGED} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq"), args![action.wire(), from, to])
 }
 
 /// The newest event of `action` whose detail has `field` equal to `value`: its case number.
@@ -427,7 +500,7 @@ pub(crate) fn find_case_of_event(db: &mut dyn Sql, action: AuditAction, field: &
 /// published default (`pin_is_default`), whatever case it belongs to (or none).
 pub(crate) fn newest_pin_event(db: &mut dyn Sql, token_serial: &str) -> Result<Option<AuditEvent>, StoreError> {
     let d = db.dialect();
-    let sql = format!("{SELECT_EVENT} WHERE {} = ?1 AND {} IS NOT NULL ORDER BY seq DESC LIMIT 1", json_of(d, "detail", "token_serial"), json_of(d, "detail", "pin_is_default"));
+    let sql = format!("{SELECT_MERGED} WHERE {} = ?1 AND {} IS NOT NULL ORDER BY seq DESC LIMIT 1", json_of(d, "detail", "token_serial"), json_of(d, "detail", "pin_is_default"));
     Ok(events(db, "reading the key's events", &sql, args![token_serial])?.pop())
 }
 
@@ -441,7 +514,7 @@ fn json_field(dialect: Dialect, column: &str, key: &str) -> String {
 }
 
 /// `json_field` of a literal field name.
-fn json_of(dialect: Dialect, column: &str, field: &str) -> String {
+pub(crate) fn json_of(dialect: Dialect, column: &str, field: &str) -> String {
     match dialect {
         Dialect::Sqlite => json_field(dialect, column, &format!("'$.{field}'")),
         Dialect::Postgres => json_field(dialect, column, &format!("'{field}'")),
@@ -559,6 +632,12 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
         return Ok(report);
     }
 
+    // every personal part kept apart must be the one its event's digest names, and one removed
+    // must have been removed by a purge that lists it
+    if let Some(report) = verify_personal(db)? {
+        return Ok(fail(report.0, report.1, report.2, cases_checked));
+    }
+
     // every case's status must be the `to` of its last transition
     let to = json_of(d, "e.detail", "to");
     let sql = format!(
@@ -591,14 +670,24 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
         }
         Dialect::Postgres => ("encode(sha256(a.bytes), 'hex') = a.sha256", "length(a.bytes)::text"),
     };
+    // a file emptied by a purge (#30): no bytes, dated, and its case purged on the chain
+    let (bytes_ok, size_ok) = if has_table(db, "audit_personal")? {
+        (
+            format!(
+                "CASE WHEN a.purged_at IS NOT NULL THEN length(a.bytes) = 0 AND EXISTS (SELECT 1 FROM audit_events q WHERE q.action = 'purged' AND q.case_number = a.case_number) ELSE {bytes_ok} END"
+            ),
+            format!("(a.purged_at IS NOT NULL OR {} = {size})", json_of(d, "e.detail", "size")),
+        )
+    } else {
+        (bytes_ok.to_string(), format!("{} = {size}", json_of(d, "e.detail", "size")))
+    };
     let sql = format!(
         "SELECT a.case_number, a.name, {bytes_ok},
                 (SELECT count(*) FROM audit_events e WHERE e.action = 'attachment_added' AND e.case_number = a.case_number
-                    AND {} = a.name AND {} = a.sha256 AND {} = {size} AND e.at = a.at AND e.actor = a.actor)
+                    AND {} = a.name AND {} = a.sha256 AND {size_ok} AND e.at = a.at AND e.actor = a.actor)
          FROM attachments a ORDER BY a.id",
         json_of(d, "e.detail", "name"),
         json_of(d, "e.detail", "sha256"),
-        json_of(d, "e.detail", "size"),
     );
     let mut files = 0i64;
     db.each("checking attachments", &sql, &[], &mut |row| {
@@ -621,6 +710,65 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
         return Ok(fail(BreakKind::AttachmentChanged, None, message, cases_checked));
     }
     Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None })
+}
+
+/// Whether the store has `table` (a backup of an older schema may not; a hall is migrated).
+fn has_table(db: &mut dyn Sql, table: &str) -> Result<bool, StoreError> {
+    match db.dialect() {
+        Dialect::Sqlite => Ok(db.one("reading the schema", "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", args![table])?.int(0)? > 0),
+        Dialect::Postgres => Ok(true),
+    }
+}
+
+/// The personal parts of v2 events (#30): each kept one matches the digest its event recorded;
+/// each missing one was removed by a `purged` event of the same case that lists the event.
+/// The first problem found: kind, case, message.
+fn verify_personal(db: &mut dyn Sql) -> Result<Option<(BreakKind, Option<String>, String)>, StoreError> {
+    if !has_table(db, "audit_personal")? {
+        return Ok(None);
+    }
+    let mut found = None;
+    db.each(
+        "checking the events' personal parts",
+        "SELECT p.seq, p.salt, p.body, e.detail, e.case_number FROM audit_personal p LEFT JOIN audit_events e ON e.seq = p.seq ORDER BY p.seq",
+        &[],
+        &mut |row| {
+            let (seq, salt, body, detail, number) = (row.int(0)?, row.text(1)?, row.text(2)?, row.opt_text(3)?, row.opt_text(4)?);
+            let recorded =
+                detail.as_deref().and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok()).and_then(|d| d.get("personal").and_then(|p| p.as_str()).map(str::to_string));
+            if recorded.as_deref() != Some(personal_digest(&salt, &body).as_str()) {
+                found =
+                    Some((BreakKind::Edited, number, format!("the personal data of event {seq} was changed outside certdesk: it does not match the digest on the audit chain")));
+                return Ok(false);
+            }
+            Ok(true)
+        },
+    )?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    let missing = db.rows(
+        "checking the events' personal parts",
+        "SELECT e.seq, e.case_number FROM audit_events e WHERE e.detail LIKE '%\"personal\":\"%' AND NOT EXISTS (SELECT 1 FROM audit_personal p WHERE p.seq = e.seq) ORDER BY e.seq",
+        &[],
+    )?;
+    for row in missing {
+        let (seq, number) = (row.int(0)?, row.opt_text(1)?);
+        let purges = match &number {
+            Some(n) => db.rows("checking the events' personal parts", "SELECT detail FROM audit_events WHERE action = 'purged' AND case_number = ?1", args![n.as_str()])?,
+            None => vec![],
+        };
+        let listed = purges.iter().any(|r| {
+            r.text(0)
+                .ok()
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                .is_some_and(|d| d.get("personal_events").and_then(|l| l.as_array()).is_some_and(|l| l.iter().any(|s| s.as_i64() == Some(seq))))
+        });
+        if !listed {
+            return Ok(Some((BreakKind::Edited, number, format!("the personal data of event {seq} was removed outside certdesk (no purge lists it)"))));
+        }
+    }
+    Ok(None)
 }
 
 /// Registers `sha256_ok(bytes, hex)` on a connection, for [`verify`].

@@ -364,6 +364,9 @@ impl<'a> Tx<'a> {
     /// Appends one event at this change's time; returns its seq.
     pub(crate) fn append(&mut self, ev: &crate::NewEvent<'_>) -> Result<i64, StoreError> {
         let (seq, hash) = crate::audit::append(self.db, &self.at, ev)?;
+        if let Some(number) = ev.case_number {
+            crate::purge::refresh_retention(self.db, ev.action, number.as_str())?;
+        }
         let what = match ev.case_number {
             Some(number) => format!("{} of case {}", ev.action.wire(), number.as_str()),
             None => ev.action.wire().to_string(),

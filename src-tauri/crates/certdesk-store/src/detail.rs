@@ -253,6 +253,21 @@ details! {
     /// A hall's desks' login role given what a desk needs: the role, the database and each
     /// table's privileges (`table: privileges`).
     DesksGranted [DesksGranted] { role: String, database: String, tables: Vec<String> }
+    /// A supervisor put a case on legal hold (`reason` required) or released it: a held case is
+    /// never purged.
+    CaseHold [Hold, ReleaseHold] { reason: Option<String>, roles: Vec<Role> }
+    /// A case's personal data removed past its retention (#30, design §7.4): the basis and end
+    /// of its retention, the years, the case fields emptied, the files emptied, the events
+    /// whose personal part (`audit_personal`) was removed.
+    Purged [Purged] {
+        basis: String,
+        retention_from: String,
+        retention_end: String,
+        years: u32,
+        fields: Vec<String>,
+        attachments: Vec<String>,
+        personal_events: Vec<i64>,
+    }
     /// A setting changed.
     SettingChanged [Setting] { key: String, before: Option<String>, after: String }
     /// An account changed (never its password hash): roles as `clerk,supervisor`.
@@ -262,6 +277,27 @@ details! {
         failed_in_a_row: Option<i64>,
         /// user_name: the new display name
         display_name: Option<String>,
+    }
+}
+
+/// The fields of an action's detail that are an applicant's personal data (holders' names and
+/// identifiers, certificate subjects and requests, hand-over recipients, free texts): kept out
+/// of the hashed detail in `audit_personal` (#30, design §7.4), removed by a purge.
+pub fn personal_fields(action: AuditAction) -> &'static [&'static str] {
+    use AuditAction as A;
+    match action {
+        A::Create | A::Accept | A::Submit | A::Approve | A::Return | A::Edit | A::IssueKey | A::Deliver | A::Close | A::Cancel | A::FilesChanged => {
+            &["reason", "handover", "to_follow"]
+        }
+        A::StepDone => &["reference"],
+        A::Reissue => &["reason", "holder"],
+        A::CertWithdrawn => &["holder", "holder_id", "reason"],
+        A::TokenInitialized | A::SealWritten => &["holder", "holder_id"],
+        A::KeyGenerated => &["csr", "holder", "holder_id"],
+        A::CertificateImported | A::EncryptionImported => &["subject", "holder", "holder_id"],
+        A::CertificateWritten => &["subject", "previous", "holder", "holder_id"],
+        A::Hold => &["reason"],
+        _ => &[],
     }
 }
 

@@ -105,18 +105,19 @@ impl Store {
         self.read(|db| list(db, number))
     }
 
-    /// The current bytes of one attachment, checked against the SHA-256 recorded with it.
+    /// The current bytes of one attachment, checked against the SHA-256 recorded with it (none
+    /// once a purge emptied it, #30).
     pub fn attachment(&self, number: &CaseNumber, name: &str) -> Result<Option<(AttachmentInfo, Vec<u8>)>, StoreError> {
         let row = self.read(|db| {
-            let sql = "SELECT name, mime, length(bytes), sha256, at, actor, bytes FROM attachments WHERE case_number = ?1 AND name = ?2 ORDER BY id DESC LIMIT 1";
-            db.row("reading an attachment", sql, args![number.as_str(), name])?.map(|r| Ok::<_, StoreError>((read_info(&r)?, r.blob(6)?))).transpose()
+            let sql = "SELECT name, mime, length(bytes), sha256, at, actor, bytes, purged_at FROM attachments WHERE case_number = ?1 AND name = ?2 ORDER BY id DESC LIMIT 1";
+            db.row("reading an attachment", sql, args![number.as_str(), name])?.map(|r| Ok::<_, StoreError>((read_info(&r)?, r.blob(6)?, r.opt_text(7)?.is_some()))).transpose()
         })?;
-        if let Some((info, bytes)) = &row
+        if let Some((info, bytes, false)) = &row
             && sha256_hex(bytes) != info.sha256
         {
             return Err(StoreError::Corrupt { number: number.to_string(), detail: format!("attachment {name} does not match its recorded SHA-256") });
         }
-        Ok(row)
+        Ok(row.map(|(info, bytes, _)| (info, bytes)))
     }
 
     /// Keeps the account's unfinished intake form (any JSON text); not on the audit chain.

@@ -11,7 +11,7 @@
 //!
 //! By concern: `open` (the back ends, the locks, the read/write seam), `cases` (numbering,
 //! storing, reading, search), `act` (every change to a stored case, with its rules' facts),
-//! `settings`, `accounts`, `audit` (the chain, its walk and verify), `files` (files kept with
+//! `settings`, `accounts`, `purge` (retention, legal holds, purge), `audit` (the chain, its walk and verify), `files` (files kept with
 //! a case, lists, drafts, backups and restore), `migrate` (a file into a hall), `pg` (the
 //! hall's connection, schema and chain lock); this file holds the shared types and errors.
 
@@ -32,6 +32,7 @@ mod migrate;
 mod open;
 pub mod pg;
 pub mod private;
+mod purge;
 pub mod schema;
 mod search;
 mod settings;
@@ -45,6 +46,7 @@ pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, 
 pub use key_files::Rekeyed;
 pub use migrate::Migrated;
 pub use open::{Store, cipher_version};
+pub use purge::{DueCase, HeldCase, PurgeReport, RETENTION_YEARS, RefusedCase};
 
 use certdesk_domain::status::TransitionError;
 use certdesk_domain::{CaseData, CaseNumber, Status};

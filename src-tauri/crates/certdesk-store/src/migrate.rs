@@ -39,9 +39,15 @@ const TABLES: &[(&str, &str, bool)] = &[
     ("accounts", "name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, display_name, password_changed_at, must_change", false),
     ("password_history", "account, hash, set_at", false),
     ("drafts", "account, body, updated_at", false),
-    ("cases", "id, number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by", true),
-    ("attachments", "id, case_number, name, mime, sha256, bytes, at, actor", true),
+    (
+        "cases",
+        "id, number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by, retention_from, retention_basis, purged_at",
+        true,
+    ),
+    ("case_holds", "case_number, reason, held_by, held_at", false),
+    ("attachments", "id, case_number, name, mime, sha256, bytes, at, actor, purged_at", true),
     ("audit_events", "seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash", false),
+    ("audit_personal", "seq, salt, body", false),
 ];
 
 impl Store {
@@ -116,8 +122,8 @@ impl Store {
             server: address.shown().to_string(),
             accounts: copied[2],
             cases: copied[5],
-            attachments: copied[6],
-            events: copied[7],
+            attachments: copied[7],
+            events: copied[8],
             source_head: source_head.clone(),
             sha256: sha256.clone(),
         };

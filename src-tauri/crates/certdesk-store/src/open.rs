@@ -181,7 +181,7 @@ impl Store {
             k.apply(&conn)?;
         }
         conn.busy_timeout(Duration::from_secs(10)).map_err(sql("setting the busy timeout"))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; PRAGMA secure_delete = ON;")
             .map_err(sql("setting up the connection"))?;
         audit::register_functions(&conn)?;
         // 128 MiB of page cache (SQLite's default is 2 MiB), plain files too: an encrypted page
@@ -300,6 +300,29 @@ impl Store {
                 Ok(out)
             }
             Backend::Hall(h) => Store::hall(h.hall.get_mut())?.change(change),
+        }
+    }
+
+    /// The physical clean-up after a purge (#30, design §7.6), outside any transaction: on a
+    /// file the search indexes rewritten without the purged entries and the WAL's old frames
+    /// dropped (freed pages are zeroed: `secure_delete` is on for every connection); on a
+    /// hall `VACUUM (ANALYZE)` of the tables a purge changes.
+    pub(crate) fn clean_up_after_purge(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { conn, .. } => {
+                for statement in crate::purge::clean_up_statements(crate::db::Dialect::Sqlite) {
+                    conn.execute_batch(statement).map_err(sql("cleaning up after a purge"))?;
+                }
+                Ok(())
+            }
+            Backend::Hall(h) => {
+                let mut hall = h.hall.borrow_mut();
+                let hall = Store::hall(&mut hall)?;
+                for statement in crate::purge::clean_up_statements(crate::db::Dialect::Postgres) {
+                    hall.client.batch_execute(statement).map_err(pg::db("cleaning up after a purge"))?;
+                }
+                Ok(())
+            }
         }
     }
 

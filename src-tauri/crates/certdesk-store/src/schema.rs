@@ -158,7 +158,49 @@ CREATE INDEX password_history_account ON password_history (account, set_at);
 INSERT INTO password_history (account, hash, set_at) SELECT name, password_hash, updated_at FROM accounts;
 "#;
 
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY];
+/// Migration 8: retention and purge (#30, docs/design-privacy.md §7): each case's retention
+/// basis and its instant (the latest certificate expiry, else the closing or cancelling time;
+/// kept by the events that change them, backfilled here from the chain), when it was purged,
+/// the cases on legal hold, the personal part of audit events (`audit_personal`, referenced
+/// from the event's public detail by a salted digest), and the attachments' trigger replaced
+/// by one that allows exactly a purge: the bytes emptied and `purged_at` set, nothing else.
+const M008_RETENTION_AND_PURGE: &str = r#"
+ALTER TABLE cases ADD COLUMN retention_from TEXT;
+ALTER TABLE cases ADD COLUMN retention_basis TEXT;
+ALTER TABLE cases ADD COLUMN purged_at TEXT;
+UPDATE cases SET
+    retention_from = (SELECT e.at FROM audit_events e WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1),
+    retention_basis = (SELECT CASE e.action WHEN 'close' THEN 'closed' ELSE 'cancelled' END FROM audit_events e
+        WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1);
+UPDATE cases SET
+    retention_basis = 'certificate_expiry',
+    retention_from = (SELECT max(json_extract(e.detail, '$.not_after')) FROM audit_events e
+        WHERE e.case_number = cases.number AND e.action IN ('certificate_imported', 'certificate_written', 'encryption_imported'))
+WHERE EXISTS (SELECT 1 FROM audit_events e WHERE e.case_number = cases.number
+    AND e.action IN ('certificate_imported', 'certificate_written', 'encryption_imported') AND json_extract(e.detail, '$.not_after') IS NOT NULL);
+CREATE INDEX cases_retention ON cases (retention_from) WHERE purged_at IS NULL;
+CREATE TABLE case_holds (
+    case_number TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    held_by TEXT NOT NULL,
+    held_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE audit_personal (
+    seq INTEGER PRIMARY KEY,
+    salt TEXT NOT NULL,
+    body TEXT NOT NULL
+) STRICT;
+ALTER TABLE attachments ADD COLUMN purged_at TEXT;
+DROP TRIGGER attachments_no_update;
+CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments
+WHEN NOT (OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL AND length(NEW.bytes) = 0 AND NEW.id = OLD.id
+    AND NEW.case_number = OLD.case_number AND NEW.name = OLD.name AND NEW.mime = OLD.mime AND NEW.sha256 = OLD.sha256
+    AND NEW.at = OLD.at AND NEW.actor = OLD.actor)
+BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;
+"#;
+
+pub const MIGRATIONS: &[&str] =
+    &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY, M008_RETENTION_AND_PURGE];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
 /// every migration is pinned and unchanged. Shared by both dialects' tests (SQLite's here,
@@ -212,6 +254,7 @@ mod tests {
         "097b46e82c02ea1d3b29e3d9a3f451efc6b78b49424cd38138454b030832af0f",
         "b8d2898d8ac37d980d7ecf8b8a6c5e27df08468d7b7785aef2ffdbfd98840874",
         "be86fb62800541e43746b3cdbced8de27e3bb83bdf4eea0513399ca2088024b5",
+        "ce2a050925f24aa0acada38a2a3f568a6ecd96fd55042fb654bf86d5e83a5532",
     ];
 
     #[test]

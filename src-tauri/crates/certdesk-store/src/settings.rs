@@ -25,6 +25,10 @@ impl Store {
         if !actor.has(workflow::Role::Admin) {
             return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name())));
         }
+        if key == crate::RETENTION_YEARS {
+            // 电子签名法 Art. 24: at least five years after the certificate expires
+            certdesk_domain::retention::RetentionYears::parse(value).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
         let actor = actor.name();
         self.write(|tx| {
             let before = tx.db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose()?;

@@ -23,6 +23,12 @@ fn first_break(place: &Place) -> certdesk_store::ChainBreak {
     report.first_break.unwrap()
 }
 
+/// What migration 8 added, taken off again (for a store made as an older schema had it).
+const UNDO_M008: &str = "DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
+     ALTER TABLE cases DROP COLUMN purged_at; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
+     ALTER TABLE attachments DROP COLUMN purged_at; \
+     CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;";
+
 #[test]
 fn migration_backfills_identifiers_of_existing_cases() {
     let dir = tempfile::tempdir().unwrap();
@@ -33,6 +39,7 @@ fn migration_backfills_identifiers_of_existing_cases() {
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; \
          DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; PRAGMA user_version = 2;",
@@ -54,6 +61,7 @@ fn migration_keeps_existing_passwords_and_remembers_them() {
     }
     // as a store of schema 6 had it: no password age, no history
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; \
          UPDATE accounts SET updated_at = '2026-01-02T03:04:05.000000Z'; PRAGMA user_version = 6;",

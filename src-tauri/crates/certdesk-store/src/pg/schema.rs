@@ -191,8 +191,54 @@ CREATE INDEX password_history_account ON password_history (account, set_at);
 INSERT INTO password_history (account, hash, set_at) SELECT name, password_hash, updated_at FROM accounts;
 "#;
 
+/// Migration 8: retention and purge (#30): the twin of SQLite's migration 8 (retention facts
+/// backfilled from the chain, `purged_at`, `case_holds`, `audit_personal`, the attachments'
+/// update trigger allowing exactly a purge).
+const M008_RETENTION_AND_PURGE: &str = r#"
+ALTER TABLE cases ADD COLUMN retention_from text;
+ALTER TABLE cases ADD COLUMN retention_basis text;
+ALTER TABLE cases ADD COLUMN purged_at text;
+UPDATE cases SET
+    retention_from = (SELECT e.at FROM audit_events e WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1),
+    retention_basis = (SELECT CASE e.action WHEN 'close' THEN 'closed' ELSE 'cancelled' END FROM audit_events e
+        WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1);
+UPDATE cases SET
+    retention_basis = 'certificate_expiry',
+    retention_from = (SELECT max(e.detail::jsonb ->> 'not_after') FROM audit_events e
+        WHERE e.case_number = cases.number AND e.action IN ('certificate_imported', 'certificate_written', 'encryption_imported'))
+WHERE EXISTS (SELECT 1 FROM audit_events e WHERE e.case_number = cases.number
+    AND e.action IN ('certificate_imported', 'certificate_written', 'encryption_imported') AND (e.detail::jsonb ->> 'not_after') IS NOT NULL);
+CREATE INDEX cases_retention ON cases (retention_from) WHERE purged_at IS NULL;
+CREATE TABLE case_holds (
+    case_number text PRIMARY KEY,
+    reason text NOT NULL,
+    held_by text NOT NULL,
+    held_at text NOT NULL
+);
+CREATE TABLE audit_personal (
+    seq bigint PRIMARY KEY,
+    salt text NOT NULL,
+    body text NOT NULL
+);
+ALTER TABLE attachments ADD COLUMN purged_at text;
+CREATE FUNCTION certdesk_attachment_purge_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL AND length(NEW.bytes) = 0 AND NEW.id = OLD.id
+        AND NEW.case_number = OLD.case_number AND NEW.name = OLD.name AND NEW.mime = OLD.mime AND NEW.sha256 = OLD.sha256
+        AND NEW.at = OLD.at AND NEW.actor = OLD.actor THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'attachments are append-only' USING ERRCODE = 'restrict_violation';
+END
+$$;
+DROP TRIGGER attachments_no_update ON attachments;
+CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments
+FOR EACH ROW EXECUTE FUNCTION certdesk_attachment_purge_only();
+"#;
+
 /// The migrations, in order; entry `i` is SQLite's migration `i + 1` in this dialect.
-pub const MIGRATIONS: &[&str] = &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY];
+pub const MIGRATIONS: &[&str] =
+    &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY, M008_RETENTION_AND_PURGE];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
 const MIGRATE_LOCK: i64 = super::chain::CHAIN_LOCK + 1;
@@ -343,6 +389,8 @@ impl Hall {
         for table in &tables {
             let privileges = match table.as_str() {
                 "certdesk_migrations" => "SELECT",
+                // a purge empties a file's bytes and dates it (the trigger allows nothing else)
+                "attachments" => "SELECT, INSERT, UPDATE (bytes, purged_at)",
                 t if APPEND_ONLY.contains(&t) => "SELECT, INSERT",
                 _ => "SELECT, INSERT, UPDATE, DELETE",
             };
@@ -373,6 +421,7 @@ mod tests {
         "cc7c1f1e8edac96e0a82a4cd922398feb3a903d0267fbb4dff2785d08e7bcaf6",
         "aa5fb0c8e3fadd127ee6811f5968662e4521ce7fbb49c4ba79e09ef8ca5637b0",
         "4582d1ed92679690bfa8907470f8c7b0ae307c41a4690afad628d5639c344d0e",
+        "8304b220692d10de5ec20ab794db62c713ee9c8f9a41ba28e3d1220d4d77841d",
     ];
 
     #[test]
