@@ -1,13 +1,15 @@
 // End-to-end test of the idle lock (#30, 等保 2.0 level 3): a clerk signs in and types in the
 // intake; past the counter's idle minutes (1, the shortest setting) the window locks over the
-// desk; the account's password opens it again and what was typed is still in the form.
+// desk; the account's password opens it again and what was typed is still in the form. The store
+// is an encrypted file (#30, made so by the first `user add`): the sign-out closes it and the next
+// sign-in opens it with the account's password; a wrong one opens nothing.
 //
 // Run: xvfb-run -a node --test tests/e2e/lock.test.mjs   (scripts/test.sh runs tests/e2e/; ≈ 75 s)
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { webdriver, app, cli, driverBin } from './webdriver.mjs'
@@ -51,4 +53,16 @@ test('the window locks after the idle minutes and opens again with the password,
     await new Promise((r) => setTimeout(r, 100))
   }
   assert.equal(await valueOf('[data-testid=intake-org]'), '广州市锁屏示例科技有限公司')
+
+  // the store is encrypted; signed out, the app holds it closed until the next sign-in opens it
+  assert.notEqual(readFileSync(env.CERTDESK_DB).subarray(0, 15).toString('latin1'), 'SQLite format 3', 'the store file is encrypted')
+  await d.click('[data-testid=logout]')
+  await d.type('[data-testid=login-name]', 'zhang')
+  await d.type('[data-testid=login-password]', 'wrong-password-1')
+  await d.click('[data-testid=login-submit]')
+  await d.waitText('[data-testid=error]', '账号或密码错误')
+  await d.wd('POST', d.s(`/element/${await d.find('[data-testid=login-name]')}/clear`), {})
+  await d.wd('POST', d.s(`/element/${await d.find('[data-testid=login-password]')}/clear`), {})
+  await d.login('zhang')
+  await d.find('[data-testid=intake-org]')
 })

@@ -1,13 +1,15 @@
 // End-to-end test of the first run and of people's names (#35, item 10): on an empty store the
 // app asks the first administrator's 姓名 with the account, and the header shows the person, not
-// the login; the in-place 姓名 edit on the admin page says it saved, beside the field.
+// the login; the in-place 姓名 edit on the admin page says it saved, beside the field. The new
+// store file is encrypted (#30): the set-up shows its recovery key once and goes on only when its
+// last group is typed back.
 //
 // Run: xvfb-run -a node --test tests/e2e/setup.test.mjs   (scripts/test.sh runs tests/e2e/)
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { webdriver, app, cli, driverBin } from './webdriver.mjs'
@@ -36,6 +38,18 @@ test('the first administrator is asked for a 姓名 and shown by it; a 姓名 ed
   await waitText('[data-testid=error]', '请填写管理员姓名')
   await type('[data-testid=setup-display-name]', '王管理')
   await click('[data-testid=setup-submit]')
+  // the recovery key, once: written down, its last group typed back
+  await waitText('[data-testid=recovery]', '只显示这一次')
+  const recovery = (await d.text('[data-testid=recovery-key]')).trim()
+  assert.match(recovery, /^RK1-[0-9A-Z-]+$/)
+  assert.notEqual(readFileSync(env.CERTDESK_DB).subarray(0, 15).toString('latin1'), 'SQLite format 3', 'the new store file is encrypted')
+  await click('[data-testid=recovery-copied]')
+  await type('[data-testid=recovery-last]', 'XXXX')
+  await click('[data-testid=recovery-continue]')
+  await waitText('[data-testid=error]', '不符')
+  await d.wd('POST', d.s(`/element/${await d.find('[data-testid=recovery-last]')}/clear`), {})
+  await type('[data-testid=recovery-last]', recovery.split('-').at(-1))
+  await click('[data-testid=recovery-continue]')
   await waitText('[data-testid=who]', '王管理')
 
   // the account list knows the person; the in-place edit says it saved, beside the field

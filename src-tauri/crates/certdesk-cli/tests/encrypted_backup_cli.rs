@@ -142,7 +142,7 @@ fn a_plain_backup_restored_into_an_encrypted_store_is_encrypted_on_the_way_in() 
     }
     let list = case_numbers(&c);
     assert!(list.contains(&number), "{list}");
-    let bare = c.cmd(&["case", "list"]).output().unwrap();
+    let bare = c.cmd_without_account(&["case", "list"]).output().unwrap();
     assert_eq!(bare.status.code(), Some(1), "still encrypted: no account, no store");
 }
 

@@ -47,7 +47,7 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
     let on_owner = ["--db", owner_url.as_str(), "--db-password-file", owner_password.as_str()];
     let out = c.cmd(&[&["user", "add", "admin", "--role", "admin", "--password-file", &admin_pw][..], &on_owner].concat()).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = c.cmd(&[&["--json", "store", "grant-desks", "--role", DESK_ROLE][..], &on_owner].concat()).output().expect("runs");
+    let out = c.cmd_without_account(&[&["--json", "store", "grant-desks", "--role", DESK_ROLE][..], &on_owner].concat()).output().expect("runs");
     assert_eq!(out.status.code(), Some(1), "no account: {}", stderr(&out));
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")["error"]["kind"], "no_account");
     let as_admin = ["--as", "admin", "--password-file", admin_pw.as_str()];

@@ -700,7 +700,17 @@ pub enum Closed {
 pub fn closed_file(path: &Path) -> Result<Option<Closed>, DeskError> {
     Ok(match Store::state(path)? {
         certdesk_store::StoreState::Missing => Some(Closed::Missing),
-        certdesk_store::StoreState::Encrypted { .. } => Some(Closed::Encrypted),
+        certdesk_store::StoreState::Encrypted { key_file: true } => Some(Closed::Encrypted),
+        // no account can open it: a damaged file, or an encrypted store whose key file is lost
+        certdesk_store::StoreState::Encrypted { key_file: false } => {
+            let keys = certdesk_store::keys::key_file_path(path);
+            return Err(certdesk_store::StoreError::Invalid(format!(
+                "{} is not a SQLite store, and no key file ({}) is beside it: a damaged file, or an encrypted store whose key file is lost (then its recovery key opens it: certdesk store open-with-recovery)",
+                path.display(),
+                keys.display()
+            ))
+            .into());
+        }
         certdesk_store::StoreState::Plain => None,
     })
 }

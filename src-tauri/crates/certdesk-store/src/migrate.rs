@@ -58,10 +58,21 @@ impl Store {
     /// empty); the hall is verified before `store_migrated` is appended. Returns the hall's
     /// store.
     pub fn migrate_into_hall(file: &Path, admin: &str, password: &Password, address: &HallAddress, server_password: ServerPassword) -> Result<(Store, Migrated), AuthError> {
-        let checked = Store::check_backup(file)?;
+        // an encrypted store file (#30) is read with ADMIN's slot in its key file
+        let keyed = match Store::state(file)? {
+            crate::StoreState::Encrypted { .. } => {
+                let unlock = crate::Unlock::Account { name: admin, password };
+                Some(crate::key_files::backup_key(file, None, Some(&unlock)).map_err(|_| AuthError::WrongCredentials)?.0)
+            }
+            _ => None,
+        };
+        let checked = Store::check_backup_with(file, keyed.as_ref())?;
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(file, flags).map_err(sql("opening the store file"))?;
         crate::files::untrusted(&conn)?;
+        if let Some(k) = &keyed {
+            k.apply(&conn)?;
+        }
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
         if version != crate::schema::MIGRATIONS.len() as i64 {
             let m = format!("{} has schema {version}; open it once with this build (any command) to bring it to {}, then migrate", file.display(), crate::schema::MIGRATIONS.len());
@@ -91,7 +102,9 @@ impl Store {
                 let overriding = if *ids { " OVERRIDING SYSTEM VALUE" } else { "" };
                 let insert = format!("INSERT INTO {table} ({columns}){overriding} VALUES ({placeholders})");
                 let mut rows = 0i64;
-                src.each("reading the store file", &format!("SELECT {columns} FROM {table}"), &[], &mut |row| {
+                // the file's own key file records stay with the file: a hall has no key file
+                let only = if *table == "settings" { format!(" WHERE key NOT IN ('{}', '{}')", crate::key_files::GENERATION, crate::key_files::SHA256) } else { String::new() };
+                src.each("reading the store file", &format!("SELECT {columns} FROM {table}{only}"), &[], &mut |row| {
                     let values: Vec<crate::db::Val> = (0..n).map(|i| row.val(i).cloned()).collect::<Result<_, _>>()?;
                     tx.db.exec("copying into the hall", &insert, &values)?;
                     rows += 1;
