@@ -6,7 +6,6 @@
 use crate::cases::{index_case, read_case};
 use crate::db::{Sql, Tx, args};
 use crate::{AttachmentInfo, AuditAction, AuditEvent, CaseRecord, EventBody, NewEvent, Store, StoreError, audit, detail, files};
-use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::{self, Action};
 use certdesk_domain::workflow::{self, Actor, CaseFacts, RuleError};
 use certdesk_domain::{CaseData, CaseNumber, Status};
@@ -194,8 +193,9 @@ impl Store {
             let untagged = facts.certs.len() == 1 && certdesk_domain::certs::certificates(&record.data).len() > 1;
             workflow::check_annex_frozen(facts, &certdesk_domain::certs::on_chain(&record.data, untagged), &certdesk_domain::certs::on_chain(data, untagged))?;
             let canonical = data.canonical_json();
-            let digest = sha256_hex(canonical.as_bytes());
-            let id = tx.db.one("reading a case", "SELECT id FROM cases WHERE number = ?1", args![record.number.as_str()])?.int(0)?;
+            let row = tx.db.one("reading a case", "SELECT id, salt FROM cases WHERE number = ?1", args![record.number.as_str()])?;
+            let (id, salt) = (row.int(0)?, row.opt_text(1)?);
+            let digest = crate::audit::case_digest(salt.as_deref(), &canonical);
             let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
             let changed = tx.db.exec(
                 "updating a case",

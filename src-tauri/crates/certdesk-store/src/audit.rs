@@ -405,6 +405,26 @@ pub(crate) struct Personal {
     pub(crate) body: String,
 }
 
+/// A case's digest (the chain's `digest_before`/`digest_after`, `cases.digest`): SHA-256 of
+/// its canonical JSON, salted with the case's own random salt (#30, `cases.salt`) so that the
+/// chain holds no plain hash of anyone's data (a candidate case cannot be confirmed against
+/// it); a case stored before the salt (no salt) keeps its plain digest. A purge gives the case
+/// a new salt, so nothing links the redacted case to what it held.
+pub fn case_digest(salt: Option<&str>, canonical: &str) -> String {
+    match salt {
+        Some(salt) => sha256_hex(format!("certdesk-case\n{salt}\n{canonical}").as_bytes()),
+        None => sha256_hex(canonical.as_bytes()),
+    }
+}
+
+/// 16 random bytes in hex: a case's or a personal part's salt.
+pub(crate) fn new_salt() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut salt = [0u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    salt.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The digest of a personal part that the event's public detail carries (`personal`).
 pub fn personal_digest(salt: &str, body: &str) -> String {
     sha256_hex(format!("certdesk-personal\n{salt}\n{body}").as_bytes())
@@ -415,7 +435,6 @@ pub fn personal_digest(salt: &str, body: &str) -> String {
 /// says `"v": 2` and the part's salted digest (`personal`). A detail without personal data is
 /// kept whole (a v1 event).
 pub(crate) fn split_personal(action: AuditAction, detail: &serde_json::Value) -> (serde_json::Value, Option<Personal>) {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
     let fields = crate::detail::personal_fields(action);
     let Some(map) = detail.as_object() else { return (detail.clone(), None) };
     if !fields.iter().any(|f| map.get(*f).is_some_and(|v| !v.is_null())) {
@@ -428,9 +447,7 @@ pub(crate) fn split_personal(action: AuditAction, detail: &serde_json::Value) ->
             personal.insert((*f).to_string(), v);
         }
     }
-    let mut salt = [0u8; 16];
-    OsRng.fill_bytes(&mut salt);
-    let salt: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let salt = new_salt();
     let body = serde_json::Value::Object(personal).to_string();
     public.insert("personal".into(), personal_digest(&salt, &body).into());
     public.insert("v".into(), 2.into());
@@ -613,13 +630,14 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
     db.each(
         "checking case digests",
         "SELECT c.number, c.data, c.digest,
-                (SELECT e.digest_after FROM audit_events e WHERE e.case_number = c.number AND e.digest_after IS NOT NULL ORDER BY e.seq DESC LIMIT 1)
+                (SELECT e.digest_after FROM audit_events e WHERE e.case_number = c.number AND e.digest_after IS NOT NULL ORDER BY e.seq DESC LIMIT 1),
+                c.salt
          FROM cases c ORDER BY c.id",
         &[],
         &mut |row| {
-            let (number, data, digest, recorded) = (row.text(0)?, row.text(1)?, row.text(2)?, row.opt_text(3)?);
+            let (number, data, digest, recorded, salt) = (row.text(0)?, row.text(1)?, row.text(2)?, row.opt_text(3)?, row.opt_text(4)?);
             cases_checked += 1;
-            let actual = sha256_hex(data.as_bytes());
+            let actual = case_digest(salt.as_deref(), &data);
             if actual != digest || recorded.as_deref() != Some(actual.as_str()) {
                 let message = format!("case {number}: its stored data was changed outside certdesk (digest {actual} is not the one on the audit chain)");
                 found = Some(fail(BreakKind::CaseDataChanged, Some(number), message, cases_checked));

@@ -5,7 +5,6 @@
 use crate::act::facts_in;
 use crate::db::{Row, Sql, Tx, args};
 use crate::{ActError, AuditAction, AuditEvent, CaseRecord, CaseSummary, NewEvent, Store, StoreError, audit, db, detail, search};
-use certdesk_domain::case::sha256_hex;
 use certdesk_domain::status::Action;
 use certdesk_domain::workflow::{self, Actor, CaseFacts};
 use certdesk_domain::{CaseData, CaseNumber, Status};
@@ -172,14 +171,15 @@ pub(crate) fn case_from_row(number: &CaseNumber, r: &db::Row, at: usize) -> Resu
 fn insert_case(tx: &mut Tx<'_>, data: &CaseData, counter: &str, day: NaiveDate, actor: &str) -> Result<CaseRecord, StoreError> {
     let number = next_case_number(tx.db, counter, day)?;
     let canonical = data.canonical_json();
-    let digest = sha256_hex(canonical.as_bytes());
+    let salt = crate::audit::new_salt();
+    let digest = crate::audit::case_digest(Some(&salt), &canonical);
     let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let id = tx
         .db
         .one(
             "storing a case",
-            "INSERT INTO cases (number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11) RETURNING id",
+            "INSERT INTO cases (number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by, salt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11, ?12) RETURNING id",
             args![
                 number.as_str(),
                 data.project.as_str(),
@@ -191,7 +191,8 @@ fn insert_case(tx: &mut Tx<'_>, data: &CaseData, counter: &str, day: NaiveDate, 
                 canonical,
                 digest.as_str(),
                 tx.at.as_str(),
-                actor
+                actor,
+                salt
             ],
         )?
         .int(0)?;

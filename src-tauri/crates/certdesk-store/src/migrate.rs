@@ -41,7 +41,7 @@ const TABLES: &[(&str, &str, bool)] = &[
     ("drafts", "account, body, updated_at", false),
     (
         "cases",
-        "id, number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by, retention_from, retention_basis, purged_at",
+        "id, number, project, business, cert_kind, status, org_name, handler_name, data, digest, created_at, updated_at, created_by, updated_by, retention_from, retention_basis, purged_at, salt",
         true,
     ),
     ("case_holds", "case_number, reason, held_by, held_at", false),

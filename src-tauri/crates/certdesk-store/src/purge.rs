@@ -10,7 +10,6 @@ use crate::act::ActError;
 use crate::cases::{index_case, read_case};
 use crate::db::{Dialect, Sql, Tx, args};
 use crate::{AuditAction, NewEvent, Store, StoreError, audit, detail};
-use certdesk_domain::case::sha256_hex;
 use certdesk_domain::retention::{self, Basis, RetentionFacts, RetentionYears};
 use certdesk_domain::workflow::{self, Actor, Role};
 use certdesk_domain::{CaseNumber, purge};
@@ -174,11 +173,13 @@ fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str
     }
     let (redacted, fields) = purge::redact(&record.data);
     let canonical = redacted.canonical_json();
-    let digest = sha256_hex(canonical.as_bytes());
+    // a new salt: nothing links the redacted case's digest to the digests of what it held
+    let salt = crate::audit::new_salt();
+    let digest = crate::audit::case_digest(Some(&salt), &canonical);
     let changed = tx.db.exec(
         "purging a case",
-        "UPDATE cases SET data = ?1, digest = ?2, handler_name = '', purged_at = ?3, updated_at = ?3, updated_by = ?4 WHERE id = ?5 AND digest = ?6",
-        args![canonical, digest.as_str(), tx.at.as_str(), actor, id, record.digest.as_str()],
+        "UPDATE cases SET data = ?1, digest = ?2, handler_name = '', purged_at = ?3, updated_at = ?3, updated_by = ?4, salt = ?7 WHERE id = ?5 AND digest = ?6",
+        args![canonical, digest.as_str(), tx.at.as_str(), actor, id, record.digest.as_str(), salt],
     )?;
     if changed != 1 {
         return Err(StoreError::Invalid(format!("case {number} changed while it was purged; run the purge again")));

@@ -164,10 +164,13 @@ INSERT INTO password_history (account, hash, set_at) SELECT name, password_hash,
 /// the cases on legal hold, the personal part of audit events (`audit_personal`, referenced
 /// from the event's public detail by a salted digest), and the attachments' trigger replaced
 /// by one that allows exactly a purge: the bytes emptied and `purged_at` set, nothing else.
+/// Each case's salt of its digest (`salt`: NULL for a case stored before, whose digest stays
+/// plain; see `audit::case_digest`).
 const M008_RETENTION_AND_PURGE: &str = r#"
 ALTER TABLE cases ADD COLUMN retention_from TEXT;
 ALTER TABLE cases ADD COLUMN retention_basis TEXT;
 ALTER TABLE cases ADD COLUMN purged_at TEXT;
+ALTER TABLE cases ADD COLUMN salt TEXT;
 UPDATE cases SET
     retention_from = (SELECT e.at FROM audit_events e WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1),
     retention_basis = (SELECT CASE e.action WHEN 'close' THEN 'closed' ELSE 'cancelled' END FROM audit_events e
@@ -254,7 +257,7 @@ mod tests {
         "097b46e82c02ea1d3b29e3d9a3f451efc6b78b49424cd38138454b030832af0f",
         "b8d2898d8ac37d980d7ecf8b8a6c5e27df08468d7b7785aef2ffdbfd98840874",
         "be86fb62800541e43746b3cdbced8de27e3bb83bdf4eea0513399ca2088024b5",
-        "ce2a050925f24aa0acada38a2a3f568a6ecd96fd55042fb654bf86d5e83a5532",
+        "c24228fab58ef5eaea7c9e23ae7feb5ba715d44203d4e8ee1da4eb4b5799cc7f",
     ];
 
     #[test]

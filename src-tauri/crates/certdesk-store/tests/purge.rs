@@ -171,6 +171,11 @@ on_both! {
             let history = c.store.history(n).unwrap();
             let purged = history.last().unwrap();
             assert_eq!(purged.action, "purged");
+            // the redacted case's digest is salted anew: neither its plain hash nor any digest
+            // the chain recorded while it held personal data
+            assert_ne!(purged.digest_after.as_deref(), Some(record.data.digest().as_str()));
+            assert_eq!(purged.digest_after.as_deref(), Some(record.digest.as_str()));
+            assert!(history[..history.len() - 1].iter().all(|e| e.digest_after.as_deref() != Some(record.digest.as_str())));
             assert!(purged.detail["fields"].as_array().unwrap().iter().any(|f| f == "handler.name"));
             let (info, bytes) = c.store.attachment(n, "seal:1").unwrap().unwrap();
             assert!(bytes.is_empty(), "{info:?}");
@@ -266,7 +271,7 @@ fn migration_8_backfills_the_retention_from_the_chain() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
-         ALTER TABLE cases DROP COLUMN purged_at; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
+         ALTER TABLE cases DROP COLUMN purged_at; ALTER TABLE cases DROP COLUMN salt; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
          ALTER TABLE attachments DROP COLUMN purged_at; \
          CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END; \
          PRAGMA user_version = 7;",

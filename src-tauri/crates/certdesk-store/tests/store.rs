@@ -25,7 +25,7 @@ fn first_break(place: &Place) -> certdesk_store::ChainBreak {
 
 /// What migration 8 added, taken off again (for a store made as an older schema had it).
 const UNDO_M008: &str = "DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
-     ALTER TABLE cases DROP COLUMN purged_at; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
+     ALTER TABLE cases DROP COLUMN purged_at; ALTER TABLE cases DROP COLUMN salt; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
      ALTER TABLE attachments DROP COLUMN purged_at; \
      CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;";
 
@@ -118,10 +118,16 @@ on_both! {
         let mut s = place.open();
         let created = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
         drop(s);
-        let s = place.open();
+        let mut s = place.open();
         let back = s.case(&created.number).unwrap();
         assert_eq!(back, created);
-        assert_eq!(back.data.digest(), back.digest);
+        // the digest is salted per case (#30): the chain holds no plain hash of anyone's data,
+        // and the same data taken twice has two digests
+        assert_ne!(back.data.digest(), back.digest, "not the plain SHA-256 of the case data");
+        assert_eq!(back.digest.len(), 64);
+        let twin = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap();
+        assert_ne!(twin.digest, back.digest, "a salt of its own");
+        assert!(s.verify_audit().unwrap().ok);
         let original: serde_json::Value = serde_json::from_str(EMPLOYEES_NEW).unwrap();
         let mut exported = back.to_export_json();
         for f in certdesk_domain::case::STORE_FIELDS {

@@ -198,6 +198,7 @@ const M008_RETENTION_AND_PURGE: &str = r#"
 ALTER TABLE cases ADD COLUMN retention_from text;
 ALTER TABLE cases ADD COLUMN retention_basis text;
 ALTER TABLE cases ADD COLUMN purged_at text;
+ALTER TABLE cases ADD COLUMN salt text;
 UPDATE cases SET
     retention_from = (SELECT e.at FROM audit_events e WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1),
     retention_basis = (SELECT CASE e.action WHEN 'close' THEN 'closed' ELSE 'cancelled' END FROM audit_events e
@@ -421,7 +422,7 @@ mod tests {
         "cc7c1f1e8edac96e0a82a4cd922398feb3a903d0267fbb4dff2785d08e7bcaf6",
         "aa5fb0c8e3fadd127ee6811f5968662e4521ce7fbb49c4ba79e09ef8ca5637b0",
         "4582d1ed92679690bfa8907470f8c7b0ae307c41a4690afad628d5639c344d0e",
-        "8304b220692d10de5ec20ab794db62c713ee9c8f9a41ba28e3d1220d4d77841d",
+        "47435bb93de057207cdac20df2340afa368be01ce4460b4b90695fcbae648cb6",
     ];
 
     #[test]
