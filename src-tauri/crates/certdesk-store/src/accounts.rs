@@ -287,20 +287,7 @@ impl Store {
             return Ok(Actor::new(AccountChecked::by_the_store(), name, checked.roles));
         }
         // the failure is written (and committed) before it is answered
-        self.write(|tx| {
-            let failed = tx
-                .db
-                .one(
-                    "counting a failed login",
-                    "UPDATE accounts SET failed_logins = failed_logins + 1, locked = CASE WHEN locked <> 0 OR failed_logins + 1 >= ?2 THEN 1 ELSE 0 END, updated_at = ?3
-                     WHERE name = ?1 RETURNING failed_logins",
-                    args![name, MAX_FAILED_LOGINS, tx.at.as_str()],
-                )?
-                .int(0)?;
-            let lock = failed >= MAX_FAILED_LOGINS && !checked.locked;
-            let action = if lock { audit::AuditAction::UserLocked } else { audit::AuditAction::LoginFailed };
-            tx.append(&audit::NewEvent::new(name, action, &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None }))
-        })?;
+        self.write(|tx| count_failed_login(tx, name, checked.locked))?;
         Err(AuthError::WrongCredentials)
     }
 
@@ -443,4 +430,24 @@ impl Store {
         let slot = self.slot_removal(name);
         self.admin_change(by, name, AuditAction::UserDisable, "UPDATE accounts SET disabled = 1, updated_at = ?2 WHERE name = ?1 AND CAST(?3 AS TEXT) IS NULL", None, &slot)
     }
+}
+
+/// One wrong password of the existing account `name` counted in `tx`: its failures in a row,
+/// the lock at the fifth, and the event (`login_failed`, or `user_locked` when this one locks
+/// it; `locked` says whether it was locked before). Returns whether it is locked now. Shared by
+/// `authenticate` and the failures counted before an encrypted store was open (`attempts`).
+pub(crate) fn count_failed_login(tx: &mut crate::db::Tx<'_>, name: &str, locked: bool) -> Result<bool, StoreError> {
+    let failed = tx
+        .db
+        .one(
+            "counting a failed login",
+            "UPDATE accounts SET failed_logins = failed_logins + 1, locked = CASE WHEN locked <> 0 OR failed_logins + 1 >= ?2 THEN 1 ELSE 0 END, updated_at = ?3
+             WHERE name = ?1 RETURNING failed_logins",
+            args![name, MAX_FAILED_LOGINS, tx.at.as_str()],
+        )?
+        .int(0)?;
+    let lock = failed >= MAX_FAILED_LOGINS && !locked;
+    let action = if lock { AuditAction::UserLocked } else { AuditAction::LoginFailed };
+    tx.append(&audit::NewEvent::new(name, action, &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None }))?;
+    Ok(locked || lock)
 }

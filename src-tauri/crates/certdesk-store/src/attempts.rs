@@ -2,7 +2,7 @@
 //! §2.5). The failed-login count lives in `accounts`, which a wrong password cannot open; so a
 //! password that opens no slot of an account that has one is counted in `<store>.attempts`
 //! beside the store (JSON, 0600): per account, the failures in a row and their times. At
-//! [`MAX_FAILED_LOGINS`] in a row the account is locked before the store is open: its right
+//! [`MAX_FAILED_LOGINS`](crate::accounts::MAX_FAILED_LOGINS) in a row the account is locked before the store is open: its right
 //! password then opens nothing and hears "locked" (said only after a right password, as
 //! `authenticate` does); a wrong one hears "wrong user name or password". The next open by any
 //! account moves the pending failures into the store (`failed_logins`, `locked`, a
@@ -21,9 +21,8 @@
 //! store commits before the file is emptied: a crash between counts them twice, never zero
 //! times. Unknown names are not counted (the file cannot be filled with made-up names).
 
-use crate::accounts::MAX_FAILED_LOGINS;
 use crate::db::args;
-use crate::{AuditAction, NewEvent, Store, StoreError};
+use crate::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
@@ -129,20 +128,7 @@ impl Store {
                     let Some(row) = tx.db.row("reading an account", "SELECT locked FROM accounts WHERE name = ?1", args![name.as_str()])? else { continue };
                     let mut locked = row.int(0)? != 0;
                     for _ in 0..p.failed_in_a_row {
-                        let failed = tx
-                            .db
-                            .one(
-                                "counting a failed login",
-                                "UPDATE accounts SET failed_logins = failed_logins + 1, locked = CASE WHEN locked <> 0 OR failed_logins + 1 >= ?2 THEN 1 ELSE 0 END, updated_at = ?3
-                                 WHERE name = ?1 RETURNING failed_logins",
-                                args![name.as_str(), MAX_FAILED_LOGINS, tx.at.as_str()],
-                            )?
-                            .int(0)?;
-                        let lock = failed >= MAX_FAILED_LOGINS && !locked;
-                        locked |= lock;
-                        let action = if lock { AuditAction::UserLocked } else { AuditAction::LoginFailed };
-                        let detail = crate::detail::AccountChange { user: name.clone(), roles: None, failed_in_a_row: Some(failed), display_name: None };
-                        tx.append(&NewEvent::new(name, action, &detail))?;
+                        locked = crate::accounts::count_failed_login(tx, name, locked)?;
                     }
                 }
                 Ok::<_, StoreError>(())
