@@ -128,6 +128,7 @@ mod tests {
             certdesk_desk::store::detail::CertWithdrawn,
             certdesk_desk::store::detail::SealSheet,
             certdesk_desk::store::detail::SealRowVerdict,
+            certdesk_desk::store::detail::RedactedEvent,
             certdesk_desk::store::detail::FormsPrinted,
             certdesk_desk::store::detail::TokenInitialized,
             certdesk_desk::store::detail::KeyGenerated,

@@ -868,6 +868,8 @@ from?: string, to?: string, };
 
 export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, };
 
+export type RedactedEvent = { seq: number, form: string, };
+
 export type FormsPrinted = { forms: Array<string>, pages: number, file: string, pdf_sha256: string, };
 
 export type TokenInitialized = { token_serial: string, token_label: string, model: string, 
@@ -972,11 +974,12 @@ held: Array<HeldCase>,
  */
 purged: Array<string>, attachments_emptied: number, 
 /**
- * events whose personal part was removed
+ * events whose personal part was removed, or that were redacted in place (written before
+ * #30 with personal data in their hashed text, or holding the case's plain digests)
  */
 events_redacted: number, 
 /**
- * due but left: older events hold personal data in their hashed text
+ * due but left: an event of the case was edited outside certdesk
  */
 refused: Array<RefusedCase>, 
 /**
@@ -996,11 +999,16 @@ from: string, end: string, };
 
 export type HeldCase = { number: string, reason: string, held_by: string, };
 
-export type RefusedCase = { number: string, v1_events: Array<number>, };
+export type RefusedCase = { number: string, events: Array<number>, reason: string, };
 
 export type CaseHold = { reason?: string, roles: Array<Role>, };
 
-export type Purged = { basis: string, retention_from: string, retention_end: string, years: number, fields: Array<string>, attachments: Array<string>, personal_events: Array<number>, };
+export type Purged = { basis: string, retention_from: string, retention_end: string, years: number, fields: Array<string>, attachments: Array<string>, personal_events: Array<number>, 
+/**
+ * the case's earlier events whose hashed text held personal data (written before
+ * #30) or the case's plain digests, as the purge left them: each one's redacted form
+ */
+redacted?: Array<RedactedEvent>, };
 
 export type SettingChanged = { key: string, before?: string, after: string, };
 

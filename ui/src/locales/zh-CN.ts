@@ -233,7 +233,7 @@ export default {
     browse: '浏览…',
     title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定', mustChange: '待修改密码',
     disabled: '已停用', failed: '密码错误{n}次', disable: '停用', unlock: '解锁', resetPassword: '重置密码', newPassword: '新密码',
-    addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份', retention: '保存期限', retentionCheck: '查看到期案件', purgeDo: '清除个人信息', retentionSummary: '保存 {years} 年：到期 {due} 件，冻结 {held} 件', retentionDue: '到期 {n} 件', retentionEnd: '{end} 到期', heldBy: '{who} 冻结', purged: '已清除 {n} 件案件的个人信息（{files} 个附件）', purgeRefused: '{number} 未清除：第 {events} 条日志为旧格式，含个人信息', basis: { certificate_expiry: '证书到期', closed: '归档', cancelled: '作废' },
+    addAccount: '添加账号', password: '初始密码', add: '添加', settings: '设置', backup: '备份', backupDo: '立即备份', retention: '保存期限', retentionCheck: '查看到期案件', purgeDo: '清除个人信息', retentionSummary: '保存 {years} 年：到期 {due} 件，冻结 {held} 件', retentionDue: '到期 {n} 件', retentionEnd: '{end} 到期', heldBy: '{who} 冻结', purged: '已清除 {n} 件案件的个人信息（{files} 个附件）', purgeRefused: '{number} 未清除：第 {events} 条日志已在本软件之外被改动（请做日志核验）', basis: { certificate_expiry: '证书到期', closed: '归档', cancelled: '作废' },
     backedUp: '已备份到 {path}（{bytes}字节）', restore: '从备份恢复', restorePath: '备份文件路径', restoreDo: '恢复', logs: '日志', logsShow: '查看最近日志', logsExport: '导出日志', logsExported: '已导出 {rows} 行日志到 {path}', logsEmpty: '日志为空',
     restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',

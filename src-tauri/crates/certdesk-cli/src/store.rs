@@ -171,8 +171,8 @@ fn print_purge(r: &certdesk_desk::store::PurgeReport, dry_run: bool) {
         println!("  {} held by {}: {}", h.number, h.held_by, h.reason);
     }
     for f in &r.refused {
-        let seqs = f.v1_events.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        println!("  {} NOT purged: events {seqs} were written before #30 with personal data in their hashed text", f.number);
+        let seqs = f.events.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        println!("  {} NOT purged (events {seqs}): {}", f.number, f.reason);
     }
     if dry_run {
         println!("dry run: nothing changed");

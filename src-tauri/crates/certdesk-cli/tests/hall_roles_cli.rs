@@ -63,7 +63,7 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
     assert_eq!(recorded, 1, "the grant is on the hall's chain, once (the refused ones are not)");
     let granted: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let privileges = |table: &str| granted["tables"].as_array().unwrap().iter().find(|t| t[0] == table).map(|t| t[1].as_str().unwrap().to_string());
-    assert_eq!(privileges("audit_events").as_deref(), Some("SELECT, INSERT"), "{granted}");
+    assert_eq!(privileges("audit_events").as_deref(), Some("SELECT, INSERT, UPDATE (detail, digest_before, digest_after)"), "{granted}");
     assert_eq!(privileges("attachments").as_deref(), Some("SELECT, INSERT, UPDATE (bytes, purged_at)"));
     assert_eq!(privileges("certdesk_migrations").as_deref(), Some("SELECT"));
     assert_eq!(privileges("cases").as_deref(), Some("SELECT, INSERT, UPDATE, DELETE"));
@@ -106,6 +106,9 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
         let err = desk.batch_execute(statement).expect_err(statement);
         assert_eq!(err.code(), Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{statement}: {err}");
     }
+    // the columns a purge redacts, of a case not purged: refused by the trigger
+    let err = desk.batch_execute("UPDATE audit_events SET detail = '{}'").expect_err("an event's detail rewritten");
+    assert_eq!(err.code(), Some(&postgres::error::SqlState::RESTRICT_VIOLATION), "{err}");
     let events: i64 = db.raw().query_one("SELECT count(*) FROM audit_events", &[]).expect("counting").get(0);
     assert!(events >= 6, "the chain is whole: {events}");
 }

@@ -240,6 +240,26 @@ impl StoredEvent {
         sha256_hex(line.as_bytes())
     }
 
+    /// The hash of what a purge left of this event (#30, [`crate::detail::RedactedEvent`]): its
+    /// content as stored now, its place in the chain and the hash it was sealed with, so an edit
+    /// of what is left, or the form moved to another event, shows.
+    pub fn redacted_form(&self) -> String {
+        let line = format!(
+            "certdesk-audit-redacted\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.seq,
+            self.at,
+            self.actor,
+            self.action,
+            self.case_number.as_deref().unwrap_or("-"),
+            self.digest_before.as_deref().unwrap_or("-"),
+            self.digest_after.as_deref().unwrap_or("-"),
+            self.detail,
+            self.prev_hash,
+            self.hash,
+        );
+        sha256_hex(line.as_bytes())
+    }
+
     /// The event as callers see it (detail parsed; text that is not JSON kept as a string).
     pub fn into_event(self) -> AuditEvent {
         let detail = serde_json::from_str(&self.detail).unwrap_or(serde_json::Value::String(self.detail));
@@ -292,15 +312,31 @@ pub struct ChainWalk {
     prev_hash: String,
     prev_at: String,
     count: i64,
+    redacted: std::collections::HashMap<i64, Redaction>,
+}
+
+/// An event a later `purged` event says it redacted: that event's seq, its case, the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redaction {
+    pub by: i64,
+    pub case_number: String,
+    pub form: String,
 }
 
 impl Default for ChainWalk {
     fn default() -> Self {
-        ChainWalk { expected_seq: 1, prev_hash: GENESIS.to_string(), prev_at: String::new(), count: 0 }
+        ChainWalk { expected_seq: 1, prev_hash: GENESIS.to_string(), prev_at: String::new(), count: 0, redacted: Default::default() }
     }
 }
 
 impl ChainWalk {
+    /// A walk that knows the redactions the chain's `purged` events record (by redacted seq):
+    /// such an event is held to its redacted form instead of its sealed hash. The `purged`
+    /// events themselves are walked as any other, so a forged redaction breaks the chain there.
+    pub fn with_redactions(redacted: std::collections::HashMap<i64, Redaction>) -> ChainWalk {
+        ChainWalk { redacted, ..ChainWalk::default() }
+    }
+
     /// Events seen so far (the failing one included).
     pub fn events(&self) -> i64 {
         self.count
@@ -317,8 +353,17 @@ impl ChainWalk {
             return brk(BreakKind::Deleted, expected, &None, format!("{gap} missing: deleted from the chain (next present: {})", ev.seq));
         }
         if ev.computed_hash() != ev.hash {
-            let message = format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at);
-            return brk(BreakKind::Edited, ev.seq, &ev.case_number, message);
+            let message = match self.redacted.get(&ev.seq) {
+                Some(r) if r.by > ev.seq && ev.case_number.as_deref() == Some(r.case_number.as_str()) && ev.redacted_form() == r.form => None,
+                Some(r) => Some(format!(
+                    "event {} ({} by {} at {}) was edited after the purge of event {} redacted it: what is left does not match the form the purge recorded",
+                    ev.seq, ev.action, ev.actor, ev.at, r.by
+                )),
+                None => Some(format!("event {} ({} by {} at {}) was edited: its content does not match its hash", ev.seq, ev.action, ev.actor, ev.at)),
+            };
+            if let Some(message) = message {
+                return brk(BreakKind::Edited, ev.seq, &ev.case_number, message);
+            }
         }
         if ev.prev_hash != self.prev_hash {
             let what = if self.expected_seq == 1 {
@@ -581,6 +626,11 @@ pub(crate) fn head(db: &mut dyn Sql) -> Result<Option<String>, StoreError> {
     db.row("reading the audit head", "SELECT value FROM settings WHERE key = ?1", args![HEAD_KEY])?.map(|r| r.text(0)).transpose()
 }
 
+/// The events of case `number` exactly as stored, oldest first.
+pub(crate) fn stored_events_of_case(db: &mut dyn Sql, number: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    db.rows("reading case history", &format!("{SELECT_EVENT} WHERE case_number = ?1 ORDER BY seq"), args![number])?.iter().map(read_stored).collect()
+}
+
 /// Every event exactly as stored, oldest first, and the recorded head: the chain as a copy to
 /// another back end takes it (verbatim, so it verifies the same there).
 pub(crate) fn stored_chain(db: &mut dyn Sql) -> Result<(Vec<StoredEvent>, Option<String>), StoreError> {
@@ -588,10 +638,23 @@ pub(crate) fn stored_chain(db: &mut dyn Sql) -> Result<(Vec<StoredEvent>, Option
     Ok((events, head(db)?))
 }
 
+/// The redactions the chain's `purged` events record, by redacted seq (#30).
+fn redactions(db: &mut dyn Sql) -> Result<std::collections::HashMap<i64, Redaction>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for r in db.rows("reading the purges", "SELECT seq, case_number, detail FROM audit_events WHERE action = 'purged' ORDER BY seq", &[])? {
+        let (by, case_number, detail) = (r.int(0)?, r.opt_text(1)?.unwrap_or_default(), r.text(2)?);
+        let Ok(purged) = serde_json::from_str::<crate::detail::Purged>(&detail) else { continue };
+        for e in purged.redacted.unwrap_or_default() {
+            out.insert(e.seq, Redaction { by, case_number: case_number.clone(), form: e.form });
+        }
+    }
+    Ok(out)
+}
+
 /// The chain half of `verify`: `Err(events)` when the chain is whole (how many), `Ok(report)`
 /// naming the first break otherwise. Events are streamed, not loaded at once.
 pub(crate) fn verify_chain(db: &mut dyn Sql) -> Result<Result<VerifyReport, i64>, StoreError> {
-    let mut walk = ChainWalk::default();
+    let mut walk = ChainWalk::with_redactions(redactions(db)?);
     let mut brk = None;
     db.each("reading the audit chain", &format!("{SELECT_EVENT} ORDER BY seq"), &[], &mut |row| {
         let ev = read_stored(&row)?;

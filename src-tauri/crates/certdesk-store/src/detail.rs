@@ -267,6 +267,9 @@ details! {
         fields: Vec<String>,
         attachments: Vec<String>,
         personal_events: Vec<i64>,
+        /// the case's earlier events whose hashed text held personal data (written before
+        /// #30) or the case's plain digests, as the purge left them: each one's redacted form
+        redacted: Option<Vec<RedactedEvent>>,
     }
     /// A setting changed.
     SettingChanged [Setting] { key: String, before: Option<String>, after: String }
@@ -311,6 +314,15 @@ impl CaseChange {
     pub fn moved(from: certdesk_domain::Status, to: certdesk_domain::Status) -> CaseChange {
         CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None, to_follow: None }
     }
+}
+
+/// An event a purge redacted in place (#30): its seq and the hash of what the purge left of it
+/// ([`crate::StoredEvent::redacted_form`]), which `audit verify` checks instead of its sealed
+/// hash (that one stays, so the chain's links hold).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RedactedEvent {
+    pub seq: i64,
+    pub form: String,
 }
 
 /// How a key went back to the applicant (`deliver`): collected at the counter by the handler or

@@ -9,7 +9,7 @@
 use crate::act::ActError;
 use crate::cases::{index_case, read_case};
 use crate::db::{Dialect, Sql, Tx, args};
-use crate::{AuditAction, NewEvent, Store, StoreError, audit, detail};
+use crate::{AuditAction, NewEvent, Store, StoreError, StoredEvent, audit, detail};
 use certdesk_domain::retention::{self, Basis, RetentionFacts, RetentionYears};
 use certdesk_domain::workflow::{self, Actor, Role};
 use certdesk_domain::{CaseNumber, purge};
@@ -73,12 +73,13 @@ pub struct DueCase {
     pub end: NaiveDate,
 }
 
-/// A due case the purge left because events of the older form (v1, before #30) hold personal
-/// data in their hashed text: removing it would break the chain.
+/// A due case the purge left: one of its events no longer matches its hash (edited outside
+/// certdesk), so what the purge would redact of it cannot be vouched for. `audit verify` names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RefusedCase {
     pub number: String,
-    pub v1_events: Vec<i64>,
+    pub events: Vec<i64>,
+    pub reason: String,
 }
 
 /// What `store purge` found and did (the JSON of design §7.5, plus `refused`).
@@ -94,9 +95,10 @@ pub struct PurgeReport {
     /// purged by this run (empty on a dry run)
     pub purged: Vec<String>,
     pub attachments_emptied: i64,
-    /// events whose personal part was removed
+    /// events whose personal part was removed, or that were redacted in place (written before
+    /// #30 with personal data in their hashed text, or holding the case's plain digests)
     pub events_redacted: i64,
-    /// due but left: older events hold personal data in their hashed text
+    /// due but left: an event of the case was edited outside certdesk
     pub refused: Vec<RefusedCase>,
     /// unfinished intake forms (drafts, not cases) last saved before the retention years
     pub drafts_removed: u64,
@@ -144,21 +146,42 @@ fn due_in(db: &mut dyn Sql, today: NaiveDate, years: RetentionYears) -> Result<(
     Ok((due, held))
 }
 
-/// The events of case `number` of the older form whose hashed detail holds personal data.
-fn v1_personal_events(db: &mut dyn Sql, number: &str) -> Result<Vec<i64>, StoreError> {
+/// What a purge redacts in place of case `number`'s events (#30, design §7.4): the personal
+/// fields an event written before #30 hashed in plain and, for a case stored before the salted
+/// digests (`salted` false), its plain case digests and the approval digests made from them.
+/// Each event that needs it, as it will be stored; none when nothing is to redact.
+fn redactions_of(events: &[StoredEvent], salted: bool) -> Vec<StoredEvent> {
     let mut out = Vec::new();
-    for r in db.rows("reading case history", "SELECT seq, action, detail FROM audit_events WHERE case_number = ?1 ORDER BY seq", args![number])? {
-        let (seq, action, detail) = (r.int(0)?, r.text(1)?, r.text(2)?);
-        let Some(action) = AuditAction::from_wire(&action) else { continue };
-        let Ok(detail) = serde_json::from_str::<serde_json::Value>(&detail) else { continue };
-        if detail.get("v").and_then(|v| v.as_i64()) == Some(2) {
-            continue;
+    for ev in events {
+        let Some(action) = AuditAction::from_wire(&ev.action) else { continue };
+        let Ok(serde_json::Value::Object(mut detail)) = serde_json::from_str::<serde_json::Value>(&ev.detail) else { continue };
+        let mut redacted = ev.clone();
+        if !ev.is_v2() {
+            for f in detail::personal_fields(action) {
+                detail.remove(*f);
+            }
         }
-        if detail::personal_fields(action).iter().any(|f| detail.get(*f).is_some_and(|v| !v.is_null() && v != "" && v != &serde_json::json!([]))) {
-            out.push(seq);
+        if !salted {
+            detail.remove("approval_digest");
+            redacted.digest_before = None;
+            redacted.digest_after = None;
+        }
+        redacted.detail = serde_json::Value::Object(detail).to_string();
+        // an event is rewritten only where something goes: its JSON as written otherwise
+        let same_detail = serde_json::from_str::<serde_json::Value>(&ev.detail).ok() == serde_json::from_str::<serde_json::Value>(&redacted.detail).ok();
+        if same_detail {
+            redacted.detail.clone_from(&ev.detail);
+        }
+        if !same_detail || redacted.digest_before != ev.digest_before || redacted.digest_after != ev.digest_after {
+            out.push(redacted);
         }
     }
-    Ok(out)
+    out
+}
+
+/// The events of case `number` that no longer match their hash (edited outside certdesk).
+fn edited_events(events: &[StoredEvent]) -> Vec<i64> {
+    events.iter().filter(|e| e.computed_hash() != e.hash).map(|e| e.seq).collect()
 }
 
 /// Purges one due case in the write transaction `tx`; how many files and events it emptied.
@@ -171,6 +194,11 @@ fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str
     if purged_at.is_some() || held.is_some() {
         return Ok((0, 0));
     }
+    let events = audit::stored_events_of_case(tx.db, number.as_str())?;
+    if !edited_events(&events).is_empty() {
+        return Err(StoreError::Invalid(format!("case {number}: an event of it was edited outside certdesk; run audit verify")));
+    }
+    let salted = tx.db.one("reading a case", "SELECT salt FROM cases WHERE id = ?1", args![id])?.opt_text(0)?.is_some();
     let (redacted, fields) = purge::redact(&record.data);
     let canonical = redacted.canonical_json();
     // a new salt: nothing links the redacted case's digest to the digests of what it held
@@ -211,6 +239,19 @@ fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str
         "UPDATE attachments SET bytes = ?1, purged_at = ?2 WHERE case_number = ?3 AND purged_at IS NULL",
         args![&[][..], tx.at.as_str(), number.as_str()],
     )?;
+    // the case's earlier events hashed what is now gone: each is rewritten to what is left and
+    // the hash of that form recorded by the `purged` event below (after the case is marked
+    // purged: the store's trigger allows it for a purged case's events only)
+    let mut forms = Vec::new();
+    for ev in redactions_of(&events, salted) {
+        tx.db.exec(
+            "redacting the case's events",
+            "UPDATE audit_events SET detail = ?1, digest_before = ?2, digest_after = ?3 WHERE seq = ?4",
+            args![ev.detail.as_str(), ev.digest_before.as_deref(), ev.digest_after.as_deref(), ev.seq],
+        )?;
+        forms.push(detail::RedactedEvent { seq: ev.seq, form: ev.redacted_form() });
+    }
+    let redacted_events = forms.len() as i64;
     let purged = detail::Purged {
         basis: serde_json::to_value(due.basis).ok().and_then(|b| b.as_str().map(str::to_string)).unwrap_or_default(),
         retention_from: due.from.to_string(),
@@ -219,16 +260,18 @@ fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str
         fields,
         attachments: files.clone(),
         personal_events: seqs.clone(),
+        redacted: (!forms.is_empty()).then_some(forms),
     };
     tx.append(&NewEvent {
         actor,
         action: AuditAction::Purged,
         case_number: Some(&number),
-        digest_before: Some(&record.digest),
+        // a digest of before the salt is a plain hash of the data just removed
+        digest_before: salted.then_some(record.digest.as_str()),
         digest_after: Some(&digest),
         detail: detail::value_of(AuditAction::Purged, &purged),
     })?;
-    Ok((files.len() as i64, seqs.len() as i64))
+    Ok((files.len() as i64, seqs.len() as i64 + redacted_events))
 }
 
 impl Store {
@@ -287,8 +330,9 @@ impl Store {
     /// `today` (the counter's local day) and not held: each case in one transaction of its
     /// own (an interrupted purge leaves whole cases purged or not; running it again finishes),
     /// then the physical clean-up (FTS5 `optimize` and a WAL truncate on a file, `VACUUM` on a
-    /// hall). A case whose older events hold personal data in their hashed text is left and
-    /// named (`refused`). `dry_run` lists and writes nothing.
+    /// hall). A case's events written before #30 are redacted in place, their redacted forms
+    /// recorded on the chain; a case with an event edited outside certdesk is left and named
+    /// (`refused`). `dry_run` lists and writes nothing.
     pub fn purge(&mut self, today: NaiveDate, dry_run: bool, actor: &Actor) -> Result<PurgeReport, StoreError> {
         actor.require("store purge", &[Role::Admin]).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let (years, due, held) = self.snapshot(|db| {
@@ -298,9 +342,10 @@ impl Store {
         })?;
         let mut report = PurgeReport { today, years: years.get(), due, held, purged: vec![], attachments_emptied: 0, events_redacted: 0, refused: vec![], drafts_removed: 0 };
         for d in &report.due {
-            let v1 = self.read(|db| v1_personal_events(db, &d.number))?;
-            if !v1.is_empty() {
-                report.refused.push(RefusedCase { number: d.number.clone(), v1_events: v1 });
+            let edited = self.read(|db| audit::stored_events_of_case(db, &d.number).map(|e| edited_events(&e)))?;
+            if !edited.is_empty() {
+                let reason = "its events do not match their hashes: they were edited outside certdesk (run audit verify)".to_string();
+                report.refused.push(RefusedCase { number: d.number.clone(), events: edited, reason });
             }
         }
         if dry_run {

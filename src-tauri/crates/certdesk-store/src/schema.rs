@@ -202,8 +202,31 @@ WHEN NOT (OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL AND length(NEW.byt
 BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;
 "#;
 
-pub const MIGRATIONS: &[&str] =
-    &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY, M008_RETENTION_AND_PURGE];
+/// Migration 9: a purge redacts in place the events of a purged case that hashed its personal
+/// data in plain (written before #30) or its plain digests (#30, design §7.4): their detail and
+/// digests may change once the case is purged, nothing else of any event ever (`audit verify`
+/// holds each redacted event to the form its `purged` event recorded).
+const M009_REDACT_PURGED_EVENTS: &str = r#"
+DROP TRIGGER audit_events_no_update;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+WHEN NOT (NEW.seq IS OLD.seq AND NEW.at IS OLD.at AND NEW.actor IS OLD.actor AND NEW.action IS OLD.action
+    AND NEW.case_number IS OLD.case_number AND NEW.prev_hash IS OLD.prev_hash AND NEW.hash IS OLD.hash
+    AND OLD.case_number IS NOT NULL
+    AND EXISTS (SELECT 1 FROM cases c WHERE c.number = OLD.case_number AND c.purged_at IS NOT NULL))
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[
+    M001_CASES,
+    M002_ACCOUNTS,
+    M003_IDENTS,
+    M004_FILES,
+    M005_DISPLAY_NAMES,
+    M006_SEARCH_WITHOUT_PENDING_LIST,
+    M007_PASSWORD_AGE_AND_HISTORY,
+    M008_RETENTION_AND_PURGE,
+    M009_REDACT_PURGED_EVENTS,
+];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
 /// every migration is pinned and unchanged. Shared by both dialects' tests (SQLite's here,
@@ -258,6 +281,7 @@ mod tests {
         "b8d2898d8ac37d980d7ecf8b8a6c5e27df08468d7b7785aef2ffdbfd98840874",
         "be86fb62800541e43746b3cdbced8de27e3bb83bdf4eea0513399ca2088024b5",
         "c24228fab58ef5eaea7c9e23ae7feb5ba715d44203d4e8ee1da4eb4b5799cc7f",
+        "bad8ab8daa4ff92e0962dc9d32c86083fcc6e335735cbfc207af8152e3f872d9",
     ];
 
     #[test]

@@ -68,6 +68,7 @@ fn restore_refuses_a_damaged_or_foreign_file_and_keeps_the_store() {
     let b = dir.path().join("b.db");
     s.backup_to(&b).unwrap();
     let conn = rusqlite::Connection::open(&b).unwrap();
+    let trigger: String = conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'audit_events_no_update'", [], |r| r.get(0)).unwrap();
     conn.execute_batch("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 1;").unwrap();
     drop(conn);
     let (back, err) = s.restore_from(&b, &as_admin("admin")).err().unwrap();
@@ -76,7 +77,7 @@ fn restore_refuses_a_damaged_or_foreign_file_and_keeps_the_store() {
     assert_eq!(s.count_cases().unwrap(), 1);
     // a chain edited and the trigger put back is refused for its chain
     let conn = rusqlite::Connection::open(&b).unwrap();
-    conn.execute_batch("CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events\nBEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;").unwrap();
+    conn.execute_batch(&trigger).unwrap();
     drop(conn);
     let (back, err) = s.restore_from(&b, &as_admin("admin")).err().unwrap();
     assert!(err.to_string().contains("audit chain"), "{err}");

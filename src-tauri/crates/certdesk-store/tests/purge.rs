@@ -270,7 +270,9 @@ fn migration_8_backfills_the_retention_from_the_chain() {
     };
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
+        "DROP TRIGGER audit_events_no_update; \
+         CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END; \
+         DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
          ALTER TABLE cases DROP COLUMN purged_at; ALTER TABLE cases DROP COLUMN salt; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
          ALTER TABLE attachments DROP COLUMN purged_at; \
          CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END; \
@@ -287,19 +289,22 @@ fn migration_8_backfills_the_retention_from_the_chain() {
 }
 
 on_both! {
-    /// A case whose events were written before #30 (v1: the reason hashed in plain) is not
-    /// purged: the purge lists it under `refused` with those events, and the chain still
-    /// verifies.
-    fn a_case_with_personal_data_in_v1_events_is_refused_and_listed(place) {
+    /// A case stored by a build before #30: its digest the plain hash of its data (no salt) and
+    /// an event with the applicant's name in its hashed text (v1). The purge redacts those
+    /// events in place and records their forms: nothing of the person nor the plain digest is
+    /// left on the chain, `audit verify` passes, and an edit of what is left shows.
+    fn events_written_before_30_are_redacted_by_the_purge(place) {
         let mut c = counter(place);
         let n = c.cancelled_case(&CANCELLED);
-        // an older build's event of the case, with a free text, appended as that build did
+        let data = c.place.text(&format!("SELECT data FROM cases WHERE number = '{n}'"));
+        let plain = certdesk_store::audit::case_digest(None, &data);
+        c.place.tamper(&format!("UPDATE cases SET salt = NULL, digest = '{plain}' WHERE number = '{n}'"));
+        // an older build's event of the case, appended as that build did
         let head = c.place.text("SELECT CAST(seq AS TEXT) || ' ' || hash || ' ' || at FROM audit_events ORDER BY seq DESC LIMIT 1");
         let mut parts = head.split(' ');
         let (seq, prev, at): (i64, &str, &str) = (parts.next().unwrap().parse().unwrap(), parts.next().unwrap(), parts.next().unwrap());
-        let record = c.store.case(&n).unwrap();
         let step = detail::StepConfirmed { step: "revoke".into(), title: "吊销".into(), reference: Some(format!("{} 电话确认", CANCELLED.name)) };
-        let ev = certdesk_store::NewEvent { digest_before: Some(&record.digest), digest_after: Some(&record.digest), ..certdesk_store::NewEvent::new("li", AuditAction::StepDone, &step).on_case(&n) }
+        let ev = certdesk_store::NewEvent { digest_before: Some(&plain), digest_after: Some(&plain), ..certdesk_store::NewEvent::new("li", AuditAction::StepDone, &step).on_case(&n) }
             .seal(seq + 1, at, prev);
         assert!(!ev.is_v2());
         let q = |t: &Option<String>| t.as_ref().map_or("NULL".to_string(), |t| format!("'{t}'"));
@@ -308,11 +313,48 @@ on_both! {
              UPDATE settings SET value = '{}:{}' WHERE key = 'audit_head';",
             ev.seq, ev.at, ev.actor, ev.action, q(&ev.case_number), q(&ev.digest_before), q(&ev.digest_after), ev.detail, ev.prev_hash, ev.hash, ev.seq, ev.hash
         ));
+        let old = seq + 1;
         assert!(c.store.verify_audit().unwrap().ok, "an older build's event verifies");
         let report = c.store.purge(later(), false, &c.admin).unwrap();
-        assert!(report.purged.is_empty(), "{report:?}");
-        assert_eq!(report.refused, vec![certdesk_store::RefusedCase { number: n.to_string(), v1_events: vec![seq + 1] }]);
-        assert_eq!(c.store.case(&n).unwrap().data.handler.name, CANCELLED.name, "left whole");
-        assert!(c.store.verify_audit().unwrap().ok);
+        assert_eq!(report.purged, vec![n.to_string()], "{report:?}");
+        assert!(report.refused.is_empty() && report.events_redacted >= 2, "{report:?}");
+        let left = |sql: &str| c.place.text(&format!("SELECT CAST(count(*) AS TEXT) FROM audit_events WHERE {sql}"));
+        assert_eq!(left(&format!("detail LIKE '%{}%'", CANCELLED.name)), "0", "the name is gone from the chain");
+        assert_eq!(left(&format!("digest_before = '{plain}' OR digest_after = '{plain}' OR detail LIKE '%{plain}%'")), "0", "so is the plain digest");
+        let purged = c.store.history(&n).unwrap().into_iter().rfind(|e| e.action == "purged").unwrap();
+        let redacted = purged.detail["redacted"].as_array().unwrap();
+        assert!(redacted.iter().any(|r| r["seq"] == old), "{redacted:?}");
+        assert_eq!(purged.digest_before, None, "the purge records no plain digest either");
+        let report = c.store.verify_audit().unwrap();
+        assert!(report.ok, "{report:?}");
+
+        // what is left of a redacted event is held to its recorded form
+        c.place.tamper(&format!("UPDATE audit_events SET detail = replace(detail, 'revoke', 'renew') WHERE seq = {old}"));
+        let report = c.store.verify_audit().unwrap();
+        let brk = report.first_break.expect("the edit is found");
+        assert_eq!(brk.seq, Some(old), "{brk:?}");
+        assert!(brk.message.contains("after the purge"), "{}", brk.message);
+    }
+}
+
+on_both! {
+    /// The store itself lets a purge rewrite a purged case's events' detail and digests and
+    /// nothing else: not another case's events, not any other column.
+    fn only_a_purged_cases_events_may_be_redacted(place) {
+        let mut c = counter(place);
+        let n = c.cancelled_case(&CANCELLED);
+        let kept = c.new_case(&OPEN);
+        let seq_of = |n: &CaseNumber| c.place.text(&format!("SELECT CAST(max(seq) AS TEXT) FROM audit_events WHERE case_number = '{n}' AND action <> 'purged'"));
+        let (old, other) = (seq_of(&n), seq_of(&kept));
+        let rewrite = |seq: &str, set: &str| c.place.try_sql(&format!("UPDATE audit_events SET {set} WHERE seq = {seq}"));
+        assert!(rewrite(&old, "detail = '{}'").is_err(), "a case not purged: its events are append-only");
+        c.store.purge(later(), false, &c.admin).unwrap();
+        assert!(c.store.purged_at(&n).unwrap().is_some());
+        assert!(rewrite(&other, "detail = '{}'").is_err(), "another case's events stay as they are");
+        for set in ["actor = 'mallory'", "hash = 'x'", "prev_hash = 'x'", "at = '2000-01-01T00:00:00Z'", "case_number = NULL"] {
+            assert!(rewrite(&old, set).is_err(), "{set}: only detail and digests");
+        }
+        rewrite(&old, "digest_before = NULL").expect("a redaction the trigger allows");
+        assert!(!c.store.verify_audit().unwrap().ok, "and verify holds it to the recorded form");
     }
 }

@@ -237,9 +237,38 @@ CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments
 FOR EACH ROW EXECUTE FUNCTION certdesk_attachment_purge_only();
 "#;
 
+/// Migration 9: a purge redacts in place the events of a purged case that hashed its personal
+/// data in plain or its plain digests (#30): their detail and digests may change once the case
+/// is purged, nothing else of any event ever.
+const M009_REDACT_PURGED_EVENTS: &str = r#"
+CREATE FUNCTION certdesk_audit_redact_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.seq = OLD.seq AND NEW.at = OLD.at AND NEW.actor = OLD.actor AND NEW.action = OLD.action
+        AND NEW.case_number IS NOT DISTINCT FROM OLD.case_number AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash
+        AND OLD.case_number IS NOT NULL
+        AND EXISTS (SELECT 1 FROM cases c WHERE c.number = OLD.case_number AND c.purged_at IS NOT NULL) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit_events is append-only' USING ERRCODE = 'restrict_violation';
+END
+$$;
+DROP TRIGGER audit_events_no_update ON audit_events;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+FOR EACH ROW EXECUTE FUNCTION certdesk_audit_redact_only();
+"#;
+
 /// The migrations, in order; entry `i` is SQLite's migration `i + 1` in this dialect.
-pub const MIGRATIONS: &[&str] =
-    &[M001_CASES, M002_ACCOUNTS, M003_IDENTS, M004_FILES, M005_DISPLAY_NAMES, M006_SEARCH_WITHOUT_PENDING_LIST, M007_PASSWORD_AGE_AND_HISTORY, M008_RETENTION_AND_PURGE];
+pub const MIGRATIONS: &[&str] = &[
+    M001_CASES,
+    M002_ACCOUNTS,
+    M003_IDENTS,
+    M004_FILES,
+    M005_DISPLAY_NAMES,
+    M006_SEARCH_WITHOUT_PENDING_LIST,
+    M007_PASSWORD_AGE_AND_HISTORY,
+    M008_RETENTION_AND_PURGE,
+    M009_REDACT_PURGED_EVENTS,
+];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
 const MIGRATE_LOCK: i64 = super::chain::CHAIN_LOCK + 1;
@@ -392,6 +421,8 @@ impl Hall {
                 "certdesk_migrations" => "SELECT",
                 // a purge empties a file's bytes and dates it (the trigger allows nothing else)
                 "attachments" => "SELECT, INSERT, UPDATE (bytes, purged_at)",
+                // a purge redacts a purged case's events in place (the trigger allows nothing else)
+                "audit_events" => "SELECT, INSERT, UPDATE (detail, digest_before, digest_after)",
                 t if APPEND_ONLY.contains(&t) => "SELECT, INSERT",
                 _ => "SELECT, INSERT, UPDATE, DELETE",
             };
@@ -423,6 +454,7 @@ mod tests {
         "aa5fb0c8e3fadd127ee6811f5968662e4521ce7fbb49c4ba79e09ef8ca5637b0",
         "4582d1ed92679690bfa8907470f8c7b0ae307c41a4690afad628d5639c344d0e",
         "47435bb93de057207cdac20df2340afa368be01ce4460b4b90695fcbae648cb6",
+        "91b87e6c0997b14d159801a67e4ba419cf8950e18400a39f5ec761f081cf711a",
     ];
 
     #[test]
