@@ -27,7 +27,7 @@ pub use point::{DistId, DistIdError, KeyError, Sm2Point};
 pub use request::{RequestError, SignatureFormatError, Sm2PrehashSigner, Sm2Request, build_request, normalise_signature, sm2_with_sm3, verify_request};
 
 pub use response::{CaAnswer, CsrResponse, parse_ca_answer};
-pub use verify::{VerifyError, spki_der_of, verify_certificate, verify_sm2_signed};
+pub use verify::{VerifyError, spki_der_of, verify_certificate, verify_sm2_signed, verify_with_point};
 pub use z::{sm3_e, z_value};
 
 /// The crates whose types appear in this API (names, certificates), re-exported so callers

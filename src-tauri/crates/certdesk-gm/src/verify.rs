@@ -37,7 +37,9 @@ pub fn verify_sm2_signed(tbs_der: &[u8], signature_der: &[u8], issuer_spki_der: 
     verify_with_point(tbs_der, signature_der, &key, distid)
 }
 
-fn verify_with_point(tbs_der: &[u8], signature_der: &[u8], key: &Sm2Point, distid: &DistId) -> Result<(), VerifyError> {
+/// Verifies `signature_der` (DER `SM2Signature`) over the message `tbs_der` with the SM2 key
+/// `key` and Z under `distid`: e = SM3(Z ‖ M), as every SM2 signature of this crate is made.
+pub fn verify_with_point(tbs_der: &[u8], signature_der: &[u8], key: &Sm2Point, distid: &DistId) -> Result<(), VerifyError> {
     if sm2::dsa::DerSignature::from_bytes(signature_der).is_err() {
         return Err(VerifyError::SignatureEncoding { len: signature_der.len() });
     }

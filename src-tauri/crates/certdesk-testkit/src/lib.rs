@@ -7,6 +7,7 @@
 //! runs the binary the way an operator (or an outside check) does, never with a secret in argv.
 
 pub mod gm_ca;
+pub mod operator_ca;
 pub mod pcsc;
 pub mod skf;
 

@@ -3,7 +3,8 @@
 //! the token; the certificate request signed by the token; writing and reading back the issued
 //! certificate, its chain and the seal image), the configured list of vendor modules, SM2 through
 //! vendor PKCS#11 profiles (`sm2_profiles` as data, `pkcs11_sm2` the raw calls), and the
-//! PC/SC side (readers, inserted and removed keys, ATR → key model). Knows
+//! PC/SC side (readers, inserted and removed keys, ATR → key model), and staff signatures
+//! (`staff`: a counter member's key signing a statement, and its check). Knows
 //! nothing of cases, the GUI or the database: the CLI and the app tie issuance to a case.
 
 #![warn(clippy::unwrap_used)]
@@ -15,6 +16,7 @@ pub mod pin;
 pub mod pkcs11_sm2;
 pub mod readers;
 pub mod sm2_profiles;
+pub mod staff;
 pub mod token;
 
 pub use certdesk_gm::DistId;

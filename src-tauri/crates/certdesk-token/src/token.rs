@@ -222,6 +222,8 @@ pub struct CertView {
     pub not_after: String,
     /// Whether a key with the same CKA_ID is on the token.
     pub has_key: bool,
+    /// SHA-256 of the certificate's DER, hex: how a staff key's certificate is named (#31).
+    pub sha256: String,
 }
 
 impl CertView {
@@ -236,6 +238,7 @@ impl CertView {
             serial: p.serial_hex.clone(),
             not_after: p.not_after.clone(),
             has_key,
+            sha256: crate::staff::fingerprint(&p.der),
         }
     }
 }
@@ -507,5 +510,34 @@ impl Keys {
     /// Everything on the token: public objects always, keys and certificates also with a PIN.
     pub fn show(&self, sel: &TokenSel, pin: Option<&Pin>) -> Result<Contents, TokenError> {
         each!(self, l => l.show(sel, pin))
+    }
+
+    /// The present tokens holding the certificate whose DER's SHA-256 is `fingerprint` (#31:
+    /// a staff key found by its certificate), without a PIN (certificates are public), each
+    /// named by serial.
+    pub fn find_certificate(&self, fingerprint: &str) -> Result<Vec<TokenView>, TokenError> {
+        let mut out = Vec::new();
+        for slot in self.slots()? {
+            let Some(token) = slot.token.filter(|t| t.initialized) else { continue };
+            let Ok(contents) = self.show(&TokenSel::Serial(token.serial.clone()), None) else { continue };
+            if contents.certificates.iter().any(|c| c.sha256.eq_ignore_ascii_case(fingerprint)) {
+                out.push(contents.token);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A staff signature (#31): the key beside certificate `cert` on token `sel` signs
+    /// `message` after the user PIN ([`crate::staff`]: SHA-256 for RSA and P-256, SM3(Z ‖ M)
+    /// under the default ID for SM2), and the signature is checked on the host with the
+    /// certificate's key before it is returned, so a key that signs something else is caught
+    /// here. A certificate whose key is not on the token is refused.
+    pub fn sign_as(&self, sel: &TokenSel, pin: &Pin, cert: &cert::ParsedCert, message: &[u8]) -> Result<crate::staff::StaffSignature, TokenError> {
+        let algorithm = crate::staff::SigAlgorithm::of_certificate(cert).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
+        let distid = crate::staff::staff_distid();
+        let signature = each!(self, l => l.sign_as(sel, pin, cert, message, &distid))?;
+        crate::staff::verify(cert, algorithm, message, &signature).map_err(|e| TokenError::Verify { what: format!("the key's signature ({e})") })?;
+        let digest = crate::staff::digest(cert, algorithm, message).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
+        Ok(crate::staff::StaffSignature { algorithm, digest, signature })
     }
 }

@@ -354,6 +354,38 @@ impl P11 {
         csr.pem().map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })
     }
 
+    /// The signature of the key whose public key is `cert`'s over `message` (#31, staff keys),
+    /// after the user PIN: RSA `CKM_SHA256_RSA_PKCS` (the raw block), P-256 `CKM_ECDSA` over
+    /// SHA-256 (DER), SM2 through the vendor profile over e = SM3(Z ‖ M) (DER).
+    pub(crate) fn sign_as(&self, sel: &TokenSel, pin: &Pin, cert: &ParsedCert, message: &[u8], distid: &certdesk_gm::DistId) -> Result<Vec<u8>, TokenError> {
+        let (_, view, session) = self.user_session(sel, pin)?;
+        let keys = self.keys_on(&session)?;
+        let key = keys.iter().find(|k| k.public_key == cert.public_key).ok_or_else(|| TokenError::ForeignCertificate { subject: cert.subject.clone() })?;
+        let id = unhex(&key.id).unwrap_or_default();
+        match key.algo {
+            Algo::Sm2 => {
+                let raw = RawModule::open(&self.module).map_err(sm2_err("loading the module's SM2 functions"))?;
+                let profile = self.sm2_profile(&raw, &session, &view.manufacturer).ok_or(TokenError::Sm2NeedsProfile)?;
+                let on_token = raw.find_key(session.handle(), &id).map_err(sm2_err("finding the SM2 key"))?;
+                let e = certdesk_gm::sm3_e(&on_token.point, distid, message);
+                let signature = certdesk_gm::Sm2PrehashSigner::sign_e(&raw.signer(session.handle(), &on_token, profile), &e).map_err(sm2_err("signing"))?;
+                certdesk_gm::normalise_signature(&signature).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })
+            }
+            Algo::Rsa2048 => {
+                let private = self.private_key(&session, &id)?;
+                session.sign(&Mechanism::Sha256RsaPkcs, private, message).map_err(device("signing"))
+            }
+            Algo::EcP256 => {
+                let private = self.private_key(&session, &id)?;
+                let rs = session.sign(&Mechanism::Ecdsa, private, &Sha256::digest(message)).map_err(device("signing"))?;
+                let (r, s) = rs.split_at(rs.len() / 2);
+                let mut body = der_uint(r);
+                body.extend(der_uint(s));
+                Ok(der_tlv(0x30, &body))
+            }
+        }
+    }
+
     /// Writes the issued certificate with its key's CKA_ID, and the chain; refuses a
     /// certificate whose public key is not on the token. Reads everything back.
     pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, leaf: ParsedCert, chain: Vec<ParsedCert>) -> Result<CertView, TokenError> {

@@ -352,6 +352,20 @@ impl SkfKeys {
         Ok(request.to_pem())
     }
 
+    /// The signature of the container whose signing key is `cert`'s over `message` (#31, staff
+    /// keys), after the user PIN: e = SM3(Z ‖ M) signed in the container, DER.
+    pub(crate) fn sign_as(&self, sel: &TokenSel, pin: &Pin, cert: &ParsedCert, message: &[u8], distid: &DistId) -> Result<Vec<u8>, TokenError> {
+        let (dev, _) = self.find(sel)?;
+        let app = Self::user_app(&dev, sel, pin)?;
+        let keys = keys_on(&app)?;
+        let key = keys.iter().find(|k| k.public_key == cert.public_key).ok_or_else(|| TokenError::ForeignCertificate { subject: cert.subject.clone() })?;
+        let c = app.open_container(&key.id).map_err(device("opening the container"))?;
+        let point = Sm2Point::from_sec1(&key.public_key, "the key's signing public key")?;
+        let e = certdesk_gm::sm3_e(&point, distid, message);
+        let (r, s) = c.sign_e(&e).map_err(pin_error(PinType::User, "signing"))?;
+        certdesk_gm::normalise_signature(&[r, s].concat()).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })
+    }
+
     /// The issued certificate into the signing slot of the container whose key it carries,
     /// read back; the chain (if any) into the chain file, read back.
     pub(crate) fn write_cert(&self, sel: &TokenSel, pin: &Pin, leaf: ParsedCert, chain: Vec<ParsedCert>) -> Result<CertView, TokenError> {
