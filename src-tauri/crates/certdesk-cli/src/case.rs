@@ -42,7 +42,12 @@ pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
             let desk = session.desk(&mut store)?;
             let rec = desk.case(&number)?;
             if ctx.g.json {
-                print_json(&rec.to_export_json());
+                let mut json = rec.to_export_json();
+                // a store field (ignored on import): the approval in force's signature (#31)
+                if let Some(map) = json.as_object_mut() {
+                    map.insert("approval_signature".into(), serde_json::to_value(desk.approval_signature(&number)?).unwrap_or_default());
+                }
+                print_json(&json);
             } else {
                 show_case(&rec, &desk.history(&number)?);
             }
@@ -199,8 +204,12 @@ fn show_case(rec: &certdesk_desk::store::CaseRecord, history: &[certdesk_desk::s
 fn transition(ctx: &Ctx, action: Action, t: Transition) -> Result<ExitCode, CliError> {
     let number = parsed(&t.number)?;
     let catalog = ctx.catalog()?;
-    let (mut store, mut session) = ctx.session(&format!("case {}", action.wire()), &t.by)?;
-    let rec = session.desk(&mut store)?.act_accepting(&catalog, &number, action, t.reason.as_deref(), t.accept_to_follow)?;
+    let (mut store, mut session, key) = ctx.session_with_key(&format!("case {}", action.wire()), &t.by)?;
+    let rec = match (&key, action) {
+        // an approval with the supervisor's key is signed by it (#31)
+        (Some(key), Action::Approve) => session.desk(&mut store)?.approve_signed(&catalog, &number, t.accept_to_follow, &key.staff_key())?,
+        _ => session.desk(&mut store)?.act_accepting(&catalog, &number, action, t.reason.as_deref(), t.accept_to_follow)?,
+    };
     if ctx.g.json {
         print_json(&serde_json::json!({ "number": rec.number, "status": rec.status.wire(), "digest": rec.digest, "actor": session.name() }));
     } else {

@@ -6,11 +6,15 @@
 //! `CERTDESK_USER`), whose password is read here.
 
 use crate::output::CliError;
-use crate::{ActAs, AdminAs, Global};
+use crate::secrets::PinReader;
+use crate::{ActAs, AdminAs, Global, StaffKeyArgs};
 use certdesk_desk::api::{CaseStore, Session};
 use certdesk_desk::catalog::Catalog;
+use certdesk_desk::keydesk::KeyLibrary;
 use certdesk_desk::place::{Environment, Platform};
+use certdesk_desk::staff::StaffKey;
 use certdesk_desk::store::pg::ServerPassword;
+use certdesk_desk::token::{Pin, TokenSel};
 use std::path::Path;
 
 pub struct Ctx {
@@ -43,7 +47,7 @@ impl Ctx {
     /// opens an encrypted store (its slot) and signs it in, read once. A password due for a
     /// change (an administrator set it, or past `password_max_age_days`) is said on stderr and
     /// the command goes on.
-    pub fn open_signed_in(&self, command: &str, user: Option<&str>, password_file: Option<&Path>) -> Result<(CaseStore, Session), CliError> {
+    pub fn open_signed_in(&self, command: &str, user: Option<&str>, password_file: Option<&Path>, key: &StaffKeyArgs) -> Result<(CaseStore, Session, Option<HeldKey>), CliError> {
         // a plain file or a hall first: what is wrong with the store is said before the account
         let encrypted = certdesk_desk::place::is_encrypted_file(self.g.db.as_deref(), &self.env)?;
         let opened_first = if encrypted { None } else { Some(self.open()?) };
@@ -55,19 +59,50 @@ impl Ctx {
             Some(store) => store,
             None => certdesk_desk::place::open_as(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password, Some((&account.user, &password)))?.store,
         };
-        let mut session = Session::sign_in(&mut store, &account.user, &password)?;
+        let held = self.hold_key(&store, key)?;
+        let mut session = Session::sign_in_with_key(&mut store, &account.user, &password, held.as_ref().map(HeldKey::staff_key).as_ref())?;
         warn_if_due(&mut store, &mut session, &account.user)?;
-        Ok((store, session))
+        Ok((store, session, held))
     }
 
-    /// The store, and a session on it for `by` (`--as USER --password-file F`).
+    /// The acting account's USB key as the flags give it (none without `--token`/`--pin-file`).
+    pub fn hold_key(&self, store: &CaseStore, key: &StaffKeyArgs) -> Result<Option<HeldKey>, CliError> {
+        if !key.given() {
+            return Ok(None);
+        }
+        let library = KeyLibrary::open(&certdesk_desk::keydesk::sign_in_library(store, key.module.as_deref(), &self.env)?)?;
+        let pin = PinReader::new().read(key.pin_file.as_deref(), "PIN of your USB key")?;
+        Ok(Some(HeldKey { library, token: key.token.clone().map(TokenSel::Label), pin }))
+    }
+
+    /// The store, and a session on it for `by` (`--as USER --password-file F`, and the
+    /// account's key where it must use one).
     pub fn session(&self, command: &str, by: &ActAs) -> Result<(CaseStore, Session), CliError> {
-        self.open_signed_in(command, by.actor.as_deref(), by.password_file.as_deref())
+        self.session_with_key(command, by).map(|(store, session, _)| (store, session))
+    }
+
+    /// [`Ctx::session`], keeping the account's key for the command.
+    pub fn session_with_key(&self, command: &str, by: &ActAs) -> Result<(CaseStore, Session, Option<HeldKey>), CliError> {
+        self.open_signed_in(command, by.actor.as_deref(), by.password_file.as_deref(), &by.key)
     }
 
     /// The same for an administrator's command (`--as ADMIN --as-password-file F`).
     pub fn admin_session(&self, command: &str, by: &AdminAs) -> Result<(CaseStore, Session), CliError> {
-        self.open_signed_in(command, by.actor.as_deref(), by.as_password_file.as_deref())
+        self.open_signed_in(command, by.actor.as_deref(), by.as_password_file.as_deref(), &by.key).map(|(store, session, _)| (store, session))
+    }
+}
+
+/// The acting account's USB key for one command: its library, token and PIN (zeroized when
+/// the command ends).
+pub struct HeldKey {
+    pub library: KeyLibrary,
+    pub token: Option<TokenSel>,
+    pub pin: Pin,
+}
+
+impl HeldKey {
+    pub fn staff_key(&self) -> StaffKey<'_> {
+        StaffKey { library: &self.library, token: self.token.clone(), pin: &self.pin }
     }
 }
 

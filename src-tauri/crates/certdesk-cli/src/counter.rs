@@ -14,7 +14,21 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
         CounterCmd::Set { by, .. } => ctx.admin_session("counter set", by)?,
     };
     let mut desk = session.desk(&mut store)?;
-    if let CounterCmd::Set { code, name, address, idcard_port, idcard_library, idcard_usb_port, default_project, password_max_age_days, idle_minutes, retention_years, .. } = cmd {
+    if let CounterCmd::Set {
+        code,
+        name,
+        address,
+        idcard_port,
+        idcard_library,
+        idcard_usb_port,
+        default_project,
+        password_max_age_days,
+        idle_minutes,
+        retention_years,
+        key_sign_in_roles,
+        ..
+    } = cmd
+    {
         let settings = [
             ("counter_code", code),
             ("counter_name", name),
@@ -26,6 +40,7 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
             ("password_max_age_days", password_max_age_days),
             ("idle_minutes", idle_minutes),
             ("retention_years", retention_years),
+            ("key_sign_in_roles", key_sign_in_roles),
         ];
         for (key, value) in settings {
             if let Some(value) = value {

@@ -8,7 +8,7 @@
 use crate::context::Ctx;
 use crate::output::{CliError, print_json};
 use crate::secrets::PinReader;
-use crate::{ActAs, KeyArgs, KeyCmd, TokenArg};
+use crate::{ActAs, KeyActAs, KeyArgs, KeyCmd, TokenArg};
 use certdesk_desk::api::{CaseStore, Session};
 use certdesk_desk::catalog::Catalog;
 use certdesk_desk::keydesk::{self, CertOnKey, EncOnKey, KeyFor, KeyLibrary, SealFrom, SealOnKey, Watched};
@@ -37,7 +37,7 @@ fn read(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
 }
 
 /// The acting account of a key command.
-fn by_of(cmd: &KeyCmd) -> &ActAs {
+fn by_of(cmd: &KeyCmd) -> &KeyActAs {
     match cmd {
         KeyCmd::List { by }
         | KeyCmd::ImportCerts { by, .. }
@@ -81,7 +81,7 @@ fn name_of(cmd: &KeyCmd) -> &'static str {
 
 pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
     let json = ctx.g.json;
-    let (mut store, mut session): (CaseStore, Session) = ctx.session(name_of(&args.cmd), by_of(&args.cmd))?;
+    let (mut store, mut session): (CaseStore, Session) = ctx.session(name_of(&args.cmd), &ActAs::from(by_of(&args.cmd)))?;
     let catalog = ctx.catalog()?;
     // the commands that need no key library
     match &args.cmd {

@@ -11,6 +11,7 @@ mod case;
 mod catalog;
 mod context;
 mod counter;
+mod day;
 mod employees;
 mod form;
 mod idcard;
@@ -78,6 +79,10 @@ pub enum Command {
     /// The audit chain.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The day signed off (日结): a supervisor signs the day's ledger and the chain's head with
+    /// their USB key; anyone checks a closed day.
+    #[command(subcommand)]
+    Day(DayCmd),
     /// The CA's printed forms: list, render to PDF, check the layouts.
     #[command(subcommand)]
     Form(FormCmd),
@@ -287,6 +292,8 @@ pub struct ActAs {
     /// with CERTDESK_USER; else a prompt, or stdin).
     #[arg(long = "password-file", value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: StaffKeyArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -298,6 +305,63 @@ pub struct AdminAs {
     /// File whose first line is that administrator's password.
     #[arg(long = "as-password-file", value_name = "FILE")]
     pub as_password_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: StaffKeyArgs,
+}
+
+/// The acting account's own USB key (#31), for an account that must sign in with it (an
+/// enrolled supervisor, key clerk or administrator): its token, its PIN, its library.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StaffKeyArgs {
+    /// The acting account's USB key by label (default: the plugged key holding its enrolled
+    /// certificate).
+    #[arg(long = "token", value_name = "LABEL")]
+    pub token: Option<String>,
+    /// File whose first line is that key's PIN (else a prompt, or stdin).
+    #[arg(long = "pin-file", value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+    /// The key's library (default: the pkcs11_module setting, CERTDESK_PKCS11_MODULE, the
+    /// vendor list).
+    #[arg(long = "module", value_name = "PATH")]
+    pub module: Option<PathBuf>,
+}
+
+impl StaffKeyArgs {
+    pub fn given(&self) -> bool {
+        self.token.is_some() || self.pin_file.is_some()
+    }
+}
+
+/// Who acts at the key desk: `--token`, `--pin-file` and `--module` there are the applicant's
+/// key's, so the acting account's own key goes by `--staff-token`, `--staff-pin-file`,
+/// `--staff-module`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct KeyActAs {
+    /// The acting account (default: CERTDESK_USER).
+    #[arg(long = "as", value_name = "USER")]
+    pub actor: Option<String>,
+    /// File whose first line is the acting account's password.
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// The acting account's own USB key by label (an enrolled key clerk).
+    #[arg(long = "staff-token", value_name = "LABEL")]
+    pub staff_token: Option<String>,
+    /// File whose first line is the acting account's key's PIN.
+    #[arg(long = "staff-pin-file", value_name = "FILE")]
+    pub staff_pin_file: Option<PathBuf>,
+    /// The acting account's key's library.
+    #[arg(long = "staff-module", value_name = "PATH")]
+    pub staff_module: Option<PathBuf>,
+}
+
+impl From<&KeyActAs> for ActAs {
+    fn from(k: &KeyActAs) -> ActAs {
+        ActAs {
+            actor: k.actor.clone(),
+            password_file: k.password_file.clone(),
+            key: StaffKeyArgs { token: k.staff_token.clone(), pin_file: k.staff_pin_file.clone(), module: k.staff_module.clone() },
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -351,6 +415,36 @@ pub enum UserCmd {
         #[command(flatten)]
         by: AdminAs,
     },
+    /// Bind an operator certificate to an account (#31): its key then signs the account in and
+    /// its approvals. The certificate must chain to the operator CA given (--chain).
+    EnrolKey {
+        name: String,
+        /// The operator certificate (PEM, DER or PKCS#7).
+        #[arg(long = "cert", value_name = "FILE")]
+        cert: PathBuf,
+        /// The operator CA's certificates (PEM or DER) it must chain to.
+        #[arg(long = "chain", value_name = "CA.pem")]
+        chain: PathBuf,
+        /// The administrator's password file (the same as --password-file).
+        #[arg(long = "as-password-file", value_name = "FILE", conflicts_with = "password_file")]
+        as_password_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// End an account's USB key enrolment (a lost or compromised key), with a reason.
+    RevokeKey {
+        name: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        by: AdminAs,
+    },
+    /// An account's USB key enrolments, current and past.
+    Keys {
+        name: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Set an account's display name (姓名), printed on receipts and forms and shown in the app
     /// instead of the login: an administrator for anyone, an account for itself.
     Name {
@@ -400,6 +494,10 @@ pub enum CounterCmd {
         /// was closed or cancelled), 5–50 (default 5: 电子签名法 Art. 24; "" unsets).
         #[arg(long = "retention-years", value_name = "YEARS")]
         retention_years: Option<String>,
+        /// The roles that must sign in and approve with their own USB key once one is enrolled,
+        /// comma-separated (default supervisor,key_clerk,admin; "" for none).
+        #[arg(long = "key-sign-in-roles", value_name = "ROLES")]
+        key_sign_in_roles: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },
@@ -634,7 +732,7 @@ pub enum KeyCmd {
     /// PC/SC readers with their keys, and the PKCS#11 slots and tokens.
     List {
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Watch readers: print each key inserted or removed (JSON lines with --json).
     Watch {
@@ -642,14 +740,14 @@ pub enum KeyCmd {
         #[arg(long)]
         seconds: Option<u64>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// One token's state: label, serial, model, PIN flags.
     Info {
         #[command(flatten)]
         token: TokenArg,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Initialise the token in a slot: SO PIN, label, user PIN.
     Init {
@@ -674,7 +772,7 @@ pub enum KeyCmd {
         #[arg(long, value_name = "K", requires = "case")]
         employee: Option<u32>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Generate a key pair on the token and write its certificate request.
     Gen {
@@ -704,7 +802,7 @@ pub enum KeyCmd {
         package_out: Option<PathBuf>,
         /// With --case: the key clerk.
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Write the issued certificate (PEM, DER or PKCS#7) and its chain to the token.
     WriteCert {
@@ -729,7 +827,7 @@ pub enum KeyCmd {
         /// public key): the certificate is checked against the case's key and the approval
         /// before it is written, and the case moves to key_issued (制证).
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Dual certificates: import the encryption key pair the CA's KMC enveloped to the signing
     /// key (GM/T 0009 SM2EnvelopedKey, SKF ENVELOPEDKEYBLOB or GM/T 0092 CSRResponse, as DER,
@@ -762,7 +860,7 @@ pub enum KeyCmd {
         #[arg(long, value_name = "K", requires = "case")]
         employee: Option<u32>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Import the CA's answers for a case's certificates at once: PEM/DER/PKCS#7 files or
     /// folders (their *.pem *.crt *.cer *.der *.p7b *.p7c), each certificate matched to the
@@ -774,7 +872,7 @@ pub enum KeyCmd {
         #[arg(required = true, value_name = "FILE|DIR")]
         files: Vec<PathBuf>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Copy the request packages of a case's certificates waiting for the CA (each request and
     /// its package) into one folder: the batch that goes to the CA together.
@@ -784,14 +882,14 @@ pub enum KeyCmd {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Which case an issued certificate belongs to (matched by its public key).
     MatchCert {
         #[arg(long)]
         cert: PathBuf,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// The issuance steps recorded on a case's certificate (--cert K; default the first not
     /// finished), every certificate's state, and the next step.
@@ -801,7 +899,7 @@ pub enum KeyCmd {
         #[arg(long = "cert", value_name = "K")]
         cert: Option<u32>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Write a seal image (PNG) to the token, or with --case the case's chosen seal image.
     WriteSeal {
@@ -821,7 +919,7 @@ pub enum KeyCmd {
         #[arg(long, value_name = "K", requires = "case")]
         employee: Option<u32>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// What is on the token (keys and certificates need the PIN, and a key clerk).
     Show {
@@ -830,7 +928,7 @@ pub enum KeyCmd {
         #[arg(long = "pin-file", value_name = "FILE")]
         pin_file: Option<PathBuf>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Change a key's user PIN (a key clerk; on the key desk's log).
     ChangePin {
@@ -841,7 +939,7 @@ pub enum KeyCmd {
         #[arg(long = "new-pin-file", value_name = "FILE")]
         new_pin_file: Option<PathBuf>,
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Unlock a PIN-locked key: SO PIN and a new user PIN (--case: as that 解锁 case's step).
     Unlock {
@@ -856,7 +954,7 @@ pub enum KeyCmd {
         new_pin_file: Option<PathBuf>,
         /// Record the unlock on the audit chain as this key clerk.
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
     /// Wipe a returned key (re-initialise: every object and the user PIN are gone).
     Wipe {
@@ -869,7 +967,7 @@ pub enum KeyCmd {
         so_pin_file: Option<PathBuf>,
         /// Record the wipe on the audit chain as this key clerk.
         #[command(flatten)]
-        by: ActAs,
+        by: KeyActAs,
     },
 }
 
@@ -916,6 +1014,28 @@ pub struct Transition {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum DayCmd {
+    /// Sign off a day (a supervisor with their key: --token LABEL --pin-file F).
+    Close {
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = certdesk_desk::dates::parse_day_arg)]
+        day: chrono::NaiveDate,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Check a closed day against the store: its signature, the chain's head it signed, its
+    /// sheet, its cases; and list the day's events written after the close.
+    Verify {
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = certdesk_desk::dates::parse_day_arg)]
+        day: chrono::NaiveDate,
+        /// The reference a printed ledger carries (its QR code): must be the close's.
+        #[arg(long, value_name = "TEXT")]
+        reference: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Walk the chain and name the first event that was edited, deleted or reordered.
     Verify {
@@ -953,6 +1073,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Fee(args) => catalog::fee(ctx, &args),
         Command::Case(c) => case::case_cmd(ctx, c),
         Command::Audit(AuditCmd::Verify { by }) => audit::verify(ctx, &by),
+        Command::Day(c) => day::day_cmd(ctx, c),
         Command::Form(c) => form::form_cmd(ctx, c),
         Command::Key(k) => key::key_cmd(ctx, k),
         Command::Seal(SealCmd::Import { scan, out, dpi, single }) => seal::import(ctx, &scan, &out, dpi, single),

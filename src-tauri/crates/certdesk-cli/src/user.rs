@@ -92,7 +92,8 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
             let opened =
                 certdesk_desk::place::open_as(ctx.g.db.as_deref(), ctx.g.db_password_file.as_deref(), &ctx.env, crate::context::ask_hall_password, Some((&chosen.user, &current)))?;
             let mut store = opened.store;
-            let mut session = Session::sign_in(&mut store, &chosen.user, &current)?;
+            let held = ctx.hold_key(&store, &by.key)?;
+            let mut session = Session::sign_in_with_key(&mut store, &chosen.user, &current, held.as_ref().map(|h| h.staff_key()).as_ref())?;
             let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
             let mut desk = session.desk(&mut store)?;
             if chosen.user == name { desk.change_own_password(&current, &password)? } else { desk.reset_password(&name, &password)? }
@@ -104,6 +105,29 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
         UserCmd::Unlock { name, by } => {
             let (mut store, mut session) = ctx.admin_session("user unlock", &by)?;
             session.desk(&mut store)?.unlock_account(&name)?
+        }
+        UserCmd::EnrolKey { name, cert, chain, as_password_file, mut by } => {
+            if by.password_file.is_none() {
+                by.password_file = as_password_file;
+            }
+            let cert = certdesk_desk::limits::read_file(&cert, "the operator certificate", 64 * 1024)?;
+            let chain = certdesk_desk::limits::read_file(&chain, "the operator CA certificates", 1024 * 1024)?;
+            let (mut store, mut session) = ctx.session("user enrol-key", &by)?;
+            let enrolment = session.desk(&mut store)?.enrol_key(&name, &cert, &chain)?;
+            print_enrolments(ctx, &[enrolment]);
+            return Ok(ExitCode::SUCCESS);
+        }
+        UserCmd::RevokeKey { name, reason, by } => {
+            let (mut store, mut session) = ctx.admin_session("user revoke-key", &by)?;
+            let enrolment = session.desk(&mut store)?.revoke_key(&name, &reason)?;
+            print_enrolments(ctx, &[enrolment]);
+            return Ok(ExitCode::SUCCESS);
+        }
+        UserCmd::Keys { name, by } => {
+            let (mut store, mut session) = ctx.session("user keys", &by)?;
+            let enrolments = session.desk(&mut store)?.enrolments(name.as_deref())?;
+            print_enrolments(ctx, &enrolments);
+            return Ok(ExitCode::SUCCESS);
         }
         UserCmd::Name { name, display_name, by } => {
             let (mut store, mut session) = ctx.session("user name", &by)?;
@@ -135,5 +159,23 @@ fn print_first_admin(ctx: &Ctx, account: &certdesk_desk::store::Account, path: &
         println!("Write the recovery key down and keep it safe: it opens the store and its backups when every password is lost. It is not shown again.");
         println!("案件库已加密。请抄写恢复密钥并妥善保管：所有密码丢失时，用它打开案件库及其备份。它不会再次显示。");
         println!("recovery key: {recovery_key}");
+    }
+}
+
+/// Enrolments: with `--json` as a list (one for enrol-key and revoke-key: that enrolment).
+fn print_enrolments(ctx: &Ctx, enrolments: &[certdesk_desk::store::Enrolment]) {
+    if ctx.g.json {
+        match enrolments {
+            [one] => print_json(one),
+            many => print_json(&many),
+        }
+        return;
+    }
+    for e in enrolments {
+        let state = match (&e.ended_at, &e.end_reason) {
+            (Some(at), Some(why)) => format!("ended {at} ({why})"),
+            _ => "in force".into(),
+        };
+        println!("{} {} {} valid {} to {}, fingerprint {}: {state}", e.account, e.algorithm, e.subject, e.not_before, e.not_after, e.fingerprint);
     }
 }

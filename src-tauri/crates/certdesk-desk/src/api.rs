@@ -126,13 +126,31 @@ pub struct Session {
     last_used: Instant,
     idle: Option<Duration>,
     locked: bool,
+    key: Option<SessionKey>,
+}
+
+/// The staff key a session signed in with (#31): its certificate and the token it is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SessionKey {
+    pub fingerprint: String,
+    pub token_serial: String,
 }
 
 impl Session {
-    /// Checks the password (counted and locked by the store) and opens a session.
+    /// Checks the password (counted and locked by the store) and opens a session. An account
+    /// that must sign in with its USB key is refused (`key_required`): see
+    /// [`Session::sign_in_with_key`].
     pub fn sign_in(store: &mut CaseStore, name: &str, password: &Password) -> Result<Session, DeskError> {
-        let actor = store.store.authenticate(name, password)?;
-        Ok(Session { name: actor.name().to_string(), last_used: Instant::now(), idle: None, locked: false })
+        Session::sign_in_with_key(store, name, password, None)
+    }
+
+    pub(crate) fn signed_in(name: &str, key: Option<SessionKey>) -> Session {
+        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key }
+    }
+
+    /// The staff key this session signed in with, if it did.
+    pub fn key(&self) -> Option<&SessionKey> {
+        self.key.as_ref()
     }
 
     /// The first administrator of an empty store, with the counter's code and name: the one
@@ -338,7 +356,7 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 16] = [
+pub const SETTINGS: [&str; 17] = [
     "counter_code",
     "counter_name",
     "counter_address",
@@ -355,6 +373,7 @@ pub const SETTINGS: [&str; 16] = [
     "idcard_usb_port",
     "default_project",
     "retention_years",
+    "key_sign_in_roles",
 ];
 
 impl Desk<'_> {
@@ -407,7 +426,18 @@ impl Desk<'_> {
             crate::steps::complete(self, catalog, number.as_str(), action.wire(), &crate::steps::Completion::default())?;
             return Ok(self.store.case(&number)?);
         }
-        self.act_checked(catalog, &number, action, reason, accept_to_follow, None)
+        self.act_checked(catalog, &number, action, reason, accept_to_follow, Default::default())
+    }
+
+    /// An approval with its signature (`staff::Desk::approve_signed`).
+    pub(crate) fn act_signed(
+        &mut self,
+        catalog: &Catalog,
+        number: &CaseNumber,
+        accept_to_follow: bool,
+        signed: certdesk_store::staff_keys::SignedApproval,
+    ) -> Result<CaseRecord, DeskError> {
+        self.act_checked(catalog, number, Action::Approve, None, accept_to_follow, certdesk_store::ActNote { signature: Some(signed), ..Default::default() })
     }
 
     /// A transition whose place in the case's plan the caller has checked; submission and
@@ -419,7 +449,7 @@ impl Desk<'_> {
         action: Action,
         reason: Option<&str>,
         accept_to_follow: bool,
-        handover: Option<certdesk_store::detail::Handover>,
+        note: certdesk_store::ActNote,
     ) -> Result<CaseRecord, DeskError> {
         let to_follow = match action {
             Action::Submit | Action::Approve => {
@@ -435,7 +465,8 @@ impl Desk<'_> {
             }
             _ => None,
         };
-        Ok(self.store.act_with(number, action, &self.actor, reason, certdesk_store::ActNote { handover, to_follow })?)
+        let note = certdesk_store::ActNote { to_follow, ..note };
+        Ok(self.store.act_checked(number, action, &self.actor, reason, note, Some(&crate::staff::TokenCheck))?)
     }
 
     /// A supervisor's permission for a second key for a certificate that was written (`cert`,
@@ -620,8 +651,10 @@ impl Desk<'_> {
     }
 
     /// Walks the audit chain and checks every case and file against it (`audit verify`).
+    /// The audit chain, the cases and files it vouches for, and the approvals' signatures
+    /// (#31) checked against the enrolments valid at their time.
     pub fn verify_audit(&self) -> Result<certdesk_store::VerifyReport, DeskError> {
-        Ok(self.store.verify_audit()?)
+        Ok(self.store.verify_audit_with(&crate::staff::TokenCheck)?)
     }
 
     // ------------------------------------------------------------ accounts and settings
@@ -737,6 +770,14 @@ impl Desk<'_> {
                     value: format!("{value:?}"),
                     range: format!("{}–{} years: {}", certdesk_domain::retention::MIN_YEARS, certdesk_domain::retention::MAX_YEARS, e.zh()),
                 })?;
+            }
+            "key_sign_in_roles" => {
+                let roles = certdesk_domain::staff::parse_key_roles(&value).map_err(|_| DeskError::UnknownValue {
+                    what: "key_sign_in_roles",
+                    value: value.clone(),
+                    known: "admin, clerk, supervisor, key_clerk".into(),
+                })?;
+                value = roles.iter().map(|r| r.wire()).collect::<Vec<_>>().join(",");
             }
             "idcard_usb_port" if !value.is_empty() => {
                 value = crate::idcard::usb_port(&value)?.to_string();

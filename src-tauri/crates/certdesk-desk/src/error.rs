@@ -53,6 +53,15 @@ pub enum DeskError {
     NoAccount { command: String },
     #[error("the two passwords differ")]
     PasswordsDiffer,
+    /// The key named is not the one holding the account's enrolled certificate (#31).
+    #[error("the USB key {plugged} is not this account's: its enrolled certificate is {expected} (不是您的USB Key)")]
+    WrongStaffKey { plugged: String, expected: String },
+    /// No key plugged holds the account's enrolled certificate.
+    #[error("plug in the USB key of {expected}: no key plugged holds it (请插入您的USB Key)")]
+    StaffKeyNotPlugged { expected: String },
+    /// An operator certificate refused at enrolment, or unreadable.
+    #[error("the operator certificate is refused: {why}")]
+    StaffCertificate { why: String },
     #[error("the {what} is empty")]
     EmptySecret { what: &'static str },
 
@@ -244,6 +253,9 @@ impl DeskError {
             DeskError::SessionLocked => K::SessionLocked,
             DeskError::NoAccount { .. } => K::NoAccount,
             DeskError::PasswordsDiffer => K::PasswordsDiffer,
+            DeskError::WrongStaffKey { .. } => K::WrongStaffKey,
+            DeskError::StaffKeyNotPlugged { .. } => K::StaffKeyNotPlugged,
+            DeskError::StaffCertificate { .. } => K::StaffCertificate,
             DeskError::EmptySecret { .. } => K::EmptySecret,
             DeskError::InvalidJson(_) => K::InvalidJson,
             DeskError::InvalidCase(_) => K::InvalidCase,
@@ -362,6 +374,10 @@ fn auth_kind(a: &certdesk_store::AuthError) -> ErrorKind {
         A::NoAccount(_) => K::AccountNotFound,
         A::BadDisplayName => K::DisplayNameInvalid,
         A::Refused(_) => K::Refused,
+        A::KeyRequired { .. } => K::KeyRequired,
+        A::EnrolmentExpired { .. } => K::EnrolmentExpired,
+        A::WrongStaffKey { .. } => K::WrongStaffKey,
+        A::ChallengeExpired => K::ChallengeExpired,
         A::Store(s) => store_kind(s),
     }
 }
@@ -382,6 +398,8 @@ fn rule_kind(r: &certdesk_domain::workflow::RuleError) -> ErrorKind {
         R::CertWritten { .. } => K::CertWritten,
         R::WithdrawAll { .. } => K::WithdrawAll,
         R::AnnexFrozen { .. } => K::AnnexFrozen,
+        R::SignatureRequired { .. } => K::SignatureRequired,
+        R::SignatureRefused { .. } => K::SignatureRefused,
     }
 }
 
@@ -486,6 +504,15 @@ pub enum ErrorKind {
     Cancelled,
     WrongPassword,
     AccountLocked,
+    // staff keys (#31)
+    KeyRequired,
+    EnrolmentExpired,
+    WrongStaffKey,
+    StaffKeyNotPlugged,
+    ChallengeExpired,
+    StaffCertificate,
+    SignatureRequired,
+    SignatureRefused,
     AccountDisabled,
     NotSignedIn,
     /// a command that needs an account was given none

@@ -49,9 +49,19 @@ impl KeyLibrary {
 /// setting (管理 → USB Key驱动), else `CERTDESK_PKCS11_MODULE`, else the first of the platform's
 /// known vendor libraries that is installed.
 pub fn library_path(desk: &Desk<'_>, flag: Option<&Path>, env: &Environment) -> Result<PathBuf, DeskError> {
+    resolve_library(flag, || desk.setting("pkcs11_module"), env)
+}
+
+/// [`library_path`] before anyone is signed in (#31: the staff key that signs the account in):
+/// the setting read off the opened store, which is no secret.
+pub fn sign_in_library(store: &crate::api::CaseStore, flag: Option<&Path>, env: &Environment) -> Result<PathBuf, DeskError> {
+    resolve_library(flag, || Ok(store.store.setting("pkcs11_module")?), env)
+}
+
+fn resolve_library(flag: Option<&Path>, setting: impl FnOnce() -> Result<Option<String>, DeskError>, env: &Environment) -> Result<PathBuf, DeskError> {
     let named = match flag {
         Some(f) => Some(f.to_path_buf()),
-        None => desk.setting("pkcs11_module")?.map(PathBuf::from).or_else(|| env.pkcs11_module.clone()),
+        None => setting()?.map(PathBuf::from).or_else(|| env.pkcs11_module.clone()),
     };
     certdesk_token::modules::resolve(named.as_deref()).map_err(|e| DeskError::Token(certdesk_token::TokenError::Module { path: String::new(), why: e.to_string() }))
 }

@@ -71,6 +71,7 @@ pub mod report;
 pub mod roster;
 pub mod rounds;
 pub mod seal;
+pub mod staff;
 pub mod steps;
 pub mod support;
 pub mod xlsx;
@@ -99,6 +100,8 @@ pub mod domain {
 
 /// The store's data as the desk hands it out: read-only values, no store and no way to write.
 pub mod store {
+    /// Staff keys' enrolments and what `audit verify` says of the signatures (#31).
+    pub use certdesk_store::staff_keys::{Enrolment, SignatureProblem, SignatureReport};
     pub use certdesk_store::{
         Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored,
         VerifyReport, detail,

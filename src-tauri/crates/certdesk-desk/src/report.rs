@@ -174,7 +174,7 @@ fn grouped<'r>(rows: impl Iterator<Item = (String, &'r CaseRow)>) -> Vec<LedgerR
     map.into_values().collect()
 }
 
-fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
+pub(crate) fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskError> {
     let (from, to) = day_bounds(date);
     let cases: Vec<_> = store.cases_created_between(&from, &to)?.into_iter().filter(|c| c.status != Status::Cancelled).collect();
     let amount = |c: &CaseRecord| c.data.payment.as_ref().map(|p| p.amount).unwrap_or(Money::from_fen(0));

@@ -244,9 +244,9 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
         Some(_) => {}
     }
     match spec.kind {
-        StepKind::Accept => desk.act_checked(catalog, &number, Action::Accept, None, false, None)?,
-        StepKind::Submit => desk.act_checked(catalog, &number, Action::Submit, None, false, None)?,
-        StepKind::Approve => desk.act_checked(catalog, &number, Action::Approve, None, with.accept_to_follow, None)?,
+        StepKind::Accept => desk.act_checked(catalog, &number, Action::Accept, None, false, Default::default())?,
+        StepKind::Submit => desk.act_checked(catalog, &number, Action::Submit, None, false, Default::default())?,
+        StepKind::Approve => desk.act_checked(catalog, &number, Action::Approve, None, with.accept_to_follow, Default::default())?,
         StepKind::Confirm => {
             let reference = with.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
             if spec.needs_reference && reference.is_none() {
@@ -264,9 +264,9 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
         StepKind::Deliver => {
             let project = crate::intake::project(catalog, &record.data.project)?;
             let handover = handover(&number, &record.data, &project.rules, with)?;
-            desk.act_checked(catalog, &number, Action::Deliver, None, false, Some(handover))?
+            desk.act_checked(catalog, &number, Action::Deliver, None, false, certdesk_store::ActNote { handover: Some(handover), ..Default::default() })?
         }
-        StepKind::Close => desk.act_checked(catalog, &number, Action::Close, None, false, None)?,
+        StepKind::Close => desk.act_checked(catalog, &number, Action::Close, None, false, Default::default())?,
         _ => return Err(DeskError::KeyDeskStep { number: number.to_string(), step: step.to_string(), title: spec.title.clone(), command: key_desk_command(spec.kind) }),
     };
     steps(desk.store, catalog, number.as_str())

@@ -13,6 +13,7 @@ pub mod number;
 pub mod password_policy;
 pub mod purge;
 pub mod retention;
+pub mod staff;
 pub mod status;
 pub mod steps;
 pub mod workflow;

@@ -259,6 +259,10 @@ pub enum RuleError {
         "keys are being made for this case: its certificates' holders can no longer change ({why}); withdraw a certificate (case withdraw-cert), or take a new case for another person"
     )]
     AnnexFrozen { why: String },
+    #[error("{actor} must approve with their USB key (the counter's staff keys): give --token and --pin-file (须使用本人USB Key签名复核)")]
+    SignatureRequired { actor: String },
+    #[error("the approval signature does not hold: {why}")]
+    SignatureRefused { why: String },
 }
 
 /// Whether the key desk may work on a case: approved, or a key already issued (re-issue).

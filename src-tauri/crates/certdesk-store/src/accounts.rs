@@ -146,6 +146,18 @@ pub enum AuthError {
     Refused(String),
     #[error("the account signed in here no longer exists: sign in again")]
     SignedOut,
+    /// The password was right; the account signs in with its USB key too (#31).
+    #[error("account {name} signs in with its USB key: give --token LABEL and --pin-file F (须使用本人USB Key登录)")]
+    KeyRequired { name: String },
+    /// The account's enrolled certificate has expired: an administrator enrols a new one.
+    #[error("the USB key certificate of {name} expired on {not_after}: an administrator must enrol a new one (certdesk user enrol-key)")]
+    EnrolmentExpired { name: String, not_after: String },
+    /// The key's signature of the sign-in challenge did not check (counted as a failed sign-in).
+    #[error("the USB key's signature does not match the certificate enrolled for {name}: not this account's key")]
+    WrongStaffKey { name: String },
+    /// The sign-in challenge is older than two minutes: sign in again.
+    #[error("the sign-in took too long (the key's challenge is valid for two minutes): sign in again")]
+    ChallengeExpired,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -263,7 +275,7 @@ impl Store {
                 args![name, hashed.as_str(), roles_text(roles), tx.at.as_str()],
             )?;
             remember_password(tx.db, name, &hashed, &tx.at)?;
-            let detail = crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None };
+            let detail = crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None, second_factor: None };
             tx.append(&audit::NewEvent::new(&actor, AuditAction::UserAdd, &detail))?;
             slot.stage(tx.db)?;
             Ok(())
@@ -276,19 +288,36 @@ impl Store {
     /// attempts in parallel all count); the fifth in a row locks the account. An unknown name
     /// and a wrong password get the same answer; only the right password learns that the
     /// account is locked or disabled.
+    ///
+    /// An account that must sign in with its USB key (#31) is refused here after the right
+    /// password (`KeyRequired`): [`Store::authenticate_first`] and `authenticate_key` sign it in.
     pub fn authenticate(&mut self, name: &str, password: &Password) -> Result<Actor, AuthError> {
+        match self.authenticate_first(name, password)? {
+            crate::staff_keys::FirstFactor::Done(actor) => Ok(actor),
+            crate::staff_keys::FirstFactor::KeyNeeded(_) => Err(AuthError::KeyRequired { name: name.into() }),
+        }
+    }
+
+    /// The password alone, checked and a wrong one counted (the first factor); the count is
+    /// reset by the caller once the whole sign-in succeeded.
+    pub(crate) fn authenticate_password(&mut self, name: &str, password: &Password) -> Result<Actor, AuthError> {
         let checked = self.read(|db| verify_password(db, name, password))?.ok_or(AuthError::WrongCredentials)?;
         if checked.good {
             checked.usable(name)?;
-            self.write(|tx| {
-                let sql = "UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0";
-                tx.db.exec("resetting failed logins", sql, args![name, tx.at.as_str()])
-            })?;
             return Ok(Actor::new(AccountChecked::by_the_store(), name, checked.roles));
         }
         // the failure is written (and committed) before it is answered
-        self.write(|tx| count_failed_login(tx, name, checked.locked))?;
+        self.write(|tx| count_failed_login(tx, name, checked.locked, false))?;
         Err(AuthError::WrongCredentials)
+    }
+
+    /// A whole sign-in succeeded: the wrong attempts in a row start again from none.
+    pub(crate) fn reset_failed_logins(&mut self, name: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let sql = "UPDATE accounts SET failed_logins = 0, updated_at = ?2 WHERE name = ?1 AND failed_logins > 0";
+            tx.db.exec("resetting failed logins", sql, args![name, tx.at.as_str()])
+        })?;
+        Ok(())
     }
 
     /// The account as it is now, for a session that signed in earlier: refused once it is
@@ -351,7 +380,11 @@ impl Store {
                 AuditAction::UserName => (None, extra),
                 _ => (None, None),
             };
-            tx.append(&audit::NewEvent::new(by.name(), action, &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name }))?;
+            tx.append(&audit::NewEvent::new(
+                by.name(),
+                action,
+                &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name, second_factor: None },
+            ))?;
             slot.stage(tx.db)?;
             Ok(())
         })?;
@@ -436,7 +469,7 @@ impl Store {
 /// the lock at the fifth, and the event (`login_failed`, or `user_locked` when this one locks
 /// it; `locked` says whether it was locked before). Returns whether it is locked now. Shared by
 /// `authenticate` and the failures counted before an encrypted store was open (`attempts`).
-pub(crate) fn count_failed_login(tx: &mut crate::db::Tx<'_>, name: &str, locked: bool) -> Result<bool, StoreError> {
+pub(crate) fn count_failed_login(tx: &mut crate::db::Tx<'_>, name: &str, locked: bool, second_factor: bool) -> Result<bool, StoreError> {
     let failed = tx
         .db
         .one(
@@ -448,6 +481,10 @@ pub(crate) fn count_failed_login(tx: &mut crate::db::Tx<'_>, name: &str, locked:
         .int(0)?;
     let lock = failed >= MAX_FAILED_LOGINS && !locked;
     let action = if lock { AuditAction::UserLocked } else { AuditAction::LoginFailed };
-    tx.append(&audit::NewEvent::new(name, action, &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None }))?;
+    tx.append(&audit::NewEvent::new(
+        name,
+        action,
+        &crate::detail::AccountChange { user: name.into(), roles: None, failed_in_a_row: Some(failed), display_name: None, second_factor: second_factor.then_some(true) },
+    ))?;
     Ok(locked || lock)
 }

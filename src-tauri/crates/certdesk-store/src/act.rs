@@ -15,6 +15,8 @@ use certdesk_domain::{CaseData, CaseNumber, Status};
 pub struct ActNote {
     pub handover: Option<detail::Handover>,
     pub to_follow: Option<Vec<String>>,
+    /// approve: the supervisor's key's signature (#31), checked in the approval's transaction
+    pub signature: Option<crate::staff_keys::SignedApproval>,
 }
 
 /// Why a workflow action was refused.
@@ -158,9 +160,42 @@ impl Store {
     /// [`Store::act`] with what the move records besides: a hand-over (`deliver`), the
     /// materials to follow (`submit`, `approve`).
     pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
+        self.act_checked(number, action, actor, reason, note, None)
+    }
+
+    /// [`Store::act_with`] with the check of an approval's signature (#31): an account that
+    /// must use its key approves only with a signature over the approval statement that its
+    /// enrolled key made (`RuleError::SignatureRequired` without one, `SignatureRefused` for
+    /// one that does not hold — a case changed since it was signed included).
+    pub fn act_checked(
+        &mut self,
+        number: &CaseNumber,
+        action: Action,
+        actor: &Actor,
+        reason: Option<&str>,
+        note: ActNote,
+        check: Option<&dyn crate::staff_keys::SignatureCheck>,
+    ) -> Result<CaseRecord, ActError> {
         self.write_case(number, |tx, record, facts| {
             let to = status::next(record.status, action).map_err(StoreError::from)?;
             workflow::authorize(actor, action, facts, reason)?;
+            let signature = if action == Action::Approve {
+                match (&note.signature, check) {
+                    (Some(signed), Some(check)) => Some(
+                        crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)
+                            .map_err(|why| RuleError::SignatureRefused { why })?,
+                    ),
+                    (Some(_), None) => return Err(RuleError::SignatureRefused { why: "no signature check at hand".into() }.into()),
+                    (None, _) => {
+                        if crate::staff_keys::key_of(tx.db, actor.name(), actor.roles())?.is_some() {
+                            return Err(RuleError::SignatureRequired { actor: actor.name().into() }.into());
+                        }
+                        None
+                    }
+                }
+            } else {
+                None
+            };
             set_status(tx, record, to)?;
             let detail = detail::CaseChange {
                 from: Some(record.status.wire().into()),
@@ -171,6 +206,7 @@ impl Store {
                 files: None,
                 handover: note.handover.clone(),
                 to_follow: note.to_follow.clone(),
+                signature,
             };
             tx.append(&NewEvent {
                 actor: actor.name(),

@@ -128,7 +128,7 @@ impl Store {
                     let Some(row) = tx.db.row("reading an account", "SELECT locked FROM accounts WHERE name = ?1", args![name.as_str()])? else { continue };
                     let mut locked = row.int(0)? != 0;
                     for _ in 0..p.failed_in_a_row {
-                        locked = crate::accounts::count_failed_login(tx, name, locked)?;
+                        locked = crate::accounts::count_failed_login(tx, name, locked, false)?;
                     }
                 }
                 Ok::<_, StoreError>(())

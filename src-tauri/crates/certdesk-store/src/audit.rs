@@ -101,6 +101,9 @@ audit_actions! {
     UserUnlock = "user_unlock": "a locked account unlocked",
     LoginFailed = "login_failed": "a wrong password",
     UserLocked = "user_locked": "an account locked by wrong passwords",
+    KeyEnrolled = "operator_key_enrolled": "an operator certificate bound to an account: its key signs the account in and its approvals (#31)",
+    KeyEnded = "operator_key_ended": "an account's operator key enrolment ended (revoked, or the account disabled)",
+    DayClosed = "day_closed": "a supervisor signed the day's ledger and the chain's head with their USB key (日结, #31)",
 }
 
 impl AuditAction {
@@ -619,6 +622,9 @@ pub struct VerifyReport {
     pub events: i64,
     pub cases_checked: i64,
     pub first_break: Option<ChainBreak>,
+    /// the approvals' signatures (#31): checked only with a signature check at hand
+    /// (`Store::verify_audit_with`), else none checked
+    pub signatures: crate::staff_keys::SignatureReport,
 }
 
 /// The recorded chain head (`settings.audit_head`), if any.
@@ -669,7 +675,7 @@ pub(crate) fn verify_chain(db: &mut dyn Sql) -> Result<Result<VerifyReport, i64>
         None => walk.finish(head(db)?.as_deref()).err(),
     };
     Ok(match brk {
-        Some(b) => Ok(VerifyReport { ok: false, events: walk.events(), cases_checked: 0, first_break: Some(b) }),
+        Some(b) => Ok(VerifyReport { ok: false, events: walk.events(), cases_checked: 0, first_break: Some(b), signatures: Default::default() }),
         None => Err(walk.events()),
     })
 }
@@ -685,6 +691,7 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
         events: count,
         cases_checked,
         first_break: Some(ChainBreak { kind, seq: None, case_number, message }),
+        signatures: Default::default(),
     };
 
     // every case's data must still be what its last event recorded
@@ -745,7 +752,7 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
         Dialect::Sqlite => {
             let has_files = db.one("checking attachments", "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'attachments'", &[])?.int(0)?;
             if has_files == 0 {
-                return Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None });
+                return Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None, signatures: Default::default() });
             }
             ("sha256_ok(a.bytes, a.sha256)", "length(a.bytes)")
         }
@@ -790,7 +797,7 @@ pub(crate) fn verify(db: &mut dyn Sql) -> Result<VerifyReport, StoreError> {
         let message = format!("the audit chain records {recorded} file(s) kept with cases but the store holds {files}: files were removed outside certdesk");
         return Ok(fail(BreakKind::AttachmentChanged, None, message, cases_checked));
     }
-    Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None })
+    Ok(VerifyReport { ok: true, events: count, cases_checked, first_break: None, signatures: Default::default() })
 }
 
 /// Whether the store has `table` (a backup of an older schema may not; a hall is migrated).

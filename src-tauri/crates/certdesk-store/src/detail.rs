@@ -92,6 +92,8 @@ details! {
         /// submit / approve: the materials not handed in, each with the applicant's promise
         /// (`id: note`); at approval, what the supervisor accepted
         to_follow: Option<Vec<String>>,
+        /// approve: the supervisor's key's signature over the approval statement (#31)
+        signature: Option<ApprovalSigned>,
     }
     /// A step done outside certdesk (in the CA's system, on the applicant's phone), recorded
     /// with its reference.
@@ -280,7 +282,58 @@ details! {
         failed_in_a_row: Option<i64>,
         /// user_name: the new display name
         display_name: Option<String>,
+        /// login_failed: the password was right and the key's signature was not (#31)
+        second_factor: Option<bool>,
     }
+    /// An operator certificate bound to an account (#31): its fingerprint (SHA-256 of the DER)
+    /// names the `operator_keys` row; `replaces`, the fingerprint of the enrolment it ended.
+    KeyEnrolled [KeyEnrolled] {
+        user: String,
+        fingerprint: String,
+        algorithm: String,
+        subject: String,
+        issuer: String,
+        serial_hex: String,
+        not_before: String,
+        not_after: String,
+        replaces: Option<String>,
+    }
+    /// An enrolment ended: `revoked` (a lost or compromised key) or `account disabled`, with the
+    /// administrator's reason.
+    KeyEnded [KeyEnded] { user: String, fingerprint: String, end: String, reason: Option<String> }
+    /// A day signed off (日结): the day sheet's SHA-256, the chain's head it was made at, the
+    /// supervisor's key's signature over the day statement
+    /// (`certdesk_domain::staff::day_statement`), and the reference a printed ledger carries.
+    DayClosed [DayClosed] {
+        day: String,
+        sheet_sha256: String,
+        head_seq: i64,
+        head_hash: String,
+        algorithm: String,
+        digest_hex: String,
+        signature_b64: String,
+        fingerprint: String,
+        counter: String,
+        sm2_id: Option<String>,
+        reference: String,
+    }
+}
+
+/// A supervisor's signature over the approval statement (#31,
+/// `certdesk_domain::staff::approval_statement`): the algorithm's wire name, the digest as hashed
+/// (SHA-256 of the statement, or SM2's e), the signature (DER for ECDSA and SM2, the raw block
+/// for RSA) in Base64, the certificate's fingerprint, the counter code the statement names, and
+/// the SM2 distinguishing ID where SM2 signed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
+pub struct ApprovalSigned {
+    pub algorithm: String,
+    pub digest_hex: String,
+    pub signature_b64: String,
+    pub fingerprint: String,
+    pub counter: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sm2_id: Option<String>,
 }
 
 /// The fields of an action's detail that are an applicant's personal data (holders' names and
@@ -307,12 +360,32 @@ pub fn personal_fields(action: AuditAction) -> &'static [&'static str] {
 impl CaseChange {
     /// A case stored as a new draft.
     pub fn created() -> CaseChange {
-        CaseChange { from: None, to: certdesk_domain::Status::Draft.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None, to_follow: None }
+        CaseChange {
+            from: None,
+            to: certdesk_domain::Status::Draft.wire().into(),
+            roles: None,
+            reason: None,
+            approval_digest: None,
+            files: None,
+            handover: None,
+            to_follow: None,
+            signature: None,
+        }
     }
 
     /// A move from one status to another, nothing else said.
     pub fn moved(from: certdesk_domain::Status, to: certdesk_domain::Status) -> CaseChange {
-        CaseChange { from: Some(from.wire().into()), to: to.wire().into(), roles: None, reason: None, approval_digest: None, files: None, handover: None, to_follow: None }
+        CaseChange {
+            from: Some(from.wire().into()),
+            to: to.wire().into(),
+            roles: None,
+            reason: None,
+            approval_digest: None,
+            files: None,
+            handover: None,
+            to_follow: None,
+            signature: None,
+        }
     }
 }
 
@@ -376,6 +449,7 @@ mod tests {
             files: None,
             handover: None,
             to_follow: None,
+            signature: None,
         };
         assert_eq!(value_of(AuditAction::Accept, &change), serde_json::json!({ "from": "draft", "to": "accepted", "roles": ["clerk"] }));
         let back: CaseChange = serde_json::from_value(serde_json::json!({ "to": "draft" })).unwrap();

@@ -36,6 +36,7 @@ mod purge;
 pub mod schema;
 mod search;
 mod settings;
+pub mod staff_keys;
 
 pub use accounts::{Account, AuthError, Password};
 pub use act::{ActError, ActNote, FileKind, NewFile, case_facts, event_cert};

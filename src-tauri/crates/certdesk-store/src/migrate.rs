@@ -48,6 +48,12 @@ const TABLES: &[(&str, &str, bool)] = &[
     ("attachments", "id, case_number, name, mime, sha256, bytes, at, actor, purged_at", true),
     ("audit_events", "seq, at, actor, action, case_number, digest_before, digest_after, detail, prev_hash, hash", false),
     ("audit_personal", "seq, salt, body", false),
+    (
+        "operator_keys",
+        "id, account, fingerprint, certificate, chain_pem, algorithm, subject, issuer, serial_hex, not_before, not_after, enrolled_at, enrolled_by, enrolled_seq, ended_at, ended_by, ended_seq, end_reason",
+        true,
+    ),
+    ("day_closes", "day, seq, sheet, sheet_sha256, fingerprint, algorithm, signature", false),
 ];
 
 impl Store {

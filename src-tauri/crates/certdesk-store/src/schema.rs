@@ -216,6 +216,56 @@ WHEN NOT (NEW.seq IS OLD.seq AND NEW.at IS OLD.at AND NEW.actor IS OLD.actor AND
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 "#;
 
+/// Migration 10: staff keys (#31): the enrolments of operator certificates to accounts
+/// (append-only but for the one-way end of an enrolment) and the days signed off (日结,
+/// append-only).
+const M010_STAFF_KEYS: &str = r#"
+CREATE TABLE operator_keys (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    certificate BLOB NOT NULL,
+    chain_pem TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    serial_hex TEXT NOT NULL,
+    not_before TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    enrolled_by TEXT NOT NULL,
+    enrolled_seq INTEGER NOT NULL,
+    ended_at TEXT,
+    ended_by TEXT,
+    ended_seq INTEGER,
+    end_reason TEXT
+) STRICT;
+CREATE INDEX operator_keys_account ON operator_keys (account, enrolled_at);
+CREATE TRIGGER operator_keys_no_delete BEFORE DELETE ON operator_keys
+BEGIN SELECT RAISE(ABORT, 'operator_keys is append-only'); END;
+CREATE TRIGGER operator_keys_end_only BEFORE UPDATE ON operator_keys
+WHEN NOT (OLD.ended_at IS NULL AND NEW.ended_at IS NOT NULL AND NEW.ended_seq IS NOT NULL AND NEW.ended_by IS NOT NULL
+    AND NEW.end_reason IS NOT NULL AND NEW.id IS OLD.id AND NEW.account IS OLD.account AND NEW.fingerprint IS OLD.fingerprint
+    AND NEW.certificate IS OLD.certificate AND NEW.chain_pem IS OLD.chain_pem AND NEW.algorithm IS OLD.algorithm
+    AND NEW.subject IS OLD.subject AND NEW.issuer IS OLD.issuer AND NEW.serial_hex IS OLD.serial_hex
+    AND NEW.not_before IS OLD.not_before AND NEW.not_after IS OLD.not_after AND NEW.enrolled_at IS OLD.enrolled_at
+    AND NEW.enrolled_by IS OLD.enrolled_by AND NEW.enrolled_seq IS OLD.enrolled_seq)
+BEGIN SELECT RAISE(ABORT, 'an enrolment only ends'); END;
+CREATE TABLE day_closes (
+    day TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    sheet TEXT NOT NULL,
+    sheet_sha256 TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    signature TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER day_closes_no_update BEFORE UPDATE ON day_closes
+BEGIN SELECT RAISE(ABORT, 'day_closes is append-only'); END;
+CREATE TRIGGER day_closes_no_delete BEFORE DELETE ON day_closes
+BEGIN SELECT RAISE(ABORT, 'day_closes is append-only'); END;
+"#;
+
 pub const MIGRATIONS: &[&str] = &[
     M001_CASES,
     M002_ACCOUNTS,
@@ -226,6 +276,7 @@ pub const MIGRATIONS: &[&str] = &[
     M007_PASSWORD_AGE_AND_HISTORY,
     M008_RETENTION_AND_PURGE,
     M009_REDACT_PURGED_EVENTS,
+    M010_STAFF_KEYS,
 ];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
@@ -282,6 +333,7 @@ mod tests {
         "be86fb62800541e43746b3cdbced8de27e3bb83bdf4eea0513399ca2088024b5",
         "c24228fab58ef5eaea7c9e23ae7feb5ba715d44203d4e8ee1da4eb4b5799cc7f",
         "bad8ab8daa4ff92e0962dc9d32c86083fcc6e335735cbfc207af8152e3f872d9",
+        "612f8a04b7344dc0c4665f1979e45a56aac38d7121798f0696a19eccad6e69a2",
     ];
 
     #[test]

@@ -29,7 +29,12 @@ fn counter_file(dir: &std::path::Path) -> std::path::PathBuf {
     put(&mut s, &a, "scan", "image/png", &[0, 1, 2, 3, 255], "zhang").unwrap();
     s.act(&a, Action::Accept, &zhang, None).unwrap();
     s.act(&a, Action::Submit, &zhang, None).unwrap();
-    s.act(&a, Action::Approve, &li, None).unwrap();
+    // li approves with an enrolled staff key (#31): the enrolment and the signature move too
+    let li_key = common::staff::soft_key(dir, "li");
+    s.enrol_key(&admin, "li", &li_key.enrolment()).unwrap();
+    let signed = li_key.approval(&s, &a, "li");
+    let note = certdesk_store::ActNote { signature: Some(signed), ..Default::default() };
+    s.act_checked(&a, Action::Approve, &li, None, note, Some(&common::staff::Check)).unwrap();
     let b = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &zhang).unwrap();
     let mut data = b.data.clone();
     data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();
@@ -58,6 +63,9 @@ fn a_counter_moves_into_an_empty_hall_verbatim_and_goes_on_there() {
     let (url, password) = address(&db);
     let (mut hall, moved) = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &url, password).unwrap();
     assert_eq!((moved.cases, moved.accounts, moved.attachments, moved.events), (2, 3, 1, source_chain.len() as i64));
+    let signed = hall.verify_audit_with(&common::staff::Check).unwrap();
+    assert!(signed.ok && signed.signatures.checked == 1, "the enrolment moved with its signed approval: {signed:?}");
+    assert_eq!(hall.enrolments(None).unwrap().len(), 1);
     assert_eq!(moved.source_head, source_head);
 
     // the chain: the file's verbatim, then store_migrated by the administrator

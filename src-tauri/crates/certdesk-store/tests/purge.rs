@@ -270,7 +270,7 @@ fn migration_8_backfills_the_retention_from_the_chain() {
     };
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER audit_events_no_update; \
+        "DROP TABLE operator_keys; DROP TABLE day_closes; DROP TRIGGER audit_events_no_update; \
          CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END; \
          DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
          ALTER TABLE cases DROP COLUMN purged_at; ALTER TABLE cases DROP COLUMN salt; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \

@@ -23,8 +23,10 @@ fn first_break(place: &Place) -> certdesk_store::ChainBreak {
     report.first_break.unwrap()
 }
 
-/// What migration 8 added, taken off again (for a store made as an older schema had it).
-const UNDO_M008: &str = "DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
+/// What migrations 8 to 10 added, taken off again (for a store made as an older schema had it).
+const UNDO_M008: &str = "DROP TABLE operator_keys; DROP TABLE day_closes; DROP TRIGGER audit_events_no_update; \
+     CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END; \
+     DROP INDEX cases_retention; ALTER TABLE cases DROP COLUMN retention_from; ALTER TABLE cases DROP COLUMN retention_basis; \
      ALTER TABLE cases DROP COLUMN purged_at; ALTER TABLE cases DROP COLUMN salt; DROP TABLE case_holds; DROP TABLE audit_personal; DROP TRIGGER attachments_no_update; \
      ALTER TABLE attachments DROP COLUMN purged_at; \
      CREATE TRIGGER attachments_no_update BEFORE UPDATE ON attachments BEGIN SELECT RAISE(ABORT, 'attachments are append-only'); END;";

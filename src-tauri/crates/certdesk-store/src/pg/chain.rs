@@ -247,7 +247,10 @@ impl Hall {
     /// matching its hash, the head recorded in `settings`. Events are streamed, not loaded at
     /// once. (`Store::verify_audit` on a hall checks the cases and files too.)
     pub fn verify_chain(&mut self) -> Result<VerifyReport, StoreError> {
-        self.snapshot(|db| crate::audit::verify_chain(db).map(|r| r.unwrap_or_else(|events| VerifyReport { ok: true, events, cases_checked: 0, first_break: None })))
+        self.snapshot(|db| {
+            crate::audit::verify_chain(db)
+                .map(|r| r.unwrap_or_else(|events| VerifyReport { ok: true, events, cases_checked: 0, first_break: None, signatures: Default::default() }))
+        })
     }
 
     /// Runs `read` in a read-only REPEATABLE READ transaction: one snapshot, whatever the

@@ -257,6 +257,66 @@ CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 FOR EACH ROW EXECUTE FUNCTION certdesk_audit_redact_only();
 "#;
 
+/// Migration 10: staff keys (#31): the twin of SQLite's migration 10 (enrolments that only
+/// ever end, days signed off that never change).
+const M010_STAFF_KEYS: &str = r#"
+CREATE TABLE operator_keys (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account text NOT NULL,
+    fingerprint text NOT NULL UNIQUE,
+    certificate bytea NOT NULL,
+    chain_pem text NOT NULL,
+    algorithm text NOT NULL,
+    subject text NOT NULL,
+    issuer text NOT NULL,
+    serial_hex text NOT NULL,
+    not_before text NOT NULL,
+    not_after text NOT NULL,
+    enrolled_at text NOT NULL,
+    enrolled_by text NOT NULL,
+    enrolled_seq bigint NOT NULL,
+    ended_at text,
+    ended_by text,
+    ended_seq bigint,
+    end_reason text
+);
+CREATE INDEX operator_keys_account ON operator_keys (account, enrolled_at);
+CREATE FUNCTION certdesk_enrolment_end_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.ended_at IS NULL AND NEW.ended_at IS NOT NULL AND NEW.ended_seq IS NOT NULL AND NEW.ended_by IS NOT NULL
+        AND NEW.end_reason IS NOT NULL AND NEW.id = OLD.id AND NEW.account = OLD.account AND NEW.fingerprint = OLD.fingerprint
+        AND NEW.certificate = OLD.certificate AND NEW.chain_pem = OLD.chain_pem AND NEW.algorithm = OLD.algorithm
+        AND NEW.subject = OLD.subject AND NEW.issuer = OLD.issuer AND NEW.serial_hex = OLD.serial_hex
+        AND NEW.not_before = OLD.not_before AND NEW.not_after = OLD.not_after AND NEW.enrolled_at = OLD.enrolled_at
+        AND NEW.enrolled_by = OLD.enrolled_by AND NEW.enrolled_seq = OLD.enrolled_seq THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'an enrolment only ends' USING ERRCODE = 'restrict_violation';
+END
+$$;
+CREATE TRIGGER operator_keys_end_only BEFORE UPDATE ON operator_keys
+FOR EACH ROW EXECUTE FUNCTION certdesk_enrolment_end_only();
+CREATE TRIGGER operator_keys_no_delete BEFORE DELETE ON operator_keys
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('operator_keys is append-only');
+CREATE TRIGGER operator_keys_no_truncate BEFORE TRUNCATE ON operator_keys
+FOR EACH STATEMENT EXECUTE FUNCTION certdesk_append_only('operator_keys is append-only');
+CREATE TABLE day_closes (
+    day text PRIMARY KEY,
+    seq bigint NOT NULL,
+    sheet text NOT NULL,
+    sheet_sha256 text NOT NULL,
+    fingerprint text NOT NULL,
+    algorithm text NOT NULL,
+    signature text NOT NULL
+);
+CREATE TRIGGER day_closes_no_update BEFORE UPDATE ON day_closes
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('day_closes is append-only');
+CREATE TRIGGER day_closes_no_delete BEFORE DELETE ON day_closes
+FOR EACH ROW EXECUTE FUNCTION certdesk_append_only('day_closes is append-only');
+CREATE TRIGGER day_closes_no_truncate BEFORE TRUNCATE ON day_closes
+FOR EACH STATEMENT EXECUTE FUNCTION certdesk_append_only('day_closes is append-only');
+"#;
+
 /// The migrations, in order; entry `i` is SQLite's migration `i + 1` in this dialect.
 pub const MIGRATIONS: &[&str] = &[
     M001_CASES,
@@ -268,6 +328,7 @@ pub const MIGRATIONS: &[&str] = &[
     M007_PASSWORD_AGE_AND_HISTORY,
     M008_RETENTION_AND_PURGE,
     M009_REDACT_PURGED_EVENTS,
+    M010_STAFF_KEYS,
 ];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
@@ -275,7 +336,7 @@ const MIGRATE_LOCK: i64 = super::chain::CHAIN_LOCK + 1;
 
 /// The tables whose rows are never changed nor removed (the append-only triggers'): a desk's
 /// role may only read and add to them.
-pub const APPEND_ONLY: &[&str] = &["audit_events", "attachments"];
+pub const APPEND_ONLY: &[&str] = &["audit_events", "attachments", "operator_keys", "day_closes"];
 
 /// Checks the applied migrations (`version`, `sha256`) against this build's; returns how many.
 fn check_applied(applied: &[postgres::Row]) -> Result<usize, PgError> {
@@ -423,6 +484,9 @@ impl Hall {
                 "attachments" => "SELECT, INSERT, UPDATE (bytes, purged_at)",
                 // a purge redacts a purged case's events in place (the trigger allows nothing else)
                 "audit_events" => "SELECT, INSERT, UPDATE (detail, digest_before, digest_after)",
+                // an enrolment only ends (the trigger allows nothing else); a closed day never changes
+                "operator_keys" => "SELECT, INSERT, UPDATE (ended_at, ended_by, ended_seq, end_reason)",
+                "day_closes" => "SELECT, INSERT",
                 t if APPEND_ONLY.contains(&t) => "SELECT, INSERT",
                 _ => "SELECT, INSERT, UPDATE, DELETE",
             };
@@ -455,6 +519,7 @@ mod tests {
         "4582d1ed92679690bfa8907470f8c7b0ae307c41a4690afad628d5639c344d0e",
         "47435bb93de057207cdac20df2340afa368be01ce4460b4b90695fcbae648cb6",
         "91b87e6c0997b14d159801a67e4ba419cf8950e18400a39f5ec761f081cf711a",
+        "9a286840029c708d6ac099c2ef4eddd5292285470e703a73784f1d6a5eb71a38",
     ];
 
     #[test]

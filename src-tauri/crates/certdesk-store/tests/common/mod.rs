@@ -38,6 +38,7 @@ pub fn put(s: &mut certdesk_store::Store, n: &certdesk_domain::CaseNumber, name:
 
 pub mod pg;
 pub mod rig;
+pub mod staff;
 
 /// Where a test's store lives: a SQLite file in a temporary folder, or a database of its own
 /// on the test cluster. The store's tests run on both (`on_both!`).

@@ -1,0 +1,67 @@
+//! `certdesk day close|verify` (#31): the day signed off (日结) by a supervisor's USB key, and the
+//! check of a closed day, through the desk. Exit 1 when a closed day does not verify (or was
+//! never closed), as `audit verify`.
+
+use crate::DayCmd;
+use crate::context::Ctx;
+use crate::output::{CliError, ok_if, print_json};
+use certdesk_desk::staff::DayVerdict;
+use std::process::ExitCode;
+
+pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
+    let verdict = match cmd {
+        DayCmd::Close { day, by } => {
+            let (mut store, mut session, key) = ctx.session_with_key("day close", &by)?;
+            let Some(key) = key else {
+                return Err(certdesk_desk::DeskError::StaffCertificate {
+                    why: "closing a day is signed with the supervisor's USB key: give --token LABEL and --pin-file F".into(),
+                }
+                .into());
+            };
+            session.desk(&mut store)?.close_day(day, &key.staff_key())?
+        }
+        DayCmd::Verify { day, reference, by } => {
+            let (mut store, mut session) = ctx.session("day verify", &by)?;
+            let mut v = session.desk(&mut store)?.verify_day(day)?;
+            if let Some(given) = reference
+                && v.reference.as_deref() != Some(given.trim())
+            {
+                v.ok = false;
+                v.problems.push(format!("the reference {given:?} is not this day's close ({})", v.reference.as_deref().unwrap_or("none")));
+            }
+            v
+        }
+    };
+    print_verdict(ctx.g.json, &verdict);
+    Ok(ok_if(verdict.ok))
+}
+
+fn print_verdict(json: bool, v: &DayVerdict) {
+    if json {
+        print_json(v);
+        return;
+    }
+    if !v.closed {
+        println!("{}: not closed (未日结)", v.day);
+        return;
+    }
+    println!(
+        "{}: closed by {} at {} — {}",
+        v.day,
+        v.closed_by.as_deref().unwrap_or("?"),
+        v.closed_at.as_deref().unwrap_or("?"),
+        if v.ok { "verifies (日结核验通过)" } else { "DOES NOT VERIFY" }
+    );
+    if let Some(r) = &v.reference {
+        println!("reference: {r}");
+    }
+    for p in &v.problems {
+        println!("  problem: {p}");
+    }
+    if !v.after_close.is_empty() {
+        println!("日结后发生的记录 (written after the close):");
+        for a in &v.after_close {
+            println!("  {} {} {} {} {}", a.seq, a.at, a.actor, a.action, a.case.as_deref().unwrap_or("-"));
+        }
+    }
+}
