@@ -51,6 +51,9 @@ echo "== dual-certificate issuance benchmark on the soft SKF key, smoke run (deb
 echo "== a unit's whole order on SoftHSM2 through the desk API, smoke run (debug build, 3 employees; a step that fails fails the run, a missed target is printed; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-batch" --employees 3
 
+echo "== staff keys benchmark on SoftHSM2, smoke run (debug build, 3 rounds: sign-in with password and key, a signed approval, each beyond the key's own signature; audit verify checks every signature, a failure fails the run)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-staff" --rounds 3
+
 echo "== ID card benchmark, smoke run (debug build, a simulated GA/T 467 reader: the intake's path and the CLI read; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-idcard-desk" --runs 3 --cli "${CARGO_TARGET_DIR:-target}/debug/certdesk"
 

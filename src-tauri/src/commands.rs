@@ -112,10 +112,15 @@ pub struct SignedIn {
     #[ts(flatten)]
     actor: Actor,
     must_change: bool,
+    /// signed in with the account's own USB key (#31): its approvals ask the key's PIN
+    key: bool,
 }
 
+/// Signs in. An account that must use its USB key (#31) is answered `key_required` after the
+/// right password; the window then asks the key's PIN too and signs in again with it: the key
+/// holding the account's enrolled certificate signs the store's challenge.
 #[tauri::command(async)]
-pub fn login(state: State<'_, AppState>, name: String, password: String) -> Result<SignedIn, IpcError> {
+pub fn login(state: State<'_, AppState>, name: String, password: String, pin: Option<String>) -> Result<SignedIn, IpcError> {
     crate::log::call("login", || {
         let password = Password::new(password);
         // an encrypted store opens with the account's slot first (#30)
@@ -125,7 +130,21 @@ pub fn login(state: State<'_, AppState>, name: String, password: String) -> Resu
             };
             Ok(certdesk_desk::place::open_encrypted_file(path, &name, &password)?)
         })?;
-        let signed_in = Session::sign_in(&mut *state.store.lock()?, &name, &password);
+        let signed_in = match pin.filter(|p| !p.is_empty()) {
+            None => Session::sign_in(&mut *state.store.lock()?, &name, &password),
+            Some(pin) => {
+                let pin = certdesk_desk::token::Pin::new(pin);
+                // the library is read off the opened store (a setting, no secret); the key lock first, as the key desk takes them
+                let path = certdesk_desk::keydesk::sign_in_library(&*state.store.lock()?, None, &state.env);
+                match path {
+                    Ok(path) => crate::desks::keys::with_library(&state, &path, |library| {
+                        let key = certdesk_desk::staff::StaffKey { library, token: None, pin: &pin };
+                        Ok(Session::sign_in_with_key(&mut *state.store.lock()?, &name, &password, Some(&key)))
+                    })?,
+                    Err(e) => Err(e),
+                }
+            }
+        };
         let session = match signed_in {
             Ok(session) => session,
             Err(e) => {
@@ -133,9 +152,10 @@ pub fn login(state: State<'_, AppState>, name: String, password: String) -> Resu
                 return Err(e.into());
             }
         };
+        let key = session.key().is_some();
         let actor = open_session(&state, session)?;
         let must_change = state.with_desk(|d| d.password_change_due())?;
-        Ok(SignedIn { actor, must_change })
+        Ok(SignedIn { actor, must_change, key })
     })
 }
 
@@ -263,9 +283,27 @@ pub fn update_case(state: State<'_, AppState>, number: String, json: String) -> 
 }
 
 #[tauri::command(async)]
-pub fn case_action(state: State<'_, AppState>, number: String, action: String, reason: Option<String>, accept_to_follow: Option<bool>) -> Result<String, IpcError> {
+pub fn case_action(
+    state: State<'_, AppState>,
+    number: String,
+    action: String,
+    reason: Option<String>,
+    accept_to_follow: Option<bool>,
+    pin: Option<String>,
+) -> Result<String, IpcError> {
     crate::log::call("case_action", || {
-        let rec = state.with_desk(|d| d.act_accepting(&state.catalog, &number, intake::action(&action)?, reason.as_deref(), accept_to_follow.unwrap_or(false)))?;
+        let action = intake::action(&action)?;
+        let rec = match pin.filter(|p| !p.is_empty()) {
+            // an approval signed with the supervisor's USB key (#31)
+            Some(pin) if action == certdesk_desk::domain::Action::Approve => {
+                let pin = certdesk_desk::token::Pin::new(pin);
+                crate::desks::keys::with_keys(&state, |library| {
+                    let key = certdesk_desk::staff::StaffKey { library, token: None, pin: &pin };
+                    state.with_desk(|d| d.approve_signed(&state.catalog, &number, accept_to_follow.unwrap_or(false), &key))
+                })?
+            }
+            _ => state.with_desk(|d| d.act_accepting(&state.catalog, &number, action, reason.as_deref(), accept_to_follow.unwrap_or(false)))?,
+        };
         Ok(rec.status.wire().to_string())
     })
 }

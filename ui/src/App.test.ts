@@ -19,7 +19,7 @@ async function signIn(roles: Role[]) {
   let who: Actor | null = null
   mockBackend({
     app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
-    login: ({ name }) => ({ ...(who = { name, roles }), must_change: false }),
+    login: ({ name }) => ({ ...(who = { name, roles }), must_change: false, key: false }),
     logout: () => (who = null),
   })
   const w = mount(App, { global: { stubs }, attachTo: document.body })

@@ -133,7 +133,11 @@ serial: string, not_after: string,
 /**
  * Whether a key with the same CKA_ID is on the token.
  */
-has_key: boolean, };
+has_key: boolean, 
+/**
+ * SHA-256 of the certificate's DER, hex: how a staff key's certificate is named (#31).
+ */
+sha256: string, };
 
 export type CertUsage = "sign" | "encrypt" | "ca";
 
@@ -537,7 +541,11 @@ encrypted: boolean, counter_code: string, counter_name: string,
  */
 server: string | null, };
 
-export type SignedIn = { must_change: boolean, name: string, roles: Array<Role>, };
+export type SignedIn = { must_change: boolean, 
+/**
+ * signed in with the account's own USB key (#31): its approvals ask the key's PIN
+ */
+key: boolean, name: string, roles: Array<Role>, };
 
 export type SetUp = { recovery_key: string | null, name: string, roles: Array<Role>, };
 
@@ -721,7 +729,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -840,7 +848,11 @@ handover?: Handover,
  * submit / approve: the materials not handed in, each with the applicant's promise
  * (`id: note`); at approval, what the supervisor accepted
  */
-to_follow?: Array<string>, };
+to_follow?: Array<string>, 
+/**
+ * approve: the supervisor's key's signature over the approval statement (#31)
+ */
+signature?: ApprovalSigned, };
 
 export type Handover = { 
 /**
@@ -869,6 +881,57 @@ from?: string, to?: string, };
 export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, };
 
 export type RedactedEvent = { seq: number, form: string, };
+
+export type ApprovalSigned = { algorithm: string, digest_hex: string, signature_b64: string, fingerprint: string, counter: string, sm2_id?: string, };
+
+export type KeyEnrolled = { user: string, fingerprint: string, algorithm: string, subject: string, issuer: string, serial_hex: string, not_before: string, not_after: string, replaces?: string, };
+
+export type KeyEnded = { user: string, fingerprint: string, end: string, reason?: string, };
+
+export type DayClosed = { day: string, sheet_sha256: string, head_seq: number, head_hash: string, algorithm: string, digest_hex: string, signature_b64: string, fingerprint: string, counter: string, sm2_id?: string, reference: string, };
+
+export type DayVerdict = { day: string, closed: boolean, ok: boolean, reference: string | null, closed_by: string | null, closed_at: string | null, 
+/**
+ * the supervisor's signature checks against the enrolment in force at the close
+ */
+signature_ok: boolean, 
+/**
+ * the chain verifies and still has, at the signed head, the hash that was signed
+ */
+head_ok: boolean, 
+/**
+ * the stored sheet is the one the close recorded
+ */
+sheet_ok: boolean, 
+/**
+ * cases of the day whose data or status, as the chain recorded them up to the close, or
+ * whose presence, differ from the signed sheet (a closed day changed)
+ */
+changed: Array<string>, 
+/**
+ * the day's events written after its close (its cases' later steps): listed, not failed
+ */
+after_close: Array<AfterClose>, problems: Array<string>, };
+
+export type AfterClose = { seq: number, at: string, actor: string, action: string, case: string | null, };
+
+export type Enrolment = { account: string, 
+/**
+ * SHA-256 of the certificate's DER, hex
+ */
+fingerprint: string, 
+/**
+ * `rsa-2048`, `ec-p256` or `sm2`
+ */
+algorithm: string, subject: string, issuer: string, serial_hex: string, not_before: string, not_after: string, enrolled_at: string, enrolled_by: string, ended_at: string | null, ended_by: string | null, 
+/**
+ * `replaced`, `revoked` or `account disabled`
+ */
+end_reason: string | null, };
+
+export type SessionKey = { fingerprint: string, token_serial: string, };
+
+export type ApprovalSignatureView = { algorithm: string, digest_hex: string, signature_b64: string, certificate_pem: string, statement: string, signer: string, signed_at: string, fingerprint: string, sm2_id: string | null, };
 
 export type FormsPrinted = { forms: Array<string>, pages: number, file: string, pdf_sha256: string, };
 
@@ -1016,7 +1079,11 @@ export type AccountChange = { user: string, roles?: string, failed_in_a_row?: nu
 /**
  * user_name: the new display name
  */
-display_name?: string, };
+display_name?: string, 
+/**
+ * login_failed: the password was right and the key's signature was not (#31)
+ */
+second_factor?: boolean, };
 
 export type DesksGranted = { role: string, database: string, tables: Array<string>, };
 
@@ -1067,4 +1134,7 @@ export type EventDetails = {
   user_unlock: AccountChange,
   login_failed: AccountChange,
   user_locked: AccountChange,
+  operator_key_enrolled: KeyEnrolled,
+  operator_key_ended: KeyEnded,
+  day_closed: DayClosed,
 }

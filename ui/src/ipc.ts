@@ -67,7 +67,7 @@ export interface Commands {
   app_status: { args: NoArgs; result: AppStatus }
   setup_admin: { args: { name: string; password: string; counterCode: string; counterName: string }; result: SetUp }
   /** the account, and must_change: its password is due (the window shows only the change form) */
-  login: { args: { name: string; password: string }; result: B.SignedIn }
+  login: { args: { name: string; password: string; pin: string | null }; result: B.SignedIn }
   logout: { args: NoArgs; result: null }
   lock_session: { args: NoArgs; result: null }
   unlock_session: { args: { password: string }; result: Actor }
@@ -81,7 +81,7 @@ export interface Commands {
   get_case: { args: { number: string }; result: B.CaseView }
   import_case: { args: { json: string }; result: B.Imported }
   update_case: { args: { number: string; json: string }; result: B.Imported }
-  case_action: { args: { number: string; action: string; reason: string | null; acceptToFollow: boolean | null }; result: string }
+  case_action: { args: { number: string; action: string; reason: string | null; acceptToFollow: boolean | null; pin: string | null }; result: string }
   case_steps: { args: { number: string }; result: B.CaseSteps }
   complete_step: { args: { number: string; step: string; reference: string | null; courier: string | null; waybill: string | null; recipient: string | null; recipientId: string | null; acceptToFollow: boolean | null }; result: B.CaseSteps }
   review_queue: { args: NoArgs; result: CaseSummary[] }
@@ -168,7 +168,8 @@ function call<K extends keyof Commands>(cmd: K, args: Commands[K]['args'], optio
 export const api = {
   appStatus: () => call('app_status', {}),
   setupAdmin: (name: string, password: string, counterCode: string, counterName: string) => call('setup_admin', { name, password, counterCode, counterName }),
-  login: (name: string, password: string) => call('login', { name, password }),
+  /** `pin`: the account's own USB key's, once the backend said `key_required` (#31) */
+  login: (name: string, password: string, pin?: string) => call('login', { name, password, pin: pin ?? null }),
   logout: () => call('logout', {}),
   /** locks this window's session (the idle timer): the desks stay, the backend refuses them until unlocked */
   lockSession: () => call('lock_session', {}),
@@ -195,8 +196,9 @@ export const api = {
   /** replaces the case data (draft/accepted/returned cases; recorded on the audit chain) */
   updateCase: (number: string, json: string) => call('update_case', { number, json }),
   /** acceptToFollow: approving, the supervisor accepts the materials to follow (材料后补) */
-  caseAction: (number: string, action: string, reason?: string, acceptToFollow?: boolean) =>
-    call('case_action', { number, action, reason: reason ?? null, acceptToFollow: acceptToFollow ?? null }),
+  /** `pin`: an approval signed with the supervisor's USB key (#31) */
+  caseAction: (number: string, action: string, reason?: string, acceptToFollow?: boolean, pin?: string) =>
+    call('case_action', { number, action, reason: reason ?? null, acceptToFollow: acceptToFollow ?? null, pin: pin ?? null }),
   /** the case's steps to 归档 and the next one */
   caseSteps: (number: string) => call('case_steps', { number }),
   /** does the case's next step when it is not a key-desk operation */

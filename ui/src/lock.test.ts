@@ -114,7 +114,7 @@ describe('a password due for a change', () => {
     let who: Actor | null = null
     const calls = mockBackend({
       app_status: () => status(who),
-      login: () => ({ ...(who = zhang), must_change: true }),
+      login: () => ({ ...(who = zhang), must_change: true, key: false }),
       change_own_password: ({ password }) => {
         if (password === 'abcdefgh') throw refusal('password_policy', '密码需包含大写字母、小写字母、数字、其他字符中的至少 3 类，当前只有：小写字母')
         if (password === 'Zhang-temp-1') throw refusal('password_reused', 'the password is one of this account\'s last 5 passwords')

@@ -17,6 +17,13 @@ use tauri::State;
 /// Runs `f` with the key library the desk chooses (loaded once, again when the choice changes).
 pub(crate) fn with_keys<T>(state: &AppState, f: impl FnOnce(&KeyLibrary) -> Result<T, IpcError>) -> Result<T, IpcError> {
     let path = state.with_desk(|d| keydesk::library_path(d, None, &state.env))?;
+    with_library(state, &path, f)
+}
+
+/// Runs `f` with the key library at `path`, loaded once (the sign-in's staff key, before any
+/// session, and the key desk alike).
+pub(crate) fn with_library<T>(state: &AppState, path: &std::path::Path, f: impl FnOnce(&KeyLibrary) -> Result<T, IpcError>) -> Result<T, IpcError> {
+    let path = path.to_path_buf();
     let mut guard = state.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if guard.as_ref().is_none_or(|l| l.path() != path) {
         *guard = None;

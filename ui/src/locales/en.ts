@@ -10,7 +10,7 @@ const en: Shape<typeof zh> = {
   setup: { displayName: 'Administrator\'s name', displayNameMissing: 'Type the administrator\'s name (screens show names, not logins)', title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in',
     recoveryTitle: 'The store\'s recovery key', recoveryHint: 'The store is encrypted. Write the recovery key below on paper for the administrator to keep safe: when every password is lost, only it opens the store and its backups. It is shown this once and kept nowhere on this computer.',
     recoveryCopied: 'I have written it down and will keep it safe', recoveryLast: 'Type the last group of the recovery key (to check what was written)', recoveryLastWrong: 'The last group does not match the recovery key: check what was written', recoveryContinue: 'Continue' },
-  login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in' },
+  login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in', pin: 'USB key PIN', keyHint: 'Plug in your own USB key, then type the password again with the key\'s PIN' },
   lock: {
     title: 'Locked', hint: 'Locked after {minutes} minutes without use. Type this account\'s password to go on: what was typed is still there.', hintNow: 'Locked. Type this account\'s password to go on: what was typed is still there.',
     who: 'Account: {name}', password: 'Password', unlock: 'Unlock',
@@ -118,8 +118,7 @@ const en: Shape<typeof zh> = {
       bg_not_white: 'background not white', text_under: 'over text', off_color: 'not red',
     },
   },
-  review: {
-    submittedAt: 'Submitted', 
+  review: { keyPin: 'Your USB key PIN (signs the approval)', submittedAt: 'Submitted', 
     count: '{n} waiting, the oldest first', decided: 'Case {number}: {action}', decidedShort: 'Done.', next: 'Next: {number}', queueDone: 'The review queue is empty',
     title: 'Waiting for review', empty: 'Nothing to review', back: 'Back to queue', seals: 'Seal samples', forms: 'Printed forms', noSeals: 'No seal samples yet',
     approve: 'Approve', return: 'Return', reasonHint: 'Reason for returning (required)',
@@ -306,7 +305,7 @@ const en: Shape<typeof zh> = {
     session_locked: 'Locked: type this account\'s password to unlock',
     no_scan_folder: 'No scanner folder is set (Admin → scanner folder)',
     wrong_password: 'Wrong account or password', account_locked: 'Account locked after 5 wrong passwords', account_disabled: 'Account disabled', not_signed_in: 'Sign in first',
-    missing_role: 'Your account may not do this', four_eyes: 'Four-eyes rule: you created, accepted, edited, submitted or attached files to this case', reason_required: 'Give a reason', transition: 'Not allowed in this status',
+    missing_role: 'Your account may not do this', four_eyes: 'Four-eyes rule: you created, accepted, edited, submitted or attached files to this case', key_required: 'This account signs in with its own USB key: plug it in and give its PIN', enrolment_expired: 'The certificate of your USB key has expired: an administrator must enrol a new one', wrong_staff_key: 'This is not your USB key', staff_key_not_plugged: 'Plug in your USB key', challenge_expired: 'The sign-in took too long: sign in again', staff_certificate: 'The operator certificate is refused', signature_required: 'Approve with your USB key', signature_refused: 'The approval signature does not hold: sign again', reason_required: 'Give a reason', transition: 'Not allowed in this status',
     invalid_case: 'The case has errors', invalid_json: 'Malformed case data', invalid_counter_code: 'Counter code: 1-12 capitals and digits', unknown_project: 'Unknown CA project',
     fee_refused: 'Not offered by this project', case_not_found: 'No such case', refused: 'Refused',
     account_name_invalid: 'An account name is 1 to 32 letters, digits, _ - or .',

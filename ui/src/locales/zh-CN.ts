@@ -21,7 +21,7 @@ export default {
     recoveryLastWrong: '最后一组与恢复密钥不符，请核对抄写的内容',
     recoveryContinue: '继续',
   },
-  login: { title: '登录', name: '账号', password: '密码', submit: '登录' },
+  login: { title: '登录', name: '账号', password: '密码', submit: '登录', pin: 'USB Key PIN码', keyHint: '请插入您本人的USB Key，再次输入密码和PIN码后登录' },
   lock: {
     title: '已锁定', hint: '{minutes}分钟未操作，受理台已锁定。输入本账号密码继续，已填写的内容都还在。', hintNow: '受理台已锁定。输入本账号密码继续，已填写的内容都还在。',
     who: '当前账号：{name}', password: '密码', unlock: '解锁',
@@ -166,8 +166,7 @@ export default {
       bg_not_white: '背景不白', text_under: '压字', off_color: '非正红',
     },
   },
-  review: {
-    submittedAt: '提交时间', 
+  review: { keyPin: '您的USB Key PIN码（复核签名）', submittedAt: '提交时间', 
     count: '共{n}件，最早提交的在前', decided: '案件 {number}：{action}', decidedShort: '已处理。', next: '下一件：{number}', queueDone: '待复核案件已全部处理',
     title: '待复核案件', empty: '没有待复核的案件', back: '返回队列', seals: '印章样本', forms: '申请表预览', noSeals: '尚无印章样本',
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',
@@ -358,7 +357,7 @@ export default {
     account_disabled: '账号已停用',
     not_signed_in: '请先登录',
     missing_role: '当前账号无此操作权限',
-    four_eyes: '复核须由他人进行：您创建、受理、修改、提交过此案件或为其上传过文件，不能复核通过',
+    four_eyes: '复核须由他人进行：您创建、受理、修改、提交过此案件或为其上传过文件，不能复核通过', key_required: '此账号须使用本人USB Key登录：请插入USB Key并输入PIN码', enrolment_expired: '您的USB Key证书已过期，请管理员重新登记', wrong_staff_key: '不是您的USB Key', staff_key_not_plugged: '请插入您的USB Key', challenge_expired: '登录超时，请重新登录', staff_certificate: '操作员证书不符合要求', signature_required: '须使用本人USB Key签名复核', signature_refused: '复核签名无效，请重新签名',
     reason_required: '请填写原因',
     transition: '案件当前状态不允许此操作',
     invalid_case: '资料有误，请检查标红的项目',

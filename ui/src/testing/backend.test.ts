@@ -9,10 +9,10 @@ afterEach(() => clearMocks())
 
 describe('mockBackend', () => {
   it('answers from the handlers and records every call with its arguments', async () => {
-    const calls = mockBackend({ login: ({ name }) => ({ name, roles: ['clerk'], must_change: false }), logout: () => null })
-    expect(await api.login('zhang', 'pw')).toEqual({ name: 'zhang', roles: ['clerk'], must_change: false })
+    const calls = mockBackend({ login: ({ name }) => ({ name, roles: ['clerk'], must_change: false, key: false }), logout: () => null })
+    expect(await api.login('zhang', 'pw')).toEqual({ name: 'zhang', roles: ['clerk'], must_change: false, key: false })
     await api.logout()
-    expect(calls).toEqual([{ cmd: 'login', args: { name: 'zhang', password: 'pw' } }, { cmd: 'logout', args: {} }])
+    expect(calls).toEqual([{ cmd: 'login', args: { name: 'zhang', password: 'pw', pin: null } }, { cmd: 'logout', args: {} }])
   })
 
   it('hands a raw-body command its bytes', async () => {

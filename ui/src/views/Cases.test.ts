@@ -150,7 +150,7 @@ describe('Case page', () => {
     expect(w.find('[data-testid=act-approve]').exists()).toBe(false)
     await w.get('[data-testid=act-accept]').trigger('click')
     await flushPromises()
-    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'accept', reason: null, acceptToFollow: null })
+    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'accept', reason: null, acceptToFollow: null, pin: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已受理')
     expect(w.emitted('changed')).toBeTruthy()
   })
@@ -199,7 +199,7 @@ describe('Case page', () => {
     expect(sup.get('[data-testid=act-return]').attributes('disabled')).toBeUndefined()
     await sup.get('[data-testid=act-return]').trigger('click')
     await flushPromises()
-    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'return', reason: '公章模糊', acceptToFollow: null })
+    expect(acted[0]).toEqual({ number: sampleCase.number, action: 'return', reason: '公章模糊', acceptToFollow: null, pin: null })
   })
 })
 
@@ -229,7 +229,7 @@ describe('Case page: irreversible actions ask first', () => {
     expect(calls.some((c) => c.cmd === 'case_action')).toBe(false)
     await w.get('[data-testid=confirm-ok]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: sampleCase.number, action: 'cancel', reason: '申请人放弃办理', acceptToFollow: null })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: sampleCase.number, action: 'cancel', reason: '申请人放弃办理', acceptToFollow: null, pin: null })
   })
 })
 
@@ -531,7 +531,7 @@ describe('Case page: steps', () => {
     await w.get('[data-testid=accept-to-follow]').setValue(true)
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
-    expect(acted).toEqual([{ number: sampleCase.number, action: 'approve', reason: null, acceptToFollow: true }])
+    expect(acted).toEqual([{ number: sampleCase.number, action: 'approve', reason: null, acceptToFollow: true, pin: null }])
   })
 
   it('sends key-desk steps to the key desk, and leaves the review steps to their buttons', async () => {

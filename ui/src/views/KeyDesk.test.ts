@@ -89,7 +89,7 @@ function backend(o: Opts = {}) {
       token: token(),
       // the key pair is labelled with the subject's common name
       keys: [{ id: KEY_ID, algo: 'rsa2048', label: '广州市示例科技有限公司', public_key_sha256: sha('e') }],
-      certificates: [{ id: KEY_ID, label: '广州市示例科技有限公司', usage: 'sign', serial: CERT.serial_hex, ...CERT, has_key: true }],
+      certificates: [{ id: KEY_ID, label: '广州市示例科技有限公司', usage: 'sign', serial: CERT.serial_hex, ...CERT, has_key: true, sha256: sha('c') }],
       data: [{ application: 'seal', label: 'official_seal', size: 5120, sha256: sha('d') }],
     }),
     case_action: () => { caseStatus = 'delivered'; return 'delivered' },
@@ -268,7 +268,7 @@ describe('KeyDesk', () => {
     expect(w.get('[data-testid=key-result]').text()).toContain('印章图片 · 公章')
     await w.get('[data-testid=key-deliver]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null, acceptToFollow: null })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: NUMBER, action: 'deliver', reason: null, acceptToFollow: null, pin: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已交付')
   })
 

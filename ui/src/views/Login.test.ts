@@ -14,7 +14,7 @@ describe('Login', () => {
     mockBackend({
       login: ({ password }) => {
         if (password !== 'right-password') throw refusal('wrong_password', 'wrong user name or password')
-        return { name: 'zhang', roles: ['clerk'], must_change: false }
+        return { name: 'zhang', roles: ['clerk'], must_change: false, key: false }
       },
     })
     const w = mount(Login)
@@ -28,7 +28,32 @@ describe('Login', () => {
     await w.get('[data-testid=login-password]').setValue('right-password')
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(w.emitted('done')?.[0]).toEqual([{ name: 'zhang', roles: ['clerk'], must_change: false }])
+    expect(w.emitted('done')?.[0]).toEqual([{ name: 'zhang', roles: ['clerk'], must_change: false, key: false }])
+  })
+
+  it('asks the USB key PIN of an account that signs in with its key, and sends it with the password', async () => {
+    const calls = mockBackend({
+      login: ({ password, pin }) => {
+        if (password !== 'li-password') throw refusal('wrong_password', 'wrong user name or password')
+        if (!pin) throw refusal('key_required', 'account li signs in with its USB key')
+        return { name: 'li', roles: ['supervisor'], must_change: false, key: true }
+      },
+    })
+    const w = mount(Login)
+    expect(w.find('[data-testid=login-pin]').exists()).toBe(false)
+    await w.get('[data-testid=login-name]').setValue('li')
+    await w.get('[data-testid=login-password]').setValue('li-password')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('USB Key')
+    await w.get('[data-testid=login-password]').setValue('li-password')
+    await w.get('[data-testid=login-pin]').setValue('24681357')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'login').map((c) => c.args.pin)).toEqual([null, '24681357'])
+    expect(w.emitted('done')?.[0]).toEqual([{ name: 'li', roles: ['supervisor'], must_change: false, key: true }])
+    // the PIN does not stay in its field either
+    expect((w.get('[data-testid=login-pin]').element as HTMLInputElement).value).toBe('')
   })
 
   it('names a locked account', async () => {

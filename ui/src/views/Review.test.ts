@@ -57,7 +57,7 @@ describe('Review', () => {
     expect(decodeURIComponent(w.get('[data-testid=review-forms] img').attributes('src')!)).toContain('<!--申请表-->')
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0007', action: 'approve', reason: null, acceptToFollow: null })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0007', action: 'approve', reason: null, acceptToFollow: null, pin: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
     expect(w.find('[data-testid=act-approve]').exists()).toBe(false)
   })
@@ -75,7 +75,7 @@ describe('Review', () => {
     await w.get('[data-testid=reason]').setValue('营业执照复印件未盖公章')
     await w.get('[data-testid=act-return]').trigger('click')
     await flushPromises()
-    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0003', action: 'return', reason: '营业执照复印件未盖公章', acceptToFollow: null })
+    expect(calls.find((c) => c.cmd === 'case_action')!.args).toEqual({ number: 'GZ01-20261120-0003', action: 'return', reason: '营业执照复印件未盖公章', acceptToFollow: null, pin: null })
     expect(w.get('[data-testid=case-status]').text()).toBe('已退回')
   })
 
@@ -119,7 +119,7 @@ describe('Review', () => {
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'case_action').map((c) => c.args)).toEqual([
-      { number: 'GZ01-20261120-0003', action: 'approve', reason: null, acceptToFollow: true },
+      { number: 'GZ01-20261120-0003', action: 'approve', reason: null, acceptToFollow: true, pin: null },
     ])
     expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
   })
