@@ -11,6 +11,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
+use crate::quantities::{Outline, border_continuity, double_echo};
 use crate::thresholds::thresholds;
 use crate::{Defect, Sample, SampleKind, SamplePixels};
 
@@ -885,6 +886,25 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         used.iter().filter(|&&b| bins[b]).count() as f32 / used.len() as f32
     };
     metrics.push(("coverage", coverage));
+    // Issue 34's quantities (beside the old measures until the rules move to them).
+    let outline = if round {
+        let (x, y) = frame.to_scan(s.cu, s.cv);
+        Outline::Circle { cx: x - f.x0 as f32 - 0.5, cy: y - f.y0 as f32 - 0.5, r: s.r + 0.5 }
+    } else {
+        let (u, v) = (rcu * ca - rcv * sa, rcu * sa + rcv * ca);
+        let (x, y) = frame.to_scan(u, v);
+        Outline::Rect { cx: x - f.x0 as f32 - 0.5, cy: y - f.y0 as f32 - 0.5, deg: s.rect_angle + skew, half_u: half_u + 0.5, half_v: half_v + 0.5 }
+    };
+    if let Some(b) = border_continuity(&f.red, f.w, f.h, ppmm, outline) {
+        metrics.push(("border_gap_mm", b.gap_mm));
+        metrics.push(("border_present", b.present));
+    }
+    if let Some(e) = double_echo(&ink.mask, f.w, f.h, ppmm) {
+        metrics.push(("double_offset_mm", e.offset_mm));
+        metrics.push(("double_deg", e.deg));
+        metrics.push(("double_echo", e.echo));
+        metrics.push(("double_valley", e.valley));
+    }
     if thresholds().fires("broken.seal", metrics) {
         defects.push(Defect::Broken);
     }

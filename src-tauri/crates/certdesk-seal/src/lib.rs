@@ -14,6 +14,7 @@ mod morph;
 mod output;
 mod page;
 mod photo;
+mod quantities;
 mod rectify;
 pub mod synth;
 pub mod thresholds;

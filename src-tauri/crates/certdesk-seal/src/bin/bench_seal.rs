@@ -17,7 +17,8 @@
 //! directory is a set made outside the crate (`truth::read`); `B-heldout` is
 //! `$CARGO_TARGET_DIR/seal-sets/print-heldout` and so on. `--make` first makes (or reuses) the
 //! independent makers' held-out sets with `tests/seal-sheets/make-set.sh` and adds them.
-//! `--split` stays as the single-set form.
+//! `--split` stays as the single-set form. `--dump PATH` appends every matched sample's
+//! measures and truth, one line each, prefixed by the set's name.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -105,6 +106,7 @@ fn main() {
     let mut save: Option<std::path::PathBuf> = None;
     let mut sets: Vec<SetSpec> = Vec::new();
     let mut make = false;
+    let mut dump: Option<PathBuf> = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -139,6 +141,10 @@ fn main() {
                 }
             }
             "--make" => make = true,
+            "--dump" => {
+                i += 1;
+                dump = args.get(i).map(PathBuf::from);
+            }
             "--save" => {
                 i += 1;
                 save = args.get(i).map(std::path::PathBuf::from);
@@ -190,12 +196,12 @@ fn main() {
         }
     }
     if !sets.is_empty() {
-        let figs: Vec<SetFigures> = sets.iter().filter_map(|s| bench_set(s, sheets, verbose, save.as_deref())).collect();
+        let figs: Vec<SetFigures> = sets.iter().filter_map(|s| bench_set(s, sheets, verbose, save.as_deref(), dump.as_deref())).collect();
         print_worst(&figs);
         return;
     }
     if let Some(split) = split {
-        let figs: Vec<SetFigures> = bench_set(&SetSpec::Synth(split), sheets, verbose, save.as_deref()).into_iter().collect();
+        let figs: Vec<SetFigures> = bench_set(&SetSpec::Synth(split), sheets, verbose, save.as_deref(), dump.as_deref()).into_iter().collect();
         print_worst(&figs);
         return;
     }
@@ -322,12 +328,13 @@ struct SetFigures {
 
 /// One set: every sheet imported (timed, peak memory of the import alone) and scored; then
 /// the §5.2 figures.
-fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<&Path>) -> Option<SetFigures> {
+fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<&Path>, dump: Option<&Path>) -> Option<SetFigures> {
     let opts = ImportOptions::default();
     let mut scores = Scores::new();
     // (dpi, ms, peak MB of the import) per sheet.
     let mut runs: Vec<(f32, f64, f64)> = Vec::new();
     let mut peak_reset = true;
+    let mut dump_lines: Vec<String> = Vec::new();
     let mut one = |label: String, bytes: &[u8], dpi: f32, skew: f32, truth: &[synth::TruthSample], scores: &mut Scores| {
         peak_reset &= reset_peak();
         let t = Instant::now();
@@ -346,6 +353,7 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<
                 if verbose {
                     print_differences(&r, truth);
                 }
+                dump_lines.extend(dump_samples(&r, truth, dpi));
                 scores.add(&r, truth, dpi);
             }
             Err(e) => {
@@ -395,6 +403,14 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<
             (name.clone(), "made outside the crate by an independent maker: never used for fitting")
         }
     };
+    if let Some(path) = dump {
+        use std::io::Write;
+        let lines: String = dump_lines.iter().map(|l| format!("{name}\t{l}\n")).collect();
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
+        if let Err(e) = file.and_then(|mut f| f.write_all(lines.as_bytes())) {
+            eprintln!("cannot write {}: {e}", path.display());
+        }
+    }
     println!("\n== set `{name}`: {} sheets ({note}) ==", runs.len());
     let mut dpis: Vec<f32> = runs.iter().map(|r| r.0).collect();
     dpis.sort_by(f32::total_cmp);
@@ -500,6 +516,26 @@ fn print_worst(figs: &[SetFigures]) {
     row("macro-F1 (support ≥ 10)", figs.iter().map(|f| Some(f.macro_f1)).collect(), &|v| format!("{v:.3}"), false, "≥ 0.95");
     row("size error p90, mm", figs.iter().map(|f| Some(f.size_p90)).collect(), &|v| format!("{v:.2}"), true, "≤ 0.3 mm");
     row("ms per 300-dpi sheet (median)", figs.iter().map(|f| f.ms_300).collect(), &|v| format!("{v:.0}"), true, "≤ 250 ms");
+}
+
+/// One line per matched non-empty sample (for `--dump`): kind, dpi, truth labels, the labels
+/// given, then measure=value pairs.
+fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dpi: f32) -> Vec<String> {
+    let ppmm = dpi / 25.4;
+    truth
+        .iter()
+        .filter(|t| !t.empty)
+        .filter_map(|t| {
+            let s = r.samples.iter().find(|s| {
+                let cx = s.box_quad.iter().map(|p| p[0]).sum::<f32>() / 4.0;
+                let cy = s.box_quad.iter().map(|p| p[1]).sum::<f32>() / 4.0;
+                (cx - t.box_centre[0]).hypot(cy - t.box_centre[1]) < 4.0 * ppmm
+            })?;
+            let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
+            let m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
+            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}", t.kind, names(&t.defects), names(&s.defects), m.join(" ")))
+        })
+        .collect()
 }
 
 /// The boxes judged otherwise than their truth, with the measures behind the judgement.
