@@ -285,17 +285,19 @@ def make(seed, outdir, index):
         for ci in range(ncol):
             x = left + ci * bw
             if ci > 0:
-                ps.append(f"{line:.3f} setlinewidth {x:.3f} {Y(y_box):.3f} m {x:.3f} {Y(y_box + h):.3f} l stroke")
+                ps.append(f"0.07 setgray {line:.3f} setlinewidth {x:.3f} {Y(y_box):.3f} m {x:.3f} {Y(y_box + h):.3f} l stroke")
             box = {"row": ri, "col": ci, "kind": kind, "box_mm": [x, y_box, bw, h], "defects": [], "borderline": []}
             pool = {"signature": ["pale", "overlap_line", "bg_not_white", "empty"]}.get(
                 kind, ["pale", "broken", "double", "smudged", "overlap_line", "tilted", "bg_not_white", "text_under", "off_color", "empty"])
             if rng.random() < 0.55:
                 box["defects"].append(rng.choice(pool))
-            if tinted and "bg_not_white" not in box["defects"]:
+            box_paper = paper
+            stained = "bg_not_white" in box["defects"]
+            if tinted and not stained:
+                # Tinted paper: every box is on it; no box gets a tint of its own.
                 box["defects"].append("bg_not_white")
             box["empty"] = "empty" in box["defects"]
-            box_paper = paper
-            if "bg_not_white" in box["defects"]:
+            if stained and not tinted:
                 box_paper = (rng.uniform(190, 212), rng.uniform(185, 205), rng.uniform(160, 190))
                 ps.append(f"{box_paper[0] / 255:.3f} {box_paper[1] / 255:.3f} {box_paper[2] / 255:.3f} setrgbcolor "
                           f"{x + line:.3f} {Y(y_box + h - line):.3f} {bw - 2 * line:.3f} {h - 2 * line:.3f} rectfill")
