@@ -895,7 +895,10 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (x, y) = frame.to_scan(u, v);
         Outline::Rect { cx: x - f.x0 as f32 - 0.5, cy: y - f.y0 as f32 - 0.5, deg: s.rect_angle + skew, half_u: half_u + 0.5, half_v: half_v + 0.5 }
     };
-    if let Some(b) = border_continuity(&f.red, f.w, f.h, ppmm, outline) {
+    // The ink's absorption in its strongest channel (255 − the smallest balanced channel): the
+    // border of an orange or purple impression is as present as a red one's.
+    let absorption: Vec<u8> = f.rgb[0].iter().zip(&f.rgb[1]).zip(&f.rgb[2]).map(|((&r, &g), &b)| 255 - r.min(g).min(b)).collect();
+    if let Some(b) = border_continuity(&absorption, f.w, f.h, ppmm, outline) {
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
     }

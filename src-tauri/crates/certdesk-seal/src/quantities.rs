@@ -6,9 +6,10 @@
 //! calls these on the ink mask and the ink level and pushes the results into
 //! `Sample::metrics`; the rules that use them are `thresholds`'.
 //!
-//! Departs from the design so far: the border's presence is read on the balanced ink level
-//! (`analyse`'s redness, 0–255) rather than optical density; the threshold is relative (half
-//! the border's own median), so the unit of the level divides out.
+//! Departs from the design so far: the border's presence is read on the ink's absorption in
+//! its strongest channel (255 − the smallest white-balanced channel, 0–255) rather than
+//! optical density; the threshold is relative (half the border's own median), so the unit of
+//! the level divides out.
 
 /// The ink's echo: how much of the impression reappears shifted by an offset, beyond what a
 /// single impression's own structure gives at that distance.
@@ -27,7 +28,8 @@ pub(crate) struct Echo {
     pub valley: f32,
 }
 
-/// Cell of the echo's grid, mm.
+/// Cell of the echo's grid, about this many mm: a whole number of pixels (a cell of 1.57 px at
+/// 200 dpi beat with the pixel grid every 7 cells and made an echo of its own at 1.4 mm).
 const CELL_MM: f32 = 0.2;
 /// Largest offset searched, mm (the definition's 3 mm and some).
 const MAX_MM: f32 = 3.5;
@@ -51,7 +53,9 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
     if x0 > x1 || y0 > y1 {
         return None;
     }
-    let cell = CELL_MM * ppmm;
+    let cell_px = (CELL_MM * ppmm).round().max(1.0);
+    let cell = cell_px;
+    let cell_mm = cell_px / ppmm;
     let gw = ((x1 - x0 + 1) as f32 / cell).ceil() as usize + 1;
     let gh = ((y1 - y0 + 1) as f32 / cell).ceil() as usize + 1;
     let mut count = vec![0f32; gw * gh];
@@ -79,7 +83,7 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
     if c0 < 50 {
         return None;
     }
-    let rmax = (MAX_MM / CELL_MM).ceil() as i32;
+    let rmax = (MAX_MM / cell_mm).ceil() as i32;
     // Bits x + dx of a row, as the word holding bit positions 64k..64k+64 (dx ≥ 0 or < 0).
     let shifted = |row: &[u64], k: usize, dx: i32| -> u64 {
         let start = 64 * k as i64 + dx as i64;
@@ -138,7 +142,7 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
         let m = ring_median(((dx * dx + dy * dy) as f32).sqrt());
         (c - m) / (c0 as f32 - m).max(1.0)
     };
-    let (rmin2, rmax2) = ((MIN_MM / CELL_MM).powi(2), (MAX_MM / CELL_MM).powi(2));
+    let (rmin2, rmax2) = ((MIN_MM / cell_mm).powi(2), (MAX_MM / cell_mm).powi(2));
     let mut best = (f32::MIN, 0i32, 0i32);
     for dy in 0..=rmax {
         for dx in -rmax..=rmax {
@@ -153,10 +157,15 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
         }
     }
     let (echo, dx, dy) = best;
-    let half = echo_at((dx as f32 / 2.0).round() as i32, (dy as f32 / 2.0).round() as i32).max(0.0);
+    // Half way, bilinear between the four offsets around d/2 (an odd offset has no cell there).
+    let (hx, hy) = (dx as f32 / 2.0, dy as f32 / 2.0);
+    let (x0, y0) = (hx.floor() as i32, hy.floor() as i32);
+    let (tx, ty) = (hx - x0 as f32, hy - y0 as f32);
+    let half =
+        ((1.0 - tx) * (1.0 - ty) * echo_at(x0, y0) + tx * (1.0 - ty) * echo_at(x0 + 1, y0) + (1.0 - tx) * ty * echo_at(x0, y0 + 1) + tx * ty * echo_at(x0 + 1, y0 + 1)).max(0.0);
     let valley = if echo > 0.0 { half / echo } else { 1.0 };
     let deg = (dy as f32).atan2(dx as f32).to_degrees().rem_euclid(180.0);
-    Some(Echo { offset_mm: ((dx * dx + dy * dy) as f32).sqrt() * CELL_MM, deg, echo, valley })
+    Some(Echo { offset_mm: ((dx * dx + dy * dy) as f32).sqrt() * cell_mm, deg, echo, valley })
 }
 
 /// The outline a border is followed along, in the pixels of the level image.
@@ -349,7 +358,7 @@ mod tests {
 
     #[test]
     fn echo_of_a_double_is_found_at_its_offset() {
-        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (600.0, 1.5)] {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (200.0, 0.8), (300.0, 1.0), (600.0, 1.5)] {
             let ppmm = dpi / 25.4;
             let n = (50.0 * ppmm) as usize;
             let c = n as f32 / 2.0;
