@@ -12,6 +12,7 @@ Ranges come from the labels' definitions and the forms' printed rules (正红、
 Usage: make_sheet.py SEED OUTDIR INDEX
 """
 
+import colorsys
 import json
 import math
 import os
@@ -426,13 +427,10 @@ def make(seed, outdir, index):
 
 
 def hue_ink(hue):
-    """Stamp-pad ink of a hue (degrees from red, negative towards purple), sRGB."""
-    h = math.radians(hue)
-    # Strong red: R reflects, G and B absorb; purple lifts B, orange lifts G.
-    r = 205 - 20 * abs(math.sin(h))
-    g = 30 + max(0.0, 260 * math.sin(h))
-    b = 40 + max(0.0, -260 * math.sin(h))
-    return (min(r, 230), min(g, 200), min(b, 200))
+    """Stamp-pad ink of a hue (degrees from red on the HSV circle, negative towards purple),
+    sRGB 0-255: saturation 0.8, value 0.82 (a strong pad), by the standard library's HSV."""
+    r, g, b = colorsys.hsv_to_rgb((hue / 360.0) % 1.0, 0.8, 0.82)
+    return (r * 255.0, g * 255.0, b * 255.0)
 
 
 if __name__ == "__main__":
