@@ -944,13 +944,24 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let k = ramps.len() * 3 / 4;
         *ramps.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
     };
-    metrics.push(("ramp_mm", ramp));
-    let dir_ramps: Vec<f32> = by_dir.iter_mut().filter(|r| r.len() >= 20).map(|r| quantile_in_place(r, 0.75)).collect();
-    let (ramp_max, ramp_min) = dir_ramps.iter().fold((0.0f32, f32::MAX), |a, &r| (a.0.max(r), a.1.min(r)));
-    metrics.push(("ramp_max_mm", ramp_max));
-    metrics.push(("smear_mm", if dir_ramps.len() >= 2 { ramp_max - ramp_min } else { 0.0 }));
-    // The same blur in pixels whatever the resolution: what the scanner adds is about a pixel.
-    metrics.push(("ramp_px", ramp * ppmm));
+    // Issue 34: an edge's ramp is only a width when the ink's step stands well above the
+    // scan's noise; below that the gradient is the noise's and every direction reads wide (pale
+    // and off-colour impressions on a noisy scan were all "smudged"). The paper's noise, σ in
+    // levels, from the lower quartile of the balanced green plane on the box's paper (the
+    // balance saturates the upper half at 255); the ramps are kept when p_ink ≥ 6·√2·σ (the
+    // redness R − G carries the noise of two channels).
+    let mut paper_g: Vec<f32> = f.rgb[1].iter().zip(&f.region).zip(&ink.mask).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
+    let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
+    metrics.push(("paper_noise", noise));
+    if ink.p_ink >= 6.0 * std::f32::consts::SQRT_2 * noise {
+        metrics.push(("ramp_mm", ramp));
+        let dir_ramps: Vec<f32> = by_dir.iter_mut().filter(|r| r.len() >= 20).map(|r| quantile_in_place(r, 0.75)).collect();
+        let (ramp_max, ramp_min) = dir_ramps.iter().fold((0.0f32, f32::MAX), |a, &r| (a.0.max(r), a.1.min(r)));
+        metrics.push(("ramp_max_mm", ramp_max));
+        metrics.push(("smear_mm", if dir_ramps.len() >= 2 { ramp_max - ramp_min } else { 0.0 }));
+        // The same blur in pixels whatever the resolution: what the scanner adds is about a pixel.
+        metrics.push(("ramp_px", ramp * ppmm));
+    }
 
     if round {
         metrics.push(("out_frac", s.out_frac));
@@ -1284,6 +1295,10 @@ mod tests {
     /// A 40 mm red ring on white paper at 300 dpi with Gaussian sensor noise of σ levels and,
     /// if asked, a 10 × 18 mm brownish stain beside it; as PNG bytes.
     fn noisy_ring(sigma: f32, stain: bool) -> Vec<u8> {
+        noisy_ring_of([200.0, 40.0, 45.0], sigma, stain)
+    }
+
+    fn noisy_ring_of(ink: [f32; 3], sigma: f32, stain: bool) -> Vec<u8> {
         let ppmm = 300.0 / 25.4;
         let n = (60.0 * ppmm) as u32;
         let c = n as f32 / 2.0;
@@ -1297,7 +1312,7 @@ mod tests {
         let img = RgbImage::from_fn(n, n, |x, y| {
             let (dx, dy) = (x as f32 + 0.5 - c, y as f32 + 0.5 - c);
             let d = dx.hypot(dy);
-            let mut p = if (d <= 20.0 * ppmm) && (d >= 18.8 * ppmm) { [200.0, 40.0, 45.0] } else { [240.0, 240.0, 238.0] };
+            let mut p = if (d <= 20.0 * ppmm) && (d >= 18.8 * ppmm) { ink } else { [240.0, 240.0, 238.0] };
             if stain && ((dx - 24.5 * ppmm) / (5.0 * ppmm)).powi(2) + (dy / (9.0 * ppmm)).powi(2) <= 1.0 {
                 p = [p[0] * 0.86, p[1] * 0.8, p[2] * 0.68];
             }
@@ -1326,6 +1341,20 @@ mod tests {
             let s = &r.samples[0];
             assert!(s.defects.contains(&Defect::BgNotWhite), "σ {sigma} with a stain: {:?} {:?}", s.defects, s.metrics);
         }
+    }
+
+    #[test]
+    fn a_faint_ring_on_a_noisy_scan_is_not_smudged() {
+        // A pale ring (its redness step about 35 levels) under noise of σ 8: the ramps are the
+        // noise's, not the ink's, and no edge width is read from them.
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let r = crate::import_single(&noisy_ring_of([236.0, 200.0, 198.0], 8.0, false), &opts).expect("import");
+        let s = &r.samples[0];
+        assert!(!s.empty, "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Smudged), "{:?} {:?}", s.defects, s.metrics);
+        // The same ring in strong ink keeps its edge measures.
+        let r = crate::import_single(&noisy_ring(8.0, false), &opts).expect("import");
+        assert!(r.samples[0].metrics.iter().any(|m| m.0 == "smear_mm"), "{:?}", r.samples[0].metrics);
     }
 
     #[test]
