@@ -122,14 +122,25 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
             }
         }
     }
-    let ring_median = |r: f32| -> f32 {
-        let mut v: Vec<f32> = by_r.iter().filter(|p| (p.0 - r).abs() <= 0.75).map(|p| p.1).collect();
-        if v.is_empty() {
-            return 0.0;
+    // One median per distinct squared distance (there are far fewer than offsets).
+    let mut ring_medians = vec![0f32; (rmax * rmax) as usize + 1];
+    let mut done = vec![false; ring_medians.len()];
+    for dy in 0..=rmax {
+        for dx in -rmax..=rmax {
+            let d2 = (dx * dx + dy * dy) as usize;
+            if d2 >= done.len() || done[d2] {
+                continue;
+            }
+            done[d2] = true;
+            let r = (d2 as f32).sqrt();
+            let mut v: Vec<f32> = by_r.iter().filter(|p| (p.0 - r).abs() <= 0.75).map(|p| p.1).collect();
+            if !v.is_empty() {
+                v.sort_by(f32::total_cmp);
+                ring_medians[d2] = v[v.len() / 2];
+            }
         }
-        v.sort_by(f32::total_cmp);
-        v[v.len() / 2]
-    };
+    }
+    let ring_median = |d2: i32| -> f32 { ring_medians.get(d2 as usize).copied().unwrap_or(0.0) };
     let echo_at = |dx: i32, dy: i32| -> f32 {
         let (dx, dy) = if dy < 0 || (dy == 0 && dx < 0) { (-dx, -dy) } else { (dx, dy) };
         if dx == 0 && dy == 0 {
@@ -139,7 +150,7 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
         if c.is_nan() {
             return 0.0;
         }
-        let m = ring_median(((dx * dx + dy * dy) as f32).sqrt());
+        let m = ring_median(dx * dx + dy * dy);
         (c - m) / (c0 as f32 - m).max(1.0)
     };
     let (rmin2, rmax2) = ((MIN_MM / cell_mm).powi(2), (MAX_MM / cell_mm).powi(2));
@@ -193,10 +204,10 @@ const STEP_MM: f32 = 0.25;
 /// Follows `outline` every 0.25 mm; at each step reads the largest ink level across the
 /// border's band (0.5 mm outside the outer edge to 1.5 mm inside it); a step is present when
 /// that reaches half the median over all steps (the border's own strength).
-pub(crate) fn border_continuity(level: &[u8], w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<Border> {
+pub(crate) fn border_continuity(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<Border> {
     let at = |x: f32, y: f32| -> f32 {
         let (xi, yi) = (x.round(), y.round());
-        if xi < 0.0 || yi < 0.0 || xi as usize >= w || yi as usize >= h { 0.0 } else { f32::from(level[yi as usize * w + xi as usize]) }
+        if xi < 0.0 || yi < 0.0 || xi as usize >= w || yi as usize >= h { 0.0 } else { f32::from(level(yi as usize * w + xi as usize)) }
     };
     // (point on the outline, outward normal) per step.
     let mut steps: Vec<((f32, f32), (f32, f32))> = Vec::new();
@@ -413,10 +424,10 @@ mod tests {
                 }
             };
             let whole = blur(&draw(n, n, ring(false)), n, n, sigma);
-            let b = border_continuity(&whole, n, n, ppmm, Outline::Circle { cx: c, cy: c, r }).expect("border");
+            let b = border_continuity(|i| whole[i], n, n, ppmm, Outline::Circle { cx: c, cy: c, r }).expect("border");
             assert!(b.gap_mm < 0.3 && b.present > 0.99, "{dpi} dpi uncut: {b:?}");
             let cut = blur(&draw(n, n, ring(true)), n, n, sigma);
-            let b = border_continuity(&cut, n, n, ppmm, Outline::Circle { cx: c, cy: c, r }).expect("border");
+            let b = border_continuity(|i| cut[i], n, n, ppmm, Outline::Circle { cx: c, cy: c, r }).expect("border");
             assert!((b.gap_mm - 3.0).abs() <= 0.3, "{dpi} dpi cut 3 mm: {b:?}");
             // A square frame of 20 mm missing 4 mm of its right side.
             let s = 10.0 * ppmm;
@@ -426,7 +437,7 @@ mod tests {
                 on && !(x > c + s - 1.2 * ppmm && (y - c).abs() < 2.0 * ppmm)
             };
             let img = blur(&draw(n, n, frame), n, n, sigma);
-            let b = border_continuity(&img, n, n, ppmm, Outline::Rect { cx: c, cy: c, deg: 0.0, half_u: s, half_v: s }).expect("border");
+            let b = border_continuity(|i| img[i], n, n, ppmm, Outline::Rect { cx: c, cy: c, deg: 0.0, half_u: s, half_v: s }).expect("border");
             assert!((b.gap_mm - 4.0).abs() <= 0.3, "{dpi} dpi square cut 4 mm: {b:?}");
         }
     }
