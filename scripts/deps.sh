@@ -10,8 +10,12 @@ want=${1:-build}
 build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libssl-dev libwebkit2gtk-4.1-dev fonts-noto-cjk)
 test_pkgs=(tzdata faketime dbus-daemon procps python3 python3-openpyxl python3-xlwt poppler-utils librsvg2-bin xdotool zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver postgresql)
 
+# Issue 34's independent seal sheet makers (tests/seal-sheets/: librsvg + poppler, Ghostscript,
+# ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above).
+seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools)
+
 pkgs=("${build_pkgs[@]}")
-[ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$want" = test ] && pkgs+=("${test_pkgs[@]}" "${seal_sheet_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -54,6 +54,9 @@ echo "== a unit's whole order on SoftHSM2 through the desk API, smoke run (debug
 echo "== staff keys benchmark on SoftHSM2, smoke run (debug build, 3 rounds: sign-in with password and key, a signed approval, each beyond the key's own signature; audit verify checks every signature, a failure fails the run)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-staff" --rounds 3
 
+echo "== seal verdicts on sheets drawn by independent makers (#34), smoke run (two sheets per maker through their whole tool chains, the benchmark's per-set figures; the held-out figures in the seal crate's README come from release)"
+bash scripts/seal-sheets-smoke.sh
+
 echo "== ID card benchmark, smoke run (debug build, a simulated GA/T 467 reader: the intake's path and the CLI read; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-idcard-desk" --runs 3 --cli "${CARGO_TARGET_DIR:-target}/debug/certdesk"
 

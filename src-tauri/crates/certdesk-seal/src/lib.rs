@@ -3,7 +3,8 @@
 //! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
 //! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse` with its fitted
 //! thresholds in `thresholds`, mask morphology in `morph`, the single-impression view
-//! correction in `rectify`, codecs in `decode`, synthetic sheets and their splits in `synth`.
+//! correction in `rectify`, codecs in `decode`, synthetic sheets and their splits in `synth`, sets of sheets made
+//! outside the crate (issue 34's independent makers) in `truth`.
 
 #![warn(clippy::unwrap_used)]
 
@@ -13,9 +14,11 @@ mod morph;
 mod output;
 mod page;
 mod photo;
+mod quantities;
 mod rectify;
 pub mod synth;
 pub mod thresholds;
+pub mod truth;
 
 use std::path::{Path, PathBuf};
 

@@ -277,6 +277,11 @@ pub struct TruthSample {
     pub offset: [u32; 2],
     pub diameter_mm: Option<f32>,
     pub side_mm: Option<f32>,
+    /// The carved face's outer size, mm: `[d, d]` for a round seal, `[w, h]` for a square or
+    /// rectangular one (issue 34's truth format; `side_mm` is their mean).
+    pub size_mm: Option<[f32; 2]>,
+    /// Labels whose truth lies within ±15 % of the label's limit: scored neither way.
+    pub borderline: Vec<Defect>,
     /// Centre of the box interior in scan pixels.
     pub box_centre: [f32; 2],
 }
@@ -779,6 +784,8 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
             offset: [0, 0],
             diameter_mm: None,
             side_mm: None,
+            size_mm: None,
+            borderline: Vec::new(),
             box_centre: [centre_box.0, centre_box.1],
         };
         if tinted && !t.defects.contains(&Defect::BgNotWhite) {
@@ -850,8 +857,8 @@ pub fn generate(o: &SynthOptions) -> SynthSheet {
         t.mask = m;
         t.offset = off;
         match c.kind {
-            SampleKind::OfficialSeal => t.diameter_mm = Some(p.size),
-            SampleKind::LegalRepSeal => t.side_mm = Some(p.size),
+            SampleKind::OfficialSeal => (t.diameter_mm, t.size_mm) = (Some(p.size), Some([p.size, p.size])),
+            SampleKind::LegalRepSeal => (t.side_mm, t.size_mm) = (Some(p.size), Some([p.size, p.size])),
             SampleKind::Signature => {}
         }
         truth.push(t);
@@ -1264,6 +1271,27 @@ impl Scores {
         used.iter().sum::<f32>() / used.len().max(1) as f32
     }
 
+    /// Macro-F1 over the labels with at least `min_support` truth positives (issue 34's
+    /// protocol, §5.2), and the labels left out for too few positives that occur at all.
+    pub fn macro_f1_supported(&self, min_support: usize) -> (f32, Vec<Defect>) {
+        let (mut sum, mut n, mut few) = (0.0, 0, Vec::new());
+        for l in &self.labels {
+            if l.1 + l.3 >= min_support {
+                sum += self.f1(l.0);
+                n += 1;
+            } else if l.1 + l.2 + l.3 > 0 {
+                few.push(l.0);
+            }
+        }
+        (if n == 0 { 1.0 } else { sum / n as f32 }, few)
+    }
+
+    /// Rows told to stamp again although an acceptable sample is in them, over the rows that
+    /// have one (issue 34's count: the applicants a false "stamp again" costs a visit).
+    pub fn false_restamp_share(&self) -> f32 {
+        self.rows_false_restamp as f32 / self.rows_acceptable.max(1) as f32
+    }
+
     pub fn max_size_err(&self) -> f32 {
         self.size_err_mm.iter().cloned().fold(0.0, f32::max)
     }
@@ -1298,12 +1326,13 @@ impl Scores {
             let Some((i, s)) = hit else { continue };
             used[i] = true;
             self.boxes_found += 1;
-            matched.push((t.row, s.row, s.best, t.defects.is_empty()));
+            matched.push((t.row, s.row, s.best, t.defects.is_empty() && t.borderline.is_empty()));
             if s.kind == t.kind {
                 self.kind_correct += 1;
             }
             for l in &mut self.labels {
-                if !l.0.applies_to(t.kind) {
+                // A label drawn within ±15 % of its limit is scored neither way (design §5.2).
+                if !l.0.applies_to(t.kind) || t.borderline.contains(&l.0) {
                     continue;
                 }
                 let (p, g) = (s.defects.contains(&l.0), t.defects.contains(&l.0));
@@ -1341,7 +1370,7 @@ impl Scores {
         for r in rows {
             self.rows += 1;
             let boxes: Vec<_> = matched.iter().filter(|m| m.0 == r).collect();
-            let acceptable = truth.iter().any(|t| t.row == r && t.defects.is_empty());
+            let acceptable = truth.iter().any(|t| t.row == r && t.defects.is_empty() && t.borderline.is_empty());
             let restamp = boxes.first().and_then(|b| report.rows.iter().find(|row| row.row == b.1)).is_none_or(|row| row.needs_restamp);
             let best_ok = boxes.iter().any(|b| b.2 && b.3);
             self.rows_acceptable += usize::from(acceptable);

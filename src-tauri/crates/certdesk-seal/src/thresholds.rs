@@ -4,6 +4,11 @@
 //! data in `thresholds.json` beside this file. The rules' shape (which measure, which side) is
 //! written by hand; the values are fitted on the tune split by `certdesk-fit-seal`
 //! (`src/bin/fit_seal.rs`), never on the held-out split.
+//!
+//! Issue 34 (in progress): `broken.seal` and `double.round` now read the physical quantities
+//! of `quantities` (`border_gap_mm`, `border_present`; `double_echo`, `double_valley`) with
+//! limits written from the labels' definitions (the design's §2.3, §2.6), checked on the tune
+//! split, not fitted. Units and bands in the file and the fitter's bands are not done yet.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -83,6 +88,21 @@ mod tests {
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         for name in ["pale.seal", "pale.signature", "broken.seal", "double.round", "double.square", "smudged.round", "smudged.square"] {
             assert!(t.0.contains_key(name), "{name} missing");
+        }
+    }
+
+    #[test]
+    fn every_measure_a_rule_names_is_one_the_importer_measures() {
+        // A rule on a measure nobody pushes never fires: a typo in thresholds.json would
+        // silently switch a label off.
+        let sheet = crate::synth::generate(&crate::synth::SynthOptions { seed: 31, dpi: 150.0, ..Default::default() });
+        let report = crate::import_sheet(&sheet.bytes, &crate::ImportOptions::default()).expect("import");
+        let measured: std::collections::BTreeSet<&str> = report.samples.iter().flat_map(|s| s.metrics.iter().map(|m| m.0)).collect();
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        for (name, rule) in &t.0 {
+            for c in rule.all.iter().chain(&rule.any) {
+                assert!(measured.contains(c.0.as_str()), "{name}: {} is not measured ({measured:?})", c.0);
+            }
         }
     }
 

@@ -1,0 +1,444 @@
+//! Issue 34's physical quantities of one impression (design §2), each in a unit with a
+//! definition that does not depend on any sheet maker: the second outline of a double
+//! impression as the ink's echo at an offset (§2.6: `double_offset_mm`, `double_deg`,
+//! `double_echo`, `double_valley`) and the continuity of the seal's border along its fitted
+//! outline (§2.3: `border_gap_mm`, `border_present`). Owns the measurement only: `analyse`
+//! calls these on the ink mask and the ink level and pushes the results into
+//! `Sample::metrics`; the rules that use them are `thresholds`'.
+//!
+//! Departs from the design so far: the border's presence is read on the ink's absorption in
+//! its strongest channel (255 − the smallest white-balanced channel, 0–255) rather than
+//! optical density; the threshold is relative (half the border's own median), so the unit of
+//! the level divides out.
+
+/// The ink's echo: how much of the impression reappears shifted by an offset, beyond what a
+/// single impression's own structure gives at that distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Echo {
+    /// Offset of the strongest echo between 0.4 and 3.5 mm, mm.
+    pub offset_mm: f32,
+    /// Its direction, degrees in [0, 180) (a shift and its opposite are one echo).
+    pub deg: f32,
+    /// `(C(d) − m) / (C(0) − m)`, `m` the median of C over |d'| = |d|: the share of the ink
+    /// seen again at `d` beyond what the design's own structure repeats at that distance (the
+    /// design divides by C(0) alone; this scale reads 0.5 for two equal pressings whatever
+    /// the stroke widths, see the calibration test).
+    pub echo: f32,
+    /// `echo(d/2) / echo(d)`: a double has a valley half way, a smear (a continuous motion) none.
+    pub valley: f32,
+}
+
+/// Cell of the echo's grid, about this many mm: a whole number of pixels (a cell of 1.57 px at
+/// 200 dpi beat with the pixel grid every 7 cells and made an echo of its own at 1.4 mm).
+const CELL_MM: f32 = 0.2;
+/// Largest offset searched, mm (the definition's 3 mm and some).
+const MAX_MM: f32 = 3.5;
+/// Smallest offset reported, mm: below about a stroke width a binary mask's second outline
+/// merges with the first and a stroke's overlap with itself changes too fast with the offset
+/// for the ring's median to stand for it (design: 0.4 mm; see the calibration test).
+const MIN_MM: f32 = 0.8;
+
+/// The echo of a binary ink mask (`w` × `h`, non-zero = ink) at `ppmm` pixels per mm; `None`
+/// when there is too little ink to say.
+pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Echo> {
+    debug_assert_eq!(mask.len(), w * h);
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
+    for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
+        let (x, y) = (i % w, i / w);
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    if x0 > x1 || y0 > y1 {
+        return None;
+    }
+    let cell_px = (CELL_MM * ppmm).round().max(1.0);
+    let cell = cell_px;
+    let cell_mm = cell_px / ppmm;
+    let gw = ((x1 - x0 + 1) as f32 / cell).ceil() as usize + 1;
+    let gh = ((y1 - y0 + 1) as f32 / cell).ceil() as usize + 1;
+    let mut count = vec![0f32; gw * gh];
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            if mask[y * w + x] != 0 {
+                let (cx, cy) = (((x - x0) as f32 / cell) as usize, ((y - y0) as f32 / cell) as usize);
+                count[cy * gw + cx] += 1.0;
+            }
+        }
+    }
+    // A cell is ink when at least half of it is.
+    let half = 0.5 * cell * cell;
+    let words = gw.div_ceil(64);
+    let mut rows = vec![0u64; words * gh];
+    let mut c0 = 0u64;
+    for cy in 0..gh {
+        for cx in 0..gw {
+            if count[cy * gw + cx] >= half {
+                rows[cy * words + cx / 64] |= 1 << (cx % 64);
+                c0 += 1;
+            }
+        }
+    }
+    if c0 < 50 {
+        return None;
+    }
+    let rmax = (MAX_MM / cell_mm).ceil() as i32;
+    // Bits x + dx of a row, as the word holding bit positions 64k..64k+64 (dx ≥ 0 or < 0).
+    let shifted = |row: &[u64], k: usize, dx: i32| -> u64 {
+        let start = 64 * k as i64 + dx as i64;
+        let get = |wi: i64| -> u64 { if wi < 0 || wi as usize >= row.len() { 0 } else { row[wi as usize] } };
+        let (wi, bit) = (start.div_euclid(64), start.rem_euclid(64) as u32);
+        if bit == 0 { get(wi) } else { (get(wi) >> bit) | (get(wi + 1) << (64 - bit)) }
+    };
+    let side = (2 * rmax + 1) as usize;
+    // C(d) over the half plane dy > 0, or dy = 0 and dx > 0.
+    let mut corr = vec![f32::NAN; side * side];
+    let idx = |dx: i32, dy: i32| ((dy + rmax) as usize) * side + (dx + rmax) as usize;
+    for dy in 0..=rmax {
+        for dx in -rmax..=rmax {
+            if (dy == 0 && dx <= 0) || dx * dx + dy * dy > rmax * rmax {
+                continue;
+            }
+            let mut c = 0u64;
+            for cy in 0..gh.saturating_sub(dy as usize) {
+                let (a, b) = (&rows[cy * words..(cy + 1) * words], &rows[(cy + dy as usize) * words..(cy + dy as usize + 1) * words]);
+                for k in 0..words {
+                    c += u64::from((a[k] & shifted(b, k, dx)).count_ones());
+                }
+            }
+            corr[idx(dx, dy)] = c as f32;
+        }
+    }
+    // The median of C over the offsets at about the same distance (within ±0.75 cell), in any
+    // direction: what the impression's own structure repeats at that distance. C falls fast
+    // with |d| near a stroke width, so the window is centred on each offset's own distance.
+    let mut by_r: Vec<(f32, f32)> = Vec::new();
+    for dy in 0..=rmax {
+        for dx in -rmax..=rmax {
+            let c = corr[idx(dx, dy)];
+            if !c.is_nan() {
+                by_r.push((((dx * dx + dy * dy) as f32).sqrt(), c));
+            }
+        }
+    }
+    // One median per distinct squared distance (there are far fewer than offsets).
+    let mut ring_medians = vec![0f32; (rmax * rmax) as usize + 1];
+    let mut done = vec![false; ring_medians.len()];
+    for dy in 0..=rmax {
+        for dx in -rmax..=rmax {
+            let d2 = (dx * dx + dy * dy) as usize;
+            if d2 >= done.len() || done[d2] {
+                continue;
+            }
+            done[d2] = true;
+            let r = (d2 as f32).sqrt();
+            let mut v: Vec<f32> = by_r.iter().filter(|p| (p.0 - r).abs() <= 0.75).map(|p| p.1).collect();
+            if !v.is_empty() {
+                v.sort_by(f32::total_cmp);
+                ring_medians[d2] = v[v.len() / 2];
+            }
+        }
+    }
+    let ring_median = |d2: i32| -> f32 { ring_medians.get(d2 as usize).copied().unwrap_or(0.0) };
+    let echo_at = |dx: i32, dy: i32| -> f32 {
+        let (dx, dy) = if dy < 0 || (dy == 0 && dx < 0) { (-dx, -dy) } else { (dx, dy) };
+        if dx == 0 && dy == 0 {
+            return 1.0;
+        }
+        let c = corr[idx(dx, dy)];
+        if c.is_nan() {
+            return 0.0;
+        }
+        let m = ring_median(dx * dx + dy * dy);
+        (c - m) / (c0 as f32 - m).max(1.0)
+    };
+    let (rmin2, rmax2) = ((MIN_MM / cell_mm).powi(2), (MAX_MM / cell_mm).powi(2));
+    let mut best = (f32::MIN, 0i32, 0i32);
+    for dy in 0..=rmax {
+        for dx in -rmax..=rmax {
+            let d2 = (dx * dx + dy * dy) as f32;
+            if d2 < rmin2 || d2 > rmax2 || (dy == 0 && dx <= 0) {
+                continue;
+            }
+            let e = echo_at(dx, dy);
+            if e > best.0 {
+                best = (e, dx, dy);
+            }
+        }
+    }
+    let (echo, dx, dy) = best;
+    // Half way, bilinear between the four offsets around d/2 (an odd offset has no cell there).
+    let (hx, hy) = (dx as f32 / 2.0, dy as f32 / 2.0);
+    let (x0, y0) = (hx.floor() as i32, hy.floor() as i32);
+    let (tx, ty) = (hx - x0 as f32, hy - y0 as f32);
+    let half =
+        ((1.0 - tx) * (1.0 - ty) * echo_at(x0, y0) + tx * (1.0 - ty) * echo_at(x0 + 1, y0) + (1.0 - tx) * ty * echo_at(x0, y0 + 1) + tx * ty * echo_at(x0 + 1, y0 + 1)).max(0.0);
+    let valley = if echo > 0.0 { half / echo } else { 1.0 };
+    let deg = (dy as f32).atan2(dx as f32).to_degrees().rem_euclid(180.0);
+    Some(Echo { offset_mm: ((dx * dx + dy * dy) as f32).sqrt() * cell_mm, deg, echo, valley })
+}
+
+/// The outline a border is followed along, in the pixels of the level image.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outline {
+    /// Centre and outer radius.
+    Circle { cx: f32, cy: f32, r: f32 },
+    /// Centre, the direction of the first side's axis (degrees, clockwise on screen) and the
+    /// outer half-sizes along it and across it.
+    Rect { cx: f32, cy: f32, deg: f32, half_u: f32, half_v: f32 },
+}
+
+/// Continuity of the seal's border.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Border {
+    /// The longest run of outline without its border, mm of outline (wrapping round).
+    pub gap_mm: f32,
+    /// The share of the outline where the border is present.
+    pub present: f32,
+}
+
+/// Step along the outline, mm.
+const STEP_MM: f32 = 0.25;
+
+/// Follows `outline` every 0.25 mm; at each step reads the largest ink level across the
+/// border's band (0.5 mm outside the outer edge to 1.5 mm inside it); a step is present when
+/// that reaches half the median over all steps (the border's own strength).
+pub(crate) fn border_continuity(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<Border> {
+    let at = |x: f32, y: f32| -> f32 {
+        let (xi, yi) = (x.round(), y.round());
+        if xi < 0.0 || yi < 0.0 || xi as usize >= w || yi as usize >= h { 0.0 } else { f32::from(level(yi as usize * w + xi as usize)) }
+    };
+    // (point on the outline, outward normal) per step.
+    let mut steps: Vec<((f32, f32), (f32, f32))> = Vec::new();
+    let step = STEP_MM * ppmm;
+    match outline {
+        Outline::Circle { cx, cy, r } => {
+            let n = ((std::f32::consts::TAU * r / step).round() as usize).max(16);
+            for k in 0..n {
+                let a = k as f32 / n as f32 * std::f32::consts::TAU;
+                let (s, c) = a.sin_cos();
+                steps.push(((cx + r * c, cy + r * s), (c, s)));
+            }
+        }
+        Outline::Rect { cx, cy, deg, half_u, half_v } => {
+            let (s, c) = deg.to_radians().sin_cos();
+            let (eu, ev) = ((c, s), (-s, c));
+            let at_uv = |u: f32, v: f32| (cx + u * eu.0 + v * ev.0, cy + u * eu.1 + v * ev.1);
+            // Four sides, corner to corner, clockwise on screen.
+            let sides = [
+                ((-half_u, -half_v), (half_u, -half_v), (-ev.0, -ev.1)),
+                ((half_u, -half_v), (half_u, half_v), eu),
+                ((half_u, half_v), (-half_u, half_v), ev),
+                ((-half_u, half_v), (-half_u, -half_v), (-eu.0, -eu.1)),
+            ];
+            for ((u0, v0), (u1, v1), normal) in sides {
+                let len = (u1 - u0).hypot(v1 - v0);
+                let n = ((len / step).round() as usize).max(2);
+                for k in 0..n {
+                    let t = (k as f32 + 0.5) / n as f32;
+                    steps.push((at_uv(u0 + t * (u1 - u0), v0 + t * (v1 - v0)), normal));
+                }
+            }
+        }
+    }
+    let (outside, inside) = (0.5 * ppmm, 1.5 * ppmm);
+    let samples = ((outside + inside) / 0.5).ceil() as usize + 1;
+    let strength: Vec<f32> = steps
+        .iter()
+        .map(|&((x, y), (nx, ny))| {
+            (0..samples)
+                .map(|j| {
+                    let t = outside - j as f32 * (outside + inside) / (samples - 1) as f32;
+                    at(x + t * nx, y + t * ny)
+                })
+                .fold(0.0f32, f32::max)
+        })
+        .collect();
+    if strength.is_empty() {
+        return None;
+    }
+    let mut sorted = strength.clone();
+    sorted.sort_by(f32::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    if median <= 0.0 {
+        return None;
+    }
+    let present: Vec<bool> = strength.iter().map(|&s| s >= 0.5 * median).collect();
+    let n = present.len();
+    let share = present.iter().filter(|&&p| p).count() as f32 / n as f32;
+    // Longest run of absent steps, wrapping round: start after a present step.
+    let mut longest = 0usize;
+    if let Some(start) = present.iter().position(|&p| p) {
+        let mut run = 0usize;
+        for k in 1..=n {
+            if present[(start + k) % n] {
+                run = 0;
+            } else {
+                run += 1;
+                longest = longest.max(run);
+            }
+        }
+    } else {
+        longest = n;
+    }
+    // The mm of outline per step (steps are spread evenly along each side or the circle).
+    let perimeter = match outline {
+        Outline::Circle { r, .. } => std::f32::consts::TAU * r,
+        Outline::Rect { half_u, half_v, .. } => 4.0 * (half_u + half_v),
+    };
+    Some(Border { gap_mm: longest as f32 * perimeter / n as f32 / ppmm, present: share })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Calibration by construction (design §2.7): analytic images whose true values are known,
+    //! drawn here with area coverage (4×4 supersampling), at several resolutions and blurs.
+    use super::*;
+
+    /// Coverage of `inside` over each pixel of a `w` × `h` image, 0–255.
+    fn draw(w: usize, h: usize, inside: impl Fn(f32, f32) -> bool) -> Vec<u8> {
+        let mut out = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let mut n = 0;
+                for sy in 0..4 {
+                    for sx in 0..4 {
+                        n += u32::from(inside(x as f32 + (sx as f32 + 0.5) / 4.0, y as f32 + (sy as f32 + 0.5) / 4.0));
+                    }
+                }
+                out[y * w + x] = (n * 255 / 16) as u8;
+            }
+        }
+        out
+    }
+
+    /// Separable Gaussian blur of σ pixels.
+    fn blur(img: &[u8], w: usize, h: usize, sigma: f32) -> Vec<u8> {
+        if sigma <= 0.0 {
+            return img.to_vec();
+        }
+        let r = (3.0 * sigma).ceil() as i32;
+        let k: Vec<f32> = (-r..=r).map(|i| (-0.5 * (i as f32 / sigma).powi(2)).exp()).collect();
+        let ks: f32 = k.iter().sum();
+        let pass = |src: &[f32], horizontal: bool| -> Vec<f32> {
+            let mut out = vec![0f32; w * h];
+            for y in 0..h as i32 {
+                for x in 0..w as i32 {
+                    let mut s = 0.0;
+                    for (j, kv) in k.iter().enumerate() {
+                        let o = j as i32 - r;
+                        let (xx, yy) = if horizontal { ((x + o).clamp(0, w as i32 - 1), y) } else { (x, (y + o).clamp(0, h as i32 - 1)) };
+                        s += kv * src[yy as usize * w + xx as usize];
+                    }
+                    out[y as usize * w + x as usize] = s / ks;
+                }
+            }
+            out
+        };
+        let f: Vec<f32> = img.iter().map(|&v| f32::from(v)).collect();
+        pass(&pass(&f, true), false).iter().map(|&v| v.round().clamp(0.0, 255.0) as u8).collect()
+    }
+
+    fn threshold(img: &[u8]) -> Vec<u8> {
+        img.iter().map(|&v| u8::from(v >= 128)).collect()
+    }
+
+    /// A 公章-like design around (cx, cy): a ring (outer radius `r`, 1.2 mm wide), a
+    /// five-pointed star, and short radial strokes in the text band standing in for characters.
+    fn seal(ppmm: f32, cx: f32, cy: f32, r: f32) -> impl Fn(f32, f32) -> bool {
+        move |x, y| {
+            let (dx, dy) = (x - cx, y - cy);
+            let d = dx.hypot(dy);
+            if d <= r && d >= r - 1.2 * ppmm {
+                return true;
+            }
+            let a = dy.atan2(dx);
+            // Star: radius within the five-lobed outline.
+            let lobes = 0.5 + 0.5 * (5.0 * (a + std::f32::consts::FRAC_PI_2)).cos();
+            if d <= (0.07 + 0.1 * lobes.powi(3)) * 2.0 * r {
+                return true;
+            }
+            // Text band: 24 strokes 0.6 mm wide, 5 mm long, along the top 250°.
+            let band = d >= r - 7.5 * ppmm && d <= r - 2.5 * ppmm;
+            let deg = a.to_degrees().rem_euclid(360.0);
+            let stroke = ((deg * 24.0 / 250.0).fract() - 0.5).abs() * (250.0f32 / 24.0).to_radians() * d <= 0.3 * ppmm;
+            band && stroke && !(45.0..135.0).contains(&deg)
+        }
+    }
+
+    #[test]
+    fn echo_of_a_double_is_found_at_its_offset() {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (200.0, 0.8), (300.0, 1.0), (600.0, 1.5)] {
+            let ppmm = dpi / 25.4;
+            let n = (50.0 * ppmm) as usize;
+            let c = n as f32 / 2.0;
+            // Offsets from a stroke width (the ring's 1.2 mm) up: below it the second outline
+            // merges with the first in a binary mask and the echo is weak (design §2.5's
+            // stroke widths are meant for that; not implemented yet).
+            for (off_mm, deg) in [(1.2f32, 0.0f32), (2.0, 30.0), (3.0, 125.0)] {
+                let (ox, oy) = (off_mm * ppmm * deg.to_radians().cos(), off_mm * ppmm * deg.to_radians().sin());
+                let one = seal(ppmm, c - ox / 2.0, c - oy / 2.0, 20.0 * ppmm);
+                let two = seal(ppmm, c + ox / 2.0, c + oy / 2.0, 20.0 * ppmm);
+                let img = threshold(&blur(&draw(n, n, |x, y| one(x, y) || two(x, y)), n, n, sigma));
+                let e = double_echo(&img, n, n, ppmm).expect("ink");
+                assert!((e.offset_mm - off_mm).abs() <= 0.2, "{dpi} dpi, {off_mm} mm: offset {e:?}");
+                assert!(e.echo >= 0.15, "{dpi} dpi, {off_mm} mm: echo {e:?}");
+                assert!(e.valley <= 0.8, "{dpi} dpi, {off_mm} mm: valley {e:?}");
+                let dd = (e.deg - deg).rem_euclid(180.0);
+                assert!(dd.min(180.0 - dd) <= 15.0, "{dpi} dpi, {off_mm} mm at {deg}°: {e:?}");
+            }
+            // A single impression has no echo to speak of.
+            let single = threshold(&blur(&draw(n, n, seal(ppmm, c, c, 20.0 * ppmm)), n, n, sigma));
+            let e = double_echo(&single, n, n, ppmm).expect("ink");
+            assert!(e.echo < 0.12 || e.valley > 0.8, "{dpi} dpi single: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_smear_has_no_valley_half_way() {
+        let ppmm = 300.0 / 25.4;
+        let n = (50.0 * ppmm) as usize;
+        let c = n as f32 / 2.0;
+        // The seal pressed along a 1 mm motion: the union of 11 positions.
+        let designs: Vec<_> = (0..=10).map(|k| seal(ppmm, c + k as f32 * 0.1 * ppmm, c, 20.0 * ppmm)).collect();
+        let img = threshold(&blur(&draw(n, n, |x, y| designs.iter().any(|d| d(x, y))), n, n, 1.0));
+        let e = double_echo(&img, n, n, ppmm).expect("ink");
+        assert!(e.echo < 0.12 || e.valley > 0.9, "smear read as a double: {e:?}");
+    }
+
+    #[test]
+    fn gap_in_the_border_is_measured_in_mm() {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (600.0, 1.5)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
+            // A wedge cut whose chord at the outer edge is 3 mm long (the outline's arc ≈ 3 mm).
+            let half_angle = (1.5 * ppmm / r).asin();
+            let ring = |cut: bool| {
+                move |x: f32, y: f32| {
+                    let (dx, dy) = (x - c, y - c);
+                    let d = dx.hypot(dy);
+                    let a = dy.atan2(dx) - 1.0;
+                    d <= r && d >= r - 1.2 * ppmm && !(cut && a.abs() < half_angle)
+                }
+            };
+            let whole = blur(&draw(n, n, ring(false)), n, n, sigma);
+            let b = border_continuity(|i| whole[i], n, n, ppmm, Outline::Circle { cx: c, cy: c, r }).expect("border");
+            assert!(b.gap_mm < 0.3 && b.present > 0.99, "{dpi} dpi uncut: {b:?}");
+            let cut = blur(&draw(n, n, ring(true)), n, n, sigma);
+            let b = border_continuity(|i| cut[i], n, n, ppmm, Outline::Circle { cx: c, cy: c, r }).expect("border");
+            assert!((b.gap_mm - 3.0).abs() <= 0.3, "{dpi} dpi cut 3 mm: {b:?}");
+            // A square frame of 20 mm missing 4 mm of its right side.
+            let s = 10.0 * ppmm;
+            let frame = |x: f32, y: f32| {
+                let (dx, dy) = ((x - c).abs(), (y - c).abs());
+                let on = dx <= s && dy <= s && (dx >= s - 1.0 * ppmm || dy >= s - 1.0 * ppmm);
+                on && !(x > c + s - 1.2 * ppmm && (y - c).abs() < 2.0 * ppmm)
+            };
+            let img = blur(&draw(n, n, frame), n, n, sigma);
+            let b = border_continuity(|i| img[i], n, n, ppmm, Outline::Rect { cx: c, cy: c, deg: 0.0, half_u: s, half_v: s }).expect("border");
+            assert!((b.gap_mm - 4.0).abs() <= 0.3, "{dpi} dpi square cut 4 mm: {b:?}");
+        }
+    }
+}

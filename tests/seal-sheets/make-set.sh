@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Makes a set of independent seal sheets with their truth (truth.md):
+#   make-set.sh MAKER SPLIT N OUTDIR
+# MAKER: print (B: SVG → librsvg PDF → poppler, numpy/Pillow scanner) or outline (C: fontTools
+# outlines → PostScript → Ghostscript, ImageMagick scanner). SPLIT: dev (for looking at while
+# writing measures), heldout (made only by the benchmark) or smoke (CI's few sheets); each has
+# its own seeds. A set is reused while the makers' files are unchanged (inputs.sha256).
+# Runs on Debian's python3 with python3-numpy, python3-pil, python3-fonttools (scripts/deps.sh).
+set -euo pipefail
+maker=$1 split=$2 n=$3 out=$4
+here=$(cd "$(dirname "$0")" && pwd)
+case "$maker" in print|outline) ;; *) echo "make-set.sh: maker is print or outline" >&2; exit 2 ;; esac
+case "$split" in
+  dev) base=1000 ;;
+  heldout) base=900000 ;;
+  smoke) base=5000000 ;;
+  *) echo "make-set.sh: split is dev, heldout or smoke" >&2; exit 2 ;;
+esac
+[ "$maker" = outline ] && base=$((base + 70000))
+PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1
+shopt -s nullglob
+hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh; echo "$split $n") | sha256sum | cut -c1-64)
+if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$hash" ] && [ "$(ls "$out"/*.truth.json 2>/dev/null | wc -l)" -ge "$n" ]; then
+  echo "make-set.sh: $out is up to date ($n sheets)" >&2
+  exit 0
+fi
+rm -rf "$out"
+mkdir -p "$out"
+jobs=${SEAL_SHEET_JOBS:-1}
+start=$(date +%s)
+seq 0 $((n - 1)) | xargs -P "$jobs" -I{} sh -c "$PY '$here/$maker/make_sheet.py' \$(( $base + {} )) '$out' {}"
+echo "$hash" > "$out/inputs.sha256"
+echo "make-set.sh: $n $maker sheets ($split) in $out, $(( $(date +%s) - start )) s" >&2
