@@ -175,19 +175,31 @@ pub fn lock_session(state: State<'_, AppState>) -> Result<(), IpcError> {
 /// is counted as at sign-in and the session stays locked; once the account is locked or
 /// disabled the session ends). Another person signs out instead.
 #[tauri::command(async)]
-pub fn unlock_session(state: State<'_, AppState>, password: String) -> Result<Actor, IpcError> {
+pub fn unlock_session(state: State<'_, AppState>, password: String, pin: Option<String>) -> Result<Actor, IpcError> {
     crate::log::call("unlock_session", || {
-        {
+        // a session that signed in with its USB key unlocks with it again (#31): the library
+        // before the session and the store, as the key desk takes them
+        let pin = pin.filter(|p| !p.is_empty()).map(certdesk_desk::token::Pin::new);
+        let unlocked = |library: Option<&certdesk_desk::keydesk::KeyLibrary>| -> Result<(), IpcError> {
             let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let Some(current) = session.as_mut() else { return Err(IpcError::new(certdesk_desk::ErrorKind::NotSignedIn, "sign in first")) };
             let mut store = state.store.lock()?;
-            if let Err(e) = current.unlock(&mut store, &Password::new(password)) {
+            let key = library.zip(pin.as_ref()).map(|(library, pin)| certdesk_desk::staff::StaffKey { library, token: None, pin });
+            if let Err(e) = current.unlock_with_key(&mut store, &Password::new(password.clone()), key.as_ref()) {
                 use certdesk_desk::ErrorKind as K;
                 if matches!(e.kind(), K::AccountLocked | K::AccountDisabled | K::NotSignedIn) {
                     *session = None;
                 }
                 return Err(e.into());
             }
+            Ok(())
+        };
+        match &pin {
+            Some(_) => {
+                let path = certdesk_desk::keydesk::sign_in_library(&*state.store.lock()?, None, &state.env)?;
+                crate::desks::keys::with_library(&state, &path, |library| unlocked(Some(library)))?
+            }
+            None => unlocked(None)?,
         }
         signed_in(&state)
     })

@@ -70,7 +70,7 @@ export interface Commands {
   login: { args: { name: string; password: string; pin: string | null }; result: B.SignedIn }
   logout: { args: NoArgs; result: null }
   lock_session: { args: NoArgs; result: null }
-  unlock_session: { args: { password: string }; result: Actor }
+  unlock_session: { args: { password: string; pin: string | null }; result: Actor }
   change_own_password: { args: { current: string; password: string }; result: null }
 
   search_cases: { args: { text: string }; result: CaseSummary[] }
@@ -174,7 +174,8 @@ export const api = {
   /** locks this window's session (the idle timer): the desks stay, the backend refuses them until unlocked */
   lockSession: () => call('lock_session', {}),
   /** the same account's password opens the locked session again */
-  unlockSession: (password: string) => call('unlock_session', { password }),
+  /** `pin`: the session's USB key's, once the backend said `key_required` (#31) */
+  unlockSession: (password: string, pin?: string) => call('unlock_session', { password, pin: pin ?? null }),
   /** one's own password, with the current one (policy and the last 5 checked by the backend) */
   changeOwnPassword: (current: string, password: string) => call('change_own_password', { current, password }),
 

@@ -223,7 +223,20 @@ impl Session {
     /// locked by the store as at sign-in: five wrong ones lock the account). Another person
     /// signs out instead.
     pub fn unlock(&mut self, store: &mut CaseStore, password: &Password) -> Result<(), DeskError> {
-        store.store.authenticate(&self.name, password)?;
+        self.unlock_with_key(store, password, None)
+    }
+
+    /// [`Session::unlock`] of a session that signed in with its USB key (#31): the password
+    /// and the same key again (its PIN); another person's key is refused and the session stays
+    /// locked.
+    pub fn unlock_with_key(&mut self, store: &mut CaseStore, password: &Password, key: Option<&crate::staff::StaffKey<'_>>) -> Result<(), DeskError> {
+        let again = Session::sign_in_with_key(store, &self.name, password, key)?;
+        if let (Some(was), now) = (&self.key, &again.key)
+            && now.as_ref().map(|k| &k.fingerprint) != Some(&was.fingerprint)
+        {
+            return Err(DeskError::WrongStaffKey { plugged: now.as_ref().map(|k| k.token_serial.clone()).unwrap_or_default(), expected: was.fingerprint.clone() });
+        }
+        self.key = again.key.or(self.key.take());
         self.locked = false;
         self.last_used = Instant::now();
         Ok(())
