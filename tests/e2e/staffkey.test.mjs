@@ -4,7 +4,8 @@
 // answered with the request for the USB key; the password again with the key's PIN signs li in
 // (the key found by its certificate signs the store's challenge). Approving asks the PIN and the
 // approval is signed on the key: the CLI's `case show --json` gives the signature, OpenSSL
-// verifies it from the exported certificate and digest, and `audit verify` counts it.
+// verifies it from the exported certificate and digest, and `audit verify` counts it. Locked after
+// the idle minute, the window opens again only with the password and the same key's PIN.
 //
 // Run: xvfb-run -a node --test tests/e2e/staffkey.test.mjs   (scripts/test.sh runs tests/e2e/)
 
@@ -46,7 +47,7 @@ before(async () => {
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
     certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
   }
-  certdesk('counter', 'set', '--code', 'GZ01', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  certdesk('counter', 'set', '--code', 'GZ01', '--idle-minutes', '1', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   for (const [file, pin] of [['so', '87654321'], ['pin', PIN]]) writeFileSync(join(dir, file), `${pin}\n`)
   // li's key: made on the token, its certificate from the operator CA, enrolled
   const key = (...args) => certdesk('key', '--module', softhsm, ...args, ...as('wang'))
@@ -67,7 +68,7 @@ after(async () => {
   await d.stop()
 })
 
-test('a supervisor signs in with the USB key and approves with a signature OpenSSL verifies', { timeout: 180_000 }, async () => {
+test('a supervisor signs in with the USB key and approves with a signature OpenSSL verifies', { timeout: 240_000 }, async () => {
   // the password alone: the key is asked for
   await d.type('[data-testid=login-name]', 'li')
   await d.type('[data-testid=login-password]', 'li-password-1')
@@ -99,4 +100,18 @@ test('a supervisor signs in with the USB key and approves with a signature OpenS
   const report = JSON.parse(certdesk('--json', 'audit', 'verify'))
   assert.equal(report.ok, true)
   assert.equal(report.signatures.checked, 1)
+
+  // locked after the idle minute: the password alone does not open it, the key's PIN with it does
+  await d.waitText('[data-testid=lock-screen]', '1分钟未操作', 90_000)
+  await d.type('[data-testid=lock-password]', 'li-password-1')
+  await d.click('[data-testid=lock-unlock]')
+  await d.waitText('[data-testid=lock-error]', 'USB Key')
+  await d.type('[data-testid=lock-password]', 'li-password-1')
+  await d.type('[data-testid=lock-pin]', PIN)
+  await d.click('[data-testid=lock-unlock]')
+  for (let i = 0; await d.exists('[data-testid=lock-screen]'); i++) {
+    if (i > 100) assert.fail('the lock screen stayed')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  await d.find('[data-testid=case-status]')
 })
