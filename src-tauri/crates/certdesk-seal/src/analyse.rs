@@ -748,7 +748,26 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     defects.dedup();
     let score = score(&defects, (!empty).then_some(ink.p_ink));
     let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
-    Sample { box_quad: quad, row, col, kind, empty, defects, score, best: false, mask: None, mask_offset, image: None, diameter_mm, side_mm, tilt_deg, image_mm, pixels, metrics }
+    Sample {
+        box_quad: quad,
+        row,
+        col,
+        kind,
+        empty,
+        defects,
+        findings: Vec::new(),
+        score,
+        best: false,
+        mask: None,
+        mask_offset,
+        image: None,
+        diameter_mm,
+        side_mm,
+        tilt_deg,
+        image_mm,
+        pixels,
+        metrics,
+    }
 }
 
 /// Score of a sample, 0–100: each label costs by how much it spoils the impression; among

@@ -118,6 +118,34 @@ impl Defect {
     }
 }
 
+/// The unit of a [`Finding`]'s quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Mm,
+    Mm2,
+    Deg,
+    /// Optical density, log10.
+    Od,
+    /// A share, 0–1.
+    Share,
+    /// A count or an 8-bit level: no physical unit.
+    Level,
+}
+
+/// Why a sample carries a label: the quantity the rule read, its value and the limit it went
+/// past (`op`: `<` the value is below the lower limit, `>` above the upper one). One per label;
+/// for a rule with alternatives, the condition furthest past its limit.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Finding {
+    pub label: Defect,
+    pub quantity: String,
+    pub value: f32,
+    pub limit: f32,
+    pub unit: Unit,
+    pub op: thresholds::Op,
+}
+
 /// Pixels of one sample that are not serialised: the ink mask in scan pixels (a crop at
 /// `mask_offset`, 0 or 255) and the cleaned RGBA image at the output resolution.
 #[derive(Debug, Clone, Default)]
@@ -136,6 +164,10 @@ pub struct Sample {
     pub kind: SampleKind,
     pub empty: bool,
     pub defects: Vec<Defect>,
+    /// The reason behind each label of `defects` (issue 34: filled by the rules as they move
+    /// to physical quantities; a label without one is shown without its reason).
+    #[serde(default)]
+    pub findings: Vec<Finding>,
     pub score: f32,
     pub best: bool,
     /// Path of the binary ink mask PNG (set by [`write_outputs`]).
