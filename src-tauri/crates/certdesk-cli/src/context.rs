@@ -59,6 +59,9 @@ impl Ctx {
             Some(store) => store,
             None => certdesk_desk::place::open_as(self.g.db.as_deref(), self.g.db_password_file.as_deref(), &self.env, ask_hall_password, Some((&account.user, &password)))?.store,
         };
+        // the account from CERTDESK_USER takes its key from CERTDESK_TOKEN/CERTDESK_PIN_FILE
+        let from_env = StaffKeyArgs { token: self.env.token.clone(), pin_file: self.env.pin_file.clone(), module: key.module.clone() };
+        let key = if user.is_none() && !key.given() { &from_env } else { key };
         let held = self.hold_key(&store, key)?;
         let mut session = Session::sign_in_with_key(&mut store, &account.user, &password, held.as_ref().map(HeldKey::staff_key).as_ref())?;
         warn_if_due(&mut store, &mut session, &account.user)?;

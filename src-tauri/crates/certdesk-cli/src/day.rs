@@ -8,6 +8,9 @@ use crate::output::{CliError, ok_if, print_json};
 use certdesk_desk::staff::DayVerdict;
 use std::process::ExitCode;
 
+/// An exported ledger of a busy day is tens of kilobytes; anything past this is not one.
+const LEDGER_FILE_LIMIT: u64 = 20 * 1024 * 1024;
+
 pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
     let verdict = match cmd {
         DayCmd::Close { day, by } => {
@@ -20,9 +23,17 @@ pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
             };
             session.desk(&mut store)?.close_day(day, &key.staff_key())?
         }
-        DayCmd::Verify { day, reference, by } => {
+        DayCmd::Verify { day, reference, ledger, by } => {
+            let file = match &ledger {
+                Some(path) => Some(certdesk_desk::limits::read_file(path, "the exported ledger", LEDGER_FILE_LIMIT)?),
+                None => None,
+            };
             let (mut store, mut session) = ctx.session("day verify", &by)?;
-            let mut v = session.desk(&mut store)?.verify_day(day)?;
+            let desk = session.desk(&mut store)?;
+            let mut v = match &file {
+                Some(bytes) => desk.verify_day_and_ledger(day, bytes)?,
+                None => desk.verify_day(day)?,
+            };
             if let Some(given) = reference
                 && v.reference.as_deref() != Some(given.trim())
             {
@@ -57,6 +68,14 @@ fn print_verdict(json: bool, v: &DayVerdict) {
     }
     for p in &v.problems {
         println!("  problem: {p}");
+    }
+    if let Some(l) = &v.ledger {
+        println!(
+            "exported ledger: {} ({} figures compared{})",
+            if l.ok { "agrees with the signed day (与日结一致)" } else { "DIFFERS from the signed day" },
+            l.compared,
+            if l.reference.is_none() { "; exported before the close" } else { "" }
+        );
     }
     if !v.after_close.is_empty() {
         println!("日结后发生的记录 (written after the close):");

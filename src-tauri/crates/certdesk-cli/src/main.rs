@@ -164,6 +164,10 @@ pub enum ReportCmd {
         out: Option<PathBuf>,
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
+        /// Print the ledger (受理日报) into this PDF: with the 日结's QR code once the day is
+        /// closed, 未日结 before.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
         #[command(flatten)]
         by: ActAs,
     },
@@ -1030,6 +1034,10 @@ pub enum DayCmd {
         /// The reference a printed ledger carries (its QR code): must be the close's.
         #[arg(long, value_name = "TEXT")]
         reference: Option<String>,
+        /// An exported ledger (CSV or XLSX, `report daily --out`) held against the signed day:
+        /// a figure that differs is named and the day does not verify.
+        #[arg(long, value_name = "FILE")]
+        ledger: Option<PathBuf>,
         #[command(flatten)]
         by: ActAs,
     },

@@ -37,7 +37,21 @@ fn show(json: bool, value: serde_json::Value, table: &Table, out: Option<&Path>,
 
 pub fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<ExitCode, CliError> {
     match cmd {
-        ReportCmd::Daily { date, out, format, by } => {
+        ReportCmd::Daily { date, out, format, pdf: Some(pdf), by } => {
+            if out.is_some() || format.is_some() {
+                return Err(CliError::Usage("--pdf prints the ledger; --out/--format export it: one at a time".into()));
+            }
+            let forms = certdesk_desk::print::load_forms(ctx.catalog()?)?;
+            let (mut store, mut session) = ctx.session("report daily", &by)?;
+            let desk = session.desk(&mut store)?;
+            let printed = certdesk_desk::print::print_ledger(&desk, &forms, &ctx.env, date.unwrap_or_else(certdesk_desk::dates::today), Some(&pdf))?;
+            if ctx.g.json {
+                print_json(&serde_json::json!({"out": printed.path, "pages": printed.pages, "bytes": printed.bytes}));
+            } else {
+                println!("{}: {} page(s), {} bytes", printed.path.display(), printed.pages, printed.bytes);
+            }
+        }
+        ReportCmd::Daily { date, out, format, pdf: None, by } => {
             let (mut store, mut session) = ctx.session("report daily", &by)?;
             let ledger = session.desk(&mut store)?.daily(date.unwrap_or_else(certdesk_desk::dates::today))?;
             show(ctx.g.json, serde_json::to_value(&ledger).unwrap_or_default(), &report::daily_table(&ledger), out.as_deref(), format)?;

@@ -42,6 +42,10 @@ pub struct Environment {
     /// names none (`api::account_for`).
     pub user: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// `CERTDESK_TOKEN` and `CERTDESK_PIN_FILE` (#31): the USB key (label) and the file of its
+    /// PIN of the `CERTDESK_USER` account, where it must sign in with one.
+    pub token: Option<String>,
+    pub pin_file: Option<PathBuf>,
     /// `CERTDESK_FORMS`: a counter's own forms folder.
     pub forms: Option<PathBuf>,
     /// `CERTDESK_PKCS11_MODULE`: the key library when the settings name none.
@@ -69,12 +73,14 @@ pub struct Platform {
 
 impl Environment {
     /// The variables read, by name.
-    pub const VARIABLES: [&'static str; 10] = [
+    pub const VARIABLES: [&'static str; 12] = [
         "CERTDESK_DB",
         "CERTDESK_DB_PASSWORD_FILE",
         "PGPASSFILE",
         "CERTDESK_USER",
         "CERTDESK_PASSWORD_FILE",
+        "CERTDESK_TOKEN",
+        "CERTDESK_PIN_FILE",
         "CERTDESK_FORMS",
         "CERTDESK_PKCS11_MODULE",
         "CERTDESK_FONTS",
@@ -92,6 +98,8 @@ impl Environment {
             pgpassfile: path("PGPASSFILE"),
             user: text("CERTDESK_USER"),
             password_file: path("CERTDESK_PASSWORD_FILE"),
+            token: text("CERTDESK_TOKEN"),
+            pin_file: path("CERTDESK_PIN_FILE"),
             forms: path("CERTDESK_FORMS"),
             pkcs11_module: path("CERTDESK_PKCS11_MODULE"),
             fonts: path("CERTDESK_FONTS"),

@@ -55,6 +55,23 @@ pub struct DailyLedger {
     pub certificates_withdrawn: usize,
     /// The day's cases one by one, with their certificates.
     pub by_case: Vec<CaseRow>,
+    /// The day signed off (日结, #31), once a supervisor has closed it.
+    pub close: Option<LedgerClose>,
+}
+
+/// A day's close as the ledger, its export and its print show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LedgerClose {
+    /// what the printed ledger's QR code carries (`day verify --reference`)
+    pub reference: String,
+    /// the supervisor's account
+    pub account: String,
+    /// the supervisor, by 姓名 where the account has one
+    pub by: String,
+    /// when, the counter's local `YYYY-MM-DD HH:MM`
+    pub at: String,
+    /// the SHA-256 of the certificate that signed
+    pub fingerprint: String,
 }
 
 /// One case of the day's ledger: what was charged and where its certificates stand now.
@@ -72,6 +89,8 @@ pub struct CaseRow {
     pub certs: usize,
     pub written: usize,
     pub withdrawn: Vec<WithdrawnCert>,
+    /// the case's status now (wire name)
+    pub status: String,
 }
 
 /// A certificate a supervisor withdrew: which, whose, why, by whom and when.
@@ -141,6 +160,7 @@ fn case_row(record: &CaseRecord, outcomes: &[CertOutcome]) -> CaseRow {
         certs: outcomes.len(),
         written: outcomes.iter().filter(|o| o.written).count(),
         withdrawn: outcomes.iter().filter_map(|o| o.withdrawn.clone()).collect(),
+        status: record.status.wire().to_string(),
     }
 }
 
@@ -228,6 +248,13 @@ pub(crate) fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskE
         certificates_written: rows.iter().map(|r| r.written).sum(),
         certificates_withdrawn: rows.iter().map(|r| r.withdrawn.len()).sum(),
         by_case: rows,
+        close: store.day_close(&date.to_string())?.map(|c| LedgerClose {
+            reference: c.event.reference,
+            by: names.get(&c.closed_by).cloned().unwrap_or_else(|| c.closed_by.clone()),
+            account: c.closed_by,
+            at: local_minute(&c.closed_at),
+            fingerprint: c.event.fingerprint,
+        }),
     })
 }
 
@@ -334,7 +361,7 @@ fn zh_business(wire: &str) -> String {
     certdesk_domain::BusinessType::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| wire.to_string())
 }
 
-fn zh_payment(wire: &str) -> String {
+pub(crate) fn zh_payment(wire: &str) -> String {
     certdesk_domain::PaymentMethod::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| if wire == "unpaid" { "未收费".into() } else { wire.to_string() })
 }
 
@@ -342,6 +369,11 @@ fn zh_payment(wire: &str) -> String {
 fn withdrawn_text(list: &[WithdrawnCert]) -> String {
     list.iter().map(|w| format!("第{}张 {}：{}（{}）", w.cert, w.holder, w.reason, w.by)).collect::<Vec<_>>().join("；")
 }
+
+/// The first cell of the exported ledger's row that carries the close's reference.
+pub const LEDGER_REFERENCE_ROW: &str = "日结签名";
+/// What a ledger says of a day not closed yet.
+pub const NOT_CLOSED: &str = "未日结";
 
 /// The daily ledger as a table. The first four columns are the ledger's since it began; the
 /// certificates' (#28) follow, so a spreadsheet reading the old columns by position still does.
@@ -385,9 +417,58 @@ pub fn daily_table(l: &DailyLedger) -> Table {
             withdrawn_text(&c.withdrawn),
         ]);
     }
+    // the day's close last (#31): what ties an exported ledger to the signed day
+    let row = |name: &str, value: String| [vec![name.to_string(), value], vec![String::new(); 5]].concat();
+    match &l.close {
+        Some(c) => {
+            rows.push(row(LEDGER_REFERENCE_ROW, c.reference.clone()));
+            rows.push(row("签名人", format!("{}（{}）", c.by, c.account)));
+            rows.push(row("签名时间", c.at.clone()));
+        }
+        None => rows.push(row(LEDGER_REFERENCE_ROW, NOT_CLOSED.into())),
+    }
     Table {
         title: format!("受理日报 {}", l.date), header: ["分类", "项目", "件数", "金额（元）", "证书数", "已写入", "撤回（原因）"].map(String::from).to_vec(), rows
     }
+}
+
+/// What the printed ledger's layout reads (`certdesk_forms::context::ledger_sample`'s shape):
+/// the sections as the export's rows, each case, the close.
+pub fn ledger_context(l: &DailyLedger, counter: &certdesk_forms::Counter, printed_at: &str) -> serde_json::Value {
+    use serde_json::json;
+    let mut sections = Vec::new();
+    let mut section = |name: &str, list: &[LedgerRow], label: &dyn Fn(&str) -> String| {
+        for r in list {
+            sections.push(json!({"section": name, "key": label(&r.key), "cases": r.cases, "amount": r.amount.to_string(),
+                                 "certs": r.certs, "written": r.written, "withdrawn": r.withdrawn}));
+        }
+    };
+    section("业务类型", &l.by_business, &zh_business);
+    section("CA项目", &l.by_project, &|k: &str| k.to_string());
+    section("收费方式", &l.by_payment, &zh_payment);
+    section("受理员", &l.by_clerk, &|k: &str| k.to_string());
+    let case_rows: Vec<serde_json::Value> = l
+        .by_case
+        .iter()
+        .map(|c| {
+            json!({"number": c.case, "applicant": c.applicant, "business": zh_business(&c.business), "amount": c.amount.to_string(), "certs": c.certs,
+                   "written": c.written, "withdrawn": withdrawn_text(&c.withdrawn),
+                   "status": Status::from_wire(&c.status).map(|s| s.zh().to_string()).unwrap_or_else(|| c.status.clone())})
+        })
+        .collect();
+    let close = match &l.close {
+        Some(c) => json!({"closed": true, "state": "已日结", "reference": c.reference, "by": c.by, "at": c.at, "fingerprint": c.fingerprint}),
+        None => json!({"closed": false, "state": NOT_CLOSED, "reference": "", "by": "", "at": "", "fingerprint": ""}),
+    };
+    json!({
+        "counter": {"code": counter.code, "name": counter.name, "address": counter.address},
+        "ledger": {"day": l.date.to_string(), "day_zh": l.date.format("%Y年%m月%d日").to_string(), "cases": l.cases, "total": l.total.to_string(),
+                   "certificates": l.certificates, "written": l.certificates_written, "withdrawn": l.certificates_withdrawn,
+                   "keys_issued": l.keys_issued, "delivered": l.delivered, "printed_at": printed_at},
+        "sections": sections,
+        "case_rows": case_rows,
+        "close": close,
+    })
 }
 
 /// The certificates expiring as a table: the columns it always had, then the certificate's
@@ -646,8 +727,10 @@ mod tests {
             certificates_written: 2,
             certificates_withdrawn: 1,
             by_case: rows.to_vec(),
+            close: None,
         };
         let t = daily_table(&ledger);
+        assert_eq!(t.rows.last().map(|r| (r[0].as_str(), r[1].as_str())), Some((LEDGER_REFERENCE_ROW, NOT_CLOSED)), "a day not closed says so last");
         assert_eq!(t.header, ["分类", "项目", "件数", "金额（元）", "证书数", "已写入", "撤回（原因）"], "the old columns first, in their places");
         assert!(t.rows.iter().all(|r| r.len() == t.header.len()), "{:?}", t.rows);
         assert_eq!(t.rows[0], ["业务类型", "新申请", "2", &new.amount.to_string(), "3", "2", "1"]);

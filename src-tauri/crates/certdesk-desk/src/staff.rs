@@ -314,6 +314,108 @@ pub struct DayVerdict {
     /// the day's events written after its close (its cases' later steps): listed, not failed
     pub after_close: Vec<AfterClose>,
     pub problems: Vec<String>,
+    /// an exported ledger checked against the signed day (`day verify --ledger`)
+    pub ledger: Option<LedgerCheck>,
+}
+
+/// An exported daily ledger (CSV or XLSX, as `report daily --out` or the app wrote it, maybe
+/// opened and saved in a spreadsheet since) held against the day's signed sheet: the totals,
+/// each payment method's takings and each case's fee. A figure edited in the file is named.
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+pub struct LedgerCheck {
+    pub ok: bool,
+    /// the close's reference the file carries in its 日结签名 row; none when it was exported
+    /// before the close (its figures are still compared)
+    pub reference: Option<String>,
+    /// how many figures were compared
+    pub compared: usize,
+    pub problems: Vec<String>,
+}
+
+/// A cell's amount in fen: `700.00`, `700`, `¥700.00`, `1,400.00`.
+fn fen_of(text: &str) -> Option<i64> {
+    let t: String = text.trim().trim_start_matches(['¥', '￥', '\'']).chars().filter(|c| *c != ',').collect();
+    let yuan: f64 = t.parse().ok()?;
+    yuan.is_finite().then(|| (yuan * 100.0).round() as i64)
+}
+
+fn count_of(text: &str) -> Option<i64> {
+    let n: f64 = text.trim().parse().ok()?;
+    (n.fract() == 0.0).then_some(n as i64)
+}
+
+/// Holds the rows of an exported ledger against the signed `sheet` (§7.4).
+fn check_ledger_rows(rows: &[Vec<String>], sheet: &serde_json::Value, reference: &str) -> LedgerCheck {
+    let mut check = LedgerCheck::default();
+    let cell = |r: &Vec<String>, i: usize| r.get(i).map(|c| c.trim().to_string()).unwrap_or_default();
+    let first = |name: &str| rows.iter().find(|r| cell(r, 0) == name);
+    let compare = |what: String, file: Option<i64>, signed: Option<i64>, show: &dyn Fn(i64) -> String, check: &mut LedgerCheck| {
+        check.compared += 1;
+        if file != signed {
+            let shown = |v: Option<i64>| v.map(show).unwrap_or_else(|| "nothing".into());
+            check.problems.push(format!("{what}: the file says {}, the signed day {}", shown(file), shown(signed)));
+        }
+    };
+    let yuan = |f: i64| certdesk_domain::Money::from_fen(f).to_string();
+    let plain = |n: i64| n.to_string();
+    let totals = &sheet["totals"];
+    match first("合计") {
+        Some(r) => {
+            compare("合计 件数 (cases)".into(), count_of(&cell(r, 2)), totals["cases"].as_i64(), &plain, &mut check);
+            compare("合计 金额 (total)".into(), fen_of(&cell(r, 3)), totals["total"].as_str().and_then(fen_of), &yuan, &mut check);
+        }
+        None => check.problems.push("the file has no 合计 row: not a daily ledger exported by certdesk".into()),
+    }
+    // each payment method's takings
+    let signed_payments: Vec<(String, i64, i64)> = sheet["by_payment"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| (crate::report::zh_payment(p["key"].as_str().unwrap_or_default()), p["cases"].as_i64().unwrap_or(0), p["amount"].as_str().and_then(fen_of).unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let file_payments: Vec<&Vec<String>> = rows.iter().filter(|r| cell(r, 0) == "收费方式").collect();
+    for (name, cases, amount) in &signed_payments {
+        let row = file_payments.iter().find(|r| cell(r, 1) == *name);
+        compare(format!("收费方式 {name} 件数"), row.and_then(|r| count_of(&cell(r, 2))), Some(*cases), &plain, &mut check);
+        compare(format!("收费方式 {name} 金额"), row.and_then(|r| fen_of(&cell(r, 3))), Some(*amount), &yuan, &mut check);
+    }
+    for r in &file_payments {
+        if !signed_payments.iter().any(|(name, ..)| *name == cell(r, 1)) {
+            check.problems.push(format!("收费方式 {}: in the file, not in the signed day", cell(r, 1)));
+        }
+    }
+    // each case's fee
+    let signed_cases: Vec<(String, i64)> = sheet["cases"]
+        .as_array()
+        .map(|a| a.iter().map(|c| (c["number"].as_str().unwrap_or_default().to_string(), c["amount"].as_str().and_then(fen_of).unwrap_or(0))).collect())
+        .unwrap_or_default();
+    let file_cases: Vec<(String, Option<i64>)> =
+        rows.iter().filter(|r| cell(r, 0) == "案件").map(|r| (cell(r, 1).split_whitespace().next().unwrap_or_default().to_string(), fen_of(&cell(r, 3)))).collect();
+    for (number, amount) in &signed_cases {
+        match file_cases.iter().find(|(n, _)| n == number) {
+            Some((_, file)) => compare(format!("案件 {number} 金额"), *file, Some(*amount), &yuan, &mut check),
+            None => check.problems.push(format!("案件 {number}: in the signed day, missing from the file")),
+        }
+    }
+    for (number, _) in &file_cases {
+        if !signed_cases.iter().any(|(n, _)| n == number) {
+            check.problems.push(format!("案件 {number}: in the file, not in the signed day"));
+        }
+    }
+    // the close the file names
+    match first(crate::report::LEDGER_REFERENCE_ROW).map(|r| cell(r, 1)) {
+        Some(r) if r == crate::report::NOT_CLOSED => {}
+        Some(r) if r == reference => check.reference = Some(r),
+        Some(r) => {
+            check.problems.push(format!("the file's 日结签名 {r:?} is not this day's close ({reference})"));
+            check.reference = Some(r);
+        }
+        None => {}
+    }
+    check.ok = check.problems.is_empty();
+    check
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -326,6 +428,39 @@ pub struct AfterClose {
 }
 
 impl Desk<'_> {
+    /// [`Desk::verify_day`], and an exported ledger (the bytes of a CSV or XLSX file) held
+    /// against the signed day: the verdict fails when the file's figures differ.
+    pub fn verify_day_and_ledger(&self, day: chrono::NaiveDate, ledger: &[u8]) -> Result<DayVerdict, DeskError> {
+        let mut v = self.verify_day(day)?;
+        let check = match self.store.day_close(&v.day)? {
+            None => LedgerCheck { problems: vec![format!("{} was not closed (未日结): there is no signed day to hold the file against", v.day)], ..Default::default() },
+            Some(close) => {
+                let book = certdesk_roster::read_workbook(ledger, 100_000)?;
+                let rows: Vec<Vec<String>> = book
+                    .sheets
+                    .first()
+                    .map(|s| {
+                        s.rows
+                            .iter()
+                            .map(|r| {
+                                let width = r.cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+                                (0..width).map(|c| r.cell(c as u32).map(|v| v.shown()).unwrap_or_default()).collect()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let sheet: serde_json::Value = serde_json::from_str(&close.sheet).unwrap_or_default();
+                check_ledger_rows(&rows, &sheet, &close.event.reference)
+            }
+        };
+        if !check.ok {
+            v.ok = false;
+            v.problems.extend(check.problems.iter().map(|p| format!("exported ledger: {p}")));
+        }
+        v.ledger = Some(check);
+        Ok(v)
+    }
+
     /// Signs off `day` (日结) as a supervisor with their key: the day sheet made at the chain's
     /// head, the day statement signed on the key, checked and recorded by the store.
     pub fn close_day(&mut self, day: chrono::NaiveDate, key: &StaffKey<'_>) -> Result<DayVerdict, DeskError> {
@@ -429,5 +564,44 @@ impl Desk<'_> {
         }
         v.ok = v.head_ok && v.sheet_ok && v.signature_ok && v.changed.is_empty() && chain.first_break.is_none();
         Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<Vec<String>> {
+        text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+    }
+
+    const SHEET: &str = r#"{"totals":{"cases":2,"total":"1400.00"},"by_payment":[{"key":"cash","cases":2,"amount":"1400.00"}],
+        "cases":[{"number":"CD01-20261124-0001","amount":"700.00"},{"number":"CD01-20261124-0002","amount":"700.00"}]}"#;
+
+    #[test]
+    fn an_exported_ledger_is_held_against_the_signed_day_figure_by_figure() {
+        let sheet: serde_json::Value = serde_json::from_str(SHEET).expect("a sheet");
+        let good = "分类,项目,件数,金额（元）\n收费方式,现金,2,1400\n合计,,2,\"1,400.00\"\n案件,CD01-20261124-0001 某单位（新申请）,1,700.00\n案件,CD01-20261124-0002 某人（新申请）,1,¥700\n日结签名,REF";
+        let check = check_ledger_rows(&rows(&good.replace("\"1,400.00\"", "1400.00")), &sheet, "REF");
+        assert!(check.ok, "{:?}", check.problems);
+        assert_eq!((check.compared, check.reference.as_deref()), (6, Some("REF")));
+        // one fee changed, one case gone, another close named: each said
+        let bad = "合计,,2,1400.00\n收费方式,现金,2,1400.00\n案件,CD01-20261124-0001 某单位,1,7000.00\n日结签名,OTHER";
+        let check = check_ledger_rows(&rows(bad), &sheet, "REF");
+        assert!(!check.ok);
+        let all = check.problems.join("\n");
+        for expected in [
+            "案件 CD01-20261124-0001 金额: the file says 7000.00, the signed day 700.00",
+            "案件 CD01-20261124-0002: in the signed day, missing",
+            "\"OTHER\" is not this day's close",
+        ] {
+            assert!(all.contains(expected), "{expected} in {all}");
+        }
+        // exported before the close: compared, no reference
+        let early = "合计,,2,1400.00\n收费方式,现金,2,1400.00\n案件,CD01-20261124-0001 x,1,700.00\n案件,CD01-20261124-0002 y,1,700.00\n日结签名,未日结";
+        let check = check_ledger_rows(&rows(early), &sheet, "REF");
+        assert!(check.ok && check.reference.is_none(), "{:?}", check.problems);
+        // not a ledger at all
+        assert!(!check_ledger_rows(&rows("a,b\n1,2"), &sheet, "REF").ok);
     }
 }

@@ -24,6 +24,9 @@ use std::collections::BTreeMap;
 /// The counter's own receipt, printed for every project.
 pub const RECEIPT: &str = "_counter/layouts/receipt.toml";
 pub const RECEIPT_ID: &str = "receipt";
+/// The counter's daily ledger (受理日报, #31: with its 日结 and the close's QR code).
+pub const LEDGER: &str = "_counter/layouts/daily.toml";
+pub const LEDGER_ID: &str = "daily";
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormsError {
@@ -63,6 +66,8 @@ pub struct Forms {
     pub catalog: Catalog,
     layouts: BTreeMap<(String, String), Layout>,
     receipt: Layout,
+    /// `None` in a forms folder made before #31: printing the ledger then says so.
+    ledger: Option<Layout>,
 }
 
 fn project_forms(p: &Project) -> Vec<FormInfo> {
@@ -84,7 +89,7 @@ fn receipt_info(project: &str) -> FormInfo {
     FormInfo { project: project.into(), id: RECEIPT_ID.into(), title: "受理回执".into(), copies: 1, copy_labels: vec![], layout: RECEIPT.into() }
 }
 
-/// Checks the field paths of every template against a context that has every path.
+/// Checks the field paths of every template of a case's form against a context that has every path.
 fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out: &mut Vec<LayoutLint>) {
     let sample = context::sample(project);
     // what a repeated row can show, whatever this project's fee table and checklist hold
@@ -97,6 +102,12 @@ fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out:
     for root in &mut item_roots {
         root["index"] = 1.into();
     }
+    lint_against(layout, file, source, &sample, &item_roots, out);
+}
+
+/// Checks the field paths of every template against `sample`; `item.…` paths against any of
+/// `item_roots` (what a repeated row shows).
+fn lint_against(layout: &Layout, file: &str, source: &str, sample: &serde_json::Value, item_roots: &[serde_json::Value], out: &mut Vec<LayoutLint>) {
     for page in &layout.pages {
         for block in &page.get_ref().blocks {
             let line = Some(layout::line_of(source, block.span().start));
@@ -122,7 +133,7 @@ fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out:
                 for path in parsed.paths() {
                     let found = match path.strip_prefix("item.") {
                         Some(rest) => item_roots.iter().any(|root| template::lookup(root, rest).is_some()),
-                        None => template::lookup(&sample, path).is_some(),
+                        None => template::lookup(sample, path).is_some(),
                     };
                     if !found {
                         out.push(LayoutLint { file: file.to_string(), line, message: format!("unknown field `{path}` in {t:?} (see forms/LAYOUT.md for the paths)") });
@@ -182,8 +193,26 @@ impl Forms {
             Some(p) => parse_file(RECEIPT, p, &mut lints),
             None => None,
         };
+        let ledger = tree.file(LEDGER).map(|bytes| {
+            let shown = format!("{}/{LEDGER}", tree.origin);
+            let source = std::str::from_utf8(bytes).map_err(|_| vec![LayoutLint { file: shown.clone(), line: None, message: "not UTF-8 text".into() }])?;
+            let l = layout::parse(&shown, source)?;
+            let mut found = Vec::new();
+            let sample = context::ledger_sample();
+            let item_roots: Vec<serde_json::Value> = ["sections", "case_rows"].iter().filter_map(|k| sample[*k].as_array().and_then(|a| a.first().cloned())).collect();
+            lint_against(&l, &shown, source, &sample, &item_roots, &mut found);
+            if found.is_empty() { Ok(l) } else { Err(found) }
+        });
+        let ledger = match ledger {
+            Some(Ok(l)) => Some(l),
+            Some(Err(mut e)) => {
+                lints.append(&mut e);
+                None
+            }
+            None => None,
+        };
         match (lints.is_empty(), receipt) {
-            (true, Some(receipt)) => Ok(Forms { catalog, layouts, receipt }),
+            (true, Some(receipt)) => Ok(Forms { catalog, layouts, receipt, ledger }),
             (_, None) if lints.is_empty() => Err(FormsError::Invalid(vec![LayoutLint { file: RECEIPT.into(), line: None, message: "the receipt layout is missing".into() }])),
             _ => Err(FormsError::Invalid(lints)),
         }
@@ -243,6 +272,21 @@ impl Forms {
         let title = forms.first().map(|(f, _)| f.title.clone()).unwrap_or_default();
         let pages: Vec<Page> = forms.into_iter().flat_map(|(_, p)| p).collect();
         pdf_of(&title, &pages)
+    }
+}
+
+impl Forms {
+    /// Lays out the daily ledger (受理日报) from `ctx`, a context shaped as
+    /// [`context::ledger_sample`] (the desk builds it from the day's ledger and its close).
+    pub fn layout_ledger(&self, ctx: &serde_json::Value) -> Result<Vec<Page>, FormsError> {
+        let layout = self.ledger.as_ref().ok_or_else(|| {
+            FormsError::Invalid(vec![LayoutLint {
+                file: format!("{}/{LEDGER}", self.catalog.tree.origin),
+                line: None,
+                message: "the daily ledger layout is missing (this forms folder predates it: copy it from the shipped forms)".into(),
+            }])
+        })?;
+        Ok(engine::layout_form(layout, ctx, fonts::FontSet::shared()?, "受理日报", 1, &[])?)
     }
 }
 

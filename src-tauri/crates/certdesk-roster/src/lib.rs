@@ -27,7 +27,14 @@ mod sheet;
 
 pub use columns::{Column, letter};
 pub use error::{ErrorReport, RosterError, RowProblem};
-pub use sheet::Format;
+pub use sheet::{Format, Sheet, SheetRow, Value, Workbook};
+
+/// Reads any table file the counter handles (XLSX/XLS/ODS or CSV, by content) into rows of
+/// cells, at most `row_budget` non-empty rows per sheet: used beyond the 明细表, e.g. for a
+/// daily ledger exported earlier and checked against the store (#31).
+pub fn read_workbook(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
+    sheet::read(bytes, row_budget)
+}
 
 use certdesk_domain::BusinessType;
 use certdesk_domain::case::{CaseData, Employee, MAX_EMPLOYEES};
