@@ -34,6 +34,9 @@ pub struct Status_ {
     /// The minutes without use after which the window locks (the `idle_minutes` setting when
     /// signed in), for the window's own timer.
     idle_minutes: Option<u32>,
+    /// The session signed in with a USB key (#31): the window asks `staff_key_watch` every
+    /// second or two, and pulling the key out locks it.
+    key_watch: bool,
 }
 
 #[tauri::command(async)]
@@ -41,17 +44,17 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     crate::log::call("app_status", || {
         let signed_in = signed_in(&state).ok();
         let people = if signed_in.is_some() { state.with_desk(|d| d.display_names())? } else { Default::default() };
-        let (locked, idle_minutes) = {
+        let (locked, idle_minutes, key_watch) = {
             let session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let locked = session.as_ref().filter(|s| s.is_locked()).map(|s| s.name().to_string());
             let idle = session.as_ref().and_then(Session::idle).map(|d| u32::try_from(d.as_secs().div_ceil(60)).unwrap_or(u32::MAX));
-            (locked, idle)
+            (locked, idle, session.as_ref().is_some_and(|s| s.key().is_some()))
         };
         let front = match state.store.waiting() {
             Some(closed) => certdesk_desk::api::FrontPage::of_closed(closed),
             None => state.store.lock()?.front_page()?,
         };
-        Ok(Status_ { front, signed_in, people, labels: intake::labels(), locked, idle_minutes })
+        Ok(Status_ { front, signed_in, people, labels: intake::labels(), locked, idle_minutes, key_watch })
     })
 }
 
@@ -202,6 +205,29 @@ pub fn unlock_session(state: State<'_, AppState>, password: String, pin: Option<
             None => unlocked(None)?,
         }
         signed_in(&state)
+    })
+}
+
+/// Whether the USB key this window's session signed in with is still plugged in (#31); the
+/// window asks every second or two while such a session is open. A key pulled out (or another
+/// one in its place) locks the session here, in the backend: every command but the unlock
+/// answers `session_locked` until the password and the same key open it again.
+#[tauri::command(async)]
+pub fn staff_key_watch(state: State<'_, AppState>) -> Result<certdesk_desk::staff::KeyWatch, IpcError> {
+    crate::log::call("staff_key_watch", || {
+        let watched = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|s| s.key().is_some());
+        if !watched {
+            return Ok(certdesk_desk::staff::KeyWatch { watched: false, present: false, locked: false });
+        }
+        // the library as the sign-in loaded it; the key lock first, as the key desk takes them
+        let path = certdesk_desk::keydesk::sign_in_library(&*state.store.lock()?, None, &state.env)?;
+        crate::desks::keys::with_library(&state, &path, |library| {
+            let mut session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            Ok(match session.as_mut() {
+                Some(s) => s.watch_key(library),
+                None => certdesk_desk::staff::KeyWatch { watched: false, present: false, locked: false },
+            })
+        })
     })
 }
 

@@ -55,6 +55,11 @@ fn window_over(state: AppState) -> Window {
             commands::logout,
             commands::lock_session,
             commands::unlock_session,
+            commands::staff_key_watch,
+            desks::reports::day_close,
+            desks::reports::day_verify,
+            desks::reports::report_daily_print,
+            desks::reports::report_daily,
             desks::admin::reset_password,
             desks::admin::change_own_password,
             desks::admin::add_account,
@@ -293,6 +298,30 @@ fn a_locked_session_keeps_the_window_and_opens_again_with_its_own_password_only(
     w.ok("logout", json!({}));
     assert_eq!(w.kind("get_case", json!({ "number": n })), "not_signed_in");
     assert_eq!(w.kind("unlock_session", json!({ "password": "zhang-pass-1" })), "not_signed_in");
+}
+
+#[test]
+fn the_day_is_signed_off_by_key_only_and_its_ledger_prints_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("li");
+    // a session without a USB key has nothing to watch, and stays open
+    let watch = w.ok("staff_key_watch", json!({}));
+    assert_eq!((&watch["watched"], &watch["locked"]), (&json!(false), &json!(false)), "{watch}");
+    assert_eq!(w.ok("app_status", json!({}))["key_watch"], false);
+    let day = certdesk_desk::dates::today().to_string();
+    let v = w.ok("day_verify", json!({ "date": day }));
+    assert_eq!((&v["closed"], &v["ok"]), (&json!(false), &json!(false)), "{v}");
+    assert!(w.ok("report_daily", json!({ "date": day }))["close"].is_null());
+    // 日结 without an enrolled key: refused, nothing closed
+    assert_eq!(w.kind("day_close", json!({ "date": day, "pin": "24681357" })), "staff_certificate");
+    // the printed ledger says 未日结 (read back by poppler)
+    let printed = w.ok("report_daily_print", json!({ "date": day }));
+    let pdf = printed["path"].as_str().unwrap().to_string();
+    assert!(pdf.ends_with(&format!("受理日报-{day}.pdf")) && printed["pages"].as_u64() >= Some(1), "{printed}");
+    let text = std::process::Command::new("pdftotext").args([pdf.as_str(), "-"]).output().expect("pdftotext (poppler-utils)");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("未日结"), "{}", String::from_utf8_lossy(&text.stdout));
+    assert_eq!(w.kind("report_daily_print", json!({ "date": "2026-13-01" })), "invalid_day");
 }
 
 #[test]

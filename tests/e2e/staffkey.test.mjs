@@ -5,14 +5,16 @@
 // (the key found by its certificate signs the store's challenge). Approving asks the PIN and the
 // approval is signed on the key: the CLI's `case show --json` gives the signature, OpenSSL
 // verifies it from the exported certificate and digest, and `audit verify` counts it. Locked after
-// the idle minute, the window opens again only with the password and the same key's PIN.
+// the idle minute, the window opens again only with the password and the same key's PIN. The
+// supervisor signs the day off (日结) in 报表 with the key and prints the ledger; the CLI checks
+// the close by the reference the page shows. Pulling the key out locks the window by itself.
 //
 // Run: xvfb-run -a node --test tests/e2e/staffkey.test.mjs   (scripts/test.sh runs tests/e2e/)
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { webdriver, root, app, cli, driverBin } from './webdriver.mjs'
@@ -114,4 +116,32 @@ test('a supervisor signs in with the USB key and approves with a signature OpenS
     await new Promise((r) => setTimeout(r, 100))
   }
   await d.find('[data-testid=case-status]')
+
+  // 日结 in the 报表 desk: the key's PIN signs the day off; the CLI checks it by the reference
+  // the page (and the printed ledger's QR code) shows
+  await d.click('[data-testid=nav-reports]')
+  await d.waitText('[data-testid=day-open]', '未日结')
+  await d.click('[data-testid=day-close-start]')
+  await d.type('[data-testid=day-close-pin]', PIN)
+  await d.click('[data-testid=day-close-confirm]')
+  await d.waitText('[data-testid=day-closed]', '已日结')
+  const reference = (await d.text('[data-testid=day-reference]')).trim()
+  assert.match(reference, /^certdesk-day:1:GZ01:/)
+  const day = reference.split(':')[3]
+  const verdict = JSON.parse(certdesk('--json', 'day', 'verify', '--day', day, '--reference', reference))
+  assert.equal(verdict.ok, true)
+  await d.click('[data-testid=day-print]')
+  await d.waitText('[data-testid=report-result]', `受理日报-${day}.pdf`)
+
+  // the key pulled out (its token gone from SoftHSM's folder): the window locks by itself and
+  // says why; the password and PIN do not open it while the key is out
+  const tokens = join(dir, 'tokens')
+  const [token] = readdirSync(tokens)
+  renameSync(join(tokens, token), join(dir, 'pulled-out'))
+  await d.waitText('[data-testid=lock-key-out]', 'USB Key已拔出', 20_000)
+  await d.type('[data-testid=lock-password]', 'li-password-1')
+  await d.type('[data-testid=lock-pin]', PIN)
+  await d.click('[data-testid=lock-unlock]')
+  await d.find('[data-testid=lock-error]')
+  assert.equal(await d.exists('[data-testid=lock-screen]'), true)
 })

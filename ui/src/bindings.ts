@@ -464,7 +464,11 @@ certificates_withdrawn: number,
 /**
  * The day's cases one by one, with their certificates.
  */
-by_case: Array<CaseRow>, };
+by_case: Array<CaseRow>, 
+/**
+ * The day signed off (日结, #31), once a supervisor has closed it.
+ */
+close: LedgerClose | null, };
 
 export type InvoiceRow = { case: string, 
 /**
@@ -485,7 +489,11 @@ applicant: string,
  * What was charged (the payment recorded). A withdrawal leaves it as it is: the seeds
  * give no refund rule, so the ledger shows the withdrawal beside the fee.
  */
-amount: string, certs: number, written: number, withdrawn: Array<WithdrawnCert>, };
+amount: string, certs: number, written: number, withdrawn: Array<WithdrawnCert>, 
+/**
+ * the case's status now (wire name)
+ */
+status: string, };
 
 export type WithdrawnCert = { cert: number, holder: string, reason: string, 
 /**
@@ -530,7 +538,12 @@ locked: string | null,
  * The minutes without use after which the window locks (the `idle_minutes` setting when
  * signed in), for the window's own timer.
  */
-idle_minutes: number | null, first_run: boolean, 
+idle_minutes: number | null, 
+/**
+ * The session signed in with a USB key (#31): the window asks `staff_key_watch` every
+ * second or two, and pulling the key out locks it.
+ */
+key_watch: boolean, first_run: boolean, 
 /**
  * The store is an encrypted file (#30): the sign-in opens it, the set-up shows its
  * recovery key.
@@ -540,6 +553,41 @@ encrypted: boolean, counter_code: string, counter_name: string,
  * The hall's server this desk works on (`USER@HOST:PORT/DB`), `None` on a store file.
  */
 server: string | null, };
+
+export type KeyWatch = { watched: boolean, present: boolean, locked: boolean, };
+
+export type LedgerCheck = { ok: boolean, 
+/**
+ * the close's reference the file carries in its 日结签名 row; none when it was exported
+ * before the close (its figures are still compared)
+ */
+reference: string | null, 
+/**
+ * how many figures were compared
+ */
+compared: number, problems: Array<string>, };
+
+export type LedgerClose = { 
+/**
+ * what the printed ledger's QR code carries (`day verify --reference`)
+ */
+reference: string, 
+/**
+ * the supervisor's account
+ */
+account: string, 
+/**
+ * the supervisor, by 姓名 where the account has one
+ */
+by: string, 
+/**
+ * when, the counter's local `YYYY-MM-DD HH:MM`
+ */
+at: string, 
+/**
+ * the SHA-256 of the certificate that signed
+ */
+fingerprint: string, };
 
 export type SignedIn = { must_change: boolean, 
 /**
@@ -911,7 +959,11 @@ changed: Array<string>,
 /**
  * the day's events written after its close (its cases' later steps): listed, not failed
  */
-after_close: Array<AfterClose>, problems: Array<string>, };
+after_close: Array<AfterClose>, problems: Array<string>, 
+/**
+ * an exported ledger checked against the signed day (`day verify --ledger`)
+ */
+ledger: LedgerCheck | null, };
 
 export type AfterClose = { seq: number, at: string, actor: string, action: string, case: string | null, };
 

@@ -71,6 +71,8 @@ export interface Commands {
   logout: { args: NoArgs; result: null }
   lock_session: { args: NoArgs; result: null }
   unlock_session: { args: { password: string; pin: string | null }; result: Actor }
+  /** whether the session's USB key is still plugged in; pulled out, the backend locks the session (#31) */
+  staff_key_watch: { args: NoArgs; result: B.KeyWatch }
   change_own_password: { args: { current: string; password: string }; result: null }
 
   search_cases: { args: { text: string }; result: CaseSummary[] }
@@ -122,6 +124,11 @@ export interface Commands {
   key_wipe: { args: { serial: string; soPin: string; number: string | null }; result: B.TokenView }
 
   report_daily: { args: { date: string }; result: DailyLedger }
+  /** 日结 with the supervisor's USB key (#31): the PIN only for this call */
+  day_close: { args: { date: string; pin: string }; result: B.DayVerdict }
+  day_verify: { args: { date: string }; result: B.DayVerdict }
+  /** the ledger printed into the print folder, with the close's QR code once closed */
+  report_daily_print: { args: { date: string }; result: Printed }
   report_expiring: { args: { days: number }; result: Expiring[] }
   export_report: { args: { kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
 
@@ -176,6 +183,8 @@ export const api = {
   /** the same account's password opens the locked session again */
   /** `pin`: the session's USB key's, once the backend said `key_required` (#31) */
   unlockSession: (password: string, pin?: string) => call('unlock_session', { password, pin: pin ?? null }),
+  /** the session's USB key looked for (#31): pulled out, the session is locked by the backend */
+  staffKeyWatch: () => call('staff_key_watch', {}),
   /** one's own password, with the current one (policy and the last 5 checked by the backend) */
   changeOwnPassword: (current: string, password: string) => call('change_own_password', { current, password }),
 
@@ -290,6 +299,9 @@ export const api = {
 
   // reports
   reportDaily: (date: string) => call('report_daily', { date }),
+  dayClose: (date: string, pin: string) => call('day_close', { date, pin }),
+  dayVerify: (date: string) => call('day_verify', { date }),
+  reportDailyPrint: (date: string) => call('report_daily_print', { date }),
   reportExpiring: (days: number) => call('report_expiring', { days }),
   /** kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: the date (daily) or days (expiring) */
   exportReport: (kind: 'daily' | 'expiring', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),

@@ -19,8 +19,8 @@ afterEach(() => {
 
 const stubs = { Intake: { template: '<div><input data-testid="some-field" /><input type="password" data-testid="pin-field" /></div>' }, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
 const zhang: Actor = { name: 'zhang', roles: ['clerk'] }
-const status = (signedIn: Actor | null, locked: string | null = null) => ({
-  first_run: false, encrypted: false, locked, idle_minutes: 1, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
+const status = (signedIn: Actor | null, locked: string | null = null, keyWatch = false) => ({
+  first_run: false, encrypted: false, locked, idle_minutes: 1, key_watch: keyWatch, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
 })
 
 describe('the idle lock', () => {
@@ -146,5 +146,49 @@ describe('a password due for a change', () => {
     expect(w.find('[data-testid=change-password]').exists()).toBe(false)
     expect(w.find('[data-testid=some-field]').exists()).toBe(true)
     expect(calls.filter((c) => c.cmd === 'change_own_password')).toHaveLength(3)
+  })
+})
+
+describe('the USB key pulled out (#31)', () => {
+  it('locks the window when the backend says the session key is gone, and asks the PIN at once', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] })
+    let present = true
+    const li: Actor = { name: 'li', roles: ['supervisor'] }
+    const calls = mockBackend({
+      app_status: () => status(li, present ? null : 'li', true),
+      staff_key_watch: () => ({ watched: true, present, locked: !present }),
+      unlock_session: ({ password, pin }) => {
+        if (password !== 'li-pass-1' || pin !== '24681357' || !present) throw refusal('key_required', 'li signs in with the USB key')
+        return li
+      },
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    // plugged in: asked every 1.5 s, nothing happens
+    vi.advanceTimersByTime(3_100)
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'staff_key_watch').length).toBeGreaterThanOrEqual(2)
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(false)
+    // pulled out: the next look locks the window and says why; the PIN field is there at once
+    present = false
+    vi.advanceTimersByTime(1_600)
+    await flushPromises()
+    expect(w.get('[data-testid=lock-key-out]').text()).toContain('USB Key已拔出')
+    expect(w.find('[data-testid=lock-pin]').exists()).toBe(true)
+    // while locked the window stops asking
+    const asked = calls.filter((c) => c.cmd === 'staff_key_watch').length
+    vi.advanceTimersByTime(6_000)
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'staff_key_watch').length).toBe(asked)
+    // back in: password and PIN open it, and the watch goes on
+    present = true
+    await w.get('[data-testid=lock-password]').setValue('li-pass-1')
+    await w.get('[data-testid=lock-pin]').setValue('24681357')
+    await w.get('[data-testid=lock-unlock]').trigger('submit')
+    await flushPromises()
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(false)
+    vi.advanceTimersByTime(1_600)
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'staff_key_watch').length).toBeGreaterThan(asked)
   })
 })

@@ -1,6 +1,7 @@
 //! The reports desk's commands: the day's ledger, the certificates expiring, and either
 //! exported as CSV or XLSX into the export folder (the desk names the file and checks the
-//! day and the days).
+//! day and the days); the day signed off (日结, #31: closed with the supervisor's USB key,
+//! checked) and the ledger printed with the close's QR code.
 
 use crate::AppState;
 use crate::error::IpcError;
@@ -21,4 +22,36 @@ pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<repo
 #[tauri::command(async)]
 pub fn export_report(state: State<'_, AppState>, kind: String, format: String, arg: String) -> Result<report::Exported, IpcError> {
     crate::log::call("export_report", || state.with_own_desk(|d| report::export(d, &state.env, &kind, &format, &arg)))
+}
+
+/// Signs the day off (日结, #31) with the signed-in supervisor's USB key: the PIN arrives here,
+/// becomes a zeroizing `Pin` at once and is never kept. What `day verify` then says.
+#[tauri::command(async)]
+pub fn day_close(state: State<'_, AppState>, date: String, pin: String) -> Result<certdesk_desk::staff::DayVerdict, IpcError> {
+    crate::log::call("day_close", || {
+        let day = certdesk_desk::dates::parse_day(&date)?;
+        let pin = certdesk_desk::token::Pin::new(pin);
+        // who may, before the key's library is loaded
+        state.with_desk(|d| d.day_closer(day))?;
+        crate::desks::keys::with_keys(&state, |library| {
+            let key = certdesk_desk::staff::StaffKey { library, token: None, pin: &pin };
+            state.with_desk(|d| d.close_day(day, &key))
+        })
+    })
+}
+
+/// A closed day checked (any signed-in account): its signature, the chain at its head, its
+/// sheet, the day's cases, and what was written after the close.
+#[tauri::command(async)]
+pub fn day_verify(state: State<'_, AppState>, date: String) -> Result<certdesk_desk::staff::DayVerdict, IpcError> {
+    crate::log::call("day_verify", || state.with_own_desk(|d| d.verify_day(certdesk_desk::dates::parse_day(&date)?)))
+}
+
+/// The day's ledger printed into the print folder (受理日报-<day>.pdf): with the close's QR code
+/// once the day is closed, 未日结 before.
+#[tauri::command(async)]
+pub fn report_daily_print(state: State<'_, AppState>, date: String) -> Result<certdesk_desk::print::Printed, IpcError> {
+    crate::log::call("report_daily_print", || {
+        state.with_own_desk(|d| certdesk_desk::print::print_ledger(d, &state.forms, &state.env, certdesk_desk::dates::parse_day(&date)?, None))
+    })
 }

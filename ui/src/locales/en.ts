@@ -13,7 +13,7 @@ const en: Shape<typeof zh> = {
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in', pin: 'USB key PIN', keyHint: 'Plug in your own USB key, then type the password again with the key\'s PIN' },
   lock: {
     title: 'Locked', hint: 'Locked after {minutes} minutes without use. Type this account\'s password to go on: what was typed is still there.', hintNow: 'Locked. Type this account\'s password to go on: what was typed is still there.',
-    who: 'Account: {name}', password: 'Password', unlock: 'Unlock',
+    hintKey: 'The USB key was pulled out: locked. Plug the same key back in and type this account\'s password and the key\'s PIN to go on.', who: 'Account: {name}', password: 'Password', unlock: 'Unlock',
     switch: 'Switch account', switchHint: 'Someone else: switch account. This signs the account out, and what this screen has not saved is lost.',
   },
   changePassword: {
@@ -179,6 +179,10 @@ const en: Shape<typeof zh> = {
     certs: 'Certificates', written: 'Written', withdrawn: 'Withdrawn (reason)', withdrawnCount: 'Withdrawn', byCase: 'By case', applicant: 'Applicant', business: 'Business',
     withdrawnLine: 'No. {cert} {holder}: {reason} ({by})', listSeparator: '; ', holder: 'Holder', holderOf: '{holder} (no. {cert})',
     invoices: 'Invoices', invoiceKind: 'Kind', invoiceTitle: 'Title', taxpayerId: 'Taxpayer ID', invoiceKinds: { normal: 'Normal', special: 'Special (VAT)' },
+    day: {
+      closed: 'Closed by {by} at {at}', open: 'Not closed', close: 'Close the day', pin: 'USB key PIN', sign: 'Sign and close', verify: 'Verify the close', print: 'Print the ledger',
+      verifies: 'The close verifies', fails: 'The close does not verify', afterClose: '{n} record(s) written after the close', closedToast: 'Day closed', printed: 'Ledger printed to {path}',
+    },
   },
   admin: {
     browse: 'Browse…',

@@ -24,7 +24,7 @@ export default {
   login: { title: '登录', name: '账号', password: '密码', submit: '登录', pin: 'USB Key PIN码', keyHint: '请插入您本人的USB Key，再次输入密码和PIN码后登录' },
   lock: {
     title: '已锁定', hint: '{minutes}分钟未操作，受理台已锁定。输入本账号密码继续，已填写的内容都还在。', hintNow: '受理台已锁定。输入本账号密码继续，已填写的内容都还在。',
-    who: '当前账号：{name}', password: '密码', unlock: '解锁',
+    hintKey: 'USB Key已拔出，受理台已锁定。插回本人的USB Key，输入本账号密码和USB Key PIN继续。', who: '当前账号：{name}', password: '密码', unlock: '解锁',
     switch: '切换账户', switchHint: '换人使用请切换账户：将退出当前账户，本屏未保存的内容会丢失。',
   },
   changePassword: {
@@ -227,6 +227,10 @@ export default {
     certs: '证书数', written: '已写入', withdrawn: '撤回（原因）', withdrawnCount: '已撤回', byCase: '按案件', applicant: '申请单位/申请人', business: '业务类型',
     withdrawnLine: '第{cert}张 {holder}：{reason}（{by}）', listSeparator: '；', holder: '证书持有人', holderOf: '{holder}（第{cert}张）',
     invoices: '发票', invoiceKind: '类型', invoiceTitle: '抬头', taxpayerId: '纳税人识别号', invoiceKinds: { normal: '普通发票', special: '专用发票' },
+    day: {
+      closed: '已日结：{by}，{at}', open: '未日结', close: '日结', pin: 'USB Key PIN', sign: '签名日结', verify: '核验日结', print: '打印日报',
+      verifies: '日结核验通过', fails: '日结核验未通过', afterClose: '日结后发生的记录：{n}条', closedToast: '已日结', printed: '日报已打印到 {path}',
+    },
   },
   admin: {
     browse: '浏览…',

@@ -22,9 +22,9 @@ describe('Reports', () => {
         by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }],
         by_clerk: [{ key: '张三', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }, { key: 'wang', cases: 1, amount: '0.00', certs: 1, written: 0, withdrawn: 0 }],
         invoices: [{ case: 'GZ01-20261120-0001', kind: 'special', title: '广州市示例科技有限公司', taxpayer_id: '91440101MA59ABCD1D', amount: '700.00' }],
-        certificates: 5, certificates_written: 2, certificates_withdrawn: 1,
+        certificates: 5, certificates_written: 2, certificates_withdrawn: 1, close: null,
         by_case: [
-          { case: 'GZ01-20261120-0002', project: 'netca-gd-pension', business: 'new', applicant: '广东省示例事业单位', amount: '600.00', certs: 3, written: 2,
+          { case: 'GZ01-20261120-0002', project: 'netca-gd-pension', business: 'new', applicant: '广东省示例事业单位', amount: '600.00', certs: 3, written: 2, status: 'approved',
             withdrawn: [{ cert: 3, holder: '李娜', reason: '员工已离职', by: '李复核', at: '2026-11-20T03:00:00Z' }] },
         ],
       }),
@@ -80,7 +80,7 @@ describe('Reports', () => {
 
   it('shows an export failure in Chinese', async () => {
     mockBackend({
-      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [] }),
+      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null }),
       report_expiring: () => [],
       catalog_projects: () => [],
       export_report: () => { throw refusal('io', 'writing /home/clerk/exports/daily.csv: permission denied') },
@@ -91,5 +91,50 @@ describe('Reports', () => {
     await flushPromises()
     expect(w.get('[data-testid=error]').text()).toContain('读写文件失败')
     expect(w.find('[data-testid=report-result]').exists()).toBe(false)
+  })
+
+  it('signs the day off with the USB key PIN, shows the close, verifies it and prints the ledger', async () => {
+    const empty = { cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [] }
+    const close = { reference: 'certdesk-day:1:GZ01:2026-11-20:42:aa:bb', account: 'li', by: '李复核', at: '2026-11-20 18:30', fingerprint: 'ff' }
+    let closed = false
+    let refuse = true
+    const verdict = { day: '2026-11-20', closed: true, ok: true, reference: close.reference, closed_by: 'li', closed_at: '2026-11-20T10:30:00Z', signature_ok: true, head_ok: true, sheet_ok: true, changed: [], after_close: [{ seq: 50, at: '2026-11-20T11:00:00Z', actor: 'zhang', action: 'create', case: 'GZ01-20261120-0009' }], problems: [], ledger: null }
+    const calls = mockBackend({
+      report_daily: ({ date }) => ({ date, ...empty, close: closed ? close : null }),
+      report_expiring: () => [],
+      catalog_projects: () => [],
+      day_close: () => {
+        if (refuse) { refuse = false; throw refusal('pin_incorrect', 'the key refused the PIN') }
+        closed = true
+        return verdict
+      },
+      day_verify: () => verdict,
+      report_daily_print: ({ date }) => ({ path: `/home/li/print/受理日报-${date}.pdf`, pages: 1, bytes: 9000, forms: [], sheets: [] }),
+    })
+    const w = mount(Reports)
+    await flushPromises()
+    expect(w.get('[data-testid=day-open]').text()).toContain('未日结')
+    await w.get('[data-testid=day-close-start]').trigger('click')
+    await w.get('[data-testid=day-close-pin]').setValue('12345678')
+    await w.get('[data-testid=day-close-pin]').trigger('submit')
+    await flushPromises()
+    // the key refused the PIN: said, nothing closed, the PIN not kept
+    expect(w.find('[data-testid=error]').exists()).toBe(true)
+    expect((w.get('[data-testid=day-close-pin]').element as HTMLInputElement).value).toBe('')
+    await w.get('[data-testid=day-close-pin]').setValue('24681357')
+    await w.get('[data-testid=day-close-pin]').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'day_close').at(-1)!.args).toEqual({ date: today(), pin: '24681357' })
+    expect(w.get('[data-testid=day-closed]').text()).toContain('已日结：李复核，2026-11-20 18:30')
+    expect(w.get('[data-testid=day-reference]').text()).toBe(close.reference)
+    expect(w.find('[data-testid=day-close-pin]').exists()).toBe(false)
+    expect(w.get('[data-testid=day-verdict]').text()).toContain('日结核验通过')
+    expect(w.get('[data-testid=day-after-close]').text()).toContain('日结后发生的记录：1条')
+    await w.get('[data-testid=day-verify]').trigger('click')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'day_verify')).toBe(true)
+    await w.get('[data-testid=day-print]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=report-result]').text()).toContain(`受理日报-${today()}.pdf`)
   })
 })

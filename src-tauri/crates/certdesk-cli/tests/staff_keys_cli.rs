@@ -203,21 +203,13 @@ fn b64(text: &str) -> Vec<u8> {
 /// over the statement (`-sigopt distid:1234567812345678`).
 #[test]
 fn an_sm2_staff_key_on_the_soft_skf_key_signs_the_approval() {
-    use certdesk_testkit::gm_ca::{GmCa, pem};
     let r = certdesk_testkit::skf::SkfRig::new(env!("CARGO_BIN_EXE_certdesk"));
     let lib = r.lib.display().to_string();
-    r.ok(&["init", "--slot-index", "0", "--label", "LI-SKF", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin")]);
-    r.ok(&["gen", "--token", "LI-SKF", "--pin-file", &r.p("pin"), "--algo", "sm2", "--cn", "李复核", "--csr-out", &r.p("li.csr")]);
-    let der = r.p("li.csr.der");
-    assert!(Command::new("openssl").args(["req", "-in", &r.p("li.csr"), "-outform", "DER", "-out", &der]).status().unwrap().success());
-    let ca = GmCa::root("certdesk test operator SM2 CA");
-    std::fs::write(r.p("li.pem"), pem(&ca.issue_signing(&std::fs::read(&der).unwrap()).unwrap())).unwrap();
-    std::fs::write(r.p("ca.pem"), ca.cert_pem()).unwrap();
-    r.ok(&["write-cert", "--token", "LI-SKF", "--pin-file", &r.p("pin"), "--cert", &r.p("li.pem")]);
+    let (li_pem, ca_pem) = r.sm2_staff_key("LI-SKF", "李复核");
 
     let c = &r.c;
     let admin = c.pw("admin");
-    let out = c.run(&["--json", "user", "enrol-key", "li", "--cert", &r.p("li.pem"), "--chain", &r.p("ca.pem"), "--as", "admin", "--password-file", &admin]);
+    let out = c.run(&["--json", "user", "enrol-key", "li", "--cert", &li_pem, "--chain", &ca_pem, "--as", "admin", "--password-file", &admin]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json_of(&out)["algorithm"], "sm2");
     let n = c.import(ORG_NEW);

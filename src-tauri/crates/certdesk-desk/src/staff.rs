@@ -102,6 +102,31 @@ impl Session {
     }
 }
 
+/// What the watch of a session's USB key found (#31): whether the session has a key to
+/// watch, whether it is plugged in, and whether the session is locked now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct KeyWatch {
+    pub watched: bool,
+    pub present: bool,
+    pub locked: bool,
+}
+
+impl Session {
+    /// Looks for the USB key this session signed in with (the key holding its enrolled
+    /// certificate, found without a PIN). Pulled out, replaced by another key, or no longer
+    /// readable: the session locks — the lock screen the idle time shows, unlocked by the
+    /// password and the same key (`unlock_with_key`). A session without a key has nothing to
+    /// watch.
+    pub fn watch_key(&mut self, library: &crate::keydesk::KeyLibrary) -> KeyWatch {
+        let Some(key) = self.key() else { return KeyWatch { watched: false, present: false, locked: self.is_locked() } };
+        let present = library.keys().find_certificate(&key.fingerprint).is_ok_and(|found| !found.is_empty());
+        if !present {
+            self.lock();
+        }
+        KeyWatch { watched: true, present, locked: self.is_locked() }
+    }
+}
+
 /// An approval's signature as `case show` gives it (#31): what a reader needs to check it with
 /// OpenSSL — the digest as hashed, the DER signature (the raw block for RSA), the certificate —
 /// and the statement it was made over.
@@ -464,13 +489,7 @@ impl Desk<'_> {
     /// Signs off `day` (日结) as a supervisor with their key: the day sheet made at the chain's
     /// head, the day statement signed on the key, checked and recorded by the store.
     pub fn close_day(&mut self, day: chrono::NaiveDate, key: &StaffKey<'_>) -> Result<DayVerdict, DeskError> {
-        self.require("close a day (日结)", Role::Supervisor)?;
-        if day > crate::dates::today() {
-            return Err(DeskError::InvalidDay { text: format!("{day} (a day is closed when it is over or today, never ahead)") });
-        }
-        let enrolment = self.store.enrolments(Some(self.actor.name()))?.into_iter().rfind(|e| e.ended_at.is_none()).ok_or_else(|| DeskError::StaffCertificate {
-            why: format!("closing a day needs the supervisor's USB key: {} has none enrolled (certdesk user enrol-key)", self.actor.name()),
-        })?;
+        let enrolment = self.day_closer(day)?;
         let counter = crate::api::counter_code(self.store)?;
         let head = self.store.audit_head()?.unwrap_or((0, String::new()));
         let sheet = day_sheet(self.store, day, &counter, &head)?;
@@ -480,6 +499,19 @@ impl Desk<'_> {
         let signed = sign_statement(key, &enrolment, &statement, counter)?;
         self.store.close_day(&self.actor, &day.to_string(), &sheet, &head, &signed, &TokenCheck)?;
         self.verify_day(day)
+    }
+
+    /// Who may close `day` and with which enrolment: a supervisor with a key enrolled, a day
+    /// that is over or today. Asked before the key's library is loaded (the app), and by
+    /// [`Desk::close_day`].
+    pub fn day_closer(&self, day: chrono::NaiveDate) -> Result<Enrolment, DeskError> {
+        self.require("close a day (日结)", Role::Supervisor)?;
+        if day > crate::dates::today() {
+            return Err(DeskError::InvalidDay { text: format!("{day} (a day is closed when it is over or today, never ahead)") });
+        }
+        self.store.enrolments(Some(self.actor.name()))?.into_iter().rfind(|e| e.ended_at.is_none()).ok_or_else(|| DeskError::StaffCertificate {
+            why: format!("closing a day needs the supervisor's USB key: {} has none enrolled (certdesk user enrol-key)", self.actor.name()),
+        })
     }
 
     /// Checks a closed day (any signed-in account): the close's signature against the

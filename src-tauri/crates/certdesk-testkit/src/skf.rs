@@ -73,4 +73,22 @@ impl SkfRig {
     pub fn p(&self, name: &str) -> String {
         self.c.p(name)
     }
+
+    /// A staff key (#31) on the soft key: initialised as `label`, an SM2 key made on it for
+    /// `cn`, its certificate issued by a fresh SM2 operator CA (from the request, read by
+    /// OpenSSL) and written back. The certificate's and the CA's PEM files (`li.pem`, `ca.pem`).
+    pub fn sm2_staff_key(&self, label: &str, cn: &str) -> (String, String) {
+        use crate::gm_ca::{GmCa, pem};
+        self.ok(&["init", "--slot-index", "0", "--label", label, "--so-pin-file", &self.p("so"), "--user-pin-file", &self.p("pin")]);
+        self.ok(&["gen", "--token", label, "--pin-file", &self.p("pin"), "--algo", "sm2", "--cn", cn, "--csr-out", &self.p("li.csr")]);
+        let der = self.p("li.csr.der");
+        let converted = std::process::Command::new("openssl").args(["req", "-in", &self.p("li.csr"), "-outform", "DER", "-out", &der]).status().expect("openssl");
+        assert!(converted.success(), "openssl req -outform DER");
+        let ca = GmCa::root("certdesk test operator SM2 CA");
+        let issued = ca.issue_signing(&std::fs::read(&der).expect("the request")).expect("the SM2 CA issues");
+        std::fs::write(self.p("li.pem"), pem(&issued)).expect("writing the certificate");
+        std::fs::write(self.p("ca.pem"), ca.cert_pem()).expect("writing the CA");
+        self.ok(&["write-cert", "--token", label, "--pin-file", &self.p("pin"), "--cert", &self.p("li.pem")]);
+        (self.p("li.pem"), self.p("ca.pem"))
+    }
 }
