@@ -93,6 +93,12 @@ fn a_supervisor_signs_in_and_approves_with_the_enrolled_key() {
     let stranger = stranger_ca.cert.display().to_string();
     let refused = r.run(&["--json", "user", "enrol-key", "li", "--cert", &li_cert, "--chain", &stranger, "--as", "admin", "--password-file", &admin]);
     assert_eq!((refused.status.code(), error_kind(&refused).as_str()), (Some(1), "staff_certificate"), "{}", stderr(&refused));
+    // an encryption certificate for the same key (keyUsage keyEncipherment) is no staff certificate
+    let li_csr = std::fs::read_to_string(r.p("LI-KEY.csr")).unwrap();
+    let encipher = ca.issue_for(&li_csr, "li-encipher", 365, "keyEncipherment").display().to_string();
+    let refused = r.run(&["--json", "user", "enrol-key", "li", "--cert", &encipher, "--chain", &ca_pem, "--as", "admin", "--password-file", &admin]);
+    assert_eq!((refused.status.code(), error_kind(&refused).as_str()), (Some(1), "staff_certificate"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("key usage") || String::from_utf8_lossy(&refused.stdout).contains("key usage"), "{}", String::from_utf8_lossy(&refused.stdout));
     // the issue's spelling: --as ADMIN --password-file F
     let enrolled = r.run(&["--json", "user", "enrol-key", "li", "--cert", &li_cert, "--chain", &ca_pem, "--as", "admin", "--password-file", &admin]);
     assert_eq!(enrolled.status.code(), Some(0), "{}", stderr(&enrolled));

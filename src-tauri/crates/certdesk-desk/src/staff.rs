@@ -174,6 +174,10 @@ impl Desk<'_> {
             return Err(refused("the operator CA file holds no certificate".into()));
         }
         let algorithm = SigAlgorithm::of_certificate(&leaf).map_err(|e| refused(e.to_string()))?;
+        if !leaf.may_sign {
+            // an encryption certificate (a GM key's second one) cannot sign a challenge
+            return Err(refused(format!("{}: its key usage does not allow signing (digitalSignature): an encryption certificate?", leaf.subject)));
+        }
         let now = chrono::Utc::now().timestamp();
         if !leaf.valid_at(now) {
             return Err(refused(format!("{} is valid from {} to {}, not now", leaf.subject, leaf.not_before, leaf.not_after)));

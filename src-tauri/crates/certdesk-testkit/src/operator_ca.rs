@@ -65,10 +65,16 @@ impl OperatorCa {
     /// A staff certificate (digitalSignature) for the PEM request `csr_pem`, valid from a day
     /// ago for `days`, in `<dir>/<file>.pem`.
     pub fn issue(&self, csr_pem: &str, file: &str, days: u32) -> PathBuf {
+        self.issue_for(csr_pem, file, days, "digitalSignature,nonRepudiation")
+    }
+
+    /// [`OperatorCa::issue`] with another keyUsage (`keyEncipherment`: an encryption
+    /// certificate, which is no staff certificate).
+    pub fn issue_for(&self, csr_pem: &str, file: &str, days: u32, key_usage: &str) -> PathBuf {
         let csr = self.dir.join(format!("{file}.csr"));
         std::fs::write(&csr, csr_pem).expect("the request");
         let ext = self.dir.join(format!("{file}.ext"));
-        std::fs::write(&ext, "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n").expect("the extensions");
+        std::fs::write(&ext, format!("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,{key_usage}\n")).expect("the extensions");
         let out = self.dir.join(format!("{file}.pem"));
         let serial = self.dir.join(format!("{}.srl", self.name));
         let p = |p: &Path| p.display().to_string();

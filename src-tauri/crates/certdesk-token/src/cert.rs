@@ -36,6 +36,10 @@ pub struct ParsedCert {
     /// basicConstraints says cA (a certificate without the extension is not a CA).
     #[serde(skip)]
     pub is_ca: bool,
+    /// keyUsage allows signing (digitalSignature or nonRepudiation), or the certificate has
+    /// no keyUsage (any use).
+    #[serde(skip)]
+    pub may_sign: bool,
 }
 
 impl ParsedCert {
@@ -111,6 +115,7 @@ fn one(cert: &Certificate) -> Result<ParsedCert, CertError> {
         key_algorithm: tbs.subject_public_key_info().algorithm.oid.to_string(),
         key_curve: tbs.subject_public_key_info().algorithm.parameters.as_ref().and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok()).map(|o| o.to_string()),
         is_ca: tbs.get_extension::<x509_cert::ext::pkix::BasicConstraints>().ok().flatten().is_some_and(|(_, b)| b.ca),
+        may_sign: tbs.get_extension::<x509_cert::ext::pkix::KeyUsage>().ok().flatten().is_none_or(|(_, k)| k.digital_signature() || k.non_repudiation()),
     })
 }
 
