@@ -77,6 +77,9 @@ fn window_over(state: AppState) -> Window {
             desks::seal::import_seal_from_folder,
             desks::admin::set_setting,
             desks::admin::list_accounts,
+            desks::admin::key_enrolments,
+            desks::admin::enrol_key,
+            desks::admin::revoke_key,
             desks::admin::purge_preview,
             desks::admin::purge_run,
             desks::place::store_place,
@@ -301,7 +304,7 @@ fn a_locked_session_keeps_the_window_and_opens_again_with_its_own_password_only(
 }
 
 #[test]
-fn the_day_is_signed_off_by_key_only_and_its_ledger_prints_either_way() {
+fn the_day_is_signed_off_by_key_only_its_ledger_prints_either_way_and_keys_are_the_administrators() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
     w.login("li");
@@ -322,6 +325,14 @@ fn the_day_is_signed_off_by_key_only_and_its_ledger_prints_either_way() {
     let text = std::process::Command::new("pdftotext").args([pdf.as_str(), "-"]).output().expect("pdftotext (poppler-utils)");
     assert!(String::from_utf8_lossy(&text.stdout).contains("未日结"), "{}", String::from_utf8_lossy(&text.stdout));
     assert_eq!(w.kind("report_daily_print", json!({ "date": "2026-13-01" })), "invalid_day");
+    // the enrolments are the administrator's to list and make; a file that is no certificate is refused
+    assert_eq!(w.kind("key_enrolments", json!({})), "missing_role");
+    w.ok("logout", json!({}));
+    w.login("admin");
+    assert_eq!(w.ok("key_enrolments", json!({})), json!([]));
+    assert_eq!(w.kind("enrol_key", json!({ "name": "li", "cert": "not base64!", "chain": "" })), "usage");
+    assert_eq!(w.kind("enrol_key", json!({ "name": "li", "cert": "bm90IGEgY2VydGlmaWNhdGU=", "chain": "bm90IGEgY2VydGlmaWNhdGU=" })), "staff_certificate");
+    assert_eq!(w.kind("revoke_key", json!({ "name": "li", "reason": "lost" })), "refused", "no key enrolled to revoke");
 }
 
 #[test]

@@ -53,7 +53,7 @@ export type MaterialsState = B.MaterialsState
 /** What the clerk must know about a project at intake (notes, bank, default PIN, rules). */
 export type Briefing = B.Briefing
 /** The settings an administrator edits (`get_settings` returns them all as strings). */
-export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string; idle_minutes: string; password_max_age_days: string; retention_years: string }
+export interface Settings { counter_code: string; counter_name: string; counter_address: string; pkcs11_module: string; printer: string; export_dir: string; scan_folder: string; print_dir: string; backup_dir: string; idcard_port: string; idcard_library: string; idcard_usb_port: string; default_project: string; idle_minutes: string; password_max_age_days: string; retention_years: string; key_sign_in_roles: string }
 
 /** The arguments of a command that takes none: invoke sends `{}` for them. */
 export type NoArgs = Record<string, never>
@@ -133,6 +133,11 @@ export interface Commands {
   export_report: { args: { kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
 
   list_accounts: { args: NoArgs; result: B.AccountView[] }
+  /** USB key enrolments (#31): every account's, current and ended */
+  key_enrolments: { args: NoArgs; result: B.Enrolment[] }
+  /** an operator certificate bound to an account: the certificate and the operator CA's file, Base64 */
+  enrol_key: { args: { name: string; cert: string; chain: string }; result: B.Enrolment }
+  revoke_key: { args: { name: string; reason: string }; result: B.Enrolment }
   add_account: { args: { name: string; roles: string[]; password: string }; result: null }
   set_account_roles: { args: { name: string; roles: string[] }; result: null }
   set_display_name: { args: { name: string; displayName: string }; result: null }
@@ -308,6 +313,9 @@ export const api = {
 
   // admin
   listAccounts: () => call('list_accounts', {}),
+  keyEnrolments: () => call('key_enrolments', {}),
+  enrolKey: (name: string, cert: Uint8Array, chain: Uint8Array) => call('enrol_key', { name, cert: toBase64(cert), chain: toBase64(chain) }),
+  revokeKey: (name: string, reason: string) => call('revoke_key', { name, reason }),
   addAccount: (name: string, roles: string[], password: string) => call('add_account', { name, roles, password }),
   setAccountRoles: (name: string, roles: string[]) => call('set_account_roles', { name, roles }),
   /** an account's 姓名 (empty: show the login) */

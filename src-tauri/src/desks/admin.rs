@@ -1,4 +1,5 @@
-//! The admin desk's commands: accounts and roles, the settings, the verified backup (and its
+//! The admin desk's commands: accounts and roles, their USB keys (#31: enrol an operator
+//! certificate, revoke, the list), the settings, the verified backup (and its
 //! cancel) and restore, the log read back and exported for support, and a debug build's crash
 //! on purpose. Who may do each is the desk's to decide.
 
@@ -41,6 +42,33 @@ pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, Ipc
             })
             .collect())
     })
+}
+
+/// Every USB key enrolment (#31), current and ended, for the administrator's list.
+#[tauri::command(async)]
+pub fn key_enrolments(state: State<'_, AppState>) -> Result<Vec<certdesk_desk::store::Enrolment>, IpcError> {
+    crate::log::call("key_enrolments", || state.with_desk(|d| d.enrolments(None)))
+}
+
+/// Binds an operator certificate to account `name` (#31): the certificate file and the operator
+/// CA's certificates, each Base64 of the file as picked (PEM, DER or PKCS#7); the desk checks
+/// the chain, the validity and the key usage.
+#[tauri::command(async)]
+pub fn enrol_key(state: State<'_, AppState>, name: String, cert: String, chain: String) -> Result<certdesk_desk::store::Enrolment, IpcError> {
+    crate::log::call("enrol_key", || {
+        use base64::Engine as _;
+        let decode = |what: &str, b64: &str| {
+            base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).map_err(|_| IpcError::new(ErrorKind::Usage, format!("the {what} is not Base64")))
+        };
+        let (cert, chain) = (decode("certificate", &cert)?, decode("operator CA file", &chain)?);
+        state.with_desk(|d| d.enrol_key(&name, &cert, &chain))
+    })
+}
+
+/// Ends account `name`'s USB key enrolment with a reason (a key lost or handed back).
+#[tauri::command(async)]
+pub fn revoke_key(state: State<'_, AppState>, name: String, reason: String) -> Result<certdesk_desk::store::Enrolment, IpcError> {
+    crate::log::call("revoke_key", || state.with_desk(|d| d.revoke_key(&name, &reason)))
 }
 
 #[tauri::command(async)]

@@ -241,6 +241,12 @@ export default {
     restored: '已恢复（{cases}个案件），原数据库保留为 {kept}',
     passwordReset: '密码已重置', added: '已添加账号 {name}', rolesSaved: '角色已保存',
     displayName: '姓名', displayNameSaved: '姓名已保存：{name}', storePlace: '案件库位置',
+    keys: {
+      title: 'USB Key登记', hint: '复核员、制证员和管理员登记操作员证书后，须以密码加本人USB Key登录，复核通过和日结以USB Key签名。',
+      subject: '证书主题', algorithm: '算法', validity: '有效期', enrolledAt: '登记时间', current: '在用', replaced: '已更换', ended: '已停用（{reason}）',
+      revoke: '吊销', reason: '原因', none: '尚无登记的USB Key', enrol: '登记USB Key', certFile: '操作员证书', chainFile: '运营CA证书', enrolDo: '登记',
+      enrolled: '已为 {name} 登记USB Key：{subject}', revoked: '已吊销 {name} 的USB Key',
+    },
   },
   storePlace: {
     nowFile: '本机现在使用本机案件库：{path}', nowHall: '本机现在使用受理大厅服务器：{server}',
@@ -257,6 +263,7 @@ export default {
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
     idle_minutes: '无操作自动锁定（分钟，1–480，默认10）', password_max_age_days: '密码有效期（天，1–365，默认90）', retention_years: '个人信息保存期限（证书到期后年数，5–50，默认5）',
+    key_sign_in_roles: '须用USB Key登录的角色（如 supervisor,key_clerk,admin；留空为默认；仅对已登记USB Key的账号）',
   },
   business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审', unsuspend: '解除挂起' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },

@@ -1,10 +1,13 @@
 // Component tests of the admin desk with the IPC mocked: role checkboxes, account actions,
-// settings saved per field, backup and restore with a confirmation.
+// settings saved per field, backup and restore with a confirmation, USB keys enrolled and
+// revoked (#31).
 import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Admin from './Admin.vue'
 import type { Account } from '../ipc'
+import type { Enrolment } from '../bindings'
+import FilePick from '../components/FilePick.vue'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -33,7 +36,8 @@ function backend(overrides: Handlers = {}) {
       accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00', must_change: false })
       return null
     },
-    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '' }),
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '' }),
+    key_enrolments: () => [],
     set_setting: ({ key, value }) => {
       if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
       return null
@@ -47,6 +51,55 @@ function backend(overrides: Handlers = {}) {
 }
 
 describe('Admin', () => {
+  it('enrols a USB key for an account from its certificate and the operator CA, lists it and revokes it with a reason', async () => {
+    const enrolments: Enrolment[] = []
+    const calls = backend({
+      key_enrolments: () => enrolments,
+      enrol_key: ({ name, cert, chain }) => {
+        if (atob(chain) !== 'CA') throw refusal('staff_certificate', 'CN=李复核 does not chain to the operator CA given')
+        const e: Enrolment = { account: name, fingerprint: 'ab'.repeat(32), algorithm: 'ec-p256', subject: `CN=${atob(cert)}`, issuer: 'CN=Operator CA', serial_hex: '01',
+          not_before: '2026-11-01T00:00:00Z', not_after: '2027-11-01T00:00:00Z', enrolled_at: '2026-11-24T10:00:00Z', enrolled_by: 'admin', ended_at: null, ended_by: null, end_reason: null }
+        enrolments.push(e)
+        return e
+      },
+      revoke_key: ({ name, reason }) => {
+        const e = enrolments.find((x) => x.account === name && !x.ended_at)!
+        Object.assign(e, { ended_at: '2026-11-24T11:00:00Z', ended_by: 'admin', end_reason: `revoked: ${reason}` })
+        return e
+      },
+    })
+    const w = mount(Admin)
+    await flushPromises()
+    expect(w.get('[data-testid=enrolments]').text()).toContain('尚无登记的USB Key')
+    expect(w.find('[data-testid=setting-key_sign_in_roles]').exists()).toBe(true)
+    const file = (name: string, text: string) => new File([text], name)
+    await w.get('[data-testid=enrol-account]').setValue('zhang')
+    const pick = w.findAllComponents(FilePick)
+    pick[0].vm.$emit('pick', file('li.pem', '李复核'))
+    pick[1].vm.$emit('pick', file('other-ca.pem', 'OTHER'))
+    await flushPromises()
+    await w.get('[data-testid=enrol-form]').trigger('submit')
+    await flushPromises()
+    // another CA's certificate: the backend's refusal, in Chinese, nothing listed
+    expect(w.find('[data-testid=error]').exists()).toBe(true)
+    expect(enrolments).toHaveLength(0)
+    pick[1].vm.$emit('pick', file('ca.pem', 'CA'))
+    await flushPromises()
+    await w.get('[data-testid=enrol-form]').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'enrol_key').at(-1)!.args).toEqual({ name: 'zhang', cert: btoa(String.fromCharCode(...new TextEncoder().encode('李复核'))), chain: btoa('CA') })
+    expect(w.get('[data-testid=admin-result]').text()).toContain('已为 zhang 登记USB Key')
+    expect(w.get('[data-testid=enrolment-state-zhang]').text()).toBe('在用')
+    // revoked with a reason: asked, sent, shown as ended
+    await w.get('[data-testid=revoke-zhang]').trigger('click')
+    await w.get('[data-testid=revoke-reason-zhang]').setValue('Key遗失')
+    await w.get('[data-testid=revoke-reason-zhang]').trigger('submit')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'revoke_key')!.args).toEqual({ name: 'zhang', reason: 'Key遗失' })
+    expect(w.get('[data-testid=enrolment-state-zhang]').text()).toContain('Key遗失')
+    expect(w.find('[data-testid=revoke-zhang]').exists()).toBe(false)
+  })
+
   it('saves the roles ticked for an account', async () => {
     const calls = backend()
     const w = mount(Admin)
