@@ -198,6 +198,8 @@ impl DeskError {
             // a new password refused, or a wrong current one typed to change it (counted: five
             // lock the account, which then ends the session), says nothing of the session
             DeskError::Auth(certdesk_store::AuthError::Policy(_) | certdesk_store::AuthError::Reused | certdesk_store::AuthError::WrongCredentials) => false,
+            // the password was right: the key is asked for (a key session's unlock), nothing ends
+            DeskError::Auth(certdesk_store::AuthError::KeyRequired { .. }) => false,
             DeskError::Auth(_) => true,
             _ => false,
         }
@@ -658,6 +660,7 @@ mod tests {
         assert_eq!(DeskError::Auth(weak).kind().as_str(), "password_policy");
         assert!(!DeskError::Auth(AuthError::Reused).ends_session());
         assert!(!DeskError::Auth(AuthError::WrongCredentials).ends_session(), "a wrong current password at the change form");
+        assert!(!DeskError::Auth(AuthError::KeyRequired { name: "li".into() }).ends_session(), "the key asked for at a key session's unlock");
         assert_eq!(DeskError::Auth(AuthError::Reused).kind().as_str(), "password_reused");
         assert!(DeskError::Auth(AuthError::Disabled { name: "zhang".into() }).ends_session());
         assert!(DeskError::Auth(AuthError::SignedOut).ends_session());

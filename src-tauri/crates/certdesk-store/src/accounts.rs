@@ -385,6 +385,10 @@ impl Store {
                 action,
                 &crate::detail::AccountChange { user: name.into(), roles, failed_in_a_row: None, display_name, second_factor: None },
             ))?;
+            // a disabled account's USB key ends with it (#31): enabled again, it is enrolled anew
+            if action == AuditAction::UserDisable {
+                crate::staff_keys::end_open_enrolment(tx, by.name(), name, "account disabled")?;
+            }
             slot.stage(tx.db)?;
             Ok(())
         })?;

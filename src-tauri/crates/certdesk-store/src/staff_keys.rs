@@ -155,6 +155,20 @@ fn enrolment_of(r: &Row) -> Result<Enrolment, StoreError> {
 }
 
 /// The account's open enrolment, if any.
+/// Ends `account`'s open enrolment, if it has one, in `tx` with `end` (`account disabled`):
+/// the row's one-way end and the `operator_key_ended` event.
+pub(crate) fn end_open_enrolment(tx: &mut crate::db::Tx<'_>, by: &str, account: &str, end: &str) -> Result<(), StoreError> {
+    let Some(open) = open_enrolment_in(tx.db, account)? else { return Ok(()) };
+    let event = detail::KeyEnded { user: account.into(), fingerprint: open.fingerprint.clone(), end: end.into(), reason: None };
+    let seq = tx.append(&NewEvent::new(by, AuditAction::KeyEnded, &event))?;
+    tx.db.exec(
+        "ending a USB key enrolment",
+        "UPDATE operator_keys SET ended_at = ?1, ended_by = ?2, ended_seq = ?3, end_reason = ?4 WHERE fingerprint = ?5 AND ended_at IS NULL",
+        args![tx.at.as_str(), by, seq, end, open.fingerprint.as_str()],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn open_enrolment_in(db: &mut dyn Sql, account: &str) -> Result<Option<Enrolment>, StoreError> {
     db.row(
         "reading the account's USB key",

@@ -170,5 +170,15 @@ on_both! {
         store.authenticate("li", &pw("li-pass-1")).unwrap();
         let report = store.verify_audit_with(&Check).unwrap();
         assert!(report.ok && report.signatures.checked == 2, "{report:?}");
+
+        // a disabled account's key ends with it (recorded), and the approvals it signed still verify
+        let ended = store.enrolments(Some("zhao")).unwrap();
+        assert!(ended.iter().all(|e| e.ended_at.is_none()));
+        store.disable_account(&admin, "zhao").unwrap();
+        let ended = store.enrolments(Some("zhao")).unwrap();
+        assert_eq!(ended.iter().map(|e| e.end_reason.as_deref()).collect::<Vec<_>>(), [Some("account disabled")]);
+        let events = store.events_between(certdesk_store::AuditAction::KeyEnded, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z").unwrap();
+        assert!(events.iter().any(|e| e.detail["user"] == "zhao" && e.detail["end"] == "account disabled"), "{events:?}");
+        assert!(store.verify_audit_with(&Check).unwrap().ok);
     }
 }
