@@ -46,6 +46,7 @@ pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[Attachme
             }
             A::AttachmentAdded if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
             A::SealImported => facts.shaped(&ev.actor, "imported the seal sheet of"),
+            A::SealAccepted => facts.shaped(&ev.actor, "accepted a doubted seal impression of"),
             A::Approve => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
             A::Return | A::Cancel => facts.approved = None,
             _ => {}
