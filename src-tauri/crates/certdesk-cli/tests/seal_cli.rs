@@ -100,13 +100,13 @@ fn seal_accept_takes_a_doubted_impression_onto_the_case() {
     assert!(after.get("scan_url").is_none(), "the screen copies are the app's");
     let s = after["samples"].as_array().unwrap().iter().find(|s| at(s) == (row.clone(), col.clone())).unwrap().clone();
     assert_eq!((s["accepted"].as_bool(), s["best"].as_bool(), s.get("image_url").is_none()), (Some(true), Some(true), true), "{s}");
-    let r = after["rows"].as_array().unwrap().iter().find(|r| r["row"].to_string() == row).unwrap().clone();
+    let r = after["rows"].as_array().unwrap().iter().find(|r| r["row"] == d["row"]).unwrap().clone();
     assert_eq!((r["needs_restamp"].as_bool(), r["best_col"].to_string()), (Some(false), col.clone()), "{r}");
 
     // the case JSON's seals: the newest acceptance with its note and what it overrode
     let (_, case) = c.read_json(&["case", "show", &n, "--json"]);
     let seals = case["seals"].as_array().unwrap_or_else(|| panic!("seals: {case}"));
-    let taken = seals.iter().find(|x| x["row"].to_string() == row && x["accepted_by_clerk"].is_object()).unwrap_or_else(|| panic!("{seals:?}"));
+    let taken = seals.iter().find(|x| x["row"] == d["row"] && x["accepted_by_clerk"].is_object()).unwrap_or_else(|| panic!("{seals:?}"));
     assert_eq!(taken["col"].to_string(), col);
     assert_eq!(taken["accepted_by_clerk"]["account"], "zhang");
     assert_eq!(taken["accepted_by_clerk"]["note"], "申请人只带了这一枚章");

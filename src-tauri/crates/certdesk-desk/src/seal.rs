@@ -91,6 +91,12 @@ fn finding_view(f: &certdesk_seal::Finding) -> FindingView {
     FindingView { label: f.label.as_str(), quantity: f.quantity.clone(), value: f.value, limit: f.limit, unit: wire(&f.unit), op: wire(&f.op) }
 }
 
+/// An importer's `f32` as the `f64` with the same shortest decimal, for the chain's JSON (a
+/// plain cast writes 3.4 as 3.4000000953674316).
+fn decimal(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(f64::from(v))
+}
+
 /// The importer doubts a sample: something was stamped and it carries a label.
 fn doubted(s: &certdesk_seal::Sample) -> bool {
     !s.empty && !s.defects.is_empty()
@@ -256,8 +262,8 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
                     best_col: r.best_col,
                     needs_restamp: r.needs_restamp,
                     doubted: Some(report.samples.iter().filter(|s| s.row == r.row && doubted(s)).count()),
-                    diameter_mm: chosen.and_then(|s| s.diameter_mm),
-                    side_mm: chosen.and_then(|s| s.side_mm),
+                    diameter_mm: chosen.and_then(|s| s.diameter_mm).map(decimal),
+                    side_mm: chosen.and_then(|s| s.side_mm).map(decimal),
                 }
             })
             .collect(),
@@ -274,8 +280,14 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
     Ok(verdict)
 }
 
-/// The newest seal sheet of a case on its chain and the acceptances after it, oldest first.
-fn newest_sheet(history: &[AuditEvent]) -> Option<(&AuditEvent, SealSheet, Vec<(&AuditEvent, SealAccepted)>)> {
+/// The newest seal sheet of a case on its chain and the clerk's acceptances after it (each
+/// with its event), oldest first.
+struct NewestSheet<'a> {
+    sheet: SealSheet,
+    accepted: Vec<(&'a AuditEvent, SealAccepted)>,
+}
+
+fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
     let at = history.iter().rposition(|e| e.action == AuditAction::SealImported)?;
     let sheet: SealSheet = serde_json::from_value(history[at].detail.clone()).ok()?;
     let accepted = history[at + 1..]
@@ -284,7 +296,7 @@ fn newest_sheet(history: &[AuditEvent]) -> Option<(&AuditEvent, SealSheet, Vec<(
         .filter_map(|e| serde_json::from_value::<SealAccepted>(e.detail.clone()).ok().map(|d| (e, d)))
         .filter(|(_, d)| d.sheet_sha256 == sheet.sha256)
         .collect();
-    Some((&history[at], sheet, accepted))
+    Some(NewestSheet { sheet, accepted })
 }
 
 /// The clerk accepts the impression in `row`, `col` of the case's newest seal sheet, which the
@@ -305,7 +317,7 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
     }
     let no_sheet = || DeskError::NoSealSheet { number: number.to_string() };
     let history = desk.store.history(&number)?;
-    let (_, sheet, earlier) = newest_sheet(&history).ok_or_else(no_sheet)?;
+    let NewestSheet { sheet, accepted: earlier } = newest_sheet(&history).ok_or_else(no_sheet)?;
     let (_, scan) = desk.store.attachment(&number, "seal:scan")?.ok_or_else(no_sheet)?;
     if certdesk_domain::case::sha256_hex(&scan) != sheet.sha256 {
         return Err(DeskError::SealScanChanged { number: number.to_string() });
@@ -353,11 +365,18 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         findings: sample
             .findings
             .iter()
-            .map(|f| SealFinding { label: f.label.as_str().into(), quantity: f.quantity.clone(), value: f.value, limit: f.limit, unit: wire(&f.unit), op: wire(&f.op) })
+            .map(|f| SealFinding {
+                label: f.label.as_str().into(),
+                quantity: f.quantity.clone(),
+                value: decimal(f.value),
+                limit: decimal(f.limit),
+                unit: wire(&f.unit),
+                op: wire(&f.op),
+            })
             .collect(),
         note,
-        diameter_mm: sample.diameter_mm,
-        side_mm: sample.side_mm,
+        diameter_mm: sample.diameter_mm.map(decimal),
+        side_mm: sample.side_mm.map(decimal),
         from: None,
         to: None,
     };
@@ -388,10 +407,10 @@ pub struct CaseSeal {
     pub sheet_sha256: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub diameter_mm: Option<f32>,
+    pub diameter_mm: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub side_mm: Option<f32>,
+    pub side_mm: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub dpi_source: Option<String>,
@@ -416,7 +435,7 @@ pub struct ClerkAcceptance {
 
 /// The case JSON's `seals`, from the case's chain (oldest first).
 pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
-    let Some((_, sheet, accepted)) = newest_sheet(history) else { return Vec::new() };
+    let Some(NewestSheet { sheet, accepted }) = newest_sheet(history) else { return Vec::new() };
     let rows: Vec<&SealRowVerdict> = sheet.rows.iter().filter(|r| r.best_col.is_some()).collect();
     let names = chosen_names(rows.iter().map(|r| (r.row, r.kind.as_str())));
     let mut out: Vec<CaseSeal> = rows
@@ -497,4 +516,23 @@ fn import_loose_into(scan: &std::path::Path, out: &std::path::Path, dpi: Option<
         return Ok(report);
     }
     Ok(certdesk_seal::import_file(scan, out, dpi)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_importers_number_goes_on_the_chain_as_it_prints() {
+        for (v, text) in [(3.4f32, "3.4"), (0.35, "0.35"), (41.8, "41.8"), (150.0, "150.0"), (0.1, "0.1")] {
+            assert_eq!(serde_json::to_value(decimal(v)).unwrap().to_string(), text);
+        }
+        assert_ne!(serde_json::to_value(3.4f32).unwrap().to_string(), "3.4", "a plain f32 would not");
+    }
+
+    #[test]
+    fn the_first_row_of_a_kind_is_the_main_seal_later_rows_keep_their_row() {
+        let names = chosen_names([(0, "official_seal"), (2, "legal_rep_seal"), (3, "official_seal")]);
+        assert_eq!(names, [(0, "seal:official_seal".to_string()), (2, "seal:legal_rep_seal".to_string()), (3, "seal:official_seal:3".to_string())]);
+    }
 }

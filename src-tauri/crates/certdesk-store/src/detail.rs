@@ -144,8 +144,8 @@ details! {
         findings: Vec<SealFinding>,
         note: Option<String>,
         /// the impression's size as measured (round: diameter; square: the mean side)
-        diameter_mm: Option<f32>,
-        side_mm: Option<f32>,
+        diameter_mm: Option<f64>,
+        side_mm: Option<f64>,
         /// set by the store when the acceptance sent an approved case back to review
         from: Option<String>,
         to: Option<String>,
@@ -463,21 +463,22 @@ pub struct SealRowVerdict {
     /// side), for the case JSON's `seals`; absent on events written before and for no choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub diameter_mm: Option<f32>,
+    pub diameter_mm: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub side_mm: Option<f32>,
+    pub side_mm: Option<f64>,
 }
 
 /// Why the importer doubted an impression (#34, design §6): the label, the quantity its rule
 /// read, the value, the limit it went past (`op`: `<` below a lower limit, `>` above an upper
-/// one) and the unit (`mm`, `mm2`, `deg`, `od`, `share`, `level`).
+/// one) and the unit (`mm`, `mm2`, `deg`, `od`, `share`, `level`). Numbers as the importer's
+/// `f32` print (3.4, not 3.4000000953674316: `f64` with the same shortest decimal).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SealFinding {
     pub label: String,
     pub quantity: String,
-    pub value: f32,
-    pub limit: f32,
+    pub value: f64,
+    pub limit: f64,
     pub unit: String,
     pub op: String,
 }
