@@ -5,22 +5,25 @@
 import { has, t } from './i18n'
 import type { SealFinding, SealSample, SealVerdict } from './ipc'
 
-/** Decimals shown per unit (a share is shown in per cent). */
-const DIGITS: Record<string, number> = { mm: 1, mm2: 1, deg: 0, od: 2, share: 0, level: 0 }
+/** Decimals shown per unit (a share is shown in per cent); a number without a physical unit
+ *  (`level`: a count, an 8-bit level, a 0–1 measure such as `density`) by its size. */
+const DIGITS: Record<string, number> = { mm: 1, mm2: 1, deg: 0, od: 2, share: 0 }
+const digitsOf = (v: number, unit: string) => DIGITS[unit] ?? (Math.abs(v) >= 10 ? 0 : Math.abs(v) >= 1 ? 1 : 2)
 
 function number(v: number, unit: string, digits: number): string {
   return String(Number((unit === 'share' ? v * 100 : v).toFixed(digits)))
 }
 
 /** A quantity in its unit: 3.4 mm → 「3.4毫米」, a share 0.45 → 「45%」. */
-export function amount(v: number, unit: string, digits = DIGITS[unit] ?? 2): string {
+export function amount(v: number, unit: string, digits = digitsOf(v, unit)): string {
   return t('seal.units.' + (unit in DIGITS ? unit : 'level'), { n: number(v, unit, digits) })
 }
 
 /** One finding as a line: 「边框缺口3.4毫米（上限2毫米）」. */
 export function reason(f: SealFinding): string {
   // a value that would read as its limit gets one more decimal
-  const digits = (DIGITS[f.unit] ?? 2) + (number(f.value, f.unit, DIGITS[f.unit] ?? 2) === number(f.limit, f.unit, DIGITS[f.unit] ?? 2) ? 1 : 0)
+  const d = digitsOf(f.value, f.unit)
+  const digits = d + (number(f.value, f.unit, d) === number(f.limit, f.unit, d) ? 1 : 0)
   const key = has('seal.reasons.' + f.quantity) ? 'seal.reasons.' + f.quantity : 'seal.reasons.other'
   return t(key, {
     value: amount(f.value, f.unit, digits),

@@ -94,6 +94,8 @@ fn seal_accept_takes_a_doubted_impression_onto_the_case() {
     // without --json: what was overridden, in words a clerk reads
     let text = String::from_utf8_lossy(&accept("zhang", &(row.clone(), col.clone()), &[]).stdout).into_owned();
     assert!(text.contains("accepted") && text.contains(d["defects"][0].as_str().unwrap()), "{text}");
+    let quantity = d["findings"][0]["quantity"].as_str().expect("the doubted impression's finding");
+    assert!(text.contains(quantity), "the reason too: {text}");
 
     let (code, after) = json(accept("zhang", &(row.clone(), col.clone()), &["--note", "申请人只带了这一枚章", "--json"]));
     assert_eq!(code, 0, "{after}");

@@ -112,8 +112,15 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     assert_eq!(ev.detail["sheet_sha256"], imported.detail["sha256"]);
     assert!(ev.detail.get("replaced").is_none(), "the row had no seal stored: {}", ev.detail);
     assert_eq!(ev.detail["defects"], serde_json::json!(d.defects), "the labels overridden");
-    assert_eq!(ev.detail["findings"].as_array().unwrap().len(), d.findings.len(), "the findings overridden");
+    // the findings overridden, as the clerk saw them (the seal crate gives every label one)
+    let shown: Vec<(&str, &str)> = d.findings.iter().map(|f| (f.label, f.quantity.as_str())).collect();
+    let recorded: Vec<(&str, &str)> = ev.detail["findings"].as_array().unwrap().iter().map(|f| (f["label"].as_str().unwrap(), f["quantity"].as_str().unwrap())).collect();
+    assert!(!shown.is_empty() && shown.len() == d.defects.len(), "{d:?}");
+    assert_eq!(recorded, shown);
+    assert_eq!(ev.detail["findings"][0]["value"].as_f64().map(|v| v as f32), Some(d.findings[0].value));
     assert_eq!(ev.detail["note"], "申请人只带了这一枚章");
+
+    let ev_findings = ev.detail["findings"].clone();
 
     // a row whose choice the clerk overrides: the chosen image is replaced, and said so
     let o = doubted(&v, false);
@@ -136,6 +143,7 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     assert_eq!(first["accepted_by_clerk"]["account"], "zhang");
     assert_eq!(first["accepted_by_clerk"]["note"], "申请人只带了这一枚章");
     assert_eq!(first["accepted_by_clerk"]["defects"], serde_json::json!(d.defects));
+    assert_eq!(first["accepted_by_clerk"]["findings"], ev_findings, "the case JSON says why, as the chain does");
     assert_eq!(by_name(&oname)["accepted_by_clerk"]["account"], "wu");
     assert!(seals.iter().filter(|s| s["name"] != name && s["name"] != oname).all(|s| s.get("accepted_by_clerk").is_none()), "{seals:?}");
     let catalog = c.catalog.clone();
