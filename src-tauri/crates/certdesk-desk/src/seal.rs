@@ -381,7 +381,12 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         to: None,
     };
     let file = NewFile { name: &name, mime: "image/png", bytes: &png };
-    desk.store.attach(&number, FileKind::Case, &[file], Some(EventBody::new(AuditAction::SealAccepted, &detail)), &desk.actor)?;
+    // decided on the sheet read above: refused if another sheet was imported meanwhile
+    let still = |history: &[AuditEvent]| match newest_sheet(history) {
+        Some(newest) if newest.sheet.sha256 == sheet.sha256 => Ok(()),
+        _ => Err(certdesk_store::StoreError::Invalid(format!("case {number}: another seal sheet was imported meanwhile; accept from its verdict"))),
+    };
+    desk.store.attach_if(&number, FileKind::Case, &[file], Some(EventBody::new(AuditAction::SealAccepted, &detail)), &desk.actor, &still)?;
 
     let mut accepted: Vec<(usize, usize)> = earlier.iter().map(|(_, d)| (d.row, d.col)).filter(|(r, _)| *r != row).collect();
     accepted.push((row, col));
