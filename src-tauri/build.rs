@@ -83,6 +83,7 @@ const COMMANDS: &[&str] = &[
     "set_setting",
     "backup_store",
     "restore_store",
+    "accept_seal_sample",
 ];
 
 fn main() {

@@ -164,6 +164,11 @@ mod tests {
             certdesk_desk::store::detail::SettingChanged,
             certdesk_desk::store::detail::AccountChange,
             certdesk_desk::store::detail::DesksGranted,
+            certdesk_desk::seal::FindingView,
+            certdesk_desk::seal::CaseSeal,
+            certdesk_desk::seal::ClerkAcceptance,
+            certdesk_desk::store::detail::SealAccepted,
+            certdesk_desk::store::detail::SealFinding,
         );
         let mut text = String::from(
             "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs): do not edit.\n// A test fails when this file and the Rust types disagree.\n/* eslint-disable */\nexport type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null\n\n",

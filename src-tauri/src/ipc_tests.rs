@@ -99,6 +99,7 @@ fn window_over(state: AppState) -> Window {
             desks::keys::key_verify,
             desks::keys::key_unlock,
             desks::keys::key_wipe,
+            desks::seal::accept_seal_sample,
         ])
         // the real context: the capability of the "main" window decides what it may call, as in the app
         .build(tauri::generate_context!())
@@ -1078,4 +1079,33 @@ fn a_new_store_file_is_made_encrypted_at_set_up_and_opened_by_the_sign_in() {
     let secret = certdesk_store::keys::RecoverySecret::parse(&recovery).unwrap();
     let store = Store::open_encrypted(&path, certdesk_store::Unlock::Recovery(&secret)).unwrap();
     assert_eq!(store.count_cases().unwrap(), 1);
+}
+
+#[test]
+fn the_clerk_accepts_a_doubted_impression_through_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let scans = dir.path().join("scans");
+    std::fs::create_dir(&scans).unwrap();
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/seal/collection-150dpi.jpg"), scans.join("sheet.jpg")).unwrap();
+    w.login("admin");
+    w.ok("set_setting", json!({ "key": "scan_folder", "value": scans.display().to_string() }));
+    let n = w.submitted("zhang");
+    let v = w.ok("import_seal_from_folder", json!({ "number": n, "name": "sheet.jpg" }));
+    assert_eq!(v["dpi_source"], "file", "the size's source reaches the panel");
+    let samples = v["samples"].as_array().unwrap();
+    let d = samples.iter().find(|s| s["doubted"] == true).expect("a doubted impression").clone();
+    let clean = samples.iter().find(|s| s["empty"] == false && s["defects"].as_array().unwrap().is_empty()).unwrap().clone();
+    let args = |s: &Value, note: Value| json!({ "number": n, "row": s["row"], "col": s["col"], "note": note });
+    w.login("li");
+    assert_eq!(w.kind("accept_seal_sample", args(&d, Value::Null)), "missing_role", "only a clerk accepts");
+    w.login("zhang");
+    assert_eq!(w.kind("accept_seal_sample", args(&clean, Value::Null)), "seal_sample_not_doubted");
+    let after = w.ok("accept_seal_sample", args(&d, json!("申请人只带了这一枚章")));
+    let s = after["samples"].as_array().unwrap().iter().find(|s| s["row"] == d["row"] && s["col"] == d["col"]).unwrap().clone();
+    assert_eq!((s["accepted"].as_bool(), s["best"].as_bool()), (Some(true), Some(true)), "{s}");
+    let case = w.ok("get_case", json!({ "number": n }));
+    let seals = case["case"]["seals"].as_array().expect("the case page's seals");
+    assert!(seals.iter().any(|x| x["accepted_by_clerk"]["note"] == "申请人只带了这一枚章" && x["row"] == d["row"]), "{seals:?}");
+    assert_eq!(case["history"].as_array().unwrap().last().unwrap()["action"], "seal_accepted");
 }

@@ -449,6 +449,7 @@ fn main() {
             desks::admin::export_logs,
             pick::pick_path,
             pick::list_printers,
+            desks::seal::accept_seal_sample,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

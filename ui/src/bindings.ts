@@ -277,7 +277,20 @@ state: string | null,
  */
 sync_state: string | null, write_lag_ms: number | null, flush_lag_ms: number | null, replay_lag_ms: number | null, replay_behind_bytes: number | null, };
 
-export type SampleView = { row: number, col: number, kind: string, empty: boolean, defects: Array<string>, score: number, best: boolean, box_quad: [[number, number], [number, number], [number, number], [number, number]], diameter_mm: number | null, side_mm: number | null, 
+export type SampleView = { row: number, col: number, kind: string, empty: boolean, defects: Array<string>, 
+/**
+ * The reason behind each label that has one (a label without one is named by itself).
+ */
+findings: Array<FindingView>, 
+/**
+ * The importer doubts the impression: not empty and at least one label. The clerk may
+ * accept it (`accept_sample`).
+ */
+doubted: boolean, 
+/**
+ * The clerk accepted this doubted impression as the row's seal.
+ */
+accepted: boolean, score: number, best: boolean, box_quad: [[number, number], [number, number], [number, number], [number, number]], diameter_mm: number | null, side_mm: number | null, 
 /**
  * The cleaned impression as a `data:image/png` URL.
  */
@@ -294,7 +307,13 @@ scan_url: string, width: number, height: number,
 /**
  * Names of the seal images stored with the case.
  */
-stored: Array<string>, };
+stored: Array<string>, 
+/**
+ * The scan's resolution (dots per inch), where it came from (`option`, `file`, `a4_page`,
+ * `assumed`, `paper_edges`) and, when the sizes in mm cannot be trusted, why
+ * (`dpi_disagrees_with_page`, `dpi_not_from_a4_page`, `dpi_assumed`).
+ */
+dpi: number, dpi_source: string, size_warning: string | null, };
 
 export type StepView = { step: string, done: boolean, at: string | null, detail: JsonValue | null, };
 
@@ -777,7 +796,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -924,9 +943,26 @@ export type SealSheet = { file: string, sha256: string, dpi: number, rows: Array
 /**
  * set by the store when the sheet sent an approved case back to review
  */
-from?: string, to?: string, };
+from?: string, to?: string, 
+/**
+ * #34: where the resolution came from (`option`, `file`, `a4_page`, `assumed`,
+ * `paper_edges`), why the sizes may be wrong (absent: trusted), and the SHA-256 of the
+ * rules that judged the sheet (`certdesk_seal::thresholds::THRESHOLDS_JSON`). Absent
+ * on events written before: those hash as they always did.
+ */
+dpi_source?: string, size_warning?: string, thresholds_sha256?: string, };
 
-export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, };
+export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, 
+/**
+ * #34: how many of the row's impressions the importer doubted (labels on a non-empty
+ * sample); absent on events written before.
+ */
+doubted?: number, 
+/**
+ * #34: the chosen impression's size as measured (round: diameter; square: the mean
+ * side), for the case JSON's `seals`; absent on events written before and for no choice.
+ */
+diameter_mm?: number, side_mm?: number, };
 
 export type RedactedEvent = { seq: number, form: string, };
 
@@ -1139,6 +1175,32 @@ second_factor?: boolean, };
 
 export type DesksGranted = { role: string, database: string, tables: Array<string>, };
 
+export type FindingView = { label: string, quantity: string, value: number, limit: number, unit: string, op: string, };
+
+export type CaseSeal = { 
+/**
+ * the attachment's name (`seal:official_seal`, `seal:legal_rep_seal:4`)
+ */
+name: string, kind: string, row: number, col: number, sheet_sha256: string, diameter_mm?: number, side_mm?: number, dpi_source?: string, size_warning?: string, 
+/**
+ * the clerk accepted this impression although the importer doubted it
+ */
+accepted_by_clerk?: ClerkAcceptance, };
+
+export type ClerkAcceptance = { account: string, at: string, defects: Array<string>, findings: Array<SealFinding>, note: string | null, };
+
+export type SealAccepted = { sheet_sha256: string, row: number, col: number, kind: string, stored: string, replaced?: string, defects: Array<string>, findings: Array<SealFinding>, note?: string, 
+/**
+ * the impression's size as measured (round: diameter; square: the mean side)
+ */
+diameter_mm?: number, side_mm?: number, 
+/**
+ * set by the store when the acceptance sent an approved case back to review
+ */
+from?: string, to?: string, };
+
+export type SealFinding = { label: string, quantity: string, value: number, limit: number, unit: string, op: string, };
+
 /** The `detail` of an audit event, by its action. */
 export type EventDetails = {
   create: CaseChange,
@@ -1157,6 +1219,7 @@ export type EventDetails = {
   attachment_added: FileAdded,
   files_changed: CaseChange,
   seal_imported: SealSheet,
+  seal_accepted: SealAccepted,
   forms_printed: FormsPrinted,
   token_initialized: TokenInitialized,
   key_generated: KeyGenerated,

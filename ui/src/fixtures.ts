@@ -1,11 +1,11 @@
 // Sample data shared by the component tests, typed by the generated bindings: a case as
 // get_case returns it, its checklist and project, and builders of the replies several tests
 // repeat (a case page, a case list line, an audit event, a fee quote, an identifier check).
-import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, Labels, MaterialItem, MaterialReceived, MaterialsState, ProjectView, Role } from './bindings'
+import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSeal, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, Labels, MaterialItem, MaterialReceived, MaterialsState, ProjectView, Role } from './bindings'
 
 /** The case JSON of get_case: the case data (with the checklist the clerk ticked) and the fields
  *  the store adds on export. */
-export type CaseJson = CaseData & { number: string; status: string; created_at: string; updated_at: string; digest: string }
+export type CaseJson = CaseData & { number: string; status: string; created_at: string; updated_at: string; digest: string; seals?: CaseSeal[] }
 
 // `satisfies` rather than a type annotation: the tests read `sampleCase.organization` without a
 // null check, and the literal values stay what they are.

@@ -34,6 +34,10 @@ export type CardForIntake = B.CardForIntake
 export type SealSample = B.SampleView
 export type SealRow = B.RowView
 export type SealVerdict = B.Verdict
+/** Why the importer gave a label (#34): the quantity, its value and the limit it went past. */
+export type SealFinding = B.FindingView
+/** A seal image kept with a case as the case JSON's `seals` lists it, with the clerk's acceptance. */
+export type CaseSeal = B.CaseSeal
 export type SlotToken = B.TokenView
 export type Slot = B.SlotView
 export type Reader = B.ReaderState
@@ -158,6 +162,7 @@ export interface Commands {
   set_store_place: { args: { kind: 'file' | 'hall'; url: string | null; password: string | null }; result: B.StorePlaceView }
   recent_logs: { args: { lines?: number }; result: string[] }
   export_logs: { args: NoArgs; result: B.LogExport }
+  accept_seal_sample: { args: { number: string; row: number; col: number; note: string | null }; result: B.Verdict }
 }
 
 /** Bytes as Base64 (a file that travels in a header beside a raw body). */
@@ -350,6 +355,8 @@ export const api = {
   recentLogs: (lines?: number) => call('recent_logs', { lines }),
   /** the recent log lines written to the export folder, for support */
   exportLogs: () => call('export_logs', {}),
+  /** the clerk takes an impression the importer doubted as its row's seal (#34); the new verdict */
+  acceptSealSample: (number: string, row: number, col: number, note?: string) => call('accept_seal_sample', { number, row, col, note: note?.trim() ? note.trim() : null }),
 }
 
 export function errorKind(e: unknown): string {

@@ -1,6 +1,7 @@
 //! The seal desk's commands: a scan sent as the raw body or picked from the scanner folder,
-//! imported onto a case; the scanner folder's newest files; a case's stored image for the
-//! screen. Folders, names and size limits are the desk's.
+//! imported onto a case; the clerk's acceptance of an impression the importer doubted (#34);
+//! the scanner folder's newest files; a case's stored image for the screen. Folders, names,
+//! size limits and who may accept are the desk's.
 
 use super::{header, raw_body, required};
 use crate::AppState;
@@ -46,4 +47,12 @@ pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name:
 #[tauri::command(async)]
 pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) -> Result<String, IpcError> {
     crate::log::call("attachment_url", || state.with_desk(|d| d.image_url(&number, &name)))
+}
+
+/// The clerk accepts the impression in `row`, `col` of the case's seal sheet that the importer
+/// doubted (#34): it becomes its row's seal, with the labels and reasons it overrode and the
+/// note on the case's chain. The new verdict.
+#[tauri::command(async)]
+pub fn accept_seal_sample(state: State<'_, AppState>, number: String, row: usize, col: usize, note: Option<String>) -> Result<seal::Verdict, IpcError> {
+    crate::log::call("accept_seal_sample", || state.with_own_desk(|d| seal::accept_sample(d, &number, row, col, note)))
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import SealPanel from './SealPanel.vue'
-import type { ScanFile, SealVerdict } from '../ipc'
+import type { ScanFile, SealSample, SealVerdict } from '../ipc'
 import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -11,9 +11,9 @@ afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const verdict: SealVerdict = {
-  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [],
+  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source: 'file', size_warning: null,
   rows: [{ row: 0, kind: 'signature', best_col: null, needs_restamp: true }],
-  samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
+  samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], findings: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
 }
 
 describe('SealPanel scanner folder', () => {
@@ -52,5 +52,100 @@ describe('SealPanel scanner folder', () => {
     await flushPromises()
     expect(polls).toBe(1)
     expect(w.find('[data-testid=scan-folder]').exists()).toBe(false)
+  })
+})
+
+// #34: the importer's reasons under each doubted impression, the clerk's 采用此印模 with its
+// confirmation, and sizes that say where their resolution came from
+const quad: SealSample['box_quad'] = [[1, 1], [9, 1], [9, 9], [1, 9]]
+const sample = (col: number, over: Partial<SealSample>): SealSample => ({
+  row: 0, col, kind: 'official_seal', empty: false, defects: [], findings: [], doubted: false, accepted: false, score: 0.9, best: false, box_quad: quad, diameter_mm: 41.8, side_mm: null, image_url: 'data:image/png;base64,I', ...over,
+})
+const doubtedSheet = (dpi_source: string, size_warning: string | null = null): SealVerdict => ({
+  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source, size_warning,
+  rows: [{ row: 0, kind: 'official_seal', best_col: null, needs_restamp: true }],
+  samples: [
+    sample(0, {
+      defects: ['broken', 'tilted'], doubted: true, score: 0.4,
+      findings: [{ label: 'broken', quantity: 'border_gap_mm', value: 3.4, limit: 2, unit: 'mm', op: '>' }],
+    }),
+    sample(1, { defects: ['pale'], doubted: true, findings: [{ label: 'pale', quantity: 'core_od', value: 0.22, limit: 0.35, unit: 'od', op: '<' }] }),
+    sample(2, { empty: true, defects: ['empty'], diameter_mm: null, image_url: null }),
+  ],
+})
+
+describe('SealPanel reasons and the clerk\'s acceptance', () => {
+  async function imported(v: SealVerdict, more: Parameters<typeof mockBackend>[0] = {}) {
+    const calls = mockBackend({ scan_folder_files: () => [{ name: 'sheet.jpg', size: 1, modified: '2026-11-24T09:00:00+08:00' }], import_seal_from_folder: () => v, ...more })
+    const w = mount(SealPanel, { props: { number: 'GZ01-20261124-0001', pollMs: 60_000 } })
+    await flushPromises()
+    await w.get('[data-testid="scan-import-sheet.jpg"]').trigger('click')
+    await flushPromises()
+    return { w, calls }
+  }
+
+  it('says why each doubted impression is doubted, and offers acceptance only there', async () => {
+    const { w } = await imported(doubtedSheet('file'))
+    const first = w.get('[data-testid=seal-reasons-0-0]').findAll('li').map((li) => li.text())
+    expect(first).toEqual(['边框缺口3.4毫米（上限2毫米）', '歪斜'])
+    expect(w.get('[data-testid=seal-reasons-0-1]').text()).toBe('印迹最浓处光密度0.22（下限0.35）')
+    expect(w.find('[data-testid=seal-reasons-0-2]').exists()).toBe(false)
+    expect(w.find('[data-testid=seal-accept-0-0]').exists()).toBe(true)
+    expect(w.find('[data-testid=seal-accept-0-1]').exists()).toBe(true)
+    expect(w.find('[data-testid=seal-accept-0-2]').exists()).toBe(false)
+    // a size from the file's own resolution is written plainly
+    expect(w.get('[data-testid=seal-size-0-0]').text()).toBe('· 直径41.8毫米')
+  })
+
+  it('offers nothing to accept on a clean impression', async () => {
+    const v = doubtedSheet('option')
+    v.samples = [sample(0, { best: true })]
+    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false }]
+    const { w } = await imported(v)
+    expect(w.find('[data-testid=seal-accept-0-0]').exists()).toBe(false)
+    expect(w.find('[data-testid=seal-reasons-0-0]').exists()).toBe(false)
+  })
+
+  it('accepts after a confirmation naming the reasons, with the note, and shows the new verdict', async () => {
+    const after = doubtedSheet('file')
+    after.samples[0] = { ...after.samples[0], accepted: true, best: true }
+    after.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false }]
+    after.stored = ['seal:official_seal']
+    const { w, calls } = await imported(doubtedSheet('file'), { accept_seal_sample: () => after })
+    await w.get('[data-testid=seal-accept-0-0]').trigger('click')
+    const dialog = w.get('[data-testid=confirm-dialog]')
+    expect(dialog.get('[data-testid=confirm-subject]').text()).toBe('第1行第1个公章')
+    expect(dialog.text()).toContain('边框缺口3.4毫米（上限2毫米）；歪斜')
+    // cancelled: nothing sent
+    await w.get('[data-testid=confirm-cancel]').trigger('click')
+    expect(calls.some((c) => c.cmd === 'accept_seal_sample')).toBe(false)
+    await w.get('[data-testid=seal-accept-0-0]').trigger('click')
+    await w.get('[data-testid=seal-accept-note]').setValue('  申请人只带了这一枚章 ')
+    await w.get('[data-testid=seal-accept-ok]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'accept_seal_sample').map((c) => c.args)).toEqual([{ number: 'GZ01-20261124-0001', row: 0, col: 0, note: '申请人只带了这一枚章' }])
+    expect(w.find('[data-testid=confirm-dialog]').exists()).toBe(false)
+    expect(w.get('[data-testid=seal-accepted-0-0]').text()).toBe('已由受理员采用')
+    expect(w.find('[data-testid=seal-accept-0-0]').exists()).toBe(false)
+    expect(w.find('[data-testid=seal-restamp-0]').exists()).toBe(false)
+    expect(w.get('[data-testid=seal-box-0-0]').classes()).toContain('q-best')
+    expect(w.emitted('imported')).toHaveLength(2)
+  })
+
+  it('shows a refusal and keeps the verdict', async () => {
+    const { w } = await imported(doubtedSheet('file'), { accept_seal_sample: () => { throw refusal('missing_role', 'only a clerk') } })
+    await w.get('[data-testid=seal-accept-0-1]').trigger('click')
+    await w.get('[data-testid=seal-accept-ok]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=seal-error]').text()).not.toBe('')
+    expect(w.find('[data-testid=seal-accept-0-1]').exists()).toBe(true)
+  })
+
+  it('writes a size with where its resolution came from', async () => {
+    const a4 = await imported(doubtedSheet('a4_page'))
+    expect(a4.w.get('[data-testid=seal-size-0-0]').text()).toBe('· 直径约41.8毫米（分辨率按A4纸推算）')
+    clearMocks()
+    const warned = await imported(doubtedSheet('file', 'dpi_disagrees_with_page'))
+    expect(warned.w.get('[data-testid=seal-size-0-0]').text()).toBe('· 直径约41.8毫米（文件中的分辨率与A4纸不符，尺寸仅供参考）')
   })
 })

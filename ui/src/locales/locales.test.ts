@@ -41,6 +41,16 @@ describe('locales', () => {
     for (const d of ['empty', 'pale', 'broken', 'double', 'smudged', 'overlap_line', 'tilted', 'bg_not_white', 'text_under', 'off_color']) expect(k.has('seal.defects.' + d)).toBe(true)
     for (const e of ['pin_incorrect', 'pin_locked', 'token_not_found', 'no_module', 'seal_unreadable', 'cert_mismatch']) expect(k.has('errors.' + e)).toBe(true)
   })
+  it('says in words every quantity a seal finding can name, in its unit (#34)', () => {
+    const k = new Set(keys(zh))
+    // the seal crate's rules (thresholds.json) and the labels decided in code, and the design's quantities
+    const quantities = ['border_gap_mm', 'border_present', 'double_echo', 'double_valley', 'double_offset_mm', 'coverage', 'aspect', 'rect_rms', 'density', 'core_od', 'ink_fill', 'smear_mm', 'blur_excess_mm', 'ramp_rel', 'ink_mm2', 'on_line_mm2', 'pen_crossings', 'hue', 'tilt', 'black_mm2', 'paper_l', 'paper_tint', 'stain', 'other']
+    expect(quantities.filter((q) => !k.has('seal.reasons.' + q))).toEqual([])
+    expect(['mm', 'mm2', 'deg', 'od', 'share', 'level'].filter((u) => !k.has('seal.units.' + u))).toEqual([])
+    expect(['a4_page', 'paper_edges', 'assumed'].filter((d) => !k.has('seal.dpiSource.' + d))).toEqual([])
+    expect(['dpi_disagrees_with_page', 'dpi_not_from_a4_page', 'dpi_assumed'].filter((w) => !k.has('seal.sizeWarning.' + w))).toEqual([])
+    expect(k.has('audit.seal_accepted')).toBe(true)
+  })
   it('names every business type the case data can hold (no id on screen)', () => {
     const union = /business: ([^,]+(?:\s*\|\s*"[a-z_]+")*),/.exec(bindings)
     const types = [...(union?.[1] ?? '').matchAll(/"([a-z_]+)"/g)].map((m) => m[1])

@@ -201,3 +201,28 @@ describe('Review', () => {
     expect(w.get('[data-testid=review-done]').text()).toContain('全部处理')
   })
 })
+
+describe('Review of a seal the clerk accepted (#34)', () => {
+  it('shows who accepted a doubted impression, the reasons overridden and the note, beside its image', async () => {
+    const seals = [
+      { name: 'seal:official_seal', kind: 'official_seal', row: 0, col: 0, sheet_sha256: 'd4'.repeat(32), diameter_mm: 41.8, dpi_source: 'file',
+        accepted_by_clerk: { account: 'zhang', at: '2026-11-20T09:55:00+08:00', defects: ['broken', 'tilted'], findings: [{ label: 'broken', quantity: 'border_gap_mm', value: 3.4, limit: 2, unit: 'mm', op: '>' }], note: '申请人只带了这一枚章' } },
+      { name: 'seal:legal_rep_seal', kind: 'legal_rep_seal', row: 2, col: 2, sheet_sha256: 'd4'.repeat(32), side_mm: 18.6, dpi_source: 'file' },
+    ]
+    mockBackend({
+      review_queue: () => queue,
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', seals }, ['supervisor'], {
+        attachments: [seal('seal:official_seal', 10240, 'a1'.repeat(32)), seal('seal:legal_rep_seal', 6144, 'b2'.repeat(32))],
+        people: { zhang: '张晓燕' },
+      }),
+      attachment_url: ({ number, name }) => `asset://${number}/${name}`,
+      preview_forms: () => ({ forms: [], sheets: [] }),
+    })
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=review-seal-accepted-official_seal]').text()).toBe('张晓燕采用（系统存疑：边框缺口3.4毫米（上限2毫米）；歪斜）说明：申请人只带了这一枚章')
+    expect(w.find('[data-testid=review-seal-accepted-legal_rep_seal]').exists()).toBe(false)
+  })
+})

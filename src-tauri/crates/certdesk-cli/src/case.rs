@@ -42,7 +42,8 @@ pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
             let desk = session.desk(&mut store)?;
             let rec = desk.case(&number)?;
             if ctx.g.json {
-                let mut json = rec.to_export_json();
+                // with `seals` (#34), read off the chain
+                let mut json = desk.export_case(&number)?;
                 // a store field (ignored on import): the approval in force's signature (#31)
                 if let Some(map) = json.as_object_mut() {
                     map.insert("approval_signature".into(), serde_json::to_value(desk.approval_signature(&number)?).unwrap_or_default());
@@ -310,17 +311,7 @@ fn seal(ctx: &Ctx, number: &str, scan: &Path, dpi: Option<f32>, by: &ActAs) -> R
     let (mut store, mut session) = ctx.session("case seal", by)?;
     let verdict = certdesk_desk::seal::import_file_for_case(&mut session.desk(&mut store)?, number, scan, dpi)?;
     if ctx.g.json {
-        let mut v = serde_json::to_value(&verdict).unwrap_or_default();
-        if let Some(m) = v.as_object_mut() {
-            // the screen copies are for the app; a script reads the verdict
-            m.remove("scan_url");
-            for s in m.get_mut("samples").and_then(|s| s.as_array_mut()).into_iter().flatten() {
-                if let Some(o) = s.as_object_mut() {
-                    o.remove("image_url");
-                }
-            }
-        }
-        print_json(&v);
+        print_json(&crate::seal::verdict_json(&verdict));
     } else {
         for r in &verdict.rows {
             let pick = r.best_col.map(|c| format!("column {c} chosen")).unwrap_or_else(|| "none chosen".into());

@@ -708,6 +708,22 @@ pub enum SealCmd {
         #[arg(long)]
         single: bool,
     },
+    /// Accept an impression of a case's seal sheet that the importer doubted (a clerk, while
+    /// the case is editable; an approved case goes back to review): it becomes its row's seal,
+    /// and the labels and reasons it overrode go on the case's audit chain with the note.
+    Accept {
+        number: String,
+        /// The sample's row and column on the sheet (0-based, as `case seal --json` names them).
+        #[arg(long)]
+        row: usize,
+        #[arg(long)]
+        col: usize,
+        /// Why the clerk accepts it (kept with the event).
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -1085,6 +1101,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Form(c) => form::form_cmd(ctx, c),
         Command::Key(k) => key::key_cmd(ctx, k),
         Command::Seal(SealCmd::Import { scan, out, dpi, single }) => seal::import(ctx, &scan, &out, dpi, single),
+        Command::Seal(SealCmd::Accept { number, row, col, note, by }) => seal::accept(ctx, &number, row, col, note, &by),
         Command::User(c) => user::user_cmd(ctx, c),
         Command::Counter(c) => counter::counter_cmd(ctx, c),
         Command::Report(c) => report::report_cmd(ctx, c),

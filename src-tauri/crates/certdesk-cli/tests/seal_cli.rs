@@ -49,3 +49,70 @@ fn unreadable_files_are_refused_clearly() {
     assert_eq!(code, 1);
     assert!(stderr.contains("scan.png"), "{stderr}");
 }
+
+/// `seal accept` (#34): the clerk takes an impression the importer doubted onto the case, on
+/// the counter's (encrypted) store through the real binary, signed in with `--as`.
+#[test]
+fn seal_accept_takes_a_doubted_impression_onto_the_case() {
+    let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let n = c.import(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json"));
+    let json = |out: std::process::Output| -> (i32, Value) {
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code().unwrap(), serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout} {}", String::from_utf8_lossy(&out.stderr))))
+    };
+    let (code, v) = json(c.as_user("zhang", &["case", "seal", &n, &format!("{FIXTURES}/collection-150dpi.jpg"), "--json"]));
+    assert_eq!(code, 0, "{v}");
+    assert_eq!((v["dpi"].as_f64(), v["dpi_source"].as_str()), (Some(150.0), Some("file")), "{v}");
+    let samples = v["samples"].as_array().unwrap().clone();
+    for s in &samples {
+        for key in ["findings", "doubted", "accepted"] {
+            assert!(s.get(key).is_some(), "sample without {key}: {s}");
+        }
+    }
+    let find = |f: &dyn Fn(&Value) -> bool| samples.iter().find(|s| f(s)).cloned().unwrap();
+    let d = find(&|s| s["doubted"] == true);
+    let empty = find(&|s| s["empty"] == true);
+    let clean = find(&|s| s["empty"] == false && s["defects"].as_array().unwrap().is_empty());
+    let at = |s: &Value| (s["row"].to_string(), s["col"].to_string());
+    let (row, col) = at(&d);
+    let accept = |who: &str, rc: &(String, String), more: &[&str]| {
+        let mut args = vec!["seal", "accept", &n, "--row", &rc.0, "--col", &rc.1];
+        args.extend(more);
+        c.as_user(who, &args)
+    };
+
+    // a supervisor does not; an empty box and a clean impression are refused, as JSON too
+    let out = accept("li", &(row.clone(), col.clone()), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("clerk"), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, err) = json(accept("zhang", &at(&empty), &["--json"]));
+    assert_eq!((code, err["error"]["kind"].as_str()), (1, Some("seal_sample_empty")), "{err}");
+    let (code, err) = json(accept("zhang", &at(&clean), &["--json"]));
+    assert_eq!((code, err["error"]["kind"].as_str()), (1, Some("seal_sample_not_doubted")), "{err}");
+    assert_eq!(accept("zhang", &(row.clone(), "x".into()), &[]).status.code(), Some(2), "a column is a number");
+
+    // without --json: what was overridden, in words a clerk reads
+    let text = String::from_utf8_lossy(&accept("zhang", &(row.clone(), col.clone()), &[]).stdout).into_owned();
+    assert!(text.contains("accepted") && text.contains(d["defects"][0].as_str().unwrap()), "{text}");
+    let quantity = d["findings"][0]["quantity"].as_str().expect("the doubted impression's finding");
+    assert!(text.contains(quantity), "the reason too: {text}");
+
+    let (code, after) = json(accept("zhang", &(row.clone(), col.clone()), &["--note", "申请人只带了这一枚章", "--json"]));
+    assert_eq!(code, 0, "{after}");
+    assert!(after.get("scan_url").is_none(), "the screen copies are the app's");
+    let s = after["samples"].as_array().unwrap().iter().find(|s| at(s) == (row.clone(), col.clone())).unwrap().clone();
+    assert_eq!((s["accepted"].as_bool(), s["best"].as_bool(), s.get("image_url").is_none()), (Some(true), Some(true), true), "{s}");
+    let r = after["rows"].as_array().unwrap().iter().find(|r| r["row"] == d["row"]).unwrap().clone();
+    assert_eq!((r["needs_restamp"].as_bool(), r["best_col"].to_string()), (Some(false), col.clone()), "{r}");
+
+    // the case JSON's seals: the newest acceptance with its note and what it overrode
+    let (_, case) = c.read_json(&["case", "show", &n, "--json"]);
+    let seals = case["seals"].as_array().unwrap_or_else(|| panic!("seals: {case}"));
+    let taken = seals.iter().find(|x| x["row"] == d["row"] && x["accepted_by_clerk"].is_object()).unwrap_or_else(|| panic!("{seals:?}"));
+    assert_eq!(taken["col"].to_string(), col);
+    assert_eq!(taken["accepted_by_clerk"]["account"], "zhang");
+    assert_eq!(taken["accepted_by_clerk"]["note"], "申请人只带了这一枚章");
+    assert_eq!(taken["accepted_by_clerk"]["defects"], d["defects"]);
+    let (_, verify) = c.read_json(&["audit", "verify", "--json"]);
+    assert_eq!(verify["ok"], true, "{verify}");
+}

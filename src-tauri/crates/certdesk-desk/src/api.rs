@@ -328,6 +328,15 @@ pub struct CaseView {
     pub payment_capital: Option<String>,
 }
 
+/// The case JSON's store field `seals` (#34), when the case has a seal sheet.
+fn with_seals(mut json: serde_json::Value, history: &[AuditEvent]) -> serde_json::Value {
+    let seals = crate::seal::seals_of(history);
+    if let (Some(map), false) = (json.as_object_mut(), seals.is_empty()) {
+        map.insert("seals".into(), serde_json::to_value(seals).unwrap_or_default());
+    }
+    json
+}
+
 /// The store's filter for a status, a project and the counter's local days a case was taken on
 /// (`from` and `to` included).
 fn case_filter(
@@ -512,9 +521,12 @@ impl Desk<'_> {
         Ok(self.store.case(&case_number(number)?)?)
     }
 
-    /// A case as case JSON with its store fields (`case show --json`, `case export`).
+    /// A case as case JSON with its store fields (`case show --json`, `case export`), among
+    /// them `seals` (#34): the seal images kept and the clerk's acceptances, read off the chain.
     pub fn export_case(&self, number: &str) -> Result<serde_json::Value, DeskError> {
-        Ok(self.case(number)?.to_export_json())
+        let number = case_number(number)?;
+        let record = self.store.case(&number)?;
+        Ok(with_seals(record.to_export_json(), &self.store.history(&number)?))
     }
 
     /// The case's events on the audit chain, oldest first.
@@ -531,9 +543,10 @@ impl Desk<'_> {
         // delivering and closing are steps of the plan: offered only when they are next
         can.actions.retain(|a| !matches!(a.action, "deliver" | "close") || steps.next.as_deref() == Some(a.action));
         let materials = crate::materials::state(catalog, &record.data)?;
+        let history = self.store.history(&number)?;
         Ok(CaseView {
-            case: record.to_export_json(),
-            history: self.store.history(&number)?,
+            case: with_seals(record.to_export_json(), &history),
+            history,
             attachments: self.store.attachments(&number)?,
             can,
             steps,

@@ -134,6 +134,17 @@ pub enum DeskError {
     AlgoNotIssued { number: String, project: String, offered: String, algo: &'static str },
     #[error("case {number} has no seal image (import the seal sheet first)")]
     NoSealImage { number: String },
+    // ---- the clerk's acceptance of a doubted impression (#34)
+    #[error("case {number} has no seal sheet (import the seal sheet first)")]
+    NoSealSheet { number: String },
+    #[error("case {number}: the stored scan is not the one the newest seal sheet verdict was made from; import the sheet again")]
+    SealScanChanged { number: String },
+    #[error("case {number}: the seal sheet has no box in row {row}, column {col}")]
+    NoSuchSealSample { number: String, row: usize, col: usize },
+    #[error("case {number}: the box in row {row}, column {col} is empty: there is no impression to accept (空白样本不能采用)")]
+    SealSampleEmpty { number: String, row: usize, col: usize },
+    #[error("case {number}: the impression in row {row}, column {col} was not doubted: there is nothing to accept (该印模无需采用)")]
+    SealSampleNotDoubted { number: String, row: usize, col: usize },
     #[error("{what} is not a PNG image")]
     NotPng { what: String },
     #[error("case {number} has no {what}")]
@@ -292,6 +303,11 @@ impl DeskError {
             DeskError::KeyStepOutOfOrder { .. } => K::KeyStepOutOfOrder,
             DeskError::AlgoNotIssued { .. } => K::AlgoNotIssued,
             DeskError::NoSealImage { .. } => K::NoSealImage,
+            DeskError::NoSealSheet { .. } => K::NoSealSheet,
+            DeskError::SealScanChanged { .. } => K::SealScanChanged,
+            DeskError::NoSuchSealSample { .. } => K::NoSuchSealSample,
+            DeskError::SealSampleEmpty { .. } => K::SealSampleEmpty,
+            DeskError::SealSampleNotDoubted { .. } => K::SealSampleNotDoubted,
             DeskError::NotPng { .. } => K::NotPng,
             DeskError::NoSubject { .. } => K::NoSubject,
             DeskError::CaCertificates { .. } | DeskError::Sm2Id { .. } => K::ProjectKeys,
@@ -626,6 +642,12 @@ pub enum ErrorKind {
     NotPng,
     NotAnImage,
     NoScanFolder,
+    // the clerk's acceptance of a doubted impression (#34)
+    NoSealSheet,
+    SealScanChanged,
+    NoSuchSealSample,
+    SealSampleEmpty,
+    SealSampleNotDoubted,
 }
 
 impl ErrorKind {

@@ -20,6 +20,8 @@ pub const MAX_CERTIFICATE: u64 = 1 << 20;
 pub const MAX_ANSWER: u64 = 256 * 1024;
 /// A seal image that fits on a key.
 pub const MAX_SEAL_IMAGE: u64 = 512 * 1024;
+/// The clerk's note on an impression accepted against the importer's doubt (UTF-8 bytes).
+pub const MAX_NOTE: u64 = 2000;
 /// The days a report of expiring certificates looks ahead.
 pub const REPORT_DAYS: RangeInclusive<i64> = 1..=3650;
 /// The paper of a printed sheet, each side in mm.

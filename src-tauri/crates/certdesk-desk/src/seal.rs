@@ -1,7 +1,11 @@
 //! Importing a case's scanned seal collection sheet: runs the importer, keeps the scan and the
 //! chosen image of each acceptable row with the case (`seal:<kind>`, true-size PNG) and the
 //! verdict on the audit chain, all in one transaction, and returns what the clerk must see at once: every
-//! sample's judgement, the rows that need a new stamp, and small images for the screen. Also a
+//! sample's judgement with the reasons behind its labels (#34: `findings`), the rows that need a
+//! new stamp, the resolution's source, and small images for the screen. The clerk's acceptance
+//! of an impression the importer doubted (`accept_sample`, #34 design §7): the stored scan
+//! judged again, the impression kept as the row's seal, the labels and findings it overrode on
+//! the chain. The case JSON's `seals` (`seals_of`), read off the chain. Also a
 //! loose scan judged without a case (`import_loose`: the images written into a folder, nothing
 //! stored), and the scan read from a file or the scanner folder within the scan's size limit.
 
@@ -9,9 +13,23 @@ use crate::DeskError;
 use crate::api::{Desk, case_number};
 use base64::Engine as _;
 use certdesk_seal::ImportOptions;
-use certdesk_store::{AuditAction, FileKind, NewFile};
+use certdesk_store::detail::{SealAccepted, SealFinding, SealRowVerdict, SealSheet};
+use certdesk_store::{AuditAction, AuditEvent, EventBody, FileKind, NewFile};
 use serde::Serialize;
 use std::io::Cursor;
+
+/// Why the importer gave a sample a label (#34): the quantity its rule read, the value, the
+/// limit it went past (`op`: `<` below a lower limit, `>` above an upper one) and the unit, as
+/// wire names (`mm`, `mm2`, `deg`, `od`, `share`, `level`).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct FindingView {
+    pub label: &'static str,
+    pub quantity: String,
+    pub value: f32,
+    pub limit: f32,
+    pub unit: String,
+    pub op: String,
+}
 
 /// One sample as the counter screen shows it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -21,6 +39,13 @@ pub struct SampleView {
     pub kind: &'static str,
     pub empty: bool,
     pub defects: Vec<&'static str>,
+    /// The reason behind each label that has one (a label without one is named by itself).
+    pub findings: Vec<FindingView>,
+    /// The importer doubts the impression: not empty and at least one label. The clerk may
+    /// accept it (`accept_sample`).
+    pub doubted: bool,
+    /// The clerk accepted this doubted impression as the row's seal.
+    pub accepted: bool,
     pub score: f32,
     pub best: bool,
     pub box_quad: [[f32; 2]; 4],
@@ -49,6 +74,37 @@ pub struct Verdict {
     pub height: u32,
     /// Names of the seal images stored with the case.
     pub stored: Vec<String>,
+    /// The scan's resolution (dots per inch), where it came from (`option`, `file`, `a4_page`,
+    /// `assumed`, `paper_edges`) and, when the sizes in mm cannot be trusted, why
+    /// (`dpi_disagrees_with_page`, `dpi_not_from_a4_page`, `dpi_assumed`).
+    pub dpi: f32,
+    pub dpi_source: String,
+    pub size_warning: Option<String>,
+}
+
+/// The wire name of a serialisable enum value (`a4_page`, `mm`, `<`).
+fn wire<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn finding_view(f: &certdesk_seal::Finding) -> FindingView {
+    FindingView { label: f.label.as_str(), quantity: f.quantity.clone(), value: f.value, limit: f.limit, unit: wire(&f.unit), op: wire(&f.op) }
+}
+
+/// An importer's `f32` as the `f64` with the same shortest decimal, for the chain's JSON (a
+/// plain cast writes 3.4 as 3.4000000953674316).
+fn decimal(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(f64::from(v))
+}
+
+/// The importer doubts a sample: something was stamped and it carries a label.
+fn doubted(s: &certdesk_seal::Sample) -> bool {
+    !s.empty && !s.defects.is_empty()
+}
+
+/// The SHA-256 of the rules that judge a sheet in this build.
+fn thresholds_sha256() -> String {
+    certdesk_domain::case::sha256_hex(certdesk_seal::thresholds::THRESHOLDS_JSON.as_bytes())
 }
 
 fn kind_name(k: certdesk_seal::SampleKind) -> &'static str {
@@ -85,6 +141,95 @@ fn screen_copy(bytes: &[u8]) -> Result<Vec<u8>, DeskError> {
     Ok(out)
 }
 
+/// A sheet judged: the report, each sample's image (PNG, none for an empty box) and the
+/// screen copy of the scan.
+struct Judged {
+    report: SheetReport,
+    pngs: Vec<Option<Vec<u8>>>,
+    screen: Vec<u8>,
+}
+
+fn judge(bytes: &[u8], dpi: Option<f32>) -> Result<Judged, DeskError> {
+    let opts = ImportOptions { dpi, ..ImportOptions::default() };
+    let mut report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
+    let dir = tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?;
+    certdesk_seal::write_outputs(&mut report, dir.path())?;
+    let pngs = report
+        .samples
+        .iter()
+        .map(|s| match &s.image {
+            Some(p) => std::fs::read(p).map(Some).map_err(crate::io("cannot read", std::path::Path::new(p))),
+            None => Ok(None),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let screen = screen_copy(bytes)?;
+    Ok(Judged { report, pngs, screen })
+}
+
+/// The names the chosen images of `rows` are stored under, in order: the first row of a kind
+/// with a choice is the applicant's main seal (`seal:<kind>`); later rows keep their row
+/// (`seal:<kind>:<row>`).
+fn chosen_names<'a>(rows: impl IntoIterator<Item = (usize, &'a str)>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (row, kind) in rows {
+        let main = format!("seal:{kind}");
+        let name = if out.iter().any(|(_, n)| *n == main) { format!("seal:{kind}:{row}") } else { main };
+        out.push((row, name));
+    }
+    out
+}
+
+/// The verdict the screen shows: every sample with its reasons, the rows, what is stored.
+/// `accepted`: the samples the clerk accepted since the sheet was imported (row, column), each
+/// now its row's choice.
+fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> Verdict {
+    let r = &j.report;
+    let samples = r
+        .samples
+        .iter()
+        .zip(&j.pngs)
+        .map(|(s, png)| {
+            let taken = accepted.contains(&(s.row, s.col));
+            let overridden = accepted.iter().any(|(row, _)| *row == s.row);
+            SampleView {
+                row: s.row,
+                col: s.col,
+                kind: kind_name(s.kind),
+                empty: s.empty,
+                defects: s.defects.iter().map(|d| d.as_str()).collect(),
+                findings: s.findings.iter().map(finding_view).collect(),
+                doubted: doubted(s),
+                accepted: taken,
+                score: s.score,
+                best: if overridden { taken } else { s.best },
+                box_quad: s.box_quad,
+                diameter_mm: s.diameter_mm,
+                side_mm: s.side_mm,
+                image_url: png.as_deref().map(|b| data_url("image/png", b)),
+            }
+        })
+        .collect();
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| match accepted.iter().find(|(at, _)| *at == row.row) {
+            Some(&(_, col)) => RowView { row: row.row, kind: kind_name(row.kind), best_col: Some(col), needs_restamp: false },
+            None => RowView { row: row.row, kind: kind_name(row.kind), best_col: row.best_col, needs_restamp: row.needs_restamp },
+        })
+        .collect();
+    Verdict {
+        samples,
+        rows,
+        scan_url: data_url("image/jpeg", &j.screen),
+        width: r.width,
+        height: r.height,
+        stored,
+        dpi: r.dpi,
+        dpi_source: wire(&r.dpi_source),
+        size_warning: r.size_warning.as_ref().map(wire),
+    }
+}
+
 /// Imports `bytes` (a scan of the case's collection sheet) for case `number`. The importer runs
 /// before anything is stored: an unreadable file changes nothing. The scan, the chosen image of
 /// each acceptable row and the verdict are stored in one transaction, only while the case is
@@ -95,57 +240,245 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
     // refuse before the slow analysis when the rules already say no
     let (_, facts) = desk.store.facts(&number)?;
     certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
-    let opts = ImportOptions { dpi, ..ImportOptions::default() };
-    let mut report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
-    let dir = tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?;
-    certdesk_seal::write_outputs(&mut report, dir.path())?;
-    let screen = screen_copy(bytes)?;
-
-    let mut chosen: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut samples = Vec::new();
-    for s in &report.samples {
-        let png = match &s.image {
-            Some(p) => Some(std::fs::read(p).map_err(crate::io("cannot read", std::path::Path::new(p)))?),
-            None => None,
-        };
-        let kind = kind_name(s.kind);
-        if s.best
-            && let Some(png) = &png
-        {
-            // the first row of a kind is the applicant's main seal; later rows keep their row
-            let main = format!("seal:{kind}");
-            let name = if chosen.iter().any(|(n, _)| *n == main) { format!("seal:{kind}:{}", s.row) } else { main };
-            chosen.push((name, png.clone()));
-        }
-        samples.push(SampleView {
-            row: s.row,
-            col: s.col,
-            kind,
-            empty: s.empty,
-            defects: s.defects.iter().map(|d| d.as_str()).collect(),
-            score: s.score,
-            best: s.best,
-            box_quad: s.box_quad,
-            diameter_mm: s.diameter_mm,
-            side_mm: s.side_mm,
-            image_url: png.as_deref().map(|b| data_url("image/png", b)),
-        });
-    }
-    let rows: Vec<RowView> = report.rows.iter().map(|r| RowView { row: r.row, kind: kind_name(r.kind), best_col: r.best_col, needs_restamp: r.needs_restamp }).collect();
+    let judged = judge(bytes, dpi)?;
+    let report = &judged.report;
+    let best: Vec<usize> = (0..report.samples.len()).filter(|&i| report.samples[i].best && judged.pngs[i].is_some()).collect();
+    let names = chosen_names(best.iter().map(|&i| (report.samples[i].row, kind_name(report.samples[i].kind))));
+    let chosen: Vec<(String, &[u8])> = best.iter().zip(&names).filter_map(|(&i, (_, name))| judged.pngs[i].as_deref().map(|png| (name.clone(), png))).collect();
     let stored: Vec<String> = chosen.iter().map(|(n, _)| n.clone()).collect();
-    let detail = certdesk_store::detail::SealSheet {
+    let verdict = verdict_of(&judged, stored.clone(), &[]);
+    let detail = SealSheet {
         file: file_name.to_string(),
         sha256: certdesk_domain::case::sha256_hex(bytes),
         dpi: report.dpi,
-        rows: rows.iter().map(|r| certdesk_store::detail::SealRowVerdict { row: r.row, kind: r.kind.into(), best_col: r.best_col, needs_restamp: r.needs_restamp }).collect(),
-        stored: stored.clone(),
+        rows: report
+            .rows
+            .iter()
+            .map(|r| {
+                let chosen = report.samples.iter().find(|s| s.row == r.row && Some(s.col) == r.best_col);
+                SealRowVerdict {
+                    row: r.row,
+                    kind: kind_name(r.kind).into(),
+                    best_col: r.best_col,
+                    needs_restamp: r.needs_restamp,
+                    doubted: Some(report.samples.iter().filter(|s| s.row == r.row && doubted(s)).count()),
+                    diameter_mm: chosen.and_then(|s| s.diameter_mm).map(decimal),
+                    side_mm: chosen.and_then(|s| s.side_mm).map(decimal),
+                }
+            })
+            .collect(),
+        stored,
         from: None,
         to: None,
+        dpi_source: Some(verdict.dpi_source.clone()),
+        size_warning: verdict.size_warning.clone(),
+        thresholds_sha256: Some(thresholds_sha256()),
     };
     let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
     files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
-    desk.store.attach(&number, FileKind::Case, &files, Some(certdesk_store::EventBody::new(AuditAction::SealImported, &detail)), &desk.actor)?;
-    Ok(Verdict { samples, rows, scan_url: data_url("image/jpeg", &screen), width: report.width, height: report.height, stored })
+    desk.store.attach(&number, FileKind::Case, &files, Some(EventBody::new(AuditAction::SealImported, &detail)), &desk.actor)?;
+    Ok(verdict)
+}
+
+/// The newest seal sheet of a case on its chain and the clerk's acceptances after it (each
+/// with its event), oldest first.
+struct NewestSheet<'a> {
+    sheet: SealSheet,
+    accepted: Vec<(&'a AuditEvent, SealAccepted)>,
+}
+
+fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
+    let at = history.iter().rposition(|e| e.action == AuditAction::SealImported)?;
+    let sheet: SealSheet = serde_json::from_value(history[at].detail.clone()).ok()?;
+    let accepted = history[at + 1..]
+        .iter()
+        .filter(|e| e.action == AuditAction::SealAccepted)
+        .filter_map(|e| serde_json::from_value::<SealAccepted>(e.detail.clone()).ok().map(|d| (e, d)))
+        .filter(|(_, d)| d.sheet_sha256 == sheet.sha256)
+        .collect();
+    Some(NewestSheet { sheet, accepted })
+}
+
+/// The clerk accepts the impression in `row`, `col` of the case's newest seal sheet, which the
+/// importer doubted (#34, design §7.1): authorised like attaching (a clerk, while the case is
+/// editable; an approved case goes back to review). The stored scan is checked against the
+/// SHA-256 the sheet's verdict recorded and judged again at the resolution it was judged at
+/// (the importer is deterministic); an empty box and an impression without a label are
+/// refused. The impression's PNG is kept as the row's seal (under the name the import gives
+/// the row, replacing any image chosen for it) with a `seal_accepted` event naming the labels
+/// and findings overridden and the clerk's note, in one transaction.
+pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, note: Option<String>) -> Result<Verdict, DeskError> {
+    let number = case_number(number)?;
+    let (_, facts) = desk.store.facts(&number)?;
+    certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if let Some(n) = &note {
+        crate::limits::check_size("the note", n.len(), crate::limits::MAX_NOTE)?;
+    }
+    let no_sheet = || DeskError::NoSealSheet { number: number.to_string() };
+    let history = desk.store.history(&number)?;
+    let NewestSheet { sheet, accepted: earlier } = newest_sheet(&history).ok_or_else(no_sheet)?;
+    let (_, scan) = desk.store.attachment(&number, "seal:scan")?.ok_or_else(no_sheet)?;
+    if certdesk_domain::case::sha256_hex(&scan) != sheet.sha256 {
+        return Err(DeskError::SealScanChanged { number: number.to_string() });
+    }
+    // the resolution the sheet was judged at: given, or found again the same way
+    let mut judged = judge(&scan, (sheet.dpi_source.as_deref() == Some("option")).then_some(sheet.dpi))?;
+    if (judged.report.dpi - sheet.dpi).abs() > 1e-3 {
+        judged = judge(&scan, Some(sheet.dpi))?;
+    }
+    let here = || (number.to_string(), row, col);
+    let at = judged.report.samples.iter().position(|s| s.row == row && s.col == col).ok_or_else(|| {
+        let (number, row, col) = here();
+        DeskError::NoSuchSealSample { number, row, col }
+    })?;
+    let sample = &judged.report.samples[at];
+    let png = match (&judged.pngs[at], sample.empty) {
+        (Some(png), false) => png.clone(),
+        _ => {
+            let (number, row, col) = here();
+            return Err(DeskError::SealSampleEmpty { number, row, col });
+        }
+    };
+    if !doubted(sample) {
+        let (number, row, col) = here();
+        return Err(DeskError::SealSampleNotDoubted { number, row, col });
+    }
+    // the row's name: the one the import or an earlier acceptance gave it, else as the import names
+    let mut named = chosen_names(sheet.rows.iter().filter(|r| r.best_col.is_some()).map(|r| (r.row, r.kind.as_str())));
+    named.extend(earlier.iter().map(|(_, d)| (d.row, d.stored.clone())));
+    let kind = kind_name(sample.kind);
+    let name = match named.iter().rev().find(|(r, _)| *r == row) {
+        Some((_, n)) => n.clone(),
+        None if named.iter().any(|(_, n)| *n == format!("seal:{kind}")) => format!("seal:{kind}:{row}"),
+        None => format!("seal:{kind}"),
+    };
+    let replaced = desk.store.attachments(&number)?.into_iter().find(|a| a.name == name).map(|a| a.sha256);
+    let detail = SealAccepted {
+        sheet_sha256: sheet.sha256.clone(),
+        row,
+        col,
+        kind: kind.into(),
+        stored: name.clone(),
+        replaced,
+        defects: sample.defects.iter().map(|d| d.as_str().to_string()).collect(),
+        findings: sample
+            .findings
+            .iter()
+            .map(|f| SealFinding {
+                label: f.label.as_str().into(),
+                quantity: f.quantity.clone(),
+                value: decimal(f.value),
+                limit: decimal(f.limit),
+                unit: wire(&f.unit),
+                op: wire(&f.op),
+            })
+            .collect(),
+        note,
+        diameter_mm: sample.diameter_mm.map(decimal),
+        side_mm: sample.side_mm.map(decimal),
+        from: None,
+        to: None,
+    };
+    let file = NewFile { name: &name, mime: "image/png", bytes: &png };
+    // decided on the sheet read above: refused if another sheet was imported meanwhile
+    let still = |history: &[AuditEvent]| match newest_sheet(history) {
+        Some(newest) if newest.sheet.sha256 == sheet.sha256 => Ok(()),
+        _ => Err(certdesk_store::StoreError::Invalid(format!("case {number}: another seal sheet was imported meanwhile; accept from its verdict"))),
+    };
+    desk.store.attach_if(&number, FileKind::Case, &[file], Some(EventBody::new(AuditAction::SealAccepted, &detail)), &desk.actor, &still)?;
+
+    let mut accepted: Vec<(usize, usize)> = earlier.iter().map(|(_, d)| (d.row, d.col)).filter(|(r, _)| *r != row).collect();
+    accepted.push((row, col));
+    let mut stored: Vec<String> = sheet.stored.clone();
+    for (_, n) in named.iter().chain(std::iter::once(&(row, name))) {
+        if !stored.contains(n) {
+            stored.push(n.clone());
+        }
+    }
+    Ok(verdict_of(&judged, stored, &accepted))
+}
+
+/// One seal image kept with a case, as the case JSON's store field `seals` lists it (#34,
+/// design §7.3): read off the chain (the newest seal sheet and the clerk's acceptances after
+/// it), never stored beside it, ignored on import.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct CaseSeal {
+    /// the attachment's name (`seal:official_seal`, `seal:legal_rep_seal:4`)
+    pub name: String,
+    pub kind: String,
+    pub row: usize,
+    pub col: usize,
+    pub sheet_sha256: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub diameter_mm: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub side_mm: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub dpi_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub size_warning: Option<String>,
+    /// the clerk accepted this impression although the importer doubted it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub accepted_by_clerk: Option<ClerkAcceptance>,
+}
+
+/// Who accepted a doubted impression, when, what they overrode and why.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ClerkAcceptance {
+    pub account: String,
+    pub at: String,
+    pub defects: Vec<String>,
+    pub findings: Vec<SealFinding>,
+    pub note: Option<String>,
+}
+
+/// The case JSON's `seals`, from the case's chain (oldest first).
+pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
+    let Some(NewestSheet { sheet, accepted }) = newest_sheet(history) else { return Vec::new() };
+    let rows: Vec<&SealRowVerdict> = sheet.rows.iter().filter(|r| r.best_col.is_some()).collect();
+    let names = chosen_names(rows.iter().map(|r| (r.row, r.kind.as_str())));
+    let mut out: Vec<CaseSeal> = rows
+        .iter()
+        .zip(names)
+        .filter(|(_, (_, name))| sheet.stored.contains(name))
+        .map(|(r, (_, name))| CaseSeal {
+            name,
+            kind: r.kind.clone(),
+            row: r.row,
+            col: r.best_col.unwrap_or_default(),
+            sheet_sha256: sheet.sha256.clone(),
+            diameter_mm: r.diameter_mm,
+            side_mm: r.side_mm,
+            dpi_source: sheet.dpi_source.clone(),
+            size_warning: sheet.size_warning.clone(),
+            accepted_by_clerk: None,
+        })
+        .collect();
+    for (ev, d) in accepted {
+        let seal = CaseSeal {
+            name: d.stored.clone(),
+            kind: d.kind.clone(),
+            row: d.row,
+            col: d.col,
+            sheet_sha256: d.sheet_sha256.clone(),
+            diameter_mm: d.diameter_mm,
+            side_mm: d.side_mm,
+            dpi_source: sheet.dpi_source.clone(),
+            size_warning: sheet.size_warning.clone(),
+            accepted_by_clerk: Some(ClerkAcceptance { account: ev.actor.clone(), at: ev.at.clone(), defects: d.defects, findings: d.findings, note: d.note }),
+        };
+        match out.iter_mut().find(|s| s.name == seal.name) {
+            Some(slot) => *slot = seal,
+            None => out.push(seal),
+        }
+    }
+    out
 }
 
 /// A scan file onto a case (`case seal NUMBER SCAN`), read within the scan's size limit.
@@ -188,4 +521,23 @@ fn import_loose_into(scan: &std::path::Path, out: &std::path::Path, dpi: Option<
         return Ok(report);
     }
     Ok(certdesk_seal::import_file(scan, out, dpi)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_importers_number_goes_on_the_chain_as_it_prints() {
+        for (v, text) in [(3.4f32, "3.4"), (0.35, "0.35"), (41.8, "41.8"), (150.0, "150.0"), (0.1, "0.1")] {
+            assert_eq!(serde_json::to_value(decimal(v)).unwrap().to_string(), text);
+        }
+        assert_ne!(serde_json::to_value(3.4f32).unwrap().to_string(), "3.4", "a plain f32 would not");
+    }
+
+    #[test]
+    fn the_first_row_of_a_kind_is_the_main_seal_later_rows_keep_their_row() {
+        let names = chosen_names([(0, "official_seal"), (2, "legal_rep_seal"), (3, "official_seal")]);
+        assert_eq!(names, [(0, "seal:official_seal".to_string()), (2, "seal:legal_rep_seal".to_string()), (3, "seal:official_seal:3".to_string())]);
+    }
 }

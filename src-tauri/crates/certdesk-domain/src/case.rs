@@ -343,8 +343,9 @@ fn one() -> u32 {
 }
 
 /// Fields that the store adds on export and that import ignores: a case imported always
-/// gets a new number and starts as a draft.
-pub const STORE_FIELDS: [&str; 5] = ["number", "status", "created_at", "updated_at", "digest"];
+/// gets a new number and starts as a draft. `seals` (#34) is built from the case's audit chain
+/// by the desk: the seal sheet's impressions kept and the clerk's acceptances.
+pub const STORE_FIELDS: [&str; 6] = ["number", "status", "created_at", "updated_at", "digest", "seals"];
 
 /// One problem in a case, with the JSON path of the field (`organization.uscc`,
 /// `employees[1].id_number`).

@@ -12,8 +12,74 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{Outline, border_continuity, double_echo};
-use crate::thresholds::thresholds;
-use crate::{Defect, Sample, SampleKind, SamplePixels};
+use crate::thresholds::{Op, thresholds, unit_of};
+use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
+
+/// A sample's labels with their reasons, pushed together: every label gets exactly one
+/// [`Finding`] (when two checks give the same label, the one furthest past its limit).
+#[derive(Debug, Default)]
+pub(crate) struct Labels {
+    defects: Vec<Defect>,
+    findings: Vec<Finding>,
+}
+
+impl Labels {
+    /// Applies rule `name` of the thresholds file; whether it fired.
+    fn rule(&mut self, label: Defect, name: &str, metrics: &[(&'static str, f32)]) -> bool {
+        match thresholds().finding(name, label, metrics) {
+            Some(f) => {
+                self.push(f);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A label decided in code (not in the thresholds file): `value op limit` gives it.
+    fn check(&mut self, label: Defect, quantity: &'static str, value: f32, op: Op, limit: f32) -> bool {
+        let fired = op.past(value, limit);
+        if fired {
+            self.found(label, quantity, value, op, limit);
+        }
+        fired
+    }
+
+    /// A label the caller decided (for `≥` limits), with the quantity and limit that decided it.
+    fn found(&mut self, label: Defect, quantity: &'static str, value: f32, op: Op, limit: f32) {
+        self.push(Finding { label, quantity: quantity.into(), value, limit, unit: unit_of(quantity), op });
+    }
+
+    fn push(&mut self, f: Finding) {
+        match self.findings.iter_mut().find(|g| g.label == f.label) {
+            Some(g) => {
+                if f.op.excess(f.value, f.limit) > g.op.excess(g.value, g.limit) {
+                    *g = f;
+                }
+            }
+            None => {
+                self.defects.push(f.label);
+                self.findings.push(f);
+            }
+        }
+    }
+
+    fn remove(&mut self, label: Defect) {
+        self.defects.retain(|&d| d != label);
+        self.findings.retain(|f| f.label != label);
+    }
+
+    fn contains(&self, label: Defect) -> bool {
+        self.defects.contains(&label)
+    }
+
+    /// The labels that apply to `kind`, sorted, and their findings in the same order.
+    fn finish(mut self, kind: SampleKind) -> (Vec<Defect>, Vec<Finding>) {
+        self.defects.retain(|d| d.applies_to(kind));
+        self.defects.sort();
+        let findings = self.defects.iter().filter_map(|d| self.findings.iter().find(|f| f.label == *d).cloned()).collect();
+        (self.defects, findings)
+    }
+}
 
 /// Interior of a ruled box in page-frame pixels and the width of its four lines
 /// (top, right, bottom, left).
@@ -693,7 +759,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         let (x, y) = frame.to_scan(u, v);
         [x, y]
     });
-    let mut defects = Vec::new();
+    let mut labels = Labels::default();
     let mut metrics = Vec::new();
     let (ink, shape) = if kind.is_seal() {
         match f.seal.take() {
@@ -708,10 +774,12 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         (signature_mask(&f, frame), None)
     };
     let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
+    // A seal's shape is fitted whenever its ink reaches the limit, so the area decides `empty`.
     let empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
+    metrics.push(("ink_mm2", ink.area as f32 / mm2));
     let (mut diameter_mm, mut side_mm, mut tilt_deg) = (None, None, None);
     if empty {
-        defects.push(Defect::Empty);
+        labels.found(Defect::Empty, "ink_mm2", ink.area as f32 / mm2, Op::Below, empty_area / mm2);
     } else {
         // Overlap with the box line.
         let on_line =
@@ -719,33 +787,32 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         metrics.push(("on_line", on_line as f32));
         let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
         if on_line as f32 >= min_on {
-            defects.push(Defect::OverlapLine);
+            if kind.is_seal() {
+                metrics.push(("on_line_mm2", on_line as f32 / mm2));
+                labels.found(Defect::OverlapLine, "on_line_mm2", on_line as f32 / mm2, Op::Above, min_on / mm2);
+            } else {
+                labels.found(Defect::OverlapLine, "pen_crossings", on_line as f32, Op::Above, min_on);
+            }
         }
         if let Some(s) = shape {
-            judge_seal(&f, &ink, &s, kind, skew, &mut defects, &mut metrics);
+            judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
             if kind == SampleKind::OfficialSeal {
                 diameter_mm = Some((2.0 * s.r + 1.0) / ppmm);
                 tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(0.0, |m| m.1));
             } else {
                 // A broken square loses extent on one side only: take the larger one then.
-                let side = if defects.contains(&Defect::Broken) { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) };
+                let side = if labels.contains(Defect::Broken) { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) };
                 side_mm = Some((side + 1.0) / ppmm);
                 tilt_deg = Some(s.rect_angle - skew);
             }
         } else {
             metrics.push(("p_ink", ink.p_ink));
             metrics.push(("density", ink_density(&f, &ink.mask)));
-            if thresholds().fires("pale.signature", &metrics) {
-                defects.push(Defect::Pale);
-            }
+            labels.rule(Defect::Pale, "pale.signature", &metrics);
         }
     }
-    if bg_not_white(&f, &ink, &mut metrics) {
-        defects.push(Defect::BgNotWhite);
-    }
-    defects.retain(|d| d.applies_to(kind));
-    defects.sort();
-    defects.dedup();
+    bg_not_white(&f, &ink, &mut labels, &mut metrics);
+    let (defects, findings) = labels.finish(kind);
     let score = score(&defects, (!empty).then_some(ink.p_ink));
     let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
     Sample {
@@ -755,7 +822,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         kind,
         empty,
         defects,
-        findings: Vec::new(),
+        findings,
         score,
         best: false,
         mask: None,
@@ -810,17 +877,16 @@ pub(crate) fn judge_against_sheet(samples: &mut [Sample]) {
         let Some(r) = metric(s, "ramp_px") else { continue };
         s.metrics.push(("ramp_rel", r / blur));
         let rule = if s.kind == SampleKind::OfficialSeal { "smudged.round" } else { "smudged.square" };
-        s.defects.retain(|&d| d != Defect::Smudged);
-        if thresholds().fires(rule, &s.metrics) {
-            s.defects.push(Defect::Smudged);
-            s.defects.sort();
-        }
+        let mut labels = Labels { defects: std::mem::take(&mut s.defects), findings: std::mem::take(&mut s.findings) };
+        labels.remove(Defect::Smudged);
+        labels.rule(Defect::Smudged, rule, &s.metrics);
+        (s.defects, s.findings) = labels.finish(s.kind);
         s.score = score(&s.defects, metric(s, "p_ink"));
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew: f32, defects: &mut Vec<Defect>, metrics: &mut Vec<(&'static str, f32)>) {
+fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let frame = crate::page::Frame::new(skew);
@@ -828,9 +894,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let page = |i: usize| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
     metrics.push(("p_ink", ink.p_ink));
     metrics.push(("density", ink_density(f, &ink.mask)));
-    if thresholds().fires("pale.seal", metrics) {
-        defects.push(Defect::Pale);
-    }
+    labels.rule(Defect::Pale, "pale.seal", metrics);
     // Colour: hue of the strong ink.
     let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for &i in &pts_idx {
@@ -843,9 +907,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     }
     let hue = if n > 0.0 { hue_deg(sr / n, sg / n, sb / n) } else { 0.0 };
     metrics.push(("hue", hue));
-    if hue.abs() > RED_HUE_TOLERANCE_DEG {
-        defects.push(Defect::OffColor);
-    }
+    // The finding's value is the distance from red, |hue| (the sign, purple or orange, is in `metrics`).
+    labels.check(Defect::OffColor, "hue", hue.abs(), Op::Above, RED_HUE_TOLERANCE_DEG);
     let ring_w = 1.3 * ppmm;
     let round = kind == SampleKind::OfficialSeal;
     // Coverage of the outer border, tilt, fill.
@@ -927,9 +990,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("double_echo", e.echo));
         metrics.push(("double_valley", e.valley));
     }
-    if thresholds().fires("broken.seal", metrics) {
-        defects.push(Defect::Broken);
-    }
+    labels.rule(Defect::Broken, "broken.seal", metrics);
     let (w, h) = (f.w, f.h);
 
     // Edge softness: width of the ink ramp at half level, p / |gradient|, in mm (75th
@@ -994,34 +1055,22 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         // anisotropy (measured on the tune split); what is left is the second impression.
         let smear = metrics.iter().find(|m| m.0 == "smear_mm").map_or(0.0, |m| m.1);
         metrics.push(("ring_double_mm", thick_h2 - 0.6 * smear));
-        if thresholds().fires("double.round", metrics) {
-            defects.push(Defect::Double);
-        }
-        if thresholds().fires("smudged.round", metrics) {
-            defects.push(Defect::Smudged);
-        }
+        labels.rule(Defect::Double, "double.round", metrics);
+        labels.rule(Defect::Smudged, "smudged.round", metrics);
         // Tilt: the gap of the arc text is at the bottom of an upright seal.
         let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist)) - skew;
         let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
         metrics.push(("tilt", tilt));
-        if tilt.abs() > 5.0 {
-            defects.push(Defect::Tilted);
-        }
+        labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
     } else {
         let aspect = (s.rect_wu - s.rect_wv).abs() / s.rect_wu.max(s.rect_wv);
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
-        if thresholds().fires("double.square", metrics) {
-            defects.push(Defect::Double);
-        }
-        if thresholds().fires("smudged.square", metrics) {
-            defects.push(Defect::Smudged);
-        }
+        labels.rule(Defect::Double, "double.square", metrics);
+        labels.rule(Defect::Smudged, "smudged.square", metrics);
         let tilt = s.rect_angle - skew;
         metrics.push(("tilt", tilt));
-        if tilt.abs() > 5.0 {
-            defects.push(Defect::Tilted);
-        }
+        labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
     }
     // Black print under the seal.
     let (mut a0, mut a1, mut b0, mut b1) = if round { (s.cu - s.r, s.cu + s.r, s.cv - s.r, s.cv + s.r) } else { (f32::MAX, f32::MIN, f32::MAX, f32::MIN) };
@@ -1044,7 +1093,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         .count();
     metrics.push(("black_mm2", black as f32 / mm2));
     if black as f32 >= 0.6 * mm2 {
-        defects.push(Defect::TextUnder);
+        labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, 0.6);
     }
 }
 
@@ -1167,14 +1216,16 @@ pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     if h > 180.0 { h - 360.0 } else { h }
 }
 
-fn bg_not_white(f: &BoxFeatures, ink: &InkMask, metrics: &mut Vec<(&'static str, f32)>) -> bool {
+/// `bg_not_white` from the paper's luma and tint, else the stained share of the box.
+fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let p = f.paper_raw;
     let l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
     let tint = p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2]);
     metrics.push(("paper_l", l));
     metrics.push(("paper_tint", tint));
-    if l < 222.0 || tint > 20.0 {
-        return true;
+    let dark = labels.check(Defect::BgNotWhite, "paper_l", l, Op::Below, 222.0);
+    if labels.check(Defect::BgNotWhite, "paper_tint", tint, Op::Above, 20.0) || dark {
+        return;
     }
     let (w, h) = (f.w, f.h);
     let strong: Vec<u8> = ink.mask.iter().zip(&f.dark).zip(&f.red).map(|((&m, &d), &r)| u8::from((m != 0) | (d > 70) | (r > 30))).collect();
@@ -1216,7 +1267,7 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, metrics: &mut Vec<(&'static str,
         .sum();
     let frac = stain as f32 / total.max(1) as f32;
     metrics.push(("stain", frac));
-    frac > 0.02
+    labels.check(Defect::BgNotWhite, "stain", frac, Op::Above, 0.02);
 }
 
 /// The mask crop (scan pixels) and the RGBA image at `out_dpi` in the page frame.
@@ -1414,5 +1465,27 @@ mod tests {
         }
         assert!(worst < 2e-5, "{worst}");
         assert_eq!(atan2_fast(0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn every_label_carries_one_finding_past_its_limit() {
+        use crate::synth::{Layout, SynthOptions, generate};
+        let mut seen = std::collections::BTreeSet::new();
+        for (seed, layout, tinted) in [(7, Layout::SealCollection, false), (8, Layout::SealApplication, true), (9, Layout::Sampling, false), (10, Layout::SealCollection, true)] {
+            let sheet = generate(&SynthOptions { seed, dpi: 150.0, layout, defect_rate: 0.9, tinted: Some(tinted), ..Default::default() });
+            let report = crate::import_sheet(&sheet.bytes, &crate::ImportOptions::default()).expect("import");
+            for s in &report.samples {
+                let labels: Vec<Defect> = s.findings.iter().map(|f| f.label).collect();
+                assert_eq!(labels, s.defects, "seed {seed} ({}, {}): one finding per label, in order: {:?}", s.row, s.col, s.findings);
+                for f in &s.findings {
+                    // Past the limit on the finding's side (`≥` limits may sit on it).
+                    assert!(f.op.excess(f.value, f.limit) >= 0.0, "seed {seed}: {f:?} is not past its limit");
+                    assert!(!f.quantity.is_empty() && f.value.is_finite(), "{f:?}");
+                    seen.insert(f.label);
+                }
+            }
+        }
+        // The sheets drew most labels, so the test covers rules and fixed checks alike.
+        assert!(seen.len() >= 7, "{seen:?}");
     }
 }

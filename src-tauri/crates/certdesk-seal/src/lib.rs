@@ -164,8 +164,9 @@ pub struct Sample {
     pub kind: SampleKind,
     pub empty: bool,
     pub defects: Vec<Defect>,
-    /// The reason behind each label of `defects` (issue 34: filled by the rules as they move
-    /// to physical quantities; a label without one is shown without its reason).
+    /// The reason behind each label of `defects`: exactly one per label, in the same order
+    /// (issue 34; for a thresholds rule the condition furthest past its limit, for a label
+    /// decided in code the quantity and limit that decided it).
     #[serde(default)]
     pub findings: Vec<Finding>,
     pub score: f32,

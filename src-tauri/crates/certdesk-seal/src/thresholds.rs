@@ -15,6 +15,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{Defect, Finding, Unit};
+
 /// One condition: `measure op value`, with `op` `<` or `>`. A measure the sample does not have
 /// makes the condition false.
 pub type Cond = (String, Op, f32);
@@ -58,9 +60,59 @@ fn holds(c: &Cond, metrics: &[(&'static str, f32)]) -> bool {
     })
 }
 
+impl Op {
+    /// Whether `value` is past `limit` on this side (strictly).
+    pub fn past(self, value: f32, limit: f32) -> bool {
+        match self {
+            Op::Below => value < limit,
+            Op::Above => value > limit,
+        }
+    }
+
+    /// How far `value` is past `limit`, relative to the limit: `(value − limit)/|limit|`, signed
+    /// so that past is positive whichever side the limit bounds.
+    pub fn excess(self, value: f32, limit: f32) -> f32 {
+        let d = (value - limit) / limit.abs().max(1e-6);
+        match self {
+            Op::Below => -d,
+            Op::Above => d,
+        }
+    }
+}
+
+/// The unit of each measure a rule or a fixed label reads (one table, so a finding's unit is
+/// the measure's, whoever reports it). A measure not listed has no physical unit (`Level`).
+pub fn unit_of(measure: &str) -> Unit {
+    match measure {
+        "ink_mm2" | "on_line_mm2" | "black_mm2" => Unit::Mm2,
+        "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
+        | "blur_excess_mm" | "smear_agrees_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" => Unit::Mm,
+        "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
+        "core_od" => Unit::Od,
+        "border_present" | "double_echo" | "double_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" => Unit::Share,
+        _ => Unit::Level,
+    }
+}
+
 impl Rule {
     pub fn fires(&self, metrics: &[(&'static str, f32)]) -> bool {
         self.all.iter().all(|c| holds(c, metrics)) && (self.any.is_empty() || self.any.iter().any(|c| holds(c, metrics)))
+    }
+
+    /// The reason this rule gives `label` on these measures, `None` when it does not fire: the
+    /// condition furthest past its limit among the alternatives of `any` (the conditions of
+    /// `all` are then gates, not reasons), or among `all` when `any` is empty.
+    pub fn finding(&self, label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
+        if !self.fires(metrics) {
+            return None;
+        }
+        let reasons = if self.any.is_empty() { &self.all } else { &self.any };
+        reasons
+            .iter()
+            .filter(|c| holds(c, metrics))
+            .filter_map(|c| metrics.iter().find(|m| m.0 == c.0).map(|m| (c, m.1)))
+            .max_by(|a, b| a.0.1.excess(a.1, a.0.2).total_cmp(&b.0.1.excess(b.1, b.0.2)))
+            .map(|(c, value)| Finding { label, quantity: c.0.clone(), value, limit: c.2, unit: unit_of(&c.0), op: c.1 })
     }
 }
 
@@ -72,6 +124,11 @@ impl Thresholds {
     /// Whether rule `name` fires on these measures; an unknown rule never fires.
     pub fn fires(&self, name: &str, metrics: &[(&'static str, f32)]) -> bool {
         self.0.get(name).is_some_and(|r| r.fires(metrics))
+    }
+
+    /// The reason rule `name` gives `label`, `None` when it does not fire or is unknown.
+    pub fn finding(&self, name: &str, label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
+        self.0.get(name).and_then(|r| r.finding(label, metrics))
     }
 
     pub fn to_json(&self) -> String {
@@ -104,6 +161,24 @@ mod tests {
                 assert!(measured.contains(c.0.as_str()), "{name}: {} is not measured ({measured:?})", c.0);
             }
         }
+    }
+
+    #[test]
+    fn a_finding_names_the_alternative_furthest_past_its_limit() {
+        let r = Rule { all: vec![("coverage".into(), Op::Above, 0.5)], any: vec![("border_gap_mm".into(), Op::Above, 2.0), ("border_present".into(), Op::Below, 0.9)] };
+        // gap 2.5 mm is 25 % past 2.0; present 0.45 is 50 % past 0.9: the share is the reason.
+        let f = r.finding(Defect::Broken, &[("coverage", 0.95), ("border_gap_mm", 2.5), ("border_present", 0.45)]).expect("fires");
+        assert_eq!((f.quantity.as_str(), f.value, f.limit, f.unit, f.op), ("border_present", 0.45, 0.9, Unit::Share, Op::Below));
+        let f = r.finding(Defect::Broken, &[("coverage", 0.95), ("border_gap_mm", 6.0), ("border_present", 0.85)]).expect("fires");
+        assert_eq!((f.quantity.as_str(), f.unit), ("border_gap_mm", Unit::Mm));
+        // A condition that does not hold is never the reason, however far its value is.
+        let f = r.finding(Defect::Broken, &[("coverage", 0.95), ("border_gap_mm", 2.1), ("border_present", 0.95)]).expect("fires");
+        assert_eq!(f.quantity, "border_gap_mm");
+        assert_eq!(r.finding(Defect::Broken, &[("coverage", 0.4), ("border_gap_mm", 6.0)]), None);
+        // Without alternatives the conditions of `all` are the reasons.
+        let r = Rule { all: vec![("double_echo".into(), Op::Above, 0.1), ("double_valley".into(), Op::Below, 0.8)], any: vec![] };
+        let f = r.finding(Defect::Double, &[("double_echo", 0.3), ("double_valley", 0.7)]).expect("fires");
+        assert_eq!(f.quantity, "double_echo");
     }
 
     #[test]

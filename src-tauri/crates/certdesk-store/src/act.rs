@@ -19,6 +19,9 @@ pub struct ActNote {
     pub signature: Option<crate::staff_keys::SignedApproval>,
 }
 
+/// A check of a case's history inside the transaction that writes ([`Store::attach_if`]).
+pub type HistoryCheck<'a> = dyn Fn(&[AuditEvent]) -> Result<(), StoreError> + 'a;
+
 /// Why a workflow action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ActError {
@@ -46,6 +49,7 @@ pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[Attachme
             }
             A::AttachmentAdded if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
             A::SealImported => facts.shaped(&ev.actor, "imported the seal sheet of"),
+            A::SealAccepted => facts.shaped(&ev.actor, "accepted a doubted seal impression of"),
             A::Approve => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
             A::Return | A::Cancel => facts.approved = None,
             _ => {}
@@ -274,10 +278,41 @@ impl Store {
     /// are accepted only while the case is editable (an approved case goes back to review);
     /// key-desk files only from a key clerk on a case whose approval holds.
     pub fn attach(&mut self, number: &CaseNumber, kind: FileKind, files: &[NewFile<'_>], event: Option<EventBody>, actor: &Actor) -> Result<Vec<AttachmentInfo>, ActError> {
+        self.attach_checked(number, kind, files, event, actor, None)
+    }
+
+    /// [`Store::attach`] only while `still` accepts the case's history as the transaction
+    /// reads it: what a caller decided on a read before (the seal sheet a clerk's acceptance
+    /// is of is still the newest, #34) holds when the files are written; refused with what
+    /// `still` answers otherwise, nothing written.
+    pub fn attach_if(
+        &mut self,
+        number: &CaseNumber,
+        kind: FileKind,
+        files: &[NewFile<'_>],
+        event: Option<EventBody>,
+        actor: &Actor,
+        still: &HistoryCheck<'_>,
+    ) -> Result<Vec<AttachmentInfo>, ActError> {
+        self.attach_checked(number, kind, files, event, actor, Some(still))
+    }
+
+    fn attach_checked(
+        &mut self,
+        number: &CaseNumber,
+        kind: FileKind,
+        files: &[NewFile<'_>],
+        event: Option<EventBody>,
+        actor: &Actor,
+        still: Option<&HistoryCheck<'_>>,
+    ) -> Result<Vec<AttachmentInfo>, ActError> {
         for f in files {
             files::check_file(f)?;
         }
         self.write_case(number, |tx, record, facts| {
+            if let Some(still) = still {
+                still(&audit::events_for_case(tx.db, &record.number)?)?;
+            }
             let to = match kind {
                 FileKind::Case => workflow::authorize_attach(actor, facts)?,
                 FileKind::KeyDesk { cert } => {

@@ -121,6 +121,34 @@ details! {
         /// set by the store when the sheet sent an approved case back to review
         from: Option<String>,
         to: Option<String>,
+        /// #34: where the resolution came from (`option`, `file`, `a4_page`, `assumed`,
+        /// `paper_edges`), why the sizes may be wrong (absent: trusted), and the SHA-256 of the
+        /// rules that judged the sheet (`certdesk_seal::thresholds::THRESHOLDS_JSON`). Absent
+        /// on events written before: those hash as they always did.
+        dpi_source: Option<String>,
+        size_warning: Option<String>,
+        thresholds_sha256: Option<String>,
+    }
+    /// The clerk accepted an impression the importer doubted (#34, design §7.2): which one
+    /// (the sheet's SHA-256, row and column), the name it is kept under with the case and the
+    /// SHA-256 of the image it replaced (none: the row had no seal stored), the labels and the
+    /// findings overridden, the clerk's note.
+    SealAccepted [SealAccepted] {
+        sheet_sha256: String,
+        row: usize,
+        col: usize,
+        kind: String,
+        stored: String,
+        replaced: Option<String>,
+        defects: Vec<String>,
+        findings: Vec<SealFinding>,
+        note: Option<String>,
+        /// the impression's size as measured (round: diameter; square: the mean side)
+        diameter_mm: Option<f64>,
+        side_mm: Option<f64>,
+        /// set by the store when the acceptance sent an approved case back to review
+        from: Option<String>,
+        to: Option<String>,
     }
     /// The forms printed: which, how many pages, the PDF kept and its SHA-256.
     FormsPrinted [FormsPrinted] { forms: Vec<String>, pages: usize, file: String, pdf_sha256: String }
@@ -353,6 +381,8 @@ pub fn personal_fields(action: AuditAction) -> &'static [&'static str] {
         A::CertificateImported | A::EncryptionImported => &["subject", "holder", "holder_id"],
         A::CertificateWritten => &["subject", "previous", "holder", "holder_id"],
         A::Hold => &["reason"],
+        // the clerk's words may name the applicant
+        A::SealAccepted => &["note"],
         _ => &[],
     }
 }
@@ -424,6 +454,33 @@ pub struct SealRowVerdict {
     pub kind: String,
     pub best_col: Option<usize>,
     pub needs_restamp: bool,
+    /// #34: how many of the row's impressions the importer doubted (labels on a non-empty
+    /// sample); absent on events written before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub doubted: Option<usize>,
+    /// #34: the chosen impression's size as measured (round: diameter; square: the mean
+    /// side), for the case JSON's `seals`; absent on events written before and for no choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub diameter_mm: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub side_mm: Option<f64>,
+}
+
+/// Why the importer doubted an impression (#34, design §6): the label, the quantity its rule
+/// read, the value, the limit it went past (`op`: `<` below a lower limit, `>` above an upper
+/// one) and the unit (`mm`, `mm2`, `deg`, `od`, `share`, `level`). Numbers as the importer's
+/// `f32` print (3.4, not 3.4000000953674316: `f64` with the same shortest decimal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SealFinding {
+    pub label: String,
+    pub quantity: String,
+    pub value: f64,
+    pub limit: f64,
+    pub unit: String,
+    pub op: String,
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ mod settings;
 pub mod staff_keys;
 
 pub use accounts::{Account, AuthError, Password};
-pub use act::{ActError, ActNote, FileKind, NewFile, case_facts, event_cert};
+pub use act::{ActError, ActNote, FileKind, HistoryCheck, NewFile, case_facts, event_cert};
 pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 pub use detail::{EventBody, EventDetail};
 pub use encrypted::{StoreState, Unlock};

@@ -277,3 +277,67 @@ fn a_hall_answers_file_backups_and_restores_with_a_typed_refusal() {
     assert!(matches!(err, StoreError::NotOnHall { .. }), "{err}");
     assert!(back.expect("the store given back").verify_audit().unwrap().ok, "nothing was recorded");
 }
+
+on_both! {
+    /// #34: the seal sheet's event gained optional fields (`dpi_source`, `size_warning`,
+    /// `thresholds_sha256`, a row's `doubted`) and the clerk's acceptance is an event of its
+    /// own. A sheet recorded by an older build reads and verifies as it did; the acceptance
+    /// keeps the clerk's note out of the hashed detail.
+    fn an_older_seal_sheet_event_verifies_beside_an_acceptance(place) {
+        use certdesk_store::detail::{SealAccepted, SealFinding, SealSheet};
+        use certdesk_store::{AuditAction, EventBody, FileKind, NewFile};
+        let mut s = place.open();
+        let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
+        // the detail exactly as issue 18's build wrote it
+        let old = serde_json::json!({
+            "file": "sheet.jpg", "sha256": certdesk_domain::case::sha256_hex(b"scan"), "dpi": 150.0,
+            "rows": [{ "row": 0, "kind": "official_seal", "best_col": null, "needs_restamp": true }],
+            "stored": [],
+        });
+        let body = EventBody { action: AuditAction::SealImported, detail: old.clone() };
+        s.attach(&n, FileKind::Case, &[NewFile { name: "seal:scan", mime: "image/jpeg", bytes: b"scan" }], Some(body), &as_clerk("zhang")).unwrap();
+        let read: SealSheet = serde_json::from_value(s.history(&n).unwrap().last().unwrap().detail.clone()).unwrap();
+        assert_eq!((read.dpi_source.as_deref(), read.rows[0].doubted), (None, None));
+        assert_eq!(serde_json::to_value(&read).unwrap(), old, "read and written again, an old detail is the same text");
+
+        let accepted = SealAccepted {
+            sheet_sha256: certdesk_domain::case::sha256_hex(b"scan"),
+            row: 0,
+            col: 1,
+            kind: "official_seal".into(),
+            stored: "seal:official_seal".into(),
+            replaced: None,
+            defects: vec!["broken".into()],
+            findings: vec![SealFinding { label: "broken".into(), quantity: "border_gap_mm".into(), value: 3.4, limit: 2.0, unit: "mm".into(), op: ">".into() }],
+            note: Some("申请人只带了这一枚章".into()),
+            diameter_mm: Some(41.8),
+            side_mm: None,
+            from: None,
+            to: None,
+        };
+        let body = EventBody::new(AuditAction::SealAccepted, &accepted);
+        s.attach(&n, FileKind::Case, &[NewFile { name: "seal:official_seal", mime: "image/png", bytes: b"png" }], Some(body), &as_clerk("zhang")).unwrap();
+        let ev = s.history(&n).unwrap().into_iter().rev().find(|e| e.action == "seal_accepted").unwrap();
+        assert_eq!(serde_json::from_value::<SealAccepted>(ev.detail.clone()).unwrap(), accepted, "read back whole, the note merged in");
+        assert_eq!(ev.detail["findings"][0]["value"], 3.4);
+        let hashed = place.text(&format!("SELECT detail FROM audit_events WHERE seq = {}", ev.seq));
+        assert!(!hashed.contains("申请人") && hashed.contains("\"personal\""), "the note is kept off the chain's text: {hashed}");
+
+        // what the desk decided on a read before holds when it writes, or nothing is written
+        let newest_sheet = |h: &[certdesk_store::AuditEvent]| h.iter().rev().find(|e| e.action == "seal_imported").map(|e| e.detail["sha256"].clone());
+        let of_sheet = |sha: &'static [u8]| {
+            move |h: &[certdesk_store::AuditEvent]| {
+                if newest_sheet(h) == Some(certdesk_domain::case::sha256_hex(sha).into()) { Ok(()) } else { Err(certdesk_store::StoreError::Invalid("another seal sheet was imported meanwhile".into())) }
+            }
+        };
+        let (before, files) = (s.history(&n).unwrap().len(), s.attachments(&n).unwrap());
+        let body = || Some(EventBody::new(AuditAction::SealAccepted, &accepted));
+        let png = [NewFile { name: "seal:official_seal", mime: "image/png", bytes: b"png 2" }];
+        let err = s.attach_if(&n, FileKind::Case, &png, body(), &as_clerk("zhang"), &of_sheet(b"an older scan")).unwrap_err();
+        assert!(matches!(err, certdesk_store::ActError::Store(certdesk_store::StoreError::Invalid(_))), "{err}");
+        assert_eq!((s.history(&n).unwrap().len(), s.attachments(&n).unwrap()), (before, files), "nothing written");
+        s.attach_if(&n, FileKind::Case, &png, body(), &as_clerk("zhang"), &of_sheet(b"scan")).unwrap();
+        assert_eq!(s.attachment(&n, "seal:official_seal").unwrap().unwrap().1, b"png 2");
+        assert!(s.verify_audit().unwrap().ok);
+    }
+}

@@ -1,0 +1,232 @@
+//! The clerk decides at the edge (#34, design §7): an impression the importer doubted accepted
+//! by the clerk, on real parts — a SQLite store in a temp folder, a sheet drawn by the seal
+//! crate's generator (`certdesk_seal::synth`) and judged by the real importer. The samples each
+//! test works on are found in the verdict (a doubted one in a row that needs a new stamp, an
+//! empty box, a clean impression), so the tests hold while the rules change.
+
+use base64::Engine as _;
+use certdesk_desk::api::{CaseStore, Desk, Session};
+use certdesk_desk::seal::{self, SampleView, Verdict};
+use certdesk_domain::Action;
+use certdesk_domain::workflow::Role;
+use certdesk_store::Password;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const ORG_NEW: &str = include_str!("../../../../tests/fixtures/case-org-new.json");
+
+fn pw(name: &str) -> Password {
+    Password::new(format!("{name}-pass-1"))
+}
+
+/// A counter's store with a clerk (zhang, wu) and a supervisor (li) signed in.
+struct Counter {
+    store: CaseStore,
+    sessions: BTreeMap<&'static str, Session>,
+    catalog: certdesk_catalog::Catalog,
+}
+
+impl Counter {
+    fn new(path: &Path) -> Counter {
+        let mut store = certdesk_desk::place::open_file(path).unwrap();
+        let mut sessions = BTreeMap::new();
+        sessions.insert("admin", Session::first_admin(&mut store, "admin", &pw("admin"), "GZ01", "广州受理点").unwrap());
+        for (name, role) in [("zhang", Role::Clerk), ("wu", Role::Clerk), ("li", Role::Supervisor)] {
+            sessions.get_mut("admin").unwrap().desk(&mut store).unwrap().add_account(name, &[role], &pw(name)).unwrap();
+            sessions.insert(name, Session::sign_in(&mut store, name, &pw(name)).unwrap());
+        }
+        Counter { store, sessions, catalog: certdesk_catalog::Catalog::embedded().unwrap() }
+    }
+
+    fn desk(&mut self, who: &str) -> Desk<'_> {
+        self.sessions.get_mut(who).unwrap().desk(&mut self.store).unwrap()
+    }
+
+    /// A case accepted by zhang with the generated sheet imported: its number and the verdict.
+    fn case_with_sheet(&mut self) -> (String, Verdict) {
+        let catalog = self.catalog.clone();
+        let n = self.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
+        self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
+        let v = seal::import_for_case(&mut self.desk("zhang"), &n, "sheet.jpg", &sheet(), None).unwrap();
+        (n, v)
+    }
+
+    fn history_len(&mut self, n: &str) -> usize {
+        self.desk("admin").history(n).unwrap().len()
+    }
+}
+
+/// A collection sheet from the seal crate's generator (seed 22, 150 dpi JPEG with its
+/// resolution in the file): the 法人章 row has no good impression, an empty box, clean ones.
+fn sheet() -> Vec<u8> {
+    let o = certdesk_seal::synth::SynthOptions { seed: 22, dpi: 150.0, jpeg_quality: Some(88), skew_deg: Some(0.5), ..Default::default() };
+    certdesk_seal::synth::generate(&o).bytes
+}
+
+/// A doubted impression in a row that needs a new stamp (`restamp`) or in one that has a choice.
+fn doubted(v: &Verdict, restamp: bool) -> SampleView {
+    let rows: Vec<usize> = v.rows.iter().filter(|r| r.needs_restamp == restamp).map(|r| r.row).collect();
+    v.samples.iter().find(|s| s.doubted && rows.contains(&s.row)).cloned().unwrap_or_else(|| panic!("a doubted sample in a row with needs_restamp = {restamp}: {:?}", v.rows))
+}
+
+fn png_of(s: &SampleView) -> Vec<u8> {
+    let url = s.image_url.as_deref().expect("a doubted impression has its image");
+    base64::engine::general_purpose::STANDARD.decode(url.trim_start_matches("data:image/png;base64,")).unwrap()
+}
+
+#[test]
+fn accepting_a_doubted_impression_stores_it_and_records_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with_sheet();
+    assert_eq!((v.dpi, v.dpi_source.as_str(), v.size_warning.as_deref()), (150.0, "file", None), "the resolution and its source reach the verdict");
+    for s in &v.samples {
+        assert_eq!(s.doubted, !s.empty && !s.defects.is_empty(), "{s:?}");
+        assert!(!s.accepted);
+        assert!(s.findings.iter().all(|f| s.defects.contains(&f.label)), "a finding explains a label of its sample: {s:?}");
+    }
+    let imported = c.desk("admin").history(&n).unwrap().into_iter().rev().find(|e| e.action == "seal_imported").unwrap();
+    assert_eq!(imported.detail["dpi_source"], "file");
+    assert_eq!(imported.detail["thresholds_sha256"].as_str().map(str::len), Some(64));
+    let restamp_row = v.rows.iter().find(|r| r.needs_restamp).unwrap();
+    assert_eq!(imported.detail["rows"][restamp_row.row]["doubted"], v.samples.iter().filter(|s| s.row == restamp_row.row && s.doubted).count());
+
+    // a row without a good impression: the clerk takes one the importer doubted
+    let d = doubted(&v, true);
+    let name = format!("seal:{}", d.kind);
+    assert!(!v.stored.contains(&name), "no {name} was chosen: {:?}", v.stored);
+    let after = seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, Some("  申请人只带了这一枚章 ".into())).unwrap();
+    let s = after.samples.iter().find(|s| (s.row, s.col) == (d.row, d.col)).unwrap();
+    assert!(s.accepted && s.best && s.doubted, "{s:?}");
+    assert_eq!(after.samples.iter().filter(|x| x.row == d.row && x.best).count(), 1, "one choice per row");
+    let row = after.rows.iter().find(|r| r.row == d.row).unwrap();
+    assert_eq!((row.needs_restamp, row.best_col), (false, Some(d.col)));
+    assert!(after.stored.contains(&name), "{:?}", after.stored);
+    let (_, kept) = c.desk("admin").attachment(&n, &name).unwrap();
+    assert_eq!(kept, png_of(&d), "the impression's own image is the row's seal");
+    let history = c.desk("admin").history(&n).unwrap();
+    let ev = history.last().unwrap();
+    assert_eq!((ev.action.as_str(), ev.actor.as_str()), ("seal_accepted", "zhang"));
+    assert_eq!((ev.detail["row"].as_u64(), ev.detail["col"].as_u64()), (Some(d.row as u64), Some(d.col as u64)));
+    assert_eq!(ev.detail["stored"], name.as_str());
+    assert_eq!(ev.detail["sheet_sha256"], imported.detail["sha256"]);
+    assert!(ev.detail.get("replaced").is_none(), "the row had no seal stored: {}", ev.detail);
+    assert_eq!(ev.detail["defects"], serde_json::json!(d.defects), "the labels overridden");
+    // the findings overridden, as the clerk saw them (the seal crate gives every label one)
+    let shown: Vec<(&str, &str)> = d.findings.iter().map(|f| (f.label, f.quantity.as_str())).collect();
+    let recorded: Vec<(&str, &str)> = ev.detail["findings"].as_array().unwrap().iter().map(|f| (f["label"].as_str().unwrap(), f["quantity"].as_str().unwrap())).collect();
+    assert!(!shown.is_empty() && shown.len() == d.defects.len(), "{d:?}");
+    assert_eq!(recorded, shown);
+    assert_eq!(ev.detail["findings"][0]["value"].as_f64().map(|v| v as f32), Some(d.findings[0].value));
+    assert_eq!(ev.detail["note"], "申请人只带了这一枚章");
+
+    let ev_findings = ev.detail["findings"].clone();
+
+    // a row whose choice the clerk overrides: the chosen image is replaced, and said so
+    let o = doubted(&v, false);
+    let oname = v.stored.iter().find(|s| **s == format!("seal:{}", o.kind)).cloned().unwrap_or_else(|| format!("seal:{}:{}", o.kind, o.row));
+    let (old, _) = c.desk("admin").attachment(&n, &oname).unwrap();
+    let again = seal::accept_sample(&mut c.desk("wu"), &n, o.row, o.col, None).unwrap();
+    assert!(again.samples.iter().any(|s| (s.row, s.col) == (d.row, d.col) && s.accepted), "the earlier acceptance stays in the verdict");
+    let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
+    assert_eq!((ev.detail["stored"].as_str(), ev.detail["replaced"].as_str()), (Some(oname.as_str()), Some(old.sha256.as_str())));
+    assert!(ev.detail.get("note").is_none());
+    assert_eq!(c.desk("admin").attachment(&n, &oname).unwrap().1, png_of(&o));
+
+    // the case JSON's `seals`: every image kept, the clerk's acceptances with their reasons
+    let json = c.desk("admin").export_case(&n).unwrap();
+    let seals = json["seals"].as_array().expect("seals in the case JSON");
+    let by_name = |x: &str| seals.iter().find(|s| s["name"] == x).cloned().unwrap_or_else(|| panic!("{x} in {seals:?}"));
+    let first = by_name(&name);
+    assert_eq!((first["row"].as_u64(), first["col"].as_u64()), (Some(d.row as u64), Some(d.col as u64)));
+    assert_eq!(first["dpi_source"], "file");
+    assert_eq!(first["accepted_by_clerk"]["account"], "zhang");
+    assert_eq!(first["accepted_by_clerk"]["note"], "申请人只带了这一枚章");
+    assert_eq!(first["accepted_by_clerk"]["defects"], serde_json::json!(d.defects));
+    assert_eq!(first["accepted_by_clerk"]["findings"], ev_findings, "the case JSON says why, as the chain does");
+    assert_eq!(by_name(&oname)["accepted_by_clerk"]["account"], "wu");
+    assert!(seals.iter().filter(|s| s["name"] != name && s["name"] != oname).all(|s| s.get("accepted_by_clerk").is_none()), "{seals:?}");
+    let catalog = c.catalog.clone();
+    assert_eq!(c.desk("zhang").case_view(&catalog, &n).unwrap().case["seals"], json["seals"], "the case page reads the same");
+    assert!(c.desk("admin").verify_audit().unwrap().ok);
+}
+
+#[test]
+fn accepting_sends_an_approved_case_back_to_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with_sheet();
+    let catalog = c.catalog.clone();
+    c.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap();
+    c.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
+    let d = doubted(&v, true);
+    seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, None).unwrap();
+    assert_eq!(c.desk("admin").case(&n).unwrap().status.wire(), "submitted", "the approval covered the old images");
+    let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
+    assert_eq!((ev.action.as_str(), ev.detail["from"].as_str(), ev.detail["to"].as_str()), ("seal_accepted", Some("approved"), Some("submitted")));
+    c.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
+    assert!(c.desk("admin").verify_audit().unwrap().ok);
+}
+
+#[test]
+fn a_supervisor_cannot_accept_an_impression() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with_sheet();
+    let d = doubted(&v, true);
+    let before = c.history_len(&n);
+    let err = seal::accept_sample(&mut c.desk("li"), &n, d.row, d.col, None).unwrap_err();
+    assert_eq!(err.kind().as_str(), "missing_role", "{err}");
+    assert_eq!(c.history_len(&n), before, "nothing recorded");
+    assert!(c.desk("admin").attachments(&n).unwrap().iter().all(|a| a.name != format!("seal:{}", d.kind)));
+}
+
+#[test]
+fn an_empty_box_cannot_be_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with_sheet();
+    let e = v.samples.iter().find(|s| s.empty).expect("the sheet has an empty box");
+    assert!(!e.doubted, "an empty box is not doubted: there is nothing to accept");
+    let before = c.history_len(&n);
+    let err = seal::accept_sample(&mut c.desk("zhang"), &n, e.row, e.col, None).unwrap_err();
+    assert_eq!(err.kind().as_str(), "seal_sample_empty", "{err}");
+    let err = seal::accept_sample(&mut c.desk("zhang"), &n, 9, 0, None).unwrap_err();
+    assert_eq!(err.kind().as_str(), "no_such_seal_sample", "{err}");
+    assert_eq!(c.history_len(&n), before, "nothing recorded");
+    // a case without a sheet has nothing to accept
+    let catalog = c.catalog.clone();
+    let other = c.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
+    assert_eq!(seal::accept_sample(&mut c.desk("zhang"), &other, 0, 0, None).unwrap_err().kind().as_str(), "no_seal_sheet");
+}
+
+#[test]
+fn a_clean_sample_needs_no_acceptance() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with_sheet();
+    let clean = v.samples.iter().find(|s| !s.empty && s.defects.is_empty()).expect("a clean impression");
+    assert!(!clean.doubted && clean.findings.is_empty());
+    let before = c.history_len(&n);
+    let err = seal::accept_sample(&mut c.desk("zhang"), &n, clean.row, clean.col, Some("多余".into())).unwrap_err();
+    assert_eq!(err.kind().as_str(), "seal_sample_not_doubted", "{err}");
+    assert_eq!(c.history_len(&n), before, "nothing recorded");
+}
+
+#[test]
+fn seals_in_the_case_json_are_ignored_on_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with_sheet();
+    let d = doubted(&v, true);
+    seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, Some("只带了一枚".into())).unwrap();
+    let exported = c.desk("admin").export_case(&n).unwrap();
+    assert!(exported["seals"].as_array().is_some_and(|s| !s.is_empty()), "{exported}");
+    let catalog = c.catalog.clone();
+    let copy = c.desk("zhang").import_case(&catalog, &exported.to_string()).unwrap().number;
+    assert_ne!(copy, n);
+    let json = c.desk("admin").export_case(&copy).unwrap();
+    assert!(json.get("seals").is_none(), "a new case has no seal sheet, whatever the JSON said: {json}");
+    assert!(c.desk("admin").case(&copy).unwrap().data.extra.get("seals").is_none(), "not kept as an unknown field either");
+    assert!(c.desk("admin").attachments(&copy).unwrap().is_empty());
+}

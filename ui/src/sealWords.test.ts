@@ -1,0 +1,28 @@
+// The importer's findings in words (#34): each unit's number as the clerk reads it, a value that
+// would round to its limit shown finer, a quantity without words of its own still said.
+import { describe, expect, it } from 'vitest'
+import { reason, reasons } from './sealWords'
+import type { SealFinding } from './ipc'
+
+const f = (quantity: string, value: number, limit: number, unit: string, op = '>'): SealFinding => ({ label: 'broken', quantity, value, limit, unit, op })
+
+describe('seal reasons in words', () => {
+  it('writes each finding in its unit, with the bound it went past', () => {
+    expect(reason(f('border_gap_mm', 3.4, 2, 'mm'))).toBe('边框缺口3.4毫米（上限2毫米）')
+    expect(reason(f('border_present', 0.45, 0.88, 'share', '<'))).toBe('边框完整45%（下限88%）')
+    expect(reason(f('core_od', 0.22, 0.35, 'od', '<'))).toBe('印迹最浓处光密度0.22（下限0.35）')
+    expect(reason(f('black_mm2', 12.301051, 0.6, 'mm2'))).toBe('印下的黑色文字12.3平方毫米（上限0.6平方毫米）')
+    expect(reason(f('tilt', 7.3, 5, 'deg'))).toBe('倾斜7°（上限5°）')
+    // no physical unit: a 0–1 measure keeps its decimals, a count has none
+    expect(reason(f('density', 0.34117648, 0.5686275, 'level', '<'))).toBe('印迹浓度0.34（下限0.57）')
+    expect(reason(f('pen_crossings', 4, 3, 'level'))).toBe('笔迹穿过表格线4处（上限3处）')
+    expect(reason(f('paper_l', 210.4, 222, 'level', '<'))).toBe('背景亮度210（下限222）')
+  })
+  it('never shows a value equal to the limit it went past', () => {
+    expect(reason(f('border_gap_mm', 4.04, 4, 'mm'))).toBe('边框缺口4.04毫米（上限4毫米）')
+  })
+  it('says a quantity it has no words for, and a label without a finding by its name', () => {
+    expect(reason(f('ring_h2_mm', 0.9, 0.5, 'mm'))).toBe('ring_h2_mm 0.9毫米（上限0.5毫米）')
+    expect(reasons({ defects: ['broken', 'tilted'], findings: [f('border_gap_mm', 3.4, 2, 'mm')] })).toEqual(['边框缺口3.4毫米（上限2毫米）', '歪斜'])
+  })
+})

@@ -1,0 +1,53 @@
+// The seal importer's verdict in words (#34): each finding the backend computed as one line
+// (`seal.reasons.<quantity>`, its value and limit formatted in their unit), a label without a
+// finding named by its own defect text, and a size with where its resolution came from. Only
+// wording: which samples are doubted, their findings and sizes come from the backend.
+import { has, t } from './i18n'
+import type { SealFinding, SealSample, SealVerdict } from './ipc'
+
+/** Decimals shown per unit (a share is shown in per cent); a number without a physical unit
+ *  (`level`: a count, an 8-bit level, a 0–1 measure such as `density`) by its size. */
+const DIGITS: Record<string, number> = { mm: 1, mm2: 1, deg: 0, od: 2, share: 0 }
+const digitsOf = (v: number, unit: string) => DIGITS[unit] ?? (Math.abs(v) >= 10 ? 0 : Math.abs(v) >= 1 ? 1 : 2)
+
+function number(v: number, unit: string, digits: number): string {
+  return String(Number((unit === 'share' ? v * 100 : v).toFixed(digits)))
+}
+
+/** A quantity in its unit: 3.4 mm → 「3.4毫米」, a share 0.45 → 「45%」. */
+export function amount(v: number, unit: string, digits = digitsOf(v, unit)): string {
+  return t('seal.units.' + (unit in DIGITS ? unit : 'level'), { n: number(v, unit, digits) })
+}
+
+/** One finding as a line: 「边框缺口3.4毫米（上限2毫米）」. */
+export function reason(f: SealFinding): string {
+  // a value that would read as its limit gets one more decimal
+  const d = digitsOf(f.value, f.unit)
+  const digits = d + (number(f.value, f.unit, d) === number(f.limit, f.unit, d) ? 1 : 0)
+  const key = has('seal.reasons.' + f.quantity) ? 'seal.reasons.' + f.quantity : 'seal.reasons.other'
+  return t(key, {
+    value: amount(f.value, f.unit, digits),
+    limit: amount(f.limit, f.unit),
+    bound: t(f.op === '<' ? 'seal.bound.below' : 'seal.bound.above'),
+    quantity: f.quantity,
+  })
+}
+
+/** Why a sample is doubted (or why an accepted one was): one line per label, its finding in
+ *  words where it has one. */
+export function reasons(s: Pick<SealSample, 'defects' | 'findings'>): string[] {
+  return s.defects.map((d) => {
+    const f = s.findings.find((x) => x.label === d)
+    return f ? reason(f) : t('seal.defects.' + d)
+  })
+}
+
+/** A size with its resolution's source (design §8): plain when the resolution was given or in
+ *  the file, 「直径约…（分辨率按A4纸推算）」 when it was inferred, with the warning when set. */
+export function size(kind: 'diameter' | 'side', mm: number, v: Pick<SealVerdict, 'dpi_source' | 'size_warning'>): string {
+  const n = mm.toFixed(1)
+  const trusted = v.dpi_source === 'option' || v.dpi_source === 'file'
+  if (trusted && !v.size_warning) return t('seal.' + kind, { mm: n })
+  const why = v.size_warning ? t('seal.sizeWarning.' + v.size_warning) : t('seal.dpiSource.' + v.dpi_source)
+  return t('seal.sizeWith', { size: t('seal.' + kind + 'About', { mm: n }), why })
+}
