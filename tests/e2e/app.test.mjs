@@ -2,7 +2,8 @@
 // tauri-driver, under Xvfb). First a clerk takes a case, cannot approve it, a supervisor
 // approves it. Then a whole case: the clerk creates it, prints its forms through the system
 // print dialog (GTK's, answered with xdotool: print to file), where the printed pages must match
-// the PDF kept in the print folder, which pdftotext reads back; imports the seal sheet scan and
+// the PDF kept in the print folder, which pdftotext reads back; imports the seal sheet scan (a
+// doubted impression accepted by the clerk with a note, #34) and
 // submits it; the supervisor approves it; the key clerk issues a key on SoftHSM2 (initialise,
 // generate, the request signed by an openssl test CA, import, write certificate and seal,
 // verify) and hands it over. Last the administrator's desks: accounts, roles, settings, the
@@ -486,6 +487,17 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   await find('[data-testid=seal-verdict]', 60000)
   await find('[data-testid="seal-row-0"]')
   await screenshot('seal', '[data-testid=seal-verdict]')
+  // a doubted impression says why; the clerk accepts one, with a note, and the case records it (#34)
+  await find('[data-testid^="seal-reasons-"] li')
+  await click('button[data-testid^="seal-accept-"]')
+  await find('[data-testid=seal-accept-note]')
+  await type('[data-testid=seal-accept-note]', '申请人确认此印模清晰可用')
+  await click('[data-testid=seal-accept-ok]')
+  await find('[data-testid^="seal-accepted-"]', 60000)
+  const sealed = JSON.parse(certdesk('case', 'show', number, '--json'))
+  const acceptedSeals = sealed.seals.filter((x) => x.accepted_by_clerk)
+  assert.equal(acceptedSeals.length, 1, JSON.stringify(sealed.seals))
+  assert.equal(acceptedSeals[0].accepted_by_clerk.note, '申请人确认此印模清晰可用')
   await click('[data-testid=act-submit]')
   await waitText('[data-testid=case-status]', '待复核')
   await click('[data-testid=logout]')

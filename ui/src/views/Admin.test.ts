@@ -71,7 +71,6 @@ describe('Admin', () => {
     const w = mount(Admin)
     await flushPromises()
     expect(w.get('[data-testid=enrolments]').text()).toContain('尚无登记的USB Key')
-    expect(w.find('[data-testid=setting-key_sign_in_roles]').exists()).toBe(true)
     const file = (name: string, text: string) => new File([text], name)
     await w.get('[data-testid=enrol-account]').setValue('zhang')
     const pick = w.findAllComponents(FilePick)
