@@ -11,7 +11,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
-use crate::quantities::{Outline, border_continuity, double_echo};
+use crate::quantities::{Outline, border_continuity, double_echo, frame_echo};
 use crate::thresholds::{Op, thresholds, unit_of};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
@@ -983,6 +983,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if let Some(b) = border_continuity(absorption, f.w, f.h, ppmm, outline) {
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
+    }
+    if let Some(e) = frame_echo(absorption, f.w, f.h, ppmm, outline) {
+        metrics.push(("frame_second", e.second));
+        metrics.push(("frame_offset_mm", e.offset_mm));
+        metrics.push(("frame_width_mm", e.width_mm));
     }
     if let Some(e) = double_echo(&ink.mask, f.w, f.h, ppmm) {
         metrics.push(("double_offset_mm", e.offset_mm));

@@ -290,6 +290,120 @@ pub(crate) fn border_continuity(level: impl Fn(usize) -> u8, w: usize, h: usize,
     Some(Border { gap_mm: longest as f32 * perimeter / n as f32 / ppmm, present: share })
 }
 
+/// The frame of a square or rectangular seal seen twice: a second impression offset by d
+/// draws a second frame line at the normal component of d behind each side's outer edge, on
+/// two opposite sides at the same depth. A seal's text can stand that far behind the frame
+/// too, but never in the margin next to the corners, where the perpendicular side's frame is
+/// and nothing else: the second line is looked for there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FrameEcho {
+    /// The share of a corner margin where a second frame line is present behind the first
+    /// (the smaller of two opposite sides at one depth; the larger of the two pairs), 0–1.
+    pub second: f32,
+    /// The second line's depth behind the frame's outer edge, mm, for that pair.
+    pub offset_mm: f32,
+    /// The frame's width, mm (the narrower pair of sides).
+    pub width_mm: f32,
+}
+
+/// Profiles across each side of a rectangular outline at the ink level `level` (bilinear):
+/// from 0.5 mm outside the outer edge to 4 mm inside it every 0.1 mm; a point is present where
+/// the level reaches half the frame's own (the median over the sides of the strongest level
+/// within 1.5 mm of the edge). On the middle 70 % of each side the share present by depth gives
+/// the frame's band (from the first depth at ≥ 0.5 to where it falls below 0.5). Then, in the
+/// corner margins (0.2–1.0 mm past the perpendicular frame's inner edge, at both ends of the
+/// side, every 0.1 mm), the share present by depth behind the band, up to 3.5 mm: its peak is a
+/// second frame line when the opposite side has one at the same depth (± 0.4 mm).
+pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<FrameEcho> {
+    let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
+    let at = |x: f32, y: f32| -> f32 {
+        if x < 0.0 || y < 0.0 || x >= (w - 1) as f32 || y >= (h - 1) as f32 {
+            return 0.0;
+        }
+        let (x0, y0) = (x as usize, y as usize);
+        let (tx, ty) = (x - x0 as f32, y - y0 as f32);
+        let v = |xx: usize, yy: usize| f32::from(level(yy * w + xx));
+        (1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x0 + 1, y0)) + ty * ((1.0 - tx) * v(x0, y0 + 1) + tx * v(x0 + 1, y0 + 1))
+    };
+    let (s, c) = deg.to_radians().sin_cos();
+    let (eu, ev) = ((c, s), (-s, c));
+    let (outside, depth, dq) = (0.5 * ppmm, 4.0 * ppmm, 0.1 * ppmm);
+    let nq = ((outside + depth) / dq).round() as usize + 1;
+    let q_mm = |j: usize| j as f32 * dq / ppmm - 0.5;
+    // Per side: (centre offset along the normal, outward normal, tangent, half length).
+    let sides = [(half_v, (-ev.0, -ev.1), eu, half_u), (half_u, eu, ev, half_v), (half_v, ev, eu, half_u), (half_u, (-eu.0, -eu.1), ev, half_v)];
+    let profile = |k: usize, along: f32| -> Vec<f32> {
+        let (off, n, t, _) = sides[k];
+        let (bx, by) = (cx + off * n.0 + along * t.0, cy + off * n.1 + along * t.1);
+        (0..nq).map(|j| at(bx - (j as f32 * dq - outside) * n.0, by - (j as f32 * dq - outside) * n.1)).collect()
+    };
+    let step = 0.25 * ppmm;
+    let middle: Vec<Vec<Vec<f32>>> = (0..4)
+        .map(|k| {
+            let half = sides[k].3;
+            let m = ((1.4 * half / step).floor() as usize).max(4);
+            (0..m).map(|i| profile(k, -0.7 * half + (i as f32 + 0.5) * 1.4 * half / m as f32)).collect()
+        })
+        .collect();
+    let j_in = (((outside + 1.5 * ppmm) / dq).round() as usize).min(nq - 1);
+    let mut peaks: Vec<f32> = middle.iter().flatten().map(|p| p[..=j_in].iter().copied().fold(0.0, f32::max)).collect();
+    if peaks.len() < 16 {
+        return None;
+    }
+    peaks.sort_by(f32::total_cmp);
+    // Present at 0.3 of the frame's level: a second pressing with less ink (40 % and up) counts.
+    let frame_level = 0.3 * peaks[peaks.len() / 2];
+    if frame_level <= 0.0 {
+        return None;
+    }
+    let share = |rows: &[Vec<f32>]| -> Vec<f32> { (0..nq).map(|j| rows.iter().filter(|p| p[j] >= frame_level).count() as f32 / rows.len().max(1) as f32).collect() };
+    // The frame's band on each side: (first index, index after it).
+    let bands: Vec<(usize, usize)> = middle
+        .iter()
+        .map(|rows| {
+            let s = share(rows);
+            let start = s.iter().position(|&v| v >= 0.5)?;
+            Some((start, (start..nq).find(|&j| s[j] < 0.5).unwrap_or(nq)))
+        })
+        .collect::<Option<_>>()?;
+    let width = |k: usize| (bands[k].1 - bands[k].0) as f32 * dq / ppmm;
+    // Per side, the best corner margin: (peak share behind the band, its depth in mm).
+    let second: Vec<(f32, f32)> = (0..4)
+        .map(|k| {
+            let half = sides[k].3;
+            let (start, end) = bands[k];
+            let last = (start + (3.5 * ppmm / dq).round() as usize).min(nq - 1);
+            let mut best = (0.0f32, 0.0f32);
+            // The side's ends: towards side k + 1 (along +t for sides 0 and 1, see `sides`) and k + 3.
+            for (sign, perp) in [(1.0f32, if k < 2 { (k + 1) % 4 } else { (k + 3) % 4 }), (-1.0, if k < 2 { (k + 3) % 4 } else { (k + 1) % 4 })] {
+                let perp = bands[perp].1 as f32 * dq / ppmm - 0.5;
+                let (a0, a1) = ((perp + 0.2) * ppmm, (perp + 1.0) * ppmm);
+                let n = (((a1 - a0) / dq).round() as usize).max(1);
+                let rows: Vec<Vec<f32>> = (0..=n).map(|i| profile(k, sign * (half - a0 - i as f32 * (a1 - a0) / n as f32))).collect();
+                let s = share(&rows);
+                // Behind a valley: where the corner margin has left the frame's own band.
+                let Some(gap) = (end..=last).find(|&j| s[j] <= 0.35) else { continue };
+                for j in gap..=last {
+                    if s[j] > best.0 {
+                        best = (s[j], q_mm(j) - q_mm(start));
+                    }
+                }
+            }
+            best
+        })
+        .collect();
+    let mut found = (0.0f32, 0.0f32);
+    for (k, l) in [(0, 2), (1, 3)] {
+        if (second[k].1 - second[l].1).abs() <= 0.4 {
+            let p = second[k].0.min(second[l].0);
+            if p > found.0 {
+                found = (p, 0.5 * (second[k].1 + second[l].1));
+            }
+        }
+    }
+    Some(FrameEcho { second: found.0, offset_mm: found.1, width_mm: (0.5 * (width(0) + width(2))).min(0.5 * (width(1) + width(3))) })
+}
+
 #[cfg(test)]
 mod tests {
     //! Calibration by construction (design §2.7): analytic images whose true values are known,
@@ -439,6 +553,60 @@ mod tests {
             let img = blur(&draw(n, n, frame), n, n, sigma);
             let b = border_continuity(|i| img[i], n, n, ppmm, Outline::Rect { cx: c, cy: c, deg: 0.0, half_u: s, half_v: s }).expect("border");
             assert!((b.gap_mm - 4.0).abs() <= 0.3, "{dpi} dpi square cut 4 mm: {b:?}");
+        }
+    }
+
+    /// A 法人章-like square around (cx, cy): a frame of outer side `side` mm and 1 mm wide, and
+    /// text standing in as bars 0.5 mm wide every 1.2 mm, both ways, 2.2 mm inside the frame's
+    /// outer edge (text comes that close to the frame along the sides, never into the corners).
+    fn square(ppmm: f32, cx: f32, cy: f32, side: f32) -> impl Fn(f32, f32) -> bool {
+        move |x, y| {
+            let (dx, dy) = ((x - cx) / ppmm, (y - cy) / ppmm);
+            let (ax, ay, h) = (dx.abs(), dy.abs(), side / 2.0);
+            if ax > h || ay > h {
+                return false;
+            }
+            if ax >= h - 1.0 || ay >= h - 1.0 {
+                return true;
+            }
+            let inner = h - 2.2;
+            ax <= inner && ay <= inner && (((dx + h) / 1.2).fract() < 0.42 || ((dy + h) / 1.2).fract() < 0.42)
+        }
+    }
+
+    #[test]
+    fn second_frame_of_a_double_square_is_found_at_its_depth() {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (600.0, 1.5)] {
+            let ppmm = dpi / 25.4;
+            let n = (26.0 * ppmm) as usize;
+            let c = n as f32 / 2.0;
+            let side = 18.0;
+            let outline = |ox: f32, oy: f32| Outline::Rect {
+                cx: c + ox.abs() / 2.0 * ppmm - 0.5,
+                cy: c + oy.abs() / 2.0 * ppmm - 0.5,
+                deg: 0.0,
+                half_u: (side + ox.abs()) / 2.0 * ppmm,
+                half_v: (side + oy.abs()) / 2.0 * ppmm,
+            };
+            // A single impression: the text behind the frame is no second frame.
+            let one = square(ppmm, c, c, side);
+            let img = blur(&draw(n, n, &one), n, n, sigma);
+            let e = frame_echo(|i| img[i], n, n, ppmm, outline(0.0, 0.0)).expect("frame");
+            assert!(e.second < 0.5 && (e.width_mm - 1.0).abs() <= 0.2, "{dpi} dpi single: {e:?}");
+            // Two pressings (the second at 50 % or 100 % of the first's ink), offset (ox, oy) mm:
+            // the second frame at the larger normal component that is clear of the first frame.
+            for ((ox, oy), depth) in [((1.5f32, 0.3f32), 1.5f32), ((0.2, 2.5), 2.5), ((2.0, 2.0), 2.0)] {
+                for strength in [0.5f32, 1.0] {
+                    let two = square(ppmm, c + ox * ppmm, c + oy * ppmm, side);
+                    let a = draw(n, n, &one);
+                    let b = draw(n, n, &two);
+                    let sum: Vec<u8> = a.iter().zip(&b).map(|(&p, &q)| (f32::from(p) + strength * f32::from(q)).min(255.0) as u8).collect();
+                    let img = blur(&sum, n, n, sigma);
+                    let e = frame_echo(|i| img[i], n, n, ppmm, outline(ox, oy)).expect("frame");
+                    assert!(e.second >= 0.9, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
+                    assert!((e.offset_mm - depth).abs() <= 0.3, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
+                }
+            }
         }
     }
 }
