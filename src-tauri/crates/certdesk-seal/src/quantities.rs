@@ -404,6 +404,224 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     Some(FrameEcho { second: found.0, offset_mm: found.1, width_mm: (0.5 * (width(0) + width(2))).min(0.5 * (width(1) + width(3))) })
 }
 
+/// Sectors of edge direction over 0–180°, 22.5° each (design §2.4).
+pub(crate) const SECTORS: usize = 8;
+
+/// Edge spread by the direction of the edge's normal: at each edge point (index into a `w` ×
+/// `h` level image, 0–255, higher = more ink), the level is read along the gradient from 2 mm
+/// outside to 2 mm inside (bilinear, half-pixel steps); the spread is the distance between the
+/// points where it crosses 10 % and 90 % of the way from the paper to the highest level
+/// inside, nearest the edge point, in mm (three-tap smoothed; the paper is level 0). A step blurred by a Gaussian of σ reads 2.56 σ; a
+/// uniform motion of length L along the normal adds 0.8 L, a motion at falling pressure about
+/// 0.63 L. Returns the spreads per sector of the normal's direction folded to 0–180°.
+pub(crate) fn edge_spreads(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> [Vec<f32>; SECTORS] {
+    edge_profiles(level, w, h, ppmm, edges).0
+}
+
+/// [`edge_spreads`] and, per sector, each edge's 25–75 % width over its 10–90 % width: about
+/// 0.5–0.6 for a blur or a smear (a ramp: Gaussian 0.53, uniform motion 0.63, falling pressure
+/// 0.58), near 1 on the side of a stroke where a double's stronger pressing leads (a staircase:
+/// two sharp steps the offset apart).
+pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> ([Vec<f32>; SECTORS], [Vec<f32>; SECTORS]) {
+    let mut out: [Vec<f32>; SECTORS] = Default::default();
+    let mut steps: [Vec<f32>; SECTORS] = Default::default();
+    // Beyond the crop the nearest pixel inside stands for the paper or ink there.
+    let at = |x: f32, y: f32| -> Option<f32> {
+        let (x, y) = (x.clamp(0.0, (w - 1) as f32 - 1e-3), y.clamp(0.0, (h - 1) as f32 - 1e-3));
+        let (x0, y0) = (x as usize, y as usize);
+        let (tx, ty) = (x - x0 as f32, y - y0 as f32);
+        let v = |xx: usize, yy: usize| f32::from(level[yy * w + xx]);
+        Some((1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x0 + 1, y0)) + ty * ((1.0 - tx) * v(x0, y0 + 1) + tx * v(x0 + 1, y0 + 1)))
+    };
+    let reach = (2.0 * ppmm / 0.5).ceil() as i32;
+    let mut prof = vec![0f32; 2 * reach as usize + 1];
+    let mut sm = prof.clone();
+    for &i in edges {
+        let (x, y) = (i % w, i / w);
+        if x < 1 || y < 1 || x + 1 >= w || y + 1 >= h {
+            continue;
+        }
+        // Sobel gradient.
+        let l = |xx: usize, yy: usize| f32::from(level[yy * w + xx]);
+        let gx = l(x + 1, y - 1) + 2.0 * l(x + 1, y) + l(x + 1, y + 1) - l(x - 1, y - 1) - 2.0 * l(x - 1, y) - l(x - 1, y + 1);
+        let gy = l(x - 1, y + 1) + 2.0 * l(x, y + 1) + l(x + 1, y + 1) - l(x - 1, y - 1) - 2.0 * l(x, y - 1) - l(x + 1, y - 1);
+        let g = gx.hypot(gy);
+        if g < 1.0 {
+            continue;
+        }
+        let (nx, ny) = (gx / g, gy / g);
+        let mut ok = true;
+        for (k, p) in prof.iter_mut().enumerate() {
+            let t = 0.5 * (k as i32 - reach) as f32;
+            match at(x as f32 + t * nx, y as f32 + t * ny) {
+                Some(v) => *p = v,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            continue;
+        }
+        // Three-tap smoothing (noise would move the extremes), the paper at 0 (the level is
+        // balanced to the box's own paper), the ink at the highest level inside.
+        for k in 1..prof.len() - 1 {
+            sm[k] = (prof[k - 1] + prof[k] + prof[k + 1]) / 3.0;
+        }
+        let (first, last) = (sm[1], sm[prof.len() - 2]);
+        sm[0] = first;
+        *sm.last_mut().expect("profile") = last;
+        let prof = &sm;
+        let c = reach as usize;
+        let lo = 0.0f32;
+        let hi = prof[c..].iter().copied().fold(f32::MIN, f32::max);
+        if hi - lo < 8.0 {
+            continue;
+        }
+        // Where the profile crosses `frac` of the step: walking in from the edge point for the
+        // upper levels, out for the lower ones, interpolated between samples (in samples from
+        // the edge point).
+        let cross = |frac: f32| -> Option<f32> {
+            let l = lo + frac * (hi - lo);
+            if prof[c] < l {
+                let k = (c..prof.len()).find(|&k| prof[k] >= l)?;
+                Some((k - 1 - c) as f32 + (l - prof[k - 1]) / (prof[k] - prof[k - 1]).max(1e-3))
+            } else {
+                let k = (0..=c).rev().find(|&k| prof[k] < l)?;
+                Some((k + 1) as f32 - c as f32 - (prof[k + 1] - l) / (prof[k + 1] - prof[k]).max(1e-3))
+            }
+        };
+        let (Some(t10), Some(t25), Some(t75), Some(t90)) = (cross(0.1), cross(0.25), cross(0.75), cross(0.9)) else { continue };
+        let spread = 0.5 * (t90 - t10).max(0.0) / ppmm;
+        let deg = ny.atan2(nx).to_degrees().rem_euclid(180.0);
+        let k = ((deg / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1);
+        out[k].push(spread);
+        if t90 - t10 > 0.0 {
+            steps[k].push(((t75 - t25) / (t90 - t10)).clamp(0.0, 1.0));
+        }
+    }
+    (out, steps)
+}
+
+/// The median of each sector with at least `min` spreads.
+pub(crate) fn sector_medians(mut s: [Vec<f32>; SECTORS], min: usize) -> [Option<f32>; SECTORS] {
+    std::array::from_fn(|k| {
+        let v = &mut s[k];
+        (v.len() >= min).then(|| {
+            let m = v.len() / 2;
+            *v.select_nth_unstable_by(m, f32::total_cmp).1
+        })
+    })
+}
+
+/// A smear from the spreads of the ink's edges by direction against the scanner's own (the
+/// excess in quadrature):
+/// `smear_mm` the largest excess less the one at 90° from it, `smear_deg` its direction,
+/// `blur_excess_mm` the smallest excess (what every direction has beyond the scanner).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Smear {
+    pub smear_mm: f32,
+    pub smear_deg: f32,
+    pub blur_excess_mm: f32,
+}
+
+/// `ink` and `scan` per sector (mm); a sector without a spread of the ink is left out, and
+/// without the scanner's takes the scanner's nearest one (the ruled lines are horizontal and
+/// vertical: their spreads stand for 0° and 90°, the diagonals take their mean).
+pub(crate) fn smear(ink: &[Option<f32>; SECTORS], scan_h: f32, scan_v: f32) -> Option<Smear> {
+    let scan = |k: usize| {
+        let a = (k as f32 + 0.5) * 180.0 / SECTORS as f32;
+        let c2 = a.to_radians().cos().powi(2);
+        c2 * scan_h + (1.0 - c2) * scan_v
+    };
+    // What the ink's edges spread beyond the scanner's, in quadrature (a blur and a motion
+    // widen an edge about as variances add; a plain difference under-reads a smear by the
+    // scanner's share).
+    let excess: Vec<Option<f32>> = (0..SECTORS).map(|k| ink[k].map(|v| (v * v - scan(k).powi(2)).max(0.0).sqrt())).collect();
+    let mut best: Option<(f32, usize)> = None;
+    for k in 0..SECTORS {
+        if let (Some(a), Some(b)) = (excess[k], excess[(k + SECTORS / 2) % SECTORS])
+            && best.is_none_or(|(d, _)| a - b > d)
+        {
+            best = Some((a - b, k));
+        }
+    }
+    let (d, k) = best?;
+    let min = excess.iter().flatten().copied().fold(f32::MAX, f32::min);
+    Some(Smear { smear_mm: d, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min })
+}
+
+/// Stroke width by direction (design §2.5): on the binary mask, the runs of ink along lines in
+/// each of the 8 directions (every 22.5°) through the impression, one line per pixel across,
+/// read every pixel; the median per direction of the runs shorter than 3 mm (longer ones are
+/// fills and long strokes, not widths). `stroke_mm` the median of the directions' medians,
+/// `aniso_mm` the largest direction less the one at 90° from it, `aniso_deg` its direction. A
+/// smear of L along θ widens the strokes along θ by up to L, not across.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Strokes {
+    pub stroke_mm: f32,
+    pub aniso_mm: f32,
+    pub aniso_deg: f32,
+}
+
+pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Strokes> {
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
+    for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
+        let (x, y) = (i % w, i / w);
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    if x0 > x1 {
+        return None;
+    }
+    let (cx, cy) = (0.5 * (x0 + x1) as f32, 0.5 * (y0 + y1) as f32);
+    let half = 0.5 * ((x1 - x0) as f32).hypot((y1 - y0) as f32) + 2.0;
+    let n = (2.0 * half) as i32;
+    let max_run = 3.0 * ppmm;
+    let mut med = [0f32; SECTORS];
+    for (k, m) in med.iter_mut().enumerate() {
+        let a = (k as f32 * 180.0 / SECTORS as f32).to_radians();
+        let (dx, dy) = (a.cos(), a.sin());
+        // Unit steps along the direction: a run of r steps is r pixels long.
+        let mut runs: Vec<f32> = Vec::new();
+        for j in 0..n {
+            let off = j as f32 - half;
+            let (bx, by) = (cx - off * dy - half * dx, cy + off * dx - half * dy);
+            let mut run = 0u32;
+            for t in 0..n {
+                let (x, y) = ((bx + t as f32 * dx).round(), (by + t as f32 * dy).round());
+                let ink = x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h && mask[y as usize * w + x as usize] != 0;
+                if ink {
+                    run += 1;
+                } else if run > 0 {
+                    if (run as f32) < max_run {
+                        runs.push(run as f32);
+                    }
+                    run = 0;
+                }
+            }
+        }
+        if runs.len() < 20 {
+            return None;
+        }
+        let mid = runs.len() / 2;
+        *m = *runs.select_nth_unstable_by(mid, f32::total_cmp).1 / ppmm;
+    }
+    let mut sorted = med;
+    sorted.sort_by(f32::total_cmp);
+    let (mut best, mut deg) = (f32::MIN, 0.0);
+    for k in 0..SECTORS {
+        let d = med[k] - med[(k + SECTORS / 2) % SECTORS];
+        if d > best {
+            (best, deg) = (d, k as f32 * 180.0 / SECTORS as f32);
+        }
+    }
+    Some(Strokes { stroke_mm: sorted[SECTORS / 2], aniso_mm: best, aniso_deg: deg })
+}
+
 #[cfg(test)]
 mod tests {
     //! Calibration by construction (design §2.7): analytic images whose true values are known,
@@ -605,6 +823,69 @@ mod tests {
                     let e = frame_echo(|i| img[i], n, n, ppmm, outline(ox, oy)).expect("frame");
                     assert!(e.second >= 0.9, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
                     assert!((e.offset_mm - depth).abs() <= 0.3, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
+                }
+            }
+        }
+    }
+
+    /// The design moved along `deg` over `len_mm` while pressing, at uniform or linearly
+    /// falling pressure: the mean of 11 pressings (0–255 ink level), blurred by σ.
+    fn smeared(ppmm: f32, n: usize, len_mm: f32, deg: f32, falling: bool, sigma: f32) -> Vec<u8> {
+        let c = n as f32 / 2.0;
+        let (dx, dy) = (deg.to_radians().cos() * len_mm * ppmm, deg.to_radians().sin() * len_mm * ppmm);
+        let mut acc = vec![0f32; n * n];
+        let mut total = 0.0;
+        for k in 0..=10 {
+            let t = k as f32 / 10.0;
+            let wgt = if falling { 1.0 - 0.9 * t } else { 1.0 };
+            let img = draw(n, n, seal(ppmm, c + (t - 0.5) * dx, c + (t - 0.5) * dy, 20.0 * ppmm));
+            for (a, &v) in acc.iter_mut().zip(&img) {
+                *a += wgt * f32::from(v);
+            }
+            total += wgt;
+        }
+        let img: Vec<u8> = acc.iter().map(|&v| (v / total).round() as u8).collect();
+        blur(&img, n, n, sigma)
+    }
+
+    fn smear_of(img: &[u8], n: usize, ppmm: f32, scan: f32) -> Smear {
+        let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
+        smear(&sector_medians(edge_spreads(img, n, n, ppmm, &band), 15), scan, scan).expect("edges")
+    }
+
+    #[test]
+    fn smear_reads_the_motion_length() {
+        for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            // The scanner's own spread: the design's edges without a smear (as the ruled lines give it).
+            let clean = smeared(ppmm, n, 0.0, 0.0, false, sigma);
+            let scan = {
+                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&clean[i])).collect();
+                let m = sector_medians(edge_spreads(&clean, n, n, ppmm, &band), 15);
+                m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
+            };
+            // 10–90 % of a Gaussian edge: 2.56 σ, σ² the blur's plus what the reading adds
+            // (area sampling 1/12 px², bilinear and three-tap smoothing about 1/3 px²).
+            let sigma_read = (sigma * sigma + 1.0 / 12.0 + 1.0 / 3.0).sqrt();
+            assert!((scan - 2.56 * sigma_read / ppmm).abs() <= 0.1 * sigma_read / ppmm + 0.02, "{dpi} dpi: scanner {scan} mm for σ {sigma} px");
+            let s = smear_of(&clean, n, ppmm, scan);
+            assert!(s.smear_mm < 0.1, "{dpi} dpi, no smear: {s:?}");
+            for (len, deg) in [(0.6f32, 0.0f32), (1.0, 30.0), (1.6, 45.0)] {
+                for falling in [false, true] {
+                    let s = smear_of(&smeared(ppmm, n, len, deg, falling, sigma), n, ppmm, scan);
+                    // A uniform motion's 10–90 % width is 0.8 L, a linearly falling one's about
+                    // 0.6 L, on edges of areas wider than L; a stroke narrower than L keeps its
+                    // own width as its edge (its profile is a trapezoid with ramps of the stroke's
+                    // width), so longer smears read about the strokes' width: never less than
+                    // the rule's 0.3 mm for the definition's smears (0.6–1.6 mm).
+                    let expect = if falling { 0.6 } else { 0.8 } * len;
+                    if len <= 0.6 {
+                        assert!((s.smear_mm - expect).abs() <= 0.1, "{dpi} dpi, {len} mm at {deg}° (falling {falling}): {s:?}, expected {expect}");
+                    }
+                    assert!(s.smear_mm > 0.3, "{dpi} dpi, {len} mm at {deg}° (falling {falling}): {s:?}");
+                    let dd = (s.smear_deg - deg).rem_euclid(180.0);
+                    assert!(dd.min(180.0 - dd) <= 15.0, "{dpi} dpi, {len} mm at {deg}°: {s:?}");
                 }
             }
         }
