@@ -988,7 +988,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
                 x == 0 || y == 0 || x + 1 == w || y + 1 == h || ink.mask[i - 1] == 0 || ink.mask[i + 1] == 0 || ink.mask[i - w] == 0 || ink.mask[i + w] == 0
             })
             .collect();
-        let edges = thin_out(edges, 3000);
+        let edges = thin_out(edges, 1500);
         let (spreads, mut steps) = edge_profiles(&f.dark, w, h, ppmm, &edges);
         let spreads = sector_medians(spreads, 15);
         // No ruled lines (a single impression): the impression's own narrowest direction.
@@ -1107,7 +1107,7 @@ fn scanner_spread(f: &BoxFeatures) -> Option<(f32, f32)> {
     }
     let (lo, hi) = ((0.3 * p) as u8, (0.7 * p) as u8);
     let band: Vec<u8> = f.dark.iter().zip(&f.region).zip(&f.red).map(|((&d, &reg), &r)| u8::from((reg == 1) & (r < 15) & (d >= lo) & (d <= hi))).collect();
-    let edges = thin_out(ink_indices(&band, f.w), 2000);
+    let edges = thin_out(ink_indices(&band, f.w), 1000);
     let s = edge_spreads(&f.dark, f.w, f.h, f.ppmm, &edges);
     let n = crate::quantities::SECTORS;
     let mut h: Vec<f32> = s[0].iter().chain(&s[n - 1]).copied().collect();
