@@ -1,14 +1,21 @@
-//! The fitted part of the verdicts. Owns the rules that turn a sample's measures (the
-//! `metrics` of `analyse`: ink density, ring thickness, edge ramps, outline fits) into the
-//! labels `pale`, `broken`, `double` and `smudged`, and their threshold values, which live as
-//! data in `thresholds.json` beside this file. The rules' shape (which measure, which side) is
-//! written by hand; the values are fitted on the tune split by `certdesk-fit-seal`
-//! (`src/bin/fit_seal.rs`), never on the held-out split.
+//! The rules of the labels `pale`, `broken`, `double` and `smudged`, and their limits. Owns the
+//! rules' shape (which measure of `analyse`'s `metrics`, which side, `all` and `any`), the limits
+//! as data in `thresholds.json` beside this file (each condition with its unit, the band its
+//! label's definition allows and why), the one table of units per measure (`unit_of`), and the
+//! reason a rule gives a label (`Rule::finding`: the alternative furthest past its limit).
+//! Does not measure anything (`analyse`, `quantities`) and does not decide the labels fixed in
+//! code (`empty`, `overlap_line`, `tilted`, `bg_not_white`, `text_under`, `off_color`).
 //!
-//! Issue 34 (in progress): `broken.seal` and `double.round` now read the physical quantities
-//! of `quantities` (`border_gap_mm`, `border_present`; `double_echo`, `double_valley`) with
-//! limits written from the labels' definitions (the design's §2.3, §2.6), checked on the tune
-//! split, not fitted. Units and bands in the file and the fitter's bands are not done yet.
+//! Issue 34: the rules read physical quantities with limits written from the labels'
+//! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
+//! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
+//! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
+//! `double.square` a second frame line in the corner margins (`frame_second`), `smudged.*` the
+//! edges' spread by direction against the scanner's own where the stroke widths agree
+//! (`smear_agrees_mm`) and without a dip half way along the echo (`double_valley`). `pale.*`
+//! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
+//! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
+//! only inside its band and keeps it when the best value lies on a band edge.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
