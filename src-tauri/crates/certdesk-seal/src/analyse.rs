@@ -11,7 +11,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
-use crate::quantities::{Outline, SECTORS, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, sector_medians, smear, stroke_widths};
+use crate::quantities::{Outline, SECTORS, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths};
 use crate::thresholds::{Op, thresholds, unit_of};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
@@ -791,13 +791,25 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         }
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
+            let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
+            let edge = edge("edge_w_px").zip(edge("edge_h_px"));
             if kind == SampleKind::OfficialSeal {
-                diameter_mm = Some((2.0 * s.r + 1.0) / ppmm);
+                diameter_mm = Some(edge.map_or((2.0 * s.r + 1.0) / ppmm, |(w, _)| w / ppmm));
                 tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(0.0, |m| m.1));
             } else {
                 // A broken square loses extent on one side only: take the larger one then.
-                let side = if labels.contains(Defect::Broken) { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) };
-                side_mm = Some((side + 1.0) / ppmm);
+                let broken = labels.contains(Defect::Broken);
+                let side = match edge {
+                    Some((w, h)) => {
+                        if broken {
+                            w.max(h)
+                        } else {
+                            0.5 * (w + h)
+                        }
+                    }
+                    None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
+                };
+                side_mm = Some(side / ppmm);
                 tilt_deg = Some(s.rect_angle - skew);
             }
         } else {
@@ -950,6 +962,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if let Some(b) = border_continuity(absorption, f.w, f.h, ppmm, outline) {
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
+    }
+    // The size from the border's outer edge at half its own level (design §8), in pixels.
+    if let Some(sz) = outer_size(absorption, f.w, f.h, ppmm, outline) {
+        metrics.push(("edge_w_px", sz[0]));
+        metrics.push(("edge_h_px", sz[1]));
     }
     if let Some(e) = frame_echo(absorption, f.w, f.h, ppmm, outline) {
         metrics.push(("frame_second", e.second));

@@ -640,6 +640,128 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
     Some(Strokes { stroke_mm: sorted[SECTORS / 2], aniso_mm: best, aniso_deg: deg })
 }
 
+/// The seal's size from its border's outer edge (design §8), in pixels: where the level crosses
+/// half the border's own level going outwards (the median over the rays or the sides' positions
+/// of the strongest level within 2 mm inside the outline), interpolated between bilinear samples
+/// a quarter pixel apart. A symmetric blur does not move that crossing; a mask's edge moves
+/// with its threshold. Round: 360 rays from the outline's centre, a circle fitted to the
+/// crossings (algebraic, then refitted on those within 0.3 mm), `[2r, 2r]`. Square: every 0.5 mm
+/// along the middle 80 % of each side, the crossing's depth along the side's normal; each side
+/// at its median depth, `[w, h]` the distances between opposite sides. Rays or positions whose
+/// strongest level is under half the border's (a gap) are left out; `None` with too few.
+pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<[f32; 2]> {
+    let at = |x: f32, y: f32| -> f32 {
+        let (x, y) = (x.clamp(0.0, (w - 1) as f32 - 1e-3), y.clamp(0.0, (h - 1) as f32 - 1e-3));
+        let (x0, y0) = (x as usize, y as usize);
+        let (tx, ty) = (x - x0 as f32, y - y0 as f32);
+        let v = |xx: usize, yy: usize| f32::from(level(yy * w + xx));
+        (1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x0 + 1, y0)) + ty * ((1.0 - tx) * v(x0, y0 + 1) + tx * v(x0 + 1, y0 + 1))
+    };
+    let (outside, inside, dt) = (1.0 * ppmm, 2.0 * ppmm, 0.25f32);
+    let n = ((outside + inside) / dt).ceil() as usize + 1;
+    // Profile from outside inwards along (px, py) -> inward normal (nx, ny); returns the peak
+    // and the profile.
+    let profile = |px: f32, py: f32, nx: f32, ny: f32| -> Vec<f32> { (0..n).map(|k| at(px - (outside - k as f32 * dt) * nx, py - (outside - k as f32 * dt) * ny)).collect() };
+    // Depth (px, from the outline inwards; negative = outside) where the profile first reaches `l`.
+    let crossing = |p: &[f32], l: f32| -> Option<f32> {
+        let k = p.iter().position(|&v| v >= l)?;
+        if k == 0 {
+            return None;
+        }
+        let t = (k - 1) as f32 + (l - p[k - 1]) / (p[k] - p[k - 1]).max(1e-3);
+        Some(t * dt - outside)
+    };
+    let median = |v: &mut Vec<f32>| -> Option<f32> {
+        if v.is_empty() {
+            return None;
+        }
+        let m = v.len() / 2;
+        Some(*v.select_nth_unstable_by(m, f32::total_cmp).1)
+    };
+    match outline {
+        Outline::Circle { cx, cy, r } => {
+            let rays: Vec<(f32, f32, Vec<f32>)> = (0..360)
+                .map(|k| {
+                    let (s, c) = (k as f32).to_radians().sin_cos();
+                    (c, s, profile(cx + r * c, cy + r * s, -c, -s))
+                })
+                .collect();
+            let mut peaks: Vec<f32> = rays.iter().map(|(_, _, p)| p.iter().copied().fold(0.0, f32::max)).collect();
+            let half = 0.5 * median(&mut peaks)?;
+            let pts: Vec<(f32, f32)> =
+                rays.iter().filter(|(_, _, p)| p.iter().any(|&v| v >= half)).filter_map(|(c, s, p)| crossing(p, half).map(|d| (cx + (r - d) * c, cy + (r - d) * s))).collect();
+            let (mut fx, mut fy, mut fr) = fit_circle_points(&pts)?;
+            for _ in 0..2 {
+                let kept: Vec<(f32, f32)> = pts.iter().copied().filter(|&(x, y)| ((x - fx).hypot(y - fy) - fr).abs() <= 0.3 * ppmm).collect();
+                if kept.len() < 90 {
+                    return None;
+                }
+                (fx, fy, fr) = fit_circle_points(&kept)?;
+            }
+            Some([2.0 * fr, 2.0 * fr])
+        }
+        Outline::Rect { cx, cy, deg, half_u, half_v } => {
+            let (s, c) = deg.to_radians().sin_cos();
+            let (eu, ev) = ((c, s), (-s, c));
+            // (half size along the normal, outward normal, tangent, half length).
+            let sides = [(half_v, (-ev.0, -ev.1), eu, half_u), (half_u, eu, ev, half_v), (half_v, ev, eu, half_u), (half_u, (-eu.0, -eu.1), ev, half_v)];
+            let profiles: Vec<Vec<Vec<f32>>> = sides
+                .iter()
+                .map(|&(off, nrm, t, hl)| {
+                    let m = ((1.6 * hl / (0.5 * ppmm)).floor() as usize).max(4);
+                    (0..m)
+                        .map(|i| {
+                            let along = -0.8 * hl + (i as f32 + 0.5) * 1.6 * hl / m as f32;
+                            profile(cx + off * nrm.0 + along * t.0, cy + off * nrm.1 + along * t.1, -nrm.0, -nrm.1)
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut peaks: Vec<f32> = profiles.iter().flatten().map(|p| p.iter().copied().fold(0.0, f32::max)).collect();
+            let half = 0.5 * median(&mut peaks)?;
+            let mut depth = [0f32; 4];
+            for (k, rows) in profiles.iter().enumerate() {
+                let mut d: Vec<f32> = rows.iter().filter_map(|p| crossing(p, half)).collect();
+                if d.len() < 5 {
+                    return None;
+                }
+                depth[k] = median(&mut d)?;
+            }
+            Some([2.0 * half_u - depth[1] - depth[3], 2.0 * half_v - depth[0] - depth[2]])
+        }
+    }
+}
+
+/// Algebraic (Kåsa) circle through points: centre and radius.
+fn fit_circle_points(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
+    if pts.len() < 3 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let (mx, my) = pts.iter().fold((0.0f64, 0.0f64), |a, p| (a.0 + f64::from(p.0), a.1 + f64::from(p.1)));
+    let (mx, my) = (mx / n, my / n);
+    let (mut suu, mut suv, mut svv, mut suuu, mut svvv, mut suvv, mut svuu) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for p in pts {
+        let (u, v) = (f64::from(p.0) - mx, f64::from(p.1) - my);
+        suu += u * u;
+        suv += u * v;
+        svv += v * v;
+        suuu += u * u * u;
+        svvv += v * v * v;
+        suvv += u * v * v;
+        svuu += v * u * u;
+    }
+    let det = suu * svv - suv * suv;
+    if det.abs() < 1e-9 {
+        return None;
+    }
+    let (b1, b2) = (0.5 * (suuu + suvv), 0.5 * (svvv + svuu));
+    let uc = (b1 * svv - b2 * suv) / det;
+    let vc = (suu * b2 - suv * b1) / det;
+    let r = (uc * uc + vc * vc + (suu + svv) / n).sqrt();
+    Some(((uc + mx) as f32, (vc + my) as f32, r as f32))
+}
+
 #[cfg(test)]
 mod tests {
     //! Calibration by construction (design §2.7): analytic images whose true values are known,
@@ -906,6 +1028,30 @@ mod tests {
                     assert!(dd.min(180.0 - dd) <= 15.0, "{dpi} dpi, {len} mm at {deg}°: {s:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn half_level_edge_is_blur_invariant() {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (300.0, 2.0), (600.0, 1.5)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            let c = n as f32 / 2.0;
+            // A ring of 40.00 mm outer diameter with the star and text: the outline handed in
+            // is off by half a millimetre, as a mask's fit may be.
+            let img = blur(&draw(n, n, seal(ppmm, c, c, 20.0 * ppmm)), n, n, sigma);
+            let sz = outer_size(|i| img[i], n, n, ppmm, Outline::Circle { cx: c - 0.5, cy: c - 0.5, r: 20.5 * ppmm }).expect("ring");
+            assert!((sz[0] / ppmm - 40.0).abs() <= 0.05, "{dpi} dpi σ {sigma}: {} mm", sz[0] / ppmm);
+            // An 18 × 14 mm frame, the outline 0.3 mm too large.
+            let frame = |x: f32, y: f32| {
+                let (dx, dy) = ((x - c).abs() / ppmm, (y - c).abs() / ppmm);
+                dx <= 9.0 && dy <= 7.0 && (dx >= 8.0 || dy >= 6.0)
+            };
+            let img = blur(&draw(n, n, frame), n, n, sigma);
+            let sz = outer_size(|i| img[i], n, n, ppmm, Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: 9.3 * ppmm, half_v: 7.3 * ppmm }).expect("frame");
+            // A nearly unblurred edge along the pixel grid reads up to 0.2 px off (linear
+            // interpolation of area-sampled pixels): 0.06 mm at 150 dpi.
+            assert!((sz[0] / ppmm - 18.0).abs() <= 0.06 && (sz[1] / ppmm - 14.0).abs() <= 0.06, "{dpi} dpi σ {sigma}: {:?} mm", sz.map(|v| v / ppmm));
         }
     }
 }
