@@ -810,7 +810,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                     None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
                 };
                 side_mm = Some(side / ppmm);
-                tilt_deg = Some(s.rect_angle - skew);
+                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle - skew, |m| m.1));
             }
         } else {
             metrics.push(("p_ink", ink.p_ink));
@@ -964,9 +964,10 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("border_present", b.present));
     }
     // The size from the border's outer edge at half its own level (design §8), in pixels.
-    if let Some(sz) = outer_size(absorption, f.w, f.h, ppmm, outline) {
-        metrics.push(("edge_w_px", sz[0]));
-        metrics.push(("edge_h_px", sz[1]));
+    let edge = outer_size(absorption, f.w, f.h, ppmm, outline);
+    if let Some(e) = edge {
+        metrics.push(("edge_w_px", e.size[0]));
+        metrics.push(("edge_h_px", e.size[1]));
     }
     if let Some(e) = frame_echo(absorption, f.w, f.h, ppmm, outline) {
         metrics.push(("frame_second", e.second));
@@ -1071,7 +1072,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         if !labels.contains(Defect::Double) {
             labels.rule(Defect::Smudged, "smudged.square", metrics);
         }
-        let tilt = s.rect_angle - skew;
+        // The rectangle's angle comes from the mask's extent (text and ink spread move it);
+        // the border's own edges at half level say how far it is off (`outer_size`).
+        let tilt = s.rect_angle + edge.map_or(0.0, |e| e.turn_deg) - skew;
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
     }

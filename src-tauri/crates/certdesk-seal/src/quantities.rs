@@ -640,6 +640,14 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
     Some(Strokes { stroke_mm: sorted[SECTORS / 2], aniso_mm: best, aniso_deg: deg })
 }
 
+/// The outer edge's size, pixels (`[2r, 2r]` or `[w, h]`), and for a rectangle how far its edges
+/// are turned against the outline handed in (degrees, clockwise positive; 0 for a circle).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EdgeSize {
+    pub size: [f32; 2],
+    pub turn_deg: f32,
+}
+
 /// The seal's size from its border's outer edge (design §8), in pixels: where the level crosses
 /// half the border's own level going outwards (the median over the rays or the sides' positions
 /// of the strongest level within 2 mm inside the outline), interpolated between bilinear samples
@@ -649,7 +657,7 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
 /// along the middle 80 % of each side, the crossing's depth along the side's normal; each side
 /// at its median depth, `[w, h]` the distances between opposite sides. Rays or positions whose
 /// strongest level is under half the border's (a gap) are left out; `None` with too few.
-pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<[f32; 2]> {
+pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<EdgeSize> {
     let at = |x: f32, y: f32| -> f32 {
         let (x, y) = (x.clamp(0.0, (w - 1) as f32 - 1e-3), y.clamp(0.0, (h - 1) as f32 - 1e-3));
         let (x0, y0) = (x as usize, y as usize);
@@ -698,7 +706,7 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 }
                 (fx, fy, fr) = fit_circle_points(&kept)?;
             }
-            Some([2.0 * fr, 2.0 * fr])
+            Some(EdgeSize { size: [2.0 * fr, 2.0 * fr], turn_deg: 0.0 })
         }
         Outline::Rect { cx, cy, deg, half_u, half_v } => {
             let (s, c) = deg.to_radians().sin_cos();
@@ -720,14 +728,32 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
             let mut peaks: Vec<f32> = profiles.iter().flatten().map(|p| p.iter().copied().fold(0.0, f32::max)).collect();
             let half = 0.5 * median(&mut peaks)?;
             let mut depth = [0f32; 4];
+            // Each side's slope of its crossings' depth along it (least squares on those within
+            // 0.3 mm of the median): the outline's turn against the edge, signed per side so that
+            // all four read the same turn (clockwise positive, as `deg`).
+            let mut turns = Vec::new();
             for (k, rows) in profiles.iter().enumerate() {
-                let mut d: Vec<f32> = rows.iter().filter_map(|p| crossing(p, half)).collect();
-                if d.len() < 5 {
+                let hl = sides[k].3;
+                let m = rows.len();
+                let pts: Vec<(f32, f32)> =
+                    rows.iter().enumerate().filter_map(|(i, p)| crossing(p, half).map(|d| (-0.8 * hl + (i as f32 + 0.5) * 1.6 * hl / m as f32, d))).collect();
+                if pts.len() < 5 {
                     return None;
                 }
+                let mut d: Vec<f32> = pts.iter().map(|p| p.1).collect();
                 depth[k] = median(&mut d)?;
+                let near: Vec<(f32, f32)> = pts.iter().copied().filter(|p| (p.1 - depth[k]).abs() <= 0.3 * ppmm).collect();
+                if near.len() >= 5 {
+                    let n = near.len() as f32;
+                    let (ma, md) = near.iter().fold((0.0, 0.0), |s, p| (s.0 + p.0 / n, s.1 + p.1 / n));
+                    let (saa, sad) = near.iter().fold((0.0, 0.0), |s, p| (s.0 + (p.0 - ma) * (p.0 - ma), s.1 + (p.0 - ma) * (p.1 - md)));
+                    if saa > 0.0 {
+                        turns.push(if k < 2 { sad / saa } else { -sad / saa });
+                    }
+                }
             }
-            Some([2.0 * half_u - depth[1] - depth[3], 2.0 * half_v - depth[0] - depth[2]])
+            let turn_deg = if turns.len() >= 2 { turns.iter().sum::<f32>() / turns.len() as f32 } else { 0.0 }.atan().to_degrees();
+            Some(EdgeSize { size: [2.0 * half_u - depth[1] - depth[3], 2.0 * half_v - depth[0] - depth[2]], turn_deg })
         }
     }
 }
@@ -1040,7 +1066,7 @@ mod tests {
             // A ring of 40.00 mm outer diameter with the star and text: the outline handed in
             // is off by half a millimetre, as a mask's fit may be.
             let img = blur(&draw(n, n, seal(ppmm, c, c, 20.0 * ppmm)), n, n, sigma);
-            let sz = outer_size(|i| img[i], n, n, ppmm, Outline::Circle { cx: c - 0.5, cy: c - 0.5, r: 20.5 * ppmm }).expect("ring");
+            let sz = outer_size(|i| img[i], n, n, ppmm, Outline::Circle { cx: c - 0.5, cy: c - 0.5, r: 20.5 * ppmm }).expect("ring").size;
             assert!((sz[0] / ppmm - 40.0).abs() <= 0.05, "{dpi} dpi σ {sigma}: {} mm", sz[0] / ppmm);
             // An 18 × 14 mm frame, the outline 0.3 mm too large.
             let frame = |x: f32, y: f32| {
@@ -1048,7 +1074,18 @@ mod tests {
                 dx <= 9.0 && dy <= 7.0 && (dx >= 8.0 || dy >= 6.0)
             };
             let img = blur(&draw(n, n, frame), n, n, sigma);
-            let sz = outer_size(|i| img[i], n, n, ppmm, Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: 9.3 * ppmm, half_v: 7.3 * ppmm }).expect("frame");
+            let e = outer_size(|i| img[i], n, n, ppmm, Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: 9.3 * ppmm, half_v: 7.3 * ppmm }).expect("frame");
+            let sz = e.size;
+            assert!(e.turn_deg.abs() < 0.2, "{dpi} dpi σ {sigma}: turned {e:?}");
+            // The same frame turned 2° clockwise, the outline handed in square to the page.
+            let (sn, cs) = 2.0f32.to_radians().sin_cos();
+            let turned = |x: f32, y: f32| {
+                let (dx, dy) = (x - c, y - c);
+                frame(c + dx * cs + dy * sn, c - dx * sn + dy * cs)
+            };
+            let img = blur(&draw(n, n, turned), n, n, sigma);
+            let t = outer_size(|i| img[i], n, n, ppmm, Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: 9.3 * ppmm, half_v: 7.3 * ppmm }).expect("turned frame");
+            assert!((t.turn_deg - 2.0).abs() <= 0.2, "{dpi} dpi σ {sigma}: {t:?}");
             // A nearly unblurred edge along the pixel grid reads up to 0.2 px off (linear
             // interpolation of area-sampled pixels): 0.06 mm at 150 dpi.
             assert!((sz[0] / ppmm - 18.0).abs() <= 0.06 && (sz[1] / ppmm - 14.0).abs() <= 0.06, "{dpi} dpi σ {sigma}: {:?} mm", sz.map(|v| v / ppmm));
