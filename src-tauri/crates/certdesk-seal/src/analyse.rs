@@ -11,7 +11,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
-use crate::quantities::{Outline, border_continuity, double_echo};
+use crate::quantities::{Outline, SECTORS, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths};
 use crate::thresholds::{Op, thresholds, unit_of};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
@@ -61,11 +61,6 @@ impl Labels {
                 self.findings.push(f);
             }
         }
-    }
-
-    fn remove(&mut self, label: Defect) {
-        self.defects.retain(|&d| d != label);
-        self.findings.retain(|f| f.label != label);
     }
 
     fn contains(&self, label: Defect) -> bool {
@@ -796,14 +791,26 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         }
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
+            let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
+            let edge = edge("edge_w_px").zip(edge("edge_h_px"));
             if kind == SampleKind::OfficialSeal {
-                diameter_mm = Some((2.0 * s.r + 1.0) / ppmm);
+                diameter_mm = Some(edge.map_or((2.0 * s.r + 1.0) / ppmm, |(w, _)| w / ppmm));
                 tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(0.0, |m| m.1));
             } else {
                 // A broken square loses extent on one side only: take the larger one then.
-                let side = if labels.contains(Defect::Broken) { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) };
-                side_mm = Some((side + 1.0) / ppmm);
-                tilt_deg = Some(s.rect_angle - skew);
+                let broken = labels.contains(Defect::Broken);
+                let side = match edge {
+                    Some((w, h)) => {
+                        if broken {
+                            w.max(h)
+                        } else {
+                            0.5 * (w + h)
+                        }
+                    }
+                    None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
+                };
+                side_mm = Some(side / ppmm);
+                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle - skew, |m| m.1));
             }
         } else {
             metrics.push(("p_ink", ink.p_ink));
@@ -855,34 +862,6 @@ fn score(defects: &[Defect], p_ink: Option<f32>) -> f32 {
         score += (p / 255.0 * 10.0).min(10.0) - 10.0;
     }
     score.clamp(0.0, 100.0)
-}
-
-fn metric(s: &Sample, name: &str) -> Option<f32> {
-    s.metrics.iter().find(|m| m.0 == name).map(|m| m.1)
-}
-
-/// Judges the seals of a sheet against each other, where a measure has no absolute scale:
-/// the edge ramp (`ramp_px`) is the scanner's blur plus any smear, so the median over the
-/// sheet's seals (most are not smeared) is the blur, and `ramp_rel` = ramp / that median says
-/// how much wider this impression's edges are than the scanner makes them. That catches a
-/// square 法人章 smeared along a diagonal, which widens both directions of its edges alike and so
-/// shows no `smear_mm`. Re-decides `smudged` with it and re-scores; needs three seals.
-pub(crate) fn judge_against_sheet(samples: &mut [Sample]) {
-    let mut ramps: Vec<f32> = samples.iter().filter(|s| s.kind.is_seal() && !s.empty).filter_map(|s| metric(s, "ramp_px")).collect();
-    if ramps.len() < 3 {
-        return;
-    }
-    let blur = quantile_in_place(&mut ramps, 0.5).max(0.5);
-    for s in samples.iter_mut().filter(|s| s.kind.is_seal() && !s.empty) {
-        let Some(r) = metric(s, "ramp_px") else { continue };
-        s.metrics.push(("ramp_rel", r / blur));
-        let rule = if s.kind == SampleKind::OfficialSeal { "smudged.round" } else { "smudged.square" };
-        let mut labels = Labels { defects: std::mem::take(&mut s.defects), findings: std::mem::take(&mut s.findings) };
-        labels.remove(Defect::Smudged);
-        labels.rule(Defect::Smudged, rule, &s.metrics);
-        (s.defects, s.findings) = labels.finish(s.kind);
-        s.score = score(&s.defects, metric(s, "p_ink"));
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -984,6 +963,17 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
     }
+    // The size from the border's outer edge at half its own level (design §8), in pixels.
+    let edge = outer_size(absorption, f.w, f.h, ppmm, outline);
+    if let Some(e) = edge {
+        metrics.push(("edge_w_px", e.size[0]));
+        metrics.push(("edge_h_px", e.size[1]));
+    }
+    if let Some(e) = frame_echo(absorption, f.w, f.h, ppmm, outline) {
+        metrics.push(("frame_second", e.second));
+        metrics.push(("frame_offset_mm", e.offset_mm));
+        metrics.push(("frame_width_mm", e.width_mm));
+    }
     if let Some(e) = double_echo(&ink.mask, f.w, f.h, ppmm) {
         metrics.push(("double_offset_mm", e.offset_mm));
         metrics.push(("double_deg", e.deg));
@@ -993,56 +983,68 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     labels.rule(Defect::Broken, "broken.seal", metrics);
     let (w, h) = (f.w, f.h);
 
-    // Edge softness: width of the ink ramp at half level, p / |gradient|, in mm (75th
-    // percentile). A sharp scan gives the scanner's blur; smeared ink a wide ramp.
-    let mut ramps: Vec<f32> = Vec::new();
-    // The same ramps by the direction of the edge's normal (four 45° sectors of 0–180°):
-    // scanner blur and JPEG widen every direction alike, a smear only those along it.
-    let mut by_dir: [Vec<f32>; 4] = Default::default();
-    // Half level ± 15 %, in integers: 0.35·p ≤ r ≤ 0.65·p.
-    let (r_lo, r_hi) = ((0.35 * ink.p_ink).ceil() as u8, (0.65 * ink.p_ink).floor() as u8);
-    let band: Vec<u8> = f.red.iter().zip(&f.region).map(|(&r, &reg)| u8::from((reg == 2) & (r >= r_lo) & (r <= r_hi))).collect();
-    for i in ink_indices(&band, w) {
-        let (x, y) = (i % w, i / w);
-        if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
-            continue;
-        }
-        {
-            let gx = f.red[i + 1] as f32 - f.red[i - 1] as f32;
-            let gy = f.red[i + w] as f32 - f.red[i - w] as f32;
-            let g = 0.5 * (gx * gx + gy * gy).sqrt();
-            let ramp = ink.p_ink / g.max(1.0) / ppmm;
-            ramps.push(ramp);
-            // Sector of the normal folded to 0–180° (a normal and its opposite are one direction).
-            let sector = angle_bin(atan2_fast(gy, gx), 8) % 4;
-            by_dir[sector].push(ramp);
-        }
-    }
-    let ramp = if ramps.is_empty() {
-        0.0
-    } else {
-        let k = ramps.len() * 3 / 4;
-        *ramps.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
-    };
-    // Issue 34: an edge's ramp is only a width when the ink's step stands well above the
-    // scan's noise; below that the gradient is the noise's and every direction reads wide (pale
-    // and off-colour impressions on a noisy scan were all "smudged"). The paper's noise, σ in
+    // Issue 34 (design §2.4): the spread of the ink's edges by direction against the scanner's
+    // own, read on the luma darkness (full resolution in a JPEG, where the redness's chroma is
+    // subsampled, often along one axis only). The ink's edges are found on the redness's half
+    // level; the scanner's on the box's ruled lines (printed, sharp). An edge's spread is only
+    // a width when the ink's step stands well above the scan's noise: the paper's noise, σ in
     // levels, from the lower quartile of the balanced green plane on the box's paper (the
-    // balance saturates the upper half at 255); the ramps are kept when p_ink ≥ 6·√2·σ (the
-    // redness R − G carries the noise of two channels).
-    // Every third pixel is plenty for a quartile.
+    // balance saturates the upper half at 255); the spreads are read when p_ink ≥ 6·√2·σ (the
+    // redness R − G carries the noise of two channels). Every third pixel is plenty for a
+    // quartile.
     let mut paper_g: Vec<f32> =
         f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
     let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
     metrics.push(("paper_noise", noise));
     if ink.p_ink >= 6.0 * std::f32::consts::SQRT_2 * noise {
-        metrics.push(("ramp_mm", ramp));
-        let dir_ramps: Vec<f32> = by_dir.iter_mut().filter(|r| r.len() >= 20).map(|r| quantile_in_place(r, 0.75)).collect();
-        let (ramp_max, ramp_min) = dir_ramps.iter().fold((0.0f32, f32::MAX), |a, &r| (a.0.max(r), a.1.min(r)));
-        metrics.push(("ramp_max_mm", ramp_max));
-        metrics.push(("smear_mm", if dir_ramps.len() >= 2 { ramp_max - ramp_min } else { 0.0 }));
-        // The same blur in pixels whatever the resolution: what the scanner adds is about a pixel.
-        metrics.push(("ramp_px", ramp * ppmm));
+        // The ink's edge points: mask pixels with a 4-neighbour off the mask (a hard edge has
+        // no pixel at half level, a blurred one has them next to these).
+        let edges: Vec<usize> = ink_indices(&ink.mask, w)
+            .into_iter()
+            .filter(|&i| {
+                let (x, y) = (i % w, i / w);
+                x == 0 || y == 0 || x + 1 == w || y + 1 == h || ink.mask[i - 1] == 0 || ink.mask[i + 1] == 0 || ink.mask[i - w] == 0 || ink.mask[i + w] == 0
+            })
+            .collect();
+        let edges = thin_out(edges, 1500);
+        let (spreads, mut steps) = edge_profiles(&f.dark, w, h, ppmm, &edges);
+        let spreads = sector_medians(spreads, 15);
+        // No ruled lines (a single impression): the impression's own narrowest direction.
+        let narrowest = spreads.iter().flatten().copied().reduce(f32::min);
+        let scan = scanner_spread(f).or(narrowest.map(|m| (m, m)));
+        let (scan_h, scan_v) = scan.unwrap_or((0.0, 0.0));
+        if scan.is_some() {
+            metrics.push(("scan_spread_mm", 0.5 * (scan_h + scan_v)));
+        }
+        let strokes = stroke_widths(&ink.mask, w, h, ppmm);
+        if let Some(st) = strokes {
+            metrics.push(("stroke_mm", st.stroke_mm));
+            metrics.push(("stroke_aniso_mm", st.aniso_mm));
+            metrics.push(("stroke_aniso_deg", st.aniso_deg));
+        }
+        if let Some(sm) = smear(&spreads, scan_h, scan_v) {
+            metrics.push(("smear_mm", sm.smear_mm));
+            metrics.push(("smear_deg", sm.smear_deg));
+            metrics.push(("blur_excess_mm", sm.blur_excess_mm));
+            // Two measures of different kinds (grey-level edges, the mask's stroke widths)
+            // that agree on the direction within 30°.
+            let agrees = strokes.is_some_and(|st| {
+                let d = (st.aniso_deg - sm.smear_deg).rem_euclid(180.0);
+                d.min(180.0 - d) <= 30.0 && st.aniso_mm >= 0.25
+            });
+            // A smear's edges along it are ramps, a double's (on the side its stronger
+            // pressing leads) staircases: the upper quartile of the edges' shape there
+            // (`smear_step`, 25–75 % over 10–90 % width).
+            let k = ((sm.smear_deg / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1);
+            let shape = (steps[k].len() >= 15).then(|| quantile_in_place(&mut steps[k], 0.75));
+            if let Some(v) = shape {
+                metrics.push(("smear_step", v));
+            }
+            // (Informative only: C's discrete pressings along a smear read 0.70–0.83, as high
+            // as A's doubles, so the shape does not decide.)
+            let _ = shape;
+            metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));
+        }
     }
 
     if round {
@@ -1051,12 +1053,12 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (thick, thick_h2) = ring_thickness(f, ink, s, frame);
         metrics.push(("ring_mm", thick));
         metrics.push(("ring_h2_mm", thick_h2));
-        // A smear thickens the ring along its direction too, by about 0.6 of its own
-        // anisotropy (measured on the tune split); what is left is the second impression.
-        let smear = metrics.iter().find(|m| m.0 == "smear_mm").map_or(0.0, |m| m.1);
-        metrics.push(("ring_double_mm", thick_h2 - 0.6 * smear));
         labels.rule(Defect::Double, "double.round", metrics);
-        labels.rule(Defect::Smudged, "smudged.round", metrics);
+        // A second impression close to the first widens the edges along its offset as a smear
+        // does: with a double found, the widening is the double's.
+        if !labels.contains(Defect::Double) {
+            labels.rule(Defect::Smudged, "smudged.round", metrics);
+        }
         // Tilt: the gap of the arc text is at the bottom of an upright seal.
         let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist)) - skew;
         let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
@@ -1067,8 +1069,12 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
         labels.rule(Defect::Double, "double.square", metrics);
-        labels.rule(Defect::Smudged, "smudged.square", metrics);
-        let tilt = s.rect_angle - skew;
+        if !labels.contains(Defect::Double) {
+            labels.rule(Defect::Smudged, "smudged.square", metrics);
+        }
+        // The rectangle's angle comes from the mask's extent (text and ink spread move it);
+        // the border's own edges at half level say how far it is off (`outer_size`).
+        let tilt = s.rect_angle + edge.map_or(0.0, |e| e.turn_deg) - skew;
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
     }
@@ -1095,6 +1101,41 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if black as f32 >= 0.6 * mm2 {
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, 0.6);
     }
+}
+
+/// At most `n` of `v`, evenly spread.
+fn thin_out(v: Vec<usize>, n: usize) -> Vec<usize> {
+    if v.len() <= n {
+        return v;
+    }
+    let step = v.len() as f32 / n as f32;
+    (0..n).map(|k| v[(k as f32 * step) as usize]).collect()
+}
+
+/// The scanner's own spread across horizontal edges and across vertical ones, mm: the edges of
+/// the box's ruled lines (`region` 1, no seal ink on them) on the luma darkness, median of each
+/// (`quantities::edge_spreads`; a horizontal line's edges give the vertical spread, which
+/// stands for the normals at 90°). `None` without enough line edges.
+fn scanner_spread(f: &BoxFeatures) -> Option<(f32, f32)> {
+    let mut line: Vec<f32> = f.dark.iter().zip(&f.region).zip(&f.red).filter(|((_, reg), r)| (**reg == 1) & (**r < 15)).map(|((d, _), _)| f32::from(*d)).collect();
+    if line.len() < 100 {
+        return None;
+    }
+    let p = quantile_in_place(&mut line, 0.9);
+    if p < 40.0 {
+        return None;
+    }
+    let (lo, hi) = ((0.3 * p) as u8, (0.7 * p) as u8);
+    let band: Vec<u8> = f.dark.iter().zip(&f.region).zip(&f.red).map(|((&d, &reg), &r)| u8::from((reg == 1) & (r < 15) & (d >= lo) & (d <= hi))).collect();
+    let edges = thin_out(ink_indices(&band, f.w), 1000);
+    let s = edge_spreads(&f.dark, f.w, f.h, f.ppmm, &edges);
+    let n = crate::quantities::SECTORS;
+    let mut h: Vec<f32> = s[0].iter().chain(&s[n - 1]).copied().collect();
+    let mut v: Vec<f32> = s[n / 2 - 1].iter().chain(&s[n / 2]).copied().collect();
+    if h.len() < 15 || v.len() < 15 {
+        return None;
+    }
+    Some((quantile_in_place(&mut h, 0.5), quantile_in_place(&mut v, 0.5)))
 }
 
 /// Rotation of the five-pointed star in the centre (tips up when upright), from the phase of

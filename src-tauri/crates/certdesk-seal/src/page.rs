@@ -523,7 +523,6 @@ fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealE
         }
         kinds.push(kind);
     }
-    analyse::judge_against_sheet(&mut samples);
     // Samples are in row order, so each row's are one contiguous run.
     let mut rest = &mut samples[..];
     for (ri, &kind) in kinds.iter().enumerate() {

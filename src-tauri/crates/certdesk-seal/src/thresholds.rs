@@ -1,14 +1,21 @@
-//! The fitted part of the verdicts. Owns the rules that turn a sample's measures (the
-//! `metrics` of `analyse`: ink density, ring thickness, edge ramps, outline fits) into the
-//! labels `pale`, `broken`, `double` and `smudged`, and their threshold values, which live as
-//! data in `thresholds.json` beside this file. The rules' shape (which measure, which side) is
-//! written by hand; the values are fitted on the tune split by `certdesk-fit-seal`
-//! (`src/bin/fit_seal.rs`), never on the held-out split.
+//! The rules of the labels `pale`, `broken`, `double` and `smudged`, and their limits. Owns the
+//! rules' shape (which measure of `analyse`'s `metrics`, which side, `all` and `any`), the limits
+//! as data in `thresholds.json` beside this file (each condition with its unit, the band its
+//! label's definition allows and why), the one table of units per measure (`unit_of`), and the
+//! reason a rule gives a label (`Rule::finding`: the alternative furthest past its limit).
+//! Does not measure anything (`analyse`, `quantities`) and does not decide the labels fixed in
+//! code (`empty`, `overlap_line`, `tilted`, `bg_not_white`, `text_under`, `off_color`).
 //!
-//! Issue 34 (in progress): `broken.seal` and `double.round` now read the physical quantities
-//! of `quantities` (`border_gap_mm`, `border_present`; `double_echo`, `double_valley`) with
-//! limits written from the labels' definitions (the design's §2.3, §2.6), checked on the tune
-//! split, not fitted. Units and bands in the file and the fitter's bands are not done yet.
+//! Issue 34: the rules read physical quantities with limits written from the labels'
+//! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
+//! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
+//! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
+//! `double.square` a second frame line in the corner margins (`frame_second`), `smudged.*` the
+//! edges' spread by direction against the scanner's own where the stroke widths agree
+//! (`smear_agrees_mm`) and without a dip half way along the echo (`double_valley`). `pale.*`
+//! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
+//! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
+//! only inside its band and keeps it when the best value lies on a band edge.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -17,9 +24,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Defect, Finding, Unit};
 
-/// One condition: `measure op value`, with `op` `<` or `>`. A measure the sample does not have
-/// makes the condition false.
-pub type Cond = (String, Op, f32);
+/// One condition: `measure op limit`, with `op` `<` or `>`, in the measure's `unit`; `band`
+/// is the range the label's definition allows the limit (the fitter moves it only inside), and
+/// `why` says where the limit comes from. A measure the sample does not have makes the
+/// condition false.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cond {
+    pub measure: String,
+    pub op: Op,
+    pub limit: f32,
+    pub unit: Unit,
+    pub band: [f32; 2],
+    #[serde(default)]
+    pub why: String,
+}
+
+impl Cond {
+    /// A condition without a band of its own (the limit alone), for tests and tools.
+    pub fn new(measure: &str, op: Op, limit: f32) -> Self {
+        Cond { measure: measure.into(), op, limit, unit: unit_of(measure), band: [limit, limit], why: String::new() }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
@@ -54,10 +79,7 @@ pub fn thresholds() -> &'static Thresholds {
 }
 
 fn holds(c: &Cond, metrics: &[(&'static str, f32)]) -> bool {
-    metrics.iter().find(|m| m.0 == c.0).is_some_and(|m| match c.1 {
-        Op::Below => m.1 < c.2,
-        Op::Above => m.1 > c.2,
-    })
+    metrics.iter().find(|m| m.0 == c.measure).is_some_and(|m| c.op.past(m.1, c.limit))
 }
 
 impl Op {
@@ -86,10 +108,10 @@ pub fn unit_of(measure: &str) -> Unit {
     match measure {
         "ink_mm2" | "on_line_mm2" | "black_mm2" => Unit::Mm2,
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
-        | "blur_excess_mm" | "smear_agrees_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" => Unit::Mm,
+        | "blur_excess_mm" | "smear_agrees_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" => Unit::Mm,
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
         "core_od" => Unit::Od,
-        "border_present" | "double_echo" | "double_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" => Unit::Share,
+        "border_present" | "double_echo" | "double_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step" => Unit::Share,
         _ => Unit::Level,
     }
 }
@@ -110,9 +132,9 @@ impl Rule {
         reasons
             .iter()
             .filter(|c| holds(c, metrics))
-            .filter_map(|c| metrics.iter().find(|m| m.0 == c.0).map(|m| (c, m.1)))
-            .max_by(|a, b| a.0.1.excess(a.1, a.0.2).total_cmp(&b.0.1.excess(b.1, b.0.2)))
-            .map(|(c, value)| Finding { label, quantity: c.0.clone(), value, limit: c.2, unit: unit_of(&c.0), op: c.1 })
+            .filter_map(|c| metrics.iter().find(|m| m.0 == c.measure).map(|m| (c, m.1)))
+            .max_by(|a, b| a.0.op.excess(a.1, a.0.limit).total_cmp(&b.0.op.excess(b.1, b.0.limit)))
+            .map(|(c, value)| Finding { label, quantity: c.measure.clone(), value, limit: c.limit, unit: c.unit, op: c.op })
     }
 }
 
@@ -158,14 +180,14 @@ mod tests {
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         for (name, rule) in &t.0 {
             for c in rule.all.iter().chain(&rule.any) {
-                assert!(measured.contains(c.0.as_str()), "{name}: {} is not measured ({measured:?})", c.0);
+                assert!(measured.contains(c.measure.as_str()), "{name}: {} is not measured ({measured:?})", c.measure);
             }
         }
     }
 
     #[test]
     fn a_finding_names_the_alternative_furthest_past_its_limit() {
-        let r = Rule { all: vec![("coverage".into(), Op::Above, 0.5)], any: vec![("border_gap_mm".into(), Op::Above, 2.0), ("border_present".into(), Op::Below, 0.9)] };
+        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.5)], any: vec![Cond::new("border_gap_mm", Op::Above, 2.0), Cond::new("border_present", Op::Below, 0.9)] };
         // gap 2.5 mm is 25 % past 2.0; present 0.45 is 50 % past 0.9: the share is the reason.
         let f = r.finding(Defect::Broken, &[("coverage", 0.95), ("border_gap_mm", 2.5), ("border_present", 0.45)]).expect("fires");
         assert_eq!((f.quantity.as_str(), f.value, f.limit, f.unit, f.op), ("border_present", 0.45, 0.9, Unit::Share, Op::Below));
@@ -176,14 +198,37 @@ mod tests {
         assert_eq!(f.quantity, "border_gap_mm");
         assert_eq!(r.finding(Defect::Broken, &[("coverage", 0.4), ("border_gap_mm", 6.0)]), None);
         // Without alternatives the conditions of `all` are the reasons.
-        let r = Rule { all: vec![("double_echo".into(), Op::Above, 0.1), ("double_valley".into(), Op::Below, 0.8)], any: vec![] };
+        let r = Rule { all: vec![Cond::new("double_echo", Op::Above, 0.1), Cond::new("double_valley", Op::Below, 0.8)], any: vec![] };
         let f = r.finding(Defect::Double, &[("double_echo", 0.3), ("double_valley", 0.7)]).expect("fires");
         assert_eq!(f.quantity, "double_echo");
     }
 
     #[test]
+    fn every_limit_lies_in_its_band_with_its_measures_unit_and_a_reason() {
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        for (name, rule) in &t.0 {
+            for c in rule.all.iter().chain(&rule.any) {
+                assert!(c.band[0] < c.band[1] && c.band[0] <= c.limit && c.limit <= c.band[1], "{name}: {} limit {} outside its band {:?}", c.measure, c.limit, c.band);
+                assert_eq!(c.unit, unit_of(&c.measure), "{name}: {} is in {:?}, the measures' table says {:?}", c.measure, c.unit, unit_of(&c.measure));
+                assert!(!c.why.is_empty(), "{name}: {} has no reason", c.measure);
+            }
+        }
+    }
+
+    #[test]
+    fn every_measure_a_rule_names_has_a_row_in_the_readme() {
+        let readme = include_str!("../README.md");
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        for (name, rule) in &t.0 {
+            for c in rule.all.iter().chain(&rule.any) {
+                assert!(readme.contains(&format!("`{}`", c.measure)), "{name}: {} is not in the README's table", c.measure);
+            }
+        }
+    }
+
+    #[test]
     fn rule_needs_all_and_one_of_any() {
-        let r = Rule { all: vec![("coverage".into(), Op::Above, 0.9)], any: vec![("a".into(), Op::Above, 1.0), ("b".into(), Op::Below, 0.0)] };
+        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.9)], any: vec![Cond::new("a", Op::Above, 1.0), Cond::new("b", Op::Below, 0.0)] };
         assert!(r.fires(&[("coverage", 0.95), ("a", 2.0)]));
         assert!(r.fires(&[("coverage", 0.95), ("b", -1.0)]));
         assert!(!r.fires(&[("coverage", 0.95), ("a", 0.5), ("b", 1.0)]));

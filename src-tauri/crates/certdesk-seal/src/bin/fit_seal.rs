@@ -4,7 +4,9 @@
 //! value that scores best on that rule's label (F1, less twice any shortfall of precision below
 //! 0.9: a false "stamp again" costs more than a missed defect), three passes. Ties are broken by
 //! the middle of the best plateau, so a threshold sits between the classes, not on a sample.
-//! The rules' shape (measures, sides) is kept; only the values move.
+//! The rules' shape (measures, sides) is kept; only the values move, and only inside each
+//! condition's band (issue 34): a value that scores best on a band's edge is reported as a
+//! measure that does not separate the set and the limit is kept.
 //!
 //! Usage: `certdesk-fit-seal [--sheets N] [--write PATH] [--dump PATH]` (prints the fitted JSON
 //! without `--write`; `--dump` writes every sample's measures and truth, one line each).
@@ -62,24 +64,31 @@ fn objective((tp, fp, fn_): (usize, usize, usize)) -> f32 {
     f1 - 2.0 * (0.9 - precision).max(0.0)
 }
 
-/// Moves condition `k` of the rule (all first, then any) to its best value.
-fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) {
-    let feature = if k < rule.all.len() { rule.all[k].0.clone() } else { rule.any[k - rule.all.len()].0.clone() };
+/// Moves condition `k` of the rule (all first, then any) to its best value inside its band
+/// (issue 34, design §3.3). Returns the condition's measure when the best value lies on an edge
+/// of the band: the measure does not separate the set there, and the limit is left as it was.
+fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) -> Option<String> {
+    let cond = |rule: &Rule| if k < rule.all.len() { rule.all[k].clone() } else { rule.any[k - rule.all.len()].clone() };
+    let c = cond(rule);
+    let feature = c.measure.clone();
     let mut values: Vec<f32> = obs.iter().filter_map(|o| o.metrics.iter().find(|m| m.0 == feature).map(|m| m.1)).filter(|v| v.is_finite()).collect();
     values.sort_by(f32::total_cmp);
     values.dedup();
     if values.len() < 2 {
-        return;
+        return None;
     }
-    let mut cands: Vec<f32> = values.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
-    cands.insert(0, values[0] - 1e-3);
-    cands.push(values[values.len() - 1] + 1e-3);
+    let [lo, hi] = c.band;
+    let mut cands: Vec<f32> = values.windows(2).map(|w| 0.5 * (w[0] + w[1])).filter(|v| (lo..=hi).contains(v)).collect();
+    cands.insert(0, lo);
+    cands.push(hi);
+    cands.sort_by(f32::total_cmp);
+    cands.dedup();
     let set = |rule: &mut Rule, v: f32| {
         if k < rule.all.len() {
-            rule.all[k].2 = v;
+            rule.all[k].limit = v;
         } else {
             let j = k - rule.all.len();
-            rule.any[j].2 = v;
+            rule.any[j].limit = v;
         }
     };
     let scores: Vec<f32> = cands
@@ -93,7 +102,13 @@ fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) {
     // The middle of the first plateau of best scores.
     let start = scores.iter().position(|&s| s >= best - 1e-6).unwrap_or(0);
     let end = scores[start..].iter().position(|&s| s < best - 1e-6).map_or(scores.len(), |e| start + e);
-    set(rule, cands[(start + end - 1) / 2]);
+    let v = cands[(start + end - 1) / 2];
+    if lo < hi && (v <= lo || v >= hi) {
+        set(rule, c.limit);
+        return Some(feature);
+    }
+    set(rule, v);
+    None
 }
 
 fn main() {
@@ -158,10 +173,16 @@ fn main() {
         };
         let sel: Vec<&Obs> = obs.iter().filter(|o| applies(o)).collect();
         let before = count(rule, label, &sel);
+        let mut on_edge = std::collections::BTreeSet::new();
         for _ in 0..3 {
             for k in 0..rule.all.len() + rule.any.len() {
-                fit_one(rule, k, label, &sel);
+                if let Some(m) = fit_one(rule, k, label, &sel) {
+                    on_edge.insert(m);
+                }
             }
+        }
+        for m in &on_edge {
+            eprintln!("{name}: {m} scores best on an edge of its band: it does not separate this set; its limit is kept");
         }
         let after = count(rule, label, &sel);
         eprintln!("{name:<15} {} samples: (tp, fp, fn) {before:?} -> {after:?}", sel.len());
