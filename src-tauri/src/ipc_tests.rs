@@ -1109,3 +1109,27 @@ fn the_clerk_accepts_a_doubted_impression_through_the_app() {
     assert!(seals.iter().any(|x| x["accepted_by_clerk"]["note"] == "申请人只带了这一枚章" && x["row"] == d["row"]), "{seals:?}");
     assert_eq!(case["history"].as_array().unwrap().last().unwrap()["action"], "seal_accepted");
 }
+
+/// Every measure the seal crate's rules name (thresholds.json) has its words in the window's
+/// locales (`seal.reasons.<measure>`): a finding the backend sends is said in Chinese, not by
+/// the fallback with the measure's code (#34).
+#[test]
+fn every_measure_a_seal_rule_names_has_its_words_in_both_locales() {
+    let file = format!("{}/crates/certdesk-seal/src/thresholds.json", env!("CARGO_MANIFEST_DIR"));
+    let rules: Value = serde_json::from_str(&std::fs::read_to_string(file).expect("the rules file")).expect("the rules file parses");
+    let measures: std::collections::BTreeSet<String> = rules
+        .as_object()
+        .expect("rules by name")
+        .values()
+        .flat_map(|r| r["all"].as_array().into_iter().chain(r["any"].as_array()).flatten())
+        .filter_map(|c| c["measure"].as_str().map(str::to_string))
+        .collect();
+    assert!(measures.len() > 5, "{measures:?}");
+    for locale in ["zh-CN", "en"] {
+        let text = std::fs::read_to_string(format!("{}/../ui/src/locales/{locale}.ts", env!("CARGO_MANIFEST_DIR"))).expect("the locale file");
+        let reasons = &text[text.find("reasons: {").expect("seal.reasons")..];
+        let reasons = &reasons[..reasons.find("\n    },").expect("the end of seal.reasons")];
+        let missing: Vec<&String> = measures.iter().filter(|m| !reasons.contains(&format!("{m}:"))).collect();
+        assert!(missing.is_empty(), "{locale}: no seal.reasons for {missing:?}");
+    }
+}
