@@ -434,11 +434,18 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
     cc.retain(mask, &keep);
 }
 
+/// The darkness (levels) from which a pixel is pen ink: half the ink's median level, and never
+/// under 22 levels (about 9 % of the light taken away, several times a scan's noise), so a pale
+/// pen's half level does not reach into the paper's noise.
+fn pen_threshold(p_ink: f32) -> u16 {
+    (0.5 * p_ink).max(22.0).ceil() as u16
+}
+
 fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     let hist = inside_histogram(&f.dark, &f.region);
     let t0 = otsu(&hist, 10).clamp(25, 160);
     let p_ink = median_above(&hist, t0);
-    let t = (0.5 * p_ink).max(22.0).ceil() as u16;
+    let t = pen_threshold(p_ink);
     // Dark enough and not red: d ≥ t, r < 0.6·d.
     let mut mask: Vec<u8> =
         f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
@@ -695,19 +702,22 @@ fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
 
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
 /// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
-/// count unless it continues inside).
-fn crossings(f: &BoxFeatures, p_ink: f32, frame: Frame) -> usize {
+/// count unless it continues inside). Inside, the ink is the signature's own mask (`mask`), so
+/// the line's blurred edge and specks, which the mask drops, cross nothing.
+fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     let g = f.geom;
     let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
     let mut inside: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
     let mut outside = inside.clone();
     let near_in = 2.5 + 0.6 * f.ppmm;
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
-    // Pen ink: d ≥ 0.5·p_ink and red < 0.6·d, in integers.
-    let d_min = (0.5 * p_ink).ceil() as u16;
-    for (i, ((&r, &d), &red)) in f.region.iter().zip(&f.dark).zip(&f.red).enumerate() {
+    // Pen ink as the signature's mask reads it (`pen_threshold`) and red < 0.6·d, in integers:
+    // a pale pen's half level alone sits in the paper's noise, where every position along the
+    // line would read as a crossing.
+    let d_min = pen_threshold(p_ink);
+    for (i, (((&r, &d), &red), &m)) in f.region.iter().zip(&f.dark).zip(&f.red).zip(mask).enumerate() {
         let (d, red) = (u16::from(d), u16::from(red));
-        if r < 2 || d < d_min || 5 * red >= 3 * d {
+        if r < 2 || (r == 2 && m == 0) || d < d_min || 5 * red >= 3 * d {
             continue;
         }
         let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
@@ -778,7 +788,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     } else {
         // Overlap with the box line.
         let on_line =
-            if kind.is_seal() { ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize } else { crossings(&f, ink.p_ink, frame) };
+            if kind.is_seal() { ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize } else { crossings(&f, &ink.mask, ink.p_ink, frame) };
         metrics.push(("on_line", on_line as f32));
         let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
         if on_line as f32 >= min_on {
