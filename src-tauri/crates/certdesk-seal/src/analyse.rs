@@ -787,8 +787,11 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         labels.found(Defect::Empty, "ink_mm2", ink.area as f32 / mm2, Op::Below, empty_area / mm2);
     } else {
         // Overlap with the box line.
-        let on_line =
-            if kind.is_seal() { ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize } else { crossings(&f, &ink.mask, ink.p_ink, frame) };
+        let on_line = if kind.is_seal() {
+            ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize
+        } else {
+            crossings(&f, &ink.mask, ink.p_ink, frame)
+        };
         metrics.push(("on_line", on_line as f32));
         let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
         if on_line as f32 >= min_on {
@@ -820,7 +823,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                     None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
                 };
                 side_mm = Some(side / ppmm);
-                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle - skew, |m| m.1));
+                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle, |m| m.1));
             }
         } else {
             metrics.push(("p_ink", ink.p_ink));
@@ -1069,8 +1072,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         if !labels.contains(Defect::Double) {
             labels.rule(Defect::Smudged, "smudged.round", metrics);
         }
-        // Tilt: the gap of the arc text is at the bottom of an upright seal.
-        let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist)) - skew;
+        // Tilt against the page: the star's phase, or the gap of the arc text at the bottom of an
+        // upright seal. Both are read in the page's frame (the scan's skew already taken out by
+        // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
+        // turned 2-3° on a page scanned 2-3° askew read 5-6°).
+        let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist));
         let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
@@ -1083,8 +1089,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             labels.rule(Defect::Smudged, "smudged.square", metrics);
         }
         // The rectangle's angle comes from the mask's extent (text and ink spread move it);
-        // the border's own edges at half level say how far it is off (`outer_size`).
-        let tilt = s.rect_angle + edge.map_or(0.0, |e| e.turn_deg) - skew;
+        // the border's own edges at half level say how far it is off (`outer_size`). Both in the
+        // page's frame, so this is already the tilt against the page.
+        let tilt = s.rect_angle + edge.map_or(0.0, |e| e.turn_deg);
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
     }
