@@ -1106,7 +1106,22 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             b1 = b1.max(v);
         }
     }
-    let dark_print: Vec<u8> = f.region.iter().zip(&f.red).zip(&f.dark).map(|((&reg, &r), &d)| u8::from((reg == 2) & (d >= 110) & (4 * u16::from(r) < u16::from(d)))).collect();
+    // Black print absorbs about evenly across the spectrum: its optical density in red is
+    // nearly its density in green (0.8-1.2), and under a seal's stroke still well over half of
+    // it. Red seal ink absorbs green and lets red through, and piling it up (a smear's copies,
+    // too much ink) multiplies every channel's density by the same factor (Beer-Lambert), so
+    // its ratio stays where one layer has it (0.1-0.5) however dark it gets: issue 34's print
+    // maker draws a smear as multiplied copies, nearly black maroon, which the redness alone
+    // (R − G under a quarter of the darkness) took for print.
+    // Print comes in strokes; JPEG's ringing round a dark stroke leaves single pixels that pass
+    // the test: specks under 0.08 mm² (4 pixels at least), as for the ink's own mask, are none.
+    let od = optical_density_table();
+    let mut dark_print: Vec<u8> =
+        f.region.iter().zip(&f.red).zip(&f.dark).enumerate().map(|(i, ((&reg, &r), &d))| u8::from(reg == 2 && is_print(f.rgb[0][i], f.rgb[1][i], d, r, &od))).collect();
+    let cc = Components::new(&dark_print, &f.region, w, h, true);
+    let speck = (0.08 * mm2).max(4.0) as usize;
+    let keep: Vec<bool> = cc.comps.iter().map(|c| c.area >= speck).collect();
+    cc.retain(&mut dark_print, &keep);
     let black = ink_indices(&dark_print, w)
         .into_iter()
         .filter(|&i| {
@@ -1118,6 +1133,31 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if black as f32 >= 0.6 * mm2 {
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, 0.6);
     }
+}
+
+/// The least ratio of a pixel's optical density in red to its density in green (linear
+/// light) for black print (`judge_seal`'s `black_mm2`): print absorbs about evenly (1.0), red
+/// seal ink lets red through (0.1-0.3 at any thickness); 0.6 lies between in log terms.
+const PRINT_OD_RATIO: f32 = 0.6;
+
+/// Black print on one pixel of the balanced planes (`r`, `g`; `dark` = 255 − luma, `red` the
+/// redness): dark (≥ 110 levels), not red by its redness (under a quarter of the darkness) and
+/// absorbing red at least `PRINT_OD_RATIO` as strongly as green.
+fn is_print(r: u8, g: u8, dark: u8, red: u8, od: &[f32; 256]) -> bool {
+    dark >= 110 && 4 * u16::from(red) < u16::from(dark) && od[usize::from(r)] >= PRINT_OD_RATIO * od[usize::from(g)]
+}
+
+/// Optical density of a balanced 8-bit level against the box's paper (255), in linear light
+/// (design §2): −log10 of the sRGB-decoded reflectance, the level 0 read as half a level (a
+/// scan's dark floor).
+fn optical_density_table() -> [f32; 256] {
+    let mut t = [0f32; 256];
+    for (v, o) in t.iter_mut().enumerate() {
+        let x = (v as f32).max(0.5) / 255.0;
+        let lin = if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) };
+        *o = -lin.log10();
+    }
+    t
 }
 
 /// At most `n` of `v`, evenly spread.
@@ -1488,6 +1528,42 @@ mod tests {
         // The same ring in strong ink keeps its edge measures.
         let r = crate::import_single(&noisy_ring(8.0, false), &opts).expect("import");
         assert!(r.samples[0].metrics.iter().any(|m| m.0 == "smear_mm"), "{:?}", r.samples[0].metrics);
+    }
+
+    #[test]
+    fn print_is_told_from_piled_up_seal_ink() {
+        // Reflectances in linear light, one layer of a red seal ink; n layers (Beer-Lambert)
+        // reflect ρⁿ, darker in every channel but with the same ratio of densities.
+        let od = optical_density_table();
+        let srgb = |rho: f32| -> u8 {
+            let v = if rho <= 0.003_130_8 { 12.92 * rho } else { 1.055 * rho.powf(1.0 / 2.4) - 0.055 };
+            (v * 255.0).round().clamp(0.0, 255.0) as u8
+        };
+        let pixel = |rho: [f32; 3]| {
+            let (r, g, b) = (srgb(rho[0]), srgb(rho[1]), srgb(rho[2]));
+            is_print(r, g, 255 - luma8(r, g, b), redness(r, g, b), &od)
+        };
+        // Up to the scan's floor: green reaches level 0 from the third layer, so its density
+        // reads at most 3.8; once red too falls under level 20 (a density of 2.2, past a flatbed's
+        // on paper) the pixel is black in every channel a scan can tell.
+        let red = [0.62f32, 0.06, 0.07];
+        let mut layers = 0;
+        for n in 1..=20 {
+            let rho = red.map(|x| x.powi(n));
+            if srgb(rho[0]) < 20 {
+                break;
+            }
+            assert!(!pixel(rho), "{n} layers of red ink ({:?}) read as print", rho.map(srgb));
+            layers = n;
+        }
+        assert!(layers >= 6, "only {layers} layers checked");
+        // Grey to black print, and black with a reddish cast (a warm scanner lamp, toner).
+        for k in [0.02f32, 0.05, 0.1, 0.2] {
+            assert!(pixel([k, k, k]), "black print at {k} reads as no print");
+            assert!(pixel([1.3 * k, k, k]), "warm black print at {k} reads as no print");
+        }
+        // Red ink at half strength, and pale pink: not dark enough to be asked.
+        assert!(!pixel([0.8, 0.25, 0.26]));
     }
 
     #[test]
