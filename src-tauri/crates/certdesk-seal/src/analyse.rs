@@ -887,17 +887,23 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     metrics.push(("p_ink", ink.p_ink));
     metrics.push(("density", ink_density(f, &ink.mask)));
     labels.rule(Defect::Pale, "pale.seal", metrics);
-    // Colour: hue of the strong ink.
-    let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    // Colour: hue of the strong ink, from its densities (linear light, against the box's
+    // paper), so the amount of ink does not move it: a thinner or thicker layer of one ink
+    // scales every channel's density alike (Beer-Lambert), and the colour a layer of density
+    // 1.0 in its strongest channel would have is read for its hue. The mean of the coded
+    // levels moved with the amount (issue 34: C's pale impressions of a red ink read 13-20°
+    // towards purple, past the 12° limit).
+    let od = optical_density_table();
+    let (mut sd, mut n) = ([0.0f32; 3], 0.0f32);
     for &i in &pts_idx {
         if f.red[i] as f32 >= 0.8 * ink.p_ink {
-            sr += f.rgb[0][i] as f32;
-            sg += f.rgb[1][i] as f32;
-            sb += f.rgb[2][i] as f32;
+            for (c, d) in sd.iter_mut().enumerate() {
+                *d += od[usize::from(f.rgb[c][i])];
+            }
             n += 1.0;
         }
     }
-    let hue = if n > 0.0 { hue_deg(sr / n, sg / n, sb / n) } else { 0.0 };
+    let hue = if n > 0.0 { ink_hue(sd.map(|d| d / n)) } else { 0.0 };
     metrics.push(("hue", hue));
     // The finding's value is the distance from red, |hue| (the sign, purple or orange, is in `metrics`).
     labels.check(Defect::OffColor, "hue", hue.abs(), Op::Above, RED_HUE_TOLERANCE_DEG);
@@ -1298,6 +1304,21 @@ pub(crate) fn atan2_fast(y: f32, x: f32) -> f32 {
 pub(crate) const RED_HUE_TOLERANCE_DEG: f32 = 12.0;
 
 /// Hue in degrees, -180..180, red at 0 (HSV hue of the colour).
+/// The hue (`hue_deg`, degrees) of an ink of mean densities `od` (per channel, linear light)
+/// at the strength where its strongest channel's density is 1.0, in sRGB-coded levels like the
+/// generator's inks and the ±12° limit.
+fn ink_hue(od: [f32; 3]) -> f32 {
+    let top = od[0].max(od[1]).max(od[2]);
+    if top <= 0.0 {
+        return 0.0;
+    }
+    let coded = od.map(|d| {
+        let lin = 10f32.powf(-d / top);
+        255.0 * if lin <= 0.003_130_8 { 12.92 * lin } else { 1.055 * lin.powf(1.0 / 2.4) - 0.055 }
+    });
+    hue_deg(coded[0], coded[1], coded[2])
+}
+
 pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     let mx = r.max(g).max(b);
     let mn = r.min(g).min(b);
@@ -1564,6 +1585,31 @@ mod tests {
         }
         // Red ink at half strength, and pale pink: not dark enough to be asked.
         assert!(!pixel([0.8, 0.25, 0.26]));
+    }
+
+    /// Issue 34: an ink's hue does not move with its amount. A layer of thickness t of an ink of
+    /// one-layer reflectance ρ reflects ρᵗ (Beer-Lambert); from a pale 0.15 layer to a heavy 1.5
+    /// one, red, purple-red and orange inks read one hue each (within 1°), where the hue of the
+    /// coded colour moves (by 2-10°).
+    #[test]
+    fn ink_hue_is_the_same_for_pale_and_heavy_layers() {
+        let srgb = |rho: f32| 255.0 * if rho <= 0.003_130_8 { 12.92 * rho } else { 1.055 * rho.powf(1.0 / 2.4) - 0.055 };
+        for (name, ink) in [("red", [0.62f32, 0.06, 0.07]), ("purple-red", [0.45, 0.05, 0.2]), ("orange", [0.85, 0.25, 0.04])] {
+            let (mut lo, mut hi, mut coded_lo, mut coded_hi) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+            for t in [0.15f32, 0.3, 0.6, 1.0, 1.5] {
+                let rho = ink.map(|x| x.powf(t));
+                let h = ink_hue(rho.map(|x| -x.log10()));
+                let c = rho.map(srgb);
+                let hc = hue_deg(c[0], c[1], c[2]);
+                (lo, hi, coded_lo, coded_hi) = (lo.min(h), hi.max(h), coded_lo.min(hc), coded_hi.max(hc));
+            }
+            assert!(hi - lo < 1.0, "{name}: ink hue {lo:.1}..{hi:.1}°");
+            assert!(coded_hi - coded_lo > 2.0 * (hi - lo), "{name}: the coded colour's hue {coded_lo:.1}..{coded_hi:.1}° moves less than the ink's");
+        }
+        // The limit's sides: red within ±12°, purple-red and orange beyond.
+        assert!(ink_hue([0.62f32, 0.06, 0.07].map(|x| -x.log10())).abs() < 12.0);
+        assert!(ink_hue([0.45f32, 0.05, 0.2].map(|x| -x.log10())) < -12.0);
+        assert!(ink_hue([0.85f32, 0.25, 0.04].map(|x| -x.log10())) > 12.0);
     }
 
     #[test]
