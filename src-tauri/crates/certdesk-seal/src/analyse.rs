@@ -889,8 +889,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     labels.rule(Defect::Pale, "pale.seal", metrics);
     // Colour: hue of the strong ink, from its densities (linear light, against the box's
     // paper), so the amount of ink does not move it: a thinner or thicker layer of one ink
-    // scales every channel's density alike (Beer-Lambert), and the colour a layer of density
-    // 1.0 in its strongest channel would have is read for its hue. The mean of the coded
+    // scales every channel's density alike (Beer-Lambert), and the colour the ink has at a
+    // normal impression's strength (`NORMAL_INK_OD`) is read for its hue. The mean of the coded
     // levels moved with the amount (issue 34: C's pale impressions of a red ink read 13-20°
     // towards purple, past the 12° limit).
     let od = optical_density_table();
@@ -1304,16 +1304,22 @@ pub(crate) fn atan2_fast(y: f32, x: f32) -> f32 {
 pub(crate) const RED_HUE_TOLERANCE_DEG: f32 = 12.0;
 
 /// Hue in degrees, -180..180, red at 0 (HSV hue of the colour).
+/// The density (linear light) of a normal impression in its strongest channel, at which an
+/// ink's hue is read: a normal stamp absorbs 0.6-0.95 of the light there in coded levels (the
+/// `pale` row of the README), 0.8 in the middle, a density of 1.5. The label's definition
+/// (正红 within ±9°, off-colour beyond 12°) speaks of the colour seen at that strength.
+const NORMAL_INK_OD: f32 = 1.5;
+
 /// The hue (`hue_deg`, degrees) of an ink of mean densities `od` (per channel, linear light)
-/// at the strength where its strongest channel's density is 1.0, in sRGB-coded levels like the
-/// generator's inks and the ±12° limit.
+/// at the strength of a normal impression (`NORMAL_INK_OD` in its strongest channel), in
+/// sRGB-coded levels like the generator's inks and the ±12° limit.
 fn ink_hue(od: [f32; 3]) -> f32 {
     let top = od[0].max(od[1]).max(od[2]);
     if top <= 0.0 {
         return 0.0;
     }
     let coded = od.map(|d| {
-        let lin = 10f32.powf(-d / top);
+        let lin = 10f32.powf(-d / top * NORMAL_INK_OD);
         255.0 * if lin <= 0.003_130_8 { 12.92 * lin } else { 1.055 * lin.powf(1.0 / 2.4) - 0.055 }
     });
     hue_deg(coded[0], coded[1], coded[2])
@@ -1610,6 +1616,24 @@ mod tests {
         assert!(ink_hue([0.62f32, 0.06, 0.07].map(|x| -x.log10())).abs() < 12.0);
         assert!(ink_hue([0.45f32, 0.05, 0.2].map(|x| -x.log10())) < -12.0);
         assert!(ink_hue([0.85f32, 0.25, 0.04].map(|x| -x.log10())) > 12.0);
+        // The definition's inks, given as coded colours at a normal impression's strength (the
+        // strongest channel at coded level 25-90: absorbing 0.65-0.9): 正红 at ±9° reads
+        // inside the limit, inks 15° off read beyond it, whatever layer they are measured at.
+        let lin = |v: f32| {
+            let x = v / 255.0;
+            if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) }
+        };
+        for (top, low) in [(230.0f32, 90.0f32), (220.0, 60.0), (200.0, 40.0), (180.0, 25.0)] {
+            for (h, inside) in [(9.0f32, true), (-9.0, true), (15.0, false), (-15.0, false)] {
+                let d = (top - low) * h.abs() / 60.0;
+                let coded = if h > 0.0 { [top, low + d, low] } else { [top, low, low + d] };
+                assert!((hue_deg(coded[0], coded[1], coded[2]) - h).abs() < 0.01);
+                for t in [0.3f32, 1.0] {
+                    let read = ink_hue(coded.map(|v| -lin(v).log10() * t));
+                    assert_eq!(read.abs() <= 12.0, inside, "ink {coded:?} (hue {h}°) at {t} of its layer reads {read:.1}°");
+                }
+            }
+        }
     }
 
     #[test]
