@@ -434,11 +434,18 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
     cc.retain(mask, &keep);
 }
 
+/// The darkness (levels) from which a pixel is pen ink: half the ink's median level, and never
+/// under 22 levels (about 9 % of the light taken away, several times a scan's noise), so a pale
+/// pen's half level does not reach into the paper's noise.
+fn pen_threshold(p_ink: f32) -> u16 {
+    (0.5 * p_ink).max(22.0).ceil() as u16
+}
+
 fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     let hist = inside_histogram(&f.dark, &f.region);
     let t0 = otsu(&hist, 10).clamp(25, 160);
     let p_ink = median_above(&hist, t0);
-    let t = (0.5 * p_ink).max(22.0).ceil() as u16;
+    let t = pen_threshold(p_ink);
     // Dark enough and not red: d ≥ t, r < 0.6·d.
     let mut mask: Vec<u8> =
         f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
@@ -695,19 +702,22 @@ fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
 
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
 /// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
-/// count unless it continues inside).
-fn crossings(f: &BoxFeatures, p_ink: f32, frame: Frame) -> usize {
+/// count unless it continues inside). Inside, the ink is the signature's own mask (`mask`), so
+/// the line's blurred edge and specks, which the mask drops, cross nothing.
+fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     let g = f.geom;
     let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
     let mut inside: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
     let mut outside = inside.clone();
     let near_in = 2.5 + 0.6 * f.ppmm;
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
-    // Pen ink: d ≥ 0.5·p_ink and red < 0.6·d, in integers.
-    let d_min = (0.5 * p_ink).ceil() as u16;
-    for (i, ((&r, &d), &red)) in f.region.iter().zip(&f.dark).zip(&f.red).enumerate() {
+    // Pen ink as the signature's mask reads it (`pen_threshold`) and red < 0.6·d, in integers:
+    // a pale pen's half level alone sits in the paper's noise, where every position along the
+    // line would read as a crossing.
+    let d_min = pen_threshold(p_ink);
+    for (i, (((&r, &d), &red), &m)) in f.region.iter().zip(&f.dark).zip(&f.red).zip(mask).enumerate() {
         let (d, red) = (u16::from(d), u16::from(red));
-        if r < 2 || d < d_min || 5 * red >= 3 * d {
+        if r < 2 || (r == 2 && m == 0) || d < d_min || 5 * red >= 3 * d {
             continue;
         }
         let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
@@ -777,8 +787,11 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         labels.found(Defect::Empty, "ink_mm2", ink.area as f32 / mm2, Op::Below, empty_area / mm2);
     } else {
         // Overlap with the box line.
-        let on_line =
-            if kind.is_seal() { ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize } else { crossings(&f, ink.p_ink, frame) };
+        let on_line = if kind.is_seal() {
+            ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize
+        } else {
+            crossings(&f, &ink.mask, ink.p_ink, frame)
+        };
         metrics.push(("on_line", on_line as f32));
         let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
         if on_line as f32 >= min_on {
@@ -810,7 +823,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                     None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
                 };
                 side_mm = Some(side / ppmm);
-                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle - skew, |m| m.1));
+                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle, |m| m.1));
             }
         } else {
             metrics.push(("p_ink", ink.p_ink));
@@ -874,17 +887,23 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     metrics.push(("p_ink", ink.p_ink));
     metrics.push(("density", ink_density(f, &ink.mask)));
     labels.rule(Defect::Pale, "pale.seal", metrics);
-    // Colour: hue of the strong ink.
-    let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    // Colour: hue of the strong ink, from its densities (linear light, against the box's
+    // paper), so the amount of ink does not move it: a thinner or thicker layer of one ink
+    // scales every channel's density alike (Beer-Lambert), and the colour the ink has at a
+    // normal impression's strength (`NORMAL_INK_OD`) is read for its hue. The mean of the coded
+    // levels moved with the amount (issue 34: C's pale impressions of a red ink read 13-20°
+    // towards purple, past the 12° limit).
+    let od = optical_density_table();
+    let (mut sd, mut n) = ([0.0f32; 3], 0.0f32);
     for &i in &pts_idx {
         if f.red[i] as f32 >= 0.8 * ink.p_ink {
-            sr += f.rgb[0][i] as f32;
-            sg += f.rgb[1][i] as f32;
-            sb += f.rgb[2][i] as f32;
+            for (c, d) in sd.iter_mut().enumerate() {
+                *d += od[usize::from(f.rgb[c][i])];
+            }
             n += 1.0;
         }
     }
-    let hue = if n > 0.0 { hue_deg(sr / n, sg / n, sb / n) } else { 0.0 };
+    let hue = if n > 0.0 { ink_hue(sd.map(|d| d / n)) } else { 0.0 };
     metrics.push(("hue", hue));
     // The finding's value is the distance from red, |hue| (the sign, purple or orange, is in `metrics`).
     labels.check(Defect::OffColor, "hue", hue.abs(), Op::Above, RED_HUE_TOLERANCE_DEG);
@@ -1059,8 +1078,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         if !labels.contains(Defect::Double) {
             labels.rule(Defect::Smudged, "smudged.round", metrics);
         }
-        // Tilt: the gap of the arc text is at the bottom of an upright seal.
-        let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist)) - skew;
+        // Tilt against the page: the star's phase, or the gap of the arc text at the bottom of an
+        // upright seal. Both are read in the page's frame (the scan's skew already taken out by
+        // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
+        // turned 2-3° on a page scanned 2-3° askew read 5-6°).
+        let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist));
         let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
@@ -1073,8 +1095,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             labels.rule(Defect::Smudged, "smudged.square", metrics);
         }
         // The rectangle's angle comes from the mask's extent (text and ink spread move it);
-        // the border's own edges at half level say how far it is off (`outer_size`).
-        let tilt = s.rect_angle + edge.map_or(0.0, |e| e.turn_deg) - skew;
+        // the border's own edges at half level say how far it is off (`outer_size`). Both in the
+        // page's frame, so this is already the tilt against the page.
+        let tilt = s.rect_angle + edge.map_or(0.0, |e| e.turn_deg);
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
     }
@@ -1089,7 +1112,22 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             b1 = b1.max(v);
         }
     }
-    let dark_print: Vec<u8> = f.region.iter().zip(&f.red).zip(&f.dark).map(|((&reg, &r), &d)| u8::from((reg == 2) & (d >= 110) & (4 * u16::from(r) < u16::from(d)))).collect();
+    // Black print absorbs about evenly across the spectrum: its optical density in red is
+    // nearly its density in green (0.8-1.2), and under a seal's stroke still well over half of
+    // it. Red seal ink absorbs green and lets red through, and piling it up (a smear's copies,
+    // too much ink) multiplies every channel's density by the same factor (Beer-Lambert), so
+    // its ratio stays where one layer has it (0.1-0.5) however dark it gets: issue 34's print
+    // maker draws a smear as multiplied copies, nearly black maroon, which the redness alone
+    // (R − G under a quarter of the darkness) took for print.
+    // Print comes in strokes; JPEG's ringing round a dark stroke leaves single pixels that pass
+    // the test: specks under 0.08 mm² (4 pixels at least), as for the ink's own mask, are none.
+    let od = optical_density_table();
+    let mut dark_print: Vec<u8> =
+        f.region.iter().zip(&f.red).zip(&f.dark).enumerate().map(|(i, ((&reg, &r), &d))| u8::from(reg == 2 && is_print(f.rgb[0][i], f.rgb[1][i], d, r, &od))).collect();
+    let cc = Components::new(&dark_print, &f.region, w, h, true);
+    let speck = (0.08 * mm2).max(4.0) as usize;
+    let keep: Vec<bool> = cc.comps.iter().map(|c| c.area >= speck).collect();
+    cc.retain(&mut dark_print, &keep);
     let black = ink_indices(&dark_print, w)
         .into_iter()
         .filter(|&i| {
@@ -1101,6 +1139,31 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if black as f32 >= 0.6 * mm2 {
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, 0.6);
     }
+}
+
+/// The least ratio of a pixel's optical density in red to its density in green (linear
+/// light) for black print (`judge_seal`'s `black_mm2`): print absorbs about evenly (1.0), red
+/// seal ink lets red through (0.1-0.3 at any thickness); 0.6 lies between in log terms.
+const PRINT_OD_RATIO: f32 = 0.6;
+
+/// Black print on one pixel of the balanced planes (`r`, `g`; `dark` = 255 − luma, `red` the
+/// redness): dark (≥ 110 levels), not red by its redness (under a quarter of the darkness) and
+/// absorbing red at least `PRINT_OD_RATIO` as strongly as green.
+fn is_print(r: u8, g: u8, dark: u8, red: u8, od: &[f32; 256]) -> bool {
+    dark >= 110 && 4 * u16::from(red) < u16::from(dark) && od[usize::from(r)] >= PRINT_OD_RATIO * od[usize::from(g)]
+}
+
+/// Optical density of a balanced 8-bit level against the box's paper (255), in linear light
+/// (design §2): −log10 of the sRGB-decoded reflectance, the level 0 read as half a level (a
+/// scan's dark floor).
+fn optical_density_table() -> [f32; 256] {
+    let mut t = [0f32; 256];
+    for (v, o) in t.iter_mut().enumerate() {
+        let x = (v as f32).max(0.5) / 255.0;
+        let lin = if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) };
+        *o = -lin.log10();
+    }
+    t
 }
 
 /// At most `n` of `v`, evenly spread.
@@ -1241,6 +1304,27 @@ pub(crate) fn atan2_fast(y: f32, x: f32) -> f32 {
 pub(crate) const RED_HUE_TOLERANCE_DEG: f32 = 12.0;
 
 /// Hue in degrees, -180..180, red at 0 (HSV hue of the colour).
+/// The density (linear light) of a normal impression in its strongest channel, at which an
+/// ink's hue is read: a normal stamp absorbs 0.6-0.95 of the light there in coded levels (the
+/// `pale` row of the README), 0.8 in the middle, a density of 1.5. The label's definition
+/// (正红 within ±9°, off-colour beyond 12°) speaks of the colour seen at that strength.
+const NORMAL_INK_OD: f32 = 1.5;
+
+/// The hue (`hue_deg`, degrees) of an ink of mean densities `od` (per channel, linear light)
+/// at the strength of a normal impression (`NORMAL_INK_OD` in its strongest channel), in
+/// sRGB-coded levels like the generator's inks and the ±12° limit.
+fn ink_hue(od: [f32; 3]) -> f32 {
+    let top = od[0].max(od[1]).max(od[2]);
+    if top <= 0.0 {
+        return 0.0;
+    }
+    let coded = od.map(|d| {
+        let lin = 10f32.powf(-d / top * NORMAL_INK_OD);
+        255.0 * if lin <= 0.003_130_8 { 12.92 * lin } else { 1.055 * lin.powf(1.0 / 2.4) - 0.055 }
+    });
+    hue_deg(coded[0], coded[1], coded[2])
+}
+
 pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     let mx = r.max(g).max(b);
     let mn = r.min(g).min(b);
@@ -1471,6 +1555,85 @@ mod tests {
         // The same ring in strong ink keeps its edge measures.
         let r = crate::import_single(&noisy_ring(8.0, false), &opts).expect("import");
         assert!(r.samples[0].metrics.iter().any(|m| m.0 == "smear_mm"), "{:?}", r.samples[0].metrics);
+    }
+
+    #[test]
+    fn print_is_told_from_piled_up_seal_ink() {
+        // Reflectances in linear light, one layer of a red seal ink; n layers (Beer-Lambert)
+        // reflect ρⁿ, darker in every channel but with the same ratio of densities.
+        let od = optical_density_table();
+        let srgb = |rho: f32| -> u8 {
+            let v = if rho <= 0.003_130_8 { 12.92 * rho } else { 1.055 * rho.powf(1.0 / 2.4) - 0.055 };
+            (v * 255.0).round().clamp(0.0, 255.0) as u8
+        };
+        let pixel = |rho: [f32; 3]| {
+            let (r, g, b) = (srgb(rho[0]), srgb(rho[1]), srgb(rho[2]));
+            is_print(r, g, 255 - luma8(r, g, b), redness(r, g, b), &od)
+        };
+        // Up to the scan's floor: green reaches level 0 from the third layer, so its density
+        // reads at most 3.8; once red too falls under level 20 (a density of 2.2, past a flatbed's
+        // on paper) the pixel is black in every channel a scan can tell.
+        let red = [0.62f32, 0.06, 0.07];
+        let mut layers = 0;
+        for n in 1..=20 {
+            let rho = red.map(|x| x.powi(n));
+            if srgb(rho[0]) < 20 {
+                break;
+            }
+            assert!(!pixel(rho), "{n} layers of red ink ({:?}) read as print", rho.map(srgb));
+            layers = n;
+        }
+        assert!(layers >= 6, "only {layers} layers checked");
+        // Grey to black print, and black with a reddish cast (a warm scanner lamp, toner).
+        for k in [0.02f32, 0.05, 0.1, 0.2] {
+            assert!(pixel([k, k, k]), "black print at {k} reads as no print");
+            assert!(pixel([1.3 * k, k, k]), "warm black print at {k} reads as no print");
+        }
+        // Red ink at half strength, and pale pink: not dark enough to be asked.
+        assert!(!pixel([0.8, 0.25, 0.26]));
+    }
+
+    /// Issue 34: an ink's hue does not move with its amount. A layer of thickness t of an ink of
+    /// one-layer reflectance ρ reflects ρᵗ (Beer-Lambert); from a pale 0.15 layer to a heavy 1.5
+    /// one, red, purple-red and orange inks read one hue each (within 1°), where the hue of the
+    /// coded colour moves (by 2-10°).
+    #[test]
+    fn ink_hue_is_the_same_for_pale_and_heavy_layers() {
+        let srgb = |rho: f32| 255.0 * if rho <= 0.003_130_8 { 12.92 * rho } else { 1.055 * rho.powf(1.0 / 2.4) - 0.055 };
+        for (name, ink) in [("red", [0.62f32, 0.06, 0.07]), ("purple-red", [0.45, 0.05, 0.2]), ("orange", [0.85, 0.25, 0.04])] {
+            let (mut lo, mut hi, mut coded_lo, mut coded_hi) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+            for t in [0.15f32, 0.3, 0.6, 1.0, 1.5] {
+                let rho = ink.map(|x| x.powf(t));
+                let h = ink_hue(rho.map(|x| -x.log10()));
+                let c = rho.map(srgb);
+                let hc = hue_deg(c[0], c[1], c[2]);
+                (lo, hi, coded_lo, coded_hi) = (lo.min(h), hi.max(h), coded_lo.min(hc), coded_hi.max(hc));
+            }
+            assert!(hi - lo < 1.0, "{name}: ink hue {lo:.1}..{hi:.1}°");
+            assert!(coded_hi - coded_lo > 2.0 * (hi - lo), "{name}: the coded colour's hue {coded_lo:.1}..{coded_hi:.1}° moves less than the ink's");
+        }
+        // The limit's sides: red within ±12°, purple-red and orange beyond.
+        assert!(ink_hue([0.62f32, 0.06, 0.07].map(|x| -x.log10())).abs() < 12.0);
+        assert!(ink_hue([0.45f32, 0.05, 0.2].map(|x| -x.log10())) < -12.0);
+        assert!(ink_hue([0.85f32, 0.25, 0.04].map(|x| -x.log10())) > 12.0);
+        // The definition's inks, given as coded colours at a normal impression's strength (the
+        // strongest channel at coded level 25-90: absorbing 0.65-0.9): 正红 at ±9° reads
+        // inside the limit, inks 15° off read beyond it, whatever layer they are measured at.
+        let lin = |v: f32| {
+            let x = v / 255.0;
+            if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) }
+        };
+        for (top, low) in [(230.0f32, 90.0f32), (220.0, 60.0), (200.0, 40.0), (180.0, 25.0)] {
+            for (h, inside) in [(9.0f32, true), (-9.0, true), (15.0, false), (-15.0, false)] {
+                let d = (top - low) * h.abs() / 60.0;
+                let coded = if h > 0.0 { [top, low + d, low] } else { [top, low, low + d] };
+                assert!((hue_deg(coded[0], coded[1], coded[2]) - h).abs() < 0.01);
+                for t in [0.3f32, 1.0] {
+                    let read = ink_hue(coded.map(|v| -lin(v).log10() * t));
+                    assert_eq!(read.abs() <= 12.0, inside, "ink {coded:?} (hue {h}°) at {t} of its layer reads {read:.1}°");
+                }
+            }
+        }
     }
 
     #[test]

@@ -80,7 +80,8 @@ pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, s
     [acc[0] as f32 / n as f32, acc[1] as f32 / n as f32, acc[2] as f32 / n as f32]
 }
 
-/// Low-resolution map of dark achromatic pixels (lines, print, black ink).
+/// Low-resolution map of dark achromatic pixels (lines, print, black ink): 1; cells with
+/// coloured ink and no dark achromatic pixel (a seal that may hide a line under it): 2.
 struct Grid {
     w: usize,
     h: usize,
@@ -88,11 +89,13 @@ struct Grid {
     cells: Vec<u8>,
 }
 
-fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32) -> Grid {
+fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
     let (w, h) = (img.width().div_ceil(f) as usize, img.height().div_ceil(f) as usize);
     let mut cells = vec![0u8; w * h];
     let pl = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
-    let lthr = (0.62 * pl) as i32;
+    let (lthr, faint) = line_levels(pl);
+    let ridge = Ridge::new(pl, dpi);
+    let (lthr, faint) = (lthr as i32, faint as i32);
     let raw = img.as_raw();
     let iw = img.width() as usize;
     let fu = f as usize;
@@ -102,15 +105,18 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32) -> Grid {
         // Luma is a weighted mean, so eight pixels whose every channel is at least the threshold
         // hold no dark pixel: paper is skipped with one minimum per 24 bytes.
         for (k, chunk) in row.chunks(24).enumerate() {
-            if i32::from(chunk.iter().fold(255u8, |a, &b| a.min(b))) >= lthr {
+            if i32::from(chunk.iter().fold(255u8, |a, &b| a.min(b))) >= faint {
                 continue;
             }
             for (j, p) in chunk.chunks_exact(3).enumerate() {
                 let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
                 let l = (77 * r + 150 * g + 29 * b) >> 8;
                 let chroma = r.max(g).max(b) - r.min(g).min(b);
-                if l < lthr && chroma < 70 {
-                    cells[cy + (8 * k + j) / fu] = 1;
+                let c = &mut cells[cy + (8 * k + j) / fu];
+                if (l < lthr && chroma < 70) || (l < faint && chroma < FAINT_CHROMA && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32)) {
+                    *c = 1;
+                } else if *c == 0 && l < faint && chroma >= 70 {
+                    *c = 2;
                 }
             }
         }
@@ -123,7 +129,7 @@ fn estimate_skew(g: &Grid) -> f32 {
     let mut pts: Vec<(f32, f32)> = Vec::new();
     for y in 0..g.h {
         for x in 0..g.w {
-            if g.cells[y * g.w + x] != 0 {
+            if g.cells[y * g.w + x] == 1 {
                 pts.push((x as f32, y as f32));
             }
         }
@@ -201,7 +207,7 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     let mut thick = g.cells.clone();
     for y in 0..g.h {
         for x in 0..g.w {
-            if g.cells[y * g.w + x] != 0 {
+            if g.cells[y * g.w + x] == 1 {
                 for (dx, dy) in [(-1i32, 0i32), (1, 0), (0, -1), (0, 1)] {
                     let (nx, ny) = (x as i32 + dx, y as i32 + dy);
                     if nx >= 0 && ny >= 0 && (nx as usize) < g.w && (ny as usize) < g.h {
@@ -232,61 +238,26 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     let min_len = (20.0 / cell_mm) as usize;
     let gap = 2usize;
     let mut line = vec![0u8; dw * dh];
-    // Horizontal runs.
+    // A line hidden under a seal's ink for up to 12 mm (a 45 mm 公章 crossing a line at a
+    // tangent hides less) is bridged when it continues beyond (issue 34: the outline maker paints
+    // seal ink over the line, so a seal on a divider cut it and merged two boxes).
+    let hidden = (12.0 / cell_mm) as usize;
     for j in 0..dh {
-        let mut start: Option<usize> = None;
-        let mut last = 0usize;
-        for i in 0..=dw {
-            let on = i < dw && d[j * dw + i] != 0;
-            if on {
-                match start {
-                    Some(_) if i - last <= gap + 1 => {}
-                    Some(s) => {
-                        if last + 1 - s >= min_len {
-                            line[j * dw + s..=j * dw + last].fill(1);
-                        }
-                        start = Some(i);
-                    }
-                    None => start = Some(i),
-                }
-                last = i;
-            } else if i == dw
-                && let Some(s) = start
-                && last + 1 - s >= min_len
-            {
-                line[j * dw + s..=j * dw + last].fill(1);
-            }
-        }
+        line_runs(dw, |i| d[j * dw + i], min_len, gap, hidden, |a, b| line[j * dw + a..=j * dw + b].fill(1));
     }
-    // Vertical runs.
     for i in 0..dw {
-        let mut start: Option<usize> = None;
-        let mut last = 0usize;
-        for j in 0..=dh {
-            let on = j < dh && d[j * dw + i] != 0;
-            if on {
-                match start {
-                    Some(_) if j - last <= gap + 1 => {}
-                    Some(s) => {
-                        if last + 1 - s >= min_len {
-                            for k in s..=last {
-                                line[k * dw + i] = 1;
-                            }
-                        }
-                        start = Some(j);
-                    }
-                    None => start = Some(j),
-                }
-                last = j;
-            } else if j == dh
-                && let Some(s) = start
-                && last + 1 - s >= min_len
-            {
-                for k in s..=last {
+        line_runs(
+            dh,
+            |j| d[j * dw + i],
+            min_len,
+            gap,
+            hidden,
+            |a, b| {
+                for k in a..=b {
                     line[k * dw + i] = 1;
                 }
-            }
-        }
+            },
+        );
     }
     // Components of non-line cells (4-connected). Cells outside the rotated page are joined in
     // too: a component that reaches one of them is open to the page border, like one that
@@ -310,9 +281,77 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     cells
 }
 
-/// Dark achromatic test on one scan pixel, relative to the paper luma.
+/// Luma levels under which an achromatic pixel is printed line: `.0` (62 % of the paper's
+/// luma, chroma under 70 or 80) for lines of any width, `.1` (80 %, chroma under
+/// `FAINT_CHROMA`) for hairlines. A 0.1 mm hairline scanned at 150-200 dpi (a pixel of
+/// 0.13-0.17 mm, blurred over about two) keeps a third or less of its darkness at its centre:
+/// issue 34's print maker's inner dividers read 0.75 of the paper's luma at 200 dpi, so their
+/// boxes merged into one per row and whole sheets had no box. Only grey print is this light
+/// and this neutral (a pale red or purple seal at 80 % of the paper keeps a chroma of 40 and
+/// more), and only where it is a ridge (`Ridge`: a tinted box is as dark all over); nothing
+/// else on a sheet runs 20 mm straight.
+fn line_levels(paper_l: f32) -> (f32, f32) {
+    (0.62 * paper_l, 0.80 * paper_l)
+}
+
+/// The chroma (max − min of R, G, B) under which a faint pixel is grey print.
+const FAINT_CHROMA: i32 = 25;
+
+/// A faint pixel is hairline only where it is a ridge: lighter by at least a tenth of the
+/// paper's luma on both sides, 0.4 mm away (beyond a hairline's blur), across or along the
+/// scan's rows. A tinted box or a grey wash is as dark on both sides and is no line.
+struct Ridge {
+    d: u32,
+    contrast: f32,
+}
+
+impl Ridge {
+    fn new(paper_l: f32, dpi: f32) -> Self {
+        Ridge { d: ((0.4 * dpi / 25.4).round() as u32).max(2), contrast: 0.1 * paper_l }
+    }
+
+    fn at(&self, img: &RgbImage, x: u32, y: u32, l: f32) -> bool {
+        let (w, h, d) = (img.width(), img.height(), self.d);
+        let lighter = |xx: u32, yy: u32| luma(&img.get_pixel(xx, yy).0) - l >= self.contrast;
+        (x >= d && x + d < w && lighter(x - d, y) && lighter(x + d, y)) || (y >= d && y + d < h && lighter(x, y - d) && lighter(x, y + d))
+    }
+}
+
+/// Marks (`mark(first, last)`) the runs of a row or column of the grid (`at(i)`: 1 dark, 2
+/// coloured ink, 0 paper) that are lines: dark cells at least `min_len` long end to end, gaps
+/// of up to `gap` cells bridged, and gaps of up to `hidden` cells that are coloured ink all
+/// through (a line under a seal); at most half of a run hidden, so a seal's own strokes with a
+/// few dark specks are no line.
+fn line_runs(n: usize, at: impl Fn(usize) -> u8, min_len: usize, gap: usize, hidden: usize, mut mark: impl FnMut(usize, usize)) {
+    let mut run: Option<(usize, usize, usize)> = None; // (first, last dark, cells hidden)
+    let mut end = |r: (usize, usize, usize)| {
+        let len = r.1 + 1 - r.0;
+        if len >= min_len && 2 * r.2 <= len {
+            mark(r.0, r.1);
+        }
+    };
+    for i in 0..n {
+        if at(i) != 1 {
+            continue;
+        }
+        run = Some(match run {
+            Some((s, last, h)) if i - last <= gap + 1 => (s, i, h),
+            Some((s, last, h)) if i - last - 1 <= hidden && (last + 1..i).all(|q| at(q) == 2) => (s, i, h + i - last - 1),
+            Some(r) => {
+                end(r);
+                (i, i, 0)
+            }
+            None => (i, i, 0),
+        });
+    }
+    if let Some(r) = run {
+        end(r);
+    }
+}
+
+/// Dark achromatic test on one scan pixel, relative to the paper luma (`line_levels`).
 #[inline]
-fn is_ink_line(img: &RgbImage, x: f32, y: f32, lthr: f32) -> bool {
+fn is_ink_line(img: &RgbImage, x: f32, y: f32, levels: (f32, f32), ridge: &Ridge) -> bool {
     let (xi, yi) = (x as i64, y as i64);
     if xi < 0 || yi < 0 || xi >= img.width() as i64 || yi >= img.height() as i64 {
         return false;
@@ -320,13 +359,15 @@ fn is_ink_line(img: &RgbImage, x: f32, y: f32, lthr: f32) -> bool {
     let p = img.get_pixel(xi as u32, yi as u32).0;
     let mx = p[0].max(p[1]).max(p[2]);
     let mn = p[0].min(p[1]).min(p[2]);
-    luma(&p) < lthr && (mx - mn) < 80
+    let (l, chroma) = (luma(&p), i32::from(mx - mn));
+    (l < levels.0 && chroma < 80) || (l < levels.1 && chroma < FAINT_CHROMA && ridge.at(img, xi as u32, yi as u32, l))
 }
 
 /// Refines the four line bands of a box at full resolution. Returns the geometry with the
 /// interior rectangle just inside the lines.
-fn refine(img: &RgbImage, frame: Frame, cell: Cell, paper_l: f32, f: f32) -> BoxGeom {
-    let lthr = 0.62 * paper_l;
+fn refine(img: &RgbImage, frame: Frame, cell: Cell, paper_l: f32, f: f32, dpi: f32) -> BoxGeom {
+    let lthr = line_levels(paper_l);
+    let ridge = Ridge::new(paper_l, dpi);
     let win = (2.0 * f + 4.0) as i32;
     // Profile across a horizontal edge at v, sampling u in the middle 70 %.
     let prof_h = |v_nom: f32| -> Option<(f32, f32)> {
@@ -340,7 +381,7 @@ fn refine(img: &RgbImage, frame: Frame, cell: Cell, paper_l: f32, f: f32) -> Box
             let mut u = ua;
             while u < ub {
                 let (x, y) = frame.to_scan(u, v);
-                if is_ink_line(img, x, y, lthr) {
+                if is_ink_line(img, x, y, lthr, &ridge) {
                     n += 1;
                 }
                 total += 1;
@@ -361,7 +402,7 @@ fn refine(img: &RgbImage, frame: Frame, cell: Cell, paper_l: f32, f: f32) -> Box
             let mut v = va;
             while v < vb {
                 let (x, y) = frame.to_scan(u, v);
-                if is_ink_line(img, x, y, lthr) {
+                if is_ink_line(img, x, y, lthr, &ridge) {
                     n += 1;
                 }
                 total += 1;
@@ -499,7 +540,7 @@ fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealE
     let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4);
     let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let f = ((dpi / 100.0).round() as u32).max(1);
-    let grid = dark_grid(img, paper, f);
+    let grid = dark_grid(img, paper, f, dpi);
     let skew = estimate_skew(&grid);
     let frame = Frame::new(skew);
     let cells = find_cells(&grid, frame, dpi);
@@ -507,7 +548,7 @@ fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealE
     if cells.is_empty() {
         return Err(SealError::NoBoxes);
     }
-    let geoms: Vec<BoxGeom> = cells.iter().map(|&c| refine(img, frame, c, paper_l, f as f32)).collect();
+    let geoms: Vec<BoxGeom> = cells.iter().map(|&c| refine(img, frame, c, paper_l, f as f32, dpi)).collect();
     let groups = group(&geoms, dpi);
     if groups.is_empty() {
         return Err(SealError::NoBoxes);
@@ -676,4 +717,94 @@ fn flatten_light(img: &RgbImage, dpi: f32) -> RgbImage {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DPI: f32 = 200.0;
+    const PAPER: [u8; 3] = [240, 240, 240];
+
+    /// A 200-dpi page with one row of three 45 mm boxes (outer lines 0.4 mm dark grey) whose two
+    /// dividers are 1-pixel lines of `divider` luma; `seal_on_divider` paints an opaque red ring
+    /// (1.5 mm stroke, 20 mm radius) centred on the first divider, `tint` fills the middle box.
+    fn page(divider: u8, seal_on_divider: bool, tint: Option<[u8; 3]>) -> RgbImage {
+        let ppmm = DPI / 25.4;
+        let px = |mm: f32| (mm * ppmm).round() as i64;
+        let mut img = RgbImage::from_pixel(px(210.0) as u32, px(297.0) as u32, image::Rgb(PAPER));
+        let mut fill = |x0: i64, y0: i64, x1: i64, y1: i64, c: [u8; 3]| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    img.put_pixel(x as u32, y as u32, image::Rgb(c));
+                }
+            }
+        };
+        let (l, t, r, b) = (px(20.0), px(40.0), px(155.0), px(85.0));
+        if let Some(c) = tint {
+            fill(px(65.0), t, px(110.0), b, c);
+        }
+        let w = px(0.4);
+        for (x0, y0, x1, y1) in [(l, t, r + w, t + w), (l, b, r + w, b + w), (l, t, l + w, b + w), (r, t, r + w, b + w)] {
+            fill(x0, y0, x1, y1, [40, 40, 40]);
+        }
+        for x in [px(65.0), px(110.0)] {
+            fill(x, t, x + 1, b, [divider; 3]);
+        }
+        if seal_on_divider {
+            let (cx, cy) = (65.0 * ppmm, 62.5 * ppmm);
+            for y in 0..img.height() {
+                for x in 0..img.width() {
+                    let rr = (x as f32 - cx).hypot(y as f32 - cy) / ppmm;
+                    if (18.5..=20.0).contains(&rr) {
+                        img.put_pixel(x, y, image::Rgb([215, 45, 50]));
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    fn boxes(img: &RgbImage) -> Vec<Cell> {
+        let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4);
+        let f = ((DPI / 100.0).round() as u32).max(1);
+        let grid = dark_grid(img, paper, f, DPI);
+        find_cells(&grid, Frame::new(0.0), DPI)
+    }
+
+    fn widths_mm(cells: &[Cell]) -> Vec<f32> {
+        let mut w: Vec<f32> = cells.iter().map(|c| ((c.u1 - c.u0) * 25.4 / DPI).round()).collect();
+        w.sort_by(f32::total_cmp);
+        w
+    }
+
+    /// Issue 34: a hairline divider blurred at 150-200 dpi keeps a quarter of its darkness (0.75
+    /// of the paper's luma): the boxes on either side are two boxes, not one.
+    #[test]
+    fn a_hairline_divides_boxes() {
+        for divider in [40u8, 150, 180] {
+            let w = widths_mm(&boxes(&page(divider, false, None)));
+            assert_eq!(w.len(), 3, "divider at luma {divider}: {w:?}");
+            assert!(w.iter().all(|&x| (44.0..=46.0).contains(&x)), "divider at luma {divider}: {w:?}");
+        }
+        // Paper noise-level darkening (0.9 of the paper) is no line.
+        let w = widths_mm(&boxes(&page(216, false, None)));
+        assert!(w.len() == 1 && w[0] > 130.0, "{w:?}");
+    }
+
+    /// A tinted box (grey, as dark as a faint hairline all over) stays a box: faint pixels are
+    /// a line only where they are a ridge.
+    #[test]
+    fn a_tinted_box_is_no_line() {
+        let w = widths_mm(&boxes(&page(40, false, Some([188, 186, 190]))));
+        assert_eq!(w.len(), 3, "{w:?}");
+    }
+
+    /// Issue 34: seal ink painted over a divider hides 1.5 mm of it twice; the line continues
+    /// under it and still divides the boxes.
+    #[test]
+    fn a_line_under_a_seal_still_divides_boxes() {
+        let w = widths_mm(&boxes(&page(40, true, None)));
+        assert_eq!(w.len(), 3, "{w:?}");
+    }
 }

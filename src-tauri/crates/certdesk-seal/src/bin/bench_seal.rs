@@ -18,7 +18,8 @@
 //! `$CARGO_TARGET_DIR/seal-sets/print-heldout` and so on. `--make` first makes (or reuses) the
 //! independent makers' held-out sets with `tests/seal-sheets/make-set.sh` and adds them.
 //! `--split` stays as the single-set form. `--dump PATH` appends every matched sample's
-//! measures and truth, one line each, prefixed by the set's name.
+//! measures and truth, one line each, prefixed by the set's name and ending with the sheet's
+//! file (or number) and the box's row and column.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -353,7 +354,7 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<
                 if verbose {
                     print_differences(&r, truth);
                 }
-                dump_lines.extend(dump_samples(&r, truth, dpi));
+                dump_lines.extend(dump_samples(&r, truth, dpi).into_iter().map(|l| format!("{l}\t{}", label.split(' ').next().unwrap_or(""))));
                 scores.add(&r, truth, dpi);
             }
             Err(e) => {
@@ -533,7 +534,7 @@ fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dp
             })?;
             let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
             let m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
-            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}", t.kind, names(&t.defects), names(&s.defects), m.join(" ")))
+            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}\tr{}c{}", t.kind, names(&t.defects), names(&s.defects), m.join(" "), t.row, t.col))
         })
         .collect()
 }
