@@ -219,7 +219,7 @@ const en: Shape<typeof zh> = {
     displayName: 'Name', displayNameSaved: 'Name saved: {name}', storePlace: 'Case store',
     keys: {
       title: 'USB keys', hint: 'Supervisors, key clerks and administrators with an enrolled operator certificate sign in with password and their own USB key; approvals and the day\'s close are signed on the key.',
-      subject: 'Subject', algorithm: 'Algorithm', validity: 'Valid', enrolledAt: 'Enrolled', current: 'In use', replaced: 'Replaced', ended: 'Ended ({reason})',
+      subject: 'Subject', algorithm: 'Algorithm', validity: 'Valid', revokedState: 'Revoked', accountDisabled: 'Account disabled', enrolledAt: 'Enrolled', current: 'In use', replaced: 'Replaced', ended: 'Ended ({reason})',
       revoke: 'Revoke', reason: 'Reason', none: 'No USB key enrolled yet', enrol: 'Enrol a USB key', certFile: 'Operator certificate', chainFile: 'Operator CA certificate', enrolDo: 'Enrol',
       enrolled: 'USB key enrolled for {name}: {subject}', revoked: 'USB key of {name} revoked',
     },

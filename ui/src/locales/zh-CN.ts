@@ -269,7 +269,7 @@ export default {
     displayName: '姓名', displayNameSaved: '姓名已保存：{name}', storePlace: '案件库位置',
     keys: {
       title: 'USB Key登记', hint: '复核员、制证员和管理员登记操作员证书后，须以密码加本人USB Key登录，复核通过和日结以USB Key签名。',
-      subject: '证书主题', algorithm: '算法', validity: '有效期', enrolledAt: '登记时间', current: '在用', replaced: '已更换', ended: '已停用（{reason}）',
+      subject: '证书主题', algorithm: '算法', validity: '有效期', revokedState: '已吊销', accountDisabled: '账号已停用', enrolledAt: '登记时间', current: '在用', replaced: '已更换', ended: '已停用（{reason}）',
       revoke: '吊销', reason: '原因', none: '尚无登记的USB Key', enrol: '登记USB Key', certFile: '操作员证书', chainFile: '运营CA证书', enrolDo: '登记',
       enrolled: '已为 {name} 登记USB Key：{subject}', revoked: '已吊销 {name} 的USB Key',
     },
