@@ -604,35 +604,12 @@ fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f
     outer
 }
 
-/// Least-squares circle (Kåsa) through points: (cu, cv, r).
+/// Least-squares circle (Kåsa) through points: (cu, cv, r); none through fewer than five.
 fn fit_circle(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
     if pts.len() < 5 {
         return None;
     }
-    let n = pts.len() as f64;
-    let (mu, mv) = pts.iter().fold((0.0f64, 0.0f64), |a, p| (a.0 + p.0 as f64, a.1 + p.1 as f64));
-    let (mu, mv) = (mu / n, mv / n);
-    let (mut suu, mut svv, mut suv, mut suuu, mut svvv, mut suvv, mut svuu) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for &(u, v) in pts {
-        let (a, b) = (u as f64 - mu, v as f64 - mv);
-        suu += a * a;
-        svv += b * b;
-        suv += a * b;
-        suuu += a * a * a;
-        svvv += b * b * b;
-        suvv += a * b * b;
-        svuu += b * a * a;
-    }
-    let det = suu * svv - suv * suv;
-    if det.abs() < 1e-9 {
-        return None;
-    }
-    let r1 = 0.5 * (suuu + suvv);
-    let r2 = 0.5 * (svvv + svuu);
-    let uc = (r1 * svv - r2 * suv) / det;
-    let vc = (r2 * suu - r1 * suv) / det;
-    let r = (uc * uc + vc * vc + (suu + svv) / n).sqrt();
-    Some(((uc + mu) as f32, (vc + mv) as f32, r as f32))
+    crate::quantities::fit_circle_points(pts)
 }
 
 fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {

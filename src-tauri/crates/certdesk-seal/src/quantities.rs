@@ -38,10 +38,9 @@ const MAX_MM: f32 = 3.5;
 /// for the ring's median to stand for it (design: 0.4 mm; see the calibration test).
 const MIN_MM: f32 = 0.8;
 
-/// The echo of a binary ink mask (`w` × `h`, non-zero = ink) at `ppmm` pixels per mm; `None`
-/// when there is too little ink to say.
-pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Echo> {
-    debug_assert_eq!(mask.len(), w * h);
+/// The ink's bounding box in a `w`-wide mask (non-zero = ink), inclusive: (x0, y0, x1, y1);
+/// none without ink.
+fn ink_box(mask: &[u8], w: usize) -> Option<(usize, usize, usize, usize)> {
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
     for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
         let (x, y) = (i % w, i / w);
@@ -50,9 +49,14 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
         x1 = x1.max(x);
         y1 = y1.max(y);
     }
-    if x0 > x1 || y0 > y1 {
-        return None;
-    }
+    (x0 <= x1 && y0 <= y1).then_some((x0, y0, x1, y1))
+}
+
+/// The echo of a binary ink mask (`w` × `h`, non-zero = ink) at `ppmm` pixels per mm; `None`
+/// when there is too little ink to say.
+pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Echo> {
+    debug_assert_eq!(mask.len(), w * h);
+    let (x0, y0, x1, y1) = ink_box(mask, w)?;
     let cell_px = (CELL_MM * ppmm).round().max(1.0);
     let cell = cell_px;
     let cell_mm = cell_px / ppmm;
@@ -568,17 +572,7 @@ pub(crate) struct Strokes {
 }
 
 pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Strokes> {
-    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
-    for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
-        let (x, y) = (i % w, i / w);
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
-    }
-    if x0 > x1 {
-        return None;
-    }
+    let (x0, y0, x1, y1) = ink_box(mask, w)?;
     let (cx, cy) = (0.5 * (x0 + x1) as f32, 0.5 * (y0 + y1) as f32);
     let half = 0.5 * ((x1 - x0) as f32).hypot((y1 - y0) as f32) + 2.0;
     let n = (2.0 * half) as i32;
@@ -758,8 +752,9 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     }
 }
 
-/// Algebraic (Kåsa) circle through points: centre and radius.
-fn fit_circle_points(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
+/// Algebraic (Kåsa) circle through points: centre and radius (also the outline fit of
+/// `analyse`).
+pub(crate) fn fit_circle_points(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
     if pts.len() < 3 {
         return None;
     }
