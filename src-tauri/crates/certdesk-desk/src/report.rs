@@ -370,6 +370,17 @@ fn withdrawn_text(list: &[WithdrawnCert]) -> String {
     list.iter().map(|w| format!("第{}张 {}：{}（{}）", w.cert, w.holder, w.reason, w.by)).collect::<Vec<_>>().join("；")
 }
 
+/// The ledger's groups in the order the export and the print show them, each row with its
+/// group's name and its key as people read it (业务类型 and 收费方式 in Chinese).
+fn sections(l: &DailyLedger) -> Vec<(&'static str, String, &LedgerRow)> {
+    let groups: [(&'static str, &[LedgerRow], KeyLabel); 4] =
+        [("业务类型", &l.by_business, zh_business), ("CA项目", &l.by_project, str::to_string), ("收费方式", &l.by_payment, zh_payment), ("受理员", &l.by_clerk, str::to_string)];
+    groups.into_iter().flat_map(|(name, list, label)| list.iter().map(move |r| (name, label(&r.key), r))).collect()
+}
+
+/// How a group's key is shown (a wire name in Chinese, or as it is).
+type KeyLabel = fn(&str) -> String;
+
 /// The first cell of the exported ledger's row that carries the close's reference.
 pub const LEDGER_REFERENCE_ROW: &str = "日结签名";
 /// What a ledger says of a day not closed yet.
@@ -378,16 +389,10 @@ pub const NOT_CLOSED: &str = "未日结";
 /// The daily ledger as a table. The first four columns are the ledger's since it began; the
 /// certificates' (#28) follow, so a spreadsheet reading the old columns by position still does.
 pub fn daily_table(l: &DailyLedger) -> Table {
-    let mut rows = Vec::new();
-    let mut section = |name: &str, list: &[LedgerRow], label: &dyn Fn(&str) -> String| {
-        for r in list {
-            rows.push(vec![name.to_string(), label(&r.key), r.cases.to_string(), r.amount.to_string(), r.certs.to_string(), r.written.to_string(), r.withdrawn.to_string()]);
-        }
-    };
-    section("业务类型", &l.by_business, &zh_business);
-    section("CA项目", &l.by_project, &|k: &str| k.to_string());
-    section("收费方式", &l.by_payment, &zh_payment);
-    section("受理员", &l.by_clerk, &|k: &str| k.to_string());
+    let mut rows: Vec<Vec<String>> = sections(l)
+        .into_iter()
+        .map(|(name, key, r)| vec![name.to_string(), key, r.cases.to_string(), r.amount.to_string(), r.certs.to_string(), r.written.to_string(), r.withdrawn.to_string()])
+        .collect();
     rows.push(vec![
         "合计".into(),
         "".into(),
@@ -436,17 +441,12 @@ pub fn daily_table(l: &DailyLedger) -> Table {
 /// the sections as the export's rows, each case, the close.
 pub fn ledger_context(l: &DailyLedger, counter: &certdesk_forms::Counter, printed_at: &str) -> serde_json::Value {
     use serde_json::json;
-    let mut sections = Vec::new();
-    let mut section = |name: &str, list: &[LedgerRow], label: &dyn Fn(&str) -> String| {
-        for r in list {
-            sections.push(json!({"section": name, "key": label(&r.key), "cases": r.cases, "amount": r.amount.to_string(),
-                                 "certs": r.certs, "written": r.written, "withdrawn": r.withdrawn}));
-        }
-    };
-    section("业务类型", &l.by_business, &zh_business);
-    section("CA项目", &l.by_project, &|k: &str| k.to_string());
-    section("收费方式", &l.by_payment, &zh_payment);
-    section("受理员", &l.by_clerk, &|k: &str| k.to_string());
+    let sections: Vec<serde_json::Value> = sections(l)
+        .into_iter()
+        .map(|(name, key, r)| {
+            json!({"section": name, "key": key, "cases": r.cases, "amount": r.amount.to_string(), "certs": r.certs, "written": r.written, "withdrawn": r.withdrawn})
+        })
+        .collect();
     let case_rows: Vec<serde_json::Value> = l
         .by_case
         .iter()
