@@ -84,6 +84,7 @@ mod tests {
             certdesk_desk::report::Expiring,
             crate::commands::Status_,
             certdesk_desk::staff::KeyWatch,
+            certdesk_desk::print::LedgerPrinted,
             certdesk_desk::staff::LedgerCheck,
             certdesk_desk::report::LedgerClose,
             crate::commands::SignedIn,

@@ -154,6 +154,16 @@ impl Window {
         self.ok("login", json!({ "name": name, "password": format!("{name}-pass-1") }));
     }
 
+    /// The seal sheet fixture as `sheet.jpg` in a scan folder under `dir`, set as the
+    /// counter's scan folder by the administrator (signed in after).
+    fn seal_sheet_in_scan_folder(&self, dir: &std::path::Path) {
+        let scans = dir.join("scans");
+        std::fs::create_dir(&scans).unwrap();
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/seal/collection-150dpi.jpg"), scans.join("sheet.jpg")).unwrap();
+        self.login("admin");
+        self.ok("set_setting", json!({ "key": "scan_folder", "value": scans.display().to_string() }));
+    }
+
     /// A case created, accepted and submitted by `clerk`.
     fn submitted(&self, clerk: &str) -> String {
         self.login(clerk);
@@ -243,11 +253,7 @@ fn the_case_page_offers_what_this_account_may_do() {
 fn a_seal_sheet_after_approval_sends_the_case_back_to_review() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
-    let scans = dir.path().join("scans");
-    std::fs::create_dir(&scans).unwrap();
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/seal/collection-150dpi.jpg"), scans.join("sheet.jpg")).unwrap();
-    w.login("admin");
-    w.ok("set_setting", json!({ "key": "scan_folder", "value": scans.display().to_string() }));
+    w.seal_sheet_in_scan_folder(dir.path());
     let n = w.submitted("zhang");
     w.login("li");
     assert_eq!(w.kind("import_seal_from_folder", json!({ "number": n, "name": "sheet.jpg" })), "missing_role", "only a clerk imports the sheet");
@@ -1085,11 +1091,7 @@ fn a_new_store_file_is_made_encrypted_at_set_up_and_opened_by_the_sign_in() {
 fn the_clerk_accepts_a_doubted_impression_through_the_app() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
-    let scans = dir.path().join("scans");
-    std::fs::create_dir(&scans).unwrap();
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/seal/collection-150dpi.jpg"), scans.join("sheet.jpg")).unwrap();
-    w.login("admin");
-    w.ok("set_setting", json!({ "key": "scan_folder", "value": scans.display().to_string() }));
+    w.seal_sheet_in_scan_folder(dir.path());
     let n = w.submitted("zhang");
     let v = w.ok("import_seal_from_folder", json!({ "number": n, "name": "sheet.jpg" }));
     assert_eq!(v["dpi_source"], "file", "the size's source reaches the panel");

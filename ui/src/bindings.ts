@@ -575,6 +575,8 @@ server: string | null, };
 
 export type KeyWatch = { watched: boolean, present: boolean, locked: boolean, };
 
+export type LedgerPrinted = { path: string, pages: number, bytes: number, };
+
 export type LedgerCheck = { ok: boolean, 
 /**
  * the close's reference the file carries in its 日结签名 row; none when it was exported

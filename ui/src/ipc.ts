@@ -132,7 +132,7 @@ export interface Commands {
   day_close: { args: { date: string; pin: string }; result: B.DayVerdict }
   day_verify: { args: { date: string }; result: B.DayVerdict }
   /** the ledger printed into the print folder, with the close's QR code once closed */
-  report_daily_print: { args: { date: string }; result: Printed }
+  report_daily_print: { args: { date: string }; result: B.LedgerPrinted }
   report_expiring: { args: { days: number }; result: Expiring[] }
   export_report: { args: { kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
 

@@ -50,7 +50,7 @@ pub fn day_verify(state: State<'_, AppState>, date: String) -> Result<certdesk_d
 /// The day's ledger printed into the print folder (受理日报-<day>.pdf): with the close's QR code
 /// once the day is closed, 未日结 before.
 #[tauri::command(async)]
-pub fn report_daily_print(state: State<'_, AppState>, date: String) -> Result<certdesk_desk::print::Printed, IpcError> {
+pub fn report_daily_print(state: State<'_, AppState>, date: String) -> Result<certdesk_desk::print::LedgerPrinted, IpcError> {
     crate::log::call("report_daily_print", || {
         state.with_own_desk(|d| certdesk_desk::print::print_ledger(d, &state.forms, &state.env, certdesk_desk::dates::parse_day(&date)?, None))
     })

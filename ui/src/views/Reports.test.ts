@@ -109,7 +109,7 @@ describe('Reports', () => {
         return verdict
       },
       day_verify: () => verdict,
-      report_daily_print: ({ date }) => ({ path: `/home/li/print/受理日报-${date}.pdf`, pages: 1, bytes: 9000, forms: [], sheets: [] }),
+      report_daily_print: ({ date }) => ({ path: `/home/li/print/受理日报-${date}.pdf`, pages: 1, bytes: 9000 }),
     })
     const w = mount(Reports)
     await flushPromises()

@@ -8,9 +8,6 @@ use crate::output::{CliError, ok_if, print_json};
 use certdesk_desk::staff::DayVerdict;
 use std::process::ExitCode;
 
-/// An exported ledger of a busy day is tens of kilobytes; anything past this is not one.
-const LEDGER_FILE_LIMIT: u64 = 20 * 1024 * 1024;
-
 pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
     let verdict = match cmd {
         DayCmd::Close { day, by } => {
@@ -25,22 +22,11 @@ pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
         }
         DayCmd::Verify { day, reference, ledger, by } => {
             let file = match &ledger {
-                Some(path) => Some(certdesk_desk::limits::read_file(path, "the exported ledger", LEDGER_FILE_LIMIT)?),
+                Some(path) => Some(certdesk_desk::limits::read_file(path, "the exported ledger", certdesk_desk::limits::MAX_LEDGER_FILE)?),
                 None => None,
             };
             let (mut store, mut session) = ctx.session("day verify", &by)?;
-            let desk = session.desk(&mut store)?;
-            let mut v = match &file {
-                Some(bytes) => desk.verify_day_and_ledger(day, bytes)?,
-                None => desk.verify_day(day)?,
-            };
-            if let Some(given) = reference
-                && v.reference.as_deref() != Some(given.trim())
-            {
-                v.ok = false;
-                v.problems.push(format!("the reference {given:?} is not this day's close ({})", v.reference.as_deref().unwrap_or("none")));
-            }
-            v
+            session.desk(&mut store)?.verify_day_against(day, reference.as_deref(), file.as_deref())?
         }
     };
     print_verdict(ctx.g.json, &verdict);

@@ -193,11 +193,7 @@ fn a_closed_day_and_its_ledgers_on_a_hall() {
     let Some(server) = pg::server() else { return };
     let db = server.fresh_db("day");
     let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
-    let pgpass = c.p("pgpass");
-    let password = std::fs::read_to_string(&db.password_file).expect("the test role's password");
-    std::fs::write(&pgpass, format!("*:*:*:certdesk_test:{}\n", password.trim_end())).unwrap();
-    #[cfg(unix)]
-    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let pgpass = db.pgpass(c.dir.path());
     let c = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", &pgpass).softhsm().with_env("CERTDESK_PKCS11_MODULE", SOFTHSM);
     c.add_people();
     a_closed_day_and_its_ledgers(c, &|_| {

@@ -11,25 +11,12 @@ use std::path::Path;
 
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 
-/// A pgpass file for the test role (mode 600): `*:*:*:certdesk_test:PASSWORD`.
-fn pgpass(dir: &Path, password_file: &Path) -> String {
-    let password = std::fs::read_to_string(password_file).expect("the test role's password");
-    let file = dir.join("pgpass");
-    std::fs::write(&file, format!("# the hall\n*:*:*:certdesk_test:{}\n", password.trim_end())).expect("writing pgpass");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-    file.display().to_string()
-}
-
 #[test]
 fn a_counter_day_on_a_hall_works_as_on_a_file() {
     let Some(server) = pg::server() else { return };
     let db = server.fresh_db("cli");
     let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
-    let pgpass = pgpass(c.dir.path(), &db.password_file);
+    let pgpass = db.pgpass(c.dir.path());
     let c = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", &pgpass);
     c.add_people();
     let n = c.import(ORG_NEW);

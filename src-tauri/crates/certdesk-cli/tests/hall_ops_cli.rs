@@ -17,15 +17,8 @@ fn a_hall_dumped_with_pg_dump_restores_and_verifies() {
     let Some(server) = pg::server() else { return };
     let (source, target) = (server.fresh_db("dump"), server.fresh_db("restored"));
     let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
-    let password = std::fs::read_to_string(&source.password_file).expect("the test role's password");
-    let pgpass = c.dir.path().join("pgpass");
-    std::fs::write(&pgpass, format!("*:*:*:certdesk_test:{}\n", password.trim_end())).expect("pgpass");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-    let c = c.with_env("CERTDESK_DB", &source.url).with_env("PGPASSFILE", &pgpass.display().to_string());
+    let pgpass = source.pgpass(c.dir.path());
+    let c = c.with_env("CERTDESK_DB", &source.url).with_env("PGPASSFILE", &pgpass);
     c.add_people();
     let n = c.import(ORG_NEW);
     c.ok_as("zhang", &["case", "accept", &n]);

@@ -22,6 +22,8 @@ pub const MAX_ANSWER: u64 = 256 * 1024;
 pub const MAX_SEAL_IMAGE: u64 = 512 * 1024;
 /// The clerk's note on an impression accepted against the importer's doubt (UTF-8 bytes).
 pub const MAX_NOTE: u64 = 2000;
+/// An exported daily ledger checked by `day verify --ledger` (a busy day's is tens of KB).
+pub const MAX_LEDGER_FILE: u64 = 20 * 1024 * 1024;
 /// The days a report of expiring certificates looks ahead.
 pub const REPORT_DAYS: RangeInclusive<i64> = 1..=3650;
 /// The paper of a printed sheet, each side in mm.

@@ -241,11 +241,19 @@ pub fn print_case(desk: &mut Desk<'_>, forms: &Forms, env: &Environment, number:
     Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
 }
 
+/// The day's ledger printed into a PDF (受理日报, #31).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct LedgerPrinted {
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    pub pages: usize,
+    pub bytes: usize,
+}
+
 /// The day's ledger printed (受理日报, #31): with the close's reference as a QR code once a
 /// supervisor has signed the day off, 未日结 before; into `out` or the print folder as
-/// `受理日报-<day>.pdf`, and as sheets for the print dialog. Not a case's print: nothing is
-/// recorded on a chain (the close is).
-pub fn print_ledger(desk: &Desk<'_>, forms: &Forms, env: &Environment, day: chrono::NaiveDate, out: Option<&Path>) -> Result<Printed, DeskError> {
+/// `受理日报-<day>.pdf`. Not a case's print: nothing is recorded on a chain (the close is).
+pub fn print_ledger(desk: &Desk<'_>, forms: &Forms, env: &Environment, day: chrono::NaiveDate, out: Option<&Path>) -> Result<LedgerPrinted, DeskError> {
     let ledger = desk.daily(day)?;
     let printed_at = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
     let ctx = crate::report::ledger_context(&ledger, &counter(desk.store)?, &printed_at);
@@ -256,13 +264,7 @@ pub fn print_ledger(desk: &Desk<'_>, forms: &Forms, env: &Environment, day: chro
         None => crate::folders::folder(desk, crate::folders::Folder::Print, env)?.join(format!("受理日报-{day}.pdf")),
     };
     certdesk_store::private::write(&path, &pdf).map_err(crate::io("cannot write", &path))?;
-    Ok(Printed {
-        path,
-        pages: pages.len(),
-        bytes: pdf.len(),
-        forms: vec![FormPages { id: certdesk_forms::LEDGER_ID.into(), title: "受理日报".into(), pages: pages.len() }],
-        sheets: sheets(&pages)?,
-    })
+    Ok(LedgerPrinted { path, pages: pages.len(), bytes: pdf.len() })
 }
 
 /// Where the print dialog prints: the file "print to file" defaults to (`<case>-打印.pdf` in

@@ -373,6 +373,20 @@ fn count_of(text: &str) -> Option<i64> {
     (n.fract() == 0.0).then_some(n as i64)
 }
 
+/// The first sheet of a table file (CSV or a workbook) as rows of cell texts, each as wide as
+/// its last non-empty cell.
+fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, DeskError> {
+    let book = certdesk_roster::read_workbook(bytes, 100_000)?;
+    let rows = book.sheets.first().map(|s| s.rows.as_slice()).unwrap_or_default();
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let width = r.cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            (0..width).map(|c| r.cell(c as u32).map(|v| v.shown()).unwrap_or_default()).collect()
+        })
+        .collect())
+}
+
 /// Holds the rows of an exported ledger against the signed `sheet` (§7.4).
 fn check_ledger_rows(rows: &[Vec<String>], sheet: &serde_json::Value, reference: &str) -> LedgerCheck {
     let mut check = LedgerCheck::default();
@@ -457,39 +471,6 @@ pub struct AfterClose {
 }
 
 impl Desk<'_> {
-    /// [`Desk::verify_day`], and an exported ledger (the bytes of a CSV or XLSX file) held
-    /// against the signed day: the verdict fails when the file's figures differ.
-    pub fn verify_day_and_ledger(&self, day: chrono::NaiveDate, ledger: &[u8]) -> Result<DayVerdict, DeskError> {
-        let mut v = self.verify_day(day)?;
-        let check = match self.store.day_close(&v.day)? {
-            None => LedgerCheck { problems: vec![format!("{} was not closed (未日结): there is no signed day to hold the file against", v.day)], ..Default::default() },
-            Some(close) => {
-                let book = certdesk_roster::read_workbook(ledger, 100_000)?;
-                let rows: Vec<Vec<String>> = book
-                    .sheets
-                    .first()
-                    .map(|s| {
-                        s.rows
-                            .iter()
-                            .map(|r| {
-                                let width = r.cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
-                                (0..width).map(|c| r.cell(c as u32).map(|v| v.shown()).unwrap_or_default()).collect()
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let sheet: serde_json::Value = serde_json::from_str(&close.sheet).unwrap_or_default();
-                check_ledger_rows(&rows, &sheet, &close.event.reference)
-            }
-        };
-        if !check.ok {
-            v.ok = false;
-            v.problems.extend(check.problems.iter().map(|p| format!("exported ledger: {p}")));
-        }
-        v.ledger = Some(check);
-        Ok(v)
-    }
-
     /// Signs off `day` (日结) as a supervisor with their key: the day sheet made at the chain's
     /// head, the day statement signed on the key, checked and recorded by the store.
     pub fn close_day(&mut self, day: chrono::NaiveDate, key: &StaffKey<'_>) -> Result<DayVerdict, DeskError> {
@@ -523,12 +504,44 @@ impl Desk<'_> {
     /// one, each of the day's cases as the chain recorded it up to the close the sheet's; and
     /// lists the day's events written after the close.
     pub fn verify_day(&self, day: chrono::NaiveDate) -> Result<DayVerdict, DeskError> {
-        let mut v = DayVerdict { day: day.to_string(), ..Default::default() };
-        let Some(close) = self.store.day_close(&v.day)? else {
-            v.problems.push(format!("{} was not closed (未日结)", v.day));
-            return Ok(v);
+        self.verify_day_against(day, None, None)
+    }
+
+    /// [`Desk::verify_day`], and what a reader holds against it: the `reference` a printed
+    /// ledger's QR code carries (it must be the close's), an exported `ledger` (the bytes of a
+    /// CSV or XLSX file, [`LedgerCheck`]). The verdict fails when either differs.
+    pub fn verify_day_against(&self, day: chrono::NaiveDate, reference: Option<&str>, ledger: Option<&[u8]>) -> Result<DayVerdict, DeskError> {
+        let close = self.store.day_close(&day.to_string())?;
+        let mut v = match &close {
+            Some(close) => self.verdict_of(day, close)?,
+            None => DayVerdict { day: day.to_string(), problems: vec![format!("{day} was not closed (未日结)")], ..Default::default() },
         };
-        v.closed = true;
+        if let Some(given) = reference
+            && v.reference.as_deref() != Some(given.trim())
+        {
+            v.ok = false;
+            v.problems.push(format!("the reference {given:?} is not this day's close ({})", v.reference.as_deref().unwrap_or("none")));
+        }
+        if let Some(bytes) = ledger {
+            let check = match &close {
+                None => LedgerCheck { problems: vec![format!("{day} was not closed (未日结): there is no signed day to hold the file against")], ..Default::default() },
+                Some(close) => {
+                    let sheet: serde_json::Value = serde_json::from_str(&close.sheet).unwrap_or_default();
+                    check_ledger_rows(&first_sheet_rows(bytes)?, &sheet, &close.event.reference)
+                }
+            };
+            if !check.ok {
+                v.ok = false;
+                v.problems.extend(check.problems.iter().map(|p| format!("exported ledger: {p}")));
+            }
+            v.ledger = Some(check);
+        }
+        Ok(v)
+    }
+
+    /// The verdict on a closed day (§7.3).
+    fn verdict_of(&self, day: chrono::NaiveDate, close: &certdesk_store::staff_keys::DayClose) -> Result<DayVerdict, DeskError> {
+        let mut v = DayVerdict { day: day.to_string(), closed: true, ..Default::default() };
         let e = &close.event;
         v.reference = Some(e.reference.clone());
         v.closed_by = Some(close.closed_by.clone());

@@ -3,15 +3,15 @@
 //! through the importer, a SoftHSM2 token with a certificate issued by an `openssl` test CA,
 //! and the reports' CSV / XLSX read back (Python's zipfile + XML parser).
 
-use certdesk_desk::api::{CaseStore, Desk, Session};
+mod common;
+
 use certdesk_desk::keydesk::{self, KeyLibrary};
 use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::{issue, print, report, seal};
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{Action, Status};
-use certdesk_store::Password;
 use certdesk_token::{Algo, Pin, TokenSel};
-use std::collections::BTreeMap;
+use common::Counter;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,32 +22,9 @@ fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(Path::new(ROOT).join(rel)).unwrap()
 }
 
-fn pw(name: &str) -> Password {
-    Password::new(format!("{name}-pass-1"))
-}
-
-/// A counter's store with its people signed in: admin, zhang (clerk), li (supervisor), wang
-/// (key clerk).
-struct Counter {
-    store: CaseStore,
-    sessions: BTreeMap<&'static str, Session>,
-    catalog: certdesk_catalog::Catalog,
-}
-
 impl Counter {
     fn new(path: &Path) -> Counter {
-        let mut store = certdesk_desk::place::open_file(path).unwrap();
-        let mut sessions = BTreeMap::new();
-        sessions.insert("admin", Session::first_admin(&mut store, "admin", &pw("admin"), "GZ01", "广州受理点").unwrap());
-        for (name, role) in [("zhang", Role::Clerk), ("li", Role::Supervisor), ("wang", Role::KeyClerk)] {
-            sessions.get_mut("admin").unwrap().desk(&mut store).unwrap().add_account(name, &[role], &pw(name)).unwrap();
-            sessions.insert(name, Session::sign_in(&mut store, name, &pw(name)).unwrap());
-        }
-        Counter { store, sessions, catalog: certdesk_catalog::Catalog::embedded().unwrap() }
-    }
-
-    fn desk(&mut self, who: &str) -> Desk<'_> {
-        self.sessions.get_mut(who).unwrap().desk(&mut self.store).unwrap()
+        Counter::with_people(path, &[("zhang", Role::Clerk), ("li", Role::Supervisor), ("wang", Role::KeyClerk)])
     }
 
     /// A case from the org-new fixture, accepted, with the seal sheet imported when `seal`,

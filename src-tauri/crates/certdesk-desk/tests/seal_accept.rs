@@ -4,42 +4,20 @@
 //! test works on are found in the verdict (a doubted one in a row that needs a new stamp, an
 //! empty box, a clean impression), so the tests hold while the rules change.
 
+mod common;
+
 use base64::Engine as _;
-use certdesk_desk::api::{CaseStore, Desk, Session};
 use certdesk_desk::seal::{self, SampleView, Verdict};
 use certdesk_domain::Action;
 use certdesk_domain::workflow::Role;
-use certdesk_store::Password;
-use std::collections::BTreeMap;
+use common::Counter;
 use std::path::Path;
 
 const ORG_NEW: &str = include_str!("../../../../tests/fixtures/case-org-new.json");
 
-fn pw(name: &str) -> Password {
-    Password::new(format!("{name}-pass-1"))
-}
-
-/// A counter's store with a clerk (zhang, wu) and a supervisor (li) signed in.
-struct Counter {
-    store: CaseStore,
-    sessions: BTreeMap<&'static str, Session>,
-    catalog: certdesk_catalog::Catalog,
-}
-
 impl Counter {
     fn new(path: &Path) -> Counter {
-        let mut store = certdesk_desk::place::open_file(path).unwrap();
-        let mut sessions = BTreeMap::new();
-        sessions.insert("admin", Session::first_admin(&mut store, "admin", &pw("admin"), "GZ01", "广州受理点").unwrap());
-        for (name, role) in [("zhang", Role::Clerk), ("wu", Role::Clerk), ("li", Role::Supervisor)] {
-            sessions.get_mut("admin").unwrap().desk(&mut store).unwrap().add_account(name, &[role], &pw(name)).unwrap();
-            sessions.insert(name, Session::sign_in(&mut store, name, &pw(name)).unwrap());
-        }
-        Counter { store, sessions, catalog: certdesk_catalog::Catalog::embedded().unwrap() }
-    }
-
-    fn desk(&mut self, who: &str) -> Desk<'_> {
-        self.sessions.get_mut(who).unwrap().desk(&mut self.store).unwrap()
+        Counter::with_people(path, &[("zhang", Role::Clerk), ("wu", Role::Clerk), ("li", Role::Supervisor)])
     }
 
     /// A case accepted by zhang with the generated sheet imported: its number and the verdict.

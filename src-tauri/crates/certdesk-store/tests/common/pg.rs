@@ -70,6 +70,19 @@ impl TestDb {
     pub fn raw(&self) -> postgres::Client {
         raw_url(&self.url, &self.password_file)
     }
+    /// A libpq password file for the test role in `dir` (`*:*:*:certdesk_test:PASSWORD`, mode
+    /// 600), for a process that connects as a counter desk does (`PGPASSFILE`): its path.
+    pub fn pgpass(&self, dir: &std::path::Path) -> String {
+        let password = std::fs::read_to_string(&self.password_file).expect("the test role's password");
+        let file = dir.join("pgpass");
+        std::fs::write(&file, format!("# the hall\n*:*:*:certdesk_test:{}\n", password.trim_end())).expect("writing pgpass");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+        file.display().to_string()
+    }
 }
 
 impl Drop for TestDb {
