@@ -17,32 +17,77 @@ export const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.ca
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
 
+async function waitStatus(port) {
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(5000) })
+      return
+    } catch {
+      if (i > 100) throw new Error('tauri-driver did not start')
+      await pause(100)
+    }
+  }
+}
+
+async function waitPortFree(port) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(1000) })
+    } catch {
+      return
+    }
+    await pause(100)
+  }
+}
+
+/** Kills a detached child and everything in its process group. */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    child.kill('SIGKILL')
+  }
+}
+
 /** A WebDriver client of tauri-driver on `port`; `start` opens the session on the app. */
 export function webdriver(port) {
   const d = { session: null, driver: null }
-  d.wd = async (method, path, body) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
+  d.wd = async (method, path, body, timeout = 120_000) => {
+    // no command waits for ever: a driver that died under its proxy answers nothing, and the
+    // whole suite would sit until CI's limit instead of failing this test
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(timeout),
+    })
     const json = await res.json()
     if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`)
     return json.value
   }
   d.s = (p) => `/session/${d.session}${p}`
-  /** tauri-driver (its environment is the app's) and a session on `app`. */
+  /** tauri-driver (its environment is the app's) and a session on `app`. WebKitWebDriver now and
+   *  then dies as it starts (seen in CI: defunct under tauri-driver, the session request never
+   *  answered); that start is thrown away whole (the driver's process group: the native driver
+   *  and the app with it) and made again, three times at most. */
   d.start = async (driverBin, env, app) => {
-    d.driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
-    for (let i = 0; ; i++) {
+    for (let attempt = 1; ; attempt++) {
+      d.driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore', detached: true })
       try {
-        await fetch(`http://127.0.0.1:${port}/status`)
-        break
-      } catch {
-        if (i > 100) throw new Error('tauri-driver did not start')
-        await pause(100)
+        await waitStatus(port)
+        d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } }, 90_000)).sessionId
+        return
+      } catch (e) {
+        killGroup(d.driver)
+        d.driver = null
+        if (attempt >= 3) throw new Error(`no WebDriver session on ${app} after ${attempt} starts: ${e.message}`)
+        console.error(`# WebDriver start ${attempt} failed (${e.message}); starting again`)
+        await waitPortFree(port)
       }
     }
-    d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })).sessionId
   }
   d.stop = async () => {
-    if (d.session) await d.wd('DELETE', d.s('')).catch(() => {})
+    if (d.session) await d.wd('DELETE', d.s(''), undefined, 30_000).catch(() => {})
     d.driver?.kill()
   }
   d.find = async (css, timeout = 30000) => {
