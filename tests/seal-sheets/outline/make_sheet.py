@@ -227,7 +227,10 @@ def draw_impression(ps, truth, path, centre, radius, ink_rgb, paper_rgb, load, r
                   for k in range(n - 1, -1, -1)]
     body = " ".join(path)
     for dx, dy, ld in copies:
-        size = 2 * radius + 2
+        # The pressure image covers the whole face however it is turned (a 法人章's corners
+        # reach half its diagonal): an image only as wide as the face left a tilted square's
+        # corners unprinted, which its truth did not call broken.
+        size = 2 * radius * math.sqrt(2) + 2
         img = pressure_image(rng, 48, ld, ink_rgb, paper_rgb, "broken" in defects)
         ps.append("gsave")
         if broken_clip:
@@ -243,6 +246,22 @@ def draw_impression(ps, truth, path, centre, radius, ink_rgb, paper_rgb, load, r
             truth.append(broken_clip)
         truth.append(f"{['1 0 0', '0 1 0', '0 0 1'][channel]} setrgbcolor {dx:.3f} {dy:.3f} translate newpath {body} fill grestore")
     return copies
+
+
+def over_line(box, line, cx, cy_ps):
+    """How far (mm) the face centred at (cx, cy_ps), PostScript page coordinates, reaches past
+    the inner edge of its box's nearest line; negative when it stays clear."""
+    x, y_box, bw, h = box["box_mm"]
+    cy = A4[1] - cy_ps
+    if "diameter_mm" in box:
+        ext_x = ext_y = box["diameter_mm"] / 2
+    else:
+        w, hh = box["size_mm"]
+        t = math.radians(box["tilt_deg"])
+        ext_x = abs(w / 2 * math.cos(t)) + abs(hh / 2 * math.sin(t))
+        ext_y = abs(w / 2 * math.sin(t)) + abs(hh / 2 * math.cos(t))
+    return max((x + line / 2) - (cx - ext_x), (cx + ext_x) - (x + bw - line / 2),
+               (y_box + line / 2) - (cy - ext_y), (cy + ext_y) - (y_box + h - line / 2))
 
 
 def make(seed, outdir, index):
@@ -355,6 +374,17 @@ def make(seed, outdir, index):
         y = y_box + h + rng.uniform(6, 12)
     for path, centre, radius, ink, box_paper, load, sub, defects, channel, clip, box in later:
         copies = draw_impression(ps, truth, path, centre, radius, ink, box_paper, load, random.Random(sub), defects, channel, clip)
+        if box["kind"] != "signature" and "overlap_line" not in defects:
+            # 不压线 is about the ink, not about what the sheet meant to draw: an impression
+            # whose face reaches into a box line (its place drawn at random, or a second pressing
+            # or a smear beyond it) is over the line; one within 0.3 mm of the line's edge is
+            # borderline, scored neither way.
+            past = max(over_line(box, line, centre[0] + dx, centre[1] + dy) for dx, dy, _ in copies)
+            if past > 0.3 and "broken" not in defects:
+                defects.append("overlap_line")
+            elif past > -0.3:
+                # (a lost cap may be the part that reached the line: not known here)
+                box["borderline"].append("overlap_line")
         if "double" in defects:
             box["double_offset_mm"] = round(math.hypot(copies[0][0], copies[0][1]), 3)
         if "smudged" in defects:

@@ -301,6 +301,23 @@ def make(seed, outdir, index):
                            1.0 if k == 0 else 0.9 * (1 - 0.6 * k / n) / 3) for k in range(n)]
                 box["smear_mm"] = round(length, 3)
             box["tilt_deg"] = round(angle, 2)
+            if kind != "signature" and "overlap_line" not in defects:
+                # 不压线 is about the ink, not about what the sheet meant to draw: a face that
+                # reaches into the box's line (its place drawn at random, or a second pressing or
+                # a smear beyond it) is over the line; within 0.3 mm of the line's edge it is
+                # borderline, scored neither way; a lost cap may be the part that reached it.
+                half = (d / 2, d / 2) if kind == "official_seal" else (sx / 2, sy / 2)
+                t = math.radians(angle)
+                ext_x = abs(half[0] * math.cos(t)) + abs(half[1] * math.sin(t))
+                ext_y = abs(half[0] * math.sin(t)) + abs(half[1] * math.cos(t))
+                past = max(max((x + line / 2) - (px + dx - ext_x), (px + dx + ext_x) - (x + w - line / 2),
+                               (y + line / 2) - (py + dy - ext_y), (py + dy + ext_y) - (y + h - line / 2))
+                           for dx, dy, _ in copies)
+                if past > 0.3 and "broken" not in defects:
+                    defects.append("overlap_line")
+                    box["defects"] = sorted(defects)
+                elif past > -0.3:
+                    box["borderline"].append("overlap_line")
             page.append(f"<defs>{defs}</defs>")
             truth_defs = defs.replace(f'filter id="t{gid}"', f'filter id="tt{gid}"')
             truth_ink.append(f"<defs>{truth_defs}</defs>")
