@@ -731,6 +731,10 @@ fn rms(it: impl Iterator<Item = f32>) -> f32 {
     if n == 0 { 0.0 } else { (s / n as f32).sqrt() }
 }
 
+/// The largest angle between the edges' smear direction and the strokes' widest direction that
+/// still agree: one sector (22.5°) plus half a sector, as the two grids are offset by half.
+const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
+
 /// Judges a box as a sample of `kind` and builds its output pixels.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
@@ -1023,10 +1027,14 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             metrics.push(("smear_deg", sm.smear_deg));
             metrics.push(("blur_excess_mm", sm.blur_excess_mm));
             // Two measures of different kinds (grey-level edges, the mask's stroke widths)
-            // that agree on the direction within 30°.
+            // that agree on the direction: within one step of each other's grid. The edges'
+            // direction is a sector's middle (11.25° + k·22.5°), the strokes' one of 8
+            // directions (k·22.5°), so the same direction reads 11.25° apart and one step off
+            // 33.75°; a limit of 30° kept only the first, and one of the two measures a step
+            // off (a tenth of a pixel's difference between neighbouring sectors) refused a smear.
             let agrees = strokes.is_some_and(|st| {
                 let d = (st.aniso_deg - sm.smear_deg).rem_euclid(180.0);
-                d.min(180.0 - d) <= 30.0 && st.aniso_mm >= 0.25
+                d.min(180.0 - d) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25
             });
             // A smear's edges along it are ramps, a double's (on the side its stronger
             // pressing leads) staircases: the upper quartile of the edges' shape there
