@@ -14,7 +14,7 @@ use certdesk_catalog::Catalog;
 use certdesk_domain::workflow::Role;
 use certdesk_store::staff_keys::{Enrolment, FirstFactor, NewEnrolment, SignatureCheck, SignedApproval};
 use certdesk_store::{AuthError, CaseRecord, Password, detail};
-use certdesk_token::cert::{ParsedCert, parse_many};
+use certdesk_token::cert::{ParsedCert, der_to_pem, parse_many};
 use certdesk_token::staff::{self, SigAlgorithm};
 use certdesk_token::{Pin, TokenSel};
 use serde::Serialize;
@@ -143,13 +143,6 @@ pub struct ApprovalSignatureView {
     pub sm2_id: Option<String>,
 }
 
-fn pem_of(der: &[u8]) -> String {
-    use base64::Engine;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
-    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
-}
-
 /// RFC 3339 UTC of a certificate time given in seconds since 1970.
 fn utc(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
@@ -187,7 +180,7 @@ impl Desk<'_> {
         if chain.anchor.is_none() {
             return Err(refused(format!("{} does not chain to the operator CA given", leaf.subject)));
         }
-        let chain_pem: String = anchors.iter().map(|a| pem_of(&a.der)).collect();
+        let chain_pem: String = anchors.iter().map(|a| der_to_pem(&a.der)).collect();
         let new = NewEnrolment {
             fingerprint: staff::fingerprint(&leaf.der),
             certificate_der: leaf.der.clone(),
@@ -253,7 +246,7 @@ impl Desk<'_> {
             algorithm: signed.algorithm,
             digest_hex: signed.digest_hex,
             signature_b64: signed.signature_b64,
-            certificate_pem: pem_of(&certificate),
+            certificate_pem: der_to_pem(&certificate),
             statement,
             signer: ev.actor.clone(),
             signed_at: ev.at.clone(),

@@ -188,12 +188,11 @@ pub fn parse_many(bytes: &[u8]) -> Result<Vec<ParsedCert>, CertError> {
 
 /// Certificates as one PEM file, in the order given.
 pub fn to_pem(certs: &[&ParsedCert]) -> String {
-    let mut out = String::new();
-    for c in certs {
-        // DER that parsed is re-encodable; PEM encoding itself cannot fail on bytes
-        if let Ok(pem) = der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &c.der) {
-            out.push_str(&pem);
-        }
-    }
-    out
+    certs.iter().map(|c| der_to_pem(&c.der)).collect()
+}
+
+/// One certificate's DER as a PEM block (64-character lines, LF).
+pub fn der_to_pem(der: &[u8]) -> String {
+    // PEM encoding cannot fail on bytes; an empty string would only come from a length overflow
+    der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der).unwrap_or_default()
 }
