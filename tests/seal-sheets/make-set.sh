@@ -3,8 +3,9 @@
 #   make-set.sh MAKER SPLIT N OUTDIR
 # MAKER: print (B: SVG → librsvg PDF → poppler, numpy/Pillow scanner) or outline (C: fontTools
 # outlines → PostScript → Ghostscript, ImageMagick scanner). SPLIT: dev (for looking at while
-# writing measures), heldout (made only by the benchmark) or smoke (CI's few sheets); each has
-# its own seeds. A set is reused while the makers' files are unchanged (inputs.sha256).
+# writing measures), heldout (made only by the benchmark), smoke (CI's few sheets) or fixtures
+# (the sheets committed under tests/fixtures/seal/independent/, at
+# 150 dpi); each has its own seeds. A set is reused while the makers' files are unchanged (inputs.sha256).
 # Runs on Debian's python3 with python3-numpy, python3-pil, python3-fonttools (scripts/deps.sh).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
@@ -14,7 +15,8 @@ case "$split" in
   dev) base=1000 ;;
   heldout) base=900000 ;;
   smoke) base=5000000 ;;
-  *) echo "make-set.sh: split is dev, heldout or smoke" >&2; exit 2 ;;
+  fixtures) base=7000000; export SEAL_SHEET_DPI=150 ;;
+  *) echo "make-set.sh: split is dev, heldout, smoke or fixtures" >&2; exit 2 ;;
 esac
 [ "$maker" = outline ] && base=$((base + 70000))
 PY=/usr/bin/python3

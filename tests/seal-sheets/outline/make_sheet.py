@@ -267,6 +267,9 @@ def over_line(box, line, cx, cy_ps):
 def make(seed, outdir, index):
     rng = random.Random(seed)
     dpi = rng.choice([150, 200, 300, 300, 400])
+    # A set's fixed resolution (the committed fixtures' 150 dpi) after the draw, so the sheet
+    # is otherwise the one its seed makes.
+    dpi = int(os.environ.get("SEAL_SHEET_DPI", dpi))
     line = rng.uniform(0.18, 0.5)
     double_rule = rng.random() < 0.25
     tinted = rng.random() < 0.08

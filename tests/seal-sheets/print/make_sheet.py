@@ -184,6 +184,9 @@ def layout(rng):
 def make(seed, outdir, index):
     rng = random.Random(seed)
     dpi = rng.choice([150, 200, 300, 300, 300, 600])
+    # A set's fixed resolution (the committed fixtures' 150 dpi) after the draw, so the sheet
+    # is otherwise the one its seed makes.
+    dpi = int(os.environ.get("SEAL_SHEET_DPI", dpi))
     variant, line, rows = layout(rng)
     tinted = rng.random() < 0.08
     paper = (rng.randint(196, 212), rng.randint(200, 214), rng.randint(170, 196)) if tinted else (255, 255, 255)
