@@ -67,6 +67,12 @@ impl Labels {
         self.defects.contains(&label)
     }
 
+    /// Takes back labels (and their findings) that a later measure shows could not be read.
+    fn withdraw(&mut self, labels: &[Defect]) {
+        self.defects.retain(|d| !labels.contains(d));
+        self.findings.retain(|f| !labels.contains(&f.label));
+    }
+
     /// The labels that apply to `kind`, sorted, and their findings in the same order.
     fn finish(mut self, kind: SampleKind) -> (Vec<Defect>, Vec<Finding>) {
         self.defects.retain(|d| d.applies_to(kind));
@@ -785,6 +791,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         }
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
+            withdraw_unreadable_structure(ink.p_ink, &mut labels, &mut metrics);
             let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
             let edge = edge("edge_w_px").zip(edge("edge_h_px"));
             if kind == SampleKind::OfficialSeal {
@@ -835,6 +842,26 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         image_mm,
         pixels,
         metrics,
+    }
+}
+
+/// The labels read from the mask's outline and layout: its border, a second outline, edges
+/// widened along one direction, its angle, its reach onto the box line.
+const STRUCTURAL: [Defect; 5] = [Defect::Broken, Defect::Double, Defect::Smudged, Defect::Tilted, Defect::OverlapLine];
+
+/// A pale impression whose ink stands less than 2·√2 noise σ above the paper (`ink_snr` =
+/// `p_ink` / `paper_noise` < 2√2): the mask is cut at half the ink's step and the redness
+/// carries the noise of two channels, so the cut lies within one σ of either level and about
+/// one pixel in six falls on the wrong side. No gap, second outline, smear or angle can be read
+/// from such a mask (issue 34: maker C's faintest stamps on tinted paper read broken, tilted,
+/// double and over the line at once); the impression is judged pale, which sends it back on its
+/// own, and the structure is not judged. The same σ gates the smear's edges at 6·√2.
+fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
+    let Some(noise) = metrics.iter().find(|m| m.0 == "paper_noise").map(|m| m.1).filter(|n| *n > 0.0) else { return };
+    let snr = p_ink / noise;
+    metrics.push(("ink_snr", snr));
+    if labels.contains(Defect::Pale) && snr < 2.0 * std::f32::consts::SQRT_2 {
+        labels.withdraw(&STRUCTURAL);
     }
 }
 
@@ -1484,6 +1511,11 @@ mod tests {
     }
 
     fn noisy_ring_of(ink: [f32; 3], sigma: f32, stain: bool) -> Vec<u8> {
+        ring_png(ink, sigma, stain, 0.0)
+    }
+
+    /// The ring, with `gap_deg` of it cut away at the top when not 0.
+    fn ring_png(ink: [f32; 3], sigma: f32, stain: bool, gap_deg: f32) -> Vec<u8> {
         let ppmm = 300.0 / 25.4;
         let n = (60.0 * ppmm) as u32;
         let c = n as f32 / 2.0;
@@ -1497,7 +1529,8 @@ mod tests {
         let img = RgbImage::from_fn(n, n, |x, y| {
             let (dx, dy) = (x as f32 + 0.5 - c, y as f32 + 0.5 - c);
             let d = dx.hypot(dy);
-            let mut p = if (d <= 20.0 * ppmm) && (d >= 18.8 * ppmm) { ink } else { [240.0, 240.0, 238.0] };
+            let cut = dx.atan2(-dy).to_degrees().abs() < 0.5 * gap_deg;
+            let mut p = if (d <= 20.0 * ppmm) && (d >= 18.8 * ppmm) && !cut { ink } else { [240.0, 240.0, 238.0] };
             if stain && ((dx - 24.5 * ppmm) / (5.0 * ppmm)).powi(2) + (dy / (9.0 * ppmm)).powi(2) <= 1.0 {
                 p = [p[0] * 0.86, p[1] * 0.8, p[2] * 0.68];
             }
@@ -1540,6 +1573,43 @@ mod tests {
         // The same ring in strong ink keeps its edge measures.
         let r = crate::import_single(&noisy_ring(8.0, false), &opts).expect("import");
         assert!(r.samples[0].metrics.iter().any(|m| m.0 == "smear_mm"), "{:?}", r.samples[0].metrics);
+    }
+
+    #[test]
+    fn a_pale_impression_lost_in_noise_is_pale_and_its_structure_unread() {
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        // A ring with 30° of it gone, in strong ink: the gap is read.
+        let r = crate::import_single(&ring_png([200.0, 40.0, 45.0], 8.0, false, 30.0), &opts).expect("import");
+        let s = &r.samples[0];
+        assert!(s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+        // The same ring so faint that its ink stands under 2·√2 noise σ above the paper: pale,
+        // and nothing read from its mask's outline.
+        let r = crate::import_single(&ring_png([236.0, 212.0, 210.0], 12.0, false, 30.0), &opts).expect("import");
+        let s = &r.samples[0];
+        let snr = s.metrics.iter().find(|m| m.0 == "ink_snr").map(|m| m.1);
+        assert!(snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2), "{:?}", s.metrics);
+        assert!(s.defects.contains(&Defect::Pale), "{:?} {:?}", s.defects, s.metrics);
+        assert!(!s.defects.iter().any(|d| STRUCTURAL.contains(d)), "{:?} {:?}", s.defects, s.metrics);
+        assert!(s.findings.iter().all(|f| !STRUCTURAL.contains(&f.label)), "{:?}", s.findings);
+        // The rule itself (maker C's faintest stamp on tinted paper: p_ink 23 over σ 8.9).
+        let judged = |pale: bool, p_ink: f32| {
+            let mut labels = Labels::default();
+            if pale {
+                labels.found(Defect::Pale, "density", 0.13, Op::Below, 0.51);
+            }
+            labels.found(Defect::Broken, "border_gap_mm", 53.7, Op::Above, 4.0);
+            labels.found(Defect::Tilted, "tilt", 7.7, Op::Above, 5.0);
+            labels.found(Defect::BgNotWhite, "paper_tint", 9.0, Op::Above, 6.0);
+            let mut metrics = vec![("paper_noise", 8.9)];
+            withdraw_unreadable_structure(p_ink, &mut labels, &mut metrics);
+            labels.finish(SampleKind::OfficialSeal)
+        };
+        let (defects, findings) = judged(true, 23.0);
+        assert_eq!(defects, vec![Defect::Pale, Defect::BgNotWhite]);
+        assert_eq!(findings.len(), 2);
+        // Ink that stands out (4 σ) keeps its structure, and so does an impression not pale.
+        assert_eq!(judged(true, 36.0).0, vec![Defect::Pale, Defect::Broken, Defect::Tilted, Defect::BgNotWhite]);
+        assert_eq!(judged(false, 23.0).0, vec![Defect::Broken, Defect::Tilted, Defect::BgNotWhite]);
     }
 
     #[test]
