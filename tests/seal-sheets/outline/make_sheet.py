@@ -419,6 +419,7 @@ def make(seed, outdir, index):
         subprocess.run(["bash", os.path.join(HERE, "scan.sh"), page_png, out, str(dpi), f"{tilt:.3f}", str(scan_rng.randrange(1 << 30)),
                         "1" if in_file else "0", ink_png, ink_rot], check=True)
         ink = np.asarray(Image.open(ink_rot).convert("RGB"))
+        ink_page = np.asarray(Image.open(ink_png).convert("RGB"))
     h_px, w_px = ink.shape[:2]
     ppmm = dpi / 25.4
     t = math.radians(tilt)
@@ -438,6 +439,13 @@ def make(seed, outdir, index):
         for k in ("diameter_mm", "size_mm", "tilt_deg", "double_offset_mm", "smear_mm"):
             if k in b:
                 rec[k] = b[k]
+        if b["kind"] == "signature" and not b["empty"]:
+            # A signature reaches as far as its strokes, not its nominal 14 × 6 mm: whether the
+            # pen went over the line is read from the ink as Ghostscript drew it (page pixels).
+            past = ink_past_line(ink_page[:, :, b["channel"]], x, y0, w, h, line, ppmm)
+            if past is not None:
+                rec["defects"] = sorted(set(rec["defects"]) - {"overlap_line"} | ({"overlap_line"} if past > 0.3 else set()))
+                rec["borderline"] = sorted(set(rec["borderline"]) - {"overlap_line"} | ({"overlap_line"} if -0.3 < past <= 0.3 else set()))
         if not b["empty"]:
             corners = [to_scan(u * ppmm, v * ppmm) for u, v in ((x - 6, y0 - 6), (x + w + 6, y0 - 6), (x + w + 6, y0 + h + 6), (x - 6, y0 + h + 6))]
             xa, xb = max(0, int(min(p[0] for p in corners))), min(w_px, int(max(p[0] for p in corners)) + 1)
@@ -457,6 +465,20 @@ def make(seed, outdir, index):
            "boxes": recs}
     with open(os.path.join(outdir, f"{name}.truth.json"), "w") as f:
         json.dump(doc, f, ensure_ascii=False, indent=1)
+
+
+def ink_past_line(chan, x, y, w, h, line, ppmm):
+    """How far (mm) the ink of one box (a channel of the ink-only page in page pixels, at
+    least half covered) reaches past the inner edge of the box's nearest line, within 6 mm
+    around the box; negative when clear; None when there is no ink."""
+    rows = np.nonzero((chan[max(0, int((y - 6) * ppmm)):int((y + h + 6) * ppmm) + 1,
+                            max(0, int((x - 6) * ppmm)):int((x + w + 6) * ppmm) + 1] >= 128))
+    if len(rows[0]) == 0:
+        return None
+    ya, xa = max(0, int((y - 6) * ppmm)), max(0, int((x - 6) * ppmm))
+    top, bottom = (ya + rows[0].min()) / ppmm, (ya + rows[0].max() + 1) / ppmm
+    left, right = (xa + rows[1].min()) / ppmm, (xa + rows[1].max() + 1) / ppmm
+    return max((x + line / 2) - left, right - (x + w - line / 2), (y + line / 2) - top, bottom - (y + h - line / 2))
 
 
 def hue_ink(hue):

@@ -343,6 +343,7 @@ def make(seed, outdir, index):
         ink = render(truth_svg, dpi, tmp, "ink")
     sheet = scan.Scanner(rng, dpi)
     scanned, to_scan = sheet.scan(rgb)
+    ink_page = ink
     ink = sheet.geometry(ink)
     ext, data, dpi_in_file = sheet.encode(scanned)
     name = f"{index:03d}"
@@ -358,6 +359,13 @@ def make(seed, outdir, index):
         for k in ("diameter_mm", "size_mm", "tilt_deg", "double_offset_mm", "smear_mm"):
             if k in b:
                 rec[k] = b[k]
+        if b["kind"] == "signature" and not b["empty"]:
+            # A signature's extent is its strokes', not a nominal width: whether the pen went
+            # over the line is read from the ink as rendered (page pixels, before the scan).
+            past = ink_past_line(ink_page[:, :, b["channel"]], x, y, w, h, line, ppmm)
+            if past is not None:
+                rec["defects"] = sorted(set(rec["defects"]) - {"overlap_line"} | ({"overlap_line"} if past > 0.3 else set()))
+                rec["borderline"] = sorted(set(rec["borderline"]) - {"overlap_line"} | ({"overlap_line"} if -0.3 < past <= 0.3 else set()))
         if not b["empty"]:
             chan = ink[:, :, b["channel"]]
             # The box's own ink: within 6 mm of the box (a seal over the line reaches beyond it).
@@ -382,6 +390,20 @@ def make(seed, outdir, index):
              "layout": variant, "file": f"{name}.{ext}", "boxes": out_boxes}
     with open(os.path.join(outdir, f"{name}.truth.json"), "w") as f:
         json.dump(truth, f, ensure_ascii=False, indent=1)
+
+
+def ink_past_line(chan, x, y, w, h, line, ppmm):
+    """How far (mm) a box's own ink (one channel of the ink-only page, page pixels, coverage
+    at least half) reaches past the inner edge of the box's nearest line; negative when it
+    stays clear, None without ink. The box's ink is what lies within 6 mm of the box."""
+    xa, xb = max(0, int((x - 6) * ppmm)), min(chan.shape[1], int((x + w + 6) * ppmm) + 1)
+    ya, yb = max(0, int((y - 6) * ppmm)), min(chan.shape[0], int((y + h + 6) * ppmm) + 1)
+    ys, xs = np.nonzero(chan[ya:yb, xa:xb] >= 128)
+    if len(xs) == 0:
+        return None
+    left, right = (xa + xs.min()) / ppmm, (xa + xs.max() + 1) / ppmm
+    top, bottom = (ya + ys.min()) / ppmm, (ya + ys.max() + 1) / ppmm
+    return max((x + line / 2) - left, right - (x + w - line / 2), (y + line / 2) - top, bottom - (y + h - line / 2))
 
 
 def render(svg, dpi, tmp, stem):
