@@ -692,6 +692,7 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
     let mut inside: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
     let mut outside = inside.clone();
+    let mut nearest: Vec<Vec<f32>> = len.iter().map(|&l| vec![f32::INFINITY; l.max(1.0) as usize + 1]).collect();
     let near_in = 2.5 + 0.6 * f.ppmm;
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
     // Pen ink as the signature's mask reads it (`pen_threshold`) and red < 0.6·d, in integers:
@@ -712,15 +713,35 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
         }
         if r == 2 && ds[k] < near_in && ds[k] >= 2.5 {
             inside[k][pos as usize] = true;
+            nearest[k][pos as usize] = nearest[k][pos as usize].min(ds[k]);
         } else if r == 3 && ds[k] <= -(lw + 2.5) {
             outside[k][pos as usize] = true;
+        }
+    }
+    // A stroke that runs into the line without coming out beyond it: between the line's inner
+    // edge and the stroke's nearest pen ink every pixel is dark (the line's own edge, blurred,
+    // is dark too). A stroke that stops short leaves paper there: a gap of more than the blur
+    // (about a pixel) shows, and a stroke within 0.3 mm of the line is borderline anyway.
+    let mut gap: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
+    for (i, (&r, &d)) in f.region.iter().zip(&f.dark).enumerate() {
+        if r != 2 || u16::from(d) >= d_min {
+            continue;
+        }
+        let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
+        let ds = [v - g.v0, g.v1 - v, u - g.u0, g.u1 - u];
+        let k = (0..4).min_by(|&a, &b| ds[a].total_cmp(&ds[b])).unwrap_or(0);
+        let pos = if k < 2 { u - g.u0 } else { v - g.v0 };
+        if pos >= 0.0 && (pos as usize) < gap[k].len() && ds[k] >= 0.0 && ds[k] < nearest[k][pos as usize] {
+            gap[k][pos as usize] = true;
         }
     }
     let mut n = 0;
     for k in 0..4 {
         let l = inside[k].len();
         for p in 0..l {
-            if outside[k][p] && (p.saturating_sub(3)..(p + 4).min(l)).any(|q| inside[k][q]) {
+            let crosses = outside[k][p] && (p.saturating_sub(3)..(p + 4).min(l)).any(|q| inside[k][q]);
+            let runs_in = inside[k][p] && !gap[k][p];
+            if crosses || runs_in {
                 n += 1;
             }
         }
@@ -1610,6 +1631,38 @@ mod tests {
         // Ink that stands out (4 σ) keeps its structure, and so does an impression not pale.
         assert_eq!(judged(true, 36.0).0, vec![Defect::Pale, Defect::Broken, Defect::Tilted, Defect::BgNotWhite]);
         assert_eq!(judged(false, 23.0).0, vec![Defect::Broken, Defect::Tilted, Defect::BgNotWhite]);
+    }
+
+    #[test]
+    fn a_pen_stroke_that_runs_into_the_line_is_over_it_and_one_that_stops_short_is_not() {
+        use crate::synth::{self, Layout, SynthOptions};
+        let so = SynthOptions { seed: 31, dpi: 300.0, layout: Layout::SealCollection, skew_deg: Some(0.0), defect_rate: 0.0, tinted: Some(false), ..Default::default() };
+        let sheet = synth::generate(&so);
+        let t = sheet.truth.iter().find(|t| t.kind == SampleKind::Signature && !t.empty).expect("a signature box");
+        let base = image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8();
+        let (cx, cy) = (t.box_centre[0] as u32, t.box_centre[1] as u32);
+        // The box's bottom line: the first dark row below the signature's own ink.
+        let below = (cy + 60..base.height()).find(|&y| (cx + 150..cx + 200).all(|x| base.get_pixel(x, y).0[1] < 128)).expect("the bottom line");
+        let ppmm = 300.0 / 25.4;
+        // A vertical pen stroke 0.5 mm wide, 8 mm long, right of the name, ending `short` mm
+        // above the line's top edge.
+        let with_stroke = |short: f32| {
+            let mut img = base.clone();
+            let (x0, y1) = (cx + 170, below as f32 - short * ppmm);
+            for y in (y1 - 8.0 * ppmm) as u32..y1 as u32 {
+                for x in x0..x0 + (0.5 * ppmm) as u32 {
+                    img.put_pixel(x, y, image::Rgb([30, 32, 40]));
+                }
+            }
+            let mut buf = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png).expect("png");
+            let r = crate::import_sheet(&buf, &crate::ImportOptions { dpi: Some(300.0), ..Default::default() }).expect("import");
+            r.samples.into_iter().find(|s| s.row == t.row && s.col == t.col).expect("the signature's sample")
+        };
+        let touching = with_stroke(0.0);
+        assert!(touching.defects.contains(&Defect::OverlapLine), "{:?} {:?}", touching.defects, touching.metrics);
+        let clear = with_stroke(1.0);
+        assert!(!clear.defects.contains(&Defect::OverlapLine), "{:?} {:?}", clear.defects, clear.metrics);
     }
 
     #[test]
