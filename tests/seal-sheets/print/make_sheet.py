@@ -309,10 +309,13 @@ def make(seed, outdir, index):
                 # reaches into the box's line (its place drawn at random, or a second pressing or
                 # a smear beyond it) is over the line; within 0.3 mm of the line's edge it is
                 # borderline, scored neither way; a lost cap may be the part that reached it.
-                half = (d / 2, d / 2) if kind == "official_seal" else (sx / 2, sy / 2)
-                t = math.radians(angle)
-                ext_x = abs(half[0] * math.cos(t)) + abs(half[1] * math.sin(t))
-                ext_y = abs(half[0] * math.sin(t)) + abs(half[1] * math.cos(t))
+                if kind == "official_seal":
+                    # A round face reaches d/2 however it is turned.
+                    ext_x = ext_y = d / 2
+                else:
+                    t = math.radians(angle)
+                    ext_x = abs(sx / 2 * math.cos(t)) + abs(sy / 2 * math.sin(t))
+                    ext_y = abs(sx / 2 * math.sin(t)) + abs(sy / 2 * math.cos(t))
                 past = max(max((x + line / 2) - (px + dx - ext_x), (px + dx + ext_x) - (x + w - line / 2),
                                (y + line / 2) - (py + dy - ext_y), (py + dy + ext_y) - (y + h - line / 2))
                            for dx, dy, _ in copies)
