@@ -692,16 +692,27 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
     let mut inside: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
     let mut outside = inside.clone();
-    let mut nearest: Vec<Vec<f32>> = len.iter().map(|&l| vec![f32::INFINITY; l.max(1.0) as usize + 1]).collect();
+    // Per position along each line, the nearest pen ink inside and the nearest pixel inside
+    // that is lighter than a stroke's core.
+    let mut nearest_ink: Vec<Vec<f32>> = len.iter().map(|&l| vec![f32::INFINITY; l.max(1.0) as usize + 1]).collect();
+    let mut nearest_light = nearest_ink.clone();
     let near_in = 2.5 + 0.6 * f.ppmm;
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
     // Pen ink as the signature's mask reads it (`pen_threshold`) and red < 0.6·d, in integers:
     // a pale pen's half level alone sits in the paper's noise, where every position along the
     // line would read as a crossing.
     let d_min = pen_threshold(p_ink);
+    // A stroke that runs into the line without coming out beyond it: between the line's inner
+    // edge and the stroke's nearest pen ink every pixel is as dark as a stroke's core (3/4 of
+    // the ink's median level). A stroke that stops short leaves paper there: a gap of 0.3 mm
+    // (where `borderline` ends) under a scanner's blur (σ ≤ 0.13 mm) and 150-dpi pixels keeps
+    // some pixel in its middle under half the ink's level.
+    let core = d_min.max((0.75 * p_ink).ceil() as u16);
     for (i, (((&r, &d), &red), &m)) in f.region.iter().zip(&f.dark).zip(&f.red).zip(mask).enumerate() {
         let (d, red) = (u16::from(d), u16::from(red));
-        if r < 2 || (r == 2 && m == 0) || d < d_min || 5 * red >= 3 * d {
+        let pen = r >= 2 && !(r == 2 && m == 0) && d >= d_min && 5 * red < 3 * d;
+        let light = r == 2 && d < core;
+        if !pen && !light {
             continue;
         }
         let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
@@ -711,30 +722,18 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
         if pos < 0.0 || pos as usize >= inside[k].len() {
             continue;
         }
-        if r == 2 && ds[k] < near_in && ds[k] >= 2.5 {
-            inside[k][pos as usize] = true;
-            nearest[k][pos as usize] = nearest[k][pos as usize].min(ds[k]);
-        } else if r == 3 && ds[k] <= -(lw + 2.5) {
-            outside[k][pos as usize] = true;
+        let p = pos as usize;
+        if light && ds[k] >= 0.0 {
+            nearest_light[k][p] = nearest_light[k][p].min(ds[k]);
         }
-    }
-    // A stroke that runs into the line without coming out beyond it: between the line's inner
-    // edge and the stroke's nearest pen ink every pixel is as dark as a stroke's core (3/4 of
-    // the ink's median level). A stroke that stops short leaves paper there: a gap of 0.3 mm
-    // (where `borderline` ends) under a scanner's blur (σ ≤ 0.13 mm) and 150-dpi pixels keeps
-    // some pixel in its middle under half the ink's level.
-    let core = d_min.max((0.75 * p_ink).ceil() as u16);
-    let mut gap: Vec<Vec<bool>> = len.iter().map(|&l| vec![false; l.max(1.0) as usize + 1]).collect();
-    for (i, (&r, &d)) in f.region.iter().zip(&f.dark).enumerate() {
-        if r != 2 || u16::from(d) >= core {
+        if !pen {
             continue;
         }
-        let (u, v) = frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
-        let ds = [v - g.v0, g.v1 - v, u - g.u0, g.u1 - u];
-        let k = (0..4).min_by(|&a, &b| ds[a].total_cmp(&ds[b])).unwrap_or(0);
-        let pos = if k < 2 { u - g.u0 } else { v - g.v0 };
-        if pos >= 0.0 && (pos as usize) < gap[k].len() && ds[k] >= 0.0 && ds[k] < nearest[k][pos as usize] {
-            gap[k][pos as usize] = true;
+        if r == 2 && ds[k] < near_in && ds[k] >= 2.5 {
+            inside[k][p] = true;
+            nearest_ink[k][p] = nearest_ink[k][p].min(ds[k]);
+        } else if r == 3 && ds[k] <= -(lw + 2.5) {
+            outside[k][p] = true;
         }
     }
     let mut n = 0;
@@ -742,7 +741,7 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
         let l = inside[k].len();
         for p in 0..l {
             let crosses = outside[k][p] && (p.saturating_sub(3)..(p + 4).min(l)).any(|q| inside[k][q]);
-            let runs_in = inside[k][p] && !gap[k][p];
+            let runs_in = inside[k][p] && nearest_light[k][p] >= nearest_ink[k][p];
             if crosses || runs_in {
                 n += 1;
             }
