@@ -1312,17 +1312,12 @@ impl Scores {
 
     /// Adds one sheet: matches boxes by centre (within 4 mm).
     pub fn add(&mut self, report: &crate::SheetReport, truth: &[TruthSample], dpi: f32) {
-        let ppmm = dpi / 25.4;
         self.boxes_truth += truth.len();
         let mut used = vec![false; report.samples.len()];
         // (truth row, report row, chosen, acceptable) of every matched box.
         let mut matched: Vec<(usize, usize, bool, bool)> = Vec::new();
         for t in truth {
-            let hit = report.samples.iter().enumerate().find(|(i, s)| {
-                let cx = s.box_quad.iter().map(|p| p[0]).sum::<f32>() / 4.0;
-                let cy = s.box_quad.iter().map(|p| p[1]).sum::<f32>() / 4.0;
-                !used[*i] && (cx - t.box_centre[0]).hypot(cy - t.box_centre[1]) < 4.0 * ppmm
-            });
+            let hit = report.samples.iter().enumerate().find(|(i, s)| !used[*i] && same_box(s, t, dpi));
             let Some((i, s)) = hit else { continue };
             used[i] = true;
             self.boxes_found += 1;
@@ -1379,6 +1374,14 @@ impl Scores {
             self.rows_missed_restamp += usize::from(!acceptable && !restamp);
         }
     }
+}
+
+/// Whether the importer's sample `s` is the truth's box `t` on a sheet at `dpi`: their centres
+/// within 4 mm.
+pub fn same_box(s: &crate::Sample, t: &TruthSample, dpi: f32) -> bool {
+    let cx = s.box_quad.iter().map(|p| p[0]).sum::<f32>() / 4.0;
+    let cy = s.box_quad.iter().map(|p| p[1]).sum::<f32>() / 4.0;
+    (cx - t.box_centre[0]).hypot(cy - t.box_centre[1]) < 4.0 * dpi / 25.4
 }
 
 /// The `q`-quantile (0–1) of some values, nearest rank; 0 for none.

@@ -116,15 +116,11 @@ fn independent_sheets_keep_good_impressions() {
             assert!(sheet.file.ends_with(".jpg") && sheet.bytes.len() < 700_000, "{maker}/{} is not a small JPEG", sheet.file);
             let report = import_sheet(&sheet.bytes, &ImportOptions::default()).unwrap_or_else(|e| panic!("{maker}/{}: {e}", sheet.file));
             scores.add(&report, &sheet.truth, sheet.dpi);
-            let ppmm = sheet.dpi / 25.4;
             for t in sheet.truth.iter().filter(|t| !t.empty) {
                 let s = report
                     .samples
                     .iter()
-                    .find(|s| {
-                        let (cx, cy) = (s.box_quad.iter().map(|p| p[0]).sum::<f32>() / 4.0, s.box_quad.iter().map(|p| p[1]).sum::<f32>() / 4.0);
-                        (cx - t.box_centre[0]).hypot(cy - t.box_centre[1]) < 4.0 * ppmm
-                    })
+                    .find(|s| certdesk_seal::synth::same_box(s, t, sheet.dpi))
                     .unwrap_or_else(|| panic!("{maker}/{} r{}c{}: box not found", sheet.file, t.row, t.col));
                 // A smeared or doubled face has no one size to compare with (as in `Scores`).
                 let one_face = !t.defects.iter().any(|d| matches!(d, Defect::Double | Defect::Smudged));

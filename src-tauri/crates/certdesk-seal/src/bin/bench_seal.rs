@@ -522,16 +522,11 @@ fn print_worst(figs: &[SetFigures]) {
 /// One line per matched non-empty sample (for `--dump`): kind, dpi, truth labels, the labels
 /// given, then measure=value pairs.
 fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dpi: f32) -> Vec<String> {
-    let ppmm = dpi / 25.4;
     truth
         .iter()
         .filter(|t| !t.empty)
         .filter_map(|t| {
-            let s = r.samples.iter().find(|s| {
-                let cx = s.box_quad.iter().map(|p| p[0]).sum::<f32>() / 4.0;
-                let cy = s.box_quad.iter().map(|p| p[1]).sum::<f32>() / 4.0;
-                (cx - t.box_centre[0]).hypot(cy - t.box_centre[1]) < 4.0 * ppmm
-            })?;
+            let s = r.samples.iter().find(|s| synth::same_box(s, t, dpi))?;
             let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
             let m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
             Some(format!("{:?}\t{dpi}\t{}\t{}\t{}\tr{}c{}", t.kind, names(&t.defects), names(&s.defects), m.join(" "), t.row, t.col))
