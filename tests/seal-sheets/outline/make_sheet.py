@@ -471,13 +471,12 @@ def ink_past_line(chan, x, y, w, h, line, ppmm):
     """How far (mm) the ink of one box (a channel of the ink-only page in page pixels, at
     least half covered) reaches past the inner edge of the box's nearest line, within 6 mm
     around the box; negative when clear; None when there is no ink."""
-    rows = np.nonzero((chan[max(0, int((y - 6) * ppmm)):int((y + h + 6) * ppmm) + 1,
-                            max(0, int((x - 6) * ppmm)):int((x + w + 6) * ppmm) + 1] >= 128))
-    if len(rows[0]) == 0:
-        return None
     ya, xa = max(0, int((y - 6) * ppmm)), max(0, int((x - 6) * ppmm))
-    top, bottom = (ya + rows[0].min()) / ppmm, (ya + rows[0].max() + 1) / ppmm
-    left, right = (xa + rows[1].min()) / ppmm, (xa + rows[1].max() + 1) / ppmm
+    rows, cols = np.nonzero(chan[ya:int((y + h + 6) * ppmm) + 1, xa:int((x + w + 6) * ppmm) + 1] >= 128)
+    if len(rows) == 0:
+        return None
+    top, bottom = (ya + rows.min()) / ppmm, (ya + rows.max() + 1) / ppmm
+    left, right = (xa + cols.min()) / ppmm, (xa + cols.max() + 1) / ppmm
     return max((x + line / 2) - left, right - (x + w - line / 2), (y + line / 2) - top, bottom - (y + h - line / 2))
 
 
