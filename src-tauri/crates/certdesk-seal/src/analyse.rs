@@ -11,7 +11,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
-use crate::quantities::{Outline, SECTORS, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths};
+use crate::quantities::{Echo, Outline, SECTORS, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths};
 use crate::thresholds::{Op, thresholds, unit_of};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
@@ -763,6 +763,24 @@ fn rms(it: impl Iterator<Item = f32>) -> f32 {
 /// still agree: one sector (22.5°) plus half a sector, as the two grids are offset by half.
 const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 
+/// The valley half way along the ink's echo as it bears on a smear along `smear_deg`
+/// (`smear_valley`): the echo's valley tells a smear from a close second pressing only when
+/// the echo could have made the edges' widening: offset along the smear (within
+/// `SMEAR_AGREE_DEG`). An echo across the smear (a 法人章's stacked characters, a round
+/// seal's ring of text) has a valley of its own that says nothing about the smear: 1, no dip.
+/// (Not read only where d/2 ≥ the echo's smallest offset: A's doubles 0.8–1.6 mm apart have
+/// their dip there and were called smeared without it.)
+fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
+    echo.filter(|e| angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG).map_or(1.0, |e| e.valley)
+}
+
+/// How far apart two undirected directions are, degrees in [0, 90] (a direction and its
+/// opposite are one).
+fn angle_apart(a_deg: f32, b_deg: f32) -> f32 {
+    let d = (a_deg - b_deg).rem_euclid(180.0);
+    d.min(180.0 - d)
+}
+
 /// Judges a box as a sample of `kind` and builds its output pixels.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
@@ -1023,7 +1041,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("frame_offset_mm", e.offset_mm));
         metrics.push(("frame_width_mm", e.width_mm));
     }
-    if let Some(e) = double_echo(&ink.mask, f.w, f.h, ppmm) {
+    let echo = double_echo(&ink.mask, f.w, f.h, ppmm);
+    if let Some(e) = echo {
         metrics.push(("double_offset_mm", e.offset_mm));
         metrics.push(("double_deg", e.deg));
         metrics.push(("double_echo", e.echo));
@@ -1081,10 +1100,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // directions (k·22.5°), so the same direction reads 11.25° apart and one step off
             // 33.75°; a limit of 30° kept only the first, and one of the two measures a step
             // off (a tenth of a pixel's difference between neighbouring sectors) refused a smear.
-            let agrees = strokes.is_some_and(|st| {
-                let d = (st.aniso_deg - sm.smear_deg).rem_euclid(180.0);
-                d.min(180.0 - d) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25
-            });
+            let agrees = strokes.is_some_and(|st| angle_apart(st.aniso_deg, sm.smear_deg) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25);
             // A smear's edges along it are ramps, a double's (on the side its stronger
             // pressing leads) staircases: the upper quartile of the edges' shape there
             // (`smear_step`, 25–75 % over 10–90 % width).
@@ -1097,6 +1113,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // as A's doubles, so the shape does not decide.)
             let _ = shape;
             metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));
+            metrics.push(("smear_valley", smear_valley(echo, sm.smear_deg)));
         }
     }
 
@@ -1800,5 +1817,22 @@ mod tests {
         }
         // The sheets drew most labels, so the test covers rules and fixed checks alike.
         assert!(seen.len() >= 7, "{seen:?}");
+    }
+
+    #[test]
+    fn only_an_echo_along_the_smear_can_veto_it() {
+        let echo = |offset_mm: f32, deg: f32, valley: f32| Some(Echo { offset_mm, deg, echo: 0.25, valley });
+        // A second pressing 2 mm along the smear with a dip half way: a double, not a smear.
+        assert_eq!(smear_valley(echo(2.0, 150.0, 0.3), 146.25), 0.3);
+        // The same direction read from the other side of 0°/180°.
+        assert_eq!(smear_valley(echo(2.0, 178.0, 0.3), 11.25), 0.3);
+        // A 法人章's stacked characters echo 2.5 mm across a smear at 33.75°: no bearing on it.
+        assert_eq!(smear_valley(echo(2.5, 90.0, 0.35), 33.75), 1.0);
+        // A close second pressing along the smear keeps its dip.
+        assert_eq!(smear_valley(echo(1.0, 150.0, 0.22), 146.25), 0.22);
+        assert_eq!(smear_valley(None, 146.25), 1.0);
+        // The rule: a smear along one direction fires with no valley against it, not with one.
+        assert!(thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]));
+        assert!(!thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]));
     }
 }

@@ -12,7 +12,7 @@
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
 //! `double.square` a second frame line in the corner margins (`frame_second`), `smudged.*` the
 //! edges' spread by direction against the scanner's own where the stroke widths agree
-//! (`smear_agrees_mm`) and without a dip half way along the echo (`double_valley`). `pale.*`
+//! (`smear_agrees_mm`) and without a dip half way along an echo that runs along the smear (`smear_valley`). `pale.*`
 //! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
 //! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
 //! only inside its band and keeps it when the best value lies on a band edge.
@@ -111,7 +111,9 @@ pub fn unit_of(measure: &str) -> Unit {
         | "blur_excess_mm" | "smear_agrees_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" => Unit::Mm,
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
         "core_od" => Unit::Od,
-        "border_present" | "double_echo" | "double_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step" => Unit::Share,
+        "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step" => {
+            Unit::Share
+        }
         _ => Unit::Level,
     }
 }
