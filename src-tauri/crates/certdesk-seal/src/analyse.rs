@@ -901,13 +901,17 @@ const STRUCTURAL: [Defect; 5] = [Defect::Broken, Defect::Double, Defect::Smudged
 /// one pixel in six falls on the wrong side. No gap, second outline, smear or angle can be read
 /// from such a mask (issue 34: maker C's faintest stamps on tinted paper read broken, tilted,
 /// double and over the line at once); the impression is judged pale, which sends it back on its
-/// own, and the structure is not judged. The same σ gates the smear's edges at 6·√2.
+/// own, and the structure is not judged. Nor is its hue (`off_color`): it is read on the
+/// pixels at 0.8 of the ink's step, which at this σ the noise picks rather than the ink (issue
+/// 34: C's empty boxes on noisy paper read as pale seals 20–28° off red, its true pale stamps
+/// at the same σ 2–12°). The same σ gates the smear's edges at 6·√2.
 fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let Some(noise) = metrics.iter().find(|m| m.0 == "paper_noise").map(|m| m.1).filter(|n| *n > 0.0) else { return };
     let snr = p_ink / noise;
     metrics.push(("ink_snr", snr));
     if labels.contains(Defect::Pale) && snr < 2.0 * std::f32::consts::SQRT_2 {
         labels.withdraw(&STRUCTURAL);
+        labels.withdraw(&[Defect::OffColor]);
     }
 }
 
@@ -1645,6 +1649,7 @@ mod tests {
             labels.found(Defect::Broken, "border_gap_mm", 53.7, Op::Above, 4.0);
             labels.found(Defect::Tilted, "tilt", 7.7, Op::Above, 5.0);
             labels.found(Defect::BgNotWhite, "paper_tint", 9.0, Op::Above, 6.0);
+            labels.found(Defect::OffColor, "hue", 24.0, Op::Above, RED_HUE_TOLERANCE_DEG);
             let mut metrics = vec![("paper_noise", 8.9)];
             withdraw_unreadable_structure(p_ink, &mut labels, &mut metrics);
             labels.finish(SampleKind::OfficialSeal)
@@ -1653,8 +1658,8 @@ mod tests {
         assert_eq!(defects, vec![Defect::Pale, Defect::BgNotWhite]);
         assert_eq!(findings.len(), 2);
         // Ink that stands out (4 σ) keeps its structure, and so does an impression not pale.
-        assert_eq!(judged(true, 36.0).0, vec![Defect::Pale, Defect::Broken, Defect::Tilted, Defect::BgNotWhite]);
-        assert_eq!(judged(false, 23.0).0, vec![Defect::Broken, Defect::Tilted, Defect::BgNotWhite]);
+        assert_eq!(judged(true, 36.0).0, vec![Defect::Pale, Defect::Broken, Defect::Tilted, Defect::BgNotWhite, Defect::OffColor]);
+        assert_eq!(judged(false, 23.0).0, vec![Defect::Broken, Defect::Tilted, Defect::BgNotWhite, Defect::OffColor]);
     }
 
     #[test]

@@ -519,17 +519,17 @@ fn print_worst(figs: &[SetFigures]) {
     row("ms per 300-dpi sheet (median)", figs.iter().map(|f| f.ms_300).collect(), &|v| format!("{v:.0}"), true, "≤ 250 ms");
 }
 
-/// One line per matched non-empty sample (for `--dump`): kind, dpi, truth labels, the labels
-/// given, then measure=value pairs.
+/// One line per matched sample (for `--dump`): kind, dpi, truth labels (`empty` for an empty
+/// box), the labels given, then measure=value pairs.
 fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dpi: f32) -> Vec<String> {
     truth
         .iter()
-        .filter(|t| !t.empty)
         .filter_map(|t| {
-            let s = r.samples.iter().find(|s| synth::same_box(s, t, dpi))?;
+            let s = r.samples.iter().find(|s| if t.empty { s.row == t.row && s.col == t.col } else { synth::same_box(s, t, dpi) })?;
             let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
             let m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
-            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}\tr{}c{}", t.kind, names(&t.defects), names(&s.defects), m.join(" "), t.row, t.col))
+            let truth_names = if t.empty { "empty".to_string() } else { names(&t.defects) };
+            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}\tr{}c{}", t.kind, truth_names, names(&s.defects), m.join(" "), t.row, t.col))
         })
         .collect()
 }
