@@ -774,8 +774,8 @@ const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 /// the echo could have made the edges' widening: offset along the smear (within
 /// `SMEAR_AGREE_DEG`). An echo across the smear (a 法人章's stacked characters, a round
 /// seal's ring of text) has a valley of its own that says nothing about the smear: 1, no dip.
-/// (Not read only where d/2 ≥ the echo's smallest offset: A's doubles 0.8–1.6 mm apart have
-/// their dip there and were called smeared without it.)
+/// The valley is read at any offset along the smear: leaving it unread where d/2 falls under
+/// the echo's smallest offset let A's doubles 0.8–1.6 mm apart pass as smears.
 fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
     echo.filter(|e| angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG).map_or(1.0, |e| e.valley)
 }
