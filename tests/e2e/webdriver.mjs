@@ -86,9 +86,17 @@ export function webdriver(port) {
       }
     }
   }
+  /** Ends the session and the driver's whole process group: the app is a single instance on
+   *  the session bus, so one left running (its session's DELETE unanswered, seen in CI) took
+   *  the next file's app start over and every later start timed out. */
   d.stop = async () => {
     if (d.session) await d.wd('DELETE', d.s(''), undefined, 30_000).catch(() => {})
-    d.driver?.kill()
+    d.session = null
+    if (d.driver) {
+      killGroup(d.driver)
+      d.driver = null
+      await waitPortFree(port)
+    }
   }
   d.find = async (css, timeout = 30000) => {
     const start = Date.now()
