@@ -1588,6 +1588,10 @@ mod tests {
             let zc = (-2.0 * uniform().ln()).sqrt() * (std::f32::consts::TAU * uniform()).cos();
             image::Rgb([p[0] + sigma * z, p[1] + sigma * (0.8 * z + 0.6 * zc), p[2] + sigma * z].map(|v| v.round().clamp(0.0, 255.0) as u8))
         });
+        png_bytes(&img)
+    }
+
+    fn png_bytes(img: &RgbImage) -> Vec<u8> {
         let mut buf = Vec::new();
         img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png).expect("png");
         buf
@@ -1683,9 +1687,7 @@ mod tests {
                     img.put_pixel(x, y, image::Rgb([30, 32, 40]));
                 }
             }
-            let mut buf = Vec::new();
-            img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png).expect("png");
-            let r = crate::import_sheet(&buf, &crate::ImportOptions { dpi: Some(300.0), ..Default::default() }).expect("import");
+            let r = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(300.0), ..Default::default() }).expect("import");
             r.samples.into_iter().find(|s| s.row == t.row && s.col == t.col).expect("the signature's sample")
         };
         let touching = with_stroke(0.0);
@@ -1853,27 +1855,15 @@ mod tests {
     /// on it `ink` where `draw(x_mm, y_mm)`.
     fn noisy_paper_png(sigma: f32, ink: [f32; 3], draw: impl Fn(f32, f32) -> bool) -> Vec<u8> {
         let ppmm = 300.0 / 25.4;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut normal = move || {
-            let mut u = || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                ((state >> 11) as f32 + 0.5) / (1u64 << 53) as f32
-            };
-            (-2.0 * u().ln()).sqrt() * (std::f32::consts::TAU * u()).cos()
-        };
+        let mut rng = crate::synth::Rng::new(34);
         let (w, h) = ((60.0 * ppmm) as u32, (45.0 * ppmm) as u32);
         let gw = w.div_ceil(3) as usize;
-        let grains: Vec<[f32; 3]> = (0..gw * h.div_ceil(3) as usize).map(|_| [normal(), normal(), normal()]).collect();
-        let img = RgbImage::from_fn(w, h, |x, y| {
+        let grains: Vec<[f32; 3]> = (0..gw * h.div_ceil(3) as usize).map(|_| [rng.normal(), rng.normal(), rng.normal()]).collect();
+        png_bytes(&RgbImage::from_fn(w, h, |x, y| {
             let p = if draw(x as f32 / ppmm, y as f32 / ppmm) { ink } else { [235.0; 3] };
             let z = grains[(y / 3) as usize * gw + (x / 3) as usize];
             image::Rgb([0, 1, 2].map(|c| (p[c] + sigma * z[c]).round().clamp(0.0, 255.0) as u8))
-        });
-        let mut buf = Vec::new();
-        img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png).expect("png");
-        buf
+        }))
     }
 
     #[test]

@@ -41,6 +41,11 @@ impl Rng {
     pub fn range(&mut self, a: f32, b: f32) -> f32 {
         a + (b - a) * ((self.next_u64() >> 40) as f32 / (1u64 << 24) as f32)
     }
+    /// Standard normal (Box-Muller on two uniforms in (0, 1]).
+    pub fn normal(&mut self) -> f32 {
+        let (u, v) = (1.0 - self.range(0.0, 1.0), self.range(0.0, 1.0));
+        (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
+    }
     pub fn chance(&mut self, p: f32) -> bool {
         self.range(0.0, 1.0) < p
     }
