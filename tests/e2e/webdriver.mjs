@@ -66,6 +66,13 @@ export function webdriver(port) {
     return json.value
   }
   d.s = (p) => `/session/${d.session}${p}`
+  /** The driver's whole process group gone (the native driver and the app with it), its port free. */
+  const endDriver = async () => {
+    if (!d.driver) return
+    killGroup(d.driver)
+    d.driver = null
+    await waitPortFree(port)
+  }
   /** tauri-driver (its environment is the app's) and a session on `app`. WebKitWebDriver now and
    *  then dies as it starts (seen in CI: defunct under tauri-driver, the session request never
    *  answered); that start is thrown away whole (the driver's process group: the native driver
@@ -78,11 +85,9 @@ export function webdriver(port) {
         d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } }, 90_000)).sessionId
         return
       } catch (e) {
-        killGroup(d.driver)
-        d.driver = null
+        await endDriver()
         if (attempt >= 3) throw new Error(`no WebDriver session on ${app} after ${attempt} starts: ${e.message}`)
         console.error(`# WebDriver start ${attempt} failed (${e.message}); starting again`)
-        await waitPortFree(port)
       }
     }
   }
@@ -92,11 +97,7 @@ export function webdriver(port) {
   d.stop = async () => {
     if (d.session) await d.wd('DELETE', d.s(''), undefined, 30_000).catch(() => {})
     d.session = null
-    if (d.driver) {
-      killGroup(d.driver)
-      d.driver = null
-      await waitPortFree(port)
-    }
+    await endDriver()
   }
   d.find = async (css, timeout = 30000) => {
     const start = Date.now()

@@ -525,7 +525,7 @@ fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dp
     truth
         .iter()
         .filter_map(|t| {
-            let s = r.samples.iter().find(|s| if t.empty { s.row == t.row && s.col == t.col } else { synth::same_box(s, t, dpi) })?;
+            let s = r.samples.iter().find(|s| synth::same_box(s, t, dpi))?;
             let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
             let m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
             let truth_names = if t.empty { "empty".to_string() } else { names(&t.defects) };
