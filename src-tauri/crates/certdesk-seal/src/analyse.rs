@@ -1104,6 +1104,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             metrics.push(("smear_mm", sm.smear_mm));
             metrics.push(("smear_deg", sm.smear_deg));
             metrics.push(("blur_excess_mm", sm.blur_excess_mm));
+            metrics.push(("smear_q_mm", sm.smear_q_mm));
             // Two measures of different kinds (grey-level edges, the mask's stroke widths)
             // that agree on the direction: within one step of each other's grid. The edges'
             // direction is a sector's middle (11.25° + k·22.5°), the strokes' one of 8
@@ -1845,8 +1846,8 @@ mod tests {
         assert_eq!(smear_valley(echo(1.0, 150.0, 0.22), 146.25), 0.22);
         assert_eq!(smear_valley(None, 146.25), 1.0);
         // The rule: a smear along one direction fires with no valley against it, not with one.
-        assert!(thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]));
-        assert!(!thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]));
+        assert!(thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]));
+        assert!(!thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]));
     }
 
     /// Paper at 235 with Gaussian noise of `sigma` levels, independent on each channel (a

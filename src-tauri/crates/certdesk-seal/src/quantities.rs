@@ -524,12 +524,19 @@ pub(crate) fn sector_medians(mut s: [Vec<f32>; SECTORS], min: usize) -> [Option<
 /// A smear from the spreads of the ink's edges by direction against the scanner's own (the
 /// excess in quadrature):
 /// `smear_mm` the largest excess less the one at 90° from it, `smear_deg` its direction,
-/// `blur_excess_mm` the smallest excess (what every direction has beyond the scanner).
+/// `blur_excess_mm` the smallest excess (what every direction has beyond the scanner),
+/// `smear_q_mm` the same two excesses' difference in quadrature, √(along² − across²): what the
+/// motion itself adds. An ink whose own edges are soft (bleed, a textured pad) widens every
+/// direction by its spread s; a motion x along one adds as variances do, √(s² + x²), so the
+/// plain difference √(s² + x²) − s reads a 0.6 mm smear (x ≈ 0.38 mm) as 0.18 mm on an ink of
+/// s = 0.45 mm and the full 0.38 mm only on a sharp one. The quadrature difference reads x on
+/// both; its price is noise: a difference δ between two unsmeared directions reads √(2sδ).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Smear {
     pub smear_mm: f32,
     pub smear_deg: f32,
     pub blur_excess_mm: f32,
+    pub smear_q_mm: f32,
 }
 
 /// `ink` and `scan` per sector (mm); a sector without a spread of the ink is left out, and
@@ -555,7 +562,9 @@ pub(crate) fn smear(ink: &[Option<f32>; SECTORS], scan_h: f32, scan_v: f32) -> O
     }
     let (d, k) = best?;
     let min = excess.iter().flatten().copied().fold(f32::MAX, f32::min);
-    Some(Smear { smear_mm: d, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min })
+    let (along, across) = (excess[k].unwrap_or(0.0), excess[(k + SECTORS / 2) % SECTORS].unwrap_or(0.0));
+    let q = (along * along - across * across).max(0.0).sqrt();
+    Some(Smear { smear_mm: d, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min, smear_q_mm: q })
 }
 
 /// Stroke width by direction (design §2.5): on the binary mask, the runs of ink along lines in
@@ -1031,7 +1040,7 @@ mod tests {
             let sigma_read = (sigma * sigma + 1.0 / 12.0 + 1.0 / 3.0).sqrt();
             assert!((scan - 2.56 * sigma_read / ppmm).abs() <= 0.1 * sigma_read / ppmm + 0.02, "{dpi} dpi: scanner {scan} mm for σ {sigma} px");
             let s = smear_of(&clean, n, ppmm, scan);
-            assert!(s.smear_mm < 0.1, "{dpi} dpi, no smear: {s:?}");
+            assert!(s.smear_mm < 0.1 && s.smear_q_mm < 0.1, "{dpi} dpi, no smear: {s:?}");
             for (len, deg) in [(0.6f32, 0.0f32), (1.0, 30.0), (1.6, 45.0)] {
                 for falling in [false, true] {
                     let s = smear_of(&smeared(ppmm, n, len, deg, falling, sigma), n, ppmm, scan);
@@ -1044,10 +1053,44 @@ mod tests {
                     if len <= 0.6 {
                         assert!((s.smear_mm - expect).abs() <= 0.1, "{dpi} dpi, {len} mm at {deg}° (falling {falling}): {s:?}, expected {expect}");
                     }
-                    assert!(s.smear_mm > 0.3, "{dpi} dpi, {len} mm at {deg}° (falling {falling}): {s:?}");
+                    assert!(s.smear_mm > 0.3 && s.smear_q_mm >= s.smear_mm, "{dpi} dpi, {len} mm at {deg}° (falling {falling}): {s:?}");
                     let dd = (s.smear_deg - deg).rem_euclid(180.0);
                     assert!(dd.min(180.0 - dd) <= 15.0, "{dpi} dpi, {len} mm at {deg}°: {s:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_smear_on_soft_ink_reads_in_quadrature_not_as_a_plain_difference() {
+        // An ink whose own edges are soft (σ 0.18 mm of bleed, 10–90 % 0.46 mm: maker B's inks
+        // read 0.4–0.5 mm beyond their ruled lines) under a sharp scanner (the ruled lines'
+        // spread): the smallest smear of the definition adds as a variance, so the plain
+        // difference along less across falls under the rule's gate while the quadrature
+        // difference still reads the motion (0.6 L falling, 0.8 L uniform).
+        for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            let soft = (sigma * sigma + (0.18 * ppmm).powi(2)).sqrt();
+            let scan = {
+                let clean = smeared(ppmm, n, 0.0, 0.0, false, sigma);
+                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&clean[i])).collect();
+                let m = sector_medians(edge_spreads(&clean, n, n, ppmm, &band), 15);
+                m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
+            };
+            // Unsmeared, the design's own strokes (more of them one way than another, blurred
+            // narrower than a step) leave a plain difference of 0.1–0.15 mm, which the
+            // quadrature turns into about 0.3: the plain difference's gate (0.2) keeps it out.
+            let s = smear_of(&smeared(ppmm, n, 0.0, 0.0, false, soft), n, ppmm, scan);
+            assert!(s.blur_excess_mm > 0.25 && s.smear_mm < 0.2, "{dpi} dpi, soft ink, no smear: {s:?}");
+            for falling in [true, false] {
+                let s = smear_of(&smeared(ppmm, n, 0.6, 30.0, falling, soft), n, ppmm, scan);
+                let expect = if falling { 0.6 } else { 0.8 } * 0.6;
+                assert!(
+                    (0.2..0.3).contains(&s.smear_mm),
+                    "{dpi} dpi, soft ink, 0.6 mm (falling {falling}): the plain difference under-reads it, yet stands clear of the gate: {s:?}"
+                );
+                assert!(s.smear_q_mm > 0.3 && (s.smear_q_mm - expect).abs() <= 0.12, "{dpi} dpi, soft ink, 0.6 mm (falling {falling}): {s:?}, expected {expect}");
             }
         }
     }

@@ -11,8 +11,9 @@
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
 //! `double.square` a second frame line in the corner margins (`frame_second`), `smudged.*` the
-//! edges' spread by direction against the scanner's own where the stroke widths agree
-//! (`smear_agrees_mm`) and without a dip half way along an echo that runs along the smear (`smear_valley`). `pale.*`
+//! edges' spread by direction against the scanner's own, differenced in quadrature
+//! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
+//! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`). `pale.*`
 //! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
 //! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
 //! only inside its band and keeps it when the best value lies on a band edge.
@@ -108,7 +109,7 @@ pub fn unit_of(measure: &str) -> Unit {
     match measure {
         "ink_mm2" | "on_line_mm2" | "black_mm2" => Unit::Mm2,
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
-        | "blur_excess_mm" | "smear_agrees_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" => Unit::Mm,
+        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" => Unit::Mm,
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step" => {
