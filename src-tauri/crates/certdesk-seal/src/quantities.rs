@@ -1023,6 +1023,14 @@ mod tests {
         smear(&sector_medians(edge_spreads(img, n, n, ppmm, &band), 15), scan, scan).expect("edges")
     }
 
+    /// The edges' spread averaged over the directions: an unsmeared design's is the scanner's
+    /// own, as the ruled lines give it.
+    fn mean_spread(img: &[u8], n: usize, ppmm: f32) -> f32 {
+        let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
+        let m = sector_medians(edge_spreads(img, n, n, ppmm, &band), 15);
+        m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
+    }
+
     #[test]
     fn smear_reads_the_motion_length() {
         for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
@@ -1030,11 +1038,7 @@ mod tests {
             let n = (46.0 * ppmm) as usize;
             // The scanner's own spread: the design's edges without a smear (as the ruled lines give it).
             let clean = smeared(ppmm, n, 0.0, 0.0, false, sigma);
-            let scan = {
-                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&clean[i])).collect();
-                let m = sector_medians(edge_spreads(&clean, n, n, ppmm, &band), 15);
-                m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
-            };
+            let scan = mean_spread(&clean, n, ppmm);
             // 10–90 % of a Gaussian edge: 2.56 σ, σ² the blur's plus what the reading adds
             // (area sampling 1/12 px², bilinear and three-tap smoothing about 1/3 px²).
             let sigma_read = (sigma * sigma + 1.0 / 12.0 + 1.0 / 3.0).sqrt();
@@ -1072,12 +1076,7 @@ mod tests {
             let ppmm = dpi / 25.4;
             let n = (46.0 * ppmm) as usize;
             let soft = (sigma * sigma + (0.18 * ppmm).powi(2)).sqrt();
-            let scan = {
-                let clean = smeared(ppmm, n, 0.0, 0.0, false, sigma);
-                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&clean[i])).collect();
-                let m = sector_medians(edge_spreads(&clean, n, n, ppmm, &band), 15);
-                m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
-            };
+            let scan = mean_spread(&smeared(ppmm, n, 0.0, 0.0, false, sigma), n, ppmm);
             // Unsmeared, the design's own strokes (more of them one way than another, blurred
             // narrower than a step) leave a plain difference of 0.1–0.15 mm, which the
             // quadrature turns into about 0.3: the plain difference's gate (0.2) keeps it out.
