@@ -1190,18 +1190,35 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let speck = (0.08 * mm2).max(4.0) as usize;
     let keep: Vec<bool> = cc.comps.iter().map(|c| c.area >= speck).collect();
     cc.retain(&mut dark_print, &keep);
-    let black = ink_indices(&dark_print, w)
+    // Print under a seal shows on the paper between its strokes too; a seal's own ink piled
+    // up dark (a smear's copies along a stroke's edge) never lies clear of that seal's ink.
+    // A print pixel is clear when no seal ink lies within 0.3 mm of it (a square of that
+    // half-width, so at least a disc).
+    let near_seal = dilate(&ink.mask, w, h, (0.3 * f.ppmm).ceil().max(1.0) as usize);
+    let under: Vec<usize> = ink_indices(&dark_print, w)
         .into_iter()
         .filter(|&i| {
             let (u, v) = page(i);
             u >= a0 && u <= a1 && v >= b0 && v <= b1
         })
-        .count();
+        .collect();
+    let black = under.len();
+    let clear = under.iter().filter(|&&i| near_seal[i] == 0).count();
+    metrics.push(("black_clear_mm2", clear as f32 / mm2));
     metrics.push(("black_mm2", black as f32 / mm2));
-    if black as f32 >= 0.6 * mm2 {
+    if black as f32 >= 0.6 * mm2 && clear as f32 >= MIN_PRINT_CLEAR_MM2 * mm2 {
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, 0.6);
     }
 }
+
+/// The least print, mm², that `text_under` needs clear of the seal's ink (no seal ink within
+/// 0.3 mm): more than a few pixels (2 at 150 dpi, 7 at 300), so that it is print seen on paper
+/// and not noise. Print under a seal shows between its strokes too; the seal's own ink, piled
+/// up nearly black along one side of its strokes (a smear's copies: issue 34's maker B read
+/// 0.5–2.4 mm² of such "print" on five smeared seals of B-dev40), never lies clear of itself
+/// (0 on all of them; print under seals on A-tune, B-dev40 and C-dev40 reads 0.086 mm² (a
+/// 法人章 whose strokes leave little paper) and 0.16 mm² and more on the rest).
+const MIN_PRINT_CLEAR_MM2: f32 = 0.05;
 
 /// The least ratio of a pixel's optical density in red to its density in green (linear
 /// light) for black print (`judge_seal`'s `black_mm2`): print absorbs about evenly (1.0), red
@@ -1596,6 +1613,52 @@ mod tests {
         let mut buf = Vec::new();
         img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png).expect("png");
         buf
+    }
+
+    /// A red ring 18.8–20 mm in radius on paper at 300 dpi, each pixel's colour from `paint`
+    /// (distance from the centre and offset in mm, `None` for paper).
+    fn painted_ring_png(paint: impl Fn(f32, f32, f32) -> Option<[u8; 3]>) -> Vec<u8> {
+        let ppmm = 300.0 / 25.4;
+        let n = (60.0 * ppmm) as u32;
+        let c = n as f32 / 2.0;
+        png_bytes(&RgbImage::from_fn(n, n, |x, y| {
+            let (dx, dy) = ((x as f32 + 0.5 - c) / ppmm, (y as f32 + 0.5 - c) / ppmm);
+            image::Rgb(paint(dx.hypot(dy), dx, dy).unwrap_or([240, 240, 238]))
+        }))
+    }
+
+    #[test]
+    fn seal_ink_piled_dark_along_its_strokes_is_not_print_under_it() {
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let red = [200, 40, 45];
+        // Nearly black maroon along the ring's outer edge (a smear's copies piled up on the side
+        // it came from): dark, hardly red, absorbing red 0.66 as strongly as green, so each of
+        // its pixels passes for print, but none lies clear of the ring's ink.
+        let piled = painted_ring_png(|d, _, _| match d {
+            d if (19.75..=20.0).contains(&d) => Some([28, 4, 6]),
+            d if (18.8..19.75).contains(&d) => Some(red),
+            _ => None,
+        });
+        let s = &crate::import_single(&piled, &opts).expect("import").samples[0];
+        let metric = |m: &str| s.metrics.iter().find(|k| k.0 == m).map(|k| k.1);
+        assert!(metric("black_mm2").is_some_and(|v| v >= 0.6), "{:?}", s.metrics);
+        assert_eq!(metric("black_clear_mm2"), Some(0.0), "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
+        // Black print crossing the ring: dark grey bars 0.4 mm high running from the paper outside
+        // across the ring into the seal, where it shows between the strokes.
+        let printed = painted_ring_png(|d, dx, dy| {
+            if (18.8..=20.0).contains(&d) {
+                Some(red)
+            } else if (-23.0..-12.0).contains(&dx) && [-2.0f32, 0.0, 2.0].iter().any(|&y0| (dy - y0).abs() <= 0.2) {
+                Some([35, 35, 38])
+            } else {
+                None
+            }
+        });
+        let s = &crate::import_single(&printed, &opts).expect("import").samples[0];
+        let metric = |m: &str| s.metrics.iter().find(|k| k.0 == m).map(|k| k.1);
+        assert!(metric("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
+        assert!(s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl Op {
 /// the measure's, whoever reports it). A measure not listed has no physical unit (`Level`).
 pub fn unit_of(measure: &str) -> Unit {
     match measure {
-        "ink_mm2" | "on_line_mm2" | "black_mm2" => Unit::Mm2,
+        "ink_mm2" | "on_line_mm2" | "black_mm2" | "black_clear_mm2" => Unit::Mm2,
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
         | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" => Unit::Mm,
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
