@@ -1193,8 +1193,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // Print under a seal shows on the paper between its strokes too; a seal's own ink piled
     // up dark (a smear's copies along a stroke's edge) never lies clear of that seal's ink.
     // A print pixel is clear when no seal ink lies within 0.3 mm of it (a square of that
-    // half-width, so at least a disc).
-    let near_seal = dilate(&ink.mask, w, h, (0.3 * f.ppmm).ceil().max(1.0) as usize);
+    // half-width, so at least a disc); the dilation only where there is print to test.
     let under: Vec<usize> = ink_indices(&dark_print, w)
         .into_iter()
         .filter(|&i| {
@@ -1203,7 +1202,12 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         })
         .collect();
     let black = under.len();
-    let clear = under.iter().filter(|&&i| near_seal[i] == 0).count();
+    let clear = if under.is_empty() {
+        0
+    } else {
+        let near_seal = dilate(&ink.mask, w, h, (0.3 * f.ppmm).ceil().max(1.0) as usize);
+        under.iter().filter(|&&i| near_seal[i] == 0).count()
+    };
     metrics.push(("black_clear_mm2", clear as f32 / mm2));
     metrics.push(("black_mm2", black as f32 / mm2));
     if black as f32 >= 0.6 * mm2 && clear as f32 >= MIN_PRINT_CLEAR_MM2 * mm2 {

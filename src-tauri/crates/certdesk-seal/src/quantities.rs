@@ -552,19 +552,19 @@ pub(crate) fn smear(ink: &[Option<f32>; SECTORS], scan_h: f32, scan_v: f32) -> O
     // widen an edge about as variances add; a plain difference under-reads a smear by the
     // scanner's share).
     let excess: Vec<Option<f32>> = (0..SECTORS).map(|k| ink[k].map(|v| (v * v - scan(k).powi(2)).max(0.0).sqrt())).collect();
-    let mut best: Option<(f32, usize)> = None;
+    // (along, across, sector) of the pair with the largest plain difference.
+    let mut best: Option<(f32, f32, usize)> = None;
     for k in 0..SECTORS {
         if let (Some(a), Some(b)) = (excess[k], excess[(k + SECTORS / 2) % SECTORS])
-            && best.is_none_or(|(d, _)| a - b > d)
+            && best.is_none_or(|(ba, bb, _)| a - b > ba - bb)
         {
-            best = Some((a - b, k));
+            best = Some((a, b, k));
         }
     }
-    let (d, k) = best?;
+    let (along, across, k) = best?;
     let min = excess.iter().flatten().copied().fold(f32::MAX, f32::min);
-    let (along, across) = (excess[k].unwrap_or(0.0), excess[(k + SECTORS / 2) % SECTORS].unwrap_or(0.0));
     let q = (along * along - across * across).max(0.0).sqrt();
-    Some(Smear { smear_mm: d, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min, smear_q_mm: q })
+    Some(Smear { smear_mm: along - across, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min, smear_q_mm: q })
 }
 
 /// Stroke width by direction (design §2.5): on the binary mask, the runs of ink along lines in
