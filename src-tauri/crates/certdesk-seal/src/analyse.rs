@@ -1144,7 +1144,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         // upright seal. Both are read in the page's frame (the scan's skew already taken out by
         // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
         // turned 2-3° on a page scanned 2-3° askew read 5-6°).
-        let tilt = star_tilt(f, ink, s, frame).unwrap_or_else(|| gap_tilt(&ang_hist));
+        let tilt = round_tilt(star_tilt(f, ink, s, frame), || gap_tilt(&ang_hist));
         let tilt = (tilt + 540.0).rem_euclid(360.0) - 180.0;
         metrics.push(("tilt", tilt));
         labels.check(Defect::Tilted, "tilt", tilt.abs(), Op::Above, 5.0);
@@ -1284,9 +1284,35 @@ fn scanner_spread(f: &BoxFeatures) -> Option<(f32, f32)> {
     Some((quantile_in_place(&mut h, 0.5), quantile_in_place(&mut v, 0.5)))
 }
 
+/// The fifth angular harmonic of the centre's ink (share of its pixels) from which a star's
+/// phase alone gives the tilt: a clean star reads 0.15 and more.
+const STAR_CLEAR: f32 = 0.15;
+/// The harmonic down to which the star's phase still holds (issue 34, v9): a double's two stars
+/// or a stain over one lower the harmonic to 0.03–0.15 but not the phase, within 1° of the
+/// true tilt on B-dev40 and C-dev40 from 0.034 up; under 0.02 it is noise (20–30° off).
+const STAR_WEAK: f32 = 0.03;
+
+/// A round seal's tilt from its star (`(tilt, harmonic)`, see `star_tilt`) and, lazily, the gap
+/// of its arc text. A clear star decides alone. A weak one is held against the gap, and the
+/// smaller of the two turns stands: the gap's centre moves with whatever fills it (a double's
+/// second text, horizontal text low in the seal, a stain; B-dev40 read 7.5–10° on seals
+/// turned 2–3° and −55° on an upright one), and a seal is called tilted on weak evidence only
+/// when both say so. No star at all: the gap.
+fn round_tilt(star: Option<(f32, f32)>, gap: impl FnOnce() -> f32) -> f32 {
+    match star {
+        Some((tilt, harmonic)) if harmonic >= STAR_CLEAR => tilt,
+        Some((tilt, harmonic)) if harmonic >= STAR_WEAK => {
+            let gap = gap();
+            if tilt.abs() <= gap.abs() { tilt } else { gap }
+        }
+        _ => gap(),
+    }
+}
+
 /// Rotation of the five-pointed star in the centre (tips up when upright), from the phase of
-/// the fifth angular harmonic of the ink around the centre; `None` when there is no clear star.
-fn star_tilt(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> Option<f32> {
+/// the fifth angular harmonic of the ink around the centre, with that harmonic's strength
+/// (share of the pixels); `None` when the centre has too little ink to read one.
+fn star_tilt(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> Option<(f32, f32)> {
     let (r0, r1) = (0.09 * s.r, 0.2 * s.r);
     let (mut cs, mut sn, mut n) = (0.0f64, 0.0f64, 0usize);
     let ext = r1.ceil() as i64 + 2;
@@ -1309,14 +1335,14 @@ fn star_tilt(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> Option<
             }
         }
     }
-    if n < 20 || (cs.hypot(sn) / n as f64) < 0.15 {
+    if n < 20 {
         return None;
     }
     // Tips at -90° + k·72° when upright: 5·(-90°) = -450° ≡ -90°.
     let phase = sn.atan2(cs).to_degrees() as f32;
     let d = (phase + 90.0).rem_euclid(360.0);
     let d = if d > 180.0 { d - 360.0 } else { d };
-    Some(d / 5.0)
+    Some((d / 5.0, (cs.hypot(sn) / n as f64) as f32))
 }
 
 /// Angle (degrees, 90 = down) of the centre of the widest gap in the angular ink histogram,
@@ -1915,6 +1941,27 @@ mod tests {
         // The rule: a smear along one direction fires with no valley against it, not with one.
         assert!(thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]));
         assert!(!thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]));
+    }
+
+    #[test]
+    fn a_weak_star_and_the_text_gap_must_both_say_tilted() {
+        let gap_read = std::cell::Cell::new(false);
+        let gap = |deg: f32| {
+            gap_read.set(true);
+            deg
+        };
+        // A clear star decides alone, and the gap is not even read.
+        assert_eq!(round_tilt(Some((8.0, 0.3)), || gap(0.0)), 8.0);
+        assert!(!gap_read.get());
+        // A weak star (a double's two stars) upright, the gap moved by the second text: upright.
+        assert_eq!(round_tilt(Some((2.1, 0.045)), || gap(10.0)), 2.1);
+        // A weak star turned 12°, the gap agreeing at 10°: tilted (the smaller turn, 10°).
+        assert_eq!(round_tilt(Some((11.8, 0.043)), || gap(10.0)), 10.0);
+        // The gap upright, a weak star's phase off: upright.
+        assert_eq!(round_tilt(Some((-9.0, 0.05)), || gap(-2.5)), -2.5);
+        // Under the weak limit the phase is noise; no star at all: the gap.
+        assert_eq!(round_tilt(Some((31.4, 0.006)), || gap(2.5)), 2.5);
+        assert_eq!(round_tilt(None, || gap(-55.0)), -55.0);
     }
 
     /// Paper at 235 with Gaussian noise of `sigma` levels, independent on each channel (a
