@@ -75,8 +75,11 @@ impl Desk {
     /// Walks a case along its plan to the end; the step ids done, in order.
     fn walk(&self, n: &str) -> Vec<String> {
         let mut done = Vec::new();
-        while self.steps(n)["next"].is_string() {
-            done.push(self.walk_one(n));
+        let mut s = self.steps(n);
+        while s["next"].is_string() {
+            let (id, after) = self.walk_one(n, &s);
+            done.push(id);
+            s = after;
             assert!(done.len() < 30, "{done:?}");
         }
         done
@@ -85,16 +88,20 @@ impl Desk {
     /// Walks until `stop` is next; the step ids done.
     fn walk_until(&self, n: &str, stop: &str) -> Vec<String> {
         let mut done = Vec::new();
-        while self.steps(n)["next"].as_str().is_some_and(|next| next != stop) {
-            done.push(self.walk_one(n));
+        let mut s = self.steps(n);
+        while s["next"].as_str().is_some_and(|next| next != stop) {
+            let (id, after) = self.walk_one(n, &s);
+            done.push(id);
+            s = after;
         }
         done
     }
 
-    /// Does the case's next step the way its role does it (the key desk's through `certdesk
-    /// key … --case`, the others through `case complete`); checks that it is done.
-    fn walk_one(&self, n: &str) -> String {
-        let s = self.steps(n);
+    /// Does the next step of a case whose steps are `s` the way its role does it (the key
+    /// desk's through `certdesk key … --case`, the others through `case complete`); checks
+    /// that it is done. The step's id and the case's steps after it (read once per step: every
+    /// command on the encrypted store derives its key, and this walk makes hundreds).
+    fn walk_one(&self, n: &str, s: &Value) -> (String, Value) {
         let next = s["next"].as_str().unwrap().to_string();
         let step = s["steps"].as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap().clone();
         // a key-desk step of a certificate round is the first unfinished certificate's (#28):
@@ -171,7 +178,7 @@ impl Desk {
         };
         let now = steps.as_array().unwrap().iter().find(|x| x["id"] == next.as_str()).unwrap();
         assert_eq!(now["done"], true, "{next} done: {after}");
-        next
+        (next, after)
     }
 
     /// The case's audit events as text (what the hand-over recorded).
