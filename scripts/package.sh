@@ -21,7 +21,12 @@ bash scripts/ui.sh
 # cargo's and the bundler's output: CARGO_TARGET_DIR when set (a clone sharing a build), else target/
 target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
-cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
+# (scripts/test-package.sh packages the CLI the test run's workspace build made and tested,
+# CERTDESK_PACKAGE_CLI_BUILT=1: `cargo build -p certdesk-cli` alone resolves the shared crates'
+# features for that one package and rebuilds them)
+if [ "${CERTDESK_PACKAGE_CLI_BUILT:-}" != 1 ] || [ ! -x "$target/$profile/certdesk" ]; then
+  cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
+fi
 # the CLI of the same profile goes to /usr/bin/certdesk
 version=""
 # CERTDESK_PACKAGE_VERSION packages the same build as another version (the upgrade test)
