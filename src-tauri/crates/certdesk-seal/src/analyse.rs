@@ -11,7 +11,9 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
-use crate::quantities::{Echo, Outline, SECTORS, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths};
+use crate::quantities::{
+    Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths,
+};
 use crate::thresholds::{Op, thresholds, unit_of};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
@@ -769,6 +771,12 @@ fn rms(it: impl Iterator<Item = f32>) -> f32 {
 /// still agree: one sector (22.5°) plus half a sector, as the two grids are offset by half.
 const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 
+/// The valley (the echo half way over the echo, `double_valley`) at and above which a round
+/// seal's ink shows no discrete second copy in any direction: a second pressing dips half way,
+/// continuous motion does not. The smear rule's own `smear_valley` limit, which reads the same
+/// valley only along the smear.
+const NO_COPY_VALLEY: f32 = 0.5;
+
 /// The valley half way along the ink's echo as it bears on a smear along `smear_deg`
 /// (`smear_valley`): the echo's valley tells a smear from a close second pressing only when
 /// the echo could have made the edges' widening: offset along the smear (within
@@ -778,6 +786,23 @@ const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 /// the echo's smallest offset let A's doubles 0.8–1.6 mm apart pass as smears.
 fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
     echo.filter(|e| angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG).map_or(1.0, |e| e.valley)
+}
+
+/// Whether a widening of the edges along `smear_deg` is confirmed as one motion's: the mask's
+/// strokes ≥ 0.25 mm wider within one step of that direction, or, on a round seal, an echo with
+/// no dip half way in any direction (or no echo at all).
+///
+/// A 公章's strokes run every way round its border and arcs, so their widths by direction show
+/// a smear's widening weakly or not at all (C-dev40's missed round smears read 0.17 mm of
+/// anisotropy, or the strokes' widest direction 80° off the edges'). The strokes were asked
+/// to keep out a double whose copy lies in another direction than the edges' widening, its
+/// valley deep (0.05–0.3 on A-tune and C-dev40); on a round seal the echo says that itself. A
+/// 法人章's stacked characters echo across it whatever the motion, so there the strokes
+/// still decide.
+fn smear_direction_confirmed(strokes: Option<Strokes>, smear_deg: f32, round: bool, echo: Option<Echo>) -> bool {
+    let strokes_agree = strokes.is_some_and(|st| angle_apart(st.aniso_deg, smear_deg) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25);
+    let no_copy = round && echo.is_none_or(|e| e.valley >= NO_COPY_VALLEY);
+    strokes_agree || no_copy
 }
 
 /// How far apart two undirected directions are, degrees in [0, 90] (a direction and its
@@ -1111,7 +1136,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // directions (k·22.5°), so the same direction reads 11.25° apart and one step off
             // 33.75°; a limit of 30° kept only the first, and one of the two measures a step
             // off (a tenth of a pixel's difference between neighbouring sectors) refused a smear.
-            let agrees = strokes.is_some_and(|st| angle_apart(st.aniso_deg, sm.smear_deg) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25);
+            let agrees = smear_direction_confirmed(strokes, sm.smear_deg, round, echo);
             // A smear's edges along it are ramps, a double's (on the side its stronger
             // pressing leads) staircases: the upper quartile of the edges' shape there
             // (`smear_step`, 25–75 % over 10–90 % width).
@@ -1924,6 +1949,24 @@ mod tests {
         }
         // The sheets drew most labels, so the test covers rules and fixed checks alike.
         assert!(seen.len() >= 7, "{seen:?}");
+    }
+
+    #[test]
+    fn a_round_seal_needs_no_stroke_agreement_when_its_echo_shows_no_second_copy() {
+        let strokes = |aniso_mm: f32, aniso_deg: f32| Some(Strokes { stroke_mm: 0.9, aniso_mm, aniso_deg });
+        let echo = |deg: f32, valley: f32| Some(Echo { offset_mm: 2.5, deg, echo: 0.1, valley });
+        // The strokes widen along the smear: confirmed on either kind of seal.
+        assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, false, echo(170.0, 0.1)));
+        assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, true, echo(170.0, 0.1)));
+        // A 公章 whose strokes say nothing (isotropic, or widest elsewhere) and whose ink shows
+        // no discrete copy anywhere: the edges' widening is a smear's.
+        assert!(smear_direction_confirmed(strokes(0.17, 135.0), 123.75, true, echo(170.0, 0.97)));
+        assert!(smear_direction_confirmed(strokes(1.19, 112.5), 33.75, true, None));
+        // The same with a deep valley in another direction: a second pressing, not a smear.
+        assert!(!smear_direction_confirmed(strokes(0.5, 135.0), 56.25, true, echo(172.0, 0.05)));
+        // A 法人章's stacked characters echo whatever the motion: its strokes still decide.
+        assert!(!smear_direction_confirmed(strokes(0.17, 135.0), 123.75, false, echo(90.0, 0.97)));
+        assert!(!smear_direction_confirmed(None, 33.75, false, None));
     }
 
     #[test]
