@@ -771,12 +771,6 @@ fn rms(it: impl Iterator<Item = f32>) -> f32 {
 /// still agree: one sector (22.5°) plus half a sector, as the two grids are offset by half.
 const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 
-/// The valley (the echo half way over the echo, `double_valley`) at and above which a round
-/// seal's ink shows no discrete second copy in any direction: a second pressing dips half way,
-/// continuous motion does not. The smear rule's own `smear_valley` limit, which reads the same
-/// valley only along the smear.
-const NO_COPY_VALLEY: f32 = 0.5;
-
 /// The valley half way along the ink's echo as it bears on a smear along `smear_deg`
 /// (`smear_valley`): the echo's valley tells a smear from a close second pressing only when
 /// the echo could have made the edges' widening: offset along the smear (within
@@ -801,7 +795,11 @@ fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
 /// still decide.
 fn smear_direction_confirmed(strokes: Option<Strokes>, smear_deg: f32, round: bool, echo: Option<Echo>) -> bool {
     let strokes_agree = strokes.is_some_and(|st| angle_apart(st.aniso_deg, smear_deg) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25);
-    let no_copy = round && echo.is_none_or(|e| e.valley >= NO_COPY_VALLEY);
+    // The valley (the echo half way over the echo, `double_valley`) at and above which the
+    // ink shows no discrete second copy: `smudged.round`'s own `smear_valley` limit, which reads
+    // the same valley only along the smear (so the two move together when the limit is refitted).
+    let no_copy_valley = thresholds().limit("smudged.round", "smear_valley").unwrap_or(0.5);
+    let no_copy = round && echo.is_none_or(|e| e.valley >= no_copy_valley);
     strokes_agree || no_copy
 }
 
@@ -1955,6 +1953,9 @@ mod tests {
     fn a_round_seal_needs_no_stroke_agreement_when_its_echo_shows_no_second_copy() {
         let strokes = |aniso_mm: f32, aniso_deg: f32| Some(Strokes { stroke_mm: 0.9, aniso_mm, aniso_deg });
         let echo = |deg: f32, valley: f32| Some(Echo { offset_mm: 2.5, deg, echo: 0.1, valley });
+        // The no-copy valley is the smear rule's own limit, not a fallback.
+        assert!(thresholds().limit("smudged.round", "smear_valley").is_some_and(|v| (0.3..=0.7).contains(&v)));
+        assert_eq!(thresholds().limit("smudged.round", "no_such_measure"), None);
         // The strokes widen along the smear: confirmed on either kind of seal.
         assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, false, echo(170.0, 0.1)));
         assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, true, echo(170.0, 0.1)));

@@ -156,6 +156,14 @@ impl Thresholds {
         self.0.get(name).and_then(|r| r.finding(label, metrics))
     }
 
+    /// The limit rule `name` puts on `measure` (its first condition on it, `all` before
+    /// `any`), for a measure read elsewhere with the rule's own limit; `None` when the rule is
+    /// unknown or does not read the measure.
+    pub fn limit(&self, name: &str, measure: &str) -> Option<f32> {
+        let rule = self.0.get(name)?;
+        rule.all.iter().chain(&rule.any).find(|c| c.measure == measure).map(|c| c.limit)
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
