@@ -1499,16 +1499,20 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &m
     let [pr, pg, pb] = &f.rgb;
     // The cell of each column, once (a division per pixel cost more than the rest of it).
     let col_cell: Vec<usize> = (0..w).map(|x| x / c).collect();
-    for (i, (((&reg, &nr), ((&r, &g), &b)), &d)) in f.region.iter().zip(&near).zip(pr.iter().zip(pg).zip(pb)).zip(&f.dark).enumerate() {
-        total += u32::from(reg == 2);
-        if (reg == 2) & (nr == 0) {
-            let (y, x) = (i / w, i % w);
-            let cell = &mut cells[(y / c) * cw + col_cell[x]];
-            cell.0 += 1;
-            cell.1 += u32::from(d);
-            cell.2[0] += u32::from(r);
-            cell.2[1] += u32::from(g);
-            cell.2[2] += u32::from(b);
+    for y in 0..h {
+        let o = y * w..(y + 1) * w;
+        let row_cells = &mut cells[(y / c) * cw..(y / c + 1) * cw];
+        let pixels = f.region[o.clone()].iter().zip(&near[o.clone()]).zip(pr[o.clone()].iter().zip(&pg[o.clone()]).zip(&pb[o.clone()])).zip(&f.dark[o]);
+        for ((((&reg, &nr), ((&r, &g), &b)), &d), &cx) in pixels.zip(&col_cell) {
+            total += u32::from(reg == 2);
+            if (reg == 2) & (nr == 0) {
+                let cell = &mut row_cells[cx];
+                cell.0 += 1;
+                cell.1 += u32::from(d);
+                cell.2[0] += u32::from(r);
+                cell.2[1] += u32::from(g);
+                cell.2[2] += u32::from(b);
+            }
         }
     }
     let half = (c * c / 2).max(1) as u32;

@@ -612,9 +612,12 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
                 continue;
             }
             let mut run = 0u32;
+            // Nearest pixel by adding a half and truncating (libm's roundf is a call per pixel);
+            // a position below -0.5 stays negative and is outside.
+            let (bx, by) = (bx + 0.5, by + 0.5);
             for t in t0.floor() as i32..=t1.ceil() as i32 {
-                let (x, y) = ((bx + t as f32 * dx).round(), (by + t as f32 * dy).round());
-                let ink = x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h && mask[y as usize * w + x as usize] != 0;
+                let (x, y) = (bx + t as f32 * dx, by + t as f32 * dy);
+                let ink = x >= 0.0 && y >= 0.0 && (x as i32 as usize) < w && (y as i32 as usize) < h && mask[y as i32 as usize * w + x as i32 as usize] != 0;
                 if ink {
                     run += 1;
                 } else if run > 0 {
