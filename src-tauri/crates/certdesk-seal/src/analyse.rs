@@ -1073,6 +1073,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("frame_second", e.second));
         metrics.push(("frame_offset_mm", e.offset_mm));
         metrics.push(("frame_width_mm", e.width_mm));
+        metrics.push(("frame_inset_mm", e.inset_mm));
     }
     let echo = double_echo(&ink.mask, f.w, f.h, ppmm);
     if let Some(e) = echo {

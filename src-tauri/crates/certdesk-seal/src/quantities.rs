@@ -308,6 +308,10 @@ pub(crate) struct FrameEcho {
     pub offset_mm: f32,
     /// The frame's width, mm (the narrower pair of sides).
     pub width_mm: f32,
+    /// How far behind the outline's outer edge the frame's band starts, mm: the deepest of the
+    /// four sides. The frame is the seal's outermost ink, so a whole one starts at the edge; a
+    /// side whose band starts deeper has lost its frame there and what reads as its band is text.
+    pub inset_mm: f32,
 }
 
 /// Profiles across each side of a rectangular outline at the ink level `level` (bilinear):
@@ -405,7 +409,8 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
             }
         }
     }
-    Some(FrameEcho { second: found.0, offset_mm: found.1, width_mm: (0.5 * (width(0) + width(2))).min(0.5 * (width(1) + width(3))) })
+    let inset_mm = bands.iter().map(|b| q_mm(b.0)).fold(f32::MIN, f32::max);
+    Some(FrameEcho { second: found.0, offset_mm: found.1, width_mm: (0.5 * (width(0) + width(2))).min(0.5 * (width(1) + width(3))), inset_mm })
 }
 
 /// Sectors of edge direction over 0–180°, 22.5° each (design §2.4).
@@ -984,6 +989,13 @@ mod tests {
             let img = blur(&draw(n, n, &one), n, n, sigma);
             let e = frame_echo(|i| img[i], n, n, ppmm, outline(0.0, 0.0)).expect("frame");
             assert!(e.second < 0.5 && (e.width_mm - 1.0).abs() <= 0.2, "{dpi} dpi single: {e:?}");
+            assert!(e.inset_mm <= 0.3, "{dpi} dpi single: the frame starts at the outline: {e:?}");
+            // A broken one: most of the top side's frame lost, so the text behind it is the
+            // first ink there; the band read on that side starts at the text, not the outline.
+            let broken = |x: f32, y: f32| one(x, y) && !((y - c) / ppmm < -(side / 2.0 - 1.0) && ((x - c) / ppmm).abs() < 0.6 * side / 2.0);
+            let img = blur(&draw(n, n, broken), n, n, sigma);
+            let e = frame_echo(|i| img[i], n, n, ppmm, outline(0.0, 0.0)).expect("frame");
+            assert!(e.inset_mm >= 1.5, "{dpi} dpi, top side's frame lost: {e:?}");
             // Two pressings (the second at 50 % or 100 % of the first's ink), offset (ox, oy) mm:
             // the second frame at the larger normal component that is clear of the first frame.
             for ((ox, oy), depth) in [((1.5f32, 0.3f32), 1.5f32), ((0.2, 2.5), 2.5), ((2.0, 2.0), 2.0)] {
@@ -996,6 +1008,7 @@ mod tests {
                     let e = frame_echo(|i| img[i], n, n, ppmm, outline(ox, oy)).expect("frame");
                     assert!(e.second >= 0.9, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
                     assert!((e.offset_mm - depth).abs() <= 0.3, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
+                    assert!(e.inset_mm <= 0.3, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
                 }
             }
         }

@@ -10,7 +10,8 @@
 //! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
-//! `double.square` a second frame line in the corner margins (`frame_second`), `smudged.*` the
+//! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
+//! at the outline on every side (`frame_inset_mm`), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
 //! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`). `pale.*`
@@ -109,7 +110,9 @@ pub fn unit_of(measure: &str) -> Unit {
     match measure {
         "ink_mm2" | "on_line_mm2" | "black_mm2" | "black_clear_mm2" => Unit::Mm2,
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
-        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" => Unit::Mm,
+        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" | "frame_inset_mm" => {
+            Unit::Mm
+        }
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step" => {
