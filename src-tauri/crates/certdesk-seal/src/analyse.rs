@@ -633,12 +633,23 @@ fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
     let (cu, cv) = (cu / n, cv / n);
     let outer: Vec<(f32, f32, f32)> = outer_points(&pts, cu, cv).into_iter().flatten().collect();
     let op: Vec<(f32, f32)> = outer.iter().map(|o| (o.0, o.1)).collect();
-    // Circle, robust to missing (inward) parts.
+    // Circle, robust to missing (inward) parts and to ink beyond the border: a neighbour's
+    // impression that reaches into the box (seal rows packed tighter than the seals are wide)
+    // puts the outermost ink of its bins mm outside this seal's border, more than a double's
+    // half offset (≤ 1.75 mm) or a smear moves it.
     let mut kept = op.clone();
     let mut circ = fit_circle(&kept).unwrap_or((cu, cv, 1.0));
     let tol_in = (0.8 * f.ppmm).max(2.0);
+    let tol_out = 2.0 * f.ppmm;
     for _ in 0..3 {
-        let k: Vec<(f32, f32)> = op.iter().cloned().filter(|&(u, v)| ((u - circ.0).hypot(v - circ.1) - circ.2) > -tol_in).collect();
+        let k: Vec<(f32, f32)> = op
+            .iter()
+            .cloned()
+            .filter(|&(u, v)| {
+                let r = (u - circ.0).hypot(v - circ.1) - circ.2;
+                r > -tol_in && r < tol_out
+            })
+            .collect();
         if k.len() < 10 {
             break;
         }
@@ -1734,6 +1745,23 @@ mod tests {
             let s = &r.samples[0];
             assert!(s.defects.contains(&Defect::BgNotWhite), "σ {sigma} with a stain: {:?} {:?}", s.defects, s.metrics);
         }
+    }
+
+    #[test]
+    fn a_neighbours_ring_reaching_in_moves_neither_the_circle_nor_the_border() {
+        // A 40 mm ring and, 38 mm to its left, the same ring of the neighbouring box, whose arc
+        // crosses this one and lies up to 3.5 mm outside it over a quarter of the circle.
+        let ink = [200, 40, 45];
+        let png = painted_ring_png(|d, dx, dy| {
+            let other = (dx + 38.0).hypot(dy);
+            ((18.8..=20.0).contains(&d) || (18.8..=20.0).contains(&other)).then_some(ink)
+        });
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let r = crate::import_single(&png, &opts).expect("import");
+        let s = &r.samples[0];
+        let d = s.diameter_mm.expect("round");
+        assert!((d - 40.0).abs() <= 0.5, "diameter {d} {:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Broken) && !s.defects.contains(&Defect::Tilted), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]
