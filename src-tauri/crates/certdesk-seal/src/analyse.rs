@@ -456,7 +456,11 @@ fn pen_threshold(p_ink: f32) -> u16 {
 }
 
 fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
-    let hist = inside_histogram(&f.dark, &f.region);
+    // The pen's level is read away from the lines: a line's blurred edge inside the box (heavy
+    // lines, soft scans) is darker than a pale pen and took Otsu's split, which then left the
+    // pen under it (issue 34: light-grey signatures at 30 levels read as empty boxes).
+    let deep = deep_inside(f, frame);
+    let hist = inside_histogram(&f.dark, &deep);
     let t0 = otsu(&hist, 10).clamp(25, 160);
     let p_ink = median_above(&hist, t0);
     let t = pen_threshold(p_ink);
@@ -464,7 +468,7 @@ fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     let mut mask: Vec<u8> =
         f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
     clean_specks(&mut mask, f, 0.5);
-    drop_line_bleed(&mut mask, f, frame);
+    drop_line_bleed(&mut mask, f, &deep);
     let area = mask.iter().filter(|&&m| m != 0).count();
     InkMask { mask, p_ink, area }
 }
@@ -474,12 +478,19 @@ fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
 /// the box, which in an empty box reads as a pale signature. Handwriting that reaches the line
 /// also reaches further in, so its components keep every pixel; a stroke across the line is
 /// judged by `crossings`, on the pixels beyond it.
-fn drop_line_bleed(mask: &mut [u8], f: &BoxFeatures, frame: Frame) {
+fn drop_line_bleed(mask: &mut [u8], f: &BoxFeatures, deep: &[u8]) {
+    let cc = Components::new(mask, deep, f.w, f.h, true);
+    // A tenth of the pixels deep: a line's faint halo traced round the box dips in by a few.
+    let keep: Vec<bool> = cc.comps.iter().map(|c| c.inside > 0 && 10 * c.inside >= c.area).collect();
+    cc.retain(mask, &keep);
+}
+
+/// 2 where a pixel lies more than 1.2 mm inside the box's lines, 0 elsewhere (the region
+/// convention: components count such pixels as `inside`).
+fn deep_inside(f: &BoxFeatures, frame: Frame) -> Vec<u8> {
     let (w, h) = (f.w, f.h);
     let g = f.geom;
     let band = 1.2 * f.ppmm;
-    // 2 where a pixel lies deeper inside the box than the band, 0 elsewhere: components count
-    // their deep pixels as `inside`.
     let mut deep = vec![0u8; w * h];
     for yy in 0..h {
         let (ur, vr) = frame.to_page(f.x0 as f32 + 0.5, (f.y0 as usize + yy) as f32 + 0.5);
@@ -489,9 +500,7 @@ fn drop_line_bleed(mask: &mut [u8], f: &BoxFeatures, frame: Frame) {
             *d = 2 * u8::from(dist >= band);
         }
     }
-    let cc = Components::new(mask, &deep, w, h, true);
-    let keep: Vec<bool> = cc.comps.iter().map(|c| c.inside > 0).collect();
-    cc.retain(mask, &keep);
+    deep
 }
 
 /// Scan-pixel coordinates of the seal ink found in a single impression (`None` when the
@@ -1844,6 +1853,72 @@ mod tests {
         assert!(touching.defects.contains(&Defect::OverlapLine), "{:?} {:?}", touching.defects, touching.metrics);
         let clear = with_stroke(1.0);
         assert!(!clear.defects.contains(&Defect::OverlapLine), "{:?} {:?}", clear.defects, clear.metrics);
+    }
+
+    #[test]
+    fn a_pale_signature_in_a_box_with_a_heavy_line_edge_is_pale_not_empty() {
+        use crate::synth::{self, Layout, SynthOptions};
+        let so = SynthOptions { seed: 47, dpi: 150.0, layout: Layout::SealCollection, skew_deg: Some(0.0), defect_rate: 0.0, tinted: Some(false), ..Default::default() };
+        let sheet = synth::generate(&so);
+        let t = sheet.truth.iter().find(|t| t.kind == SampleKind::Signature && !t.empty).expect("a signature box");
+        let base = image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8();
+        let (cx, cy) = (t.box_centre[0] as u32, t.box_centre[1] as u32);
+        let dark = |x: u32, y: u32| base.get_pixel(x, y).0[1] < 128;
+        // The box's lines: the nearest columns and rows to its centre that are dark over 60
+        // pixels running (a signature's strokes are not).
+        let column = |x: u32| (cy - 30..cy + 30).all(|y| dark(x, y));
+        let row = |y: u32| (cx - 30..cx + 30).all(|x| dark(x, y));
+        let left = (0..cx).rev().find(|&x| column(x)).expect("left line");
+        let right = (cx..base.width()).find(|&x| column(x)).expect("right line");
+        let top = (0..cy).rev().find(|&y| row(y)).expect("top line");
+        let bottom = (cy..base.height()).find(|&y| row(y)).expect("bottom line");
+        let ppmm = 150.0 / 25.4;
+        let draw = |pen: bool| {
+            let mut img = base.clone();
+            for y in top + 1..bottom {
+                for x in left + 1..right {
+                    // Blank paper (the signature is drawn anew), and the lines printed heavier
+                    // along the middle third of each side: four more black pixels inward and a
+                    // soft edge of two (1 mm in all), which the box's line width (read along
+                    // whole sides) leaves inside the box.
+                    let (dx, dy) = ((x - left).min(right - x), (y - top).min(bottom - y));
+                    let d = dx.min(dy);
+                    // Along the nearest line: y for a side line, x for the top or bottom one.
+                    let (a, lo, hi) = if dx <= dy { (y, top, bottom) } else { (x, left, right) };
+                    let heavy = (a - lo) * 3 > hi - lo && (hi - a) * 3 > hi - lo;
+                    let v = match (heavy, d) {
+                        (true, 1..=4) => 40,
+                        (true, 5) => 120,
+                        (true, 6) => 190,
+                        _ => 236,
+                    };
+                    img.put_pixel(x, y, image::Rgb([v, v, v.min(234)]));
+                }
+            }
+            if pen {
+                // Four light-grey characters (about 30 levels under the paper), 0.5 mm strokes.
+                for k in 0..4 {
+                    let x0 = cx as f32 - 14.0 * ppmm + k as f32 * 7.0 * ppmm;
+                    for y in (cy as f32 - 3.0 * ppmm) as u32..(cy as f32 + 3.0 * ppmm) as u32 {
+                        for x in x0 as u32..(x0 + 5.0 * ppmm) as u32 {
+                            let (u, v) = ((x as f32 - x0) / ppmm, (y as f32 - cy as f32) / ppmm);
+                            let stroke = u < 0.5 || (4.5..5.0).contains(&u) || v.abs() < 0.25 || (v + 2.75).abs() < 0.25 || (u - 2.5).abs() < 0.25;
+                            if stroke {
+                                img.put_pixel(x, y, image::Rgb([205, 205, 207]));
+                            }
+                        }
+                    }
+                }
+            }
+            let r = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(150.0), ..Default::default() }).expect("import");
+            r.samples.into_iter().find(|s| s.row == t.row && s.col == t.col).expect("the signature's sample")
+        };
+        let signed = draw(true);
+        assert!(!signed.empty && signed.defects.contains(&Defect::Pale), "{:?} {:?}", signed.defects, signed.metrics);
+        assert!(!signed.defects.contains(&Defect::OverlapLine), "{:?} {:?}", signed.defects, signed.metrics);
+        // The line's edge alone is no signature.
+        let blank = draw(false);
+        assert!(blank.empty, "{:?} {:?}", blank.defects, blank.metrics);
     }
 
     #[test]

@@ -528,8 +528,9 @@ fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dp
             let s = r.samples.iter().find(|s| synth::same_box(s, t, dpi))?;
             let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
             let m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
-            let truth_names = if t.empty { "empty".to_string() } else { names(&t.defects) };
-            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}\tr{}c{}", t.kind, truth_names, names(&s.defects), m.join(" "), t.row, t.col))
+            // The truth as scored: an empty box keeps whatever else its maker says of it
+            // (B and C label a tinted sheet's empty boxes `bg_not_white` too).
+            Some(format!("{:?}\t{dpi}\t{}\t{}\t{}\tr{}c{}", t.kind, names(&t.defects), names(&s.defects), m.join(" "), t.row, t.col))
         })
         .collect()
 }
