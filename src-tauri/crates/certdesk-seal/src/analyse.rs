@@ -12,7 +12,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
-    Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, sector_medians, smear, stroke_widths,
+    Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, sector_medians, smear, stroke_widths,
 };
 use crate::thresholds::{Op, thresholds, unit_of};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
@@ -1076,6 +1076,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (x, y) = frame.to_scan(u, v);
         Outline::Rect { cx: x - f.x0 as f32 - 0.5, cy: y - f.y0 as f32 - 0.5, deg: s.rect_angle + skew, half_u: half_u + 0.5, half_v: half_v + 0.5 }
     };
+    if let Some(field) = paper_field(&ink.mask, f.w, f.h, ppmm, outline) {
+        metrics.push(("paper_field", field));
+    }
     // The ink's absorption in its strongest channel (255 − the smallest balanced channel): the
     // border of an orange or purple impression is as present as a red one's.
     let absorption = |i: usize| 255 - f.rgb[0][i].min(f.rgb[1][i]).min(f.rgb[2][i]);

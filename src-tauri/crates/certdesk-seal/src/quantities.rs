@@ -11,6 +11,8 @@
 //! optical density; the threshold is relative (half the border's own median), so the unit of
 //! the level divides out.
 
+use crate::morph::Components;
+
 /// The ink's echo: how much of the impression reappears shifted by an offset, beyond what a
 /// single impression's own structure gives at that distance.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -411,6 +413,40 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     }
     let inset_mm = bands.iter().map(|b| q_mm(b.0)).fold(f32::MIN, f32::max);
     Some(FrameEcho { second: found.0, offset_mm: found.1, width_mm: (0.5 * (width(0) + width(2))).min(0.5 * (width(1) + width(3))), inset_mm })
+}
+
+/// How the paper inside a square or rectangular seal hangs together (`paper_field`, share 0–1):
+/// over the face 2 mm inside the outline (clear of any frame), the largest 4-connected piece of
+/// the paper (`mask` 0) as a share of all of it. A 朱文 face is red characters standing on a
+/// paper field that runs round them all: 0.6–1. A 阴文 (白文) face is a field of ink with the
+/// characters cut out of it: its paper is the strokes themselves, one piece per character or
+/// stroke group, none of them most of it: under 0.5. `None` for a round outline, or a face too
+/// small to hold 4 mm² of paper-or-ink inside the margin.
+pub(crate) fn paper_field(mask: &[u8], w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<f32> {
+    let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
+    let margin = 2.0 * ppmm;
+    let (hu, hv) = (half_u - margin, half_v - margin);
+    if hu <= 0.0 || hv <= 0.0 || 4.0 * hu * hv < 4.0 * ppmm * ppmm {
+        return None;
+    }
+    let (s, c) = deg.to_radians().sin_cos();
+    // The face's paper pixels, 1 inside, 0 elsewhere (ink, margin, outside).
+    let mut paper = vec![0u8; w * h];
+    let mut total = 0usize;
+    for (i, (p, &m)) in paper.iter_mut().zip(mask).enumerate() {
+        let (dx, dy) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
+        let (u, v) = (dx * c + dy * s, -dx * s + dy * c);
+        if u.abs() <= hu && v.abs() <= hv && m == 0 {
+            *p = 1;
+            total += 1;
+        }
+    }
+    if total == 0 {
+        return Some(0.0);
+    }
+    let all = vec![2u8; w * h];
+    let largest = Components::new(&paper, &all, w, h, false).comps.iter().map(|c| c.area).max().unwrap_or(0);
+    Some(largest as f32 / total as f32)
 }
 
 /// Sectors of edge direction over 0–180°, 22.5° each (design §2.4).
@@ -967,6 +1003,40 @@ mod tests {
             }
             let inner = h - 2.2;
             ax <= inner && ay <= inner && (((dx + h) / 1.2).fract() < 0.42 || ((dy + h) / 1.2).fract() < 0.42)
+        }
+    }
+
+    #[test]
+    fn a_yin_face_has_its_paper_in_pieces_and_a_yang_face_in_one_field() {
+        for dpi in [150.0f32, 300.0] {
+            let ppmm = dpi / 25.4;
+            let n = (26.0 * ppmm) as usize;
+            let c = n as f32 / 2.0;
+            let side = 18.0;
+            let outline = Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: side / 2.0 * ppmm, half_v: side / 2.0 * ppmm };
+            // Four characters, each a cross of 0.6 mm strokes 5 mm long, in a 2 × 2 grid.
+            let character = |dx: f32, dy: f32| {
+                let (gx, gy) = (dx - 4.0 * dx.signum(), dy - 4.0 * dy.signum());
+                (gx.abs() < 0.3 && gy.abs() < 2.5) || (gy.abs() < 0.3 && gx.abs() < 2.5)
+            };
+            let face = |x: f32, y: f32| ((x - c) / ppmm, (y - c) / ppmm);
+            // 朱文: a 1 mm frame and the characters in ink on paper.
+            let yang = |x: f32, y: f32| {
+                let (dx, dy) = face(x, y);
+                let (ax, ay) = (dx.abs(), dy.abs());
+                ax <= side / 2.0 && ay <= side / 2.0 && (ax >= side / 2.0 - 1.0 || ay >= side / 2.0 - 1.0 || character(dx, dy))
+            };
+            let mask: Vec<u8> = draw(n, n, yang).iter().map(|&v| u8::from(v >= 128)).collect();
+            let field = paper_field(&mask, n, n, ppmm, outline).expect("square");
+            assert!(field > 0.9, "{dpi} dpi 朱文: {field}");
+            // 阴文: a solid face with the same characters cut out of it.
+            let yin = |x: f32, y: f32| {
+                let (dx, dy) = face(x, y);
+                dx.abs() <= side / 2.0 && dy.abs() <= side / 2.0 && !character(dx, dy)
+            };
+            let mask: Vec<u8> = draw(n, n, yin).iter().map(|&v| u8::from(v >= 128)).collect();
+            let field = paper_field(&mask, n, n, ppmm, outline).expect("square");
+            assert!(field < 0.5, "{dpi} dpi 阴文: {field}");
         }
     }
 

@@ -14,7 +14,8 @@
 //! at the outline on every side (`frame_inset_mm`), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
-//! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`). `pale.*`
+//! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`),
+//! on a square only a 朱文 face (`paper_field`). `pale.*`
 //! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
 //! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
 //! only inside its band and keeps it when the best value lies on a band edge.
@@ -115,9 +116,8 @@ pub fn unit_of(measure: &str) -> Unit {
         }
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
         "core_od" => Unit::Od,
-        "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step" => {
-            Unit::Share
-        }
+        "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
+        | "paper_field" => Unit::Share,
         _ => Unit::Level,
     }
 }
