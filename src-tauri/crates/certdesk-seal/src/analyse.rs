@@ -408,7 +408,9 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
 }
 
 /// Drops specks and components that lie outside the box; for seals, also components far from
-/// the main ink (`keep_mm2`: components at least this big define the main ink).
+/// the main ink (`keep_mm2`: components at least this big define the main ink). Ink running out
+/// of the crop is a neighbour's and goes, unless 100 mm² of it lie inside the box: then it is
+/// this seal joined to its neighbours over the line, and what lies inside the box stays.
 fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
     let (w, h) = (f.w, f.h);
     let cc = Components::new(mask, &f.region, w, h, true);
@@ -428,9 +430,19 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
         }
     }
     let reach = (12.0 * f.ppmm) as f64;
+    // A seal whose own ink inside the box is this large is joined to a neighbour's that runs out
+    // of the crop (rows packed tighter than their seals are wide, the impressions overlapping
+    // over the line), not a neighbour's reaching in: a 公章's ring reaching 5 mm into the next
+    // box brings about 35 mm² of ring and a little text.
+    let own = (100.0 * mm2) as usize;
+    let joined: Vec<bool> = comps.iter().map(|c| c.border && (c.inside as f32) < 0.8 * c.area as f32 && c.inside >= own).collect();
     let keep: Vec<bool> = comps
         .iter()
-        .map(|c| {
+        .zip(&joined)
+        .map(|(c, &joined)| {
+            if joined {
+                return true;
+            }
             if c.area < speck || c.inside * 2 < c.area {
                 return false;
             }
@@ -446,6 +458,9 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
         })
         .collect();
     cc.retain(mask, &keep);
+    // Of a seal joined to its neighbour, only what lies inside the box is kept; the neighbour's
+    // arc left inside it is outside this seal's circle, which the circle fit leaves out.
+    cc.trim_outside(mask, &joined, &f.region);
 }
 
 /// The darkness (levels) from which a pixel is pen ink: half the ink's median level, and never
@@ -1774,6 +1789,44 @@ mod tests {
         let d = s.diameter_mm.expect("round");
         assert!((d - 40.0).abs() <= 0.5, "diameter {d} {:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Broken) && !s.defects.contains(&Defect::Tilted), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_seal_overlapping_its_neighbours_over_the_line_keeps_its_ring() {
+        // A row of three boxes 42 mm wide, each with a 公章 44 mm across in its middle: every
+        // ring crosses its box's lines and the neighbours' rings, so each seal's ink is one
+        // piece with its neighbours', which runs out of the box's crop.
+        let ppmm = 200.0 / 25.4;
+        let (w, h) = ((150.0 * ppmm) as u32, (80.0 * ppmm) as u32);
+        let (x0, y0, bw, bh) = (12.0f32, 14.0f32, 42.0f32, 50.0f32);
+        let d = 44.0f32;
+        let img = RgbImage::from_fn(w, h, |x, y| {
+            let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+            let on_line = (0..=3).any(|k| (u - (x0 + k as f32 * bw)).abs() < 0.15) && (y0..=y0 + bh).contains(&v)
+                || [y0, y0 + bh].iter().any(|&l| (v - l).abs() < 0.15) && (x0..=x0 + 3.0 * bw).contains(&u);
+            let seal = (0..3).any(|k| {
+                let (dx, dy) = (u - (x0 + (k as f32 + 0.5) * bw), v - (y0 + 0.5 * bh));
+                let (dist, a) = (dx.hypot(dy), dy.atan2(dx));
+                let ring = (0.5 * d - 1.2..=0.5 * d).contains(&dist);
+                let text = (0.5 * d - 6.0..=0.5 * d - 2.5).contains(&dist) && (a * 0.5 * d).rem_euclid(1.4) < 0.6 && a < 2.6;
+                let star = dist < 4.0 && (a * 5.0 / std::f32::consts::TAU).rem_euclid(1.0) < 0.5;
+                ring || text || star
+            });
+            let mut p = [245u8, 244, 240];
+            if on_line {
+                p = [30, 30, 30];
+            }
+            if seal {
+                p = [p[0].min(205), p[1].min(45), p[2].min(50)];
+            }
+            image::Rgb(p)
+        });
+        let report = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(200.0), ..Default::default() }).expect("import");
+        assert_eq!(report.samples.len(), 3, "{:?}", report.samples.iter().map(|s| (s.row, s.col)).collect::<Vec<_>>());
+        let s = report.samples.iter().find(|s| s.col == 1).expect("the middle seal");
+        assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+        let got = s.diameter_mm.expect("round");
+        assert!((got - d).abs() <= 0.6, "diameter {got} for {d}: {:?}", s.metrics);
     }
 
     #[test]

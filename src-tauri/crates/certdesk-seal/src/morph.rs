@@ -224,6 +224,20 @@ impl Components {
             }
         }
     }
+
+    /// Clears the pixels of the components in `trim` where `region` is not 2 (outside the box).
+    pub fn trim_outside(&self, mask: &mut [u8], trim: &[bool], region: &[u8]) {
+        for r in &self.runs {
+            if trim[r.label] {
+                let row = r.y * self.w;
+                for (m, &reg) in mask[row + r.s..=row + r.e].iter_mut().zip(&region[row + r.s..=row + r.e]) {
+                    if reg != 2 {
+                        *m = 0;
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
