@@ -1881,13 +1881,25 @@ mod tests {
         assert_eq!(judged(false, 23.0).0, vec![Defect::Broken, Defect::Tilted, Defect::BgNotWhite, Defect::OffColor]);
     }
 
+    /// A clean, upright seal-collection sheet of `crate::synth` at `dpi` and its first signed
+    /// signature box.
+    fn sheet_with_a_signature(seed: u64, dpi: f32) -> (crate::synth::TruthSample, RgbImage) {
+        use crate::synth::{self, Layout, SynthOptions};
+        let so = SynthOptions { seed, dpi, layout: Layout::SealCollection, skew_deg: Some(0.0), defect_rate: 0.0, tinted: Some(false), ..Default::default() };
+        let sheet = synth::generate(&so);
+        let t = sheet.truth.iter().find(|t| t.kind == SampleKind::Signature && !t.empty).expect("a signature box").clone();
+        (t, image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8())
+    }
+
+    /// The sample of box (`row`, `col`) when `img` is imported at `dpi`.
+    fn sample_of(img: &RgbImage, dpi: f32, row: usize, col: usize) -> crate::Sample {
+        let r = crate::import_sheet(&png_bytes(img), &crate::ImportOptions { dpi: Some(dpi), ..Default::default() }).expect("import");
+        r.samples.into_iter().find(|s| s.row == row && s.col == col).expect("the box's sample")
+    }
+
     #[test]
     fn a_pen_stroke_that_runs_into_the_line_is_over_it_and_one_that_stops_short_is_not() {
-        use crate::synth::{self, Layout, SynthOptions};
-        let so = SynthOptions { seed: 31, dpi: 300.0, layout: Layout::SealCollection, skew_deg: Some(0.0), defect_rate: 0.0, tinted: Some(false), ..Default::default() };
-        let sheet = synth::generate(&so);
-        let t = sheet.truth.iter().find(|t| t.kind == SampleKind::Signature && !t.empty).expect("a signature box");
-        let base = image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8();
+        let (t, base) = sheet_with_a_signature(31, 300.0);
         let (cx, cy) = (t.box_centre[0] as u32, t.box_centre[1] as u32);
         // The box's bottom line: the first dark row below the signature's own ink.
         let below = (cy + 60..base.height()).find(|&y| (cx + 150..cx + 200).all(|x| base.get_pixel(x, y).0[1] < 128)).expect("the bottom line");
@@ -1902,8 +1914,7 @@ mod tests {
                     img.put_pixel(x, y, image::Rgb([30, 32, 40]));
                 }
             }
-            let r = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(300.0), ..Default::default() }).expect("import");
-            r.samples.into_iter().find(|s| s.row == t.row && s.col == t.col).expect("the signature's sample")
+            sample_of(&img, 300.0, t.row, t.col)
         };
         let touching = with_stroke(0.0);
         assert!(touching.defects.contains(&Defect::OverlapLine), "{:?} {:?}", touching.defects, touching.metrics);
@@ -1913,11 +1924,7 @@ mod tests {
 
     #[test]
     fn a_pale_signature_in_a_box_with_a_heavy_line_edge_is_pale_not_empty() {
-        use crate::synth::{self, Layout, SynthOptions};
-        let so = SynthOptions { seed: 47, dpi: 150.0, layout: Layout::SealCollection, skew_deg: Some(0.0), defect_rate: 0.0, tinted: Some(false), ..Default::default() };
-        let sheet = synth::generate(&so);
-        let t = sheet.truth.iter().find(|t| t.kind == SampleKind::Signature && !t.empty).expect("a signature box");
-        let base = image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8();
+        let (t, base) = sheet_with_a_signature(47, 150.0);
         let (cx, cy) = (t.box_centre[0] as u32, t.box_centre[1] as u32);
         let dark = |x: u32, y: u32| base.get_pixel(x, y).0[1] < 128;
         // The box's lines: the nearest columns and rows to its centre that are dark over 60
@@ -1966,8 +1973,7 @@ mod tests {
                     }
                 }
             }
-            let r = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(150.0), ..Default::default() }).expect("import");
-            r.samples.into_iter().find(|s| s.row == t.row && s.col == t.col).expect("the signature's sample")
+            sample_of(&img, 150.0, t.row, t.col)
         };
         let signed = draw(true);
         assert!(!signed.empty && signed.defects.contains(&Defect::Pale), "{:?} {:?}", signed.defects, signed.metrics);

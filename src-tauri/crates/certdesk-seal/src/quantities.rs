@@ -444,8 +444,8 @@ pub(crate) fn paper_field(mask: &[u8], w: usize, h: usize, ppmm: f32, outline: O
     if total == 0 {
         return Some(0.0);
     }
-    let all = vec![2u8; w * h];
-    let largest = Components::new(&paper, &all, w, h, false).comps.iter().map(|c| c.area).max().unwrap_or(0);
+    // Only the areas are read: the mask serves as its own region.
+    let largest = Components::new(&paper, &paper, w, h, false).comps.iter().map(|c| c.area).max().unwrap_or(0);
     Some(largest as f32 / total as f32)
 }
 
