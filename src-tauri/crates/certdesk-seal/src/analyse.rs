@@ -1129,14 +1129,15 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // level; the scanner's on the box's ruled lines (printed, sharp). An edge's spread is only
     // a width when the ink's step stands well above the scan's noise: the paper's noise, σ in
     // levels, from the lower quartile of the balanced green plane on the box's paper (the
-    // balance saturates the upper half at 255); the spreads are read when p_ink ≥ 6·√2·σ (the
-    // redness R − G carries the noise of two channels). Every third pixel is plenty for a
-    // quartile.
+    // balance saturates the upper half at 255); the spreads are read when p_ink ≥ 6·√2·σ/√3
+    // (the redness R − G carries the noise of two channels; each profile sample averages three
+    // parallel lines, which takes the noise down by √3: C-dev2's smears on paper of σ 12–15 went
+    // unread at 6·√2·σ). Every third pixel is plenty for a quartile.
     let mut paper_g: Vec<f32> =
         f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
     let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
     metrics.push(("paper_noise", noise));
-    if ink.p_ink >= 6.0 * std::f32::consts::SQRT_2 * noise {
+    if ink.p_ink >= 6.0 * std::f32::consts::SQRT_2 / 3f32.sqrt() * noise {
         // The ink's edge points: mask pixels with a 4-neighbour off the mask (a hard edge has
         // no pixel at half level, a blurred one has them next to these).
         let edges: Vec<usize> = ink_indices(&ink.mask, w)
@@ -1841,6 +1842,22 @@ mod tests {
         // The same ring in strong ink keeps its edge measures.
         let r = crate::import_single(&noisy_ring(8.0, false), &opts).expect("import");
         assert!(r.samples[0].metrics.iter().any(|m| m.0 == "smear_mm"), "{:?}", r.samples[0].metrics);
+    }
+
+    #[test]
+    fn a_strong_ring_under_heavy_noise_keeps_its_edges_read_and_unsmeared() {
+        // Strong ink under noise of σ 13: its step stands 3.5–6 noise σ (times √2) above the
+        // paper, where one line of samples across an edge is too noisy for a width and three
+        // parallel ones are not. The hard edges read as no smear.
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let r = crate::import_single(&noisy_ring(13.0, false), &opts).expect("import");
+        let s = &r.samples[0];
+        let metric = |name: &str| s.metrics.iter().find(|m| m.0 == name).map(|m| m.1);
+        let (p_ink, noise) = (metric("p_ink").expect("p_ink"), metric("paper_noise").expect("paper noise"));
+        let above = p_ink / (std::f32::consts::SQRT_2 * noise);
+        assert!((6.0 / 3f32.sqrt()..6.0).contains(&above), "{above}: {:?}", s.metrics);
+        assert!(metric("smear_mm").is_some_and(|v| v < 0.15), "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Smudged), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]

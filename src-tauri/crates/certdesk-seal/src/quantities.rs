@@ -454,7 +454,8 @@ pub(crate) const SECTORS: usize = 8;
 
 /// Edge spread by the direction of the edge's normal: at each edge point (index into a `w` ×
 /// `h` level image, 0–255, higher = more ink), the level is read along the gradient from 1.5 mm
-/// outside to 1.5 mm inside (bilinear, half-pixel or 0.04 mm steps); the spread is the distance between the
+/// outside to 1.5 mm inside (bilinear, half-pixel or 0.04 mm steps, each the mean of three
+/// parallel lines a pixel apart along the edge); the spread is the distance between the
 /// points where it crosses 10 % and 90 % of the way from the paper to the highest level
 /// inside, nearest the edge point, in mm (three-tap smoothed; the paper is level 0). A step blurred by a Gaussian of σ reads 2.56 σ; a
 /// uniform motion of length L along the normal adds 0.8 L, a motion at falling pressure about
@@ -471,12 +472,14 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
     // Beyond the crop the nearest pixel inside stands for the paper or ink there.
-    let at = |x: f32, y: f32| -> Option<f32> {
-        let (x, y) = (x.clamp(0.0, (w - 1) as f32 - 1e-3), y.clamp(0.0, (h - 1) as f32 - 1e-3));
+    let (x_max, y_max) = ((w - 1) as f32 - 1e-3, (h - 1) as f32 - 1e-3);
+    let at = |x: f32, y: f32| -> f32 {
+        let (x, y) = (x.clamp(0.0, x_max), y.clamp(0.0, y_max));
         let (x0, y0) = (x as usize, y as usize);
         let (tx, ty) = (x - x0 as f32, y - y0 as f32);
-        let v = |xx: usize, yy: usize| f32::from(level[yy * w + xx]);
-        Some((1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x0 + 1, y0)) + ty * ((1.0 - tx) * v(x0, y0 + 1) + tx * v(x0 + 1, y0 + 1)))
+        let k = y0 * w + x0;
+        let (a, b, c, d) = (f32::from(level[k]), f32::from(level[k + 1]), f32::from(level[k + w]), f32::from(level[k + w + 1]));
+        (1.0 - ty) * (a + tx * (b - a)) + ty * (c + tx * (d - c))
     };
     // Samples every half pixel, or 0.04 mm at high resolutions; 1.5 mm each way.
     let dt = (0.04 * ppmm).max(0.5);
@@ -497,35 +500,42 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
             continue;
         }
         let (nx, ny) = (gx / g, gy / g);
-        let mut ok = true;
-        for (k, p) in prof.iter_mut().enumerate() {
+        // Each sample averages three parallel lines a pixel apart along the edge: the paper's
+        // noise on the profile falls by √3, the edge's own shape stays (it runs along them).
+        let sample = |k: usize| -> f32 {
             let t = dt * (k as i32 - reach) as f32;
-            match at(x as f32 + t * nx, y as f32 + t * ny) {
-                Some(v) => *p = v,
-                None => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if !ok {
-            continue;
-        }
+            let (px, py) = (x as f32 + t * nx, y as f32 + t * ny);
+            (at(px - ny, py + nx) + at(px, py) + at(px + ny, py - nx)) / 3.0
+        };
         // Three-tap smoothing (noise would move the extremes), the paper at 0 (the level is
-        // balanced to the box's own paper), the ink at the highest level inside.
-        for k in 1..prof.len() - 1 {
+        // balanced to the box's own paper), the ink at the highest level inside. The inside is
+        // read whole (its highest level); the outside only as far as the lowest crossing
+        // (10 %) reaches, which is all the crossings below read of it.
+        let (c, n) = (reach as usize, prof.len());
+        for (k, p) in prof.iter_mut().enumerate().skip(c - 1) {
+            *p = sample(k);
+        }
+        for k in c..n - 1 {
             sm[k] = (prof[k - 1] + prof[k] + prof[k + 1]) / 3.0;
         }
-        let (first, last) = (sm[1], sm[prof.len() - 2]);
-        sm[0] = first;
-        *sm.last_mut().expect("profile") = last;
-        let prof = &sm;
-        let c = reach as usize;
+        sm[n - 1] = sm[n - 2];
         let lo = 0.0f32;
-        let hi = prof[c..].iter().copied().fold(f32::MIN, f32::max);
+        let hi = sm[c..].iter().copied().fold(f32::MIN, f32::max);
         if hi - lo < 8.0 {
             continue;
         }
+        let lowest = lo + 0.1 * (hi - lo);
+        let mut k = c;
+        while sm[k] >= lowest && k > 0 {
+            k -= 1;
+            if k == 0 {
+                sm[0] = sm[1];
+            } else {
+                prof[k - 1] = sample(k - 1);
+                sm[k] = (prof[k - 1] + prof[k] + prof[k + 1]) / 3.0;
+            }
+        }
+        let prof = &sm;
         // Where the profile crosses `frac` of the step: walking in from the edge point for the
         // upper levels, out for the lower ones, interpolated between samples (in samples from
         // the edge point).
