@@ -1107,7 +1107,13 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("edge_w_px", e.size[0]));
         metrics.push(("edge_h_px", e.size[1]));
     }
-    if let Some(e) = frame_echo(absorption, f.w, f.h, ppmm, outline) {
+    // A second frame line is looked for on the seal's ink only: the absorption capped at twice
+    // the redness. Red, orange and purple-red inks keep their absorption (their redness is
+    // over half of it); a beige stain (absorption 60-100, redness 10-30) and a black box line
+    // (no redness) stay under the frame's level. B-dev2 010: a stain across a 法人章 filled its
+    // side margins; C-dev 025: the box line under a side read as its second frame.
+    let seal_ink = |i: usize| absorption(i).min(f.red[i].saturating_mul(2));
+    if let Some(e) = frame_echo(seal_ink, f.w, f.h, ppmm, outline) {
         metrics.push(("frame_second", e.second));
         metrics.push(("frame_offset_mm", e.offset_mm));
         metrics.push(("frame_width_mm", e.width_mm));
@@ -2134,6 +2140,58 @@ mod tests {
         }
         // The sheets drew most labels, so the test covers rules and fixed checks alike.
         assert!(seen.len() >= 7, "{seen:?}");
+    }
+
+    #[test]
+    fn a_stain_across_a_double_square_is_not_its_second_frame() {
+        // A 法人章 (18 mm, frame 1 mm, text as bars 2.2 mm behind it) pressed twice 2 mm apart
+        // across, under a beige stain running across its middle over both side frames: the
+        // stain absorbs blue and some green with little redness, and is no frame line (read on
+        // the plain absorption, the stain's inner edge was taken for the second line, 3.1 mm in).
+        let ppmm = 300.0 / 25.4;
+        let n = (40.0 * ppmm) as u32;
+        let c = n as f32 / 2.0;
+        let face = |x: f32, y: f32| {
+            let (dx, dy) = (x / ppmm, y / ppmm);
+            let (ax, ay, h) = (dx.abs(), dy.abs(), 9.0f32);
+            if ax > h || ay > h {
+                return false;
+            }
+            if ax >= h - 1.0 || ay >= h - 1.0 {
+                return true;
+            }
+            ax <= h - 2.2 && ay <= h - 2.2 && ((dy + h) / 1.6).fract() < 0.4
+        };
+        let img = RgbImage::from_fn(n, n, |x, y| {
+            let (px, py) = (x as f32 + 0.5 - c, y as f32 + 0.5 - c);
+            let first = face(px + 1.0 * ppmm, py);
+            let second = face(px - 1.0 * ppmm, py);
+            let mut p = if first || second { [200.0f32, 40.0, 45.0] } else { [240.0, 240.0, 238.0] };
+            if (px / (16.0 * ppmm)).powi(2) + (py / (5.0 * ppmm)).powi(2) <= 1.0 {
+                p = [p[0] * 0.9, p[1] * 0.78, p[2] * 0.6];
+            }
+            image::Rgb(p.map(|v| v.round() as u8))
+        });
+        let r = crate::import_single(&png_bytes(&img), &crate::ImportOptions { dpi: Some(300.0), ..Default::default() }).expect("import");
+        let s = &r.samples[0];
+        assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+        assert!(s.defects.contains(&Defect::Double), "{:?} {:?}", s.defects, s.metrics);
+        // Read at the pressings' offset: the stain's edge (3 mm in) is not the second line.
+        let offset = s.metrics.iter().find(|m| m.0 == "frame_offset_mm").map(|m| m.1);
+        assert!(offset.is_some_and(|d| (d - 2.0).abs() <= 0.3), "{:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_second_frame_line_is_read_behind_a_line_not_behind_a_field() {
+        let square = |width_mm: f32| [("frame_second", 1.0), ("frame_inset_mm", 0.1), ("frame_width_mm", width_mm)];
+        // A frame line of 0.8-1.5 mm, or up to 2 mm with a smear or a merged pressing on it.
+        for w in [0.8, 1.2, 1.5, 1.95] {
+            assert!(thresholds().fires("double.square", &square(w)), "{w} mm");
+        }
+        // A 阴文 face's field of ink (2.5-3.5 mm from the outline on B's 法人章).
+        for w in [2.5, 3.0, 3.5] {
+            assert!(!thresholds().fires("double.square", &square(w)), "{w} mm");
+        }
     }
 
     #[test]

@@ -1076,6 +1076,16 @@ mod tests {
             let img = blur(&draw(n, n, broken), n, n, sigma);
             let e = frame_echo(|i| img[i], n, n, ppmm, outline(0.0, 0.0)).expect("frame");
             assert!(e.inset_mm >= 1.5, "{dpi} dpi, top side's frame lost: {e:?}");
+            // A 阴文 face: a field of ink from the outline to 3 mm in, then strokes of paper cut
+            // 0.8 mm wide every 2 mm: its band is the field, much deeper than a frame line.
+            let field = |x: f32, y: f32| {
+                let (dx, dy) = ((x - c) / ppmm, (y - c) / ppmm);
+                let h = side / 2.0;
+                dx.abs() <= h && dy.abs() <= h && (dx.abs().max(dy.abs()) >= h - 3.0 || ((dx + h) / 2.0).fract() >= 0.4)
+            };
+            let img = blur(&draw(n, n, field), n, n, sigma);
+            let e = frame_echo(|i| img[i], n, n, ppmm, outline(0.0, 0.0)).expect("frame");
+            assert!(e.width_mm >= 2.8, "{dpi} dpi, 阴文 field: {e:?}");
             // Two pressings (the second at 50 % or 100 % of the first's ink), offset (ox, oy) mm:
             // the second frame at the larger normal component that is clear of the first frame.
             for ((ox, oy), depth) in [((1.5f32, 0.3f32), 1.5f32), ((0.2, 2.5), 2.5), ((2.0, 2.0), 2.0)] {

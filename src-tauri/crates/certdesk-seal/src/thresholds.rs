@@ -11,7 +11,8 @@
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
-//! at the outline on every side (`frame_inset_mm`), `smudged.*` the
+//! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
+//! (`frame_width_mm`), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
 //! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`),
