@@ -871,7 +871,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     };
     let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
     // A seal's shape is fitted whenever its ink reaches the limit, so the area decides `empty`.
-    let empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
+    let mut empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
     metrics.push(("ink_mm2", ink.area as f32 / mm2));
     let (mut diameter_mm, mut side_mm, mut tilt_deg) = (None, None, None);
     if empty {
@@ -896,6 +896,9 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
             withdraw_unreadable_structure(ink.p_ink, &mut labels, &mut metrics);
+            empty = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics);
+        }
+        if let (false, Some(s)) = (empty, shape) {
             let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
             let edge = edge("edge_w_px").zip(edge("edge_h_px"));
             if kind == SampleKind::OfficialSeal {
@@ -917,7 +920,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                 side_mm = Some(side / ppmm);
                 tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle, |m| m.1));
             }
-        } else {
+        } else if !kind.is_seal() {
             metrics.push(("p_ink", ink.p_ink));
             metrics.push(("density", ink_density(&f, &ink.mask)));
             labels.rule(Defect::Pale, "pale.signature", &metrics);
@@ -962,7 +965,8 @@ const STRUCTURAL: [Defect; 5] = [Defect::Broken, Defect::Double, Defect::Smudged
 /// own, and the structure is not judged. Nor is its hue (`off_color`): it is read on the
 /// pixels at 0.8 of the ink's step, which at this σ the noise picks rather than the ink (issue
 /// 34: C's empty boxes on noisy paper read as pale seals 20–28° off red, its true pale stamps
-/// at the same σ 2–12°). The same σ gates the smear's edges at 6·√2.
+/// at the same σ 2–12°). The same σ gates the smear's edges at 6·√2/√3, and with too little
+/// ink for any pressing the box is empty (`only_paper_noise`).
 fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let Some(noise) = metrics.iter().find(|m| m.0 == "paper_noise").map(|m| m.1).filter(|n| *n > 0.0) else { return };
     let snr = p_ink / noise;
@@ -971,6 +975,34 @@ fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut 
         labels.withdraw(&STRUCTURAL);
         labels.withdraw(&[Defect::OffColor]);
     }
+}
+
+/// The least ink a seal's pressing leaves, mm²: half the border of the smallest seal of its
+/// kind (a 公章 38 mm across with a 1 mm border, GA 241: 60 mm²; a 法人章 15 mm square with a
+/// 0.8 mm frame: 24 mm²). A pressing faint enough to lose more than half of its border would
+/// leave nothing else either.
+fn least_pressing_mm2(kind: SampleKind) -> f32 {
+    match kind {
+        SampleKind::OfficialSeal => 0.5 * std::f32::consts::PI * 38.0 * 1.0,
+        _ => 0.5 * 4.0 * 15.0 * 0.8,
+    }
+}
+
+/// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
+/// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
+/// side) and less of it than any pressing leaves (`least_pressing_mm2`). What such a mask holds
+/// is the noise's larger clumps, scattered over the box (a circle fitted to them misses by 3–9
+/// mm): the box is empty, and its labels become that (issue 34: C's empty boxes on paper of
+/// σ 9–16 read as pale seals of 3–51 mm², its true pale stamps 114 mm² and more).
+fn only_paper_noise(kind: SampleKind, ink_mm2: f32, labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
+    let snr = metrics.iter().find(|m| m.0 == "ink_snr").map(|m| m.1);
+    let least = least_pressing_mm2(kind);
+    let noise = labels.contains(Defect::Pale) && snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2) && ink_mm2 < least;
+    if noise {
+        labels.withdraw(&Defect::ALL);
+        labels.found(Defect::Empty, "ink_mm2", ink_mm2, Op::Below, least);
+    }
+    noise
 }
 
 /// Score of a sample, 0–100: each label costs by how much it spoils the impression; among
@@ -1864,6 +1896,32 @@ mod tests {
         assert!((6.0 / 3f32.sqrt()..6.0).contains(&above), "{above}: {:?}", s.metrics);
         assert!(metric("smear_mm").is_some_and(|v| v < 0.15), "{:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Smudged), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn faint_ink_in_the_noise_too_little_for_any_pressing_is_an_empty_box() {
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        // A faint ring's remnant (30° of it, about 12 mm²) within 2·√2 noise σ of the paper: what
+        // the mask holds could be the noise's clumps, and is less than any pressing leaves.
+        let r = crate::import_single(&ring_png([236.0, 212.0, 210.0], 12.0, false, 330.0), &opts).expect("import");
+        let s = &r.samples[0];
+        assert!(s.empty && s.defects == vec![Defect::Empty], "{:?} {:?}", s.defects, s.metrics);
+        assert!(s.findings.iter().any(|f| f.label == Defect::Empty && f.quantity == "ink_mm2"), "{:?}", s.findings);
+        // The rule: within the noise and under half the smallest seal's border.
+        let judged = |kind: SampleKind, snr: f32, ink_mm2: f32| {
+            let mut labels = Labels::default();
+            labels.found(Defect::Pale, "density", 0.12, Op::Below, 0.51);
+            labels.found(Defect::OverlapLine, "on_line_mm2", 0.1, Op::Above, 0.05);
+            let empty = only_paper_noise(kind, ink_mm2, &mut labels, &[("ink_snr", snr)]);
+            (empty, labels.finish(kind).0)
+        };
+        assert_eq!(judged(SampleKind::OfficialSeal, 1.9, 40.0), (true, vec![Defect::Empty]));
+        assert_eq!(judged(SampleKind::LegalRepSeal, 2.2, 19.0), (true, vec![Defect::Empty]));
+        // A faint whole impression (C's true pale stamps: 114 mm² and more) stays pale.
+        assert!(!judged(SampleKind::OfficialSeal, 1.9, 300.0).0);
+        assert!(!judged(SampleKind::LegalRepSeal, 2.2, 114.0).0);
+        // Ink that stands clear of the noise is ink, however little.
+        assert_eq!(judged(SampleKind::OfficialSeal, 3.5, 40.0), (false, vec![Defect::Pale, Defect::OverlapLine]));
     }
 
     #[test]
