@@ -977,6 +977,55 @@ fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut 
     }
 }
 
+/// The seal's ink down to a quarter of its step (`p_ink`), but never within 3·√2 noise σ of the
+/// paper (the redness carries two channels' noise), inside the box and within 4 mm of the
+/// fitted outline (a second pressing lies at most 3.5 mm off; further out is a neighbour's or
+/// the page's).
+fn faint_ink_mask(f: &BoxFeatures, p_ink: f32, noise: f32, outline: Outline, ppmm: f32) -> Vec<u8> {
+    let level = (0.25 * p_ink).max(3.0 * std::f32::consts::SQRT_2 * noise).ceil().min(255.0) as u8;
+    let margin = 4.0 * ppmm;
+    let mut faint = vec![0u8; f.w * f.h];
+    for (y, ((out, red), region)) in faint.chunks_exact_mut(f.w).zip(f.red.chunks_exact(f.w)).zip(f.region.chunks_exact(f.w)).enumerate() {
+        // The row's stretch near the outline: a chord of the widened circle, or of the widened
+        // rectangle (its four sides' half-planes cut the row into one interval).
+        let yf = y as f32;
+        let (lo, hi) = match outline {
+            Outline::Circle { cx, cy, r } => {
+                let half = ((r + margin).powi(2) - (yf - cy).powi(2)).max(0.0).sqrt();
+                if (yf - cy).abs() > r + margin { (1.0, 0.0) } else { (cx - half, cx + half) }
+            }
+            Outline::Rect { cx, cy, deg, half_u, half_v } => {
+                let (sn, cs) = deg.to_radians().sin_cos();
+                let dy = yf - cy;
+                // |dx·cs + dy·sn| ≤ hu and |dy·cs − dx·sn| ≤ hv, each an interval of dx.
+                let mut lo = f32::MIN;
+                let mut hi = f32::MAX;
+                for (a, b, lim) in [(cs, dy * sn, half_u + margin), (-sn, dy * cs, half_v + margin)] {
+                    if a.abs() < 1e-6 {
+                        if b.abs() > lim {
+                            lo = 1.0;
+                            hi = 0.0;
+                        }
+                    } else {
+                        let (p, q) = ((-lim - b) / a, (lim - b) / a);
+                        lo = lo.max(p.min(q));
+                        hi = hi.min(p.max(q));
+                    }
+                }
+                (cx + lo, cx + hi)
+            }
+        };
+        if hi < lo {
+            continue;
+        }
+        let (x0, x1) = (lo.ceil().max(0.0) as usize, (hi.floor().max(-1.0) + 1.0).min(f.w as f32) as usize);
+        for x in x0..x1.max(x0) {
+            out[x] = u8::from(region[x] == 2 && red[x] >= level);
+        }
+    }
+    faint
+}
+
 /// The least ink a seal's pressing leaves, mm²: half the border of the smallest seal of its
 /// kind (a 公章 38 mm across with a 1 mm border, GA 241: 60 mm²; a 法人章 15 mm square with a
 /// 0.8 mm frame: 24 mm²). A pressing faint enough to lose more than half of its border would
@@ -1151,7 +1200,21 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("frame_width_mm", e.width_mm));
         metrics.push(("frame_inset_mm", e.inset_mm));
     }
+    let mut paper_g: Vec<f32> =
+        f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
+    let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
+    metrics.push(("paper_noise", noise));
+    // The echo is read on the mask and on the ink at a quarter of its step (never within 3·√2
+    // noise σ of the paper): a second pressing with less ink than the first's half level lies
+    // outside the mask (C-dev 022: a copy at about a third of the first's ink, 2.9 mm off, read
+    // 0.11 on the mask and 0.28 on the faint ink). The stronger of the two is the echo.
     let echo = double_echo(&ink.mask, f.w, f.h, ppmm);
+    let faint = faint_ink_mask(f, ink.p_ink, noise, outline, ppmm);
+    let echo = match (echo, double_echo(&faint, f.w, f.h, ppmm)) {
+        (Some(a), Some(b)) if b.echo > a.echo => Some(b),
+        (None, b) => b,
+        (a, _) => a,
+    };
     if let Some(e) = echo {
         metrics.push(("double_offset_mm", e.offset_mm));
         metrics.push(("double_deg", e.deg));
@@ -1171,10 +1234,6 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // (the redness R − G carries the noise of two channels; each profile sample averages three
     // parallel lines, which takes the noise down by √3: C-dev2's smears on paper of σ 12–15 went
     // unread at 6·√2·σ). Every third pixel is plenty for a quartile.
-    let mut paper_g: Vec<f32> =
-        f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
-    let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
-    metrics.push(("paper_noise", noise));
     if ink.p_ink >= 6.0 * std::f32::consts::SQRT_2 / 3f32.sqrt() * noise {
         // The ink's edge points: mask pixels with a 4-neighbour off the mask (a hard edge has
         // no pixel at half level, a blurred one has them next to these).
@@ -2237,6 +2296,41 @@ mod tests {
         // Read at the pressings' offset: the stain's edge (3 mm in) is not the second line.
         let offset = s.metrics.iter().find(|m| m.0 == "frame_offset_mm").map(|m| m.1);
         assert!(offset.is_some_and(|d| (d - 2.0).abs() <= 0.3), "{:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_second_pressing_fainter_than_the_masks_level_is_read_as_double() {
+        // A 公章 pressed again 2.5 mm off with a third of the ink: the second copy stands under
+        // the mask's half level, and only the faint ink shows it.
+        let ppmm = 300.0 / 25.4;
+        let n = (52.0 * ppmm) as u32;
+        let c = n as f32 / 2.0;
+        let first = crate::quantities::tests::seal(ppmm, c, c, 20.0 * ppmm);
+        let second = crate::quantities::tests::seal(ppmm, c + 1.77 * ppmm, c + 1.77 * ppmm, 20.0 * ppmm);
+        let (paper, ink) = ([240.0f32, 240.0, 238.0], [200.0f32, 40.0, 45.0]);
+        let img = |strength: f32| {
+            let img = RgbImage::from_fn(n, n, |x, y| {
+                let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+                let t = if first(px, py) {
+                    1.0
+                } else if second(px, py) {
+                    strength
+                } else {
+                    0.0
+                };
+                image::Rgb(std::array::from_fn(|k| (paper[k] + t * (ink[k] - paper[k])).round() as u8))
+            });
+            png_bytes(&img)
+        };
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let r = crate::import_single(&img(0.33), &opts).expect("import");
+        let s = &r.samples[0];
+        assert!(s.defects.contains(&Defect::Double), "{:?} {:?}", s.defects, s.metrics);
+        let offset = s.metrics.iter().find(|m| m.0 == "double_offset_mm").map(|m| m.1);
+        assert!(offset.is_some_and(|d| (d - 2.5).abs() <= 0.3), "{:?}", s.metrics);
+        // The single pressing is no double.
+        let r = crate::import_single(&img(0.0), &opts).expect("import");
+        assert!(!r.samples[0].defects.contains(&Defect::Double), "{:?} {:?}", r.samples[0].defects, r.samples[0].metrics);
     }
 
     #[test]

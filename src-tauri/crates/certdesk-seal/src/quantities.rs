@@ -44,12 +44,13 @@ const MIN_MM: f32 = 0.8;
 /// none without ink.
 fn ink_box(mask: &[u8], w: usize) -> Option<(usize, usize, usize, usize)> {
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0usize, 0usize);
-    for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
-        let (x, y) = (i % w, i / w);
-        x0 = x0.min(x);
+    for (y, row) in mask.chunks_exact(w).enumerate() {
+        let Some(first) = row.iter().position(|&m| m != 0) else { continue };
+        let last = row.iter().rposition(|&m| m != 0).unwrap_or(first);
+        x0 = x0.min(first);
+        x1 = x1.max(last);
         y0 = y0.min(y);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
+        y1 = y;
     }
     (x0 <= x1 && y0 <= y1).then_some((x0, y0, x1, y1))
 }
@@ -65,12 +66,13 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
     let gw = ((x1 - x0 + 1) as f32 / cell).ceil() as usize + 1;
     let gh = ((y1 - y0 + 1) as f32 / cell).ceil() as usize + 1;
     let mut count = vec![0f32; gw * gh];
+    // The cell of each column, once (a division per ink pixel cost more than the counting).
+    let col_cell: Vec<usize> = (x0..=x1).map(|x| ((x - x0) as f32 / cell) as usize).collect();
     for y in y0..=y1 {
-        for x in x0..=x1 {
-            if mask[y * w + x] != 0 {
-                let (cx, cy) = (((x - x0) as f32 / cell) as usize, ((y - y0) as f32 / cell) as usize);
-                count[cy * gw + cx] += 1.0;
-            }
+        let cy = ((y - y0) as f32 / cell) as usize;
+        let cells = &mut count[cy * gw..(cy + 1) * gw];
+        for (&m, &cx) in mask[y * w + x0..=y * w + x1].iter().zip(&col_cell) {
+            cells[cx] += f32::from(u8::from(m != 0));
         }
     }
     // A cell is ink when at least half of it is.
@@ -847,7 +849,7 @@ pub(crate) fn fit_circle_points(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! Calibration by construction (design §2.7): analytic images whose true values are known,
     //! drawn here with area coverage (4×4 supersampling), at several resolutions and blurs.
     use super::*;
@@ -902,7 +904,8 @@ mod tests {
 
     /// A 公章-like design around (cx, cy): a ring (outer radius `r`, 1.2 mm wide), a
     /// five-pointed star, and short radial strokes in the text band standing in for characters.
-    fn seal(ppmm: f32, cx: f32, cy: f32, r: f32) -> impl Fn(f32, f32) -> bool {
+    /// A 公章's design (ring, star, a band of text strokes), true inside its ink; pixels.
+    pub(crate) fn seal(ppmm: f32, cx: f32, cy: f32, r: f32) -> impl Fn(f32, f32) -> bool {
         move |x, y| {
             let (dx, dy) = (x - cx, y - cy);
             let d = dx.hypot(dy);
