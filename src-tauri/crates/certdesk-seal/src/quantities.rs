@@ -103,19 +103,23 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
     // C(d) over the half plane dy > 0, or dy = 0 and dx > 0.
     let mut corr = vec![f32::NAN; side * side];
     let idx = |dx: i32, dy: i32| ((dy + rmax) as usize) * side + (dx + rmax) as usize;
-    for dy in 0..=rmax {
-        for dx in -rmax..=rmax {
+    // The grid shifted by dx once per dx (not once per offset), then ANDed with each row dy below.
+    let mut moved = vec![0u64; words * gh];
+    for dx in -rmax..=rmax {
+        for (cy, out) in moved.chunks_exact_mut(words).enumerate() {
+            let row = &rows[cy * words..(cy + 1) * words];
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = shifted(row, k, dx);
+            }
+        }
+        for dy in 0..=rmax {
             if (dy == 0 && dx <= 0) || dx * dx + dy * dy > rmax * rmax {
                 continue;
             }
-            let mut c = 0u64;
-            for cy in 0..gh.saturating_sub(dy as usize) {
-                let (a, b) = (&rows[cy * words..(cy + 1) * words], &rows[(cy + dy as usize) * words..(cy + dy as usize + 1) * words]);
-                for k in 0..words {
-                    c += u64::from((a[k] & shifted(b, k, dx)).count_ones());
-                }
-            }
-            corr[idx(dx, dy)] = c as f32;
+            let dy = dy as usize;
+            let n = gh.saturating_sub(dy) * words;
+            let c: u64 = rows[..n].iter().zip(&moved[dy * words..dy * words + n]).map(|(&a, &b)| u64::from((a & b).count_ones())).sum();
+            corr[idx(dx, dy as i32)] = c as f32;
         }
     }
     // The median of C over the offsets at about the same distance (within ±0.75 cell), in any
