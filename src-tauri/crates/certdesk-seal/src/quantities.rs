@@ -117,7 +117,12 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
                 continue;
             }
             let dy = dy as usize;
-            let n = gh.saturating_sub(dy) * words;
+            // An offset past the grid's height overlaps nothing (a small extent of ink).
+            if dy >= gh {
+                corr[idx(dx, dy as i32)] = 0.0;
+                continue;
+            }
+            let n = (gh - dy) * words;
             let c: u64 = rows[..n].iter().zip(&moved[dy * words..dy * words + n]).map(|(&a, &b)| u64::from((a & b).count_ones())).sum();
             corr[idx(dx, dy as i32)] = c as f32;
         }
@@ -928,6 +933,16 @@ pub(crate) mod tests {
             let stroke = ((deg * 24.0 / 250.0).fract() - 0.5).abs() * (250.0f32 / 24.0).to_radians() * d <= 0.3 * ppmm;
             band && stroke && !(45.0..135.0).contains(&deg)
         }
+    }
+
+    #[test]
+    fn echo_of_ink_lower_than_the_offsets_is_read_without_reaching_past_it() {
+        // A bar 20 mm long and 1 mm high: the grid is 5 cells high, the offsets reach 18 below.
+        let ppmm = 300.0 / 25.4;
+        let (w, h) = ((24.0 * ppmm) as usize, (3.0 * ppmm) as usize);
+        let bar = draw(w, h, |x, y| (2.0 * ppmm..22.0 * ppmm).contains(&x) && (1.0 * ppmm..2.0 * ppmm).contains(&y));
+        let e = double_echo(&bar, w, h, ppmm).expect("enough ink");
+        assert!(e.echo.is_finite() && e.valley.is_finite(), "{e:?}");
     }
 
     #[test]
