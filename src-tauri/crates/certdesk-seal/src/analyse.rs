@@ -1029,11 +1029,12 @@ fn faint_ink_mask(f: &BoxFeatures, p_ink: f32, noise: f32, outline: Outline, ppm
 /// The least ink a seal's pressing leaves, mm²: half the border of the smallest seal of its
 /// kind (a 公章 38 mm across with a 1 mm border, GA 241: 60 mm²; a 法人章 15 mm square with a
 /// 0.8 mm frame: 24 mm²). A pressing faint enough to lose more than half of its border would
-/// leave nothing else either.
-fn least_pressing_mm2(kind: SampleKind) -> f32 {
+/// leave nothing else either. A signature has no border, so no such least: `None`.
+fn least_pressing_mm2(kind: SampleKind) -> Option<f32> {
     match kind {
-        SampleKind::OfficialSeal => 0.5 * std::f32::consts::PI * 38.0 * 1.0,
-        _ => 0.5 * 4.0 * 15.0 * 0.8,
+        SampleKind::OfficialSeal => Some(0.5 * std::f32::consts::PI * 38.0 * 1.0),
+        SampleKind::LegalRepSeal => Some(0.5 * 4.0 * 15.0 * 0.8),
+        SampleKind::Signature => None,
     }
 }
 
@@ -1045,7 +1046,7 @@ fn least_pressing_mm2(kind: SampleKind) -> f32 {
 /// σ 9–16 read as pale seals of 3–51 mm², its true pale stamps 114 mm² and more).
 fn only_paper_noise(kind: SampleKind, ink_mm2: f32, labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
     let snr = metrics.iter().find(|m| m.0 == "ink_snr").map(|m| m.1);
-    let least = least_pressing_mm2(kind);
+    let Some(least) = least_pressing_mm2(kind) else { return false };
     let noise = labels.contains(Defect::Pale) && snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2) && ink_mm2 < least;
     if noise {
         labels.withdraw(&Defect::ALL);
@@ -1981,6 +1982,8 @@ mod tests {
         assert!(!judged(SampleKind::LegalRepSeal, 2.2, 114.0).0);
         // Ink that stands clear of the noise is ink, however little.
         assert_eq!(judged(SampleKind::OfficialSeal, 3.5, 40.0), (false, vec![Defect::Pale, Defect::OverlapLine]));
+        // A signature has no least pressing: a faint pen stays what it is.
+        assert!(!judged(SampleKind::Signature, 1.9, 5.0).0);
     }
 
     #[test]
