@@ -1038,6 +1038,20 @@ fn least_pressing_mm2(kind: SampleKind) -> Option<f32> {
     }
 }
 
+/// `double` or `smudged` on a round seal. A second impression close to the first widens the
+/// edges along its offset as a smear does: with a double found, the widening is the double's.
+/// But an echo on the smallest offset searched has no place of its own (`Echo::unlocated`):
+/// where the edges show a smear, that echo is the smear's own spread, not a second pressing.
+fn round_double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)]) {
+    labels.rule(Defect::Double, "double.round", metrics);
+    if labels.contains(Defect::Double) && echo.is_some_and(|e| e.unlocated) && thresholds().fires("smudged.round", metrics) {
+        labels.withdraw(&[Defect::Double]);
+    }
+    if !labels.contains(Defect::Double) {
+        labels.rule(Defect::Smudged, "smudged.round", metrics);
+    }
+}
+
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
 /// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
 /// side) and less of it than any pressing leaves (`least_pressing_mm2`). What such a mask holds
@@ -1295,12 +1309,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (thick, thick_h2) = ring_thickness(f, ink, s, frame);
         metrics.push(("ring_mm", thick));
         metrics.push(("ring_h2_mm", thick_h2));
-        labels.rule(Defect::Double, "double.round", metrics);
-        // A second impression close to the first widens the edges along its offset as a smear
-        // does: with a double found, the widening is the double's.
-        if !labels.contains(Defect::Double) {
-            labels.rule(Defect::Smudged, "smudged.round", metrics);
-        }
+        round_double_or_smear(echo, labels, metrics);
         // Tilt against the page: the star's phase, or the gap of the arc text at the bottom of an
         // upright seal. Both are read in the page's frame (the scan's skew already taken out by
         // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
@@ -2352,7 +2361,7 @@ mod tests {
     #[test]
     fn a_round_seal_needs_no_stroke_agreement_when_its_echo_shows_no_second_copy() {
         let strokes = |aniso_mm: f32, aniso_deg: f32| Some(Strokes { stroke_mm: 0.9, aniso_mm, aniso_deg });
-        let echo = |deg: f32, valley: f32| Some(Echo { offset_mm: 2.5, deg, echo: 0.1, valley });
+        let echo = |deg: f32, valley: f32| Some(Echo { offset_mm: 2.5, deg, echo: 0.1, valley, unlocated: false });
         // The no-copy valley is the smear rule's own limit, not a fallback.
         assert!(thresholds().limit("smudged.round", "smear_valley").is_some_and(|v| (0.3..=0.7).contains(&v)));
         assert_eq!(thresholds().limit("smudged.round", "no_such_measure"), None);
@@ -2371,8 +2380,26 @@ mod tests {
     }
 
     #[test]
+    fn an_echo_with_no_place_of_its_own_beside_a_smear_is_the_smears() {
+        // Both rules fire: an echo of 0.14 with a valley of 0.71, edges smeared 1.08 mm along it.
+        let metrics = [("double_echo", 0.14), ("double_valley", 0.71), ("smear_q_mm", 1.08), ("smear_agrees_mm", 0.66), ("smear_valley", 0.71)];
+        let judged = |unlocated: bool, metrics: &[(&'static str, f32)]| {
+            let mut labels = Labels::default();
+            let echo = Echo { offset_mm: 0.8, deg: 18.4, echo: 0.14, valley: 0.71, unlocated };
+            round_double_or_smear(Some(echo), &mut labels, metrics);
+            labels.finish(SampleKind::OfficialSeal).0
+        };
+        // On the grid's first ring (B-dev2 063): the smear's.
+        assert_eq!(judged(true, &metrics), vec![Defect::Smudged]);
+        // Placed beyond it: a second pressing, whose widening the smear measures read.
+        assert_eq!(judged(false, &metrics), vec![Defect::Double]);
+        // On the first ring with no smear on the edges: still a double.
+        assert_eq!(judged(true, &metrics[..2]), vec![Defect::Double]);
+    }
+
+    #[test]
     fn only_an_echo_along_the_smear_can_veto_it() {
-        let echo = |offset_mm: f32, deg: f32, valley: f32| Some(Echo { offset_mm, deg, echo: 0.25, valley });
+        let echo = |offset_mm: f32, deg: f32, valley: f32| Some(Echo { offset_mm, deg, echo: 0.25, valley, unlocated: false });
         // A second pressing 2 mm along the smear with a dip half way: a double, not a smear.
         assert_eq!(smear_valley(echo(2.0, 150.0, 0.3), 146.25), 0.3);
         // The same direction read from the other side of 0°/180°.

@@ -28,6 +28,11 @@ pub(crate) struct Echo {
     pub echo: f32,
     /// `echo(d/2) / echo(d)`: a double has a valley half way, a smear (a continuous motion) none.
     pub valley: f32,
+    /// The strongest echo lies on the smallest offset searched (within half a cell of it): it
+    /// may still be rising toward a closer offset, so it has no place of its own. A smear's
+    /// continuous spread reads this way along the smear (issue 34: four 200-dpi smears of 公章
+    /// echoed at exactly 0.80 mm, the grid's first ring there).
+    pub unlocated: bool,
 }
 
 /// Cell of the echo's grid, about this many mm: a whole number of pixels (a cell of 1.57 px at
@@ -193,7 +198,8 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
         ((1.0 - tx) * (1.0 - ty) * echo_at(x0, y0) + tx * (1.0 - ty) * echo_at(x0 + 1, y0) + (1.0 - tx) * ty * echo_at(x0, y0 + 1) + tx * ty * echo_at(x0 + 1, y0 + 1)).max(0.0);
     let valley = if echo > 0.0 { half / echo } else { 1.0 };
     let deg = (dy as f32).atan2(dx as f32).to_degrees().rem_euclid(180.0);
-    Some(Echo { offset_mm: ((dx * dx + dy * dy) as f32).sqrt() * cell_mm, deg, echo, valley })
+    let offset_mm = ((dx * dx + dy * dy) as f32).sqrt() * cell_mm;
+    Some(Echo { offset_mm, deg, echo, valley, unlocated: offset_mm < MIN_MM + 0.5 * cell_mm })
 }
 
 /// The outline a border is followed along, in the pixels of the level image.
@@ -971,6 +977,25 @@ pub(crate) mod tests {
             let e = double_echo(&single, n, n, ppmm).expect("ink");
             assert!(e.echo < 0.12 || e.valley > 0.8, "{dpi} dpi single: {e:?}");
         }
+    }
+
+    #[test]
+    fn an_echo_on_the_first_ring_searched_is_unlocated_and_one_beyond_it_is_placed() {
+        let ppmm = 200.0 / 25.4;
+        let n = (50.0 * ppmm) as usize;
+        let c = n as f32 / 2.0;
+        // A 2 mm smear at 20° at 200 dpi: its strongest echo lies on the grid's first ring
+        // (0.80 mm), strong and with a dip there as a double's (B-dev2 063, 073: read double).
+        let smear = threshold(&smeared(ppmm, n, 2.0, 20.0, false, 0.8));
+        let e = double_echo(&smear, n, n, ppmm).expect("ink");
+        assert!(e.unlocated && e.offset_mm < MIN_MM + 0.1, "{e:?}");
+        assert!(e.echo > 0.12 && e.valley < 0.8, "the echo alone reads a double here: {e:?}");
+        // Two pressings 2 mm apart: the echo has its place.
+        let one = seal(ppmm, c - ppmm, c, 20.0 * ppmm);
+        let two = seal(ppmm, c + ppmm, c, 20.0 * ppmm);
+        let pair = threshold(&blur(&draw(n, n, |x, y| one(x, y) || two(x, y)), n, n, 0.8));
+        let e = double_echo(&pair, n, n, ppmm).expect("ink");
+        assert!(!e.unlocated && (e.offset_mm - 2.0).abs() <= 0.2, "{e:?}");
     }
 
     #[test]
