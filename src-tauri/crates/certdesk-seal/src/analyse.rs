@@ -1038,17 +1038,19 @@ fn least_pressing_mm2(kind: SampleKind) -> Option<f32> {
     }
 }
 
-/// `double` or `smudged` on a round seal. A second impression close to the first widens the
-/// edges along its offset as a smear does: with a double found, the widening is the double's.
-/// But an echo on the smallest offset searched has no place of its own (`Echo::unlocated`):
-/// where the edges show a smear, that echo is the smear's own spread, not a second pressing.
-fn round_double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)]) {
-    labels.rule(Defect::Double, "double.round", metrics);
-    if labels.contains(Defect::Double) && echo.is_some_and(|e| e.unlocated) && thresholds().fires("smudged.round", metrics) {
+/// `double` or `smudged`, by the shape's two rules. A second impression close to the first
+/// widens the edges along its offset as a smear does: with a double found, the widening is the
+/// double's. But when the ink's echo lies on the smallest offset searched it has no place of
+/// its own (`Echo::unlocated`): the ink repeats at no distinct offset, and where the edges
+/// show a smear, that echo is the smear's own spread, not a second pressing (on a square,
+/// whose double is read on the frame: B-dev 029, a smear whose frame read a second line).
+fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], double_rule: &str, smear_rule: &str) {
+    labels.rule(Defect::Double, double_rule, metrics);
+    if labels.contains(Defect::Double) && echo.is_some_and(|e| e.unlocated) && thresholds().fires(smear_rule, metrics) {
         labels.withdraw(&[Defect::Double]);
     }
     if !labels.contains(Defect::Double) {
-        labels.rule(Defect::Smudged, "smudged.round", metrics);
+        labels.rule(Defect::Smudged, smear_rule, metrics);
     }
 }
 
@@ -1309,7 +1311,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (thick, thick_h2) = ring_thickness(f, ink, s, frame);
         metrics.push(("ring_mm", thick));
         metrics.push(("ring_h2_mm", thick_h2));
-        round_double_or_smear(echo, labels, metrics);
+        double_or_smear(echo, labels, metrics, "double.round", "smudged.round");
         // Tilt against the page: the star's phase, or the gap of the arc text at the bottom of an
         // upright seal. Both are read in the page's frame (the scan's skew already taken out by
         // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
@@ -1322,10 +1324,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let aspect = (s.rect_wu - s.rect_wv).abs() / s.rect_wu.max(s.rect_wv);
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
-        labels.rule(Defect::Double, "double.square", metrics);
-        if !labels.contains(Defect::Double) {
-            labels.rule(Defect::Smudged, "smudged.square", metrics);
-        }
+        double_or_smear(echo, labels, metrics, "double.square", "smudged.square");
         // The rectangle's angle comes from the mask's extent (text and ink spread move it);
         // the border's own edges at half level say how far it is off (`outer_size`). Both in the
         // page's frame, so this is already the tilt against the page.
@@ -2386,7 +2385,7 @@ mod tests {
         let judged = |unlocated: bool, metrics: &[(&'static str, f32)]| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.8, deg: 18.4, echo: 0.14, valley: 0.71, unlocated };
-            round_double_or_smear(Some(echo), &mut labels, metrics);
+            double_or_smear(Some(echo), &mut labels, metrics, "double.round", "smudged.round");
             labels.finish(SampleKind::OfficialSeal).0
         };
         // On the grid's first ring (B-dev2 063): the smear's.
@@ -2395,6 +2394,24 @@ mod tests {
         assert_eq!(judged(false, &metrics), vec![Defect::Double]);
         // On the first ring with no smear on the edges: still a double.
         assert_eq!(judged(true, &metrics[..2]), vec![Defect::Double]);
+        // A 法人章 (B-dev 029): a second frame line, a 朱文 face smeared along the echo.
+        let square = [
+            ("frame_second", 1.0),
+            ("frame_inset_mm", 0.2),
+            ("frame_width_mm", 1.4),
+            ("paper_field", 0.86),
+            ("smear_q_mm", 0.72),
+            ("smear_agrees_mm", 0.40),
+            ("smear_valley", 0.95),
+        ];
+        let judged_square = |unlocated: bool| {
+            let mut labels = Labels::default();
+            let echo = Echo { offset_mm: 0.85, deg: 90.0, echo: 0.34, valley: 0.95, unlocated };
+            double_or_smear(Some(echo), &mut labels, &square, "double.square", "smudged.square");
+            labels.finish(SampleKind::LegalRepSeal).0
+        };
+        assert_eq!(judged_square(true), vec![Defect::Smudged]);
+        assert_eq!(judged_square(false), vec![Defect::Double]);
     }
 
     #[test]
