@@ -884,7 +884,11 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             crossings(&f, &ink.mask, ink.p_ink, frame)
         };
         metrics.push(("on_line", on_line as f32));
-        let min_on = if kind.is_seal() { (0.05 * mm2).max(4.0) } else { 3.0 };
+        let min_on = match (kind, &shape) {
+            (SampleKind::OfficialSeal, Some(s)) => grazing_ring_mm2(s.r / ppmm, ppmm) * mm2,
+            (SampleKind::OfficialSeal | SampleKind::LegalRepSeal, _) => (0.05 * mm2).max(4.0),
+            (SampleKind::Signature, _) => 3.0,
+        };
         if on_line as f32 >= min_on {
             if kind.is_seal() {
                 metrics.push(("on_line_mm2", on_line as f32 / mm2));
@@ -1036,6 +1040,18 @@ fn least_pressing_mm2(kind: SampleKind) -> Option<f32> {
         SampleKind::LegalRepSeal => Some(0.5 * 4.0 * 15.0 * 0.8),
         SampleKind::Signature => None,
     }
+}
+
+/// The most ink a round seal's ring leaves on the box line's band while it only grazes the
+/// line, mm²: the circular segment of a ring of outer radius `r_mm` reaching `δ` into the band,
+/// `(4/3)·√(2r)·δ^1.5`, with δ the borderline's 0.3 mm (as for a pen stroke that stops short)
+/// plus the band's pixel inside the box. A 40 mm 公章 grazing the line leaves 2.0 mm² at
+/// 300 dpi, 2.7 at 150; one that crosses it covers the line along several mm (C's true
+/// overlaps with no ink beyond the line: 2.9-8 mm²). Issue 34: C's seals drawn close to the
+/// line, borderline and not over it, put 0.1-1.6 mm² on the band and read `overlap_line`.
+fn grazing_ring_mm2(r_mm: f32, ppmm: f32) -> f32 {
+    let depth = 0.3 + 1.0 / ppmm;
+    4.0 / 3.0 * (2.0 * r_mm).sqrt() * depth.powf(1.5)
 }
 
 /// `double` or `smudged`, by the shape's two rules. A second impression close to the first
@@ -1878,6 +1894,57 @@ mod tests {
             let r = crate::import_single(&noisy_ring(sigma, true), &opts).expect("import");
             let s = &r.samples[0];
             assert!(s.defects.contains(&Defect::BgNotWhite), "σ {sigma} with a stain: {:?} {:?}", s.defects, s.metrics);
+        }
+    }
+
+    #[test]
+    fn a_ring_that_grazes_the_line_is_not_over_it_and_one_that_crosses_it_is() {
+        // Three boxes 50 mm wide at 150 dpi, lines 0.3 mm wide in a scanner's grey halo 0.3 mm
+        // each side, 公章 40 mm across: the first centred, the second `graze` mm clear of its
+        // right line's core (in its halo: borderline, not over it), the third 1 mm over it.
+        let overlaps = |graze: f32| {
+            let ppmm = 150.0 / 25.4;
+            let (w, h) = ((180.0 * ppmm) as u32, (80.0 * ppmm) as u32);
+            let (x0, y0, bw, bh) = (12.0f32, 14.0f32, 50.0f32, 50.0f32);
+            let r = 20.0f32;
+            let shift = [0.0f32, 0.5 * bw - r - 0.15 - graze, 0.5 * bw - r - 0.15 + 1.0];
+            let img = RgbImage::from_fn(w, h, |x, y| {
+                let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+                let line = (0..=3).filter(|_| (y0..=y0 + bh).contains(&v)).map(|k| (u - (x0 + k as f32 * bw)).abs());
+                let line = line.chain([y0, y0 + bh].iter().filter(|_| (x0..=x0 + 3.0 * bw).contains(&u)).map(|&l| (v - l).abs())).fold(f32::MAX, f32::min);
+                let seal = (0..3).any(|k| {
+                    let (dx, dy) = (u - (x0 + (k as f32 + 0.5) * bw + shift[k]), v - (y0 + 0.5 * bh));
+                    let (dist, a) = (dx.hypot(dy), dy.atan2(dx));
+                    let ring = (r - 1.2..=r).contains(&dist);
+                    let star = dist < 4.0 && (a * 5.0 / std::f32::consts::TAU).rem_euclid(1.0) < 0.5;
+                    ring || star
+                });
+                let grey = if line < 0.15 {
+                    30
+                } else if line < 0.45 {
+                    150
+                } else {
+                    245
+                };
+                let mut p = [grey, grey, grey.min(240)];
+                if seal {
+                    p = [p[0].min(205), p[1].min(45), p[2].min(50)];
+                }
+                image::Rgb(p)
+            });
+            let report = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(150.0), ..Default::default() }).expect("import");
+            (0..3)
+                .map(|col| {
+                    let s = report.samples.iter().find(|s| s.col == col).expect("seal");
+                    (s.defects.contains(&Defect::OverlapLine), s.metrics.iter().find(|m| m.0 == "on_line").map(|m| m.1))
+                })
+                .collect::<Vec<_>>()
+        };
+        for graze in [0.0f32, 0.1] {
+            let got = overlaps(graze);
+            // The grazing ring does put ink on the line's band (its halo), under what a graze leaves.
+            assert!(got[1].1.is_some_and(|px| px >= 8.0), "{graze} mm: {got:?}");
+            assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [false, false, true], "{graze} mm: {got:?}");
         }
     }
 
