@@ -23,8 +23,11 @@ target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo_profile=(); [ "$profile" = release ] && cargo_profile=(--release)
 # (scripts/test-package.sh packages the CLI the test run's workspace build made and tested,
 # CERTDESK_PACKAGE_CLI_BUILT=1: `cargo build -p certdesk-cli` alone resolves the shared crates'
-# features for that one package and rebuilds them)
-if [ "${CERTDESK_PACKAGE_CLI_BUILT:-}" != 1 ] || [ ! -x "$target/$profile/certdesk" ]; then
+# features for that one package and rebuilds them). A build said to be made that is not there
+# is an error, not a reason to rebuild.
+if [ "${CERTDESK_PACKAGE_CLI_BUILT:-}" = 1 ]; then
+  [ -x "$target/$profile/certdesk" ] || { echo "package: CERTDESK_PACKAGE_CLI_BUILT=1 but $target/$profile/certdesk is not there" >&2; exit 1; }
+else
   cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
 fi
 # the CLI of the same profile goes to /usr/bin/certdesk

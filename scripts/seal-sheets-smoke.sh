@@ -18,8 +18,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # scripts/test.sh hands over the benchmark its workspace build made (CERTDESK_BENCH_SEAL_BIN):
 # `cargo run -p certdesk-seal` alone resolves the shared crates' features for that one package
-# and rebuilds them
-if [ -x "${CERTDESK_BENCH_SEAL_BIN:-}" ]; then
+# and rebuilds them. A handed binary that is not there is an error, not a reason to rebuild.
+if [ -n "${CERTDESK_BENCH_SEAL_BIN:-}" ]; then
+  [ -x "$CERTDESK_BENCH_SEAL_BIN" ] || { echo "seal-sheets-smoke: CERTDESK_BENCH_SEAL_BIN=$CERTDESK_BENCH_SEAL_BIN is not an executable (the workspace build did not make it)" >&2; exit 1; }
   "$CERTDESK_BENCH_SEAL_BIN" --set B-smoke --set C-smoke | tee "$out"
 else
   (cd "$root/src-tauri" && cargo run --quiet --locked -p certdesk-seal --bin certdesk-bench-seal -- --set B-smoke --set C-smoke) | tee "$out"
