@@ -990,41 +990,9 @@ fn faint_ink_mask(f: &BoxFeatures, p_ink: f32, noise: f32, outline: Outline, ppm
     let margin = 4.0 * ppmm;
     let mut faint = vec![0u8; f.w * f.h];
     for (y, ((out, red), region)) in faint.chunks_exact_mut(f.w).zip(f.red.chunks_exact(f.w)).zip(f.region.chunks_exact(f.w)).enumerate() {
-        // The row's stretch near the outline: a chord of the widened circle, or of the widened
-        // rectangle (its four sides' half-planes cut the row into one interval).
-        let yf = y as f32;
-        let (lo, hi) = match outline {
-            Outline::Circle { cx, cy, r } => {
-                let half = ((r + margin).powi(2) - (yf - cy).powi(2)).max(0.0).sqrt();
-                if (yf - cy).abs() > r + margin { (1.0, 0.0) } else { (cx - half, cx + half) }
-            }
-            Outline::Rect { cx, cy, deg, half_u, half_v } => {
-                let (sn, cs) = deg.to_radians().sin_cos();
-                let dy = yf - cy;
-                // |dx·cs + dy·sn| ≤ hu and |dy·cs − dx·sn| ≤ hv, each an interval of dx.
-                let mut lo = f32::MIN;
-                let mut hi = f32::MAX;
-                for (a, b, lim) in [(cs, dy * sn, half_u + margin), (-sn, dy * cs, half_v + margin)] {
-                    if a.abs() < 1e-6 {
-                        if b.abs() > lim {
-                            lo = 1.0;
-                            hi = 0.0;
-                        }
-                    } else {
-                        let (p, q) = ((-lim - b) / a, (lim - b) / a);
-                        lo = lo.max(p.min(q));
-                        hi = hi.min(p.max(q));
-                    }
-                }
-                (cx + lo, cx + hi)
-            }
-        };
-        if hi < lo {
-            continue;
-        }
-        let (x0, x1) = (lo.ceil().max(0.0) as usize, (hi.floor().max(-1.0) + 1.0).min(f.w as f32) as usize);
-        for x in x0..x1.max(x0) {
-            out[x] = u8::from(region[x] == 2 && red[x] >= level);
+        let span = outline.row_span(y, margin, f.w);
+        for ((o, &r), &reg) in out[span.clone()].iter_mut().zip(&red[span.clone()]).zip(&region[span]) {
+            *o = u8::from(reg == 2 && r >= level);
         }
     }
     faint

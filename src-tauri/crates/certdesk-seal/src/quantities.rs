@@ -212,6 +212,53 @@ pub(crate) enum Outline {
     Rect { cx: f32, cy: f32, deg: f32, half_u: f32, half_v: f32 },
 }
 
+impl Outline {
+    /// The pixels of row `y` (a pixel's x and y are its index, as in the outline's centre) inside
+    /// the outline grown by `margin` pixels (shrunk when negative), as `x0..x1` clipped to
+    /// `0..w`; empty when the row misses it. A circle's row is a chord; a rectangle's is where
+    /// the row meets both pairs of sides' half-planes, `|dx·cos + dy·sin| ≤ half_u` and
+    /// `|dy·cos − dx·sin| ≤ half_v`, each an interval of dx.
+    pub(crate) fn row_span(&self, y: usize, margin: f32, w: usize) -> std::ops::Range<usize> {
+        let yf = y as f32;
+        let (lo, hi) = match *self {
+            Outline::Circle { cx, cy, r } => {
+                let (r, dy) = (r + margin, yf - cy);
+                if r < 0.0 || dy.abs() > r {
+                    return 0..0;
+                }
+                let half = (r * r - dy * dy).max(0.0).sqrt();
+                (cx - half, cx + half)
+            }
+            Outline::Rect { cx, cy, deg, half_u, half_v } => {
+                let (sn, cs) = deg.to_radians().sin_cos();
+                let dy = yf - cy;
+                let (mut lo, mut hi) = (f32::MIN, f32::MAX);
+                for (a, b, lim) in [(cs, dy * sn, half_u + margin), (-sn, dy * cs, half_v + margin)] {
+                    if lim < 0.0 {
+                        return 0..0;
+                    }
+                    if a.abs() < 1e-6 {
+                        if b.abs() > lim {
+                            return 0..0;
+                        }
+                    } else {
+                        let (p, q) = ((-lim - b) / a, (lim - b) / a);
+                        lo = lo.max(p.min(q));
+                        hi = hi.min(p.max(q));
+                    }
+                }
+                (cx + lo, cx + hi)
+            }
+        };
+        if hi < lo {
+            return 0..0;
+        }
+        let x0 = lo.ceil().max(0.0).min(w as f32) as usize;
+        let x1 = (hi.floor().max(-1.0) + 1.0).min(w as f32) as usize;
+        x0..x1.max(x0)
+    }
+}
+
 /// Continuity of the seal's border.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Border {
@@ -440,22 +487,20 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
 /// stroke group, none of them most of it: under 0.5. `None` for a round outline, or a face too
 /// small to hold 4 mm² of paper-or-ink inside the margin.
 pub(crate) fn paper_field(mask: &[u8], w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<f32> {
-    let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
+    let Outline::Rect { half_u, half_v, .. } = outline else { return None };
     let margin = 2.0 * ppmm;
     let (hu, hv) = (half_u - margin, half_v - margin);
     if hu <= 0.0 || hv <= 0.0 || 4.0 * hu * hv < 4.0 * ppmm * ppmm {
         return None;
     }
-    let (s, c) = deg.to_radians().sin_cos();
     // The face's paper pixels, 1 inside, 0 elsewhere (ink, margin, outside).
     let mut paper = vec![0u8; w * h];
     let mut total = 0usize;
-    for (i, (p, &m)) in paper.iter_mut().zip(mask).enumerate() {
-        let (dx, dy) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
-        let (u, v) = (dx * c + dy * s, -dx * s + dy * c);
-        if u.abs() <= hu && v.abs() <= hv && m == 0 {
-            *p = 1;
-            total += 1;
+    for (y, (row, mask_row)) in paper.chunks_exact_mut(w).zip(mask.chunks_exact(w)).enumerate() {
+        let span = outline.row_span(y, -margin, w);
+        for (p, &m) in row[span.clone()].iter_mut().zip(&mask_row[span]) {
+            *p = u8::from(m == 0);
+            total += usize::from(m == 0);
         }
     }
     if total == 0 {
@@ -939,6 +984,43 @@ pub(crate) mod tests {
             let stroke = ((deg * 24.0 / 250.0).fract() - 0.5).abs() * (250.0f32 / 24.0).to_radians() * d <= 0.3 * ppmm;
             band && stroke && !(45.0..135.0).contains(&deg)
         }
+    }
+
+    #[test]
+    fn a_row_span_holds_the_pixels_inside_the_grown_or_shrunk_outline() {
+        let w = 120usize;
+        let inside = |o: Outline, margin: f32, x: f32, y: f32| match o {
+            Outline::Circle { cx, cy, r } => (x - cx).hypot(y - cy) <= r + margin,
+            Outline::Rect { cx, cy, deg, half_u, half_v } => {
+                let (s, c) = deg.to_radians().sin_cos();
+                let (dx, dy) = (x - cx, y - cy);
+                (dx * c + dy * s).abs() <= half_u + margin && (-dx * s + dy * c).abs() <= half_v + margin
+            }
+        };
+        for o in [
+            Outline::Circle { cx: 60.3, cy: 55.7, r: 40.2 },
+            Outline::Rect { cx: 58.6, cy: 61.1, deg: 0.0, half_u: 30.4, half_v: 22.2 },
+            Outline::Rect { cx: 58.6, cy: 61.1, deg: 17.3, half_u: 30.4, half_v: 22.2 },
+            Outline::Rect { cx: 20.0, cy: 61.1, deg: -3.0, half_u: 30.4, half_v: 22.2 },
+        ] {
+            for margin in [-12.0f32, 0.0, 9.5] {
+                let (mut wrong, mut near_edge) = (0, 0);
+                for y in 0..110 {
+                    let span = o.row_span(y, margin, w);
+                    for x in 0..w {
+                        let want = inside(o, margin, x as f32, y as f32);
+                        if span.contains(&x) != want {
+                            wrong += 1;
+                            // Only rounding at the boundary may differ.
+                            near_edge += usize::from(inside(o, margin + 0.01, x as f32, y as f32) != inside(o, margin - 0.01, x as f32, y as f32));
+                        }
+                    }
+                }
+                assert_eq!(wrong, near_edge, "{o:?} margin {margin}: {wrong} pixels off, {near_edge} on the edge");
+            }
+        }
+        // Shrunk past nothing: no pixels.
+        assert_eq!(Outline::Circle { cx: 50.0, cy: 50.0, r: 5.0 }.row_span(50, -6.0, w), 0..0);
     }
 
     #[test]
