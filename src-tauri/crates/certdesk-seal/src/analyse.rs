@@ -1189,7 +1189,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // The border is read along the fitted outline; a circle that misses the ink by more than
     // `BORDER_FOLLOWS_MM` does not follow it, and the gaps read along it are the circle's.
     let follows = !round || s.circle_rms / ppmm <= BORDER_FOLLOWS_MM;
-    if let Some(b) = border_continuity(absorption, f.w, f.h, ppmm, outline).filter(|_| follows) {
+    if let Some(b) = follows.then(|| border_continuity(absorption, f.w, f.h, ppmm, outline)).flatten() {
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
     }
