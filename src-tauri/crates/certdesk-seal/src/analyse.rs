@@ -1036,11 +1036,8 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// show a smear, that echo is the smear's own spread, not a second pressing (on a square,
 /// whose double is read on the frame: B-dev 029, a smear whose frame read a second line).
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], double_rule: &str, smear_rule: &str) {
-    labels.rule(Defect::Double, double_rule, metrics);
-    if labels.contains(Defect::Double) && echo.is_some_and(|e| e.unlocated) && thresholds().fires(smear_rule, metrics) {
-        labels.withdraw(&[Defect::Double]);
-    }
-    if !labels.contains(Defect::Double) {
+    let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(smear_rule, metrics);
+    if the_smears || !labels.rule(Defect::Double, double_rule, metrics) {
         labels.rule(Defect::Smudged, smear_rule, metrics);
     }
 }
