@@ -283,6 +283,12 @@ export type SampleView = { row: number, col: number, kind: string, empty: boolea
  */
 findings: Array<FindingView>, 
 /**
+ * The checks the importer could not make on this sample (the label it would have looked
+ * for, and the quantity past the limit within which that check is read): shown beside the
+ * verdict, doubted or not, since no label is then no clean bill for that check.
+ */
+unchecked: Array<FindingView>, 
+/**
  * The importer doubts the impression: not empty and at least one label. The clerk may
  * accept it (`accept_sample`).
  */

@@ -1,7 +1,7 @@
 // The importer's findings in words (#34): each unit's number as the clerk reads it, a value that
 // would round to its limit shown finer, a quantity without words of its own still said.
 import { describe, expect, it } from 'vitest'
-import { reason, reasons } from './sealWords'
+import { reason, reasons, unchecked } from './sealWords'
 import type { SealFinding } from './ipc'
 
 const f = (quantity: string, value: number, limit: number, unit: string, op = '>'): SealFinding => ({ label: 'broken', quantity, value, limit, unit, op })
@@ -24,5 +24,11 @@ describe('seal reasons in words', () => {
   it('says a quantity it has no words for, and a label without a finding by its name', () => {
     expect(reason(f('ring_h2_mm', 0.9, 0.5, 'mm'))).toBe('ring_h2_mm 0.9毫米（上限0.5毫米）')
     expect(reasons({ defects: ['broken', 'tilted'], findings: [f('border_gap_mm', 3.4, 2, 'mm')] })).toEqual(['边框缺口3.4毫米（上限2毫米）', '歪斜'])
+  })
+  it('says which check could not be made, and why, whether or not the impression is doubted', () => {
+    const u = { label: 'broken', quantity: 'circle_rms', value: 1.43, limit: 1, unit: 'mm', op: '>' }
+    expect(unchecked({ unchecked: [u] })).toEqual(['未能检查是否残缺：外圈与印迹偏离1.4毫米（超过1毫米，常因相邻印迹挤在一起），请目视核对边框是否完整'])
+    expect(unchecked({ unchecked: [{ ...u, quantity: 'ring_h2_mm' }] })).toEqual(['未能检查是否残缺：ring_h2_mm 1.4毫米（超过1毫米），请目视核对'])
+    expect(unchecked({ unchecked: [] })).toEqual([])
   })
 })

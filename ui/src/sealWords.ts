@@ -42,6 +42,15 @@ export function reasons(s: Pick<SealSample, 'defects' | 'findings'>): string[] {
   })
 }
 
+/** The checks the importer could not make on a sample, one line each: 「未能检查是否残缺：外圈与
+ *  印迹偏离1.4毫米（超过1毫米）…」. Shown doubted or not: no label is then no clean bill. */
+export function unchecked(s: Pick<SealSample, 'unchecked'>): string[] {
+  return s.unchecked.map((u) => {
+    const key = has('seal.unchecked.' + u.quantity) ? 'seal.unchecked.' + u.quantity : 'seal.unchecked.other'
+    return t(key, { label: t('seal.defects.' + u.label), value: amount(u.value, u.unit), limit: amount(u.limit, u.unit), quantity: u.quantity })
+  })
+}
+
 /** A size with its resolution's source (design §8): plain when the resolution was given or in
  *  the file, 「直径约…（分辨率按A4纸推算）」 when it was inferred, with the warning when set. */
 export function size(kind: 'diameter' | 'side', mm: number, v: Pick<SealVerdict, 'dpi_source' | 'size_warning'>): string {

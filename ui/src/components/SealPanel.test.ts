@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const verdict: SealVerdict = {
   scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source: 'file', size_warning: null,
   rows: [{ row: 0, kind: 'signature', best_col: null, needs_restamp: true }],
-  samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], findings: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
+  samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], findings: [], unchecked: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
 }
 
 describe('SealPanel scanner folder', () => {
@@ -59,7 +59,7 @@ describe('SealPanel scanner folder', () => {
 // confirmation, and sizes that say where their resolution came from
 const quad: SealSample['box_quad'] = [[1, 1], [9, 1], [9, 9], [1, 9]]
 const sample = (col: number, over: Partial<SealSample>): SealSample => ({
-  row: 0, col, kind: 'official_seal', empty: false, defects: [], findings: [], doubted: false, accepted: false, score: 0.9, best: false, box_quad: quad, diameter_mm: 41.8, side_mm: null, image_url: 'data:image/png;base64,I', ...over,
+  row: 0, col, kind: 'official_seal', empty: false, defects: [], findings: [], unchecked: [], doubted: false, accepted: false, score: 0.9, best: false, box_quad: quad, diameter_mm: 41.8, side_mm: null, image_url: 'data:image/png;base64,I', ...over,
 })
 const doubtedSheet = (dpi_source: string, size_warning: string | null = null): SealVerdict => ({
   scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source, size_warning,
@@ -95,6 +95,17 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.find('[data-testid=seal-accept-0-2]').exists()).toBe(false)
     // a size from the file's own resolution is written plainly
     expect(w.get('[data-testid=seal-size-0-0]').text()).toBe('· 直径41.8毫米')
+  })
+
+  it('says under an impression, doubted or not, which check could not be made', async () => {
+    const v = doubtedSheet('option')
+    const crowded = { label: 'broken', quantity: 'circle_rms', value: 1.5, limit: 1, unit: 'mm', op: '>' }
+    v.samples = [sample(0, { best: true, unchecked: [crowded] }), sample(1, {})]
+    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false }]
+    const { w } = await imported(v)
+    expect(w.get('[data-testid=seal-unchecked-0-0]').text()).toContain('未能检查是否残缺：外圈与印迹偏离1.5毫米（超过1毫米')
+    expect(w.find('[data-testid=seal-reasons-0-0]').exists()).toBe(false)
+    expect(w.find('[data-testid=seal-unchecked-0-1]').exists()).toBe(false)
   })
 
   it('offers nothing to accept on a clean impression', async () => {

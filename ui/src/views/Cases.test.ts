@@ -640,10 +640,10 @@ describe('Seal panel', () => {
       { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true },
     ],
     samples: [
-      { row: 0, col: 0, kind: 'official_seal', empty: false, defects: ['pale'], findings: [], doubted: true, accepted: false, score: 0.41, best: false, box_quad: [[10, 10], [300, 10], [300, 300], [10, 300]], diameter_mm: 41.6, side_mm: null, image_url: 'data:image/png;base64,A' },
-      { row: 0, col: 1, kind: 'official_seal', empty: false, defects: [], findings: [], doubted: false, accepted: false, score: 0.93, best: true, box_quad: [[310, 10], [600, 10], [600, 300], [310, 300]], diameter_mm: 42.0, side_mm: null, image_url: 'data:image/png;base64,B' },
-      { row: 1, col: 0, kind: 'legal_rep_seal', empty: false, defects: ['overlap_line', 'tilted'], findings: [], doubted: true, accepted: false, score: 0.2, best: false, box_quad: [[10, 400], [200, 400], [200, 600], [10, 600]], diameter_mm: null, side_mm: 18.2, image_url: 'data:image/png;base64,C' },
-      { row: 1, col: 1, kind: 'legal_rep_seal', empty: true, defects: [], findings: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[210, 400], [400, 400], [400, 600], [210, 600]], diameter_mm: null, side_mm: null, image_url: null },
+      { row: 0, col: 0, kind: 'official_seal', empty: false, defects: ['pale'], findings: [], unchecked: [], doubted: true, accepted: false, score: 0.41, best: false, box_quad: [[10, 10], [300, 10], [300, 300], [10, 300]], diameter_mm: 41.6, side_mm: null, image_url: 'data:image/png;base64,A' },
+      { row: 0, col: 1, kind: 'official_seal', empty: false, defects: [], findings: [], unchecked: [], doubted: false, accepted: false, score: 0.93, best: true, box_quad: [[310, 10], [600, 10], [600, 300], [310, 300]], diameter_mm: 42.0, side_mm: null, image_url: 'data:image/png;base64,B' },
+      { row: 1, col: 0, kind: 'legal_rep_seal', empty: false, defects: ['overlap_line', 'tilted'], findings: [], unchecked: [], doubted: true, accepted: false, score: 0.2, best: false, box_quad: [[10, 400], [200, 400], [200, 600], [10, 600]], diameter_mm: null, side_mm: 18.2, image_url: 'data:image/png;base64,C' },
+      { row: 1, col: 1, kind: 'legal_rep_seal', empty: true, defects: [], findings: [], unchecked: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[210, 400], [400, 400], [400, 600], [210, 600]], diameter_mm: null, side_mm: null, image_url: null },
     ],
   }
 

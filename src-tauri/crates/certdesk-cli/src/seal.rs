@@ -63,6 +63,9 @@ pub fn import(ctx: &Ctx, scan: &Path, out: &Path, dpi: Option<f32>, single: bool
                 s.defects.iter().map(|d| wire(d)).collect::<Vec<_>>().join(", ")
             };
             println!("row {} col {} {:<15}{size} score {:.2} {}{}", s.row, s.col, wire(&s.kind), s.score, verdict, if s.best { "  ← 选用" } else { "" });
+            for u in &s.unchecked {
+                println!("  未能检查 {}: {} = {:.2} {} ({} {} {})", wire(&u.label), u.quantity, u.value, wire(&u.unit), wire(&u.op), u.limit, wire(&u.unit));
+            }
         }
         for r in &report.rows {
             if r.needs_restamp {

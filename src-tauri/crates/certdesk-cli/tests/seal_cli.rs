@@ -65,7 +65,7 @@ fn seal_accept_takes_a_doubted_impression_onto_the_case() {
     assert_eq!((v["dpi"].as_f64(), v["dpi_source"].as_str()), (Some(150.0), Some("file")), "{v}");
     let samples = v["samples"].as_array().unwrap().clone();
     for s in &samples {
-        for key in ["findings", "doubted", "accepted"] {
+        for key in ["findings", "unchecked", "doubted", "accepted"] {
             assert!(s.get(key).is_some(), "sample without {key}: {s}");
         }
     }

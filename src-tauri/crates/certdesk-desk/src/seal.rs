@@ -41,6 +41,10 @@ pub struct SampleView {
     pub defects: Vec<&'static str>,
     /// The reason behind each label that has one (a label without one is named by itself).
     pub findings: Vec<FindingView>,
+    /// The checks the importer could not make on this sample (the label it would have looked
+    /// for, and the quantity past the limit within which that check is read): shown beside the
+    /// verdict, doubted or not, since no label is then no clean bill for that check.
+    pub unchecked: Vec<FindingView>,
     /// The importer doubts the impression: not empty and at least one label. The clerk may
     /// accept it (`accept_sample`).
     pub doubted: bool,
@@ -89,6 +93,10 @@ fn wire<T: Serialize>(v: &T) -> String {
 
 fn finding_view(f: &certdesk_seal::Finding) -> FindingView {
     FindingView { label: f.label.as_str(), quantity: f.quantity.clone(), value: f.value, limit: f.limit, unit: wire(&f.unit), op: wire(&f.op) }
+}
+
+fn unchecked_view(u: &certdesk_seal::Unchecked) -> FindingView {
+    FindingView { label: u.label.as_str(), quantity: u.quantity.clone(), value: u.value, limit: u.limit, unit: wire(&u.unit), op: wire(&u.op) }
 }
 
 /// An importer's `f32` as the `f64` with the same shortest decimal, for the chain's JSON (a
@@ -198,6 +206,7 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
                 empty: s.empty,
                 defects: s.defects.iter().map(|d| d.as_str()).collect(),
                 findings: s.findings.iter().map(finding_view).collect(),
+                unchecked: s.unchecked.iter().map(unchecked_view).collect(),
                 doubted: doubted(s),
                 accepted: taken,
                 score: s.score,

@@ -15,7 +15,7 @@ use crate::quantities::{
     Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, sector_medians, smear, stroke_widths,
 };
 use crate::thresholds::{Op, thresholds, unit_of};
-use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
+use crate::{Defect, Finding, Sample, SampleKind, SamplePixels, Unchecked};
 
 /// A sample's labels with their reasons, pushed together: every label gets exactly one
 /// [`Finding`] (when two checks give the same label, the one furthest past its limit).
@@ -23,6 +23,7 @@ use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 pub(crate) struct Labels {
     defects: Vec<Defect>,
     findings: Vec<Finding>,
+    unchecked: Vec<Unchecked>,
 }
 
 impl Labels {
@@ -65,6 +66,11 @@ impl Labels {
         }
     }
 
+    /// A check for `label` that was not made: `quantity` is past the `limit` within which it is read.
+    fn not_checked(&mut self, label: Defect, quantity: &'static str, value: f32, op: Op, limit: f32) {
+        self.unchecked.push(Unchecked { label, quantity: quantity.into(), value, limit, unit: unit_of(quantity), op });
+    }
+
     fn contains(&self, label: Defect) -> bool {
         self.defects.contains(&label)
     }
@@ -73,14 +79,17 @@ impl Labels {
     fn withdraw(&mut self, labels: &[Defect]) {
         self.defects.retain(|d| !labels.contains(d));
         self.findings.retain(|f| !labels.contains(&f.label));
+        self.unchecked.retain(|u| !labels.contains(&u.label));
     }
 
-    /// The labels that apply to `kind`, sorted, and their findings in the same order.
-    fn finish(mut self, kind: SampleKind) -> (Vec<Defect>, Vec<Finding>) {
+    /// The labels that apply to `kind`, sorted, their findings in the same order, and the
+    /// checks for those labels that were not made.
+    fn finish(mut self, kind: SampleKind) -> (Vec<Defect>, Vec<Finding>, Vec<Unchecked>) {
         self.defects.retain(|d| d.applies_to(kind));
         self.defects.sort();
         let findings = self.defects.iter().filter_map(|d| self.findings.iter().find(|f| f.label == *d).cloned()).collect();
-        (self.defects, findings)
+        self.unchecked.retain(|u| u.label.applies_to(kind));
+        (self.defects, findings, self.unchecked)
     }
 }
 
@@ -931,7 +940,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         }
     }
     bg_not_white(&f, &ink, &mut labels, &mut metrics);
-    let (defects, findings) = labels.finish(kind);
+    let (defects, findings, unchecked) = labels.finish(kind);
     let score = score(&defects, (!empty).then_some(ink.p_ink));
     let (pixels, mask_offset, image_mm) = if empty { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
     Sample {
@@ -942,6 +951,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         empty,
         defects,
         findings,
+        unchecked,
         score,
         best: false,
         mask: None,
@@ -1186,6 +1196,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // The border is read along the fitted outline; a circle that misses the ink by more than
     // `BORDER_FOLLOWS_MM` does not follow it, and the gaps read along it are the circle's.
     let follows = !round || s.circle_rms / ppmm <= BORDER_FOLLOWS_MM;
+    if !follows {
+        labels.not_checked(Defect::Broken, "circle_rms", s.circle_rms / ppmm, Op::Above, BORDER_FOLLOWS_MM);
+    }
     if let Some(b) = follows.then(|| border_continuity(absorption, f.w, f.h, ppmm, outline)).flatten() {
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
@@ -1832,10 +1845,15 @@ mod tests {
         let metric = |m: &str| s.metrics.iter().find(|k| k.0 == m).map(|k| k.1);
         assert!(metric("circle_rms").is_some_and(|v| v > BORDER_FOLLOWS_MM), "{:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Broken) && metric("border_gap_mm").is_none(), "{:?} {:?}", s.defects, s.metrics);
+        // ... and the sample says the border went unchecked, and why.
+        let [u] = s.unchecked.as_slice() else { panic!("one check not made: {:?}", s.unchecked) };
+        assert_eq!((u.label, u.quantity.as_str(), u.limit), (Defect::Broken, "circle_rms", BORDER_FOLLOWS_MM), "{u:?}");
+        assert!(u.value > BORDER_FOLLOWS_MM, "{u:?}");
         // The same ring with 30° of it gone and no neighbour: the circle fits, the gap is read.
         let cut = painted_ring_png(|d, dx, dy| (((18.8..=20.0).contains(&d) && dy.atan2(dx).abs() > 0.26) || d < 4.0).then_some(red));
         let s = &crate::import_single(&cut, &opts).expect("import").samples[0];
         assert!(s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+        assert!(s.unchecked.is_empty(), "{:?}", s.unchecked);
     }
 
     #[test]
@@ -2083,7 +2101,7 @@ mod tests {
             withdraw_unreadable_structure(p_ink, &mut labels, &mut metrics);
             labels.finish(SampleKind::OfficialSeal)
         };
-        let (defects, findings) = judged(true, 23.0);
+        let (defects, findings, _) = judged(true, 23.0);
         assert_eq!(defects, vec![Defect::Pale, Defect::BgNotWhite]);
         assert_eq!(findings.len(), 2);
         // Ink that stands out (4 σ) keeps its structure, and so does an impression not pale.
