@@ -28,7 +28,10 @@ describe('seal reasons in words', () => {
   it('says which check could not be made, and why, whether or not the impression is doubted', () => {
     const u = { label: 'broken', quantity: 'circle_rms', value: 1.43, limit: 1, unit: 'mm', op: '>' }
     expect(unchecked({ unchecked: [u] })).toEqual(['未能检查是否残缺：外圈与印迹偏离1.4毫米（超过1毫米，常因相邻印迹挤在一起），请目视核对边框是否完整'])
-    expect(unchecked({ unchecked: [{ ...u, quantity: 'ring_h2_mm' }] })).toEqual(['未能检查是否残缺：ring_h2_mm 1.4毫米（超过1毫米），请目视核对'])
+    expect(unchecked({ unchecked: [{ ...u, quantity: 'ring_h2_mm' }] })).toEqual(['未能检查是否残缺：ring_h2_mm 1.4毫米（上限1毫米），请目视核对'])
+    // the labels one reason kept from being checked are named together, on one line
+    const faint = (label: string) => ({ label, quantity: 'ink_snr', value: 2.1437, limit: 2.828427, unit: 'level', op: '<' })
+    expect(unchecked({ unchecked: ['broken', 'double', 'off_color'].map(faint) })).toEqual(['未能检查是否残缺、重影、非正红：印迹只比纸面噪声高2.1倍（下限2.8倍），请目视核对'])
     expect(unchecked({ unchecked: [] })).toEqual([])
   })
 })

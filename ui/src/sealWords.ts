@@ -42,12 +42,25 @@ export function reasons(s: Pick<SealSample, 'defects' | 'findings'>): string[] {
   })
 }
 
-/** The checks the importer could not make on a sample, one line each: 「未能检查是否残缺：外圈与
- *  印迹偏离1.4毫米（超过1毫米）…」. Shown doubted or not: no label is then no clean bill. */
+/** The checks the importer could not make on a sample, one line per reason, the labels it
+ *  kept from being checked named together: 「未能检查是否残缺：外圈与印迹偏离1.4毫米（超过1毫米…」.
+ *  Shown doubted or not: a label missing is then no clean bill. */
 export function unchecked(s: Pick<SealSample, 'unchecked'>): string[] {
-  return s.unchecked.map((u) => {
+  const groups: { u: SealFinding; labels: string[] }[] = []
+  for (const u of s.unchecked) {
+    const g = groups.find((x) => x.u.quantity === u.quantity && x.u.value === u.value && x.u.limit === u.limit)
+    if (g) g.labels.push(u.label)
+    else groups.push({ u, labels: [u.label] })
+  }
+  return groups.map(({ u, labels }) => {
     const key = has('seal.unchecked.' + u.quantity) ? 'seal.unchecked.' + u.quantity : 'seal.unchecked.other'
-    return t(key, { label: t('seal.defects.' + u.label), value: amount(u.value, u.unit), limit: amount(u.limit, u.unit), quantity: u.quantity })
+    return t(key, {
+      label: labels.map((l) => t('seal.defects.' + l)).join(t('seal.listSeparator')),
+      value: amount(u.value, u.unit),
+      limit: amount(u.limit, u.unit),
+      bound: t(u.op === '<' ? 'seal.bound.below' : 'seal.bound.above'),
+      quantity: u.quantity,
+    })
   })
 }
 

@@ -132,8 +132,10 @@ const en: Shape<typeof zh> = {
     bound: { above: 'at most', below: 'at least' },
     unchecked: {
       circle_rms: 'not checked for {label}: the outline misses the ink by {value} (over {limit}, often a neighbouring impression crowding it); check the border by eye',
-      other: 'not checked for {label}: {quantity} {value} (over {limit}); check by eye',
+      ink_snr: 'not checked for {label}: the ink stands only {value} times the paper\'s noise above it ({bound} {limit}); check by eye',
+      other: 'not checked for {label}: {quantity} {value} ({bound} {limit}); check by eye',
     },
+    listSeparator: ', ',
     units: { mm: '{n} mm', mm2: '{n} mm²', deg: '{n}°', od: '{n} OD', share: '{n} %', level: '{n}' },
     accept: 'Accept this impression', accepting: 'Accepting…', accepted: 'accepted by the clerk',
     acceptTitle: 'Accept a doubted impression', acceptSubject: 'Row {row}, {kind} {col}', acceptMessage: 'The importer says: {reasons}. Accepted, it is kept as the row\'s seal and the reasons go on the case record.',

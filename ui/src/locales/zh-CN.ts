@@ -182,8 +182,10 @@ export default {
     bound: { above: '上限', below: '下限' },
     unchecked: {
       circle_rms: '未能检查是否{label}：外圈与印迹偏离{value}（超过{limit}，常因相邻印迹挤在一起），请目视核对边框是否完整',
-      other: '未能检查是否{label}：{quantity} {value}（超过{limit}），请目视核对',
+      ink_snr: '未能检查是否{label}：印迹只比纸面噪声高{value}倍（{bound}{limit}倍），请目视核对',
+      other: '未能检查是否{label}：{quantity} {value}（{bound}{limit}），请目视核对',
     },
+    listSeparator: '、',
     units: { mm: '{n}毫米', mm2: '{n}平方毫米', deg: '{n}°', od: '{n}', share: '{n}%', level: '{n}' },
     accept: '采用此印模', accepting: '正在采用…', accepted: '已由受理员采用',
     acceptTitle: '采用识别存疑的印模', acceptSubject: '第{row}行第{col}个{kind}', acceptMessage: '系统认为：{reasons}。采用后此印模将作为该行的印章保存，理由记入案件记录。',

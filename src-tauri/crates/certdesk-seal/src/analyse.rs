@@ -985,9 +985,14 @@ fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut 
     let Some(noise) = metrics.iter().find(|m| m.0 == "paper_noise").map(|m| m.1).filter(|n| *n > 0.0) else { return };
     let snr = p_ink / noise;
     metrics.push(("ink_snr", snr));
-    if labels.contains(Defect::Pale) && snr < 2.0 * std::f32::consts::SQRT_2 {
+    let readable = 2.0 * std::f32::consts::SQRT_2;
+    if labels.contains(Defect::Pale) && snr < readable {
         labels.withdraw(&STRUCTURAL);
         labels.withdraw(&[Defect::OffColor]);
+        // Said, so that a clerk who accepts the pale impression knows what was not looked at.
+        for label in STRUCTURAL.into_iter().chain([Defect::OffColor]) {
+            labels.not_checked(label, "ink_snr", snr, Op::Below, readable);
+        }
     }
 }
 
@@ -2087,6 +2092,7 @@ mod tests {
         assert!(s.defects.contains(&Defect::Pale), "{:?} {:?}", s.defects, s.metrics);
         assert!(!s.defects.iter().any(|d| STRUCTURAL.contains(d)), "{:?} {:?}", s.defects, s.metrics);
         assert!(s.findings.iter().all(|f| !STRUCTURAL.contains(&f.label)), "{:?}", s.findings);
+        assert!(STRUCTURAL.iter().all(|d| s.unchecked.iter().any(|u| u.label == *d && u.quantity == "ink_snr")), "{:?}", s.unchecked);
         // The rule itself (maker C's faintest stamp on tinted paper: p_ink 23 over σ 8.9).
         let judged = |pale: bool, p_ink: f32| {
             let mut labels = Labels::default();
@@ -2101,9 +2107,14 @@ mod tests {
             withdraw_unreadable_structure(p_ink, &mut labels, &mut metrics);
             labels.finish(SampleKind::OfficialSeal)
         };
-        let (defects, findings, _) = judged(true, 23.0);
+        let (defects, findings, unchecked) = judged(true, 23.0);
         assert_eq!(defects, vec![Defect::Pale, Defect::BgNotWhite]);
         assert_eq!(findings.len(), 2);
+        // ... and says which checks it did not make, and why (the ink's 2.6 σ under 2·√2).
+        let skipped: Vec<Defect> = unchecked.iter().map(|u| u.label).collect();
+        assert_eq!(skipped, vec![Defect::Broken, Defect::Double, Defect::Smudged, Defect::Tilted, Defect::OverlapLine, Defect::OffColor]);
+        assert!(unchecked.iter().all(|u| u.quantity == "ink_snr" && u.op == Op::Below && u.value < u.limit), "{unchecked:?}");
+        assert!(judged(true, 36.0).2.is_empty() && judged(false, 23.0).2.is_empty());
         // Ink that stands out (4 σ) keeps its structure, and so does an impression not pale.
         assert_eq!(judged(true, 36.0).0, vec![Defect::Pale, Defect::Broken, Defect::Tilted, Defect::BgNotWhite, Defect::OffColor]);
         assert_eq!(judged(false, 23.0).0, vec![Defect::Broken, Defect::Tilted, Defect::BgNotWhite, Defect::OffColor]);
