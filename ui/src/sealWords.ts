@@ -19,18 +19,26 @@ export function amount(v: number, unit: string, digits = digitsOf(v, unit)): str
   return t('seal.units.' + (unit in DIGITS ? unit : 'level'), { n: number(v, unit, digits) })
 }
 
-/** One finding as a line: 「边框缺口3.4毫米（上限2毫米）」. */
-export function reason(f: SealFinding): string {
-  // a value that would read as its limit gets one more decimal
+/** A finding's numbers in words: its value (a value that would read as its limit gets one
+ *  more decimal), its limit, the side of the limit it went past, and the quantity's name. */
+function numbers(f: SealFinding) {
   const d = digitsOf(f.value, f.unit)
   const digits = d + (number(f.value, f.unit, d) === number(f.limit, f.unit, d) ? 1 : 0)
-  const key = has('seal.reasons.' + f.quantity) ? 'seal.reasons.' + f.quantity : 'seal.reasons.other'
-  return t(key, {
+  return {
     value: amount(f.value, f.unit, digits),
     limit: amount(f.limit, f.unit),
     bound: t(f.op === '<' ? 'seal.bound.below' : 'seal.bound.above'),
     quantity: f.quantity,
-  })
+  }
+}
+
+/** The words of `quantity` under `group` (`seal.reasons`, `seal.unchecked`), or the group's
+ *  `other` for a quantity without words of its own. */
+const keyOf = (group: string, quantity: string) => (has(`${group}.${quantity}`) ? `${group}.${quantity}` : `${group}.other`)
+
+/** One finding as a line: 「边框缺口3.4毫米（上限2毫米）」. */
+export function reason(f: SealFinding): string {
+  return t(keyOf('seal.reasons', f.quantity), numbers(f))
 }
 
 /** Why a sample is doubted (or why an accepted one was): one line per label, its finding in
@@ -52,16 +60,9 @@ export function unchecked(s: Pick<SealSample, 'unchecked'>): string[] {
     if (g) g.labels.push(u.label)
     else groups.push({ u, labels: [u.label] })
   }
-  return groups.map(({ u, labels }) => {
-    const key = has('seal.unchecked.' + u.quantity) ? 'seal.unchecked.' + u.quantity : 'seal.unchecked.other'
-    return t(key, {
-      label: labels.map((l) => t('seal.defects.' + l)).join(t('seal.listSeparator')),
-      value: amount(u.value, u.unit),
-      limit: amount(u.limit, u.unit),
-      bound: t(u.op === '<' ? 'seal.bound.below' : 'seal.bound.above'),
-      quantity: u.quantity,
-    })
-  })
+  return groups.map(({ u, labels }) =>
+    t(keyOf('seal.unchecked', u.quantity), { ...numbers(u), label: labels.map((l) => t('seal.defects.' + l)).join(t('seal.listSeparator')) }),
+  )
 }
 
 /** A size with its resolution's source (design §8): plain when the resolution was given or in

@@ -95,10 +95,6 @@ fn finding_view(f: &certdesk_seal::Finding) -> FindingView {
     FindingView { label: f.label.as_str(), quantity: f.quantity.clone(), value: f.value, limit: f.limit, unit: wire(&f.unit), op: wire(&f.op) }
 }
 
-fn unchecked_view(u: &certdesk_seal::Unchecked) -> FindingView {
-    FindingView { label: u.label.as_str(), quantity: u.quantity.clone(), value: u.value, limit: u.limit, unit: wire(&u.unit), op: wire(&u.op) }
-}
-
 /// An importer's `f32` as the `f64` with the same shortest decimal, for the chain's JSON (a
 /// plain cast writes 3.4 as 3.4000000953674316).
 fn decimal(v: f32) -> f64 {
@@ -206,7 +202,7 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
                 empty: s.empty,
                 defects: s.defects.iter().map(|d| d.as_str()).collect(),
                 findings: s.findings.iter().map(finding_view).collect(),
-                unchecked: s.unchecked.iter().map(unchecked_view).collect(),
+                unchecked: s.unchecked.iter().map(finding_view).collect(),
                 doubted: doubted(s),
                 accepted: taken,
                 score: s.score,

@@ -14,8 +14,8 @@ use crate::page::{Frame, paper_colour};
 use crate::quantities::{
     Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, sector_medians, smear, stroke_widths,
 };
-use crate::thresholds::{Op, thresholds, unit_of};
-use crate::{Defect, Finding, Sample, SampleKind, SamplePixels, Unchecked};
+use crate::thresholds::{Op, thresholds};
+use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
 /// A sample's labels with their reasons, pushed together: every label gets exactly one
 /// [`Finding`] (when two checks give the same label, the one furthest past its limit).
@@ -23,7 +23,7 @@ use crate::{Defect, Finding, Sample, SampleKind, SamplePixels, Unchecked};
 pub(crate) struct Labels {
     defects: Vec<Defect>,
     findings: Vec<Finding>,
-    unchecked: Vec<Unchecked>,
+    unchecked: Vec<Finding>,
 }
 
 impl Labels {
@@ -49,7 +49,7 @@ impl Labels {
 
     /// A label the caller decided (for `≥` limits), with the quantity and limit that decided it.
     fn found(&mut self, label: Defect, quantity: &'static str, value: f32, op: Op, limit: f32) {
-        self.push(Finding { label, quantity: quantity.into(), value, limit, unit: unit_of(quantity), op });
+        self.push(Finding::new(label, quantity, value, op, limit));
     }
 
     fn push(&mut self, f: Finding) {
@@ -68,7 +68,7 @@ impl Labels {
 
     /// A check for `label` that was not made: `quantity` is past the `limit` within which it is read.
     fn not_checked(&mut self, label: Defect, quantity: &'static str, value: f32, op: Op, limit: f32) {
-        self.unchecked.push(Unchecked { label, quantity: quantity.into(), value, limit, unit: unit_of(quantity), op });
+        self.unchecked.push(Finding::new(label, quantity, value, op, limit));
     }
 
     fn contains(&self, label: Defect) -> bool {
@@ -84,7 +84,7 @@ impl Labels {
 
     /// The labels that apply to `kind`, sorted, their findings in the same order, and the
     /// checks for those labels that were not made.
-    fn finish(mut self, kind: SampleKind) -> (Vec<Defect>, Vec<Finding>, Vec<Unchecked>) {
+    fn finish(mut self, kind: SampleKind) -> (Vec<Defect>, Vec<Finding>, Vec<Finding>) {
         self.defects.retain(|d| d.applies_to(kind));
         self.defects.sort();
         let findings = self.defects.iter().filter_map(|d| self.findings.iter().find(|f| f.label == *d).cloned()).collect();

@@ -146,18 +146,11 @@ pub struct Finding {
     pub op: thresholds::Op,
 }
 
-/// A check the importer could not make on a sample: the label it would have looked for, and
-/// the quantity that kept it from reading (its value past the limit within which the check is
-/// read). No label is then no clean bill for that check, and the clerk is told so (issue 34:
-/// a border is not read along a circle that misses the ink, as in a crowded row).
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct Unchecked {
-    pub label: Defect,
-    pub quantity: String,
-    pub value: f32,
-    pub limit: f32,
-    pub unit: Unit,
-    pub op: thresholds::Op,
+impl Finding {
+    /// `quantity` read `value`, past `limit` on the `op` side, for `label`; in the quantity's unit.
+    pub(crate) fn new(label: Defect, quantity: &str, value: f32, op: thresholds::Op, limit: f32) -> Finding {
+        Finding { label, quantity: quantity.into(), value, limit, unit: thresholds::unit_of(quantity), op }
+    }
 }
 
 /// Pixels of one sample that are not serialised: the ink mask in scan pixels (a crop at
@@ -183,10 +176,13 @@ pub struct Sample {
     /// decided in code the quantity and limit that decided it).
     #[serde(default)]
     pub findings: Vec<Finding>,
-    /// The checks that could not be made on this sample, each with the quantity that kept it
-    /// from reading; a label listed here was neither found nor ruled out.
+    /// The checks the importer could not make on this sample, each as a [`Finding`] of the
+    /// label it would have looked for and the quantity that kept it from reading (its value
+    /// past the limit within which the check is read). A label listed here was neither found
+    /// nor ruled out, and the clerk is told so (issue 34: a border is not read along a circle
+    /// that misses the ink, as in a crowded row).
     #[serde(default)]
-    pub unchecked: Vec<Unchecked>,
+    pub unchecked: Vec<Finding>,
     pub score: f32,
     pub best: bool,
     /// Path of the binary ink mask PNG (set by [`write_outputs`]).
