@@ -143,6 +143,15 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.emitted('imported')).toHaveLength(2)
   })
 
+  it('names in the confirmation the checks that were not made on the impression accepted', async () => {
+    const v = doubtedSheet('file')
+    const faint = (label: string) => ({ label, quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' })
+    v.samples[1] = { ...v.samples[1], unchecked: ['broken', 'double'].map(faint) }
+    const { w } = await imported(v)
+    await w.get('[data-testid=seal-accept-0-1]').trigger('click')
+    expect(w.get('[data-testid=confirm-dialog]').text()).toContain('印迹最浓处光密度0.22（下限0.35）；未能检查是否残缺、重影：印迹只比纸面噪声高2.1倍（下限2.8倍）')
+  })
+
   it('shows a refusal and keeps the verdict', async () => {
     const { w } = await imported(doubtedSheet('file'), { accept_seal_sample: () => { throw refusal('missing_role', 'only a clerk') } })
     await w.get('[data-testid=seal-accept-0-1]').trigger('click')

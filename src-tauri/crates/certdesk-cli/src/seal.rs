@@ -39,6 +39,9 @@ pub fn accept(ctx: &Ctx, number: &str, row: usize, col: usize, note: Option<Stri
         for f in &s.findings {
             println!("  {}: {} = {} {} ({} {} {})", f.label, f.quantity, f.value, f.unit, f.op, f.limit, f.unit);
         }
+        for u in &s.unchecked {
+            println!("  未能检查 {}: {} = {} {} ({} {} {})", u.label, u.quantity, u.value, u.unit, u.op, u.limit, u.unit);
+        }
     }
     for r in verdict.rows.iter().filter(|r| r.needs_restamp) {
         println!("row {} ({}): 没有合格的样本，请申请人重新盖章/签名", r.row, r.kind);
