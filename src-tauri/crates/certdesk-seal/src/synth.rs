@@ -1350,15 +1350,12 @@ impl Scores {
                     self.iou_by_label.push((None, iou));
                 }
                 self.iou_by_label.extend(t.defects.iter().map(|&d| (Some(d), iou)));
-                if !t.defects.contains(&Defect::Double)
-                    && !t.defects.contains(&Defect::Smudged)
-                    && let (Some(a), Some(b)) = (s.diameter_mm.or(s.side_mm), t.diameter_mm.or(t.side_mm))
-                {
-                    self.size_err_mm.push((a - b).abs());
+                if let Some(e) = size_error_mm(s, t) {
+                    self.size_err_mm.push(e);
                     if t.kind == SampleKind::OfficialSeal {
-                        self.size_err_official.push((a - b).abs());
+                        self.size_err_official.push(e);
                     } else {
-                        self.size_err_legal_rep.push((a - b).abs());
+                        self.size_err_legal_rep.push(e);
                     }
                 }
             }
@@ -1379,6 +1376,16 @@ impl Scores {
             self.rows_missed_restamp += usize::from(!acceptable && !restamp);
         }
     }
+}
+
+/// The size error of a judged seal against its truth, mm, as the figures score it: none for
+/// an empty box, a double or a smear (whose outline the truth does not fix) or a missing size.
+pub fn size_error_mm(s: &crate::Sample, t: &TruthSample) -> Option<f32> {
+    if t.empty || t.defects.contains(&Defect::Double) || t.defects.contains(&Defect::Smudged) {
+        return None;
+    }
+    let (a, b) = (s.diameter_mm.or(s.side_mm)?, t.diameter_mm.or(t.side_mm)?);
+    Some((a - b).abs())
 }
 
 /// Whether the importer's sample `s` is the truth's box `t` on a sheet at `dpi`: their centres

@@ -528,13 +528,8 @@ fn dump_samples(r: &certdesk_seal::SheetReport, truth: &[synth::TruthSample], dp
             let s = r.samples.iter().find(|s| synth::same_box(s, t, dpi))?;
             let names = |d: &[Defect]| d.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
             let mut m: Vec<String> = s.metrics.iter().map(|m| format!("{}={}", m.0, m.1)).collect();
-            // The size error as the figures score it (not on a double or a smear).
-            if !t.empty
-                && !t.defects.contains(&Defect::Double)
-                && !t.defects.contains(&Defect::Smudged)
-                && let (Some(a), Some(b)) = (s.diameter_mm.or(s.side_mm), t.diameter_mm.or(t.side_mm))
-            {
-                m.push(format!("size_err_mm={}", (a - b).abs()));
+            if let Some(e) = synth::size_error_mm(s, t) {
+                m.push(format!("size_err_mm={e}"));
             }
             // The truth as scored: an empty box keeps whatever else its maker says of it
             // (B and C label a tinted sheet's empty boxes `bg_not_white` too).
