@@ -1195,9 +1195,20 @@ name: string, kind: string, row: number, col: number, sheet_sha256: string, diam
  */
 accepted_by_clerk?: ClerkAcceptance, };
 
-export type ClerkAcceptance = { account: string, at: string, defects: Array<string>, findings: Array<SealFinding>, note: string | null, };
+export type ClerkAcceptance = { account: string, at: string, defects: Array<string>, findings: Array<SealFinding>, 
+/**
+ * the checks the importer could not make on it, as the clerk was shown them (empty on
+ * acceptances recorded before they were kept)
+ */
+unchecked: Array<SealFinding>, note: string | null, };
 
-export type SealAccepted = { sheet_sha256: string, row: number, col: number, kind: string, stored: string, replaced?: string, defects: Array<string>, findings: Array<SealFinding>, note?: string, 
+export type SealAccepted = { sheet_sha256: string, row: number, col: number, kind: string, stored: string, replaced?: string, defects: Array<string>, findings: Array<SealFinding>, 
+/**
+ * the checks not made (the quantity that stopped each, its value and limit), which the
+ * clerk was shown when accepting; absent when every check was made, and on events
+ * written before they were recorded
+ */
+unchecked?: Array<SealFinding>, note?: string, 
 /**
  * the impression's size as measured (round: diameter; square: the mean side)
  */

@@ -206,7 +206,8 @@ describe('Review of a seal the clerk accepted (#34)', () => {
   it('shows who accepted a doubted impression, the reasons overridden and the note, beside its image', async () => {
     const seals = [
       { name: 'seal:official_seal', kind: 'official_seal', row: 0, col: 0, sheet_sha256: 'd4'.repeat(32), diameter_mm: 41.8, dpi_source: 'file',
-        accepted_by_clerk: { account: 'zhang', at: '2026-11-20T09:55:00+08:00', defects: ['broken', 'tilted'], findings: [{ label: 'broken', quantity: 'border_gap_mm', value: 3.4, limit: 2, unit: 'mm', op: '>' }], note: '申请人只带了这一枚章' } },
+        accepted_by_clerk: { account: 'zhang', at: '2026-11-20T09:55:00+08:00', defects: ['broken', 'tilted'], findings: [{ label: 'broken', quantity: 'border_gap_mm', value: 3.4, limit: 2, unit: 'mm', op: '>' }],
+          unchecked: [{ label: 'double', quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' }, { label: 'smudged', quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' }], note: '申请人只带了这一枚章' } },
       { name: 'seal:legal_rep_seal', kind: 'legal_rep_seal', row: 2, col: 2, sheet_sha256: 'd4'.repeat(32), side_mm: 18.6, dpi_source: 'file' },
     ]
     mockBackend({
@@ -224,5 +225,8 @@ describe('Review of a seal the clerk accepted (#34)', () => {
     await flushPromises()
     expect(w.get('[data-testid=review-seal-accepted-official_seal]').text()).toBe('张晓燕采用（系统存疑：边框缺口3.4毫米（上限2毫米）；歪斜）说明：申请人只带了这一枚章')
     expect(w.find('[data-testid=review-seal-accepted-legal_rep_seal]').exists()).toBe(false)
+    // the checks the importer could not make reach the supervisor, the labels of one reason together
+    expect(w.get('[data-testid=review-seal-unchecked-official_seal]').text()).toBe('未能检查是否重影、模糊/洇开：印迹只比纸面噪声高2.1倍（下限2.8倍），请目视核对')
+    expect(w.find('[data-testid=review-seal-unchecked-legal_rep_seal]').exists()).toBe(false)
   })
 })

@@ -311,7 +311,7 @@ fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
 /// (the importer is deterministic); an empty box and an impression without a label are
 /// refused. The impression's PNG is kept as the row's seal (under the name the import gives
 /// the row, replacing any image chosen for it) with a `seal_accepted` event naming the labels
-/// and findings overridden and the clerk's note, in one transaction.
+/// and findings overridden, the checks it could not make and the clerk's note, in one transaction.
 pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, note: Option<String>) -> Result<Verdict, DeskError> {
     let number = case_number(number)?;
     let (_, facts) = desk.store.facts(&number)?;
@@ -367,18 +367,8 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         stored: name.clone(),
         replaced,
         defects: sample.defects.iter().map(|d| d.as_str().to_string()).collect(),
-        findings: sample
-            .findings
-            .iter()
-            .map(|f| SealFinding {
-                label: f.label.as_str().into(),
-                quantity: f.quantity.clone(),
-                value: decimal(f.value),
-                limit: decimal(f.limit),
-                unit: wire(&f.unit),
-                op: wire(&f.op),
-            })
-            .collect(),
+        findings: sample.findings.iter().map(stored_finding).collect(),
+        unchecked: (!sample.unchecked.is_empty()).then(|| sample.unchecked.iter().map(stored_finding).collect()),
         note,
         diameter_mm: sample.diameter_mm.map(decimal),
         side_mm: sample.side_mm.map(decimal),
@@ -402,6 +392,11 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         }
     }
     Ok(verdict_of(&judged, stored, &accepted))
+}
+
+/// A finding (or a check not made) as the chain keeps it: numbers to the decimals shown.
+fn stored_finding(f: &certdesk_seal::Finding) -> SealFinding {
+    SealFinding { label: f.label.as_str().into(), quantity: f.quantity.clone(), value: decimal(f.value), limit: decimal(f.limit), unit: wire(&f.unit), op: wire(&f.op) }
 }
 
 /// One seal image kept with a case, as the case JSON's store field `seals` lists it (#34,
@@ -440,6 +435,9 @@ pub struct ClerkAcceptance {
     pub at: String,
     pub defects: Vec<String>,
     pub findings: Vec<SealFinding>,
+    /// the checks the importer could not make on it, as the clerk was shown them (empty on
+    /// acceptances recorded before they were kept)
+    pub unchecked: Vec<SealFinding>,
     pub note: Option<String>,
 }
 
@@ -476,7 +474,14 @@ pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
             side_mm: d.side_mm,
             dpi_source: sheet.dpi_source.clone(),
             size_warning: sheet.size_warning.clone(),
-            accepted_by_clerk: Some(ClerkAcceptance { account: ev.actor.clone(), at: ev.at.clone(), defects: d.defects, findings: d.findings, note: d.note }),
+            accepted_by_clerk: Some(ClerkAcceptance {
+                account: ev.actor.clone(),
+                at: ev.at.clone(),
+                defects: d.defects,
+                findings: d.findings,
+                unchecked: d.unchecked.unwrap_or_default(),
+                note: d.note,
+            }),
         };
         match out.iter_mut().find(|s| s.name == seal.name) {
             Some(slot) => *slot = seal,

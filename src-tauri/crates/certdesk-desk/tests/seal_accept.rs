@@ -97,6 +97,7 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     assert_eq!(recorded, shown);
     assert_eq!(ev.detail["findings"][0]["value"].as_f64().map(|v| v as f32), Some(d.findings[0].value));
     assert_eq!(ev.detail["note"], "申请人只带了这一枚章");
+    assert_eq!(ev.detail.get("unchecked").is_some(), !d.unchecked.is_empty(), "checks not made are recorded, and only then: {}", ev.detail);
 
     let ev_findings = ev.detail["findings"].clone();
 
@@ -126,6 +127,35 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     assert!(seals.iter().filter(|s| s["name"] != name && s["name"] != oname).all(|s| s.get("accepted_by_clerk").is_none()), "{seals:?}");
     let catalog = c.catalog.clone();
     assert_eq!(c.desk("zhang").case_view(&catalog, &n).unwrap().case["seals"], json["seals"], "the case page reads the same");
+    assert!(c.desk("admin").verify_audit().unwrap().ok);
+}
+
+#[test]
+fn the_checks_not_made_go_on_the_record_with_the_acceptance() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let catalog = c.catalog.clone();
+    let n = c.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
+    c.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
+    // seed 191 at 150 dpi: an impression grazing the line whose ring the importer could not fit
+    let o = certdesk_seal::synth::SynthOptions { seed: 191, dpi: 150.0, jpeg_quality: Some(88), skew_deg: Some(0.5), ..Default::default() };
+    let v = seal::import_for_case(&mut c.desk("zhang"), &n, "sheet.jpg", &certdesk_seal::synth::generate(&o).bytes, None).unwrap();
+    let d = v.samples.iter().find(|s| s.doubted && !s.unchecked.is_empty()).cloned().unwrap_or_else(|| panic!("a doubted impression with a check not made: {:?}", v.samples));
+    seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, None).unwrap();
+    let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
+    assert_eq!(ev.action, "seal_accepted");
+    let shown: Vec<(&str, &str, f32)> = d.unchecked.iter().map(|u| (u.label, u.quantity.as_str(), u.limit)).collect();
+    let recorded: Vec<(&str, &str, f32)> = ev.detail["unchecked"]
+        .as_array()
+        .unwrap_or_else(|| panic!("unchecked on the chain: {}", ev.detail))
+        .iter()
+        .map(|u| (u["label"].as_str().unwrap(), u["quantity"].as_str().unwrap(), u["limit"].as_f64().unwrap() as f32))
+        .collect();
+    assert_eq!(recorded, shown, "the checks not made, as the clerk was shown them");
+    // the supervisor reads them in the case JSON beside the labels overridden
+    let json = c.desk("admin").export_case(&n).unwrap();
+    let seal = json["seals"].as_array().unwrap().iter().find(|s| s["row"] == d.row && s["col"] == d.col).cloned().expect("the accepted impression is kept");
+    assert_eq!(seal["accepted_by_clerk"]["unchecked"], ev.detail["unchecked"]);
     assert!(c.desk("admin").verify_audit().unwrap().ok);
 }
 

@@ -72,7 +72,7 @@ audit_actions! {
     AttachmentAdded = "attachment_added": "a file kept with a case, with its SHA-256",
     FilesChanged = "files_changed": "files attached to an approved case sent it back to review",
     SealImported = "seal_imported": "the seal sheet's verdict",
-    SealAccepted = "seal_accepted": "the clerk accepted an impression the importer doubted (#34), with the labels and findings overridden",
+    SealAccepted = "seal_accepted": "the clerk accepted an impression the importer doubted (#34), with the labels and findings overridden and the checks not made",
     FormsPrinted = "forms_printed": "the forms printed, with the PDF's SHA-256",
     TokenInitialized = "token_initialized": "key desk: a key initialised for the case",
     KeyGenerated = "key_generated": "key desk: a key pair and its request",

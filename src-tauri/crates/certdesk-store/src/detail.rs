@@ -132,7 +132,7 @@ details! {
     /// The clerk accepted an impression the importer doubted (#34, design §7.2): which one
     /// (the sheet's SHA-256, row and column), the name it is kept under with the case and the
     /// SHA-256 of the image it replaced (none: the row had no seal stored), the labels and the
-    /// findings overridden, the clerk's note.
+    /// findings overridden, the checks the importer could not make on it, the clerk's note.
     SealAccepted [SealAccepted] {
         sheet_sha256: String,
         row: usize,
@@ -142,6 +142,10 @@ details! {
         replaced: Option<String>,
         defects: Vec<String>,
         findings: Vec<SealFinding>,
+        /// the checks not made (the quantity that stopped each, its value and limit), which the
+        /// clerk was shown when accepting; absent when every check was made, and on events
+        /// written before they were recorded
+        unchecked: Option<Vec<SealFinding>>,
         note: Option<String>,
         /// the impression's size as measured (round: diameter; square: the mean side)
         diameter_mm: Option<f64>,

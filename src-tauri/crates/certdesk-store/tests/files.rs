@@ -309,6 +309,7 @@ on_both! {
             replaced: None,
             defects: vec!["broken".into()],
             findings: vec![SealFinding { label: "broken".into(), quantity: "border_gap_mm".into(), value: 3.4, limit: 2.0, unit: "mm".into(), op: ">".into() }],
+            unchecked: Some(vec![SealFinding { label: "double".into(), quantity: "ink_snr".into(), value: 2.1, limit: 2.83, unit: "level".into(), op: "<".into() }]),
             note: Some("申请人只带了这一枚章".into()),
             diameter_mm: Some(41.8),
             side_mm: None,
@@ -320,6 +321,9 @@ on_both! {
         let ev = s.history(&n).unwrap().into_iter().rev().find(|e| e.action == "seal_accepted").unwrap();
         assert_eq!(serde_json::from_value::<SealAccepted>(ev.detail.clone()).unwrap(), accepted, "read back whole, the note merged in");
         assert_eq!(ev.detail["findings"][0]["value"], 3.4);
+        assert_eq!(ev.detail["unchecked"][0]["quantity"], "ink_snr");
+        let before_unchecked = serde_json::to_value(SealAccepted { unchecked: None, ..accepted.clone() }).unwrap();
+        assert!(before_unchecked.get("unchecked").is_none(), "every check made (and events written before): no field, {before_unchecked}");
         let hashed = place.text(&format!("SELECT detail FROM audit_events WHERE seq = {}", ev.seq));
         assert!(!hashed.contains("申请人") && hashed.contains("\"personal\""), "the note is kept off the chain's text: {hashed}");
 
