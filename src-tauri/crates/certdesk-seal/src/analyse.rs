@@ -9,7 +9,7 @@
 
 use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
-use crate::morph::{Components, close, dilate, runs};
+use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
     Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, sector_medians, smear, stroke_widths,
@@ -411,32 +411,69 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
         let (r, d) = (u16::from(r), u16::from(d));
         *m |= u8::from((c != 0) & (d >= d_black) & (4 * r < d));
     }
-    clean_specks(&mut mask, f, 2.0);
+    clean_specks(&mut mask, f, 2.0, Some(SEAL_LINK_MM));
     let area = mask.iter().filter(|&&m| m != 0).count();
     InkMask { mask, p_ink, area }
+}
+
+/// The widest gap between the parts of one seal's pressing, mm: the border and its text, the
+/// text's characters and the pieces of a broken or pale pressing lie closer (GA 241 sets a
+/// 公章's text 1–2 mm inside its ring; a 法人章's characters fill its frame).
+const SEAL_LINK_MM: f32 = 5.0;
+
+/// Which components are the main ink: those of at least `big` pixels, mostly inside the box,
+/// and with `link` (pixels) only those chained to the largest of them by gaps under it (their
+/// bounding boxes' distance). Issue 34 (B-dev2 052): a 4 mm² fragment of red 21 mm off a
+/// 法人章, big enough to count, stretched the main ink's extent over both and the seal read
+/// 39 mm wide and broken.
+fn main_ink(comps: &[Comp], big: usize, link: Option<f32>) -> Vec<bool> {
+    let mut main: Vec<bool> = comps.iter().map(|c| c.area >= big && c.inside * 2 >= c.area).collect();
+    let Some(link) = link else { return main };
+    // the seed is this box's own ink, not a neighbour's running in from past the line
+    let own = |c: &Comp| !c.border || c.inside as f32 >= 0.8 * c.area as f32;
+    let Some(seed) = (0..comps.len()).filter(|&i| main[i]).max_by_key(|&i| (own(&comps[i]), comps[i].area)) else { return main };
+    let gap = |a: &Comp, b: &Comp| {
+        let dx = (a.x0 as f32 - b.x1 as f32).max(b.x0 as f32 - a.x1 as f32).max(0.0);
+        let dy = (a.y0 as f32 - b.y1 as f32).max(b.y0 as f32 - a.y1 as f32).max(0.0);
+        dx.hypot(dy)
+    };
+    let mut linked = vec![false; comps.len()];
+    linked[seed] = true;
+    let mut todo = vec![seed];
+    while let Some(i) = todo.pop() {
+        for j in 0..comps.len() {
+            if main[j] && !linked[j] && gap(&comps[i], &comps[j]) <= link {
+                linked[j] = true;
+                todo.push(j);
+            }
+        }
+    }
+    for (m, l) in main.iter_mut().zip(&linked) {
+        *m &= *l;
+    }
+    main
 }
 
 /// Drops specks and components that lie outside the box; for seals, also components far from
 /// the main ink (`keep_mm2`: components at least this big define the main ink). Ink running out
 /// of the crop is a neighbour's and goes, unless 100 mm² of it lie inside the box: then it is
 /// this seal joined to its neighbours over the line, and what lies inside the box stays.
-fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32) {
+fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option<f32>) {
     let (w, h) = (f.w, f.h);
     let cc = Components::new(mask, &f.region, w, h, true);
     let comps = &cc.comps;
     let mm2 = f.ppmm * f.ppmm;
     let speck = (0.08 * mm2).max(4.0) as usize;
     let big = (keep_mm2 * mm2) as usize;
+    let main = main_ink(comps, big, link_mm.map(|l| l * f.ppmm));
     // Extent of the main ink.
     let (mut u0, mut v0, mut u1, mut v1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for c in comps {
-        if c.area >= big && c.inside * 2 >= c.area {
-            let (cu, cv) = (c.su / c.area as f64, c.sv / c.area as f64);
-            u0 = u0.min(cu);
-            v0 = v0.min(cv);
-            u1 = u1.max(cu);
-            v1 = v1.max(cv);
-        }
+    for (c, _) in comps.iter().zip(&main).filter(|(_, m)| **m) {
+        let (cu, cv) = (c.su / c.area as f64, c.sv / c.area as f64);
+        u0 = u0.min(cu);
+        v0 = v0.min(cv);
+        u1 = u1.max(cu);
+        v1 = v1.max(cv);
     }
     let reach = (12.0 * f.ppmm) as f64;
     // A seal whose own ink inside the box is this large is joined to a neighbour's that runs out
@@ -491,7 +528,7 @@ fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     // Dark enough and not red: d ≥ t, r < 0.6·d.
     let mut mask: Vec<u8> =
         f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
-    clean_specks(&mut mask, f, 0.5);
+    clean_specks(&mut mask, f, 0.5, None);
     drop_line_bleed(&mut mask, f, &deep);
     let area = mask.iter().filter(|&&m| m != 0).count();
     InkMask { mask, p_ink, area }
@@ -1978,6 +2015,27 @@ mod tests {
         let d = s.diameter_mm.expect("round");
         assert!((d - 40.0).abs() <= 0.5, "diameter {d} {:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Broken) && !s.defects.contains(&Defect::Tilted), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_fragment_far_off_the_seal_does_not_stretch_it() {
+        // A 法人章 18 mm square (a 0.9 mm frame, bars for its characters) on the box's left,
+        // and 23 mm to its right a red fragment of about 9 mm² (stray ink, B-dev2 052):
+        // big enough to count as ink, too far to be a part of this pressing.
+        let red = [205, 45, 50];
+        let png = painted_ring_png(|_, dx, dy| {
+            let (u, v) = (dx + 12.0, dy);
+            let frame = u.abs().max(v.abs());
+            let seal = (8.1..=9.0).contains(&frame) || (frame < 6.5 && (v + 6.5).rem_euclid(2.6) < 1.0 && u.abs() > 0.8);
+            let fragment = (20.0..=23.0).contains(&dx) && (-3.0..=3.0).contains(&dy) && (dx < 20.9 || (dy + 3.0).rem_euclid(3.0) < 0.9);
+            (seal || fragment).then_some(red)
+        });
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let s = &crate::import_single(&png, &opts).expect("import").samples[0];
+        assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+        let side = s.side_mm.expect("square");
+        assert!((side - 18.0).abs() <= 0.5, "side {side} {:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]
