@@ -422,8 +422,8 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
 const SEAL_LINK_MM: f32 = 5.0;
 
 /// Which components are the main ink: those of at least `big` pixels, mostly inside the box,
-/// and with `link` (pixels) only those chained to the largest of them by gaps under it (their
-/// bounding boxes' distance). Issue 34 (B-dev2 052): a 4 mm² fragment of red 21 mm off a
+/// and with `link` (pixels) only those chained to the largest of them by gaps of at most
+/// `link` (their bounding boxes' distance). Issue 34 (B-dev2 052): a 4 mm² fragment of red 21 mm off a
 /// 法人章, big enough to count, stretched the main ink's extent over both and the seal read
 /// 39 mm wide and broken.
 fn main_ink(comps: &[Comp], big: usize, link: Option<f32>) -> Vec<bool> {
@@ -455,7 +455,8 @@ fn main_ink(comps: &[Comp], big: usize, link: Option<f32>) -> Vec<bool> {
 }
 
 /// Drops specks and components that lie outside the box; for seals, also components far from
-/// the main ink (`keep_mm2`: components at least this big define the main ink). Ink running out
+/// the main ink (`keep_mm2`: components at least this big define the main ink; with `link_mm`,
+/// only those chained to the largest by gaps of at most that, see `main_ink`). Ink running out
 /// of the crop is a neighbour's and goes, unless 100 mm² of it lie inside the box: then it is
 /// this seal joined to its neighbours over the line, and what lies inside the box stays.
 fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option<f32>) {
