@@ -423,9 +423,9 @@ const SEAL_LINK_MM: f32 = 5.0;
 
 /// Which components are the main ink: those of at least `big` pixels, mostly inside the box,
 /// and with `link` (pixels) only those chained to the largest of them by gaps of at most
-/// `link` (their bounding boxes' distance). Issue 34 (B-dev2 052): a 4 mm² fragment of red 21 mm off a
-/// 法人章, big enough to count, stretched the main ink's extent over both and the seal read
-/// 39 mm wide and broken.
+/// `link` (their bounding boxes' distance). Issue 34 (B-dev2 052): a 4 mm² fragment of red
+/// 21 mm off a 法人章, big enough to count, stretched the main ink's extent over both and the
+/// seal read 39 mm wide and broken.
 fn main_ink(comps: &[Comp], big: usize, link: Option<f32>) -> Vec<bool> {
     let mut main: Vec<bool> = comps.iter().map(|c| c.area >= big && c.inside * 2 >= c.area).collect();
     let Some(link) = link else { return main };
