@@ -12,7 +12,8 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
-    Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, sector_medians, smear, stroke_widths,
+    Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians, smear,
+    stroke_widths,
 };
 use crate::thresholds::{Op, thresholds};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
@@ -1088,9 +1089,9 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// its own (`Echo::unlocated`): the ink repeats at no distinct offset, and where the edges
 /// show a smear, that echo is the smear's own spread, not a second pressing (on a square,
 /// whose double is read on the frame: B-dev 029, a smear whose frame read a second line).
-fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], double_rule: &str, smear_rule: &str) {
+fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], double_rules: &[&str], smear_rule: &str) {
     let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(smear_rule, metrics);
-    if the_smears || !labels.rule(Defect::Double, double_rule, metrics) {
+    if the_smears || !double_rules.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         labels.rule(Defect::Smudged, smear_rule, metrics);
     }
 }
@@ -1264,6 +1265,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("frame_width_mm", e.width_mm));
         metrics.push(("frame_inset_mm", e.inset_mm));
     }
+    if let Some(b) = ring_beyond(seal_ink, f.w, f.h, ppmm, outline) {
+        metrics.push(("ring_beyond", b.share));
+        metrics.push(("ring_beyond_mm", b.offset_mm));
+        metrics.push(("ring_beyond_deg", b.deg));
+    }
     let mut paper_g: Vec<f32> =
         f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
     let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
@@ -1358,7 +1364,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (thick, thick_h2) = ring_thickness(f, ink, s, frame);
         metrics.push(("ring_mm", thick));
         metrics.push(("ring_h2_mm", thick_h2));
-        double_or_smear(echo, labels, metrics, "double.round", "smudged.round");
+        double_or_smear(echo, labels, metrics, &["double.round", "double.beyond"], "smudged.round");
         // Tilt against the page: the star's phase, or the gap of the arc text at the bottom of an
         // upright seal. Both are read in the page's frame (the scan's skew already taken out by
         // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
@@ -1371,7 +1377,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let aspect = (s.rect_wu - s.rect_wv).abs() / s.rect_wu.max(s.rect_wv);
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
-        double_or_smear(echo, labels, metrics, "double.square", "smudged.square");
+        double_or_smear(echo, labels, metrics, &["double.square"], "smudged.square");
         // The rectangle's angle comes from the mask's extent (text and ink spread move it);
         // the border's own edges at half level say how far it is off (`outer_size`). Both in the
         // page's frame, so this is already the tilt against the page.
@@ -2532,7 +2538,7 @@ mod tests {
         let judged = |unlocated: bool, metrics: &[(&'static str, f32)]| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.8, deg: 18.4, echo: 0.14, valley: 0.71, unlocated };
-            double_or_smear(Some(echo), &mut labels, metrics, "double.round", "smudged.round");
+            double_or_smear(Some(echo), &mut labels, metrics, &["double.round"], "smudged.round");
             labels.finish(SampleKind::OfficialSeal).0
         };
         // On the grid's first ring (B-dev2 063): the smear's.
@@ -2554,7 +2560,7 @@ mod tests {
         let judged_square = |unlocated: bool| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.85, deg: 90.0, echo: 0.34, valley: 0.95, unlocated };
-            double_or_smear(Some(echo), &mut labels, &square, "double.square", "smudged.square");
+            double_or_smear(Some(echo), &mut labels, &square, &["double.square"], "smudged.square");
             labels.finish(SampleKind::LegalRepSeal).0
         };
         assert_eq!(judged_square(true), vec![Defect::Smudged]);

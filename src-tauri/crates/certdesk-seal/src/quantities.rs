@@ -380,6 +380,17 @@ pub(crate) struct FrameEcho {
     pub inset_mm: f32,
 }
 
+/// The level at (x, y) pixels, bilinear; 0 (paper) outside the crop.
+fn bilinear_or_zero(level: &impl Fn(usize) -> u8, w: usize, h: usize, x: f32, y: f32) -> f32 {
+    if x < 0.0 || y < 0.0 || x >= (w - 1) as f32 || y >= (h - 1) as f32 {
+        return 0.0;
+    }
+    let (x0, y0) = (x as usize, y as usize);
+    let (tx, ty) = (x - x0 as f32, y - y0 as f32);
+    let v = |xx: usize, yy: usize| f32::from(level(yy * w + xx));
+    (1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x0 + 1, y0)) + ty * ((1.0 - tx) * v(x0, y0 + 1) + tx * v(x0 + 1, y0 + 1))
+}
+
 /// Profiles across each side of a rectangular outline at the ink level `level` (bilinear):
 /// from 0.5 mm outside the outer edge to 4 mm inside it every 0.1 mm; a point is present where
 /// the level reaches half the frame's own (the median over the sides of the strongest level
@@ -390,15 +401,7 @@ pub(crate) struct FrameEcho {
 /// second frame line when the opposite side has one at the same depth (± 0.4 mm).
 pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<FrameEcho> {
     let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
-    let at = |x: f32, y: f32| -> f32 {
-        if x < 0.0 || y < 0.0 || x >= (w - 1) as f32 || y >= (h - 1) as f32 {
-            return 0.0;
-        }
-        let (x0, y0) = (x as usize, y as usize);
-        let (tx, ty) = (x - x0 as f32, y - y0 as f32);
-        let v = |xx: usize, yy: usize| f32::from(level(yy * w + xx));
-        (1.0 - ty) * ((1.0 - tx) * v(x0, y0) + tx * v(x0 + 1, y0)) + ty * ((1.0 - tx) * v(x0, y0 + 1) + tx * v(x0 + 1, y0 + 1))
-    };
+    let at = |x: f32, y: f32| bilinear_or_zero(&level, w, h, x, y);
     let (s, c) = deg.to_radians().sin_cos();
     let (eu, ev) = ((c, s), (-s, c));
     let (outside, depth, dq) = (0.5 * ppmm, 4.0 * ppmm, 0.1 * ppmm);
@@ -430,7 +433,10 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     if frame_level <= 0.0 {
         return None;
     }
-    let share = |rows: &[Vec<f32>]| -> Vec<f32> { (0..nq).map(|j| rows.iter().filter(|p| p[j] >= frame_level).count() as f32 / rows.len().max(1) as f32).collect() };
+    let share_at = |rows: &[Vec<f32>], level: f32| -> Vec<f32> {
+        (0..rows.first().map_or(0, Vec::len)).map(|j| rows.iter().filter(|p| p[j] >= level).count() as f32 / rows.len().max(1) as f32).collect()
+    };
+    let share = |rows: &[Vec<f32>]| share_at(rows, frame_level);
     // The frame's band on each side: (first index, index after it).
     let bands: Vec<(usize, usize)> = middle
         .iter()
@@ -441,26 +447,60 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
         })
         .collect::<Option<_>>()?;
     let width = |k: usize| (bands[k].1 - bands[k].0) as f32 * dq / ppmm;
-    // Per side, the best corner margin: (peak share behind the band, its depth in mm).
-    let second: Vec<(f32, f32)> = (0..4)
+    // Per side, the best corner margin: (peak share behind the band, its depth in mm), at the
+    // frame's presence level and at half of it (the partner of a line beyond the opposite side,
+    // below).
+    let behind: Vec<[(f32, f32); 2]> = (0..4)
         .map(|k| {
             let half = sides[k].3;
             let (start, end) = bands[k];
             let last = (start + (3.5 * ppmm / dq).round() as usize).min(nq - 1);
-            let mut best = (0.0f32, 0.0f32);
+            let mut best = [(0.0f32, 0.0f32); 2];
             // The side's ends: towards side k + 1 (along +t for sides 0 and 1, see `sides`) and k + 3.
             for (sign, perp) in [(1.0f32, if k < 2 { (k + 1) % 4 } else { (k + 3) % 4 }), (-1.0, if k < 2 { (k + 3) % 4 } else { (k + 1) % 4 })] {
                 let perp = bands[perp].1 as f32 * dq / ppmm - 0.5;
                 let (a0, a1) = ((perp + 0.2) * ppmm, (perp + 1.0) * ppmm);
                 let n = (((a1 - a0) / dq).round() as usize).max(1);
                 let rows: Vec<Vec<f32>> = (0..=n).map(|i| profile(k, sign * (half - a0 - i as f32 * (a1 - a0) / n as f32))).collect();
-                let s = share(&rows);
-                // Behind a valley: where the corner margin has left the frame's own band.
-                let Some(gap) = (end..=last).find(|&j| s[j] <= 0.35) else { continue };
-                for j in gap..=last {
-                    if s[j] > best.0 {
-                        best = (s[j], q_mm(j) - q_mm(start));
+                for (b, level) in best.iter_mut().zip([frame_level, 0.5 * frame_level]) {
+                    let s = share_at(&rows, level);
+                    // Behind a valley: where the corner margin has left the frame's own band.
+                    let Some(gap) = (end..=last).find(|&j| s[j] <= 0.35) else { continue };
+                    for j in gap..=last {
+                        if s[j] > b.0 {
+                            *b = (s[j], q_mm(j) - q_mm(start));
+                        }
                     }
+                }
+            }
+            best
+        })
+        .collect();
+    // Per side, a second frame line outside it: (peak share, its outer edge's distance beyond
+    // the frame's outer edge in mm). A second pressing with less ink than the mask's level lies
+    // outside the outline fitted to the first (C-dev2 047: a copy at about 40 %, 2.2 mm up and
+    // left): its frame stands beyond two sides and behind the two opposite ones, each at the
+    // offset's component along that side's normal. Outside the seal there is no text, so the
+    // middle half of the side is read; the line's outer edge is the first peak met coming in
+    // from 3.5 mm, as the one behind is met going in from the frame.
+    let beyond: Vec<(f32, f32)> = (0..4)
+        .map(|k| {
+            let (off, n, t, half) = sides[k];
+            let edge = off + q_mm(bands[k].0) * -ppmm;
+            let (nx, m) = (((3.5 * ppmm) / dq).round() as usize, ((half / step).floor() as usize).max(4));
+            let rows: Vec<Vec<f32>> = (0..m)
+                .map(|i| {
+                    let along = -0.5 * half + (i as f32 + 0.5) * half / m as f32;
+                    let (bx, by) = (cx + edge * n.0 + along * t.0, cy + edge * n.1 + along * t.1);
+                    (0..=nx).map(|j| at(bx + j as f32 * dq * n.0, by + j as f32 * dq * n.1)).collect()
+                })
+                .collect();
+            let s = share_at(&rows, 0.5 * frame_level);
+            let Some(gap) = s.iter().position(|&v| v <= 0.35) else { return (0.0, 0.0) };
+            let mut best = (0.0f32, 0.0f32);
+            for j in (gap..=nx).rev() {
+                if s[j] > best.0 {
+                    best = (s[j], j as f32 * dq / ppmm);
                 }
             }
             best
@@ -468,15 +508,129 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
         .collect();
     let mut found = (0.0f32, 0.0f32);
     for (k, l) in [(0, 2), (1, 3)] {
-        if (second[k].1 - second[l].1).abs() <= 0.4 {
-            let p = second[k].0.min(second[l].0);
-            if p > found.0 {
-                found = (p, 0.5 * (second[k].1 + second[l].1));
+        // Behind both sides (the outline holds both pressings), or behind one and beyond the
+        // other (it holds only the first).
+        for (a, b) in [(behind[k][0], behind[l][0]), (behind[k][1], beyond[l]), (beyond[k], behind[l][1])] {
+            if (a.1 - b.1).abs() <= 0.4 {
+                let p = a.0.min(b.0);
+                if p > found.0 {
+                    found = (p, 0.5 * (a.1 + b.1));
+                }
             }
         }
     }
     let inset_mm = bands.iter().map(|b| q_mm(b.0)).fold(f32::MIN, f32::max);
     Some(FrameEcho { second: found.0, offset_mm: found.1, width_mm: (0.5 * (width(0) + width(2))).min(0.5 * (width(1) + width(3))), inset_mm })
+}
+
+/// A second pressing of a round seal with less ink than the mask's level, read beyond the
+/// border: such a copy offset by d towards φ lies outside the mask, so the circle is the first
+/// pressing's, and the copy's border ring stands beyond it at about d·cos(θ − φ) along each
+/// direction θ where that clears the first ring (C-dev2 078: a copy at about 30 %, 2 mm up).
+/// Outside a seal there is only paper, so a ring there is the copy's; the echo, read over the
+/// whole face, had the seal's own text repeating at every distance to stand out from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RingBeyond {
+    /// The share of the directions where the copy's ring must clear the first ring that show a
+    /// line beyond it at d·cos(θ − φ) (± 0.4 mm), for the best (d, φ), 0–1.
+    pub share: f32,
+    /// That d, mm, and φ, degrees (clockwise on screen from the +x axis).
+    pub offset_mm: f32,
+    pub deg: f32,
+}
+
+/// Reads [`RingBeyond`] on 180 rays (every 2°) from 1.5 mm inside the circle to 4 mm outside,
+/// every 0.1 mm, on the ink level `level` (bilinear). The border's level is the median over the
+/// rays of the strongest level within 1.5 mm of the circle; the ring's width, the median run
+/// at half of it inward from the circle. Beyond the circle, where the ray first falls under 0.15
+/// of the border's level (the presence a copy at a quarter of the ink keeps; outside the seal
+/// no text is there to be taken for it), the next run of at least 0.3 mm above it is a line
+/// beyond, at the distance of its outer edge. A copy offset by (d, φ) is expected on the rays
+/// where d·cos(θ − φ) exceeds the ring's width by 0.3 mm (a valley between the two); d is tried
+/// from 0.8 to 3.5 mm every 0.1 mm and φ every 4°, and at least 20 rays (40°) must expect it.
+pub(crate) fn ring_beyond(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<RingBeyond> {
+    let Outline::Circle { cx, cy, r } = outline else { return None };
+    let at = |x: f32, y: f32| bilinear_or_zero(&level, w, h, x, y);
+    const RAYS: usize = 180;
+    let dq = 0.1 * ppmm;
+    let (inside, outside) = (15usize, 40usize);
+    // Index j is at r + (j − inside) · 0.1 mm.
+    let rays: Vec<Vec<f32>> = (0..RAYS)
+        .map(|i| {
+            let (s, c) = (i as f32 * std::f32::consts::TAU / RAYS as f32).sin_cos();
+            (0..=inside + outside)
+                .map(|j| {
+                    let rr = r + (j as f32 - inside as f32) * dq;
+                    at(cx + rr * c, cy + rr * s)
+                })
+                .collect()
+        })
+        .collect();
+    let mut peaks: Vec<f32> = rays.iter().map(|p| p[..=2 * inside].iter().copied().fold(0.0, f32::max)).collect();
+    peaks.sort_by(f32::total_cmp);
+    let border_level = peaks[RAYS / 2];
+    if border_level <= 0.0 {
+        return None;
+    }
+    // The ring's width at the mask's level, half the border's: a copy under it does not widen it.
+    let (ring_at, line_at) = (0.5 * border_level, 0.15 * border_level);
+    let mut widths: Vec<f32> = rays
+        .iter()
+        .filter_map(|p| {
+            let outer = (0..=2 * inside).rev().find(|&j| p[j] >= ring_at)?;
+            let inner = (0..=outer).rev().find(|&j| p[j] < ring_at).map_or(0, |j| j + 1);
+            Some((outer + 1 - inner) as f32 * 0.1)
+        })
+        .collect();
+    if widths.len() < RAYS / 2 {
+        return None;
+    }
+    widths.sort_by(f32::total_cmp);
+    let ring_mm = widths[widths.len() / 2];
+    // Per ray, the outer edge of a line beyond the first ring, mm past the circle.
+    let min_run = 3usize;
+    let beyond: Vec<Option<f32>> = rays
+        .iter()
+        .map(|p| {
+            let gap = (inside..p.len()).find(|&j| p[j] < line_at)?;
+            let start = (gap..p.len()).find(|&j| p[j] >= line_at)?;
+            let end = (start..p.len()).find(|&j| p[j] < line_at).unwrap_or(p.len());
+            (end - start >= min_run).then(|| (end - 1 - inside) as f32 * 0.1)
+        })
+        .collect();
+    // The rays with a line beyond: (ray, distance).
+    let lines: Vec<(usize, f32)> = beyond.iter().enumerate().filter_map(|(i, b)| b.map(|b| (i, b))).collect();
+    // cos(θ − φ) for the rays' 2° steps of difference.
+    let cos: Vec<f32> = (0..RAYS).map(|i| (i as f32 * std::f32::consts::TAU / RAYS as f32).cos()).collect();
+    let mut best = RingBeyond { share: 0.0, offset_mm: 0.0, deg: 0.0 };
+    let mut best_miss = f32::MAX;
+    for k in 8..=35 {
+        let d = k as f32 * 0.1;
+        let clears = |c: f32| d * c >= ring_mm + 0.3;
+        // The same number of rays expect the copy whatever its direction.
+        let expected = cos.iter().filter(|&&c| clears(c)).count();
+        if expected < 20 {
+            continue;
+        }
+        for phi in (0..RAYS).step_by(2) {
+            let (mut seen, mut miss) = (0usize, 0.0f32);
+            for &(i, b) in &lines {
+                let c = cos[(i + RAYS - phi) % RAYS];
+                let off = (b - d * c).abs();
+                if clears(c) && off <= 0.4 {
+                    seen += 1;
+                    miss += off;
+                }
+            }
+            // Of the offsets that see as many rays, the one the lines lie closest to.
+            let share = seen as f32 / expected as f32;
+            if share > best.share || (share == best.share && seen > 0 && miss / (seen as f32) < best_miss) {
+                best = RingBeyond { share, offset_mm: d, deg: phi as f32 * 360.0 / RAYS as f32 };
+                best_miss = miss / seen.max(1) as f32;
+            }
+        }
+    }
+    Some(best)
 }
 
 /// How the paper inside a square or rectangular seal hangs together (`paper_field`, share 0–1):
@@ -1179,6 +1333,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// Two pressings of an n × n design, the second at `strength` of the first's ink, blurred by σ.
+    fn pressed_twice(n: usize, first: &dyn Fn(f32, f32) -> bool, second: &dyn Fn(f32, f32) -> bool, strength: f32, sigma: f32) -> Vec<u8> {
+        let (a, b) = (draw(n, n, first), draw(n, n, second));
+        let sum: Vec<u8> = a.iter().zip(&b).map(|(&p, &q)| (f32::from(p) + strength * f32::from(q)).min(255.0) as u8).collect();
+        blur(&sum, n, n, sigma)
+    }
+
     #[test]
     fn second_frame_of_a_double_square_is_found_at_its_depth() {
         for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (600.0, 1.5)] {
@@ -1219,16 +1380,57 @@ pub(crate) mod tests {
             // the second frame at the larger normal component that is clear of the first frame.
             for ((ox, oy), depth) in [((1.5f32, 0.3f32), 1.5f32), ((0.2, 2.5), 2.5), ((2.0, 2.0), 2.0)] {
                 for strength in [0.5f32, 1.0] {
-                    let two = square(ppmm, c + ox * ppmm, c + oy * ppmm, side);
-                    let a = draw(n, n, &one);
-                    let b = draw(n, n, &two);
-                    let sum: Vec<u8> = a.iter().zip(&b).map(|(&p, &q)| (f32::from(p) + strength * f32::from(q)).min(255.0) as u8).collect();
-                    let img = blur(&sum, n, n, sigma);
+                    let img = pressed_twice(n, &one, &square(ppmm, c + ox * ppmm, c + oy * ppmm, side), strength, sigma);
                     let e = frame_echo(|i| img[i], n, n, ppmm, outline(ox, oy)).expect("frame");
                     assert!(e.second >= 0.9, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
                     assert!((e.offset_mm - depth).abs() <= 0.3, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
                     assert!(e.inset_mm <= 0.3, "{dpi} dpi, ({ox}, {oy}) mm at {strength}: {e:?}");
                 }
+            }
+            // A copy with less ink than the mask's level: the outline is the first pressing's,
+            // and the copy's frame stands beyond one side and behind the opposite one.
+            for ((ox, oy), depth) in [((0.2f32, -2.2f32), 2.2f32), ((-2.0, 1.8), 2.0), ((2.6, 0.0), 2.6)] {
+                for strength in [0.3f32, 0.45] {
+                    let img = pressed_twice(n, &one, &square(ppmm, c + ox * ppmm, c + oy * ppmm, side), strength, sigma);
+                    let e = frame_echo(|i| img[i], n, n, ppmm, outline(0.0, 0.0)).expect("frame");
+                    assert!(e.second >= 0.9, "{dpi} dpi, faint ({ox}, {oy}) mm at {strength}: {e:?}");
+                    assert!((e.offset_mm - depth).abs() <= 0.4, "{dpi} dpi, faint ({ox}, {oy}) mm at {strength}: {e:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_faint_copy_beyond_a_round_seal_is_read_at_its_offset_and_a_smear_or_a_single_is_not() {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (600.0, 1.5)] {
+            let ppmm = dpi / 25.4;
+            let n = (50.0 * ppmm) as usize;
+            let c = n as f32 / 2.0;
+            let r = 20.0 * ppmm;
+            let first = Outline::Circle { cx: c - 0.5, cy: c - 0.5, r };
+            let one = seal(ppmm, c, c, r);
+            let img = blur(&draw(n, n, &one), n, n, sigma);
+            let b = ring_beyond(|i| img[i], n, n, ppmm, first).expect("ring");
+            assert!(b.share < 0.2, "{dpi} dpi single: {b:?}");
+            // φ clockwise on screen from +x: 270° is up.
+            for (d, phi) in [(2.0f32, 270.0f32), (1.8, 30.0), (3.0, 135.0)] {
+                let (dx, dy) = (d * phi.to_radians().cos() * ppmm, d * phi.to_radians().sin() * ppmm);
+                let two = seal(ppmm, c + dx, c + dy, r);
+                for strength in [0.25f32, 0.4] {
+                    let img = pressed_twice(n, &one, &two, strength, sigma);
+                    let b = ring_beyond(|i| img[i], n, n, ppmm, first).expect("ring");
+                    assert!(b.share >= 0.9, "{dpi} dpi, {d} mm at {phi}°, {strength}: {b:?}");
+                    assert!((b.offset_mm - d).abs() <= 0.3, "{dpi} dpi, {d} mm at {phi}°, {strength}: {b:?}");
+                    let turn = (b.deg - phi + 540.0).rem_euclid(360.0) - 180.0;
+                    assert!(turn.abs() <= 10.0, "{dpi} dpi, {d} mm at {phi}°, {strength}: {b:?}");
+                }
+            }
+            // A smear is one continuous stretch of ink beyond the first ring: no line apart
+            // (drawn at the two lower resolutions: eleven pressings at 600 dpi take seconds).
+            for falling in [false, true].into_iter().filter(|_| dpi <= 300.0) {
+                let img = smeared(ppmm, n, 1.5, 20.0, falling, sigma);
+                let b = ring_beyond(|i| img[i], n, n, ppmm, Outline::Circle { cx: c - 0.5, cy: c - 0.5, r: r + 0.75 * ppmm }).expect("ring");
+                assert!(b.share < 0.3, "{dpi} dpi smear, falling {falling}: {b:?}");
             }
         }
     }

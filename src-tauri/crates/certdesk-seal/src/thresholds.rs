@@ -9,7 +9,8 @@
 //! Issue 34: the rules read physical quantities with limits written from the labels'
 //! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
-//! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`),
+//! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`), or
+//! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`),
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
 //! (`frame_width_mm`), `smudged.*` the
@@ -68,7 +69,7 @@ pub struct Rule {
 }
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
-/// `double.square`, `smudged.round`, `smudged.square`.
+/// `double.beyond` (round, its alternative), `double.square`, `smudged.round`, `smudged.square`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
 
@@ -112,13 +113,12 @@ pub fn unit_of(measure: &str) -> Unit {
     match measure {
         "ink_mm2" | "on_line_mm2" | "black_mm2" | "black_clear_mm2" => Unit::Mm2,
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
-        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" | "frame_inset_mm" => {
-            Unit::Mm
-        }
-        "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" => Unit::Deg,
+        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" | "frame_inset_mm"
+        | "ring_beyond_mm" => Unit::Mm,
+        "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" => Unit::Share,
+        | "paper_field" | "ring_beyond" => Unit::Share,
         _ => Unit::Level,
     }
 }
@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn compiled_thresholds_parse_and_name_every_rule() {
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
-        for name in ["pale.seal", "pale.signature", "broken.seal", "double.round", "double.square", "smudged.round", "smudged.square"] {
+        for name in ["pale.seal", "pale.signature", "broken.seal", "double.round", "double.beyond", "double.square", "smudged.round", "smudged.square"] {
             assert!(t.0.contains_key(name), "{name} missing");
         }
     }

@@ -34,6 +34,7 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
         "broken.seal" => (Defect::Broken, seal_shape),
         "double.round" => (Defect::Double, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        "double.beyond" => (Defect::Double, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
         "double.square" => (Defect::Double, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
         "smudged.round" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
         "smudged.square" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
