@@ -5,6 +5,8 @@ import zh from './zh-CN'
 import en from './en'
 // the generated file as text (Vite's ?raw import), so that the test needs no Node types
 import bindings from '../bindings.ts?raw'
+// the seal crate's rules, whose every measure a finding can name
+import thresholdsJson from '../../../src-tauri/crates/certdesk-seal/src/thresholds.json?raw'
 
 /** Every error kind the backend can send: the members of `ErrorKind` in the bindings generated
  *  from the Rust types (`certdesk_desk::ErrorKind`, the only type `IpcError.kind` can hold). */
@@ -45,7 +47,10 @@ describe('locales', () => {
     const k = new Set(keys(zh))
     // the seal crate's rules (thresholds.json) and the labels decided in code, and the design's quantities
     const quantities = ['border_gap_mm', 'border_present', 'double_echo', 'double_valley', 'double_offset_mm', 'coverage', 'aspect', 'rect_rms', 'density', 'core_od', 'ink_fill', 'smear_mm', 'blur_excess_mm', 'ramp_rel', 'ink_mm2', 'on_line_mm2', 'pen_crossings', 'hue', 'tilt', 'black_mm2', 'paper_l', 'paper_tint', 'stain', 'frame_second', 'frame_inset_mm', 'frame_width_mm', 'paper_field', 'smear_agrees_mm', 'smear_q_mm', 'smear_valley', 'other']
-    expect(quantities.filter((q) => !k.has('seal.reasons.' + q))).toEqual([])
+    const rules = JSON.parse(thresholdsJson) as Record<string, { all: { measure: string }[]; any: { measure: string }[] }>
+    const ruled = Object.values(rules).flatMap((r) => [...r.all, ...r.any].map((c) => c.measure))
+    expect(ruled.length).toBeGreaterThan(10)
+    expect([...quantities, ...ruled].filter((q) => !k.has('seal.reasons.' + q))).toEqual([])
     expect(['mm', 'mm2', 'deg', 'od', 'share', 'level'].filter((u) => !k.has('seal.units.' + u))).toEqual([])
     expect(['a4_page', 'paper_edges', 'assumed'].filter((d) => !k.has('seal.dpiSource.' + d))).toEqual([])
     expect(['dpi_disagrees_with_page', 'dpi_not_from_a4_page', 'dpi_assumed'].filter((w) => !k.has('seal.sizeWarning.' + w))).toEqual([])
