@@ -2025,6 +2025,40 @@ mod tests {
     }
 
     #[test]
+    fn a_faint_second_pressing_beyond_a_round_seal_is_read_beyond_its_ring() {
+        // A 40 mm 公章 (ring, text, star) and a copy with 30 % of its ink 2.2 mm above it (C-dev2
+        // 078): the copy is under the mask's level, the circle is the first pressing's, and
+        // the copy's ring stands beyond it, where the seal's own text cannot repeat.
+        let (red, paper) = ([200.0f32, 40.0, 45.0], [240.0f32, 240.0, 238.0]);
+        let design = |dx: f32, dy: f32| {
+            let (d, a) = (dx.hypot(dy), dy.atan2(dx));
+            (18.8..=20.0).contains(&d) || ((13.5..=17.0).contains(&d) && (a * 16.0).rem_euclid(1.2) < 0.5 && a < 2.4) || d < 4.0
+        };
+        let pressed = |copy: bool| {
+            painted_ring_png(move |_, dx, dy| {
+                let ink = if design(dx, dy) {
+                    1.0
+                } else if copy && design(dx, dy + 2.2) {
+                    0.3
+                } else {
+                    0.0
+                };
+                (ink > 0.0).then(|| std::array::from_fn(|k| (paper[k] + ink * (red[k] - paper[k])) as u8))
+            })
+        };
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let single = &crate::import_single(&pressed(false), &opts).expect("import").samples[0];
+        assert!(!single.defects.contains(&Defect::Double), "{:?} {:?}", single.defects, single.metrics);
+        let twice = &crate::import_single(&pressed(true), &opts).expect("import").samples[0];
+        assert!(twice.defects.contains(&Defect::Double), "{:?} {:?}", twice.defects, twice.metrics);
+        // On clean paper the faint ink's echo sees the copy too; the ring beyond alone gives it.
+        assert!(thresholds().fires("double.beyond", &twice.metrics), "{:?}", twice.metrics);
+        assert!(!thresholds().fires("double.beyond", &single.metrics), "{:?}", single.metrics);
+        let offset = twice.metrics.iter().find(|m| m.0 == "ring_beyond_mm").map(|m| m.1);
+        assert!(offset.is_some_and(|d| (d - 2.2).abs() <= 0.3), "{offset:?}");
+    }
+
+    #[test]
     fn a_fragment_far_off_the_seal_does_not_stretch_it() {
         // A 法人章 18 mm square (a 0.9 mm frame, bars for its characters) on the box's left,
         // and 23 mm to its right a red fragment of about 9 mm² (stray ink, B-dev2 052):
