@@ -447,35 +447,47 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
         })
         .collect::<Option<_>>()?;
     let width = |k: usize| (bands[k].1 - bands[k].0) as f32 * dq / ppmm;
-    // Per side, the best corner margin: (peak share behind the band, its depth in mm), at the
-    // frame's presence level and at half of it (the partner of a line beyond the opposite side,
-    // below).
-    let behind: Vec<[(f32, f32); 2]> = (0..4)
+    // Per side, per presence level (the frame's, and half of it for the partner of a line
+    // beyond the opposite side, below) and per end of the side: the corner margin's peak share
+    // behind the band and its depth in mm; `None` where the margin never leaves the band (a
+    // line runs across it: a second pressing's perpendicular frame).
+    type CornerLines = [[Option<(f32, f32)>; 2]; 2];
+    let behind: Vec<CornerLines> = (0..4)
         .map(|k| {
             let half = sides[k].3;
             let (start, end) = bands[k];
             let last = (start + (3.5 * ppmm / dq).round() as usize).min(nq - 1);
-            let mut best = [(0.0f32, 0.0f32); 2];
+            let mut ends = [[None; 2]; 2];
             // The side's ends: towards side k + 1 (along +t for sides 0 and 1, see `sides`) and k + 3.
-            for (sign, perp) in [(1.0f32, if k < 2 { (k + 1) % 4 } else { (k + 3) % 4 }), (-1.0, if k < 2 { (k + 3) % 4 } else { (k + 1) % 4 })] {
+            for (e, (sign, perp)) in [(1.0f32, if k < 2 { (k + 1) % 4 } else { (k + 3) % 4 }), (-1.0, if k < 2 { (k + 3) % 4 } else { (k + 1) % 4 })].into_iter().enumerate() {
                 let perp = bands[perp].1 as f32 * dq / ppmm - 0.5;
                 let (a0, a1) = ((perp + 0.2) * ppmm, (perp + 1.0) * ppmm);
                 let n = (((a1 - a0) / dq).round() as usize).max(1);
                 let rows: Vec<Vec<f32>> = (0..=n).map(|i| profile(k, sign * (half - a0 - i as f32 * (a1 - a0) / n as f32))).collect();
-                for (b, level) in best.iter_mut().zip([frame_level, 0.5 * frame_level]) {
+                for (li, level) in [frame_level, 0.5 * frame_level].into_iter().enumerate() {
                     let s = share_at(&rows, level);
                     // Behind a valley: where the corner margin has left the frame's own band.
                     let Some(gap) = (end..=last).find(|&j| s[j] <= 0.35) else { continue };
+                    let mut peak = (0.0f32, 0.0f32);
                     for j in gap..=last {
-                        if s[j] > b.0 {
-                            *b = (s[j], q_mm(j) - q_mm(start));
+                        if s[j] > peak.0 {
+                            peak = (s[j], q_mm(j) - q_mm(start));
                         }
                     }
+                    ends[li][e] = Some(peak);
                 }
             }
-            best
+            ends
         })
         .collect();
+    // A side's best corner margin at a level.
+    let best = |k: usize, li: usize| behind[k][li].iter().flatten().fold((0.0f32, 0.0f32), |b, &x| if x.0 > b.0 { x } else { b });
+    // A copy's frame line runs along the whole side: the side's other corner margin shows it at
+    // the same depth, or nothing (a copy shifted along the side ends short of that margin), or
+    // is crossed (the copy's perpendicular frame). A line at another depth there is the seal's
+    // text, and so is the one read at this end (C's smeared 法人章: the smear's trail widens
+    // the frame's band and moves the margins into the characters, 国's box in one corner).
+    let along_the_side = |k: usize, li: usize, depth: f32| behind[k][li].iter().flatten().all(|&(share, d)| share < 0.5 || (d - depth).abs() <= 0.5);
     // Per side, a second frame line outside it: (peak share, its outer edge's distance beyond
     // the frame's outer edge in mm). A second pressing with less ink than the mask's level lies
     // outside the outline fitted to the first (C-dev2 047: a copy at about 40 %, 2.2 mm up and
@@ -509,12 +521,14 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     let mut found = (0.0f32, 0.0f32);
     for (k, l) in [(0, 2), (1, 3)] {
         // Behind both sides (the outline holds both pressings), or behind one and beyond the
-        // other (it holds only the first).
-        for (a, b) in [(behind[k][0], behind[l][0]), (behind[k][1], beyond[l]), (beyond[k], behind[l][1])] {
-            if (a.1 - b.1).abs() <= 0.4 {
+        // other (it holds only the first): (the two lines, the sides read behind at a level).
+        let pairs = [(best(k, 0), best(l, 0), [(k, 0), (l, 0)]), (best(k, 1), beyond[l], [(k, 1), (k, 1)]), (beyond[k], best(l, 1), [(l, 1), (l, 1)])];
+        for (a, b, read) in pairs {
+            let depth = 0.5 * (a.1 + b.1);
+            if (a.1 - b.1).abs() <= 0.4 && read.iter().all(|&(q, li)| along_the_side(q, li, depth)) {
                 let p = a.0.min(b.0);
                 if p > found.0 {
-                    found = (p, 0.5 * (a.1 + b.1));
+                    found = (p, depth);
                 }
             }
         }
@@ -1397,6 +1411,37 @@ pub(crate) mod tests {
                     assert!((e.offset_mm - depth).abs() <= 0.4, "{dpi} dpi, faint ({ox}, {oy}) mm at {strength}: {e:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn text_in_the_corners_behind_the_frame_is_no_second_frame() {
+        // A single 法人章 whose characters come close to the frame in its corners (C's 国, a
+        // box): behind the top and bottom sides a stroke at 2.5 and 2.6 mm in the right-hand
+        // corners, in the left-hand ones at 3.3 mm. The right-hand pair agrees in depth, but
+        // each side's corner margins read lines at two depths: text, not a copy's frame line,
+        // which would run along the whole side.
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0)] {
+            let ppmm = dpi / 25.4;
+            let n = (26.0 * ppmm) as usize;
+            let c = n as f32 / 2.0;
+            let h = 9.0f32;
+            let outline = Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: h * ppmm, half_v: h * ppmm };
+            let seal = |x: f32, y: f32| {
+                let (dx, dy) = ((x - c) / ppmm, (y - c) / ppmm);
+                let (ax, ay) = (dx.abs(), dy.abs());
+                if ax > h || ay > h {
+                    return false;
+                }
+                // A corner's stroke: 0.8 mm wide, at `depth` behind the top or bottom side, over
+                // the 4 mm next to the corner.
+                let depth = if dx > 0.0 { if dy < 0.0 { 2.5 } else { 2.6 } } else { 3.3 };
+                let stroke = (h - depth - 0.8..=h - depth).contains(&ay) && (h - 5.0..=h - 1.0).contains(&ax);
+                ax >= h - 1.0 || ay >= h - 1.0 || stroke
+            };
+            let img = blur(&draw(n, n, seal), n, n, sigma);
+            let e = frame_echo(|i| img[i], n, n, ppmm, outline).expect("frame");
+            assert!(e.second < 0.9, "{dpi} dpi: {e:?}");
         }
     }
 
