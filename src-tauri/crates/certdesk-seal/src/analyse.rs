@@ -1083,7 +1083,8 @@ fn grazing_ring_mm2(r_mm: f32, ppmm: f32) -> f32 {
 /// read `broken`; the broken seals of every dev and held-out set fit within 0.9 mm).
 const BORDER_FOLLOWS_MM: f32 = 1.0;
 
-/// `double` or `smudged`, by the shape's two rules. A second impression close to the first
+/// `double` or `smudged`, by the shape's rules (`double_rules` are alternatives, the first that
+/// fires gives the reason: a round seal's echo, then its ring beyond). A second impression close to the first
 /// widens the edges along its offset as a smear does: with a double found, the widening is the
 /// double's. But when the ink's echo lies on the smallest offset searched it has no place of
 /// its own (`Echo::unlocated`): the ink repeats at no distinct offset, and where the edges

@@ -362,13 +362,16 @@ pub(crate) fn border_continuity(level: impl Fn(usize) -> u8, w: usize, h: usize,
 
 /// The frame of a square or rectangular seal seen twice: a second impression offset by d
 /// draws a second frame line at the normal component of d behind each side's outer edge, on
-/// two opposite sides at the same depth. A seal's text can stand that far behind the frame
-/// too, but never in the margin next to the corners, where the perpendicular side's frame is
-/// and nothing else: the second line is looked for there.
+/// two opposite sides at the same depth (or, when the copy has less ink than the mask and the
+/// outline is the first's alone, beyond one side and behind the opposite one). A seal's text
+/// can stand that far behind the frame too, but not in the margins next to the corners, where
+/// the perpendicular side's frame is and nothing else: the second line is looked for there, and
+/// must be the same at both ends of a side, as a frame line along it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct FrameEcho {
     /// The share of a corner margin where a second frame line is present behind the first
-    /// (the smaller of two opposite sides at one depth; the larger of the two pairs), 0–1.
+    /// (the smaller of two opposite sides at one depth, behind both or beyond one; the
+    /// largest such pair), 0–1.
     pub second: f32,
     /// The second line's depth behind the frame's outer edge, mm, for that pair.
     pub offset_mm: f32,
@@ -393,12 +396,14 @@ fn bilinear_or_zero(level: &impl Fn(usize) -> u8, w: usize, h: usize, x: f32, y:
 
 /// Profiles across each side of a rectangular outline at the ink level `level` (bilinear):
 /// from 0.5 mm outside the outer edge to 4 mm inside it every 0.1 mm; a point is present where
-/// the level reaches half the frame's own (the median over the sides of the strongest level
+/// the level reaches 0.3 of the frame's own (the median over the sides of the strongest level
 /// within 1.5 mm of the edge). On the middle 70 % of each side the share present by depth gives
 /// the frame's band (from the first depth at ≥ 0.5 to where it falls below 0.5). Then, in the
 /// corner margins (0.2–1.0 mm past the perpendicular frame's inner edge, at both ends of the
 /// side, every 0.1 mm), the share present by depth behind the band, up to 3.5 mm: its peak is a
-/// second frame line when the opposite side has one at the same depth (± 0.4 mm).
+/// second frame line when the opposite side has one at the same depth (± 0.4 mm), behind it or
+/// beyond it (on the middle half of the side, out to 3.5 mm; both then read at half the presence
+/// level), and neither side's other corner margin shows a line of share ≥ 0.5 at another depth.
 pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<FrameEcho> {
     let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
     let at = |x: f32, y: f32| bilinear_or_zero(&level, w, h, x, y);
@@ -490,7 +495,7 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     let along_the_side = |k: usize, li: usize, depth: f32| behind[k][li].iter().flatten().all(|&(share, d)| share < 0.5 || (d - depth).abs() <= 0.5);
     // Per side, a second frame line outside it: (peak share, its outer edge's distance beyond
     // the frame's outer edge in mm). A second pressing with less ink than the mask's level lies
-    // outside the outline fitted to the first (C-dev2 047: a copy at about 40 %, 2.2 mm up and
+    // outside the outline fitted to the first (C-dev2 047: a copy at about 30 %, 2.2 mm up and
     // left): its frame stands beyond two sides and behind the two opposite ones, each at the
     // offset's component along that side's normal. Outside the seal there is no text, so the
     // middle half of the side is read; the line's outer edge is the first peak met coming in
@@ -522,7 +527,7 @@ pub(crate) fn frame_echo(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
     for (k, l) in [(0, 2), (1, 3)] {
         // Behind both sides (the outline holds both pressings), or behind one and beyond the
         // other (it holds only the first): (the two lines, the sides read behind at a level).
-        let pairs = [(best(k, 0), best(l, 0), [(k, 0), (l, 0)]), (best(k, 1), beyond[l], [(k, 1), (k, 1)]), (beyond[k], best(l, 1), [(l, 1), (l, 1)])];
+        let pairs: [(_, _, &[(usize, usize)]); 3] = [(best(k, 0), best(l, 0), &[(k, 0), (l, 0)]), (best(k, 1), beyond[l], &[(k, 1)]), (beyond[k], best(l, 1), &[(l, 1)])];
         for (a, b, read) in pairs {
             let depth = 0.5 * (a.1 + b.1);
             if (a.1 - b.1).abs() <= 0.4 && read.iter().all(|&(q, li)| along_the_side(q, li, depth)) {
