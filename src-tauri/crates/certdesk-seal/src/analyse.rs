@@ -860,14 +860,9 @@ const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 /// `SMEAR_AGREE_DEG`). An echo across the smear (a 法人章's stacked characters, a round
 /// seal's ring of text) has a valley of its own that says nothing about the smear: 1, no dip.
 /// The valley is read at any offset along the smear: leaving it unread where d/2 falls under
-/// the echo's smallest offset let A's doubles 0.8–1.6 mm apart pass as smears. Nor does an echo
-/// weaker than a second copy's (`double.round`'s `double_echo` limit, so the two move together)
-/// say anything: its valley is the seal's own structure and the noise (C's smears on round
-/// seals read echoes of 0.095–0.103 with valleys of 0.25–0.36 along them; on the dev sets no
-/// double or single impression was kept from `smudged` by such a valley alone).
+/// the echo's smallest offset let A's doubles 0.8–1.6 mm apart pass as smears.
 fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
-    let copy_echo = thresholds().limit("double.round", "double_echo").unwrap_or(0.12);
-    echo.filter(|e| angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG && e.echo >= copy_echo).map_or(1.0, |e| e.valley)
+    echo.filter(|e| angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG).map_or(1.0, |e| e.valley)
 }
 
 /// Whether a widening of the edges along `smear_deg` is confirmed as one motion's: the mask's
@@ -2619,12 +2614,6 @@ mod tests {
         // A close second pressing along the smear keeps its dip.
         assert_eq!(smear_valley(echo(1.0, 150.0, 0.22), 146.25), 0.22);
         assert_eq!(smear_valley(None, 146.25), 1.0);
-        // An echo too weak to be a second copy (C-dev 007: 0.10 along the smear, valley 0.25):
-        // its dip is the seal's structure, no bearing on the smear; at the copy's limit it bears.
-        let weak = |strength: f32| Some(Echo { offset_mm: 1.2, deg: 150.0, echo: strength, valley: 0.25, unlocated: false });
-        let copy = thresholds().limit("double.round", "double_echo").expect("double.round reads double_echo");
-        assert_eq!(smear_valley(weak(0.10), 146.25), 1.0);
-        assert_eq!(smear_valley(weak(copy), 146.25), 0.25);
         // The rule: a smear along one direction fires with no valley against it, not with one.
         assert!(thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]));
         assert!(!thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]));
