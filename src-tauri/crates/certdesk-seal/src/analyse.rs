@@ -12,8 +12,8 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
-    Echo, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians, smear,
-    stroke_widths,
+    Echo, EdgeProfiles, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians,
+    smear, stroke_widths, trail_rise,
 };
 use crate::thresholds::{Op, thresholds};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
@@ -1090,12 +1090,24 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// its own (`Echo::unlocated`): the ink repeats at no distinct offset, and where the edges
 /// show a smear, that echo is the smear's own spread, not a second pressing (on a square,
 /// whose double is read on the frame: B-dev 029, a smear whose frame read a second line).
+/// Where the smear rule fires and no double rule does, the trail's shape decides
+/// (`double.plateau` on `trail_rise`): a drag's ink fades along it, a second pressing closer
+/// than a stroke's width stands flat at its own level over the offset (issue 34: A's, B's and
+/// C's round doubles 0.6–1.4 mm apart, their echo merged into the stroke, read `smudged`).
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], double_rules: &[&str], smear_rule: &str) {
-    let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(smear_rule, metrics);
-    if the_smears || !double_rules.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
-        labels.rule(Defect::Smudged, smear_rule, metrics);
+    let smear = thresholds().fires(smear_rule, metrics);
+    let the_smears = echo.is_some_and(|e| e.unlocated) && smear;
+    if !the_smears && double_rules.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
+        return;
     }
+    if smear && labels.rule(Defect::Double, PLATEAU_RULE, metrics) {
+        return;
+    }
+    labels.rule(Defect::Smudged, smear_rule, metrics);
 }
+
+/// The rule that reads a smear's trail as a second pressing's plateau (see `double_or_smear`).
+pub(crate) const PLATEAU_RULE: &str = "double.plateau";
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
 /// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
@@ -1316,7 +1328,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             })
             .collect();
         let edges = thin_out(edges, 1500);
-        let (spreads, mut steps) = edge_profiles(&f.dark, w, h, ppmm, &edges);
+        let EdgeProfiles { spreads, mut steps, trails } = edge_profiles(&f.dark, w, h, ppmm, &edges);
         let spreads = sector_medians(spreads, 15);
         // No ruled lines (a single impression): the impression's own narrowest direction.
         let narrowest = spreads.iter().flatten().copied().reduce(f32::min);
@@ -1350,6 +1362,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             let shape = (steps[k].len() >= 15).then(|| quantile_in_place(&mut steps[k], 0.75));
             if let Some(v) = shape {
                 metrics.push(("smear_step", v));
+            }
+            if let Some(v) = trail_rise(&trails, k) {
+                metrics.push(("trail_rise", v));
             }
             // (Informative only: C's discrete pressings along a smear read 0.70–0.83, as high
             // as A's doubles, so the shape does not decide.)

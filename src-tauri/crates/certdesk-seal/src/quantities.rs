@@ -696,16 +696,82 @@ pub(crate) const SECTORS: usize = 8;
 /// uniform motion of length L along the normal adds 0.8 L, a motion at falling pressure about
 /// 0.63 L. Returns the spreads per sector of the normal's direction folded to 0–180°.
 pub(crate) fn edge_spreads(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> [Vec<f32>; SECTORS] {
-    edge_profiles(level, w, h, ppmm, edges).0
+    edge_profiles(level, w, h, ppmm, edges).spreads
+}
+
+/// The edges' profiles read from their outer 10 % crossing inward, every `TRAIL_STEP_MM` to
+/// 1.5 mm, each as shares of its own step (paper 0, the highest level inside 1), summed by the
+/// direction of the edge's outward side over the whole circle (2·`SECTORS` sectors of 22.5°:
+/// sector k of the folded directions is k here and k + `SECTORS` on the opposite side).
+pub(crate) struct Trails {
+    sum: [[f32; TRAIL_SAMPLES]; 2 * SECTORS],
+    count: [u32; 2 * SECTORS],
+}
+
+pub(crate) const TRAIL_STEP_MM: f32 = 0.05;
+pub(crate) const TRAIL_SAMPLES: usize = 31;
+
+impl Trails {
+    /// The mean profile of whole-circle sector `k`, when at least `min` edges read it.
+    fn mean(&self, k: usize, min: u32) -> Option<[f32; TRAIL_SAMPLES]> {
+        let n = self.count[k];
+        (n >= min).then(|| self.sum[k].map(|v| v / n as f32))
+    }
+}
+
+/// The edges' profiles of [`edge_profiles`]: spreads and shapes per folded sector, and the trails.
+pub(crate) struct EdgeProfiles {
+    pub spreads: [Vec<f32>; SECTORS],
+    pub steps: [Vec<f32>; SECTORS],
+    pub trails: Trails,
+}
+
+/// How a trail along folded sector `k` (a smear's direction) climbs to the stroke: the least
+/// rise, in shares of the edge's step, over 0.4 mm of the mean profile on the trail's side
+/// (of the two opposite sides, the one whose first 1.0 mm stands lower: a trail rises slower
+/// than the sharp side that leads), where the profile stands at 0.2–0.8 of the step and still
+/// rises by 0.1 or more further in; where no stretch does, the climb over 0.4 mm from 0.2 (a
+/// trail that never climbs again: the edge's own step). `None` where neither side has 15 edges.
+///
+/// A drag leaves ink fading along it: from the stroke's full level down to the trail's end,
+/// over at most 1.6 mm at a half to a tenth of the level, so any 0.4 mm of it climbs 0.14 of
+/// the step or more (dev sets: 0.09 and more, true smears). A second pressing offset by less
+/// than a stroke's width leaves a plateau instead: the second copy's level, flat over the
+/// offset, then the first copy's step (0 or below: a dip where the two copies' edges meet).
+/// The plateau is seen from about 0.9 mm: closer, it is shorter than the 0.4 mm read once the
+/// blur has taken its share of both steps.
+pub(crate) fn trail_rise(trails: &Trails, k: usize) -> Option<f32> {
+    const WINDOW: usize = (0.4 / TRAIL_STEP_MM) as usize;
+    let first_mm = (1.0 / TRAIL_STEP_MM) as usize + 1;
+    let low = |a: &[f32; TRAIL_SAMPLES]| a[..first_mm].iter().sum::<f32>();
+    let trail = match (trails.mean(k, 15), trails.mean(k + SECTORS, 15)) {
+        (Some(a), Some(b)) => {
+            if low(&a) <= low(&b) {
+                a
+            } else {
+                b
+            }
+        }
+        (a, b) => a.or(b)?,
+    };
+    let rise = |s: usize| trail[s + WINDOW] - trail[s];
+    let climbing = (0..TRAIL_SAMPLES - WINDOW)
+        .filter(|&s| (0.2..=0.8).contains(&trail[s]))
+        .filter(|&s| trail[s + WINDOW..].iter().copied().fold(f32::MIN, f32::max) - trail[s + WINDOW] >= 0.1)
+        .map(rise)
+        .reduce(f32::min);
+    // No stretch climbs again further in: the edge's own climb from 0.2, a sharp edge's most.
+    climbing.or_else(|| (0..TRAIL_SAMPLES - WINDOW).find(|&s| trail[s] >= 0.2).map(rise))
 }
 
 /// [`edge_spreads`] and, per sector, each edge's 25–75 % width over its 10–90 % width: about
 /// 0.5–0.6 for a blur or a smear (a ramp: Gaussian 0.53, uniform motion 0.63, falling pressure
 /// 0.58), near 1 on the side of a stroke where a double's stronger pressing leads (a staircase:
-/// two sharp steps the offset apart).
-pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> ([Vec<f32>; SECTORS], [Vec<f32>; SECTORS]) {
+/// two sharp steps the offset apart); and the [`Trails`].
+pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> EdgeProfiles {
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
+    let mut trails = Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS] };
     // Beyond the crop the nearest pixel inside stands for the paper or ink there.
     let (x_max, y_max) = ((w - 1) as f32 - 1e-3, (h - 1) as f32 - 1e-3);
     let at = |x: f32, y: f32| -> f32 {
@@ -792,8 +858,19 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         if t90 - t10 > 0.0 {
             steps[k].push(((t75 - t25) / (t90 - t10)).clamp(0.0, 1.0));
         }
+        // The gradient points into the ink: its direction over the whole circle tells the
+        // edge's side. The profile is read inward from the 10 % crossing (all of it computed).
+        let side = ((ny.atan2(nx).to_degrees().rem_euclid(360.0) / (360.0 / (2 * SECTORS) as f32)) as usize).min(2 * SECTORS - 1);
+        let last = (prof.len() - 1) as f32;
+        for (j, acc) in trails.sum[side].iter_mut().enumerate() {
+            let at = (c as f32 + t10 + j as f32 * TRAIL_STEP_MM * ppmm / dt).clamp(0.0, last);
+            let i0 = (at as usize).min(prof.len() - 2);
+            let v = prof[i0] + (at - i0 as f32) * (prof[i0 + 1] - prof[i0]);
+            *acc += (v - lo) / (hi - lo);
+        }
+        trails.count[side] += 1;
     }
-    (out, steps)
+    EdgeProfiles { spreads: out, steps, trails }
 }
 
 /// The median of each sector with at least `min` spreads.
@@ -1547,6 +1624,41 @@ pub(crate) mod tests {
                     assert!(s.smear_mm > 0.3 && s.smear_q_mm >= s.smear_mm, "{dpi} dpi, {len} mm at {deg}° (falling {falling}): {s:?}");
                     let dd = (s.smear_deg - deg).rem_euclid(180.0);
                     assert!(dd.min(180.0 - dd) <= 15.0, "{dpi} dpi, {len} mm at {deg}°: {s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_fading_trail_climbs_and_a_second_pressing_stands_flat() {
+        // The rule `double.plateau` reads `trail_rise` where a smear rule fires: a smear of the
+        // definition (0.6–1.6 mm, uniform or falling pressure) must climb clear above its limit,
+        // a second pressing 0.9–1.2 mm off (the ring is 1.2 mm wide), at a half or more of the
+        // first's ink, must stand under it. Closer copies are not seen: at 0.7 mm the plateau,
+        // less the blur's climb on either step, is shorter than the 0.4 mm read (0.09–0.19
+        // at 150–300 dpi).
+        let limit = crate::thresholds::thresholds().limit(crate::analyse::PLATEAU_RULE, "trail_rise").expect("limit");
+        for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
+            let rise = |img: &[u8], deg: f32| {
+                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
+                let k = ((deg.rem_euclid(180.0) / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1);
+                trail_rise(&edge_profiles(img, n, n, ppmm, &band).trails, k).expect("trail")
+            };
+            for (d, deg) in [(0.9f32, 35.0f32), (1.0, 60.0), (1.2, 100.0)] {
+                let (dx, dy) = (d * deg.to_radians().cos() * ppmm, d * deg.to_radians().sin() * ppmm);
+                for strength in [0.5f32, 0.7] {
+                    let img = pressed_twice(n, &seal(ppmm, c, c, r), &seal(ppmm, c + dx, c + dy, r), strength, sigma);
+                    let v = rise(&img, deg);
+                    assert!(v < limit, "{dpi} dpi, second pressing {d} mm at {deg}°, {strength}: {v}");
+                }
+            }
+            for (len, deg) in [(0.6f32, 10.0f32), (1.0, 35.0), (1.6, 100.0)] {
+                for falling in [false, true] {
+                    let v = rise(&smeared(ppmm, n, len, deg, falling, sigma), deg);
+                    assert!(v > 1.5 * limit, "{dpi} dpi, smear {len} mm at {deg}° (falling {falling}): {v}");
                 }
             }
         }
