@@ -1083,31 +1083,39 @@ fn grazing_ring_mm2(r_mm: f32, ppmm: f32) -> f32 {
 /// read `broken`; the broken seals of every dev and held-out set fit within 0.9 mm).
 const BORDER_FOLLOWS_MM: f32 = 1.0;
 
-/// `double` or `smudged`, by the shape's rules (`double_rules` are alternatives, the first that
+/// `double` or `smudged`, by the shape's rules (`rules.doubles` are alternatives, the first that
 /// fires gives the reason: a round seal's echo, then its ring beyond). A second impression close to the first
 /// widens the edges along its offset as a smear does: with a double found, the widening is the
 /// double's. But when the ink's echo lies on the smallest offset searched it has no place of
 /// its own (`Echo::unlocated`): the ink repeats at no distinct offset, and where the edges
 /// show a smear, that echo is the smear's own spread, not a second pressing (on a square,
 /// whose double is read on the frame: B-dev 029, a smear whose frame read a second line).
-/// Where the smear rule fires and no double rule does, the trail's shape decides
-/// (`double.plateau` on `trail_rise`): a drag's ink fades along it, a second pressing closer
+/// Where no double rule fires, or the echo is the smear's, the trail's shape decides
+/// (`rules.plateau`, on `trail_rise`): a drag's ink fades along it, a second pressing closer
 /// than a stroke's width stands flat at its own level over the offset (issue 34: A's, B's and
-/// C's round doubles 0.6–1.4 mm apart, their echo merged into the stroke, read `smudged`).
-fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], double_rules: &[&str], smear_rule: &str) {
-    let smear = thresholds().fires(smear_rule, metrics);
-    let the_smears = echo.is_some_and(|e| e.unlocated) && smear;
-    if !the_smears && double_rules.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
+/// C's doubles 0.6–1.4 mm apart, their echo merged into the stroke, read `smudged` or nothing).
+fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], rules: &ShapeRules) {
+    let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(rules.smear, metrics);
+    if !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
-    if smear && labels.rule(Defect::Double, PLATEAU_RULE, metrics) {
+    if labels.rule(Defect::Double, rules.plateau, metrics) {
         return;
     }
-    labels.rule(Defect::Smudged, smear_rule, metrics);
+    labels.rule(Defect::Smudged, rules.smear, metrics);
 }
 
-/// The rule that reads a smear's trail as a second pressing's plateau (see `double_or_smear`).
-pub(crate) const PLATEAU_RULE: &str = "double.plateau";
+/// The rules that tell `double` from `smudged` on one shape of seal (see `double_or_smear`).
+pub(crate) struct ShapeRules {
+    /// Alternatives, the first that fires gives the reason.
+    pub doubles: &'static [&'static str],
+    /// A trail that stands flat instead of fading.
+    pub plateau: &'static str,
+    pub smear: &'static str,
+}
+
+pub(crate) const ROUND_RULES: ShapeRules = ShapeRules { doubles: &["double.round", "double.beyond"], plateau: "double.plateau.round", smear: "smudged.round" };
+pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules { doubles: &["double.square"], plateau: "double.plateau.square", smear: "smudged.square" };
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
 /// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
@@ -1380,7 +1388,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let (thick, thick_h2) = ring_thickness(f, ink, s, frame);
         metrics.push(("ring_mm", thick));
         metrics.push(("ring_h2_mm", thick_h2));
-        double_or_smear(echo, labels, metrics, &["double.round", "double.beyond"], "smudged.round");
+        double_or_smear(echo, labels, metrics, &ROUND_RULES);
         // Tilt against the page: the star's phase, or the gap of the arc text at the bottom of an
         // upright seal. Both are read in the page's frame (the scan's skew already taken out by
         // `frame`): taking the skew off again turned every seal by it (issue 34: clean seals
@@ -1393,7 +1401,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         let aspect = (s.rect_wu - s.rect_wv).abs() / s.rect_wu.max(s.rect_wv);
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
-        double_or_smear(echo, labels, metrics, &["double.square"], "smudged.square");
+        double_or_smear(echo, labels, metrics, &SQUARE_RULES);
         // The rectangle's angle comes from the mask's extent (text and ink spread move it);
         // the border's own edges at half level say how far it is off (`outer_size`). Both in the
         // page's frame, so this is already the tilt against the page.
@@ -2075,6 +2083,69 @@ mod tests {
     }
 
     #[test]
+    fn a_second_pressing_merged_into_the_strokes_stands_flat_where_a_smear_fades() {
+        // A 40 mm 公章 pressed again 1.0 mm to the lower right with 60 % of its ink (closer
+        // than the ring's 1.2 mm: the two merge, the echo has no place of its own), and the
+        // same 公章 dragged 1.2 mm that way, its ink fading to 45 % along the trail.
+        let (red, paper) = ([200.0f32, 40.0, 45.0], [240.0f32, 240.0, 238.0]);
+        let design = |dx: f32, dy: f32| {
+            let (d, a) = (dx.hypot(dy), dy.atan2(dx));
+            (18.8..=20.0).contains(&d) || ((13.5..=17.0).contains(&d) && (a * 16.0).rem_euclid(1.2) < 0.5 && a < 2.4) || d < 4.0
+        };
+        let (ux, uy) = (40f32.to_radians().cos(), 40f32.to_radians().sin());
+        let inked = |ink: f32| (ink > 0.0).then(|| std::array::from_fn(|k| (paper[k] + ink * (red[k] - paper[k])) as u8));
+        let twice = painted_ring_png(|_, dx, dy| {
+            inked(if design(dx, dy) {
+                1.0
+            } else if design(dx - ux, dy - uy) {
+                0.6
+            } else {
+                0.0
+            })
+        });
+        let dragged = painted_ring_png(|_, dx, dy| {
+            let ink = (0..=24).map(|k| k as f32 / 24.0).find(|t| design(dx - 1.2 * t * ux, dy - 1.2 * t * uy)).map_or(0.0, |t| 1.0 - 0.55 * t);
+            inked(ink)
+        });
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let limit = thresholds().limit(ROUND_RULES.plateau, "trail_rise").expect("limit");
+        let rise = |s: &crate::Sample| s.metrics.iter().find(|k| k.0 == "trail_rise").map(|k| k.1);
+        let twice = &crate::import_single(&twice, &opts).expect("import").samples[0];
+        assert!(rise(twice).is_some_and(|v| v < limit), "{:?}", twice.metrics);
+        assert!(!twice.defects.contains(&Defect::Smudged), "{:?} {:?}", twice.defects, twice.metrics);
+        let dragged = &crate::import_single(&dragged, &opts).expect("import").samples[0];
+        assert!(rise(dragged).is_some_and(|v| v > 1.5 * limit), "{:?}", dragged.metrics);
+        assert!(dragged.defects.contains(&Defect::Smudged) && !dragged.defects.contains(&Defect::Double), "{:?} {:?}", dragged.defects, dragged.metrics);
+    }
+
+    #[test]
+    fn a_flat_trail_along_widened_edges_is_a_double_whatever_the_echo() {
+        let judged = |rules: &ShapeRules, kind: SampleKind, metrics: &[(&'static str, f32)], unlocated: bool| {
+            let mut labels = Labels::default();
+            let echo = Echo { offset_mm: 0.8, deg: 40.0, echo: 0.09, valley: 0.9, unlocated };
+            double_or_smear(Some(echo), &mut labels, metrics, rules);
+            labels.finish(kind).0
+        };
+        // A 公章 whose edges widen 0.9 mm along one direction, the strokes agreeing: the smear
+        // rule fires; the trail decides, on or off the echo's first ring.
+        let round = |rise: f32| [("smear_q_mm", 0.9), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", rise)];
+        for unlocated in [false, true] {
+            assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(-0.1), unlocated), vec![Defect::Double]);
+            assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(0.25), unlocated), vec![Defect::Smudged]);
+        }
+        // The strokes disagree (no smear): a flat trail is still a second pressing's.
+        let disagree = [("smear_q_mm", 0.9), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &disagree, false), vec![Defect::Double]);
+        // Edges no wider than the scan's: no trail to read, whatever its shape.
+        let sharp = [("smear_q_mm", 0.1), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &sharp, false), vec![]);
+        // A 法人章: only on a 朱文 face (a 阴文 face's cut strokes read plateaus of their own).
+        let square = |field: f32| [("paper_field", field), ("smear_q_mm", 0.9), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9), false), vec![Defect::Double]);
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2), false), vec![]);
+    }
+
+    #[test]
     fn a_fragment_far_off_the_seal_does_not_stretch_it() {
         // A 法人章 18 mm square (a 0.9 mm frame, bars for its characters) on the box's left,
         // and 23 mm to its right a red fragment of about 9 mm² (stray ink, B-dev2 052):
@@ -2588,7 +2659,7 @@ mod tests {
         let judged = |unlocated: bool, metrics: &[(&'static str, f32)]| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.8, deg: 18.4, echo: 0.14, valley: 0.71, unlocated };
-            double_or_smear(Some(echo), &mut labels, metrics, &["double.round"], "smudged.round");
+            double_or_smear(Some(echo), &mut labels, metrics, &ShapeRules { doubles: &["double.round"], ..ROUND_RULES });
             labels.finish(SampleKind::OfficialSeal).0
         };
         // On the grid's first ring (B-dev2 063): the smear's.
@@ -2610,7 +2681,7 @@ mod tests {
         let judged_square = |unlocated: bool| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.85, deg: 90.0, echo: 0.34, valley: 0.95, unlocated };
-            double_or_smear(Some(echo), &mut labels, &square, &["double.square"], "smudged.square");
+            double_or_smear(Some(echo), &mut labels, &square, &SQUARE_RULES);
             labels.finish(SampleKind::LegalRepSeal).0
         };
         assert_eq!(judged_square(true), vec![Defect::Smudged]);

@@ -1631,13 +1631,13 @@ pub(crate) mod tests {
 
     #[test]
     fn a_fading_trail_climbs_and_a_second_pressing_stands_flat() {
-        // The rule `double.plateau` reads `trail_rise` where a smear rule fires: a smear of the
+        // The rules `double.plateau.*` read `trail_rise` on edges widened along one direction: a smear of the
         // definition (0.6–1.6 mm, uniform or falling pressure) must climb clear above its limit,
         // a second pressing 0.9–1.2 mm off (the ring is 1.2 mm wide), at a half or more of the
         // first's ink, must stand under it. Closer copies are not seen: at 0.7 mm the plateau,
         // less the blur's climb on either step, is shorter than the 0.4 mm read (0.09–0.19
         // at 150–300 dpi).
-        let limit = crate::thresholds::thresholds().limit(crate::analyse::PLATEAU_RULE, "trail_rise").expect("limit");
+        let limit = crate::thresholds::thresholds().limit(crate::analyse::ROUND_RULES.plateau, "trail_rise").expect("limit");
         for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
             let ppmm = dpi / 25.4;
             let n = (46.0 * ppmm) as usize;

@@ -10,8 +10,9 @@
 //! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`), or
-//! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`), or where the smear rule
-//! fires `double.plateau` a trail that stands flat instead of fading (`trail_rise`),
+//! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`), or on either shape
+//! `double.plateau.*` a trail that stands flat instead of fading (`trail_rise`) along edges
+//! widened in one direction (`smear_q_mm`),
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
 //! (`frame_width_mm`), `smudged.*` the
@@ -70,8 +71,8 @@ pub struct Rule {
 }
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
-/// `double.beyond` (round, its alternative), `double.square`, `double.plateau` (either shape,
-/// where its smear rule fires), `smudged.round`, `smudged.square`.
+/// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
+/// `double.plateau.square`, `smudged.round`, `smudged.square`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
 
@@ -182,7 +183,18 @@ mod tests {
     #[test]
     fn compiled_thresholds_parse_and_name_every_rule() {
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
-        for name in ["pale.seal", "pale.signature", "broken.seal", "double.round", "double.beyond", "double.square", "double.plateau", "smudged.round", "smudged.square"] {
+        for name in [
+            "pale.seal",
+            "pale.signature",
+            "broken.seal",
+            "double.round",
+            "double.beyond",
+            "double.square",
+            "double.plateau.round",
+            "double.plateau.square",
+            "smudged.round",
+            "smudged.square",
+        ] {
             assert!(t.0.contains_key(name), "{name} missing");
         }
     }

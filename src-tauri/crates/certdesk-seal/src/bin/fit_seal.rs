@@ -33,12 +33,8 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "pale.seal" => (Defect::Pale, seal_shape),
         "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
         "broken.seal" => (Defect::Broken, seal_shape),
-        "double.round" | "double.beyond" => (Defect::Double, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
-        "double.square" => (Defect::Double, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
-        // Read only where a smear rule fires (`double_or_smear`): fitted on those samples alone.
-        "double.plateau" => (Defect::Double, |o: &Obs| {
-            o.metrics.iter().any(|m| m.0 == "coverage") && (thresholds().fires("smudged.round", &o.metrics) || thresholds().fires("smudged.square", &o.metrics))
-        }),
+        "double.round" | "double.beyond" | "double.plateau.round" => (Defect::Double, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        "double.square" | "double.plateau.square" => (Defect::Double, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
         "smudged.round" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
         "smudged.square" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
         _ => return None,
