@@ -2048,16 +2048,20 @@ mod tests {
         assert!(!s.defects.contains(&Defect::Broken) && !s.defects.contains(&Defect::Tilted), "{:?} {:?}", s.defects, s.metrics);
     }
 
+    /// A 40 mm 公章's face, in mm from its centre: a 1.2 mm ring, text bars on an arc, a disc
+    /// for the star.
+    fn round_design(dx: f32, dy: f32) -> bool {
+        let (d, a) = (dx.hypot(dy), dy.atan2(dx));
+        (18.8..=20.0).contains(&d) || ((13.5..=17.0).contains(&d) && (a * 16.0).rem_euclid(1.2) < 0.5 && a < 2.4) || d < 4.0
+    }
+
     #[test]
     fn a_faint_second_pressing_beyond_a_round_seal_is_read_beyond_its_ring() {
         // A 40 mm 公章 (ring, text, star) and a copy with 30 % of its ink 2.2 mm above it (C-dev2
         // 078): the copy is under the mask's level, the circle is the first pressing's, and
         // the copy's ring stands beyond it, where the seal's own text cannot repeat.
         let (red, paper) = ([200.0f32, 40.0, 45.0], [240.0f32, 240.0, 238.0]);
-        let design = |dx: f32, dy: f32| {
-            let (d, a) = (dx.hypot(dy), dy.atan2(dx));
-            (18.8..=20.0).contains(&d) || ((13.5..=17.0).contains(&d) && (a * 16.0).rem_euclid(1.2) < 0.5 && a < 2.4) || d < 4.0
-        };
+        let design = round_design;
         let pressed = |copy: bool| {
             painted_ring_png(move |_, dx, dy| {
                 let ink = if design(dx, dy) {
@@ -2088,10 +2092,7 @@ mod tests {
         // than the ring's 1.2 mm: the two merge, the echo has no place of its own), and the
         // same 公章 dragged 1.2 mm that way, its ink fading to 45 % along the trail.
         let (red, paper) = ([200.0f32, 40.0, 45.0], [240.0f32, 240.0, 238.0]);
-        let design = |dx: f32, dy: f32| {
-            let (d, a) = (dx.hypot(dy), dy.atan2(dx));
-            (18.8..=20.0).contains(&d) || ((13.5..=17.0).contains(&d) && (a * 16.0).rem_euclid(1.2) < 0.5 && a < 2.4) || d < 4.0
-        };
+        let design = round_design;
         let (ux, uy) = (40f32.to_radians().cos(), 40f32.to_radians().sin());
         let inked = |ink: f32| (ink > 0.0).then(|| std::array::from_fn(|k| (paper[k] + ink * (red[k] - paper[k])) as u8));
         let twice = painted_ring_png(|_, dx, dy| {
