@@ -1371,12 +1371,13 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             if let Some(v) = shape {
                 metrics.push(("smear_step", v));
             }
-            if let Some(v) = trail_rise(&trails, k) {
-                metrics.push(("trail_rise", v));
-            }
             // (Informative only: C's discrete pressings along a smear read 0.70–0.83, as high
             // as A's doubles, so the shape does not decide.)
             let _ = shape;
+            // What decides is whether the trail fades or stands flat (`double.plateau.*`).
+            if let Some(v) = trail_rise(&trails, k) {
+                metrics.push(("trail_rise", v));
+            }
             metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));
             metrics.push(("smear_valley", smear_valley(echo, sm.smear_deg)));
         }
@@ -2134,9 +2135,15 @@ mod tests {
             assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(-0.1), unlocated), vec![Defect::Double]);
             assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(0.25), unlocated), vec![Defect::Smudged]);
         }
-        // The strokes disagree (no smear): a flat trail is still a second pressing's.
+        // The strokes disagree (no smear): a flat trail is still a second pressing's, and the
+        // reason given is the trail, not the widened edges (a gate), however far they widen.
         let disagree = [("smear_q_mm", 0.9), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &disagree, false), vec![Defect::Double]);
+        let mut labels = Labels::default();
+        let far = [("smear_q_mm", 1.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        double_or_smear(None, &mut labels, &far, &ROUND_RULES);
+        let (_, findings, _) = labels.finish(SampleKind::OfficialSeal);
+        assert_eq!(findings.iter().map(|f| (f.label, f.quantity.as_str())).collect::<Vec<_>>(), vec![(Defect::Double, "trail_rise")]);
         // Edges no wider than the scan's: no trail to read, whatever its shape.
         let sharp = [("smear_q_mm", 0.1), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &sharp, false), vec![]);

@@ -701,8 +701,9 @@ pub(crate) fn edge_spreads(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &
 
 /// The edges' profiles read from their outer 10 % crossing inward, every `TRAIL_STEP_MM` to
 /// 1.5 mm, each as shares of its own step (paper 0, the highest level inside 1), summed by the
-/// direction of the edge's outward side over the whole circle (2·`SECTORS` sectors of 22.5°:
-/// sector k of the folded directions is k here and k + `SECTORS` on the opposite side).
+/// direction of the edge's gradient (into the ink) over the whole circle (2·`SECTORS` sectors
+/// of 22.5°: sector k of the folded directions is k here and k + `SECTORS` on the opposite
+/// side).
 pub(crate) struct Trails {
     sum: [[f32; TRAIL_SAMPLES]; 2 * SECTORS],
     count: [u32; 2 * SECTORS],
@@ -863,9 +864,9 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         let side = ((ny.atan2(nx).to_degrees().rem_euclid(360.0) / (360.0 / (2 * SECTORS) as f32)) as usize).min(2 * SECTORS - 1);
         let last = (prof.len() - 1) as f32;
         for (j, acc) in trails.sum[side].iter_mut().enumerate() {
-            let at = (c as f32 + t10 + j as f32 * TRAIL_STEP_MM * ppmm / dt).clamp(0.0, last);
-            let i0 = (at as usize).min(prof.len() - 2);
-            let v = prof[i0] + (at - i0 as f32) * (prof[i0 + 1] - prof[i0]);
+            let pos = (c as f32 + t10 + j as f32 * TRAIL_STEP_MM * ppmm / dt).clamp(0.0, last);
+            let i0 = (pos as usize).min(prof.len() - 2);
+            let v = prof[i0] + (pos - i0 as f32) * (prof[i0 + 1] - prof[i0]);
             *acc += (v - lo) / (hi - lo);
         }
         trails.count[side] += 1;
@@ -1631,12 +1632,12 @@ pub(crate) mod tests {
 
     #[test]
     fn a_fading_trail_climbs_and_a_second_pressing_stands_flat() {
-        // The rules `double.plateau.*` read `trail_rise` on edges widened along one direction: a smear of the
-        // definition (0.6–1.6 mm, uniform or falling pressure) must climb clear above its limit,
-        // a second pressing 0.9–1.2 mm off (the ring is 1.2 mm wide), at a half or more of the
-        // first's ink, must stand under it. Closer copies are not seen: at 0.7 mm the plateau,
-        // less the blur's climb on either step, is shorter than the 0.4 mm read (0.09–0.19
-        // at 150–300 dpi).
+        // The rules `double.plateau.*` read `trail_rise` on edges widened along one direction:
+        // a smear of the definition (0.6–1.6 mm, uniform or falling pressure) must climb clear
+        // above its limit, a second pressing 0.9–1.2 mm off (the ring is 1.2 mm wide), at a half
+        // or more of the first's ink, must stand under it. Closer copies are not seen: at 0.7 mm
+        // the plateau, less the blur's climb on either step, is shorter than the 0.4 mm read
+        // (0.09–0.19 at 150–300 dpi).
         let limit = crate::thresholds::thresholds().limit(crate::analyse::ROUND_RULES.plateau, "trail_rise").expect("limit");
         for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
             let ppmm = dpi / 25.4;

@@ -10,12 +10,12 @@
 //! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`), or
-//! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`), or on either shape
-//! `double.plateau.*` a trail that stands flat instead of fading (`trail_rise`) along edges
-//! widened in one direction (`smear_q_mm`),
+//! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`),
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
-//! (`frame_width_mm`), `smudged.*` the
+//! (`frame_width_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
+//! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm`, a
+//! gate), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
 //! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`),
