@@ -12,7 +12,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
-    Echo, EdgeProfiles, Outline, SECTORS, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians,
+    Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians, sector_of,
     smear, stroke_widths, trail_rise,
 };
 use crate::thresholds::{Op, thresholds};
@@ -1366,7 +1366,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // A smear's edges along it are ramps, a double's (on the side its stronger
             // pressing leads) staircases: the upper quartile of the edges' shape there
             // (`smear_step`, 25–75 % over 10–90 % width).
-            let k = ((sm.smear_deg / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1);
+            let k = sector_of(sm.smear_deg);
             let shape = (steps[k].len() >= 15).then(|| quantile_in_place(&mut steps[k], 0.75));
             if let Some(v) = shape {
                 metrics.push(("smear_step", v));
@@ -2062,12 +2062,11 @@ mod tests {
         // 078): the copy is under the mask's level, the circle is the first pressing's, and
         // the copy's ring stands beyond it, where the seal's own text cannot repeat.
         let (red, paper) = ([200.0f32, 40.0, 45.0], [240.0f32, 240.0, 238.0]);
-        let design = round_design;
         let pressed = |copy: bool| {
             painted_ring_png(move |_, dx, dy| {
-                let ink = if design(dx, dy) {
+                let ink = if round_design(dx, dy) {
                     1.0
-                } else if copy && design(dx, dy + 2.2) {
+                } else if copy && round_design(dx, dy + 2.2) {
                     0.3
                 } else {
                     0.0
@@ -2093,20 +2092,19 @@ mod tests {
         // than the ring's 1.2 mm: the two merge, the echo has no place of its own), and the
         // same 公章 dragged 1.2 mm that way, its ink fading to 45 % along the trail.
         let (red, paper) = ([200.0f32, 40.0, 45.0], [240.0f32, 240.0, 238.0]);
-        let design = round_design;
         let (ux, uy) = (40f32.to_radians().cos(), 40f32.to_radians().sin());
         let inked = |ink: f32| (ink > 0.0).then(|| std::array::from_fn(|k| (paper[k] + ink * (red[k] - paper[k])) as u8));
         let twice = painted_ring_png(|_, dx, dy| {
-            inked(if design(dx, dy) {
+            inked(if round_design(dx, dy) {
                 1.0
-            } else if design(dx - ux, dy - uy) {
+            } else if round_design(dx - ux, dy - uy) {
                 0.6
             } else {
                 0.0
             })
         });
         let dragged = painted_ring_png(|_, dx, dy| {
-            let ink = (0..=24).map(|k| k as f32 / 24.0).find(|t| design(dx - 1.2 * t * ux, dy - 1.2 * t * uy)).map_or(0.0, |t| 1.0 - 0.55 * t);
+            let ink = (0..=24).map(|k| k as f32 / 24.0).find(|t| round_design(dx - 1.2 * t * ux, dy - 1.2 * t * uy)).map_or(0.0, |t| 1.0 - 0.55 * t);
             inked(ink)
         });
         let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };

@@ -687,6 +687,17 @@ pub(crate) fn paper_field(mask: &[u8], w: usize, h: usize, ppmm: f32, outline: O
 /// Sectors of edge direction over 0–180°, 22.5° each (design §2.4).
 pub(crate) const SECTORS: usize = 8;
 
+/// The sector of a direction folded to 0–180°.
+pub(crate) fn sector_of(deg: f32) -> usize {
+    ((deg.rem_euclid(180.0) / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1)
+}
+
+/// The sector of a direction over the whole circle (2·`SECTORS`, the same 22.5°): `sector_of`
+/// on one side, `sector_of` + `SECTORS` on the other.
+fn side_sector_of(deg: f32) -> usize {
+    ((deg.rem_euclid(360.0) / (360.0 / (2 * SECTORS) as f32)) as usize).min(2 * SECTORS - 1)
+}
+
 /// Edge spread by the direction of the edge's normal: at each edge point (index into a `w` ×
 /// `h` level image, 0–255, higher = more ink), the level is read along the gradient from 1.5 mm
 /// outside to 1.5 mm inside (bilinear, half-pixel or 0.04 mm steps, each the mean of three
@@ -709,8 +720,10 @@ pub(crate) struct Trails {
     count: [u32; 2 * SECTORS],
 }
 
-pub(crate) const TRAIL_STEP_MM: f32 = 0.05;
-pub(crate) const TRAIL_SAMPLES: usize = 31;
+/// Trail samples per mm; the read reaches 1.5 mm.
+const TRAIL_PER_MM: usize = 20;
+const TRAIL_STEP_MM: f32 = 1.0 / TRAIL_PER_MM as f32;
+const TRAIL_SAMPLES: usize = 3 * TRAIL_PER_MM / 2 + 1;
 
 impl Trails {
     /// The mean profile of whole-circle sector `k`, when at least `min` edges read it.
@@ -742,8 +755,8 @@ pub(crate) struct EdgeProfiles {
 /// The plateau is seen from about 0.9 mm: closer, it is shorter than the 0.4 mm read once the
 /// blur has taken its share of both steps.
 pub(crate) fn trail_rise(trails: &Trails, k: usize) -> Option<f32> {
-    const WINDOW: usize = (0.4 / TRAIL_STEP_MM) as usize;
-    let first_mm = (1.0 / TRAIL_STEP_MM) as usize + 1;
+    const WINDOW: usize = 2 * TRAIL_PER_MM / 5;
+    let first_mm = TRAIL_PER_MM + 1;
     let low = |a: &[f32; TRAIL_SAMPLES]| a[..first_mm].iter().sum::<f32>();
     let trail = match (trails.mean(k, 15), trails.mean(k + SECTORS, 15)) {
         (Some(a), Some(b)) => {
@@ -854,14 +867,14 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         let (Some(t10), Some(t25), Some(t75), Some(t90)) = (cross(0.1), cross(0.25), cross(0.75), cross(0.9)) else { continue };
         let spread = dt * (t90 - t10).max(0.0) / ppmm;
         let deg = ny.atan2(nx).to_degrees().rem_euclid(180.0);
-        let k = ((deg / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1);
+        let k = sector_of(deg);
         out[k].push(spread);
         if t90 - t10 > 0.0 {
             steps[k].push(((t75 - t25) / (t90 - t10)).clamp(0.0, 1.0));
         }
         // The gradient points into the ink: its direction over the whole circle tells the
         // edge's side. The profile is read inward from the 10 % crossing (all of it computed).
-        let side = ((ny.atan2(nx).to_degrees().rem_euclid(360.0) / (360.0 / (2 * SECTORS) as f32)) as usize).min(2 * SECTORS - 1);
+        let side = side_sector_of(ny.atan2(nx).to_degrees());
         let last = (prof.len() - 1) as f32;
         for (j, acc) in trails.sum[side].iter_mut().enumerate() {
             let pos = (c as f32 + t10 + j as f32 * TRAIL_STEP_MM * ppmm / dt).clamp(0.0, last);
@@ -1645,8 +1658,7 @@ pub(crate) mod tests {
             let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
             let rise = |img: &[u8], deg: f32| {
                 let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
-                let k = ((deg.rem_euclid(180.0) / (180.0 / SECTORS as f32)) as usize).min(SECTORS - 1);
-                trail_rise(&edge_profiles(img, n, n, ppmm, &band).trails, k).expect("trail")
+                trail_rise(&edge_profiles(img, n, n, ppmm, &band).trails, sector_of(deg)).expect("trail")
             };
             for (d, deg) in [(0.9f32, 35.0f32), (1.0, 60.0), (1.2, 100.0)] {
                 let (dx, dy) = (d * deg.to_radians().cos() * ppmm, d * deg.to_radians().sin() * ppmm);
