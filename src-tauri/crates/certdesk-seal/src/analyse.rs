@@ -224,14 +224,14 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
     let (mut red_px, mut green_px, mut dark_px) = (0u32, 0u32, 0u32);
     for ((((&reg, &r), &d), &cr), &cg) in f.region.iter().zip(&f.red).zip(&f.dark).zip(&f.rgb[0]).zip(&f.rgb[1]) {
         // Non-short-circuit `&` keeps the loop free of branches.
-        let (inside, reddish) = (reg == 2, r >= 35);
+        let (inside, reddish) = (reg == 2, r >= SEAL_RED);
         red_px += u32::from(inside & reddish);
-        green_px += u32::from(inside & (u16::from(cg) >= u16::from(cr) + 35));
+        green_px += u32::from(inside & (u16::from(cg) >= u16::from(cr) + u16::from(SEAL_RED)));
         dark_px += u32::from(inside & !reddish & (d >= 80) & (4 * u16::from(r) < u16::from(d)));
     }
     let red_px = red_px.saturating_sub(green_px);
     let mm2 = ppmm * ppmm;
-    if red_px as f32 >= 4.0 * mm2 && red_px as f32 >= 0.5 * dark_px as f32 {
+    if red_px as f32 >= SEAL_RED_MM2 * mm2 && red_px as f32 >= 0.5 * dark_px as f32 {
         let ink = seal_mask(&f, frame);
         if ink.area as f32 >= 3.0 * mm2 {
             let shape = fit_shape(&f, &ink.mask, frame);
@@ -252,6 +252,11 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
     }
     f
 }
+
+/// The redness (balanced R − G) from which a pixel counts as red, and the red a box holds
+/// (mm², less the pixels as far toward green: the paper's noise) to be read as a seal.
+const SEAL_RED: u8 = 35;
+const SEAL_RED_MM2: f32 = 4.0;
 
 /// Per-channel white balance to the paper as lookup tables: `v · 255 / paper`, saturated.
 fn balance_lut(paper: [f32; 3]) -> [[u8; 256]; 3] {
@@ -365,12 +370,58 @@ fn median_above(hist: &[u32; 256], t: usize) -> f32 {
     t as f32
 }
 
+/// The seal's ink in the box: red pixels down to half the ink's level (`p_ink`, the median
+/// redness above the box's Otsu cut), grown into JPEG-washed strokes and over black print it
+/// bridges, specks and ink beyond the box's line dropped (`clean_specks`).
+///
+/// A neighbour's seal stamped over the line into the box brings its own ink level: beside a
+/// pale impression its strong red takes the upper class of the box's histogram, the cut falls
+/// between the two and the pale seal lies under it, so the box read empty (issue 34: B's and
+/// C's pale 公章 beside a neighbour stamped over the line; B-heldout 000: 20 mm² of the
+/// neighbour's ring in the box against 460 mm² of its own, cut at 60 levels, its own ink at
+/// 32). Where
+/// ink beyond the line was dropped, the levels are read again without it (and its blurred
+/// edge); when the box's own ink then stands under the first cut, more than half of it was
+/// lost to the neighbour's level, and the mask is cut at its own. The box must hold as much red
+/// of its own as `features` asks of a seal.
 fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
-    let (w, h) = (f.w, f.h);
     let hist = inside_histogram(&f.red, &f.region);
-    let t0 = otsu(&hist, 8).clamp(20, 120);
-    let p_ink = median_above(&hist, t0);
-    let t = (0.5 * p_ink).clamp(16.0, 110.0);
+    let (ink, beyond) = seal_mask_at(f, ink_level(&hist));
+    let Some(beyond) = beyond else { return ink };
+    let edge = ((0.3 * f.ppmm).round() as usize).max(1);
+    let beyond = dilate(&beyond, f.w, f.h, edge);
+    let (mut own, mut green) = ([0u32; 256], 0u32);
+    for ((((&v, &reg), &n), &cr), &cg) in f.red.iter().zip(&f.region).zip(&beyond).zip(&f.rgb[0]).zip(&f.rgb[1]) {
+        if reg == 2 && n == 0 {
+            own[v as usize] += 1;
+            green += u32::from(u16::from(cg) >= u16::from(cr) + u16::from(SEAL_RED));
+        }
+    }
+    let own_red = own[SEAL_RED as usize..].iter().sum::<u32>().saturating_sub(green);
+    let own_level = ink_level(&own);
+    if (own_red as f32) < SEAL_RED_MM2 * f.ppmm * f.ppmm || own_level >= ink_cut(ink.p_ink) {
+        return ink;
+    }
+    seal_mask_at(f, own_level).0
+}
+
+/// The ink's level in a histogram of redness: the median above its Otsu cut (at least 20
+/// levels, at most 120).
+fn ink_level(hist: &[u32; 256]) -> f32 {
+    let t0 = otsu(hist, 8).clamp(20, 120);
+    median_above(hist, t0)
+}
+
+/// The cut that makes the seal's mask: half the ink's level, within 16–110.
+fn ink_cut(p_ink: f32) -> f32 {
+    (0.5 * p_ink).clamp(16.0, 110.0)
+}
+
+/// The ink cut at half of `p_ink` (see `seal_mask`), and the ink beyond the box's line that
+/// `clean_specks` dropped, if any.
+fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
+    let (w, h) = (f.w, f.h);
+    let t = ink_cut(p_ink);
     // r ≥ t in integers (t is a half-integer at most, so ceil keeps the test exact).
     let t_int = t.ceil() as u8;
     let mut mask: Vec<u8> = f.red.iter().map(|&r| u8::from(r >= t_int)).collect();
@@ -412,9 +463,9 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
         let (r, d) = (u16::from(r), u16::from(d));
         *m |= u8::from((c != 0) & (d >= d_black) & (4 * r < d));
     }
-    clean_specks(&mut mask, f, 2.0, Some(SEAL_LINK_MM));
+    let beyond = clean_specks(&mut mask, f, 2.0, Some(SEAL_LINK_MM));
     let area = mask.iter().filter(|&&m| m != 0).count();
-    InkMask { mask, p_ink, area }
+    (InkMask { mask, p_ink, area }, beyond)
 }
 
 /// The widest gap between the parts of one seal's pressing, mm: the border and its text, the
@@ -460,7 +511,9 @@ fn main_ink(comps: &[Comp], big: usize, link: Option<f32>) -> Vec<bool> {
 /// only those chained to the largest by gaps of at most that, see `main_ink`). Ink running out
 /// of the crop is a neighbour's and goes, unless 100 mm² of it lie inside the box: then it is
 /// this seal joined to its neighbours over the line, and what lies inside the box stays.
-fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option<f32>) {
+/// Returns the ink it dropped as lying beyond the box's line (a neighbour's running in out of
+/// the crop, pieces mostly outside the box), where there was any.
+fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option<f32>) -> Option<Vec<u8>> {
     let (w, h) = (f.w, f.h);
     let cc = Components::new(mask, &f.region, w, h, true);
     let comps = &cc.comps;
@@ -483,19 +536,19 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option
     // over the line), not a neighbour's reaching in: a 公章's ring reaching 5 mm into the next
     // box brings about 35 mm² of ring and a little text.
     let own = (100.0 * mm2) as usize;
-    let joined: Vec<bool> = comps.iter().map(|c| c.border && (c.inside as f32) < 0.8 * c.area as f32 && c.inside >= own).collect();
+    let runs_out = |c: &Comp| c.border && (c.inside as f32) < 0.8 * c.area as f32;
+    // Ink running out of the crop belongs to a neighbour stamped over the line.
+    let neighbour: Vec<bool> = comps.iter().map(|c| runs_out(c) && c.inside < own).collect();
+    // Ink lying mostly beyond the box's line is no part of this box's seal either.
+    let beyond: Vec<bool> = comps.iter().zip(&neighbour).map(|(c, &n)| n || (c.area >= speck && c.inside * 2 < c.area)).collect();
     let keep: Vec<bool> = comps
         .iter()
-        .zip(&joined)
-        .map(|(c, &joined)| {
-            if joined {
-                return true;
+        .zip(&neighbour)
+        .map(|(c, &neighbour)| {
+            if runs_out(c) {
+                return !neighbour;
             }
             if c.area < speck || c.inside * 2 < c.area {
-                return false;
-            }
-            // Ink running out of the crop belongs to a neighbour stamped over the line.
-            if c.border && (c.inside as f32) < 0.8 * c.area as f32 {
                 return false;
             }
             if u0 == f64::MAX {
@@ -505,10 +558,17 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option
             cu >= u0 - reach && cu <= u1 + reach && cv >= v0 - reach && cv <= v1 + reach
         })
         .collect();
+    let theirs = beyond.contains(&true).then(|| {
+        let mut theirs = mask.to_vec();
+        cc.retain(&mut theirs, &beyond);
+        theirs
+    });
     cc.retain(mask, &keep);
     // Of a seal joined to its neighbour, only what lies inside the box is kept; the neighbour's
     // arc left inside it is outside this seal's circle, which the circle fit leaves out.
+    let joined: Vec<bool> = comps.iter().zip(&neighbour).map(|(c, &n)| runs_out(c) && !n).collect();
     cc.trim_outside(mask, &joined, &f.region);
+    theirs
 }
 
 /// The darkness (levels) from which a pixel is pen ink: half the ink's median level, and never
@@ -2208,6 +2268,66 @@ mod tests {
         assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
         let got = s.diameter_mm.expect("round");
         assert!((got - d).abs() <= 0.6, "diameter {got} for {d}: {:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_pale_seal_beside_a_neighbour_stamped_over_the_line_is_pale_not_empty() {
+        // Two boxes 60 mm wide. The left holds a strong 公章 44 mm across whose ring crosses the
+        // middle line 4 mm into the right box; the right box holds a pale 公章 40 mm across, its
+        // ink a quarter of the strong one's step (B-heldout 000, C-dev 002). The neighbour's
+        // strong red took the upper half of the right box's histogram and the pale seal fell
+        // under the cut: the box read empty.
+        let ppmm = 200.0 / 25.4;
+        let (x0, y0, bw, bh) = (12.0f32, 14.0f32, 60.0f32, 56.0f32);
+        let (red, paper) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0]);
+        const NOISE: f32 = 6.0;
+        let face = |dx: f32, dy: f32, d: f32| {
+            let (dist, a) = (dx.hypot(dy), dy.atan2(dx));
+            let ring = (0.5 * d - 1.2..=0.5 * d).contains(&dist);
+            let text = (0.5 * d - 6.0..=0.5 * d - 2.5).contains(&dist) && (a * 0.5 * d).rem_euclid(1.4) < 0.6 && a < 2.6;
+            ring || text || dist < 4.0
+        };
+        let sheet = |neighbour: bool| {
+            let (w, h) = ((2.0 * bw + 2.0 * x0) * ppmm, (bh + 2.0 * y0) * ppmm);
+            let img = RgbImage::from_fn(w as u32, h as u32, |x, y| {
+                let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+                let on_line = (0..=2).any(|k| (u - (x0 + k as f32 * bw)).abs() < 0.15) && (y0..=y0 + bh).contains(&v)
+                    || [y0, y0 + bh].iter().any(|&l| (v - l).abs() < 0.15) && (x0..=x0 + 2.0 * bw).contains(&u);
+                let (cy, strong_cx, pale_cx) = (y0 + 0.5 * bh, x0 + bw - 18.0, x0 + 1.5 * bw);
+                let ink = if neighbour && face(u - strong_cx, v - cy, 44.0) {
+                    1.0
+                } else if face(u - pale_cx, v - cy, 40.0) {
+                    0.2
+                } else {
+                    0.0
+                };
+                // The scan's noise, a little apart per channel (xorshift on the position).
+                let mut state = 0x2545_f491_4f6c_dd1du64 ^ (u64::from(y) << 32 | u64::from(x));
+                let noise: [f32; 3] = std::array::from_fn(|_| {
+                    (0..3)
+                        .map(|_| {
+                            state ^= state << 13;
+                            state ^= state >> 7;
+                            state ^= state << 17;
+                            (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+                        })
+                        .sum::<f32>()
+                        * 2.0
+                        * NOISE
+                });
+                let p: [f32; 3] = std::array::from_fn(|k| paper[k] + ink * (red[k] - paper[k]) + noise[k]);
+                image::Rgb(if on_line { [30, 30, 30] } else { p.map(|c| c.round().clamp(0.0, 255.0) as u8) })
+            });
+            crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(200.0), ..Default::default() }).expect("import")
+        };
+        for neighbour in [false, true] {
+            let report = sheet(neighbour);
+            let s = report.samples.iter().find(|s| s.col == 1).expect("the right box");
+            assert!(!s.empty && s.defects.contains(&Defect::Pale), "neighbour {neighbour}: {:?} {:?}", s.defects, s.metrics);
+            let got = s.diameter_mm.expect("round");
+            assert!((got - 40.0).abs() <= 0.6, "neighbour {neighbour}: diameter {got} {:?}", s.metrics);
+            assert!(!s.defects.contains(&Defect::OverlapLine) && !s.defects.contains(&Defect::Broken), "neighbour {neighbour}: {:?} {:?}", s.defects, s.metrics);
+        }
     }
 
     #[test]
