@@ -125,7 +125,7 @@ const en: Shape<typeof zh> = {
       smear_mm: 'smear {value} ({bound} {limit})', blur_excess_mm: 'edges blurred {value} ({bound} {limit})', ramp_rel: 'edge blur {value} ({bound} {limit})',
       ink_mm2: 'ink area {value} ({bound} {limit})', on_line_mm2: 'ink on the ruled line {value} ({bound} {limit})', pen_crossings: 'pen crosses the line {value} times ({bound} {limit})',
       hue: 'hue off red by {value} ({bound} {limit})', tilt: 'tilted {value} ({bound} {limit})', black_mm2: 'black print under it {value} ({bound} {limit})',
-      paper_l: 'background lightness {value} ({bound} {limit})', paper_tint: 'background tint {value} ({bound} {limit})', stain: 'stains {value} ({bound} {limit})',
+      paper_l: 'background lightness {value} ({bound} {limit})', paper_tint: 'background tint {value} ({bound} {limit})', stain: 'stains {value} ({bound} {limit})', disc_fill: 'ink covers {value} of the disc ({bound} {limit}): a solid patch is a stain, not a seal',
       frame_second: 'second frame line inside the border {value} ({bound} {limit})', ring_beyond: 'second ring outside the border {value} ({bound} {limit})', trail_rise: 'trail stands flat, not fading: climbs {value} ({bound} {limit})', frame_width_mm: 'frame band {value} deep ({bound} {limit})', frame_inset_mm: 'frame starts inside the outline by {value} ({bound} {limit})', paper_field: 'paper of the face in one field {value} ({bound} {limit})', smear_agrees_mm: 'smear along one direction {value} ({bound} {limit})', smear_q_mm: 'edges widened by the smear {value} ({bound} {limit})', smear_valley: 'dip half way along the smear {value} ({bound} {limit})',
       other: '{quantity} {value} ({bound} {limit})',
     },

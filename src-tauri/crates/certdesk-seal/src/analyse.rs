@@ -1008,7 +1008,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
             withdraw_unreadable_structure(ink.p_ink, &mut labels, &mut metrics);
-            empty = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics);
+            empty = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics) || only_a_stain(&mut labels, &metrics);
         }
         if let (false, Some(s)) = (empty, shape) {
             let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
@@ -1194,6 +1194,29 @@ fn only_paper_noise(kind: SampleKind, ink_mm2: f32, labels: &mut Labels, metrics
     noise
 }
 
+/// The largest share of its disc a 公章's ink covers (`disc_fill`, the ink over the fitted
+/// circle's area). A 公章 is strokes (GA 241): a 40 mm seal's 1.2 mm ring covers 0.12 of its
+/// disc, its text about 0.14, its star 0.04: 0.3; a second pressing or a smear at most
+/// doubles that (every stroke twice: 0.6). Ink filling more of its disc is one patch, a stain
+/// on the paper, whose mask the paper's noise leaves speckled at the cut (0.8) or whole (1):
+/// B's tan stains on tinted paper, balanced against the tint, read as pale 公章 of 0.81–1.0
+/// (issue 34); every dev and held-out 公章, doubled, smeared and pale ones included, covers
+/// 0.58 or less.
+const MOST_DISC_FILL: f32 = 0.7;
+
+/// Whether a round seal's "ink" is a stain: it covers more of its disc than any pressing
+/// (`MOST_DISC_FILL`). The box is empty and its paper not white, both for that reason.
+fn only_a_stain(labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
+    let Some(fill) = metrics.iter().find(|m| m.0 == "disc_fill").map(|m| m.1) else { return false };
+    let stain = fill > MOST_DISC_FILL;
+    if stain {
+        labels.withdraw(&Defect::ALL);
+        labels.found(Defect::Empty, "disc_fill", fill, Op::Above, MOST_DISC_FILL);
+        labels.found(Defect::BgNotWhite, "disc_fill", fill, Op::Above, MOST_DISC_FILL);
+    }
+    stain
+}
+
 /// Score of a sample, 0–100: each label costs by how much it spoils the impression; among
 /// acceptable samples, stronger ink (`p_ink`, none when empty) scores higher.
 fn score(defects: &[Defect], p_ink: Option<f32>) -> f32 {
@@ -1303,6 +1326,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         used.iter().filter(|&&b| bins[b]).count() as f32 / used.len() as f32
     };
     metrics.push(("coverage", coverage));
+    if round {
+        metrics.push(("disc_fill", ink.area as f32 / (std::f32::consts::PI * s.r * s.r)));
+    }
     // Issue 34's quantities (beside the old measures until the rules move to them).
     let outline = if round {
         let (x, y) = frame.to_scan(s.cu, s.cv);
@@ -2270,64 +2296,102 @@ mod tests {
         assert!((got - d).abs() <= 0.6, "diameter {got} for {d}: {:?}", s.metrics);
     }
 
+    /// Two boxes 60 × 56 mm side by side at 200 dpi, their lines black, each pixel's colour
+    /// from `paint` (page mm from the boxes' top-left corner) with the scan's noise of about
+    /// `sigma` levels, a little apart per channel; imported as a sheet.
+    fn two_boxes(paint: impl Fn(f32, f32) -> [f32; 3], sigma: f32) -> crate::SheetReport {
+        let ppmm = 200.0 / 25.4;
+        let (margin, bw, bh) = (12.0f32, 60.0f32, 56.0f32);
+        let (w, h) = ((2.0 * bw + 2.0 * margin) * ppmm, (bh + 2.0 * margin) * ppmm);
+        let img = RgbImage::from_fn(w as u32, h as u32, |x, y| {
+            let (u, v) = ((x as f32 + 0.5) / ppmm - margin, (y as f32 + 0.5) / ppmm - margin);
+            let on_line =
+                (0..=2).any(|k| (u - k as f32 * bw).abs() < 0.15) && (0.0..=bh).contains(&v) || [0.0, bh].iter().any(|&l| (v - l).abs() < 0.15) && (0.0..=2.0 * bw).contains(&u);
+            // Xorshift on the position; a sum of three uniforms for each channel.
+            let mut state = 0x2545_f491_4f6c_dd1du64 ^ (u64::from(y) << 32 | u64::from(x));
+            let mut uniform = || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            };
+            let p = paint(u, v);
+            let p: [f32; 3] = std::array::from_fn(|k| p[k] + 2.0 * sigma * (uniform() + uniform() + uniform()));
+            image::Rgb(if on_line { [30, 30, 30] } else { p.map(|c| c.round().clamp(0.0, 255.0) as u8) })
+        });
+        crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(200.0), ..Default::default() }).expect("import")
+    }
+
+    /// A 公章's face `d` mm across, in mm from its centre: a 1.2 mm ring, text bars on an arc
+    /// 2.5–6 mm inside it, a disc for the star.
+    fn seal_face(dx: f32, dy: f32, d: f32) -> bool {
+        let (dist, a) = (dx.hypot(dy), dy.atan2(dx));
+        let ring = (0.5 * d - 1.2..=0.5 * d).contains(&dist);
+        let text = (0.5 * d - 6.0..=0.5 * d - 2.5).contains(&dist) && (a * 0.5 * d).rem_euclid(1.4) < 0.6 && a < 2.6;
+        ring || text || dist < 4.0
+    }
+
     #[test]
     fn a_pale_seal_beside_a_neighbour_stamped_over_the_line_is_pale_not_empty() {
-        // Two boxes 60 mm wide. The left holds a strong 公章 44 mm across whose ring crosses the
-        // middle line 4 mm into the right box; the right box holds a pale 公章 40 mm across, its
-        // ink a quarter of the strong one's step (B-heldout 000, C-dev 002). The neighbour's
-        // strong red took the upper half of the right box's histogram and the pale seal fell
-        // under the cut: the box read empty.
-        let ppmm = 200.0 / 25.4;
-        let (x0, y0, bw, bh) = (12.0f32, 14.0f32, 60.0f32, 56.0f32);
+        // The left box holds a strong 公章 44 mm across whose ring crosses the middle line 4 mm
+        // into the right box; the right box holds a pale 公章 40 mm across, its ink a fifth of
+        // the strong one's step (B-heldout 000, C-dev 002). The neighbour's strong red took the
+        // upper class of the right box's histogram and the pale seal fell under the cut: the
+        // box read empty.
         let (red, paper) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0]);
-        const NOISE: f32 = 6.0;
-        let face = |dx: f32, dy: f32, d: f32| {
-            let (dist, a) = (dx.hypot(dy), dy.atan2(dx));
-            let ring = (0.5 * d - 1.2..=0.5 * d).contains(&dist);
-            let text = (0.5 * d - 6.0..=0.5 * d - 2.5).contains(&dist) && (a * 0.5 * d).rem_euclid(1.4) < 0.6 && a < 2.6;
-            ring || text || dist < 4.0
-        };
-        let sheet = |neighbour: bool| {
-            let (w, h) = ((2.0 * bw + 2.0 * x0) * ppmm, (bh + 2.0 * y0) * ppmm);
-            let img = RgbImage::from_fn(w as u32, h as u32, |x, y| {
-                let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
-                let on_line = (0..=2).any(|k| (u - (x0 + k as f32 * bw)).abs() < 0.15) && (y0..=y0 + bh).contains(&v)
-                    || [y0, y0 + bh].iter().any(|&l| (v - l).abs() < 0.15) && (x0..=x0 + 2.0 * bw).contains(&u);
-                let (cy, strong_cx, pale_cx) = (y0 + 0.5 * bh, x0 + bw - 18.0, x0 + 1.5 * bw);
-                let ink = if neighbour && face(u - strong_cx, v - cy, 44.0) {
-                    1.0
-                } else if face(u - pale_cx, v - cy, 40.0) {
-                    0.2
-                } else {
-                    0.0
-                };
-                // The scan's noise, a little apart per channel (xorshift on the position).
-                let mut state = 0x2545_f491_4f6c_dd1du64 ^ (u64::from(y) << 32 | u64::from(x));
-                let noise: [f32; 3] = std::array::from_fn(|_| {
-                    (0..3)
-                        .map(|_| {
-                            state ^= state << 13;
-                            state ^= state >> 7;
-                            state ^= state << 17;
-                            (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-                        })
-                        .sum::<f32>()
-                        * 2.0
-                        * NOISE
-                });
-                let p: [f32; 3] = std::array::from_fn(|k| paper[k] + ink * (red[k] - paper[k]) + noise[k]);
-                image::Rgb(if on_line { [30, 30, 30] } else { p.map(|c| c.round().clamp(0.0, 255.0) as u8) })
-            });
-            crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(200.0), ..Default::default() }).expect("import")
-        };
         for neighbour in [false, true] {
-            let report = sheet(neighbour);
+            let report = two_boxes(
+                |u, v| {
+                    let ink = if neighbour && seal_face(u - 42.0, v - 28.0, 44.0) {
+                        1.0
+                    } else if seal_face(u - 90.0, v - 28.0, 40.0) {
+                        0.2
+                    } else {
+                        0.0
+                    };
+                    std::array::from_fn(|k| paper[k] + ink * (red[k] - paper[k]))
+                },
+                6.0,
+            );
             let s = report.samples.iter().find(|s| s.col == 1).expect("the right box");
             assert!(!s.empty && s.defects.contains(&Defect::Pale), "neighbour {neighbour}: {:?} {:?}", s.defects, s.metrics);
             let got = s.diameter_mm.expect("round");
             assert!((got - 40.0).abs() <= 0.6, "neighbour {neighbour}: diameter {got} {:?}", s.metrics);
             assert!(!s.defects.contains(&Defect::OverlapLine) && !s.defects.contains(&Defect::Broken), "neighbour {neighbour}: {:?} {:?}", s.defects, s.metrics);
         }
+    }
+
+    #[test]
+    fn a_stain_on_tinted_paper_in_a_seal_row_is_an_empty_box_not_a_pale_seal() {
+        // Green-tinted paper. The left box holds a 公章 40 mm across, pressed twice 3 mm apart
+        // (every stroke doubled: the most of its disc a pressing covers); the right box only a
+        // tan stain 18 × 24 mm, which balanced against the green tint reads as pale red
+        // (B-dev2 048, B-heldout 019: read as a pale 公章).
+        let (red, paper, stain) = ([205.0f32, 45.0, 50.0], [200.0f32, 215.0, 180.0], [200.0f32, 180.0, 140.0]);
+        let report = two_boxes(
+            |u, v| {
+                if seal_face(u - 30.0, v - 28.0, 40.0) || seal_face(u - 30.0, v - 31.0, 40.0) {
+                    std::array::from_fn(|k| paper[k] * red[k] / 255.0)
+                } else if ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0 {
+                    stain
+                } else {
+                    paper
+                }
+            },
+            3.0,
+        );
+        let seal = report.samples.iter().find(|s| s.col == 0).expect("the left box");
+        let fill = seal.metrics.iter().find(|m| m.0 == "disc_fill").map(|m| m.1).expect("a round seal's fill");
+        assert!(!seal.empty && fill < MOST_DISC_FILL, "{fill} {:?} {:?}", seal.defects, seal.metrics);
+        let s = report.samples.iter().find(|s| s.col == 1).expect("the right box");
+        assert!(s.empty, "{:?} {:?}", s.defects, s.metrics);
+        assert_eq!(s.defects, vec![Defect::Empty, Defect::BgNotWhite], "{:?}", s.metrics);
+        let empty = s.findings.iter().find(|f| f.label == Defect::Empty).expect("a reason");
+        assert_eq!((empty.quantity.as_str(), empty.unit), ("disc_fill", crate::Unit::Share), "{:?}", s.findings);
+        // On white paper the same stain is no ink at all (under the redness a seal needs).
+        let white = two_boxes(|u, v| if ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0 { stain } else { [245.0, 244.0, 240.0] }, 3.0);
+        let s = white.samples.iter().find(|s| s.col == 1).expect("the right box");
+        assert!(s.empty && s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]

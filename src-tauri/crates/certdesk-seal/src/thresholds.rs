@@ -121,7 +121,7 @@ pub fn unit_of(measure: &str) -> Unit {
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" | "ring_beyond" | "trail_rise" => Unit::Share,
+        | "paper_field" | "ring_beyond" | "trail_rise" | "disc_fill" => Unit::Share,
         _ => Unit::Level,
     }
 }
