@@ -379,11 +379,10 @@ fn median_above(hist: &[u32; 256], t: usize) -> f32 {
 /// between the two and the pale seal lies under it, so the box read empty (issue 34: B's and
 /// C's pale 公章 beside a neighbour stamped over the line; B-heldout 000: 20 mm² of the
 /// neighbour's ring in the box against 460 mm² of its own, cut at 60 levels, its own ink at
-/// 32). Where
-/// ink beyond the line was dropped, the levels are read again without it (and its blurred
-/// edge); when the box's own ink then stands under the first cut, more than half of it was
-/// lost to the neighbour's level, and the mask is cut at its own. The box must hold as much red
-/// of its own as `features` asks of a seal.
+/// 32). Where ink beyond the line was dropped, the levels are read again without it (and its
+/// blurred edge); when the box's own ink then stands under the first cut, more than half of it
+/// was lost to the neighbour's level, and the mask is cut at its own. The box must hold as much
+/// red of its own as `features` asks of a seal.
 fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     let hist = inside_histogram(&f.red, &f.region);
     let (ink, beyond) = seal_mask_at(f, ink_level(&hist));
@@ -405,8 +404,8 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     seal_mask_at(f, own_level).0
 }
 
-/// The ink's level in a histogram of redness: the median above its Otsu cut (at least 20
-/// levels, at most 120).
+/// The ink's level in a histogram of redness: the median above its Otsu cut (the cut kept
+/// within 20–120 levels).
 fn ink_level(hist: &[u32; 256]) -> f32 {
     let t0 = otsu(hist, 8).clamp(20, 120);
     median_above(hist, t0)
