@@ -833,6 +833,48 @@ fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
     Shape { round: circle_rms < rect_rms, cu: circ.0, cv: circ.1, r: circ.2, rect_angle: ang, rect_wu: a1 - a0, rect_wv: b1 - b0, circle_rms, rect_rms, out_frac }
 }
 
+/// The widest gap between the characters of one signature, mm: a character's width (a name
+/// is written with its characters side by side, a character 5–10 mm wide).
+const NAME_GAP_MM: f32 = 8.0;
+
+/// The signature's own writing, for its crossings: the mask less the pieces that reach the
+/// lines' band (within 1.2 mm of a line, `deep_inside`), stand apart from the writing (more
+/// than `NAME_GAP_MM` from the pieces chained to the largest, `main_ink`) and go on beyond the
+/// line (pen ink beyond it within the piece's reach). Such a piece is the tip of a
+/// neighbour's name written over the shared line into this box: with its ink beyond the line
+/// it read as this signature crossing it (issue 34: C-dev2 020, a name 10 mm from every line
+/// read 85 crossings where the next box's name reached in). This box's own stroke across a
+/// line belongs to a character chained to the rest of the name; a stroke of its own that runs
+/// into the line from inside has nothing beyond.
+fn own_writing(mask: &[u8], f: &BoxFeatures, frame: Frame, p_ink: f32) -> Vec<u8> {
+    let deep = deep_inside(f, frame);
+    let cc = Components::new(mask, &deep, f.w, f.h, true);
+    // Every piece the mask kept may chain (a crossing stroke's tip inside the band is one), so
+    // each counts as wholly the box's for `main_ink`; the band is asked of it after.
+    let whole: Vec<Comp> = cc.comps.iter().map(|c| Comp { inside: c.area, ..c.clone() }).collect();
+    let chained = main_ink(&whole, 1, Some(NAME_GAP_MM * f.ppmm));
+    // Pen ink beyond the line (`crossings`' test), looked for round the piece as far as the
+    // band beyond the line reaches.
+    let d_min = pen_threshold(p_ink);
+    let lw = f.geom.line_w.iter().cloned().fold(0.0f32, f32::max);
+    let reach = (lw + 1.0 + 1.5 * f.ppmm).ceil() as usize + 2;
+    let beyond = |c: &Comp| {
+        let (x0, x1) = (c.x0.saturating_sub(reach), (c.x1 + reach).min(f.w - 1));
+        let (y0, y1) = (c.y0.saturating_sub(reach), (c.y1 + reach).min(f.h - 1));
+        (y0..=y1).any(|y| {
+            (x0..=x1).any(|x| {
+                let i = y * f.w + x;
+                let (d, red) = (u16::from(f.dark[i]), u16::from(f.red[i]));
+                f.region[i] == 3 && d >= d_min && 5 * red < 3 * d
+            })
+        })
+    };
+    let keep: Vec<bool> = cc.comps.iter().zip(&chained).map(|(c, &m)| m || c.inside == c.area || !beyond(c)).collect();
+    let mut own = mask.to_vec();
+    cc.retain(&mut own, &keep);
+    own
+}
+
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
 /// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
 /// count unless it continues inside). Inside, the ink is the signature's own mask (`mask`), so
@@ -988,7 +1030,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         let on_line = if kind.is_seal() {
             ink.mask.iter().zip(&f.region).map(|(&m, &reg)| u32::from((m != 0) & (reg != 2))).sum::<u32>() as usize
         } else {
-            crossings(&f, &ink.mask, ink.p_ink, frame)
+            crossings(&f, &own_writing(&ink.mask, &f, frame, ink.p_ink), ink.p_ink, frame)
         };
         metrics.push(("on_line", on_line as f32));
         let min_on = match (kind, &shape) {
@@ -2391,6 +2433,29 @@ mod tests {
         let white = two_boxes(|u, v| if ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0 { stain } else { [245.0, 244.0, 240.0] }, 3.0);
         let s = white.samples.iter().find(|s| s.col == 1).expect("the right box");
         assert!(s.empty && s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_neighbours_name_written_over_the_line_does_not_cross_for_this_box() {
+        // Two signature boxes. The left holds a name of three characters (8 mm grids of 0.8 mm
+        // strokes, 2 mm apart) in its middle, 20 mm from every line; the right box's name
+        // starts 3 mm before the shared line, so its first character's tip lies in the left
+        // box (C-dev2 020, where it read as the left name's 85 crossings).
+        let name = |u: f32, v: f32, u0: f32| {
+            let (x, y) = (u - u0, v - 24.0);
+            (0..3).any(|k| {
+                let x = x - 10.0 * k as f32;
+                let bar = |t: f32| (0.0..=0.8).contains(&t);
+                (0.0..=8.0).contains(&x) && (0.0..=8.0).contains(&y) && (bar(y) || bar(y - 3.6) || bar(y - 7.2) || bar(x) || bar(x - 7.2))
+            })
+        };
+        let report = two_boxes(|u, v| if name(u, v, 16.0) || name(u, v, 57.0) { [40.0, 40.0, 60.0] } else { [245.0, 244.0, 240.0] }, 3.0);
+        let left = report.samples.iter().find(|s| s.col == 0).expect("the left box");
+        let right = report.samples.iter().find(|s| s.col == 1).expect("the right box");
+        assert_eq!((left.kind, right.kind), (SampleKind::Signature, SampleKind::Signature), "{:?} {:?}", left.metrics, right.metrics);
+        assert!(!left.defects.contains(&Defect::OverlapLine), "{:?} {:?}", left.defects, left.metrics);
+        // The right box's own name crosses its line: that still counts.
+        assert!(right.defects.contains(&Defect::OverlapLine), "{:?} {:?}", right.defects, right.metrics);
     }
 
     #[test]
