@@ -877,8 +877,9 @@ fn own_writing(mask: &[u8], f: &BoxFeatures, frame: Frame, p_ink: f32) -> Vec<u8
 
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
 /// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
-/// count unless it continues inside). Inside, the ink is the signature's own mask (`mask`), so
-/// the line's blurred edge and specks, which the mask drops, cross nothing.
+/// count unless it continues inside). Inside, the ink is the signature's own writing (`mask`:
+/// its mask, less a neighbour's name reaching in, `own_writing`), so the line's blurred edge and
+/// specks, which the mask drops, cross nothing.
 fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     let g = f.geom;
     let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
@@ -2438,7 +2439,7 @@ mod tests {
     #[test]
     fn a_neighbours_name_written_over_the_line_does_not_cross_for_this_box() {
         // Two signature boxes. The left holds a name of three characters (8 mm grids of 0.8 mm
-        // strokes, 2 mm apart) in its middle, 20 mm from every line; the right box's name
+        // strokes, 2 mm apart) in its middle, 16 mm or more from every line; the right box's name
         // starts 3 mm before the shared line, so its first character's tip lies in the left
         // box (C-dev2 020, where it read as the left name's 85 crossings).
         let name = |u: f32, v: f32, u0: f32| {
