@@ -226,7 +226,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
         // Non-short-circuit `&` keeps the loop free of branches.
         let (inside, reddish) = (reg == 2, r >= SEAL_RED);
         red_px += u32::from(inside & reddish);
-        green_px += u32::from(inside & (u16::from(cg) >= u16::from(cr) + u16::from(SEAL_RED)));
+        green_px += u32::from(inside & greenish(cr, cg));
         dark_px += u32::from(inside & !reddish & (d >= 80) & (4 * u16::from(r) < u16::from(d)));
     }
     let red_px = red_px.saturating_sub(green_px);
@@ -257,6 +257,13 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
 /// (mm², less the pixels as far toward green: the paper's noise) to be read as a seal.
 const SEAL_RED: u8 = 35;
 const SEAL_RED_MM2: f32 = 4.0;
+
+/// Whether a balanced pixel stands as far toward green as red ink toward red (G − R ≥
+/// `SEAL_RED`): ink has no such counterpart, the paper's noise does, as often as it reads red.
+#[inline]
+fn greenish(r: u8, g: u8) -> bool {
+    u16::from(g) >= u16::from(r) + u16::from(SEAL_RED)
+}
 
 /// Per-channel white balance to the paper as lookup tables: `v · 255 / paper`, saturated.
 fn balance_lut(paper: [f32; 3]) -> [[u8; 256]; 3] {
@@ -393,7 +400,7 @@ fn seal_mask(f: &BoxFeatures, _frame: Frame) -> InkMask {
     for ((((&v, &reg), &n), &cr), &cg) in f.red.iter().zip(&f.region).zip(&beyond).zip(&f.rgb[0]).zip(&f.rgb[1]) {
         if reg == 2 && n == 0 {
             own[v as usize] += 1;
-            green += u32::from(u16::from(cg) >= u16::from(cr) + u16::from(SEAL_RED));
+            green += u32::from(greenish(cr, cg));
         }
     }
     let own_red = own[SEAL_RED as usize..].iter().sum::<u32>().saturating_sub(green);
@@ -570,6 +577,14 @@ fn clean_specks(mask: &mut [u8], f: &BoxFeatures, keep_mm2: f32, link_mm: Option
     theirs
 }
 
+/// Whether a pixel of darkness `d` and redness `red` is pen ink at the level `d_min`
+/// (`pen_threshold`): dark enough and not red (redness under 0.6 of the darkness), in integers.
+#[inline]
+fn is_pen(d: u8, red: u8, d_min: u16) -> bool {
+    let (d, red) = (u16::from(d), u16::from(red));
+    (d >= d_min) & (5 * red < 3 * d)
+}
+
 /// The darkness (levels) from which a pixel is pen ink: half the ink's median level, and never
 /// under 22 levels (about 9 % of the light taken away, several times a scan's noise), so a pale
 /// pen's half level does not reach into the paper's noise.
@@ -587,8 +602,7 @@ fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     let p_ink = median_above(&hist, t0);
     let t = pen_threshold(p_ink);
     // Dark enough and not red: d ≥ t, r < 0.6·d.
-    let mut mask: Vec<u8> =
-        f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & (u16::from(d) >= t) & (5 * u16::from(r) < 3 * u16::from(d)))).collect();
+    let mut mask: Vec<u8> = f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & is_pen(d, r, t))).collect();
     clean_specks(&mut mask, f, 0.5, None);
     drop_line_bleed(&mut mask, f, &deep);
     let area = mask.iter().filter(|&&m| m != 0).count();
@@ -864,8 +878,7 @@ fn own_writing(mask: &[u8], f: &BoxFeatures, frame: Frame, p_ink: f32) -> Vec<u8
         (y0..=y1).any(|y| {
             (x0..=x1).any(|x| {
                 let i = y * f.w + x;
-                let (d, red) = (u16::from(f.dark[i]), u16::from(f.red[i]));
-                f.region[i] == 3 && d >= d_min && 5 * red < 3 * d
+                f.region[i] == 3 && is_pen(f.dark[i], f.red[i], d_min)
             })
         })
     };
@@ -902,9 +915,8 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     // some pixel in its middle under half the ink's level.
     let core = d_min.max((0.75 * p_ink).ceil() as u16);
     for (i, (((&r, &d), &red), &m)) in f.region.iter().zip(&f.dark).zip(&f.red).zip(mask).enumerate() {
-        let (d, red) = (u16::from(d), u16::from(red));
-        let pen = r >= 2 && !(r == 2 && m == 0) && d >= d_min && 5 * red < 3 * d;
-        let light = r == 2 && d < core;
+        let pen = r >= 2 && !(r == 2 && m == 0) && is_pen(d, red, d_min);
+        let light = r == 2 && u16::from(d) < core;
         if !pen && !light {
             continue;
         }
@@ -1496,12 +1508,11 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // (`smear_step`, 25–75 % over 10–90 % width).
             let k = sector_of(sm.smear_deg);
             let shape = (steps[k].len() >= 15).then(|| quantile_in_place(&mut steps[k], 0.75));
+            // (Informative only: C's discrete pressings along a smear read 0.70–0.83, as high
+            // as A's doubles, so the shape does not decide.)
             if let Some(v) = shape {
                 metrics.push(("smear_step", v));
             }
-            // (Informative only: C's discrete pressings along a smear read 0.70–0.83, as high
-            // as A's doubles, so the shape does not decide.)
-            let _ = shape;
             // What decides is whether the trail fades or stands flat (`double.plateau.*`).
             if let Some(v) = trail_rise(&trails, k) {
                 metrics.push(("trail_rise", v));
@@ -2177,11 +2188,9 @@ mod tests {
         assert!(!s.defects.contains(&Defect::Broken) && !s.defects.contains(&Defect::Tilted), "{:?} {:?}", s.defects, s.metrics);
     }
 
-    /// A 40 mm 公章's face, in mm from its centre: a 1.2 mm ring, text bars on an arc, a disc
-    /// for the star.
+    /// A 40 mm 公章's face (`seal_face`), in mm from its centre.
     fn round_design(dx: f32, dy: f32) -> bool {
-        let (d, a) = (dx.hypot(dy), dy.atan2(dx));
-        (18.8..=20.0).contains(&d) || ((13.5..=17.0).contains(&d) && (a * 16.0).rem_euclid(1.2) < 0.5 && a < 2.4) || d < 4.0
+        seal_face(dx, dy, 40.0)
     }
 
     #[test]

@@ -866,15 +866,16 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         };
         let (Some(t10), Some(t25), Some(t75), Some(t90)) = (cross(0.1), cross(0.25), cross(0.75), cross(0.9)) else { continue };
         let spread = dt * (t90 - t10).max(0.0) / ppmm;
-        let deg = ny.atan2(nx).to_degrees().rem_euclid(180.0);
-        let k = sector_of(deg);
+        // The gradient's direction: folded, the edge's sector; over the whole circle, its side.
+        let dir = ny.atan2(nx).to_degrees();
+        let k = sector_of(dir);
         out[k].push(spread);
         if t90 - t10 > 0.0 {
             steps[k].push(((t75 - t25) / (t90 - t10)).clamp(0.0, 1.0));
         }
         // The gradient points into the ink: its direction over the whole circle tells the
         // edge's side. The profile is read inward from the 10 % crossing (all of it computed).
-        let side = side_sector_of(ny.atan2(nx).to_degrees());
+        let side = side_sector_of(dir);
         let last = (prof.len() - 1) as f32;
         for (j, acc) in trails.sum[side].iter_mut().enumerate() {
             let pos = (c as f32 + t10 + j as f32 * TRAIL_STEP_MM * ppmm / dt).clamp(0.0, last);
