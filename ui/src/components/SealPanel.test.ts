@@ -108,6 +108,22 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.find('[data-testid=seal-unchecked-0-1]').exists()).toBe(false)
   })
 
+  it('shows ink an empty verdict set aside, with the reason, and offers it for acceptance', async () => {
+    const v = doubtedSheet('file')
+    const stain = { label: 'empty', quantity: 'disc_fill', value: 0.83, limit: 0.7, unit: 'share', op: '>' }
+    v.samples = [
+      sample(0, { empty: true, defects: ['empty', 'bg_not_white'], doubted: true, score: 0, diameter_mm: null, findings: [stain, { ...stain, label: 'bg_not_white' }] }),
+      sample(1, { empty: true, defects: ['empty'], diameter_mm: null, image_url: null }),
+    ]
+    const { w } = await imported(v)
+    expect(w.get('[data-testid=seal-sample-0-0]').find('img').exists()).toBe(true)
+    expect(w.get('[data-testid=seal-reasons-0-0]').findAll('li').map((li) => li.text())[0]).toBe('印迹铺满圆面的83%（上限70%）：成片的是污渍，不是印章')
+    expect(w.find('[data-testid=seal-accept-0-0]').exists()).toBe(true)
+    // a box without ink has nothing to show or take
+    expect(w.get('[data-testid=seal-sample-0-1]').find('img').exists()).toBe(false)
+    expect(w.find('[data-testid=seal-accept-0-1]').exists()).toBe(false)
+  })
+
   it('offers nothing to accept on a clean impression', async () => {
     const v = doubtedSheet('option')
     v.samples = [sample(0, { best: true })]

@@ -347,7 +347,7 @@ const en: Shape<typeof zh> = {
     no_seal_sheet: 'The case has no seal sheet yet: import it first',
     seal_scan_changed: 'The stored scan is not the one judged: import the seal sheet again',
     no_such_seal_sample: 'The seal sheet has no such sample',
-    seal_sample_empty: 'An empty box cannot be accepted',
+    seal_sample_empty: 'A box without ink cannot be accepted',
     seal_sample_not_doubted: 'This impression was not doubted: nothing to accept',
     wrong_password: 'Wrong account or password', account_locked: 'Account locked after 5 wrong passwords', account_disabled: 'Account disabled', not_signed_in: 'Sign in first',
     missing_role: 'Your account may not do this', four_eyes: 'Four-eyes rule: you created, accepted, edited, submitted or attached files to this case', key_required: 'This account signs in with its own USB key: plug it in and give its PIN', enrolment_expired: 'The certificate of your USB key has expired: an administrator must enrol a new one', wrong_staff_key: 'This is not your USB key', staff_key_not_plugged: 'Plug in your USB key', challenge_expired: 'The sign-in took too long: sign in again', staff_certificate: 'The operator certificate is refused', signature_required: 'Approve with your USB key', signature_refused: 'The approval signature does not hold: sign again', reason_required: 'Give a reason', transition: 'Not allowed in this status',

@@ -397,7 +397,7 @@ export default {
     no_seal_sheet: '案件还没有印章采集表，请先导入',
     seal_scan_changed: '保存的扫描件与识别结果不符，请重新导入印章采集表',
     no_such_seal_sample: '印章采集表上没有这个样本',
-    seal_sample_empty: '空白样本不能采用',
+    seal_sample_empty: '空白样本（框内没有印迹）不能采用',
     seal_sample_not_doubted: '该印模识别合格，无需采用',
     wrong_password: '账号或密码错误',
     account_locked: '账号已锁定（连续5次密码错误），请联系管理员解锁',

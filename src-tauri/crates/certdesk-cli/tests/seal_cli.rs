@@ -71,7 +71,7 @@ fn seal_accept_takes_a_doubted_impression_onto_the_case() {
     }
     let find = |f: &dyn Fn(&Value) -> bool| samples.iter().find(|s| f(s)).cloned().unwrap();
     let d = find(&|s| s["doubted"] == true);
-    let empty = find(&|s| s["empty"] == true);
+    let empty = find(&|s| s["empty"] == true && s["doubted"] == false);
     let clean = find(&|s| s["empty"] == false && s["defects"].as_array().unwrap().is_empty());
     let at = |s: &Value| (s["row"].to_string(), s["col"].to_string());
     let (row, col) = at(&d);
@@ -81,7 +81,7 @@ fn seal_accept_takes_a_doubted_impression_onto_the_case() {
         c.as_user(who, &args)
     };
 
-    // a supervisor does not; an empty box and a clean impression are refused, as JSON too
+    // a supervisor does not; a box without ink and a clean impression are refused, as JSON too
     let out = accept("li", &(row.clone(), col.clone()), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("clerk"), "{}", String::from_utf8_lossy(&out.stderr));

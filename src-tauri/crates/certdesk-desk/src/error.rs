@@ -141,7 +141,7 @@ pub enum DeskError {
     SealScanChanged { number: String },
     #[error("case {number}: the seal sheet has no box in row {row}, column {col}")]
     NoSuchSealSample { number: String, row: usize, col: usize },
-    #[error("case {number}: the box in row {row}, column {col} is empty: there is no impression to accept (空白样本不能采用)")]
+    #[error("case {number}: the box in row {row}, column {col} holds no ink: there is no impression to accept (空白样本不能采用)")]
     SealSampleEmpty { number: String, row: usize, col: usize },
     #[error("case {number}: the impression in row {row}, column {col} was not doubted: there is nothing to accept (该印模无需采用)")]
     SealSampleNotDoubted { number: String, row: usize, col: usize },

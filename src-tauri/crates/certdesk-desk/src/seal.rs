@@ -45,8 +45,9 @@ pub struct SampleView {
     /// for, and the quantity past the limit within which that check is read): shown beside the
     /// verdict, doubted or not, since no label is then no clean bill for that check.
     pub unchecked: Vec<FindingView>,
-    /// The importer doubts the impression: not empty and at least one label. The clerk may
-    /// accept it (`accept_sample`).
+    /// The importer doubts the impression: it holds ink and at least one label, also when the
+    /// label is `empty` for ink set aside as a stain or the paper's noise (its image is then
+    /// shown). The clerk may accept it (`accept_sample`).
     pub doubted: bool,
     /// The clerk accepted this doubted impression as the row's seal.
     pub accepted: bool,
@@ -101,9 +102,11 @@ fn decimal(v: f32) -> f64 {
     v.to_string().parse().unwrap_or(f64::from(v))
 }
 
-/// The importer doubts a sample: something was stamped and it carries a label.
+/// The importer doubts a sample: it holds ink and carries a label. That includes an empty
+/// verdict on ink the importer set aside (a stain, the paper's noise), which the clerk may
+/// see to be an impression after all; a box without ink has nothing to doubt.
 fn doubted(s: &certdesk_seal::Sample) -> bool {
-    !s.empty && !s.defects.is_empty()
+    s.pixels.rgba.width() > 0 && !s.defects.is_empty()
 }
 
 /// The SHA-256 of the rules that judge a sheet in this build.
@@ -145,8 +148,8 @@ fn screen_copy(bytes: &[u8]) -> Result<Vec<u8>, DeskError> {
     Ok(out)
 }
 
-/// A sheet judged: the report, each sample's image (PNG, none for an empty box) and the
-/// screen copy of the scan.
+/// A sheet judged: the report, each sample's image (PNG; none for a box without ink, one for
+/// the ink an empty verdict set aside) and the screen copy of the scan.
 struct Judged {
     report: SheetReport,
     pngs: Vec<Option<Vec<u8>>>,
@@ -155,17 +158,8 @@ struct Judged {
 
 fn judge(bytes: &[u8], dpi: Option<f32>) -> Result<Judged, DeskError> {
     let opts = ImportOptions { dpi, ..ImportOptions::default() };
-    let mut report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
-    let dir = tempfile::tempdir().map_err(crate::io("cannot create a folder in", &std::env::temp_dir()))?;
-    certdesk_seal::write_outputs(&mut report, dir.path())?;
-    let pngs = report
-        .samples
-        .iter()
-        .map(|s| match &s.image {
-            Some(p) => std::fs::read(p).map(Some).map_err(crate::io("cannot read", std::path::Path::new(p))),
-            None => Ok(None),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
+    let pngs = report.samples.iter().map(|s| certdesk_seal::sample_png(s, report.output_dpi)).collect::<Result<Vec<_>, _>>()?;
     let screen = screen_copy(bytes)?;
     Ok(Judged { report, pngs, screen })
 }
@@ -308,8 +302,8 @@ fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
 /// importer doubted (#34, design §7.1): authorised like attaching (a clerk, while the case is
 /// editable; an approved case goes back to review). The stored scan is checked against the
 /// SHA-256 the sheet's verdict recorded and judged again at the resolution it was judged at
-/// (the importer is deterministic); an empty box and an impression without a label are
-/// refused. The impression's PNG is kept as the row's seal (under the name the import gives
+/// (the importer is deterministic); a box without ink and an impression without a label are
+/// refused (ink an empty verdict set aside, a stain or the paper's noise, can be taken). The impression's PNG is kept as the row's seal (under the name the import gives
 /// the row, replacing any image chosen for it) with a `seal_accepted` event naming the labels
 /// and findings overridden, the checks it could not make and the clerk's note, in one transaction.
 pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, note: Option<String>) -> Result<Verdict, DeskError> {
@@ -338,12 +332,9 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         DeskError::NoSuchSealSample { number, row, col }
     })?;
     let sample = &judged.report.samples[at];
-    let png = match (&judged.pngs[at], sample.empty) {
-        (Some(png), false) => png.clone(),
-        _ => {
-            let (number, row, col) = here();
-            return Err(DeskError::SealSampleEmpty { number, row, col });
-        }
+    let Some(png) = judged.pngs[at].clone() else {
+        let (number, row, col) = here();
+        return Err(DeskError::SealSampleEmpty { number, row, col });
     };
     if !doubted(sample) {
         let (number, row, col) = here();

@@ -22,10 +22,15 @@ impl Counter {
 
     /// A case accepted by zhang with the generated sheet imported: its number and the verdict.
     fn case_with_sheet(&mut self) -> (String, Verdict) {
+        self.case_with(&sheet())
+    }
+
+    /// A case accepted by zhang with `scan` imported as its seal sheet.
+    fn case_with(&mut self, scan: &[u8]) -> (String, Verdict) {
         let catalog = self.catalog.clone();
         let n = self.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
-        let v = seal::import_for_case(&mut self.desk("zhang"), &n, "sheet.jpg", &sheet(), None).unwrap();
+        let v = seal::import_for_case(&mut self.desk("zhang"), &n, "sheet.png", scan, None).unwrap();
         (n, v)
     }
 
@@ -59,7 +64,7 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     let (n, v) = c.case_with_sheet();
     assert_eq!((v.dpi, v.dpi_source.as_str(), v.size_warning.as_deref()), (150.0, "file", None), "the resolution and its source reach the verdict");
     for s in &v.samples {
-        assert_eq!(s.doubted, !s.empty && !s.defects.is_empty(), "{s:?}");
+        assert_eq!(s.doubted, s.image_url.is_some() && !s.defects.is_empty(), "{s:?}");
         assert!(!s.accepted);
         assert!(s.findings.iter().all(|f| s.defects.contains(&f.label)), "a finding explains a label of its sample: {s:?}");
     }
@@ -194,8 +199,8 @@ fn an_empty_box_cannot_be_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = Counter::new(&dir.path().join("c.db"));
     let (n, v) = c.case_with_sheet();
-    let e = v.samples.iter().find(|s| s.empty).expect("the sheet has an empty box");
-    assert!(!e.doubted, "an empty box is not doubted: there is nothing to accept");
+    let e = v.samples.iter().find(|s| s.empty && s.image_url.is_none()).expect("the sheet has an empty box");
+    assert!(!e.doubted, "a box without ink is not doubted: there is nothing to accept");
     let before = c.history_len(&n);
     let err = seal::accept_sample(&mut c.desk("zhang"), &n, e.row, e.col, None).unwrap_err();
     assert_eq!(err.kind().as_str(), "seal_sample_empty", "{err}");
@@ -206,6 +211,30 @@ fn an_empty_box_cannot_be_accepted() {
     let catalog = c.catalog.clone();
     let other = c.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
     assert_eq!(seal::accept_sample(&mut c.desk("zhang"), &other, 0, 0, None).unwrap_err().kind().as_str(), "no_seal_sheet");
+}
+
+#[test]
+fn ink_an_empty_verdict_set_aside_as_a_stain_can_be_taken_by_the_clerk() {
+    // Green-tinted paper: the left box holds a 公章 pressed twice, the right one a tan patch
+    // that fills its disc, judged a stain (an empty box) for `disc_fill`. The clerk sees it and
+    // may take it all the same, say for a seal so bled that it fills its face.
+    let scan = certdesk_seal::synth::stain_beside_a_double_seal();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (n, v) = c.case_with(&scan);
+    let s = v.samples.iter().find(|s| s.col == 1).cloned().expect("the right box");
+    assert!(s.empty && s.doubted && s.image_url.is_some(), "{s:?}");
+    assert_eq!(s.defects, ["empty", "bg_not_white"]);
+    assert_eq!((s.findings[0].label, s.findings[0].quantity.as_str()), ("empty", "disc_fill"), "{:?}", s.findings);
+    let after = seal::accept_sample(&mut c.desk("zhang"), &n, s.row, s.col, Some("印泥渗开，申请人确认是公章".into())).unwrap();
+    let taken = after.samples.iter().find(|x| (x.row, x.col) == (s.row, s.col)).unwrap();
+    assert!(taken.accepted && taken.best, "{taken:?}");
+    assert_eq!(after.rows.iter().find(|r| r.row == s.row).map(|r| (r.needs_restamp, r.best_col)), Some((false, Some(s.col))));
+    assert_eq!(c.desk("admin").attachment(&n, "seal:official_seal").unwrap().1, png_of(&s), "the image the clerk saw is the row's seal");
+    let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
+    assert_eq!(ev.action.as_str(), "seal_accepted");
+    assert_eq!(ev.detail["defects"], serde_json::json!(["empty", "bg_not_white"]), "the empty verdict overridden is on the record");
+    assert_eq!(ev.detail["findings"][0]["quantity"], "disc_fill");
 }
 
 #[test]

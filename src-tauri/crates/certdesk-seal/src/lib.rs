@@ -26,7 +26,7 @@ use image::{GrayImage, RgbaImage};
 use serde::Serialize;
 
 pub use decode::{DpiSource, probe};
-pub use output::write_outputs;
+pub use output::{sample_png, write_outputs};
 
 /// Default pixel budget: an A4 page at 600 dpi is 34.8 Mpx; 60 Mpx leaves room for A3 at 450.
 pub const DEFAULT_MAX_PIXELS: u64 = 60_000_000;
@@ -154,7 +154,9 @@ impl Finding {
 }
 
 /// Pixels of one sample that are not serialised: the ink mask in scan pixels (a crop at
-/// `mask_offset`, 0 or 255) and the cleaned RGBA image at the output resolution.
+/// `mask_offset`, 0 or 255) and the cleaned RGBA image at the output resolution. None for a
+/// box without ink; an empty sample whose ink the importer set aside (a stain, the paper's
+/// noise: see its `Empty` finding) keeps that ink's, so the clerk can see it and take it.
 #[derive(Debug, Clone, Default)]
 pub struct SamplePixels {
     pub mask: GrayImage,

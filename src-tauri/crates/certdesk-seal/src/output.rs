@@ -1,6 +1,7 @@
 //! Writing a report's pixels: one binary mask PNG (scan pixels, at `mask_offset`) and one
 //! RGBA PNG (at the output resolution, with a pHYs chunk so it keeps its true size) per
-//! non-empty sample, named `r{row}c{col}_mask.png` and `r{row}c{col}.png`.
+//! non-empty sample, named `r{row}c{col}_mask.png` and `r{row}c{col}.png`; and a sample's RGBA
+//! PNG in memory, also for the ink an empty verdict set aside (`sample_png`).
 
 use std::io::Cursor;
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::path::Path;
 use image::{DynamicImage, ImageFormat};
 
 use crate::decode::png_with_dpi;
-use crate::{SealError, SheetReport};
+use crate::{Sample, SealError, SheetReport};
 
 /// Writes the PNGs of every non-empty sample into `dir` (created if missing) and fills the
 /// `mask` and `image` paths of the report.
@@ -31,8 +32,24 @@ pub fn write_outputs(report: &mut SheetReport, dir: &Path) -> Result<(), SealErr
     Ok(())
 }
 
-fn write_png(img: DynamicImage, dpi: f32, path: &Path) -> Result<(), SealError> {
+/// The sample's RGBA PNG at `out_dpi` (the report's `output_dpi`), as [`write_outputs`] writes
+/// it; also for an empty sample whose ink the importer set aside (a stain, the paper's noise),
+/// so the clerk can see it. `None` for a box without ink.
+pub fn sample_png(sample: &Sample, out_dpi: f32) -> Result<Option<Vec<u8>>, SealError> {
+    if sample.pixels.rgba.width() == 0 {
+        return Ok(None);
+    }
+    let name = std::path::PathBuf::from(format!("r{}c{}.png", sample.row, sample.col));
+    encode_png(DynamicImage::ImageRgba8(sample.pixels.rgba.clone()), out_dpi, &name).map(Some)
+}
+
+fn encode_png(img: DynamicImage, dpi: f32, path: &Path) -> Result<Vec<u8>, SealError> {
     let mut buf = Vec::new();
     img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png).map_err(|source| SealError::Encode { path: path.to_path_buf(), source })?;
-    std::fs::write(path, png_with_dpi(buf, dpi)).map_err(|source| SealError::Write { path: path.to_path_buf(), source })
+    Ok(png_with_dpi(buf, dpi))
+}
+
+fn write_png(img: DynamicImage, dpi: f32, path: &Path) -> Result<(), SealError> {
+    let png = encode_png(img, dpi, path)?;
+    std::fs::write(path, png).map_err(|source| SealError::Write { path: path.to_path_buf(), source })
 }

@@ -1425,3 +1425,61 @@ pub fn mask_iou(a: &GrayImage, ao: [u32; 2], b: &GrayImage, bo: [u32; 2]) -> f32
     }
     if uni == 0 { 1.0 } else { inter as f32 / uni as f32 }
 }
+
+/// A small sheet for tests: two seal boxes 60 × 56 mm side by side at 200 dpi (PNG with its
+/// resolution), their lines black, each pixel's colour from `paint` (page mm from the boxes'
+/// top-left corner) with a scan's noise of about `sigma` levels, a little apart per channel.
+pub fn two_boxes(paint: impl Fn(f32, f32) -> [f32; 3], sigma: f32) -> Vec<u8> {
+    let dpi = 200.0;
+    let ppmm = dpi / 25.4;
+    let (margin, bw, bh) = (12.0f32, 60.0f32, 56.0f32);
+    let (w, h) = ((2.0 * bw + 2.0 * margin) * ppmm, (bh + 2.0 * margin) * ppmm);
+    let img = RgbImage::from_fn(w as u32, h as u32, |x, y| {
+        let (u, v) = ((x as f32 + 0.5) / ppmm - margin, (y as f32 + 0.5) / ppmm - margin);
+        let on_line =
+            (0..=2).any(|k| (u - k as f32 * bw).abs() < 0.15) && (0.0..=bh).contains(&v) || [0.0, bh].iter().any(|&l| (v - l).abs() < 0.15) && (0.0..=2.0 * bw).contains(&u);
+        // Xorshift on the position; a sum of three uniforms for each channel.
+        let mut state = 0x2545_f491_4f6c_dd1du64 ^ (u64::from(y) << 32 | u64::from(x));
+        let mut uniform = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let p = paint(u, v);
+        let p: [f32; 3] = std::array::from_fn(|k| p[k] + 2.0 * sigma * (uniform() + uniform() + uniform()));
+        image::Rgb(if on_line { [30, 30, 30] } else { p.map(|c| c.round().clamp(0.0, 255.0) as u8) })
+    });
+    let mut buf = Vec::new();
+    // Encoding a buffer in memory cannot fail.
+    let _ = img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png);
+    crate::decode::png_with_dpi(buf, dpi)
+}
+
+/// [`two_boxes`] on green-tinted paper: the left box holds a 公章 40 mm across pressed twice 3
+/// mm apart (every stroke doubled: the most of its disc a pressing covers), the right box only a
+/// tan stain 18 × 24 mm, centred 90 mm right of and 28 mm below the boxes' top-left corner.
+pub fn stain_beside_a_double_seal() -> Vec<u8> {
+    let (red, paper, stain) = ([205.0f32, 45.0, 50.0], [200.0f32, 215.0, 180.0], [200.0f32, 180.0, 140.0]);
+    two_boxes(
+        |u, v| {
+            if seal_face(u - 30.0, v - 28.0, 40.0) || seal_face(u - 30.0, v - 31.0, 40.0) {
+                std::array::from_fn(|k| paper[k] * red[k] / 255.0)
+            } else if ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0 {
+                stain
+            } else {
+                paper
+            }
+        },
+        3.0,
+    )
+}
+
+/// A 公章's face `d` mm across, in mm from its centre (for [`two_boxes`]): a 1.2 mm ring, text
+/// bars on an arc 2.5–6 mm inside it, a disc for the star.
+pub fn seal_face(dx: f32, dy: f32, d: f32) -> bool {
+    let (dist, a) = (dx.hypot(dy), dy.atan2(dx));
+    let ring = (0.5 * d - 1.2..=0.5 * d).contains(&dist);
+    let text = (0.5 * d - 6.0..=0.5 * d - 2.5).contains(&dist) && (a * 0.5 * d).rem_euclid(1.4) < 0.6 && a < 2.6;
+    ring || text || dist < 4.0
+}
