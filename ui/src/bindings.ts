@@ -289,8 +289,9 @@ findings: Array<FindingView>,
  */
 unchecked: Array<FindingView>, 
 /**
- * The importer doubts the impression: not empty and at least one label. The clerk may
- * accept it (`accept_sample`).
+ * The importer doubts the impression: it holds ink and at least one label, also when the
+ * label is `empty` for ink set aside as a stain or the paper's noise (its image is then
+ * shown). The clerk may accept it (`accept_sample`).
  */
 doubted: boolean, 
 /**
@@ -962,8 +963,9 @@ dpi_source?: string, size_warning?: string, thresholds_sha256?: string, };
 
 export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, 
 /**
- * #34: how many of the row's impressions the importer doubted (labels on a non-empty
- * sample); absent on events written before.
+ * #34: how many of the row's impressions the importer doubted (labels on a sample that
+ * holds ink, ink an empty verdict set aside included; events written before 2026-11-26
+ * counted non-empty samples only); absent on events older than the field.
  */
 doubted?: number, 
 /**

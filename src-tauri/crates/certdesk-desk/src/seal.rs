@@ -303,9 +303,10 @@ fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
 /// editable; an approved case goes back to review). The stored scan is checked against the
 /// SHA-256 the sheet's verdict recorded and judged again at the resolution it was judged at
 /// (the importer is deterministic); a box without ink and an impression without a label are
-/// refused (ink an empty verdict set aside, a stain or the paper's noise, can be taken). The impression's PNG is kept as the row's seal (under the name the import gives
-/// the row, replacing any image chosen for it) with a `seal_accepted` event naming the labels
-/// and findings overridden, the checks it could not make and the clerk's note, in one transaction.
+/// refused (ink an empty verdict set aside, a stain or the paper's noise, can be taken). The
+/// impression's PNG is kept as the row's seal (under the name the import gives the row,
+/// replacing any image chosen for it) with a `seal_accepted` event naming the labels and
+/// findings overridden, the checks it could not make and the clerk's note, in one transaction.
 pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, note: Option<String>) -> Result<Verdict, DeskError> {
     let number = case_number(number)?;
     let (_, facts) = desk.store.facts(&number)?;

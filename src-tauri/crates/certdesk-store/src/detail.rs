@@ -458,8 +458,9 @@ pub struct SealRowVerdict {
     pub kind: String,
     pub best_col: Option<usize>,
     pub needs_restamp: bool,
-    /// #34: how many of the row's impressions the importer doubted (labels on a non-empty
-    /// sample); absent on events written before.
+    /// #34: how many of the row's impressions the importer doubted (labels on a sample that
+    /// holds ink, ink an empty verdict set aside included; events written before 2026-11-26
+    /// counted non-empty samples only); absent on events older than the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub doubted: Option<usize>,
