@@ -290,8 +290,8 @@ findings: Array<FindingView>,
 unchecked: Array<FindingView>, 
 /**
  * The importer doubts the impression: it holds ink and at least one label, also when the
- * label is `empty` for ink set aside as a stain or the paper's noise (its image is then
- * shown). The clerk may accept it (`accept_sample`).
+ * label is `empty` for ink set aside as a stain (its image is then shown). The clerk may
+ * accept it (`accept_sample`).
  */
 doubted: boolean, 
 /**

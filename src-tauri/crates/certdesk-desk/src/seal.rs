@@ -46,8 +46,8 @@ pub struct SampleView {
     /// verdict, doubted or not, since no label is then no clean bill for that check.
     pub unchecked: Vec<FindingView>,
     /// The importer doubts the impression: it holds ink and at least one label, also when the
-    /// label is `empty` for ink set aside as a stain or the paper's noise (its image is then
-    /// shown). The clerk may accept it (`accept_sample`).
+    /// label is `empty` for ink set aside as a stain (its image is then shown). The clerk may
+    /// accept it (`accept_sample`).
     pub doubted: bool,
     /// The clerk accepted this doubted impression as the row's seal.
     pub accepted: bool,
@@ -103,8 +103,8 @@ fn decimal(v: f32) -> f64 {
 }
 
 /// The importer doubts a sample: it holds ink and carries a label. That includes an empty
-/// verdict on ink the importer set aside (a stain, the paper's noise), which the clerk may
-/// see to be an impression after all; a box without ink has nothing to doubt.
+/// verdict on ink the importer set aside as a stain, which the clerk may see to be an
+/// impression after all; a box without ink (the paper's noise included) has nothing to doubt.
 fn doubted(s: &certdesk_seal::Sample) -> bool {
     s.pixels.rgba.width() > 0 && !s.defects.is_empty()
 }
@@ -303,7 +303,7 @@ fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
 /// editable; an approved case goes back to review). The stored scan is checked against the
 /// SHA-256 the sheet's verdict recorded and judged again at the resolution it was judged at
 /// (the importer is deterministic); a box without ink and an impression without a label are
-/// refused (ink an empty verdict set aside, a stain or the paper's noise, can be taken). The
+/// refused (ink an empty verdict set aside as a stain can be taken). The
 /// impression's PNG is kept as the row's seal (under the name the import gives the row,
 /// replacing any image chosen for it) with a `seal_accepted` event naming the labels and
 /// findings overridden, the checks it could not make and the clerk's note, in one transaction.

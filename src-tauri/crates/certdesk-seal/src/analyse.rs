@@ -1035,6 +1035,9 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     // A seal's shape is fitted whenever its ink reaches the limit, so the area decides `empty`.
     let no_ink = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
     let mut empty = no_ink;
+    // The paper's noise is no ink either (less than any pressing leaves): only a stain keeps
+    // its pixels when the box is judged empty.
+    let mut only_noise = false;
     metrics.push(("ink_mm2", ink.area as f32 / mm2));
     let (mut diameter_mm, mut side_mm, mut tilt_deg) = (None, None, None);
     if empty {
@@ -1063,7 +1066,8 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
             withdraw_unreadable_structure(ink.p_ink, &mut labels, &mut metrics);
-            empty = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics) || only_a_stain(&mut labels, &metrics);
+            only_noise = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics);
+            empty = only_noise || only_a_stain(&mut labels, &metrics);
         }
         if let (false, Some(s)) = (empty, shape) {
             let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
@@ -1096,9 +1100,10 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     bg_not_white(&f, &ink, &mut labels, &mut metrics);
     let (defects, findings, unchecked) = labels.finish(kind);
     let score = score(&defects, (!empty).then_some(ink.p_ink));
-    // Ink set aside as a stain or the paper's noise keeps its pixels: the clerk sees what the
-    // importer called empty and may take it all the same (issue 34: the clerk decides at the edge).
-    let (pixels, mask_offset, image_mm) = if no_ink { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
+    // Ink set aside as a stain keeps its pixels: the clerk sees what the importer called empty
+    // and may take it all the same, as for a seal so bled that it fills its face (issue 34: the
+    // clerk decides at the edge). The paper's noise has nothing to show but its speckles.
+    let (pixels, mask_offset, image_mm) = if no_ink || only_noise { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
     Sample {
         box_quad: quad,
         row,
@@ -2483,6 +2488,8 @@ mod tests {
         let s = &r.samples[0];
         assert!(s.empty && s.defects == vec![Defect::Empty], "{:?} {:?}", s.defects, s.metrics);
         assert!(s.findings.iter().any(|f| f.label == Defect::Empty && f.quantity == "ink_mm2"), "{:?}", s.findings);
+        // Noise has no image to offer the clerk (a stain has: see the stain's test).
+        assert!(crate::sample_png(s, r.output_dpi).expect("encode").is_none());
         // The rule: within the noise and under half the smallest seal's border.
         let judged = |kind: SampleKind, snr: f32, ink_mm2: f32| {
             let mut labels = Labels::default();

@@ -155,8 +155,9 @@ impl Finding {
 
 /// Pixels of one sample that are not serialised: the ink mask in scan pixels (a crop at
 /// `mask_offset`, 0 or 255) and the cleaned RGBA image at the output resolution. None for a
-/// box without ink; an empty sample whose ink the importer set aside (a stain, the paper's
-/// noise: see its `Empty` finding) keeps that ink's, so the clerk can see it and take it.
+/// box without ink (the paper's noise included); an empty sample whose ink the importer set
+/// aside as a stain (its `Empty` finding names `disc_fill`) keeps that ink's, so the clerk can
+/// see it and take it.
 #[derive(Debug, Clone, Default)]
 pub struct SamplePixels {
     pub mask: GrayImage,

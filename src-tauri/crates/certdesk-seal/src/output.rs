@@ -33,8 +33,8 @@ pub fn write_outputs(report: &mut SheetReport, dir: &Path) -> Result<(), SealErr
 }
 
 /// The sample's RGBA PNG at `out_dpi` (the report's `output_dpi`), as [`write_outputs`] writes
-/// it; also for an empty sample whose ink the importer set aside (a stain, the paper's noise),
-/// so the clerk can see it. `None` for a box without ink.
+/// it; also for an empty sample whose ink the importer set aside as a stain, so the clerk can
+/// see it. `None` for a box without ink (the paper's noise included).
 pub fn sample_png(sample: &Sample, out_dpi: f32) -> Result<Option<Vec<u8>>, SealError> {
     if sample.pixels.rgba.width() == 0 {
         return Ok(None);
