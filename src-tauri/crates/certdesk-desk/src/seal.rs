@@ -106,7 +106,7 @@ fn decimal(v: f32) -> f64 {
 /// verdict on ink the importer set aside as a stain, which the clerk may see to be an
 /// impression after all; a box without ink (the paper's noise included) has nothing to doubt.
 fn doubted(s: &certdesk_seal::Sample) -> bool {
-    s.pixels.rgba.width() > 0 && !s.defects.is_empty()
+    s.has_image() && !s.defects.is_empty()
 }
 
 /// The SHA-256 of the rules that judge a sheet in this build.

@@ -1033,11 +1033,9 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     };
     let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
     // A seal's shape is fitted whenever its ink reaches the limit, so the area decides `empty`.
-    let no_ink = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
-    let mut empty = no_ink;
-    // The paper's noise is no ink either (less than any pressing leaves): only a stain keeps
-    // its pixels when the box is judged empty.
-    let mut only_noise = false;
+    let mut empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
+    // Ink set aside as a stain; the paper's noise is no ink (less than any pressing leaves).
+    let mut stain = false;
     metrics.push(("ink_mm2", ink.area as f32 / mm2));
     let (mut diameter_mm, mut side_mm, mut tilt_deg) = (None, None, None);
     if empty {
@@ -1066,8 +1064,9 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         if let Some(s) = shape {
             judge_seal(&f, &ink, &s, kind, skew, &mut labels, &mut metrics);
             withdraw_unreadable_structure(ink.p_ink, &mut labels, &mut metrics);
-            only_noise = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics);
-            empty = only_noise || only_a_stain(&mut labels, &metrics);
+            let noise = only_paper_noise(kind, ink.area as f32 / mm2, &mut labels, &metrics);
+            stain = !noise && only_a_stain(&mut labels, &metrics);
+            empty = noise || stain;
         }
         if let (false, Some(s)) = (empty, shape) {
             let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
@@ -1103,7 +1102,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     // Ink set aside as a stain keeps its pixels: the clerk sees what the importer called empty
     // and may take it all the same, as for a seal so bled that it fills its face (issue 34: the
     // clerk decides at the edge). The paper's noise has nothing to show but its speckles.
-    let (pixels, mask_offset, image_mm) = if no_ink || only_noise { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
+    let (pixels, mask_offset, image_mm) = if empty && !stain { (SamplePixels::default(), [f.x0, f.y0], [0.0, 0.0]) } else { render(&f, &ink, kind, frame, dpi, out_dpi) };
     Sample {
         box_quad: quad,
         row,

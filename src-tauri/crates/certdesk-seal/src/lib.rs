@@ -210,6 +210,14 @@ pub struct Sample {
     pub metrics: Vec<(&'static str, f32)>,
 }
 
+impl Sample {
+    /// Whether the sample has an image to show: any sample with ink, and an empty one whose
+    /// ink the importer set aside as a stain (see [`SamplePixels`]).
+    pub fn has_image(&self) -> bool {
+        self.pixels.rgba.width() > 0
+    }
+}
+
 /// One row (a group of boxes for the same seal or signature).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{DynamicImage, ImageFormat};
+use image::{EncodableLayout, ImageBuffer, ImageFormat, PixelWithColorType};
 
 use crate::decode::png_with_dpi;
 use crate::{Sample, SealError, SheetReport};
@@ -18,14 +18,14 @@ pub fn write_outputs(report: &mut SheetReport, dir: &Path) -> Result<(), SealErr
     let out_dpi = report.output_dpi;
     let scan_dpi = report.dpi;
     for s in &mut report.samples {
-        if s.empty || s.pixels.mask.width() == 0 {
+        if s.empty || !s.has_image() {
             continue;
         }
         let stem = format!("r{}c{}", s.row, s.col);
         let mask_path = dir.join(format!("{stem}_mask.png"));
-        write_png(DynamicImage::ImageLuma8(s.pixels.mask.clone()), scan_dpi, &mask_path)?;
+        write_png(&s.pixels.mask, scan_dpi, &mask_path)?;
         let img_path = dir.join(format!("{stem}.png"));
-        write_png(DynamicImage::ImageRgba8(s.pixels.rgba.clone()), out_dpi, &img_path)?;
+        write_png(&s.pixels.rgba, out_dpi, &img_path)?;
         s.mask = Some(mask_path.display().to_string());
         s.image = Some(img_path.display().to_string());
     }
@@ -36,20 +36,28 @@ pub fn write_outputs(report: &mut SheetReport, dir: &Path) -> Result<(), SealErr
 /// it; also for an empty sample whose ink the importer set aside as a stain, so the clerk can
 /// see it. `None` for a box without ink (the paper's noise included).
 pub fn sample_png(sample: &Sample, out_dpi: f32) -> Result<Option<Vec<u8>>, SealError> {
-    if sample.pixels.rgba.width() == 0 {
+    if !sample.has_image() {
         return Ok(None);
     }
     let name = std::path::PathBuf::from(format!("r{}c{}.png", sample.row, sample.col));
-    encode_png(DynamicImage::ImageRgba8(sample.pixels.rgba.clone()), out_dpi, &name).map(Some)
+    encode_png(&sample.pixels.rgba, out_dpi, &name).map(Some)
 }
 
-fn encode_png(img: DynamicImage, dpi: f32, path: &Path) -> Result<Vec<u8>, SealError> {
+fn encode_png<P>(img: &ImageBuffer<P, Vec<P::Subpixel>>, dpi: f32, path: &Path) -> Result<Vec<u8>, SealError>
+where
+    P: PixelWithColorType,
+    [P::Subpixel]: EncodableLayout,
+{
     let mut buf = Vec::new();
     img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png).map_err(|source| SealError::Encode { path: path.to_path_buf(), source })?;
     Ok(png_with_dpi(buf, dpi))
 }
 
-fn write_png(img: DynamicImage, dpi: f32, path: &Path) -> Result<(), SealError> {
+fn write_png<P>(img: &ImageBuffer<P, Vec<P::Subpixel>>, dpi: f32, path: &Path) -> Result<(), SealError>
+where
+    P: PixelWithColorType,
+    [P::Subpixel]: EncodableLayout,
+{
     let png = encode_png(img, dpi, path)?;
     std::fs::write(path, png).map_err(|source| SealError::Write { path: path.to_path_buf(), source })
 }
