@@ -484,7 +484,6 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<
     Some(SetFigures { name, false_restamp: scores.false_restamp_share(), min_precision, min_precision_of: given, macro_f1, size_p90: p_off.max(p_leg), ms_300 })
 }
 
-/// A report with nothing found, so a sheet the importer refused still counts its truth.
 /// The Wilson score interval at 95 % for `right` of `given`: where a label's precision could
 /// lie given how few it was read on (on 9 labels, 7 right reads 0.45–0.94). `(0, 1)` for none.
 fn wilson_interval(right: usize, given: usize) -> (f32, f32) {
@@ -499,6 +498,7 @@ fn wilson_interval(right: usize, given: usize) -> (f32, f32) {
     (((centre - spread) / scale).max(0.0) as f32, ((centre + spread) / scale).min(1.0) as f32)
 }
 
+/// A report with nothing found, so a sheet the importer refused still counts its truth.
 fn empty_report() -> certdesk_seal::SheetReport {
     certdesk_seal::SheetReport {
         samples: Vec::new(),
