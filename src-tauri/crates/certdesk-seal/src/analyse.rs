@@ -2400,7 +2400,6 @@ mod tests {
         // `synth::stain_beside_a_double_seal`: the right box's tan stain, balanced against the
         // green tint, reads as pale red (B-dev2 048, B-heldout 019: read as a pale 公章).
         let report = import_200(&crate::synth::stain_beside_a_double_seal());
-        let stain = [200.0f32, 180.0, 140.0];
         let seal = report.samples.iter().find(|s| s.col == 0).expect("the left box");
         let fill = seal.metrics.iter().find(|m| m.0 == "disc_fill").map(|m| m.1).expect("a round seal's fill");
         assert!(!seal.empty && fill < MOST_DISC_FILL, "{fill} {:?} {:?}", seal.defects, seal.metrics);
@@ -2417,7 +2416,7 @@ mod tests {
         assert!((mm(img.width()) - 18.0).abs() < 2.0 && (mm(img.height()) - 24.0).abs() < 2.0, "{}×{} px", img.width(), img.height());
         // On white paper the same stain is a stain too; the box beside it, plain paper, holds no
         // ink and has no image.
-        let white = two_boxes(|u, v| if ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0 { stain } else { [245.0, 244.0, 240.0] }, 3.0);
+        let white = two_boxes(|u, v| if crate::synth::on_stain(u, v) { crate::synth::STAIN_TAN } else { [245.0, 244.0, 240.0] }, 3.0);
         let s = white.samples.iter().find(|s| s.col == 1).expect("the right box");
         assert!(s.empty && s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
         assert!(s.findings.iter().all(|f| f.quantity == "disc_fill"), "{:?} {:?}", s.findings, s.metrics);

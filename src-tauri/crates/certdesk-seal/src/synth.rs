@@ -1456,17 +1456,27 @@ pub fn two_boxes(paint: impl Fn(f32, f32) -> [f32; 3], sigma: f32) -> Vec<u8> {
     crate::decode::png_with_dpi(buf, dpi)
 }
 
+/// The tan of [`stain_beside_a_double_seal`]'s stain.
+pub const STAIN_TAN: [f32; 3] = [200.0, 180.0, 140.0];
+
+/// Whether page mm `(u, v)` of [`two_boxes`] lies on the stain of
+/// [`stain_beside_a_double_seal`]: 18 × 24 mm, centred 90 mm right of and 28 mm below the
+/// boxes' top-left corner (in the right box).
+pub fn on_stain(u: f32, v: f32) -> bool {
+    ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0
+}
+
 /// [`two_boxes`] on green-tinted paper: the left box holds a 公章 40 mm across pressed twice 3
 /// mm apart (every stroke doubled: the most of its disc a pressing covers), the right box only a
-/// tan stain 18 × 24 mm, centred 90 mm right of and 28 mm below the boxes' top-left corner.
+/// tan stain ([`STAIN_TAN`], [`on_stain`]).
 pub fn stain_beside_a_double_seal() -> Vec<u8> {
-    let (red, paper, stain) = ([205.0f32, 45.0, 50.0], [200.0f32, 215.0, 180.0], [200.0f32, 180.0, 140.0]);
+    let (red, paper) = ([205.0f32, 45.0, 50.0], [200.0f32, 215.0, 180.0]);
     two_boxes(
         |u, v| {
             if seal_face(u - 30.0, v - 28.0, 40.0) || seal_face(u - 30.0, v - 31.0, 40.0) {
                 std::array::from_fn(|k| paper[k] * red[k] / 255.0)
-            } else if ((u - 90.0) / 9.0).powi(2) + ((v - 28.0) / 12.0).powi(2) <= 1.0 {
-                stain
+            } else if on_stain(u, v) {
+                STAIN_TAN
             } else {
                 paper
             }
