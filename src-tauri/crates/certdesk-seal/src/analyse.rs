@@ -1503,6 +1503,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             metrics.push(("smear_deg", sm.smear_deg));
             metrics.push(("blur_excess_mm", sm.blur_excess_mm));
             metrics.push(("smear_q_mm", sm.smear_q_mm));
+            metrics.push(("smear_plain_mm", sm.plain_mm));
             // Two measures of different kinds (grey-level edges, the mask's stroke widths)
             // that agree on the direction: within one step of each other's grid. The edges'
             // direction is a sector's middle (11.25° + k·22.5°), the strokes' one of 8
@@ -2272,25 +2273,31 @@ mod tests {
         };
         // A 公章 whose edges widen 0.9 mm along one direction, the strokes agreeing: the smear
         // rule fires; the trail decides, on or off the echo's first ring.
-        let round = |rise: f32| [("smear_q_mm", 0.9), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", rise)];
+        let round = |rise: f32| [("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", rise)];
         for unlocated in [false, true] {
             assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(-0.1), unlocated), vec![Defect::Double]);
             assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(0.25), unlocated), vec![Defect::Smudged]);
         }
         // The strokes disagree (no smear): a flat trail is still a second pressing's, and the
         // reason given is the trail, not the widened edges (a gate), however far they widen.
-        let disagree = [("smear_q_mm", 0.9), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        let disagree = [("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &disagree, false), vec![Defect::Double]);
         let mut labels = Labels::default();
-        let far = [("smear_q_mm", 1.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        let far = [("smear_q_mm", 1.5), ("smear_plain_mm", 0.9), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         double_or_smear(None, &mut labels, &far, &ROUND_RULES);
         let (_, findings, _) = labels.finish(SampleKind::OfficialSeal);
         assert_eq!(findings.iter().map(|f| (f.label, f.quantity.as_str())).collect::<Vec<_>>(), vec![(Defect::Double, "trail_rise")]);
         // Edges no wider than the scan's: no trail to read, whatever its shape.
-        let sharp = [("smear_q_mm", 0.1), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        let sharp = [("smear_q_mm", 0.1), ("smear_plain_mm", 0.0), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &sharp, false), vec![]);
+        // Edges wider along one direction only against the ruled lines, the ink's own the same
+        // every way (a scanner read sharper along one axis): no trail either, and no smear.
+        let scanner_only = [("smear_q_mm", 0.9), ("smear_plain_mm", 0.01), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &scanner_only, false), vec![]);
+        let scanner_only = [("smear_q_mm", 0.9), ("smear_plain_mm", 0.01), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", 0.25)];
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &scanner_only, false), vec![]);
         // A 法人章: only on a 朱文 face (a 阴文 face's cut strokes read plateaus of their own).
-        let square = |field: f32| [("paper_field", field), ("smear_q_mm", 0.9), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
+        let square = |field: f32| [("paper_field", field), ("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9), false), vec![Defect::Double]);
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2), false), vec![]);
     }
@@ -2900,7 +2907,7 @@ mod tests {
     #[test]
     fn an_echo_with_no_place_of_its_own_beside_a_smear_is_the_smears() {
         // Both rules fire: an echo of 0.14 with a valley of 0.71, edges smeared 1.08 mm along it.
-        let metrics = [("double_echo", 0.14), ("double_valley", 0.71), ("smear_q_mm", 1.08), ("smear_agrees_mm", 0.66), ("smear_valley", 0.71)];
+        let metrics = [("double_echo", 0.14), ("double_valley", 0.71), ("smear_q_mm", 1.08), ("smear_plain_mm", 0.7), ("smear_agrees_mm", 0.66), ("smear_valley", 0.71)];
         let judged = |unlocated: bool, metrics: &[(&'static str, f32)]| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.8, deg: 18.4, echo: 0.14, valley: 0.71, unlocated };
@@ -2920,6 +2927,7 @@ mod tests {
             ("frame_width_mm", 1.4),
             ("paper_field", 0.86),
             ("smear_q_mm", 0.72),
+            ("smear_plain_mm", 0.45),
             ("smear_agrees_mm", 0.40),
             ("smear_valley", 0.95),
         ];
@@ -2946,8 +2954,9 @@ mod tests {
         assert_eq!(smear_valley(echo(1.0, 150.0, 0.22), 146.25), 0.22);
         assert_eq!(smear_valley(None, 146.25), 1.0);
         // The rule: a smear along one direction fires with no valley against it, not with one.
-        assert!(thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]));
-        assert!(!thresholds().fires("smudged.round", &[("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]));
+        let widened = [("smear_agrees_mm", 0.9), ("smear_q_mm", 0.9), ("smear_plain_mm", 0.6)];
+        assert!(thresholds().fires("smudged.round", &[widened.as_slice(), &[("smear_valley", smear_valley(echo(2.5, 90.0, 0.35), 33.75))]].concat()));
+        assert!(!thresholds().fires("smudged.round", &[widened.as_slice(), &[("smear_valley", smear_valley(echo(2.0, 150.0, 0.3), 146.25))]].concat()));
     }
 
     #[test]

@@ -909,12 +909,18 @@ pub(crate) fn sector_medians(mut s: [Vec<f32>; SECTORS], min: usize) -> [Option<
 /// plain difference √(s² + x²) − s reads a 0.6 mm smear (x ≈ 0.38 mm) as 0.18 mm on an ink of
 /// s = 0.45 mm and the full 0.38 mm only on a sharp one. The quadrature difference reads x on
 /// both; its price is noise: a difference δ between two unsmeared directions reads √(2sδ).
+/// `plain_mm` the ink's own spreads along less across, nothing taken off: the measure the
+/// scanner's readings cannot move. Both excesses are read against the ruled lines' spreads,
+/// which can differ by direction where the ink's do not (a blurred scan: C-dev2 051, ruled
+/// lines of 0.77 mm on average, read an excess of 0.38 mm along one direction and none across
+/// where the ink's own edges differ by 0.01 mm).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Smear {
     pub smear_mm: f32,
     pub smear_deg: f32,
     pub blur_excess_mm: f32,
     pub smear_q_mm: f32,
+    pub plain_mm: f32,
 }
 
 /// `ink` and `scan` per sector (mm); a sector without a spread of the ink is left out, and
@@ -942,7 +948,8 @@ pub(crate) fn smear(ink: &[Option<f32>; SECTORS], scan_h: f32, scan_v: f32) -> O
     let (along, across, k) = best?;
     let min = excess.iter().flatten().copied().fold(f32::MAX, f32::min);
     let q = (along * along - across * across).max(0.0).sqrt();
-    Some(Smear { smear_mm: along - across, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min, smear_q_mm: q })
+    let plain = ink[k]? - ink[(k + SECTORS / 2) % SECTORS]?;
+    Some(Smear { smear_mm: along - across, smear_deg: (k as f32 + 0.5) * 180.0 / SECTORS as f32, blur_excess_mm: min, smear_q_mm: q, plain_mm: plain })
 }
 
 /// Stroke width by direction (design §2.5): on the binary mask, the runs of ink along lines in
@@ -1580,6 +1587,11 @@ pub(crate) mod tests {
     /// The design moved along `deg` over `len_mm` while pressing, at uniform or linearly
     /// falling pressure: the mean of 11 pressings (0–255 ink level), blurred by σ.
     fn smeared(ppmm: f32, n: usize, len_mm: f32, deg: f32, falling: bool, sigma: f32) -> Vec<u8> {
+        smeared_design(ppmm, n, len_mm, deg, falling, sigma, |cx, cy| seal(ppmm, cx, cy, 20.0 * ppmm))
+    }
+
+    /// As `smeared`, for any design drawn about a centre.
+    fn smeared_design<D: Fn(f32, f32) -> bool>(ppmm: f32, n: usize, len_mm: f32, deg: f32, falling: bool, sigma: f32, design: impl Fn(f32, f32) -> D) -> Vec<u8> {
         let c = n as f32 / 2.0;
         let (dx, dy) = (deg.to_radians().cos() * len_mm * ppmm, deg.to_radians().sin() * len_mm * ppmm);
         let mut acc = vec![0f32; n * n];
@@ -1587,7 +1599,7 @@ pub(crate) mod tests {
         for k in 0..=10 {
             let t = k as f32 / 10.0;
             let wgt = if falling { 1.0 - 0.9 * t } else { 1.0 };
-            let img = draw(n, n, seal(ppmm, c + (t - 0.5) * dx, c + (t - 0.5) * dy, 20.0 * ppmm));
+            let img = draw(n, n, design(c + (t - 0.5) * dx, c + (t - 0.5) * dy));
             for (a, &v) in acc.iter_mut().zip(&img) {
                 *a += wgt * f32::from(v);
             }
@@ -1703,6 +1715,44 @@ pub(crate) mod tests {
                     "{dpi} dpi, soft ink, 0.6 mm (falling {falling}): the plain difference under-reads it, yet stands clear of the gate: {s:?}"
                 );
                 assert!(s.smear_q_mm > 0.3 && (s.smear_q_mm - expect).abs() <= 0.12, "{dpi} dpi, soft ink, 0.6 mm (falling {falling}): {s:?}, expected {expect}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_scanner_read_sharper_one_way_is_no_smear_in_the_inks_own_edges() {
+        // The ruled lines give the scanner's spread per axis, and on a blurred scan they can
+        // read one axis sharper than the ink's edges show it (C-dev2 051: lines of 0.77 mm on
+        // average). Against them an unsmeared ring (the same every way) shows an excess along
+        // that axis past the smear rule's quadrature limit, while its own edges along and
+        // across do not differ at all. A smear of the definition widens the ink itself.
+        let t = crate::thresholds::thresholds();
+        let q_limit = t.limit(crate::analyse::ROUND_RULES.smear, "smear_q_mm").expect("limit");
+        let plain_limit = t.limit(crate::analyse::ROUND_RULES.smear, "smear_plain_mm").expect("limit");
+        for (dpi, sigma, blurred) in [(150.0f32, 0.7f32, false), (150.0, 2.0, true), (300.0, 1.2, false), (300.0, 4.0, true)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            let ring = |cx: f32, cy: f32| move |x: f32, y: f32| ((20.0 - 1.2) * ppmm..=20.0 * ppmm).contains(&(x - cx).hypot(y - cy));
+            let medians = |img: &[u8]| {
+                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
+                sector_medians(edge_spreads(img, n, n, ppmm, &band), 15)
+            };
+            let clean = smeared_design(ppmm, n, 0.0, 0.0, false, sigma, ring);
+            let scan = mean_spread(&clean, n, ppmm);
+            let s = smear(&medians(&clean), 0.8 * scan, 1.05 * scan).expect("edges");
+            assert!(s.plain_mm.abs() < 0.2 * plain_limit, "{dpi} dpi σ {sigma} px, no smear, the scanner read 0.8 and 1.05 of its spread: {s:?}");
+            if blurred {
+                assert!(s.smear_q_mm > q_limit, "{dpi} dpi σ {sigma} px: the excess alone would read a smear: {s:?}");
+            }
+            for falling in [true, false] {
+                let m = smear(&medians(&smeared_design(ppmm, n, 0.6, 30.0, falling, sigma, ring)), scan, scan).expect("edges");
+                if blurred {
+                    // What the gate gives up: on a scan spreading 0.8 mm the smallest smear's
+                    // plain difference is 0.05-0.07 mm, and its excess stands at the limit anyway.
+                    assert!(m.plain_mm < plain_limit && m.smear_q_mm < q_limit + 0.06, "{dpi} dpi σ {sigma} px, 0.6 mm (falling {falling}): {m:?}");
+                } else {
+                    assert!(m.plain_mm > 1.5 * plain_limit && m.smear_q_mm > q_limit, "{dpi} dpi σ {sigma} px, 0.6 mm (falling {falling}): {m:?}");
+                }
             }
         }
     }

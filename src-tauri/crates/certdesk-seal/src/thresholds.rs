@@ -14,11 +14,12 @@
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
 //! (`frame_width_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
-//! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm`, a
-//! gate), `smudged.*` the
+//! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
+//! `smear_plain_mm`, gates), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
-//! noise (`smear_agrees_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`),
+//! noise (`smear_agrees_mm`) and the ink's own edges, the scanner not taken off, differ too
+//! (`smear_plain_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`),
 //! on a square only a 朱文 face (`paper_field`). `pale.*`
 //! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
 //! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
@@ -116,8 +117,8 @@ pub fn unit_of(measure: &str) -> Unit {
     match measure {
         "ink_mm2" | "on_line_mm2" | "black_mm2" | "black_clear_mm2" => Unit::Mm2,
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
-        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm" | "frame_inset_mm"
-        | "ring_beyond_mm" => Unit::Mm,
+        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "smear_plain_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm"
+        | "frame_inset_mm" | "ring_beyond_mm" => Unit::Mm,
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
