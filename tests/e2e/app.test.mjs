@@ -16,15 +16,14 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin } from './webdriver.mjs'
+import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 // the counters are in China: the app, the CLI and this test read the clock in their time zone
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 4444 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-e2e-'))
+const dir = workDir('certdesk-e2e-')
 const softhsm = '/usr/lib/softhsm/libsofthsm2.so'
 const env = {
   ...process.env,

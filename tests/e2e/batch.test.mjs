@@ -12,14 +12,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 5744 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-batch-e2e-'))
+const dir = workDir('certdesk-batch-e2e-')
 const softhsm = '/usr/lib/softhsm/libsofthsm2.so'
 const env = {
   ...process.env,

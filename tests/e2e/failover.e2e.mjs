@@ -10,10 +10,10 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs'
+import { writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 if (!existsSync('/usr/lib/postgresql/15/bin/pg_rewind')) {
@@ -22,7 +22,7 @@ if (!existsSync('/usr/lib/postgresql/15/bin/pg_rewind')) {
   process.exit(0)
 }
 const port = 6044 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-failover-e2e-'))
+const dir = workDir('certdesk-failover-e2e-')
 // the rig's own folder beside ours: its servers run as another user (as root: certdesk-pg), who
 // cannot enter a private temporary folder
 const rigEnv = { ...process.env, CERTDESK_HALL_DIR: join(tmpdir(), `certdesk-rig-e2e-${process.pid}`) }

@@ -10,14 +10,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, readFileSync, existsSync, chmodSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 5444 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-hall-e2e-'))
+const dir = workDir('certdesk-hall-e2e-')
 const server = process.env.CERTDESK_TEST_PG
 const passwordFile = process.env.CERTDESK_TEST_PG_PASSWORD_FILE
 if (!server || !passwordFile) {

@@ -10,15 +10,14 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { webdriver, root, target, app, cli, driverBin } from './webdriver.mjs'
+import { webdriver, root, target, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 6644 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-idcard-e2e-'))
+const dir = workDir('certdesk-idcard-e2e-')
 const cards = join(root, 'src-tauri/crates/certdesk-idcard/tests/cards')
 const lying = join(dir, 'card.json')
 const env = {

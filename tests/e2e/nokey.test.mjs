@@ -9,14 +9,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, app, cli, driverBin } from './webdriver.mjs'
+import { webdriver, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7244 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-nokey-e2e-'))
+const dir = workDir('certdesk-nokey-e2e-')
 const env = { ...process.env, CERTDESK_DB: join(dir, 'cases.db'), HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_STATE_HOME: join(dir, 'state') }
 // nothing names a key driver: no environment, no setting
 delete env.CERTDESK_PKCS11_MODULE

@@ -14,14 +14,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 8244 + (process.pid % 500)
-const dir = mkdtempSync(join(tmpdir(), 'certdesk-staffkey-e2e-'))
+const dir = workDir('certdesk-staffkey-e2e-')
 const softhsm = '/usr/lib/softhsm/libsofthsm2.so'
 const env = {
   ...process.env,

@@ -4,7 +4,21 @@
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+
+/** A test file's working folder (its databases, keys, password files, logs). Removed when the
+ *  file's process ends with every test passed, after its own `after` hooks have stopped the app;
+ *  kept when one failed, for what the failure left (node --test runs each file in a process of
+ *  its own, whose exit code says so). */
+export function workDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  process.on('exit', (code) => {
+    if (code === 0) rmSync(dir, { recursive: true, force: true })
+  })
+  return dir
+}
 
 /** The repository, its build tree, and the binaries the end-to-end tests drive: the build
  *  tree's, or the installed package's (scripts/test.sh: CERTDESK_E2E_APP=/usr/bin/certdesk-app). */
