@@ -234,13 +234,16 @@ async function typeHere(value) {
   await wd('POST', s(`/element/${el[W3C_ELEMENT]}/value`), { text: value })
 }
 const focused = () => wd('POST', s('/execute/sync'), { script: 'const a = document.activeElement; return a?.dataset?.testid ?? a?.tagName ?? ""', args: [] })
-async function expectFocus(testid, timeout = 5000) {
+/** Reads until `read()` gives `want` or `timeout` ms have passed; the last reading. */
+async function readUntil(read, want, timeout) {
   const start = Date.now()
   let now
-  while ((now = await focused()) !== testid) {
-    if (Date.now() - start > timeout) assert.fail(`the focus is on ${now}, not ${testid} (after ${keystrokes} keys)`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  while ((now = await read()) !== want && Date.now() - start <= timeout) await new Promise((r) => setTimeout(r, 50))
+  return now
+}
+async function expectFocus(testid, timeout = 5000) {
+  const now = await readUntil(focused, testid, timeout)
+  if (now !== testid) assert.fail(`the focus is on ${now}, not ${testid} (after ${keystrokes} keys)`)
 }
 /** Waits until the focused element is in view above the intake's sticky action bar. */
 async function waitAboveBar(timeout = 3000) {
@@ -259,12 +262,7 @@ const valueOf = (testid) => wd('POST', s('/execute/sync'), { script: `return doc
 /** Waits until a field holds `want`: the intake takes the focus as it mounts and fills its
  *  project once the catalogue and the draft are read (on a loaded machine, after the first poll). */
 async function waitValue(testid, want, timeout = 5000) {
-  const start = Date.now()
-  let now
-  while ((now = await valueOf(testid)) !== want) {
-    if (Date.now() - start > timeout) assert.equal(now, want, `${testid} after ${timeout} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  assert.equal(await readUntil(() => valueOf(testid), want, timeout), want, `${testid} after ${timeout} ms`)
 }
 
 test('the keyboard alone: an organisation with 3 employees from the first field to the printed receipt', async () => {

@@ -1609,16 +1609,20 @@ pub(crate) mod tests {
         blur(&img, n, n, sigma)
     }
 
-    fn smear_of(img: &[u8], n: usize, ppmm: f32, scan: f32) -> Smear {
+    /// The median edge spread per sector of an `n`×`n` design, read at its half-level band.
+    fn sector_spreads(img: &[u8], n: usize, ppmm: f32) -> [Option<f32>; SECTORS] {
         let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
-        smear(&sector_medians(edge_spreads(img, n, n, ppmm, &band), 15), scan, scan).expect("edges")
+        sector_medians(edge_spreads(img, n, n, ppmm, &band), 15)
+    }
+
+    fn smear_of(img: &[u8], n: usize, ppmm: f32, scan: f32) -> Smear {
+        smear(&sector_spreads(img, n, ppmm), scan, scan).expect("edges")
     }
 
     /// The edges' spread averaged over the directions: an unsmeared design's is the scanner's
     /// own, as the ruled lines give it.
     fn mean_spread(img: &[u8], n: usize, ppmm: f32) -> f32 {
-        let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
-        let m = sector_medians(edge_spreads(img, n, n, ppmm, &band), 15);
+        let m = sector_spreads(img, n, ppmm);
         m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
     }
 
@@ -1733,19 +1737,15 @@ pub(crate) mod tests {
             let ppmm = dpi / 25.4;
             let n = (46.0 * ppmm) as usize;
             let ring = |cx: f32, cy: f32| move |x: f32, y: f32| ((20.0 - 1.2) * ppmm..=20.0 * ppmm).contains(&(x - cx).hypot(y - cy));
-            let medians = |img: &[u8]| {
-                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
-                sector_medians(edge_spreads(img, n, n, ppmm, &band), 15)
-            };
             let clean = smeared_design(ppmm, n, 0.0, 0.0, false, sigma, ring);
             let scan = mean_spread(&clean, n, ppmm);
-            let s = smear(&medians(&clean), 0.8 * scan, 1.05 * scan).expect("edges");
+            let s = smear(&sector_spreads(&clean, n, ppmm), 0.8 * scan, 1.05 * scan).expect("edges");
             assert!(s.plain_mm.abs() < 0.2 * plain_limit, "{dpi} dpi σ {sigma} px, no smear, the scanner read 0.8 and 1.05 of its spread: {s:?}");
             if blurred {
                 assert!(s.smear_q_mm > q_limit, "{dpi} dpi σ {sigma} px: the excess alone would read a smear: {s:?}");
             }
             for falling in [true, false] {
-                let m = smear(&medians(&smeared_design(ppmm, n, 0.6, 30.0, falling, sigma, ring)), scan, scan).expect("edges");
+                let m = smear_of(&smeared_design(ppmm, n, 0.6, 30.0, falling, sigma, ring), n, ppmm, scan);
                 if blurred {
                     // What the gate gives up: on a scan spreading 0.8 mm the smallest smear's
                     // plain difference is 0.05-0.07 mm, and its excess stands at the limit anyway.
