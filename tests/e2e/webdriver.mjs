@@ -93,7 +93,9 @@ export function webdriver(port) {
    *  and the app with it) and made again, three times at most. */
   d.start = async (driverBin, env, app) => {
     for (let attempt = 1; ; attempt++) {
-      d.driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore', detached: true })
+      // the native driver on a port of this file's own, not tauri-driver's default 4445 that
+      // every file shared (one left behind by the file before may keep the next from starting)
+      d.driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1)], { env, stdio: 'ignore', detached: true })
       try {
         await waitStatus(port)
         d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } }, 90_000)).sessionId
