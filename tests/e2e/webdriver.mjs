@@ -4,9 +4,13 @@
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+
+/** Where tauri-driver's output goes: the file's working folder (`workDir`), so that a driver
+ *  that fails to start says why; nowhere when a script has no working folder. */
+let driverLogs = null
 
 /** A test file's working folder (its databases, keys, password files, logs). Removed when the
  *  file's process ends with every test passed, after its own `after` hooks have stopped the app;
@@ -14,10 +18,18 @@ import { join, resolve } from 'node:path'
  *  its own, whose exit code says so). */
 export function workDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix))
+  driverLogs = dir
   process.on('exit', (code) => {
     if (code === 0) rmSync(dir, { recursive: true, force: true })
   })
   return dir
+}
+
+/** The last lines of a driver's log, for an error message (empty without one). */
+function tail(file, lines = 15) {
+  if (!file || !existsSync(file)) return ''
+  const text = readFileSync(file, 'utf8').trimEnd()
+  return text ? `\n# ${file}, last lines:\n` + text.split('\n').slice(-lines).map((l) => `#   ${l}`).join('\n') : `\n# ${file} is empty`
 }
 
 /** The repository, its build tree, and the binaries the end-to-end tests drive: the build
@@ -31,12 +43,14 @@ export const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.ca
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
 
-async function waitStatus(port) {
+/** Waits for the driver on `port` to answer; a driver that has already exited never will. */
+async function waitStatus(port, child) {
   for (let i = 0; ; i++) {
     try {
       await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(5000) })
       return
     } catch {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tauri-driver exited (${child.exitCode ?? child.signalCode}) before it answered`)
       if (i > 100) throw new Error('tauri-driver did not start')
       await pause(100)
     }
@@ -95,15 +109,18 @@ export function webdriver(port) {
     for (let attempt = 1; ; attempt++) {
       // the native driver on a port of this file's own, not tauri-driver's default 4445 that
       // every file shared (one left behind by the file before may keep the next from starting)
-      d.driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1)], { env, stdio: 'ignore', detached: true })
+      const log = driverLogs && join(driverLogs, `tauri-driver-${port}-${attempt}.log`)
+      const out = log ? openSync(log, 'w') : 'ignore'
+      d.driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1)], { env, stdio: ['ignore', out, out], detached: true })
+      if (log) closeSync(out)
       try {
-        await waitStatus(port)
+        await waitStatus(port, d.driver)
         d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } }, 90_000)).sessionId
         return
       } catch (e) {
         await endDriver()
-        if (attempt >= 3) throw new Error(`no WebDriver session on ${app} after ${attempt} starts: ${e.message}`)
-        console.error(`# WebDriver start ${attempt} failed (${e.message}); starting again`)
+        if (attempt >= 3) throw new Error(`no WebDriver session on ${app} after ${attempt} starts: ${e.message}${tail(log)}`)
+        console.error(`# WebDriver start ${attempt} failed (${e.message}); starting again${tail(log)}`)
       }
     }
   }
