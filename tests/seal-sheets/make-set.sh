@@ -5,7 +5,8 @@
 # outlines → PostScript → Ghostscript, ImageMagick scanner). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
-# fourth, for errors too rare to show in 80 sheets), heldout (made only by the benchmark),
+# fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
+# first four), heldout (made only by the benchmark),
 # heldout2 (a second held-out set, made once after a change whose first held-out errors were
 # already known: its figures are the unseen ones), smoke (CI's few sheets) or fixtures
 # (the sheets committed under tests/fixtures/seal/independent/, at
@@ -20,11 +21,12 @@ case "$split" in
   dev2) base=2000 ;;
   dev3) base=3000 ;;
   dev4) base=4000 ;;
+  dev5) base=5000 ;;
   heldout) base=900000 ;;
   heldout2) base=950000 ;;
   smoke) base=5000000 ;;
   fixtures) base=7000000; export SEAL_SHEET_DPI=150 ;;
-  *) echo "make-set.sh: split is dev, dev2, dev3, dev4, heldout, heldout2, smoke or fixtures" >&2; exit 2 ;;
+  *) echo "make-set.sh: split is dev, dev2, dev3, dev4, dev5, heldout, heldout2, smoke or fixtures" >&2; exit 2 ;;
 esac
 [ "$maker" = outline ] && base=$((base + 70000))
 PY=/usr/bin/python3
