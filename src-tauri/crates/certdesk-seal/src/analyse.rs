@@ -13,7 +13,7 @@ use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
     Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians, sector_of,
-    smear, stroke_widths, trail_rise,
+    smear, stroke_widths, trail_foot, trail_rise,
 };
 use crate::thresholds::{Op, thresholds};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
@@ -1215,9 +1215,15 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// (`rules.plateau`, on `trail_rise`): a drag's ink fades along it, a second pressing closer
 /// than a stroke's width stands flat at its own level over the offset (issue 34: A's, B's and
 /// C's doubles 0.6–1.4 mm apart, their echo merged into the stroke, read `smudged` or nothing).
+///
+/// On a square the trail's foot (`trail_foot`, `rules.fading`) can refuse `rules.doubles`:
+/// where it climbs much slower than the leading edge, the widening ends in faint ink as a
+/// drag's does, and the second frame line read beside it is the smear's trail along the frame.
+/// The plateau is read either way: a copy at a low level climbs little before it stands flat.
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], rules: &ShapeRules) {
+    let fading = rules.fading.is_some_and(|rule| thresholds().fires(rule, metrics));
     let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(rules.smear, metrics);
-    if !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
+    if !the_smears && !fading && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
     if labels.rule(Defect::Double, rules.plateau, metrics) {
@@ -1233,10 +1239,13 @@ pub(crate) struct ShapeRules {
     /// A trail that stands flat instead of fading.
     pub plateau: &'static str,
     pub smear: &'static str,
+    /// A trail's foot that fades as a smear's: no double from `doubles`.
+    pub fading: Option<&'static str>,
 }
 
-pub(crate) const ROUND_RULES: ShapeRules = ShapeRules { doubles: &["double.round", "double.beyond"], plateau: "double.plateau.round", smear: "smudged.round" };
-pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules { doubles: &["double.square"], plateau: "double.plateau.square", smear: "smudged.square" };
+pub(crate) const ROUND_RULES: ShapeRules = ShapeRules { doubles: &["double.round", "double.beyond"], plateau: "double.plateau.round", smear: "smudged.round", fading: None };
+pub(crate) const SQUARE_RULES: ShapeRules =
+    ShapeRules { doubles: &["double.square"], plateau: "double.plateau.square", smear: "smudged.square", fading: Some("trail.fading.square") };
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
 /// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
@@ -1524,6 +1533,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // What decides is whether the trail fades or stands flat (`double.plateau.*`).
             if let Some(v) = trail_rise(&trails, k) {
                 metrics.push(("trail_rise", v));
+            }
+            if let Some(v) = trail_foot(&trails, k) {
+                metrics.push(("trail_foot", v));
             }
             metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));
             metrics.push(("smear_valley", smear_valley(echo, sm.smear_deg)));
@@ -2300,6 +2312,29 @@ mod tests {
         let square = |field: f32| [("paper_field", field), ("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9), false), vec![Defect::Double]);
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2), false), vec![]);
+    }
+
+    #[test]
+    fn a_second_frame_line_beside_a_fading_trail_is_the_smears() {
+        let judged = |foot: Option<f32>| {
+            let mut metrics = vec![("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0)];
+            metrics.extend(foot.map(|v| ("trail_foot", v)));
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, &metrics, &SQUARE_RULES);
+            labels.finish(SampleKind::LegalRepSeal).0
+        };
+        // A 法人章 whose frame reads a second line all along a corner margin: a double, where
+        // its trail's foot climbs as a copy's edge does, or was not read.
+        assert_eq!(judged(Some(0.8)), vec![Defect::Double]);
+        assert_eq!(judged(None), vec![Defect::Double]);
+        // Beside a foot that climbs under half as fast as the leading edge, the line is a
+        // smear's trail along the frame: no double (and no smear without its own evidence).
+        assert_eq!(judged(Some(0.35)), vec![]);
+        // A round seal's doubles are read on its echo and ring, not on a frame: no veto there.
+        let mut labels = Labels::default();
+        let echo = Echo { offset_mm: 2.0, deg: 40.0, echo: 0.3, valley: 0.3, unlocated: false };
+        double_or_smear(Some(echo), &mut labels, &[("double_echo", 0.3), ("double_valley", 0.3), ("trail_foot", 0.35)], &ROUND_RULES);
+        assert_eq!(labels.finish(SampleKind::OfficialSeal).0, vec![Defect::Double]);
     }
 
     #[test]

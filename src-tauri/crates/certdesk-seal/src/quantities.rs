@@ -740,6 +740,39 @@ pub(crate) struct EdgeProfiles {
     pub trails: Trails,
 }
 
+/// The mean profiles of folded sector `k`'s two opposite sides (15 edges each at least): the
+/// trail's, the one whose first 1.0 mm stands lower (a trail rises slower than the sharp side
+/// that leads), and the leading one; with one side only, that side as the trail and no lead.
+fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, Option<[f32; TRAIL_SAMPLES]>) {
+    let first_mm = TRAIL_PER_MM + 1;
+    let low = |a: &[f32; TRAIL_SAMPLES]| a[..first_mm].iter().sum::<f32>();
+    match (trails.mean(k, 15), trails.mean(k + SECTORS, 15)) {
+        (Some(a), Some(b)) if low(&a) <= low(&b) => (Some(a), Some(b)),
+        (Some(a), Some(b)) => (Some(b), Some(a)),
+        (a, b) => (a.or(b), None),
+    }
+}
+
+/// How the trail's foot climbs against the leading edge's, along folded sector `k` (a smear's
+/// direction): the climb over the first 0.2 mm in from the outer 10 % crossing on the trail's
+/// side, over the same climb on the leading side (both in shares of each edge's own step).
+/// `None` without both sides, or where the leading side climbs under 0.05 there.
+///
+/// A smear's trail ends in its faintest ink, so its foot climbs slower than the sharp side
+/// that leads (B's and C's smears: a median 0.6, all under 0.85 on round seals); a second
+/// pressing's outer edge is the copy's own edge, about as sharp as the leading one (doubles: a
+/// median 0.87). Read where the two are confused: a copy closer than a stroke's width, whose
+/// echo merges into the stroke, and a smear's trail on a 法人章's frame read as a second line.
+pub(crate) fn trail_foot(trails: &Trails, k: usize) -> Option<f32> {
+    const FOOT: usize = TRAIL_PER_MM / 5;
+    let (Some(trail), Some(lead)) = trail_and_lead(trails, k) else {
+        return None;
+    };
+    let climb = |p: &[f32; TRAIL_SAMPLES]| p[FOOT] - p[0];
+    let lead_climb = climb(&lead);
+    (lead_climb >= 0.05).then(|| climb(&trail) / lead_climb)
+}
+
 /// How a trail along folded sector `k` (a smear's direction) climbs to the stroke: the least
 /// rise, in shares of the edge's step, over 0.4 mm of the mean profile on the trail's side
 /// (of the two opposite sides, the one whose first 1.0 mm stands lower: a trail rises slower
@@ -756,18 +789,7 @@ pub(crate) struct EdgeProfiles {
 /// blur has taken its share of both steps.
 pub(crate) fn trail_rise(trails: &Trails, k: usize) -> Option<f32> {
     const WINDOW: usize = 2 * TRAIL_PER_MM / 5;
-    let first_mm = TRAIL_PER_MM + 1;
-    let low = |a: &[f32; TRAIL_SAMPLES]| a[..first_mm].iter().sum::<f32>();
-    let trail = match (trails.mean(k, 15), trails.mean(k + SECTORS, 15)) {
-        (Some(a), Some(b)) => {
-            if low(&a) <= low(&b) {
-                a
-            } else {
-                b
-            }
-        }
-        (a, b) => a.or(b)?,
-    };
+    let trail = trail_and_lead(trails, k).0?;
     let rise = |s: usize| trail[s + WINDOW] - trail[s];
     let climbing = (0..TRAIL_SAMPLES - WINDOW)
         .filter(|&s| (0.2..=0.8).contains(&trail[s]))
@@ -1660,6 +1682,12 @@ pub(crate) mod tests {
         }
     }
 
+    /// The trails of an `n` × `n` design's edges (its mid-level band).
+    fn trails_of(img: &[u8], n: usize, ppmm: f32) -> Trails {
+        let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
+        edge_profiles(img, n, n, ppmm, &band).trails
+    }
+
     #[test]
     fn a_fading_trail_climbs_and_a_second_pressing_stands_flat() {
         // The rules `double.plateau.*` read `trail_rise` on edges widened along one direction:
@@ -1673,10 +1701,7 @@ pub(crate) mod tests {
             let ppmm = dpi / 25.4;
             let n = (46.0 * ppmm) as usize;
             let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
-            let rise = |img: &[u8], deg: f32| {
-                let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
-                trail_rise(&edge_profiles(img, n, n, ppmm, &band).trails, sector_of(deg)).expect("trail")
-            };
+            let rise = |img: &[u8], deg: f32| trail_rise(&trails_of(img, n, ppmm), sector_of(deg)).expect("trail");
             for (d, deg) in [(0.9f32, 35.0f32), (1.0, 60.0), (1.2, 100.0)] {
                 let (dx, dy) = (d * deg.to_radians().cos() * ppmm, d * deg.to_radians().sin() * ppmm);
                 for strength in [0.5f32, 0.7] {
@@ -1691,6 +1716,38 @@ pub(crate) mod tests {
                     assert!(v > 1.5 * limit, "{dpi} dpi, smear {len} mm at {deg}° (falling {falling}): {v}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_trails_foot_climbs_slower_than_its_lead_and_a_copys_edge_does_not() {
+        // `trail.fading.square` refuses a second frame line where the trail's foot climbs
+        // under its limit against the leading edge. A second pressing the frame rule can see
+        // (1.2 mm off and more: under the frame's width plus 0.2 mm it is not read), at a half
+        // or more of the first's ink, must read well above it: its outer edge is the copy's
+        // own (0.71 and more here). A long smear at falling pressure, its trail ending in its
+        // faintest ink, reads under it (1.6 mm: 0.42-0.48). What the veto does not see: a
+        // shorter falling smear (1 mm: 0.53-0.61) and any smear at uniform pressure, whose
+        // both sides ramp alike (about 1); and a copy 0.9 mm off at half the ink reads 0.42-0.49,
+        // below the limit, where the frame rule reads no second line anyway.
+        let limit = crate::thresholds::thresholds().limit("trail.fading.square", "trail_foot").expect("limit");
+        for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2)] {
+            let ppmm = dpi / 25.4;
+            let n = (46.0 * ppmm) as usize;
+            let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
+            let foot = |img: &[u8], deg: f32| trail_foot(&trails_of(img, n, ppmm), sector_of(deg)).expect("both sides");
+            for (d, deg) in [(1.2f32, 100.0f32), (2.0, 10.0)] {
+                let (dx, dy) = (d * deg.to_radians().cos() * ppmm, d * deg.to_radians().sin() * ppmm);
+                for strength in [0.5f32, 0.7, 1.0] {
+                    let img = pressed_twice(n, &seal(ppmm, c, c, r), &seal(ppmm, c + dx, c + dy, r), strength, sigma);
+                    let v = foot(&img, deg);
+                    assert!(v > limit + 0.15, "{dpi} dpi, second pressing {d} mm at {deg}°, {strength}: {v}");
+                }
+            }
+            let v = foot(&smeared(ppmm, n, 1.6, 100.0, true, sigma), 100.0);
+            assert!(v < limit, "{dpi} dpi, smear 1.6 mm at falling pressure: {v}");
+            let v = foot(&smeared(ppmm, n, 1.6, 100.0, false, sigma), 100.0);
+            assert!(v > 0.9, "{dpi} dpi, smear 1.6 mm at uniform pressure: both sides ramp alike, {v}");
         }
     }
 

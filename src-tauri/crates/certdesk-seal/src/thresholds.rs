@@ -73,7 +73,8 @@ pub struct Rule {
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
-/// `double.plateau.square`, `smudged.round`, `smudged.square`.
+/// `double.plateau.square`, `smudged.round`, `smudged.square`; and a veto that gives no label,
+/// `trail.fading.square` (no `double.square`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
 
@@ -122,7 +123,7 @@ pub fn unit_of(measure: &str) -> Unit {
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" | "ring_beyond" | "trail_rise" | "disc_fill" => Unit::Share,
+        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "disc_fill" => Unit::Share,
         _ => Unit::Level,
     }
 }
@@ -195,6 +196,7 @@ mod tests {
             "double.plateau.square",
             "smudged.round",
             "smudged.square",
+            "trail.fading.square",
         ] {
             assert!(t.0.contains_key(name), "{name} missing");
         }
