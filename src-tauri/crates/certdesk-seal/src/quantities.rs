@@ -758,11 +758,12 @@ fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, O
 /// side, over the same climb on the leading side (both in shares of each edge's own step).
 /// `None` without both sides, or where the leading side climbs under 0.05 there.
 ///
-/// A smear's trail ends in its faintest ink, so its foot climbs slower than the sharp side
-/// that leads (B's and C's smears: a median 0.6, all under 0.85 on round seals); a second
-/// pressing's outer edge is the copy's own edge, about as sharp as the leading one (doubles: a
-/// median 0.87). Read where the two are confused: a copy closer than a stroke's width, whose
-/// echo merges into the stroke, and a smear's trail on a 法人章's frame read as a second line.
+/// A smear at falling pressure ends in its faintest ink, so its foot climbs slower than the
+/// sharp side that leads (B's and C's smears: a median 0.6); a second pressing's outer edge is
+/// the copy's own edge, about as sharp as the leading one (doubles: a median 0.87). A smear at
+/// uniform pressure ramps both sides alike and reads about 1 (A's: 0.73–1.08), so a high foot
+/// says nothing: only a low one is read, by `trail.fading.square` (a smear's trail along a
+/// 法人章's frame read as a second line). Measured on every shape, read on squares only.
 pub(crate) fn trail_foot(trails: &Trails, k: usize) -> Option<f32> {
     const FOOT: usize = TRAIL_PER_MM / 5;
     let (Some(trail), Some(lead)) = trail_and_lead(trails, k) else {
@@ -1722,8 +1723,9 @@ pub(crate) mod tests {
     #[test]
     fn a_trails_foot_climbs_slower_than_its_lead_and_a_copys_edge_does_not() {
         // `trail.fading.square` refuses a second frame line where the trail's foot climbs
-        // under its limit against the leading edge. A second pressing the frame rule can see
-        // (1.2 mm off and more: under the frame's width plus 0.2 mm it is not read), at a half
+        // under its limit against the leading edge (a ring stands in for the frame: the
+        // profiles are the edges', whatever their shape). A second pressing the frame rule can
+        // see (1.2 mm off and more: under the frame's width plus 0.2 mm it is not read), at a half
         // or more of the first's ink, must read well above it: its outer edge is the copy's
         // own (0.71 and more here). A long smear at falling pressure, its trail ending in its
         // faintest ink, reads under it (1.6 mm: 0.42-0.48). What the veto does not see: a
