@@ -401,6 +401,11 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("set {name}: {e}");
+                    // A maker's split not made yet (only `--make` makes the held-out ones).
+                    let made_here = dir.parent() == Some(sets_dir().as_path()) && !dir.exists();
+                    if let Some((maker, split)) = dir.file_name().and_then(|f| f.to_str()).and_then(|f| f.split_once('-')).filter(|_| made_here) {
+                        eprintln!("  make it first: bash tests/seal-sheets/make-set.sh {maker} {split} <sheets> {}", dir.display());
+                    }
                     return None;
                 }
             };
