@@ -108,6 +108,17 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.find('[data-testid=seal-unchecked-0-1]').exists()).toBe(false)
   })
 
+  it('says why a second frame line beside a fading trail was not counted as a second pressing', async () => {
+    const v = doubtedSheet('option')
+    const vetoed = { label: 'double', quantity: 'trail_foot', value: 0.42, limit: 0.5, unit: 'share', op: '<' }
+    v.samples = [sample(0, { kind: 'legal_rep_seal', best: true, diameter_mm: null, side_mm: 18, unchecked: [vetoed] })]
+    v.rows = [{ row: 0, kind: 'legal_rep_seal', best_col: 0, needs_restamp: false }]
+    const { w } = await imported(v)
+    const line = w.get('[data-testid=seal-unchecked-0-0]').text()
+    expect(line).toContain('未能检查是否重影：边框旁有第二道边线')
+    expect(line).toContain('起步爬升为前缘的42%，下限50%')
+  })
+
   it('shows ink an empty verdict set aside, with the reason, and offers it for acceptance', async () => {
     const v = doubtedSheet('file')
     const stain = { label: 'empty', quantity: 'disc_fill', value: 0.83, limit: 0.7, unit: 'share', op: '>' }

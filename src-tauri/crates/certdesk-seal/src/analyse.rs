@@ -1220,14 +1220,21 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// where it climbs much slower than the leading edge, the widening ends in faint ink as a
 /// drag's does, and the second frame line read beside it is the smear's trail along the frame.
 /// The plateau is read either way: a copy at a low level climbs little before it stands flat.
+/// Where the refused line gives no label, the double is recorded as a check not made, the
+/// foot as the reason: the clerk sees the line was there and why it was not counted.
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], rules: &ShapeRules) {
-    let fading = rules.fading.is_some_and(|rule| thresholds().fires(rule, metrics));
+    let fading = rules.fading.and_then(|rule| thresholds().finding(rule, Defect::Double, metrics));
     let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(rules.smear, metrics);
-    if !the_smears && !fading && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
+    if fading.is_none() && !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
     if labels.rule(Defect::Double, rules.plateau, metrics) {
         return;
+    }
+    // A second line the veto set aside is still there: the double is neither found nor ruled
+    // out, and the clerk is told why.
+    if let Some(veto) = fading.filter(|_| rules.doubles.iter().any(|rule| thresholds().fires(rule, metrics))) {
+        labels.unchecked.push(veto);
     }
     labels.rule(Defect::Smudged, rules.smear, metrics);
 }
@@ -2328,8 +2335,19 @@ mod tests {
         assert_eq!(judged(Some(0.8)), vec![Defect::Double]);
         assert_eq!(judged(None), vec![Defect::Double]);
         // Beside a foot that climbs under half as fast as the leading edge, the line is a
-        // smear's trail along the frame: no double (and no smear without its own evidence).
+        // smear's trail along the frame: no double (and no smear without its own evidence)...
         assert_eq!(judged(Some(0.35)), vec![]);
+        // ... but not silently: the double is a check not made, the foot its reason.
+        let mut labels = Labels::default();
+        let vetoed = [("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0), ("trail_foot", 0.35)];
+        double_or_smear(None, &mut labels, &vetoed, &SQUARE_RULES);
+        let (_, _, unchecked) = labels.finish(SampleKind::LegalRepSeal);
+        let notes: Vec<(Defect, &str, Op, f32)> = unchecked.iter().map(|u| (u.label, u.quantity.as_str(), u.op, u.value)).collect();
+        assert_eq!(notes, vec![(Defect::Double, "trail_foot", Op::Below, 0.35)]);
+        // A foot that fades beside no second line refuses nothing, and says nothing.
+        let mut labels = Labels::default();
+        double_or_smear(None, &mut labels, &[("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 0.2), ("trail_foot", 0.35)], &SQUARE_RULES);
+        assert!(labels.finish(SampleKind::LegalRepSeal).2.is_empty());
         // A round seal's doubles are read on its echo and ring, not on a frame: no veto there.
         let mut labels = Labels::default();
         let echo = Echo { offset_mm: 2.0, deg: 40.0, echo: 0.3, valley: 0.3, unlocated: false };
