@@ -271,9 +271,18 @@ pub(crate) struct Border {
 /// Step along the outline, mm.
 const STEP_MM: f32 = 0.25;
 
+/// How much of the border's own strength (the median over its steps) a step's ink must reach
+/// to count as border: 0.3. A lost cap leaves paper there (a tenth or less); a second pressing
+/// with less ink draws a border of its own at a third to all of the first's (B's copies 0.45–1,
+/// C's a third and more), and along an outline fitted to both copies that lighter border is
+/// the only one in the band on the copy's side. At half the median it read as gaps: 7 of
+/// B-dev4's 10 false `broken` were 公章 and 法人章 pressed twice (gaps of 4–12 mm at a half,
+/// 0–1.3 mm at 0.3; issue 34 v13.8).
+const BORDER_PRESENT: f32 = 0.3;
+
 /// Follows `outline` every 0.25 mm; at each step reads the largest ink level across the
 /// border's band (0.5 mm outside the outer edge to 1.5 mm inside it); a step is present when
-/// that reaches half the median over all steps (the border's own strength).
+/// that reaches `BORDER_PRESENT` of the median over all steps (the border's own strength).
 pub(crate) fn border_continuity(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: f32, outline: Outline) -> Option<Border> {
     let at = |x: f32, y: f32| -> f32 {
         let (xi, yi) = (x.round(), y.round());
@@ -334,7 +343,7 @@ pub(crate) fn border_continuity(level: impl Fn(usize) -> u8, w: usize, h: usize,
     if median <= 0.0 {
         return None;
     }
-    let present: Vec<bool> = strength.iter().map(|&s| s >= 0.5 * median).collect();
+    let present: Vec<bool> = strength.iter().map(|&s| s >= BORDER_PRESENT * median).collect();
     let n = present.len();
     let share = present.iter().filter(|&&p| p).count() as f32 / n as f32;
     // Longest run of absent steps, wrapping round: start after a present step.
@@ -1385,6 +1394,33 @@ pub(crate) mod tests {
         let img = threshold(&blur(&draw(n, n, |x, y| designs.iter().any(|d| d(x, y))), n, n, 1.0));
         let e = double_echo(&img, n, n, ppmm).expect("ink");
         assert!(e.echo < 0.12 || e.valley > 0.9, "smear read as a double: {e:?}");
+    }
+
+    #[test]
+    fn a_second_pressings_lighter_ring_is_border_not_a_gap() {
+        for (dpi, sigma) in [(150.0f32, 0.5f32), (300.0, 1.0), (600.0, 1.5)] {
+            let ppmm = dpi / 25.4;
+            let n = (50.0 * ppmm) as usize;
+            let (c, r, w) = (n as f32 / 2.0, 20.0 * ppmm, 1.2 * ppmm);
+            let ring = |cx: f32, cy: f32| move |x: f32, y: f32| (r - w..=r).contains(&(x - cx).hypot(y - cy));
+            for (off_mm, copy_level) in [(2.5f32, 0.45f32), (1.8, 0.35), (2.5, 1.0)] {
+                // The first pressing at full ink, the copy `off_mm` to the right at `copy_level`
+                // of it: where both lie, the stronger shows (one ink over itself).
+                let d = off_mm * ppmm;
+                let (first, copy) = (blur(&draw(n, n, ring(c, c)), n, n, sigma), blur(&draw(n, n, ring(c + d, c)), n, n, sigma));
+                let img: Vec<u8> = first.iter().zip(&copy).map(|(&a, &b)| a.max((f32::from(b) * copy_level).round() as u8)).collect();
+                // The outline fitted to the pair: between the two, wide enough for both.
+                let outline = Outline::Circle { cx: c + d / 2.0, cy: c, r: r + d / 2.0 };
+                let b = border_continuity(|i| img[i], n, n, ppmm, outline).expect("border");
+                assert!(b.gap_mm < 1.5 && b.present > 0.95, "{dpi} dpi, copy {off_mm} mm off at {copy_level}: {b:?}");
+                // A 3 mm cap lost from both copies is still a gap.
+                let half_angle = (1.5 * ppmm / r).asin();
+                let lost = |x: f32, y: f32| ((y - c).atan2(x - c - d / 2.0)).abs() < half_angle;
+                let cut: Vec<u8> = img.iter().enumerate().map(|(i, &v)| if lost((i % n) as f32, (i / n) as f32) { 0 } else { v }).collect();
+                let b = border_continuity(|i| cut[i], n, n, ppmm, outline).expect("border");
+                assert!(b.gap_mm > 2.5, "{dpi} dpi, copy {off_mm} mm off at {copy_level}, a 3 mm cap lost: {b:?}");
+            }
+        }
     }
 
     #[test]
