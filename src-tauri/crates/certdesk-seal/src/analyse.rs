@@ -2322,6 +2322,27 @@ mod tests {
     }
 
     #[test]
+    fn an_echo_further_out_than_a_second_pressing_goes_is_no_double() {
+        let judged = |offset_mm: f32| {
+            let mut labels = Labels::default();
+            let echo = Echo { offset_mm, deg: 40.0, echo: 0.13, valley: 0.35, unlocated: false };
+            double_or_smear(Some(echo), &mut labels, &[("double_echo", 0.13), ("double_valley", 0.35), ("double_offset_mm", offset_mm)], &ROUND_RULES);
+            labels.finish(SampleKind::OfficialSeal).0
+        };
+        // A copy up to 3 mm off, read within a 0.2 mm cell of it: a double.
+        assert_eq!(judged(3.01), vec![Defect::Double]);
+        // The seal's own structure echoing at the search's edge (B-dev4 198, C-dev6 079): none.
+        assert_eq!(judged(3.39), vec![]);
+        // The offset is a gate, not the reason: a close copy is told by its echo, not by how
+        // far inside the reach it lies.
+        let mut labels = Labels::default();
+        let echo = Echo { offset_mm: 1.0, deg: 40.0, echo: 0.15, valley: 0.5, unlocated: false };
+        double_or_smear(Some(echo), &mut labels, &[("double_echo", 0.15), ("double_valley", 0.5), ("double_offset_mm", 1.0)], &ROUND_RULES);
+        let (_, findings, _) = labels.finish(SampleKind::OfficialSeal);
+        assert_eq!(findings.iter().map(|f| (f.label, f.quantity.as_str())).collect::<Vec<_>>(), vec![(Defect::Double, "double_echo")]);
+    }
+
+    #[test]
     fn a_second_frame_line_beside_a_fading_trail_is_the_smears() {
         let judged = |foot: Option<f32>| {
             let mut metrics = vec![("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0)];
@@ -2351,7 +2372,7 @@ mod tests {
         // A round seal's doubles are read on its echo and ring, not on a frame: no veto there.
         let mut labels = Labels::default();
         let echo = Echo { offset_mm: 2.0, deg: 40.0, echo: 0.3, valley: 0.3, unlocated: false };
-        double_or_smear(Some(echo), &mut labels, &[("double_echo", 0.3), ("double_valley", 0.3), ("trail_foot", 0.35)], &ROUND_RULES);
+        double_or_smear(Some(echo), &mut labels, &[("double_echo", 0.3), ("double_valley", 0.3), ("double_offset_mm", 2.0), ("trail_foot", 0.35)], &ROUND_RULES);
         assert_eq!(labels.finish(SampleKind::OfficialSeal).0, vec![Defect::Double]);
     }
 
@@ -2960,7 +2981,15 @@ mod tests {
     #[test]
     fn an_echo_with_no_place_of_its_own_beside_a_smear_is_the_smears() {
         // Both rules fire: an echo of 0.14 with a valley of 0.71, edges smeared 1.08 mm along it.
-        let metrics = [("double_echo", 0.14), ("double_valley", 0.71), ("smear_q_mm", 1.08), ("smear_plain_mm", 0.7), ("smear_agrees_mm", 0.66), ("smear_valley", 0.71)];
+        let metrics = [
+            ("double_echo", 0.14),
+            ("double_valley", 0.71),
+            ("double_offset_mm", 0.8),
+            ("smear_q_mm", 1.08),
+            ("smear_plain_mm", 0.7),
+            ("smear_agrees_mm", 0.66),
+            ("smear_valley", 0.71),
+        ];
         let judged = |unlocated: bool, metrics: &[(&'static str, f32)]| {
             let mut labels = Labels::default();
             let echo = Echo { offset_mm: 0.8, deg: 18.4, echo: 0.14, valley: 0.71, unlocated };
@@ -2972,7 +3001,7 @@ mod tests {
         // Placed beyond it: a second pressing, whose widening the smear measures read.
         assert_eq!(judged(false, &metrics), vec![Defect::Double]);
         // On the first ring with no smear on the edges: still a double.
-        assert_eq!(judged(true, &metrics[..2]), vec![Defect::Double]);
+        assert_eq!(judged(true, &metrics[..3]), vec![Defect::Double]);
         // A 法人章 (B-dev 029): a second frame line, a 朱文 face smeared along the echo.
         let square = [
             ("frame_second", 1.0),

@@ -1353,6 +1353,9 @@ pub(crate) mod tests {
                 let img = threshold(&blur(&draw(n, n, |x, y| one(x, y) || two(x, y)), n, n, sigma));
                 let e = double_echo(&img, n, n, ppmm).expect("ink");
                 assert!((e.offset_mm - off_mm).abs() <= 0.2, "{dpi} dpi, {off_mm} mm: offset {e:?}");
+                // Within the rule's reach: a copy 3 mm off (the definition's farthest) is one.
+                let reach = crate::thresholds::thresholds().limit("double.round", "double_offset_mm").expect("limit");
+                assert!(e.offset_mm < reach, "{dpi} dpi, {off_mm} mm: offset {e:?} past {reach}");
                 assert!(e.echo >= 0.15, "{dpi} dpi, {off_mm} mm: echo {e:?}");
                 assert!(e.valley <= 0.8, "{dpi} dpi, {off_mm} mm: valley {e:?}");
                 let dd = (e.deg - deg).rem_euclid(180.0);
