@@ -2345,7 +2345,7 @@ mod tests {
     #[test]
     fn a_second_frame_line_beside_a_fading_trail_is_the_smears() {
         let judged = |foot: Option<f32>| {
-            let mut metrics = vec![("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0)];
+            let mut metrics = vec![("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0), ("frame_offset_mm", 1.6)];
             metrics.extend(foot.map(|v| ("trail_foot", v)));
             let mut labels = Labels::default();
             double_or_smear(None, &mut labels, &metrics, &SQUARE_RULES);
@@ -2360,14 +2360,19 @@ mod tests {
         assert_eq!(judged(Some(0.35)), vec![]);
         // ... but not silently: the double is a check not made, the foot its reason.
         let mut labels = Labels::default();
-        let vetoed = [("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0), ("trail_foot", 0.35)];
+        let vetoed = [("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 1.0), ("frame_offset_mm", 1.6), ("trail_foot", 0.35)];
         double_or_smear(None, &mut labels, &vetoed, &SQUARE_RULES);
         let (_, _, unchecked) = labels.finish(SampleKind::LegalRepSeal);
         let notes: Vec<(Defect, &str, Op, f32)> = unchecked.iter().map(|u| (u.label, u.quantity.as_str(), u.op, u.value)).collect();
         assert_eq!(notes, vec![(Defect::Double, "trail_foot", Op::Below, 0.35)]);
         // A foot that fades beside no second line refuses nothing, and says nothing.
         let mut labels = Labels::default();
-        double_or_smear(None, &mut labels, &[("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 0.2), ("trail_foot", 0.35)], &SQUARE_RULES);
+        double_or_smear(
+            None,
+            &mut labels,
+            &[("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", 0.2), ("frame_offset_mm", 1.6), ("trail_foot", 0.35)],
+            &SQUARE_RULES,
+        );
         assert!(labels.finish(SampleKind::LegalRepSeal).2.is_empty());
         // A round seal's doubles are read on its echo and ring, not on a frame: no veto there.
         let mut labels = Labels::default();
@@ -2946,15 +2951,22 @@ mod tests {
 
     #[test]
     fn a_second_frame_line_is_read_behind_a_line_not_behind_a_field() {
-        let square = |width_mm: f32| [("frame_second", 1.0), ("frame_inset_mm", 0.1), ("frame_width_mm", width_mm)];
+        let square = |width_mm: f32, depth_mm: f32| [("frame_second", 1.0), ("frame_inset_mm", 0.1), ("frame_width_mm", width_mm), ("frame_offset_mm", depth_mm)];
         // A frame line of 0.8-1.5 mm, or up to 2 mm with a smear or a merged pressing on it.
         for w in [0.8, 1.2, 1.5, 1.95] {
-            assert!(thresholds().fires("double.square", &square(w)), "{w} mm");
+            assert!(thresholds().fires("double.square", &square(w, 1.6)), "{w} mm");
         }
         // A 阴文 face's field of ink (2.5-3.5 mm from the outline on B's 法人章).
         for w in [2.5, 3.0, 3.5] {
-            assert!(!thresholds().fires("double.square", &square(w)), "{w} mm");
+            assert!(!thresholds().fires("double.square", &square(w, 1.6)), "{w} mm");
         }
+        // The second line as deep as a copy 3 mm off stands, read within a step: a double;
+        // deeper (B-dev4 195, C-dev6 020: smears' trails at 3.35-3.45 mm): none. The depth is
+        // a gate, never the reason.
+        assert!(thresholds().fires("double.square", &square(1.2, 3.05)));
+        assert!(!thresholds().fires("double.square", &square(1.2, 3.45)));
+        let reason = thresholds().finding("double.square", Defect::Double, &square(1.2, 0.9)).expect("fires");
+        assert_eq!(reason.quantity, "frame_second");
     }
 
     #[test]
@@ -3007,6 +3019,7 @@ mod tests {
             ("frame_second", 1.0),
             ("frame_inset_mm", 0.2),
             ("frame_width_mm", 1.4),
+            ("frame_offset_mm", 0.9),
             ("paper_field", 0.86),
             ("smear_q_mm", 0.72),
             ("smear_plain_mm", 0.45),
