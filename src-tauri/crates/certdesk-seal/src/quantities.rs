@@ -276,8 +276,10 @@ const STEP_MM: f32 = 0.25;
 /// with less ink draws a border of its own at a third to all of the first's (B's copies 0.45–1,
 /// C's a third and more), and along an outline fitted to both copies that lighter border is
 /// the only one in the band on the copy's side. At half the median it read as gaps: 7 of
-/// B-dev4's 10 false `broken` were 公章 and 法人章 pressed twice (gaps of 4–12 mm at a half,
-/// 0–1.3 mm at 0.3; issue 34 v13.8).
+/// B-dev4's 10 false `broken` were 公章 and 法人章 pressed twice, 6 of them with gaps of 4–12 mm
+/// at a half that read 0–1.3 mm at 0.3 (issue 34 v13.8). What it gives up: a lost cap whose
+/// edge leaves ink at 0.3–0.5 of the border along the outline reads a shorter gap (5 true
+/// `broken` of the dev sets, against 20 false ones gone).
 const BORDER_PRESENT: f32 = 0.3;
 
 /// Follows `outline` every 0.25 mm; at each step reads the largest ink level across the

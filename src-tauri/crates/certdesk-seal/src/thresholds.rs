@@ -9,11 +9,12 @@
 //! Issue 34: the rules read physical quantities with limits written from the labels'
 //! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
-//! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`), or
+//! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`) within a
+//! second pressing's reach (`double_offset_mm`), or
 //! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`),
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
-//! (`frame_width_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
+//! (`frame_width_mm`), within a second pressing's reach (`frame_offset_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
 //! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
 //! `smear_plain_mm`, gates), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
