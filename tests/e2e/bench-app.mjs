@@ -7,7 +7,7 @@
 // certdesk-app first); the store is seeded with the debug CLI either way.
 
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -52,39 +52,45 @@ function appTree() {
   return [...tree].filter(Boolean)
 }
 
-writeFileSync(join(dir, 'zhang.pw'), 'zhang-password-1\n')
-writeFileSync(join(dir, 'admin.pw'), 'admin-password-1\n')
-certdesk('user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw'))
-certdesk('user', 'add', 'zhang', '--role', 'clerk', '--password-file', join(dir, 'zhang.pw'), '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
-const example = join(root, 'tests/fixtures/case-org-new.json')
-for (let i = 0; i < 120; i++) certdesk('case', 'import', example, '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
-
-const driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
-await new Promise((r) => setTimeout(r, 500))
+// The store, the password files and the driver are this run's: gone when it ends, however.
+let driver
 const times = []
 let memory = 0
-for (let i = 0; i < rounds; i++) {
-  const t0 = performance.now()
-  const { sessionId: s } = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })
-  const name = await find(s, '[data-testid=login-name]')
-  await wd('POST', `/session/${s}/element/${name}/value`, { text: 'zhang' })
-  times.push(performance.now() - t0)
-  if (i === rounds - 1) {
-    await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-password]')}/value`, { text: 'zhang-password-1' })
-    await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-submit]')}/click`, {})
-    await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=nav-cases]')}/click`, {})
-    await find(s, 'tbody tr:nth-child(120)')
-    await new Promise((r) => setTimeout(r, 1000))
-    const tree = appTree()
-    memory = tree.reduce((sum, pid) => sum + pss(pid), 0)
-    for (const pid of tree) {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].split('/').pop()
-      console.log(`  ${cmd}: ${(pss(pid) / 1024).toFixed(0)} MiB PSS`)
+try {
+  writeFileSync(join(dir, 'zhang.pw'), 'zhang-password-1\n')
+  writeFileSync(join(dir, 'admin.pw'), 'admin-password-1\n')
+  certdesk('user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw'))
+  certdesk('user', 'add', 'zhang', '--role', 'clerk', '--password-file', join(dir, 'zhang.pw'), '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  const example = join(root, 'tests/fixtures/case-org-new.json')
+  for (let i = 0; i < 120; i++) certdesk('case', 'import', example, '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
+
+  driver = spawn(driverBin, ['--port', String(port)], { env, stdio: 'ignore' })
+  await new Promise((r) => setTimeout(r, 500))
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    const { sessionId: s } = await wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } })
+    const name = await find(s, '[data-testid=login-name]')
+    await wd('POST', `/session/${s}/element/${name}/value`, { text: 'zhang' })
+    times.push(performance.now() - t0)
+    if (i === rounds - 1) {
+      await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-password]')}/value`, { text: 'zhang-password-1' })
+      await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=login-submit]')}/click`, {})
+      await wd('POST', `/session/${s}/element/${await find(s, '[data-testid=nav-cases]')}/click`, {})
+      await find(s, 'tbody tr:nth-child(120)')
+      await new Promise((r) => setTimeout(r, 1000))
+      const tree = appTree()
+      memory = tree.reduce((sum, pid) => sum + pss(pid), 0)
+      for (const pid of tree) {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].split('/').pop()
+        console.log(`  ${cmd}: ${(pss(pid) / 1024).toFixed(0)} MiB PSS`)
+      }
     }
+    await wd('DELETE', `/session/${s}`)
   }
-  await wd('DELETE', `/session/${s}`)
+} finally {
+  driver?.kill()
+  rmSync(dir, { recursive: true, force: true })
 }
-driver.kill()
 times.sort((a, b) => a - b)
 console.log(`launch to an interactive sign-in form: median ${times[Math.floor(times.length / 2)].toFixed(0)} ms, best ${times[0].toFixed(0)} ms over ${rounds} launches (${profile} build, includes WebDriver session start)`)
 console.log(`memory with 120 cases listed: ${(memory / 1024).toFixed(0)} MiB PSS summed over the app and its WebKit processes (${profile} build)`)
