@@ -974,14 +974,19 @@ const SMEAR_AGREE_DEG: f32 = 22.5 + 11.25 + 0.5;
 /// `SMEAR_AGREE_DEG`). An echo across the smear (a 法人章's stacked characters, a round
 /// seal's ring of text) has a valley of its own that says nothing about the smear: 1, no dip.
 /// The valley is read at any offset along the smear: leaving it unread where d/2 falls under
-/// the echo's smallest offset let A's doubles 0.8–1.6 mm apart pass as smears.
+/// the echo's smallest offset let A's doubles 0.8–1.6 mm apart pass as smears. But an echo
+/// without a place of its own (`Echo::unlocated`) has no half way either: its d/2, under half
+/// a millimetre, lies inside the strokes' own width, where a smear's spread and a close
+/// copy's both dip (issue 34 v13.9: on the dev sets 1.3–1.6 mm smears read 0.04–0.78 there,
+/// doubles 0.6–0.9 mm apart 0.04–0.33), so it is not read: 1.
 fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
-    echo.filter(|e| angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG).map_or(1.0, |e| e.valley)
+    echo.filter(|e| !e.unlocated && angle_apart(e.deg, smear_deg) <= SMEAR_AGREE_DEG).map_or(1.0, |e| e.valley)
 }
 
 /// Whether a widening of the edges along `smear_deg` is confirmed as one motion's: the mask's
 /// strokes ≥ 0.25 mm wider within one step of that direction, or, on a round seal, an echo with
-/// no dip half way in any direction (or no echo at all).
+/// no dip half way in any direction (or no echo at all, or one without a place of its own,
+/// whose half way is not read: `smear_valley`).
 ///
 /// A 公章's strokes run every way round its border and arcs, so their widths by direction show
 /// a smear's widening weakly or not at all (C-dev40's missed round smears read 0.17 mm of
@@ -996,7 +1001,7 @@ fn smear_direction_confirmed(strokes: Option<Strokes>, smear_deg: f32, round: bo
     // ink shows no discrete second copy: `smudged.round`'s own `smear_valley` limit, which reads
     // the same valley only along the smear (so the two move together when the limit is refitted).
     let no_copy_valley = thresholds().limit("smudged.round", "smear_valley").unwrap_or(0.5);
-    let no_copy = round && echo.is_none_or(|e| e.valley >= no_copy_valley);
+    let no_copy = round && echo.is_none_or(|e| e.unlocated || e.valley >= no_copy_valley);
     strokes_agree || no_copy
 }
 
@@ -2280,6 +2285,38 @@ mod tests {
         let dragged = &crate::import_single(&dragged, &opts).expect("import").samples[0];
         assert!(rise(dragged).is_some_and(|v| v > 1.5 * limit), "{:?}", dragged.metrics);
         assert!(dragged.defects.contains(&Defect::Smudged) && !dragged.defects.contains(&Defect::Double), "{:?} {:?}", dragged.defects, dragged.metrics);
+    }
+
+    #[test]
+    fn an_unlocated_echos_half_way_is_not_read() {
+        // An echo along a smear on the search's first cells, with a dip half way (inside the
+        // strokes' own width): no dip read, and on a round seal no copy shown.
+        let unlocated = Echo { offset_mm: 0.92, deg: 33.7, echo: 0.15, valley: 0.2, unlocated: true };
+        let placed = Echo { unlocated: false, ..unlocated };
+        assert_eq!(smear_valley(Some(unlocated), 33.75), 1.0);
+        assert_eq!(smear_valley(Some(placed), 33.75), 0.2);
+        assert!(smear_direction_confirmed(None, 33.75, true, Some(unlocated)));
+        assert!(!smear_direction_confirmed(None, 33.75, true, Some(placed)));
+        // A 法人章's strokes still decide (its stacked characters echo whatever the motion).
+        assert!(!smear_direction_confirmed(None, 33.75, false, Some(unlocated)));
+        // The smear rule then fires and the echo is the smear's: `smudged`, not `double`.
+        let judged = |echo: Echo| {
+            let metrics = [
+                ("smear_q_mm", 0.9),
+                ("smear_plain_mm", 0.5),
+                ("smear_agrees_mm", 1.3),
+                ("smear_valley", smear_valley(Some(echo), 33.75)),
+                ("trail_rise", 0.2),
+                ("double_echo", 0.15),
+                ("double_valley", 0.2),
+                ("double_offset_mm", 0.92),
+            ];
+            let mut labels = Labels::default();
+            double_or_smear(Some(echo), &mut labels, &metrics, &ROUND_RULES);
+            labels.finish(SampleKind::OfficialSeal).0
+        };
+        assert_eq!(judged(unlocated), vec![Defect::Smudged]);
+        assert_eq!(judged(placed), vec![Defect::Double]);
     }
 
     #[test]

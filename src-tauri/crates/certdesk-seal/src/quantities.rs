@@ -28,10 +28,13 @@ pub(crate) struct Echo {
     pub echo: f32,
     /// `echo(d/2) / echo(d)`: a double has a valley half way, a smear (a continuous motion) none.
     pub valley: f32,
-    /// The strongest echo lies on the smallest offset searched (within half a cell of it): it
-    /// may still be rising toward a closer offset, so it has no place of its own. A smear's
-    /// continuous spread reads this way along the smear (issue 34: four 200-dpi smears of 公章
-    /// echoed at exactly 0.80 mm, the grid's first ring there).
+    /// The strongest echo lies within one cell of the smallest offset searched: the offset one
+    /// cell closer along its own direction is not searched, so the echo may still be rising
+    /// toward it and has no place of its own (a peak needs a lower neighbour on either side).
+    /// A smear's continuous spread reads this way along the smear (issue 34: four 200-dpi
+    /// smears of 公章 echoed at exactly 0.80 mm, the grid's first ring there; v13.9: the limit
+    /// was half a cell past the start, which placed 600-dpi echoes at 0.95 mm, whose neighbour
+    /// one cell closer, 0.74 mm, is not searched: two dev smears of 1.3–1.4 mm read `double`).
     pub unlocated: bool,
 }
 
@@ -199,7 +202,7 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
     let valley = if echo > 0.0 { half / echo } else { 1.0 };
     let deg = (dy as f32).atan2(dx as f32).to_degrees().rem_euclid(180.0);
     let offset_mm = ((dx * dx + dy * dy) as f32).sqrt() * cell_mm;
-    Some(Echo { offset_mm, deg, echo, valley, unlocated: offset_mm < MIN_MM + 0.5 * cell_mm })
+    Some(Echo { offset_mm, deg, echo, valley, unlocated: offset_mm - cell_mm < MIN_MM })
 }
 
 /// The outline a border is followed along, in the pixels of the level image.
@@ -1359,6 +1362,7 @@ pub(crate) mod tests {
                 let reach = crate::thresholds::thresholds().limit("double.round", "double_offset_mm").expect("limit");
                 assert!(e.offset_mm < reach, "{dpi} dpi, {off_mm} mm: offset {e:?} past {reach}");
                 assert!(e.echo >= 0.15, "{dpi} dpi, {off_mm} mm: echo {e:?}");
+                assert!(!e.unlocated, "{dpi} dpi, {off_mm} mm: a copy has its place: {e:?}");
                 assert!(e.valley <= 0.8, "{dpi} dpi, {off_mm} mm: valley {e:?}");
                 let dd = (e.deg - deg).rem_euclid(180.0);
                 assert!(dd.min(180.0 - dd) <= 15.0, "{dpi} dpi, {off_mm} mm at {deg}°: {e:?}");
@@ -1387,6 +1391,26 @@ pub(crate) mod tests {
         let pair = threshold(&blur(&draw(n, n, |x, y| one(x, y) || two(x, y)), n, n, 0.8));
         let e = double_echo(&pair, n, n, ppmm).expect("ink");
         assert!(!e.unlocated && (e.offset_mm - 2.0).abs() <= 0.2, "{e:?}");
+    }
+
+    #[test]
+    fn an_echo_within_a_cell_of_the_search_start_has_no_place() {
+        // Smears of 1.4-1.6 mm: their strongest echo lies on a ring whose neighbour one cell
+        // closer along it is not searched, and reads a deep dip half way (under half a mm, the
+        // strokes' own width), as a close copy's would.
+        let read = |dpi: f32, len: f32, deg: f32| {
+            let ppmm = dpi / 25.4;
+            let n = (50.0 * ppmm) as usize;
+            let cell_mm = (CELL_MM * ppmm).round().max(1.0) / ppmm;
+            (double_echo(&threshold(&smeared(ppmm, n, len, deg, false, 0.8)), n, n, ppmm).expect("ink"), cell_mm)
+        };
+        // 200 dpi: the grid's second ring (0.92 mm), strong enough to read a double on its own.
+        let (e, cell_mm) = read(200.0, 1.6, 33.7);
+        assert!(e.offset_mm > MIN_MM + 0.1 && e.offset_mm - cell_mm < MIN_MM && e.unlocated, "{e:?}");
+        assert!(e.echo > 0.12 && e.valley < 0.8, "the echo alone reads a double here: {e:?}");
+        // 600 dpi: 0.95 mm, more than half a cell past the start (placed before v13.9).
+        let (e, cell_mm) = read(600.0, 1.4, 56.3);
+        assert!(e.offset_mm > MIN_MM + 0.5 * cell_mm && e.unlocated && e.valley < 0.2, "{e:?}");
     }
 
     #[test]
