@@ -119,6 +119,18 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(line).toContain('起步爬升为前缘的42%，下限50%')
   })
 
+  it('says on a 阴文 face that its double and smear were not read, in one line', async () => {
+    const v = doubtedSheet('option')
+    const cut = (label: string) => ({ label, quantity: 'paper_field', value: 0.17, limit: 0.5, unit: 'share', op: '<' })
+    v.samples = [sample(0, { kind: 'legal_rep_seal', best: true, diameter_mm: null, side_mm: 18, unchecked: [cut('double'), cut('smudged')] })]
+    v.rows = [{ row: 0, kind: 'legal_rep_seal', best_col: 0, needs_restamp: false }]
+    const { w } = await imported(v)
+    const lines = w.get('[data-testid=seal-unchecked-0-0]').findAll('li').map((li) => li.text())
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('未能检查是否重影、模糊/洇开：印面留白不连成一片（连成一片的比例17%，下限50%），如阴文')
+    expect(w.find('[data-testid=seal-reasons-0-0]').exists()).toBe(false)
+  })
+
   it('shows ink an empty verdict set aside, with the reason, and offers it for acceptance', async () => {
     const v = doubtedSheet('file')
     const stain = { label: 'empty', quantity: 'disc_fill', value: 0.83, limit: 0.7, unit: 'share', op: '>' }

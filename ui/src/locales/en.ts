@@ -133,6 +133,7 @@ const en: Shape<typeof zh> = {
     unchecked: {
       circle_rms: 'not checked for {label}: the outline misses the ink by {value} (over {limit}, often a neighbouring impression crowding it); check the border by eye',
       ink_snr: 'not checked for {label}: the ink stands only {value} times the paper\'s noise above it ({bound} {limit}); check by eye',
+      paper_field: 'not checked for {label}: the face\'s paper is in pieces (one field {value}, {bound} {limit}), as on a face cut in intaglio (阴文), whose edges cannot tell; check by eye',
       other: 'not checked for {label}: {quantity} {value} ({bound} {limit}); check by eye',
       trail_foot: 'not checked for {label}: a second frame line lies beside a trail that fades at its foot (climbs {value} of the leading edge, {bound} {limit}), so it is taken as the smear\'s; check by eye for a second pressing',
     },

@@ -183,6 +183,7 @@ export default {
     unchecked: {
       circle_rms: '未能检查是否{label}：外圈与印迹偏离{value}（超过{limit}，常因相邻印迹挤在一起），请目视核对边框是否完整',
       ink_snr: '未能检查是否{label}：印迹只比纸面噪声高{value}倍（{bound}{limit}倍），请目视核对',
+      paper_field: '未能检查是否{label}：印面留白不连成一片（连成一片的比例{value}，{bound}{limit}），如阴文（字刻空）印面，从边缘无法判断，请目视核对',
       other: '未能检查是否{label}：{quantity} {value}（{bound}{limit}），请目视核对',
       trail_foot: '未能检查是否{label}：边框旁有第二道边线，但拖影末端渐淡（起步爬升为前缘的{value}，{bound}{limit}），按拖影看待；请目视核对是否盖了两次',
     },

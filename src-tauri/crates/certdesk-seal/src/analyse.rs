@@ -1244,6 +1244,33 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
     labels.rule(Defect::Smudged, rules.smear, metrics);
 }
 
+/// A 阴文 face (characters cut out of a field of ink: its paper in pieces, `paper_field` at or
+/// under `smudged.square`'s limit) is read for neither a smear nor, where its frame band is the
+/// field and not a line (`frame_width_mm` at or over `double.square`'s limit), a second
+/// pressing: the edges there are the cut strokes' inside a field of uneven ink, and the
+/// corner margins lie in the field. Said, as a check not made with the face as the reason, so
+/// that a 阴文 法人章 without a label is no clean bill for the clerk (issue 34 v13.9: B draws
+/// a quarter of its 法人章 so; over the dev sets the note names 70 true doubles and smears no
+/// label gave). Nothing is said beside a double found (the smear is not read there anyway),
+/// nor for a label already unchecked for another reason.
+fn cut_face_unread(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
+    let get = |k: &str| metrics.iter().find(|m| m.0 == k).map(|m| m.1);
+    let (Some(field), Some(field_limit)) = (get("paper_field"), thresholds().limit("smudged.square", "paper_field")) else { return };
+    if field > field_limit || labels.contains(Defect::Double) {
+        return;
+    }
+    let frame_is_field = match (get("frame_width_mm"), thresholds().limit("double.square", "frame_width_mm")) {
+        (Some(width), Some(limit)) => width >= limit,
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    for (label, unread) in [(Defect::Double, frame_is_field), (Defect::Smudged, true)] {
+        if unread && !labels.contains(label) && !labels.unchecked.iter().any(|u| u.label == label) {
+            labels.not_checked(label, "paper_field", field, Op::Below, field_limit);
+        }
+    }
+}
+
 /// The rules that tell `double` from `smudged` on one shape of seal (see `double_or_smear`).
 pub(crate) struct ShapeRules {
     /// Alternatives, the first that fires gives the reason.
@@ -1574,6 +1601,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("aspect", aspect));
         metrics.push(("rect_rms", s.rect_rms / ppmm));
         double_or_smear(echo, labels, metrics, &SQUARE_RULES);
+        cut_face_unread(labels, metrics);
         // The rectangle's angle comes from the mask's extent (text and ink spread move it);
         // the border's own edges at half level say how far it is off (`outer_size`). Both in the
         // page's frame, so this is already the tilt against the page.
@@ -2285,6 +2313,31 @@ mod tests {
         let dragged = &crate::import_single(&dragged, &opts).expect("import").samples[0];
         assert!(rise(dragged).is_some_and(|v| v > 1.5 * limit), "{:?}", dragged.metrics);
         assert!(dragged.defects.contains(&Defect::Smudged) && !dragged.defects.contains(&Defect::Double), "{:?} {:?}", dragged.defects, dragged.metrics);
+    }
+
+    #[test]
+    fn a_cut_face_says_its_double_and_smear_were_not_read() {
+        let unread = |metrics: &[(&'static str, f32)], found: Option<Defect>| {
+            let mut labels = Labels::default();
+            if let Some(d) = found {
+                labels.found(d, "frame_second", 1.0, Op::Above, 0.9);
+            }
+            cut_face_unread(&mut labels, metrics);
+            labels.finish(SampleKind::LegalRepSeal).2.into_iter().map(|u| (u.label, u.quantity)).collect::<Vec<_>>()
+        };
+        // 阴文: its paper in pieces, its frame band the field of ink.
+        let cut = [("paper_field", 0.2), ("frame_width_mm", 4.0)];
+        assert_eq!(unread(&cut, None), vec![(Defect::Double, "paper_field".to_string()), (Defect::Smudged, "paper_field".to_string())]);
+        // Its frame a line after all: the double is read there, the smear is not.
+        assert_eq!(unread(&[("paper_field", 0.2), ("frame_width_mm", 1.2)], None), vec![(Defect::Smudged, "paper_field".to_string())]);
+        // A double found (a 朱文 face pressed twice also breaks its paper up): nothing to say.
+        assert_eq!(unread(&cut, Some(Defect::Double)), vec![]);
+        // A smear found on such a face is not unread.
+        assert_eq!(unread(&cut, Some(Defect::Smudged)), vec![(Defect::Double, "paper_field".to_string())]);
+        // 朱文: both read.
+        assert_eq!(unread(&[("paper_field", 0.9), ("frame_width_mm", 1.2)], None), vec![]);
+        // No face measured (too little ink): nothing claimed.
+        assert_eq!(unread(&[("frame_width_mm", 4.0)], None), vec![]);
     }
 
     #[test]
