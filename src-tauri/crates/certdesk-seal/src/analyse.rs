@@ -69,7 +69,17 @@ impl Labels {
 
     /// A check for `label` that was not made: `quantity` is past the `limit` within which it is read.
     fn not_checked(&mut self, label: Defect, quantity: &'static str, value: f32, op: Op, limit: f32) {
-        self.unchecked.push(Finding::new(label, quantity, value, op, limit));
+        self.not_read(Finding::new(label, quantity, value, op, limit));
+    }
+
+    /// A check that was not made, for the reason a rule's finding gives (a veto's).
+    fn not_read(&mut self, reason: Finding) {
+        self.unchecked.push(reason);
+    }
+
+    /// Whether the check for `label` is already recorded as not made.
+    fn is_unread(&self, label: Defect) -> bool {
+        self.unchecked.iter().any(|u| u.label == label)
     }
 
     fn contains(&self, label: Defect) -> bool {
@@ -1239,7 +1249,7 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
     // A second line the veto set aside is still there: the double is neither found nor ruled
     // out, and the clerk is told why.
     if let Some(veto) = fading.filter(|_| rules.doubles.iter().any(|rule| thresholds().fires(rule, metrics))) {
-        labels.unchecked.push(veto);
+        labels.not_read(veto);
     }
     labels.rule(Defect::Smudged, rules.smear, metrics);
 }
@@ -1265,7 +1275,7 @@ fn cut_face_unread(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
         (Some(_), None) => false,
     };
     for (label, unread) in [(Defect::Double, frame_is_field), (Defect::Smudged, true)] {
-        if unread && !labels.contains(label) && !labels.unchecked.iter().any(|u| u.label == label) {
+        if unread && !labels.contains(label) && !labels.is_unread(label) {
             labels.not_checked(label, "paper_field", field, Op::Below, field_limit);
         }
     }
