@@ -959,7 +959,13 @@ from?: string, to?: string,
  * rules that judged the sheet (`certdesk_seal::thresholds::THRESHOLDS_JSON`). Absent
  * on events written before: those hash as they always did.
  */
-dpi_source?: string, size_warning?: string, thresholds_sha256?: string, };
+dpi_source?: string, size_warning?: string, thresholds_sha256?: string, 
+/**
+ * #34: the SHA-256 of the code and limits that judged the sheet
+ * (`certdesk_seal::VERDICTS_SHA256`), which moves when a measure changes in code and
+ * the limits do not. Absent on events written before.
+ */
+verdicts_sha256?: string, };
 
 export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, 
 /**

@@ -272,6 +272,7 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
         dpi_source: Some(verdict.dpi_source.clone()),
         size_warning: verdict.size_warning.clone(),
         thresholds_sha256: Some(thresholds_sha256()),
+        verdicts_sha256: Some(certdesk_seal::VERDICTS_SHA256.to_string()),
     };
     let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
     files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));

@@ -71,6 +71,11 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     let imported = c.desk("admin").history(&n).unwrap().into_iter().rev().find(|e| e.action == "seal_imported").unwrap();
     assert_eq!(imported.detail["dpi_source"], "file");
     assert_eq!(imported.detail["thresholds_sha256"].as_str().map(str::len), Some(64));
+    // What judged the sheet, code and limits together: the build's own, not the limits' hash.
+    let verdicts = imported.detail["verdicts_sha256"].as_str().unwrap_or_default();
+    assert_eq!(verdicts, certdesk_seal::VERDICTS_SHA256);
+    assert!(verdicts.len() == 64 && verdicts.bytes().all(|b| b.is_ascii_hexdigit()), "{verdicts}");
+    assert_ne!(imported.detail["thresholds_sha256"].as_str(), Some(verdicts));
     let restamp_row = v.rows.iter().find(|r| r.needs_restamp).unwrap();
     assert_eq!(imported.detail["rows"][restamp_row.row]["doubted"], v.samples.iter().filter(|s| s.row == restamp_row.row && s.doubted).count());
 

@@ -28,6 +28,11 @@ use serde::Serialize;
 pub use decode::{DpiSource, probe};
 pub use output::{sample_png, write_outputs};
 
+// `VERDICTS_SHA256` (see `build.rs`): unlike `thresholds::THRESHOLDS_JSON`'s hash it moves when
+// a measure or a rule's wiring changes in code, so a case's record of what judged its sheet
+// names the build's judgement, not only its limits.
+include!(concat!(env!("OUT_DIR"), "/verdicts.rs"));
+
 /// Default pixel budget: an A4 page at 600 dpi is 34.8 Mpx; 60 Mpx leaves room for A3 at 450.
 pub const DEFAULT_MAX_PIXELS: u64 = 60_000_000;
 

@@ -128,6 +128,10 @@ details! {
         dpi_source: Option<String>,
         size_warning: Option<String>,
         thresholds_sha256: Option<String>,
+        /// #34: the SHA-256 of the code and limits that judged the sheet
+        /// (`certdesk_seal::VERDICTS_SHA256`), which moves when a measure changes in code and
+        /// the limits do not. Absent on events written before.
+        verdicts_sha256: Option<String>,
     }
     /// The clerk accepted an impression the importer doubted (#34, design §7.2): which one
     /// (the sheet's SHA-256, row and column), the name it is kept under with the case and the
