@@ -1264,19 +1264,17 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
 /// label gave). Nothing is said beside a double found (the smear is not read there anyway),
 /// nor for a label already unchecked for another reason.
 fn cut_face_unread(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
-    let get = |k: &str| metrics.iter().find(|m| m.0 == k).map(|m| m.1);
-    let (Some(field), Some(field_limit)) = (get("paper_field"), thresholds().limit("smudged.square", "paper_field")) else { return };
-    if field > field_limit || labels.contains(Defect::Double) {
+    let t = thresholds();
+    if labels.contains(Defect::Double) {
         return;
     }
-    let frame_is_field = match (get("frame_width_mm"), thresholds().limit("double.square", "frame_width_mm")) {
-        (Some(width), Some(limit)) => width >= limit,
-        (None, _) => true,
-        (Some(_), None) => false,
-    };
+    let frame_is_field = !metrics.iter().any(|m| m.0 == "frame_width_mm") || t.gate_shut("double.square", "frame_width_mm", Defect::Double, metrics).is_some();
     for (label, unread) in [(Defect::Double, frame_is_field), (Defect::Smudged, true)] {
-        if unread && !labels.contains(label) && !labels.is_unread(label) {
-            labels.not_checked(label, "paper_field", field, Op::Below, field_limit);
+        if !unread || labels.contains(label) || labels.is_unread(label) {
+            continue;
+        }
+        if let Some(face) = t.gate_shut("smudged.square", "paper_field", label, metrics) {
+            labels.not_read(face);
         }
     }
 }

@@ -94,6 +94,14 @@ fn holds(c: &Cond, metrics: &[(&'static str, f32)]) -> bool {
 }
 
 impl Op {
+    /// The other side: what a measure that does not hold this condition is past.
+    pub fn opposite(self) -> Op {
+        match self {
+            Op::Below => Op::Above,
+            Op::Above => Op::Below,
+        }
+    }
+
     /// Whether `value` is past `limit` on this side (strictly).
     pub fn past(self, value: f32, limit: f32) -> bool {
         match self {
@@ -174,6 +182,17 @@ impl Thresholds {
         rule.all.iter().chain(&rule.any).find(|c| c.measure == measure).map(|c| c.limit)
     }
 
+    /// Why rule `name` cannot fire on these measures because of its condition on `measure`:
+    /// the measure as read, past the condition's limit on the other side, as a check for
+    /// `label` not made; `None` when the condition holds, the measure is not read, or the rule
+    /// has no condition on it.
+    pub fn gate_shut(&self, name: &str, measure: &str, label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
+        let rule = self.0.get(name)?;
+        let c = rule.all.iter().chain(&rule.any).find(|c| c.measure == measure)?;
+        let value = metrics.iter().find(|m| m.0 == measure)?.1;
+        (!c.op.past(value, c.limit)).then(|| Finding { label, quantity: c.measure.clone(), value, limit: c.limit, unit: c.unit, op: c.op.opposite() })
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
@@ -182,6 +201,17 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shut_gate_says_which_condition_and_how_far() {
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        let limit = t.limit("smudged.square", "paper_field").expect("limit");
+        let f = t.gate_shut("smudged.square", "paper_field", Defect::Smudged, &[("paper_field", 0.2)]).expect("shut");
+        assert_eq!((f.label, f.quantity.as_str(), f.value, f.limit, f.op, f.unit), (Defect::Smudged, "paper_field", 0.2, limit, Op::Below, Unit::Share));
+        assert_eq!(t.gate_shut("smudged.square", "paper_field", Defect::Smudged, &[("paper_field", 0.9)]), None);
+        assert_eq!(t.gate_shut("smudged.square", "paper_field", Defect::Smudged, &[]), None);
+        assert_eq!(t.gate_shut("smudged.round", "paper_field", Defect::Smudged, &[("paper_field", 0.2)]), None);
+    }
 
     #[test]
     fn compiled_thresholds_parse_and_name_every_rule() {
