@@ -18,6 +18,10 @@ describe('seal reasons in words', () => {
     expect(reason(f('pen_crossings', 4, 3, 'level'))).toBe('笔迹穿过表格线4处（上限3处）')
     expect(reason(f('paper_l', 210.4, 222, 'level', '<'))).toBe('背景亮度210（下限222）')
   })
+  it('says a double read from a trail that ends as sharply as it leads as that edge', () => {
+    const copy = { ...f('trail_foot', 0.89, 0.65, 'share'), label: 'double' }
+    expect(reasons({ defects: ['double'], findings: [copy] })).toEqual(['拖影末端是与前缘一样陡的边（第二次盖印的边缘，不是渐淡的拖影）：起步爬升为前缘的89%（上限65%）'])
+  })
   it('never shows a value equal to the limit it went past', () => {
     expect(reason(f('border_gap_mm', 4.04, 4, 'mm'))).toBe('边框缺口4.04毫米（上限4毫米）')
   })

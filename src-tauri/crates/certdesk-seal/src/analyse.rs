@@ -1230,6 +1230,12 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// (`rules.plateau`, on `trail_rise`): a drag's ink fades along it, a second pressing closer
 /// than a stroke's width stands flat at its own level over the offset (issue 34: A's, B's and
 /// C's doubles 0.6–1.4 mm apart, their echo merged into the stroke, read `smudged` or nothing).
+/// Closer than about 0.9 mm the blur leaves the copy's level a shoulder that still climbs, not a
+/// flat stretch; what a smear would then read is taken as a copy where its trail climbs slower
+/// than a drag of the definition does at uniform pressure and ends in an edge as sharp as the
+/// one that leads (`rules.sharp_foot`: `trail_rise` and `trail_foot`, the foot the reason): a
+/// drag that climbs so slowly is one at falling pressure, and it ends in its faintest ink
+/// (issue 34 v14: B's doubles 0.6–0.9 mm apart were its main false smears).
 ///
 /// On a square the trail's foot (`trail_foot`, `rules.fading`) can refuse `rules.doubles`:
 /// where it climbs much slower than the leading edge, the widening ends in faint ink as a
@@ -1243,7 +1249,7 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
     if fading.is_none() && !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
-    if labels.rule(Defect::Double, rules.plateau, metrics) {
+    if labels.rule(Defect::Double, rules.plateau, metrics) || labels.rule(Defect::Double, rules.sharp_foot, metrics) {
         return;
     }
     // A second line the veto set aside is still there: the double is neither found nor ruled
@@ -1285,14 +1291,22 @@ pub(crate) struct ShapeRules {
     pub doubles: &'static [&'static str],
     /// A trail that stands flat instead of fading.
     pub plateau: &'static str,
+    /// What the smear rule would read, with a trail that climbs slowly and ends sharply: a copy's shoulder.
+    pub sharp_foot: &'static str,
     pub smear: &'static str,
     /// A trail's foot that fades as a smear's: no double from `doubles`.
     pub fading: Option<&'static str>,
 }
 
-pub(crate) const ROUND_RULES: ShapeRules = ShapeRules { doubles: &["double.round", "double.beyond"], plateau: "double.plateau.round", smear: "smudged.round", fading: None };
-pub(crate) const SQUARE_RULES: ShapeRules =
-    ShapeRules { doubles: &["double.square"], plateau: "double.plateau.square", smear: "smudged.square", fading: Some("trail.fading.square") };
+pub(crate) const ROUND_RULES: ShapeRules =
+    ShapeRules { doubles: &["double.round", "double.beyond"], plateau: "double.plateau.round", sharp_foot: "double.sharp_foot.round", smear: "smudged.round", fading: None };
+pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
+    doubles: &["double.square"],
+    plateau: "double.plateau.square",
+    sharp_foot: "double.sharp_foot.square",
+    smear: "smudged.square",
+    fading: Some("trail.fading.square"),
+};
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
 /// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
@@ -2417,6 +2431,47 @@ mod tests {
         let square = |field: f32| [("paper_field", field), ("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9), false), vec![Defect::Double]);
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2), false), vec![]);
+    }
+
+    #[test]
+    fn a_smear_whose_slow_trail_ends_sharply_is_a_close_copy() {
+        let t = thresholds();
+        let rise = t.limit(ROUND_RULES.sharp_foot, "trail_rise").expect("limit");
+        let foot = t.limit(ROUND_RULES.sharp_foot, "trail_foot").expect("limit");
+        let judged = |rules: &ShapeRules, kind: SampleKind, metrics: &[(&'static str, f32)]| {
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, metrics, rules);
+            let (labels, findings, _) = labels.finish(kind);
+            (labels, findings.iter().map(|f| f.quantity.clone()).collect::<Vec<_>>())
+        };
+        // What the smear rule reads (edges widened 0.9 mm along one direction, the strokes
+        // agreeing), its trail climbing slower than a uniform drag and not flat enough for the
+        // plateau: the foot decides. As sharp as the lead: the copy's edge, a double, the foot
+        // the reason; fading: a drag at falling pressure, a smear.
+        let round = |r: f32, f: f32| [("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", r), ("trail_foot", f)];
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(rise - 0.05, foot + 0.1)), (vec![Defect::Double], vec!["trail_foot".to_string()]));
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(rise - 0.05, foot - 0.15)).0, vec![Defect::Smudged]);
+        // A trail that climbs as a drag of the definition does: a smear, however sharp its foot
+        // (a drag at uniform pressure ramps both sides alike, the foot about 1).
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(rise + 0.1, 1.0)).0, vec![Defect::Smudged]);
+        // Only where the smear rule would read a smear: strokes that do not agree on the
+        // direction (pale faces, noisy edges) give neither.
+        let disagree = [("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", rise - 0.05), ("trail_foot", 1.0)];
+        assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &disagree).0, vec![]);
+        // A 法人章 the same, on a 朱文 face only.
+        let square = |field: f32| {
+            [
+                ("paper_field", field),
+                ("smear_q_mm", 0.9),
+                ("smear_plain_mm", 0.5),
+                ("smear_agrees_mm", 0.6),
+                ("smear_valley", 1.0),
+                ("trail_rise", rise - 0.05),
+                ("trail_foot", foot + 0.1),
+            ]
+        };
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9)).0, vec![Defect::Double]);
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2)).0, vec![]);
     }
 
     #[test]

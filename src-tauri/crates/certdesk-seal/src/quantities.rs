@@ -1788,6 +1788,58 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_close_copy_on_soft_ink_ends_sharply_and_no_smear_of_the_definition_does_both() {
+        // `double.sharp_foot.*` takes what the smear rule reads for a copy where the trail
+        // climbs slower than `trail_rise`'s limit and its foot climbs faster than
+        // `trail_foot`'s against the lead. On a soft ink (0.18 mm of bleed, as maker B's), a
+        // second pressing 0.7–0.9 mm off at 0.7–0.85 of the first's ink is read as a double by
+        // that rule or by the plateau's flat trail (`double.plateau.round`) at 150–600 dpi
+        // (only 0.7 mm at 150 dpi, 0.20–0.29, climbs as a drag does); where the plateau alone
+        // misses it, the sharp foot finds it. No smear of the definition (0.6–1.6 mm, uniform
+        // or falling pressure) on soft or hard ink reads both: they climb 0.27 and more.
+        let t = crate::thresholds::thresholds();
+        let rules = crate::analyse::ROUND_RULES;
+        let rise_limit = t.limit(rules.sharp_foot, "trail_rise").expect("limit");
+        let foot_limit = t.limit(rules.sharp_foot, "trail_foot").expect("limit");
+        let flat_limit = t.limit(rules.plateau, "trail_rise").expect("limit");
+        let mut found_by_the_foot_alone = 0;
+        for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2), (600.0, 2.0)] {
+            let ppmm = dpi / 25.4;
+            let soft = (sigma * sigma + (0.18 * ppmm).powi(2)).sqrt();
+            let n = (46.0 * ppmm) as usize;
+            let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
+            let read = |img: &[u8], deg: f32| {
+                let trails = trails_of(img, n, ppmm);
+                (trail_rise(&trails, sector_of(deg)).expect("trail"), trail_foot(&trails, sector_of(deg)).expect("both sides"))
+            };
+            for d in [0.7f32, 0.8, 0.9] {
+                if dpi < 200.0 && d < 0.8 {
+                    continue;
+                }
+                let deg = 35.0f32;
+                let (dx, dy) = (d * deg.to_radians().cos() * ppmm, d * deg.to_radians().sin() * ppmm);
+                for strength in [0.7f32, 0.85] {
+                    let img = pressed_twice(n, &seal(ppmm, c, c, r), &seal(ppmm, c + dx, c + dy, r), strength, soft);
+                    let (rise, foot) = read(&img, deg);
+                    let flat = rise < flat_limit;
+                    let sharp = rise < rise_limit && foot > foot_limit;
+                    assert!(flat || sharp, "{dpi} dpi, soft ink, copy {d} mm off at {strength}: rise {rise}, foot {foot}");
+                    found_by_the_foot_alone += usize::from(sharp && !flat);
+                }
+            }
+            for ink in [sigma, soft] {
+                for len in [0.6f32, 1.0, 1.6] {
+                    for falling in [false, true] {
+                        let (rise, foot) = read(&smeared(ppmm, n, len, 35.0, falling, ink), 35.0);
+                        assert!(rise >= rise_limit + 0.05, "{dpi} dpi, σ {ink}, smear {len} mm (falling {falling}): rise {rise}, foot {foot}");
+                    }
+                }
+            }
+        }
+        assert!(found_by_the_foot_alone >= 3, "the sharp foot finds copies the plateau misses: {found_by_the_foot_alone}");
+    }
+
+    #[test]
     fn a_trails_foot_climbs_slower_than_its_lead_and_a_copys_edge_does_not() {
         // `trail.fading.square` refuses a second frame line where the trail's foot climbs
         // under its limit against the leading edge (a ring stands in for the frame: the

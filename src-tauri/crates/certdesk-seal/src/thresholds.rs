@@ -16,7 +16,9 @@
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
 //! (`frame_width_mm`), within a second pressing's reach (`frame_offset_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
 //! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
-//! `smear_plain_mm`, gates), `smudged.*` the
+//! `smear_plain_mm`, gates), `double.sharp_foot.*` (v14) what the smear rule would read where
+//! the trail climbs slower than a drag of the definition (`trail_rise`, a gate) and ends in an
+//! edge as sharp as the one that leads (`trail_foot`, the reason): a copy's shoulder, `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
 //! noise (`smear_agrees_mm`) and the ink's own edges, the scanner not taken off, differ too
@@ -74,7 +76,8 @@ pub struct Rule {
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
-/// `double.plateau.square`, `smudged.round`, `smudged.square`; and a veto that gives no label,
+/// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
+/// `smudged.round`, `smudged.square`; and a veto that gives no label,
 /// `trail.fading.square` (no `double.square`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
@@ -225,6 +228,8 @@ mod tests {
             "double.square",
             "double.plateau.round",
             "double.plateau.square",
+            "double.sharp_foot.round",
+            "double.sharp_foot.square",
             "smudged.round",
             "smudged.square",
             "trail.fading.square",

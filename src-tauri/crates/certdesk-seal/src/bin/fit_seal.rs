@@ -29,14 +29,16 @@ type Applies = fn(&Obs) -> bool;
 /// The label a rule decides and the samples it applies to.
 fn scope(name: &str) -> Option<(Defect, Applies)> {
     let seal_shape = |o: &Obs| o.kind.is_seal() && o.metrics.iter().any(|m| m.0 == "coverage");
+    let round = |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage");
+    let square = |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage");
     Some(match name {
         "pale.seal" => (Defect::Pale, seal_shape),
         "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
         "broken.seal" => (Defect::Broken, seal_shape),
-        "double.round" | "double.beyond" | "double.plateau.round" => (Defect::Double, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
-        "double.square" | "double.plateau.square" => (Defect::Double, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
-        "smudged.round" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
-        "smudged.square" => (Defect::Smudged, |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage")),
+        "double.round" | "double.beyond" | "double.plateau.round" | "double.sharp_foot.round" => (Defect::Double, round),
+        "double.square" | "double.plateau.square" | "double.sharp_foot.square" => (Defect::Double, square),
+        "smudged.round" => (Defect::Smudged, round),
+        "smudged.square" => (Defect::Smudged, square),
         _ => return None,
     })
 }
