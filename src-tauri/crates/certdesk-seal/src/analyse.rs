@@ -15,7 +15,7 @@ use crate::quantities::{
     Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians, sector_of,
     smear, stroke_widths, trail_foot, trail_rise,
 };
-use crate::thresholds::{Op, thresholds};
+use crate::thresholds::{Op, metric, thresholds};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
 
 /// A sample's labels with their reasons, pushed together: every label gets exactly one
@@ -1084,11 +1084,10 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             empty = noise || stain;
         }
         if let (false, Some(s)) = (empty, shape) {
-            let edge = |name: &str| metrics.iter().find(|m| m.0 == name).map(|m| m.1);
-            let edge = edge("edge_w_px").zip(edge("edge_h_px"));
+            let edge = metric(&metrics, "edge_w_px").zip(metric(&metrics, "edge_h_px"));
             if kind == SampleKind::OfficialSeal {
                 diameter_mm = Some(edge.map_or((2.0 * s.r + 1.0) / ppmm, |(w, _)| w / ppmm));
-                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(0.0, |m| m.1));
+                tilt_deg = Some(metric(&metrics, "tilt").unwrap_or(0.0));
             } else {
                 // A broken square loses extent on one side only: take the larger one then.
                 let broken = labels.contains(Defect::Broken);
@@ -1103,7 +1102,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                     None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
                 };
                 side_mm = Some(side / ppmm);
-                tilt_deg = Some(metrics.iter().find(|m| m.0 == "tilt").map_or(s.rect_angle, |m| m.1));
+                tilt_deg = Some(metric(&metrics, "tilt").unwrap_or(s.rect_angle));
             }
         } else if !kind.is_seal() {
             metrics.push(("p_ink", ink.p_ink));
@@ -1157,7 +1156,7 @@ const STRUCTURAL: [Defect; 5] = [Defect::Broken, Defect::Double, Defect::Smudged
 /// at the same σ 2–12°). The same σ gates the smear's edges at 6·√2/√3, and with too little
 /// ink for any pressing the box is empty (`only_paper_noise`).
 fn withdraw_unreadable_structure(p_ink: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
-    let Some(noise) = metrics.iter().find(|m| m.0 == "paper_noise").map(|m| m.1).filter(|n| *n > 0.0) else { return };
+    let Some(noise) = metric(metrics, "paper_noise").filter(|n| *n > 0.0) else { return };
     let snr = p_ink / noise;
     metrics.push(("ink_snr", snr));
     let readable = 2.0 * std::f32::consts::SQRT_2;
@@ -1274,7 +1273,7 @@ fn cut_face_unread(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
     if labels.contains(Defect::Double) {
         return;
     }
-    let frame_is_field = !metrics.iter().any(|m| m.0 == "frame_width_mm") || t.gate_shut("double.square", "frame_width_mm", Defect::Double, metrics).is_some();
+    let frame_is_field = metric(metrics, "frame_width_mm").is_none() || t.gate_shut("double.square", "frame_width_mm", Defect::Double, metrics).is_some();
     for (label, unread) in [(Defect::Double, frame_is_field), (Defect::Smudged, true)] {
         if !unread || labels.contains(label) || labels.is_unread(label) {
             continue;
@@ -1315,7 +1314,7 @@ pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
 /// mm): the box is empty, and its labels become that (issue 34: C's empty boxes on paper of
 /// σ 9–16 read as pale seals of 3–51 mm², its true pale stamps 114 mm² and more).
 fn only_paper_noise(kind: SampleKind, ink_mm2: f32, labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
-    let snr = metrics.iter().find(|m| m.0 == "ink_snr").map(|m| m.1);
+    let snr = metric(metrics, "ink_snr");
     let Some(least) = least_pressing_mm2(kind) else { return false };
     let noise = labels.contains(Defect::Pale) && snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2) && ink_mm2 < least;
     if noise {
@@ -1338,7 +1337,7 @@ const MOST_DISC_FILL: f32 = 0.7;
 /// Whether a round seal's "ink" is a stain: it covers more of its disc than any pressing
 /// (`MOST_DISC_FILL`). The box is empty and its paper not white, both for that reason.
 fn only_a_stain(labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
-    let Some(fill) = metrics.iter().find(|m| m.0 == "disc_fill").map(|m| m.1) else { return false };
+    let Some(fill) = metric(metrics, "disc_fill") else { return false };
     let stain = fill > MOST_DISC_FILL;
     if stain {
         labels.withdraw(&Defect::ALL);
@@ -2137,9 +2136,9 @@ mod tests {
         // rows): the fitted circle follows neither, missing the ink by about 1.5 mm rms.
         let crowded = painted_ring_png(|d, dx, dy| ((18.8..=20.0).contains(&d) || (dx - 26.0).hypot(dy) <= 10.0 || d < 4.0).then_some(red));
         let s = &crate::import_single(&crowded, &opts).expect("import").samples[0];
-        let metric = |m: &str| s.metrics.iter().find(|k| k.0 == m).map(|k| k.1);
-        assert!(metric("circle_rms").is_some_and(|v| v > BORDER_FOLLOWS_MM), "{:?}", s.metrics);
-        assert!(!s.defects.contains(&Defect::Broken) && metric("border_gap_mm").is_none(), "{:?} {:?}", s.defects, s.metrics);
+        let measure = |m: &str| metric(&s.metrics, m);
+        assert!(measure("circle_rms").is_some_and(|v| v > BORDER_FOLLOWS_MM), "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Broken) && measure("border_gap_mm").is_none(), "{:?} {:?}", s.defects, s.metrics);
         // ... and the sample says the border went unchecked, and why.
         let [u] = s.unchecked.as_slice() else { panic!("one check not made: {:?}", s.unchecked) };
         assert_eq!((u.label, u.quantity.as_str(), u.limit), (Defect::Broken, "circle_rms", BORDER_FOLLOWS_MM), "{u:?}");
@@ -2164,9 +2163,9 @@ mod tests {
             _ => None,
         });
         let s = &crate::import_single(&piled, &opts).expect("import").samples[0];
-        let metric = |m: &str| s.metrics.iter().find(|k| k.0 == m).map(|k| k.1);
-        assert!(metric("black_mm2").is_some_and(|v| v >= 0.6), "{:?}", s.metrics);
-        assert_eq!(metric("black_clear_mm2"), Some(0.0), "{:?}", s.metrics);
+        let measure = |m: &str| metric(&s.metrics, m);
+        assert!(measure("black_mm2").is_some_and(|v| v >= 0.6), "{:?}", s.metrics);
+        assert_eq!(measure("black_clear_mm2"), Some(0.0), "{:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
         // Black print crossing the ring: dark grey bars 0.4 mm high running from the paper outside
         // across the ring into the seal, where it shows between the strokes.
@@ -2180,8 +2179,8 @@ mod tests {
             }
         });
         let s = &crate::import_single(&printed, &opts).expect("import").samples[0];
-        let metric = |m: &str| s.metrics.iter().find(|k| k.0 == m).map(|k| k.1);
-        assert!(metric("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
+        let measure = |m: &str| metric(&s.metrics, m);
+        assert!(measure("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
     }
 
@@ -2241,7 +2240,7 @@ mod tests {
             (0..3)
                 .map(|col| {
                     let s = report.samples.iter().find(|s| s.col == col).expect("seal");
-                    (s.defects.contains(&Defect::OverlapLine), s.metrics.iter().find(|m| m.0 == "on_line").map(|m| m.1))
+                    (s.defects.contains(&Defect::OverlapLine), metric(&s.metrics, "on_line"))
                 })
                 .collect::<Vec<_>>()
         };
@@ -2301,7 +2300,7 @@ mod tests {
         // On clean paper the faint ink's echo sees the copy too; the ring beyond alone gives it.
         assert!(thresholds().fires("double.beyond", &twice.metrics), "{:?}", twice.metrics);
         assert!(!thresholds().fires("double.beyond", &single.metrics), "{:?}", single.metrics);
-        let offset = twice.metrics.iter().find(|m| m.0 == "ring_beyond_mm").map(|m| m.1);
+        let offset = metric(&twice.metrics, "ring_beyond_mm");
         assert!(offset.is_some_and(|d| (d - 2.2).abs() <= 0.3), "{offset:?}");
     }
 
@@ -2328,7 +2327,7 @@ mod tests {
         });
         let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
         let limit = thresholds().limit(ROUND_RULES.plateau, "trail_rise").expect("limit");
-        let rise = |s: &crate::Sample| s.metrics.iter().find(|k| k.0 == "trail_rise").map(|k| k.1);
+        let rise = |s: &crate::Sample| metric(&s.metrics, "trail_rise");
         let twice = &crate::import_single(&twice, &opts).expect("import").samples[0];
         assert!(rise(twice).is_some_and(|v| v < limit), "{:?}", twice.metrics);
         assert!(!twice.defects.contains(&Defect::Smudged), "{:?} {:?}", twice.defects, twice.metrics);
@@ -2640,7 +2639,7 @@ mod tests {
         // green tint, reads as pale red (B-dev2 048, B-heldout 019: read as a pale 公章).
         let report = import_200(&crate::synth::stain_beside_a_double_seal());
         let seal = report.samples.iter().find(|s| s.col == 0).expect("the left box");
-        let fill = seal.metrics.iter().find(|m| m.0 == "disc_fill").map(|m| m.1).expect("a round seal's fill");
+        let fill = metric(&seal.metrics, "disc_fill").expect("a round seal's fill");
         assert!(!seal.empty && fill < MOST_DISC_FILL, "{fill} {:?} {:?}", seal.defects, seal.metrics);
         let s = report.samples.iter().find(|s| s.col == 1).expect("the right box");
         assert!(s.empty, "{:?} {:?}", s.defects, s.metrics);
@@ -2708,11 +2707,11 @@ mod tests {
         let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
         let r = crate::import_single(&noisy_ring(13.0, false), &opts).expect("import");
         let s = &r.samples[0];
-        let metric = |name: &str| s.metrics.iter().find(|m| m.0 == name).map(|m| m.1);
-        let (p_ink, noise) = (metric("p_ink").expect("p_ink"), metric("paper_noise").expect("paper noise"));
+        let measure = |name: &str| metric(&s.metrics, name);
+        let (p_ink, noise) = (measure("p_ink").expect("p_ink"), measure("paper_noise").expect("paper noise"));
         let above = p_ink / (std::f32::consts::SQRT_2 * noise);
         assert!((6.0 / 3f32.sqrt()..6.0).contains(&above), "{above}: {:?}", s.metrics);
-        assert!(metric("smear_mm").is_some_and(|v| v < 0.15), "{:?}", s.metrics);
+        assert!(measure("smear_mm").is_some_and(|v| v < 0.15), "{:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Smudged), "{:?} {:?}", s.defects, s.metrics);
     }
 
@@ -2757,7 +2756,7 @@ mod tests {
         // and nothing read from its mask's outline.
         let r = crate::import_single(&ring_png([236.0, 212.0, 210.0], 12.0, false, 30.0), &opts).expect("import");
         let s = &r.samples[0];
-        let snr = s.metrics.iter().find(|m| m.0 == "ink_snr").map(|m| m.1);
+        let snr = metric(&s.metrics, "ink_snr");
         assert!(snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2), "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::Pale), "{:?} {:?}", s.defects, s.metrics);
         assert!(!s.defects.iter().any(|d| STRUCTURAL.contains(d)), "{:?} {:?}", s.defects, s.metrics);
@@ -3063,7 +3062,7 @@ mod tests {
         assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::Double), "{:?} {:?}", s.defects, s.metrics);
         // Read at the pressings' offset: the stain's edge (3 mm in) is not the second line.
-        let offset = s.metrics.iter().find(|m| m.0 == "frame_offset_mm").map(|m| m.1);
+        let offset = metric(&s.metrics, "frame_offset_mm");
         assert!(offset.is_some_and(|d| (d - 2.0).abs() <= 0.3), "{:?}", s.metrics);
     }
 
@@ -3095,7 +3094,7 @@ mod tests {
         let r = crate::import_single(&img(0.33), &opts).expect("import");
         let s = &r.samples[0];
         assert!(s.defects.contains(&Defect::Double), "{:?} {:?}", s.defects, s.metrics);
-        let offset = s.metrics.iter().find(|m| m.0 == "double_offset_mm").map(|m| m.1);
+        let offset = metric(&s.metrics, "double_offset_mm");
         assert!(offset.is_some_and(|d| (d - 2.5).abs() <= 0.3), "{:?}", s.metrics);
         // The single pressing is no double.
         let r = crate::import_single(&img(0.0), &opts).expect("import");

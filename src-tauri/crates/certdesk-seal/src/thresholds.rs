@@ -92,8 +92,13 @@ pub fn thresholds() -> &'static Thresholds {
     &THRESHOLDS
 }
 
+/// The value of measure `name` in a sample's measures, `None` where it was not read.
+pub fn metric(metrics: &[(&'static str, f32)], name: &str) -> Option<f32> {
+    metrics.iter().find(|m| m.0 == name).map(|m| m.1)
+}
+
 fn holds(c: &Cond, metrics: &[(&'static str, f32)]) -> bool {
-    metrics.iter().find(|m| m.0 == c.measure).is_some_and(|m| c.op.past(m.1, c.limit))
+    metric(metrics, &c.measure).is_some_and(|v| c.op.past(v, c.limit))
 }
 
 impl Op {
@@ -156,7 +161,7 @@ impl Rule {
         reasons
             .iter()
             .filter(|c| holds(c, metrics))
-            .filter_map(|c| metrics.iter().find(|m| m.0 == c.measure).map(|m| (c, m.1)))
+            .filter_map(|c| metric(metrics, &c.measure).map(|v| (c, v)))
             .max_by(|a, b| a.0.op.excess(a.1, a.0.limit).total_cmp(&b.0.op.excess(b.1, b.0.limit)))
             .map(|(c, value)| Finding { label, quantity: c.measure.clone(), value, limit: c.limit, unit: c.unit, op: c.op })
     }
@@ -192,7 +197,7 @@ impl Thresholds {
     pub fn gate_shut(&self, name: &str, measure: &str, label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
         let rule = self.0.get(name)?;
         let c = rule.all.iter().chain(&rule.any).find(|c| c.measure == measure)?;
-        let value = metrics.iter().find(|m| m.0 == measure)?.1;
+        let value = metric(metrics, measure)?;
         (!c.op.past(value, c.limit)).then(|| Finding { label, quantity: c.measure.clone(), value, limit: c.limit, unit: c.unit, op: c.op.opposite() })
     }
 

@@ -3,6 +3,7 @@
 //! generator's truth; plus low resolution, tinted paper and single-impression mode.
 
 use certdesk_seal::synth::{self, Layout, Scores, Split, SynthOptions};
+use certdesk_seal::thresholds::metric;
 use certdesk_seal::{Defect, ImportOptions, SampleKind, import_sheet, import_single};
 
 fn run(sheets: &[SynthOptions]) -> Scores {
@@ -283,7 +284,7 @@ fn single_impression_photographed_at_an_angle() {
         let r = import_single(&png(&squash(&crop, deg, factor)), &ImportOptions { dpi: Some(300.0), ..ImportOptions::default() }).unwrap();
         let s = &r.samples[0];
         assert_eq!(s.kind, SampleKind::OfficialSeal, "{:?} {:?}", s.defects, s.metrics);
-        let stretch = s.metrics.iter().find(|m| m.0 == "view_stretch").map(|m| m.1);
+        let stretch = metric(&s.metrics, "view_stretch");
         assert!(stretch.is_some_and(|v| (v - 1.0 / factor).abs() < 0.04), "stretch {stretch:?}, squashed by {factor}");
         let (got, want) = (s.diameter_mm.expect("diameter"), t.diameter_mm.unwrap());
         assert!((got - want).abs() <= 0.5, "{got} mm vs {want} mm {:?}", s.metrics);

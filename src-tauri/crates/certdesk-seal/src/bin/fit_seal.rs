@@ -12,7 +12,7 @@
 //! without `--write`; `--dump` writes every sample's measures and truth, one line each).
 
 use certdesk_seal::synth::{self, Split};
-use certdesk_seal::thresholds::{Rule, thresholds};
+use certdesk_seal::thresholds::{Rule, metric, thresholds};
 use certdesk_seal::{Defect, ImportOptions, SampleKind, import_sheet};
 
 /// One judged sample of the tune split with its truth.
@@ -73,7 +73,7 @@ fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) -> Option<Str
     let cond = |rule: &Rule| if k < rule.all.len() { rule.all[k].clone() } else { rule.any[k - rule.all.len()].clone() };
     let c = cond(rule);
     let feature = c.measure.clone();
-    let mut values: Vec<f32> = obs.iter().filter_map(|o| o.metrics.iter().find(|m| m.0 == feature).map(|m| m.1)).filter(|v| v.is_finite()).collect();
+    let mut values: Vec<f32> = obs.iter().filter_map(|o| metric(&o.metrics, &feature)).filter(|v| v.is_finite()).collect();
     values.sort_by(f32::total_cmp);
     values.dedup();
     if values.len() < 2 {
