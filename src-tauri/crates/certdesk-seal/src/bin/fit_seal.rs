@@ -28,9 +28,10 @@ type Applies = fn(&Obs) -> bool;
 
 /// The label a rule decides and the samples it applies to.
 fn scope(name: &str) -> Option<(Defect, Applies)> {
-    let seal_shape = |o: &Obs| o.kind.is_seal() && o.metrics.iter().any(|m| m.0 == "coverage");
-    let round = |o: &Obs| o.kind == SampleKind::OfficialSeal && o.metrics.iter().any(|m| m.0 == "coverage");
-    let square = |o: &Obs| o.kind == SampleKind::LegalRepSeal && o.metrics.iter().any(|m| m.0 == "coverage");
+    // A seal whose outline was read (its border's coverage measured), by shape.
+    let seal_shape = |o: &Obs| o.kind.is_seal() && metric(&o.metrics, "coverage").is_some();
+    let round = |o: &Obs| o.kind == SampleKind::OfficialSeal && metric(&o.metrics, "coverage").is_some();
+    let square = |o: &Obs| o.kind == SampleKind::LegalRepSeal && metric(&o.metrics, "coverage").is_some();
     Some(match name {
         "pale.seal" => (Defect::Pale, seal_shape),
         "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
