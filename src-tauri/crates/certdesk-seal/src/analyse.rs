@@ -1244,11 +1244,13 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// foot as the reason: the clerk sees the line was there and why it was not counted.
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], rules: &ShapeRules) {
     let fading = rules.fading.and_then(|rule| thresholds().finding(rule, Defect::Double, metrics));
-    let the_smears = echo.is_some_and(|e| e.unlocated) && thresholds().fires(rules.smear, metrics);
+    let smear_fires = thresholds().fires(rules.smear, metrics);
+    let the_smears = echo.is_some_and(|e| e.unlocated) && smear_fires;
     if fading.is_none() && !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
-    if labels.rule(Defect::Double, rules.plateau, metrics) || labels.rule(Defect::Double, rules.sharp_foot, metrics) {
+    // The sharp foot re-reads what the smear rule would call a smear, and only that.
+    if labels.rule(Defect::Double, rules.plateau, metrics) || (smear_fires && labels.rule(Defect::Double, rules.sharp_foot, metrics)) {
         return;
     }
     // A second line the veto set aside is still there: the double is neither found nor ruled
@@ -1290,7 +1292,8 @@ pub(crate) struct ShapeRules {
     pub doubles: &'static [&'static str],
     /// A trail that stands flat instead of fading.
     pub plateau: &'static str,
-    /// What the smear rule would read, with a trail that climbs slowly and ends sharply: a copy's shoulder.
+    /// What the smear rule would read (`smear` fires), with a trail that climbs slowly and ends
+    /// sharply: a copy's shoulder. Its own limits are the trail's only.
     pub sharp_foot: &'static str,
     pub smear: &'static str,
     /// A trail's foot that fades as a smear's: no double from `doubles`.

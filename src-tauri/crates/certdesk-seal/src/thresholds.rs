@@ -16,7 +16,7 @@
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
 //! (`frame_width_mm`), within a second pressing's reach (`frame_offset_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
 //! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
-//! `smear_plain_mm`, gates), `double.sharp_foot.*` (v14) what the smear rule would read where
+//! `smear_plain_mm`, gates), `double.sharp_foot.*` (v14, read only where `smudged.*` fires) what the smear rule would read where
 //! the trail climbs slower than a drag of the definition (`trail_rise`, a gate) and ends in an
 //! edge as sharp as the one that leads (`trail_foot`, the reason): a copy's shoulder, `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
