@@ -7,7 +7,8 @@
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
 # first four), dev6 (a sixth, to check on what was fitted on the first five), dev7 (a seventh, likewise on the
-# first six), dev8 (an eighth, first scored by v13.9 and v14 side by side), heldout (made only by the benchmark),
+# first six), dev8 (an eighth, first scored by v13.9 and v14 side by side), dev9 (a ninth, first
+# scored by v14 and v14.1 side by side), heldout (made only by the benchmark),
 # heldout2 (a second held-out set, made once after a change whose first held-out errors were
 # already known: its figures are the unseen ones), smoke (CI's few sheets) or fixtures
 # (the sheets committed under tests/fixtures/seal/independent/, at
@@ -26,11 +27,12 @@ case "$split" in
   dev6) base=6000 ;;
   dev7) base=7000 ;;
   dev8) base=8000 ;;
+  dev9) base=9000 ;;
   heldout) base=900000 ;;
   heldout2) base=950000 ;;
   smoke) base=5000000 ;;
   fixtures) base=7000000; export SEAL_SHEET_DPI=150 ;;
-  *) echo "make-set.sh: split is dev, dev2, dev3, dev4, dev5, dev6, dev7, dev8, heldout, heldout2, smoke or fixtures" >&2; exit 2 ;;
+  *) echo "make-set.sh: split is dev, dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, heldout, heldout2, smoke or fixtures" >&2; exit 2 ;;
 esac
 [ "$maker" = outline ] && base=$((base + 70000))
 PY=/usr/bin/python3

@@ -12,8 +12,8 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
-    Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, outer_size, paper_field, ring_beyond, sector_medians, sector_of,
-    smear, stroke_widths, trail_foot, trail_rise,
+    Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, lead_sharp, outer_size, paper_field, ring_beyond,
+    sector_medians, sector_of, smear, stroke_widths, trail_foot, trail_rise,
 };
 use crate::thresholds::{Op, metric, thresholds};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
@@ -1234,7 +1234,11 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// than a drag of the definition does at uniform pressure and ends in an edge as sharp as the
 /// one that leads (`rules.sharp_foot`: `trail_rise` and `trail_foot`, the foot the reason): a
 /// drag that climbs so slowly is one at falling pressure, and it ends in its faintest ink
-/// (issue 34 v14: B's doubles 0.6–0.9 mm apart were its main false smears).
+/// (issue 34 v14: B's doubles 0.6–0.9 mm apart were its main false smears). A trail that climbs
+/// faster than that somewhere, but slower than any single edge (`rules.sharp_ends`), is a copy
+/// where it ends as sharply as it leads and the lead is as sharp as the edges across
+/// (`lead_sharp`): a long drag at uniform pressure ends as sharply but ramps its lead too, one
+/// at falling pressure leads sharply but fades at its end (v14.1).
 ///
 /// On a square the trail's foot (`trail_foot`, `rules.fading`) can refuse `rules.doubles`:
 /// where it climbs much slower than the leading edge, the widening ends in faint ink as a
@@ -1250,7 +1254,9 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
         return;
     }
     // The sharp foot re-reads what the smear rule would call a smear, and only that.
-    if labels.rule(Defect::Double, rules.plateau, metrics) || (smear_fires && labels.rule(Defect::Double, rules.sharp_foot, metrics)) {
+    if labels.rule(Defect::Double, rules.plateau, metrics)
+        || (smear_fires && (labels.rule(Defect::Double, rules.sharp_foot, metrics) || labels.rule(Defect::Double, rules.sharp_ends, metrics)))
+    {
         return;
     }
     // A second line the veto set aside is still there: the double is neither found nor ruled
@@ -1295,17 +1301,27 @@ pub(crate) struct ShapeRules {
     /// What the smear rule would read (`smear` fires), with a trail that climbs slowly and ends
     /// sharply: a copy's shoulder. Its own limits are the trail's only.
     pub sharp_foot: &'static str,
+    /// The same, where the trail climbs faster than `sharp_foot`'s limit but slower than an
+    /// edge: both its ends and its lead as sharp as a copy's.
+    pub sharp_ends: &'static str,
     pub smear: &'static str,
     /// A trail's foot that fades as a smear's: no double from `doubles`.
     pub fading: Option<&'static str>,
 }
 
-pub(crate) const ROUND_RULES: ShapeRules =
-    ShapeRules { doubles: &["double.round", "double.beyond"], plateau: "double.plateau.round", sharp_foot: "double.sharp_foot.round", smear: "smudged.round", fading: None };
+pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
+    doubles: &["double.round", "double.beyond"],
+    plateau: "double.plateau.round",
+    sharp_foot: "double.sharp_foot.round",
+    sharp_ends: "double.sharp_ends.round",
+    smear: "smudged.round",
+    fading: None,
+};
 pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     doubles: &["double.square"],
     plateau: "double.plateau.square",
     sharp_foot: "double.sharp_foot.square",
+    sharp_ends: "double.sharp_ends.square",
     smear: "smudged.square",
     fading: Some("trail.fading.square"),
 };
@@ -1599,6 +1615,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             }
             if let Some(v) = trail_foot(&trails, k) {
                 metrics.push(("trail_foot", v));
+            }
+            if let Some(v) = lead_sharp(&trails, k) {
+                metrics.push(("lead_sharp", v));
             }
             metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));
             metrics.push(("smear_valley", smear_valley(echo, sm.smear_deg)));
@@ -2454,7 +2473,8 @@ mod tests {
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(rise - 0.05, foot + 0.1)), (vec![Defect::Double], vec!["trail_foot".to_string()]));
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(rise - 0.05, foot - 0.15)).0, vec![Defect::Smudged]);
         // A trail that climbs as a drag of the definition does: a smear, however sharp its foot
-        // (a drag at uniform pressure ramps both sides alike, the foot about 1).
+        // (a drag at uniform pressure ramps both sides alike, the foot about 1). Its lead is
+        // not read here; where it is as sharp as a copy's, `sharp_ends` reads on (next test).
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &round(rise + 0.1, 1.0)).0, vec![Defect::Smudged]);
         // Only where the smear rule would read a smear: strokes that do not agree on the
         // direction (pale faces, noisy edges) give neither.
@@ -2474,6 +2494,52 @@ mod tests {
         };
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9)).0, vec![Defect::Double]);
         assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2)).0, vec![]);
+    }
+
+    #[test]
+    fn a_trail_that_ends_and_leads_as_sharply_as_a_copys_is_one() {
+        let t = thresholds();
+        let rise = t.limit(ROUND_RULES.sharp_ends, "trail_rise").expect("limit");
+        let foot = t.limit(ROUND_RULES.sharp_ends, "trail_foot").expect("limit");
+        let lead = t.limit(ROUND_RULES.sharp_ends, "lead_sharp").expect("limit");
+        let slow = t.limit(ROUND_RULES.sharp_foot, "trail_rise").expect("limit");
+        // Read where v14's rule is not: the trail climbs faster than its limit.
+        let between = 0.5 * (slow + rise);
+        assert!(between > slow && between < rise);
+        let judged = |rules: &ShapeRules, metrics: &[(&'static str, f32)]| {
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, metrics, rules);
+            let (labels, findings, _) = labels.finish(SampleKind::OfficialSeal);
+            (labels, findings.iter().map(|f| f.quantity.clone()).collect::<Vec<_>>())
+        };
+        let smear = |r: f32, f: f32, l: f32| {
+            [
+                ("paper_field", 0.9),
+                ("smear_q_mm", 0.9),
+                ("smear_plain_mm", 0.5),
+                ("smear_agrees_mm", 0.6),
+                ("smear_valley", 1.0),
+                ("trail_rise", r),
+                ("trail_foot", f),
+                ("lead_sharp", l),
+            ]
+        };
+        // Ends as sharply as it leads, and leads as the edges across: a copy, the foot the reason.
+        for rules in [&ROUND_RULES, &SQUARE_RULES] {
+            assert_eq!(judged(rules, &smear(between, foot + 0.1, lead + 0.2)), (vec![Defect::Double], vec!["trail_foot".to_string()]));
+        }
+        // A lead that ramps too: a drag at uniform pressure. A foot that fades: one at falling
+        // pressure. A trail that climbs as an edge does: neither shoulder nor long drag.
+        assert_eq!(judged(&ROUND_RULES, &smear(between, foot + 0.1, lead - 0.2)).0, vec![Defect::Smudged]);
+        assert_eq!(judged(&ROUND_RULES, &smear(between, foot - 0.1, lead + 0.2)).0, vec![Defect::Smudged]);
+        assert_eq!(judged(&ROUND_RULES, &smear(rise + 0.1, foot + 0.1, lead + 0.2)).0, vec![Defect::Smudged]);
+        // Without the lead read (one side only), no copy is said.
+        let no_lead = &smear(between, foot + 0.1, lead + 0.2)[..7];
+        assert_eq!(judged(&ROUND_RULES, no_lead).0, vec![Defect::Smudged]);
+        // Only where the smear rule reads a smear: strokes that do not agree give neither.
+        let mut disagree = smear(between, foot + 0.1, lead + 0.2);
+        disagree[3].1 = 0.0;
+        assert_eq!(judged(&ROUND_RULES, &disagree).0, vec![]);
     }
 
     #[test]

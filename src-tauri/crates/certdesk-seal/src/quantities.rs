@@ -779,13 +779,36 @@ fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, O
 /// says nothing: only a low one is read, by `trail.fading.square` (a smear's trail along a
 /// 法人章's frame read as a second line). Measured on every shape, read on squares only.
 pub(crate) fn trail_foot(trails: &Trails, k: usize) -> Option<f32> {
-    const FOOT: usize = TRAIL_PER_MM / 5;
     let (Some(trail), Some(lead)) = trail_and_lead(trails, k) else {
         return None;
     };
-    let climb = |p: &[f32; TRAIL_SAMPLES]| p[FOOT] - p[0];
-    let lead_climb = climb(&lead);
-    (lead_climb >= 0.05).then(|| climb(&trail) / lead_climb)
+    let lead_climb = foot_climb(&lead);
+    (lead_climb >= 0.05).then(|| foot_climb(&trail) / lead_climb)
+}
+
+/// An edge's climb over the first 0.2 mm in from its outer 10 % crossing (its foot), in
+/// shares of its step.
+fn foot_climb(profile: &[f32; TRAIL_SAMPLES]) -> f32 {
+    profile[TRAIL_PER_MM / 5] - profile[0]
+}
+
+/// How sharply the side that leads climbs, along folded sector `k` (a smear's direction): the
+/// leading side's climb over the first 0.2 mm in from its outer 10 % crossing, over the same
+/// climb on the edges across (folded sector `k` + 90°, both sides' mean profiles), in shares
+/// of each edge's own step. `None` without a leading side, without both sides across, or where
+/// the edges across climb under 0.05 there.
+///
+/// A second pressing's lead is the first copy's own edge and a drag at falling pressure leads
+/// with the stamp's first contact: as sharp as the edges the motion does not touch (about 1).
+/// A drag at uniform pressure lays its ink evenly along the path, so its lead ramps over the
+/// motion as its trail does (A's smears: 0.33–0.54). With `trail_foot` it tells the two edges
+/// that end sharply apart: a copy's (a sharp lead) and a uniform drag's (a ramped lead).
+pub(crate) fn lead_sharp(trails: &Trails, k: usize) -> Option<f32> {
+    let lead = trail_and_lead(trails, k).1?;
+    let across = (k + SECTORS / 2) % SECTORS;
+    let (a, b) = (trails.mean(across, 15)?, trails.mean(across + SECTORS, 15)?);
+    let across_climb = 0.5 * (foot_climb(&a) + foot_climb(&b));
+    (across_climb >= 0.05).then(|| foot_climb(&lead) / across_climb)
 }
 
 /// How a trail along folded sector `k` (a smear's direction) climbs to the stroke: the least
@@ -1837,6 +1860,63 @@ pub(crate) mod tests {
             }
         }
         assert!(found_by_the_foot_alone >= 3, "the sharp foot finds copies the plateau misses: {found_by_the_foot_alone}");
+    }
+
+    #[test]
+    fn a_copy_leads_as_sharply_as_the_edges_across_and_a_uniform_drag_ramps_its_lead() {
+        // `double.sharp_ends.*` takes what the smear rule reads for a copy where the trail
+        // climbs under `trail_rise`'s limit somewhere, ends as sharply as the lead
+        // (`trail_foot`) and the lead is as sharp as the edges across (`lead_sharp`). A copy
+        // 0.6–1 mm off at a half to 0.85 of the ink leads with the first pressing's own edge
+        // (0.95 and more at 150–600 dpi, hard or soft ink); a drag at uniform pressure ramps its
+        // lead over the motion, so the long ones that climb that slowly lead at 0.6 or less, and
+        // a drag at falling pressure that climbs that slowly ends in its faintest ink (feet 0.58
+        // or less). Short drags on soft ink end and lead nearly as sharply (0.6 mm: feet to 0.9,
+        // leads to 0.84) but climb 0.5 and more: the rise is the gate.
+        let t = crate::thresholds::thresholds();
+        let rule = crate::analyse::ROUND_RULES.sharp_ends;
+        let rise_limit = t.limit(rule, "trail_rise").expect("limit");
+        let foot_limit = t.limit(rule, "trail_foot").expect("limit");
+        let lead_limit = t.limit(rule, "lead_sharp").expect("limit");
+        let mut copies_found = 0;
+        for (dpi, sigma) in [(150.0f32, 0.7f32), (300.0, 1.2), (600.0, 2.0)] {
+            let ppmm = dpi / 25.4;
+            let soft = (sigma * sigma + (0.18 * ppmm).powi(2)).sqrt();
+            let n = (46.0 * ppmm) as usize;
+            let (c, r) = (n as f32 / 2.0, 20.0 * ppmm);
+            let deg = 35.0f32;
+            let read = |img: &[u8]| {
+                let trails = trails_of(img, n, ppmm);
+                let k = sector_of(deg);
+                (trail_rise(&trails, k).expect("trail"), trail_foot(&trails, k).expect("both sides"), lead_sharp(&trails, k).expect("lead and across"))
+            };
+            // At 600 dpi the soft ink only: the grid's cost grows with the square of the scale.
+            for ink in if dpi > 400.0 { vec![soft] } else { vec![sigma, soft] } {
+                for d in [0.6f32, 1.0] {
+                    let (dx, dy) = (d * deg.to_radians().cos() * ppmm, d * deg.to_radians().sin() * ppmm);
+                    for strength in [0.5f32, 0.85] {
+                        let (rise, foot, lead) = read(&pressed_twice(n, &seal(ppmm, c, c, r), &seal(ppmm, c + dx, c + dy, r), strength, ink));
+                        assert!(lead > lead_limit + 0.2, "{dpi} dpi, σ {ink}, copy {d} mm off at {strength}: lead {lead}");
+                        copies_found += usize::from(rise < rise_limit && foot > foot_limit);
+                    }
+                }
+                for len in [0.6f32, 1.3, 2.0] {
+                    for falling in [false, true] {
+                        let (rise, foot, lead) = read(&smeared(ppmm, n, len, deg, falling, ink));
+                        let what = format!("{dpi} dpi, σ {ink}, smear {len} mm (falling {falling}): rise {rise}, foot {foot}, lead {lead}");
+                        if rise < rise_limit + 0.05 {
+                            if falling {
+                                assert!(foot < foot_limit - 0.2, "{what}");
+                            } else {
+                                assert!(lead < lead_limit - 0.05, "{what}");
+                            }
+                        }
+                        assert!(!(rise < rise_limit && foot > foot_limit && lead > lead_limit), "{what}");
+                    }
+                }
+            }
+        }
+        assert!(copies_found >= 5, "copies the rule finds: {copies_found}");
     }
 
     #[test]

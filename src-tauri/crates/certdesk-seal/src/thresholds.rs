@@ -18,7 +18,10 @@
 //! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
 //! `smear_plain_mm`, gates), `double.sharp_foot.*` (v14, read only where `smudged.*` fires) what the smear rule would read where
 //! the trail climbs slower than a drag of the definition (`trail_rise`, a gate) and ends in an
-//! edge as sharp as the one that leads (`trail_foot`, the reason): a copy's shoulder, `smudged.*` the
+//! edge as sharp as the one that leads (`trail_foot`, the reason): a copy's shoulder,
+//! `double.sharp_ends.*` (v14.1, likewise) where the trail climbs slower than an edge
+//! (`trail_rise`, a gate), leads as sharply as the edges across (`lead_sharp`, a gate: a drag
+//! at uniform pressure ramps its lead) and ends as sharply as it leads (`trail_foot`), `smudged.*` the
 //! edges' spread by direction against the scanner's own, differenced in quadrature
 //! (`smear_q_mm`), where the stroke widths agree and the plain difference stands clear of the
 //! noise (`smear_agrees_mm`) and the ink's own edges, the scanner not taken off, differ too
@@ -140,7 +143,7 @@ pub fn unit_of(measure: &str) -> Unit {
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "disc_fill" => Unit::Share,
+        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "disc_fill" => Unit::Share,
         _ => Unit::Level,
     }
 }
