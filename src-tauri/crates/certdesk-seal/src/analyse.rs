@@ -1253,7 +1253,8 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
     if fading.is_none() && !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
-    // The sharp foot re-reads what the smear rule would call a smear, and only that.
+    // The sharp foot and the sharp ends re-read what the smear rule would call a smear, and
+    // only that.
     if labels.rule(Defect::Double, rules.plateau, metrics)
         || (smear_fires && (labels.rule(Defect::Double, rules.sharp_foot, metrics) || labels.rule(Defect::Double, rules.sharp_ends, metrics)))
     {

@@ -80,7 +80,7 @@ pub struct Rule {
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
-/// `smudged.round`, `smudged.square`; and a veto that gives no label,
+/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; and a veto that gives no label,
 /// `trail.fading.square` (no `double.square`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
@@ -238,6 +238,8 @@ mod tests {
             "double.plateau.square",
             "double.sharp_foot.round",
             "double.sharp_foot.square",
+            "double.sharp_ends.round",
+            "double.sharp_ends.square",
             "smudged.round",
             "smudged.square",
             "trail.fading.square",
