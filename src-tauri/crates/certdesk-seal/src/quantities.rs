@@ -776,8 +776,10 @@ fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, O
 /// sharp side that leads (B's and C's smears: a median 0.6); a second pressing's outer edge is
 /// the copy's own edge, about as sharp as the leading one (doubles: a median 0.87). A smear at
 /// uniform pressure ramps both sides alike and reads about 1 (A's: 0.73–1.08), so a high foot
-/// says nothing: only a low one is read, by `trail.fading.square` (a smear's trail along a
-/// 法人章's frame read as a second line). Measured on every shape, read on squares only.
+/// alone says nothing. A low one is read by `trail.fading.square` (a smear's trail along a
+/// 法人章's frame read as a second line); a high one where the trail climbs slowly
+/// (`double.sharp_foot.*`), or where it climbs slower than an edge and the lead is sharp
+/// (`double.sharp_ends.*`, with [`lead_sharp`]).
 pub(crate) fn trail_foot(trails: &Trails, k: usize) -> Option<f32> {
     let (Some(trail), Some(lead)) = trail_and_lead(trails, k) else {
         return None;
@@ -798,11 +800,13 @@ fn foot_climb(profile: &[f32; TRAIL_SAMPLES]) -> f32 {
 /// of each edge's own step. `None` without a leading side, without both sides across, or where
 /// the edges across climb under 0.05 there.
 ///
-/// A second pressing's lead is the first copy's own edge and a drag at falling pressure leads
-/// with the stamp's first contact: as sharp as the edges the motion does not touch (about 1).
-/// A drag at uniform pressure lays its ink evenly along the path, so its lead ramps over the
-/// motion as its trail does (A's smears: 0.33–0.54). With `trail_foot` it tells the two edges
-/// that end sharply apart: a copy's (a sharp lead) and a uniform drag's (a ramped lead).
+/// A second pressing's lead is the first copy's own edge: as sharp as the edges the motion does
+/// not touch (about 1; 0.95 and more in the calibration test). A drag at uniform pressure lays
+/// its ink evenly along the path, so its lead ramps over the motion as its trail does (A's
+/// smears: 0.33–0.54). A drag at falling pressure leads with its heaviest ink, in between (B's
+/// and C's smears: a median 0.8 and 1.1; the calibration's, whose weights are normalised,
+/// 0.41–0.84), and its foot fades. With `trail_foot` it tells the two edges that end sharply
+/// apart: a copy's (a sharp lead) and a uniform drag's (a ramped lead).
 pub(crate) fn lead_sharp(trails: &Trails, k: usize) -> Option<f32> {
     let lead = trail_and_lead(trails, k).1?;
     let across = (k + SECTORS / 2) % SECTORS;
