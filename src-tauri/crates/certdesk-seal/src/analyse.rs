@@ -1238,7 +1238,7 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// faster than that somewhere, but slower than any single edge (`rules.sharp_ends`), is a copy
 /// where it ends as sharply as it leads and the lead is as sharp as the edges across
 /// (`lead_sharp`): a long drag at uniform pressure ends as sharply but ramps its lead too, one
-/// at falling pressure leads sharply but fades at its end (v14.1).
+/// at falling pressure ends in its faintest ink (v14.1).
 ///
 /// On a square the trail's foot (`trail_foot`, `rules.fading`) can refuse `rules.doubles`:
 /// where it climbs much slower than the leading edge, the widening ends in faint ink as a
