@@ -12,7 +12,7 @@ use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
-    Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, lead_sharp, outer_size, paper_field, ring_beyond,
+    Echo, EdgeProfiles, Outline, Strokes, border_continuity, double_echo, edge_profiles, edge_spreads, frame_echo, frame_smear, lead_sharp, outer_size, paper_field, ring_beyond,
     sector_medians, sector_of, smear, stroke_widths, trail_foot, trail_rise,
 };
 use crate::thresholds::{Op, metric, thresholds};
@@ -1240,6 +1240,15 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// (`lead_sharp`): a long drag at uniform pressure ends as sharply but ramps its lead too, one
 /// at falling pressure ends in its faintest ink (v14.1).
 ///
+/// On a square a frame that does not widen along the characters' smear (`frame_smear`,
+/// `rules.unshared`) refuses the smear and the copies read as one from its trail's ends (sharp
+/// foot, sharp ends): a drag moves the whole rubber, frame and characters alike; a typeface
+/// whose strokes taper along a diagonal widens the characters only (issue 34 v14.2: B's and
+/// C's Song-face 法人章). The smear is then said as a check not made, the frame the reason.
+/// `rules.doubles` (a second frame line, an echo) and the plateau still read: a copy's flat
+/// shoulder is no taper's (and vetoing it lost C's doubles, the frame's widening hidden in
+/// its second line).
+///
 /// On a square the trail's foot (`trail_foot`, `rules.fading`) can refuse `rules.doubles`:
 /// where it climbs much slower than the leading edge, the widening ends in faint ink as a
 /// drag's does, and the second frame line read beside it is the smear's trail along the frame.
@@ -1248,13 +1257,15 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// foot as the reason: the clerk sees the line was there and why it was not counted.
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], rules: &ShapeRules) {
     let fading = rules.fading.and_then(|rule| thresholds().finding(rule, Defect::Double, metrics));
-    let smear_fires = thresholds().fires(rules.smear, metrics);
+    let unshared = rules.unshared.and_then(|rule| thresholds().finding(rule, Defect::Smudged, metrics));
+    let smear_fires = thresholds().fires(rules.smear, metrics) && unshared.is_none();
     let the_smears = echo.is_some_and(|e| e.unlocated) && smear_fires;
     if fading.is_none() && !the_smears && rules.doubles.iter().any(|rule| labels.rule(Defect::Double, rule, metrics)) {
         return;
     }
     // The sharp foot and the sharp ends re-read what the smear rule would call a smear, and
-    // only that.
+    // only that (not where the frame does not share the widening, `smear_fires`). The plateau
+    // is read either way: a copy at a low level stands flat, which no typeface's taper does.
     if labels.rule(Defect::Double, rules.plateau, metrics)
         || (smear_fires && (labels.rule(Defect::Double, rules.sharp_foot, metrics) || labels.rule(Defect::Double, rules.sharp_ends, metrics)))
     {
@@ -1265,7 +1276,14 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
     if let Some(veto) = fading.filter(|_| rules.doubles.iter().any(|rule| thresholds().fires(rule, metrics))) {
         labels.not_read(veto);
     }
-    labels.rule(Defect::Smudged, rules.smear, metrics);
+    // A widening the frame does not share is the characters' own: said, as a check not made
+    // with the frame as the reason, where the smear rule alone would have called it a smear.
+    match unshared.filter(|_| thresholds().fires(rules.smear, metrics)) {
+        Some(veto) => labels.not_read(veto),
+        None => {
+            labels.rule(Defect::Smudged, rules.smear, metrics);
+        }
+    }
 }
 
 /// A 阴文 face (characters cut out of a field of ink: its paper in pieces, `paper_field` at or
@@ -1308,6 +1326,9 @@ pub(crate) struct ShapeRules {
     pub smear: &'static str,
     /// A trail's foot that fades as a smear's: no double from `doubles`.
     pub fading: Option<&'static str>,
+    /// A frame that does not widen along the characters' smear: no smear, and no copy read
+    /// from the smear's trail.
+    pub unshared: Option<&'static str>,
 }
 
 pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
@@ -1317,6 +1338,7 @@ pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
     sharp_ends: "double.sharp_ends.round",
     smear: "smudged.round",
     fading: None,
+    unshared: None,
 };
 pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     doubles: &["double.square"],
@@ -1325,6 +1347,7 @@ pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     sharp_ends: "double.sharp_ends.square",
     smear: "smudged.square",
     fading: Some("trail.fading.square"),
+    unshared: Some("smear.unshared.square"),
 };
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
@@ -1516,7 +1539,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // (no redness) stay under the frame's level. B-dev2 010: a stain across a 法人章 filled its
     // side margins; C-dev 025: the box line under a side read as its second frame.
     let seal_ink = |i: usize| absorption(i).min(f.red[i].saturating_mul(2));
-    if let Some(e) = frame_echo(seal_ink, f.w, f.h, ppmm, outline) {
+    let frame_line = frame_echo(seal_ink, f.w, f.h, ppmm, outline);
+    if let Some(e) = frame_line {
         metrics.push(("frame_second", e.second));
         metrics.push(("frame_offset_mm", e.offset_mm));
         metrics.push(("frame_width_mm", e.width_mm));
@@ -1619,6 +1643,10 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             }
             if let Some(v) = lead_sharp(&trails, k) {
                 metrics.push(("lead_sharp", v));
+            }
+            let across = spreads[(k + crate::quantities::SECTORS / 2) % crate::quantities::SECTORS];
+            if let Some(v) = frame_line.zip(across).and_then(|(e, across)| frame_smear(&f.dark, w, h, ppmm, &edges, outline, e.width_mm, sm.smear_deg, across, sm.plain_mm)) {
+                metrics.push(("frame_smear", v));
             }
             metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));
             metrics.push(("smear_valley", smear_valley(echo, sm.smear_deg)));
@@ -2541,6 +2569,38 @@ mod tests {
         let mut disagree = smear(between, foot + 0.1, lead + 0.2);
         disagree[3].1 = 0.0;
         assert_eq!(judged(&ROUND_RULES, &disagree).0, vec![]);
+    }
+
+    #[test]
+    fn a_smear_the_frame_does_not_share_is_the_typeface() {
+        let t = thresholds();
+        let limit = t.limit(SQUARE_RULES.unshared.expect("square veto"), "frame_smear").expect("limit");
+        let judged = |rules: &ShapeRules, frame: Option<f32>, trail: [(&'static str, f32); 2]| {
+            let mut metrics = vec![("paper_field", 0.9), ("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0)];
+            metrics.extend(trail);
+            metrics.extend(frame.map(|v| ("frame_smear", v)));
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, &metrics, rules);
+            let (labels, _, unchecked) = labels.finish(SampleKind::LegalRepSeal);
+            (labels, unchecked.iter().map(|u| (u.label, u.quantity.clone())).collect::<Vec<_>>())
+        };
+        let fading = [("trail_rise", 0.5), ("trail_foot", 0.3)];
+        // The frame widens as the characters do: a smear.
+        assert_eq!(judged(&SQUARE_RULES, Some(limit + 0.5), fading), (vec![Defect::Smudged], vec![]));
+        // It does not: the characters' own widening, said as a smear not judged, the frame the reason.
+        assert_eq!(judged(&SQUARE_RULES, Some(limit - 0.1), fading), (vec![], vec![(Defect::Smudged, "frame_smear".to_string())]));
+        // No frame read (no band, a 阴文 field): the characters decide as before.
+        assert_eq!(judged(&SQUARE_RULES, None, fading).0, vec![Defect::Smudged]);
+        // Nor is a copy read from the sharp ends of a widening the frame does not share; a
+        // plateau still is.
+        let rise = t.limit(SQUARE_RULES.sharp_foot, "trail_rise").expect("limit");
+        let sharp_foot = [("trail_rise", rise - 0.02), ("trail_foot", 1.0)];
+        assert_eq!(judged(&SQUARE_RULES, Some(limit + 0.5), sharp_foot).0, vec![Defect::Double]);
+        assert_eq!(judged(&SQUARE_RULES, Some(limit - 0.1), sharp_foot), (vec![], vec![(Defect::Smudged, "frame_smear".to_string())]));
+        let plateau = [("trail_rise", -0.1), ("trail_foot", 1.0)];
+        assert_eq!(judged(&SQUARE_RULES, Some(limit - 0.1), plateau).0, vec![Defect::Double]);
+        // A round seal has no frame: never vetoed.
+        assert_eq!(judged(&ROUND_RULES, Some(limit - 0.1), fading).0, vec![Defect::Smudged]);
     }
 
     #[test]

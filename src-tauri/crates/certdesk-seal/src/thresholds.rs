@@ -80,8 +80,8 @@ pub struct Rule {
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
-/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; and a veto that gives no label,
-/// `trail.fading.square` (no `double.square`).
+/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; and two vetoes that give no
+/// label, `trail.fading.square` (no `double.square`) and `smear.unshared.square` (no smear, nor a copy read from its trail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
 
@@ -143,7 +143,7 @@ pub fn unit_of(measure: &str) -> Unit {
         "tilt" | "hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "disc_fill" => Unit::Share,
+        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "frame_smear" | "disc_fill" => Unit::Share,
         _ => Unit::Level,
     }
 }
@@ -243,6 +243,7 @@ mod tests {
             "smudged.round",
             "smudged.square",
             "trail.fading.square",
+            "smear.unshared.square",
         ] {
             assert!(t.0.contains_key(name), "{name} missing");
         }
