@@ -1327,7 +1327,7 @@ pub(crate) struct ShapeRules {
     /// A trail's foot that fades as a smear's: no double from `doubles`.
     pub fading: Option<&'static str>,
     /// A frame that does not widen along the characters' smear: no smear, and no copy read
-    /// from the smear's trail.
+    /// from the ends of its trail (`sharp_foot`, `sharp_ends`; the plateau still reads).
     pub unshared: Option<&'static str>,
 }
 
