@@ -56,6 +56,15 @@ describe('locales', () => {
     expect(['dpi_disagrees_with_page', 'dpi_not_from_a4_page', 'dpi_assumed'].filter((w) => !k.has('seal.sizeWarning.' + w))).toEqual([])
     expect(k.has('audit.seal_accepted')).toBe(true)
   })
+  it('says in words every reason a seal check can be left unmade for (#34)', () => {
+    const k = new Set(keys(zh))
+    // the vetoes of thresholds.json (rules whose reason starts 'a veto': their measure is what
+    // the sample names when the check they refuse is set aside), and the reasons decided in code
+    const rules = JSON.parse(thresholdsJson) as Record<string, { all: { measure: string; why: string }[]; any: { measure: string; why: string }[] }>
+    const vetoes = Object.values(rules).flatMap((r) => [...r.all, ...r.any].filter((c) => c.why.startsWith('a veto')).map((c) => c.measure))
+    expect(vetoes).toEqual(expect.arrayContaining(['trail_foot', 'frame_smear']))
+    expect([...vetoes, 'circle_rms', 'ink_snr', 'paper_field', 'other'].filter((q) => !k.has('seal.unchecked.' + q))).toEqual([])
+  })
   it('names every business type the case data can hold (no id on screen)', () => {
     const union = /business: ([^,]+(?:\s*\|\s*"[a-z_]+")*),/.exec(bindings)
     const types = [...(union?.[1] ?? '').matchAll(/"([a-z_]+)"/g)].map((m) => m[1])
