@@ -1596,7 +1596,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             })
             .collect();
         let edges = thin_out(edges, 1500);
-        let EdgeProfiles { spreads, mut steps, trails } = edge_profiles(&f.dark, w, h, ppmm, &edges);
+        let EdgeProfiles { spreads, mut steps, trails, each } = edge_profiles(&f.dark, w, h, ppmm, &edges);
         let spreads = sector_medians(spreads, 15);
         // No ruled lines (a single impression): the impression's own narrowest direction.
         let narrowest = spreads.iter().flatten().copied().reduce(f32::min);
@@ -1645,7 +1645,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
                 metrics.push(("lead_sharp", v));
             }
             let across = spreads[(k + crate::quantities::SECTORS / 2) % crate::quantities::SECTORS];
-            if let Some(v) = frame_line.zip(across).and_then(|(e, across)| frame_smear(&f.dark, w, h, ppmm, &edges, outline, e.width_mm, sm.smear_deg, across, sm.plain_mm)) {
+            if let Some(v) = frame_line.zip(across).and_then(|(e, across)| frame_smear(&each, w, ppmm, outline, e.width_mm, sm, across)) {
                 metrics.push(("frame_smear", v));
             }
             metrics.push(("smear_agrees_mm", if agrees { sm.smear_mm } else { 0.0 }));

@@ -747,11 +747,14 @@ impl Trails {
     }
 }
 
-/// The edges' profiles of [`edge_profiles`]: spreads and shapes per folded sector, and the trails.
+/// The edges' profiles of [`edge_profiles`]: spreads and shapes per folded sector, the trails,
+/// and each edge's spread by where it lies (its index in the box, for measures that read the
+/// edges of one part of the seal: [`frame_smear`]).
 pub(crate) struct EdgeProfiles {
     pub spreads: [Vec<f32>; SECTORS],
     pub steps: [Vec<f32>; SECTORS],
     pub trails: Trails,
+    pub each: Vec<(usize, f32)>,
 }
 
 /// The mean profiles of folded sector `k`'s two opposite sides (15 edges each at least): the
@@ -850,6 +853,7 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
     let mut trails = Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS] };
+    let mut each = Vec::with_capacity(edges.len());
     // Beyond the crop the nearest pixel inside stands for the paper or ink there.
     let (x_max, y_max) = ((w - 1) as f32 - 1e-3, (h - 1) as f32 - 1e-3);
     let at = |x: f32, y: f32| -> f32 {
@@ -934,6 +938,7 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         let dir = ny.atan2(nx).to_degrees();
         let k = sector_of(dir);
         out[k].push(spread);
+        each.push((i, spread));
         if t90 - t10 > 0.0 {
             steps[k].push(((t75 - t25) / (t90 - t10)).clamp(0.0, 1.0));
         }
@@ -949,7 +954,7 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         }
         trails.count[side] += 1;
     }
-    EdgeProfiles { spreads: out, steps, trails }
+    EdgeProfiles { spreads: out, steps, trails, each }
 }
 
 /// How far a rectangular seal's frame widens along the characters' smear, as a share of what
@@ -957,57 +962,46 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
 /// whose normal makes an angle φ with the smear widens by the smear's share cos φ, as the
 /// characters' strokes do along it; a typeface whose strokes taper along one diagonal (a Song
 /// face's 撇 and 捺) widens the characters' edges there and leaves the frame's straight edges
-/// as sharp as the characters' edges across. The frame's edges are the ink's edge points
-/// (`edges`) within the frame's band (from 0.3 mm outside the outline to 0.3 mm past the frame's
-/// width inside it) on the middle 80 % of a side; per pair of opposite sides the median spread
-/// (15 edges at least; [`edge_profiles`]) less `across_mm` (the characters' spread across the
-/// smear, the same ink unsmeared) is that pair's widening, and the share is the least-squares
-/// fit of the widenings to cos φ · `plain_mm`: Σ cos φ · widening / (`plain_mm` · Σ cos² φ)
+/// as sharp as the characters' edges across. The frame's edges are the ink's profiled edge
+/// points (`each` of [`edge_profiles`], in a box `w` wide) within the frame's band (from 0.3 mm
+/// outside the outline to 0.3 mm past the frame's width inside it) on the middle 80 % of a
+/// side; per pair of opposite sides the median spread (15 edges at least) less `across_mm` (the
+/// characters' spread across the smear, the same ink unsmeared) is that pair's widening, and
+/// the share is the least-squares fit of the widenings to cos φ · `smear.plain_mm`:
+/// Σ cos φ · widening / (`plain_mm` · Σ cos² φ)
 /// (about 1 for a motion on sharp ink, less on soft ink seen diagonally, where the widening
 /// adds in quadrature, and about 0 for the typeface; the share of a smear under about 0.05 mm
 /// is mostly the edges' noise, and no rule reads one there). `None` on a round outline, where
 /// the smear is under 0.01 mm, or where the frame's sides with edges lie nearly across
 /// the smear (Σ cos² φ < 0.25).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn frame_smear(
-    level: &[u8],
-    w: usize,
-    h: usize,
-    ppmm: f32,
-    edges: &[usize],
-    outline: Outline,
-    frame_width_mm: f32,
-    smear_deg: f32,
-    across_mm: f32,
-    plain_mm: f32,
-) -> Option<f32> {
+pub(crate) fn frame_smear(each: &[(usize, f32)], w: usize, ppmm: f32, outline: Outline, frame_width_mm: f32, smear: Smear, across_mm: f32) -> Option<f32> {
     let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
+    let plain_mm = smear.plain_mm;
     if plain_mm < 0.01 {
         return None;
     }
     let (s, c) = deg.to_radians().sin_cos();
     let (outside, inside) = (0.3 * ppmm, (frame_width_mm + 0.3) * ppmm);
     let (mut on_u, mut on_v) = (Vec::new(), Vec::new());
-    for &i in edges {
+    for &(i, spread) in each {
         let (dx, dy) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
         let (u, v) = (dx * c + dy * s, -dx * s + dy * c);
         let (du, dv) = (half_u - u.abs(), half_v - v.abs());
         if du <= dv && (-outside..=inside).contains(&du) && v.abs() <= 0.8 * half_v {
-            on_u.push(i);
+            on_u.push(spread);
         } else if dv < du && (-outside..=inside).contains(&dv) && u.abs() <= 0.8 * half_u {
-            on_v.push(i);
+            on_v.push(spread);
         }
     }
-    let median_spread = |pts: &[usize]| -> Option<f32> {
-        let mut all: Vec<f32> = edge_profiles(level, w, h, ppmm, pts).spreads.into_iter().flatten().collect();
+    let median_spread = |mut all: Vec<f32>| -> Option<f32> {
         (all.len() >= 15).then(|| {
             all.sort_by(f32::total_cmp);
             all[all.len() / 2]
         })
     };
-    let phi = (smear_deg - deg).to_radians();
+    let phi = (smear.smear_deg - deg).to_radians();
     // The u sides' normal is the u axis; the v sides' the v axis.
-    let pairs = [(median_spread(&on_u), phi.cos().abs()), (median_spread(&on_v), phi.sin().abs())];
+    let pairs = [(median_spread(on_u), phi.cos().abs()), (median_spread(on_v), phi.sin().abs())];
     let weight: f32 = pairs.iter().filter(|(m, _)| m.is_some()).map(|(_, c)| c * c).sum();
     if weight < 0.25 {
         return None;
@@ -1950,11 +1944,12 @@ pub(crate) mod tests {
             let seal = move |cx: f32, cy: f32| move |x: f32, y: f32| on_frame((x - cx) / ppmm, (y - cy) / ppmm) || character((x - cx) / ppmm, (y - cy) / ppmm);
             let read = |img: &[u8]| -> Option<f32> {
                 let edges: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
-                let spreads = sector_medians(edge_spreads(img, n, n, ppmm, &edges), 15);
+                let profiles = edge_profiles(img, n, n, ppmm, &edges);
+                let spreads = sector_medians(profiles.spreads, 15);
                 let sm = smear(&spreads, 0.0, 0.0)?;
                 let across = spreads[(sector_of(sm.smear_deg) + SECTORS / 2) % SECTORS]?;
                 let outline = Outline::Rect { cx: c - 0.5, cy: c - 0.5, deg: 0.0, half_u: (side + len) / 2.0 * ppmm, half_v: side / 2.0 * ppmm };
-                frame_smear(img, n, n, ppmm, &edges, outline, 1.0 + len, sm.smear_deg, across, sm.plain_mm)
+                frame_smear(&profiles.each, n, ppmm, outline, 1.0 + len, sm, across)
             };
             for falling in [false, true] {
                 let moved = smeared_design(ppmm, n, len, 0.0, falling, sigma, seal);
