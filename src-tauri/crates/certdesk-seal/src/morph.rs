@@ -216,6 +216,26 @@ impl Components {
         Self { runs: rs, comps, w }
     }
 
+    /// Component `k`'s area with whatever it encloses filled in: per row the span from its
+    /// first pixel to its last, summed, and the same per column; the smaller of the two. A
+    /// rectangle with a hole reads its whole rectangle; a shape open on one side (a U) keeps
+    /// its opening in the direction across it.
+    pub fn enclosed_area(&self, k: usize) -> usize {
+        let c = &self.comps[k];
+        let (cw, ch) = (c.x1 + 1 - c.x0, c.y1 + 1 - c.y0);
+        let mut rows = vec![(usize::MAX, 0usize); ch];
+        let mut cols = vec![(usize::MAX, 0usize); cw];
+        for r in self.runs.iter().filter(|r| r.label == k) {
+            let row = &mut rows[r.y - c.y0];
+            *row = (row.0.min(r.s), row.1.max(r.e));
+            for col in &mut cols[r.s - c.x0..=r.e - c.x0] {
+                *col = (col.0.min(r.y), col.1.max(r.y));
+            }
+        }
+        let spanned = |spans: &[(usize, usize)]| spans.iter().filter(|s| s.0 != usize::MAX).map(|s| s.1 + 1 - s.0).sum::<usize>();
+        spanned(&rows).min(spanned(&cols))
+    }
+
     /// Clears the pixels of every component for which `keep` is false.
     pub fn retain(&self, mask: &mut [u8], keep: &[bool]) {
         for r in &self.runs {
@@ -329,5 +349,30 @@ mod tests {
         // 4-connected: the diagonal pair splits.
         let c4 = Components::new(&m, &region, 5, 4, false);
         assert_eq!(c4.comps.iter().map(|c| c.area).collect::<Vec<_>>(), vec![1, 2, 1, 2, 1]);
+    }
+
+    #[test]
+    fn a_component_encloses_its_holes_and_not_its_openings() {
+        // A 6 × 5 frame round a 2 × 2 hole (plus a cell of the frame's own), and a U open at the top.
+        #[rustfmt::skip]
+        let framed = [
+            1, 1, 1, 1, 1, 1,
+            1, 0, 0, 1, 1, 1,
+            1, 0, 0, 1, 0, 1,
+            1, 1, 1, 1, 1, 1,
+            1, 1, 1, 1, 1, 1,
+        ];
+        let c = Components::new(&framed, &[2u8; 30], 6, 5, false);
+        assert_eq!(c.comps[0].area, 25);
+        assert_eq!(c.enclosed_area(0), 30);
+        #[rustfmt::skip]
+        let u = [
+            1, 0, 0, 0, 1,
+            1, 0, 0, 0, 1,
+            1, 1, 1, 1, 1,
+        ];
+        let c = Components::new(&u, &[2u8; 15], 5, 3, false);
+        // Across the rows the opening fills (15), down the columns it stays open (9).
+        assert_eq!(c.enclosed_area(0), 9);
     }
 }

@@ -95,6 +95,7 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
     let pl = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let (lthr, faint) = line_levels(pl);
     let ridge = Ridge::new(pl, dpi);
+    let neutral = Neutral::new(paper);
     let (lthr, faint) = (lthr as i32, faint as i32);
     let raw = img.as_raw();
     let iw = img.width() as usize;
@@ -113,7 +114,7 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
                 let l = (77 * r + 150 * g + 29 * b) >> 8;
                 let chroma = r.max(g).max(b) - r.min(g).min(b);
                 let c = &mut cells[cy + (8 * k + j) / fu];
-                if (l < lthr && chroma < 70) || (l < faint && chroma < FAINT_CHROMA && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32)) {
+                if (l < lthr && chroma < 70) || (l < faint && neutral.holds([p[0], p[1], p[2]], l as f32) && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32)) {
                     *c = 1;
                 } else if *c == 0 && l < faint && chroma >= 70 {
                     *c = 2;
@@ -266,13 +267,17 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     let inside: Vec<u8> = valid.iter().map(|&v| if v { 2 } else { 0 }).collect();
     let comps = Components::new(&free, &inside, dw, dh, false);
     let mut cells = Vec::new();
-    for c in &comps.comps {
+    for (k, c) in comps.comps.iter().enumerate() {
         if c.border || c.inside < c.area {
             continue;
         }
         let (x0, y0, x1, y1) = (c.x0, c.y0, c.x1, c.y1);
         let (wmm, hmm) = ((x1 + 1 - x0) as f32 * cell_mm, (y1 + 1 - y0) as f32 * cell_mm);
-        let fill = c.area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
+        // Whatever lies inside the box's lines belongs to it: a 阴文 seal's straight dark edges
+        // run as long as lines and cut a hole out of the box's free cells (B-dev 077: a box
+        // 0.74 full, and its row's two other boxes, no longer adjacent, were dropped with it).
+        let area = if c.area * 100 < 85 * (x1 + 1 - x0) * (y1 + 1 - y0) { comps.enclosed_area(k) } else { c.area };
+        let fill = area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
         if (25.0..=160.0).contains(&wmm) && (25.0..=160.0).contains(&hmm) && fill >= 0.85 {
             let f = g.f as f32;
             cells.push(Cell { u0: (umin + x0 as f32) * f, v0: (vmin + y0 as f32) * f, u1: (umin + x1 as f32 + 1.0) * f, v1: (vmin + y1 as f32 + 1.0) * f });
@@ -294,8 +299,33 @@ fn line_levels(paper_l: f32) -> (f32, f32) {
     (0.62 * paper_l, 0.80 * paper_l)
 }
 
-/// The chroma (max − min of R, G, B) under which a faint pixel is grey print.
+/// The chroma (max − min of R, G, B) under which a faint pixel is grey print: its own in
+/// `refine`, beyond the paper's tint in the grid (`Neutral`).
 const FAINT_CHROMA: i32 = 25;
+
+/// Whether a faint pixel is neutral print on this paper: grey ink takes the same share of
+/// every channel of the paper under it, so a pixel at a share t of the paper's luma is the
+/// paper's colour times t, and its chroma beyond that (max − min of the pixel less t × the
+/// paper, per channel) is under `FAINT_CHROMA`. On white paper this is the pixel's own chroma;
+/// on tinted paper a hairline keeps t of the paper's tint (issue 34: B's khaki paper, chroma
+/// 32, made a hairline at 0.7 of its luma read a chroma of 17–27 against the limit of 25, and
+/// a 法人章's whole table was lost on B-dev 038, 053 and 077 and B-heldout2 021).
+struct Neutral {
+    paper: [f32; 3],
+    paper_l: f32,
+}
+
+impl Neutral {
+    fn new(paper: [f32; 3]) -> Self {
+        Neutral { paper, paper_l: (0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2]).max(1.0) }
+    }
+
+    fn holds(&self, p: [u8; 3], l: f32) -> bool {
+        let t = l / self.paper_l;
+        let off: [f32; 3] = std::array::from_fn(|c| f32::from(p[c]) - t * self.paper[c]);
+        off[0].max(off[1]).max(off[2]) - off[0].min(off[1]).min(off[2]) < FAINT_CHROMA as f32
+    }
+}
 
 /// A faint pixel is hairline only where it is a ridge: lighter by at least a tenth of the
 /// paper's luma on both sides, 0.4 mm away (beyond a hairline's blur), across or along the
@@ -797,6 +827,52 @@ mod tests {
     #[test]
     fn a_tinted_box_is_no_line() {
         let w = widths_mm(&boxes(&page(40, false, Some([188, 186, 190]))));
+        assert_eq!(w.len(), 3, "{w:?}");
+    }
+
+    /// Issue 34: on tinted paper a grey hairline keeps the paper's tint (neutral ink takes the
+    /// same share of every channel): on a cream form (chroma 60) a divider at 0.72 of the paper
+    /// reads a chroma of 43, and still divides the boxes; a red stroke as dark does not.
+    #[test]
+    fn a_hairline_on_tinted_paper_divides_boxes() {
+        let cream = [235u8, 225, 175];
+        let on_cream = |colour: [u8; 3]| {
+            let mut img = page(150, false, None);
+            for p in img.pixels_mut() {
+                if p.0 == PAPER {
+                    p.0 = cream;
+                } else if p.0 == [40; 3] {
+                    // the frame: dark grey on the cream, the paper's tint kept
+                    p.0 = cream.map(|c| (f32::from(c) * 0.17) as u8);
+                } else {
+                    p.0 = colour;
+                }
+            }
+            img
+        };
+        let grey = cream.map(|c| (f32::from(c) * 0.72) as u8);
+        let w = widths_mm(&boxes(&on_cream(grey)));
+        assert_eq!(w.len(), 3, "a grey hairline at 0.72 of cream paper: {w:?}");
+        let red = [200, 100, 95];
+        let w = widths_mm(&boxes(&on_cream(red)));
+        assert!(w.len() == 1 && w[0] > 130.0, "a red stroke is no line: {w:?}");
+    }
+
+    /// Issue 34: a 阴文 seal (a field of dark ink with straight edges longer than a line's least
+    /// run) cuts a hole out of its box's free cells; the box encloses it and stays a box (B-dev
+    /// 077: the box read 0.74 full and was dropped, and its row with it).
+    #[test]
+    fn a_field_of_ink_inside_a_box_leaves_it_a_box() {
+        let ppmm = DPI / 25.4;
+        let mut img = page(40, false, None);
+        let (x0, y0) = ((76.0 * ppmm) as u32, (51.0 * ppmm) as u32);
+        let side = (22.0 * ppmm) as u32;
+        for y in y0..y0 + side {
+            for x in x0..x0 + side {
+                img.put_pixel(x, y, image::Rgb([90, 40, 45]));
+            }
+        }
+        let w = widths_mm(&boxes(&img));
         assert_eq!(w.len(), 3, "{w:?}");
     }
 
