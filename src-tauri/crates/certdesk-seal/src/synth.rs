@@ -1230,6 +1230,12 @@ pub struct Scores {
     pub boxes_truth: usize,
     pub boxes_found: usize,
     pub boxes_extra: usize,
+    /// Labels of truth boxes the importer did not find, counted as missed (false negatives),
+    /// and labels the importer gave boxes that are not in the truth, counted as false
+    /// positives: a box not found gives the clerk no verdict for its impression, so its labels
+    /// are missed, not left out of the figures.
+    pub labels_in_boxes_not_found: usize,
+    pub labels_in_extra_boxes: usize,
     pub kind_correct: usize,
     pub iou: Vec<f32>,
     /// Per label: (true positives, false positives, false negatives).
@@ -1323,7 +1329,10 @@ impl Scores {
         let mut matched: Vec<(usize, usize, bool, bool)> = Vec::new();
         for t in truth {
             let hit = report.samples.iter().enumerate().find(|(i, s)| !used[*i] && same_box(s, t, dpi));
-            let Some((i, s)) = hit else { continue };
+            let Some((i, s)) = hit else {
+                self.labels_in_boxes_not_found += self.count_labels(t.kind, &t.defects, &t.borderline, Outcome::Missed);
+                continue;
+            };
             used[i] = true;
             self.boxes_found += 1;
             matched.push((t.row, s.row, s.best, t.defects.is_empty() && t.borderline.is_empty()));
@@ -1361,6 +1370,9 @@ impl Scores {
             }
         }
         self.boxes_extra += used.iter().filter(|u| !**u).count();
+        for (s, _) in report.samples.iter().zip(&used).filter(|(_, u)| !**u) {
+            self.labels_in_extra_boxes += self.count_labels(s.kind, &s.defects, &[], Outcome::Given);
+        }
         let mut rows: Vec<usize> = truth.iter().map(|t| t.row).collect();
         rows.sort_unstable();
         rows.dedup();
@@ -1375,6 +1387,34 @@ impl Scores {
             self.rows_false_restamp += usize::from(acceptable && restamp);
             self.rows_missed_restamp += usize::from(!acceptable && !restamp);
         }
+    }
+}
+
+/// How a label of a box that was matched on one side only counts.
+#[derive(Clone, Copy)]
+enum Outcome {
+    /// In the truth, on a box not found: a false negative.
+    Missed,
+    /// Given on a box the truth does not have: a false positive.
+    Given,
+}
+
+impl Scores {
+    /// Counts `defects` of a box of `kind` one-sided (scored as matched boxes are: labels that
+    /// apply to the kind, none drawn within the borderline band); returns how many counted.
+    fn count_labels(&mut self, kind: SampleKind, defects: &[Defect], borderline: &[Defect], outcome: Outcome) -> usize {
+        let mut counted = 0;
+        for l in &mut self.labels {
+            if !l.0.applies_to(kind) || borderline.contains(&l.0) || !defects.contains(&l.0) {
+                continue;
+            }
+            match outcome {
+                Outcome::Missed => l.3 += 1,
+                Outcome::Given => l.2 += 1,
+            }
+            counted += 1;
+        }
+        counted
     }
 }
 

@@ -339,3 +339,42 @@ fn tilt_is_read_against_the_page_not_the_scan() {
     }
     assert!(checked >= 20, "only {checked} seals checked");
 }
+
+/// A box the importer does not find keeps its labels in the figures as missed, and a box it
+/// reports that the truth does not have counts its labels as given wrongly: each label's
+/// support is the truth's, whatever was found (issue 34: a box lost with its row had been
+/// scored nowhere).
+#[test]
+fn labels_of_boxes_not_found_count_as_missed() {
+    let o = SynthOptions { seed: 7_900_201, dpi: 150.0, defect_rate: 1.0, ..SynthOptions::default() };
+    let sheet = synth::generate(&o);
+    let report = import_sheet(&sheet.bytes, &ImportOptions::default()).unwrap();
+    let mut whole = Scores::new();
+    whole.add(&report, &sheet.truth, sheet.dpi);
+    assert_eq!(whole.boxes_found, whole.boxes_truth, "{}", describe(&whole));
+    assert_eq!((whole.labels_in_boxes_not_found, whole.labels_in_extra_boxes), (0, 0));
+
+    let truth = sheet.truth.iter().find(|t| t.defects.iter().any(|d| d.applies_to(t.kind) && !t.borderline.contains(d))).expect("a labelled box");
+    let at = report.samples.iter().position(|s| synth::same_box(s, truth, sheet.dpi)).unwrap();
+    let mut moved = report.clone();
+    let mut lost = moved.samples.remove(at);
+    let given = lost.defects.iter().filter(|d| d.applies_to(lost.kind)).count();
+    let wrong_when_matched = lost.defects.iter().filter(|d| d.applies_to(truth.kind) && !truth.borderline.contains(d) && !truth.defects.contains(d)).count();
+    let shift = 60.0 * sheet.dpi / 25.4;
+    for p in &mut lost.box_quad {
+        p[1] += shift;
+    }
+    moved.samples.push(lost);
+    let mut part = Scores::new();
+    part.add(&moved, &sheet.truth, sheet.dpi);
+
+    let missed = truth.defects.iter().filter(|d| d.applies_to(truth.kind) && !truth.borderline.contains(d)).count();
+    assert_eq!(part.boxes_found + 1, whole.boxes_found);
+    assert_eq!(part.labels_in_boxes_not_found, missed);
+    assert_eq!(part.labels_in_extra_boxes, given);
+    for (a, b) in whole.labels.iter().zip(&part.labels) {
+        assert_eq!(a.1 + a.3, b.1 + b.3, "{}: support is the truth's", a.0.as_str());
+    }
+    let (fp_whole, fp_part): (usize, usize) = (whole.labels.iter().map(|l| l.2).sum(), part.labels.iter().map(|l| l.2).sum());
+    assert_eq!(fp_part, fp_whole - wrong_when_matched + given, "false positives: the box's own, now as an extra box");
+}

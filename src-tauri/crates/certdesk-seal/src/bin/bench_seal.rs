@@ -446,7 +446,10 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, verbose: bool, save: Option<
     let used: Vec<Defect> = Defect::ALL.into_iter().filter(|&d| scores.labels.iter().any(|l| l.0 == d && l.1 + l.2 + l.3 > 0)).collect();
     let min_precision = used.iter().map(|&d| (scores.precision_recall(d).0, d)).fold((1.0f32, Defect::Empty), |a, b| if b.0 < a.0 { b } else { a });
     let (macro_f1, few) = scores.macro_f1_supported(10);
-    println!("boxes {}/{} found, {} extra; kinds {}/{}", scores.boxes_found, scores.boxes_truth, scores.boxes_extra, scores.kind_correct, scores.boxes_found);
+    println!(
+        "boxes {}/{} found, {} extra; kinds {}/{}; labels counted missed on boxes not found {}, given wrongly on extra boxes {}",
+        scores.boxes_found, scores.boxes_truth, scores.boxes_extra, scores.kind_correct, scores.boxes_found, scores.labels_in_boxes_not_found, scores.labels_in_extra_boxes
+    );
     println!("mean mask IoU {:.3}", scores.mean_iou());
     println!(
         "defect macro-F1 {macro_f1:.3} over the labels with ≥ 10 truth positives (target ≥ 0.95; few: {}); all labels {:.3}",
