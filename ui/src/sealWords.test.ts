@@ -39,6 +39,8 @@ describe('seal reasons in words', () => {
     expect(unchecked({ unchecked: [] })).toEqual([])
     // a smear the frame does not share: judged, not left unread, and said so
     const typeface = { label: 'smudged', quantity: 'frame_smear', value: -0.03, limit: 0.1, unit: 'share', op: '<' }
-    expect(unchecked({ unchecked: [typeface] })).toEqual(['未判为模糊/洇开：文字笔画沿一个方向加宽，但边框没有随之加宽（为文字加宽的-3%，下限10%），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对'])
+    expect(unchecked({ unchecked: [{ ...typeface, value: 0.04 }] })).toEqual(['未判为模糊/洇开：文字笔画沿一个方向加宽，但边框没有随之加宽（为文字加宽的4%，下限10%），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对'])
+    // a frame that did not widen at all is said so, not as a negative share
+    expect(unchecked({ unchecked: [typeface] })).toEqual(['未判为模糊/洇开：文字笔画沿一个方向加宽，但边框完全没有加宽（下限10%），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对'])
   })
 })

@@ -36,9 +36,14 @@ function numbers(f: SealFinding) {
  *  `other` for a quantity without words of its own. */
 const keyOf = (group: string, quantity: string) => (has(`${group}.${quantity}`) ? `${group}.${quantity}` : `${group}.other`)
 
+/** The words of a finding: a share that reads nothing at all (zero or under: 「为文字加宽的-3%」)
+ *  has words of its own where its quantity gives them (`<quantity>_none`: 「边框完全没有加宽」). */
+const keyFor = (group: string, f: SealFinding) =>
+  f.unit === 'share' && f.value <= 0 && has(`${group}.${f.quantity}_none`) ? `${group}.${f.quantity}_none` : keyOf(group, f.quantity)
+
 /** One finding as a line: 「边框缺口3.4毫米（上限2毫米）」. */
 export function reason(f: SealFinding): string {
-  return t(keyOf('seal.reasons', f.quantity), numbers(f))
+  return t(keyFor('seal.reasons', f), numbers(f))
 }
 
 /** Why a sample is doubted (or why an accepted one was): one line per label, its finding in
@@ -61,7 +66,7 @@ export function unchecked(s: Pick<SealSample, 'unchecked'>): string[] {
     else groups.push({ u, labels: [u.label] })
   }
   return groups.map(({ u, labels }) =>
-    t(keyOf('seal.unchecked', u.quantity), { ...numbers(u), label: labels.map((l) => t('seal.defects.' + l)).join(t('seal.listSeparator')) }),
+    t(keyFor('seal.unchecked', u), { ...numbers(u), label: labels.map((l) => t('seal.defects.' + l)).join(t('seal.listSeparator')) }),
   )
 }
 

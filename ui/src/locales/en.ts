@@ -136,6 +136,7 @@ const en: Shape<typeof zh> = {
       paper_field: 'not checked for {label}: the face\'s paper is in pieces (one field {value}, {bound} {limit}), as on a face cut in intaglio (阴文), whose edges cannot tell; check by eye',
       other: 'not checked for {label}: {quantity} {value} ({bound} {limit}); check by eye',
       frame_smear: 'not taken as {label}: the characters\' strokes widen along one direction but the frame does not ({value} of their widening, {bound} {limit}), as a typeface\'s own strokes do (a Song face\'s 撇 and 捺), not a drag of the seal; check by eye',
+      frame_smear_none: 'not taken as {label}: the characters\' strokes widen along one direction and the frame does not widen at all ({bound} {limit}), as a typeface\'s own strokes do (a Song face\'s 撇 and 捺), not a drag of the seal; check by eye',
       trail_foot: 'not checked for {label}: a second frame line lies beside a trail that fades at its foot (climbs {value} of the leading edge, {bound} {limit}), so it is taken as the smear\'s; check by eye for a second pressing',
     },
     listSeparator: ', ',

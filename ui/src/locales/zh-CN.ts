@@ -186,6 +186,7 @@ export default {
       paper_field: '未能检查是否{label}：印面留白不连成一片（连成一片的比例{value}，{bound}{limit}），如阴文（字刻空）印面，从边缘无法判断，请目视核对',
       other: '未能检查是否{label}：{quantity} {value}（{bound}{limit}），请目视核对',
       frame_smear: '未判为{label}：文字笔画沿一个方向加宽，但边框没有随之加宽（为文字加宽的{value}，{bound}{limit}），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对',
+      frame_smear_none: '未判为{label}：文字笔画沿一个方向加宽，但边框完全没有加宽（{bound}{limit}），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对',
       trail_foot: '未能检查是否{label}：边框旁有第二道边线，但拖影末端渐淡（起步爬升为前缘的{value}，{bound}{limit}），按拖影看待；请目视核对是否盖了两次',
     },
     listSeparator: '、',
