@@ -2123,6 +2123,24 @@ fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f
 mod tests {
     use super::*;
 
+    /// The rules thresholds.json marks as vetoes are exactly the ones a shape's rules use as
+    /// vetoes, and every other rule the shapes name gives a label: a veto read as a label (or
+    /// a label as a veto) would say a check was not made where one was, or the reverse, and the
+    /// clerk's panel words a veto's measure by this mark.
+    #[test]
+    fn the_vetoes_marked_in_the_thresholds_are_the_ones_the_shapes_use() {
+        let t = thresholds();
+        let marked: std::collections::BTreeSet<&str> = t.0.iter().filter(|(_, r)| r.veto).map(|(n, _)| n.as_str()).collect();
+        let mut used = std::collections::BTreeSet::new();
+        for rules in [&ROUND_RULES, &SQUARE_RULES] {
+            used.extend(rules.fading.into_iter().chain(rules.unshared));
+            for name in rules.doubles.iter().chain([&rules.plateau, &rules.sharp_foot, &rules.sharp_ends, &rules.smear]) {
+                assert!(t.0.get(*name).is_some_and(|r| !r.veto), "{name}: a label's rule, missing or marked as a veto");
+            }
+        }
+        assert_eq!(marked, used);
+    }
+
     /// A 40 mm red ring on white paper at 300 dpi with Gaussian sensor noise of σ levels and,
     /// if asked, a 10 × 18 mm brownish stain beside it; as PNG bytes.
     fn noisy_ring(sigma: f32, stain: bool) -> Vec<u8> {

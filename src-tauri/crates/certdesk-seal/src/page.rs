@@ -92,10 +92,9 @@ struct Grid {
 fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
     let (w, h) = (img.width().div_ceil(f) as usize, img.height().div_ceil(f) as usize);
     let mut cells = vec![0u8; w * h];
-    let pl = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
-    let (lthr, faint) = line_levels(pl);
-    let ridge = Ridge::new(pl, dpi);
     let neutral = Neutral::new(paper);
+    let (lthr, faint) = line_levels(neutral.paper_l);
+    let ridge = Ridge::new(neutral.paper_l, dpi);
     let (lthr, faint) = (lthr as i32, faint as i32);
     let raw = img.as_raw();
     let iw = img.width() as usize;
@@ -279,15 +278,20 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
         // Whatever lies inside the box's lines belongs to it: a 阴文 seal's straight dark edges
         // run as long as lines and cut a hole out of the box's free cells (B-dev 077: a box
         // 0.74 full, and its row's two other boxes, no longer adjacent, were dropped with it).
-        let area = if c.area * 100 < 85 * (x1 + 1 - x0) * (y1 + 1 - y0) { comps.enclosed_area(k) } else { c.area };
-        let fill = area as f32 / ((x1 + 1 - x0) * (y1 + 1 - y0)) as f32;
-        if (25.0..=160.0).contains(&wmm) && (25.0..=160.0).contains(&hmm) && fill >= 0.85 {
+        let rect = (x1 + 1 - x0) * (y1 + 1 - y0);
+        let area = if c.area * 100 < BOX_FILL_PERCENT * rect { comps.enclosed_area(k) } else { c.area };
+        if (25.0..=160.0).contains(&wmm) && (25.0..=160.0).contains(&hmm) && area * 100 >= BOX_FILL_PERCENT * rect {
             let f = g.f as f32;
             cells.push(Cell { u0: (umin + x0 as f32) * f, v0: (vmin + y0 as f32) * f, u1: (umin + x1 as f32 + 1.0) * f, v1: (vmin + y1 as f32 + 1.0) * f });
         }
     }
     cells
 }
+
+/// The share of its bounding rectangle, in per cent, that a box's free cells (with what they
+/// enclose) must fill: a box is a rectangle, and a region of free cells that runs round a
+/// corner or out through a gap in a line is none.
+const BOX_FILL_PERCENT: usize = 85;
 
 /// Luma levels under which an achromatic pixel is printed line: `.0` (62 % of the paper's
 /// luma, chroma under 70 or 80) for lines of any width, `.1` (80 %, chroma under

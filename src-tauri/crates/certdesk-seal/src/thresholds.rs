@@ -75,13 +75,19 @@ pub struct Rule {
     pub all: Vec<Cond>,
     #[serde(default)]
     pub any: Vec<Cond>,
+    /// A veto: the rule gives no label of its own; where it holds it refuses another rule's
+    /// label (`analyse`'s `ShapeRules::fading` and `::unshared` name the two), and the sample
+    /// names its measure as a check not made, in words of their own on the clerk's panel.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub veto: bool,
 }
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
 /// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; and two vetoes that give no
-/// label, `trail.fading.square` (no `double.square`) and `smear.unshared.square` (no smear, nor a copy read from its trail).
+/// label (`"veto": true`), `trail.fading.square` (no `double.square`) and `smear.unshared.square` (no smear, nor a copy
+/// read from its trail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
 
@@ -266,7 +272,11 @@ mod tests {
 
     #[test]
     fn a_finding_names_the_alternative_furthest_past_its_limit() {
-        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.5)], any: vec![Cond::new("border_gap_mm", Op::Above, 2.0), Cond::new("border_present", Op::Below, 0.9)] };
+        let r = Rule {
+            all: vec![Cond::new("coverage", Op::Above, 0.5)],
+            any: vec![Cond::new("border_gap_mm", Op::Above, 2.0), Cond::new("border_present", Op::Below, 0.9)],
+            veto: false,
+        };
         // gap 2.5 mm is 25 % past 2.0; present 0.45 is 50 % past 0.9: the share is the reason.
         let f = r.finding(Defect::Broken, &[("coverage", 0.95), ("border_gap_mm", 2.5), ("border_present", 0.45)]).expect("fires");
         assert_eq!((f.quantity.as_str(), f.value, f.limit, f.unit, f.op), ("border_present", 0.45, 0.9, Unit::Share, Op::Below));
@@ -277,7 +287,7 @@ mod tests {
         assert_eq!(f.quantity, "border_gap_mm");
         assert_eq!(r.finding(Defect::Broken, &[("coverage", 0.4), ("border_gap_mm", 6.0)]), None);
         // Without alternatives the conditions of `all` are the reasons.
-        let r = Rule { all: vec![Cond::new("double_echo", Op::Above, 0.1), Cond::new("double_valley", Op::Below, 0.8)], any: vec![] };
+        let r = Rule { all: vec![Cond::new("double_echo", Op::Above, 0.1), Cond::new("double_valley", Op::Below, 0.8)], any: vec![], veto: false };
         let f = r.finding(Defect::Double, &[("double_echo", 0.3), ("double_valley", 0.7)]).expect("fires");
         assert_eq!(f.quantity, "double_echo");
     }
@@ -307,7 +317,7 @@ mod tests {
 
     #[test]
     fn rule_needs_all_and_one_of_any() {
-        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.9)], any: vec![Cond::new("a", Op::Above, 1.0), Cond::new("b", Op::Below, 0.0)] };
+        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.9)], any: vec![Cond::new("a", Op::Above, 1.0), Cond::new("b", Op::Below, 0.0)], veto: false };
         assert!(r.fires(&[("coverage", 0.95), ("a", 2.0)]));
         assert!(r.fires(&[("coverage", 0.95), ("b", -1.0)]));
         assert!(!r.fires(&[("coverage", 0.95), ("a", 0.5), ("b", 1.0)]));
