@@ -138,6 +138,7 @@ const en: Shape<typeof zh> = {
       frame_smear: 'not taken as {label}: the characters\' strokes widen along one direction but the frame does not ({value} of their widening, {bound} {limit}), as a typeface\'s own strokes do (a Song face\'s 撇 and 捺), not a drag of the seal; check by eye',
       frame_smear_none: 'not taken as {label}: the characters\' strokes widen along one direction and the frame does not widen at all ({bound} {limit}), as a typeface\'s own strokes do (a Song face\'s 撇 and 捺), not a drag of the seal; check by eye',
       trail_foot: 'not checked for {label}: a second frame line lies beside a trail that fades at its foot (climbs {value} of the leading edge, {bound} {limit}), so it is taken as the smear\'s; check by eye for a second pressing',
+      lead_sharp: 'not taken as {label}: the strokes\' edges widen along one direction but both ends are as sharp as the edges across (the lead climbs {value} of theirs, {bound} {limit}; the foot does not fade either), and a drag always ramps one end, so it is taken as the noise of a pale or off-colour impression\'s edges; check by eye',
     },
     listSeparator: ', ',
     units: { mm: '{n} mm', mm2: '{n} mm²', deg: '{n}°', od: '{n} OD', share: '{n} %', level: '{n}' },

@@ -70,7 +70,7 @@ describe('locales', () => {
     const vetoes = Object.values(sealRules())
       .filter((r) => r.veto)
       .flatMap((r) => [...r.all, ...r.any].map((c) => c.measure))
-    expect(vetoes).toEqual(expect.arrayContaining(['trail_foot', 'frame_smear']))
+    expect(vetoes).toEqual(expect.arrayContaining(['trail_foot', 'frame_smear', 'lead_sharp']))
     expect([...vetoes, 'circle_rms', 'ink_snr', 'paper_field', 'other'].filter((q) => !k.has('seal.unchecked.' + q))).toEqual([])
   })
   it('names every business type the case data can hold (no id on screen)', () => {

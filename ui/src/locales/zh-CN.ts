@@ -188,6 +188,7 @@ export default {
       frame_smear: '未判为{label}：文字笔画沿一个方向加宽，但边框没有随之加宽（为文字加宽的{value}，{bound}{limit}），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对',
       frame_smear_none: '未判为{label}：文字笔画沿一个方向加宽，但边框完全没有加宽（{bound}{limit}），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对',
       trail_foot: '未能检查是否{label}：边框旁有第二道边线，但拖影末端渐淡（起步爬升为前缘的{value}，{bound}{limit}），按拖影看待；请目视核对是否盖了两次',
+      lead_sharp: '未判为{label}：笔画边缘沿一个方向加宽，但两端都与横向边缘一样陡（前缘起步爬升为横向边缘的{value}，{bound}{limit}；末端也不渐淡），盖印时拖动总会使一端渐变，按浅淡或偏色印迹的边缘噪声看待；请目视核对',
     },
     listSeparator: '、',
     units: { mm: '{n}毫米', mm2: '{n}平方毫米', deg: '{n}°', od: '{n}', share: '{n}%', level: '{n}' },

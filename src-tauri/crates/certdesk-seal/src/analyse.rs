@@ -1005,15 +1005,27 @@ fn smear_valley(echo: Option<Echo>, smear_deg: f32) -> f32 {
 /// valley deep (0.05–0.3 on A-tune and C-dev40); on a round seal the echo says that itself. A
 /// 法人章's stacked characters echo across it whatever the motion, so there the strokes
 /// still decide.
-fn smear_direction_confirmed(strokes: Option<Strokes>, smear_deg: f32, round: bool, echo: Option<Echo>) -> bool {
+///
+/// On either shape a trail whose foot fades (`trail_foot` under `SMEAR_FOOT_FADES`' limit)
+/// confirms it too: a drag at falling pressure ends in its faintest ink, which neither a
+/// scanner's blur nor a typeface's taper makes (they widen both sides of a stroke alike), and
+/// a copy's outer edge is as sharp as its lead (issue 34 v14.5: the dev sets' smears missed
+/// for want of the strokes, 12 of them, 法人章 mostly, read 0.29–0.74; the rows that would
+/// otherwise read a smear and have none, 0.85 and more).
+fn smear_direction_confirmed(strokes: Option<Strokes>, smear_deg: f32, round: bool, echo: Option<Echo>, trail_foot: Option<f32>) -> bool {
     let strokes_agree = strokes.is_some_and(|st| angle_apart(st.aniso_deg, smear_deg) <= SMEAR_AGREE_DEG && st.aniso_mm >= 0.25);
     // The valley (the echo half way over the echo, `double_valley`) at and above which the
     // ink shows no discrete second copy: `smudged.round`'s own `smear_valley` limit, which reads
     // the same valley only along the smear (so the two move together when the limit is refitted).
     let no_copy_valley = thresholds().limit("smudged.round", "smear_valley").unwrap_or(0.5);
     let no_copy = round && echo.is_none_or(|e| e.unlocated || e.valley >= no_copy_valley);
-    strokes_agree || no_copy
+    let foot_fades = trail_foot.is_some_and(|v| thresholds().fires(SMEAR_FOOT_FADES, &[("trail_foot", v)]));
+    strokes_agree || no_copy || foot_fades
 }
+
+/// The rule whose limit on `trail_foot` says a trail fades at its foot as a drag's does (see
+/// `smear_direction_confirmed`); it gives no label of its own.
+pub(crate) const SMEAR_FOOT_FADES: &str = "smear.foot_fades";
 
 /// How far apart two undirected directions are, degrees in [0, 90] (a direction and its
 /// opposite are one).
@@ -1255,6 +1267,14 @@ const BORDER_FOLLOWS_MM: f32 = 1.0;
 /// The plateau is read either way: a copy at a low level climbs little before it stands flat.
 /// Where the refused line gives no label, the double is recorded as a check not made, the
 /// foot as the reason: the clerk sees the line was there and why it was not counted.
+///
+/// On either shape a trail that ends as sharply as it leads, the lead as sharp as the edges
+/// across (`rules.ends_sharp`: `trail_foot` and `lead_sharp`), where it climbs too fast for
+/// `sharp_ends`' copy, refuses the smear: a drag ramps one end at least, its lead at uniform
+/// pressure, its foot at falling pressure; edges sharp at both ends and wider along one
+/// direction are the noise of a pale or off-colour impression's edges (issue 34 v14.5: on the
+/// dev sets B-dev2 026, an off-colour 法人章, and no smear). Said as a check not made, the lead
+/// the reason.
 fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static str, f32)], rules: &ShapeRules) {
     let fading = rules.fading.and_then(|rule| thresholds().finding(rule, Defect::Double, metrics));
     let unshared = rules.unshared.and_then(|rule| thresholds().finding(rule, Defect::Smudged, metrics));
@@ -1278,7 +1298,10 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
     }
     // A widening the frame does not share is the characters' own: said, as a check not made
     // with the frame as the reason, where the smear rule alone would have called it a smear.
-    match unshared.filter(|_| thresholds().fires(rules.smear, metrics)) {
+    // Both ends as sharp as an edge, the trail climbing as one: no drag's (see above), said
+    // the same way, the lead the reason.
+    let ends_sharp = || thresholds().finding(rules.ends_sharp, Defect::Smudged, metrics);
+    match unshared.or_else(ends_sharp).filter(|_| thresholds().fires(rules.smear, metrics)) {
         Some(veto) => labels.not_read(veto),
         None => {
             labels.rule(Defect::Smudged, rules.smear, metrics);
@@ -1329,6 +1352,9 @@ pub(crate) struct ShapeRules {
     /// A frame that does not widen along the characters' smear: no smear, and no copy read
     /// from the ends of its trail (`sharp_foot`, `sharp_ends`; the plateau still reads).
     pub unshared: Option<&'static str>,
+    /// A trail that ends and leads as sharply as an edge where it climbs as one (no copy's
+    /// shoulder for `sharp_ends`): no smear.
+    pub ends_sharp: &'static str,
 }
 
 pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
@@ -1339,6 +1365,7 @@ pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
     smear: "smudged.round",
     fading: None,
     unshared: None,
+    ends_sharp: "smear.sharp_ends",
 };
 pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     doubles: &["double.square"],
@@ -1348,6 +1375,7 @@ pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     smear: "smudged.square",
     fading: Some("trail.fading.square"),
     unshared: Some("smear.unshared.square"),
+    ends_sharp: "smear.sharp_ends",
 };
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
@@ -1623,11 +1651,12 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // directions (k·22.5°), so the same direction reads 11.25° apart and one step off
             // 33.75°; a limit of 30° kept only the first, and one of the two measures a step
             // off (a tenth of a pixel's difference between neighbouring sectors) refused a smear.
-            let agrees = smear_direction_confirmed(strokes, sm.smear_deg, round, echo);
+            let k = sector_of(sm.smear_deg);
+            let foot = trail_foot(&trails, k);
+            let agrees = smear_direction_confirmed(strokes, sm.smear_deg, round, echo, foot);
             // A smear's edges along it are ramps, a double's (on the side its stronger
             // pressing leads) staircases: the upper quartile of the edges' shape there
             // (`smear_step`, 25–75 % over 10–90 % width).
-            let k = sector_of(sm.smear_deg);
             let shape = (steps[k].len() >= 15).then(|| quantile_in_place(&mut steps[k], 0.75));
             // (Informative only: C's discrete pressings along a smear read 0.70–0.83, as high
             // as A's doubles, so the shape does not decide.)
@@ -1638,7 +1667,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             if let Some(v) = trail_rise(&trails, k) {
                 metrics.push(("trail_rise", v));
             }
-            if let Some(v) = trail_foot(&trails, k) {
+            if let Some(v) = foot {
                 metrics.push(("trail_foot", v));
             }
             if let Some(v) = lead_sharp(&trails, k) {
@@ -2133,7 +2162,7 @@ mod tests {
         let marked: std::collections::BTreeSet<&str> = t.0.iter().filter(|(_, r)| r.veto).map(|(n, _)| n.as_str()).collect();
         let mut used = std::collections::BTreeSet::new();
         for rules in [&ROUND_RULES, &SQUARE_RULES] {
-            used.extend(rules.fading.into_iter().chain(rules.unshared));
+            used.extend(rules.fading.into_iter().chain(rules.unshared).chain([rules.ends_sharp]));
             for name in rules.doubles.iter().chain([&rules.plateau, &rules.sharp_foot, &rules.sharp_ends, &rules.smear]) {
                 assert!(t.0.get(*name).is_some_and(|r| !r.veto), "{name}: a label's rule, missing or marked as a veto");
             }
@@ -2438,10 +2467,10 @@ mod tests {
         let placed = Echo { unlocated: false, ..unlocated };
         assert_eq!(smear_valley(Some(unlocated), 33.75), 1.0);
         assert_eq!(smear_valley(Some(placed), 33.75), 0.2);
-        assert!(smear_direction_confirmed(None, 33.75, true, Some(unlocated)));
-        assert!(!smear_direction_confirmed(None, 33.75, true, Some(placed)));
+        assert!(smear_direction_confirmed(None, 33.75, true, Some(unlocated), None));
+        assert!(!smear_direction_confirmed(None, 33.75, true, Some(placed), None));
         // A 法人章's strokes still decide (its stacked characters echo whatever the motion).
-        assert!(!smear_direction_confirmed(None, 33.75, false, Some(unlocated)));
+        assert!(!smear_direction_confirmed(None, 33.75, false, Some(unlocated), None));
         // The smear rule then fires and the echo is the smear's: `smudged`, not `double`.
         let judged = |echo: Echo| {
             let metrics = [
@@ -2576,10 +2605,13 @@ mod tests {
             assert_eq!(judged(rules, &smear(between, foot + 0.1, lead + 0.2)), (vec![Defect::Double], vec!["trail_foot".to_string()]));
         }
         // A lead that ramps too: a drag at uniform pressure. A foot that fades: one at falling
-        // pressure. A trail that climbs as an edge does: neither shoulder nor long drag.
+        // pressure. A trail that climbs as an edge does: no copy's shoulder, and with both
+        // ends that sharp no drag either (`ends_sharp`, next tests), where a ramped lead is a
+        // smear.
         assert_eq!(judged(&ROUND_RULES, &smear(between, foot + 0.1, lead - 0.2)).0, vec![Defect::Smudged]);
         assert_eq!(judged(&ROUND_RULES, &smear(between, foot - 0.1, lead + 0.2)).0, vec![Defect::Smudged]);
-        assert_eq!(judged(&ROUND_RULES, &smear(rise + 0.1, foot + 0.1, lead + 0.2)).0, vec![Defect::Smudged]);
+        assert_eq!(judged(&ROUND_RULES, &smear(rise + 0.1, foot + 0.1, lead + 0.2)).0, vec![]);
+        assert_eq!(judged(&ROUND_RULES, &smear(rise + 0.1, foot + 0.1, lead - 0.2)).0, vec![Defect::Smudged]);
         // Without the lead read (one side only), no copy is said.
         let no_lead = &smear(between, foot + 0.1, lead + 0.2)[..7];
         assert_eq!(judged(&ROUND_RULES, no_lead).0, vec![Defect::Smudged]);
@@ -3277,17 +3309,90 @@ mod tests {
         assert!(thresholds().limit("smudged.round", "smear_valley").is_some_and(|v| (0.3..=0.7).contains(&v)));
         assert_eq!(thresholds().limit("smudged.round", "no_such_measure"), None);
         // The strokes widen along the smear: confirmed on either kind of seal.
-        assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, false, echo(170.0, 0.1)));
-        assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, true, echo(170.0, 0.1)));
+        assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, false, echo(170.0, 0.1), None));
+        assert!(smear_direction_confirmed(strokes(0.5, 45.0), 56.25, true, echo(170.0, 0.1), None));
         // A 公章 whose strokes say nothing (isotropic, or widest elsewhere) and whose ink shows
         // no discrete copy anywhere: the edges' widening is a smear's.
-        assert!(smear_direction_confirmed(strokes(0.17, 135.0), 123.75, true, echo(170.0, 0.97)));
-        assert!(smear_direction_confirmed(strokes(1.19, 112.5), 33.75, true, None));
+        assert!(smear_direction_confirmed(strokes(0.17, 135.0), 123.75, true, echo(170.0, 0.97), None));
+        assert!(smear_direction_confirmed(strokes(1.19, 112.5), 33.75, true, None, None));
         // The same with a deep valley in another direction: a second pressing, not a smear.
-        assert!(!smear_direction_confirmed(strokes(0.5, 135.0), 56.25, true, echo(172.0, 0.05)));
+        assert!(!smear_direction_confirmed(strokes(0.5, 135.0), 56.25, true, echo(172.0, 0.05), None));
         // A 法人章's stacked characters echo whatever the motion: its strokes still decide.
-        assert!(!smear_direction_confirmed(strokes(0.17, 135.0), 123.75, false, echo(90.0, 0.97)));
-        assert!(!smear_direction_confirmed(None, 33.75, false, None));
+        assert!(!smear_direction_confirmed(strokes(0.17, 135.0), 123.75, false, echo(90.0, 0.97), None));
+        assert!(!smear_direction_confirmed(None, 33.75, false, None, None));
+    }
+
+    #[test]
+    fn a_trail_that_fades_at_its_foot_confirms_the_smears_direction() {
+        let limit = thresholds().limit(SMEAR_FOOT_FADES, "trail_foot").expect("limit");
+        // Between the dev sets' smears (a median 0.6) and a copy's own edge (a median 0.87).
+        assert!((0.65..=0.85).contains(&limit), "{limit}");
+        let strokes = |aniso_mm: f32, aniso_deg: f32| Some(Strokes { stroke_mm: 0.9, aniso_mm, aniso_deg });
+        let echo = Some(Echo { offset_mm: 2.5, deg: 90.0, echo: 0.1, valley: 0.3, unlocated: false });
+        // Strokes that say nothing and an echo with a copy's dip: the foot decides, on either
+        // kind of seal.
+        for round in [false, true] {
+            assert!(smear_direction_confirmed(strokes(0.17, 135.0), 123.75, round, echo, Some(limit - 0.1)));
+            assert!(!smear_direction_confirmed(strokes(0.17, 135.0), 123.75, round, echo, Some(limit + 0.05)));
+            assert!(!smear_direction_confirmed(strokes(0.17, 135.0), 123.75, round, echo, None));
+        }
+        // Through the rules: a 法人章 whose strokes do not show the smear, its foot fading, is
+        // smudged; its foot as sharp as a copy's edge, nothing is said of a smear.
+        let judged = |foot: f32| {
+            let agrees = smear_direction_confirmed(None, 123.75, false, None, Some(foot));
+            let metrics = [
+                ("paper_field", 0.9),
+                ("smear_q_mm", 0.7),
+                ("smear_plain_mm", 0.3),
+                ("smear_agrees_mm", if agrees { 0.4 } else { 0.0 }),
+                ("smear_valley", 1.0),
+                ("trail_rise", 0.3),
+                ("trail_foot", foot),
+                ("lead_sharp", 0.9),
+                ("frame_smear", 0.8),
+            ];
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, &metrics, &SQUARE_RULES);
+            labels.finish(SampleKind::LegalRepSeal).0
+        };
+        assert_eq!(judged(limit - 0.15), vec![Defect::Smudged]);
+        assert_eq!(judged(limit + 0.05), vec![]);
+    }
+
+    #[test]
+    fn a_widening_sharp_at_both_ends_is_no_smear() {
+        let t = thresholds();
+        let foot = t.limit(ROUND_RULES.ends_sharp, "trail_foot").expect("limit");
+        let lead = t.limit(ROUND_RULES.ends_sharp, "lead_sharp").expect("limit");
+        // Sharper than `sharp_ends`' copy needs at the lead: a lead that ramps is a drag's.
+        assert!(lead >= t.limit(ROUND_RULES.sharp_ends, "lead_sharp").expect("limit"));
+        let rise = t.limit(ROUND_RULES.sharp_ends, "trail_rise").expect("limit");
+        let judged = |rules: &ShapeRules, kind: SampleKind, r: f32, f: f32, l: f32| {
+            let metrics = [
+                ("paper_field", 0.9),
+                ("smear_q_mm", 0.6),
+                ("smear_plain_mm", 0.25),
+                ("smear_agrees_mm", 0.3),
+                ("smear_valley", 1.0),
+                ("trail_rise", r),
+                ("trail_foot", f),
+                ("lead_sharp", l),
+            ];
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, &metrics, rules);
+            let (labels, _, unchecked) = labels.finish(kind);
+            (labels, unchecked.iter().map(|u| (u.label, u.quantity.clone())).collect::<Vec<_>>())
+        };
+        for (rules, kind) in [(&ROUND_RULES, SampleKind::OfficialSeal), (&SQUARE_RULES, SampleKind::LegalRepSeal)] {
+            // The trail climbs as an edge and both its ends are sharp: no smear, said as a
+            // check not made, the lead the reason.
+            assert_eq!(judged(rules, kind, rise + 0.1, foot + 0.05, lead + 0.1), (vec![], vec![(Defect::Smudged, "lead_sharp".to_string())]));
+            // A lead that ramps (a uniform drag), or a foot that fades (a falling one): a smear.
+            assert_eq!(judged(rules, kind, rise + 0.1, foot + 0.05, lead - 0.25).0, vec![Defect::Smudged]);
+            assert_eq!(judged(rules, kind, rise + 0.1, foot - 0.2, lead + 0.1).0, vec![Defect::Smudged]);
+            // A trail that climbs slower, as a copy's shoulder: still a double.
+            assert_eq!(judged(rules, kind, rise - 0.1, foot + 0.05, lead + 0.1).0, vec![Defect::Double]);
+        }
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub struct Rule {
     #[serde(default)]
     pub any: Vec<Cond>,
     /// A veto: the rule gives no label of its own; where it holds it refuses another rule's
-    /// label (`analyse`'s `ShapeRules::fading` and `::unshared` name the two), and the sample
+    /// label (`analyse`'s `ShapeRules::fading`, `::unshared` and `::ends_sharp` name the three), and the sample
     /// names its measure as a check not made, in words of their own on the clerk's panel.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub veto: bool,
@@ -85,9 +85,10 @@ pub struct Rule {
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
-/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; and two vetoes that give no
-/// label (`"veto": true`), `trail.fading.square` (no `double.square`) and `smear.unshared.square` (no smear, nor a copy
-/// read from its trail).
+/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; `smear.foot_fades`, which
+/// gives no label but confirms a smear's direction (`smear_agrees_mm`); and three vetoes that give no label
+/// (`"veto": true`), `trail.fading.square` (no `double.square`), `smear.unshared.square` (no smear, nor a copy read from
+/// its trail) and `smear.sharp_ends` (no smear).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
 
@@ -250,6 +251,8 @@ mod tests {
             "smudged.square",
             "trail.fading.square",
             "smear.unshared.square",
+            "smear.foot_fades",
+            "smear.sharp_ends",
         ] {
             assert!(t.0.contains_key(name), "{name} missing");
         }
