@@ -175,7 +175,7 @@ export default {
       smear_mm: '拖影{value}（{bound}{limit}）', blur_excess_mm: '边缘模糊{value}（{bound}{limit}）', ramp_rel: '边缘模糊程度{value}（{bound}{limit}）',
       ink_mm2: '印迹面积{value}（{bound}{limit}）', on_line_mm2: '压在表格线上的印迹{value}（{bound}{limit}）', pen_crossings: '笔迹穿过表格线{value}处（{bound}{limit}处）',
       hue: '颜色偏离正红{value}（{bound}{limit}）', tilt: '倾斜{value}（{bound}{limit}）', black_mm2: '印下的黑色文字{value}（{bound}{limit}）',
-      paper_l: '背景亮度{value}（{bound}{limit}）', paper_tint: '背景偏色{value}（{bound}{limit}）', stain: '污渍占{value}（{bound}{limit}）', disc_fill: '印迹铺满圆面的{value}（{bound}{limit}）：成片的是污渍，不是印章',
+      paper_l: '背景亮度{value}（{bound}{limit}）', paper_tint: '背景偏色{value}（{bound}{limit}）', stain: '污渍占{value}（{bound}{limit}）', disc_fill: '印迹铺满圆面的{value}（{bound}{limit}）：成片的是污渍，不是印章', noise_hue: '“印迹”淹没在纸面噪声里，颜色偏紫{value}（{bound}{limit}）：是纸面噪声的颜色，不是印泥',
       frame_second: '边框内侧第二道边线{value}（{bound}{limit}）', ring_beyond: '外圈之外第二道圆环{value}（{bound}{limit}）', trail_rise: '拖影平而不渐淡（第二次盖印）：爬升{value}（{bound}{limit}）', trail_foot: '拖影末端是与前缘一样陡的边（第二次盖印的边缘，不是渐淡的拖影）：起步爬升为前缘的{value}（{bound}{limit}）', lead_sharp: '前缘与横向边缘一样陡（第二次盖印以第一次的边缘开头；匀速拖动的前缘也会渐变）：起步爬升为横向边缘的{value}（{bound}{limit}）', frame_smear: '边框沿拖影方向与文字同样加宽（拖动带动整枚印章；字体只加宽文字笔画）：为文字加宽的{value}（{bound}{limit}）', frame_width_mm: '边框宽{value}（{bound}{limit}）', frame_offset_mm: '第二道边框线在边缘内{value}（{bound}{limit}）', frame_inset_mm: '边框起点在外轮廓内{value}（{bound}{limit}）', paper_field: '印面留白连成一片的比例{value}（{bound}{limit}）', smear_agrees_mm: '沿同一方向的拖影{value}（{bound}{limit}）', smear_q_mm: '拖影使边缘加宽{value}（{bound}{limit}）', smear_plain_mm: '印迹本身沿拖影方向比横向宽{value}（{bound}{limit}）', smear_valley: '拖影方向上中途的谷值{value}（{bound}{limit}）',
       other: '{quantity} {value}（{bound}{limit}）',
     },

@@ -1380,20 +1380,40 @@ pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
 /// paper (`ink_snr`, the cut that makes the mask then lets one pixel in six through on either
-/// side) and less of it than any pressing leaves (`least_pressing_mm2`). What such a mask holds
-/// is the noise's larger clumps, scattered over the box (a circle fitted to them misses by 3–9
-/// mm): the box is empty, and its labels become that (issue 34: C's empty boxes on paper of
-/// σ 9–16 read as pale seals of 3–51 mm², its true pale stamps 114 mm² and more).
+/// side) and either less of it than any pressing leaves (`least_pressing_mm2`) or of the noise's
+/// own colour (`NOISE_HUE_DEG`). What such a mask holds is the noise's larger clumps, scattered
+/// over the box (a circle fitted to them misses by 3–9 mm): the box is empty, and its labels
+/// become that (issue 34: C's empty boxes on paper of σ 9–16 read as pale seals of 3–51 mm², its
+/// true pale stamps 114 mm² and more).
+///
+/// The colour: the redness `R − G` picks, out of the paper's noise, the pixels whose red
+/// stands above the paper and whose green below it, blue as the paper's, a colour towards
+/// purple; their hue (read at 0.8 of the "ink's" step, as `off_color`'s) is the measure's, not
+/// an ink's. Where a clump of that noise covers as much as a pressing (issue 34 v14.5: C-dev
+/// 009, 89 mm² on a 法人章; the held-out C2 up to 282 mm² at 150 dpi), the hue still tells.
 fn only_paper_noise(kind: SampleKind, ink_mm2: f32, labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
     let snr = metric(metrics, "ink_snr");
     let Some(least) = least_pressing_mm2(kind) else { return false };
-    let noise = labels.contains(Defect::Pale) && snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2) && ink_mm2 < least;
+    let in_noise = labels.contains(Defect::Pale) && snr.is_some_and(|v| v < 2.0 * std::f32::consts::SQRT_2);
+    let towards_purple = metric(metrics, "hue").map(|h| -h).filter(|&p| p > NOISE_HUE_DEG);
+    let noise = in_noise && (ink_mm2 < least || towards_purple.is_some());
     if noise {
         labels.withdraw(&Defect::ALL);
-        labels.found(Defect::Empty, "ink_mm2", ink_mm2, Op::Below, least);
+        match towards_purple.filter(|_| ink_mm2 >= least) {
+            Some(p) => labels.found(Defect::Empty, "noise_hue", p, Op::Above, NOISE_HUE_DEG),
+            None => labels.found(Defect::Empty, "ink_mm2", ink_mm2, Op::Below, least),
+        }
     }
     noise
 }
+
+/// How far towards purple (degrees below red's 0) the hue of "ink" lost in the paper's noise
+/// may lie and still be an ink's (`only_paper_noise`): half way between the most purple of
+/// the dev sets' true pale impressions at that noise (C-dev: −2° to −11.6°) and the least
+/// purple of their empty boxes' noise (−21.1° to −27.9°). Beyond `off_color`'s 12°: an
+/// impression in the noise is not judged off-colour (`withdraw_unreadable_structure`), and a
+/// purple-red ink that pale is told to stamp again either way.
+const NOISE_HUE_DEG: f32 = 16.0;
 
 /// The largest share of its disc a 公章's ink covers (`disc_fill`, the ink over the fitted
 /// circle's area). A 公章 is strokes (GA 241): a 40 mm seal's 1.2 mm ring covers 0.12 of its
@@ -2923,6 +2943,24 @@ mod tests {
         assert_eq!(judged(SampleKind::OfficialSeal, 3.5, 40.0), (false, vec![Defect::Pale, Defect::OverlapLine]));
         // A signature has no least pressing: a faint pen stays what it is.
         assert!(!judged(SampleKind::Signature, 1.9, 5.0).0);
+        // As much as a pressing, in the noise's purple (what `R − G` picks out of it): the
+        // noise's, the hue the reason; in a red ink's hue, or clear of the noise: ink.
+        let hued = |snr: f32, hue: f32| {
+            let mut labels = Labels::default();
+            labels.found(Defect::Pale, "density", 0.12, Op::Below, 0.51);
+            let empty = only_paper_noise(SampleKind::OfficialSeal, 280.0, &mut labels, &[("ink_snr", snr), ("hue", hue)]);
+            let (labels, findings, _) = labels.finish(SampleKind::OfficialSeal);
+            (empty, labels, findings.iter().map(|f| f.quantity.clone()).collect::<Vec<_>>())
+        };
+        assert_eq!(hued(1.55, -NOISE_HUE_DEG - 8.0), (true, vec![Defect::Empty], vec!["noise_hue".to_string()]));
+        assert!(!hued(1.55, -NOISE_HUE_DEG + 4.0).0);
+        assert!(!hued(1.55, NOISE_HUE_DEG + 8.0).0, "an orange ink is no noise of `R − G`");
+        assert!(!hued(3.5, -NOISE_HUE_DEG - 8.0).0);
+        // Too little for a pressing, whatever its hue: the area stays the reason.
+        let mut labels = Labels::default();
+        labels.found(Defect::Pale, "density", 0.12, Op::Below, 0.51);
+        assert!(only_paper_noise(SampleKind::OfficialSeal, 40.0, &mut labels, &[("ink_snr", 1.9), ("hue", -25.0)]));
+        assert_eq!(labels.finish(SampleKind::OfficialSeal).1[0].quantity, "ink_mm2");
     }
 
     #[test]
