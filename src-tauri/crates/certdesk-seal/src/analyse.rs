@@ -1777,10 +1777,29 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     };
     metrics.push(("black_clear_mm2", clear as f32 / mm2));
     metrics.push(("black_mm2", black as f32 / mm2));
-    if black as f32 >= 0.6 * mm2 && clear as f32 >= MIN_PRINT_CLEAR_MM2 * mm2 {
-        labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, 0.6);
+    // A 阴文 face (its paper in pieces: `paper_field` past the smear rule's own gate).
+    let cut_face = !round && thresholds().gate_shut("smudged.square", "paper_field", Defect::TextUnder, metrics).is_some();
+    if let Some(least) = print_under(black as f32 / mm2, clear as f32 / mm2, cut_face) {
+        labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, least);
     }
 }
+
+/// The limit `black_mm2` went past where the black under a seal is print (`text_under`),
+/// `None` where it is not: 0.6 mm² of it, some of it clear of the seal's ink
+/// (`MIN_PRINT_CLEAR_MM2`); on a 阴文 face (`cut_face`), a field of ink through which print
+/// shows and never clear of it, `MIN_PRINT_UNDER_FIELD_MM2` of it.
+fn print_under(black_mm2: f32, clear_mm2: f32, cut_face: bool) -> Option<f32> {
+    let (least_black, least_clear) = if cut_face { (MIN_PRINT_UNDER_FIELD_MM2, 0.0) } else { (0.6, MIN_PRINT_CLEAR_MM2) };
+    (black_mm2 >= least_black && clear_mm2 >= least_clear).then_some(least_black)
+}
+
+/// The least print, mm², that `text_under` needs under a 阴文 face, where none lies clear of
+/// the seal's ink (`MIN_PRINT_CLEAR_MM2` cannot be asked): a quarter of a body-text
+/// character's strokes (a 4 mm character of 0.3 mm strokes: about 4 mm²), and nearly twice
+/// what a smear's or a second pressing's piled-up ink reads there as print (issue 34 v14.5:
+/// B-dev 077, a doubled and smeared 阴文 法人章, 0.53 mm²; print under B-dev2 048's field 2.5 mm²,
+/// the only 阴文 face with print under it on the dev sets).
+const MIN_PRINT_UNDER_FIELD_MM2: f32 = 1.0;
 
 /// The least print, mm², that `text_under` needs clear of the seal's ink (no seal ink within
 /// 0.3 mm): more than a few pixels (2 at 150 dpi, 7 at 300), so that it is print seen on paper
@@ -3358,6 +3377,19 @@ mod tests {
         // A 法人章's stacked characters echo whatever the motion: its strokes still decide.
         assert!(!smear_direction_confirmed(strokes(0.17, 135.0), 123.75, false, echo(90.0, 0.97), None));
         assert!(!smear_direction_confirmed(None, 33.75, false, None, None));
+    }
+
+    #[test]
+    fn print_under_a_cut_face_shows_through_its_field() {
+        // A 朱文 face: print shows on the paper between the strokes, clear of the ink; black
+        // that never is (a smear's copies piled up along its strokes) is no print.
+        assert_eq!(print_under(0.7, 0.1, false), Some(0.6));
+        assert_eq!(print_under(2.5, 0.0, false), None);
+        // A 阴文 face (B-dev2 048: 2.5 mm² under its field, none clear): print, past a larger
+        // area than the piled-up ink of a doubled, smeared 阴文 face reads (B-dev 077: 0.53).
+        assert_eq!(print_under(2.5, 0.0, true), Some(MIN_PRINT_UNDER_FIELD_MM2));
+        assert_eq!(print_under(0.53, 0.0, true), None);
+        assert_eq!(print_under(0.7, 0.1, true), None);
     }
 
     #[test]
