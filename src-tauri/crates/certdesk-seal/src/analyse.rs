@@ -1025,7 +1025,7 @@ fn smear_direction_confirmed(strokes: Option<Strokes>, smear_deg: f32, round: bo
 
 /// The rule whose limit on `trail_foot` says a trail fades at its foot as a drag's does (see
 /// `smear_direction_confirmed`); it gives no label of its own.
-pub(crate) const SMEAR_FOOT_FADES: &str = "smear.foot_fades";
+const SMEAR_FOOT_FADES: &str = "smear.foot_fades";
 
 /// How far apart two undirected directions are, degrees in [0, 90] (a direction and its
 /// opposite are one).
@@ -1328,10 +1328,17 @@ fn cut_face_unread(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
         if !unread || labels.contains(label) || labels.is_unread(label) {
             continue;
         }
-        if let Some(face) = t.gate_shut("smudged.square", "paper_field", label, metrics) {
+        if let Some(face) = cut_face(label, metrics) {
             labels.not_read(face);
         }
     }
+}
+
+/// Whether a square seal's face is 阴文 (its paper in pieces: `paper_field` at or under
+/// `smudged.square`'s limit), as the reason `label` cannot be read from its edges; `None` on a
+/// 朱文 face or where the face was not measured.
+fn cut_face(label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
+    thresholds().gate_shut("smudged.square", "paper_field", label, metrics)
 }
 
 /// The rules that tell `double` from `smudged` on one shape of seal (see `double_or_smear`).
@@ -1777,9 +1784,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     };
     metrics.push(("black_clear_mm2", clear as f32 / mm2));
     metrics.push(("black_mm2", black as f32 / mm2));
-    // A 阴文 face (its paper in pieces: `paper_field` past the smear rule's own gate).
-    let cut_face = !round && thresholds().gate_shut("smudged.square", "paper_field", Defect::TextUnder, metrics).is_some();
-    if let Some(least) = print_under(black as f32 / mm2, clear as f32 / mm2, cut_face) {
+    let field = !round && cut_face(Defect::TextUnder, metrics).is_some();
+    if let Some(least) = print_under(black as f32 / mm2, clear as f32 / mm2, field) {
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, least);
     }
 }
