@@ -560,13 +560,13 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let given = (dec.dpi_source == DpiSource::Option).then_some(dec.dpi);
     let Some((quad, dpi)) = photo::paper_quad(&dec.rgb, paper_l).and_then(|q| photo::page_dpi(q, given, opts.max_pixels).map(|d| (q, d))) else {
-        return import_scan(dec, opts);
+        return import_scan(dec, Some(paper), opts);
     };
     let r = photo::rectify(&dec.rgb, quad, dpi);
     let to_page = photo::homography(quad, [(0.0, 0.0), (r.page.width() as f32, 0.0), (r.page.width() as f32, r.page.height() as f32), (0.0, r.page.height() as f32)]);
     let source = if given.is_some() { DpiSource::Option } else { DpiSource::PaperEdges };
     let straight = Decoded { rgb: r.page, dpi: r.dpi, dpi_source: source };
-    let mut report = import_scan(&straight, opts)?;
+    let mut report = import_scan(&straight, None, opts)?;
     let (pw, ph) = (dec.rgb.width(), dec.rgb.height());
     for s in &mut report.samples {
         s.box_quad = s.box_quad.map(|[x, y]| {
@@ -589,11 +589,12 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     Ok(report)
 }
 
-/// Imports a scan (or a straightened photo): paper, skew, boxes, rows, judgement.
-fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
+/// Imports a scan (or a straightened photo): paper (`paper`, where the caller has already read
+/// it from these very pixels), skew, boxes, rows, judgement.
+fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> Result<SheetReport, SealError> {
     let img = &dec.rgb;
     let dpi = dec.dpi;
-    let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4);
+    let paper = paper.unwrap_or_else(|| paper_colour(img, 0, 0, img.width(), img.height(), 4));
     let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let f = ((dpi / 100.0).round() as u32).max(1);
     let grid = dark_grid(img, paper, f, dpi);
