@@ -721,7 +721,7 @@ fn side_sector_of(deg: f32) -> usize {
 /// uniform motion of length L along the normal adds 0.8 L, a motion at falling pressure about
 /// 0.63 L. Returns the spreads per sector of the normal's direction folded to 0–180°.
 pub(crate) fn edge_spreads(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> [Vec<f32>; SECTORS] {
-    edge_profiles(level, w, h, ppmm, edges).spreads
+    read_edges(level, w, h, ppmm, edges, false).spreads
 }
 
 /// The edges' profiles read from their outer 10 % crossing inward, every `TRAIL_STEP_MM` to
@@ -850,20 +850,34 @@ pub(crate) fn trail_rise(trails: &Trails, k: usize) -> Option<f32> {
 /// 0.58), near 1 on the side of a stroke where a double's stronger pressing leads (a staircase:
 /// two sharp steps the offset apart); and the [`Trails`].
 pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize]) -> EdgeProfiles {
+    read_edges(level, w, h, ppmm, edges, true)
+}
+
+/// `level` (a crop `w` wide) at (x, y), bilinear; beyond (`x_max`, `y_max`) or below 0 the
+/// nearest pixel inside stands for the paper or ink there. Inlined into the profiles' loop,
+/// which reads it a hundred times per edge.
+#[inline(always)]
+fn bilinear_clamped(level: &[u8], w: usize, x_max: f32, y_max: f32, x: f32, y: f32) -> f32 {
+    let (x, y) = (x.clamp(0.0, x_max), y.clamp(0.0, y_max));
+    // Both are ≥ 0 here; through i32 the conversion is one instruction.
+    let (x0, y0) = (x as i32 as usize, y as i32 as usize);
+    let (tx, ty) = (x - x0 as f32, y - y0 as f32);
+    // The four neighbours from one slice: one bounds check, not four.
+    let q = &level[y0 * w + x0..y0 * w + x0 + w + 2];
+    let (a, b, c, d) = (f32::from(q[0]), f32::from(q[1]), f32::from(q[w]), f32::from(q[w + 1]));
+    (1.0 - ty) * (a + tx * (b - a)) + ty * (c + tx * (d - c))
+}
+
+/// [`edge_profiles`]; with `shapes` false the spreads alone (the steps, the trails and `each`
+/// left empty: the scanner's ruled lines need no more).
+fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shapes: bool) -> EdgeProfiles {
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
     let mut trails = Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS] };
-    let mut each = Vec::with_capacity(edges.len());
+    let mut each = Vec::with_capacity(if shapes { edges.len() } else { 0 });
     // Beyond the crop the nearest pixel inside stands for the paper or ink there.
     let (x_max, y_max) = ((w - 1) as f32 - 1e-3, (h - 1) as f32 - 1e-3);
-    let at = |x: f32, y: f32| -> f32 {
-        let (x, y) = (x.clamp(0.0, x_max), y.clamp(0.0, y_max));
-        let (x0, y0) = (x as usize, y as usize);
-        let (tx, ty) = (x - x0 as f32, y - y0 as f32);
-        let k = y0 * w + x0;
-        let (a, b, c, d) = (f32::from(level[k]), f32::from(level[k + 1]), f32::from(level[k + w]), f32::from(level[k + w + 1]));
-        (1.0 - ty) * (a + tx * (b - a)) + ty * (c + tx * (d - c))
-    };
+    let at = |x: f32, y: f32| bilinear_clamped(level, w, x_max, y_max, x, y);
     // Samples every half pixel, or 0.04 mm at high resolutions; 1.5 mm each way.
     let dt = (0.04 * ppmm).max(0.5);
     let reach = (1.5 * ppmm / dt).ceil() as i32;
@@ -938,6 +952,9 @@ pub(crate) fn edge_profiles(level: &[u8], w: usize, h: usize, ppmm: f32, edges: 
         let dir = ny.atan2(nx).to_degrees();
         let k = sector_of(dir);
         out[k].push(spread);
+        if !shapes {
+            continue;
+        }
         each.push((i, spread));
         if t90 - t10 > 0.0 {
             steps[k].push(((t75 - t25) / (t90 - t10)).clamp(0.0, 1.0));
@@ -1124,7 +1141,10 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
             let (bx, by) = (bx + 0.5, by + 0.5);
             for t in t0.floor() as i32..=t1.ceil() as i32 {
                 let (x, y) = (bx + t as f32 * dx, by + t as f32 * dy);
-                let ink = x >= 0.0 && y >= 0.0 && (x as i32 as usize) < w && (y as i32 as usize) < h && mask[y as i32 as usize * w + x as i32 as usize] != 0;
+                // Non-short-circuit `&`: one predictable branch per pixel, not four.
+                let (xi, yi) = (x as i32 as usize, y as i32 as usize);
+                let inside = (x >= 0.0) & (y >= 0.0) & (xi < w) & (yi < h);
+                let ink = inside && mask[yi * w + xi] != 0;
                 if ink {
                     run += 1;
                 } else if run > 0 {
@@ -1799,6 +1819,20 @@ pub(crate) mod tests {
     fn mean_spread(img: &[u8], n: usize, ppmm: f32) -> f32 {
         let m = sector_spreads(img, n, ppmm);
         m.iter().flatten().sum::<f32>() / m.iter().flatten().count() as f32
+    }
+
+    #[test]
+    fn the_spreads_alone_are_the_profiles_spreads() {
+        // The scanner's spreads skip the trails; they must be the very same numbers.
+        let ppmm = 300.0 / 25.4;
+        let n = (46.0 * ppmm) as usize;
+        let img = smeared(ppmm, n, 0.6, 30.0, true, 1.2);
+        let band: Vec<usize> = (0..n * n).filter(|&i| (90..=165).contains(&img[i])).collect();
+        let all = edge_profiles(&img, n, n, ppmm, &band);
+        let alone = edge_spreads(&img, n, n, ppmm, &band);
+        assert!(alone.iter().map(Vec::len).sum::<usize>() > 500, "a design's edges are read");
+        assert_eq!(alone, all.spreads);
+        assert_eq!(all.each.len(), alone.iter().map(Vec::len).sum::<usize>());
     }
 
     #[test]
