@@ -693,6 +693,41 @@ fn quantile_in_place(v: &mut [f32], q: f32) -> f32 {
     *v.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
+/// Eight-bit levels counted by value: [`quantile_in_place`]'s quantile of them, from the counts
+/// (the same element, without gathering the levels into a vector to select from).
+struct LevelCounts {
+    counts: [u32; 256],
+    n: usize,
+}
+
+impl LevelCounts {
+    fn new(levels: impl Iterator<Item = u8>) -> Self {
+        let mut counts = [0u32; 256];
+        let mut n = 0;
+        for v in levels {
+            counts[usize::from(v)] += 1;
+            n += 1;
+        }
+        LevelCounts { counts, n }
+    }
+
+    /// The level of rank ⌊n·q⌋ from the lowest (0 where none were counted).
+    fn quantile(&self, q: f32) -> f32 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let k = ((self.n as f32 * q) as usize).min(self.n - 1);
+        let mut below = 0usize;
+        for (v, &c) in self.counts.iter().enumerate() {
+            below += c as usize;
+            if below > k {
+                return v as f32;
+            }
+        }
+        255.0
+    }
+}
+
 /// Radial thickness of a round seal's outer ring, mm: its mean and the amplitude of its second
 /// angular harmonic. Along 180 rays from the fitted centre, from outside the circle inwards: the
 /// first ink, then on through the ring (gaps under 0.8 mm bridged) to where it ends. A second
@@ -1606,9 +1641,8 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("ring_beyond_mm", b.offset_mm));
         metrics.push(("ring_beyond_deg", b.deg));
     }
-    let mut paper_g: Vec<f32> =
-        f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| f32::from(*g)).collect();
-    let noise = if paper_g.len() >= 100 { (255.0 - quantile_in_place(&mut paper_g, 0.25)) / 0.674 } else { 0.0 };
+    let paper_g = LevelCounts::new(f.rgb[1].iter().zip(&f.region).zip(&ink.mask).step_by(3).filter(|((_, reg), m)| (**reg == 2) & (**m == 0)).map(|((g, _), _)| *g));
+    let noise = if paper_g.n >= 100 { (255.0 - paper_g.quantile(0.25)) / 0.674 } else { 0.0 };
     metrics.push(("paper_noise", noise));
     // The echo is read on the mask and on the ink at a quarter of its step (never within 3·√2
     // noise σ of the paper): a second pressing with less ink than the first's half level lies
@@ -1855,11 +1889,11 @@ fn thin_out(v: Vec<usize>, n: usize) -> Vec<usize> {
 /// (`quantities::edge_spreads`; a horizontal line's edges give the vertical spread, which
 /// stands for the normals at 90°). `None` without enough line edges.
 fn scanner_spread(f: &BoxFeatures) -> Option<(f32, f32)> {
-    let mut line: Vec<f32> = f.dark.iter().zip(&f.region).zip(&f.red).filter(|((_, reg), r)| (**reg == 1) & (**r < 15)).map(|((d, _), _)| f32::from(*d)).collect();
-    if line.len() < 100 {
+    let line = LevelCounts::new(f.dark.iter().zip(&f.region).zip(&f.red).filter(|((_, reg), r)| (**reg == 1) & (**r < 15)).map(|((d, _), _)| *d));
+    if line.n < 100 {
         return None;
     }
-    let p = quantile_in_place(&mut line, 0.9);
+    let p = line.quantile(0.9);
     if p < 40.0 {
         return None;
     }
@@ -2201,6 +2235,20 @@ mod tests {
     /// vetoes, and every other rule the shapes name gives a label: a veto read as a label (or
     /// a label as a veto) would say a check was not made where one was, or the reverse, and the
     /// clerk's panel words a veto's measure by this mark.
+    #[test]
+    fn level_counts_give_the_selected_quantile() {
+        // A skewed spread of levels, some repeated, some never seen: the counts' quantile is
+        // the element a selection of the same levels gives.
+        let levels: Vec<u8> = (0u32..5000).map(|k| ((k * 7919 % 1000) as f32).sqrt().powi(2).min(250.0) as u8 / 3 * 2 + (k % 3 == 0) as u8).collect();
+        let counts = LevelCounts::new(levels.iter().copied());
+        assert_eq!(counts.n, levels.len());
+        for q in [0.0, 0.1, 0.25, 0.5, 0.9, 0.999, 1.0] {
+            let mut v: Vec<f32> = levels.iter().map(|&l| f32::from(l)).collect();
+            assert_eq!(counts.quantile(q), quantile_in_place(&mut v, q), "q = {q}");
+        }
+        assert_eq!(LevelCounts::new(std::iter::empty()).quantile(0.5), 0.0);
+    }
+
     #[test]
     fn the_vetoes_marked_in_the_thresholds_are_the_ones_the_shapes_use() {
         let t = thresholds();
