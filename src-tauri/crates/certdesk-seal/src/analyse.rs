@@ -1825,13 +1825,18 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
 }
 
 /// The limit `black_mm2` went past where the black under a seal is print (`text_under`),
-/// `None` where it is not: 0.6 mm² of it, some of it clear of the seal's ink
+/// `None` where it is not: `MIN_PRINT_MM2` of it, some of it clear of the seal's ink
 /// (`MIN_PRINT_CLEAR_MM2`); on a 阴文 face (`cut_face`), a field of ink through which print
 /// shows and never clear of it, `MIN_PRINT_UNDER_FIELD_MM2` of it.
 fn print_under(black_mm2: f32, clear_mm2: f32, cut_face: bool) -> Option<f32> {
-    let (least_black, least_clear) = if cut_face { (MIN_PRINT_UNDER_FIELD_MM2, 0.0) } else { (0.6, MIN_PRINT_CLEAR_MM2) };
+    let (least_black, least_clear) = if cut_face { (MIN_PRINT_UNDER_FIELD_MM2, 0.0) } else { (MIN_PRINT_MM2, MIN_PRINT_CLEAR_MM2) };
     (black_mm2 >= least_black && clear_mm2 >= least_clear).then_some(least_black)
 }
+
+/// The least print, mm², that `text_under` needs under a 朱文 face: issue 18's limit, one of the
+/// rules it fixed in code (the design's inventory of them), kept since; the seal README's
+/// `text_under` row gives what issue 34 added to it.
+const MIN_PRINT_MM2: f32 = 0.6;
 
 /// The least print, mm², that `text_under` needs under a 阴文 face, where none lies clear of
 /// the seal's ink (`MIN_PRINT_CLEAR_MM2` cannot be asked): a quarter of a body-text
