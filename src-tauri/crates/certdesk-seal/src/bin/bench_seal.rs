@@ -351,17 +351,26 @@ struct SetFigures {
     ms_300: Option<f32>,
 }
 
+/// One sheet's timing: its fastest import (of `--repeat` at 300 dpi, else its one), wall clock
+/// and the thread's CPU time (NaN where the system does not say), and the import's peak memory.
+struct Timing {
+    dpi: f32,
+    ms: f64,
+    cpu_ms: f64,
+    peak_mb: f64,
+}
+
 /// One set: every sheet imported (timed, peak memory of the import alone) and scored; then
 /// the §5.2 figures.
 fn bench_set(spec: &SetSpec, sheets: Option<usize>, repeat: usize, verbose: bool, save: Option<&Path>, dump: Option<&Path>) -> Option<SetFigures> {
     let opts = ImportOptions::default();
     let mut scores = Scores::new();
-    // (dpi, ms, peak MB of the import, CPU ms) per sheet: the fastest of its runs.
-    let mut runs: Vec<(f32, f64, f64, f64)> = Vec::new();
+    let mut runs: Vec<Timing> = Vec::new();
     let mut peak_reset = true;
     let mut dump_lines: Vec<String> = Vec::new();
     let mut one = |label: String, bytes: &[u8], dpi: f32, skew: f32, truth: &[synth::TruthSample], scores: &mut Scores| {
-        let (mut ms, mut cpu_ms) = (f64::MAX, f64::MAX);
+        // `min` passes over NaN: a run without a CPU reading leaves the others' fastest.
+        let (mut ms, mut cpu_ms) = (f64::INFINITY, f64::NAN);
         let mut report = None;
         for _ in 0..if dpi == 300.0 { repeat } else { 1 } {
             peak_reset &= reset_peak();
@@ -372,8 +381,7 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, repeat: usize, verbose: bool
             cpu_ms = cpu_ms.min(cpu.zip(thread_cpu_ms()).map_or(f64::NAN, |(a, b)| b - a));
         }
         let report = report.expect("at least one run");
-        let cpu_ms = if cpu_ms == f64::MAX { f64::NAN } else { cpu_ms };
-        runs.push((dpi, ms, vm_hwm_mb().unwrap_or(f64::NAN), cpu_ms));
+        runs.push(Timing { dpi, ms, cpu_ms, peak_mb: vm_hwm_mb().unwrap_or(f64::NAN) });
         match report {
             Ok(r) => {
                 println!(
@@ -450,14 +458,15 @@ fn bench_set(spec: &SetSpec, sheets: Option<usize>, repeat: usize, verbose: bool
         }
     }
     println!("\n== set `{name}`: {} sheets ({note}) ==", runs.len());
-    let mut dpis: Vec<f32> = runs.iter().map(|r| r.0).collect();
+    let mut dpis: Vec<f32> = runs.iter().map(|r| r.dpi).collect();
     dpis.sort_by(f32::total_cmp);
     dpis.dedup();
     let mut ms_300 = None;
     for d in dpis {
-        let ms: Vec<f32> = runs.iter().filter(|r| r.0 == d).map(|r| r.1 as f32).collect();
-        let mb: Vec<f32> = runs.iter().filter(|r| r.0 == d).map(|r| r.2 as f32).collect();
-        let cpu: Vec<f32> = runs.iter().filter(|r| r.0 == d).map(|r| r.3 as f32).collect();
+        let at_d = || runs.iter().filter(|r| r.dpi == d);
+        let ms: Vec<f32> = at_d().map(|r| r.ms as f32).collect();
+        let mb: Vec<f32> = at_d().map(|r| r.peak_mb as f32).collect();
+        let cpu: Vec<f32> = at_d().map(|r| r.cpu_ms as f32).collect();
         if d == 300.0 {
             ms_300 = Some(quantile(&ms, 0.5));
         }
