@@ -9,6 +9,7 @@
 
 use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
+use crate::isa::wide_when_available;
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
@@ -164,6 +165,7 @@ struct Shape {
     out_frac: f32,
 }
 
+wide_when_available! {
 pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whole: bool) -> BoxFeatures {
     let ppmm = dpi / 25.4;
     let m = if whole { 0.0 } else { 4.0 * ppmm };
@@ -261,6 +263,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
         f.class = Class::Dark;
     }
     f
+}
 }
 
 /// The redness (balanced R − G) from which a pixel counts as red, and the red a box holds
@@ -433,6 +436,7 @@ fn ink_cut(p_ink: f32) -> f32 {
     (0.5 * p_ink).clamp(16.0, 110.0)
 }
 
+wide_when_available! {
 /// The ink cut at half of `p_ink` (see `seal_mask`), and the ink beyond the box's line that
 /// `clean_specks` dropped, if any.
 fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
@@ -482,6 +486,7 @@ fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
     let beyond = clean_specks(&mut mask, f, 2.0, Some(SEAL_LINK_MM));
     let area = mask.iter().filter(|&&m| m != 0).count();
     (InkMask { mask, p_ink, area }, beyond)
+}
 }
 
 /// The widest gap between the parts of one seal's pressing, mm: the border and its text, the
@@ -791,6 +796,10 @@ fn ring_thickness(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> (f
     let (b, d) = (sc / cc.max(1e-3), ss / s2.max(1e-3));
     (mean, b.hypot(d))
 }
+
+wide_when_available! {
+/// The outermost point of `pts` in each of the `BINS` angular bins around (`cu`, `cv`), with
+/// its distance from there.
 fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f32)>> {
     // Compared by squared radius; the square root only for the winners.
     let mut outer: Vec<Option<(f32, f32, f32)>> = vec![None; BINS];
@@ -806,6 +815,7 @@ fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f
         o.2 = o.2.sqrt();
     }
     outer
+}
 }
 
 /// Least-squares circle (Kåsa) through points: (cu, cv, r); none through fewer than five.
@@ -1069,9 +1079,11 @@ fn angle_apart(a_deg: f32, b_deg: f32) -> f32 {
     d.min(180.0 - d)
 }
 
+wide_when_available! {
 /// Judges a box as a sample of `kind` and builds its output pixels.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
+pub(crate) fn judge(f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
+    let mut f = f;
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let g = f.geom;
@@ -1185,6 +1197,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         pixels,
         metrics,
     }
+}
 }
 
 /// The labels read from the mask's outline and layout: its border, a second outline, edges
@@ -1500,6 +1513,7 @@ fn score(defects: &[Defect], p_ink: Option<f32>) -> f32 {
     score.clamp(0.0, 100.0)
 }
 
+wide_when_available! {
 #[allow(clippy::too_many_arguments)]
 fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let ppmm = f.ppmm;
@@ -1822,6 +1836,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if let Some(least) = print_under(black as f32 / mm2, clear as f32 / mm2, field) {
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, least);
     }
+}
 }
 
 /// The limit `black_mm2` went past where the black under a seal is print (`text_under`),

@@ -2,7 +2,8 @@
 //! collection sheet (or a single impression), the report types that serialise to the output
 //! contract `{"samples": [...], "rows": [...]}`, and writing the mask / RGBA PNGs of each sample.
 //! Geometry lives in `page` (skew, ruled boxes), judgement in `analyse` with its fitted
-//! thresholds in `thresholds`, mask morphology in `morph`, the single-impression view
+//! thresholds in `thresholds`, mask morphology in `morph`, which instruction set the box loops
+//! run on in `isa`, the single-impression view
 //! correction in `rectify`, codecs in `decode`, synthetic sheets and their splits in `synth`, sets of sheets made
 //! outside the crate (issue 34's independent makers) in `truth`.
 
@@ -10,6 +11,7 @@
 
 mod analyse;
 pub mod decode;
+pub mod isa;
 mod morph;
 mod output;
 mod page;

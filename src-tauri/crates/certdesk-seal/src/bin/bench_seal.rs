@@ -22,6 +22,9 @@
 //! measures and truth, one line each, prefixed by the set's name and ending with the sheet's
 //! file (or number) and the box's row and column.
 //!
+//! `--baseline` runs the importer's baseline x86-64 copies of its box loops even where the CPU
+//! has the wide set (`isa`); the first line says which ran.
+//!
 //! Timing: each 300-dpi sheet of a set is imported `--repeat N` times (3 unless told) and its
 //! fastest run counts, wall clock and this thread's CPU time alike: a run that other work on the
 //! machine slowed down says nothing about the importer. The other resolutions are read once.
@@ -160,6 +163,7 @@ fn main() {
                 }
             }
             "--make" => make = true,
+            "--baseline" => certdesk_seal::isa::force_baseline(true),
             "--dump" => {
                 i += 1;
                 dump = args.get(i).map(PathBuf::from);
@@ -185,6 +189,7 @@ fn main() {
         i += 1;
     }
     let opts = ImportOptions::default();
+    println!("box loops: {}", certdesk_seal::isa::running());
     if !files.is_empty() {
         for f in files {
             let bytes = match std::fs::read(&f) {
