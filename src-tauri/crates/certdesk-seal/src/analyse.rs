@@ -290,15 +290,18 @@ fn balance_lut(paper: [f32; 3]) -> [[u8; 256]; 3] {
     lut
 }
 
+wide_when_available! {
 /// Redness and darkness of a row of balanced pixels (equal-length slices and an index: no
 /// bounds checks in the loop, which vectorises).
-fn ink_measures([pr, pg, pb]: [&[u8]; 3], red: &mut [u8], dark: &mut [u8]) {
+fn ink_measures(planes: [&[u8]; 3], red: &mut [u8], dark: &mut [u8]) {
+    let [pr, pg, pb] = planes;
     let w = red.len();
     let (pr, pg, pb, dark) = (&pr[..w], &pg[..w], &pb[..w], &mut dark[..w]);
     for i in 0..w {
         red[i] = redness(pr[i], pg[i], pb[i]);
         dark[i] = 255 - luma8(pr[i], pg[i], pb[i]);
     }
+}
 }
 
 /// Redness of a white-balanced pixel: `R − G`, capped on the violet side of the hue circle.
@@ -660,9 +663,11 @@ pub(crate) fn seal_points(f: &BoxFeatures) -> Option<Vec<(f32, f32)>> {
     f.seal.as_ref().map(|(ink, _)| mask_points(f, &ink.mask, Frame::new(0.0)))
 }
 
+wide_when_available! {
 /// Page-frame coordinates of the mask pixels.
 fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
     ink_indices(mask, f.w).into_iter().map(|i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5)).collect()
+}
 }
 
 const BINS: usize = 180;
@@ -943,6 +948,7 @@ fn own_writing(mask: &[u8], f: &BoxFeatures, frame: Frame, p_ink: f32) -> Vec<u8
     own
 }
 
+wide_when_available! {
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
 /// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
 /// count unless it continues inside). Inside, the ink is the signature's own writing (`mask`:
@@ -1008,6 +1014,7 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
         }
     }
     n
+}
 }
 
 fn rms(it: impl Iterator<Item = f32>) -> f32 {
@@ -2096,6 +2103,7 @@ pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     if h > 180.0 { h - 360.0 } else { h }
 }
 
+wide_when_available! {
 /// `bg_not_white` from the paper's luma and tint, else the stained share of the box.
 fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let p = f.paper_raw;
@@ -2153,7 +2161,9 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &m
     metrics.push(("stain", frac));
     labels.check(Defect::BgNotWhite, "stain", frac, Op::Above, 0.02);
 }
+}
 
+wide_when_available! {
 /// The mask crop (scan pixels) and the RGBA image at `out_dpi` in the page frame.
 fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f32, out_dpi: f32) -> (SamplePixels, [u32; 2], [f32; 2]) {
     let (w, h) = (f.w, f.h);
@@ -2245,6 +2255,7 @@ fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f
     }
     let mm = [ow as f32 * 25.4 / out_dpi, oh as f32 * 25.4 / out_dpi];
     (SamplePixels { mask, rgba }, [f.x0 + bx0 as u32, f.y0 + by0 as u32], mm)
+}
 }
 
 #[cfg(test)]

@@ -69,14 +69,12 @@ macro_rules! wide_when_available {
     ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$attr])*
         $vis fn $name($($arg: $ty),*) -> $ret {
-            #[inline(always)]
-            fn body($($arg: $ty),*) -> $ret $body
+            // The body's own tokens in each copy, not a call of one inlined body: closures
+            // inherit the features of the function they are written in.
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-                fn wide_copy($($arg: $ty),*) -> $ret {
-                    body($($arg),*)
-                }
+                fn wide_copy($($arg: $ty),*) -> $ret $body
                 if $crate::isa::wide() {
                     // SAFETY: `isa::wide()` is true only when the CPU reports every feature
                     // `wide_copy` is compiled for.
@@ -84,7 +82,7 @@ macro_rules! wide_when_available {
                     return unsafe { wide_copy($($arg),*) };
                 }
             }
-            body($($arg),*)
+            $body
         }
     };
 }

@@ -7,6 +7,7 @@ use image::RgbImage;
 
 use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
+use crate::isa::wide_when_available;
 use crate::morph::Components;
 use crate::{DpiSource, ImportOptions, Row, SampleKind, SealError, SheetReport, SizeWarning};
 use crate::{photo, rectify};
@@ -38,6 +39,7 @@ pub(crate) fn luma(p: &[u8]) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }
 
+wide_when_available! {
 /// Paper colour of a region: the mode of luma among bright pixels, averaged in RGB. Samples
 /// every `step`-th pixel of every `step`-th row.
 pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, step: u32) -> [f32; 3] {
@@ -78,6 +80,7 @@ pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, s
         return [255.0; 3];
     }
     [acc[0] as f32 / n as f32, acc[1] as f32 / n as f32, acc[2] as f32 / n as f32]
+}
 }
 
 /// Low-resolution map of dark achromatic pixels (lines, print, black ink): 1; cells with
