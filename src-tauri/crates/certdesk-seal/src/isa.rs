@@ -33,6 +33,7 @@ pub(crate) fn wide() -> bool {
     }
 }
 
+/// Whether this CPU has AVX2, BMI1/2, LZCNT and POPCNT, every feature the wide copies use.
 #[cfg(target_arch = "x86_64")]
 pub fn cpu_has_wide() -> bool {
     std::arch::is_x86_feature_detected!("avx2")
@@ -42,6 +43,7 @@ pub fn cpu_has_wide() -> bool {
         && std::arch::is_x86_feature_detected!("popcnt")
 }
 
+/// No wide copies off x86-64.
 #[cfg(not(target_arch = "x86_64"))]
 pub fn cpu_has_wide() -> bool {
     false

@@ -36,9 +36,12 @@ fn the_wide_and_the_baseline_copies_judge_sheets_alike() {
     }
     isa::force_baseline(false);
     assert_eq!(isa::running(), "AVX2 (wide copies)");
-    // Every layout, 150 to 600 dpi, PNG and JPEG, plain and tinted paper (the held-out
-    // split's first sheets), and a phone photo.
-    let mut sheets: Vec<(String, Vec<u8>)> = (0..6).map(|k| (format!("held-out sheet {k}"), generate(&Split::Heldout.sheet(k)).bytes)).collect();
+    // The held-out split's first six sheets (every layout, PNG and JPEG, more than one
+    // resolution: checked here, as the split draws them) and a phone photo.
+    let options: Vec<_> = (0..6).map(|k| Split::Heldout.sheet(k)).collect();
+    assert!(options.iter().any(|o| o.jpeg_quality.is_some()) && options.iter().any(|o| o.jpeg_quality.is_none()), "PNG and JPEG");
+    assert!(options.iter().any(|o| o.dpi != options[0].dpi), "more than one resolution");
+    let mut sheets: Vec<(String, Vec<u8>)> = options.iter().enumerate().map(|(k, o)| (format!("held-out sheet {k} ({} dpi)", o.dpi), generate(o).bytes)).collect();
     sheets.push(("phone photo 0".into(), generate(&Split::Photos.sheet(0)).bytes));
     let mut judged = 0;
     for (what, bytes) in &sheets {
