@@ -9,7 +9,6 @@
 
 use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
-use crate::isa::wide_when_available;
 use crate::morph::{Comp, Components, close, dilate, runs};
 use crate::page::{Frame, paper_colour};
 use crate::quantities::{
@@ -18,6 +17,7 @@ use crate::quantities::{
 };
 use crate::thresholds::{Op, metric, thresholds};
 use crate::{Defect, Finding, Sample, SampleKind, SamplePixels};
+use certdesk_seal_wide::wide_when_available;
 
 /// A sample's labels with their reasons, pushed together: every label gets exactly one
 /// [`Finding`] (when two checks give the same label, the one furthest past its limit).
@@ -165,7 +165,7 @@ struct Shape {
     out_frac: f32,
 }
 
-wide_when_available! {
+#[wide_when_available]
 pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whole: bool) -> BoxFeatures {
     let ppmm = dpi / 25.4;
     let m = if whole { 0.0 } else { 4.0 * ppmm };
@@ -264,7 +264,6 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
     }
     f
 }
-}
 
 /// The redness (balanced R − G) from which a pixel counts as red, and the red a box holds
 /// (mm², less the pixels as far toward green: the paper's noise) to be read as a seal.
@@ -290,9 +289,9 @@ fn balance_lut(paper: [f32; 3]) -> [[u8; 256]; 3] {
     lut
 }
 
-wide_when_available! {
 /// Redness and darkness of a row of balanced pixels (equal-length slices and an index: no
 /// bounds checks in the loop, which vectorises).
+#[wide_when_available]
 fn ink_measures(planes: [&[u8]; 3], red: &mut [u8], dark: &mut [u8]) {
     let [pr, pg, pb] = planes;
     let w = red.len();
@@ -301,7 +300,6 @@ fn ink_measures(planes: [&[u8]; 3], red: &mut [u8], dark: &mut [u8]) {
         red[i] = redness(pr[i], pg[i], pb[i]);
         dark[i] = 255 - luma8(pr[i], pg[i], pb[i]);
     }
-}
 }
 
 /// Redness of a white-balanced pixel: `R − G`, capped on the violet side of the hue circle.
@@ -439,9 +437,9 @@ fn ink_cut(p_ink: f32) -> f32 {
     (0.5 * p_ink).clamp(16.0, 110.0)
 }
 
-wide_when_available! {
 /// The ink cut at half of `p_ink` (see `seal_mask`), and the ink beyond the box's line that
 /// `clean_specks` dropped, if any.
+#[wide_when_available]
 fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
     let (w, h) = (f.w, f.h);
     let t = ink_cut(p_ink);
@@ -489,7 +487,6 @@ fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
     let beyond = clean_specks(&mut mask, f, 2.0, Some(SEAL_LINK_MM));
     let area = mask.iter().filter(|&&m| m != 0).count();
     (InkMask { mask, p_ink, area }, beyond)
-}
 }
 
 /// The widest gap between the parts of one seal's pressing, mm: the border and its text, the
@@ -663,11 +660,10 @@ pub(crate) fn seal_points(f: &BoxFeatures) -> Option<Vec<(f32, f32)>> {
     f.seal.as_ref().map(|(ink, _)| mask_points(f, &ink.mask, Frame::new(0.0)))
 }
 
-wide_when_available! {
 /// Page-frame coordinates of the mask pixels.
+#[wide_when_available]
 fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
     ink_indices(mask, f.w).into_iter().map(|i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5)).collect()
-}
 }
 
 const BINS: usize = 180;
@@ -802,9 +798,9 @@ fn ring_thickness(f: &BoxFeatures, ink: &InkMask, s: &Shape, frame: Frame) -> (f
     (mean, b.hypot(d))
 }
 
-wide_when_available! {
 /// The outermost point of `pts` in each of the `BINS` angular bins around (`cu`, `cv`), with
 /// its distance from there.
+#[wide_when_available]
 fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f32)>> {
     // Compared by squared radius; the square root only for the winners.
     let mut outer: Vec<Option<(f32, f32, f32)>> = vec![None; BINS];
@@ -820,7 +816,6 @@ fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f
         o.2 = o.2.sqrt();
     }
     outer
-}
 }
 
 /// Least-squares circle (Kåsa) through points: (cu, cv, r); none through fewer than five.
@@ -948,12 +943,12 @@ fn own_writing(mask: &[u8], f: &BoxFeatures, frame: Frame, p_ink: f32) -> Vec<u8
     own
 }
 
-wide_when_available! {
 /// Positions along the box edges where pen ink lies both just inside the box and just beyond
 /// the line: strokes that cross the line (the neighbour's ink beyond a shared line does not
 /// count unless it continues inside). Inside, the ink is the signature's own writing (`mask`:
 /// its mask, less a neighbour's name reaching in, `own_writing`), so the line's blurred edge and
 /// specks, which the mask drops, cross nothing.
+#[wide_when_available]
 fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
     let g = f.geom;
     let len = [(g.u1 - g.u0), (g.u1 - g.u0), (g.v1 - g.v0), (g.v1 - g.v0)];
@@ -1014,7 +1009,6 @@ fn crossings(f: &BoxFeatures, mask: &[u8], p_ink: f32, frame: Frame) -> usize {
         }
     }
     n
-}
 }
 
 fn rms(it: impl Iterator<Item = f32>) -> f32 {
@@ -1086,11 +1080,10 @@ fn angle_apart(a_deg: f32, b_deg: f32) -> f32 {
     d.min(180.0 - d)
 }
 
-wide_when_available! {
 /// Judges a box as a sample of `kind` and builds its output pixels.
+#[wide_when_available]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn judge(f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
-    let mut f = f;
+pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize, frame: Frame, skew: f32, dpi: f32, out_dpi: f32) -> Sample {
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let g = f.geom;
@@ -1204,7 +1197,6 @@ pub(crate) fn judge(f: BoxFeatures, kind: SampleKind, row: usize, col: usize, fr
         pixels,
         metrics,
     }
-}
 }
 
 /// The labels read from the mask's outline and layout: its border, a second outline, edges
@@ -1520,7 +1512,7 @@ fn score(defects: &[Defect], p_ink: Option<f32>) -> f32 {
     score.clamp(0.0, 100.0)
 }
 
-wide_when_available! {
+#[wide_when_available]
 #[allow(clippy::too_many_arguments)]
 fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew: f32, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let ppmm = f.ppmm;
@@ -1844,7 +1836,6 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         labels.found(Defect::TextUnder, "black_mm2", black as f32 / mm2, Op::Above, least);
     }
 }
-}
 
 /// The limit `black_mm2` went past where the black under a seal is print (`text_under`),
 /// `None` where it is not: `MIN_PRINT_MM2` of it, some of it clear of the seal's ink
@@ -2103,8 +2094,8 @@ pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     if h > 180.0 { h - 360.0 } else { h }
 }
 
-wide_when_available! {
 /// `bg_not_white` from the paper's luma and tint, else the stained share of the box.
+#[wide_when_available]
 fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let p = f.paper_raw;
     let l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
@@ -2161,10 +2152,9 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &m
     metrics.push(("stain", frac));
     labels.check(Defect::BgNotWhite, "stain", frac, Op::Above, 0.02);
 }
-}
 
-wide_when_available! {
 /// The mask crop (scan pixels) and the RGBA image at `out_dpi` in the page frame.
+#[wide_when_available]
 fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f32, out_dpi: f32) -> (SamplePixels, [u32; 2], [f32; 2]) {
     let (w, h) = (f.w, f.h);
     let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
@@ -2255,7 +2245,6 @@ fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f
     }
     let mm = [ow as f32 * 25.4 / out_dpi, oh as f32 * 25.4 / out_dpi];
     (SamplePixels { mask, rgba }, [f.x0 + bx0 as u32, f.y0 + by0 as u32], mm)
-}
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! Outside the mask counts as 0 for dilation and as 1 for erosion, so a closing never eats
 //! ink at the crop border.
 
-use crate::isa::wide_when_available;
+use certdesk_seal_wide::wide_when_available;
 
 /// Calls `f(start, end)` (inclusive) for every run of non-zero bytes in `row`.
 #[inline]
@@ -33,8 +33,8 @@ pub(crate) fn runs(row: &[u8], mut f: impl FnMut(usize, usize)) {
     }
 }
 
-wide_when_available! {
 /// Square dilation of a 0/1 mask with radius `r`.
+#[wide_when_available]
 pub(crate) fn dilate(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
     let mut tmp = vec![0u8; w * h];
     let mut any = vec![false; h];
@@ -57,7 +57,6 @@ pub(crate) fn dilate(mask: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
         }
     }
     out
-}
 }
 
 /// Closing (dilation then erosion) with radius `r`, computed only in the window of the set

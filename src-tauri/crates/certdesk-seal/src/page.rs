@@ -7,10 +7,10 @@ use image::RgbImage;
 
 use crate::analyse::{self, BoxGeom, Class, luma8};
 use crate::decode::Decoded;
-use crate::isa::wide_when_available;
 use crate::morph::Components;
 use crate::{DpiSource, ImportOptions, Row, SampleKind, SealError, SheetReport, SizeWarning};
 use crate::{photo, rectify};
+use certdesk_seal_wide::wide_when_available;
 
 /// Rotation between scan pixels (x, y) and the deskewed page frame (u, v), both in scan pixels.
 #[derive(Debug, Clone, Copy)]
@@ -39,9 +39,9 @@ pub(crate) fn luma(p: &[u8]) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }
 
-wide_when_available! {
 /// Paper colour of a region: the mode of luma among bright pixels, averaged in RGB. Samples
 /// every `step`-th pixel of every `step`-th row.
+#[wide_when_available]
 pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, step: u32) -> [f32; 3] {
     let (raw, iw, step) = (img.as_raw(), img.width() as usize, step as usize);
     // One pass: a luma histogram that also sums the RGB of each luma bin.
@@ -80,7 +80,6 @@ pub(crate) fn paper_colour(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, s
         return [255.0; 3];
     }
     [acc[0] as f32 / n as f32, acc[1] as f32 / n as f32, acc[2] as f32 / n as f32]
-}
 }
 
 /// Low-resolution map of dark achromatic pixels (lines, print, black ink): 1; cells with

@@ -11,8 +11,8 @@
 //! optical density; the threshold is relative (half the border's own median), so the unit of
 //! the level divides out.
 
-use crate::isa::wide_when_available;
 use crate::morph::Components;
+use certdesk_seal_wide::wide_when_available;
 
 /// The ink's echo: how much of the impression reappears shifted by an offset, beyond what a
 /// single impression's own structure gives at that distance.
@@ -64,9 +64,9 @@ fn ink_box(mask: &[u8], w: usize) -> Option<(usize, usize, usize, usize)> {
     (x0 <= x1 && y0 <= y1).then_some((x0, y0, x1, y1))
 }
 
-wide_when_available! {
 /// The echo of a binary ink mask (`w` × `h`, non-zero = ink) at `ppmm` pixels per mm; `None`
 /// when there is too little ink to say.
+#[wide_when_available]
 pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Echo> {
     debug_assert_eq!(mask.len(), w * h);
     let (x0, y0, x1, y1) = ink_box(mask, w)?;
@@ -205,7 +205,6 @@ pub(crate) fn double_echo(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<
     let deg = (dy as f32).atan2(dx as f32).to_degrees().rem_euclid(180.0);
     let offset_mm = ((dx * dx + dy * dy) as f32).sqrt() * cell_mm;
     Some(Echo { offset_mm, deg, echo, valley, unlocated: offset_mm - cell_mm < MIN_MM })
-}
 }
 
 /// The outline a border is followed along, in the pixels of the level image.
@@ -871,9 +870,9 @@ fn bilinear_clamped(level: &[u8], w: usize, x_max: f32, y_max: f32, x: f32, y: f
     (1.0 - ty) * (a + tx * (b - a)) + ty * (c + tx * (d - c))
 }
 
-wide_when_available! {
 /// [`edge_profiles`]; with `shapes` false the spreads alone (the steps, the trails and `each`
 /// left empty: the scanner's ruled lines need no more).
+#[wide_when_available]
 fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shapes: bool) -> EdgeProfiles {
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
@@ -976,7 +975,6 @@ fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shap
         trails.count[side] += 1;
     }
     EdgeProfiles { spreads: out, steps, trails, each }
-}
 }
 
 /// How far a rectangular seal's frame widens along the characters' smear, as a share of what
@@ -1109,7 +1107,7 @@ pub(crate) struct Strokes {
     pub aniso_deg: f32,
 }
 
-wide_when_available! {
+#[wide_when_available]
 pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Option<Strokes> {
     let (x0, y0, x1, y1) = ink_box(mask, w)?;
     let (cx, cy) = (0.5 * (x0 + x1) as f32, 0.5 * (y0 + y1) as f32);
@@ -1177,7 +1175,6 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
         }
     }
     Some(Strokes { stroke_mm: sorted[SECTORS / 2], aniso_mm: best, aniso_deg: deg })
-}
 }
 
 /// The outer edge's size, pixels (`[2r, 2r]` or `[w, h]`), and for a rectangle how far its edges
