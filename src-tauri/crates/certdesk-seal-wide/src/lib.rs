@@ -1,8 +1,10 @@
 //! `#[wide_when_available]`, the seal importer's one attribute. It owns the rewriting of a
 //! function into a dispatcher with two copies of the same body: one compiled for the baseline
 //! x86-64 the release is built for, one with AVX2, BMI1/2, LZCNT and POPCNT enabled, called
-//! when `crate::isa::wide()` says the CPU has them. It does not own that choice (the seal
-//! crate's `isa` module does) nor what the body computes.
+//! when `crate::isa::wide()` says the CPU has them. It owns that list of features too, and
+//! `cpu_has_wide_features!()` turns it into the run-time check, so the copy and the check
+//! cannot drift apart. It does not own the choice (the seal crate's `isa` module does) nor
+//! what the body computes.
 //!
 //! An attribute, not a `macro_rules!` wrapper, so that rustfmt and clippy see the function as
 //! written. Each copy is the body's own tokens, not a call of one shared body: closures take
@@ -12,8 +14,19 @@
 
 use proc_macro::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
-/// The features the wide copy is compiled with; `isa::cpu_has_wide` checks the same list.
+/// The features the wide copy is compiled with and `cpu_has_wide_features!` checks.
 const FEATURES: &str = "avx2,bmi1,bmi2,lzcnt,popcnt";
+
+/// `std::arch::is_x86_feature_detected!` of every feature the wide copies are compiled with,
+/// joined by `&&` (x86-64 only: the caller puts it under `cfg(target_arch = "x86_64")`).
+#[proc_macro]
+pub fn cpu_has_wide_features(input: TokenStream) -> TokenStream {
+    if !input.is_empty() {
+        return error(Span::call_site(), "cpu_has_wide_features!() takes no arguments");
+    }
+    let checks: Vec<String> = FEATURES.split(',').map(|f| format!("::std::arch::is_x86_feature_detected!({f:?})")).collect();
+    parse(&checks.join(" && "))
+}
 
 /// Writes the function out twice and dispatches on `crate::isa::wide()`:
 ///
@@ -45,12 +58,9 @@ const FEATURES: &str = "avx2,bmi1,bmi2,lzcnt,popcnt";
 ///     assert_eq!(sum_above(&values, 200, 1), expected);
 ///     // The wide copy only where the CPU has what it is compiled for.
 ///     #[cfg(target_arch = "x86_64")]
-///     {
-///         use std::arch::is_x86_feature_detected as has;
-///         if has!("avx2") && has!("bmi1") && has!("bmi2") && has!("lzcnt") && has!("popcnt") {
-///             WIDE.store(true, Ordering::Relaxed);
-///             assert_eq!(sum_above(&values, 200, 1), expected);
-///         }
+///     if certdesk_seal_wide::cpu_has_wide_features!() {
+///         WIDE.store(true, Ordering::Relaxed);
+///         assert_eq!(sum_above(&values, 200, 1), expected);
 ///     }
 /// }
 /// ```
@@ -243,17 +253,11 @@ fn parse(code: &str) -> TokenStream {
 }
 
 fn error(span: Span, message: &str) -> TokenStream {
-    let mut out = parse("::core::compile_error!");
-    let mut text = TokenStream::from(TokenTree::Literal(proc_macro::Literal::string(message)));
-    text = text
-        .into_iter()
-        .map(|mut t| {
-            t.set_span(span);
-            t
-        })
-        .collect();
-    let mut group = Group::new(Delimiter::Parenthesis, text);
+    let mut text = proc_macro::Literal::string(message);
+    text.set_span(span);
+    let mut group = Group::new(Delimiter::Parenthesis, TokenStream::from(TokenTree::Literal(text)));
     group.set_span(span);
+    let mut out = parse("::core::compile_error!");
     out.extend([TokenTree::Group(group), TokenTree::Punct(Punct::new(';', Spacing::Alone))]);
     out
 }

@@ -34,15 +34,11 @@ pub(crate) fn wide() -> bool {
     }
 }
 
-/// Whether this CPU has AVX2, BMI1/2, LZCNT and POPCNT, every feature the wide copies use
-/// (`certdesk-seal-wide`'s `FEATURES`).
+/// Whether this CPU has AVX2, BMI1/2, LZCNT and POPCNT, every feature the wide copies are
+/// compiled with (the list is `certdesk-seal-wide`'s, for the copies and this check alike).
 #[cfg(target_arch = "x86_64")]
 pub fn cpu_has_wide() -> bool {
-    std::arch::is_x86_feature_detected!("avx2")
-        && std::arch::is_x86_feature_detected!("bmi1")
-        && std::arch::is_x86_feature_detected!("bmi2")
-        && std::arch::is_x86_feature_detected!("lzcnt")
-        && std::arch::is_x86_feature_detected!("popcnt")
+    certdesk_seal_wide::cpu_has_wide_features!()
 }
 
 /// No wide copies off x86-64.
