@@ -7,6 +7,8 @@
 //! (the fitted ones through the rules of `thresholds`), the score, and the cleaned RGBA image
 //! resampled to the output resolution.
 
+use std::cell::OnceCell;
+
 use image::{GrayImage, RgbImage, Rgba, RgbaImage};
 
 use crate::morph::{Comp, Components, close, dilate, runs};
@@ -148,6 +150,21 @@ struct InkMask {
     mask: Vec<u8>,
     p_ink: f32,
     area: usize,
+    /// The set pixels' indices, found on first use: the shape fit, the density, the judge and
+    /// the rendering each walk them.
+    indices: OnceCell<Vec<usize>>,
+}
+
+impl InkMask {
+    fn new(mask: Vec<u8>, p_ink: f32) -> Self {
+        let area = mask.iter().filter(|&&m| m != 0).count();
+        InkMask { mask, p_ink, area, indices: OnceCell::new() }
+    }
+
+    /// [`ink_indices`] of the mask, whose rows are `w` (the box's width) long.
+    fn indices(&self, w: usize) -> &[usize] {
+        self.indices.get_or_init(|| ink_indices(&self.mask, w))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -191,10 +208,12 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
     let lut = balance_lut(paper);
     let lw = g.line_w.iter().cloned().fold(0.0f32, f32::max);
     let n = w * h;
-    let mut rgb = [vec![0u8; n], vec![0u8; n], vec![0u8; n]];
-    let mut red = vec![0u8; n];
-    let mut dark = vec![0u8; n];
-    let mut region = vec![2u8; n];
+    // Grown a row at a time, each row set just before it is written: zeroing the whole box up
+    // front went out to memory and back.
+    let mut rgb: [Vec<u8>; 3] = std::array::from_fn(|_| Vec::with_capacity(n));
+    let mut red = Vec::with_capacity(n);
+    let mut dark = Vec::with_capacity(n);
+    let mut region = Vec::with_capacity(n);
     let (near_line, beyond) = (-(lw + 1.0), -(lw + 1.0 + 1.5 * ppmm));
     let raw = img.as_raw();
     let iw = img.width() as usize;
@@ -202,6 +221,10 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
         let start = ((y0 as usize + yy) * iw + x0 as usize) * 3;
         let src = &raw[start..start + 3 * w];
         let o = yy * w..(yy + 1) * w;
+        for plane in rgb.iter_mut().chain([&mut red, &mut dark]) {
+            plane.resize(o.end, 0);
+        }
+        region.resize(o.end, 2);
         let [pr, pg, pb] = &mut rgb;
         let (pr, pg, pb) = (&mut pr[o.clone()], &mut pg[o.clone()], &mut pb[o.clone()]);
         // The balance is a table lookup per channel; the measures that follow read the planes
@@ -246,7 +269,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
     if red_px as f32 >= SEAL_RED_MM2 * mm2 && red_px as f32 >= 0.5 * dark_px as f32 {
         let ink = seal_mask(&f, frame);
         if ink.area as f32 >= 3.0 * mm2 {
-            let shape = fit_shape(&f, &ink.mask, frame);
+            let shape = fit_shape(&f, ink.indices(f.w), frame);
             // Size first (公章 38–42 mm, 法人章 15–25 mm), the shape fit in between.
             let extent_mm = shape.rect_wu.max(shape.rect_wv) / ppmm;
             let round = if extent_mm >= 32.0 {
@@ -485,8 +508,7 @@ fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
         *m |= u8::from((c != 0) & (d >= d_black) & (4 * r < d));
     }
     let beyond = clean_specks(&mut mask, f, 2.0, Some(SEAL_LINK_MM));
-    let area = mask.iter().filter(|&&m| m != 0).count();
-    (InkMask { mask, p_ink, area }, beyond)
+    (InkMask::new(mask, p_ink), beyond)
 }
 
 /// The widest gap between the parts of one seal's pressing, mm: the border and its text, the
@@ -620,8 +642,7 @@ fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     let mut mask: Vec<u8> = f.region.iter().zip(&f.dark).zip(&f.red).map(|((&reg, &d), &r)| u8::from((reg == 2) & is_pen(d, r, t))).collect();
     clean_specks(&mut mask, f, 0.5, None);
     drop_line_bleed(&mut mask, f, &deep);
-    let area = mask.iter().filter(|&&m| m != 0).count();
-    InkMask { mask, p_ink, area }
+    InkMask::new(mask, p_ink)
 }
 
 /// Drops pen ink that lies wholly within 1.2 mm inside a box line: a blurred low-resolution
@@ -657,13 +678,13 @@ fn deep_inside(f: &BoxFeatures, frame: Frame) -> Vec<u8> {
 /// Scan-pixel coordinates of the seal ink found in a single impression (`None` when the
 /// image holds no seal); `features` must have run with `whole`, where page and scan agree.
 pub(crate) fn seal_points(f: &BoxFeatures) -> Option<Vec<(f32, f32)>> {
-    f.seal.as_ref().map(|(ink, _)| mask_points(f, &ink.mask, Frame::new(0.0)))
+    f.seal.as_ref().map(|(ink, _)| mask_points(f, ink.indices(f.w), Frame::new(0.0)))
 }
 
 /// Page-frame coordinates of the mask pixels.
 #[wide_when_available]
-fn mask_points(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Vec<(f32, f32)> {
-    ink_indices(mask, f.w).into_iter().map(|i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5)).collect()
+fn mask_points(f: &BoxFeatures, indices: &[usize], frame: Frame) -> Vec<(f32, f32)> {
+    indices.iter().map(|&i| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5)).collect()
 }
 
 const BINS: usize = 180;
@@ -673,10 +694,10 @@ const BINS: usize = 180;
 /// the mask, so the cores of the strokes count and not their blurred edges. Red, purple-red and
 /// orange inks, blue and black pens all read about 0.85–0.95 when stamped or written fully,
 /// whatever the paper's tint (the balance divides it out).
-fn ink_density(f: &BoxFeatures, mask: &[u8]) -> f32 {
+fn ink_density(f: &BoxFeatures, indices: &[usize]) -> f32 {
     let [pr, pg, pb] = &f.rgb;
     let mut hist = [0u32; 256];
-    for i in ink_indices(mask, f.w) {
+    for &i in indices {
         hist[255 - pr[i].min(pg[i]).min(pb[i]) as usize] += 1;
     }
     let total: u32 = hist.iter().sum();
@@ -826,8 +847,8 @@ fn fit_circle(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
     crate::quantities::fit_circle_points(pts)
 }
 
-fn fit_shape(f: &BoxFeatures, mask: &[u8], frame: Frame) -> Shape {
-    let pts = mask_points(f, mask, frame);
+fn fit_shape(f: &BoxFeatures, indices: &[usize], frame: Frame) -> Shape {
+    let pts = mask_points(f, indices, frame);
     let n = pts.len().max(1) as f32;
     let (cu, cv) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
     let (cu, cv) = (cu / n, cv / n);
@@ -1098,7 +1119,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             Some((ink, shape)) => (ink, Some(shape)),
             None => {
                 let ink = seal_mask(&f, frame);
-                let shape = (ink.area as f32 >= 3.0 * mm2).then(|| fit_shape(&f, &ink.mask, frame));
+                let shape = (ink.area as f32 >= 3.0 * mm2).then(|| fit_shape(&f, ink.indices(f.w), frame));
                 (ink, shape)
             }
         }
@@ -1165,7 +1186,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             }
         } else if !kind.is_seal() {
             metrics.push(("p_ink", ink.p_ink));
-            metrics.push(("density", ink_density(&f, &ink.mask)));
+            metrics.push(("density", ink_density(&f, ink.indices(f.w))));
             labels.rule(Defect::Pale, "pale.signature", &metrics);
         }
     }
@@ -1518,10 +1539,10 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let ppmm = f.ppmm;
     let mm2 = ppmm * ppmm;
     let frame = crate::page::Frame::new(skew);
-    let pts_idx = ink_indices(&ink.mask, f.w);
+    let pts_idx = ink.indices(f.w);
     let page = |i: usize| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
     metrics.push(("p_ink", ink.p_ink));
-    metrics.push(("density", ink_density(f, &ink.mask)));
+    metrics.push(("density", ink_density(f, ink.indices(f.w))));
     labels.rule(Defect::Pale, "pale.seal", metrics);
     // Colour: hue of the strong ink, from its densities (linear light, against the box's
     // paper), so the amount of ink does not move it: a thinner or thicker layer of one ink
@@ -1531,7 +1552,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // towards purple, past the 12° limit).
     let od = optical_density_table();
     let (mut sd, mut n) = ([0.0f32; 3], 0.0f32);
-    for &i in &pts_idx {
+    for &i in pts_idx {
         if f.red[i] as f32 >= 0.8 * ink.p_ink {
             for (c, d) in sd.iter_mut().enumerate() {
                 *d += od[usize::from(f.rgb[c][i])];
@@ -1554,7 +1575,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let (mut rcu, mut rcv) = (0.0f32, 0.0f32);
     if !round {
         let (mut a0, mut a1, mut b0, mut b1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-        for &i in &pts_idx {
+        for &i in pts_idx {
             let (u, v) = page(i);
             let (a, b) = (u * ca + v * sa, -u * sa + v * ca);
             a0 = a0.min(a);
@@ -1565,7 +1586,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         rcu = 0.5 * (a0 + a1);
         rcv = 0.5 * (b0 + b1);
     }
-    for &i in &pts_idx {
+    for &i in pts_idx {
         let (u, v) = page(i);
         if round {
             let (du, dv) = (u - s.cu, v - s.cv);
@@ -1690,8 +1711,10 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if ink.p_ink >= 6.0 * std::f32::consts::SQRT_2 / 3f32.sqrt() * noise {
         // The ink's edge points: mask pixels with a 4-neighbour off the mask (a hard edge has
         // no pixel at half level, a blurred one has them next to these).
-        let edges: Vec<usize> = ink_indices(&ink.mask, w)
-            .into_iter()
+        let edges: Vec<usize> = ink
+            .indices(w)
+            .iter()
+            .copied()
             .filter(|&i| {
                 let (x, y) = (i % w, i / w);
                 x == 0 || y == 0 || x + 1 == w || y + 1 == h || ink.mask[i - 1] == 0 || ink.mask[i + 1] == 0 || ink.mask[i - w] == 0 || ink.mask[i + w] == 0
@@ -1787,7 +1810,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // Black print under the seal.
     let (mut a0, mut a1, mut b0, mut b1) = if round { (s.cu - s.r, s.cu + s.r, s.cv - s.r, s.cv + s.r) } else { (f32::MAX, f32::MIN, f32::MAX, f32::MIN) };
     if !round {
-        for &i in &pts_idx {
+        for &i in pts_idx {
             let (u, v) = page(i);
             a0 = a0.min(u);
             a1 = a1.max(u);
@@ -2119,22 +2142,35 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &m
     let mut cells = vec![(0u32, 0u32, [0u32; 3]); cw * ch];
     let mut total = 0u32;
     let [pr, pg, pb] = &f.rgb;
-    // The cell of each column, once (a division per pixel cost more than the rest of it).
-    let col_cell: Vec<usize> = (0..w).map(|x| x / c).collect();
+    // Summed per column down a band of cells (one pass per quantity, which the compiler
+    // vectorises), then across each cell's columns once per band: adding into the pixel's cell
+    // directly made every pixel wait for the previous one's store to the same cell.
+    let mut eligible = vec![0u8; w];
+    let mut sums: [Vec<u32>; 5] = std::array::from_fn(|_| vec![0u32; w]);
     for y in 0..h {
         let o = y * w..(y + 1) * w;
-        let row_cells = &mut cells[(y / c) * cw..(y / c + 1) * cw];
-        let pixels = f.region[o.clone()].iter().zip(&near[o.clone()]).zip(pr[o.clone()].iter().zip(&pg[o.clone()]).zip(&pb[o.clone()])).zip(&f.dark[o]);
-        for ((((&reg, &nr), ((&r, &g), &b)), &d), &cx) in pixels.zip(&col_cell) {
-            total += u32::from(reg == 2);
-            if (reg == 2) & (nr == 0) {
-                let cell = &mut row_cells[cx];
-                cell.0 += 1;
-                cell.1 += u32::from(d);
-                cell.2[0] += u32::from(r);
-                cell.2[1] += u32::from(g);
-                cell.2[2] += u32::from(b);
+        let (reg, nr) = (&f.region[o.clone()], &near[o.clone()]);
+        total += reg.iter().map(|&v| u32::from(v == 2)).sum::<u32>();
+        for x in 0..w {
+            eligible[x] = u8::from((reg[x] == 2) & (nr[x] == 0));
+        }
+        let [n, sd, sr, sg, sb] = &mut sums;
+        for (s, &e) in n.iter_mut().zip(&eligible) {
+            *s += u32::from(e);
+        }
+        for (s, plane) in [sd, sr, sg, sb].into_iter().zip([&f.dark, pr, pg, pb]) {
+            for ((s, &e), &v) in s.iter_mut().zip(&eligible).zip(&plane[o.clone()]) {
+                *s += u32::from(e) * u32::from(v);
             }
+        }
+        if (y + 1) % c == 0 || y + 1 == h {
+            let band = &mut cells[(y / c) * cw..(y / c + 1) * cw];
+            for (cell, x0) in band.iter_mut().zip((0..w).step_by(c)) {
+                let cols = x0..(x0 + c).min(w);
+                let sum = |k: usize| sums[k][cols.clone()].iter().sum::<u32>();
+                *cell = (sum(0), sum(1), [sum(2), sum(3), sum(4)]);
+            }
+            sums.iter_mut().for_each(|s| s.fill(0));
         }
     }
     let half = (c * c / 2).max(1) as u32;
@@ -2160,7 +2196,7 @@ fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f
     let (mut bx0, mut by0, mut bx1, mut by1) = (usize::MAX, usize::MAX, 0, 0);
     let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     let (mut sr, mut sg, mut sb, mut n) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for i in ink_indices(&ink.mask, w) {
+    for &i in ink.indices(w) {
         let (x, y) = (i % w, i / w);
         bx0 = bx0.min(x);
         by0 = by0.min(y);
