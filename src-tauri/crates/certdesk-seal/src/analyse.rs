@@ -2223,18 +2223,28 @@ fn render(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, frame: Frame, dpi: f
     // whose top-left tap falls outside the window's inner part is zero.
     let (ax0, ay0) = (bx0.saturating_sub(2), by0.saturating_sub(2));
     let (ax1, ay1) = ((bx1 + 2).min(w - 1), (by1 + 2).min(h - 1));
-    let aw = ax1 + 1 - ax0;
-    let near = dilate(&ink.mask, w, h, 1);
-    let mut alpha = vec![0f32; aw * (ay1 + 1 - ay0)];
+    let (aw, ah) = (ax1 + 1 - ax0, ay1 + 1 - ay0);
+    // Every ink pixel lies inside the window, so the window's own dilation is the box's there.
+    let mut window = Vec::with_capacity(aw * ah);
+    for y in ay0..=ay1 {
+        window.extend_from_slice(&ink.mask[y * w + ax0..=y * w + ax1]);
+    }
+    let near = dilate(&window, aw, ah, 1);
+    // The alpha depends on the pixel's level alone (and whether it is ink or next to it):
+    // one table per case, 256 entries, instead of a division per pixel.
+    let level = if kind.is_seal() { &f.red } else { &f.dark };
+    let strength = |v: usize| (v as f32 / ink.p_ink.max(1.0)).clamp(0.0, 1.0);
+    let on_ink: [f32; 256] = std::array::from_fn(|v| if kind.is_seal() && v as f32 * 2.0 < ink.p_ink { 1.0 } else { strength(v).max(0.6) });
+    let beside_ink: [f32; 256] = std::array::from_fn(|v| strength(v).min(0.5));
+    let mut alpha = vec![0f32; aw * ah];
     for y in ay0..=ay1 {
         for x in ax0..=ax1 {
-            let i = y * w + x;
-            let v = if kind.is_seal() { f.red[i] as f32 } else { f.dark[i] as f32 };
-            let a = (v / ink.p_ink.max(1.0)).clamp(0.0, 1.0);
-            alpha[(y - ay0) * aw + x - ax0] = if ink.mask[i] != 0 {
-                if kind.is_seal() && f.red[i] as f32 * 2.0 < ink.p_ink { 1.0 } else { a.max(0.6) }
-            } else if near[i] != 0 {
-                a.min(0.5)
+            let (i, k) = (y * w + x, (y - ay0) * aw + x - ax0);
+            let v = usize::from(level[i]);
+            alpha[k] = if ink.mask[i] != 0 {
+                on_ink[v]
+            } else if near[k] != 0 {
+                beside_ink[v]
             } else {
                 0.0
             };
