@@ -41,6 +41,22 @@ use std::time::Instant;
 use certdesk_seal::synth::{self, Layout, Scores, Split, SynthOptions, quantile};
 use certdesk_seal::{Defect, ImportOptions, import_sheet};
 
+/// The value after a flag (`args[i]`), parsed and checked; a missing or bad one ends the run
+/// with a message and status 2 (a typo would otherwise have run the default silently).
+fn flag_value<T: std::str::FromStr>(args: &[String], i: usize, flag: &str, what: &str, ok: impl Fn(&T) -> bool) -> T {
+    match args.get(i).map(|s| (s, s.parse::<T>())) {
+        Some((_, Ok(v))) if ok(&v) => v,
+        Some((s, _)) => {
+            eprintln!("{flag} takes {what}, not {s:?}");
+            std::process::exit(2);
+        }
+        None => {
+            eprintln!("{flag} takes {what}");
+            std::process::exit(2);
+        }
+    }
+}
+
 /// Resets the peak resident set (VmHWM) to the current one, so the next reading is the peak of
 /// what ran in between (Linux: `5` into `/proc/self/clear_refs`).
 fn reset_peak() -> bool {
@@ -136,17 +152,17 @@ fn main() {
         match args[i].as_str() {
             "--sheets" => {
                 i += 1;
-                sheets = args.get(i).and_then(|s| s.parse().ok()).or(sheets);
+                sheets = Some(flag_value(&args, i, "--sheets", "a number of sheets", |n: &usize| *n >= 1));
             }
             "--seed" => {
                 i += 1;
-                seed = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(seed);
+                seed = flag_value(&args, i, "--seed", "a whole number", |_: &u64| true);
                 split = None;
             }
             "--verbose" => verbose = true,
             "--repeat" => {
                 i += 1;
-                repeat = args.get(i).and_then(|s| s.parse().ok()).filter(|&n| n >= 1).unwrap_or(repeat);
+                repeat = flag_value(&args, i, "--repeat", "a number of runs, 1 or more", |n: &usize| *n >= 1);
             }
             "--split" => {
                 i += 1;
@@ -172,22 +188,20 @@ fn main() {
             "--baseline" => certdesk_seal::isa::force_baseline(true),
             "--dump" => {
                 i += 1;
-                dump = args.get(i).map(PathBuf::from);
+                dump = Some(flag_value(&args, i, "--dump", "a file to append to", |_: &PathBuf| true));
             }
             "--save" => {
                 i += 1;
-                save = args.get(i).map(std::path::PathBuf::from);
+                save = Some(flag_value(&args, i, "--save", "a directory", |_: &PathBuf| true));
             }
             "--dpi" => {
                 i += 1;
-                dpi = args.get(i).and_then(|s| s.parse().ok()).unwrap_or(dpi);
+                dpi = flag_value(&args, i, "--dpi", "a resolution in dpi, 50 to 2400", |d: &f32| (50.0..=2400.0).contains(d));
                 split = None;
             }
             "--emit" => {
                 i += 1;
-                if let Some(dir) = args.get(i) {
-                    emit(std::path::Path::new(dir));
-                }
+                emit(&flag_value::<PathBuf>(&args, i, "--emit", "a directory", |_| true));
                 return;
             }
             f => files.push(f.to_string()),
