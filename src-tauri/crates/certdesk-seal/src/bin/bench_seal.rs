@@ -34,7 +34,6 @@
 //! alone; spread out, it costs each sheet one of its N runs at most. The other resolutions
 //! are read once.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -244,15 +243,14 @@ fn main() {
         }
     }
     if !sets.is_empty() {
-        let mut figs: Vec<SetFigures> = sets.iter().enumerate().filter_map(|(k, s)| bench_set(s, k, sheets, repeat, verbose, save.as_deref(), dump.as_deref())).collect();
-        apply_rounds(&mut figs, &timing_rounds(&sets, sheets, repeat - 1), repeat);
+        let mut figs: Vec<SetFigures> = sets.iter().filter_map(|s| bench_set(s, sheets, repeat, verbose, save.as_deref(), dump.as_deref())).collect();
+        timing_rounds(&mut figs, repeat);
         print_worst(&figs);
         return;
     }
     if let Some(split) = split {
-        let sets = [SetSpec::Synth(split)];
-        let mut figs: Vec<SetFigures> = bench_set(&sets[0], 0, sheets, repeat, verbose, save.as_deref(), dump.as_deref()).into_iter().collect();
-        apply_rounds(&mut figs, &timing_rounds(&sets, sheets, repeat - 1), repeat);
+        let mut figs: Vec<SetFigures> = bench_set(&SetSpec::Synth(split), sheets, repeat, verbose, save.as_deref(), dump.as_deref()).into_iter().collect();
+        timing_rounds(&mut figs, repeat);
         print_worst(&figs);
         return;
     }
@@ -377,18 +375,24 @@ struct SetFigures {
     macro_f1: f32,
     size_p90: f32,
     /// Median ms per 300-dpi sheet: of the scored pass, then of the fastest runs
-    /// (`apply_rounds`).
+    /// (`timing_rounds`).
     ms_300: Option<f32>,
-    /// The set's index among those asked for, and its 300-dpi sheets' index, ms and CPU ms in
-    /// the scored pass.
-    set: usize,
-    scored_300: Vec<(usize, f64, f64)>,
+    /// The set's 300-dpi sheets: where each comes from, and its fastest wall clock and CPU ms
+    /// so far (the scored pass's, then the rounds').
+    timed_300: Vec<(SheetSource, f64, f64)>,
+}
+
+/// Where a timing round gets a sheet's bytes again: the file it was read from, or the options
+/// it was generated from.
+enum SheetSource {
+    File(PathBuf),
+    Synth(Box<SynthOptions>),
 }
 
 /// One sheet's import in the scored pass: wall clock and the thread's CPU time (NaN where the
-/// system does not say), and the import's peak memory.
+/// system does not say), and the import's peak memory; the sheet's source at 300 dpi.
 struct Timing {
-    sheet: usize,
+    source: Option<SheetSource>,
     dpi: f32,
     ms: f64,
     cpu_ms: f64,
@@ -404,53 +408,51 @@ fn timed_import(bytes: &[u8], opts: &ImportOptions) -> (Result<certdesk_seal::Sh
     (report, ms, cpu.zip(thread_cpu_ms()).map_or(f64::NAN, |(a, b)| b - a))
 }
 
-/// The fastest wall clock and CPU time of each 300-dpi sheet over the timing rounds, by the
-/// set's and the sheet's index.
-type Fastest = HashMap<(usize, usize), (f64, f64)>;
-
-/// `rounds` passes through the 300-dpi sheets of every set in turn, each import timed (see the
-/// module's Timing). A set that cannot be read is left out here; `bench_set` says why.
-fn timing_rounds(sets: &[SetSpec], sheets: Option<usize>, rounds: usize) -> Fastest {
+/// `repeat − 1` passes through the 300-dpi sheets the scored pass timed, every set in turn (see
+/// the module's Timing), each sheet keeping its fastest run; then each set's median of those,
+/// printed and put in its figures.
+fn timing_rounds(figs: &mut [SetFigures], repeat: usize) {
+    if repeat < 2 || figs.iter().all(|f| f.timed_300.is_empty()) {
+        return;
+    }
     let opts = ImportOptions::default();
-    let mut fastest = Fastest::new();
-    for _ in 0..rounds {
-        for (set, spec) in sets.iter().enumerate() {
-            let mut time = |k: usize, bytes: &[u8]| {
-                let (_, ms, cpu_ms) = timed_import(bytes, &opts);
-                let best = fastest.entry((set, k)).or_insert((f64::INFINITY, f64::NAN));
-                // `min` passes over NaN: a run without a CPU reading leaves the others' fastest.
-                *best = (best.0.min(ms), best.1.min(cpu_ms));
+    for _ in 1..repeat {
+        for (source, best_ms, best_cpu) in figs.iter_mut().flat_map(|f| f.timed_300.iter_mut()) {
+            let bytes = match source {
+                SheetSource::File(path) => match std::fs::read(&*path) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!("timing round: cannot read {}: {e}", path.display());
+                        continue;
+                    }
+                },
+                SheetSource::Synth(so) => synth::generate(so).bytes,
             };
-            match spec {
-                SetSpec::Synth(split) => {
-                    for k in (0..sheets.unwrap_or(40)).filter(|&k| split.sheet(k).dpi == 300.0) {
-                        time(k, &synth::generate(&split.sheet(k)).bytes);
-                    }
-                }
-                SetSpec::Dir { dir, .. } => {
-                    let Ok(set) = certdesk_seal::truth::read(dir) else { continue };
-                    for (k, sheet) in set.iter().take(sheets.unwrap_or(usize::MAX)).enumerate().filter(|(_, s)| s.dpi == 300.0) {
-                        time(k, &sheet.bytes);
-                    }
-                }
-            }
+            let (_, ms, cpu_ms) = timed_import(&bytes, &opts);
+            // `min` passes over NaN: a run without a CPU reading leaves the others' fastest.
+            (*best_ms, *best_cpu) = (best_ms.min(ms), best_cpu.min(cpu_ms));
         }
     }
-    fastest
+    println!("\n== ms per 300-dpi sheet, the fastest of {repeat} runs each (the scored pass and {} rounds through all the sets) ==", repeat - 1);
+    for f in figs.iter_mut().filter(|f| !f.timed_300.is_empty()) {
+        let (ms, cpu): (Vec<f32>, Vec<f32>) = f.timed_300.iter().map(|&(_, ms, cpu)| (ms as f32, cpu as f32)).unzip();
+        f.ms_300 = Some(quantile(&ms, 0.5));
+        println!("{:>12}: {} sheets, median {:.1} ms, max {:.1} ms (CPU median {:.1} ms)", f.name, ms.len(), quantile(&ms, 0.5), quantile(&ms, 1.0), quantile(&cpu, 0.5));
+    }
 }
 
-/// One set (the `set`-th asked for): every sheet imported once (timed, peak memory of the
-/// import alone) and scored; then the §5.2 figures.
-fn bench_set(spec: &SetSpec, set: usize, sheets: Option<usize>, repeat: usize, verbose: bool, save: Option<&Path>, dump: Option<&Path>) -> Option<SetFigures> {
+/// One set: every sheet imported once (timed, peak memory of the import alone) and scored;
+/// then the §5.2 figures.
+fn bench_set(spec: &SetSpec, sheets: Option<usize>, repeat: usize, verbose: bool, save: Option<&Path>, dump: Option<&Path>) -> Option<SetFigures> {
     let opts = ImportOptions::default();
     let mut scores = Scores::new();
     let mut runs: Vec<Timing> = Vec::new();
     let mut peak_reset = true;
     let mut dump_lines: Vec<String> = Vec::new();
-    let mut one = |k: usize, label: String, bytes: &[u8], dpi: f32, skew: f32, truth: &[synth::TruthSample], scores: &mut Scores| {
+    let mut one = |source: SheetSource, label: String, bytes: &[u8], dpi: f32, skew: f32, truth: &[synth::TruthSample], scores: &mut Scores| {
         peak_reset &= reset_peak();
         let (report, ms, cpu_ms) = timed_import(bytes, &opts);
-        runs.push(Timing { sheet: k, dpi, ms, cpu_ms, peak_mb: vm_hwm_mb().unwrap_or(f64::NAN) });
+        runs.push(Timing { source: (dpi == 300.0).then_some(source), dpi, ms, cpu_ms, peak_mb: vm_hwm_mb().unwrap_or(f64::NAN) });
         match report {
             Ok(r) => {
                 println!(
@@ -489,7 +491,7 @@ fn bench_set(spec: &SetSpec, set: usize, sheets: Option<usize>, repeat: usize, v
                     if so.dpi_in_file { "" } else { " not in the file" },
                     so.jpeg_quality.map_or("png".to_string(), |q| format!("jpeg q{q}"))
                 );
-                one(k, label, &sheet.bytes, sheet.dpi, sheet.skew_deg, &sheet.truth, &mut scores);
+                one(SheetSource::Synth(Box::new(so)), label, &sheet.bytes, sheet.dpi, sheet.skew_deg, &sheet.truth, &mut scores);
             }
             let note = match split {
                 Split::Heldout => "maker A held out: never used for fitting",
@@ -511,9 +513,9 @@ fn bench_set(spec: &SetSpec, set: usize, sheets: Option<usize>, repeat: usize, v
                     return None;
                 }
             };
-            for (k, sheet) in set.iter().take(sheets.unwrap_or(usize::MAX)).enumerate() {
+            for sheet in set.iter().take(sheets.unwrap_or(usize::MAX)) {
                 let label = format!("{} ({}, {} dpi{})", sheet.file, sheet.maker, sheet.dpi, if sheet.dpi_in_file { "" } else { " not in the file" });
-                one(k, label, &sheet.bytes, sheet.dpi, sheet.skew_deg, &sheet.truth, &mut scores);
+                one(SheetSource::File(dir.join(&sheet.file)), label, &sheet.bytes, sheet.dpi, sheet.skew_deg, &sheet.truth, &mut scores);
             }
             (name.clone(), "made outside the crate by an independent maker: never used for fitting")
         }
@@ -600,23 +602,8 @@ fn bench_set(spec: &SetSpec, set: usize, sheets: Option<usize>, repeat: usize, v
         quantile(&scores.size_err_legal_rep, 1.0),
         scores.size_err_legal_rep.len()
     );
-    let scored_300 = runs.iter().filter(|r| r.dpi == 300.0).map(|r| (r.sheet, r.ms, r.cpu_ms)).collect();
-    Some(SetFigures { name, false_restamp: scores.false_restamp_share(), min_precision, min_precision_of: given, macro_f1, size_p90: p_off.max(p_leg), ms_300, set, scored_300 })
-}
-
-/// Each set's 300-dpi sheets at the fastest of their scored import and their timing rounds'
-/// (`repeat` runs in all): prints the medians and puts them in the figures.
-fn apply_rounds(figs: &mut [SetFigures], fastest: &Fastest, repeat: usize) {
-    if repeat < 2 || figs.iter().all(|f| f.scored_300.is_empty()) {
-        return;
-    }
-    println!("\n== ms per 300-dpi sheet, the fastest of {repeat} runs each (the scored pass and {} rounds through all the sets) ==", repeat - 1);
-    for f in figs.iter_mut().filter(|f| !f.scored_300.is_empty()) {
-        let best = |&(k, ms, cpu): &(usize, f64, f64)| fastest.get(&(f.set, k)).map_or((ms, cpu), |&(r_ms, r_cpu)| (ms.min(r_ms), cpu.min(r_cpu)));
-        let (ms, cpu): (Vec<f32>, Vec<f32>) = f.scored_300.iter().map(best).map(|(m, c)| (m as f32, c as f32)).unzip();
-        f.ms_300 = Some(quantile(&ms, 0.5));
-        println!("{:>12}: {} sheets, median {:.1} ms, max {:.1} ms (CPU median {:.1} ms)", f.name, ms.len(), quantile(&ms, 0.5), quantile(&ms, 1.0), quantile(&cpu, 0.5));
-    }
+    let timed_300 = runs.into_iter().filter_map(|r| Some((r.source?, r.ms, r.cpu_ms))).collect();
+    Some(SetFigures { name, false_restamp: scores.false_restamp_share(), min_precision, min_precision_of: given, macro_f1, size_p90: p_off.max(p_leg), ms_300, timed_300 })
 }
 
 /// The Wilson score interval at 95 % for `right` of `given`: where a label's precision could
