@@ -3,6 +3,7 @@
 //! serialisable form of either (`ErrorReport`) that the CLI prints with `--json` and the app
 //! shows. Does not decide what is wrong: `sheet`, `columns` and `rows` do.
 
+use crate::limits::Limit;
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -75,6 +76,10 @@ pub enum RosterError {
     },
     #[error("the file is {size} bytes; a list is read up to {max} bytes")]
     TooLarge { size: u64, max: u64 },
+    /// A workbook past one of the limits of `limits` (#78), found before it was read: `what` says
+    /// where (a sheet, the archive's entries), `limit` which limit.
+    #[error("the workbook is refused unread: {what}; a list is read up to {limit}")]
+    OverLimit { what: String, limit: Limit },
     #[error("the file is empty")]
     Empty,
     #[error("not a spreadsheet (XLSX, XLS or CSV): {what}")]
@@ -112,6 +117,7 @@ impl RosterError {
         match self {
             RosterError::Io { .. } => "io",
             RosterError::TooLarge { .. } => "too_large",
+            RosterError::OverLimit { .. } => "over_limit",
             RosterError::Empty => "empty",
             RosterError::NotASpreadsheet { .. } => "not_a_spreadsheet",
             RosterError::Unreadable { .. } => "unreadable",
@@ -128,6 +134,7 @@ impl RosterError {
         match self {
             RosterError::Io { path, source } => format!("无法读取文件 {}：{source}", path.display()),
             RosterError::TooLarge { size, max } => format!("文件大小{size}字节，员工明细表最大{max}字节"),
+            RosterError::OverLimit { limit, .. } => format!("表格文件超出读取上限，未读取：员工明细表最多{}{}（{}）", limit.max(), limit.unit_zh(), limit.name()),
             RosterError::Empty => "文件是空的".into(),
             RosterError::NotASpreadsheet { .. } => "不是表格文件：请选择 Excel（.xlsx、.xls）或 CSV 文件".into(),
             RosterError::Unreadable { detail } => format!("表格文件已损坏或无法读取（{detail}）"),

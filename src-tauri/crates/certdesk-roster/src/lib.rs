@@ -22,11 +22,15 @@
 
 mod columns;
 mod error;
+pub mod limits;
 mod rows;
 mod sheet;
+mod xls_scan;
+mod zip_scan;
 
 pub use columns::{Column, letter};
 pub use error::{ErrorReport, RosterError, RowProblem};
+pub use limits::{Limit, MAX_FILE_BYTES};
 pub use sheet::{Format, Sheet, SheetRow, Value, Workbook};
 
 /// Reads any table file the counter handles (XLSX/XLS/ODS or CSV, by content) into rows of
@@ -42,10 +46,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::io::Read;
 use std::path::Path;
-
-/// The largest file read: a list of a thousand employees is far below it, even as XLSX with a
-/// logo.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 /// What a list is read for: today (resident IDs' birth dates), what fills a column the list
 /// leaves out, the rows the case already has (duplicates) and how many more it may take.

@@ -91,36 +91,38 @@ const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads the workbook in `bytes`, at most `row_budget` non-empty rows per sheet.
 pub fn read(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
+    // the scans below bound what a file of this size can claim
+    if bytes.len() as u64 > crate::MAX_FILE_BYTES {
+        return Err(RosterError::TooLarge { size: bytes.len() as u64, max: crate::MAX_FILE_BYTES });
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(RosterError::Empty);
     }
     if bytes.starts_with(ZIP_MAGIC) {
-        return read_zip(bytes, row_budget);
+        return guarded(|| read_zip(bytes, row_budget));
     }
     if bytes.starts_with(OLE_MAGIC) {
-        return read_ole(bytes, row_budget);
+        return guarded(|| read_ole(bytes, row_budget));
     }
     read_csv(bytes, row_budget)
+}
+
+/// Runs a read through calamine, a panic of the library on a damaged file (an index past a
+/// record's end, an arithmetic overflow) turned into `Unreadable`: the file is refused, the
+/// caller goes on. (Allocations are what the scans bound beforehand: a failed one aborts.)
+fn guarded(read: impl FnOnce() -> Result<Workbook, RosterError>) -> Result<Workbook, RosterError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or_else(|_| Err(RosterError::Unreadable { detail: "the spreadsheet library failed on a damaged part of the file".into() }))
 }
 
 fn unreadable(e: impl std::fmt::Display) -> RosterError {
     RosterError::Unreadable { detail: e.to_string() }
 }
 
-/// The most a workbook's parts may hold once inflated: a list of a thousand employees is a few
-/// megabytes of XML; more is a file made to exhaust memory (a "zip bomb").
-pub const MAX_INFLATED_BYTES: u128 = 64 << 20;
-
-/// XLSX streamed cell by cell (a sheet is read only as far as the budget); XLSB and ODS whole.
+/// XLSX and XLSB streamed cell by cell (a sheet is read only as far as the budget); ODS whole.
+/// The archive's inflated size is measured first (`zip_scan`).
 fn read_zip(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
-    // the sizes the archive declares (an archive that streams its sizes in data descriptors
-    // declares none: then the row budget and calamine's own checks are what bounds it)
-    if let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes))
-        && let Some(size) = archive.decompressed_size()
-        && size > MAX_INFLATED_BYTES
-    {
-        return Err(RosterError::Unreadable { detail: format!("the workbook inflates to {size} bytes; a list is read up to {MAX_INFLATED_BYTES}") });
-    }
+    crate::zip_scan::check(bytes)?;
     match calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
         Ok(mut book) => {
             let names = visible_worksheets(book.sheets_metadata());
@@ -143,7 +145,7 @@ fn read_zip(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
         Err(XlsxError::Password) => Err(RosterError::Encrypted),
         Err(xlsx) => {
             if let Ok(book) = calamine::open_workbook_from_rs::<calamine::Xlsb<_>, _>(Cursor::new(bytes)) {
-                return whole_sheets(book, Format::Xlsb, row_budget);
+                return xlsb_sheets(book, row_budget);
             }
             if let Ok(book) = calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(Cursor::new(bytes)) {
                 return whole_sheets(book, Format::Ods, row_budget);
@@ -158,7 +160,10 @@ fn read_zip(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
 }
 
 /// An OLE compound file: an XLS workbook, or an encrypted XLSX (which Office wraps in OLE).
+/// calamine reads every sheet of an XLS as it opens it: what that would allocate is measured
+/// first (`xls_scan`).
 fn read_ole(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
+    crate::xls_scan::check(bytes)?;
     match calamine::open_workbook_from_rs::<Xls<_>, _>(Cursor::new(bytes)) {
         Ok(book) => whole_sheets(book, Format::Xls, row_budget),
         Err(XlsError::Password) => Err(RosterError::Encrypted),
@@ -175,6 +180,27 @@ fn read_ole(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
 
 fn visible_worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
     sheets.iter().filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible).map(|s| s.name.clone()).collect()
+}
+
+/// XLSB's sheets cell by cell, as XLSX's: calamine's whole range of a sheet spans from its first
+/// cell to its last, 17 G cells for one at XFD1048576.
+fn xlsb_sheets(mut book: calamine::Xlsb<Cursor<&[u8]>>, row_budget: usize) -> Result<Workbook, RosterError> {
+    let names = visible_worksheets(book.sheets_metadata());
+    let mut sheets = Vec::new();
+    for name in names {
+        let mut reader = book.worksheet_cells_reader(&name).map_err(unreadable)?;
+        let mut rows = RowCollector::new(row_budget);
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            let (row, column) = cell.get_position();
+            if let Some(value) = from_data_ref(cell.get_value())
+                && !rows.push(row + 1, column, value)
+            {
+                break;
+            }
+        }
+        sheets.push(rows.finish(Some(name)));
+    }
+    Ok(Workbook { format: Format::Xlsb, encoding: None, sheets })
 }
 
 fn whole_sheets<'b, R: Reader<Cursor<&'b [u8]>>>(mut book: R, format: Format, row_budget: usize) -> Result<Workbook, RosterError>

@@ -197,7 +197,7 @@ fn huge_files_and_too_many_rows_are_refused_before_reading_them_whole() {
     let bomb = std::fs::metadata(file("bomb.xlsx")).unwrap().len();
     assert!(bomb < 1 << 20, "the bomb is small on disk: {bomb}");
     let e = read("bomb.xlsx").unwrap_err();
-    assert!(matches!(e, RosterError::Unreadable { .. }) && e.to_string().contains("inflates"), "{e}");
+    assert!(matches!(e, RosterError::OverLimit { limit: certdesk_roster::Limit::InflatedBytes, .. }) && e.to_string().contains("MAX_INFLATED_BYTES"), "{e}");
 
     let e = read("many-rows.xlsx").unwrap_err();
     assert!(matches!(e, RosterError::TooManyRows { max: 1000 }), "{e}");
