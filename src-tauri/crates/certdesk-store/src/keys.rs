@@ -15,6 +15,8 @@ use zeroize::Zeroizing;
 
 /// The key file's format name; another is refused.
 pub const FORMAT: &str = "certdesk-keys-v1";
+/// The largest key file read: one is a few kilobytes (a slot of about 300 bytes per account).
+pub const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
 /// What binds a slot to its account: a slot copied under another name does not open.
 const SLOT_AAD: &[u8] = b"certdesk-slot-v1\0";
 /// The recovery key's printed prefix (its format).
@@ -408,10 +410,40 @@ impl KeyFile {
         self.seal(key);
     }
 
+    /// Reads the key file at `path` (#78): a regular file of at most [`MAX_KEY_FILE_BYTES`],
+    /// looked at before it is opened (a FIFO in its place would make the open wait for a writer
+    /// for ever, a device would be read without end) and read no further than the limit (a file
+    /// that grows while read is still cut there).
     pub fn read(path: &Path) -> Result<KeyFile, KeyError> {
+        use std::io::Read;
         let unreadable = |why: String| KeyError::Unreadable { path: path.display().to_string(), why };
-        let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-        let file: KeyFile = serde_json::from_slice(&bytes).map_err(|e| unreadable(format!("not a key file: {e}")))?;
+        let regular = |meta: &std::fs::Metadata| {
+            if !meta.is_file() {
+                let kind = if meta.is_dir() { "a folder" } else { "a FIFO, a socket or a device" };
+                return Err(unreadable(format!("it is {kind}, not a regular file")));
+            }
+            if meta.len() > MAX_KEY_FILE_BYTES {
+                return Err(unreadable(format!("it is {} bytes; a key file is at most {MAX_KEY_FILE_BYTES} bytes (MAX_KEY_FILE_BYTES)", meta.len())));
+            }
+            Ok(())
+        };
+        regular(&std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?)?;
+        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+        // what was opened is what was looked at (not swapped for something else in between)
+        regular(&file.metadata().map_err(|e| unreadable(e.to_string()))?)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| unreadable(e.to_string()))?;
+        if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+            return Err(unreadable(format!("it grew past {MAX_KEY_FILE_BYTES} bytes while read; a key file is at most that (MAX_KEY_FILE_BYTES)")));
+        }
+        KeyFile::parse(&bytes, path)
+    }
+
+    /// The key file in `bytes` (read from `path`, which the errors name): its JSON, in the
+    /// format [`FORMAT`]. Nothing is checked against a key here ([`KeyFile::verify`]).
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<KeyFile, KeyError> {
+        let unreadable = |why: String| KeyError::Unreadable { path: path.display().to_string(), why };
+        let file: KeyFile = serde_json::from_slice(bytes).map_err(|e| unreadable(format!("not a key file: {e}")))?;
         if file.format != FORMAT {
             return Err(unreadable(format!("its format {} is not {FORMAT}", file.format)));
         }
@@ -533,6 +565,47 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_key_file_past_the_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("certdesk.db.keys");
+        // valid JSON all the way, so that only the limit can refuse it
+        let mut big = br#"{"format":"certdesk-keys-v1","pad":""#.to_vec();
+        big.resize(2 << 20, b' ');
+        big.extend_from_slice(br#""}"#);
+        std::fs::write(&path, &big).unwrap();
+        let e = KeyFile::read(&path).unwrap_err();
+        assert!(matches!(&e, KeyError::Unreadable { why, .. } if why.contains("MAX_KEY_FILE_BYTES") && why.contains(&MAX_KEY_FILE_BYTES.to_string())), "{e}");
+        // the same file at the limit is read (and refused only for what it holds)
+        let key = RecoverySecret::generate().data_key();
+        KeyFile::new(&key).write(&path).unwrap();
+        assert!(KeyFile::read(&path).is_ok());
+    }
+
+    #[test]
+    fn a_folder_in_the_key_files_place_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = KeyFile::read(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("a folder, not a regular file"), "{e}");
+    }
+
+    /// A FIFO in the key file's place: opening it for reading would wait for a writer. The
+    /// test's own writer (a thread that opens the other end) lets such an open go on, so a
+    /// reader that opened it reads an empty file and says so instead of hanging the test.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_the_key_files_place_is_refused_without_opening_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("certdesk.db.keys");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let writer = fifo.clone();
+        // left blocked when the reader never opens the FIFO: the test process ends it
+        std::thread::spawn(move || drop(std::fs::OpenOptions::new().write(true).open(writer)));
+        let e = KeyFile::read(&fifo).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 
     #[test]
