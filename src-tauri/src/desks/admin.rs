@@ -61,7 +61,9 @@ pub fn enrol_key(state: State<'_, AppState>, name: String, cert: String, chain: 
             base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).map_err(|_| IpcError::new(ErrorKind::Usage, format!("the {what} is not Base64")))
         };
         let (cert, chain) = (decode("certificate", &cert)?, decode("operator CA file", &chain)?);
-        state.with_desk(|d| d.enrol_key(&name, &cert, &chain))
+        // the installation's operator CA (#78), outside the store: found afresh, as an administrator may just have installed it
+        let operator_ca = certdesk_desk::operator_ca::OperatorCa::find(&state.env)?;
+        state.with_desk(|d| d.enrol_key(&name, &cert, &chain, &operator_ca))
     })
 }
 

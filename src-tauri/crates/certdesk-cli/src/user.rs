@@ -113,7 +113,8 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
             let cert = certdesk_desk::limits::read_file(&cert, "the operator certificate", 64 * 1024)?;
             let chain = certdesk_desk::limits::read_file(&chain, "the operator CA certificates", 1024 * 1024)?;
             let (mut store, mut session) = ctx.session("user enrol-key", &by)?;
-            let enrolment = session.desk(&mut store)?.enrol_key(&name, &cert, &chain)?;
+            let operator_ca = certdesk_desk::operator_ca::OperatorCa::find(&ctx.env)?;
+            let enrolment = session.desk(&mut store)?.enrol_key(&name, &cert, &chain, &operator_ca)?;
             print_enrolments(ctx, &[enrolment]);
             return Ok(ExitCode::SUCCESS);
         }

@@ -257,3 +257,157 @@ fn openssl_checks(dir: &std::path::Path, sig: &Value, how: &[&str]) {
     let dgst = Command::new("openssl").arg("dgst").args(how).args(["-verify", &public, "-signature", &signature, &statement]).output().unwrap();
     assert!(String::from_utf8_lossy(&dgst.stdout).contains("Verified OK"), "{}", String::from_utf8_lossy(&dgst.stderr));
 }
+
+/// `openssl ARGS`, which must succeed; its standard output.
+fn openssl(args: &[&str]) -> String {
+    let out = Command::new("openssl").args(args).output().expect("openssl");
+    assert!(out.status.success(), "openssl {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The SHA-256 of a file, hex.
+fn sha256_of(path: &str) -> String {
+    openssl(&["dgst", "-sha256", "-r", path]).split_whitespace().next().unwrap_or_default().to_string()
+}
+
+/// #78, finding 8: someone who can write the store (the data key) makes a CA of their own —
+/// even of the operator CA's very name —, a certificate with the supervisor's subject and serial
+/// for a key of their own, replaces the enrolment row and its event, signs the approval anew
+/// and re-seals the chain. Without an anchor outside the store that passes `audit verify`
+/// (checked below, so the forgery is a whole one); with the installation's operator CA, which
+/// the first enrolment installed in the user's configuration folder, the approval fails, named.
+/// Once an anchor is installed, a certificate of another CA is not enrolled either.
+#[test]
+fn a_forged_enrolment_and_approval_fail_audit_verify_against_the_installations_operator_ca() {
+    let c = Counter::new(env!("CARGO_BIN_EXE_certdesk")).softhsm().with_env("CERTDESK_PKCS11_MODULE", SOFTHSM);
+    let r = Rig { c };
+    for (name, pin) in [("so", "87654321"), ("pin", "24681357")] {
+        std::fs::write(r.p(name), format!("{pin}\n")).unwrap();
+    }
+    let admin = r.c.pw("admin");
+    let dir = r.c.dir.path().to_path_buf();
+    let ca = OperatorCa::new(&dir, "operator-ca", CaKey::P256);
+    std::fs::create_dir(dir.join("forger")).unwrap();
+    let forger = OperatorCa::new(&dir.join("forger"), "operator-ca", CaKey::P256);
+    let li_cert = r.staff_token("0", "LI-KEY", "李复核", &ca);
+    let wang_cert = r.staff_token("1", "WANG-KEY", "王制证", &forger);
+
+    // no anchor yet: audit verify says its signatures are the store's word only
+    let (code, report) = r.c.json(&["--json", "audit", "verify"]);
+    assert_eq!((code, &report["signatures"]["anchored"], &report["operator_ca"]), (0, &Value::Bool(false), &Value::Null), "{report}");
+    let text = r.c.read(&["audit", "verify"]);
+    assert!(text.contains("UNANCHORED"), "{text}");
+
+    // the first enrolment installs the operator CA it chained to, as this account's own file
+    let out = r.run(&["--json", "user", "enrol-key", "li", "--cert", &li_cert, "--chain", &ca.cert.display().to_string(), "--as", "admin", "--password-file", &admin]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let enrolled = json_of(&out);
+    let anchor = r.c.config_home().join("certdesk").join("operator-ca.pem");
+    assert!(anchor.is_file(), "the anchor installed at {}", anchor.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&anchor).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let ca_der = r.p("operator-ca.der");
+    openssl(&["x509", "-in", &ca.cert.display().to_string(), "-outform", "DER", "-out", &ca_der]);
+    let ca_sha256 = sha256_of(&ca_der);
+
+    // now a certificate of another CA is refused, though its own CA file is given
+    let out = r.run(&["--json", "user", "enrol-key", "wang", "--cert", &wang_cert, "--chain", &forger.cert.display().to_string(), "--as", "admin", "--password-file", &admin]);
+    assert_eq!((out.status.code(), error_kind(&out).as_str()), (Some(1), "staff_certificate"), "{}", stderr(&out));
+    let said = json_of(&out)["error"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(said.contains("does not chain to the installation's operator CA") && said.contains(&ca_sha256) && said.contains(&anchor.display().to_string()), "{said}");
+
+    // li approves with the key; audit verify chains the certificate to the anchor
+    let n = r.c.import(ORG_NEW);
+    for action in ["accept", "submit"] {
+        r.c.ok_as("zhang", &["case", action, &n]);
+    }
+    let pin = r.p("pin");
+    let out = r.as_with("li", &["--json", "case", "approve", &n], &["--pin-file", &pin]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (code, report) = r.c.json(&["--json", "audit", "verify"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!((&report["signatures"]["anchored"], report["signatures"]["checked"].as_u64()), (&Value::Bool(true), Some(1)), "{report}");
+    assert_eq!((report["signatures"]["operator_ca_sha256"].as_str(), report["operator_ca"]["sha256"].as_str()), (Some(ca_sha256.as_str()), Some(ca_sha256.as_str())), "{report}");
+    let out = r.as_with("li", &["--json", "case", "show", &n], &["--token", "LI-KEY", "--pin-file", &pin]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let signed = json_of(&out)["approval_signature"].clone();
+
+    // the forgery: a key of the forger's, a certificate of li's subject and serial by the forger's CA
+    let (forged_key, forged_csr) = (r.p("forged.key"), r.p("forged.csr"));
+    openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &forged_key]);
+    openssl(&["x509", "-x509toreq", "-in", &li_cert, "-signkey", &forged_key, "-out", &forged_csr]);
+    let serial = enrolled["serial_hex"].as_str().unwrap().replace(':', "");
+    let forged_cert = forger.issue_with_serial(&std::fs::read_to_string(&forged_csr).unwrap(), "forged", 365, &serial).display().to_string();
+    let forged_der = r.p("forged.der");
+    openssl(&["x509", "-in", &forged_cert, "-outform", "DER", "-out", &forged_der]);
+    let subject = |cert: &str| openssl(&["x509", "-in", cert, "-noout", "-subject", "-serial", "-nameopt", "RFC2253"]);
+    assert_eq!(subject(&forged_cert), subject(&li_cert), "the forged certificate names li as li's does");
+    let (real_fp, forged_fp) = (enrolled["fingerprint"].as_str().unwrap().to_string(), sha256_of(&forged_der));
+    // the approval statement signed anew by the forger's key
+    let statement = signed["statement"].as_str().unwrap().replace(&real_fp, &forged_fp);
+    std::fs::write(r.p("forged-statement.txt"), &statement).unwrap();
+    openssl(&["dgst", "-sha256", "-sign", &forged_key, "-out", &r.p("forged.sig"), &r.p("forged-statement.txt")]);
+    let forged_sig = openssl(&["base64", "-A", "-in", &r.p("forged.sig")]).trim().to_string();
+    let forged_digest = sha256_of(&r.p("forged-statement.txt"));
+    let hex: String = std::fs::read(&forged_der).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+    let forger_pem = forger.cert_pem().replace('\'', "''");
+    common::raw_sql(
+        &r.c,
+        &format!(
+            "DROP TRIGGER operator_keys_end_only; DROP TRIGGER audit_events_no_update;
+             UPDATE operator_keys SET fingerprint = '{forged_fp}', certificate = X'{hex}', chain_pem = '{forger_pem}' WHERE fingerprint = '{real_fp}';
+             UPDATE audit_events SET detail = replace(detail, '{real_fp}', '{forged_fp}') WHERE action IN ('operator_key_enrolled', 'approve');
+             UPDATE audit_events SET detail = replace(replace(detail, '{}', '{forged_sig}'), '{}', '{forged_digest}') WHERE action = 'approve';",
+            signed["signature_b64"].as_str().unwrap(),
+            signed["digest_hex"].as_str().unwrap()
+        ),
+    );
+    reseal(&r.c);
+
+    // without the anchor the forgery passes: the store vouches for itself
+    let installed = std::fs::read(&anchor).unwrap();
+    std::fs::remove_file(&anchor).unwrap();
+    let (code, report) = r.c.json(&["--json", "audit", "verify"]);
+    assert_eq!(
+        (code, &report["signatures"]["anchored"], report["signatures"]["checked"].as_u64(), report["signatures"]["failed"].as_array().map(Vec::len)),
+        (0, &Value::Bool(false), Some(1), Some(0)),
+        "the forgery is whole: only the anchor finds it: {report}"
+    );
+    // with it, the approval fails, named
+    std::fs::write(&anchor, installed).unwrap();
+    let (code, report) = r.c.json(&["--json", "audit", "verify"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["signatures"]["failed"], serde_json::json!([n]), "{report}");
+    let why = report["signatures"]["problems"][0]["why"].as_str().unwrap_or_default();
+    assert!(why.contains("does not chain to the installation's operator CA"), "{why}");
+    let out = r.run(&["audit", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.code() == Some(1) && text.contains(&format!("signature FAILED: case {n}")), "{text}");
+    // the same anchor named by CERTDESK_OPERATOR_CA, the user's file gone: the same verdict
+    std::fs::remove_file(&anchor).unwrap();
+    let out = r.c.cmd(&["--json", "audit", "verify"]).env("CERTDESK_OPERATOR_CA", &ca.cert).output().unwrap();
+    assert_eq!((out.status.code(), &json_of(&out)["signatures"]["failed"]), (Some(1), &serde_json::json!([n])), "{}", stderr(&out));
+}
+
+/// Re-seals the counter's chain as someone holding the data key would: every event's link and
+/// hash recomputed from the first on, the head recorded anew.
+fn reseal(c: &Counter) {
+    let (events, _) = common::store(c).stored_chain().unwrap();
+    let mut statements = Vec::new();
+    let mut prev: Option<String> = None;
+    let mut head = String::new();
+    for mut e in events {
+        if let Some(p) = &prev {
+            e.prev_hash = p.clone();
+        }
+        e.hash = e.computed_hash();
+        statements.push(format!("UPDATE audit_events SET prev_hash = '{}', hash = '{}' WHERE seq = {};", e.prev_hash, e.hash, e.seq));
+        head = format!("{}:{}", e.seq, e.hash);
+        prev = Some(e.hash);
+    }
+    statements.push(format!("UPDATE settings SET value = '{head}' WHERE key = 'audit_head';"));
+    common::raw_sql(c, &statements.join(" "));
+}

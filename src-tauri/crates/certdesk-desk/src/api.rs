@@ -678,9 +678,11 @@ impl Desk<'_> {
 
     /// Walks the audit chain and checks every case and file against it (`audit verify`).
     /// The audit chain, the cases and files it vouches for, and the approvals' signatures
-    /// (#31) checked against the enrolments valid at their time.
-    pub fn verify_audit(&self) -> Result<certdesk_store::VerifyReport, DeskError> {
-        Ok(self.store.verify_audit_with(&crate::staff::TokenCheck)?)
+    /// (#31) checked against the enrolments valid at their time, each enrolled certificate
+    /// chained then to the installation's operator CA `operator_ca` (#78) when one is
+    /// installed; without one the report says the signatures are unanchored.
+    pub fn verify_audit(&self, operator_ca: &crate::operator_ca::OperatorCa) -> Result<certdesk_store::VerifyReport, DeskError> {
+        Ok(self.store.verify_audit_with(&crate::operator_ca::AnchoredCheck(operator_ca))?)
     }
 
     // ------------------------------------------------------------ accounts and settings

@@ -62,6 +62,9 @@ pub enum DeskError {
     /// An operator certificate refused at enrolment, or unreadable.
     #[error("the operator certificate is refused: {why}")]
     StaffCertificate { why: String },
+    /// The installation's operator CA file (#78, `operator_ca`) cannot be used or installed.
+    #[error("the installation's operator CA {path}: {why}")]
+    OperatorCa { path: String, why: String },
     #[error("the {what} is empty")]
     EmptySecret { what: &'static str },
 
@@ -268,7 +271,7 @@ impl DeskError {
             DeskError::PasswordsDiffer => K::PasswordsDiffer,
             DeskError::WrongStaffKey { .. } => K::WrongStaffKey,
             DeskError::StaffKeyNotPlugged { .. } => K::StaffKeyNotPlugged,
-            DeskError::StaffCertificate { .. } => K::StaffCertificate,
+            DeskError::StaffCertificate { .. } | DeskError::OperatorCa { .. } => K::StaffCertificate,
             DeskError::EmptySecret { .. } => K::EmptySecret,
             DeskError::InvalidJson(_) => K::InvalidJson,
             DeskError::InvalidCase(_) => K::InvalidCase,

@@ -65,6 +65,7 @@ pub mod issue;
 pub mod keydesk;
 pub mod limits;
 pub mod materials;
+pub mod operator_ca;
 pub mod place;
 pub mod print;
 pub mod report;

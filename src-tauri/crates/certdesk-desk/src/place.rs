@@ -55,6 +55,14 @@ pub struct Environment {
     pub fallback_fonts: Option<String>,
     /// `CERTDESK_LOG_DIR`: the app's log folder (its parent is the app's state folder).
     pub log_dir: Option<PathBuf>,
+    /// `CERTDESK_OPERATOR_CA` (#78): the installation's operator CA certificate file, before
+    /// the configuration folders (`operator_ca::OperatorCa::find`).
+    pub operator_ca: Option<PathBuf>,
+    /// The user's configuration folder as the environment names it: `XDG_CONFIG_HOME` (else
+    /// the home's `.config`), `%APPDATA%` on Windows.
+    pub config_home: Option<PathBuf>,
+    /// The installation's configuration folder: `/etc`, `%ProgramData%` on Windows.
+    pub installation_config: Option<PathBuf>,
     /// The platform's folders.
     pub platform: Platform,
 }
@@ -73,7 +81,7 @@ pub struct Platform {
 
 impl Environment {
     /// The variables read, by name.
-    pub const VARIABLES: [&'static str; 12] = [
+    pub const VARIABLES: [&'static str; 16] = [
         "CERTDESK_DB",
         "CERTDESK_DB_PASSWORD_FILE",
         "PGPASSFILE",
@@ -86,6 +94,10 @@ impl Environment {
         "CERTDESK_FONTS",
         "CERTDESK_FALLBACK_FONTS",
         "CERTDESK_LOG_DIR",
+        "CERTDESK_OPERATOR_CA",
+        "XDG_CONFIG_HOME",
+        "APPDATA",
+        "ProgramData",
     ];
 
     /// The environment as `var` gives each variable (an empty one is unset).
@@ -105,8 +117,18 @@ impl Environment {
             fonts: path("CERTDESK_FONTS"),
             fallback_fonts: text("CERTDESK_FALLBACK_FONTS"),
             log_dir: path("CERTDESK_LOG_DIR"),
+            operator_ca: path("CERTDESK_OPERATOR_CA"),
+            // XDG's rule: a relative folder is to be ignored
+            config_home: if cfg!(windows) { path("APPDATA") } else { path("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) },
+            installation_config: if cfg!(windows) { path("ProgramData") } else { Some(PathBuf::from("/etc")) },
             platform,
         }
+    }
+
+    /// The user's configuration folder: [`Environment::config_home`], else (Unix) the home's
+    /// `.config`.
+    pub fn user_config_dir(&self) -> Option<PathBuf> {
+        self.config_home.clone().or_else(|| if cfg!(windows) { None } else { self.platform.home.as_ref().map(|h| h.join(".config")) })
     }
 
     /// The app's log folder: `CERTDESK_LOG_DIR`, else `certdesk/logs` in the platform's state

@@ -10,6 +10,7 @@
 use crate::DeskError;
 use crate::api::{CaseStore, Desk, Session, case_number};
 use crate::keydesk::KeyLibrary;
+use crate::operator_ca::OperatorCa;
 use certdesk_catalog::Catalog;
 use certdesk_domain::workflow::Role;
 use certdesk_store::staff_keys::{Enrolment, FirstFactor, NewEnrolment, SignatureCheck, SignedApproval};
@@ -21,6 +22,11 @@ use serde::Serialize;
 
 /// The signature check the store asks for, over `certdesk_token::staff`.
 pub struct TokenCheck;
+
+/// The setting recording the SHA-256 of the operator CA the enrolments were checked against
+/// (#78): written by an enrolment when it differs, so the chain shows when the anchor changed.
+/// Never read as a trust anchor.
+pub const OPERATOR_CA_SETTING: &str = "operator_ca_sha256";
 
 fn certificate(der: &[u8]) -> Result<ParsedCert, String> {
     let mut certs = parse_many(der).map_err(|e| e.to_string())?;
@@ -150,10 +156,14 @@ fn utc(unix: i64) -> String {
 
 impl Desk<'_> {
     /// Binds operator certificate `cert_bytes` (PEM, DER or PKCS#7; one end-entity certificate)
-    /// to account `account` as an administrator, after checking that it chains to one of the
-    /// operator CA certificates `chain_bytes`, is valid now, is no CA certificate, and has a key
-    /// staff keys may have (RSA 2048+, P-256, SM2). The account's earlier key ends as replaced.
-    pub fn enrol_key(&mut self, account: &str, cert_bytes: &[u8], chain_bytes: &[u8]) -> Result<Enrolment, DeskError> {
+    /// to account `account` as an administrator, after checking that it chains to the
+    /// installation's operator CA `operator_ca` (#78; the certificates of `chain_bytes` help
+    /// build the path), is valid now, is no CA certificate, and has a key staff keys may have
+    /// (RSA 2048+, P-256, SM2). The account's earlier key ends as replaced. With no operator CA
+    /// installed, the certificate must chain to one of `chain_bytes`, and the CA it chains to
+    /// is installed as the user's anchor (trust on first use), its SHA-256 recorded on the
+    /// chain (the setting `operator_ca_sha256`, shown, never trusted).
+    pub fn enrol_key(&mut self, account: &str, cert_bytes: &[u8], chain_bytes: &[u8], operator_ca: &OperatorCa) -> Result<Enrolment, DeskError> {
         self.require("enrol a USB key", Role::Admin)?;
         let refused = |why: String| DeskError::StaffCertificate { why };
         let mut certs = parse_many(cert_bytes).map_err(|e| refused(format!("the certificate file: {e}")))?;
@@ -175,11 +185,21 @@ impl Desk<'_> {
         if !leaf.valid_at(now) {
             return Err(refused(format!("{} is valid from {} to {}, not now", leaf.subject, leaf.not_before, leaf.not_after)));
         }
-        let chain =
-            certdesk_token::chain::build(&leaf, &certs, &anchors, now, &staff::staff_distid()).map_err(|e| refused(format!("it does not chain to the operator CA: {e}")))?;
-        if chain.anchor.is_none() {
-            return Err(refused(format!("{} does not chain to the operator CA given", leaf.subject)));
-        }
+        let (anchor, installed_now) = match operator_ca.anchor() {
+            Some(anchor) => {
+                let sent: Vec<ParsedCert> = certs.iter().chain(&anchors).cloned().collect();
+                operator_ca.chain(&leaf, &sent, now).map_err(|why| {
+                    refused(format!("{} does not chain to the installation's operator CA {} ({}): {why}", leaf.subject, anchor.fingerprint(), anchor.path.display()))
+                })?;
+                (operator_ca.clone(), false)
+            }
+            None => {
+                let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now, &staff::staff_distid())
+                    .map_err(|e| refused(format!("it does not chain to the operator CA: {e}")))?;
+                let Some(ca) = chain.anchor else { return Err(refused(format!("{} does not chain to the operator CA given", leaf.subject))) };
+                (operator_ca.install_first(&ca)?, true)
+            }
+        };
         let chain_pem: String = anchors.iter().map(|a| der_to_pem(&a.der)).collect();
         let new = NewEnrolment {
             fingerprint: staff::fingerprint(&leaf.der),
@@ -192,7 +212,22 @@ impl Desk<'_> {
             not_before: utc(leaf.not_before_unix),
             not_after: utc(leaf.not_after_unix),
         };
-        Ok(self.store.enrol_key(&self.actor, account, &new)?)
+        let enrolled = match self.store.enrol_key(&self.actor, account, &new) {
+            Ok(enrolled) => enrolled,
+            Err(e) => {
+                if installed_now {
+                    anchor.uninstall_first();
+                }
+                return Err(e.into());
+            }
+        };
+        // the anchor's fingerprint on the chain, each time it is new to this store (a copy for
+        // the record: what is checked is the file)
+        let sha256 = anchor.anchor().map(crate::operator_ca::Anchor::fingerprint).unwrap_or_default();
+        if self.store.setting(OPERATOR_CA_SETTING)?.as_deref() != Some(sha256.as_str()) {
+            self.store.set_setting(OPERATOR_CA_SETTING, &sha256, &self.actor)?;
+        }
+        Ok(enrolled)
     }
 
     /// Ends account `account`'s enrolment (a lost or compromised key), as an administrator.

@@ -30,6 +30,21 @@ pub trait SignatureCheck {
     fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), String>;
     /// The digest such a signature covers as hashed (SHA-256 of the message, or SM2's e).
     fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, String>;
+    /// The installation's operator CA every staff certificate must chain to (#78): the SHA-256
+    /// of its certificate(s), hex, kept outside the store. `None`: no anchor is installed, and
+    /// `audit verify` checks the signatures against the store's own enrolments only (and says
+    /// so: [`SignatureReport::anchored`]).
+    fn operator_ca(&self) -> Option<String> {
+        None
+    }
+    /// Whether `certificate_der` chains to that operator CA at `at` (RFC 3339), through the CA
+    /// certificates `sent_pem` (the enrolment's, which are not trusted themselves); why not, in
+    /// words. Asked only when [`SignatureCheck::operator_ca`] names one; a check that names one
+    /// must answer this too (unanswered, every certificate fails).
+    fn chains_to_operator_ca(&self, certificate_der: &[u8], sent_pem: &str, at: &str) -> Result<(), String> {
+        let _ = (certificate_der, sent_pem, at);
+        Err("this signature check cannot chain certificates to the operator CA".into())
+    }
 }
 
 /// An operator certificate bound to an account.
@@ -269,6 +284,14 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SignatureReport {
     pub checked: u64,
+    /// whether every signature's certificate was chained to the installation's operator CA,
+    /// kept outside the store (#78); false: no anchor is installed and the signatures were
+    /// checked against the store's own enrolments only, which whoever can write the store can
+    /// replace
+    pub anchored: bool,
+    /// the operator CA's SHA-256 (hex; several comma-separated when its file holds several
+    /// certificates), when anchored
+    pub operator_ca_sha256: Option<String>,
     /// case numbers whose approval signature does not verify (or is missing where it was due)
     pub failed: Vec<String>,
     /// each problem: the case, the event, why
@@ -283,11 +306,14 @@ pub struct SignatureProblem {
 }
 
 /// `audit verify`'s pass over the signatures (#31): every signed `approve` against the
-/// enrolment valid at its time (the row matching its enrolment event), the statement rebuilt
-/// from the event, the signature checked; an `approve` by an account that had to sign and did
-/// not is a failure too.
+/// enrolment valid at its time (the row matching its enrolment event), its certificate chained
+/// to the installation's operator CA at that time when one is installed (#78: the enrolment
+/// row and its event are the store's, and whoever can write the store can replace both), the
+/// statement rebuilt from the event, the signature checked; an `approve` by an account that had
+/// to sign and did not is a failure too.
 pub(crate) fn verify_signatures(db: &mut dyn Sql, check: &dyn SignatureCheck) -> Result<SignatureReport, StoreError> {
-    let mut report = SignatureReport::default();
+    let operator_ca = check.operator_ca();
+    let mut report = SignatureReport { anchored: operator_ca.is_some(), operator_ca_sha256: operator_ca.clone(), ..SignatureReport::default() };
     let enrolled: Vec<(i64, String, String, String)> = db
         .rows("reading the enrolments' events", "SELECT seq, at, actor, detail FROM audit_events WHERE action = 'operator_key_enrolled' ORDER BY seq", &[])?
         .iter()
@@ -332,6 +358,17 @@ pub(crate) fn verify_signatures(db: &mut dyn Sql, check: &dyn SignatureCheck) ->
         });
         if !recorded {
             fail(format!("the enrolment of certificate {} is not on the audit chain: it was added outside certdesk", short(&enrolment.fingerprint)));
+            continue;
+        }
+        if let Some(anchor) = &operator_ca
+            && let Err(why) = check.chains_to_operator_ca(&enrolment.certificate, &enrolment.chain_pem, &at)
+        {
+            fail(format!(
+                "certificate {} of {actor} ({}) does not chain to the installation's operator CA {}: {why}",
+                short(&enrolment.fingerprint),
+                enrolment.subject,
+                short(anchor)
+            ));
             continue;
         }
         let Some(approval_digest) = change.approval_digest else {

@@ -154,7 +154,16 @@ impl Counter {
     fn bare(&self, args: &[&str]) -> Command {
         let mut c = Command::new(&self.bin);
         c.args(args).env("CERTDESK_DB", self.db()).env_remove("CERTDESK_FORMS").env_remove("CERTDESK_USER").env_remove("CERTDESK_PASSWORD_FILE").stdin(Stdio::null());
+        // the operator CA the first enrolment installs (#78) goes to the counter's own
+        // configuration folder, never the developer's or the CI runner's
+        c.env("XDG_CONFIG_HOME", self.config_home()).env("APPDATA", self.config_home()).env_remove("CERTDESK_OPERATOR_CA");
         c
+    }
+
+    /// The user's configuration folder of every run (`XDG_CONFIG_HOME`): the operator CA the
+    /// first enrolment installs is `certdesk/operator-ca.pem` in it.
+    pub fn config_home(&self) -> PathBuf {
+        self.dir.path().join("config")
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

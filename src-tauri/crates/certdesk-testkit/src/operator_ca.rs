@@ -71,6 +71,16 @@ impl OperatorCa {
     /// [`OperatorCa::issue`] with another keyUsage (`keyEncipherment`: an encryption
     /// certificate, which is no staff certificate).
     pub fn issue_for(&self, csr_pem: &str, file: &str, days: u32, key_usage: &str) -> PathBuf {
+        self.issue_numbered(csr_pem, file, days, key_usage, None)
+    }
+
+    /// [`OperatorCa::issue`] with the serial number `serial_hex` (hex digits) instead of the
+    /// CA's next: a forger's copy of another CA's certificate (#78).
+    pub fn issue_with_serial(&self, csr_pem: &str, file: &str, days: u32, serial_hex: &str) -> PathBuf {
+        self.issue_numbered(csr_pem, file, days, "digitalSignature,nonRepudiation", Some(serial_hex))
+    }
+
+    fn issue_numbered(&self, csr_pem: &str, file: &str, days: u32, key_usage: &str, serial_hex: Option<&str>) -> PathBuf {
         let csr = self.dir.join(format!("{file}.csr"));
         std::fs::write(&csr, csr_pem).expect("the request");
         let ext = self.dir.join(format!("{file}.ext"));
@@ -79,26 +89,15 @@ impl OperatorCa {
         let serial = self.dir.join(format!("{}.srl", self.name));
         let p = |p: &Path| p.display().to_string();
         let days = days.to_string();
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            &p(&csr),
-            "-CA",
-            &p(&self.cert),
-            "-CAkey",
-            &p(&self.key),
-            "-CAserial",
-            &p(&serial),
-            "-CAcreateserial",
-            "-days",
-            &days,
-            "-sha256",
-            "-extfile",
-            &p(&ext),
-            "-out",
-            &p(&out),
-        ]);
+        let (ca_cert, ca_key, csr, ext, out_file, serial_file) = (p(&self.cert), p(&self.key), p(&csr), p(&ext), p(&out), p(&serial));
+        let set_serial = serial_hex.map(|s| format!("0x{s}"));
+        let mut args = vec!["x509", "-req", "-in", &csr, "-CA", &ca_cert, "-CAkey", &ca_key];
+        match &set_serial {
+            Some(s) => args.extend(["-set_serial", s.as_str()]),
+            None => args.extend(["-CAserial", &serial_file, "-CAcreateserial"]),
+        }
+        args.extend(["-days", &days, "-sha256", "-extfile", &ext, "-out", &out_file]);
+        openssl(&args);
         out
     }
 }

@@ -276,7 +276,7 @@ fn main() {
             die(format!("case {n} is {} after every key was written, not key_issued", status.wire()));
         }
     }
-    let verified = or_die(or_die(admin.desk(&mut store), "the administrator's desk").verify_audit(), "audit verify");
+    let verified = or_die(or_die(admin.desk(&mut store), "the administrator's desk").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()), "audit verify");
     if !verified.ok {
         die("the audit chain does not verify after the run");
     }

@@ -112,7 +112,9 @@ fn main() {
         or_die(or_die(admin.desk(&mut store), "the administrator's desk").add_account(who, &[role], &pw(who)), format!("the account {who}"));
     }
     let ca = or_die(std::fs::read(p("ca.pem")), "the operator CA");
-    or_die(or_die(admin.desk(&mut store), "the administrator's desk").enrol_key("li", &cert_pem, &ca), "enrolling li's key");
+    // the installation's operator CA named as CERTDESK_OPERATOR_CA would: nothing installed in the user's folder
+    let operator_ca = or_die(certdesk_desk::operator_ca::OperatorCa::from_file(&d.join("ca.pem")), "the operator CA as the installation's");
+    or_die(or_die(admin.desk(&mut store), "the administrator's desk").enrol_key("li", &cert_pem, &ca, &operator_ca), "enrolling li's key");
     let mut clerk = or_die(Session::sign_in(&mut store, "zhang", &pw("zhang")), "signing in the clerk");
     let library = or_die(KeyLibrary::open(&module), "the PKCS#11 module (desk)");
     let staff = StaffKey { library: &library, token: None, pin: &pin };
@@ -136,7 +138,7 @@ fn main() {
         sign_in.push((t2 - t1).as_secs_f64() * 1000.0);
         approve.push((t3 - t2).as_secs_f64() * 1000.0);
     }
-    let report = or_die(or_die(admin.desk(&mut store), "the administrator's desk").verify_audit(), "audit verify");
+    let report = or_die(or_die(admin.desk(&mut store), "the administrator's desk").verify_audit(&operator_ca), "audit verify");
     if !report.ok || report.signatures.checked != rounds as u64 {
         or_die(Err::<(), _>(format!("audit verify: ok {}, {} signatures checked of {rounds}", report.ok, report.signatures.checked)), "the run's check");
     }
