@@ -71,6 +71,8 @@ impl Store {
     /// command ran beside the app). `reopen` does not ask.
     pub fn state(path: &Path) -> Result<StoreState, StoreError> {
         use std::io::Read;
+        // a backup or restore a crash interrupted: what it left beside the store removed
+        crate::files::settle_leftovers(path);
         let mut head = [0u8; 16];
         let read = match std::fs::File::open(path) {
             Ok(mut f) => f.read(&mut head).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?,
@@ -201,7 +203,19 @@ impl Store {
                 (Keyed { key: Arc::new(key), cipher }, false)
             }
         };
-        let mut store = Store::open_keyed(path, keyed.clone())?;
+        let mut store = match Store::open_keyed(path, keyed.clone()) {
+            Ok(store) => store,
+            // a slot of the key file opened, and its key does not open the store: SQLite's
+            // "file is not a database" says nothing of which file is wrong (#78)
+            Err(e) if by_account && !keyed.opens(path) => {
+                return Err(AuthError::Refused(format!(
+                    "the key file {} does not go with the store {}: its key does not open it (the key file of another store copied over this one's, or a damaged store file; SQLite said: {e}). Put back this store's own key file (a backup's X.db.keys is a copy of the key file of its time), or open the store with its recovery key (store open-with-recovery)",
+                    key_path.display(),
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
         store.settle_key_files()?;
         store.absorb_attempts()?;
         if by_account {

@@ -5,6 +5,15 @@
 //! a BLOB on SQLite, `bytea` on a hall: the same digests and size limit). Backup and restore
 //! are of a store file; on a hall they answer [`StoreError::NotOnHall`] (the server's own
 //! `pg_dump` and point-in-time recovery back a hall up).
+//!
+//! Backups and restores are bounded and leave nothing half-written under a final name (#78): a
+//! backup is written as `<dest>.certdesk-partial` (and its key file beside it), checked, and only
+//! then renamed into its name, the key file first; a crash leaves only `*.certdesk-partial*`
+//! files, which the next backup into that folder removes and restore refuses by name. A
+//! restore refuses what is no store from its first 100 bytes, copies the backup into
+//! `<store>.restoring` hashing it in the same pass (a fixed buffer, never the whole file in
+//! memory), and a crash before its last rename leaves the running store as it was; what it
+//! staged is removed at the next open ([`settle_leftovers`]) or the next restore.
 
 use crate::cases::{CASE_COLUMNS, SUMMARY_COLUMNS, case_from_row, summaries};
 use crate::db::{Lite, Row, Sql, Tx, Val, args};
@@ -182,22 +191,30 @@ impl Store {
     }
 
     /// As `backup_to`; setting `cancel` stops the copy at its next step (SQLite's progress
-    /// handler interrupts the `VACUUM INTO`) and removes what it had written.
+    /// handler interrupts the `VACUUM INTO`) and removes what it had written. The copy is
+    /// written as `<dest>.certdesk-partial` (its key file `<dest>.certdesk-partial.keys`),
+    /// checked, synced, and renamed into its name, the key file first: a store copy under its
+    /// final name always has its key file, and a crash leaves only partial files (removed by
+    /// the next backup into the folder, refused by restore).
     pub fn backup_to_cancellable(&self, dest: &Path, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
         let (conn, _) = self.file("a file backup", NO_FILE_BACKUP)?;
+        let never_overwrites = |taken: &Path| StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", taken.display()));
         if dest.exists() {
-            return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest.display())));
+            return Err(never_overwrites(dest));
         }
         let dest_keys = crate::keys::key_file_path(dest);
         if self.keyed().is_some() && dest_keys.exists() {
-            return Err(StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", dest_keys.display())));
+            return Err(never_overwrites(&dest_keys));
         }
-        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            crate::private::create_dir_all(parent).map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
-        }
-        let target = dest.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
-        // VACUUM INTO writes into an empty file: made 0600 first, as the store is
-        crate::private::open_options().write(true).create_new(true).open(dest).map_err(|source| StoreError::Folder { path: dest.to_path_buf(), source })?;
+        let folder = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        crate::private::create_dir_all(folder).map_err(|source| StoreError::Folder { path: folder.to_path_buf(), source })?;
+        // what backups a crash interrupted left here goes first
+        remove_partial_backups(folder, "");
+        let partial = with_suffix(dest, PARTIAL);
+        let target = partial.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
+        // VACUUM INTO writes into an empty file: made 0600 first, as the store is, and held
+        // while it is written so that another backup's clean-up leaves it alone
+        let mut writing = PartialBackup::create(&partial)?;
         use std::sync::atomic::{AtomicBool, Ordering};
         let done = AtomicBool::new(false);
         let copied = std::thread::scope(|scope| {
@@ -220,24 +237,42 @@ impl Store {
             done.store(true, Ordering::Relaxed);
             copied
         });
+        // from here every early return removes the partial files (`PartialBackup`'s drop)
         if let Err(e) = copied {
-            // a half-written or empty copy is no backup: it never stays behind
-            let _ = std::fs::remove_file(dest);
             let interrupted = matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted);
             return Err(if interrupted { StoreError::Cancelled { what: "the backup" } } else { sql("writing the backup")(e) });
         }
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            let _ = std::fs::remove_file(dest);
             return Err(StoreError::Cancelled { what: "the backup" });
         }
+        crash_point(CrashPoint::BackupCopied);
         // an encrypted store's backup is encrypted with the same key (VACUUM INTO keeps it); its
         // key file goes beside it
-        let key_file = self.backup_key_file(dest).inspect_err(|_| {
-            let _ = std::fs::remove_file(dest);
-            let _ = std::fs::remove_file(&dest_keys);
-        })?;
-        let mut report = Store::check_backup_with(dest, self.keyed())?;
-        report.key_file = key_file;
+        let key_file = self.backup_key_file(&partial)?;
+        let named = |e: StoreError| match e {
+            StoreError::Invalid(m) => StoreError::Invalid(m.replace(&partial.display().to_string(), &dest.display().to_string())),
+            other => other,
+        };
+        let mut report = Store::check_backup_with(&partial, self.keyed()).map_err(named)?;
+        std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(|source| StoreError::Folder { path: partial.clone(), source })?;
+        // into their names, the key file first: a store copy never exists without its key file
+        if dest.exists() {
+            return Err(never_overwrites(dest));
+        }
+        writing.release();
+        if let Some(keys) = &key_file {
+            if dest_keys.exists() {
+                return Err(never_overwrites(&dest_keys));
+            }
+            std::fs::rename(keys, &dest_keys).map_err(|source| StoreError::Folder { path: dest_keys.clone(), source })?;
+            writing.renamed_keys = Some(dest_keys.clone());
+            crash_point(CrashPoint::BackupKeyFileRenamed);
+        }
+        std::fs::rename(&partial, dest).map_err(|source| StoreError::Folder { path: dest.to_path_buf(), source })?;
+        writing.finished = true;
+        sync_folder(dest)?;
+        report.path = dest.to_path_buf();
+        report.key_file = key_file.map(|_| dest_keys);
         Ok(report)
     }
 
@@ -344,16 +379,21 @@ impl Store {
         // running one stays)
         let mut restored_key: Option<crate::encrypted::Keyed> = None;
         let mut restored_key_file: Option<(crate::keys::KeyFile, PathBuf)> = None;
+        // the staged copy, held while this restore may need it (see `settle_leftovers`)
+        let mut held_copy: Option<std::fs::File> = None;
         let prepared = (|| -> Result<(BackupReport, String), StoreError> {
-            for f in [staged.clone(), side(".restoring-wal"), side(".restoring-shm"), side(".restoring.encrypting")] {
+            // what is no store is refused from its first bytes, and a backup under another key
+            // from its key file, before anything is copied
+            let mut early_key = if first_look(backup)? { Some(crate::key_files::backup_key(backup, running.as_ref(), unlock.as_ref())?) } else { None };
+            for f in staged_files(&path) {
                 if f.exists() {
                     std::fs::remove_file(&f).map_err(|source| StoreError::Folder { path: f.clone(), source })?;
                 }
             }
-            std::fs::copy(backup, &staged).map_err(|source| StoreError::Folder { path: backup.to_path_buf(), source })?;
-            let copied = std::fs::read(&staged).map_err(|source| StoreError::Folder { path: staged.clone(), source })?;
-            let sha256 = sha256_hex(&copied);
-            drop(copied);
+            // one pass: copied and hashed a buffer at a time, never the whole file in memory
+            let (copy, sha256) = copy_hashing(backup, &staged)?;
+            held_copy = Some(copy);
+            crash_point(CrashPoint::RestoreStaged);
             // the copy is what is checked; the administrator knows the file by its own name
             let named = |e: StoreError| match e {
                 StoreError::Invalid(m) => StoreError::Invalid(m.replace(&staged.display().to_string(), &backup.display().to_string())),
@@ -361,7 +401,10 @@ impl Store {
             };
             let report = match Store::state(&staged)? {
                 crate::StoreState::Encrypted { .. } => {
-                    let (keyed, file) = crate::key_files::backup_key(backup, running.as_ref(), unlock.as_ref())?;
+                    let (keyed, file) = match early_key.take() {
+                        Some(k) => k,
+                        None => crate::key_files::backup_key(backup, running.as_ref(), unlock.as_ref())?,
+                    };
                     let report = Store::check_backup_with(&staged, Some(&keyed)).map_err(named)?;
                     crate::key_files::check_backup_pair(&staged, &keyed, &file, backup)?;
                     restored_key = Some(keyed);
@@ -378,7 +421,11 @@ impl Store {
                             audit::register_functions(&conn)?;
                             crate::encrypted::export_into(&conn, &encrypting, keyed)?;
                         }
+                        // the plain copy let go of (a held file is not replaced on Windows),
+                        // the encrypted one held in its place
+                        held_copy = None;
                         std::fs::rename(&encrypting, &staged).map_err(|source| StoreError::Folder { path: staged.clone(), source })?;
+                        held_copy = Some(hold(&staged, false)?);
                         for f in [side(".restoring-wal"), side(".restoring-shm")] {
                             let _ = std::fs::remove_file(f);
                         }
@@ -392,6 +439,7 @@ impl Store {
         let (report, sha256) = match prepared {
             Ok(p) => p,
             Err(e) => {
+                drop(held_copy);
                 for f in [staged.clone(), side(".restoring.encrypting")] {
                     let _ = std::fs::remove_file(f);
                 }
@@ -404,6 +452,7 @@ impl Store {
             Some(k) => match self.read(crate::key_files::recorded).and_then(|rec| crate::key_files::current(&path, rec.as_ref(), &k.key)) {
                 Ok(f) => Some(f),
                 Err(e) => {
+                    drop(held_copy);
                     let _ = std::fs::remove_file(&staged);
                     return Err((Some(self), e));
                 }
@@ -412,9 +461,14 @@ impl Store {
         };
         let seqs = match self.case_seqs() {
             Ok(s) => s,
-            Err(e) => return Err((Some(self), e)),
+            Err(e) => {
+                drop(held_copy);
+                let _ = std::fs::remove_file(&staged);
+                return Err((Some(self), e));
+            }
         };
         if let Err(e) = self.backup_to(&kept) {
+            drop(held_copy);
             let _ = std::fs::remove_file(&staged);
             return Err((Some(self), e));
         }
@@ -423,12 +477,23 @@ impl Store {
         let exclusive = match crate::open::StoreLock::exclusive(&path) {
             Ok(l) => l,
             Err(e) => {
+                drop(held_copy);
                 let _ = std::fs::remove_file(&staged);
                 let _ = std::fs::remove_file(&kept);
                 let _ = std::fs::remove_file(crate::keys::key_file_path(&kept));
                 return Err((reopen(&path).ok(), e));
             }
         };
+        // the store alone keeps others' clean-up away from the staged copy from here; it is let
+        // go of to be renamed (on Windows a held file cannot be)
+        drop(held_copy);
+        if !staged.exists() {
+            drop(exclusive);
+            let _ = std::fs::remove_file(&kept);
+            let _ = std::fs::remove_file(crate::keys::key_file_path(&kept));
+            let e = StoreError::Invalid(format!("the restore's copy {} was removed while it waited: nothing was replaced; restore again", staged.display()));
+            return Err((reopen(&path).ok(), e));
+        }
         let finished = (|| -> Result<(), StoreError> {
             let mut restored = Store::open_locked(&staged, restored_key.clone())?;
             let detail = crate::detail::StoreRestored { file: backup.display().to_string(), sha256: sha256.clone(), kept: kept.display().to_string(), cases: report.cases };
@@ -539,6 +604,266 @@ pub(crate) fn schema_of(conn: &rusqlite::Connection) -> Result<Vec<crate::schema
     let mut stmt = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name").map_err(sql("reading the schema"))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sql("reading the schema"))?;
     rows.collect::<Result<_, _>>().map_err(sql("reading the schema"))
+}
+
+/// The suffix of a backup being written (`<dest>.certdesk-partial`, its key file
+/// `<dest>.certdesk-partial.keys`): a name no other program gives a file, so that removing what
+/// a crash left never removes anyone else's.
+const PARTIAL: &str = ".certdesk-partial";
+/// What a restore reads of a file before copying anything: SQLite's header.
+const HEADER_BYTES: u64 = 100;
+/// The buffer a restore copies and hashes the backup through.
+const COPY_BUFFER: usize = 1 << 20;
+
+/// `<path><suffix>` beside it.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn folder_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Folder { path: path.to_path_buf(), source }
+}
+
+/// The folder of `path` synced, so that a rename in it outlives a power cut (not possible on
+/// Windows, where renames are durable on their own).
+fn sync_folder(path: &Path) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        #[cfg(unix)]
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(folder_error(dir))?;
+        #[cfg(not(unix))]
+        let _ = dir;
+    }
+    Ok(())
+}
+
+/// Test hook (#78): a step of a backup or a restore at which this process aborts, as a crash
+/// there would (no destructor runs, nothing is cleaned up). For tests that run the operation in
+/// a child process; certdesk itself never sets one.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// The backup's copy written, its key file not yet.
+    BackupCopied = 1,
+    /// The backup's key file renamed into its name, the copy not yet.
+    BackupKeyFileRenamed = 2,
+    /// The restore's copy of the backup staged, nothing replaced yet.
+    RestoreStaged = 3,
+}
+
+static CRASH_AT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Sets (or clears) the step at which this process aborts ([`CrashPoint`]).
+#[doc(hidden)]
+pub fn crash_at(point: Option<CrashPoint>) {
+    CRASH_AT.store(point.map_or(0, |p| p as u8), std::sync::atomic::Ordering::SeqCst);
+}
+
+fn crash_point(point: CrashPoint) {
+    if CRASH_AT.load(std::sync::atomic::Ordering::SeqCst) == point as u8 {
+        std::process::abort();
+    }
+}
+
+/// Creates `path` (0600; it must not exist) or opens it, and holds it as being written, so that another
+/// process's clean-up ([`remove_unless_held`]) leaves it alone: an `flock` on Unix (apart from
+/// SQLite's own `fcntl` locks, so SQLite writes it all the same), a handle that does not share
+/// deletion on Windows. Released (dropped) before the file is renamed.
+fn hold(path: &Path, create_new: bool) -> Result<std::fs::File, StoreError> {
+    let mut options = crate::private::open_options();
+    options.read(true).write(true).create_new(create_new);
+    #[cfg(windows)]
+    {
+        // FILE_SHARE_READ | FILE_SHARE_WRITE: SQLite opens it too; nobody deletes it
+        std::os::windows::fs::OpenOptionsExt::share_mode(&mut options, 0x1 | 0x2);
+    }
+    let file = options.open(path).map_err(folder_error(path))?;
+    #[cfg(unix)]
+    file.try_lock().map_err(|e| StoreError::Folder { path: path.to_path_buf(), source: e.into() })?;
+    Ok(file)
+}
+
+/// Removes `path` unless another process holds it as being written ([`hold`]); whether it
+/// was removed.
+fn remove_unless_held(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(file) = std::fs::File::open(path) else { return false };
+        if file.try_lock().is_err() {
+            return false;
+        }
+        std::fs::remove_file(path).is_ok()
+    }
+    // a handle held without sharing deletion makes the removal fail
+    #[cfg(not(unix))]
+    std::fs::remove_file(path).is_ok()
+}
+
+/// The files of a backup being written at `partial`: the copy, SQLite's journal of it, its
+/// key file and that key file's `.next`.
+fn partial_files(partial: &Path) -> [PathBuf; 4] {
+    let keys = crate::keys::key_file_path(partial);
+    [partial.to_path_buf(), with_suffix(partial, "-journal"), crate::keys::next_path(&keys), keys]
+}
+
+/// A backup being written at `<dest>.certdesk-partial`. Dropped unfinished (an error, a
+/// cancel), its files are removed, and the key file if it was renamed into its name already:
+/// nothing half-written stays behind.
+struct PartialBackup {
+    path: PathBuf,
+    held: Option<std::fs::File>,
+    renamed_keys: Option<PathBuf>,
+    finished: bool,
+}
+
+impl PartialBackup {
+    fn create(path: &Path) -> Result<PartialBackup, StoreError> {
+        Ok(PartialBackup { path: path.to_path_buf(), held: Some(hold(path, true)?), renamed_keys: None, finished: false })
+    }
+
+    /// Lets go of the copy, to be renamed (on Windows a held file cannot be).
+    fn release(&mut self) {
+        self.held = None;
+    }
+}
+
+impl Drop for PartialBackup {
+    fn drop(&mut self) {
+        self.held = None;
+        if self.finished {
+            return;
+        }
+        for f in partial_files(&self.path).iter().chain(self.renamed_keys.as_ref()) {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
+/// Removes from `folder` what backups a crash interrupted left there, of names starting with
+/// `prefix`: each `*.certdesk-partial` with its journal and key file, and the key file already
+/// renamed into its name whose copy never was (a crash between the two renames: that backup
+/// was never reported). A copy another process is writing is left alone. Best effort: what
+/// cannot be removed stays for the next time, and restore refuses it by name.
+pub(crate) fn remove_partial_backups(folder: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str().filter(|n| n.starts_with(prefix)) else { continue };
+        let partial = if let Some(dest_name) = name.strip_suffix(PARTIAL) {
+            let partial = entry.path();
+            if !remove_unless_held(&partial) {
+                continue;
+            }
+            let dest = folder.join(dest_name);
+            let dest_keys = crate::keys::key_file_path(&dest);
+            if !dest.exists() && dest_keys.exists() {
+                let _ = std::fs::remove_file(dest_keys);
+            }
+            partial
+        } else if let Some(partial_name) = name.strip_suffix(".keys").or_else(|| name.strip_suffix(".keys.next")).filter(|n| n.ends_with(PARTIAL)) {
+            // a key file whose copy is gone already
+            let partial = folder.join(partial_name);
+            if partial.exists() {
+                continue;
+            }
+            partial
+        } else {
+            continue;
+        };
+        for f in partial_files(&partial).iter().skip(1) {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
+/// The files a restore stages beside the store `store`: its copy of the backup, that copy's
+/// WAL and shared memory, and a plain backup being encrypted on the way in.
+fn staged_files(store: &Path) -> [PathBuf; 4] {
+    let staged = with_suffix(store, ".restoring");
+    [with_suffix(&staged, "-wal"), with_suffix(&staged, "-shm"), with_suffix(&staged, ".encrypting"), staged]
+}
+
+/// What a restore or a backup a crash interrupted left beside the store `store`, removed
+/// before it is opened (`Store::state`, which every open asks first): the restore's staged
+/// copy (the running store is replaced only by the staged copy's rename, the restore's last
+/// step, so it is as it was) and the partial files of the copy of the replaced store it was
+/// writing. The staged files only with the store alone: while another process has it open (it
+/// may be the one restoring) they stay, for the next open or the next restore. One stat when
+/// nothing was left, and one read of the folder.
+pub(crate) fn settle_leftovers(store: &Path) {
+    let staged = staged_files(store);
+    if staged.iter().any(|f| f.exists())
+        && let Ok(_alone) = crate::open::StoreLock::exclusive(store)
+    {
+        let [.., copy] = &staged;
+        if !copy.exists() || remove_unless_held(copy) {
+            for f in &staged {
+                let _ = std::fs::remove_file(f);
+            }
+        }
+    }
+    if let Some(name) = store.file_name().and_then(|n| n.to_str()) {
+        let folder = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        remove_partial_backups(folder, &format!("{name}.before-restore-"));
+    }
+}
+
+/// What the first 100 bytes of `backup` say, before anything is copied (SQLite's header is 100
+/// bytes): a plain store file (SQLite's header; false) or an encrypted one (true), which comes
+/// with its key file beside it. Anything else is refused here without reading further, and so
+/// is a half-written backup, by its name.
+fn first_look(backup: &Path) -> Result<bool, StoreError> {
+    use std::io::Read;
+    let name = backup.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name.ends_with(PARTIAL) || name.ends_with(&format!("{PARTIAL}.keys")) {
+        return Err(StoreError::Invalid(format!(
+            "{} is a half-written backup (one a crash interrupted, never checked): restore a finished backup; the next backup into its folder removes it",
+            backup.display()
+        )));
+    }
+    let file = std::fs::File::open(backup).map_err(folder_error(backup))?;
+    if !file.metadata().map_err(folder_error(backup))?.is_file() {
+        return Err(StoreError::Invalid(format!("{} is not a file", backup.display())));
+    }
+    let mut head = Vec::with_capacity(HEADER_BYTES as usize);
+    file.take(HEADER_BYTES).read_to_end(&mut head).map_err(folder_error(backup))?;
+    if head.len() as u64 == HEADER_BYTES && head.starts_with(b"SQLite format 3\0") {
+        return Ok(false);
+    }
+    let keys = crate::keys::key_file_path(backup);
+    if head.len() as u64 == HEADER_BYTES && keys.exists() {
+        return Ok(true);
+    }
+    Err(StoreError::Invalid(format!(
+        "{} is not a certdesk store: it does not start with SQLite's header, and no key file {} is beside it (an encrypted backup is the pair: put its key file back beside it)",
+        backup.display(),
+        keys.display()
+    )))
+}
+
+/// Copies `from` into the new file `to` (0600, held as [`hold`] holds it) and hashes it in
+/// the same pass, a fixed buffer at a time; synced. The held copy and its SHA-256.
+fn copy_hashing(from: &Path, to: &Path) -> Result<(std::fs::File, String), StoreError> {
+    use sha2::Digest;
+    use std::io::{Read, Write};
+    let mut source = std::fs::File::open(from).map_err(folder_error(from))?;
+    let mut copy = hold(to, true)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; COPY_BUFFER];
+    loop {
+        let read = match source.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(folder_error(from)(e)),
+        };
+        hasher.update(&buffer[..read]);
+        copy.write_all(&buffer[..read]).map_err(folder_error(to))?;
+    }
+    copy.sync_all().map_err(folder_error(to))?;
+    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((copy, sha256))
 }
 
 /// What a hall offers instead of a file backup.

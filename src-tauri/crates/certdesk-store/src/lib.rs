@@ -44,6 +44,8 @@ pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEv
 pub use detail::{EventBody, EventDetail};
 pub use encrypted::{StoreState, Unlock};
 pub use files::{AttachmentInfo, BackupReport, CaseFilter, MAX_ATTACHMENT_BYTES, Restored};
+#[doc(hidden)]
+pub use files::{CrashPoint, crash_at};
 pub use key_files::Rekeyed;
 pub use migrate::Migrated;
 pub use open::{Store, cipher_version};
