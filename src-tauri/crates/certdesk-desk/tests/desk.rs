@@ -110,7 +110,7 @@ fn forms_print_with_the_seal_imported_for_the_case() {
     let blocked = dir.path().join("c.db").join("forms.pdf");
     assert!(print::render(&mut c.desk("zhang"), &forms, &n, None, &blocked).is_err());
     assert_eq!(c.desk("admin").history(&n).unwrap().len(), before);
-    assert!(c.desk("admin").verify_audit().unwrap().ok);
+    assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }
 
 struct Hsm {
@@ -266,7 +266,7 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert!(st.steps.iter().all(|s| s.done), "{:?}", st.steps);
     assert_eq!(st.next, None);
     c.desk("wang").act(&catalog, &n, Action::Deliver, None).unwrap();
-    assert!(c.desk("admin").verify_audit().unwrap().ok);
+    assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
     // no PIN anywhere in the database file
     let db = std::fs::read(hsm.p("c.db")).unwrap();
     for secret in ["87654321", "24681357"] {
@@ -392,5 +392,5 @@ fn materials_to_follow_are_promised_at_submission_and_accepted_at_approval() {
     assert!(ledger.by_clerk.iter().any(|r| r.key == "张晓燕"), "{:?}", ledger.by_clerk);
     let csv = String::from_utf8(report::to_csv(&report::daily_table(&ledger))).unwrap();
     assert!(csv.contains("发票") && csv.contains(case["organization"]["name"].as_str().unwrap()), "{csv}");
-    assert!(c.desk("admin").verify_audit().unwrap().ok);
+    assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }

@@ -137,7 +137,7 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     assert!(seals.iter().filter(|s| s["name"] != name && s["name"] != oname).all(|s| s.get("accepted_by_clerk").is_none()), "{seals:?}");
     let catalog = c.catalog.clone();
     assert_eq!(c.desk("zhang").case_view(&catalog, &n).unwrap().case["seals"], json["seals"], "the case page reads the same");
-    assert!(c.desk("admin").verify_audit().unwrap().ok);
+    assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn the_checks_not_made_go_on_the_record_with_the_acceptance() {
     let json = c.desk("admin").export_case(&n).unwrap();
     let seal = json["seals"].as_array().unwrap().iter().find(|s| s["row"] == d.row && s["col"] == d.col).cloned().expect("the accepted impression is kept");
     assert_eq!(seal["accepted_by_clerk"]["unchecked"], ev.detail["unchecked"]);
-    assert!(c.desk("admin").verify_audit().unwrap().ok);
+    assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }
 
 #[test]
@@ -183,7 +183,7 @@ fn accepting_sends_an_approved_case_back_to_review() {
     let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
     assert_eq!((ev.action.as_str(), ev.detail["from"].as_str(), ev.detail["to"].as_str()), ("seal_accepted", Some("approved"), Some("submitted")));
     c.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
-    assert!(c.desk("admin").verify_audit().unwrap().ok);
+    assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }
 
 #[test]
