@@ -17,6 +17,14 @@ use zeroize::Zeroizing;
 pub const FORMAT: &str = "certdesk-keys-v1";
 /// The largest key file read: one is a few kilobytes (a slot of about 300 bytes per account).
 pub const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
+/// The most memory (KiB) a slot read from a key file may ask argon2 for: 16 times the standard
+/// 64 MiB. A slot asking for more would make the sign-in allocate it (4 TiB at most), and fail
+/// by aborting the process.
+pub const MAX_SLOT_MEMORY_KIB: u32 = 1 << 20;
+/// The most argon2 passes and lanes a slot read from a key file may ask for (the standard: 3
+/// passes, 4 lanes); more is a sign-in that never ends.
+pub const MAX_SLOT_PASSES: u32 = 64;
+pub const MAX_SLOT_LANES: u32 = 64;
 /// What binds a slot to its account: a slot copied under another name does not open.
 const SLOT_AAD: &[u8] = b"certdesk-slot-v1\0";
 /// The recovery key's printed prefix (its format).
@@ -447,6 +455,14 @@ impl KeyFile {
         if file.format != FORMAT {
             return Err(unreadable(format!("its format {} is not {FORMAT}", file.format)));
         }
+        // the costs a slot names are what a sign-in spends: bounded here, before any is tried
+        if let Some(slot) = file.slots.iter().find(|s| s.kdf.m_kib > MAX_SLOT_MEMORY_KIB || s.kdf.t > MAX_SLOT_PASSES || s.kdf.p > MAX_SLOT_LANES) {
+            let Kdf { m_kib, t, p, .. } = &slot.kdf;
+            return Err(unreadable(format!(
+                "the slot of {} asks argon2 for {m_kib} KiB, {t} passes and {p} lanes; a slot is read up to {MAX_SLOT_MEMORY_KIB} KiB (MAX_SLOT_MEMORY_KIB), {MAX_SLOT_PASSES} passes (MAX_SLOT_PASSES) and {MAX_SLOT_LANES} lanes (MAX_SLOT_LANES): open the store with the recovery key",
+                slot.account
+            )));
+        }
         Ok(file)
     }
 
@@ -582,6 +598,21 @@ mod tests {
         let key = RecoverySecret::generate().data_key();
         KeyFile::new(&key).write(&path).unwrap();
         assert!(KeyFile::read(&path).is_ok());
+    }
+
+    #[test]
+    fn a_slot_asking_argon2_for_more_than_the_limits_is_refused_when_parsed() {
+        let key = RecoverySecret::generate().data_key();
+        let mut file = KeyFile::new(&key);
+        file.set_slot(&key, "admin", b"Admin-pass-1", "2026-11-24T00:00:00Z").unwrap();
+        let path = Path::new("certdesk.db.keys");
+        assert_eq!(KeyFile::parse(&serde_json::to_vec(&file).unwrap(), path).unwrap(), file);
+        for (m_kib, t, p) in [(u32::MAX, 3, 4), (64 * 1024, u32::MAX, 4), (64 * 1024, 3, 255)] {
+            let mut costly = file.clone();
+            costly.slots[0].kdf = Kdf { alg: "argon2id".into(), m_kib, t, p };
+            let e = KeyFile::parse(&serde_json::to_vec(&costly).unwrap(), path).unwrap_err();
+            assert!(e.to_string().contains("the slot of admin asks argon2") && e.to_string().contains("MAX_SLOT_"), "{e}");
+        }
     }
 
     #[test]
