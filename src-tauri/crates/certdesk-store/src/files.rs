@@ -822,10 +822,11 @@ fn first_look(backup: &Path) -> Result<bool, StoreError> {
             backup.display()
         )));
     }
-    let file = std::fs::File::open(backup).map_err(folder_error(backup))?;
-    if !file.metadata().map_err(folder_error(backup))?.is_file() {
-        return Err(StoreError::Invalid(format!("{} is not a file", backup.display())));
+    // looked at before it is opened: opening a FIFO would wait for a writer for ever
+    if !std::fs::metadata(backup).map_err(folder_error(backup))?.is_file() {
+        return Err(StoreError::Invalid(format!("{} is not a regular file: a backup is one", backup.display())));
     }
+    let file = std::fs::File::open(backup).map_err(folder_error(backup))?;
     let mut head = Vec::with_capacity(HEADER_BYTES as usize);
     file.take(HEADER_BYTES).read_to_end(&mut head).map_err(folder_error(backup))?;
     if head.len() as u64 == HEADER_BYTES && head.starts_with(b"SQLite format 3\0") {

@@ -233,3 +233,53 @@ fn another_stores_key_file_beside_an_encrypted_store_is_named_as_such() {
     assert!(message.contains(&format!("the key file {} does not go with the store {}", key_file_path(&ours).display(), ours.display())), "{message}");
     assert!(message.contains("store open-with-recovery"), "{message}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_backup_is_refused_without_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = plain_store(&dir.path().join("c.db"), 1);
+    let fifo = dir.path().join("b.db");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let (back, err) = store.restore_from(&fifo, &as_admin("admin")).err().unwrap();
+    assert!(err.to_string().contains("is not a regular file"), "{err}");
+    assert_eq!(back.unwrap().count_cases().unwrap(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_partial_backup_another_process_is_writing_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = plain_store(&dir.path().join("c.db"), 1);
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    // held as a backup being written holds it (an flock): another backup leaves it alone
+    let writing = backups.join("a.db.certdesk-partial");
+    let held = std::fs::File::create(&writing).unwrap();
+    held.try_lock().unwrap();
+    // one nobody holds any more: a crash left it
+    let left = backups.join("z.db.certdesk-partial");
+    std::fs::write(&left, b"half").unwrap();
+    store.backup_to(&backups.join("b.db")).unwrap();
+    assert!(writing.exists(), "{:?}", files_in(&backups));
+    assert!(!left.exists(), "{:?}", files_in(&backups));
+    drop(held);
+}
+
+#[test]
+fn the_next_open_removes_the_partial_copy_of_a_store_a_restore_was_keeping() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    drop(plain_store(&path, 1));
+    // a restore killed while it kept the replaced store (its backup_to) leaves these
+    let kept = dir.path().join("c.db.before-restore-20261122T010203Z");
+    let partial = beside(&kept, ".certdesk-partial");
+    std::fs::write(&partial, b"half a store").unwrap();
+    std::fs::write(key_file_path(&partial), b"{}").unwrap();
+    // another store's partial backup in the same folder is not this store's to remove
+    let foreign = dir.path().join("d.db.certdesk-partial");
+    std::fs::write(&foreign, b"theirs").unwrap();
+    drop(Store::open(&path).unwrap());
+    assert!(!partial.exists() && !key_file_path(&partial).exists(), "{:?}", files_in(dir.path()));
+    assert!(foreign.exists());
+}
