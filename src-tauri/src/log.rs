@@ -54,6 +54,10 @@ pub fn call<T>(command: &'static str, f: impl FnOnce() -> Result<T, IpcError>) -
     // a panic anywhere in a command is that command's error; the app goes on
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| off_the_runtime(f))).unwrap_or_else(|panic| Err(crate::panic_error(panic)));
     IN_COMMAND.with(|c| c.set(false));
+    // a store operation a crash interrupted, settled by this command's open (#78)
+    for notice in certdesk_desk::place::take_settled_notices() {
+        tracing::warn!(command, finished = notice.finished, "{}", notice.message);
+    }
     let ms = (start.elapsed().as_secs_f64() * 1000.0).round() as u64;
     match &out {
         Ok(_) => tracing::info!(command, ms, "ok"),

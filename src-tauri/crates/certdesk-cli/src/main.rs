@@ -1081,7 +1081,12 @@ fn main() -> ExitCode {
     // the fonts of printed forms: CERTDESK_FONTS where set, else next to this binary
     certdesk_desk::print::configure_fonts(None, &ctx.env);
     let json = ctx.g.json;
-    match run(&ctx, cli.command) {
+    let result = run(&ctx, cli.command);
+    // an operation a crash interrupted, settled when the store was opened (#78): said once
+    for notice in certdesk_desk::place::take_settled_notices() {
+        eprintln!("certdesk: {}", notice.message);
+    }
+    match result {
         Ok(code) => code,
         Err(err) => {
             output::print_error(&err, json);

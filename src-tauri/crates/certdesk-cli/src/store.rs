@@ -27,13 +27,23 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
         StoreCmd::Encrypt { by } => {
             let account = certdesk_desk::api::account_for("store encrypt", by.actor.as_deref(), by.password_file.as_deref(), &ctx.env)?;
             let password = read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
-            let done = certdesk_desk::place::encrypt_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password)?;
-            if ctx.g.json {
-                print_json(&done);
-            } else {
-                println!("{} is encrypted ({} tables, {} rows compared with the plain file, which is removed).", done.path, done.tables, done.rows);
-                println!("Write the recovery key down and keep it safe: it opens the store and its backups when every password is lost. It is not shown again.");
-                println!("recovery key: {}", done.recovery_key);
+            // the recovery key is said before the encrypted copy takes the plain file's place
+            // (#78): a crash after it leaves the store plain or encrypted under that key
+            let json = ctx.g.json;
+            let mut show = |done: &certdesk_desk::place::EncryptedStore| {
+                if json {
+                    print_json(done);
+                } else {
+                    println!("{}: the encrypted copy is made and checked ({} tables, {} rows compared with the plain file).", done.path, done.tables, done.rows);
+                    println!("Write the recovery key down and keep it safe: it opens the store and its backups when every password is lost. It is not shown again.");
+                    println!("recovery key: {}", done.recovery_key);
+                }
+                flushed()?;
+                confirm_on_terminal(&done.recovery_key)
+            };
+            let done = certdesk_desk::place::encrypt_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password, &mut show)?;
+            if !ctx.g.json {
+                println!("{} is encrypted; the plain file is removed.", done.path);
                 if !done.without_slot.is_empty() {
                     println!("these accounts need a new password from an administrator before they can sign in: {}", done.without_slot.join(", "));
                 }
@@ -42,13 +52,24 @@ pub fn store_cmd(ctx: &Ctx, cmd: StoreCmd) -> Result<ExitCode, CliError> {
         StoreCmd::Rekey { by } => {
             let account = certdesk_desk::api::account_for("store rekey", by.actor.as_deref(), by.password_file.as_deref(), &ctx.env)?;
             let password = read_secret(account.password_file.as_deref(), &format!("password for {}: ", account.user), false)?;
-            let done = certdesk_desk::place::rekey_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password)?;
-            if ctx.g.json {
-                print_json(&done);
-            } else {
+            // the new recovery key is said before the store takes it (#78): until then the old
+            // key and recovery key stay valid
+            let json = ctx.g.json;
+            let mut show = |done: &certdesk_desk::place::RekeyedStore| {
+                if json {
+                    print_json(done);
+                } else {
+                    println!(
+                        "Write the new recovery key down and keep it safe: it opens the store and its backups from now on when every password is lost. It is not shown again."
+                    );
+                    println!("recovery key: {}", done.recovery_key);
+                }
+                flushed()?;
+                confirm_on_terminal(&done.recovery_key)
+            };
+            let done = certdesk_desk::place::rekey_store(ctx.g.db.as_deref(), &ctx.env, &account.user, &password, &mut show)?;
+            if !ctx.g.json {
                 println!("{} has a new key: the old recovery key opens only the backups made before.", done.path);
-                println!("Write the new recovery key down and keep it safe: it opens the store and its backups from now on when every password is lost. It is not shown again.");
-                println!("recovery key: {}", done.recovery_key);
                 if !done.without_slot.is_empty() {
                     println!("these accounts need a new password from an administrator before they can sign in: {}", done.without_slot.join(", "));
                 }
@@ -243,4 +264,33 @@ fn print_status(status: &PlaceStatus) {
             None => println!("synchronous standby: none (commits do not wait for a standby)"),
         }
     }
+}
+
+/// Standard output flushed: the recovery key has left this process before the step that makes
+/// it the store's (a closed pipe stops the command, the store as it was).
+fn flushed() -> Result<(), certdesk_desk::DeskError> {
+    use std::io::Write;
+    std::io::stdout().flush().map_err(|source| certdesk_desk::DeskError::Io { what: "cannot write", path: "standard output".into(), source })
+}
+
+/// On a terminal, the recovery key's last group typed back (three tries), as the app asks at
+/// its first start; a script (no terminal) has had the key on its standard output.
+fn confirm_on_terminal(recovery_key: &str) -> Result<(), certdesk_desk::DeskError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Ok(());
+    }
+    let last = recovery_key.rsplit('-').next().unwrap_or_default().to_ascii_uppercase();
+    for _ in 0..3 {
+        print!("type the last group of the recovery key ({} characters) to confirm you wrote it down: ", last.len());
+        flushed()?;
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line).map_err(|source| certdesk_desk::DeskError::Io { what: "cannot read", path: "the terminal".into(), source })?;
+        let typed: String = line.trim().to_ascii_uppercase().replace('O', "0").replace(['I', 'L'], "1");
+        if typed == last {
+            return Ok(());
+        }
+        let _ = writeln!(std::io::stderr(), "that is not the last group");
+    }
+    Err(certdesk_desk::DeskError::RecoveryKeyNotConfirmed)
 }

@@ -53,6 +53,10 @@ pub enum DeskError {
     NoAccount { command: String },
     #[error("the two passwords differ")]
     PasswordsDiffer,
+    /// The new recovery key of a `store encrypt` or `store rekey` was not typed back: the store
+    /// is left as it was (#78).
+    #[error("the last group of the recovery key was not typed back: the store is left as it was (plain, or under its old key and recovery key); run the command again and write the key down (恢复密钥未确认)")]
+    RecoveryKeyNotConfirmed,
     /// The key named is not the one holding the account's enrolled certificate (#31).
     #[error("the USB key {plugged} is not this account's: its enrolled certificate is {expected} (不是您的USB Key)")]
     WrongStaffKey { plugged: String, expected: String },
@@ -269,6 +273,7 @@ impl DeskError {
             DeskError::SessionLocked => K::SessionLocked,
             DeskError::NoAccount { .. } => K::NoAccount,
             DeskError::PasswordsDiffer => K::PasswordsDiffer,
+            DeskError::RecoveryKeyNotConfirmed => K::Refused,
             DeskError::WrongStaffKey { .. } => K::WrongStaffKey,
             DeskError::StaffKeyNotPlugged { .. } => K::StaffKeyNotPlugged,
             DeskError::StaffCertificate { .. } | DeskError::OperatorCa { .. } => K::StaffCertificate,

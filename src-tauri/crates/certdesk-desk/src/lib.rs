@@ -107,6 +107,8 @@ pub mod store {
         Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored,
         VerifyReport, detail,
     };
+    /// What settling an operation a crash interrupted did (#78): said once by the adapters.
+    pub use certdesk_store::journal::{Notice, Operation};
     /// A hall's address and server password (data the adapters read and hand in).
     pub mod pg {
         pub use certdesk_store::pg::{HallAddress, HallStatus, ServerName, ServerPassword, ServerRole, ServerState, Standby, schema::Granted};

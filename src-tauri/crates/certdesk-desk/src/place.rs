@@ -644,6 +644,13 @@ mod tests {
     }
 }
 
+/// The notices of store operations a crash interrupted and the last open settled (#78: a
+/// `store encrypt` or `store rekey` finished or undone), each said once: the adapters print
+/// them or log them.
+pub fn take_settled_notices() -> Vec<certdesk_store::journal::Notice> {
+    certdesk_store::journal::take_notices()
+}
+
 /// What `store encrypt` says once: the recovery key (never stored, never shown again), the
 /// tables and rows compared, the accounts that need a new password.
 #[derive(Debug, Serialize)]
@@ -657,16 +664,34 @@ pub struct EncryptedStore {
 
 /// Turns the store file [`choose`] names into an encrypted one (#30), as administrator
 /// `admin` with `password` (which becomes its slot). A hall is refused: its data is on its
-/// server (see the README on encrypting the server's disk).
-pub fn encrypt_store(flag_db: Option<&str>, env: &Environment, admin: &str, password: &certdesk_store::Password) -> Result<EncryptedStore, DeskError> {
+/// server (see the README on encrypting the server's disk). `show` is given what is to be said
+/// once (the recovery key among it) after the encrypted copy is made and checked and before it
+/// takes the plain file's place (#78): an error from it (the key not confirmed) leaves the store
+/// plain, as it was.
+pub fn encrypt_store(
+    flag_db: Option<&str>,
+    env: &Environment,
+    admin: &str,
+    password: &certdesk_store::Password,
+    show: &mut dyn FnMut(&EncryptedStore) -> Result<(), DeskError>,
+) -> Result<EncryptedStore, DeskError> {
     let StoreTarget::File(path) = choose(flag_db, env)?.0 else {
         return Err(certdesk_store::StoreError::NotOnHall { what: "store encrypt", instead: "a hall's data is on its server: encrypt the server's disk and require TLS" }.into());
     };
     if let certdesk_store::StoreState::Encrypted { .. } = Store::state(&path)? {
         return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!("{} is encrypted already", path.display()))));
     }
-    let done = Store::open(&path)?.encrypt(admin, password)?;
-    Ok(EncryptedStore { path: path.display().to_string(), recovery_key: done.recovery_key.to_string(), tables: done.tables, rows: done.rows, without_slot: done.without_slot })
+    let pending = Store::open(&path)?.encrypt_begin(admin, password)?;
+    let said = EncryptedStore {
+        path: path.display().to_string(),
+        recovery_key: pending.recovery_key().to_string(),
+        tables: pending.tables(),
+        rows: pending.rows(),
+        without_slot: pending.without_slot().to_vec(),
+    };
+    show(&said)?;
+    pending.finish()?;
+    Ok(said)
 }
 
 /// What `store rekey` says once: the new recovery key (never stored, never shown again) and
@@ -679,8 +704,16 @@ pub struct RekeyedStore {
 }
 
 /// Gives the encrypted store file [`choose`] names a new data key and recovery key (#30,
-/// `Store::rekey`), as administrator `admin` with `password` (its slot is the one kept).
-pub fn rekey_store(flag_db: Option<&str>, env: &Environment, admin: &str, password: &certdesk_store::Password) -> Result<RekeyedStore, DeskError> {
+/// `Store::rekey_begin`), as administrator `admin` with `password` (its slot is the one kept).
+/// `show` is given the new recovery key before the store takes it (#78): until then, and when
+/// `show` fails (the key not confirmed), the old key and recovery key stay valid.
+pub fn rekey_store(
+    flag_db: Option<&str>,
+    env: &Environment,
+    admin: &str,
+    password: &certdesk_store::Password,
+    show: &mut dyn FnMut(&RekeyedStore) -> Result<(), DeskError>,
+) -> Result<RekeyedStore, DeskError> {
     let StoreTarget::File(path) = choose(flag_db, env)?.0 else {
         return Err(certdesk_store::StoreError::NotOnHall { what: "store rekey", instead: "a hall's data is on its server: encrypt the server's disk and require TLS" }.into());
     };
@@ -688,8 +721,11 @@ pub fn rekey_store(flag_db: Option<&str>, env: &Environment, admin: &str, passwo
         return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!("{} is not encrypted: store encrypt makes it so", path.display()))));
     }
     let store = Store::open_encrypted(&path, certdesk_store::Unlock::Account { name: admin, password })?;
-    let done = store.rekey(admin, password)?;
-    Ok(RekeyedStore { path: path.display().to_string(), recovery_key: done.recovery_key.to_string(), without_slot: done.without_slot })
+    let pending = store.rekey_begin(admin, password)?;
+    let said = RekeyedStore { path: path.display().to_string(), recovery_key: pending.recovery_key().to_string(), without_slot: pending.without_slot().to_vec() };
+    show(&said)?;
+    pending.finish()?;
+    Ok(said)
 }
 
 /// Opens the encrypted store file [`choose`] names with its recovery key (`recovery`, as

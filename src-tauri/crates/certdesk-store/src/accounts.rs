@@ -184,7 +184,7 @@ pub(crate) fn check_password(p: &Password) -> Result<(), AuthError> {
 
 /// Refuses `password` when it verifies against one of the last passwords of `name` (read
 /// before the write: 5 × an argon2 check is too long to hold the write lock for).
-fn check_not_reused(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<(), AuthError> {
+pub(crate) fn check_not_reused(db: &mut dyn crate::db::Sql, name: &str, password: &Password) -> Result<(), AuthError> {
     let limit = password_policy::HISTORY as i64;
     let rows = db.rows("reading the last passwords", "SELECT hash FROM password_history WHERE account = ?1 ORDER BY set_at DESC LIMIT ?2", args![name, limit])?;
     for row in rows {

@@ -69,8 +69,10 @@ impl Store {
     /// POSIX locks on it, SQLite's included, and another process could then checkpoint and
     /// remove the WAL under the open connections (found by the e2e: a short read after a CLI
     /// command ran beside the app). `reopen` does not ask.
+    /// A `store encrypt` a crash interrupted is settled first ([`crate::journal`]).
     pub fn state(path: &Path) -> Result<StoreState, StoreError> {
         use std::io::Read;
+        crate::journal::settle_before_open(path)?;
         // a backup or restore a crash interrupted: what it left beside the store removed
         crate::files::settle_leftovers(path);
         let mut head = [0u8; 16];
@@ -243,16 +245,125 @@ pub struct Encrypted {
     pub without_slot: Vec<String>,
 }
 
+/// `store encrypt` begun, its recovery key not shown yet: the plain store is as it was, held
+/// alone. [`PendingEncrypt::finish`] puts the encrypted copy in its place; dropped unfinished,
+/// the copy, its key file and the journal are removed.
+pub struct PendingEncrypt {
+    store: Option<Store>,
+    path: std::path::PathBuf,
+    secret: RecoverySecret,
+    keyed: Keyed,
+    file: KeyFile,
+    without_slot: Vec<String>,
+    tables: i64,
+    rows: i64,
+}
+
+impl PendingEncrypt {
+    /// The recovery key, to be shown (and written down) before [`PendingEncrypt::finish`].
+    pub fn recovery_key(&self) -> Zeroizing<String> {
+        self.secret.to_text()
+    }
+
+    /// The store file being encrypted.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tables and rows the encrypted copy was compared on.
+    pub fn tables(&self) -> i64 {
+        self.tables
+    }
+
+    pub fn rows(&self) -> i64 {
+        self.rows
+    }
+
+    /// The enabled accounts other than the administrator's: no slot until an administrator
+    /// gives them a new password.
+    pub fn without_slot(&self) -> &[String] {
+        &self.without_slot
+    }
+
+    fn encrypting(&self) -> std::path::PathBuf {
+        with_suffix(&self.path, ".encrypting")
+    }
+
+    fn plain(&self) -> Result<&Store, StoreError> {
+        self.store.as_ref().ok_or_else(|| StoreError::Invalid("store encrypt: the plain store is closed already".into()))
+    }
+
+    /// The second half of `store encrypt`, once the recovery key was shown: the plain file
+    /// closed (still held alone), renamed to `<store>.plain-old`, the encrypted copy renamed
+    /// into its place, the plain copy removed, the journal removed. A crash on the way is
+    /// settled at the next open ([`crate::journal`]).
+    pub fn finish(mut self) -> Result<Encrypted, AuthError> {
+        let path = self.path.clone();
+        let io = |source: std::io::Error| StoreError::Folder { path: path.clone(), source };
+        let lock = self.store.take().ok_or_else(|| StoreError::Invalid("store encrypt finished already".into()))?.close_keeping_lock()?;
+        let old = with_suffix(&path, ".plain-old");
+        // a WAL the close left goes with the plain file (it would be read as the new file's)
+        for side in ["-wal", "-shm"] {
+            if with_suffix(&path, side).exists() {
+                std::fs::rename(with_suffix(&path, side), with_suffix(&old, side)).map_err(io)?;
+            }
+        }
+        std::fs::rename(&path, &old).map_err(io)?;
+        std::fs::rename(self.encrypting(), &path).map_err(io)?;
+        crate::journal::sync_folder(&path)?;
+        std::fs::remove_file(&old).map_err(io)?;
+        for side in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(with_suffix(&old, side));
+        }
+        crate::journal::Journal::remove(&path)?;
+        drop(lock);
+        let store = Store::open_keyed(&path, self.keyed.clone())?;
+        Ok(Encrypted { store, recovery_key: self.secret.to_text(), tables: self.tables, rows: self.rows, without_slot: std::mem::take(&mut self.without_slot) })
+    }
+}
+
+impl Drop for PendingEncrypt {
+    fn drop(&mut self) {
+        // not finished: nothing of the encrypted copy stays (the plain file was never touched)
+        if let Some(store) = self.store.take() {
+            let target = self.encrypting();
+            let key_path = key_file_path(&self.path);
+            for leftover in [
+                with_suffix(&target, "-journal"),
+                with_suffix(&target, "-wal"),
+                with_suffix(&target, "-shm"),
+                with_suffix(&target, ".lock"),
+                target,
+                crate::keys::next_path(&key_path),
+                key_path,
+            ] {
+                let _ = std::fs::remove_file(leftover);
+            }
+            let _ = crate::journal::Journal::remove(&self.path);
+            drop(store);
+        }
+    }
+}
+
 impl Store {
-    /// Turns this plain store file into an encrypted one (`store encrypt`, #30): `admin` (an
-    /// administrator, with the password that becomes its slot) checked first; the file
-    /// checkpointed, copied into `<store>.encrypting` under a new data key (`sqlcipher_export`),
-    /// the copy checked (integrity; every table's row count and rows' digest equal to the plain
-    /// file's; the audit chain), the key file written with the administrator's slot, then the
-    /// copy put in the plain file's place and the plain file removed. Nothing changes when a
-    /// step before the swap fails. The other accounts keep their roles and history but need a
-    /// new password from an administrator (a slot) before they can sign in.
-    pub fn encrypt(mut self, admin: &str, password: &Password) -> Result<Encrypted, AuthError> {
+    /// Turns this plain store file into an encrypted one (`store encrypt`, #30): begun
+    /// ([`Store::encrypt_begin`]) and finished at once. An adapter that shows the recovery key
+    /// calls the two itself, and shows the key between them.
+    pub fn encrypt(self, admin: &str, password: &Password) -> Result<Encrypted, AuthError> {
+        self.encrypt_begin(admin, password)?.finish()
+    }
+
+    /// The first half of `store encrypt` (#30, #78): `admin` (an administrator, with the
+    /// password that becomes its slot) checked; the store taken alone; the journal written
+    /// ([`crate::journal`]); the file checkpointed and copied into `<store>.encrypting` under a
+    /// new data key (`sqlcipher_export`), the copy checked (integrity; every table's row count
+    /// and rows' digest equal to the plain file's; the audit chain); the key file written with
+    /// the administrator's slot and recorded in the copy with the `store_encrypted` event. The
+    /// plain file is untouched: the recovery key is to be shown now, then
+    /// [`PendingEncrypt::finish`] swaps the files. Dropped unfinished (or a crash), nothing of it
+    /// stays. The other accounts keep their roles and history but need a new password from an
+    /// administrator (a slot) before they can sign in.
+    pub fn encrypt_begin(mut self, admin: &str, password: &Password) -> Result<PendingEncrypt, AuthError> {
         let actor = self.authenticate(admin, password)?;
         if !actor.has(certdesk_domain::workflow::Role::Admin) {
             return Err(AuthError::AdminOnly(format!("only an administrator encrypts the store; {admin} is not one")));
@@ -261,43 +372,45 @@ impl Store {
             return Err(AuthError::Refused("the store is encrypted already".into()));
         }
         let path = self.file("encrypting the store", "a hall's data is on its server: encrypt the server's disk (see the README)")?.1.to_path_buf();
-        let target = with_suffix(&path, ".encrypting");
-        let key_path = key_file_path(&path);
-        let _ = std::fs::remove_file(&target);
+        let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
         let secret = RecoverySecret::generate();
         let key = secret.data_key();
         let mut file = KeyFile::new(&key);
+        // the argon2 work before the store is taken alone
         file.set_slot(&key, admin, password.bytes(), &crate::now()).map_err(StoreError::from)?;
         let keyed = Keyed { key: Arc::new(key), cipher: file.cipher.clone() };
-        let (tables, rows) = {
-            let (conn, _) = self.file("encrypting the store", "")?;
-            export_into(conn, &target, &keyed)?
-        };
-        let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
-        file.write(&key_path).map_err(StoreError::from)?;
         drop(self);
-        // the swap: the encrypted copy takes the plain file's name; the plain file goes
-        let old = with_suffix(&path, ".plain-old");
-        let io = |source: std::io::Error| StoreError::Folder { path: path.clone(), source };
-        std::fs::rename(&path, &old).map_err(io)?;
-        std::fs::rename(&target, &path).map_err(io)?;
-        std::fs::remove_file(&old).map_err(io)?;
-        for side in ["-wal", "-shm"] {
-            let _ = std::fs::remove_file(with_suffix(&old, side));
+        let lock = crate::open::StoreLock::exclusive(&path)?;
+        let store = Store::open_with(&path, lock, None)?;
+        let mut pending = PendingEncrypt { store: Some(store), path: path.clone(), secret, keyed, file, without_slot, tables: 0, rows: 0 };
+        crate::journal::Journal::new(crate::journal::Operation::Encrypt, admin, pending.keyed.key.check_value()).write(&path)?;
+        let target = pending.encrypting();
+        let _ = std::fs::remove_file(&target);
+        let (tables, rows) = {
+            let (conn, _) = pending.plain()?.file("encrypting the store", "")?;
+            export_into(conn, &target, &pending.keyed)?
+        };
+        (pending.tables, pending.rows) = (tables, rows);
+        pending.file.write(&key_file_path(&path)).map_err(StoreError::from)?;
+        {
+            // the copy is whole before the swap: its key file recorded, its event on its chain
+            let mut copy = Store::open_locked(&target, Some(pending.keyed.clone()))?;
+            let detail = crate::detail::StoreEncrypted { tables, rows, without_slot: pending.without_slot.clone() };
+            let file = pending.file.clone();
+            copy.write(|tx| {
+                crate::key_files::record(tx.db, &file)?;
+                tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreEncrypted, &detail))
+            })?;
         }
-        let mut store = Store::open_keyed(&path, keyed)?;
-        let detail = crate::detail::StoreEncrypted { tables, rows, without_slot: without_slot.clone() };
-        store.write(|tx| {
-            crate::key_files::record(tx.db, &file)?;
-            tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreEncrypted, &detail))
-        })?;
-        Ok(Encrypted { store, recovery_key: secret.to_text(), tables, rows, without_slot })
+        let _ = std::fs::remove_file(with_suffix(&target, ".lock"));
+        Ok(pending)
     }
 
     /// Opens an encrypted store with its recovery key and gives administrator `admin` a new
     /// password and slot (`store open-with-recovery`): every password lost, or the key file.
     /// A key file that is missing, damaged or changed outside certdesk is made anew with that
-    /// one slot (the other accounts then need a new password, as after `store encrypt`).
+    /// one slot (the other accounts then need a new password, as after `store encrypt`). The
+    /// password rule and the account's last passwords apply as to any change (`Reused`).
     pub fn recover(path: &Path, secret: &RecoverySecret, admin: &str, password: &Password) -> Result<Store, AuthError> {
         crate::accounts::check_password(password)?;
         let mut store = Store::open_encrypted(path, Unlock::Recovery(secret))?;
@@ -305,6 +418,8 @@ impl Store {
         if account.disabled || !account.roles.contains(&certdesk_domain::workflow::Role::Admin) {
             return Err(AuthError::AdminOnly(format!("the recovery key sets the password of an enabled administrator; {admin} is not one")));
         }
+        // the last passwords are refused here as at any other change (#78)
+        store.read(|db| crate::accounts::check_not_reused(db, admin, password))?;
         let hashed = crate::accounts::hash(password)?;
         let key_path = key_file_path(path);
         let key = secret.data_key();

@@ -291,15 +291,21 @@ pub struct Rekeyed {
 
 impl Store {
     /// Gives this encrypted store a new data key from a new recovery secret (`store rekey`, #30
-    /// design §4.2: a password known to be compromised, or a lost paper), as administrator
-    /// `admin` with `password`, which becomes the one slot of the new key file. Needs the store
-    /// alone (another process with it open: `Busy`). Steps: the new key file written as
-    /// `<store>.keys.next`; `PRAGMA rekey` (every page rewritten under the new key); the new
-    /// generation recorded with a `store_rekeyed` event; the rename. A crash after the rekey
-    /// and before the rename is finished at the next open (the new file's key is the one that
-    /// opens the store); before the rekey, the store is as it was. Backups made before keep
-    /// their own key file and open with it, or with the old recovery key.
-    pub fn rekey(mut self, admin: &str, password: &Password) -> Result<Rekeyed, crate::AuthError> {
+    /// design §4.2: a password known to be compromised, or a lost paper): begun
+    /// ([`Store::rekey_begin`]) and finished at once. An adapter that shows the recovery key
+    /// calls the two itself, and shows the key between them.
+    pub fn rekey(self, admin: &str, password: &Password) -> Result<Rekeyed, crate::AuthError> {
+        self.rekey_begin(admin, password)?.finish()
+    }
+
+    /// The first half of `store rekey`, as administrator `admin` with `password`, which
+    /// becomes the one slot of the new key file: checked, the store taken alone (another
+    /// process with it open: `Busy`), the new recovery secret drawn and the journal written
+    /// ([`crate::journal`]). The store is unchanged: its old key and recovery key stay valid
+    /// until [`PendingRekey::finish`], called once the new recovery key was shown (#78).
+    /// Dropped unfinished, or a crash before the finish commits: the rekey is undone with a
+    /// notice at the next open.
+    pub fn rekey_begin(mut self, admin: &str, password: &Password) -> Result<PendingRekey, crate::AuthError> {
         use crate::AuthError;
         let actor = self.authenticate(admin, password)?;
         if !actor.has(certdesk_domain::workflow::Role::Admin) {
@@ -309,7 +315,6 @@ impl Store {
             return Err(AuthError::Refused("the store is not encrypted: store encrypt makes it so (with a recovery key of its own)".into()));
         };
         let path = self.path().to_path_buf();
-        let key_path = key_file_path(&path);
         let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
         let secret = keys::RecoverySecret::generate();
         let key = secret.data_key();
@@ -317,14 +322,61 @@ impl Store {
         let slot = Slot::seal(admin, password.bytes(), &key, &crate::now()).map_err(StoreError::from)?;
         drop(self);
         let lock = crate::open::StoreLock::exclusive(&path)?;
-        let mut store = Store::open_with(&path, lock, Some(old.clone()))?;
+        let store = Store::open_with(&path, lock, Some(old.clone()))?;
+        crate::journal::Journal::new(crate::journal::Operation::Rekey, admin, key.check_value()).write(&path)?;
+        Ok(PendingRekey { store: Some(store), path, secret, slot: Some(slot), old, admin: admin.to_string(), without_slot })
+    }
+}
+
+/// `store rekey` begun, its new recovery key not shown yet: the store is unchanged (its old key
+/// and recovery key valid), held alone. Dropped unfinished, the journal is removed.
+pub struct PendingRekey {
+    store: Option<Store>,
+    path: PathBuf,
+    secret: keys::RecoverySecret,
+    slot: Option<Slot>,
+    old: Keyed,
+    admin: String,
+    without_slot: Vec<String>,
+}
+
+impl PendingRekey {
+    /// The new recovery key, to be shown (and written down) before [`PendingRekey::finish`].
+    pub fn recovery_key(&self) -> zeroize::Zeroizing<String> {
+        self.secret.to_text()
+    }
+
+    /// The store file being rekeyed.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The enabled accounts other than the administrator's: no slot until an administrator
+    /// gives them a new password.
+    pub fn without_slot(&self) -> &[String] {
+        &self.without_slot
+    }
+
+    /// The second half of `store rekey`, once the new recovery key was shown. Steps: the new
+    /// key file written as `<store>.keys.next`; `PRAGMA rekey` (every page rewritten under the
+    /// new key); the new generation recorded with a `store_rekeyed` event; the rename; the
+    /// journal removed. A crash after the rekey and before the rename is finished at the next
+    /// open (the new file's key is the one that opens the store); before the rekey, the store
+    /// is as it was. Backups made before keep their own key file and open with it, or with the
+    /// old recovery key.
+    pub fn finish(mut self) -> Result<Rekeyed, crate::AuthError> {
+        let path = self.path.clone();
+        let key_path = key_file_path(&path);
+        let mut store = self.store.take().ok_or_else(|| StoreError::Invalid("store rekey finished already".into()))?;
+        let slot = self.slot.take().ok_or_else(|| StoreError::Invalid("store rekey finished already".into()))?;
+        let key = self.secret.data_key();
         let rec = store.read(recorded)?;
-        let before = current(&path, rec.as_ref(), &old.key).ok().map(|f| f.generation).unwrap_or(0);
+        let before = current(&path, rec.as_ref(), &self.old.key).ok().map(|f| f.generation).unwrap_or(0);
         let mut file = KeyFile::new(&key);
         file.generation = before.max(rec.map(|r| r.generation).unwrap_or(0));
         file.put_slot(&key, slot);
         file.write_next(&key_path).map_err(StoreError::from)?;
-        let new = Keyed { key: std::sync::Arc::new(key), cipher: old.cipher.clone() };
+        let new = Keyed { key: std::sync::Arc::new(key), cipher: self.old.cipher.clone() };
         let rekeyed = (|| -> Result<(), StoreError> {
             let (conn, _) = store.file("store rekey", "")?;
             conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(crate::sql("checkpointing the store"))?;
@@ -333,17 +385,30 @@ impl Store {
         })();
         if let Err(e) = rekeyed {
             let _ = std::fs::remove_file(next_path(&key_path));
+            // the store keeps its old key: the journal goes with the drop below
+            self.store = Some(store);
             return Err(e.into());
         }
         store.set_keyed(new.clone());
-        let detail = crate::detail::StoreRekeyed { user: admin.to_string(), without_slot: without_slot.clone() };
+        let detail = crate::detail::StoreRekeyed { user: self.admin.clone(), without_slot: self.without_slot.clone() };
         store.write(|tx| {
             record(tx.db, &file)?;
-            tx.append(&crate::NewEvent::new(admin, crate::AuditAction::StoreRekeyed, &detail))
+            tx.append(&crate::NewEvent::new(&self.admin, crate::AuditAction::StoreRekeyed, &detail))
         })?;
         keys::install_next(&key_path).map_err(StoreError::from)?;
+        crate::journal::Journal::remove(&path)?;
         drop(store);
         let store = Store::open_keyed(&path, new)?;
-        Ok(Rekeyed { store, recovery_key: secret.to_text(), without_slot })
+        Ok(Rekeyed { store, recovery_key: self.secret.to_text(), without_slot: std::mem::take(&mut self.without_slot) })
+    }
+}
+
+impl Drop for PendingRekey {
+    fn drop(&mut self) {
+        // not finished (or failed before its commit): the store keeps its old key
+        if let Some(store) = self.store.take() {
+            let _ = crate::journal::Journal::remove(&self.path);
+            drop(store);
+        }
     }
 }

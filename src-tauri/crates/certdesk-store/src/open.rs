@@ -189,9 +189,26 @@ impl Store {
         // kept decrypted bring search on the encrypted file within 1.3 × the plain file's
         // (docs/design-privacy.md §1.3, certdesk-bench-privacy); allocated as pages are used
         conn.execute_batch("PRAGMA cache_size = -131072;").map_err(sql("sizing the page cache"))?;
+        let opened_with = keyed.as_ref().map(|k| k.key.check_value());
         let mut store = Store { backend: Backend::Sqlite { conn, path: path.to_path_buf(), _lock: lock, keyed } };
         store.migrate()?;
+        if let Some(check) = opened_with {
+            // a `store rekey` a crash interrupted: finished or undone by the key that opened it
+            crate::journal::settle_rekey(path, &check)?;
+        }
         Ok(store)
+    }
+
+    /// Closes the store file's connection and hands back its lock (a `store encrypt` swapping
+    /// the files while it holds the store alone).
+    pub(crate) fn close_keeping_lock(self) -> Result<StoreLock, StoreError> {
+        match self.backend {
+            Backend::Sqlite { conn, _lock, .. } => {
+                conn.close().map_err(|(_, e)| sql("closing the store")(e))?;
+                Ok(_lock)
+            }
+            Backend::Hall(_) => Err(StoreError::Invalid("a hall's store has no file to hand over".into())),
+        }
     }
 
     /// The store's file; empty on a hall (see [`Store::server`]).
