@@ -35,7 +35,8 @@ pub fn day_close(state: State<'_, AppState>, date: String, pin: String) -> Resul
         state.with_desk(|d| d.day_closer(day))?;
         crate::desks::keys::with_keys(&state, |library| {
             let key = certdesk_desk::staff::StaffKey { library, token: None, pin: &pin };
-            state.with_desk(|d| d.close_day(day, &key))
+            let operator_ca = certdesk_desk::operator_ca::OperatorCa::find(&state.env)?;
+            state.with_desk(|d| d.close_day(day, &key, &operator_ca))
         })
     })
 }
@@ -44,7 +45,11 @@ pub fn day_close(state: State<'_, AppState>, date: String, pin: String) -> Resul
 /// sheet, the day's cases, and what was written after the close.
 #[tauri::command(async)]
 pub fn day_verify(state: State<'_, AppState>, date: String) -> Result<certdesk_desk::staff::DayVerdict, IpcError> {
-    crate::log::call("day_verify", || state.with_own_desk(|d| d.verify_day(certdesk_desk::dates::parse_day(&date)?)))
+    crate::log::call("day_verify", || {
+        // the installation's operator CA (#78), outside the store
+        let operator_ca = certdesk_desk::operator_ca::OperatorCa::find(&state.env)?;
+        state.with_own_desk(|d| d.verify_day(certdesk_desk::dates::parse_day(&date)?, &operator_ca))
+    })
 }
 
 /// The day's ledger printed into the print folder (受理日报-<day>.pdf): with the close's QR code

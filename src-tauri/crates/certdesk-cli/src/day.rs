@@ -1,10 +1,12 @@
 //! `certdesk day close|verify` (#31): the day signed off (日结) by a supervisor's USB key, and the
-//! check of a closed day, through the desk. Exit 1 when a closed day does not verify (or was
-//! never closed), as `audit verify`.
+//! check of a closed day (its certificate chained to the installation's operator CA, #78),
+//! through the desk. Exit 1 when a closed day does not verify (or was never closed), as
+//! `audit verify`.
 
 use crate::DayCmd;
 use crate::context::Ctx;
 use crate::output::{CliError, ok_if, print_json};
+use certdesk_desk::operator_ca::OperatorCa;
 use certdesk_desk::staff::DayVerdict;
 use std::process::ExitCode;
 
@@ -18,15 +20,16 @@ pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
                 }
                 .into());
             };
-            session.desk(&mut store)?.close_day(day, &key.staff_key())?
+            session.desk(&mut store)?.close_day(day, &key.staff_key(), &OperatorCa::find(&ctx.env)?)?
         }
         DayCmd::Verify { day, reference, ledger, by } => {
             let file = match &ledger {
                 Some(path) => Some(certdesk_desk::limits::read_file(path, "the exported ledger", certdesk_desk::limits::MAX_LEDGER_FILE)?),
                 None => None,
             };
+            let operator_ca = OperatorCa::find(&ctx.env)?;
             let (mut store, mut session) = ctx.session("day verify", &by)?;
-            session.desk(&mut store)?.verify_day_against(day, reference.as_deref(), file.as_deref())?
+            session.desk(&mut store)?.verify_day_against(day, reference.as_deref(), file.as_deref(), &operator_ca)?
         }
     };
     print_verdict(ctx.g.json, &verdict);

@@ -130,6 +130,17 @@ fn a_closed_day_and_its_ledgers(c: Counter, rewrite_sheet: &dyn Fn(&Counter)) {
     assert_eq!(qr_codes(&after_pdf, c.dir.path()), vec![reference.clone()], "the QR code is the close's reference");
     let out = c.as_user("zhang", &["--json", "day", "verify", "--day", &day, "--reference", &reference]);
     assert_eq!(out.status.code(), Some(0), "what the QR reader typed in: {}", stderr(&out));
+    // #78: the ledger names the installation's operator CA (the one li's enrolment installed),
+    // and the QR check chains the close's certificate to it: under another operator CA it fails
+    let (_, report) = c.json(&["--json", "audit", "verify"]);
+    let anchor = report["operator_ca"]["sha256"].as_str().expect("the operator CA the enrolment installed").to_string();
+    assert!(text.contains(&anchor), "the ledger prints the operator CA's SHA-256 {anchor}: {text}");
+    std::fs::create_dir_all(c.dir.path().join("elsewhere")).unwrap();
+    let elsewhere = OperatorCa::new(&c.dir.path().join("elsewhere"), "operator-ca", CaKey::P256);
+    let out = c.cmd(&["--json", "day", "verify", "--day", &day, "--reference", &reference]).env("CERTDESK_OPERATOR_CA", &elsewhere.cert).output().unwrap();
+    let v = json_of(&out);
+    assert_eq!((out.status.code(), &v["signature_ok"]), (Some(1), &Value::Bool(false)), "{v}");
+    assert!(v["problems"].to_string().contains("does not chain to the installation's operator CA"), "{v}");
 
     // the exported ledgers: CSV and XLSX agree with the signed day and name its close
     let csv = c.p("ledger.csv");

@@ -251,12 +251,17 @@ pub struct LedgerPrinted {
 }
 
 /// The day's ledger printed (受理日报, #31): with the close's reference as a QR code once a
-/// supervisor has signed the day off, 未日结 before; into `out` or the print folder as
+/// supervisor has signed the day off (and the SHA-256 of the installation's operator CA, #78),
+/// 未日结 before; into `out` or the print folder as
 /// `受理日报-<day>.pdf`. Not a case's print: nothing is recorded on a chain (the close is).
 pub fn print_ledger(desk: &Desk<'_>, forms: &Forms, env: &Environment, day: chrono::NaiveDate, out: Option<&Path>) -> Result<LedgerPrinted, DeskError> {
     let ledger = desk.daily(day)?;
     let printed_at = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
-    let ctx = crate::report::ledger_context(&ledger, &counter(desk.store)?, &printed_at);
+    let mut ctx = crate::report::ledger_context(&ledger, &counter(desk.store)?, &printed_at);
+    // the installation's operator CA the close's key is checked against (#78), beside its QR code
+    let operator_ca =
+        if ledger.close.is_some() { crate::operator_ca::OperatorCa::find(env)?.anchor().map(crate::operator_ca::Anchor::fingerprint).unwrap_or_default() } else { String::new() };
+    ctx["close"]["operator_ca"] = serde_json::Value::String(operator_ca);
     let pages = forms.layout_ledger(&ctx)?;
     let pdf = certdesk_forms::pdf_of("受理日报", &pages)?;
     let path = match out {

@@ -457,8 +457,9 @@ pub fn ledger_context(l: &DailyLedger, counter: &certdesk_forms::Counter, printe
         })
         .collect();
     let close = match &l.close {
-        Some(c) => json!({"closed": true, "state": "已日结", "reference": c.reference, "by": c.by, "at": c.at, "fingerprint": c.fingerprint}),
-        None => json!({"closed": false, "state": NOT_CLOSED, "reference": "", "by": "", "at": "", "fingerprint": ""}),
+        // operator_ca: the installation's, filled by the print (`print::print_ledger`, #78)
+        Some(c) => json!({"closed": true, "state": "已日结", "reference": c.reference, "by": c.by, "at": c.at, "fingerprint": c.fingerprint, "operator_ca": ""}),
+        None => json!({"closed": false, "state": NOT_CLOSED, "reference": "", "by": "", "at": "", "fingerprint": "", "operator_ca": ""}),
     };
     json!({
         "counter": {"code": counter.code, "name": counter.name, "address": counter.address},

@@ -1,5 +1,6 @@
 //! Staff keys at the desk (#31): enrolling an operator certificate (parsed, chained to the
-//! operator CA the administrator gives, its key of a family staff keys may be), revoking one,
+//! installation's operator CA outside the store — `operator_ca`, #78 — or, before one is
+//! installed, to the one the administrator gives, its key of a family staff keys may be), revoking one,
 //! the sign-in with password and key (`Session::sign_in_with_key`: the store's challenge signed
 //! by the key found by its certificate), the signed approval (`Desk::approve_signed`), the
 //! approval's signature as `case show` gives it, and the signature check the store is handed
@@ -500,8 +501,9 @@ pub struct AfterClose {
 
 impl Desk<'_> {
     /// Signs off `day` (日结) as a supervisor with their key: the day sheet made at the chain's
-    /// head, the day statement signed on the key, checked and recorded by the store.
-    pub fn close_day(&mut self, day: chrono::NaiveDate, key: &StaffKey<'_>) -> Result<DayVerdict, DeskError> {
+    /// head, the day statement signed on the key, checked and recorded by the store; then
+    /// verified as [`Desk::verify_day`] does, against the installation's `operator_ca`.
+    pub fn close_day(&mut self, day: chrono::NaiveDate, key: &StaffKey<'_>, operator_ca: &OperatorCa) -> Result<DayVerdict, DeskError> {
         let enrolment = self.day_closer(day)?;
         let counter = crate::api::counter_code(self.store)?;
         let head = self.store.audit_head()?.unwrap_or((0, String::new()));
@@ -511,7 +513,7 @@ impl Desk<'_> {
             certdesk_domain::staff::day_statement(&counter, &day.to_string(), &sheet_sha256, &format!("{}:{}", head.0, head.1), self.actor.name(), &enrolment.fingerprint);
         let signed = sign_statement(key, &enrolment, &statement, counter)?;
         self.store.close_day(&self.actor, &day.to_string(), &sheet, &head, &signed, &TokenCheck)?;
-        self.verify_day(day)
+        self.verify_day(day, operator_ca)
     }
 
     /// Who may close `day` and with which enrolment: a supervisor with a key enrolled, a day
@@ -528,20 +530,21 @@ impl Desk<'_> {
     }
 
     /// Checks a closed day (any signed-in account): the close's signature against the
-    /// enrolment in force then, the signed head still in the chain, the stored sheet the signed
-    /// one, each of the day's cases as the chain recorded it up to the close the sheet's; and
-    /// lists the day's events written after the close.
-    pub fn verify_day(&self, day: chrono::NaiveDate) -> Result<DayVerdict, DeskError> {
-        self.verify_day_against(day, None, None)
+    /// enrolment in force then, its certificate chained then to the installation's
+    /// `operator_ca` when one is installed (#78), the signed head still in the chain, the stored
+    /// sheet the signed one, each of the day's cases as the chain recorded it up to the close
+    /// the sheet's; and lists the day's events written after the close.
+    pub fn verify_day(&self, day: chrono::NaiveDate, operator_ca: &OperatorCa) -> Result<DayVerdict, DeskError> {
+        self.verify_day_against(day, None, None, operator_ca)
     }
 
     /// [`Desk::verify_day`], and what a reader holds against it: the `reference` a printed
     /// ledger's QR code carries (it must be the close's), an exported `ledger` (the bytes of a
     /// CSV or XLSX file, [`LedgerCheck`]). The verdict fails when either differs.
-    pub fn verify_day_against(&self, day: chrono::NaiveDate, reference: Option<&str>, ledger: Option<&[u8]>) -> Result<DayVerdict, DeskError> {
+    pub fn verify_day_against(&self, day: chrono::NaiveDate, reference: Option<&str>, ledger: Option<&[u8]>, operator_ca: &OperatorCa) -> Result<DayVerdict, DeskError> {
         let close = self.store.day_close(&day.to_string())?;
         let mut v = match &close {
-            Some(close) => self.verdict_of(day, close)?,
+            Some(close) => self.verdict_of(day, close, operator_ca)?,
             None => DayVerdict { day: day.to_string(), problems: vec![format!("{day} was not closed (未日结)")], ..Default::default() },
         };
         if let Some(given) = reference
@@ -568,7 +571,7 @@ impl Desk<'_> {
     }
 
     /// The verdict on a closed day (§7.3).
-    fn verdict_of(&self, day: chrono::NaiveDate, close: &certdesk_store::staff_keys::DayClose) -> Result<DayVerdict, DeskError> {
+    fn verdict_of(&self, day: chrono::NaiveDate, close: &certdesk_store::staff_keys::DayClose, operator_ca: &OperatorCa) -> Result<DayVerdict, DeskError> {
         let mut v = DayVerdict { day: day.to_string(), closed: true, ..Default::default() };
         let e = &close.event;
         v.reference = Some(e.reference.clone());
@@ -592,7 +595,7 @@ impl Desk<'_> {
         }
         // the signature, against the enrolment in force at the close
         let enrolment = self.store.enrolments(Some(&close.closed_by))?.into_iter().find(|en| en.fingerprint == e.fingerprint);
-        v.signature_ok = match enrolment {
+        v.signature_ok = match &enrolment {
             Some(en) if en.valid_at(&close.closed_at) => {
                 let statement =
                     certdesk_domain::staff::day_statement(&e.counter, &v.day, &e.sheet_sha256, &format!("{}:{}", e.head_seq, e.head_hash), &close.closed_by, &e.fingerprint);
@@ -603,6 +606,17 @@ impl Desk<'_> {
         };
         if !v.signature_ok {
             v.problems.push("the close's signature does not verify against the supervisor's enrolled key of that time".into());
+        } else if let (Some(en), Some(anchor)) = (&enrolment, operator_ca.anchor()) {
+            // the enrolment is the store's word: its certificate must chain to the anchor outside it (#78)
+            if let Err(why) = crate::operator_ca::AnchoredCheck(operator_ca).chains_to_operator_ca(&en.certificate, &en.chain_pem, &close.closed_at) {
+                v.signature_ok = false;
+                v.problems.push(format!(
+                    "the close's certificate {} does not chain to the installation's operator CA {} ({}): {why}",
+                    en.subject,
+                    anchor.fingerprint(),
+                    anchor.path.display()
+                ));
+            }
         }
         // each case of the sheet as the chain recorded it up to the head
         let sheet: serde_json::Value = serde_json::from_str(&close.sheet).unwrap_or_default();

@@ -288,7 +288,8 @@ pub fn sample(project: &Project) -> Value {
 /// What the daily ledger's layout (`_counter/layouts/daily.toml`) reads, every path present:
 /// the counter, the day's totals (`ledger`), the sections as the export's rows (`sections`),
 /// each case (`case_rows`) and the day's close (`close`: `state` 已日结/未日结, the signer, the
-/// time and the reference its QR code carries). The desk fills the same shape.
+/// time, the reference its QR code carries and the SHA-256 of the installation's operator CA,
+/// #78). The desk fills the same shape.
 pub fn ledger_sample() -> Value {
     json!({
         "counter": {"code": "CD01", "name": "受理点", "address": "地址"},
@@ -296,6 +297,6 @@ pub fn ledger_sample() -> Value {
                    "keys_issued": 1, "delivered": 0, "printed_at": "2026-11-24 18:00"},
         "sections": [{"section": "业务类型", "key": "新办", "cases": 1, "amount": "700.00", "certs": 1, "written": 1, "withdrawn": 0}],
         "case_rows": [{"number": "CD01-20261124-0001", "applicant": "单位", "business": "新办", "amount": "700.00", "certs": 1, "written": 1, "withdrawn": "", "status": "已受理"}],
-        "close": {"closed": true, "state": "已日结", "reference": "certdesk-day:1:CD01:2026-11-24:1:0:0", "by": "复核员", "at": "2026-11-24 18:00", "fingerprint": "00"},
+        "close": {"closed": true, "state": "已日结", "reference": "certdesk-day:1:CD01:2026-11-24:1:0:0", "by": "复核员", "at": "2026-11-24 18:00", "fingerprint": "00", "operator_ca": "00"},
     })
 }
