@@ -28,6 +28,9 @@ const env = {
   HOME: dir,
   XDG_DATA_HOME: join(dir, 'data'),
   XDG_STATE_HOME: join(dir, 'state'),
+  // the operator CA the first enrolment installs (#78) stays in this test's folder
+  XDG_CONFIG_HOME: join(dir, 'config'),
+  CERTDESK_OPERATOR_CA: '',
   CERTDESK_PKCS11_MODULE: softhsm,
   SOFTHSM2_CONF: join(dir, 'softhsm2.conf'),
   CERTDESK_USER: 'admin',
