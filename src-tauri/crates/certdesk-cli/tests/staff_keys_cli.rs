@@ -4,7 +4,8 @@
 //! another CA refused); li is then refused without a key and with another person's key, signs
 //! in with the key and approves with a signature that OpenSSL verifies from what
 //! `case show --json` exports (certificate, digest as hashed, DER signature); `audit verify`
-//! counts the signature.
+//! counts the signature. And #78's forged enrolment and approval, which only the installation's
+//! operator CA outside the store finds.
 
 mod common;
 
@@ -312,6 +313,9 @@ fn a_forged_enrolment_and_approval_fail_audit_verify_against_the_installations_o
     let ca_der = r.p("operator-ca.der");
     openssl(&["x509", "-in", &ca.cert.display().to_string(), "-outform", "DER", "-out", &ca_der]);
     let ca_sha256 = sha256_of(&ca_der);
+    // and the chain records which operator CA that was, by its SHA-256 (a record, never trusted)
+    let (chain, _) = common::store(&r.c).stored_chain().unwrap();
+    assert!(chain.iter().any(|e| e.action == "setting" && e.detail.contains("operator_ca_sha256") && e.detail.contains(&ca_sha256)), "the anchor's SHA-256 on the chain");
 
     // now a certificate of another CA is refused, though its own CA file is given
     let out = r.run(&["--json", "user", "enrol-key", "wang", "--cert", &wang_cert, "--chain", &forger.cert.display().to_string(), "--as", "admin", "--password-file", &admin]);
