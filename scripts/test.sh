@@ -36,6 +36,9 @@ eval "$(bash scripts/pg-cluster.sh start)"
 echo "== cargo test (workspace; the hall back end's tests in certdesk-store against the cluster at $CERTDESK_TEST_PG; the failover and PITR rehearsals, certdesk-store/tests/failover.rs and certdesk-bench/tests/hall_rehearsal.rs, on rigs of scripts/pg-failover.sh)"
 cargo test --workspace --locked
 
+echo "== fuzzing, bounded (#78): the list reader, the key file and a backup opened as untrusted input 45 s each, the seal decoder, case JSON and fees 10 s each, on the stable toolchain (scripts/fuzz.sh: seeds made at run time, a crash, memory past 1 GiB or a 10 s input fails the run)"
+bash scripts/fuzz.sh
+
 echo "== search benchmark, smoke run (debug build, small store; figures in README come from release)"
 # (the binary the build above made: `cargo run -p certdesk-bench` alone resolves the shared
 # crates' features for that one package and rebuilt them, 3 minutes of a CI run)
