@@ -3,9 +3,19 @@
 //! whole), the days of a report, a printed sheet's paper, the lines of the log shown, the
 //! idle minutes of a window, the days a password is used, the rows of a page. Both adapters
 //! ask here; the lower crates keep their own hard ceilings (the store's file size, the
-//! importer's pixel budget).
+//! importer's pixel budget, an employee list's and a key file's limits), re-exported in
+//! [`ceilings`].
 
 use crate::DeskError;
+
+/// The hard ceilings the lower crates check before they allocate (#78), named here too so that
+/// every limit of what the counter reads is found in one place: an employee list's file, what
+/// its archive inflates to, the cells, text and formulas of its sheets (`certdesk-roster`); a
+/// key file and its slots' argon2 costs (`certdesk-store`).
+pub mod ceilings {
+    pub use certdesk_roster::limits::{MAX_CELLS, MAX_FILE_BYTES as MAX_EMPLOYEE_LIST_BYTES, MAX_FORMULA_BYTES, MAX_INFLATED_BYTES, MAX_TEXT_BYTES};
+    pub use certdesk_store::keys::{MAX_KEY_FILE_BYTES, MAX_SLOT_LANES, MAX_SLOT_MEMORY_KIB, MAX_SLOT_PASSES};
+}
 use std::ops::RangeInclusive;
 use std::path::Path;
 
