@@ -4,7 +4,10 @@
 //! Columns are found by their Chinese headers, below any title rows; every row is checked with
 //! the domain's own rules (`certdesk_domain::validate_employee`), duplicates are looked for
 //! within the list and among the rows the case already has, blank rows are skipped, and the
-//! number of rows is capped. Nothing is half-read: either every row, or every problem by row
+//! number of rows is capped. A file is measured before the spreadsheet library allocates for it
+//! (#78): its size, what its archive inflates to, and for an XLS what its sheets span and copy
+//! (`xls_scan`, `zip_scan`, `ods_scan`), against the limits of [`limits`], named in the refusal
+//! (`RosterError::OverLimit`). Nothing is half-read: either every row, or every problem by row
 //! and column (`RosterError`). Library only: no environment, no printing; what the list is
 //! added to, and who may add it, is the caller's (`certdesk-desk`).
 //!
@@ -23,6 +26,7 @@
 mod columns;
 mod error;
 pub mod limits;
+mod ods_scan;
 mod rows;
 mod sheet;
 mod xls_scan;

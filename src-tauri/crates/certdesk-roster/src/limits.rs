@@ -18,16 +18,17 @@ pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// few megabytes of XML; more is a "zip bomb".
 pub const MAX_INFLATED_BYTES: u64 = 64 << 20;
 
-/// The most cells the sheets of an XLS may span together, counted as the rectangle from each
+/// The most cells the sheets of an XLS or the tables of an ODS may span together (an ODS's
+/// repeated rows and columns as expanded), counted as the rectangle from each
 /// sheet's first to its last cell (what the spreadsheet library allocates, 32 bytes a cell,
 /// blank or not), as each sheet's DIMENSIONS record declares it (room reserved, 40 bytes a
 /// cell) and one by one: 1000 rows of 20 columns are 20 000; a template formatted down to row
 /// 65536 in 32 columns still fits.
 pub const MAX_CELLS: u64 = 1 << 21;
 
-/// The most text (UTF-8 bytes) the cells of an XLS may hold once read: the library copies a
-/// shared string into every cell that shows it, so a long string shown in many cells is read
-/// as many times.
+/// The most text (UTF-8 bytes) the cells of an XLS or an ODS may hold once read: the library
+/// copies an XLS's shared string into every cell that shows it, and an ODS cell's text into
+/// every cell it is repeated to, so a long string shown in many cells is read as many times.
 pub const MAX_TEXT_BYTES: u64 = 64 << 20;
 
 /// The most bytes of formulas (their parsed tokens) an XLS may hold: the library writes every

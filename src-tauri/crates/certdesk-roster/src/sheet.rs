@@ -120,7 +120,8 @@ fn unreadable(e: impl std::fmt::Display) -> RosterError {
 }
 
 /// XLSX and XLSB streamed cell by cell (a sheet is read only as far as the budget); ODS whole.
-/// The archive's inflated size is measured first (`zip_scan`).
+/// The archive's inflated size is measured first (`zip_scan`), and an ODS's repeated rows and
+/// columns as calamine expands them (`ods_scan`).
 fn read_zip(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
     crate::zip_scan::check(bytes)?;
     match calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {

@@ -277,3 +277,60 @@ fn an_xlsx_that_inflates_past_the_limit_through_data_descriptors_is_refused_whil
     assert_eq!(report.kind, "over_limit");
     assert!(report.message_zh.contains("MAX_INFLATED_BYTES"), "{}", report.message_zh);
 }
+
+// ---- ODS: repeated rows and columns ----
+
+const ODS_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">"#;
+const ODS_TAIL: &str = "</table:table></office:spreadsheet></office:body></office:document-content>";
+const HEADER_ROW: &str = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>身份证号码</text:p></table:table-cell></table:table-row>"#;
+
+/// An ODS whose content.xml is `content`.
+fn ods(content: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    zip.start_file("content.xml", deflated).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn an_honest_ods_with_the_empty_rows_an_office_suite_writes_after_its_last_is_read() {
+    let empty_rest = r#"<table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+    let book = read_workbook(&ods(&format!("{ODS_HEAD}{HEADER_ROW}{empty_rest}{ODS_TAIL}")), 100).unwrap();
+    assert_eq!(book.format, Format::Ods);
+    assert_eq!(book.sheets[0].rows[0].cells, vec![(0, Value::Text("姓名".into())), (1, Value::Text("身份证号码".into()))]);
+}
+
+#[test]
+fn an_ods_whose_repeated_cell_copies_its_text_past_the_limit_is_refused() {
+    // one cell of 8 KB repeated across a row of 16 384 columns, the row twice: 256 MB of copies
+    let text = "a".repeat(8 << 10);
+    let row = format!(
+        r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
+    );
+    let file = ods(&format!("{ODS_HEAD}{HEADER_ROW}{row}{ODS_TAIL}"));
+    assert!(file.len() < 16 << 10, "a small file: {}", file.len());
+    let (limit, message) = over_limit(read_workbook(&file, 100));
+    assert_eq!(limit, Limit::TextBytes);
+    assert!(message.contains("MAX_TEXT_BYTES"), "{message}");
+}
+
+#[test]
+fn an_ods_whose_repeated_rows_and_columns_span_past_the_limit_is_refused() {
+    // 16 000 empty cells then a number, the row 200 times: 3.2 million cells in calamine
+    let row = r#"<table:table-row table:number-rows-repeated="200"><table:table-cell table:number-columns-repeated="16000"/><table:table-cell office:value-type="float" office:value="1"/></table:table-row>"#;
+    let (limit, message) = over_limit(read_workbook(&ods(&format!("{ODS_HEAD}{HEADER_ROW}{row}{ODS_TAIL}")), 100));
+    assert_eq!(limit, Limit::Cells);
+    assert!(message.contains("MAX_CELLS"), "{message}");
+}
+
+#[test]
+fn an_ods_that_ends_inside_a_table_is_refused_instead_of_read_for_ever() {
+    let e = read_workbook(&ods(&format!("{ODS_HEAD}{HEADER_ROW}")), 100).unwrap_err();
+    assert!(matches!(e, RosterError::Unreadable { .. }) && e.to_string().contains("ends inside a table"), "{e}");
+}
