@@ -638,7 +638,7 @@ fn sync_folder(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Test hook (#78): a step of a backup or a restore at which this process aborts, as a crash
+/// Test hook (#78): a step of a backup, a restore or a move into a hall at which this process aborts, as a crash
 /// there would (no destructor runs, nothing is cleaned up). For tests that run the operation in
 /// a child process; certdesk itself never sets one.
 #[doc(hidden)]
@@ -650,6 +650,8 @@ pub enum CrashPoint {
     BackupKeyFileRenamed = 2,
     /// The restore's copy of the backup staged, nothing replaced yet.
     RestoreStaged = 3,
+    /// A `store migrate`'s copy committed in the hall, not yet verified there nor recorded.
+    MigrateCopied = 4,
 }
 
 static CRASH_AT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
@@ -660,7 +662,7 @@ pub fn crash_at(point: Option<CrashPoint>) {
     CRASH_AT.store(point.map_or(0, |p| p as u8), std::sync::atomic::Ordering::SeqCst);
 }
 
-fn crash_point(point: CrashPoint) {
+pub(crate) fn crash_point(point: CrashPoint) {
     if CRASH_AT.load(std::sync::atomic::Ordering::SeqCst) == point as u8 {
         std::process::abort();
     }
@@ -865,6 +867,25 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(std::fs::File, String), Store
     copy.sync_all().map_err(folder_error(to))?;
     let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok((copy, sha256))
+}
+
+/// The SHA-256 of the file at `path`, read a fixed buffer at a time (a store of gigabytes is
+/// never held in memory: `store migrate`).
+pub(crate) fn sha256_of_file(path: &Path) -> Result<String, StoreError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut source = std::fs::File::open(path).map_err(folder_error(path))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; COPY_BUFFER];
+    loop {
+        match source.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(folder_error(path)(e)),
+        }
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What a hall offers instead of a file backup.

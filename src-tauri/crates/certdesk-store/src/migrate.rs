@@ -5,13 +5,14 @@
 //! case data (FTS5 is contentless: nothing to read back), then the whole `verify` run on the
 //! hall and `store_migrated` appended by the administrator. Owns the statements of that copy.
 //! Does not back up or remove the file (it stays as it was: the counter keeps it as its last
-//! single-desk backup).
+//! single-desk backup). A copy that committed before a crash stopped its check and its event is
+//! finished by the next `store migrate` of the same file (#78): the hall holds exactly the
+//! file's chain, and no `store_migrated`.
 
 use crate::accounts::{AuthError, Password};
 use crate::db::{Lite, Sql};
 use crate::pg::{HallAddress, ServerPassword};
 use crate::{AuditAction, NewEvent, Store, StoreError, sql};
-use certdesk_domain::case::sha256_hex;
 use serde::Serialize;
 use std::path::Path;
 
@@ -86,57 +87,37 @@ impl Store {
         }
         let mut src = Lite(&conn);
         let actor = crate::accounts::check_admin(&mut src, admin, password)?;
-        let bytes = std::fs::read(file).map_err(|source| StoreError::Folder { path: file.to_path_buf(), source })?;
-        let sha256 = sha256_hex(&bytes);
-        drop(bytes);
+        // hashed as a stream: a store of gigabytes is never held in memory (#78)
+        let sha256 = crate::files::sha256_of_file(file)?;
+        let source_head = crate::audit::head(&mut src)?;
 
         let mut hall = Store::open_hall(address, server_password)?;
         let counts = hall.read(|db| {
             let count = |db: &mut dyn Sql, table: &str| -> Result<i64, StoreError> { db.one("looking at the hall", &format!("SELECT count(*) FROM {table}"), &[])?.int(0) };
             Ok::<_, StoreError>((count(db, "audit_events")?, count(db, "cases")?, count(db, "accounts")?))
         })?;
-        if counts != (0, 0, 0) {
+        // a copy of this very file that committed before a crash stopped its check and its
+        // `store_migrated` event: finished now instead of refused (#78)
+        let resumed = counts != (0, 0, 0) && hall.read(|db| copy_of(db, source_head.as_deref(), checked.audit_events))?;
+        if counts != (0, 0, 0) && !resumed {
             let (events, cases, accounts) = counts;
             let m = format!("the hall {} is not empty ({events} event(s), {cases} case(s), {accounts} account(s)): a store moves only into an empty hall", address.shown());
             return Err(StoreError::Invalid(m).into());
         }
-        let copied = hall.write(|tx| {
-            let mut copied = Vec::new();
-            for (table, columns, ids) in TABLES {
-                let n = columns.split(',').count();
-                let placeholders = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-                let overriding = if *ids { " OVERRIDING SYSTEM VALUE" } else { "" };
-                let insert = format!("INSERT INTO {table} ({columns}){overriding} VALUES ({placeholders})");
-                let mut rows = 0i64;
-                // the file's own key file records stay with the file: a hall has no key file
-                let only = if *table == "settings" { format!(" WHERE key NOT IN ('{}', '{}')", crate::key_files::GENERATION, crate::key_files::SHA256) } else { String::new() };
-                src.each("reading the store file", &format!("SELECT {columns} FROM {table}{only}"), &[], &mut |row| {
-                    let values: Vec<crate::db::Val> = (0..n).map(|i| row.val(i).cloned()).collect::<Result<_, _>>()?;
-                    tx.db.exec("copying into the hall", &insert, &values)?;
-                    rows += 1;
-                    Ok(true)
-                })?;
-                if *ids {
-                    let reset = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}");
-                    tx.db.one("numbering the hall's rows", &reset, &[])?;
-                }
-                copied.push(rows);
-            }
-            // the search rows, from the case data
-            src.each("reading the store file", "SELECT id, number, data FROM cases", &[], &mut |row| {
-                let (id, number, data) = (row.int(0)?, row.text(1)?, row.text(2)?);
-                let data = certdesk_domain::CaseData::from_json(&data).map_err(|e| StoreError::Corrupt { number: number.clone(), detail: e.to_string() })?;
-                crate::cases::index_case(tx.db, id, &number, &data, false)?;
-                Ok(true)
-            })?;
-            Ok::<_, StoreError>(copied)
-        })?;
+        let copied = if resumed {
+            hall.read(|db| {
+                TABLES.iter().map(|(table, _, _)| db.one("counting the hall's rows", &format!("SELECT count(*) FROM {table}"), &[])?.int(0)).collect::<Result<Vec<_>, _>>()
+            })?
+        } else {
+            let copied = copy_into(&mut hall, &mut src)?;
+            crate::files::crash_point(crate::files::CrashPoint::MigrateCopied);
+            copied
+        };
         let report = hall.verify_audit()?;
         if !report.ok || report.events != checked.audit_events {
             let what = report.first_break.map(|b| b.message).unwrap_or_else(|| format!("{} event(s) arrived of {}", report.events, checked.audit_events));
             return Err(StoreError::Invalid(format!("the hall {} does not verify after the copy: {what}", address.shown())).into());
         }
-        let source_head = crate::audit::head(&mut src)?;
         let migrated = Migrated {
             server: address.shown().to_string(),
             accounts: copied[2],
@@ -150,4 +131,50 @@ impl Store {
         hall.record_event(&NewEvent::new(actor.name(), AuditAction::StoreMigrated, &detail))?;
         Ok((hall, migrated))
     }
+}
+
+/// Whether the hall on `db` holds a copy of the store whose chain head is `source_head` and
+/// whose chain has `events` events, and nothing after it: no `store_migrated` event yet.
+fn copy_of(db: &mut dyn Sql, source_head: Option<&str>, events: i64) -> Result<bool, StoreError> {
+    let Some(source_head) = source_head else { return Ok(false) };
+    let hall_head = crate::audit::head(db)?;
+    let hall_events = db.one("looking at the hall", "SELECT count(*) FROM audit_events", &[])?.int(0)?;
+    let recorded = db.one("looking at the hall", "SELECT count(*) FROM audit_events WHERE action = ?1", crate::db::args![AuditAction::StoreMigrated.wire()])?.int(0)?;
+    Ok(hall_head.as_deref() == Some(source_head) && hall_events == events && recorded == 0)
+}
+
+/// The file's rows copied into the empty hall in one transaction, the search rows rebuilt:
+/// the rows copied per table of [`TABLES`].
+fn copy_into(hall: &mut Store, src: &mut Lite<'_>) -> Result<Vec<i64>, StoreError> {
+    hall.write(|tx| {
+        let mut copied = Vec::new();
+        for (table, columns, ids) in TABLES {
+            let n = columns.split(',').count();
+            let placeholders = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+            let overriding = if *ids { " OVERRIDING SYSTEM VALUE" } else { "" };
+            let insert = format!("INSERT INTO {table} ({columns}){overriding} VALUES ({placeholders})");
+            let mut rows = 0i64;
+            // the file's own key file records stay with the file: a hall has no key file
+            let only = if *table == "settings" { format!(" WHERE key NOT IN ('{}', '{}')", crate::key_files::GENERATION, crate::key_files::SHA256) } else { String::new() };
+            src.each("reading the store file", &format!("SELECT {columns} FROM {table}{only}"), &[], &mut |row| {
+                let values: Vec<crate::db::Val> = (0..n).map(|i| row.val(i).cloned()).collect::<Result<_, _>>()?;
+                tx.db.exec("copying into the hall", &insert, &values)?;
+                rows += 1;
+                Ok(true)
+            })?;
+            if *ids {
+                let reset = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}");
+                tx.db.one("numbering the hall's rows", &reset, &[])?;
+            }
+            copied.push(rows);
+        }
+        // the search rows, from the case data
+        src.each("reading the store file", "SELECT id, number, data FROM cases", &[], &mut |row| {
+            let (id, number, data) = (row.int(0)?, row.text(1)?, row.text(2)?);
+            let data = certdesk_domain::CaseData::from_json(&data).map_err(|e| StoreError::Corrupt { number: number.clone(), detail: e.to_string() })?;
+            crate::cases::index_case(tx.db, id, &number, &data, false)?;
+            Ok(true)
+        })?;
+        Ok::<_, StoreError>(copied)
+    })
 }

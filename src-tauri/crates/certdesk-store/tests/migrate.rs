@@ -124,3 +124,54 @@ fn a_move_is_refused_without_the_files_administrator_or_with_a_broken_chain_and_
     let events: i64 = db.raw().query_opt("SELECT count(*) FROM audit_events", &[]).ok().flatten().map(|r| r.get(0)).unwrap_or(0);
     assert_eq!(events, 0, "nothing reached the hall");
 }
+
+/// A move killed after its copy committed (before the hall was verified and `store_migrated`
+/// appended) is finished by the next move of the same file, not refused as a hall that is not
+/// empty (#78); another file is still refused there. The crash is real: the test binary re-runs
+/// itself as a child that aborts at the store's crash point.
+#[test]
+fn a_move_killed_after_its_copy_committed_is_finished_by_the_next_one() {
+    if let Ok(order) = std::env::var("CERTDESK_MIGRATE_CHILD") {
+        let (file, url, password_file) = {
+            let mut parts = order.splitn(3, '\n');
+            (parts.next().unwrap().to_string(), parts.next().unwrap().to_string(), parts.next().unwrap().to_string())
+        };
+        certdesk_store::crash_at(Some(certdesk_store::CrashPoint::MigrateCopied));
+        let address = HallAddress::parse(&url).unwrap();
+        let password = ServerPassword::from_file(std::path::Path::new(&password_file)).unwrap();
+        let _ = Store::migrate_into_hall(std::path::Path::new(&file), "admin", &pw("admin-pass-1"), &address, password);
+        panic!("the crash point was passed");
+    }
+    let Some(server) = pg::server() else { return };
+    let db = server.fresh_db("migrate_killed");
+    let dir = tempfile::tempdir().unwrap();
+    let file = counter_file(dir.path());
+    let order = format!("{}\n{}\n{}", file.display(), db.url, db.password_file.display());
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args(["--exact", "a_move_killed_after_its_copy_committed_is_finished_by_the_next_one", "--nocapture", "--test-threads=1"])
+        .env("CERTDESK_MIGRATE_CHILD", order)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the child aborted at the crash point: {}", String::from_utf8_lossy(&out.stderr));
+    let (address, password) = address(&db);
+    // the copy is there, its event is not
+    let hall = Store::open_hall(&address, password.clone()).unwrap();
+    let events = hall.stored_chain().unwrap().0;
+    assert!(!events.is_empty() && events.iter().all(|e| e.action != AuditAction::StoreMigrated.wire()), "the child's copy committed without its event");
+    drop(hall);
+    // another store file is refused there as before
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = counter_file(other_dir.path());
+    let refused = Store::migrate_into_hall(&other, "admin", &pw("admin-pass-1"), &address, password.clone());
+    assert!(matches!(refused, Err(AuthError::Store(StoreError::Invalid(ref m))) if m.contains("not empty")), "{:?}", refused.err());
+    // the same file: finished (verified, recorded once)
+    let (hall, migrated) = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &address, password.clone()).unwrap();
+    assert_eq!(migrated.cases, 2);
+    assert!(hall.verify_audit().unwrap().ok);
+    let recorded = hall.stored_chain().unwrap().0.iter().filter(|e| e.action == AuditAction::StoreMigrated.wire()).count();
+    assert_eq!(recorded, 1);
+    // and a third move of it is refused: the hall is no longer an unrecorded copy
+    let again = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &address, password);
+    assert!(again.is_err(), "a recorded move is not finished twice");
+}
