@@ -40,6 +40,10 @@ pub struct ParsedCert {
     /// no keyUsage (any use).
     #[serde(skip)]
     pub may_sign: bool,
+    /// The subject's attributes in the certificate's order: dotted OID and the text of each
+    /// string value (UTF-8, Printable, IA5, Teletex, BMP), unescaped; other values are left out.
+    #[serde(skip)]
+    pub subject_attributes: Vec<(String, String)>,
 }
 
 impl ParsedCert {
@@ -52,6 +56,57 @@ impl ParsedCert {
     /// form writes them.
     pub fn subject_attr(&self, name: &str) -> Vec<String> {
         name_attr(&self.subject, name)
+    }
+
+    /// The values of the subject's attribute `oid` (dotted), unescaped, in the certificate's order.
+    pub fn subject_values(&self, oid: &str) -> impl Iterator<Item = &str> {
+        self.subject_attributes.iter().filter(move |(o, _)| o == oid).map(|(_, v)| v.as_str())
+    }
+
+    /// The subject key's algorithm in the names the key desk uses for `Algo` (`rsa2048`,
+    /// `ec-p256`, `sm2`): RSA as `rsa` and its modulus size, other curves as `ec-p384` or
+    /// `ec-<curve OID>`, anything else as its dotted OID.
+    pub fn key_algorithm_name(&self) -> String {
+        match (self.key_algorithm.as_str(), self.key_curve.as_deref()) {
+            (RSA_ENCRYPTION, _) => rsa_modulus_bits(&self.public_key).map_or_else(|| "rsa".to_string(), |bits| format!("rsa{bits}")),
+            (SM2_CURVE, _) | (EC_PUBLIC_KEY, Some(SM2_CURVE)) => "sm2".into(),
+            (EC_PUBLIC_KEY, Some(P256)) => "ec-p256".into(),
+            (EC_PUBLIC_KEY, Some(P384)) => "ec-p384".into(),
+            (EC_PUBLIC_KEY, Some(curve)) => format!("ec-{curve}"),
+            (other, _) => other.to_string(),
+        }
+    }
+}
+
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const P256: &str = "1.2.840.10045.3.1.7";
+const P384: &str = "1.3.132.0.34";
+const SM2_CURVE: &str = "1.2.156.10197.1.301";
+
+/// The size in bits of the modulus of a PKCS#1 RSAPublicKey (SEQUENCE { n INTEGER, e INTEGER }).
+fn rsa_modulus_bits(public_key: &[u8]) -> Option<usize> {
+    let (_, header, total) = tlv(public_key)?;
+    let n = *children(&public_key[header..total]).first()?;
+    let (tag, h, t) = tlv(n)?;
+    if tag != 0x02 {
+        return None;
+    }
+    let digits: &[u8] = &n[h..t];
+    let start = digits.iter().position(|b| *b != 0)?;
+    Some((digits.len() - start) * 8 - digits[start].leading_zeros() as usize)
+}
+
+/// The text of a name attribute's string value; `None` for other kinds of value.
+fn attribute_text(value: &der::Any) -> Option<String> {
+    use der::Tagged;
+    let bytes = value.value();
+    match value.tag() {
+        der::Tag::Utf8String | der::Tag::PrintableString | der::Tag::Ia5String | der::Tag::TeletexString => Some(String::from_utf8_lossy(bytes).into_owned()),
+        der::Tag::BmpString if bytes.len().is_multiple_of(2) => {
+            char::decode_utf16(bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]))).collect::<Result<String, _>>().ok()
+        }
+        _ => None,
     }
 }
 
@@ -116,6 +171,7 @@ fn one(cert: &Certificate) -> Result<ParsedCert, CertError> {
         key_curve: tbs.subject_public_key_info().algorithm.parameters.as_ref().and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok()).map(|o| o.to_string()),
         is_ca: tbs.get_extension::<x509_cert::ext::pkix::BasicConstraints>().ok().flatten().is_some_and(|(_, b)| b.ca),
         may_sign: tbs.get_extension::<x509_cert::ext::pkix::KeyUsage>().ok().flatten().is_none_or(|(_, k)| k.digital_signature() || k.non_repudiation()),
+        subject_attributes: tbs.subject().iter().filter_map(|a| Some((a.oid.to_string(), attribute_text(&a.value)?))).collect(),
     })
 }
 

@@ -224,6 +224,9 @@ pub struct CertView {
     pub has_key: bool,
     /// SHA-256 of the certificate's DER, hex: how a staff key's certificate is named (#31).
     pub sha256: String,
+    /// The certificate itself (DER), for what the view does not show (`old_key`).
+    #[serde(skip)]
+    pub der: Vec<u8>,
 }
 
 impl CertView {
@@ -239,6 +242,7 @@ impl CertView {
             not_after: p.not_after.clone(),
             has_key,
             sha256: crate::staff::fingerprint(&p.der),
+            der: p.der.clone(),
         }
     }
 }
