@@ -25,6 +25,23 @@ fn sel(t: &TokenArg) -> TokenSel {
     }
 }
 
+/// `--token LABEL` or `--serial SERIAL` where both may be left out (the one key plugged in).
+fn sel_of(label: Option<String>, serial: Option<String>) -> Option<TokenSel> {
+    serial.map(TokenSel::Serial).or(label.map(TokenSel::Label))
+}
+
+/// One line of `key read-certs`: use, serial, subject, the code, validity, algorithm, issuer.
+fn read_cert_line(c: &certdesk_desk::old_key::BroughtCert) -> String {
+    let usage = match c.usage {
+        CertUsage::Sign => "sign",
+        CertUsage::Encrypt => "encrypt",
+        CertUsage::Ca => "CA",
+    };
+    let names = [c.subject.o.as_deref(), c.subject.cn.as_deref(), c.subject.uscc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+    let names = if names.is_empty() { c.subject.dn.clone() } else { names };
+    format!("{usage:<7} {} {names} {}…{} {} (issuer {})", c.serial, c.not_before, c.not_after, c.key_algorithm, c.issuer)
+}
+
 /// Warns when a PIN set or used is still a CA's published default (e.g. 12345678).
 fn warn_default_pin(catalog: &Catalog, pin: &Pin) {
     if let Some(project) = keydesk::default_pin_of(catalog, pin) {
@@ -52,6 +69,7 @@ fn by_of(cmd: &KeyCmd) -> &KeyActAs {
         | KeyCmd::Status { by, .. }
         | KeyCmd::WriteSeal { by, .. }
         | KeyCmd::Show { by, .. }
+        | KeyCmd::ReadCerts { by, .. }
         | KeyCmd::ChangePin { by, .. }
         | KeyCmd::Unlock { by, .. }
         | KeyCmd::Wipe { by, .. } => by,
@@ -73,6 +91,7 @@ fn name_of(cmd: &KeyCmd) -> &'static str {
         KeyCmd::Requests { .. } => "key requests",
         KeyCmd::WriteSeal { .. } => "key write-seal",
         KeyCmd::Show { .. } => "key show",
+        KeyCmd::ReadCerts { .. } => "key read-certs",
         KeyCmd::ChangePin { .. } => "key change-pin",
         KeyCmd::Unlock { .. } => "key unlock",
         KeyCmd::Wipe { .. } => "key wipe",
@@ -348,6 +367,19 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                 human.push_str(&format!("  data {}/{} {} bytes\n", d.application, d.label, d.size));
             }
             show(serde_json::to_value(&c).unwrap_or_default(), human.trim_end().to_string());
+        }
+        KeyCmd::ReadCerts { label, serial, .. } => {
+            let named = sel_of(label, serial);
+            let certs = certdesk_desk::old_key::read_certs(&desk, &library, named.as_ref())?;
+            if json {
+                print_json(&certs);
+            } else if certs.is_empty() {
+                println!("no certificate on the key");
+            } else {
+                for c in &certs {
+                    println!("{}", read_cert_line(c));
+                }
+            }
         }
         KeyCmd::ChangePin { token, pin_file, new_pin_file, .. } => {
             let old = pins.read(pin_file.as_deref(), "current PIN")?;

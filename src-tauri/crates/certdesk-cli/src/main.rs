@@ -950,6 +950,18 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: KeyActAs,
     },
+    /// The certificates on the key an applicant brings, read at intake without a PIN: each
+    /// one's use (sign, encrypt), subject (CN, O, 统一社会信用代码), serial, issuer, validity
+    /// and key algorithm; the CA certificates of a chain on the key are left out. Without
+    /// --token or --serial, the one key plugged in. Nothing is written or recorded.
+    ReadCerts {
+        #[arg(long = "token", value_name = "LABEL")]
+        label: Option<String>,
+        #[arg(long, value_name = "SERIAL", conflicts_with = "label")]
+        serial: Option<String>,
+        #[command(flatten)]
+        by: KeyActAs,
+    },
     /// Change a key's user PIN (a key clerk; on the key desk's log).
     ChangePin {
         #[command(flatten)]

@@ -174,6 +174,8 @@ pub enum DeskError {
     WrongKey { number: String, plugged: String, expected: String },
     #[error("case {number}: the key {serial} is {holder}'s (certificate {cert}): plug a blank key")]
     KeyTaken { number: String, serial: String, holder: String, cert: u32 },
+    #[error("{} (see `certdesk key list`)", which_key_text(*found))]
+    WhichKey { found: usize },
     #[error("{}", .0.iter().map(|r| format!("{}: {}", r.file, r.why)).collect::<Vec<_>>().join("; "))]
     BatchRefused(Vec<crate::issue::AnswerRefusal>),
     #[error("the employee list: {0}")]
@@ -202,6 +204,14 @@ pub enum DeskError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Why no key was chosen when none was named: none plugged, or several.
+fn which_key_text(found: usize) -> String {
+    match found {
+        0 => "no initialised key is plugged in".into(),
+        n => format!("{n} keys are plugged in: name one with --token LABEL or --serial SERIAL"),
+    }
 }
 
 impl DeskError {
@@ -324,6 +334,8 @@ impl DeskError {
             DeskError::NoSuchCert { .. } | DeskError::NotEmployeeCase { .. } => K::NoSuchCert,
             DeskError::NoCertWaiting { .. } => K::NoCertWaiting,
             DeskError::WrongKey { .. } | DeskError::KeyTaken { .. } => K::WrongKey,
+            DeskError::WhichKey { found: 0 } => K::TokenNotFound,
+            DeskError::WhichKey { .. } => K::TokenAmbiguous,
             DeskError::BatchRefused(_) => K::BatchRefused,
             DeskError::EmployeeList(_) => K::EmployeeList,
             DeskError::StoreSetting { .. } => K::StoreSetting,

@@ -4,7 +4,8 @@
 //! hall's password comes from (`place`), folders, file names and limits (`folders`, `limits`),
 //! days (`dates`), the intake's helpers that need no store (`intake`), printing a case's forms
 //! (`print`), importing the seal sheet of a case (`seal`), issuing a case's USB key step by
-//! step (`issue`) and every other key operation (`keydesk`), the counter's reports (`report`,
+//! step (`issue`) and every other key operation (`keydesk`), the certificates on the key an
+//! applicant brings (`old_key`), the counter's reports (`report`,
 //! with CSV and XLSX writers). Every read and change goes through a `Desk` opened for a
 //! signed-in account; roles, four-eyes and the approval are decided by the domain's workflow
 //! inside the store's transactions. This crate knows nothing of Tauri, terminals, prompts or
@@ -65,6 +66,7 @@ pub mod issue;
 pub mod keydesk;
 pub mod limits;
 pub mod materials;
+pub mod old_key;
 pub mod operator_ca;
 pub mod place;
 pub mod print;
