@@ -55,7 +55,9 @@ pub enum DeskError {
     PasswordsDiffer,
     /// The new recovery key of a `store encrypt` or `store rekey` was not typed back: the store
     /// is left as it was (#78).
-    #[error("the last group of the recovery key was not typed back: the store is left as it was (plain, or under its old key and recovery key); run the command again and write the key down (恢复密钥未确认)")]
+    #[error(
+        "the last group of the recovery key was not typed back: the store is left as it was (plain, or under its old key and recovery key); run the command again and write the key down (恢复密钥未确认)"
+    )]
     RecoveryKeyNotConfirmed,
     /// The key named is not the one holding the account's enrolled certificate (#31).
     #[error("the USB key {plugged} is not this account's: its enrolled certificate is {expected} (不是您的USB Key)")]

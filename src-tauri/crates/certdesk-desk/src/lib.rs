@@ -103,14 +103,14 @@ pub mod domain {
 
 /// The store's data as the desk hands it out: read-only values, no store and no way to write.
 pub mod store {
+    /// What settling an operation a crash interrupted did (#78): said once by the adapters.
+    pub use certdesk_store::journal::{Notice, Operation};
     /// Staff keys' enrolments and what `audit verify` says of the signatures (#31).
     pub use certdesk_store::staff_keys::{Enrolment, SignatureProblem, SignatureReport};
     pub use certdesk_store::{
         Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored,
         VerifyReport, detail,
     };
-    /// What settling an operation a crash interrupted did (#78): said once by the adapters.
-    pub use certdesk_store::journal::{Notice, Operation};
     /// A hall's address and server password (data the adapters read and hand in).
     pub mod pg {
         pub use certdesk_store::pg::{HallAddress, HallStatus, ServerName, ServerPassword, ServerRole, ServerState, Standby, schema::Granted};
