@@ -7,7 +7,8 @@ them, and honest files of the same kinds.
            or more (it aborted the process in calamine), the same with honest dimensions, one
            whose OLE sector chain loops under a 4 GB stream, an XLSX whose entries stream their
            sizes in data descriptors and inflate to 80 MiB from about 80 KB (it passed the
-           64 MiB check), and honest XLS (xlwt), XLSX (openpyxl) and CSV lists
+           64 MiB check), ODS files whose repeated cells copy their text 32 768 times or whose
+           table never ends, and honest XLS (xlwt), XLSX (openpyxl), ODS and CSV lists
   key_file an honest key file's JSON and variants (another format, costs no one would set)
   backup   a SQLite file that is not a certdesk store, and its first page cut short
   case_json, fee, decode_scan  a small input each
@@ -166,6 +167,33 @@ with zipfile.ZipFile(io.BytesIO(honest_xlsx)) as src, zipfile.ZipFile(sink, "w",
 bomb = bytes(sink.data)
 assert bomb[6] & 0x08, "data descriptors"
 write("roster", "descriptor-bomb.xlsx", bomb)
+
+# ODS: an honest one with the empty rows an office suite writes after the last, one whose cell
+# of 8 KB is repeated across 16 384 columns (its text copied into each), one that ends inside
+# its table (calamine read on for ever)
+ODS_HEAD = '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">'
+ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def ods_row(values):
+    return "<table:table-row>" + "".join('<table:table-cell office:value-type="string"><text:p>%s</text:p></table:table-cell>' % v for v in values) + "</table:table-row>"
+
+
+def ods(content):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>', zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+rows = ods_row(HEADER) + "".join(ods_row(row) for row in ROWS)
+empty_rest = '<table:table-row table:number-rows-repeated="1048573"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+write("roster", "honest.ods", ods(ODS_HEAD + rows + empty_rest + ODS_TAIL))
+repeated = '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>' + "a" * 8192 + "</text:p></table:table-cell></table:table-row>"
+write("roster", "repeated-text.ods", ods(ODS_HEAD + rows + repeated + ODS_TAIL))
+write("roster", "unterminated-table.ods", ods(ODS_HEAD + rows))
 
 # ---- key files ----
 
