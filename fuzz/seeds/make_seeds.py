@@ -110,7 +110,7 @@ write("roster", "far-cell-no-dimensions.xls", ole(workbook_stream([number(0, 0, 
 write("roster", "loop-chain.xls", ole(workbook_stream([dimensions(0, 1, 0, 1), number(0, 0, 1.0)]), 0xFFFFFF00, True))
 
 HEADER = ["姓名", "证件类型", "证件号码", "电子邮箱", "业务类型", "年限"]
-ROWS = [["张三", "居民身份证", "11010519491231002X", "zhangsan@example.com", "新办", 1], ["李四", "居民身份证", "110105194912310029", "lisi@example.com", "续期", 2]]
+ROWS = [["张三", "居民身份证", "11010519491231002X", "zhangsan@example.com", "新办", 1], ["李四", "居民身份证", "110105198001010016", "lisi@example.com", "续期", 2]]
 
 book = xlwt.Workbook(encoding="utf-8")
 sheet = book.add_sheet("Sheet1")
