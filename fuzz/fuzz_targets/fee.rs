@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         business: BusinessType::ALL[pick(1, BusinessType::ALL.len())],
         cert_kind: CertKind::ALL[pick(2, CertKind::ALL.len())],
         medium: Medium::ALL[pick(3, Medium::ALL.len())],
-        years: if years % 7 == 0 { None } else { Some(years) },
+        years: if years.is_multiple_of(7) { None } else { Some(years) },
         quantity,
     };
     if let Ok(quote) = project.fee(&req) {
