@@ -73,8 +73,16 @@ for target in "${targets[@]}"; do
   # -rss_limit_mb: a runaway allocation that succeeds; -malloc_limit_mb: one that asks for more
   # at once (only where libFuzzer sees malloc; without a sanitizer a failed allocation aborts,
   # which is a crash all the same); -timeout: one input's seconds
-  cargo fuzz run "${build[@]}" "$target" "$corpus" -- \
+  # libFuzzer prints a line per new input (tens of thousands in a run): kept in a file, its
+  # closing lines shown, the last hundred on a finding
+  log="$work/$target.log"
+  if ! cargo fuzz run "${build[@]}" "$target" "$corpus" -- \
     -max_total_time="$seconds" -rss_limit_mb=1024 -malloc_limit_mb=512 -timeout=10 \
-    -artifact_prefix="$artifacts/" -print_final_stats=1
+    -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1; then
+    tail -n 100 "$log"
+    echo "== fuzzing $target: a finding (the input is under $artifacts/)" >&2
+    exit 1
+  fi
+  grep -E '^(Done|stat::number_of_executed_runs|stat::peak_rss_mb)' "$log" || tail -n 5 "$log"
 done
 echo "== fuzzing: no finding in ${targets[*]}"
