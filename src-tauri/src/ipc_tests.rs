@@ -374,6 +374,9 @@ fn the_retention_view_is_an_administrators_and_lists_before_it_purges() {
     assert_eq!(w.kind("purge_run", json!({})), "missing_role");
     w.login("admin");
     assert_eq!(w.kind("set_setting", json!({ "key": "retention_years", "value": "4" })), "out_of_range");
+    // the intake's default project is one of the catalog's (#79): a name typed for it is refused
+    assert_eq!(w.kind("set_setting", json!({ "key": "default_project", "value": "广东社保" })), "unknown_project");
+    w.ok("set_setting", json!({ "key": "default_project", "value": "netca-gd-pension" }));
     let preview = w.ok("purge_preview", json!({}));
     assert_eq!((preview["years"].as_u64(), preview["due"].as_array().map(Vec::len), preview["held"].as_array().map(Vec::len)), (Some(5), Some(0), Some(0)), "{preview}");
     assert_eq!(preview["today"], chrono::Local::now().date_naive().to_string());

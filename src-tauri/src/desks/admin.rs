@@ -123,7 +123,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<std::collections::BTre
 
 #[tauri::command(async)]
 pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Result<(), IpcError> {
-    crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&key, &value)))
+    crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&state.catalog, &key, &value)))
 }
 
 #[derive(Serialize, ts_rs::TS)]

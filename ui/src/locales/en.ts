@@ -245,7 +245,8 @@ const en: Shape<typeof zh> = {
     restart: 'Saved: it applies when certdesk starts again', serverHint: 'Check the server address, port, database, user and password, and that the server accepts this PC',
   },
   settings: {
-    default_project: 'Default project of the intake (its id; else each account\'s last one)',
+    default_project: 'Default project of the intake',
+    default_project_none: '(none: each account\'s last project)',
     idcard_port: 'ID card reader serial port (COM3, /dev/ttyUSB0)', idcard_library: 'ID card reader library (SDT, optional)', idcard_usb_port: 'Reader USB port (1–16, optional)',
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'Key driver library (PKCS#11 or SKF)',
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',

@@ -295,7 +295,8 @@ export default {
     restart: '已保存：重新启动证书受理台后生效', serverHint: '请核对服务器地址、端口、数据库名、账号和密码，以及服务器是否允许本机连接',
   },
   settings: {
-    default_project: '受理默认项目（项目代码，如 nmgca-…；留空则用本账号上次的项目）',
+    default_project: '受理默认项目',
+    default_project_none: '（不设：用本账号上次的项目）',
     idcard_port: '身份证阅读器串口（如 COM3、/dev/ttyUSB0）', idcard_library: '身份证阅读器厂商动态库（可选）', idcard_usb_port: '阅读器USB端口（1–16，可选）',
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',

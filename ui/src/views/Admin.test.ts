@@ -9,6 +9,7 @@ import type { Account } from '../ipc'
 import type { Enrolment } from '../bindings'
 import FilePick from '../components/FilePick.vue'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
+import { sampleProject } from '../fixtures'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -38,7 +39,12 @@ function backend(overrides: Handlers = {}) {
     },
     get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '' }),
     key_enrolments: () => [],
+    catalog_projects: () => [
+      { ...sampleProject, service: '广东社保' },
+      { ...sampleProject, id: 'nmgca-procurement', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '政府采购' },
+    ],
     set_setting: ({ key, value }) => {
+      if (key === 'default_project' && value && !['netca-gd-pension', 'nmgca-procurement'].includes(value)) throw refusal('unknown_project', `unknown CA project ${JSON.stringify(value)}`)
       if (key === 'counter_code' && !/^[A-Z0-9]{1,12}$/.test(value)) throw refusal('invalid_counter_code', `counter code ${JSON.stringify(value)}: 1-12 capital letters or digits`)
       return null
     },
@@ -214,6 +220,21 @@ describe('Admin', () => {
     await w.get('[data-testid=setting-counter_code]').trigger('change')
     await flushPromises()
     expect(w.get('[data-testid=setting-error-counter_code]').text()).toContain('受理点代码')
+  })
+
+  it("offers the intake's default project from the catalog by name and saves its id (#79)", async () => {
+    const calls = backend({ get_settings: () => ({ counter_code: 'GZ01', counter_name: '', counter_address: '', pkcs11_module: '', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '广东社保', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '' }) })
+    const w = mount(Admin)
+    await flushPromises()
+    const select = w.get('[data-testid=setting-default_project]')
+    expect(select.element.tagName).toBe('SELECT')
+    const options = select.findAll('option').map((o) => [o.attributes('value'), o.text()])
+    // none, the stored value the catalog does not know (shown as it is, never passed over), the projects by name
+    expect(options).toEqual([['', '（不设：用本账号上次的项目）'], ['广东社保', '广东社保'], ['netca-gd-pension', '网证通 · 广东社保'], ['nmgca-procurement', '内蒙古CA · 政府采购']])
+    await select.setValue('nmgca-procurement')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'set_setting').map((c) => c.args)).toEqual([{ key: 'default_project', value: 'nmgca-procurement' }])
+    expect(w.find('[data-testid=setting-saved-default_project]').exists()).toBe(true)
   })
 
   it('chooses folders, the key driver and the backup to restore with the system picker', async () => {

@@ -42,9 +42,12 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
             ("retention_years", retention_years),
             ("key_sign_in_roles", key_sign_in_roles),
         ];
+        // the catalog the intake offers (the counter's own forms folder, else the built-in
+        // one): a default project must be one of its projects
+        let catalog = ctx.catalog()?;
         for (key, value) in settings {
             if let Some(value) = value {
-                desk.set_setting(key, &value)?;
+                desk.set_setting(&catalog, key, &value)?;
             }
         }
     }

@@ -392,6 +392,15 @@ fn passwords_follow_the_rule_of_dengbao_level_3_and_a_due_one_is_said_on_stderr(
         assert_eq!(out.status.code(), Some(1), "{bad:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("give 1 to"), "{bad:?}: {}", stderr(&out));
     }
+    // the intake's default project is one of the catalog's (#79): a name typed for it is
+    // refused, naming the projects there are; empty clears it
+    e.ok(&["counter", "set", "--default-project", "nmgca-procurement", "--as", "admin", "--as-password-file", &admin]);
+    let out = e.run(&["counter", "set", "--default-project", "广东社保", "--as", "admin", "--as-password-file", &admin, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| serde_json::from_str(&stderr(&out)).unwrap_or_default());
+    assert_eq!(said["error"]["kind"], "unknown_project", "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(said.to_string().contains("netca-gd-pension"), "the known projects are named: {said}");
+    e.ok(&["counter", "set", "--default-project", "", "--as", "admin", "--as-password-file", &admin]);
     let (_, verify) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(verify["ok"], true, "{verify}");
 }

@@ -187,9 +187,9 @@ impl Session {
     fn counter_identity_set(store: &mut CaseStore, name: &str, password: &Password, code: &str, counter_name: &str) -> Result<Session, DeskError> {
         let mut session = Session::sign_in(store, name, password)?;
         let mut desk = session.desk(store)?;
-        desk.set_setting("counter_code", code)?;
+        desk.put_setting("counter_code", code)?;
         if !counter_name.trim().is_empty() {
-            desk.set_setting("counter_name", counter_name.trim())?;
+            desk.put_setting("counter_name", counter_name.trim())?;
         }
         Ok(session)
     }
@@ -774,8 +774,20 @@ impl Desk<'_> {
         Ok(self.store.setting(key)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()))
     }
 
-    /// A setting, checked: the counter code's form, a number of idle minutes, a module file.
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
+    /// A setting, checked: the counter code's form, a number of idle minutes, a module file,
+    /// the intake's default project among `catalog`'s (#79: an unknown one is refused, not
+    /// saved and passed over at every intake).
+    pub fn set_setting(&mut self, catalog: &Catalog, key: &str, value: &str) -> Result<(), DeskError> {
+        if key == "default_project" && !value.trim().is_empty() {
+            self.require("change the settings", Role::Admin)?;
+            crate::intake::project(catalog, value.trim())?;
+        }
+        self.put_setting(key, value)
+    }
+
+    /// [`Desk::set_setting`] for the settings no catalog is needed to check (the counter's
+    /// identity at the first start).
+    fn put_setting(&mut self, key: &str, value: &str) -> Result<(), DeskError> {
         self.require("change the settings", Role::Admin)?;
         if !SETTINGS.contains(&key) {
             return Err(DeskError::UnknownSetting { key: key.to_string(), known: SETTINGS.join(", ") });
@@ -990,9 +1002,9 @@ mod tests {
         // the default, and the setting
         let mut admin = Session::sign_in(&mut store, "admin", &pw("admin-pass-1")).unwrap();
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), DEFAULT_IDLE);
-        admin.desk(&mut store).unwrap().set_setting("idle_minutes", "5").unwrap();
+        admin.desk(&mut store).unwrap().put_setting("idle_minutes", "5").unwrap();
         assert_eq!(admin.desk(&mut store).unwrap().idle_timeout().unwrap(), Duration::from_secs(300));
-        let refused = admin.desk(&mut store).unwrap().set_setting("idle_minutes", "0").unwrap_err();
+        let refused = admin.desk(&mut store).unwrap().put_setting("idle_minutes", "0").unwrap_err();
         assert_eq!(refused.kind(), crate::ErrorKind::OutOfRange, "{refused}");
     }
 
@@ -1009,7 +1021,7 @@ mod tests {
         assert!(zhang.desk(&mut store).unwrap().password_change_due().unwrap(), "an administrator's password");
         zhang.desk(&mut store).unwrap().change_own_password(&pw("Zhang-temp-1"), &pw("zhang-pass-2")).unwrap();
         assert!(!zhang.desk(&mut store).unwrap().password_change_due().unwrap());
-        admin.desk(&mut store).unwrap().set_setting("password_max_age_days", "30").unwrap();
+        admin.desk(&mut store).unwrap().put_setting("password_max_age_days", "30").unwrap();
         assert_eq!(zhang.desk(&mut store).unwrap().password_max_age_days().unwrap(), 30);
         // the age on the counter's local day: set 2026-08-25 16:30 UTC = 2026-08-26 in 广州
         let mut account = store.store.account("zhang").unwrap().unwrap();
@@ -1021,7 +1033,7 @@ mod tests {
         account.must_change = true;
         assert!(password_change_due(&account, 90, day(26, 8)));
         for bad in ["0", "366", "x"] {
-            assert_eq!(admin.desk(&mut store).unwrap().set_setting("password_max_age_days", bad).unwrap_err().kind(), crate::ErrorKind::OutOfRange);
+            assert_eq!(admin.desk(&mut store).unwrap().put_setting("password_max_age_days", bad).unwrap_err().kind(), crate::ErrorKind::OutOfRange);
         }
         // the rule's words reach the adapters, in Chinese too
         let weak = zhang.desk(&mut store).unwrap().change_own_password(&pw("zhang-pass-2"), &pw("zhangsan1")).unwrap_err();
