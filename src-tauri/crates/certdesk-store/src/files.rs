@@ -17,6 +17,7 @@
 
 use crate::cases::{CASE_COLUMNS, SUMMARY_COLUMNS, case_from_row, summaries};
 use crate::db::{Lite, Row, Sql, Tx, Val, args};
+use crate::journal::sync_folder;
 use crate::{AuditAction, CaseSummary, NewEvent, Store, StoreError, audit, now, sql};
 use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
@@ -624,18 +625,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 fn folder_error(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Folder { path: path.to_path_buf(), source }
-}
-
-/// The folder of `path` synced, so that a rename in it outlives a power cut (not possible on
-/// Windows, where renames are durable on their own).
-fn sync_folder(path: &Path) -> Result<(), StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        #[cfg(unix)]
-        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(folder_error(dir))?;
-        #[cfg(not(unix))]
-        let _ = dir;
-    }
-    Ok(())
 }
 
 /// Test hook (#78): a step of a backup, a restore or a move into a hall at which this process aborts, as a crash
