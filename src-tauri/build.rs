@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "update_case",
     "review_queue",
     "catalog_checklist",
+    "intake_form",
     "materials_state",
     "save_draft",
     "load_draft",

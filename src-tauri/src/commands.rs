@@ -411,7 +411,8 @@ pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<intake::Projec
     crate::log::call("catalog_projects", || Ok(intake::projects(&state.catalog)))
 }
 
-/// The fee of a request, with its quantity (an employee case: one per employee listed).
+/// The fee of a request, with its quantity (an employee case: one per employee listed); with
+/// the annex's `rows` (each row's business type and years), priced row by row (#71).
 #[tauri::command(async)]
 #[allow(clippy::too_many_arguments)]
 pub fn fee_quote(
@@ -423,8 +424,18 @@ pub fn fee_quote(
     years: Option<u32>,
     quantity: u32,
     employees: Option<usize>,
+    rows: Option<Vec<intake::RowOrder>>,
 ) -> Result<certdesk_desk::catalog::FeeQuote, IpcError> {
-    crate::log::call("fee_quote", || crate::guarded(|| Ok(intake::fee_quote(&state.catalog, &project, &business, &cert_kind, &medium, years, quantity, employees)?)))
+    crate::log::call("fee_quote", || {
+        crate::guarded(|| Ok(intake::fee_quote(&state.catalog, &project, &business, &cert_kind, &medium, years, quantity, employees, rows.as_deref())?))
+    })
+}
+
+/// The intake's form for a request (#71): sections, fields, what is required and why, the
+/// project's rules; the 受理 page renders it.
+#[tauri::command(async)]
+pub fn intake_form(state: State<'_, AppState>, project: String, business: String, cert_kind: String, medium: String) -> Result<certdesk_desk::intake_form::IntakeForm, IpcError> {
+    crate::log::call("intake_form", || Ok(certdesk_desk::intake_form::intake_form(&state.forms, &project, &business, &cert_kind, &medium)?))
 }
 
 /// The catalog's materials checklist for a request.

@@ -69,6 +69,7 @@ fn window_over(state: AppState) -> Window {
             commands::review_queue,
             commands::case_page,
             commands::fee_quote,
+            commands::intake_form,
             commands::intake_project,
             commands::case_steps,
             commands::complete_step,
@@ -397,6 +398,29 @@ fn out_of_range_input_is_refused_and_the_app_goes_on() {
     assert!(quote(5, 1_000_000_000).is_err());
     w.login("zhang");
     assert!(w.call("review_queue", json!({})).is_ok(), "the store is still usable");
+}
+
+/// #71: the intake sends its annex rows (each row's business type and years) and the fee is
+/// priced row by row; without `rows` (the screens as they are) the call answers as before.
+#[test]
+fn the_fee_of_an_annex_is_quoted_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let request = json!({ "project": "netca-gd-pension", "business": "new", "certKind": "employee", "medium": "usb_key", "years": 3, "quantity": 1, "employees": 3 });
+    let uniform = w.ok("fee_quote", request.clone());
+    assert_eq!((uniform["total"].as_str(), uniform.get("groups")), (Some("1200.00"), None), "no rows, no groups: {uniform}");
+    let mut with_rows = request.clone();
+    with_rows["rows"] = json!([{ "business": "new", "years": 3 }, { "business": "new", "years": 3 }, { "business": "renew", "years": 1 }]);
+    let mixed = w.ok("fee_quote", with_rows.clone());
+    assert_eq!((mixed["total"].as_str(), mixed["quantity"].as_u64()), (Some("900.00"), Some(3)), "{mixed}");
+    let labels: Vec<&str> = mixed["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["新申请 3年 · 证书年服务费", "新申请 3年 · 证书介质费", "更新续期 1年 · 证书年服务费"], "{mixed}");
+    assert_eq!(mixed["groups"][1]["label"], "更新续期 1年", "{mixed}");
+    // a row's years the project does not sell: refused, naming the row
+    with_rows["rows"][2]["years"] = json!(9);
+    let refused = w.call("fee_quote", with_rows).unwrap_err();
+    assert_eq!(refused["kind"], "fee_refused", "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains("employees[2]"), "{refused}");
 }
 
 #[test]
@@ -986,6 +1010,27 @@ fn the_intake_form_is_told_the_phone_kind_and_each_materials_state() {
     let promised = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": [{ "id": required["id"], "to_follow": "下周一" }] }));
     let item = promised["items"].as_array().unwrap().iter().find(|i| i["id"] == required["id"]).unwrap().clone();
     assert_eq!((item["state"].as_str(), item["to_follow"].as_str()), (Some("to_follow"), Some("下周一")), "{item}");
+}
+
+/// The intake's fields come from the backend (#71): a 辽宁 employee case is asked its 业务单号
+/// and 授权期限, a 内蒙古CA unit its 所属旗区; an unknown business type is refused by kind.
+#[test]
+fn the_intake_form_model_comes_from_the_catalog_and_the_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let keys = |v: &Value| -> Vec<String> {
+        v["sections"].as_array().unwrap().iter().flat_map(|s| s["fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap().to_string())).collect()
+    };
+    let ln = w.ok("intake_form", json!({ "project": "netca-ln-procurement", "business": "new", "certKind": "employee", "medium": "usb_key" }));
+    let ln_keys = keys(&ln);
+    for key in ["ca_reference", "handler.authorization_until", "invoice.title", "invoice.bank", "delivery.address", "employees[].business"] {
+        assert!(ln_keys.iter().any(|k| k == key), "{key} in {ln_keys:?}");
+    }
+    assert_eq!(ln["has_annex"], true);
+    let nmg = w.ok("intake_form", json!({ "project": "nmgca-procurement", "business": "new", "certKind": "organization", "medium": "usb_key" }));
+    assert!(keys(&nmg).iter().any(|k| k == "extra.banner_district"));
+    assert!(nmg["rules"].as_array().unwrap().iter().any(|r| r["text"] == "单位证书只允许申请1条"));
+    assert_eq!(w.kind("intake_form", json!({ "project": "nmgca-procurement", "business": "unsuspend", "certKind": "organization", "medium": "usb_key" })), "unknown_value");
 }
 
 #[cfg(unix)]

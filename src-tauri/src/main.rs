@@ -393,6 +393,7 @@ fn main() {
             commands::update_case,
             commands::review_queue,
             commands::catalog_checklist,
+            commands::intake_form,
             commands::materials_state,
             commands::save_draft,
             commands::load_draft,

@@ -8,8 +8,8 @@ pub mod fees;
 pub mod model;
 pub mod source;
 
-pub use fees::{FeeError, FeeLine, FeeQuote, FeeRequest};
-pub use model::{FormEntry, Lint, MaterialItem, MaterialKind, MaterialState, Per, Project, Route, Rules};
+pub use fees::{FeeError, FeeGroup, FeeLine, FeeQuote, FeeRequest, FeeRow, RowFeeError};
+pub use model::{FieldDef, FieldKind, FormEntry, Lint, MaterialItem, MaterialKind, MaterialState, Per, Project, Route, Rules};
 pub use source::FormsTree;
 
 use std::collections::BTreeMap;

@@ -53,6 +53,67 @@ pub struct Project {
     /// The seeds' counter rules this project applies.
     #[serde(default)]
     pub rules: Rules,
+    /// The project's own fields, asked at intake and printed by its forms (`extra.<name>` in
+    /// the case JSON and in layouts): 所属旗区, 主锁/副锁, 主体类型 …
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub fields: Vec<Spanned<FieldDef>>,
+}
+
+/// What a project's own field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// free text, one line
+    Text,
+    /// one of `choices` (the form's □ boxes)
+    Choice,
+    /// a day, `YYYY-MM-DD`
+    Date,
+    /// a whole number of things (申请个数 主证 N 个)
+    Count,
+}
+
+impl FieldKind {
+    pub fn wire(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Choice => "choice",
+            FieldKind::Date => "date",
+            FieldKind::Count => "count",
+        }
+    }
+}
+
+/// One of a project's own fields (`[[fields]]` in `catalog.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    /// The key under `extra` (lowercase letters, digits and '_').
+    pub name: String,
+    /// The label as the CA's form prints it.
+    pub label: String,
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// What the form means when it is left blank ("若不勾选则默认为“否”").
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub cert_kinds: Option<Vec<CertKind>>,
+    #[serde(default)]
+    pub business: Option<Vec<BusinessType>>,
+    /// The seed's words that ask for it (shown as why it is asked).
+    pub source: String,
+}
+
+impl FieldDef {
+    /// Whether a case of this business type and kind asks for the field.
+    pub fn applies(&self, business: BusinessType, kind: CertKind) -> bool {
+        self.business.as_ref().is_none_or(|b| b.contains(&business)) && self.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind))
+    }
 }
 
 /// The CA's own rules for a case, each quoted from a seed where the catalog sets it.
@@ -69,6 +130,19 @@ pub struct Rules {
     /// "汇款须单位汇款，私人汇款概不受理": a bank transfer is paid by the applying unit.
     #[serde(default)]
     pub payer_is_applicant: bool,
+    /// "填写发票抬头和邮箱信息" / "电子邮箱*：必须填写，用于收取电子发票": the invoice is
+    /// electronic and goes to an e-mail address, which an invoice must give.
+    #[serde(default)]
+    pub invoice_email_required: bool,
+    /// "单位证书只允许申请1条": one organisation certificate per unit (by its USCC), counted
+    /// against the store's earlier cases of the unit.
+    #[serde(default)]
+    pub one_organization_certificate: bool,
+    /// "每个用户需先申请单位法人证书…后才能申请单位员工证书": an employee certificate case
+    /// needs the unit's organisation certificate first (an issued one in the store, or the
+    /// serial of the one the unit holds, `organization.certificate_serial`).
+    #[serde(default)]
+    pub organization_certificate_first: bool,
 }
 
 /// A route: the steps after approval for the business types (media, kinds) it names.
@@ -542,6 +616,42 @@ impl Project {
                 }
             }
         }
+        let field_names: Vec<&str> = self.fields.iter().map(|f| f.get_ref().name.as_str()).collect();
+        if let Some(d) = duplicates(&field_names) {
+            push(None, format!("field {d:?} appears twice"));
+        }
+        for field in &self.fields {
+            let line = Some(line_of(source, field.span().start));
+            let f = field.get_ref();
+            if f.name.is_empty() || !f.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                push(line, format!("field {:?}: name with lowercase letters, digits and '_'", f.name));
+            }
+            if f.label.trim().is_empty() || f.source.trim().is_empty() {
+                push(line, format!("field {:?}: needs a `label` and the seed's words in `source`", f.name));
+            }
+            match (f.kind, f.choices.is_empty()) {
+                (FieldKind::Choice, true) => push(line, format!("field {:?}: a choice needs `choices`", f.name)),
+                (FieldKind::Choice, false) => {}
+                (_, false) => push(line, format!("field {:?}: only a choice has `choices`", f.name)),
+                _ => {}
+            }
+            if let Some(d) = &f.default
+                && f.kind == FieldKind::Choice
+                && !f.choices.contains(d)
+            {
+                push(line, format!("field {:?}: default {d:?} is none of its choices", f.name));
+            }
+            if let Some(k) = &f.cert_kinds
+                && let Some(m) = subset("certificate kind", k, &self.cert_kinds, "cert_kinds")
+            {
+                push(line, format!("field {:?}: {m}", f.name));
+            }
+            if let Some(b) = &f.business
+                && let Some(m) = subset("business type", b, &self.business_types, "business_types")
+            {
+                push(line, format!("field {:?}: {m}", f.name));
+            }
+        }
         let form_ids: Vec<&str> = self.forms.iter().map(|f| f.get_ref().id.as_str()).collect();
         if let Some(d) = duplicates(&form_ids) {
             push(None, format!("form id {d:?} appears twice"));
@@ -617,6 +727,11 @@ impl Project {
             .filter(|i| seen.insert(i.id.clone()))
             .cloned()
             .collect()
+    }
+
+    /// The project's own fields a case of this business type and kind asks for.
+    pub fn fields_for(&self, business: BusinessType, kind: CertKind) -> Vec<&FieldDef> {
+        self.fields.iter().map(|f| f.get_ref()).filter(|f| f.applies(business, kind)).collect()
     }
 
     /// The forms a case of this business type and kind prints.

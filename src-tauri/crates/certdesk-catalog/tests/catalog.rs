@@ -257,3 +257,116 @@ fn projects_carry_their_seeds_counter_rules() {
         }
     }
 }
+
+/// The rows of an annex as the fee sees them.
+fn rows(rows: &[(B, Option<u32>)]) -> Vec<certdesk_catalog::FeeRow> {
+    rows.iter().map(|&(business, years)| certdesk_catalog::FeeRow { business, years }).collect()
+}
+
+fn employee_case(business: B, years: Option<u32>, quantity: u32) -> FeeRequest {
+    FeeRequest { business, cert_kind: K::Employee, medium: M::UsbKey, years, quantity }
+}
+
+/// #71: a mixed annex (2 rows 新申请 3 years, 1 row 续期 1 year) is priced row by row, each
+/// group by its own fee rule, the lines told apart by their group; not as 3 × 新申请 3 years.
+#[test]
+fn a_mixed_annex_is_priced_row_by_row() {
+    let cat = catalog();
+    let p = cat.project("netca-gd-pension").unwrap();
+    let annex = rows(&[(B::New, Some(3)), (B::Renew, Some(1)), (B::New, Some(3))]);
+    let q = p.fee_by_rows(&employee_case(B::New, Some(3), 3), &annex).unwrap();
+    // 新申请: 100 × 3 years × 2 + 介质 100 × 2 = 800; 续期: 100 × 1 year × 1 = 100
+    assert_eq!(q.total, Money::from_yuan(900));
+    assert_eq!(q.total_capital, "玖佰元整");
+    let lines: Vec<(&str, u32, String)> = q.items.iter().map(|i| (i.label.as_str(), i.count, i.amount.to_string())).collect();
+    assert_eq!(
+        lines,
+        [("新申请 3年 · 证书年服务费", 6, "600.00".to_string()), ("新申请 3年 · 证书介质费", 2, "200.00".to_string()), ("更新续期 1年 · 证书年服务费", 1, "100.00".to_string())]
+    );
+    let groups: Vec<_> = q.groups.iter().map(|g| (g.business, g.years, g.count, g.subtotal, g.label.as_str(), g.first_row)).collect();
+    assert_eq!(groups, [(B::New, Some(3), 2, Money::from_yuan(800), "新申请 3年", 0), (B::Renew, Some(1), 1, Money::from_yuan(100), "更新续期 1年", 1)]);
+    assert_eq!((q.business, q.years, q.quantity), (B::New, Some(3), 3));
+    // the old price of the whole annex as the case's own business and years
+    assert_eq!(fee("netca-gd-pension", B::New, K::Employee, M::UsbKey, Some(3), 3), yuan(1200));
+
+    // a row without years takes the case's; a 变更 row's years are ignored
+    let q = p.fee_by_rows(&employee_case(B::New, Some(3), 3), &rows(&[(B::New, None), (B::Change, Some(5)), (B::New, Some(3))])).unwrap();
+    let groups: Vec<(B, Option<u32>, u32)> = q.groups.iter().map(|g| (g.business, g.years, g.count)).collect();
+    assert_eq!(groups, [(B::New, Some(3), 2), (B::Change, None, 1)]);
+    assert_eq!(q.items.last().map(|i| i.label.as_str()), Some("变更 · 证书变更费"));
+    assert_eq!(q.total, Money::from_yuan(800 + 20));
+}
+
+/// Rows all alike: the quote of the case as before (same lines, same labels), with its one group.
+#[test]
+fn a_uniform_annex_is_quoted_as_before_with_one_group() {
+    let cat = catalog();
+    let p = cat.project("netca-gd-pension").unwrap();
+    let case = employee_case(B::New, Some(3), 17);
+    let q = p.fee_by_rows(&case, &rows(&[(B::New, Some(3)); 17])).unwrap();
+    let before = p.fee(&case).unwrap();
+    assert!(before.groups.is_empty(), "a quote of one request has no groups");
+    assert_eq!(q.groups.len(), 1);
+    assert_eq!((q.groups[0].count, q.groups[0].subtotal, q.groups[0].label.as_str()), (17, before.total, "新申请 3年"));
+    assert_eq!(certdesk_catalog::FeeQuote { groups: vec![], ..q }, before);
+    // no rows: the request's own quote
+    assert_eq!(p.fee_by_rows(&case, &[]).unwrap(), before);
+}
+
+/// A row the project does not sell is refused with the catalog's own refusal and names its row;
+/// the case's own choices are still checked.
+#[test]
+fn a_row_not_offered_is_refused_by_its_row() {
+    let cat = catalog();
+    let p = cat.project("netca-gd-pension").unwrap();
+    let e = p.fee_by_rows(&employee_case(B::New, Some(3), 3), &rows(&[(B::New, Some(3)), (B::New, Some(3)), (B::Renew, Some(6))])).unwrap_err();
+    assert_eq!(e.row, Some(2), "{e}");
+    assert!(matches!(e.error, FeeError::YearsNotOffered { years: 6, .. }), "{e}");
+    assert!(e.to_string().starts_with("employee row 3 (employees[2]): ") && e.to_string().contains("1, 2, 3, 4, 5"), "{e}");
+    assert!(e.zh().starts_with("附页第3行："), "{}", e.zh());
+    let e = p.fee_by_rows(&employee_case(B::New, Some(3), 2), &rows(&[(B::New, Some(3)), (B::AnnualCheck, None)])).unwrap_err();
+    assert_eq!(e.row, Some(1));
+    assert!(matches!(e.error, FeeError::BusinessNotOffered { business: B::AnnualCheck, .. }), "{e}");
+    // the case's own years are not offered: the case's refusal, no row
+    let e = p.fee_by_rows(&employee_case(B::New, Some(6), 1), &rows(&[(B::New, Some(3))])).unwrap_err();
+    assert_eq!((e.row, matches!(e.error, FeeError::YearsNotOffered { years: 6, .. })), (None, true), "{e}");
+    let many = vec![certdesk_catalog::FeeRow { business: B::New, years: Some(1) }; 10_001];
+    assert_eq!(p.fee_by_rows(&employee_case(B::New, Some(1), 1), &many).unwrap_err().error, FeeError::TooMany(10_001));
+}
+
+/// A per-case item is charged once for the whole case, however many groups the annex has.
+#[test]
+fn a_per_case_item_is_charged_once_for_a_mixed_annex() {
+    let text = MINIMAL.replace("cert_kinds = [\"organization\"]", "cert_kinds = [\"employee\"]").replace("business_types = [\"new\"]", "business_types = [\"new\", \"renew\"]")
+        + r#"
+  [[fees.items]]
+  label = "受理费"
+  per = "case"
+  amount = "30.00"
+
+[[fees]]
+business = ["renew"]
+  [[fees.items]]
+  label = "续期年费"
+  per = "year"
+  amount = "80.00"
+  [[fees.items]]
+  label = "受理费"
+  per = "case"
+  amount = "50.00"
+"#;
+    let cat = Catalog::from_tree(tree_with(&text)).unwrap_or_else(|e| panic!("{e}"));
+    let p = cat.project("demo").unwrap();
+    let case = employee_case(B::New, Some(2), 3);
+    let q = p.fee_by_rows(&case, &rows(&[(B::New, Some(2)), (B::Renew, Some(1)), (B::New, Some(2))])).unwrap();
+    let lines: Vec<(&str, u32, String)> = q.items.iter().map(|i| (i.label.as_str(), i.count, i.amount.to_string())).collect();
+    // 新申请 2 × 2 years × 100 = 400; 续期 1 × 1 year × 80 = 80; 受理费 once, at the higher price
+    assert_eq!(lines, [("新申请 2年 · 年费", 4, "400.00".to_string()), ("更新续期 1年 · 续期年费", 1, "80.00".to_string()), ("受理费", 1, "50.00".to_string())]);
+    assert_eq!(q.total, Money::from_yuan(530));
+    let subtotals: Vec<Money> = q.groups.iter().map(|g| g.subtotal).collect();
+    assert_eq!(subtotals, [Money::from_yuan(400), Money::from_yuan(80)], "the per-case item is the case's, in no group");
+    // one group: once, as `fee` charges it
+    let q = p.fee_by_rows(&case, &rows(&[(B::New, Some(2)); 3])).unwrap();
+    assert_eq!(q.items.iter().filter(|i| i.label == "受理费").map(|i| i.count).collect::<Vec<_>>(), [1]);
+    assert_eq!(q.total, Money::from_yuan(600 + 30));
+}

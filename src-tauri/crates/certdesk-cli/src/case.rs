@@ -42,11 +42,15 @@ pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
             let desk = session.desk(&mut store)?;
             let rec = desk.case(&number)?;
             if ctx.g.json {
+                let catalog = ctx.catalog()?;
                 // with `seals` (#34), read off the chain
                 let mut json = desk.export_case(&number)?;
                 // a store field (ignored on import): the approval in force's signature (#31)
                 if let Some(map) = json.as_object_mut() {
                     map.insert("approval_signature".into(), serde_json::to_value(desk.approval_signature(&number)?).unwrap_or_default());
+                    // the fee as the receipt prints it, an annex row group by row group (#71);
+                    // null where the catalog cannot price the case
+                    map.insert("fee".into(), serde_json::to_value(certdesk_desk::intake::case_fee(&catalog, &rec.data)).unwrap_or_default());
                 }
                 print_json(&json);
             } else {

@@ -15,6 +15,7 @@ mod day;
 mod employees;
 mod form;
 mod idcard;
+mod intake;
 mod key;
 mod output;
 mod report;
@@ -110,6 +111,29 @@ pub enum Command {
     /// A unit's employee list (员工明细表).
     #[command(subcommand)]
     Employees(EmployeesCmd),
+    /// The intake: the form a request asks, as the app shows it.
+    #[command(subcommand)]
+    Intake(IntakeCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IntakeCmd {
+    /// The fields the intake asks for a request (sections, labels, kinds, choices, what is
+    /// required and why), the project's counter rules that apply and what makes an annex row
+    /// a person: the model the app's 受理 renders.
+    Form {
+        #[arg(long)]
+        project: String,
+        /// new, renew, change, replace, unlock, revoke, suspend, key_recovery, annual_check
+        #[arg(long)]
+        business: String,
+        /// organization, employee, personal
+        #[arg(long = "cert-kind")]
+        cert_kind: String,
+        /// usb_key, mobile_key (default: the project's first medium)
+        #[arg(long)]
+        medium: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -1125,6 +1149,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Store(c) => store::store_cmd(ctx, c),
         Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),
         Command::Employees(EmployeesCmd::Read { file, business, years }) => employees::read(ctx, &file, business.as_deref(), years),
+        Command::Intake(IntakeCmd::Form { project, business, cert_kind, medium }) => intake::form(ctx, &project, &business, &cert_kind, medium.as_deref()),
     }
 }
 

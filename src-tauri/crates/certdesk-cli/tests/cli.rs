@@ -137,8 +137,48 @@ fn import_show_export_round_trip() {
         let (_, mut shown) = e.json(&["case", "show", &number, "--json"]);
         // `show` adds the approval's signature (#31), none for a draft
         assert_eq!(shown.as_object_mut().unwrap().remove("approval_signature"), Some(serde_json::Value::Null));
+        // and the fee as the receipt prints it (#71): the payment of the examples
+        let fee = shown.as_object_mut().unwrap().remove("fee").unwrap();
+        assert_eq!(fee["total"], original["payment"]["amount"], "{fee}");
         assert_eq!(shown, exported);
     }
+}
+
+/// #71: an imported case whose annex mixes 新申请 3 years and 续期 1 year shows its fee row
+/// group by row group, charged as the catalog prices each group; the payment of that fee
+/// draws no warning, the old price of the whole annex as 新申请 3 years does.
+#[test]
+fn a_mixed_annex_shows_its_fee_by_row_group() {
+    let e = Env::new();
+    let mixed = |amount: &str| {
+        let mut case = example(EMPLOYEES_NEW);
+        case["years"] = 3.into();
+        case["quantity"] = 3.into();
+        let rows = case["employees"].as_array_mut().unwrap();
+        for row in rows.iter_mut() {
+            row["years"] = 3.into();
+        }
+        rows.push(serde_json::json!({"name": "邓伟明", "id_type": "resident_id", "id_number": "441900197802110118", "business": "renew", "years": 1}));
+        case["payment"]["amount"] = amount.into();
+        case
+    };
+    let (code, v) = e.import_json(&[s(&e.write("old-price.json", &mixed("1200.00"))), "--json"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(v["warnings"].to_string().contains("payment.amount"), "{v}");
+    let (code, v) = e.import_json(&[s(&e.write("mixed.json", &mixed("900.00"))), "--json"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(!v["warnings"].to_string().contains("payment.amount"), "{v}");
+    let number = v["number"].as_str().unwrap().to_string();
+    let (code, shown) = e.json(&["--json", "case", "show", &number]);
+    assert_eq!(code, 0);
+    let fee = &shown["fee"];
+    let lines: Vec<(&str, u64, &str)> =
+        fee["items"].as_array().unwrap().iter().map(|i| (i["label"].as_str().unwrap(), i["count"].as_u64().unwrap(), i["amount"].as_str().unwrap())).collect();
+    assert_eq!(lines, [("新申请 3年 · 证书年服务费", 6, "600.00"), ("新申请 3年 · 证书介质费", 2, "200.00"), ("更新续期 1年 · 证书年服务费", 1, "100.00")], "{fee}");
+    assert_eq!((fee["total"].as_str(), fee["total_capital"].as_str(), fee["quantity"].as_u64()), (Some("900.00"), Some("玖佰元整"), Some(3)), "{fee}");
+    let groups: Vec<(&str, u64, &str)> =
+        fee["groups"].as_array().unwrap().iter().map(|g| (g["label"].as_str().unwrap(), g["count"].as_u64().unwrap(), g["subtotal"].as_str().unwrap())).collect();
+    assert_eq!(groups, [("新申请 3年", 2, "800.00"), ("更新续期 1年", 1, "100.00")], "{fee}");
 }
 
 #[test]

@@ -416,7 +416,8 @@ impl Desk<'_> {
     /// is stored; numbered in the counter's local day.
     pub fn import_case(&mut self, catalog: &Catalog, json: &str) -> Result<Saved, DeskError> {
         let today = chrono::Local::now().date_naive();
-        let (data, warnings) = crate::intake::parse_case(catalog, json, today)?;
+        let (data, mut warnings) = crate::intake::parse_case(catalog, json, today)?;
+        warnings.extend(self.check_unit_rules(catalog, &data, None)?);
         let counter = counter_code(self.store)?;
         let rec = self.store.create_case(&data, &counter, today, &self.actor)?;
         Ok(saved(&rec, warnings))
@@ -425,9 +426,59 @@ impl Desk<'_> {
     /// Replaces a case's data (an approved case goes back to review).
     pub fn edit_case(&mut self, catalog: &Catalog, number: &str, json: &str) -> Result<Saved, DeskError> {
         let number = case_number(number)?;
-        let (data, warnings) = crate::intake::parse_case(catalog, json, chrono::Local::now().date_naive())?;
+        let (data, mut warnings) = crate::intake::parse_case(catalog, json, chrono::Local::now().date_naive())?;
+        warnings.extend(self.check_unit_rules(catalog, &data, Some(&number))?);
         let rec = self.store.edit(&number, &data, &self.actor)?;
         Ok(saved(&rec, warnings))
+    }
+
+    /// The project's rules about what the unit already has, against the store's earlier cases
+    /// of the same USCC (`editing`: the case being corrected is not its own earlier case):
+    /// "单位证书只允许申请1条" (a second new organisation certificate is refused) and seed 001's
+    /// organisation certificate before employee certificates (an issued one in the store, or
+    /// the serial of the one the unit holds). The second is a warning, not a refusal: a unit
+    /// whose organisation certificate was issued elsewhere or before this desk existed comes
+    /// with employees first, and the contract's example employee case is such a case.
+    fn check_unit_rules(&self, catalog: &Catalog, data: &certdesk_domain::CaseData, editing: Option<&CaseNumber>) -> Result<Vec<certdesk_domain::FieldProblem>, DeskError> {
+        use certdesk_domain::{BusinessType, CertKind, Severity, Status};
+        let rules = &crate::intake::project(catalog, &data.project)?.rules;
+        let Some(uscc) = data.organization.as_ref().and_then(|o| o.uscc.clone()) else { return Ok(vec![]) };
+        let one_org = rules.one_organization_certificate && data.cert_kind == CertKind::Organization && data.business == BusinessType::New;
+        let org_first = rules.organization_certificate_first
+            && data.cert_kind == CertKind::Employee
+            && data.business == BusinessType::New
+            && data.organization.as_ref().is_none_or(|o| o.certificate_serial.is_none());
+        if !one_org && !org_first {
+            return Ok(vec![]);
+        }
+        // the unit's organisation certificate cases of this project, newest first
+        let mut earlier = Vec::new();
+        for hit in self.store.search(&uscc, 200)? {
+            if hit.project != data.project || hit.cert_kind != CertKind::Organization.wire() || editing.is_some_and(|n| n.as_str() == hit.number) {
+                continue;
+            }
+            let rec = self.store.case(&case_number(&hit.number)?)?;
+            if rec.data.organization.as_ref().and_then(|o| o.uscc.as_deref()) == Some(uscc.as_str()) {
+                earlier.push(rec);
+            }
+        }
+        let problem = |path: &str, en: String, zh: String| certdesk_domain::FieldProblem { path: path.into(), message: en, message_zh: zh, severity: Severity::Error };
+        let warning = |path: &str, en: String, zh: String| certdesk_domain::FieldProblem { path: path.into(), message: en, message_zh: zh, severity: Severity::Warning };
+        if one_org && let Some(first) = earlier.iter().find(|r| r.data.business == BusinessType::New && r.status != Status::Cancelled) {
+            return Err(DeskError::InvalidCase(vec![problem(
+                "organization.uscc",
+                format!("this CA issues one organisation certificate per unit (单位证书只允许申请1条): {uscc} has case {} already", first.number),
+                format!("单位证书只允许申请1条：该单位（{uscc}）已有机构证书案件{}", first.number),
+            )]));
+        }
+        if org_first && !earlier.iter().any(|r| matches!(r.status, Status::KeyIssued | Status::Delivered | Status::Closed)) {
+            return Ok(vec![warning(
+                "organization.certificate_serial",
+                format!("employee certificates need the unit's organisation certificate first ({}): none issued here for {uscc}; give its serial", crate::intake_form::ORG_FIRST),
+                format!("{}：本受理点未办过该单位（{uscc}）的单位法人证书，请核对并填写其证书序列号", crate::intake_form::ORG_FIRST),
+            )]);
+        }
+        Ok(vec![])
     }
 
     /// A workflow action (accept, submit, approve, return, cancel, deliver, close). Delivering

@@ -42,6 +42,9 @@ pub enum DeskError {
     IdCardLibraryMissing { path: String },
     #[error(transparent)]
     Fee(#[from] certdesk_catalog::FeeError),
+    /// An annex row the catalog does not price (#71): the refusal and its row.
+    #[error(transparent)]
+    FeeRow(certdesk_catalog::RowFeeError),
 
     // ---- the session and the account
     /// The window's session is locked (after its idle time, or by the window's own idle timer):
@@ -208,6 +211,16 @@ pub enum DeskError {
     },
 }
 
+/// A refusal of a quote by rows: the annex row's when it names one, else the catalog's own.
+impl From<certdesk_catalog::RowFeeError> for DeskError {
+    fn from(e: certdesk_catalog::RowFeeError) -> DeskError {
+        match e.row {
+            Some(_) => DeskError::FeeRow(e),
+            None => DeskError::Fee(e.error),
+        }
+    }
+}
+
 /// Why no key was chosen when none was named: none plugged, or several.
 fn which_key_text(found: usize) -> String {
     match found {
@@ -281,7 +294,7 @@ impl DeskError {
                 | certdesk_seal::SealError::Encode { .. } => K::SealUnreadable,
             },
             DeskError::Catalog(c) => catalog_kind(c),
-            DeskError::Fee(_) => K::FeeRefused,
+            DeskError::Fee(_) | DeskError::FeeRow(_) => K::FeeRefused,
             DeskError::SessionLocked => K::SessionLocked,
             DeskError::NoAccount { .. } => K::NoAccount,
             DeskError::PasswordsDiffer => K::PasswordsDiffer,

@@ -117,9 +117,20 @@ pub fn check_ident(kind: &str, value: &str) -> Result<ident::Checked, DeskError>
     Ok(ident::check(kind, value))
 }
 
+/// One row of an employee case's annex as the intake form sends it for its fee: the row's
+/// business type (wire name) and years (#71).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct RowOrder {
+    pub business: String,
+    #[serde(default)]
+    pub years: Option<u32>,
+}
+
 /// The fee of a request from the project's fee table, with the quantity it was computed for
 /// (`FeeQuote::quantity`): the number of employees for an employee certificate case that lists
-/// them (`employees`), else `quantity`. The intake form shows that quantity.
+/// them (`employees`), else `quantity`. The intake form shows that quantity. An employee case's
+/// annex rows (`rows`, each with its business type and years) are priced row by row
+/// (`Project::fee_by_rows`); then the quantity is the rows', and a refusal names its row.
 #[allow(clippy::too_many_arguments)]
 pub fn fee_quote(
     catalog: &Catalog,
@@ -130,11 +141,26 @@ pub fn fee_quote(
     years: Option<u32>,
     quantity: u32,
     employees: Option<usize>,
+    rows: Option<&[RowOrder]>,
 ) -> Result<FeeQuote, DeskError> {
     let kind = cert_kind(kind)?;
-    let quantity = certdesk_domain::case::quantity_for(kind, employees.unwrap_or(0), quantity);
+    let rows = rows.unwrap_or_default();
+    let employees = if rows.is_empty() { employees.unwrap_or(0) } else { rows.len() };
+    let quantity = certdesk_domain::case::quantity_for(kind, employees, quantity);
     let req = certdesk_catalog::FeeRequest { business: business(business_type)?, cert_kind: kind, medium: medium(medium_name)?, years, quantity };
-    Ok(project(catalog, project_id)?.fee(&req)?)
+    let project = project(catalog, project_id)?;
+    if kind != CertKind::Employee || rows.is_empty() {
+        return Ok(project.fee(&req)?);
+    }
+    let rows = rows.iter().map(|r| Ok(certdesk_catalog::FeeRow { business: business(&r.business)?, years: r.years })).collect::<Result<Vec<_>, DeskError>>()?;
+    Ok(project.fee_by_rows(&req, &rows)?)
+}
+
+/// The fee of a case as its data stand (an employee case's annex row by row), as receipts
+/// print it and `case show` lists it; `None` when the catalog cannot price it (an unknown
+/// project, a choice not offered, no fee rule).
+pub fn case_fee(catalog: &Catalog, data: &CaseData) -> Option<FeeQuote> {
+    catalog.projects.get(&data.project)?.fee_of_case(data).ok()
 }
 
 /// The catalog's materials checklist for a request.
@@ -200,17 +226,18 @@ fn problem(path: &str, message: String, message_zh: String, severity: Severity) 
 /// Checks a case against its project's catalog: everything the CA does not offer is an error,
 /// a payment that differs from the catalog's fee a warning.
 pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<FieldProblem>, Vec<FieldProblem>> {
-    use certdesk_catalog::{FeeError, FeeRequest};
+    use certdesk_catalog::{FeeError, RowFeeError};
     let Ok(project) = catalog.project(&data.project) else {
         let known = catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ");
         return Err(vec![problem("project", format!("unknown CA project {:?} (known: {known})", data.project), format!("未知的CA项目 {:?}", data.project), Severity::Error)]);
     };
-    let broken = counter_rules(&project.rules, data);
+    let mut broken = counter_rules(&project.rules, data);
+    broken.extend(project_fields(project, data));
     if !broken.is_empty() {
         return Err(broken);
     }
-    let req = FeeRequest { business: data.business, cert_kind: data.cert_kind, medium: data.medium, years: data.years, quantity: data.quantity.max(1) };
-    match project.fee(&req) {
+    // an employee case's annex is priced row by row (#71); a refusal names its row
+    match project.fee_of_case(data) {
         Ok(quote) => {
             if let Some(p) = &data.payment
                 && p.amount != quote.total
@@ -221,21 +248,27 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
             }
             Ok(vec![])
         }
-        Err(FeeError::NoFeeRule { .. }) => Ok(vec![problem(
-            "fee",
-            format!("{} has no fee table for this request; check the amount by hand", project.id),
-            "该项目没有此业务的收费标准，请人工核对金额".into(),
-            Severity::Warning,
-        )]),
-        Err(e) => {
-            let field = match e {
-                FeeError::BusinessNotOffered { .. } => "business",
-                FeeError::KindNotOffered { .. } => "cert_kind",
-                FeeError::MediumNotOffered { .. } => "medium",
-                FeeError::ZeroQuantity | FeeError::TooMany(_) | FeeError::TooLarge { .. } => "quantity",
-                _ => "years",
+        Err(RowFeeError { row, error: FeeError::NoFeeRule { .. } }) => {
+            let (message, zh) = match row {
+                Some(i) => (
+                    format!("{} has no fee table for employee row {} (employees[{i}]); check the amount by hand", project.id, i + 1),
+                    format!("该项目没有附页第{}行业务的收费标准，请人工核对金额", i + 1),
+                ),
+                None => (format!("{} has no fee table for this request; check the amount by hand", project.id), "该项目没有此业务的收费标准，请人工核对金额".into()),
             };
-            Err(vec![problem(field, e.to_string(), e.zh(), Severity::Error)])
+            Ok(vec![problem("fee", message, zh, Severity::Warning)])
+        }
+        Err(e) => {
+            let field = match (&e.error, e.row) {
+                (FeeError::BusinessNotOffered { .. }, Some(i)) => format!("employees[{i}].business"),
+                (FeeError::YearsNotOffered { .. } | FeeError::YearsRequired { .. } | FeeError::TooLarge { .. }, Some(i)) => format!("employees[{i}].years"),
+                (FeeError::BusinessNotOffered { .. }, None) => "business".into(),
+                (FeeError::KindNotOffered { .. }, _) => "cert_kind".into(),
+                (FeeError::MediumNotOffered { .. }, _) => "medium".into(),
+                (FeeError::ZeroQuantity | FeeError::TooMany(_) | FeeError::TooLarge { .. }, _) => "quantity".into(),
+                _ => "years".into(),
+            };
+            Err(vec![problem(&field, e.to_string(), e.zh(), Severity::Error)])
         }
     }
 }
@@ -275,6 +308,16 @@ fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldP
             error("invoice.taxpayer_id", format!("the taxpayer ID must be the unit's USCC {uscc}"), format!("纳税人识别号须为申请单位的统一社会信用代码{uscc}"));
         }
     }
+    if rules.invoice_email_required
+        && let Some(inv) = &data.invoice
+        && inv.email.is_none()
+    {
+        error(
+            "invoice.email",
+            "this CA sends the invoice by e-mail: give the address (电子邮箱*：必须填写，用于收取电子发票)".into(),
+            "电子邮箱*：必须填写，用于收取电子发票".into(),
+        );
+    }
     if rules.mail_to_legal_address_only
         && let Some(d) = &data.delivery
         && d.method == DeliveryMethod::Mail
@@ -286,6 +329,53 @@ fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldP
             "this CA posts keys only to the unit's legal address (证书仅回寄到单位法定地址): organization.legal_address".into(),
             "证书仅回寄到单位法定地址：收件地址须与单位法定地址一致".into(),
         );
+    }
+    out
+}
+
+/// The project's own fields (`extra`): each one the catalog declares for this business type
+/// and kind, a choice one of its choices, a count a whole number, a day a day; a required one
+/// given.
+fn project_fields(project: &Project, data: &CaseData) -> Vec<FieldProblem> {
+    use certdesk_catalog::FieldKind;
+    let mut out = Vec::new();
+    let asked = project.fields_for(data.business, data.cert_kind);
+    let mut error = |path: String, en: String, zh: String| out.push(problem(&path, en, zh, Severity::Error));
+    for (name, value) in &data.project_fields {
+        let path = format!("extra.{name}");
+        let Some(f) = asked.iter().find(|f| &f.name == name) else {
+            let known = asked.iter().map(|f| format!("{} ({})", f.name, f.label)).collect::<Vec<_>>().join(", ");
+            error(path, format!("{} asks no field {name:?} for this case (asks: {known})", project.id), format!("该项目的此类业务没有“{name}”这一项"));
+            continue;
+        };
+        let text = match value {
+            serde_json::Value::String(s) => s.trim().to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Null => String::new(),
+            _ => {
+                error(path, format!("{}: a text or a number", f.label), format!("{}：应为文字或数字", f.label));
+                continue;
+            }
+        };
+        if text.is_empty() {
+            continue;
+        }
+        match f.kind {
+            FieldKind::Choice if !f.choices.contains(&text) => {
+                error(path, format!("{}: {text:?} is none of {}", f.label, f.choices.join(", ")), format!("{}只能选{}", f.label, f.choices.join("、")))
+            }
+            FieldKind::Count if text.parse::<u32>().is_err() => error(path, format!("{}: {text:?} is not a whole number", f.label), format!("{}应为整数", f.label)),
+            FieldKind::Date if certdesk_domain::case::parse_day(&text).is_none() => {
+                error(path, format!("{}: {text:?} is not a day (2026-11-24)", f.label), format!("{}应为日期，如2026-11-24", f.label))
+            }
+            _ => {}
+        }
+    }
+    for f in asked.iter().filter(|f| f.required && f.default.is_none()) {
+        let given = data.project_fields.get(&f.name).is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()));
+        if !given {
+            error(format!("extra.{}", f.name), format!("{} is required ({})", f.label, f.source), format!("{}必填（{}）", f.label, f.source));
+        }
     }
     out
 }
@@ -308,12 +398,75 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         let (id, p) = catalog.projects.iter().find(|(_, p)| p.cert_kinds.contains(&CertKind::Employee)).unwrap();
         let years = p.years.first().copied();
-        let q = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(3)).unwrap();
+        let q = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(3), None).unwrap();
         assert_eq!(q.quantity, 3);
         assert_eq!(q.items.iter().map(|i| i.count).max(), Some(3), "{q:?}");
-        let one = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(0)).unwrap();
+        let one = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(0), None).unwrap();
         assert_eq!(one.quantity, 1, "no employees listed yet: what was asked");
-        assert_eq!(fee_quote(&catalog, "nope", "new", "employee", "usb_key", years, 1, None).unwrap_err().kind(), crate::ErrorKind::UnknownProject);
+        assert_eq!(fee_quote(&catalog, "nope", "new", "employee", "usb_key", years, 1, None, None).unwrap_err().kind(), crate::ErrorKind::UnknownProject);
+    }
+
+    /// A mixed annex (2 rows 新申请 3 years, 1 row 续期 1 year) of the example employee case,
+    /// paid `amount`.
+    fn mixed_annex(amount: &str) -> CaseData {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fixtures/case-employees-new.json");
+        let mut case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        case["years"] = 3.into();
+        case["quantity"] = 3.into();
+        // the unit's organisation certificate, for a project that asks for it first
+        case["organization"]["certificate_serial"] = "0A1B2C3D".into();
+        let rows = case["employees"].as_array_mut().unwrap();
+        for row in rows.iter_mut() {
+            row["years"] = 3.into();
+        }
+        rows.push(serde_json::json!({"name": "邓伟明", "id_type": "resident_id", "id_number": "441900197802110118", "business": "renew", "years": 1}));
+        case["payment"]["amount"] = amount.into();
+        CaseData::from_json(&case.to_string()).unwrap()
+    }
+
+    /// #71: the payment is checked against the annex priced row by row, not against the whole
+    /// annex priced as the case's own business type and years.
+    #[test]
+    fn a_mixed_annex_is_checked_against_its_per_row_fee() {
+        let catalog = Catalog::embedded().unwrap();
+        // the old price: 3 × (100 × 3 years + 100) = 1200
+        let old = check_against_catalog(&catalog, &mixed_annex("1200.00")).unwrap();
+        assert_eq!(old.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["payment.amount"], "{old:?}");
+        assert!(old[0].message.contains("the catalog fee 900.00") && old[0].message_zh.contains("收费标准 900.00"), "{old:?}");
+        // 2 × (100 × 3 + 100) + 100 × 1 = 900
+        assert_eq!(check_against_catalog(&catalog, &mixed_annex("900.00")).unwrap(), vec![]);
+        let q = case_fee(&catalog, &mixed_annex("900.00")).unwrap();
+        assert_eq!(q.groups.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(), ["新申请 3年", "更新续期 1年"]);
+
+        // a row the project does not sell names its row
+        let mut six = mixed_annex("900.00");
+        six.employees[2].years = Some(6);
+        let errors = check_against_catalog(&catalog, &six).unwrap_err();
+        assert_eq!(errors.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["employees[2].years"], "{errors:?}");
+        assert!(errors[0].message_zh.starts_with("附页第3行："), "{errors:?}");
+        let mut check = mixed_annex("900.00");
+        check.employees[0].business = BusinessType::AnnualCheck;
+        check.employees[0].years = None;
+        let errors = check_against_catalog(&catalog, &check).unwrap_err();
+        assert_eq!(errors.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), ["employees[0].business"], "{errors:?}");
+    }
+
+    #[test]
+    fn the_intake_quotes_the_rows_it_sends() {
+        let catalog = Catalog::embedded().unwrap();
+        let row = |business: &str, years: Option<u32>| RowOrder { business: business.into(), years };
+        let rows = [row("new", Some(3)), row("renew", Some(1)), row("new", None)];
+        let q = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, Some(2), Some(&rows)).unwrap();
+        assert_eq!((q.quantity, q.total.to_string(), q.groups.len()), (3, "900.00".to_string(), 2), "{q:?}");
+        assert_eq!(q.items[0].label, "新申请 3年 · 证书年服务费");
+        // no rows (the form before its annex): as before
+        let q = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, Some(3), Some(&[])).unwrap();
+        assert_eq!((q.total.to_string(), q.groups.len()), ("1200.00".to_string(), 0));
+        let e = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, None, Some(&[row("new", Some(3)), row("renew", Some(9))])).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::FeeRefused);
+        assert!(e.to_string().starts_with("employee row 2 (employees[1]): "), "{e}");
+        let e = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, None, Some(&[row("renw", Some(1))])).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::UnknownValue);
     }
 
     #[test]

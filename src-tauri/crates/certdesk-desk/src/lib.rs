@@ -62,6 +62,7 @@ mod error;
 pub mod folders;
 pub mod idcard;
 pub mod intake;
+pub mod intake_form;
 pub mod issue;
 pub mod keydesk;
 pub mod limits;

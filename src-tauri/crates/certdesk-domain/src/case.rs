@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt;
 
 macro_rules! wire_enum {
@@ -177,6 +178,11 @@ pub struct Organization {
     pub mailing_address: Option<String>,
     #[serde(default)]
     pub legal_rep: Option<LegalRep>,
+    /// The serial (hex) of the organisation certificate the unit already holds, where a
+    /// project issues employee certificates only to a unit that has one (seed 001).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub certificate_serial: Option<String>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -195,6 +201,12 @@ pub struct Handler {
     pub email: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
+    /// 授权期限: the last day of the unit's authorisation letter (授权书) for this person,
+    /// `YYYY-MM-DD` (seeds 002/004 "授权期限…至…", 陕西CA "授权委托有效期至"). Absent when the
+    /// letter names none or the case needs none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub authorization_until: Option<String>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -212,6 +224,10 @@ pub struct Employee {
     pub business: BusinessType,
     #[serde(default)]
     pub years: Option<u32>,
+    /// 授权期限 of this employee's authorisation letter, `YYYY-MM-DD` (see `Handler`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub authorization_until: Option<String>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -272,6 +288,19 @@ pub struct Invoice {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// 专票: the unit's registered business address (营业地址), with `phone`, `bank` and
+    /// `account` ("专票还需要填写营业地址、电话号码、开户行信息", seed 003).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub address: Option<String>,
+    /// 专票: 开户行.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub bank: Option<String>,
+    /// 专票: 账号.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub account: Option<String>,
     #[serde(flatten)]
     #[ts(skip)]
     pub extra: Extra,
@@ -332,6 +361,12 @@ pub struct CaseData {
     /// The materials checklist as received (catalog item ids); empty until the clerk ticks it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<MaterialReceived>,
+    /// The project's own fields (`extra` in the case JSON: 所属旗区, 主锁/副锁, 主体类型 …), by
+    /// the names its catalog declares (`[[fields]]`); text, a choice's text, a day or a count.
+    /// Whether a name and value are the project's is the catalog's check.
+    #[serde(rename = "extra", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(rename = "extra", type = "Record<string, string | number> | undefined")]
+    pub project_fields: BTreeMap<String, Value>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -344,8 +379,10 @@ fn one() -> u32 {
 
 /// Fields that the store adds on export and that import ignores: a case imported always
 /// gets a new number and starts as a draft. `seals` (#34) is built from the case's audit chain
-/// by the desk: the seal sheet's impressions kept and the clerk's acceptances.
-pub const STORE_FIELDS: [&str; 6] = ["number", "status", "created_at", "updated_at", "digest", "seals"];
+/// by the desk: the seal sheet's impressions kept and the clerk's acceptances; `fee` (#71) is
+/// the catalog's quote and `approval_signature` the supervisor's signed approval, both as
+/// `case show` adds them.
+pub const STORE_FIELDS: [&str; 8] = ["number", "status", "created_at", "updated_at", "digest", "seals", "fee", "approval_signature"];
 
 /// One problem in a case, with the JSON path of the field (`organization.uscc`,
 /// `employees[1].id_number`).
@@ -452,6 +489,7 @@ impl CaseData {
         v.person("handler", &self.handler.name, self.handler.id_type, &mut self.handler.id_number);
         v.optional_ident("handler.mobile", IdentKind::Mobile, &mut self.handler.mobile);
         v.optional_ident("handler.email", IdentKind::Email, &mut self.handler.email);
+        v.authorization("handler.authorization_until", &mut self.handler.authorization_until);
         if self.handler.mobile.is_none() {
             v.error("handler.mobile", "the handler's mobile number is required", "经办人手机号码必填");
         }
@@ -510,8 +548,32 @@ impl CaseData {
                     v.error("invoice.taxpayer_id", "a taxpayer ID (纳税人识别号) is 15 to 20 letters and digits", "纳税人识别号应为15-20位字母或数字");
                 }
             }
-            if inv.kind == InvoiceType::Special && inv.taxpayer_id.is_none() {
-                v.error("invoice.taxpayer_id", "a special VAT invoice needs the taxpayer ID", "增值税专用发票须填写纳税人识别号");
+            for field in [&mut inv.address, &mut inv.bank, &mut inv.account] {
+                if field.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                    *field = None;
+                }
+            }
+            if inv.kind == InvoiceType::Special {
+                if inv.taxpayer_id.is_none() {
+                    v.error("invoice.taxpayer_id", "a special VAT invoice needs the taxpayer ID", "增值税专用发票须填写纳税人识别号");
+                }
+                // seed 003: "专票还需要填写营业地址、电话号码、开户行信息"; a warning, not a
+                // refusal: case files of other tools name a 专票 by its taxpayer ID alone, and
+                // the CA's invoice desk asks for the rest
+                for (path, value, en, zh) in [
+                    ("invoice.address", &inv.address, "address", "营业地址"),
+                    ("invoice.phone", &inv.phone, "phone number", "电话号码"),
+                    ("invoice.bank", &inv.bank, "bank", "开户行"),
+                    ("invoice.account", &inv.account, "account", "账号"),
+                ] {
+                    if value.is_none() {
+                        v.warning(
+                            path,
+                            &format!("a special VAT invoice needs the unit's {en} (专票还需要填写营业地址、电话号码、开户行信息)"),
+                            &format!("专票还需要填写{zh}（专票还需要填写营业地址、电话号码、开户行信息）"),
+                        );
+                    }
+                }
             }
             v.optional_ident("invoice.email", IdentKind::Email, &mut inv.email);
         }
@@ -576,6 +638,17 @@ pub fn validate_employee(employee: &mut Employee, today: NaiveDate) -> Vec<Field
         p.path = p.path.trim_start_matches('.').to_string();
     }
     v.problems
+}
+
+/// A day as a clerk types it: `2026-11-24`, `2026/11/24`, `2026.11.24`, `20261124` or
+/// `2026年11月24日` (spaces ignored).
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_end_matches('日').replace(['年', '月', '/', '.'], "-");
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(&t, "%Y%m%d").ok();
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok().filter(|_| t.len() >= 8)
 }
 
 /// The longest CA business number (业务单号) taken.
@@ -669,6 +742,17 @@ impl Validator {
         }
         if let Some(inv) = &c.invoice {
             check("invoice.title".into(), &inv.title, name);
+            for (field, value, max) in [("address", &inv.address, long), ("bank", &inv.bank, name), ("account", &inv.account, name)] {
+                if let Some(v) = value {
+                    check(format!("invoice.{field}"), v, max);
+                }
+            }
+        }
+        for (key, value) in &c.project_fields {
+            check(format!("extra.{key}"), key, name);
+            if let Some(text) = value.as_str() {
+                check(format!("extra.{key}"), text, long);
+            }
         }
         for (i, m) in c.materials.iter().enumerate() {
             check(format!("materials[{i}].id"), &m.id, name);
@@ -712,6 +796,24 @@ impl Validator {
         }
     }
 
+    /// 授权期限: a day (`2026-11-24`, `2026/11/24`, `2026年11月24日`), normalised to
+    /// `YYYY-MM-DD`; a letter that ran out before today authorises nobody.
+    fn authorization(&mut self, path: &str, value: &mut Option<String>) {
+        if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *value = None;
+        }
+        let Some(text) = value else { return };
+        match parse_day(text) {
+            None => self.error(path, &format!("{text:?} is not a day (2026-11-24)"), &format!("“{text}”不是日期，请按 2026-11-24 填写")),
+            Some(day) => {
+                *text = day.format("%Y-%m-%d").to_string();
+                if day < self.today {
+                    self.error(path, &format!("the authorisation ran out on {day}"), &format!("授权期限已于{day}届满，请提供有效的授权书"));
+                }
+            }
+        }
+    }
+
     fn person(&mut self, base: &str, name: &str, id_type: IdType, id_number: &mut String) {
         self.required(&format!("{base}.name"), name);
         if id_type == IdType::ResidentId {
@@ -733,6 +835,7 @@ impl Validator {
         }
         self.person(base, &e.name, e.id_type, &mut e.id_number);
         self.optional_ident(&format!("{base}.email"), IdentKind::Email, &mut e.email);
+        self.authorization(&format!("{base}.authorization_until"), &mut e.authorization_until);
         if e.business.takes_years() && e.years.is_none_or(|y| y == 0) {
             self.error(&format!("{base}.years"), "new and renewed certificates need a validity in years", "新申请和续期须填写年限");
         }
@@ -753,6 +856,16 @@ impl Validator {
         }
         if let Some(uscc) = &mut org.uscc {
             self.ident("organization.uscc", IdentKind::Uscc, uscc);
+        }
+        if org.certificate_serial.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            org.certificate_serial = None;
+        }
+        if let Some(serial) = &mut org.certificate_serial {
+            let hex: String = serial.chars().filter(|c| !c.is_whitespace() && *c != ':').collect::<String>().to_uppercase();
+            *serial = hex;
+            if serial.is_empty() || serial.len() > 64 || !serial.chars().all(|c| c.is_ascii_hexdigit()) {
+                self.error("organization.certificate_serial", "a certificate serial is 1 to 64 hexadecimal digits", "证书序列号应为1-64位十六进制数字");
+            }
         }
         if let Some(code) = &mut org.org_code {
             self.ident("organization.org_code", IdentKind::OrgCode, code);
@@ -867,6 +980,7 @@ mod tests {
             email: email.map(str::to_string),
             business,
             years,
+            authorization_until: None,
             extra: Extra::new(),
         };
         let mut good = row("21010219880102003 0", Some(" chengang@example.gov.cn "), BusinessType::New, Some(1));

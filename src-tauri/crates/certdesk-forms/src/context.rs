@@ -4,7 +4,7 @@
 //! each stands (#28), and the form being printed. Owns the names of those paths
 //! (`forms/LAYOUT.md` lists them).
 
-use certdesk_catalog::{FeeRequest, Project};
+use certdesk_catalog::Project;
 use certdesk_domain::CaseData;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -119,15 +119,8 @@ pub fn business_number(number: Option<&str>, digest: &str) -> String {
 pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
     let mut root = serde_json::to_value(input.data).unwrap_or_else(|_| json!({}));
     let number = input.number.clone().unwrap_or_default();
-    let fee = project
-        .fee(&FeeRequest {
-            business: input.data.business,
-            cert_kind: input.data.cert_kind,
-            medium: input.data.medium,
-            years: input.data.years,
-            quantity: input.data.quantity.max(1),
-        })
-        .ok();
+    // an employee case's annex priced row by row (#71): one line per row group when rows differ
+    let fee = project.fee_of_case(input.data).ok();
     let fee = match fee {
         Some(q) => json!({
             "total": q.total.to_string(),
@@ -219,8 +212,49 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         // the annex counts its rows
         let count = r.get("employees").and_then(Value::as_array).map_or(0, Vec::len);
         r.insert("employees_count".into(), count.into());
+        present_and_empty(r, project);
     }
     root
+}
+
+/// The case JSON leaves out what a case does not have; a layout still names those paths (the
+/// project's own fields, 授权期限, the 专票's bank): they print as nothing, or as the field's
+/// default where the CA's form gives one ("若不勾选则默认为“否”").
+fn present_and_empty(root: &mut serde_json::Map<String, Value>, project: &Project) {
+    let object = |v: &mut Value| {
+        if !v.is_object() {
+            *v = json!({});
+        }
+    };
+    let extra = root.entry("extra").or_insert_with(|| json!({}));
+    object(extra);
+    for f in project.fields.iter().map(|f| f.get_ref()) {
+        let blank = extra.get(&f.name).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
+        if blank {
+            extra[&f.name] = f.default.clone().map_or(Value::String(String::new()), Value::String);
+        }
+    }
+    for (section, fields) in [("handler", &["authorization_until"][..]), ("invoice", &["type", "title", "taxpayer_id", "email", "phone", "address", "bank", "account"][..])] {
+        let s = root.entry(section).or_insert_with(|| json!({}));
+        object(s);
+        for f in fields {
+            if s.get(*f).is_none() {
+                s[*f] = Value::Null;
+            }
+        }
+    }
+    if let Some(org) = root.get_mut("organization").filter(|o| o.is_object())
+        && org.get("certificate_serial").is_none()
+    {
+        org["certificate_serial"] = Value::Null;
+    }
+    if let Some(rows) = root.get_mut("employees").and_then(Value::as_array_mut) {
+        for row in rows.iter_mut().filter(|r| r.is_object()) {
+            if row.get("authorization_until").is_none() {
+                row["authorization_until"] = Value::Null;
+            }
+        }
+    }
 }
 
 /// One certificate as a layout reads it (`item.…` in a `repeat = "certs"` table).
@@ -270,8 +304,18 @@ pub fn sample(project: &Project) -> Value {
         taxpayer_id: Some("91440101MA59ABCD1D".into()),
         email: Some("a@example.cn".into()),
         phone: Some("13800138000".into()),
+        address: Some("地址".into()),
+        bank: Some("开户行".into()),
+        account: Some("0000".into()),
         extra: Default::default(),
     });
+    data.handler.authorization_until = Some("2027-12-31".into());
+    for e in &mut data.employees {
+        e.authorization_until = Some("2027-12-31".into());
+    }
+    for f in project.fields.iter().map(|f| f.get_ref()) {
+        data.project_fields.insert(f.name.clone(), Value::String(f.choices.first().cloned().unwrap_or_default()));
+    }
     let input = CaseInput {
         data: &data,
         number: Some("CD01-20261122-0001".into()),

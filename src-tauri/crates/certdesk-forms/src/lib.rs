@@ -105,9 +105,9 @@ fn lint_paths(layout: &Layout, file: &str, source: &str, project: &Project, out:
     lint_against(layout, file, source, &sample, &item_roots, out);
 }
 
-/// Checks the field paths of every template against `sample`; `item.…` paths against any of
-/// `item_roots` (what a repeated row shows).
-fn lint_against(layout: &Layout, file: &str, source: &str, sample: &serde_json::Value, item_roots: &[serde_json::Value], out: &mut Vec<LayoutLint>) {
+/// Every template of a layout with the line of its block in `source`: texts, cells' boxes,
+/// repeats and `when` conditions (each as a one-field template).
+fn each_template(layout: &Layout, source: &str, mut visit: impl FnMut(Option<usize>, &str)) {
     for page in &layout.pages {
         for block in &page.get_ref().blocks {
             let line = Some(layout::line_of(source, block.span().start));
@@ -129,18 +129,87 @@ fn lint_against(layout: &Layout, file: &str, source: &str, sample: &serde_json::
                 texts.push(format!("{{{path}}}"));
             }
             for t in texts {
-                let Ok(parsed) = template::Template::parse(&t) else { continue };
-                for path in parsed.paths() {
-                    let found = match path.strip_prefix("item.") {
-                        Some(rest) => item_roots.iter().any(|root| template::lookup(root, rest).is_some()),
-                        None => template::lookup(sample, path).is_some(),
-                    };
-                    if !found {
-                        out.push(LayoutLint { file: file.to_string(), line, message: format!("unknown field `{path}` in {t:?} (see forms/LAYOUT.md for the paths)") });
-                    }
+                visit(line, &t);
+            }
+        }
+    }
+}
+
+/// Every field path of a layout's templates (filters' `when:` paths included).
+fn layout_paths(layout: &Layout) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    each_template(layout, "", |_, t| {
+        if let Ok(parsed) = template::Template::parse(t) {
+            out.extend(parsed.paths().into_iter().map(str::to_string));
+        }
+    });
+    out
+}
+
+/// Checks the field paths of every template against `sample`; `item.…` paths against any of
+/// `item_roots` (what a repeated row shows).
+fn lint_against(layout: &Layout, file: &str, source: &str, sample: &serde_json::Value, item_roots: &[serde_json::Value], out: &mut Vec<LayoutLint>) {
+    each_template(layout, source, |line, t| {
+        let Ok(parsed) = template::Template::parse(t) else { return };
+        for path in parsed.paths() {
+            let found = match path.strip_prefix("item.") {
+                Some(rest) => item_roots.iter().any(|root| template::lookup(root, rest).is_some()),
+                None => template::lookup(sample, path).is_some(),
+            };
+            if !found {
+                out.push(LayoutLint { file: file.to_string(), line, message: format!("unknown field `{path}` in {t:?} (see forms/LAYOUT.md for the paths)") });
+            }
+        }
+    });
+}
+
+/// A field of the case data that a form prints (the intake offers every one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedField {
+    /// The case JSON's path: `handler.authorization_until`, `ca_reference`, `extra.cross_border`,
+    /// `employees[].business` for an annex row's column.
+    pub path: String,
+    /// The title of the first form that prints it.
+    pub form: String,
+    /// Whether that form is not printed without it (its layout's `requires`), with the name the
+    /// layout gives it.
+    pub required: Option<String>,
+}
+
+/// The fields of an annex row (`item.…` inside `repeat = "employees"`).
+const ROW_FIELDS: [&str; 7] = ["name", "id_type", "id_number", "email", "business", "years", "authorization_until"];
+
+impl Forms {
+    /// The case-data fields the forms of a business type and kind print, each once, with the
+    /// first form that prints it and whether that form requires it.
+    pub fn printed_fields(&self, project: &Project, business: certdesk_domain::BusinessType, kind: certdesk_domain::CertKind) -> Vec<PrintedField> {
+        let mut out: Vec<PrintedField> = Vec::new();
+        for f in project.forms_for(business, kind) {
+            let Some(layout) = self.layout(&project.id, &f.id) else { continue };
+            let required: BTreeMap<String, String> = layout.requires.iter().map(|r| (case_path(&r.field), r.name.clone())).collect();
+            let uses_annex = layout_paths(layout).iter().any(|p| p == "employees");
+            for path in layout_paths(layout) {
+                let path = match path.strip_prefix("item.") {
+                    Some(field) if uses_annex && ROW_FIELDS.contains(&field) => format!("employees[].{field}"),
+                    Some(_) => continue,
+                    None => case_path(&path),
+                };
+                match out.iter_mut().find(|p| p.path == path) {
+                    Some(seen) if seen.required.is_none() => seen.required = required.get(&path).cloned(),
+                    Some(_) => {}
+                    None => out.push(PrintedField { required: required.get(&path).cloned(), path, form: f.title.clone() }),
                 }
             }
         }
+        out
+    }
+}
+
+/// A layout's path as the case JSON names it (`case.ca_reference` is the case's `ca_reference`).
+fn case_path(layout_path: &str) -> String {
+    match layout_path {
+        "case.ca_reference" => "ca_reference".into(),
+        other => other.to_string(),
     }
 }
 

@@ -123,6 +123,34 @@ fn the_receipt_lists_each_certificate_by_holder_and_why_one_was_withdrawn() {
     assert!(!page_text(&laid[0].1).contains("证书明细"));
 }
 
+/// #71: the receipt of an annex whose rows differ prints its 收费明细 one line per row group
+/// (business type and years), each charged by its own fee rule; a uniform annex's lines keep
+/// their labels.
+#[test]
+fn the_receipt_prices_a_mixed_annex_row_group_by_row_group() {
+    let forms = forms();
+    let path = fixtures().into_iter().find(|p| p.to_string_lossy().contains("netca-gd-pension-employee-new-17")).expect("the 17-employee case");
+    let mut data = load_case(&path);
+    for row in &mut data.employees[15..] {
+        row.business = certdesk_domain::BusinessType::Renew;
+        row.years = Some(1);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("receipt.pdf");
+    std::fs::write(&file, forms.render_pdf(&input(&data, Some("GZ01-20261122-0007")), Some("receipt")).unwrap()).unwrap();
+    let text = squeeze(&tool("pdftotext", &["-raw", file.to_str().unwrap(), "-"]));
+    // 新申请 3 years: 15 × (100 × 3) + 15 × 100 = 6000; 续期 1 year: 2 × 100 = 200
+    for line in ["新申请3年·证书年服务费100.00×45=4500.00", "新申请3年·证书介质费100.00×15=1500.00", "更新续期1年·证书年服务费100.00×2=200.00", "¥6200.00", "陆仟贰佰元整"]
+    {
+        assert!(text.contains(line), "{line:?} not in the receipt: {text}");
+    }
+    // all rows alike: the lines as the catalog labels them, the whole annex at 新申请 3 years
+    let data = load_case(&path);
+    std::fs::write(&file, forms.render_pdf(&input(&data, Some("GZ01-20261122-0007")), Some("receipt")).unwrap()).unwrap();
+    let text = squeeze(&tool("pdftotext", &["-raw", file.to_str().unwrap(), "-"]));
+    assert!(text.contains("证书年服务费100.00×51=5100.00") && !text.contains("新申请3年·"), "{text}");
+}
+
 #[test]
 fn long_names_wrap_or_shrink_inside_their_cell() {
     let forms = forms();
