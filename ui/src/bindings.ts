@@ -16,11 +16,26 @@ kind: string, value: string, valid: boolean, normalized: string | null, error: s
 
 export type LegalRep = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, };
 
-export type Organization = { name: string, department: string | null, uscc: string | null, org_code: string | null, other_id: string | null, phone: string | null, email: string | null, postcode: string | null, legal_address: string | null, mailing_address: string | null, legal_rep: LegalRep | null, };
+export type Organization = { name: string, department: string | null, uscc: string | null, org_code: string | null, other_id: string | null, phone: string | null, email: string | null, postcode: string | null, legal_address: string | null, mailing_address: string | null, legal_rep: LegalRep | null, 
+/**
+ * The serial (hex) of the organisation certificate the unit already holds, where a
+ * project issues employee certificates only to a unit that has one (seed 001).
+ */
+certificate_serial?: string, };
 
-export type Handler = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, email: string | null, address: string | null, };
+export type Handler = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, email: string | null, address: string | null, 
+/**
+ * 授权期限: the last day of the unit's authorisation letter (授权书) for this person,
+ * `YYYY-MM-DD` (seeds 002/004 "授权期限…至…", 陕西CA "授权委托有效期至"). Absent when the
+ * letter names none or the case needs none.
+ */
+authorization_until?: string, };
 
-export type Employee = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, email: string | null, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", years: number | null, };
+export type Employee = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, email: string | null, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", years: number | null, 
+/**
+ * 授权期限 of this employee's authorisation letter, `YYYY-MM-DD` (see `Handler`).
+ */
+authorization_until?: string, };
 
 export type Payment = { method: "bank_transfer" | "card" | "cash" | "wechat" | "alipay" | "free", payer_account: string | null, payer_name: string | null, amount: string, date: string | null, };
 
@@ -42,7 +57,20 @@ title: string,
 /**
  * 纳税人识别号 (the unit's USCC for a unit).
  */
-taxpayer_id?: string | null, email?: string | null, phone?: string | null, };
+taxpayer_id?: string | null, email?: string | null, phone?: string | null, 
+/**
+ * 专票: the unit's registered business address (营业地址), with `phone`, `bank` and
+ * `account` ("专票还需要填写营业地址、电话号码、开户行信息", seed 003).
+ */
+address?: string, 
+/**
+ * 专票: 开户行.
+ */
+bank?: string, 
+/**
+ * 专票: 账号.
+ */
+account?: string, };
 
 export type MaterialReceived = { id: string, original_seen: boolean, copies_received: number, 
 /**
@@ -59,7 +87,13 @@ ca_reference?: string | null, delivery?: Delivery | null, invoice?: Invoice | nu
 /**
  * The materials checklist as received (catalog item ids); empty until the clerk ticks it.
  */
-materials?: Array<MaterialReceived>, };
+materials?: Array<MaterialReceived>, 
+/**
+ * The project's own fields (`extra` in the case JSON: 所属旗区, 主锁/副锁, 主体类型 …), by
+ * the names its catalog declares (`[[fields]]`); text, a choice's text, a day or a count.
+ * Whether a name and value are the project's is the catalog's check.
+ */
+extra?: Record<string, string | number> | undefined, };
 
 export type FieldProblem = { path: string, message: string, message_zh: string, 
 /**
@@ -73,13 +107,116 @@ export type FeeQuote = { project: string, business: "new" | "renew" | "change" |
 /**
  * The total in 大写金额, as receipts print it.
  */
-total_capital: string, note: string | null, };
+total_capital: string, note: string | null, 
+/**
+ * The annex's row groups when the quote priced an employee case row by row
+ * (`Project::fee_by_rows`), in the order their first rows appear: one entry when every
+ * row is alike (then the lines keep their labels), several when the rows differ (then each
+ * line's label starts with its group's, `新申请 3年 · 证书年服务费`). Empty for a quote of
+ * one request (`Project::fee`: an organisation or personal case, an annex not listed yet),
+ * and then left out of the JSON, which stays as it was before #71.
+ */
+groups?: Array<FeeGroup>, };
 
 export type FeeLine = { label: string, per: Per, unit_price: string, 
 /**
  * How many units the price is multiplied by (years × quantity, quantity, or 1).
  */
 count: number, amount: string, };
+
+export type FeeGroup = { business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", 
+/**
+ * The validity the rows were priced for; `None` for a business type that keeps the
+ * original validity.
+ */
+years: number | null, 
+/**
+ * How many rows (certificates).
+ */
+count: number, 
+/**
+ * The sum of the group's lines. With several groups a per-case item (`Per::Case`) is the
+ * case's, listed once after the groups and in no group's subtotal; with one group the
+ * subtotal is the total.
+ */
+subtotal: string, 
+/**
+ * The group as its lines' labels start (`新申请 3年`, `变更`).
+ */
+label: string, 
+/**
+ * The 0-based index of the group's first row (`employees[i]`).
+ */
+first_row: number, };
+
+export type RowOrder = { business: string, years: number | null, };
+
+export type IntakeForm = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", medium: "usb_key" | "mobile_key", sections: Array<Section>, rules: Array<RuleView>, 
+/**
+ * An annex row counts as a person (and a certificate) once any of these of its fields is
+ * filled in; an empty row is no one.
+ */
+counts_as_person: Array<string>, 
+/**
+ * Whether the business type carries a validity in years (新申请, 续期).
+ */
+takes_years: boolean, 
+/**
+ * Whether the case names a unit (organisation and employee certificates).
+ */
+has_organization: boolean, 
+/**
+ * Whether the case lists its certificate holders on an annex (one certificate per row).
+ */
+has_annex: boolean, };
+
+export type Section = { 
+/**
+ * `case`, `organization`, `handler`, `employees`, `invoice`, `delivery`, `project_fields`, `payment`.
+ */
+id: string, title: string, fields: Array<FieldSpec>, };
+
+export type FieldSpec = { 
+/**
+ * The case JSON's path (`invoice.title`, `employees[].years`, `extra.banner_district`).
+ */
+key: string, label: string, 
+/**
+ * `text`, `date` (`YYYY-MM-DD`), `choice`, `count`.
+ */
+kind: string, 
+/**
+ * Required whatever else the form holds.
+ */
+required: boolean, 
+/**
+ * Required once `required_when` holds (`delivery.address` when `delivery.method` is `mail`).
+ */
+required_when?: When, 
+/**
+ * Why it is required or asked, in the seed's or the form's words.
+ */
+why?: string, choices?: Array<Choice>, 
+/**
+ * The value a choice starts with.
+ */
+default?: string, 
+/**
+ * The identifier check a typed value gets (`check_ident`'s kinds: uscc, ric, mobile,
+ * email, postcode, phone), when `ident_when` holds (an ID number is checked as a resident
+ * ID only when its type is one).
+ */
+ident?: string, ident_when?: When, };
+
+export type Choice = { value: string, label: string, };
+
+export type When = { key: string, equals: string, };
+
+export type RuleView = { id: string, text: string, 
+/**
+ * The field the rule is about.
+ */
+key: string, };
 
 export type Per = "year" | "unit" | "case";
 

@@ -1,7 +1,7 @@
 // Sample data shared by the component tests, typed by the generated bindings: a case as
 // get_case returns it, its checklist and project, and builders of the replies several tests
 // repeat (a case page, a case list line, an audit event, a fee quote, an identifier check).
-import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSeal, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, Labels, MaterialItem, MaterialReceived, MaterialsState, ProjectView, Role } from './bindings'
+import type { AuditEvent, Briefing, CaseCapabilities, CaseData, CaseSeal, CaseSteps, CaseSummary, CaseView, Checked, EventDetails, FeeLine, FeeQuote, IntakeForm, Labels, MaterialItem, MaterialReceived, MaterialsState, ProjectView, Role } from './bindings'
 
 /** The case JSON of get_case: the case data (with the checklist the clerk ticked) and the fields
  *  the store adds on export. */
@@ -128,4 +128,15 @@ export function identOk(value: string, normalized: string = value, kind = 'mobil
  *  problem's English text, its code (`checksum`, `length`, `format`…) and its Chinese text. */
 export function identBad(value: string, code: string, error: string, errorZh: string, kind = 'mobile'): Checked {
   return { kind, value, valid: false, normalized: null, error, error_code: code, error_zh: errorZh, warnings: [] }
+}
+
+/** The backend's intake form model (intake_form) for a request, as the Rust side decides it for
+ *  the catalog's projects: an annex for employee certificates, the unit for all but personal
+ *  ones, years for 新申请 and 续期; `sections` as a test gives them (none: the page's own fields). */
+export function intakeModel(business: string, certKind: string, sections: IntakeForm['sections'] = []): IntakeForm {
+  return {
+    project: 'netca-gd-pension', business: business as IntakeForm['business'], cert_kind: certKind as IntakeForm['cert_kind'], medium: 'usb_key',
+    takes_years: business === 'new' || business === 'renew', has_organization: certKind !== 'personal', has_annex: certKind === 'employee',
+    counts_as_person: ['name', 'id_number', 'email'], rules: [], sections,
+  }
 }

@@ -95,8 +95,11 @@ export interface Commands {
   validate_ident: { args: { kind: string; value: string }; result: Checked }
   catalog_projects: { args: NoArgs; result: ProjectView[] }
   catalog_checklist: { args: { project: string; business: string; certKind: string }; result: MaterialItem[] }
+  /** the intake's form for a request (#71): sections, fields, what is required and why, the rules */
+  intake_form: { args: { project: string; business: string; certKind: string; medium: string }; result: B.IntakeForm }
   /** quantity: an employee case is quoted for its employees (the backend counts them) */
-  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null }; result: FeeQuote }
+  /** rows: an employee case's annex rows (business type, years), priced row by row (#71) */
+  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null; rows: B.RowOrder[] | null }; result: FeeQuote }
   materials_state: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialsState }
   save_draft: { args: { json: string }; result: null }
   load_draft: { args: NoArgs; result: string | null }
@@ -234,9 +237,13 @@ export const api = {
   validateIdent: (kind: string, value: string) => call('validate_ident', { kind, value }),
   catalogProjects: () => call('catalog_projects', {}),
   catalogChecklist: (project: string, business: string, certKind: string) => call('catalog_checklist', { project, business, certKind }),
-  /** the fee, and the quantity it is for: `employees` listed on an employee case set it */
-  feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number, employees?: number) =>
-    call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null }),
+  /** what the intake asks for this request, decided by the backend from the catalog and the layouts */
+  intakeForm: (project: string, business: string, certKind: string, medium: string) => call('intake_form', { project, business, certKind, medium }),
+  /** the fee, and the quantity it is for: `employees` listed on an employee case set it; with
+   *  the annex's `rows` (each row's business type and years) it is priced row by row, one
+   *  group of lines per business type and years (`groups`) */
+  feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number, employees?: number, rows?: B.RowOrder[]) =>
+    call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null, rows: rows ?? null }),
   /** each checklist item's state for what is ticked (received, optional, to follow, missing) */
   materialsState: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_state', { project, business, certKind, received }),
   /** the intake draft of the signed-in account (any JSON text), kept in the store */

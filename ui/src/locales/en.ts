@@ -30,6 +30,7 @@ const en: Shape<typeof zh> = {
     loading: 'Loading…', total: 'Total', path: 'File', rows: 'Rows', count: 'Count', amount: 'Amount', yuan: 'CNY', close: 'Close', bytes: 'B',
   },
   intake: {
+    notChosen: '(not chosen)',
     keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save, Ctrl+↓/↑: next/previous section; in the employee table Enter or ↓ goes down a row, Enter on an empty row leaves it',
     summary: '{n} to correct (click to go there):', saveShortcut: 'Save (Ctrl+Enter)', saveKey: 'Ctrl+Enter', employeeField: 'Employee {n} {field}', nextCase: 'Take the next case',
     switching: 'The hall is switching servers: what you typed is kept, saving again by itself…', draftWaiting: 'The hall is switching servers: the draft is saved shortly',

@@ -41,6 +41,7 @@ export default {
     loading: '加载中…', total: '合计', path: '文件', rows: '行数', count: '数量', amount: '金额', yuan: '元', close: '关闭', bytes: '字节',
   },
   intake: {
+    notChosen: '（未选）',
     keysHint: '回车到下一项，Shift+回车回上一项，Ctrl+回车保存，Ctrl+↓/↑到下一节/上一节；员工表中回车或↓到下一行，空行回车离开表格',
     summary: '有{n}处需要修改（点击跳到该项）：', saveShortcut: '保存（Ctrl+回车）', saveKey: 'Ctrl+回车', employeeField: '员工{n} {field}', nextCase: '继续受理下一单',
     switching: '服务器切换中：已填写的内容保留，正在自动重试保存…', draftWaiting: '服务器切换中，草稿稍后自动保存',

@@ -8,8 +8,9 @@ import Intake from './Intake.vue'
 import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
 import type { CaseData } from '../bindings'
+import type * as B from '../bindings'
 import type { CardForIntake, FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
-import { briefingOf, feeQuote, identBad, identOk, materialsOf, sampleCase, type CaseJson } from '../fixtures'
+import { briefingOf, feeQuote, identBad, identOk, intakeModel, materialsOf, sampleCase, type CaseJson } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -45,6 +46,7 @@ function backend(overrides: Handlers = {}) {
   return mockBackend({
     catalog_projects: () => [project],
     catalog_checklist: () => checklist,
+    intake_form: ({ business, certKind }) => intakeModel(business, certKind),
     // the backend quotes an employee case for the employees listed
     fee_quote: ({ years, quantity, employees }) => {
       const n = employees ?? quantity
@@ -297,6 +299,99 @@ describe('Intake', () => {
     await w.get('form').trigger('submit')
     await flushPromises()
     expect(sent!.materials.every((m) => !('to_follow' in m))).toBe(true)
+  })
+
+  it('renders the fields the backend\'s form model asks (业务单号, invoice, the project\'s own) and sends them at their paths', async () => {
+    let sent: (SentCase & { ca_reference?: string; extra?: Record<string, string | number> }) | null = null
+    const asked: string[] = []
+    const field = (key: string, label: string, more: Partial<B.FieldSpec> = {}): B.FieldSpec => ({ key, label, kind: 'text', required: false, ...more })
+    const model = (business: string): B.IntakeForm => ({
+      project: project.id, business: business as B.IntakeForm['business'], cert_kind: 'organization', medium: 'usb_key',
+      takes_years: true, has_organization: true, has_annex: false, counts_as_person: ['name', 'id_number', 'email'],
+      rules: [{ id: 'invoice_title_is_applicant', text: '办理单位必须与申请发票单位一致', key: 'invoice.title' }],
+      sections: [
+        { id: 'case', title: '业务', fields: [field('years', '年限'), field('ca_reference', '业务单号', { why: '《机构员工申请表》须有业务单号才能打印' })] },
+        { id: 'invoice', title: '发票', fields: [
+          field('invoice.type', '发票类型', { kind: 'choice', default: 'normal', choices: [{ value: 'normal', label: '增值税普通发票' }, { value: 'special', label: '增值税专用发票' }] }),
+          field('invoice.title', '发票抬头'),
+          field('invoice.bank', '开户行', { required_when: { key: 'invoice.type', equals: 'special' }, why: '专票还需要填写营业地址、电话号码、开户行信息' }),
+        ] },
+        { id: 'project_fields', title: '内蒙古CA专用信息', fields: [field('extra.banner_district', '所属旗区'), field('extra.secondary_certs', '副证个数', { kind: 'count' })] },
+        { id: 'delivery', title: '交付', fields: [field('delivery.method', '交付方式', { kind: 'choice', default: 'pickup', choices: [{ value: 'pickup', label: '自取' }, { value: 'mail', label: '邮寄' }] }), field('delivery.address', '收件地址')] },
+      ],
+    })
+    backend({
+      intake_form: ({ business }) => { asked.push(business); return model(business) },
+      import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261128-0001', warnings: [] } },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    expect(asked.length).toBeGreaterThan(0)
+    expect(w.get('[data-testid=intake-rules]').text()).toContain('办理单位必须与申请发票单位一致')
+    expect(w.get('[data-testid=more-ca_reference]').element.closest('label')!.textContent).toContain('《机构员工申请表》须有业务单号才能打印')
+    await w.get('[data-testid=more-ca_reference]').setValue('20261128000123')
+    // the bank is required once the invoice is a 专票
+    const bankLabel = () => w.get('[data-testid=more-invoice-bank]').element.closest('label')!.textContent!
+    expect(bankLabel()).not.toContain('*')
+    await w.get('[data-testid=more-invoice-type]').setValue('special')
+    expect(bankLabel()).toContain('*')
+    await w.get('[data-testid=more-invoice-title]').setValue('广州市示例科技有限公司')
+    await w.get('[data-testid=more-invoice-bank]').setValue('工商银行')
+    await w.get('[data-testid=more-extra-banner_district]').setValue('赛罕区')
+    await w.get('[data-testid=more-extra-secondary_certs]').setValue('2')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.ca_reference).toBe('20261128000123')
+    expect(sent!.invoice).toEqual({ type: 'special', title: '广州市示例科技有限公司', bank: '工商银行' })
+    expect(sent!.extra).toEqual({ banner_district: '赛罕区', secondary_certs: 2 })
+    expect(sent!.delivery, 'nothing chosen beyond the default: no delivery section').toBeUndefined()
+    // another business type asks the backend again
+    await w.get('[data-testid=intake-business]').setValue('renew')
+    await flushPromises()
+    expect(asked.at(-1)).toBe('renew')
+  })
+
+  it('prices and sends each annex row by its own business type and years where the model has those columns', async () => {
+    let sent: SentCase | null = null
+    const quoted: (B.RowOrder[] | null)[] = []
+    const choice = (value: string, label: string) => ({ value, label })
+    const model = (certKind: string): B.IntakeForm => ({
+      project: project.id, business: 'new', cert_kind: certKind as B.IntakeForm['cert_kind'], medium: 'usb_key',
+      takes_years: true, has_organization: true, has_annex: certKind === 'employee', counts_as_person: ['name', 'id_number', 'email'], rules: [],
+      sections: certKind === 'employee'
+        ? [{ id: 'employees', title: '员工（附页）', fields: [
+            { key: 'employees[].name', label: '姓名', kind: 'text', required: true },
+            { key: 'employees[].business', label: '业务类型', kind: 'choice', required: false, default: 'new', choices: [choice('new', '新申请'), choice('renew', '更新续期')] },
+            { key: 'employees[].years', label: '年限', kind: 'choice', required: false, default: '1', choices: [choice('1', '1年'), choice('3', '3年')] },
+          ] }]
+        : [],
+    })
+    backend({
+      intake_form: ({ certKind }) => model(certKind),
+      fee_quote: ({ years, quantity, employees, rows }) => {
+        quoted.push(rows)
+        const n = employees ?? quantity
+        return feeQuote(years, n, (100 * n).toFixed(2), '壹佰元整', [])
+      },
+      import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261128-0002', warnings: [] } },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await flushPromises()
+    await w.get('[data-testid=intake-years]').setValue('3')
+    await flushPromises()
+    await w.get('[data-testid=emp-paste]').setValue(['王芳\t440106200109094066\t', '陈刚\t210102198801020030\t', '张伟\t440106198503142038\t'].join('\n'))
+    await w.get('[data-testid=emp-paste-add]').trigger('click')
+    await flushPromises()
+    expect((w.get('[data-testid=emp-business-2]').element as HTMLSelectElement).value, 'a row takes the case\'s order').toBe('new')
+    await w.get('[data-testid=emp-business-2]').setValue('renew')
+    await w.get('[data-testid=emp-years-2]').setValue('1')
+    await flushPromises()
+    expect(quoted.at(-1)).toEqual([{ business: 'new', years: 3 }, { business: 'new', years: 3 }, { business: 'renew', years: 1 }])
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.employees.map((e) => [e.business, e.years])).toEqual([['new', 3], ['new', 3], ['renew', 1]])
   })
 
   it('shows what the clerk must know about the project, folded ahead of the form', async () => {

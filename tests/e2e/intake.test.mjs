@@ -1,0 +1,175 @@
+// End-to-end test of the intake derived from the catalog by the backend (#71), in the real app:
+// a 辽宁 employee case gets its 业务单号 and 授权期限 in fields the backend's form model asks for
+// (not written into the page), a 专票 whose title is not the unit is refused at save in seed 002's
+// words next to its field, the corrected case is saved and its 机构员工申请表 printed with the
+// 业务单号 as its barcode (read back with zbarimg); a mixed annex at 广东养老 is priced row by row;
+// a second organisation certificate of a unit at 内蒙古CA is refused in seed 003's words.
+//
+// Run: xvfb-run -a node --test tests/e2e/intake.test.mjs   (scripts/test.sh runs tests/e2e/)
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { webdriver, cli, app, driverBin, workDir } from './webdriver.mjs'
+
+process.env.TZ ??= 'Asia/Shanghai'
+const port = 7144 + (process.pid % 500)
+const dir = workDir('certdesk-intake-e2e-')
+const env = {
+  ...process.env,
+  CERTDESK_DB: join(dir, 'cases.db'),
+  HOME: dir,
+  XDG_DATA_HOME: join(dir, 'data'),
+  XDG_STATE_HOME: join(dir, 'state'),
+  CERTDESK_USER: 'admin',
+  CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
+}
+const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
+const d = webdriver(port)
+const { click, type, waitText, login } = d
+const pause = (ms) => new Promise((r) => setTimeout(r, ms))
+const run = (script, ...args) => d.wd('POST', d.s('/execute/sync'), { script, args })
+/** a select set as a clerk's choice would set it (the change event Vue listens to) */
+async function choose(testid, value) {
+  const ok = await run(
+    `const el = document.querySelector('[data-testid="${testid}"]'); if (!el || ![...el.options].some((o) => o.value === arguments[0])) return false;
+     el.value = arguments[0]; el.dispatchEvent(new Event('change', { bubbles: true })); return true`,
+    value,
+  )
+  assert.ok(ok, `${testid} offers ${value}`)
+}
+async function waitFor(script, what, timeout = 15000) {
+  const start = Date.now()
+  for (;;) {
+    if (await run(script).catch(() => false)) return
+    if (Date.now() - start > timeout) assert.fail(`waited for ${what}`)
+    await pause(100)
+  }
+}
+const exists = (testid) => `return !!document.querySelector('[data-testid="${testid}"]')`
+async function save() {
+  await click('[data-testid=intake-submit]')
+}
+async function savedNumber() {
+  const heading = await waitText('[data-testid=case-view] h2', 'GZ01-')
+  return heading.match(/GZ01-\d{8}-\d{4}/)[0]
+}
+/** the unit and its handler, typed */
+async function typeUnit(name) {
+  await type('[data-testid=intake-org]', name)
+  await type('[data-testid=intake-uscc]', '91440101MA59ABCD1D')
+  await type('[data-testid=intake-handler]', '张伟')
+  await type('[data-testid=intake-handler-id]', '440106198503142038')
+  await type('[data-testid=intake-mobile]', '13800138000')
+}
+async function newIntake() {
+  await click('[data-testid=next-intake]')
+  await waitFor(exists('intake-project'), 'the intake')
+}
+
+before(async () => {
+  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
+    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
+    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
+  }
+  certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-ln-procurement', '--name', '沈阳受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  await d.start(driverBin, env, app)
+})
+
+after(async () => {
+  await d.stop()
+})
+
+test('a 辽宁 employee case: 业务单号, 授权期限 and the invoice asked by the backend, the seed\'s refusal, the barcode printed', async () => {
+  await login('zhang')
+  await waitFor(`return document.querySelector('[data-testid=intake-project]')?.value === 'netca-ln-procurement'`, 'the administrator\'s project')
+  await choose('intake-kind', 'employee')
+  // the fields the backend's model asks for this request, rendered from it
+  await waitFor(exists('more-ca_reference'), '业务单号 from the form model')
+  await waitFor(exists('more-handler-authorization_until'), '授权期限 from the form model')
+  const why = await run(`return document.querySelector('[data-testid=more-ca_reference]').closest('label').textContent`)
+  assert.match(why, /条形码号须与本页面上方的“业务单号”一致/)
+  await type('[data-testid=more-ca_reference]', '20261128000123456')
+  await typeUnit('沈阳市示例科技有限公司')
+  await type('[data-testid=more-handler-authorization_until]', '2099年12月31日')
+  await type('[data-testid=emp-name-0]', '王芳')
+  await type('[data-testid=emp-id-0]', '440106200109094066')
+  await click('[data-testid=mat-all]')
+  // a 专票 in another unit's name: refused at save, in the seed's words, at the title
+  await choose('more-invoice-type', 'special')
+  await type('[data-testid=more-invoice-title]', '别的单位有限公司')
+  await type('[data-testid=more-invoice-taxpayer_id]', '91440101MA59ABCD1D')
+  await save()
+  await waitText('[data-testid=more-invoice-title] ~ small.error', '办理单位必须与申请发票单位一致')
+  assert.equal(JSON.parse(certdesk('--json', 'case', 'list')).length, 0, 'nothing stored')
+  await run(`const el = document.querySelector('[data-testid=more-invoice-title]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  await type('[data-testid=more-invoice-title]', '沈阳市示例科技有限公司')
+  await save()
+  const number = await savedNumber()
+  const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.equal(stored.ca_reference, '20261128000123456')
+  assert.equal(stored.handler.authorization_until, '2099-12-31')
+  assert.equal(stored.invoice.type, 'special')
+  assert.equal(stored.invoice.title, '沈阳市示例科技有限公司')
+  // its 机构员工申请表 prints, the 业务单号 as its barcode
+  const pdf = join(dir, 'employee-application.pdf')
+  certdesk('form', 'render', '--case', number, '--form', 'employee-application', '--out', pdf, '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
+  execFileSync('pdftoppm', ['-r', '200', '-f', '1', '-l', '1', '-png', pdf, join(dir, 'page')])
+  const page = execFileSync('sh', ['-c', `ls ${dir}/page*.png | head -1`], { encoding: 'utf8' }).trim()
+  const codes = execFileSync('zbarimg', ['-q', '--raw', page], { encoding: 'utf8' })
+  assert.ok(codes.split('\n').includes('20261128000123456'), `the barcode carries the 业务单号: ${codes}`)
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+  assert.ok(text.includes('王芳'), 'the annex is printed')
+})
+
+test('a mixed annex at 广东养老 is priced row by row', async () => {
+  await newIntake()
+  await choose('intake-project', 'netca-gd-pension')
+  await choose('intake-kind', 'employee')
+  await choose('intake-years', '3')
+  await waitFor(exists('emp-business-0'), 'the annex\'s own business column')
+  await typeUnit('广州市示例科技有限公司')
+  await run(`document.querySelector('[data-testid=emp-paste]').value = arguments[0]; document.querySelector('[data-testid=emp-paste]').dispatchEvent(new Event('input', { bubbles: true }))`,
+    '王芳\t440106200109094066\t\n陈刚\t210102198801020030\t\n李明\t440304199207271516\t')
+  await click('[data-testid=emp-paste-add]')
+  await waitFor(exists('emp-business-2'), 'three rows')
+  await choose('emp-business-2', 'renew')
+  await choose('emp-years-2', '1')
+  const quoted = JSON.parse(certdesk('--json', 'fee', '--project', 'netca-gd-pension', '--business', 'new', '--cert-kind', 'employee', '--medium', 'usb_key', '--years', '3', '--quantity', '3'))
+  // the uniform price of three 3-year certificates is not what the page asks any more
+  await waitFor(`return /¥\\d/.test(document.querySelector('[data-testid=fee-bar]')?.textContent ?? '') && !document.querySelector('[data-testid=fee-bar]').textContent.includes('¥${quoted.total}')`, 'a row-by-row fee')
+  const items = await run(`return document.querySelector('[data-testid=fee-items]').textContent`)
+  assert.match(items, /新申请 3年/)
+  assert.match(items, /更新续期 1年/)
+  await click('[data-testid=mat-all]')
+  await save()
+  const number = await savedNumber()
+  const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.deepEqual(stored.employees.map((e) => [e.business, e.years]), [['new', 3], ['new', 3], ['renew', 1]])
+  assert.equal(stored.payment.amount, stored.fee.total, 'charged as quoted row by row')
+  assert.ok(stored.fee.groups.length === 2, 'two groups of rows')
+})
+
+test('a second organisation certificate of a unit at 内蒙古CA is refused in the seed\'s words', async () => {
+  const fill = async () => {
+    await choose('intake-project', 'nmgca-procurement')
+    await choose('intake-kind', 'organization')
+    await waitFor(exists('more-extra-banner_district'), '所属旗区 from the catalog')
+    await typeUnit('呼和浩特市示例科技有限公司')
+    await type('[data-testid=more-extra-banner_district]', '赛罕区')
+    await click('[data-testid=mat-all]')
+    await save()
+  }
+  await newIntake()
+  await fill()
+  const first = await savedNumber()
+  assert.equal(JSON.parse(certdesk('case', 'show', first, '--json')).extra.banner_district, '赛罕区')
+  await newIntake()
+  await fill()
+  await waitText('[data-testid=intake-uscc] ~ small.error', '单位证书只允许申请1条')
+  const all = JSON.parse(certdesk('--json', 'case', 'list'))
+  assert.equal(all.filter((c) => c.project === 'nmgca-procurement').length, 1, 'the second was not stored')
+})
