@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "catalog_checklist",
     "intake_form",
     "materials_state",
+    "materials_all_received",
     "save_draft",
     "load_draft",
     "clear_draft",

@@ -444,6 +444,18 @@ pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: 
     crate::log::call("catalog_checklist", || Ok(intake::checklist(&state.catalog, &project, &business, &cert_kind)?))
 }
 
+/// 全部收齐 on the intake form: every required line received in full, an optional one as ticked.
+#[tauri::command(async)]
+pub fn materials_all_received(
+    state: State<'_, AppState>,
+    project: String,
+    business: String,
+    cert_kind: String,
+    received: Vec<certdesk_desk::domain::MaterialReceived>,
+) -> Result<Vec<certdesk_desk::domain::MaterialReceived>, IpcError> {
+    crate::log::call("materials_all_received", || Ok(intake::materials_all_received(&state.catalog, &project, &business, &cert_kind, &received)?))
+}
+
 /// Each checklist item's state for what the intake form has ticked (received, optional, to
 /// follow, missing): the state the case page and the receipt show.
 #[tauri::command(async)]

@@ -75,6 +75,7 @@ fn window_over(state: AppState) -> Window {
             commands::complete_step,
             commands::validate_ident,
             commands::materials_state,
+            commands::materials_all_received,
             desks::seal::import_seal_from_folder,
             desks::admin::set_setting,
             desks::admin::list_accounts,
@@ -1010,6 +1011,11 @@ fn the_intake_form_is_told_the_phone_kind_and_each_materials_state() {
     let promised = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": [{ "id": required["id"], "to_follow": "下周一" }] }));
     let item = promised["items"].as_array().unwrap().iter().find(|i| i["id"] == required["id"]).unwrap().clone();
     assert_eq!((item["state"].as_str(), item["to_follow"].as_str()), (Some("to_follow"), Some("下周一")), "{item}");
+    // 全部收齐 is the backend's: every required line in full, the promise gone
+    let all = w.ok("materials_all_received", json!({ "project": project, "business": business, "certKind": kind, "received": [{ "id": required["id"], "to_follow": "下周一" }] }));
+    let now = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": all }));
+    assert!(now["missing"].as_array().unwrap().is_empty(), "{now}");
+    assert!(all.as_array().unwrap().iter().all(|m| m.get("to_follow").is_none()), "{all}");
 }
 
 /// The intake's fields come from the backend (#71): a 辽宁 employee case is asked its 业务单号

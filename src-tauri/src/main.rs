@@ -395,6 +395,7 @@ fn main() {
             commands::catalog_checklist,
             commands::intake_form,
             commands::materials_state,
+            commands::materials_all_received,
             commands::save_draft,
             commands::load_draft,
             commands::clear_draft,

@@ -56,6 +56,17 @@ export function materialsOf(checklist: MaterialItem[], received: MaterialReceive
   return { recorded: received.length > 0, items, missing }
 }
 
+/** materials_all_received's reply (全部收齐, `materials::all_received` in the desk): every required
+ *  line in full, an optional one as recorded, as a test shape for the mocks. */
+export function allReceivedOf(checklist: MaterialItem[], received: MaterialReceived[]): MaterialReceived[] {
+  return checklist.flatMap((it) => {
+    const got = received.find((m) => m.id === it.id)
+    if (it.optional) return got ? [got] : []
+    const seen = it.original || it.kind === 'old_key' || it.copies === 0
+    return [{ id: it.id, original_seen: seen || !!got?.original_seen, copies_received: Math.max(got?.copies_received ?? 0, it.copies) }]
+  })
+}
+
 /** The status and role lists of app_status (the backend's, from the domain): a test shape. */
 export const sampleLabels: Labels = {
   statuses: [

@@ -101,6 +101,7 @@ export interface Commands {
   /** rows: an employee case's annex rows (business type, years), priced row by row (#71) */
   fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null; rows: B.RowOrder[] | null }; result: FeeQuote }
   materials_state: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialsState }
+  materials_all_received: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialReceived[] }
   save_draft: { args: { json: string }; result: null }
   load_draft: { args: NoArgs; result: string | null }
   clear_draft: { args: NoArgs; result: null }
@@ -246,6 +247,8 @@ export const api = {
     call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null, rows: rows ?? null }),
   /** each checklist item's state for what is ticked (received, optional, to follow, missing) */
   materialsState: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_state', { project, business, certKind, received }),
+  /** 全部收齐: the checklist's lines as the backend ticks them (every required item in full, an optional one as it was) */
+  materialsAllReceived: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_all_received', { project, business, certKind, received }),
   /** the intake draft of the signed-in account (any JSON text), kept in the store */
   saveDraft: (json: string) => call('save_draft', { json }),
   loadDraft: () => call('load_draft', {}),

@@ -10,7 +10,7 @@ import { runSignOut } from '../session'
 import type { CaseData } from '../bindings'
 import type * as B from '../bindings'
 import type { CardForIntake, FieldProblem, MaterialItem, MaterialReceived, ProjectView } from '../ipc'
-import { briefingOf, feeQuote, identBad, identOk, intakeModel, materialsOf, sampleCase, type CaseJson } from '../fixtures'
+import { allReceivedOf, briefingOf, feeQuote, identBad, identOk, intakeModel, materialsOf, sampleCase, type CaseJson } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -54,6 +54,7 @@ function backend(overrides: Handlers = {}) {
       return feeQuote(years, n, total, '壹佰元整', [{ label: '证书费', per: 'unit', unit_price: '100.00', count: n, amount: total }])
     },
     materials_state: ({ received }) => materialsOf(currentChecklist, received),
+    materials_all_received: ({ received }) => allReceivedOf(currentChecklist, received),
     load_draft: () => null,
     idcard_poll: () => null,
     intake_project: () => null,

@@ -370,9 +370,33 @@ pub enum MaterialState {
 }
 
 impl MaterialItem {
+    /// Whether the item is seen, not only copied: an original asked for, the old key, or an
+    /// item of no copies (the clerk ticks it received).
+    pub fn needs_original(&self) -> bool {
+        self.original || self.kind == MaterialKind::OldKey || self.copies == 0
+    }
+
+    /// What 全部收齐 records of the item: handed in as the checklist asks (seen where it is to be
+    /// seen, its copies taken), no promise left; what was recorded beyond that is kept.
+    pub fn received_in_full(&self, got: Option<&certdesk_domain::MaterialReceived>) -> certdesk_domain::MaterialReceived {
+        let mut out = got.cloned().unwrap_or_else(|| certdesk_domain::MaterialReceived {
+            id: self.id.clone(),
+            original_seen: false,
+            copies_received: 0,
+            to_follow: None,
+            extra: Default::default(),
+        });
+        if self.needs_original() {
+            out.original_seen = true;
+        }
+        out.copies_received = out.copies_received.max(self.copies);
+        out.to_follow = None;
+        out
+    }
+
     /// The item's state for what the clerk recorded of it (`got`, when anything was).
     pub fn state(&self, got: Option<&certdesk_domain::MaterialReceived>) -> MaterialState {
-        let needs_original = self.original || self.kind == MaterialKind::OldKey || self.copies == 0;
+        let needs_original = self.needs_original();
         let in_full = got.is_some_and(|g| (!needs_original || g.original_seen) && g.copies_received >= self.copies);
         let promised = got.and_then(|g| g.to_follow.as_deref()).is_some_and(|t| !t.trim().is_empty());
         match (in_full, self.optional, promised) {

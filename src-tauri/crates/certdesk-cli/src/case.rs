@@ -16,6 +16,13 @@ pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
     match cmd {
         CaseCmd::Import { file, by } => import(ctx, &file, &by),
         CaseCmd::Edit { number, file, by } => edit(ctx, &number, &file, &by),
+        CaseCmd::Materials { number, all_received, item, copies, original, to_follow, by } => {
+            let change = match (all_received, item) {
+                (true, _) | (false, None) => certdesk_desk::materials::MaterialsChange::AllReceived,
+                (false, Some(id)) => certdesk_desk::materials::MaterialsChange::Item { id, copies: copies.unwrap_or(0), original, to_follow },
+            };
+            materials(ctx, &number, &change, &by)
+        }
         CaseCmd::Seal { number, scan, dpi, by } => seal(ctx, &number, &scan, dpi, &by),
         CaseCmd::Reissue { t, cert } => reissue(ctx, t, cert),
         CaseCmd::WithdrawCert { number, cert, reason, by } => withdraw_cert(ctx, &number, cert, reason, &by),
@@ -306,6 +313,16 @@ fn edit(ctx: &Ctx, number: &str, file: &Path, by: &ActAs) -> Result<ExitCode, Cl
     let text = read_case_text(file)?;
     let (mut store, mut session) = ctx.session("case edit", by)?;
     let saved = session.desk(&mut store)?.edit_case(&catalog, &number, &text)?;
+    print_saved(ctx.g.json, &saved);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `case materials NUMBER --all-received | --item ID --copies K …`: the checklist recorded by a
+/// clerk, as the app's intake and case page record it.
+fn materials(ctx: &Ctx, number: &str, change: &certdesk_desk::materials::MaterialsChange, by: &ActAs) -> Result<ExitCode, CliError> {
+    let catalog = ctx.catalog()?;
+    let (mut store, mut session) = ctx.session("case materials", by)?;
+    let saved = session.desk(&mut store)?.record_materials(&catalog, number, change)?;
     print_saved(ctx.g.json, &saved);
     Ok(ExitCode::SUCCESS)
 }

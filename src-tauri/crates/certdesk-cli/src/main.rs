@@ -585,6 +585,26 @@ pub enum CaseCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// The case's materials checklist as the clerk records it, as the app's 全部收齐 and its
+    /// checklist lines: `--all-received`, or one line `--item ID --copies K [--original]
+    /// [--to-follow TEXT]` (the applicant's promise for a required item not handed in).
+    Materials {
+        number: String,
+        #[arg(long, conflicts_with_all = ["item", "copies", "original", "to_follow"], required_unless_present = "item")]
+        all_received: bool,
+        /// The checklist item's id (`catalog show`, `case show --json`'s checklist).
+        #[arg(long, requires = "copies")]
+        item: Option<String>,
+        #[arg(long, requires = "item")]
+        copies: Option<u32>,
+        /// The original was seen (or, for the old key and items of no copies, the item received).
+        #[arg(long, requires = "item")]
+        original: bool,
+        #[arg(long = "to-follow", requires = "item")]
+        to_follow: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// 受理: the clerk has checked the documents.
     Accept(Transition),
     /// 提交复核: send to the supervisor.

@@ -112,3 +112,38 @@ fn the_invoice_rules_are_the_seeds_and_fire_at_import() {
     assert_ne!(code, 0);
     assert!(err.contains("handler.authorization_until"), "{err}");
 }
+
+/// `case materials` (#79's CLI for #71's 全部收齐): a case made from JSON records its checklist as the
+/// app does, every required line in full; one line with the applicant's promise; an item the
+/// checklist does not list is refused naming the ones it does.
+#[test]
+fn a_case_from_json_records_its_checklist_as_the_app_does() {
+    let c = Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let n = c.import(&fixture("case-org-new.json"));
+    let (_, before) = c.read_json(&["case", "show", &n, "--json"]);
+    assert!(before.get("materials").is_none_or(|m| m.as_array().is_none_or(Vec::is_empty)), "{before}");
+    c.ok_as("zhang", &["case", "materials", &n, "--all-received"]);
+    let (_, after) = c.read_json(&["case", "show", &n, "--json"]);
+    let lines = after["materials"].as_array().expect("the checklist recorded");
+    assert!(!lines.is_empty());
+    let (_, project) = c.json(&["--json", "catalog", "show", "netca-gd-pension"]);
+    let matches = |rule: &&Value| rule["business"].as_array().unwrap().contains(&json!("new")) && rule["cert_kinds"].as_array().is_none_or(|k| k.contains(&json!("organization")));
+    let checklist: Vec<Value> = project["materials"].as_array().unwrap().iter().filter(matches).flat_map(|r| r["items"].as_array().unwrap().clone()).collect();
+    assert!(!checklist.is_empty());
+    for item in checklist.iter().filter(|i| i["optional"] != true) {
+        let line = lines.iter().find(|l| l["id"] == item["id"]).unwrap_or_else(|| panic!("{item} recorded"));
+        assert!(line["copies_received"].as_u64() >= item["copies"].as_u64(), "{line} for {item}");
+    }
+    // one line: nothing handed in, promised for Monday
+    let first = checklist.iter().find(|i| i["optional"] != true).unwrap()["id"].as_str().unwrap().to_string();
+    c.ok_as("zhang", &["case", "materials", &n, "--item", &first, "--copies", "0", "--to-follow", "下周一补交"]);
+    let (_, promised) = c.read_json(&["case", "show", &n, "--json"]);
+    let line = promised["materials"].as_array().unwrap().iter().find(|l| l["id"] == first.as_str()).unwrap().clone();
+    assert_eq!((line["copies_received"].as_u64(), line["to_follow"].as_str()), (Some(0), Some("下周一补交")), "{line}");
+    let out = c.as_user("zhang", &["case", "materials", &n, "--item", "no_such_item", "--copies", "1"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(certdesk_testkit::stderr(&out).contains(&first), "the checklist's items named: {}", certdesk_testkit::stderr(&out));
+    // a supervisor records no checklist: the clerk's
+    let out = c.as_user("li", &["case", "materials", &n, "--all-received"]);
+    assert_ne!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+}

@@ -481,6 +481,18 @@ impl Desk<'_> {
         Ok(vec![])
     }
 
+    /// The case's checklist as the clerk records it outside the intake form (`case materials`:
+    /// 全部收齐, or one line), saved as a correction of the case data (an approved case goes back
+    /// to review), checked as any correction is.
+    pub fn record_materials(&mut self, catalog: &Catalog, number: &str, change: &crate::materials::MaterialsChange) -> Result<Saved, DeskError> {
+        let record = self.store.case(&case_number(number)?)?;
+        let mut data = record.data;
+        let checklist = crate::intake::project(catalog, &data.project)?.checklist(data.business, data.cert_kind);
+        data.materials = crate::materials::apply(&checklist, &data.materials, change)?;
+        let json = serde_json::to_string(&data).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+        self.edit_case(catalog, number, &json)
+    }
+
     /// A workflow action (accept, submit, approve, return, cancel, deliver, close). Delivering
     /// and closing are steps of the case's plan: taken only when they are its next step (a
     /// delivery as `case complete` with nothing more said: pickup by the handler).

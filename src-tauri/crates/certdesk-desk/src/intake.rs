@@ -180,6 +180,17 @@ pub fn materials_state(
     Ok(crate::materials::states(&checklist(catalog, project_id, business_type, kind)?, received))
 }
 
+/// 全部收齐 on the intake form: what the checklist's lines become (`materials::all_received`).
+pub fn materials_all_received(
+    catalog: &Catalog,
+    project_id: &str,
+    business_type: &str,
+    kind: &str,
+    received: &[certdesk_domain::MaterialReceived],
+) -> Result<Vec<certdesk_domain::MaterialReceived>, DeskError> {
+    Ok(crate::materials::all_received(&checklist(catalog, project_id, business_type, kind)?, received))
+}
+
 /// A value of a fixed list with its labels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Label {

@@ -69,6 +69,54 @@ pub fn states(checklist: &[MaterialItem], received: &[MaterialReceived]) -> Mate
     MaterialsState { recorded: !received.is_empty(), items, missing }
 }
 
+/// 全部收齐: every required item of the checklist received in full (`MaterialItem::received_in_full`);
+/// an optional item stays as recorded (the clerk ticks it: #35, a 汇款凭证 ticked for a card
+/// payment had the receipt and the case page disagree). The lines in checklist order, then
+/// anything recorded the checklist does not list.
+pub fn all_received(checklist: &[MaterialItem], received: &[MaterialReceived]) -> Vec<MaterialReceived> {
+    let mut out: Vec<MaterialReceived> = checklist
+        .iter()
+        .filter_map(|item| {
+            let got = received.iter().find(|m| m.id == item.id);
+            if item.optional { got.cloned() } else { Some(item.received_in_full(got)) }
+        })
+        .collect();
+    out.extend(received.iter().filter(|m| !checklist.iter().any(|i| i.id == m.id)).cloned());
+    out
+}
+
+/// What the clerk records of a case's checklist outside the intake form (`case materials`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MaterialsChange {
+    /// 全部收齐 (`all_received`).
+    AllReceived,
+    /// One line: the copies taken, the original seen, the applicant's promise (后补说明).
+    Item { id: String, copies: u32, original: bool, to_follow: Option<String> },
+}
+
+/// The case's checklist lines after `change`; an item the case's checklist does not list is
+/// refused, naming the ones it does.
+pub fn apply(checklist: &[MaterialItem], received: &[MaterialReceived], change: &MaterialsChange) -> Result<Vec<MaterialReceived>, DeskError> {
+    match change {
+        MaterialsChange::AllReceived => Ok(all_received(checklist, received)),
+        MaterialsChange::Item { id, copies, original, to_follow } => {
+            if !checklist.iter().any(|i| &i.id == id) {
+                return Err(DeskError::UnknownValue { what: "checklist item", value: id.clone(), known: checklist.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ") });
+            }
+            let line = MaterialReceived {
+                id: id.clone(),
+                original_seen: *original,
+                copies_received: *copies,
+                to_follow: to_follow.clone().filter(|t| !t.trim().is_empty()),
+                extra: Default::default(),
+            };
+            let mut out: Vec<MaterialReceived> = received.iter().filter(|m| &m.id != id).cloned().collect();
+            out.push(line);
+            Ok(out)
+        }
+    }
+}
+
 pub fn state(catalog: &Catalog, data: &CaseData) -> Result<MaterialsState, DeskError> {
     let project = crate::intake::project(catalog, &data.project)?;
     Ok(states(&project.checklist(data.business, data.cert_kind), &data.materials))
@@ -126,5 +174,23 @@ mod tests {
         assert_eq!((promised.state, promised.to_follow.as_deref()), (MaterialState::ToFollow, Some("下周一补交")));
         // a note on an item handed in in full is no promise
         assert_eq!(state_of(vec![got(true, item.copies, Some("x"))]).to_follow, None);
+    }
+
+    #[test]
+    fn all_received_ticks_every_required_item_and_leaves_an_optional_one() {
+        let catalog = Catalog::embedded().unwrap();
+        let (list, optional) = catalog
+            .projects
+            .values()
+            .flat_map(|p| p.business_types.iter().flat_map(move |b| p.cert_kinds.iter().map(move |k| p.checklist(*b, *k))))
+            .find_map(|l| l.iter().find(|i| i.optional).cloned().map(|o| (l, o)))
+            .expect("a checklist with an optional item");
+        let promised = list.iter().find(|i| !i.optional).unwrap();
+        let before = vec![MaterialReceived { id: promised.id.clone(), original_seen: false, copies_received: 0, to_follow: Some("明天".into()), extra: Default::default() }];
+        let after = all_received(&list, &before);
+        let s = states(&list, &after);
+        assert!(s.items.iter().filter(|i| i.id != optional.id).all(|i| i.state == MaterialState::Received), "{s:?}");
+        assert_eq!(s.items.iter().find(|i| i.id == optional.id).unwrap().state, MaterialState::Optional, "the clerk ticks an optional item");
+        assert!(after.iter().all(|m| m.to_follow.is_none()), "no promise left for what was handed in");
     }
 }
