@@ -499,6 +499,11 @@ algorithms: Array<string>,
  */
 default_pin_warning: boolean, 
 /**
+ * The wrong PINs the case's CA lets a key take before it locks (`[pin] max_tries`), shown
+ * beside the PIN fields and written onto an SKF key at its initialisation.
+ */
+pin_max_tries: number | null, 
+/**
  * The key desk's stepper: the issuance steps this case has (the seal image only when
  * there is one), then reading the key back (`verify`) and the hand-over (`deliver`).
  */
@@ -1185,7 +1190,13 @@ pin_is_default?: boolean,
  * which certificate of the case (1-based; absent on events written before a case
  * could have several: certificate 1), its holder and the holder's identifier
  */
-cert?: number, holder?: string, holder_id?: string, };
+cert?: number, holder?: string, holder_id?: string, 
+/**
+ * the wrong user PINs the key takes before it locks, where this initialisation set
+ * them (an SKF key: the case's project's `[pin] max_tries`, else 10); absent on a
+ * PKCS#11 key, which keeps its own
+ */
+user_pin_tries?: number, };
 
 export type KeyGenerated = { token_serial: string, token_label: string, key_id: string, algo: string, public_key_sha256: string, csr: string, 
 /**

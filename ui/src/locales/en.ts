@@ -199,7 +199,7 @@ const en: Shape<typeof zh> = {
     usage: { sign: 'Signing certificate', encrypt: 'Encryption certificate', ca: 'CA certificate' }, container: 'container',
     keysOnToken: 'Keys', certsOnToken: 'Certificates', dataOnToken: 'Data objects', initialized: 'Initialised: {label} ({serial})',
     unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe',
-    wiped: 'Key wiped', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
+    wiped: 'Key wiped', pinTries: 'This CA locks a key after {n} wrong PINs (an SKF key is initialised so); tell the applicant', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',
     noSealAttachment: 'This case has no seal image: step skipped',
     looking: 'Looking for readers and keys…', sealData: 'Seal image', noCases: 'No case waits for a key',
     pcsc: {

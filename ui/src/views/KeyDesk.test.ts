@@ -53,7 +53,7 @@ function withDesk(st: KeyStatus): KeyStatus {
   return { ...st, desk_steps, desk_next: desk_steps.find((s) => !s.done)?.id ?? 'deliver' }
 }
 const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => withDesk({
-  case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, has_seal: false,
+  case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, pin_max_tries: null, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
   desk_steps: [], desk_next: '', label: NUMBER,
@@ -175,6 +175,14 @@ describe('KeyDesk', () => {
     await openCase(w)
     expect(w.find('[data-testid=key-step-seal_written]').exists()).toBe(false)
     expect(w.get('[data-testid=key-step-verify]').attributes('aria-current')).toBe('step')
+  })
+
+  it('tells the key clerk the CA\'s PIN try limit where the PINs are set', async () => {
+    backend({ override: (d) => ({ ...d, key_status: (a) => ({ ...(d.key_status(a) as KeyStatus), pin_max_tries: 10 }) }) })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    expect(w.get('[data-testid=key-pin-tries]').text()).toContain('PIN输入错误10次Key将锁定')
   })
 
   it('initialises with the case number as label, checks the PIN twice and empties the PIN inputs', async () => {

@@ -493,6 +493,11 @@ impl Project {
         {
             push(None, format!("sm2_id: {} bytes; an SM2 distinguishing ID is 1 to 8191 bytes", id.len()));
         }
+        if let Some(n) = self.pin.as_ref().and_then(|p| p.max_tries)
+            && !(1..=255).contains(&n)
+        {
+            push(None, format!("pin.max_tries: {n}; a key takes 1 to 255 wrong PINs before it locks"));
+        }
         if let Some(keys) = &self.keys {
             for a in keys.algorithms.iter().filter(|a| !KEY_ALGORITHMS.contains(&a.as_str())) {
                 push(None, format!("keys.algorithms: {a:?} is none of {}", KEY_ALGORITHMS.join(", ")));

@@ -112,3 +112,29 @@ fn files_larger_than_the_keys_buffer_go_in_pieces() {
     assert_eq!(shown["data"][0]["size"], png.len(), "{shown}");
     assert_eq!(shown["data"][0]["sha256"], certdesk_desk::domain::case::sha256_hex(&png), "read back whole: {shown}");
 }
+
+/// The CA's try limit (`[pin] max_tries`, seed 001 "输入错误10次将会锁定") goes onto an SKF key
+/// initialised for a case of that project, is recorded with the initialisation, and is what the
+/// key desk shows (#71): with a counter's forms folder whose 网证通养老 locks after 6, a wrong PIN
+/// leaves 5 tries.
+#[test]
+fn the_projects_pin_try_limit_goes_onto_the_key() {
+    let SkfRig { c, lib } = rig();
+    let forms = c.dir.path().join("forms");
+    let copied = std::process::Command::new("cp").args(["-r", &certdesk_testkit::root().join("forms").display().to_string(), &forms.display().to_string()]).status().unwrap();
+    assert!(copied.success());
+    let catalog = forms.join("netca-gd-pension/catalog.toml");
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    assert!(text.contains("max_tries = 10"), "the seed's limit is in the catalog");
+    std::fs::write(&catalog, text.replace("max_tries = 10", "max_tries = 6")).unwrap();
+    let r = SkfRig { c: c.with_env("CERTDESK_FORMS", &forms.display().to_string()), lib };
+    let number = r.c.approved_case(&certdesk_testkit::fixture("case-org-new.json"));
+    let status = || -> serde_json::Value { serde_json::from_slice(&r.c.run(&["key", "status", "--case", &number, "--json"]).stdout).unwrap() };
+    assert_eq!(status()["pin_max_tries"], 6, "shown at the key desk");
+    r.ok(&["init", "--slot-index", "0", "--label", "GD-1", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin"), "--case", &number]);
+    let err = r.refused(&["gen", "--token", "GD-1", "--pin-file", &r.p("bad"), "--algo", "sm2", "--cn", "张三", "--csr-out", &r.p("x.csr")]);
+    assert!(err.contains("wrong PIN: 5 tries left"), "{err}");
+    let steps = status()["steps"].clone();
+    let init = steps.as_array().unwrap().iter().find(|s| s["step"] == "token_initialized").expect("the initialisation recorded").clone();
+    assert_eq!(init["detail"]["user_pin_tries"], 6, "{init}");
+}

@@ -35,10 +35,14 @@ pub fn briefing(project: &Project) -> Briefing {
         (r.mail_to_legal_address_only, "证书仅回寄到单位法定地址"),
         (r.invoice_title_is_applicant, "办理单位必须与申请发票单位一致"),
         (r.payer_is_applicant, "付款单位名称须与申请单位名称一致，私人汇款概不受理"),
+        (r.invoice_email_required, "电子邮箱*：必须填写，用于收取电子发票"),
+        (r.one_organization_certificate, "单位证书只允许申请1条"),
+        (r.organization_certificate_first, crate::intake_form::ORG_FIRST),
     ]
     .into_iter()
     .filter(|(on, _)| *on)
     .map(|(_, text)| text.to_string())
+    .chain(project.pin.as_ref().and_then(|p| p.max_tries).map(|n| format!("多次输入PIN码错误（输入错误{n}次将会锁定）")))
     .collect();
     Briefing {
         ca_name: project.ca_name.clone(),

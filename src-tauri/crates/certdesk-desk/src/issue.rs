@@ -152,6 +152,9 @@ pub struct KeyStatus {
     /// The key's user PIN is still a CA's published default (the applicant must change it):
     /// what the chain last recorded for this key, whatever case it was for.
     pub default_pin_warning: bool,
+    /// The wrong PINs the case's CA lets a key take before it locks (`[pin] max_tries`), shown
+    /// beside the PIN fields and written onto an SKF key at its initialisation.
+    pub pin_max_tries: Option<u32>,
     /// The key desk's stepper: the issuance steps this case has (the seal image only when
     /// there is one), then reading the key back (`verify`) and the hand-over (`deliver`).
     pub desk_steps: Vec<DeskStep>,
@@ -276,6 +279,7 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         dual,
         algorithms,
         default_pin_warning,
+        pin_max_tries: crate::intake::project(catalog, &rec.data.project).ok().and_then(|p| p.pin.as_ref()).and_then(|p| p.max_tries),
         desk_steps,
         desk_next,
     })
@@ -302,12 +306,15 @@ pub fn init(
     let cert = resolve(desk, catalog, &number, cert, StepKind::KeyInit, plugged.as_ref(), &[])?;
     check(desk, &number, true, cert)?;
     let label = label.map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).unwrap_or_else(|| crate::rounds::default_label(&number, cert));
-    let t = keys.keys().init(slot_index, &label, so_pin, user_pin)?;
+    // the CA's try limit (seed 001: "输入错误10次将会锁定") goes onto a key that can take it
+    let tries = crate::intake::project(catalog, &desk.store.case(&number)?.data.project)?.pin.as_ref().and_then(|p| p.max_tries);
+    let (t, user_pin_tries) = keys.keys().init_limited(slot_index, &label, so_pin, user_pin, tries)?;
     let detail = detail::TokenInitialized {
         token_serial: t.serial.clone(),
         token_label: t.label.clone(),
         model: t.model.clone(),
         pin_is_default: pin_is_default(catalog, user_pin),
+        user_pin_tries,
         ..Default::default()
     };
     record(desk, &number, AuditAction::TokenInitialized, &detail, true, cert)?;

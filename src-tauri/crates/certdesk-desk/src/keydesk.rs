@@ -184,12 +184,13 @@ pub fn init(
     }
     key_clerk(desk, "initialise a key")?;
     let label = label.map(str::trim).filter(|l| !l.is_empty()).ok_or(DeskError::EmptySecret { what: "key label (--label)" })?;
-    let t = library.keys.init(slot_index, label, so_pin, user_pin)?;
+    let (t, user_pin_tries) = library.keys.init_limited(slot_index, label, so_pin, user_pin, None)?;
     let detail = detail::TokenInitialized {
         token_serial: t.serial.clone(),
         token_label: t.label.clone(),
         model: t.model.clone(),
         pin_is_default: pin_is_default(catalog, user_pin),
+        user_pin_tries,
         ..Default::default()
     };
     log(desk, AuditAction::TokenInitialized, &detail)?;

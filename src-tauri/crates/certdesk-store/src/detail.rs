@@ -172,6 +172,10 @@ details! {
         cert: Option<u32>,
         holder: Option<String>,
         holder_id: Option<String>,
+        /// the wrong user PINs the key takes before it locks, where this initialisation set
+        /// them (an SKF key: the case's project's `[pin] max_tries`, else 10); absent on a
+        /// PKCS#11 key, which keeps its own
+        user_pin_tries: Option<u32>,
     }
     /// Key desk step 2: the key pair on the key and its request.
     KeyGenerated [KeyGenerated] {

@@ -441,10 +441,21 @@ impl Keys {
     /// Initialises the token in slot `index` with `label`, the SO PIN (SKF: the application's
     /// administrator PIN) and the user PIN.
     pub fn init(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, TokenError> {
+        Ok(self.init_limited(index, label, so_pin, user_pin, None)?.0)
+    }
+
+    /// [`Keys::init`] with the wrong PINs a key takes before it locks, where the CA's catalog
+    /// says (`[pin] max_tries`). An SKF key is made with it (`SKF_CreateApplication`'s retry
+    /// counts); PKCS#11 has no standard way to set it, and the key keeps its own. The second
+    /// value is the limit the key was made with, when this call set one.
+    pub fn init_limited(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin, user_tries: Option<u32>) -> Result<(TokenView, Option<u32>), TokenError> {
         if label.trim().is_empty() || label.len() > 32 {
             return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
         }
-        each!(self, l => l.init(index, label, so_pin, user_pin))
+        match &self.lib {
+            Lib::Pkcs11(l) => Ok((l.init(index, label, so_pin, user_pin)?, None)),
+            Lib::Skf(l) => Ok((l.init(index, label, so_pin, user_pin, user_tries)?, user_tries.or(Some(skf::PIN_TRIES)))),
+        }
     }
 
     pub fn change_pin(&self, sel: &TokenSel, old: &Pin, new: &Pin) -> Result<(), TokenError> {

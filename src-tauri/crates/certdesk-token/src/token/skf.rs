@@ -28,7 +28,8 @@ use std::sync::Mutex;
 pub(crate) const APPLICATION: &str = "CERTDESK";
 
 /// Tries of the administrator and the user PIN, as real keys ship.
-const PIN_TRIES: u32 = 10;
+/// The wrong PINs an SKF key takes before it locks, where the catalog names none.
+pub(crate) const PIN_TRIES: u32 = 10;
 
 /// The device authentication key (SKF_DevAuth, needed to create or delete an application):
 /// the factory default of many vendors' keys and of the soft key, the ASCII digits
@@ -259,7 +260,7 @@ impl SkfKeys {
     /// Device authentication, then the application made anew: what C_InitToken + C_InitPIN are
     /// over PKCS#11. An existing certdesk application is replaced only with its administrator
     /// PIN, as C_InitToken asks for the SO PIN of an initialised token.
-    fn make_application(dev: &Device, so_pin: &Pin, user_pin: &Pin, op: &'static str) -> Result<(), TokenError> {
+    fn make_application(dev: &Device, so_pin: &Pin, user_pin: &Pin, user_tries: u32, op: &'static str) -> Result<(), TokenError> {
         if dev.applications().map_err(device(op))?.iter().any(|a| a == APPLICATION) {
             let app = dev.open_application(APPLICATION).map_err(device(op))?;
             app.verify_pin(PinType::Admin, &so_pin.skf()).map_err(pin_error(PinType::Admin, op))?;
@@ -269,18 +270,18 @@ impl SkfKeys {
         } else {
             dev.authenticate(&Zeroizing::new(*DEV_AUTH_KEY)).map_err(device("authenticating to the key"))?;
         }
-        dev.create_application(APPLICATION, &so_pin.skf(), PIN_TRIES, &user_pin.skf(), PIN_TRIES, SECURE_USER_ACCOUNT).map_err(|e| match e {
+        dev.create_application(APPLICATION, &so_pin.skf(), PIN_TRIES, &user_pin.skf(), user_tries, SECURE_USER_ACCOUNT).map_err(|e| match e {
             SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_PIN_LEN_RANGE | certdesk_skf::Sar::SAR_PIN_INVALID) => TokenError::PinRefused(code.to_string()),
             e => device(op)(e),
         })?;
         Ok(())
     }
 
-    pub(crate) fn init(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, TokenError> {
+    pub(crate) fn init(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin, user_tries: Option<u32>) -> Result<TokenView, TokenError> {
         let (names, _) = self.present()?;
         let name = names.get(index).ok_or(TokenError::NoSlot(index))?;
         let dev = self.lib.connect(name).map_err(device("connecting to the key"))?;
-        Self::make_application(&dev, so_pin, user_pin, "initialising")?;
+        Self::make_application(&dev, so_pin, user_pin, user_tries.unwrap_or(PIN_TRIES), "initialising")?;
         dev.set_label(label).map_err(device("setting the label"))?;
         self.view(index, &dev)
     }
@@ -310,7 +311,7 @@ impl SkfKeys {
         let (dev, view) = self.find(sel)?;
         let random = dev.random(8).map_err(device("drawing a random PIN"))?;
         let unknown = Pin::new(hex(&Zeroizing::new(random)));
-        Self::make_application(&dev, so_pin, &unknown, "wiping")?;
+        Self::make_application(&dev, so_pin, &unknown, PIN_TRIES, "wiping")?;
         self.view(view.slot_index, &dev)
     }
 
