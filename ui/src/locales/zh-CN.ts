@@ -249,7 +249,7 @@ export default {
     usage: { sign: '签名证书', encrypt: '加密证书', ca: 'CA证书' }, container: '容器',
     keysOnToken: '密钥', certsOnToken: '证书', dataOnToken: '数据对象', initialized: '已初始化：{label}（{serial}）',
     unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
-    wiped: 'Key已擦除', pinTries: '本项目规定：PIN输入错误{n}次Key将锁定，初始化时按此写入Key，请告知申请人', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
+    wiped: 'Key已擦除', pinTries: '本项目规定：PIN输入错误{n}次Key将锁定，请告知申请人', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',
     noSealAttachment: '本案件没有印章图片，跳过此步骤',
     looking: '正在查找读卡器和Key…', sealData: '印章图片', noCases: '没有待制证的案件',
     pcsc: {
