@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "scan_folder_files",
     "import_seal_from_folder",
     "key_slots",
+    "intake_unit_key",
     "key_queue",
     "key_status",
     "key_init",

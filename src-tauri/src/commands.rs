@@ -412,7 +412,8 @@ pub fn catalog_projects(state: State<'_, AppState>) -> Result<Vec<intake::Projec
 }
 
 /// The fee of a request, with its quantity (an employee case: one per employee listed); with
-/// the annex's `rows` (each row's business type and years), priced row by row (#71).
+/// the annex's `rows` (each row's business type and years), priced row by row (#71); `due` is
+/// what the `payment_method` pays (nothing when it is 免费).
 #[tauri::command(async)]
 #[allow(clippy::too_many_arguments)]
 pub fn fee_quote(
@@ -425,9 +426,10 @@ pub fn fee_quote(
     quantity: u32,
     employees: Option<usize>,
     rows: Option<Vec<intake::RowOrder>>,
+    payment_method: Option<String>,
 ) -> Result<certdesk_desk::catalog::FeeQuote, IpcError> {
     crate::log::call("fee_quote", || {
-        crate::guarded(|| Ok(intake::fee_quote(&state.catalog, &project, &business, &cert_kind, &medium, years, quantity, employees, rows.as_deref())?))
+        crate::guarded(|| Ok(intake::fee_quote(&state.catalog, &project, &business, &cert_kind, &medium, years, quantity, employees, rows.as_deref(), payment_method.as_deref())?))
     })
 }
 

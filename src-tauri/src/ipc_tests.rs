@@ -89,6 +89,7 @@ fn window_over(state: AppState) -> Window {
             desks::idcard::idcard_poll,
             desks::place::set_store_place,
             desks::keys::key_slots,
+            desks::keys::intake_unit_key,
             desks::keys::key_queue,
             desks::keys::key_status,
             desks::keys::key_init,
@@ -422,6 +423,12 @@ fn the_fee_of_an_annex_is_quoted_row_by_row() {
     let refused = w.call("fee_quote", with_rows).unwrap_err();
     assert_eq!(refused["kind"], "fee_refused", "{refused}");
     assert!(refused["detail"].as_str().unwrap().contains("employees[2]"), "{refused}");
+    // what a payment method pays is the backend's answer: 免费 owes nothing, cash the total
+    let mut free = request.clone();
+    free["paymentMethod"] = json!("free");
+    assert_eq!((w.ok("fee_quote", free.clone())["due"].as_str(), uniform["due"].as_str()), (Some("0.00"), Some("1200.00")));
+    free["paymentMethod"] = json!("cheque");
+    assert_eq!(w.call("fee_quote", free).unwrap_err()["kind"], "unknown_value");
 }
 
 #[test]

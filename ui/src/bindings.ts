@@ -107,7 +107,12 @@ export type FeeQuote = { project: string, business: "new" | "renew" | "change" |
 /**
  * The total in 大写金额, as receipts print it.
  */
-total_capital: string, note: string | null, 
+total_capital: string, 
+/**
+ * What the applicant pays (#71): the total, or nothing when the quote was asked for a
+ * payment method that is free of charge (`with_payment`); the intake's amount.
+ */
+due: string, note: string | null, 
 /**
  * The annex's row groups when the quote priced an employee case row by row
  * (`Project::fee_by_rows`), in the order their first rows appear: one entry when every
@@ -169,6 +174,49 @@ has_organization: boolean,
  * Whether the case lists its certificate holders on an annex (one certificate per row).
  */
 has_annex: boolean, };
+
+export type UnitCertificate = { found: BroughtCert | null, problem: string | null, problem_zh: string | null, };
+
+export type BroughtCert = { 
+/**
+ * `sign` or `encrypt` (a dual key's two certificates).
+ */
+usage: CertUsage, subject: BroughtSubject, 
+/**
+ * Hex, as `key show` writes it.
+ */
+serial: string, 
+/**
+ * The issuer's name (RFC 4514), as `key show` writes it.
+ */
+issuer: string, 
+/**
+ * RFC 3339, UTC.
+ */
+not_before: string, not_after: string, 
+/**
+ * `rsa2048`, `ec-p256`, `sm2` (the names of `Algo`).
+ */
+key_algorithm: string, 
+/**
+ * The key's label where it has one, and the key (CKA_ID or SKF container) it goes with.
+ */
+label: string, key_id: string, 
+/**
+ * SHA-256 of the certificate's DER, hex.
+ */
+sha256: string, };
+
+export type BroughtSubject = { cn: string | null, o: string | null, 
+/**
+ * The 统一社会信用代码 found in the subject (serialNumber, OU, CN, O or any other
+ * attribute), checked by its check character; absent when the subject has none.
+ */
+uscc?: string, 
+/**
+ * The whole subject (RFC 4514).
+ */
+dn: string, };
 
 export type Section = { 
 /**

@@ -127,7 +127,7 @@ export function auditEvent<A extends keyof EventDetails>(seq: number, at: string
 
 /** fee_quote's reply for the sample case's choices: `lines` priced, their amounts summed. */
 export function feeQuote(years: number | null, quantity: number, total: string, totalCapital: string, items: FeeLine[] = []): FeeQuote {
-  return { project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', medium: 'usb_key', years, quantity, items, total, total_capital: totalCapital, note: null }
+  return { project: 'netca-gd-pension', business: 'new', cert_kind: 'organization', medium: 'usb_key', years, quantity, items, total, total_capital: totalCapital, due: total, note: null }
 }
 
 /** validate_ident's reply for a valid identifier, normalised as the backend does. */

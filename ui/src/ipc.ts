@@ -99,7 +99,7 @@ export interface Commands {
   intake_form: { args: { project: string; business: string; certKind: string; medium: string }; result: B.IntakeForm }
   /** quantity: an employee case is quoted for its employees (the backend counts them) */
   /** rows: an employee case's annex rows (business type, years), priced row by row (#71) */
-  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null; rows: B.RowOrder[] | null }; result: FeeQuote }
+  fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null; rows: B.RowOrder[] | null; paymentMethod: string | null }; result: FeeQuote }
   materials_state: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialsState }
   materials_all_received: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialReceived[] }
   save_draft: { args: { json: string }; result: null }
@@ -116,6 +116,7 @@ export interface Commands {
   attachment_url: { args: { number: string; name: string }; result: string }
 
   key_slots: { args: NoArgs; result: KeySlots }
+  intake_unit_key: { args: { uscc: string }; result: B.UnitCertificate }
   key_queue: { args: NoArgs; result: CaseSummary[] }
   key_status: { args: { number: string; cert: number | null; plugged: string | null }; result: B.KeyStatus }
   key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string; cert: number | null }; result: B.TokenView }
@@ -243,8 +244,9 @@ export const api = {
   /** the fee, and the quantity it is for: `employees` listed on an employee case set it; with
    *  the annex's `rows` (each row's business type and years) it is priced row by row, one
    *  group of lines per business type and years (`groups`) */
-  feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number, employees?: number, rows?: B.RowOrder[]) =>
-    call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null, rows: rows ?? null }),
+  /** the fee; `due` is what `paymentMethod` pays (the backend decides: nothing for 免费) */
+  feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number, employees?: number, rows?: B.RowOrder[], paymentMethod?: string) =>
+    call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null, rows: rows ?? null, paymentMethod: paymentMethod || null }),
   /** each checklist item's state for what is ticked (received, optional, to follow, missing) */
   materialsState: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_state', { project, business, certKind, received }),
   /** 全部收齐: the checklist's lines as the backend ticks them (every required item in full, an optional one as it was) */
@@ -272,6 +274,8 @@ export const api = {
 
   // key desk
   keySlots: () => call('key_slots', {}),
+  /** the unit's organisation certificate on the key it brings, or why there is none (#71) */
+  intakeUnitKey: (uscc: string) => call('intake_unit_key', { uscc }),
   /** the cases the key desk works on (approved, and those whose key is being issued) */
   keyQueue: () => call('key_queue', {}),
   // the steps' details are free JSON on the wire, read as records like the case's

@@ -48,6 +48,16 @@ pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
     })
 }
 
+/// The unit's organisation certificate on the key it brings (#71), read without a PIN at
+/// intake: found (the intake fills its serial) or why the key shows none, in Chinese.
+#[tauri::command(async)]
+pub fn intake_unit_key(state: State<'_, AppState>, uscc: String) -> Result<certdesk_desk::old_key::UnitCertificate, IpcError> {
+    crate::log::call("intake_unit_key", || {
+        let certs = with_keys(&state, |l| state.with_desk(|d| certdesk_desk::old_key::read_certs(d, l, None)))?;
+        Ok(certdesk_desk::old_key::unit_certificate(&certs, &uscc, chrono::Utc::now()))
+    })
+}
+
 /// The cases the key desk works on (approved, and those whose key is being issued).
 #[tauri::command(async)]
 pub fn key_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcError> {

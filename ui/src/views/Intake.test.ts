@@ -190,6 +190,62 @@ describe('Intake', () => {
     expect(JSON.parse(saves[0].args.json).form.orgName).toBe('某单位')
   })
 
+  it('reads the unit\'s organisation certificate off its key into the serial, or says in the backend\'s words why not', async () => {
+    const field = (key: string, label: string): B.FieldSpec => ({ key, label, kind: 'text', required: false })
+    const found = { usage: 'sign', serial: '1A2B3C4D', issuer: 'CN=Test', not_before: '2026-01-01T00:00:00Z', not_after: '2027-01-01T00:00:00Z', key_algorithm: 'sm2', label: 'org', key_id: '01', sha256: '',
+      subject: { cn: '广州市示例科技有限公司', o: '广州市示例科技有限公司', uscc: '91440101MA59ABCD1D', dn: '' } } as B.BroughtCert
+    const answers: B.UnitCertificate[] = [
+      { found: null, problem: 'no', problem_zh: '该Key上的证书不是本单位（91440101MA59ABCD1D）的：别的单位' },
+      { found, problem: null, problem_zh: null },
+    ]
+    const asked: string[] = []
+    backend({
+      intake_form: ({ business, certKind }) => {
+        const m = intakeModel(business, certKind)
+        return { ...m, sections: [...m.sections, { id: 'organization', title: '申请单位', fields: [field('organization.certificate_serial', '单位法人证书序列号')] }] }
+      },
+      intake_unit_key: ({ uscc }) => { asked.push(uscc); return answers.shift()! },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-uscc]').setValue('91440101MA59ABCD1D')
+    await w.get('[data-testid=read-unit-key]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=unit-key-note]').text()).toBe('该Key上的证书不是本单位（91440101MA59ABCD1D）的：别的单位')
+    expect((w.get('[data-testid=more-organization-certificate_serial]').element as HTMLInputElement).value).toBe('')
+    await w.get('[data-testid=read-unit-key]').trigger('click')
+    await flushPromises()
+    expect(asked).toEqual(['91440101MA59ABCD1D', '91440101MA59ABCD1D'])
+    expect((w.get('[data-testid=more-organization-certificate_serial]').element as HTMLInputElement).value).toBe('1A2B3C4D')
+    expect(w.get('[data-testid=unit-key-note]').text()).toContain('有效期至2027-01-01')
+  })
+
+  it('takes what is due from the backend: a 免费 case saves the amount the backend says, the fee line says 应收', async () => {
+    let sent: SentCase | null = null
+    const calls = backend({
+      // the backend's answer for the method asked (the rule is the backend's, not this view's)
+      fee_quote: ({ years, quantity, paymentMethod }) => ({ ...feeQuote(years, quantity, '100.00', '壹佰元整'), due: paymentMethod === 'free' ? '0.00' : '100.00' }),
+      import_case: ({ json }) => {
+        sent = JSON.parse(json)
+        return { number: 'GZ01-20261120-0002', warnings: [] }
+      },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('广州市示例科技有限公司')
+    await w.get('[data-testid=intake-uscc]').setValue('91440101MA59ABCD1D')
+    await w.get('[data-testid=intake-handler]').setValue('张伟')
+    await w.get('[data-testid=intake-handler-id]').setValue('440106198503142038')
+    await w.get('[data-testid=intake-mobile]').setValue('13800138000')
+    await w.get('[data-testid=pay-method]').setValue('free')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'fee_quote').at(-1)?.args.paymentMethod).toBe('free')
+    expect(w.get('[data-testid=fee-due]').text()).toContain('应收 ¥0.00')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.payment).toMatchObject({ method: 'free', amount: '0.00' })
+  })
+
   it('saves the case JSON with materials and bank transfer, clears the draft and emits the number', async () => {
     let sent: SentCase | null = null
     const calls = backend({
@@ -316,6 +372,7 @@ describe('Intake', () => {
           field('invoice.type', '发票类型', { kind: 'choice', default: 'normal', choices: [{ value: 'normal', label: '增值税普通发票' }, { value: 'special', label: '增值税专用发票' }] }),
           field('invoice.title', '发票抬头'),
           field('invoice.bank', '开户行', { required_when: { key: 'invoice.type', equals: 'special' }, why: '专票还需要填写营业地址、电话号码、开户行信息' }),
+          field('invoice.account', '账号', { required_when: { key: 'invoice.type', equals: 'special' }, why: '专票还需要填写营业地址、电话号码、开户行信息' }),
         ] },
         { id: 'project_fields', title: '内蒙古CA专用信息', fields: [field('extra.banner_district', '所属旗区'), field('extra.secondary_certs', '副证个数', { kind: 'count' })] },
         { id: 'delivery', title: '交付', fields: [field('delivery.method', '交付方式', { kind: 'choice', default: 'pickup', choices: [{ value: 'pickup', label: '自取' }, { value: 'mail', label: '邮寄' }] }), field('delivery.address', '收件地址')] },
@@ -329,6 +386,13 @@ describe('Intake', () => {
     await flushPromises()
     expect(asked.length).toBeGreaterThan(0)
     expect(w.get('[data-testid=intake-rules]').text()).toContain('办理单位必须与申请发票单位一致')
+    expect(w.get('[data-testid=intake-rules] h4').text()).toBe('受理规则')
+    // a reason two neighbours share is said once; the sections are numbered as shown, the fee last
+    expect(w.get('[data-testid=more-invoice]').text().split('专票还需要填写营业地址').length - 1).toBe(1)
+    const legends = w.findAll('legend').map((l) => l.text())
+    expect(legends.map((l) => l.slice(0, 1))).toEqual(['①', '②', '③', '④', '⑤', '⑥', '⑦', '⑧'].slice(0, legends.length))
+    expect(legends.at(-1)).toContain('费用与付款')
+    expect(legends.some((l) => l.includes('发票'))).toBe(true)
     expect(w.get('[data-testid=more-ca_reference]').element.closest('label')!.textContent).toContain('《机构员工申请表》须有业务单号才能打印')
     await w.get('[data-testid=more-ca_reference]').setValue('20261128000123')
     // the bank is required once the invoice is a 专票
@@ -343,7 +407,7 @@ describe('Intake', () => {
     await w.get('form').trigger('submit')
     await flushPromises()
     expect(sent!.ca_reference).toBe('20261128000123')
-    expect(sent!.invoice).toEqual({ type: 'special', title: '广州市示例科技有限公司', bank: '工商银行' })
+    expect(sent!.invoice).toEqual({ type: 'special', title: '广州市示例科技有限公司', bank: '工商银行', account: null })
     expect(sent!.extra).toEqual({ banner_district: '赛罕区', secondary_certs: 2 })
     expect(sent!.delivery, 'nothing chosen beyond the default: no delivery section').toBeUndefined()
     // another business type asks the backend again

@@ -5,7 +5,7 @@
 //! know payments: what was paid is case data.
 
 use crate::model::{FeeRule, Per, Project};
-use certdesk_domain::{BusinessType, CaseData, CertKind, Medium, Money};
+use certdesk_domain::{BusinessType, CaseData, CertKind, Medium, Money, PaymentMethod};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,9 @@ pub struct FeeQuote {
     pub total: Money,
     /// The total in 大写金额, as receipts print it.
     pub total_capital: String,
+    /// What the applicant pays (#71): the total, or nothing when the quote was asked for a
+    /// payment method that is free of charge (`with_payment`); the intake's amount.
+    pub due: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The annex's row groups when the quote priced an employee case row by row
@@ -52,6 +55,13 @@ pub struct FeeQuote {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<FeeGroup>>", optional)]
     pub groups: Vec<FeeGroup>,
+}
+
+impl FeeQuote {
+    /// The quote as paid by `method`: what is due by it (nothing for 免费).
+    pub fn with_payment(self, method: PaymentMethod) -> FeeQuote {
+        FeeQuote { due: method.amount_due(self.total), ..self }
+    }
 }
 
 /// Rows of an employee case's annex priced alike: the same business type and years.
@@ -255,6 +265,7 @@ impl Project {
             items,
             total,
             total_capital: total.to_capital(),
+            due: total,
             note: rule.note.clone(),
             groups: Vec::new(),
         })
@@ -353,6 +364,7 @@ impl Project {
             items,
             total,
             total_capital: total.to_capital(),
+            due: total,
             note: (!notes.is_empty()).then(|| notes.join("；")),
             groups,
         })

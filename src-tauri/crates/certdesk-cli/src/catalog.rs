@@ -120,7 +120,7 @@ pub fn fee(ctx: &Ctx, args: &FeeArgs) -> Result<ExitCode, CliError> {
     intake::business(&args.business).map_err(usage)?;
     intake::cert_kind(&args.cert_kind).map_err(usage)?;
     intake::medium(&args.medium).map_err(usage)?;
-    let quote = intake::fee_quote(&catalog, &args.project, &args.business, &args.cert_kind, &args.medium, args.years, args.quantity, None, None)?;
+    let quote = intake::fee_quote(&catalog, &args.project, &args.business, &args.cert_kind, &args.medium, args.years, args.quantity, None, None, None)?;
     if ctx.g.json {
         print_json(&quote);
     } else {

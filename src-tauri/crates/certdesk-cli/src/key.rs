@@ -70,6 +70,7 @@ fn by_of(cmd: &KeyCmd) -> &KeyActAs {
         | KeyCmd::WriteSeal { by, .. }
         | KeyCmd::Show { by, .. }
         | KeyCmd::ReadCerts { by, .. }
+        | KeyCmd::UnitCert { by, .. }
         | KeyCmd::ChangePin { by, .. }
         | KeyCmd::Unlock { by, .. }
         | KeyCmd::Wipe { by, .. } => by,
@@ -92,6 +93,7 @@ fn name_of(cmd: &KeyCmd) -> &'static str {
         KeyCmd::WriteSeal { .. } => "key write-seal",
         KeyCmd::Show { .. } => "key show",
         KeyCmd::ReadCerts { .. } => "key read-certs",
+        KeyCmd::UnitCert { .. } => "key unit-cert",
         KeyCmd::ChangePin { .. } => "key change-pin",
         KeyCmd::Unlock { .. } => "key unlock",
         KeyCmd::Wipe { .. } => "key wipe",
@@ -379,6 +381,20 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                 for c in &certs {
                     println!("{}", read_cert_line(c));
                 }
+            }
+        }
+        KeyCmd::UnitCert { uscc, label, serial, .. } => {
+            let named = sel_of(label, serial);
+            let certs = certdesk_desk::old_key::read_certs(&desk, &library, named.as_ref())?;
+            let verdict = certdesk_desk::old_key::unit_certificate(&certs, &uscc, chrono::Utc::now());
+            if json {
+                print_json(&verdict);
+            } else if let Some(c) = &verdict.found {
+                println!("{}", read_cert_line(c));
+            }
+            if verdict.found.is_none() {
+                eprintln!("{}", verdict.problem_zh.as_deref().unwrap_or_default());
+                return Ok(ExitCode::from(1));
             }
         }
         KeyCmd::ChangePin { token, pin_file, new_pin_file, .. } => {

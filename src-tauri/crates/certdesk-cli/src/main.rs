@@ -1006,6 +1006,20 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: KeyActAs,
     },
+    /// The unit's organisation certificate on the key it brings (#71: employee certificates
+    /// need it first where the project says so), read without a PIN: the unit's signing
+    /// certificate valid now whose subject carries --uscc; `--json` gives `{found, problem,
+    /// problem_zh}` (`found` as `read-certs` lists a certificate). Exit 1 when the key shows none.
+    UnitCert {
+        #[arg(long, value_name = "USCC")]
+        uscc: String,
+        #[arg(long = "token", value_name = "LABEL")]
+        label: Option<String>,
+        #[arg(long, value_name = "SERIAL", conflicts_with = "label")]
+        serial: Option<String>,
+        #[command(flatten)]
+        by: KeyActAs,
+    },
     /// Change a key's user PIN (a key clerk; on the key desk's log).
     ChangePin {
         #[command(flatten)]

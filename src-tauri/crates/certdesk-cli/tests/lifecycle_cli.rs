@@ -118,7 +118,12 @@ impl Desk {
                 self.tokens.set(self.tokens.get() + 1);
             }
             "key_generate" => {
-                if !s["steps"].as_array().unwrap().iter().any(|x| x["id"] == "key_init") {
+                // the certificate's own round: a 续期 row of a 新申请 annex has no 初始化Key (#71)
+                let round = match cert {
+                    Some(k) => &s["certs"][(k - 1) as usize]["steps"],
+                    None => &s["steps"],
+                };
+                if !round.as_array().unwrap().iter().any(|x| x["id"] == "key_init") {
                     // a renewal onto the applicant's key: the key is theirs, not new
                     self.applicants_key(&label);
                 }
@@ -513,5 +518,37 @@ fn a_counter_day_ends_at_local_midnight_on_a_faked_clock() {
         let hour = if number == &late { "23时" } else { "0时" };
         let printed = [format!("{y}年{m}月{d}日{hour}"), format!("{y}年{}月{}日{}", &day[5..7], &day[8..10], if number == &late { "23时" } else { "00时" })];
         assert!(printed.iter().any(|p| text.contains(p.as_str())), "{number}: 受理时间 {printed:?} in {text}");
+    }
+}
+
+#[test]
+fn each_annex_row_takes_the_key_round_of_its_own_business_type() {
+    let d = Desk::new();
+    let ids = |v: &Value| v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    // a 续期 annex with one 新申请 row, and a 新申请 annex with one 续期 row (seed 001's 附页)
+    for (case_business, odd_row) in [("renew", "new"), ("new", "renew")] {
+        let mut c: Value = serde_json::from_str(&std::fs::read_to_string(EMPLOYEES_NEW).unwrap()).unwrap();
+        c["business"] = json!(case_business);
+        for e in c["employees"].as_array_mut().unwrap() {
+            e["business"] = json!(case_business);
+        }
+        c["employees"][1]["business"] = json!(odd_row);
+        c.as_object_mut().unwrap().remove("payment");
+        let file = d.p(&format!("mixed-{case_business}.json"));
+        std::fs::write(&file, c.to_string()).unwrap();
+        let n = d.c.approved_case(&file);
+        let s = d.steps(&n);
+        let plan = ids(&s["steps"]);
+        assert!(plan.contains(&"key_init".to_string()), "{case_business} with a new row: the case's plan has 初始化Key: {plan:?}");
+        let new_row = if case_business == "new" { 0 } else { 1 };
+        for (i, c) in s["certs"].as_array().unwrap().iter().enumerate() {
+            let round = ids(&c["steps"]);
+            assert_eq!(round.contains(&"key_init".to_string()), i == new_row, "{case_business}: certificate {} round {round:?}", i + 1);
+            assert!(round.contains(&"key_generate".to_string()) && round.contains(&"cert_write".to_string()));
+        }
+        let done = d.walk(&n);
+        assert_eq!(done.iter().filter(|id| *id == "key_init").count(), 1, "one new key, for the 新申请 row: {done:?}");
+        assert_eq!(done.iter().filter(|id| *id == "key_generate").count(), s["certs"].as_array().unwrap().len(), "{done:?}");
+        assert_eq!(done.last().map(String::as_str), Some("close"));
     }
 }

@@ -215,3 +215,22 @@ fn a_dual_sm2_key_lists_both_certificates() {
         assert_eq!(c["key_algorithm"], "sm2", "{usage}");
     }
 }
+
+/// #71: employee certificates need the unit's organisation certificate first; the intake reads
+/// its serial off the unit's key. The valid one whose subject carries the unit's code is found;
+/// another unit's code is refused in Chinese with exit 1.
+#[test]
+fn the_units_organisation_certificate_is_found_by_its_credit_code() {
+    let k = brought_key();
+    let out = certdesk(&k.c, &["--json", "key", "unit-cert", "--uscc", "9144 0101 ma59 abcd1d", "--token", "OLDKEY", "--module", SOFTHSM]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["found"]["serial"], openssl_view(&k.c, &k.org_cert).serial, "{v}");
+    assert_eq!(v["problem"], Value::Null);
+    let other = certdesk(&k.c, &["--json", "key", "unit-cert", "--uscc", "91110000600037341L", "--token", "OLDKEY", "--module", SOFTHSM]);
+    assert_eq!(other.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&other.stdout).unwrap();
+    assert_eq!(v["found"], Value::Null);
+    assert!(v["problem_zh"].as_str().unwrap().starts_with("该Key上的证书不是本单位（91110000600037341L）的"), "{v}");
+    assert!(stderr(&other).contains("不是本单位"), "{}", stderr(&other));
+}

@@ -462,8 +462,8 @@ impl Desk<'_> {
                 earlier.push(rec);
             }
         }
-        let problem = |path: &str, en: String, zh: String| certdesk_domain::FieldProblem { path: path.into(), message: en, message_zh: zh, severity: Severity::Error };
-        let warning = |path: &str, en: String, zh: String| certdesk_domain::FieldProblem { path: path.into(), message: en, message_zh: zh, severity: Severity::Warning };
+        let problem = |path: &str, en: String, zh: String| crate::intake::problem(path, en, zh, Severity::Error);
+        let warning = |path: &str, en: String, zh: String| crate::intake::problem(path, en, zh, Severity::Warning);
         if one_org && let Some(first) = earlier.iter().find(|r| r.data.business == BusinessType::New && r.status != Status::Cancelled) {
             return Err(DeskError::InvalidCase(vec![problem(
                 "organization.uscc",

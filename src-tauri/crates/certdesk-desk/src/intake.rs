@@ -81,6 +81,10 @@ pub fn medium(value: &str) -> Result<Medium, DeskError> {
     parse_wire("medium", value, Medium::from_wire, Medium::wire_names())
 }
 
+pub fn payment_method(value: &str) -> Result<certdesk_domain::PaymentMethod, DeskError> {
+    parse_wire("payment method", value, certdesk_domain::PaymentMethod::from_wire, certdesk_domain::PaymentMethod::wire_names())
+}
+
 pub fn status(value: &str) -> Result<Status, DeskError> {
     parse_wire("status", value, Status::from_wire, Status::ALL.map(|s| s.wire()).join(", "))
 }
@@ -142,18 +146,25 @@ pub fn fee_quote(
     quantity: u32,
     employees: Option<usize>,
     rows: Option<&[RowOrder]>,
+    payment: Option<&str>,
 ) -> Result<FeeQuote, DeskError> {
+    let payment = payment.filter(|m| !m.is_empty()).map(payment_method).transpose()?;
     let kind = cert_kind(kind)?;
     let rows = rows.unwrap_or_default();
     let employees = if rows.is_empty() { employees.unwrap_or(0) } else { rows.len() };
     let quantity = certdesk_domain::case::quantity_for(kind, employees, quantity);
     let req = certdesk_catalog::FeeRequest { business: business(business_type)?, cert_kind: kind, medium: medium(medium_name)?, years, quantity };
     let project = project(catalog, project_id)?;
-    if kind != CertKind::Employee || rows.is_empty() {
-        return Ok(project.fee(&req)?);
-    }
-    let rows = rows.iter().map(|r| Ok(certdesk_catalog::FeeRow { business: business(&r.business)?, years: r.years })).collect::<Result<Vec<_>, DeskError>>()?;
-    Ok(project.fee_by_rows(&req, &rows)?)
+    let quote = if kind != CertKind::Employee || rows.is_empty() {
+        project.fee(&req)?
+    } else {
+        let rows = rows.iter().map(|r| Ok(certdesk_catalog::FeeRow { business: business(&r.business)?, years: r.years })).collect::<Result<Vec<_>, DeskError>>()?;
+        project.fee_by_rows(&req, &rows)?
+    };
+    Ok(match payment {
+        Some(m) => quote.with_payment(m),
+        None => quote,
+    })
 }
 
 /// The fee of a case as its data stand (an employee case's annex row by row), as receipts
@@ -230,7 +241,7 @@ pub fn parse_case(catalog: &Catalog, json: &str, today: chrono::NaiveDate) -> Re
     Ok((data, warnings))
 }
 
-fn problem(path: &str, message: String, message_zh: String, severity: Severity) -> FieldProblem {
+pub(crate) fn problem(path: &str, message: String, message_zh: String, severity: Severity) -> FieldProblem {
     FieldProblem { path: path.into(), message, message_zh, severity }
 }
 
@@ -251,10 +262,11 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
     match project.fee_of_case(data) {
         Ok(quote) => {
             if let Some(p) = &data.payment
-                && p.amount != quote.total
+                && p.amount != p.method.amount_due(quote.total)
             {
-                let message = format!("{} differs from the catalog fee {} ({})", p.amount, quote.total, quote.total_capital);
-                let zh = format!("收费金额 {} 与收费标准 {} 不符", p.amount, quote.total);
+                let due = p.method.amount_due(quote.total);
+                let message = format!("{} differs from the amount due {due} (the catalog fee {}, {})", p.amount, quote.total, quote.total_capital);
+                let zh = format!("收费金额 {} 与应收金额 {due} 不符（收费标准 {}）", p.amount, quote.total);
                 return Ok(vec![problem("payment.amount", message, zh, Severity::Warning)]);
             }
             Ok(vec![])
@@ -409,12 +421,12 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         let (id, p) = catalog.projects.iter().find(|(_, p)| p.cert_kinds.contains(&CertKind::Employee)).unwrap();
         let years = p.years.first().copied();
-        let q = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(3), None).unwrap();
+        let q = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(3), None, None).unwrap();
         assert_eq!(q.quantity, 3);
         assert_eq!(q.items.iter().map(|i| i.count).max(), Some(3), "{q:?}");
-        let one = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(0), None).unwrap();
+        let one = fee_quote(&catalog, id, "new", "employee", p.media[0].wire(), years, 1, Some(0), None, None).unwrap();
         assert_eq!(one.quantity, 1, "no employees listed yet: what was asked");
-        assert_eq!(fee_quote(&catalog, "nope", "new", "employee", "usb_key", years, 1, None, None).unwrap_err().kind(), crate::ErrorKind::UnknownProject);
+        assert_eq!(fee_quote(&catalog, "nope", "new", "employee", "usb_key", years, 1, None, None, None).unwrap_err().kind(), crate::ErrorKind::UnknownProject);
     }
 
     /// A mixed annex (2 rows 新申请 3 years, 1 row 续期 1 year) of the example employee case,
@@ -467,17 +479,41 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         let row = |business: &str, years: Option<u32>| RowOrder { business: business.into(), years };
         let rows = [row("new", Some(3)), row("renew", Some(1)), row("new", None)];
-        let q = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, Some(2), Some(&rows)).unwrap();
+        let q = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, Some(2), Some(&rows), None).unwrap();
         assert_eq!((q.quantity, q.total.to_string(), q.groups.len()), (3, "900.00".to_string(), 2), "{q:?}");
         assert_eq!(q.items[0].label, "新申请 3年 · 证书年服务费");
         // no rows (the form before its annex): as before
-        let q = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, Some(3), Some(&[])).unwrap();
+        let q = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, Some(3), Some(&[]), None).unwrap();
         assert_eq!((q.total.to_string(), q.groups.len()), ("1200.00".to_string(), 0));
-        let e = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, None, Some(&[row("new", Some(3)), row("renew", Some(9))])).unwrap_err();
+        let e = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, None, Some(&[row("new", Some(3)), row("renew", Some(9))]), None).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::FeeRefused);
         assert!(e.to_string().starts_with("employee row 2 (employees[1]): "), "{e}");
-        let e = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, None, Some(&[row("renw", Some(1))])).unwrap_err();
+        let e = fee_quote(&catalog, "netca-gd-pension", "new", "employee", "usb_key", Some(3), 1, None, Some(&[row("renw", Some(1))]), None).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::UnknownValue);
+    }
+
+    #[test]
+    fn what_is_due_is_decided_here_a_free_case_pays_nothing() {
+        let catalog = Catalog::embedded().unwrap();
+        let quote = |method: Option<&str>| fee_quote(&catalog, "netca-gd-pension", "new", "organization", "usb_key", Some(3), 1, None, None, method);
+        let cash = quote(Some("cash")).unwrap();
+        assert_eq!((cash.due, quote(None).unwrap().due), (cash.total, cash.total));
+        assert!(cash.total > certdesk_domain::Money::ZERO);
+        assert_eq!(quote(Some("free")).unwrap().due, certdesk_domain::Money::ZERO);
+        assert_eq!(quote(Some("gratis")).unwrap_err().kind(), crate::ErrorKind::UnknownValue);
+        // and a saved case is held to the same amount: 免费 at 0.00 is what is due, at the fee it is not
+        let path = format!("{}/../../../tests/fixtures/case-org-new.json", env!("CARGO_MANIFEST_DIR"));
+        let mut case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let warned = |case: &serde_json::Value| {
+            let data = CaseData::from_json(&case.to_string()).unwrap();
+            check_against_catalog(&catalog, &data).unwrap().iter().any(|p| p.path == "payment.amount")
+        };
+        let fee = case_fee(&catalog, &CaseData::from_json(&case.to_string()).unwrap()).unwrap().total;
+        case["payment"]["method"] = "free".into();
+        case["payment"]["amount"] = "0.00".into();
+        assert!(!warned(&case));
+        case["payment"]["amount"] = fee.to_string().into();
+        assert!(warned(&case), "a 免费 case that pays the fee is a mistake worth a word");
     }
 
     #[test]

@@ -122,6 +122,44 @@ fn subject_of(cert: &ParsedCert) -> BroughtSubject {
     BroughtSubject { cn: first(COMMON_NAME), o: first(ORGANIZATION), uscc: values.into_iter().find_map(uscc_in), dn: cert.subject.clone() }
 }
 
+/// What the unit's own key says of its organisation certificate (#71: seed 001 "每个用户需先
+/// 申请单位法人证书…后才能申请单位员工证书"): the unit's signing certificate valid at `now`, whose
+/// subject carries the unit's 统一社会信用代码, or why the key shows none. The intake fills the
+/// certificate's serial from it; the view shows `problem_zh` as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct UnitCertificate {
+    pub found: Option<BroughtCert>,
+    pub problem: Option<String>,
+    pub problem_zh: Option<String>,
+}
+
+/// The unit `uscc`'s organisation certificate among `certs` (a key's, as `read_certs` lists
+/// them, the one valid longest first).
+pub fn unit_certificate(certs: &[BroughtCert], uscc: &str, now: chrono::DateTime<chrono::Utc>) -> UnitCertificate {
+    let refused = |en: String, zh: String| UnitCertificate { found: None, problem: Some(en), problem_zh: Some(zh) };
+    let Ok(code) = certdesk_domain::ident::CreditCode::parse(uscc) else {
+        return refused(format!("{uscc:?} is no valid 统一社会信用代码: type the unit's code first"), "请先填写正确的统一社会信用代码".into());
+    };
+    let code = code.as_str();
+    let units: Vec<&BroughtCert> = certs.iter().filter(|c| c.usage == CertUsage::Sign && c.subject.uscc.as_deref() == Some(code)).collect();
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map(|d| d.with_timezone(&chrono::Utc)).ok();
+    if let Some(valid) = units.iter().find(|c| at(&c.not_before).is_some_and(|b| b <= now) && at(&c.not_after).is_some_and(|a| now <= a)) {
+        return UnitCertificate { found: Some((*valid).clone()), problem: None, problem_zh: None };
+    }
+    if let Some(newest) = units.first() {
+        return refused(
+            format!("the unit's certificate {} on this key is not valid now (valid {} to {})", newest.serial, day(&newest.not_before), day(&newest.not_after)),
+            format!("该Key上的单位证书（序列号 {}）已不在有效期内（{} 至 {}），请先办理续期", newest.serial, day(&newest.not_before), day(&newest.not_after)),
+        );
+    }
+    let others: Vec<String> = certs.iter().filter(|c| c.usage == CertUsage::Sign).map(|c| c.subject.o.clone().or_else(|| c.subject.cn.clone()).unwrap_or_default()).collect();
+    if others.is_empty() {
+        return refused("this key holds no certificate".into(), "该Key上没有证书".into());
+    }
+    refused(format!("no certificate on this key names the unit {code} (it holds: {})", others.join(", ")), format!("该Key上的证书不是本单位（{code}）的：{}", others.join("、")))
+}
+
 /// The 统一社会信用代码 in an attribute's text: a run of 18 letters and digits standing alone
 /// (the whole value, or set off by spaces or punctuation as in `USCC:…` or `NTRCN-…`) whose
 /// check character is right, and that is no 居民身份证号码 (a person's serialNumber).
@@ -134,7 +172,43 @@ fn uscc_in(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::uscc_in;
+    use super::*;
+
+    fn cert(uscc: Option<&str>, usage: CertUsage, from: &str, to: &str, serial: &str) -> BroughtCert {
+        BroughtCert {
+            usage,
+            subject: BroughtSubject {
+                cn: Some("广州市示例科技有限公司".into()), o: Some("广州市示例科技有限公司".into()), uscc: uscc.map(str::to_string), dn: String::new()
+            },
+            serial: serial.into(),
+            issuer: "CN=NETCA".into(),
+            not_before: from.into(),
+            not_after: to.into(),
+            key_algorithm: "sm2".into(),
+            label: String::new(),
+            key_id: String::new(),
+            sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_units_certificate_is_its_valid_signing_one_and_a_refusal_says_why_not() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T08:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let ours = "91440101MA59ABCD1D";
+        let valid = cert(Some(ours), CertUsage::Sign, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", "7F01");
+        let enc = cert(Some(ours), CertUsage::Encrypt, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", "7F02");
+        let old = cert(Some(ours), CertUsage::Sign, "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z", "6E01");
+        let other = cert(Some("91110000600037341L"), CertUsage::Sign, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", "5D01");
+        // typed with spaces and small letters, as a clerk may
+        let got = unit_certificate(&[enc.clone(), valid.clone(), old.clone()], "9144 0101 ma59abcd1d", now);
+        assert_eq!((got.found.map(|c| c.serial), got.problem), (Some("7F01".to_string()), None));
+        let expired = unit_certificate(&[old, enc], ours, now);
+        assert!(expired.found.is_none() && expired.problem_zh.as_deref().unwrap().contains("已不在有效期内（2024-01-01 至 2025-01-01）"), "{expired:?}");
+        let stranger = unit_certificate(&[other], ours, now);
+        assert!(stranger.problem_zh.as_deref().unwrap().starts_with("该Key上的证书不是本单位（91440101MA59ABCD1D）的"), "{stranger:?}");
+        assert_eq!(unit_certificate(&[], ours, now).problem_zh.as_deref(), Some("该Key上没有证书"));
+        assert_eq!(unit_certificate(&[valid], "91440101MA59ABCD1E", now).problem_zh.as_deref(), Some("请先填写正确的统一社会信用代码"));
+    }
 
     #[test]
     fn a_credit_code_is_found_alone_or_set_off_and_checked() {

@@ -16,6 +16,7 @@ use certdesk_domain::workflow::Role;
 use certdesk_domain::{Action, CaseData, CaseNumber, DeliveryMethod};
 use certdesk_store::{AuditAction, AuditEvent, Store, detail};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One step of a case's plan and whether it is done.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -67,11 +68,40 @@ pub struct Completion {
     pub accept_to_follow: bool,
 }
 
+/// A case's plan, and each certificate's key round: the steps of its own row's route (#71: an
+/// annex row of 续期 renews onto the holder's key, one of 新申请 starts with a new key).
+struct Plan {
+    specs: Vec<StepSpec>,
+    /// certificate index → the ids of its round's steps
+    rounds: BTreeMap<u32, Vec<String>>,
+}
+
+impl Plan {
+    fn round_of(&self, cert: u32) -> impl Iterator<Item = &StepSpec> {
+        let own = self.rounds.get(&cert);
+        self.specs.iter().filter(move |s| s.kind.is_cert_round() && own.is_none_or(|ids| ids.contains(&s.id)))
+    }
+
+    fn has_in_round(&self, cert: u32, id: &str) -> bool {
+        self.round_of(cert).any(|s| s.id == id)
+    }
+}
+
 fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Vec<StepSpec>, DeskError> {
+    Ok(case_plan(store, catalog, number, data)?.specs)
+}
+
+fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Plan, DeskError> {
     let project = crate::intake::project(catalog, &data.project)?;
-    let (route, _) = project.route_for(data.business, data.medium, data.cert_kind);
     let has_seal = crate::issue::has_seal_image(store, number)?;
-    Ok(plan(&route, has_seal, project.dual_certificate()))
+    let plan_of = |business| plan(&project.route_for(business, data.medium, data.cert_kind).0, has_seal, project.dual_certificate());
+    let own = plan_of(data.business);
+    let certs = certdesk_domain::certs::certificates(data);
+    let row_plans: BTreeMap<u32, Vec<StepSpec>> = certs.iter().filter(|c| c.business != data.business).map(|c| (c.index, plan_of(c.business))).collect();
+    let round_ids = |p: &[StepSpec]| p.iter().filter(|s| s.kind.is_cert_round()).map(|s| s.id.clone()).collect::<Vec<_>>();
+    let rounds = certs.iter().map(|c| (c.index, row_plans.get(&c.index).map_or_else(|| round_ids(&own), |p| round_ids(p)))).collect();
+    let specs = certdesk_domain::steps::merge(own, &row_plans.into_values().collect::<Vec<_>>());
+    Ok(Plan { specs, rounds })
 }
 
 /// The case's plan with what is done, read off its audit chain: the case's steps once, the
@@ -80,16 +110,19 @@ pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps
     let number = case_number(number)?;
     let (record, facts) = store.facts(&number)?;
     let history = store.history(&number)?;
-    let specs = specs(store, catalog, &number, &record.data)?;
-    let certs = cert_states(&specs, &history, &facts);
+    let plan = case_plan(store, catalog, &number, &record.data)?;
+    let certs = cert_states(&plan, &history, &facts);
+    let specs = &plan.specs;
     let steps: Vec<StepState> = specs
         .iter()
         .map(|spec| {
             let (done, at) = if spec.kind.is_cert_round() {
                 let open: Vec<&CertState> = certs.iter().filter(|c| !c.withdrawn).collect();
-                let done_in = |c: &&CertState| c.steps.iter().find(|s| s.id == spec.id).filter(|s| s.done).and_then(|s| s.at.clone());
-                let ats: Vec<String> = open.iter().filter_map(done_in).collect();
-                (!open.is_empty() && ats.len() == open.len(), ats.into_iter().max())
+                // a row whose own round lacks the step (a 续期 row's 初始化Key) has nothing to do
+                let having: Vec<&&CertState> = open.iter().filter(|c| plan.has_in_round(c.index, &spec.id)).collect();
+                let done_in = |c: &&&CertState| c.steps.iter().find(|s| s.id == spec.id).filter(|s| s.done).and_then(|s| s.at.clone());
+                let ats: Vec<String> = having.iter().filter_map(done_in).collect();
+                (!open.is_empty() && ats.len() == having.len(), ats.into_iter().max())
             } else {
                 let event = done_by(spec, &history, &facts);
                 (event.is_some(), event.map(|e| e.at.clone()))
@@ -116,15 +149,14 @@ fn state(spec: &StepSpec, done: bool, at: Option<String>) -> StepState {
 }
 
 /// Each certificate's key round: its steps of the plan, done or not, off the events that name it.
-fn cert_states(specs: &[StepSpec], history: &[AuditEvent], facts: &CaseFacts) -> Vec<CertState> {
-    let round_specs: Vec<&StepSpec> = specs.iter().filter(|s| s.kind.is_cert_round()).collect();
+fn cert_states(plan: &Plan, history: &[AuditEvent], facts: &CaseFacts) -> Vec<CertState> {
     facts
         .certs
         .iter()
         .map(|c| {
             let events = crate::rounds::events_of(history, c.index);
-            let steps: Vec<StepState> = round_specs
-                .iter()
+            let steps: Vec<StepState> = plan
+                .round_of(c.index)
                 .map(|spec| {
                     let event = done_by(spec, &events, facts);
                     state(spec, event.is_some(), event.map(|e| e.at.clone()))

@@ -72,6 +72,14 @@ wire_enum!(
     }
 );
 
+impl PaymentMethod {
+    /// What the applicant pays by this method for a case whose fee is `fee`: the fee, or
+    /// nothing for a case the CA does free of charge (免费).
+    pub fn amount_due(self, fee: Money) -> Money {
+        if self == PaymentMethod::Free { Money::ZERO } else { fee }
+    }
+}
+
 impl BusinessType {
     /// New and renewed certificates carry a validity in years; the others keep the
     /// original validity (补办 "有效期与原数字证书有效期相同") or have none.

@@ -158,6 +158,24 @@ pub fn plan(route: &[RouteStep], has_seal: bool, dual: bool) -> Vec<StepSpec> {
     steps
 }
 
+/// One plan for a case whose annex rows differ in business type (#71): the case's own plan,
+/// then each row's plan's steps the case's lacks, each put after the step that comes before it
+/// in that row's plan (a 续期 case with a 新申请 row gains 初始化Key after 复核通过; a 解锁 row's
+/// 解锁 joins once for the case). A step is one step of the case however many rows bring it.
+pub fn merge(case_plan: Vec<StepSpec>, row_plans: &[Vec<StepSpec>]) -> Vec<StepSpec> {
+    let mut merged = case_plan;
+    for row in row_plans {
+        for (i, spec) in row.iter().enumerate() {
+            if merged.iter().any(|m| m.id == spec.id) {
+                continue;
+            }
+            let after = row[..i].iter().rev().find_map(|before| merged.iter().position(|m| m.id == before.id));
+            merged.insert(after.map_or(0, |p| p + 1), spec.clone());
+        }
+    }
+    merged
+}
+
 /// The route a project follows when its catalog declares none for the case: a new key for the
 /// business types that issue a certificate on a USB key, the unlock for 解锁, a confirmation in
 /// the CA's system for the rest; a mobile certificate is activated on the applicant's phone.
@@ -205,6 +223,17 @@ mod tests {
             assert!(p[at("enc_import")].kind.is_key_desk());
         }
         assert!(!ids(&plan(&[RouteStep::Unlock, RouteStep::Deliver], true, true)).contains(&"enc_import"), "an unlock makes no key");
+    }
+
+    #[test]
+    fn rows_of_other_business_types_bring_their_missing_steps_in_their_order() {
+        let renew = plan(&[RouteStep::KeyRenew, RouteStep::Deliver], false, false);
+        let new = plan(&[RouteStep::Key, RouteStep::Deliver], false, false);
+        let unlock = plan(&[RouteStep::Unlock, RouteStep::Deliver], false, false);
+        let merged = merge(renew.clone(), &[new.clone(), unlock.clone(), new.clone()]);
+        assert_eq!(ids(&merged), ["accept", "submit", "approve", "unlock", "key_init", "key_generate", "cert_import", "cert_write", "deliver", "close"]);
+        assert_eq!(merge(new.clone(), &[renew.clone(), new.clone()]), new, "rows of the case's own steps change nothing");
+        assert_eq!(merge(renew.clone(), &[]), renew);
     }
 
     #[test]
