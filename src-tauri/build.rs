@@ -53,6 +53,8 @@ const COMMANDS: &[&str] = &[
     "scan_folder_files",
     "import_seal_from_folder",
     "key_slots",
+    "key_batch_pins",
+    "key_batch_pins_forget",
     "intake_unit_key",
     "key_queue",
     "key_status",

@@ -39,6 +39,7 @@ mod tests {
             certdesk_desk::intake::RowOrder,
             certdesk_desk::intake_form::IntakeForm,
             certdesk_desk::old_key::UnitCertificate,
+            certdesk_desk::batch_pins::BatchPinsHeld,
             certdesk_desk::old_key::BroughtCert,
             certdesk_desk::old_key::BroughtSubject,
             certdesk_desk::intake_form::Section,

@@ -234,7 +234,10 @@ pub fn staff_key_watch(state: State<'_, AppState>) -> Result<certdesk_desk::staf
 #[tauri::command(async)]
 pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
     crate::log::call("logout", || {
-        *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        if let Some(session) = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            // a slow call's copy of the session shares the batch PINs: forget them for both
+            session.forget_pins();
+        }
         // nobody signed in at this window: an encrypted store's key goes with the session
         state.store.close_if_encrypted();
         Ok(())

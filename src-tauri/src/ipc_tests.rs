@@ -89,6 +89,8 @@ fn window_over(state: AppState) -> Window {
             desks::idcard::idcard_poll,
             desks::place::set_store_place,
             desks::keys::key_slots,
+            desks::keys::key_batch_pins,
+            desks::keys::key_batch_pins_forget,
             desks::keys::intake_unit_key,
             desks::keys::key_queue,
             desks::keys::key_status,
@@ -886,7 +888,19 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     let steps = w.ok("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "已离职" }));
     assert_eq!(steps["certs"][19]["withdrawn"], true, "{steps}");
 
+    // #72: the PINs once for the batch, held by the key clerk's session; a clerk may not
+    assert_eq!(w.kind("key_batch_pins", json!({ "number": n, "soPin": so, "userPin": pin })), "missing_role");
     w.login("wang");
+    assert_eq!(w.kind("key_batch_pins", json!({ "number": n, "soPin": so, "userPin": "" })), "pin_required");
+    let held = w.ok("key_batch_pins", json!({ "number": n, "soPin": so, "userPin": pin }));
+    assert_eq!(held, json!({ "case": n }), "the answer names the case, never a PIN");
+    // every answer of the batch, to be searched for the PINs at its end
+    let answers = std::cell::RefCell::new(Vec::<String>::new());
+    let ok = |cmd: &str, args: Value| {
+        let v = w.ok(cmd, args);
+        answers.borrow_mut().push(v.to_string());
+        v
+    };
     let free_slot = || {
         let slots = w.ok("key_slots", json!({}));
         slots["slots"].as_array().unwrap().iter().find(|s| s["token"].is_null() || s["token"]["initialized"] == false).unwrap()["slot_index"].as_u64().unwrap()
@@ -898,17 +912,18 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     let mut serials = Vec::new();
     for k in 1..=19u32 {
         // the desk says whose key comes next, with a blank key plugged (none of the case's)
-        let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+        let st = ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
         assert_eq!((st["cert"].as_u64(), st["batch"]["phase"].as_str()), (Some(u64::from(k)), Some("keys")), "{}", st["batch"]);
+        assert_eq!(st["batch_pins_held"], true);
         assert_eq!(st["holder"], format!("员工{k:02}"));
         let label = st["label"].as_str().unwrap().to_string();
         assert_eq!(label, format!("{n}-{k}"));
-        w.ok("key_init", json!({ "number": n, "slotIndex": free_slot(), "label": label, "soPin": so, "userPin": pin, "cert": k }));
+        ok("key_init", json!({ "number": n, "slotIndex": free_slot(), "label": label, "soPin": null, "userPin": null, "cert": k }));
         let serial = serial_of(&label);
         // the plugged key still in: the desk stays on its certificate for the key pair
         let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serial }));
         assert_eq!(st["cert"].as_u64(), Some(u64::from(k)));
-        let g = w.ok("key_generate", json!({ "number": n, "serial": serial, "pin": pin, "algo": "ec-p256", "employee": null, "cert": k }));
+        let g = ok("key_generate", json!({ "number": n, "serial": serial, "pin": null, "algo": "ec-p256", "employee": null, "cert": k }));
         std::fs::write(dir.join(format!("batch-{k}.csr")), g["csr_pem"].as_str().unwrap()).unwrap();
         serials.push(serial);
     }
@@ -947,14 +962,17 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     assert_eq!(imported["waiting"], json!([]));
 
     // written in any order: the desk follows the plugged key and names the one it wants
-    let wrong = w.call("key_write_cert", json!({ "number": n, "serial": serials[1], "pin": pin, "cert": 1 })).unwrap_err();
+    let wrong = w.call("key_write_cert", json!({ "number": n, "serial": serials[1], "pin": null, "cert": 1 })).unwrap_err();
     assert_eq!(wrong["kind"], "wrong_key", "{wrong}");
     assert!(wrong["detail"].as_str().unwrap().contains("员工02's key") && wrong["detail"].as_str().unwrap().contains("员工01's key"), "{wrong}");
     for k in (1..=19u32).rev() {
         let serial = &serials[k as usize - 1];
         let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serial }));
         assert_eq!((st["cert"].as_u64(), st["batch"]["phase"].as_str(), st["batch"]["plugged_cert"].as_u64()), (Some(u64::from(k)), Some("write"), Some(u64::from(k))));
-        w.ok("key_write_cert", json!({ "number": n, "serial": serial, "pin": pin, "cert": k }));
+        ok("key_write_cert", json!({ "number": n, "serial": serial, "pin": null, "cert": k }));
+        // each key read back as it is written, with the batch's PIN
+        let read_back = ok("key_verify", json!({ "serial": serial, "pin": null, "number": n }));
+        assert!(!read_back["certificates"].as_array().unwrap().is_empty(), "{read_back}");
         let done = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }))["batch"]["done"].as_u64();
         assert_eq!(done, Some(u64::from(20 - k)));
     }
@@ -973,6 +991,47 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
         w.ok("complete_step", json!({ "number": n, "step": next, "reference": null }));
     }
     assert_eq!(w.ok("get_case", json!({ "number": n }))["case"]["status"], "closed");
+    // the batch is over: its PINs are gone, a key asks for its own
+    w.login("wang");
+    let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+    assert_eq!(st["batch_pins_held"], false, "{st}");
+    assert_eq!(w.kind("key_verify", json!({ "serial": serials[0], "pin": null, "number": n })), "pin_required");
+    assert!(w.ok("key_verify", json!({ "serial": serials[0], "pin": pin, "number": null }))["certificates"].is_array());
+    // and in no answer, log or file of the run (the SoftHSM tokens aside: the key keeps its own)
+    for secret in [so, pin] {
+        assert!(answers.borrow().iter().all(|a| !a.contains(secret)), "a PIN in an answer");
+        for file in walk_files(dir).into_iter().filter(|f| !f.starts_with(dir.join("tokens"))) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "a PIN in {}", file.display());
+        }
+    }
+    // a session that locks or signs out forgets them
+    let other = w.submitted("zhang");
+    w.login("li");
+    w.ok("case_action", json!({ "number": other, "action": "approve" }));
+    w.login("wang");
+    w.ok("key_batch_pins", json!({ "number": other, "soPin": so, "userPin": pin }));
+    w.ok("lock_session", json!({}));
+    w.ok("unlock_session", json!({ "password": "wang-pass-1" }));
+    assert_eq!(w.ok("key_status", json!({ "number": other }))["batch_pins_held"], false, "the lock forgot them");
+    w.ok("key_batch_pins", json!({ "number": other, "soPin": so, "userPin": pin }));
+    w.ok("logout", json!({}));
+    w.login("wang");
+    assert_eq!(w.ok("key_status", json!({ "number": other }))["batch_pins_held"], false, "the sign-out forgot them");
+}
+
+/// Every file under `dir`, recursively.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk_files(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 fn the_key_desk_asks_the_desk_who_may_and_what_is_next(w: &Window) {

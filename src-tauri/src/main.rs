@@ -407,6 +407,8 @@ fn main() {
             desks::seal::scan_folder_files,
             desks::seal::import_seal_from_folder,
             desks::keys::key_slots,
+            desks::keys::key_batch_pins,
+            desks::keys::key_batch_pins_forget,
             desks::keys::intake_unit_key,
             desks::keys::key_queue,
             desks::keys::key_status,

@@ -107,6 +107,15 @@ async function plug(label) {
   assert.ok(slot, `no key labelled ${label} in the readers panel`)
   await d.click(`[data-testid=${slot}]`)
 }
+/** The batch's PINs, typed once (#72). */
+async function setBatchPins() {
+  await d.find('[data-testid=key-batch-so-pin]', 30000)
+  await d.type('[data-testid=key-batch-so-pin]', SO_PIN)
+  await d.type('[data-testid=key-batch-pin]', PIN)
+  await d.type('[data-testid=key-batch-pin2]', PIN)
+  await d.click('[data-testid=key-batch-pins-hold]')
+  await d.find('[data-testid=key-batch-pins-held]', 30000)
+}
 async function openCase() {
   await d.find('[data-testid=key-case]')
   for (let i = 0; !(await d.wd('POST', d.s('/execute/sync'), { script: `return [...document.querySelector('[data-testid=key-case]').options].some((o) => o.value === arguments[0])`, args: [number] })); i++) {
@@ -121,20 +130,19 @@ test('a unit of three employees gets three keys through the batch key desk', asy
   await d.login('wang')
   await openCase()
   assert.equal(await d.text('[data-testid=key-batch-progress]'), '证书 0/3 已写入')
+  // #72: the SO PIN and the initial user PIN once for the batch; no key asks again
+  await setBatchPins()
 
   // each certificate's key made on the next blank key, the request package kept per holder
   const packages = []
   for (let k = 1; k <= 3; k++) {
     await d.waitText('[data-testid=key-batch-hint]', `为 ${HOLDERS[k - 1]} 制作密钥（证书 ${k}）`)
-    await d.find('[data-testid=key-so-pin]', 30000)
+    await d.find('[data-testid=key-init]', 30000)
+    assert.equal(await d.exists('[data-testid=key-so-pin]'), false, 'the batch asks no PIN at 初始化')
     assert.equal(await d.wd('GET', d.s(`/element/${await d.find('[data-testid=key-label]')}/property/value`)), `${number}-${k}`)
     await selectStarting('[data-testid=key-init-slot]', '未初始化')
-    await d.type('[data-testid=key-so-pin]', SO_PIN)
-    await d.type('[data-testid=key-pin]', PIN)
-    await d.type('[data-testid=key-pin2]', PIN)
     await d.click('[data-testid=key-init]')
     await d.find('[data-testid=key-generate]', 30000)
-    await d.type('[data-testid=key-pin]', PIN)
     await d.click('[data-testid=key-generate]')
     const shown = await d.waitText('[data-testid=key-result]', '.request.json', 60000)
     packages.push(shown.match(/\/\S+\.request\.json/)[0])
@@ -170,7 +178,6 @@ test('a unit of three employees gets three keys through the batch key desk', asy
   await d.click('[data-testid=key-cert-pick-1]')
   await d.waitText('[data-testid=key-batch-hint]', `请插入 ${HOLDERS[0]} 的Key（标签 ${number}-1，`)
   await d.find('[data-testid=key-write-cert]', 30000)
-  await d.type('[data-testid=key-pin]', PIN)
   await d.click('[data-testid=key-write-cert]')
   const refused = await d.waitText('.issue-panel [data-testid=error]', '插入的不是这张证书的Key', 30000)
   await screenshot('batch-wrong-key')
@@ -180,7 +187,6 @@ test('a unit of three employees gets three keys through the batch key desk', asy
     await plug(`${number}-${k}`)
     await d.waitText('[data-testid=key-batch-current]', `证书 ${k} · ${HOLDERS[k - 1]}`)
     await d.find('[data-testid=key-write-cert]', 30000)
-    await d.type('[data-testid=key-pin]', PIN)
     await d.click('[data-testid=key-write-cert]')
     await d.waitText(`[data-testid=key-cert-state-${k}]`, '已完成', 30000)
   }
@@ -195,17 +201,18 @@ test('a unit of three employees gets three keys through the batch key desk', asy
   await d.login('wang')
   await openCase()
   assert.equal(await d.text('[data-testid=key-batch-progress]'), '证书 2/3 已写入')
+  // the batch's PINs went with the app: asked again, once
+  assert.equal(await d.exists('[data-testid=key-batch-pins-held]'), false, 'no PIN outlives the process')
+  await setBatchPins()
   // a finished holder's key in the reader: the desk asks for the one still to write
   await plug(`${number}-1`)
   await d.waitText('[data-testid=key-batch-hint]', `请插入 ${HOLDERS[2]} 的Key（标签 ${number}-3，`)
   await plug(`${number}-3`)
   await d.waitText('[data-testid=key-batch-hint]', `已插入 ${HOLDERS[2]} 的Key`)
   await d.find('[data-testid=key-write-cert]', 30000)
-  await d.type('[data-testid=key-pin]', PIN)
   await d.click('[data-testid=key-write-cert]')
   await d.waitText('[data-testid=key-batch-progress]', '证书 3/3 已写入', 30000)
   await d.find('[data-testid=key-verify]', 30000)
-  await d.type('[data-testid=key-pin]', PIN)
   await d.click('[data-testid=key-verify]')
   await d.find('[data-testid=key-deliver]', 30000)
   await d.click('[data-testid=key-deliver]')

@@ -177,6 +177,8 @@ has_annex: boolean, };
 
 export type UnitCertificate = { found: BroughtCert | null, problem: string | null, problem_zh: string | null, };
 
+export type BatchPinsHeld = { case: string | null, };
+
 export type BroughtCert = { 
 /**
  * `sign` or `encrypt` (a dual key's two certificates).
@@ -568,7 +570,12 @@ label: string,
 /**
  * Where the case's certificates stand as a batch, and which key to plug.
  */
-batch: BatchView, };
+batch: BatchView, 
+/**
+ * This session holds the batch's SO PIN and initial user PIN for the case (#72): the key
+ * desk asks for no PIN (never the PINs themselves).
+ */
+batch_pins_held: boolean, };
 
 export type Generated = { 
 /**
@@ -995,7 +1002,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 

@@ -128,7 +128,9 @@ export interface Commands {
   key_write_seal: { args: { number: string; serial: string; pin: string; cert: number | null }; result: B.SealWritten }
   case_withdraw_cert: { args: { number: string; cert: number; reason: string }; result: B.CaseSteps }
   employees_read: { args: { file: string; business: string | null; years: number | null; existing: B.Employee[] }; result: B.Employee[] }
-  key_verify: { args: { serial: string; pin: string }; result: B.Contents }
+  key_verify: { args: { serial: string; pin: string; number: string | null }; result: B.Contents }
+  key_batch_pins: { args: { number: string; soPin: string; userPin: string }; result: B.BatchPinsHeld }
+  key_batch_pins_forget: { args: NoArgs; result: B.BatchPinsHeld }
   key_unlock: { args: { serial: string; soPin: string; newPin: string; number: string | null }; result: B.TokenView }
   key_wipe: { args: { serial: string; soPin: string; number: string | null }; result: B.TokenView }
 
@@ -304,7 +306,9 @@ export const api = {
   /** dual certificates: the CA's answer (the enveloped encryption key pair) as the raw body, the
    *  encryption certificate (absent when the answer carries it) in a header as Base64 */
   keyImportEnc: (number: string, serial: string, pin: string, answer: Uint8Array, encCert?: Uint8Array, cert?: number) => {
-    const headers: Record<string, string> = { 'x-case': number, 'x-serial': serial, 'x-pin': encodeURIComponent(pin) }
+    const headers: Record<string, string> = { 'x-case': number, 'x-serial': serial }
+    // no PIN: the batch's (#72)
+    if (pin) headers['x-pin'] = encodeURIComponent(pin)
     if (cert) headers['x-cert'] = String(cert)
     if (encCert) headers['x-enc-cert'] = toBase64(encCert)
     return call('key_import_enc', answer, { headers })
@@ -315,7 +319,11 @@ export const api = {
   /** a unit's employee list (XLSX, XLS, CSV) read into the intake's table; kind employee_list lists the bad rows */
   employeesRead: (file: Uint8Array, business: string | null, years: number | null, existing: B.Employee[]) =>
     call('employees_read', { file: toBase64(file), business, years, existing }),
-  keyVerify: (serial: string, pin: string) => call('key_verify', { serial, pin }),
+  /** an empty PIN: the batch's user PIN of case `number` (#72) */
+  keyVerify: (serial: string, pin: string, number?: string) => call('key_verify', { serial, pin, number: number ?? null }),
+  /** the SO PIN and the initial user PIN given once for case `number`'s keys, held by the backend (#72) */
+  keyBatchPins: (number: string, soPin: string, userPin: string) => call('key_batch_pins', { number, soPin, userPin }),
+  keyBatchPinsForget: () => call('key_batch_pins_forget', {}),
   /** with `number`: the unlock is that 解锁 case's step */
   keyUnlock: (serial: string, soPin: string, newPin: string, number?: string) => call('key_unlock', { serial, soPin, newPin, number: number ?? null }),
   /** with `number`: the wipe is that case's step (a returned key) */

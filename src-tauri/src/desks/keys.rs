@@ -7,6 +7,7 @@
 use super::{raw_body, required};
 use crate::AppState;
 use crate::error::IpcError;
+use certdesk_desk::batch_pins::{BatchPinsHeld, Which};
 use certdesk_desk::issue;
 use certdesk_desk::keydesk::{self, KeyLibrary, KeySlots};
 use certdesk_desk::rounds::CertChoice;
@@ -130,11 +131,40 @@ fn choice(cert: Option<u32>) -> CertChoice {
 
 #[tauri::command(async)]
 #[allow(clippy::too_many_arguments)]
-pub fn key_init(state: State<'_, AppState>, number: String, slot_index: usize, label: String, so_pin: String, user_pin: String, cert: Option<u32>) -> Result<TokenView, IpcError> {
+pub fn key_init(
+    state: State<'_, AppState>,
+    number: String,
+    slot_index: usize,
+    label: String,
+    so_pin: Option<String>,
+    user_pin: Option<String>,
+    cert: Option<u32>,
+) -> Result<TokenView, IpcError> {
     crate::log::call("key_init", || {
-        let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::init(d, keys, &state.catalog, Some((number.as_str(), choice(cert))), slot_index, Some(&label), &so, &user)))
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                let (so, user) = (d.pin_for(&number, so_pin, Which::So)?, d.pin_for(&number, user_pin, Which::User)?);
+                keydesk::init(d, keys, &state.catalog, Some((number.as_str(), choice(cert))), slot_index, Some(&label), &so, &user)
+            })
+        })
     })
+}
+
+/// The key clerk gives the SO PIN and the initial user PIN once for case `number`'s keys
+/// (#72); this session holds them, for that case only, until the batch ends, it locks or
+/// signs out (`certdesk_desk::batch_pins`). The answer never carries them.
+#[tauri::command(async)]
+pub fn key_batch_pins(state: State<'_, AppState>, number: String, so_pin: String, user_pin: String) -> Result<BatchPinsHeld, IpcError> {
+    crate::log::call("key_batch_pins", || {
+        let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
+        state.with_desk(|d| d.hold_batch_pins(&number, so, user))
+    })
+}
+
+/// Forgets the batch PINs now (the key clerk's 清除本批PIN).
+#[tauri::command(async)]
+pub fn key_batch_pins_forget(state: State<'_, AppState>) -> Result<BatchPinsHeld, IpcError> {
+    crate::log::call("key_batch_pins_forget", || state.with_desk(|d| Ok(d.forget_batch_pins())))
 }
 
 #[tauri::command(async)]
@@ -143,13 +173,12 @@ pub fn key_generate(
     state: State<'_, AppState>,
     number: String,
     serial: String,
-    pin: String,
+    pin: Option<String>,
     algo: String,
     employee: Option<u32>,
     cert: Option<u32>,
 ) -> Result<issue::Generated, IpcError> {
     crate::log::call("key_generate", || {
-        let pin = Pin::new(pin);
         let algo =
             Algo::parse(&algo).ok_or_else(|| certdesk_desk::DeskError::UnknownValue { what: "key algorithm", value: algo.clone(), known: "rsa2048, ec-p256, sm2".into() })?;
         let sel = TokenSel::Serial(serial);
@@ -163,6 +192,7 @@ pub fn key_generate(
                     CertChoice::Next => d.key_status(&state.catalog, &number, None)?.cert,
                 };
                 let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index);
+                let pin = d.pin_for(&number, pin, Which::User)?;
                 issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
             })
         })
@@ -180,10 +210,14 @@ pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<
 }
 
 #[tauri::command(async)]
-pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: String, cert: Option<u32>) -> Result<issue::Written, IpcError> {
+pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String, pin: Option<String>, cert: Option<u32>) -> Result<issue::Written, IpcError> {
     crate::log::call("key_write_cert", || {
-        let pin = Pin::new(pin);
-        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_cert(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)))
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                let pin = d.pin_for(&number, pin, Which::User)?;
+                issue::write_cert(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)
+            })
+        })
     })
 }
 
@@ -196,9 +230,13 @@ pub fn key_import_enc(state: State<'_, AppState>, request: tauri::ipc::Request<'
         use base64::Engine as _;
         let number = required(&request, "x-case")?;
         let serial = required(&request, "x-serial")?;
-        let pin = required(&request, "x-pin")?;
-        let pin =
-            Pin::new(percent_encoding::percent_decode_str(&pin).decode_utf8().map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the PIN is not UTF-8"))?.into_owned());
+        // absent: the batch's user PIN (#72)
+        let pin = match super::header(&request, "x-pin") {
+            Some(pin) => {
+                Some(percent_encoding::percent_decode_str(&pin).decode_utf8().map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the PIN is not UTF-8"))?.into_owned())
+            }
+            None => None,
+        };
         let enc_cert = match super::header(&request, "x-enc-cert") {
             Some(b64) => Some(
                 base64::engine::general_purpose::STANDARD.decode(&b64).map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the encryption certificate is not Base64"))?,
@@ -208,25 +246,37 @@ pub fn key_import_enc(state: State<'_, AppState>, request: tauri::ipc::Request<'
         let answer = raw_body(&request)?;
         let cert = choice(super::header(&request, "x-cert").and_then(|c| c.parse().ok()));
         with_keys(&state, |keys| {
-            state.with_own_desk(|d| issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, cert, answer, enc_cert.as_deref()))
+            state.with_own_desk(|d| {
+                let pin = d.pin_for(&number, pin, Which::User)?;
+                issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, cert, answer, enc_cert.as_deref())
+            })
         })
     })
 }
 
 #[tauri::command(async)]
-pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: String, cert: Option<u32>) -> Result<issue::SealWritten, IpcError> {
+pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String, pin: Option<String>, cert: Option<u32>) -> Result<issue::SealWritten, IpcError> {
     crate::log::call("key_write_seal", || {
-        let pin = Pin::new(pin);
-        with_keys(&state, |keys| state.with_own_desk(|d| issue::write_seal(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)))
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                let pin = d.pin_for(&number, pin, Which::User)?;
+                issue::write_seal(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)
+            })
+        })
     })
 }
 
-/// What is on a key, read with its PIN (a key clerk: the desk checks).
+/// What is on a key, read with its PIN (a key clerk: the desk checks); without one, the batch's
+/// user PIN of case `number`.
 #[tauri::command(async)]
-pub fn key_verify(state: State<'_, AppState>, serial: String, pin: String) -> Result<Contents, IpcError> {
+pub fn key_verify(state: State<'_, AppState>, serial: String, pin: Option<String>, number: Option<String>) -> Result<Contents, IpcError> {
     crate::log::call("key_verify", || {
-        let pin = Pin::new(pin);
-        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::show(d, keys, &TokenSel::Serial(serial), Some(&pin))))
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                let pin = d.pin_for(number.as_deref().unwrap_or_default(), pin, Which::User)?;
+                keydesk::show(d, keys, &TokenSel::Serial(serial), Some(&pin))
+            })
+        })
     })
 }
 

@@ -160,6 +160,12 @@ const en: Shape<typeof zh> = {
     approve: 'Approve', return: 'Return', reasonHint: 'Reason for returning (required)',
   },
   keys: { noKeyInsert: 'No key detected: plug one in', 
+    batchPins: {
+      title: 'Batch PINs', hold: 'Set the batch PINs', isHeld: 'Batch PINs set: the keys of this batch ask for no PIN', forget: 'Clear the batch PINs',
+      hint: 'The SO PIN and initial user PIN of this batch\'s keys, typed once; kept in memory only, cleared at the batch\'s end, on lock or sign-out',
+      held: 'Batch PINs set', forgotten: 'Batch PINs cleared',
+    },
+
     title: 'Keys', readers: 'Readers and keys', noSlots: 'No keys found', module: 'PKCS#11 module', reader: 'Reader', atr: 'ATR', model: 'Model',
     label: 'Label', serial: 'Serial', manufacturer: 'Manufacturer', pinState: 'PIN', noToken: '(no key)', uninitialized: 'not initialised',
     pin: { set: 'set', unset: 'not set', low: 'few tries left', final: 'last try', locked: 'locked', soLocked: 'SO PIN locked' },
@@ -371,7 +377,7 @@ const en: Shape<typeof zh> = {
     account_not_found: 'No such account',
     display_name_invalid: 'A name is at most 40 characters, without control characters',
     invalid: 'Invalid input', store: 'Database error',
-    pin_incorrect: 'Wrong PIN (too many lock the key)', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',
+    pin_incorrect: 'Wrong PIN (too many lock the key)', pin_required: 'Type the PIN (no batch PINs set, or cleared)', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',
     pin_refused: 'The key refuses this PIN', token_not_found: 'Key not found: is it inserted?', token_removed: 'The key was removed: insert it and retry',
     no_module: 'Cannot load the PKCS#11 module: set its path under Admin', seal_unreadable: 'Cannot read the seal sheet: scan it again',
     cert_mismatch: 'The certificate does not match this case\'s request',

@@ -213,6 +213,12 @@ export default {
     approve: '复核通过', return: '退回', reasonHint: '退回原因（必填）',
   },
   keys: { noKeyInsert: '未检测到Key，请插入', 
+    batchPins: {
+      title: '本批PIN', hold: '设置本批PIN', isHeld: '本批PIN已设置：本批各Key不再询问PIN', forget: '清除本批PIN',
+      hint: '本批各Key的SO PIN与初始用户PIN只输一次；仅保存在内存中，本批结束、锁屏或退出时清除',
+      held: '本批PIN已设置', forgotten: '本批PIN已清除',
+    },
+
     title: '制证', readers: '读卡器与Key', noSlots: '未发现Key', module: 'Key驱动库', reader: '读卡器', atr: 'ATR', model: '型号',
     label: '标签', serial: '序列号', manufacturer: '厂商', pinState: 'PIN状态', noToken: '（未插入Key）', uninitialized: '未初始化',
     pin: { set: '已设置', unset: '未设置', low: '次数偏少', final: '最后一次', locked: '已锁定', soLocked: 'SO PIN已锁定' },
@@ -437,6 +443,7 @@ export default {
     invalid: '输入有误',
     store: '数据库错误',
     pin_incorrect: 'PIN错误，请核对后重试（多次错误将锁定Key）',
+    pin_required: '请输入PIN（本批PIN未设置或已清除）',
     pin_locked: 'PIN已锁定，请用SO PIN解锁',
     so_pin_incorrect: 'SO PIN（管理员PIN）错误',
     so_pin_locked: 'SO PIN已锁定，此Key无法再解锁',

@@ -56,7 +56,7 @@ const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => wi
   case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, pin_max_tries: null, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
-  desk_steps: [], desk_next: '', label: NUMBER,
+  desk_steps: [], desk_next: '', label: NUMBER, batch_pins_held: false,
   batch: { total: 1, done: done >= 5 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null, requests: [] },
   ...over,
 })
@@ -246,6 +246,57 @@ describe('KeyDesk', () => {
     expect(calls.filter((c) => c.cmd === 'key_generate').at(-1)!.args).toEqual({ number: NUMBER, serial: 'A1B2C3', pin: '111111', algo: 'ec-p256', employee: null, cert: null })
     expect(w.get('[data-testid=key-result]').text()).toContain('/home/key/requests/GZ01-20261120-0001.zip')
     expect(w.get('[data-testid=key-step-certificate_imported]').attributes('aria-current')).toBe('step')
+  })
+
+  it('asks the batch\'s PINs once and then none per key; a key that refuses the batch\'s PIN asks for its own (#72)', async () => {
+    let held = false
+    let tries = 0
+    const calls = backend({
+      done: 0,
+      override: (d) => ({
+        key_status: (args) => ({ ...d.key_status(args), batch_pins_held: held }),
+        key_batch_pins: () => { held = true; return { case: NUMBER } },
+        key_write_cert: (args) => {
+          // the applicant's old key keeps another PIN
+          if (tries++ === 0) throw refusal('pin_incorrect', 'wrong PIN')
+          return d.key_write_cert(args)
+        },
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    await w.get('[data-testid=key-batch-so-pin]').setValue('87654321')
+    await w.get('[data-testid=key-batch-pin]').setValue('24681357')
+    await w.get('[data-testid=key-batch-pin2]').setValue('24681357')
+    await w.get('[data-testid=key-batch-pin2]').trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'key_batch_pins').map((c) => c.args)).toEqual([{ number: NUMBER, soPin: '87654321', userPin: '24681357' }])
+    expect(w.find('[data-testid=key-batch-pin]').exists(), 'the form gone once they are held').toBe(false)
+    expect(w.get('[data-testid=key-batch-pins-held]').text()).toContain('本批PIN已设置')
+    // no PIN field at 初始化 or 生成: the button is the focus, Enter does it
+    expect(w.find('[data-testid=key-so-pin]').exists()).toBe(false)
+    await w.get('[data-testid=key-init]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid=confirm-ok]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'key_init')!.args).toMatchObject({ soPin: '', userPin: '' })
+    expect(w.find('[data-testid=key-pin]').exists()).toBe(false)
+    await w.get('[data-testid=key-generate]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'key_generate')!.args).toMatchObject({ pin: '' })
+    const input = w.get('[data-testid=key-cert-file]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([0x30, 0x82])], 'cert.der')], configurable: true })
+    await input.trigger('change')
+    await flushPromises()
+    await w.get('[data-testid=key-write-cert]').trigger('click')
+    await flushPromises()
+    // refused with the batch's PIN: this key's own PIN is asked
+    expect(w.get('[data-testid=error]').text()).toContain('PIN错误')
+    await w.get('[data-testid=key-pin]').setValue('11112222')
+    await w.get('[data-testid=key-write-cert]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'key_write_cert').map((c) => c.args.pin)).toEqual(['', '11112222'])
   })
 
   it('imports the certificate file, writes, verifies and delivers', async () => {

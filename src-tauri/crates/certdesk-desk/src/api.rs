@@ -127,6 +127,8 @@ pub struct Session {
     idle: Option<Duration>,
     locked: bool,
     key: Option<SessionKey>,
+    /// The key desk's batch PINs given in this session (#72), forgotten when it locks.
+    pins: crate::batch_pins::BatchPins,
 }
 
 /// The staff key a session signed in with (#31): its certificate and the token it is on.
@@ -145,7 +147,7 @@ impl Session {
     }
 
     pub(crate) fn signed_in(name: &str, key: Option<SessionKey>) -> Session {
-        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key }
+        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key, pins: Default::default() }
     }
 
     /// The staff key this session signed in with, if it did.
@@ -217,6 +219,12 @@ impl Session {
     /// Locks the session now (the window's own idle timer): the screen stays, the desks wait.
     pub fn lock(&mut self) {
         self.locked = true;
+        self.pins.forget();
+    }
+
+    /// Forgets the batch PINs (the session ends: sign-out).
+    pub fn forget_pins(&self) {
+        self.pins.forget();
     }
 
     /// Unlocks a locked session with the password of **its own** account (checked, counted and
@@ -245,12 +253,19 @@ impl Session {
     /// The desk for one call: the account as it is now. An idle session locks.
     pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
         if self.is_locked() {
-            self.locked = true;
+            self.lock();
             return Err(DeskError::SessionLocked);
         }
-        let actor = store.store.signed_in_actor(&self.name)?;
+        let actor = match store.store.signed_in_actor(&self.name) {
+            Ok(actor) => actor,
+            Err(e) => {
+                // the account is gone or disabled: its batch goes with it
+                self.pins.forget();
+                return Err(e.into());
+            }
+        };
         self.last_used = Instant::now();
-        Ok(Desk { store: &mut store.store, actor })
+        Ok(Desk { store: &mut store.store, actor, pins: self.pins.clone() })
     }
 }
 
@@ -298,6 +313,7 @@ pub fn account_for(command: &str, flag_user: Option<&str>, flag_password_file: O
 pub struct Desk<'a> {
     pub(crate) store: &'a mut Store,
     pub(crate) actor: Actor,
+    pub(crate) pins: crate::batch_pins::BatchPins,
 }
 
 /// A case just stored: its number and the warnings of its data.

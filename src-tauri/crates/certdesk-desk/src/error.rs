@@ -181,6 +181,10 @@ pub enum DeskError {
     KeyTaken { number: String, serial: String, holder: String, cert: u32 },
     #[error("{} (see `certdesk key list`)", which_key_text(*found))]
     WhichKey { found: usize },
+    #[error("a batch's SO PIN and user PIN must both be given")]
+    BatchPinEmpty,
+    #[error("case {number}: give the PIN (no batch PINs are held for this case)")]
+    BatchPinMissing { number: String },
     #[error("{}", .0.iter().map(|r| format!("{}: {}", r.file, r.why)).collect::<Vec<_>>().join("; "))]
     BatchRefused(Vec<crate::issue::AnswerRefusal>),
     #[error("the employee list: {0}")]
@@ -351,6 +355,7 @@ impl DeskError {
             DeskError::WrongKey { .. } | DeskError::KeyTaken { .. } => K::WrongKey,
             DeskError::WhichKey { found: 0 } => K::TokenNotFound,
             DeskError::WhichKey { .. } => K::TokenAmbiguous,
+            DeskError::BatchPinEmpty | DeskError::BatchPinMissing { .. } => K::PinRequired,
             DeskError::BatchRefused(_) => K::BatchRefused,
             DeskError::EmployeeList(_) => K::EmployeeList,
             DeskError::StoreSetting { .. } => K::StoreSetting,
@@ -632,6 +637,8 @@ pub enum ErrorKind {
     TokenNotFound,
     TokenAmbiguous,
     PinIncorrect,
+    /// no PIN given and none held for the case's batch (#72)
+    PinRequired,
     PinLocked,
     SoPinIncorrect,
     SoPinLocked,

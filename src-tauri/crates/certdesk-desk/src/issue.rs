@@ -165,6 +165,9 @@ pub struct KeyStatus {
     pub label: String,
     /// Where the case's certificates stand as a batch, and which key to plug.
     pub batch: crate::rounds::BatchView,
+    /// This session holds the batch's SO PIN and initial user PIN for the case (#72): the key
+    /// desk asks for no PIN (never the PINs themselves).
+    pub batch_pins_held: bool,
 }
 
 /// One step of the key desk's stepper and whether it is done.
@@ -282,6 +285,7 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         pin_max_tries: crate::intake::project(catalog, &rec.data.project).ok().and_then(|p| p.pin.as_ref()).and_then(|p| p.max_tries),
         desk_steps,
         desk_next,
+        batch_pins_held: false,
     })
 }
 

@@ -483,7 +483,9 @@ impl Desk<'_> {
     /// Where issuing stands for a case (`key status`), with the key desk's stepper and its
     /// default-PIN warning.
     pub fn key_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>) -> Result<crate::issue::KeyStatus, DeskError> {
-        crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::FirstUnfinished)
+        let mut status = crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::FirstUnfinished)?;
+        status.batch_pins_held = self.batch_pins_held(&status.case);
+        Ok(status)
     }
 
     /// Where issuing stands as the key desk shows it with key `plugged` (its serial) in the
@@ -491,7 +493,9 @@ impl Desk<'_> {
     /// `on_key`: the subjects of the plugged key's own certificates (`issue::subjects_on_key`),
     /// so a key brought back for renewal shows its holder's certificate.
     pub fn key_desk_status(&self, catalog: &Catalog, number: &str, cert: Option<u32>, plugged: Option<&str>, on_key: &[String]) -> Result<crate::issue::KeyStatus, DeskError> {
-        crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::Desk { plugged, on_key })
+        let mut status = crate::issue::status(self.store, catalog, number, cert, crate::issue::Shown::Desk { plugged, on_key })?;
+        status.batch_pins_held = self.batch_pins_held(&status.case);
+        Ok(status)
     }
 
     /// The CA's answers for a case's certificates, imported at once (`issue::import_answers`).

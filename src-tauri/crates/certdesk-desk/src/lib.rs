@@ -56,6 +56,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod api;
+pub mod batch_pins;
 pub mod briefing;
 pub mod dates;
 mod error;

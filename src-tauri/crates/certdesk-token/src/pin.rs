@@ -24,6 +24,11 @@ impl Pin {
         Ok(Pin::new(line.trim_end_matches(['\n', '\r']).to_string()))
     }
 
+    /// A second zeroizing copy, for a PIN held for a batch of keys (#72) and used once per key.
+    pub fn duplicate(&self) -> Pin {
+        Pin::new(self.0.as_str().to_string())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
