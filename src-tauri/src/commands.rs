@@ -445,8 +445,14 @@ pub fn intake_form(state: State<'_, AppState>, project: String, business: String
 
 /// The catalog's materials checklist for a request.
 #[tauri::command(async)]
-pub fn catalog_checklist(state: State<'_, AppState>, project: String, business: String, cert_kind: String) -> Result<Vec<certdesk_desk::catalog::MaterialItem>, IpcError> {
-    crate::log::call("catalog_checklist", || Ok(intake::checklist(&state.catalog, &project, &business, &cert_kind)?))
+pub fn catalog_checklist(
+    state: State<'_, AppState>,
+    project: String,
+    business: String,
+    cert_kind: String,
+    holders: Option<u32>,
+) -> Result<Vec<certdesk_desk::catalog::MaterialItem>, IpcError> {
+    crate::log::call("catalog_checklist", || Ok(intake::checklist(&state.catalog, &project, &business, &cert_kind, holders)?))
 }
 
 /// 全部收齐 on the intake form: every required line received in full, an optional one as ticked.
@@ -457,8 +463,9 @@ pub fn materials_all_received(
     business: String,
     cert_kind: String,
     received: Vec<certdesk_desk::domain::MaterialReceived>,
+    holders: Option<u32>,
 ) -> Result<Vec<certdesk_desk::domain::MaterialReceived>, IpcError> {
-    crate::log::call("materials_all_received", || Ok(intake::materials_all_received(&state.catalog, &project, &business, &cert_kind, &received)?))
+    crate::log::call("materials_all_received", || Ok(intake::materials_all_received(&state.catalog, &project, &business, &cert_kind, &received, holders)?))
 }
 
 /// Each checklist item's state for what the intake form has ticked (received, optional, to
@@ -470,8 +477,9 @@ pub fn materials_state(
     business: String,
     cert_kind: String,
     received: Vec<certdesk_desk::domain::MaterialReceived>,
+    holders: Option<u32>,
 ) -> Result<certdesk_desk::materials::MaterialsState, IpcError> {
-    crate::log::call("materials_state", || Ok(intake::materials_state(&state.catalog, &project, &business, &cert_kind, &received)?))
+    crate::log::call("materials_state", || Ok(intake::materials_state(&state.catalog, &project, &business, &cert_kind, &received, holders)?))
 }
 
 /// The signed-in account's unfinished intake form, kept in the store so it survives closing.

@@ -151,6 +151,15 @@ describe('App', () => {
     expect(w.findComponent({ name: 'Intake' }).exists()).toBe(true)
   })
 
+  it('signs out with Alt+Q, as every desk is reached by keyboard', async () => {
+    const w = await signIn(['key_clerk'])
+    expect(w.find('[data-testid=logout]').exists()).toBe(true)
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'q', code: 'KeyQ', altKey: true }))
+    await flushPromises()
+    expect(w.find('[data-testid=logout]').exists()).toBe(false)
+    expect(w.find('[data-testid=login-name]').exists()).toBe(true)
+  })
+
   it('forwards the warnings of a new case to its page, and offers a clerk the correction there', async () => {
     const warning: FieldProblem = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
     mockBackend({

@@ -270,7 +270,12 @@ key: string, };
 
 export type Per = "year" | "unit" | "case";
 
-export type MaterialItem = { id: string, text: string, kind: MaterialKind, original: boolean, copies: number, stamped: boolean, optional: boolean, note: string | null, };
+export type MaterialItem = { id: string, text: string, kind: MaterialKind, original: boolean, copies: number, stamped: boolean, optional: boolean, note: string | null, 
+/**
+ * `copies` is per holder (seed 001: "使用人《身份证》复印件一份" for each user): a case of
+ * twenty employees needs twenty (#72). `Project::checklist_for` counts them.
+ */
+per_holder?: boolean, };
 
 export type MaterialKind = "form" | "document" | "id_copy" | "authorization" | "payment_proof" | "old_key" | "other";
 

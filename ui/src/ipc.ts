@@ -94,14 +94,14 @@ export interface Commands {
 
   validate_ident: { args: { kind: string; value: string }; result: Checked }
   catalog_projects: { args: NoArgs; result: ProjectView[] }
-  catalog_checklist: { args: { project: string; business: string; certKind: string }; result: MaterialItem[] }
+  catalog_checklist: { args: { project: string; business: string; certKind: string; holders: number | null }; result: MaterialItem[] }
   /** the intake's form for a request (#71): sections, fields, what is required and why, the rules */
   intake_form: { args: { project: string; business: string; certKind: string; medium: string }; result: B.IntakeForm }
   /** quantity: an employee case is quoted for its employees (the backend counts them) */
   /** rows: an employee case's annex rows (business type, years), priced row by row (#71) */
   fee_quote: { args: { project: string; business: string; certKind: string; medium: string; years: number | null; quantity: number; employees: number | null; rows: B.RowOrder[] | null; paymentMethod: string | null }; result: FeeQuote }
-  materials_state: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialsState }
-  materials_all_received: { args: { project: string; business: string; certKind: string; received: MaterialReceived[] }; result: MaterialReceived[] }
+  materials_state: { args: { project: string; business: string; certKind: string; received: MaterialReceived[]; holders: number | null }; result: MaterialsState }
+  materials_all_received: { args: { project: string; business: string; certKind: string; received: MaterialReceived[]; holders: number | null }; result: MaterialReceived[] }
   save_draft: { args: { json: string }; result: null }
   load_draft: { args: NoArgs; result: string | null }
   clear_draft: { args: NoArgs; result: null }
@@ -240,7 +240,8 @@ export const api = {
   // intake helpers
   validateIdent: (kind: string, value: string) => call('validate_ident', { kind, value }),
   catalogProjects: () => call('catalog_projects', {}),
-  catalogChecklist: (project: string, business: string, certKind: string) => call('catalog_checklist', { project, business, certKind }),
+  /** `holders`: the order's certificate holders (annex rows), counted by per-holder copies (#72) */
+  catalogChecklist: (project: string, business: string, certKind: string, holders?: number) => call('catalog_checklist', { project, business, certKind, holders: holders || null }),
   /** what the intake asks for this request, decided by the backend from the catalog and the layouts */
   intakeForm: (project: string, business: string, certKind: string, medium: string) => call('intake_form', { project, business, certKind, medium }),
   /** the fee, and the quantity it is for: `employees` listed on an employee case set it; with
@@ -250,9 +251,9 @@ export const api = {
   feeQuote: (project: string, business: string, certKind: string, medium: string, years: number | null, quantity: number, employees?: number, rows?: B.RowOrder[], paymentMethod?: string) =>
     call('fee_quote', { project, business, certKind, medium, years, quantity, employees: employees ?? null, rows: rows ?? null, paymentMethod: paymentMethod || null }),
   /** each checklist item's state for what is ticked (received, optional, to follow, missing) */
-  materialsState: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_state', { project, business, certKind, received }),
+  materialsState: (project: string, business: string, certKind: string, received: MaterialReceived[], holders?: number) => call('materials_state', { project, business, certKind, received, holders: holders || null }),
   /** 全部收齐: the checklist's lines as the backend ticks them (every required item in full, an optional one as it was) */
-  materialsAllReceived: (project: string, business: string, certKind: string, received: MaterialReceived[]) => call('materials_all_received', { project, business, certKind, received }),
+  materialsAllReceived: (project: string, business: string, certKind: string, received: MaterialReceived[], holders?: number) => call('materials_all_received', { project, business, certKind, received, holders: holders || null }),
   /** the intake draft of the signed-in account (any JSON text), kept in the store */
   saveDraft: (json: string) => call('save_draft', { json }),
   loadDraft: () => call('load_draft', {}),

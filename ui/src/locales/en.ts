@@ -6,7 +6,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 const en: Shape<typeof zh> = {
   app: {
     hall: { on: 'Server {server}', writable: 'takes writes', switching: 'switching servers', lag: 'standby lag {ms} ms', behind: 'standby {bytes} bytes behind', synced: 'standby in sync', noStandby: 'no standby', standbyMissing: 'standby missing: saves wait for it', hidden: 'standby lag hidden (pg_monitor)', several: 'two servers take writes!' },
-    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', shortcuts: 'Alt+1…Alt+6 switch desks' },
+    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', logoutKey: 'Alt+Q', shortcuts: 'Alt+1…Alt+6 switch desks, Alt+Q signs out' },
   setup: { displayName: 'Administrator\'s name', displayNameMissing: 'Type the administrator\'s name (screens show names, not logins)', title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in',
     recoveryTitle: 'The store\'s recovery key', recoveryHint: 'The store is encrypted. Write the recovery key below on paper for the administrator to keep safe: when every password is lost, only it opens the store and its backups. It is shown this once and kept nowhere on this computer.',
     recoveryCopied: 'I have written it down and will keep it safe', recoveryLast: 'Type the last group of the recovery key (to check what was written)', recoveryLastWrong: 'The last group does not match the recovery key: check what was written', recoveryContinue: 'Continue' },
@@ -202,7 +202,7 @@ const en: Shape<typeof zh> = {
     envelopeMissing: 'Choose the CA\'s envelope file first',
     encImported: 'Encryption key pair and certificate imported ({format}): {subject} (serial {serial}, valid until {until})',
     envelope: { gmt0009: 'GM/T 0009 envelope', skf: 'SKF blob', gmt0092: 'GM/T 0092 answer' },
-    usage: { sign: 'Signing certificate', encrypt: 'Encryption certificate', ca: 'CA certificate' }, container: 'container',
+    usage: { sign: 'Signing certificate', encrypt: 'Encryption certificate', ca: 'CA certificate' }, container: 'container', hasKey: 'with its private key',
     keysOnToken: 'Keys', certsOnToken: 'Certificates', dataOnToken: 'Data objects', initialized: 'Initialised: {label} ({serial})',
     unlock: 'Unlock', unlockDo: 'Unlock', unlocked: 'Key unlocked', wipe: 'Wipe', wipeDo: 'Wipe',
     wiped: 'Key wiped', pinTries: 'This CA locks a key after {n} wrong PINs (an SKF key is initialised so); tell the applicant', defaultPin: 'This key still has the default PIN: ask the applicant to change it', noSerial: 'Insert and choose a key first',

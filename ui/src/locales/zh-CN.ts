@@ -3,7 +3,7 @@
 export default {
   app: {
     hall: { on: '当前服务器 {server}', writable: '可写入', switching: '服务器切换中', lag: '备用服务器延迟 {ms} 毫秒', behind: '备用服务器落后 {bytes} 字节', synced: '备用服务器已同步', noStandby: '无备用服务器', standbyMissing: '备用服务器未连接：保存需等待确认', hidden: '备用服务器延迟不可见（需 pg_monitor 权限）', several: '两台服务器同时可写，请立即联系管理员' },
-    title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台' },
+    title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', logoutKey: '快捷键 Alt+Q', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台，Alt+Q 退出' },
   setup: {
     displayNameMissing: '请填写管理员姓名（各处显示姓名，而不是账号）',
     displayName: '管理员姓名',
@@ -255,7 +255,7 @@ export default {
     envelopeMissing: '请先选择CA返回的加密密钥信封文件',
     encImported: '已导入加密密钥对和加密证书（{format}）：{subject}（序列号 {serial}，有效期至 {until}）',
     envelope: { gmt0009: 'GM/T 0009数字信封', skf: 'SKF信封', gmt0092: 'GM/T 0092响应' },
-    usage: { sign: '签名证书', encrypt: '加密证书', ca: 'CA证书' }, container: '容器',
+    usage: { sign: '签名证书', encrypt: '加密证书', ca: 'CA证书' }, container: '容器', hasKey: '含私钥',
     keysOnToken: '密钥', certsOnToken: '证书', dataOnToken: '数据对象', initialized: '已初始化：{label}（{serial}）',
     unlock: '解锁', unlockDo: '解锁', unlocked: 'Key已解锁', wipe: '擦除', wipeDo: '擦除',
     wiped: 'Key已擦除', pinTries: '本项目规定：PIN输入错误{n}次Key将锁定，请告知申请人', defaultPin: '注意：该Key仍使用默认PIN，请提醒申请人尽快修改', noSerial: '请先插入并选择Key',

@@ -188,6 +188,8 @@ describe('Review', () => {
     expect(w.get('[data-testid=review-list] tbody tr').text()).toContain('2026-11-20 09:45')
     await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
     await flushPromises()
+    // the case opens with 复核通过 in focus: Enter approves (#72)
+    expect(document.activeElement).toBe(w.get('[data-testid=act-approve]').element)
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
     const next = w.get('[data-testid=review-next]')

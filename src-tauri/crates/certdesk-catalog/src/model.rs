@@ -4,7 +4,7 @@
 
 use certdesk_domain::steps::{RESERVED_IDS, RouteStep};
 use certdesk_domain::workflow::Role;
-use certdesk_domain::{BusinessType, CertKind, Medium, Money};
+use certdesk_domain::{BusinessType, CaseData, CertKind, Medium, Money};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;
@@ -352,6 +352,11 @@ pub struct MaterialItem {
     pub optional: bool,
     #[serde(default)]
     pub note: Option<String>,
+    /// `copies` is per holder (seed 001: "使用人《身份证》复印件一份" for each user): a case of
+    /// twenty employees needs twenty (#72). `Project::checklist_for` counts them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub per_holder: bool,
 }
 
 /// Where a checklist item stands for a case: what the case page, the receipt and the
@@ -744,6 +749,21 @@ impl Project {
         self.fees.iter().map(|r| r.get_ref())
     }
 
+    /// [`Project::checklist`] for a request of `holders` certificate holders (an employee
+    /// case's annex rows): an item whose copies are per holder asks that many times over.
+    pub fn checklist_for(&self, business: BusinessType, kind: CertKind, holders: u32) -> Vec<MaterialItem> {
+        let mut list = self.checklist(business, kind);
+        for item in list.iter_mut().filter(|i| i.per_holder) {
+            item.copies = item.copies.saturating_mul(holders.max(1));
+        }
+        list
+    }
+
+    /// The checklist of a case as its data stand ([`Project::checklist_for`] its holders).
+    pub fn checklist_of(&self, data: &CaseData) -> Vec<MaterialItem> {
+        self.checklist_for(data.business, data.cert_kind, holders_of(data))
+    }
+
     /// The materials checklist for a business type and certificate kind: every matching
     /// rule's items, in file order, each id once.
     pub fn checklist(&self, business: BusinessType, kind: CertKind) -> Vec<MaterialItem> {
@@ -771,4 +791,10 @@ impl Project {
             .filter(|f| f.business.as_ref().is_none_or(|b| b.contains(&business)) && f.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)))
             .collect()
     }
+}
+
+/// How many holders a case's checklist counts for per-holder copies: an employee case's annex
+/// rows (at least one), one otherwise.
+pub fn holders_of(data: &CaseData) -> u32 {
+    if data.cert_kind == CertKind::Employee { u32::try_from(data.employees.len()).unwrap_or(u32::MAX).max(1) } else { 1 }
 }

@@ -503,7 +503,7 @@ impl Desk<'_> {
     pub fn record_materials(&mut self, catalog: &Catalog, number: &str, change: &crate::materials::MaterialsChange) -> Result<Saved, DeskError> {
         let record = self.store.case(&case_number(number)?)?;
         let mut data = record.data;
-        let checklist = crate::intake::project(catalog, &data.project)?.checklist(data.business, data.cert_kind);
+        let checklist = crate::intake::project(catalog, &data.project)?.checklist_of(&data);
         data.materials = crate::materials::apply(&checklist, &data.materials, change)?;
         let json = serde_json::to_string(&data).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
         self.edit_case(catalog, number, &json)

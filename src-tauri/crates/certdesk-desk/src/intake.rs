@@ -174,9 +174,10 @@ pub fn case_fee(catalog: &Catalog, data: &CaseData) -> Option<FeeQuote> {
     catalog.projects.get(&data.project)?.fee_of_case(data).ok()
 }
 
-/// The catalog's materials checklist for a request.
-pub fn checklist(catalog: &Catalog, project_id: &str, business_type: &str, kind: &str) -> Result<Vec<MaterialItem>, DeskError> {
-    Ok(project(catalog, project_id)?.checklist(business(business_type)?, cert_kind(kind)?))
+/// The catalog's materials checklist for a request of `holders` certificate holders (an
+/// employee case's rows; `None`: one), per-holder copies counted.
+pub fn checklist(catalog: &Catalog, project_id: &str, business_type: &str, kind: &str, holders: Option<u32>) -> Result<Vec<MaterialItem>, DeskError> {
+    Ok(project(catalog, project_id)?.checklist_for(business(business_type)?, cert_kind(kind)?, holders.unwrap_or(1)))
 }
 
 /// Each checklist item's state for what the intake form has ticked so far (the form shows the
@@ -187,8 +188,9 @@ pub fn materials_state(
     business_type: &str,
     kind: &str,
     received: &[certdesk_domain::MaterialReceived],
+    holders: Option<u32>,
 ) -> Result<crate::materials::MaterialsState, DeskError> {
-    Ok(crate::materials::states(&checklist(catalog, project_id, business_type, kind)?, received))
+    Ok(crate::materials::states(&checklist(catalog, project_id, business_type, kind, holders)?, received))
 }
 
 /// 全部收齐 on the intake form: what the checklist's lines become (`materials::all_received`).
@@ -198,8 +200,9 @@ pub fn materials_all_received(
     business_type: &str,
     kind: &str,
     received: &[certdesk_domain::MaterialReceived],
+    holders: Option<u32>,
 ) -> Result<Vec<certdesk_domain::MaterialReceived>, DeskError> {
-    Ok(crate::materials::all_received(&checklist(catalog, project_id, business_type, kind)?, received))
+    Ok(crate::materials::all_received(&checklist(catalog, project_id, business_type, kind, holders)?, received))
 }
 
 /// A value of a fixed list with its labels.
@@ -514,6 +517,28 @@ mod tests {
         assert!(!warned(&case));
         case["payment"]["amount"] = fee.to_string().into();
         assert!(warned(&case), "a 免费 case that pays the fee is a mistake worth a word");
+    }
+
+    #[test]
+    fn a_copy_per_user_is_counted_per_holder() {
+        // seed 001: "使用人《身份证》复印件一份" is one for each of the order's users (#72)
+        let catalog = Catalog::embedded().unwrap();
+        let copies = |holders: Option<u32>| {
+            let list = checklist(&catalog, "netca-gd-pension", "new", "employee", holders).unwrap();
+            let per_user = list.iter().find(|i| i.id == "employee_id_copy").unwrap().copies;
+            let form = list.iter().find(|i| !i.per_holder && i.copies > 0).unwrap().copies;
+            (per_user, form)
+        };
+        let (one, form) = copies(None);
+        assert_eq!((one, copies(Some(20))), (1, (20, form)), "the application form stays as it is");
+        let all = materials_all_received(&catalog, "netca-gd-pension", "new", "employee", &[], Some(20)).unwrap();
+        assert_eq!(all.iter().find(|m| m.id == "employee_id_copy").unwrap().copies_received, 20);
+        // one copy for twenty users is not the line received
+        let short = [certdesk_domain::MaterialReceived { copies_received: 1, ..all.iter().find(|m| m.id == "employee_id_copy").unwrap().clone() }];
+        let state = materials_state(&catalog, "netca-gd-pension", "new", "employee", &short, Some(20)).unwrap();
+        assert!(format!("{state:?}").contains("employee_id_copy"));
+        let line = state.items.iter().find(|i| i.id == "employee_id_copy").unwrap();
+        assert_ne!(line.state, certdesk_catalog::model::MaterialState::Received, "{line:?}");
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub fn apply(checklist: &[MaterialItem], received: &[MaterialReceived], change: 
 
 pub fn state(catalog: &Catalog, data: &CaseData) -> Result<MaterialsState, DeskError> {
     let project = crate::intake::project(catalog, &data.project)?;
-    Ok(states(&project.checklist(data.business, data.cert_kind), &data.materials))
+    Ok(states(&project.checklist_of(data), &data.materials))
 }
 
 /// Submission: every required item received, or promised with a note. Returns the promises.

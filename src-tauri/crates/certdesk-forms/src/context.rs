@@ -130,7 +130,7 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         None => json!({"total": "", "total_capital": "", "items": []}),
     };
     let materials: Vec<Value> = project
-        .checklist(input.data.business, input.data.cert_kind)
+        .checklist_of(input.data)
         .iter()
         .map(|m| {
             // what the applicant promised to bring later, for an item not handed in (the
