@@ -29,13 +29,21 @@ export type Handler = { name: string, id_type: "resident_id" | "passport" | "hk_
  * `YYYY-MM-DD` (seeds 002/004 "授权期限…至…", 陕西CA "授权委托有效期至"). Absent when the
  * letter names none or the case needs none.
  */
-authorization_until?: string, };
+authorization_until?: string, 
+/**
+ * `chip` when the identity was read off the ID card (the supervisor sees it).
+ */
+source?: "chip" | "typed", };
 
 export type Employee = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, email: string | null, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", years: number | null, 
 /**
  * 授权期限 of this employee's authorisation letter, `YYYY-MM-DD` (see `Handler`).
  */
-authorization_until?: string, };
+authorization_until?: string, 
+/**
+ * `chip` when the identity was read off the ID card (the supervisor sees it).
+ */
+source?: "chip" | "typed", };
 
 export type Payment = { method: "bank_transfer" | "card" | "cash" | "wechat" | "alipay" | "free", payer_account: string | null, payer_name: string | null, amount: string, date: string | null, };
 

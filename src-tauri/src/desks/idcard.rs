@@ -20,9 +20,17 @@ pub fn idcard_poll(state: State<'_, AppState>) -> Result<Option<CardForIntake>, 
             *watch = Some(CardWatch::new(choice));
         }
         let read = watch.as_mut().expect("set above").poll(certdesk_desk::dates::today())?;
+        drop(watch);
         if let Some(card) = &read {
             // what was read, never who: no name, number or photo in the log
             tracing::info!(card_type = %card.card_type, validity = %card.validity, "ID card read");
+            // the session vouches for this number's chip mark on the case (#72)
+            if card.refused.is_none() && !card.id_number.is_empty() {
+                state.with_desk(|d| {
+                    d.note_chip_read(&card.id_number);
+                    Ok(())
+                })?;
+            }
         }
         Ok(read)
     })

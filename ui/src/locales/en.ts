@@ -21,7 +21,7 @@ const en: Shape<typeof zh> = {
     rule: 'At least 8 characters from at least 3 of: upper-case letters, lower-case letters, digits, other characters (symbols, spaces, Chinese); none of your last 5 passwords.',
     current: 'Current password', password: 'New password', password2: 'New password again', mismatch: 'The two new passwords differ', submit: 'Change password', done: 'Password changed',
   },
-  idcard: { handler: 'handler', rep: 'legal representative', employee: 'employee {n}', differTitle: 'The ID card differs from what was typed', differs: '{field}: typed "{typed}", the card says "{chip}"', useChip: 'Use the card', kept: 'Kept what was typed for the {who} (the card was not filled in)', filled: 'Read from the ID card for the {who}: {name}' },
+  idcard: { handler: 'handler', rep: 'legal representative', employee: 'employee {n}', differTitle: 'The ID card differs from what was typed', differs: '{field}: typed "{typed}", the card says "{chip}"', useChip: 'Use the card', kept: 'Kept what was typed for the {who} (the card was not filled in)', filled: 'Read from the ID card for the {who}: {name}', chip: 'chip', chipMark: 'Name and number read off the ID card chip' },
   nav: { intake: 'Intake', cases: 'Cases', review: 'Review', keys: 'Keys', reports: 'Reports', admin: 'Admin' },
   common: {
     dayFormat: 'A day is written 2026-11-24', 

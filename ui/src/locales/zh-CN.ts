@@ -32,7 +32,7 @@ export default {
     rule: '新密码至少8位，须包含大写字母、小写字母、数字、其他字符（符号、空格、汉字）中的至少3类，且不能与最近5次用过的密码相同。',
     current: '当前密码', password: '新密码', password2: '再次输入新密码', mismatch: '两次输入的新密码不一致', submit: '修改密码', done: '密码已修改',
   },
-  idcard: { handler: '经办人', rep: '法定代表人', employee: '员工{n}', differTitle: '身份证信息与已填写的不一致', differs: '{field}：已填写“{typed}”，证件为“{chip}”', useChip: '用证件信息', kept: '已保留{who}已填写的信息（证件未填入）', filled: '已从身份证读入{who}：{name}' },
+  idcard: { handler: '经办人', rep: '法定代表人', employee: '员工{n}', differTitle: '身份证信息与已填写的不一致', differs: '{field}：已填写“{typed}”，证件为“{chip}”', useChip: '用证件信息', kept: '已保留{who}已填写的信息（证件未填入）', filled: '已从身份证读入{who}：{name}', chip: '读卡', chipMark: '姓名与证件号码读自身份证芯片' },
   nav: { intake: '受理', cases: '案件', review: '复核', keys: '制证', reports: '报表', admin: '管理' },
   common: {
     dayFormat: '日期格式为 2026-11-24', 

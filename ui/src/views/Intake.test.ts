@@ -576,6 +576,36 @@ describe('Intake', () => {
     expect(w.get('[data-testid=idcard-info]').text()).toBe('已从身份证读入经办人：张三丰')
   })
 
+  it('a card fills the next employee row, marks it 读卡 beside the row with the focus there, and sends source chip until a typed change (#72)', async () => {
+    let sent: SentCase | null = null
+    let polls = 0
+    const cards: (CardForIntake | null)[] = [card(), null, card({ name: '李四', id_number: '440106200109094066' })]
+    backend({
+      idcard_poll: () => { polls++; return polls > 2 ? cards.shift() ?? null : null },
+      import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261128-0003', warnings: [] } },
+    })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await flushPromises()
+    await sleep(3200)
+    await flushPromises()
+    expect((w.get('[data-testid=emp-name-0]').element as HTMLInputElement).value).toBe('张三丰')
+    expect((w.get('[data-testid=emp-name-1]').element as HTMLInputElement).value).toBe('李四')
+    expect(w.get('[data-testid=emp-chip-0]').text()).toBe('读卡')
+    expect(w.get('[data-testid=emp-chip-1]').text()).toBe('读卡')
+    // the last row filled is in view with the focus on what is left to type there, and says so
+    expect((document.activeElement as HTMLElement).dataset.testid).toBe('emp-email-1')
+    expect(w.get('[data-testid=emp-row-1] [data-testid=emp-card-note]').text()).toBe('已从身份证读入员工2：李四')
+    // a typed change to the number: the row is typed, not read
+    await w.get('[data-testid=emp-id-0]').setValue('440306199003071231')
+    expect(w.find('[data-testid=emp-chip-0]').exists()).toBe(false)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    const rows = sent!.employees as { source?: string }[]
+    expect(rows.map((e) => e.source ?? null)).toEqual([null, 'chip'])
+  }, 15_000)
+
   it('refuses an expired card in the seed\'s words and fills nothing', async () => {
     const refused = '证件已于2025-01-01过期，不能受理（个人身份证件无法进行扫描验证，将导致数字证书及电子签章无法办理）'
     let once = true

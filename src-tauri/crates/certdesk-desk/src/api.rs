@@ -129,6 +129,8 @@ pub struct Session {
     key: Option<SessionKey>,
     /// The key desk's batch PINs given in this session (#72), forgotten when it locks.
     pins: crate::batch_pins::BatchPins,
+    /// The ID numbers this session's reader read (#72).
+    chip_reads: crate::chip_reads::ChipReads,
 }
 
 /// The staff key a session signed in with (#31): its certificate and the token it is on.
@@ -147,7 +149,7 @@ impl Session {
     }
 
     pub(crate) fn signed_in(name: &str, key: Option<SessionKey>) -> Session {
-        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key, pins: Default::default() }
+        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key, pins: Default::default(), chip_reads: Default::default() }
     }
 
     /// The staff key this session signed in with, if it did.
@@ -265,7 +267,7 @@ impl Session {
             }
         };
         self.last_used = Instant::now();
-        Ok(Desk { store: &mut store.store, actor, pins: self.pins.clone() })
+        Ok(Desk { store: &mut store.store, actor, pins: self.pins.clone(), chip_reads: self.chip_reads.clone() })
     }
 }
 
@@ -314,6 +316,7 @@ pub struct Desk<'a> {
     pub(crate) store: &'a mut Store,
     pub(crate) actor: Actor,
     pub(crate) pins: crate::batch_pins::BatchPins,
+    pub(crate) chip_reads: crate::chip_reads::ChipReads,
 }
 
 /// A case just stored: its number and the warnings of its data.
@@ -432,7 +435,8 @@ impl Desk<'_> {
     /// is stored; numbered in the counter's local day.
     pub fn import_case(&mut self, catalog: &Catalog, json: &str) -> Result<Saved, DeskError> {
         let today = chrono::Local::now().date_naive();
-        let (data, mut warnings) = crate::intake::parse_case(catalog, json, today)?;
+        let (mut data, mut warnings) = crate::intake::parse_case(catalog, json, today)?;
+        warnings.extend(self.vouch_chip_reads(&mut data, None));
         warnings.extend(self.check_unit_rules(catalog, &data, None)?);
         let counter = counter_code(self.store)?;
         let rec = self.store.create_case(&data, &counter, today, &self.actor)?;
@@ -442,7 +446,9 @@ impl Desk<'_> {
     /// Replaces a case's data (an approved case goes back to review).
     pub fn edit_case(&mut self, catalog: &Catalog, number: &str, json: &str) -> Result<Saved, DeskError> {
         let number = case_number(number)?;
-        let (data, mut warnings) = crate::intake::parse_case(catalog, json, chrono::Local::now().date_naive())?;
+        let (mut data, mut warnings) = crate::intake::parse_case(catalog, json, chrono::Local::now().date_naive())?;
+        let before = self.store.case(&number)?.data;
+        warnings.extend(self.vouch_chip_reads(&mut data, Some(&before)));
         warnings.extend(self.check_unit_rules(catalog, &data, Some(&number))?);
         let rec = self.store.edit(&number, &data, &self.actor)?;
         Ok(saved(&rec, warnings))

@@ -58,6 +58,7 @@
 pub mod api;
 pub mod batch_pins;
 pub mod briefing;
+pub mod chip_reads;
 pub mod dates;
 mod error;
 pub mod folders;

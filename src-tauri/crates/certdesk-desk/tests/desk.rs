@@ -394,3 +394,40 @@ fn materials_to_follow_are_promised_at_submission_and_accepted_at_approval() {
     assert!(csv.contains("发票") && csv.contains(case["organization"]["name"].as_str().unwrap()), "{csv}");
     assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }
+
+/// #72: a person read off the ID card keeps `source: "chip"` only when this session's reader
+/// read that number (or the case already held it as read); any other claim is dropped with a
+/// warning, so the supervisor's mark can be trusted.
+#[test]
+fn the_chip_mark_is_kept_only_for_a_number_this_desk_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let catalog = c.catalog.clone();
+    let mut case: serde_json::Value = serde_json::from_slice(&fixture("tests/fixtures/case-employees-new.json")).unwrap();
+    for e in case["employees"].as_array_mut().unwrap() {
+        e["source"] = "chip".into();
+    }
+    case["handler"]["source"] = "chip".into();
+    let first_id = case["employees"][0]["id_number"].as_str().unwrap().to_string();
+    // a claim in a file: no card was read here, every mark dropped and said
+    let saved = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap();
+    let dropped: Vec<&str> = saved.warnings.iter().filter(|w| w.path.ends_with(".source")).map(|w| w.path.as_str()).collect();
+    assert_eq!(dropped, ["handler.source", "employees[0].source", "employees[1].source"], "{:?}", saved.warnings);
+    assert!(saved.warnings.iter().all(|w| !w.path.ends_with(".source") || w.message_zh == "该证件号码未经本机读卡，已去除“读卡”标记"));
+    let n = saved.number;
+    let stored = |c: &mut Counter| c.desk("zhang").case(&n).unwrap().data;
+    assert!(stored(&mut c).employees.iter().all(|e| e.source.is_none()));
+    // the first employee's card read at this desk (its number as the chip gives it): kept
+    c.desk("zhang").note_chip_read(&format!(" {} ", first_id.to_lowercase()));
+    let saved = c.desk("zhang").edit_case(&catalog, &n, &case.to_string()).unwrap();
+    // the handler is the first employee in this file: the same card vouches for both
+    let dropped: Vec<&str> = saved.warnings.iter().filter(|w| w.path.ends_with(".source")).map(|w| w.path.as_str()).collect();
+    assert_eq!(dropped, ["employees[1].source"], "{:?}", saved.warnings);
+    let data = stored(&mut c);
+    assert_eq!(data.employees.iter().map(|e| e.source).collect::<Vec<_>>(), [Some(certdesk_domain::IdSource::Chip), None]);
+    // another session (the supervisor's correction round) keeps what the case held as read
+    let other = certdesk_desk::api::Session::sign_in(&mut c.store, "zhang", &common::pw("zhang")).unwrap();
+    c.sessions.insert("zhang", other);
+    let saved = c.desk("zhang").edit_case(&catalog, &n, &case.to_string()).unwrap();
+    assert_eq!(stored(&mut c).employees[0].source, Some(certdesk_domain::IdSource::Chip), "{:?}", saved.warnings);
+}

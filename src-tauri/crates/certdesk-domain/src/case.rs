@@ -106,6 +106,15 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// Where a person's identity came from (#72): read off the ID card's chip at this counter,
+    /// or typed. The backend keeps `chip` only for a number its reader read (see the desk).
+    IdSource {
+        Chip = "chip" / "读卡",
+        Typed = "typed" / "手工录入",
+    }
+);
+
+wire_enum!(
     /// 付款方式.
     PaymentMethod {
         BankTransfer = "bank_transfer" / "对公转账",
@@ -215,6 +224,10 @@ pub struct Handler {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub authorization_until: Option<String>,
+    /// `chip` when the identity was read off the ID card (the supervisor sees it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<IdSource>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -236,6 +249,10 @@ pub struct Employee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub authorization_until: Option<String>,
+    /// `chip` when the identity was read off the ID card (the supervisor sees it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<IdSource>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -989,6 +1006,7 @@ mod tests {
             business,
             years,
             authorization_until: None,
+            source: None,
             extra: Extra::new(),
         };
         let mut good = row("21010219880102003 0", Some(" chengang@example.gov.cn "), BusinessType::New, Some(1));

@@ -19,8 +19,8 @@ pub mod steps;
 pub mod workflow;
 
 pub use case::{
-    BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, Employee, FieldProblem, IdType, Invoice, InvoiceType, MaterialReceived, Medium, PaymentMethod, Severity, same_unit,
-    validate_employee,
+    BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, Employee, FieldProblem, IdSource, IdType, Invoice, InvoiceType, MaterialReceived, Medium, PaymentMethod, Severity,
+    same_unit, validate_employee,
 };
 pub use money::Money;
 pub use number::CaseNumber;

@@ -205,7 +205,7 @@ impl Place<'_> {
             );
         }
         let years = if business.takes_years() { years_cell.or(years_in_business).or(defaults.years) } else { None };
-        Employee { name, id_type, id_number, email, business, years, authorization_until: None, extra: Extra::new() }
+        Employee { name, id_type, id_number, email, business, years, authorization_until: None, source: None, extra: Extra::new() }
     }
 
     /// The ID number's cell. A number of 15 digits or more is refused: Excel keeps 15
