@@ -110,11 +110,13 @@ async function plug(label) {
 /** The batch's PINs, typed once (#72). */
 async function setBatchPins() {
   await d.find('[data-testid=key-batch-so-pin]', 30000)
+  await screenshot('batch-pins')
   await d.type('[data-testid=key-batch-so-pin]', SO_PIN)
   await d.type('[data-testid=key-batch-pin]', PIN)
   await d.type('[data-testid=key-batch-pin2]', PIN)
   await d.click('[data-testid=key-batch-pins-hold]')
   await d.find('[data-testid=key-batch-pins-held]', 30000)
+  await screenshot('batch-pins-held')
 }
 async function openCase() {
   await d.find('[data-testid=key-case]')

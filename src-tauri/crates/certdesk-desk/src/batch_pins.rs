@@ -1,9 +1,9 @@
 //! The PINs of one key-desk batch (#72): the SO PIN and the initial user PIN a key clerk gives
 //! once for a case's keys, so that initialising, generating, writing and reading back twenty
 //! keys asks for them once. Held in zeroizing memory by the session that was given them, for
-//! that case only; forgotten at the batch's end (no certificate of the case left at the key
-//! desk), when another batch's are given, when the session locks or signs out, and with the
-//! process. Never written anywhere: not to the store, a log, an event or an answer.
+//! that case only; forgotten at the batch's end (the case has left the key desk: handed over,
+//! closed, cancelled, sent back), at 清除本批PIN, when another batch's are given, when the
+//! session locks or signs out, and with the process. Never written anywhere: not to the store, a log, an event or an answer.
 
 use crate::DeskError;
 use crate::api::Desk;

@@ -43,6 +43,12 @@ fn people(data: &mut CaseData) -> Vec<(String, &mut Option<IdSource>, String)> {
     out
 }
 
+/// The ID numbers `data` holds as read off a chip.
+fn read_off_chip(data: &CaseData) -> impl Iterator<Item = &str> {
+    let handler = std::iter::once((&data.handler.source, data.handler.id_number.as_str()));
+    handler.chain(data.employees.iter().map(|e| (&e.source, e.id_number.as_str()))).filter(|(source, _)| **source == Some(IdSource::Chip)).map(|(_, id)| id)
+}
+
 impl Desk<'_> {
     /// A card this session's reader read (the shell calls it for every card it hands the intake).
     pub fn note_chip_read(&self, id_number: &str) {
@@ -52,14 +58,7 @@ impl Desk<'_> {
     /// Drops every `chip` mark of `data` this desk cannot vouch for: a number its reader did not
     /// read in this session and that `before` (the case as stored) did not hold as read.
     pub(crate) fn vouch_chip_reads(&self, data: &mut CaseData, before: Option<&CaseData>) -> Vec<FieldProblem> {
-        let mut read_before = HashSet::new();
-        if let Some(mut earlier) = before.cloned() {
-            for (_, source, id) in people(&mut earlier) {
-                if *source == Some(IdSource::Chip) {
-                    read_before.insert(digest(&id));
-                }
-            }
-        }
+        let read_before: HashSet<[u8; 32]> = before.into_iter().flat_map(read_off_chip).map(digest).collect();
         let mut warnings = Vec::new();
         for (path, source, id) in people(data) {
             if *source == Some(IdSource::Chip) && !self.chip_reads.has(&id) && !read_before.contains(&digest(&id)) {
