@@ -2,13 +2,14 @@
 //! store in a temp folder driven through the real `certdesk` binary, with its accounts
 //! (admin, clerk `zhang`, supervisor `li`, key clerk `wang`) and their password files (each
 //! command signs in: `--as` for a change, the environment's account for a read); a
-//! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); a test SM2 CA and KMC (`gm_ca`); the
+//! private SoftHSM2 configuration; a private pcscd with a virtual card (`pcsc`); a throwaway SCEP CA (Debian's `scepserver`, `scep`); a test SM2 CA and KMC (`gm_ca`); the
 //! `certdesk key` commands on the soft SKF key (`skf`); the fixtures' paths. Owns no rule of the product: it only
 //! runs the binary the way an operator (or an outside check) does, never with a secret in argv.
 
 pub mod gm_ca;
 pub mod operator_ca;
 pub mod pcsc;
+pub mod scep;
 pub mod skf;
 
 use serde_json::Value;
