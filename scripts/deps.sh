@@ -8,7 +8,7 @@ set -euo pipefail
 want=${1:-build}
 
 build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libssl-dev libwebkit2gtk-4.1-dev fonts-noto-cjk)
-test_pkgs=(tzdata faketime strace dbus-daemon procps python3 python3-openpyxl python3-xlwt poppler-utils librsvg2-bin xdotool zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver postgresql)
+test_pkgs=(tzdata faketime strace dbus-daemon procps python3 python3-openpyxl python3-xlwt poppler-utils librsvg2-bin xdotool zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver postgresql scep)
 
 # Issue 34's independent seal sheet makers (tests/seal-sheets/: librsvg + poppler, Ghostscript,
 # ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above).

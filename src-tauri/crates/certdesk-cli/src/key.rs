@@ -64,6 +64,7 @@ fn by_of(cmd: &KeyCmd) -> &KeyActAs {
         | KeyCmd::Init { by, .. }
         | KeyCmd::Gen { by, .. }
         | KeyCmd::WriteCert { by, .. }
+        | KeyCmd::Enrol { by, .. }
         | KeyCmd::ImportEnc { by, .. }
         | KeyCmd::MatchCert { by, .. }
         | KeyCmd::Status { by, .. }
@@ -85,6 +86,7 @@ fn name_of(cmd: &KeyCmd) -> &'static str {
         KeyCmd::Init { .. } => "key init",
         KeyCmd::Gen { .. } => "key gen",
         KeyCmd::WriteCert { .. } => "key write-cert",
+        KeyCmd::Enrol { .. } => "key enrol",
         KeyCmd::ImportEnc { .. } => "key import-enc",
         KeyCmd::MatchCert { .. } => "key match-cert",
         KeyCmd::Status { .. } => "key status",
@@ -262,6 +264,31 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             show(
                 serde_json::json!({ "key": made.key, "csr": csr_out, "token_serial": made.token_serial, "cert": made.cert }),
                 format!("key {} ({}) generated on {:?}; request written to {}", made.key_id, algo.name(), made.token_label, csr_out.display()),
+            );
+        }
+        KeyCmd::Enrol { token, pin_file, algo, case, cert, employee, csr_out, .. } => {
+            let status = desk.key_status(&catalog, &case, cert.or(employee))?;
+            let algo = match algo {
+                Some(a) => Algo::parse(&a).ok_or_else(|| CliError::Usage(format!("unknown --algo {a:?} (rsa2048 or ec-p256)")))?,
+                None => status.algorithms.first().and_then(|a| Algo::parse(a)).unwrap_or(Algo::Rsa2048),
+            };
+            let index = cert.or(employee).unwrap_or(status.cert);
+            let files = match &csr_out {
+                Some(out) => certdesk_desk::issue::RequestFiles::beside(out, None),
+                None => {
+                    let dir = certdesk_desk::folders::folder(&desk, certdesk_desk::folders::Folder::Requests, &ctx.env)?;
+                    certdesk_desk::issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&case)?.as_str(), index)
+                }
+            };
+            let pin = pins.read(pin_file.as_deref(), "PIN")?;
+            let got = certdesk_desk::online::enrol(&mut desk, &library, &catalog, &case, &sel(&token), &pin, algo, CertChoice::Given(index), &files)?;
+            warn_default_pin(&catalog, &pin);
+            show(
+                serde_json::to_value(&got).unwrap_or_default(),
+                format!(
+                    "certificate {} ({}): key {} ({}) made and certificate {} issued by {} online, valid until {}; next: key write-cert",
+                    got.imported.cert, got.imported.holder, got.generated.key_id, got.generated.algo, got.imported.serial_hex, got.imported.issuer, got.imported.not_after
+                ),
             );
         }
         KeyCmd::WriteCert { token, pin_file, cert, chain, case, employee, .. } => {

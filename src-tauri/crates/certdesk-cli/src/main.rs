@@ -18,6 +18,7 @@ mod idcard;
 mod intake;
 mod key;
 mod output;
+mod ra;
 mod report;
 mod seal;
 mod secrets;
@@ -114,6 +115,51 @@ pub enum Command {
     /// The intake: the form a request asks, as the app shows it.
     #[command(subcommand)]
     Intake(IntakeCmd),
+    /// A project's registration authority for online enrolment (SCEP, RFC 8894): its address,
+    /// the CA certificate it must present and its challenge password; set by an administrator.
+    #[command(subcommand)]
+    Ra(RaCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RaCmd {
+    /// The project's RA (the challenge only as set or not).
+    Show {
+        #[arg(long)]
+        project: String,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Sets the project's RA; the challenge password is read from --challenge-file, else a
+    /// prompt or one line of stdin (never the command line).
+    Set {
+        #[arg(long)]
+        project: String,
+        /// http://host:port/path (SCEP messages are signed and encrypted themselves).
+        #[arg(long)]
+        url: String,
+        /// The CA certificate the RA must present (PEM or DER): the RA is pinned to it.
+        #[arg(long = "ca-cert", value_name = "FILE")]
+        ca_cert: PathBuf,
+        #[arg(long = "challenge-file", value_name = "FILE")]
+        challenge_file: Option<PathBuf>,
+        #[command(flatten)]
+        by: AdminAs,
+    },
+    /// Asks the RA for its certificates and checks the pinned CA certificate is among them.
+    Try {
+        #[arg(long)]
+        project: String,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Back to offline issuance for the project.
+    Clear {
+        #[arg(long)]
+        project: String,
+        #[command(flatten)]
+        by: AdminAs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -868,6 +914,31 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: KeyActAs,
     },
+    /// Online enrolment (#72): a key pair on the plugged key, the request signed on it with
+    /// the project's RA challenge, sent to the RA (SCEP) and the certificate it issues checked
+    /// and kept with the case, ready for write-cert, with the key still plugged. The request
+    /// package is written as `gen` writes it (the RA failing, it can go to the CA offline).
+    Enrol {
+        #[command(flatten)]
+        token: TokenArg,
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
+        /// Default: the project's first algorithm.
+        #[arg(long, value_name = "rsa2048|ec-p256")]
+        algo: Option<String>,
+        #[arg(long = "case", value_name = "NUMBER")]
+        case: String,
+        /// The certificate (1-based); default the case's next one waiting for a key pair.
+        #[arg(long = "cert", value_name = "K", conflicts_with = "employee")]
+        cert: Option<u32>,
+        #[arg(long)]
+        employee: Option<u32>,
+        /// The request (PEM); default the key desk's requests folder, named as the app names it.
+        #[arg(long = "csr-out", value_name = "FILE")]
+        csr_out: Option<PathBuf>,
+        #[command(flatten)]
+        by: KeyActAs,
+    },
     /// Write the issued certificate (PEM, DER or PKCS#7) and its chain to the token.
     WriteCert {
         #[command(flatten)]
@@ -1179,6 +1250,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Seal(SealCmd::Accept { number, row, col, note, by }) => seal::accept(ctx, &number, row, col, note, &by),
         Command::User(c) => user::user_cmd(ctx, c),
         Command::Counter(c) => counter::counter_cmd(ctx, c),
+        Command::Ra(c) => ra::ra_cmd(ctx, c),
         Command::Report(c) => report::report_cmd(ctx, c),
         Command::Store(c) => store::store_cmd(ctx, c),
         Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),

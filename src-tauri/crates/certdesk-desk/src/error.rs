@@ -183,6 +183,14 @@ pub enum DeskError {
     WhichKey { found: usize },
     #[error("a batch's SO PIN and user PIN must both be given")]
     BatchPinEmpty,
+    #[error("project {project} has no online enrolment set (the RA's address, CA certificate and challenge: certdesk ra set)")]
+    RaNotSet { project: String },
+    #[error("online enrolment with {project}'s RA: {source}")]
+    Ra {
+        project: String,
+        #[source]
+        source: certdesk_scep::ScepError,
+    },
     #[error("case {number}: give the PIN (no batch PINs are held for this case)")]
     BatchPinMissing { number: String },
     #[error("{}", .0.iter().map(|r| format!("{}: {}", r.file, r.why)).collect::<Vec<_>>().join("; "))]
@@ -356,6 +364,14 @@ impl DeskError {
             DeskError::WhichKey { found: 0 } => K::TokenNotFound,
             DeskError::WhichKey { .. } => K::TokenAmbiguous,
             DeskError::BatchPinEmpty | DeskError::BatchPinMissing { .. } => K::PinRequired,
+            DeskError::RaNotSet { .. } => K::RaNotSet,
+            DeskError::Ra { source, .. } => match source.code() {
+                "ra_address" | "ra_unreachable" => K::RaUnreachable,
+                "ra_refused" => K::RaRefused,
+                "ra_pending" => K::RaPending,
+                "ra_not_pinned" => K::RaNotPinned,
+                _ => K::RaAnswer,
+            },
             DeskError::BatchRefused(_) => K::BatchRefused,
             DeskError::EmployeeList(_) => K::EmployeeList,
             DeskError::StoreSetting { .. } => K::StoreSetting,
@@ -639,6 +655,18 @@ pub enum ErrorKind {
     PinIncorrect,
     /// no PIN given and none held for the case's batch (#72)
     PinRequired,
+    /// the project has no online enrolment (RA) set
+    RaNotSet,
+    /// the RA cannot be reached (its address, the network, an HTTP error)
+    RaUnreachable,
+    /// the RA refused the request (its challenge, subject or key)
+    RaRefused,
+    /// the RA holds the request for its operator's approval
+    RaPending,
+    /// the RA presents another CA than the one set for the project
+    RaNotPinned,
+    /// the RA's answer is not a valid SCEP answer (signature, transaction, content)
+    RaAnswer,
     PinLocked,
     SoPinIncorrect,
     SoPinLocked,

@@ -168,6 +168,9 @@ pub struct KeyStatus {
     /// This session holds the batch's SO PIN and initial user PIN for the case (#72): the key
     /// desk asks for no PIN (never the PINs themselves).
     pub batch_pins_held: bool,
+    /// The case's project has an RA set (#72): the key pair, the request and the certificate
+    /// in one step while the key is plugged (`key_enrol`).
+    pub online: bool,
 }
 
 /// One step of the key desk's stepper and whether it is done.
@@ -286,6 +289,7 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         desk_steps,
         desk_next,
         batch_pins_held: false,
+        online: crate::online::is_set(store, &rec.data.project)?,
     })
 }
 
@@ -382,6 +386,24 @@ pub fn generate(
     cert: CertChoice,
     files: &RequestFiles,
 ) -> Result<Generated, DeskError> {
+    generate_for(desk, keys, catalog, number, sel, pin, algo, cert, files, None)
+}
+
+/// [`generate`], the request carrying an RA's challenge password when `challenge` is given
+/// (online enrolment, `online::enrol`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn generate_for(
+    desk: &mut Desk<'_>,
+    keys: &KeyLibrary,
+    catalog: &Catalog,
+    number: &str,
+    sel: &TokenSel,
+    pin: &Pin,
+    algo: Algo,
+    cert: CertChoice,
+    files: &RequestFiles,
+    challenge: Option<&str>,
+) -> Result<Generated, DeskError> {
     let on_key = subjects_on_key(keys, sel);
     let keys = keys.keys();
     let number = case_number(number)?;
@@ -401,7 +423,10 @@ pub fn generate(
     let distid = project_sm2_id(catalog, &rec.data.project)?;
     let t = keys.info(sel)?;
     let key = keys.generate(sel, pin, algo, &subject.common_name)?;
-    let csr = keys.csr_with_id(sel, pin, &key.id, &subject, &distid)?;
+    let csr = match challenge {
+        Some(c) => keys.csr_for_ra(sel, pin, &key.id, &subject, c)?,
+        None => keys.csr_with_id(sel, pin, &key.id, &subject, &distid)?,
+    };
     let package = serde_json::json!({
         "format": "certdesk-request/1",
         "case": rec.to_export_json(),
@@ -545,13 +570,22 @@ struct Checked {
 
 /// Checks `leaf` as the answer for `open`: valid now, issued to its holder, its chain to the
 /// project's CA certificates holds (with `pool`, the CA certificates sent along).
-fn check_answer(catalog: &Catalog, data: &certdesk_domain::CaseData, open: &Open, leaf: &ParsedCert, pool: &[ParsedCert], file_sha256: &str) -> Result<Checked, String> {
+fn check_answer(
+    catalog: &Catalog,
+    data: &certdesk_domain::CaseData,
+    open: &Open,
+    leaf: &ParsedCert,
+    pool: &[ParsedCert],
+    file_sha256: &str,
+    also_trusted: &[ParsedCert],
+) -> Result<Checked, String> {
     let now = chrono::Utc::now().timestamp();
     if !leaf.valid_at(now) {
         return Err(format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after));
     }
     subject_matches_holder(leaf, open)?;
-    let anchors = project_anchors(catalog, &data.project).map_err(|e| e.to_string())?;
+    let mut anchors = project_anchors(catalog, &data.project).map_err(|e| e.to_string())?;
+    anchors.extend(also_trusted.iter().cloned());
     let distid = project_sm2_id(catalog, &data.project).map_err(|e| e.to_string())?;
     let chain = certdesk_token::chain::build(leaf, pool, &anchors, now, &distid).map_err(|e| format!("its issuer chain does not hold: {e}"))?;
     let on_key: Vec<&ParsedCert> = std::iter::once(leaf).chain(&chain.intermediates).chain(&chain.anchor).collect();
@@ -597,6 +631,19 @@ fn keep(desk: &mut Desk<'_>, number: &CaseNumber, checked: &Checked) -> Result<(
 /// CA certificates; kept with the case as the issued certificate followed by the chain (only
 /// what chains, so only that goes onto the key).
 pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
+    import_cert_from(desk, catalog, number, bytes, &[], None)
+}
+
+/// [`import_cert`] with CA certificates trusted besides the project's (the CA certificate the
+/// administrator pinned for the project's RA) and where the answer came from (recorded).
+pub(crate) fn import_cert_from(
+    desk: &mut Desk<'_>,
+    catalog: &Catalog,
+    number: &str,
+    bytes: &[u8],
+    also_trusted: &[ParsedCert],
+    from: Option<&str>,
+) -> Result<ImportedCert, DeskError> {
     let number = case_number(number)?;
     crate::limits::check_size("the certificate file", bytes.len(), crate::limits::MAX_CERTIFICATE)?;
     let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
@@ -619,8 +666,11 @@ pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: 
     check(desk, &number, false, open.cert)?;
     let leaf = certs.remove(at);
     let rec = desk.store.case(&number)?;
-    let checked = check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes))
+    let mut checked = check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes), also_trusted)
         .map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
+    if let Some(from) = from {
+        checked.detail.via = Some(from.to_string());
+    }
     keep(desk, &number, &checked)?;
     Ok(checked.out)
 }
@@ -710,7 +760,7 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
         } else if open.imported {
             refusals.push(refuse("already_imported", format!("certificate {} ({}) has its issued certificate already", open.cert, open.holder)));
         } else {
-            match check_answer(catalog, &rec.data, open, c, &pool, sha) {
+            match check_answer(catalog, &rec.data, open, c, &pool, sha, &[]) {
                 Ok(ok) => checked.push(ok),
                 Err(why) => refusals.push(refuse("invalid", format!("certificate {} ({}): {why}", open.cert, open.holder))),
             }

@@ -70,6 +70,7 @@ pub mod keydesk;
 pub mod limits;
 pub mod materials;
 pub mod old_key;
+pub mod online;
 pub mod operator_ca;
 pub mod place;
 pub mod print;

@@ -209,6 +209,8 @@ details! {
         file_sha256: Option<String>,
         from: Option<String>,
         to: Option<String>,
+        /// where the answer came from when not a file: `scep <RA's address>` (#72)
+        via: Option<String>,
         /// which certificate of the case (1-based; absent on events written before a case
         /// could have several: certificate 1), its holder and the holder's identifier
         cert: Option<u32>,

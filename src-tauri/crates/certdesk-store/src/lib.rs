@@ -51,6 +51,7 @@ pub use key_files::{PendingRekey, Rekeyed};
 pub use migrate::Migrated;
 pub use open::{Store, cipher_version};
 pub use purge::{DueCase, HeldCase, PurgeReport, RETENTION_YEARS, RefusedCase};
+pub use settings::{SECRET_SET, is_secret};
 
 use certdesk_domain::status::TransitionError;
 use certdesk_domain::{CaseData, CaseNumber, Status};

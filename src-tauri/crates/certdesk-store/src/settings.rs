@@ -6,6 +6,15 @@ use crate::db::args;
 use crate::{AuditAction, NewEvent, Store, StoreError, detail};
 use certdesk_domain::workflow::{self, Actor};
 
+/// What the audit chain records for a secret setting that has a value.
+pub const SECRET_SET: &str = "(set)";
+
+/// Settings whose values the audit chain does not record: an RA's challenge password
+/// (`ra.<project>.challenge`).
+pub fn is_secret(key: &str) -> bool {
+    key.ends_with(".challenge")
+}
+
 impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.read(|db| db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose())
@@ -33,7 +42,10 @@ impl Store {
         self.write(|tx| {
             let before = tx.db.row("reading a setting", "SELECT value FROM settings WHERE key = ?1", args![key])?.map(|r| r.text(0)).transpose()?;
             tx.db.exec("writing a setting", "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", args![key, value])?;
-            tx.append(&NewEvent::new(actor, AuditAction::Setting, &detail::SettingChanged { key: key.into(), before, after: value.into() }))?;
+            // a secret (an RA's challenge password) is recorded as set or not, never its value
+            let shown = |v: &str| if is_secret(key) { if v.is_empty() { String::new() } else { SECRET_SET.to_string() } } else { v.to_string() };
+            let before = before.as_deref().map(shown);
+            tx.append(&NewEvent::new(actor, AuditAction::Setting, &detail::SettingChanged { key: key.into(), before, after: shown(value) }))?;
             Ok(())
         })
     }

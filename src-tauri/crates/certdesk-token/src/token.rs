@@ -80,6 +80,10 @@ impl Algo {
     }
 }
 
+/// What an SM2 key (or an SKF key, SM2 only) answers to an online enrolment.
+pub(crate) const ONLINE_NOT_FOR_SM2: TokenError =
+    TokenError::AlgoUnsupported { algo: "SM2", backend: "online enrolment (SCEP)", why: "SCEP servers take RSA requests and signers; send an SM2 request to the CA offline" };
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("cannot load the PKCS#11 module {path}: {why}")]
@@ -487,8 +491,17 @@ impl Keys {
     /// and P-256).
     pub fn csr_with_id(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, distid: &certdesk_gm::DistId) -> Result<String, TokenError> {
         match &self.lib {
-            Lib::Pkcs11(l) => l.csr(sel, pin, key_id, subject, distid),
+            Lib::Pkcs11(l) => l.csr(sel, pin, key_id, subject, distid, None),
             Lib::Skf(l) => l.csr(sel, pin, key_id, subject, distid),
+        }
+    }
+
+    /// `csr` for an RA (SCEP): the request carries the RA's challenge password. RSA and P-256
+    /// keys of a PKCS#11 token; an SM2 key's request goes to its CA offline.
+    pub fn csr_for_ra(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, challenge: &str) -> Result<String, TokenError> {
+        match &self.lib {
+            Lib::Pkcs11(l) => l.csr(sel, pin, key_id, subject, &certdesk_gm::DistId::default(), Some(challenge)),
+            Lib::Skf(_) => Err(ONLINE_NOT_FOR_SM2),
         }
     }
 

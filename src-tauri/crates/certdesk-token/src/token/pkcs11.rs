@@ -311,12 +311,16 @@ impl P11 {
             .ok_or_else(|| TokenError::NoKey { id: hex(id) })
     }
 
-    /// A PKCS#10 request for key `key_id` (hex), signed on the token; PEM.
-    pub(crate) fn csr(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, distid: &certdesk_gm::DistId) -> Result<String, TokenError> {
+    /// A PKCS#10 request for key `key_id` (hex), signed on the token; PEM. With `challenge`
+    /// (an RA's, SCEP), it carries the challengePassword attribute (RSA and P-256 only).
+    pub(crate) fn csr(&self, sel: &TokenSel, pin: &Pin, key_id: &str, subject: &Subject, distid: &certdesk_gm::DistId, challenge: Option<&str>) -> Result<String, TokenError> {
         let (_, view, session) = self.user_session(sel, pin)?;
         let id = unhex(key_id).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
         let key = self.keys_on(&session)?.into_iter().find(|k| k.id == hex(&id)).ok_or_else(|| TokenError::NoKey { id: key_id.to_string() })?;
         if key.algo == Algo::Sm2 {
+            if challenge.is_some() {
+                return Err(super::ONLINE_NOT_FOR_SM2);
+            }
             let raw = RawModule::open(&self.module).map_err(sm2_err("loading the module's SM2 functions"))?;
             let profile = self.sm2_profile(&raw, &session, &view.manufacturer).ok_or(TokenError::Sm2NeedsProfile)?;
             let on_token = raw.find_key(session.handle(), &id).map_err(sm2_err("finding the SM2 key"))?;
@@ -350,7 +354,12 @@ impl P11 {
         }
         dn.push(rcgen::DnType::CommonName, rcgen::DnValue::Utf8String(subject.common_name.clone()));
         params.distinguished_name = dn;
-        let csr = params.serialize_request(&signer).map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })?;
+        let attributes = match challenge {
+            // PKCS#9 challengePassword: SET { UTF8String } (RFC 2985 §5.4.1; SCEP RFC 8894 §2.2)
+            Some(c) => vec![rcgen::Attribute { oid: &[1, 2, 840, 113549, 1, 9, 7], values: der_set_of_utf8(c) }],
+            None => Vec::new(),
+        };
+        let csr = params.serialize_request_with_attributes(&signer, attributes).map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })?;
         csr.pem().map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })
     }
 
@@ -583,4 +592,22 @@ impl rcgen::SigningKey for TokenSigner<'_> {
             }
         }
     }
+}
+
+/// `SET { UTF8String s }`, DER.
+fn der_set_of_utf8(s: &str) -> Vec<u8> {
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let n = content.len();
+        if n < 0x80 {
+            out.push(n as u8);
+        } else if n < 0x100 {
+            out.extend([0x81, n as u8]);
+        } else {
+            out.extend([0x82, (n >> 8) as u8, n as u8]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+    tlv(0x31, &tlv(0x0c, s.as_bytes()))
 }
