@@ -111,6 +111,8 @@ mod tests {
             certdesk_desk::rounds::PlugKey,
             certdesk_desk::rounds::RequestPackage,
             certdesk_desk::issue::BatchImported,
+            certdesk_desk::online::RaView,
+            certdesk_desk::online::Enrolled,
             certdesk_desk::issue::AnswerRefusal,
             certdesk_desk::api::CasePage,
             crate::pick::PickKind,

@@ -14,7 +14,7 @@ import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
  *  contract that only ever grows. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
 export type JsonObject = Record<string, any>
-export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, CaseRow, WithdrawnCert, Missing, CasePage, PickKind } from './bindings'
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, CaseRow, WithdrawnCert, Missing, CasePage, PickKind, RaView } from './bindings'
 /** An audit event whose `detail` has the type the store writes for its action (EventDetails,
  *  generated from `certdesk_store::detail`): `e.action === 'return'` narrows `e.detail`. */
 export type AuditEvent = {
@@ -131,6 +131,11 @@ export interface Commands {
   key_verify: { args: { serial: string; pin: string; number: string | null }; result: B.Contents }
   key_batch_pins: { args: { number: string; soPin: string; userPin: string }; result: B.BatchPinsHeld }
   key_batch_pins_forget: { args: NoArgs; result: B.BatchPinsHeld }
+  key_enrol: { args: { number: string; serial: string; pin: string | null; algo: string; cert: number | null }; result: B.Enrolled }
+  ra_show: { args: { project: string }; result: B.RaView | null }
+  ra_set: { args: { project: string; url: string; caCert: string; challenge: string }; result: B.RaView }
+  ra_try: { args: { project: string }; result: B.RaView }
+  ra_clear: { args: { project: string }; result: null }
   key_unlock: { args: { serial: string; soPin: string; newPin: string; number: string | null }; result: B.TokenView }
   key_wipe: { args: { serial: string; soPin: string; number: string | null }; result: B.TokenView }
 
@@ -325,6 +330,13 @@ export const api = {
   /** the SO PIN and the initial user PIN given once for case `number`'s keys, held by the backend (#72) */
   keyBatchPins: (number: string, soPin: string, userPin: string) => call('key_batch_pins', { number, soPin, userPin }),
   keyBatchPinsForget: () => call('key_batch_pins_forget', {}),
+  /** online enrolment (#72): key pair, request with the RA's challenge, certificate back; '' PIN: the batch's */
+  keyEnrol: (number: string, serial: string, pin: string, algo: string, cert?: number) =>
+    call('key_enrol', { number, serial, pin: pin || null, algo, cert: cert ?? null }),
+  raShow: (project: string) => call('ra_show', { project }),
+  raSet: (project: string, url: string, caCert: Uint8Array, challenge: string) => call('ra_set', { project, url, caCert: toBase64(caCert), challenge }),
+  raTry: (project: string) => call('ra_try', { project }),
+  raClear: (project: string) => call('ra_clear', { project }),
   /** with `number`: the unlock is that 解锁 case's step */
   keyUnlock: (serial: string, soPin: string, newPin: string, number?: string) => call('key_unlock', { serial, soPin, newPin, number: number ?? null }),
   /** with `number`: the wipe is that case's step (a returned key) */

@@ -126,6 +126,36 @@ pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Re
     crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&state.catalog, &key, &value)))
 }
 
+/// A project's RA for online enrolment (#72); `None`: offline only.
+#[tauri::command(async)]
+pub fn ra_show(state: State<'_, AppState>, project: String) -> Result<Option<certdesk_desk::online::RaView>, IpcError> {
+    crate::log::call("ra_show", || state.with_desk(|d| d.ra(&state.catalog, &project)))
+}
+
+/// Sets a project's RA: its address, the CA certificate it is pinned to (Base64 of the file as
+/// picked, PEM or DER) and the challenge password (never logged nor on the chain).
+#[tauri::command(async)]
+pub fn ra_set(state: State<'_, AppState>, project: String, url: String, ca_cert: String, challenge: String) -> Result<certdesk_desk::online::RaView, IpcError> {
+    let challenge = zeroize::Zeroizing::new(challenge);
+    crate::log::call("ra_set", || {
+        use base64::Engine as _;
+        let ca = base64::engine::general_purpose::STANDARD.decode(ca_cert.as_bytes()).map_err(|_| IpcError::new(ErrorKind::Usage, "the CA certificate is not Base64"))?;
+        state.with_desk(|d| d.set_ra(&state.catalog, &project, &url, &ca, &challenge))
+    })
+}
+
+/// Asks the project's RA for its certificates and checks the pinned one is among them.
+#[tauri::command(async)]
+pub fn ra_try(state: State<'_, AppState>, project: String) -> Result<certdesk_desk::online::RaView, IpcError> {
+    crate::log::call("ra_try", || state.with_desk(|d| d.try_ra(&state.catalog, &project)))
+}
+
+/// Takes the project back to offline issuance.
+#[tauri::command(async)]
+pub fn ra_clear(state: State<'_, AppState>, project: String) -> Result<(), IpcError> {
+    crate::log::call("ra_clear", || state.with_desk(|d| d.clear_ra(&state.catalog, &project)))
+}
+
 #[derive(Serialize, ts_rs::TS)]
 pub struct BackedUp {
     #[ts(type = "string")]

@@ -199,6 +199,36 @@ pub fn key_generate(
     })
 }
 
+/// Online enrolment (#72): the key pair on the plugged key, the request with the project's RA
+/// challenge, sent over SCEP, and the certificate imported; the key stays plugged for
+/// `key_write_cert`.
+#[tauri::command(async)]
+pub fn key_enrol(
+    state: State<'_, AppState>,
+    number: String,
+    serial: String,
+    pin: Option<String>,
+    algo: String,
+    cert: Option<u32>,
+) -> Result<certdesk_desk::online::Enrolled, IpcError> {
+    crate::log::call("key_enrol", || {
+        let algo = Algo::parse(&algo).ok_or_else(|| certdesk_desk::DeskError::UnknownValue { what: "key algorithm", value: algo.clone(), known: "rsa2048, ec-p256".into() })?;
+        let sel = TokenSel::Serial(serial);
+        with_keys(&state, |keys| {
+            state.with_own_desk(|d| {
+                let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
+                let index = match cert {
+                    Some(k) => k,
+                    None => d.key_status(&state.catalog, &number, None)?.cert,
+                };
+                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index);
+                let pin = d.pin_for(&number, pin, Which::User)?;
+                certdesk_desk::online::enrol(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
+            })
+        })
+    })
+}
+
 /// The issued certificate arrives as the raw body; `x-case` names the case.
 #[tauri::command(async)]
 pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<issue::ImportedCert, IpcError> {

@@ -56,7 +56,7 @@ const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => wi
   case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, pin_max_tries: null, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
-  desk_steps: [], desk_next: '', label: NUMBER, batch_pins_held: false,
+  desk_steps: [], desk_next: '', label: NUMBER, batch_pins_held: false, online: false,
   batch: { total: 1, done: done >= 5 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null, requests: [] },
   ...over,
 })
@@ -246,6 +246,37 @@ describe('KeyDesk', () => {
     expect(calls.filter((c) => c.cmd === 'key_generate').at(-1)!.args).toEqual({ number: NUMBER, serial: 'A1B2C3', pin: '111111', algo: 'ec-p256', employee: null, cert: null })
     expect(w.get('[data-testid=key-result]').text()).toContain('/home/key/requests/GZ01-20261120-0001.zip')
     expect(w.get('[data-testid=key-step-certificate_imported]').attributes('aria-current')).toBe('step')
+  })
+
+  it('issues online in the generate step where the project has an RA, without SM2, and goes on to writing on the same plug (#72)', async () => {
+    let done = 1
+    const calls = backend({
+      done: 1,
+      override: () => ({
+        key_status: () => keyStatus(done, { online: true }),
+        key_enrol: ({ algo }) => {
+          done = 3
+          return {
+            generated: { cert: 1, holder: '广州市示例科技有限公司', key_id: KEY_ID, algo, public_key_sha256: sha('e'), csr_pem: '', package_path: '/r/x.request.json' },
+            imported: { cert: 1, holder: '广州市示例科技有限公司', ...CERT, issuer_trusted: true, left_out: [] },
+          }
+        },
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    expect(w.get('[data-testid=key-step-key_generated]').attributes('aria-current')).toBe('step')
+    const offered = w.get('[data-testid=key-algo]').findAll('option').map((o) => o.attributes('value'))
+    expect(offered).toEqual(['rsa2048', 'ec-p256'])
+    await w.get('[data-testid=key-pin]').setValue('24681357')
+    await w.get('[data-testid=key-pin]').trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'key_enrol').map((c) => c.args)).toEqual([{ number: NUMBER, serial: 'A1B2C3', pin: '24681357', algo: 'rsa2048', cert: null }])
+    expect(calls.some((c) => c.cmd === 'key_generate')).toBe(false)
+    expect(w.get('[data-testid=key-result]').text()).toContain('已在线签发')
+    expect(w.get('[data-testid=key-step-certificate_written]').attributes('aria-current')).toBe('step')
+    expect(inputValue(w, 'key-pin'), 'the PIN is not kept').toBe('')
   })
 
   it('asks the batch\'s PINs once and then none per key; a key that refuses the batch\'s PIN asks for its own (#72)', async () => {
