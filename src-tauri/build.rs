@@ -55,6 +55,7 @@ const COMMANDS: &[&str] = &[
     "key_slots",
     "key_batch_pins",
     "key_enrol",
+    "key_export_requests",
     "ra_show",
     "ra_set",
     "ra_try",

@@ -91,6 +91,7 @@ fn window_over(state: AppState) -> Window {
             desks::keys::key_slots,
             desks::keys::key_batch_pins,
             desks::keys::key_enrol,
+            desks::keys::key_export_requests,
             desks::admin::ra_show,
             desks::admin::ra_set,
             desks::admin::ra_try,
@@ -938,6 +939,15 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     let requests = st["batch"]["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 19, "every request package waiting, to go to the CA together");
     assert!(requests.iter().all(|r| std::path::Path::new(r["package"].as_str().unwrap()).is_file()), "{requests:?}");
+    assert!(requests[0]["package"].as_str().unwrap().ends_with(&format!("{n}-1.request.json")), "certificate 1's named with its -1 as the others: {requests:?}");
+    // one click: every request and its package in one folder for the CA, named alike
+    let exported = ok("key_export_requests", json!({ "number": n }));
+    assert_eq!(exported["files"].as_u64(), Some(38), "{exported}");
+    let folder = std::path::PathBuf::from(exported["folder"].as_str().unwrap());
+    assert!(folder.ends_with(format!("{n}-送CA")), "{exported}");
+    let mut names: Vec<String> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert!(names.contains(&format!("{n}-1.request.csr.pem")) && names.contains(&format!("{n}-19.request.json")), "{names:?}");
 
     let mut files = Vec::new();
     for k in 1..=19 {

@@ -409,6 +409,7 @@ fn main() {
             desks::keys::key_slots,
             desks::keys::key_batch_pins,
             desks::keys::key_enrol,
+            desks::keys::key_export_requests,
             desks::admin::ra_show,
             desks::admin::ra_set,
             desks::admin::ra_try,

@@ -938,7 +938,15 @@ total: number,
 /**
  * Of them, done (written, and every later step of their round).
  */
-done: number, withdrawn: number, 
+done: number, 
+/**
+ * Of them, with their key pair made (#72: "n/20 made" in the batch bar).
+ */
+made: number, 
+/**
+ * Of them, with their certificate written to their key.
+ */
+written: number, withdrawn: number, 
 /**
  * Where the shown certificate is: `keys` (its key to be made on a blank key), `answers`
  * (its request is with the CA), `write` (its issued certificate to be written to its key),
@@ -984,6 +992,8 @@ waiting: Array<number>, };
 export type RaView = { project: string, url: string, ca_subject: string, ca_sha256: string, ca_not_after: string, challenge_set: boolean, };
 
 export type Enrolled = { generated: Generated, imported: ImportedCert, };
+
+export type RequestsFolder = { folder: string, files: number, };
 
 export type AnswerRefusal = { 
 /**

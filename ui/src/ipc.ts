@@ -131,6 +131,7 @@ export interface Commands {
   key_verify: { args: { serial: string; pin: string; number: string | null }; result: B.Contents }
   key_batch_pins: { args: { number: string; soPin: string; userPin: string }; result: B.BatchPinsHeld }
   key_batch_pins_forget: { args: NoArgs; result: B.BatchPinsHeld }
+  key_export_requests: { args: { number: string }; result: B.RequestsFolder }
   key_enrol: { args: { number: string; serial: string; pin: string | null; algo: string; cert: number | null }; result: B.Enrolled }
   ra_show: { args: { project: string }; result: B.RaView | null }
   ra_set: { args: { project: string; url: string; caCert: string; challenge: string }; result: B.RaView }
@@ -333,6 +334,8 @@ export const api = {
   /** online enrolment (#72): key pair, request with the RA's challenge, certificate back; '' PIN: the batch's */
   keyEnrol: (number: string, serial: string, pin: string, algo: string, cert?: number) =>
     call('key_enrol', { number, serial, pin: pin || null, algo, cert: cert ?? null }),
+  /** a batch's requests waiting for the CA, with their packages, copied into one folder */
+  keyExportRequests: (number: string) => call('key_export_requests', { number }),
   raShow: (project: string) => call('ra_show', { project }),
   raSet: (project: string, url: string, caCert: Uint8Array, challenge: string) => call('ra_set', { project, url, caCert: toBase64(caCert), challenge }),
   raTry: (project: string) => call('ra_try', { project }),

@@ -187,11 +187,12 @@ pub fn key_generate(
                 let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
                 let chosen = CertChoice::from_flags(cert, employee);
                 // the request files are named by the certificate, so it is chosen first
+                let status = d.key_status(&state.catalog, &number, None)?;
                 let index = match chosen {
                     CertChoice::Given(k) | CertChoice::Employee(k) => k,
-                    CertChoice::Next => d.key_status(&state.catalog, &number, None)?.cert,
+                    CertChoice::Next => status.cert,
                 };
-                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index);
+                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index, status.certs.len());
                 let pin = d.pin_for(&number, pin, Which::User)?;
                 issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
             })
@@ -217,14 +218,34 @@ pub fn key_enrol(
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
-                let index = match cert {
-                    Some(k) => k,
-                    None => d.key_status(&state.catalog, &number, None)?.cert,
-                };
-                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index);
+                let status = d.key_status(&state.catalog, &number, None)?;
+                let index = cert.unwrap_or(status.cert);
+                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index, status.certs.len());
                 let pin = d.pin_for(&number, pin, Which::User)?;
                 certdesk_desk::online::enrol(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
             })
+        })
+    })
+}
+
+/// Where a batch's requests went for the CA, in one folder (#72).
+#[derive(serde::Serialize, ts_rs::TS)]
+pub struct RequestsFolder {
+    #[ts(type = "string")]
+    pub folder: std::path::PathBuf,
+    pub files: usize,
+}
+
+/// Every request of the case waiting for the CA, with its package, copied into one folder
+/// (`<requests folder>/<case>-送CA`) for the CA: one click at the key desk.
+#[tauri::command(async)]
+pub fn key_export_requests(state: State<'_, AppState>, number: String) -> Result<RequestsFolder, IpcError> {
+    crate::log::call("key_export_requests", || {
+        state.with_own_desk(|d| {
+            let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
+            let folder = dir.join(format!("{}-送CA", certdesk_desk::api::case_number(&number)?.as_str()));
+            let files = d.export_requests(&state.catalog, &number, &folder)?.len();
+            Ok(RequestsFolder { folder, files })
         })
     })
 }

@@ -172,7 +172,8 @@ const en: Shape<typeof zh> = {
     case: 'Case', pickCase: 'Choose an approved case…', steps: 'Steps', caseStatus: 'Case status',
     batch: {
       requests: 'Request packages waiting for the CA ({n}), to send together', 
-      progress: 'Certificates {done}/{total} written', withdrawnCount: '{n} withdrawn', current: 'Now: certificate {cert} · {holder}',
+      progress: 'Certificates {done}/{total} written', made: 'Key pairs {n}/{total} made',
+      exportRequests: 'Export all to one folder (for the CA)', exported: 'Exported {n} files to {folder}', withdrawnCount: '{n} withdrawn', current: 'Now: certificate {cert} · {holder}',
       holder: 'Holder', state: 'State', withdrawn: 'Withdrawn', done: 'Done',
       next: { key_init: 'Key to initialise', key_generate: 'Key pair to generate', cert_import: 'With the CA', cert_write: 'Certificate to write', enc_import: 'Encryption pair to import', seal_write: 'Seal image to write', done: 'Done' },
       plugBlank: 'Plug in a blank key to make {holder}\'s key (certificate {cert})',

@@ -225,7 +225,8 @@ export default {
     case: '案件', pickCase: '选择已复核的案件…', steps: '制证步骤', caseStatus: '案件状态',
     batch: {
       requests: '待CA签发的证书请求包（{n} 个），一并交给CA', 
-      progress: '证书 {done}/{total} 已写入', withdrawnCount: '撤回 {n} 张', current: '当前：证书 {cert} · {holder}',
+      progress: '证书 {done}/{total} 已写入', made: '密钥 {n}/{total} 已生成',
+      exportRequests: '全部导出到一个文件夹（交CA）', exported: '已导出 {n} 个文件到 {folder}', withdrawnCount: '撤回 {n} 张', current: '当前：证书 {cert} · {holder}',
       holder: '持证人', state: '状态', withdrawn: '已撤回', done: '已完成',
       next: { key_init: '待初始化Key', key_generate: '待生成密钥', cert_import: '待CA签发', cert_write: '待写入证书', enc_import: '待导入加密证书', seal_write: '待写入印章', done: '已完成' },
       plugBlank: '请插入一个空白Key，为 {holder} 制作密钥（证书 {cert}）',

@@ -57,7 +57,7 @@ const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => wi
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
   desk_steps: [], desk_next: '', label: NUMBER, batch_pins_held: false, online: false,
-  batch: { total: 1, done: done >= 5 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null, requests: [] },
+  batch: { total: 1, done: done >= 5 ? 1 : 0, made: done >= 2 ? 1 : 0, written: done >= 4 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null, requests: [] },
   ...over,
 })
 
@@ -487,7 +487,7 @@ describe('KeyDesk, a batch of certificates', () => {
     const done = { key_init: 0, key_generate: 1, cert_import: 2, cert_write: 3 }[c.next ?? ''] ?? 5
     return keyStatus(done, {
       cert: shown, holder: c.holder, certs, label: `${NUMBER}-${shown}`, token_serial: c.key_serial,
-      batch: { total: certs.filter((x) => !x.withdrawn).length, done: certs.filter((x) => x.done && !x.withdrawn).length, withdrawn: certs.filter((x) => x.withdrawn).length, phase, awaiting_answers: certs.filter((x) => x.next === 'cert_import').map((x) => x.index), plug, plugged_cert: pluggedCert,
+      batch: { total: certs.filter((x) => !x.withdrawn).length, done: certs.filter((x) => x.done && !x.withdrawn).length, withdrawn: certs.filter((x) => x.withdrawn).length, made: certs.filter((x) => !x.withdrawn && !['key_init', 'key_generate'].includes(x.next ?? '')).length, written: certs.filter((x) => x.done && !x.withdrawn).length, phase, awaiting_answers: certs.filter((x) => x.next === 'cert_import').map((x) => x.index), plug, plugged_cert: pluggedCert,
         requests: certs.filter((x) => x.next === 'cert_import').map((x) => ({ cert: x.index, holder: x.holder, csr: `/home/key/requests/${NUMBER}-${x.index}.csr.pem`, package: `/home/key/requests/${NUMBER}-${x.index}.request.json` })) },
     })
   }
@@ -499,6 +499,8 @@ describe('KeyDesk, a batch of certificates', () => {
     await flushPromises()
     await openCase(w)
     expect(w.get('[data-testid=key-batch-progress]').text()).toBe('证书 0/2 已写入')
+    expect(w.get('[data-testid=key-batch-made]').text(), 'the key-making round shows its own count').toBe('密钥 1/2 已生成')
+    expect(w.get('[data-testid=key-batch-bar]').text()).toContain('为 陈刚 制作密钥')
     expect(w.get('[data-testid=key-batch]').text()).toContain('撤回 1 张')
     expect(w.get('[data-testid=key-batch-hint]').text()).toBe('请插入一个空白Key，为 陈刚 制作密钥（证书 2）')
     expect(w.get('[data-testid=key-cert-state-1]').text()).toBe('待CA签发')
@@ -552,6 +554,7 @@ describe('KeyDesk, a batch of certificates', () => {
       slots: slotsOf(token({ serial: 'K1' })),
       override: () => ({
         key_status: () => batchStatus(certs, 1, 'answers'),
+        key_export_requests: () => ({ folder: `/home/key/requests/${NUMBER}-送CA`, files: 4 }),
         key_import_answers: () => {
           if (refuse) {
             refuse = false
@@ -566,6 +569,10 @@ describe('KeyDesk, a batch of certificates', () => {
     await openCase(w)
     expect(w.get('[data-testid=key-batch-hint]').text()).toContain('2 张证书的请求已生成')
     expect(w.get('[data-testid=key-batch-requests]').text()).toContain(`2. 陈刚 · /home/key/requests/${NUMBER}-2.request.json`)
+    await w.get('[data-testid=key-export-requests]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'key_export_requests')!.args).toEqual({ number: NUMBER })
+    expect(w.get('[data-testid=key-result]').text()).toContain(`已导出 4 个文件到 /home/key/requests/${NUMBER}-送CA`)
     const input = w.get('[data-testid=key-answer-files]')
     const files = [new File(['AAAA'], 'wang.pem'), new File(['BBBBBB'], 'chen.pem'), new File(['CC'], 'stray.pem')]
     Object.defineProperty(input.element, 'files', { value: files, configurable: true })

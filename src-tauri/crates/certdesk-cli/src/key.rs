@@ -277,7 +277,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                 Some(out) => certdesk_desk::issue::RequestFiles::beside(out, None),
                 None => {
                     let dir = certdesk_desk::folders::folder(&desk, certdesk_desk::folders::Folder::Requests, &ctx.env)?;
-                    certdesk_desk::issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&case)?.as_str(), index)
+                    certdesk_desk::issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&case)?.as_str(), index, status.certs.len())
                 }
             };
             let pin = pins.read(pin_file.as_deref(), "PIN")?;

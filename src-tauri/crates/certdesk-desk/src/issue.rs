@@ -356,10 +356,11 @@ impl RequestFiles {
         RequestFiles { csr: package.with_extension("csr.pem"), package }
     }
 
-    /// Certificate `cert`'s: certificate 1 keeps the names of [`RequestFiles::in_dir`] (a
-    /// one-key case is unchanged), the others are `<case>-K.request.json` and `….csr.pem`.
-    pub fn in_dir_for(dir: &Path, number: &str, cert: u32) -> RequestFiles {
-        if cert <= 1 {
+    /// Certificate `cert`'s of a case of `of` certificates: a one-key case keeps the names of
+    /// [`RequestFiles::in_dir`]; a batch's are `<case>-K.request.json` and `….csr.pem` for
+    /// every K, certificate 1's with its "-1" too (#72: the files sent to the CA named alike).
+    pub fn in_dir_for(dir: &Path, number: &str, cert: u32, of: usize) -> RequestFiles {
+        if of <= 1 {
             return RequestFiles::in_dir(dir, number);
         }
         RequestFiles::in_dir(dir, &format!("{number}-{cert}"))

@@ -245,6 +245,10 @@ pub struct BatchView {
     pub total: u32,
     /// Of them, done (written, and every later step of their round).
     pub done: u32,
+    /// Of them, with their key pair made (#72: "n/20 made" in the batch bar).
+    pub made: u32,
+    /// Of them, with their certificate written to their key.
+    pub written: u32,
     pub withdrawn: u32,
     /// Where the shown certificate is: `keys` (its key to be made on a blank key), `answers`
     /// (its request is with the CA), `write` (its issued certificate to be written to its key),
@@ -314,6 +318,8 @@ pub fn batch_view(certs: &[CertState], shown: u32, plugged: Option<&str>) -> Bat
     BatchView {
         total: open.len() as u32,
         done: open.iter().filter(|c| c.done).count() as u32,
+        made: open.iter().filter(|c| c.done || !matches!(c.next.as_deref(), Some(n) if n == StepKind::KeyInit.id() || n == StepKind::KeyGenerate.id())).count() as u32,
+        written: open.iter().filter(|c| c.done || c.steps.iter().any(|s| s.id == StepKind::CertWrite.id() && s.done)).count() as u32,
         withdrawn: (certs.len() - open.len()) as u32,
         phase: phase.into(),
         awaiting_answers: open.iter().filter(|c| c.next.as_deref() == Some(StepKind::CertImport.id())).map(|c| c.index).collect(),
@@ -355,6 +361,7 @@ mod tests {
         let view = batch_view(&certs, 3, Some("K1"));
         assert_eq!((view.phase.as_str(), view.plug.is_none(), view.plugged_cert), ("keys", true, Some(1)), "a new key needs a blank one");
         assert_eq!(view.awaiting_answers, [1]);
+        assert_eq!((view.made, view.written), (1, 0), "one key pair made (K1's), none written");
 
         // every key made, two answered: the write phase follows the plugged key, else the first
         let certs = [cert(1, Some("cert_write"), Some("K1")), cert(2, Some("cert_write"), Some("K2")), cert(3, Some("cert_import"), Some("K3"))];
@@ -366,6 +373,18 @@ mod tests {
         assert_eq!(view.plug, Some(PlugKey { cert: 1, holder: "员工1".into(), label: Some("N-1".into()), serial: "K1".into() }));
         assert_eq!(view.plugged_cert, Some(2));
         assert_eq!((view.total, view.done), (3, 0));
+        assert_eq!(view.made, 3);
+        let mut written = cert(1, Some("seal_write"), Some("K1"));
+        written.steps = vec![crate::steps::StepState {
+            id: "cert_write".into(),
+            title: String::new(),
+            done: true,
+            role: certdesk_domain::workflow::Role::KeyClerk,
+            key_desk: true,
+            needs_reference: false,
+            at: None,
+        }];
+        assert_eq!(batch_view(&[written, cert(2, Some("cert_write"), Some("K2"))], 1, None).written, 1, "written, its seal still to come");
 
         // only answers missing: the desk shows the first waiting for the CA
         let certs = [cert(1, None, Some("K1")), cert(2, Some("cert_import"), Some("K2"))];

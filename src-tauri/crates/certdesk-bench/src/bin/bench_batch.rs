@@ -219,7 +219,7 @@ fn main() {
             let t1 = Instant::now();
             let sel = TokenSel::Serial(t.serial.clone());
             let mut desk = or_die(key_clerk.desk(&mut store), "the key clerk's desk");
-            let files = RequestFiles::in_dir_for(&requests, &n, k);
+            let files = RequestFiles::in_dir_for(&requests, &n, k, employees);
             let g = or_die(issue::generate(&mut desk, &library, &catalog, &n, &sel, &pin, algo, CertChoice::Given(k), &files), format!("case {n}, certificate {k}: key gen"));
             let t2 = Instant::now();
             if g.cert != k {
@@ -235,7 +235,7 @@ fn main() {
 
         // the CA signs the requests: elsewhere in real life, not counted
         for k in 1..=employees as u32 {
-            let csr = RequestFiles::in_dir_for(&requests, &n, k).csr;
+            let csr = RequestFiles::in_dir_for(&requests, &n, k, employees).csr;
             let out = answers.join(format!("{k:03}.pem"));
             openssl(
                 &["x509", "-req", "-in", path(&csr), "-CA", path(&ca_pem), "-CAkey", path(&ca_key), "-CAcreateserial", "-days", "365", "-out", path(&out)],
