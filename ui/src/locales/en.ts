@@ -193,7 +193,7 @@ const en: Shape<typeof zh> = {
     done: 'done', current: 'current',
     slot: 'Key', soPin: 'SO PIN', userPin: 'User PIN', userPin2: 'User PIN again', newPin: 'New user PIN', newPin2: 'New PIN again',
     pinMismatch: 'The PINs differ', pinEmpty: 'Enter the PIN', init: 'Initialise', algo: 'Algorithm', employee: 'Employee',
-    generate: 'Generate', enrol: 'Generate and issue online', generateOffline: 'Request only (to the CA offline)',
+    slips: 'Holder slips and key labels (one per holder, with a label sheet)', generate: 'Generate', enrol: 'Generate and issue online', generateOffline: 'Request only (to the CA offline)',
     onlineHint: 'Online issuance is set for this project: the key pair on the key, the request to the CA online, the certificate back at once, no second plug',
     enrolled: 'Issued online for {holder} (serial {serial}, valid until {until})', packagePath: 'Request package written: {path}', certFile: 'Choose the issued certificate (PEM/DER/P7B)',
     imported: 'Imported {subject} (serial {serial}, until {until})',

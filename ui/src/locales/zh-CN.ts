@@ -246,7 +246,7 @@ export default {
     done: '已完成', current: '当前步骤',
     slot: '选择Key', soPin: 'SO PIN（管理员PIN）', userPin: '用户PIN', userPin2: '再次输入用户PIN', newPin: '新用户PIN', newPin2: '再次输入新PIN',
     pinMismatch: '两次输入的PIN不一致', pinEmpty: '请输入PIN', init: '初始化', algo: '算法', employee: '员工',
-    generate: '生成', enrol: '生成并在线签发', generateOffline: '仅生成证书请求（离线送CA）',
+    slips: '持有人交接单及Key标签（每位持有人一张，另附Key标签）', generate: '生成', enrol: '生成并在线签发', generateOffline: '仅生成证书请求（离线送CA）',
     onlineHint: '本项目已配置在线签发：Key内生成密钥对，请求在线送CA，证书随即返回，不必再插一次Key',
     enrolled: '已在线签发{holder}的证书（序列号 {serial}，有效期至 {until}）', packagePath: '证书请求包已写入：{path}', certFile: '选择签发的证书文件（PEM/DER/P7B）',
     imported: '已导入证书：{subject}（序列号 {serial}，有效期至 {until}）',

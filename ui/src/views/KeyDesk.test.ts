@@ -254,6 +254,7 @@ describe('KeyDesk', () => {
       done: 1,
       override: () => ({
         key_status: () => keyStatus(done, { online: true }),
+        print_forms: () => ({ path: '/p/slips.pdf', pages: 2, bytes: 100, forms: [], sheets: [] }),
         key_enrol: ({ algo }) => {
           done = 3
           return {
@@ -277,6 +278,10 @@ describe('KeyDesk', () => {
     expect(w.get('[data-testid=key-result]').text()).toContain('已在线签发')
     expect(w.get('[data-testid=key-step-certificate_written]').attributes('aria-current')).toBe('step')
     expect(inputValue(w, 'key-pin'), 'the PIN is not kept').toBe('')
+    // a key made: the holders' slips and labels print from here
+    await w.get('[data-testid=print-forms-holder-slips]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'print_forms')!.args).toEqual({ number: NUMBER, form: 'holder-slips' })
   })
 
   it('asks the batch\'s PINs once and then none per key; a key that refuses the batch\'s PIN asks for its own (#72)', async () => {

@@ -150,6 +150,21 @@ fn a_key_is_made_and_issued_online_in_one_plug_and_the_challenge_stays_off_the_c
     assert!(verify.status.success(), "{}{}", String::from_utf8_lossy(&verify.stdout), stderr(&verify));
     assert_eq!(c.status(&number), "key_issued");
 
+    // the holder's slip and the key's label, read back from the PDF: holder, key label and
+    // serial, certificate serial, the CA's try limit; never a PIN
+    let pdf = c.p("slips.pdf");
+    let rendered = c.as_user("wang", &["form", "render", "--case", &number, "--form", "holder-slips", "--out", &pdf]);
+    assert_eq!(rendered.status.code(), Some(0), "{}", stderr(&rendered));
+    let text = Command::new("pdftotext").args(["-layout", &pdf, "-"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).replace(' ', "");
+    let serial = got["imported"]["serial_hex"].as_str().unwrap().to_string();
+    let key_serial = String::from_utf8_lossy(&key_as_wang(&c, &["info", "--token", "K1", "--json"]).stdout).to_string();
+    let key_serial: Value = serde_json::from_str(&key_serial).unwrap();
+    for want in ["持有人交接单", "Key标签", "K1", key_serial["serial"].as_str().unwrap(), &serial, "连续输错10次", &number] {
+        assert!(text.contains(want), "{want} missing from the slips:\n{text}");
+    }
+    assert!(!text.contains("24681357") && !text.contains("87654321"), "no PIN on the slip");
+
     // the chain records the RA and that a challenge was set, never the challenge
     let store = common::store(&c);
     let (chain, _) = store.stored_chain().unwrap();

@@ -138,7 +138,9 @@ fn cert_line(o: crate::report::CertOutcome) -> certdesk_forms::CertLine {
         holder_id: o.holder_id,
         stage,
         key_serial: o.key_serial,
+        key_label: o.key_label,
         certificate_serial: o.certificate_serial,
+        not_after: o.not_after,
         withdrawn_reason: o.withdrawn.map(|w| w.reason),
     }
 }

@@ -114,10 +114,18 @@ pub struct CertOutcome {
     /// written to a key since its last reissue
     pub written: bool,
     pub withdrawn: Option<WithdrawnCert>,
-    /// the key of its current round
+    /// the key of its current round, and its label
     pub key_serial: Option<String>,
-    /// the certificate its current round wrote to the key
+    pub key_label: Option<String>,
+    /// the certificate its current round wrote to the key, and its last valid day
     pub certificate_serial: Option<String>,
+    pub not_after: Option<String>,
+}
+
+/// A certificate's time (RFC 3339) as the counter's day (`YYYY-MM-DD`), or as it is when it
+/// is no such time.
+fn local_day(time: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(time).map(|t| t.with_timezone(&chrono::Local).date_naive().to_string()).unwrap_or_else(|_| time.to_string())
 }
 
 /// Each certificate of a case (`facts.certs`, in index order) with its withdrawal, its key and
@@ -128,12 +136,11 @@ pub fn cert_outcomes(facts: &CaseFacts, history: &[AuditEvent], names: &BTreeMap
         .iter()
         .map(|c| {
             let events = crate::rounds::events_of(history, c.index);
-            let (key_serial, _) = crate::rounds::round_key(&events);
-            let certificate_serial = crate::rounds::current_round(&events)
-                .iter()
-                .rev()
-                .find(|e| e.action == AuditAction::CertificateWritten.wire())
-                .and_then(|e| e.detail.get("certificate_serial").and_then(|v| v.as_str()).map(str::to_string));
+            let (key_serial, key_label) = crate::rounds::round_key(&events);
+            let written = crate::rounds::current_round(&events).iter().rev().find(|e| e.action == AuditAction::CertificateWritten.wire()).map(|e| e.detail.clone());
+            let text = |name: &str| written.as_ref().and_then(|d| d.get(name)).and_then(|v| v.as_str()).map(str::to_string);
+            let certificate_serial = text("certificate_serial");
+            let not_after = text("not_after").map(|t| local_day(&t));
             let withdrawn =
                 c.withdrawn.then(|| history.iter().rev().find(|e| e.action == AuditAction::CertWithdrawn.wire() && event_cert(e) == c.index)).flatten().map(|e| WithdrawnCert {
                     cert: c.index,
@@ -142,7 +149,17 @@ pub fn cert_outcomes(facts: &CaseFacts, history: &[AuditEvent], names: &BTreeMap
                     by: names.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone()),
                     at: e.at.clone(),
                 });
-            CertOutcome { index: c.index, holder: c.holder.clone(), holder_id: c.holder_id.clone(), written: c.written, withdrawn, key_serial, certificate_serial }
+            CertOutcome {
+                index: c.index,
+                holder: c.holder.clone(),
+                holder_id: c.holder_id.clone(),
+                written: c.written,
+                withdrawn,
+                key_serial,
+                key_label,
+                certificate_serial,
+                not_after,
+            }
         })
         .collect()
 }
@@ -692,7 +709,9 @@ mod tests {
             written,
             withdrawn: reason.map(|r| WithdrawnCert { cert: index, holder: holder.into(), reason: r.into(), by: "李复核".into(), at: String::new() }),
             key_serial: None,
+            key_label: None,
             certificate_serial: None,
+            not_after: None,
         }
     }
 

@@ -67,7 +67,11 @@ pub struct CertLine {
     pub holder_id: Option<String>,
     pub stage: CertStage,
     pub key_serial: Option<String>,
+    /// the label its key was initialised with (`<case>-K`)
+    pub key_label: Option<String>,
     pub certificate_serial: Option<String>,
+    /// the written certificate's last valid day (`YYYY-MM-DD`)
+    pub not_after: Option<String>,
     /// why a supervisor withdrew it
     pub withdrawn_reason: Option<String>,
 }
@@ -166,6 +170,8 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
     let cert_lines = input.certs.clone().unwrap_or_else(|| CertLine::from_data(input.data));
     let certs: Vec<Value> = cert_lines.iter().map(cert_value).collect();
     let certs_withdrawn = cert_lines.iter().filter(|c| c.stage == CertStage::Withdrawn).count();
+    // the holders a key goes to (#72: a slip and a label each): the certificates not withdrawn
+    let holders: Vec<Value> = cert_lines.iter().filter(|c| c.stage != CertStage::Withdrawn).map(cert_value).collect();
     let extra = json!({
         "case": {
             "number": number,
@@ -184,6 +190,12 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
             "name": project.ca_name,
             "short": project.ca_short,
             "service": project.service,
+            // what the holder's slip says of the PIN (#72): the CA's try limit and whether
+            // its guide publishes a default PIN (never the PIN itself)
+            "pin": {
+                "max_tries": project.pin.as_ref().and_then(|p| p.max_tries).map(|n| n.to_string()).unwrap_or_default(),
+                "has_default": if project.pin.as_ref().is_some_and(|p| p.default.is_some()) { "yes" } else { "" },
+            },
             "bank": project.bank.as_ref().map(|b| json!({"payee": b.payee, "bank": b.bank, "account": b.account, "remark": b.remark.clone().unwrap_or_default()})).unwrap_or_else(|| json!({"payee": "", "bank": "", "account": "", "remark": ""})),
             "contact": {"hours": project.contact.hours, "phone": project.contact.phone.join("，"), "address": project.contact.counter_address.first().cloned().unwrap_or_default()},
         },
@@ -195,6 +207,7 @@ pub fn build(input: &CaseInput<'_>, project: &Project) -> Value {
         // there are several (a one-certificate case's receipt needs no list of one)
         "certs": certs,
         "certs_withdrawn": certs_withdrawn,
+        "holders": holders,
         "certs_several": cert_lines.len() > 1,
         // the seed's words about this case's route (what the applicant does next)
         "route": {"note": project.route_note(input.data.business, input.data.medium, input.data.cert_kind).unwrap_or_default()},
@@ -273,7 +286,9 @@ pub fn cert_value(c: &CertLine) -> Value {
         "state": c.stage.wire(),
         "state_zh": c.stage.zh(),
         "key_serial": c.key_serial.clone().unwrap_or_default(),
+        "key_label": c.key_label.clone().unwrap_or_default(),
         "certificate_serial": c.certificate_serial.clone().unwrap_or_default(),
+        "not_after": c.not_after.clone().unwrap_or_default(),
         "withdrawn_reason": c.withdrawn_reason.clone().unwrap_or_default(),
         "note": note,
     })

@@ -27,6 +27,10 @@ pub const RECEIPT_ID: &str = "receipt";
 /// The counter's daily ledger (受理日报, #31: with its 日结 and the close's QR code).
 pub const LEDGER: &str = "_counter/layouts/daily.toml";
 pub const LEDGER_ID: &str = "daily";
+/// The key desk's slip per holder and its sheet of key labels (#72), printed for a case of
+/// any project once its keys are made; only when asked for (`--form holder-slips`).
+pub const HOLDER_SLIPS: &str = "_counter/layouts/holder-slips.toml";
+pub const HOLDER_SLIPS_ID: &str = "holder-slips";
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormsError {
@@ -68,6 +72,8 @@ pub struct Forms {
     receipt: Layout,
     /// `None` in a forms folder made before #31: printing the ledger then says so.
     ledger: Option<Layout>,
+    /// `None` in a forms folder made before #72: asking for the slips then says there is none.
+    holder_slips: Option<Layout>,
 }
 
 fn project_forms(p: &Project) -> Vec<FormInfo> {
@@ -262,6 +268,10 @@ impl Forms {
             Some(p) => parse_file(RECEIPT, p, &mut lints),
             None => None,
         };
+        let holder_slips = match &first_project {
+            Some(p) if tree.file(HOLDER_SLIPS).is_some() => parse_file(HOLDER_SLIPS, p, &mut lints),
+            _ => None,
+        };
         let ledger = tree.file(LEDGER).map(|bytes| {
             let shown = format!("{}/{LEDGER}", tree.origin);
             let source = std::str::from_utf8(bytes).map_err(|_| vec![LayoutLint { file: shown.clone(), line: None, message: "not UTF-8 text".into() }])?;
@@ -281,7 +291,7 @@ impl Forms {
             None => None,
         };
         match (lints.is_empty(), receipt) {
-            (true, Some(receipt)) => Ok(Forms { catalog, layouts, receipt, ledger }),
+            (true, Some(receipt)) => Ok(Forms { catalog, layouts, receipt, ledger, holder_slips }),
             (_, None) if lints.is_empty() => Err(FormsError::Invalid(vec![LayoutLint { file: RECEIPT.into(), line: None, message: "the receipt layout is missing".into() }])),
             _ => Err(FormsError::Invalid(lints)),
         }
@@ -299,7 +309,10 @@ impl Forms {
     /// The forms a case prints: its project's forms for its business type and kind, then the
     /// receipt; or just `only`.
     pub fn forms_for_case(&self, project: &Project, input: &CaseInput<'_>, only: Option<&str>) -> Result<Vec<FormInfo>, FormsError> {
-        let all: Vec<FormInfo> = project_forms(project).into_iter().chain(std::iter::once(receipt_info(&project.id))).collect();
+        let mut all: Vec<FormInfo> = project_forms(project).into_iter().chain(std::iter::once(receipt_info(&project.id))).collect();
+        if let Some(l) = self.holder_slips.as_ref().filter(|_| only == Some(HOLDER_SLIPS_ID)) {
+            all.push(FormInfo { project: project.id.clone(), id: HOLDER_SLIPS_ID.into(), title: l.title.clone(), copies: 1, copy_labels: vec![], layout: HOLDER_SLIPS.into() });
+        }
         if let Some(id) = only {
             return all.iter().find(|f| f.id == id).cloned().map(|f| vec![f]).ok_or_else(|| FormsError::UnknownForm {
                 project: project.id.clone(),
@@ -312,7 +325,11 @@ impl Forms {
     }
 
     fn layout(&self, project: &str, form: &str) -> Option<&Layout> {
-        if form == RECEIPT_ID { Some(&self.receipt) } else { self.layouts.get(&(project.to_string(), form.to_string())) }
+        match form {
+            RECEIPT_ID => Some(&self.receipt),
+            HOLDER_SLIPS_ID => self.holder_slips.as_ref(),
+            _ => self.layouts.get(&(project.to_string(), form.to_string())),
+        }
     }
 
     /// Lays out the case's forms into pages (the intermediate form).
