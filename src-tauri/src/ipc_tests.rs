@@ -898,6 +898,7 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     assert_eq!(w.kind("key_batch_pins", json!({ "number": n, "soPin": so, "userPin": pin })), "missing_role");
     w.login("wang");
     assert_eq!(w.kind("key_batch_pins", json!({ "number": n, "soPin": so, "userPin": "" })), "pin_required");
+    assert_eq!(w.kind("key_batch_pins", json!({ "number": n, "soPin": "", "userPin": pin })), "pin_required", "keys to initialise: the SO PIN is needed");
     let held = w.ok("key_batch_pins", json!({ "number": n, "soPin": so, "userPin": pin }));
     assert_eq!(held, json!({ "case": n }), "the answer names the case, never a PIN");
     // every answer of the batch, to be searched for the PINs at its end
@@ -975,6 +976,13 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     let imported = send(&files).unwrap();
     assert_eq!(imported["matched"].as_array().unwrap().len(), 19);
     assert_eq!(imported["waiting"], json!([]));
+
+    // the write round after a restart: no key left to initialise, the user PIN alone is asked
+    let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+    assert_eq!(st["so_pin_needed"], false, "{st}");
+    w.ok("key_batch_pins_forget", json!({}));
+    w.ok("key_batch_pins", json!({ "number": n, "soPin": "", "userPin": pin }));
+    assert_eq!(w.kind("key_init", json!({ "number": n, "slotIndex": 0, "label": "x", "soPin": null, "userPin": null, "cert": 1 })), "pin_required", "no SO PIN held");
 
     // written in any order: the desk follows the plugged key and names the one it wants
     let wrong = w.call("key_write_cert", json!({ "number": n, "serial": serials[1], "pin": null, "cert": 1 })).unwrap_err();

@@ -107,9 +107,12 @@ async function waitValue(css, want, timeout = 15000) {
     await sleep(100)
   }
 }
+/** a move to the next field with Tab or Enter (typing by WebDriver focuses the field itself) */
+const next = () => { count.keystrokes += 1 }
 async function signIn(name) {
   await d.find('[data-testid=login-name]', 30000)
   await type('[data-testid=login-name]', name)
+  next()
   await type('[data-testid=login-password]', `${name}-password-1`)
   await enter('[data-testid=login-password]')
   await waitFor('[data-testid=who]', name, `sign-in ${name}`)
@@ -194,8 +197,11 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   await signIn('zhang')
   await waitValue('[data-testid=intake-project]', 'netca-gd-pension')
   await choose('[data-testid=intake-kind]', '机构员工')
+  await click('[data-testid=intake-org]')
   await type('[data-testid=intake-org]', '广州市示例事业单位')
+  next()
   await type('[data-testid=intake-uscc]', '91440101MA59ABCD1D')
+  await click('[data-testid=intake-mobile]')
   await type('[data-testid=intake-mobile]', '13800138000')
   lay('张三丰', '440306199003071232')
   await waitValue('[data-testid=intake-handler]', '张三丰')
@@ -239,8 +245,12 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   }
   await choose('[data-testid=key-case]', number)
   await d.find('[data-testid=key-batch-so-pin]', 30000)
+  // the batch's PINs have the focus once the case is open
+  assert.equal(await d.wd('POST', d.s('/execute/sync'), { script: 'return document.activeElement?.dataset.testid ?? null', args: [] }), 'key-batch-so-pin')
   await type('[data-testid=key-batch-so-pin]', SO_PIN)
+  next()
   await type('[data-testid=key-batch-pin]', PIN)
+  next()
   await type('[data-testid=key-batch-pin2]', PIN)
   await enter('[data-testid=key-batch-pin2]')
   await d.find('[data-testid=key-batch-pins-held]', 30000)

@@ -590,6 +590,11 @@ batch: BatchView,
  */
 batch_pins_held: boolean, 
 /**
+ * A key of the batch is still to initialise: the batch's PINs include the SO PIN (a
+ * restart in the write round asks the user PIN alone).
+ */
+so_pin_needed: boolean, 
+/**
  * The case's project has an RA set (#72): the key pair, the request and the certificate
  * in one step while the key is plugged (`key_enrol`).
  */

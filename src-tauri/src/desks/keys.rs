@@ -157,7 +157,7 @@ pub fn key_init(
 pub fn key_batch_pins(state: State<'_, AppState>, number: String, so_pin: String, user_pin: String) -> Result<BatchPinsHeld, IpcError> {
     crate::log::call("key_batch_pins", || {
         let (so, user) = (Pin::new(so_pin), Pin::new(user_pin));
-        state.with_desk(|d| d.hold_batch_pins(&number, so, user))
+        state.with_desk(|d| d.hold_batch_pins(&state.catalog, &number, so, user))
     })
 }
 

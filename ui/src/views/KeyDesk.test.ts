@@ -56,7 +56,7 @@ const keyStatus = (done: number, over: Partial<KeyStatus> = {}): KeyStatus => wi
   case: NUMBER, cert: 1, holder: '广州市示例科技有限公司', certs: [], status: done >= 4 ? 'key_issued' : 'approved', token_serial: done > 0 ? 'A1B2C3' : null, next: STEPS[done]?.[1] ?? null, default_pin_warning: false, pin_max_tries: null, has_seal: false,
   dual: false, algorithms: ['rsa2048', 'ec-p256', 'sm2'],
   steps: STEPS.map(([step], i) => ({ step, done: i < done, at: i < done ? '2026-11-20T10:00:00+08:00' : null, detail: i < done ? STEP_DETAILS[step] : null })),
-  desk_steps: [], desk_next: '', label: NUMBER, batch_pins_held: false, online: false,
+  desk_steps: [], desk_next: '', label: NUMBER, batch_pins_held: false, online: false, so_pin_needed: done < 1,
   batch: { total: 1, done: done >= 5 ? 1 : 0, made: done >= 2 ? 1 : 0, written: done >= 4 ? 1 : 0, withdrawn: 0, phase: done < 2 ? 'keys' : done < 3 ? 'answers' : done < 5 ? 'write' : 'done', awaiting_answers: [], plug: null, plugged_cert: null, requests: [] },
   ...over,
 })
@@ -246,6 +246,26 @@ describe('KeyDesk', () => {
     expect(calls.filter((c) => c.cmd === 'key_generate').at(-1)!.args).toEqual({ number: NUMBER, serial: 'A1B2C3', pin: '111111', algo: 'ec-p256', employee: null, cert: null })
     expect(w.get('[data-testid=key-result]').text()).toContain('/home/key/requests/GZ01-20261120-0001.zip')
     expect(w.get('[data-testid=key-step-certificate_imported]').attributes('aria-current')).toBe('step')
+  })
+
+  it('asks the user PIN alone for a batch with no key left to initialise, the focus on it (#72)', async () => {
+    const calls = backend({
+      done: 3,
+      override: () => ({
+        key_status: () => keyStatus(3, { so_pin_needed: false, certs: [1, 2].map((index) => ({ index, holder: `员工${index}`, key_serial: `K${index}`, done: false, withdrawn: false, next: 'cert_write', holder_id: null, key_label: null, certificate_serial: null, not_after: null, withdrawn_reason: null, steps: [] })) }),
+        key_batch_pins: () => ({ case: NUMBER }),
+      }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 }, attachTo: document.body })
+    await flushPromises()
+    await openCase(w)
+    expect(w.find('[data-testid=key-batch-so-pin]').exists()).toBe(false)
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('key-batch-pin')
+    await w.get('[data-testid=key-batch-pin]').setValue('24681357')
+    await w.get('[data-testid=key-batch-pin2]').setValue('24681357')
+    await w.get('[data-testid=key-batch-pin2]').trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'key_batch_pins')!.args).toEqual({ number: NUMBER, soPin: '', userPin: '24681357' })
   })
 
   it('issues online in the generate step where the project has an RA, without SM2, and goes on to writing on the same plug (#72)', async () => {

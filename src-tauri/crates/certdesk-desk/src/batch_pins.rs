@@ -45,12 +45,17 @@ impl BatchPins {
         self.slot().as_ref().map(|h| h.case.clone())
     }
 
-    /// A copy of the batch's PIN for `case`, when its batch's are held.
+    /// A copy of the batch's PIN for `case`, when its batch's are held (an SO PIN not given,
+    /// the batch having no key left to initialise: none).
     pub fn get(&self, case: &str, which: Which) -> Option<Pin> {
-        self.slot().as_ref().filter(|h| h.case == case).map(|h| match which {
-            Which::So => h.so.duplicate(),
-            Which::User => h.user.duplicate(),
-        })
+        self.slot()
+            .as_ref()
+            .filter(|h| h.case == case)
+            .map(|h| match which {
+                Which::So => h.so.duplicate(),
+                Which::User => h.user.duplicate(),
+            })
+            .filter(|p| !p.is_empty())
     }
 
     /// Drops the PINs (their memory zeroed).
@@ -72,12 +77,14 @@ pub struct BatchPinsHeld {
 impl Desk<'_> {
     /// Holds the SO PIN and the initial user PIN for case `number`'s keys (a key clerk, a case
     /// the key desk works on), replacing another batch's. Nothing is recorded.
-    pub fn hold_batch_pins(&mut self, number: &str, so: Pin, user: Pin) -> Result<BatchPinsHeld, DeskError> {
+    pub fn hold_batch_pins(&mut self, catalog: &certdesk_catalog::Catalog, number: &str, so: Pin, user: Pin) -> Result<BatchPinsHeld, DeskError> {
         self.require("key desk", Role::KeyClerk)?;
         let number = crate::api::case_number(number)?;
         let record = self.store.case(&number)?;
         certdesk_domain::workflow::may_make_key(record.status).map_err(certdesk_store::ActError::from)?;
-        if so.is_empty() || user.is_empty() {
+        // the SO PIN only initialises keys: a batch with none left to initialise (a restart in
+        // the write round) is given the user PIN alone
+        if user.is_empty() || (so.is_empty() && crate::rounds::needs_key_init(&crate::steps::steps(self.store, catalog, number.as_str())?.certs)) {
             return Err(DeskError::BatchPinEmpty);
         }
         self.pins.hold(number.to_string(), so, user);

@@ -168,6 +168,9 @@ pub struct KeyStatus {
     /// This session holds the batch's SO PIN and initial user PIN for the case (#72): the key
     /// desk asks for no PIN (never the PINs themselves).
     pub batch_pins_held: bool,
+    /// A key of the batch is still to initialise: the batch's PINs include the SO PIN (a
+    /// restart in the write round asks the user PIN alone).
+    pub so_pin_needed: bool,
     /// The case's project has an RA set (#72): the key pair, the request and the certificate
     /// in one step while the key is plugged (`key_enrol`).
     pub online: bool,
@@ -270,6 +273,7 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         (1, None) => number.to_string(),
         (_, None) => crate::rounds::default_label(&number, index),
     };
+    let so_pin_needed = crate::rounds::needs_key_init(&certs);
     Ok(KeyStatus {
         label,
         batch,
@@ -289,6 +293,7 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         desk_steps,
         desk_next,
         batch_pins_held: false,
+        so_pin_needed,
         online: crate::online::is_set(store, &rec.data.project)?,
     })
 }

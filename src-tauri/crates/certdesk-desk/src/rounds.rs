@@ -37,6 +37,12 @@ pub fn round_key(events: &[AuditEvent]) -> (Option<String>, Option<String>) {
     (field("token_serial"), field("token_label"))
 }
 
+/// Whether a certificate of the batch (not withdrawn) still has its key to initialise: what
+/// the batch's SO PIN is for.
+pub fn needs_key_init(certs: &[CertState]) -> bool {
+    certs.iter().any(|c| !c.withdrawn && c.next.as_deref() == Some(StepKind::KeyInit.id()))
+}
+
 /// Which certificate a key-desk command works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertChoice {
