@@ -4,6 +4,7 @@
 
 #![warn(clippy::unwrap_used)]
 
+pub mod calendar;
 pub mod fees;
 pub mod model;
 pub mod source;
@@ -20,6 +21,8 @@ pub struct Catalog {
     pub origin: String,
     pub projects: BTreeMap<String, Project>,
     pub tree: FormsTree,
+    /// The State Council's holiday notices (`_calendar/<year>.toml`, #73).
+    pub notices: Vec<certdesk_domain::workdays::YearNotice>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -56,7 +59,9 @@ impl Catalog {
                 Err(mut l) => lints.append(&mut l),
             }
         }
-        if lints.is_empty() { Ok(Catalog { origin: tree.origin.clone(), projects, tree }) } else { Err(CatalogError::Invalid { origin: tree.origin, lints }) }
+        let (notices, mut notice_lints) = calendar::notices(&tree);
+        lints.append(&mut notice_lints);
+        if lints.is_empty() { Ok(Catalog { origin: tree.origin.clone(), projects, tree, notices }) } else { Err(CatalogError::Invalid { origin: tree.origin, lints }) }
     }
 
     /// The catalog built into the binary.

@@ -7,6 +7,7 @@
 //! the store and signs in, `secrets` reads passwords and PINs, `output` prints.
 
 mod audit;
+mod calendar;
 mod case;
 mod catalog;
 mod context;
@@ -115,10 +116,28 @@ pub enum Command {
     /// The intake: the form a request asks, as the app shows it.
     #[command(subcommand)]
     Intake(IntakeCmd),
+    /// Working days (#73): the State Council's holiday notices and 调休 working days as data
+    /// (`forms/_calendar/<year>.toml`).
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// A project's registration authority for online enrolment (SCEP, RFC 8894): its address,
     /// the CA certificate it must present and its challenge password; set by an administrator.
     #[command(subcommand)]
     Ra(RaCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCmd {
+    /// The day N working days after a day (the day itself not counted): a promise's due date.
+    Workdays {
+        /// YYYY-MM-DD
+        #[arg(long, value_parser = certdesk_desk::dates::parse_day_arg)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        days: u32,
+    },
+    /// The notices known: each year with its source and days off.
+    Notices,
 }
 
 #[derive(Subcommand, Debug)]
@@ -1251,6 +1270,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::User(c) => user::user_cmd(ctx, c),
         Command::Counter(c) => counter::counter_cmd(ctx, c),
         Command::Ra(c) => ra::ra_cmd(ctx, c),
+        Command::Calendar(c) => calendar::calendar_cmd(ctx, c),
         Command::Report(c) => report::report_cmd(ctx, c),
         Command::Store(c) => store::store_cmd(ctx, c),
         Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),

@@ -96,7 +96,7 @@ pub use certdesk_catalog as catalog;
 pub mod domain {
     pub use certdesk_domain::{
         Action, BusinessType, CaseData, CaseNumber, CertKind, Delivery, DeliveryMethod, FieldProblem, IdType, Invoice, InvoiceType, MaterialReceived, Medium, Money, PaymentMethod,
-        Severity, Status, case, ident, money, number, status, steps,
+        Severity, Status, case, ident, money, number, status, steps, workdays,
     };
     /// Who may do what: the roles, the acting account (read-only), what an account may do to
     /// a case.

@@ -16,6 +16,7 @@ pub mod retention;
 pub mod staff;
 pub mod status;
 pub mod steps;
+pub mod workdays;
 pub mod workflow;
 
 pub use case::{
