@@ -28,6 +28,8 @@ mod tests {
             certdesk_desk::domain::case::Employee,
             certdesk_desk::domain::case::Payment,
             certdesk_desk::domain::Delivery,
+            certdesk_desk::domain::case::Channel,
+            certdesk_desk::domain::case::Arrival,
             certdesk_desk::domain::Invoice,
             certdesk_desk::domain::MaterialReceived,
             certdesk_desk::domain::CaseData,

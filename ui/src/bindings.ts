@@ -57,6 +57,18 @@ recipient?: string | null, phone?: string | null,
  */
 address?: string | null, };
 
+export type Channel = "counter" | "post";
+
+export type Arrival = { date: string, 
+/**
+ * The courier company (顺丰速运, EMS, 京东物流 …).
+ */
+courier: string, 
+/**
+ * Its waybill number (运单号).
+ */
+waybill: string, };
+
 export type Invoice = { type: "normal" | "special", 
 /**
  * 发票抬头.
@@ -92,6 +104,16 @@ export type CaseData = { project: string, business: "new" | "renew" | "change" |
  * the barcode of forms that carry one). Absent until the clerk has it.
  */
 ca_reference?: string | null, delivery?: Delivery | null, invoice?: Invoice | null, 
+/**
+ * How the case came in (#73), as the case JSON gives it: absent (a counter case, as every
+ * case before #73, whose data and digest stay as they were) or `counter`/`post`. Read it
+ * with [`CaseData::channel`].
+ */
+channel?: Channel | null, 
+/**
+ * A posted case's arrival: its date, courier and waybill.
+ */
+arrival?: Arrival | null, 
 /**
  * The materials checklist as received (catalog item ids); empty until the clerk ticks it.
  */
@@ -264,7 +286,12 @@ default?: string,
  * email, postcode, phone), when `ident_when` holds (an ID number is checked as a resident
  * ID only when its type is one).
  */
-ident?: string, ident_when?: When, };
+ident?: string, ident_when?: When, 
+/**
+ * Shown (and written into the case) only while this holds: a posted case's arrival only
+ * when the channel is 邮寄 (#73).
+ */
+shown_when?: When, };
 
 export type Choice = { value: string, label: string, };
 

@@ -86,7 +86,8 @@ const en: Shape<typeof zh> = {
     total: '{n} cases', totalCapped: 'The {n} best matches (type more to narrow it down)', search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',
   },
-  detail: { reasonLabel: 'Reason (to return or cancel)', 
+  detail: {
+    channel: 'Channel', byPost: 'By post (back desk)', arrival: 'Arrived',  reasonLabel: 'Reason (to return or cancel)', 
     certificateFile: 'Issued certificate',
     history: 'History', reason: 'Reason', actions: 'Actions', back: 'Back to list', application: 'Application', organization: 'Organisation',
     handler: 'Handler', legalRep: 'Legal representative', employees: 'Employees', materials: 'Materials', payment: 'Payment', attachments: 'Attachments',

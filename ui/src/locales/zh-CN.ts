@@ -137,7 +137,8 @@ export default {
     total: '共{n}件', totalCapped: '最相关的{n}件（请输入更多字词缩小范围）', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
-  detail: { reasonLabel: '原因（退回、作废时填写）', 
+  detail: {
+    channel: '受理方式', byPost: '邮寄（后台受理）', arrival: '收件',  reasonLabel: '原因（退回、作废时填写）', 
     certificateFile: '签发的证书',
     history: '办理记录', reason: '原因', actions: '操作', back: '返回列表', application: '申请信息', organization: '申请单位',
     handler: '经办人', legalRep: '法定代表人', employees: '员工', materials: '材料', payment: '付款', attachments: '附件',

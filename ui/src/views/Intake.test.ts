@@ -416,6 +416,39 @@ describe('Intake', () => {
     expect(asked.at(-1)).toBe('renew')
   })
 
+  it('asks a posted case\'s arrival only once 邮寄 is chosen and sends channel and arrival (#73)', async () => {
+    let sent: (SentCase & { channel?: string; arrival?: Record<string, string> }) | null = null
+    const field = (key: string, label: string, more: Partial<B.FieldSpec> = {}): B.FieldSpec => ({ key, label, kind: 'text', required: false, ...more })
+    const post = { key: 'channel', equals: 'post' }
+    const why = '邮寄案件须填写收件日期、快递公司和运单号'
+    backend({
+      intake_form: ({ business }) => ({
+        project: project.id, business: business as B.IntakeForm['business'], cert_kind: 'organization', medium: 'usb_key',
+        takes_years: true, has_organization: true, has_annex: false, counts_as_person: ['name', 'id_number', 'email'], rules: [],
+        sections: [{ id: 'case', title: '业务', fields: [
+          field('years', '年限'),
+          field('channel', '受理方式', { kind: 'choice', default: 'counter', choices: [{ value: 'counter', label: '窗口' }, { value: 'post', label: '邮寄' }] }),
+          field('arrival.date', '收件日期', { kind: 'date', required_when: post, why, shown_when: post }),
+          field('arrival.courier', '快递公司', { required_when: post, why, shown_when: post }),
+          field('arrival.waybill', '运单号', { required_when: post, why, shown_when: post }),
+        ] }],
+      }),
+      import_case: ({ json }) => { sent = JSON.parse(json); return { number: 'GZ01-20261129-0001', warnings: [] } },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    expect(w.find('[data-testid=more-arrival-waybill]').exists(), 'a counter case asks no arrival').toBe(false)
+    await w.get('[data-testid=more-channel]').setValue('post')
+    expect(w.get('[data-testid=more-arrival-waybill]').element.closest('label')!.textContent).toContain('*')
+    await w.get('[data-testid=more-arrival-date]').setValue('2026-11-27')
+    await w.get('[data-testid=more-arrival-courier]').setValue('顺丰速运')
+    await w.get('[data-testid=more-arrival-waybill]').setValue('SF1234567890')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent!.channel).toBe('post')
+    expect(sent!.arrival).toEqual({ date: '2026-11-27', courier: '顺丰速运', waybill: 'SF1234567890' })
+  })
+
   it('prices and sends each annex row by its own business type and years where the model has those columns', async () => {
     let sent: SentCase | null = null
     const quoted: (B.RowOrder[] | null)[] = []

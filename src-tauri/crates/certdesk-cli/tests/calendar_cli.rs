@@ -46,3 +46,21 @@ fn a_notice_added_to_the_counters_forms_counts_and_a_wrong_one_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2026.toml") && err.contains("2026-12-08"), "{err}");
 }
+
+#[test]
+fn a_case_by_post_keeps_its_arrival_and_one_without_it_is_refused() {
+    let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-employees-new.json")).unwrap()).unwrap();
+    case["channel"] = "post".into();
+    let file = c.p("post.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    let refused = c.as_user("zhang", &["case", "import", &file]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("arrival"), "{}", String::from_utf8_lossy(&refused.stderr));
+    case["arrival"] = serde_json::json!({ "date": "2026-11-20", "courier": "EMS", "waybill": "1180 2233 4455" });
+    std::fs::write(&file, case.to_string()).unwrap();
+    let number = c.import(&file);
+    let (_, shown) = c.read_json(&["case", "show", &number, "--json"]);
+    assert_eq!(shown["channel"], "post");
+    assert_eq!(shown["arrival"], serde_json::json!({ "date": "2026-11-20", "courier": "EMS", "waybill": "118022334455" }));
+}

@@ -8,7 +8,7 @@
 
 use crate::DeskError;
 use certdesk_catalog::{FieldKind, Project};
-use certdesk_domain::{BusinessType, CertKind, DeliveryMethod, IdType, InvoiceType, Medium, PaymentMethod};
+use certdesk_domain::{BusinessType, CertKind, Channel, DeliveryMethod, IdType, InvoiceType, Medium, PaymentMethod};
 use certdesk_forms::Forms;
 use serde::Serialize;
 
@@ -61,6 +61,11 @@ pub struct FieldSpec {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ident_when: Option<When>,
+    /// Shown (and written into the case) only while this holds: a posted case's arrival only
+    /// when the channel is 邮寄 (#73).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shown_when: Option<When>,
 }
 
 /// A section of the intake: its fields in the order the clerk fills them in.
@@ -117,6 +122,7 @@ fn field(key: &str, label: &str) -> FieldSpec {
         default: None,
         ident: None,
         ident_when: None,
+        shown_when: None,
     }
 }
 
@@ -131,6 +137,10 @@ impl FieldSpec {
     fn required_when(mut self, key: &str, equals: &str, why: &str) -> Self {
         self.required_when = Some(When { key: key.into(), equals: equals.into() });
         self.why = Some(why.into());
+        self
+    }
+    fn shown_when(mut self, key: &str, equals: &str) -> Self {
+        self.shown_when = Some(When { key: key.into(), equals: equals.into() });
         self
     }
     fn why(mut self, why: &str) -> Self {
@@ -203,6 +213,12 @@ pub fn intake_form(forms: &Forms, project_id: &str, business: &str, cert_kind: &
         case.push(field("ca_reference", "业务单号").why(&why));
     }
 
+    // #73: a case by post is taken at the back desk; its paper's arrival is recorded
+    let post = Channel::Post.wire();
+    case.push(field("channel", "受理方式").choice(choices_of(&[Channel::Counter, Channel::Post], Channel::wire, Channel::zh), Some(Channel::Counter.wire())));
+    case.push(field("arrival.date", "收件日期").kind("date").shown_when("channel", post).required_when("channel", post, "邮寄案件须填写收件日期、快递公司和运单号"));
+    case.push(field("arrival.courier", "快递公司").shown_when("channel", post).required_when("channel", post, "邮寄案件须填写收件日期、快递公司和运单号"));
+    case.push(field("arrival.waybill", "运单号").shown_when("channel", post).required_when("channel", post, "邮寄案件须填写收件日期、快递公司和运单号"));
     case.push(field("notes", "备注"));
     let mut sections = vec![Section { id: "case".into(), title: "业务".into(), fields: case }];
 

@@ -276,6 +276,55 @@ pub struct Payment {
     pub extra: Extra,
 }
 
+/// How a case came in (#73): at the counter (窗口, the default: a case JSON without `channel`)
+/// or by post (邮寄: the paper arrived by courier, taken at the back desk without the applicant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    #[default]
+    Counter,
+    Post,
+}
+
+impl Channel {
+    pub fn is_counter(&self) -> bool {
+        *self == Channel::Counter
+    }
+
+    pub fn wire(self) -> &'static str {
+        match self {
+            Channel::Counter => "counter",
+            Channel::Post => "post",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Channel::Counter => "窗口",
+            Channel::Post => "邮寄",
+        }
+    }
+}
+
+/// When and how a posted case's paper arrived (`arrival` in the case JSON, #73).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Arrival {
+    #[ts(type = "string")]
+    pub date: NaiveDate,
+    /// The courier company (顺丰速运, EMS, 京东物流 …).
+    #[serde(default)]
+    pub courier: String,
+    /// Its waybill number (运单号).
+    #[serde(default)]
+    pub waybill: String,
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub extra: Extra,
+}
+
+/// The longest waybill number taken (couriers' are 10–20 characters).
+pub const MAX_WAYBILL_CHARS: usize = 40;
+
 /// How the case's key goes back (`delivery` in the case JSON; pickup by the handler when absent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Delivery {
@@ -383,6 +432,14 @@ pub struct CaseData {
     pub delivery: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
+    /// How the case came in (#73), as the case JSON gives it: absent (a counter case, as every
+    /// case before #73, whose data and digest stay as they were) or `counter`/`post`. Read it
+    /// with [`CaseData::channel`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// A posted case's arrival: its date, courier and waybill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<Arrival>,
     /// The materials checklist as received (catalog item ids); empty until the clerk ticks it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<MaterialReceived>,
@@ -473,6 +530,11 @@ impl CaseData {
 
     /// Checks the whole case and normalises its identifiers in place (spaces, full-width
     /// characters, lowercase x). Returns every problem found, errors and warnings.
+    /// How the case came in: by post only when its JSON says so.
+    pub fn channel(&self) -> Channel {
+        self.channel.unwrap_or_default()
+    }
+
     pub fn validate_and_normalize(&mut self, today: NaiveDate) -> Vec<FieldProblem> {
         let mut v = Validator { today, problems: Vec::new() };
         v.required("project", &self.project);
@@ -558,6 +620,26 @@ impl CaseData {
                     v.error("delivery.phone", "delivery by post needs the recipient's mobile number", "邮寄须填写收件人手机号码");
                 }
             }
+        }
+        match (self.channel(), &mut self.arrival) {
+            (Channel::Post, None) => v.error("arrival", "a case by post needs its arrival (date, courier, waybill)", "邮寄案件须填写收件日期、快递公司和运单号"),
+            (Channel::Post, Some(a)) => {
+                a.courier = a.courier.trim().to_string();
+                a.waybill = a.waybill.split_whitespace().collect::<String>().to_uppercase();
+                if a.date > v.today {
+                    v.error("arrival.date", &format!("the paper cannot arrive in the future ({})", a.date), &format!("收件日期{}晚于今天", a.date));
+                }
+                if a.courier.is_empty() {
+                    v.error("arrival.courier", "the courier the paper came with", "请填写快递公司");
+                }
+                if a.waybill.is_empty() {
+                    v.error("arrival.waybill", "the waybill number the paper came with", "请填写运单号");
+                } else if a.waybill.chars().count() > MAX_WAYBILL_CHARS || !a.waybill.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    v.error("arrival.waybill", "a waybill number is letters, digits and '-', at most 40", "运单号只能由字母、数字和“-”组成，最多40位");
+                }
+            }
+            (Channel::Counter, Some(_)) => v.error("arrival", "an arrival belongs to a case by post (channel \"post\")", "只有邮寄案件才有收件信息"),
+            (Channel::Counter, None) => {}
         }
         if let Some(inv) = &mut self.invoice {
             v.required("invoice.title", &inv.title);
@@ -943,6 +1025,33 @@ mod tests {
             let exported = serde_json::to_value(&case).unwrap();
             assert_eq!(original, exported);
         }
+    }
+
+    #[test]
+    fn a_case_by_post_carries_its_arrival_and_a_counter_case_stays_as_it_was() {
+        // a counter case: no channel written, so its data (and digest) is as before #73
+        let counter = CaseData::from_json(ORG_NEW).unwrap();
+        assert_eq!(counter.channel(), Channel::Counter);
+        assert!(serde_json::to_value(&counter).unwrap().get("channel").is_none());
+        let mut value: Value = serde_json::from_str(EMPLOYEES_NEW).unwrap();
+        value["channel"] = "post".into();
+        let mut case: CaseData = serde_json::from_value(value.clone()).unwrap();
+        let paths = |c: &mut CaseData| c.validate_and_normalize(today()).into_iter().filter(|p| p.severity == Severity::Error).map(|p| p.path).collect::<Vec<_>>();
+        assert_eq!(paths(&mut case), ["arrival"], "a case by post says when its paper came");
+        value["arrival"] = serde_json::json!({ "date": "2026-11-20", "courier": " 顺丰速运 ", "waybill": "sf 1234 5678 9012" });
+        let mut case: CaseData = serde_json::from_value(value.clone()).unwrap();
+        assert!(paths(&mut case).is_empty());
+        let a = case.arrival.clone().unwrap();
+        assert_eq!((a.courier.as_str(), a.waybill.as_str()), ("顺丰速运", "SF123456789012"));
+        let out = serde_json::to_value(&case).unwrap();
+        assert_eq!((out["channel"].as_str(), out["arrival"]["date"].as_str()), (Some("post"), Some("2026-11-20")));
+        value["arrival"]["date"] = "2026-11-23".into();
+        value["arrival"]["waybill"] = "运单".into();
+        let mut case: CaseData = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(paths(&mut case), ["arrival.date", "arrival.waybill"]);
+        value["channel"] = "counter".into();
+        let mut case: CaseData = serde_json::from_value(value).unwrap();
+        assert_eq!(paths(&mut case), ["arrival"], "an arrival belongs to a posted case");
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub mod workdays;
 pub mod workflow;
 
 pub use case::{
-    BusinessType, CaseData, CertKind, Delivery, DeliveryMethod, Employee, FieldProblem, IdSource, IdType, Invoice, InvoiceType, MaterialReceived, Medium, PaymentMethod, Severity,
-    same_unit, validate_employee,
+    Arrival, BusinessType, CaseData, CertKind, Channel, Delivery, DeliveryMethod, Employee, FieldProblem, IdSource, IdType, Invoice, InvoiceType, MaterialReceived, Medium,
+    PaymentMethod, Severity, same_unit, validate_employee,
 };
 pub use money::Money;
 pub use number::CaseNumber;
