@@ -46,9 +46,15 @@ pub(crate) fn settings(store: &Store, project: &str) -> Result<Option<(certdesk_
     Ok(Some((certdesk_scep::Ra { url, ca_der: ca.der.clone(), challenge }, ca)))
 }
 
-/// Whether `project` has an RA set.
+/// Whether `project` has an RA set: its three settings there (read on every key desk poll, so
+/// the CA certificate is not parsed here; `settings` checks it when it is used).
 pub fn is_set(store: &Store, project: &str) -> Result<bool, DeskError> {
-    Ok(settings(store, project)?.is_some())
+    for part in ["url", "ca", "challenge"] {
+        if store.setting(&key(project, part))?.is_none_or(|v| v.trim().is_empty()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn view(project: &str, ra: &certdesk_scep::Ra, ca: &ParsedCert) -> RaView {
@@ -149,16 +155,11 @@ pub fn enrol(
     let project = desk.store.case(&parsed)?.data.project.clone();
     let (ra, ca) = settings(desk.store, &project)?.ok_or(DeskError::RaNotSet { project: project.clone() })?;
     if algo == Algo::Sm2 {
-        return Err(certdesk_token::TokenError::AlgoUnsupported {
-            algo: "SM2",
-            backend: "online enrolment (SCEP)",
-            why: "SCEP servers take RSA requests and signers; send an SM2 request to the CA offline",
-        }
-        .into());
+        return Err(certdesk_token::ONLINE_NOT_FOR_SM2.into());
     }
     let generated = issue::generate_for(desk, keys, catalog, number, sel, pin, algo, cert, files, Some(ra.challenge.as_str()))?;
-    let csr = pem_body(&generated.csr_pem)?;
     let ra_error = |e| DeskError::Ra { project: project.clone(), source: e };
+    let csr = pem_body(&generated.csr_pem).map_err(ra_error)?;
     let signer = certdesk_scep::Signer::shared().map_err(ra_error)?;
     let got = certdesk_scep::enrol(&ra, &csr, &signer).map_err(ra_error)?;
     let bundle: String = std::iter::once(&got.certificate).chain(&got.chain).chain(&got.ca_certificates).map(|d| certdesk_token::cert::der_to_pem(d)).collect();
@@ -166,10 +167,9 @@ pub fn enrol(
     Ok(Enrolled { generated, imported })
 }
 
-fn pem_body(pem: &str) -> Result<Vec<u8>, DeskError> {
+/// The request's DER from the PEM the token layer made.
+fn pem_body(pem: &str) -> Result<Vec<u8>, certdesk_scep::ScepError> {
     use base64::Engine;
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body.trim())
-        .map_err(|e| DeskError::Ra { project: String::new(), source: certdesk_scep::ScepError::Request(format!("the request's PEM: {e}")) })
+    base64::engine::general_purpose::STANDARD.decode(body.trim()).map_err(|e| certdesk_scep::ScepError::Request(format!("the request's PEM: {e}")))
 }

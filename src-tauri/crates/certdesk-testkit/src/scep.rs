@@ -17,8 +17,8 @@ pub struct ScepServer {
     pub log: PathBuf,
 }
 
-/// Whether `scepserver` is on PATH (the CI installs the `scep` package; a test that needs it
-/// fails under `CI` rather than skip).
+/// Whether `scepserver` is on PATH (`scripts/deps.sh test` installs the `scep` package; a test
+/// that needs it fails without it rather than skip).
 pub fn available() -> bool {
     Command::new("scepserver").arg("-version").stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false)
 }
@@ -64,9 +64,8 @@ impl ScepServer {
 
     /// The CA certificate, DER.
     pub fn ca_der(&self) -> Vec<u8> {
-        let pem = std::fs::read_to_string(&self.ca_pem).expect("ca.pem");
-        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        base64_decode(&body)
+        let pem = std::fs::read(&self.ca_pem).expect("ca.pem");
+        der::pem::decode_vec(&pem).expect("ca.pem is PEM").1
     }
 
     pub fn log_text(&self) -> String {
@@ -79,21 +78,4 @@ impl Drop for ScepServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes().filter(|c| *c != b'=') {
-        let v = A.iter().position(|a| *a == c).expect("base64") as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
 }

@@ -21,4 +21,4 @@ pub mod token;
 
 pub use certdesk_gm::DistId;
 pub use pin::Pin;
-pub use token::{Algo, Backend, CertUsage, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, Subject, TokenError, TokenSel, TokenView};
+pub use token::{Algo, Backend, CertUsage, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, ONLINE_NOT_FOR_SM2, Subject, TokenError, TokenSel, TokenView};

@@ -81,7 +81,7 @@ impl Algo {
 }
 
 /// What an SM2 key (or an SKF key, SM2 only) answers to an online enrolment.
-pub(crate) const ONLINE_NOT_FOR_SM2: TokenError =
+pub const ONLINE_NOT_FOR_SM2: TokenError =
     TokenError::AlgoUnsupported { algo: "SM2", backend: "online enrolment (SCEP)", why: "SCEP servers take RSA requests and signers; send an SM2 request to the CA offline" };
 
 #[derive(Debug, thiserror::Error)]
