@@ -14,7 +14,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, residentId } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 5744 + (process.pid % 500)
@@ -42,14 +42,6 @@ const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' })
 const sh = (program, args) => execFileSync(program, args, { env, cwd: dir, encoding: 'utf8' })
 const d = webdriver(port)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-/** A resident ID number with a valid check digit (GB 11643). */
-function residentId(seq) {
-  const body = `44010619900101${String(seq).padStart(3, '0')}`
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0)
-  return body + '10X98765432'[sum % 11]
-}
 
 let number = ''
 

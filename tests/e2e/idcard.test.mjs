@@ -33,16 +33,7 @@ const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' })
 const d = webdriver(port)
 const { click, type, waitText, login } = d
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
-const valueOf = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/property/value`))
-async function waitValue(css, want, timeout = 15000) {
-  const start = Date.now()
-  for (;;) {
-    const got = await valueOf(css).catch(() => '')
-    if (got === want) return
-    if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"`)
-    await pause(100)
-  }
-}
+const { valueOf, waitValue } = d
 /** lays a card on the simulated reader (the simulator reads the file at each "find card") */
 const lay = (name, edit = (t) => t) => writeFileSync(lying, edit(readFileSync(join(cards, `${name}.json`), 'utf8')))
 const takeOff = () => rmSync(lying, { force: true })

@@ -20,7 +20,7 @@ import { writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createServer } from 'node:net'
-import { webdriver, root, target, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, target, app, cli, driverBin, workDir, residentId } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7244 + (process.pid % 500)
@@ -50,14 +50,6 @@ const ENTER = '\uE007'
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const d = webdriver(port)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-/** A resident ID number with a valid check digit (GB 11643): born 1990-01-01, `seq` its order code. */
-function residentId(seq) {
-  const body = `44010619900101${String(seq).padStart(3, '0')}`
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0)
-  return body + '10X98765432'[sum % 11]
-}
 
 // ---- what the walk counts ----
 const count = { keystrokes: 0, clicks: 0, steps: 0, plugs: 0, cards: 0 }
@@ -97,16 +89,7 @@ async function waitFor(css, want, what, timeout = 60000) {
   waits.push({ what, ms: Date.now() - start })
   return got
 }
-const valueOf = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/property/value`))
-async function waitValue(css, want, timeout = 15000) {
-  const start = Date.now()
-  for (;;) {
-    const got = await valueOf(css).catch(() => '')
-    if (got === want) return
-    if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"`)
-    await sleep(100)
-  }
-}
+const { valueOf, waitValue } = d
 /** a move to the next field with Tab or Enter (typing by WebDriver focuses the field itself) */
 const next = () => { count.keystrokes += 1 }
 async function signIn(name) {

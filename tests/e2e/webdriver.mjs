@@ -40,6 +40,14 @@ export const app = process.env.CERTDESK_E2E_APP ?? join(target, 'debug', 'certde
 export const cli = process.env.CERTDESK_E2E_CLI ?? join(target, 'debug', 'certdesk')
 export const driverBin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo', 'bin', 'tauri-driver')
 
+/** A resident ID number with a valid check digit (GB 11643): born 1990-01-01, `seq` its order code. */
+export function residentId(seq) {
+  const body = `44010619900101${String(seq).padStart(3, '0')}`
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0)
+  return body + '10X98765432'[sum % 11]
+}
+
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -172,6 +180,17 @@ export function webdriver(port) {
   /** Whether an element is on the page now (no waiting). */
   d.exists = async (css) => d.wd('POST', d.s('/element'), { using: 'css selector', value: css }).then(() => true, () => false)
   d.type = async (css, text) => d.wd('POST', d.s(`/element/${await d.find(css)}/value`), { text })
+  d.valueOf = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/property/value`))
+  /** waits for an input's value to become `want` (a card read, a lookup) */
+  d.waitValue = async (css, want, timeout = 15000) => {
+    const start = Date.now()
+    for (;;) {
+      const got = await d.valueOf(css).catch(() => '')
+      if (got === want) return
+      if (Date.now() - start > timeout) throw new Error(`${css}: expected "${want}", got "${got}"`)
+      await pause(100)
+    }
+  }
   d.text = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/text`))
   /** How many elements match now (no waiting). */
   d.count = async (css) => (await d.wd('POST', d.s('/elements'), { using: 'css selector', value: css })).length
