@@ -50,6 +50,10 @@ pub struct Project {
     #[serde(default)]
     #[serde(serialize_with = "ser_spanned_vec")]
     pub routes: Vec<Spanned<Route>>,
+    /// What the CA's guide promises in working days or hours (#73), first match wins.
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub promises: Vec<Spanned<PromiseEntry>>,
     /// The seeds' counter rules this project applies.
     #[serde(default)]
     pub rules: Rules,
@@ -143,6 +147,46 @@ pub struct Rules {
     /// serial of the one the unit holds, `organization.certificate_serial`).
     #[serde(default)]
     pub organization_certificate_first: bool,
+}
+
+/// A promise as written in the file: for the business types (all when empty) and channel (any
+/// when absent), a term of `working_days` or `hours`, from the paper received or the money in,
+/// until approval or delivery, with the guide's words (`quote`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromiseEntry {
+    #[serde(default)]
+    pub business: Vec<BusinessType>,
+    #[serde(default)]
+    pub channel: Option<certdesk_domain::Channel>,
+    #[serde(default)]
+    pub working_days: Option<u32>,
+    #[serde(default)]
+    pub hours: Option<u32>,
+    #[serde(default)]
+    pub from: certdesk_domain::promise::ClockFrom,
+    #[serde(default)]
+    pub until: certdesk_domain::promise::ClockUntil,
+    pub what: String,
+    pub quote: String,
+}
+
+impl PromiseEntry {
+    /// The promise, or what is wrong with the entry.
+    pub fn to_promise(&self) -> Result<certdesk_domain::promise::Promise, String> {
+        use certdesk_domain::promise::{Promise, Term};
+        let term = match (self.working_days, self.hours) {
+            (Some(n), None) if n > 0 && n <= 60 => Term::WorkingDays(n),
+            (None, Some(h)) if h > 0 && h <= 24 * 60 => Term::Hours(h),
+            (Some(_), Some(_)) => return Err("give `working_days` or `hours`, not both".into()),
+            (None, None) => return Err("give `working_days` or `hours`".into()),
+            _ => return Err("the term is 1–60 working days or 1–1440 hours".into()),
+        };
+        if self.what.trim().is_empty() || self.quote.trim().is_empty() {
+            return Err("`what` and `quote` (the guide's words) must not be empty".into());
+        }
+        Ok(Promise { term, from: self.from, until: self.until, what: self.what.clone(), quote: self.quote.clone() })
+    }
 }
 
 /// A route: the steps after approval for the business types (media, kinds) it names.
@@ -637,6 +681,16 @@ impl Project {
                 push(line, "route: a mobile certificate has no USB key steps and nothing to hand over (only confirm steps)".into());
             }
         }
+        for promise in &self.promises {
+            let line = Some(line_of(source, promise.span().start));
+            let p = promise.get_ref();
+            if let Some(m) = subset("business type", &p.business, &self.business_types, "business_types") {
+                push(line, format!("promise: {m}"));
+            }
+            if let Err(m) = p.to_promise() {
+                push(line, format!("promise: {m}"));
+            }
+        }
         // a project that declares routes declares them all: a forgotten business type would
         // quietly take the default
         if !self.routes.is_empty() {
@@ -729,6 +783,16 @@ impl Project {
             .iter()
             .map(|r| r.get_ref())
             .find(|r| r.business.contains(&business) && r.media.as_ref().is_none_or(|m| m.contains(&medium)) && r.cert_kinds.as_ref().is_none_or(|k| k.contains(&kind)))
+    }
+
+    /// The promise a case of `business` that came in by `channel` is under (the first entry
+    /// that matches), if the guide makes one.
+    pub fn promise(&self, business: BusinessType, channel: certdesk_domain::Channel) -> Option<certdesk_domain::promise::Promise> {
+        self.promises
+            .iter()
+            .map(|p| p.get_ref())
+            .find(|p| (p.business.is_empty() || p.business.contains(&business)) && p.channel.is_none_or(|c| c == channel))
+            .and_then(|p| p.to_promise().ok())
     }
 
     /// The seed's words about the route a case takes (its `note`), printed on the receipt as

@@ -370,3 +370,37 @@ business = ["renew"]
     assert_eq!(q.items.iter().filter(|i| i.label == "受理费").map(|i| i.count).collect::<Vec<_>>(), [1]);
     assert_eq!(q.total, Money::from_yuan(600 + 30));
 }
+
+/// The guides' promises (#73) are data: the seeds' words, the first entry for a business type
+/// and channel applies, and a broken entry is refused with its line.
+#[test]
+fn promises_are_the_guides_words_and_a_broken_one_is_refused() {
+    use certdesk_domain::Channel;
+    use certdesk_domain::promise::{ClockFrom, ClockUntil, Term};
+    let cat = catalog();
+    let pension = cat.project("netca-gd-pension").unwrap();
+    let unlock = pension.promise(B::Unlock, Channel::Post).expect("seed 001's unlock by post");
+    assert_eq!((unlock.term, unlock.from, unlock.until), (Term::WorkingDays(3), ClockFrom::Received, ClockUntil::Delivered));
+    assert!(pension.promise(B::Unlock, Channel::Counter).is_none(), "the counter unlocks while the applicant waits");
+    let bjca = cat.project("bjca-nmg").unwrap();
+    assert_eq!(bjca.promise(B::Revoke, Channel::Counter).unwrap().term, Term::Hours(24));
+    assert_eq!(bjca.promise(B::New, Channel::Counter).unwrap().term, Term::WorkingDays(5));
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/seeds");
+    if let Ok(dir) = std::fs::read_dir(&seeds) {
+        let text: String = dir.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
+        for (id, p) in &cat.projects {
+            for promise in &p.promises {
+                let quote = &promise.get_ref().quote;
+                assert!(text.contains(quote.as_str()), "{id}: the seeds do not say {quote:?}");
+            }
+        }
+    }
+
+    let with = |entry: &str| format!("{MINIMAL}\n[[promises]]\n{entry}\nwhat = \"寄出\"\nquote = \"2个工作日内寄出\"\n");
+    assert!(lints(&with("working_days = 2\nchannel = \"post\"")).is_empty());
+    let both = lints(&with("working_days = 2\nhours = 24"));
+    assert!(both[0].contains(":23:") && both[0].contains("not both"), "{both:?}");
+    assert!(lints(&with("working_days = 0"))[0].contains("1–60"));
+    assert!(lints(&with("working_days = 2\nbusiness = [\"unlock\"]"))[0].contains("not offered"));
+    assert!(lints(&with("working_days = 2\nuntil = \"closed\""))[0].contains("closed"));
+}

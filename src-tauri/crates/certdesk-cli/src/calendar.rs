@@ -1,17 +1,23 @@
 //! `certdesk calendar …` (#73): working days by the State Council's notices built into the
 //! catalog (`forms/_calendar`), no store and no account needed. A year without a notice is
-//! counted Monday–Friday only, and the answer says which years those were.
+//! counted Monday–Friday only, and the answer says which years those were. `calendar due` reads
+//! the store (signed in): the due list of `certdesk_desk::due`.
 
 use crate::CalendarCmd;
 use crate::context::Ctx;
 use crate::output::{CliError, show};
-use certdesk_desk::domain::workdays::Calendar;
 use std::process::ExitCode;
 
 pub fn calendar_cmd(ctx: &Ctx, cmd: CalendarCmd) -> Result<ExitCode, CliError> {
     let catalog = ctx.catalog()?;
-    let calendar = Calendar::new(catalog.notices.clone(), []).map_err(|e| CliError::Usage(e.to_string()))?;
+    let calendar = certdesk_desk::due::calendar_of(&catalog)?;
     match cmd {
+        CalendarCmd::Due { day, by } => {
+            let day = day.unwrap_or_else(certdesk_desk::dates::today);
+            let (mut store, mut session) = ctx.session("calendar due", &by)?;
+            let list = session.desk(&mut store)?.due_list(&catalog, day)?;
+            show(ctx.g.json, &list, || due_text(&list));
+        }
         CalendarCmd::Workdays { from, days } => {
             let date = calendar.add_workdays(from, days);
             let without = calendar.years_without_notice(from, date);
@@ -42,4 +48,27 @@ pub fn calendar_cmd(ctx: &Ctx, cmd: CalendarCmd) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn due_text(list: &certdesk_desk::due::DueList) -> String {
+    let mut out =
+        vec![format!("{}: {} due today, {} late, {} waiting on the applicant, {} running", list.day, list.due_today.len(), list.late.len(), list.waiting.len(), list.running)];
+    for (title, cases) in [("due today (今日到期)", &list.due_today), ("late (已超期)", &list.late)] {
+        if !cases.is_empty() {
+            out.push(format!("{title}:"));
+            for c in cases.iter() {
+                out.push(format!("  {}  {}  {} {}  due {} ({} working day(s) left)  {}", c.number, c.organization, c.promise, c.term, c.due, c.days_left, c.project));
+            }
+        }
+    }
+    if !list.waiting.is_empty() {
+        out.push("waiting on the applicant (待申请人):".into());
+        for w in &list.waiting {
+            out.push(format!("  {}  {}  {}  received {}", w.number, w.organization, w.waiting_zh.join("、"), w.received));
+        }
+    }
+    if !list.without_notice.is_empty() {
+        out.push(format!("no holiday notice for {}: Monday–Friday counted", list.without_notice.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")));
+    }
+    out.join("\n")
 }

@@ -138,6 +138,15 @@ pub enum CalendarCmd {
     },
     /// The notices known: each year with its source and days off.
     Notices,
+    /// The due list of a day (default today): the cases due that day and late against their
+    /// project's promise, and those waiting on the applicant (materials 后补, money not in).
+    Due {
+        /// YYYY-MM-DD
+        #[arg(long, value_parser = certdesk_desk::dates::parse_day_arg)]
+        day: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

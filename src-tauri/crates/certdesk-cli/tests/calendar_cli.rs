@@ -64,3 +64,53 @@ fn a_case_by_post_keeps_its_arrival_and_one_without_it_is_refused() {
     assert_eq!(shown["channel"], "post");
     assert_eq!(shown["arrival"], serde_json::json!({ "date": "2026-11-20", "courier": "EMS", "waybill": "118022334455" }));
 }
+
+/// The due list (#73): a posted 解锁 of seed 001 ("收到材料的3个工作日内解锁证书快递给用户") waits
+/// for its money, then runs from its arrival over the 国庆 week with its 调休 Saturday: due on
+/// Sat 11 Oct 2025, late on Monday 13; a counter case of a project without a promise is on no
+/// list; the day's lists are signed in like every read of the store.
+#[test]
+fn the_due_list_of_a_posted_unlock_over_the_holiday_week() {
+    let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json")).unwrap()).unwrap();
+    case["business"] = "unlock".into();
+    case.as_object_mut().unwrap().remove("years");
+    case["channel"] = "post".into();
+    case["arrival"] = serde_json::json!({ "date": "2025-09-30", "courier": "顺丰速运", "waybill": "SF1234567890" });
+    case["payment"] = serde_json::json!({ "method": "bank_transfer", "payer_name": "广州市示例科技有限公司", "payer_account": "3602000109200123456", "amount": "20.00" });
+    let file = c.p("unlock.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    let posted = c.import(&file);
+    c.ok_as("zhang", &["case", "accept", &posted]);
+    let counter = c.import(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json"));
+    c.ok_as("zhang", &["case", "accept", &counter]);
+    let due = |day: &str| {
+        let out = c.as_user("zhang", &["calendar", "due", "--day", day, "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let v = due("2025-10-09");
+    assert_eq!(v["waiting"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!((v["waiting"][0]["number"].as_str(), v["waiting"][0]["waiting_on"].clone()), (Some(posted.as_str()), serde_json::json!(["payment"])));
+    assert!(v["due_today"].as_array().unwrap().is_empty() && v["late"].as_array().unwrap().is_empty());
+
+    // the money in (the bank's date recorded): the clock runs from the arrival
+    case["payment"]["date"] = "2025-10-09".into();
+    std::fs::write(&file, case.to_string()).unwrap();
+    c.ok_as("zhang", &["case", "edit", &posted, &file]);
+    let v = due("2025-10-10");
+    assert!(v["waiting"].as_array().unwrap().is_empty() && v["due_today"].as_array().unwrap().is_empty() && v["late"].as_array().unwrap().is_empty(), "{v}");
+    assert_eq!(v["running"], 1);
+    let v = due("2025-10-11");
+    let today = &v["due_today"][0];
+    assert_eq!((today["number"].as_str(), today["due"].as_str(), today["days_left"].as_i64()), (Some(posted.as_str()), Some("2025-10-11"), Some(0)), "{v}");
+    assert_eq!((today["promise"].as_str(), today["term"].as_str()), (Some("解锁并寄回"), Some("3个工作日")));
+    let v = due("2025-10-13");
+    assert_eq!((v["late"][0]["number"].as_str(), v["late"][0]["days_left"].as_i64()), (Some(posted.as_str()), Some(-1)), "{v}");
+    // in words, for a clerk at a terminal
+    let text = c.ok_as("zhang", &["calendar", "due", "--day", "2025-10-13"]);
+    assert!(text.contains("1 late") && text.contains(&posted), "{text}");
+    // not signed in: refused
+    let out = c.cmd_without_account(&["calendar", "due"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+}

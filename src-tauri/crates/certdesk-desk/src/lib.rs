@@ -60,6 +60,7 @@ pub mod batch_pins;
 pub mod briefing;
 pub mod chip_reads;
 pub mod dates;
+pub mod due;
 mod error;
 pub mod folders;
 pub mod idcard;

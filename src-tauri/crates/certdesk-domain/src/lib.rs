@@ -11,6 +11,7 @@ pub mod mask;
 pub mod money;
 pub mod number;
 pub mod password_policy;
+pub mod promise;
 pub mod purge;
 pub mod retention;
 pub mod staff;

@@ -50,6 +50,11 @@ impl CaseNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The day the case was numbered (the middle part).
+    pub fn day(&self) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(self.0.split('-').nth(1)?, "%Y%m%d").ok()
+    }
 }
 
 impl fmt::Display for CaseNumber {

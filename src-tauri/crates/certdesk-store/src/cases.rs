@@ -5,6 +5,7 @@
 use crate::act::facts_in;
 use crate::db::{Row, Sql, Tx, args};
 use crate::{ActError, AuditAction, AuditEvent, CaseRecord, CaseSummary, NewEvent, Store, StoreError, audit, db, detail, search};
+use certdesk_domain::promise::ClockFacts;
 use certdesk_domain::status::Action;
 use certdesk_domain::workflow::{self, Actor, CaseFacts};
 use certdesk_domain::{CaseData, CaseNumber, Status};
@@ -217,6 +218,73 @@ fn insert_case(tx: &mut Tx<'_>, data: &CaseData, counter: &str, day: NaiveDate, 
     })
 }
 
+/// The case's clock facts (#73) into its row, from its data, as every write of the data leaves
+/// them.
+fn write_clock(db: &mut dyn Sql, id: i64, number: &str, data: &CaseData) -> Result<(), StoreError> {
+    let Some(facts) = CaseNumber::parse(number).ok().and_then(|n| ClockFacts::of(&n, data)) else {
+        return Err(StoreError::Invalid(format!("case {number}: no day in its number for its clock")));
+    };
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    db.exec(
+        "keeping a case's clock",
+        "UPDATE cases SET channel = ?1, received_on = ?2, paid_on = ?3, to_follow = ?4 WHERE id = ?5",
+        args![facts.channel.wire(), day(facts.received_on), facts.paid_on.map(day), i64::from(facts.to_follow), id],
+    )?;
+    Ok(())
+}
+
+/// A case on the clock (#73): what the due list shows of it and its clock facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockRow {
+    pub number: String,
+    pub project: String,
+    pub business: String,
+    pub status: Status,
+    pub organization: String,
+    pub facts: ClockFacts,
+}
+
+impl Store {
+    /// Every case in a status on the clock (`certdesk_domain::promise::ON_THE_CLOCK`), with its
+    /// clock facts, from the clock index alone (no case data read).
+    pub fn clocks(&self) -> Result<Vec<ClockRow>, StoreError> {
+        let statuses = certdesk_domain::promise::ON_THE_CLOCK.iter().map(|s| format!("'{}'", s.wire())).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT number, project, business, status, channel, received_on, paid_on, to_follow, org_name FROM cases WHERE status IN ({statuses})");
+        self.read(|db| {
+            let day = |number: &str, text: String| {
+                NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt { number: number.to_string(), detail: format!("clock day {text:?}") })
+            };
+            db.rows("reading the cases on the clock", &sql, &[])?
+                .iter()
+                .map(|r| {
+                    let number = r.text(0)?;
+                    let status = r.text(3)?;
+                    let channel = r.text(4)?;
+                    let corrupt = |detail: String| StoreError::Corrupt { number: number.clone(), detail };
+                    let facts = ClockFacts {
+                        channel: match channel.as_str() {
+                            "post" => certdesk_domain::Channel::Post,
+                            "counter" => certdesk_domain::Channel::Counter,
+                            other => return Err(corrupt(format!("channel {other:?}"))),
+                        },
+                        received_on: day(&number, r.text(5)?)?,
+                        paid_on: r.opt_text(6)?.map(|t| day(&number, t)).transpose()?,
+                        to_follow: u32::try_from(r.int(7)?).unwrap_or(0),
+                    };
+                    Ok(ClockRow {
+                        status: Status::from_wire(&status).ok_or_else(|| corrupt(format!("status {status:?}")))?,
+                        project: r.text(1)?,
+                        business: r.text(2)?,
+                        organization: r.text(8)?,
+                        number,
+                        facts,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
 /// The search rows of a case (identifiers, and the text the dialect's index takes), `replace`
 /// those it had.
 pub(crate) fn index_case(db: &mut dyn Sql, id: i64, number: &str, data: &CaseData, replace: bool) -> Result<(), StoreError> {
@@ -225,6 +293,7 @@ pub(crate) fn index_case(db: &mut dyn Sql, id: i64, number: &str, data: &CaseDat
             db.exec("re-indexing a case", sql, args![id])?;
         }
     }
+    write_clock(db, id, number, data)?;
     for ident in search::identifiers(number, data) {
         db.exec("indexing a case", "INSERT INTO case_idents (ident, case_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING", args![ident, id])?;
     }

@@ -23,6 +23,10 @@ fn first_break(place: &Place) -> certdesk_store::ChainBreak {
     report.first_break.unwrap()
 }
 
+/// What migration 11 added, taken off again (before `UNDO_M008`).
+const UNDO_M011: &str = "DROP INDEX cases_clock; ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN received_on; \
+     ALTER TABLE cases DROP COLUMN paid_on; ALTER TABLE cases DROP COLUMN to_follow;";
+
 /// What migrations 8 to 10 added, taken off again (for a store made as an older schema had it).
 const UNDO_M008: &str = "DROP TABLE operator_keys; DROP TABLE day_closes; DROP TRIGGER audit_events_no_update; \
      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END; \
@@ -41,6 +45,7 @@ fn migration_backfills_identifiers_of_existing_cases() {
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_M011).unwrap();
     conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; \
@@ -63,6 +68,7 @@ fn migration_keeps_existing_passwords_and_remembers_them() {
     }
     // as a store of schema 6 had it: no password age, no history
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_M011).unwrap();
     conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; \
@@ -329,4 +335,79 @@ on_both! {
             assert_eq!(got, expect, "query {query:?} limit {limit}");
         }
     }
+}
+
+/// A counter case and a posted one with its money not yet confirmed and a material to follow.
+fn clock_cases() -> (certdesk_domain::CaseData, certdesk_domain::CaseData) {
+    let counter = case(ORG_NEW);
+    let mut posted = case(ORG_NEW);
+    posted.channel = Some(certdesk_domain::Channel::Post);
+    posted.arrival = Some(serde_json::from_str(r#"{"date": "2025-09-29", "courier": "顺丰速运", "waybill": "SF1234567890"}"#).unwrap());
+    let payment = posted.payment.as_mut().unwrap();
+    payment.date = None;
+    posted.materials =
+        vec![serde_json::from_str(r#"{"id": "license", "to_follow": "原件下周一寄来"}"#).unwrap(), serde_json::from_str(r#"{"id": "form", "original_seen": true}"#).unwrap()];
+    (counter, posted)
+}
+
+on_both! {
+    /// Every write keeps a case's clock facts (#73) beside it, and the clock list has the open
+    /// cases only, read from its index.
+    fn the_clock_facts_follow_every_write(place) {
+        use certdesk_domain::Channel;
+        let mut s = place.open();
+        let (counter, mut posted) = clock_cases();
+        let a = s.create_case(&counter, "GZ01", day(), &as_clerk("clerk")).unwrap().number;
+        let b = s.create_case(&posted, "GZ01", day(), &as_clerk("clerk")).unwrap().number;
+        assert!(s.clocks().unwrap().is_empty(), "drafts are on no clock");
+        s.act(&a, Action::Accept, &as_clerk("clerk"), None).unwrap();
+        s.act(&b, Action::Accept, &as_clerk("clerk"), None).unwrap();
+        let rows = s.clocks().unwrap();
+        let of = |n: &certdesk_domain::CaseNumber| rows.iter().find(|r| r.number == n.as_str()).unwrap().facts.clone();
+        let d = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        assert_eq!(rows.len(), 2);
+        let fa = of(&a);
+        assert_eq!((fa.channel, fa.received_on, fa.paid_on, fa.to_follow), (Channel::Counter, day(), Some(d("2026-11-20")), 0));
+        let fb = of(&b);
+        assert_eq!((fb.channel, fb.received_on, fb.paid_on, fb.to_follow), (Channel::Post, d("2025-09-29"), None, 1));
+        // the money confirmed: an edit keeps the facts
+        posted.payment.as_mut().unwrap().date = Some(d("2025-09-30"));
+        s.edit(&b, &posted, &as_clerk("clerk")).unwrap();
+        assert_eq!(s.clocks().unwrap().iter().find(|r| r.number == b.as_str()).unwrap().facts.paid_on, Some(d("2025-09-30")));
+        s.act(&a, Action::Cancel, &as_clerk("clerk"), Some("申请人撤回")).unwrap();
+        assert_eq!(s.clocks().unwrap().len(), 1, "a cancelled case leaves the clock");
+    }
+}
+
+/// Migration 11 fills the clock facts of the cases already stored as a write would.
+#[test]
+fn migration_fills_the_clock_facts_of_stored_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let facts = |path: &std::path::Path| -> Vec<(String, String, Option<String>, i64)> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut st = conn.prepare("SELECT channel, received_on, paid_on, to_follow FROM cases ORDER BY id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
+    };
+    {
+        let mut s = Store::open(&path).unwrap();
+        let (counter, posted) = clock_cases();
+        let mut card = case(ORG_NEW);
+        card.payment.as_mut().unwrap().method = certdesk_domain::case::PaymentMethod::Card;
+        card.payment.as_mut().unwrap().date = None;
+        let mut unpaid = case(ORG_NEW);
+        unpaid.payment = None;
+        for c in [&counter, &posted, &card, &unpaid] {
+            s.create_case(c, "GZ01", day(), &as_clerk("clerk")).unwrap();
+        }
+    }
+    let written = facts(&path);
+    assert_eq!(written[2].2.as_deref(), Some(day().format("%Y-%m-%d").to_string().as_str()), "paid by card at the counter: paid the day it came");
+    assert_eq!(written[3].2, None);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_M011).unwrap();
+    conn.execute_batch("PRAGMA user_version = 10;").unwrap();
+    drop(conn);
+    drop(Store::open(&path).unwrap());
+    assert_eq!(facts(&path), written);
 }

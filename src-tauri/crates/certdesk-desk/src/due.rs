@@ -1,0 +1,160 @@
+//! The due list (#73): each open case against its project's promise on a day, in three lists —
+//! due that day, late, and waiting on the applicant (materials 后补, money not in) — read from
+//! the store's clock index and the catalog's promises and holiday notices, for the case list,
+//! the morning report and `certdesk calendar due`. Owns the lists' shape and order; the rule of
+//! a case's standing is `certdesk_domain::promise`, the counting of days `workdays`.
+
+use crate::DeskError;
+use crate::api::Desk;
+use certdesk_catalog::Catalog;
+use certdesk_domain::BusinessType;
+use certdesk_domain::promise::{Promise, Standing, standing};
+use certdesk_domain::workdays::Calendar;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A case whose promise runs.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct DueCase {
+    pub number: String,
+    pub project: String,
+    pub business: String,
+    pub status: String,
+    pub organization: String,
+    pub channel: String,
+    /// what is promised (审核, 寄出数字证书)
+    pub promise: String,
+    /// its term as the guide says it (3个工作日, 24小时)
+    pub term: String,
+    /// the guide's words
+    pub quote: String,
+    /// when the clock started (YYYY-MM-DD)
+    pub start: String,
+    /// YYYY-MM-DD
+    pub due: String,
+    /// working days left after the day asked (calendar days for an hours promise); negative:
+    /// the days late
+    pub days_left: i64,
+}
+
+/// A case waiting on the applicant.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct WaitingCase {
+    pub number: String,
+    pub project: String,
+    pub business: String,
+    pub status: String,
+    pub organization: String,
+    pub channel: String,
+    /// the day its paper came in (YYYY-MM-DD)
+    pub received: String,
+    /// `materials`, `payment`
+    pub waiting_on: Vec<String>,
+    /// 材料后补, 款项未到账
+    pub waiting_zh: Vec<String>,
+    /// what its promise will be once the clock runs, if the project makes one
+    pub promise: Option<String>,
+}
+
+/// The due list of a day.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct DueList {
+    /// YYYY-MM-DD
+    pub day: String,
+    pub due_today: Vec<DueCase>,
+    /// the latest first
+    pub late: Vec<DueCase>,
+    /// the longest waiting first
+    pub waiting: Vec<WaitingCase>,
+    /// cases on the clock and not due yet
+    pub running: usize,
+    /// years in the lists' range without a holiday notice: counted Monday–Friday only
+    pub without_notice: Vec<i32>,
+}
+
+/// The due list of `day` over the cases `store` has on the clock.
+pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Calendar, day: NaiveDate) -> Result<DueList, DeskError> {
+    let rows = store.clocks()?;
+    let mut promises: HashMap<(String, String, &'static str), Option<Promise>> = HashMap::new();
+    let mut list = DueList { day: day.to_string(), due_today: vec![], late: vec![], waiting: vec![], running: 0, without_notice: vec![] };
+    let (mut earliest, mut latest) = (day, day);
+    for row in rows {
+        let promise = promises
+            .entry((row.project.clone(), row.business.clone(), row.facts.channel.wire()))
+            .or_insert_with(|| {
+                let business = BusinessType::from_wire(&row.business)?;
+                catalog.projects.get(&row.project)?.promise(business, row.facts.channel)
+            })
+            .as_ref();
+        match standing(calendar, promise, row.status, &row.facts, day) {
+            Standing::Met => {}
+            Standing::Waiting(on) => list.waiting.push(WaitingCase {
+                number: row.number,
+                project: row.project,
+                business: row.business,
+                status: row.status.wire().into(),
+                organization: row.organization,
+                channel: row.facts.channel.wire().into(),
+                received: row.facts.received_on.to_string(),
+                waiting_on: on.iter().map(|w| serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()).collect(),
+                waiting_zh: on.iter().map(|w| w.zh().to_string()).collect(),
+                promise: promise.map(|p| p.what.clone()),
+            }),
+            Standing::Running { start, due, left } => {
+                let Some(p) = promise else { continue };
+                earliest = earliest.min(start);
+                latest = latest.max(due);
+                if left > 0 {
+                    list.running += 1;
+                    continue;
+                }
+                let case = DueCase {
+                    number: row.number,
+                    project: row.project,
+                    business: row.business,
+                    status: row.status.wire().into(),
+                    organization: row.organization,
+                    channel: row.facts.channel.wire().into(),
+                    promise: p.what.clone(),
+                    term: p.term.zh(),
+                    quote: p.quote.clone(),
+                    start: start.to_string(),
+                    due: due.to_string(),
+                    days_left: left,
+                };
+                if due == day {
+                    list.due_today.push(case);
+                } else if due < day {
+                    list.late.push(case);
+                } else {
+                    // due later but no working day left before it (a holiday in between)
+                    list.due_today.push(case);
+                }
+            }
+        }
+    }
+    list.due_today.sort_by(|a, b| (&a.due, &a.number).cmp(&(&b.due, &b.number)));
+    list.late.sort_by(|a, b| (&a.due, &a.number).cmp(&(&b.due, &b.number)));
+    list.waiting.sort_by(|a, b| (&a.received, &a.number).cmp(&(&b.received, &b.number)));
+    list.without_notice = calendar.years_without_notice(earliest, latest);
+    Ok(list)
+}
+
+/// The working-day calendar of the catalog's notices.
+pub fn calendar_of(catalog: &Catalog) -> Result<Calendar, DeskError> {
+    // the catalog's loading checked each notice: what is left to refuse is the catalog's
+    Calendar::new(catalog.notices.clone(), []).map_err(|e| {
+        DeskError::Catalog(certdesk_catalog::CatalogError::Invalid {
+            origin: catalog.origin.clone(),
+            lints: vec![certdesk_catalog::Lint { file: format!("{}/_calendar", catalog.origin), line: None, message: e.to_string() }],
+        })
+    })
+}
+
+impl Desk<'_> {
+    /// The due list of `day` (any signed-in role reads it).
+    pub fn due_list(&self, catalog: &Catalog, day: NaiveDate) -> Result<DueList, DeskError> {
+        due_list(self.store, catalog, &calendar_of(catalog)?, day)
+    }
+}
