@@ -78,6 +78,7 @@ const COMMANDS: &[&str] = &[
     "key_wipe",
     "report_daily",
     "report_expiring",
+    "due_list",
     "export_report",
     "list_accounts",
     "key_enrolments",

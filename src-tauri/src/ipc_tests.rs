@@ -60,6 +60,7 @@ fn window_over(state: AppState) -> Window {
             desks::reports::day_verify,
             desks::reports::report_daily_print,
             desks::reports::report_daily,
+            desks::reports::due_list,
             desks::admin::reset_password,
             desks::admin::change_own_password,
             desks::admin::add_account,
@@ -1277,4 +1278,28 @@ fn every_measure_a_seal_rule_names_has_its_words_in_both_locales() {
         let missing: Vec<&String> = measures.iter().filter(|m| !reasons.contains(&format!("{m}:"))).collect();
         assert!(missing.is_empty(), "{locale}: no seal.reasons for {missing:?}");
     }
+}
+
+/// The due list (#73) over IPC: a posted 解锁 of seed 001 waiting for its money, a counter case
+/// on no list (its project promises nothing at the counter), a wrong day refused by kind.
+#[test]
+fn the_due_list_reaches_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    let mut posted: serde_json::Value = serde_json::from_str(ORG_NEW).unwrap();
+    posted["business"] = json!("unlock");
+    posted.as_object_mut().unwrap().remove("years");
+    posted["channel"] = json!("post");
+    posted["arrival"] = json!({ "date": "2025-09-30", "courier": "EMS", "waybill": "1180223344" });
+    posted["payment"]["amount"] = json!("20.00");
+    posted["payment"].as_object_mut().unwrap().remove("date");
+    let n = w.ok("import_case", json!({ "json": posted.to_string() }))["number"].as_str().unwrap().to_string();
+    w.ok("case_action", json!({ "number": n, "action": "accept" }));
+    let counter = w.submitted("zhang");
+    let list = w.ok("due_list", json!({ "day": "2025-10-09" }));
+    assert_eq!(list["waiting"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect::<Vec<_>>(), [n.as_str()], "{list}");
+    assert_eq!(list["waiting"][0]["waiting_zh"], json!(["款项未到账"]));
+    assert!(!list.to_string().contains(&counter));
+    assert_eq!(w.kind("due_list", json!({ "day": "2025-10-32" })), "invalid_day");
 }

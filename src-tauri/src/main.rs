@@ -432,6 +432,7 @@ fn main() {
             desks::keys::key_wipe,
             desks::reports::report_daily,
             desks::reports::report_expiring,
+            desks::reports::due_list,
             desks::reports::export_report,
             desks::admin::list_accounts,
             desks::admin::key_enrolments,

@@ -793,6 +793,73 @@ cert: number,
  */
 holder: string, };
 
+export type DueList = { 
+/**
+ * YYYY-MM-DD
+ */
+day: string, due_today: Array<PromisedCase>, 
+/**
+ * the latest first
+ */
+late: Array<PromisedCase>, 
+/**
+ * the longest waiting first
+ */
+waiting: Array<AwaitingCase>, 
+/**
+ * cases on the clock and not due yet
+ */
+running: number, 
+/**
+ * years in the lists' range without a holiday notice: counted Monday–Friday only
+ */
+without_notice: Array<number>, };
+
+export type PromisedCase = { number: string, project: string, business: string, status: string, organization: string, channel: string, 
+/**
+ * what is promised (审核, 寄出数字证书)
+ */
+promise: string, 
+/**
+ * its term as the guide says it (3个工作日, 24小时)
+ */
+term: string, 
+/**
+ * the guide's words
+ */
+quote: string, 
+/**
+ * when the clock started (YYYY-MM-DD)
+ */
+start: string, 
+/**
+ * YYYY-MM-DD
+ */
+due: string, 
+/**
+ * working days left after the day asked (calendar days for an hours promise); negative:
+ * the days late
+ */
+days_left: number, };
+
+export type AwaitingCase = { number: string, project: string, business: string, status: string, organization: string, channel: string, 
+/**
+ * the day its paper came in (YYYY-MM-DD)
+ */
+received: string, 
+/**
+ * `materials`, `payment`
+ */
+waiting_on: Array<string>, 
+/**
+ * 材料后补, 款项未到账
+ */
+waiting_zh: Array<string>, 
+/**
+ * what its promise will be once the clock runs, if the project makes one
+ */
+promise: string | null, };
+
 export type AppStatus = { signed_in: Actor | null, 
 /**
  * 姓名 by login (the UI shows people, not logins); empty before sign-in.

@@ -14,7 +14,7 @@ import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
  *  contract that only ever grows. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
 export type JsonObject = Record<string, any>
-export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, CaseRow, WithdrawnCert, Missing, CasePage, PickKind, RaView } from './bindings'
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, CaseRow, WithdrawnCert, Missing, CasePage, PickKind, RaView, DueList, PromisedCase, AwaitingCase } from './bindings'
 /** An audit event whose `detail` has the type the store writes for its action (EventDetails,
  *  generated from `certdesk_store::detail`): `e.action === 'return'` narrows `e.detail`. */
 export type AuditEvent = {
@@ -147,6 +147,7 @@ export interface Commands {
   /** the ledger printed into the print folder, with the close's QR code once closed */
   report_daily_print: { args: { date: string }; result: B.LedgerPrinted }
   report_expiring: { args: { days: number }; result: Expiring[] }
+  due_list: { args: { day: string }; result: B.DueList }
   export_report: { args: { kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
 
   list_accounts: { args: NoArgs; result: B.AccountView[] }
@@ -351,6 +352,8 @@ export const api = {
   dayVerify: (date: string) => call('day_verify', { date }),
   reportDailyPrint: (date: string) => call('report_daily_print', { date }),
   reportExpiring: (days: number) => call('report_expiring', { days }),
+  /** the due list of a day (#73): due today, late, waiting on the applicant */
+  dueList: (day: string) => call('due_list', { day }),
   /** kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: the date (daily) or days (expiring) */
   exportReport: (kind: 'daily' | 'expiring', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),
 

@@ -13,6 +13,12 @@ pub fn report_daily(state: State<'_, AppState>, date: String) -> Result<report::
     crate::log::call("report_daily", || state.with_own_desk(|d| d.daily(certdesk_desk::dates::parse_day(&date)?)))
 }
 
+/// The due list of a day (#73): due that day, late, waiting on the applicant.
+#[tauri::command(async)]
+pub fn due_list(state: State<'_, AppState>, day: String) -> Result<certdesk_desk::due::DueList, IpcError> {
+    crate::log::call("due_list", || state.with_own_desk(|d| d.due_list(&state.catalog, certdesk_desk::dates::parse_day(&day)?)))
+}
+
 #[tauri::command(async)]
 pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<report::Expiring>, IpcError> {
     crate::log::call("report_expiring", || state.with_own_desk(|d| d.expiring(days)))

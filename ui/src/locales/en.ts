@@ -82,6 +82,11 @@ const en: Shape<typeof zh> = {
     resident_id: 'Resident ID', passport: 'Passport', hk_macao_permit: 'HK/Macao permit', taiwan_permit: 'Taiwan permit',
     hmt_residence_permit: 'HK/Macao/Taiwan residence permit', foreigner_residence_permit: 'Foreigner permanent residence', military_officer: 'Officer ID', other: 'Other',
   },
+  due: {
+    summary: 'Due today {today} · late {late} · waiting on the applicant {waiting}', due_today: 'Due today', late: 'Late', waiting: 'Waiting on the applicant (materials to follow, money not in)',
+    none: 'None', promise: 'Promise', start: 'From', due: 'Due', left: 'Left', today: 'Due today', late_by: '{n} working day(s) late', byPost: 'by post',
+    waitingOn: 'Waiting on', received: 'Received', noNotice: 'No holiday notice for {years}: Monday–Friday counted.',
+  },
   cases: {
     total: '{n} cases', totalCapped: 'The {n} best matches (type more to narrow it down)', search: 'Search organisation, handler, ID, mobile…', number: 'Case', org: 'Organisation', handler: 'Handler', status: 'Status', empty: 'No cases',
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',

@@ -133,6 +133,11 @@ export default {
     resident_id: '居民身份证', passport: '护照', hk_macao_permit: '港澳居民来往内地通行证', taiwan_permit: '台湾居民来往大陆通行证',
     hmt_residence_permit: '港澳台居民居住证', foreigner_residence_permit: '外国人永久居留身份证', military_officer: '军官证', other: '其他',
   },
+  due: {
+    summary: '今日到期 {today} 件 · 已超期 {late} 件 · 待申请人 {waiting} 件', due_today: '今日到期', late: '已超期', waiting: '待申请人（材料后补、款项未到账）',
+    none: '无', promise: '承诺', start: '起算日', due: '到期日', left: '剩余', today: '今日到期', late_by: '超期{n}个工作日', byPost: '邮寄',
+    waitingOn: '等待', received: '收件日期', noNotice: '{years}年的放假安排尚未收录，按周一至周五计算工作日。',
+  },
   cases: {
     total: '共{n}件', totalCapped: '最相关的{n}件（请输入更多字词缩小范围）', search: '搜索机构、经办人、证件号、手机号…', number: '案件编号', org: '申请单位', handler: '经办人', status: '状态', empty: '没有案件',
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',

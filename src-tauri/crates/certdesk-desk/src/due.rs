@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// A case whose promise runs.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct DueCase {
+pub struct PromisedCase {
     pub number: String,
     pub project: String,
     pub business: String,
@@ -40,7 +40,7 @@ pub struct DueCase {
 
 /// A case waiting on the applicant.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct WaitingCase {
+pub struct AwaitingCase {
     pub number: String,
     pub project: String,
     pub business: String,
@@ -62,11 +62,11 @@ pub struct WaitingCase {
 pub struct DueList {
     /// YYYY-MM-DD
     pub day: String,
-    pub due_today: Vec<DueCase>,
+    pub due_today: Vec<PromisedCase>,
     /// the latest first
-    pub late: Vec<DueCase>,
+    pub late: Vec<PromisedCase>,
     /// the longest waiting first
-    pub waiting: Vec<WaitingCase>,
+    pub waiting: Vec<AwaitingCase>,
     /// cases on the clock and not due yet
     pub running: usize,
     /// years in the lists' range without a holiday notice: counted Monday–Friday only
@@ -89,7 +89,7 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
             .as_ref();
         match standing(calendar, promise, row.status, &row.facts, day) {
             Standing::Met => {}
-            Standing::Waiting(on) => list.waiting.push(WaitingCase {
+            Standing::Waiting(on) => list.waiting.push(AwaitingCase {
                 number: row.number,
                 project: row.project,
                 business: row.business,
@@ -109,7 +109,7 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
                     list.running += 1;
                     continue;
                 }
-                let case = DueCase {
+                let case = PromisedCase {
                     number: row.number,
                     project: row.project,
                     business: row.business,
