@@ -47,6 +47,9 @@ echo "== search benchmark, smoke run (debug build, small store; figures in READM
 echo "== privacy benchmark, smoke run (debug build, small stores: search on the encrypted store against the plain one, the sign-in that opens it; its checks fail the run, a missed target is printed; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-privacy" --cases 1000 --queries 180 --signins 2
 
+echo "== due list benchmark, smoke run (debug build, 6,000 cases over 2025's working days; it checks some are late and some waiting; README figures from release over 1,000,000)"
+TZ=Asia/Shanghai "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-due" --cases 6000 --runs 20
+
 echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk processes × 3 rounds; its checks fail the run; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-hall" --db "$CERTDESK_TEST_PG" --db-password-file "$CERTDESK_TEST_PG_PASSWORD_FILE" --desks 4 --rounds 3
 
