@@ -99,6 +99,8 @@ pub struct ClockFacts {
     pub paid_on: Option<NaiveDate>,
     /// materials the applicant will bring later (后补)
     pub to_follow: u32,
+    /// what the case is to pay (its payment's amount, the fee the intake quoted), if recorded
+    pub amount: Option<crate::Money>,
 }
 
 impl ClockFacts {
@@ -113,7 +115,7 @@ impl ClockFacts {
             (None, _) => Some(received_on),
         });
         let to_follow = data.materials.iter().filter(|m| m.to_follow.as_deref().is_some_and(|t| !t.trim().is_empty())).count() as u32;
-        Some(ClockFacts { channel: data.channel(), received_on, paid_on, to_follow })
+        Some(ClockFacts { channel: data.channel(), received_on, paid_on, to_follow, amount: data.payment.as_ref().map(|p| p.amount) })
     }
 }
 
@@ -211,7 +213,7 @@ mod tests {
     }
 
     fn posted(received: &str, paid: Option<&str>, to_follow: u32) -> ClockFacts {
-        ClockFacts { channel: Channel::Post, received_on: day(received), paid_on: paid.map(day), to_follow }
+        ClockFacts { channel: Channel::Post, received_on: day(received), paid_on: paid.map(day), to_follow, amount: None }
     }
 
     #[test]
@@ -233,7 +235,7 @@ mod tests {
     fn a_review_promise_ends_at_approval_and_an_hours_promise_counts_days() {
         let c = calendar();
         let review = promise(Term::WorkingDays(5), ClockFrom::Received, ClockUntil::Approved);
-        let counter = ClockFacts { channel: Channel::Counter, received_on: day("2025-09-26"), paid_on: None, to_follow: 0 };
+        let counter = ClockFacts { channel: Channel::Counter, received_on: day("2025-09-26"), paid_on: None, to_follow: 0, amount: None };
         // a counter case waits for no money when its promise runs from the paper
         assert!(
             matches!(standing(&c, Some(&review), Status::Submitted, &counter, day("2025-09-26")), Standing::Running { due, .. } if due == day("2025-10-10")),

@@ -227,8 +227,8 @@ fn write_clock(db: &mut dyn Sql, id: i64, number: &str, data: &CaseData) -> Resu
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     db.exec(
         "keeping a case's clock",
-        "UPDATE cases SET channel = ?1, received_on = ?2, paid_on = ?3, to_follow = ?4 WHERE id = ?5",
-        args![facts.channel.wire(), day(facts.received_on), facts.paid_on.map(day), i64::from(facts.to_follow), id],
+        "UPDATE cases SET channel = ?1, received_on = ?2, paid_on = ?3, to_follow = ?4, amount_fen = ?5 WHERE id = ?6",
+        args![facts.channel.wire(), day(facts.received_on), facts.paid_on.map(day), i64::from(facts.to_follow), facts.amount.map(|m| m.fen()), id],
     )?;
     Ok(())
 }
@@ -249,7 +249,7 @@ impl Store {
     /// clock facts, from the clock index alone (no case data read).
     pub fn clocks(&self) -> Result<Vec<ClockRow>, StoreError> {
         let statuses = certdesk_domain::promise::ON_THE_CLOCK.iter().map(|s| format!("'{}'", s.wire())).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT number, project, business, status, channel, received_on, paid_on, to_follow, org_name FROM cases WHERE status IN ({statuses})");
+        let sql = format!("SELECT number, project, business, status, channel, received_on, paid_on, to_follow, org_name, amount_fen FROM cases WHERE status IN ({statuses})");
         self.read(|db| {
             let day = |number: &str, text: String| {
                 NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt { number: number.to_string(), detail: format!("clock day {text:?}") })
@@ -270,6 +270,7 @@ impl Store {
                         received_on: day(&number, r.text(5)?)?,
                         paid_on: r.opt_text(6)?.map(|t| day(&number, t)).transpose()?,
                         to_follow: u32::try_from(r.int(7)?).unwrap_or(0),
+                        amount: r.opt_int(9)?.map(certdesk_domain::Money::from_fen),
                     };
                     Ok(ClockRow {
                         status: Status::from_wire(&status).ok_or_else(|| corrupt(format!("status {status:?}")))?,

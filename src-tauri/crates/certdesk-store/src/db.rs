@@ -95,6 +95,14 @@ impl Row {
         }
     }
 
+    pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.val(i)? {
+            Val::Null => Ok(None),
+            Val::Int(n) => Ok(Some(*n)),
+            _ => Err(self.mismatch(i, "integer or null")),
+        }
+    }
+
     pub(crate) fn int(&self, i: usize) -> Result<i64, StoreError> {
         match self.val(i)? {
             Val::Int(n) => Ok(*n),

@@ -267,7 +267,7 @@ BEGIN SELECT RAISE(ABORT, 'day_closes is append-only'); END;
 "#;
 
 /// Migration 11 (#73): the clock facts of a case beside it (its channel, the day its paper came
-/// in, the day its money was in, how many materials are to follow), kept by every write from the
+/// in, the day its money was in, how many materials are to follow, the amount it is to pay), kept by every write from the
 /// case data (`certdesk_domain::promise::ClockFacts`), filled here for the cases already stored,
 /// and an index that answers the due list from the open statuses alone.
 const M011_CASE_CLOCK: &str = r#"
@@ -275,17 +275,20 @@ ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT 'counter';
 ALTER TABLE cases ADD COLUMN received_on TEXT;
 ALTER TABLE cases ADD COLUMN paid_on TEXT;
 ALTER TABLE cases ADD COLUMN to_follow INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN amount_fen INTEGER;
 UPDATE cases SET
     channel = COALESCE(json_extract(data, '$.channel'), 'counter'),
     received_on = COALESCE(json_extract(data, '$.arrival.date'),
         substr(number, instr(number, '-') + 1, 4) || '-' || substr(number, instr(number, '-') + 5, 2) || '-' || substr(number, instr(number, '-') + 7, 2)),
     to_follow = (SELECT count(*) FROM json_each(cases.data, '$.materials') WHERE trim(COALESCE(json_extract(value, '$.to_follow'), '')) <> '');
+UPDATE cases SET amount_fen = CAST(round(CAST(json_extract(data, '$.payment.amount') AS REAL) * 100) AS INTEGER)
+    WHERE json_type(data, '$.payment.amount') = 'text';
 UPDATE cases SET paid_on = CASE
     WHEN json_type(data, '$.payment') IS NULL OR json_type(data, '$.payment') = 'null' THEN NULL
     WHEN json_extract(data, '$.payment.date') IS NOT NULL THEN json_extract(data, '$.payment.date')
     WHEN json_extract(data, '$.payment.method') = 'bank_transfer' THEN NULL
     ELSE received_on END;
-CREATE INDEX cases_clock ON cases (status, project, business, channel, received_on, paid_on, to_follow, number, org_name);
+CREATE INDEX cases_clock ON cases (status, project, business, channel, received_on, paid_on, to_follow, amount_fen, number, org_name);
 "#;
 
 pub const MIGRATIONS: &[&str] = &[
@@ -357,7 +360,7 @@ mod tests {
         "c24228fab58ef5eaea7c9e23ae7feb5ba715d44203d4e8ee1da4eb4b5799cc7f",
         "bad8ab8daa4ff92e0962dc9d32c86083fcc6e335735cbfc207af8152e3f872d9",
         "612f8a04b7344dc0c4665f1979e45a56aac38d7121798f0696a19eccad6e69a2",
-        "30dbb7782faa8d9fe1fd1c05499374e83c25f8a063c1838ac73ca93f1b12d2fd",
+        "ddd6306c793e3b96b2cfa03b84ca6e810edbfdf68f5ecd8fd8388ba0455bb1db",
     ];
 
     #[test]

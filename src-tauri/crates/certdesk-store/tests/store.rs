@@ -25,7 +25,7 @@ fn first_break(place: &Place) -> certdesk_store::ChainBreak {
 
 /// What migration 11 added, taken off again (before `UNDO_M008`).
 const UNDO_M011: &str = "DROP INDEX cases_clock; ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN received_on; \
-     ALTER TABLE cases DROP COLUMN paid_on; ALTER TABLE cases DROP COLUMN to_follow;";
+     ALTER TABLE cases DROP COLUMN paid_on; ALTER TABLE cases DROP COLUMN to_follow; ALTER TABLE cases DROP COLUMN amount_fen;";
 
 /// What migrations 8 to 10 added, taken off again (for a store made as an older schema had it).
 const UNDO_M008: &str = "DROP TABLE operator_keys; DROP TABLE day_closes; DROP TRIGGER audit_events_no_update; \
@@ -384,10 +384,10 @@ on_both! {
 fn migration_fills_the_clock_facts_of_stored_cases() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    let facts = |path: &std::path::Path| -> Vec<(String, String, Option<String>, i64)> {
+    let facts = |path: &std::path::Path| -> Vec<(String, String, Option<String>, i64, Option<i64>)> {
         let conn = rusqlite::Connection::open(path).unwrap();
-        let mut st = conn.prepare("SELECT channel, received_on, paid_on, to_follow FROM cases ORDER BY id").unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
+        let mut st = conn.prepare("SELECT channel, received_on, paid_on, to_follow, amount_fen FROM cases ORDER BY id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap().map(Result::unwrap).collect()
     };
     {
         let mut s = Store::open(&path).unwrap();
@@ -404,6 +404,7 @@ fn migration_fills_the_clock_facts_of_stored_cases() {
     let written = facts(&path);
     assert_eq!(written[2].2.as_deref(), Some(day().format("%Y-%m-%d").to_string().as_str()), "paid by card at the counter: paid the day it came");
     assert_eq!(written[3].2, None);
+    assert_eq!((written[0].4, written[3].4), (Some(70_000), None), "the amount to pay, in fen");
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(UNDO_M011).unwrap();
     conn.execute_batch("PRAGMA user_version = 10;").unwrap();

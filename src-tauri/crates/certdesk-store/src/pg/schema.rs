@@ -324,18 +324,21 @@ ALTER TABLE cases ADD COLUMN channel text NOT NULL DEFAULT 'counter';
 ALTER TABLE cases ADD COLUMN received_on text;
 ALTER TABLE cases ADD COLUMN paid_on text;
 ALTER TABLE cases ADD COLUMN to_follow integer NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN amount_fen bigint;
 UPDATE cases SET
     channel = COALESCE(data::jsonb ->> 'channel', 'counter'),
     received_on = COALESCE(data::jsonb -> 'arrival' ->> 'date', to_char(to_date(split_part(number, '-', 2), 'YYYYMMDD'), 'YYYY-MM-DD')),
     to_follow = CASE WHEN jsonb_typeof(data::jsonb -> 'materials') = 'array'
         THEN (SELECT count(*) FROM jsonb_array_elements(data::jsonb -> 'materials') m WHERE trim(COALESCE(m ->> 'to_follow', '')) <> '')
         ELSE 0 END;
+UPDATE cases SET amount_fen = round((data::jsonb -> 'payment' ->> 'amount')::numeric * 100)::bigint
+    WHERE jsonb_typeof(data::jsonb -> 'payment' -> 'amount') = 'string';
 UPDATE cases SET paid_on = CASE
     WHEN jsonb_typeof(data::jsonb -> 'payment') IS DISTINCT FROM 'object' THEN NULL
     WHEN data::jsonb -> 'payment' ->> 'date' IS NOT NULL THEN data::jsonb -> 'payment' ->> 'date'
     WHEN data::jsonb -> 'payment' ->> 'method' = 'bank_transfer' THEN NULL
     ELSE received_on END;
-CREATE INDEX cases_clock ON cases (status, project, business, channel, received_on, paid_on, to_follow, number, org_name);
+CREATE INDEX cases_clock ON cases (status, project, business, channel, received_on, paid_on, to_follow, amount_fen, number, org_name);
 "#;
 
 pub const MIGRATIONS: &[&str] = &[
@@ -541,7 +544,7 @@ mod tests {
         "47435bb93de057207cdac20df2340afa368be01ce4460b4b90695fcbae648cb6",
         "91b87e6c0997b14d159801a67e4ba419cf8950e18400a39f5ec761f081cf711a",
         "9a286840029c708d6ac099c2ef4eddd5292285470e703a73784f1d6a5eb71a38",
-        "44e5ad8a6717e2025cf14c551ddd3540bd2ae274ec88bf0cf15a2ea5a040b97d",
+        "5bb0938da4ed02da2dac2e1528c6037ed829bcc11df114b55a49ba6de860bade",
     ];
 
     #[test]
