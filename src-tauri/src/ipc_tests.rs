@@ -61,6 +61,9 @@ fn window_over(state: AppState) -> Window {
             desks::reports::report_daily_print,
             desks::reports::report_daily,
             desks::reports::due_list,
+            desks::reports::payments_import,
+            desks::reports::payments_list,
+            desks::reports::payments_confirm,
             desks::admin::reset_password,
             desks::admin::change_own_password,
             desks::admin::add_account,
@@ -1302,4 +1305,41 @@ fn the_due_list_reaches_the_window() {
     assert_eq!(list["waiting"][0]["waiting_zh"], json!(["款项未到账"]));
     assert!(!list.to_string().contains(&counter));
     assert_eq!(w.kind("due_list", json!({ "day": "2025-10-32" })), "invalid_day");
+}
+
+/// Payments by transfer (#73) over IPC: a statement (CSV, GBK as a bank exports it, Base64)
+/// imported by the administrator only, its match listed, confirmed by the clerk, after which
+/// the posted case is approved; a statement that is no table is refused by kind.
+#[test]
+fn a_statement_is_imported_and_its_match_confirmed_through_the_window() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    let mut posted: serde_json::Value = serde_json::from_str(ORG_NEW).unwrap();
+    posted["channel"] = json!("post");
+    posted["arrival"] = json!({ "date": "2025-10-08", "courier": "EMS", "waybill": "1180223344" });
+    posted["payment"].as_object_mut().unwrap().remove("date");
+    let n = w.ok("import_case", json!({ "json": posted.to_string() }))["number"].as_str().unwrap().to_string();
+    for action in ["accept", "submit"] {
+        w.ok("case_action", json!({ "number": n, "action": action }));
+    }
+    let org = posted["organization"]["name"].as_str().unwrap();
+    let csv = format!("交易日期,摘要,借方发生额,贷方发生额,余额,对方户名,对方账号\n2025-10-09,CA证书费 {n},,700.00,\"10,700.00\",{org},3602000109200123456\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let file = base64::engine::general_purpose::STANDARD.encode(&gbk);
+    assert_eq!(w.kind("payments_import", json!({ "name": "工行明细.csv", "file": file })), "missing_role");
+    w.login("admin");
+    let report = w.ok("payments_import", json!({ "name": "工行明细.csv", "file": file }));
+    assert_eq!(report["matched"][0]["cases"], json!([n]), "{report}");
+    let credit = report["matched"][0]["credit"].as_str().unwrap().to_string();
+    assert_eq!(w.kind("payments_import", json!({ "name": "x.csv", "file": base64::engine::general_purpose::STANDARD.encode(b"\x00\x01 not a table") })), "statement_unreadable");
+    w.login("li");
+    assert_eq!(w.kind("case_action", json!({ "number": n, "action": "approve" })), "money_not_in");
+    w.login("zhang");
+    let open = w.ok("payments_list", json!({ "open": true }));
+    assert_eq!(open.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect::<Vec<_>>(), ["proposed"]);
+    assert_eq!(w.ok("payments_confirm", json!({ "credit": credit, "cases": [n] })), json!([n]));
+    w.login("li");
+    w.ok("case_action", json!({ "number": n, "action": "approve" }));
 }

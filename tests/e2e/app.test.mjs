@@ -677,7 +677,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
 // Every desk of every role, in zh-CN: no visible Latin word that is not a product, standard or
 // unit's name, an identifier (with digits, a path, an e-mail, a file name) or data (login names, the
 // token's own strings, the admin's log lines as the log file has them).
-const PRODUCT_WORDS = new Set(['USB', 'Key', 'NETCA', 'BJCA', 'CFCA', 'SZCA', 'CA', 'PIN', 'SO', 'PDF', 'CSV', 'XLSX', 'PKCS', 'SM2', 'RSA',
+const PRODUCT_WORDS = new Set(['USB', 'Key', 'NETCA', 'BJCA', 'CFCA', 'SZCA', 'CA', 'PIN', 'SO', 'PDF', 'CSV', 'XLSX', 'XLS', 'PKCS', 'SM2', 'RSA',
   'ECC', 'EN', 'ID', 'PC', 'SC', 'SCEP', 'certdesk', 'Linux', 'Windows', 'pcscd', 'SCardSvr', 'KB', 'MB'])
 const SCAN_PAGE = `
   const raw = [...document.querySelectorAll('[data-testid=logs]')].map((el) => el.innerText)

@@ -860,6 +860,48 @@ waiting_zh: Array<string>,
  */
 promise: string | null, };
 
+export type ImportReport = { file: string, sha256: string, 
+/**
+ * the credits (money in) the statement holds
+ */
+credits: number, 
+/**
+ * of them, recorded now (the others were imported before)
+ */
+new: number, 
+/**
+ * debit and zero rows passed over
+ */
+skipped_debits: number, matched: Array<{ credit: string, cases: string[] }>, unmatched: Array<{ credit: string, why: string }>, refused: Array<{ credit: string, why: string }>, 
+/**
+ * credits imported before: nothing added for them
+ */
+repeated: Array<string>, 
+/**
+ * rows that could not be read, each with where and why
+ */
+problems: Array<{ row: number, column: string, header: string, why: string }>, };
+
+export type Credit = { id: string, 
+/**
+ * the SHA-256 of the statement it first came in
+ */
+statement: string, row: number, 
+/**
+ * YYYY-MM-DD
+ */
+day: string, amount: string, payer_name: string, payer_account: string, remark: string, state: CreditState, why: string, 
+/**
+ * the cases the matcher proposed
+ */
+proposed: Array<string>, 
+/**
+ * the cases it was confirmed for
+ */
+cases: Array<string>, imported_at: string, imported_by: string, };
+
+export type CreditState = "proposed" | "unmatched" | "refused" | "confirmed";
+
 export type AppStatus = { signed_in: Actor | null, 
 /**
  * 姓名 by login (the UI shows people, not logins); empty before sign-in.
@@ -1133,7 +1175,7 @@ forms: number,
  */
 briefing: Briefing, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "ra_not_set" | "ra_unreachable" | "ra_refused" | "ra_pending" | "ra_not_pinned" | "ra_answer" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "money_not_in" | "statement_unreadable" | "payment_refused" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "ra_not_set" | "ra_unreachable" | "ra_refused" | "ra_pending" | "ra_not_pinned" | "ra_answer" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -1459,6 +1501,10 @@ export type StoreRestored = { file: string, sha256: string, kept: string, cases:
 
 export type StoreMigrated = { file: string, sha256: string, events: number, cases: number, source_head?: string, };
 
+export type StatementImported = { file: string, sha256: string, credits: number, new: number, matched: number, unmatched: number, refused: number, };
+
+export type PaymentConfirmed = { credit: string, day: string, amount: string, payer: string, cases: Array<string>, };
+
 export type StoreEncrypted = { tables: number, rows: number, without_slot: Array<string>, };
 
 export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
@@ -1598,6 +1644,8 @@ export type EventDetails = {
   desks_granted: DesksGranted,
   store_backup: BackupWritten,
   store_restored: StoreRestored,
+  statement_imported: StatementImported,
+  payment_confirmed: PaymentConfirmed,
   store_migrated: StoreMigrated,
   store_encrypted: StoreEncrypted,
   store_recovered: StoreRecovered,

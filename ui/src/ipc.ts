@@ -14,7 +14,7 @@ import type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
  *  contract that only ever grows. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON read field by field, as documented above
 export type JsonObject = Record<string, any>
-export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, CaseRow, WithdrawnCert, Missing, CasePage, PickKind, RaView, DueList, PromisedCase, AwaitingCase } from './bindings'
+export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, FeeQuote, IpcError, FieldProblem, MaterialItem, Printed, PrintOutcome, Sheet, Exported, LedgerRow, DailyLedger, Expiring, KeySlots, CaseSteps, StepState, CaseCapabilities, InvoiceRow, CaseRow, WithdrawnCert, Missing, CasePage, PickKind, RaView, DueList, PromisedCase, AwaitingCase, ImportReport, Credit, CreditState } from './bindings'
 /** An audit event whose `detail` has the type the store writes for its action (EventDetails,
  *  generated from `certdesk_store::detail`): `e.action === 'return'` narrows `e.detail`. */
 export type AuditEvent = {
@@ -148,6 +148,9 @@ export interface Commands {
   report_daily_print: { args: { date: string }; result: B.LedgerPrinted }
   report_expiring: { args: { days: number }; result: Expiring[] }
   due_list: { args: { day: string }; result: B.DueList }
+  payments_import: { args: { name: string; file: string }; result: B.ImportReport }
+  payments_list: { args: { open: boolean }; result: B.Credit[] }
+  payments_confirm: { args: { credit: string; cases: string[] }; result: string[] }
   export_report: { args: { kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
 
   list_accounts: { args: NoArgs; result: B.AccountView[] }
@@ -354,6 +357,12 @@ export const api = {
   reportExpiring: (days: number) => call('report_expiring', { days }),
   /** the due list of a day (#73): due today, late, waiting on the applicant */
   dueList: (day: string) => call('due_list', { day }),
+  /** a bank statement imported by an administrator (#73): its credits matched and recorded */
+  paymentsImport: (name: string, file: Uint8Array) => call('payments_import', { name, file: toBase64(file) }),
+  /** the credits recorded: those still to look at (`open`: proposed, unmatched, refused), else all */
+  paymentsList: (open: boolean) => call('payments_list', { open }),
+  /** a credit confirmed as the money of `cases` (a clerk's) */
+  paymentsConfirm: (credit: string, cases: string[]) => call('payments_confirm', { credit, cases }),
   /** kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: the date (daily) or days (expiring) */
   exportReport: (kind: 'daily' | 'expiring', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),
 

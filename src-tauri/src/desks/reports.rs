@@ -13,6 +13,32 @@ pub fn report_daily(state: State<'_, AppState>, date: String) -> Result<report::
     crate::log::call("report_daily", || state.with_own_desk(|d| d.daily(certdesk_desk::dates::parse_day(&date)?)))
 }
 
+/// A bank statement (XLSX, XLS or CSV, Base64) imported by an administrator (#73): its
+/// credits matched to the cases waiting for their money and recorded.
+#[tauri::command(async)]
+pub fn payments_import(state: State<'_, AppState>, name: String, file: String) -> Result<certdesk_desk::payments::ImportReport, IpcError> {
+    crate::log::call("payments_import", || {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(file.as_bytes()).map_err(|_| IpcError::new(certdesk_desk::ErrorKind::Usage, "the statement is not Base64"))?;
+        state.with_own_desk(|d| d.import_statement_bytes(&name, &bytes))
+    })
+}
+
+/// The credits recorded: those a clerk still has to look at (`open`), else all.
+#[tauri::command(async)]
+pub fn payments_list(state: State<'_, AppState>, open: bool) -> Result<Vec<certdesk_desk::store::payments::Credit>, IpcError> {
+    use certdesk_desk::store::payments::CreditState as S;
+    crate::log::call("payments_list", || state.with_own_desk(|d| d.credits(if open { &[S::Proposed, S::Unmatched, S::Refused] } else { &[] })))
+}
+
+/// A credit confirmed by a clerk as the money of `cases`; the cases' numbers and statuses.
+#[tauri::command(async)]
+pub fn payments_confirm(state: State<'_, AppState>, credit: String, cases: Vec<String>) -> Result<Vec<String>, IpcError> {
+    crate::log::call("payments_confirm", || {
+        state.with_desk(|d| d.confirm_payment(&state.catalog, &credit, &cases)).map(|saved| saved.iter().map(|r| r.number.to_string()).collect())
+    })
+}
+
 /// The due list of a day (#73): due that day, late, waiting on the applicant.
 #[tauri::command(async)]
 pub fn due_list(state: State<'_, AppState>, day: String) -> Result<certdesk_desk::due::DueList, IpcError> {

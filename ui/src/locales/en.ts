@@ -82,6 +82,13 @@ const en: Shape<typeof zh> = {
     resident_id: 'Resident ID', passport: 'Passport', hk_macao_permit: 'HK/Macao permit', taiwan_permit: 'Taiwan permit',
     hmt_residence_permit: 'HK/Macao/Taiwan residence permit', foreigner_residence_permit: 'Foreigner permanent residence', military_officer: 'Officer ID', other: 'Other',
   },
+  payments: {
+    title: 'Payments received', import: 'Import a bank statement (XLSX, XLS, CSV)', none: 'No credit to look at',
+    report: '{file}: {credits} credit(s), {fresh} new; {matched} matched, {unmatched} unmatched, {refused} refused, {repeated} imported before',
+    problem: 'Row {row}, column {column} ({header}): {why}', day: 'Day', amount: 'Amount', payer: 'Payer', remark: 'Remark', state: 'State', cases: 'Cases',
+    states: { proposed: 'To confirm', unmatched: 'Unmatched', refused: 'Refused', confirmed: 'Confirmed' },
+    confirm: 'Confirm', casesHint: 'the case numbers it pays', confirmed: 'Payment confirmed: {cases}',
+  },
   due: {
     summary: 'Due today {today} · late {late} · waiting on the applicant {waiting}', due_today: 'Due today', late: 'Late', waiting: 'Waiting on the applicant (materials to follow, money not in)',
     none: 'None', promise: 'Promise', start: 'From', due: 'Due', left: 'Left', today: 'Due today', late_by: '{n} working day(s) late', byPost: 'by post',
@@ -102,7 +109,7 @@ const en: Shape<typeof zh> = {
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   audit: {
-    pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', case_hold: 'Case on legal hold', case_hold_released: 'Legal hold released', purged: 'Personal data removed', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_rekeyed: 'Store given a new key', store_migrated: 'Moved into the hall', user_add: 'Account added',
+    pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', case_hold: 'Case on legal hold', case_hold_released: 'Legal hold released', purged: 'Personal data removed', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_rekeyed: 'Store given a new key', store_migrated: 'Moved into the hall', statement_imported: 'Bank statement imported', payment_confirmed: 'Payment confirmed', user_add: 'Account added',
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', encryption_imported: 'Encryption certificate imported', seal_written: 'Seal written', seal_imported: 'Seal sheet imported', seal_accepted: 'Doubted impression accepted',
@@ -392,6 +399,9 @@ const en: Shape<typeof zh> = {
     display_name_invalid: 'A name is at most 40 characters, without control characters',
     invalid: 'Invalid input', store: 'Database error',
     pin_incorrect: 'Wrong PIN (too many lock the key)', pin_required: 'Type the PIN (no batch PINs set, or cleared)',
+    statement_unreadable: 'The bank statement cannot be read',
+    payment_refused: 'The credit cannot be confirmed',
+    money_not_in: 'A case by post whose money is not in the bank yet: confirm its transfer first',
     ra_not_set: 'No online issuance set for this project (an administrator sets it)', ra_unreachable: 'The CA\'s online issuance cannot be reached: check the network or go offline',
     ra_refused: 'The CA\'s online issuance refused the request (challenge, subject or key): contact the CA', ra_pending: 'The CA\'s online issuance holds the request for review: issue again once approved, or go offline',
     ra_not_pinned: 'The online issuance presents another CA certificate than the one set: stopped, nothing sent', ra_answer: 'The online issuance\'s answer does not verify: stopped', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',

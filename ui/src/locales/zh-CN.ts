@@ -133,6 +133,13 @@ export default {
     resident_id: '居民身份证', passport: '护照', hk_macao_permit: '港澳居民来往内地通行证', taiwan_permit: '台湾居民来往大陆通行证',
     hmt_residence_permit: '港澳台居民居住证', foreigner_residence_permit: '外国人永久居留身份证', military_officer: '军官证', other: '其他',
   },
+  payments: {
+    title: '到账核对', import: '导入银行对账单（XLSX、XLS、CSV）', none: '没有待核对的到账',
+    report: '{file}：到账{credits}笔，新增{fresh}笔；匹配{matched}笔，未匹配{unmatched}笔，拒收{refused}笔，已导入过{repeated}笔',
+    problem: '第{row}行{column}列（{header}）：{why}', day: '到账日期', amount: '金额', payer: '付款单位', remark: '摘要/附言', state: '状态', cases: '案件',
+    states: { proposed: '待确认', unmatched: '未匹配', refused: '拒收', confirmed: '已确认' },
+    confirm: '确认到账', casesHint: '输入所付案件编号', confirmed: '已确认到账：{cases}',
+  },
   due: {
     summary: '今日到期 {today} 件 · 已超期 {late} 件 · 待申请人 {waiting} 件', due_today: '今日到期', late: '已超期', waiting: '待申请人（材料后补、款项未到账）',
     none: '无', promise: '承诺', start: '起算日', due: '到期日', left: '剩余', today: '今日到期', late_by: '超期{n}个工作日', byPost: '邮寄',
@@ -153,7 +160,7 @@ export default {
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   audit: {
-    pin_changed: '修改PIN', desks_granted: '授权受理台角色', create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', case_hold: '冻结案件（法律保全）', case_hold_released: '解除冻结', purged: '清除个人信息', store_encrypted: '数据库已加密', store_recovered: '用恢复密钥打开数据库', store_rekeyed: '数据库已更换密钥', store_migrated: '迁入大厅数据库', user_add: '添加账号',
+    pin_changed: '修改PIN', desks_granted: '授权受理台角色', create: '创建案件', attachment_added: '添加附件', token_unlocked: '解锁Key', token_wiped: '擦除Key', setting: '修改设置', store_backup: '备份数据库', case_hold: '冻结案件（法律保全）', case_hold_released: '解除冻结', purged: '清除个人信息', store_encrypted: '数据库已加密', store_recovered: '用恢复密钥打开数据库', store_rekeyed: '数据库已更换密钥', store_migrated: '迁入大厅数据库', statement_imported: '导入银行对账单', payment_confirmed: '确认到账', user_add: '添加账号',
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
     certificate_imported: '导入签发的证书', certificate_written: '写入证书', encryption_imported: '导入加密证书', seal_written: '写入印章', seal_imported: '导入印章采集表', seal_accepted: '采用识别存疑的印模',
@@ -458,6 +465,9 @@ export default {
     store: '数据库错误',
     pin_incorrect: 'PIN错误，请核对后重试（多次错误将锁定Key）',
     pin_required: '请输入PIN（本批PIN未设置或已清除）',
+    statement_unreadable: '无法读取银行对账单',
+    payment_refused: '不能确认到账',
+    money_not_in: '邮寄案件的款项尚未到账：请先核对银行到账并确认',
     ra_not_set: '本项目未配置在线签发（请管理员在“管理”中设置）', ra_unreachable: '连接不上CA的在线签发服务：请检查网络，或改用离线方式送CA',
     ra_refused: 'CA的在线签发服务拒绝了请求（挑战口令、证书主题或密钥）：请联系CA', ra_pending: 'CA的在线签发服务待人工审核：审核通过后再签发，或改用离线方式',
     ra_not_pinned: '在线签发服务出示的CA证书与本项目设置的不符：已停止，请求未发送', ra_answer: '在线签发服务返回的内容无法核验：已停止',

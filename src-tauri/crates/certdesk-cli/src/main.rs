@@ -19,6 +19,7 @@ mod idcard;
 mod intake;
 mod key;
 mod output;
+mod payments;
 mod ra;
 mod report;
 mod seal;
@@ -120,6 +121,10 @@ pub enum Command {
     /// (`forms/_calendar/<year>.toml`).
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// Money by transfer (#73): the counter account's bank statement imported and matched to
+    /// the cases waiting for their money, a match confirmed, the credits listed.
+    #[command(subcommand)]
+    Payments(PaymentsCmd),
     /// A project's registration authority for online enrolment (SCEP, RFC 8894): its address,
     /// the CA certificate it must present and its challenge password; set by an administrator.
     #[command(subcommand)]
@@ -144,6 +149,36 @@ pub enum CalendarCmd {
         /// YYYY-MM-DD
         #[arg(long, value_parser = certdesk_desk::dates::parse_day_arg)]
         day: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PaymentsCmd {
+    /// Imports a statement (XLSX, XLS or CSV as the bank exports it; GBK or UTF-8) as an
+    /// administrator: its credits matched to the waiting cases and recorded (a statement
+    /// imported again adds nothing).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// Confirms a credit as the money of one case, or of several cases of one unit, as a clerk.
+    Confirm {
+        credit: String,
+        #[arg(required = true, value_name = "CASE")]
+        cases: Vec<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+    /// The credits recorded, newest first (--unmatched: those that matched no case; --open:
+    /// those not yet confirmed nor refused).
+    List {
+        #[arg(long, conflicts_with = "open")]
+        unmatched: bool,
+        #[arg(long)]
+        open: bool,
         #[command(flatten)]
         by: ActAs,
     },
@@ -1280,6 +1315,7 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Counter(c) => counter::counter_cmd(ctx, c),
         Command::Ra(c) => ra::ra_cmd(ctx, c),
         Command::Calendar(c) => calendar::calendar_cmd(ctx, c),
+        Command::Payments(c) => payments::payments_cmd(ctx, c),
         Command::Report(c) => report::report_cmd(ctx, c),
         Command::Store(c) => store::store_cmd(ctx, c),
         Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),

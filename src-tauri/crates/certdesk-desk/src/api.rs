@@ -567,6 +567,10 @@ impl Desk<'_> {
                 if action == Action::Submit {
                     crate::materials::check_submit(catalog, number, &record.data)?
                 } else {
+                    // a posted case goes to the key desk only with its money in
+                    if certdesk_domain::promise::ClockFacts::of(number, &record.data).is_some_and(|f| f.channel == certdesk_domain::Channel::Post && f.paid_on.is_none()) {
+                        return Err(DeskError::MoneyNotIn { number: number.to_string() });
+                    }
                     crate::materials::check_approve(catalog, number, &record.data, accept_to_follow)?
                 }
             }

@@ -7,12 +7,11 @@
 use crate::DeskError;
 use crate::api::Desk;
 use certdesk_catalog::Catalog;
-use certdesk_domain::BusinessType;
 use certdesk_domain::promise::{Promise, Standing, standing};
 use certdesk_domain::workdays::Calendar;
+use certdesk_domain::{BusinessType, Channel};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// A case whose promise runs.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -76,17 +75,20 @@ pub struct DueList {
 /// The due list of `day` over the cases `store` has on the clock.
 pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Calendar, day: NaiveDate) -> Result<DueList, DeskError> {
     let rows = store.clocks()?;
-    let mut promises: HashMap<(String, String, &'static str), Option<Promise>> = HashMap::new();
+    // the promise of each project, business type and channel met (a handful), looked up once
+    let mut promises: Vec<(String, String, Channel, Option<Promise>)> = Vec::new();
     let mut list = DueList { day: day.to_string(), due_today: vec![], late: vec![], waiting: vec![], running: 0, without_notice: vec![] };
     let (mut earliest, mut latest) = (day, day);
     for row in rows {
-        let promise = promises
-            .entry((row.project.clone(), row.business.clone(), row.facts.channel.wire()))
-            .or_insert_with(|| {
-                let business = BusinessType::from_wire(&row.business)?;
-                catalog.projects.get(&row.project)?.promise(business, row.facts.channel)
-            })
-            .as_ref();
+        let at = match promises.iter().position(|(p, b, c, _)| *p == row.project && *b == row.business && *c == row.facts.channel) {
+            Some(at) => at,
+            None => {
+                let promise = BusinessType::from_wire(&row.business).and_then(|b| catalog.projects.get(&row.project)?.promise(b, row.facts.channel));
+                promises.push((row.project.clone(), row.business.clone(), row.facts.channel, promise));
+                promises.len() - 1
+            }
+        };
+        let promise = promises[at].3.as_ref();
         match standing(calendar, promise, row.status, &row.facts, day) {
             Standing::Met => {}
             Standing::Waiting(on) => list.waiting.push(AwaitingCase {

@@ -138,6 +138,15 @@ pub enum DeskError {
     MaterialsMissing { number: String, missing: Vec<String> },
     #[error("case {number}: materials are to follow (材料后补): {}; approve only by accepting them (--accept-to-follow)", .promised.join("; "))]
     MaterialsToFollow { number: String, promised: Vec<String> },
+    /// A posted case approved before its money is in (#73: "确认申请证书的款项到账后，即会进行数字证书").
+    #[error("case {number}: came by post and its money is not in the bank yet (款项未到账): confirm its transfer first (payments confirm)")]
+    MoneyNotIn { number: String },
+    /// A bank statement that cannot be read (#73), with where and why.
+    #[error("the bank statement {file} cannot be read (无法读取银行对账单): {why}")]
+    Statement { file: String, why: String },
+    /// A credit that cannot be confirmed as the money of the cases named, and why.
+    #[error("bank credit {credit} cannot be confirmed (不能确认到账): {why}")]
+    PaymentRefused { credit: String, why: String },
 
     // ---- the key desk
     #[error("case {number}: {why}")]
@@ -345,6 +354,9 @@ impl DeskError {
             DeskError::CollectorIncomplete { .. } => K::CollectorIncomplete,
             DeskError::MaterialsMissing { .. } => K::MaterialsMissing,
             DeskError::MaterialsToFollow { .. } => K::MaterialsToFollow,
+            DeskError::MoneyNotIn { .. } => K::MoneyNotIn,
+            DeskError::Statement { .. } => K::StatementUnreadable,
+            DeskError::PaymentRefused { .. } => K::PaymentRefused,
             DeskError::KeyStepOutOfOrder { .. } => K::KeyStepOutOfOrder,
             DeskError::AlgoNotIssued { .. } => K::AlgoNotIssued,
             DeskError::NoSealImage { .. } => K::NoSealImage,
@@ -647,6 +659,9 @@ pub enum ErrorKind {
     CollectorIncomplete,
     MaterialsMissing,
     MaterialsToFollow,
+    MoneyNotIn,
+    StatementUnreadable,
+    PaymentRefused,
     // keys
     NoModule,
     PcscUnavailable,

@@ -73,6 +73,7 @@ pub mod materials;
 pub mod old_key;
 pub mod online;
 pub mod operator_ca;
+pub mod payments;
 pub mod place;
 pub mod print;
 pub mod report;
@@ -116,6 +117,10 @@ pub mod store {
         Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored,
         VerifyReport, detail,
     };
+    /// The bank's credits as stored (#73).
+    pub mod payments {
+        pub use certdesk_store::payments::{Credit, CreditState};
+    }
     /// A hall's address and server password (data the adapters read and hand in).
     pub mod pg {
         pub use certdesk_store::pg::{HallAddress, HallStatus, ServerName, ServerPassword, ServerRole, ServerState, Standby, schema::Granted};

@@ -77,6 +77,27 @@ pub struct Calendar {
     off: BTreeSet<NaiveDate>,
     worked: BTreeSet<NaiveDate>,
     closures: BTreeSet<NaiveDate>,
+    /// The working days counted once over the years around the notices, so that a due list of
+    /// many thousand cases counts each case in a lookup (#73: ≤ 50 ms over a million cases).
+    dense: Option<Dense>,
+}
+
+/// Working days counted from `first`: `cumulative[i]` is how many of the days after `first` up
+/// to and including `first + i` are working days.
+#[derive(Debug, Clone)]
+struct Dense {
+    first: NaiveDate,
+    cumulative: Vec<u32>,
+}
+
+/// The years before the first notice and after the last one the dense count covers.
+const DENSE_YEARS_BEFORE: i32 = 1;
+const DENSE_YEARS_AFTER: i32 = 3;
+
+impl Dense {
+    fn index(&self, date: NaiveDate) -> Option<usize> {
+        usize::try_from((date - self.first).num_days()).ok().filter(|i| *i < self.cumulative.len())
+    }
 }
 
 /// The longest a working-day count runs: 5 years of days (a promise is days or weeks).
@@ -96,7 +117,27 @@ impl Calendar {
                 return Err(CalendarError::TwoNotices(n.year));
             }
         }
+        c.dense = c.count_densely();
         Ok(c)
+    }
+
+    fn count_densely(&self) -> Option<Dense> {
+        let (first_year, last_year) = (*self.notices.keys().next()? - DENSE_YEARS_BEFORE, *self.notices.keys().next_back()? + DENSE_YEARS_AFTER);
+        let first = NaiveDate::from_ymd_opt(first_year, 1, 1)?;
+        let last = NaiveDate::from_ymd_opt(last_year, 12, 31)?;
+        let mut count = 0u32;
+        let cumulative = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .enumerate()
+            .map(|(i, d)| {
+                if i > 0 && self.is_workday(d) {
+                    count += 1;
+                }
+                count
+            })
+            .collect();
+        Some(Dense { first, cumulative })
     }
 
     /// Whether the counter works on `date`: Monday–Friday not off, or a weekend day worked;
@@ -111,6 +152,19 @@ impl Calendar {
     /// The day `days` working days after `from` (`from` itself not counted: what arrives on a
     /// Friday and is promised in 2 working days is due on Tuesday); `from` when `days` is 0.
     pub fn add_workdays(&self, from: NaiveDate, days: u32) -> NaiveDate {
+        if let Some(dense) = &self.dense
+            && let Some(i) = dense.index(from)
+        {
+            // the first day whose count reaches the start's plus `days` is that working day
+            let target = dense.cumulative[i] + days.min(MAX_DAYS);
+            let at = dense.cumulative.partition_point(|c| *c < target);
+            if days == 0 {
+                return from;
+            }
+            if at < dense.cumulative.len() {
+                return dense.first + chrono::Days::new(at as u64);
+            }
+        }
         let mut date = from;
         let mut left = days.min(MAX_DAYS);
         while left > 0 {
@@ -125,6 +179,11 @@ impl Calendar {
     /// Working days from `today` to `due`: after today up to and including `due` (0 when due
     /// today; negative, the working days late, when past).
     pub fn workdays_left(&self, today: NaiveDate, due: NaiveDate) -> i64 {
+        if let Some(dense) = &self.dense
+            && let (Some(t), Some(d)) = (dense.index(today), dense.index(due))
+        {
+            return i64::from(dense.cumulative[d]) - i64::from(dense.cumulative[t]);
+        }
         let count = |a: NaiveDate, b: NaiveDate| a.iter_days().skip(1).take_while(|d| *d <= b).take(MAX_DAYS as usize).filter(|d| self.is_workday(*d)).count() as i64;
         if due >= today { count(today, due) } else { -count(due, today) }
     }
@@ -181,6 +240,23 @@ mod tests {
         assert_eq!(c.workdays_left(day("2025-09-30"), day("2025-10-13")), 4);
         assert_eq!(c.workdays_left(day("2025-10-13"), day("2025-10-13")), 0);
         assert_eq!(c.workdays_left(day("2025-10-13"), day("2025-09-30")), -4);
+    }
+
+    /// The dense count says what counting day by day says, inside its years and across its
+    /// ends.
+    #[test]
+    fn the_dense_count_agrees_with_counting_day_by_day() {
+        let dense = Calendar::new(vec![notice_2025()], [day("2025-12-31"), day("2026-03-02")]).unwrap();
+        let plain = Calendar { dense: None, ..dense.clone() };
+        assert!(dense.dense.is_some());
+        for from in day("2023-12-20").iter_days().take_while(|d| *d <= day("2029-01-10")).step_by(3) {
+            for n in [0, 1, 2, 3, 5, 20] {
+                assert_eq!(dense.add_workdays(from, n), plain.add_workdays(from, n), "{from} + {n}");
+            }
+            for due in [day("2025-10-09"), day("2024-01-01"), day("2028-12-31"), day("2029-01-05")] {
+                assert_eq!(dense.workdays_left(from, due), plain.workdays_left(from, due), "{from} → {due}");
+            }
+        }
     }
 
     #[test]

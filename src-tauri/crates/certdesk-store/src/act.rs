@@ -227,50 +227,7 @@ impl Store {
     /// Replaces the case data (already validated) as `actor`, a clerk; an approved case goes
     /// back to review.
     pub fn edit(&mut self, number: &CaseNumber, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
-        self.write_case(number, |tx, record, facts| {
-            let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
-            workflow::authorize(actor, Action::Edit, facts, None)?;
-            let untagged = facts.certs.len() == 1 && certdesk_domain::certs::certificates(&record.data).len() > 1;
-            workflow::check_annex_frozen(facts, &certdesk_domain::certs::on_chain(&record.data, untagged), &certdesk_domain::certs::on_chain(data, untagged))?;
-            let canonical = data.canonical_json();
-            let row = tx.db.one("reading a case", "SELECT id, salt FROM cases WHERE number = ?1", args![record.number.as_str()])?;
-            let (id, salt) = (row.int(0)?, row.opt_text(1)?);
-            let digest = crate::audit::case_digest(salt.as_deref(), &canonical);
-            let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
-            let changed = tx.db.exec(
-                "updating a case",
-                "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
-                 cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12 AND status = ?13",
-                args![
-                    to.wire(),
-                    canonical,
-                    digest.as_str(),
-                    tx.at.as_str(),
-                    actor.name(),
-                    data.project.as_str(),
-                    data.business.wire(),
-                    data.cert_kind.wire(),
-                    org_name,
-                    data.handler.name.as_str(),
-                    id,
-                    record.digest.as_str(),
-                    record.status.wire()
-                ],
-            )?;
-            if changed != 1 {
-                return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
-            }
-            index_case(tx.db, id, record.number.as_str(), data, true)?;
-            tx.append(&NewEvent {
-                actor: actor.name(),
-                action: AuditAction::Edit,
-                case_number: Some(&record.number),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&digest),
-                detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
-            })?;
-            Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name().to_string(), ..record.clone() })
-        })
+        self.write_case(number, |tx, record, facts| edit_in(tx, record, facts, data, actor))
     }
 
     /// Keeps `files` with the case as `actor`, each recorded as `attachment_added`, and then
@@ -507,4 +464,52 @@ impl Store {
             change(tx, &record, &facts)
         })
     }
+}
+
+/// An edit inside the caller's write transaction (`Store::edit`, a confirmed payment): the case
+/// data replaced as `actor`, a clerk, an approved case back to review, the search rows and
+/// clock facts rewritten, an `edit` event appended.
+pub(crate) fn edit_in(tx: &mut Tx<'_>, record: &CaseRecord, facts: &CaseFacts, data: &CaseData, actor: &Actor) -> Result<CaseRecord, ActError> {
+    let to = status::next(record.status, Action::Edit).map_err(StoreError::from)?;
+    workflow::authorize(actor, Action::Edit, facts, None)?;
+    let untagged = facts.certs.len() == 1 && certdesk_domain::certs::certificates(&record.data).len() > 1;
+    workflow::check_annex_frozen(facts, &certdesk_domain::certs::on_chain(&record.data, untagged), &certdesk_domain::certs::on_chain(data, untagged))?;
+    let canonical = data.canonical_json();
+    let row = tx.db.one("reading a case", "SELECT id, salt FROM cases WHERE number = ?1", args![record.number.as_str()])?;
+    let (id, salt) = (row.int(0)?, row.opt_text(1)?);
+    let digest = crate::audit::case_digest(salt.as_deref(), &canonical);
+    let org_name = data.organization.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let changed = tx.db.exec(
+        "updating a case",
+        "UPDATE cases SET status = ?1, data = ?2, digest = ?3, updated_at = ?4, updated_by = ?5, project = ?6, business = ?7,
+         cert_kind = ?8, org_name = ?9, handler_name = ?10 WHERE id = ?11 AND digest = ?12 AND status = ?13",
+        args![
+            to.wire(),
+            canonical,
+            digest.as_str(),
+            tx.at.as_str(),
+            actor.name(),
+            data.project.as_str(),
+            data.business.wire(),
+            data.cert_kind.wire(),
+            org_name,
+            data.handler.name.as_str(),
+            id,
+            record.digest.as_str(),
+            record.status.wire()
+        ],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
+    }
+    index_case(tx.db, id, record.number.as_str(), data, true)?;
+    tx.append(&NewEvent {
+        actor: actor.name(),
+        action: AuditAction::Edit,
+        case_number: Some(&record.number),
+        digest_before: Some(&record.digest),
+        digest_after: Some(&digest),
+        detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
+    })?;
+    Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name().to_string(), ..record.clone() })
 }

@@ -86,6 +86,8 @@ audit_actions! {
     DesksGranted = "desks_granted": "a hall's desks' login role given what a desk needs (store grant-desks)",
     StoreBackup = "store_backup": "a checked backup written",
     StoreRestored = "store_restored": "the store replaced by a backup",
+    StatementImported = "statement_imported": "a bank statement imported (#73): its new credits recorded with what they matched",
+    PaymentConfirmed = "payment_confirmed": "a bank credit confirmed as a case's money (#73), after the edit that records it in the case's payment",
     StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
     StoreEncrypted = "store_encrypted": "a plain store file made encrypted (the tables compared row by row)",
     StoreRecovered = "store_recovered": "an encrypted store opened with its recovery key and an administrator's password set",

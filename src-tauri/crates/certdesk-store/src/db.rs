@@ -72,6 +72,14 @@ pub(crate) use args;
 pub(crate) struct Row(Vec<Val>);
 
 impl Row {
+    /// The text of column `i` moved out of the row (left empty): for reads of many rows.
+    pub(crate) fn take_text(&mut self, i: usize) -> Result<String, StoreError> {
+        match self.0.get_mut(i) {
+            Some(Val::Text(s)) => Ok(std::mem::take(s)),
+            _ => Err(self.mismatch(i, "text")),
+        }
+    }
+
     pub(crate) fn val(&self, i: usize) -> Result<&Val, StoreError> {
         self.0.get(i).ok_or_else(|| StoreError::Invalid(format!("the statement returned no column {i}")))
     }

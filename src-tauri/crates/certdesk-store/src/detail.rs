@@ -282,6 +282,12 @@ details! {
     BackupWritten [StoreBackup] { path: String, cases: i64, bytes: u64 }
     /// The store replaced by a backup: the file, its SHA-256, where the replaced store was kept.
     StoreRestored [StoreRestored] { file: String, sha256: String, kept: String, cases: i64 }
+    /// A bank statement imported: the file, its SHA-256, its credits, how many were new, and of
+    /// those how many matched waiting cases, matched none or were refused.
+    StatementImported [StatementImported] { file: String, sha256: String, credits: i64, new: i64, matched: i64, unmatched: i64, refused: i64 }
+    /// A bank credit confirmed as a case's money: the credit, its day, amount and payer, and
+    /// the cases it paid together.
+    PaymentConfirmed [PaymentConfirmed] { credit: String, day: String, amount: String, payer: String, cases: Vec<String> }
     /// A store file moved into the hall: the file, its SHA-256, the events and cases copied,
     /// the file's chain head (which the hall's chain continues).
     StoreMigrated [StoreMigrated] { file: String, sha256: String, events: i64, cases: i64, source_head: Option<String> }

@@ -31,6 +31,7 @@ mod key_files;
 pub mod keys;
 mod migrate;
 mod open;
+pub mod payments;
 pub mod pg;
 pub mod private;
 mod purge;

@@ -55,6 +55,8 @@ const TABLES: &[(&str, &str, bool)] = &[
         true,
     ),
     ("day_closes", "day, seq, sheet, sheet_sha256, fingerprint, algorithm, signature", false),
+    ("bank_credits", "id, statement, row, day, amount_fen, payer_name, payer_account, remark, state, why, proposed, imported_at, imported_by", false),
+    ("credit_cases", "case_number, credit, at, actor", false),
 ];
 
 impl Store {

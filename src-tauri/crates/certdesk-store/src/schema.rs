@@ -291,6 +291,35 @@ UPDATE cases SET paid_on = CASE
 CREATE INDEX cases_clock ON cases (status, project, business, channel, received_on, paid_on, to_follow, amount_fen, number, org_name);
 "#;
 
+/// Migration 12 (#73): the bank's credits as imported from the counter account's statements
+/// (one row per credit, by its stable id: a statement imported twice adds nothing), what each
+/// matched, and which credit paid which case (a case is paid by one credit).
+const M012_BANK_CREDITS: &str = r#"
+CREATE TABLE bank_credits (
+    id TEXT PRIMARY KEY,
+    statement TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    payer_name TEXT NOT NULL,
+    payer_account TEXT NOT NULL,
+    remark TEXT NOT NULL,
+    state TEXT NOT NULL,
+    why TEXT NOT NULL,
+    proposed TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX bank_credits_state ON bank_credits (state, day);
+CREATE TABLE credit_cases (
+    case_number TEXT PRIMARY KEY,
+    credit TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+) STRICT;
+CREATE INDEX credit_cases_credit ON credit_cases (credit);
+"#;
+
 pub const MIGRATIONS: &[&str] = &[
     M001_CASES,
     M002_ACCOUNTS,
@@ -303,6 +332,7 @@ pub const MIGRATIONS: &[&str] = &[
     M009_REDACT_PURGED_EVENTS,
     M010_STAFF_KEYS,
     M011_CASE_CLOCK,
+    M012_BANK_CREDITS,
 ];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
@@ -361,6 +391,7 @@ mod tests {
         "bad8ab8daa4ff92e0962dc9d32c86083fcc6e335735cbfc207af8152e3f872d9",
         "612f8a04b7344dc0c4665f1979e45a56aac38d7121798f0696a19eccad6e69a2",
         "ddd6306c793e3b96b2cfa03b84ca6e810edbfdf68f5ecd8fd8388ba0455bb1db",
+        "5ff6e6ae830871e9ad910917b8dc9eb4fae6c295870a8309e2f0e023c2dd12a8",
     ];
 
     #[test]

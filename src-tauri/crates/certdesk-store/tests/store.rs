@@ -23,10 +23,6 @@ fn first_break(place: &Place) -> certdesk_store::ChainBreak {
     report.first_break.unwrap()
 }
 
-/// What migration 11 added, taken off again (before `UNDO_M008`).
-const UNDO_M011: &str = "DROP INDEX cases_clock; ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN received_on; \
-     ALTER TABLE cases DROP COLUMN paid_on; ALTER TABLE cases DROP COLUMN to_follow; ALTER TABLE cases DROP COLUMN amount_fen;";
-
 /// What migrations 8 to 10 added, taken off again (for a store made as an older schema had it).
 const UNDO_M008: &str = "DROP TABLE operator_keys; DROP TABLE day_closes; DROP TRIGGER audit_events_no_update; \
      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END; \
@@ -45,7 +41,7 @@ fn migration_backfills_identifiers_of_existing_cases() {
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011).unwrap();
+    conn.execute_batch(UNDO_M011_M012).unwrap();
     conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; \
@@ -68,7 +64,7 @@ fn migration_keeps_existing_passwords_and_remembers_them() {
     }
     // as a store of schema 6 had it: no password age, no history
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011).unwrap();
+    conn.execute_batch(UNDO_M011_M012).unwrap();
     conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; \
@@ -384,7 +380,9 @@ on_both! {
 fn migration_fills_the_clock_facts_of_stored_cases() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    let facts = |path: &std::path::Path| -> Vec<(String, String, Option<String>, i64, Option<i64>)> {
+    // channel, received_on, paid_on, to_follow, amount_fen
+    type Facts = (String, String, Option<String>, i64, Option<i64>);
+    let facts = |path: &std::path::Path| -> Vec<Facts> {
         let conn = rusqlite::Connection::open(path).unwrap();
         let mut st = conn.prepare("SELECT channel, received_on, paid_on, to_follow, amount_fen FROM cases ORDER BY id").unwrap();
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap().map(Result::unwrap).collect()
@@ -406,7 +404,7 @@ fn migration_fills_the_clock_facts_of_stored_cases() {
     assert_eq!(written[3].2, None);
     assert_eq!((written[0].4, written[3].4), (Some(70_000), None), "the amount to pay, in fen");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011).unwrap();
+    conn.execute_batch(UNDO_M011_M012).unwrap();
     conn.execute_batch("PRAGMA user_version = 10;").unwrap();
     drop(conn);
     drop(Store::open(&path).unwrap());

@@ -276,6 +276,16 @@ pub unsafe fn shim_over_softhsm(dir: &Path) {
     }
 }
 
+/// A Python 3 that imports `modules` (Debian's, where a pyenv shim comes first without them);
+/// panics naming the set-up that installs them.
+pub fn python_with(modules: &[&str]) -> &'static str {
+    let import = format!("import {}", modules.join(", "));
+    ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|p| Command::new(p).args(["-c", &import]).output().is_ok_and(|o| o.status.success()))
+        .unwrap_or_else(|| panic!("no python3 with {}: run `bash scripts/deps.sh test`", modules.join(", ")))
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

@@ -341,6 +341,33 @@ UPDATE cases SET paid_on = CASE
 CREATE INDEX cases_clock ON cases (status, project, business, channel, received_on, paid_on, to_follow, amount_fen, number, org_name);
 "#;
 
+/// Migration 12 (#73): the bank's credits and which credit paid which case, as SQLite's.
+const M012_BANK_CREDITS: &str = r#"
+CREATE TABLE bank_credits (
+    id text PRIMARY KEY,
+    statement text NOT NULL,
+    row bigint NOT NULL,
+    day text NOT NULL,
+    amount_fen bigint NOT NULL,
+    payer_name text NOT NULL,
+    payer_account text NOT NULL,
+    remark text NOT NULL,
+    state text NOT NULL,
+    why text NOT NULL,
+    proposed text NOT NULL,
+    imported_at text NOT NULL,
+    imported_by text NOT NULL
+);
+CREATE INDEX bank_credits_state ON bank_credits (state, day);
+CREATE TABLE credit_cases (
+    case_number text PRIMARY KEY,
+    credit text NOT NULL,
+    at text NOT NULL,
+    actor text NOT NULL
+);
+CREATE INDEX credit_cases_credit ON credit_cases (credit);
+"#;
+
 pub const MIGRATIONS: &[&str] = &[
     M001_CASES,
     M002_ACCOUNTS,
@@ -353,6 +380,7 @@ pub const MIGRATIONS: &[&str] = &[
     M009_REDACT_PURGED_EVENTS,
     M010_STAFF_KEYS,
     M011_CASE_CLOCK,
+    M012_BANK_CREDITS,
 ];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
@@ -545,6 +573,7 @@ mod tests {
         "91b87e6c0997b14d159801a67e4ba419cf8950e18400a39f5ec761f081cf711a",
         "9a286840029c708d6ac099c2ef4eddd5292285470e703a73784f1d6a5eb71a38",
         "5bb0938da4ed02da2dac2e1528c6037ed829bcc11df114b55a49ba6de860bade",
+        "2668e56fb85b45cd1346a8d2c9cebc171b5216b4ba1ba8f0240f8bb630aeb593",
     ];
 
     #[test]
