@@ -26,7 +26,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== build the test PKCS#11 module (a locking USB key on top of SoftHSM), the soft SKF library, the test SM2 CA, the CLI and the app"
-cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-testkit -p certdesk-cli -p certdesk-app -p certdesk-bench
+cargo build --locked -p certdesk-pkcs11-shim -p certdesk-skf-soft -p certdesk-testkit -p certdesk-cli -p certdesk-app -p certdesk-bench -p certdesk-bank
 
 echo "== a throwaway PostgreSQL cluster for the hall back end's tests (stopped on exit, even on failure)"
 export CERTDESK_PG_DIR=${CERTDESK_PG_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/certdesk-pg.XXXXXX")}
@@ -49,6 +49,10 @@ echo "== privacy benchmark, smoke run (debug build, small stores: search on the 
 
 echo "== due list benchmark, smoke run (debug build, 6,000 cases over 2025's working days; it checks some are late and some waiting; README figures from release over 1,000,000)"
 TZ=Asia/Shanghai "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-due" --cases 6000 --runs 20
+
+echo "== bank statement benchmarks, smoke runs (debug builds: the reader and matcher alone, and an import through the desk API into a store of waiting cases; their checks fail the run; README figures from release over 20,000 credits and 100,000 cases)"
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-bank" --credits 200 --cases 1000
+"${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-payments" --cases 2000 --credits 400
 
 echo "== hall load benchmark, smoke run on the cluster (debug build, 4 desk processes × 3 rounds; its checks fail the run; README figures from release)"
 "${CARGO_TARGET_DIR:-target}/debug/certdesk-bench-hall" --db "$CERTDESK_TEST_PG" --db-password-file "$CERTDESK_TEST_PG_PASSWORD_FILE" --desks 4 --rounds 3
