@@ -53,7 +53,7 @@ pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<repo
 /// Writes a report as CSV or XLSX into the export folder.
 #[tauri::command(async)]
 pub fn export_report(state: State<'_, AppState>, kind: String, format: String, arg: String) -> Result<report::Exported, IpcError> {
-    crate::log::call("export_report", || state.with_own_desk(|d| report::export(d, &state.env, &kind, &format, &arg)))
+    crate::log::call("export_report", || state.with_own_desk(|d| report::export(d, &state.catalog, &state.env, &kind, &format, &arg)))
 }
 
 /// Signs the day off (日结, #31) with the signed-in supervisor's USB key: the PIN arrives here,

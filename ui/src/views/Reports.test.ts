@@ -76,6 +76,10 @@ describe('Reports', () => {
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'expiring', format: 'csv', arg: '60' })
     expect(w.get('[data-testid=report-result]').text()).toContain('expiring-60.csv')
+    // the day's invoice list for the finance office (#73)
+    await w.get('[data-testid=report-export-invoices-xlsx]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'invoices', format: 'xlsx', arg: '2026-11-20' })
   })
 
   it('shows an export failure in Chinese', async () => {

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod fees;
+pub mod invoices;
 pub mod model;
 pub mod source;
 
@@ -23,6 +24,8 @@ pub struct Catalog {
     pub tree: FormsTree,
     /// The State Council's holiday notices (`_calendar/<year>.toml`, #73).
     pub notices: Vec<certdesk_domain::workdays::YearNotice>,
+    /// The invoice list's columns for the finance office's 开票 tool (`_counter/invoice-export.toml`).
+    pub invoice_export: Option<invoices::InvoiceExport>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -61,7 +64,15 @@ impl Catalog {
         }
         let (notices, mut notice_lints) = calendar::notices(&tree);
         lints.append(&mut notice_lints);
-        if lints.is_empty() { Ok(Catalog { origin: tree.origin.clone(), projects, tree, notices }) } else { Err(CatalogError::Invalid { origin: tree.origin, lints }) }
+        let invoice_export = invoices::invoice_export(&tree).unwrap_or_else(|l| {
+            lints.push(l);
+            None
+        });
+        if lints.is_empty() {
+            Ok(Catalog { origin: tree.origin.clone(), projects, tree, notices, invoice_export })
+        } else {
+            Err(CatalogError::Invalid { origin: tree.origin, lints })
+        }
     }
 
     /// The catalog built into the binary.

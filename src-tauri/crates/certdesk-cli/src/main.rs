@@ -304,6 +304,18 @@ pub enum ReportCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// The invoice requests of the cases done on a day (#73: title, 税号, the 专票 fields, amount,
+    /// the handler's mobile and e-mail), each case once, into FILE.xlsx or FILE.csv in the
+    /// columns of the finance office's 开票 tool (`forms/_counter/invoice-export.toml`).
+    Invoices {
+        /// The local day, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = certdesk_desk::dates::parse_day_arg)]
+        day: Option<chrono::NaiveDate>,
+        #[arg(long, value_name = "FILE.xlsx|FILE.csv")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        by: ActAs,
+    },
     /// Certificates written to keys that expire within DAYS, with the handler's phone.
     Expiring {
         #[arg(long, default_value_t = 30)]

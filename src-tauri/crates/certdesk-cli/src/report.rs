@@ -56,6 +56,27 @@ pub fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<ExitCode, CliError> {
             let ledger = session.desk(&mut store)?.daily(date.unwrap_or_else(certdesk_desk::dates::today))?;
             show(ctx.g.json, serde_json::to_value(&ledger).unwrap_or_default(), &report::daily_table(&ledger), out.as_deref(), format)?;
         }
+        ReportCmd::Invoices { day, out, by } => {
+            let catalog = ctx.catalog()?;
+            let day = day.unwrap_or_else(certdesk_desk::dates::today);
+            let (mut store, mut session) = ctx.session("report invoices", &by)?;
+            let desk = session.desk(&mut store)?;
+            match out {
+                Some(out) => {
+                    let rows = certdesk_desk::invoices::export_invoices(&desk, &catalog, day, &out)?;
+                    if ctx.g.json {
+                        print_json(&serde_json::json!({ "out": out, "rows": rows }));
+                    } else {
+                        println!("{}: {rows} invoice request(s) of {day}", out.display());
+                    }
+                }
+                None => {
+                    let list = desk.invoices(day)?;
+                    let table = certdesk_desk::invoices::invoice_table(&catalog, &list);
+                    show(ctx.g.json, serde_json::to_value(&list).unwrap_or_default(), &table, None, None)?;
+                }
+            }
+        }
         ReportCmd::Expiring { days, out, format, by } => {
             // a day count out of range is the command line's mistake (exit 2)
             certdesk_desk::limits::report_days(days).map_err(|e| CliError::Usage(format!("--days: {e}")))?;

@@ -552,3 +552,58 @@ fn each_annex_row_takes_the_key_round_of_its_own_business_type() {
         assert_eq!(done.last().map(String::as_str), Some("close"));
     }
 }
+
+/// The day's invoice list (#73): a case asking for a 专票 walked to 归档 today is on today's list
+/// once (its 交付 and 归档 the same day), with its title, 税号, the 专票 fields, the amount and the
+/// handler's mobile and e-mail, in the 开票 tool's columns (`forms/_counter/invoice-export.toml`),
+/// as CSV and XLSX; a case not done, or asking for no invoice, is not; another day's list is empty.
+#[test]
+fn the_days_invoice_list_has_each_case_done_that_day_once() {
+    let d = Desk::new();
+    let file = case_with(&d, "invoice.json", |c| {
+        c["invoice"] = json!({ "type": "special", "title": "广州市示例科技有限公司", "taxpayer_id": "91440101MA59TEST1X", "email": "finance@example-tech.cn",
+            "phone": "020-38886666", "address": "广州市天河区体育西路191号", "bank": "中国工商银行广州天河支行", "account": "3602000109200123456" });
+    });
+    let done = d.c.import(&file);
+    d.walk(&done);
+    let open = d.c.import(&file);
+    d.c.ok_as("zhang", &["case", "accept", &open]);
+    let plain = d.c.import(ORG_NEW);
+    d.walk(&plain);
+    let today = chrono::Local::now().date_naive().to_string();
+
+    let (code, list) = d.c.read_json(&["report", "invoices", "--day", &today, "--json"]);
+    assert_eq!(code, 0, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.iter().map(|r| r["case"].as_str().unwrap()).collect::<Vec<_>>(), [done.as_str()], "the done case asking for an invoice, once");
+    assert_eq!((list[0]["kind"].as_str(), list[0]["amount"].as_str(), list[0]["mobile"].as_str()), (Some("special"), Some("700.00"), Some("13800138000")));
+
+    let csv = d.p("开票.csv");
+    let out = d.c.as_user("admin", &["report", "invoices", "--day", &today, "--out", &csv]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next(), Some("单据编号,发票类型,购买方名称,购买方纳税人识别号,购买方地址电话,购买方开户行及账号,商品名称,含税金额,收票人手机,收票人邮箱,办结日期"));
+    let row = lines.next().unwrap();
+    for want in [
+        done.as_str(),
+        "增值税专用发票",
+        "91440101MA59TEST1X",
+        "广州市天河区体育西路191号 020-38886666",
+        "中国工商银行广州天河支行 3602000109200123456",
+        "数字证书服务费",
+        "700.00",
+        "finance@example-tech.cn",
+        &today,
+    ] {
+        assert!(row.contains(want), "{want:?} not in {row}");
+    }
+    assert_eq!(lines.next(), None);
+    let xlsx = d.p("开票.xlsx");
+    d.c.ok_as("admin", &["report", "invoices", "--day", &today, "--out", &xlsx]);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"), "an XLSX workbook");
+    let (_, other) = d.c.read_json(&["report", "invoices", "--day", "2025-10-09", "--json"]);
+    assert_eq!(other, json!([]));
+    let bad = d.c.as_user("admin", &["report", "invoices", "--day", &today, "--out", &d.p("开票.pdf")]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+}

@@ -76,6 +76,11 @@ pub fn print_to_file(number: &str) -> String {
 }
 
 /// The day's ledger exported: `受理日报-<day>.<csv|xlsx>`.
+/// The day's invoice list exported: `开票清单-<day>.<csv|xlsx>`.
+pub fn invoice_list(day: NaiveDate, format: &str) -> String {
+    format!("开票清单-{}.{format}", crate::dates::show_day(day))
+}
+
 pub fn daily_report(day: NaiveDate, format: &str) -> String {
     format!("受理日报-{}.{format}", crate::dates::show_day(day))
 }

@@ -66,6 +66,7 @@ pub mod folders;
 pub mod idcard;
 pub mod intake;
 pub mod intake_form;
+pub mod invoices;
 pub mod issue;
 pub mod keydesk;
 pub mod limits;

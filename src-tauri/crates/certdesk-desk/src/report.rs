@@ -589,8 +589,9 @@ pub struct Exported {
     pub rows: usize,
 }
 
-/// Which report: the day's ledger (`arg`: the day) or the certificates expiring (`arg`: days).
-pub fn export(desk: &Desk<'_>, env: &Environment, kind: &str, format: &str, arg: &str) -> Result<Exported, DeskError> {
+/// Which report: the day's ledger (`arg`: the day), the certificates expiring (`arg`: days) or
+/// the invoice requests of the cases done that day (`arg`: the day, #73).
+pub fn export(desk: &Desk<'_>, catalog: &certdesk_catalog::Catalog, env: &Environment, kind: &str, format: &str, arg: &str) -> Result<Exported, DeskError> {
     let format = ExportFormat::parse(format)?;
     let (table, name) = match kind {
         "daily" => {
@@ -602,7 +603,11 @@ pub fn export(desk: &Desk<'_>, env: &Environment, kind: &str, format: &str, arg:
             let list = desk.expiring(days)?;
             (expiring_table(&list, days), crate::folders::expiring_report(days, crate::dates::today(), format.extension()))
         }
-        other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring".into() }),
+        "invoices" => {
+            let day = crate::dates::parse_day(arg)?;
+            (crate::invoices::invoice_table(catalog, &desk.invoices(day)?), crate::folders::invoice_list(day, format.extension()))
+        }
+        other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring, invoices".into() }),
     };
     let path = crate::folders::folder(desk, crate::folders::Folder::Exports, env)?.join(name);
     write_table(&table, format, &path)?;
