@@ -279,7 +279,7 @@ const en: Shape<typeof zh> = {
     idcard_port: 'ID card reader serial port (COM3, /dev/ttyUSB0)', idcard_library: 'ID card reader library (SDT, optional)', idcard_usb_port: 'Reader USB port (1–16, optional)',
     counter_code: 'Counter code', counter_name: 'Counter name', counter_address: 'Counter address', pkcs11_module: 'Key driver library (PKCS#11 or SKF)',
     printer: 'Printer', print_dir: 'Print folder', export_dir: 'Export folder', backup_dir: 'Backup folder', scan_folder: 'Scanner folder',
-    idle_minutes: 'Lock after idle (minutes, 1–480, default 10)', password_max_age_days: 'Password valid for (days, 1–365, default 90)', retention_years: 'Keep personal data for (years after the last certificate expires, 5–50, default 5)',
+    idle_minutes: 'Lock after idle (minutes, 1–480, default 10)', password_max_age_days: 'Password valid for (days, 1–365, default 90)', closures: 'The counter\'s own closed days besides the public holidays (YYYY-MM-DD, spaced)', retention_years: 'Keep personal data for (years after the last certificate expires, 5–50, default 5)',
   },
   business: { new: 'New', renew: 'Renew', change: 'Change', replace: 'Replace', unlock: 'Unlock', revoke: 'Revoke', suspend: 'Suspend', key_recovery: 'Key recovery', annual_check: 'Annual check', unsuspend: 'Unsuspend' },
   certKind: { organization: 'Organisation', employee: 'Employee', personal: 'Personal' },

@@ -332,7 +332,7 @@ export default {
     idcard_port: '身份证阅读器串口（如 COM3、/dev/ttyUSB0）', idcard_library: '身份证阅读器厂商动态库（可选）', idcard_usb_port: '阅读器USB端口（1–16，可选）',
     counter_code: '受理点代码', counter_name: '受理点名称', counter_address: '受理点地址', pkcs11_module: 'Key驱动库路径（PKCS#11或SKF）',
     printer: '打印机', print_dir: '打印文件夹', export_dir: '导出文件夹', backup_dir: '备份文件夹', scan_folder: '扫描文件夹',
-    idle_minutes: '无操作自动锁定（分钟，1–480，默认10）', password_max_age_days: '密码有效期（天，1–365，默认90）', retention_years: '个人信息保存期限（证书到期后年数，5–50，默认5）',
+    idle_minutes: '无操作自动锁定（分钟，1–480，默认10）', password_max_age_days: '密码有效期（天，1–365，默认90）', retention_years: '个人信息保存期限（证书到期后年数，5–50，默认5）', closures: '本受理点另行停办的日期（法定节假日以外，如 2026-12-31，多个用空格分隔）',
   },
   business: { new: '新申请', renew: '更新续期', change: '变更', replace: '补办', unlock: '解锁', revoke: '注销', suspend: '挂起', key_recovery: '密钥恢复', annual_check: '年审', unsuspend: '解除挂起' },
   certKind: { organization: '机构证书', employee: '机构员工证书', personal: '个人证书' },

@@ -37,7 +37,7 @@ function backend(overrides: Handlers = {}) {
       accounts.push({ name, display_name: '', roles, locked: false, disabled: false, failed_logins: 0, created_at: '2026-11-20T10:00:00+08:00', must_change: false })
       return null
     },
-    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '' }),
+    get_settings: () => ({ counter_code: 'GZ01', counter_name: '广州受理点', counter_address: '', pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '', closures: '' }),
     key_enrolments: () => [],
     catalog_projects: () => [
       { ...sampleProject, service: '广东社保' },
@@ -223,7 +223,7 @@ describe('Admin', () => {
   })
 
   it("offers the intake's default project from the catalog by name and saves its id (#79)", async () => {
-    const calls = backend({ get_settings: () => ({ counter_code: 'GZ01', counter_name: '', counter_address: '', pkcs11_module: '', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '广东社保', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '' }) })
+    const calls = backend({ get_settings: () => ({ counter_code: 'GZ01', counter_name: '', counter_address: '', pkcs11_module: '', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '广东社保', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '', closures: '' }) })
     const w = mount(Admin)
     await flushPromises()
     const select = w.get('[data-testid=setting-default_project]')

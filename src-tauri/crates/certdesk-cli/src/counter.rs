@@ -26,6 +26,7 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
         idle_minutes,
         retention_years,
         key_sign_in_roles,
+        closures,
         ..
     } = cmd
     {
@@ -41,6 +42,7 @@ pub fn counter_cmd(ctx: &Ctx, cmd: CounterCmd) -> Result<ExitCode, CliError> {
             ("idle_minutes", idle_minutes),
             ("retention_years", retention_years),
             ("key_sign_in_roles", key_sign_in_roles),
+            ("closures", closures),
         ];
         // the catalog the intake offers (the counter's own forms folder, else the built-in
         // one): a default project must be one of its projects

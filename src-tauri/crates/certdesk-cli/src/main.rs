@@ -647,6 +647,10 @@ pub enum CounterCmd {
         /// comma-separated (default supervisor,key_clerk,admin; "" for none).
         #[arg(long = "key-sign-in-roles", value_name = "ROLES")]
         key_sign_in_roles: Option<String>,
+        /// The counter's own closed days besides the public holidays (#73), YYYY-MM-DD separated
+        /// by spaces or commas: not working days for the due list ("" for none).
+        #[arg(long, value_name = "DAYS")]
+        closures: Option<String>,
         #[command(flatten)]
         by: AdminAs,
     },

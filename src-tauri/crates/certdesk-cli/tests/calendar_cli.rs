@@ -113,4 +113,16 @@ fn the_due_list_of_a_posted_unlock_over_the_holiday_week() {
     // not signed in: refused
     let out = c.cmd_without_account(&["calendar", "due"]).output().unwrap();
     assert_ne!(out.status.code(), Some(0));
+    // the counter closed on Friday 10 Oct: the promise runs to Monday 13 Oct, due that day
+    let admin_pw = c.pw("admin");
+    let set = |days: &str| c.run(&["counter", "set", "--closures", days, "--as", "admin", "--as-password-file", &admin_pw]);
+    assert_eq!(set("2025-10-10，2025-10-10").status.code(), Some(0));
+    let v = due("2025-10-13");
+    assert_eq!((v["due_today"][0]["number"].as_str(), v["due_today"][0]["due"].as_str()), (Some(posted.as_str()), Some("2025-10-13")), "{v}");
+    let bad = set("2025-10-32");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2025-10-32"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let zhang_pw = c.pw("zhang");
+    let clerk = c.run(&["counter", "set", "--closures", "2025-10-10", "--as", "zhang", "--as-password-file", &zhang_pw]);
+    assert_eq!(clerk.status.code(), Some(1), "an administrator's setting: {}", String::from_utf8_lossy(&clerk.stderr));
 }

@@ -397,7 +397,7 @@ pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
 }
 
 /// The settings an administrator may change.
-pub const SETTINGS: [&str; 17] = [
+pub const SETTINGS: [&str; 18] = [
     "counter_code",
     "counter_name",
     "counter_address",
@@ -414,6 +414,8 @@ pub const SETTINGS: [&str; 17] = [
     "idcard_usb_port",
     "default_project",
     "retention_years",
+    // the counter's own closed days besides the State Council's holidays (#73): YYYY-MM-DD, spaced
+    "closures",
     "key_sign_in_roles",
 ];
 
@@ -910,6 +912,9 @@ impl Desk<'_> {
             }
             "idcard_usb_port" if !value.is_empty() => {
                 value = crate::idcard::usb_port(&value)?.to_string();
+            }
+            "closures" => {
+                value = crate::due::closures(&value)?.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
             }
             "idcard_library" if !value.is_empty() && !Path::new(&value).is_file() => {
                 return Err(DeskError::IdCardLibraryMissing { path: value.clone() });

@@ -143,10 +143,28 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
     Ok(list)
 }
 
+/// The counter's closed days as the `closures` setting holds them (YYYY-MM-DD, separated by
+/// spaces, commas or 、), sorted, each once; a day that is none is refused naming it.
+pub fn closures(text: &str) -> Result<Vec<NaiveDate>, DeskError> {
+    let mut days = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        .filter(|t| !t.is_empty())
+        .map(crate::dates::parse_day)
+        .collect::<Result<Vec<_>, _>>()?;
+    days.sort();
+    days.dedup();
+    Ok(days)
+}
+
 /// The working-day calendar of the catalog's notices.
 pub fn calendar_of(catalog: &Catalog) -> Result<Calendar, DeskError> {
+    calendar_with(catalog, &[])
+}
+
+/// The working-day calendar of the catalog's notices and the counter's closed days.
+pub fn calendar_with(catalog: &Catalog, closed: &[NaiveDate]) -> Result<Calendar, DeskError> {
     // the catalog's loading checked each notice: what is left to refuse is the catalog's
-    Calendar::new(catalog.notices.clone(), []).map_err(|e| {
+    Calendar::new(catalog.notices.clone(), closed.iter().copied()).map_err(|e| {
         DeskError::Catalog(certdesk_catalog::CatalogError::Invalid {
             origin: catalog.origin.clone(),
             lints: vec![certdesk_catalog::Lint { file: format!("{}/_calendar", catalog.origin), line: None, message: e.to_string() }],
@@ -157,6 +175,13 @@ pub fn calendar_of(catalog: &Catalog) -> Result<Calendar, DeskError> {
 impl Desk<'_> {
     /// The due list of `day` (any signed-in role reads it).
     pub fn due_list(&self, catalog: &Catalog, day: NaiveDate) -> Result<DueList, DeskError> {
-        due_list(self.store, catalog, &calendar_of(catalog)?, day)
+        due_list(self.store, catalog, &self.calendar(catalog)?, day)
+    }
+
+    /// The counter's working-day calendar: the catalog's notices and the closed days the
+    /// administrator set (`closures`).
+    pub fn calendar(&self, catalog: &Catalog) -> Result<Calendar, DeskError> {
+        let closed = closures(&self.store.setting("closures")?.unwrap_or_default())?;
+        calendar_with(catalog, &closed)
     }
 }
