@@ -30,6 +30,7 @@ mod tests {
             certdesk_desk::domain::Delivery,
             certdesk_desk::domain::case::Channel,
             certdesk_desk::domain::case::Arrival,
+            certdesk_desk::domain::case::Postage,
             certdesk_desk::domain::Invoice,
             certdesk_desk::domain::MaterialReceived,
             certdesk_desk::domain::CaseData,

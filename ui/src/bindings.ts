@@ -67,7 +67,13 @@ courier: string,
 /**
  * Its waybill number (运单号).
  */
-waybill: string, };
+waybill: string, 
+/**
+ * Who paid the carriage (寄付 when absent).
+ */
+postage?: Postage, };
+
+export type Postage = "prepaid" | "collect";
 
 export type Invoice = { type: "normal" | "special", 
 /**

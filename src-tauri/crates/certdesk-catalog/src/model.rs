@@ -147,6 +147,12 @@ pub struct Rules {
     /// serial of the one the unit holds, `organization.certificate_serial`).
     #[serde(default)]
     pub organization_certificate_first: bool,
+    /// "不接受挂号信" (seeds 000, 001): papers sent by registered letter are not taken.
+    #[serde(default)]
+    pub no_registered_letter: bool,
+    /// "拒收到付件" (seed 004): a parcel whose carriage is to be paid on receipt is refused.
+    #[serde(default)]
+    pub no_freight_collect: bool,
 }
 
 /// A promise as written in the file: for the business types (all when empty) and channel (any

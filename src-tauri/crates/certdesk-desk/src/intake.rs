@@ -334,6 +334,16 @@ fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldP
             error("invoice.taxpayer_id", format!("the taxpayer ID must be the unit's USCC {uscc}"), format!("纳税人识别号须为申请单位的统一社会信用代码{uscc}"));
         }
     }
+    if data.channel() == certdesk_domain::Channel::Post
+        && let Some(a) = &data.arrival
+    {
+        if rules.no_registered_letter && a.courier.contains("挂号") {
+            error("arrival.courier", format!("this CA takes no papers sent by registered letter ({:?}: 不接受挂号信)", a.courier), "不接受挂号信：请申请人改用快递寄送".into());
+        }
+        if rules.no_freight_collect && a.postage == Some(certdesk_domain::Postage::Collect) {
+            error("arrival.postage", "this CA refuses parcels with the carriage to pay on receipt (拒收到付件)".into(), "拒收到付件：快递费须由寄件方支付".into());
+        }
+    }
     if rules.invoice_email_required
         && let Some(inv) = &data.invoice
         && inv.email.is_none()
@@ -409,6 +419,27 @@ fn project_fields(project: &Project, data: &CaseData) -> Vec<FieldProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A posted case's paper by registered letter, or its carriage to pay on receipt, is refused
+    /// where the project's guide says so (#73: "不接受挂号信", "拒收到付件"), by the field.
+    #[test]
+    fn a_registered_letter_and_carriage_to_pay_are_refused_where_the_guide_says() {
+        let catalog = Catalog::embedded().unwrap();
+        let mut data: CaseData = serde_json::from_str(include_str!("../../../../tests/fixtures/case-org-new.json")).unwrap();
+        data.channel = Some(certdesk_domain::Channel::Post);
+        data.arrival =
+            Some(serde_json::from_value(serde_json::json!({ "date": "2025-10-08", "courier": "中国邮政挂号信", "waybill": "XA123456789CN", "postage": "collect" })).unwrap());
+        let paths_of = |data: &CaseData, project: &str| counter_rules(&catalog.project(project).unwrap().rules, data).into_iter().map(|p| p.path).collect::<Vec<_>>();
+        let paths = |project: &str| paths_of(&data, project);
+        assert!(paths("netca-gd-pension").contains(&"arrival.courier".to_string()), "seed 001: 不接收挂号信");
+        assert!(!paths("netca-gd-pension").contains(&"arrival.postage".to_string()));
+        assert!(paths("netca-ln-procurement").contains(&"arrival.postage".to_string()), "seed 004: 拒收到付件");
+        assert!(!paths("netca-ln-procurement").contains(&"arrival.courier".to_string()));
+        let mut data = data.clone();
+        data.arrival.as_mut().unwrap().courier = "顺丰速运".into();
+        data.arrival.as_mut().unwrap().postage = Some(certdesk_domain::Postage::Prepaid);
+        assert!(paths_of(&data, "netca-gd-pension").iter().chain(&paths_of(&data, "netca-ln-procurement")).all(|p| !p.starts_with("arrival")));
+    }
 
     #[test]
     fn a_phone_is_checked_as_the_kind_the_domain_finds() {

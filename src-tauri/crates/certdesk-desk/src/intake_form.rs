@@ -219,6 +219,14 @@ pub fn intake_form(forms: &Forms, project_id: &str, business: &str, cert_kind: &
     case.push(field("arrival.date", "收件日期").kind("date").shown_when("channel", post).required_when("channel", post, "邮寄案件须填写收件日期、快递公司和运单号"));
     case.push(field("arrival.courier", "快递公司").shown_when("channel", post).required_when("channel", post, "邮寄案件须填写收件日期、快递公司和运单号"));
     case.push(field("arrival.waybill", "运单号").shown_when("channel", post).required_when("channel", post, "邮寄案件须填写收件日期、快递公司和运单号"));
+    case.push(
+        field("arrival.postage", "快递费")
+            .choice(
+                choices_of(&[certdesk_domain::Postage::Prepaid, certdesk_domain::Postage::Collect], certdesk_domain::Postage::wire, certdesk_domain::Postage::zh),
+                Some(certdesk_domain::Postage::Prepaid.wire()),
+            )
+            .shown_when("channel", post),
+    );
     case.push(field("notes", "备注"));
     let mut sections = vec![Section { id: "case".into(), title: "业务".into(), fields: case }];
 

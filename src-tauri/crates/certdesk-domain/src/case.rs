@@ -306,6 +306,31 @@ impl Channel {
     }
 }
 
+/// Who paid a posted parcel's carriage (#73): the sender (寄付, the default) or the counter on
+/// receipt (到付, which some CAs refuse: "拒收到付件").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Postage {
+    Prepaid,
+    Collect,
+}
+
+impl Postage {
+    pub fn wire(self) -> &'static str {
+        match self {
+            Postage::Prepaid => "prepaid",
+            Postage::Collect => "collect",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Postage::Prepaid => "寄付",
+            Postage::Collect => "到付",
+        }
+    }
+}
+
 /// When and how a posted case's paper arrived (`arrival` in the case JSON, #73).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Arrival {
@@ -317,6 +342,10 @@ pub struct Arrival {
     /// Its waybill number (运单号).
     #[serde(default)]
     pub waybill: String,
+    /// Who paid the carriage (寄付 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub postage: Option<Postage>,
     #[serde(flatten)]
     #[ts(skip)]
     pub extra: Extra,
