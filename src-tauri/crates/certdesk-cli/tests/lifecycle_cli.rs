@@ -347,6 +347,13 @@ fn the_hand_over_records_the_collector_or_the_waybill() {
     d.c.ok_as("wang", &["case", "complete", &n, "deliver", "--courier", "顺丰速运", "--waybill", "SF1234567890"]);
     let text = d.history(&n);
     assert!(text.contains("SF1234567890") && text.contains("顺丰速运"), "{text}");
+    // the outgoing courier and waybill on the case itself (#73), not only on its chain
+    let (_, shown) = d.c.read_json(&["case", "show", &n, "--json"]);
+    assert_eq!(
+        (shown["dispatch"]["courier"].as_str(), shown["dispatch"]["waybill"].as_str(), shown["dispatch"]["by"].as_str()),
+        (Some("顺丰速运"), Some("SF1234567890"), Some("wang")),
+        "{shown}"
+    );
     d.c.ok_as("zhang", &["case", "complete", &n, "close"]);
     assert_eq!(d.c.status(&n), "closed");
 }

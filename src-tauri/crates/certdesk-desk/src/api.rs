@@ -347,11 +347,20 @@ pub struct CaseView {
     pub payment_capital: Option<String>,
 }
 
-/// The case JSON's store field `seals` (#34), when the case has a seal sheet.
+/// The case JSON's store fields read off the chain: `seals` (#34), when the case has a seal
+/// sheet, and `dispatch` (#73), the key's latest sending by post (courier, waybill, address,
+/// when and by whom).
 fn with_seals(mut json: serde_json::Value, history: &[AuditEvent]) -> serde_json::Value {
     let seals = crate::seal::seals_of(history);
     if let (Some(map), false) = (json.as_object_mut(), seals.is_empty()) {
         map.insert("seals".into(), serde_json::to_value(seals).unwrap_or_default());
+    }
+    let dispatch = history.iter().rev().filter(|e| e.action == certdesk_store::AuditAction::Deliver.wire()).find_map(|e| {
+        let handover: certdesk_store::detail::Handover = serde_json::from_value(e.detail.get("handover")?.clone()).ok()?;
+        (handover.method == "mail").then(|| serde_json::json!({ "courier": handover.courier, "waybill": handover.waybill, "address": handover.address, "at": e.at, "by": e.actor }))
+    });
+    if let (Some(map), Some(dispatch)) = (json.as_object_mut(), dispatch) {
+        map.insert("dispatch".into(), dispatch);
     }
     json
 }

@@ -492,8 +492,8 @@ fn one() -> u32 {
 /// gets a new number and starts as a draft. `seals` (#34) is built from the case's audit chain
 /// by the desk: the seal sheet's impressions kept and the clerk's acceptances; `fee` (#71) is
 /// the catalog's quote and `approval_signature` the supervisor's signed approval, both as
-/// `case show` adds them.
-pub const STORE_FIELDS: [&str; 8] = ["number", "status", "created_at", "updated_at", "digest", "seals", "fee", "approval_signature"];
+/// `case show` adds them; `dispatch` (#73) the key sent back by post, read off the chain.
+pub const STORE_FIELDS: [&str; 9] = ["number", "status", "created_at", "updated_at", "digest", "seals", "fee", "approval_signature", "dispatch"];
 
 /// One problem in a case, with the JSON path of the field (`organization.uscc`,
 /// `employees[1].id_number`).
