@@ -45,6 +45,17 @@ fn a_posted_order_waits_for_its_money_and_is_matched_from_the_banks_statement() 
     for action in ["accept", "submit"] {
         c.ok_as("zhang", &["case", action, &number]);
     }
+    // the receipt of a posted case is a letter to the unit: what arrived, what is missing, what
+    // it costs and where to pay (read back by poppler)
+    let pdf = c.p("letter.pdf");
+    c.ok_as("zhang", &["form", "render", "--case", &number, "--form", "receipt", "--out", &pdf]);
+    let text = Command::new("pdftotext").args(["-layout", &pdf, "-"]).output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    for want in ["邮寄材料收件及受理通知", "致广东省示例事业单位", "SF140233445566", "顺丰速运", &number, "广东省电子商务认证有限公司"] {
+        assert!(text.contains(want), "{want:?} not in the letter:\n{text}");
+    }
+    assert!(!text.contains("受理回执"), "{text}");
+
     // no money, no approval
     let early = c.as_user("li", &["case", "approve", &number, "--json"]);
     assert_eq!(early.status.code(), Some(1));

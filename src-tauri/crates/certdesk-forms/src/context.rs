@@ -256,6 +256,17 @@ fn present_and_empty(root: &mut serde_json::Map<String, Value>, project: &Projec
             }
         }
     }
+    // #73: a case JSON without `channel` is a counter case; only a posted one has an arrival
+    if root.get("channel").is_none_or(Value::is_null) {
+        root.insert("channel".into(), json!("counter"));
+    }
+    let arrival = root.entry("arrival").or_insert_with(|| json!({}));
+    object(arrival);
+    for f in ["date", "courier", "waybill", "postage"] {
+        if arrival.get(f).is_none() {
+            arrival[f] = Value::Null;
+        }
+    }
     if let Some(org) = root.get_mut("organization").filter(|o| o.is_object())
         && org.get("certificate_serial").is_none()
     {
