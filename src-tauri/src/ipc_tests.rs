@@ -61,6 +61,7 @@ fn window_over(state: AppState) -> Window {
             desks::reports::report_daily_print,
             desks::reports::report_daily,
             desks::reports::due_list,
+            desks::reports::export_report,
             desks::reports::payments_import,
             desks::reports::payments_list,
             desks::reports::payments_confirm,
@@ -1305,6 +1306,12 @@ fn the_due_list_reaches_the_window() {
     assert_eq!(list["waiting"][0]["waiting_zh"], json!(["款项未到账"]));
     assert!(!list.to_string().contains(&counter));
     assert_eq!(w.kind("due_list", json!({ "day": "2025-10-32" })), "invalid_day");
+    // the morning report: the same lists exported into the export folder
+    let exported = w.ok("export_report", json!({ "kind": "due", "format": "csv", "arg": "2025-10-09" }));
+    let path = exported["path"].as_str().unwrap();
+    assert!(path.ends_with("到期提醒-2025-10-09.csv"), "{exported}");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(&n) && text.contains("待申请人") && text.contains("款项未到账"), "{text}");
 }
 
 /// Payments by transfer (#73) over IPC: a statement (CSV, GBK as a bank exports it, Base64)

@@ -151,7 +151,7 @@ export interface Commands {
   payments_import: { args: { name: string; file: string }; result: B.ImportReport }
   payments_list: { args: { open: boolean }; result: B.Credit[] }
   payments_confirm: { args: { credit: string; cases: string[] }; result: string[] }
-  export_report: { args: { kind: 'daily' | 'expiring' | 'invoices'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
+  export_report: { args: { kind: 'daily' | 'expiring' | 'invoices' | 'due'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
 
   list_accounts: { args: NoArgs; result: B.AccountView[] }
   /** USB key enrolments (#31): every account's, current and ended */
@@ -364,7 +364,7 @@ export const api = {
   /** a credit confirmed as the money of `cases` (a clerk's) */
   paymentsConfirm: (credit: string, cases: string[]) => call('payments_confirm', { credit, cases }),
   /** kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: the date (daily) or days (expiring) */
-  exportReport: (kind: 'daily' | 'expiring' | 'invoices', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),
+  exportReport: (kind: 'daily' | 'expiring' | 'invoices' | 'due', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),
 
   // admin
   listAccounts: () => call('list_accounts', {}),

@@ -231,6 +231,7 @@ const en: Shape<typeof zh> = {
     },
   },
   reports: {
+    dueList: 'Export the due list', dueListHint: 'Cases due that day, late, and waiting on the applicant',
     invoiceList: 'Export the invoice list', invoiceListHint: 'The invoice requests of the cases done that day, in the columns of the invoicing tool',
     title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk',
     keysIssued: 'Keys issued', delivered: 'Delivered', cases: 'Cases', total: 'Fees', expiring: 'Certificates expiring', days: 'Days',

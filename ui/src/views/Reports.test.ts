@@ -80,6 +80,9 @@ describe('Reports', () => {
     await w.get('[data-testid=report-export-invoices-xlsx]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'invoices', format: 'xlsx', arg: '2026-11-20' })
+    await w.get('[data-testid=report-export-due-xlsx]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'due', format: 'xlsx', arg: '2026-11-20' })
   })
 
   it('shows an export failure in Chinese', async () => {

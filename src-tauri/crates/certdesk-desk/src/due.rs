@@ -143,6 +143,47 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
     Ok(list)
 }
 
+/// The due list as a table (the morning report, exported as CSV or XLSX): late first, then due
+/// today, then waiting on the applicant.
+pub fn due_table(list: &DueList) -> crate::report::Table {
+    let business = |wire: &str| BusinessType::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| wire.to_string());
+    let channel = |wire: &str| if wire == "post" { "邮寄" } else { "窗口" }.to_string();
+    let promised = |part: &str, c: &PromisedCase| {
+        let left = if c.days_left < 0 { format!("超期{}个工作日", -c.days_left) } else { "今日到期".to_string() };
+        vec![
+            part.into(),
+            c.number.clone(),
+            c.organization.clone(),
+            business(&c.business),
+            channel(&c.channel),
+            format!("{}（{}）", c.promise, c.term),
+            c.start.clone(),
+            c.due.clone(),
+            left,
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = list.late.iter().map(|c| promised("已超期", c)).collect();
+    rows.extend(list.due_today.iter().map(|c| promised("今日到期", c)));
+    rows.extend(list.waiting.iter().map(|w| {
+        vec![
+            "待申请人".into(),
+            w.number.clone(),
+            w.organization.clone(),
+            business(&w.business),
+            channel(&w.channel),
+            w.waiting_zh.join("、"),
+            w.received.clone(),
+            String::new(),
+            String::new(),
+        ]
+    }));
+    crate::report::Table {
+        title: format!("到期提醒 {}", list.day),
+        header: ["类别", "案件编号", "申请单位", "业务", "受理方式", "承诺/等待", "起算日/收件日", "到期日", "剩余"].map(String::from).to_vec(),
+        rows,
+    }
+}
+
 /// The counter's closed days as the `closures` setting holds them (YYYY-MM-DD, separated by
 /// spaces, commas or 、), sorted, each once; a day that is none is refused naming it.
 pub fn closures(text: &str) -> Result<Vec<NaiveDate>, DeskError> {

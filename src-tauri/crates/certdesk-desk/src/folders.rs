@@ -76,6 +76,11 @@ pub fn print_to_file(number: &str) -> String {
 }
 
 /// The day's ledger exported: `受理日报-<day>.<csv|xlsx>`.
+/// The due list (morning report) exported: `到期提醒-<day>.<csv|xlsx>`.
+pub fn due_report(day: NaiveDate, format: &str) -> String {
+    format!("到期提醒-{}.{format}", crate::dates::show_day(day))
+}
+
 /// The day's invoice list exported: `开票清单-<day>.<csv|xlsx>`.
 pub fn invoice_list(day: NaiveDate, format: &str) -> String {
     format!("开票清单-{}.{format}", crate::dates::show_day(day))

@@ -603,11 +603,15 @@ pub fn export(desk: &Desk<'_>, catalog: &certdesk_catalog::Catalog, env: &Enviro
             let list = desk.expiring(days)?;
             (expiring_table(&list, days), crate::folders::expiring_report(days, crate::dates::today(), format.extension()))
         }
+        "due" => {
+            let day = crate::dates::parse_day(arg)?;
+            (crate::due::due_table(&desk.due_list(catalog, day)?), crate::folders::due_report(day, format.extension()))
+        }
         "invoices" => {
             let day = crate::dates::parse_day(arg)?;
             (crate::invoices::invoice_table(catalog, &desk.invoices(day)?), crate::folders::invoice_list(day, format.extension()))
         }
-        other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring, invoices".into() }),
+        other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring, invoices, due".into() }),
     };
     let path = crate::folders::folder(desk, crate::folders::Folder::Exports, env)?.join(name);
     write_table(&table, format, &path)?;
