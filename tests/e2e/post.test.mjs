@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync, readFileSync } from 'node:fs'
+import { writeFileSync, readFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
 
@@ -28,6 +28,9 @@ const env = {
   CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
 }
 const ENTER = '\uE007'
+const shots = process.env.CERTDESK_SCREENSHOTS
+// WebKitWebDriver's screenshots need compositing on (see app.test.mjs)
+if (shots) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const as = (name) => ['--as', name, '--password-file', join(dir, `${name}.pw`)]
 const d = webdriver(port)
@@ -65,6 +68,13 @@ async function signIn(name) {
   await d.type('[data-testid=login-name]', name)
   await d.type('[data-testid=login-password]', `${name}-password-1` + ENTER)
   await d.find('[data-testid=who]', 30000)
+}
+/** the view at 1366×768, when CERTDESK_SCREENSHOTS names a folder */
+async function screenshot(name) {
+  if (!shots) return
+  mkdirSync(shots, { recursive: true })
+  await new Promise((r) => setTimeout(r, 400))
+  writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
 }
 async function signOut() {
   await d.click('[data-testid=logout]')
@@ -106,6 +116,7 @@ test('a posted order waits for its money, the statement is matched in the app, t
   await altD()
   const waiting = await d.waitText('[data-testid=due-waiting]', number)
   assert.match(waiting, /款项未到账/)
+  await screenshot('post-due')
   await signOut()
 
   // the supervisor cannot approve it yet
@@ -122,6 +133,8 @@ test('a posted order waits for its money, the statement is matched in the app, t
   const report = await d.waitText('[data-testid=payments-report]', '匹配1笔')
   assert.match(report, /到账2笔，新增2笔；匹配1笔，未匹配0笔，拒收1笔/)
   assert.match(await d.text('[data-testid=payments-credits]'), /私人汇款/)
+  await d.wd('POST', d.s('/execute/sync'), { script: "document.querySelector('[data-testid=payments]').scrollIntoView({ block: 'start' })", args: [] })
+  await screenshot('post-payments')
   await signOut()
 
   // the clerk confirms the match in the reports desk

@@ -1,7 +1,8 @@
 // The counter's local time: the store keeps UTC, clerks in China read Beijing time (the suite
 // runs with TZ=Asia/Shanghai, as scripts/test.sh sets it).
 import { describe, expect, it } from 'vitest'
-import { fmtMinute, fmtTime, localDay, normalizeDay, sealName } from './util'
+import { fmtMinute, fmtTime, localDay, normalizeDay, reasonShown, sealName } from './util'
+import { locale } from './i18n'
 
 describe('local time', () => {
   it('runs in the counter time zone', () => {
@@ -40,5 +41,22 @@ describe('normalizeDay', () => {
     expect(normalizeDay('2026-1-5')).toBe('2026-01-05')
     expect(normalizeDay('')).toBe('')
     for (const bad of ['11/24/2026', '24.11.2026', '2026-02-30', '2026-13-01', '2026-11', 'today']) expect(normalizeDay(bad)).toBeNull()
+  })
+})
+
+describe('a backend reason in two languages', () => {
+  it('shows its Chinese part on a Chinese screen and all of it on an English one', () => {
+    const why = '金额300.00与甲公司待缴案件的应收金额不符 (amount 300.00 matches no waiting case of 甲公司; fees: 400.00)'
+    const before = locale.value
+    try {
+      locale.value = 'zh-CN'
+      expect(reasonShown(why)).toBe('金额300.00与甲公司待缴案件的应收金额不符')
+      expect(reasonShown('not an amount', '无法读取')).toBe('无法读取')
+      expect(reasonShown('私人汇款恕不受理')).toBe('私人汇款恕不受理')
+      locale.value = 'en'
+      expect(reasonShown(why)).toBe(why)
+    } finally {
+      locale.value = before
+    }
   })
 })

@@ -32,6 +32,15 @@ export function errShown(e: unknown): string {
   return hasHan(d) ? d : ''
 }
 
+/** A backend reason written "中文 (English)" as the screen shows it: on zh-CN screens its Chinese
+ *  part, or `fallback` when it has none (the whole text stays for the tooltip); else all of it. */
+export function reasonShown(text: string, fallback = ''): string {
+  if (locale.value !== 'zh-CN' || !text) return text
+  const cut = text.indexOf(' (')
+  const head = cut > 0 ? text.slice(0, cut) : text
+  return hasHan(head) ? head : fallback
+}
+
 /** `invalid_case` errors carry a JSON array of FieldProblem in their detail. */
 export function problemsOf(e: unknown): FieldProblem[] {
   if (errorKind(e) !== 'invalid_case') return []

@@ -83,7 +83,7 @@ const en: Shape<typeof zh> = {
     hmt_residence_permit: 'HK/Macao/Taiwan residence permit', foreigner_residence_permit: 'Foreigner permanent residence', military_officer: 'Officer ID', other: 'Other',
   },
   payments: {
-    title: 'Payments received', import: 'Import a bank statement (XLSX, XLS, CSV)', none: 'No credit to look at',
+    title: 'Payments received', unreadable: 'cannot be read', import: 'Import a bank statement (XLSX, XLS, CSV)', none: 'No credit to look at',
     report: '{file}: {credits} credit(s), {fresh} new; {matched} matched, {unmatched} unmatched, {refused} refused, {repeated} imported before',
     problem: 'Row {row}, column {column} ({header}): {why}', day: 'Day', amount: 'Amount', payer: 'Payer', remark: 'Remark', state: 'State', cases: 'Cases',
     states: { proposed: 'To confirm', unmatched: 'Unmatched', refused: 'Refused', confirmed: 'Confirmed' },

@@ -134,7 +134,7 @@ export default {
     hmt_residence_permit: '港澳台居民居住证', foreigner_residence_permit: '外国人永久居留身份证', military_officer: '军官证', other: '其他',
   },
   payments: {
-    title: '到账核对', import: '导入银行对账单（XLSX、XLS、CSV）', none: '没有待核对的到账',
+    title: '到账核对', unreadable: '无法读取', import: '导入银行对账单（XLSX、XLS、CSV）', none: '没有待核对的到账',
     report: '{file}：到账{credits}笔，新增{fresh}笔；匹配{matched}笔，未匹配{unmatched}笔，拒收{refused}笔，已导入过{repeated}笔',
     problem: '第{row}行{column}列（{header}）：{why}', day: '到账日期', amount: '金额', payer: '付款单位', remark: '摘要/附言', state: '状态', cases: '案件',
     states: { proposed: '待确认', unmatched: '未匹配', refused: '拒收', confirmed: '已确认' },

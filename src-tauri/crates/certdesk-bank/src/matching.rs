@@ -274,7 +274,7 @@ pub fn match_credits(credits: &[Credit], cases: &[WaitingCase], already: &HashSe
             continue;
         }
         if credit.amount <= Money::ZERO {
-            result.unmatched.push(Unmatched { credit: id, why: format!("amount {} is no money in", credit.amount) });
+            result.unmatched.push(Unmatched { credit: id, why: format!("金额{0}不是到账 (amount {0} is no money in)", credit.amount) });
             continue;
         }
         let named = index.named(&prepared[i].tokens);
@@ -306,9 +306,12 @@ pub fn match_credits(credits: &[Credit], cases: &[WaitingCase], already: &HashSe
                     let why = if !others.is_empty() {
                         wrong_payer(&index, &others, &credit.payer_name)
                     } else if index.units[u].open == 0 {
-                        format!("amount {} finds no waiting case of {unit}: its cases are paid by earlier credits of this run", credit.amount)
+                        format!(
+                            "{unit}的待缴案件已由本次其他到账支付 (amount {} finds no waiting case of {unit}: its cases are paid by earlier credits of this run)",
+                            credit.amount
+                        )
                     } else {
-                        format!("amount {} matches no waiting case of {unit} (fees: {})", credit.amount, index.open_fees(u))
+                        format!("金额{0}与{unit}待缴案件的应收金额不符 (amount {0} matches no waiting case of {unit}; fees: {1})", credit.amount, index.open_fees(u))
                     };
                     result.unmatched.push(Unmatched { credit: id, why });
                 }
@@ -322,9 +325,9 @@ pub fn match_credits(credits: &[Credit], cases: &[WaitingCase], already: &HashSe
         let why = if !named.is_empty() {
             wrong_payer(&index, &named, &credit.payer_name)
         } else if payer_key.is_empty() {
-            "the credit names no payer, and its remark no waiting case".into()
+            "到账未写付款单位，附言也未注明待缴案件 (the credit names no payer, and its remark no waiting case)".into()
         } else {
-            format!("the payer {} is no unit with a waiting case, and the remark names none", credit.payer_name.trim())
+            format!("付款单位{0}没有待缴费的案件，附言也未注明案件编号 (the payer {0} is no unit with a waiting case, and the remark names none)", credit.payer_name.trim())
         };
         result.unmatched.push(Unmatched { credit: id, why });
     }
@@ -404,7 +407,10 @@ mod tests {
         // two of them, not named: which two is not known
         let m = run(&[credit("a", 2, 20, "1100.00", UNIT, "")]);
         assert!(m.matched.is_empty());
-        assert_eq!(m.unmatched[0].why, "amount 1100.00 matches no waiting case of 广州市示例科技有限公司 (fees: 400.00, 700.00 ×2)");
+        assert_eq!(
+            m.unmatched[0].why,
+            "金额1100.00与广州市示例科技有限公司待缴案件的应收金额不符 (amount 1100.00 matches no waiting case of 广州市示例科技有限公司; fees: 400.00, 700.00 ×2)"
+        );
     }
 
     #[test]
@@ -418,7 +424,13 @@ mod tests {
     #[test]
     fn amount_mismatch_says_the_fees() {
         let m = run(&[credit("a", 2, 20, "300.00", UNIT, "")]);
-        assert_eq!(m.unmatched, [Unmatched { credit: "a".into(), why: "amount 300.00 matches no waiting case of 广州市示例科技有限公司 (fees: 400.00, 700.00 ×2)".into() }]);
+        assert_eq!(
+            m.unmatched,
+            [Unmatched {
+                credit: "a".into(),
+                why: "金额300.00与广州市示例科技有限公司待缴案件的应收金额不符 (amount 300.00 matches no waiting case of 广州市示例科技有限公司; fees: 400.00, 700.00 ×2)".into()
+            }]
+        );
     }
 
     #[test]
@@ -465,19 +477,25 @@ mod tests {
         assert_eq!(matched(&m), [("early", vec!["GZ01-20250905-0001"])]);
         assert_eq!(m.unmatched.len(), 1);
         assert_eq!(m.unmatched[0].credit, "late");
-        assert!(m.unmatched[0].why.contains("(fees: 700.00 ×2)"), "{}", m.unmatched[0].why);
+        assert!(m.unmatched[0].why.contains("fees: 700.00 ×2)"), "{}", m.unmatched[0].why);
         // the unit's sum is what is still open, not what was waiting before the run
         let m = run(&[credit("x", 2, 20, "700.00", UNIT, ""), credit("y", 3, 20, "1100.00", UNIT, "")]);
         assert_eq!(matched(&m), [("x", vec!["GZ01-20250910-0002"]), ("y", vec!["GZ01-20250905-0001", "GZ01-20250911-0003"])]);
         let m = run(&[credit("x", 2, 20, "1800.00", UNIT, ""), credit("y", 3, 20, "700.00", UNIT, "")]);
-        assert_eq!(m.unmatched[0].why, "amount 700.00 finds no waiting case of 广州市示例科技有限公司: its cases are paid by earlier credits of this run");
+        assert_eq!(
+            m.unmatched[0].why,
+            "广州市示例科技有限公司的待缴案件已由本次其他到账支付 (amount 700.00 finds no waiting case of 广州市示例科技有限公司: its cases are paid by earlier credits of this run)"
+        );
     }
 
     #[test]
     fn unknown_payers() {
         let m = run(&[credit("a", 2, 20, "700.00", "某某物业管理有限公司", "物业费")]);
-        assert_eq!(m.unmatched[0].why, "the payer 某某物业管理有限公司 is no unit with a waiting case, and the remark names none");
+        assert_eq!(
+            m.unmatched[0].why,
+            "付款单位某某物业管理有限公司没有待缴费的案件，附言也未注明案件编号 (the payer 某某物业管理有限公司 is no unit with a waiting case, and the remark names none)"
+        );
         let m = run(&[credit("a", 2, 20, "-5.00", UNIT, "")]);
-        assert_eq!(m.unmatched[0].why, "amount -5.00 is no money in");
+        assert_eq!(m.unmatched[0].why, "金额-5.00不是到账 (amount -5.00 is no money in)");
     }
 }

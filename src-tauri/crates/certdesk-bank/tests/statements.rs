@@ -168,7 +168,13 @@ fn credits_read_are_matched_by_the_rules() {
     assert_eq!(unmatched.len(), 2, "{unmatched:?}");
     assert_eq!(unmatched[0].0, "广州市另一家代理有限公司");
     assert!(unmatched[0].1.starts_with("汇款单位与办理单位不一致 (wrong payer: the remark names case GZ01-20250910-0002 of 广州市示例科技有限公司"), "{}", unmatched[0].1);
-    assert_eq!(unmatched[1], ("广州市示例科技有限公司".to_string(), "amount 1100.00 matches no waiting case of 广州市示例科技有限公司 (fees: 700.00 ×2)"));
+    assert_eq!(
+        unmatched[1],
+        (
+            "广州市示例科技有限公司".to_string(),
+            "金额1100.00与广州市示例科技有限公司待缴案件的应收金额不符 (amount 1100.00 matches no waiting case of 广州市示例科技有限公司; fees: 700.00 ×2)"
+        )
+    );
     let refused: HashSet<String> = matching.refused.iter().map(|r| payer(&credits, &r.credit)).collect();
     assert_eq!(refused, HashSet::from(["李四".to_string(), "买买提·艾力".to_string()]));
 
