@@ -21,10 +21,7 @@ fn statements() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/make_statements.py");
-        let python = ["python3", "/usr/bin/python3"]
-            .into_iter()
-            .find(|p| Command::new(p).args(["-c", "import openpyxl"]).output().is_ok_and(|o| o.status.success()))
-            .expect("no python3 with openpyxl: run `bash scripts/deps.sh test` (python3-openpyxl)");
+        let python = certdesk_testkit::python_with(&["openpyxl"]);
         let out = Command::new(python).arg(&script).arg(dir.path()).output().unwrap();
         assert!(out.status.success(), "make_statements.py failed: {}", String::from_utf8_lossy(&out.stderr));
         dir

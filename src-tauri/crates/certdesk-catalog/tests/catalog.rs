@@ -385,7 +385,12 @@ fn promises_are_the_guides_words_and_a_broken_one_is_refused() {
     let bjca = cat.project("bjca-nmg").unwrap();
     assert_eq!(bjca.promise(B::Revoke, Channel::Counter).unwrap().term, Term::Hours(24));
     assert_eq!(bjca.promise(B::New, Channel::Counter).unwrap().term, Term::WorkingDays(5));
+    // the seeds are the workplace's, beside this repository, not in it: a clean clone (CI) has
+    // none, and this part is then left out, said on stderr; the promises above still run
     let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/seeds");
+    if std::fs::read_dir(&seeds).is_err() {
+        eprintln!("seeds not found at {}: the promises' quotes were not checked against them", seeds.display());
+    }
     if let Ok(dir) = std::fs::read_dir(&seeds) {
         let text: String = dir.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
         for (id, p) in &cat.projects {

@@ -125,14 +125,8 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
                     due: due.to_string(),
                     days_left: left,
                 };
-                if due == day {
-                    list.due_today.push(case);
-                } else if due < day {
-                    list.late.push(case);
-                } else {
-                    // due later but no working day left before it (a holiday in between)
-                    list.due_today.push(case);
-                }
+                // no working day left: due today, or late when the day is past
+                if due < day { list.late.push(case) } else { list.due_today.push(case) }
             }
         }
     }

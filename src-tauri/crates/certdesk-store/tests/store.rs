@@ -348,7 +348,8 @@ fn clock_cases() -> (certdesk_domain::CaseData, certdesk_domain::CaseData) {
 
 on_both! {
     /// Every write keeps a case's clock facts (#73) beside it, and the clock list has the open
-    /// cases only, read from its index.
+    /// cases only, read from its index. (Its PostgreSQL half needs the test cluster: without one
+    /// it is said and left out locally, and fails in CI; `common::pg::server`.)
     fn the_clock_facts_follow_every_write(place) {
         use certdesk_domain::Channel;
         let mut s = place.open();
