@@ -4,6 +4,8 @@
 // words next to its field, the corrected case is saved and its 机构员工申请表 printed with the
 // 业务单号 as its barcode (read back with zbarimg); a mixed annex at 广东养老 is priced row by row;
 // a second organisation certificate of a unit at 内蒙古CA is refused in seed 003's words.
+// A posted 广东养老 order taken at the back desk (#73): its arrival and online application number
+// asked by the backend once 邮寄 is chosen, a registered letter refused in seed 001's words.
 //
 // Run: xvfb-run -a node --test tests/e2e/intake.test.mjs   (scripts/test.sh runs tests/e2e/)
 
@@ -151,6 +153,36 @@ test('a mixed annex at 广东养老 is priced row by row', async () => {
   assert.deepEqual(stored.employees.map((e) => [e.business, e.years]), [['new', 3], ['new', 3], ['renew', 1]])
   assert.equal(stored.payment.amount, stored.fee.total, 'charged as quoted row by row')
   assert.ok(stored.fee.groups.length === 2, 'two groups of rows')
+})
+
+test('a posted 广东养老 order taken at the back desk: its arrival and online application asked by the backend, a registered letter refused in the seed\'s words (#73)', async () => {
+  await newIntake()
+  await choose('intake-project', 'netca-gd-pension')
+  await choose('intake-kind', 'employee')
+  await waitFor(exists('more-channel'), '受理方式 from the form model')
+  assert.equal(await run(`return !!document.querySelector('[data-testid="more-arrival-waybill"]')`), false, 'a counter case asks no arrival')
+  await choose('more-channel', 'post')
+  await waitFor(exists('more-arrival-online_application'), 'the posted case\'s fields')
+  const why = await run(`return document.querySelector('[data-testid=more-arrival-online_application]').closest('label').textContent`)
+  assert.match(why, /新申请证书请经办人互联网线上申请后，邮寄上述资料/)
+  await type('[data-testid=more-arrival-date]', '2025-10-10')
+  await type('[data-testid=more-arrival-courier]', '中国邮政挂号信')
+  await type('[data-testid=more-arrival-waybill]', 'XA123456789CN')
+  await type('[data-testid=more-arrival-online_application]', 'YL2025100800123')
+  await typeUnit('广州市示例邮寄单位')
+  await type('[data-testid=emp-name-0]', '王芳')
+  await type('[data-testid=emp-id-0]', '440106200109094066')
+  await click('[data-testid=mat-all]')
+  await save()
+  await waitText('[data-testid=more-arrival-courier] ~ small.error', '不接受挂号信')
+  await run(`const el = document.querySelector('[data-testid=more-arrival-courier]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  await type('[data-testid=more-arrival-courier]', '顺丰速运')
+  await save()
+  const number = await savedNumber()
+  const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.equal(stored.channel, 'post')
+  assert.deepEqual([stored.arrival.date, stored.arrival.courier, stored.arrival.waybill, stored.arrival.online_application], ['2025-10-10', '顺丰速运', 'XA123456789CN', 'YL2025100800123'])
+  assert.match(await waitText('[data-testid=case-arrival]', 'YL2025100800123'), /网上申请编号/)
 })
 
 test('a second organisation certificate of a unit at 内蒙古CA is refused in the seed\'s words', async () => {

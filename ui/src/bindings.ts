@@ -71,7 +71,12 @@ waybill: string,
 /**
  * Who paid the carriage (寄付 when absent).
  */
-postage?: Postage, };
+postage?: Postage, 
+/**
+ * The number of the application made online before the paper was posted (网上申请编号;
+ * seed 001: "新申请证书请经办人互联网线上申请后，邮寄上述资料").
+ */
+online_application?: string, };
 
 export type Postage = "prepaid" | "collect";
 

@@ -99,7 +99,7 @@ const en: Shape<typeof zh> = {
     project: 'Project', business: 'Business', created: 'Created', from: 'From', to: 'To', allStatus: 'All statuses', allProjects: 'All projects',
   },
   detail: {
-    dispatch: 'Sent',     postageCollect: 'carriage to pay', 
+    dispatch: 'Sent',     postageCollect: 'carriage to pay', onlineApplication: 'online application', 
     channel: 'Channel', byPost: 'By post (back desk)', arrival: 'Arrived',  reasonLabel: 'Reason (to return or cancel)', 
     certificateFile: 'Issued certificate',
     history: 'History', reason: 'Reason', actions: 'Actions', back: 'Back to list', application: 'Application', organization: 'Organisation',

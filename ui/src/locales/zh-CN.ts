@@ -150,7 +150,7 @@ export default {
     project: '项目', business: '业务', created: '创建时间', from: '起始日期', to: '截止日期', allStatus: '全部状态', allProjects: '全部项目',
   },
   detail: {
-    dispatch: '寄出',     postageCollect: '到付', 
+    dispatch: '寄出',     postageCollect: '到付', onlineApplication: '网上申请编号', 
     channel: '受理方式', byPost: '邮寄（后台受理）', arrival: '收件',  reasonLabel: '原因（退回、作废时填写）', 
     certificateFile: '签发的证书',
     history: '办理记录', reason: '原因', actions: '操作', back: '返回列表', application: '申请信息', organization: '申请单位',

@@ -153,6 +153,10 @@ pub struct Rules {
     /// "拒收到付件" (seed 004): a parcel whose carriage is to be paid on receipt is refused.
     #[serde(default)]
     pub no_freight_collect: bool,
+    /// "新申请证书请经办人互联网线上申请后，邮寄上述资料" (seed 001; seed 000's "①在线填写资料"):
+    /// a new application by post follows one made online, whose number the posted case records.
+    #[serde(default)]
+    pub online_application_first: bool,
 }
 
 /// A promise as written in the file: for the business types (all when empty) and channel (any

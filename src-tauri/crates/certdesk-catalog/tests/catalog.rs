@@ -242,6 +242,9 @@ fn projects_carry_their_seeds_counter_rules() {
     assert!(rules("netca-ln-procurement").payer_is_applicant);
     // seed 000: "汇款单位必须是办理CA的单位"
     assert!(rules("netca-gd-procurement").payer_is_applicant);
+    // seed 001: "新申请证书请经办人互联网线上申请后，邮寄上述资料"; seed 000: "①在线填写资料"
+    assert!(rules("netca-gd-pension").online_application_first && rules("netca-gd-procurement").online_application_first);
+    assert!(!rules("netca-ln-procurement").online_application_first);
     // no seed says "post only to the legal address" for any other project
     for (id, p) in &cat.projects {
         if id != "netca-gd-pension" {
@@ -251,8 +254,14 @@ fn projects_carry_their_seeds_counter_rules() {
     let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/seeds");
     if let Ok(dir) = std::fs::read_dir(&seeds) {
         let text: String = dir.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
-        for quote in ["证书仅回寄到单位法定地址", "汇款须单位汇款，私人汇款概不受理", "办理单位必须与申请发票单位一致", "付款账户名与申请办理的单位名称一致"]
-        {
+        for quote in [
+            "证书仅回寄到单位法定地址",
+            "汇款须单位汇款，私人汇款概不受理",
+            "办理单位必须与申请发票单位一致",
+            "付款账户名与申请办理的单位名称一致",
+            "新申请证书请经办人互联网线上申请后，邮寄上述资料",
+            "①在线填写资料",
+        ] {
             assert!(text.contains(quote), "the seeds no longer say {quote:?}");
         }
     }

@@ -614,3 +614,89 @@ fn the_days_invoice_list_has_each_case_done_that_day_once() {
     let bad = d.c.as_user("admin", &["report", "invoices", "--day", &today, "--out", &d.p("开票.pdf")]);
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
 }
+
+/// A 工商银行-style statement written by Python's `csv` module in GB18030, with one signed
+/// amount column and a 借贷标志 (the other shape the banks export), title rows above the header
+/// and dates as digits: other code, and another layout, than the importer's own tests.
+const ICBC_CSV: &str = r#"
+import csv, sys
+out, case_no, amount = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(out, "w", encoding="gb18030", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["中国工商银行账户历史明细"])
+    w.writerow(["账号: 3602000109200088888", "户名: 广东省电子商务认证有限公司"])
+    w.writerow(["交易日期", "摘要", "借贷标志", "交易金额", "账户余额", "对方单位", "对方账号", "用途"])
+    w.writerow(["20251013", "跨行汇入", "贷", amount, "52,400.00", "广东省示例事业单位", "44001234567890123456", "养老保险员工证书 " + case_no])
+    w.writerow(["20251013", "手续费", "借", "15.00", "52,385.00", "", "", ""])
+"#;
+
+/// #73, done when: a posted order of seed 001's employees arrives (its waybill and online
+/// application recorded, no chip: the copies are checked), is refused a courier back to any
+/// address but the unit's legal one, waits for its money, is matched from a GBK statement of
+/// other code, is reviewed, goes through the key desk certificate by certificate, goes back by
+/// courier to the legal address, and lands in the day's invoice list once.
+#[test]
+fn a_posted_employee_order_goes_from_its_waybill_to_the_courier_back_to_the_legal_address() {
+    let d = Desk::new();
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(EMPLOYEES_NEW).unwrap()).unwrap();
+    let today = chrono::Local::now().date_naive().to_string();
+    case["channel"] = json!("post");
+    case["arrival"] = json!({ "date": "2025-10-10", "courier": "顺丰速运", "waybill": "SF1402334455", "online_application": "YL2025100800123" });
+    case["handler"]["source"] = json!("chip");
+    case["payment"] = json!({ "method": "bank_transfer", "payer_name": "广东省示例事业单位", "payer_account": "44001234567890123456", "amount": "400.00" });
+    case["delivery"] = json!({ "method": "mail", "recipient": "王芳", "phone": "13711112222", "address": "广州市天河区体育西路1号" });
+    case["invoice"] = json!({ "title": "广东省示例事业单位", "taxpayer_id": "12440000455600109U", "email": "caiwu@example.gov.cn", "phone": "13711112222" });
+    let file = d.p("posted.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    // seed 001: "证书仅回寄到单位法定地址"
+    let elsewhere = d.c.as_user("zhang", &["case", "import", &file]);
+    assert_eq!(elsewhere.status.code(), Some(1));
+    assert!(stderr(&elsewhere).contains("delivery.address"), "{}", stderr(&elsewhere));
+    case["delivery"]["address"] = case["organization"]["legal_address"].clone();
+    std::fs::write(&file, case.to_string()).unwrap();
+    let n = d.c.import(&file);
+    let (_, shown) = d.c.read_json(&["case", "show", &n, "--json"]);
+    assert_eq!(
+        (shown["channel"].as_str(), shown["arrival"]["waybill"].as_str(), shown["arrival"]["online_application"].as_str()),
+        (Some("post"), Some("SF1402334455"), Some("YL2025100800123")),
+        "{shown}"
+    );
+    assert_eq!(shown["handler"]["source"], Value::Null, "no card was at the desk for a posted case: {shown}");
+    // the letter to the unit names the online application the paper follows
+    let pdf = d.p("letter.pdf");
+    d.c.ok_as("zhang", &["form", "render", "--case", &n, "--form", "receipt", "--out", &pdf]);
+    let text = std::process::Command::new("pdftotext").args([pdf.as_str(), "-"]).output().expect("pdftotext (poppler-utils)");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("网上申请编号：YL2025100800123"), "{}", String::from_utf8_lossy(&text.stdout));
+    for action in ["accept", "submit"] {
+        d.c.ok_as("zhang", &["case", action, &n]);
+    }
+    let early = d.c.as_user("li", &["case", "approve", &n, "--json"]);
+    assert!(String::from_utf8_lossy(&early.stdout).contains("money_not_in"), "{}", String::from_utf8_lossy(&early.stdout));
+
+    let csv = d.p("工商银行明细.csv");
+    let run = std::process::Command::new(certdesk_testkit::python_with(&["csv"])).args(["-c", ICBC_CSV, &csv, &n, "400.00"]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let imported = d.c.as_user("admin", &["payments", "import", &csv, "--json"]);
+    assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
+    let report: Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!((report["credits"].as_u64(), report["matched"][0]["cases"].clone()), (Some(1), json!([n])), "{report}");
+    d.c.ok_as("zhang", &["payments", "confirm", report["matched"][0]["credit"].as_str().unwrap(), &n]);
+    d.c.ok_as("li", &["case", "approve", &n]);
+
+    // the key desk: each employee's certificate on its own key, then the courier back
+    let done = d.walk_until(&n, "deliver");
+    assert_eq!(done.iter().filter(|s| *s == "key_init").count(), 2, "{done:?}");
+    let no_waybill = d.c.as_user("wang", &["case", "complete", &n, "deliver"]);
+    assert_eq!(no_waybill.status.code(), Some(1), "a posted key goes by courier, with its waybill");
+    d.c.ok_as("wang", &["case", "complete", &n, "deliver", "--courier", "顺丰速运", "--waybill", "SF9988776655"]);
+    d.c.ok_as("zhang", &["case", "complete", &n, "close"]);
+    let (_, shown) = d.c.read_json(&["case", "show", &n, "--json"]);
+    assert_eq!((shown["status"].as_str(), shown["dispatch"]["waybill"].as_str()), (Some("closed"), Some("SF9988776655")), "{shown}");
+
+    // the invoice request, in today's list once
+    let (code, list) = d.c.read_json(&["report", "invoices", "--day", &today, "--json"]);
+    assert_eq!(code, 0, "{list}");
+    let mine: Vec<&Value> = list.as_array().unwrap().iter().filter(|r| r["case"] == n.as_str()).collect();
+    assert_eq!(mine.len(), 1, "{list}");
+    assert_eq!((mine[0]["amount"].as_str(), mine[0]["mobile"].as_str()), (Some("400.00"), Some("13711112222")), "{list}");
+}

@@ -59,16 +59,22 @@ impl Desk<'_> {
     /// read in this session and that `before` (the case as stored) did not hold as read.
     pub(crate) fn vouch_chip_reads(&self, data: &mut CaseData, before: Option<&CaseData>) -> Vec<FieldProblem> {
         let read_before: HashSet<[u8; 32]> = before.into_iter().flat_map(read_off_chip).map(digest).collect();
+        // a case by post is taken without the applicant (#73): no card was at the desk for it,
+        // whatever this session's reader read; its copies are checked instead
+        let posted = data.channel() == certdesk_domain::Channel::Post;
         let mut warnings = Vec::new();
         for (path, source, id) in people(data) {
-            if *source == Some(IdSource::Chip) && !self.chip_reads.has(&id) && !read_before.contains(&digest(&id)) {
+            if *source == Some(IdSource::Chip) && (posted || !self.chip_reads.has(&id)) && !read_before.contains(&digest(&id)) {
                 *source = None;
-                warnings.push(FieldProblem {
-                    path: format!("{path}.source"),
-                    message: format!("{path}'s ID number was not read off a card at this desk: the chip mark is dropped"),
-                    message_zh: "该证件号码未经本机读卡，已去除“读卡”标记".into(),
-                    severity: Severity::Warning,
-                });
+                let (message, message_zh) = if posted {
+                    (
+                        format!("{path}: a case by post has no card at the desk, its copies are checked: the chip mark is dropped"),
+                        "邮寄案件申请人不到场，身份以证件复印件核对，已去除“读卡”标记",
+                    )
+                } else {
+                    (format!("{path}'s ID number was not read off a card at this desk: the chip mark is dropped"), "该证件号码未经本机读卡，已去除“读卡”标记")
+                };
+                warnings.push(FieldProblem { path: format!("{path}.source"), message, message_zh: message_zh.into(), severity: Severity::Warning });
             }
         }
         warnings

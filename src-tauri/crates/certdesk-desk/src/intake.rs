@@ -256,8 +256,8 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
         let known = catalog.projects.keys().cloned().collect::<Vec<_>>().join(", ");
         return Err(vec![problem("project", format!("unknown CA project {:?} (known: {known})", data.project), format!("未知的CA项目 {:?}", data.project), Severity::Error)]);
     };
-    let mut broken = counter_rules(&project.rules, data);
-    broken.extend(project_fields(project, data));
+    let (broken, mut warnings): (Vec<_>, Vec<_>) =
+        counter_rules(&project.rules, data).into_iter().chain(project_fields(project, data)).partition(|p| p.severity == Severity::Error);
     if !broken.is_empty() {
         return Err(broken);
     }
@@ -270,9 +270,9 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
                 let due = p.method.amount_due(quote.total);
                 let message = format!("{} differs from the amount due {due} (the catalog fee {}, {})", p.amount, quote.total, quote.total_capital);
                 let zh = format!("收费金额 {} 与应收金额 {due} 不符（收费标准 {}）", p.amount, quote.total);
-                return Ok(vec![problem("payment.amount", message, zh, Severity::Warning)]);
+                warnings.push(problem("payment.amount", message, zh, Severity::Warning));
             }
-            Ok(vec![])
+            Ok(warnings)
         }
         Err(RowFeeError { row, error: FeeError::NoFeeRule { .. } }) => {
             let (message, zh) = match row {
@@ -282,7 +282,8 @@ pub fn check_against_catalog(catalog: &Catalog, data: &CaseData) -> Result<Vec<F
                 ),
                 None => (format!("{} has no fee table for this request; check the amount by hand", project.id), "该项目没有此业务的收费标准，请人工核对金额".into()),
             };
-            Ok(vec![problem("fee", message, zh, Severity::Warning)])
+            warnings.push(problem("fee", message, zh, Severity::Warning));
+            Ok(warnings)
         }
         Err(e) => {
             let field = match (&e.error, e.row) {
@@ -366,6 +367,20 @@ fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldP
             "证书仅回寄到单位法定地址：收件地址须与单位法定地址一致".into(),
         );
     }
+    // a warning, not a refusal: the paper is here and the number can be looked up later
+    if rules.online_application_first
+        && data.channel() == certdesk_domain::Channel::Post
+        && let Some(a) = &data.arrival
+        && data.business == certdesk_domain::BusinessType::New
+        && a.online_application.is_none()
+    {
+        out.push(problem(
+            "arrival.online_application",
+            "this CA takes a new application by post after one made online (新申请证书请经办人互联网线上申请后，邮寄上述资料): record its number".into(),
+            "新申请须先在网上申请后再邮寄材料：请填写网上申请编号".into(),
+            Severity::Warning,
+        ));
+    }
     out
 }
 
@@ -429,7 +444,9 @@ mod tests {
         data.channel = Some(certdesk_domain::Channel::Post);
         data.arrival =
             Some(serde_json::from_value(serde_json::json!({ "date": "2025-10-08", "courier": "中国邮政挂号信", "waybill": "XA123456789CN", "postage": "collect" })).unwrap());
-        let paths_of = |data: &CaseData, project: &str| counter_rules(&catalog.project(project).unwrap().rules, data).into_iter().map(|p| p.path).collect::<Vec<_>>();
+        let paths_of = |data: &CaseData, project: &str| {
+            counter_rules(&catalog.project(project).unwrap().rules, data).into_iter().filter(|p| p.severity == Severity::Error).map(|p| p.path).collect::<Vec<_>>()
+        };
         let paths = |project: &str| paths_of(&data, project);
         assert!(paths("netca-gd-pension").contains(&"arrival.courier".to_string()), "seed 001: 不接收挂号信");
         assert!(!paths("netca-gd-pension").contains(&"arrival.postage".to_string()));
@@ -439,6 +456,19 @@ mod tests {
         data.arrival.as_mut().unwrap().courier = "顺丰速运".into();
         data.arrival.as_mut().unwrap().postage = Some(certdesk_domain::Postage::Prepaid);
         assert!(paths_of(&data, "netca-gd-pension").iter().chain(&paths_of(&data, "netca-ln-procurement")).all(|p| !p.starts_with("arrival")));
+
+        // seed 001: "新申请证书请经办人互联网线上申请后，邮寄上述资料": a posted new case without the
+        // online application's number is taken with a warning, where the guide says so only
+        let warned = |data: &CaseData, project: &str| {
+            counter_rules(&catalog.project(project).unwrap().rules, data).iter().any(|p| p.path == "arrival.online_application" && p.severity == Severity::Warning)
+        };
+        assert!(warned(&data, "netca-gd-pension"));
+        assert!(!warned(&data, "netca-ln-procurement"));
+        data.arrival.as_mut().unwrap().online_application = Some("YL2025100800123".into());
+        assert!(!warned(&data, "netca-gd-pension"));
+        data.arrival.as_mut().unwrap().online_application = None;
+        data.business = certdesk_domain::BusinessType::Renew;
+        assert!(!warned(&data, "netca-gd-pension"), "a renewal is not an online application");
     }
 
     #[test]

@@ -227,6 +227,8 @@ pub fn intake_form(forms: &Forms, project_id: &str, business: &str, cert_kind: &
             )
             .shown_when("channel", post),
     );
+    let online = field("arrival.online_application", "网上申请编号").shown_when("channel", post);
+    case.push(if rules.online_application_first && business == BusinessType::New { online.why(ONLINE_FIRST) } else { online });
     case.push(field("notes", "备注"));
     let mut sections = vec![Section { id: "case".into(), title: "业务".into(), fields: case }];
 
@@ -374,7 +376,7 @@ pub fn intake_form(forms: &Forms, project_id: &str, business: &str, cert_kind: &
         business,
         cert_kind: kind,
         medium,
-        rules: rule_views(project, kind),
+        rules: rule_views(project, business, kind),
         sections,
         counts_as_person: vec!["name".into(), "id_number".into(), "email".into()],
         takes_years,
@@ -384,7 +386,7 @@ pub fn intake_form(forms: &Forms, project_id: &str, business: &str, cert_kind: &
 }
 
 /// The project's counter rules that a case of this kind meets, in the seeds' words.
-fn rule_views(project: &Project, kind: CertKind) -> Vec<RuleView> {
+fn rule_views(project: &Project, business: BusinessType, kind: CertKind) -> Vec<RuleView> {
     let r = &project.rules;
     let unit = kind != CertKind::Personal;
     [
@@ -392,6 +394,9 @@ fn rule_views(project: &Project, kind: CertKind) -> Vec<RuleView> {
         (r.invoice_title_is_applicant, "invoice_title_is_applicant", "办理单位必须与申请发票单位一致", "invoice.title"),
         (r.mail_to_legal_address_only, "mail_to_legal_address_only", "证书仅回寄到单位法定地址", "delivery.address"),
         (r.invoice_email_required, "invoice_email_required", "电子邮箱*：必须填写，用于收取电子发票", "invoice.email"),
+        (r.no_registered_letter, "no_registered_letter", "不接受挂号信", "arrival.courier"),
+        (r.no_freight_collect, "no_freight_collect", "拒收到付件", "arrival.postage"),
+        (r.online_application_first && business == BusinessType::New, "online_application_first", ONLINE_FIRST, "arrival.online_application"),
         (r.one_organization_certificate && kind == CertKind::Organization, "one_organization_certificate", "单位证书只允许申请1条", "organization.uscc"),
         (r.organization_certificate_first && kind == CertKind::Employee, "organization_certificate_first", ORG_FIRST, "organization.certificate_serial"),
         (project.pin.as_ref().and_then(|p| p.max_tries).is_some(), "pin_max_tries", "多次输入PIN码错误将会锁定", ""),
@@ -410,6 +415,8 @@ fn rule_views(project: &Project, kind: CertKind) -> Vec<RuleView> {
 
 /// Seed 001's words for the organisation certificate before employee certificates.
 pub const ORG_FIRST: &str = "每个用户需先申请单位法人证书，用于标识机关单位真实身份，后才能申请单位员工证书";
+/// Seed 001's words for a new application by post (`online_application_first`).
+pub const ONLINE_FIRST: &str = "新申请证书请经办人互联网线上申请后，邮寄上述资料";
 
 #[cfg(test)]
 mod tests {
@@ -499,6 +506,26 @@ mod tests {
         // a project without a form that prints it does not ask for it
         let gd = intake_form(&forms(), "netca-gd-procurement", "new", "organization", "usb_key").unwrap();
         assert!(!gd.sections.iter().flat_map(|s| &s.fields).any(|f| f.key == "ca_reference" || f.key == "handler.authorization_until"));
+    }
+
+    /// #73: the posted case's own fields, and the rules about the paper's arrival in the seeds'
+    /// words where the project says them.
+    #[test]
+    fn a_posted_case_asks_its_arrival_and_the_online_application_where_the_guide_says() {
+        let forms = forms();
+        let pension = intake_form(&forms, "netca-gd-pension", "new", "employee", "usb_key").unwrap();
+        let all: Vec<&FieldSpec> = pension.sections.iter().flat_map(|s| &s.fields).collect();
+        let online = all.iter().find(|f| f.key == "arrival.online_application").expect("网上申请编号 offered");
+        assert_eq!((online.why.as_deref(), online.shown_when.as_ref().map(|w| w.equals.as_str())), (Some(ONLINE_FIRST), Some("post")));
+        assert!(!online.required, "the paper is taken without it, with a warning");
+        let ids: Vec<&str> = pension.rules.iter().map(|r| r.id.as_str()).collect();
+        assert!(ids.contains(&"online_application_first") && ids.contains(&"no_registered_letter") && !ids.contains(&"no_freight_collect"), "{ids:?}");
+        let unlock = intake_form(&forms, "netca-gd-pension", "unlock", "employee", "usb_key").unwrap();
+        assert!(!unlock.rules.iter().any(|r| r.id == "online_application_first"), "an unlock is not applied for online first");
+        let ln = intake_form(&forms, "netca-ln-procurement", "new", "employee", "usb_key").unwrap();
+        assert!(ln.rules.iter().any(|r| r.id == "no_freight_collect" && r.text == "拒收到付件" && r.key == "arrival.postage"));
+        let ln_online = ln.sections.iter().flat_map(|s| &s.fields).find(|f| f.key == "arrival.online_application").unwrap();
+        assert_eq!(ln_online.why, None);
     }
 
     #[test]

@@ -430,4 +430,14 @@ fn the_chip_mark_is_kept_only_for_a_number_this_desk_read() {
     c.sessions.insert("zhang", other);
     let saved = c.desk("zhang").edit_case(&catalog, &n, &case.to_string()).unwrap();
     assert_eq!(stored(&mut c).employees[0].source, Some(certdesk_domain::IdSource::Chip), "{:?}", saved.warnings);
+    // #73: a case by post is taken without the applicant, so no card of its people was at the
+    // desk, even one this session's reader read: the marks are dropped, the copies are checked
+    let mut posted = case.clone();
+    posted["channel"] = "post".into();
+    posted["arrival"] = serde_json::json!({ "date": "2025-10-08", "courier": "顺丰速运", "waybill": "SF1402334455" });
+    let saved = c.desk("zhang").import_case(&catalog, &posted.to_string()).unwrap();
+    let dropped: Vec<&str> = saved.warnings.iter().filter(|w| w.path.ends_with(".source")).map(|w| w.message_zh.as_str()).collect();
+    assert_eq!(dropped, ["邮寄案件申请人不到场，身份以证件复印件核对，已去除“读卡”标记"; 3], "{:?}", saved.warnings);
+    let posted_case = c.desk("zhang").case(&saved.number).unwrap().data;
+    assert!(posted_case.handler.source.is_none() && posted_case.employees.iter().all(|e| e.source.is_none()));
 }

@@ -346,6 +346,11 @@ pub struct Arrival {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub postage: Option<Postage>,
+    /// The number of the application made online before the paper was posted (网上申请编号;
+    /// seed 001: "新申请证书请经办人互联网线上申请后，邮寄上述资料").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub online_application: Option<String>,
     #[serde(flatten)]
     #[ts(skip)]
     pub extra: Extra,
@@ -353,6 +358,8 @@ pub struct Arrival {
 
 /// The longest waybill number taken (couriers' are 10–20 characters).
 pub const MAX_WAYBILL_CHARS: usize = 40;
+/// The longest online application number taken.
+pub const MAX_ONLINE_APPLICATION_CHARS: usize = 64;
 
 /// How the case's key goes back (`delivery` in the case JSON; pickup by the handler when absent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -665,6 +672,10 @@ impl CaseData {
                     v.error("arrival.waybill", "the waybill number the paper came with", "请填写运单号");
                 } else if a.waybill.chars().count() > MAX_WAYBILL_CHARS || !a.waybill.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                     v.error("arrival.waybill", "a waybill number is letters, digits and '-', at most 40", "运单号只能由字母、数字和“-”组成，最多40位");
+                }
+                a.online_application = a.online_application.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+                if a.online_application.as_deref().is_some_and(|s| s.chars().count() > MAX_ONLINE_APPLICATION_CHARS || s.chars().any(char::is_control)) {
+                    v.error("arrival.online_application", "an online application number is one line of at most 64 characters", "网上申请编号为一行，最多64个字符");
                 }
             }
             (Channel::Counter, Some(_)) => v.error("arrival", "an arrival belongs to a case by post (channel \"post\")", "只有邮寄案件才有收件信息"),

@@ -262,7 +262,7 @@ fn present_and_empty(root: &mut serde_json::Map<String, Value>, project: &Projec
     }
     let arrival = root.entry("arrival").or_insert_with(|| json!({}));
     object(arrival);
-    for f in ["date", "courier", "waybill", "postage"] {
+    for f in ["date", "courier", "waybill", "postage", "online_application"] {
         if arrival.get(f).is_none() {
             arrival[f] = Value::Null;
         }
