@@ -42,9 +42,9 @@ pub fn amount(value: Option<&Value>) -> Result<Option<Money>, String> {
     match value {
         None => Ok(None),
         Some(Value::Text(t)) => amount_text(t),
-        Some(Value::Int(i)) => i.checked_mul(100).map(Money::from_fen).filter(|m| m.in_range()).map(Some).ok_or_else(|| format!("{i} is too large an amount")),
+        Some(Value::Int(i)) => i.checked_mul(100).map(Money::from_fen).filter(|m| m.in_range()).map(Some).ok_or_else(|| format!("金额“{i}”过大 ({i} is too large an amount)")),
         Some(Value::Number(n)) => amount_number(*n).map(Some),
-        Some(other) => Err(format!("`{}` is not an amount", other.shown())),
+        Some(other) => Err(format!("“{0}”不是金额 (`{0}` is not an amount)", other.shown())),
     }
 }
 
@@ -59,25 +59,27 @@ fn amount_text(text: &str) -> Result<Option<Money>, String> {
     }
     match cleaned.parse::<Money>() {
         Ok(m) => Ok(Some(m)),
-        Err(e) if e.why.contains("two decimals") => Err(format!("`{}` has more than two decimals: an amount is exact to the 分", text.trim())),
-        Err(e) if e.why.contains("at most") => Err(format!("`{}` is too large an amount", text.trim())),
-        Err(_) => Err(format!("`{}` is not an amount (expected digits such as 1,234.50)", text.trim())),
+        Err(e) if e.why.contains("two decimals") => {
+            Err(format!("金额“{0}”超过两位小数，金额精确到分 (`{0}` has more than two decimals: an amount is exact to the 分)", text.trim()))
+        }
+        Err(e) if e.why.contains("at most") => Err(format!("金额“{0}”过大 (`{0}` is too large an amount)", text.trim())),
+        Err(_) => Err(format!("“{0}”不是金额，应为 1,234.50 这样的数字 (`{0}` is not an amount: expected digits such as 1,234.50)", text.trim())),
     }
 }
 
 fn amount_number(n: f64) -> Result<Money, String> {
     if !n.is_finite() {
-        return Err(format!("`{n}` is not an amount"));
+        return Err(format!("“{n}”不是金额 (`{n}` is not an amount)"));
     }
     let fen = (n * 100.0).round();
     // a number cell holds binary fractions: 1234.56 is 123455.99999… 分, off by a few units of
     // the float's last place; a third decimal is off by a tenth of a 分 or more
     if (n * 100.0 - fen).abs() > 8.0 * f64::EPSILON * fen.abs().max(1.0) {
-        return Err(format!("`{n}` has more than two decimals: an amount is exact to the 分"));
+        return Err(format!("金额“{n}”超过两位小数，金额精确到分 (`{n}` has more than two decimals: an amount is exact to the 分)"));
     }
     let money = Money::from_fen(fen as i64);
     if fen.abs() > Money::MAX.fen() as f64 || !money.in_range() {
-        return Err(format!("`{n}` is too large an amount"));
+        return Err(format!("金额“{n}”过大 (`{n}` is too large an amount)"));
     }
     Ok(money)
 }
@@ -90,16 +92,24 @@ fn excel_epoch() -> NaiveDate {
 /// Serial numbers taken as days in a number cell without a date format: 1954 to 2119.
 const PLAUSIBLE_SERIALS: std::ops::RangeInclusive<f64> = 20_000.0..=80_000.0;
 
+/// Why a row has no day.
+const NO_DATE: &str = "缺少交易日期 (no date)";
+
 /// A date cell: text, an Excel date, or a number holding `20250929` or a day's serial number.
 pub fn date(value: Option<&Value>) -> Result<NaiveDate, String> {
     match value {
-        None => Err("no date".into()),
-        Some(Value::Text(t)) if t.trim().is_empty() => Err("no date".into()),
-        Some(Value::Text(t)) => date_text(t).ok_or_else(|| format!("`{}` is not a date (expected e.g. 2025-09-29, 2025/09/29, 20250929 or 2025年09月29日)", t.trim())),
-        Some(Value::Date(serial)) => serial_day(*serial).ok_or_else(|| format!("the date cell {serial} is no day")),
-        Some(Value::Int(i)) => number_day(*i as f64).ok_or_else(|| format!("`{i}` is not a date")),
-        Some(Value::Number(n)) => number_day(*n).ok_or_else(|| format!("`{n}` is not a date")),
-        Some(other) => Err(format!("`{}` is not a date", other.shown())),
+        None => Err(NO_DATE.into()),
+        Some(Value::Text(t)) if t.trim().is_empty() => Err(NO_DATE.into()),
+        Some(Value::Text(t)) => date_text(t).ok_or_else(|| {
+            format!(
+                "“{0}”不是日期，应为 2025-09-29、2025/09/29、20250929 或 2025年09月29日 (`{0}` is not a date: expected e.g. 2025-09-29, 2025/09/29, 20250929 or 2025年09月29日)",
+                t.trim()
+            )
+        }),
+        Some(Value::Date(serial)) => serial_day(*serial).ok_or_else(|| format!("日期单元格 {serial} 不是有效日期 (the date cell {serial} is no day)")),
+        Some(Value::Int(i)) => number_day(*i as f64).ok_or_else(|| format!("“{i}”不是日期 (`{i}` is not a date)")),
+        Some(Value::Number(n)) => number_day(*n).ok_or_else(|| format!("“{n}”不是日期 (`{n}` is not a date)")),
+        Some(other) => Err(format!("“{0}”不是日期 (`{0}` is not a date)", other.shown())),
     }
 }
 
@@ -176,7 +186,7 @@ pub fn direction(value: Option<&Value>) -> Result<Option<Direction>, String> {
         "" => Ok(None),
         "贷" | "贷方" | "收" | "收入" | "入" | "来账" | "C" | "CR" | "CREDIT" => Ok(Some(Direction::In)),
         "借" | "借方" | "支" | "支出" | "付" | "出" | "往账" | "D" | "DR" | "DEBIT" => Ok(Some(Direction::Out)),
-        _ => Err(format!("`{shown}` is neither 借 (money out) nor 贷 (money in)")),
+        _ => Err(format!("“{shown}”既不是借也不是贷 (`{shown}` is neither 借, money out, nor 贷, money in)")),
     }
 }
 
@@ -215,7 +225,7 @@ mod tests {
         for bad in ["2025-02-30", "29/09/2025", "2025-09", "2025-09-29x", "2025929", "合计", "20251329", "10:23:45"] {
             assert!(date(t(bad).as_ref()).is_err(), "{bad:?} should not be a date");
         }
-        assert_eq!(date(None), Err("no date".into()));
+        assert_eq!(date(None), Err(NO_DATE.into()));
         assert!(date(t("29/09/2025").as_ref()).unwrap_err().contains("`29/09/2025` is not a date"));
     }
 

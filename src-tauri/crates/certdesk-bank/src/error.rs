@@ -18,7 +18,7 @@ pub struct RowProblem {
     pub column: String,
     /// The column's header as the file writes it (`贷方发生额`).
     pub header: String,
-    /// What is wrong, in English: `` `12.345` has more than two decimals ``.
+    /// What is wrong, written "中文 (English)": `` 金额“12.345”超过两位小数，金额精确到分 (`12.345` has more than two decimals: …) ``.
     pub why: String,
 }
 

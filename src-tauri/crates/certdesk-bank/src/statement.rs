@@ -151,10 +151,14 @@ fn read_row(row: &SheetRow, header: &columns::Header) -> RowRead {
             }
             match (money_in.filter(|m| *m != Money::ZERO), money_out.filter(|m| *m != Money::ZERO)) {
                 (Some(m), _) if m.is_negative() => {
-                    return RowRead::Problems(vec![problem(row, credit, format!("a negative credit ({m}) is no money in: a reversal (冲正) is not matched"))]);
+                    return RowRead::Problems(vec![problem(
+                        row,
+                        credit,
+                        format!("贷方金额为负数（{m}），是冲正，不予匹配 (a negative credit, {m}, is no money in: a reversal, 冲正, is not matched)"),
+                    )]);
                 }
                 (Some(m), Some(out)) => {
-                    let why = format!("the row has both a credit ({m}) and a debit ({out}): which one is it?");
+                    let why = format!("同一行既有贷方（{m}）又有借方（{out}），无法判断 (the row has both a credit, {m}, and a debit, {out}: which one is it?)");
                     return RowRead::Problems(vec![problem(row, credit, why)]);
                 }
                 (Some(m), None) => m,
@@ -172,10 +176,20 @@ fn read_row(row: &SheetRow, header: &columns::Header) -> RowRead {
             match cells::direction(cell(row, direction)) {
                 Ok(Some(Direction::Out)) => return RowRead::Skipped,
                 Ok(Some(Direction::In)) if signed.is_negative() => {
-                    return RowRead::Problems(vec![problem(row, amount, format!("a negative amount ({signed}) flagged 贷 is no money in: a reversal (冲正) is not matched"))]);
+                    return RowRead::Problems(vec![problem(
+                        row,
+                        amount,
+                        format!("标为贷的金额为负数（{signed}），是冲正，不予匹配 (a negative amount, {signed}, flagged 贷 is no money in: a reversal, 冲正, is not matched)"),
+                    )]);
                 }
                 Ok(Some(Direction::In)) => signed,
-                Ok(None) => return RowRead::Problems(vec![problem(row, direction, format!("no flag: is {signed} money in (贷) or out (借)?"))]),
+                Ok(None) => {
+                    return RowRead::Problems(vec![problem(
+                        row,
+                        direction,
+                        format!("缺少借贷标志：{signed} 是收入（贷）还是支出（借）？ (no flag: is {signed} money in, 贷, or out, 借?)"),
+                    )]);
+                }
                 Err(why) => return RowRead::Problems(vec![problem(row, direction, why)]),
             }
         }
@@ -201,7 +215,7 @@ fn read_row(row: &SheetRow, header: &columns::Header) -> RowRead {
 fn date_of(row: &SheetRow, dates: &[Placed]) -> Result<NaiveDate, RowProblem> {
     let Some(first) = dates.first() else {
         // find_header gives no header without a date column
-        return Err(RowProblem { row: row.number, column: String::new(), header: String::new(), why: "no date column".into() });
+        return Err(RowProblem { row: row.number, column: String::new(), header: String::new(), why: "对账单没有交易日期列 (no date column)".into() });
     };
     let placed = dates.iter().find(|p| !cells::is_blank(cell(row, p))).unwrap_or(first);
     cells::date(cell(row, placed)).map_err(|why| problem(row, placed, why))
@@ -322,9 +336,9 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "row 2, column E (贷方发生额): `700.005` has more than two decimals: an amount is exact to the 分",
-                "row 3, column A (交易日期): `2025-13-01` is not a date (expected e.g. 2025-09-29, 2025/09/29, 20250929 or 2025年09月29日)",
-                "row 5, column D (借方发生额): `abc` is not an amount (expected digits such as 1,234.50)",
+                "row 2, column E (贷方发生额): 金额“700.005”超过两位小数，金额精确到分 (`700.005` has more than two decimals: an amount is exact to the 分)",
+                "row 3, column A (交易日期): “2025-13-01”不是日期，应为 2025-09-29、2025/09/29、20250929 或 2025年09月29日 (`2025-13-01` is not a date: expected e.g. 2025-09-29, 2025/09/29, 20250929 or 2025年09月29日)",
+                "row 5, column D (借方发生额): “abc”不是金额，应为 1,234.50 这样的数字 (`abc` is not an amount: expected digits such as 1,234.50)",
             ]
         );
     }

@@ -111,7 +111,10 @@ fn a_bad_amount_is_a_problem_of_its_row_and_the_others_are_read() {
     assert_eq!(statement.problems.len(), 1);
     let problem = &statement.problems[0];
     assert_eq!((problem.row, problem.column.as_str(), problem.header.as_str()), (4, "E", "贷方发生额"));
-    assert_eq!(problem.to_string(), "row 4, column E (贷方发生额): `1,400.005` has more than two decimals: an amount is exact to the 分");
+    assert_eq!(
+        problem.to_string(),
+        "row 4, column E (贷方发生额): 金额“1,400.005”超过两位小数，金额精确到分 (`1,400.005` has more than two decimals: an amount is exact to the 分)"
+    );
     let rows: Vec<(u32, String)> = statement.credits.iter().map(|c| (c.row, c.amount.to_string())).collect();
     assert_eq!(rows, [(3, "700.00".to_string()), (5, "350.00".to_string())]);
 }
