@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "ra_clear",
     "key_batch_pins_forget",
     "intake_unit_key",
+    "intake_triage",
     "key_queue",
     "key_status",
     "key_init",

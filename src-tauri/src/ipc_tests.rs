@@ -103,6 +103,7 @@ fn window_over(state: AppState) -> Window {
             desks::admin::ra_clear,
             desks::keys::key_batch_pins_forget,
             desks::keys::intake_unit_key,
+            desks::keys::intake_triage,
             desks::keys::key_queue,
             desks::keys::key_status,
             desks::keys::key_init,

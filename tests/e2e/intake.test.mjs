@@ -5,14 +5,16 @@
 // 业务单号 as its barcode (read back with zbarimg); a mixed annex at 广东养老 is priced row by row;
 // a second organisation certificate of a unit at 内蒙古CA is refused in seed 003's words.
 // A posted 广东养老 order taken at the back desk (#73): its arrival and online application number
-// asked by the backend once 邮寄 is chosen, a registered letter refused in seed 001's words.
+// asked by the backend once 邮寄 is chosen, a registered letter refused in seed 001's words. A
+// returning unit's old key (SoftHSM2, a certificate that ran out 20 days ago) read at intake by
+// Alt+K: seed 000's words, the renewal taken, the unit's code read off the certificate (#74).
 //
 // Run: xvfb-run -a node --test tests/e2e/intake.test.mjs   (scripts/test.sh runs tests/e2e/)
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { webdriver, cli, app, driverBin, workDir } from './webdriver.mjs'
 
@@ -27,6 +29,8 @@ const env = {
   XDG_STATE_HOME: join(dir, 'state'),
   CERTDESK_USER: 'admin',
   CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
+  CERTDESK_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
+  SOFTHSM2_CONF: join(dir, 'softhsm2.conf'),
 }
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const d = webdriver(port)
@@ -71,7 +75,22 @@ async function newIntake() {
   await waitFor(exists('intake-project'), 'the intake')
 }
 
+/** The key a returning unit brings (#74): a SoftHSM2 token holding the unit's certificate from
+ *  a throw-away CA, issued on a faked clock 385 days ago for a year (ran out 20 days ago). */
+function oldKey() {
+  const sh = (cmd, args) => execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const p = (name) => join(dir, name)
+  sh('softhsm2-util', ['--init-token', '--free', '--label', 'OLDKEY', '--so-pin', '87654321', '--pin', '24681357'])
+  sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/C=CN/O=Test CA/CN=Test Root', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '3650'])
+  sh('openssl', ['req', '-new', '-utf8', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('unit.key'), '-subj', '/C=CN/O=广州市示例科技有限公司/OU=91440101MA59ABCD1D/CN=广州市示例科技有限公司', '-out', p('unit.csr')])
+  const issued = new Date(Date.now() - 385 * 86400000).toISOString().slice(0, 19).replace('T', ' ')
+  sh('faketime', [issued, 'openssl', 'x509', '-req', '-in', p('unit.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-set_serial', '0x5A01', '-days', '365', '-outform', 'DER', '-out', p('unit.der')])
+  sh('pkcs11-tool', ['--module', env.CERTDESK_PKCS11_MODULE, '--token-label', 'OLDKEY', '--login', '--pin', '24681357', '--write-object', p('unit.der'), '--type', 'cert', '--id', '01', '--label', 'unit'])
+}
+
 before(async () => {
+  mkdirSync(join(dir, 'tokens'))
+  writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
     writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
     const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
@@ -204,4 +223,28 @@ test('a second organisation certificate of a unit at 内蒙古CA is refused in t
   await waitText('[data-testid=intake-uscc] ~ small.error', '单位证书只允许申请1条')
   const all = JSON.parse(certdesk('--json', 'case', 'list'))
   assert.equal(all.filter((c) => c.project === 'nmgca-procurement').length, 1, 'the second was not stored')
+})
+
+test('a returning unit\'s old key read at intake: seed 000\'s words for an expired certificate, its checklist, taken by keyboard (#74)', async () => {
+  oldKey()
+  // the intake the refused case above left open, its unit cleared: a new applicant at the desk
+  for (const id of ['intake-org', 'intake-uscc']) {
+    await run(`const el = document.querySelector('[data-testid=${id}]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  }
+  await choose('intake-project', 'netca-gd-procurement')
+  await choose('intake-kind', 'organization')
+  await waitFor(exists('read-old-key'), 'the old key\'s button')
+  await click('[data-testid=intake-org]')
+  // Alt+K from the form
+  await d.wd('POST', d.s('/actions'), { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: '\uE00A' }, { type: 'keyDown', value: 'k' }, { type: 'keyUp', value: 'k' }, { type: 'keyUp', value: '\uE00A' }] }] })
+  await d.wd('DELETE', d.s('/actions'))
+  const verdict = await waitText('[data-testid=triage-verdict]', '已过期')
+  assert.match(verdict, /应办理：更新续期（现场或邮寄办理）/)
+  assert.match(await d.text('[data-testid=triage-reason]'), /数字证书过期后只能选择现场或者邮寄办理方式，并提交以下材料/)
+  await click('[data-testid=triage-apply]')
+  await waitFor(`return document.querySelector('[data-testid=intake-business]').value === 'renew'`, 'the business type taken from the verdict')
+  assert.equal(await run(`return document.querySelector('[data-testid=intake-uscc]').value`), '91440101MA59ABCD1D', 'the unit\'s code read off its certificate')
+  assert.equal(await run(`return document.querySelector('[data-testid=intake-org]').value`), '广州市示例科技有限公司')
+  // the renewal's checklist follows, the old key among it
+  await waitFor(`return (document.querySelector('[data-testid=materials]') ?? document.body).textContent.includes('原CA usbkey')`, 'the renewal\'s checklist with the old key')
 })

@@ -261,6 +261,46 @@ uscc?: string,
  */
 dn: string, };
 
+export type Triage = { business_type: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", route: TriageRoute, route_zh: string, 
+/**
+ * The guide's words that decide it (or what the counter says where the guide is silent).
+ */
+reason: string, 
+/**
+ * Whether `reason` quotes the project's guide.
+ */
+quoted: boolean, 
+/**
+ * The checklist of `business_type` (empty where the guide asks no paper).
+ */
+materials: Array<MaterialItem>, differences: Array<Difference>, refused?: Refused, 
+/**
+ * The certificate judged.
+ */
+certificate: BroughtCert, state: Validity, 
+/**
+ * Days left while valid, days past its end once expired, on the counter's day.
+ */
+days: number, };
+
+export type Typed = { cert_kind: "organization" | "employee" | "personal" | null, name: string | null, uscc: string | null, 
+/**
+ * Certificate holders (an employee case's annex rows), for per-holder copies.
+ */
+holders: number | null, };
+
+export type Difference = { 
+/**
+ * The case JSON's path (`organization.name`, `organization.uscc`).
+ */
+field: string, typed: string, on_key: string, };
+
+export type Refused = { business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", why: string, };
+
+export type Validity = "valid" | "expired";
+
+export type TriageRoute = "online" | "counter_or_online" | "counter" | "counter_or_post";
+
 export type Section = { 
 /**
  * `case`, `organization`, `handler`, `employees`, `invoice`, `delivery`, `project_fields`, `payment`.
@@ -1184,9 +1224,14 @@ forms: number,
 /**
  * What the clerk must know at intake (notes, bank, default PIN, counter rules).
  */
-briefing: Briefing, };
+briefing: Briefing, 
+/**
+ * Whether a unit may come back with its key (#74): the project renews or changes
+ * certificates, or its guide says what a key's certificate decides.
+ */
+reads_old_key: boolean, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "money_not_in" | "statement_unreadable" | "payment_refused" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "ra_not_set" | "ra_unreachable" | "ra_refused" | "ra_pending" | "ra_not_pinned" | "ra_answer" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "money_not_in" | "statement_unreadable" | "payment_refused" | "no_unit_certificate" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "ra_not_set" | "ra_unreachable" | "ra_refused" | "ra_pending" | "ra_not_pinned" | "ra_answer" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 

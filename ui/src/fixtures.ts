@@ -30,7 +30,7 @@ export function briefingOf(over: Partial<Briefing> = {}): Briefing {
 }
 
 /** The project of the sample case as catalog_projects lists it. */
-export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3], forms: 3, briefing: briefingOf() }
+export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3], forms: 3, briefing: briefingOf(), reads_old_key: false }
 
 /** The sample case's materials against its checklist (CaseView.materials): the form lacks a copy. */
 export const sampleMaterials: MaterialsState = {

@@ -117,6 +117,7 @@ export interface Commands {
 
   key_slots: { args: NoArgs; result: KeySlots }
   intake_unit_key: { args: { uscc: string }; result: B.UnitCertificate }
+  intake_triage: { args: { project: string; typed: B.Typed | null }; result: B.Triage }
   key_queue: { args: NoArgs; result: CaseSummary[] }
   key_status: { args: { number: string; cert: number | null; plugged: string | null }; result: B.KeyStatus }
   key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string; cert: number | null }; result: B.TokenView }
@@ -289,6 +290,7 @@ export const api = {
   keySlots: () => call('key_slots', {}),
   /** the unit's organisation certificate on the key it brings, or why there is none (#71) */
   intakeUnitKey: (uscc: string) => call('intake_unit_key', { uscc }),
+  intakeTriage: (project: string, typed: B.Typed | null) => call('intake_triage', { project, typed }),
   /** the cases the key desk works on (approved, and those whose key is being issued) */
   keyQueue: () => call('key_queue', {}),
   // the steps' details are free JSON on the wire, read as records like the case's

@@ -59,6 +59,14 @@ pub fn intake_unit_key(state: State<'_, AppState>, uscc: String) -> Result<certd
     })
 }
 
+/// What the unit that brought the plugged key is offered (#74), read without a PIN at intake:
+/// the business type, route, the guide's words and checklist, and how what is typed differs
+/// from the certificate.
+#[tauri::command(async)]
+pub fn intake_triage(state: State<'_, AppState>, project: String, typed: Option<certdesk_desk::triage::Typed>) -> Result<certdesk_desk::triage::Triage, IpcError> {
+    crate::log::call("intake_triage", || with_keys(&state, |l| state.with_desk(|d| d.triage_key(&state.catalog, &project, l, None, typed.as_ref()))))
+}
+
 /// The cases the key desk works on (approved, and those whose key is being issued).
 #[tauri::command(async)]
 pub fn key_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcError> {

@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const project: ProjectView = {
   id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', forms: 3, cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
-  media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf(),
+  media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf(), reads_old_key: true,
 }
 const checklist: MaterialItem[] = [
   { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
@@ -218,6 +218,40 @@ describe('Intake', () => {
     expect(asked).toEqual(['91440101MA59ABCD1D', '91440101MA59ABCD1D'])
     expect((w.get('[data-testid=more-organization-certificate_serial]').element as HTMLInputElement).value).toBe('1A2B3C4D')
     expect(w.get('[data-testid=unit-key-note]').text()).toContain('有效期至2027-01-01')
+  })
+
+  it('reads the old key a returning unit brings and takes the backend\'s verdict by keyboard (#74)', async () => {
+    const certificate = { usage: 'sign', serial: '5A01', issuer: 'CN=Test', not_before: '2025-01-01T00:00:00Z', not_after: '2026-10-31T15:59:59Z', key_algorithm: 'sm2', label: 'unit', key_id: '01', sha256: '',
+      subject: { cn: '广州市示例科技有限公司', o: '广州市示例科技有限公司', uscc: '91440101MA59ABCD1D', dn: '' } } as B.BroughtCert
+    const asked: (B.Typed | null)[] = []
+    backend({
+      catalog_projects: () => [{ ...project, business_types: ['new', 'renew', 'change'] }],
+      intake_triage: ({ typed }) => {
+        asked.push(typed)
+        return {
+          business_type: 'change', route: 'counter', route_zh: '现场办理', reason: '办理证书更新业务时，证书的任何信息必须为原来的信息，不能变更，否则请选择新申请或变更：请办理变更', quoted: true,
+          materials: [], differences: [{ field: 'organization.name', typed: '广州市新名科技有限公司', on_key: '广州市示例科技有限公司' }],
+          refused: { business: 'renew', why: '办理证书更新业务时，证书的任何信息必须为原来的信息，不能变更，否则请选择新申请或变更' }, certificate, state: 'expired', days: 28,
+        } as B.Triage
+      },
+    })
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('广州市新名科技有限公司')
+    // Alt+K anywhere in the form reads the plugged key; what is typed goes with it
+    await w.get('[data-testid=intake-org]').trigger('keydown', { key: 'k', altKey: true })
+    await flushPromises()
+    expect(asked).toEqual([{ cert_kind: 'organization', name: '广州市新名科技有限公司', uscc: null, holders: null }])
+    expect(w.get('[data-testid=triage-verdict]').text()).toContain('已过期28天')
+    expect(w.get('[data-testid=triage-verdict]').text()).toContain('应办理：变更（现场办理）')
+    expect(w.get('[data-testid=triage-refused]').text()).toBe('不能按更新续期办理')
+    expect(w.get('[data-testid=triage-differences]').text()).toContain('单位名称与原证书不一致：填写“广州市新名科技有限公司”，证书上为“广州市示例科技有限公司”')
+    await w.get('[data-testid=triage-apply]').trigger('click')
+    await flushPromises()
+    expect((w.get('[data-testid=intake-business]').element as HTMLSelectElement).value).toBe('change')
+    expect((w.get('[data-testid=intake-uscc]').element as HTMLInputElement).value).toBe('91440101MA59ABCD1D') // the code taken from the certificate where none was typed
+    expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('广州市新名科技有限公司') // what the clerk typed stays
+    w.unmount()
   })
 
   it('takes what is due from the backend: a 免费 case saves the amount the backend says, the fee line says 应收', async () => {

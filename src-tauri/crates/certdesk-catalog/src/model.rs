@@ -54,6 +54,11 @@ pub struct Project {
     #[serde(default)]
     #[serde(serialize_with = "ser_spanned_vec")]
     pub promises: Vec<Spanned<PromiseEntry>>,
+    /// What a unit that brings its key is offered, by the state of the certificate on it
+    /// (#74), first match wins.
+    #[serde(default)]
+    #[serde(serialize_with = "ser_spanned_vec")]
+    pub triage: Vec<Spanned<TriageEntry>>,
     /// The seeds' counter rules this project applies.
     #[serde(default)]
     pub rules: Rules,
@@ -157,6 +162,11 @@ pub struct Rules {
     /// a new application by post follows one made online, whose number the posted case records.
     #[serde(default)]
     pub online_application_first: bool,
+    /// "办理证书更新业务时，证书的任何信息必须为原来的信息，不能变更，否则请选择新申请或变更"
+    /// (seed 001): a renewal whose data differ from the certificate on the key is refused, and
+    /// offered as 变更.
+    #[serde(default)]
+    pub renewal_keeps_data: bool,
 }
 
 /// A promise as written in the file: for the business types (all when empty) and channel (any
@@ -196,6 +206,67 @@ impl PromiseEntry {
             return Err("`what` and `quote` (the guide's words) must not be empty".into());
         }
         Ok(Promise { term, from: self.from, until: self.until, what: self.what.clone(), quote: self.quote.clone() })
+    }
+}
+
+/// Whether the certificate on a brought key is still valid on the counter's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Validity {
+    Valid,
+    Expired,
+}
+
+/// How the applicant goes on (`route` in `case triage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TriageRoute {
+    /// Done online by the applicant (网上续期): nothing at the counter.
+    Online,
+    /// At the counter or online, as the applicant likes.
+    CounterOrOnline,
+    /// At the counter only.
+    Counter,
+    /// At the counter or by post.
+    CounterOrPost,
+}
+
+impl TriageRoute {
+    pub fn zh(self) -> &'static str {
+        match self {
+            TriageRoute::Online => "网上办理",
+            TriageRoute::CounterOrOnline => "现场或网上办理",
+            TriageRoute::Counter => "现场办理",
+            TriageRoute::CounterOrPost => "现场或邮寄办理",
+        }
+    }
+}
+
+/// A triage entry as written in the file: for a certificate in state `when` (a valid one
+/// running out within `expires_within_days`, an expired one past its end by more than
+/// `expired_over_days`), the business type, route and checklist the guide gives, in its words.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageEntry {
+    pub when: Validity,
+    #[serde(default)]
+    pub expires_within_days: Option<u32>,
+    #[serde(default)]
+    pub expired_over_days: Option<u32>,
+    pub business: BusinessType,
+    pub route: TriageRoute,
+    /// No paper is asked (the guide's "无须提交任何资料"): the checklist is empty.
+    #[serde(default)]
+    pub paperless: bool,
+    /// The guide's words that say so.
+    pub quote: String,
+}
+
+impl TriageEntry {
+    /// Whether a certificate in `state`, `days` days from its end (left while valid, over
+    /// once expired), falls under the entry.
+    pub fn applies(&self, state: Validity, days: i64) -> bool {
+        self.when == state && self.expires_within_days.is_none_or(|n| days <= i64::from(n)) && self.expired_over_days.is_none_or(|n| days > i64::from(n))
     }
 }
 
@@ -701,6 +772,22 @@ impl Project {
                 push(line, format!("promise: {m}"));
             }
         }
+        for entry in &self.triage {
+            let line = Some(line_of(source, entry.span().start));
+            let t = entry.get_ref();
+            if !self.business_types.contains(&t.business) {
+                push(line, format!("triage: business type {} is not among business_types", t.business));
+            }
+            if t.quote.trim().is_empty() {
+                push(line, "triage: `quote` (the guide's words) must not be empty".into());
+            }
+            if t.expires_within_days.is_some() && t.when != Validity::Valid {
+                push(line, "triage: expires_within_days is for when = \"valid\"".into());
+            }
+            if t.expired_over_days.is_some() && t.when != Validity::Expired {
+                push(line, "triage: expired_over_days is for when = \"expired\"".into());
+            }
+        }
         // a project that declares routes declares them all: a forgotten business type would
         // quietly take the default
         if !self.routes.is_empty() {
@@ -803,6 +890,12 @@ impl Project {
             .map(|p| p.get_ref())
             .find(|p| (p.business.is_empty() || p.business.contains(&business)) && p.channel.is_none_or(|c| c == channel))
             .and_then(|p| p.to_promise().ok())
+    }
+
+    /// What the guide offers a unit whose certificate is in `state`, `days` from its end (the
+    /// first entry that applies), if it says.
+    pub fn triage_for(&self, state: Validity, days: i64) -> Option<&TriageEntry> {
+        self.triage.iter().map(|t| t.get_ref()).find(|t| t.applies(state, days))
     }
 
     /// The seed's words about the route a case takes (its `note`), printed on the receipt as

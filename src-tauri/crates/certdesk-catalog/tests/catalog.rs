@@ -418,3 +418,40 @@ fn promises_are_the_guides_words_and_a_broken_one_is_refused() {
     assert!(lints(&with("working_days = 2\nbusiness = [\"unlock\"]"))[0].contains("not offered"));
     assert!(lints(&with("working_days = 2\nuntil = \"closed\""))[0].contains("closed"));
 }
+
+/// What a returning unit is offered by its key (#74) is data: the guides' words, the first
+/// entry that applies, and a broken entry refused with its line.
+#[test]
+fn triage_entries_are_the_guides_words_and_a_broken_one_is_refused() {
+    use certdesk_catalog::{TriageRoute, Validity};
+    let cat = catalog();
+    let procurement = cat.project("netca-gd-procurement").unwrap();
+    assert_eq!(procurement.triage_for(Validity::Valid, 200).map(|t| (t.route, t.paperless)), Some((TriageRoute::Online, true)));
+    assert_eq!(procurement.triage_for(Validity::Expired, 3).map(|t| t.route), Some(TriageRoute::CounterOrPost));
+    let bjca = cat.project("bjca-nmg").unwrap();
+    assert!(bjca.triage_for(Validity::Expired, 366).unwrap().quote.contains("过期超一年"));
+    assert!(bjca.triage_for(Validity::Expired, 365).unwrap().quote.contains("一般情况"), "a year to the day is not over a year");
+    let snca = cat.project("snca-nmg").unwrap();
+    assert!(snca.triage_for(Validity::Valid, 30).is_some() && snca.triage_for(Validity::Valid, 31).is_none());
+    assert!(cat.project("netca-gd-pension").unwrap().rules.renewal_keeps_data);
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/seeds");
+    match std::fs::read_dir(&seeds) {
+        Err(_) => eprintln!("seeds not found at {}: the triage quotes were not checked against them", seeds.display()),
+        Ok(dir) => {
+            let text: String = dir.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
+            for (id, p) in &cat.projects {
+                for entry in &p.triage {
+                    let quote = &entry.get_ref().quote;
+                    assert!(text.contains(quote.as_str()), "{id}: the seeds do not say {quote:?}");
+                }
+            }
+            assert!(text.contains("证书的任何信息必须为原来的信息，不能变更，否则请选择新申请或变更"));
+        }
+    }
+
+    let with = |entry: &str| format!("{MINIMAL}\n[[triage]]\n{entry}\nbusiness = \"new\"\nroute = \"counter\"\nquote = \"续期\"\n");
+    assert!(lints(&with("when = \"expired\"\nexpired_over_days = 365")).is_empty());
+    let wrong = lints(&with("when = \"valid\"\nexpired_over_days = 365"));
+    assert!(wrong[0].contains(":23:") && wrong[0].contains("expired_over_days"), "{wrong:?}");
+    assert!(!lints(&with("when = \"soon\"")).is_empty(), "an unknown state");
+}

@@ -14,6 +14,9 @@ use std::process::ExitCode;
 
 pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
     match cmd {
+        CaseCmd::Triage { project, label, serial, module, case_json, by } => {
+            crate::key::triage(ctx, &project, crate::key::sel_of(label, serial), module.as_deref(), case_json.as_deref(), &by)
+        }
         CaseCmd::Import { file, by } => import(ctx, &file, &by),
         CaseCmd::Edit { number, file, by } => edit(ctx, &number, &file, &by),
         CaseCmd::Materials { number, all_received, item, copies, original, to_follow, by } => {

@@ -26,7 +26,7 @@ fn sel(t: &TokenArg) -> TokenSel {
 }
 
 /// `--token LABEL` or `--serial SERIAL` where both may be left out (the one key plugged in).
-fn sel_of(label: Option<String>, serial: Option<String>) -> Option<TokenSel> {
+pub(crate) fn sel_of(label: Option<String>, serial: Option<String>) -> Option<TokenSel> {
     serial.map(TokenSel::Serial).or(label.map(TokenSel::Label))
 }
 
@@ -40,6 +40,45 @@ fn read_cert_line(c: &certdesk_desk::old_key::BroughtCert) -> String {
     let names = [c.subject.o.as_deref(), c.subject.cn.as_deref(), c.subject.uscc.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" / ");
     let names = if names.is_empty() { c.subject.dn.clone() } else { names };
     format!("{usage:<7} {} {names} {}…{} {} (issuer {})", c.serial, c.not_before, c.not_after, c.key_algorithm, c.issuer)
+}
+
+/// `certdesk case triage` (#74): what the unit that brought the key is offered.
+pub fn triage(ctx: &Ctx, project: &str, sel: Option<TokenSel>, module: Option<&Path>, case_json: Option<&Path>, by: &KeyActAs) -> Result<ExitCode, CliError> {
+    let typed = match case_json {
+        Some(file) => {
+            let text = String::from_utf8(read(file, "the case JSON", certdesk_desk::limits::MAX_CASE_JSON)?)
+                .map_err(|_| CliError::Usage(format!("{}: the case JSON is not UTF-8", file.display())))?;
+            let data = certdesk_desk::domain::CaseData::from_json(&text).map_err(|e| certdesk_desk::DeskError::InvalidJson(format!("{}: {e}", file.display())))?;
+            Some(certdesk_desk::triage::Typed::of(&data))
+        }
+        None => None,
+    };
+    let (mut store, mut session): (CaseStore, Session) = ctx.session("case triage", &ActAs::from(by))?;
+    let catalog = ctx.catalog()?;
+    let desk = session.desk(&mut store)?;
+    let library = KeyLibrary::open(&keydesk::library_path(&desk, module, &ctx.env)?)?;
+    let t = desk.triage_key(&catalog, project, &library, sel.as_ref(), typed.as_ref())?;
+    if ctx.g.json {
+        print_json(&t);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let state = match t.state {
+        certdesk_desk::catalog::Validity::Valid => format!("valid, {} days left", t.days),
+        certdesk_desk::catalog::Validity::Expired => format!("expired {} days ago", t.days),
+    };
+    println!("{}", read_cert_line(&t.certificate));
+    println!("certificate {state}: {} · {}", t.business_type.zh(), t.route_zh);
+    println!("{}", t.reason);
+    if let Some(r) = &t.refused {
+        println!("refused: {} ({})", r.business.zh(), r.why);
+    }
+    for d in &t.differences {
+        println!("differs: {} typed {:?}, on the key {:?}", d.field, d.typed, d.on_key);
+    }
+    for m in &t.materials {
+        println!("  □ {}", m.text);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Warns when a PIN set or used is still a CA's published default (e.g. 12345678).

@@ -697,6 +697,26 @@ pub struct FeeArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum CaseCmd {
+    /// What a returning unit is offered by the key it brings (#74): its certificate read
+    /// without a PIN, the project's guide deciding the business type, route and checklist
+    /// (`--json`: `{business_type, route, reason, materials, differences, …}`); with
+    /// --case-json the typed data compared with the certificate, each difference listed.
+    Triage {
+        #[arg(long)]
+        project: String,
+        #[arg(long = "token", value_name = "LABEL")]
+        label: Option<String>,
+        #[arg(long, value_name = "SERIAL", conflicts_with = "label")]
+        serial: Option<String>,
+        /// The key library (as `certdesk key --module`).
+        #[arg(long, value_name = "PATH")]
+        module: Option<PathBuf>,
+        /// The case as typed so far (case JSON).
+        #[arg(long = "case-json", value_name = "FILE")]
+        case_json: Option<PathBuf>,
+        #[command(flatten)]
+        by: KeyActAs,
+    },
     /// Import a case JSON file as a new draft case; prints its number.
     Import {
         file: PathBuf,

@@ -6,7 +6,6 @@
 //! on the soft SKF library lists both halves; an unknown key is refused as the other key
 //! commands refuse it.
 
-use certdesk_testkit::gm_ca::{GmCa, pem};
 use certdesk_testkit::skf::SkfRig;
 use certdesk_testkit::{Counter, stderr};
 use serde_json::Value;
@@ -188,17 +187,7 @@ fn an_unknown_key_is_refused_as_the_other_key_commands_refuse_it() {
 fn a_dual_sm2_key_lists_both_certificates() {
     let r = SkfRig::new(env!("CARGO_BIN_EXE_certdesk"));
     r.ok(&["init", "--slot-index", "0", "--label", "DUAL", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin")]);
-    let ca = GmCa::root("certdesk SM2 Root");
-    r.ok(&["gen", "--token", "DUAL", "--pin-file", &r.p("pin"), "--algo", "sm2", "--cn", UNIT, "--csr-out", &r.p("sign.csr")]);
-    let csr = std::fs::read_to_string(r.p("sign.csr")).unwrap();
-    let sign = ca.issue_signing(&certdesk_gm::der::pem::decode_vec(csr.as_bytes()).unwrap().1).unwrap();
-    std::fs::write(r.p("sign.pem"), pem(&sign)).unwrap();
-    std::fs::write(r.p("root.pem"), ca.cert_pem()).unwrap();
-    r.ok(&["write-cert", "--token", "DUAL", "--pin-file", &r.p("pin"), "--cert", &r.p("sign.pem"), "--chain", &r.p("root.pem")]);
-    let answer = ca.kmc_answer(&sign);
-    std::fs::write(r.p("enc.env"), &answer.gmt0009_der).unwrap();
-    std::fs::write(r.p("enc.pem"), pem(&answer.enc_cert_der)).unwrap();
-    r.ok(&["import-enc", "--token", "DUAL", "--pin-file", &r.p("pin"), "--envelope", &r.p("enc.env"), "--enc-cert", &r.p("enc.pem")]);
+    r.dual_sm2_key("DUAL", UNIT);
 
     // read as the administrator, no PIN
     let lib = r.lib.display().to_string();

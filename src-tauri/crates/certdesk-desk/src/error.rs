@@ -190,6 +190,9 @@ pub enum DeskError {
     KeyTaken { number: String, serial: String, holder: String, cert: u32 },
     #[error("{} (see `certdesk key list`)", which_key_text(*found))]
     WhichKey { found: usize },
+    /// The key an applicant brings holds no certificate of theirs to judge (#74).
+    #[error("no certificate of the applicant to judge on this key: {why}")]
+    NoUnitCertificate { why: String },
     #[error("a batch's SO PIN and user PIN must both be given")]
     BatchPinEmpty,
     #[error("project {project} has no online enrolment set (the RA's address, CA certificate and challenge: certdesk ra set)")]
@@ -375,6 +378,7 @@ impl DeskError {
             DeskError::WrongKey { .. } | DeskError::KeyTaken { .. } => K::WrongKey,
             DeskError::WhichKey { found: 0 } => K::TokenNotFound,
             DeskError::WhichKey { .. } => K::TokenAmbiguous,
+            DeskError::NoUnitCertificate { .. } => K::NoUnitCertificate,
             DeskError::BatchPinEmpty | DeskError::BatchPinMissing { .. } => K::PinRequired,
             DeskError::RaNotSet { .. } => K::RaNotSet,
             DeskError::Ra { source, .. } => match source.code() {
@@ -663,6 +667,7 @@ pub enum ErrorKind {
     StatementUnreadable,
     PaymentRefused,
     // keys
+    NoUnitCertificate,
     NoModule,
     PcscUnavailable,
     TokenNotFound,

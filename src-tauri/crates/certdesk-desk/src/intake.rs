@@ -44,6 +44,9 @@ pub struct ProjectView {
     pub forms: usize,
     /// What the clerk must know at intake (notes, bank, default PIN, counter rules).
     pub briefing: crate::briefing::Briefing,
+    /// Whether a unit may come back with its key (#74): the project renews or changes
+    /// certificates, or its guide says what a key's certificate decides.
+    pub reads_old_key: bool,
 }
 
 pub fn projects(catalog: &Catalog) -> Vec<ProjectView> {
@@ -61,6 +64,7 @@ pub fn projects(catalog: &Catalog) -> Vec<ProjectView> {
             years: p.years.clone(),
             forms: p.forms.len(),
             briefing: crate::briefing::briefing(p),
+            reads_old_key: !p.triage.is_empty() || p.business_types.iter().any(|b| matches!(b, BusinessType::Renew | BusinessType::Change)),
         })
         .collect()
 }

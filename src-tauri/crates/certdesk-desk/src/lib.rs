@@ -84,6 +84,7 @@ pub mod seal;
 pub mod staff;
 pub mod steps;
 pub mod support;
+pub mod triage;
 pub mod xlsx;
 
 pub(crate) use error::io;

@@ -91,4 +91,24 @@ impl SkfRig {
         self.ok(&["write-cert", "--token", label, "--pin-file", &self.p("pin"), "--cert", &self.p("li.pem")]);
         (self.p("li.pem"), self.p("ca.pem"))
     }
+
+    /// A dual SM2 key as a CA leaves it, on the initialised key `label`: an SM2 signing key made
+    /// on it for `cn`, its certificate from a fresh SM2 root written with the root as its chain,
+    /// and the encryption key pair and certificate from the root's KMC imported as a GM/T 0009
+    /// envelope. The signing and encryption certificates' PEM files (`sign.pem`, `enc.pem`).
+    pub fn dual_sm2_key(&self, label: &str, cn: &str) -> (String, String) {
+        use crate::gm_ca::{GmCa, pem};
+        let ca = GmCa::root("certdesk SM2 Root");
+        self.ok(&["gen", "--token", label, "--pin-file", &self.p("pin"), "--algo", "sm2", "--cn", cn, "--csr-out", &self.p("sign.csr")]);
+        let csr = std::fs::read_to_string(self.p("sign.csr")).expect("the request");
+        let sign = ca.issue_signing(&certdesk_gm::der::pem::decode_vec(csr.as_bytes()).expect("a PEM request").1).expect("the SM2 CA issues");
+        std::fs::write(self.p("sign.pem"), pem(&sign)).expect("writing the certificate");
+        std::fs::write(self.p("root.pem"), ca.cert_pem()).expect("writing the CA");
+        self.ok(&["write-cert", "--token", label, "--pin-file", &self.p("pin"), "--cert", &self.p("sign.pem"), "--chain", &self.p("root.pem")]);
+        let answer = ca.kmc_answer(&sign);
+        std::fs::write(self.p("enc.env"), &answer.gmt0009_der).expect("writing the envelope");
+        std::fs::write(self.p("enc.pem"), pem(&answer.enc_cert_der)).expect("writing the encryption certificate");
+        self.ok(&["import-enc", "--token", label, "--pin-file", &self.p("pin"), "--envelope", &self.p("enc.env"), "--enc-cert", &self.p("enc.pem")]);
+        (self.p("sign.pem"), self.p("enc.pem"))
+    }
 }
