@@ -157,6 +157,9 @@ impl Desk {
                 assert!(o.status.success(), "{}", stderr(&o));
                 self.key_ok(&["write-cert", "--token", &label, "--pin-file", &self.p("pin"), "--cert", &pem, "--case", n]);
             }
+            "seal_write" => {
+                self.key_ok(&["write-seal", "--token", &label, "--pin-file", &self.p("pin"), "--case", n]);
+            }
             "unlock" => {
                 self.applicants_key(&label);
                 self.key_ok(&["unlock", "--token", &label, "--so-pin-file", &self.p("so"), "--new-pin-file", &self.p("pin2"), "--case", n]);
@@ -699,4 +702,40 @@ fn a_posted_employee_order_goes_from_its_waybill_to_the_courier_back_to_the_lega
     let mine: Vec<&Value> = list.as_array().unwrap().iter().filter(|r| r["case"] == n.as_str()).collect();
     assert_eq!(mine.len(), 1, "{list}");
     assert_eq!((mine[0]["amount"].as_str(), mine[0]["mobile"].as_str()), (Some("400.00"), Some("13711112222")), "{list}");
+}
+
+/// The data objects on the key `label` (pkcs11-tool, logged in): their labels.
+fn data_labels(d: &Desk, label: &str) -> Vec<String> {
+    let out = std::process::Command::new("pkcs11-tool")
+        .args(["--module", certdesk_testkit::SOFTHSM, "--token-label", label, "--login", "--pin", "24681357", "--list-objects", "--type", "data"])
+        .env("SOFTHSM2_CONF", d.p("softhsm2.conf"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().strip_prefix("label:")).map(|l| l.trim().trim_matches('\'').to_string()).collect()
+}
+
+/// #74: "一个数字证书对应一个电子签章": an employee order whose seal sheet gave the unit's seals
+/// and one signature, issued key by key: the first holder's key carries only that signature
+/// (read back with OpenSC's pkcs11-tool), the second holder's nothing, and neither the unit's
+/// 公章 or 法人章.
+#[test]
+fn an_employees_key_carries_only_its_holders_signature() {
+    let d = Desk::new();
+    let n = d.c.import(EMPLOYEES_NEW);
+    let out = d.c.as_user("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg"), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stored: Vec<&str> = v["stored"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(stored.contains(&"seal:official_seal") && stored.contains(&"seal:signature"), "the sheet gives the unit's seal and a signature: {v}");
+    for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
+        d.c.ok_as(who, &["case", action, &n]);
+    }
+    let done = d.walk_until(&n, "deliver");
+    assert_eq!(done.iter().filter(|s| *s == "seal_write").count(), 1, "one holder has a signature on the sheet: {done:?}");
+    let first = n.replace('-', "");
+    assert_eq!(data_labels(&d, &first), ["certdesk-seal-image"], "the first holder's signature alone");
+    assert_eq!(data_labels(&d, &format!("{first}-2")), Vec::<String>::new(), "no seal of another on the second holder's key");
+    let history = d.history(&n);
+    assert!(history.contains("\"image\":\"seal:signature\"") && !history.contains("\"image\":\"seal:official_seal\""), "{history}");
 }

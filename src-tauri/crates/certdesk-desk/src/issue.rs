@@ -184,8 +184,29 @@ pub struct DeskStep {
 }
 
 /// The seal images of a case that go onto a key: the chosen images, never the scan.
-fn seal_images(store: &Store, number: &CaseNumber) -> Result<Vec<String>, DeskError> {
+pub(crate) fn seal_images(store: &Store, number: &CaseNumber) -> Result<Vec<String>, DeskError> {
     Ok(store.attachments(number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name).collect())
+}
+
+/// The row a seal image's name gives it: `seal:<kind>` is its kind's first row, `seal:<kind>:<row>`
+/// a later one.
+fn image_row(name: &str) -> u32 {
+    name.rsplit_once(':').and_then(|(_, row)| row.parse::<u32>().ok()).map_or(0, |row| row + 1)
+}
+
+/// Which of the case's seal images (`names`) belong on certificate `cert`'s key (#74): a
+/// unit's key carries the unit's seals (公章, 法人章) and whatever else its sheet collected; an
+/// employee's key only its holder's signature (the sheet's signature rows in order are the
+/// annex's holders in order); a person's key only their signature. An empty list: nothing of
+/// this holder's to write, and no seal step in its round.
+pub fn seal_images_for(kind: CertKind, cert: u32, names: &[String]) -> Vec<String> {
+    let mut signatures: Vec<&String> = names.iter().filter(|n| *n == "seal:signature" || n.starts_with("seal:signature:")).collect();
+    signatures.sort_by_key(|n| image_row(n));
+    match kind {
+        CertKind::Organization => names.to_vec(),
+        CertKind::Employee => signatures.get(cert.saturating_sub(1) as usize).map(|n| vec![(*n).clone()]).unwrap_or_default(),
+        CertKind::Personal => signatures.into_iter().cloned().collect(),
+    }
 }
 
 /// Whether the case has a seal image for the key desk to write.
@@ -1001,8 +1022,9 @@ pub fn seal_label(name: &str, main: bool) -> String {
     if main { SEAL_LABEL.to_string() } else { format!("{SEAL_LABEL}:{}", name.trim_start_matches("seal:")) }
 }
 
-/// Step 5: every seal image chosen from the case's seal sheet (never the scan) on the key, each
-/// as its own data object, read back; the official seal (else the first) is the main one.
+/// Step 5: the seal images chosen from the case's seal sheet (never the scan) that belong to
+/// the certificate's holder ([`seal_images_for`]) on the key, each as its own data object, read
+/// back; the official seal (else the first) is the main one.
 pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
@@ -1010,7 +1032,8 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     let plugged = keys.info(sel)?;
     let cert = resolve(desk, catalog, &number, cert, StepKind::SealWrite, Some(&plugged), &[])?;
     check(desk, &number, false, cert)?;
-    let mut names = seal_images(desk.store, &number)?;
+    let kind = desk.store.case(&number)?.data.cert_kind;
+    let mut names = seal_images_for(kind, cert, &seal_images(desk.store, &number)?);
     if names.is_empty() {
         return Err(DeskError::NoSealImage { number: number.to_string() });
     }
@@ -1049,4 +1072,24 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     }
     let main = written[0].clone();
     Ok(SealWritten { name: main.name, size: main.size, sha256: main.sha256, images: written })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// #74: "一个数字证书对应一个电子签章": the unit's seals stay on the unit's key, an employee's
+    /// key gets only its holder's signature (the sheet's signature rows in order), a person's
+    /// key only their signature.
+    #[test]
+    fn each_seal_goes_to_its_own_holders_key() {
+        let names: Vec<String> = ["seal:official_seal", "seal:legal_rep_seal", "seal:signature:7", "seal:signature", "seal:signature:4"].into_iter().map(String::from).collect();
+        assert_eq!(seal_images_for(CertKind::Organization, 1, &names), names);
+        assert_eq!(seal_images_for(CertKind::Employee, 1, &names), ["seal:signature"]);
+        assert_eq!(seal_images_for(CertKind::Employee, 2, &names), ["seal:signature:4"]);
+        assert_eq!(seal_images_for(CertKind::Employee, 3, &names), ["seal:signature:7"]);
+        assert!(seal_images_for(CertKind::Employee, 4, &names).is_empty(), "a holder the sheet has no signature for");
+        assert!(seal_images_for(CertKind::Employee, 1, &names[..2]).is_empty(), "the unit's seals never go onto an employee's key");
+        assert_eq!(seal_images_for(CertKind::Personal, 1, &names), ["seal:signature", "seal:signature:4", "seal:signature:7"]);
+    }
 }

@@ -99,7 +99,20 @@ fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseD
     let certs = certdesk_domain::certs::certificates(data);
     let row_plans: BTreeMap<u32, Vec<StepSpec>> = certs.iter().filter(|c| c.business != data.business).map(|c| (c.index, plan_of(c.business))).collect();
     let round_ids = |p: &[StepSpec]| p.iter().filter(|s| s.kind.is_cert_round()).map(|s| s.id.clone()).collect::<Vec<_>>();
-    let rounds = certs.iter().map(|c| (c.index, row_plans.get(&c.index).map_or_else(|| round_ids(&own), |p| round_ids(p)))).collect();
+    // a holder with no seal image of their own (an employee whose signature the sheet lacks)
+    // has no seal step in their round (#74: each seal to its own key)
+    let seal_names = if has_seal { crate::issue::seal_images(store, number)? } else { Vec::new() };
+    let seal_ids: Vec<String> = own.iter().chain(row_plans.values().flatten()).filter(|s| s.kind == StepKind::SealWrite).map(|s| s.id.clone()).collect();
+    let rounds = certs
+        .iter()
+        .map(|c| {
+            let mut ids = row_plans.get(&c.index).map_or_else(|| round_ids(&own), |p| round_ids(p));
+            if crate::issue::seal_images_for(data.cert_kind, c.index, &seal_names).is_empty() {
+                ids.retain(|id| !seal_ids.contains(id));
+            }
+            (c.index, ids)
+        })
+        .collect();
     let specs = certdesk_domain::steps::merge(own, &row_plans.into_values().collect::<Vec<_>>());
     Ok(Plan { specs, rounds })
 }
