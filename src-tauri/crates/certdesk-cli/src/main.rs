@@ -125,6 +125,10 @@ pub enum Command {
     /// the cases waiting for their money, a match confirmed, the credits listed.
     #[command(subcommand)]
     Payments(PaymentsCmd),
+    /// What the counter has on file for a unit (#74): its authorisation letters and the
+    /// certificates issued to it here.
+    #[command(subcommand)]
+    Unit(UnitCmd),
     /// A project's registration authority for online enrolment (SCEP, RFC 8894): its address,
     /// the CA certificate it must present and its challenge password; set by an administrator.
     #[command(subcommand)]
@@ -149,6 +153,18 @@ pub enum CalendarCmd {
         /// YYYY-MM-DD
         #[arg(long, value_parser = certdesk_desk::dates::parse_day_arg)]
         day: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        by: ActAs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitCmd {
+    /// The unit's papers and certificates on file, from its cases at this counter (by its
+    /// 统一社会信用代码): `--json` gives `{uscc, name, cases, authorizations: [{holder, until,
+    /// valid, …}], licence_valid_until, certificates: [{serial, holder, not_after, key_serial, case}]}`.
+    Show {
+        uscc: String,
         #[command(flatten)]
         by: ActAs,
     },
@@ -1352,12 +1368,30 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Ra(c) => ra::ra_cmd(ctx, c),
         Command::Calendar(c) => calendar::calendar_cmd(ctx, c),
         Command::Payments(c) => payments::payments_cmd(ctx, c),
+        Command::Unit(UnitCmd::Show { uscc, by }) => {
+            let (mut store, mut session) = ctx.session("unit show", &by)?;
+            let on_file = session.desk(&mut store)?.unit_on_file(&uscc, certdesk_desk::dates::today())?;
+            output::show(ctx.g.json, &on_file, || unit_text(&on_file));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report(c) => report::report_cmd(ctx, c),
         Command::Store(c) => store::store_cmd(ctx, c),
         Command::Idcard(IdcardCmd::Read { port, library, usb_port }) => idcard::read(ctx, port, library, usb_port.as_deref()),
         Command::Employees(EmployeesCmd::Read { file, business, years }) => employees::read(ctx, &file, business.as_deref(), years),
         Command::Intake(IntakeCmd::Form { project, business, cert_kind, medium }) => intake::form(ctx, &project, &business, &cert_kind, medium.as_deref()),
     }
+}
+
+/// `unit show`'s text: the unit, its letters and its certificates, a line each.
+fn unit_text(u: &certdesk_desk::unit::UnitOnFile) -> String {
+    let mut lines = vec![format!("{} {} ({} case(s))", u.uscc, u.name.as_deref().unwrap_or("—"), u.cases.len())];
+    for a in &u.authorizations {
+        lines.push(format!("authorisation {} until {}{} ({})", a.holder, a.until, if a.valid { "" } else { " (expired)" }, a.case));
+    }
+    for c in &u.certificates {
+        lines.push(format!("certificate {} {} until {} on key {} ({})", c.serial, c.holder, c.not_after, c.key_serial, c.case));
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]

@@ -739,3 +739,50 @@ fn an_employees_key_carries_only_its_holders_signature() {
     let history = d.history(&n);
     assert!(history.contains("\"image\":\"seal:signature\"") && !history.contains("\"image\":\"seal:official_seal\""), "{history}");
 }
+
+/// #74: what the counter has on file for a unit (`unit show USCC`): the authorisation letter its
+/// handlers brought (each case's), the certificate the key desk wrote for it with the
+/// key it went onto; a cancelled case and another unit's case left out; a wrong code refused.
+#[test]
+fn a_units_papers_and_certificates_on_file() {
+    let d = Desk::new();
+    let with_letter = |name: &str, until: &str| {
+        case_with(&d, name, |c| {
+            c["handler"]["authorization_until"] = json!(until);
+        })
+    };
+    let issued = d.c.approved_case(&with_letter("letter.json", "2099-12-31"));
+    d.walk_until(&issued, "deliver");
+    let later = d.c.import(&with_letter("later-letter.json", "2030-06-30"));
+    let cancelled = d.c.import(&with_letter("cancelled.json", "2098-01-01"));
+    d.c.ok_as("zhang", &["case", "accept", &cancelled]);
+    d.c.ok_as("li", &["case", "cancel", &cancelled, "--reason", "申请人撤回"]);
+    let other = case_with(&d, "other.json", |c| {
+        c["organization"]["uscc"] = json!("91110108MA01ABCD2H");
+        c["organization"]["name"] = json!("北京市示例科技有限公司");
+        c["payment"]["payer_name"] = json!("北京市示例科技有限公司");
+    });
+    let other_unit = d.c.import(&other);
+
+    let (code, on_file) = d.c.read_json(&["--json", "unit", "show", "91440101ma59abcd1d"]);
+    assert_eq!(code, 0, "{on_file}");
+    assert_eq!(on_file["uscc"], "91440101MA59ABCD1D");
+    let cases: Vec<&str> = on_file["cases"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(cases, [later.as_str(), issued.as_str()], "newest first: {on_file}");
+    assert!(!cases.contains(&cancelled.as_str()) && !cases.contains(&other_unit.as_str()), "{on_file}");
+    let letters: Vec<(&str, &str, bool)> =
+        on_file["authorizations"].as_array().unwrap().iter().map(|a| (a["until"].as_str().unwrap(), a["holder"].as_str().unwrap(), a["valid"].as_bool().unwrap())).collect();
+    assert_eq!(letters, [("2030-06-30", "张伟", true), ("2099-12-31", "张伟", true)], "{on_file}");
+    let certs = on_file["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 1, "{on_file}");
+    assert_eq!(certs[0]["case"], issued.as_str());
+    let label = issued.replace('-', "");
+    let (_, info) = d.c.read_json(&["--json", "key", "--module", certdesk_testkit::SOFTHSM, "info", "--token", &label]);
+    assert_eq!(certs[0]["key_serial"], info["serial"], "{info}");
+    assert!(certs[0]["not_after"].as_str().is_some_and(|t| !t.is_empty()) && certs[0]["serial"].as_str().is_some_and(|s| !s.is_empty()), "{on_file}");
+    assert_eq!(on_file["licence_valid_until"], Value::Null);
+
+    let bad = d.c.as_user("zhang", &["unit", "show", "91440101MA59ABCD1X"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("统一社会信用代码"), "{}", stderr(&bad));
+}

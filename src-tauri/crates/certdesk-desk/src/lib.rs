@@ -85,6 +85,7 @@ pub mod staff;
 pub mod steps;
 pub mod support;
 pub mod triage;
+pub mod unit;
 pub mod xlsx;
 
 pub(crate) use error::io;
