@@ -107,7 +107,12 @@ export type MaterialReceived = { id: string, original_seen: boolean, copies_rece
 /**
  * 后补说明: why it is missing and when it will be brought.
  */
-to_follow?: string, };
+to_follow?: string, 
+/**
+ * 在案 (#74): an authorisation letter the counter already holds for this handler, the
+ * number of the case it came with; set by the desk, never by the clerk.
+ */
+on_file?: string, };
 
 export type CaseData = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", years: number | null, quantity: number, medium: "usb_key" | "mobile_key", organization: Organization | null, handler: Handler, employees: Array<Employee>, payment: Payment | null, notes: string, 
 /**

@@ -62,6 +62,7 @@ const en: Shape<typeof zh> = {
     pasteAdd: 'Add pasted rows', pasted: 'Added {n} employees', count: '{n} in all',
   },
   materials: {
+    onFile: 'on file (case {case})',
     formCopies: 'Copies', original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional',
     stamped: 'with company seal', allReceived: 'All received', none: 'Nothing to check for this business', need: '{n} needed',
     toFollow: 'To follow', toFollowHint: 'What is missing and when it comes (required for a missing item)', followed: 'To follow: {note}',

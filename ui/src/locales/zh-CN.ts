@@ -113,6 +113,7 @@ export default {
     count: '共{n}人',
   },
   materials: {
+    onFile: '在案（案件{case}）',
     formCopies: '份数', original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选',
     stamped: '须盖公章', allReceived: '全部收齐', none: '该业务无需核对材料', need: '需{n}份',
     toFollow: '后补说明', toFollowHint: '缺什么、何时补交（未收齐的必交材料须填写）', followed: '后补：{note}',

@@ -514,6 +514,7 @@ impl MaterialItem {
             original_seen: false,
             copies_received: 0,
             to_follow: None,
+            on_file: None,
             extra: Default::default(),
         });
         if self.needs_original() {
@@ -527,7 +528,9 @@ impl MaterialItem {
     /// The item's state for what the clerk recorded of it (`got`, when anything was).
     pub fn state(&self, got: Option<&certdesk_domain::MaterialReceived>) -> MaterialState {
         let needs_original = self.needs_original();
-        let in_full = got.is_some_and(|g| (!needs_original || g.original_seen) && g.copies_received >= self.copies);
+        // a letter the counter holds on file for the handler counts as handed in (#74)
+        let on_file = self.kind == MaterialKind::Authorization && got.is_some_and(|g| g.on_file.is_some());
+        let in_full = on_file || got.is_some_and(|g| (!needs_original || g.original_seen) && g.copies_received >= self.copies);
         let promised = got.and_then(|g| g.to_follow.as_deref()).is_some_and(|t| !t.trim().is_empty());
         match (in_full, self.optional, promised) {
             (true, _, _) => MaterialState::Received,

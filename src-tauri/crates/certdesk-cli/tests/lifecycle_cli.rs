@@ -786,3 +786,59 @@ fn a_units_papers_and_certificates_on_file() {
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("统一社会信用代码"), "{}", stderr(&bad));
 }
+
+/// #74: a handler who brought the unit's authorisation letter with an earlier case (陕西CA's
+/// 法人授权委托书, its 授权期限 still ahead) is not asked for it again: the new case's line is
+/// 在案 with the earlier case's number and the case submits without it; another handler is
+/// asked, and a mark written into a case file is not trusted.
+#[test]
+fn a_returning_handlers_letter_on_file_is_not_asked_again() {
+    let d = Desk::new();
+    let snca = |name: &str, handler_id: &str, mark: bool| {
+        case_with(&d, name, |c| {
+            c["project"] = json!("snca-nmg");
+            c["years"] = json!(1);
+            c["handler"]["authorization_until"] = json!("2099-12-31");
+            c["handler"]["id_number"] = json!(handler_id);
+            c.as_object_mut().unwrap().remove("payment");
+            if mark {
+                c["materials"] = json!([{ "id": "authorization", "on_file": "GZ01-20200101-0001" }]);
+            }
+        })
+    };
+    let first = d.c.import(&snca("first.json", "440106200109094066", false));
+    d.c.ok_as("zhang", &["case", "materials", &first, "--all-received"]);
+    d.c.ok_as("zhang", &["case", "accept", &first]);
+
+    let lines = |n: &str| {
+        let (_, shown) = d.c.read_json(&["case", "show", n, "--json"]);
+        shown["materials"].as_array().cloned().unwrap_or_default()
+    };
+    let take_the_rest = |n: &str| {
+        for (item, copies) in [("form", "3"), ("seal_form", "1"), ("license_copy", "1"), ("legal_rep_id_copy", "1")] {
+            d.c.ok_as("zhang", &["case", "materials", n, "--item", item, "--copies", copies]);
+        }
+        d.c.ok_as("zhang", &["case", "accept", n]);
+    };
+    // the same handler: 在案, and the case submits without the letter
+    let again = d.c.as_user("zhang", &["case", "import", &snca("again.json", "440106200109094066", false)]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stderr(&again).contains("on file") || String::from_utf8_lossy(&again.stdout).contains("on file"), "{}", stderr(&again));
+    let second = String::from_utf8_lossy(&again.stdout).trim().to_string();
+    let letter = lines(&second).into_iter().find(|m| m["id"] == "authorization").expect("the letter's line");
+    assert_eq!(letter["on_file"], first.as_str(), "{letter}");
+    take_the_rest(&second);
+    d.c.ok_as("zhang", &["case", "submit", &second]);
+
+    // another handler, and a mark the file brought itself: asked for the letter
+    let other = d.c.import(&snca("other.json", "11010519491231002X", true));
+    assert!(lines(&other).iter().all(|m| m["on_file"].is_null()), "{:?}", lines(&other));
+    take_the_rest(&other);
+    let refused = d.c.as_user("zhang", &["case", "submit", &other, "--json"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stdout).contains("materials_missing") && String::from_utf8_lossy(&refused.stdout).contains("authorization"),
+        "{}",
+        String::from_utf8_lossy(&refused.stdout)
+    );
+}

@@ -449,6 +449,7 @@ impl Desk<'_> {
         let (mut data, mut warnings) = crate::intake::parse_case(catalog, json, today)?;
         warnings.extend(self.vouch_chip_reads(&mut data, None));
         warnings.extend(self.check_unit_rules(catalog, &data, None)?);
+        warnings.extend(self.letters_on_file(catalog, &mut data, None)?);
         let counter = counter_code(self.store)?;
         let rec = self.store.create_case(&data, &counter, today, &self.actor)?;
         Ok(saved(&rec, warnings))
@@ -461,6 +462,7 @@ impl Desk<'_> {
         let before = self.store.case(&number)?.data;
         warnings.extend(self.vouch_chip_reads(&mut data, Some(&before)));
         warnings.extend(self.check_unit_rules(catalog, &data, Some(&number))?);
+        warnings.extend(self.letters_on_file(catalog, &mut data, Some(number.as_str()))?);
         let rec = self.store.edit(&number, &data, &self.actor)?;
         Ok(saved(&rec, warnings))
     }

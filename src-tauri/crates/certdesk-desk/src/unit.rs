@@ -2,7 +2,9 @@
 //! cases of the unit (by its 统一社会信用代码, cancelled ones left out), the authorisation letters
 //! its handlers brought with their holder and validity (授权期限), and the certificates the key
 //! desk wrote for it here, with their holder, end of validity and the key they went onto (read
-//! off each case's audit chain). Reads only. Owns which case's facts count as the unit's.
+//! off each case's audit chain). At intake a handler whose letter is on file and still holds is
+//! not asked for it again: the checklist's 授权书 line is marked 在案 with that case's number.
+//! Owns which case's facts count as the unit's, and that mark.
 
 use crate::DeskError;
 use crate::api::{Desk, case_number};
@@ -105,5 +107,58 @@ impl Desk<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+impl Desk<'_> {
+    /// Marks the case's authorisation-letter lines 在案 where the unit's handler brought a letter
+    /// that still holds with an earlier case (#74), and clears the mark where none does (the
+    /// mark is the desk's: a case file's own is not trusted). The warnings say what was found.
+    pub(crate) fn letters_on_file(
+        &self,
+        catalog: &certdesk_catalog::Catalog,
+        data: &mut certdesk_domain::CaseData,
+        editing: Option<&str>,
+    ) -> Result<Vec<certdesk_domain::FieldProblem>, DeskError> {
+        for line in &mut data.materials {
+            line.on_file = None;
+        }
+        let project = crate::intake::project(catalog, &data.project)?;
+        let letters: Vec<certdesk_catalog::MaterialItem> = project.checklist_of(data).into_iter().filter(|i| i.kind == certdesk_catalog::MaterialKind::Authorization).collect();
+        let Some(uscc) = data.organization.as_ref().and_then(|o| o.uscc.clone()) else { return Ok(Vec::new()) };
+        if letters.is_empty() || data.handler.id_number.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let on_file = self.unit_on_file(&uscc, chrono::Local::now().date_naive())?;
+        let Some(letter) = on_file.authorizations.iter().find(|a| a.valid && a.holder_id.eq_ignore_ascii_case(data.handler.id_number.trim()) && Some(a.case.as_str()) != editing)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut warnings = Vec::new();
+        for item in &letters {
+            let line = match data.materials.iter_mut().find(|m| m.id == item.id) {
+                Some(line) => line,
+                None => {
+                    data.materials.push(certdesk_domain::MaterialReceived {
+                        id: item.id.clone(),
+                        original_seen: false,
+                        copies_received: 0,
+                        to_follow: None,
+                        on_file: None,
+                        extra: Default::default(),
+                    });
+                    data.materials.last_mut().expect("just pushed")
+                }
+            };
+            line.on_file = Some(letter.case.clone());
+            line.to_follow = None;
+            warnings.push(crate::intake::problem(
+                &format!("materials.{}", item.id),
+                format!("{} is on file: {}'s letter came with case {}, valid until {}; not asked again", item.text, letter.holder, letter.case, letter.until),
+                format!("{}已在案（案件{}，{}的授权期限至{}），本次无须再交", item.text, letter.case, letter.holder, letter.until),
+                certdesk_domain::Severity::Warning,
+            ));
+        }
+        Ok(warnings)
     }
 }

@@ -431,6 +431,11 @@ pub struct MaterialReceived {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub to_follow: Option<String>,
+    /// 在案 (#74): an authorisation letter the counter already holds for this handler, the
+    /// number of the case it came with; set by the desk, never by the clerk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub on_file: Option<String>,
     #[serde(flatten)]
     #[ts(skip)]
     pub extra: Extra,
