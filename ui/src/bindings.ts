@@ -21,7 +21,11 @@ export type Organization = { name: string, department: string | null, uscc: stri
  * The serial (hex) of the organisation certificate the unit already holds, where a
  * project issues employee certificates only to a unit that has one (seed 001).
  */
-certificate_serial?: string, };
+certificate_serial?: string, 
+/**
+ * 营业执照有效期至 (#74): `YYYY-MM-DD`, or `长期` for a licence without an end.
+ */
+license_valid_until?: string, };
 
 export type Handler = { name: string, id_type: "resident_id" | "passport" | "hk_macao_permit" | "taiwan_permit" | "hmt_residence_permit" | "foreigner_residence_permit" | "military_officer" | "other", id_number: string, mobile: string | null, email: string | null, address: string | null, 
 /**

@@ -167,6 +167,10 @@ pub struct Rules {
     /// offered as 变更.
     #[serde(default)]
     pub renewal_keeps_data: bool,
+    /// "如单位证件不在有效期内或未年检…将导致数字证书及电子签章无法办理" (CFCA, seed 003): a
+    /// case whose licence (`organization.license_valid_until`) has run out is refused.
+    #[serde(default)]
+    pub license_must_be_valid: bool,
 }
 
 /// A promise as written in the file: for the business types (all when empty) and channel (any

@@ -704,13 +704,25 @@ fn a_posted_employee_order_goes_from_its_waybill_to_the_courier_back_to_the_lega
     assert_eq!((mine[0]["amount"].as_str(), mine[0]["mobile"].as_str()), (Some("400.00"), Some("13711112222")), "{list}");
 }
 
-/// The data objects on the key `label` (pkcs11-tool, logged in): their labels.
+/// The data objects on the key `label` (pkcs11-tool, logged in): their labels. The slot is found
+/// by the exact label: pkcs11-tool's `--token-label` takes a key whose label only begins with it
+/// (`…0001` would find `…0001-2`).
 fn data_labels(d: &Desk, label: &str) -> Vec<String> {
-    let out = std::process::Command::new("pkcs11-tool")
-        .args(["--module", certdesk_testkit::SOFTHSM, "--token-label", label, "--login", "--pin", "24681357", "--list-objects", "--type", "data"])
-        .env("SOFTHSM2_CONF", d.p("softhsm2.conf"))
-        .output()
-        .unwrap();
+    let pkcs11 = |args: &[&str]| {
+        std::process::Command::new("pkcs11-tool").args([&["--module", certdesk_testkit::SOFTHSM][..], args].concat()).env("SOFTHSM2_CONF", d.p("softhsm2.conf")).output().unwrap()
+    };
+    let slots = String::from_utf8_lossy(&pkcs11(&["--list-token-slots"]).stdout).into_owned();
+    let mut slot = None;
+    let mut current = None;
+    for line in slots.lines() {
+        if let Some(rest) = line.strip_prefix("Slot ") {
+            current = rest.split_once("(0x").and_then(|(_, id)| id.split_once(')')).map(|(id, _)| format!("0x{id}"));
+        } else if line.trim().strip_prefix("token label").and_then(|l| l.trim().strip_prefix(':')).is_some_and(|l| l.trim() == label) {
+            slot = current.clone();
+        }
+    }
+    let slot = slot.unwrap_or_else(|| panic!("no key labelled {label}: {slots}"));
+    let out = pkcs11(&["--slot", &slot, "--login", "--pin", "24681357", "--list-objects", "--type", "data"]);
     assert!(out.status.success(), "{}", stderr(&out));
     String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().strip_prefix("label:")).map(|l| l.trim().trim_matches('\'').to_string()).collect()
 }
@@ -749,6 +761,7 @@ fn a_units_papers_and_certificates_on_file() {
     let with_letter = |name: &str, until: &str| {
         case_with(&d, name, |c| {
             c["handler"]["authorization_until"] = json!(until);
+            c["organization"]["license_valid_until"] = json!("长期");
         })
     };
     let issued = d.c.approved_case(&with_letter("letter.json", "2099-12-31"));
@@ -780,7 +793,7 @@ fn a_units_papers_and_certificates_on_file() {
     let (_, info) = d.c.read_json(&["--json", "key", "--module", certdesk_testkit::SOFTHSM, "info", "--token", &label]);
     assert_eq!(certs[0]["key_serial"], info["serial"], "{info}");
     assert!(certs[0]["not_after"].as_str().is_some_and(|t| !t.is_empty()) && certs[0]["serial"].as_str().is_some_and(|s| !s.is_empty()), "{on_file}");
-    assert_eq!(on_file["licence_valid_until"], Value::Null);
+    assert_eq!(on_file["licence_valid_until"], "长期");
 
     let bad = d.c.as_user("zhang", &["unit", "show", "91440101MA59ABCD1X"]);
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));

@@ -371,6 +371,22 @@ fn counter_rules(rules: &certdesk_catalog::Rules, data: &CaseData) -> Vec<FieldP
             "证书仅回寄到单位法定地址：收件地址须与单位法定地址一致".into(),
         );
     }
+    if let Some(until) = org.and_then(|o| o.license_valid_until.as_deref())
+        && let Ok(day) = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d")
+        && day < chrono::Local::now().date_naive()
+    {
+        let (en, zh) = (format!("the unit's licence ran out on {day}"), format!("营业执照已于{day}超过有效期"));
+        if rules.license_must_be_valid {
+            out.push(problem(
+                "organization.license_valid_until",
+                format!("{en}: this CA issues nothing then (如单位证件不在有效期内或未年检…将导致数字证书及电子签章无法办理)"),
+                format!("{zh}：如单位证件不在有效期内或未年检，将导致数字证书及电子签章无法办理"),
+                Severity::Error,
+            ));
+        } else {
+            out.push(problem("organization.license_valid_until", en, format!("{zh}，请核对"), Severity::Warning));
+        }
+    }
     // a warning, not a refusal: the paper is here and the number can be looked up later
     if rules.online_application_first
         && data.channel() == certdesk_domain::Channel::Post
@@ -473,6 +489,35 @@ mod tests {
         data.arrival.as_mut().unwrap().online_application = None;
         data.business = certdesk_domain::BusinessType::Renew;
         assert!(!warned(&data, "netca-gd-pension"), "a renewal is not an online application");
+    }
+
+    /// #74: CFCA refuses a unit whose licence has run out in its guide's words; elsewhere the
+    /// clerk is warned; 长期 and a day ahead pass; the day is written as the domain normalises it.
+    #[test]
+    fn an_expired_licence_is_refused_where_the_guide_says() {
+        let catalog = Catalog::embedded().unwrap();
+        let mut data: CaseData = serde_json::from_str(include_str!("../../../../tests/fixtures/case-org-new.json")).unwrap();
+        let problems = |data: &CaseData, project: &str| counter_rules(&catalog.project(project).unwrap().rules, data);
+        let org = data.organization.as_mut().unwrap();
+        org.license_valid_until = Some("2020年6月30日".into());
+        assert!(data.validate_and_normalize(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()).is_empty());
+        assert_eq!(data.organization.as_ref().unwrap().license_valid_until.as_deref(), Some("2020-06-30"));
+        let cfca = problems(&data, "cfca-xs");
+        let refused = cfca.iter().find(|p| p.path == "organization.license_valid_until").expect("refused at CFCA");
+        assert_eq!(refused.severity, Severity::Error);
+        assert!(refused.message_zh.contains("如单位证件不在有效期内或未年检"), "{refused:?}");
+        let elsewhere = problems(&data, "netca-gd-pension");
+        assert!(elsewhere.iter().any(|p| p.path == "organization.license_valid_until" && p.severity == Severity::Warning), "{elsewhere:?}");
+        for fine in ["长期", "2099-12-31"] {
+            data.organization.as_mut().unwrap().license_valid_until = Some(fine.into());
+            assert!(!problems(&data, "cfca-xs").iter().any(|p| p.path == "organization.license_valid_until"), "{fine}");
+        }
+        data.organization.as_mut().unwrap().license_valid_until = Some("长期有效".into());
+        assert!(data.validate_and_normalize(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()).is_empty());
+        assert_eq!(data.organization.as_ref().unwrap().license_valid_until.as_deref(), Some("长期"));
+        data.organization.as_mut().unwrap().license_valid_until = Some("明年".into());
+        let bad = data.validate_and_normalize(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+        assert!(bad.iter().any(|p| p.path == "organization.license_valid_until"), "{bad:?}");
     }
 
     #[test]

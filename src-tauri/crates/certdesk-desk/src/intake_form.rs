@@ -252,6 +252,8 @@ pub fn intake_form(forms: &Forms, project_id: &str, business: &str, cert_kind: &
         if rules.mail_to_legal_address_only {
             org[7] = org[7].clone().required_when("delivery.method", DeliveryMethod::Mail.wire(), "证书仅回寄到单位法定地址");
         }
+        let license = field("organization.license_valid_until", "营业执照有效期至").why("日期，或“长期”");
+        org.push(if rules.license_must_be_valid { license.required("").why(LICENSE_VALID) } else { license });
         if rules.organization_certificate_first && has_annex {
             org.push(
                 field("organization.certificate_serial", "单位法人证书序列号")
@@ -415,6 +417,8 @@ fn rule_views(project: &Project, business: BusinessType, kind: CertKind) -> Vec<
 
 /// Seed 001's words for the organisation certificate before employee certificates.
 pub const ORG_FIRST: &str = "每个用户需先申请单位法人证书，用于标识机关单位真实身份，后才能申请单位员工证书";
+/// CFCA's words for `license_must_be_valid` (seed 003).
+pub const LICENSE_VALID: &str = "如单位证件不在有效期内或未年检、个人身份证件无法进行扫描验证，将导致数字证书及电子签章无法办理";
 /// Seed 001's words for a new application by post (`online_application_first`).
 pub const ONLINE_FIRST: &str = "新申请证书请经办人互联网线上申请后，邮寄上述资料";
 
@@ -537,6 +541,10 @@ mod tests {
         assert!(nmg.rules.iter().any(|r| r.id == "one_organization_certificate" && r.text == "单位证书只允许申请1条"));
         assert!(nmg.rules.iter().any(|r| r.id == "invoice_email_required"));
         let cfca = intake_form(&forms, "cfca-xs", "new", "organization", "usb_key").unwrap();
+        let licence = cfca.sections.iter().flat_map(|s| &s.fields).find(|f| f.key == "organization.license_valid_until").expect("营业执照有效期至");
+        assert!(licence.required && licence.why.as_deref() == Some(LICENSE_VALID), "CFCA refuses an expired licence: {licence:?}");
+        let other = nmg.sections.iter().flat_map(|s| &s.fields).find(|f| f.key == "organization.license_valid_until").unwrap();
+        assert!(!other.required, "asked, not required, where the guide does not refuse");
         let role = cfca.sections.iter().flat_map(|s| &s.fields).find(|f| f.key == "extra.key_role").unwrap();
         assert!(!role.required, "left for ink when not chosen");
         assert_eq!(role.choices.as_ref().unwrap().iter().map(|c| c.value.as_str()).collect::<Vec<_>>(), ["新办主锁", "新办副锁"]);

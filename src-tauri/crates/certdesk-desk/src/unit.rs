@@ -48,7 +48,7 @@ pub struct UnitOnFile {
     pub cases: Vec<String>,
     /// Newest first.
     pub authorizations: Vec<Authorization>,
-    /// The licence's validity: no case records it yet (null).
+    /// The licence's validity on the unit's newest case that gives it (`YYYY-MM-DD` or 长期).
     pub licence_valid_until: Option<String>,
     /// Newest first.
     pub certificates: Vec<IssuedHere>,
@@ -82,6 +82,9 @@ impl Desk<'_> {
                 continue;
             }
             out.name.get_or_insert_with(|| org.name.clone());
+            if out.licence_valid_until.is_none() {
+                out.licence_valid_until = org.license_valid_until.clone();
+            }
             out.cases.push(rec.number.to_string());
             if let Some(until) = rec.data.handler.authorization_until.as_deref() {
                 let valid = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d").is_ok_and(|d| d >= today);

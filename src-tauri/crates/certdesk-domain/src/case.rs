@@ -200,6 +200,10 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub certificate_serial: Option<String>,
+    /// 营业执照有效期至 (#74): `YYYY-MM-DD`, or `长期` for a licence without an end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub license_valid_until: Option<String>,
     /// Fields this build does not know: kept and exported again (free JSON in TypeScript).
     #[serde(flatten)]
     #[ts(skip)]
@@ -355,6 +359,9 @@ pub struct Arrival {
     #[ts(skip)]
     pub extra: Extra,
 }
+
+/// A licence without an end (营业期限 长期), as `organization.license_valid_until` holds it.
+pub const LICENSE_WITHOUT_END: &str = "长期";
 
 /// The longest waybill number taken (couriers' are 10–20 characters).
 pub const MAX_WAYBILL_CHARS: usize = 40;
@@ -966,6 +973,23 @@ impl Validator {
         }
     }
 
+    /// 营业执照有效期至: a day, or 长期 (a licence without an end, as licences print it).
+    fn license_validity(&mut self, value: &mut Option<String>) {
+        let path = "organization.license_valid_until";
+        if value.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *value = None;
+        }
+        let Some(text) = value else { return };
+        if matches!(text.trim(), "长期" | "长期有效" | "永久") {
+            *text = LICENSE_WITHOUT_END.to_string();
+            return;
+        }
+        match parse_day(text) {
+            Some(day) => *text = day.format("%Y-%m-%d").to_string(),
+            None => self.error(path, &format!("{text:?} is not a day (2030-06-30) nor 长期"), &format!("“{text}”不是日期，请按 2030-06-30 填写，无期限的填“长期”")),
+        }
+    }
+
     fn person(&mut self, base: &str, name: &str, id_type: IdType, id_number: &mut String) {
         self.required(&format!("{base}.name"), name);
         if id_type == IdType::ResidentId {
@@ -998,6 +1022,7 @@ impl Validator {
 
     fn organization(&mut self, org: &mut Organization) {
         self.required("organization.name", &org.name);
+        self.license_validity(&mut org.license_valid_until);
         for field in [&mut org.uscc, &mut org.org_code, &mut org.other_id] {
             if field.as_deref().is_some_and(|s| s.trim().is_empty()) {
                 *field = None;
