@@ -157,11 +157,19 @@ test('a mixed annex at 广东养老 is priced row by row', async () => {
     '王芳\t440106200109094066\t\n陈刚\t210102198801020030\t\n李明\t440304199207271516\t')
   await click('[data-testid=emp-paste-add]')
   await waitFor(exists('emp-business-2'), 'three rows')
+  // the row's years select is drawn again for its business type: its choice is made once the
+  // page has settled on 更新续期 (a choice made before the redraw would be lost)
   await choose('emp-business-2', 'renew')
-  await choose('emp-years-2', '1')
+  await waitFor(`return document.querySelector('[data-testid=emp-business-2]').value === 'renew'`, 'the third row renewed')
+  for (let i = 0; i < 20; i++) {
+    await choose('emp-years-2', '1')
+    await pause(150)
+    if ((await run(`return document.querySelector('[data-testid=emp-years-2]').value`)) === '1') break
+  }
   const quoted = JSON.parse(certdesk('--json', 'fee', '--project', 'netca-gd-pension', '--business', 'new', '--cert-kind', 'employee', '--medium', 'usb_key', '--years', '3', '--quantity', '3'))
   // the uniform price of three 3-year certificates is not what the page asks any more
   await waitFor(`return /¥\\d/.test(document.querySelector('[data-testid=fee-bar]')?.textContent ?? '') && !document.querySelector('[data-testid=fee-bar]').textContent.includes('¥${quoted.total}')`, 'a row-by-row fee')
+    .catch(async (e) => assert.fail(`${e.message}; the fee bar: ${await run(`return document.querySelector('[data-testid=fee-bar]')?.textContent`)}; rows: ${await run(`return [...document.querySelectorAll('[data-testid^=emp-business-], [data-testid^=emp-years-]')].map((el) => el.dataset.testid + '=' + el.value).join(' ')`)}`))
   const items = await run(`return document.querySelector('[data-testid=fee-items]').textContent`)
   assert.match(items, /新申请 3年/)
   assert.match(items, /更新续期 1年/)
