@@ -16,6 +16,8 @@ mod crash;
 mod desks;
 mod error;
 #[cfg(test)]
+mod command_lists;
+#[cfg(test)]
 mod ipc_tests;
 mod log;
 mod pick;

@@ -1324,7 +1324,25 @@ pub enum AuditCmd {
     },
 }
 
+/// A closed pipe (`certdesk --json case steps N | head`) ends the command quietly (#75): whoever
+/// read the output has what they wanted. `println!` panics when stdout's reader is gone; this
+/// hook turns that one panic into a plain exit, and leaves every other panic its report.
+fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied()).unwrap_or_default();
+        // Unix: EPIPE (os error 32); Windows: ERROR_NO_DATA (232), "the pipe is being closed"
+        let closed = message.contains("Broken pipe") || message.contains("os error 32)") || message.contains("os error 232)");
+        if message.starts_with("failed printing to std") && closed {
+            std::process::exit(0);
+        }
+        report(info)
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -391,3 +391,30 @@ fn an_account_is_made_with_its_display_name_the_first_administrator_too() {
     let shown = |name: &str| accounts.as_array().unwrap().iter().find(|a| a["name"] == name).map(|a| a["display_name"].clone()).unwrap();
     assert_eq!((shown("admin"), shown("zhang")), (serde_json::json!("王管理"), serde_json::json!("张三")));
 }
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    // the reader is gone before the command writes a byte (`certdesk … | head` that has read enough)
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["--json", "catalog", "show", "netca-gd-pension"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // any other failure still says what it is
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["catalog", "show", "no-such-project"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-project"), "{}", String::from_utf8_lossy(&out.stderr));
+}
