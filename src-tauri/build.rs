@@ -63,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "key_batch_pins_forget",
     "intake_unit_key",
     "intake_triage",
+    "case_prove_unit",
     "key_queue",
     "key_status",
     "key_init",

@@ -104,6 +104,7 @@ fn window_over(state: AppState) -> Window {
             desks::keys::key_batch_pins_forget,
             desks::keys::intake_unit_key,
             desks::keys::intake_triage,
+            desks::keys::case_prove_unit,
             desks::keys::key_queue,
             desks::keys::key_status,
             desks::keys::key_init,

@@ -11,12 +11,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bindings;
+#[cfg(test)]
+mod command_lists;
 mod commands;
 mod crash;
 mod desks;
 mod error;
-#[cfg(test)]
-mod command_lists;
 #[cfg(test)]
 mod ipc_tests;
 mod log;
@@ -419,6 +419,7 @@ fn main() {
             desks::keys::key_batch_pins_forget,
             desks::keys::intake_unit_key,
             desks::keys::intake_triage,
+            desks::keys::case_prove_unit,
             desks::keys::key_queue,
             desks::keys::key_status,
             desks::keys::key_import_answers,

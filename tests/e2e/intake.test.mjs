@@ -8,15 +8,19 @@
 // asked by the backend once 邮寄 is chosen, a registered letter refused in seed 001's words. A
 // returning unit's old key (SoftHSM2, a certificate that ran out 20 days ago) read at intake by
 // Alt+K: seed 000's words, the renewal taken, the unit's code read off the certificate (#74).
+// A 广东养老 employee order whose unit proves itself on the case page with its own organisation
+// key (the same SoftHSM2 token renewed: a valid certificate from the project's CA in the
+// counter's forms folder beside the expired one): the PIN
+// typed, the licence's original no longer asked (#74).
 //
 // Run: xvfb-run -a node --test tests/e2e/intake.test.mjs   (scripts/test.sh runs tests/e2e/)
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, cli, app, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, cli, app, driverBin, workDir, root } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7144 + (process.pid % 500)
@@ -31,6 +35,8 @@ const env = {
   CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
   CERTDESK_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
   SOFTHSM2_CONF: join(dir, 'softhsm2.conf'),
+  // the counter's own forms: 广东养老 trusts the test CA (forms/<project>/ca/)
+  CERTDESK_FORMS: join(dir, 'forms'),
 }
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const d = webdriver(port)
@@ -53,6 +59,14 @@ async function waitFor(script, what, timeout = 15000) {
     if (Date.now() - start > timeout) assert.fail(`waited for ${what}`)
     await pause(100)
   }
+}
+/** CERTDESK_SCREENSHOTS=<folder>: the screens a person should look at, at 1366×768 */
+const shots = process.env.CERTDESK_SCREENSHOTS
+async function screenshot(name) {
+  if (!shots) return
+  mkdirSync(shots, { recursive: true })
+  await pause(400)
+  writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
 }
 const exists = (testid) => `return !!document.querySelector('[data-testid="${testid}"]')`
 async function save() {
@@ -77,18 +91,33 @@ async function newIntake() {
 
 /** The key a returning unit brings (#74): a SoftHSM2 token holding the unit's certificate from
  *  a throw-away CA, issued on a faked clock 385 days ago for a year (ran out 20 days ago). */
+const sh = (cmd, args) => execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+const p = (name) => join(dir, name)
 function oldKey() {
-  const sh = (cmd, args) => execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  const p = (name) => join(dir, name)
   sh('softhsm2-util', ['--init-token', '--free', '--label', 'OLDKEY', '--so-pin', '87654321', '--pin', '24681357'])
-  sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/C=CN/O=Test CA/CN=Test Root', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '3650'])
   sh('openssl', ['req', '-new', '-utf8', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('unit.key'), '-subj', '/C=CN/O=广州市示例科技有限公司/OU=91440101MA59ABCD1D/CN=广州市示例科技有限公司', '-out', p('unit.csr')])
   const issued = new Date(Date.now() - 385 * 86400000).toISOString().slice(0, 19).replace('T', ' ')
   sh('faketime', [issued, 'openssl', 'x509', '-req', '-in', p('unit.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-set_serial', '0x5A01', '-days', '365', '-outform', 'DER', '-out', p('unit.der')])
   sh('pkcs11-tool', ['--module', env.CERTDESK_PKCS11_MODULE, '--token-label', 'OLDKEY', '--login', '--pin', '24681357', '--write-object', p('unit.der'), '--type', 'cert', '--id', '01', '--label', 'unit'])
 }
 
+/** The unit's organisation key renewed on the same key (`OLDKEY`): a new P-256 key pair and its
+ *  certificate from the project's CA, valid for a year from today, beside the expired one. */
+function renewedOnOldKey() {
+  sh('openssl', ['req', '-new', '-utf8', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('org.key'), '-subj', '/C=CN/O=广州市示例科技有限公司/OU=91440101MA59ABCD1D/CN=广州市示例科技有限公司', '-out', p('org.csr')])
+  sh('openssl', ['x509', '-req', '-in', p('org.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-set_serial', '0x6B02', '-days', '365', '-outform', 'DER', '-out', p('org.der')])
+  sh('openssl', ['pkey', '-in', p('org.key'), '-outform', 'DER', '-out', p('org.key.der')])
+  sh('openssl', ['pkey', '-in', p('org.key'), '-pubout', '-outform', 'DER', '-out', p('org.pub.der')])
+  for (const [file, kind] of [['org.key.der', 'privkey'], ['org.pub.der', 'pubkey'], ['org.der', 'cert']]) {
+    sh('pkcs11-tool', ['--module', env.CERTDESK_PKCS11_MODULE, '--token-label', 'OLDKEY', '--login', '--pin', '24681357', '--write-object', p(file), '--type', kind, '--id', '02', '--label', 'org'])
+  }
+}
+
 before(async () => {
+  sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/C=CN/O=Test CA/CN=Test Root', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '3650'])
+  cpSync(join(root, 'forms'), env.CERTDESK_FORMS, { recursive: true })
+  mkdirSync(join(env.CERTDESK_FORMS, 'netca-gd-pension', 'ca'))
+  cpSync(p('ca.pem'), join(env.CERTDESK_FORMS, 'netca-gd-pension', 'ca', 'root.pem'))
   mkdirSync(join(dir, 'tokens'))
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
@@ -255,4 +284,34 @@ test('a returning unit\'s old key read at intake: seed 000\'s words for an expir
   assert.equal(await run(`return document.querySelector('[data-testid=intake-org]').value`), '广州市示例科技有限公司')
   // the renewal's checklist follows, the old key among it
   await waitFor(`return (document.querySelector('[data-testid=materials]') ?? document.body).textContent.includes('原CA usbkey')`, 'the renewal\'s checklist with the old key')
+})
+
+test('a unit proves itself with its own organisation key on the case page: the licence\'s original is no longer asked (#74)', async () => {
+  // the unit's key, renewed since: its valid certificate signs
+  renewedOnOldKey()
+  const order = JSON.parse(readFileSync(join(root, 'tests/fixtures/case-employees-new.json'), 'utf8'))
+  order.organization.name = '广州市示例科技有限公司'
+  order.organization.uscc = '91440101MA59ABCD1D'
+  order.payment.payer_name = '广州市示例科技有限公司'
+  writeFileSync(p('order.json'), JSON.stringify(order))
+  const number = certdesk('case', 'import', p('order.json'), '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
+  await click('[data-testid=nav-cases]')
+  await click(`[data-testid="case-${number}"]`)
+  await waitFor(exists('unit-proof'), 'the offer to prove the unit by its certificate')
+  assert.match(await d.text('[data-testid=case-mat-license]'), /✘/, 'the licence\'s original is asked before the proof')
+  await screenshot('unit-proof-offered')
+  await type('[data-testid=unit-proof-pin]', '24681357')
+  await d.wd('POST', d.s('/actions'), { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: '\uE007' }, { type: 'keyUp', value: '\uE007' }] }] })
+  await d.wd('DELETE', d.s('/actions'))
+  const line = await waitText('[data-testid=case-unit-proof]', '6B02').catch(async (e) => {
+    assert.fail(`${e.message}; the panel says: ${await d.text('[data-testid=unit-proof]').catch(() => '(gone)')}`)
+  })
+  assert.match(line, /单位证书核验：证书序列号 6B02/)
+  await waitText('[data-testid=case-unitcert-license]', '凭单位证书免原件')
+  await waitFor(`return !document.querySelector('[data-testid=unit-proof]')`, 'the offer gone once proved')
+  await screenshot('unit-proved')
+  const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.equal(stored.unit_proof.uscc, '91440101MA59ABCD1D')
+  assert.equal(stored.materials.find((m) => m.id === 'license').by_unit_certificate, '6B02')
+  assert.ok(!JSON.stringify(stored).includes('24681357'), 'the PIN is not recorded')
 })

@@ -116,7 +116,13 @@ to_follow?: string,
  * 在案 (#74): an authorisation letter the counter already holds for this handler, the
  * number of the case it came with; set by the desk, never by the clerk.
  */
-on_file?: string, };
+on_file?: string, 
+/**
+ * 凭单位证书免原件 (#74): the serial of the unit's certificate whose signature proved the
+ * unit at the desk, on an item the guide spares the original of; set by the desk, never by
+ * the clerk.
+ */
+by_unit_certificate?: string, };
 
 export type CaseData = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", years: number | null, quantity: number, medium: "usb_key" | "mobile_key", organization: Organization | null, handler: Handler, employees: Array<Employee>, payment: Payment | null, notes: string, 
 /**
@@ -135,6 +141,13 @@ channel?: Channel | null,
  */
 arrival?: Arrival | null, 
 /**
+ * 凭单位证书核验 (#74): the unit proved itself at the desk with its own organisation
+ * certificate (its key signed the desk's challenge, the certificate chained to the
+ * project's CA). Set by the desk only (`case prove-unit`); kept across edits while the
+ * unit's code stays; an imported case never brings one.
+ */
+unit_proof?: UnitProof, 
+/**
  * The materials checklist as received (catalog item ids); empty until the clerk ticks it.
  */
 materials?: Array<MaterialReceived>, 
@@ -144,6 +157,32 @@ materials?: Array<MaterialReceived>,
  * Whether a name and value are the project's is the catalog's check.
  */
 extra?: Record<string, string | number> | undefined, };
+
+export type UnitProof = { 
+/**
+ * The certificate's serial, hex.
+ */
+serial: string, 
+/**
+ * Its subject (RFC 4514) and the 统一社会信用代码 in it.
+ */
+subject: string, uscc: string, issuer: string, 
+/**
+ * RFC 3339, UTC.
+ */
+not_after: string, 
+/**
+ * The signature's algorithm (`rsa-pkcs1-sha256`, `ecdsa-p256-sha256`, `sm2-sm3`).
+ */
+algorithm: string, 
+/**
+ * The project's CA certificate the chain ended at (its subject).
+ */
+anchor: string, 
+/**
+ * When the key signed, RFC 3339.
+ */
+proved_at: string, };
 
 export type FieldProblem = { path: string, message: string, message_zh: string, 
 /**
@@ -370,7 +409,13 @@ export type MaterialItem = { id: string, text: string, kind: MaterialKind, origi
  * `copies` is per holder (seed 001: "使用人《身份证》复印件一份" for each user): a case of
  * twenty employees needs twenty (#72). `Project::checklist_for` counts them.
  */
-per_holder?: boolean, };
+per_holder?: boolean, 
+/**
+ * The original need not be seen once the unit has proved itself at the desk with its own
+ * organisation certificate (#74, seed 001: "可凭单位法人数字证书到受理点，可以免去出示…原件");
+ * its copies are still taken. Only on an item that asks for an original.
+ */
+waived_by_unit_certificate?: boolean, };
 
 export type MaterialKind = "form" | "document" | "id_copy" | "authorization" | "payment_proof" | "old_key" | "other";
 
@@ -1082,7 +1127,13 @@ people: { [key in string]: string },
 /**
  * The amount paid in capital Chinese numerals (壹佰元整), as receipts and forms write it.
  */
-payment_capital: string | null, };
+payment_capital: string | null, 
+/**
+ * Whether this account may prove the case's unit with its own certificate now (#74): the
+ * case is editable, not proved yet, names its unit's code, and its checklist has an
+ * original the guide spares for it.
+ */
+unit_proof_offered: boolean, };
 
 export type StepState = { id: string, title: string, done: boolean, 
 /**
@@ -1240,7 +1291,7 @@ briefing: Briefing,
  */
 reads_old_key: boolean, };
 
-export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "money_not_in" | "statement_unreadable" | "payment_refused" | "no_unit_certificate" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "ra_not_set" | "ra_unreachable" | "ra_refused" | "ra_pending" | "ra_not_pinned" | "ra_answer" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
+export type ErrorKind = "usage" | "case_not_found" | "not_found" | "transition" | "invalid" | "invalid_json" | "invalid_case" | "invalid_counter_code" | "invalid_case_number" | "invalid_day" | "day_range" | "too_large" | "out_of_range" | "unknown_value" | "unknown_setting" | "unknown_project" | "not_a_file_name" | "not_direct" | "fee_refused" | "catalog" | "store" | "store_busy" | "server_lost" | "server_commit_unknown" | "server_switching" | "server_standby_wait" | "server_write_wait" | "server" | "hall_address" | "hall_needs_tls" | "hall_password_missing" | "store_setting" | "not_a_hall" | "not_on_hall" | "store_encrypted" | "key_file" | "io" | "internal" | "cancelled" | "wrong_password" | "account_locked" | "key_required" | "enrolment_expired" | "wrong_staff_key" | "staff_key_not_plugged" | "challenge_expired" | "staff_certificate" | "signature_required" | "signature_refused" | "account_disabled" | "not_signed_in" | "no_account" | "passwords_differ" | "empty_secret" | "session_expired" | "session_locked" | "refused" | "account_name_invalid" | "password_too_short" | "password_policy" | "password_reused" | "account_needs_role" | "admin_only" | "own_account" | "account_exists" | "account_not_found" | "display_name_invalid" | "four_eyes" | "missing_role" | "reason_required" | "approval_void" | "not_editable" | "not_approved" | "reissue_needed" | "no_such_cert" | "no_cert_waiting" | "cert_withdrawn" | "cert_written" | "withdraw_all" | "annex_frozen" | "wrong_key" | "batch_refused" | "employee_list" | "no_such_step" | "step_done" | "key_desk_step" | "no_step_left" | "not_next_step" | "not_in_plan" | "reference_required" | "invalid_reference" | "waybill_required" | "invalid_waybill" | "mail_to_legal_address" | "invalid_collector_id" | "collector_incomplete" | "materials_missing" | "materials_to_follow" | "money_not_in" | "statement_unreadable" | "payment_refused" | "no_unit_certificate" | "unit_proof_refused" | "no_module" | "pcsc_unavailable" | "token_not_found" | "token_ambiguous" | "pin_incorrect" | "pin_required" | "ra_not_set" | "ra_unreachable" | "ra_refused" | "ra_pending" | "ra_not_pinned" | "ra_answer" | "pin_locked" | "so_pin_incorrect" | "so_pin_locked" | "pin_refused" | "token_removed" | "cert_mismatch" | "cert_unreadable" | "no_case_for_certificate" | "key_step_out_of_order" | "algo_not_issued" | "algo_unsupported" | "project_keys" | "no_subject" | "envelope_unreadable" | "envelope_unsupported" | "token" | "forms" | "form_field_missing" | "unknown_form" | "nothing_to_print" | "print" | "seal_unreadable" | "idcard_no_card" | "idcard_removed" | "idcard_no_reader" | "idcard_read_failed" | "idcard_bad_data" | "idcard_unsupported" | "no_seal_image" | "not_png" | "not_an_image" | "no_scan_folder" | "no_seal_sheet" | "seal_scan_changed" | "no_such_seal_sample" | "seal_sample_empty" | "seal_sample_not_doubted";
 
 export type IpcError = { kind: ErrorKind, detail: string, };
 
@@ -1570,6 +1621,8 @@ export type StatementImported = { file: string, sha256: string, credits: number,
 
 export type PaymentConfirmed = { credit: string, day: string, amount: string, payer: string, cases: Array<string>, };
 
+export type UnitProved = { serial: string, subject: string, issuer: string, anchor: string, algorithm: string, challenge_sha256: string, };
+
 export type StoreEncrypted = { tables: number, rows: number, without_slot: Array<string>, };
 
 export type StoreRecovered = { user: string, key_file_rebuilt: boolean, };
@@ -1711,6 +1764,7 @@ export type EventDetails = {
   store_restored: StoreRestored,
   statement_imported: StatementImported,
   payment_confirmed: PaymentConfirmed,
+  unit_proved: UnitProved,
   store_migrated: StoreMigrated,
   store_encrypted: StoreEncrypted,
   store_recovered: StoreRecovered,

@@ -96,7 +96,7 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
 /** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given,
  *  the sample checklist's state, nobody with a 姓名. */
 export function caseView(c: CaseJson, roles: readonly string[] = ['clerk'], over: Partial<CaseView> = {}): CaseView {
-  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, payment_capital: null, ...over }
+  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, payment_capital: null, unit_proof_offered: false, ...over }
 }
 
 /** The plan of the sample case (a new key, then delivery), done as far as `status` shows. */

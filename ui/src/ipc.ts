@@ -118,6 +118,7 @@ export interface Commands {
   key_slots: { args: NoArgs; result: KeySlots }
   intake_unit_key: { args: { uscc: string }; result: B.UnitCertificate }
   intake_triage: { args: { project: string; typed: B.Typed | null }; result: B.Triage }
+  case_prove_unit: { args: { number: string; pin: string }; result: B.UnitProof }
   key_queue: { args: NoArgs; result: CaseSummary[] }
   key_status: { args: { number: string; cert: number | null; plugged: string | null }; result: B.KeyStatus }
   key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string; cert: number | null }; result: B.TokenView }
@@ -291,6 +292,7 @@ export const api = {
   /** the unit's organisation certificate on the key it brings, or why there is none (#71) */
   intakeUnitKey: (uscc: string) => call('intake_unit_key', { uscc }),
   intakeTriage: (project: string, typed: B.Typed | null) => call('intake_triage', { project, typed }),
+  caseProveUnit: (number: string, pin: string) => call('case_prove_unit', { number, pin }),
   /** the cases the key desk works on (approved, and those whose key is being issued) */
   keyQueue: () => call('key_queue', {}),
   // the steps' details are free JSON on the wire, read as records like the case's

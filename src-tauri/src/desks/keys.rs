@@ -356,3 +356,18 @@ pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String, numb
         with_keys(&state, |keys| state.with_own_desk(|d| keydesk::wipe(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
     })
 }
+
+/// The case's unit proved by its own certificate on the plugged key (#74): the key signs the
+/// desk's challenge with the handler's PIN, held for this call only.
+#[tauri::command(async)]
+pub fn case_prove_unit(state: State<'_, AppState>, number: String, pin: String) -> Result<certdesk_desk::domain::UnitProof, IpcError> {
+    crate::log::call("case_prove_unit", || {
+        let pin = Pin::new(pin);
+        with_keys(&state, |keys| {
+            state.with_desk(|d| {
+                let record = d.prove_unit(&state.catalog, &number, keys, None, &pin)?;
+                Ok(record.data.unit_proof.expect("a proved case holds its proof"))
+            })
+        })
+    })
+}

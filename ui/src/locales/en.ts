@@ -40,6 +40,12 @@ const en: Shape<typeof zh> = {
     online: 'The applicant can do this online, without the counter',
     apply: 'Take as {business}',
   },
+  unitProof: {
+    title: "Prove the unit with its certificate",
+    hint: "Plug the unit's organisation key; the handler types its PIN. Once proved, the unit's originals the guide spares are not asked (copies still are)",
+    pin: "PIN of the unit's key", prove: 'Prove', proved: 'The unit {uscc} proved by its certificate {serial}',
+    line: 'Proved by the unit certificate {serial}, issued by {issuer}, valid until {until}, at {at}',
+  },
   intake: {
     notChosen: '(not chosen)', readUnitKey: 'Read the certificate on the unit\'s key', unitKeyRead: 'Read the unit certificate of {who} from the key, valid until {until}',
     keysHint: 'Enter: next field, Shift+Enter: back, Ctrl+Enter: save, Ctrl+↓/↑: next/previous section; in the employee table Enter or ↓ goes down a row, Enter on an empty row leaves it',
@@ -63,6 +69,7 @@ const en: Shape<typeof zh> = {
   },
   materials: {
     onFile: 'on file (case {case})',
+    byUnitCert: 'original spared by the unit certificate',
     formCopies: 'Copies', original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional',
     stamped: 'with company seal', allReceived: 'All received', none: 'Nothing to check for this business', need: '{n} needed',
     toFollow: 'To follow', toFollowHint: 'What is missing and when it comes (required for a missing item)', followed: 'To follow: {note}',
@@ -126,7 +133,7 @@ const en: Shape<typeof zh> = {
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
     certificate_imported: 'Certificate imported', certificate_written: 'Certificate written', encryption_imported: 'Encryption certificate imported', seal_written: 'Seal written', seal_imported: 'Seal sheet imported', seal_accepted: 'Doubted impression accepted',
-    forms_printed: 'Forms printed', edit: 'Data edited', step_done: 'Step confirmed', reissue: 'Reissue allowed', files_changed: 'Files changed, review again',
+    unit_proved: 'Unit proved by its certificate', forms_printed: 'Forms printed', edit: 'Data edited', step_done: 'Step confirmed', reissue: 'Reissue allowed', files_changed: 'Files changed, review again',
   },
   print: {
     title: 'Print', preview: 'Preview', print: 'Print', shortcut: 'Print the forms and the receipt (Ctrl+P)',
@@ -418,6 +425,7 @@ const en: Shape<typeof zh> = {
     payment_refused: 'The credit cannot be confirmed',
     money_not_in: 'A case by post whose money is not in the bank yet: confirm its transfer first',
     no_unit_certificate: 'The key holds no certificate of the applicant',
+    unit_proof_refused: "The unit's certificate did not prove the unit",
     ra_not_set: 'No online issuance set for this project (an administrator sets it)', ra_unreachable: 'The CA\'s online issuance cannot be reached: check the network or go offline',
     ra_refused: 'The CA\'s online issuance refused the request (challenge, subject or key): contact the CA', ra_pending: 'The CA\'s online issuance holds the request for review: issue again once approved, or go offline',
     ra_not_pinned: 'The online issuance presents another CA certificate than the one set: stopped, nothing sent', ra_answer: 'The online issuance\'s answer does not verify: stopped', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',

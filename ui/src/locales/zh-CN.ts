@@ -51,6 +51,12 @@ export default {
     online: '该业务可由申请人在网上自助办理，无须到柜台',
     apply: '按{business}受理',
   },
+  unitProof: {
+    title: '凭单位证书核验',
+    hint: '请插入单位法人数字证书Key，由经办人输入PIN：核验通过后，可免于出示单位证件原件（复印件仍须收取）',
+    pin: '单位证书Key的PIN', prove: '核验', proved: '已凭单位证书核验：{uscc}（证书序列号 {serial}）',
+    line: '单位证书核验：证书序列号 {serial}，{issuer} 签发，有效期至 {until}，核验于 {at}',
+  },
   intake: {
     notChosen: '（未选）',
     readUnitKey: '读取单位Key上的证书',
@@ -114,6 +120,7 @@ export default {
   },
   materials: {
     onFile: '在案（案件{case}）',
+    byUnitCert: '凭单位证书免原件',
     formCopies: '份数', original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选',
     stamped: '须盖公章', allReceived: '全部收齐', none: '该业务无需核对材料', need: '需{n}份',
     toFollow: '后补说明', toFollowHint: '缺什么、何时补交（未收齐的必交材料须填写）', followed: '后补：{note}',
@@ -177,7 +184,7 @@ export default {
     case_created: '创建案件', case_edited: '修改资料', accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回',
     cancel: '作废', deliver: '交付', close: '归档', issue_key: '制证完成', token_initialized: '初始化Key', key_generated: '生成密钥与证书请求',
     certificate_imported: '导入签发的证书', certificate_written: '写入证书', encryption_imported: '导入加密证书', seal_written: '写入印章', seal_imported: '导入印章采集表', seal_accepted: '采用识别存疑的印模',
-    forms_printed: '打印申请表', edit: '修改资料', step_done: '确认步骤', reissue: '登记补办', files_changed: '文件变动，须重新复核',
+    unit_proved: '凭单位证书核验', forms_printed: '打印申请表', edit: '修改资料', step_done: '确认步骤', reissue: '登记补办', files_changed: '文件变动，须重新复核',
   },
   print: {
     title: '打印', preview: '预览', print: '打印', shortcut: '打印申请表和受理回执（Ctrl+P）',
@@ -484,6 +491,7 @@ export default {
     payment_refused: '不能确认到账',
     money_not_in: '邮寄案件的款项尚未到账：请先核对银行到账并确认',
     no_unit_certificate: '该Key上没有申请单位的证书',
+    unit_proof_refused: '单位证书核验未通过',
     ra_not_set: '本项目未配置在线签发（请管理员在“管理”中设置）', ra_unreachable: '连接不上CA的在线签发服务：请检查网络，或改用离线方式送CA',
     ra_refused: 'CA的在线签发服务拒绝了请求（挑战口令、证书主题或密钥）：请联系CA', ra_pending: 'CA的在线签发服务待人工审核：审核通过后再签发，或改用离线方式',
     ra_not_pinned: '在线签发服务出示的CA证书与本项目设置的不符：已停止，请求未发送', ra_answer: '在线签发服务返回的内容无法核验：已停止',

@@ -486,6 +486,12 @@ pub struct MaterialItem {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[ts(as = "Option<bool>", optional)]
     pub per_holder: bool,
+    /// The original need not be seen once the unit has proved itself at the desk with its own
+    /// organisation certificate (#74, seed 001: "可凭单位法人数字证书到受理点，可以免去出示…原件");
+    /// its copies are still taken. Only on an item that asks for an original.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub waived_by_unit_certificate: bool,
 }
 
 /// Where a checklist item stands for a case: what the case page, the receipt and the
@@ -519,9 +525,11 @@ impl MaterialItem {
             copies_received: 0,
             to_follow: None,
             on_file: None,
+            by_unit_certificate: None,
             extra: Default::default(),
         });
-        if self.needs_original() {
+        // an original the unit's certificate spares is not claimed seen
+        if self.needs_original() && !(self.waived_by_unit_certificate && out.by_unit_certificate.is_some()) {
             out.original_seen = true;
         }
         out.copies_received = out.copies_received.max(self.copies);
@@ -531,7 +539,9 @@ impl MaterialItem {
 
     /// The item's state for what the clerk recorded of it (`got`, when anything was).
     pub fn state(&self, got: Option<&certdesk_domain::MaterialReceived>) -> MaterialState {
-        let needs_original = self.needs_original();
+        // the unit proved itself with its own certificate where the guide spares the original
+        let spared = self.waived_by_unit_certificate && got.is_some_and(|g| g.by_unit_certificate.is_some());
+        let needs_original = self.needs_original() && !spared;
         // a letter the counter holds on file for the handler counts as handed in (#74)
         let on_file = self.kind == MaterialKind::Authorization && got.is_some_and(|g| g.on_file.is_some());
         let in_full = on_file || got.is_some_and(|g| (!needs_original || g.original_seen) && g.copies_received >= self.copies);
@@ -725,6 +735,9 @@ impl Project {
             for item in &r.items {
                 if item.text.trim().is_empty() {
                     push(line, format!("material {:?} has no text", item.id));
+                }
+                if item.waived_by_unit_certificate && !item.original {
+                    push(line, format!("material {:?}: `waived_by_unit_certificate` spares an original, and the item asks for none (`original = true`)", item.id));
                 }
             }
             if r.online && !r.items.is_empty() {

@@ -14,8 +14,11 @@ use std::process::ExitCode;
 
 pub fn case_cmd(ctx: &Ctx, cmd: CaseCmd) -> Result<ExitCode, CliError> {
     match cmd {
-        CaseCmd::Triage { project, label, serial, module, case_json, by } => {
-            crate::key::triage(ctx, &project, crate::key::sel_of(label, serial), module.as_deref(), case_json.as_deref(), &by)
+        CaseCmd::Triage { project, key, case_json, by } => {
+            crate::key::triage(ctx, &project, crate::key::sel_of(key.label, key.serial), key.module.as_deref(), case_json.as_deref(), &by)
+        }
+        CaseCmd::ProveUnit { number, key, pin_file, by } => {
+            crate::key::prove_unit(ctx, &number, crate::key::sel_of(key.label, key.serial), key.module.as_deref(), pin_file.as_deref(), &by)
         }
         CaseCmd::Import { file, by } => import(ctx, &file, &by),
         CaseCmd::Edit { number, file, by } => edit(ctx, &number, &file, &by),

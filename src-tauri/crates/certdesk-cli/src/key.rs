@@ -81,6 +81,30 @@ pub fn triage(ctx: &Ctx, project: &str, sel: Option<TokenSel>, module: Option<&P
     Ok(ExitCode::SUCCESS)
 }
 
+/// `certdesk case prove-unit` (#74): the case's unit proved by its own certificate.
+pub fn prove_unit(ctx: &Ctx, number: &str, sel: Option<TokenSel>, module: Option<&Path>, pin_file: Option<&Path>, by: &KeyActAs) -> Result<ExitCode, CliError> {
+    let (mut store, mut session): (CaseStore, Session) = ctx.session("case prove-unit", &ActAs::from(by))?;
+    let catalog = ctx.catalog()?;
+    let mut desk = session.desk(&mut store)?;
+    let library = KeyLibrary::open(&keydesk::library_path(&desk, module, &ctx.env)?)?;
+    let pin = PinReader::new().read(pin_file, "PIN of the unit's key")?;
+    let record = desk.prove_unit(&catalog, number, &library, sel.as_ref(), &pin)?;
+    let proof = record.data.unit_proof.clone().expect("a proved case holds its proof");
+    let spared: Vec<&str> = record.data.materials.iter().filter(|m| m.by_unit_certificate.is_some()).map(|m| m.id.as_str()).collect();
+    if ctx.g.json {
+        print_json(&serde_json::json!({ "number": record.number.as_str(), "unit_proof": proof, "spared": spared }));
+    } else {
+        println!(
+            "{}: the unit {} proved by its certificate {} ({}, issued by {}, valid until {})",
+            record.number, proof.uscc, proof.serial, proof.algorithm, proof.issuer, proof.not_after
+        );
+        for id in spared {
+            println!("  original no longer asked: {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Warns when a PIN set or used is still a CA's published default (e.g. 12345678).
 fn warn_default_pin(catalog: &Catalog, pin: &Pin) {
     if let Some(project) = keydesk::default_pin_of(catalog, pin) {

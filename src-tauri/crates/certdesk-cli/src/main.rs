@@ -711,6 +711,19 @@ pub struct FeeArgs {
     pub quantity: u32,
 }
 
+/// The key an applicant brings (`case triage`, `case prove-unit`): by label or serial (the one
+/// key plugged in without either), and its library.
+#[derive(Args, Debug)]
+pub struct BroughtKey {
+    #[arg(long = "token", value_name = "LABEL")]
+    pub label: Option<String>,
+    #[arg(long, value_name = "SERIAL", conflicts_with = "label")]
+    pub serial: Option<String>,
+    /// The key library (as `certdesk key --module`).
+    #[arg(long, value_name = "PATH")]
+    pub module: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum CaseCmd {
     /// What a returning unit is offered by the key it brings (#74): its certificate read
@@ -720,16 +733,28 @@ pub enum CaseCmd {
     Triage {
         #[arg(long)]
         project: String,
-        #[arg(long = "token", value_name = "LABEL")]
-        label: Option<String>,
-        #[arg(long, value_name = "SERIAL", conflicts_with = "label")]
-        serial: Option<String>,
-        /// The key library (as `certdesk key --module`).
-        #[arg(long, value_name = "PATH")]
-        module: Option<PathBuf>,
+        #[command(flatten)]
+        key: BroughtKey,
         /// The case as typed so far (case JSON).
         #[arg(long = "case-json", value_name = "FILE")]
         case_json: Option<PathBuf>,
+        #[command(flatten)]
+        by: KeyActAs,
+    },
+    /// Prove a case's unit with its own organisation certificate (#74, seed 001: 可凭单位法人
+    /// 数字证书…免去出示…原件): the unit's key signs the desk's challenge (the PIN from
+    /// --pin-file or a prompt, never kept), the certificate must name the case's unit, be valid
+    /// and chain to the project's CA (forms/<project>/ca/); the proof is recorded on the case
+    /// and the checklist's items the guide spares no longer ask for the original
+    /// (`--json`: `{number, unit_proof:{serial, subject, uscc, issuer, not_after, algorithm,
+    /// anchor, proved_at}, spared:[item ids]}`).
+    ProveUnit {
+        number: String,
+        #[command(flatten)]
+        key: BroughtKey,
+        /// File whose first line is the unit key's PIN (default: a prompt).
+        #[arg(long = "pin-file", value_name = "FILE")]
+        pin_file: Option<PathBuf>,
         #[command(flatten)]
         by: KeyActAs,
     },

@@ -45,6 +45,12 @@ fn unit_key(c: &Counter, label: &str, issued_days_ago: i64) {
     }
 }
 
+/// The throw-away CA (`ca.pem`, `ca.key`) and the extensions of the unit certificates it issues.
+fn test_ca(c: &Counter) {
+    certdesk_testkit::self_signed(c.dir.path(), "ca", "/C=CN/O=Test CA/CN=Test Root", 3650);
+    std::fs::write(c.p("sign.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n").unwrap();
+}
+
 fn triage(c: &Counter, project: &str, label: &str, case_json: Option<&str>) -> Value {
     let mut args = vec!["--json", "case", "triage", "--project", project, "--token", label, "--module", SOFTHSM];
     if let Some(file) = case_json {
@@ -62,12 +68,7 @@ fn material_ids(t: &Value) -> Vec<&str> {
 #[test]
 fn a_valid_an_expired_and_a_long_expired_certificate_each_get_the_guides_route_and_checklist() {
     let c = Counter::new(env!("CARGO_BIN_EXE_certdesk")).softhsm();
-    run(
-        "openssl",
-        &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/C=CN/O=Test CA/CN=Test Root", "-keyout", &c.p("ca.key"), "-out", &c.p("ca.pem"), "-days", "3650"],
-        &c,
-    );
-    std::fs::write(c.p("sign.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n").unwrap();
+    test_ca(&c);
     unit_key(&c, "VALID", 0);
     unit_key(&c, "EXPIRED", 385);
     unit_key(&c, "LONGGONE", 760);
@@ -134,4 +135,141 @@ fn a_dual_sm2_key_is_judged_by_its_signing_certificate_and_an_empty_key_is_refus
     let t: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((t["certificate"]["usage"].as_str(), t["certificate"]["key_algorithm"].as_str(), t["state"].as_str()), (Some("sign"), Some("sm2"), Some("valid")), "{t}");
     assert_eq!(t["route"], "online");
+}
+
+/// The catalogs copied into the counter's folder, `netca-gd-pension/ca/` holding `ca` (the CA
+/// certificate the project trusts).
+fn forms_trusting(c: &Counter, name: &str, ca: &str) -> String {
+    let forms = c.dir.path().join(name);
+    let copied = Command::new("cp").args(["-r", concat!(env!("CARGO_MANIFEST_DIR"), "/../../../forms")]).arg(&forms).output().unwrap();
+    assert!(copied.status.success());
+    std::fs::create_dir_all(forms.join("netca-gd-pension/ca")).unwrap();
+    std::fs::copy(ca, forms.join("netca-gd-pension/ca/root.pem")).unwrap();
+    forms.display().to_string()
+}
+
+/// Seed 001's employee order of the unit whose key the handler brings.
+fn employee_order(c: &Counter) -> String {
+    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(certdesk_testkit::fixture("case-employees-new.json")).unwrap()).unwrap();
+    case["organization"]["name"] = UNIT.into();
+    case["organization"]["uscc"] = USCC.into();
+    case["payment"]["payer_name"] = UNIT.into();
+    let file = c.p("order.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    file
+}
+
+fn refusal(out: &Output) -> (String, String) {
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", stderr(out)));
+    (v["error"]["kind"].as_str().unwrap_or_default().to_string(), v["error"]["message"].as_str().unwrap_or_default().to_string())
+}
+
+#[test]
+fn the_units_own_certificate_proves_it_and_spares_the_licence_original() {
+    let c = Counter::new(env!("CARGO_BIN_EXE_certdesk")).softhsm();
+    test_ca(&c);
+    certdesk_testkit::self_signed(c.dir.path(), "other", "/C=CN/O=Other CA/CN=Other Root", 3650);
+    unit_key(&c, "UNIT", 0);
+    std::fs::write(c.p("unit.pin"), format!("{PIN}\n")).unwrap();
+    std::fs::write(c.p("wrong.pin"), "11112222\n").unwrap();
+    let trusting = forms_trusting(&c, "forms-ok", &c.p("ca.pem"));
+    let other = forms_trusting(&c, "forms-other", &c.p("other.pem"));
+
+    let n = c.import(&employee_order(&c));
+    let prove = |forms: Option<&str>, pin: &str| {
+        let mut args = vec!["--json"];
+        if let Some(f) = forms {
+            args.extend(["--forms", f]);
+        }
+        args.extend(["case", "prove-unit", &n, "--token", "UNIT", "--module", SOFTHSM, "--pin-file", pin]);
+        c.as_user("zhang", &args)
+    };
+    let show = |forms: &str| {
+        let (code, v) = c.read_json(&["--forms", forms, "case", "show", &n, "--json"]);
+        assert_eq!(code, 0, "{v}");
+        v
+    };
+
+    // the copies handed in, the licence's original not seen: the case cannot go to review
+    for (item, copies) in [("form", "2"), ("license", "1"), ("handler_id_copy", "1"), ("employee_id_copy", "2")] {
+        c.ok_as("zhang", &["--forms", &trusting, "case", "materials", &n, "--item", item, "--copies", copies]);
+    }
+    c.ok_as("zhang", &["--forms", &trusting, "case", "accept", &n]);
+    let out = c.as_user("zhang", &["--json", "--forms", &trusting, "case", "submit", &n]);
+    assert_eq!(refusal(&out).0, "materials_missing");
+
+    // the embedded catalog trusts no CA for the project: nothing can be checked
+    let (kind, message) = refusal(&prove(None, &c.p("unit.pin")));
+    assert_eq!(kind, "unit_proof_refused", "{message}");
+    assert!(message.contains("no CA certificate"), "{message}");
+    // a project whose CA did not issue the unit's certificate
+    let (kind, message) = refusal(&prove(Some(&other), &c.p("unit.pin")));
+    assert_eq!(kind, "unit_proof_refused", "{message}");
+    assert!(message.contains("does not chain to the project's CA"), "{message}");
+    // a wrong PIN: the key refuses to sign, nothing is recorded
+    let (kind, _) = refusal(&prove(Some(&trusting), &c.p("wrong.pin")));
+    assert_eq!(kind, "pin_incorrect");
+    assert!(show(&trusting)["unit_proof"].is_null());
+
+    // the unit's key signs the desk's challenge: the proof is recorded, the licence's original spared
+    let out = prove(Some(&trusting), &c.p("unit.pin"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let proved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(proved["spared"], serde_json::json!(["license"]), "{proved}");
+    assert_eq!((proved["unit_proof"]["serial"].as_str(), proved["unit_proof"]["uscc"].as_str()), (Some("5A01"), Some(USCC)), "{proved}");
+    assert_eq!(proved["unit_proof"]["algorithm"], "ecdsa-p256-sha256");
+    assert!(proved["unit_proof"]["anchor"].as_str().unwrap().contains("Test Root"), "{proved}");
+    let case = show(&trusting);
+    let license = case["materials"].as_array().unwrap().iter().find(|m| m["id"] == "license").unwrap().clone();
+    assert_eq!((license["original_seen"].as_bool(), license["by_unit_certificate"].as_str()), (Some(false), Some("5A01")), "{case}");
+    let history = c.read(&["--forms", &trusting, "case", "show", &n]);
+    assert!(history.contains("unit_proved"), "{history}");
+    assert!(!history.contains(PIN), "the PIN is never recorded");
+
+    // the proof survives an edit of anything but the unit's code, and goes with a new code
+    let mut data = case.clone();
+    for f in ["number", "status", "created_at", "updated_at", "digest", "seals", "fee", "approval_signature", "dispatch"] {
+        data.as_object_mut().unwrap().remove(f);
+    }
+    data["notes"] = "电话确认".into();
+    std::fs::write(c.p("edit.json"), data.to_string()).unwrap();
+    c.ok_as("zhang", &["--forms", &trusting, "case", "edit", &n, &c.p("edit.json")]);
+    assert_eq!(show(&trusting)["unit_proof"]["serial"], "5A01");
+    // a case JSON bringing a proof of its own is imported without it
+    let out = c.as_user("zhang", &["--json", "--forms", &trusting, "case", "import", &c.p("edit.json")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let imported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(imported["warnings"].to_string().contains("unit_proof"), "{imported}");
+    let (_, copy) = c.read_json(&["--forms", &trusting, "case", "show", imported["number"].as_str().unwrap(), "--json"]);
+    assert!(copy["unit_proof"].is_null() && copy["materials"].to_string().find("by_unit_certificate").is_none(), "{copy}");
+
+    // with the proof, its papers are complete
+    c.ok_as("zhang", &["--forms", &trusting, "case", "submit", &n]);
+    assert_eq!(c.status(&n), "submitted");
+
+    // a new code on the case: the proof no longer holds
+    data["organization"]["uscc"] = "91440101MA59ABCD2G".into();
+    std::fs::write(c.p("recoded.json"), data.to_string()).unwrap();
+    let out = c.as_user("zhang", &["--json", "--forms", &trusting, "case", "edit", &n, &c.p("recoded.json")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let saved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(saved["warnings"].to_string().contains("no longer holds"), "{saved}");
+    let case = show(&trusting);
+    assert!(case["unit_proof"].is_null() && case["materials"].to_string().find("by_unit_certificate").is_none(), "{case}");
+}
+
+#[test]
+fn a_dual_sm2_unit_key_proves_its_unit_with_its_signing_certificate() {
+    let r = SkfRig::new(env!("CARGO_BIN_EXE_certdesk"));
+    r.ok(&["init", "--slot-index", "0", "--label", "DUAL", "--so-pin-file", &r.p("so"), "--user-pin-file", &r.p("pin")]);
+    r.dual_sm2_key("DUAL", &format!("{UNIT} {USCC}"));
+    let forms = forms_trusting(&r.c, "forms", &r.p("root.pem"));
+    let n = r.c.import(&employee_order(&r.c));
+    let lib = r.lib.display().to_string();
+    let out = r.c.as_user("zhang", &["--json", "--forms", &forms, "case", "prove-unit", &n, "--token", "DUAL", "--module", &lib, "--pin-file", &r.p("pin")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let proved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((proved["unit_proof"]["algorithm"].as_str(), proved["unit_proof"]["uscc"].as_str()), (Some("sm2-sm3"), Some(USCC)), "{proved}");
+    assert_eq!(proved["spared"], serde_json::json!(["license"]));
 }

@@ -345,6 +345,10 @@ pub struct CaseView {
     pub people: std::collections::BTreeMap<String, String>,
     /// The amount paid in capital Chinese numerals (壹佰元整), as receipts and forms write it.
     pub payment_capital: Option<String>,
+    /// Whether this account may prove the case's unit with its own certificate now (#74): the
+    /// case is editable, not proved yet, names its unit's code, and its checklist has an
+    /// original the guide spares for it.
+    pub unit_proof_offered: bool,
 }
 
 /// The case JSON's store fields read off the chain: `seals` (#34), when the case has a seal
@@ -450,6 +454,7 @@ impl Desk<'_> {
         warnings.extend(self.vouch_chip_reads(&mut data, None));
         warnings.extend(self.check_unit_rules(catalog, &data, None)?);
         warnings.extend(self.letters_on_file(catalog, &mut data, None)?);
+        warnings.extend(crate::unit_proof::keep_proof(catalog, &mut data, None)?);
         let counter = counter_code(self.store)?;
         let rec = self.store.create_case(&data, &counter, today, &self.actor)?;
         Ok(saved(&rec, warnings))
@@ -463,6 +468,7 @@ impl Desk<'_> {
         warnings.extend(self.vouch_chip_reads(&mut data, Some(&before)));
         warnings.extend(self.check_unit_rules(catalog, &data, Some(&number))?);
         warnings.extend(self.letters_on_file(catalog, &mut data, Some(number.as_str()))?);
+        warnings.extend(crate::unit_proof::keep_proof(catalog, &mut data, Some(&before))?);
         let rec = self.store.edit(&number, &data, &self.actor)?;
         Ok(saved(&rec, warnings))
     }
@@ -646,6 +652,7 @@ impl Desk<'_> {
         can.actions.retain(|a| !matches!(a.action, "deliver" | "close") || steps.next.as_deref() == Some(a.action));
         let materials = crate::materials::state(catalog, &record.data)?;
         let history = self.store.history(&number)?;
+        let unit_proof_offered = can.edit && crate::unit_proof::offered(catalog, &record.data)?;
         Ok(CaseView {
             case: with_seals(record.to_export_json(), &history),
             history,
@@ -655,6 +662,7 @@ impl Desk<'_> {
             materials,
             people: self.store.display_names()?,
             payment_capital: record.data.payment.as_ref().map(|p| p.amount.to_capital()),
+            unit_proof_offered,
         })
     }
 

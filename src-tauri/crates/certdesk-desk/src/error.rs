@@ -193,6 +193,9 @@ pub enum DeskError {
     /// The key an applicant brings holds no certificate of theirs to judge (#74).
     #[error("no certificate of the applicant to judge on this key: {why}")]
     NoUnitCertificate { why: String },
+    /// The unit's own certificate did not prove the unit (#74): why, and in the counter's words.
+    #[error("the unit's certificate does not prove the unit: {why}")]
+    UnitProof { why: String, why_zh: String },
     #[error("a batch's SO PIN and user PIN must both be given")]
     BatchPinEmpty,
     #[error("project {project} has no online enrolment set (the RA's address, CA certificate and challenge: certdesk ra set)")]
@@ -277,6 +280,7 @@ impl DeskError {
     pub fn zh_detail(&self) -> Option<String> {
         match self {
             DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
+            DeskError::UnitProof { why_zh, .. } => Some(why_zh.clone()),
             _ => None,
         }
     }
@@ -379,6 +383,7 @@ impl DeskError {
             DeskError::WhichKey { found: 0 } => K::TokenNotFound,
             DeskError::WhichKey { .. } => K::TokenAmbiguous,
             DeskError::NoUnitCertificate { .. } => K::NoUnitCertificate,
+            DeskError::UnitProof { .. } => K::UnitProofRefused,
             DeskError::BatchPinEmpty | DeskError::BatchPinMissing { .. } => K::PinRequired,
             DeskError::RaNotSet { .. } => K::RaNotSet,
             DeskError::Ra { source, .. } => match source.code() {
@@ -668,6 +673,7 @@ pub enum ErrorKind {
     PaymentRefused,
     // keys
     NoUnitCertificate,
+    UnitProofRefused,
     NoModule,
     PcscUnavailable,
     TokenNotFound,

@@ -209,11 +209,6 @@ pub fn seal_images_for(kind: CertKind, cert: u32, names: &[String]) -> Vec<Strin
     }
 }
 
-/// Whether the case has a seal image for the key desk to write.
-pub(crate) fn has_seal_image(store: &Store, number: &CaseNumber) -> Result<bool, DeskError> {
-    Ok(!seal_images(store, number)?.is_empty())
-}
-
 /// Whether the case's project issues dual certificates.
 fn is_dual(catalog: &Catalog, project: &str) -> bool {
     catalog.projects.get(project).is_some_and(|p| p.dual_certificate())

@@ -86,6 +86,7 @@ pub mod steps;
 pub mod support;
 pub mod triage;
 pub mod unit;
+pub mod unit_proof;
 pub mod xlsx;
 
 pub(crate) use error::io;
@@ -101,7 +102,7 @@ pub use certdesk_catalog as catalog;
 pub mod domain {
     pub use certdesk_domain::{
         Action, BusinessType, CaseData, CaseNumber, CertKind, Delivery, DeliveryMethod, FieldProblem, IdType, Invoice, InvoiceType, MaterialReceived, Medium, Money, PaymentMethod,
-        Severity, Status, case, ident, money, number, status, steps, workdays,
+        Severity, Status, UnitProof, case, ident, money, number, status, steps, workdays,
     };
     /// Who may do what: the roles, the acting account (read-only), what an account may do to
     /// a case.

@@ -109,6 +109,7 @@ pub fn apply(checklist: &[MaterialItem], received: &[MaterialReceived], change: 
                 copies_received: *copies,
                 to_follow: to_follow.clone().filter(|t| !t.trim().is_empty()),
                 on_file: None,
+                by_unit_certificate: None,
                 extra: Default::default(),
             };
             let mut out: Vec<MaterialReceived> = received.iter().filter(|m| &m.id != id).cloned().collect();
@@ -167,6 +168,7 @@ mod tests {
             copies_received,
             to_follow: to_follow.map(str::to_string),
             on_file: None,
+            by_unit_certificate: None,
             extra: Default::default(),
         };
         let state_of = |r: Vec<MaterialReceived>| states(&list, &r).items.into_iter().find(|i| i.id == item.id).unwrap();
@@ -188,10 +190,15 @@ mod tests {
             .find_map(|l| l.iter().find(|i| i.optional).cloned().map(|o| (l, o)))
             .expect("a checklist with an optional item");
         let promised = list.iter().find(|i| !i.optional).unwrap();
-        let before =
-            vec![MaterialReceived {
-                id: promised.id.clone(), original_seen: false, copies_received: 0, to_follow: Some("明天".into()), on_file: None, extra: Default::default()
-            }];
+        let before = vec![MaterialReceived {
+            id: promised.id.clone(),
+            original_seen: false,
+            copies_received: 0,
+            to_follow: Some("明天".into()),
+            on_file: None,
+            by_unit_certificate: None,
+            extra: Default::default(),
+        }];
         let after = all_received(&list, &before);
         let s = states(&list, &after);
         assert!(s.items.iter().filter(|i| i.id != optional.id).all(|i| i.state == MaterialState::Received), "{s:?}");

@@ -71,7 +71,7 @@ pub fn read_certs(_desk: &Desk<'_>, library: &KeyLibrary, sel: Option<&TokenSel>
 }
 
 /// The one initialised key present, by serial.
-fn the_plugged_key(library: &KeyLibrary) -> Result<TokenSel, DeskError> {
+pub(crate) fn the_plugged_key(library: &KeyLibrary) -> Result<TokenSel, DeskError> {
     let mut present: Vec<String> = library.keys().slots()?.into_iter().filter_map(|s| s.token.filter(|t| t.initialized).map(|t| t.serial)).collect();
     match present.len() {
         1 => Ok(TokenSel::Serial(present.remove(0))),

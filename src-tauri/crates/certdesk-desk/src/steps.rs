@@ -93,7 +93,8 @@ fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData)
 
 fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Plan, DeskError> {
     let project = crate::intake::project(catalog, &data.project)?;
-    let has_seal = crate::issue::has_seal_image(store, number)?;
+    let seal_names = crate::issue::seal_images(store, number)?;
+    let has_seal = !seal_names.is_empty();
     let plan_of = |business| plan(&project.route_for(business, data.medium, data.cert_kind).0, has_seal, project.dual_certificate());
     let own = plan_of(data.business);
     let certs = certdesk_domain::certs::certificates(data);
@@ -101,7 +102,6 @@ fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseD
     let round_ids = |p: &[StepSpec]| p.iter().filter(|s| s.kind.is_cert_round()).map(|s| s.id.clone()).collect::<Vec<_>>();
     // a holder with no seal image of their own (an employee whose signature the sheet lacks)
     // has no seal step in their round (#74: each seal to its own key)
-    let seal_names = if has_seal { crate::issue::seal_images(store, number)? } else { Vec::new() };
     let seal_ids: Vec<String> = own.iter().chain(row_plans.values().flatten()).filter(|s| s.kind == StepKind::SealWrite).map(|s| s.id.clone()).collect();
     let rounds = certs
         .iter()

@@ -60,6 +60,12 @@ const MAX_CASES: usize = 2000;
 impl Desk<'_> {
     /// What the counter has on file for the unit `uscc`, on `today`.
     pub fn unit_on_file(&self, uscc: &str, today: chrono::NaiveDate) -> Result<UnitOnFile, DeskError> {
+        self.read_unit(uscc, today, true)
+    }
+
+    /// [`Desk::unit_on_file`], with the certificates written here (each case's audit chain read)
+    /// only when `certificates` asks for them: the intake's letter check needs the cases alone.
+    fn read_unit(&self, uscc: &str, today: chrono::NaiveDate, certificates: bool) -> Result<UnitOnFile, DeskError> {
         let code = certdesk_domain::ident::CreditCode::parse(uscc)
             .map_err(|e| {
                 DeskError::InvalidCase(vec![crate::intake::problem(
@@ -95,6 +101,9 @@ impl Desk<'_> {
                     valid,
                     case: rec.number.to_string(),
                 });
+            }
+            if !certificates {
+                continue;
             }
             for event in self.store.history(&number)?.iter().rev().filter(|e| e.action == certdesk_store::AuditAction::CertificateWritten.wire()) {
                 let text = |key: &str| event.detail.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
@@ -132,7 +141,7 @@ impl Desk<'_> {
         if letters.is_empty() || data.handler.id_number.trim().is_empty() {
             return Ok(Vec::new());
         }
-        let on_file = self.unit_on_file(&uscc, chrono::Local::now().date_naive())?;
+        let on_file = self.read_unit(&uscc, chrono::Local::now().date_naive(), false)?;
         let Some(letter) = on_file.authorizations.iter().find(|a| a.valid && a.holder_id.eq_ignore_ascii_case(data.handler.id_number.trim()) && Some(a.case.as_str()) != editing)
         else {
             return Ok(Vec::new());
@@ -148,6 +157,7 @@ impl Desk<'_> {
                         copies_received: 0,
                         to_follow: None,
                         on_file: None,
+                        by_unit_certificate: None,
                         extra: Default::default(),
                     });
                     data.materials.last_mut().expect("just pushed")

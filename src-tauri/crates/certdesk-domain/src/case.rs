@@ -443,9 +443,35 @@ pub struct MaterialReceived {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub on_file: Option<String>,
+    /// 凭单位证书免原件 (#74): the serial of the unit's certificate whose signature proved the
+    /// unit at the desk, on an item the guide spares the original of; set by the desk, never by
+    /// the clerk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub by_unit_certificate: Option<String>,
     #[serde(flatten)]
     #[ts(skip)]
     pub extra: Extra,
+}
+
+/// The unit's own certificate as proof of the unit (#74): which certificate signed the desk's
+/// challenge, whose CA it chained to, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct UnitProof {
+    /// The certificate's serial, hex.
+    pub serial: String,
+    /// Its subject (RFC 4514) and the 统一社会信用代码 in it.
+    pub subject: String,
+    pub uscc: String,
+    pub issuer: String,
+    /// RFC 3339, UTC.
+    pub not_after: String,
+    /// The signature's algorithm (`rsa-pkcs1-sha256`, `ecdsa-p256-sha256`, `sm2-sm3`).
+    pub algorithm: String,
+    /// The project's CA certificate the chain ended at (its subject).
+    pub anchor: String,
+    /// When the key signed, RFC 3339.
+    pub proved_at: String,
 }
 
 fn normal_invoice() -> InvoiceType {
@@ -488,6 +514,13 @@ pub struct CaseData {
     /// A posted case's arrival: its date, courier and waybill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrival: Option<Arrival>,
+    /// 凭单位证书核验 (#74): the unit proved itself at the desk with its own organisation
+    /// certificate (its key signed the desk's challenge, the certificate chained to the
+    /// project's CA). Set by the desk only (`case prove-unit`); kept across edits while the
+    /// unit's code stays; an imported case never brings one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unit_proof: Option<UnitProof>,
     /// The materials checklist as received (catalog item ids); empty until the clerk ticks it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<MaterialReceived>,

@@ -22,7 +22,7 @@ pub mod workflow;
 
 pub use case::{
     Arrival, BusinessType, CaseData, CertKind, Channel, Delivery, DeliveryMethod, Employee, FieldProblem, IdSource, IdType, Invoice, InvoiceType, MaterialReceived, Medium,
-    PaymentMethod, Postage, Severity, same_unit, validate_employee,
+    PaymentMethod, Postage, Severity, UnitProof, same_unit, validate_employee,
 };
 pub use money::Money;
 pub use number::CaseNumber;

@@ -440,6 +440,27 @@ impl Store {
         })
     }
 
+    /// Records the unit's proof by its own certificate (#74): the case data with the proof, as
+    /// the desk decided it from the case `read` (refused when the case changed since), and the
+    /// `unit_proved` event, in one transaction.
+    pub fn prove_unit(&mut self, number: &CaseNumber, read: &str, data: &CaseData, proved: &detail::UnitProved, actor: &Actor) -> Result<CaseRecord, ActError> {
+        self.write_case(number, |tx, record, facts| {
+            if record.digest != read {
+                return Err(StoreError::Invalid(format!("case {} changed while its unit's key signed; prove it again", record.number)).into());
+            }
+            let edited = edit_in(tx, record, facts, data, actor)?;
+            tx.append(&NewEvent {
+                actor: actor.name(),
+                action: AuditAction::UnitProved,
+                case_number: Some(&record.number),
+                digest_before: Some(&edited.digest),
+                digest_after: Some(&edited.digest),
+                detail: detail::value_of(AuditAction::UnitProved, proved),
+            })?;
+            Ok(edited)
+        })
+    }
+
     /// Records an event on a case that changes nothing in it (forms printed), by any signed-in
     /// account with a role, on an open case.
     pub fn note(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody) -> Result<(), ActError> {

@@ -88,6 +88,7 @@ audit_actions! {
     StoreRestored = "store_restored": "the store replaced by a backup",
     StatementImported = "statement_imported": "a bank statement imported (#73): its new credits recorded with what they matched",
     PaymentConfirmed = "payment_confirmed": "a bank credit confirmed as a case's money (#73), after the edit that records it in the case's payment",
+    UnitProved = "unit_proved": "the unit proved itself with its own organisation certificate (#74): its key signed the desk's challenge, after the edit that records the proof",
     StoreMigrated = "store_migrated": "a single-desk store copied into the hall (the chain above this event is the file's, verbatim)",
     StoreEncrypted = "store_encrypted": "a plain store file made encrypted (the tables compared row by row)",
     StoreRecovered = "store_recovered": "an encrypted store opened with its recovery key and an administrator's password set",

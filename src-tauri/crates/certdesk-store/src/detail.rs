@@ -288,6 +288,9 @@ details! {
     /// A bank credit confirmed as a case's money: the credit, its day, amount and payer, and
     /// the cases it paid together.
     PaymentConfirmed [PaymentConfirmed] { credit: String, day: String, amount: String, payer: String, cases: Vec<String> }
+    /// The unit proved by its own certificate: the certificate's serial, subject and issuer,
+    /// the project's CA it chained to, the signature's algorithm, the challenge's SHA-256.
+    UnitProved [UnitProved] { serial: String, subject: String, issuer: String, anchor: String, algorithm: String, challenge_sha256: String }
     /// A store file moved into the hall: the file, its SHA-256, the events and cases copied,
     /// the file's chain head (which the hall's chain continues).
     StoreMigrated [StoreMigrated] { file: String, sha256: String, events: i64, cases: i64, source_head: Option<String> }

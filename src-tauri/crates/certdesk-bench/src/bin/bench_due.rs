@@ -176,10 +176,15 @@ fn generated(template: &CaseData, i: usize, day: NaiveDate, r: &mut Rng) -> Case
         p.date = (r.below(6) != 0).then_some(day);
     }
     if r.below(20) == 0 {
-        c.materials =
-            vec![MaterialReceived {
-                id: "license".into(), original_seen: false, copies_received: 0, to_follow: Some("原件后补".into()), on_file: None, extra: Default::default()
-            }];
+        c.materials = vec![MaterialReceived {
+            id: "license".into(),
+            original_seen: false,
+            copies_received: 0,
+            to_follow: Some("原件后补".into()),
+            on_file: None,
+            by_unit_certificate: None,
+            extra: Default::default(),
+        }];
     }
     c
 }
