@@ -122,7 +122,7 @@ pub(crate) fn ask_hall_password(address: &certdesk_desk::store::pg::HallAddress)
 pub(crate) fn warn_if_due(store: &mut CaseStore, session: &mut Session, user: &str) -> Result<(), CliError> {
     if session.desk(store)?.password_change_due()? {
         eprintln!(
-            "warning: the password of {user} must be changed (密码已到期或由管理员设置，请修改): certdesk user passwd {user} --password-file NEW --as {user} --as-password-file CURRENT"
+            "warning: the password of {user} must be changed (密码已到期或由管理员设置，请修改): certdesk user passwd {user} --new-password-file NEW --as {user} --as-password-file CURRENT"
         );
     }
     Ok(())

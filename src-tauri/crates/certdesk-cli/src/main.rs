@@ -463,15 +463,36 @@ pub struct ActAs {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct AdminAs {
+    /// The administrator acting (default: CERTDESK_USER).
+    #[arg(long = "as", value_name = "ADMIN")]
+    pub actor: Option<String>,
+    /// File whose first line is that administrator's password (`--password-file`, as on every
+    /// command; `--as-password-file`, its earlier spelling, still works).
+    #[arg(long = "password-file", alias = "as-password-file", value_name = "FILE")]
+    pub as_password_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: StaffKeyArgs,
+}
+
+/// The administrator acting on a command whose own `--password-file` is another account's new
+/// password (`user add`, `user passwd`): the administrator's is `--as-password-file` there.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AdminBeside {
     /// The administrator acting (or, for `user passwd`, the account itself; default:
     /// CERTDESK_USER).
     #[arg(long = "as", value_name = "ADMIN")]
     pub actor: Option<String>,
-    /// File whose first line is that administrator's password.
+    /// File whose first line is that administrator's (or the account's current) password.
     #[arg(long = "as-password-file", value_name = "FILE")]
     pub as_password_file: Option<PathBuf>,
     #[command(flatten)]
     pub key: StaffKeyArgs,
+}
+
+impl AdminBeside {
+    pub fn admin(&self) -> AdminAs {
+        AdminAs { actor: self.actor.clone(), as_password_file: self.as_password_file.clone(), key: self.key.clone() }
+    }
 }
 
 /// The acting account's own USB key (#31), for an account that must sign in with it (an
@@ -545,14 +566,15 @@ pub enum UserCmd {
         name: String,
         #[arg(long = "role", value_enum, required = true)]
         roles: Vec<RoleArg>,
-        /// File whose first line is the new account's password (else a prompt, or stdin).
-        #[arg(long = "password-file", value_name = "FILE")]
+        /// File whose first line is the new account's password (else a prompt, or stdin;
+        /// `--password-file`, its earlier spelling, still works).
+        #[arg(long = "new-password-file", alias = "password-file", value_name = "FILE")]
         password_file: Option<PathBuf>,
         /// The person's 姓名, shown instead of the login on screens and reports.
         #[arg(long = "display-name", value_name = "NAME")]
         display_name: Option<String>,
         #[command(flatten)]
-        by: AdminAs,
+        by: AdminBeside,
     },
     /// List the accounts (an administrator).
     List {
@@ -562,11 +584,12 @@ pub enum UserCmd {
     /// Set a new password (and clear a lock).
     Passwd {
         name: String,
-        /// File whose first line is the new password.
-        #[arg(long = "password-file", value_name = "FILE")]
+        /// File whose first line is the new password (`--password-file`, its earlier spelling,
+        /// still works).
+        #[arg(long = "new-password-file", alias = "password-file", value_name = "FILE")]
         password_file: Option<PathBuf>,
         #[command(flatten)]
-        by: AdminAs,
+        by: AdminBeside,
     },
     /// Disable an account for good; its history stays.
     Disable {

@@ -57,7 +57,7 @@ pub fn user_cmd(ctx: &Ctx, cmd: UserCmd) -> Result<ExitCode, CliError> {
                     None => added,
                 }
             } else {
-                let (mut store, mut session) = ctx.admin_session("user add", &by)?;
+                let (mut store, mut session) = ctx.admin_session("user add", &by.admin())?;
                 let password = read_secret(password_file.as_deref(), &format!("new password for {name}: "), true)?;
                 let mut desk = session.desk(&mut store)?;
                 let added = desk.add_account(&name, &roles, &password)?;

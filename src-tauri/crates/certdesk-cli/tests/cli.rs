@@ -418,3 +418,29 @@ fn a_closed_pipe_ends_the_command_quietly() {
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-project"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn the_acting_accounts_password_is_password_file_on_every_command_and_the_old_spelling_stays() {
+    let e = Env::new();
+    let c = &e.c;
+    let admin = c.pw("admin");
+    let new_pw = e.dir.path().join("new.pw");
+    std::fs::write(&new_pw, "zhao-secret-pass-1\n").unwrap();
+    // a new account's password has its own name; the administrator's is --as-password-file there
+    let out = c.run(&["user", "add", "zhao", "--role", "clerk", "--new-password-file", s(&new_pw), "--as", "admin", "--as-password-file", &admin]);
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    // the acting administrator's password is --password-file, as on every command …
+    let out = c.run(&["user", "unlock", "zhao", "--as", "admin", "--password-file", &admin]);
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    // … and the earlier spelling still works
+    let out = c.run(&["user", "disable", "zhao", "--as", "admin", "--as-password-file", &admin]);
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    let (_, list) = c.read_json(&["--json", "user", "list"]);
+    let zhao = list.as_array().unwrap().iter().find(|a| a["name"] == "zhao").cloned().unwrap_or_default();
+    assert_eq!(zhao["disabled"], true, "{list}");
+    // the new password's earlier spelling on user add still names the new account's password
+    let out = c.run(&["user", "add", "qian", "--role", "clerk", "--password-file", s(&new_pw), "--as", "admin", "--as-password-file", &admin]);
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    let out = c.cmd_without_account(&["case", "list", "--as", "qian", "--password-file", s(&new_pw)]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+}
