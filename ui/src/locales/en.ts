@@ -415,6 +415,7 @@ const en: Shape<typeof zh> = {
     password_reused: 'One of your last 5 passwords: choose another',
     account_needs_role: 'An account needs at least one role',
     admin_only: 'Only an administrator may do this',
+    day_closed: 'The day is closed already',
     own_account: 'Not on your own account (disabling it, dropping your own admin role, or a new password without the current one)',
     account_exists: 'An account of that name exists already',
     account_not_found: 'No such account',

@@ -479,6 +479,7 @@ export default {
     password_reused: '不能使用最近 5 次用过的密码',
     account_needs_role: '账号至少要有一个角色',
     admin_only: '只有管理员可以这样操作',
+    day_closed: '该日已日结，不能再次日结',
     own_account: '不能对自己的账号这样操作（停用自己、取消自己的管理员角色，或不用原密码改自己的密码）',
     account_exists: '该账号名已存在',
     account_not_found: '没有这个账号',

@@ -163,6 +163,7 @@ fn a_supervisor_signs_in_and_approves_with_the_enrolled_key() {
     assert!(closed["ok"] == true && reference.starts_with("certdesk-day:1:"), "{closed}");
     let out = r.as_with("li", &["--json", "day", "close", "--day", &day], &["--token", "LI-KEY", "--pin-file", &pin]);
     assert_eq!(out.status.code(), Some(1), "closed once: {}", stderr(&out));
+    assert_eq!(json_of(&out)["error"]["kind"], "day_closed", "a refusal of its own kind (#75)");
     let (code, v) = r.c.json(&["--json", "day", "verify", "--day", &day, "--reference", &reference]);
     assert_eq!((code, &v["signature_ok"], &v["head_ok"], &v["sheet_ok"]), (0, &Value::Bool(true), &Value::Bool(true), &Value::Bool(true)), "{v}");
     let (code, _) = r.c.json(&["--json", "day", "verify", "--day", &day, "--reference", "certdesk-day:1:CD01:2026-01-01:1:00:00"]);

@@ -281,7 +281,7 @@ impl Store {
     /// `cancel` as for `backup_to_cancellable` (nothing recorded then).
     pub fn backup_as(&mut self, dest: &Path, actor: &Actor, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
         if !actor.has(Role::Admin) {
-            return Err(StoreError::Invalid(format!("only an administrator backs up the store; {} is not one", actor.name())));
+            return Err(StoreError::AdminOnly { what: "backs up the store", who: actor.name().to_string() });
         }
         let report = self.backup_to_cancellable(dest, cancel)?;
         let detail = crate::detail::BackupWritten { path: report.path.display().to_string(), cases: report.cases, bytes: report.bytes };
@@ -355,7 +355,7 @@ impl Store {
     #[allow(clippy::result_large_err)]
     pub fn restore_with(self, backup: &Path, actor: &Actor, unlock: Option<crate::Unlock<'_>>) -> Result<(Store, Restored), (Option<Store>, StoreError)> {
         if !actor.has(Role::Admin) {
-            let e = StoreError::Invalid(format!("only an administrator restores the store; {} is not one", actor.name()));
+            let e = StoreError::AdminOnly { what: "restores the store", who: actor.name().to_string() };
             return Err((Some(self), e));
         }
         let path = match self.file("a restore", NO_FILE_BACKUP) {

@@ -85,6 +85,12 @@ pub enum StoreError {
     Corrupt { number: String, detail: String },
     #[error("{0}")]
     Invalid(String),
+    /// Only an administrator does this (#75: a role refusal is its own kind, never `invalid`).
+    #[error("only an administrator {what}; {who} is not one")]
+    AdminOnly { what: &'static str, who: String },
+    /// The day is signed off already (日结).
+    #[error("{day} is closed already (日结已完成)")]
+    DayClosed { day: String },
     #[error("{0}")]
     Busy(String),
     #[error("{what} was cancelled; nothing was written")]

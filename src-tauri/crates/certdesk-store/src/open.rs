@@ -131,7 +131,7 @@ impl Store {
     /// (`Hall::grant_desks`), then records it on the chain as `actor` (an administrator).
     pub fn grant_desks(&mut self, role: &str, actor: &certdesk_domain::workflow::Actor) -> Result<pg::schema::Granted, StoreError> {
         if !actor.has(certdesk_domain::workflow::Role::Admin) {
-            return Err(StoreError::Invalid(format!("only an administrator gives the desks' role its rights; {} is not one", actor.name())));
+            return Err(StoreError::AdminOnly { what: "gives the desks' role its rights", who: actor.name().to_string() });
         }
         let granted = match &mut self.backend {
             Backend::Hall(h) => Store::hall(h.hall.get_mut())?.grant_desks(role)?,

@@ -32,7 +32,7 @@ impl Store {
     /// Sets a setting as an administrator, with an audit event naming them.
     pub fn set_setting(&mut self, key: &str, value: &str, actor: &Actor) -> Result<(), StoreError> {
         if !actor.has(workflow::Role::Admin) {
-            return Err(StoreError::Invalid(format!("only an administrator changes settings; {} is not one", actor.name())));
+            return Err(StoreError::AdminOnly { what: "changes settings", who: actor.name().to_string() });
         }
         if key == crate::RETENTION_YEARS {
             // 电子签名法 Art. 24: at least five years after the certificate expires

@@ -625,7 +625,7 @@ impl Store {
         actor.require("closing a day (日结)", &[Role::Supervisor])?;
         self.write(|tx| {
             if tx.db.row("reading the day's close", "SELECT seq FROM day_closes WHERE day = ?1", args![day])?.is_some() {
-                return Err(StoreError::Invalid(format!("{day} is closed already (日结已完成)")).into());
+                return Err(StoreError::DayClosed { day: day.to_string() }.into());
             }
             let now_head = crate::audit::head(tx.db)?.unwrap_or_default();
             if now_head != crate::audit::head_value(head.0, &head.1) {

@@ -99,6 +99,7 @@ fn restore_refuses_a_damaged_or_foreign_file_and_keeps_the_store() {
     }
     // only an administrator restores
     let (_, err) = s.restore_from(&b, &as_clerk("zhang")).err().unwrap();
+    assert!(matches!(err, certdesk_store::StoreError::AdminOnly { .. }), "{err}");
     assert!(err.to_string().contains("administrator"), "{err}");
 }
 
