@@ -246,7 +246,7 @@ pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
 
 #[tauri::command(async)]
 pub fn search_cases(state: State<'_, AppState>, text: String) -> Result<Vec<CaseSummary>, IpcError> {
-    crate::log::call("search_cases", || state.with_desk(|d| d.search(&text, 50)))
+    crate::log::call("search_cases", || state.with_desk(|d| d.search(&text, certdesk_desk::limits::SEARCH_HITS)))
 }
 
 /// Cases newest first; every filter optional (status, project, created from/to as local days).

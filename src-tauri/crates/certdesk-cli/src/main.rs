@@ -931,7 +931,7 @@ pub enum CaseCmd {
     Search {
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = certdesk_desk::limits::SEARCH_HITS)]
         limit: usize,
         #[command(flatten)]
         by: ActAs,

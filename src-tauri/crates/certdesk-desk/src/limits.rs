@@ -47,6 +47,8 @@ pub const IDLE_MINUTES: RangeInclusive<u64> = 1..=480;
 pub const PASSWORD_MAX_AGE_DAYS: RangeInclusive<u32> = 1..=365;
 /// The most rows one page of a list holds.
 pub const PAGE_ROWS: usize = 500;
+/// The cases a search shows as the clerk types (the app) and by default (`case search`).
+pub const SEARCH_HITS: usize = 50;
 /// The scans of the scanner folder listed, newest first.
 pub const SCAN_FOLDER_FILES: usize = 50;
 /// A confirmation's reference and a waybill number.
