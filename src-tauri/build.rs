@@ -64,6 +64,7 @@ const COMMANDS: &[&str] = &[
     "intake_unit_key",
     "intake_triage",
     "case_prove_unit",
+    "intake_on_file",
     "key_queue",
     "key_status",
     "key_init",

@@ -482,6 +482,13 @@ pub fn materials_state(
     crate::log::call("materials_state", || Ok(intake::materials_state(&state.catalog, &project, &business, &cert_kind, &received, holders)?))
 }
 
+/// What the counter holds of the unit the intake is typing (#74): the checklist lines the
+/// handler's letter on file covers, the unit's cases, licence and certificates here.
+#[tauri::command(async)]
+pub fn intake_on_file(state: State<'_, AppState>, typed: certdesk_desk::unit::IntakeTyped) -> Result<certdesk_desk::unit::IntakeOnFile, IpcError> {
+    crate::log::call("intake_on_file", || state.with_desk(|d| d.intake_on_file(&state.catalog, &typed)))
+}
+
 /// The signed-in account's unfinished intake form, kept in the store so it survives closing.
 #[tauri::command(async)]
 pub fn save_draft(state: State<'_, AppState>, json: String) -> Result<(), IpcError> {

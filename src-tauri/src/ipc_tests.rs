@@ -105,6 +105,7 @@ fn window_over(state: AppState) -> Window {
             desks::keys::intake_unit_key,
             desks::keys::intake_triage,
             desks::keys::case_prove_unit,
+            commands::intake_on_file,
             desks::keys::key_queue,
             desks::keys::key_status,
             desks::keys::key_init,
@@ -1351,4 +1352,37 @@ fn a_statement_is_imported_and_its_match_confirmed_through_the_window() {
     assert_eq!(w.ok("payments_confirm", json!({ "credit": credit, "cases": [n] })), json!([n]));
     w.login("li");
     w.ok("case_action", json!({ "number": n, "action": "approve" }));
+}
+
+#[test]
+fn the_intake_is_told_what_the_counter_holds_of_the_unit_before_it_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    // a 陕西CA case whose handler brought the unit's letter, valid to 2099
+    let mut case: Value = serde_json::from_str(ORG_NEW).unwrap();
+    case["project"] = json!("snca-nmg");
+    case["years"] = json!(1);
+    case["handler"]["authorization_until"] = json!("2099-12-31");
+    case.as_object_mut().unwrap().remove("payment");
+    let first = w.ok("import_case", json!({ "json": case.to_string() }))["number"].as_str().unwrap().to_string();
+    let uscc = case["organization"]["uscc"].as_str().unwrap().to_string();
+    let handler = case["handler"]["id_number"].as_str().unwrap().to_string();
+    let typed = |handler_id: &str, editing: Option<&str>| json!({ "typed": { "project": "snca-nmg", "business": "new", "cert_kind": "organization", "uscc": uscc, "handler_id": handler_id, "holders": null, "editing": editing } });
+    // the same handler comes back: the letter's line is on file
+    let on_file = w.ok("intake_on_file", typed(&handler, None));
+    assert_eq!(on_file["letters"], json!([{ "id": "authorization", "holder": case["handler"]["name"], "until": "2099-12-31", "case": first }]), "{on_file}");
+    assert_eq!((on_file["cases"].as_u64(), on_file["certificates"].as_u64()), (Some(1), Some(0)), "{on_file}");
+    // another handler brings a letter of their own; the first case's own letter is not on file for itself
+    assert_eq!(w.ok("intake_on_file", typed("11010519491231002X", None))["letters"], json!([]));
+    let editing = w.ok("intake_on_file", typed(&handler, Some(&first)));
+    assert_eq!((editing["letters"].clone(), editing["cases"].as_u64()), (json!([]), Some(0)), "{editing}");
+    // a letter is on the CA's own form: at another project it is asked again
+    let elsewhere = json!({ "typed": { "project": "netca-ln-procurement", "business": "new", "cert_kind": "employee", "uscc": uscc, "handler_id": handler, "holders": 1 } });
+    assert_eq!(w.ok("intake_on_file", elsewhere)["letters"], json!([]));
+    // a code still being typed is no unit yet
+    assert_eq!(
+        w.ok("intake_on_file", json!({ "typed": { "project": "snca-nmg", "business": "new", "cert_kind": "organization", "uscc": "9144", "handler_id": handler } }))["cases"],
+        0
+    );
 }

@@ -420,6 +420,7 @@ fn main() {
             desks::keys::intake_unit_key,
             desks::keys::intake_triage,
             desks::keys::case_prove_unit,
+            commands::intake_on_file,
             desks::keys::key_queue,
             desks::keys::key_status,
             desks::keys::key_import_answers,

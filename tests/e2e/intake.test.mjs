@@ -8,6 +8,7 @@
 // asked by the backend once 邮寄 is chosen, a registered letter refused in seed 001's words. A
 // returning unit's old key (SoftHSM2, a certificate that ran out 20 days ago) read at intake by
 // Alt+K: seed 000's words, the renewal taken, the unit's code read off the certificate (#74).
+// The first 辽宁 case's handler back with the same unit: the letter on file shown on its line (#74).
 // A 广东养老 employee order whose unit proves itself on the case page with its own organisation
 // key (the same SoftHSM2 token renewed: a valid certificate from the project's CA in the
 // counter's forms folder beside the expired one): the PIN
@@ -260,6 +261,19 @@ test('a second organisation certificate of a unit at 内蒙古CA is refused in t
   await waitText('[data-testid=intake-uscc] ~ small.error', '单位证书只允许申请1条')
   const all = JSON.parse(certdesk('--json', 'case', 'list'))
   assert.equal(all.filter((c) => c.project === 'nmgca-procurement').length, 1, 'the second was not stored')
+})
+
+test('the same unit and handler back at 辽宁: the letter on file shown on its line before the case is saved (#74)', async () => {
+  // the intake the refused case above left open: the unit and handler of the first 辽宁 case
+  await choose('intake-project', 'netca-ln-procurement')
+  await choose('intake-kind', 'employee')
+  const line = await waitText('[data-testid=mat-onfile-authorization]', '授权期限至2099-12-31')
+  assert.match(line, /在案：张伟的授权书随案件GZ01-\d{8}-\d{4}提交.*本次无须再交/)
+  assert.match(await d.text('[data-testid=intake-unit-on-file]'), /本单位在本受理点已有\d+件案件/)
+  // another handler's letter is not theirs
+  await run(`const el = document.querySelector('[data-testid=intake-handler-id]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  await type('[data-testid=intake-handler-id]', '440106200109094066')
+  await waitFor(`return !document.querySelector('[data-testid=mat-onfile-authorization]')`, 'the letter asked of another handler')
 })
 
 test('a returning unit\'s old key read at intake: seed 000\'s words for an expired certificate, its checklist, taken by keyboard (#74)', async () => {

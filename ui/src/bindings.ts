@@ -337,6 +337,28 @@ export type Typed = { cert_kind: "organization" | "employee" | "personal" | null
  */
 holders: number | null, };
 
+export type IntakeTyped = { project: string, business: "new" | "renew" | "change" | "replace" | "unlock" | "revoke" | "suspend" | "key_recovery" | "annual_check" | "unsuspend", cert_kind: "organization" | "employee" | "personal", uscc: string, handler_id: string, holders: number | null, 
+/**
+ * The case being corrected (its own letter is not "on file" for itself).
+ */
+editing: string | null, };
+
+export type IntakeOnFile = { 
+/**
+ * The checklist items (by id) the handler's letter on file covers, with the letter.
+ */
+letters: Array<LetterOnFile>, 
+/**
+ * The unit's cases here (cancelled ones left out).
+ */
+cases: number, licence_valid_until: string | null, 
+/**
+ * Certificates the key desk wrote for the unit here.
+ */
+certificates: number, };
+
+export type LetterOnFile = { id: string, holder: string, until: string, case: string, };
+
 export type Difference = { 
 /**
  * The case JSON's path (`organization.name`, `organization.uscc`).

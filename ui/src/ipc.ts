@@ -119,6 +119,7 @@ export interface Commands {
   intake_unit_key: { args: { uscc: string }; result: B.UnitCertificate }
   intake_triage: { args: { project: string; typed: B.Typed | null }; result: B.Triage }
   case_prove_unit: { args: { number: string; pin: string }; result: B.UnitProof }
+  intake_on_file: { args: { typed: B.IntakeTyped }; result: B.IntakeOnFile }
   key_queue: { args: NoArgs; result: CaseSummary[] }
   key_status: { args: { number: string; cert: number | null; plugged: string | null }; result: B.KeyStatus }
   key_init: { args: { number: string; slotIndex: number; label: string; soPin: string; userPin: string; cert: number | null }; result: B.TokenView }
@@ -293,6 +294,7 @@ export const api = {
   intakeUnitKey: (uscc: string) => call('intake_unit_key', { uscc }),
   intakeTriage: (project: string, typed: B.Typed | null) => call('intake_triage', { project, typed }),
   caseProveUnit: (number: string, pin: string) => call('case_prove_unit', { number, pin }),
+  intakeOnFile: (typed: B.IntakeTyped) => call('intake_on_file', { typed }),
   /** the cases the key desk works on (approved, and those whose key is being issued) */
   keyQueue: () => call('key_queue', {}),
   // the steps' details are free JSON on the wire, read as records like the case's

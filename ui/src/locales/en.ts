@@ -40,6 +40,11 @@ const en: Shape<typeof zh> = {
     online: 'The applicant can do this online, without the counter',
     apply: 'Take as {business}',
   },
+  onFile: {
+    unit: 'The unit has {cases} cases at this counter and {certificates} certificates issued here',
+    licence: '; business licence valid until {until}',
+    letter: "On file: {holder}'s letter came with case {case}, valid until {until}; not asked again",
+  },
   unitProof: {
     title: "Prove the unit with its certificate",
     hint: "Plug the unit's organisation key; the handler types its PIN. Once proved, the unit's originals the guide spares are not asked (copies still are)",

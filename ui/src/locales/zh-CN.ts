@@ -51,6 +51,11 @@ export default {
     online: '该业务可由申请人在网上自助办理，无须到柜台',
     apply: '按{business}受理',
   },
+  onFile: {
+    unit: '本单位在本受理点已有{cases}件案件，本处签发证书{certificates}张',
+    licence: '；营业执照有效期至{until}',
+    letter: '在案：{holder}的授权书随案件{case}提交，授权期限至{until}，本次无须再交',
+  },
   unitProof: {
     title: '凭单位证书核验',
     hint: '请插入单位法人数字证书Key，由经办人输入PIN：核验通过后，可免于出示单位证件原件（复印件仍须收取）',

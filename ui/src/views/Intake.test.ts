@@ -999,4 +999,39 @@ describe('Intake, keyboard first', () => {
     // the refusal stays in the action bar at the bottom of the window
     expect(w.get('[data-testid=action-bar]').text()).toContain('资料有误')
   })
+
+  it('shows a returning handler\'s letter on file on its line, not asked again, and the unit\'s record beside its code (#74)', async () => {
+    const letter: MaterialItem = { id: 'authorization', text: '单位授权书', kind: 'authorization', original: true, copies: 0, stamped: true, optional: false, note: null }
+    const calls = backend({
+      catalog_checklist: () => [...checklist, letter],
+      materials_state: ({ received }) => {
+        // the backend counts a line on file as handed in
+        const list: MaterialItem[] = [...checklist, letter]
+        const state = materialsOf(list, received.filter((m: MaterialReceived) => !m.on_file))
+        for (const i of state.items) if (received.some((m: MaterialReceived) => m.id === i.id && m.on_file)) Object.assign(i, { state: 'received' })
+        return state
+      },
+      intake_on_file: ({ typed }) => (typed.handler_id === '440106198503142038'
+        ? { letters: [{ id: 'authorization', holder: '张伟', until: '2027-06-30', case: 'GZ01-20261020-0003' }], cases: 2, licence_valid_until: '长期', certificates: 1 }
+        : { letters: [], cases: 2, licence_valid_until: '长期', certificates: 1 }),
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-uscc]').setValue('91440101MA59ABCD1D')
+    await sleep(300)
+    await flushPromises()
+    expect(w.get('[data-testid=intake-unit-on-file]').text()).toContain('已有2件案件')
+    expect(w.get('[data-testid=intake-unit-on-file]').text()).toContain('营业执照有效期至长期')
+    expect(w.find('[data-testid=mat-onfile-authorization]').exists(), 'another handler: the letter is asked').toBe(false)
+    await w.get('[data-testid=intake-handler-id]').setValue('440106198503142038')
+    await sleep(300)
+    await flushPromises()
+    expect(w.get('[data-testid=mat-onfile-authorization]').text()).toContain('随案件GZ01-20261020-0003提交，授权期限至2027-06-30')
+    const asked = calls.filter((c) => c.cmd === 'intake_on_file').map((c) => (c.args as { typed: B.IntakeTyped }).typed)
+    expect(asked.at(-1)).toMatchObject({ project: 'netca-gd-pension', uscc: '91440101MA59ABCD1D', handler_id: '440106198503142038', editing: null })
+    const states = calls.filter((c) => c.cmd === 'materials_state')
+    const sent = (states.at(-1)!.args as { received: MaterialReceived[] }).received
+    expect(sent.find((m) => m.id === 'authorization')?.on_file).toBe('GZ01-20261020-0003')
+    expect(w.find('[data-testid=mat-follow-authorization]').exists(), 'no promise asked for a letter on file').toBe(false)
+  })
 })

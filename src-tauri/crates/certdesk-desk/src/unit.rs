@@ -23,6 +23,8 @@ pub struct Authorization {
     pub valid: bool,
     /// The case it came with.
     pub case: String,
+    /// That case's project: a letter is on the CA's own form, on file for its project only.
+    pub project: String,
 }
 
 /// A certificate the key desk wrote for the unit.
@@ -52,6 +54,51 @@ pub struct UnitOnFile {
     pub licence_valid_until: Option<String>,
     /// Newest first.
     pub certificates: Vec<IssuedHere>,
+}
+
+/// The unit's letter on file for the handler `holder_id` at `project` (each CA has its own
+/// 授权书) that still holds, not the one of the case being corrected (`editing`).
+fn letter_for<'a>(on_file: &'a UnitOnFile, project: &str, holder_id: &str, editing: Option<&str>) -> Option<&'a Authorization> {
+    on_file.authorizations.iter().find(|a| a.valid && a.project == project && a.holder_id.eq_ignore_ascii_case(holder_id.trim()) && Some(a.case.as_str()) != editing)
+}
+
+/// What the intake shows of the unit being typed before it is saved (#74: "intake shows what is
+/// on file and still valid and asks only for what is not"): the checklist lines a letter on file
+/// covers for this handler, and what else the counter holds of the unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct IntakeOnFile {
+    /// The checklist items (by id) the handler's letter on file covers, with the letter.
+    pub letters: Vec<LetterOnFile>,
+    /// The unit's cases here (cancelled ones left out).
+    pub cases: usize,
+    pub licence_valid_until: Option<String>,
+    /// Certificates the key desk wrote for the unit here.
+    pub certificates: usize,
+}
+
+/// A checklist line an authorisation letter on file covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LetterOnFile {
+    pub id: String,
+    pub holder: String,
+    pub until: String,
+    pub case: String,
+}
+
+/// What the intake is typing: enough to find the unit, the handler and the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+pub struct IntakeTyped {
+    pub project: String,
+    pub business: certdesk_domain::BusinessType,
+    pub cert_kind: certdesk_domain::CertKind,
+    pub uscc: String,
+    #[serde(default)]
+    pub handler_id: String,
+    #[serde(default)]
+    pub holders: Option<u32>,
+    /// The case being corrected (its own letter is not "on file" for itself).
+    #[serde(default)]
+    pub editing: Option<String>,
 }
 
 /// How many of a unit's cases are read (a unit's history at one counter is far shorter).
@@ -100,6 +147,7 @@ impl Desk<'_> {
                     until: until.to_string(),
                     valid,
                     case: rec.number.to_string(),
+                    project: rec.data.project.clone(),
                 });
             }
             if !certificates {
@@ -123,6 +171,30 @@ impl Desk<'_> {
 }
 
 impl Desk<'_> {
+    /// What the counter holds of the unit the intake is typing (nothing for a code that is not
+    /// a valid 统一社会信用代码 yet: the clerk is still typing it).
+    pub fn intake_on_file(&self, catalog: &certdesk_catalog::Catalog, typed: &IntakeTyped) -> Result<IntakeOnFile, DeskError> {
+        let project = crate::intake::project(catalog, &typed.project)?;
+        if certdesk_domain::ident::CreditCode::parse(&typed.uscc).is_err() {
+            return Ok(IntakeOnFile { letters: Vec::new(), cases: 0, licence_valid_until: None, certificates: 0 });
+        }
+        let on_file = self.read_unit(&typed.uscc, chrono::Local::now().date_naive(), true)?;
+        let letter = letter_for(&on_file, &typed.project, &typed.handler_id, typed.editing.as_deref()).filter(|_| !typed.handler_id.trim().is_empty());
+        let letters = project
+            .checklist_for(typed.business, typed.cert_kind, typed.holders.unwrap_or(1))
+            .into_iter()
+            .filter(|i| i.kind == certdesk_catalog::MaterialKind::Authorization)
+            .filter_map(|i| letter.map(|l| LetterOnFile { id: i.id, holder: l.holder.clone(), until: l.until.clone(), case: l.case.clone() }))
+            .collect();
+        let own = |case: &str| typed.editing.as_deref() == Some(case);
+        Ok(IntakeOnFile {
+            letters,
+            cases: on_file.cases.iter().filter(|c| !own(c)).count(),
+            licence_valid_until: on_file.licence_valid_until,
+            certificates: on_file.certificates.len(),
+        })
+    }
+
     /// Marks the case's authorisation-letter lines 在案 where the unit's handler brought a letter
     /// that still holds with an earlier case (#74), and clears the mark where none does (the
     /// mark is the desk's: a case file's own is not trusted). The warnings say what was found.
@@ -142,8 +214,7 @@ impl Desk<'_> {
             return Ok(Vec::new());
         }
         let on_file = self.read_unit(&uscc, chrono::Local::now().date_naive(), false)?;
-        let Some(letter) = on_file.authorizations.iter().find(|a| a.valid && a.holder_id.eq_ignore_ascii_case(data.handler.id_number.trim()) && Some(a.case.as_str()) != editing)
-        else {
+        let Some(letter) = letter_for(&on_file, &data.project, &data.handler.id_number, editing) else {
             return Ok(Vec::new());
         };
         let mut warnings = Vec::new();
