@@ -24,7 +24,7 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
         let bytes = raw_body(&request)?;
         state.with_own_desk(|d| {
             certdesk_desk::limits::check_size("the scan", bytes.len(), certdesk_desk::limits::MAX_SCAN)?;
-            seal::import_for_case(d, &number, &name, bytes, dpi)
+            seal::import_for_case(d, &state.catalog, &number, &name, bytes, dpi)
         })
     })
 }
@@ -40,7 +40,7 @@ pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, Ip
 /// folder: the webview never chooses a path).
 #[tauri::command(async)]
 pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name: String, dpi: Option<f32>) -> Result<seal::Verdict, IpcError> {
-    crate::log::call("import_seal_from_folder", || state.with_own_desk(|d| seal::import_from_folder(d, &number, &name, dpi)))
+    crate::log::call("import_seal_from_folder", || state.with_own_desk(|d| seal::import_from_folder(d, &state.catalog, &number, &name, dpi)))
 }
 
 /// A stored image of a case as a `data:` URL (the CSP allows no other image source).

@@ -151,7 +151,7 @@ const en: Shape<typeof zh> = {
     title: 'Seal sheet', pick: 'Choose scan', drop: 'Drop the scan here or choose a file', busy: 'Reading the seal sheet…',
     restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
     stored: 'Stored: {names}', emptyBox: 'empty',
-    kinds: { official_seal: 'Official seal', legal_rep_seal: 'Legal rep. seal', signature: 'Signature', scan: 'Seal sheet scan' },
+    kinds: { official_seal: 'Official seal', legal_rep_seal: 'Legal rep. seal', legal_rep_signature: "Legal rep.'s signature", signature: 'Signature', scan: 'Seal sheet scan' },
     defects: {
       empty: 'empty', pale: 'pale', broken: 'broken', double: 'double', smudged: 'smudged', overlap_line: 'on the line', tilted: 'tilted',
       bg_not_white: 'background not white', text_under: 'over text', off_color: 'not red',

@@ -336,7 +336,8 @@ fn materials(ctx: &Ctx, number: &str, change: &certdesk_desk::materials::Materia
 /// `case seal NUMBER SCAN`: the seal collection sheet onto a case, exactly as the app does.
 fn seal(ctx: &Ctx, number: &str, scan: &Path, dpi: Option<f32>, by: &ActAs) -> Result<ExitCode, CliError> {
     let (mut store, mut session) = ctx.session("case seal", by)?;
-    let verdict = certdesk_desk::seal::import_file_for_case(&mut session.desk(&mut store)?, number, scan, dpi)?;
+    let catalog = ctx.catalog()?;
+    let verdict = certdesk_desk::seal::import_file_for_case(&mut session.desk(&mut store)?, &catalog, number, scan, dpi)?;
     if ctx.g.json {
         print_json(&crate::seal::verdict_json(&verdict));
     } else {

@@ -36,7 +36,7 @@ pub struct FindingView {
 pub struct SampleView {
     pub row: usize,
     pub col: usize,
-    pub kind: &'static str,
+    pub kind: String,
     pub empty: bool,
     pub defects: Vec<&'static str>,
     /// The reason behind each label that has one (a label without one is named by itself).
@@ -63,7 +63,7 @@ pub struct SampleView {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RowView {
     pub row: usize,
-    pub kind: &'static str,
+    pub kind: String,
     pub best_col: Option<usize>,
     pub needs_restamp: bool,
 }
@@ -154,6 +154,29 @@ struct Judged {
     report: SheetReport,
     pngs: Vec<Option<Vec<u8>>>,
     screen: Vec<u8>,
+    /// What each row of boxes is for where the sheet says so (row, kind), else none
+    /// ([`Judged::name_rows`]).
+    row_kinds: Vec<(usize, String)>,
+}
+
+impl Judged {
+    /// Names the rows by what the project's printed sheet says each row of boxes is for (#74:
+    /// a 法人签字 row reads as a signature and is the legal representative's, not a holder's),
+    /// when the scan has as many rows as the sheet; else the importer's reading of the ink
+    /// stands.
+    fn name_rows(&mut self, sheet_rows: &[String]) {
+        if !sheet_rows.is_empty() && sheet_rows.len() == self.report.rows.len() {
+            self.row_kinds = self.report.rows.iter().zip(sheet_rows).map(|(r, kind)| (r.row, kind.clone())).collect();
+        }
+    }
+
+    /// The kind of row `row`: as named, else as the importer read its ink.
+    fn kind_of(&self, row: usize) -> String {
+        match self.row_kinds.iter().find(|(r, _)| *r == row) {
+            Some((_, kind)) => kind.clone(),
+            None => self.report.rows.iter().find(|r| r.row == row).map_or("signature", |r| kind_name(r.kind)).to_string(),
+        }
+    }
 }
 
 fn judge(bytes: &[u8], dpi: Option<f32>) -> Result<Judged, DeskError> {
@@ -161,7 +184,7 @@ fn judge(bytes: &[u8], dpi: Option<f32>) -> Result<Judged, DeskError> {
     let report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
     let pngs = report.samples.iter().map(|s| certdesk_seal::sample_png(s, report.output_dpi)).collect::<Result<Vec<_>, _>>()?;
     let screen = screen_copy(bytes)?;
-    Ok(Judged { report, pngs, screen })
+    Ok(Judged { report, pngs, screen, row_kinds: Vec::new() })
 }
 
 /// The names the chosen images of `rows` are stored under, in order: the first row of a kind
@@ -192,7 +215,7 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
             SampleView {
                 row: s.row,
                 col: s.col,
-                kind: kind_name(s.kind),
+                kind: j.kind_of(s.row),
                 empty: s.empty,
                 defects: s.defects.iter().map(|d| d.as_str()).collect(),
                 findings: s.findings.iter().map(finding_view).collect(),
@@ -212,8 +235,8 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
         .rows
         .iter()
         .map(|row| match accepted.iter().find(|(at, _)| *at == row.row) {
-            Some(&(_, col)) => RowView { row: row.row, kind: kind_name(row.kind), best_col: Some(col), needs_restamp: false },
-            None => RowView { row: row.row, kind: kind_name(row.kind), best_col: row.best_col, needs_restamp: row.needs_restamp },
+            Some(&(_, col)) => RowView { row: row.row, kind: j.kind_of(row.row), best_col: Some(col), needs_restamp: false },
+            None => RowView { row: row.row, kind: j.kind_of(row.row), best_col: row.best_col, needs_restamp: row.needs_restamp },
         })
         .collect();
     Verdict {
@@ -234,15 +257,18 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
 /// each acceptable row and the verdict are stored in one transaction, only while the case is
 /// editable, by a clerk (an approved case goes back to review: its approval covered the old
 /// images).
-pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>) -> Result<Verdict, DeskError> {
+pub fn import_for_case(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>) -> Result<Verdict, DeskError> {
     let number = case_number(number)?;
     // refuse before the slow analysis when the rules already say no
-    let (_, facts) = desk.store.facts(&number)?;
+    let (record, facts) = desk.store.facts(&number)?;
     certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
-    let judged = judge(bytes, dpi)?;
+    let sheet_rows = catalog.projects.get(&record.data.project).map(|p| certdesk_forms::seal_rows(&catalog.tree, p)).unwrap_or_default();
+    let mut judged = judge(bytes, dpi)?;
+    judged.name_rows(&sheet_rows);
     let report = &judged.report;
     let best: Vec<usize> = (0..report.samples.len()).filter(|&i| report.samples[i].best && judged.pngs[i].is_some()).collect();
-    let names = chosen_names(best.iter().map(|&i| (report.samples[i].row, kind_name(report.samples[i].kind))));
+    let kinds: Vec<String> = best.iter().map(|&i| judged.kind_of(report.samples[i].row)).collect();
+    let names = chosen_names(best.iter().zip(&kinds).map(|(&i, kind)| (report.samples[i].row, kind.as_str())));
     let chosen: Vec<(String, &[u8])> = best.iter().zip(&names).filter_map(|(&i, (_, name))| judged.pngs[i].as_deref().map(|png| (name.clone(), png))).collect();
     let stored: Vec<String> = chosen.iter().map(|(n, _)| n.clone()).collect();
     let verdict = verdict_of(&judged, stored.clone(), &[]);
@@ -257,7 +283,7 @@ pub fn import_for_case(desk: &mut Desk<'_>, number: &str, file_name: &str, bytes
                 let chosen = report.samples.iter().find(|s| s.row == r.row && Some(s.col) == r.best_col);
                 SealRowVerdict {
                     row: r.row,
-                    kind: kind_name(r.kind).into(),
+                    kind: judged.kind_of(r.row),
                     best_col: r.best_col,
                     needs_restamp: r.needs_restamp,
                     doubted: Some(report.samples.iter().filter(|s| s.row == r.row && doubted(s)).count()),
@@ -333,6 +359,9 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         let (number, row, col) = here();
         DeskError::NoSuchSealSample { number, row, col }
     })?;
+    // the rows as the import named them
+    let recorded: Vec<String> = sheet.rows.iter().map(|r| r.kind.clone()).collect();
+    judged.name_rows(&recorded);
     let sample = &judged.report.samples[at];
     let Some(png) = judged.pngs[at].clone() else {
         let (number, row, col) = here();
@@ -345,7 +374,7 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
     // the row's name: the one the import or an earlier acceptance gave it, else as the import names
     let mut named = chosen_names(sheet.rows.iter().filter(|r| r.best_col.is_some()).map(|r| (r.row, r.kind.as_str())));
     named.extend(earlier.iter().map(|(_, d)| (d.row, d.stored.clone())));
-    let kind = kind_name(sample.kind);
+    let kind = judged.kind_of(sample.row);
     let name = match named.iter().rev().find(|(r, _)| *r == row) {
         Some((_, n)) => n.clone(),
         None if named.iter().any(|(_, n)| *n == format!("seal:{kind}")) => format!("seal:{kind}:{row}"),
@@ -356,7 +385,7 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         sheet_sha256: sheet.sha256.clone(),
         row,
         col,
-        kind: kind.into(),
+        kind,
         stored: name.clone(),
         replaced,
         defects: sample.defects.iter().map(|d| d.as_str().to_string()).collect(),
@@ -485,10 +514,10 @@ pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
 }
 
 /// A scan file onto a case (`case seal NUMBER SCAN`), read within the scan's size limit.
-pub fn import_file_for_case(desk: &mut Desk<'_>, number: &str, scan: &std::path::Path, dpi: Option<f32>) -> Result<Verdict, DeskError> {
+pub fn import_file_for_case(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog, number: &str, scan: &std::path::Path, dpi: Option<f32>) -> Result<Verdict, DeskError> {
     let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
     let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scan".into());
-    import_for_case(desk, number, &name, &bytes, dpi).map_err(|e| named(scan, e))
+    import_for_case(desk, catalog, number, &name, &bytes, dpi).map_err(|e| named(scan, e))
 }
 
 /// The importer's refusal of a scan file, naming the file.
@@ -500,9 +529,9 @@ fn named(scan: &std::path::Path, e: DeskError) -> DeskError {
 }
 
 /// A scan of the scanner folder (by its plain name) onto a case (the seal panel).
-pub fn import_from_folder(desk: &mut Desk<'_>, number: &str, name: &str, dpi: Option<f32>) -> Result<Verdict, DeskError> {
+pub fn import_from_folder(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog, number: &str, name: &str, dpi: Option<f32>) -> Result<Verdict, DeskError> {
     let bytes = crate::folders::read_scan(desk, name)?;
-    import_for_case(desk, number, name, &bytes, dpi)
+    import_for_case(desk, catalog, number, name, &bytes, dpi)
 }
 
 /// The seal importer's report of a scan judged without a case.

@@ -35,7 +35,7 @@ impl Counter {
         let n = self.desk("zhang").import_case(&catalog, &json).unwrap().number;
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
         if seal {
-            seal::import_for_case(&mut self.desk("zhang"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+            seal::import_for_case(&mut self.desk("zhang"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
         }
         self.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap();
         self.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
@@ -67,14 +67,14 @@ fn forms_print_with_the_seal_imported_for_the_case() {
 
     // a file that is no image changes nothing
     let before = c.desk("admin").history(&n).unwrap().len();
-    assert!(seal::import_for_case(&mut c.desk("zhang"), &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None).is_err());
+    assert!(seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None).is_err());
     assert_eq!(c.desk("admin").history(&n).unwrap().len(), before);
     assert!(c.desk("admin").attachments(&n).unwrap().is_empty());
     // only a clerk imports the sheet
-    let err = seal::import_for_case(&mut c.desk("li"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap_err();
+    let err = seal::import_for_case(&mut c.desk("li"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap_err();
     assert_eq!(err.kind().as_str(), "missing_role");
 
-    let v = seal::import_for_case(&mut c.desk("zhang"), &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
     assert!(v.scan_url.starts_with("data:image/jpeg;base64,"));
     assert!(v.samples.len() >= 9, "{} samples", v.samples.len());
     let official = v.rows.iter().find(|r| r.kind == "official_seal").expect("an official seal row");
@@ -440,4 +440,40 @@ fn the_chip_mark_is_kept_only_for_a_number_this_desk_read() {
     assert_eq!(dropped, ["邮寄案件申请人不到场，身份以证件复印件核对，已去除“读卡”标记"; 3], "{:?}", saved.warnings);
     let posted_case = c.desk("zhang").case(&saved.number).unwrap().data;
     assert!(posted_case.handler.source.is_none() && posted_case.employees.iter().all(|e| e.source.is_none()));
+}
+
+#[test]
+fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let catalog = c.catalog.clone();
+    // 辽宁's 电子印章申请表 (3/8): 公章, 法人章, 法人签字, 使用人签字, a row of boxes each
+    let ln = catalog.projects.get("netca-ln-procurement").unwrap();
+    assert_eq!(certdesk_forms::seal_rows(&catalog.tree, ln), ["official_seal", "legal_rep_seal", "legal_rep_signature", "signature"]);
+    let mut case: serde_json::Value = serde_json::from_slice(&fixture("tests/fixtures/case-employees-new.json")).unwrap();
+    case["project"] = "netca-ln-procurement".into();
+    case["handler"]["authorization_until"] = "2099-12-31".into();
+    case.as_object_mut().unwrap().remove("payment");
+    let n = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
+    // a sheet of those four rows, the third signed by the legal representative
+    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "sheet.jpg", &fixture("tests/fixtures/seal/application-150dpi-yellow.jpg"), None).unwrap();
+    let kinds: Vec<&str> = v.rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["official_seal", "legal_rep_seal", "legal_rep_signature", "signature"], "{:?}", v.rows);
+    // the yellow paper leaves every impression in doubt: the clerk takes the two signatures
+    assert!(v.stored.is_empty(), "{:?}", v.stored);
+    seal::accept_sample(&mut c.desk("zhang"), &n, 2, 0, Some("黄色纸张".into())).unwrap();
+    let v = seal::accept_sample(&mut c.desk("zhang"), &n, 3, 0, Some("黄色纸张".into())).unwrap();
+    assert_eq!(v.stored, ["seal:legal_rep_signature", "seal:signature"], "{:?}", v.stored);
+    let names: Vec<String> = v.stored.iter().filter(|n| *n != "seal:scan").cloned().collect();
+    // the first holder's key gets the holders' row, never the legal representative's signature
+    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Employee, 1, &names), ["seal:signature"]);
+    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Employee, 2, &names), Vec::<String>::new());
+    // the unit's key: the unit's seals and its legal representative's signature
+    assert!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &names).contains(&"seal:legal_rep_signature".to_string()));
+
+    // a sheet of other rows than the project's (the generic collection fixture): the importer's reading stands
+    let n2 = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
+    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n2, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+    let kinds: Vec<&str> = v.rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["official_seal", "signature", "legal_rep_seal"], "{:?}", v.rows);
 }

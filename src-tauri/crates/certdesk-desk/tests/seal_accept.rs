@@ -30,7 +30,7 @@ impl Counter {
         let catalog = self.catalog.clone();
         let n = self.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
-        let v = seal::import_for_case(&mut self.desk("zhang"), &n, "sheet.png", scan, None).unwrap();
+        let v = seal::import_for_case(&mut self.desk("zhang"), &catalog, &n, "sheet.png", scan, None).unwrap();
         (n, v)
     }
 
@@ -149,7 +149,7 @@ fn the_checks_not_made_go_on_the_record_with_the_acceptance() {
     c.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
     // seed 191 at 150 dpi: an impression grazing the line whose ring the importer could not fit
     let o = certdesk_seal::synth::SynthOptions { seed: 191, dpi: 150.0, jpeg_quality: Some(88), skew_deg: Some(0.5), ..Default::default() };
-    let v = seal::import_for_case(&mut c.desk("zhang"), &n, "sheet.jpg", &certdesk_seal::synth::generate(&o).bytes, None).unwrap();
+    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "sheet.jpg", &certdesk_seal::synth::generate(&o).bytes, None).unwrap();
     let d = v.samples.iter().find(|s| s.doubted && !s.unchecked.is_empty()).cloned().unwrap_or_else(|| panic!("a doubted impression with a check not made: {:?}", v.samples));
     seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, None).unwrap();
     let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();

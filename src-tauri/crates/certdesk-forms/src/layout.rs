@@ -258,8 +258,30 @@ pub(crate) fn line_of(source: &str, offset: usize) -> usize {
     source[..offset.min(source.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
-/// The image slots a cell may name.
-pub const IMAGE_SLOTS: [&str; 3] = ["seal:official_seal", "seal:legal_rep_seal", "seal:signature"];
+/// The image slots a cell may name: the unit's 公章, the 法人章, the legal representative's own
+/// signature (法人签字, #74: the unit's, never an employee's) and a holder's signature.
+pub const IMAGE_SLOTS: [&str; 4] = ["seal:official_seal", "seal:legal_rep_seal", "seal:legal_rep_signature", "seal:signature"];
+
+impl Layout {
+    /// The seal slots of the layout's collection boxes, one per table row that has any, top to
+    /// bottom (`official_seal`, `legal_rep_seal`, `legal_rep_signature`, `signature`): what each
+    /// row of boxes of this sheet is for, as printed.
+    pub fn seal_rows(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for page in &self.pages {
+            for block in &page.get_ref().blocks {
+                if let Block::Table { rows, .. } = block.get_ref() {
+                    for row in rows {
+                        if let Some(slot) = row.cells.iter().find_map(|c| c.image.as_deref().and_then(|i| i.strip_prefix("seal:"))) {
+                            out.push(slot.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
 
 impl Block {
     pub fn when(&self) -> Option<&str> {

@@ -377,6 +377,23 @@ impl Forms {
 }
 
 /// Laid-out pages as one PDF (titled `title`).
+/// What each row of boxes of `project`'s seal collection sheet is for, top to bottom (the first
+/// of its forms whose layout has seal boxes; empty without one). A layout that does not parse
+/// gives none: the importer's own reading of the rows stands.
+pub fn seal_rows(tree: &certdesk_catalog::FormsTree, project: &Project) -> Vec<String> {
+    project_forms(project)
+        .into_iter()
+        .filter(|f| !f.layout.is_empty())
+        .filter_map(|f| {
+            let rel = format!("{}/{}", project.id, f.layout);
+            let source = std::str::from_utf8(tree.file(&rel)?).ok()?;
+            layout::parse(&rel, source).ok()
+        })
+        .map(|l| l.seal_rows())
+        .find(|rows| !rows.is_empty())
+        .unwrap_or_default()
+}
+
 pub fn pdf_of(title: &str, pages: &[Page]) -> Result<Vec<u8>, FormsError> {
     Ok(pdf::write_pdf(title, pages, fonts::FontSet::shared()?)?)
 }
