@@ -69,6 +69,8 @@ async function screenshot(name) {
   await pause(400)
   writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
 }
+/** a field emptied as a clerk's select-all and delete would (the input event Vue listens to) */
+const clear = (testid) => run(`const el = document.querySelector('[data-testid="${testid}"]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
 const exists = (testid) => `return !!document.querySelector('[data-testid="${testid}"]')`
 async function save() {
   await click('[data-testid=intake-submit]')
@@ -156,7 +158,7 @@ test('a 辽宁 employee case: 业务单号, 授权期限 and the invoice asked b
   await save()
   await waitText('[data-testid=more-invoice-title] ~ small.error', '办理单位必须与申请发票单位一致')
   assert.equal(JSON.parse(certdesk('--json', 'case', 'list')).length, 0, 'nothing stored')
-  await run(`const el = document.querySelector('[data-testid=more-invoice-title]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  await clear('more-invoice-title')
   await type('[data-testid=more-invoice-title]', '沈阳市示例科技有限公司')
   await save()
   const number = await savedNumber()
@@ -191,15 +193,17 @@ test('a mixed annex at 广东养老 is priced row by row', async () => {
   // page has settled on 更新续期 (a choice made before the redraw would be lost)
   await choose('emp-business-2', 'renew')
   await waitFor(`return document.querySelector('[data-testid=emp-business-2]').value === 'renew'`, 'the third row renewed')
-  for (let i = 0; i < 20; i++) {
-    await choose('emp-years-2', '1')
-    await pause(150)
-    if ((await run(`return document.querySelector('[data-testid=emp-years-2]').value`)) === '1') break
-  }
   const quoted = JSON.parse(certdesk('--json', 'fee', '--project', 'netca-gd-pension', '--business', 'new', '--cert-kind', 'employee', '--medium', 'usb_key', '--years', '3', '--quantity', '3'))
   // the uniform price of three 3-year certificates is not what the page asks any more
-  await waitFor(`return /¥\\d/.test(document.querySelector('[data-testid=fee-bar]')?.textContent ?? '') && !document.querySelector('[data-testid=fee-bar]').textContent.includes('¥${quoted.total}')`, 'a row-by-row fee')
-    .catch(async (e) => assert.fail(`${e.message}; the fee bar: ${await run(`return document.querySelector('[data-testid=fee-bar]')?.textContent`)}; rows: ${await run(`return [...document.querySelectorAll('[data-testid^=emp-business-], [data-testid^=emp-years-]')].map((el) => el.dataset.testid + '=' + el.value).join(' ')`)}`))
+  const rowByRow = `return /¥\\d/.test(document.querySelector('[data-testid=fee-bar]')?.textContent ?? '') && !document.querySelector('[data-testid=fee-bar]').textContent.includes('¥${quoted.total}')`
+  // a choice the redraw swallowed is made again until the page quotes the rows
+  for (let i = 0; i < 40; i++) {
+    await choose('emp-years-2', '1')
+    await pause(250)
+    if (await run(rowByRow)) break
+  }
+  await waitFor(rowByRow, 'a row-by-row fee')
+    .catch(async (e) => assert.fail(`${e.message}; the fee bar: ${await run(`return document.querySelector('[data-testid=fee-bar]')?.textContent`)}; the fee line: ${await run(`return document.querySelector('[data-testid=fee]')?.textContent`)}; rows: ${await run(`return [...document.querySelectorAll('[data-testid^=emp-business-], [data-testid^=emp-years-]')].map((el) => el.dataset.testid + '=' + el.value).join(' ')`)}`))
   const items = await run(`return document.querySelector('[data-testid=fee-items]').textContent`)
   assert.match(items, /新申请 3年/)
   assert.match(items, /更新续期 1年/)
@@ -232,7 +236,7 @@ test('a posted 广东养老 order taken at the back desk: its arrival and online
   await click('[data-testid=mat-all]')
   await save()
   await waitText('[data-testid=more-arrival-courier] ~ small.error', '不接受挂号信')
-  await run(`const el = document.querySelector('[data-testid=more-arrival-courier]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  await clear('more-arrival-courier')
   await type('[data-testid=more-arrival-courier]', '顺丰速运')
   await save()
   const number = await savedNumber()
@@ -270,8 +274,10 @@ test('the same unit and handler back at 辽宁: the letter on file shown on its 
   const line = await waitText('[data-testid=mat-onfile-authorization]', '授权期限至2099-12-31')
   assert.match(line, /在案：张伟的授权书随案件GZ01-\d{8}-\d{4}提交.*本次无须再交/)
   assert.match(await d.text('[data-testid=intake-unit-on-file]'), /本单位在本受理点已有\d+件案件/)
+  await run(`document.querySelector('[data-testid=mat-onfile-authorization]').scrollIntoView({ block: 'center' })`)
+  await screenshot('intake-letter-on-file')
   // another handler's letter is not theirs
-  await run(`const el = document.querySelector('[data-testid=intake-handler-id]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+  await clear('intake-handler-id')
   await type('[data-testid=intake-handler-id]', '440106200109094066')
   await waitFor(`return !document.querySelector('[data-testid=mat-onfile-authorization]')`, 'the letter asked of another handler')
 })
@@ -280,7 +286,7 @@ test('a returning unit\'s old key read at intake: seed 000\'s words for an expir
   oldKey()
   // the intake the refused case above left open, its unit cleared: a new applicant at the desk
   for (const id of ['intake-org', 'intake-uscc']) {
-    await run(`const el = document.querySelector('[data-testid=${id}]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
+    await clear(id)
   }
   await choose('intake-project', 'netca-gd-procurement')
   await choose('intake-kind', 'organization')

@@ -519,15 +519,7 @@ impl MaterialItem {
     /// What 全部收齐 records of the item: handed in as the checklist asks (seen where it is to be
     /// seen, its copies taken), no promise left; what was recorded beyond that is kept.
     pub fn received_in_full(&self, got: Option<&certdesk_domain::MaterialReceived>) -> certdesk_domain::MaterialReceived {
-        let mut out = got.cloned().unwrap_or_else(|| certdesk_domain::MaterialReceived {
-            id: self.id.clone(),
-            original_seen: false,
-            copies_received: 0,
-            to_follow: None,
-            on_file: None,
-            by_unit_certificate: None,
-            extra: Default::default(),
-        });
+        let mut out = got.cloned().unwrap_or_else(|| certdesk_domain::MaterialReceived::blank(&self.id));
         // an original the unit's certificate spares is not claimed seen
         if self.needs_original() && !(self.waived_by_unit_certificate && out.by_unit_certificate.is_some()) {
             out.original_seen = true;

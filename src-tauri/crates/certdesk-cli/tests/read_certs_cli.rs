@@ -7,20 +7,14 @@
 //! commands refuse it.
 
 use certdesk_testkit::skf::SkfRig;
-use certdesk_testkit::{Counter, stderr};
+use certdesk_testkit::{Counter, stderr, tool as run};
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const PIN: &str = "24681357";
 const UNIT: &str = "广州某某科技有限公司";
 const USCC: &str = "91440101MA59ABCD1D";
-
-fn run(program: &str, args: &[&str], c: &Counter) -> Output {
-    let o = Command::new(program).args(args).env("SOFTHSM2_CONF", c.p("softhsm2.conf")).output().unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(o.status.success(), "{program} {args:?}: {}", stderr(&o));
-    o
-}
 
 /// What `openssl x509` says of a certificate: serial, dates as RFC 3339, subject and issuer
 /// as RFC 2253 (UTF-8 left as it is).

@@ -7,7 +7,7 @@
 //! as 变更; a dual SM2 key on the soft SKF library is judged by its signing certificate.
 
 use certdesk_testkit::skf::SkfRig;
-use certdesk_testkit::{Counter, stderr};
+use certdesk_testkit::{Counter, stderr, tool as run};
 use serde_json::Value;
 use std::process::{Command, Output};
 
@@ -15,12 +15,6 @@ const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const PIN: &str = "24681357";
 const UNIT: &str = "广州市示例科技有限公司";
 const USCC: &str = "91440101MA59ABCD1D";
-
-fn run(program: &str, args: &[&str], c: &Counter) -> Output {
-    let o = Command::new(program).args(args).env("SOFTHSM2_CONF", c.p("softhsm2.conf")).output().unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(o.status.success(), "{program} {args:?}: {}", stderr(&o));
-    o
-}
 
 /// A key `label` holding the unit's certificate and key pair, the certificate issued
 /// `issued_days_ago` days ago (on a faked clock) for 365 days.

@@ -104,13 +104,10 @@ pub fn apply(checklist: &[MaterialItem], received: &[MaterialReceived], change: 
                 return Err(DeskError::UnknownValue { what: "checklist item", value: id.clone(), known: checklist.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ") });
             }
             let line = MaterialReceived {
-                id: id.clone(),
                 original_seen: *original,
                 copies_received: *copies,
                 to_follow: to_follow.clone().filter(|t| !t.trim().is_empty()),
-                on_file: None,
-                by_unit_certificate: None,
-                extra: Default::default(),
+                ..MaterialReceived::blank(id)
             };
             let mut out: Vec<MaterialReceived> = received.iter().filter(|m| &m.id != id).cloned().collect();
             out.push(line);

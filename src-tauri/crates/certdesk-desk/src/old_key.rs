@@ -63,11 +63,16 @@ pub fn read_certs(_desk: &Desk<'_>, library: &KeyLibrary, sel: Option<&TokenSel>
         Some(s) => s.clone(),
         None => the_plugged_key(library)?,
     };
-    let contents = library.keys().show(&sel, None)?;
-    let mut certs: Vec<BroughtCert> = contents.certificates.iter().filter_map(brought).collect();
+    Ok(brought_of(&library.keys().show(&sel, None)?.certificates))
+}
+
+/// The applicant's certificates among a key's (as [`read_certs`] lists them), the one valid
+/// longest first.
+pub(crate) fn brought_of(views: &[CertView]) -> Vec<BroughtCert> {
+    let mut certs: Vec<BroughtCert> = views.iter().filter_map(brought).collect();
     // a key lists its objects in no fixed order: the newest first, a pair's signing half first
     certs.sort_by(|a, b| b.not_after.cmp(&a.not_after).then_with(|| (a.usage == CertUsage::Encrypt).cmp(&(b.usage == CertUsage::Encrypt))).then_with(|| a.serial.cmp(&b.serial)));
-    Ok(certs)
+    certs
 }
 
 /// The one initialised key present, by serial.

@@ -222,15 +222,7 @@ impl Desk<'_> {
             let line = match data.materials.iter_mut().find(|m| m.id == item.id) {
                 Some(line) => line,
                 None => {
-                    data.materials.push(certdesk_domain::MaterialReceived {
-                        id: item.id.clone(),
-                        original_seen: false,
-                        copies_received: 0,
-                        to_follow: None,
-                        on_file: None,
-                        by_unit_certificate: None,
-                        extra: Default::default(),
-                    });
+                    data.materials.push(certdesk_domain::MaterialReceived::blank(&item.id));
                     data.materials.last_mut().expect("just pushed")
                 }
             };

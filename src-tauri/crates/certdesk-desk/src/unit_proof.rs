@@ -54,15 +54,7 @@ pub(crate) fn mark_spared(project: &Project, data: &mut CaseData) {
     for id in spared_items(project, data) {
         match data.materials.iter_mut().find(|m| m.id == id) {
             Some(line) => line.by_unit_certificate = Some(serial.clone()),
-            None => data.materials.push(MaterialReceived {
-                id,
-                original_seen: false,
-                copies_received: 0,
-                to_follow: None,
-                on_file: None,
-                by_unit_certificate: Some(serial.clone()),
-                extra: Default::default(),
-            }),
+            None => data.materials.push(MaterialReceived { by_unit_certificate: Some(serial.clone()), ..MaterialReceived::blank(&id) }),
         }
     }
 }
@@ -96,16 +88,18 @@ pub(crate) fn keep_proof(catalog: &Catalog, data: &mut CaseData, before: Option<
     Ok(warnings)
 }
 
-/// The certificate on the key the unit brings that names the case's unit, valid now, with its
-/// DER (the unit's signing certificate, as the intake finds it for #71).
-fn units_certificate(library: &KeyLibrary, sel: &TokenSel, uscc: &str, desk: &Desk<'_>) -> Result<ParsedCert, DeskError> {
-    let certs = crate::old_key::read_certs(desk, library, Some(sel))?;
-    let found = crate::old_key::unit_certificate(&certs, uscc, chrono::Utc::now());
+/// The certificate on the key the unit brings that names the case's unit, valid now, parsed
+/// (the unit's signing certificate, as the intake finds it for #71); the key is read once.
+fn units_certificate(library: &KeyLibrary, sel: &TokenSel, uscc: &str) -> Result<ParsedCert, DeskError> {
+    let views = library.keys().show(sel, None)?.certificates;
+    let found = crate::old_key::unit_certificate(&crate::old_key::brought_of(&views), uscc, chrono::Utc::now());
     let Some(cert) = found.found else {
         return Err(refused(found.problem.unwrap_or_default(), found.problem_zh.unwrap_or_default()));
     };
-    let contents = library.keys().show(sel, None)?;
-    let view = contents.certificates.iter().find(|v| v.sha256 == cert.sha256).ok_or_else(|| refused("the certificate left the key while it was read", "读取证书时Key已拔出"))?;
+    let view = views
+        .iter()
+        .find(|v| v.sha256 == cert.sha256)
+        .ok_or_else(|| refused(format!("the certificate {} is not on the key", cert.serial), format!("Key上没有证书（序列号 {}）", cert.serial)))?;
     certdesk_token::cert::parse_many(&view.der)
         .ok()
         .and_then(|c| c.into_iter().next())
@@ -141,7 +135,7 @@ impl Desk<'_> {
             Some(s) => s.clone(),
             None => crate::old_key::the_plugged_key(library)?,
         };
-        let cert = units_certificate(library, &sel, &uscc, self)?;
+        let cert = units_certificate(library, &sel, &uscc)?;
         let now = chrono::Utc::now();
         let distid = crate::issue::project_sm2_id(catalog, &project.id)?;
         let chain = certdesk_token::chain::build(&cert, &[], &anchors, now.timestamp(), &distid).map_err(|e| {

@@ -474,6 +474,13 @@ pub struct UnitProof {
     pub proved_at: String,
 }
 
+impl MaterialReceived {
+    /// A checklist line with nothing recorded yet.
+    pub fn blank(id: &str) -> MaterialReceived {
+        MaterialReceived { id: id.to_string(), original_seen: false, copies_received: 0, to_follow: None, on_file: None, by_unit_certificate: None, extra: Extra::default() }
+    }
+}
+
 fn normal_invoice() -> InvoiceType {
     InvoiceType::Normal
 }

@@ -51,6 +51,14 @@ pub fn self_signed(dir: &Path, name: &str, subject: &str, days: u32) -> PathBuf 
     pem
 }
 
+/// `program` (`openssl`, `softhsm2-util`, `pkcs11-tool` …) run with `args` beside the counter's
+/// store, on its private SoftHSM2 configuration; it must succeed.
+pub fn tool(program: &str, args: &[&str], c: &Counter) -> std::process::Output {
+    let o = Command::new(program).args(args).env("SOFTHSM2_CONF", c.p("softhsm2.conf")).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(o.status.success(), "{program} {args:?}: {}", stderr(&o));
+    o
+}
+
 /// SoftHSM2 as Debian installs it.
 pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
