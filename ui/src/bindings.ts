@@ -792,7 +792,13 @@ key_id: string, format: EnvelopeFormat, serial_hex: string, subject: string, iss
  */
 issuer_trusted: boolean, };
 
-export type SealWritten = { name: string, size: number, sha256: string, images: Array<SealImageOnKey>, };
+export type SealWritten = { name: string, size: number, sha256: string, images: Array<SealImageOnKey>, 
+/**
+ * The case's images left off this unit's key because the project keeps the legal
+ * representative's apart and the unit did not consent (`rules.legal_rep_apart`), and the
+ * guide's words why.
+ */
+kept_apart: Array<string>, kept_apart_why: string | null, };
 
 export type SealImageOnKey = { name: string, label: string, size: number, sha256: string, };
 

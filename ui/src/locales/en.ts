@@ -237,7 +237,7 @@ const en: Shape<typeof zh> = {
     imported: 'Imported {subject} (serial {serial}, until {until})',
     issuerUnchecked: 'Note: this project configures no issuing CA certificate (forms/<project>/ca/); only the signatures of the certificates sent along were checked, not the issuing CA.',
     leftOut: 'Not on the chain, not written to the key: {subjects}.', writeCert: 'Write certificate', written: 'Written and read back: {subject}',
-    writeSeal: 'Write seal', sealWritten: 'Seal written ({size} bytes)', verify: 'Verify', deliver: 'Hand over', delivered: 'Delivered',
+    writeSeal: 'Write seal', sealWritten: 'Seal written ({size} bytes)', sealKeptApart: '{names} not written to the unit key: {why}', verify: 'Verify', deliver: 'Hand over', delivered: 'Delivered',
     dualHint: 'This project issues dual certificates (signing + encryption): choose the CA\'s envelope of the encryption key pair (GM/T 0009, SKF blob or GM/T 0092 answer) and the encryption certificate; they go into the signing key\'s container.',
     envelopeFile: 'Choose the envelope file', encCertFile: 'Choose the encryption certificate (not needed when the GM/T 0092 answer carries it)', importEnc: 'Import the encryption key pair and certificate',
     envelopeMissing: 'Choose the CA\'s envelope file first',

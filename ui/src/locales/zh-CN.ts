@@ -290,7 +290,7 @@ export default {
     imported: '已导入证书：{subject}（序列号 {serial}，有效期至 {until}）',
     issuerUnchecked: '注意：本项目未配置签发CA证书（forms/项目/ca/），只核对了随附证书的签名，未核对签发CA。',
     leftOut: '不在证书链上、不写入介质的证书：{subjects}。', writeCert: '写入证书', written: '证书已写入并读回核对：{subject}',
-    writeSeal: '写入印章', sealWritten: '印章已写入（{size}字节）', verify: '核验', deliver: '交付给申请人', delivered: '已交付',
+    writeSeal: '写入印章', sealWritten: '印章已写入（{size}字节）', sealKeptApart: '{names}未写入单位锁：{why}', verify: '核验', deliver: '交付给申请人', delivered: '已交付',
     dualHint: '本项目签发双证书（签名证书＋加密证书）：选择CA返回的加密密钥信封（GM/T 0009数字信封、SKF信封或GM/T 0092响应）和加密证书，导入到签名密钥所在的容器。',
     envelopeFile: '选择加密密钥信封文件', encCertFile: '选择加密证书文件（GM/T 0092响应已含加密证书时可不选）', importEnc: '导入加密密钥对和加密证书',
     envelopeMissing: '请先选择CA返回的加密密钥信封文件',

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import KeyDesk from './KeyDesk.vue'
-import type { EventDetails, KeyStatus } from '../bindings'
+import type { EventDetails, KeyStatus, SealWritten } from '../bindings'
 import type { KeySlots, SlotToken } from '../ipc'
 import { caseView, sampleCase, summaryOf } from '../fixtures'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
@@ -84,7 +84,7 @@ function backend(o: Opts = {}) {
     key_import_cert: () => { done = 3; return { cert: 1, holder: '广州市示例科技有限公司', ...CERT, issuer_trusted: false, left_out: ['CN=Other Root'] } },
     key_write_cert: () => { done = 4; return { cert: 1, holder: '广州市示例科技有限公司', serial_hex: CERT.serial_hex, subject: CERT.subject, not_after: CERT.not_after, key_id: KEY_ID } },
     key_import_enc: () => ({ key_id: KEY_ID, format: 'gmt0092', serial_hex: '7F02', subject: CERT.subject, issuer: CERT.issuer, not_after: CERT.not_after, issuer_trusted: true }),
-    key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d'), images: [{ name: 'seal:official_seal', label: 'certdesk-seal-image', size: 5120, sha256: sha('d') }] } },
+    key_write_seal: () => { done = 5; return { name: 'seal:official_seal', size: 5120, sha256: sha('d'), images: [{ name: 'seal:official_seal', label: 'certdesk-seal-image', size: 5120, sha256: sha('d') }], kept_apart: [], kept_apart_why: null } },
     key_verify: () => ({
       token: token(),
       // the key pair is labelled with the subject's common name
@@ -353,6 +353,24 @@ describe('KeyDesk', () => {
     await w.get('[data-testid=key-write-cert]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'key_write_cert').map((c) => c.args.pin)).toEqual(['', '11112222'])
+  })
+
+  it('says which of the unit\'s seals the backend kept off the unit\'s key, in the guide\'s words (#74)', async () => {
+    const why = '一个数字证书对应一个电子签章。原则上单位的公章和法人的手写签名或印章要分开办理。'
+    backend({
+      done: 4,
+      seal: true,
+      override: (d) => ({ key_write_seal: (a) => ({ ...(d.key_write_seal(a) as SealWritten), kept_apart: ['seal:legal_rep_seal', 'seal:legal_rep_signature'], kept_apart_why: why }) }),
+    })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    await openCase(w)
+    await w.get('[data-testid=key-pin]').setValue('111111')
+    await w.get('[data-testid=key-write-seal]').trigger('click')
+    await flushPromises()
+    const said = w.get('[data-testid=key-result]').text()
+    expect(said).toContain('印章已写入（5120字节）')
+    expect(said).toContain('法人章、法人签字未写入单位锁：' + why)
   })
 
   it('imports the certificate file, writes, verifies and delivers', async () => {

@@ -11,7 +11,7 @@ pub mod model;
 pub mod source;
 
 pub use fees::{FeeError, FeeGroup, FeeLine, FeeQuote, FeeRequest, FeeRow, RowFeeError};
-pub use model::{FieldDef, FieldKind, FormEntry, Lint, MaterialItem, MaterialKind, MaterialState, Per, Project, PromiseEntry, Route, Rules};
+pub use model::{FieldDef, FieldKind, FormEntry, LegalRepApart, Lint, MaterialItem, MaterialKind, MaterialState, Per, Project, PromiseEntry, Route, Rules};
 pub use model::{TriageEntry, TriageRoute, Validity};
 pub use source::FormsTree;
 

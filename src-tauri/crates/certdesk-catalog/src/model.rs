@@ -116,6 +116,10 @@ pub struct FieldDef {
     pub business: Option<Vec<BusinessType>>,
     /// The seed's words that ask for it (shown as why it is asked).
     pub source: String,
+    /// Choices that refuse the case, the seed's words in `source` saying why (CFCA's
+    /// "如单位证件不在有效期内或未年检…将导致数字证书及电子签章无法办理": 未年检).
+    #[serde(default)]
+    pub refuses: Vec<String>,
 }
 
 impl FieldDef {
@@ -171,6 +175,22 @@ pub struct Rules {
     /// case whose licence (`organization.license_valid_until`) has run out is refused.
     #[serde(default)]
     pub license_must_be_valid: bool,
+    /// "一个数字证书对应一个电子签章。原则上单位的公章和法人的手写签名或印章要分开办理。如果用户
+    /// 自愿将法人的手写签名或印章放到单位锁里…由用户承担" (CFCA 服务协议（五）, seed 003): the
+    /// 法人章 and 法人签字 go onto the unit's key only when the case's field says the unit chose so.
+    #[serde(default)]
+    pub legal_rep_apart: Option<LegalRepApart>,
+}
+
+/// The legal representative's seal and signature kept off the unit's key unless the unit
+/// consents: the project field (`extra.<field>`) whose choice `consent` records the handler's
+/// acknowledgement, and the guide's words (`quote`) said wherever they are kept apart.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct LegalRepApart {
+    pub field: String,
+    pub consent: String,
+    pub quote: String,
 }
 
 /// A promise as written in the file: for the business types (all when empty) and channel (any
@@ -832,6 +852,14 @@ impl Project {
                 (_, false) => push(line, format!("field {:?}: only a choice has `choices`", f.name)),
                 _ => {}
             }
+            if let Some(r) = f.refuses.iter().find(|r| !f.choices.contains(r)) {
+                push(line, format!("field {:?}: refuses {r:?}, none of its choices", f.name));
+            }
+            if let Some(d) = &f.default
+                && f.refuses.contains(d)
+            {
+                push(line, format!("field {:?}: its default {d:?} refuses the case", f.name));
+            }
             if let Some(d) = &f.default
                 && f.kind == FieldKind::Choice
                 && !f.choices.contains(d)
@@ -847,6 +875,19 @@ impl Project {
                 && let Some(m) = subset("business type", b, &self.business_types, "business_types")
             {
                 push(line, format!("field {:?}: {m}", f.name));
+            }
+        }
+        if let Some(apart) = &self.rules.legal_rep_apart {
+            let field = self.fields.iter().map(|f| f.get_ref()).find(|f| f.name == apart.field);
+            match field {
+                None => push(None, format!("rules.legal_rep_apart: no [[fields]] entry named {:?}", apart.field)),
+                Some(f) if f.kind != FieldKind::Choice || !f.choices.contains(&apart.consent) => {
+                    push(None, format!("rules.legal_rep_apart: field {:?} is no choice with {:?} among its choices", apart.field, apart.consent))
+                }
+                Some(_) => {}
+            }
+            if apart.quote.trim().is_empty() {
+                push(None, "rules.legal_rep_apart: `quote` (the guide's words) must not be empty".into());
             }
         }
         let form_ids: Vec<&str> = self.forms.iter().map(|f| f.get_ref().id.as_str()).collect();

@@ -455,3 +455,47 @@ fn triage_entries_are_the_guides_words_and_a_broken_one_is_refused() {
     assert!(wrong[0].contains(":23:") && wrong[0].contains("expired_over_days"), "{wrong:?}");
     assert!(!lints(&with("when = \"soon\"")).is_empty(), "an unknown state");
 }
+
+/// CFCA 服务协议（五）keeps the legal representative's seal and signature off the unit's key unless
+/// the unit chooses otherwise: the rule names a choice field of the project and the choice that
+/// records the consent, in the seed's words; a rule naming no such field or choice is refused.
+#[test]
+fn keeping_the_legal_representatives_seal_apart_is_the_guides_rule_and_checked() {
+    let cat = catalog();
+    let apart = cat.project("cfca-xs").unwrap().rules.legal_rep_apart.clone().expect("CFCA keeps them apart");
+    let field = cat.project("cfca-xs").unwrap().fields_for(B::New, K::Organization).into_iter().find(|f| f.name == apart.field).expect("the consent is asked of a unit's case");
+    assert!(field.choices.contains(&apart.consent) && field.default.as_deref() != Some(apart.consent.as_str()), "{field:?}");
+    assert!(cat.project("netca-ln-procurement").unwrap().rules.legal_rep_apart.is_none());
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/seeds");
+    if let Ok(dir) = std::fs::read_dir(&seeds) {
+        let text: String = dir.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
+        assert!(text.contains(apart.quote.as_str()), "the seeds do not say {:?}", apart.quote);
+    }
+
+    let field = "\n[[fields]]\nname = \"together\"\nlabel = \"法人章\"\nkind = \"choice\"\nchoices = [\"分开\", \"放入单位锁\"]\nsource = \"服务协议\"\n";
+    let rule = |f: &str, consent: &str| format!("\n[rules.legal_rep_apart]\nfield = \"{f}\"\nconsent = \"{consent}\"\nquote = \"分开办理\"\n");
+    assert!(lints(&format!("{MINIMAL}{field}{}", rule("together", "放入单位锁"))).is_empty());
+    let no_field = lints(&format!("{MINIMAL}{field}{}", rule("elsewhere", "放入单位锁")));
+    assert!(no_field.iter().any(|l| l.contains("legal_rep_apart") && l.contains("elsewhere")), "{no_field:?}");
+    let no_choice = lints(&format!("{MINIMAL}{field}{}", rule("together", "都放")));
+    assert!(no_choice.iter().any(|l| l.contains("legal_rep_apart") && l.contains("都放")), "{no_choice:?}");
+}
+
+/// A choice that refuses the case is one of the field's choices and never its default (CFCA's
+/// 单位证件年检: "如单位证件不在有效期内或未年检…将导致数字证书及电子签章无法办理").
+#[test]
+fn a_refusing_choice_is_one_of_the_fields_and_not_its_default() {
+    let cat = catalog();
+    let cfca = cat.project("cfca-xs").unwrap();
+    let check = cfca.fields_for(B::Renew, K::Organization).into_iter().find(|f| f.name == "license_annual_check").expect("asked of a unit's case");
+    assert_eq!(check.refuses, ["未年检"]);
+    assert!(check.source.contains("未年检"), "{check:?}");
+    let field = |refuses: &str, default: &str| {
+        format!(
+            "{MINIMAL}\n[[fields]]\nname = \"check\"\nlabel = \"年检\"\nkind = \"choice\"\nchoices = [\"已年检\", \"未年检\"]\ndefault = \"{default}\"\nrefuses = [\"{refuses}\"]\nsource = \"未年检\"\n"
+        )
+    };
+    assert!(lints(&field("未年检", "已年检")).is_empty());
+    assert!(lints(&field("过期", "已年检")).iter().any(|l| l.contains("refuses \"过期\"")));
+    assert!(lints(&field("未年检", "未年检")).iter().any(|l| l.contains("default")));
+}

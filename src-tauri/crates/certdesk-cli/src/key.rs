@@ -431,7 +431,18 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             let (value, human) = match keydesk::write_seal(&mut desk, &library, &catalog, from, &sel(&token), &pin)? {
                 SealOnKey::Case(w) => (
                     serde_json::to_value(&w).unwrap_or_default(),
-                    format!("seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}", w.name, w.size, w.sha256, case.as_deref().unwrap_or("").trim()),
+                    format!(
+                        "seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}{}",
+                        w.name,
+                        w.size,
+                        w.sha256,
+                        case.as_deref().unwrap_or("").trim(),
+                        if w.kept_apart.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; kept off the unit's key: {} ({})", w.kept_apart.join(", "), w.kept_apart_why.as_deref().unwrap_or_default())
+                        }
+                    ),
                 ),
                 SealOnKey::Loose(d) => (
                     serde_json::to_value(&d).unwrap_or_default(),

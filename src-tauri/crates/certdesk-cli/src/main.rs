@@ -1199,7 +1199,10 @@ pub enum KeyCmd {
         #[command(flatten)]
         by: KeyActAs,
     },
-    /// Write a seal image (PNG) to the token, or with --case the case's chosen seal image.
+    /// Write a seal image (PNG) to the token, or with --case the case's seal images that belong to
+    /// the certificate's holder (an employee's key its holder's signature; the unit's key its
+    /// seals, the 法人章 and 法人签字 not where the project keeps them apart and the unit did not
+    /// choose so: `--json` names them in `kept_apart`, with `kept_apart_why`).
     WriteSeal {
         #[command(flatten)]
         token: TokenArg,

@@ -752,6 +752,68 @@ fn an_employees_key_carries_only_its_holders_signature() {
     assert!(history.contains("\"image\":\"seal:signature\"") && !history.contains("\"image\":\"seal:official_seal\""), "{history}");
 }
 
+/// #74, CFCA 服务协议（五）: "原则上单位的公章和法人的手写签名或印章要分开办理。如果用户自愿将法人的
+/// 手写签名或印章放到单位锁里…": a CFCA unit's key gets its 公章 and not the 法人章 the sheet
+/// gave, the write saying why; with the handler's choice 自愿放入单位锁 on the case it gets both
+/// (read back with pkcs11-tool). A 辽宁 unit's key, whose project does not keep them apart,
+/// gets both without being asked.
+#[test]
+fn the_legal_representatives_seal_goes_onto_a_cfca_units_key_only_by_the_units_choice() {
+    let d = Desk::new();
+    let seal_labels = |n: &str| -> Vec<String> {
+        let mut labels = data_labels(&d, &n.replace('-', ""));
+        labels.sort();
+        labels
+    };
+    let issued = |edit: &dyn Fn(&mut Value)| -> (String, Value) {
+        let file = case_with(&d, &format!("case-{}.json", d.tokens.get()), |c| {
+            c["project"] = json!("cfca-xs");
+            c["years"] = json!(1);
+            c.as_object_mut().unwrap().remove("payment");
+            edit(c);
+        });
+        let n = d.c.import(&file);
+        let out = d.c.as_user("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg"), "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let stored: Vec<&str> = v["stored"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert!(stored.contains(&"seal:official_seal") && stored.contains(&"seal:legal_rep_seal"), "the sheet gives the 公章 and the 法人章: {v}");
+        for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
+            d.c.ok_as(who, &["case", action, &n]);
+        }
+        d.walk_until(&n, "seal_write");
+        // the key desk's write, with what it says
+        let written =
+            d.c.as_user("wang", &["--json", "key", "--module", certdesk_testkit::SOFTHSM, "write-seal", "--token", &n.replace('-', ""), "--pin-file", &d.p("pin"), "--case", &n]);
+        assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+        (n, serde_json::from_slice::<Value>(&written.stdout).unwrap())
+    };
+    let (apart, w) = issued(&|_| {});
+    let labels = seal_labels(&apart);
+    assert!(labels.contains(&"certdesk-seal-image".to_string()), "the 公章 is on the unit's key: {labels:?}");
+    assert!(!labels.iter().any(|l| l.contains("legal_rep")), "the 法人章 is kept off: {labels:?}");
+    let history = d.history(&apart);
+    assert!(!history.contains("\"image\":\"seal:legal_rep_seal\""), "{history}");
+    assert_eq!(w["kept_apart"], json!(["seal:legal_rep_seal"]), "{w}");
+    assert!(w["kept_apart_why"].as_str().unwrap().contains("原则上单位的公章和法人的手写签名或印章要分开办理"), "{w}");
+
+    let (together, w) = issued(&|c| c["extra"] = json!({"legal_rep_in_unit_key": "自愿放入单位锁"}));
+    assert_eq!(w["kept_apart"], json!([]), "{w}");
+    let labels = seal_labels(&together);
+    assert!(labels.contains(&"certdesk-seal-image:legal_rep_seal".to_string()) && labels.contains(&"certdesk-seal-image".to_string()), "{labels:?}");
+    assert!(d.history(&together).contains("\"image\":\"seal:legal_rep_seal\""));
+
+    // a choice that is none of the field's is refused at import
+    let wrong = case_with(&d, "wrong.json", |c| {
+        c["project"] = json!("cfca-xs");
+        c["years"] = json!(1);
+        c["extra"] = json!({"legal_rep_in_unit_key": "都放"});
+    });
+    let out = d.c.as_user("zhang", &["case", "import", &wrong]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("法人签名或印章"), "{}", stderr(&out));
+}
+
 /// #74: what the counter has on file for a unit (`unit show USCC`): the authorisation letter its
 /// handlers brought (each case's), the certificate the key desk wrote for it with the
 /// key it went onto; a cancelled case and another unit's case left out; a wrong code refused.

@@ -435,6 +435,9 @@ fn project_fields(project: &Project, data: &CaseData) -> Vec<FieldProblem> {
             FieldKind::Choice if !f.choices.contains(&text) => {
                 error(path, format!("{}: {text:?} is none of {}", f.label, f.choices.join(", ")), format!("{}只能选{}", f.label, f.choices.join("、")))
             }
+            FieldKind::Choice if f.refuses.contains(&text) => {
+                error(path, format!("{}: {text}: this CA issues nothing then ({})", f.label, f.source), format!("{}：{text}。{}", f.label, f.source))
+            }
             FieldKind::Count if text.parse::<u32>().is_err() => error(path, format!("{}: {text:?} is not a whole number", f.label), format!("{}应为整数", f.label)),
             FieldKind::Date if certdesk_domain::case::parse_day(&text).is_none() => {
                 error(path, format!("{}: {text:?} is not a day (2026-11-24)", f.label), format!("{}应为日期，如2026-11-24", f.label))
@@ -518,6 +521,25 @@ mod tests {
         data.organization.as_mut().unwrap().license_valid_until = Some("明年".into());
         let bad = data.validate_and_normalize(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
         assert!(bad.iter().any(|p| p.path == "organization.license_valid_until"), "{bad:?}");
+    }
+
+    /// #74: CFCA's "…未年检…将导致数字证书及电子签章无法办理": the unit's 单位证件年检 chosen as 未年检
+    /// refuses the case with the guide's words; the default and the other choice pass.
+    #[test]
+    fn a_unit_whose_papers_missed_their_annual_check_is_refused_where_the_guide_says() {
+        let catalog = Catalog::embedded().unwrap();
+        let cfca = catalog.project("cfca-xs").unwrap();
+        let mut data: CaseData = serde_json::from_str(include_str!("../../../../tests/fixtures/case-org-new.json")).unwrap();
+        data.project = "cfca-xs".into();
+        let on = |data: &CaseData| project_fields(cfca, data).into_iter().filter(|p| p.path == "extra.license_annual_check").collect::<Vec<_>>();
+        assert!(on(&data).is_empty(), "not chosen: the default");
+        data.project_fields.insert("license_annual_check".into(), "已年检或无需年检".into());
+        assert!(on(&data).is_empty());
+        data.project_fields.insert("license_annual_check".into(), "未年检".into());
+        let refused = on(&data);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].severity, Severity::Error);
+        assert!(refused[0].message_zh.starts_with("单位证件年检：未年检。如单位证件不在有效期内或未年检"), "{refused:?}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::keydesk::{KeyLibrary, pin_is_default};
 use crate::rounds::CertChoice;
 use certdesk_catalog::Catalog;
 use certdesk_domain::steps::StepKind;
-use certdesk_domain::{CaseNumber, CertKind};
+use certdesk_domain::{CaseData, CaseNumber, CertKind};
 use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewFile, Store, detail};
 use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
@@ -194,16 +194,32 @@ fn image_row(name: &str) -> u32 {
     name.rsplit_once(':').and_then(|(_, row)| row.parse::<u32>().ok()).map_or(0, |row| row + 1)
 }
 
+/// Whether a seal image's name (`seal:legal_rep_seal`, `seal:legal_rep_signature:3`) is the
+/// legal representative's own: his 法人章 or 法人签字.
+fn is_legal_reps(name: &str) -> bool {
+    let kind = name.trim_start_matches("seal:").split(':').next().unwrap_or_default();
+    kind == "legal_rep_seal" || kind == "legal_rep_signature"
+}
+
+/// Whether the legal representative's 法人章 and 法人签字 may go onto the unit's key: yes,
+/// unless the project keeps them apart (CFCA 服务协议（五）: "原则上单位的公章和法人的手写签名或
+/// 印章要分开办理") and the case's field does not record the unit's consent.
+pub fn legal_rep_on_unit_key(catalog: &Catalog, data: &CaseData) -> bool {
+    let Some(apart) = catalog.projects.get(&data.project).and_then(|p| p.rules.legal_rep_apart.as_ref()) else { return true };
+    data.project_fields.get(&apart.field).and_then(|v| v.as_str()).is_some_and(|v| v.trim() == apart.consent)
+}
+
 /// Which of the case's seal images (`names`) belong on certificate `cert`'s key (#74): a
-/// unit's key carries the unit's seals (公章, 法人章) and whatever else its sheet collected; an
-/// employee's key only its holder's signature (the sheet's signature rows in order are the
-/// annex's holders in order); a person's key only their signature. An empty list: nothing of
-/// this holder's to write, and no seal step in its round.
-pub fn seal_images_for(kind: CertKind, cert: u32, names: &[String]) -> Vec<String> {
+/// unit's key carries the unit's seals (公章, 法人章) and whatever else its sheet collected, the
+/// legal representative's 法人章 and 法人签字 only when `legal_rep_on_unit_key`
+/// ([`legal_rep_on_unit_key`]); an employee's key only its holder's signature (the sheet's
+/// signature rows in order are the annex's holders in order); a person's key only their
+/// signature. An empty list: nothing of this holder's to write, and no seal step in its round.
+pub fn seal_images_for(kind: CertKind, cert: u32, names: &[String], legal_rep_on_unit_key: bool) -> Vec<String> {
     let mut signatures: Vec<&String> = names.iter().filter(|n| *n == "seal:signature" || n.starts_with("seal:signature:")).collect();
     signatures.sort_by_key(|n| image_row(n));
     match kind {
-        CertKind::Organization => names.to_vec(),
+        CertKind::Organization => names.iter().filter(|n| legal_rep_on_unit_key || !is_legal_reps(n)).cloned().collect(),
         CertKind::Employee => signatures.get(cert.saturating_sub(1) as usize).map(|n| vec![(*n).clone()]).unwrap_or_default(),
         CertKind::Personal => signatures.into_iter().cloned().collect(),
     }
@@ -1009,6 +1025,11 @@ pub struct SealWritten {
     pub size: usize,
     pub sha256: String,
     pub images: Vec<SealImageOnKey>,
+    /// The case's images left off this unit's key because the project keeps the legal
+    /// representative's apart and the unit did not consent (`rules.legal_rep_apart`), and the
+    /// guide's words why.
+    pub kept_apart: Vec<String>,
+    pub kept_apart_why: Option<String>,
 }
 
 /// The data object label of a seal image: the main one keeps the label readers know
@@ -1027,8 +1048,15 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     let plugged = keys.info(sel)?;
     let cert = resolve(desk, catalog, &number, cert, StepKind::SealWrite, Some(&plugged), &[])?;
     check(desk, &number, false, cert)?;
-    let kind = desk.store.case(&number)?.data.cert_kind;
-    let mut names = seal_images_for(kind, cert, &seal_images(desk.store, &number)?);
+    let data = desk.store.case(&number)?.data;
+    let on_file = seal_images(desk.store, &number)?;
+    let together = legal_rep_on_unit_key(catalog, &data);
+    let mut names = seal_images_for(data.cert_kind, cert, &on_file, together);
+    let kept_apart: Vec<String> = match data.cert_kind {
+        CertKind::Organization if !together => on_file.iter().filter(|n| is_legal_reps(n)).cloned().collect(),
+        _ => Vec::new(),
+    };
+    let kept_apart_why = (!kept_apart.is_empty()).then(|| catalog.projects.get(&data.project).and_then(|p| p.rules.legal_rep_apart.as_ref()).map(|a| a.quote.clone())).flatten();
     if names.is_empty() {
         return Err(DeskError::NoSealImage { number: number.to_string() });
     }
@@ -1066,7 +1094,7 @@ pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
         written.push(SealImageOnKey { name: name.clone(), label, size: d.size, sha256: d.sha256 });
     }
     let main = written[0].clone();
-    Ok(SealWritten { name: main.name, size: main.size, sha256: main.sha256, images: written })
+    Ok(SealWritten { name: main.name, size: main.size, sha256: main.sha256, images: written, kept_apart, kept_apart_why })
 }
 
 #[cfg(test)]
@@ -1079,12 +1107,19 @@ mod tests {
     #[test]
     fn each_seal_goes_to_its_own_holders_key() {
         let names: Vec<String> = ["seal:official_seal", "seal:legal_rep_seal", "seal:signature:7", "seal:signature", "seal:signature:4"].into_iter().map(String::from).collect();
-        assert_eq!(seal_images_for(CertKind::Organization, 1, &names), names);
-        assert_eq!(seal_images_for(CertKind::Employee, 1, &names), ["seal:signature"]);
-        assert_eq!(seal_images_for(CertKind::Employee, 2, &names), ["seal:signature:4"]);
-        assert_eq!(seal_images_for(CertKind::Employee, 3, &names), ["seal:signature:7"]);
-        assert!(seal_images_for(CertKind::Employee, 4, &names).is_empty(), "a holder the sheet has no signature for");
-        assert!(seal_images_for(CertKind::Employee, 1, &names[..2]).is_empty(), "the unit's seals never go onto an employee's key");
-        assert_eq!(seal_images_for(CertKind::Personal, 1, &names), ["seal:signature", "seal:signature:4", "seal:signature:7"]);
+        assert_eq!(seal_images_for(CertKind::Organization, 1, &names, true), names);
+        assert_eq!(
+            seal_images_for(CertKind::Organization, 1, &names, false),
+            ["seal:official_seal", "seal:signature:7", "seal:signature", "seal:signature:4"],
+            "the 法人章 kept apart"
+        );
+        let with_signature: Vec<String> = ["seal:official_seal", "seal:legal_rep_signature", "seal:legal_rep_seal:2"].into_iter().map(String::from).collect();
+        assert_eq!(seal_images_for(CertKind::Organization, 1, &with_signature, false), ["seal:official_seal"]);
+        assert_eq!(seal_images_for(CertKind::Employee, 1, &names, true), ["seal:signature"]);
+        assert_eq!(seal_images_for(CertKind::Employee, 2, &names, true), ["seal:signature:4"]);
+        assert_eq!(seal_images_for(CertKind::Employee, 3, &names, true), ["seal:signature:7"]);
+        assert!(seal_images_for(CertKind::Employee, 4, &names, true).is_empty(), "a holder the sheet has no signature for");
+        assert!(seal_images_for(CertKind::Employee, 1, &names[..2], true).is_empty(), "the unit's seals never go onto an employee's key");
+        assert_eq!(seal_images_for(CertKind::Personal, 1, &names, true), ["seal:signature", "seal:signature:4", "seal:signature:7"]);
     }
 }

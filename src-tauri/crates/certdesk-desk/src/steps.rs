@@ -103,11 +103,12 @@ fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseD
     // a holder with no seal image of their own (an employee whose signature the sheet lacks)
     // has no seal step in their round (#74: each seal to its own key)
     let seal_ids: Vec<String> = own.iter().chain(row_plans.values().flatten()).filter(|s| s.kind == StepKind::SealWrite).map(|s| s.id.clone()).collect();
+    let together = crate::issue::legal_rep_on_unit_key(catalog, data);
     let rounds = certs
         .iter()
         .map(|c| {
             let mut ids = row_plans.get(&c.index).map_or_else(|| round_ids(&own), |p| round_ids(p));
-            if crate::issue::seal_images_for(data.cert_kind, c.index, &seal_names).is_empty() {
+            if crate::issue::seal_images_for(data.cert_kind, c.index, &seal_names, together).is_empty() {
                 ids.retain(|id| !seal_ids.contains(id));
             }
             (c.index, ids)

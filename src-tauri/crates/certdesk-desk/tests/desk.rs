@@ -450,6 +450,8 @@ fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to
     // 辽宁's 电子印章申请表 (3/8): 公章, 法人章, 法人签字, 使用人签字, a row of boxes each
     let ln = catalog.projects.get("netca-ln-procurement").unwrap();
     assert_eq!(certdesk_forms::seal_rows(&catalog.tree, ln), ["official_seal", "legal_rep_seal", "legal_rep_signature", "signature"]);
+    // CFCA's one row of three different boxes names no row: the importer's reading stands
+    assert_eq!(certdesk_forms::seal_rows(&catalog.tree, &catalog.projects["cfca-xs"]), Vec::<String>::new());
     let mut case: serde_json::Value = serde_json::from_slice(&fixture("tests/fixtures/case-employees-new.json")).unwrap();
     case["project"] = "netca-ln-procurement".into();
     case["handler"]["authorization_until"] = "2099-12-31".into();
@@ -466,10 +468,10 @@ fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to
     assert_eq!(v.stored, ["seal:legal_rep_signature", "seal:signature"], "{:?}", v.stored);
     let names: Vec<String> = v.stored.iter().filter(|n| *n != "seal:scan").cloned().collect();
     // the first holder's key gets the holders' row, never the legal representative's signature
-    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Employee, 1, &names), ["seal:signature"]);
-    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Employee, 2, &names), Vec::<String>::new());
+    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Employee, 1, &names, true), ["seal:signature"]);
+    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Employee, 2, &names, true), Vec::<String>::new());
     // the unit's key: the unit's seals and its legal representative's signature
-    assert!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &names).contains(&"seal:legal_rep_signature".to_string()));
+    assert!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &names, true).contains(&"seal:legal_rep_signature".to_string()));
 
     // a sheet of other rows than the project's (the generic collection fixture): the importer's reading stands
     let n2 = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;

@@ -265,15 +265,21 @@ pub const IMAGE_SLOTS: [&str; 4] = ["seal:official_seal", "seal:legal_rep_seal",
 impl Layout {
     /// The seal slots of the layout's collection boxes, one per table row that has any, top to
     /// bottom (`official_seal`, `legal_rep_seal`, `legal_rep_signature`, `signature`): what each
-    /// row of boxes of this sheet is for, as printed.
+    /// row of boxes of this sheet is for, as printed. None at all when a row's boxes are for
+    /// different things (CFCA's one row 企业公章 | 法人方章 | 法人签字): a row is named by one
+    /// kind, so such a sheet is left to the importer's reading of the ink.
     pub fn seal_rows(&self) -> Vec<String> {
         let mut out = Vec::new();
         for page in &self.pages {
             for block in &page.get_ref().blocks {
                 if let Block::Table { rows, .. } = block.get_ref() {
                     for row in rows {
-                        if let Some(slot) = row.cells.iter().find_map(|c| c.image.as_deref().and_then(|i| i.strip_prefix("seal:"))) {
-                            out.push(slot.to_string());
+                        let mut slots: Vec<&str> = row.cells.iter().filter_map(|c| c.image.as_deref().and_then(|i| i.strip_prefix("seal:"))).collect();
+                        slots.dedup();
+                        match slots[..] {
+                            [] => {}
+                            [slot] => out.push(slot.to_string()),
+                            _ => return Vec::new(),
                         }
                     }
                 }

@@ -376,7 +376,6 @@ impl Forms {
     }
 }
 
-/// Laid-out pages as one PDF (titled `title`).
 /// What each row of boxes of `project`'s seal collection sheet is for, top to bottom (the first
 /// of its forms whose layout has seal boxes; empty without one). A layout that does not parse
 /// gives none: the importer's own reading of the rows stands.
@@ -394,6 +393,7 @@ pub fn seal_rows(tree: &certdesk_catalog::FormsTree, project: &Project) -> Vec<S
         .unwrap_or_default()
 }
 
+/// Laid-out pages as one PDF (titled `title`).
 pub fn pdf_of(title: &str, pages: &[Page]) -> Result<Vec<u8>, FormsError> {
     Ok(pdf::write_pdf(title, pages, fonts::FontSet::shared()?)?)
 }
