@@ -580,6 +580,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await find('[data-testid=accounts]')
   await type('[data-testid=new-name]', 'zhao')
   await type('[data-testid=new-password]', 'zhao-password-1')
+  await type('[data-testid=new-password-again]', 'zhao-password-1')
   // a new account is a clerk unless the admin ticks otherwise
   await click('[data-testid=add-account]')
   await find('[data-testid=account-zhao]')
@@ -632,6 +633,9 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await click('[data-testid=nav-admin]')
   await click('[data-testid=backup]')
   const [backup] = await waitMatch('[data-testid=admin-result]', /\/\S+\.db/)
+  // kept beside the button with a readable size (#79), not a raw byte count
+  await waitText('[data-testid=backup-last]', backup)
+  assert.match(await text('[data-testid=backup-last]'), /\d+\.\d (KB|MB)$/)
   // by default beside the store in the app's data folder (not a synced Documents folder), and
   // like the store readable by this account only
   assert.ok(backup.startsWith(join(env.XDG_DATA_HOME, 'certdesk', 'backups') + '/'), backup)

@@ -10,6 +10,7 @@ import type { Enrolment } from '../bindings'
 import FilePick from '../components/FilePick.vue'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 import { sampleProject } from '../fixtures'
+import zh from '../locales/zh-CN'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -156,6 +157,7 @@ describe('Admin', () => {
     await w.get('[data-testid=new-name]').setValue('wang')
     await w.get('[data-testid=new-display-name]').setValue('王五')
     await w.get('[data-testid=new-password]').setValue('wang-password')
+    await w.get('[data-testid=new-password-again]').setValue('wang-password')
     await w.get('[data-testid=add-account]').trigger('submit')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'add_account' || c.cmd === 'set_display_name').map((c) => c.cmd)).toEqual(['set_display_name', 'add_account', 'set_display_name'])
@@ -187,6 +189,7 @@ describe('Admin', () => {
     expect(w.get('[data-testid=admin-result]').text()).toBe('密码已重置')
     await w.get('[data-testid=new-name]').setValue('wang')
     await w.get('[data-testid=new-password]').setValue('short')
+    await w.get('[data-testid=new-password-again]').setValue('short')
     await w.get('[data-testid=new-role-key_clerk]').setValue(true)
     await w.get('[data-testid=add-account]').trigger('submit')
     await flushPromises()
@@ -195,10 +198,32 @@ describe('Admin', () => {
     expect(w.get('[data-testid=error]').text()).not.toContain('characters')
     expect((w.get('[data-testid=new-password]').element as HTMLInputElement).value).toBe('')
     await w.get('[data-testid=new-password]').setValue('wang-password')
+    await w.get('[data-testid=new-password-again]').setValue('wang-password')
     await w.get('[data-testid=add-account]').trigger('submit')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'add_account').at(-1)!.args).toEqual({ name: 'wang', roles: ['clerk', 'key_clerk'], password: 'wang-password' })
     expect(w.find('[data-testid=account-wang]').exists()).toBe(true)
+  })
+
+  it('asks the initial password twice, says a difference beside the form, and is ready for the next 账号 after adding (#79)', async () => {
+    const calls = backend()
+    const w = mount(Admin, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=new-name]').setValue('zhao')
+    await w.get('[data-testid=new-password]').setValue('zhao-password-1')
+    await w.get('[data-testid=new-password-again]').setValue('zhao-password-2')
+    await w.get('[data-testid=add-account]').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'add_account')).toBe(false)
+    expect(w.get('[data-testid=add-account-error]').text()).toBe('两次输入的初始密码不一致，请重新输入')
+    expect(document.activeElement).toBe(w.get('[data-testid=new-password-again]').element)
+    await w.get('[data-testid=new-password-again]').setValue('zhao-password-1')
+    await w.get('[data-testid=add-account]').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'add_account').map((c) => c.args.password)).toEqual(['zhao-password-1'])
+    expect(w.find('[data-testid=add-account-error]').exists()).toBe(false)
+    expect(document.activeElement).toBe(w.get('[data-testid=new-name]').element)
+    for (const id of ['new-name', 'new-password', 'new-password-again']) expect((w.get(`[data-testid=${id}]`).element as HTMLInputElement).value).toBe('')
   })
 
   it('saves a changed setting on its own and shows a refusal next to it', async () => {
@@ -292,10 +317,27 @@ describe('Admin', () => {
     await flushPromises()
     await w.get('[data-testid=backup]').trigger('click')
     await flushPromises()
-    expect(w.get('[data-testid=progress-step]').text()).toBe('正在备份数据库…')
+    expect(w.get('[data-testid=progress-step]').text()).toBe('正在备份案件库…')
     finish({ path: '/var/backups/b.db', bytes: 1 })
     await flushPromises()
     expect(w.find('[data-testid=progress]').exists()).toBe(false)
+  })
+
+  it('keeps the backup\'s file and size beside the button, in 案件库 words (#79)', async () => {
+    backend({ backup_store: () => ({ path: '/var/backups/certdesk-20261129.db', cases: 3, bytes: 172032 }) })
+    const w = mount(Admin)
+    await flushPromises()
+    await w.get('[data-testid=backup]').trigger('click')
+    await flushPromises()
+    const last = w.get('[data-testid=backup-last]').text()
+    expect(last).toContain('/var/backups/certdesk-20261129.db')
+    expect(last).toContain('168.0 KB')
+    expect(last).not.toContain('172032')
+    // another call clears the result line, not the backup's
+    await w.get('[data-testid=retention-check]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=backup-last]').text()).toBe(last)
+    for (const said of [zh.confirm.restore, zh.confirm.restoreMsg, zh.progress.backup, zh.progress.restore, zh.admin.restored]) expect(said).toContain('案件库')
   })
 
   it('cancels a slow backup from its progress: the backend is asked to stop and says nothing was written', async () => {
