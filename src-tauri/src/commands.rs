@@ -287,7 +287,7 @@ pub fn case_page(
 /// Submitted cases this account may approve, oldest first (the workflow's four-eyes rule leaves
 /// out every case it shaped; the same rule refuses the approval itself).
 #[tauri::command(async)]
-pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<CaseSummary>, IpcError> {
+pub fn review_queue(state: State<'_, AppState>) -> Result<Vec<certdesk_desk::api::QueuedCase>, IpcError> {
     crate::log::call("review_queue", || state.with_desk(|d| d.review_queue()))
 }
 

@@ -68,6 +68,7 @@ fn window_over(state: AppState) -> Window {
             desks::admin::reset_password,
             desks::admin::change_own_password,
             desks::admin::add_account,
+            desks::admin::set_display_name,
             commands::import_case,
             commands::case_action,
             commands::get_case,
@@ -239,6 +240,14 @@ fn the_review_queue_puts_the_longest_waiting_first_and_a_resubmitted_case_after(
     w.login("li");
     let queue = |w: &Window| w.ok("review_queue", json!({})).as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     assert_eq!(queue(&w), [first.clone(), second.clone()]);
+    // which 受理员 sent it (#79): the account, with its 姓名 once it has one
+    let by = |w: &Window| w.ok("review_queue", json!({}))[0]["submitted_by"].as_str().unwrap().to_string();
+    assert_eq!(by(&w), "zhang");
+    w.login("admin");
+    w.ok("set_display_name", json!({ "name": "zhang", "displayName": "张三" }));
+    w.login("li");
+    assert_eq!(by(&w), "张三（zhang）");
+    assert_eq!(w.ok("review_queue", json!({}))[0]["number"], first.as_str(), "the case's line is flattened beside it");
     w.ok("case_action", json!({ "number": first, "action": "return", "reason": "复印件未盖章" }));
     w.login("zhang");
     w.ok("case_action", json!({ "number": first, "action": "submit" }));

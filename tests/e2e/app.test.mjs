@@ -136,6 +136,8 @@ test('a clerk takes a case and a supervisor approves it', async () => {
 
   await login('li')
   await find(`[data-testid="review-${number}"]`)
+  // the queue says which 受理员 sent the case (#79)
+  assert.match(await text(`[data-testid="review-by-${number}"]`), /zhang/)
   await screenshot('review')
   await click(`[data-testid="review-${number}"]`)
   await click('[data-testid=act-approve]')

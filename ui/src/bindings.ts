@@ -1163,6 +1163,16 @@ payment_capital: string | null,
  */
 unit_proof_offered: boolean, };
 
+export type QueuedCase = { submitted_by: string, number: string, status: string, project: string, business: string, cert_kind: string, 
+/**
+ * The organisation name (`organization.name`), empty for personal certificates.
+ */
+organization: string, handler: string, created_at: string, 
+/**
+ * The last change; for a case waiting for review, when it was submitted.
+ */
+updated_at: string, };
+
 export type StepState = { id: string, title: string, done: boolean, 
 /**
  * Who does it: `clerk`, `supervisor` or `key_clerk`.

@@ -90,7 +90,7 @@ export interface Commands {
   case_action: { args: { number: string; action: string; reason: string | null; acceptToFollow: boolean | null; pin: string | null }; result: string }
   case_steps: { args: { number: string }; result: B.CaseSteps }
   complete_step: { args: { number: string; step: string; reference: string | null; courier: string | null; waybill: string | null; recipient: string | null; recipientId: string | null; acceptToFollow: boolean | null }; result: B.CaseSteps }
-  review_queue: { args: NoArgs; result: CaseSummary[] }
+  review_queue: { args: NoArgs; result: B.QueuedCase[] }
 
   validate_ident: { args: { kind: string; value: string }; result: Checked }
   catalog_projects: { args: NoArgs; result: ProjectView[] }

@@ -11,8 +11,8 @@ enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
 
 const queue = [
-  summaryOf('GZ01-20261120-0003', 'submitted', { organization: '甲公司', handler: '王五', created_at: '2026-11-20T10:00:00+08:00' }),
-  summaryOf('GZ01-20261120-0007', 'submitted', { business: 'renew', cert_kind: 'employee', organization: '乙单位', handler: '赵六', created_at: '2026-11-20T11:00:00+08:00' }),
+  { ...summaryOf('GZ01-20261120-0003', 'submitted', { organization: '甲公司', handler: '王五', created_at: '2026-11-20T10:00:00+08:00' }), submitted_by: '张三（zhang）' },
+  { ...summaryOf('GZ01-20261120-0007', 'submitted', { business: 'renew', cert_kind: 'employee', organization: '乙单位', handler: '赵六', created_at: '2026-11-20T11:00:00+08:00' }), submitted_by: 'zhou' },
 ]
 const seal = (name: string, size: number, sha256: string) => ({ name, mime: 'image/png', size, sha256, at: '2026-11-20T09:50:00+08:00', actor: 'zhang' })
 
@@ -44,6 +44,9 @@ describe('Review', () => {
     const w = mount(Review)
     await flushPromises()
     expect(w.findAll('[data-testid^=review-GZ01]').map((b) => b.text())).toEqual(['GZ01-20261120-0003', 'GZ01-20261120-0007'])
+    // which 受理员 sent each case (#79)
+    expect(w.get('[data-testid=review-by-GZ01-20261120-0003]').text()).toBe('张三（zhang）')
+    expect(w.get('[data-testid=review-by-GZ01-20261120-0007]').text()).toBe('zhou')
     await w.get('[data-testid=review-GZ01-20261120-0007]').trigger('click')
     await flushPromises()
     expect(w.get('h2').text()).toContain('GZ01-20261120-0007')

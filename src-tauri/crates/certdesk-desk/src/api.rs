@@ -328,6 +328,16 @@ pub struct Saved {
     pub warnings: Vec<FieldProblem>,
 }
 
+/// A case in the review queue: its line of the case list and who submitted it (姓名（账号）, the
+/// account alone when it has no 姓名).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct QueuedCase {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub case: CaseSummary,
+    pub submitted_by: String,
+}
+
 /// A case as a desk shows it: its data (case JSON with store fields), its history, its files,
 /// and what this account may do to it now.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -741,13 +751,21 @@ impl Desk<'_> {
     }
 
     /// Submitted cases this account may approve, oldest first: the four-eyes rule leaves out
-    /// every case it shaped.
-    pub fn review_queue(&self) -> Result<Vec<CaseSummary>, DeskError> {
+    /// every case it shaped. Each with the account that submitted it (#79: the supervisor sees
+    /// which 受理员 sent it).
+    pub fn review_queue(&self) -> Result<Vec<QueuedCase>, DeskError> {
+        let names = self.store.display_names()?;
         let mut out = Vec::new();
         for summary in self.store.waiting(certdesk_domain::Status::Submitted, 2000)? {
-            let (_, facts) = self.store.facts(&case_number(&summary.number)?)?;
+            let (record, facts) = self.store.facts(&case_number(&summary.number)?)?;
             if workflow::authorize(&self.actor, Action::Approve, &facts, None).is_ok() {
-                out.push(summary);
+                // a submitted case's last change is its submission
+                let login = record.updated_by;
+                let submitted_by = match names.get(&login) {
+                    Some(name) => format!("{name}（{login}）"),
+                    None => login,
+                };
+                out.push(QueuedCase { case: summary, submitted_by });
             }
         }
         Ok(out)
