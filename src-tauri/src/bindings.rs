@@ -118,6 +118,7 @@ mod tests {
             certdesk_desk::print::LedgerPrinted,
             certdesk_desk::staff::LedgerCheck,
             certdesk_desk::report::LedgerClose,
+            certdesk_desk::staff::CloseBlocked,
             crate::commands::SignedIn,
             crate::commands::SetUp,
             certdesk_desk::domain::workflow::AllowedAction,

@@ -66,7 +66,7 @@ function sh(program, args) {
 }
 
 const driverClient = webdriver(port)
-const { wd, s, find, click, type, text, count, waitText, login } = driverClient
+const { wd, s, find, click, type, text, count, exists, waitText, login } = driverClient
 const pad = (n) => String(n).padStart(2, '0')
 /** `YYYY-MM-DD HH:MM` of a time in this process's (the counter's) time zone, as the app shows it */
 const localMinute = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
@@ -147,6 +147,10 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   assert.equal(stored.status, 'approved')
   assert.equal(stored.organization.uscc, '91440101MA59ABCD1D', 'normalised as typed')
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
+  // 日结 with no USB Key enrolled for li: said where the button would be, before any PIN (#79)
+  await click('[data-testid=nav-reports]')
+  await waitText('[data-testid=day-close-blocked]', '管理 → USB Key登记')
+  assert.equal(await exists('[data-testid=day-close-start]'), false, 'no 日结 button that leads to a PIN prompt')
   await click('[data-testid=logout]')
 })
 

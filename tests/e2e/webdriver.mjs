@@ -157,6 +157,12 @@ export function webdriver(port) {
   d.click = async (css) => {
     const el = await d.find(css)
     await d.wd('POST', d.s('/execute/sync'), { script: 'arguments[0].scrollIntoView({ block: "center" })', args: [{ [W3C_ELEMENT]: el }] })
+    // a button disabled while the page is busy takes the click and does nothing (seen in CI: a
+    // case never submitted): wait until it is enabled, as a person waits for it
+    for (const start = Date.now(); Date.now() - start < 15000;) {
+      if (await d.wd('GET', d.s(`/element/${el}/enabled`)).catch(() => true)) break
+      await pause(100)
+    }
     // a toast may lie over it for its few seconds: wait, as a person would
     for (const start = Date.now(); Date.now() - start < 8000;) {
       try {
@@ -199,12 +205,29 @@ export function webdriver(port) {
     for (;;) {
       const got = await d.text(css).catch(() => '')
       if (got.includes(want)) return got
-      if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"`)
+      if (Date.now() - start > timeout) assert.fail(`${css}: expected "${want}", got "${got}"${await d.pageSays()}`)
       await pause(100)
     }
   }
-  /** Signs in as `name` with the password `<name>-password-1`, as the tests' accounts have. */
+  /** What the page says in its error lines and alerts, for a failure's message: a wait that
+   *  timed out then tells why the app did not move on. */
+  d.pageSays = async () => {
+    const said = await d.wd('POST', d.s('/execute/sync'), {
+      script: "return [...document.querySelectorAll('[role=alert], .error, [data-testid=error]')].map((e) => e.innerText.trim()).filter(Boolean).join(' | ')",
+      args: [],
+    }).catch(() => '')
+    return said ? `; the page says: ${said}` : ''
+  }
+  /** Signs in as `name` with the password `<name>-password-1`, as the tests' accounts have. An
+   *  account still signed in (a test before that failed half-way) is signed out first, so one
+   *  failure does not fail every test after it. */
   d.login = async (name) => {
+    if (!(await d.exists('[data-testid=login-name]')) && (await d.exists('[data-testid=logout]'))) {
+      // a sign-out just clicked may be under way (its button then goes stale): either way the
+      // sign-in page comes
+      await d.click('[data-testid=logout]').catch(() => {})
+      await d.find('[data-testid=login-name]')
+    }
     await d.type('[data-testid=login-name]', name)
     await d.type('[data-testid=login-password]', `${name}-password-1`)
     await d.click('[data-testid=login-submit]')

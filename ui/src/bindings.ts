@@ -874,7 +874,12 @@ by_case: Array<CaseRow>,
 /**
  * The day signed off (日结, #31), once a supervisor has closed it.
  */
-close: LedgerClose | null, };
+close: LedgerClose | null, 
+/**
+ * While the day is open: why the signed-in account cannot close it, said where the
+ * 日结 button would be, before any PIN is asked (#79). `None` when it can, or once closed.
+ */
+close_blocked: CloseBlocked | null, };
 
 export type InvoiceRow = { case: string, 
 /**
@@ -1105,6 +1110,8 @@ at: string,
  * the SHA-256 of the certificate that signed
  */
 fingerprint: string, };
+
+export type CloseBlocked = "not_supervisor" | "ahead" | "no_key_enrolled";
 
 export type SignedIn = { must_change: boolean, 
 /**

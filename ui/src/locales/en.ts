@@ -267,6 +267,11 @@ const en: Shape<typeof zh> = {
     day: {
       closed: 'Closed by {by} at {at}', open: 'Not closed', close: 'Close the day', pin: 'USB key PIN', sign: 'Sign and close', verify: 'Verify the close', print: 'Print the ledger',
       verifies: 'The close verifies', fails: 'The close does not verify', afterClose: '{n} record(s) written after the close', closedToast: 'Day closed', printed: 'Ledger printed to {path}',
+      blocked: {
+        not_supervisor: 'A supervisor closes the day, signing with their own USB key: this account cannot.',
+        ahead: 'This day has not come yet: a day is closed on it or after.',
+        no_key_enrolled: 'Closing the day is signed with the USB key enrolled for this account, and none is. An administrator enrols it under Admin → USB keys; then close the day.',
+      },
     },
   },
   admin: {

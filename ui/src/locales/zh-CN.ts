@@ -320,6 +320,11 @@ export default {
     day: {
       closed: '已日结：{by}，{at}', open: '未日结', close: '日结', pin: 'USB Key PIN', sign: '签名日结', verify: '核验日结', print: '打印日报',
       verifies: '日结核验通过', fails: '日结核验未通过', afterClose: '日结后发生的记录：{n}条', closedToast: '已日结', printed: '日报已打印到 {path}',
+      blocked: {
+        not_supervisor: '日结由复核员以本人USB Key签名完成，本账号不能日结。',
+        ahead: '该日尚未到来，不能日结：日结当天或之前的日期。',
+        no_key_enrolled: '日结须以本账号登记的USB Key签名，本账号尚未登记。请管理员在 管理 → USB Key登记 为本账号登记后再日结。',
+      },
     },
   },
   admin: {

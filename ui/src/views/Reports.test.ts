@@ -144,4 +144,29 @@ describe('Reports', () => {
     await flushPromises()
     expect(w.get('[data-testid=report-result]').text()).toContain(`受理日报-${today()}.pdf`)
   })
+
+  it('says before any PIN why this account cannot close the day, in the backend\'s terms (#79)', async () => {
+    const empty = { cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null }
+    let blocked: string | null = 'no_key_enrolled'
+    mockBackend({
+      report_daily: ({ date }) => ({ date, ...empty, close_blocked: blocked }),
+      report_expiring: () => [],
+      catalog_projects: () => [],
+    })
+    const w = mount(Reports)
+    await flushPromises()
+    expect(w.get('[data-testid=day-close-blocked]').text()).toBe('日结须以本账号登记的USB Key签名，本账号尚未登记。请管理员在 管理 → USB Key登记 为本账号登记后再日结。')
+    // no PIN prompt and no button that leads to one
+    expect(w.find('[data-testid=day-close-start]').exists()).toBe(false)
+    expect(w.find('[data-testid=day-close-pin]').exists()).toBe(false)
+    blocked = 'not_supervisor'
+    await w.get('[data-testid=report-date]').setValue('2026-11-20')
+    await flushPromises()
+    expect(w.get('[data-testid=day-close-blocked]').text()).toContain('本账号不能日结')
+    blocked = null
+    await w.get('[data-testid=report-date]').setValue('2026-11-19')
+    await flushPromises()
+    expect(w.find('[data-testid=day-close-blocked]').exists()).toBe(false)
+    expect(w.find('[data-testid=day-close-start]').exists()).toBe(true)
+  })
 })

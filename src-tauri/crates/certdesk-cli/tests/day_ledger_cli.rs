@@ -89,7 +89,17 @@ fn edited_csv(csv: &str, first: &str, amount: &str) -> String {
 /// One counter's day: a case approved, the ledger printed and exported before the close, the
 /// close, then the ledgers checked; `rewrite_sheet` changes the closed day behind certdesk.
 fn a_closed_day_and_its_ledgers(c: Counter, rewrite_sheet: &dyn Fn(&Counter)) {
+    // #79: why an account cannot close the day is in the ledger, said before any PIN is asked
+    let today = chrono::Local::now().date_naive().to_string();
+    let blocked = |who: &str| json_of(&c.as_user(who, &["--json", "report", "daily", "--date", &today]))["close_blocked"].clone();
+    assert_eq!(blocked("zhang"), "not_supervisor", "a clerk closes no day");
+    assert_eq!(blocked("li"), "no_key_enrolled", "a supervisor with no USB key enrolled");
+    let out = c.as_user("li", &["--json", "day", "close", "--day", &today]);
+    assert_ne!(out.status.code(), Some(0));
+    let refused = json_of(&out);
+    assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("管理 → USB Key登记")), "says where the key is enrolled: {refused}");
     let pin = enrol_li(&c);
+    assert_eq!(blocked("li"), Value::Null, "enrolled: li may close the day");
     let n = c.import(ORG_NEW);
     for action in ["accept", "submit"] {
         c.ok_as("zhang", &["case", action, &n]);

@@ -57,6 +57,9 @@ pub struct DailyLedger {
     pub by_case: Vec<CaseRow>,
     /// The day signed off (日结, #31), once a supervisor has closed it.
     pub close: Option<LedgerClose>,
+    /// While the day is open: why the signed-in account cannot close it, said where the
+    /// 日结 button would be, before any PIN is asked (#79). `None` when it can, or once closed.
+    pub close_blocked: Option<crate::staff::CloseBlocked>,
 }
 
 /// A day's close as the ledger, its export and its print show it.
@@ -272,6 +275,7 @@ pub(crate) fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskE
             at: local_minute(&c.closed_at),
             fingerprint: c.event.fingerprint,
         }),
+        close_blocked: None,
     })
 }
 
@@ -534,7 +538,11 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
 impl Desk<'_> {
     /// The day's ledger (the counter's local day).
     pub fn daily(&self, day: NaiveDate) -> Result<DailyLedger, DeskError> {
-        daily(self.store, day)
+        let mut ledger = daily(self.store, day)?;
+        if ledger.close.is_none() {
+            ledger.close_blocked = self.day_close_check(day)?.err();
+        }
+        Ok(ledger)
     }
 
     /// Certificates written to keys whose validity ends within `days` from now, soonest first.
@@ -757,6 +765,7 @@ mod tests {
             certificates_withdrawn: 1,
             by_case: rows.to_vec(),
             close: None,
+            close_blocked: None,
         };
         let t = daily_table(&ledger);
         assert_eq!(t.rows.last().map(|r| (r[0].as_str(), r[1].as_str())), Some((LEDGER_REFERENCE_ROW, NOT_CLOSED)), "a day not closed says so last");

@@ -499,6 +499,18 @@ pub struct AfterClose {
     pub case: Option<String>,
 }
 
+/// Why the signed-in account cannot close a day (日结) now, said before its PIN is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseBlocked {
+    /// the account is no supervisor
+    NotSupervisor,
+    /// the day is still ahead
+    Ahead,
+    /// the supervisor has no USB key enrolled: an administrator enrols one (管理 → USB Key登记)
+    NoKeyEnrolled,
+}
+
 impl Desk<'_> {
     /// Signs off `day` (日结) as a supervisor with their key: the day sheet made at the chain's
     /// head, the day statement signed on the key, checked and recorded by the store; then
@@ -520,13 +532,34 @@ impl Desk<'_> {
     /// that is over or today. Asked before the key's library is loaded (the app), and by
     /// [`Desk::close_day`].
     pub fn day_closer(&self, day: chrono::NaiveDate) -> Result<Enrolment, DeskError> {
-        self.require("close a day (日结)", Role::Supervisor)?;
-        if day > crate::dates::today() {
-            return Err(DeskError::InvalidDay { text: format!("{day} (a day is closed when it is over or today, never ahead)") });
+        match self.day_close_check(day)? {
+            Ok(enrolment) => Ok(enrolment),
+            // the role's refusal as every role check says it
+            Err(CloseBlocked::NotSupervisor) => {
+                self.require("close a day (日结)", Role::Supervisor).and(Err(DeskError::StaffCertificate { why: "closing a day is a supervisor's".into() }))
+            }
+            Err(CloseBlocked::Ahead) => Err(DeskError::InvalidDay { text: format!("{day} (a day is closed when it is over or today, never ahead)") }),
+            Err(CloseBlocked::NoKeyEnrolled) => Err(DeskError::StaffCertificate {
+                why: format!(
+                    "closing a day needs the supervisor's USB key: {} has none enrolled (an administrator enrols it: certdesk user enrol-key, 管理 → USB Key登记)",
+                    self.actor.name()
+                ),
+            }),
         }
-        self.store.enrolments(Some(self.actor.name()))?.into_iter().rfind(|e| e.ended_at.is_none()).ok_or_else(|| DeskError::StaffCertificate {
-            why: format!("closing a day needs the supervisor's USB key: {} has none enrolled (certdesk user enrol-key)", self.actor.name()),
-        })
+    }
+
+    /// Whether the signed-in account could close `day` now, and why not: the one rule behind
+    /// [`Desk::day_closer`] and the ledger's `close_blocked`, which the reports page shows in
+    /// place of the PIN prompt (#79: a supervisor with no key enrolled typed a PIN first and
+    /// learnt only then that it could not be used).
+    pub(crate) fn day_close_check(&self, day: chrono::NaiveDate) -> Result<Result<Enrolment, CloseBlocked>, DeskError> {
+        if !self.actor.has(Role::Supervisor) {
+            return Ok(Err(CloseBlocked::NotSupervisor));
+        }
+        if day > crate::dates::today() {
+            return Ok(Err(CloseBlocked::Ahead));
+        }
+        Ok(self.store.enrolments(Some(self.actor.name()))?.into_iter().rfind(|e| e.ended_at.is_none()).ok_or(CloseBlocked::NoKeyEnrolled))
     }
 
     /// Checks a closed day (any signed-in account): the close's signature against the
