@@ -18,7 +18,11 @@ use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 #[path = "../crates/certdesk-store/tests/common/pg.rs"]
 mod pg;
 
-const ORG_NEW: &str = include_str!("../../tests/fixtures/case-org-new.json");
+/// The org-new fixture with its checklist recorded as all received, as the intake sends a case
+/// (#79: a case goes to the second check only with its materials).
+static ORG_NEW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    certdesk_desk::materials::case_json_all_received(&certdesk_desk::catalog::Catalog::embedded().unwrap(), include_str!("../../tests/fixtures/case-org-new.json")).unwrap()
+});
 
 struct Window {
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
@@ -187,7 +191,7 @@ impl Window {
     /// A case created, accepted and submitted by `clerk`.
     fn submitted(&self, clerk: &str) -> String {
         self.login(clerk);
-        let n = self.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string();
+        let n = self.ok("import_case", json!({ "json": ORG_NEW.as_str() }))["number"].as_str().unwrap().to_string();
         for action in ["accept", "submit"] {
             self.ok("case_action", json!({ "number": n, "action": action }));
         }
@@ -215,7 +219,7 @@ fn the_case_list_comes_a_page_at_a_time_with_the_total() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
     w.login("zhang");
-    let numbers: Vec<String> = (0..5).map(|_| w.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string()).collect();
+    let numbers: Vec<String> = (0..5).map(|_| w.ok("import_case", json!({ "json": ORG_NEW.as_str() }))["number"].as_str().unwrap().to_string()).collect();
     w.ok("case_action", json!({ "number": numbers[0], "action": "accept" }));
     let page = |args: Value| w.ok("case_page", args);
     let first = page(json!({ "offset": 0, "limit": 2 }));
@@ -308,12 +312,12 @@ fn a_locked_session_keeps_the_window_and_opens_again_with_its_own_password_only(
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
     w.login("zhang");
-    let n = w.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string();
+    let n = w.ok("import_case", json!({ "json": ORG_NEW.as_str() }))["number"].as_str().unwrap().to_string();
     assert_eq!(w.ok("app_status", json!({}))["idle_minutes"], 10, "the default idle time");
     // the window's idle timer locks it: nothing but unlock, logout and app_status
     w.ok("lock_session", json!({}));
     assert_eq!(w.kind("get_case", json!({ "number": n })), "session_locked");
-    assert_eq!(w.kind("import_case", json!({ "json": ORG_NEW })), "session_locked");
+    assert_eq!(w.kind("import_case", json!({ "json": ORG_NEW.as_str() })), "session_locked");
     let status = w.ok("app_status", json!({}));
     assert_eq!((status["locked"].as_str(), status["signed_in"].is_null()), (Some("zhang"), true), "{status}");
     // another account's password does not open it (counted against zhang, as at sign-in)
@@ -514,7 +518,7 @@ fn through_the_api(dir: &std::path::Path) -> Outcome {
     people(&mut store);
     let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
     let sign = |store: &mut CaseStore, who: &str| Session::sign_in(store, who, &Password::new(format!("{who}-pass-1"))).unwrap();
-    let n = sign(&mut store, "zhang").desk(&mut store).unwrap().import_case(&catalog, ORG_NEW).unwrap().number;
+    let n = sign(&mut store, "zhang").desk(&mut store).unwrap().import_case(&catalog, ORG_NEW.as_str()).unwrap().number;
     let mut steps = Vec::new();
     for (who, action, reason, _) in TABLE {
         let action = certdesk_desk::intake::action(action).unwrap();
@@ -545,7 +549,7 @@ fn through_the_cli(dir: &std::path::Path) -> Outcome {
             .unwrap()
     };
     let case_file = dir.join("case.json");
-    std::fs::write(&case_file, ORG_NEW).unwrap();
+    std::fs::write(&case_file, ORG_NEW.as_str()).unwrap();
     let out = run(&["case", "import", case_file.to_str().unwrap()], "zhang");
     let n = serde_json::from_slice::<Value>(&out.stdout).unwrap()["number"].as_str().unwrap().to_string();
     let mut steps = Vec::new();
@@ -564,7 +568,7 @@ fn through_the_cli(dir: &std::path::Path) -> Outcome {
 fn through_the_ipc(dir: &std::path::Path) -> Outcome {
     let w = window(dir);
     w.login("zhang");
-    let n = w.ok("import_case", json!({ "json": ORG_NEW }))["number"].as_str().unwrap().to_string();
+    let n = w.ok("import_case", json!({ "json": ORG_NEW.as_str() }))["number"].as_str().unwrap().to_string();
     let mut steps = Vec::new();
     for (who, action, reason, _) in TABLE {
         w.login(who);
@@ -626,7 +630,7 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
         for business in &project.business_types {
             for medium in &project.media {
                 let kind = project.cert_kinds[0];
-                let fixture = if kind == certdesk_desk::domain::CertKind::Employee { include_str!("../../tests/fixtures/case-employees-new.json") } else { ORG_NEW };
+                let fixture = if kind == certdesk_desk::domain::CertKind::Employee { include_str!("../../tests/fixtures/case-employees-new.json") } else { ORG_NEW.as_str() };
                 let mut case: Value = serde_json::from_str(fixture).unwrap();
                 let takes_years = business.takes_years();
                 case["project"] = json!(project.id);
@@ -639,8 +643,11 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
                     e["business"] = json!(business.wire());
                     e["years"] = if takes_years { json!(project.years[0]) } else { Value::Null };
                 }
+                // this project's checklist, all received
+                case.as_object_mut().unwrap().remove("materials");
+                let json = certdesk_desk::materials::case_json_all_received(&catalog, &case.to_string()).unwrap();
                 w.login("zhang");
-                let imported = w.call("import_case", json!({ "json": case.to_string() }));
+                let imported = w.call("import_case", json!({ "json": json }));
                 let n = imported.unwrap_or_else(|e| panic!("{} {business} {medium}: {e}", project.id))["number"].as_str().unwrap().to_string();
                 let mut done = Vec::new();
                 loop {
@@ -858,7 +865,7 @@ fn the_clis_json_error_kind_is_the_apps_ipc_kind() {
     let app = w.kind("login", json!({ "name": "li", "password": "not-li-at-all" }));
     assert_eq!((app.as_str(), cli("li", "not-li-at-all", &["case", "show", &n]).as_str()), ("wrong_password", "wrong_password"));
     // an invalid case
-    let mut bad: Value = serde_json::from_str(ORG_NEW).unwrap();
+    let mut bad: Value = serde_json::from_str(ORG_NEW.as_str()).unwrap();
     bad["handler"]["mobile"] = json!("1380013800");
     let file = dir.path().join("bad.json");
     std::fs::write(&file, bad.to_string()).unwrap();
@@ -899,7 +906,8 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     case["employees"] = read;
     case["quantity"] = json!(20);
     case.as_object_mut().unwrap().remove("payment");
-    let n = w.ok("import_case", json!({ "json": case.to_string() }))["number"].as_str().unwrap().to_string();
+    let json = certdesk_desk::materials::case_json_all_received(&certdesk_desk::catalog::Catalog::embedded().unwrap(), &case.to_string()).unwrap();
+    let n = w.ok("import_case", json!({ "json": json }))["number"].as_str().unwrap().to_string();
     for action in ["accept", "submit"] {
         w.ok("case_action", json!({ "number": n, "action": action }));
     }
@@ -1108,7 +1116,7 @@ fn the_intake_form_is_told_the_phone_kind_and_each_materials_state() {
     let w = window(dir.path());
     assert_eq!(w.ok("validate_ident", json!({ "kind": "phone", "value": "13800138000" }))["kind"], "mobile");
     assert_eq!(w.ok("validate_ident", json!({ "kind": "phone", "value": "020-83487000" }))["kind"], "landline");
-    let case: Value = serde_json::from_str(ORG_NEW).unwrap();
+    let case: Value = serde_json::from_str(ORG_NEW.as_str()).unwrap();
     let (project, business, kind) = (case["project"].clone(), case["business"].clone(), case["cert_kind"].clone());
     let none = w.ok("materials_state", json!({ "project": project, "business": business, "certKind": kind, "received": [] }));
     let items = none["items"].as_array().unwrap();
@@ -1196,9 +1204,9 @@ fn a_new_intake_starts_on_the_accounts_last_project_else_the_administrators_else
     w.ok("set_setting", json!({ "key": "default_project", "value": "snca-nmg" }));
     w.login("zhang");
     assert_eq!(w.ok("intake_project", json!({})), "snca-nmg", "the administrator's default");
-    let last = serde_json::from_str::<Value>(ORG_NEW).unwrap()["project"].as_str().unwrap().to_string();
+    let last = serde_json::from_str::<Value>(ORG_NEW.as_str()).unwrap()["project"].as_str().unwrap().to_string();
     assert_ne!(last, "snca-nmg");
-    w.ok("import_case", json!({ "json": ORG_NEW }));
+    w.ok("import_case", json!({ "json": ORG_NEW.as_str() }));
     assert_eq!(w.ok("intake_project", json!({})), last.as_str(), "this account's last case");
     w.login("li");
     assert_eq!(w.ok("intake_project", json!({})), "snca-nmg", "another account's last case is not this one's");
@@ -1237,7 +1245,7 @@ fn a_new_store_file_is_made_encrypted_at_set_up_and_opened_by_the_sign_in() {
     assert_eq!(w.kind("login", json!({ "name": "nobody", "password": "admin-pass-1" })), "wrong_password");
     assert_eq!(w.kind("case_page", json!({ "offset": 0, "limit": 10 })), "not_signed_in");
     w.login("zhang");
-    w.ok("import_case", json!({ "json": ORG_NEW }));
+    w.ok("import_case", json!({ "json": ORG_NEW.as_str() }));
     let page = w.ok("case_page", json!({ "offset": 0, "limit": 10 }));
     assert_eq!(page["total"], 1, "{page}");
     // the store the set-up made opens with the recovery key written down
@@ -1303,7 +1311,7 @@ fn the_due_list_reaches_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
     w.login("zhang");
-    let mut posted: serde_json::Value = serde_json::from_str(ORG_NEW).unwrap();
+    let mut posted: serde_json::Value = serde_json::from_str(ORG_NEW.as_str()).unwrap();
     posted["business"] = json!("unlock");
     posted.as_object_mut().unwrap().remove("years");
     posted["channel"] = json!("post");
@@ -1335,7 +1343,7 @@ fn a_statement_is_imported_and_its_match_confirmed_through_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let w = window(dir.path());
     w.login("zhang");
-    let mut posted: serde_json::Value = serde_json::from_str(ORG_NEW).unwrap();
+    let mut posted: serde_json::Value = serde_json::from_str(ORG_NEW.as_str()).unwrap();
     posted["channel"] = json!("post");
     posted["arrival"] = json!({ "date": "2025-10-08", "courier": "EMS", "waybill": "1180223344" });
     posted["payment"].as_object_mut().unwrap().remove("date");
@@ -1369,7 +1377,7 @@ fn the_intake_is_told_what_the_counter_holds_of_the_unit_before_it_saves() {
     let w = window(dir.path());
     w.login("zhang");
     // a 陕西CA case whose handler brought the unit's letter, valid to 2099
-    let mut case: Value = serde_json::from_str(ORG_NEW).unwrap();
+    let mut case: Value = serde_json::from_str(ORG_NEW.as_str()).unwrap();
     case["project"] = json!("snca-nmg");
     case["years"] = json!(1);
     case["handler"]["authorization_until"] = json!("2099-12-31");

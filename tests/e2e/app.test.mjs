@@ -154,6 +154,31 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   await click('[data-testid=logout]')
 })
 
+test('a case made elsewhere goes to the second check only with its materials recorded (#79)', async () => {
+  // a case file with no checklist, as another system writes it
+  const number = certdesk('case', 'import', join(root, 'tests/fixtures/case-org-new.json'), '--as', 'zhang', '--password-file', join(dir, 'zhang.pw')).trim()
+  await login('zhang')
+  await click('[data-testid=nav-cases]')
+  await type('[data-testid=search]', number)
+  await click(`[data-testid="case-${number}"]`)
+  await click('[data-testid=act-accept]')
+  await waitText('[data-testid=case-status]', '已受理')
+  // what it lacks is said before 提交复核, and the backend refuses it
+  await waitText('[data-testid=materials-missing]', '方可提交复核')
+  await click('[data-testid=act-submit]')
+  await waitText('[data-testid=error]', '材料未收齐')
+  assert.equal(JSON.parse(certdesk('case', 'show', number, '--json')).status, 'accepted')
+  // the clerk records them (修改 → 全部收齐 → 保存) and submits
+  await click('[data-testid=case-edit]')
+  await click('[data-testid=mat-all]')
+  await click('[data-testid=intake-submit]')
+  await find('[data-testid=case-edit]')
+  assert.equal(await exists('[data-testid=materials-missing]'), false, 'nothing missing once recorded')
+  await click('[data-testid=act-submit]')
+  await waitText('[data-testid=case-status]', '待复核')
+  await click('[data-testid=logout]')
+})
+
 /** Waits for a window whose title matches `name` (xdotool); its id. */
 async function waitWindow(name, timeout = 30000) {
   const start = Date.now()
@@ -788,6 +813,7 @@ test('a slow key operation shows its progress, and a wipe asks first', async () 
 test('a dual SM2 certificate issued on an SKF key', async () => {
   const pw = (who) => ['--as', who, '--password-file', join(dir, `${who}.pw`)]
   const number = certdesk('case', 'import', join(root, 'tests/fixtures/cases/nmgca-procurement-organization-new-long-name.json'), ...pw('zhang'))
+  certdesk('case', 'materials', number, '--all-received', ...pw('zhang'))
   for (const [action, who] of [['accept', 'zhang'], ['submit', 'zhang'], ['approve', 'li']]) certdesk('case', action, number, ...pw(who))
 
   await useKeyLibrary(skfSoft)

@@ -63,6 +63,7 @@ before(async () => {
   writeFileSync(join(dir, 'case.json'), JSON.stringify(c))
   const as = (who) => ['--as', who, '--password-file', join(dir, `${who}.pw`)]
   number = certdesk('case', 'import', join(dir, 'case.json'), ...as('zhang')).match(/GZ01-\d{8}-\d{4}/)[0]
+  certdesk('case', 'materials', number, '--all-received', ...as('zhang'))
   for (const [action, who] of [['accept', 'zhang'], ['submit', 'zhang'], ['approve', 'li']]) certdesk('case', action, number, ...as(who))
   // the test CA that plays the CA's system
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/C=CN/O=Test CA/CN=Test Root', '-days', '30'])

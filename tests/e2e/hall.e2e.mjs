@@ -111,6 +111,8 @@ test('the administrator chooses the hall in the admin desk; the next start works
 test('the app works on the hall: it names the server, and a case is accepted and approved there', async () => {
   await waitText('[data-testid=server]', `${url.username}@${url.hostname}:${url.port}/${database}`)
   const number = certdesk('case', 'import', join(root, 'tests/fixtures/case-org-new.json'), '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
+  // the checklist recorded as the intake's 全部收齐 does: nothing goes to the second check without it (#79)
+  certdesk('case', 'materials', number, '--all-received', '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
 
   await login('zhang')
   await click('[data-testid=nav-cases]')

@@ -98,6 +98,7 @@ before(async () => {
   kase.payment = { method: 'bank_transfer', payer_name: '广东省示例事业单位', payer_account: '44001234567890123456', amount: '400.00' }
   writeFileSync(join(dir, 'posted.json'), JSON.stringify(kase))
   number = certdesk('case', 'import', join(dir, 'posted.json'), ...as('zhang'))
+  certdesk('case', 'materials', number, '--all-received', ...as('zhang'))
   for (const action of ['accept', 'submit']) certdesk('case', action, number, ...as('zhang'))
   statement = join(dir, '建设银行明细.xlsx')
   execFileSync(python(), ['-c', STATEMENT, statement, number])

@@ -64,6 +64,7 @@ before(async () => {
   certdesk('user', 'enrol-key', 'li', '--cert', join(dir, 'li.pem'), '--chain', join(dir, 'ca.pem'), '--as', 'admin', '--password-file', join(dir, 'admin.pw'))
   // a case waiting for the second check
   number = certdesk('case', 'import', join(root, 'tests/fixtures/case-org-new.json'), ...as('zhang')).match(/GZ01-\d{8}-\d{4}/)[0]
+  certdesk('case', 'materials', number, '--all-received', ...as('zhang'))
   for (const action of ['accept', 'submit']) certdesk('case', action, number, ...as('zhang'))
   await d.start(driverBin, env, app)
 })

@@ -82,6 +82,7 @@ const en: Shape<typeof zh> = {
   toFollow: {
     title: 'Materials to follow', intro: 'The applicant promised to bring these later; check them before approving:', accept: 'Checked; I accept them to follow',
     notRecorded: 'This case records no materials checklist', unaccounted: 'missing, no promise recorded',
+    missingTitle: 'These required materials are neither received nor promised: the case is submitted and approved only once they are',
   },
   briefing: {
     title: 'What to know', notes: 'Notes', bank: 'Bank account', payee: 'Payee', bankName: 'Bank', account: 'Account', remark: 'Remark',

@@ -133,6 +133,7 @@ export default {
   toFollow: {
     title: '材料后补', intro: '以下必交材料申请人承诺后补，请核实后再复核通过：', accept: '已核实，同意后补',
     notRecorded: '本案未登记材料清单', unaccounted: '未收齐，无后补说明',
+    missingTitle: '以下必交材料未收齐，也无后补说明：收齐或登记后补说明后，方可提交复核和复核通过',
   },
   briefing: {
     title: '办理须知', notes: '注意事项', bank: '收款账户', payee: '收款单位', bankName: '开户银行', account: '账号', remark: '备注',

@@ -203,6 +203,22 @@ describe('Case page', () => {
   })
 })
 
+describe('Case page: materials before 提交复核', () => {
+  it('says before the button what a case made elsewhere still lacks, as the backend computed it (#79)', async () => {
+    const missing = [{ id: 'license', text: '《营业执照》复印件', to_follow: null }]
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'accepted', materials: [] }, ['clerk'], { materials: { recorded: false, items: [], missing } }),
+      catalog_checklist: () => [],
+      catalog_projects: () => [],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(w.find('[data-testid=act-submit]').exists()).toBe(true)
+    expect(w.get('[data-testid=materials-not-recorded]').text()).toBe('本案未登记材料清单')
+    expect(w.get('[data-testid=missing-license]').text()).toBe('《营业执照》复印件')
+  })
+})
+
 describe('Case page: irreversible actions ask first', () => {
   it('作废 names the case and its reason, and reaches the backend only once confirmed', async () => {
     const calls = mockBackend({

@@ -127,21 +127,30 @@ describe('Review', () => {
     expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
   })
 
-  it('says when a case records no materials checklist', async () => {
+  it('says before the button what a case with no materials checklist lacks, and shows the refusal (#79)', async () => {
+    const missing = [{ id: 'license', text: '《营业执照》复印件', to_follow: null }, { id: 'application', text: '《数字证书申请表》', to_follow: null }]
     mockBackend({
       review_queue: () => queue,
-      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', materials: [] }, ['supervisor'], { materials: { recorded: false, items: [], missing: [] } }),
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', materials: [] }, ['supervisor'], { materials: { recorded: false, items: [], missing } }),
       catalog_checklist: () => sampleChecklist,
       catalog_projects: () => [sampleProject],
       preview_forms: () => ({ forms: [], sheets: [] }),
+      case_action: () => { throw refusal('materials_missing', 'case GZ01-20261120-0007: required materials not received (材料未收齐): license (《营业执照》复印件)') },
     })
     const w = mount(Review)
     await flushPromises()
     await w.get('[data-testid=review-GZ01-20261120-0007]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=materials-not-recorded]').text()).toBe('本案未登记材料清单')
+    expect(w.get('[data-testid=materials-missing]').text()).toContain('方可提交复核和复核通过')
+    expect(w.get('[data-testid=missing-license]').text()).toBe('《营业执照》复印件')
+    expect(w.get('[data-testid=missing-application]').text()).toBe('《数字证书申请表》')
     expect(w.find('[data-testid=accept-to-follow]').exists()).toBe(false)
-    expect(w.get('[data-testid=act-approve]').attributes('disabled')).toBeUndefined()
+    // the backend decides: its refusal is shown in Chinese, the case stays as it was
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=error]').text()).toContain('材料未收齐')
+    expect(w.get('[data-testid=case-status]').text()).toBe('待复核')
   })
 
   it('shows an empty queue, and a four-eyes refusal in Chinese', async () => {

@@ -119,9 +119,17 @@ fn the_invoice_rules_are_the_seeds_and_fire_at_import() {
 #[test]
 fn a_case_from_json_records_its_checklist_as_the_app_does() {
     let c = Counter::new(env!("CARGO_BIN_EXE_certdesk"));
-    let n = c.import(&fixture("case-org-new.json"));
+    let n = c.import_unrecorded(&fixture("case-org-new.json"));
     let (_, before) = c.read_json(&["case", "show", &n, "--json"]);
     assert!(before.get("materials").is_none_or(|m| m.as_array().is_none_or(Vec::is_empty)), "{before}");
+    // #79: nothing recorded, nothing goes to the second check
+    c.ok_as("zhang", &["case", "accept", &n]);
+    let out = c.as_user("zhang", &["--json", "case", "submit", &n]);
+    assert_eq!(out.status.code(), Some(1), "{}", certdesk_testkit::stderr(&out));
+    let refused: Value = serde_json::from_slice(&out.stdout).expect("an error as JSON");
+    assert_eq!(refused["error"]["kind"], "materials_missing", "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("case materials"), "says how to record them: {refused}");
+    assert_eq!(c.status(&n), "accepted", "the case stays where it was");
     c.ok_as("zhang", &["case", "materials", &n, "--all-received"]);
     let (_, after) = c.read_json(&["case", "show", &n, "--json"]);
     let lines = after["materials"].as_array().expect("the checklist recorded");
@@ -146,4 +154,12 @@ fn a_case_from_json_records_its_checklist_as_the_app_does() {
     // a supervisor records no checklist: the clerk's
     let out = c.as_user("li", &["case", "materials", &n, "--all-received"]);
     assert_ne!(out.status.code(), Some(0), "{}", certdesk_testkit::stderr(&out));
+    // promised: submitted with the promise, approved only by accepting it
+    c.ok_as("zhang", &["case", "submit", &n]);
+    let out = c.as_user("li", &["--json", "case", "approve", &n]);
+    assert_ne!(out.status.code(), Some(0));
+    let refused: Value = serde_json::from_slice(&out.stdout).expect("an error as JSON");
+    assert_eq!(refused["error"]["kind"], "materials_to_follow", "{refused}");
+    c.ok_as("li", &["case", "approve", &n, "--accept-to-follow"]);
+    assert_eq!(c.status(&n), "approved");
 }

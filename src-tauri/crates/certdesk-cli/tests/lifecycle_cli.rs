@@ -220,7 +220,9 @@ impl Desk {
             std::fs::write(&file, case.to_string()).unwrap();
             let out = self.c.as_user("zhang", &["case", "import", &file]);
             if out.status.code() == Some(0) {
-                return String::from_utf8_lossy(&out.stdout).trim().to_string();
+                let n = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                self.c.ok_as("zhang", &["case", "materials", &n, "--all-received"]);
+                return n;
             }
             last = stderr(&out);
         }
@@ -881,7 +883,7 @@ fn a_returning_handlers_letter_on_file_is_not_asked_again() {
             }
         })
     };
-    let first = d.c.import(&snca("first.json", "440106200109094066", false));
+    let first = d.c.import_unrecorded(&snca("first.json", "440106200109094066", false));
     d.c.ok_as("zhang", &["case", "materials", &first, "--all-received"]);
     d.c.ok_as("zhang", &["case", "accept", &first]);
 
@@ -906,7 +908,7 @@ fn a_returning_handlers_letter_on_file_is_not_asked_again() {
     d.c.ok_as("zhang", &["case", "submit", &second]);
 
     // another handler, and a mark the file brought itself: asked for the letter
-    let other = d.c.import(&snca("other.json", "11010519491231002X", true));
+    let other = d.c.import_unrecorded(&snca("other.json", "11010519491231002X", true));
     assert!(lines(&other).iter().all(|m| m["on_file"].is_null()), "{:?}", lines(&other));
     take_the_rest(&other);
     let refused = d.c.as_user("zhang", &["case", "submit", &other, "--json"]);

@@ -79,6 +79,7 @@ fn refusals_exit_1_and_name_the_rule() {
     // a clerk who is also a supervisor still cannot approve their own case
     e.add_user("both", &["clerk", "supervisor"]);
     let m = e.ok_as("both", &["case", "import", ORG_NEW]).trim().to_string();
+    e.ok_as("both", &["case", "materials", &m, "--all-received"]);
     e.as_user("both", &["case", "accept", &m]);
     e.as_user("both", &["case", "submit", &m]);
     let out = e.as_user("both", &["case", "approve", &m]);
@@ -176,6 +177,7 @@ fn a_case_number_spelled_otherwise_is_the_same_case_for_four_eyes() {
     let e = Env::new();
     e.add_user("both", &["clerk", "supervisor"]);
     let n = e.ok_as("both", &["case", "import", ORG_NEW]).trim().to_string();
+    e.ok_as("both", &["case", "materials", &n, "--all-received"]);
     e.ok_as("both", &["case", "accept", &n]);
     e.ok_as("both", &["case", "submit", &n]);
     for spelled in [n.to_lowercase(), format!(" {n} "), format!("{}\t", n.to_lowercase())] {
@@ -202,6 +204,8 @@ fn everyone_who_edited_is_refused_not_only_the_last() {
         std::fs::write(&f, v.to_string()).unwrap();
         e.ok_as(who, &["case", "edit", &n, f.to_str().unwrap()]);
     }
+    // the edits' file carries no checklist: the clerk records it again
+    e.ok_as("zhang", &["case", "materials", &n, "--all-received"]);
     e.ok_as("zhang", &["case", "accept", &n]);
     e.ok_as("zhang", &["case", "submit", &n]);
     let out = e.as_user("a", &["case", "approve", &n]);
@@ -318,7 +322,7 @@ fn many_writers_at_once_keep_one_chain_in_order() {
     for _ in 0..4 {
         let pw = e.c.pw("zhang");
         let script = format!(
-            "for i in 1 2 3 4 5; do n=$(\"$0\" case import '{ORG_NEW}' --as zhang --password-file '{pw}') && \"$0\" case accept $n --as zhang --password-file '{pw}' >/dev/null && \"$0\" case submit $n --as zhang --password-file '{pw}' >/dev/null; done"
+            "for i in 1 2 3 4 5; do n=$(\"$0\" case import '{ORG_NEW}' --as zhang --password-file '{pw}') && \"$0\" case materials $n --all-received --as zhang --password-file '{pw}' >/dev/null && \"$0\" case accept $n --as zhang --password-file '{pw}' >/dev/null && \"$0\" case submit $n --as zhang --password-file '{pw}' >/dev/null; done"
         );
         let mut sh = Command::new("sh");
         sh.args(["-c", &script, env!("CARGO_BIN_EXE_certdesk")]).env("CERTDESK_DB", e.db()).stdin(Stdio::null());

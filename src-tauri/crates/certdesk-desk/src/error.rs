@@ -134,7 +134,7 @@ pub enum DeskError {
     CollectorIncomplete { number: String, why: &'static str },
 
     // ---- materials
-    #[error("case {number}: required materials not received (材料未收齐): {}; tick them, or record what the applicant will bring later (后补说明, materials[].to_follow)", .missing.join("; "))]
+    #[error("case {number}: required materials not received (材料未收齐): {}; tick them, or record what the applicant will bring later (后补说明, materials[].to_follow; certdesk case materials {number} --all-received | --item ID --copies K [--original] [--to-follow TEXT])", .missing.join("; "))]
     MaterialsMissing { number: String, missing: Vec<String> },
     #[error("case {number}: materials are to follow (材料后补): {}; approve only by accepting them (--accept-to-follow)", .promised.join("; "))]
     MaterialsToFollow { number: String, promised: Vec<String> },

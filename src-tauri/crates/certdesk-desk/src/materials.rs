@@ -116,6 +116,17 @@ pub fn apply(checklist: &[MaterialItem], received: &[MaterialReceived], change: 
     }
 }
 
+/// A case JSON with its checklist recorded as all received (全部收齐), as the intake's clerk
+/// ticks it: for a case file made elsewhere that is to be taken through the second check in
+/// one go (the benchmarks' cases). The JSON is otherwise as given.
+pub fn case_json_all_received(catalog: &Catalog, json: &str) -> Result<String, DeskError> {
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    let data = CaseData::from_json(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    let checklist = crate::intake::project(catalog, &data.project)?.checklist_of(&data);
+    value["materials"] = serde_json::to_value(all_received(&checklist, &data.materials)).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    Ok(value.to_string())
+}
+
 pub fn state(catalog: &Catalog, data: &CaseData) -> Result<MaterialsState, DeskError> {
     let project = crate::intake::project(catalog, &data.project)?;
     Ok(states(&project.checklist_of(data), &data.materials))
@@ -124,22 +135,30 @@ pub fn state(catalog: &Catalog, data: &CaseData) -> Result<MaterialsState, DeskE
 /// Submission: every required item received, or promised with a note. Returns the promises.
 pub(crate) fn check_submit(catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Option<Vec<String>>, DeskError> {
     let s = state(catalog, data)?;
-    if !s.recorded {
-        // a case file made elsewhere carries no checklist: nothing to hold it to (the
-        // supervisor sees "not recorded" in the case view)
-        return Ok(None);
-    }
-    let open: Vec<String> = s.missing.iter().filter(|m| m.to_follow.is_none()).map(|m| format!("{} ({})", m.id, m.text)).collect();
-    if !open.is_empty() {
-        return Err(DeskError::MaterialsMissing { number: number.to_string(), missing: open });
-    }
+    // a case file made elsewhere with no checklist recorded has every required item missing
+    // (#79: such a case went through the second check with nothing ticked); the clerk records
+    // it (全部收齐, `case materials`) as at the intake
+    refuse_missing(number, &s)?;
     let promised = s.to_follow();
     Ok((!promised.is_empty()).then_some(promised))
 }
 
-/// Approval: promised materials are approved only when the supervisor accepts them.
+/// A required item neither handed in in full nor promised (后补) stops the case.
+fn refuse_missing(number: &CaseNumber, s: &MaterialsState) -> Result<(), DeskError> {
+    let open: Vec<String> = s.missing.iter().filter(|m| m.to_follow.is_none()).map(|m| format!("{} ({})", m.id, m.text)).collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(DeskError::MaterialsMissing { number: number.to_string(), missing: open })
+}
+
+/// Approval: every required item received or promised, as at submission (a case submitted
+/// before the rule held, or whose materials were edited since, is held to it here too); the
+/// promised ones approved only when the supervisor accepts them.
 pub(crate) fn check_approve(catalog: &Catalog, number: &CaseNumber, data: &CaseData, accept_to_follow: bool) -> Result<Option<Vec<String>>, DeskError> {
-    let promised = state(catalog, data)?.to_follow();
+    let s = state(catalog, data)?;
+    refuse_missing(number, &s)?;
+    let promised = s.to_follow();
     if promised.is_empty() {
         return Ok(None);
     }
@@ -201,5 +220,31 @@ mod tests {
         assert!(s.items.iter().filter(|i| i.id != optional.id).all(|i| i.state == MaterialState::Received), "{s:?}");
         assert_eq!(s.items.iter().find(|i| i.id == optional.id).unwrap().state, MaterialState::Optional, "the clerk ticks an optional item");
         assert!(after.iter().all(|m| m.to_follow.is_none()), "no promise left for what was handed in");
+    }
+
+    #[test]
+    fn a_case_with_no_checklist_recorded_is_neither_submitted_nor_approved() {
+        let catalog = Catalog::embedded().unwrap();
+        let json = include_str!("../../../../tests/fixtures/case-org-new.json");
+        let bare = CaseData::from_json(json).unwrap();
+        assert!(bare.materials.is_empty(), "the fixture records no checklist");
+        let number = CaseNumber::parse("GZ01-20261120-0001").unwrap();
+        for refused in [check_submit(&catalog, &number, &bare), check_approve(&catalog, &number, &bare, true)] {
+            match refused {
+                Err(DeskError::MaterialsMissing { missing, .. }) => assert!(!missing.is_empty()),
+                other => panic!("refused as missing: {other:?}"),
+            }
+        }
+        // 全部收齐: both pass, with no promise to accept
+        let recorded = CaseData::from_json(&case_json_all_received(&catalog, json).unwrap()).unwrap();
+        assert_eq!(check_submit(&catalog, &number, &recorded).unwrap(), None);
+        assert_eq!(check_approve(&catalog, &number, &recorded, false).unwrap(), None);
+        // one item promised: submitted with the promise; approved only by accepting it
+        let mut promised = recorded.clone();
+        let line = promised.materials.iter_mut().next().unwrap();
+        (line.copies_received, line.original_seen, line.to_follow) = (0, false, Some("下周一补交".into()));
+        assert!(check_submit(&catalog, &number, &promised).unwrap().is_some());
+        assert!(matches!(check_approve(&catalog, &number, &promised, false), Err(DeskError::MaterialsToFollow { .. })));
+        assert!(check_approve(&catalog, &number, &promised, true).unwrap().is_some());
     }
 }

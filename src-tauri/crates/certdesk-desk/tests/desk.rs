@@ -33,6 +33,7 @@ impl Counter {
         let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
         let catalog = self.catalog.clone();
         let n = self.desk("zhang").import_case(&catalog, &json).unwrap().number;
+        self.desk("zhang").record_materials(&catalog, n.as_str(), &certdesk_desk::materials::MaterialsChange::AllReceived).unwrap();
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
         if seal {
             seal::import_for_case(&mut self.desk("zhang"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();

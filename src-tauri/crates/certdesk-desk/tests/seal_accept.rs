@@ -29,6 +29,7 @@ impl Counter {
     fn case_with(&mut self, scan: &[u8]) -> (String, Verdict) {
         let catalog = self.catalog.clone();
         let n = self.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
+        self.desk("zhang").record_materials(&catalog, n.as_str(), &certdesk_desk::materials::MaterialsChange::AllReceived).unwrap();
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
         let v = seal::import_for_case(&mut self.desk("zhang"), &catalog, &n, "sheet.png", scan, None).unwrap();
         (n, v)

@@ -229,8 +229,17 @@ impl Counter {
         (out.status.code().unwrap_or(-1), value)
     }
 
-    /// A case file imported by the clerk; its number.
+    /// A case file imported by the clerk, its checklist then recorded as all received (全部收齐,
+    /// as the intake's clerk ticks it: a case goes to the second check only with its materials,
+    /// #79); its number.
     pub fn import(&self, case_file: &str) -> String {
+        let n = self.import_unrecorded(case_file);
+        self.ok_as("zhang", &["case", "materials", &n, "--all-received"]);
+        n
+    }
+
+    /// A case file imported by the clerk as it is, no checklist recorded; its number.
+    pub fn import_unrecorded(&self, case_file: &str) -> String {
         self.ok_as("zhang", &["case", "import", case_file]).trim().to_string()
     }
 

@@ -190,7 +190,7 @@ fn main() {
     let mut keys: Vec<KeyTimes> = Vec::new();
     let mut imports: Vec<f64> = Vec::new();
     for round in 0..rounds {
-        let json = case_json(employees);
+        let json = or_die(certdesk_desk::materials::case_json_all_received(&catalog, &case_json(employees)), "the case's checklist");
         let saved = or_die(or_die(clerk.desk(&mut store), "the clerk's desk").import_case(&catalog, &json), format!("importing the {employees}-employee case"));
         let n = saved.number;
         for (who, action) in [("clerk", Action::Accept), ("clerk", Action::Submit), ("supervisor", Action::Approve)] {

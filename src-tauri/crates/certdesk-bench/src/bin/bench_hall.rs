@@ -226,7 +226,9 @@ fn child(a: &Args) -> Result<bool, BenchError> {
     let (index, dir) = a.child.clone().expect("a child");
     let mut store = open_desk(a)?;
     let catalog = Catalog::embedded().map_err(|e| BenchError::Template(e.to_string()))?;
-    let template: serde_json::Value = serde_json::from_str(CASE).map_err(|e| BenchError::Template(e.to_string()))?;
+    // the checklist recorded as the intake's clerk ticks it: the case goes to the second check
+    let case = certdesk_desk::materials::case_json_all_received(&catalog, CASE).map_err(|e| BenchError::Template(e.to_string()))?;
+    let template: serde_json::Value = serde_json::from_str(&case).map_err(|e| BenchError::Template(e.to_string()))?;
     let (clerk, supervisor) = (format!("clerk{index}"), format!("sup{index}"));
     let as_clerk = Session::sign_in(&mut store, &clerk, &password(&dir, &clerk)?)?;
     let as_supervisor = Session::sign_in(&mut store, &supervisor, &password(&dir, &supervisor)?)?;

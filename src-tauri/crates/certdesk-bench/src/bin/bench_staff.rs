@@ -122,7 +122,7 @@ fn main() {
     let (mut bare_sign, mut sign_in, mut approve) = (Vec::new(), Vec::new(), Vec::new());
     let statement = b"certdesk-approval-v1\ncounter GZ01\ncase -\napproval -\nsigner li\ncertificate -\n";
     for _ in 0..rounds {
-        let json = ORG_NEW.to_string();
+        let json = or_die(certdesk_desk::materials::case_json_all_received(&catalog, ORG_NEW), "the case's checklist");
         let n = or_die(or_die(clerk.desk(&mut store), "the clerk's desk").import_case(&catalog, &json), "a case").number;
         for action in [Action::Accept, Action::Submit] {
             or_die(or_die(clerk.desk(&mut store), "the clerk's desk").act(&catalog, &n, action, None), "the clerk's step");
