@@ -30,6 +30,14 @@ after(async () => {
 
 test('the first administrator is asked for a 姓名 and shown by it; a 姓名 edit visibly saves', async () => {
   await d.find('[data-testid=setup-display-name]')
+  // before the set-up: no bare 「受理点」 in the header; each required field's asterisk on its
+  // label's line (#79 item 10)
+  assert.equal(await d.exists('[data-testid=header-counter]'), false, 'no counter named before it is set up')
+  const offsets = await d.wd('POST', d.s('/execute/sync'), {
+    script: "return [...document.querySelectorAll('[data-testid=setup] .req')].map((r) => Math.abs(r.getBoundingClientRect().top - r.parentElement.getBoundingClientRect().top))",
+    args: [],
+  })
+  assert.ok(offsets.length >= 4 && offsets.every((o) => o < 4), `each * beside its label: ${offsets}`)
   await type('[data-testid=setup-password]', 'admin-password-1')
   await type('[data-testid=setup-password2]', 'admin-password-1')
   await type('[data-testid=setup-code]', 'GZ01')

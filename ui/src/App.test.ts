@@ -137,6 +137,14 @@ describe('App', () => {
     expect(w.get('.counter').text()).toContain('广州天河受理点')
   })
 
+  it('names no counter before the first start has set one up: no bare 受理点 (#79)', async () => {
+    mockBackend({ app_status: () => ({ first_run: true, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: '', counter_name: '', signed_in: null, people: {} }) })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    expect(w.find('[data-testid=header-counter]').exists()).toBe(false)
+    expect(w.get('header').text()).not.toContain('受理点')
+  })
+
   it('switches desks with Alt+number, only to desks the account has', async () => {
     const w = await signIn(['admin', 'clerk'])
     expect(navs(w)).toEqual(['nav-intake', 'nav-cases', 'nav-reports', 'nav-admin'])
