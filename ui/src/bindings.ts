@@ -850,7 +850,13 @@ written: number,
  */
 withdrawn: number, };
 
-export type DailyLedger = { date: string, cases: number, total: string, by_business: Array<LedgerRow>, by_project: Array<LedgerRow>, by_payment: Array<LedgerRow>, by_clerk: Array<LedgerRow>, keys_issued: number, delivered: number, 
+export type DailyLedger = { date: string, cases: number, total: string, by_business: Array<LedgerRow>, by_project: Array<LedgerRow>, by_payment: Array<LedgerRow>, by_clerk: Array<LedgerRow>, 
+/**
+ * The day's cases by where they stand now (#79: a case sent back by the supervisor is
+ * still the day's, taken and paid, so it stays in 案件数 and 收费合计; this shows it apart
+ * as 已退回).
+ */
+by_status: Array<LedgerRow>, keys_issued: number, delivered: number, 
 /**
  * The invoices the day's cases asked for (seed 002 发票), one row per case.
  */

@@ -258,7 +258,7 @@ const en: Shape<typeof zh> = {
   reports: {
     dueList: 'Export the due list', dueListHint: 'Cases due that day, late, and waiting on the applicant',
     invoiceList: 'Export the invoice list', invoiceListHint: 'The invoice requests of the cases done that day, in the columns of the invoicing tool',
-    title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk',
+    title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk', byStatus: 'By status (a case sent back still counts in the day\'s cases and fees)',
     keysIssued: 'Keys issued', delivered: 'Delivered', cases: 'Cases', total: 'Fees', expiring: 'Certificates expiring', days: 'Days',
     exportCsv: 'Export CSV', exportXlsx: 'Export XLSX', exported: 'Exported {path} ({rows} rows)', key: 'Key', none: 'None',
     case: 'Case', organization: 'Organisation', handler: 'Handler', mobile: 'Mobile', serial: 'Serial', subject: 'Subject', notAfter: 'Expires', daysLeft: 'Days left',

@@ -311,7 +311,7 @@ export default {
   reports: {
     dueList: '导出到期提醒', dueListHint: '当日到期、已超期和待申请人（材料后补、款项未到账）的案件',
     invoiceList: '导出开票清单', invoiceListHint: '当日办结案件的电子发票申请（抬头、税号、专票信息、金额、经办人手机和邮箱），按开票软件的列导出',
-    title: '报表', date: '日期', daily: '日报', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员',
+    title: '报表', date: '日期', daily: '日报', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员', byStatus: '按案件状态（退回的案件仍计入当日件数和收费）',
     keysIssued: '制证数', delivered: '交付数', cases: '案件数', total: '收费合计', expiring: '即将到期的证书', days: '天数',
     exportCsv: '导出CSV', exportXlsx: '导出XLSX', exported: '已导出 {path}（{rows}行）', key: '项目', none: '无',
     case: '案件', organization: '单位', handler: '经办人', mobile: '手机', serial: '证书序列号', subject: '证书主题', notAfter: '到期日', daysLeft: '剩余天数',

@@ -8,6 +8,7 @@ import Reports from './Reports.vue'
 import { today } from '../util'
 import { sampleProject } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
+import type { CloseBlocked } from '../bindings'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -21,8 +22,9 @@ describe('Reports', () => {
         by_project: [{ key: 'netca-gd-pension', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }],
         by_payment: [{ key: 'bank_transfer', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }],
         by_clerk: [{ key: '张三', cases: 3, amount: '2100.00', certs: 5, written: 2, withdrawn: 1 }, { key: 'wang', cases: 1, amount: '0.00', certs: 1, written: 0, withdrawn: 0 }],
+        by_status: [{ key: 'approved', cases: 2, amount: '1400.00', certs: 4, written: 2, withdrawn: 1 }, { key: 'returned', cases: 1, amount: '700.00', certs: 1, written: 0, withdrawn: 0 }],
         invoices: [{ case: 'GZ01-20261120-0001', kind: 'special', title: '广州市示例科技有限公司', taxpayer_id: '91440101MA59ABCD1D', amount: '700.00' }],
-        certificates: 5, certificates_written: 2, certificates_withdrawn: 1, close: null,
+        certificates: 5, certificates_written: 2, certificates_withdrawn: 1, close: null, close_blocked: null,
         by_case: [
           { case: 'GZ01-20261120-0002', project: 'netca-gd-pension', business: 'new', applicant: '广东省示例事业单位', amount: '600.00', certs: 3, written: 2, status: 'approved',
             withdrawn: [{ cert: 3, holder: '李娜', reason: '员工已离职', by: '李复核', at: '2026-11-20T03:00:00Z' }] },
@@ -42,6 +44,9 @@ describe('Reports', () => {
     expect(w.get('[data-testid=report-by_business]').text()).toContain('新申请')
     expect(w.get('[data-testid=report-by_payment]').text()).toContain('对公转账')
     expect(w.get('[data-testid=report-by_clerk]').text()).toContain('张三')
+    // a case sent back is shown apart, by the backend's status label (#79)
+    expect(w.get('[data-testid=report-by_status]').text()).toContain('已退回')
+    expect(w.get('[data-testid=report-by_status]').text()).toContain('按案件状态（退回的案件仍计入当日件数和收费）')
     // a clerk the ledger names by login, by 姓名
     expect(w.get('[data-testid=report-by_clerk]').text()).toContain('王五')
     expect(w.get('[data-testid=report-by_clerk]').text()).not.toContain('wang')
@@ -87,7 +92,7 @@ describe('Reports', () => {
 
   it('shows an export failure in Chinese', async () => {
     mockBackend({
-      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null }),
+      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], by_status: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null, close_blocked: null }),
       report_expiring: () => [],
       catalog_projects: () => [],
       export_report: () => { throw refusal('io', 'writing /home/clerk/exports/daily.csv: permission denied') },
@@ -101,13 +106,13 @@ describe('Reports', () => {
   })
 
   it('signs the day off with the USB key PIN, shows the close, verifies it and prints the ledger', async () => {
-    const empty = { cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [] }
+    const empty = { cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], by_status: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [] }
     const close = { reference: 'certdesk-day:1:GZ01:2026-11-20:42:aa:bb', account: 'li', by: '李复核', at: '2026-11-20 18:30', fingerprint: 'ff' }
     let closed = false
     let refuse = true
     const verdict = { day: '2026-11-20', closed: true, ok: true, reference: close.reference, closed_by: 'li', closed_at: '2026-11-20T10:30:00Z', signature_ok: true, head_ok: true, sheet_ok: true, changed: [], after_close: [{ seq: 50, at: '2026-11-20T11:00:00Z', actor: 'zhang', action: 'create', case: 'GZ01-20261120-0009' }], problems: [], ledger: null }
     const calls = mockBackend({
-      report_daily: ({ date }) => ({ date, ...empty, close: closed ? close : null }),
+      report_daily: ({ date }) => ({ date, ...empty, close: closed ? close : null, close_blocked: null }),
       report_expiring: () => [],
       catalog_projects: () => [],
       day_close: () => {
@@ -146,8 +151,8 @@ describe('Reports', () => {
   })
 
   it('says before any PIN why this account cannot close the day, in the backend\'s terms (#79)', async () => {
-    const empty = { cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null }
-    let blocked: string | null = 'no_key_enrolled'
+    const empty = { cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], by_status: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null }
+    let blocked: CloseBlocked | null = 'no_key_enrolled'
     mockBackend({
       report_daily: ({ date }) => ({ date, ...empty, close_blocked: blocked }),
       report_expiring: () => [],

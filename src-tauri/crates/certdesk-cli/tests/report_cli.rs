@@ -15,12 +15,24 @@ fn counter() -> certdesk_testkit::Counter {
 fn the_daily_ledger_counts_the_days_cases_in_every_format() {
     let c = counter();
     c.import(ORG_NEW);
-    c.import(ORG_NEW);
+    let sent_back = c.import(ORG_NEW);
+    for (who, action) in [("zhang", "accept"), ("zhang", "submit")] {
+        c.ok_as(who, &["case", action, &sent_back]);
+    }
+    c.ok_as("li", &["case", "return", &sent_back, "--reason", "公章模糊"]);
     let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
     let v: Value = serde_json::from_str(&c.read(&["report", "daily", "--date", &today, "--json"])).unwrap();
+    // #79: a case sent back is still the day's (taken and paid): counted, and shown apart
     assert_eq!(v["cases"], 2);
     assert_eq!(v["total"], "1400.00");
     assert_eq!(v["by_payment"][0]["key"], "bank_transfer");
+    let by_status: Vec<(String, u64, String)> = v["by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap().to_string(), r["cases"].as_u64().unwrap(), r["amount"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(by_status, [("draft".to_string(), 1, "700.00".to_string()), ("returned".to_string(), 1, "700.00".to_string())], "{v}");
     let text = c.read(&["report", "daily"]);
     assert!(text.contains("对公转账\t2\t1400.00"), "{text}");
     let d = c.dir.path();
@@ -30,6 +42,7 @@ fn the_daily_ledger_counts_the_days_cases_in_every_format() {
     // the ledger's four columns first, in their places; the certificates' (#28) after them
     assert!(body.starts_with("\u{feff}分类,项目,件数,金额（元）,证书数,已写入,撤回（原因）\r\n"), "{body}");
     assert!(body.contains("对公转账,2,1400.00,2,0,0\r\n"), "{body}");
+    assert!(body.contains("案件状态,已退回,1,700.00,1,0,0\r\n"), "{body}");
     let xlsx = d.join("daily.xlsx");
     c.read(&["report", "daily", "--out", xlsx.to_str().unwrap(), "--format", "xlsx"]);
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..4], b"PK\x03\x04");

@@ -43,6 +43,10 @@ pub struct DailyLedger {
     pub by_project: Vec<LedgerRow>,
     pub by_payment: Vec<LedgerRow>,
     pub by_clerk: Vec<LedgerRow>,
+    /// The day's cases by where they stand now (#79: a case sent back by the supervisor is
+    /// still the day's, taken and paid, so it stays in 案件数 and 收费合计; this shows it apart
+    /// as 已退回).
+    pub by_status: Vec<LedgerRow>,
     pub keys_issued: usize,
     pub delivered: usize,
     /// The invoices the day's cases asked for (seed 002 发票), one row per case.
@@ -261,6 +265,7 @@ pub(crate) fn daily(store: &Store, date: NaiveDate) -> Result<DailyLedger, DeskE
         by_project: grouped(with_rows().map(|(c, r)| (c.data.project.clone(), r))),
         by_payment: grouped(with_rows().map(|(c, r)| (method(c), r))),
         by_clerk: grouped(with_rows().map(|(c, r)| (clerk(c), r))),
+        by_status: grouped(with_rows().map(|(c, r)| (c.status.wire().to_string(), r))),
         keys_issued,
         delivered,
         invoices,
@@ -382,6 +387,10 @@ fn zh_business(wire: &str) -> String {
     certdesk_domain::BusinessType::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| wire.to_string())
 }
 
+fn zh_status(wire: &str) -> String {
+    certdesk_domain::Status::from_wire(wire).map(|st| st.zh().to_string()).unwrap_or_else(|| wire.to_string())
+}
+
 pub(crate) fn zh_payment(wire: &str) -> String {
     certdesk_domain::PaymentMethod::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| if wire == "unpaid" { "未收费".into() } else { wire.to_string() })
 }
@@ -394,8 +403,13 @@ fn withdrawn_text(list: &[WithdrawnCert]) -> String {
 /// The ledger's groups in the order the export and the print show them, each row with its
 /// group's name and its key as people read it (业务类型 and 收费方式 in Chinese).
 fn sections(l: &DailyLedger) -> Vec<(&'static str, String, &LedgerRow)> {
-    let groups: [(&'static str, &[LedgerRow], KeyLabel); 4] =
-        [("业务类型", &l.by_business, zh_business), ("CA项目", &l.by_project, str::to_string), ("收费方式", &l.by_payment, zh_payment), ("受理员", &l.by_clerk, str::to_string)];
+    let groups: [(&'static str, &[LedgerRow], KeyLabel); 5] = [
+        ("业务类型", &l.by_business, zh_business),
+        ("CA项目", &l.by_project, str::to_string),
+        ("收费方式", &l.by_payment, zh_payment),
+        ("受理员", &l.by_clerk, str::to_string),
+        ("案件状态", &l.by_status, zh_status),
+    ];
     groups.into_iter().flat_map(|(name, list, label)| list.iter().map(move |r| (name, label(&r.key), r))).collect()
 }
 
@@ -757,6 +771,7 @@ mod tests {
             by_project: vec![],
             by_payment: vec![],
             by_clerk: vec![],
+            by_status: vec![],
             keys_issued: 2,
             delivered: 0,
             invoices: vec![],
