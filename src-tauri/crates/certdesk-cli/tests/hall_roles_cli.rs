@@ -83,6 +83,8 @@ fn desks_work_as_a_role_that_owns_nothing_and_the_server_refuses_them_the_chain(
     let out = c.run(&["case", "import", ORG_NEW, "--as", "zhang", "--password-file", &zhang]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let out = c.run(&["case", "materials", &number, "--all-received", "--as", "zhang", "--password-file", &zhang]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
         let pw = c.pw(who);
         let out = c.run(&["case", action, &number, "--as", who, "--password-file", &pw]);
