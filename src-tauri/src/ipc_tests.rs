@@ -66,6 +66,8 @@ fn window_over(state: AppState) -> Window {
             desks::reports::report_daily,
             desks::reports::due_list,
             desks::reports::export_report,
+            desks::reports::audit_log,
+            desks::reports::export_audit_log,
             desks::reports::payments_import,
             desks::reports::payments_list,
             desks::reports::payments_confirm,
@@ -88,6 +90,9 @@ fn window_over(state: AppState) -> Window {
             commands::materials_all_received,
             desks::seal::import_seal_from_folder,
             desks::admin::set_setting,
+            desks::admin::check_key_library,
+            desks::admin::recovery_sheet,
+            desks::admin::save_recovery_key,
             desks::admin::list_accounts,
             desks::admin::key_enrolments,
             desks::admin::enrol_key,
@@ -612,6 +617,27 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
     let w = window(dir.path());
     w.login("admin");
     w.ok("set_setting", json!({ "key": "pkcs11_module", "value": SOFTHSM }));
+    // 管理 → Key驱动库 (#79 item 3): the saved path is loaded and said to be what it is; a wrong
+    // one says which check failed, naming no other page to go to
+    let checked = w.ok("check_key_library", json!({ "path": SOFTHSM }));
+    assert_eq!((&checked["state"], &checked["backend"]), (&json!("usable"), &json!("pkcs11")), "{checked}");
+    assert!(checked["slots"].as_u64().unwrap() >= 1, "{checked}");
+    let missing = dir.path().join("vendor").join("gm3000.so");
+    assert_eq!(w.kind("set_setting", json!({ "key": "pkcs11_module", "value": missing.display().to_string() })), "key_library_missing");
+    assert_eq!(w.ok("check_key_library", json!({ "path": missing.display().to_string() }))["state"], "not_found");
+    let notes = dir.path().join("notes.so");
+    std::fs::write(&notes, "not a library").unwrap();
+    assert_eq!(w.ok("check_key_library", json!({ "path": notes.display().to_string() }))["state"], "not_a_library");
+    // a real shared library of this machine that is no key driver
+    let zlib = ["/lib", "/usr/lib"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("libz.so.1"))
+        .find(|p| p.is_file())
+        .expect("zlib is installed");
+    assert_eq!(w.ok("check_key_library", json!({ "path": zlib.display().to_string() }))["state"], "not_a_key_library");
     w.ok("set_setting", json!({ "key": "export_dir", "value": dir.path().join("requests").display().to_string() }));
     certdesk_testkit::self_signed(dir.path(), "ca", "/C=CN/O=Test CA/CN=Test Root", 30);
     let (so, pin) = ("93175046", "58203614");

@@ -23,6 +23,8 @@ pub enum PickKind {
     Module,
     /// a backup of the store to restore (`.db`)
     Store,
+    /// where to save the recovery key's sheet (a new `.txt`, on a USB stick, #79)
+    RecoveryFile,
 }
 
 impl PickKind {
@@ -31,6 +33,7 @@ impl PickKind {
             PickKind::Folder => "选择文件夹",
             PickKind::Module => "选择USB Key驱动库（PKCS#11或SKF）",
             PickKind::Store => "选择要恢复的备份",
+            PickKind::RecoveryFile => "把恢复密钥保存到（请选择U盘）",
         }
     }
 
@@ -40,7 +43,18 @@ impl PickKind {
             PickKind::Folder => None,
             PickKind::Module => Some(("驱动库", &["*.so", "*.so.*", "*.dll", "*.dylib"])),
             PickKind::Store => Some(("数据库备份", &["*.db", "*.sqlite"])),
+            PickKind::RecoveryFile => Some(("文本文件", &["*.txt"])),
         }
+    }
+
+    /// A file to be written: the dialog asks for a new name and confirms replacing one.
+    fn saves(self) -> bool {
+        self == PickKind::RecoveryFile
+    }
+
+    /// The name a save dialog proposes.
+    fn proposed_name(self) -> Option<String> {
+        self.saves().then(|| format!("证书受理台恢复密钥-{}.txt", certdesk_desk::dates::show_day(certdesk_desk::dates::today())))
     }
 }
 
@@ -70,9 +84,18 @@ fn system_pick(window: &tauri::WebviewWindow, kind: PickKind, start: Option<Path
     window
         .with_webview(move |webview| {
             let parent = webview.inner().toplevel().and_then(|w| w.downcast::<gtk::Window>().ok());
-            let action = if kind == PickKind::Folder { gtk::FileChooserAction::SelectFolder } else { gtk::FileChooserAction::Open };
+            let action = match kind {
+                PickKind::Folder => gtk::FileChooserAction::SelectFolder,
+                k if k.saves() => gtk::FileChooserAction::Save,
+                _ => gtk::FileChooserAction::Open,
+            };
+            let accept = if kind.saves() { "保存" } else { "选择" };
             let dialog =
-                gtk::FileChooserDialog::with_buttons(Some(kind.title()), parent.as_ref(), action, &[("取消", gtk::ResponseType::Cancel), ("选择", gtk::ResponseType::Accept)]);
+                gtk::FileChooserDialog::with_buttons(Some(kind.title()), parent.as_ref(), action, &[("取消", gtk::ResponseType::Cancel), (accept, gtk::ResponseType::Accept)]);
+            if let Some(name) = kind.proposed_name() {
+                dialog.set_current_name(&name);
+                dialog.set_do_overwrite_confirmation(true);
+            }
             dialog.set_modal(true);
             dialog.set_default_response(gtk::ResponseType::Accept);
             dialog.set_local_only(true);
@@ -112,6 +135,9 @@ fn system_pick(_window: &tauri::WebviewWindow, kind: PickKind, start: Option<Pat
     if let Some((name, patterns)) = kind.filter() {
         let extensions: Vec<&str> = patterns.iter().filter_map(|p| p.strip_prefix("*.")).filter(|e| !e.contains('*')).collect();
         dialog = dialog.add_filter(name, &extensions);
+    }
+    if let Some(name) = kind.proposed_name() {
+        return Ok(dialog.set_file_name(name).save_file());
     }
     Ok(if kind == PickKind::Folder { dialog.pick_folder() } else { dialog.pick_file() })
 }

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
 import { writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, waitWindow, workDir } from './webdriver.mjs'
 
 // the counters are in China: the app, the CLI and this test read the clock in their time zone
 process.env.TZ ??= 'Asia/Shanghai'
@@ -179,18 +179,6 @@ test('a case made elsewhere goes to the second check only with its materials rec
   await click('[data-testid=logout]')
 })
 
-/** Waits for a window whose title matches `name` (xdotool); its id. */
-async function waitWindow(name, timeout = 30000) {
-  const start = Date.now()
-  for (;;) {
-    try {
-      const id = sh('xdotool', ['search', '--onlyvisible', '--name', name]).trim().split('\n')[0]
-      if (id) return id
-    } catch { /* not there yet */ }
-    if (Date.now() - start > timeout) assert.fail(`no window named ${name}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 /** Runs the app once more; its exit code (or null when it is still running after `timeout`). */
 function launch(extraEnv, timeout) {
   return new Promise((resolvePromise) => {
@@ -628,7 +616,22 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await click('[data-testid=confirm-ok]')
   await waitText('[data-testid=account-state-zhao]', '停用')
   assert.equal((await account()).disabled, true)
+  await screenshot('admin-accounts')
 
+  // 管理 in sections (#79 item 8): each fits the 1366×768 screen, the page itself not scrolled
+  for (const section of ['accounts', 'settings', 'online', 'data', 'logs']) {
+    await click(`[data-testid=admin-tab-${section}]`)
+    await find(`[data-testid=admin-${section}]`)
+    const [page, screen] = await wd('POST', s('/execute/sync'), { script: 'return [document.documentElement.scrollHeight, window.innerHeight]', args: [] })
+    assert.ok(page <= screen, `管理 → ${section} is ${page} px tall on a ${screen} px window`)
+  }
+  // ← and → on the tab bar move between the sections
+  await click('[data-testid=admin-tab-logs]')
+  await wd('POST', s('/actions'), { actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: '\uE012' }, { type: 'keyUp', value: '\uE012' }] }] })
+  await wd('DELETE', s('/actions')).catch(() => {})
+  await find('[data-testid=admin-data]')
+  await click('[data-testid=admin-tab-settings]')
+  await waitText('[data-testid=settings-autosave]', '随填随存')
   const name = await find('[data-testid=setting-counter_name]')
   await wd('POST', s(`/element/${name}/clear`), {})
   await wd('POST', s(`/element/${name}/value`), { text: '广州天河受理点\uE007' })
@@ -660,8 +663,20 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   const sheet = sh('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode())', xlsx])
   assert.ok(sheet.includes('合计') && sheet.includes('zhang'), 'the workbook holds the ledger')
 
+  // 审计日志 (#79): today's events, the account ones among them, in Chinese; then exported
+  await click('[data-testid=audit-show]')
+  await waitText('[data-testid=audit-events]', '停用账号')
+  await waitText('[data-testid=audit-events]', '复核通过')
+  await screenshot('audit-log')
+  await click('[data-testid=audit-export-csv]')
+  const [auditCsv] = await waitMatch('[data-testid=audit-result]', /\/\S+\.csv/)
+  const auditText = readFileSync(auditCsv, 'utf8')
+  assert.match(auditText, /序号,时间,操作人,操作,案件编号,说明/)
+  assert.match(auditText, /停用账号/)
+
   // a backup, checked by the CLI; restoring it signs everyone out and keeps the replaced store
   await click('[data-testid=nav-admin]')
+  await click('[data-testid=admin-tab-data]')
   await click('[data-testid=backup]')
   const [backup] = await waitMatch('[data-testid=admin-result]', /\/\S+\.db/)
   // kept beside the button with a readable size (#79), not a raw byte count
@@ -704,6 +719,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   assert.equal((await account()).disabled, true, 'the restored store is the backup')
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   // 日志: the app's recent log lines on the admin desk
+  await click('[data-testid=admin-tab-logs]')
   await click('[data-testid=logs-show]')
   await waitText('[data-testid=logs]', 'command="restore_store"')
   await click('[data-testid=logout]')
@@ -713,7 +729,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
 // unit's name, an identifier (with digits, a path, an e-mail, a file name) or data (login names, the
 // token's own strings, the admin's log lines as the log file has them).
 const PRODUCT_WORDS = new Set(['USB', 'Key', 'NETCA', 'BJCA', 'CFCA', 'SZCA', 'CA', 'PIN', 'SO', 'PDF', 'CSV', 'XLSX', 'XLS', 'PKCS', 'SM2', 'RSA',
-  'ECC', 'EN', 'ID', 'PC', 'SC', 'SCEP', 'certdesk', 'Linux', 'Windows', 'pcscd', 'SCardSvr', 'KB', 'MB'])
+  'ECC', 'EN', 'ID', 'PC', 'SC', 'SCEP', 'SKF', 'certdesk', 'Linux', 'Windows', 'pcscd', 'SCardSvr', 'KB', 'MB'])
 const SCAN_PAGE = `
   const raw = [...document.querySelectorAll('[data-testid=logs]')].map((el) => el.innerText)
   let text = document.body.innerText
@@ -749,7 +765,16 @@ test('every desk in zh-CN shows no English word', async () => {
     for (const desk of desks) {
       await click(`[data-testid=${desk}]`)
       await new Promise((r) => setTimeout(r, 700))
-      if (desk === 'nav-admin') await click('[data-testid=logs-show]')
+      if (desk === 'nav-admin') {
+        // every section of 管理 (#79 item 8), the log lines shown
+        for (const section of ['accounts', 'settings', 'online', 'data', 'logs']) {
+          await click(`[data-testid=admin-tab-${section}]`)
+          await find(`[data-testid=admin-${section}]`)
+          if (section === 'logs') await click('[data-testid=logs-show]')
+          await new Promise((r) => setTimeout(r, 300))
+          await scan(`${name} 管理 ${section}`)
+        }
+      }
       await scan(`${name} ${desk}`)
       if (desk === 'nav-cases' && JSON.parse(certdesk('case', 'list', '--json')).length) {
         const first = await find('[data-testid^="case-GZ01-"]')
@@ -767,10 +792,13 @@ test('every desk in zh-CN shows no English word', async () => {
 /** The administrator sets the key driver library (a PKCS#11 module or an SKF library). */
 async function useKeyLibrary(path) {
   await login('admin')
+  await click('[data-testid=admin-tab-settings]')
   const field = await find('[data-testid=setting-pkcs11_module]')
   await wd('POST', s(`/element/${field}/clear`), {})
   await wd('POST', s(`/element/${field}/value`), { text: path + '\uE007' })
   await find('[data-testid=setting-saved-pkcs11_module]')
+  // checked in the background once saved (#79 item 3): loaded, and said to be what it is
+  await waitText('[data-testid=library-check]', path.includes('skf') ? '驱动库可用：SKF驱动' : '驱动库可用：PKCS#11驱动')
   await click('[data-testid=logout]')
 }
 

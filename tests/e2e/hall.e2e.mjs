@@ -80,6 +80,7 @@ test('the administrator chooses the hall in the admin desk; the next start works
   await firstStart.start(driverBin, appEnv, app)
   await firstStart.login('admin')
   await firstStart.click('[data-testid=nav-admin]')
+  await firstStart.click('[data-testid=admin-tab-data]')
   await firstStart.waitText('[data-testid=store-place-current]', storeFile)
   assert.equal(await firstStart.exists('[data-testid=server]'), false, 'on the file, no server is named')
   await firstStart.click('[data-testid=store-kind-hall]')

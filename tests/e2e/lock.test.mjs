@@ -53,6 +53,27 @@ test('the window locks after the idle minutes and opens again with the password,
   }
   assert.equal(await valueOf('[data-testid=intake-org]'), '广州市锁屏示例科技有限公司')
 
+  // stepping away: Ctrl+L (as Win+L locks the PC) and the header's 锁屏 lock at once (#79)
+  const unlock = async () => {
+    await d.type('[data-testid=lock-password]', 'zhang-password-1')
+    await d.click('[data-testid=lock-unlock]')
+    for (let i = 0; await d.exists('[data-testid=lock-screen]'); i++) {
+      if (i > 100) assert.fail('the lock screen stayed')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  await d.click('[data-testid=intake-org]')
+  await d.wd('POST', d.s('/actions'), { actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: '\uE009' }, { type: 'keyDown', value: 'l' }, { type: 'keyUp', value: 'l' }, { type: 'keyUp', value: '\uE009' }] }] })
+  await d.wd('DELETE', d.s('/actions')).catch(() => {})
+  await d.find('[data-testid=lock-screen]', 5000)
+  assert.match(await d.text('[data-testid=lock-who]'), /zhang/)
+  await unlock()
+  assert.equal(await valueOf('[data-testid=intake-org]'), '广州市锁屏示例科技有限公司', 'Ctrl+L typed nothing into the field')
+  await d.click('[data-testid=lock]')
+  await d.find('[data-testid=lock-screen]', 5000)
+  await unlock()
+  assert.equal(await valueOf('[data-testid=intake-org]'), '广州市锁屏示例科技有限公司')
+
   // the store is encrypted; signed out, the app holds it closed until the next sign-in opens it
   assert.notEqual(readFileSync(env.CERTDESK_DB).subarray(0, 15).toString('latin1'), 'SQLite format 3', 'the store file is encrypted')
   await d.click('[data-testid=logout]')

@@ -9,9 +9,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, app, cli, driverBin, waitWindow, workDir } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7844 + (process.pid % 500)
@@ -19,6 +19,12 @@ const dir = workDir('certdesk-setup-e2e-')
 const env = { ...process.env, CERTDESK_DB: join(dir, 'cases.db'), HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_STATE_HOME: join(dir, 'state') }
 const d = webdriver(port)
 const { click, type, waitText } = d
+const sh = (program, args) => execFileSync(program, args, { encoding: 'utf8' })
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+/** Every file under `root` named `name`. */
+function findFiles(root, name) {
+  return readdirSync(root, { recursive: true }).map((f) => join(root, String(f))).filter((f) => f.endsWith('/' + name) && statSync(f).isFile())
+}
 
 before(async () => {
   await d.start(driverBin, env, app)
@@ -51,6 +57,47 @@ test('the first administrator is asked for a 姓名 and shown by it; a 姓名 ed
   const recovery = (await d.text('[data-testid=recovery-key]')).trim()
   assert.match(recovery, /^RK1-[0-9A-Z-]+$/)
   assert.notEqual(readFileSync(env.CERTDESK_DB).subarray(0, 15).toString('latin1'), 'SQLite format 3', 'the new store file is encrypted')
+  // #79 item 5: each group on one line (never 「VA41」/「S-DMEFQ」), whatever the width
+  const split = await d.wd('POST', d.s('/execute/sync'), { script: "return [...document.querySelectorAll('[data-testid=recovery-key] .group')].filter((g) => g.getClientRects().length !== 1).map((g) => g.textContent)", args: [] })
+  assert.deepEqual(split, [], 'no group broken across lines')
+  // saved to a USB stick: the system's save dialog, the file named there
+  const usb = join(dir, 'usb')
+  mkdirSync(usb)
+  await click('[data-testid=recovery-save]')
+  const saveDialog = await waitWindow('^把恢复密钥保存到')
+  await sleep(800)
+  sh('xdotool', ['windowfocus', '--sync', saveDialog])
+  sh('xdotool', ['key', '--clearmodifiers', 'ctrl+a'])
+  sh('xdotool', ['type', '--delay', '20', join(usb, 'recovery-key.txt')])
+  await sleep(300)
+  sh('xdotool', ['key', '--clearmodifiers', 'Return'])
+  await waitText('[data-testid=recovery-saved]', join(usb, 'recovery-key.txt'), 60000)
+  const saved = readFileSync(join(usb, 'recovery-key.txt'), 'utf8')
+  assert.ok(saved.includes(`恢复密钥：${recovery}`) && saved.includes('受理点：GZ01') && saved.includes('生成日期：'), saved)
+  assert.equal(statSync(join(usb, 'recovery-key.txt')).mode & 0o777, 0o600)
+  // printed: the system's print dialog (no printer here: to a file), the sheet with the key
+  await click('[data-testid=recovery-print]')
+  const printDialog = await waitWindow('^(Print|打印)$', 60000)
+  for (let attempt = 0; ; attempt++) {
+    await sleep(attempt === 0 ? 1500 : 1000)
+    let open = ''
+    try { open = sh('xdotool', ['search', '--onlyvisible', '--name', '^(Print|打印)$']).trim() } catch { /* closed */ }
+    if (!open) break
+    if (attempt > 40) assert.fail('the print dialog did not print')
+    sh('xdotool', ['windowfocus', '--sync', printDialog])
+    sh('xdotool', ['key', '--clearmodifiers', 'Down'])
+    await sleep(300)
+    sh('xdotool', ['key', '--clearmodifiers', 'Return'])
+  }
+  await waitText('[data-testid=recovery-printed]', '已打印', 60000)
+  let pdf
+  for (let i = 0; !(pdf = findFiles(dir, '案件库恢复密钥.pdf')[0]) || statSync(pdf).size === 0; i++) {
+    if (i > 150) assert.fail('the printed sheet was not written')
+    await sleep(200)
+  }
+  await sleep(500)
+  const printed = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, '')
+  assert.ok(printed.includes(recovery) && printed.includes('受理点：GZ01'), printed)
   await click('[data-testid=recovery-copied]')
   await type('[data-testid=recovery-last]', 'XXXX')
   await click('[data-testid=recovery-continue]')
@@ -65,6 +112,7 @@ test('the first administrator is asked for a 姓名 and shown by it; a 姓名 ed
   const accounts = JSON.parse(execFileSync(cli, ['user', 'list', '--json', '--as', 'admin', '--password-file', join(dir, 'admin.pw')], { env, encoding: 'utf8' }))
   assert.equal(accounts.find((a) => a.name === 'admin').display_name, '王管理')
   await click('[data-testid=nav-admin]')
+  await click('[data-testid=admin-tab-accounts]')
   await d.find('[data-testid=display-name-admin]')
   await d.wd('POST', d.s(`/element/${await d.find('[data-testid=display-name-admin]')}/clear`), {})
   await type('[data-testid=display-name-admin]', '王大管\uE007')

@@ -3,7 +3,7 @@
 // person would, type, read, wait for a text, sign in, the clerk's and the supervisor's steps). Owns no assertion about the product.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -46,6 +46,19 @@ export function residentId(seq) {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0)
   return body + '10X98765432'[sum % 11]
+}
+
+/** Waits for a visible X window whose title matches `name` (xdotool: the app's GTK dialogs); its id. */
+export async function waitWindow(name, timeout = 30000) {
+  const start = Date.now()
+  for (;;) {
+    try {
+      const id = execFileSync('xdotool', ['search', '--onlyvisible', '--name', name], { encoding: 'utf8' }).trim().split('\n')[0]
+      if (id) return id
+    } catch { /* not there yet */ }
+    if (Date.now() - start > timeout) assert.fail(`no window named ${name}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
 }
 
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'

@@ -33,6 +33,33 @@ async function signIn(roles: Role[]) {
 const navs = (w: ReturnType<typeof mount>) => w.findAll('nav button').map((b) => b.attributes('data-testid'))
 
 describe('App', () => {
+  it('locks the window on 锁屏 and on Ctrl+L, the desk kept under the lock (#79)', async () => {
+    let locks = 0
+    let who: Actor | null = null
+    mockBackend({
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+      login: ({ name }) => ({ ...(who = { name, roles: ['clerk'] }), must_change: false, key: false }),
+      lock_session: () => { locks += 1; return null },
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=login-name]').setValue('zhang')
+    await w.get('[data-testid=login-password]').setValue('pw')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid=lock]').attributes('aria-keyshortcuts')).toBe('Control+L')
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'l', code: 'KeyL', ctrlKey: true }))
+    await flushPromises()
+    expect(locks).toBe(1)
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(true)
+    // the desk is still there, under the lock
+    expect(w.findComponent({ name: 'Intake' }).exists()).toBe(true)
+    // a second Ctrl+L under the lock does nothing more
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'l', code: 'KeyL', ctrlKey: true }))
+    await flushPromises()
+    expect(locks).toBe(1)
+  })
+
   it('lands a key clerk on the key desk with the desks of the role', async () => {
     const w = await signIn(['key_clerk'])
     expect(navs(w)).toEqual(['nav-cases', 'nav-keys', 'nav-reports'])

@@ -155,6 +155,8 @@ export interface Commands {
   payments_list: { args: { open: boolean }; result: B.Credit[] }
   payments_confirm: { args: { credit: string; cases: string[] }; result: string[] }
   export_report: { args: { kind: 'daily' | 'expiring' | 'invoices' | 'due'; format: 'csv' | 'xlsx'; arg: string }; result: Exported }
+  audit_log: { args: { query: B.AuditQuery }; result: B.AuditPage }
+  export_audit_log: { args: { query: B.AuditQuery; format: 'csv' | 'xlsx' }; result: Exported }
 
   list_accounts: { args: NoArgs; result: B.AccountView[] }
   /** USB key enrolments (#31): every account's, current and ended */
@@ -170,6 +172,10 @@ export interface Commands {
   unlock_account: { args: { name: string }; result: null }
   get_settings: { args: NoArgs; result: Settings }
   set_setting: { args: { key: keyof Settings; value: string }; result: null }
+  check_key_library: { args: { path: string }; result: B.LibraryCheck }
+  recovery_sheet: { args: { key: string }; result: B.RecoverySheet }
+  save_recovery_key: { args: { key: string; path: string }; result: string }
+  print_recovery_sheet: { args: NoArgs; result: PrintOutcome }
   backup_store: { args: NoArgs; result: B.BackedUp }
   cancel_backup: { args: NoArgs; result: null }
   purge_preview: { args: NoArgs; result: B.PurgeReport }
@@ -371,6 +377,8 @@ export const api = {
   paymentsConfirm: (credit: string, cases: string[]) => call('payments_confirm', { credit, cases }),
   /** kind: 'daily' | 'expiring'; format: 'csv' | 'xlsx'; arg: the date (daily) or days (expiring) */
   exportReport: (kind: 'daily' | 'expiring' | 'invoices' | 'due', format: 'csv' | 'xlsx', arg: string) => call('export_report', { kind, format, arg }),
+  auditLog: (query: B.AuditQuery) => call('audit_log', { query }),
+  exportAuditLog: (query: B.AuditQuery, format: 'csv' | 'xlsx') => call('export_audit_log', { query, format }),
 
   // admin
   listAccounts: () => call('list_accounts', {}),
@@ -387,6 +395,10 @@ export const api = {
   getSettings: () => call('get_settings', {}),
   /** keys of Settings; counter_code is checked by the backend */
   setSetting: (key: keyof Settings, value: string) => call('set_setting', { key, value }),
+  checkKeyLibrary: (path: string) => call('check_key_library', { path }),
+  recoverySheet: (key: string) => call('recovery_sheet', { key }),
+  saveRecoveryKey: (key: string, path: string) => call('save_recovery_key', { key, path }),
+  printRecoverySheet: () => call('print_recovery_sheet', {}),
   /** a consistent copy of the store (VACUUM INTO), verified; returns its path */
   backupStore: () => call('backup_store', {}),
   /** stops the backup under way: nothing of it stays */

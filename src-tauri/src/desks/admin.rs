@@ -126,6 +126,38 @@ pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Re
     crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&state.catalog, &key, &value)))
 }
 
+/// 管理 → Key驱动库 (#79): the saved path checked (loaded and its slots listed) off the window's
+/// thread; the page shows 检查中… meanwhile and what was found after.
+#[tauri::command(async)]
+pub fn check_key_library(state: State<'_, AppState>, path: String) -> Result<certdesk_desk::token::LibraryCheck, IpcError> {
+    crate::log::call("check_key_library", || Ok(state.with_desk(|d| d.key_library_check())?.run(&path)))
+}
+
+/// The recovery key's sheet (#79 item 5): the counter, the day, the key in its groups, where
+/// to keep it; the key is the one the set-up showed, checked, never kept.
+#[tauri::command(async)]
+pub fn recovery_sheet(state: State<'_, AppState>, key: String) -> Result<certdesk_desk::recovery_sheet::RecoverySheet, IpcError> {
+    let key = zeroize::Zeroizing::new(key);
+    crate::log::call("recovery_sheet", || state.with_desk(|d| d.recovery_sheet(&key)))
+}
+
+/// The recovery key's sheet saved as a text file where the administrator chose (a USB stick).
+#[tauri::command(async)]
+pub fn save_recovery_key(state: State<'_, AppState>, key: String, path: String) -> Result<String, IpcError> {
+    let key = zeroize::Zeroizing::new(key);
+    crate::log::call("save_recovery_key", || state.with_desk(|d| d.save_recovery_key(&key, std::path::Path::new(&path))).map(|p| p.display().to_string()))
+}
+
+/// The system's print dialog for the recovery sheet the window shows (its print stylesheet
+/// shows only that sheet), on A4.
+#[tauri::command(async)]
+pub fn print_recovery_sheet(window: tauri::WebviewWindow, state: State<'_, AppState>) -> Result<super::print::PrintOutcome, IpcError> {
+    crate::log::call("print_recovery_sheet", || {
+        let dialog = state.with_desk(|d| d.recovery_print_dialog(&state.env))?;
+        super::gtk_print::system_print(&window, 210.0, 297.0, &dialog.file, dialog.printer)
+    })
+}
+
 /// A project's RA for online enrolment (#72); `None`: offline only.
 #[tauri::command(async)]
 pub fn ra_show(state: State<'_, AppState>, project: String) -> Result<Option<certdesk_desk::online::RaView>, IpcError> {

@@ -50,6 +50,19 @@ pub fn report_expiring(state: State<'_, AppState>, days: i64) -> Result<Vec<repo
     crate::log::call("report_expiring", || state.with_own_desk(|d| d.expiring(days)))
 }
 
+/// 审计日志 (#79): a page of the audit chain's events, newest first, for an administrator or
+/// a supervisor.
+#[tauri::command(async)]
+pub fn audit_log(state: State<'_, AppState>, query: certdesk_desk::audit_log::AuditQuery) -> Result<certdesk_desk::audit_log::AuditPage, IpcError> {
+    crate::log::call("audit_log", || state.with_own_desk(|d| d.audit_log(&query)))
+}
+
+/// The audit log's selection written as CSV or XLSX into the export folder.
+#[tauri::command(async)]
+pub fn export_audit_log(state: State<'_, AppState>, query: certdesk_desk::audit_log::AuditQuery, format: String) -> Result<report::Exported, IpcError> {
+    crate::log::call("export_audit_log", || state.with_own_desk(|d| d.export_audit_log(&state.env, &query, &format)))
+}
+
 /// Writes a report as CSV or XLSX into the export folder.
 #[tauri::command(async)]
 pub fn export_report(state: State<'_, AppState>, kind: String, format: String, arg: String) -> Result<report::Exported, IpcError> {

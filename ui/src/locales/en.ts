@@ -6,10 +6,15 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 const en: Shape<typeof zh> = {
   app: {
     hall: { on: 'Server {server}', writable: 'takes writes', switching: 'switching servers', lag: 'standby lag {ms} ms', behind: 'standby {bytes} bytes behind', synced: 'standby in sync', noStandby: 'no standby', standbyMissing: 'standby missing: saves wait for it', hidden: 'standby lag hidden (pg_monitor)', several: 'two servers take writes!' },
-    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', logoutKey: 'Alt+Q', shortcuts: 'Alt+1…Alt+6 switch desks, Alt+Q signs out' },
+    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', logoutKey: 'Alt+Q', lock: 'Lock', lockKey: 'Lock this window while you are away (Ctrl+L); your password unlocks it, with unsaved work kept', shortcuts: 'Alt+1…Alt+6 switch desks, Ctrl+L locks, Alt+Q signs out' },
   setup: { displayName: 'Administrator\'s name', displayNameMissing: 'Type the administrator\'s name (screens show names, not logins)', title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in',
     recoveryTitle: 'The store\'s recovery key', recoveryHint: 'The store is encrypted. Write the recovery key below on paper for the administrator to keep safe: when every password is lost, only it opens the store and its backups. It is shown this once and kept nowhere on this computer.',
-    recoveryCopied: 'I have written it down and will keep it safe', recoveryLast: 'Type the last group of the recovery key (to check what was written)', recoveryLastWrong: 'The last group does not match the recovery key: check what was written', recoveryContinue: 'Continue' },
+    recoveryCopied: 'I have written it down, printed or saved it, and keep it safe',
+    recoveryPrint: 'Print', recoverySave: 'Save to a USB stick',
+    recoveryPrinted: { printed: 'Printed: hand the sheet to the person in charge to lock away.', cancelled: 'Not printed (cancelled).', opened: 'The print dialog was opened.' },
+    recoverySaved: 'Saved to {path}: keep the USB stick safe, and leave no copy on this PC.',
+    recoverySheetTitle: 'certdesk: the case store\'s recovery key', recoverySheetCounter: 'Counter: {counter}', recoverySheetDate: 'Made on {date}',
+    recoveryLast: 'Type the last group of the recovery key (to check what was written)', recoveryLastWrong: 'The last group does not match the recovery key: check what was written', recoveryContinue: 'Continue' },
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in', pin: 'USB key PIN', keyHint: 'Plug in your own USB key, then type the password again with the key\'s PIN' },
   lock: {
     title: 'Locked', hint: 'Locked after {minutes} minutes without use. Type this account\'s password to go on: what was typed is still there.', hintNow: 'Locked. Type this account\'s password to go on: what was typed is still there.',
@@ -134,7 +139,14 @@ const en: Shape<typeof zh> = {
     note: 'Details', reference: 'reference {ref}', waybill: '{courier} waybill {waybill}', recipient: 'collected by {name}', toFollow: 'to follow: {items}',
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
+  auditLog: {
+    title: 'Audit log', hint: 'Every action on cases and accounts (unalterable), newest first; administrators and supervisors view and export it.',
+    from: 'From', to: 'To', actor: 'By', case: 'Case number', action: 'Action', anyAction: 'Any action', show: 'Show', at: 'Time', note: 'Note',
+    none: 'Nothing recorded in this range', older: 'Older entries', exported: 'Exported {rows} entries to {path}',
+  },
   audit: {
+    user_passwd: 'Password set', user_roles: 'Roles changed', user_name: 'Name set', user_disable: 'Account disabled', user_unlock: 'Account unlocked', login_failed: 'Wrong password', user_locked: 'Account locked (too many wrong passwords)',
+    operator_key_enrolled: 'USB key enrolled', operator_key_ended: 'USB key ended', day_closed: 'Day closed', cert_withdrawn: 'Certificate withdrawn', store_restored: 'Store restored from a backup',
     pin_changed: 'PIN changed', desks_granted: 'Desks\' role granted', create: 'Case created', attachment_added: 'Attachment added', token_unlocked: 'Key unlocked', token_wiped: 'Key wiped', setting: 'Setting changed', store_backup: 'Store backed up', case_hold: 'Case on legal hold', case_hold_released: 'Legal hold released', purged: 'Personal data removed', store_encrypted: 'Store encrypted', store_recovered: 'Store opened with the recovery key', store_rekeyed: 'Store given a new key', store_migrated: 'Moved into the hall', statement_imported: 'Bank statement imported', payment_confirmed: 'Payment confirmed', user_add: 'Account added',
     case_created: 'Case created', case_edited: 'Data edited', accept: 'Accepted', submit: 'Submitted', approve: 'Approved', return: 'Returned',
     cancel: 'Cancelled', deliver: 'Delivered', close: 'Closed', issue_key: 'Key issued', token_initialized: 'Key initialised', key_generated: 'Key and request generated',
@@ -276,6 +288,8 @@ const en: Shape<typeof zh> = {
     },
   },
   admin: {
+    tabs: { accounts: 'Accounts and USB keys', settings: 'Counter settings', online: 'Online issuance', data: 'Backup and store', logs: 'Logs' },
+    autosave: 'Each setting saves as you go: leaving its field or Enter saves it, and Saved shows beside it.',
     browse: 'Browse…',
     title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked', mustChange: 'must change password',
     disabled: 'disabled', failed: '{n} wrong passwords', disable: 'Disable', unlock: 'Unlock', resetPassword: 'Reset password', newPassword: 'New password',
@@ -306,6 +320,16 @@ const en: Shape<typeof zh> = {
     restart: 'Saved: it applies when certdesk starts again', serverHint: 'Check the server address, port, database, user and password, and that the server accepts this PC',
   },
   settings: {
+    library: {
+      checking: 'Checking the driver… (loading a vendor driver may take a dozen seconds; go on with the other settings)',
+      usable: 'The driver works: {kind}, {slots} slot(s), {tokens} key(s) plugged in now',
+      not_found: 'No such file: check the path, or Browse… to the driver in the vendor\'s install folder',
+      not_a_file: 'This is a folder, not a driver file: choose the driver file in it (.dll or .so)',
+      wrong_architecture: 'The driver does not fit this PC: the file is for {found}, this PC needs {expected}; ask the key vendor for that build',
+      not_a_library: 'The file is not a shared library (.dll or .so): not a key driver',
+      not_a_key_library: 'This library is no key driver: it has neither a PKCS#11 (C_GetFunctionList) nor an SKF (SKF_EnumDev) entry point',
+      load_failed: 'The driver failed to load or start: {why}',
+    },
     default_project: 'Default project of the intake',
     default_project_none: '(none: each account\'s last project)',
     idcard_port: 'ID card reader serial port (COM3, /dev/ttyUSB0)', idcard_library: 'ID card reader library (SDT, optional)', idcard_usb_port: 'Reader USB port (1–16, optional)',
@@ -442,7 +466,7 @@ const en: Shape<typeof zh> = {
     ra_refused: 'The CA\'s online issuance refused the request (challenge, subject or key): contact the CA', ra_pending: 'The CA\'s online issuance holds the request for review: issue again once approved, or go offline',
     ra_not_pinned: 'The online issuance presents another CA certificate than the one set: stopped, nothing sent', ra_answer: 'The online issuance\'s answer does not verify: stopped', pin_locked: 'PIN locked: unlock with the SO PIN', so_pin_incorrect: 'Wrong SO PIN', so_pin_locked: 'SO PIN locked: the key cannot be unlocked',
     pin_refused: 'The key refuses this PIN', token_not_found: 'Key not found: is it inserted?', token_removed: 'The key was removed: insert it and retry',
-    no_module: 'Cannot load the PKCS#11 module: set its path under Admin', seal_unreadable: 'Cannot read the seal sheet: scan it again',
+    no_module: 'Cannot load the PKCS#11 module: set its path under Admin', key_library_missing: 'No key driver file at that path; nothing was saved: check the path or Browse… to the vendor\'s driver', seal_unreadable: 'Cannot read the seal sheet: scan it again',
     cert_mismatch: 'The certificate does not match this case\'s request',
     print: 'Printing failed in the print dialog or at the printer',
     token_ambiguous: 'Several keys with this label: keep one or use the serial', cert_unreadable: 'Cannot read the certificate (PEM, DER or PKCS#7)', token: 'Key operation failed',

@@ -45,6 +45,14 @@ describe('locales', () => {
     const messages = keys(zh).filter((key) => key.startsWith('errors.')).map((key) => key.slice('errors.'.length))
     expect(messages.filter((kind) => !sent.has(kind))).toEqual([])
   })
+  it('names every action the audit chain records (the case history and the audit log show them, #79)', () => {
+    const block = /export type EventDetails = \{([^}]+)\}/.exec(bindings)
+    if (!block) throw new Error('no EventDetails in src/bindings.ts')
+    const actions = [...block[1].matchAll(/^\s*([a-z_]+):/gm)].map((m) => m[1])
+    expect(actions.length).toBeGreaterThan(40)
+    const k = new Set(keys(zh))
+    expect(actions.filter((a) => !k.has('audit.' + a))).toEqual([])
+  })
   it('names every audit action, seal defect and token error the screens show', () => {
     const k = new Set(keys(zh))
     for (const a of ['case_created', 'case_edited', 'accept', 'submit', 'approve', 'return', 'cancel', 'deliver', 'close', 'issue_key', 'token_initialized', 'key_generated', 'certificate_imported', 'certificate_written', 'seal_written', 'seal_imported', 'forms_printed']) expect(k.has('audit.' + a)).toBe(true)

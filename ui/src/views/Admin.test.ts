@@ -6,7 +6,7 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Admin from './Admin.vue'
 import type { Account } from '../ipc'
-import type { Enrolment } from '../bindings'
+import type { Enrolment, LibraryCheck } from '../bindings'
 import FilePick from '../components/FilePick.vue'
 import { mockBackend, refusal, type Handlers } from '../testing/backend'
 import { sampleProject } from '../fixtures'
@@ -52,9 +52,16 @@ function backend(overrides: Handlers = {}) {
     backup_store: () => ({ path: '/var/backups/certdesk-20261120.db', bytes: 4096 }),
     restore_store: () => ({ cases: 12, kept: '/home/a/cases.db.before-restore' }),
     list_printers: () => ['Brother_HL-2260D', 'HP_LaserJet_M1136'],
+    check_key_library: ({ path }) => (path.includes('softhsm') ? { state: 'usable', backend: 'pkcs11', slots: 2, tokens: 1 } : { state: 'not_found' }),
     store_place: () => ({ kind: 'file', current: '/home/a/.local/share/certdesk/certdesk.db', chosen_by: 'default', saved_kind: null, saved_hall: null, restart_needed: false, checked: null }),
     ...overrides,
   })
+}
+
+/** shows one of 管理's sections (#79 item 8) */
+async function section(w: ReturnType<typeof mount>, tab: 'accounts' | 'settings' | 'online' | 'data' | 'logs') {
+  await w.get(`[data-testid=admin-tab-${tab}]`).trigger('click')
+  await flushPromises()
 }
 
 describe('Admin', () => {
@@ -79,6 +86,7 @@ describe('Admin', () => {
     })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'accounts')
     expect(w.get('[data-testid=enrolments]').text()).toContain('尚无登记的USB Key')
     const file = (name: string, text: string) => new File([text], name)
     await w.get('[data-testid=enrol-account]').setValue('zhang')
@@ -112,6 +120,7 @@ describe('Admin', () => {
     const calls = backend()
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'accounts')
     expect((w.get('[data-testid=role-zhang-clerk]').element as HTMLInputElement).checked).toBe(true)
     await w.get('[data-testid=role-zhang-supervisor]').setValue(true)
     await flushPromises()
@@ -137,6 +146,7 @@ describe('Admin', () => {
     const calls = backend()
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'accounts')
     const input = () => w.get('[data-testid=display-name-zhang]').element as HTMLInputElement
     expect(input().value).toBe('')
     await w.get('[data-testid=display-name-zhang]').setValue(' 张三 ')
@@ -169,6 +179,7 @@ describe('Admin', () => {
     const calls = backend()
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'accounts')
     expect(w.get('[data-testid=account-state-zhang]').text()).toBe('已锁定')
     await w.get('[data-testid=unlock-zhang]').trigger('click')
     await flushPromises()
@@ -209,6 +220,7 @@ describe('Admin', () => {
     const calls = backend()
     const w = mount(Admin, { attachTo: document.body })
     await flushPromises()
+    await section(w, 'accounts')
     await w.get('[data-testid=new-name]').setValue('zhao')
     await w.get('[data-testid=new-password]').setValue('zhao-password-1')
     await w.get('[data-testid=new-password-again]').setValue('zhao-password-2')
@@ -226,10 +238,59 @@ describe('Admin', () => {
     for (const id of ['new-name', 'new-password', 'new-password-again']) expect((w.get(`[data-testid=${id}]`).element as HTMLInputElement).value).toBe('')
   })
 
+  it('shows one section at a time, moved between with the arrow keys, and says the settings save as you go (#79)', async () => {
+    backend()
+    const w = mount(Admin, { attachTo: document.body })
+    await flushPromises()
+    await section(w, 'accounts')
+    expect(w.find('[data-testid=accounts]').exists()).toBe(true)
+    expect(w.find('[data-testid=backup]').exists()).toBe(false)
+    expect(w.get('[data-testid=admin-tab-accounts]').attributes('aria-selected')).toBe('true')
+    await w.get('[data-testid=admin-tab-accounts]').trigger('keydown', { key: 'ArrowRight' })
+    expect(w.find('[data-testid=accounts]').exists()).toBe(false)
+    expect(w.get('[data-testid=settings-autosave]').text()).toContain('随填随存')
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('admin-tab-settings')
+    await w.get('[data-testid=admin-tab-settings]').trigger('keydown', { key: 'ArrowLeft' })
+    await w.get('[data-testid=admin-tab-accounts]').trigger('keydown', { key: 'ArrowLeft' })
+    expect(w.find('[data-testid=logs-show]').exists()).toBe(true)
+    w.unmount()
+    // back to 管理: the section shown last
+    const again = mount(Admin)
+    await flushPromises()
+    expect(again.find('[data-testid=logs-show]').exists()).toBe(true)
+  })
+
+  it('checks the saved key driver in the background and says what it is or what failed, naming the file (#79)', async () => {
+    let answer: (v: LibraryCheck) => void = () => {}
+    const calls = backend({
+      check_key_library: ({ path }) => (path.includes('softhsm')
+        ? { state: 'usable', backend: 'pkcs11', slots: 2, tokens: 1 }
+        : new Promise((resolve) => { answer = resolve })),
+    })
+    const w = mount(Admin)
+    await flushPromises()
+    await section(w, 'settings')
+    // on opening: the driver in use, checked
+    expect(w.get('[data-testid=library-check]').text()).toBe('驱动库可用：PKCS#11驱动，2个插槽，当前插着1把Key')
+    await w.get('[data-testid=setting-pkcs11_module]').setValue('C:\\Windows\\SysWOW64\\gm3000_pkcs11.dll')
+    await w.get('[data-testid=setting-pkcs11_module]').trigger('change')
+    await flushPromises()
+    // saved at once; loading it takes its time, said meanwhile, the other fields still editable
+    expect(w.find('[data-testid=setting-saved-pkcs11_module]').exists()).toBe(true)
+    expect(w.get('[data-testid=library-check]').text()).toContain('正在检查驱动库')
+    expect(w.get('[data-testid=setting-printer]').attributes('disabled')).toBeUndefined()
+    answer({ state: 'wrong_architecture', found: 'Windows x86 (32-bit)', expected: 'Windows x86_64 (64-bit)' })
+    await flushPromises()
+    expect(w.get('[data-testid=library-check]').text()).toBe('驱动库与本机不匹配：该文件是Windows x86 (32-bit)的，本机需要Windows x86_64 (64-bit)的版本，请向Key厂商索取对应版本')
+    expect(w.get('[data-testid=library-check]').classes()).toContain('error')
+    expect(calls.filter((c) => c.cmd === 'check_key_library').map((c) => c.args)).toEqual([{ path: '/usr/lib/softhsm/libsofthsm2.so' }, { path: 'C:\\Windows\\SysWOW64\\gm3000_pkcs11.dll' }])
+  })
+
   it('saves a changed setting on its own and shows a refusal next to it', async () => {
     const calls = backend()
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'settings')
     expect((w.get('[data-testid=setting-pkcs11_module]').element as HTMLInputElement).value).toBe('/usr/lib/softhsm/libsofthsm2.so')
     await w.get('[data-testid=setting-printer]').setValue('HP LaserJet')
     await w.get('[data-testid=setting-printer]').trigger('change')
@@ -251,6 +312,7 @@ describe('Admin', () => {
     const calls = backend({ get_settings: () => ({ counter_code: 'GZ01', counter_name: '', counter_address: '', pkcs11_module: '', printer: '', export_dir: '', scan_folder: '', print_dir: '', backup_dir: '', idcard_port: '', idcard_library: '', idcard_usb_port: '', default_project: '广东社保', idle_minutes: '', password_max_age_days: '', retention_years: '', key_sign_in_roles: '', closures: '' }) })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'settings')
     const select = w.get('[data-testid=setting-default_project]')
     expect(select.element.tagName).toBe('SELECT')
     const options = select.findAll('option').map((o) => [o.attributes('value'), o.text()])
@@ -267,6 +329,7 @@ describe('Admin', () => {
     const calls = backend({ pick_path: ({ kind }) => answers[kind] })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'settings')
     await w.get('[data-testid=pick-backup_dir]').trigger('click')
     await flushPromises()
     // the dialog opens where the setting points now, and the choice is saved at once
@@ -280,11 +343,13 @@ describe('Admin', () => {
     expect(w.find('[data-testid=pick-counter_name]').exists()).toBe(false)
     expect(w.get('[data-testid=setting-printer]').attributes('list')).toBe('system-printers')
     expect(w.findAll('[data-testid=system-printers] option').map((o) => o.attributes('value'))).toEqual(['Brother_HL-2260D', 'HP_LaserJet_M1136'])
+    await section(w, 'data')
     await w.get('[data-testid=pick-restore]').trigger('click')
     await flushPromises()
     expect((w.get('[data-testid=restore-path]').element as HTMLInputElement).value).toBe('/srv/certdesk/backups/certdesk-20261120.db')
     // cancelled: nothing changes
     answers.folder = null
+    await section(w, 'settings')
     await w.get('[data-testid=pick-print_dir]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'set_setting')).toHaveLength(2)
@@ -294,6 +359,7 @@ describe('Admin', () => {
     const calls = backend()
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'data')
     await w.get('[data-testid=backup]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=admin-result]').text()).toContain('/var/backups/certdesk-20261120.db')
@@ -315,6 +381,7 @@ describe('Admin', () => {
     backend({ backup_store: () => new Promise((r) => { finish = r }) })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'data')
     await w.get('[data-testid=backup]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=progress-step]').text()).toBe('正在备份案件库…')
@@ -327,6 +394,7 @@ describe('Admin', () => {
     backend({ backup_store: () => ({ path: '/var/backups/certdesk-20261129.db', cases: 3, bytes: 172032 }) })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'data')
     await w.get('[data-testid=backup]').trigger('click')
     await flushPromises()
     const last = w.get('[data-testid=backup-last]').text()
@@ -348,6 +416,7 @@ describe('Admin', () => {
     })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'data')
     await w.get('[data-testid=backup]').trigger('click')
     await flushPromises()
     await w.get('[data-testid=progress-cancel]').trigger('click')
@@ -368,6 +437,7 @@ describe('Admin', () => {
     })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'data')
     expect(calls.some((c) => c.cmd === 'purge_preview')).toBe(false)
     await w.get('[data-testid=retention-check]').trigger('click')
     await flushPromises()
@@ -402,6 +472,7 @@ describe('Admin', () => {
     })
     const w = mount(Admin)
     await flushPromises()
+    await section(w, 'logs')
     expect(w.find('[data-testid=logs]').exists()).toBe(false)
     await w.get('[data-testid=logs-show]').trigger('click')
     await flushPromises()

@@ -73,4 +73,44 @@ describe('Setup', () => {
     expect(w.emitted('done')).toEqual([[{ name: 'admin', roles: ['admin'] }]])
     expect(w.find('[data-testid=recovery-key]').exists()).toBe(false)
   })
+
+  it('keeps the recovery key\'s groups whole, prints its sheet and saves it to a file the administrator chooses (#79)', async () => {
+    const KEY = 'RK1-VA41S-DMEFQ-0A1B2-C3D4E-F5G6H-J7K8M-N9P0Q-R1S2T-V3W4X-Y5Z6A-7B8C9'
+    let printedWhile: string | null = null
+    const calls = mockBackend({
+      setup_admin: () => ({ name: 'admin', roles: ['admin'], recovery_key: KEY }),
+      set_display_name: () => null,
+      recovery_sheet: ({ key }) => ({ counter: 'GZ01 广州受理点', date: '2026-11-30', groups: key.split('-'), keep: ['请把本页交给受理点负责人锁好保管'] }),
+      print_recovery_sheet: () => {
+        // the sheet is on the page (for the print stylesheet) while the dialog is open
+        printedWhile = document.querySelector('[data-testid=recovery-sheet]')?.textContent ?? null
+        return 'printed'
+      },
+      pick_path: () => '/media/admin/U盘/证书受理台恢复密钥-2026-11-30.txt',
+      save_recovery_key: ({ path }) => path,
+    })
+    const w = mount(Setup, { attachTo: document.body })
+    await w.get('[data-testid=setup-display-name]').setValue('王管理')
+    await w.get('[data-testid=setup-password]').setValue('Admin-pass-1')
+    await w.get('[data-testid=setup-password2]').setValue('Admin-pass-1')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    // each group in a span that does not break; the text reads as the key
+    const groups = w.findAll('[data-testid=recovery-key] .group').map((g) => g.text())
+    expect(groups).toEqual(KEY.split('-'))
+    expect(w.get('[data-testid=recovery-key]').text()).toBe(KEY)
+    await w.get('[data-testid=recovery-print]').trigger('click')
+    await flushPromises()
+    expect(printedWhile).toContain('GZ01 广州受理点')
+    expect(printedWhile).toContain('VA41S-DMEFQ')
+    expect(document.querySelector('[data-testid=recovery-sheet]')).toBeNull()
+    expect(w.get('[data-testid=recovery-printed]').text()).toContain('已打印')
+    await w.get('[data-testid=recovery-save]').trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.cmd === 'pick_path')!.args).toEqual({ kind: 'recovery_file', start: null })
+    expect(calls.find((c) => c.cmd === 'save_recovery_key')!.args).toEqual({ key: KEY, path: '/media/admin/U盘/证书受理台恢复密钥-2026-11-30.txt' })
+    expect(w.get('[data-testid=recovery-saved]').text()).toContain('/media/admin/U盘/证书受理台恢复密钥-2026-11-30.txt')
+    // both said; the key is still on screen until its last group is typed back
+    expect(w.find('[data-testid=recovery-printed]').exists()).toBe(true)
+  })
 })

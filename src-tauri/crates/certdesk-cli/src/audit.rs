@@ -1,6 +1,7 @@
 //! `certdesk audit verify`: the chain walked and every case and file checked against it, and
 //! the approvals' signatures against the installation's operator CA (#78), as a signed-in
-//! account. Exit 1 names the first break or the failed signatures.
+//! account. Exit 1 names the first break or the failed signatures. `certdesk audit log`: the
+//! audit log as the app's 报表 → 审计日志 shows and exports it (#79).
 
 use crate::ActAs;
 use crate::context::Ctx;
@@ -47,4 +48,32 @@ pub fn verify(ctx: &Ctx, by: &ActAs) -> Result<ExitCode, CliError> {
         println!("  signature FAILED: case {} (event {}): {}", p.case, p.seq, p.why);
     }
     Ok(ok_if(report.ok))
+}
+
+/// `audit log`: a page of events (JSON: `{events, more, actions}`), or with `export` the file.
+pub fn log(ctx: &Ctx, query: &certdesk_desk::audit_log::AuditQuery, export: Option<&str>, by: &ActAs) -> Result<ExitCode, CliError> {
+    let (mut store, mut session) = ctx.session("audit log", by)?;
+    let desk = session.desk(&mut store)?;
+    if let Some(format) = export {
+        let done = desk.export_audit_log(&ctx.env, query, format)?;
+        if ctx.g.json {
+            print_json(&done);
+        } else {
+            println!("{} events written to {}", done.rows, done.path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let page = desk.audit_log(query)?;
+    if ctx.g.json {
+        print_json(&page);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in &page.events {
+        println!("{:>6}  {}  {:<12} {:<24} {}", e.seq, e.at, e.actor, e.action, e.case_number.as_deref().unwrap_or(""));
+    }
+    if page.more {
+        let oldest = page.events.last().map_or(0, |e| e.seq);
+        println!("(older events: --before {oldest})");
+    }
+    Ok(ExitCode::SUCCESS)
 }

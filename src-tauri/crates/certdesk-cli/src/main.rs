@@ -1373,6 +1373,34 @@ pub enum AuditCmd {
         #[command(flatten)]
         by: ActAs,
     },
+    /// The audit log (审计日志, #79): the chain's events of the counter's days FROM to TO, newest
+    /// first, a page of 200 (`--before SEQ` for the next); as an administrator or a supervisor.
+    /// `--export csv|xlsx` writes every event chosen into the export folder instead.
+    Log {
+        /// first day (YYYY-MM-DD; default: today)
+        #[arg(long)]
+        from: Option<String>,
+        /// last day, included (default: FROM)
+        #[arg(long)]
+        to: Option<String>,
+        /// only this account's events (its login)
+        #[arg(long = "actor")]
+        of_account: Option<String>,
+        /// only this case's events
+        #[arg(long = "case")]
+        case_number: Option<String>,
+        /// only this action (its wire name, e.g. approve, user_roles, login_failed)
+        #[arg(long)]
+        action: Option<String>,
+        /// the events before this one (the last page's oldest `seq`)
+        #[arg(long)]
+        before: Option<i64>,
+        /// write the chosen events as csv or xlsx into the export folder
+        #[arg(long, value_name = "FORMAT")]
+        export: Option<String>,
+        #[command(flatten)]
+        by: ActAs,
+    },
 }
 
 /// A closed pipe (`certdesk --json case steps N | head`) ends the command quietly (#75): whoever
@@ -1427,6 +1455,12 @@ fn run(ctx: &context::Ctx, command: Command) -> Result<ExitCode, output::CliErro
         Command::Fee(args) => catalog::fee(ctx, &args),
         Command::Case(c) => case::case_cmd(ctx, c),
         Command::Audit(AuditCmd::Verify { by }) => audit::verify(ctx, &by),
+        Command::Audit(AuditCmd::Log { from, to, of_account, case_number, action, before, export, by }) => {
+            let from = from.unwrap_or_else(|| certdesk_desk::dates::show_day(certdesk_desk::dates::today()));
+            let to = to.unwrap_or_else(|| from.clone());
+            let query = certdesk_desk::audit_log::AuditQuery { from, to, actor: of_account, case_number, action, before };
+            audit::log(ctx, &query, export.as_deref(), &by)
+        }
         Command::Day(c) => day::day_cmd(ctx, c),
         Command::Form(c) => form::form_cmd(ctx, c),
         Command::Key(k) => key::key_cmd(ctx, k),

@@ -99,7 +99,6 @@ fn a_closed_day_and_its_ledgers(c: Counter, rewrite_sheet: &dyn Fn(&Counter)) {
     let refused = json_of(&out);
     assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("管理 → USB Key登记")), "says where the key is enrolled: {refused}");
     let pin = enrol_li(&c);
-    assert_eq!(blocked("li"), Value::Null, "enrolled: li may close the day");
     let n = c.import(ORG_NEW);
     for action in ["accept", "submit"] {
         c.ok_as("zhang", &["case", action, &n]);
@@ -108,6 +107,10 @@ fn a_closed_day_and_its_ledgers(c: Counter, rewrite_sheet: &dyn Fn(&Counter)) {
     let env_li = |args: &[&str]| {
         c.cmd(args).env("CERTDESK_USER", "li").env("CERTDESK_PASSWORD_FILE", c.pw("li")).env("CERTDESK_TOKEN", "LI-KEY").env("CERTDESK_PIN_FILE", &pin).output().expect("runs")
     };
+    // enrolled: li (signed in with the key) may close the day; the ledger says nothing blocks it
+    let out = env_li(&["--json", "report", "daily", "--date", &today]);
+    let ledger = json_of(&out);
+    assert!(ledger.get("close_blocked").is_some_and(Value::is_null) && ledger["date"] == today.as_str(), "{ledger} {}", stderr(&out));
     let out = c.cmd(&["--json", "case", "approve", &n]).env("CERTDESK_USER", "li").env("CERTDESK_PASSWORD_FILE", c.pw("li")).output().expect("runs");
     assert_eq!(json_of(&out)["error"]["kind"], "key_required", "li without a key: {}", stderr(&out));
     ok(env_li(&["case", "approve", &n]), "approve with CERTDESK_TOKEN");
@@ -193,6 +196,37 @@ fn a_closed_day_and_its_ledgers(c: Counter, rewrite_sheet: &dyn Fn(&Counter)) {
     // not a table at all: a clear error, exit 1
     let out = c.as_user("zhang", &["--json", "day", "verify", "--day", &day, "--ledger", &after_pdf]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // 审计日志 (#79): the day's events for a supervisor or an administrator, newest first and
+    // chosen by action, case and page; a clerk is refused; the export says it in Chinese
+    let out = c.as_user("zhang", &["--json", "audit", "log"]);
+    assert_ne!(out.status.code(), Some(0), "a clerk reads no audit log");
+    assert_eq!(json_of(&out)["error"]["kind"], "missing_role", "{}", stderr(&out));
+    let out = env_li(&["--json", "audit", "log", "--from", &day]);
+    let page = json_of(&out);
+    let events = page["events"].as_array().unwrap_or_else(|| panic!("li reads the audit log: {page} {}", stderr(&out)));
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.len() > 5 && seqs.windows(2).all(|w| w[0] > w[1]), "newest first: {seqs:?}");
+    assert_eq!(events[0]["action"], "day_closed", "{page}");
+    assert!(events.iter().any(|e| e["action"] == "operator_key_enrolled" && e["actor"] == "admin"), "the account events too: {page}");
+    let approvals = json_of(&c.as_user("admin", &["--json", "audit", "log", "--from", &day, "--to", &day, "--action", "approve"]));
+    let approvals: Vec<(String, String)> =
+        approvals["events"].as_array().unwrap().iter().map(|e| (e["case_number"].as_str().unwrap().to_string(), e["actor"].as_str().unwrap().to_string())).collect();
+    assert_eq!(approvals, vec![(n.clone(), "li".to_string())]);
+    let of_case = json_of(&env_li(&["--json", "audit", "log", "--from", &day, "--case", &n.to_ascii_lowercase()]));
+    let actions: Vec<&str> = of_case["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.starts_with(&["approve", "submit", "accept"]) && !actions.contains(&"day_closed"), "{actions:?}");
+    let older = json_of(&env_li(&["--json", "audit", "log", "--from", &day, "--before", &seqs[0].to_string()]));
+    assert_eq!(older["events"][0]["seq"].as_i64(), Some(seqs[1]), "the next page starts below the given event");
+    let tomorrow = (chrono::Local::now().date_naive() + chrono::Duration::days(1)).to_string();
+    assert_eq!(json_of(&env_li(&["--json", "audit", "log", "--from", &tomorrow]))["events"], Value::Array(vec![]));
+    let out = env_li(&["--json", "audit", "log", "--from", &day, "--action", "approved"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(json_of(&out)["error"]["message"].as_str().is_some_and(|m| m.contains("approve, return")), "names the known actions: {}", stderr(&out));
+    let done = json_of(&env_li(&["--json", "audit", "log", "--from", &day, "--export", "csv"]));
+    assert_eq!(done["rows"].as_u64(), Some(seqs.len() as u64), "{done}");
+    let log = std::fs::read_to_string(done["path"].as_str().expect("a path")).unwrap();
+    assert!(log.contains("序号,时间,操作人,操作,案件编号,说明") && log.contains(&format!("复核通过,{n}")) && log.contains(",日结,"), "{log}");
 
     // the closed day rewritten behind certdesk's back: named
     rewrite_sheet(&c);

@@ -957,7 +957,7 @@ impl Desk<'_> {
                 return Err(DeskError::IdCardLibraryMissing { path: value.clone() });
             }
             "pkcs11_module" if !value.is_empty() && !Path::new(&value).is_file() => {
-                return Err(DeskError::Token(certdesk_token::TokenError::Module { path: value.clone(), why: "not a file".into() }));
+                return Err(DeskError::KeyLibraryMissing { path: value.clone() });
             }
             _ => {}
         }

@@ -40,6 +40,8 @@ pub enum DeskError {
     NoIdCardReader,
     #[error("{path} is not a file: the ID card reader's vendor library (SDT) is named by its file (身份证阅读器动态库不存在)")]
     IdCardLibraryMissing { path: String },
+    #[error("{path} is not a file: the USB key's driver (a PKCS#11 or SKF library) is named by its file (Key驱动库文件不存在)")]
+    KeyLibraryMissing { path: String },
     #[error(transparent)]
     Fee(#[from] certdesk_catalog::FeeError),
     /// An annex row the catalog does not price (#71): the refusal and its row.
@@ -340,6 +342,7 @@ impl DeskError {
             DeskError::TooLarge { .. } => K::TooLarge,
             DeskError::IdCard(e) => idcard_kind(e),
             DeskError::NoIdCardReader | DeskError::IdCardLibraryMissing { .. } => K::IdcardNoReader,
+            DeskError::KeyLibraryMissing { .. } => K::KeyLibraryMissing,
             DeskError::OutOfRange { .. } => K::OutOfRange,
             DeskError::UnknownValue { .. } => K::UnknownValue,
             DeskError::UnknownSetting { .. } => K::UnknownSetting,
@@ -732,6 +735,8 @@ pub enum ErrorKind {
     IdcardRemoved,
     /// no reader set, or the one set cannot be opened (device, library, port)
     IdcardNoReader,
+    /// the key driver path saved in 管理 names no file (#79)
+    KeyLibraryMissing,
     /// the reader's answer was broken (check byte, length, status, silence): nothing filled
     IdcardReadFailed,
     /// the card's data are not what the standard allows (text, a field, the ID number)

@@ -66,6 +66,28 @@ fn resolve_library(flag: Option<&Path>, setting: impl FnOnce() -> Result<Option<
     certdesk_token::modules::resolve(named.as_deref()).map_err(|e| DeskError::Token(certdesk_token::TokenError::Module { path: String::new(), why: e.to_string() }))
 }
 
+/// 管理 → Key驱动库 (#79 item 3): leave to check key library files, given to an administrator's
+/// desk. The check loads the vendor's code and may take seconds, so it runs without the desk:
+/// the other calls of the window do not wait behind it.
+pub struct KeyLibraryCheck(());
+
+impl KeyLibraryCheck {
+    /// Whether the file at `path` is a key library this PC can load, and if not, which check
+    /// failed (not found, not a library, another processor's, no PKCS#11 or SKF entry point,
+    /// its own start-up failed).
+    pub fn run(&self, path: &str) -> certdesk_token::LibraryCheck {
+        certdesk_token::check_library(Path::new(path.trim()))
+    }
+}
+
+impl Desk<'_> {
+    /// [`KeyLibraryCheck`], for an administrator.
+    pub fn key_library_check(&self) -> Result<KeyLibraryCheck, DeskError> {
+        self.require("check the key library", Role::Admin)?;
+        Ok(KeyLibraryCheck(()))
+    }
+}
+
 /// The project whose published default PIN `pin` still is (the applicant must change it).
 pub fn default_pin_of(catalog: &Catalog, pin: &Pin) -> Option<String> {
     catalog.projects.values().find(|p| p.pin.as_ref().and_then(|r| r.default.as_deref()).is_some_and(|d| pin.equals(d))).map(|p| p.id.clone())

@@ -56,6 +56,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod api;
+pub mod audit_log;
 pub mod batch_pins;
 pub mod briefing;
 pub mod chip_reads;
@@ -77,6 +78,7 @@ pub mod operator_ca;
 pub mod payments;
 pub mod place;
 pub mod print;
+pub mod recovery_sheet;
 pub mod report;
 pub mod roster;
 pub mod rounds;
@@ -135,7 +137,7 @@ pub mod store {
 pub mod token {
     pub use certdesk_token::readers::{PcscProblem, ReaderEvent, ReaderState};
     pub use certdesk_token::token::{CertUsage, CertView, Contents, DataView, EnvelopeFormat, SlotView};
-    pub use certdesk_token::{Algo, KeyView, Pin, TokenSel, TokenView};
+    pub use certdesk_token::{Algo, Backend, KeyView, LibraryCheck, Pin, TokenSel, TokenView};
 }
 
 /// Files readable by this account only (the app's state files, its log folder, a crash

@@ -555,6 +555,29 @@ pub(crate) fn events_by_action(db: &mut dyn Sql, action: AuditAction, from: &str
     events(db, "reading events", &format!("{SELECT_MERGED} WHERE action = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq"), args![action.wire(), from, to])
 }
 
+/// Which events a page of the audit log shows (#79: the log in the app): `from <= at < to`
+/// (RFC 3339 texts), and where given the account, the case and the action (its wire name),
+/// and only events before `before_seq` (the next page); newest first, at most `limit`.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub from: String,
+    pub to: String,
+    pub actor: Option<String>,
+    pub case_number: Option<String>,
+    pub action: Option<String>,
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+pub(crate) fn events_filtered(db: &mut dyn Sql, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+    // the CASTs give PostgreSQL the parameters' types where they are only compared with NULL
+    let sql = format!(
+        "{SELECT_MERGED} WHERE at >= ?1 AND at < ?2 AND (CAST(?3 AS TEXT) IS NULL OR actor = ?3) AND (CAST(?4 AS TEXT) IS NULL OR case_number = ?4)
+         AND (CAST(?5 AS TEXT) IS NULL OR action = ?5) AND (CAST(?6 AS BIGINT) IS NULL OR seq < ?6) ORDER BY seq DESC LIMIT ?7"
+    );
+    events(db, "reading the audit log", &sql, args![f.from.as_str(), f.to.as_str(), f.actor.clone(), f.case_number.clone(), f.action.clone(), f.before_seq, f.limit])
+}
+
 /// The newest event of `action` whose detail has `field` equal to `value`: its case number.
 pub(crate) fn find_case_of_event(db: &mut dyn Sql, action: AuditAction, field: &str, value: &str) -> Result<Option<Option<String>>, StoreError> {
     let sql = format!("SELECT case_number FROM audit_events WHERE action = ?1 AND {} = ?3 ORDER BY seq DESC LIMIT 1", json_field(db.dialect(), "detail", "?2"));

@@ -183,6 +183,11 @@ impl Store {
         self.read(|db| audit::events_by_action(db, action, from, to))
     }
 
+    /// The audit log's events `filter` selects, newest first (#79).
+    pub fn audit_events(&self, filter: &crate::audit::AuditFilter) -> Result<Vec<crate::AuditEvent>, StoreError> {
+        self.read(|db| audit::events_filtered(db, filter))
+    }
+
     /// A consistent copy of the store at `dest` (SQLite `VACUUM INTO`), then opened and
     /// checked: integrity and the whole audit chain. `dest` must not exist. An encrypted
     /// store's copy is encrypted under the same key and gets `<dest>.keys` beside it, a copy of

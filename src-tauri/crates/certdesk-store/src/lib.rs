@@ -42,7 +42,7 @@ pub mod staff_keys;
 
 pub use accounts::{Account, AuthError, Password};
 pub use act::{ActError, ActNote, FileKind, HistoryCheck, NewFile, case_facts, event_cert};
-pub use audit::{AuditAction, AuditEvent, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
+pub use audit::{AuditAction, AuditEvent, AuditFilter, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 pub use cases::ClockRow;
 pub use detail::{EventBody, EventDetail};
 pub use encrypted::{PendingEncrypt, StoreState, Unlock};

@@ -11,6 +11,7 @@
 
 pub mod cert;
 pub mod chain;
+pub mod library_check;
 pub mod modules;
 pub mod pin;
 pub mod pkcs11_sm2;
@@ -20,5 +21,6 @@ pub mod staff;
 pub mod token;
 
 pub use certdesk_gm::DistId;
+pub use library_check::{LibraryCheck, check_library};
 pub use pin::Pin;
 pub use token::{Algo, Backend, CertUsage, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, ONLINE_NOT_FOR_SM2, Subject, TokenError, TokenSel, TokenView};
