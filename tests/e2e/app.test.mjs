@@ -163,10 +163,12 @@ test('a case made elsewhere goes to the second check only with its materials rec
   await click(`[data-testid="case-${number}"]`)
   await click('[data-testid=act-accept]')
   await waitText('[data-testid=case-status]', '已受理')
-  // what it lacks is said before 提交复核, and the backend refuses it
+  // what it lacks is said before 提交复核, which waits for it (the backend's waits_for); the
+  // backend refuses the submission on every door (the CLI's below)
   await waitText('[data-testid=materials-missing]', '方可提交复核')
-  await click('[data-testid=act-submit]')
-  await waitText('[data-testid=error]', '材料未收齐')
+  assert.equal(await wd('GET', s(`/element/${await find('[data-testid=act-submit]')}/enabled`)), false, '提交复核 waits for the checklist')
+  const refused = spawnSync(cli, ['--json', 'case', 'submit', number, '--as', 'zhang', '--password-file', join(dir, 'zhang.pw')], { env, encoding: 'utf8' })
+  assert.equal(JSON.parse(refused.stdout || refused.stderr).error.kind, 'materials_missing', refused.stdout + refused.stderr)
   assert.equal(JSON.parse(certdesk('case', 'show', number, '--json')).status, 'accepted')
   // the clerk records them (修改 → 全部收齐 → 保存) and submits
   await click('[data-testid=case-edit]')
@@ -619,7 +621,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await screenshot('admin-accounts')
 
   // 管理 in sections (#79 item 8): each fits the 1366×768 screen, the page itself not scrolled
-  for (const section of ['accounts', 'settings', 'online', 'data', 'logs']) {
+  for (const section of ['accounts', 'keys', 'settings', 'online', 'data', 'logs']) {
     await click(`[data-testid=admin-tab-${section}]`)
     await find(`[data-testid=admin-${section}]`)
     const [page, screen] = await wd('POST', s('/execute/sync'), { script: 'return [document.documentElement.scrollHeight, window.innerHeight]', args: [] })
@@ -767,7 +769,7 @@ test('every desk in zh-CN shows no English word', async () => {
       await new Promise((r) => setTimeout(r, 700))
       if (desk === 'nav-admin') {
         // every section of 管理 (#79 item 8), the log lines shown
-        for (const section of ['accounts', 'settings', 'online', 'data', 'logs']) {
+        for (const section of ['accounts', 'keys', 'settings', 'online', 'data', 'logs']) {
           await click(`[data-testid=admin-tab-${section}]`)
           await find(`[data-testid=admin-${section}]`)
           if (section === 'logs') await click('[data-testid=logs-show]')

@@ -1149,7 +1149,13 @@ key: boolean, name: string, roles: Array<Role>, };
 
 export type SetUp = { recovery_key: string | null, name: string, roles: Array<Role>, };
 
-export type AllowedAction = { action: string, needs_reason: boolean, };
+export type AllowedAction = { action: string, needs_reason: boolean, 
+/**
+ * What must be done before the action goes through (the screen shows it and keeps the
+ * button disabled): `materials_missing` where required materials are neither handed in
+ * nor promised (#79). The rules here do not know materials: the desk sets it.
+ */
+waits_for: string | null, };
 
 export type CaseCapabilities = { actions: Array<AllowedAction>, 
 /**

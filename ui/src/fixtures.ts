@@ -32,8 +32,18 @@ export function briefingOf(over: Partial<Briefing> = {}): Briefing {
 /** The project of the sample case as catalog_projects lists it. */
 export const sampleProject: ProjectView = { id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', cert_kinds: ['organization'], business_types: ['new'], media: ['usb_key'], years: [1, 2, 3], forms: 3, briefing: briefingOf(), reads_old_key: false }
 
-/** The sample case's materials against its checklist (CaseView.materials): the form lacks a copy. */
+/** The sample case's materials against its checklist (CaseView.materials): all handed in, so
+ *  that it may be submitted and approved (`lackingMaterials`: the form lacks a copy). */
 export const sampleMaterials: MaterialsState = {
+  recorded: true,
+  items: [
+    { id: 'form', text: '《单位法人数字证书申请表》', state: 'received', to_follow: null },
+    { id: 'license', text: '《统一社会信用代码证书》', state: 'received', to_follow: null },
+  ],
+  missing: [],
+}
+/** The sample checklist with the form lacking a copy: submission and approval wait for it. */
+export const lackingMaterials: MaterialsState = {
   recorded: true,
   items: [
     { id: 'form', text: '《单位法人数字证书申请表》', state: 'missing', to_follow: null },
@@ -81,7 +91,7 @@ export const sampleLabels: Labels = {
  *  not shape it: the `can` of get_case, for the mocks. The rules live in Rust; this is data. */
 export function capsFor(status: string, roles: readonly string[] = ['clerk']): CaseCapabilities {
   const [clerk, sup, key] = ['clerk', 'supervisor', 'key_clerk'].map((r) => roles.includes(r))
-  const act = (action: string, needs_reason = false) => ({ action, needs_reason })
+  const act = (action: string, needs_reason = false) => ({ action, needs_reason, waits_for: null as string | null })
   const actions = []
   if (clerk && status === 'draft') actions.push(act('accept'))
   if (clerk && ['accepted', 'returned'].includes(status)) actions.push(act('submit'))
@@ -96,7 +106,12 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
 /** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given,
  *  the sample checklist's state, nobody with a 姓名. */
 export function caseView(c: CaseJson, roles: readonly string[] = ['clerk'], over: Partial<CaseView> = {}): CaseView {
-  return { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, payment_capital: null, unit_proof_offered: false, ...over }
+  const view: CaseView = { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, payment_capital: null, unit_proof_offered: false, ...over }
+  // the desk's case_view: submission and approval wait while a required item is neither in nor promised
+  if (!over.can && view.materials.missing.some((m) => !m.to_follow)) {
+    for (const a of view.can.actions) if (a.action === 'submit' || a.action === 'approve') a.waits_for = 'materials_missing'
+  }
+  return view
 }
 
 /** The plan of the sample case (a new key, then delivery), done as far as `status` shows. */

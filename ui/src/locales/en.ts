@@ -288,7 +288,7 @@ const en: Shape<typeof zh> = {
     },
   },
   admin: {
-    tabs: { accounts: 'Accounts and USB keys', settings: 'Counter settings', online: 'Online issuance', data: 'Backup and store', logs: 'Logs' },
+    tabs: { accounts: 'Accounts', keys: 'USB keys', settings: 'Counter settings', online: 'Online issuance', data: 'Backup and store', logs: 'Logs' },
     autosave: 'Each setting saves as you go: leaving its field or Enter saves it, and Saved shows beside it.',
     browse: 'Browse…',
     title: 'Admin', accounts: 'Accounts', name: 'Account', roles: 'Roles', state: 'State', created: 'Created', active: 'active', locked: 'locked', mustChange: 'must change password',

@@ -340,7 +340,7 @@ export default {
     },
   },
   admin: {
-    tabs: { accounts: '账号与USB Key', settings: '受理点设置', online: '在线签发', data: '备份与案件库', logs: '日志' },
+    tabs: { accounts: '账号', keys: 'USB Key登记', settings: '受理点设置', online: '在线签发', data: '备份与案件库', logs: '日志' },
     autosave: '本页各项随填随存：离开输入框或按回车即保存，保存后旁边显示“已保存”。',
     browse: '浏览…',
     title: '管理', accounts: '账号', name: '账号', roles: '角色', state: '状态', created: '创建时间', active: '正常', locked: '已锁定', mustChange: '待修改密码',

@@ -59,7 +59,7 @@ function backend(overrides: Handlers = {}) {
 }
 
 /** shows one of 管理's sections (#79 item 8) */
-async function section(w: ReturnType<typeof mount>, tab: 'accounts' | 'settings' | 'online' | 'data' | 'logs') {
+async function section(w: ReturnType<typeof mount>, tab: 'accounts' | 'keys' | 'settings' | 'online' | 'data' | 'logs') {
   await w.get(`[data-testid=admin-tab-${tab}]`).trigger('click')
   await flushPromises()
 }
@@ -86,7 +86,7 @@ describe('Admin', () => {
     })
     const w = mount(Admin)
     await flushPromises()
-    await section(w, 'accounts')
+    await section(w, 'keys')
     expect(w.get('[data-testid=enrolments]').text()).toContain('尚无登记的USB Key')
     const file = (name: string, text: string) => new File([text], name)
     await w.get('[data-testid=enrol-account]').setValue('zhang')
@@ -248,9 +248,13 @@ describe('Admin', () => {
     expect(w.get('[data-testid=admin-tab-accounts]').attributes('aria-selected')).toBe('true')
     await w.get('[data-testid=admin-tab-accounts]').trigger('keydown', { key: 'ArrowRight' })
     expect(w.find('[data-testid=accounts]').exists()).toBe(false)
+    expect(w.find('[data-testid=enrolments]').exists()).toBe(true)
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('admin-tab-keys')
+    await w.get('[data-testid=admin-tab-keys]').trigger('keydown', { key: 'ArrowRight' })
     expect(w.get('[data-testid=settings-autosave]').text()).toContain('随填随存')
     expect(document.activeElement?.getAttribute('data-testid')).toBe('admin-tab-settings')
     await w.get('[data-testid=admin-tab-settings]').trigger('keydown', { key: 'ArrowLeft' })
+    await w.get('[data-testid=admin-tab-keys]').trigger('keydown', { key: 'ArrowLeft' })
     await w.get('[data-testid=admin-tab-accounts]').trigger('keydown', { key: 'ArrowLeft' })
     expect(w.find('[data-testid=logs-show]').exists()).toBe(true)
     w.unmount()

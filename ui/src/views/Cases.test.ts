@@ -9,7 +9,7 @@ import SealPanel from '../components/SealPanel.vue'
 import PrintPanel from '../components/PrintPanel.vue'
 import type { FieldProblem, PrintOutcome, SealVerdict, Sheet } from '../ipc'
 import type { CaseSteps, Role } from '../bindings'
-import { auditEvent, caseView, feeQuote, identOk, sampleCase, sampleChecklist, sampleProject, stepsOf, summaryOf, type CaseJson } from '../fixtures'
+import { auditEvent, caseView, feeQuote, identOk, sampleCase, sampleChecklist, sampleProject, stepsOf, summaryOf, type CaseJson, lackingMaterials } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
 
 enableAutoUnmount(afterEach)
@@ -116,7 +116,7 @@ describe('Case page', () => {
     mockBackend({
       get_case: () => caseView({ ...sampleCase, status }, ['clerk'], {
         history, attachments: [{ name: 'seal:official_seal', mime: 'image/png', size: 2048, sha256: 'a1'.repeat(32), at: '2026-11-20T09:50:00+08:00', actor: 'zhang' }],
-        payment_capital: '柒佰元整',
+        payment_capital: '柒佰元整', materials: lackingMaterials,
       }),
       attachment_url: () => 'data:image/png;base64,AAAA',
       catalog_checklist: () => sampleChecklist,

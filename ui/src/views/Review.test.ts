@@ -52,7 +52,7 @@ describe('Review', () => {
     expect(w.get('h2').text()).toContain('GZ01-20261120-0007')
     expect(w.get('[data-testid=case-status]').text()).toBe('待复核')
     expect(w.get('.left [data-testid=case-org]').text()).toContain('广州市示例科技有限公司')
-    expect(w.get('[data-testid=case-mat-form]').classes()).toContain('missing')
+    expect(w.get('[data-testid=case-mat-form]').classes()).not.toContain('missing')
     // only seal: attachments are shown as samples
     expect(calls.filter((c) => c.cmd === 'attachment_url').map((c) => c.args.name)).toEqual(['seal:official_seal', 'seal:legal_rep_seal'])
     expect(w.get('[data-testid=review-seal-official_seal] img').attributes('src')).toBe('asset://GZ01-20261120-0007/seal:official_seal')
@@ -127,9 +127,9 @@ describe('Review', () => {
     expect(w.get('[data-testid=case-status]').text()).toBe('复核通过')
   })
 
-  it('says before the button what a case with no materials checklist lacks, and shows the refusal (#79)', async () => {
+  it('says before the button what a case with no materials checklist lacks, and keeps approval from being pressed (#79)', async () => {
     const missing = [{ id: 'license', text: '《营业执照》复印件', to_follow: null }, { id: 'application', text: '《数字证书申请表》', to_follow: null }]
-    mockBackend({
+    const calls = mockBackend({
       review_queue: () => queue,
       get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', materials: [] }, ['supervisor'], { materials: { recorded: false, items: [], missing } }),
       catalog_checklist: () => sampleChecklist,
@@ -146,10 +146,11 @@ describe('Review', () => {
     expect(w.get('[data-testid=missing-license]').text()).toBe('《营业执照》复印件')
     expect(w.get('[data-testid=missing-application]').text()).toBe('《数字证书申请表》')
     expect(w.find('[data-testid=accept-to-follow]').exists()).toBe(false)
-    // the backend decides: its refusal is shown in Chinese, the case stays as it was
+    // the backend says approval waits for the checklist: the button is not pressed in vain
+    expect(w.get('[data-testid=act-approve]').attributes('disabled')).toBeDefined()
     await w.get('[data-testid=act-approve]').trigger('click')
     await flushPromises()
-    expect(w.get('[data-testid=error]').text()).toContain('材料未收齐')
+    expect(calls.filter((c) => c.cmd === 'case_action')).toEqual([])
     expect(w.get('[data-testid=case-status]').text()).toBe('待复核')
   })
 

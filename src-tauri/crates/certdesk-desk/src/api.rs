@@ -661,6 +661,12 @@ impl Desk<'_> {
         // delivering and closing are steps of the plan: offered only when they are next
         can.actions.retain(|a| !matches!(a.action, "deliver" | "close") || steps.next.as_deref() == Some(a.action));
         let materials = crate::materials::state(catalog, &record.data)?;
+        // submission and approval wait for the checklist (#79): said before the button is pressed
+        if !materials.unaccounted().is_empty() {
+            for a in can.actions.iter_mut().filter(|a| matches!(a.action, "submit" | "approve")) {
+                a.waits_for = Some("materials_missing");
+            }
+        }
         let history = self.store.history(&number)?;
         let unit_proof_offered = can.edit && crate::unit_proof::offered(catalog, &record.data)?;
         Ok(CaseView {

@@ -44,6 +44,12 @@ pub struct MaterialsState {
 }
 
 impl MaterialsState {
+    /// `id (text)` of each required item neither handed in in full nor promised (后补): what
+    /// stops submission and approval.
+    pub fn unaccounted(&self) -> Vec<String> {
+        self.missing.iter().filter(|m| m.to_follow.is_none()).map(|m| format!("{} ({})", m.id, m.text)).collect()
+    }
+
     /// `id: note` of each item to follow, as the audit event records them.
     pub fn to_follow(&self) -> Vec<String> {
         self.missing.iter().filter_map(|m| m.to_follow.as_ref().map(|n| format!("{}: {n}", m.id))).collect()
@@ -145,7 +151,7 @@ pub(crate) fn check_submit(catalog: &Catalog, number: &CaseNumber, data: &CaseDa
 
 /// A required item neither handed in in full nor promised (后补) stops the case.
 fn refuse_missing(number: &CaseNumber, s: &MaterialsState) -> Result<(), DeskError> {
-    let open: Vec<String> = s.missing.iter().filter(|m| m.to_follow.is_none()).map(|m| format!("{} ({})", m.id, m.text)).collect();
+    let open = s.unaccounted();
     if open.is_empty() {
         return Ok(());
     }

@@ -532,12 +532,13 @@ impl Desk<'_> {
     /// that is over or today. Asked before the key's library is loaded (the app), and by
     /// [`Desk::close_day`].
     pub fn day_closer(&self, day: chrono::NaiveDate) -> Result<Enrolment, DeskError> {
+        // the role's refusal as every role check says it (`day_close_check` says NotSupervisor
+        // for the ledger, in the same words)
+        self.require("close a day (日结)", Role::Supervisor)?;
         match self.day_close_check(day)? {
             Ok(enrolment) => Ok(enrolment),
-            // the role's refusal as every role check says it
-            Err(CloseBlocked::NotSupervisor) => {
-                self.require("close a day (日结)", Role::Supervisor).and(Err(DeskError::StaffCertificate { why: "closing a day is a supervisor's".into() }))
-            }
+            // the role is required above: this arm is the same rule seen twice
+            Err(CloseBlocked::NotSupervisor) => Err(DeskError::StaffCertificate { why: "closing a day is a supervisor's".into() }),
             Err(CloseBlocked::Ahead) => Err(DeskError::InvalidDay { text: format!("{day} (a day is closed when it is over or today, never ahead)") }),
             Err(CloseBlocked::NoKeyEnrolled) => Err(DeskError::StaffCertificate {
                 why: format!(

@@ -412,6 +412,10 @@ pub fn check_annex_frozen(facts: &CaseFacts, before: &[crate::certs::CertSlot], 
 pub struct AllowedAction {
     pub action: &'static str,
     pub needs_reason: bool,
+    /// What must be done before the action goes through (the screen shows it and keeps the
+    /// button disabled): `materials_missing` where required materials are neither handed in
+    /// nor promised (#79). The rules here do not know materials: the desk sets it.
+    pub waits_for: Option<&'static str>,
 }
 
 /// What this account may do to a case now: computed here so that every front end offers
@@ -440,7 +444,7 @@ pub fn capabilities(actor: &Actor, facts: &CaseFacts) -> CaseCapabilities {
     // a reason is checked separately: offer the action when everything else allows it
     let allowed = |action: Action| crate::status::next(status, action).is_ok() && authorize(actor, action, facts, Some("-")).is_ok();
     CaseCapabilities {
-        actions: OFFERED.into_iter().filter(|a| allowed(*a)).map(|a| AllowedAction { action: a.wire(), needs_reason: a.needs_reason() }).collect(),
+        actions: OFFERED.into_iter().filter(|a| allowed(*a)).map(|a| AllowedAction { action: a.wire(), needs_reason: a.needs_reason(), waits_for: None }).collect(),
         edit: allowed(Action::Edit),
         attach: authorize_attach(actor, facts).is_ok(),
         print: status.is_open() && [Role::Clerk, Role::Supervisor, Role::KeyClerk].iter().any(|r| actor.has(*r)),
