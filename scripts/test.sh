@@ -22,7 +22,9 @@ export TZ=Asia/Shanghai
 
 phase "== UI: build, type check against the generated IPC bindings, component tests"
 bash scripts/ui.sh
-(cd ui && npx vue-tsc --noEmit && npx eslint . && npx vitest run)
+# TAP: Vitest's default reporter needs Node 21's Map.groupBy to print a failure and crashed on
+# Node 20 instead, hiding which assertion failed; TAP prints each failure where it happens
+(cd ui && npx vue-tsc --noEmit && npx eslint . && npx vitest run --reporter=tap-flat)
 
 phase "== formatting and lints (cargo fmt, clippy with warnings as errors; the app embeds ui/dist, built above)"
 cargo fmt --all -- --check

@@ -1,6 +1,6 @@
 // Component tests of the case list and the case page (history, actions, printing, seal sheet)
 // with the IPC mocked.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Cases from './Cases.vue'
@@ -618,7 +618,8 @@ describe('Print panel', () => {
     const { calls, shown } = printBackend('printed')
     const w = mount(PrintPanel, { props: { number: sampleCase.number }, attachTo: document.body })
     await w.get('[data-testid=print-forms]').trigger('click')
-    await flushPromises()
+    // the sheets' images are decoded before the dialog opens: a loaded machine takes more than one tick
+    await vi.waitFor(() => expect(w.find('[data-testid=print-result]').exists()).toBe(true))
     const dialog = calls.find((c) => c.cmd === 'print_sheets')!
     expect(dialog.args).toEqual({ number: sampleCase.number, width: 210, height: 297 })
     expect(shown.atDialog).toBe(2)
@@ -636,7 +637,7 @@ describe('Print panel', () => {
     const w = mount(PrintPanel, { props: { number: sampleCase.number }, attachTo: document.body })
     const e = new KeyboardEvent('keydown', { key: 'p', ctrlKey: true, cancelable: true })
     window.dispatchEvent(e)
-    await flushPromises()
+    await vi.waitFor(() => expect(w.find('[data-testid=print-result]').exists()).toBe(true))
     expect(e.defaultPrevented).toBe(true)
     expect(calls.map((c) => c.cmd)).toEqual(['print_forms', 'print_sheets'])
     expect(w.get('[data-testid=print-result]').text()).toContain('已取消打印')
