@@ -227,6 +227,12 @@ fn a_closed_day_and_its_ledgers(c: Counter, rewrite_sheet: &dyn Fn(&Counter)) {
     assert_eq!(done["rows"].as_u64(), Some(seqs.len() as u64), "{done}");
     let log = std::fs::read_to_string(done["path"].as_str().expect("a path")).unwrap();
     assert!(log.contains("序号,时间,操作人,操作,案件编号,说明") && log.contains(&format!("复核通过,{n}")) && log.contains(",日结,"), "{log}");
+    // a day typed as some date pickers give it (2026/11/24) names the file by the day, in the export folder
+    let slashed = day.replace('-', "/");
+    let done = json_of(&env_li(&["--json", "audit", "log", "--from", &slashed, "--export", "xlsx"]));
+    let path = std::path::PathBuf::from(done["path"].as_str().expect("a path"));
+    assert_eq!(path.file_name().and_then(|f| f.to_str()), Some(format!("审计日志-{day}至{day}.xlsx").as_str()), "{done}");
+    assert!(path.is_file(), "{done}");
 
     // the closed day rewritten behind certdesk's back: named
     rewrite_sheet(&c);

@@ -10,6 +10,7 @@ use crate::place::Environment;
 use crate::report::{ExportFormat, Exported, Table};
 use certdesk_domain::workflow::Role;
 use certdesk_store::{AuditAction, AuditEvent, AuditFilter};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Events on one page of the log.
@@ -47,7 +48,7 @@ pub struct AuditPage {
 impl Desk<'_> {
     /// A page of the audit log (#79), for an administrator or a supervisor.
     pub fn audit_log(&self, query: &AuditQuery) -> Result<AuditPage, DeskError> {
-        let mut filter = self.audit_filter(query, "read the audit log")?;
+        let (mut filter, _) = self.audit_filter(query, "read the audit log")?;
         filter.limit = PAGE + 1;
         let mut events = self.store.audit_events(&filter)?;
         let more = events.len() > usize::try_from(PAGE).unwrap_or(usize::MAX);
@@ -59,20 +60,21 @@ impl Desk<'_> {
     /// export folder as `审计日志-<from>至<to>.<csv|xlsx>`.
     pub fn export_audit_log(&self, env: &Environment, query: &AuditQuery, format: &str) -> Result<Exported, DeskError> {
         let format = ExportFormat::parse(format)?;
-        let mut filter = self.audit_filter(query, "export the audit log")?;
+        let (mut filter, (from, to)) = self.audit_filter(query, "export the audit log")?;
         filter.before_seq = None;
         filter.limit = EXPORT_ROWS;
         let events = self.store.audit_events(&filter)?;
         let people = self.display_names()?;
-        let table = audit_table(&events, &people, &query.from, &query.to);
-        let name = format!("审计日志-{}至{}.{}", query.from.trim(), query.to.trim(), format.extension());
-        let path = crate::folders::folder(self, crate::folders::Folder::Exports, env)?.join(name);
+        let table = audit_table(&events, &people, from, to);
+        // named by the days as parsed (a day typed 2026/11/24 names no folder)
+        let path = crate::folders::folder(self, crate::folders::Folder::Exports, env)?.join(crate::folders::audit_log(from, to, format.extension()));
         crate::report::write_table(&table, format, &path)?;
         Ok(Exported { path, rows: table.rows.len() })
     }
 
-    /// The store's filter for `query`, once the account may read the log and the days are days.
-    fn audit_filter(&self, query: &AuditQuery, what: &'static str) -> Result<AuditFilter, DeskError> {
+    /// The store's filter for `query`, once the account may read the log and the days are
+    /// days; the days as parsed.
+    fn audit_filter(&self, query: &AuditQuery, what: &'static str) -> Result<(AuditFilter, (NaiveDate, NaiveDate)), DeskError> {
         self.actor().require(what, &[Role::Admin, Role::Supervisor]).map_err(certdesk_store::ActError::from)?;
         let from = crate::dates::parse_day(query.from.trim())?;
         let to = crate::dates::parse_day(query.to.trim())?;
@@ -87,7 +89,7 @@ impl Desk<'_> {
             let known = AuditAction::ALL.iter().map(|a| a.wire()).collect::<Vec<_>>().join(", ");
             return Err(DeskError::UnknownValue { what: "audit action", value: a.clone(), known });
         }
-        Ok(AuditFilter {
+        let filter = AuditFilter {
             from: crate::dates::day_bounds(from).0,
             to: crate::dates::day_bounds(to).1,
             actor: given(&query.actor),
@@ -95,18 +97,19 @@ impl Desk<'_> {
             action,
             before_seq: query.before,
             limit: PAGE,
-        })
+        };
+        Ok((filter, (from, to)))
     }
 }
 
 /// The exported log: one row per event, the action and the people in the counter's words.
-fn audit_table(events: &[AuditEvent], people: &std::collections::BTreeMap<String, String>, from: &str, to: &str) -> Table {
+fn audit_table(events: &[AuditEvent], people: &std::collections::BTreeMap<String, String>, from: NaiveDate, to: NaiveDate) -> Table {
     let who = |login: &str| match people.get(login).filter(|n| !n.is_empty()) {
         Some(name) => format!("{name}（{login}）"),
         None => login.to_string(),
     };
     Table {
-        title: format!("审计日志 {from} 至 {to}"),
+        title: format!("审计日志 {} 至 {}", crate::dates::show_day(from), crate::dates::show_day(to)),
         header: ["序号", "时间", "操作人", "操作", "案件编号", "说明"].map(String::from).to_vec(),
         rows: events
             .iter()

@@ -86,6 +86,11 @@ pub fn invoice_list(day: NaiveDate, format: &str) -> String {
     format!("开票清单-{}.{format}", crate::dates::show_day(day))
 }
 
+/// The audit log exported (#79): `审计日志-<from>至<to>.<csv|xlsx>`.
+pub fn audit_log(from: NaiveDate, to: NaiveDate, format: &str) -> String {
+    format!("审计日志-{}至{}.{format}", crate::dates::show_day(from), crate::dates::show_day(to))
+}
+
 pub fn daily_report(day: NaiveDate, format: &str) -> String {
     format!("受理日报-{}.{format}", crate::dates::show_day(day))
 }
