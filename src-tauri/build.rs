@@ -102,6 +102,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_setting",
     "check_key_library",
+    "sign_ins",
     "recovery_sheet",
     "save_recovery_key",
     "print_recovery_sheet",

@@ -68,6 +68,8 @@ mod tests {
             certdesk_desk::store::AttachmentInfo,
             certdesk_desk::token::TokenView,
             certdesk_desk::token::LibraryCheck,
+            certdesk_desk::sign_ins::SignIns,
+            certdesk_desk::store::SignIn,
             certdesk_desk::audit_log::AuditQuery,
             certdesk_desk::audit_log::AuditPage,
             certdesk_desk::recovery_sheet::RecoverySheet,

@@ -44,6 +44,15 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     crate::log::call("app_status", || {
         let signed_in = signed_in(&state).ok();
         let people = if signed_in.is_some() { state.with_desk(|d| d.display_names())? } else { Default::default() };
+        // the window is in use: its sign-in is still here (#79)
+        if signed_in.is_some() {
+            let session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            if let Some(session) = session
+                && let Err(e) = session.heard(&mut *state.store.lock()?)
+            {
+                tracing::warn!(error = %crate::log::chain(&e), "the sign-in was not refreshed");
+            }
+        }
         let (locked, idle_minutes, key_watch) = {
             let session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let locked = session.as_ref().filter(|s| s.is_locked()).map(|s| s.name().to_string());
@@ -65,6 +74,11 @@ fn open_session(state: &AppState, session: Session) -> Result<Actor, IpcError> {
         let mut store = state.store.lock()?;
         session.desk(&mut store)?.idle_timeout()?
     };
+    // who is signed in where (#79): a record the administrator reads, not a condition of the
+    // sign-in (a store that cannot take it now still signs the person in; the log says why)
+    if let Err(e) = session.present_at(&mut *state.store.lock()?, &certdesk_desk::sign_ins::desk_name()) {
+        tracing::warn!(error = %crate::log::chain(&e), "the sign-in was not recorded");
+    }
     *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(session.with_idle_timeout(idle));
     signed_in(state)
 }
@@ -234,9 +248,15 @@ pub fn staff_key_watch(state: State<'_, AppState>) -> Result<certdesk_desk::staf
 #[tauri::command(async)]
 pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
     crate::log::call("logout", || {
-        if let Some(session) = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+        let ended = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(session) = ended {
             // a slow call's copy of the session shares the batch PINs: forget them for both
             session.forget_pins();
+            if let Ok(mut store) = state.store.lock()
+                && let Err(e) = session.left(&mut store)
+            {
+                tracing::warn!(error = %crate::log::chain(&e), "the sign-out was not recorded");
+            }
         }
         // nobody signed in at this window: an encrypted store's key goes with the session
         state.store.close_if_encrypted();

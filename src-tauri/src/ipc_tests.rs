@@ -91,6 +91,7 @@ fn window_over(state: AppState) -> Window {
             desks::seal::import_seal_from_folder,
             desks::admin::set_setting,
             desks::admin::check_key_library,
+            desks::admin::sign_ins,
             desks::admin::recovery_sheet,
             desks::admin::save_recovery_key,
             desks::admin::list_accounts,
@@ -202,6 +203,28 @@ impl Window {
         }
         n
     }
+}
+
+/// 管理 → 账号 (#79): who is signed in now, at which PC, and each account's last sign-in; a
+/// sign-out ends the session's presence, its last sign-in stays; only an administrator asks.
+#[test]
+fn the_administrator_sees_who_is_signed_in_now_and_each_last_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    w.login("zhang");
+    assert_eq!(w.kind("sign_ins", json!({})), "missing_role", "a clerk does not see who is signed in");
+    w.ok("logout", json!({}));
+    w.login("admin");
+    // the window is heard of: its session stays present
+    w.ok("app_status", json!({}));
+    let seen = w.ok("sign_ins", json!({}));
+    let now: Vec<(&str, &str)> = seen["now"].as_array().unwrap().iter().map(|s| (s["account"].as_str().unwrap(), s["desk"].as_str().unwrap())).collect();
+    let desk = certdesk_desk::sign_ins::desk_name();
+    assert_eq!(now, vec![("admin", desk.as_str())], "zhang signed out; the administrator is here: {seen}");
+    assert_eq!(seen["last"]["zhang"]["desk"], desk.as_str());
+    assert!(seen["last"]["zhang"]["ended_at"].is_string(), "zhang's session ended: {seen}");
+    assert!(seen["last"]["admin"]["ended_at"].is_null());
+    assert!(seen["last"].get("wang").is_none(), "wang never signed in at a window");
 }
 
 #[test]

@@ -458,6 +458,7 @@ fn main() {
             desks::admin::get_settings,
             desks::admin::set_setting,
             desks::admin::check_key_library,
+            desks::admin::sign_ins,
             desks::admin::recovery_sheet,
             desks::admin::save_recovery_key,
             desks::admin::print_recovery_sheet,

@@ -599,6 +599,10 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   await login('admin')
   // admin lands on the admin desk
   await find('[data-testid=accounts]')
+  // who is signed in now and where, each account's last sign-in (#79): zhang signed in at
+  // this window before, the administrator is here now
+  await waitText('[data-testid=signed-in-now]', 'admin')
+  assert.match(await text('[data-testid=last-sign-in-zhang]'), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · \S+/)
   await type('[data-testid=new-name]', 'zhao')
   await type('[data-testid=new-password]', 'zhao-password-1')
   await type('[data-testid=new-password-again]', 'zhao-password-1')
@@ -755,7 +759,8 @@ async function latinWords(data) {
 test('every desk in zh-CN shows no English word', async () => {
   const logins = JSON.parse(certdesk('user', 'list', '--json')).map((a) => a.name)
   // the SoftHSM token's manufacturer, model and slot description as the key desk reads them
-  const data = new Set([...logins, 'SoftHSM', 'project', 'slot'])
+  // and this PC's name, as 管理 → 账号 says where each account signed in (#79)
+  const data = new Set([...logins, 'SoftHSM', 'project', 'slot', ...readFileSync('/proc/sys/kernel/hostname', 'utf8').trim().split(/[^A-Za-z]+/)])
   const problems = []
   const scan = async (where) => {
     for (const w of await latinWords(data)) problems.push(`${where}: ${w}`)

@@ -463,6 +463,14 @@ export type TokenView = { slot_index: number, slot_description: string, label: s
 
 export type LibraryCheck = { "state": "usable", backend: Backend, slots: number, tokens: number, } | { "state": "not_found" } | { "state": "not_a_file" } | { "state": "wrong_architecture", found: string, expected: string, } | { "state": "not_a_library" } | { "state": "not_a_key_library" } | { "state": "load_failed", why: string, };
 
+export type SignIns = { now: Array<SignIn>, last: { [key in string]: SignIn }, };
+
+export type SignIn = { account: string, 
+/**
+ * the PC's name
+ */
+desk: string, started_at: string, seen_at: string, ended_at: string | null, };
+
 export type AuditQuery = { from: string, to: string, actor: string | null, case_number: string | null, action: string | null, before: number | null, };
 
 export type AuditPage = { events: Array<AuditEvent>, more: boolean, actions: Array<string>, };

@@ -173,6 +173,7 @@ export interface Commands {
   get_settings: { args: NoArgs; result: Settings }
   set_setting: { args: { key: keyof Settings; value: string }; result: null }
   check_key_library: { args: { path: string }; result: B.LibraryCheck }
+  sign_ins: { args: NoArgs; result: B.SignIns }
   recovery_sheet: { args: { key: string }; result: B.RecoverySheet }
   save_recovery_key: { args: { key: string; path: string }; result: string }
   print_recovery_sheet: { args: NoArgs; result: PrintOutcome }
@@ -396,6 +397,7 @@ export const api = {
   /** keys of Settings; counter_code is checked by the backend */
   setSetting: (key: keyof Settings, value: string) => call('set_setting', { key, value }),
   checkKeyLibrary: (path: string) => call('check_key_library', { path }),
+  signIns: () => call('sign_ins', {}),
   recoverySheet: (key: string) => call('recovery_sheet', { key }),
   saveRecoveryKey: (key: string, path: string) => call('save_recovery_key', { key, path }),
   printRecoverySheet: () => call('print_recovery_sheet', {}),

@@ -126,6 +126,12 @@ pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> Re
     crate::log::call("set_setting", || state.with_desk(|d| d.set_setting(&state.catalog, &key, &value)))
 }
 
+/// Who is signed in now and each account's last sign-in (#79), for 管理 → 账号.
+#[tauri::command(async)]
+pub fn sign_ins(state: State<'_, AppState>) -> Result<certdesk_desk::sign_ins::SignIns, IpcError> {
+    crate::log::call("sign_ins", || state.with_desk(|d| d.sign_ins()))
+}
+
 /// 管理 → Key驱动库 (#79): the saved path checked (loaded and its slots listed) off the window's
 /// thread; the page shows 检查中… meanwhile and what was found after.
 #[tauri::command(async)]

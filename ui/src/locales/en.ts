@@ -288,6 +288,7 @@ const en: Shape<typeof zh> = {
     },
   },
   admin: {
+    lastSignIn: 'Last sign-in', signedInAt: '{at} · {desk}', signedInNow: 'Signed in now: ', signedInOne: '{who} at {desk} (since {at})', nobody: 'nobody',
     tabs: { accounts: 'Accounts', keys: 'USB keys', settings: 'Counter settings', online: 'Online issuance', data: 'Backup and store', logs: 'Logs' },
     autosave: 'Each setting saves as you go: leaving its field or Enter saves it, and Saved shows beside it.',
     browse: 'Browse…',

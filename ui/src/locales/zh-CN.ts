@@ -340,6 +340,7 @@ export default {
     },
   },
   admin: {
+    lastSignIn: '上次登录', signedInAt: '{at} · {desk}', signedInNow: '当前登录：', signedInOne: '{who} 在 {desk}（{at} 起）', nobody: '无',
     tabs: { accounts: '账号', keys: 'USB Key登记', settings: '受理点设置', online: '在线签发', data: '备份与案件库', logs: '日志' },
     autosave: '本页各项随填随存：离开输入框或按回车即保存，保存后旁边显示“已保存”。',
     browse: '浏览…',

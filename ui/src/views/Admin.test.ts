@@ -52,6 +52,13 @@ function backend(overrides: Handlers = {}) {
     backup_store: () => ({ path: '/var/backups/certdesk-20261120.db', bytes: 4096 }),
     restore_store: () => ({ cases: 12, kept: '/home/a/cases.db.before-restore' }),
     list_printers: () => ['Brother_HL-2260D', 'HP_LaserJet_M1136'],
+    sign_ins: () => ({
+      now: [{ account: 'admin', desk: 'GZ-DESK-01', started_at: '2026-11-20T01:05:00Z', seen_at: '2026-11-20T01:30:00Z', ended_at: null }],
+      last: {
+        admin: { account: 'admin', desk: 'GZ-DESK-01', started_at: '2026-11-20T01:05:00Z', seen_at: '2026-11-20T01:30:00Z', ended_at: null },
+        zhang: { account: 'zhang', desk: 'GZ-DESK-02', started_at: '2026-11-19T00:40:00Z', seen_at: '2026-11-19T09:00:00Z', ended_at: '2026-11-19T09:00:00Z' },
+      },
+    }),
     check_key_library: ({ path }) => (path.includes('softhsm') ? { state: 'usable', backend: 'pkcs11', slots: 2, tokens: 1 } : { state: 'not_found' }),
     store_place: () => ({ kind: 'file', current: '/home/a/.local/share/certdesk/certdesk.db', chosen_by: 'default', saved_kind: null, saved_hall: null, restart_needed: false, checked: null }),
     ...overrides,
@@ -288,6 +295,16 @@ describe('Admin', () => {
     expect(w.get('[data-testid=library-check]').text()).toBe('驱动库与本机不匹配：该文件是Windows x86 (32-bit)的，本机需要Windows x86_64 (64-bit)的版本，请向Key厂商索取对应版本')
     expect(w.get('[data-testid=library-check]').classes()).toContain('error')
     expect(calls.filter((c) => c.cmd === 'check_key_library').map((c) => c.args)).toEqual([{ path: '/usr/lib/softhsm/libsofthsm2.so' }, { path: 'C:\\Windows\\SysWOW64\\gm3000_pkcs11.dll' }])
+  })
+
+  it('says who is signed in now and where, and each account\'s last sign-in (#79)', async () => {
+    backend()
+    const w = mount(Admin)
+    await flushPromises()
+    await section(w, 'accounts')
+    expect(w.get('[data-testid=signed-in-now]').text()).toBe('当前登录：admin 在 GZ-DESK-01（2026-11-20 09:05 起）')
+    expect(w.get('[data-testid=last-sign-in-zhang]').text()).toBe('2026-11-19 08:40 · GZ-DESK-02')
+    expect(w.find('[data-testid=error]').exists()).toBe(false)
   })
 
   it('saves a changed setting on its own and shows a refusal next to it', async () => {

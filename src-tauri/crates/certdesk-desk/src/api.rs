@@ -131,6 +131,8 @@ pub struct Session {
     pins: crate::batch_pins::BatchPins,
     /// The ID numbers this session's reader read (#72).
     chip_reads: crate::chip_reads::ChipReads,
+    /// This session's row among the app's sign-ins (#79: who is signed in now, and where).
+    presence: Option<String>,
 }
 
 /// The staff key a session signed in with (#31): its certificate and the token it is on.
@@ -149,7 +151,7 @@ impl Session {
     }
 
     pub(crate) fn signed_in(name: &str, key: Option<SessionKey>) -> Session {
-        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key, pins: Default::default(), chip_reads: Default::default() }
+        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key, pins: Default::default(), chip_reads: Default::default(), presence: None }
     }
 
     /// The staff key this session signed in with, if it did.
@@ -227,6 +229,29 @@ impl Session {
     /// Forgets the batch PINs (the session ends: sign-out).
     pub fn forget_pins(&self) {
         self.pins.forget();
+    }
+
+    /// Records this session among the app's sign-ins, at `desk` (the PC's name, #79). The
+    /// CLI's one-shot commands are not sign-ins of a person at a window: only the app calls it.
+    pub fn present_at(&mut self, store: &mut CaseStore, desk: &str) -> Result<(), DeskError> {
+        self.presence = Some(store.store.sign_in_began(&self.name, desk)?);
+        Ok(())
+    }
+
+    /// The window was heard of (refreshed at most once a minute by the store).
+    pub fn heard(&self, store: &mut CaseStore) -> Result<(), DeskError> {
+        if let Some(id) = &self.presence {
+            store.store.sign_in_seen(id)?;
+        }
+        Ok(())
+    }
+
+    /// The session ends: signed out.
+    pub fn left(&self, store: &mut CaseStore) -> Result<(), DeskError> {
+        if let Some(id) = &self.presence {
+            store.store.sign_in_ended(id)?;
+        }
+        Ok(())
     }
 
     /// Unlocks a locked session with the password of **its own** account (checked, counted and

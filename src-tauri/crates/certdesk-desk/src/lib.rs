@@ -83,6 +83,7 @@ pub mod report;
 pub mod roster;
 pub mod rounds;
 pub mod seal;
+pub mod sign_ins;
 pub mod staff;
 pub mod steps;
 pub mod support;
@@ -120,7 +121,7 @@ pub mod store {
     /// Staff keys' enrolments and what `audit verify` says of the signatures (#31).
     pub use certdesk_store::staff_keys::{Enrolment, SignatureProblem, SignatureReport};
     pub use certdesk_store::{
-        Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored,
+        Account, AttachmentInfo, AuditAction, AuditEvent, BackupReport, CaseRecord, CaseSummary, DueCase, HeldCase, Migrated, Password, PurgeReport, RefusedCase, Restored, SignIn,
         VerifyReport, detail,
     };
     /// The bank's credits as stored (#73).

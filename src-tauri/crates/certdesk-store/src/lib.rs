@@ -38,6 +38,7 @@ mod purge;
 pub mod schema;
 mod search;
 mod settings;
+pub mod sign_ins;
 pub mod staff_keys;
 
 pub use accounts::{Account, AuthError, Password};
@@ -54,6 +55,7 @@ pub use migrate::Migrated;
 pub use open::{Store, cipher_version};
 pub use purge::{DueCase, HeldCase, PurgeReport, RETENTION_YEARS, RefusedCase};
 pub use settings::{SECRET_SET, is_secret};
+pub use sign_ins::SignIn;
 
 use certdesk_domain::status::TransitionError;
 use certdesk_domain::{CaseData, CaseNumber, Status};

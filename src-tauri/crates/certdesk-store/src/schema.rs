@@ -320,6 +320,22 @@ CREATE TABLE credit_cases (
 CREATE INDEX credit_cases_credit ON credit_cases (credit);
 "#;
 
+/// Migration 13 (#79): the desktop app's sign-ins, one row per session: the account, the PC
+/// (its name), when it began, when the window was last heard of and when it ended. Who is
+/// signed in now and each account's last sign-in are read from it; nothing else depends on it.
+const M013_SIGN_INS: &str = r#"
+CREATE TABLE sign_ins (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    desk TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    ended_at TEXT
+) STRICT;
+CREATE INDEX sign_ins_account ON sign_ins (account, started_at);
+CREATE INDEX sign_ins_open ON sign_ins (ended_at, seen_at);
+"#;
+
 pub const MIGRATIONS: &[&str] = &[
     M001_CASES,
     M002_ACCOUNTS,
@@ -333,6 +349,7 @@ pub const MIGRATIONS: &[&str] = &[
     M010_STAFF_KEYS,
     M011_CASE_CLOCK,
     M012_BANK_CREDITS,
+    M013_SIGN_INS,
 ];
 
 /// What a pinning test says of `migrations` against the released hashes `pinned`: `None` when
@@ -392,6 +409,7 @@ mod tests {
         "612f8a04b7344dc0c4665f1979e45a56aac38d7121798f0696a19eccad6e69a2",
         "ddd6306c793e3b96b2cfa03b84ca6e810edbfdf68f5ecd8fd8388ba0455bb1db",
         "5ff6e6ae830871e9ad910917b8dc9eb4fae6c295870a8309e2f0e023c2dd12a8",
+        "6cb8022bbc84f42bcec0e24526abf4222b17317973f1a31d3dd7bdc36a17bc22",
     ];
 
     #[test]

@@ -222,7 +222,7 @@ fn counter_in(db: &mut dyn Sql) -> Result<String, StoreError> {
     Ok(db.row("reading a setting", "SELECT value FROM settings WHERE key = 'counter_code'", &[])?.map(|r| r.text(0)).transpose()?.unwrap_or_else(|| "-".into()))
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     use ring::rand::SecureRandom;
     let mut buf = vec![0u8; bytes];
     // the OS's random source failing is not a state to go on from

@@ -315,3 +315,34 @@ fn a_store_whose_connection_is_cut_says_so_writes_nothing_and_reconnects() {
     assert_eq!((first.number.as_str(), second.number.as_str()), ("A01-20261123-0001", "A01-20261123-0002"));
     assert!(store.verify_audit().expect("verifying").ok);
 }
+
+/// The app's sign-ins (#79) on both back ends: a session present while heard of and not ended,
+/// ended at sign-out; each account's last sign-in the newest, ended or not.
+fn sign_ins_are_kept(store: &mut certdesk_store::Store) {
+    let first = store.sign_in_began("zhang", "GZ-DESK-01").expect("a sign-in");
+    let admin = store.sign_in_began("admin", "GZ-DESK-02").expect("a sign-in");
+    store.sign_in_seen(&admin).expect("heard of");
+    let now: Vec<(String, String)> = store.signed_in_now().expect("reading").into_iter().map(|s| (s.account, s.desk)).collect();
+    assert_eq!(now, vec![("zhang".to_string(), "GZ-DESK-01".to_string()), ("admin".to_string(), "GZ-DESK-02".to_string())]);
+    store.sign_in_ended(&first).expect("signed out");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let again = store.sign_in_began("zhang", "GZ-DESK-03").expect("a sign-in");
+    store.sign_in_ended(&again).expect("signed out");
+    let now: Vec<String> = store.signed_in_now().expect("reading").into_iter().map(|s| s.account).collect();
+    assert_eq!(now, vec!["admin".to_string()], "zhang's sessions ended");
+    let last = store.last_sign_ins().expect("reading");
+    assert_eq!((last["zhang"].desk.as_str(), last["zhang"].ended_at.is_some()), ("GZ-DESK-03", true), "{last:?}");
+    assert_eq!((last["admin"].desk.as_str(), last["admin"].ended_at.is_none()), ("GZ-DESK-02", true), "{last:?}");
+    // an ended session is not heard of again
+    store.sign_in_seen(&first).expect("a late refresh");
+    assert_eq!(store.signed_in_now().expect("reading").len(), 1);
+}
+
+#[test]
+fn sign_ins_are_kept_on_a_store_file_and_on_the_hall() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    sign_ins_are_kept(&mut certdesk_store::Store::open(&dir.path().join("c.db")).expect("a store file"));
+    let Some(server) = common::pg::server() else { return };
+    let db = server.fresh_db("signins");
+    sign_ins_are_kept(&mut db.open_store());
+}

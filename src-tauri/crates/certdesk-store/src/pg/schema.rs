@@ -368,6 +368,20 @@ CREATE TABLE credit_cases (
 CREATE INDEX credit_cases_credit ON credit_cases (credit);
 "#;
 
+/// Migration 13 (#79): the desktop app's sign-ins, as SQLite's.
+const M013_SIGN_INS: &str = r#"
+CREATE TABLE sign_ins (
+    id text PRIMARY KEY,
+    account text NOT NULL,
+    desk text NOT NULL,
+    started_at text NOT NULL,
+    seen_at text NOT NULL,
+    ended_at text
+);
+CREATE INDEX sign_ins_account ON sign_ins (account, started_at);
+CREATE INDEX sign_ins_open ON sign_ins (ended_at, seen_at);
+"#;
+
 pub const MIGRATIONS: &[&str] = &[
     M001_CASES,
     M002_ACCOUNTS,
@@ -381,6 +395,7 @@ pub const MIGRATIONS: &[&str] = &[
     M010_STAFF_KEYS,
     M011_CASE_CLOCK,
     M012_BANK_CREDITS,
+    M013_SIGN_INS,
 ];
 
 /// The advisory lock held while migrating, so two desks starting at once do not both migrate.
@@ -574,6 +589,7 @@ mod tests {
         "9a286840029c708d6ac099c2ef4eddd5292285470e703a73784f1d6a5eb71a38",
         "5bb0938da4ed02da2dac2e1528c6037ed829bcc11df114b55a49ba6de860bade",
         "2668e56fb85b45cd1346a8d2c9cebc171b5216b4ba1ba8f0240f8bb630aeb593",
+        "3ce124dc5345e911d2059ba792af4af8ab5873a80991b4fc7887f85a45987be0",
     ];
 
     #[test]
