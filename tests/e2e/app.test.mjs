@@ -71,17 +71,7 @@ const pad = (n) => String(n).padStart(2, '0')
 /** `YYYY-MM-DD HH:MM` of a time in this process's (the counter's) time zone, as the app shows it */
 const localMinute = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 const utcMinute = (d) => d.toISOString().slice(0, 16).replace('T', ' ')
-/** The view as the clerk sees it, at 1366×768 (`CERTDESK_SCREENSHOTS`); `css` scrolled to the top first. */
-async function screenshot(name, css) {
-  if (!shots) return
-  mkdirSync(shots, { recursive: true })
-  if (css) await wd('POST', s('/execute/sync'), { script: `document.querySelector('${css}').scrollIntoView({ block: 'start' })`, args: [] })
-  // every image drawn (the seal samples are data: URLs decoded after the page shows)
-  for (let i = 0; i < 50 && !(await wd('POST', s('/execute/sync'), { script: 'return [...document.images].every((i) => i.complete)', args: [] })); i++) await new Promise((r) => setTimeout(r, 100))
-  await new Promise((r) => setTimeout(r, 400))
-  const png = await wd('GET', s('/screenshot'))
-  writeFileSync(join(shots, `${name}.png`), Buffer.from(png, 'base64'))
-}
+const screenshot = driverClient.screenshot
 
 before(async () => {
   mkdirSync(join(dir, 'tokens'))
@@ -149,6 +139,7 @@ test('a clerk takes a case and a supervisor approves it', async () => {
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   // 日结 with no USB Key enrolled for li: said where the button would be, before any PIN (#79)
   await click('[data-testid=nav-reports]')
+  await click('[data-testid=reports-tab-daily]')
   await waitText('[data-testid=day-close-blocked]', '管理 → USB Key登记')
   assert.equal(await exists('[data-testid=day-close-start]'), false, 'no 日结 button that leads to a PIN prompt')
   await click('[data-testid=logout]')
@@ -650,6 +641,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   const ledger = JSON.parse(certdesk('report', 'daily', '--json'))
   assert.ok(ledger.cases >= 1 && ledger.delivered >= 1, JSON.stringify(ledger))
   await click('[data-testid=nav-reports]')
+  await click('[data-testid=reports-tab-daily]')
   await waitText('[data-testid=report-totals]', String(ledger.total))
   const totals = await text('[data-testid=report-totals]')
   assert.match(totals, new RegExp(`案件数\\s*${ledger.cases}\\b`))
@@ -669,9 +661,12 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   const sheet = sh('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode())', xlsx])
   assert.ok(sheet.includes('合计') && sheet.includes('zhang'), 'the workbook holds the ledger')
 
-  // 审计日志 (#79): today's events, the account ones among them, in Chinese; then exported
-  await click('[data-testid=audit-show]')
+  // 审计日志 (#79), 报表's last section: opened, it shows today's events, the account ones among
+  // them, in Chinese, and its action filter lists the actions there are; then exported
+  await click('[data-testid=reports-tab-audit]')
   await waitText('[data-testid=audit-events]', '停用账号')
+  assert.match(await text('[data-testid=audit-action]'), /复核通过/)
+  assert.equal(await exists('[data-testid=report-totals]'), false, 'one section at a time')
   await waitText('[data-testid=audit-events]', '复核通过')
   await screenshot('audit-log')
   await click('[data-testid=audit-export-csv]')

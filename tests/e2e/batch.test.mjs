@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
+import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { webdriver, root, app, cli, driverBin, workDir, residentId } from './webdriver.mjs'
 
@@ -74,13 +74,7 @@ after(async () => {
   await d.stop()
 })
 
-/** The desk as the key clerk sees it (`CERTDESK_SCREENSHOTS`). */
-async function screenshot(name) {
-  if (!shots) return
-  mkdirSync(shots, { recursive: true })
-  await sleep(400)
-  writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
-}
+const screenshot = d.screenshot
 /** Chooses the option of a <select> whose text starts with `prefix` (the first such). */
 async function selectStarting(css, prefix) {
   const done = await d.wd('POST', d.s('/execute/sync'), {

@@ -61,14 +61,7 @@ async function waitFor(script, what, timeout = 15000) {
     await pause(100)
   }
 }
-/** CERTDESK_SCREENSHOTS=<folder>: the screens a person should look at, at 1366×768 */
-const shots = process.env.CERTDESK_SCREENSHOTS
-async function screenshot(name) {
-  if (!shots) return
-  mkdirSync(shots, { recursive: true })
-  await pause(400)
-  writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
-}
+const screenshot = d.screenshot
 /** a field emptied as a clerk's select-all and delete would (the input event Vue listens to) */
 const clear = (testid) => run(`const el = document.querySelector('[data-testid="${testid}"]'); el.value = ''; el.dispatchEvent(new Event('input', { bubbles: true }))`)
 const exists = (testid) => `return !!document.querySelector('[data-testid="${testid}"]')`

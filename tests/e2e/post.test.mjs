@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync, readFileSync, mkdirSync } from 'node:fs'
+import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
 
@@ -69,13 +69,7 @@ async function signIn(name) {
   await d.type('[data-testid=login-password]', `${name}-password-1` + ENTER)
   await d.find('[data-testid=who]', 30000)
 }
-/** the view at 1366×768, when CERTDESK_SCREENSHOTS names a folder */
-async function screenshot(name) {
-  if (!shots) return
-  mkdirSync(shots, { recursive: true })
-  await new Promise((r) => setTimeout(r, 400))
-  writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
-}
+const screenshot = d.screenshot
 async function signOut() {
   await d.click('[data-testid=logout]')
   await d.find('[data-testid=login-name]', 30000)
@@ -130,6 +124,7 @@ test('a posted order waits for its money, the statement is matched in the app, t
   // the administrator imports the bank's statement
   await signIn('admin')
   await d.click('[data-testid=nav-reports]')
+  await d.click('[data-testid=reports-tab-payments]')
   await d.type('[data-testid=payments-file]', statement)
   const report = await d.waitText('[data-testid=payments-report]', '匹配1笔')
   assert.match(report, /到账2笔，新增2笔；匹配1笔，未匹配0笔，拒收1笔/)
@@ -141,6 +136,7 @@ test('a posted order waits for its money, the statement is matched in the app, t
   // the clerk confirms the match in the reports desk
   await signIn('zhang')
   await d.click('[data-testid=nav-reports]')
+  await d.click('[data-testid=reports-tab-payments]')
   const credit = JSON.parse(certdesk('payments', 'list', '--json', ...as('zhang'))).find((c) => c.state === 'proposed')
   assert.deepEqual(credit.proposed, [number])
   await d.click(`[data-testid="credit-confirm-${credit.id}"]`)

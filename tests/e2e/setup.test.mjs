@@ -17,6 +17,9 @@ process.env.TZ ??= 'Asia/Shanghai'
 const port = 7844 + (process.pid % 500)
 const dir = workDir('certdesk-setup-e2e-')
 const env = { ...process.env, CERTDESK_DB: join(dir, 'cases.db'), HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_STATE_HOME: join(dir, 'state') }
+// WebKitWebDriver's screenshot may never return with compositing off (the app's default, which
+// the runs without screenshots test)
+if (process.env.CERTDESK_SCREENSHOTS) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
 const d = webdriver(port)
 const { click, type, waitText } = d
 const sh = (program, args) => execFileSync(program, args, { encoding: 'utf8' })
@@ -56,6 +59,7 @@ test('the first administrator is asked for a 姓名 and shown by it; a 姓名 ed
   await waitText('[data-testid=recovery]', '只显示这一次')
   const recovery = (await d.text('[data-testid=recovery-key]')).trim()
   assert.match(recovery, /^RK1-[0-9A-Z-]+$/)
+  assert.equal(await d.exists('[data-testid=setup]'), false, 'the set-up form gone while its key is shown')
   assert.notEqual(readFileSync(env.CERTDESK_DB).subarray(0, 15).toString('latin1'), 'SQLite format 3', 'the new store file is encrypted')
   // #79 item 5: each group on one line (never 「VA41」/「S-DMEFQ」), whatever the width
   const split = await d.wd('POST', d.s('/execute/sync'), { script: "return [...document.querySelectorAll('[data-testid=recovery-key] .group')].filter((g) => g.getClientRects().length !== 1).map((g) => g.textContent)", args: [] })
@@ -90,6 +94,7 @@ test('the first administrator is asked for a 姓名 and shown by it; a 姓名 ed
     sh('xdotool', ['key', '--clearmodifiers', 'Return'])
   }
   await waitText('[data-testid=recovery-printed]', '已打印', 60000)
+  await d.screenshot('setup-recovery-key')
   let pdf
   for (let i = 0; !(pdf = findFiles(dir, '案件库恢复密钥.pdf')[0]) || statSync(pdf).size === 0; i++) {
     if (i > 150) assert.fail('the printed sheet was not written')

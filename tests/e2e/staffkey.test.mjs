@@ -123,6 +123,7 @@ test('a supervisor signs in with the USB key and approves with a signature OpenS
   // 日结 in the 报表 desk: the key's PIN signs the day off; the CLI checks it by the reference
   // the page (and the printed ledger's QR code) shows
   await d.click('[data-testid=nav-reports]')
+  await d.click('[data-testid=reports-tab-daily]')
   await d.waitText('[data-testid=day-open]', '未日结')
   await d.click('[data-testid=day-close-start]')
   await d.type('[data-testid=day-close-pin]', PIN)

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -115,6 +115,18 @@ export function webdriver(port) {
     return json.value
   }
   d.s = (p) => `/session/${d.session}${p}`
+  /** The window as the user sees it, at 1366×768, saved as `<name>.png` in the folder
+   *  CERTDESK_SCREENSHOTS names (nothing without one): `css` scrolled to the top first, every
+   *  image drawn (seal samples are data: URLs decoded after the page shows). */
+  d.screenshot = async (name, css) => {
+    const shots = process.env.CERTDESK_SCREENSHOTS
+    if (!shots) return
+    mkdirSync(shots, { recursive: true })
+    if (css) await d.wd('POST', d.s('/execute/sync'), { script: 'document.querySelector(arguments[0]).scrollIntoView({ block: "start" })', args: [css] })
+    for (let i = 0; i < 50 && !(await d.wd('POST', d.s('/execute/sync'), { script: 'return [...document.images].every((i) => i.complete)', args: [] })); i++) await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => setTimeout(r, 400))
+    writeFileSync(join(shots, `${name}.png`), Buffer.from(await d.wd('GET', d.s('/screenshot')), 'base64'))
+  }
   /** The driver's whole process group gone (the native driver and the app with it), its port free. */
   const endDriver = async () => {
     if (!d.driver) return

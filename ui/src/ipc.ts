@@ -20,10 +20,6 @@ export type { ScanFile, Actor, AppStatus, CaseSummary, Checked, ProjectView, Fee
 export type AuditEvent = {
   [A in keyof B.EventDetails]: Omit<B.AuditEvent, 'action' | 'detail'> & { action: A; detail: B.EventDetails[A] }
 }[keyof B.EventDetails]
-/** The reason given for an event, for the events that take one (return, cancel, reissue…). */
-export function reasonOf(e: AuditEvent): string {
-  return 'reason' in e.detail ? (e.detail.reason ?? '') : ''
-}
 export type CaseView = Omit<B.CaseView, 'case' | 'history'> & { case: JsonObject; history: AuditEvent[] }
 export type Attachment = B.AttachmentInfo
 export type FormPreview = B.Preview

@@ -33,3 +33,36 @@ export function certStateLabel(c: CertState): string {
   if (c.done) return t('keys.batch.done')
   return t('keys.batch.next.' + (c.next ?? 'done'))
 }
+
+/** An audit action by its label (复核通过); an action not (yet) labelled shows its id. */
+export function auditActionLabel(action: string): string {
+  const key = 'audit.' + action
+  const s = t(key)
+  return s === key ? action : s
+}
+/** A counter setting by its name in 管理 without the hint in brackets (无操作自动锁定). */
+function settingName(key: string): string {
+  const s = t('settings.' + key)
+  return s === 'settings.' + key ? key : s.split(/[（(]/)[0]
+}
+/** What an audit event says beside its action, on the case page and in 审计日志 alike: the
+ *  reason, a step's reference, the hand-over, the materials to follow, a setting's or an
+ *  account's name. */
+export function auditEventNote(e: { action: string; detail: unknown }): string {
+  const d = (e.detail ?? {}) as Record<string, unknown>
+  const text = (v: unknown) => (typeof v === 'string' ? v : '')
+  const parts = [text(d.reason)]
+  if (text(d.reference)) parts.push(t('detail.reference', { ref: text(d.reference) }))
+  const handover = (e.action === 'deliver' ? d.handover ?? {} : {}) as Record<string, unknown>
+  if (text(handover.waybill)) parts.push(t('detail.waybill', { courier: text(handover.courier), waybill: text(handover.waybill) }).trim())
+  if (text(handover.recipient)) parts.push(t('detail.recipient', { name: text(handover.recipient) }))
+  const toFollow = Array.isArray(d.to_follow) ? d.to_follow.filter((x): x is string => typeof x === 'string') : []
+  if ((e.action === 'submit' || e.action === 'approve') && toFollow.length) parts.push(t('detail.toFollow', { items: toFollow.join('；') }))
+  // an account's events (the account, its roles, its 姓名, its failures in a row) and a setting's
+  if (text(d.user)) parts.push(t('detail.account', { user: text(d.user) }))
+  if (text(d.roles)) parts.push(text(d.roles).split(',').map((r) => roleLabel(r.trim())).join('、'))
+  if (text(d.display_name)) parts.push(text(d.display_name))
+  if (typeof d.failed_in_a_row === 'number') parts.push(t('detail.failedInARow', { n: d.failed_in_a_row }))
+  if (text(d.key)) parts.push(t('detail.setting', { key: settingName(text(d.key)), value: text(d.after) }))
+  return parts.filter(Boolean).join(' · ')
+}

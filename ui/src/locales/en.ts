@@ -136,7 +136,7 @@ const en: Shape<typeof zh> = {
     handler: 'Handler', legalRep: 'Legal representative', employees: 'Employees', materials: 'Materials', payment: 'Payment', attachments: 'Attachments',
     time: 'Time', actor: 'By', action: 'Action', notes: 'Notes', noAttachments: 'No attachments', checked: 'checked', missing: 'missing', size: 'Size',
     edit: 'Edit', returnReason: 'Returned because', warnings: 'Saved; please note:', dismiss: 'Dismiss',
-    note: 'Details', reference: 'reference {ref}', waybill: '{courier} waybill {waybill}', recipient: 'collected by {name}', toFollow: 'to follow: {items}',
+    note: 'Details', reference: 'reference {ref}', waybill: '{courier} waybill {waybill}', recipient: 'collected by {name}', account: 'account {user}', failedInARow: '{n} in a row', setting: '{key} set to {value}', toFollow: 'to follow: {items}',
   },
   actions: { accept: 'Accept', submit: 'Submit for review', approve: 'Approve', return: 'Return', cancel: 'Cancel', deliver: 'Deliver', close: 'Close' },
   auditLog: {
@@ -270,8 +270,9 @@ const en: Shape<typeof zh> = {
   reports: {
     dueList: 'Export the due list', dueListHint: 'Cases due that day, late, and waiting on the applicant',
     invoiceList: 'Export the invoice list', invoiceListHint: 'The invoice requests of the cases done that day, in the columns of the invoicing tool',
-    title: 'Reports', date: 'Date', daily: 'Daily ledger', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk', byStatus: 'By status (a case sent back still counts in the day\'s cases and fees)',
-    keysIssued: 'Keys issued', delivered: 'Delivered', cases: 'Cases', total: 'Fees', expiring: 'Certificates expiring', days: 'Days',
+    tabs: { daily: 'Daily report and close', payments: 'Payments', expiring: 'Expiring certificates', audit: 'Audit log' },
+    title: 'Reports', date: 'Date', byBusiness: 'By business', byProject: 'By project', byPayment: 'By payment', byClerk: 'By clerk', byStatus: 'By status (a case sent back still counts in the day\'s cases and fees)',
+    keysIssued: 'Keys issued', delivered: 'Delivered', cases: 'Cases', total: 'Fees', days: 'Days',
     exportCsv: 'Export CSV', exportXlsx: 'Export XLSX', exported: 'Exported {path} ({rows} rows)', key: 'Key', none: 'None',
     case: 'Case', organization: 'Organisation', handler: 'Handler', mobile: 'Mobile', serial: 'Serial', subject: 'Subject', notAfter: 'Expires', daysLeft: 'Days left',
     certs: 'Certificates', written: 'Written', withdrawn: 'Withdrawn (reason)', withdrawnCount: 'Withdrawn', byCase: 'By case', applicant: 'Applicant', business: 'Business',

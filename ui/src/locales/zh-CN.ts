@@ -186,7 +186,7 @@ export default {
     handler: '经办人', legalRep: '法定代表人', employees: '员工', materials: '材料', payment: '付款', attachments: '附件',
     time: '时间', actor: '操作人', action: '操作', notes: '备注', noAttachments: '暂无附件', checked: '已核', missing: '未收',
     size: '大小', edit: '修改', returnReason: '退回原因', warnings: '案件已保存，请留意以下提示：', dismiss: '知道了',
-    note: '说明', reference: '参考号 {ref}', waybill: '{courier} 运单号 {waybill}', recipient: '领取人 {name}', toFollow: '材料后补：{items}',
+    note: '说明', reference: '参考号 {ref}', waybill: '{courier} 运单号 {waybill}', recipient: '领取人 {name}', account: '账号 {user}', failedInARow: '连续第{n}次', setting: '{key} 设为 {value}', toFollow: '材料后补：{items}',
   },
   actions: { accept: '受理', submit: '提交复核', approve: '复核通过', return: '退回', cancel: '作废', deliver: '交付', close: '归档' },
   auditLog: {
@@ -322,8 +322,9 @@ export default {
   reports: {
     dueList: '导出到期提醒', dueListHint: '当日到期、已超期和待申请人（材料后补、款项未到账）的案件',
     invoiceList: '导出开票清单', invoiceListHint: '当日办结案件的电子发票申请（抬头、税号、专票信息、金额、经办人手机和邮箱），按开票软件的列导出',
-    title: '报表', date: '日期', daily: '日报', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员', byStatus: '按案件状态（退回的案件仍计入当日件数和收费）',
-    keysIssued: '制证数', delivered: '交付数', cases: '案件数', total: '收费合计', expiring: '即将到期的证书', days: '天数',
+    tabs: { daily: '日报与日结', payments: '到账核对', expiring: '即将到期的证书', audit: '审计日志' },
+    title: '报表', date: '日期', byBusiness: '按业务类型', byProject: '按项目', byPayment: '按付款方式', byClerk: '按受理员', byStatus: '按案件状态（退回的案件仍计入当日件数和收费）',
+    keysIssued: '制证数', delivered: '交付数', cases: '案件数', total: '收费合计', days: '天数',
     exportCsv: '导出CSV', exportXlsx: '导出XLSX', exported: '已导出 {path}（{rows}行）', key: '项目', none: '无',
     case: '案件', organization: '单位', handler: '经办人', mobile: '手机', serial: '证书序列号', subject: '证书主题', notAfter: '到期日', daysLeft: '剩余天数',
     certs: '证书数', written: '已写入', withdrawn: '撤回（原因）', withdrawnCount: '已撤回', byCase: '按案件', applicant: '申请单位/申请人', business: '业务类型',

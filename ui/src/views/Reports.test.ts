@@ -56,10 +56,6 @@ describe('Reports', () => {
     expect(w.get('[data-testid=report-invoices]').text()).toContain('专用发票')
     expect(w.get('[data-testid=report-invoices]').text()).toContain('91440101MA59ABCD1D')
     expect(w.get('[data-testid=report-totals]').text()).toContain('2100.00')
-    expect(w.get('[data-testid=report-expiring]').text()).toContain('139****1111')
-    // one row per certificate, each with its holder
-    expect(w.findAll('[data-testid=report-expiring] tbody tr')).toHaveLength(2)
-    expect(w.get('[data-testid=report-expiring]').text()).toContain('陈刚（第2张）')
     // each case with its certificates, the fee as charged and the withdrawn one's reason
     expect(w.get('[data-testid=report-totals]').text()).toContain('已撤回')
     expect(w.get('[data-testid=report-by_case]').text()).toContain('600.00')
@@ -76,18 +72,61 @@ describe('Reports', () => {
     expect((w.get('[data-testid=report-date]').element as HTMLInputElement).value).toBe('2026-11-20')
     expect(w.get('[data-testid=report-date]').attributes('type')).toBe('text')
     expect(w.get('[data-testid=report-result]').text()).toContain('/home/clerk/exports/daily-2026-11-20.xlsx')
+    // 即将到期的证书 is the next section: → on the tab bar goes there, the focus on its tab
+    expect(w.find('[data-testid=report-expiring]').exists()).toBe(false)
+    await w.get('[data-testid=reports-tab-daily]').trigger('keydown', { key: 'ArrowRight' })
+    await w.get('[data-testid=reports-tab-payments]').trigger('keydown', { key: 'ArrowRight' })
+    await flushPromises()
+    expect(w.get('[data-testid=reports-tab-expiring]').attributes('aria-selected')).toBe('true')
+    expect(w.find('[data-testid=reports-daily]').exists()).toBe(false)
+    expect(w.get('[data-testid=report-expiring]').text()).toContain('139****1111')
+    // one row per certificate, each with its holder
+    expect(w.findAll('[data-testid=report-expiring] tbody tr')).toHaveLength(2)
+    expect(w.get('[data-testid=report-expiring]').text()).toContain('陈刚（第2张）')
+    // no 审计日志 for an account that may not read it
+    expect(w.find('[data-testid=reports-tab-audit]').exists()).toBe(false)
     await w.get('[data-testid=report-days]').setValue('60')
     await w.get('[data-testid=report-export-expiring-csv]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'expiring', format: 'csv', arg: '60' })
     expect(w.get('[data-testid=report-result]').text()).toContain('expiring-60.csv')
+    // coming back to 报表 shows the section shown last
+    w.unmount()
+    const again = mount(Reports, { props: { people: { wang: '王五' } } })
+    await flushPromises()
+    expect(again.get('[data-testid=reports-tab-expiring]').attributes('aria-selected')).toBe('true')
+    await again.get('[data-testid=reports-tab-daily]').trigger('click')
+    await again.get('[data-testid=report-date]').setValue('2026-11-20')
+    await flushPromises()
     // the day's invoice list for the finance office (#73)
-    await w.get('[data-testid=report-export-invoices-xlsx]').trigger('click')
+    await again.get('[data-testid=report-export-invoices-xlsx]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'invoices', format: 'xlsx', arg: '2026-11-20' })
-    await w.get('[data-testid=report-export-due-xlsx]').trigger('click')
+    await again.get('[data-testid=report-export-due-xlsx]').trigger('click')
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'export_report').at(-1)!.args).toEqual({ kind: 'due', format: 'xlsx', arg: '2026-11-20' })
+  })
+
+  it('has 审计日志 as a section of its own for an account that may read it (#79)', async () => {
+    const calls = mockBackend({
+      report_daily: ({ date }) => ({ date, cases: 0, total: '0.00', keys_issued: 0, delivered: 0, by_business: [], by_project: [], by_payment: [], by_clerk: [], by_status: [], invoices: [], certificates: 0, certificates_written: 0, certificates_withdrawn: 0, by_case: [], close: null, close_blocked: null }),
+      report_expiring: () => [],
+      catalog_projects: () => [],
+      payments_list: () => [],
+      audit_log: () => ({ events: [], more: false, actions: ['approve'] }),
+    })
+    const w = mount(Reports, { props: { canAudit: true } })
+    await flushPromises()
+    expect(w.findAll('[role=tab]').map((b) => b.text())).toEqual(['日报与日结', '到账核对', '即将到期的证书', '审计日志'])
+    // the log is read when its section opens, not with every visit to 报表
+    expect(calls.some((c) => c.cmd === 'audit_log')).toBe(false)
+    await w.get('[data-testid=reports-tab-daily]').trigger('keydown', { key: 'ArrowLeft' })
+    await flushPromises()
+    expect(w.get('[data-testid=reports-tab-audit]').attributes('aria-selected')).toBe('true')
+    expect(w.find('[data-testid=audit-log]').exists()).toBe(true)
+    expect(calls.filter((c) => c.cmd === 'audit_log')).toHaveLength(1)
+    expect(w.find('[data-testid=reports-daily]').exists()).toBe(false)
+    await w.get('[data-testid=reports-tab-daily]').trigger('click')
   })
 
   it('shows an export failure in Chinese', async () => {

@@ -99,6 +99,8 @@ describe('Setup', () => {
     const groups = w.findAll('[data-testid=recovery-key] .group').map((g) => g.text())
     expect(groups).toEqual(KEY.split('-'))
     expect(w.get('[data-testid=recovery-key]').text()).toBe(KEY)
+    // the set-up form is gone while its key is on screen (and while its sheet is printed)
+    expect(w.find('[data-testid=setup]').exists()).toBe(false)
     await w.get('[data-testid=recovery-print]').trigger('click')
     await flushPromises()
     expect(printedWhile).toContain('GZ01 广州受理点')
@@ -112,5 +114,13 @@ describe('Setup', () => {
     expect(w.get('[data-testid=recovery-saved]').text()).toContain('/media/admin/U盘/证书受理台恢复密钥-2026-11-30.txt')
     // both said; the key is still on screen until its last group is typed back
     expect(w.find('[data-testid=recovery-printed]').exists()).toBe(true)
+    expect(w.find('[data-testid=recovery-error]').exists()).toBe(false)
+    // a stick that is full: said beside the buttons, in Chinese, the key still on screen
+    mockBackend({ pick_path: () => '/media/full/key.txt', save_recovery_key: () => { throw refusal('io', 'writing /media/full/key.txt: No space left on device') } })
+    await w.get('[data-testid=recovery-save]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=recovery-error]').text()).toContain('读写文件失败')
+    expect(w.get('[data-testid=recovery-key]').text()).toBe(KEY)
+    expect(w.get('[data-testid=recovery-save]').attributes('disabled')).toBeUndefined()
   })
 })
