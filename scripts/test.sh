@@ -86,8 +86,17 @@ phase "== end-to-end: the installed desktop app in WebKitWebDriver under Xvfb"
 # app.test.mjs, takes under 2) instead of holding the suite until CI's limit; --test-force-exit
 # leaves no driver keeping a file's run open
 E2E_NODE_FLAGS="--test-timeout=600000 --test-force-exit"
-# a session bus of its own: the single-instance handover goes through it, as on a desktop
-CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test $E2E_NODE_FLAGS tests/e2e/
+# a session bus of its own: the single-instance handover goes through it, as on a desktop;
+# every screen the walks pass is photographed at 1366×768 for the manual (#77)
+shots=$(mktemp -d /tmp/certdesk-shots.XXXXXX)
+CERTDESK_SCREENSHOTS=$shots CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test $E2E_NODE_FLAGS tests/e2e/
+
+phase "== the manual (操作手册, #77) built from this run's screenshots: a page showing a screen the run no longer takes fails"
+# the run's pictures replace docs/manual/public/shots (a screen that changed shows in git's diff)
+node docs/manual/check.mjs --run "$shots" --take
+manual_out=$(mktemp -d /tmp/certdesk-manual.XXXXXX)
+CERTDESK_MANUAL_OUT=$manual_out bash scripts/manual.sh
+rm -rf "$shots" "$manual_out"
 
 phase "== end-to-end: the installed app once on a counter hall (the PostgreSQL cluster above)"
 CERTDESK_E2E_APP=/usr/bin/certdesk-app CERTDESK_E2E_CLI=/usr/bin/certdesk dbus-run-session -- xvfb-run -a -s "-screen 0 1366x768x24" node --test $E2E_NODE_FLAGS tests/e2e/hall.e2e.mjs

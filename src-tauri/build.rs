@@ -106,6 +106,7 @@ const COMMANDS: &[&str] = &[
     "recovery_sheet",
     "save_recovery_key",
     "print_recovery_sheet",
+    "open_help",
     "backup_store",
     "restore_store",
     "accept_seal_sample",

@@ -145,6 +145,7 @@ mod tests {
             certdesk_desk::issue::AnswerRefusal,
             certdesk_desk::api::CasePage,
             crate::pick::PickKind,
+            crate::desks::help::HelpTopic,
             crate::commands::Imported,
             certdesk_desk::intake::ProjectView,
             certdesk_desk::ErrorKind,

@@ -462,6 +462,7 @@ fn main() {
             desks::admin::recovery_sheet,
             desks::admin::save_recovery_key,
             desks::admin::print_recovery_sheet,
+            desks::help::open_help,
             desks::admin::backup_store,
             desks::admin::cancel_backup,
             desks::admin::purge_preview,

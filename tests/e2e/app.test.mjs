@@ -53,10 +53,6 @@ const shim = join(target, 'debug', 'libcertdesk_pkcs11_shim.so')
 const skfSoft = join(target, 'debug', 'libcertdesk_skf_soft.so')
 const testCa = join(target, 'debug', 'certdesk-test-ca')
 const DUAL_PROJECT = 'nmgca-procurement'
-const shots = process.env.CERTDESK_SCREENSHOTS
-// WebKitWebDriver's screenshot of the key desk never returns with compositing off (the app's
-// default, which the runs without screenshots test); the window itself paints fine either way
-if (shots) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
 
 function certdesk(...args) {
   return execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
@@ -91,12 +87,6 @@ before(async () => {
   }
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await driverClient.start(driverBin, env, app)
-  // screenshots of the whole 1366×768 screen's worth, the counter PC's most common screen
-  if (shots) {
-    const id = await waitWindow('^证书受理台 certdesk$')
-    sh('xdotool', ['windowsize', '--sync', id, '1366', '768'])
-    sh('xdotool', ['windowmove', '--sync', id, '0', '0'])
-  }
 })
 
 after(async () => {

@@ -35,9 +35,6 @@ const SO_PIN = '87654321'
 const PIN = '24681357'
 const HOLDERS = ['王芳', '陈刚', '李娜']
 
-const shots = process.env.CERTDESK_SCREENSHOTS
-// WebKitWebDriver's screenshot of the key desk never returns with compositing off (see app.test.mjs)
-if (shots) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const sh = (program, args) => execFileSync(program, args, { env, cwd: dir, encoding: 'utf8' })
 const d = webdriver(port)

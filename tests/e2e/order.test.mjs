@@ -186,8 +186,10 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   await type('[data-testid=intake-uscc]', '91440101MA59ABCD1D')
   await click('[data-testid=intake-mobile]')
   await type('[data-testid=intake-mobile]', '13800138000')
+  await d.screenshot('order-0-unit', 'header')
   lay('张三丰', '440306199003071232')
   await waitValue('[data-testid=intake-handler]', '张三丰')
+  await d.screenshot('order-1-handler')
   takeOff()
   await sleep(700)
   await click('[data-testid=emp-name-0]')
@@ -197,7 +199,9 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
     takeOff()
     await sleep(700)
   }
+  await d.screenshot('order-2-employees', `[data-testid=emp-name-${N - 1}]`)
   await click('[data-testid=mat-all]')
+  await d.screenshot('order-3-materials', '[data-testid=mat-all]')
   await click('[data-testid=intake-submit]')
   const heading = await waitFor('[data-testid=case-view] h2', 'GZ01-', 'the intake saved')
   number = heading.match(/GZ01-\d{8}-\d{4}/)[0]
@@ -205,6 +209,7 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   await waitFor('[data-testid=case-status]', '已受理', 'accepted')
   await click('[data-testid=act-submit]')
   await waitFor('[data-testid=case-status]', '待复核', 'submitted')
+  await d.screenshot('order-4-submitted')
   await signOut()
   const stored = JSON.parse(certdesk('case', 'show', number, '--json'))
   assert.equal(stored.employees.length, N)
@@ -213,10 +218,12 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   // ---- the supervisor's second check ----
   await signIn('li')
   await d.find(`[data-testid="review-${number}"]`, 30000)
+  await d.screenshot('order-5-review-queue')
   await enter(`[data-testid="review-${number}"]`)
   await d.find('[data-testid=act-approve]', 30000)
   await enter('[data-testid=act-approve]')
   await waitFor('[data-testid=case-status]', '复核通过', 'approved')
+  await d.screenshot('order-6-approved')
   await signOut()
 
   // ---- the key clerk: the batch's PINs once, each key in one plug ----
@@ -230,6 +237,7 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   await d.find('[data-testid=key-batch-so-pin]', 30000)
   // the batch's PINs have the focus once the case is open
   assert.equal(await d.wd('POST', d.s('/execute/sync'), { script: 'return document.activeElement?.dataset.testid ?? null', args: [] }), 'key-batch-so-pin')
+  await d.screenshot('order-7-batch-pins')
   await type('[data-testid=key-batch-so-pin]', SO_PIN)
   next()
   await type('[data-testid=key-batch-pin]', PIN)
@@ -247,6 +255,7 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
       args: [],
     })
     count.plugs += 1
+    if (k === 1) await d.screenshot('order-8-key-plugged')
     const t0 = Date.now()
     await enter('[data-testid=key-init]')
     await d.find('[data-testid=key-enrol]', 60000)
@@ -258,11 +267,13 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
     keyMs.push({ make: t1 - t0, write: Date.now() - t1 })
   }
   await waitFor('[data-testid=key-batch-progress]', `证书 ${N}/${N} 已写入`, 'all written')
+  await d.screenshot('order-9-all-written')
   await d.find('[data-testid=key-verify]', 30000)
   await enter('[data-testid=key-verify]')
   await d.find('[data-testid=key-deliver]', 30000)
   await enter('[data-testid=key-deliver]')
   await waitFor('[data-testid=case-status]', '已交付', 'handed over')
+  await d.screenshot('order-10-delivered')
 
   // ---- what was made: a certificate from the RA on each holder's own key ----
   const steps = JSON.parse(certdesk('case', 'steps', number, '--json'))

@@ -28,9 +28,6 @@ const env = {
   CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
 }
 const ENTER = '\uE007'
-const shots = process.env.CERTDESK_SCREENSHOTS
-// WebKitWebDriver's screenshots need compositing on (see app.test.mjs)
-if (shots) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
 const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
 const as = (name) => ['--as', name, '--password-file', join(dir, `${name}.pw`)]
 const d = webdriver(port)

@@ -139,6 +139,9 @@ export function webdriver(port) {
    *  answered); that start is thrown away whole (the driver's process group: the native driver
    *  and the app with it) and made again, three times at most. */
   d.start = async (driverBin, env, app) => {
+    // WebKitWebDriver's screenshot of some views never returns with compositing off (the app's
+    // default, which the runs without screenshots test); the window paints fine either way
+    if (process.env.CERTDESK_SCREENSHOTS) env = { ...env, WEBKIT_DISABLE_COMPOSITING_MODE: env.WEBKIT_DISABLE_COMPOSITING_MODE ?? '0' }
     for (let attempt = 1; ; attempt++) {
       // the native driver on a port of this file's own, not tauri-driver's default 4445 that
       // every file shared (one left behind by the file before may keep the next from starting)
@@ -149,6 +152,12 @@ export function webdriver(port) {
       try {
         await waitStatus(port, d.driver)
         d.session = (await d.wd('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: app } } } }, 90_000)).sessionId
+        // screenshots of the whole 1366×768 screen's worth, the counter PC's most common screen
+        if (process.env.CERTDESK_SCREENSHOTS) {
+          const id = await waitWindow('^证书受理台 certdesk$')
+          execFileSync('xdotool', ['windowsize', '--sync', id, '1366', '768'])
+          execFileSync('xdotool', ['windowmove', '--sync', id, '0', '0'])
+        }
         return
       } catch (e) {
         await endDriver()

@@ -189,6 +189,47 @@ describe('App', () => {
     expect(w.findComponent({ name: 'Intake' }).exists()).toBe(true)
   })
 
+  it('opens the manual at the page of the desk on screen with F1 or 帮助, signed in or not (#77)', async () => {
+    let who: Actor | null = null
+    const calls = mockBackend({
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+      login: ({ name }) => ({ ...(who = { name, roles: ['supervisor'] }), must_change: false, key: false }),
+      open_help: () => null,
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    const asked = () => calls.filter((c) => c.cmd === 'open_help').map((c) => c.args)
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F1', code: 'F1' }))
+    await flushPromises()
+    expect(asked()).toEqual([{ topic: 'start' }])
+    await w.get('[data-testid=login-name]').setValue('li')
+    await w.get('[data-testid=login-password]').setValue('pw')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F1', code: 'F1' }))
+    await flushPromises()
+    expect(asked().at(-1)).toEqual({ topic: 'review' })
+    await w.get('[data-testid=nav-reports]').trigger('click')
+    await w.get('[data-testid=help]').trigger('click')
+    await flushPromises()
+    expect(asked().at(-1)).toEqual({ topic: 'reports' })
+    expect(w.get('[data-testid=help]').attributes('aria-keyshortcuts')).toBe('F1')
+  })
+
+  it('opens the administrator\'s first-start page from the set-up screen (#77)', async () => {
+    const calls = mockBackend({
+      app_status: () => ({ first_run: true, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: '', counter_name: '', signed_in: null, people: {} }),
+      open_help: () => { throw new Error('no window') },
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=help]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'open_help').map((c) => c.args)).toEqual([{ topic: 'setup' }])
+    // a window that could not open is said, not swallowed
+    expect(toasts.at(-1)?.kind).toBe('error')
+  })
+
   it('signs out with Alt+Q, as every desk is reached by keyboard', async () => {
     const w = await signIn(['key_clerk'])
     expect(w.find('[data-testid=logout]').exists()).toBe(true)

@@ -1357,6 +1357,8 @@ capped: boolean, };
 
 export type PickKind = "folder" | "module" | "store" | "recovery_file";
 
+export type HelpTopic = "start" | "setup" | "intake" | "cases" | "review" | "keys" | "reports" | "admin";
+
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 
 export type ProjectView = { id: string, ca_name: string, ca_short: string, service: string, 

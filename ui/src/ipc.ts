@@ -173,6 +173,7 @@ export interface Commands {
   recovery_sheet: { args: { key: string }; result: B.RecoverySheet }
   save_recovery_key: { args: { key: string; path: string }; result: string }
   print_recovery_sheet: { args: NoArgs; result: PrintOutcome }
+  open_help: { args: { topic: B.HelpTopic }; result: null }
   backup_store: { args: NoArgs; result: B.BackedUp }
   cancel_backup: { args: NoArgs; result: null }
   purge_preview: { args: NoArgs; result: B.PurgeReport }
@@ -397,6 +398,8 @@ export const api = {
   recoverySheet: (key: string) => call('recovery_sheet', { key }),
   saveRecoveryKey: (key: string, path: string) => call('save_recovery_key', { key, path }),
   printRecoverySheet: () => call('print_recovery_sheet', {}),
+  /** the manual at the page of `topic` (F1), in a window of its own */
+  openHelp: (topic: B.HelpTopic) => call('open_help', { topic }),
   /** a consistent copy of the store (VACUUM INTO), verified; returns its path */
   backupStore: () => call('backup_store', {}),
   /** stops the backup under way: nothing of it stays */

@@ -132,18 +132,19 @@ export function projectName(projects: readonly ProjectView[], id: string): strin
   const p = projects.find((x) => x.id === id)
   return p ? `${p.ca_short} · ${p.service}` : id
 }
-
 /** The label of a case JSON path as the intake names the field (employees by their row): what
- *  the problem summary and the case page's warnings show instead of the path. */
+ *  the case page's warnings show instead of the path; '' for a path it has no name for (the
+ *  message names the field itself). */
 export function fieldLabel(p: string): string {
   const emp = /^employees\[(\d+)\]\.(\w+)$/.exec(p)
   if (emp) return t('intake.employeeField', { n: Number(emp[1]) + 1, field: t('emp.' + ({ name: 'name', id_number: 'idNumber', email: 'email' }[emp[2]] ?? 'name')) })
   const key = FIELD_LABELS[p]
-  return key ? t(key) : p
+  return key ? t(key) : ''
 }
 const FIELD_LABELS: Record<string, string> = {
   project: 'intake.project', years: 'intake.years', quantity: 'intake.quantity', organization: 'intake.stepOrg', 'organization.name': 'intake.orgName',
-  'organization.uscc': 'intake.uscc', 'organization.phone': 'intake.orgPhone', 'organization.email': 'intake.orgEmail', 'organization.postcode': 'intake.postcode',
+  'organization.uscc': 'intake.uscc', 'organization.org_code': 'intake.orgCode', 'organization.other_id': 'intake.otherId',
+  'organization.license_valid_until': 'intake.licenceValidUntil', 'organization.certificate_serial': 'intake.unitCertSerial', 'organization.phone': 'intake.orgPhone', 'organization.email': 'intake.orgEmail', 'organization.postcode': 'intake.postcode',
   'organization.legal_rep.name': 'intake.repName', 'organization.legal_rep.id_number': 'intake.repId', 'organization.legal_rep.mobile': 'intake.repMobile',
   'handler.name': 'intake.handlerName', 'handler.id_number': 'intake.handlerId', 'handler.mobile': 'intake.handlerMobile', 'handler.email': 'intake.handlerEmail',
   employees: 'intake.stepEmployees', payment: 'intake.stepFee', 'payment.amount': 'pay.amount', 'payment.payer_name': 'pay.payerName',

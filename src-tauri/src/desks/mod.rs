@@ -1,5 +1,5 @@
 //! The IPC commands of the desks besides the case desks (`commands`), one module per desk:
-//! printing (`print`, with the GTK print operation in `gtk_print`), the seal sheet (`seal`),
+//! printing (`print`, with the GTK print operation in `gtk_print`), the manual's window (`help`), the seal sheet (`seal`),
 //! the key desk (`keys`), reports (`reports`), the admin desk (`admin`) and the store's place
 //! (`place`). Each opens the desk of this window's session, calls one function of
 //! `certdesk-desk` and returns plain data; the slow ones run off the UI thread (`async`). What
@@ -7,6 +7,7 @@
 
 pub mod admin;
 mod gtk_print;
+pub mod help;
 pub mod idcard;
 pub mod keys;
 pub mod place;

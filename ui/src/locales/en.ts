@@ -6,7 +6,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> }
 const en: Shape<typeof zh> = {
   app: {
     hall: { on: 'Server {server}', writable: 'takes writes', switching: 'switching servers', lag: 'standby lag {ms} ms', behind: 'standby {bytes} bytes behind', synced: 'standby in sync', noStandby: 'no standby', standbyMissing: 'standby missing: saves wait for it', hidden: 'standby lag hidden (pg_monitor)', several: 'two servers take writes!' },
-    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', logoutKey: 'Alt+Q', lock: 'Lock', lockKey: 'Lock this window while you are away (Ctrl+L); your password unlocks it, with unsaved work kept', shortcuts: 'Alt+1…Alt+6 switch desks, Ctrl+L locks, Alt+Q signs out' },
+    title: 'certdesk', counter: 'Counter', server: 'Hall server', serverHint: 'This desk works on the hall\'s shared store', logout: 'Sign out', logoutKey: 'Alt+Q', help: 'Help', helpKey: 'The manual at this desk\'s page (F1), offline', lock: 'Lock', lockKey: 'Lock this window while you are away (Ctrl+L); your password unlocks it, with unsaved work kept', shortcuts: 'Alt+1…Alt+6 switch desks, Ctrl+L locks, Alt+Q signs out' },
   setup: { displayName: 'Administrator\'s name', displayNameMissing: 'Type the administrator\'s name (screens show names, not logins)', title: 'First run: create the administrator', name: 'Administrator account', password: 'Password (8+ characters)', password2: 'Password again', mismatch: 'The two passwords differ: type them again', counterCode: 'Counter code (e.g. GZ01)', counterName: 'Counter name', submit: 'Create and sign in',
     recoveryTitle: 'The store\'s recovery key', recoveryHint: 'The store is encrypted. Write the recovery key below on paper for the administrator to keep safe: when every password is lost, only it opens the store and its backups. It is shown this once and kept nowhere on this computer.',
     recoveryCopied: 'I have written it down, printed or saved it, and keep it safe',
@@ -63,7 +63,7 @@ const en: Shape<typeof zh> = {
     switching: 'The hall is switching servers: what you typed is kept, saving again by itself…', draftWaiting: 'The hall is switching servers: the draft is saved shortly',
     title: 'New case', stepProject: 'Project and business', stepOrg: 'Organisation', stepHandler: 'Handler', stepEmployees: 'Employees (annex)',
     stepMaterials: 'Materials', stepFee: 'Fee and payment', project: 'CA project', business: 'Business', certKind: 'Certificate', medium: 'Medium',
-    years: 'Years', quantity: 'Quantity', quantityFromEmployees: 'An employee case is for each employee listed', orgName: 'Organisation', department: 'Department', uscc: 'USCC', orgPhone: 'Phone', orgEmail: 'E-mail',
+    years: 'Years', quantity: 'Quantity', quantityFromEmployees: 'An employee case is for each employee listed', orgCode: 'Organisation code', otherId: 'Other ID number', licenceValidUntil: 'Licence valid until', unitCertSerial: 'Unit certificate serial', orgName: 'Organisation', department: 'Department', uscc: 'USCC', orgPhone: 'Phone', orgEmail: 'E-mail',
     postcode: 'Postcode', legalAddress: 'Registered address', mailingAddress: 'Mailing address', legalRep: 'Legal representative',
     repName: 'Legal rep. name', repIdType: 'Legal rep. ID type', repId: 'Legal rep. ID number', repMobile: 'Legal rep. mobile',
     handlerName: 'Handler', handlerIdType: 'ID type', handlerId: 'Handler ID', handlerMobile: 'Handler mobile', handlerEmail: 'Handler e-mail',

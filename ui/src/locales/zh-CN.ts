@@ -3,7 +3,7 @@
 export default {
   app: {
     hall: { on: '当前服务器 {server}', writable: '可写入', switching: '服务器切换中', lag: '备用服务器延迟 {ms} 毫秒', behind: '备用服务器落后 {bytes} 字节', synced: '备用服务器已同步', noStandby: '无备用服务器', standbyMissing: '备用服务器未连接：保存需等待确认', hidden: '备用服务器延迟不可见（需 pg_monitor 权限）', several: '两台服务器同时可写，请立即联系管理员' },
-    title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', logoutKey: '快捷键 Alt+Q', lock: '锁屏', lockKey: '暂时离开时锁定本窗口（快捷键 Ctrl+L），回来输入密码解锁，未保存的内容保留', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台，Ctrl+L 锁屏，Alt+Q 退出' },
+    title: '证书受理台', counter: '受理点', server: '大厅服务器', serverHint: '本机使用受理大厅的共用案件库', logout: '退出', logoutKey: '快捷键 Alt+Q', help: '帮助', helpKey: '打开本工作台的操作手册（快捷键 F1），不需要联网', lock: '锁屏', lockKey: '暂时离开时锁定本窗口（快捷键 Ctrl+L），回来输入密码解锁，未保存的内容保留', shortcuts: '快捷键 Alt+1…Alt+6 切换工作台，Ctrl+L 锁屏，Alt+Q 退出' },
   setup: {
     displayNameMissing: '请填写管理员姓名（各处显示姓名，而不是账号）',
     displayName: '管理员姓名',
@@ -86,6 +86,7 @@ export default {
     medium: '介质',
     years: '年限',
     quantity: '张数', quantityFromEmployees: '员工证书的张数即附页员工人数',
+    orgCode: '组织机构代码', otherId: '其他证件号码', licenceValidUntil: '营业执照有效期至', unitCertSerial: '单位法人证书序列号',
     orgName: '机构名称',
     department: '部门',
     uscc: '统一社会信用代码',

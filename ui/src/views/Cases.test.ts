@@ -329,7 +329,7 @@ describe('Case page: corrections', () => {
       update_case: ({ number, json }) => {
         // the store replaces the case data and keeps its own fields beside it
         data = { ...JSON.parse(json), number, status, created_at: data.created_at, updated_at: '2026-11-20T10:40:00+08:00', digest: 'f0'.repeat(32) }
-        return { number, warnings: [{ path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }] }
+        return { number, warnings: [{ path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }, { path: 'organization.certificate_serial', severity: 'warning', message: 'no unit certificate here', message_zh: '请核对并填写其证书序列号' }, { path: 'organization.some_new_field', severity: 'warning', message: 'x', message_zh: '新规则的提示' }] }
       },
     })
   }
@@ -361,6 +361,10 @@ describe('Case page: corrections', () => {
     // the field by its label, not its JSON path
     expect(w.get('[data-testid=case-warnings]').text()).toContain('（经办人邮箱）')
     expect(w.get('[data-testid=case-warnings]').text()).not.toContain('handler.email')
+    // each field by its name on the intake; a path the page has no name for is not shown raw
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('（单位法人证书序列号）')
+    expect(w.get('[data-testid=case-warnings]').text()).toContain('新规则的提示')
+    expect(w.get('[data-testid=case-warnings]').text()).not.toContain('organization.')
     expect(w.emitted('changed')?.[0]).toEqual([sampleCase.number])
   })
 
@@ -623,7 +627,7 @@ describe('Print panel', () => {
     const dialog = calls.find((c) => c.cmd === 'print_sheets')!
     expect(dialog.args).toEqual({ number: sampleCase.number, width: 210, height: 297 })
     expect(shown.atDialog).toBe(2)
-    expect(calls.map((c) => c.cmd)).toEqual(['print_forms', 'print_sheets'])
+    expect(calls.map((c) => c.cmd), JSON.stringify(calls.map((c) => c.cmd))).toEqual(['print_forms', 'print_sheets'])
     expect(document.querySelector('[data-testid=print-sheets]')).toBeNull()
     const result = w.get('[data-testid=print-result]').text()
     expect(result).toContain('已打印，共2页')
