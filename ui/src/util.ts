@@ -11,25 +11,45 @@ export function errText(e: unknown): string {
   return has('errors.' + kind) ? t('errors.' + kind) : `${t('errors.unknown')}（${kind}）`
 }
 
-/** The backend's own detail text of an error, when it adds something to the message. */
+/** The backend's own detail text of an error, when it adds something to the message: not the
+ *  structured lists some refusals carry for their screen (a batch's refused certificates, a
+ *  roster's bad rows, the intake's field problems), which that screen lists itself. */
 export function errSmall(e: unknown): string {
   const kind = errorKind(e)
   if (kind === 'invalid_case') return ''
   const d = errorDetail(e)
-  return d && d !== '[object Object]' ? d : ''
+  if (!d || d === '[object Object]') return ''
+  return isJson(d) ? '' : d
+}
+function isJson(text: string): boolean {
+  if (!/^\s*[[{]/.test(text)) return false
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
-/** Whether a text is for a Chinese reader (it has Han characters): the backend's details are
- *  English unless they quote Chinese data (a seed's rule, a field's 中文 message). */
+/** Whether a text has Han characters. */
 export const hasHan = (s: string) => /\p{Script=Han}/u.test(s)
+
+/** Whether a text is for a Chinese reader: more Han characters than Latin letters. The
+ *  backend's details are English, quoting Chinese data (a holder's name) at most; a seed's rule
+ *  or a field's 中文 message is Chinese. */
+export const isChinese = (s: string) => (s.match(/\p{Script=Han}/gu)?.length ?? 0) > (s.match(/[A-Za-z]/g)?.length ?? 0)
 
 /** The detail to show beside the message in the current locale: on zh-CN screens only a detail
  *  in Chinese (the backend's own words are English: each refusal has its kind, which the
  *  message names in Chinese); an English one stays available as the message's tooltip (errSmall). */
 export function errShown(e: unknown): string {
-  const d = errSmall(e)
+  return detailShown(errSmall(e))
+}
+/** A backend detail as the screen shows it: all of it on English screens, on zh-CN screens only
+ *  when it is Chinese (an English one goes in a tooltip). */
+export function detailShown(d: string): string {
   if (locale.value !== 'zh-CN' || !d) return d
-  return hasHan(d) ? d : ''
+  return isChinese(d) ? d : ''
 }
 
 /** A backend reason written "中文 (English)" as the screen shows it: on zh-CN screens its Chinese

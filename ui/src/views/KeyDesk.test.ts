@@ -587,6 +587,7 @@ describe('KeyDesk, a batch of certificates', () => {
     // the plugged key goes to the backend with the certificate shown: it refuses, naming both
     expect(calls.find((c) => c.cmd === 'key_write_cert')?.args).toMatchObject({ serial: 'K2', cert: 1 })
     expect(w.text()).toContain('插入的不是这张证书的Key')
+    expect(w.text()).not.toContain("陈刚's key")
     expect(inputValue(w, 'key-pin')).toBe('')
   })
 
@@ -624,6 +625,10 @@ describe('KeyDesk, a batch of certificates', () => {
     await w.get('[data-testid=key-import-answers]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid=key-answer-refusals]').text()).toContain('stray.pem：与本案件的Key都不匹配')
+    // the backend's English reason in the tooltip, not on the Chinese screen; no raw list anywhere
+    expect(w.get('[data-testid=key-answer-refusals]').text()).not.toContain('matches none')
+    expect(w.get('[data-testid=key-answer-refusals] li').attributes('title')).toContain('matches none')
+    expect(w.text()).not.toContain('"file"')
     const sent = calls.find((c) => c.cmd === 'key_import_answers')!.args as Uint8Array
     expect(new TextDecoder().decode(sent)).toBe('AAAABBBBBBCC')
     // the files stay chosen after a refusal: the clerk removes the stray one and imports again
