@@ -673,6 +673,7 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
   // kept beside the button with a readable size (#79), not a raw byte count
   await waitText('[data-testid=backup-last]', backup)
   assert.match(await text('[data-testid=backup-last]'), /\d+\.\d (KB|MB)$/)
+  await screenshot('admin-backup')
   // by default beside the store in the app's data folder (not a synced Documents folder), and
   // like the store readable by this account only
   assert.ok(backup.startsWith(join(env.XDG_DATA_HOME, 'certdesk', 'backups') + '/'), backup)
@@ -703,6 +704,8 @@ test('the administrator: accounts and roles, a setting, the daily ledger exporte
     await new Promise((r) => setTimeout(r, 100))
   }
   await click('[data-testid=restore]')
+  await find('[data-testid=restore-confirm]')
+  await screenshot('admin-restore-confirm')
   await click('[data-testid=restore-confirm]')
   await find('[data-testid=login-name]')
   await login('admin')
