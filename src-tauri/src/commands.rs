@@ -67,6 +67,17 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     })
 }
 
+/// This PC's name as the operating system has it (Windows' `COMPUTERNAME`, the kernel's host
+/// name elsewhere), else 本机: where a sign-in happened, among a hall's desks (#79).
+pub(crate) fn desk_name() -> String {
+    let named = std::env::var("COMPUTERNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok());
+    named.map(|n| n.trim().chars().take(64).collect::<String>()).filter(|n| !n.is_empty()).unwrap_or_else(|| "本机".to_string())
+}
+
 /// Opens this window's session, signing out by itself after the idle time of the settings.
 fn open_session(state: &AppState, session: Session) -> Result<Actor, IpcError> {
     let mut session = session;
@@ -76,7 +87,7 @@ fn open_session(state: &AppState, session: Session) -> Result<Actor, IpcError> {
     };
     // who is signed in where (#79): a record the administrator reads, not a condition of the
     // sign-in (a store that cannot take it now still signs the person in; the log says why)
-    if let Err(e) = session.present_at(&mut *state.store.lock()?, &certdesk_desk::sign_ins::desk_name()) {
+    if let Err(e) = session.present_at(&mut *state.store.lock()?, &desk_name()) {
         tracing::warn!(error = %crate::log::chain(&e), "the sign-in was not recorded");
     }
     *state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(session.with_idle_timeout(idle));

@@ -219,7 +219,7 @@ fn the_administrator_sees_who_is_signed_in_now_and_each_last_sign_in() {
     w.ok("app_status", json!({}));
     let seen = w.ok("sign_ins", json!({}));
     let now: Vec<(&str, &str)> = seen["now"].as_array().unwrap().iter().map(|s| (s["account"].as_str().unwrap(), s["desk"].as_str().unwrap())).collect();
-    let desk = certdesk_desk::sign_ins::desk_name();
+    let desk = crate::commands::desk_name();
     assert_eq!(now, vec![("admin", desk.as_str())], "zhang signed out; the administrator is here: {seen}");
     assert_eq!(seen["last"]["zhang"]["desk"], desk.as_str());
     assert!(seen["last"]["zhang"]["ended_at"].is_string(), "zhang's session ended: {seen}");

@@ -1,6 +1,6 @@
 //! Who is signed in now and each account's last sign-in (#79), for an administrator: the
-//! app's sessions as the store records them (`certdesk_store::sign_ins`), and the name this PC
-//! goes by among the hall's desks.
+//! app's sessions as the store records them (`certdesk_store::sign_ins`); the name a PC goes by
+//! among the hall's desks is the app's to give (`Session::present_at`).
 
 use crate::DeskError;
 use crate::api::Desk;
@@ -22,15 +22,4 @@ impl Desk<'_> {
         self.require("see who is signed in", Role::Admin)?;
         Ok(SignIns { now: self.store.signed_in_now()?, last: self.store.last_sign_ins()? })
     }
-}
-
-/// This PC's name as the operating system has it (Windows' `COMPUTERNAME`, the kernel's host
-/// name elsewhere), else 本机.
-pub fn desk_name() -> String {
-    let named = std::env::var("COMPUTERNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .or_else(|| std::env::var("HOSTNAME").ok());
-    named.map(|n| n.trim().chars().take(64).collect::<String>()).filter(|n| !n.is_empty()).unwrap_or_else(|| "本机".to_string())
 }
