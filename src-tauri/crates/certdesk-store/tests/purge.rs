@@ -269,7 +269,7 @@ fn migration_8_backfills_the_retention_from_the_chain() {
         (c.expired_case(&EXPIRED), c.cancelled_case(&CANCELLED), c.new_case(&OPEN))
     };
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011_M012).unwrap();
+    conn.execute_batch(UNDO_M011_TO_M013).unwrap();
     conn.execute_batch(
         "DROP TABLE operator_keys; DROP TABLE day_closes; DROP TRIGGER audit_events_no_update; \
          CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END; \

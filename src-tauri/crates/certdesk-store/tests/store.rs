@@ -41,7 +41,7 @@ fn migration_backfills_identifiers_of_existing_cases() {
     };
     // as a store of schema 2 would have it: no identifier rows, no later tables, version 2
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011_M012).unwrap();
+    conn.execute_batch(UNDO_M011_TO_M013).unwrap();
     conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE case_idents; DROP TABLE attachments; DROP TABLE drafts; ALTER TABLE accounts DROP COLUMN display_name; \
@@ -64,7 +64,7 @@ fn migration_keeps_existing_passwords_and_remembers_them() {
     }
     // as a store of schema 6 had it: no password age, no history
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011_M012).unwrap();
+    conn.execute_batch(UNDO_M011_TO_M013).unwrap();
     conn.execute_batch(UNDO_M008).unwrap();
     conn.execute_batch(
         "DROP TABLE password_history; ALTER TABLE accounts DROP COLUMN password_changed_at; ALTER TABLE accounts DROP COLUMN must_change; \
@@ -405,7 +405,7 @@ fn migration_fills_the_clock_facts_of_stored_cases() {
     assert_eq!(written[3].2, None);
     assert_eq!((written[0].4, written[3].4), (Some(70_000), None), "the amount to pay, in fen");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(UNDO_M011_M012).unwrap();
+    conn.execute_batch(UNDO_M011_TO_M013).unwrap();
     conn.execute_batch("PRAGMA user_version = 10;").unwrap();
     drop(conn);
     drop(Store::open(&path).unwrap());

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 pub const ORG_NEW: &str = include_str!("../../../../../tests/fixtures/case-org-new.json");
 pub const EMPLOYEES_NEW: &str = include_str!("../../../../../tests/fixtures/case-employees-new.json");
 
-/// What migrations 11 and 12 added, taken off again (before older migrations are taken off).
-pub const UNDO_M011_M012: &str = "DROP TABLE bank_credits; DROP TABLE credit_cases; DROP INDEX cases_clock; ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN received_on; \
+/// What migrations 11 to 13 added, taken off again (before older migrations are taken off).
+pub const UNDO_M011_TO_M013: &str = "DROP TABLE sign_ins; DROP TABLE bank_credits; DROP TABLE credit_cases; DROP INDEX cases_clock; ALTER TABLE cases DROP COLUMN channel; ALTER TABLE cases DROP COLUMN received_on; \
      ALTER TABLE cases DROP COLUMN paid_on; ALTER TABLE cases DROP COLUMN to_follow; ALTER TABLE cases DROP COLUMN amount_fen;";
 
 pub fn day() -> NaiveDate {
