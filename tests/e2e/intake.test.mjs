@@ -196,7 +196,7 @@ test('a mixed annex at 广东养老 is priced row by row', async () => {
     if (await run(rowByRow)) break
   }
   await waitFor(rowByRow, 'a row-by-row fee')
-    .catch(async (e) => assert.fail(`${e.message}; the fee bar: ${await run(`return document.querySelector('[data-testid=fee-bar]')?.textContent`)}; the fee line: ${await run(`return document.querySelector('[data-testid=fee]')?.textContent`)}; rows: ${await run(`return [...document.querySelectorAll('[data-testid^=emp-business-], [data-testid^=emp-years-]')].map((el) => el.dataset.testid + '=' + el.value).join(' ')`)}`))
+    .catch(async (e) => assert.fail(`${e.message}; the fee bar: ${await run(`return document.querySelector('[data-testid=fee-bar]')?.textContent`)}; the fee line: ${await run(`return document.querySelector('[data-testid=fee]')?.textContent`)} (${await run(`return document.querySelector('[data-testid=fee-error]')?.title`)}); rows: ${await run(`return [...document.querySelectorAll('[data-testid^=emp-business-], [data-testid^=emp-years-]')].map((el) => el.dataset.testid + '=' + el.value).join(' ')`)}`))
   const items = await run(`return document.querySelector('[data-testid=fee-items]').textContent`)
   assert.match(items, /新申请 3年/)
   assert.match(items, /更新续期 1年/)

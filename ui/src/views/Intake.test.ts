@@ -280,6 +280,19 @@ describe('Intake', () => {
     expect(sent!.payment).toMatchObject({ method: 'free', amount: '0.00' })
   })
 
+  it('says why a fee is refused in the counter\'s words, the backend\'s English only in the tooltip', async () => {
+    let detail = '附页第3行：该项目不提供9年期，可选：1, 2, 3年'
+    backend({ fee_quote: () => { throw refusal('fee_refused', detail) } })
+    const w = mount(Intake)
+    await flushPromises()
+    expect(w.get('[data-testid=fee-error]').text()).toBe('该项目不提供此选项：附页第3行：该项目不提供9年期，可选：1, 2, 3年')
+    detail = 'netca-gd-pension does not offer 9 year(s) for renew employee certificates'
+    await w.get('[data-testid=intake-kind]').setValue('employee')
+    await flushPromises()
+    expect(w.get('[data-testid=fee-error]').text()).toBe('该项目不提供此选项')
+    expect(w.get('[data-testid=fee-error]').attributes('title')).toBe(detail)
+  })
+
   it('saves the case JSON with materials and bank transfer, clears the draft and emits the number', async () => {
     let sent: SentCase | null = null
     const calls = backend({

@@ -283,6 +283,8 @@ impl DeskError {
         match self {
             DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
             DeskError::UnitProof { why_zh, .. } => Some(why_zh.clone()),
+            DeskError::Fee(e) => Some(e.zh()),
+            DeskError::FeeRow(e) => Some(e.zh()),
             _ => None,
         }
     }
