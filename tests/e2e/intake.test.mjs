@@ -21,7 +21,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, cli, app, driverBin, workDir, root } from './webdriver.mjs'
+import { webdriver, cli, app, driverBin, workDir, root, pythonWithOpenpyxl } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7144 + (process.pid % 500)
@@ -327,4 +327,42 @@ test('a unit proves itself with its own organisation key on the case page: the l
   assert.equal(stored.unit_proof.uscc, '91440101MA59ABCD1D')
   assert.equal(stored.materials.find((m) => m.id === 'license').by_unit_certificate, '6B02')
   assert.ok(!JSON.stringify(stored).includes('24681357'), 'the PIN is not recorded')
+})
+
+test('a unit\'s 明细表 at the intake: a bad row named by its row and column and nothing taken; the mended list fills the annex', async () => {
+  /** the unit's list as its office makes it: an XLSX written by openpyxl, another program's */
+  const list = (file, rows) => {
+    const script = 'import json, sys, openpyxl\nwb = openpyxl.Workbook()\nws = wb.active\nws.append(["序号", "姓名", "身份证号码", "电子邮箱"])\nfor i, r in enumerate(json.loads(sys.argv[2]), 1): ws.append([i] + r)\nwb.save(sys.argv[1])'
+    execFileSync(pythonWithOpenpyxl(), ['-c', script, p(file), JSON.stringify(rows)])
+    return p(file)
+  }
+  await click('[data-testid=nav-intake]')
+  // the intake opens on the draft the last walk left (its project set once it is restored): cleared
+  await waitFor(`return !!document.querySelector('[data-testid=intake-project]')?.value`, 'the intake, its draft restored')
+  if (await run(exists('draft-restored'))) {
+    await click('[data-testid=intake-clear]')
+    await click('[data-testid=intake-clear-confirm]')
+    await waitFor(`return !document.querySelector('[data-testid=draft-restored]')`, 'the draft cleared')
+  }
+  await choose('intake-project', 'netca-gd-pension')
+  await waitFor(`return [...document.querySelector('[data-testid=intake-kind]').options].some((o) => o.value === 'employee')`, '广东养老\'s certificate kinds').catch(async (e) => assert.fail(`${e.message}: ${await run(`return [...document.querySelectorAll('select[data-testid^=intake-]')].map((el) => el.dataset.testid + '=' + el.value + ' [' + [...el.options].map((o) => o.value).join() + ']').join('; ')`)}`))
+  await choose('intake-kind', 'employee')
+  await waitFor(exists('emp-list-file'), 'the annex\'s 明细表 import')
+  // 陈刚's number has a wrong check character: the third row of the sheet, its 身份证号码 column
+  const bad = list('roster-bad.xlsx', [['王芳', '440106200109094066', ''], ['陈刚', '210102198801020039', 'chengang@example.gov.cn'], ['李明', '440304199207271516', '']])
+  await type('[data-testid=emp-list-file]', bad)
+  const problems = await waitText('[data-testid=emp-list-problems]', '第3行')
+  assert.match(problems, /第3行“身份证号码”列：.*校验位/)
+  assert.equal(await run(`return document.querySelectorAll('[data-testid^=emp-name-]').length`), 1, 'nothing of the list taken')
+  assert.equal(await run(`return document.querySelector('[data-testid=emp-name-0]').value`), '')
+  await screenshot('intake-employee-list', '[data-testid=employees]')
+  const mended = list('roster.xlsx', [['王芳', '440106200109094066', ''], ['陈刚', '210102198801020030', 'chengang@example.gov.cn'], ['李明', '440304199207271516', '']])
+  await type('[data-testid=emp-list-file]', mended)
+  await waitText('[data-testid=emp-paste-info]', '已从 roster.xlsx 导入 3 人')
+  assert.equal(await run(`return document.querySelector('[data-testid=emp-list-problems]')`), null, 'the problems gone')
+  assert.deepEqual(await run(`return [0, 1, 2].map((i) => [document.querySelector('[data-testid=emp-name-' + i + ']').value, document.querySelector('[data-testid=emp-id-' + i + ']').value])`),
+    [['王芳', '440106200109094066'], ['陈刚', '210102198801020030'], ['李明', '440304199207271516']])
+  // the fee follows the list: three 3-year certificates quoted by the backend
+  const quoted = JSON.parse(certdesk('--json', 'fee', '--project', 'netca-gd-pension', '--business', 'new', '--cert-kind', 'employee', '--medium', 'usb_key', '--years', String(await run(`return document.querySelector('[data-testid=intake-years]').value`)), '--quantity', '3'))
+  await waitText('[data-testid=fee-bar]', `¥${quoted.total}`)
 })

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, pythonWithOpenpyxl } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7780 + (process.pid % 500)
@@ -33,17 +33,6 @@ const as = (name) => ['--as', name, '--password-file', join(dir, `${name}.pw`)]
 const d = webdriver(port)
 let number = ''
 let statement = ''
-
-/** a Python 3 with openpyxl (Debian's where a pyenv shim comes first) */
-function python() {
-  for (const p of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(p, ['-c', 'import openpyxl'], { stdio: 'ignore' })
-      return p
-    } catch { /* the next one */ }
-  }
-  throw new Error('no python3 with openpyxl: run `bash scripts/deps.sh test`')
-}
 
 const STATEMENT = `
 import sys, openpyxl
@@ -92,7 +81,7 @@ before(async () => {
   certdesk('case', 'materials', number, '--all-received', ...as('zhang'))
   for (const action of ['accept', 'submit']) certdesk('case', action, number, ...as('zhang'))
   statement = join(dir, '建设银行明细.xlsx')
-  execFileSync(python(), ['-c', STATEMENT, statement, number])
+  execFileSync(pythonWithOpenpyxl(), ['-c', STATEMENT, statement, number])
   await d.start(driverBin, env, app)
 })
 

@@ -61,6 +61,18 @@ export async function waitWindow(name, timeout = 30000) {
   }
 }
 
+/** A Python 3 with openpyxl, for the spreadsheets other programs write (Debian's, where a
+ *  pyenv shim comes first on the PATH). */
+export function pythonWithOpenpyxl() {
+  for (const p of ['python3', '/usr/bin/python3']) {
+    try {
+      execFileSync(p, ['-c', 'import openpyxl'], { stdio: 'ignore' })
+      return p
+    } catch { /* the next one */ }
+  }
+  throw new Error('no python3 with openpyxl: run `bash scripts/deps.sh test`')
+}
+
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
 
