@@ -117,6 +117,7 @@ mod tests {
             certdesk_desk::due::DueList,
             certdesk_desk::due::PromisedCase,
             certdesk_desk::due::AwaitingCase,
+            certdesk_desk::due::ReturnedCase,
             certdesk_desk::payments::ImportReport,
             certdesk_desk::store::payments::Credit,
             certdesk_desk::store::payments::CreditState,

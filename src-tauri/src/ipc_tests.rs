@@ -1381,6 +1381,18 @@ fn the_due_list_reaches_the_window() {
     assert!(path.ends_with("到期提醒-2025-10-09.csv"), "{exported}");
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(&n) && text.contains("待申请人") && text.contains("款项未到账"), "{text}");
+    // the counter case returned by the supervisor: on the list for the clerk, with the reason,
+    // and in the morning report
+    w.ok("logout", json!({}));
+    w.login("li");
+    w.ok("case_action", json!({ "number": counter, "action": "return", "reason": "经办人身份证复印件不清晰" }));
+    w.ok("logout", json!({}));
+    w.login("zhang");
+    let list = w.ok("due_list", json!({ "day": "2025-10-09" }));
+    assert_eq!((list["returned"][0]["number"].as_str(), list["returned"][0]["reason"].as_str()), (Some(counter.as_str()), Some("经办人身份证复印件不清晰")), "{list}");
+    let exported = w.ok("export_report", json!({ "kind": "due", "format": "csv", "arg": "2025-10-09" }));
+    let text = std::fs::read_to_string(exported["path"].as_str().unwrap()).unwrap();
+    assert!(text.contains("已退回") && text.contains("li退回：经办人身份证复印件不清晰"), "{text}");
 }
 
 /// Payments by transfer (#73) over IPC: a statement (CSV, GBK as a bank exports it, Base64)

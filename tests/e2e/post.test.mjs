@@ -138,3 +138,38 @@ test('a posted order waits for its money, the statement is matched in the app, t
   await d.click('[data-testid=act-approve]')
   await d.waitText('[data-testid=case-status]', '复核通过')
 })
+
+test('a case the supervisor returns reaches the clerk with its reason above the case list; mended, it goes back to review (#79)', async () => {
+  const returned = certdesk('case', 'import', join(root, 'tests/fixtures/case-org-new.json'), ...as('zhang'))
+  certdesk('case', 'materials', returned, '--all-received', ...as('zhang'))
+  for (const action of ['accept', 'submit']) certdesk('case', action, returned, ...as('zhang'))
+  await signOut()
+
+  // the supervisor returns it from the review desk, by keyboard: the reason and Enter
+  await signIn('li')
+  await d.click(`[data-testid="review-${returned}"]`)
+  await d.type('[data-testid=reason]', '营业执照复印件未加盖公章，请补盖后重新提交' + ENTER)
+  await d.find('[data-testid=review-done], [data-testid=review-next]')
+  assert.equal(JSON.parse(certdesk('case', 'show', returned, '--json', ...as('li'))).status, 'returned')
+  await signOut()
+
+  // the clerk sees it without searching: on the case list, with the reason and who returned it
+  await signIn('zhang')
+  await d.click('[data-testid=nav-cases]')
+  const line = await d.waitText('[data-testid=due-returned]', returned)
+  assert.match(line, /退回待修改 1 件/)
+  assert.match(line, /营业执照复印件未加盖公章，请补盖后重新提交/)
+  assert.match(line, /li \d{4}-\d{2}-\d{2} \d{2}:\d{2} 退回/)
+  await screenshot('returned-list')
+  await d.click(`[data-testid="due-returned-${returned}"]`)
+  await d.waitText('[data-testid=return-reason]', '营业执照复印件未加盖公章')
+  await d.waitText('[data-testid=case-status]', '已退回')
+  await screenshot('returned-case')
+  // mended (the copy stamped: the materials as before) and submitted again
+  await d.click('[data-testid=act-submit]')
+  await d.waitText('[data-testid=case-status]', '待复核')
+  assert.equal(JSON.parse(certdesk('case', 'show', returned, '--json', ...as('zhang'))).status, 'submitted')
+  await d.click('[data-testid=nav-cases]')
+  await d.find('[data-testid=due-toggle]')
+  assert.equal(await d.exists('[data-testid=due-returned]'), false, 'off the list once submitted again')
+})

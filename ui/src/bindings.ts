@@ -987,7 +987,11 @@ running: number,
 /**
  * years in the lists' range without a holiday notice: counted Monday–Friday only
  */
-without_notice: Array<number>, };
+without_notice: Array<number>, 
+/**
+ * returned to the counter, the longest waiting first (on the clock too: listed above as well)
+ */
+returned: Array<ReturnedCase>, };
 
 export type PromisedCase = { number: string, project: string, business: string, status: string, organization: string, channel: string, 
 /**
@@ -1033,6 +1037,24 @@ waiting_zh: Array<string>,
  * what its promise will be once the clock runs, if the project makes one
  */
 promise: string | null, };
+
+export type ReturnedCase = { number: string, project: string, business: string, organization: string, channel: string, 
+/**
+ * the supervisor's reason, as typed
+ */
+reason: string, 
+/**
+ * the supervisor's account
+ */
+returned_by: string, 
+/**
+ * the supervisor's 姓名 (the account where none is set)
+ */
+returned_by_name: string, 
+/**
+ * RFC 3339, UTC
+ */
+returned_at: string, };
 
 export type ImportReport = { file: string, sha256: string, 
 /**

@@ -19,6 +19,7 @@ const LIST: DueList = {
   waiting: [{ number: 'GZ01-20251009-0002', project: 'netca-gd-pension', business: 'new', status: 'accepted', organization: '广东省示例事业单位', channel: 'post', received: '2025-10-09', waiting_on: ['materials', 'payment'], waiting_zh: ['材料后补', '款项未到账'], promise: null }],
   running: 4,
   without_notice: [2026],
+  returned: [],
 }
 
 describe('DuePanel', () => {
@@ -40,6 +41,25 @@ describe('DuePanel', () => {
     expect(w.get('[data-testid=due-no-notice]').text()).toContain('2026年的放假安排尚未收录')
     await w.get('[data-testid="due-case-GZ01-20250930-0001"]').trigger('click')
     expect(w.emitted('open')).toEqual([['GZ01-20250930-0001']])
+  })
+
+  it('shows the cases returned to the counter without being asked, with the reason and who returned them', async () => {
+    const returned = { number: 'GZ01-20251010-0003', project: 'netca-gd-pension', business: 'new', organization: '广州市示例科技有限公司', channel: 'counter', reason: '营业执照复印件未盖公章', returned_by: 'li', returned_by_name: '李复核', returned_at: '2025-10-13T02:05:00Z' }
+    mockBackend({ due_list: () => ({ ...LIST, returned: [returned] }) })
+    const w = mount(DuePanel)
+    await flushPromises()
+    const banner = w.get('[data-testid=due-returned]').text()
+    expect(banner).toContain('退回待修改 1 件')
+    expect(banner).toContain('广州市示例科技有限公司 · 李复核 2025-10-13 10:05 退回：营业执照复印件未盖公章')
+    await w.get('[data-testid="due-returned-GZ01-20251010-0003"]').trigger('click')
+    expect(w.emitted('open')).toEqual([['GZ01-20251010-0003']])
+  })
+
+  it('has no returned line when nothing is returned', async () => {
+    mockBackend({ due_list: () => LIST })
+    const w = mount(DuePanel)
+    await flushPromises()
+    expect(w.find('[data-testid=due-returned]').exists()).toBe(false)
   })
 
   it('says a refusal and shows no counts', async () => {

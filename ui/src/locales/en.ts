@@ -121,6 +121,7 @@ const en: Shape<typeof zh> = {
   },
   due: {
     summary: 'Due today {today} · late {late} · waiting on the applicant {waiting}', due_today: 'Due today', late: 'Late', waiting: 'Waiting on the applicant (materials to follow, money not in)',
+    returned: '{n} returned for correction: open the case, mend it as the supervisor says and submit it again', returnedBy: 'returned by {who} at {at}',
     none: 'None', promise: 'Promise', start: 'From', due: 'Due', left: 'Left', today: 'Due today', late_by: '{n} working day(s) late', byPost: 'by post',
     waitingOn: 'Waiting on', received: 'Received', noNotice: 'No holiday notice for {years}: Monday–Friday counted.',
   },

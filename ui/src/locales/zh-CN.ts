@@ -172,6 +172,7 @@ export default {
   },
   due: {
     summary: '今日到期 {today} 件 · 已超期 {late} 件 · 待申请人 {waiting} 件', due_today: '今日到期', late: '已超期', waiting: '待申请人（材料后补、款项未到账）',
+    returned: '退回待修改 {n} 件：打开案件，按复核员的退回原因修改后重新提交复核', returnedBy: '{who} {at} 退回',
     none: '无', promise: '承诺', start: '起算日', due: '到期日', left: '剩余', today: '今日到期', late_by: '超期{n}个工作日', byPost: '邮寄',
     waitingOn: '等待', received: '收件日期', noNotice: '{years}年的放假安排尚未收录，按周一至周五计算工作日。',
   },

@@ -70,6 +70,12 @@ fn due_text(list: &certdesk_desk::due::DueList) -> String {
             out.push(format!("  {}  {}  {}  received {}", w.number, w.organization, w.waiting_zh.join("、"), w.received));
         }
     }
+    if !list.returned.is_empty() {
+        out.push("returned to the counter (已退回):".into());
+        for r in &list.returned {
+            out.push(format!("  {}  {}  returned by {} at {}: {}", r.number, r.organization, r.returned_by, r.returned_at, r.reason));
+        }
+    }
     if !list.without_notice.is_empty() {
         out.push(format!("no holiday notice for {}: Monday–Friday counted", list.without_notice.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")));
     }

@@ -126,3 +126,34 @@ fn the_due_list_of_a_posted_unlock_over_the_holiday_week() {
     let clerk = c.run(&["counter", "set", "--closures", "2025-10-10", "--as", "zhang", "--as-password-file", &zhang_pw]);
     assert_eq!(clerk.status.code(), Some(1), "an administrator's setting: {}", String::from_utf8_lossy(&clerk.stderr));
 }
+
+/// A case the supervisor returned is on the counter's due list with the reason, who returned it
+/// and when (#79: the clerk learns of it without searching); submitted again, it is off the list.
+#[test]
+fn a_returned_case_is_listed_with_its_reason_until_submitted_again() {
+    let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let number = c.import(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json"));
+    c.ok_as("zhang", &["case", "materials", &number, "--all-received"]);
+    for action in ["accept", "submit"] {
+        c.ok_as("zhang", &["case", action, &number]);
+    }
+    let returned = |who: &str| {
+        let out = c.as_user(who, &["calendar", "due", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["returned"].clone()
+    };
+    assert_eq!(returned("zhang"), serde_json::json!([]), "submitted, not returned");
+    c.ok_as("li", &["case", "return", &number, "--reason", "营业执照复印件未盖公章"]);
+    let listed = returned("zhang");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        (listed[0]["number"].as_str(), listed[0]["reason"].as_str(), listed[0]["returned_by"].as_str()),
+        (Some(number.as_str()), Some("营业执照复印件未盖公章"), Some("li")),
+        "{listed}"
+    );
+    assert!(listed[0]["returned_at"].as_str().is_some_and(|at| at.len() >= 19), "{listed}");
+    let text = c.ok_as("zhang", &["calendar", "due"]);
+    assert!(text.contains("returned to the counter") && text.contains("营业执照复印件未盖公章"), "{text}");
+    c.ok_as("zhang", &["case", "submit", &number]);
+    assert_eq!(returned("zhang"), serde_json::json!([]), "submitted again");
+}

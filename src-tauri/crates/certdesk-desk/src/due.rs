@@ -1,5 +1,6 @@
 //! The due list (#73): each open case against its project's promise on a day, in three lists —
-//! due that day, late, and waiting on the applicant (materials 后补, money not in) — read from
+//! due that day, late, and waiting on the applicant (materials 后补, money not in) — and the
+//! cases the supervisor returned to the counter, with the reason (#79), read from
 //! the store's clock index and the catalog's promises and holiday notices, for the case list,
 //! the morning report and `certdesk calendar due`. Owns the lists' shape and order; the rule of
 //! a case's standing is `certdesk_domain::promise`, the counting of days `workdays`.
@@ -56,6 +57,24 @@ pub struct AwaitingCase {
     pub promise: Option<String>,
 }
 
+/// A case the supervisor returned to the counter, to be mended and submitted again.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReturnedCase {
+    pub number: String,
+    pub project: String,
+    pub business: String,
+    pub organization: String,
+    pub channel: String,
+    /// the supervisor's reason, as typed
+    pub reason: String,
+    /// the supervisor's account
+    pub returned_by: String,
+    /// the supervisor's 姓名 (the account where none is set)
+    pub returned_by_name: String,
+    /// RFC 3339, UTC
+    pub returned_at: String,
+}
+
 /// The due list of a day.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct DueList {
@@ -70,6 +89,8 @@ pub struct DueList {
     pub running: usize,
     /// years in the lists' range without a holiday notice: counted Monday–Friday only
     pub without_notice: Vec<i32>,
+    /// returned to the counter, the longest waiting first (on the clock too: listed above as well)
+    pub returned: Vec<ReturnedCase>,
 }
 
 /// The due list of `day` over the cases `store` has on the clock.
@@ -77,7 +98,7 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
     let rows = store.clocks()?;
     // the promise of each project, business type and channel met (a handful), looked up once
     let mut promises: Vec<(String, String, Channel, Option<Promise>)> = Vec::new();
-    let mut list = DueList { day: day.to_string(), due_today: vec![], late: vec![], waiting: vec![], running: 0, without_notice: vec![] };
+    let mut list = DueList { day: day.to_string(), due_today: vec![], late: vec![], waiting: vec![], running: 0, without_notice: vec![], returned: vec![] };
     let (mut earliest, mut latest) = (day, day);
     for row in rows {
         let at = match promises.iter().position(|(p, b, c, _)| *p == row.project && *b == row.business && *c == row.facts.channel) {
@@ -89,6 +110,9 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
             }
         };
         let promise = promises[at].3.as_ref();
+        if row.status == certdesk_domain::Status::Returned {
+            list.returned.push(returned(store, &row)?);
+        }
         match standing(calendar, promise, row.status, &row.facts, day) {
             Standing::Met => {}
             Standing::Waiting(on) => list.waiting.push(AwaitingCase {
@@ -133,12 +157,39 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
     list.due_today.sort_by(|a, b| (&a.due, &a.number).cmp(&(&b.due, &b.number)));
     list.late.sort_by(|a, b| (&a.due, &a.number).cmp(&(&b.due, &b.number)));
     list.waiting.sort_by(|a, b| (&a.received, &a.number).cmp(&(&b.received, &b.number)));
+    if !list.returned.is_empty() {
+        let names = store.display_names()?;
+        for r in &mut list.returned {
+            r.returned_by_name = names.get(&r.returned_by).cloned().unwrap_or_else(|| r.returned_by.clone());
+        }
+    }
+    list.returned.sort_by(|a, b| (&a.returned_at, &a.number).cmp(&(&b.returned_at, &b.number)));
     list.without_notice = calendar.years_without_notice(earliest, latest);
     Ok(list)
 }
 
+/// A returned case with its last return: the reason and who returned it when (the case's chain,
+/// read for the few cases returned).
+fn returned(store: &certdesk_store::Store, row: &certdesk_store::ClockRow) -> Result<ReturnedCase, DeskError> {
+    let number =
+        certdesk_domain::CaseNumber::parse(&row.number).map_err(|e| DeskError::Store(certdesk_store::StoreError::Corrupt { number: row.number.clone(), detail: e.to_string() }))?;
+    let history = store.history(&number)?;
+    let last = history.iter().rev().find(|e| e.action == certdesk_store::AuditAction::Return.wire());
+    Ok(ReturnedCase {
+        number: row.number.clone(),
+        project: row.project.clone(),
+        business: row.business.clone(),
+        organization: row.organization.clone(),
+        channel: row.facts.channel.wire().into(),
+        reason: last.and_then(|e| e.detail.get("reason")?.as_str().map(str::to_string)).unwrap_or_default(),
+        returned_by: last.map(|e| e.actor.clone()).unwrap_or_default(),
+        returned_by_name: String::new(),
+        returned_at: last.map(|e| e.at.clone()).unwrap_or_default(),
+    })
+}
+
 /// The due list as a table (the morning report, exported as CSV or XLSX): late first, then due
-/// today, then waiting on the applicant.
+/// today, then waiting on the applicant, then returned to the counter.
 pub fn due_table(list: &DueList) -> crate::report::Table {
     let business = |wire: &str| BusinessType::from_wire(wire).map(|b| b.zh().to_string()).unwrap_or_else(|| wire.to_string());
     let channel = |wire: &str| if wire == "post" { "邮寄" } else { "窗口" }.to_string();
@@ -158,19 +209,12 @@ pub fn due_table(list: &DueList) -> crate::report::Table {
     };
     let mut rows: Vec<Vec<String>> = list.late.iter().map(|c| promised("已超期", c)).collect();
     rows.extend(list.due_today.iter().map(|c| promised("今日到期", c)));
-    rows.extend(list.waiting.iter().map(|w| {
-        vec![
-            "待申请人".into(),
-            w.number.clone(),
-            w.organization.clone(),
-            business(&w.business),
-            channel(&w.channel),
-            w.waiting_zh.join("、"),
-            w.received.clone(),
-            String::new(),
-            String::new(),
-        ]
-    }));
+    // a case off the clock's promise: what it waits on, from when (no due day, nothing left)
+    let unclocked = |part: &str, number: &str, organization: &str, wire_business: &str, wire_channel: &str, what: String, from: &str| {
+        vec![part.into(), number.into(), organization.into(), business(wire_business), channel(wire_channel), what, from.into(), String::new(), String::new()]
+    };
+    rows.extend(list.waiting.iter().map(|w| unclocked("待申请人", &w.number, &w.organization, &w.business, &w.channel, w.waiting_zh.join("、"), &w.received)));
+    rows.extend(list.returned.iter().map(|r| unclocked("已退回", &r.number, &r.organization, &r.business, &r.channel, format!("{}退回：{}", r.returned_by_name, r.reason), "")));
     crate::report::Table {
         title: format!("到期提醒 {}", list.day),
         header: ["类别", "案件编号", "申请单位", "业务", "受理方式", "承诺/等待", "起算日/收件日", "到期日", "剩余"].map(String::from).to_vec(),
