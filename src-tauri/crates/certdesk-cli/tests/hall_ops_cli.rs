@@ -1,4 +1,4 @@
-//! The README's backup of a counter hall, rehearsed on the throwaway cluster: a hall with people
+//! The backup of a counter hall (docs/hall.md), rehearsed on the throwaway cluster: a hall with people
 //! and a case is dumped with `pg_dump --format=custom` while it works, restored with
 //! `pg_restore --no-comments` into an empty database (the extension's comment belongs to the
 //! cluster's superuser: without the flag pg_restore fails on it), the restored hall's audit

@@ -664,7 +664,7 @@ pub struct EncryptedStore {
 
 /// Turns the store file [`choose`] names into an encrypted one (#30), as administrator
 /// `admin` with `password` (which becomes its slot). A hall is refused: its data is on its
-/// server (see the README on encrypting the server's disk). `show` is given what is to be said
+/// server (docs/hall.md on encrypting the server's disk). `show` is given what is to be said
 /// once (the recovery key among it) after the encrypted copy is made and checked and before it
 /// takes the plain file's place (#78): an error from it (the key not confirmed) leaves the store
 /// plain, as it was.

@@ -371,7 +371,7 @@ impl Store {
         if self.keyed().is_some() {
             return Err(AuthError::Refused("the store is encrypted already".into()));
         }
-        let path = self.file("encrypting the store", "a hall's data is on its server: encrypt the server's disk (see the README)")?.1.to_path_buf();
+        let path = self.file("encrypting the store", "a hall's data is on its server: encrypt the server's disk (docs/hall.md)")?.1.to_path_buf();
         let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
         let secret = RecoverySecret::generate();
         let key = secret.data_key();

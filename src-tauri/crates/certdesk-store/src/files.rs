@@ -883,7 +883,7 @@ pub(crate) fn sha256_of_file(path: &Path) -> Result<String, StoreError> {
 }
 
 /// What a hall offers instead of a file backup.
-const NO_FILE_BACKUP: &str = "back the hall's server up with pg_dump and its WAL archive (point-in-time recovery), see the README";
+const NO_FILE_BACKUP: &str = "back the hall's server up with pg_dump and its WAL archive (point-in-time recovery) (docs/hall.md, Backups)";
 
 /// The SQL condition of a case filter and its arguments (`?1`, `?2`… in order).
 fn filter_conditions(f: &CaseFilter) -> Result<(String, Vec<Val>), StoreError> {
