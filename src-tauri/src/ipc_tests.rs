@@ -126,6 +126,7 @@ fn window_over(state: AppState) -> Window {
             desks::keys::case_withdraw_cert,
             commands::employees_read,
             desks::keys::key_write_cert,
+            desks::keys::key_write_seal,
             desks::keys::key_verify,
             desks::keys::key_unlock,
             desks::keys::key_wipe,
@@ -662,6 +663,8 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
         .expect("zlib is installed");
     assert_eq!(w.ok("check_key_library", json!({ "path": zlib.display().to_string() }))["state"], "not_a_key_library");
     w.ok("set_setting", json!({ "key": "export_dir", "value": dir.path().join("requests").display().to_string() }));
+    // the stamped sheet of the cases whose forms collect seal samples, in the scanner's folder
+    w.seal_sheet_in_scan_folder(dir.path());
     certdesk_testkit::self_signed(dir.path(), "ca", "/C=CN/O=Test CA/CN=Test Root", 30);
     let (so, pin) = ("93175046", "58203614");
     let state = w.webview.state::<AppState>();
@@ -755,6 +758,9 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
                         "cert_write" => {
                             w.ok("key_write_cert", json!({ "number": n, "serial": serial_of(&w, &label).unwrap(), "pin": pin, "cert": cert }));
                         }
+                        "seal_write" => {
+                            w.ok("key_write_seal", json!({ "number": n, "serial": serial_of(&w, &label).unwrap(), "pin": pin, "cert": cert }));
+                        }
                         "unlock" => {
                             let serial = applicants_key(&w);
                             w.ok("key_unlock", json!({ "serial": serial, "soPin": so, "newPin": pin, "number": n }));
@@ -766,7 +772,14 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
                         _ => {
                             assert_eq!(step["key_desk"], false, "{step}");
                             let reference = (step["needs_reference"] == true).then_some("CA-20261122-0001");
-                            w.ok("complete_step", json!({ "number": n, "step": next, "reference": reference }));
+                            let args = json!({ "number": n, "step": next, "reference": reference });
+                            // a case whose forms collect the seal samples goes to review with its
+                            // stamped sheet (#79): refused by kind, the sheet imported, submitted
+                            if let Err(e) = w.call("complete_step", args.clone()) {
+                                assert_eq!((next.as_str(), &e["kind"]), ("submit", &json!("seal_samples_missing")), "{} {business} {medium}: {e}", project.id);
+                                w.ok("import_seal_from_folder", json!({ "number": n, "name": "sheet.jpg" }));
+                                w.ok("complete_step", args);
+                            }
                         }
                     }
                     let after = w.ok("case_steps", json!({ "number": n }));

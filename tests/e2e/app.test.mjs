@@ -837,6 +837,8 @@ test('a dual SM2 certificate issued on an SKF key', async () => {
   const pw = (who) => ['--as', who, '--password-file', join(dir, `${who}.pw`)]
   const number = certdesk('case', 'import', join(root, 'tests/fixtures/cases/nmgca-procurement-organization-new-long-name.json'), ...pw('zhang'))
   certdesk('case', 'materials', number, '--all-received', ...pw('zhang'))
+  // its 电子签章单位申请表 collects the unit's seal samples: the sheet before the second check (#79)
+  certdesk('case', 'seal', number, join(root, 'tests/fixtures/seal/collection-150dpi.jpg'), ...pw('zhang'))
   for (const [action, who] of [['accept', 'zhang'], ['submit', 'zhang'], ['approve', 'li']]) certdesk('case', action, number, ...pw(who))
 
   await useKeyLibrary(skfSoft)
@@ -878,6 +880,10 @@ test('a dual SM2 certificate issued on an SKF key', async () => {
   await screenshot('keys-dual')
   await click('[data-testid=key-import-enc]')
   await waitText('[data-testid=key-result]', 'GM/T 0092')
+  // the unit's seal from its sheet onto the key, as the 电子签章 project asks
+  await find('[data-testid=key-write-seal]', 30000)
+  await type('[data-testid=key-pin]', '24681357')
+  await click('[data-testid=key-write-seal]')
   await find('[data-testid=key-verify]', 30000)
   await type('[data-testid=key-pin]', '24681357')
   await click('[data-testid=key-verify]')

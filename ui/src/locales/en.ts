@@ -392,6 +392,7 @@ const en: Shape<typeof zh> = {
     mail_to_legal_address: 'Keys are posted only to the unit\'s legal address',
     invalid_collector_id: 'The collector\'s ID number is wrong',
     collector_incomplete: 'Someone else collecting needs both their name and ID number',
+    seal_samples_missing: 'This case\'s forms collect seal samples and no seal sheet is imported: scan the stamped sheet and import it before submitting or approving',
     materials_missing: 'Materials missing: tick what was received, or record what the applicant will bring later',
     materials_to_follow: 'Materials to follow: approve only by accepting them',
     pcsc_unavailable: 'The smart-card service is not running or failed (pcscd)',

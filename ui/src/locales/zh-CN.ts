@@ -445,6 +445,7 @@ export default {
     mail_to_legal_address: '证书仅回寄到单位法定地址：邮寄地址须与单位法定地址一致',
     invalid_collector_id: '领取人证件号码有误',
     collector_incomplete: '他人代领须同时填写领取人姓名和证件号码',
+    seal_samples_missing: '本案的申请表要采集印章样本，尚未导入印章采集表：请申请人盖章后扫描导入，再提交复核或复核通过',
     materials_missing: '材料未收齐：请勾选已收材料，或填写申请人后补说明',
     materials_to_follow: '有后补材料：须确认接受后补方可复核通过',
     pcsc_unavailable: '智能卡服务未运行或出错，请检查读卡器服务（pcscd）',

@@ -154,6 +154,29 @@ describe('Review', () => {
     expect(w.get('[data-testid=case-status]').text()).toBe('待复核')
   })
 
+  it('says before the button that the seal sheet is missing where the backend says approval waits for it (#79)', async () => {
+    const calls = mockBackend({
+      review_queue: () => queue,
+      get_case: ({ number }) => {
+        const view = caseView({ ...sampleCase, number, status: 'submitted' }, ['supervisor'], { materials: { recorded: true, items: [], missing: [] } })
+        for (const a of view.can.actions) if (a.action === 'approve') a.waits_for = 'seal_samples_missing'
+        return view
+      },
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      preview_forms: () => ({ forms: [], sheets: [] }),
+    })
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=waits-seal]').text()).toContain('尚未导入印章采集表')
+    expect(w.get('[data-testid=act-approve]').attributes('disabled')).toBeDefined()
+    await w.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'case_action')).toEqual([])
+  })
+
   it('shows an empty queue, and a four-eyes refusal in Chinese', async () => {
     mockBackend({ review_queue: () => [] })
     const w = mount(Review)

@@ -408,3 +408,24 @@ fn passwords_follow_the_rule_of_dengbao_level_3_and_a_due_one_is_said_on_stderr(
     let (_, verify) = e.read_json(&["audit", "verify", "--json"]);
     assert_eq!(verify["ok"], true, "{verify}");
 }
+
+/// #79: a case whose forms collect the applicant's seal samples (内蒙古CA's 电子签章单位申请表)
+/// is neither submitted nor approved before its seal sheet is imported, the refusal naming the
+/// form; a case whose forms have no seal box (广东养老) goes on without one.
+#[test]
+fn a_case_whose_forms_collect_seal_samples_waits_for_its_seal_sheet() {
+    let c = certdesk_testkit::Counter::new(env!("CARGO_BIN_EXE_certdesk"));
+    let n = c.import(&certdesk_testkit::fixture("cases/nmgca-procurement-organization-new-long-name.json"));
+    c.ok_as("zhang", &["case", "accept", &n]);
+    let refused = c.as_user("zhang", &["case", "submit", &n]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("seal") && stderr.contains("“政府采购电子签章”单位申请表"), "{stderr}");
+    assert_eq!(c.read_json(&["case", "show", &n, "--json"]).1["status"], "accepted", "not submitted");
+    c.ok_as("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg")]);
+    c.ok_as("zhang", &["case", "submit", &n]);
+    c.ok_as("li", &["case", "approve", &n]);
+    assert_eq!(c.read_json(&["case", "show", &n, "--json"]).1["status"], "approved");
+    // no seal box on 广东养老's forms: approved without a sheet
+    c.approved_case(&certdesk_testkit::fixture("case-org-new.json"));
+}

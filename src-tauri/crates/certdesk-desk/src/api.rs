@@ -618,7 +618,7 @@ impl Desk<'_> {
                 let (record, facts) = self.store.facts(number)?;
                 certdesk_domain::status::next(record.status, action).map_err(certdesk_store::StoreError::from)?;
                 certdesk_domain::workflow::authorize(&self.actor, action, &facts, reason).map_err(certdesk_store::ActError::from)?;
-                if action == Action::Submit {
+                let to_follow = if action == Action::Submit {
                     crate::materials::check_submit(catalog, number, &record.data)?
                 } else {
                     // a posted case goes to the key desk only with its money in
@@ -626,7 +626,13 @@ impl Desk<'_> {
                         return Err(DeskError::MoneyNotIn { number: number.to_string() });
                     }
                     crate::materials::check_approve(catalog, number, &record.data, accept_to_follow)?
+                };
+                // the seal samples the forms collect, before the second check (#79)
+                let forms = crate::seal::samples_missing(catalog, &record.data, &self.store.history(number)?);
+                if !forms.is_empty() {
+                    return Err(DeskError::SealSamplesMissing { number: number.to_string(), forms });
                 }
+                to_follow
             }
             _ => None,
         };
@@ -693,6 +699,11 @@ impl Desk<'_> {
             }
         }
         let history = self.store.history(&number)?;
+        if !crate::seal::samples_missing(catalog, &record.data, &history).is_empty() {
+            for a in can.actions.iter_mut().filter(|a| matches!(a.action, "submit" | "approve") && a.waits_for.is_none()) {
+                a.waits_for = Some("seal_samples_missing");
+            }
+        }
         let unit_proof_offered = can.edit && crate::unit_proof::offered(catalog, &record.data)?;
         Ok(CaseView {
             case: with_seals(record.to_export_json(), &history),

@@ -140,6 +140,10 @@ pub enum DeskError {
     MaterialsMissing { number: String, missing: Vec<String> },
     #[error("case {number}: materials are to follow (材料后补): {}; approve only by accepting them (--accept-to-follow)", .promised.join("; "))]
     MaterialsToFollow { number: String, promised: Vec<String> },
+    /// A case whose forms collect the applicant's seal samples, submitted or approved with no
+    /// seal sheet imported (#79: the second check does not pass a case without them).
+    #[error("case {number}: its forms collect the seal samples ({}) and no seal sheet has been imported: scan the stamped sheet and import it (seal import) first", .forms.join("; "))]
+    SealSamplesMissing { number: String, forms: Vec<String> },
     /// A posted case approved before its money is in (#73: "确认申请证书的款项到账后，即会进行数字证书").
     #[error("case {number}: came by post and its money is not in the bank yet (款项未到账): confirm its transfer first (payments confirm)")]
     MoneyNotIn { number: String },
@@ -283,6 +287,7 @@ impl DeskError {
         match self {
             DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
             DeskError::UnitProof { why_zh, .. } => Some(why_zh.clone()),
+            DeskError::SealSamplesMissing { forms, .. } => Some(forms.iter().map(|f| format!("《{f}》")).collect::<Vec<_>>().join("、")),
             DeskError::Fee(e) => Some(e.zh()),
             DeskError::FeeRow(e) => Some(e.zh()),
             _ => None,
@@ -367,6 +372,7 @@ impl DeskError {
             DeskError::MaterialsMissing { .. } => K::MaterialsMissing,
             DeskError::MaterialsToFollow { .. } => K::MaterialsToFollow,
             DeskError::MoneyNotIn { .. } => K::MoneyNotIn,
+            DeskError::SealSamplesMissing { .. } => K::SealSamplesMissing,
             DeskError::Statement { .. } => K::StatementUnreadable,
             DeskError::PaymentRefused { .. } => K::PaymentRefused,
             DeskError::KeyStepOutOfOrder { .. } => K::KeyStepOutOfOrder,
@@ -676,6 +682,7 @@ pub enum ErrorKind {
     CollectorIncomplete,
     MaterialsMissing,
     MaterialsToFollow,
+    SealSamplesMissing,
     MoneyNotIn,
     StatementUnreadable,
     PaymentRefused,

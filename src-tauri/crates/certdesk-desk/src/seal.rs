@@ -463,6 +463,17 @@ pub struct ClerkAcceptance {
     pub note: Option<String>,
 }
 
+/// The forms of a case that collect the applicant's seal samples while no seal sheet of the
+/// case has given a seal image (#79): empty when its forms have no seal boxes or a sheet is in.
+pub(crate) fn samples_missing(catalog: &certdesk_catalog::Catalog, data: &certdesk_domain::CaseData, history: &[AuditEvent]) -> Vec<String> {
+    let Some(project) = catalog.projects.get(&data.project) else { return Vec::new() };
+    let forms = certdesk_forms::seal_forms(&catalog.tree, project, data.business, data.cert_kind);
+    if forms.is_empty() || !seals_of(history).is_empty() {
+        return Vec::new();
+    }
+    forms
+}
+
 /// The case JSON's `seals`, from the case's chain (oldest first).
 pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
     let Some(NewestSheet { sheet, accepted }) = newest_sheet(history) else { return Vec::new() };

@@ -263,6 +263,17 @@ pub(crate) fn line_of(source: &str, offset: usize) -> usize {
 pub const IMAGE_SLOTS: [&str; 4] = ["seal:official_seal", "seal:legal_rep_seal", "seal:legal_rep_signature", "seal:signature"];
 
 impl Layout {
+    /// Whether the layout has any seal box (`seal:` image cell): the form collects the
+    /// applicant's seal samples (#79).
+    pub fn has_seal_boxes(&self) -> bool {
+        self.pages.iter().any(|page| {
+            page.get_ref().blocks.iter().any(|block| match block.get_ref() {
+                Block::Table { rows, .. } => rows.iter().any(|row| row.cells.iter().any(|c| c.image.as_deref().is_some_and(|i| i.starts_with("seal:")))),
+                _ => false,
+            })
+        })
+    }
+
     /// The seal slots of the layout's collection boxes, one per table row that has any, top to
     /// bottom (`official_seal`, `legal_rep_seal`, `legal_rep_signature`, `signature`): what each
     /// row of boxes of this sheet is for, as printed. None at all when a row's boxes are for

@@ -376,6 +376,23 @@ impl Forms {
     }
 }
 
+/// The titles of the forms `project` prints for a request of `business` and `kind` whose layout
+/// has seal boxes (a seal collection sheet, or an application with its 签章采集表): such a case
+/// takes the applicant's seal samples before its second check (#79). A layout that does not
+/// parse counts as none (the catalog's lint reports it).
+pub fn seal_forms(tree: &certdesk_catalog::FormsTree, project: &Project, business: certdesk_domain::BusinessType, kind: certdesk_domain::CertKind) -> Vec<String> {
+    project
+        .forms_for(business, kind)
+        .into_iter()
+        .filter(|f| {
+            let Some(layout) = f.layout.as_deref() else { return false };
+            let rel = format!("{}/{layout}", project.id);
+            tree.file(&rel).and_then(|b| std::str::from_utf8(b).ok()).and_then(|source| layout::parse(&rel, source).ok()).is_some_and(|l| l.has_seal_boxes())
+        })
+        .map(|f| f.title.clone())
+        .collect()
+}
+
 /// What each row of boxes of `project`'s seal collection sheet is for, top to bottom (the first
 /// of its forms whose layout has seal boxes; empty without one). A layout that does not parse
 /// gives none: the importer's own reading of the rows stands.
