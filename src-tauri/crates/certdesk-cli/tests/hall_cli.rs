@@ -58,6 +58,28 @@ fn a_counter_day_on_a_hall_works_as_on_a_file() {
     assert!(!Path::new(&backup).exists());
 }
 
+/// #79 on a hall as on a file: a case whose forms collect the seal samples (内蒙古CA's
+/// 电子签章单位申请表) is not submitted before its seal sheet is imported; then it is approved.
+#[test]
+fn a_case_whose_forms_collect_seal_samples_waits_for_its_sheet_on_a_hall() {
+    let Some(server) = pg::server() else { return };
+    let db = server.fresh_db("seal");
+    let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
+    let pgpass = db.pgpass(c.dir.path());
+    let c = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", &pgpass);
+    c.add_people();
+    let n = c.import(&certdesk_testkit::fixture("cases/nmgca-procurement-organization-new-long-name.json"));
+    c.ok_as("zhang", &["case", "accept", &n]);
+    let refused = c.as_user("zhang", &["case", "submit", &n, "--json"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("seal_samples_missing"), "{}", String::from_utf8_lossy(&refused.stdout));
+    assert_eq!(c.status(&n), "accepted");
+    c.ok_as("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg")]);
+    c.ok_as("zhang", &["case", "submit", &n]);
+    c.ok_as("li", &["case", "approve", &n]);
+    assert_eq!(c.status(&n), "approved");
+}
+
 #[test]
 fn a_password_in_the_address_is_refused_and_never_echoed() {
     let Some(server) = pg::server() else { return };
