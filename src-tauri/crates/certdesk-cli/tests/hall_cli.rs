@@ -11,14 +11,21 @@ use std::path::Path;
 
 const ORG_NEW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/fixtures/case-org-new.json");
 
-#[test]
-fn a_counter_day_on_a_hall_works_as_on_a_file() {
-    let Some(server) = pg::server() else { return };
-    let db = server.fresh_db("cli");
+/// A counter working on a fresh database of the test cluster (`CERTDESK_DB`, the server's
+/// password from `PGPASSFILE`), with its people; the database lives as long as the first half.
+fn counter_on_a_hall(server: &pg::Server, tag: &str) -> (pg::TestDb, Counter) {
+    let db = server.fresh_db(tag);
     let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
     let pgpass = db.pgpass(c.dir.path());
     let c = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", &pgpass);
     c.add_people();
+    (db, c)
+}
+
+#[test]
+fn a_counter_day_on_a_hall_works_as_on_a_file() {
+    let Some(server) = pg::server() else { return };
+    let (db, c) = counter_on_a_hall(&server, "cli");
     let n = c.import(ORG_NEW);
     for (action, who) in [("accept", "zhang"), ("submit", "zhang")] {
         c.ok_as(who, &["case", action, &n]);
@@ -63,11 +70,7 @@ fn a_counter_day_on_a_hall_works_as_on_a_file() {
 #[test]
 fn a_case_whose_forms_collect_seal_samples_waits_for_its_sheet_on_a_hall() {
     let Some(server) = pg::server() else { return };
-    let db = server.fresh_db("seal");
-    let c = Counter::empty(env!("CARGO_BIN_EXE_certdesk"));
-    let pgpass = db.pgpass(c.dir.path());
-    let c = c.with_env("CERTDESK_DB", &db.url).with_env("PGPASSFILE", &pgpass);
-    c.add_people();
+    let (_db, c) = counter_on_a_hall(&server, "seal");
     let n = c.import(&certdesk_testkit::fixture("cases/nmgca-procurement-organization-new-long-name.json"));
     c.ok_as("zhang", &["case", "accept", &n]);
     let refused = c.as_user("zhang", &["case", "submit", &n, "--json"]);

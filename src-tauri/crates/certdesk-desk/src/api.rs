@@ -628,7 +628,7 @@ impl Desk<'_> {
                     crate::materials::check_approve(catalog, number, &record.data, accept_to_follow)?
                 };
                 // the seal samples the forms collect, before the second check (#79)
-                let forms = crate::seal::samples_missing(catalog, &record.data, &self.store.history(number)?);
+                let forms = crate::seal::samples_missing(catalog, &record.data, || Ok(self.store.history(number)?))?;
                 if !forms.is_empty() {
                     return Err(DeskError::SealSamplesMissing { number: number.to_string(), forms });
                 }
@@ -699,7 +699,7 @@ impl Desk<'_> {
             }
         }
         let history = self.store.history(&number)?;
-        if !crate::seal::samples_missing(catalog, &record.data, &history).is_empty() {
+        if !crate::seal::samples_missing(catalog, &record.data, || Ok(history.as_slice()))?.is_empty() {
             for a in can.actions.iter_mut().filter(|a| matches!(a.action, "submit" | "approve") && a.waits_for.is_none()) {
                 a.waits_for = Some("seal_samples_missing");
             }

@@ -384,13 +384,16 @@ pub fn seal_forms(tree: &certdesk_catalog::FormsTree, project: &Project, busines
     project
         .forms_for(business, kind)
         .into_iter()
-        .filter(|f| {
-            let Some(layout) = f.layout.as_deref() else { return false };
-            let rel = format!("{}/{layout}", project.id);
-            tree.file(&rel).and_then(|b| std::str::from_utf8(b).ok()).and_then(|source| layout::parse(&rel, source).ok()).is_some_and(|l| l.has_seal_boxes())
-        })
+        .filter(|f| f.layout.as_deref().and_then(|l| parsed_layout(tree, project, l)).is_some_and(|l| l.has_seal_boxes()))
         .map(|f| f.title.clone())
         .collect()
+}
+
+/// A form's layout (`layout`, relative to the project's folder) parsed from the forms tree;
+/// `None` when it is missing or does not parse (the catalog's lint reports it).
+fn parsed_layout(tree: &certdesk_catalog::FormsTree, project: &Project, layout: &str) -> Option<Layout> {
+    let rel = format!("{}/{layout}", project.id);
+    layout::parse(&rel, std::str::from_utf8(tree.file(&rel)?).ok()?).ok()
 }
 
 /// What each row of boxes of `project`'s seal collection sheet is for, top to bottom (the first
@@ -400,11 +403,7 @@ pub fn seal_rows(tree: &certdesk_catalog::FormsTree, project: &Project) -> Vec<S
     project_forms(project)
         .into_iter()
         .filter(|f| !f.layout.is_empty())
-        .filter_map(|f| {
-            let rel = format!("{}/{}", project.id, f.layout);
-            let source = std::str::from_utf8(tree.file(&rel)?).ok()?;
-            layout::parse(&rel, source).ok()
-        })
+        .filter_map(|f| parsed_layout(tree, project, &f.layout))
         .map(|l| l.seal_rows())
         .find(|rows| !rows.is_empty())
         .unwrap_or_default()
