@@ -687,7 +687,12 @@ accepted: boolean, score: number, best: boolean, box_quad: [[number, number], [n
  */
 image_url: string | null, };
 
-export type RowView = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, };
+export type RowView = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, 
+/**
+ * The row is one box of a printed row whose boxes are for different things (CFCA's
+ * 企业公章 | 法人方章 | 法人签字, #74): the screen names it by what it is for, not by a row.
+ */
+single_box: boolean, };
 
 export type Verdict = { samples: Array<SampleView>, rows: Array<RowView>, 
 /**
@@ -1562,7 +1567,13 @@ dpi_source?: string, size_warning?: string, thresholds_sha256?: string,
  * (`certdesk_seal::VERDICTS_SHA256`), which moves when a measure changes in code and
  * the limits do not. Absent on events written before.
  */
-verdicts_sha256?: string, };
+verdicts_sha256?: string, 
+/**
+ * #74: what the printed sheet's boxes are for, row by row (the layout's seal slots),
+ * when the scan's rows were read by it (`certdesk_seal::ImportOptions::printed_rows`),
+ * so the sheet is judged again the same way; absent when the ink alone named them.
+ */
+printed_rows?: Array<Array<string>>, };
 
 export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, 
 /**

@@ -163,7 +163,7 @@ const en: Shape<typeof zh> = {
   seal: {
     fromFolder: 'New scans in the scanner folder:',
     title: 'Seal sheet', pick: 'Choose scan', drop: 'Drop the scan here or choose a file', busy: 'Reading the seal sheet…',
-    restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
+    restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', boxRestamp: '{kind}: stamp or sign again', boxRedo: 'stamp or sign again', boxOk: 'fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
     stored: 'Stored: {names}', emptyBox: 'empty',
     kinds: { official_seal: 'Official seal', legal_rep_seal: 'Legal rep. seal', legal_rep_signature: "Legal rep.'s signature", signature: 'Signature', scan: 'Seal sheet scan' },
     defects: {

@@ -214,7 +214,7 @@ export default {
   seal: {
     fromFolder: '扫描文件夹中的新扫描件：',
     title: '印章采集表', pick: '选择扫描件', drop: '将扫描件拖到这里，或点击选择文件', busy: '正在识别印章采集表…',
-    restamp: '第{n}行需要重新盖章/签字', rowOk: '第{n}行合格', best: '选用', score: '评分', diameter: '直径{mm}毫米', side: '边长{mm}毫米',
+    restamp: '第{n}行需要重新盖章/签字', rowOk: '第{n}行合格', boxRestamp: '{kind}需要重新盖章/签字', boxRedo: '需要重新盖章/签字', boxOk: '合格', best: '选用', score: '评分', diameter: '直径{mm}毫米', side: '边长{mm}毫米',
     stored: '已保存：{names}', emptyBox: '空白',
     kinds: { official_seal: '公章', legal_rep_seal: '法人章', legal_rep_signature: '法人签字', signature: '签字', scan: '印章采集表扫描件' },
     defects: {

@@ -814,11 +814,12 @@ fn the_legal_representatives_seal_goes_onto_a_cfca_units_key_only_by_the_units_c
             edit(c);
         });
         let n = d.c.import(&file);
-        let out = d.c.as_user("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/collection-150dpi.jpg"), "--json"]);
+        // CFCA's own 签章采集表, one row 企业公章 | 法人方章 | 法人签字, read box by box
+        let out = d.c.as_user("zhang", &["case", "seal", &n, &certdesk_testkit::fixture("seal/cfca-application-200dpi.jpg"), "--json"]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         let stored: Vec<&str> = v["stored"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-        assert!(stored.contains(&"seal:official_seal") && stored.contains(&"seal:legal_rep_seal"), "the sheet gives the 公章 and the 法人章: {v}");
+        assert_eq!(stored, ["seal:official_seal", "seal:legal_rep_seal", "seal:legal_rep_signature"], "the sheet gives the 公章, the 法人章 and the 法人签字: {v}");
         for (action, who) in [("accept", "zhang"), ("submit", "zhang"), ("approve", "li")] {
             d.c.ok_as(who, &["case", action, &n]);
         }
@@ -835,13 +836,13 @@ fn the_legal_representatives_seal_goes_onto_a_cfca_units_key_only_by_the_units_c
     assert!(!labels.iter().any(|l| l.contains("legal_rep")), "the 法人章 is kept off: {labels:?}");
     let history = d.history(&apart);
     assert!(!history.contains("\"image\":\"seal:legal_rep_seal\""), "{history}");
-    assert_eq!(w["kept_apart"], json!(["seal:legal_rep_seal"]), "{w}");
+    assert_eq!(w["kept_apart"], json!(["seal:legal_rep_seal", "seal:legal_rep_signature"]), "{w}");
     assert!(w["kept_apart_why"].as_str().unwrap().contains("原则上单位的公章和法人的手写签名或印章要分开办理"), "{w}");
 
     let (together, w) = issued(&|c| c["extra"] = json!({"legal_rep_in_unit_key": "自愿放入单位锁"}));
     assert_eq!(w["kept_apart"], json!([]), "{w}");
     let labels = seal_labels(&together);
-    assert!(labels.contains(&"certdesk-seal-image:legal_rep_seal".to_string()) && labels.contains(&"certdesk-seal-image".to_string()), "{labels:?}");
+    assert_eq!(labels, ["certdesk-seal-image", "certdesk-seal-image:legal_rep_seal", "certdesk-seal-image:legal_rep_signature"], "{labels:?}");
     assert!(d.history(&together).contains("\"image\":\"seal:legal_rep_seal\""));
 
     // a choice that is none of the field's is refused at import

@@ -66,6 +66,9 @@ pub struct RowView {
     pub kind: String,
     pub best_col: Option<usize>,
     pub needs_restamp: bool,
+    /// The row is one box of a printed row whose boxes are for different things (CFCA's
+    /// 企业公章 | 法人方章 | 法人签字, #74): the screen names it by what it is for, not by a row.
+    pub single_box: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -157,13 +160,48 @@ struct Judged {
     /// What each row of boxes is for where the sheet says so (row, kind), else none
     /// ([`Judged::name_rows`]).
     row_kinds: Vec<(usize, String)>,
+    /// The rows that are one box of a printed row of mixed boxes ([`RowView::single_box`]).
+    single_boxes: Vec<usize>,
+}
+
+/// The importer's kind of a printed seal slot: a 法人签字 is read as a signature.
+fn sample_kind(slot: &str) -> certdesk_seal::SampleKind {
+    match slot {
+        "official_seal" => certdesk_seal::SampleKind::OfficialSeal,
+        "legal_rep_seal" => certdesk_seal::SampleKind::LegalRepSeal,
+        _ => certdesk_seal::SampleKind::Signature,
+    }
+}
+
+fn mixed(slots: &[String]) -> bool {
+    slots.windows(2).any(|w| w[0] != w[1])
 }
 
 impl Judged {
-    /// Names the rows by what the project's printed sheet says each row of boxes is for (#74:
-    /// a 法人签字 row reads as a signature and is the legal representative's, not a holder's),
-    /// when the scan has as many rows as the sheet; else the importer's reading of the ink
-    /// stands.
+    /// Names the rows by what the project's printed sheet says each box is for (#74: a 法人签字
+    /// row reads as a signature and is the legal representative's, not a holder's; each box of
+    /// CFCA's one row 企业公章 | 法人方章 | 法人签字 is its own), when the importer read the scan's
+    /// rows as printed; else the importer's reading of the ink stands.
+    fn name_by_print(&mut self, printed: &[Vec<String>]) {
+        if !self.report.printed_rows_followed {
+            return;
+        }
+        let mut names = Vec::new();
+        for slots in printed {
+            if mixed(slots) {
+                names.extend(slots.iter().map(|s| (s.clone(), true)));
+            } else if let Some(slot) = slots.first() {
+                names.push((slot.clone(), false));
+            }
+        }
+        if names.len() == self.report.rows.len() {
+            self.single_boxes = self.report.rows.iter().zip(&names).filter(|(_, (_, single))| *single).map(|(r, _)| r.row).collect();
+            self.row_kinds = self.report.rows.iter().zip(names).map(|(r, (kind, _))| (r.row, kind)).collect();
+        }
+    }
+
+    /// Names the rows as an import recorded them (`sheet_rows`, one per row), when the scan
+    /// judged again has as many.
     fn name_rows(&mut self, sheet_rows: &[String]) {
         if !sheet_rows.is_empty() && sheet_rows.len() == self.report.rows.len() {
             self.row_kinds = self.report.rows.iter().zip(sheet_rows).map(|(r, kind)| (r.row, kind.clone())).collect();
@@ -179,12 +217,17 @@ impl Judged {
     }
 }
 
-fn judge(bytes: &[u8], dpi: Option<f32>) -> Result<Judged, DeskError> {
-    let opts = ImportOptions { dpi, ..ImportOptions::default() };
+/// Judges `bytes`, its rows read as `printed` (the layout's seal slots, row by row) where the
+/// scan matches it, and named by it.
+fn judge(bytes: &[u8], dpi: Option<f32>, printed: &[Vec<String>]) -> Result<Judged, DeskError> {
+    let printed_rows = (!printed.is_empty()).then(|| printed.iter().map(|slots| slots.iter().map(|s| sample_kind(s)).collect()).collect());
+    let opts = ImportOptions { dpi, printed_rows, ..ImportOptions::default() };
     let report: SheetReport = certdesk_seal::import_sheet(bytes, &opts)?;
     let pngs = report.samples.iter().map(|s| certdesk_seal::sample_png(s, report.output_dpi)).collect::<Result<Vec<_>, _>>()?;
     let screen = screen_copy(bytes)?;
-    Ok(Judged { report, pngs, screen, row_kinds: Vec::new() })
+    let mut judged = Judged { report, pngs, screen, row_kinds: Vec::new(), single_boxes: Vec::new() };
+    judged.name_by_print(printed);
+    Ok(judged)
 }
 
 /// The names the chosen images of `rows` are stored under, in order: the first row of a kind
@@ -235,8 +278,8 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
         .rows
         .iter()
         .map(|row| match accepted.iter().find(|(at, _)| *at == row.row) {
-            Some(&(_, col)) => RowView { row: row.row, kind: j.kind_of(row.row), best_col: Some(col), needs_restamp: false },
-            None => RowView { row: row.row, kind: j.kind_of(row.row), best_col: row.best_col, needs_restamp: row.needs_restamp },
+            Some(&(_, col)) => RowView { row: row.row, kind: j.kind_of(row.row), best_col: Some(col), needs_restamp: false, single_box: j.single_boxes.contains(&row.row) },
+            None => RowView { row: row.row, kind: j.kind_of(row.row), best_col: row.best_col, needs_restamp: row.needs_restamp, single_box: j.single_boxes.contains(&row.row) },
         })
         .collect();
     Verdict {
@@ -262,9 +305,8 @@ pub fn import_for_case(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog,
     // refuse before the slow analysis when the rules already say no
     let (record, facts) = desk.store.facts(&number)?;
     certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
-    let sheet_rows = catalog.projects.get(&record.data.project).map(|p| certdesk_forms::seal_rows(&catalog.tree, p)).unwrap_or_default();
-    let mut judged = judge(bytes, dpi)?;
-    judged.name_rows(&sheet_rows);
+    let printed = catalog.projects.get(&record.data.project).map(|p| certdesk_forms::seal_boxes(&catalog.tree, p)).unwrap_or_default();
+    let judged = judge(bytes, dpi, &printed)?;
     let report = &judged.report;
     let best: Vec<usize> = (0..report.samples.len()).filter(|&i| report.samples[i].best && judged.pngs[i].is_some()).collect();
     let kinds: Vec<String> = best.iter().map(|&i| judged.kind_of(report.samples[i].row)).collect();
@@ -299,6 +341,7 @@ pub fn import_for_case(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog,
         size_warning: verdict.size_warning.clone(),
         thresholds_sha256: Some(thresholds_sha256()),
         verdicts_sha256: Some(certdesk_seal::VERDICTS_SHA256.to_string()),
+        printed_rows: report.printed_rows_followed.then_some(printed),
     };
     let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
     files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
@@ -350,9 +393,10 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
         return Err(DeskError::SealScanChanged { number: number.to_string() });
     }
     // the resolution the sheet was judged at: given, or found again the same way
-    let mut judged = judge(&scan, (sheet.dpi_source.as_deref() == Some("option")).then_some(sheet.dpi))?;
+    let printed = sheet.printed_rows.clone().unwrap_or_default();
+    let mut judged = judge(&scan, (sheet.dpi_source.as_deref() == Some("option")).then_some(sheet.dpi), &printed)?;
     if (judged.report.dpi - sheet.dpi).abs() > 1e-3 {
-        judged = judge(&scan, Some(sheet.dpi))?;
+        judged = judge(&scan, Some(sheet.dpi), &printed)?;
     }
     let here = || (number.to_string(), row, col);
     let at = judged.report.samples.iter().position(|s| s.row == row && s.col == col).ok_or_else(|| {

@@ -450,9 +450,14 @@ fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to
     let catalog = c.catalog.clone();
     // 辽宁's 电子印章申请表 (3/8): 公章, 法人章, 法人签字, 使用人签字, a row of boxes each
     let ln = catalog.projects.get("netca-ln-procurement").unwrap();
-    assert_eq!(certdesk_forms::seal_rows(&catalog.tree, ln), ["official_seal", "legal_rep_seal", "legal_rep_signature", "signature"]);
-    // CFCA's one row of three different boxes names no row: the importer's reading stands
-    assert_eq!(certdesk_forms::seal_rows(&catalog.tree, &catalog.projects["cfca-xs"]), Vec::<String>::new());
+    let rows: Vec<Vec<String>> = certdesk_forms::seal_boxes(&catalog.tree, ln)
+        .into_iter()
+        .map(|mut r| {
+            r.dedup();
+            r
+        })
+        .collect();
+    assert_eq!(rows, [["official_seal"], ["legal_rep_seal"], ["legal_rep_signature"], ["signature"]]);
     let mut case: serde_json::Value = serde_json::from_slice(&fixture("tests/fixtures/case-employees-new.json")).unwrap();
     case["project"] = "netca-ln-procurement".into();
     case["handler"]["authorization_until"] = "2099-12-31".into();
@@ -479,4 +484,38 @@ fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to
     let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n2, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
     let kinds: Vec<&str> = v.rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(kinds, ["official_seal", "signature", "legal_rep_seal"], "{:?}", v.rows);
+}
+
+/// #74: CFCA's 签章采集表 is one printed row 企业公章 | 法人方章 | 法人签字. A scan of it is read box
+/// by box as printed: the 公章, the 法人章 and the legal representative's signature each kept
+/// under its own name (before, the row was one kind and the signature box read as an empty
+/// seal box), each named by what it is for on the screen; the unit's key gets the 公章 alone
+/// unless the unit chose otherwise. A doubted box is accepted under its own name.
+#[test]
+fn cfcas_one_row_of_three_different_boxes_is_read_box_by_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let catalog = c.catalog.clone();
+    assert_eq!(certdesk_forms::seal_boxes(&catalog.tree, &catalog.projects["cfca-xs"]), [["official_seal", "legal_rep_seal", "legal_rep_signature"]]);
+    let mut case: serde_json::Value = serde_json::from_slice(&fixture("tests/fixtures/case-org-new.json")).unwrap();
+    case["project"] = "cfca-xs".into();
+    case["years"] = 1.into();
+    case.as_object_mut().unwrap().remove("payment");
+    let n = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
+    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "cfca.jpg", &fixture("tests/fixtures/seal/cfca-application-200dpi.jpg"), None).unwrap();
+    let rows: Vec<(&str, bool, Option<usize>)> = v.rows.iter().map(|r| (r.kind.as_str(), r.single_box, r.best_col)).collect();
+    assert_eq!(rows, [("official_seal", true, Some(0)), ("legal_rep_seal", true, Some(0)), ("legal_rep_signature", true, Some(0))], "{:?}", v.samples);
+    assert_eq!(v.stored, ["seal:official_seal", "seal:legal_rep_seal", "seal:legal_rep_signature"]);
+    let kinds: Vec<&str> = v.samples.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, ["official_seal", "legal_rep_seal", "legal_rep_signature"]);
+    // the chain says how the sheet was read, so it is judged again the same way
+    let history = c.desk("zhang").history(&n).unwrap();
+    let sheet = history.iter().rev().find(|e| e.action == certdesk_store::AuditAction::SealImported).unwrap();
+    assert_eq!(sheet.detail["printed_rows"], serde_json::json!([["official_seal", "legal_rep_seal", "legal_rep_signature"]]));
+    // CFCA keeps the 法人章 and 法人签字 off the unit's key unless the unit chose otherwise
+    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &v.stored, false), ["seal:official_seal"]);
+    assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &v.stored, true), v.stored);
+    // a box the clerk accepts after a doubt keeps its own name: re-judged as recorded
+    let refused = seal::accept_sample(&mut c.desk("zhang"), &n, 2, 0, None).unwrap_err();
+    assert!(matches!(refused, certdesk_desk::DeskError::SealSampleNotDoubted { row: 2, col: 0, .. }), "{refused:?}");
 }

@@ -266,31 +266,22 @@ impl Layout {
     /// Whether the layout has any seal box (`seal:` image cell): the form collects the
     /// applicant's seal samples (#79).
     pub fn has_seal_boxes(&self) -> bool {
-        self.pages.iter().any(|page| {
-            page.get_ref().blocks.iter().any(|block| match block.get_ref() {
-                Block::Table { rows, .. } => rows.iter().any(|row| row.cells.iter().any(|c| c.image.as_deref().is_some_and(|i| i.starts_with("seal:")))),
-                _ => false,
-            })
-        })
+        !self.seal_boxes().is_empty()
     }
 
-    /// The seal slots of the layout's collection boxes, one per table row that has any, top to
-    /// bottom (`official_seal`, `legal_rep_seal`, `legal_rep_signature`, `signature`): what each
-    /// row of boxes of this sheet is for, as printed. None at all when a row's boxes are for
-    /// different things (CFCA's one row 企业公章 | 法人方章 | 法人签字): a row is named by one
-    /// kind, so such a sheet is left to the importer's reading of the ink.
-    pub fn seal_rows(&self) -> Vec<String> {
+    /// The seal slots of the layout's collection boxes, row by row, top to bottom, one per box
+    /// (`official_seal`, `legal_rep_seal`, `legal_rep_signature`, `signature`): what each box
+    /// of this sheet is for, as printed. Most rows are boxes for one thing; CFCA's one row is
+    /// 企业公章 | 法人方章 | 法人签字 (#74).
+    pub fn seal_boxes(&self) -> Vec<Vec<String>> {
         let mut out = Vec::new();
         for page in &self.pages {
             for block in &page.get_ref().blocks {
                 if let Block::Table { rows, .. } = block.get_ref() {
                     for row in rows {
-                        let mut slots: Vec<&str> = row.cells.iter().filter_map(|c| c.image.as_deref().and_then(|i| i.strip_prefix("seal:"))).collect();
-                        slots.dedup();
-                        match slots[..] {
-                            [] => {}
-                            [slot] => out.push(slot.to_string()),
-                            _ => return Vec::new(),
+                        let slots: Vec<String> = row.cells.iter().filter_map(|c| c.image.as_deref().and_then(|i| i.strip_prefix("seal:"))).map(str::to_string).collect();
+                        if !slots.is_empty() {
+                            out.push(slots);
                         }
                     }
                 }

@@ -396,15 +396,15 @@ fn parsed_layout(tree: &certdesk_catalog::FormsTree, project: &Project, layout: 
     layout::parse(&rel, std::str::from_utf8(tree.file(&rel)?).ok()?).ok()
 }
 
-/// What each row of boxes of `project`'s seal collection sheet is for, top to bottom (the first
-/// of its forms whose layout has seal boxes; empty without one). A layout that does not parse
-/// gives none: the importer's own reading of the rows stands.
-pub fn seal_rows(tree: &certdesk_catalog::FormsTree, project: &Project) -> Vec<String> {
+/// What each box of `project`'s seal collection sheet is for, row by row, top to bottom (the
+/// first of its forms whose layout has seal boxes; empty without one): [`Layout::seal_boxes`].
+/// A layout that does not parse gives none: the importer's own reading of the rows stands.
+pub fn seal_boxes(tree: &certdesk_catalog::FormsTree, project: &Project) -> Vec<Vec<String>> {
     project_forms(project)
         .into_iter()
         .filter(|f| !f.layout.is_empty())
         .filter_map(|f| parsed_layout(tree, project, &f.layout))
-        .map(|l| l.seal_rows())
+        .map(|l| l.seal_boxes())
         .find(|rows| !rows.is_empty())
         .unwrap_or_default()
 }

@@ -48,11 +48,18 @@ pub struct ImportOptions {
     pub max_pixels: u64,
     /// Resolution of the written RGBA images (pixels map to true mm).
     pub output_dpi: f32,
+    /// What the printed sheet says each of its boxes is for, row by row, top to bottom (the
+    /// form's layout, #74). Only a row whose boxes are for different things is read by it
+    /// (CFCA's one row 企业公章 | 法人方章 | 法人签字): when the scan has as many rows as
+    /// printed and such a row as many boxes, each of its boxes becomes a row of its own,
+    /// judged as what it is printed for ([`SheetReport::printed_rows_followed`]). A row of one
+    /// kind is read by its ink as without it.
+    pub printed_rows: Option<Vec<Vec<SampleKind>>>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { dpi: None, max_pixels: DEFAULT_MAX_PIXELS, output_dpi: 300.0 }
+        Self { dpi: None, max_pixels: DEFAULT_MAX_PIXELS, output_dpi: 300.0, printed_rows: None }
     }
 }
 
@@ -258,6 +265,10 @@ pub struct SheetReport {
     /// resolution (`dpi`, `dpi_source: paper_edges`) is the paper's own against A4.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paper_quad: Option<[[f32; 2]; 4]>,
+    /// The scan's rows were read as [`ImportOptions::printed_rows`] prints them: as many rows,
+    /// and each row of mixed boxes split into rows of one box, in printed order.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub printed_rows_followed: bool,
 }
 
 /// Why the sizes in mm of a report may be wrong. A resolution is trusted when it was given,

@@ -612,12 +612,19 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     if groups.is_empty() {
         return Err(SealError::NoBoxes);
     }
+    let (groups, printed) = match opts.printed_rows.as_deref().and_then(|p| as_printed(&groups, p)) {
+        Some(read) => (read.groups, Some(read.kinds)),
+        None => (groups, None),
+    };
     let mut samples = Vec::new();
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
     for (ri, g) in groups.iter().enumerate() {
         let feats: Vec<analyse::BoxFeatures> = g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
-        let kind = vote(&feats, ri);
+        let kind = match printed.as_ref().and_then(|p| p[ri]) {
+            Some(kind) => kind,
+            None => vote(&feats, ri),
+        };
         for (ci, ft) in feats.into_iter().enumerate() {
             samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
         }
@@ -643,7 +650,38 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         height: img.height(),
         size_warning,
         paper_quad: None,
+        printed_rows_followed: printed.is_some(),
     })
+}
+
+/// The scan's rows read as the printed sheet `printed` has them (#74), or `None` when they do
+/// not match it: as many rows, and each row whose printed boxes are for different things with
+/// as many boxes. Such a row is split into rows of one box each, judged as printed; a row of
+/// one kind stays whole and is read by its ink.
+fn as_printed(groups: &[Vec<usize>], printed: &[Vec<SampleKind>]) -> Option<ReadAsPrinted> {
+    let mixed = |kinds: &[SampleKind]| kinds.windows(2).any(|w| w[0] != w[1]);
+    if groups.len() != printed.len() || groups.iter().zip(printed).any(|(g, p)| mixed(p) && g.len() != p.len()) {
+        return None;
+    }
+    let mut rows = Vec::new();
+    let mut kinds = Vec::new();
+    for (g, p) in groups.iter().zip(printed) {
+        if mixed(p) {
+            rows.extend(g.iter().map(|&i| vec![i]));
+            kinds.extend(p.iter().map(|&k| Some(k)));
+        } else {
+            rows.push(g.clone());
+            kinds.push(None);
+        }
+    }
+    Some(ReadAsPrinted { groups: rows, kinds })
+}
+
+/// A scan's rows of boxes as [`as_printed`] reads them: the boxes of each row, and the kind a
+/// row is judged as where the sheet prints it (`None`: by its ink).
+struct ReadAsPrinted {
+    groups: Vec<Vec<usize>>,
+    kinds: Vec<Option<SampleKind>>,
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.
@@ -716,6 +754,7 @@ pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetR
         height: img.height(),
         size_warning,
         paper_quad: None,
+        printed_rows_followed: false,
     })
 }
 

@@ -148,3 +148,50 @@ fn independent_sheets_keep_good_impressions() {
         assert_eq!(scores.rows_missed_restamp, 0, "{what}");
     }
 }
+
+/// #74: CFCA's 签章采集表 is one printed row of three boxes for three things (企业公章 | 法人方章 |
+/// 法人签字). Read by its ink alone the row is one kind, so the square seal is judged as a round
+/// one and the signature as an empty seal box; read as printed, each box is a row of its own,
+/// judged as what it is for. A plan the scan does not match is not followed.
+#[test]
+fn a_row_of_boxes_for_different_things_is_read_as_printed() {
+    let bytes = std::fs::read(dir().join("cfca-application-200dpi.jpg")).unwrap();
+    assert!(bytes.len() < 300_000, "too big for a fixture");
+    let by_ink = import_sheet(&bytes, &ImportOptions::default()).unwrap();
+    assert_eq!(by_ink.rows.len(), 1, "one printed row of three boxes: {:?}", by_ink.rows);
+    assert!(!by_ink.printed_rows_followed);
+    assert!(
+        by_ink.samples.iter().any(|s| s.col == 2 && s.empty),
+        "the signature box read as an empty seal box: {:?}",
+        by_ink.samples.iter().map(|s| (s.kind, s.empty)).collect::<Vec<_>>()
+    );
+
+    let printed = vec![vec![SampleKind::OfficialSeal, SampleKind::LegalRepSeal, SampleKind::Signature]];
+    let opts = ImportOptions { printed_rows: Some(printed), ..ImportOptions::default() };
+    let report = import_sheet(&bytes, &opts).unwrap();
+    assert!(report.printed_rows_followed);
+    let rows: Vec<(usize, SampleKind, usize, Option<usize>)> = report.rows.iter().map(|r| (r.row, r.kind, r.boxes, r.best_col)).collect();
+    assert_eq!(
+        rows,
+        [(0, SampleKind::OfficialSeal, 1, Some(0)), (1, SampleKind::LegalRepSeal, 1, Some(0)), (2, SampleKind::Signature, 1, Some(0))],
+        "{:?}",
+        report.samples.iter().map(|s| (&s.defects, &s.metrics)).collect::<Vec<_>>()
+    );
+    for s in &report.samples {
+        assert!(!s.empty && s.defects.is_empty(), "row {}: {:?} {:?}", s.row, s.defects, s.findings);
+    }
+    // the boxes stay where they are on the scan, left to right
+    let left: Vec<f32> = report.samples.iter().map(|s| s.box_quad[0][0]).collect();
+    assert!(left.windows(2).all(|w| w[0] < w[1]), "{left:?}");
+    let side = report.samples[1].side_mm.expect("the 法人方章 measured as a square");
+    assert!((side - 20.0).abs() < 1.5, "{side}");
+    let diameter = report.samples[0].diameter_mm.expect("the 公章 measured as a circle");
+    assert!((diameter - 40.5).abs() < 1.5, "{diameter}");
+
+    // a plan of two rows, or of a row of two boxes, is not this scan's: the ink decides
+    for wrong in [vec![vec![SampleKind::OfficialSeal; 3], vec![SampleKind::Signature; 3]], vec![vec![SampleKind::OfficialSeal, SampleKind::Signature]]] {
+        let report = import_sheet(&bytes, &ImportOptions { printed_rows: Some(wrong.clone()), ..ImportOptions::default() }).unwrap();
+        assert!(!report.printed_rows_followed, "{wrong:?}");
+        assert_eq!(report.rows.len(), 1);
+    }
+}

@@ -132,6 +132,10 @@ details! {
         /// (`certdesk_seal::VERDICTS_SHA256`), which moves when a measure changes in code and
         /// the limits do not. Absent on events written before.
         verdicts_sha256: Option<String>,
+        /// #74: what the printed sheet's boxes are for, row by row (the layout's seal slots),
+        /// when the scan's rows were read by it (`certdesk_seal::ImportOptions::printed_rows`),
+        /// so the sheet is judged again the same way; absent when the ink alone named them.
+        printed_rows: Option<Vec<Vec<String>>>,
     }
     /// The clerk accepted an impression the importer doubted (#34, design §7.2): which one
     /// (the sheet's SHA-256, row and column), the name it is kept under with the case and the

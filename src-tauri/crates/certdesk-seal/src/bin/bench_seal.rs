@@ -633,6 +633,7 @@ fn empty_report() -> certdesk_seal::SheetReport {
         height: 0,
         size_warning: None,
         paper_quad: None,
+        printed_rows_followed: false,
     }
 }
 
