@@ -796,7 +796,9 @@ fn an_employees_key_carries_only_its_holders_signature() {
 /// #74, CFCA 服务协议（五）: "原则上单位的公章和法人的手写签名或印章要分开办理。如果用户自愿将法人的
 /// 手写签名或印章放到单位锁里…": a CFCA unit's key gets its 公章 and not the 法人章 the sheet
 /// gave, the write saying why; with the handler's choice 自愿放入单位锁 on the case it gets both
-/// (read back with pkcs11-tool). A 辽宁 unit's key, whose project does not keep them apart,
+/// (read back with pkcs11-tool); the sheet is CFCA's own, its one row 企业公章 | 法人方章 |
+/// 法人签字 read box by box. The legal representative's own (personal) key gets his 法人章 and
+/// 法人签字 and not the 公章. A 辽宁 unit's key, whose project does not keep them apart,
 /// gets both without being asked.
 #[test]
 fn the_legal_representatives_seal_goes_onto_a_cfca_units_key_only_by_the_units_choice() {
@@ -844,6 +846,14 @@ fn the_legal_representatives_seal_goes_onto_a_cfca_units_key_only_by_the_units_c
     let labels = seal_labels(&together);
     assert_eq!(labels, ["certdesk-seal-image", "certdesk-seal-image:legal_rep_seal", "certdesk-seal-image:legal_rep_signature"], "{labels:?}");
     assert!(d.history(&together).contains("\"image\":\"seal:legal_rep_seal\""));
+
+    // the legal representative's own certificate (a CFCA personal case, "单独办理法人的数字证书"):
+    // his 法人章 and 法人签字 go onto his key, the unit's 公章 does not
+    let (own, w) = issued(&|c| c["cert_kind"] = json!("personal"));
+    assert_eq!(w["kept_apart"], json!([]), "{w}");
+    assert_eq!(seal_labels(&own), ["certdesk-seal-image", "certdesk-seal-image:legal_rep_signature"], "the 法人章 first, then the signature");
+    let history = d.history(&own);
+    assert!(history.contains("\"image\":\"seal:legal_rep_seal\"") && !history.contains("\"image\":\"seal:official_seal\""), "{history}");
 
     // a choice that is none of the field's is refused at import
     let wrong = case_with(&d, "wrong.json", |c| {

@@ -213,15 +213,17 @@ pub fn legal_rep_on_unit_key(catalog: &Catalog, data: &CaseData) -> bool {
 /// unit's key carries the unit's seals (公章, 法人章) and whatever else its sheet collected, the
 /// legal representative's 法人章 and 法人签字 only when `legal_rep_on_unit_key`
 /// ([`legal_rep_on_unit_key`]); an employee's key only its holder's signature (the sheet's
-/// signature rows in order are the annex's holders in order); a person's key only their
-/// signature. An empty list: nothing of this holder's to write, and no seal step in its round.
+/// signature rows in order are the annex's holders in order); a person's key their signature,
+/// and the 法人章 and 法人签字 a sheet collected in a person's case: a legal representative's own
+/// certificate, the one CFCA's 服务协议（五） keeps them for ("单独办理法人的数字证书"), never a
+/// unit's 公章. An empty list: nothing of this holder's to write, and no seal step in its round.
 pub fn seal_images_for(kind: CertKind, cert: u32, names: &[String], legal_rep_on_unit_key: bool) -> Vec<String> {
     let mut signatures: Vec<&String> = names.iter().filter(|n| *n == "seal:signature" || n.starts_with("seal:signature:")).collect();
     signatures.sort_by_key(|n| image_row(n));
     match kind {
         CertKind::Organization => names.iter().filter(|n| legal_rep_on_unit_key || !is_legal_reps(n)).cloned().collect(),
         CertKind::Employee => signatures.get(cert.saturating_sub(1) as usize).map(|n| vec![(*n).clone()]).unwrap_or_default(),
-        CertKind::Personal => signatures.into_iter().cloned().collect(),
+        CertKind::Personal => signatures.into_iter().chain(names.iter().filter(|n| is_legal_reps(n))).cloned().collect(),
     }
 }
 
@@ -1103,7 +1105,7 @@ mod tests {
 
     /// #74: "一个数字证书对应一个电子签章": the unit's seals stay on the unit's key, an employee's
     /// key gets only its holder's signature (the sheet's signature rows in order), a person's
-    /// key only their signature.
+    /// key their signature and a legal representative's own seal and signature.
     #[test]
     fn each_seal_goes_to_its_own_holders_key() {
         let names: Vec<String> = ["seal:official_seal", "seal:legal_rep_seal", "seal:signature:7", "seal:signature", "seal:signature:4"].into_iter().map(String::from).collect();
@@ -1120,6 +1122,9 @@ mod tests {
         assert_eq!(seal_images_for(CertKind::Employee, 3, &names, true), ["seal:signature:7"]);
         assert!(seal_images_for(CertKind::Employee, 4, &names, true).is_empty(), "a holder the sheet has no signature for");
         assert!(seal_images_for(CertKind::Employee, 1, &names[..2], true).is_empty(), "the unit's seals never go onto an employee's key");
-        assert_eq!(seal_images_for(CertKind::Personal, 1, &names, true), ["seal:signature", "seal:signature:4", "seal:signature:7"]);
+        assert_eq!(seal_images_for(CertKind::Personal, 1, &names, true), ["seal:signature", "seal:signature:4", "seal:signature:7", "seal:legal_rep_seal"]);
+        // CFCA's sheet in a legal representative's own case: his 法人章 and 法人签字, not the 公章
+        let cfca: Vec<String> = ["seal:official_seal", "seal:legal_rep_seal", "seal:legal_rep_signature"].into_iter().map(String::from).collect();
+        assert_eq!(seal_images_for(CertKind::Personal, 1, &cfca, false), ["seal:legal_rep_seal", "seal:legal_rep_signature"]);
     }
 }

@@ -146,8 +146,9 @@ impl Desk<'_> {
         })?;
         let anchor = chain.anchor.ok_or_else(|| refused("the certificate's chain ends at no CA of the project", "单位证书的证书链未到达本项目的CA"))?;
         let statement = challenge(&number, &uscc)?;
-        let signed = library.keys().sign_as(&sel, pin, &cert, statement.as_bytes())?;
-        certdesk_token::staff::verify(&cert, signed.algorithm, statement.as_bytes(), &signed.signature)
+        // the unit's key was issued by the project's CA: an SM2 key signs under the project's ID
+        let signed = library.keys().sign_under(&sel, pin, &cert, statement.as_bytes(), &distid)?;
+        certdesk_token::staff::verify_under(&cert, signed.algorithm, statement.as_bytes(), &signed.signature, &distid)
             .map_err(|e| refused(format!("the key's signature does not verify with its certificate: {e}"), "Key的签名无法用其证书验证"))?;
         let proof = UnitProof {
             serial: cert.serial_hex.clone(),

@@ -100,11 +100,17 @@ pub fn staff_distid() -> DistId {
 /// The digest a signature of `algorithm` by `cert`'s key covers, as hashed: SHA-256(M), or
 /// e = SM3(Z ‖ M) with Z of the certificate's key under [`staff_distid`].
 pub fn digest(cert: &ParsedCert, algorithm: SigAlgorithm, message: &[u8]) -> Result<Vec<u8>, SigError> {
+    digest_under(cert, algorithm, message, &staff_distid())
+}
+
+/// [`digest`] with SM2's Z under `distid` (a project's ID for a key its CA issued); RSA and
+/// P-256 have no Z.
+pub fn digest_under(cert: &ParsedCert, algorithm: SigAlgorithm, message: &[u8], distid: &DistId) -> Result<Vec<u8>, SigError> {
     match algorithm {
         SigAlgorithm::RsaPkcs1Sha256 | SigAlgorithm::EcdsaP256Sha256 => Ok(Sha256::digest(message).to_vec()),
         SigAlgorithm::Sm2Sm3 => {
             let point = Sm2Point::from_sec1(&cert.public_key, "the certificate's key").map_err(|e| SigError::Malformed(e.to_string()))?;
-            Ok(certdesk_gm::sm3_e(&point, &staff_distid(), message).to_vec())
+            Ok(certdesk_gm::sm3_e(&point, distid, message).to_vec())
         }
     }
 }
@@ -112,6 +118,11 @@ pub fn digest(cert: &ParsedCert, algorithm: SigAlgorithm, message: &[u8]) -> Res
 /// Whether `signature` is `cert`'s key's signature of `algorithm` over `message`. Refuses an
 /// algorithm that is not the one the certificate's key signs with.
 pub fn verify(cert: &ParsedCert, algorithm: SigAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), SigError> {
+    verify_under(cert, algorithm, message, signature, &staff_distid())
+}
+
+/// [`verify`] with SM2's Z under `distid`.
+pub fn verify_under(cert: &ParsedCert, algorithm: SigAlgorithm, message: &[u8], signature: &[u8], distid: &DistId) -> Result<(), SigError> {
     let expected = SigAlgorithm::of_certificate(cert)?;
     if expected != algorithm {
         return Err(SigError::AlgorithmMismatch { signature: algorithm.wire(), certificate: expected.wire() });
@@ -130,7 +141,7 @@ pub fn verify(cert: &ParsedCert, algorithm: SigAlgorithm, message: &[u8], signat
         }
         SigAlgorithm::Sm2Sm3 => {
             let point = Sm2Point::from_sec1(&cert.public_key, "the certificate's key").map_err(|e| SigError::Malformed(e.to_string()))?;
-            certdesk_gm::verify_with_point(message, signature, &point, &staff_distid()).map_err(|_| SigError::BadSignature)
+            certdesk_gm::verify_with_point(message, signature, &point, distid).map_err(|_| SigError::BadSignature)
         }
     }
 }

@@ -561,11 +561,16 @@ impl Keys {
     /// certificate's key before it is returned, so a key that signs something else is caught
     /// here. A certificate whose key is not on the token is refused.
     pub fn sign_as(&self, sel: &TokenSel, pin: &Pin, cert: &cert::ParsedCert, message: &[u8]) -> Result<crate::staff::StaffSignature, TokenError> {
+        self.sign_under(sel, pin, cert, message, &crate::staff::staff_distid())
+    }
+
+    /// [`Keys::sign_as`] with SM2's Z under `distid`: a key its project's CA issued signs
+    /// under the project's ID (#74, the unit's own certificate as proof).
+    pub fn sign_under(&self, sel: &TokenSel, pin: &Pin, cert: &cert::ParsedCert, message: &[u8], distid: &certdesk_gm::DistId) -> Result<crate::staff::StaffSignature, TokenError> {
         let algorithm = crate::staff::SigAlgorithm::of_certificate(cert).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
-        let distid = crate::staff::staff_distid();
-        let signature = each!(self, l => l.sign_as(sel, pin, cert, message, &distid))?;
-        crate::staff::verify(cert, algorithm, message, &signature).map_err(|e| TokenError::Verify { what: format!("the key's signature ({e})") })?;
-        let digest = crate::staff::digest(cert, algorithm, message).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
+        let signature = each!(self, l => l.sign_as(sel, pin, cert, message, distid))?;
+        crate::staff::verify_under(cert, algorithm, message, &signature, distid).map_err(|e| TokenError::Verify { what: format!("the key's signature ({e})") })?;
+        let digest = crate::staff::digest_under(cert, algorithm, message, distid).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
         Ok(crate::staff::StaffSignature { algorithm, digest, signature })
     }
 }

@@ -109,6 +109,34 @@ fn staff_keys_sign_statements_that_openssl_verifies() {
         let (over_message, over_digest) = openssl_verifies(dir.path(), signed.algorithm, &cert_pem, message, &signed.digest, &signed.signature);
         assert!(over_message && over_digest, "{algo:?}: OpenSSL over the statement {over_message}, over the digest {over_digest}");
 
+        // #74: a key a project's CA issued signs under the project's SM2 ID (the unit's own
+        // certificate as proof): Z under that ID, which OpenSSL confirms and the default refuses
+        if algo == Algo::Sm2 {
+            let project_id = certdesk_gm::DistId::new(b"CERTDESK-PROJECT".to_vec()).unwrap();
+            let under = keys.sign_under(&sel, &pin, &cert, message, &project_id).unwrap();
+            staff::verify_under(&cert, under.algorithm, message, &under.signature, &project_id).unwrap();
+            assert_eq!(staff::verify(&cert, under.algorithm, message, &under.signature), Err(staff::SigError::BadSignature), "not under the default ID");
+            assert_eq!(under.digest, staff::digest_under(&cert, under.algorithm, message, &project_id).unwrap());
+            let (f_sig, f_msg, f_cert) = (dir.path().join("under.sig"), dir.path().join("under.txt"), dir.path().join("under.pem"));
+            std::fs::write(&f_sig, &under.signature).unwrap();
+            std::fs::write(&f_msg, message).unwrap();
+            std::fs::write(&f_cert, &cert_pem).unwrap();
+            let public = dir.path().join("under.pub.pem");
+            assert!(Command::new("openssl").arg("x509").arg("-in").arg(&f_cert).args(["-pubkey", "-noout", "-out"]).arg(&public).status().unwrap().success());
+            let verified = |id: &str| {
+                let out = Command::new("openssl")
+                    .args(["dgst", "-sm3", "-verify"])
+                    .arg(&public)
+                    .args(["-sigopt", &format!("distid:{id}"), "-signature"])
+                    .arg(&f_sig)
+                    .arg(&f_msg)
+                    .output()
+                    .unwrap();
+                out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verified")
+            };
+            assert!(verified("CERTDESK-PROJECT") && !verified("1234567812345678"));
+        }
+
         // a wrong PIN is the token's to count
         assert!(matches!(keys.sign_as(&sel, &Pin::new("00000000".into()), &cert, message), Err(TokenError::WrongPin { .. })), "{algo:?}");
         others.push((sel, cert));
