@@ -2,8 +2,8 @@
 // a SoftHSM2 token by the key clerk, its certificate issued by an openssl test operator CA and
 // enrolled by the administrator (all through the CLI). In the window li's password alone is
 // answered with the request for the USB key; the password again with the key's PIN signs li in
-// (the key found by its certificate signs the store's challenge). Approving asks the PIN and the
-// approval is signed on the key: the CLI's `case show --json` gives the signature, OpenSSL
+// (the key found by its certificate signs the store's challenge). Approving asks the PIN with the
+// button, before it is pressed, and the approval is signed on the key: the CLI's `case show --json` gives the signature, OpenSSL
 // verifies it from the exported certificate and digest, and `audit verify` counts it. Locked after
 // the idle minute, the window opens again only with the password and the same key's PIN. The
 // supervisor signs the day off (日结) in 报表 with the key and prints the ledger; the CLI checks
@@ -81,14 +81,17 @@ test('a supervisor signs in with the USB key and approves with a signature OpenS
   await d.waitText('[data-testid=error]', 'USB Key')
   await d.find('[data-testid=login-pin]')
   await d.type('[data-testid=login-password]', 'li-password-1')
+  await d.screenshot('signin-key')
   await d.type('[data-testid=login-pin]', PIN)
   await d.click('[data-testid=login-submit]')
   await d.waitText('[data-testid=who]', 'li')
 
-  // approving asks the key's PIN, then signs on the key
+  // approving asks the key's PIN with the button (the backend marks the approval as signed),
+  // then signs on the key
   await d.click(`[data-testid="review-${number}"]`)
-  await d.click('[data-testid=act-approve]')
   await d.find('[data-testid=approve-pin]')
+  assert.equal(await d.exists('[data-testid=error]'), false, 'asked before any refusal')
+  await d.screenshot('approve-pin')
   await d.type('[data-testid=approve-pin]', PIN)
   await d.click('[data-testid=act-approve]')
   await d.waitText('[data-testid=case-status]', '复核通过')
@@ -112,6 +115,7 @@ test('a supervisor signs in with the USB key and approves with a signature OpenS
   await d.click('[data-testid=lock-unlock]')
   await d.waitText('[data-testid=lock-error]', 'USB Key')
   await d.type('[data-testid=lock-password]', 'li-password-1')
+  await d.screenshot('lock-key')
   await d.type('[data-testid=lock-pin]', PIN)
   await d.click('[data-testid=lock-unlock]')
   for (let i = 0; await d.exists('[data-testid=lock-screen]'); i++) {
@@ -143,6 +147,7 @@ test('a supervisor signs in with the USB key and approves with a signature OpenS
   const [token] = readdirSync(tokens)
   renameSync(join(tokens, token), join(dir, 'pulled-out'))
   await d.waitText('[data-testid=lock-key-out]', 'USB Key已拔出', 20_000)
+  await d.screenshot('lock-key-out')
   await d.type('[data-testid=lock-password]', 'li-password-1')
   await d.type('[data-testid=lock-pin]', PIN)
   await d.click('[data-testid=lock-unlock]')

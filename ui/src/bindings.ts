@@ -1190,7 +1190,13 @@ export type AllowedAction = { action: string, needs_reason: boolean,
  * button disabled): `materials_missing` where required materials are neither handed in
  * nor promised (#79). The rules here do not know materials: the desk sets it.
  */
-waits_for: string | null, };
+waits_for: string | null, 
+/**
+ * The account approves with its USB key's signature (#31: an enrolled key it must use):
+ * the screen asks the key's PIN with the button, before it is pressed. The rules here do
+ * not know enrolments: the desk sets it.
+ */
+signed: boolean, };
 
 export type CaseCapabilities = { actions: Array<AllowedAction>, 
 /**

@@ -91,7 +91,7 @@ export const sampleLabels: Labels = {
  *  not shape it: the `can` of get_case, for the mocks. The rules live in Rust; this is data. */
 export function capsFor(status: string, roles: readonly string[] = ['clerk']): CaseCapabilities {
   const [clerk, sup, key] = ['clerk', 'supervisor', 'key_clerk'].map((r) => roles.includes(r))
-  const act = (action: string, needs_reason = false) => ({ action, needs_reason, waits_for: null as string | null })
+  const act = (action: string, needs_reason = false) => ({ action, needs_reason, waits_for: null as string | null, signed: false })
   const actions = []
   if (clerk && status === 'draft') actions.push(act('accept'))
   if (clerk && ['accepted', 'returned'].includes(status)) actions.push(act('submit'))

@@ -52,6 +52,9 @@ describe('the idle lock', () => {
     expect(calls.some((c) => c.cmd === 'lock_session')).toBe(true)
     expect(w.get('[data-testid=lock-screen]').text()).toContain('1分钟未操作')
     expect(w.get('[data-testid=lock-who]').text()).toContain('张晓燕')
+    // a password-only session is asked no PIN
+    expect(w.find('[data-testid=lock-pin]').exists()).toBe(false)
+    expect(w.get('[data-testid=lock-hint]').text()).not.toContain('PIN')
     // the desk is still there under the lock screen, with what was typed, out of reach
     expect((w.get('[data-testid=some-field]').element as HTMLInputElement).value).toBe('广州市示例科技')
     expect(w.get('.desks').attributes('inert')).toBeDefined()
@@ -190,5 +193,23 @@ describe('the USB key pulled out (#31)', () => {
     vi.advanceTimersByTime(1_600)
     await flushPromises()
     expect(calls.filter((c) => c.cmd === 'staff_key_watch').length).toBeGreaterThan(asked)
+  })
+
+  it('asks the PIN at once on the idle lock of a session signed in with its key, and says so', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] })
+    let locked = false
+    const li: Actor = { name: 'li', roles: ['supervisor'] }
+    mockBackend({
+      app_status: () => status(locked ? null : li, locked ? 'li' : null, true),
+      staff_key_watch: () => ({ watched: true, present: true, locked: false }),
+      lock_session: () => ((locked = true), null),
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    vi.advanceTimersByTime(61_000)
+    await flushPromises()
+    expect(w.get('[data-testid=lock-hint]').text()).toBe('1分钟未操作，受理台已锁定。输入本账号密码和USB Key PIN码继续，已填写的内容都还在。')
+    expect(w.find('[data-testid=lock-pin]').exists()).toBe(true)
+    expect(w.find('[data-testid=lock-key-out]').exists()).toBe(false)
   })
 })

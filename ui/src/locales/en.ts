@@ -18,6 +18,7 @@ const en: Shape<typeof zh> = {
   login: { title: 'Sign in', name: 'Account', password: 'Password', submit: 'Sign in', pin: 'USB key PIN', keyHint: 'Plug in your own USB key, then type the password again with the key\'s PIN' },
   lock: {
     title: 'Locked', hint: 'Locked after {minutes} minutes without use. Type this account\'s password to go on: what was typed is still there.', hintNow: 'Locked. Type this account\'s password to go on: what was typed is still there.',
+    hintPin: 'Locked after {minutes} minutes without use. Type this account\'s password and the USB key\'s PIN to go on: what was typed is still there.', hintNowPin: 'Locked. Type this account\'s password and the USB key\'s PIN to go on: what was typed is still there.',
     hintKey: 'The USB key was pulled out: locked. Plug the same key back in and type this account\'s password and the key\'s PIN to go on.', who: 'Account: {name}', password: 'Password', unlock: 'Unlock',
     switch: 'Switch account', switchHint: 'Someone else: switch account. This signs the account out, and what this screen has not saved is lost.',
   },

@@ -28,6 +28,7 @@ export default {
   login: { title: '登录', name: '账号', password: '密码', submit: '登录', pin: 'USB Key PIN码', keyHint: '请插入您本人的USB Key，再次输入密码和PIN码后登录' },
   lock: {
     title: '已锁定', hint: '{minutes}分钟未操作，受理台已锁定。输入本账号密码继续，已填写的内容都还在。', hintNow: '受理台已锁定。输入本账号密码继续，已填写的内容都还在。',
+    hintPin: '{minutes}分钟未操作，受理台已锁定。输入本账号密码和USB Key PIN码继续，已填写的内容都还在。', hintNowPin: '受理台已锁定。输入本账号密码和USB Key PIN码继续，已填写的内容都还在。',
     hintKey: 'USB Key已拔出，受理台已锁定。插回本人的USB Key，输入本账号密码和USB Key PIN继续。', who: '当前账号：{name}', password: '密码', unlock: '解锁',
     switch: '切换账户', switchHint: '换人使用请切换账户：将退出当前账户，本屏未保存的内容会丢失。',
   },

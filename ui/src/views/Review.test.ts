@@ -177,6 +177,53 @@ describe('Review', () => {
     expect(calls.filter((c) => c.cmd === 'case_action')).toEqual([])
   })
 
+  // #31: a supervisor who signs approvals with an enrolled USB key is asked its PIN with the
+  // button, before pressing it (the backend says so); without that word, only after a refusal
+  it('asks the USB key PIN with the approve button when the backend says the approval is signed', async () => {
+    const backend = (signed: boolean) =>
+      mockBackend({
+        review_queue: () => queue,
+        get_case: ({ number }) => {
+          const view = caseView({ ...sampleCase, number, status: 'submitted' }, ['supervisor'], { materials: { recorded: true, items: [], missing: [] } })
+          for (const a of view.can.actions) if (a.action === 'approve') a.signed = signed
+          return view
+        },
+        catalog_checklist: () => sampleChecklist,
+        catalog_projects: () => [sampleProject],
+        preview_forms: () => ({ forms: [], sheets: [] }),
+        case_action: ({ pin }) => {
+          if (!pin) throw refusal('signature_required', 'li approves with the USB key')
+          return 'approved'
+        },
+      })
+    const calls = backend(true)
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    const pin = w.get('[data-testid=approve-pin]')
+    expect(pin.attributes('placeholder')).toBe('您的USB Key PIN码（复核签名）')
+    await pin.setValue('24681357')
+    await pin.trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'case_action').map((c) => c.cmd === 'case_action' && c.args.pin)).toEqual(['24681357'])
+    expect(w.find('[data-testid=error]').exists()).toBe(false)
+    w.unmount()
+
+    // an account the backend does not mark: no PIN field until a refusal asks for the key
+    const unmarked = backend(false)
+    const v = mount(Review)
+    await flushPromises()
+    await v.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    expect(v.find('[data-testid=approve-pin]').exists()).toBe(false)
+    await v.get('[data-testid=act-approve]').trigger('click')
+    await flushPromises()
+    expect(v.get('[data-testid=error]').text()).toContain('须使用本人USB Key签名复核')
+    expect(v.find('[data-testid=approve-pin]').exists()).toBe(true)
+    expect(unmarked.filter((c) => c.cmd === 'case_action')).toHaveLength(1)
+  })
+
   it('shows an empty queue, and a four-eyes refusal in Chinese', async () => {
     mockBackend({ review_queue: () => [] })
     const w = mount(Review)

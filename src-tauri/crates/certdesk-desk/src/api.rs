@@ -704,6 +704,12 @@ impl Desk<'_> {
                 a.waits_for = Some("seal_samples_missing");
             }
         }
+        // an approval this account signs with its enrolled key: the PIN is asked up front
+        if can.actions.iter().any(|a| a.action == "approve") && self.store.key_of(&self.actor)?.is_some() {
+            for a in can.actions.iter_mut().filter(|a| a.action == "approve") {
+                a.signed = true;
+            }
+        }
         let unit_proof_offered = can.edit && crate::unit_proof::offered(catalog, &record.data)?;
         Ok(CaseView {
             case: with_seals(record.to_export_json(), &history),

@@ -416,6 +416,10 @@ pub struct AllowedAction {
     /// button disabled): `materials_missing` where required materials are neither handed in
     /// nor promised (#79). The rules here do not know materials: the desk sets it.
     pub waits_for: Option<&'static str>,
+    /// The account approves with its USB key's signature (#31: an enrolled key it must use):
+    /// the screen asks the key's PIN with the button, before it is pressed. The rules here do
+    /// not know enrolments: the desk sets it.
+    pub signed: bool,
 }
 
 /// What this account may do to a case now: computed here so that every front end offers
@@ -444,7 +448,7 @@ pub fn capabilities(actor: &Actor, facts: &CaseFacts) -> CaseCapabilities {
     // a reason is checked separately: offer the action when everything else allows it
     let allowed = |action: Action| crate::status::next(status, action).is_ok() && authorize(actor, action, facts, Some("-")).is_ok();
     CaseCapabilities {
-        actions: OFFERED.into_iter().filter(|a| allowed(*a)).map(|a| AllowedAction { action: a.wire(), needs_reason: a.needs_reason(), waits_for: None }).collect(),
+        actions: OFFERED.into_iter().filter(|a| allowed(*a)).map(|a| AllowedAction { action: a.wire(), needs_reason: a.needs_reason(), waits_for: None, signed: false }).collect(),
         edit: allowed(Action::Edit),
         attach: authorize_attach(actor, facts).is_ok(),
         print: status.is_open() && [Role::Clerk, Role::Supervisor, Role::KeyClerk].iter().any(|r| actor.has(*r)),
