@@ -799,7 +799,7 @@ async function useKeyLibrary(path) {
 
 // A key as slow as a real one (the test module sleeps in C_InitToken): wiping it asks first,
 // naming the key, then shows what it is doing until it is done.
-test('a slow key operation shows its progress, and a wipe asks first', async () => {
+test('a forgotten PIN set anew with the SO PIN; a slow key operation shows its progress, and a wipe asks first', async () => {
   await useKeyLibrary(shim)
   await login('wang')
   // the key issued above, now seen through the test module
@@ -810,6 +810,19 @@ test('a slow key operation shows its progress, and a wipe asks first', async () 
     await new Promise((r) => setTimeout(r, 200))
   }
   const label = (await text(`[data-testid=key-slot-${slot}] strong`)).trim()
+  // a forgotten PIN: the key clerk sets a new one with the SO PIN (解锁), and the key opens with it
+  await click(`[data-testid=key-unlock-${slot}]`)
+  await type('[data-testid=key-unlock-so-pin]', '87654321')
+  await type('[data-testid=key-unlock-pin]', '13572468')
+  await type('[data-testid=key-unlock-pin2]', '13572468')
+  await screenshot('key-unlock')
+  await click('[data-testid=key-unlock-do]')
+  await waitText('[data-testid=key-result]', 'Key已解锁')
+  await screenshot('key-unlocked')
+  const tokenLabel = (await text(`[data-testid=key-slot-${slot}]`)).match(/GZ01-\d{8}-\d{4}/)[0]
+  assert.match(sh('pkcs11-tool', ['--module', softhsm, '--token-label', tokenLabel, '--login', '--pin', '13572468', '--list-objects']), /Private Key Object/)
+  // (pkcs11-tool's own refusal of the old PIN, CKR_PIN_INCORRECT, shows in the test's output)
+  assert.throws(() => sh('pkcs11-tool', ['--module', softhsm, '--token-label', tokenLabel, '--login', '--pin', '24681357', '--list-objects']), 'the old PIN no longer opens it')
   await click(`[data-testid=key-wipe-${slot}]`)
   await type('[data-testid=key-wipe-so-pin]', '87654321')
   await click('[data-testid=key-wipe-do]')
@@ -942,7 +955,7 @@ test('the log has every command and no secret', async () => {
   for (const command of ['login', 'import_case', 'case_action', 'print_sheets', 'key_generate', 'key_write_cert', 'backup_store']) {
     assert.match(text, new RegExp(`command="?${command}"? ms=\\d+ .*ok|ok.*command="?${command}`), `${command} is logged`)
   }
-  const secrets = ['admin-password-1', 'zhang-password-1', 'li-password-1', 'wang-password-1', '87654321', '24681357',
+  const secrets = ['admin-password-1', 'zhang-password-1', 'li-password-1', 'wang-password-1', '87654321', '24681357', '13572468',
     '440106198503142038', '440106200109094066', '13800138000', '13922223333']
   for (const secret of secrets) assert.equal(text.includes(secret), false, `the log holds ${secret}`)
   assert.equal(statSync(logs).mode & 0o777, 0o700, 'the log folder is private')
