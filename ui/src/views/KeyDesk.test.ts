@@ -492,6 +492,16 @@ describe('KeyDesk', () => {
     expect(w.find('[data-testid=key-wipe-so-pin]').exists()).toBe(false)
   })
 
+  it('offers no unlock where it cannot work: a key not initialised, or one whose SO PIN is locked', async () => {
+    backend({ slots: slotsOf(token({ serial: 'N0', label: '', initialized: false }), token({ serial: 'S1', so_pin_locked: true, user_pin_locked: true })) })
+    const w = mount(KeyDesk, { props: { pollMs: 10_000 } })
+    await flushPromises()
+    expect(w.find('[data-testid=key-unlock-0]').exists()).toBe(false)
+    expect(w.find('[data-testid=key-unlock-1]').exists()).toBe(false)
+    expect(w.get('[data-testid=key-pin-state-1]').text()).toContain('SO PIN')
+    expect(w.find('[data-testid=key-wipe-1]').exists()).toBe(true)
+  })
+
   it('shows the step over the desk while a slow key generation runs', async () => {
     let finish: () => void = () => {}
     backend({
