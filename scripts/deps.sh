@@ -3,6 +3,7 @@
 # Node toolchains, and (for tests) the WebDriver bridge. Safe to run again: it installs only
 # what is missing.
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
+#   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
 set -euo pipefail
 want=${1:-build}
@@ -14,8 +15,12 @@ test_pkgs=(tzdata faketime strace dbus-daemon procps python3 python3-openpyxl py
 # ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above).
 seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools)
 
+# the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
+package_pkgs=(weasyprint)
+
 pkgs=("${build_pkgs[@]}")
-[ "$want" = test ] && pkgs+=("${test_pkgs[@]}" "${seal_sheet_pkgs[@]}")
+[ "$want" = package ] && pkgs+=("${package_pkgs[@]}")
+[ "$want" = test ] && pkgs+=("${package_pkgs[@]}" "${test_pkgs[@]}" "${seal_sheet_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

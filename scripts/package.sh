@@ -5,11 +5,12 @@
 #   bash scripts/package.sh --debug   # the debug build the tests use → target/debug/bundle/deb/
 # (target/ is $CARGO_TARGET_DIR when that is set)
 # The package holds the desktop app (menu entry 证书受理台, icons), the `certdesk` CLI on the
-# PATH and the resources (the forms' font) under /usr/lib/certdesk. The catalogs, layouts and
-# key models are built into the binaries.
+# PATH, the resources (the forms' font) under /usr/lib/certdesk and the printed manual
+# (/usr/share/doc/certdesk/证书受理台操作手册.pdf). The catalogs, layouts and key models are built
+# into the binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh build
+bash scripts/deps.sh package
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 profile=release
 flags=()
@@ -30,10 +31,17 @@ if [ "${CERTDESK_PACKAGE_CLI_BUILT:-}" = 1 ]; then
 else
   cargo build --locked "${cargo_profile[@]}" -p certdesk-cli
 fi
+# the manual as a PDF to print (#77), typeset from the site ui.sh just built into the app; the
+# same build packaged as another version (the upgrade test) keeps the one made for it
+manual_pdf="$target/manual/证书受理台操作手册.pdf"
+if [ -z "${CERTDESK_PACKAGE_VERSION:-}" ] || [ ! -f "$manual_pdf" ]; then
+  mkdir -p "$target/manual"
+  node docs/manual/pdf.mjs ui/dist/manual "$manual_pdf"
+fi
 # the CLI of the same profile goes to /usr/bin/certdesk
 version=""
 # CERTDESK_PACKAGE_VERSION packages the same build as another version (the upgrade test)
 [ -n "${CERTDESK_PACKAGE_VERSION:-}" ] && version="\"version\":\"$CERTDESK_PACKAGE_VERSION\","
-config="{$version\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"$target/$profile/certdesk\"}}}}}"
+config="{$version\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/certdesk\":\"$target/$profile/certdesk\",\"/usr/share/doc/certdesk/证书受理台操作手册.pdf\":\"$manual_pdf\"}}}}}"
 ui/node_modules/.bin/tauri build "${flags[@]}" --bundles deb --ci --config "$config"
 ls -1 "$target/$profile/bundle/deb/"*.deb

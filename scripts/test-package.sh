@@ -24,6 +24,10 @@ grep -qx 'Name=证书受理台' /usr/share/applications/certdesk.desktop || fail
 grep -qx 'Exec=certdesk-app' /usr/share/applications/certdesk.desktop || fail "the menu entry does not start the app"
 [ -f /usr/share/icons/hicolor/128x128/apps/certdesk-app.png ] || fail "no icon"
 [ -f /usr/lib/certdesk/fonts/NotoSerifSC-Regular.otf ] || fail "the forms' font is not in the package's resource folder"
+# the printed manual: every page, its fonts and pictures (docs/manual/check.mjs --pdf)
+manual=/usr/share/doc/certdesk/证书受理台操作手册.pdf
+[ -f "$manual" ] || fail "the manual's PDF is not installed"
+node docs/manual/check.mjs --pdf "$manual" >/dev/null || fail "the manual's PDF misses pages, fonts or pictures"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
