@@ -7,7 +7,7 @@ import App from './App.vue'
 import type { Actor, FieldProblem } from './ipc'
 import type { Role } from './bindings'
 import { caseView, sampleCase, sampleChecklist, sampleLabels } from './fixtures'
-import { mockBackend } from './testing/backend'
+import { mockBackend, refusal } from './testing/backend'
 import { toast, toasts } from './composables/toast'
 
 enableAutoUnmount(afterEach)
@@ -214,6 +214,43 @@ describe('App', () => {
     await flushPromises()
     expect(asked().at(-1)).toEqual({ topic: 'reports' })
     expect(w.get('[data-testid=help]').attributes('aria-keyshortcuts')).toBe('F1')
+  })
+
+  it('opens the manual\'s USB key page from the sign-in that asks for the key and from a key session\'s lock (#77)', async () => {
+    let who: Actor | null = null
+    let locked = false
+    const calls = mockBackend({
+      app_status: () => ({ first_run: false, encrypted: false, locked: locked ? 'li' : null, idle_minutes: 10, key_watch: !!who, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: locked ? null : who, people: {} }),
+      login: ({ name, pin }) => {
+        if (!pin) throw refusal('key_required', 'li signs in with the USB key')
+        return { ...(who = { name, roles: ['supervisor'] }), must_change: false, key: true }
+      },
+      staff_key_watch: () => ({ watched: true, present: true, locked: false }),
+      lock_session: () => ((locked = true), null),
+      open_help: () => null,
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    const f1 = async () => {
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F1', code: 'F1' }))
+      await flushPromises()
+      return calls.filter((c) => c.cmd === 'open_help').map((c) => c.args).at(-1)
+    }
+    expect(await f1()).toEqual({ topic: 'start' })
+    await w.get('[data-testid=login-name]').setValue('li')
+    await w.get('[data-testid=login-password]').setValue('pw')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(await f1()).toEqual({ topic: 'staff_key' })
+    await w.get('[data-testid=login-password]').setValue('pw')
+    await w.get('[data-testid=login-pin]').setValue('24681357')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(await f1()).toEqual({ topic: 'review' })
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'l', ctrlKey: true }))
+    await flushPromises()
+    expect(w.find('[data-testid=lock-screen]').exists()).toBe(true)
+    expect(await f1()).toEqual({ topic: 'staff_key' })
   })
 
   it('opens the administrator\'s first-start page from the set-up screen (#77)', async () => {

@@ -1390,7 +1390,7 @@ capped: boolean, };
 
 export type PickKind = "folder" | "module" | "store" | "recovery_file";
 
-export type HelpTopic = "start" | "setup" | "intake" | "cases" | "review" | "keys" | "reports" | "admin";
+export type HelpTopic = "start" | "setup" | "intake" | "cases" | "review" | "keys" | "reports" | "admin" | "staff_key";
 
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 

@@ -22,6 +22,9 @@ pub enum HelpTopic {
     Keys,
     Reports,
     Admin,
+    /// signing in or unlocking with one's own USB key (#31): the sign-in screen once it asks for
+    /// the key, the lock screen of a session signed in with it
+    StaffKey,
 }
 
 impl HelpTopic {
@@ -35,6 +38,7 @@ impl HelpTopic {
             HelpTopic::Keys => "key-clerk/batch.html",
             HelpTopic::Reports => "supervisor/day-close.html",
             HelpTopic::Admin => "admin/first-day.html",
+            HelpTopic::StaffKey => "supervisor/usb-key.html",
         }
     }
 }
@@ -73,7 +77,7 @@ mod tests {
     fn every_topic_has_its_page_in_the_manual() {
         let manual = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/manual");
         use HelpTopic::*;
-        for topic in [Start, Setup, Intake, Cases, Review, Keys, Reports, Admin] {
+        for topic in [Start, Setup, Intake, Cases, Review, Keys, Reports, Admin, StaffKey] {
             let source = manual.join(topic.page().replace(".html", ".md"));
             assert!(source.is_file(), "{topic:?}: {} is not in the manual", source.display());
         }
