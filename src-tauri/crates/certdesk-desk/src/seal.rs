@@ -173,10 +173,6 @@ fn sample_kind(slot: &str) -> certdesk_seal::SampleKind {
     }
 }
 
-fn mixed(slots: &[String]) -> bool {
-    slots.windows(2).any(|w| w[0] != w[1])
-}
-
 impl Judged {
     /// Names the rows by what the project's printed sheet says each box is for (#74: a 法人签字
     /// row reads as a signature and is the legal representative's, not a holder's; each box of
@@ -188,7 +184,7 @@ impl Judged {
         }
         let mut names = Vec::new();
         for slots in printed {
-            if mixed(slots) {
+            if certdesk_seal::mixed_row(slots) {
                 names.extend(slots.iter().map(|s| (s.clone(), true)));
             } else if let Some(slot) = slots.first() {
                 names.push((slot.clone(), false));
@@ -277,9 +273,12 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
     let rows = r
         .rows
         .iter()
-        .map(|row| match accepted.iter().find(|(at, _)| *at == row.row) {
-            Some(&(_, col)) => RowView { row: row.row, kind: j.kind_of(row.row), best_col: Some(col), needs_restamp: false, single_box: j.single_boxes.contains(&row.row) },
-            None => RowView { row: row.row, kind: j.kind_of(row.row), best_col: row.best_col, needs_restamp: row.needs_restamp, single_box: j.single_boxes.contains(&row.row) },
+        .map(|row| {
+            let (best_col, needs_restamp) = match accepted.iter().find(|(at, _)| *at == row.row) {
+                Some(&(_, col)) => (Some(col), false),
+                None => (row.best_col, row.needs_restamp),
+            };
+            RowView { row: row.row, kind: j.kind_of(row.row), best_col, needs_restamp, single_box: j.single_boxes.contains(&row.row) }
         })
         .collect();
     Verdict {

@@ -347,6 +347,13 @@ pub enum SealError {
     },
 }
 
+/// Whether a printed row's boxes are for different things (`slots`: what each box is for, as
+/// kinds or slot names): such a row is read box by box ([`ImportOptions::printed_rows`]). The
+/// one rule for the importer and for callers naming the rows it reads.
+pub fn mixed_row<T: PartialEq>(slots: &[T]) -> bool {
+    slots.windows(2).any(|w| w[0] != w[1])
+}
+
 /// Imports a scanned collection sheet: finds the boxes, extracts and judges every sample.
 pub fn import_sheet(bytes: &[u8], opts: &ImportOptions) -> Result<SheetReport, SealError> {
     let dec = decode::decode(bytes, opts, true)?;

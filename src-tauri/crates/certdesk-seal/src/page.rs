@@ -621,10 +621,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     let mut kinds = Vec::new();
     for (ri, g) in groups.iter().enumerate() {
         let feats: Vec<analyse::BoxFeatures> = g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
-        let kind = match printed.as_ref().and_then(|p| p[ri]) {
-            Some(kind) => kind,
-            None => vote(&feats, ri),
-        };
+        let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
         for (ci, ft) in feats.into_iter().enumerate() {
             samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
         }
@@ -659,7 +656,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
 /// as many boxes. Such a row is split into rows of one box each, judged as printed; a row of
 /// one kind stays whole and is read by its ink.
 fn as_printed(groups: &[Vec<usize>], printed: &[Vec<SampleKind>]) -> Option<ReadAsPrinted> {
-    let mixed = |kinds: &[SampleKind]| kinds.windows(2).any(|w| w[0] != w[1]);
+    use crate::mixed_row as mixed;
     if groups.len() != printed.len() || groups.iter().zip(printed).any(|(g, p)| mixed(p) && g.len() != p.len()) {
         return None;
     }
