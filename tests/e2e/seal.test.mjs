@@ -1,0 +1,70 @@
+// End-to-end test of CFCA's 签章采集表 in the real app (#74): one printed row of three boxes for
+// three things (企业公章 | 法人方章 | 法人签字). The clerk opens a CFCA case made by the CLI and
+// imports the scan of its printed form on the case page; each box comes back on its own, named
+// by what it is for, each kept with the case under its own name (read back with the CLI).
+//
+// Run: xvfb-run -a node --test tests/e2e/seal.test.mjs   (scripts/test.sh runs tests/e2e/)
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+
+process.env.TZ ??= 'Asia/Shanghai'
+const port = 9310 + (process.pid % 500)
+const dir = workDir('certdesk-seal-e2e-')
+const env = {
+  ...process.env,
+  CERTDESK_DB: join(dir, 'cases.db'),
+  HOME: dir,
+  XDG_DATA_HOME: join(dir, 'data'),
+  XDG_STATE_HOME: join(dir, 'state'),
+  CERTDESK_USER: 'admin',
+  CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
+}
+const ENTER = '\uE007'
+const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' }).trim()
+const d = webdriver(port)
+let number = ''
+
+before(async () => {
+  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
+    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
+    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
+    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
+  }
+  const kase = JSON.parse(readFileSync(join(root, 'tests/fixtures/case-org-new.json'), 'utf8'))
+  kase.project = 'cfca-xs'
+  kase.years = 1
+  delete kase.payment
+  writeFileSync(join(dir, 'cfca.json'), JSON.stringify(kase))
+  number = certdesk('case', 'import', join(dir, 'cfca.json'), '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
+  await d.start(driverBin, env, app)
+})
+
+after(async () => {
+  await d.stop()
+})
+
+test('CFCA\'s one row of three different boxes is read box by box on the case page', async () => {
+  await d.find('[data-testid=login-name]', 30000)
+  await d.type('[data-testid=login-name]', 'zhang')
+  await d.type('[data-testid=login-password]', 'zhang-password-1' + ENTER)
+  await d.find('[data-testid=who]', 30000)
+  await d.click('[data-testid=nav-cases]')
+  await d.type('[data-testid=search]', number)
+  await d.click(`[data-testid="case-${number}"]`)
+  await d.type('[data-testid=seal-file]', join(root, 'tests/fixtures/seal/cfca-application-200dpi.jpg'))
+  await d.find('[data-testid=seal-verdict]', 60000)
+  await d.waitText('[data-testid=seal-row-0] h4', '公章 · 合格')
+  await d.waitText('[data-testid=seal-row-1] h4', '法人章 · 合格')
+  await d.waitText('[data-testid=seal-row-2] h4', '法人签字 · 合格')
+  assert.equal(await d.exists('[data-testid^="seal-restamp-"]'), false, 'no box asked again')
+  assert.doesNotMatch(await d.text('[data-testid=seal-verdict]'), /第\d行/, 'no row number for a box of a mixed row')
+  await d.screenshot('seal-cfca', '[data-testid=seal-verdict]')
+  const shown = JSON.parse(certdesk('case', 'show', number, '--json'))
+  const seals = (shown.seals ?? []).map((s) => s.name).sort()
+  assert.deepEqual(seals, ['seal:legal_rep_seal', 'seal:legal_rep_signature', 'seal:official_seal'], JSON.stringify(shown.seals))
+})
