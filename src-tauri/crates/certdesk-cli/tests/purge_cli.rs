@@ -49,10 +49,16 @@ fn a_purge_on_a_faked_clock_removes_what_is_due_and_keeps_the_held_case() {
     assert_eq!(c.as_user("zhang", &["case", "hold", &held, "--reason", "诉讼保全"]).status.code(), Some(1));
     assert_ne!(c.as_user("li", &["case", "hold", &held]).status.code(), Some(0), "a hold needs a reason");
     c.ok_as("li", &["case", "hold", &held, "--reason", "诉讼保全（2026）粤01民初1号"]);
+    // a refusal says what it is (#75): held already, not held, each its own kind
+    let kind = |out: std::process::Output| serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["error"]["kind"].as_str().unwrap_or_default().to_string();
+    assert_eq!(kind(c.as_user("li", &["--json", "case", "hold", &held, "--reason", "再次冻结"])), "held_already");
+    assert_eq!(kind(c.as_user("li", &["--json", "case", "release-hold", &open])), "not_held");
     // 4 years are refused: the law asks for five
     let four = c.run(&["counter", "set", "--retention-years", "4", "--as", "admin", "--as-password-file", &c.pw("admin")]);
     assert_eq!(four.status.code(), Some(1), "{}", stderr(&four));
     assert!(stderr(&four).contains("电子签名法"), "{}", stderr(&four));
+    let four = c.run(&["--json", "counter", "set", "--retention-years", "4", "--as", "admin", "--password-file", &c.pw("admin")]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&four.stdout).unwrap()["error"]["kind"], "out_of_range");
 
     let later = (chrono::Local::now() + chrono::Months::new(61)).format("%Y-%m-%d 10:00:00").to_string();
     let before = events(&c);

@@ -290,6 +290,7 @@ impl DeskError {
             DeskError::SealSamplesMissing { forms, .. } => Some(forms.iter().map(|f| format!("《{f}》")).collect::<Vec<_>>().join("、")),
             DeskError::Fee(e) => Some(e.zh()),
             DeskError::FeeRow(e) => Some(e.zh()),
+            DeskError::Store(s) | DeskError::Act(certdesk_store::ActError::Store(s)) | DeskError::Auth(certdesk_store::AuthError::Store(s)) => store_zh(s),
             _ => None,
         }
     }
@@ -417,12 +418,45 @@ impl DeskError {
     }
 }
 
+/// A store refusal's reason in Chinese, where its kind's sentence needs it.
+fn store_zh(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Retention(r) => Some(r.zh()),
+        StoreError::NotAStore { why, .. } => Some(why.zh()),
+        StoreError::HeldAlready { by, reason, .. } => Some(format!("{by} 冻结：{reason}")),
+        _ => None,
+    }
+}
+
 fn store_kind(e: &StoreError) -> ErrorKind {
     use ErrorKind as K;
     match e {
         StoreError::CaseNotFound(_) => K::CaseNotFound,
         StoreError::Transition(_) => K::Transition,
-        StoreError::Invalid(_) => K::Invalid,
+        StoreError::ChangedMeanwhile { .. } => K::ChangedMeanwhile,
+        StoreError::DayMoved(_) => K::DayMoved,
+        StoreError::PurgedAlready { .. } => K::CasePurged,
+        StoreError::HeldAlready { .. } => K::HeldAlready,
+        StoreError::NotHeld { .. } => K::NotHeld,
+        StoreError::EditedOutside { .. } => K::AuditBroken,
+        StoreError::NoBankCredit { .. } => K::NoBankCredit,
+        StoreError::PaidByAnother { .. } => K::PaidByAnother,
+        StoreError::NoRole { .. } => K::AccountNeedsRole,
+        StoreError::AttachmentName { .. } => K::AttachmentName,
+        StoreError::AttachmentTooLarge { .. } | StoreError::DraftTooLarge { .. } => K::TooLarge,
+        StoreError::DraftNotJson(_) => K::InvalidJson,
+        StoreError::NotAnInstant { .. } => K::InvalidDay,
+        StoreError::CounterCode { .. } => K::InvalidCounterCode,
+        StoreError::Retention(_) => K::OutOfRange,
+        StoreError::NotAStore { .. } => K::NotAStore,
+        StoreError::BackupExists { .. } => K::BackupExists,
+        StoreError::BackupKey { .. } => K::BackupKey,
+        StoreError::HallNotEmpty { .. } => K::HallNotEmpty,
+        StoreError::HallOnly { .. } => K::NotAHall,
+        StoreError::HallCopyDiffers { .. } => K::Server,
+        StoreError::RestoreCopyGone { .. } | StoreError::PathNotUtf8 { .. } => K::Io,
+        StoreError::CopyCheck(_) | StoreError::NotAJournal { .. } | StoreError::JournalStranded { .. } | StoreError::NotMigratable { .. } => K::Store,
+        StoreError::Internal { .. } => K::Internal,
         StoreError::AdminOnly { .. } => K::AdminOnly,
         StoreError::DayClosed { .. } => K::DayClosed,
         StoreError::Busy(_) => K::StoreBusy,
@@ -501,6 +535,8 @@ fn rule_kind(r: &certdesk_domain::workflow::RuleError) -> ErrorKind {
         R::NotEditable { .. } => K::NotEditable,
         R::NotApproved { .. } => K::NotApproved,
         R::ReissueNeeded { .. } => K::ReissueNeeded,
+        R::ReissueWhich { .. } => K::ReissueWhich,
+        R::NothingToReissue { .. } => K::NothingToReissue,
         R::NoSuchCert { .. } => K::NoSuchCert,
         R::CertWithdrawn { .. } => K::CertWithdrawn,
         R::CertWritten { .. } => K::CertWritten,
@@ -554,8 +590,18 @@ pub enum ErrorKind {
     CaseNotFound,
     NotFound,
     Transition,
-    /// the store refused a change it was asked for (a race, a value out of its rules)
-    Invalid,
+    /// the case changed between an action's read and its write (another desk or window):
+    /// nothing was written, open it again
+    ChangedMeanwhile,
+    /// a file given as a store or a backup is not one (its reason in the detail)
+    NotAStore,
+    /// a backup never overwrites a file
+    BackupExists,
+    /// an encrypted backup's key: the password or recovery key of its time, its own key file
+    BackupKey,
+    /// a store moves only into an empty hall
+    HallNotEmpty,
+    AttachmentName,
     InvalidJson,
     InvalidCase,
     InvalidCounterCode,
@@ -644,6 +690,8 @@ pub enum ErrorKind {
     AccountNeedsRole,
     AdminOnly,
     DayClosed,
+    /// the day moved while it was signed off: close it again
+    DayMoved,
     OwnAccount,
     AccountExists,
     AccountNotFound,
@@ -656,6 +704,16 @@ pub enum ErrorKind {
     NotEditable,
     NotApproved,
     ReissueNeeded,
+    /// a reissue that does not say which of several written certificates
+    ReissueWhich,
+    /// a reissue of a certificate never written
+    NothingToReissue,
+    /// legal holds (冻结) and the purge
+    CasePurged,
+    HeldAlready,
+    NotHeld,
+    /// an event of the case was edited outside certdesk
+    AuditBroken,
     /// #28: a case's certificates at the key desk
     NoSuchCert,
     NoCertWaiting,
@@ -686,6 +744,8 @@ pub enum ErrorKind {
     MoneyNotIn,
     StatementUnreadable,
     PaymentRefused,
+    NoBankCredit,
+    PaidByAnother,
     // keys
     NoUnitCertificate,
     UnitProofRefused,

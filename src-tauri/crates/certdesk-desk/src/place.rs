@@ -770,12 +770,7 @@ pub fn closed_file(path: &Path) -> Result<Option<Closed>, DeskError> {
         // no account can open it: a damaged file, or an encrypted store whose key file is lost
         certdesk_store::StoreState::Encrypted { key_file: false } => {
             let keys = certdesk_store::keys::key_file_path(path);
-            return Err(certdesk_store::StoreError::Invalid(format!(
-                "{} is not a SQLite store, and no key file ({}) is beside it: a damaged file, or an encrypted store whose key file is lost (then its recovery key opens it: certdesk store open-with-recovery)",
-                path.display(),
-                keys.display()
-            ))
-            .into());
+            return Err(certdesk_store::StoreError::NotAStore { path: path.to_path_buf(), why: certdesk_store::refusal::NotAStore::StoreKeyFileMissing { keys } }.into());
         }
         certdesk_store::StoreState::Plain => None,
     })

@@ -444,7 +444,7 @@ pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, 
     // decided on the sheet read above: refused if another sheet was imported meanwhile
     let still = |history: &[AuditEvent]| match newest_sheet(history) {
         Some(newest) if newest.sheet.sha256 == sheet.sha256 => Ok(()),
-        _ => Err(certdesk_store::StoreError::Invalid(format!("case {number}: another seal sheet was imported meanwhile; accept from its verdict"))),
+        _ => Err(certdesk_store::StoreError::ChangedMeanwhile { number: number.to_string(), during: certdesk_store::refusal::Meanwhile::SealSheet }),
     };
     desk.store.attach_if(&number, FileKind::Case, &[file], Some(EventBody::new(AuditAction::SealAccepted, &detail)), &desk.actor, &still)?;
 

@@ -247,6 +247,10 @@ pub enum RuleError {
     NotEditable { status: Status },
     #[error("certificate {cert} ({holder}) was already written to a key: a second key for it needs a supervisor's reissue with a reason (case reissue --cert {cert})")]
     ReissueNeeded { cert: u32, holder: String },
+    #[error("{} certificates are written ({}): say which one gets a second key (--cert K)", written.len(), written.iter().map(|(k, holder)| format!("{k} {holder}")).collect::<Vec<_>>().join(", "))]
+    ReissueWhich { written: Vec<(u32, String)> },
+    #[error("{}, so no reissue is needed", match cert { Some((k, holder)) => format!("certificate {k} ({holder}) was not written yet"), None => "no certificate was written yet".to_string() })]
+    NothingToReissue { cert: Option<(u32, String)> },
     #[error("the case has no certificate {cert}: it has {count} (--cert 1…{count})")]
     NoSuchCert { cert: u32, count: u32 },
     #[error("certificate {cert} ({holder}) was withdrawn by a supervisor: no key is made for it")]
@@ -388,6 +392,27 @@ pub fn authorize_withdraw(actor: &Actor, facts: &CaseFacts, cert: u32, reason: &
         return Err(RuleError::WithdrawAll { cert });
     }
     Ok(())
+}
+
+/// A supervisor's permission for a second key for a certificate that was written (its first
+/// key lost or broken), with a reason: the certificate it is for (`cert` may be left out when
+/// one is written).
+pub fn authorize_reissue(actor: &Actor, facts: &CaseFacts, cert: Option<u32>, reason: &str) -> Result<u32, RuleError> {
+    actor.require("reissue", &[Role::Supervisor])?;
+    if reason.trim().is_empty() {
+        return Err(RuleError::ReasonRequired { action: "reissue" });
+    }
+    may_make_key(facts.status.unwrap_or(Status::Draft))?;
+    let written: Vec<&CertFacts> = facts.certs.iter().filter(|c| c.written).collect();
+    let c = match cert {
+        Some(k) => facts.cert(k)?,
+        None if written.len() > 1 => return Err(RuleError::ReissueWhich { written: written.iter().map(|c| (c.index, c.holder.clone())).collect() }),
+        None => written.first().copied().ok_or(RuleError::NothingToReissue { cert: None })?,
+    };
+    if !c.written {
+        return Err(RuleError::NothingToReissue { cert: Some((c.index, c.holder.clone())) });
+    }
+    Ok(c.index)
 }
 
 /// Once keys are being made, the certificates an edit leaves must be the ones the chain's key
@@ -659,6 +684,24 @@ mod tests {
         assert!(capabilities(&clerk, &order).withdraw_certs.is_empty());
         assert!(capabilities(&key, &order).withdraw_certs.is_empty());
         assert!(capabilities(&sup, &facts()).withdraw_certs.is_empty(), "not before approval");
+        // a second key (登记补办): the supervisor's, for a written certificate only
+        assert_eq!(capabilities(&sup, &order).reissue_certs, [1]);
+        assert!(capabilities(&clerk, &order).reissue_certs.is_empty() && capabilities(&key, &order).reissue_certs.is_empty());
+        assert!(capabilities(&sup, &CaseFacts { status: Some(Status::Submitted), ..order.clone() }).reissue_certs.is_empty(), "not before approval");
+    }
+
+    #[test]
+    fn a_reissue_names_a_written_certificate_and_gives_a_reason() {
+        let sup = actor("li", &[Role::Supervisor]);
+        let certs = |written: &[u32]| (1..=3).map(|i| CertFacts { index: i, holder: format!("员工{i}"), written: written.contains(&i), ..Default::default() }).collect::<Vec<_>>();
+        let one = CaseFacts { certs: certs(&[2]), ..approved() };
+        assert_eq!(authorize_reissue(&sup, &one, None, "Key损坏"), Ok(2), "the one written, unnamed");
+        assert_eq!(authorize_reissue(&sup, &one, Some(1), "Key损坏"), Err(RuleError::NothingToReissue { cert: Some((1, "员工1".into())) }));
+        assert!(matches!(authorize_reissue(&sup, &one, Some(2), " "), Err(RuleError::ReasonRequired { .. })));
+        assert!(matches!(authorize_reissue(&actor("wang", &[Role::KeyClerk]), &one, Some(2), "x"), Err(RuleError::MissingRole { .. })));
+        let two = CaseFacts { certs: certs(&[1, 3]), ..approved() };
+        assert_eq!(authorize_reissue(&sup, &two, None, "x"), Err(RuleError::ReissueWhich { written: vec![(1, "员工1".into()), (3, "员工3".into())] }));
+        assert_eq!(authorize_reissue(&sup, &CaseFacts { certs: certs(&[]), ..approved() }, None, "x"), Err(RuleError::NothingToReissue { cert: None }));
     }
 
     #[test]

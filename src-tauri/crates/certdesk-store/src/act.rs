@@ -130,7 +130,7 @@ fn set_status(tx: &mut Tx<'_>, record: &CaseRecord, to: Status) -> Result<(), St
         args![to.wire(), tx.at.as_str(), record.number.as_str(), record.status.wire(), record.digest.as_str()],
     )?;
     if changed != 1 {
-        return Err(StoreError::Invalid(format!("case {} changed while this action was prepared; try again", record.number)));
+        return Err(StoreError::ChangedMeanwhile { number: record.number.to_string(), during: crate::refusal::Meanwhile::Action });
     }
     Ok(())
 }
@@ -343,10 +343,10 @@ impl Store {
     pub fn record_key_step(&mut self, number: &CaseNumber, actor: &Actor, mut body: EventBody, new_key: bool, cert: Option<u32>) -> Result<CaseRecord, ActError> {
         let action = body.action;
         if !action.is_key_step() {
-            return Err(StoreError::Invalid(format!("{} is not a key-desk step", action.wire())).into());
+            return Err(StoreError::Internal { what: "not a key-desk step", detail: action.wire().to_string() }.into());
         }
         if action.is_cert_round() != cert.is_some() {
-            return Err(StoreError::Invalid(format!("{} {} a certificate", action.wire(), if cert.is_some() { "does not name" } else { "names" })).into());
+            return Err(StoreError::Internal { what: if cert.is_some() { "a key-desk step that does not name a certificate was given one" } else { "a key-desk step that names a certificate was given none" }, detail: action.wire().to_string() }.into());
         }
         self.write_case(number, |tx, record, facts| {
             workflow::authorize_key_step(actor, facts, new_key, cert)?;
@@ -411,29 +411,8 @@ impl Store {
     /// may be left out when one certificate is written.
     pub fn reissue(&mut self, number: &CaseNumber, actor: &Actor, reason: &str, cert: Option<u32>) -> Result<u32, ActError> {
         self.write_case(number, |tx, record, facts| {
-            actor.require("reissue", &[workflow::Role::Supervisor])?;
-            if reason.trim().is_empty() {
-                return Err(RuleError::ReasonRequired { action: "reissue" }.into());
-            }
-            workflow::may_make_key(record.status)?;
-            let written: Vec<&workflow::CertFacts> = facts.certs.iter().filter(|c| c.written).collect();
-            let c = match cert {
-                Some(k) => facts.cert(k)?,
-                None if written.len() > 1 => {
-                    let which = written.iter().map(|c| format!("{} {}", c.index, c.holder)).collect::<Vec<_>>().join(", ");
-                    return Err(StoreError::Invalid(format!(
-                        "case {}: {} certificates are written ({which}): say which one gets a second key (--cert K)",
-                        record.number,
-                        written.len()
-                    ))
-                    .into());
-                }
-                None => written.first().copied().ok_or_else(|| StoreError::Invalid(format!("case {}: no certificate was written yet, so no reissue is needed", record.number)))?,
-            };
-            if !c.written {
-                return Err(StoreError::Invalid(format!("case {}: certificate {} ({}) was not written yet, so no reissue is needed", record.number, c.index, c.holder)).into());
-            }
-            let index = c.index;
+            let index = workflow::authorize_reissue(actor, facts, cert, reason)?;
+            let c = facts.cert(index)?;
             let detail = detail::Reissued { reason: reason.trim().into(), roles: actor.roles().to_vec(), cert: Some(index), holder: Some(c.holder.clone()) };
             tx.append(&NewEvent::new(actor.name(), AuditAction::Reissue, &detail).on_case(&record.number))?;
             Ok(index)
@@ -446,7 +425,7 @@ impl Store {
     pub fn prove_unit(&mut self, number: &CaseNumber, read: &str, data: &CaseData, proved: &detail::UnitProved, actor: &Actor) -> Result<CaseRecord, ActError> {
         self.write_case(number, |tx, record, facts| {
             if record.digest != read {
-                return Err(StoreError::Invalid(format!("case {} changed while its unit's key signed; prove it again", record.number)).into());
+                return Err(StoreError::ChangedMeanwhile { number: record.number.to_string(), during: crate::refusal::Meanwhile::UnitProof }.into());
             }
             let edited = edit_in(tx, record, facts, data, actor)?;
             tx.append(&NewEvent {
@@ -466,7 +445,7 @@ impl Store {
     pub fn note(&mut self, number: &CaseNumber, actor: &Actor, body: EventBody) -> Result<(), ActError> {
         self.write_case(number, |tx, record, _| {
             if actor.roles().is_empty() {
-                return Err(ActError::Store(StoreError::Invalid(format!("{} has no role", actor.name()))));
+                return Err(ActError::Store(StoreError::NoRole { name: actor.name().to_string() }));
             }
             tx.append(&NewEvent::with_body(actor.name(), body).on_case(&record.number))?;
             Ok(())
@@ -521,7 +500,7 @@ pub(crate) fn edit_in(tx: &mut Tx<'_>, record: &CaseRecord, facts: &CaseFacts, d
         ],
     )?;
     if changed != 1 {
-        return Err(StoreError::Invalid(format!("case {} changed while this edit was prepared; reload it", record.number)).into());
+        return Err(StoreError::ChangedMeanwhile { number: record.number.to_string(), during: crate::refusal::Meanwhile::Edit }.into());
     }
     index_case(tx.db, id, record.number.as_str(), data, true)?;
     tx.append(&NewEvent {

@@ -938,7 +938,7 @@ impl crate::Store {
     /// written). Events of a case are appended by the methods that check the case's rules.
     pub fn record_event(&mut self, ev: &NewEvent<'_>) -> Result<i64, StoreError> {
         if ev.case_number.is_some() {
-            return Err(StoreError::Invalid("events of a case are recorded by the case's own methods".into()));
+            return Err(StoreError::Internal { what: "events of a case are recorded by the case's own methods", detail: String::new() });
         }
         self.write(|tx| tx.append(ev))
     }

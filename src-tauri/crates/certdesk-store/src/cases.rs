@@ -35,7 +35,7 @@ pub(crate) fn summaries(db: &mut dyn Sql, op: &'static str, sql: &str, args: &[d
 /// `case_seq` created or incremented in one statement (its row lock held to the end of the
 /// transaction on PostgreSQL; SQLite's write lock covers the file).
 pub(crate) fn next_case_number(db: &mut dyn Sql, counter: &str, day: NaiveDate) -> Result<CaseNumber, StoreError> {
-    certdesk_domain::number::check_counter_code(counter).map_err(|e| StoreError::Invalid(format!("counter code {counter:?}: {e}")))?;
+    certdesk_domain::number::check_counter_code(counter).map_err(|why| StoreError::CounterCode { code: counter.to_string(), why })?;
     let day_key = day.format("%Y%m%d").to_string();
     let seq = db
         .one(
@@ -45,7 +45,7 @@ pub(crate) fn next_case_number(db: &mut dyn Sql, counter: &str, day: NaiveDate) 
             args![counter, day_key.as_str()],
         )?
         .int(0)?;
-    let seq = u32::try_from(seq).map_err(|_| StoreError::Invalid(format!("case_seq of {counter} on {day_key} is {seq}")))?;
+    let seq = u32::try_from(seq).map_err(|_| StoreError::Internal { what: "a day's case sequence out of range", detail: format!("{counter} on {day_key}: {seq}") })?;
     Ok(CaseNumber::new(counter, day, seq))
 }
 
@@ -222,7 +222,7 @@ fn insert_case(tx: &mut Tx<'_>, data: &CaseData, counter: &str, day: NaiveDate, 
 /// them.
 fn write_clock(db: &mut dyn Sql, id: i64, number: &str, data: &CaseData) -> Result<(), StoreError> {
     let Some(facts) = CaseNumber::parse(number).ok().and_then(|n| ClockFacts::of(&n, data)) else {
-        return Err(StoreError::Invalid(format!("case {number}: no day in its number for its clock")));
+        return Err(StoreError::Internal { what: "a case number without a day, for its clock", detail: number.to_string() });
     };
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     db.exec(

@@ -81,11 +81,11 @@ impl Row {
     }
 
     pub(crate) fn val(&self, i: usize) -> Result<&Val, StoreError> {
-        self.0.get(i).ok_or_else(|| StoreError::Invalid(format!("the statement returned no column {i}")))
+        self.0.get(i).ok_or_else(|| StoreError::Internal { what: "the statement returned no such column", detail: i.to_string() })
     }
 
     fn mismatch(&self, i: usize, wanted: &str) -> StoreError {
-        StoreError::Invalid(format!("column {i} is not {wanted}: {:?}", self.0.get(i)))
+        StoreError::Internal { what: "a column of another type", detail: format!("column {i} is not {wanted}: {:?}", self.0.get(i)) }
     }
 
     pub(crate) fn text(&self, i: usize) -> Result<String, StoreError> {
@@ -144,7 +144,7 @@ pub(crate) trait Sql {
 
     /// The one row a query must return.
     fn one(&mut self, op: &'static str, sql: &str, args: &[Val]) -> Result<Row, StoreError> {
-        self.row(op, sql, args)?.ok_or_else(|| StoreError::Invalid(format!("no row while {op}")))
+        self.row(op, sql, args)?.ok_or_else(|| StoreError::Internal { what: "no row", detail: op.to_string() })
     }
 }
 

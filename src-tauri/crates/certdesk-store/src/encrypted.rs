@@ -290,7 +290,7 @@ impl PendingEncrypt {
     }
 
     fn plain(&self) -> Result<&Store, StoreError> {
-        self.store.as_ref().ok_or_else(|| StoreError::Invalid("store encrypt: the plain store is closed already".into()))
+        self.store.as_ref().ok_or_else(|| StoreError::Internal { what: "store encrypt: the plain store is closed already", detail: String::new() })
     }
 
     /// The second half of `store encrypt`, once the recovery key was shown: the plain file
@@ -300,7 +300,7 @@ impl PendingEncrypt {
     pub fn finish(mut self) -> Result<Encrypted, AuthError> {
         let path = self.path.clone();
         let io = |source: std::io::Error| StoreError::Folder { path: path.clone(), source };
-        let lock = self.store.take().ok_or_else(|| StoreError::Invalid("store encrypt finished already".into()))?.close_keeping_lock()?;
+        let lock = self.store.take().ok_or_else(|| StoreError::Internal { what: "store encrypt finished already", detail: String::new() })?.close_keeping_lock()?;
         let old = with_suffix(&path, ".plain-old");
         // a WAL the close left goes with the plain file (it would be read as the new file's)
         for side in ["-wal", "-shm"] {
@@ -460,7 +460,7 @@ fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
 /// integrity, the schema version, and every table's row count and rows' digest against the
 /// plain file's. Returns the tables and rows compared.
 pub(crate) fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Result<(i64, i64), StoreError> {
-    let target_text = target.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", target.display())))?;
+    let target_text = target.to_str().ok_or_else(|| StoreError::PathNotUtf8 { path: target.to_path_buf() })?;
     crate::private::open_options().write(true).create_new(true).open(target).map_err(|source| StoreError::Folder { path: target.to_path_buf(), source })?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql("checkpointing the store"))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
@@ -485,7 +485,7 @@ pub(crate) fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Re
         let ok: String = enc.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sql("checking the encrypted copy"))?;
         let enc_version: i64 = enc.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the copy's schema version"))?;
         if ok != "ok" || enc_version != version {
-            return Err(StoreError::Invalid(format!("the encrypted copy does not check ({ok}, schema {enc_version} of {version}): the plain store is left as it was")));
+            return Err(StoreError::CopyCheck(crate::refusal::CopyCheck::Integrity { integrity: ok, found: enc_version, expected: version }));
         }
         let tables: Vec<String> = {
             let mut st = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND rootpage > 0 ORDER BY name").map_err(sql("listing the tables"))?;
@@ -517,13 +517,13 @@ pub(crate) fn export_into(conn: &Connection, target: &Path, keyed: &Keyed) -> Re
             };
             let (plain, copy) = (digest(conn)?, digest(&enc)?);
             if plain != copy {
-                return Err(StoreError::Invalid(format!("table {table} differs in the encrypted copy: the plain store is left as it was")));
+                return Err(StoreError::CopyCheck(crate::refusal::CopyCheck::Table { table: table.clone() }));
             }
             rows += plain.0;
         }
         let report = crate::audit::verify(&mut crate::db::Lite(&enc))?;
         if !report.ok {
-            return Err(StoreError::Invalid("the encrypted copy's audit chain does not verify: the plain store is left as it was".into()));
+            return Err(StoreError::CopyCheck(crate::refusal::CopyCheck::Chain));
         }
         Ok((tables.len() as i64, rows))
     };

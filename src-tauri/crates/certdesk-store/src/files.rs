@@ -18,6 +18,7 @@
 use crate::cases::{CASE_COLUMNS, SUMMARY_COLUMNS, case_from_row, summaries};
 use crate::db::{Lite, Row, Sql, Tx, Val, args};
 use crate::journal::sync_folder;
+use crate::refusal::NotAStore;
 use crate::{AuditAction, CaseSummary, NewEvent, Store, StoreError, audit, now, sql};
 use certdesk_domain::CaseNumber;
 use certdesk_domain::case::sha256_hex;
@@ -63,17 +64,20 @@ pub struct BackupReport {
     pub key_file: Option<PathBuf>,
 }
 
+/// A draft (the intake form as typed, kept per account) is at most 1 MiB.
+const MAX_DRAFT_BYTES: usize = 1 << 20;
+
 fn check_instant(t: &str) -> Result<(), StoreError> {
-    chrono::DateTime::parse_from_rfc3339(t).map(|_| ()).map_err(|_| StoreError::Invalid(format!("{t:?} is not an RFC 3339 time")))
+    chrono::DateTime::parse_from_rfc3339(t).map(|_| ()).map_err(|_| StoreError::NotAnInstant { text: t.to_string() })
 }
 
 pub(crate) fn check_file(f: &crate::NewFile<'_>) -> Result<(), StoreError> {
     let name = f.name;
     if name.is_empty() || name.len() > 120 || name.chars().any(char::is_control) {
-        return Err(StoreError::Invalid(format!("attachment name {name:?} must be 1–120 printable characters")));
+        return Err(StoreError::AttachmentName { name: name.to_string() });
     }
     if f.bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(StoreError::Invalid(format!("{name} is {} bytes; at most {MAX_ATTACHMENT_BYTES} are kept with a case", f.bytes.len())));
+        return Err(StoreError::AttachmentTooLarge { name: name.to_string(), size: f.bytes.len(), limit: MAX_ATTACHMENT_BYTES });
     }
     Ok(())
 }
@@ -132,10 +136,10 @@ impl Store {
 
     /// Keeps the account's unfinished intake form (any JSON text); not on the audit chain.
     pub fn save_draft(&mut self, account: &str, body: &str) -> Result<(), StoreError> {
-        if body.len() > 1 << 20 {
-            return Err(StoreError::Invalid("a draft is at most 1 MiB".into()));
+        if body.len() > MAX_DRAFT_BYTES {
+            return Err(StoreError::DraftTooLarge { limit: MAX_DRAFT_BYTES });
         }
-        serde_json::from_str::<serde_json::Value>(body).map_err(|e| StoreError::Invalid(format!("the draft is not JSON: {e}")))?;
+        serde_json::from_str::<serde_json::Value>(body).map_err(StoreError::DraftNotJson)?;
         let sql = "INSERT INTO drafts (account, body, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (account) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
         self.write_scratch("saving a draft", sql, args![account, body, now()]).map(drop)
     }
@@ -204,7 +208,7 @@ impl Store {
     /// the next backup into the folder, refused by restore).
     pub fn backup_to_cancellable(&self, dest: &Path, cancel: Option<crate::CancelFlag>) -> Result<BackupReport, StoreError> {
         let (conn, _) = self.file("a file backup", NO_FILE_BACKUP)?;
-        let never_overwrites = |taken: &Path| StoreError::Invalid(format!("{} exists already; a backup never overwrites a file", taken.display()));
+        let never_overwrites = |taken: &Path| StoreError::BackupExists { path: taken.to_path_buf() };
         if dest.exists() {
             return Err(never_overwrites(dest));
         }
@@ -217,7 +221,7 @@ impl Store {
         // what backups a crash interrupted left here goes first
         remove_partial_backups(folder, "");
         let partial = with_suffix(dest, PARTIAL);
-        let target = partial.to_str().ok_or_else(|| StoreError::Invalid(format!("{} is not a UTF-8 path", dest.display())))?;
+        let target = partial.to_str().ok_or_else(|| StoreError::PathNotUtf8 { path: dest.to_path_buf() })?;
         // VACUUM INTO writes into an empty file: made 0600 first, as the store is, and held
         // while it is written so that another backup's clean-up leaves it alone
         let mut writing = PartialBackup::create(&partial)?;
@@ -256,7 +260,7 @@ impl Store {
         // key file goes beside it
         let key_file = self.backup_key_file(&partial)?;
         let named = |e: StoreError| match e {
-            StoreError::Invalid(m) => StoreError::Invalid(m.replace(&partial.display().to_string(), &dest.display().to_string())),
+            StoreError::NotAStore { path, why } if path == partial => StoreError::NotAStore { path: dest.to_path_buf(), why },
             other => other,
         };
         let mut report = Store::check_backup_with(&partial, self.keyed()).map_err(named)?;
@@ -311,26 +315,26 @@ impl Store {
         if let Some(k) = keyed {
             k.apply(&conn)?;
         }
-        let not_a_store = || StoreError::Invalid(format!("{} is not a certdesk store", path.display()));
+        let not_a_store = || StoreError::NotAStore { path: path.to_path_buf(), why: NotAStore::NotSqlite };
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|_| not_a_store())?;
         let known = crate::schema::MIGRATIONS.len() as i64;
         if version == 0 || version > known {
-            return Err(StoreError::Invalid(format!("{} has schema {version}; this build reads 1–{known}", path.display())));
+            return Err(StoreError::NotAStore { path: path.to_path_buf(), why: NotAStore::Schema { found: version, known } });
         }
         let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| not_a_store())?;
         if integrity != "ok" {
-            return Err(StoreError::Invalid(format!("{} is damaged: {integrity}", path.display())));
+            return Err(StoreError::NotAStore { path: path.to_path_buf(), why: NotAStore::Damaged { integrity } });
         }
         let expected = crate::schema::expected_schema(version as usize)?;
         let found = schema_of(&conn)?;
         if let Some(diff) = crate::schema::first_difference(&expected, &found) {
-            return Err(StoreError::Invalid(format!("{} is not a store this build wrote: {diff}", path.display())));
+            return Err(StoreError::NotAStore { path: path.to_path_buf(), why: NotAStore::Foreign { diff } });
         }
         audit::register_functions(&conn)?;
         let report = audit::verify(&mut Lite(&conn))?;
         if !report.ok {
             let what = report.first_break.map(|b| b.message).unwrap_or_default();
-            return Err(StoreError::Invalid(format!("{}: the audit chain is broken: {what}", path.display())));
+            return Err(StoreError::NotAStore { path: path.to_path_buf(), why: NotAStore::ChainBroken { what } });
         }
         let cases: i64 = conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).map_err(sql("counting cases"))?;
         Ok(BackupReport { path: path.to_path_buf(), bytes, cases, audit_events: report.events, key_file: None })
@@ -402,7 +406,7 @@ impl Store {
             crash_point(CrashPoint::RestoreStaged);
             // the copy is what is checked; the administrator knows the file by its own name
             let named = |e: StoreError| match e {
-                StoreError::Invalid(m) => StoreError::Invalid(m.replace(&staged.display().to_string(), &backup.display().to_string())),
+                StoreError::NotAStore { path, why } if path == staged => StoreError::NotAStore { path: backup.to_path_buf(), why },
                 other => other,
             };
             let report = match Store::state(&staged)? {
@@ -497,7 +501,7 @@ impl Store {
             drop(exclusive);
             let _ = std::fs::remove_file(&kept);
             let _ = std::fs::remove_file(crate::keys::key_file_path(&kept));
-            let e = StoreError::Invalid(format!("the restore's copy {} was removed while it waited: nothing was replaced; restore again", staged.display()));
+            let e = StoreError::RestoreCopyGone { path: staged.clone() };
             return Err((reopen(&path).ok(), e));
         }
         let finished = (|| -> Result<(), StoreError> {
@@ -813,14 +817,11 @@ fn first_look(backup: &Path) -> Result<bool, StoreError> {
     use std::io::Read;
     let name = backup.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     if name.ends_with(PARTIAL) || name.ends_with(&format!("{PARTIAL}.keys")) {
-        return Err(StoreError::Invalid(format!(
-            "{} is a half-written backup (one a crash interrupted, never checked): restore a finished backup; the next backup into its folder removes it",
-            backup.display()
-        )));
+        return Err(StoreError::NotAStore { path: backup.to_path_buf(), why: NotAStore::HalfWritten });
     }
     // looked at before it is opened: opening a FIFO would wait for a writer for ever
     if !std::fs::metadata(backup).map_err(folder_error(backup))?.is_file() {
-        return Err(StoreError::Invalid(format!("{} is not a regular file: a backup is one", backup.display())));
+        return Err(StoreError::NotAStore { path: backup.to_path_buf(), why: NotAStore::NotAFile });
     }
     let file = std::fs::File::open(backup).map_err(folder_error(backup))?;
     let mut head = Vec::with_capacity(HEADER_BYTES as usize);
@@ -832,11 +833,7 @@ fn first_look(backup: &Path) -> Result<bool, StoreError> {
     if head.len() as u64 == HEADER_BYTES && keys.exists() {
         return Ok(true);
     }
-    Err(StoreError::Invalid(format!(
-        "{} is not a certdesk store: it does not start with SQLite's header, and no key file {} is beside it (an encrypted backup is the pair: put its key file back beside it)",
-        backup.display(),
-        keys.display()
-    )))
+    Err(StoreError::NotAStore { path: backup.to_path_buf(), why: NotAStore::NoHeaderNoKeys { keys } })
 }
 
 /// Copies `from` into the new file `to` (0600, held as [`hold`] holds it) and hashes it in

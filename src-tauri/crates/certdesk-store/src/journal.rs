@@ -19,6 +19,7 @@
 //! `.keys.next` roll-forward (`key_files`).
 
 use crate::StoreError;
+use crate::refusal::NotAJournal;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -105,7 +106,7 @@ impl Journal {
     /// Written (0600) and synced, with its folder, before the operation's first step.
     pub(crate) fn write(&self, store: &Path) -> Result<(), StoreError> {
         let path = path_of(store);
-        let text = serde_json::to_vec_pretty(self).map_err(|e| StoreError::Invalid(format!("cannot write the journal {}: {e}", path.display())))?;
+        let text = serde_json::to_vec_pretty(self).map_err(|e| StoreError::Internal { what: "the journal cannot be serialised", detail: format!("{}: {e}", path.display()) })?;
         crate::private::write(&path, &text).map_err(io(&path))?;
         sync_folder(&path)
     }
@@ -120,18 +121,18 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(StoreError::Folder { path, source }),
         };
-        let refused = |why: &str| StoreError::Invalid(format!("{} is not a certdesk journal ({why}): move it away, then open the store again", path.display()));
+        let refused = |why: NotAJournal| StoreError::NotAJournal { path: path.clone(), why };
         if !meta.is_file() {
-            return Err(refused("not a regular file"));
+            return Err(refused(NotAJournal::NotAFile));
         }
         if meta.len() > MAX_JOURNAL_BYTES {
-            return Err(refused(&format!("{} bytes; a journal has at most {MAX_JOURNAL_BYTES}", meta.len())));
+            return Err(refused(NotAJournal::TooLarge { size: meta.len(), max: MAX_JOURNAL_BYTES }));
         }
         let mut bytes = Vec::new();
         std::fs::File::open(&path).map_err(io(&path))?.take(MAX_JOURNAL_BYTES + 1).read_to_end(&mut bytes).map_err(io(&path))?;
-        let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| refused(&e.to_string()))?;
+        let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| refused(NotAJournal::Unreadable { error: e.to_string() }))?;
         if journal.format != FORMAT {
-            return Err(refused(&format!("its format {} is not {FORMAT}", journal.format)));
+            return Err(refused(NotAJournal::Format { found: journal.format.clone(), expected: FORMAT }));
         }
         Ok(Some(journal))
     }
@@ -258,12 +259,7 @@ pub(crate) fn settle_before_open(store: &Path) -> Result<(), StoreError> {
         );
         return Ok(());
     }
-    Err(StoreError::Invalid(format!(
-        "{} was interrupted and neither the store {} nor its plain copy is there: the journal {} is left as it is; restore the last backup",
-        journal.operation.command(),
-        store.display(),
-        path_of(store).display()
-    )))
+    Err(StoreError::JournalStranded { operation: journal.operation.command(), store: store.to_path_buf(), journal: path_of(store) })
 }
 
 /// Settles an interrupted `store rekey` once the store is open under `opened_with` (the check

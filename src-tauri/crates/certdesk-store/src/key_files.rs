@@ -16,6 +16,7 @@
 use crate::db::{Lite, Sql, args};
 use crate::encrypted::Keyed;
 use crate::keys::{self, DataKey, KeyError, KeyFile, Slot, key_file_path, next_path};
+use crate::refusal::BackupKeyRefusal;
 use crate::{Password, Store, StoreError};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,7 @@ pub(crate) fn recorded(db: &mut dyn Sql) -> Result<Option<Recorded>, StoreError>
     };
     let (generation, sha256) = (value(GENERATION)?, value(SHA256)?);
     let (Some(generation), Some(sha256)) = (generation, sha256) else { return Ok(None) };
-    let generation = generation.parse().map_err(|_| StoreError::Invalid(format!("the store's {GENERATION} is not a number: {generation}")))?;
+    let generation = generation.parse().map_err(|_| StoreError::Internal { what: "the store's key file generation is not a number", detail: generation.to_string() })?;
     Ok(Some(Recorded { generation, sha256 }))
 }
 
@@ -220,7 +221,7 @@ impl Store {
         let back = KeyFile::read(&out)?;
         back.verify(&keyed.key, &out)?;
         if back != file {
-            return Err(StoreError::Invalid(format!("the key file copied to {} does not read back as written", out.display())));
+            return Err(StoreError::Internal { what: "the key file copied does not read back as written", detail: out.display().to_string() });
         }
         Ok(Some(out))
     }
@@ -233,11 +234,7 @@ impl Store {
 pub(crate) fn backup_key(backup: &Path, running: Option<&Keyed>, unlock: Option<&crate::Unlock<'_>>) -> Result<(Keyed, KeyFile), StoreError> {
     let path = key_file_path(backup);
     if !path.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{} is not a plain store file and its key file {} is not beside it: an encrypted backup is the pair (put its key file back beside it); anything else is no backup",
-            backup.display(),
-            path.display()
-        )));
+        return Err(StoreError::NotAStore { path: backup.to_path_buf(), why: crate::refusal::NotAStore::KeyFileMissing { keys: path } });
     }
     let file = KeyFile::read(&path)?;
     let key = match (running, unlock) {
@@ -246,17 +243,11 @@ pub(crate) fn backup_key(backup: &Path, running: Option<&Keyed>, unlock: Option<
         (_, Some(crate::Unlock::Account { name, password })) => match file.unlock(name, password.bytes(), &path)? {
             Some(key) => std::sync::Arc::new(key),
             None => {
-                return Err(StoreError::Invalid(format!(
-                    "the password given for {name} opens no slot of {}: give {name}'s password of the backup's time, or the recovery key of that time",
-                    path.display()
-                )));
+                return Err(StoreError::BackupKey { backup: backup.to_path_buf(), why: BackupKeyRefusal::Password { account: name.to_string(), key_file: path } });
             }
         },
         (_, None) => {
-            return Err(StoreError::Invalid(format!(
-                "{} is under another key than this store (made before a store rekey, or of another store): give the recovery key of its time (--recovery-file) or a password of its time (--backup-password-file)",
-                backup.display()
-            )));
+            return Err(StoreError::BackupKey { backup: backup.to_path_buf(), why: BackupKeyRefusal::OtherKey });
         }
     };
     file.verify(&key, &path)?;
@@ -267,13 +258,10 @@ pub(crate) fn backup_key(backup: &Path, running: Option<&Keyed>, unlock: Option<
 /// by an earlier build records none: taken as it is).
 pub(crate) fn check_backup_pair(staged: &Path, keyed: &Keyed, file: &KeyFile, backup: &Path) -> Result<(), StoreError> {
     match recorded_in_file(staged, keyed)? {
-        Some(rec) if !rec.matches(file) => Err(StoreError::Invalid(format!(
-            "{} is not the key file of {} (generation {}, the backup records {}): put back the key file written with the backup",
-            key_file_path(backup).display(),
-            backup.display(),
-            file.generation,
-            rec.generation
-        ))),
+        Some(rec) if !rec.matches(file) => Err(StoreError::BackupKey {
+            backup: backup.to_path_buf(),
+            why: BackupKeyRefusal::NotItsKeyFile { key_file: key_file_path(backup), generation: file.generation, recorded: rec.generation },
+        }),
         _ => Ok(()),
     }
 }
@@ -367,8 +355,8 @@ impl PendingRekey {
     pub fn finish(mut self) -> Result<Rekeyed, crate::AuthError> {
         let path = self.path.clone();
         let key_path = key_file_path(&path);
-        let mut store = self.store.take().ok_or_else(|| StoreError::Invalid("store rekey finished already".into()))?;
-        let slot = self.slot.take().ok_or_else(|| StoreError::Invalid("store rekey finished already".into()))?;
+        let mut store = self.store.take().ok_or_else(|| StoreError::Internal { what: "store rekey finished already", detail: String::new() })?;
+        let slot = self.slot.take().ok_or_else(|| StoreError::Internal { what: "store rekey finished already", detail: String::new() })?;
         let key = self.secret.data_key();
         let rec = store.read(recorded)?;
         let before = current(&path, rec.as_ref(), &self.old.key).ok().map(|f| f.generation).unwrap_or(0);

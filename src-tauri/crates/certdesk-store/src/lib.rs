@@ -35,6 +35,7 @@ pub mod payments;
 pub mod pg;
 pub mod private;
 mod purge;
+pub mod refusal;
 pub mod schema;
 mod search;
 mod settings;
@@ -85,8 +86,81 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("stored case {number} cannot be read: {detail}")]
     Corrupt { number: String, detail: String },
+    /// The case changed between the action's read and its write (another desk, another
+    /// window): nothing was written.
+    #[error("case {number} changed while {during}")]
+    ChangedMeanwhile { number: String, during: refusal::Meanwhile },
+    /// The day moved while it was signed off: nothing was written.
     #[error("{0}")]
-    Invalid(String),
+    DayMoved(refusal::DayMoved),
+    /// A legal hold asked of a case whose personal data is purged already.
+    #[error("case {number}: its personal data was purged already; there is nothing left to hold")]
+    PurgedAlready { number: String },
+    #[error("case {number} is on hold already (by {by}: {reason})")]
+    HeldAlready { number: String, by: String, reason: String },
+    #[error("case {number} is not on hold")]
+    NotHeld { number: String },
+    /// An event of the case was edited outside certdesk (the chain's digest does not hold).
+    #[error("case {number}: an event of it was edited outside certdesk; run audit verify")]
+    EditedOutside { number: String },
+    #[error("no bank credit {id}")]
+    NoBankCredit { id: String },
+    #[error("case {number} is already paid by another bank credit")]
+    PaidByAnother { number: String },
+    /// An account with no role asked to act on a case.
+    #[error("{name} has no role")]
+    NoRole { name: String },
+    #[error("attachment name {name:?} must be 1–120 printable characters")]
+    AttachmentName { name: String },
+    #[error("{name} is {size} bytes; at most {limit} are kept with a case")]
+    AttachmentTooLarge { name: String, size: usize, limit: usize },
+    #[error("a draft is at most {limit} bytes")]
+    DraftTooLarge { limit: usize },
+    #[error("the draft is not JSON: {0}")]
+    DraftNotJson(#[source] serde_json::Error),
+    /// A search bound that is no RFC 3339 time.
+    #[error("{text:?} is not an RFC 3339 time")]
+    NotAnInstant { text: String },
+    #[error("counter code {code:?}: {why}")]
+    CounterCode { code: String, why: &'static str },
+    #[error(transparent)]
+    Retention(#[from] certdesk_domain::retention::RetentionError),
+    /// A file given as a store or a backup that is not one.
+    #[error("{}", why.describe(path))]
+    NotAStore { path: PathBuf, why: refusal::NotAStore },
+    #[error("{path} exists already; a backup never overwrites a file")]
+    BackupExists { path: PathBuf },
+    /// The restore's staged copy vanished while the restore waited for the store.
+    #[error("the restore's copy {path} was removed while it waited: nothing was replaced; restore again")]
+    RestoreCopyGone { path: PathBuf },
+    /// An encrypted backup's key.
+    #[error("{}", why.describe(backup))]
+    BackupKey { backup: PathBuf, why: refusal::BackupKeyRefusal },
+    /// `store encrypt`'s or `store rekey`'s copy does not check: the plain store is left as it was.
+    #[error("{0}: the plain store is left as it was")]
+    CopyCheck(refusal::CopyCheck),
+    #[error("{path} is not a certdesk journal ({why}): move it away, then open the store again")]
+    NotAJournal { path: PathBuf, why: refusal::NotAJournal },
+    /// An interrupted `store encrypt` or `rekey` whose files are both gone.
+    #[error("{operation} was interrupted and neither the store {store} nor its plain copy is there: the journal {journal} is left as it is; restore the last backup")]
+    JournalStranded { operation: &'static str, store: PathBuf, journal: PathBuf },
+    /// A store file to move into a hall that this build has not brought to its schema.
+    #[error("{path} has schema {found}; open it once with this build (any command) to bring it to {known}, then migrate")]
+    NotMigratable { path: PathBuf, found: i64, known: i64 },
+    #[error("the hall {address} is not empty ({events} event(s), {cases} case(s), {accounts} account(s)): a store moves only into an empty hall")]
+    HallNotEmpty { address: String, events: i64, cases: i64, accounts: i64 },
+    #[error("the hall {address} does not verify after the copy: {what}")]
+    HallCopyDiffers { address: String, what: String },
+    /// The desks' role granted on a store file (it is a hall's).
+    #[error("{what} is a hall's: this store is a file")]
+    HallOnly { what: &'static str },
+    /// A path that SQLite cannot be given (not UTF-8).
+    #[error("{path} is not a UTF-8 path")]
+    PathNotUtf8 { path: PathBuf },
+    /// certdesk's own expectation broken (a bug, or a store edited outside certdesk); never the
+    /// user's input.
+    #[error("internal: {what}{}", if detail.is_empty() { String::new() } else { format!(" ({detail})") })]
+    Internal { what: &'static str, detail: String },
     /// Only an administrator does this (#75: a role refusal is its own kind, never `invalid`).
     #[error("only an administrator {what}; {who} is not one")]
     AdminOnly { what: &'static str, who: String },

@@ -84,8 +84,7 @@ impl Store {
         }
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading the schema version"))?;
         if version != crate::schema::MIGRATIONS.len() as i64 {
-            let m = format!("{} has schema {version}; open it once with this build (any command) to bring it to {}, then migrate", file.display(), crate::schema::MIGRATIONS.len());
-            return Err(StoreError::Invalid(m).into());
+            return Err(StoreError::NotMigratable { path: file.to_path_buf(), found: version, known: crate::schema::MIGRATIONS.len() as i64 }.into());
         }
         let mut src = Lite(&conn);
         let actor = crate::accounts::check_admin(&mut src, admin, password)?;
@@ -103,8 +102,7 @@ impl Store {
         let resumed = counts != (0, 0, 0) && hall.read(|db| copy_of(db, source_head.as_deref(), checked.audit_events))?;
         if counts != (0, 0, 0) && !resumed {
             let (events, cases, accounts) = counts;
-            let m = format!("the hall {} is not empty ({events} event(s), {cases} case(s), {accounts} account(s)): a store moves only into an empty hall", address.shown());
-            return Err(StoreError::Invalid(m).into());
+            return Err(StoreError::HallNotEmpty { address: address.shown().to_string(), events, cases, accounts }.into());
         }
         let copied = if resumed {
             hall.read(|db| {
@@ -118,7 +116,7 @@ impl Store {
         let report = hall.verify_audit()?;
         if !report.ok || report.events != checked.audit_events {
             let what = report.first_break.map(|b| b.message).unwrap_or_else(|| format!("{} event(s) arrived of {}", report.events, checked.audit_events));
-            return Err(StoreError::Invalid(format!("the hall {} does not verify after the copy: {what}", address.shown())).into());
+            return Err(StoreError::HallCopyDiffers { address: address.shown().to_string(), what }.into());
         }
         let migrated = Migrated {
             server: address.shown().to_string(),

@@ -135,7 +135,7 @@ impl Store {
         }
         let granted = match &mut self.backend {
             Backend::Hall(h) => Store::hall(h.hall.get_mut())?.grant_desks(role)?,
-            Backend::Sqlite { .. } => return Err(StoreError::Invalid("the desks' role is a hall's: this store is a file".into())),
+            Backend::Sqlite { .. } => return Err(StoreError::HallOnly { what: "the desks' role" }),
         };
         let detail = crate::detail::DesksGranted {
             role: granted.role.clone(),
@@ -207,7 +207,7 @@ impl Store {
                 conn.close().map_err(|(_, e)| sql("closing the store")(e))?;
                 Ok(_lock)
             }
-            Backend::Hall(_) => Err(StoreError::Invalid("a hall's store has no file to hand over".into())),
+            Backend::Hall(_) => Err(StoreError::Internal { what: "a hall's store has no file to hand over", detail: String::new() }),
         }
     }
 

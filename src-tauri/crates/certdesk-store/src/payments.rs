@@ -85,7 +85,7 @@ const CREDIT_COLUMNS: &str = "id, statement, row, day, amount_fen, payer_name, p
 
 fn read_credit(db: &mut dyn Sql, r: &Row) -> Result<Credit, StoreError> {
     let id = r.text(0)?;
-    let corrupt = |detail: String| StoreError::Invalid(format!("bank credit {id}: {detail}"));
+    let corrupt = |detail: String| StoreError::Corrupt { number: format!("bank credit {id}"), detail };
     let day = r.text(3)?;
     let state = r.text(8)?;
     let cases = db
@@ -236,7 +236,7 @@ impl Store {
         actor.require("confirm a bank credit", &[Role::Clerk]).map_err(|e| E::from(ActError::from(e)))?;
         self.write(|tx| {
             let row = tx.db.row("reading a bank credit", &format!("SELECT {CREDIT_COLUMNS} FROM bank_credits WHERE id = ?1"), args![id])?;
-            let Some(row) = row else { return Err(E::from(StoreError::Invalid(format!("no bank credit {id}")))) };
+            let Some(row) = row else { return Err(E::from(StoreError::NoBankCredit { id: id.to_string() })) };
             let credit = read_credit(tx.db, &row)?;
             let mut cases = Vec::with_capacity(numbers.len());
             for n in numbers {
@@ -255,7 +255,7 @@ impl Store {
                     args![record.number.as_str(), id, tx.at.as_str(), actor.name()],
                 )?;
                 if bound != 1 {
-                    return Err(E::from(StoreError::Invalid(format!("case {} is already paid by another bank credit", record.number))));
+                    return Err(E::from(StoreError::PaidByAnother { number: record.number.to_string() }));
                 }
                 let detail = detail::PaymentConfirmed {
                     credit: id.to_string(),

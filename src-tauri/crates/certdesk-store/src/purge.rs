@@ -196,7 +196,7 @@ fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str
     }
     let events = audit::stored_events_of_case(tx.db, number.as_str())?;
     if !edited_events(&events).is_empty() {
-        return Err(StoreError::Invalid(format!("case {number}: an event of it was edited outside certdesk; run audit verify")));
+        return Err(StoreError::EditedOutside { number: number.to_string() });
     }
     let salted = tx.db.one("reading a case", "SELECT salt FROM cases WHERE id = ?1", args![id])?.opt_text(0)?.is_some();
     let (redacted, fields) = purge::redact(&record.data);
@@ -210,7 +210,7 @@ fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str
         args![canonical, digest.as_str(), tx.at.as_str(), actor, id, record.digest.as_str(), salt],
     )?;
     if changed != 1 {
-        return Err(StoreError::Invalid(format!("case {number} changed while it was purged; run the purge again")));
+        return Err(StoreError::ChangedMeanwhile { number: number.to_string(), during: crate::refusal::Meanwhile::Purge });
     }
     index_case(tx.db, id, number.as_str(), &redacted, true)?;
     let seqs: Vec<i64> = tx
@@ -282,10 +282,10 @@ impl Store {
             workflow::authorize_hold(actor, Some(reason))?;
             let row = tx.db.one("reading a case", "SELECT purged_at FROM cases WHERE number = ?1", args![record.number.as_str()])?;
             if row.opt_text(0)?.is_some() {
-                return Err(StoreError::Invalid(format!("case {}: its personal data was purged already; there is nothing left to hold", record.number)).into());
+                return Err(StoreError::PurgedAlready { number: record.number.to_string() }.into());
             }
             if let Some(r) = tx.db.row("reading the case's hold", "SELECT reason, held_by FROM case_holds WHERE case_number = ?1", args![record.number.as_str()])? {
-                return Err(StoreError::Invalid(format!("case {} is on hold already (by {}: {})", record.number, r.text(1)?, r.text(0)?)).into());
+                return Err(StoreError::HeldAlready { number: record.number.to_string(), by: r.text(1)?, reason: r.text(0)? }.into());
             }
             let reason = reason.trim();
             tx.db.exec(
@@ -304,7 +304,7 @@ impl Store {
         self.write_case(number, |tx, record, _| {
             workflow::authorize_hold(actor, None)?;
             if tx.db.exec("releasing a case's hold", "DELETE FROM case_holds WHERE case_number = ?1", args![record.number.as_str()])? != 1 {
-                return Err(StoreError::Invalid(format!("case {} is not on hold", record.number)).into());
+                return Err(StoreError::NotHeld { number: record.number.to_string() }.into());
             }
             let release = detail::CaseHold { reason: None, roles: actor.roles().to_vec() };
             tx.append(&NewEvent::new(actor.name(), AuditAction::ReleaseHold, &release).on_case(&record.number))?;

@@ -36,7 +36,7 @@ impl Store {
         }
         if key == crate::RETENTION_YEARS {
             // 电子签名法 Art. 24: at least five years after the certificate expires
-            certdesk_domain::retention::RetentionYears::parse(value).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            certdesk_domain::retention::RetentionYears::parse(value)?;
         }
         let actor = actor.name();
         self.write(|tx| {

@@ -472,7 +472,7 @@ impl Store {
                     seq
                 ],
             )?;
-            Ok(open_enrolment_in(tx.db, account)?.ok_or_else(|| StoreError::Invalid("the enrolment just written is not there".into()))?)
+            Ok(open_enrolment_in(tx.db, account)?.ok_or_else(|| StoreError::Internal { what: "the enrolment just written is not there", detail: account.to_string() })?)
         })
     }
 
@@ -493,7 +493,7 @@ impl Store {
                 "UPDATE operator_keys SET ended_at = ?1, ended_by = ?2, ended_seq = ?3, end_reason = 'revoked' WHERE fingerprint = ?4 AND ended_at IS NULL",
                 args![tx.at.as_str(), by.name(), seq, open.fingerprint.as_str()],
             )?;
-            Ok(enrolment_by_fingerprint_in(tx.db, &open.fingerprint)?.ok_or_else(|| StoreError::Invalid("the enrolment just ended is not there".into()))?)
+            Ok(enrolment_by_fingerprint_in(tx.db, &open.fingerprint)?.ok_or_else(|| StoreError::Internal { what: "the enrolment just ended is not there", detail: open.fingerprint.clone() })?)
         })
     }
 
@@ -629,7 +629,7 @@ impl Store {
             }
             let now_head = crate::audit::head(tx.db)?.unwrap_or_default();
             if now_head != crate::audit::head_value(head.0, &head.1) {
-                return Err(StoreError::Invalid("events were added since the day sheet was made: close the day again".into()).into());
+                return Err(StoreError::DayMoved(crate::refusal::DayMoved::EventsAdded).into());
             }
             let enrolment = open_enrolment_in(tx.db, actor.name())?.ok_or_else(|| RuleError::SignatureRequired { actor: actor.name().into() })?;
             if enrolment.fingerprint != signed.detail.fingerprint || !enrolment.valid_at(&tx.at) {
@@ -657,7 +657,7 @@ impl Store {
             };
             let appended = tx.append(&NewEvent::new(actor.name(), AuditAction::DayClosed, &event))?;
             if appended != seq {
-                return Err(StoreError::Invalid("the chain moved while the day was closed: close the day again".into()).into());
+                return Err(StoreError::DayMoved(crate::refusal::DayMoved::ChainMoved).into());
             }
             tx.db.exec(
                 "recording the day's close",

@@ -332,14 +332,14 @@ on_both! {
         let newest_sheet = |h: &[certdesk_store::AuditEvent]| h.iter().rev().find(|e| e.action == "seal_imported").map(|e| e.detail["sha256"].clone());
         let of_sheet = |sha: &'static [u8]| {
             move |h: &[certdesk_store::AuditEvent]| {
-                if newest_sheet(h) == Some(certdesk_domain::case::sha256_hex(sha).into()) { Ok(()) } else { Err(certdesk_store::StoreError::Invalid("another seal sheet was imported meanwhile".into())) }
+                if newest_sheet(h) == Some(certdesk_domain::case::sha256_hex(sha).into()) { Ok(()) } else { Err(certdesk_store::StoreError::ChangedMeanwhile { number: "case".into(), during: certdesk_store::refusal::Meanwhile::SealSheet }) }
             }
         };
         let (before, files) = (s.history(&n).unwrap().len(), s.attachments(&n).unwrap());
         let body = || Some(EventBody::new(AuditAction::SealAccepted, &accepted));
         let png = [NewFile { name: "seal:official_seal", mime: "image/png", bytes: b"png 2" }];
         let err = s.attach_if(&n, FileKind::Case, &png, body(), &as_clerk("zhang"), &of_sheet(b"an older scan")).unwrap_err();
-        assert!(matches!(err, certdesk_store::ActError::Store(certdesk_store::StoreError::Invalid(_))), "{err}");
+        assert!(matches!(err, certdesk_store::ActError::Store(certdesk_store::StoreError::ChangedMeanwhile { .. })), "{err}");
         assert_eq!((s.history(&n).unwrap().len(), s.attachments(&n).unwrap()), (before, files), "nothing written");
         s.attach_if(&n, FileKind::Case, &png, body(), &as_clerk("zhang"), &of_sheet(b"scan")).unwrap();
         assert_eq!(s.attachment(&n, "seal:official_seal").unwrap().unwrap().1, b"png 2");

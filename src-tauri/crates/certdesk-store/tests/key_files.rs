@@ -58,7 +58,7 @@ fn a_backup_of_an_encrypted_store_is_the_pair_and_restores_with_the_slots_of_its
     // a backup never overwrites a file, the key file's name included
     let taken = dir.path().join("taken.db");
     std::fs::write(key_file_path(&taken), b"someone's file").unwrap();
-    assert!(matches!(store.backup_to(&taken), Err(StoreError::Invalid(m)) if m.contains("taken.db.keys")));
+    assert!(matches!(store.backup_to(&taken), Err(StoreError::BackupExists { path }) if path.ends_with("taken.db.keys")));
     assert!(!taken.exists() && std::fs::read(key_file_path(&taken)).unwrap() == b"someone's file");
 
     // then zhang is disabled, li added and a second case made
@@ -90,7 +90,7 @@ fn a_backup_of_an_encrypted_store_is_the_pair_and_restores_with_the_slots_of_its
     std::fs::copy(&backup, &alone).unwrap();
     let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
     let (back, err) = store.restore_from(&alone, &as_admin("admin")).err().unwrap();
-    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("alone.db.keys")), "{err}");
+    assert!(matches!(&err, StoreError::NotAStore { why: certdesk_store::refusal::NotAStore::NoHeaderNoKeys { keys }, .. } if keys.ends_with("alone.db.keys")), "{err}");
     assert_eq!(back.unwrap().list_filtered(&Default::default(), 10).unwrap().len(), 1, "the store given back");
     // another backup's key file beside it: refused (the backup records which key file it goes with)
     let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
@@ -103,7 +103,7 @@ fn a_backup_of_an_encrypted_store_is_the_pair_and_restores_with_the_slots_of_its
     drop(store.backup_to(&newest).unwrap());
     std::fs::copy(key_file_path(&newest), key_file_path(&newer)).unwrap();
     let (_, err) = store.restore_from(&newer, &as_admin("admin")).err().unwrap();
-    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("is not the key file of")), "{err}");
+    assert!(matches!(&err, StoreError::BackupKey { why: certdesk_store::refusal::BackupKeyRefusal::NotItsKeyFile { .. }, .. }), "{err}");
 }
 
 #[test]
@@ -273,7 +273,7 @@ fn a_rekey_gives_a_new_recovery_key_and_keeps_the_administrators_slot_only_and_o
     // and restores: with the recovery key of its time (the running key is another)
     let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
     let (back, err) = store.restore_from(&before, &as_admin("admin")).err().unwrap();
-    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("--recovery-file")), "{err}");
+    assert!(matches!(&err, StoreError::BackupKey { why: certdesk_store::refusal::BackupKeyRefusal::OtherKey, .. }) && err.to_string().contains("--recovery-file"), "{err}");
     let (store, restored) = back.unwrap().restore_with(&before, &as_admin("admin"), Some(Unlock::Recovery(&old))).map_err(|(_, e)| e).unwrap();
     assert!(restored.key_file.is_some());
     assert!(store.verify_audit().unwrap().ok);
@@ -285,7 +285,7 @@ fn a_rekey_gives_a_new_recovery_key_and_keeps_the_administrators_slot_only_and_o
     let store = store.rekey("admin", &pw("Admin-pass-1")).unwrap().store;
     let wrong = Some(Unlock::Account { name: "admin", password: &pw("Admin-pass-9") });
     let (back, err) = store.restore_with(&before, &as_admin("admin"), wrong).err().unwrap();
-    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("opens no slot")), "{err}");
+    assert!(matches!(&err, StoreError::BackupKey { why: certdesk_store::refusal::BackupKeyRefusal::Password { .. }, .. }) && err.to_string().contains("opens no slot"), "{err}");
     let right = Some(Unlock::Account { name: "admin", password: &pw("Admin-pass-1") });
     let (store, _) = back.unwrap().restore_with(&before, &as_admin("admin"), right).map_err(|(_, e)| e).unwrap();
     drop(store);

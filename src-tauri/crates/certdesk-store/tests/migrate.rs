@@ -120,7 +120,7 @@ fn a_move_is_refused_without_the_files_administrator_or_with_a_broken_chain_and_
     drop(conn);
     let (url, server_password) = address(&db);
     let err = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &url, server_password).map(drop).unwrap_err();
-    assert!(matches!(&err, AuthError::Store(StoreError::Invalid(m)) if m.contains("audit chain is broken")), "{err}");
+    assert!(matches!(&err, AuthError::Store(StoreError::NotAStore { why: certdesk_store::refusal::NotAStore::ChainBroken { .. }, .. })), "{err}");
     let events: i64 = db.raw().query_opt("SELECT count(*) FROM audit_events", &[]).ok().flatten().map(|r| r.get(0)).unwrap_or(0);
     assert_eq!(events, 0, "nothing reached the hall");
 }
@@ -164,7 +164,7 @@ fn a_move_killed_after_its_copy_committed_is_finished_by_the_next_one() {
     let other_dir = tempfile::tempdir().unwrap();
     let other = counter_file(other_dir.path());
     let refused = Store::migrate_into_hall(&other, "admin", &pw("admin-pass-1"), &address, password.clone());
-    assert!(matches!(refused, Err(AuthError::Store(StoreError::Invalid(ref m))) if m.contains("not empty")), "{:?}", refused.err());
+    assert!(matches!(refused, Err(AuthError::Store(StoreError::HallNotEmpty { .. }))), "{:?}", refused.err());
     // the same file: finished (verified, recorded once)
     let (hall, migrated) = Store::migrate_into_hall(&file, "admin", &pw("admin-pass-1"), &address, password.clone()).unwrap();
     assert_eq!(migrated.cases, 2);
