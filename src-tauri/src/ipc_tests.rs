@@ -1227,6 +1227,11 @@ fn a_card_laid_on_the_counters_reader_reaches_the_intake_once_and_an_expired_one
 
     // no reader set: said, nothing else
     w.login("zhang");
+    assert_eq!(w.kind("idcard_poll", json!({})), "idcard_not_set");
+    // one set that cannot be opened (a wrong port): its own kind, which the intake shows
+    w.login("admin");
+    w.ok("set_setting", json!({ "key": "idcard_port", "value": dir.path().join("no-such-port").to_str().unwrap() }));
+    w.login("zhang");
     assert_eq!(w.kind("idcard_poll", json!({})), "idcard_no_reader");
     w.login("admin");
     w.ok("set_setting", json!({ "key": "idcard_port", "value": reader.path() }));

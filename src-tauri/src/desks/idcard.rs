@@ -10,7 +10,7 @@ use certdesk_desk::idcard::{CardForIntake, CardWatch};
 use tauri::State;
 
 /// A card newly laid on the counter's reader, read and judged; `null` while there is none (or
-/// the card read before still lies there). A clerk's call; no reader set: `idcard_no_reader`.
+/// the card read before still lies there). A clerk's call; no reader set: `idcard_not_set`; one that cannot be opened: `idcard_no_reader`.
 #[tauri::command(async)]
 pub fn idcard_poll(state: State<'_, AppState>) -> Result<Option<CardForIntake>, IpcError> {
     crate::log::call("idcard_poll", || {

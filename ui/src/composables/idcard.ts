@@ -1,7 +1,9 @@
 // The intake's ID card reader: asks the backend every moment whether a card was laid on the
 // counter's reader (the backend reads it once per laying and judges it on the counter's today)
 // and hands each card to the screen. No reader set: asks again only now and then (the
-// administrator may set one). Decides nothing about the card.
+// administrator may set one), quietly; one set that cannot be opened is said (the clerk would
+// otherwise lay cards on a dead reader), and the saying cleared once it answers. Decides
+// nothing about the card.
 import { onBeforeUnmount, onMounted } from 'vue'
 import { api, errorKind, type CardForIntake } from '../ipc'
 
@@ -17,15 +19,28 @@ export function useCardReader(onCard: (card: CardForIntake) => void, onError: (e
   const idleMs = options.idleMs ?? 10000
   let timer: ReturnType<typeof setTimeout> | undefined
   let live = false
+  // a reader's failure is said until a question is answered again (then `onError(null)`)
+  let failing = false
   async function poll() {
     let wait = everyMs
     try {
       const card = await api.idcardPoll()
+      if (live && failing) {
+        failing = false
+        onError(null)
+      }
       if (card && live) onCard(card)
     } catch (e) {
       const kind = errorKind(e)
-      if (kind === 'idcard_no_reader' || kind === 'missing_role' || kind === 'not_signed_in') wait = idleMs
-      else if (live) onError(e)
+      if (kind === 'idcard_not_set' || kind === 'missing_role' || kind === 'not_signed_in') wait = idleMs
+      else {
+        // a reader set but not opened (unplugged, a wrong port): said, tried again now and then
+        if (kind === 'idcard_no_reader') wait = idleMs
+        if (live) {
+          failing = true
+          onError(e)
+        }
+      }
     }
     if (live) timer = setTimeout(poll, wait)
   }

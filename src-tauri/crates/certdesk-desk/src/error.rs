@@ -349,7 +349,8 @@ impl DeskError {
             DeskError::DayRange { .. } => K::DayRange,
             DeskError::TooLarge { .. } => K::TooLarge,
             DeskError::IdCard(e) => idcard_kind(e),
-            DeskError::NoIdCardReader | DeskError::IdCardLibraryMissing { .. } => K::IdcardNoReader,
+            DeskError::NoIdCardReader => K::IdcardNotSet,
+            DeskError::IdCardLibraryMissing { .. } => K::IdcardNoReader,
             DeskError::KeyLibraryMissing { .. } => K::KeyLibraryMissing,
             DeskError::OutOfRange { .. } => K::OutOfRange,
             DeskError::UnknownValue { .. } => K::UnknownValue,
@@ -803,6 +804,9 @@ pub enum ErrorKind {
     /// the card left the reader during the read: lay it again
     IdcardRemoved,
     /// no reader set, or the one set cannot be opened (device, library, port)
+    /// no reader is set at this counter (the intake waits quietly for one)
+    IdcardNotSet,
+    /// the reader that is set cannot be opened (its port, its library)
     IdcardNoReader,
     /// the key driver path saved in 管理 names no file (#79)
     KeyLibraryMissing,
