@@ -64,7 +64,7 @@ const en: Shape<typeof zh> = {
     switching: 'The hall is switching servers: what you typed is kept, saving again by itself…', draftWaiting: 'The hall is switching servers: the draft is saved shortly',
     title: 'New case', stepProject: 'Project and business', stepOrg: 'Organisation', stepHandler: 'Handler', stepEmployees: 'Employees (annex)',
     stepMaterials: 'Materials', stepFee: 'Fee and payment', project: 'CA project', business: 'Business', certKind: 'Certificate', medium: 'Medium',
-    years: 'Years', quantity: 'Quantity', quantityFromEmployees: 'An employee case is for each employee listed', orgCode: 'Organisation code', otherId: 'Other ID number', licenceValidUntil: 'Licence valid until', unitCertSerial: 'Unit certificate serial', orgName: 'Organisation', department: 'Department', uscc: 'USCC', orgPhone: 'Phone', orgEmail: 'E-mail',
+    years: 'Years', yearsNone: 'None (as the original)', quantity: 'Quantity', quantityFromEmployees: 'An employee case is for each employee listed', orgCode: 'Organisation code', otherId: 'Other ID number', licenceValidUntil: 'Licence valid until', unitCertSerial: 'Unit certificate serial', orgName: 'Organisation', department: 'Department', uscc: 'USCC', orgPhone: 'Phone', orgEmail: 'E-mail',
     postcode: 'Postcode', legalAddress: 'Registered address', mailingAddress: 'Mailing address', legalRep: 'Legal representative',
     repName: 'Legal rep. name', repIdType: 'Legal rep. ID type', repId: 'Legal rep. ID number', repMobile: 'Legal rep. mobile',
     handlerName: 'Handler', handlerIdType: 'ID type', handlerId: 'Handler ID', handlerMobile: 'Handler mobile', handlerEmail: 'Handler e-mail',

@@ -86,6 +86,7 @@ export default {
     certKind: '证书类型',
     medium: '介质',
     years: '年限',
+    yearsNone: '不按年限（与原证书相同）',
     quantity: '张数', quantityFromEmployees: '员工证书的张数即附页员工人数',
     orgCode: '组织机构代码', otherId: '其他证件号码', licenceValidUntil: '营业执照有效期至', unitCertSerial: '单位法人证书序列号',
     orgName: '机构名称',

@@ -496,6 +496,27 @@ describe('Intake', () => {
     expect(sent!.arrival).toEqual({ date: '2026-11-27', courier: '顺丰速运', waybill: 'SF1234567890' })
   })
 
+  it('shows no years for a business the model says takes none (补办), and sends none', async () => {
+    const years: (number | null)[] = []
+    backend({
+      catalog_projects: () => [{ ...project, business_types: ['new', 'replace'] }],
+      intake_form: ({ business }) => ({
+        project: project.id, business: business as B.IntakeForm['business'], cert_kind: 'organization', medium: 'usb_key',
+        takes_years: business !== 'replace', has_organization: true, has_annex: false, counts_as_person: ['name', 'id_number', 'email'], rules: [], sections: [],
+      }),
+      fee_quote: (a) => { years.push(a.years); return feeQuote(a.years, 1, '100.00', '壹佰元整', []) },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    expect((w.get('[data-testid=intake-years]').element as HTMLSelectElement).disabled).toBe(false)
+    await w.get('[data-testid=intake-business]').setValue('replace')
+    await flushPromises()
+    const select = w.get('[data-testid=intake-years]').element as HTMLSelectElement
+    expect(select.disabled).toBe(true)
+    expect(select.selectedOptions[0]?.textContent, 'not the last choice (1)').toBe('不按年限（与原证书相同）')
+    expect(years.at(-1), 'priced without years').toBeNull()
+  })
+
   it('prices and sends each annex row by its own business type and years where the model has those columns', async () => {
     let sent: SentCase | null = null
     const quoted: (B.RowOrder[] | null)[] = []
