@@ -72,6 +72,7 @@ const COMMANDS: &[&str] = &[
     "key_import_cert",
     "key_import_answers",
     "case_withdraw_cert",
+    "case_reissue",
     "employees_read",
     "key_write_cert",
     "key_import_enc",

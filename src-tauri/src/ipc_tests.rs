@@ -124,6 +124,7 @@ fn window_over(state: AppState) -> Window {
             desks::keys::key_import_cert,
             desks::keys::key_import_answers,
             desks::keys::case_withdraw_cert,
+            desks::keys::case_reissue,
             commands::employees_read,
             desks::keys::key_write_cert,
             desks::keys::key_write_seal,
@@ -1088,6 +1089,22 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     }
     let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
     assert_eq!((st["batch"]["phase"].as_str(), st["batch"]["total"].as_u64(), st["batch"]["withdrawn"].as_u64()), (Some("done"), Some(19), Some(1)));
+    // 登记补办: a written key lost before hand-over gets a second key, by a supervisor's reason
+    assert_eq!(w.kind("case_reissue", json!({ "number": n, "cert": 3, "reason": "Key损坏" })), "missing_role");
+    w.login("li");
+    let can = w.ok("get_case", json!({ "number": n }))["can"]["reissue_certs"].clone();
+    assert_eq!(can, json!((1..=19).collect::<Vec<u32>>()), "every written certificate, not the withdrawn one");
+    assert_eq!(w.kind("case_reissue", json!({ "number": n, "cert": 3, "reason": " " })), "reason_required");
+    assert_eq!(w.kind("case_reissue", json!({ "number": n, "cert": 20, "reason": "Key损坏" })), "nothing_to_reissue");
+    let steps = w.ok("case_reissue", json!({ "number": n, "cert": 3, "reason": "Key损坏" }));
+    assert_eq!((steps["certs"][2]["done"].as_bool(), steps["next"].as_str().is_some()), (Some(false), true), "certificate 3 is to be written again: {steps}");
+    assert!(!w.ok("get_case", json!({ "number": n }))["can"]["reissue_certs"].as_array().unwrap().contains(&json!(3)), "not twice");
+    w.login("wang");
+    let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));
+    assert_eq!(st["cert"].as_u64(), Some(3), "the key desk takes certificate 3 again: {st}");
+    // (its holder left meanwhile: withdrawn, so that the case goes on as before)
+    w.login("li");
+    w.ok("case_withdraw_cert", json!({ "number": n, "cert": 3, "reason": "已离职" }));
     loop {
         let s = w.ok("case_steps", json!({ "number": n }));
         let Some(next) = s["next"].as_str().map(str::to_string) else { break };
@@ -1101,6 +1118,8 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
         w.ok("complete_step", json!({ "number": n, "step": next, "reference": null }));
     }
     assert_eq!(w.ok("get_case", json!({ "number": n }))["case"]["status"], "closed");
+    w.login("li");
+    assert_eq!(w.kind("case_reissue", json!({ "number": n, "cert": 1, "reason": "Key损坏" })), "not_approved", "a closed case's keys are handed over");
     // the batch is over: its PINs are gone, a key asks for its own
     w.login("wang");
     let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": null }));

@@ -426,6 +426,7 @@ fn main() {
             desks::keys::key_import_answers,
             commands::employees_read,
             desks::keys::case_withdraw_cert,
+            desks::keys::case_reissue,
             desks::keys::key_init,
             desks::keys::key_generate,
             desks::keys::key_import_cert,

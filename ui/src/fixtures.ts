@@ -100,7 +100,7 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
   if ((clerk || key) && status === 'delivered') actions.push(act('close'))
   if ((clerk || sup) && !['closed', 'cancelled'].includes(status)) actions.push(act('cancel', true))
   const editable = ['draft', 'accepted', 'returned', 'submitted', 'approved'].includes(status)
-  return { actions, edit: clerk && editable, attach: clerk && editable, print: !['closed', 'cancelled'].includes(status), key_desk: key && ['approved', 'key_issued'].includes(status), withdraw_certs: [] }
+  return { actions, edit: clerk && editable, attach: clerk && editable, print: !['closed', 'cancelled'].includes(status), key_desk: key && ['approved', 'key_issued'].includes(status), withdraw_certs: [], reissue_certs: [] }
 }
 
 /** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given,

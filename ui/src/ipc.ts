@@ -126,6 +126,7 @@ export interface Commands {
   key_import_enc: { args: Uint8Array; result: B.EncWritten }
   key_write_seal: { args: { number: string; serial: string; pin: string; cert: number | null }; result: B.SealWritten }
   case_withdraw_cert: { args: { number: string; cert: number; reason: string }; result: B.CaseSteps }
+  case_reissue: { args: { number: string; cert: number; reason: string }; result: B.CaseSteps }
   employees_read: { args: { file: string; business: string | null; years: number | null; existing: B.Employee[] }; result: B.Employee[] }
   key_verify: { args: { serial: string; pin: string; number: string | null }; result: B.Contents }
   key_batch_pins: { args: { number: string; soPin: string; userPin: string }; result: B.BatchPinsHeld }
@@ -337,6 +338,8 @@ export const api = {
   keyWriteSeal: (number: string, serial: string, pin: string, cert?: number) => call('key_write_seal', { number, serial, pin, cert: cert ?? null }),
   /** a supervisor withdraws one certificate of a case, with a reason */
   caseWithdrawCert: (number: string, cert: number, reason: string) => call('case_withdraw_cert', { number, cert, reason }),
+  /** a supervisor allows a second key for a written certificate (登记补办), with a reason */
+  caseReissue: (number: string, cert: number, reason: string) => call('case_reissue', { number, cert, reason }),
   /** a unit's employee list (XLSX, XLS, CSV) read into the intake's table; kind employee_list lists the bad rows */
   employeesRead: (file: Uint8Array, business: string | null, years: number | null, existing: B.Employee[]) =>
     call('employees_read', { file: toBase64(file), business, years, existing }),

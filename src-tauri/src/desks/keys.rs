@@ -131,6 +131,18 @@ pub fn case_withdraw_cert(state: State<'_, AppState>, number: String, cert: u32,
     })
 }
 
+/// A supervisor allows a second key for a written certificate (登记补办: its first key lost or
+/// broken), with a reason; the key desk then makes the certificate's key again.
+#[tauri::command(async)]
+pub fn case_reissue(state: State<'_, AppState>, number: String, cert: u32, reason: String) -> Result<certdesk_desk::steps::CaseSteps, IpcError> {
+    crate::log::call("case_reissue", || {
+        state.with_desk(|d| {
+            d.reissue(&number, &reason, Some(cert))?;
+            d.case_steps(&state.catalog, &number)
+        })
+    })
+}
+
 /// The certificate a step works on: the one the desk shows (`cert`), else the case's next one
 /// waiting for the step (the plugged key's first).
 fn choice(cert: Option<u32>) -> CertChoice {

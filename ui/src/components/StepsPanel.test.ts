@@ -51,6 +51,29 @@ describe('StepsPanel, a case of several certificates', () => {
     expect(w.emitted('completed')).toHaveLength(1)
   })
 
+  it('lets a supervisor allow a second key for a written certificate (登记补办) with a reason, a unit\'s one certificate too', async () => {
+    const steps = { ...stepsOf(NUMBER, 'key_issued'), certs: [cert(1, '广州市示例科技有限公司', { done: true, next: null, certificate_serial: '7F01' })] }
+    const calls = mockBackend({ case_reissue: () => steps })
+    const w = mount(StepsPanel, { props: { number: NUMBER, steps, c: sampleCase, can: { ...capsFor('key_issued', ['supervisor']), reissue_certs: [1] } } })
+    await w.get('[data-testid=cert-reissue-1]').trigger('click')
+    await w.get('[data-testid=cert-reissue-do]').trigger('submit')
+    expect(w.get('[data-testid=step-error]').text()).toContain('补办原因')
+    expect(calls).toHaveLength(0)
+    await w.get('[data-testid=cert-reissue-reason]').setValue('Key损坏')
+    await w.get('[data-testid=cert-reissue-do]').trigger('submit')
+    await flushPromises()
+    expect(calls.map((c) => c.cmd === 'case_reissue' && [c.args.number, c.args.cert, c.args.reason])).toEqual([[NUMBER, 1, 'Key损坏']])
+    expect(w.emitted('completed')).toHaveLength(1)
+    expect(w.find('[data-testid=cert-reissue-reason]').exists()).toBe(false)
+  })
+
+  it('offers no reissue the backend does not name', () => {
+    const steps = { ...stepsOf(NUMBER, 'key_issued'), certs: [cert(1, '王芳', { done: true, next: null }), cert(2, '陈刚', { done: true, next: null })] }
+    mockBackend({})
+    const w = mount(StepsPanel, { props: { number: NUMBER, steps, c: sampleCase, can: capsFor('key_issued', ['clerk']) } })
+    expect(w.find('[data-testid=cert-reissue-1]').exists()).toBe(false)
+  })
+
   it('shows no certificate list for a case of one certificate', () => {
     mockBackend({})
     const w = mount(StepsPanel, { props: { number: NUMBER, steps: stepsOf(NUMBER, 'approved'), c: sampleCase, can: capsFor('approved', ['supervisor']) } })

@@ -97,6 +97,7 @@ const en: Shape<typeof zh> = {
   },
   steps: {
     certs: 'Certificates ({n})', withdraw: 'Withdraw', withdrawDo: 'Withdraw this certificate', withdrawReasonLabel: 'Reason', withdrawReason: 'Give the reason for withdrawing (e.g. the employee left)', withdrawn: 'Certificate {cert} ({holder}) withdrawn',
+    reissue: 'Reissue', reissueDo: 'Allow a second key', reissueReasonLabel: 'Reason', reissueReason: 'Give the reason for the reissue (e.g. key broken, key lost)', reissued: 'Certificate {cert} ({holder}) may get a second key now',
     title: 'Steps', done: 'done', next: 'next', pending: 'to do', waitRole: 'waiting for a {role}', keyDesk: 'Done at the key desk', openKeyDesk: 'Open the key desk',
     useActions: 'use the buttons above', reference: 'Reference', referenceOptional: 'Reference (optional)', referenceHint: 'the CA\'s application or revocation number…',
     referenceRequired: 'Give the reference', confirm: 'Mark done', deliver: 'Confirm hand-over', close: 'Close',

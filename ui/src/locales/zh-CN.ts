@@ -149,6 +149,7 @@ export default {
   },
   steps: {
     certs: '证书（{n} 张）', withdraw: '撤回', withdrawDo: '撤回此证书', withdrawReasonLabel: '撤回原因', withdrawReason: '请填写撤回原因（例如：员工已离职）', withdrawn: '已撤回证书 {cert}（{holder}）',
+    reissue: '登记补办', reissueDo: '登记补办，重新制Key', reissueReasonLabel: '补办原因', reissueReason: '请填写补办原因（例如：Key损坏、Key遗失）', reissued: '已登记补办证书 {cert}（{holder}）：制证员可为其重新制作Key',
     title: '办理步骤', done: '已完成', next: '下一步', pending: '待办', waitRole: '待{role}办理', keyDesk: '在制证台办理', openKeyDesk: '去制证台',
     useActions: '用上方按钮办理', reference: '参考号', referenceOptional: '参考号（可选）', referenceHint: '业务单号、注销单号等',
     referenceRequired: '请填写参考号', confirm: '确认已完成', deliver: '确认交付', close: '归档',

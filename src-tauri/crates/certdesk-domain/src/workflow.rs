@@ -463,6 +463,9 @@ pub struct CaseCapabilities {
     /// The certificates this account may withdraw now (a supervisor, before they are written;
     /// the reason is asked), by index.
     pub withdraw_certs: Vec<u32>,
+    /// The certificates this account may allow a second key for now (a supervisor, once
+    /// written: 登记补办; the reason is asked), by index.
+    pub reissue_certs: Vec<u32>,
 }
 
 /// The workflow actions a front end offers, in the order it shows them.
@@ -479,6 +482,7 @@ pub fn capabilities(actor: &Actor, facts: &CaseFacts) -> CaseCapabilities {
         print: status.is_open() && [Role::Clerk, Role::Supervisor, Role::KeyClerk].iter().any(|r| actor.has(*r)),
         key_desk: authorize_key_step(actor, facts, false, None).is_ok(),
         withdraw_certs: facts.certs.iter().map(|c| c.index).filter(|k| authorize_withdraw(actor, facts, *k, "-").is_ok()).collect(),
+        reissue_certs: facts.certs.iter().map(|c| c.index).filter(|k| authorize_reissue(actor, facts, Some(*k), "-").is_ok()).collect(),
     }
 }
 
