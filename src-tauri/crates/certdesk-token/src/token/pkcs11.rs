@@ -111,6 +111,11 @@ impl P11 {
 
     /// The one token matching `sel`.
     pub(crate) fn find(&self, sel: &TokenSel) -> Result<(Slot, TokenView), TokenError> {
+        sel.the_one(self.selected(sel)?)
+    }
+
+    /// Every token `sel` selects, with its slot.
+    fn selected(&self, sel: &TokenSel) -> Result<Vec<(Slot, TokenView)>, TokenError> {
         let slots = self.ctx.get_all_slots().map_err(device("listing slots"))?;
         let with_token = self.ctx.get_slots_with_token().map_err(device("listing slots"))?;
         let mut found = Vec::new();
@@ -123,6 +128,16 @@ impl P11 {
                 found.push((slot, view));
             }
         }
+        Ok(found)
+    }
+
+    /// The token just initialised with `label`. Slot ids can change after C_InitToken (SoftHSM,
+    /// some vendor keys), so it is found again by its label, leaving out the other keys that
+    /// bore that label before (`others`, by serial): the first key of a certificate still
+    /// plugged while its second key is made (补办) has the same label.
+    fn find_initialised(&self, label: &str, others: &[String]) -> Result<(Slot, TokenView), TokenError> {
+        let sel = TokenSel::Label(label.to_string());
+        let found: Vec<(Slot, TokenView)> = self.selected(&sel)?.into_iter().filter(|(_, v)| !others.contains(&v.serial)).collect();
         sel.the_one(found)
     }
 
@@ -179,14 +194,15 @@ impl P11 {
             return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
         }
         let slot = self.slot_at(index)?;
+        let others: Vec<String> =
+            self.selected(&TokenSel::Label(label.to_string()))?.into_iter().filter(|(s, _)| *s != slot).map(|(_, v)| v.serial).filter(|serial| !serial.is_empty()).collect();
         self.init_token(slot, so_pin, label, "initialising")?;
-        // slot ids can change after C_InitToken (SoftHSM, some vendor keys): find it again
-        let (slot, _) = self.find(&TokenSel::Label(label.to_string()))?;
+        let (slot, _) = self.find_initialised(label, &others)?;
         let session = self.ctx.open_rw_session(slot).map_err(device("opening a session"))?;
         self.login(slot, &session, UserType::So, so_pin)?;
         set_user_pin(&session, user_pin)?;
         drop(session);
-        Ok(self.find(&TokenSel::Label(label.to_string()))?.1)
+        Ok(self.find_initialised(label, &others)?.1)
     }
 
     pub(crate) fn info(&self, sel: &TokenSel) -> Result<TokenView, TokenError> {
