@@ -358,7 +358,7 @@ test('a unit\'s 明细表 at the intake: a bad row named by its row and column a
   await screenshot('intake-employee-list', '[data-testid=employees]')
   const mended = list('roster.xlsx', [['王芳', '440106200109094066', ''], ['陈刚', '210102198801020030', 'chengang@example.gov.cn'], ['李明', '440304199207271516', '']])
   await type('[data-testid=emp-list-file]', mended)
-  await waitText('[data-testid=emp-paste-info]', '已从 roster.xlsx 导入 3 人')
+  await waitText('[data-testid=emp-list-info]', '已从 roster.xlsx 导入 3 人')
   assert.equal(await run(`return document.querySelector('[data-testid=emp-list-problems]')`), null, 'the problems gone')
   assert.deepEqual(await run(`return [0, 1, 2].map((i) => [document.querySelector('[data-testid=emp-name-' + i + ']').value, document.querySelector('[data-testid=emp-id-' + i + ']').value])`),
     [['王芳', '440106200109094066'], ['陈刚', '210102198801020030'], ['李明', '440304199207271516']])

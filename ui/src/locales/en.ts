@@ -81,7 +81,7 @@ const en: Shape<typeof zh> = {
   materials: {
     onFile: 'on file (case {case})',
     byUnitCert: 'original spared by the unit certificate',
-    formCopies: 'Copies', original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional',
+    formCopies: 'Copies', original: 'Original seen', copies: 'Copies', oldKey: 'Old key received', received: 'Received', optional: 'optional', optionalNotGiven: 'optional, not handed in',
     stamped: 'with company seal', allReceived: 'All received', none: 'Nothing to check for this business', need: '{n} needed',
     toFollow: 'To follow', toFollowHint: 'What is missing and when it comes (required for a missing item)', followed: 'To follow: {note}',
   },

@@ -133,7 +133,7 @@ export default {
   materials: {
     onFile: '在案（案件{case}）',
     byUnitCert: '凭单位证书免原件',
-    formCopies: '份数', original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选',
+    formCopies: '份数', original: '原件已核', copies: '复印件份数', oldKey: '旧Key已收', received: '已收', optional: '可选', optionalNotGiven: '可选，未交',
     stamped: '须盖公章', allReceived: '全部收齐', none: '该业务无需核对材料', need: '需{n}份',
     toFollow: '后补说明', toFollowHint: '缺什么、何时补交（未收齐的必交材料须填写）', followed: '后补：{note}',
   },

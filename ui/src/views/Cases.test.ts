@@ -155,6 +155,23 @@ describe('Case page', () => {
     expect(w.emitted('changed')).toBeTruthy()
   })
 
+  it('marks an optional item not handed in as such, never as received (✔)', async () => {
+    const proof = { id: 'payment_proof', text: '汇款凭证', kind: 'document', original: false, copies: 1, stamped: false, optional: true, note: null } as const
+    mockBackend({
+      get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['supervisor'], {
+        materials: { recorded: true, items: [{ id: 'form', text: '《单位法人数字证书申请表》', state: 'received', to_follow: null }, { id: 'license', text: '《统一社会信用代码证书》', state: 'received', to_follow: null }, { id: 'payment_proof', text: '汇款凭证', state: 'optional', to_follow: null }], missing: [] },
+      }),
+      catalog_checklist: () => [...sampleChecklist, proof],
+      catalog_projects: () => [sampleProject],
+    })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(w.get('[data-testid=case-mark-form]').text()).toBe('✔')
+    expect(w.get('[data-testid=case-mark-payment_proof]').text()).toBe('—')
+    expect(w.get('[data-testid=case-mat-payment_proof]').text()).toContain('可选，未交')
+    expect(w.get('[data-testid=case-mat-payment_proof]').classes()).not.toContain('missing')
+  })
+
   it('shows a refusal in Chinese', async () => {
     mockBackend({
       get_case: () => caseView({ ...sampleCase, status: 'submitted' }, ['supervisor']),
