@@ -401,7 +401,7 @@ fn the_day_is_signed_off_by_key_only_its_ledger_prints_either_way_and_keys_are_t
     assert_eq!(w.ok("key_enrolments", json!({})), json!([]));
     assert_eq!(w.kind("enrol_key", json!({ "name": "li", "cert": "not base64!", "chain": "" })), "usage");
     assert_eq!(w.kind("enrol_key", json!({ "name": "li", "cert": "bm90IGEgY2VydGlmaWNhdGU=", "chain": "bm90IGEgY2VydGlmaWNhdGU=" })), "staff_certificate");
-    assert_eq!(w.kind("revoke_key", json!({ "name": "li", "reason": "lost" })), "refused", "no key enrolled to revoke");
+    assert_eq!(w.kind("revoke_key", json!({ "name": "li", "reason": "lost" })), "no_key_enrolled", "no key enrolled to revoke");
 }
 
 #[test]

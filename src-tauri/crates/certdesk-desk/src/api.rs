@@ -163,7 +163,7 @@ impl Session {
     /// change made without a signed-in account. Refused once any account exists.
     pub fn first_admin(store: &mut CaseStore, name: &str, password: &Password, counter_code: &str, counter_name: &str) -> Result<Session, DeskError> {
         if store.store.account_count()? > 0 {
-            return Err(DeskError::Auth(AuthError::Refused("the administrator exists already: sign in".into())));
+            return Err(DeskError::Auth(AuthError::AccountsExist));
         }
         let code = checked_counter_code(counter_code)?;
         store.store.add_account(name, &[Role::Admin], password, None)?;
@@ -307,7 +307,7 @@ fn checked_counter_code(counter_code: &str) -> Result<String, DeskError> {
 /// without a signed-in account (the CLI's first `user add`).
 pub fn add_first_admin(store: &mut CaseStore, name: &str, roles: &[Role], password: &Password) -> Result<Account, DeskError> {
     if store.store.account_count()? > 0 {
-        return Err(DeskError::Auth(AuthError::Refused("the store has accounts already: an administrator adds the next one (--as ADMIN)".into())));
+        return Err(DeskError::Auth(AuthError::AccountsExist));
     }
     Ok(store.store.add_account(name, roles, password, None)?)
 }

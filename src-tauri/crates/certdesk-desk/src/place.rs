@@ -679,7 +679,7 @@ pub fn encrypt_store(
         return Err(certdesk_store::StoreError::NotOnHall { what: "store encrypt", instead: "a hall's data is on its server: encrypt the server's disk and require TLS" }.into());
     };
     if let certdesk_store::StoreState::Encrypted { .. } = Store::state(&path)? {
-        return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!("{} is encrypted already", path.display()))));
+        return Err(DeskError::Auth(certdesk_store::AuthError::EncryptedAlready { path }));
     }
     let pending = Store::open(&path)?.encrypt_begin(admin, password)?;
     let said = EncryptedStore {
@@ -718,7 +718,7 @@ pub fn rekey_store(
         return Err(certdesk_store::StoreError::NotOnHall { what: "store rekey", instead: "a hall's data is on its server: encrypt the server's disk and require TLS" }.into());
     };
     if !matches!(Store::state(&path)?, certdesk_store::StoreState::Encrypted { .. }) {
-        return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!("{} is not encrypted: store encrypt makes it so", path.display()))));
+        return Err(DeskError::Auth(certdesk_store::AuthError::NotEncrypted { path }));
     }
     let store = Store::open_encrypted(&path, certdesk_store::Unlock::Account { name: admin, password })?;
     let pending = store.rekey_begin(admin, password)?;
@@ -811,15 +811,12 @@ pub fn create_first_admin_file(path: &Path, name: &str, roles: &[certdesk_domain
     match Store::state(path)? {
         certdesk_store::StoreState::Missing => {}
         certdesk_store::StoreState::Encrypted { .. } => {
-            return Err(DeskError::Auth(certdesk_store::AuthError::Refused(format!(
-                "{} is an encrypted store with accounts already: an administrator adds the next one (--as ADMIN)",
-                path.display()
-            ))));
+            return Err(DeskError::Auth(certdesk_store::AuthError::AccountsExist));
         }
         certdesk_store::StoreState::Plain => {
             let blank = Store::open(path)?.is_blank()?;
             if !blank {
-                return Err(DeskError::Auth(certdesk_store::AuthError::Refused("the store has accounts already: an administrator adds the next one (--as ADMIN)".into())));
+                return Err(DeskError::Auth(certdesk_store::AuthError::AccountsExist));
             }
             // the plain store (closed above) holds nothing: it goes, with SQLite's files
             // beside it, so that the first account makes an encrypted one in its place
@@ -838,6 +835,6 @@ pub fn create_first_admin_file(path: &Path, name: &str, roles: &[certdesk_domain
         crate::private::create_dir_all(folder).map_err(|source| certdesk_store::StoreError::Folder { path: folder.to_path_buf(), source })?;
     }
     let (store, recovery_key) = Store::create_encrypted_with_roles(path, name, roles, password)?;
-    let account = store.account(name)?.ok_or_else(|| DeskError::Auth(certdesk_store::AuthError::Refused(format!("the account {name} was not made"))))?;
+    let account = store.account(name)?.ok_or_else(|| DeskError::Auth(certdesk_store::AuthError::Internal { what: "the first account was not made", detail: name.to_string() }))?;
     Ok(FirstStore { store: CaseStore::new(store), account, recovery_key })
 }

@@ -25,7 +25,7 @@ pub(crate) fn check_admin(db: &mut dyn crate::db::Sql, name: &str, password: &Pa
     let checked = verify_password(db, name, password)?.filter(|c| c.good).ok_or(AuthError::WrongCredentials)?;
     checked.usable(name)?;
     if !checked.roles.contains(&Role::Admin) {
-        return Err(AuthError::AdminOnly(format!("only an administrator moves a store into the hall; {name} is not one")));
+        return Err(AuthError::AdminOnly { what: "moves a store into the hall", who: Some(name.to_string()) });
     }
     Ok(Actor::new(AccountChecked::by_the_store(), name, checked.roles))
 }
@@ -129,21 +129,48 @@ pub enum AuthError {
     Reused,
     #[error("an account needs at least one role")]
     NoRole,
-    /// what only an administrator does (the message says what and who asked)
-    #[error("{0}")]
-    AdminOnly(String),
+    /// what only an administrator does: what, and who asked (none: nobody is signed in)
+    #[error("only an administrator {what}; {}", match who { Some(who) => format!("{who} is not one"), None => "sign in as one".to_string() })]
+    AdminOnly { what: &'static str, who: Option<String> },
     /// what nobody does to their own account (disable it, drop their own admin role, set
     /// their password without the current one)
-    #[error("{0}")]
-    OwnAccount(String),
+    #[error("{what}")]
+    OwnAccount { what: &'static str },
     #[error("account {0} exists already")]
     Exists(String),
     #[error("no account {0}")]
     NoAccount(String),
     #[error("a display name (姓名) is at most 40 characters, without control characters")]
     BadDisplayName,
-    #[error("{0}")]
-    Refused(String),
+    /// The certificate is enrolled for an account already: each key is enrolled once.
+    #[error("this certificate ({subject}) was enrolled for {account} already: each key is enrolled once")]
+    KeyEnrolledAlready { subject: String, account: String },
+    #[error("{account} has no USB key enrolled")]
+    NoKeyEnrolled { account: String },
+    #[error("revoking a USB key needs a reason (--reason)")]
+    RevokeNeedsReason,
+    /// The first account of a new store is an administrator.
+    #[error("the first account of a new store must be an administrator (--role admin)")]
+    FirstAccountAdmin,
+    /// The first account asked of a store that has accounts: an administrator adds the next.
+    #[error("the store has accounts already: an administrator adds the next one (--as ADMIN)")]
+    AccountsExist,
+    /// An encrypted store made where a store or a key file is already.
+    #[error("a store (or its key file) is at {path} already: an encrypted store is made only where there is none")]
+    StoreExists { path: std::path::PathBuf },
+    #[error("{path} is not an encrypted store: store encrypt makes it so (with a recovery key of its own)")]
+    NotEncrypted { path: std::path::PathBuf },
+    #[error("{path} is encrypted already")]
+    EncryptedAlready { path: std::path::PathBuf },
+    /// A key file whose key does not open its store (another store's key file copied over).
+    #[error(
+        "the key file {key_file} does not go with the store {store}: its key does not open it (the key file of another store copied over this one's, or a damaged store file; SQLite said: {sqlite}). Put back this store's own key file (a backup's X.db.keys is a copy of the key file of its time), or open the store with its recovery key (store open-with-recovery)"
+    )]
+    KeyFileMismatch { key_file: std::path::PathBuf, store: std::path::PathBuf, sqlite: String },
+    /// certdesk's own broken expectation (a password hash that cannot be made, an account just
+    /// made and not found).
+    #[error("internal: {what} ({detail})")]
+    Internal { what: &'static str, detail: String },
     #[error("the account signed in here no longer exists: sign in again")]
     SignedOut,
     /// The password was right; the account signs in with its USB key too (#31).
@@ -211,7 +238,7 @@ pub(crate) fn remember_password(db: &mut dyn crate::db::Sql, name: &str, hashed:
 
 pub(crate) fn hash(p: &Password) -> Result<String, AuthError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(p.bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Refused(format!("cannot hash the password: {e}")))
+    Argon2::default().hash_password(p.bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Internal { what: "the password cannot be hashed", detail: e.to_string() })
 }
 
 fn read_account(r: &Row) -> Result<Account, StoreError> {
@@ -255,10 +282,10 @@ impl Store {
         let first = self.account_count()? == 0;
         let actor = match (by, first) {
             (Some(a), _) if a.has(Role::Admin) => a.name().to_string(),
-            (Some(a), _) => return Err(AuthError::AdminOnly(format!("only an administrator adds accounts; {} is not one", a.name()))),
+            (Some(a), _) => return Err(AuthError::AdminOnly { what: "adds accounts", who: Some(a.name().to_string()) }),
             (None, true) if roles.contains(&Role::Admin) => name.to_string(),
-            (None, true) => return Err(AuthError::Refused("the first account of a new store must be an administrator (--role admin)".into())),
-            (None, false) => return Err(AuthError::AdminOnly("an administrator must sign in to add accounts".into())),
+            (None, true) => return Err(AuthError::FirstAccountAdmin),
+            (None, false) => return Err(AuthError::AdminOnly { what: "adds accounts", who: None }),
         };
         let hashed = hash(password)?;
         // an encrypted store: the new account's slot, so its password opens the store, in one
@@ -348,7 +375,7 @@ impl Store {
 
     fn admin_change(&mut self, by: &Actor, name: &str, action: AuditAction, sql_text: &str, extra: Option<String>, slot: &SlotChange) -> Result<Account, AuthError> {
         if !by.has(Role::Admin) {
-            return Err(AuthError::AdminOnly(format!("only an administrator may {action} for {name}; {} is not one", by.name())));
+            return Err(AuthError::AdminOnly { what: "changes another account", who: Some(by.name().to_string()) });
         }
         if by.name() == name && matches!(action, AuditAction::UserDisable | AuditAction::UserPasswd) {
             let why = if action == AuditAction::UserPasswd {
@@ -356,7 +383,7 @@ impl Store {
             } else {
                 "an administrator cannot disable their own account"
             };
-            return Err(AuthError::OwnAccount(why.into()));
+            return Err(AuthError::OwnAccount { what: why });
         }
         self.account_change(by, name, action, sql_text, extra, slot)
     }
@@ -436,7 +463,7 @@ impl Store {
             return Err(AuthError::NoRole);
         }
         if by.name() == name && !roles.contains(&Role::Admin) {
-            return Err(AuthError::OwnAccount("an administrator cannot remove their own administrator role".into()));
+            return Err(AuthError::OwnAccount { what: "an administrator cannot remove their own administrator role" });
         }
         self.admin_change(by, name, AuditAction::UserRoles, "UPDATE accounts SET roles = ?3, updated_at = ?2 WHERE name = ?1", Some(roles_text(roles)), &SlotChange::none())
     }

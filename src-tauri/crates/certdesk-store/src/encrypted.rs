@@ -112,7 +112,7 @@ impl Store {
     /// store), so the same set-up can be done again.
     pub fn create_encrypted_with_roles(path: &Path, admin: &str, roles: &[certdesk_domain::workflow::Role], password: &Password) -> Result<(Store, Zeroizing<String>), AuthError> {
         if Store::state(path)? != StoreState::Missing || key_file_path(path).exists() {
-            return Err(AuthError::Refused(format!("a store (or its key file) is at {} already: an encrypted store is made only where there is none", path.display())));
+            return Err(AuthError::StoreExists { path: path.to_path_buf() });
         }
         crate::accounts::check_password(password)?;
         let secret = RecoverySecret::generate();
@@ -144,7 +144,7 @@ impl Store {
     /// The account is then signed in as on any store (`authenticate`).
     pub fn open_encrypted(path: &Path, unlock: Unlock<'_>) -> Result<Store, AuthError> {
         if let StoreState::Missing | StoreState::Plain = Store::state(path)? {
-            return Err(AuthError::Refused(format!("{} is not an encrypted store", path.display())));
+            return Err(AuthError::NotEncrypted { path: path.to_path_buf() });
         }
         let key_path = key_file_path(path);
         let next = crate::keys::next_path(&key_path);
@@ -210,11 +210,7 @@ impl Store {
             // a slot of the key file opened, and its key does not open the store: SQLite's
             // "file is not a database" says nothing of which file is wrong (#78)
             Err(e) if by_account && !keyed.opens(path) => {
-                return Err(AuthError::Refused(format!(
-                    "the key file {} does not go with the store {}: its key does not open it (the key file of another store copied over this one's, or a damaged store file; SQLite said: {e}). Put back this store's own key file (a backup's X.db.keys is a copy of the key file of its time), or open the store with its recovery key (store open-with-recovery)",
-                    key_path.display(),
-                    path.display()
-                )));
+                return Err(AuthError::KeyFileMismatch { key_file: key_path, store: path.to_path_buf(), sqlite: e.to_string() });
             }
             Err(e) => return Err(e.into()),
         };
@@ -366,10 +362,10 @@ impl Store {
     pub fn encrypt_begin(mut self, admin: &str, password: &Password) -> Result<PendingEncrypt, AuthError> {
         let actor = self.authenticate(admin, password)?;
         if !actor.has(certdesk_domain::workflow::Role::Admin) {
-            return Err(AuthError::AdminOnly(format!("only an administrator encrypts the store; {admin} is not one")));
+            return Err(AuthError::AdminOnly { what: "encrypts the store", who: Some(admin.to_string()) });
         }
         if self.keyed().is_some() {
-            return Err(AuthError::Refused("the store is encrypted already".into()));
+            return Err(AuthError::EncryptedAlready { path: self.path().to_path_buf() });
         }
         let path = self.file("encrypting the store", "a hall's data is on its server: encrypt the server's disk (docs/hall.md)")?.1.to_path_buf();
         let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();
@@ -416,7 +412,7 @@ impl Store {
         let mut store = Store::open_encrypted(path, Unlock::Recovery(secret))?;
         let account = store.account(admin)?.ok_or_else(|| AuthError::NoAccount(admin.to_string()))?;
         if account.disabled || !account.roles.contains(&certdesk_domain::workflow::Role::Admin) {
-            return Err(AuthError::AdminOnly(format!("the recovery key sets the password of an enabled administrator; {admin} is not one")));
+            return Err(AuthError::AdminOnly { what: "gets a password from the recovery key (an enabled one)", who: Some(admin.to_string()) });
         }
         // the last passwords are refused here as at any other change (#78)
         store.read(|db| crate::accounts::check_not_reused(db, admin, password))?;

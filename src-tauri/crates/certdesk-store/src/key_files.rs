@@ -297,10 +297,10 @@ impl Store {
         use crate::AuthError;
         let actor = self.authenticate(admin, password)?;
         if !actor.has(certdesk_domain::workflow::Role::Admin) {
-            return Err(AuthError::AdminOnly(format!("only an administrator rekeys the store; {admin} is not one")));
+            return Err(AuthError::AdminOnly { what: "rekeys the store", who: Some(admin.to_string()) });
         }
         let Some(old) = self.keyed().cloned() else {
-            return Err(AuthError::Refused("the store is not encrypted: store encrypt makes it so (with a recovery key of its own)".into()));
+            return Err(AuthError::NotEncrypted { path: self.path().to_path_buf() });
         };
         let path = self.path().to_path_buf();
         let without_slot: Vec<String> = self.accounts()?.into_iter().filter(|a| !a.disabled && a.name != admin).map(|a| a.name).collect();

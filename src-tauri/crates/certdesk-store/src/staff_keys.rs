@@ -423,14 +423,16 @@ impl Store {
     /// desk) to account `account`, as an administrator: the account's open enrolment, if any,
     /// ends as `replaced`; a certificate enrolled before (for anyone) is refused.
     pub fn enrol_key(&mut self, by: &Actor, account: &str, new: &NewEnrolment) -> Result<Enrolment, AuthError> {
-        by.require("enrolling a USB key", &[Role::Admin]).map_err(|e| AuthError::AdminOnly(e.to_string()))?;
+        if !by.has(Role::Admin) {
+            return Err(AuthError::AdminOnly { what: "enrols a USB key", who: Some(by.name().to_string()) });
+        }
         let target = self.account(account)?.ok_or_else(|| AuthError::NoAccount(account.into()))?;
         if target.disabled {
             return Err(AuthError::Disabled { name: account.into() });
         }
         self.write(|tx| {
             if let Some(e) = enrolment_by_fingerprint_in(tx.db, &new.fingerprint)? {
-                return Err(AuthError::Refused(format!("this certificate ({}) was enrolled for {} already: each key is enrolled once", e.subject, e.account)));
+                return Err(AuthError::KeyEnrolledAlready { subject: e.subject, account: e.account });
             }
             let previous = open_enrolment_in(tx.db, account)?;
             let event = detail::KeyEnrolled {
@@ -479,13 +481,15 @@ impl Store {
     /// Ends account `account`'s open enrolment as an administrator (`revoked`: a lost or
     /// compromised key), with a reason. Approvals signed before stay valid.
     pub fn revoke_key(&mut self, by: &Actor, account: &str, reason: &str) -> Result<Enrolment, AuthError> {
-        by.require("revoking a USB key", &[Role::Admin]).map_err(|e| AuthError::AdminOnly(e.to_string()))?;
+        if !by.has(Role::Admin) {
+            return Err(AuthError::AdminOnly { what: "revokes a USB key", who: Some(by.name().to_string()) });
+        }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(AuthError::Refused("revoking a USB key needs a reason (--reason)".into()));
+            return Err(AuthError::RevokeNeedsReason);
         }
         self.write(|tx| {
-            let open = open_enrolment_in(tx.db, account)?.ok_or_else(|| AuthError::Refused(format!("{account} has no USB key enrolled")))?;
+            let open = open_enrolment_in(tx.db, account)?.ok_or_else(|| AuthError::NoKeyEnrolled { account: account.to_string() })?;
             let event = detail::KeyEnded { user: account.into(), fingerprint: open.fingerprint.clone(), end: "revoked".into(), reason: Some(reason.into()) };
             let seq = tx.append(&NewEvent::new(by.name(), AuditAction::KeyEnded, &event))?;
             tx.db.exec(

@@ -112,7 +112,7 @@ fn an_encrypted_store_is_made_only_where_there_is_none_and_with_a_password_that_
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("certdesk.db");
     drop(Store::open(&path).unwrap());
-    assert!(matches!(Store::create_encrypted(&path, "admin", &pw("Admin-pass-1")), Err(AuthError::Refused(_))), "a plain store is there");
+    assert!(matches!(Store::create_encrypted(&path, "admin", &pw("Admin-pass-1")), Err(AuthError::StoreExists { .. })), "a plain store is there");
     let fresh = dir.path().join("new.db");
     assert!(Store::create_encrypted(&fresh, "admin", &pw("short")).is_err());
     assert!(!key_file_path(&fresh).exists(), "nothing left behind");

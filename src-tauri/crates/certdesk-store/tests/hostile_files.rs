@@ -229,7 +229,7 @@ fn another_stores_key_file_beside_an_encrypted_store_is_named_as_such() {
     std::fs::copy(key_file_path(&theirs), key_file_path(&ours)).unwrap();
     let err = Store::open_encrypted(&ours, Unlock::Account { name: "admin", password: &pw(ADMIN_PASSWORD) }).err().unwrap();
     let message = err.to_string();
-    assert!(matches!(err, AuthError::Refused(_)), "{message}");
+    assert!(matches!(err, AuthError::KeyFileMismatch { .. }), "{message}");
     assert!(message.contains(&format!("the key file {} does not go with the store {}", key_file_path(&ours).display(), ours.display())), "{message}");
     assert!(message.contains("store open-with-recovery"), "{message}");
 }

@@ -231,7 +231,7 @@ fn a_rekey_gives_a_new_recovery_key_and_keeps_the_administrators_slot_only_and_o
     // an administrator only; the store alone (another handle on it: busy, nothing changed)
     drop(store);
     let zhang = open_as(&path, "zhang", "Zhang-pass-1").unwrap();
-    assert!(matches!(zhang.rekey("zhang", &pw("Zhang-pass-1")), Err(AuthError::AdminOnly(_))));
+    assert!(matches!(zhang.rekey("zhang", &pw("Zhang-pass-1")), Err(AuthError::AdminOnly { .. })));
     let store = open_as(&path, "admin", "Admin-pass-1").unwrap();
     let other = store.reopen().unwrap();
     assert!(matches!(store.rekey("admin", &pw("Admin-pass-1")), Err(AuthError::Store(StoreError::Busy(_)))));

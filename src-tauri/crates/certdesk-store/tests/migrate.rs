@@ -108,7 +108,7 @@ fn a_move_is_refused_without_the_files_administrator_or_with_a_broken_chain_and_
     for (who, password) in [("admin", "wrong-password"), ("zhang", "zhang-pass-1"), ("nobody", "admin-pass-1")] {
         let (url, server_password) = address(&db);
         let err = Store::migrate_into_hall(&file, who, &pw(password), &url, server_password).map(drop).unwrap_err();
-        assert!(matches!(err, AuthError::WrongCredentials | AuthError::AdminOnly(_)), "{who}: {err}");
+        assert!(matches!(err, AuthError::WrongCredentials | AuthError::AdminOnly { .. }), "{who}: {err}");
     }
     assert_eq!(std::fs::read(&file).unwrap(), file_bytes, "the file is only read: no failed sign-in counted there");
 

@@ -64,10 +64,10 @@ on_both! {
         }
         // enrolment: an administrator's; the same certificate twice refused
         let li_actor = store.authenticate("li", &pw("li-pass-1")).unwrap();
-        assert!(matches!(store.enrol_key(&li_actor, "li", &li_key.enrolment()), Err(AuthError::AdminOnly(_))));
+        assert!(matches!(store.enrol_key(&li_actor, "li", &li_key.enrolment()), Err(AuthError::AdminOnly { .. })));
         store.enrol_key(&admin, "li", &li_key.enrolment()).unwrap();
         store.enrol_key(&admin, "zhao", &zhao_key.enrolment()).unwrap();
-        assert!(matches!(store.enrol_key(&admin, "zhang", &li_key.enrolment()), Err(AuthError::Refused(_))));
+        assert!(matches!(store.enrol_key(&admin, "zhang", &li_key.enrolment()), Err(AuthError::KeyEnrolledAlready { .. })));
         // the rows only ever end
         assert!(place.try_sql("UPDATE operator_keys SET account = 'zhang'").is_err());
         assert!(place.try_sql("DELETE FROM operator_keys").is_err());
