@@ -60,6 +60,40 @@ describe('App', () => {
     expect(locks).toBe(1)
   })
 
+  it('changes the own password of one\'s own accord (改密码), or cancels with Esc, the desk back', async () => {
+    const changed: unknown[] = []
+    let who: Actor | null = null
+    mockBackend({
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+      login: ({ name }) => ({ ...(who = { name, roles: ['clerk'] }), must_change: false, key: false }),
+      change_own_password: (a) => { changed.push(a); return null },
+    })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=login-name]').setValue('zhang')
+    await w.get('[data-testid=login-password]').setValue('pw')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    await w.get('[data-testid=change-own-password]').trigger('click')
+    expect(w.get('[data-testid=change-password] h2').text()).toBe('改密码')
+    expect(w.get('[data-testid=change-password]').text(), 'no "must change" warning').not.toContain('须先修改密码')
+    expect(w.findComponent({ name: 'Intake' }).exists()).toBe(false)
+    await w.get('[data-testid=change-password]').trigger('keydown', { key: 'Escape' })
+    await flushPromises()
+    expect(w.find('[data-testid=change-password]').exists()).toBe(false)
+    expect(w.findComponent({ name: 'Intake' }).exists()).toBe(true)
+    expect(changed).toEqual([])
+    await w.get('[data-testid=change-own-password]').trigger('click')
+    await w.get('[data-testid=change-current]').setValue('Old-pass-1')
+    await w.get('[data-testid=change-password-new]').setValue('New-pass-2')
+    await w.get('[data-testid=change-password-new2]').setValue('New-pass-2')
+    await w.get('[data-testid=change-password]').trigger('submit')
+    await flushPromises()
+    expect(changed).toHaveLength(1)
+    expect(w.find('[data-testid=change-password]').exists()).toBe(false)
+    expect(toasts.map((x) => x.text)).toContain('密码已修改')
+  })
+
   it('lands a key clerk on the key desk with the desks of the role', async () => {
     const w = await signIn(['key_clerk'])
     expect(navs(w)).toEqual(['nav-cases', 'nav-keys', 'nav-reports'])

@@ -23,7 +23,7 @@ const en: Shape<typeof zh> = {
     switch: 'Switch account', switchHint: 'Someone else: switch account. This signs the account out, and what this screen has not saved is lost.',
   },
   changePassword: {
-    title: 'Change your password', due: 'Your password is due for a change or was set by an administrator: change it to go on.',
+    title: 'Change your password', own: 'Password', due: 'Your password is due for a change or was set by an administrator: change it to go on.',
     rule: 'At least 8 characters from at least 3 of: upper-case letters, lower-case letters, digits, other characters (symbols, spaces, Chinese); none of your last 5 passwords.',
     current: 'Current password', password: 'New password', password2: 'New password again', mismatch: 'The two new passwords differ', submit: 'Change password', done: 'Password changed',
   },
