@@ -9,6 +9,7 @@ import type { Role } from './bindings'
 import { caseView, sampleCase, sampleChecklist, sampleLabels } from './fixtures'
 import { mockBackend, refusal } from './testing/backend'
 import { toast, toasts } from './composables/toast'
+import { helpStep } from './help'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -248,6 +249,15 @@ describe('App', () => {
     await flushPromises()
     expect(asked().at(-1)).toEqual({ topic: 'reports' })
     expect(w.get('[data-testid=help]').attributes('aria-keyshortcuts')).toBe('F1')
+    // the step a desk says it is at goes first; another desk forgets it
+    helpStep.value = 'intake_materials'
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F1', code: 'F1' }))
+    await flushPromises()
+    expect(asked().at(-1)).toEqual({ topic: 'intake_materials' })
+    await w.get('[data-testid=nav-review]').trigger('click')
+    await w.get('[data-testid=help]').trigger('click')
+    await flushPromises()
+    expect(asked().at(-1)).toEqual({ topic: 'review' })
   })
 
   it('opens the manual\'s USB key page from the sign-in that asks for the key and from a key session\'s lock (#77)', async () => {

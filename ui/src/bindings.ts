@@ -1395,7 +1395,7 @@ capped: boolean, };
 
 export type PickKind = "folder" | "module" | "store" | "recovery_file";
 
-export type HelpTopic = "start" | "setup" | "intake" | "cases" | "review" | "keys" | "reports" | "admin" | "staff_key";
+export type HelpTopic = "start" | "setup" | "intake" | "cases" | "review" | "keys" | "reports" | "admin" | "staff_key" | "intake_unit" | "intake_handler" | "intake_employees" | "intake_materials" | "intake_payment" | "case_page" | "case_returned" | "case_posted" | "admin_accounts" | "admin_staff_keys" | "admin_settings" | "admin_online" | "admin_backup";
 
 export type Imported = { number: string, warnings: Array<FieldProblem>, };
 

@@ -1,4 +1,5 @@
-//! 帮助 (F1, #77): the manual's page for the desk the user is on, in a window of its own beside
+//! 帮助 (F1, #77): the manual's page for the desk and step the user is on (the intake's section
+//! the focus is in, the case page's kind of case, 管理's section), in a window of its own beside
 //! the app's, offline. The manual (docs/manual, VitePress) is built into the app's own assets
 //! under `manual/` (scripts/ui.sh), so it ships inside the binary and the package; its window
 //! gets no IPC permission (capabilities/main.json names only the main window).
@@ -25,11 +26,52 @@ pub enum HelpTopic {
     /// signing in or unlocking with one's own USB key (#31): the sign-in screen once it asks for
     /// the key, the lock screen of a session signed in with it
     StaffKey,
+    // the intake's sections, by where the focus is
+    IntakeUnit,
+    IntakeHandler,
+    IntakeEmployees,
+    IntakeMaterials,
+    /// the invoice, delivery, fee and payment sections
+    IntakePayment,
+    // a case open on the case page
+    CasePage,
+    CaseReturned,
+    CasePosted,
+    // 管理's sections
+    AdminAccounts,
+    AdminStaffKeys,
+    AdminSettings,
+    AdminOnline,
+    AdminBackup,
 }
 
+/// Every topic, for the test that finds each one's page and anchor in the manual.
+#[cfg(test)]
+const TOPICS: [HelpTopic; 22] = {
+    use HelpTopic::*;
+    [
+        Start, Setup, Intake, Cases, Review, Keys, Reports, Admin, StaffKey, IntakeUnit, IntakeHandler, IntakeEmployees, IntakeMaterials, IntakePayment, CasePage, CaseReturned,
+        CasePosted, AdminAccounts, AdminStaffKeys, AdminSettings, AdminOnline, AdminBackup,
+    ]
+};
+
 impl HelpTopic {
-    /// The manual's page for the topic, below `manual/` (each one's source is docs/manual/<page>.md).
-    pub fn page(self) -> &'static str {
+    /// The manual's page for the topic, below `manual/` (each one's source is docs/manual/<page>.md),
+    /// and the anchor of its step on that page (`{#anchor}` after the heading there).
+    pub fn place(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            HelpTopic::IntakeUnit => ("clerk/unit-order.html", Some("unit")),
+            HelpTopic::IntakeHandler => ("clerk/unit-order.html", Some("handler")),
+            HelpTopic::IntakeEmployees => ("clerk/unit-order.html", Some("employees")),
+            HelpTopic::IntakeMaterials => ("clerk/unit-order.html", Some("materials")),
+            HelpTopic::IntakePayment => ("clerk/unit-order.html", Some("payment")),
+            HelpTopic::AdminStaffKeys => ("admin/accounts.html", Some("staff-key")),
+            other => (other.page(), None),
+        }
+    }
+
+    /// The page of a topic without an anchor of its own.
+    fn page(self) -> &'static str {
         match self {
             HelpTopic::Start => "index.html",
             HelpTopic::Setup => "admin/first-day.html",
@@ -39,6 +81,14 @@ impl HelpTopic {
             HelpTopic::Reports => "supervisor/day-close.html",
             HelpTopic::Admin => "admin/first-day.html",
             HelpTopic::StaffKey => "supervisor/usb-key.html",
+            HelpTopic::IntakeUnit | HelpTopic::IntakeHandler | HelpTopic::IntakeEmployees | HelpTopic::IntakeMaterials | HelpTopic::IntakePayment => "clerk/unit-order.html",
+            HelpTopic::CasePage => "clerk/forms-and-seal.html",
+            HelpTopic::CaseReturned => "clerk/returned-case.html",
+            HelpTopic::CasePosted => "clerk/posted-case.html",
+            HelpTopic::AdminAccounts | HelpTopic::AdminStaffKeys => "admin/accounts.html",
+            HelpTopic::AdminSettings => "admin/drivers.html",
+            HelpTopic::AdminOnline => "admin/online.html",
+            HelpTopic::AdminBackup => "admin/backup.html",
         }
     }
 }
@@ -50,20 +100,27 @@ const WINDOW: &str = "help";
 #[tauri::command(async)]
 pub fn open_help(app: tauri::AppHandle, topic: HelpTopic) -> Result<(), IpcError> {
     crate::log::call("open_help", || {
-        let page = topic.page();
+        let (page, anchor) = topic.place();
         let failed = |e: tauri::Error| IpcError::new(ErrorKind::Internal, format!("the manual's window: {e}"));
         if let Some(window) = app.get_webview_window(WINDOW) {
             // a path of the app's own origin, whatever the platform's scheme is
-            window.eval(format!("location.replace('/manual/{page}')")).map_err(failed)?;
+            let hash = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+            window.eval(format!("location.replace('/manual/{page}{hash}')")).map_err(failed)?;
             let _ = window.unminimize();
             return window.set_focus().map_err(failed);
         }
-        tauri::WebviewWindowBuilder::new(&app, WINDOW, tauri::WebviewUrl::App(format!("manual/{page}").into()))
+        let window = tauri::WebviewWindowBuilder::new(&app, WINDOW, tauri::WebviewUrl::App(format!("manual/{page}").into()))
             .title("证书受理台 操作手册")
             .inner_size(1000.0, 720.0)
             .min_inner_size(640.0, 480.0)
             .build()
             .map_err(failed)?;
+        if let Some(anchor) = anchor {
+            // the step's place on the page: the URL the window was built with, with its anchor
+            let mut url = window.url().map_err(failed)?;
+            url.set_fragment(Some(anchor));
+            window.navigate(url).map_err(failed)?;
+        }
         Ok(())
     })
 }
@@ -74,12 +131,20 @@ mod tests {
     use std::path::Path;
 
     #[test]
-    fn every_topic_has_its_page_in_the_manual() {
+    fn every_topic_has_its_page_and_step_in_the_manual() {
         let manual = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/manual");
-        use HelpTopic::*;
-        for topic in [Start, Setup, Intake, Cases, Review, Keys, Reports, Admin, StaffKey] {
-            let source = manual.join(topic.page().replace(".html", ".md"));
-            assert!(source.is_file(), "{topic:?}: {} is not in the manual", source.display());
+        for topic in TOPICS {
+            let (page, anchor) = topic.place();
+            let source = manual.join(page.replace(".html", ".md"));
+            let text = std::fs::read_to_string(&source).unwrap_or_else(|e| panic!("{topic:?}: {} is not in the manual: {e}", source.display()));
+            if let Some(anchor) = anchor {
+                // VitePress's own anchor after a heading: `### 2. 经办人 {#handler}`
+                assert!(text.lines().any(|l| l.starts_with('#') && l.trim_end().ends_with(&format!("{{#{anchor}}}"))), "{topic:?}: no heading with {{#{anchor}}} in {}", source.display());
+            }
         }
+        // every topic the UI can send is listed (the bindings' union, generated from the enum)
+        let bindings = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts")).unwrap();
+        let line = bindings.lines().find(|l| l.starts_with("export type HelpTopic")).expect("HelpTopic in the bindings");
+        assert_eq!(line.matches('"').count() / 2, TOPICS.len(), "{line}");
     }
 }

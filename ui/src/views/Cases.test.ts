@@ -11,6 +11,7 @@ import type { FieldProblem, PrintOutcome, SealVerdict, Sheet } from '../ipc'
 import type { CaseSteps, Role } from '../bindings'
 import { auditEvent, caseView, feeQuote, identOk, sampleCase, sampleChecklist, sampleProject, stepsOf, summaryOf, type CaseJson, lackingMaterials } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
+import { helpStep } from '../help'
 
 enableAutoUnmount(afterEach)
 afterEach(() => clearMocks())
@@ -170,6 +171,20 @@ describe('Case page', () => {
     expect(w.get('[data-testid=case-mark-payment_proof]').text()).toBe('—')
     expect(w.get('[data-testid=case-mat-payment_proof]').text()).toContain('可选，未交')
     expect(w.get('[data-testid=case-mat-payment_proof]').classes()).not.toContain('missing')
+  })
+
+  it('says the kind of case open, for F1: a returned one, a posted one, else the case page (#77)', async () => {
+    let c: CaseJson = { ...sampleCase, status: 'returned' }
+    mockBackend({ get_case: () => caseView(c, ['clerk']), catalog_checklist: () => sampleChecklist, catalog_projects: () => [sampleProject] })
+    const w = mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(helpStep.value).toBe('case_returned')
+    w.unmount()
+    expect(helpStep.value).toBeNull()
+    c = { ...sampleCase, status: 'accepted', channel: 'post' } as CaseJson
+    mount(CaseDetail, { props: { number: sampleCase.number } })
+    await flushPromises()
+    expect(helpStep.value).toBe('case_posted')
   })
 
   it('shows a refusal in Chinese', async () => {

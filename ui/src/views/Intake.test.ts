@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Intake from './Intake.vue'
+import { helpStep } from '../help'
 import { parsePeople } from '../paste'
 import { runSignOut } from '../session'
 import type { CaseData } from '../bindings'
@@ -662,6 +663,20 @@ describe('Intake', () => {
     expect(tries).toBe(1)
     expect(w.find('[data-testid=intake-switching]').exists()).toBe(false)
     expect(w.get('[data-testid=error]').text()).toContain('无法确认是否已保存')
+  })
+
+  it('says which section the focus is in, for F1 (#77)', async () => {
+    backend({})
+    const w = mount(Intake, { attachTo: document.body })
+    await flushPromises()
+    await w.get('[data-testid=intake-handler]').trigger('focusin')
+    expect(helpStep.value).toBe('intake_handler')
+    await w.get('[data-testid=mat-all]').trigger('focusin')
+    expect(helpStep.value).toBe('intake_materials')
+    await w.get('[data-testid=intake-uscc]').trigger('focusin')
+    expect(helpStep.value).toBe('intake_unit')
+    w.unmount()
+    expect(helpStep.value).toBeNull()
   })
 
   it('fills the handler the clerk is at from a card laid on the reader', async () => {
