@@ -434,6 +434,7 @@ const en: Shape<typeof zh> = {
     store_exists: 'A store (or its key file) is there already: nothing is overwritten',
     not_encrypted: 'The store is not encrypted: encrypt it first',
     encrypted_already: 'The store is encrypted already',
+    password_file_open: 'The database password file may be read by others: make it readable by its owner alone (chmod 600)',
     internal: 'The command failed unexpectedly; nothing was changed',
     store_busy: 'Another program has the store open: close it, then restore',
     server_commit_unknown: 'The connection to the server was lost while saving and whether it was saved cannot be told yet: look at the case (refresh or search) before doing it again',

@@ -488,6 +488,7 @@ export default {
     store_exists: '此位置已有案件库（或其密钥文件），不会覆盖',
     not_encrypted: '案件库未加密：请先加密案件库',
     encrypted_already: '案件库已加密',
+    password_file_open: '数据库密码文件可被他人读取：请设为只有本人可读（chmod 600）',
     internal: '操作异常中止，数据未被改动，请重试或联系技术支持',
     store_busy: '案件库正被其他程序使用（本程序或命令行），请关闭后再恢复',
     server_commit_unknown: '保存时服务器连接中断，无法确认是否已保存：请先查看该案件（刷新或搜索），确认没有保存再重做',

@@ -478,10 +478,12 @@ fn pg_kind(e: &certdesk_store::pg::PgError) -> ErrorKind {
         P::NoWritableServer { .. } => ErrorKind::ServerSwitching,
         P::StandbyWait { .. } => ErrorKind::ServerStandbyWait,
         P::WriteWait { .. } => ErrorKind::ServerWriteWait,
-        P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } => ErrorKind::HallAddress,
+        P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } | P::ClientCertNeedsTls | P::SessionAttrs { .. } | P::BadStandbyWait { .. } | P::NoServer => ErrorKind::HallAddress,
+        P::PasswordFileOpen { .. } => ErrorKind::PasswordFileOpen,
+        P::Internal { .. } => ErrorKind::Internal,
         P::TlsRequired { .. } => ErrorKind::HallNeedsTls,
         P::PasswordFile { .. } => ErrorKind::Io,
-        P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::Invalid(_) => {
+        P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::DesksRoleMissing | P::DesksRoleIsOwner { .. } | P::NoSuchRole { .. } | P::OwnsNoTables { .. } => {
             ErrorKind::Server
         }
     }
@@ -652,6 +654,8 @@ pub enum ErrorKind {
     HallNeedsTls,
     /// no password for a hall's server was found
     HallPasswordMissing,
+    /// the hall's password file may be read by others
+    PasswordFileOpen,
     /// the saved store setting (`store.json`) cannot be read
     StoreSetting,
     /// what only a hall does, asked of a store file

@@ -117,7 +117,7 @@ impl HallAddress {
         let client_cert = match (cert, key) {
             (None, None) => None,
             (Some(cert), Some(key)) if tls_ca.is_some() => Some((cert, key)),
-            (Some(_), Some(_)) => return Err(PgError::Invalid("sslcert and sslkey need TLS: add sslmode=verify-full&sslrootcert=FILE".into())),
+            (Some(_), Some(_)) => return Err(PgError::ClientCertNeedsTls),
             (Some(cert), None) => return Err(PgError::TlsClient { path: cert, why: "sslcert without sslkey: give both".into() }),
             (None, Some(key)) => return Err(PgError::TlsClient { path: key, why: "sslkey without sslcert: give both".into() }),
         };
@@ -127,14 +127,14 @@ impl HallAddress {
             Some("read-write" | "primary") => true,
             Some("any") => false,
             Some(other) => {
-                return Err(PgError::Invalid(format!("target_session_attrs={other} cannot be a desk's: a desk writes (read-write, the default with several servers, or any)")));
+                return Err(PgError::SessionAttrs { given: other.to_string() });
             }
         };
         let standby_wait = match standby_wait {
             None => Duration::from_secs(STANDBY_WAIT_S),
             Some(s) => match s.parse::<u64>() {
                 Ok(n @ 1..=600) => Duration::from_secs(n),
-                _ => return Err(PgError::Invalid(format!("standby_wait={s}: whole seconds from 1 to 600"))),
+                _ => return Err(PgError::BadStandbyWait { given: s.to_string() }),
             },
         };
         if config.get_connect_timeout().is_none() {
@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(a.client_cert, Some((PathBuf::from("/desk.pem"), PathBuf::from("/desk.key"))));
         assert!(matches!(HallAddress::parse(&format!("{base}&sslcert=/desk.pem")), Err(PgError::TlsClient { .. })));
         assert!(matches!(HallAddress::parse(&format!("{base}&sslkey=/desk.key")), Err(PgError::TlsClient { .. })));
-        assert!(matches!(HallAddress::parse("postgres://clerk@localhost/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::Invalid(_))));
+        assert!(matches!(HallAddress::parse("postgres://clerk@localhost/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::ClientCertNeedsTls)));
     }
 
     #[test]
@@ -405,7 +405,7 @@ mod tests {
         assert_eq!(same_port.servers().iter().map(|(s, _)| s.port).collect::<Vec<_>>(), [6000, 6000]);
         assert!(!HallAddress::parse(&format!("postgres://desk@h1,h2/certdesk?target_session_attrs=any&{TLS}")).expect("any").writer_only());
         assert!(!HallAddress::parse(&format!("postgres://desk@h1/certdesk?{TLS}")).expect("one").writer_only());
-        assert!(matches!(HallAddress::parse(&format!("postgres://desk@h1,h2/certdesk?target_session_attrs=read-only&{TLS}")), Err(PgError::Invalid(_))));
+        assert!(matches!(HallAddress::parse(&format!("postgres://desk@h1,h2/certdesk?target_session_attrs=read-only&{TLS}")), Err(PgError::SessionAttrs { .. })));
     }
 
     #[test]
@@ -413,7 +413,7 @@ mod tests {
         assert_eq!(HallAddress::parse("postgres://desk@localhost/hall").expect("default").standby_wait(), Duration::from_secs(STANDBY_WAIT_S));
         assert_eq!(HallAddress::parse("postgres://desk@localhost/hall?standby_wait=3").expect("3 s").standby_wait(), Duration::from_secs(3));
         for bad in ["0", "601", "2.5", "x"] {
-            assert!(matches!(HallAddress::parse(&format!("postgres://desk@localhost/hall?standby_wait={bad}")), Err(PgError::Invalid(_))), "{bad}");
+            assert!(matches!(HallAddress::parse(&format!("postgres://desk@localhost/hall?standby_wait={bad}")), Err(PgError::BadStandbyWait { .. })), "{bad}");
         }
     }
 }

@@ -116,8 +116,31 @@ pub enum PgError {
         "the hall's schema is at migration {found} and this build needs {known}: only the tables' owner may migrate it (open the hall once as that role, e.g. `certdesk --db postgres://OWNER@… store grant-desks --role DESK_ROLE`)"
     )]
     NotOwner { found: usize, known: usize },
-    #[error("{0}")]
-    Invalid(String),
+    /// A client certificate and key asked without TLS to the hall's CA.
+    #[error("sslcert and sslkey need TLS: add sslmode=verify-full&sslrootcert=FILE")]
+    ClientCertNeedsTls,
+    /// A `target_session_attrs` a desk cannot work under (it writes).
+    #[error("target_session_attrs={given} cannot be a desk's: a desk writes (read-write, the default with several servers, or any)")]
+    SessionAttrs { given: String },
+    #[error("standby_wait={given}: whole seconds from 1 to 600")]
+    BadStandbyWait { given: String },
+    /// The database password file may be read by others.
+    #[error("the password file {path} may be read by others (mode {mode:o}): chmod 600 it")]
+    PasswordFileOpen { path: PathBuf, mode: u32 },
+    #[error("the address names no server")]
+    NoServer,
+    // `store grant-desks`
+    #[error("the desks' role is missing")]
+    DesksRoleMissing,
+    #[error("{role} is the role connected, the tables' owner: the desks need a role of their own that owns nothing")]
+    DesksRoleIsOwner { role: String },
+    #[error("there is no role {role} on the server: CREATE ROLE {role} LOGIN PASSWORD '…' first (as the server's administrator)")]
+    NoSuchRole { role: String },
+    #[error("{me} owns no certdesk tables in {database}: connect as the role that migrated the hall")]
+    OwnsNoTables { me: String, database: String },
+    /// certdesk's own broken expectation.
+    #[error("internal: {what}")]
+    Internal { what: &'static str },
 }
 
 fn write_wait_text(waited_s: u64, standby_missing: bool) -> String {
@@ -204,7 +227,7 @@ impl ServerPassword {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(path).map_err(|source| PgError::PasswordFile { path: path.to_path_buf(), source })?.permissions().mode();
             if mode & 0o077 != 0 {
-                return Err(PgError::Invalid(format!("the password file {} may be read by others (mode {:o}): chmod 600 it", path.display(), mode & 0o777)));
+                return Err(PgError::PasswordFileOpen { path: path.to_path_buf(), mode: mode & 0o777 });
             }
         }
         // one password serves the hall's role on every server of the address: the first line
@@ -398,7 +421,7 @@ impl Hall {
             Answer::NoWrites => None,
         });
         let (server, source) =
-            failures.reduce(|kept, next| if kept.1.code().is_some() { kept } else { next }).ok_or_else(|| PgError::Invalid("the address names no server".into()))?;
+            failures.reduce(|kept, next| if kept.1.code().is_some() { kept } else { next }).ok_or(PgError::NoServer)?;
         let server = if address.servers().len() > 1 { format!("{} ({tried})", address.shown()) } else { address.shown_on(&server) };
         Err(PgError::Connect { server, source })
     }

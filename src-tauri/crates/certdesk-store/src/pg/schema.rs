@@ -502,7 +502,7 @@ impl Hall {
         let applied = tx.query("SELECT version, sha256 FROM certdesk_migrations ORDER BY version", &[]).map_err(db("reading the applied migrations"))?;
         let done = check_applied(&applied)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(done) {
-            let version = i32::try_from(i + 1).map_err(|_| PgError::Invalid("too many migrations".into()))?;
+            let version = i32::try_from(i + 1).map_err(|_| PgError::Internal { what: "too many migrations" })?;
             tx.batch_execute(m).map_err(not_owner(done))?;
             tx.execute("INSERT INTO certdesk_migrations (version, sha256) VALUES ($1, $2)", &[&version, &sha256_hex(m.as_bytes())]).map_err(not_owner(done))?;
         }
@@ -518,7 +518,7 @@ impl Hall {
     pub fn grant_desks(&mut self, role: &str) -> Result<Granted, PgError> {
         let role = role.trim();
         if role.is_empty() {
-            return Err(PgError::Invalid("the desks' role is missing".into()));
+            return Err(PgError::DesksRoleMissing);
         }
         let mut tx = self.client.transaction().map_err(db("granting the desks' role"))?;
         let (me, database, schema): (String, String, String) = tx
@@ -526,11 +526,11 @@ impl Hall {
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .map_err(db("granting the desks' role"))?;
         if me == role {
-            return Err(PgError::Invalid(format!("{role} is the role connected, the tables' owner: the desks need a role of their own that owns nothing")));
+            return Err(PgError::DesksRoleIsOwner { role: role.to_string() });
         }
         let exists: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role]).map_err(db("granting the desks' role"))?.get(0);
         if !exists {
-            return Err(PgError::Invalid(format!("there is no role {role} on the server: CREATE ROLE {role} LOGIN PASSWORD '…' first (as the server's administrator)")));
+            return Err(PgError::NoSuchRole { role: role.to_string() });
         }
         let tables: Vec<String> = tx
             .query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tableowner = current_user ORDER BY tablename", &[])
@@ -539,7 +539,7 @@ impl Hall {
             .map(|r| r.get(0))
             .collect();
         if !tables.iter().any(|t| t == "certdesk_migrations") {
-            return Err(PgError::Invalid(format!("{me} owns no certdesk tables in {database}: connect as the role that migrated the hall")));
+            return Err(PgError::OwnsNoTables { me, database });
         }
         let to = quoted(role);
         let mut statements = vec![format!("GRANT CONNECT ON DATABASE {} TO {to}", quoted(&database)), format!("GRANT USAGE ON SCHEMA {} TO {to}", quoted(&schema))];
