@@ -50,8 +50,28 @@ pub enum HelpTopic {
 const TOPICS: [HelpTopic; 22] = {
     use HelpTopic::*;
     [
-        Start, Setup, Intake, Cases, Review, Keys, Reports, Admin, StaffKey, IntakeUnit, IntakeHandler, IntakeEmployees, IntakeMaterials, IntakePayment, CasePage, CaseReturned,
-        CasePosted, AdminAccounts, AdminStaffKeys, AdminSettings, AdminOnline, AdminBackup,
+        Start,
+        Setup,
+        Intake,
+        Cases,
+        Review,
+        Keys,
+        Reports,
+        Admin,
+        StaffKey,
+        IntakeUnit,
+        IntakeHandler,
+        IntakeEmployees,
+        IntakeMaterials,
+        IntakePayment,
+        CasePage,
+        CaseReturned,
+        CasePosted,
+        AdminAccounts,
+        AdminStaffKeys,
+        AdminSettings,
+        AdminOnline,
+        AdminBackup,
     ]
 };
 
@@ -139,7 +159,11 @@ mod tests {
             let text = std::fs::read_to_string(&source).unwrap_or_else(|e| panic!("{topic:?}: {} is not in the manual: {e}", source.display()));
             if let Some(anchor) = anchor {
                 // VitePress's own anchor after a heading: `### 2. 经办人 {#handler}`
-                assert!(text.lines().any(|l| l.starts_with('#') && l.trim_end().ends_with(&format!("{{#{anchor}}}"))), "{topic:?}: no heading with {{#{anchor}}} in {}", source.display());
+                assert!(
+                    text.lines().any(|l| l.starts_with('#') && l.trim_end().ends_with(&format!("{{#{anchor}}}"))),
+                    "{topic:?}: no heading with {{#{anchor}}} in {}",
+                    source.display()
+                );
             }
         }
         // every topic the UI can send is listed (the bindings' union, generated from the enum)

@@ -478,14 +478,24 @@ fn pg_kind(e: &certdesk_store::pg::PgError) -> ErrorKind {
         P::NoWritableServer { .. } => ErrorKind::ServerSwitching,
         P::StandbyWait { .. } => ErrorKind::ServerStandbyWait,
         P::WriteWait { .. } => ErrorKind::ServerWriteWait,
-        P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } | P::ClientCertNeedsTls | P::SessionAttrs { .. } | P::BadStandbyWait { .. } | P::NoServer => ErrorKind::HallAddress,
+        P::BadUrl { .. } | P::PasswordInUrl { .. } | P::TlsNeedsCa { .. } | P::ClientCertNeedsTls | P::SessionAttrs { .. } | P::BadStandbyWait { .. } | P::NoServer => {
+            ErrorKind::HallAddress
+        }
         P::PasswordFileOpen { .. } => ErrorKind::PasswordFileOpen,
         P::Internal { .. } => ErrorKind::Internal,
         P::TlsRequired { .. } => ErrorKind::HallNeedsTls,
         P::PasswordFile { .. } => ErrorKind::Io,
-        P::Connect { .. } | P::Db { .. } | P::TlsCa { .. } | P::TlsClient { .. } | P::MigrationEdited { .. } | P::TooNew { .. } | P::NotOwner { .. } | P::DesksRoleMissing | P::DesksRoleIsOwner { .. } | P::NoSuchRole { .. } | P::OwnsNoTables { .. } => {
-            ErrorKind::Server
-        }
+        P::Connect { .. }
+        | P::Db { .. }
+        | P::TlsCa { .. }
+        | P::TlsClient { .. }
+        | P::MigrationEdited { .. }
+        | P::TooNew { .. }
+        | P::NotOwner { .. }
+        | P::DesksRoleMissing
+        | P::DesksRoleIsOwner { .. }
+        | P::NoSuchRole { .. }
+        | P::OwnsNoTables { .. } => ErrorKind::Server,
     }
 }
 

@@ -346,7 +346,11 @@ impl Store {
             return Err(StoreError::Internal { what: "not a key-desk step", detail: action.wire().to_string() }.into());
         }
         if action.is_cert_round() != cert.is_some() {
-            return Err(StoreError::Internal { what: if cert.is_some() { "a key-desk step that does not name a certificate was given one" } else { "a key-desk step that names a certificate was given none" }, detail: action.wire().to_string() }.into());
+            return Err(StoreError::Internal {
+                what: if cert.is_some() { "a key-desk step that does not name a certificate was given one" } else { "a key-desk step that names a certificate was given none" },
+                detail: action.wire().to_string(),
+            }
+            .into());
         }
         self.write_case(number, |tx, record, facts| {
             workflow::authorize_key_step(actor, facts, new_key, cert)?;

@@ -87,9 +87,9 @@ impl NotAStore {
             NotAStore::Damaged { integrity } => format!("{path} is damaged: {integrity}"),
             NotAStore::Foreign { diff } => format!("{path} is not a store this build wrote: {diff}"),
             NotAStore::ChainBroken { what } => format!("{path}: the audit chain is broken: {what}"),
-            NotAStore::HalfWritten => format!(
-                "{path} is a half-written backup (one a crash interrupted, never checked): restore a finished backup; the next backup into its folder removes it"
-            ),
+            NotAStore::HalfWritten => {
+                format!("{path} is a half-written backup (one a crash interrupted, never checked): restore a finished backup; the next backup into its folder removes it")
+            }
             NotAStore::NotAFile => format!("{path} is not a regular file: a backup is one"),
             NotAStore::NoHeaderNoKeys { keys } => format!(
                 "{path} is not a certdesk store: it does not start with SQLite's header, and no key file {} is beside it (an encrypted backup is the pair: put its key file back beside it)",
@@ -164,10 +164,18 @@ impl fmt::Display for CopyCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotAJournal {
     NotAFile,
-    TooLarge { size: u64, max: u64 },
+    TooLarge {
+        size: u64,
+        max: u64,
+    },
     /// serde's reading of it
-    Unreadable { error: String },
-    Format { found: String, expected: &'static str },
+    Unreadable {
+        error: String,
+    },
+    Format {
+        found: String,
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for NotAJournal {

@@ -497,7 +497,8 @@ impl Store {
                 "UPDATE operator_keys SET ended_at = ?1, ended_by = ?2, ended_seq = ?3, end_reason = 'revoked' WHERE fingerprint = ?4 AND ended_at IS NULL",
                 args![tx.at.as_str(), by.name(), seq, open.fingerprint.as_str()],
             )?;
-            Ok(enrolment_by_fingerprint_in(tx.db, &open.fingerprint)?.ok_or_else(|| StoreError::Internal { what: "the enrolment just ended is not there", detail: open.fingerprint.clone() })?)
+            Ok(enrolment_by_fingerprint_in(tx.db, &open.fingerprint)?
+                .ok_or_else(|| StoreError::Internal { what: "the enrolment just ended is not there", detail: open.fingerprint.clone() })?)
         })
     }
 

@@ -420,8 +420,7 @@ impl Hall {
             Answer::Failed(e) => Some((server, e)),
             Answer::NoWrites => None,
         });
-        let (server, source) =
-            failures.reduce(|kept, next| if kept.1.code().is_some() { kept } else { next }).ok_or(PgError::NoServer)?;
+        let (server, source) = failures.reduce(|kept, next| if kept.1.code().is_some() { kept } else { next }).ok_or(PgError::NoServer)?;
         let server = if address.servers().len() > 1 { format!("{} ({tried})", address.shown()) } else { address.shown_on(&server) };
         Err(PgError::Connect { server, source })
     }
