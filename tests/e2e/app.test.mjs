@@ -565,6 +565,9 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   const blank = await wd('POST', s('/execute/sync'), { script: 'return [...document.querySelectorAll("[data-testid=key-init-slot] option")].find((o) => o.textContent.includes("未初始化"))?.value ?? null', args: [] })
   assert.notEqual(blank, null, 'a blank key is plugged')
   await select('[data-testid=key-init-slot]', blank)
+  // its own label, so that pkcs11-tool below tells the two keys apart (the desk goes by serial)
+  await wd('POST', s(`/element/${await find('[data-testid=key-label]')}/clear`), {})
+  await type('[data-testid=key-label]', `${number}-2`)
   await type('[data-testid=key-so-pin]', '87654321')
   await type('[data-testid=key-pin]', '24681357')
   await type('[data-testid=key-pin2]', '24681357')
@@ -863,7 +866,7 @@ test('a forgotten PIN set anew with the SO PIN; a slow key operation shows its p
   await click('[data-testid=key-unlock-do]')
   await waitText('[data-testid=key-result]', 'Key已解锁')
   await screenshot('key-unlocked')
-  const tokenLabel = (await text(`[data-testid=key-slot-${slot}]`)).match(/GZ01-\d{8}-\d{4}/)[0]
+  const tokenLabel = (await text(`[data-testid=key-slot-${slot}]`)).match(/GZ01-\d{8}-\d{4}(-\d+)?/)[0]
   assert.match(sh('pkcs11-tool', ['--module', softhsm, '--token-label', tokenLabel, '--login', '--pin', '13572468', '--list-objects']), /Private Key Object/)
   // (pkcs11-tool's own refusal of the old PIN, CKR_PIN_INCORRECT, shows in the test's output)
   assert.throws(() => sh('pkcs11-tool', ['--module', softhsm, '--token-label', tokenLabel, '--login', '--pin', '24681357', '--list-objects']), 'the old PIN no longer opens it')
