@@ -977,6 +977,11 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
     // withdrawing is the supervisor's, with a reason
     assert_eq!(w.kind("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "已离职" })), "missing_role");
     w.login("li");
+    // the CA's rule the intake warned the clerk of (no organisation certificate on file) is said
+    // to the supervisor too, until the keys are made
+    let notices = w.ok("get_case", json!({ "number": n }))["notices"].clone();
+    assert_eq!(notices[0]["path"], "organization.certificate_serial", "{notices}");
+    assert!(notices[0]["message_zh"].as_str().unwrap().contains("单位法人证书"), "{notices}");
     w.ok("case_action", json!({ "number": n, "action": "approve" }));
     assert_eq!(w.kind("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "" })), "reason_required");
     let steps = w.ok("case_withdraw_cert", json!({ "number": n, "cert": 20, "reason": "已离职" }));

@@ -1248,7 +1248,13 @@ payment_capital: string | null,
  * case is editable, not proved yet, names its unit's code, and its checklist has an
  * original the guide spares for it.
  */
-unit_proof_offered: boolean, };
+unit_proof_offered: boolean, 
+/**
+ * What the CA's unit rules say of the case now (a unit's organisation certificate not on
+ * file before its employees'), as the intake warned when it was saved: shown on the case
+ * and review pages until its keys are made.
+ */
+notices: Array<FieldProblem>, };
 
 export type QueuedCase = { submitted_by: string, number: string, status: string, project: string, business: string, cert_kind: string, 
 /**

@@ -207,7 +207,7 @@ const en: Shape<typeof zh> = {
       dpi_disagrees_with_page: 'the file\'s resolution disagrees with the A4 page: sizes approximate', dpi_not_from_a4_page: 'the scan is not a whole A4 page: sizes approximate', dpi_assumed: 'no resolution in the file: sizes approximate',
     },
   },
-  review: { keyPin: 'Your USB key PIN (signs the approval)', submittedAt: 'Submitted', submittedBy: 'Clerk', 
+  review: { notices: 'Mind the CA\'s rules:', keyPin: 'Your USB key PIN (signs the approval)', submittedAt: 'Submitted', submittedBy: 'Clerk', 
     count: '{n} waiting, the oldest first', decided: 'Case {number}: {action}', decidedShort: 'Done.', next: 'Next: {number}', queueDone: 'The review queue is empty',
     title: 'Waiting for review', empty: 'Nothing to review', back: 'Back to queue', seals: 'Seal samples', forms: 'Printed forms', noSeals: 'No seal samples yet',
     acceptedBy: 'accepted by {name} (the importer doubted: {reasons})', acceptedNote: ' Note: {note}',

@@ -261,7 +261,7 @@ export default {
       dpi_disagrees_with_page: '文件中的分辨率与A4纸不符，尺寸仅供参考', dpi_not_from_a4_page: '扫描件不是完整的A4纸，尺寸仅供参考', dpi_assumed: '文件未注明分辨率，尺寸仅供参考',
     },
   },
-  review: { keyPin: '您的USB Key PIN码（复核签名）', submittedAt: '提交时间', submittedBy: '受理员', 
+  review: { notices: '请留意CA的受理规则：', keyPin: '您的USB Key PIN码（复核签名）', submittedAt: '提交时间', submittedBy: '受理员', 
     count: '共{n}件，最早提交的在前', decided: '案件 {number}：{action}', decidedShort: '已处理。', next: '下一件：{number}', queueDone: '待复核案件已全部处理',
     title: '待复核案件', empty: '没有待复核的案件', back: '返回队列', seals: '印章样本', forms: '申请表预览', noSeals: '尚无印章样本',
     acceptedBy: '{name}采用（系统存疑：{reasons}）', acceptedNote: '说明：{note}',

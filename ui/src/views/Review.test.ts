@@ -177,6 +177,25 @@ describe('Review', () => {
     expect(calls.filter((c) => c.cmd === 'case_action')).toEqual([])
   })
 
+  it('shows the supervisor the CA rule the intake warned the clerk of', async () => {
+    const rule = '每个用户需先申请单位法人证书：本受理点未办过该单位（91440101MA59ABCD1D）的单位法人证书，请核对并填写其证书序列号'
+    mockBackend({
+      review_queue: () => queue,
+      get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted' }, ['supervisor'], {
+        notices: [{ path: 'organization.certificate_serial', message: 'organisation certificate first', message_zh: rule, severity: 'warning' }],
+      }),
+      catalog_checklist: () => sampleChecklist,
+      catalog_projects: () => [sampleProject],
+      preview_forms: () => ({ forms: [], sheets: [] }),
+    })
+    const w = mount(Review)
+    await flushPromises()
+    await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid=review-notices]').text()).toContain(rule)
+    expect(w.get('[data-testid=review-notices]').text()).toContain('单位法人证书序列号')
+  })
+
   // #31: a supervisor who signs approvals with an enrolled USB key is asked its PIN with the
   // button, before pressing it (the backend says so); without that word, only after a refusal
   it('asks the USB key PIN with the approve button when the backend says the approval is signed', async () => {

@@ -384,6 +384,10 @@ pub struct CaseView {
     /// case is editable, not proved yet, names its unit's code, and its checklist has an
     /// original the guide spares for it.
     pub unit_proof_offered: bool,
+    /// What the CA's unit rules say of the case now (a unit's organisation certificate not on
+    /// file before its employees'), as the intake warned when it was saved: shown on the case
+    /// and review pages until its keys are made.
+    pub notices: Vec<FieldProblem>,
 }
 
 /// The case JSON's store fields read off the chain: `seals` (#34), when the case has a seal
@@ -711,6 +715,18 @@ impl Desk<'_> {
             }
         }
         let unit_proof_offered = can.edit && crate::unit_proof::offered(catalog, &record.data)?;
+        // the CA's unit rules the intake warned of, said again to whoever opens the case before
+        // its keys are made (the supervisor's second check sees what the clerk saw)
+        use certdesk_domain::Status;
+        let notices = if matches!(record.status, Status::Draft | Status::Accepted | Status::Submitted | Status::Returned | Status::Approved) {
+            match self.check_unit_rules(catalog, &record.data, Some(&number)) {
+                Ok(warnings) => warnings,
+                Err(DeskError::InvalidCase(problems)) => problems,
+                Err(e) => return Err(e),
+            }
+        } else {
+            Vec::new()
+        };
         Ok(CaseView {
             case: with_seals(record.to_export_json(), &history),
             history,
@@ -721,6 +737,7 @@ impl Desk<'_> {
             people: self.store.display_names()?,
             payment_capital: record.data.payment.as_ref().map(|p| p.amount.to_capital()),
             unit_proof_offered,
+            notices,
         })
     }
 
