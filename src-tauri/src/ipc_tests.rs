@@ -386,7 +386,7 @@ fn the_day_is_signed_off_by_key_only_its_ledger_prints_either_way_and_keys_are_t
     assert_eq!((&v["closed"], &v["ok"]), (&json!(false), &json!(false)), "{v}");
     assert!(w.ok("report_daily", json!({ "date": day }))["close"].is_null());
     // 日结 without an enrolled key: refused, nothing closed
-    assert_eq!(w.kind("day_close", json!({ "date": day, "pin": "24681357" })), "staff_certificate");
+    assert_eq!(w.kind("day_close", json!({ "date": day, "pin": "24681357" })), "no_key_enrolled");
     // the printed ledger says 未日结 (read back by poppler)
     let printed = w.ok("report_daily_print", json!({ "date": day }));
     let pdf = printed["path"].as_str().unwrap().to_string();

@@ -484,7 +484,7 @@ export default {
     paid_by_another: '该案件已由另一笔到账付清',
     accounts_exist: '案件库已有账号：请管理员登录后添加新账号',
     first_account_admin: '新案件库的第一个账号必须是管理员',
-    no_key_enrolled: '该账号没有登记USB Key',
+    no_key_enrolled: '该账号没有登记USB Key：请管理员在“管理 → USB Key登记”中登记后，再以USB Key签名',
     store_exists: '此位置已有案件库（或其密钥文件），不会覆盖',
     not_encrypted: '案件库未加密：请先加密案件库',
     encrypted_already: '案件库已加密',

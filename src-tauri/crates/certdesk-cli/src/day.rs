@@ -17,10 +17,7 @@ pub fn day_cmd(ctx: &Ctx, cmd: DayCmd) -> Result<ExitCode, CliError> {
             let Some(key) = key else {
                 // who may close it comes first: a supervisor with no key enrolled hears that
                 session.desk(&mut store)?.day_closer(day)?;
-                return Err(certdesk_desk::DeskError::StaffCertificate {
-                    why: "closing a day is signed with the supervisor's USB key: give --token LABEL and --pin-file F".into(),
-                }
-                .into());
+                return Err(certdesk_desk::DeskError::KeyNotGiven { what: "closing a day" }.into());
             };
             session.desk(&mut store)?.close_day(day, &key.staff_key(), &OperatorCa::find(&ctx.env)?)?
         }

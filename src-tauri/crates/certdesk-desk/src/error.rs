@@ -70,6 +70,9 @@ pub enum DeskError {
     /// No key plugged holds the account's enrolled certificate.
     #[error("plug in the USB key of {expected}: no key plugged holds it (请插入您的USB Key)")]
     StaffKeyNotPlugged { expected: String },
+    /// A step signed with the account's USB key asked without one (the CLI's --token).
+    #[error("{what} is signed with the supervisor's USB key: give --token LABEL and --pin-file F")]
+    KeyNotGiven { what: &'static str },
     /// An operator certificate refused at enrolment, or unreadable.
     #[error("the operator certificate is refused: {why}")]
     StaffCertificate { why: String },
@@ -276,6 +279,19 @@ impl DeskError {
             DeskError::Auth(certdesk_store::AuthError::Policy(_) | certdesk_store::AuthError::Reused | certdesk_store::AuthError::WrongCredentials) => false,
             // the password was right: the key is asked for (a key session's unlock), nothing ends
             DeskError::Auth(certdesk_store::AuthError::KeyRequired { .. }) => false,
+            // what is refused of an action, not of the account signed in
+            DeskError::Auth(
+                certdesk_store::AuthError::NoKeyEnrolled { .. }
+                | certdesk_store::AuthError::RevokeNeedsReason
+                | certdesk_store::AuthError::KeyEnrolledAlready { .. }
+                | certdesk_store::AuthError::FirstAccountAdmin
+                | certdesk_store::AuthError::AccountsExist
+                | certdesk_store::AuthError::StoreExists { .. }
+                | certdesk_store::AuthError::NotEncrypted { .. }
+                | certdesk_store::AuthError::EncryptedAlready { .. }
+                | certdesk_store::AuthError::KeyFileMismatch { .. }
+                | certdesk_store::AuthError::Internal { .. },
+            ) => false,
             DeskError::Auth(_) => true,
             _ => false,
         }
@@ -337,6 +353,7 @@ impl DeskError {
             DeskError::NoAccount { .. } => K::NoAccount,
             DeskError::PasswordsDiffer => K::PasswordsDiffer,
             DeskError::RecoveryKeyNotConfirmed => K::Refused,
+            DeskError::KeyNotGiven { .. } => K::KeyRequired,
             DeskError::WrongStaffKey { .. } => K::WrongStaffKey,
             DeskError::StaffKeyNotPlugged { .. } => K::StaffKeyNotPlugged,
             DeskError::StaffCertificate { .. } | DeskError::OperatorCa { .. } => K::StaffCertificate,
@@ -900,5 +917,8 @@ mod tests {
         let unanswered = DeskError::Auth(AuthError::Store(StoreError::Busy("the hall is switching".into())));
         assert!(!unanswered.ends_session());
         assert!(!DeskError::Store(StoreError::Busy("x".into())).ends_session());
+        // an action refused for what it asks, not for the account: the session goes on (#75)
+        assert!(!DeskError::Auth(AuthError::NoKeyEnrolled { account: "li".into() }).ends_session(), "日结 without a key enrolled");
+        assert!(!DeskError::Auth(AuthError::RevokeNeedsReason).ends_session());
     }
 }

@@ -251,7 +251,7 @@ impl Desk<'_> {
         let number = case_number(number)?;
         let enrolment = self.store.key_of(&self.actor)?.or(self.store.enrolments(Some(self.actor.name()))?.into_iter().rfind(|e| e.ended_at.is_none()));
         let Some(enrolment) = enrolment else {
-            return Err(DeskError::StaffCertificate { why: format!("{} has no USB key enrolled: an administrator enrols it (certdesk user enrol-key)", self.actor.name()) });
+            return Err(DeskError::Auth(certdesk_store::AuthError::NoKeyEnrolled { account: self.actor.name().to_string() }));
         };
         let (_, facts) = self.store.facts(&number)?;
         let counter = crate::api::counter_code(self.store)?;
@@ -538,14 +538,12 @@ impl Desk<'_> {
         match self.day_close_check(day)? {
             Ok(enrolment) => Ok(enrolment),
             // the role is required above: this arm is the same rule seen twice
-            Err(CloseBlocked::NotSupervisor) => Err(DeskError::StaffCertificate { why: "closing a day is a supervisor's".into() }),
+            Err(CloseBlocked::NotSupervisor) => Err(self
+                .require("close a day (日结)", Role::Supervisor)
+                .err()
+                .unwrap_or(DeskError::Auth(certdesk_store::AuthError::Internal { what: "a supervisor seen as none", detail: self.actor.name().to_string() }))),
             Err(CloseBlocked::Ahead) => Err(DeskError::InvalidDay { text: format!("{day} (a day is closed when it is over or today, never ahead)") }),
-            Err(CloseBlocked::NoKeyEnrolled) => Err(DeskError::StaffCertificate {
-                why: format!(
-                    "closing a day needs the supervisor's USB key: {} has none enrolled (an administrator enrols it: certdesk user enrol-key, 管理 → USB Key登记)",
-                    self.actor.name()
-                ),
-            }),
+            Err(CloseBlocked::NoKeyEnrolled) => Err(DeskError::Auth(certdesk_store::AuthError::NoKeyEnrolled { account: self.actor.name().to_string() })),
         }
     }
 

@@ -145,7 +145,7 @@ pub enum AuthError {
     /// The certificate is enrolled for an account already: each key is enrolled once.
     #[error("this certificate ({subject}) was enrolled for {account} already: each key is enrolled once")]
     KeyEnrolledAlready { subject: String, account: String },
-    #[error("{account} has no USB key enrolled")]
+    #[error("{account} has no USB key enrolled: an administrator enrols it (certdesk user enrol-key, 管理 → USB Key登记)")]
     NoKeyEnrolled { account: String },
     #[error("revoking a USB key needs a reason (--reason)")]
     RevokeNeedsReason,
