@@ -299,7 +299,7 @@ impl Session {
 /// The counter code as typed, upper-cased and checked.
 fn checked_counter_code(counter_code: &str) -> Result<String, DeskError> {
     let code = counter_code.trim().to_ascii_uppercase();
-    certdesk_domain::number::check_counter_code(&code).map_err(|e| DeskError::InvalidCounterCode { code: code.clone(), why: e.to_string() })?;
+    certdesk_domain::number::check_counter_code(&code).map_err(|why| DeskError::InvalidCounterCode { code: code.clone(), why })?;
     Ok(code)
 }
 
@@ -445,7 +445,7 @@ pub const SEARCH_HITS: usize = 200;
 
 /// A case number as typed (any case, spaces around): parsed once, here.
 pub fn case_number(text: &str) -> Result<CaseNumber, DeskError> {
-    CaseNumber::parse(text).map_err(|e| DeskError::InvalidCaseNumber { text: text.to_string(), why: e.to_string() })
+    CaseNumber::parse(text).map_err(|e| DeskError::InvalidCaseNumber { text: text.to_string(), why: e.why })
 }
 
 /// The settings an administrator may change.
@@ -989,7 +989,7 @@ impl Desk<'_> {
         match key {
             "counter_code" => {
                 value = value.to_ascii_uppercase();
-                certdesk_domain::number::check_counter_code(&value).map_err(|e| DeskError::InvalidCounterCode { code: value.clone(), why: e.to_string() })?;
+                certdesk_domain::number::check_counter_code(&value).map_err(|why| DeskError::InvalidCounterCode { code: value.clone(), why })?;
             }
             "idle_minutes" if !value.is_empty() => {
                 crate::limits::idle_minutes(&value)?;

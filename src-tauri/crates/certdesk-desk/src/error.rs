@@ -88,9 +88,9 @@ pub enum DeskError {
     #[error("the case was refused, nothing stored ({} problem(s)): {}", .0.len(), .0.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("; "))]
     InvalidCase(Vec<certdesk_domain::FieldProblem>),
     #[error("counter code {code:?}: {why}")]
-    InvalidCounterCode { code: String, why: String },
+    InvalidCounterCode { code: String, why: &'static str },
     #[error("{text:?} is not a case number: {why}")]
-    InvalidCaseNumber { text: String, why: String },
+    InvalidCaseNumber { text: String, why: &'static str },
     #[error("{text:?} is not a day: give YYYY-MM-DD (or YYYY/MM/DD)")]
     InvalidDay { text: String },
     #[error("from {from} is after to {to}")]
@@ -133,8 +133,10 @@ pub enum DeskError {
     InvalidWaybill { waybill: String, max: usize },
     #[error("case {number}: 证书仅回寄到单位法定地址: {why}")]
     MailToLegalAddress { number: String, why: &'static str },
-    #[error("the collector's ID number {id:?}: {why}")]
-    InvalidCollectorId { id: String, why: String },
+    /// The collector's ID number: a resident ID's own fault, or neither a resident ID nor
+    /// another document's number.
+    #[error("the collector's ID number {id:?}: {}", match resident { Some(e) => e.to_string(), None => "a resident ID (18 characters) or another document's number (5-20 letters and digits)".to_string() })]
+    InvalidCollectorId { id: String, resident: Option<certdesk_domain::ident::IdentError> },
     #[error("case {number}: {why}")]
     CollectorIncomplete { number: String, why: &'static str },
 

@@ -359,7 +359,7 @@ fn handover(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rule
             let (recipient, recipient_id) = match (clean(&with.recipient), clean(&with.recipient_id)) {
                 (None, None) => (data.handler.name.clone(), data.handler.id_number.clone()),
                 (Some(name), Some(id)) => {
-                    let id = collector_id(&id).map_err(|why| DeskError::InvalidCollectorId { id: id.clone(), why })?;
+                    let id = collector_id(&id).map_err(|resident| DeskError::InvalidCollectorId { id: id.clone(), resident })?;
                     (name, id)
                 }
                 (Some(_), None) => {
@@ -376,16 +376,17 @@ fn handover(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rule
 }
 
 /// A collector's ID number: a resident ID (checked, GB 11643) or another document's number.
-fn collector_id(id: &str) -> Result<String, String> {
+/// Refused: the resident ID's own fault, or none (neither shape).
+fn collector_id(id: &str) -> Result<String, Option<certdesk_domain::ident::IdentError>> {
     let compact: String = id.split_whitespace().collect::<String>().to_uppercase();
     let looks_resident = compact.len() == 18 && compact[..17].bytes().all(|b| b.is_ascii_digit());
     if looks_resident {
-        return certdesk_domain::ident::parse_at(certdesk_domain::ident::IdentKind::Ric, &compact, chrono::Local::now().date_naive()).map(|(n, _)| n).map_err(|e| e.to_string());
+        return certdesk_domain::ident::parse_at(certdesk_domain::ident::IdentKind::Ric, &compact, chrono::Local::now().date_naive()).map(|(n, _)| n).map_err(Some);
     }
     if (5..=20).contains(&compact.len()) && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Ok(compact);
     }
-    Err("a resident ID (18 characters) or another document's number (5-20 letters and digits)".into())
+    Err(None)
 }
 
 /// Seed 001: "证书仅回寄到单位法定地址" where the project says so.
@@ -398,5 +399,22 @@ fn mail_rule(number: &CaseNumber, data: &CaseData, rules: &certdesk_catalog::Rul
         (Some(a), Some(l)) if certdesk_domain::same_unit(a, l) => Ok(()),
         (_, None) => Err(DeskError::MailToLegalAddress { number: number.to_string(), why: "the case has no legal address of the unit (organization.legal_address)" }),
         _ => Err(DeskError::MailToLegalAddress { number: number.to_string(), why: "the postal address is not the unit's legal address" }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collectors_id_is_a_resident_id_or_another_documents_number_and_a_refusal_says_which() {
+        assert_eq!(collector_id(" 440106 200109094066 ").as_deref(), Ok("440106200109094066"));
+        assert_eq!(collector_id("g12345678").as_deref(), Ok("G12345678"), "a passport's number");
+        let bad_check = collector_id("440106200109094067").unwrap_err();
+        assert!(bad_check.is_some(), "a resident ID's own fault: {bad_check:?}");
+        assert_eq!(collector_id("12"), Err(None), "neither shape");
+        let said = DeskError::InvalidCollectorId { id: "12".into(), resident: None };
+        assert!(said.to_string().contains("5-20 letters and digits"), "{said}");
+        assert_eq!(said.kind().as_str(), "invalid_collector_id");
     }
 }
