@@ -366,3 +366,22 @@ test('a unit\'s 明细表 at the intake: a bad row named by its row and column a
   const quoted = JSON.parse(certdesk('--json', 'fee', '--project', 'netca-gd-pension', '--business', 'new', '--cert-kind', 'employee', '--medium', 'usb_key', '--years', String(await run(`return document.querySelector('[data-testid=intake-years]').value`)), '--quantity', '3'))
   await waitText('[data-testid=fee-bar]', `¥${quoted.total}`)
 })
+
+test('F1 opens the manual at the step the clerk is on: the handler\'s section of the intake (#77)', async () => {
+  // the intake as the test before left it; the focus in the handler's name
+  await click('[data-testid=intake-handler]')
+  const main = await d.wd('GET', d.s('/window'))
+  await type('[data-testid=intake-handler]', '\uE031')
+  let help
+  for (let i = 0; !(help = (await d.wd('GET', d.s('/window/handles'))).find((h) => h !== main)); i++) {
+    if (i > 100) assert.fail('no help window among the WebDriver handles')
+    await pause(100)
+  }
+  await d.wd('POST', d.s('/window'), { handle: help })
+  await waitFor(`return location.hash === '#handler' && !!document.getElementById('handler')`, 'the manual at 经办人')
+  assert.match(await run(`return document.getElementById('handler').textContent`), /经办人/)
+  assert.match(await run('return location.pathname'), /\/manual\/clerk\/unit-order\.html$/)
+  await d.wd('DELETE', d.s('/window'))
+  await d.wd('POST', d.s('/window'), { handle: main })
+  assert.equal(await run(exists('intake-handler')), true, 'the intake as it was')
+})
