@@ -79,36 +79,29 @@ impl HelpTopic {
     /// The manual's page for the topic, below `manual/` (each one's source is docs/manual/<page>.md),
     /// and the anchor of its step on that page (`{#anchor}` after the heading there).
     pub fn place(self) -> (&'static str, Option<&'static str>) {
+        use HelpTopic::*;
+        const ORDER: &str = "clerk/unit-order.html";
         match self {
-            HelpTopic::IntakeUnit => ("clerk/unit-order.html", Some("unit")),
-            HelpTopic::IntakeHandler => ("clerk/unit-order.html", Some("handler")),
-            HelpTopic::IntakeEmployees => ("clerk/unit-order.html", Some("employees")),
-            HelpTopic::IntakeMaterials => ("clerk/unit-order.html", Some("materials")),
-            HelpTopic::IntakePayment => ("clerk/unit-order.html", Some("payment")),
-            HelpTopic::AdminStaffKeys => ("admin/accounts.html", Some("staff-key")),
-            other => (other.page(), None),
-        }
-    }
-
-    /// The page of a topic without an anchor of its own.
-    fn page(self) -> &'static str {
-        match self {
-            HelpTopic::Start => "index.html",
-            HelpTopic::Setup => "admin/first-day.html",
-            HelpTopic::Intake | HelpTopic::Cases => "clerk/unit-order.html",
-            HelpTopic::Review => "supervisor/review.html",
-            HelpTopic::Keys => "key-clerk/batch.html",
-            HelpTopic::Reports => "supervisor/day-close.html",
-            HelpTopic::Admin => "admin/first-day.html",
-            HelpTopic::StaffKey => "supervisor/usb-key.html",
-            HelpTopic::IntakeUnit | HelpTopic::IntakeHandler | HelpTopic::IntakeEmployees | HelpTopic::IntakeMaterials | HelpTopic::IntakePayment => "clerk/unit-order.html",
-            HelpTopic::CasePage => "clerk/forms-and-seal.html",
-            HelpTopic::CaseReturned => "clerk/returned-case.html",
-            HelpTopic::CasePosted => "clerk/posted-case.html",
-            HelpTopic::AdminAccounts | HelpTopic::AdminStaffKeys => "admin/accounts.html",
-            HelpTopic::AdminSettings => "admin/drivers.html",
-            HelpTopic::AdminOnline => "admin/online.html",
-            HelpTopic::AdminBackup => "admin/backup.html",
+            Start => ("index.html", None),
+            Setup | Admin => ("admin/first-day.html", None),
+            Intake | Cases => (ORDER, None),
+            Review => ("supervisor/review.html", None),
+            Keys => ("key-clerk/batch.html", None),
+            Reports => ("supervisor/day-close.html", None),
+            StaffKey => ("supervisor/usb-key.html", None),
+            IntakeUnit => (ORDER, Some("unit")),
+            IntakeHandler => (ORDER, Some("handler")),
+            IntakeEmployees => (ORDER, Some("employees")),
+            IntakeMaterials => (ORDER, Some("materials")),
+            IntakePayment => (ORDER, Some("payment")),
+            CasePage => ("clerk/forms-and-seal.html", None),
+            CaseReturned => ("clerk/returned-case.html", None),
+            CasePosted => ("clerk/posted-case.html", None),
+            AdminAccounts => ("admin/accounts.html", None),
+            AdminStaffKeys => ("admin/accounts.html", Some("staff-key")),
+            AdminSettings => ("admin/drivers.html", None),
+            AdminOnline => ("admin/online.html", None),
+            AdminBackup => ("admin/backup.html", None),
         }
     }
 }
