@@ -14,9 +14,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir, W3C_ELEMENT } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, W3C_ELEMENT, freePort } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 // a base of its own: 8750–9250 (and the native driver one above) is no other file's
@@ -56,16 +55,6 @@ async function admin(tab) {
 }
 let ra
 let raUrl = ''
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port: p } = srv.address()
-      srv.close(() => resolve(p))
-    })
-  })
-}
 
 before(async () => {
   writeFileSync(appEnv.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)

@@ -19,8 +19,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { createServer } from 'node:net'
-import { webdriver, root, target, app, cli, driverBin, workDir, residentId } from './webdriver.mjs'
+import { webdriver, root, target, app, cli, driverBin, workDir, residentId, freePort } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7244 + (process.pid % 500)
@@ -120,16 +119,6 @@ const takeOff = () => rmSync(lying, { force: true })
 let reader
 let ra
 let number = ''
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port: p } = srv.address()
-      srv.close(() => resolve(p))
-    })
-  })
-}
 
 before(async () => {
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)

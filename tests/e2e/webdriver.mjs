@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -46,6 +47,17 @@ export function residentId(seq) {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0)
   return body + '10X98765432'[sum % 11]
+}
+
+/** A TCP port free on loopback now (a throwaway server's, e.g. the RA's). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port: p } = srv.address()
+      srv.close(() => resolve(p))
+    })
+  })
 }
 
 /** Waits for a visible X window whose title matches `name` (xdotool: the app's GTK dialogs); its id. */
