@@ -18,7 +18,7 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
 import { writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, waitWindow, workDir } from './webdriver.mjs'
+import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, waitWindow, workDir, tokenSlot } from './webdriver.mjs'
 
 // the counters are in China: the app, the CLI and this test read the clock in their time zone
 process.env.TZ ??= 'Asia/Shanghai'
@@ -602,7 +602,7 @@ test('a whole case: intake, printed forms, seal sheet, review, key issued on Sof
   const steps = JSON.parse(certdesk('key', 'status', '--case', number, '--json')).steps
   assert.ok(steps.every((st) => st.done), JSON.stringify(steps))
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
-  const objects = sh('pkcs11-tool', ['--module', softhsm, '--token-label', number, '--list-objects'])
+  const objects = sh('pkcs11-tool', ['--module', softhsm, ...tokenSlot(softhsm, number, env), '--list-objects'])
   assert.match(objects, /Certificate Object/)
   assert.match(objects, /certdesk-seal-image/)
   // no PIN reached the store
@@ -857,10 +857,9 @@ test('a forgotten PIN set anew with the SO PIN; a slow key operation shows its p
   await click('[data-testid=key-unlock-do]')
   await waitText('[data-testid=key-result]', 'Key已解锁')
   await screenshot('key-unlocked')
-  const tokenLabel = (await text(`[data-testid=key-slot-${slot}]`)).match(/GZ01-\d{8}-\d{4}(-\d+)?/)[0]
-  assert.match(sh('pkcs11-tool', ['--module', softhsm, '--token-label', tokenLabel, '--login', '--pin', '13572468', '--list-objects']), /Private Key Object/)
+  assert.match(sh('pkcs11-tool', ['--module', softhsm, ...tokenSlot(softhsm, label, env), '--login', '--pin', '13572468', '--list-objects']), /Private Key Object/)
   // (pkcs11-tool's own refusal of the old PIN, CKR_PIN_INCORRECT, shows in the test's output)
-  assert.throws(() => sh('pkcs11-tool', ['--module', softhsm, '--token-label', tokenLabel, '--login', '--pin', '24681357', '--list-objects']), 'the old PIN no longer opens it')
+  assert.throws(() => sh('pkcs11-tool', ['--module', softhsm, ...tokenSlot(softhsm, label, env), '--login', '--pin', '24681357', '--list-objects']), 'the old PIN no longer opens it')
   await click(`[data-testid=key-wipe-${slot}]`)
   await type('[data-testid=key-wipe-so-pin]', '87654321')
   await click('[data-testid=key-wipe-do]')

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir, residentId } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, residentId, tokenSlot } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 5744 + (process.pid % 500)
@@ -216,7 +216,7 @@ test('a unit of three employees gets three keys through the batch key desk', asy
   // each certificate on its own holder's key
   for (let k = 1; k <= 3; k++) {
     const serial = sh('openssl', ['x509', '-in', issued[k - 1], '-noout', '-serial']).trim().split('=')[1].replace(/^0+/, '').toLowerCase()
-    const objects = sh('pkcs11-tool', ['--module', softhsm, '--token-label', `${number}-${k}`, '--login', '--pin', PIN, '--list-objects', '--type', 'cert'])
+    const objects = sh('pkcs11-tool', ['--module', softhsm, ...tokenSlot(softhsm, `${number}-${k}`, env), '--login', '--pin', PIN, '--list-objects', '--type', 'cert'])
     assert.match(objects, /Certificate Object/, `certificate ${k} on its key`)
     assert.equal(steps.certs[k - 1].certificate_serial.replace(/^0+/, '').toLowerCase(), serial, `certificate ${k} is the one issued for its request`)
   }

@@ -19,7 +19,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { webdriver, root, target, app, cli, driverBin, workDir, residentId, freePort } from './webdriver.mjs'
+import { webdriver, root, target, app, cli, driverBin, workDir, residentId, freePort, tokenSlot } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7244 + (process.pid % 500)
@@ -269,7 +269,7 @@ test(`an order of ${N} employee certificates through the UI: ≤ 400 keystrokes,
   assert.deepEqual(steps.certs.map((c) => [c.holder, c.done]), HOLDERS.map((h) => [h, true]))
   assert.equal(JSON.parse(certdesk('audit', 'verify', '--json')).ok, true)
   for (const k of [1, N]) {
-    const objects = execFileSync('pkcs11-tool', ['--module', softhsm, '--token-label', `${number}-${k}`, '--login', '--pin', PIN, '--list-objects', '--type', 'cert'], { env, encoding: 'utf8' })
+    const objects = execFileSync('pkcs11-tool', ['--module', softhsm, ...tokenSlot(softhsm, `${number}-${k}`, env), '--login', '--pin', PIN, '--list-objects', '--type', 'cert'], { env, encoding: 'utf8' })
     assert.match(objects, /Certificate Object/, `certificate ${k} on its key`)
   }
 

@@ -60,6 +60,23 @@ export function freePort() {
   })
 }
 
+/** pkcs11-tool's arguments that pick the token labelled exactly `label` (`--slot` and its id):
+ *  its own `--token-label` takes the first token whose label starts with the text, so a key
+ *  labelled `X` could open `X-2` or `X-10` instead, in whatever order the module lists them. */
+export function tokenSlot(module, label, env = process.env) {
+  const listing = execFileSync('pkcs11-tool', ['--module', module, '--list-token-slots'], { env, encoding: 'utf8' })
+  const found = []
+  let slot = null
+  for (const line of listing.split('\n')) {
+    const head = line.match(/^Slot \d+ \((0x[0-9a-f]+)\)/i)
+    if (head) slot = head[1]
+    const named = line.match(/^\s*token label\s*:\s*(.*?)\s*$/)
+    if (named && slot !== null && named[1] === label) found.push(slot)
+  }
+  assert.equal(found.length, 1, `one token labelled ${label}, not ${found.length}:\n${listing}`)
+  return ['--slot', found[0]]
+}
+
 /** Waits for a visible X window whose title matches `name` (xdotool: the app's GTK dialogs); its id. */
 export async function waitWindow(name, timeout = 30000) {
   const start = Date.now()
