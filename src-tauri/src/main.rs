@@ -188,7 +188,7 @@ impl AppState {
         match checked.and_then(|()| f(current, &mut store)) {
             Ok(value) => Ok(value),
             Err(e) => {
-                if e.ends_session() {
+                if current.ends_after(&mut store, &e) {
                     *session = None;
                 }
                 Err(e.into())
@@ -209,7 +209,7 @@ impl AppState {
         match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => {
-                if e.ends_session() {
+                if current.ends_after(&mut store, &e) {
                     *session = None;
                 }
                 Err(e.into())

@@ -277,6 +277,24 @@ impl Session {
         Ok(())
     }
 
+    /// Whether a refused call ends this session: only when the account itself may no longer
+    /// act, read again now (gone, disabled, locked: five wrong current passwords lock it), never
+    /// for what the call asked (an administrator's mistyped account name, a key enrolled for a
+    /// disabled account, a wrong current password typed once). A store that cannot answer ends
+    /// nothing: the session is asked again on its next call.
+    pub fn ends_after(&mut self, store: &mut CaseStore, refused: &DeskError) -> bool {
+        if !refused.may_concern_the_account() {
+            return false;
+        }
+        match store.store.signed_in_actor(&self.name) {
+            Ok(_) | Err(AuthError::Store(_)) => false,
+            Err(_) => {
+                self.pins.forget();
+                true
+            }
+        }
+    }
+
     /// The desk for one call: the account as it is now. An idle session locks.
     pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
         if self.is_locked() {

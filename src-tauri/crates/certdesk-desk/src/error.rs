@@ -268,35 +268,11 @@ fn which_key_text(found: usize) -> String {
 }
 
 impl DeskError {
-    /// The stable key of the error (`errors.<kind>` in the UI, `error.kind` in the CLI's JSON).
-    /// Whether this refusal is about the account itself (its session over, the account disabled
-    /// or locked, signed out), so that a window's session ends with it. A store or a hall's
-    /// server that could not answer while the account was read says nothing about the account:
-    /// the person stays signed in (a hall switching servers must not sign the clerk out).
-    pub fn ends_session(&self) -> bool {
-        match self {
-            DeskError::Auth(certdesk_store::AuthError::Store(_)) => false,
-            // a new password refused, or a wrong current one typed to change it (counted: five
-            // lock the account, which then ends the session), says nothing of the session
-            DeskError::Auth(certdesk_store::AuthError::Policy(_) | certdesk_store::AuthError::Reused | certdesk_store::AuthError::WrongCredentials) => false,
-            // the password was right: the key is asked for (a key session's unlock), nothing ends
-            DeskError::Auth(certdesk_store::AuthError::KeyRequired { .. }) => false,
-            // what is refused of an action, not of the account signed in
-            DeskError::Auth(
-                certdesk_store::AuthError::NoKeyEnrolled { .. }
-                | certdesk_store::AuthError::RevokeNeedsReason
-                | certdesk_store::AuthError::KeyEnrolledAlready { .. }
-                | certdesk_store::AuthError::FirstAccountAdmin
-                | certdesk_store::AuthError::AccountsExist
-                | certdesk_store::AuthError::StoreExists { .. }
-                | certdesk_store::AuthError::NotEncrypted { .. }
-                | certdesk_store::AuthError::EncryptedAlready { .. }
-                | certdesk_store::AuthError::KeyFileMismatch { .. }
-                | certdesk_store::AuthError::Internal { .. },
-            ) => false,
-            DeskError::Auth(_) => true,
-            _ => false,
-        }
+    /// Whether the refusal may say the signed-in account can no longer act (an account's
+    /// refusal, not the store's): [`crate::api::Session::ends_after`] then reads the account
+    /// again to know.
+    pub fn may_concern_the_account(&self) -> bool {
+        matches!(self, DeskError::Auth(e) if !matches!(e, certdesk_store::AuthError::Store(_)))
     }
 
     /// The refusal in the counter's words where the library says it in Chinese (what a new
@@ -313,6 +289,7 @@ impl DeskError {
         }
     }
 
+    /// The stable key of the error (`errors.<kind>` in the UI, `error.kind` in the CLI's JSON).
     pub fn kind(&self) -> ErrorKind {
         use ErrorKind as K;
         match self {
@@ -903,24 +880,18 @@ mod tests {
     use certdesk_store::{AuthError, StoreError};
 
     #[test]
-    fn only_a_refusal_about_the_account_ends_a_session() {
+    fn only_an_accounts_refusal_may_end_a_session() {
         // a locked session waits for its password: the screen's work stays
-        assert!(!DeskError::SessionLocked.ends_session());
+        assert!(!DeskError::SessionLocked.may_concern_the_account());
         assert_eq!(DeskError::SessionLocked.kind().as_str(), "session_locked");
         let weak = AuthError::Policy(certdesk_domain::password_policy::check("abcdefgh").unwrap_err());
         assert_eq!(DeskError::Auth(weak).kind().as_str(), "password_policy");
-        assert!(!DeskError::Auth(AuthError::Reused).ends_session());
-        assert!(!DeskError::Auth(AuthError::WrongCredentials).ends_session(), "a wrong current password at the change form");
-        assert!(!DeskError::Auth(AuthError::KeyRequired { name: "li".into() }).ends_session(), "the key asked for at a key session's unlock");
         assert_eq!(DeskError::Auth(AuthError::Reused).kind().as_str(), "password_reused");
-        assert!(DeskError::Auth(AuthError::Disabled { name: "zhang".into() }).ends_session());
-        assert!(DeskError::Auth(AuthError::SignedOut).ends_session());
+        assert!(DeskError::Auth(AuthError::Disabled { name: "zhang".into() }).may_concern_the_account());
+        assert!(DeskError::Auth(AuthError::SignedOut).may_concern_the_account());
         // the store could not answer while the account was read (a hall switching servers)
         let unanswered = DeskError::Auth(AuthError::Store(StoreError::Busy("the hall is switching".into())));
-        assert!(!unanswered.ends_session());
-        assert!(!DeskError::Store(StoreError::Busy("x".into())).ends_session());
-        // an action refused for what it asks, not for the account: the session goes on (#75)
-        assert!(!DeskError::Auth(AuthError::NoKeyEnrolled { account: "li".into() }).ends_session(), "日结 without a key enrolled");
-        assert!(!DeskError::Auth(AuthError::RevokeNeedsReason).ends_session());
+        assert!(!unanswered.may_concern_the_account());
+        assert!(!DeskError::Store(StoreError::Busy("x".into())).may_concern_the_account());
     }
 }

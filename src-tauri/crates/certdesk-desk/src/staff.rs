@@ -260,20 +260,12 @@ impl Desk<'_> {
         self.act_signed(catalog, &number, accept_to_follow, approval)
     }
 
-    /// The signature of the approval in force of case `number` (the newest `approve` since the
-    /// last return, edit or cancel), when it was signed.
+    /// The signature of the approval in force of case `number` (`certdesk_store::approval_in_force`),
+    /// when it was signed.
     pub fn approval_signature(&self, number: &str) -> Result<Option<ApprovalSignatureView>, DeskError> {
         let number = case_number(number)?;
         let history = self.store.history(&number)?;
-        let mut current = None;
-        for ev in &history {
-            match ev.action.as_str() {
-                "approve" => current = Some(ev),
-                "return" | "edit" | "cancel" | "files_changed" => current = None,
-                _ => {}
-            }
-        }
-        let Some(ev) = current else { return Ok(None) };
+        let Some(ev) = certdesk_store::approval_in_force(&history) else { return Ok(None) };
         let Ok(change) = serde_json::from_value::<detail::CaseChange>(ev.detail.clone()) else { return Ok(None) };
         let (Some(signed), Some(approval_digest)) = (change.signature, change.approval_digest) else { return Ok(None) };
         let certificate = self.store.enrolments(Some(&ev.actor))?.into_iter().find(|e| e.fingerprint == signed.fingerprint).map(|e| e.certificate).unwrap_or_default();

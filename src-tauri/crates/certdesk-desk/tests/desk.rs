@@ -519,3 +519,30 @@ fn cfcas_one_row_of_three_different_boxes_is_read_box_by_box() {
     let refused = seal::accept_sample(&mut c.desk("zhang"), &n, 2, 0, None).unwrap_err();
     assert!(matches!(refused, certdesk_desk::DeskError::SealSampleNotDoubted { row: 2, col: 0, .. }), "{refused:?}");
 }
+
+/// What a window does with a refused call (#75): the session ends only when the account itself
+/// may no longer act, never for what the call asked of another account.
+#[test]
+fn a_refused_call_ends_the_session_only_when_the_account_may_no_longer_act() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::with_people(&dir.path().join("cases.db"), &[("zhang", Role::Clerk), ("li", Role::Supervisor)]);
+    /// `who`'s call refused: its kind, and whether the window's session ends with it.
+    fn refused_of(c: &mut Counter, who: &'static str, call: &dyn Fn(&mut certdesk_desk::api::Desk<'_>) -> Result<(), certdesk_desk::DeskError>) -> (String, bool) {
+        let mut session = c.sessions.remove(who).unwrap();
+        let refusal = session.desk(&mut c.store).and_then(|mut desk| call(&mut desk)).unwrap_err();
+        let ends = session.ends_after(&mut c.store, &refusal);
+        c.sessions.insert(who, session);
+        (refusal.kind().as_str(), ends)
+    }
+    // the administrator's own mistakes about other accounts: refused, still signed in
+    assert_eq!(refused_of(&mut c, "admin", &|d| d.add_account("bad name!", &[Role::Clerk], &common::pw("x")).map(drop)), ("account_name_invalid".to_string(), false));
+    assert_eq!(refused_of(&mut c, "admin", &|d| d.add_account("zhang", &[Role::Clerk], &common::pw("zhang")).map(drop)), ("account_exists".to_string(), false));
+    assert!(!refused_of(&mut c, "admin", &|d| d.disable_account("admin").map(drop)).1, "disabling oneself is refused, not a sign-out");
+    c.desk("admin").counter().unwrap();
+    c.desk("admin").disable_account("li").unwrap();
+    // a wrong current password once: refused, still signed in; the clerk goes on working
+    assert_eq!(refused_of(&mut c, "zhang", &|d| d.change_own_password(&common::pw("nope"), &common::pw("zhang-2")).map(drop)), ("wrong_password".to_string(), false));
+    c.desk("zhang").counter().unwrap();
+    // the account disabled meanwhile (li above): its next call ends its session
+    assert_eq!(refused_of(&mut c, "li", &|d| d.counter().map(drop)), ("account_disabled".to_string(), true));
+}

@@ -61,6 +61,21 @@ pub enum Basis {
     Cancelled,
 }
 
+impl Basis {
+    /// The name the store keeps (`cases.retention_basis`) and the reports show.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Basis::CertificateExpiry => "certificate_expiry",
+            Basis::Closed => "closed",
+            Basis::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_wire(wire: &str) -> Option<Basis> {
+        [Basis::CertificateExpiry, Basis::Closed, Basis::Cancelled].into_iter().find(|b| b.wire() == wire)
+    }
+}
+
 /// The facts of a case the rule reads: the `not_after` of every certificate issued for it
 /// (signing and encryption), and when it was closed or cancelled, if it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,15 +110,19 @@ fn plus_years(day: NaiveDate, years: RetentionYears) -> NaiveDate {
 /// The retention of a case with `facts`, its days in the counter's time zone `tz`; `None` while
 /// the case has neither a certificate nor a closing or cancelling day (it is still open).
 pub fn retention<Tz: TimeZone>(facts: &RetentionFacts, years: RetentionYears, tz: &Tz) -> Option<Retention> {
-    let local = |t: &DateTime<Utc>| t.with_timezone(tz).date_naive();
-    let (basis, from) = if let Some(latest) = facts.certificate_expiries.iter().max() {
-        (Basis::CertificateExpiry, local(latest))
-    } else {
-        // a case is closed or cancelled, not both; were it both, the later day counts
-        let ended = [(Basis::Closed, facts.closed_at), (Basis::Cancelled, facts.cancelled_at)].into_iter().filter_map(|(b, t)| t.map(|t| (b, t))).max_by_key(|(_, t)| *t)?;
-        (ended.0, local(&ended.1))
-    };
+    let (basis, at) = basis(facts)?;
+    let from = at.with_timezone(tz).date_naive();
     Some(Retention { basis, from, end: plus_years(from, years) })
+}
+
+/// What a case's retention counts from, and the instant: the latest expiry of its certificates,
+/// else the day it was closed or cancelled; `None` while it has none of these (still open).
+pub fn basis(facts: &RetentionFacts) -> Option<(Basis, DateTime<Utc>)> {
+    if let Some(latest) = facts.certificate_expiries.iter().max() {
+        return Some((Basis::CertificateExpiry, *latest));
+    }
+    // a case is closed or cancelled, not both; were it both, the later day counts
+    [(Basis::Closed, facts.closed_at), (Basis::Cancelled, facts.cancelled_at)].into_iter().filter_map(|(b, t)| t.map(|t| (b, t))).max_by_key(|(_, t)| *t)
 }
 
 #[cfg(test)]

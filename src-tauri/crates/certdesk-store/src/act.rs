@@ -43,20 +43,28 @@ pub fn case_facts(record: &CaseRecord, history: &[AuditEvent], files: &[Attachme
             A::Create => facts.shaped(&ev.actor, "created"),
             A::Accept => facts.shaped(&ev.actor, "accepted"),
             A::Submit => facts.shaped(&ev.actor, "submitted"),
-            A::Edit => {
-                facts.shaped(&ev.actor, "edited");
-                facts.approved = None;
-            }
+            A::Edit => facts.shaped(&ev.actor, "edited"),
             A::AttachmentAdded if workflow::covered_by_approval(file()) => facts.shaped(&ev.actor, "attached a file to"),
             A::SealImported => facts.shaped(&ev.actor, "imported the seal sheet of"),
             A::SealAccepted => facts.shaped(&ev.actor, "accepted a doubted seal impression of"),
-            A::Approve => facts.approved = ev.detail.get("approval_digest").and_then(|d| d.as_str()).map(str::to_string),
-            A::Return | A::Cancel => facts.approved = None,
             _ => {}
         }
     }
+    facts.approved = approval_in_force(history).and_then(|ev| ev.detail.get("approval_digest")).and_then(|d| d.as_str()).map(str::to_string);
     cert_facts(&mut facts, &record.data, history);
     facts
+}
+
+/// The approval in force in a case's history: the newest `approve` that no later edit, return,
+/// cancel or arrival of files voided. The one reading of it: the workflow's facts and the
+/// approval's signature (`Desk::approval_signature`) both ask here.
+pub fn approval_in_force(history: &[AuditEvent]) -> Option<&AuditEvent> {
+    use AuditAction as A;
+    history.iter().fold(None, |current, ev| match AuditAction::from_wire(&ev.action) {
+        Some(A::Approve) => Some(ev),
+        Some(A::Edit | A::Return | A::Cancel | A::FilesChanged) => None,
+        _ => current,
+    })
 }
 
 /// The certificate an event of a key round (or a reissue, a withdrawal) is for: the one it
@@ -516,4 +524,39 @@ pub(crate) fn edit_in(tx: &mut Tx<'_>, record: &CaseRecord, facts: &CaseFacts, d
         detail: detail::value_of(AuditAction::Edit, &detail::CaseChange::moved(record.status, to)),
     })?;
     Ok(CaseRecord { status: to, data: data.clone(), digest, updated_at: tx.at.clone(), updated_by: actor.name().to_string(), ..record.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: i64, action: &str) -> AuditEvent {
+        AuditEvent {
+            seq,
+            at: String::new(),
+            actor: "li".into(),
+            action: action.into(),
+            case_number: None,
+            digest_before: None,
+            digest_after: None,
+            detail: serde_json::json!({ "approval_digest": format!("d{seq}") }),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn in_force(actions: &[&str]) -> Option<i64> {
+        let history: Vec<AuditEvent> = actions.iter().enumerate().map(|(i, a)| event(i as i64, a)).collect();
+        approval_in_force(&history).map(|ev| ev.seq)
+    }
+
+    #[test]
+    fn an_approval_holds_until_an_edit_a_return_a_cancel_or_new_files() {
+        assert_eq!(in_force(&["create", "submit"]), None);
+        assert_eq!(in_force(&["submit", "approve", "token_initialized", "forms_printed"]), Some(1));
+        for voiding in ["edit", "return", "cancel", "files_changed"] {
+            assert_eq!(in_force(&["submit", "approve", voiding]), None, "{voiding}");
+            assert_eq!(in_force(&["submit", "approve", voiding, "submit", "approve"]), Some(4), "{voiding}");
+        }
+    }
 }

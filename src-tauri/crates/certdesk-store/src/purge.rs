@@ -23,31 +23,38 @@ const RETENTION_ACTIONS: &[AuditAction] =
 /// The setting of the retention years.
 pub const RETENTION_YEARS: &str = "retention_years";
 
-/// Sets `cases.retention_from`/`retention_basis` of case `number` from its events, in the
-/// transaction that appended `action` (the latest certificate expiry, else the latest closing
-/// or cancelling time). Migration 8 computes the same for existing cases.
+/// Sets `cases.retention_from`/`retention_basis` of case `number` in the transaction that
+/// appended `action`: its retention facts read off its events, the basis chosen by the domain
+/// (`retention::basis`), the SQL only keeping the answer for the due list's index. (Migration 8
+/// filled the columns once, for the cases of a store made before them.)
 pub(crate) fn refresh_retention(db: &mut dyn Sql, action: AuditAction, number: &str) -> Result<(), StoreError> {
     if !RETENTION_ACTIONS.contains(&action) {
         return Ok(());
     }
-    let not_after = audit::json_of(db.dialect(), "e.detail", "not_after");
-    db.exec(
-        "keeping the case's retention",
-        "UPDATE cases SET
-            retention_from = (SELECT e.at FROM audit_events e WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1),
-            retention_basis = (SELECT CASE e.action WHEN 'close' THEN 'closed' ELSE 'cancelled' END FROM audit_events e
-                WHERE e.case_number = cases.number AND e.action IN ('close', 'cancel') ORDER BY e.seq DESC LIMIT 1)
-         WHERE number = ?1",
+    let not_after = audit::json_of(db.dialect(), "detail", "not_after");
+    let wires = RETENTION_ACTIONS.iter().map(|a| format!("'{}'", a.wire())).collect::<Vec<_>>().join(", ");
+    let rows = db.rows(
+        "reading the case's retention facts",
+        &format!("SELECT action, at, {not_after} FROM audit_events WHERE case_number = ?1 AND action IN ({wires}) ORDER BY seq"),
         args![number],
     )?;
-    let sql = format!(
-        "UPDATE cases SET retention_basis = 'certificate_expiry',
-            retention_from = (SELECT max({not_after}) FROM audit_events e WHERE e.case_number = cases.number
-                AND e.action IN ('certificate_imported', 'certificate_written', 'encryption_imported'))
-         WHERE number = ?1 AND EXISTS (SELECT 1 FROM audit_events e WHERE e.case_number = cases.number
-            AND e.action IN ('certificate_imported', 'certificate_written', 'encryption_imported') AND {not_after} IS NOT NULL)"
-    );
-    db.exec("keeping the case's retention", &sql, args![number])?;
+    let mut facts = RetentionFacts::default();
+    for r in rows {
+        let (action, at, not_after) = (r.text(0)?, r.text(1)?, r.opt_text(2)?);
+        let time =
+            |text: &str| instant(text).ok_or_else(|| StoreError::Corrupt { number: number.to_string(), detail: format!("its {action} event's time {text:?} is not a time") });
+        match AuditAction::from_wire(&action) {
+            Some(AuditAction::Close) => facts.closed_at = Some(time(&at)?),
+            Some(AuditAction::Cancel) => facts.cancelled_at = Some(time(&at)?),
+            // a certificate whose expiry was not recorded (or not as a time) sets no basis
+            _ => facts.certificate_expiries.extend(not_after.as_deref().and_then(instant)),
+        }
+    }
+    let (basis, from) = match retention::basis(&facts) {
+        Some((basis, from)) => (Some(basis.wire()), Some(from.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
+        None => (None, None),
+    };
+    db.exec("keeping the case's retention", "UPDATE cases SET retention_basis = ?1, retention_from = ?2 WHERE number = ?3", args![basis, from, number])?;
     Ok(())
 }
 
@@ -129,9 +136,9 @@ fn due_in(db: &mut dyn Sql, today: NaiveDate, years: RetentionYears) -> Result<(
     for r in rows {
         let (number, basis, from) = (r.text(0)?, r.opt_text(1)?, r.text(2)?);
         let Some(at) = instant(&from) else { return Err(StoreError::Corrupt { number, detail: format!("its retention time {from:?} is not a time") }) };
-        let facts = match basis.as_deref() {
-            Some("certificate_expiry") => RetentionFacts { certificate_expiries: vec![at], ..Default::default() },
-            Some("closed") => RetentionFacts { closed_at: Some(at), ..Default::default() },
+        let facts = match basis.as_deref().and_then(Basis::from_wire) {
+            Some(Basis::CertificateExpiry) => RetentionFacts { certificate_expiries: vec![at], ..Default::default() },
+            Some(Basis::Closed) => RetentionFacts { closed_at: Some(at), ..Default::default() },
             _ => RetentionFacts { cancelled_at: Some(at), ..Default::default() },
         };
         let Some(r_) = retention::retention(&facts, years, &chrono::Local) else { continue };
