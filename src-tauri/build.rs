@@ -73,6 +73,8 @@ const COMMANDS: &[&str] = &[
     "key_import_answers",
     "case_withdraw_cert",
     "case_reissue",
+    "case_hold",
+    "case_release_hold",
     "employees_read",
     "key_write_cert",
     "key_import_enc",

@@ -132,6 +132,7 @@ mod tests {
             certdesk_desk::domain::workflow::AllowedAction,
             certdesk_desk::domain::workflow::CaseCapabilities,
             certdesk_desk::api::CaseView,
+            certdesk_desk::api::CaseHoldView,
             certdesk_desk::api::QueuedCase,
             certdesk_desk::steps::StepState,
             certdesk_desk::steps::CaseSteps,

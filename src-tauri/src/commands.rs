@@ -328,6 +328,29 @@ pub fn get_case(state: State<'_, AppState>, number: String) -> Result<certdesk_d
     crate::log::call("get_case", || state.with_desk(|d| d.case_view(&state.catalog, &number)))
 }
 
+/// A supervisor freezes a case (冻结, a legal hold) with a reason: its personal data is not
+/// purged while held. The case as its page shows it then.
+#[tauri::command(async)]
+pub fn case_hold(state: State<'_, AppState>, number: String, reason: String) -> Result<certdesk_desk::api::CaseView, IpcError> {
+    crate::log::call("case_hold", || {
+        state.with_desk(|d| {
+            d.hold(&number, &reason)?;
+            d.case_view(&state.catalog, &number)
+        })
+    })
+}
+
+/// A supervisor releases a case's legal hold (解除冻结). The case as its page shows it then.
+#[tauri::command(async)]
+pub fn case_release_hold(state: State<'_, AppState>, number: String) -> Result<certdesk_desk::api::CaseView, IpcError> {
+    crate::log::call("case_release_hold", || {
+        state.with_desk(|d| {
+            d.release_hold(&number)?;
+            d.case_view(&state.catalog, &number)
+        })
+    })
+}
+
 #[derive(Serialize, ts_rs::TS)]
 pub struct Imported {
     number: String,

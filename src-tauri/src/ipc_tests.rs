@@ -125,6 +125,8 @@ fn window_over(state: AppState) -> Window {
             desks::keys::key_import_answers,
             desks::keys::case_withdraw_cert,
             desks::keys::case_reissue,
+            commands::case_hold,
+            commands::case_release_hold,
             commands::employees_read,
             desks::keys::key_write_cert,
             desks::keys::key_write_seal,
@@ -309,6 +311,29 @@ fn the_case_page_offers_what_this_account_may_do() {
     // and the backend refuses what it does not offer
     w.login("zhang");
     assert_eq!(w.kind("case_action", json!({ "number": n, "action": "approve" })), "missing_role");
+}
+
+#[test]
+fn a_supervisor_freezes_a_case_on_its_page_and_releases_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = window(dir.path());
+    let n = w.submitted("zhang");
+    let hold = |w: &Window| w.ok("get_case", json!({ "number": n }))["hold"].clone();
+    assert_eq!(hold(&w), json!({ "held": null, "may_hold": false, "may_release": false }), "a clerk is offered nothing");
+    assert_eq!(w.kind("case_hold", json!({ "number": n, "reason": "法院调取" })), "missing_role", "and refused by the backend");
+    w.login("li");
+    assert_eq!(hold(&w), json!({ "held": null, "may_hold": true, "may_release": false }));
+    assert_eq!(w.kind("case_hold", json!({ "number": n, "reason": "  " })), "reason_required");
+    let view = w.ok("case_hold", json!({ "number": n, "reason": "法院调取" }));
+    assert_eq!(view["hold"], json!({ "held": { "number": n, "reason": "法院调取", "held_by": "li" }, "may_hold": false, "may_release": true }));
+    assert_eq!(view["history"].as_array().unwrap().last().unwrap()["action"], "case_hold");
+    assert_eq!(w.kind("case_hold", json!({ "number": n, "reason": "审计" })), "held_already");
+    w.login("zhang");
+    assert_eq!(hold(&w)["held"]["reason"], "法院调取", "whoever opens the case sees it is held");
+    assert_eq!(w.kind("case_release_hold", json!({ "number": n })), "missing_role");
+    w.login("li");
+    assert_eq!(w.ok("case_release_hold", json!({ "number": n }))["hold"], json!({ "held": null, "may_hold": true, "may_release": false }));
+    assert_eq!(w.kind("case_release_hold", json!({ "number": n })), "not_held");
 }
 
 #[test]

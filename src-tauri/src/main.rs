@@ -427,6 +427,8 @@ fn main() {
             commands::employees_read,
             desks::keys::case_withdraw_cert,
             desks::keys::case_reissue,
+            commands::case_hold,
+            commands::case_release_hold,
             desks::keys::key_init,
             desks::keys::key_generate,
             desks::keys::key_import_cert,

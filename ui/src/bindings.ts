@@ -1254,7 +1254,13 @@ unit_proof_offered: boolean,
  * file before its employees'), as the intake warned when it was saved: shown on the case
  * and review pages until its keys are made.
  */
-notices: Array<FieldProblem>, };
+notices: Array<FieldProblem>, 
+/**
+ * The case's legal hold (冻结, #30) and what this account may do of it.
+ */
+hold: CaseHoldView, };
+
+export type CaseHoldView = { held: HeldCase | null, may_hold: boolean, may_release: boolean, };
 
 export type QueuedCase = { submitted_by: string, number: string, status: string, project: string, business: string, cert_kind: string, 
 /**

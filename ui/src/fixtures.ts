@@ -106,7 +106,7 @@ export function capsFor(status: string, roles: readonly string[] = ['clerk']): C
 /** get_case's reply for `c` as an account with `roles` sees it: no history or files unless given,
  *  the sample checklist's state, nobody with a 姓名. */
 export function caseView(c: CaseJson, roles: readonly string[] = ['clerk'], over: Partial<CaseView> = {}): CaseView {
-  const view: CaseView = { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, payment_capital: null, unit_proof_offered: false, notices: [], ...over }
+  const view: CaseView = { case: c, history: [], attachments: [], can: capsFor(c.status, roles), steps: stepsOf(c.number, c.status), materials: sampleMaterials, people: {}, payment_capital: null, unit_proof_offered: false, notices: [], hold: { held: null, may_hold: roles.includes('supervisor'), may_release: false }, ...over }
   // the desk's case_view: submission and approval wait while a required item is neither in nor promised
   if (!over.can && view.materials.missing.some((m) => !m.to_follow)) {
     for (const a of view.can.actions) if (a.action === 'submit' || a.action === 'approve') a.waits_for = 'materials_missing'

@@ -127,6 +127,8 @@ export interface Commands {
   key_write_seal: { args: { number: string; serial: string; pin: string; cert: number | null }; result: B.SealWritten }
   case_withdraw_cert: { args: { number: string; cert: number; reason: string }; result: B.CaseSteps }
   case_reissue: { args: { number: string; cert: number; reason: string }; result: B.CaseSteps }
+  case_hold: { args: { number: string; reason: string }; result: B.CaseView }
+  case_release_hold: { args: { number: string }; result: B.CaseView }
   employees_read: { args: { file: string; business: string | null; years: number | null; existing: B.Employee[] }; result: B.Employee[] }
   key_verify: { args: { serial: string; pin: string; number: string | null }; result: B.Contents }
   key_batch_pins: { args: { number: string; soPin: string; userPin: string }; result: B.BatchPinsHeld }
@@ -340,6 +342,10 @@ export const api = {
   caseWithdrawCert: (number: string, cert: number, reason: string) => call('case_withdraw_cert', { number, cert, reason }),
   /** a supervisor allows a second key for a written certificate (登记补办), with a reason */
   caseReissue: (number: string, cert: number, reason: string) => call('case_reissue', { number, cert, reason }),
+  /** a supervisor freezes a case (冻结: a legal hold, not purged while held), with a reason */
+  caseHold: (number: string, reason: string) => call('case_hold', { number, reason }),
+  /** a supervisor releases a case's legal hold (解除冻结) */
+  caseReleaseHold: (number: string) => call('case_release_hold', { number }),
   /** a unit's employee list (XLSX, XLS, CSV) read into the intake's table; kind employee_list lists the bad rows */
   employeesRead: (file: Uint8Array, business: string | null, years: number | null, existing: B.Employee[]) =>
     call('employees_read', { file: toBase64(file), business, years, existing }),

@@ -51,6 +51,11 @@ const en: Shape<typeof zh> = {
     licence: '; business licence valid until {until}',
     letter: "On file: {holder}'s letter came with case {case}, valid until {until}; not asked again",
   },
+  hold: {
+    open: 'Legal hold', reasonLabel: 'Reason for the hold', reasonAsk: 'Give the reason for the hold (e.g. a court order, an audit)', do: 'Hold this case',
+    isHeld: 'On legal hold (its personal data is kept past retention): ', by: 'held by {who}', release: 'Release the hold',
+    held: '{number} is on hold: its personal data is kept past retention', released: 'The hold of {number} is released',
+  },
   unitProof: {
     title: "Prove the unit with its certificate",
     hint: "Plug the unit's organisation key; the handler types its PIN. Once proved, the unit's originals the guide spares are not asked (copies still are)",

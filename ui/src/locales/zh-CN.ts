@@ -61,6 +61,11 @@ export default {
     licence: '；营业执照有效期至{until}',
     letter: '在案：{holder}的授权书随案件{case}提交，授权期限至{until}，本次无须再交',
   },
+  hold: {
+    open: '冻结（法律保全）', reasonLabel: '冻结原因', reasonAsk: '请填写冻结原因（例如：法院调取、审计检查）', do: '冻结此案件',
+    isHeld: '已冻结（法律保全，保存期满也不清除个人信息）：', by: '{who} 冻结', release: '解除冻结',
+    held: '{number} 已冻结：保存期满也不清除其个人信息', released: '{number} 已解除冻结',
+  },
   unitProof: {
     title: '凭单位证书核验',
     hint: '请插入单位法人数字证书Key，由经办人输入PIN：核验通过后，可免于出示单位证件原件（复印件仍须收取）',

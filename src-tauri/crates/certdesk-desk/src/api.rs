@@ -406,6 +406,17 @@ pub struct CaseView {
     /// file before its employees'), as the intake warned when it was saved: shown on the case
     /// and review pages until its keys are made.
     pub notices: Vec<FieldProblem>,
+    /// The case's legal hold (冻结, #30) and what this account may do of it.
+    pub hold: CaseHoldView,
+}
+
+/// A case's legal hold as its page shows it: the hold, if held, and whether this account may
+/// hold the case (a supervisor, with a reason; not a case held already or purged) or release it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CaseHoldView {
+    pub held: Option<certdesk_store::HeldCase>,
+    pub may_hold: bool,
+    pub may_release: bool,
 }
 
 /// The case JSON's store fields read off the chain: `seals` (#34), when the case has a seal
@@ -745,6 +756,12 @@ impl Desk<'_> {
         } else {
             Vec::new()
         };
+        let held = self.store.case_hold(&number)?;
+        let hold = CaseHoldView {
+            may_hold: held.is_none() && self.store.purged_at(&number)?.is_none() && workflow::authorize_hold(&self.actor, Some("-")).is_ok(),
+            may_release: held.is_some() && workflow::authorize_hold(&self.actor, None).is_ok(),
+            held,
+        };
         Ok(CaseView {
             case: with_seals(record.to_export_json(), &history),
             history,
@@ -756,6 +773,7 @@ impl Desk<'_> {
             payment_capital: record.data.payment.as_ref().map(|p| p.amount.to_capital()),
             unit_proof_offered,
             notices,
+            hold,
         })
     }
 
