@@ -182,6 +182,7 @@ test('a mixed annex at 广东养老 is priced row by row', async () => {
     '王芳\t440106200109094066\t\n陈刚\t210102198801020030\t\n李明\t440304199207271516\t')
   await click('[data-testid=emp-paste-add]')
   await waitFor(exists('emp-business-2'), 'three rows')
+    .catch(async (e) => assert.fail(`${e.message}; the rows: ${await run(`return [...document.querySelectorAll('[data-testid^=emp-name-], [data-testid^=emp-business-]')].map((el) => el.dataset.testid + '=' + el.value).join(' ')`)}; the paste box: ${JSON.stringify(await run(`return document.querySelector('[data-testid=emp-paste]')?.value`))}; said: ${await run(`return document.querySelector('[data-testid=emp-paste-info]')?.textContent`)}`))
   // the row's years select is drawn again for its business type: its choice is made once the
   // page has settled on 更新续期 (a choice made before the redraw would be lost)
   await choose('emp-business-2', 'renew')
