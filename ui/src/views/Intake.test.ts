@@ -181,6 +181,50 @@ describe('Intake', () => {
     expect(saved.form.orgName).toBe('广州市示例科技有限公司')
   })
 
+  it('a saved case leaves no draft behind: no draft is written while it is saved, and one on its way is cleared after it lands', async () => {
+    // the draft write answers late: a clear sent before it landed let it come back as the next
+    // intake's draft, the applicant before's data on the next form (seen in the e2e suite)
+    let landWrite: () => void = () => {}
+    let answerImport: () => void = () => {}
+    const order: string[] = []
+    const calls = backend({
+      save_draft: () => new Promise<null>((resolve) => { landWrite = () => { order.push('draft written'); resolve(null) } }),
+      import_case: () => new Promise((resolve) => { answerImport = () => resolve({ number: 'GZ01-20261120-0009', warnings: [] }) }),
+      clear_draft: () => { order.push('draft cleared'); return null },
+    })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('广州市示例科技有限公司')
+    await sleep(900)
+    expect(calls.filter((c) => c.cmd === 'save_draft')).toHaveLength(1)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.some((c) => c.cmd === 'import_case')).toBe(true)
+    // typed while the case is being saved: no second draft write
+    await w.get('[data-testid=intake-handler]').setValue('张伟')
+    await sleep(900)
+    expect(calls.filter((c) => c.cmd === 'save_draft')).toHaveLength(1)
+    answerImport()
+    await flushPromises()
+    expect(order, 'the clear waits for the write on its way').toEqual([])
+    landWrite()
+    await flushPromises()
+    expect(order).toEqual(['draft written', 'draft cleared'])
+    expect(w.emitted('created')?.[0]?.[0]).toBe('GZ01-20261120-0009')
+  })
+
+  it('what the clerk types before the draft arrives is not overwritten by it', async () => {
+    let answerDraft: (d: string) => void = () => {}
+    backend({ load_draft: () => new Promise<string>((resolve) => { answerDraft = resolve }) })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-org]').setValue('新来的单位')
+    answerDraft(JSON.stringify({ v: 1, form: { project: 'netca-gd-pension', orgName: '上一位的单位' } }))
+    await flushPromises()
+    expect((w.get('[data-testid=intake-org]').element as HTMLInputElement).value).toBe('新来的单位')
+    expect(w.find('[data-testid=draft-restored]').exists()).toBe(false)
+  })
+
   it('saves a pending draft at once when the account signs out', async () => {
     const calls = backend()
     const w = mount(Intake)
