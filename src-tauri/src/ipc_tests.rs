@@ -76,6 +76,7 @@ fn window_over(state: AppState) -> Window {
             desks::admin::add_account,
             desks::admin::set_display_name,
             commands::import_case,
+            commands::update_case,
             commands::case_action,
             commands::get_case,
             commands::review_queue,
@@ -1052,6 +1053,14 @@ fn a_unit_of_twenty_employees_gets_its_keys_as_a_batch(w: &Window, dir: &std::pa
         std::fs::write(dir.join(format!("batch-{k}.csr")), g["csr_pem"].as_str().unwrap()).unwrap();
         serials.push(serial);
     }
+    // the keys are made: the annex can no longer lose a holder, and the refusal says how it would
+    // have changed, in the counter's words
+    w.login("zhang");
+    let mut fewer: Value = serde_json::from_str(&json).unwrap();
+    fewer["employees"].as_array_mut().unwrap().pop();
+    let refused = w.call("update_case", json!({ "number": n, "json": fewer.to_string() })).unwrap_err();
+    assert_eq!((refused["kind"].as_str(), refused["detail"].as_str()), (Some("annex_frozen"), Some("证书将由 20 张变为 19 张")), "{refused}");
+    w.login("wang");
     let st = w.ok("key_status", json!({ "number": n, "cert": null, "plugged": serials[18] }));
     assert_eq!(st["batch"]["phase"], "answers", "{}", st["batch"]);
     assert_eq!(st["batch"]["awaiting_answers"].as_array().unwrap().len(), 19);

@@ -284,6 +284,7 @@ impl DeskError {
             DeskError::SealSamplesMissing { forms, .. } => Some(forms.iter().map(|f| format!("《{f}》")).collect::<Vec<_>>().join("、")),
             DeskError::Fee(e) => Some(e.zh()),
             DeskError::FeeRow(e) => Some(e.zh()),
+            DeskError::Act(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::AnnexFrozen { change })) => Some(change.zh()),
             DeskError::Store(s) | DeskError::Act(certdesk_store::ActError::Store(s)) | DeskError::Auth(certdesk_store::AuthError::Store(s)) => store_zh(s),
             _ => None,
         }

@@ -260,9 +260,9 @@ pub enum RuleError {
     #[error("withdrawing certificate {cert} would leave the case without any certificate: cancel the case instead (作废)")]
     WithdrawAll { cert: u32 },
     #[error(
-        "keys are being made for this case: its certificates' holders can no longer change ({why}); withdraw a certificate (case withdraw-cert), or take a new case for another person"
+        "keys are being made for this case: its certificates' holders can no longer change ({change}); withdraw a certificate (case withdraw-cert), or take a new case for another person"
     )]
-    AnnexFrozen { why: String },
+    AnnexFrozen { change: AnnexChange },
     #[error("{actor} must approve with their USB key (the counter's staff keys): give --token and --pin-file (须使用本人USB Key签名复核)")]
     SignatureRequired { actor: String },
     #[error("the approval signature does not hold: {why}")]
@@ -415,6 +415,34 @@ pub fn authorize_reissue(actor: &Actor, facts: &CaseFacts, cert: Option<u32>, re
     Ok(c.index)
 }
 
+/// What an edit would change of the certificates of a case whose keys are being made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnnexChange {
+    /// as many certificates as `before`, `after` the edit
+    Count { before: usize, after: usize },
+    /// certificate `cert` would pass from one holder to another
+    Holder { cert: u32, was: String, now: String },
+}
+
+impl AnnexChange {
+    /// The change in the counter's words, after the refusal's own sentence.
+    pub fn zh(&self) -> String {
+        match self {
+            AnnexChange::Count { before, after } => format!("证书将由 {before} 张变为 {after} 张"),
+            AnnexChange::Holder { cert, was, now } => format!("第 {cert} 张证书的持有人将由{was}变为{now}"),
+        }
+    }
+}
+
+impl std::fmt::Display for AnnexChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnnexChange::Count { before, after } => write!(f, "{before} certificates would become {after}"),
+            AnnexChange::Holder { cert, was, now } => write!(f, "certificate {cert} is {was}'s, not {now}'s"),
+        }
+    }
+}
+
 /// Once keys are being made, the certificates an edit leaves must be the ones the chain's key
 /// events name: same count, same holders in the same order.
 pub fn check_annex_frozen(facts: &CaseFacts, before: &[crate::certs::CertSlot], after: &[crate::certs::CertSlot]) -> Result<(), RuleError> {
@@ -422,11 +450,11 @@ pub fn check_annex_frozen(facts: &CaseFacts, before: &[crate::certs::CertSlot], 
         return Ok(());
     }
     if before.len() != after.len() {
-        return Err(RuleError::AnnexFrozen { why: format!("{} certificates would become {}", before.len(), after.len()) });
+        return Err(RuleError::AnnexFrozen { change: AnnexChange::Count { before: before.len(), after: after.len() } });
     }
     for (b, a) in before.iter().zip(after) {
         if (&b.holder, &b.holder_id) != (&a.holder, &a.holder_id) {
-            return Err(RuleError::AnnexFrozen { why: format!("certificate {} is {}'s, not {}'s", b.index, b.holder, a.holder) });
+            return Err(RuleError::AnnexFrozen { change: AnnexChange::Holder { cert: b.index, was: b.holder.clone(), now: a.holder.clone() } });
         }
     }
     Ok(())
@@ -630,8 +658,15 @@ mod tests {
         let before = [slot(1, "王芳"), slot(2, "陈刚")];
         let f = three(&[1], &[]);
         assert!(check_annex_frozen(&f, &before, &before.clone()).is_ok());
-        assert!(matches!(check_annex_frozen(&f, &before, &[slot(1, "王芳")]), Err(RuleError::AnnexFrozen { .. })));
-        assert!(matches!(check_annex_frozen(&f, &before, &[slot(1, "陈刚"), slot(2, "王芳")]), Err(RuleError::AnnexFrozen { .. })));
+        let refused = |after: &[crate::certs::CertSlot]| match check_annex_frozen(&f, &before, after) {
+            Err(RuleError::AnnexFrozen { change }) => Some(change),
+            _ => None,
+        };
+        assert_eq!(refused(&[slot(1, "王芳")]), Some(AnnexChange::Count { before: 2, after: 1 }));
+        let swapped = refused(&[slot(1, "陈刚"), slot(2, "王芳")]).unwrap();
+        assert_eq!(swapped, AnnexChange::Holder { cert: 1, was: "王芳".into(), now: "陈刚".into() });
+        assert_eq!(swapped.to_string(), "certificate 1 is 王芳's, not 陈刚's");
+        assert_eq!(swapped.zh(), "第 1 张证书的持有人将由王芳变为陈刚");
         assert!(check_annex_frozen(&CaseFacts::default(), &before, &[slot(1, "陈刚")]).is_ok(), "before any key the annex is the clerk's");
     }
 
