@@ -21,7 +21,14 @@ export function workDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   driverLogs = dir
   process.on('exit', (code) => {
-    if (code === 0) rmSync(dir, { recursive: true, force: true })
+    if (code !== 0) return
+    // a process of the app's that is still ending may write into it meanwhile (ENOTEMPTY, seen
+    // once): tried again, and a folder left in the temp directory never fails a run that passed
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+    } catch (e) {
+      console.error(`# ${dir} left behind: ${e.message}`)
+    }
   })
   return dir
 }
