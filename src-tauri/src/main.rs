@@ -7,6 +7,15 @@
 //! Chinese). Business rules, roles, the four-eyes rule, folders, limits and audit events stay
 //! in the desk and below. A panic inside a command becomes that command's error; the store
 //! stays usable.
+//!
+//! Printing runs WebKitGTK's print operation itself on Linux (`desks/gtk_print`: paper,
+//! margins, printer, the finished signal; the only code that knows GTK) and the webview's own
+//! dialog elsewhere. The slow commands (rendering, a scan, key operations, exports, backup) run
+//! off the UI thread; files travel as raw IPC bodies, never as paths the webview chooses. Every
+//! command goes through `log::call` (timed, its outcome's kind logged, a panic its error); a
+//! refused start or a crash is a native dialog (`crash`, a `--show-error` process of this
+//! binary); one app per PC (single-instance plugin) and per store (`<store>.app.lock`); the
+//! window's place is remembered (`window_state`). Packaged by scripts/package.sh.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 

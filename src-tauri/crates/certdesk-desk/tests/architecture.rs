@@ -217,3 +217,20 @@ fn the_code_map_lists_every_module_of_every_crate() {
     }
     assert!(problems.is_empty(), "ARCHITECTURE.md's code map is out of date:\n{}", problems.join("\n"));
 }
+
+/// The map stays a map (#75): the code map fits one screen, one line per crate; what a crate
+/// owns in detail is its own `//!` doc, which cannot wander away from the code it sits on.
+#[test]
+fn the_map_stays_short() {
+    let text = std::fs::read_to_string(repo().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let section =
+        |title: &str| text.split(&format!("\n## {title}\n")).nth(1).unwrap_or_else(|| panic!("a `## {title}` section")).split("\n## ").next().unwrap_or_default().lines().count();
+    let code_map = section("Code map");
+    let invariants = section("Invariants");
+    let total = text.lines().count();
+    assert!(code_map <= 40, "the code map takes {code_map} lines: one screen is 40");
+    assert!(invariants <= 80, "the invariants take {invariants} lines: say each in three lines at most");
+    assert!(total <= 260, "ARCHITECTURE.md has {total} lines: move a crate's detail into its `//!` doc");
+    let crate_lines = text.split("\n## Code map\n").nth(1).unwrap_or_default().split("\n## ").next().unwrap_or_default().lines().filter(|l| l.starts_with("- `")).count();
+    assert_eq!(crate_lines, std::fs::read_dir(repo().join("src-tauri/crates")).expect("the crates").count() + 1, "one line per crate and the shell");
+}

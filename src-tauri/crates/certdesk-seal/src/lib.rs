@@ -6,6 +6,12 @@
 //! run on in `isa`, the single-impression view
 //! correction in `rectify`, codecs in `decode`, synthetic sheets and their splits in `synth`, sets of sheets made
 //! outside the crate (issue 34's independent makers) in `truth`.
+//!
+//! The limits of the labels are data (`thresholds.json`, moved only inside each condition's band
+//! by `certdesk-fit-seal` on the tune split). `VERDICTS_SHA256` (from build.rs: the library's
+//! sources and limits, and `certdesk-seal-wide`'s) names what judged a sheet; the desk records it
+//! on the chain with the verdict. The independent makers (tests/seal-sheets: B through librsvg
+//! and poppler, C through Ghostscript and ImageMagick) share nothing with `synth`.
 
 #![warn(clippy::unwrap_used)]
 

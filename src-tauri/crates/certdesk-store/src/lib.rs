@@ -14,6 +14,20 @@
 //! `settings`, `accounts`, `purge` (retention, legal holds, purge), `audit` (the chain, its walk and verify), `files` (files kept with
 //! a case, lists, drafts, backups and restore), `migrate` (a file into a hall), `pg` (the
 //! hall's connection, schema and chain lock); this file holds the shared types and errors.
+//!
+//! The seam: the rules are written once over a private `Sql` trait (run a statement, read rows)
+//! with one body per back end; statements are written once (`?1` placeholders, `$1` on
+//! PostgreSQL) and the few that differ (search, JSON fields, blob digests) ask the dialect. Every
+//! write is `Store::write` → `Tx`: the write lock first (`BEGIN IMMEDIATE`, or the hall's
+//! advisory chain lock), then the clock. SQLite is SQLCipher's build: plain and encrypted files
+//! (`keys`, `encrypted`, `key_files`, `journal`, `attempts`). The hall (`pg`): an address
+//! without password, one or several servers tried in order for the one that takes writes, TLS
+//! with the hall's CA for any server but this computer, a lost connection said as
+//! 服务器连接中断 and no server taking writes as 服务器切换中, a commit's wait for a synchronous
+//! standby bounded, the servers' status for `store status`. File backups, restore and the
+//! integrity check answer `StoreError::NotOnHall` on a hall. The hall's multi-process tests
+//! (`tests/hall.rs`, `lost_commit.rs`, `tls.rs`) run on a throwaway cluster
+//! (scripts/pg-cluster.sh).
 
 #![warn(clippy::unwrap_used)]
 
