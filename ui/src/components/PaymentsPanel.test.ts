@@ -32,7 +32,7 @@ describe('PaymentsPanel', () => {
         return REPORT
       },
       payments_confirm: ({ credit: id, cases }) => {
-        if (id === 'C2' && cases.includes('GZ01-20251008-0009')) throw refusal('payment_refused', 'the credit is 400.00 but the case(s) come to 700.00')
+        if (id === 'C2' && cases.includes('GZ01-20251008-0009')) throw refusal('payment_refused', '到账金额 400.00 元与应收金额 700.00 元不符')
         listed = listed.filter((c) => c.id !== id)
         return cases
       },
@@ -59,6 +59,7 @@ describe('PaymentsPanel', () => {
     await w.get('[data-testid=credit-cases-C2]').trigger('keydown', { key: 'Enter' })
     await flushPromises()
     expect(w.text()).toContain('不能确认到账')
+    expect(w.text()).toContain('到账金额 400.00 元与应收金额 700.00 元不符')
     await w.get('[data-testid=credit-cases-C2]').setValue('GZ01-20251008-0002，GZ01-20251008-0003')
     await w.get('[data-testid=credit-cases-C2]').trigger('keydown', { key: 'Enter' })
     await flushPromises()

@@ -156,8 +156,8 @@ pub enum DeskError {
     #[error("the bank statement {file} cannot be read (无法读取银行对账单): {why}")]
     Statement { file: String, why: String },
     /// A credit that cannot be confirmed as the money of the cases named, and why.
-    #[error("bank credit {credit} cannot be confirmed (不能确认到账): {why}")]
-    PaymentRefused { credit: String, why: String },
+    #[error("bank credit {credit} cannot be confirmed (不能确认到账): {refusal}")]
+    PaymentRefused { credit: String, refusal: crate::payments::PaymentRefusal },
 
     // ---- the key desk
     #[error("case {number}: {why}")]
@@ -281,6 +281,7 @@ impl DeskError {
         match self {
             DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
             DeskError::UnitProof { why_zh, .. } => Some(why_zh.clone()),
+            DeskError::PaymentRefused { refusal, .. } => Some(refusal.zh()),
             DeskError::SealSamplesMissing { forms, .. } => Some(forms.iter().map(|f| format!("《{f}》")).collect::<Vec<_>>().join("、")),
             DeskError::Fee(e) => Some(e.zh()),
             DeskError::FeeRow(e) => Some(e.zh()),

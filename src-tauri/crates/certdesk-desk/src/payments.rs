@@ -12,6 +12,7 @@ use certdesk_bank::{Match, Refused, RowProblem, Unmatched};
 use certdesk_catalog::Catalog;
 use certdesk_domain::case::{Payment, PaymentMethod};
 use certdesk_domain::promise::ClockFacts;
+use certdesk_domain::status::Status;
 use certdesk_domain::{CaseData, CaseNumber, Money};
 use certdesk_store::CaseRecord;
 use certdesk_store::payments::{Credit, CreditState, NewCredit};
@@ -118,7 +119,7 @@ impl Desk<'_> {
     /// filled from the credit (a bank transfer, its payer and day).
     pub fn confirm_payment(&mut self, catalog: &Catalog, credit: &str, numbers: &[String]) -> Result<Vec<CaseRecord>, DeskError> {
         if numbers.is_empty() {
-            return Err(DeskError::PaymentRefused { credit: credit.to_string(), why: "name the case(s) it pays (请指明所付案件)".into() });
+            return Err(DeskError::PaymentRefused { credit: credit.to_string(), refusal: PaymentRefusal::NoCases });
         }
         let numbers: Vec<CaseNumber> = numbers.iter().map(|n| crate::api::case_number(n)).collect::<Result<_, _>>()?;
         let actor = self.actor.clone();
@@ -131,12 +132,56 @@ impl Desk<'_> {
     }
 }
 
+/// Why a bank credit cannot be confirmed as the money of the cases named: what the clerk reads
+/// (`zh`) and what the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentRefusal {
+    #[error("name the case(s) it pays (请指明所付案件)")]
+    NoCases,
+    /// A credit refused at import (a private person's transfer); `recorded` is the import's
+    /// reason as the store keeps it.
+    #[error("{}", private_transfer(recorded))]
+    PrivateTransfer { recorded: String },
+    #[error("already confirmed for {} (已确认)", .cases.join(", "))]
+    AlreadyConfirmed { cases: Vec<String> },
+    #[error("case {number} is {} (案件{})", .status.wire(), .status.zh())]
+    CaseClosed { number: String, status: Status },
+    #[error("case {number} is paid already (该案件已付款)")]
+    AlreadyPaid { number: String },
+    #[error("汇款单位与办理单位不一致: the payer {payer:?} is not the applicant unit {unit:?} of case {number}")]
+    PayerNotTheUnit { payer: String, unit: String, number: String },
+    #[error("case {number} has no amount to pay recorded (未录入应收金额)")]
+    NoAmount { number: String },
+    #[error("the credit is {credit} but the case(s) come to {due} (到账金额与应收金额不符)")]
+    AmountDiffers { credit: Money, due: Money },
+}
+
+fn private_transfer(recorded: &str) -> String {
+    if recorded.contains("私人汇款") { recorded.to_string() } else { format!("私人汇款恕不受理: {recorded}") }
+}
+
+impl PaymentRefusal {
+    /// The refusal in the counter's words.
+    pub fn zh(&self) -> String {
+        match self {
+            PaymentRefusal::NoCases => "请指明这笔到账所付的案件".into(),
+            PaymentRefusal::PrivateTransfer { recorded } => private_transfer(recorded),
+            PaymentRefusal::AlreadyConfirmed { cases } => format!("这笔到账已确认为 {} 的款项", cases.join("、")),
+            PaymentRefusal::CaseClosed { number, status } => format!("案件 {number} {}，不能再确认款项", status.zh()),
+            PaymentRefusal::AlreadyPaid { number } => format!("案件 {number} 已付款"),
+            PaymentRefusal::PayerNotTheUnit { payer, unit, number } => format!("汇款单位与办理单位不一致：汇款人为“{payer}”，案件 {number} 的办理单位为“{unit}”"),
+            PaymentRefusal::NoAmount { number } => format!("案件 {number} 未录入应收金额"),
+            PaymentRefusal::AmountDiffers { credit, due } => format!("到账金额 {credit} 元与应收金额 {due} 元不符"),
+        }
+    }
+}
+
 /// Whether `credit` may pay `cases`, and their data with the payment filled in.
 fn decide(catalog: &Catalog, credit: &Credit, cases: &[(CaseRecord, certdesk_domain::workflow::CaseFacts)]) -> Result<Vec<CaseData>, DeskError> {
-    let refuse = |why: String| DeskError::PaymentRefused { credit: credit.id.clone(), why };
+    let refuse = |refusal: PaymentRefusal| DeskError::PaymentRefused { credit: credit.id.clone(), refusal };
     match credit.state {
-        CreditState::Refused => return Err(refuse(if credit.why.contains("私人汇款") { credit.why.clone() } else { format!("私人汇款恕不受理: {}", credit.why) })),
-        CreditState::Confirmed => return Err(refuse(format!("already confirmed for {} (已确认)", credit.cases.join(", ")))),
+        CreditState::Refused => return Err(refuse(PaymentRefusal::PrivateTransfer { recorded: credit.why.clone() })),
+        CreditState::Confirmed => return Err(refuse(PaymentRefusal::AlreadyConfirmed { cases: credit.cases.clone() })),
         CreditState::Proposed | CreditState::Unmatched => {}
     }
     let mut total = Money::ZERO;
@@ -144,18 +189,18 @@ fn decide(catalog: &Catalog, credit: &Credit, cases: &[(CaseRecord, certdesk_dom
     for (record, _) in cases {
         let number = &record.number;
         if !record.status.is_open() {
-            return Err(refuse(format!("case {number} is {} (案件已{})", record.status.wire(), record.status.zh())));
+            return Err(refuse(PaymentRefusal::CaseClosed { number: number.to_string(), status: record.status }));
         }
         if ClockFacts::of(number, &record.data).is_some_and(|f| f.paid_on.is_some()) {
-            return Err(refuse(format!("case {number} is paid already (该案件已付款)")));
+            return Err(refuse(PaymentRefusal::AlreadyPaid { number: number.to_string() }));
         }
         let unit = record.data.organization.as_ref().map(|o| o.name.as_str()).unwrap_or_default();
         let payer_must_be_unit = catalog.projects.get(&record.data.project).is_some_and(|p| p.rules.payer_is_applicant);
         if payer_must_be_unit && certdesk_bank::normalize::unit_key(unit) != certdesk_bank::normalize::unit_key(&credit.payer_name) {
-            return Err(refuse(format!("汇款单位与办理单位不一致: the payer {:?} is not the applicant unit {unit:?} of case {number}", credit.payer_name)));
+            return Err(refuse(PaymentRefusal::PayerNotTheUnit { payer: credit.payer_name.clone(), unit: unit.to_string(), number: number.to_string() }));
         }
         let Some(amount) = record.data.payment.as_ref().map(|p| p.amount).or((cases.len() == 1).then_some(credit.amount)) else {
-            return Err(refuse(format!("case {number} has no amount to pay recorded (未录入应收金额)")));
+            return Err(refuse(PaymentRefusal::NoAmount { number: number.to_string() }));
         };
         total = total + amount;
         let mut data = record.data.clone();
@@ -171,7 +216,73 @@ fn decide(catalog: &Catalog, credit: &Credit, cases: &[(CaseRecord, certdesk_dom
         out.push(data);
     }
     if total != credit.amount {
-        return Err(refuse(format!("the credit is {} but the case(s) come to {total} (到账金额与应收金额不符)", credit.amount)));
+        return Err(refuse(PaymentRefusal::AmountDiffers { credit: credit.amount, due: total }));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certdesk_domain::workflow::CaseFacts;
+
+    fn credit(amount: &str, payer: &str, state: CreditState) -> Credit {
+        Credit {
+            id: "C1".into(),
+            statement: "ab".repeat(32),
+            row: 3,
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            amount: amount.parse().unwrap(),
+            payer_name: payer.into(),
+            payer_account: "3602000109200123456".into(),
+            remark: String::new(),
+            state,
+            why: String::new(),
+            proposed: vec![],
+            cases: vec![],
+            imported_at: "2026-11-20T02:00:00Z".into(),
+            imported_by: "admin".into(),
+        }
+    }
+
+    fn waiting_case() -> (CaseRecord, CaseFacts) {
+        let mut data: CaseData = serde_json::from_str(include_str!("../../../../tests/fixtures/case-org-new.json")).unwrap();
+        data.payment.as_mut().unwrap().date = None;
+        let record = CaseRecord {
+            number: CaseNumber::parse("GZ01-20261120-0001").unwrap(),
+            status: Status::Submitted,
+            data,
+            digest: String::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            created_by: "zhang".into(),
+            updated_by: "zhang".into(),
+        };
+        (record, CaseFacts::default())
+    }
+
+    /// Each refusal is a variant with what its sentence needs, and the clerk reads it in Chinese.
+    #[test]
+    fn a_refused_confirmation_says_which_rule_and_its_figures() {
+        let catalog = Catalog::embedded().unwrap();
+        let case = waiting_case();
+        let refusal = |credit: &Credit, cases: &[(CaseRecord, CaseFacts)]| match decide(&catalog, credit, cases) {
+            Err(DeskError::PaymentRefused { refusal, .. }) => refusal,
+            other => panic!("refused, not {other:?}"),
+        };
+        let short = refusal(&credit("400.00", "广州市示例科技有限公司", CreditState::Proposed), std::slice::from_ref(&case));
+        assert_eq!(short, PaymentRefusal::AmountDiffers { credit: "400.00".parse().unwrap(), due: "700.00".parse().unwrap() });
+        assert_eq!(short.zh(), "到账金额 400.00 元与应收金额 700.00 元不符");
+        let other = refusal(&credit("700.00", "另一家公司", CreditState::Proposed), std::slice::from_ref(&case));
+        assert!(matches!(&other, PaymentRefusal::PayerNotTheUnit { payer, .. } if payer == "另一家公司"), "{other:?}");
+        assert!(other.zh().starts_with("汇款单位与办理单位不一致") && other.to_string().contains("汇款单位与办理单位不一致"), "{other}");
+        let mut private = credit("700.00", "王小明", CreditState::Refused);
+        private.why = "私人汇款恕不受理，须由办理单位的对公账户汇款".into();
+        assert_eq!(refusal(&private, std::slice::from_ref(&case)).zh(), private.why);
+        let (mut closed, facts) = case.clone();
+        closed.status = Status::Cancelled;
+        assert_eq!(refusal(&credit("700.00", "广州市示例科技有限公司", CreditState::Proposed), &[(closed, facts)]).zh(), "案件 GZ01-20261120-0001 已作废，不能再确认款项");
+        let paid = decide(&catalog, &credit("700.00", "广州市示例科技有限公司", CreditState::Proposed), std::slice::from_ref(&case)).unwrap();
+        assert_eq!(paid[0].payment.as_ref().and_then(|p| p.date), chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
+    }
 }
