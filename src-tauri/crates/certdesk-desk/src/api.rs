@@ -645,32 +645,10 @@ impl Desk<'_> {
         accept_to_follow: bool,
         note: certdesk_store::ActNote,
     ) -> Result<CaseRecord, DeskError> {
-        let to_follow = match action {
-            Action::Submit | Action::Approve => {
-                // the move itself may be refused (wrong status, own case): say that first
-                let (record, facts) = self.store.facts(number)?;
-                certdesk_domain::status::next(record.status, action).map_err(certdesk_store::StoreError::from)?;
-                certdesk_domain::workflow::authorize(&self.actor, action, &facts, reason).map_err(certdesk_store::ActError::from)?;
-                let to_follow = if action == Action::Submit {
-                    crate::materials::check_submit(catalog, number, &record.data)?
-                } else {
-                    // a posted case goes to the key desk only with its money in
-                    if certdesk_domain::promise::ClockFacts::of(number, &record.data).is_some_and(|f| f.channel == certdesk_domain::Channel::Post && f.paid_on.is_none()) {
-                        return Err(DeskError::MoneyNotIn { number: number.to_string() });
-                    }
-                    crate::materials::check_approve(catalog, number, &record.data, accept_to_follow)?
-                };
-                // the seal samples the forms collect, before the second check (#79)
-                let forms = crate::seal::samples_missing(catalog, &record.data, || Ok(self.store.history(number)?))?;
-                if !forms.is_empty() {
-                    return Err(DeskError::SealSamplesMissing { number: number.to_string(), forms });
-                }
-                to_follow
-            }
-            _ => None,
-        };
-        let note = certdesk_store::ActNote { to_follow, ..note };
-        Ok(self.store.act_checked(number, action, &self.actor, reason, note, Some(&crate::staff::TokenCheck))?)
+        // the store loads the case once, in the transaction that writes, and asks the state
+        // machine and the workflow first (a wrong status or one's own case is said first), then
+        // these conditions
+        self.store.act_decided(number, action, &self.actor, reason, note, Some(&crate::staff::TokenCheck), |case| conditions(catalog, action, accept_to_follow, case))
     }
 
     /// A supervisor's permission for a second key for a certificate that was written (`cert`,
@@ -732,7 +710,7 @@ impl Desk<'_> {
             }
         }
         let history = self.store.history(&number)?;
-        if !crate::seal::samples_missing(catalog, &record.data, || Ok(history.as_slice()))?.is_empty() {
+        if !crate::seal::samples_missing(catalog, &record.data, &history).is_empty() {
             for a in can.actions.iter_mut().filter(|a| matches!(a.action, "submit" | "approve") && a.waits_for.is_none()) {
                 a.waits_for = Some("seal_samples_missing");
             }
@@ -1181,6 +1159,29 @@ pub fn migrate_to_hall(
 ) -> Result<(CaseStore, certdesk_store::Migrated), DeskError> {
     let (store, migrated) = Store::migrate_into_hall(file, admin, password, address, server_password)?;
     Ok((CaseStore::new(store), migrated))
+}
+
+/// The desk's conditions on a workflow move, decided on the case as loaded for it (#75): a
+/// submission or an approval needs its checklist (an approval accepts promises only when the
+/// supervisor does), a posted case's approval its money, and both the seal samples its forms
+/// collect (#79). What it answers is the materials to follow, for the move's event.
+fn conditions(catalog: &Catalog, action: Action, accept_to_follow: bool, case: &certdesk_store::LoadedCase) -> Result<Option<Vec<String>>, DeskError> {
+    let (number, data) = (&case.record.number, &case.record.data);
+    let to_follow = match action {
+        Action::Submit => crate::materials::check_submit(catalog, number, data)?,
+        Action::Approve => {
+            if certdesk_domain::promise::ClockFacts::of(number, data).is_some_and(|f| f.channel == certdesk_domain::Channel::Post && f.paid_on.is_none()) {
+                return Err(DeskError::MoneyNotIn { number: number.to_string() });
+            }
+            crate::materials::check_approve(catalog, number, data, accept_to_follow)?
+        }
+        _ => return Ok(None),
+    };
+    let forms = crate::seal::samples_missing(catalog, data, &case.history);
+    if !forms.is_empty() {
+        return Err(DeskError::SealSamplesMissing { number: number.to_string(), forms });
+    }
+    Ok(to_follow)
 }
 
 #[cfg(test)]

@@ -508,18 +508,14 @@ pub struct ClerkAcceptance {
 
 /// The forms of a case that collect the applicant's seal samples while no seal sheet of the
 /// case has given a seal image (#79): empty when its forms have no seal boxes or a sheet is in.
-/// `history` gives the case's chain, read only for a case whose forms collect seals.
-pub(crate) fn samples_missing<H: AsRef<[AuditEvent]>>(
-    catalog: &certdesk_catalog::Catalog,
-    data: &certdesk_domain::CaseData,
-    history: impl FnOnce() -> Result<H, DeskError>,
-) -> Result<Vec<String>, DeskError> {
-    let Some(project) = catalog.projects.get(&data.project) else { return Ok(Vec::new()) };
+/// `history` is the case's chain.
+pub(crate) fn samples_missing(catalog: &certdesk_catalog::Catalog, data: &certdesk_domain::CaseData, history: &[AuditEvent]) -> Vec<String> {
+    let Some(project) = catalog.projects.get(&data.project) else { return Vec::new() };
     let forms = certdesk_forms::seal_forms(&catalog.tree, project, data.business, data.cert_kind);
-    if forms.is_empty() || !seals_of(history()?.as_ref()).is_empty() {
-        return Ok(Vec::new());
+    if forms.is_empty() || !seals_of(history).is_empty() {
+        return Vec::new();
     }
-    Ok(forms)
+    forms
 }
 
 /// The case JSON's `seals`, from the case's chain (oldest first).

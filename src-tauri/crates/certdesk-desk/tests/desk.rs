@@ -546,3 +546,36 @@ fn a_refused_call_ends_the_session_only_when_the_account_may_no_longer_act() {
     // the account disabled meanwhile (li above): its next call ends its session
     assert_eq!(refused_of(&mut c, "li", &|d| d.counter().map(drop)), ("account_disabled".to_string(), true));
 }
+
+/// #75: a workflow move loads its case, its chain and its files once, in the transaction that
+/// writes, and decides there (the state machine, the roles and four-eyes, the checklist, the
+/// money, the seal samples); a refused move reads no more than that either.
+#[test]
+fn a_workflow_move_reads_its_case_once() {
+    use certdesk_store::reads::{CaseReads, case_reads};
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let catalog = c.catalog.clone();
+    let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
+    let n = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
+    c.desk("zhang").record_materials(&catalog, n.as_str(), &certdesk_desk::materials::MaterialsChange::AllReceived).unwrap();
+    let once = CaseReads { cases: 1, histories: 1, file_lists: 1 };
+    let moves = [
+        ("zhang", Action::Accept, None),
+        ("zhang", Action::Submit, None),
+        ("li", Action::Return, Some("营业执照复印件不清晰")),
+        ("zhang", Action::Submit, None),
+        ("li", Action::Approve, None),
+    ];
+    for (who, action, reason) in moves {
+        let mut desk = c.desk(who);
+        let before = case_reads();
+        desk.act(&catalog, &n, action, reason).unwrap_or_else(|e| panic!("{action:?}: {e}"));
+        assert_eq!(case_reads().since(before), once, "{action:?} by {who}");
+    }
+    assert_eq!(c.desk("admin").case(&n).unwrap().status, Status::Approved);
+    let mut desk = c.desk("zhang");
+    let before = case_reads();
+    assert_eq!(desk.act(&catalog, &n, Action::Approve, None).unwrap_err().kind().as_str(), "transition");
+    assert_eq!(case_reads().since(before), once, "a refusal");
+}

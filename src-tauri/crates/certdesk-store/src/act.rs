@@ -130,6 +130,24 @@ pub(crate) fn facts_in(db: &mut dyn Sql, record: &CaseRecord) -> Result<CaseFact
     Ok(case_facts(record, &history, &files))
 }
 
+/// A case as one transaction loads it, once (#75): the stored case, its chain, its files and the
+/// workflow's facts read off them. What a case action decides, it decides on this.
+#[derive(Debug, Clone)]
+pub struct LoadedCase {
+    pub record: CaseRecord,
+    pub history: Vec<AuditEvent>,
+    pub files: Vec<AttachmentInfo>,
+    pub facts: CaseFacts,
+}
+
+pub(crate) fn load_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<LoadedCase, StoreError> {
+    let record = read_case(db, number)?;
+    let history = audit::events_for_case(db, number)?;
+    let files = files::list(db, number)?;
+    let facts = case_facts(&record, &history, &files);
+    Ok(LoadedCase { record, history, files, facts })
+}
+
 /// Moves the stored status of a case, guarded by what it was read as.
 fn set_status(tx: &mut Tx<'_>, record: &CaseRecord, to: Status) -> Result<(), StoreError> {
     let changed = tx.db.exec(
@@ -188,19 +206,40 @@ impl Store {
         note: ActNote,
         check: Option<&dyn crate::staff_keys::SignatureCheck>,
     ) -> Result<CaseRecord, ActError> {
-        self.write_case(number, |tx, record, facts| {
+        self.act_decided(number, action, actor, reason, note, check, |_| Ok::<_, ActError>(None))
+    }
+
+    /// [`Store::act_checked`] with the caller's own conditions on the move (#75: the materials,
+    /// the money, the seal samples): `decide` is asked on the case as the transaction loaded it,
+    /// after the state machine and the workflow's authorisation, and before anything is
+    /// written; what it answers is the materials to follow the move records (else `note`'s).
+    /// The case is read once, in the transaction that writes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn act_decided<E: From<ActError> + From<StoreError>>(
+        &mut self,
+        number: &CaseNumber,
+        action: Action,
+        actor: &Actor,
+        reason: Option<&str>,
+        note: ActNote,
+        check: Option<&dyn crate::staff_keys::SignatureCheck>,
+        decide: impl FnOnce(&LoadedCase) -> Result<Option<Vec<String>>, E>,
+    ) -> Result<CaseRecord, E> {
+        self.write_loaded(number, |tx, case| {
+            let (record, facts) = (&case.record, &case.facts);
             let to = status::next(record.status, action).map_err(StoreError::from)?;
-            workflow::authorize(actor, action, facts, reason)?;
+            workflow::authorize(actor, action, facts, reason).map_err(ActError::from)?;
+            let to_follow = decide(case)?.or(note.to_follow);
             let signature = if action == Action::Approve {
                 match (&note.signature, check) {
                     (Some(signed), Some(check)) => Some(
                         crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)
-                            .map_err(|why| RuleError::SignatureRefused { why })?,
+                            .map_err(|why| ActError::from(RuleError::SignatureRefused { why }))?,
                     ),
-                    (Some(_), None) => return Err(RuleError::SignatureRefused { why: "no signature check at hand".into() }.into()),
+                    (Some(_), None) => return Err(ActError::from(RuleError::SignatureRefused { why: "no signature check at hand".into() }).into()),
                     (None, _) => {
                         if crate::staff_keys::key_of(tx.db, actor.name(), actor.roles())?.is_some() {
-                            return Err(RuleError::SignatureRequired { actor: actor.name().into() }.into());
+                            return Err(ActError::from(RuleError::SignatureRequired { actor: actor.name().into() }).into());
                         }
                         None
                     }
@@ -217,7 +256,7 @@ impl Store {
                 approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
                 files: None,
                 handover: note.handover.clone(),
-                to_follow: note.to_follow.clone(),
+                to_follow,
                 signature,
             };
             tx.append(&NewEvent {
@@ -274,9 +313,10 @@ impl Store {
         for f in files {
             files::check_file(f)?;
         }
-        self.write_case(number, |tx, record, facts| {
+        self.write_loaded(number, |tx, case| {
+            let (record, facts) = (&case.record, &case.facts);
             if let Some(still) = still {
-                still(&audit::events_for_case(tx.db, &record.number)?)?;
+                still(&case.history)?;
             }
             let to = match kind {
                 FileKind::Case => workflow::authorize_attach(actor, facts)?,
@@ -470,10 +510,14 @@ impl Store {
     /// workflow's facts are read in that transaction, so what `change` checks is what it
     /// changes; `tx.at` is the time of the events it appends.
     pub(crate) fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &CaseRecord, &CaseFacts) -> Result<T, ActError>) -> Result<T, ActError> {
+        self.write_loaded(number, |tx, case| change(tx, &case.record, &case.facts))
+    }
+
+    /// [`Store::write_case`] with the whole case as loaded (its chain and files too), read once.
+    pub(crate) fn write_loaded<T, E: From<StoreError>>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &LoadedCase) -> Result<T, E>) -> Result<T, E> {
         self.write(|tx| {
-            let record = read_case(tx.db, number)?;
-            let facts = facts_in(tx.db, &record)?;
-            change(tx, &record, &facts)
+            let case = load_case(tx.db, number)?;
+            change(tx, &case)
         })
     }
 }

@@ -547,6 +547,7 @@ fn events(db: &mut dyn Sql, op: &'static str, sql: &str, args: &[crate::db::Val]
 }
 
 pub(crate) fn events_for_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<Vec<AuditEvent>, StoreError> {
+    crate::reads::note(|r| r.histories += 1);
     events(db, "reading case history", &format!("{SELECT_MERGED} WHERE case_number = ?1 ORDER BY seq"), args![number.as_str()])
 }
 

@@ -150,6 +150,7 @@ fn search_identifier(db: &mut dyn Sql, prefix: &str, limit: usize) -> Result<Vec
 }
 
 pub(crate) fn read_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<CaseRecord, StoreError> {
+    crate::reads::note(|r| r.cases += 1);
     let r = db
         .row("reading a case", &format!("SELECT {CASE_COLUMNS} FROM cases WHERE number = ?1"), args![number.as_str()])?
         .ok_or_else(|| StoreError::CaseNotFound(number.to_string()))?;

@@ -104,6 +104,7 @@ fn read_info(r: &Row) -> Result<AttachmentInfo, StoreError> {
 
 /// The current file of every name kept with the case, by name.
 pub(crate) fn list(db: &mut dyn Sql, number: &CaseNumber) -> Result<Vec<AttachmentInfo>, StoreError> {
+    crate::reads::note(|r| r.file_lists += 1);
     let rows = db.rows(
         "listing attachments",
         "SELECT name, mime, length(bytes), sha256, at, actor FROM attachments a WHERE case_number = ?1

@@ -49,6 +49,7 @@ pub mod payments;
 pub mod pg;
 pub mod private;
 mod purge;
+pub mod reads;
 pub mod refusal;
 pub mod schema;
 mod search;
@@ -57,7 +58,7 @@ pub mod sign_ins;
 pub mod staff_keys;
 
 pub use accounts::{Account, AuthError, Password};
-pub use act::{ActError, ActNote, FileKind, HistoryCheck, NewFile, approval_in_force, case_facts, event_cert};
+pub use act::{ActError, ActNote, FileKind, HistoryCheck, LoadedCase, NewFile, approval_in_force, case_facts, event_cert};
 pub use audit::{AuditAction, AuditEvent, AuditFilter, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 pub use cases::ClockRow;
 pub use detail::{EventBody, EventDetail};
