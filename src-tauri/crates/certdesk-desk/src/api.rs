@@ -1165,7 +1165,7 @@ pub fn migrate_to_hall(
 /// submission or an approval needs its checklist (an approval accepts promises only when the
 /// supervisor does), a posted case's approval its money, and both the seal samples its forms
 /// collect (#79). What it answers is the materials to follow, for the move's event.
-fn conditions(catalog: &Catalog, action: Action, accept_to_follow: bool, case: &certdesk_store::LoadedCase) -> Result<Option<Vec<String>>, DeskError> {
+pub(crate) fn conditions(catalog: &Catalog, action: Action, accept_to_follow: bool, case: &certdesk_store::LoadedCase) -> Result<Option<Vec<String>>, DeskError> {
     let (number, data) = (&case.record.number, &case.record.data);
     let to_follow = match action {
         Action::Submit => crate::materials::check_submit(catalog, number, data)?,

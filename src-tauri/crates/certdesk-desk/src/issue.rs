@@ -185,7 +185,12 @@ pub struct DeskStep {
 
 /// The seal images of a case that go onto a key: the chosen images, never the scan.
 pub(crate) fn seal_images(store: &Store, number: &CaseNumber) -> Result<Vec<String>, DeskError> {
-    Ok(store.attachments(number)?.into_iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name).collect())
+    Ok(seal_images_in(&store.attachments(number)?))
+}
+
+/// [`seal_images`] of a case's file list as loaded.
+pub(crate) fn seal_images_in(files: &[certdesk_store::AttachmentInfo]) -> Vec<String> {
+    files.iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name.clone()).collect()
 }
 
 /// The row a seal image's name gives it: `seal:<kind>` is its kind's first row, `seal:<kind>:<row>`

@@ -11,10 +11,9 @@ use crate::api::{Desk, case_number};
 use crate::rounds::CertState;
 use certdesk_catalog::Catalog;
 use certdesk_domain::steps::{StepKind, StepSpec, plan};
-use certdesk_domain::workflow::CaseFacts;
-use certdesk_domain::workflow::Role;
+use certdesk_domain::workflow::{Actor, CaseFacts, Role};
 use certdesk_domain::{Action, CaseData, CaseNumber, DeliveryMethod};
-use certdesk_store::{AuditAction, AuditEvent, Store, detail};
+use certdesk_store::{ActNote, AuditAction, AuditEvent, LoadedCase, StepWrite, Store, detail};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -87,13 +86,10 @@ impl Plan {
     }
 }
 
-fn specs(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Vec<StepSpec>, DeskError> {
-    Ok(case_plan(store, catalog, number, data)?.specs)
-}
-
-fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseData) -> Result<Plan, DeskError> {
+fn case_plan(catalog: &Catalog, case: &LoadedCase) -> Result<Plan, DeskError> {
+    let data = &case.record.data;
     let project = crate::intake::project(catalog, &data.project)?;
-    let seal_names = crate::issue::seal_images(store, number)?;
+    let seal_names = crate::issue::seal_images_in(&case.files);
     let has_seal = !seal_names.is_empty();
     let plan_of = |business| plan(&project.route_for(business, data.medium, data.cert_kind).0, has_seal, project.dual_certificate());
     let own = plan_of(data.business);
@@ -121,11 +117,18 @@ fn case_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, data: &CaseD
 /// The case's plan with what is done, read off its audit chain: the case's steps once, the
 /// key-desk steps of a certificate round per certificate (`rounds`).
 pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps, DeskError> {
-    let number = case_number(number)?;
-    let (record, facts) = store.facts(&number)?;
-    let history = store.history(&number)?;
-    let plan = case_plan(store, catalog, &number, &record.data)?;
-    let certs = cert_states(&plan, &history, &facts);
+    steps_of(catalog, &store.load(&case_number(number)?)?)
+}
+
+/// [`steps`] of a case as loaded.
+fn steps_of(catalog: &Catalog, case: &LoadedCase) -> Result<CaseSteps, DeskError> {
+    Ok(steps_in(&case_plan(catalog, case)?, case))
+}
+
+fn steps_in(plan: &Plan, case: &LoadedCase) -> CaseSteps {
+    let LoadedCase { record, history, facts, .. } = case;
+    let number = &record.number;
+    let certs = cert_states(plan, history, facts);
     let specs = &plan.specs;
     let steps: Vec<StepState> = specs
         .iter()
@@ -138,7 +141,7 @@ pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps
                 let ats: Vec<String> = having.iter().filter_map(done_in).collect();
                 (!open.is_empty() && ats.len() == having.len(), ats.into_iter().max())
             } else {
-                let event = done_by(spec, &history, &facts);
+                let event = done_by(spec, history, facts);
                 (event.is_some(), event.map(|e| e.at.clone()))
             };
             state(spec, done, at)
@@ -155,7 +158,7 @@ pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps
             other => other.map(|s| s.id.clone()),
         }
     };
-    Ok(CaseSteps { number: number.to_string(), status: record.status.wire().into(), steps, next, certs })
+    CaseSteps { number: number.to_string(), status: record.status.wire().into(), steps, next, certs }
 }
 
 fn state(spec: &StepSpec, done: bool, at: Option<String>) -> StepState {
@@ -203,8 +206,9 @@ fn cert_states(plan: &Plan, history: &[AuditEvent], facts: &CaseFacts) -> Vec<Ce
 
 /// The certificates of a case at the key desk, for choosing which one a command works on.
 pub(crate) fn waiting(store: &Store, catalog: &Catalog, number: &CaseNumber) -> Result<(Vec<crate::rounds::Waiting>, bool), DeskError> {
-    let st = steps(store, catalog, number.as_str())?;
-    let (record, facts) = store.facts(number)?;
+    let case = store.load(number)?;
+    let st = steps_of(catalog, &case)?;
+    let LoadedCase { record, facts, .. } = &case;
     let waiting = facts
         .certs
         .iter()
@@ -255,8 +259,9 @@ fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &CaseFacts) ->
 /// Refuses a key-desk operation the case's plan does not have (a key made for an unlock case,
 /// an unlock for a new one).
 pub(crate) fn require_in_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, kind: StepKind) -> Result<(), DeskError> {
-    let record = store.case(number)?;
-    let specs = specs(store, catalog, number, &record.data)?;
+    let case = store.load(number)?;
+    let record = &case.record;
+    let specs = case_plan(catalog, &case)?.specs;
     if specs.iter().any(|s| s.kind == kind) {
         return Ok(());
     }
@@ -264,15 +269,23 @@ pub(crate) fn require_in_plan(store: &Store, catalog: &Catalog, number: &CaseNum
     Err(DeskError::NotInPlan { number: number.to_string(), step: kind.id(), business: record.data.business.zh(), plan })
 }
 
-/// Does `step`, the case's next step, as this account. Key-desk steps are refused with the
-/// command that does them.
+/// Does `step`, the case's next step, as this account, and answers the plan as it then stands.
+/// Key-desk steps are refused with the command that does them. Whether the step is the case's
+/// next and what it records are decided on the case as the write loads it (#75).
 pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str, with: &Completion) -> Result<CaseSteps, DeskError> {
     let number = case_number(number)?;
-    let before = steps(desk.store, catalog, number.as_str())?;
-    let record = desk.store.case(&number)?;
-    let specs = specs(desk.store, catalog, &number, &record.data)?;
-    let Some(spec) = specs.iter().find(|s| s.id == step) else {
-        let steps = specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+    let actor = desk.actor.clone();
+    desk.store.write_step(&number, &actor, Some(&crate::staff::TokenCheck), |case| step_write(catalog, &actor, case, step, with))?;
+    steps(desk.store, catalog, number.as_str())
+}
+
+/// What doing `step` writes on the case as loaded, or why it cannot be done now.
+fn step_write(catalog: &Catalog, actor: &Actor, case: &LoadedCase, step: &str, with: &Completion) -> Result<StepWrite, DeskError> {
+    let (record, number) = (&case.record, &case.record.number);
+    let plan = case_plan(catalog, case)?;
+    let before = steps_in(&plan, case);
+    let Some(spec) = plan.specs.iter().find(|s| s.id == step) else {
+        let steps = plan.specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
         return Err(DeskError::NoSuchStep { number: number.to_string(), step: step.to_string(), steps });
     };
     if before.step(step).is_some_and(|s| s.done) {
@@ -289,10 +302,18 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
         }
         Some(_) => {}
     }
-    match spec.kind {
-        StepKind::Accept => desk.act_checked(catalog, &number, Action::Accept, None, false, Default::default())?,
-        StepKind::Submit => desk.act_checked(catalog, &number, Action::Submit, None, false, Default::default())?,
-        StepKind::Approve => desk.act_checked(catalog, &number, Action::Approve, None, with.accept_to_follow, Default::default())?,
+    let moved = |action: Action, note: ActNote| StepWrite::Move { action, note: Box::new(note) };
+    // submission and approval hold the case to its materials, after the move itself is allowed
+    let checked = |action: Action, accept_to_follow: bool| -> Result<StepWrite, DeskError> {
+        certdesk_domain::status::next(record.status, action).map_err(certdesk_store::StoreError::from)?;
+        certdesk_domain::workflow::authorize(actor, action, &case.facts, None).map_err(certdesk_store::ActError::from)?;
+        let to_follow = crate::api::conditions(catalog, action, accept_to_follow, case)?;
+        Ok(moved(action, ActNote { to_follow, ..Default::default() }))
+    };
+    Ok(match spec.kind {
+        StepKind::Accept => moved(Action::Accept, ActNote::default()),
+        StepKind::Submit => checked(Action::Submit, false)?,
+        StepKind::Approve => checked(Action::Approve, with.accept_to_follow)?,
         StepKind::Confirm => {
             let reference = with.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
             if spec.needs_reference && reference.is_none() {
@@ -303,19 +324,16 @@ pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str
             {
                 return Err(DeskError::InvalidReference { max: crate::limits::REFERENCE_CHARS });
             }
-            let confirmed = detail::StepConfirmed { step: spec.id.clone(), title: spec.title.clone(), reference };
-            desk.store.confirm_step(&number, &desk.actor, spec.role, &confirmed)?;
-            record.clone()
+            StepWrite::Confirm { role: spec.role, confirmed: detail::StepConfirmed { step: spec.id.clone(), title: spec.title.clone(), reference } }
         }
         StepKind::Deliver => {
             let project = crate::intake::project(catalog, &record.data.project)?;
-            let handover = handover(&number, &record.data, &project.rules, with)?;
-            desk.act_checked(catalog, &number, Action::Deliver, None, false, certdesk_store::ActNote { handover: Some(handover), ..Default::default() })?
+            let handover = handover(number, &record.data, &project.rules, with)?;
+            moved(Action::Deliver, ActNote { handover: Some(handover), ..Default::default() })
         }
-        StepKind::Close => desk.act_checked(catalog, &number, Action::Close, None, false, Default::default())?,
+        StepKind::Close => moved(Action::Close, ActNote::default()),
         _ => return Err(DeskError::KeyDeskStep { number: number.to_string(), step: step.to_string(), title: spec.title.clone(), command: key_desk_command(spec.kind) }),
-    };
-    steps(desk.store, catalog, number.as_str())
+    })
 }
 
 fn key_desk_command(kind: StepKind) -> &'static str {

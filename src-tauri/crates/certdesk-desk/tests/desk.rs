@@ -578,4 +578,19 @@ fn a_workflow_move_reads_its_case_once() {
     let before = case_reads();
     assert_eq!(desk.act(&catalog, &n, Action::Approve, None).unwrap_err().kind().as_str(), "transition");
     assert_eq!(case_reads().since(before), once, "a refusal");
+    drop(desk);
+
+    // a step of the plan: decided on the one load of its write; the plan it answers is read after
+    let n = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
+    let mut desk = c.desk("zhang");
+    let before = case_reads();
+    let plan = desk.case_steps(&catalog, &n).unwrap();
+    assert_eq!((plan.next.as_deref(), case_reads().since(before)), (Some("accept"), once), "the plan is one read");
+    let before = case_reads();
+    assert_eq!(certdesk_desk::steps::complete(&mut desk, &catalog, &n, "submit", &Default::default()).unwrap_err().kind().as_str(), "not_next_step");
+    assert_eq!(case_reads().since(before), once, "a step refused");
+    let before = case_reads();
+    let plan = certdesk_desk::steps::complete(&mut desk, &catalog, &n, "accept", &Default::default()).unwrap();
+    assert_eq!(plan.next.as_deref(), Some("submit"));
+    assert_eq!(case_reads().since(before), CaseReads { cases: 2, histories: 2, file_lists: 2 }, "the step's write and the plan it answers");
 }

@@ -148,6 +148,87 @@ pub(crate) fn load_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<LoadedC
     Ok(LoadedCase { record, history, files, facts })
 }
 
+/// What a step of a case's plan writes, as the caller decided it on the case loaded for it
+/// ([`Store::write_step`]).
+#[derive(Debug, Clone)]
+pub enum StepWrite {
+    /// a workflow move (accept, submit, approve, deliver, close) with what it records
+    Move { action: Action, note: Box<ActNote> },
+    /// a step done outside certdesk, recorded by an account with the step's role
+    Confirm { role: workflow::Role, confirmed: detail::StepConfirmed },
+}
+
+/// A workflow move inside the caller's write transaction, on the case it loaded: the state
+/// machine, the workflow's authorisation, an approval's signature (#31: an account that must use
+/// its key approves only with a signature over the approval statement its enrolled key made),
+/// the status and the event.
+fn move_in(
+    tx: &mut Tx<'_>,
+    case: &LoadedCase,
+    action: Action,
+    actor: &Actor,
+    reason: Option<&str>,
+    note: ActNote,
+    check: Option<&dyn crate::staff_keys::SignatureCheck>,
+) -> Result<CaseRecord, ActError> {
+    let (record, facts) = (&case.record, &case.facts);
+    let to = status::next(record.status, action).map_err(StoreError::from)?;
+    workflow::authorize(actor, action, facts, reason)?;
+    let signature = if action == Action::Approve {
+        match (&note.signature, check) {
+            (Some(signed), Some(check)) => Some(
+                crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)
+                    .map_err(|why| RuleError::SignatureRefused { why })?,
+            ),
+            (Some(_), None) => return Err(RuleError::SignatureRefused { why: "no signature check at hand".into() }.into()),
+            (None, _) => {
+                if crate::staff_keys::key_of(tx.db, actor.name(), actor.roles())?.is_some() {
+                    return Err(RuleError::SignatureRequired { actor: actor.name().into() }.into());
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+    set_status(tx, record, to)?;
+    let detail = detail::CaseChange {
+        from: Some(record.status.wire().into()),
+        to: to.wire().into(),
+        roles: Some(actor.roles().to_vec()),
+        reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+        approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
+        files: None,
+        handover: note.handover,
+        to_follow: note.to_follow,
+        signature,
+    };
+    tx.append(&NewEvent {
+        actor: actor.name(),
+        action: action.into(),
+        case_number: Some(&record.number),
+        digest_before: Some(&record.digest),
+        digest_after: Some(&record.digest),
+        detail: detail::value_of(action.into(), &detail),
+    })?;
+    Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
+}
+
+/// A step done outside certdesk, inside the caller's write transaction: by an account with the
+/// step's role, on an approved case whose approval still covers it.
+fn confirm_in(tx: &mut Tx<'_>, case: &LoadedCase, actor: &Actor, role: workflow::Role, confirmed: &detail::StepConfirmed) -> Result<(), ActError> {
+    let (record, facts) = (&case.record, &case.facts);
+    actor.require("step", &[role])?;
+    if !matches!(record.status, Status::Approved | Status::KeyIssued | Status::Delivered) {
+        return Err(RuleError::NotApproved { status: record.status }.into());
+    }
+    if !facts.approval_holds() {
+        return Err(RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }.into());
+    }
+    tx.append(&NewEvent::new(actor.name(), AuditAction::StepDone, confirmed).on_case(&record.number))?;
+    Ok(())
+}
+
 /// Moves the stored status of a case, guarded by what it was read as.
 fn set_status(tx: &mut Tx<'_>, record: &CaseRecord, to: Status) -> Result<(), StoreError> {
     let changed = tx.db.exec(
@@ -226,48 +307,31 @@ impl Store {
         decide: impl FnOnce(&LoadedCase) -> Result<Option<Vec<String>>, E>,
     ) -> Result<CaseRecord, E> {
         self.write_loaded(number, |tx, case| {
-            let (record, facts) = (&case.record, &case.facts);
-            let to = status::next(record.status, action).map_err(StoreError::from)?;
-            workflow::authorize(actor, action, facts, reason).map_err(ActError::from)?;
+            // the move itself may be refused (wrong status, one's own case): said before the
+            // caller's conditions
+            status::next(case.record.status, action).map_err(StoreError::from)?;
+            workflow::authorize(actor, action, &case.facts, reason).map_err(ActError::from)?;
             let to_follow = decide(case)?.or(note.to_follow);
-            let signature = if action == Action::Approve {
-                match (&note.signature, check) {
-                    (Some(signed), Some(check)) => Some(
-                        crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)
-                            .map_err(|why| ActError::from(RuleError::SignatureRefused { why }))?,
-                    ),
-                    (Some(_), None) => return Err(ActError::from(RuleError::SignatureRefused { why: "no signature check at hand".into() }).into()),
-                    (None, _) => {
-                        if crate::staff_keys::key_of(tx.db, actor.name(), actor.roles())?.is_some() {
-                            return Err(ActError::from(RuleError::SignatureRequired { actor: actor.name().into() }).into());
-                        }
-                        None
-                    }
-                }
-            } else {
-                None
-            };
-            set_status(tx, record, to)?;
-            let detail = detail::CaseChange {
-                from: Some(record.status.wire().into()),
-                to: to.wire().into(),
-                roles: Some(actor.roles().to_vec()),
-                reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
-                approval_digest: (action == Action::Approve).then(|| facts.approval_digest.clone()),
-                files: None,
-                handover: note.handover.clone(),
-                to_follow,
-                signature,
-            };
-            tx.append(&NewEvent {
-                actor: actor.name(),
-                action: action.into(),
-                case_number: Some(&record.number),
-                digest_before: Some(&record.digest),
-                digest_after: Some(&record.digest),
-                detail: detail::value_of(action.into(), &detail),
-            })?;
-            Ok(CaseRecord { status: to, updated_at: tx.at.clone(), ..record.clone() })
+            Ok(move_in(tx, case, action, actor, reason, ActNote { to_follow, ..note }, check)?)
+        })
+    }
+
+    /// Does a step of the case's plan that is no key-desk operation (#75): `decide` answers
+    /// what it writes, on the case as the transaction loaded it (whether the step is the
+    /// case's next, what it records), so the plan read and the write are one.
+    pub fn write_step<E: From<ActError> + From<StoreError>>(
+        &mut self,
+        number: &CaseNumber,
+        actor: &Actor,
+        check: Option<&dyn crate::staff_keys::SignatureCheck>,
+        decide: impl FnOnce(&LoadedCase) -> Result<StepWrite, E>,
+    ) -> Result<CaseRecord, E> {
+        self.write_loaded(number, |tx, case| match decide(case)? {
+            StepWrite::Move { action, note } => Ok(move_in(tx, case, action, actor, None, *note, check)?),
+            StepWrite::Confirm { role, confirmed } => {
+                confirm_in(tx, case, actor, role, &confirmed)?;
+                Ok(case.record.clone())
+            }
         })
     }
 
@@ -445,17 +509,7 @@ impl Store {
     /// certificate activated) on an approved case whose approval still covers it, by an account
     /// with the step's role.
     pub fn confirm_step(&mut self, number: &CaseNumber, actor: &Actor, role: workflow::Role, confirmed: &detail::StepConfirmed) -> Result<(), ActError> {
-        self.write_case(number, |tx, record, facts| {
-            actor.require("step", &[role])?;
-            if !matches!(record.status, Status::Approved | Status::KeyIssued | Status::Delivered) {
-                return Err(RuleError::NotApproved { status: record.status }.into());
-            }
-            if !facts.approval_holds() {
-                return Err(RuleError::ApprovalVoid { approved: facts.approved.clone().unwrap_or_else(|| "never".into()), current: facts.approval_digest.clone() }.into());
-            }
-            tx.append(&NewEvent::new(actor.name(), AuditAction::StepDone, confirmed).on_case(&record.number))?;
-            Ok(())
-        })
+        self.write_loaded(number, |tx, case| confirm_in(tx, case, actor, role, confirmed))
     }
 
     /// A supervisor allows a second key for a certificate that was written (its first key lost
@@ -511,6 +565,12 @@ impl Store {
     /// changes; `tx.at` is the time of the events it appends.
     pub(crate) fn write_case<T>(&mut self, number: &CaseNumber, change: impl FnOnce(&mut Tx<'_>, &CaseRecord, &CaseFacts) -> Result<T, ActError>) -> Result<T, ActError> {
         self.write_loaded(number, |tx, case| change(tx, &case.record, &case.facts))
+    }
+
+    /// A case as one read loads it: the stored case, its chain, its files and the workflow's
+    /// facts (what a view of the case or its plan is computed from).
+    pub fn load(&self, number: &CaseNumber) -> Result<LoadedCase, StoreError> {
+        self.read(|db| load_case(db, number))
     }
 
     /// [`Store::write_case`] with the whole case as loaded (its chain and files too), read once.
