@@ -579,6 +579,13 @@ fn a_workflow_move_reads_its_case_once() {
     assert_eq!(desk.act(&catalog, &n, Action::Approve, None).unwrap_err().kind().as_str(), "transition");
     assert_eq!(case_reads().since(before), once, "a refusal");
     drop(desk);
+    let mut desk = c.desk("li");
+    for (what, act) in [("hold", true), ("release", false)] {
+        let before = case_reads();
+        if act { desk.hold(&n, "法院调取材料") } else { desk.release_hold(&n) }.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(case_reads().since(before), once, "{what}");
+    }
+    drop(desk);
 
     // a step of the plan: decided on the one load of its write; the plan it answers is read after
     let n = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
