@@ -185,8 +185,8 @@ pub enum DeskError {
     CaCertificates { project: String, path: String, why: String },
     #[error("sm2_id of project {project}: {why}")]
     Sm2Id { project: String, why: String },
-    #[error("the certificate does not belong to case {number}: {why}")]
-    CertMismatch { number: String, why: String },
+    #[error("the certificate does not belong to case {number}: {refusal}")]
+    CertMismatch { number: String, refusal: crate::issue::CertRefusal },
     #[error("no case made a request for the public key of this certificate")]
     NoCaseForCertificate,
     #[error("case {number} has no certificate {cert}: it has {count} (--cert 1…{count})")]
@@ -282,6 +282,7 @@ impl DeskError {
             DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
             DeskError::UnitProof { why_zh, .. } => Some(why_zh.clone()),
             DeskError::PaymentRefused { refusal, .. } => Some(refusal.zh()),
+            DeskError::CertMismatch { refusal, .. } => Some(refusal.zh()),
             DeskError::SealSamplesMissing { forms, .. } => Some(forms.iter().map(|f| format!("《{f}》")).collect::<Vec<_>>().join("、")),
             DeskError::Fee(e) => Some(e.zh()),
             DeskError::FeeRow(e) => Some(e.zh()),

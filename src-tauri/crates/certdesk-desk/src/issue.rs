@@ -615,6 +615,24 @@ struct Checked {
 
 /// Checks `leaf` as the answer for `open`: valid now, issued to its holder, its chain to the
 /// project's CA certificates holds (with `pool`, the CA certificates sent along).
+/// Why [`check_answer`] refused: the certificate, or the project's own CA settings.
+enum AnswerCheck {
+    Refused(CertRefusal),
+    Project(DeskError),
+}
+
+impl From<CertRefusal> for AnswerCheck {
+    fn from(refusal: CertRefusal) -> Self {
+        AnswerCheck::Refused(refusal)
+    }
+}
+
+impl From<DeskError> for AnswerCheck {
+    fn from(e: DeskError) -> Self {
+        AnswerCheck::Project(e)
+    }
+}
+
 fn check_answer(
     catalog: &Catalog,
     data: &certdesk_domain::CaseData,
@@ -623,16 +641,16 @@ fn check_answer(
     pool: &[ParsedCert],
     file_sha256: &str,
     also_trusted: &[ParsedCert],
-) -> Result<Checked, String> {
+) -> Result<Checked, AnswerCheck> {
     let now = chrono::Utc::now().timestamp();
     if !leaf.valid_at(now) {
-        return Err(format!("it is valid from {} to {}, not now: ask the CA for the right certificate", leaf.not_before, leaf.not_after));
+        return Err(CertRefusal::NotValidNow { not_before: leaf.not_before.clone(), not_after: leaf.not_after.clone() }.into());
     }
     subject_matches_holder(leaf, open)?;
-    let mut anchors = project_anchors(catalog, &data.project).map_err(|e| e.to_string())?;
+    let mut anchors = project_anchors(catalog, &data.project)?;
     anchors.extend(also_trusted.iter().cloned());
-    let distid = project_sm2_id(catalog, &data.project).map_err(|e| e.to_string())?;
-    let chain = certdesk_token::chain::build(leaf, pool, &anchors, now, &distid).map_err(|e| format!("its issuer chain does not hold: {e}"))?;
+    let distid = project_sm2_id(catalog, &data.project)?;
+    let chain = certdesk_token::chain::build(leaf, pool, &anchors, now, &distid).map_err(CertRefusal::ChainBroken)?;
     let on_key: Vec<&ParsedCert> = std::iter::once(leaf).chain(&chain.intermediates).chain(&chain.anchor).collect();
     let bundle = certdesk_token::cert::to_pem(&on_key);
     let left_out: Vec<String> = chain.dropped.iter().map(|c| c.subject.clone()).collect();
@@ -702,17 +720,17 @@ pub(crate) fn import_cert_from(
         opens.iter().find(|o| o.public_key_sha256.as_deref() == Some(fp.as_str())).map(|o| (i, o))
     });
     let Some((at, open)) = found else {
-        let why = match case_of_cert(desk.store, bytes)? {
-            Some(o) if o != number.as_str() => format!("it was issued for the key of case {o}"),
-            _ => "its public key is not one generated for this case's certificates".into(),
-        };
-        return Err(DeskError::CertMismatch { number: number.to_string(), why });
+        let other_case = case_of_cert(desk.store, bytes)?.filter(|o| o != number.as_str());
+        return Err(DeskError::CertMismatch { number: number.to_string(), refusal: CertRefusal::NotThisCasesKey { other_case } });
     };
     check(desk, &number, false, open.cert)?;
     let leaf = certs.remove(at);
     let rec = desk.store.case(&number)?;
-    let mut checked = check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes), also_trusted)
-        .map_err(|why| DeskError::CertMismatch { number: number.to_string(), why })?;
+    let mut checked = match check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes), also_trusted) {
+        Ok(checked) => checked,
+        Err(AnswerCheck::Refused(refusal)) => return Err(DeskError::CertMismatch { number: number.to_string(), refusal }),
+        Err(AnswerCheck::Project(e)) => return Err(e),
+    };
     if let Some(from) = from {
         checked.detail.via = Some(from.to_string());
     }
@@ -807,7 +825,8 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
         } else {
             match check_answer(catalog, &rec.data, open, c, &pool, sha, &[]) {
                 Ok(ok) => checked.push(ok),
-                Err(why) => refusals.push(refuse("invalid", format!("certificate {} ({}): {why}", open.cert, open.holder))),
+                Err(AnswerCheck::Refused(why)) => refusals.push(refuse("invalid", format!("第 {} 张证书（{}）：{}", open.cert, open.holder, why.zh()))),
+                Err(AnswerCheck::Project(e)) => return Err(e),
             }
         }
     }
@@ -887,7 +906,8 @@ pub fn import_enc(
     crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
     crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
     let refused = |why: &'static str| DeskError::KeyStepOutOfOrder { number: number.to_string(), why };
-    let mismatch = |why: String| DeskError::CertMismatch { number: number.to_string(), why };
+    let mismatch = |refusal: CertRefusal| DeskError::CertMismatch { number: number.to_string(), refusal };
+    let enc_refused = |refusal: CertRefusal| mismatch(CertRefusal::Encryption(Box::new(refusal)));
     let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
     let st = status(desk.store, catalog, number.as_str(), Some(cert), Shown::FirstUnfinished)?;
     let generated = generated_key(&st).ok_or_else(|| refused("no key was generated for it yet"))?;
@@ -895,16 +915,16 @@ pub fn import_enc(
         return Err(refused("its signing certificate is not on the key yet: write it first (key write-cert)"));
     }
     if read.sign_certs.iter().any(|c| certdesk_domain::case::sha256_hex(&c.public_key) != generated.public_key_sha256) {
-        return Err(mismatch("the signing certificate in the CA's answer is not for the key generated for this case".into()));
+        return Err(mismatch(CertRefusal::SigningKeyNotThisCases));
     }
     let enc = &read.enc_cert;
     let now = chrono::Utc::now().timestamp();
     if !enc.valid_at(now) {
-        return Err(mismatch(format!("the encryption certificate is valid from {} to {}, not now", enc.not_before, enc.not_after)));
+        return Err(enc_refused(CertRefusal::NotValidNow { not_before: enc.not_before.clone(), not_after: enc.not_after.clone() }));
     }
     let rec = desk.store.case(&number)?;
     let open = open_rounds(desk.store, &number)?.into_iter().find(|o| o.cert == cert).ok_or_else(|| refused("no such certificate"))?;
-    subject_matches_holder(enc, &open).map_err(|why| mismatch(format!("the encryption certificate: {why}")))?;
+    subject_matches_holder(enc, &open).map_err(enc_refused)?;
     let anchors = project_anchors(catalog, &rec.data.project)?;
     let distid = project_sm2_id(catalog, &rec.data.project)?;
     // the CA certificates kept with the signing certificate, and any the answer sent along
@@ -912,7 +932,7 @@ pub fn import_enc(
     if let Some((_, bundle)) = desk.store.attachment(&number, &certdesk_domain::workflow::cert_attachment(cert, false))? {
         sent.extend(certdesk_token::cert::parse_many(&bundle).map_err(certdesk_token::TokenError::from)?.into_iter().skip(1));
     }
-    let chain = certdesk_token::chain::build(enc, &sent, &anchors, now, &distid).map_err(|e| mismatch(format!("the encryption certificate's issuer chain does not hold: {e}")))?;
+    let chain = certdesk_token::chain::build(enc, &sent, &anchors, now, &distid).map_err(|e| enc_refused(CertRefusal::ChainBroken(e)))?;
     let t = keys.info(sel)?;
     let imported = keys.import_enc(sel, pin, Some(&generated.key_id), &read, &distid)?;
     let format = serde_json::to_value(imported.format).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
@@ -945,10 +965,58 @@ pub fn import_enc(
     })
 }
 
+/// Why a certificate from the CA is not the one a case's certificate waits for (#75): what the
+/// key clerk reads (`zh`) and the CLI prints.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertRefusal {
+    /// Its public key is none generated for the case's certificates (`other_case`: the case
+    /// whose key it is, when it is another's).
+    #[error("{}", match other_case { Some(o) => format!("it was issued for the key of case {o}"), None => "its public key is not one generated for this case's certificates".into() })]
+    NotThisCasesKey { other_case: Option<String> },
+    #[error("it is valid from {not_before} to {not_after}, not now: ask the CA for the right certificate")]
+    NotValidNow { not_before: String, not_after: String },
+    /// It names someone else than the holder of the certificate it answers.
+    #[error("it is issued to {subject} but certificate {cert} is {}'s", holder_named(holder, holder_id.as_deref()))]
+    OtherHolder { subject: String, cert: u32, holder: String, holder_id: Option<String> },
+    #[error("its issuer chain does not hold: {0}")]
+    ChainBroken(certdesk_token::chain::ChainError),
+    /// The answer is for another certificate of the case than the one the key desk chose.
+    #[error("it answers certificate {cert} ({holder}), not {chosen}")]
+    OtherCertificate { cert: u32, holder: String, chosen: u32 },
+    /// A dual answer's signing certificate is not the one of the key made for the case.
+    #[error("the signing certificate in the CA's answer is not for the key generated for this case")]
+    SigningKeyNotThisCases,
+    /// What is wrong with a dual certificate's encryption certificate.
+    #[error("the encryption certificate: {0}")]
+    Encryption(Box<CertRefusal>),
+}
+
+fn holder_named(holder: &str, id: Option<&str>) -> String {
+    format!("{holder}{}", id.map(|i| format!(" ({i})")).unwrap_or_default())
+}
+
+impl CertRefusal {
+    /// The refusal in the key clerk's words.
+    pub fn zh(&self) -> String {
+        match self {
+            CertRefusal::NotThisCasesKey { other_case: Some(o) } => format!("该证书是为案件 {o} 的密钥签发的"),
+            CertRefusal::NotThisCasesKey { other_case: None } => "该证书的公钥不是为本案件的证书生成的密钥".into(),
+            CertRefusal::NotValidNow { not_before, not_after } => format!("证书有效期为 {not_before} 至 {not_after}，当前不在有效期内，请向CA索取正确的证书"),
+            CertRefusal::OtherHolder { subject, cert, holder, holder_id } => {
+                format!("证书签发给 {subject}，而第 {cert} 张证书属于 {}", holder_named(holder, holder_id.as_deref()))
+            }
+            CertRefusal::ChainBroken(e) => format!("证书链无法验证：{}", e.zh()),
+            CertRefusal::OtherCertificate { cert, holder, chosen } => format!("这是第 {cert} 张证书（{holder}）的证书，不是第 {chosen} 张"),
+            CertRefusal::SigningKeyNotThisCases => "CA答复中的签名证书不是本案件所生成密钥的证书".into(),
+            CertRefusal::Encryption(inner) => format!("加密证书：{}", inner.zh()),
+        }
+    }
+}
+
 /// The issued certificate names the holder of the certificate it answers: by common name (the
 /// organisation, the employee or the person), and by identifier where the certificate carries
 /// a serialNumber.
-fn subject_matches_holder(leaf: &ParsedCert, open: &Open) -> Result<(), String> {
+fn subject_matches_holder(leaf: &ParsedCert, open: &Open) -> Result<(), CertRefusal> {
     let cns = leaf.subject_attr("CN");
     let serials = leaf.subject_attr("serialNumber");
     let name_ok = cns.iter().any(|cn| cn.trim() == open.holder);
@@ -956,8 +1024,7 @@ fn subject_matches_holder(leaf: &ParsedCert, open: &Open) -> Result<(), String> 
     if name_ok && id_ok {
         return Ok(());
     }
-    let wanted = format!("{}{}", open.holder, open.holder_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default());
-    Err(format!("it is issued to {} but certificate {} is {wanted}'s", leaf.subject, open.cert))
+    Err(CertRefusal::OtherHolder { subject: leaf.subject.clone(), cert: open.cert, holder: open.holder.clone(), holder_id: open.holder_id.clone() })
 }
 
 /// What the chain records of a certificate written to a key and read back (the serial and

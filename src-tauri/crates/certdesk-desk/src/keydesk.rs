@@ -333,7 +333,7 @@ pub fn write_cert(
             if let CertChoice::Given(k) | CertChoice::Employee(k) = choice
                 && k != imported.cert
             {
-                return Err(DeskError::CertMismatch { number, why: format!("it answers certificate {} ({}), not {k}", imported.cert, imported.holder) });
+                return Err(DeskError::CertMismatch { number, refusal: crate::issue::CertRefusal::OtherCertificate { cert: imported.cert, holder: imported.holder, chosen: k } });
             }
             let written = crate::issue::write_cert(desk, library, catalog, &number, CertChoice::Given(imported.cert), sel, pin)?;
             Ok(CertOnKey::Case { case: number, written })

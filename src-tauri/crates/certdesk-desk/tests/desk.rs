@@ -192,6 +192,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let foreign = hsm.issue(&foreign_csr, "foreign.pem");
     let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &foreign).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
+    assert!(matches!(&err, certdesk_desk::DeskError::CertMismatch { refusal: issue::CertRefusal::NotThisCasesKey { other_case: None }, .. }), "{err:?}");
+    assert_eq!(err.zh_detail().as_deref(), Some("该证书的公钥不是为本案件的证书生成的密钥"));
     assert!(c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).is_err());
 
     // the right key, but issued to someone else, or no longer valid: refused, not kept
@@ -199,10 +201,13 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &other).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(err.to_string().contains("CN=Other Co Ltd") && err.to_string().contains("广州市示例科技有限公司"), "{err}");
+    let said = err.zh_detail().unwrap();
+    assert!(said.starts_with("证书签发给 CN=Other Co Ltd，而第 1 张证书属于 广州市示例科技有限公司"), "{said}");
     let stale = hsm.issue_with(&g.csr_pem, "stale.pem", &["-days", "0"]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &stale).unwrap_err();
     assert!(err.to_string().contains("not now"), "{err}");
+    assert!(err.zh_detail().unwrap().contains("当前不在有效期内"), "{err:?}");
     assert!(c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).is_err());
 
     let cert = hsm.issue(&g.csr_pem, "issued.pem");
@@ -215,6 +220,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let err = issue::import_cert(&mut c.desk("wang"), &trusts_elsewhere, &n, &cert).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(err.to_string().contains("issuer chain") && err.to_string().contains("Test Root"), "{err}");
+    let said = err.zh_detail().unwrap();
+    assert!(said.starts_with("证书链无法验证：") && said.contains("Test Root"), "{said}");
     assert!(c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).is_err());
     // the project configures no CA: accepted, and said so
     let unchecked = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &cert).unwrap();

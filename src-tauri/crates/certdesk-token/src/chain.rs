@@ -31,6 +31,21 @@ pub enum ChainError {
     Malformed { subject: String, why: String },
 }
 
+impl ChainError {
+    /// The refusal in the key clerk's words.
+    pub fn zh(&self) -> String {
+        match self {
+            ChainError::NoIssuer { issuer } => format!("未随附签发者 {issuer} 的证书，本项目也不信任该CA"),
+            ChainError::BadSignature { subject, issuer } => format!("{subject} 上的签名无法用 {issuer} 的公钥验证"),
+            ChainError::Unsupported { subject, algorithm } => format!("{subject} 使用 {algorithm} 签名，受理台不接受"),
+            ChainError::OutOfValidity { subject, not_before, not_after } => format!("{subject} 的有效期为 {not_before} 至 {not_after}，当前不在有效期内"),
+            ChainError::NotCa { subject } => format!("{subject} 签发了证书，但它不是CA证书"),
+            ChainError::TooLong { subject } => format!("自 {subject} 起的证书链超过 {MAX_DEPTH} 张"),
+            ChainError::Malformed { subject, why } => format!("证书 {subject} 格式有误：{why}"),
+        }
+    }
+}
+
 /// A verified path: the CA certificates between the issued certificate and the anchor
 /// (issuer first), the anchor it ends at, and the certificates sent along that were left out.
 #[derive(Debug, Clone)]
