@@ -328,6 +328,12 @@ for i in (1, 2):
     assert!(out.contains(&format!("A2 {n}")), "{out}");
     assert!(out.contains("D2 138****8000"), "the mobile stays text, masked: {out}");
     assert!(out.lines().any(|l| l.ends_with("N:1400.00")), "the total is a number: {out}");
+
+    // #75: a supervisor's reissue loads the case once, in its write (refused here: the key was
+    // handed over)
+    let before = certdesk_store::reads::case_reads();
+    assert_eq!(c.desk("li").reissue(&n, "密钥损坏", None).unwrap_err().kind().as_str(), "not_approved");
+    assert_eq!(certdesk_store::reads::case_reads().since(before), certdesk_store::reads::CaseReads { cases: 1, histories: 1, file_lists: 1 });
 }
 
 /// Seed-less counter practice the issue asks for: required materials not handed in stop the
