@@ -287,6 +287,7 @@ impl DeskError {
             DeskError::Fee(e) => Some(e.zh()),
             DeskError::FeeRow(e) => Some(e.zh()),
             DeskError::Act(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::AnnexFrozen { change })) => Some(change.zh()),
+            DeskError::Act(certdesk_store::ActError::Rule(certdesk_domain::workflow::RuleError::SignatureRefused { refusal })) => Some(refusal.zh()),
             DeskError::Store(s) | DeskError::Act(certdesk_store::ActError::Store(s)) | DeskError::Auth(certdesk_store::AuthError::Store(s)) => store_zh(s),
             _ => None,
         }

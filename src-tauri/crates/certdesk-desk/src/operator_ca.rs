@@ -199,11 +199,11 @@ fn read_anchor(path: &Path, source: AnchorSource) -> Result<Anchor, DeskError> {
 pub struct AnchoredCheck<'a>(pub &'a OperatorCa);
 
 impl SignatureCheck for AnchoredCheck<'_> {
-    fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), String> {
+    fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), certdesk_domain::workflow::SignatureFailure> {
         TokenCheck.check(certificate_der, algorithm, message, signature)
     }
 
-    fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, String> {
+    fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, certdesk_domain::workflow::SignatureFailure> {
         TokenCheck.digest(certificate_der, algorithm, message)
     }
 

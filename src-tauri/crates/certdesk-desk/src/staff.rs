@@ -13,7 +13,7 @@ use crate::api::{CaseStore, Desk, Session, case_number};
 use crate::keydesk::KeyLibrary;
 use crate::operator_ca::OperatorCa;
 use certdesk_catalog::Catalog;
-use certdesk_domain::workflow::Role;
+use certdesk_domain::workflow::{Role, SignatureFailure};
 use certdesk_store::staff_keys::{Enrolment, FirstFactor, NewEnrolment, SignatureCheck, SignedApproval};
 use certdesk_store::{AuthError, CaseRecord, Password, detail};
 use certdesk_token::cert::{ParsedCert, der_to_pem, parse_many};
@@ -29,6 +29,16 @@ pub struct TokenCheck;
 /// Never read as a trust anchor.
 pub const OPERATOR_CA_SETTING: &str = "operator_ca_sha256";
 
+/// The token crate's verdict as the store's check says it.
+fn failure(e: staff::SigError) -> SignatureFailure {
+    match e {
+        staff::SigError::BadSignature => SignatureFailure::BadSignature,
+        staff::SigError::AlgorithmMismatch { signature, certificate } => SignatureFailure::AlgorithmMismatch { signature: signature.into(), certificate: certificate.into() },
+        staff::SigError::Unsupported(key) => SignatureFailure::UnsupportedKey(key),
+        staff::SigError::Malformed(what) => SignatureFailure::Malformed(what),
+    }
+}
+
 fn certificate(der: &[u8]) -> Result<ParsedCert, String> {
     let mut certs = parse_many(der).map_err(|e| e.to_string())?;
     if certs.is_empty() {
@@ -38,16 +48,16 @@ fn certificate(der: &[u8]) -> Result<ParsedCert, String> {
 }
 
 impl SignatureCheck for TokenCheck {
-    fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), String> {
-        let cert = certificate(certificate_der)?;
-        let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| format!("no signature algorithm {algorithm:?}"))?;
-        staff::verify(&cert, algorithm, message, signature).map_err(|e| e.to_string())
+    fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), SignatureFailure> {
+        let cert = certificate(certificate_der).map_err(SignatureFailure::Malformed)?;
+        let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
+        staff::verify(&cert, algorithm, message, signature).map_err(failure)
     }
 
-    fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, String> {
-        let cert = certificate(certificate_der)?;
-        let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| format!("no signature algorithm {algorithm:?}"))?;
-        staff::digest(&cert, algorithm, message).map_err(|e| e.to_string())
+    fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
+        let cert = certificate(certificate_der).map_err(SignatureFailure::Malformed)?;
+        let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
+        staff::digest(&cert, algorithm, message).map_err(failure)
     }
 }
 

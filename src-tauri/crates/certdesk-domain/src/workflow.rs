@@ -265,8 +265,70 @@ pub enum RuleError {
     AnnexFrozen { change: AnnexChange },
     #[error("{actor} must approve with their USB key (the counter's staff keys): give --token and --pin-file (须使用本人USB Key签名复核)")]
     SignatureRequired { actor: String },
-    #[error("the approval signature does not hold: {why}")]
-    SignatureRefused { why: String },
+    #[error("the approval signature does not hold: {refusal}")]
+    SignatureRefused { refusal: SignatureRefusal },
+}
+
+/// Why a staff key's signature (an approval, a day's close) is refused (#31, #75).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureRefusal {
+    #[error("{account} has no USB key enrolled")]
+    NoKeyEnrolled { account: String },
+    /// `signed_by`: the signing certificate's SHA-256, its first 16 hex digits.
+    #[error("the key that signed (certificate {signed_by}) is not the one enrolled for {account} ({enrolled})")]
+    NotTheEnrolledKey { account: String, signed_by: String, enrolled: String },
+    #[error("the certificate of {account} is valid from {not_before} to {not_after}, not now")]
+    NotValidNow { account: String, not_before: String, not_after: String },
+    /// The signature does not verify over the statement: made over other data, or not by the key.
+    #[error("the case changed since it was signed, or {0}")]
+    DoesNotVerify(SignatureFailure),
+    #[error("the digest given is not the statement's")]
+    DigestDiffers,
+    #[error("no signature check at hand")]
+    NoCheck,
+}
+
+/// What the signature mathematics says of a staff signature that does not check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureFailure {
+    #[error("the signature does not verify with the certificate's key")]
+    BadSignature,
+    #[error("the signature is {signature}, the certificate's key signs {certificate}")]
+    AlgorithmMismatch { signature: String, certificate: String },
+    #[error("no signature algorithm {0:?}")]
+    UnknownAlgorithm(String),
+    #[error("the certificate's key is {0}, which staff keys cannot be")]
+    UnsupportedKey(String),
+    /// The certificate or the signature cannot be read; the parser's words.
+    #[error("malformed: {0}")]
+    Malformed(String),
+}
+
+impl SignatureRefusal {
+    /// The refusal in the supervisor's words.
+    pub fn zh(&self) -> String {
+        match self {
+            SignatureRefusal::NoKeyEnrolled { account } => format!("{account} 未登记USB Key"),
+            SignatureRefusal::NotTheEnrolledKey { account, enrolled, .. } => format!("签名所用的USB Key不是为 {account} 登记的USB Key（{enrolled}）"),
+            SignatureRefusal::NotValidNow { account, not_before, not_after } => format!("{account} 的证书有效期为 {not_before} 至 {not_after}，当前不在有效期内"),
+            SignatureRefusal::DoesNotVerify(failure) => format!("签名无法验证：签名后案件已被修改，或{}", failure.zh()),
+            SignatureRefusal::DigestDiffers => "签名所附摘要与复核声明不符".into(),
+            SignatureRefusal::NoCheck => "无法验证签名".into(),
+        }
+    }
+}
+
+impl SignatureFailure {
+    /// What the mathematics says, in the supervisor's words.
+    pub fn zh(&self) -> String {
+        match self {
+            SignatureFailure::BadSignature => "签名与证书的公钥不符".into(),
+            SignatureFailure::AlgorithmMismatch { signature, certificate } => format!("签名算法为 {signature}，而证书的密钥为 {certificate}"),
+            SignatureFailure::UnknownAlgorithm(a) => format!("未知的签名算法 {a}"),
+            SignatureFailure::UnsupportedKey(k) => format!("证书的密钥为 {k}，不能用作操作员USB Key"),
+            SignatureFailure::Malformed(what) => format!("证书或签名格式有误（{what}）"),
+        }
+    }
 }
 
 /// Whether the key desk may work on a case: approved, or a key already issued (re-issue).

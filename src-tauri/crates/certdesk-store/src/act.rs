@@ -176,11 +176,8 @@ fn move_in(
     workflow::authorize(actor, action, facts, reason)?;
     let signature = if action == Action::Approve {
         match (&note.signature, check) {
-            (Some(signed), Some(check)) => Some(
-                crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)
-                    .map_err(|why| RuleError::SignatureRefused { why })?,
-            ),
-            (Some(_), None) => return Err(RuleError::SignatureRefused { why: "no signature check at hand".into() }.into()),
+            (Some(signed), Some(check)) => Some(crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)?),
+            (Some(_), None) => return Err(RuleError::SignatureRefused { refusal: workflow::SignatureRefusal::NoCheck }.into()),
             (None, _) => {
                 if crate::staff_keys::key_of(tx.db, actor.name(), actor.roles())?.is_some() {
                     return Err(RuleError::SignatureRequired { actor: actor.name().into() }.into());

@@ -12,7 +12,7 @@ use crate::accounts::AuthError;
 use crate::db::{Row, Sql, args};
 use crate::{AuditAction, NewEvent, Store, StoreError, detail};
 use certdesk_domain::staff;
-use certdesk_domain::workflow::{AccountChecked, Actor, Role};
+use certdesk_domain::workflow::{AccountChecked, Actor, Role, RuleError, SignatureFailure, SignatureRefusal};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -27,9 +27,9 @@ pub const CHALLENGE_LIFETIME: Duration = Duration::from_secs(120);
 pub trait SignatureCheck {
     /// Whether `signature` of `algorithm` (its wire name) is `certificate_der`'s key's over
     /// `message`; why not, in words.
-    fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), String>;
+    fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), SignatureFailure>;
     /// The digest such a signature covers as hashed (SHA-256 of the message, or SM2's e).
-    fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, String>;
+    fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, SignatureFailure>;
     /// The installation's operator CA every staff certificate must chain to (#78): the SHA-256
     /// of its certificate(s), hex, kept outside the store. `None`: no anchor is installed, and
     /// `audit verify` checks the signatures against the store's own enrolments only (and says
@@ -240,21 +240,21 @@ pub(crate) fn check_approval(
     actor: &Actor,
     signed: &SignedApproval,
     check: &dyn SignatureCheck,
-) -> Result<detail::ApprovalSigned, String> {
-    let enrolment = open_enrolment_in(db, actor.name()).map_err(|e| e.to_string())?.ok_or_else(|| format!("{} has no USB key enrolled", actor.name()))?;
+) -> Result<detail::ApprovalSigned, crate::ActError> {
+    let refused = |refusal: SignatureRefusal| crate::ActError::from(RuleError::SignatureRefused { refusal });
+    let account = actor.name().to_string();
+    let enrolment = open_enrolment_in(db, actor.name())?.ok_or_else(|| refused(SignatureRefusal::NoKeyEnrolled { account: account.clone() }))?;
     if enrolment.fingerprint != signed.detail.fingerprint {
-        return Err(format!("the key that signed (certificate {}) is not the one enrolled for {} ({})", short(&signed.detail.fingerprint), actor.name(), enrolment.subject));
+        return Err(refused(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject }));
     }
     if !enrolment.valid_at(at) {
-        return Err(format!("the certificate of {} is valid from {} to {}, not now", actor.name(), enrolment.not_before, enrolment.not_after));
+        return Err(refused(SignatureRefusal::NotValidNow { account, not_before: enrolment.not_before, not_after: enrolment.not_after }));
     }
     let statement = staff::approval_statement(&signed.detail.counter, number, approval_digest, actor.name(), &enrolment.fingerprint);
-    check
-        .check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature)
-        .map_err(|why| format!("the case changed since it was signed, or {why}"))?;
-    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes())?;
+    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(|f| refused(SignatureRefusal::DoesNotVerify(f)))?;
+    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(|f| refused(SignatureRefusal::DoesNotVerify(f)))?;
     if hex(&digest) != signed.detail.digest_hex {
-        return Err("the digest given is not the statement's".into());
+        return Err(refused(SignatureRefusal::DigestDiffers));
     }
     let b64 = base64_of(&signed.signature);
     Ok(detail::ApprovalSigned { signature_b64: b64, ..signed.detail.clone() })
@@ -626,7 +626,6 @@ impl Store {
         signed: &SignedApproval,
         check: &dyn SignatureCheck,
     ) -> Result<DayClose, crate::ActError> {
-        use certdesk_domain::workflow::RuleError;
         actor.require("closing a day (日结)", &[Role::Supervisor])?;
         self.write(|tx| {
             if tx.db.row("reading the day's close", "SELECT seq FROM day_closes WHERE day = ?1", args![day])?.is_some() {
@@ -638,13 +637,23 @@ impl Store {
             }
             let enrolment = open_enrolment_in(tx.db, actor.name())?.ok_or_else(|| RuleError::SignatureRequired { actor: actor.name().into() })?;
             if enrolment.fingerprint != signed.detail.fingerprint || !enrolment.valid_at(&tx.at) {
-                return Err(RuleError::SignatureRefused { why: format!("the key that signed is not {}'s enrolled key in force", actor.name()) }.into());
+                let refusal = if enrolment.fingerprint != signed.detail.fingerprint {
+                    SignatureRefusal::NotTheEnrolledKey {
+                        account: actor.name().into(),
+                        signed_by: short(&signed.detail.fingerprint).to_string(),
+                        enrolled: enrolment.subject.clone(),
+                    }
+                } else {
+                    SignatureRefusal::NotValidNow { account: actor.name().into(), not_before: enrolment.not_before.clone(), not_after: enrolment.not_after.clone() }
+                };
+                return Err(RuleError::SignatureRefused { refusal }.into());
             }
             let sheet_sha256 = certdesk_domain::case::sha256_hex(sheet.as_bytes());
             let head_text = format!("{}:{}", head.0, head.1);
             let statement = staff::day_statement(&signed.detail.counter, day, &sheet_sha256, &head_text, actor.name(), &enrolment.fingerprint);
-            check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(|why| RuleError::SignatureRefused { why })?;
-            let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(|why| RuleError::SignatureRefused { why })?;
+            let refused = |f| RuleError::SignatureRefused { refusal: SignatureRefusal::DoesNotVerify(f) };
+            check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(refused)?;
+            let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(refused)?;
             // the event's own seq names it in the reference
             let seq = tx.db.one("reading the chain", "SELECT coalesce(max(seq), 0) + 1 FROM audit_events", &[])?.int(0)?;
             let event = detail::DayClosed {

@@ -9,9 +9,9 @@
 
 mod common;
 use certdesk_domain::Action;
-use certdesk_domain::workflow::{Actor, Role};
+use certdesk_domain::workflow::{Actor, Role, RuleError, SignatureFailure, SignatureRefusal};
 use certdesk_store::staff_keys::{FirstFactor, SignedApproval};
-use certdesk_store::{ActNote, AuthError, Password, Store, StoredEvent, detail};
+use certdesk_store::{ActError, ActNote, AuthError, Password, Store, StoredEvent, detail};
 use common::staff::{Check, SoftKey, soft_key};
 use common::*;
 
@@ -99,6 +99,16 @@ on_both! {
         let other = li_key.approval(&store, &cases[1], "li");
         let err = store.act_checked(&cases[0], Action::Approve, &li, None, ActNote { signature: Some(other), ..Default::default() }, Some(&Check)).unwrap_err();
         assert!(err.to_string().contains("signature"), "{err}");
+        match &err {
+            ActError::Rule(RuleError::SignatureRefused { refusal: refusal @ SignatureRefusal::DoesNotVerify(SignatureFailure::BadSignature) }) => {
+                assert!(refusal.zh().starts_with("签名无法验证：签名后案件已被修改"), "{}", refusal.zh())
+            }
+            other => panic!("a signature over another case's statement: {other:?}"),
+        }
+        // by another person's key: not li's enrolled key
+        let zhaos = zhao_key.approval(&store, &cases[0], "li");
+        let err = store.act_checked(&cases[0], Action::Approve, &li, None, ActNote { signature: Some(zhaos), ..Default::default() }, Some(&Check)).unwrap_err();
+        assert!(matches!(&err, ActError::Rule(RuleError::SignatureRefused { refusal: SignatureRefusal::NotTheEnrolledKey { account, .. } }) if account == "li"), "{err:?}");
         for n in &cases {
             let signed = li_key.approval(&store, n, "li");
             store.act_checked(n, Action::Approve, &li, None, ActNote { signature: Some(signed), ..Default::default() }, Some(&Check)).unwrap();

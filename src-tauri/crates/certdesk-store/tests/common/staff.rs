@@ -2,6 +2,7 @@
 //! OpenSSL operator CA, signed statements made as the desk makes them, and the desk's signature
 //! check (`certdesk_token::staff`). Owns no rule of the product.
 
+use certdesk_domain::workflow::SignatureFailure;
 use certdesk_store::Store;
 use certdesk_store::detail;
 use certdesk_store::staff_keys::{NewEnrolment, SignatureCheck, SignedApproval};
@@ -11,13 +12,15 @@ use std::process::Command;
 
 pub struct Check;
 impl SignatureCheck for Check {
-    fn check(&self, der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), String> {
-        let cert = certdesk_token::cert::parse_many(der).map_err(|e| e.to_string())?.remove(0);
-        staff::verify(&cert, SigAlgorithm::parse(algorithm).ok_or("algorithm")?, message, signature).map_err(|e| e.to_string())
+    fn check(&self, der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), SignatureFailure> {
+        let cert = certdesk_token::cert::parse_many(der).map_err(|e| SignatureFailure::Malformed(e.to_string()))?.remove(0);
+        let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
+        staff::verify(&cert, algorithm, message, signature).map_err(|_| SignatureFailure::BadSignature)
     }
-    fn digest(&self, der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, String> {
-        let cert = certdesk_token::cert::parse_many(der).map_err(|e| e.to_string())?.remove(0);
-        staff::digest(&cert, SigAlgorithm::parse(algorithm).ok_or("algorithm")?, message).map_err(|e| e.to_string())
+    fn digest(&self, der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
+        let cert = certdesk_token::cert::parse_many(der).map_err(|e| SignatureFailure::Malformed(e.to_string()))?.remove(0);
+        let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
+        staff::digest(&cert, algorithm, message).map_err(|e| SignatureFailure::Malformed(e.to_string()))
     }
 }
 
