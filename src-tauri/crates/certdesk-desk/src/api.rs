@@ -697,8 +697,10 @@ impl Desk<'_> {
     /// The case with its history, files and what this account may do to it now.
     pub fn case_view(&self, catalog: &Catalog, number: &str) -> Result<CaseView, DeskError> {
         let number = case_number(number)?;
-        let (record, facts) = self.store.facts(&number)?;
-        let steps = crate::steps::steps(self.store, catalog, number.as_str())?;
+        // the case, its chain and its files read once: the view is computed from that load
+        let case = self.store.load(&number)?;
+        let steps = crate::steps::steps_of(catalog, &case)?;
+        let certdesk_store::LoadedCase { record, history, files, facts } = case;
         let mut can = workflow::capabilities(&self.actor, &facts);
         // delivering and closing are steps of the plan: offered only when they are next
         can.actions.retain(|a| !matches!(a.action, "deliver" | "close") || steps.next.as_deref() == Some(a.action));
@@ -709,7 +711,6 @@ impl Desk<'_> {
                 a.waits_for = Some("materials_missing");
             }
         }
-        let history = self.store.history(&number)?;
         if !crate::seal::samples_missing(catalog, &record.data, &history).is_empty() {
             for a in can.actions.iter_mut().filter(|a| matches!(a.action, "submit" | "approve") && a.waits_for.is_none()) {
                 a.waits_for = Some("seal_samples_missing");
@@ -743,7 +744,7 @@ impl Desk<'_> {
         Ok(CaseView {
             case: with_seals(record.to_export_json(), &history),
             history,
-            attachments: self.store.attachments(&number)?,
+            attachments: files,
             can,
             steps,
             materials,

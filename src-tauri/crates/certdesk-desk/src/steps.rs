@@ -121,7 +121,7 @@ pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps
 }
 
 /// [`steps`] of a case as loaded.
-fn steps_of(catalog: &Catalog, case: &LoadedCase) -> Result<CaseSteps, DeskError> {
+pub(crate) fn steps_of(catalog: &Catalog, case: &LoadedCase) -> Result<CaseSteps, DeskError> {
     Ok(steps_in(&case_plan(catalog, case)?, case))
 }
 

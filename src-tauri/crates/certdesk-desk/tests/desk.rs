@@ -592,6 +592,11 @@ fn a_workflow_move_reads_its_case_once() {
     assert_eq!(desk.act(&catalog, &n, Action::Approve, None).unwrap_err().kind().as_str(), "transition");
     assert_eq!(case_reads().since(before), once, "a refusal");
     drop(desk);
+    let desk = c.desk("li");
+    let before = case_reads();
+    let view = desk.case_view(&catalog, &n).unwrap();
+    assert_eq!((view.steps.next.as_deref(), case_reads().since(before)), (Some("key_init"), once), "the case page is one read");
+    drop(desk);
     let mut desk = c.desk("li");
     for (what, act) in [("hold", true), ("release", false)] {
         let before = case_reads();
