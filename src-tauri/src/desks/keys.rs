@@ -204,17 +204,9 @@ pub fn key_generate(
         let sel = TokenSel::Serial(serial);
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
-                let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
-                let chosen = CertChoice::from_flags(cert, employee);
-                // the request files are named by the certificate, so it is chosen first
-                let status = d.key_status(&state.catalog, &number, None)?;
-                let index = match chosen {
-                    CertChoice::Given(k) | CertChoice::Employee(k) => k,
-                    CertChoice::Next => status.cert,
-                };
-                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index, status.certs.len());
+                let (chosen, files) = issue::RequestFiles::for_certificate(d, &state.catalog, &state.env, &number, CertChoice::from_flags(cert, employee))?;
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
+                keydesk::generate_for_case(d, keys, &state.catalog, &number, chosen, &sel, &pin, algo, &files)
             })
         })
     })
@@ -237,12 +229,9 @@ pub fn key_enrol(
         let sel = TokenSel::Serial(serial);
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
-                let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
-                let status = d.key_status(&state.catalog, &number, None)?;
-                let index = cert.unwrap_or(status.cert);
-                let files = issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&number)?.as_str(), index, status.certs.len());
+                let (chosen, files) = issue::RequestFiles::for_certificate(d, &state.catalog, &state.env, &number, CertChoice::from_flags(cert, None))?;
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                certdesk_desk::online::enrol(d, keys, &state.catalog, &number, &sel, &pin, algo, CertChoice::Given(index), &files)
+                certdesk_desk::online::enrol(d, keys, &state.catalog, &number, &sel, &pin, algo, chosen, &files)
             })
         })
     })

@@ -335,16 +335,13 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                 Some(a) => Algo::parse(&a).ok_or_else(|| CliError::Usage(format!("unknown --algo {a:?} (rsa2048 or ec-p256)")))?,
                 None => status.algorithms.first().and_then(|a| Algo::parse(a)).unwrap_or(Algo::Rsa2048),
             };
-            let index = cert.or(employee).unwrap_or(status.cert);
+            let (chosen, files) = certdesk_desk::issue::RequestFiles::for_certificate(&desk, &catalog, &ctx.env, &case, CertChoice::from_flags(cert, employee))?;
             let files = match &csr_out {
                 Some(out) => certdesk_desk::issue::RequestFiles::beside(out, None),
-                None => {
-                    let dir = certdesk_desk::folders::folder(&desk, certdesk_desk::folders::Folder::Requests, &ctx.env)?;
-                    certdesk_desk::issue::RequestFiles::in_dir_for(&dir, certdesk_desk::api::case_number(&case)?.as_str(), index, status.certs.len())
-                }
+                None => files,
             };
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let got = certdesk_desk::online::enrol(&mut desk, &library, &catalog, &case, &sel(&token), &pin, algo, CertChoice::Given(index), &files)?;
+            let got = certdesk_desk::online::enrol(&mut desk, &library, &catalog, &case, &sel(&token), &pin, algo, chosen, &files)?;
             warn_default_pin(&catalog, &pin);
             show(
                 serde_json::to_value(&got).unwrap_or_default(),

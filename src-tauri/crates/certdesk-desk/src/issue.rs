@@ -410,6 +410,19 @@ impl RequestFiles {
         RequestFiles::in_dir(dir, &format!("{number}-{cert}"))
     }
 
+    /// The certificate of case `number` a key pair is made for (the one chosen, else the key
+    /// desk's next) and its request in the counter's requests folder, named by that certificate
+    /// (#75: decided here, not in the adapters).
+    pub fn for_certificate(desk: &Desk<'_>, catalog: &Catalog, env: &crate::place::Environment, number: &str, choice: CertChoice) -> Result<(CertChoice, RequestFiles), DeskError> {
+        let dir = crate::folders::folder(desk, crate::folders::Folder::Requests, env)?;
+        let status = desk.key_status(catalog, number, None)?;
+        let index = match choice {
+            CertChoice::Given(k) | CertChoice::Employee(k) => k,
+            CertChoice::Next => status.cert,
+        };
+        Ok((CertChoice::Given(index), RequestFiles::in_dir_for(&dir, case_number(number)?.as_str(), index, status.certs.len())))
+    }
+
     /// The request where the command line names it, the package beside it
     /// (`<csr-out>.request.json`) unless named too.
     pub fn beside(csr: &Path, package: Option<&Path>) -> RequestFiles {
