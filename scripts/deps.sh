@@ -12,8 +12,9 @@ build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libssl-de
 test_pkgs=(tzdata faketime strace dbus-daemon procps python3 python3-openpyxl python3-xlwt poppler-utils librsvg2-bin xdotool zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver postgresql scep)
 
 # Issue 34's independent seal sheet makers (tests/seal-sheets/: librsvg + poppler, Ghostscript,
-# ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above).
-seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools)
+# ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above); issue 76's
+# maker D (tests/seal-sheets/raster/): GIMP's scanned paper patterns and the AR PL 楷体/明体 fonts.
+seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools gimp-data fonts-arphic-ukai fonts-arphic-uming)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes a set of independent seal sheets with their truth (truth.md):
 #   make-set.sh MAKER SPLIT N OUTDIR
-# MAKER: print (B: SVG → librsvg PDF → poppler, numpy/Pillow scanner) or outline (C: fontTools
-# outlines → PostScript → Ghostscript, ImageMagick scanner). SPLIT: dev (for looking at while
+# MAKER: print (B: SVG → librsvg PDF → poppler, numpy/Pillow scanner), outline (C: fontTools
+# outlines → PostScript → Ghostscript, ImageMagick scanner) or raster (D, issue 76: Pillow
+# ImageDraw/FreeType straight into pixels, GIMP's scanned paper textures, laser toner and
+# colour-copy halftones, Beer–Lambert ink, a CIS line-scanner model). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -13,11 +15,12 @@
 # already known: its figures are the unseen ones), smoke (CI's few sheets) or fixtures
 # (the sheets committed under tests/fixtures/seal/independent/, at
 # 150 dpi); each has its own seeds. A set is reused while the makers' files are unchanged (inputs.sha256).
-# Runs on Debian's python3 with python3-numpy, python3-pil, python3-fonttools (scripts/deps.sh).
+# Runs on Debian's python3 with python3-numpy, python3-pil, python3-fonttools (scripts/deps.sh);
+# raster also on gimp-data's patterns and fonts-arphic-ukai / fonts-arphic-uming.
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline) ;; *) echo "make-set.sh: maker is print or outline" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster) ;; *) echo "make-set.sh: maker is print, outline or raster" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -35,6 +38,8 @@ case "$split" in
   *) echo "make-set.sh: split is dev, dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, heldout, heldout2, smoke or fixtures" >&2; exit 2 ;;
 esac
 [ "$maker" = outline ] && base=$((base + 70000))
+# D (raster) has seeds of its own: each split's base + 140000.
+[ "$maker" = raster ] && base=$((base + 140000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
