@@ -36,22 +36,86 @@ pub struct Face {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FontError {
-    #[error("the form font {path} is missing or unreadable ({why}); set CERTDESK_FONTS to the folder holding NotoSerifSC-Regular.otf")]
-    Missing { path: String, why: String },
-    #[error("{path} is not a font that can be used ({why})")]
-    Unusable { path: String, why: String },
-    #[error("cannot cut a font subset of {name}: {why}")]
-    Subset { name: String, why: String },
+    #[error("the form font {path} is missing or unreadable ({source}); set CERTDESK_FONTS to the folder holding NotoSerifSC-Regular.otf")]
+    Missing {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The process-wide set failed to load the first time it was asked for; every later ask
+    /// gets that same failure, shared (an `io::Error` cannot be cloned).
+    #[error("the form font {path} is missing or unreadable ({source}); set CERTDESK_FONTS to the folder holding NotoSerifSC-Regular.otf")]
+    SharedSet {
+        path: String,
+        #[source]
+        source: Arc<FontError>,
+    },
+    #[error("{path} is not a font that can be used ({reason})")]
+    Unusable { path: String, reason: UnusableFont },
+    #[error("cannot cut a font subset of {name}: {source}")]
+    Subset {
+        name: String,
+        #[source]
+        source: SubsetFailure,
+    },
+}
+
+/// Why a readable file is not a face a form can print with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnusableFont {
+    #[error("not a TrueType/OpenType font")]
+    NotAFont,
+    /// Without a Unicode cmap no character can be found in the face.
+    #[error("no Unicode cmap")]
+    NoUnicodeCmap,
+}
+
+/// What went wrong cutting a subset: allsorts reading the face or cutting it, or the CID
+/// renumbering of the cut subset (`renumber_cids`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SubsetFailure {
+    #[error(transparent)]
+    Parse(#[from] allsorts::error::ParseError),
+    /// Finding the face's tables in the file (a collection's n-th face).
+    #[error(transparent)]
+    Tables(#[from] allsorts::error::ReadWriteError),
+    #[error(transparent)]
+    Cut(#[from] allsorts::subset::SubsetError),
+    #[error(transparent)]
+    Renumber(#[from] CidRenumberFailure),
+}
+
+/// Why the CIDs of a cut CFF subset could not be renumbered: the subset allsorts wrote is not
+/// laid out as `renumber_cids` expects.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CidRenumberFailure {
+    #[error(transparent)]
+    Parse(#[from] allsorts::error::ParseError),
+    #[error("a subset is a single font")]
+    NotSingleFont,
+    #[error("CFF table outside the file")]
+    CffOutsideFile,
+    #[error("CFF without a font")]
+    CffWithoutFont,
+    #[error("CID-keyed CFF without a charset")]
+    NoCharset,
+    #[error("charset outside the CFF table")]
+    CharsetOutsideCff,
+    #[error("charset format {0} (expected 0)")]
+    CharsetFormat(u8),
 }
 
 impl Face {
     pub fn load(path: &Path, index: usize) -> Result<Face, FontError> {
-        let bytes = std::fs::read(path).map_err(|e| FontError::Missing { path: path.display().to_string(), why: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| FontError::Missing { path: path.display().to_string(), source: e })?;
         let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
-            .ok_or_else(|| FontError::Unusable { path: path.display().to_string(), why: "not a TrueType/OpenType font".into() })?;
+        let parsed =
+            ParsedFont::from_bytes(&bytes, index, &mut warnings).ok_or_else(|| FontError::Unusable { path: path.display().to_string(), reason: UnusableFont::NotAFont })?;
         if parsed.codepoint_to_glyph.is_empty() {
-            return Err(FontError::Unusable { path: path.display().to_string(), why: "no Unicode cmap".into() });
+            return Err(FontError::Unusable { path: path.display().to_string(), reason: UnusableFont::NoUnicodeCmap });
         }
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Font".into());
         let name: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
@@ -75,16 +139,16 @@ impl Face {
         use allsorts::binary::read::ReadScope;
         use allsorts::font_data::FontData;
         use allsorts::subset::{CmapTarget, SubsetProfile, subset};
-        let err = |why: String| FontError::Subset { name: self.name.clone(), why };
+        let err = |source: SubsetFailure| FontError::Subset { name: self.name.clone(), source };
         // glyphs in the order of their characters: the subset's glyph ids (and so the PDF's
         // character codes) then ascend with the code points, which keeps ToUnicode small
         let mut seen = BTreeSet::from([0u16]);
         let ids: Vec<u16> = std::iter::once(0).chain(chars.iter().filter_map(|c| self.parsed.lookup_glyph_index(*c as u32)).filter(|g| seen.insert(*g))).collect();
         let scope = ReadScope::new(&self.bytes);
-        let file = scope.read::<FontData<'_>>().map_err(|e| err(e.to_string()))?;
-        let provider = file.table_provider(self.index).map_err(|e| err(e.to_string()))?;
-        let mut bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| err(e.to_string()))?;
-        renumber_cids(&mut bytes).map_err(err)?;
+        let file = scope.read::<FontData<'_>>().map_err(|e| err(e.into()))?;
+        let provider = file.table_provider(self.index).map_err(|e| err(e.into()))?;
+        let mut bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| err(e.into()))?;
+        renumber_cids(&mut bytes).map_err(|e| err(e.into()))?;
         Ok((bytes, format!("{}+{}", subset_tag(&self.name, chars), self.name)))
     }
 }
@@ -98,32 +162,32 @@ impl Face {
 /// rewritten in place and nothing else in the font moves. (The sfnt's checksum of the `CFF `
 /// table goes stale: printpdf embeds the bare table, which has none.) TrueType subsets and
 /// name-keyed CFF are left as they are.
-fn renumber_cids(sfnt: &mut [u8]) -> Result<(), String> {
+fn renumber_cids(sfnt: &mut [u8]) -> Result<(), CidRenumberFailure> {
     use allsorts::binary::read::ReadScope;
     use allsorts::cff::{CFF, Operator};
     use allsorts::tables::{OpenTypeData, OpenTypeFont};
     let (start, charset, glyphs) = {
-        let font = ReadScope::new(sfnt).read::<OpenTypeFont<'_>>().map_err(|e| e.to_string())?;
-        let OpenTypeData::Single(table) = font.data else { return Err("a subset is a single font".into()) };
+        let font = ReadScope::new(sfnt).read::<OpenTypeFont<'_>>()?;
+        let OpenTypeData::Single(table) = font.data else { return Err(CidRenumberFailure::NotSingleFont) };
         let Some(record) = table.find_table_record(allsorts::tag::CFF) else { return Ok(()) };
         let start = record.offset as usize;
-        let cff_bytes = sfnt.get(start..start + record.length as usize).ok_or("CFF table outside the file")?;
-        let cff = ReadScope::new(cff_bytes).read::<CFF<'_>>().map_err(|e| e.to_string())?;
-        let font = cff.fonts.first().ok_or("CFF without a font")?;
+        let cff_bytes = sfnt.get(start..start + record.length as usize).ok_or(CidRenumberFailure::CffOutsideFile)?;
+        let cff = ReadScope::new(cff_bytes).read::<CFF<'_>>()?;
+        let font = cff.fonts.first().ok_or(CidRenumberFailure::CffWithoutFont)?;
         if !font.is_cid_keyed() {
             return Ok(());
         }
         let charset = match font.top_dict.get_i32(Operator::Charset) {
             Some(Ok(offset)) if offset > 0 => offset as usize,
-            _ => return Err("CID-keyed CFF without a charset".into()),
+            _ => return Err(CidRenumberFailure::NoCharset),
         };
         (start, charset, font.char_strings_index.len())
     };
     let at = start + charset;
     let end = at + 1 + 2 * glyphs.saturating_sub(1);
-    let table = sfnt.get_mut(at..end).ok_or("charset outside the CFF table")?;
+    let table = sfnt.get_mut(at..end).ok_or(CidRenumberFailure::CharsetOutsideCff)?;
     if table[0] != 0 {
-        return Err(format!("charset format {} (expected 0)", table[0]));
+        return Err(CidRenumberFailure::CharsetFormat(table[0]));
     }
     for (gid, entry) in table[1..].chunks_exact_mut(2).enumerate() {
         entry.copy_from_slice(&(gid as u16 + 1).to_be_bytes());
@@ -239,8 +303,8 @@ impl FontSet {
 
     /// The process-wide set, loaded once (parsing the CJK faces takes a moment).
     pub fn shared() -> Result<&'static FontSet, FontError> {
-        static SET: OnceLock<Result<FontSet, String>> = OnceLock::new();
-        SET.get_or_init(|| FontSet::load().map_err(|e| e.to_string())).as_ref().map_err(|e| FontError::Missing { path: font_dir().display().to_string(), why: e.clone() })
+        static SET: OnceLock<Result<FontSet, Arc<FontError>>> = OnceLock::new();
+        SET.get_or_init(|| FontSet::load().map_err(Arc::new)).as_ref().map_err(|e| FontError::SharedSet { path: font_dir().display().to_string(), source: Arc::clone(e) })
     }
 
     fn fallback(&self, i: usize) -> Option<&Face> {
@@ -279,3 +343,38 @@ impl FontSet {
 
 /// Millimetres per point.
 pub const PT_MM: f32 = 25.4 / 72.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A font file that cannot be read is the io refusal, with the io error's kind kept.
+    #[test]
+    fn an_unreadable_font_file_keeps_the_io_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("absent.otf");
+        let Err(err) = Face::load(&path, 0) else { panic!("an absent file loaded") };
+        match &err {
+            FontError::Missing { source, .. } => assert_eq!(source.kind(), std::io::ErrorKind::NotFound),
+            other => panic!("expected Missing, got {other:?}"),
+        }
+        assert!(err.to_string().contains("is missing or unreadable ("), "{err}");
+    }
+
+    /// A readable file that is no font is refused as such, in the same words as before.
+    #[test]
+    fn a_file_that_is_no_font_is_unusable() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("notes.otf");
+        std::fs::write(&path, b"these are not the outlines you are looking for").expect("write");
+        let Err(err) = Face::load(&path, 0) else { panic!("a text file loaded as a font") };
+        assert!(matches!(err, FontError::Unusable { reason: UnusableFont::NotAFont, .. }), "{err:?}");
+        assert!(err.to_string().ends_with("is not a font that can be used (not a TrueType/OpenType font)"), "{err}");
+    }
+
+    #[test]
+    fn cid_renumbering_refuses_what_is_not_a_font() {
+        let mut junk = b"nothing like an sfnt".to_vec();
+        assert!(matches!(renumber_cids(&mut junk), Err(CidRenumberFailure::Parse(_))));
+    }
+}

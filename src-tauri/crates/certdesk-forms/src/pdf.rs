@@ -21,10 +21,19 @@ pub enum PdfError {
     Font(#[from] FontError),
     #[error("the subset of {0} cannot be read back")]
     SubsetUnreadable(String),
-    #[error("image {path}: {why}")]
-    Image { path: String, why: String },
+    #[error("image {path}: {source}")]
+    ImageUnreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// printpdf's image decoder reports its refusal only as text (`Result<_, String>`), so
+    /// the decoder's own words are all there is to keep.
+    #[error("image {path}: {decoder_said}")]
+    ImageUndecodable { path: String, decoder_said: String },
+    /// lopdf's error, boxed: lopdf is printpdf's dependency, not this crate's.
     #[error("cannot write the PDF: {0}")]
-    Write(String),
+    Write(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 const MM_PT: f32 = 72.0 / 25.4;
@@ -122,9 +131,10 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
                     ops.push(Op::EndTextSection);
                 }
                 Item::Image { x, y, w, h: ih, path } => {
-                    let bytes = std::fs::read(path).map_err(|e| PdfError::Image { path: path.clone(), why: e.to_string() })?;
+                    let bytes = std::fs::read(path).map_err(|source| PdfError::ImageUnreadable { path: path.clone(), source })?;
                     let mut warnings = Vec::new();
-                    let image = printpdf::RawImage::decode_from_bytes(&bytes, &mut warnings).map_err(|e| PdfError::Image { path: path.clone(), why: e })?;
+                    let image =
+                        printpdf::RawImage::decode_from_bytes(&bytes, &mut warnings).map_err(|decoder_said| PdfError::ImageUndecodable { path: path.clone(), decoder_said })?;
                     let (iw, ihp) = (image.width as f32, image.height as f32);
                     let id = doc.add_image(&image);
                     // scale the picture into the box, keeping its aspect ratio
@@ -153,6 +163,6 @@ pub fn write_pdf(title: &str, pages: &[Page], fonts: &FontSet) -> Result<Vec<u8>
     // saved with object streams (PDF 1.5): printpdf's own `save` writes the dictionaries as
     // plain text, among them the font's /W widths, ~2 KB on a page of agreement text
     let mut bytes = Vec::new();
-    out.save_modern(&mut bytes).map_err(|e| PdfError::Write(e.to_string()))?;
+    out.save_modern(&mut bytes).map_err(|e| PdfError::Write(Box::new(e)))?;
     Ok(bytes)
 }

@@ -18,10 +18,44 @@ use std::fmt::Write as _;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SvgError {
-    #[error("cannot read the glyph outlines of {name}: {why}")]
-    Outlines { name: String, why: String },
-    #[error("image {path}: {why}")]
-    Image { path: String, why: String },
+    #[error("cannot read the glyph outlines of {name}: {source}")]
+    Outlines {
+        name: String,
+        #[source]
+        source: OutlineFailure,
+    },
+    #[error("image {path}: {source}")]
+    ImageUnreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The page embeds the seal as a PNG `data:` URL and sizes it from the PNG header.
+    #[error("image {path}: not a PNG file")]
+    NotPng { path: String },
+}
+
+/// What allsorts could not read: the face's tables, or the outline of one glyph.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutlineFailure {
+    #[error(transparent)]
+    Face(#[from] allsorts::error::ParseError),
+    /// Finding the face's tables in the file (a collection's n-th face).
+    #[error(transparent)]
+    Tables(#[from] allsorts::error::ReadWriteError),
+    #[error("glyph {glyph}: {source}")]
+    CffGlyph {
+        glyph: u16,
+        #[source]
+        source: allsorts::cff::CFFError,
+    },
+    #[error("glyph {glyph}: {source}")]
+    TrueTypeGlyph {
+        glyph: u16,
+        #[source]
+        source: allsorts::error::ParseError,
+    },
 }
 
 /// Share of the size by which bold text is stroked: the same as the PDF's.
@@ -92,26 +126,26 @@ fn outlines(fonts: &FontSet, face_ref: FaceRef, glyphs: &BTreeSet<u16>) -> Resul
     use allsorts::tables::FontTableProvider;
     use allsorts::tables::glyf::{GlyfVisitorContext, LocaGlyf};
     let face = fonts.face(face_ref);
-    let err = |why: String| SvgError::Outlines { name: face.name.clone(), why };
-    let file = ReadScope::new(&face.bytes).read::<FontData<'_>>().map_err(|e| err(e.to_string()))?;
-    let provider = file.table_provider(face.index).map_err(|e| err(e.to_string()))?;
+    let err = |source: OutlineFailure| SvgError::Outlines { name: face.name.clone(), source };
+    let file = ReadScope::new(&face.bytes).read::<FontData<'_>>().map_err(|e| err(e.into()))?;
+    let provider = file.table_provider(face.index).map_err(|e| err(e.into()))?;
     let mut out = BTreeMap::new();
-    let mut sink = |visit: &mut dyn FnMut(u16, &mut PathSink) -> Result<(), String>| -> Result<(), SvgError> {
+    let mut sink = |visit: &mut dyn FnMut(u16, &mut PathSink) -> Result<(), OutlineFailure>| -> Result<(), SvgError> {
         for &g in glyphs {
             let mut s = PathSink { d: String::new(), at: Vector2F::zero(), start: Vector2F::zero() };
-            visit(g, &mut s).map_err(|why| err(format!("glyph {g}: {why}")))?;
+            visit(g, &mut s).map_err(err)?;
             out.insert(g, s.d);
         }
         Ok(())
     };
-    if let Some(data) = provider.table_data(allsorts::tag::CFF).map_err(|e| err(e.to_string()))? {
-        let cff = ReadScope::new(&data).read::<CFF<'_>>().map_err(|e| err(e.to_string()))?;
+    if let Some(data) = provider.table_data(allsorts::tag::CFF).map_err(|e| err(e.into()))? {
+        let cff = ReadScope::new(&data).read::<CFF<'_>>().map_err(|e| err(e.into()))?;
         let mut builder = CFFOutlines { table: &cff };
-        sink(&mut |g, s| builder.visit(g, None, s).map(|_| ()).map_err(|e| e.to_string()))?;
+        sink(&mut |glyph, s| builder.visit(glyph, None, s).map(|_| ()).map_err(|source| OutlineFailure::CffGlyph { glyph, source }))?;
     } else {
-        let mut loca_glyf = LocaGlyf::load(&provider).map_err(|e| err(e.to_string()))?;
+        let mut loca_glyf = LocaGlyf::load(&provider).map_err(|e| err(e.into()))?;
         let mut builder = GlyfVisitorContext::new(&mut loca_glyf, None);
-        sink(&mut |g, s| builder.visit(g, None, s).map(|_| ()).map_err(|e| e.to_string()))?;
+        sink(&mut |glyph, s| builder.visit(glyph, None, s).map(|_| ()).map_err(|source| OutlineFailure::TrueTypeGlyph { glyph, source }))?;
     }
     Ok(out)
 }
@@ -270,8 +304,8 @@ fn page_svg<'p>(page: &'p Page, fonts: &FontSet, paths: &HashMap<(FaceRef, u16),
             }
             Item::Image { x, y, w, h: bh, path } => {
                 if !images.contains_key(path.as_str()) {
-                    let bytes = std::fs::read(path).map_err(|e| SvgError::Image { path: path.clone(), why: e.to_string() })?;
-                    let (iw, ih) = png_size(&bytes).ok_or_else(|| SvgError::Image { path: path.clone(), why: "not a PNG file".into() })?;
+                    let bytes = std::fs::read(path).map_err(|source| SvgError::ImageUnreadable { path: path.clone(), source })?;
+                    let (iw, ih) = png_size(&bytes).ok_or_else(|| SvgError::NotPng { path: path.clone() })?;
                     images.insert(path, (iw, ih, base64(&bytes)));
                 }
                 let (iw, ih, data) = &images[path.as_str()];
