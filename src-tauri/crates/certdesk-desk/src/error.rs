@@ -75,10 +75,10 @@ pub enum DeskError {
     KeyNotGiven { what: &'static str },
     /// An operator certificate refused at enrolment, or unreadable.
     #[error("the operator certificate is refused: {why}")]
-    StaffCertificate { why: String },
+    StaffCertificate { why: Box<crate::staff::StaffCertRefusal> },
     /// The installation's operator CA file (#78, `operator_ca`) cannot be used or installed.
     #[error("the installation's operator CA {path}: {why}")]
-    OperatorCa { path: String, why: String },
+    OperatorCa { path: String, why: crate::operator_ca::AnchorProblem },
     #[error("the {what} is empty")]
     EmptySecret { what: &'static str },
 
@@ -153,8 +153,12 @@ pub enum DeskError {
     #[error("case {number}: came by post and its money is not in the bank yet (款项未到账): confirm its transfer first (payments confirm)")]
     MoneyNotIn { number: String },
     /// A bank statement that cannot be read (#73), with where and why.
-    #[error("the bank statement {file} cannot be read (无法读取银行对账单): {why}")]
-    Statement { file: String, why: String },
+    #[error("the bank statement {file} cannot be read (无法读取银行对账单): {source}")]
+    Statement {
+        file: String,
+        #[source]
+        source: certdesk_bank::BankError,
+    },
     /// A credit that cannot be confirmed as the money of the cases named, and why.
     #[error("bank credit {credit} cannot be confirmed (不能确认到账): {refusal}")]
     PaymentRefused { credit: String, refusal: crate::payments::PaymentRefusal },
@@ -181,10 +185,19 @@ pub enum DeskError {
     NotPng { what: String },
     #[error("case {number} has no {what}")]
     NoSubject { number: String, what: String },
-    #[error("the CA certificate file {path} of project {project}: {why}")]
-    CaCertificates { project: String, path: String, why: String },
-    #[error("sm2_id of project {project}: {why}")]
-    Sm2Id { project: String, why: String },
+    #[error("the CA certificate file {path} of project {project}: {source}")]
+    CaCertificates {
+        project: String,
+        path: String,
+        #[source]
+        source: certdesk_token::cert::CertError,
+    },
+    #[error("sm2_id of project {project}: {source}")]
+    Sm2Id {
+        project: String,
+        #[source]
+        source: certdesk_token::DistIdError,
+    },
     #[error("the certificate does not belong to case {number}: {refusal}")]
     CertMismatch { number: String, refusal: crate::issue::CertRefusal },
     #[error("no case made a request for the public key of this certificate")]
@@ -203,7 +216,7 @@ pub enum DeskError {
     WhichKey { found: usize },
     /// The key an applicant brings holds no certificate of theirs to judge (#74).
     #[error("no certificate of the applicant to judge on this key: {why}")]
-    NoUnitCertificate { why: String },
+    NoUnitCertificate { why: crate::triage::NoUnitCertificate },
     /// The unit's own certificate did not prove the unit (#74): why, and in the counter's words.
     #[error("the unit's certificate does not prove the unit: {why}")]
     UnitProof { why: String, why_zh: String },
@@ -226,7 +239,7 @@ pub enum DeskError {
 
     // ---- where the store is
     #[error("the store setting {path} is damaged: {why}; delete it to use the store file on this PC")]
-    StoreSetting { path: String, why: String },
+    StoreSetting { path: String, why: crate::place::SettingDamage },
     #[error(
         "no password for the hall's server {server}: give --db-password-file (or CERTDESK_DB_PASSWORD_FILE), set the hall in 管理 → 案件库位置, or add a line to PGPASSFILE (~/.pgpass)"
     )]

@@ -566,7 +566,7 @@ pub struct ImportedCert {
 pub fn project_anchors(catalog: &Catalog, project: &str) -> Result<Vec<ParsedCert>, DeskError> {
     let mut anchors = Vec::new();
     for (path, bytes) in catalog.tree.ca_certificates(project) {
-        let certs = certdesk_token::cert::parse_many(bytes).map_err(|e| DeskError::CaCertificates { project: project.to_string(), path: path.to_string(), why: e.to_string() })?;
+        let certs = certdesk_token::cert::parse_many(bytes).map_err(|source| DeskError::CaCertificates { project: project.to_string(), path: path.to_string(), source })?;
         anchors.extend(certs);
     }
     Ok(anchors)
@@ -576,7 +576,7 @@ pub fn project_anchors(catalog: &Catalog, project: &str) -> Result<Vec<ParsedCer
 /// `1234567812345678` when it names none): Z of its requests and of its CA's signatures.
 pub fn project_sm2_id(catalog: &Catalog, project: &str) -> Result<DistId, DeskError> {
     match catalog.projects.get(project).and_then(|p| p.sm2_id.as_deref()) {
-        Some(id) => DistId::new(id.as_bytes().to_vec()).map_err(|e| DeskError::Sm2Id { project: project.to_string(), why: e.to_string() }),
+        Some(id) => DistId::new(id.as_bytes().to_vec()).map_err(|source| DeskError::Sm2Id { project: project.to_string(), source }),
         None => Ok(DistId::default()),
     }
 }

@@ -120,12 +120,12 @@ impl OperatorCa {
 
     /// `leaf` chained to the installed anchor at `at_unix`, through the CA certificates `sent`
     /// (not trusted themselves); why not, in words. Without an installed anchor: an error.
-    pub fn chain(&self, leaf: &ParsedCert, sent: &[ParsedCert], at_unix: i64) -> Result<(), String> {
-        let Some(anchor) = &self.installed else { return Err("no operator CA is installed".into()) };
-        let chain = certdesk_token::chain::build(leaf, sent, &anchor.certificates, at_unix, &staff::staff_distid()).map_err(|e| e.to_string())?;
+    pub fn chain(&self, leaf: &ParsedCert, sent: &[ParsedCert], at_unix: i64) -> Result<(), NotAnchored> {
+        let Some(anchor) = &self.installed else { return Err(NotAnchored::NoneInstalled) };
+        let chain = certdesk_token::chain::build(leaf, sent, &anchor.certificates, at_unix, &staff::staff_distid()).map_err(NotAnchored::Chain)?;
         match chain.anchor {
             Some(_) => Ok(()),
-            None => Err(format!("{} does not end at it", leaf.subject)),
+            None => Err(NotAnchored::EndsElsewhere { subject: leaf.subject.clone() }),
         }
     }
 
@@ -134,13 +134,9 @@ impl OperatorCa {
     /// only. Answers the anchor now in force.
     pub(crate) fn install_first(&self, ca: &ParsedCert) -> Result<OperatorCa, DeskError> {
         let Some(path) = &self.first_use else {
-            return Err(DeskError::OperatorCa {
-                path: "(none installed)".into(),
-                why: "no operator CA is installed and this account has no configuration folder to install one in: set CERTDESK_OPERATOR_CA to the operator CA's certificate file"
-                    .into(),
-            });
+            return Err(DeskError::OperatorCa { path: "(none installed)".into(), why: AnchorProblem::NowhereToInstall });
         };
-        let failed = |e: std::io::Error| DeskError::OperatorCa { path: path.display().to_string(), why: format!("installing the operator CA: {e}") };
+        let failed = |e: std::io::Error| DeskError::OperatorCa { path: path.display().to_string(), why: AnchorProblem::NotInstalled(e) };
         if let Some(dir) = path.parent() {
             certdesk_store::private::create_dir_all(dir).map_err(failed)?;
         }
@@ -172,24 +168,56 @@ impl OperatorCa {
     }
 }
 
+/// Why a staff certificate does not chain to the installation's operator CA.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnchored {
+    #[error("no operator CA is installed")]
+    NoneInstalled,
+    #[error("{0}")]
+    Chain(certdesk_token::chain::ChainError),
+    #[error("{subject} does not end at it")]
+    EndsElsewhere { subject: String },
+}
+
+/// What is wrong with the installation's operator CA file, or with installing one.
+#[derive(Debug, thiserror::Error)]
+pub enum AnchorProblem {
+    #[error("cannot be read: {0}")]
+    Unreadable(std::io::Error),
+    #[error("is not a file")]
+    NotAFile,
+    #[error("is larger than {MAX_FILE_BYTES} bytes: not an operator CA certificate")]
+    TooLarge,
+    #[error("{0}")]
+    NotCertificates(certdesk_token::cert::CertError),
+    #[error("holds no certificate")]
+    NoCertificate,
+    #[error("holds {subject}, which is no CA certificate")]
+    NotACa { subject: String },
+    #[error("no operator CA is installed and this account has no configuration folder to install one in: set CERTDESK_OPERATOR_CA to the operator CA's certificate file")]
+    NowhereToInstall,
+    #[error("installing the operator CA: {0}")]
+    NotInstalled(std::io::Error),
+}
+
 /// Reads an anchor file: at most [`MAX_FILE_BYTES`], PEM or DER, one or more CA certificates.
 fn read_anchor(path: &Path, source: AnchorSource) -> Result<Anchor, DeskError> {
-    let refused = |why: String| DeskError::OperatorCa { path: path.display().to_string(), why };
-    let file = std::fs::File::open(path).map_err(|e| refused(format!("cannot be read: {e}")))?;
-    if !file.metadata().map_err(|e| refused(format!("cannot be read: {e}")))?.is_file() {
-        return Err(refused("is not a file".into()));
+    let refused = |why: AnchorProblem| DeskError::OperatorCa { path: path.display().to_string(), why };
+    let file = std::fs::File::open(path).map_err(|e| refused(AnchorProblem::Unreadable(e)))?;
+    if !file.metadata().map_err(|e| refused(AnchorProblem::Unreadable(e)))?.is_file() {
+        return Err(refused(AnchorProblem::NotAFile));
     }
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| refused(format!("cannot be read: {e}")))?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| refused(AnchorProblem::Unreadable(e)))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(refused(format!("is larger than {MAX_FILE_BYTES} bytes: not an operator CA certificate")));
+        return Err(refused(AnchorProblem::TooLarge));
     }
-    let certificates = parse_many(&bytes).map_err(|e| refused(e.to_string()))?;
+    let certificates = parse_many(&bytes).map_err(|e| refused(AnchorProblem::NotCertificates(e)))?;
     if certificates.is_empty() {
-        return Err(refused("holds no certificate".into()));
+        return Err(refused(AnchorProblem::NoCertificate));
     }
     if let Some(leaf) = certificates.iter().find(|c| !c.is_ca) {
-        return Err(refused(format!("holds {}, which is no CA certificate", leaf.subject)));
+        return Err(refused(AnchorProblem::NotACa { subject: leaf.subject.clone() }));
     }
     Ok(Anchor { path: path.to_path_buf(), source, certificates })
 }
@@ -216,7 +244,7 @@ impl SignatureCheck for AnchoredCheck<'_> {
         // the enrolment's CA certificates only help build the path: the anchor is the installation's
         let sent = parse_many(sent_pem.as_bytes()).unwrap_or_default();
         let at = chrono::DateTime::parse_from_rfc3339(at).map_err(|e| format!("the time {at:?}: {e}"))?.timestamp();
-        self.0.chain(&leaf, &sent, at)
+        self.0.chain(&leaf, &sent, at).map_err(|e| e.to_string())
     }
 }
 
@@ -254,9 +282,11 @@ mod tests {
         std::fs::write(&user, "not a certificate").unwrap();
         let err = OperatorCa::find(&e).unwrap_err();
         assert!(err.to_string().contains(&user.display().to_string()), "{err}");
+        assert!(matches!(err, DeskError::OperatorCa { why: AnchorProblem::NotCertificates(_), .. }), "{err:?}");
         // so is a huge one, read no further than the bound
         std::fs::write(&user, vec![b'A'; MAX_FILE_BYTES as usize + 10]).unwrap();
-        assert!(OperatorCa::find(&e).unwrap_err().to_string().contains("larger than"));
+        let err = OperatorCa::find(&e).unwrap_err();
+        assert!(matches!(err, DeskError::OperatorCa { why: AnchorProblem::TooLarge, .. }) && err.to_string().contains("larger than"), "{err:?}");
         // the installation's folder wins over the user's, the environment over both
         let system = dir.path().join("etc/certdesk/operator-ca.pem");
         std::fs::create_dir_all(system.parent().unwrap()).unwrap();
@@ -266,5 +296,6 @@ mod tests {
         e.operator_ca = Some(named.clone());
         let err = OperatorCa::find(&e).unwrap_err();
         assert!(err.to_string().contains(&named.display().to_string()) && err.to_string().contains("cannot be read"), "a named file that is not there: {err}");
+        assert!(matches!(&err, DeskError::OperatorCa { why: AnchorProblem::Unreadable(io), .. } if io.kind() == std::io::ErrorKind::NotFound), "{err:?}");
     }
 }

@@ -61,7 +61,7 @@ impl Desk<'_> {
     /// [`Desk::import_statement`] of bytes read by the caller (the app's file picker).
     pub fn import_statement_bytes(&mut self, file: &str, bytes: &[u8]) -> Result<ImportReport, DeskError> {
         self.actor.require("import a bank statement", &[certdesk_domain::workflow::Role::Admin]).map_err(certdesk_store::ActError::from)?;
-        let statement = certdesk_bank::read_statement(bytes).map_err(|e| DeskError::Statement { file: file.to_string(), why: e.to_string() })?;
+        let statement = certdesk_bank::read_statement(bytes).map_err(|source| DeskError::Statement { file: file.to_string(), source })?;
         let sha256 = certdesk_domain::case::sha256_hex(bytes);
         let waiting: Vec<certdesk_bank::WaitingCase> = self
             .store

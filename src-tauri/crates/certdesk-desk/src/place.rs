@@ -225,23 +225,34 @@ fn target_of(text: &str) -> StoreTarget {
     if is_hall_url(text) { StoreTarget::Hall(text.to_string()) } else { StoreTarget::File(PathBuf::from(text)) }
 }
 
+/// What is wrong with the app's saved store setting (`store.json`).
+#[derive(Debug, thiserror::Error)]
+pub enum SettingDamage {
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    #[error("not a store setting ({0})")]
+    NotASetting(serde_json::Error),
+    #[error("{0}")]
+    BadAddress(Box<certdesk_store::pg::PgError>),
+}
+
 /// The saved choice in `dir`: `None` when there is no file. A file that cannot be read or
 /// understood is an error naming it: opening the local store instead would put a hall desk's
 /// cases where nobody else sees them.
 pub fn load(dir: &Path) -> Result<Option<Setting>, DeskError> {
     let path = setting_file(dir);
-    let damaged = |why: String| DeskError::StoreSetting { path: path.display().to_string(), why };
+    let damaged = |why: SettingDamage| DeskError::StoreSetting { path: path.display().to_string(), why };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(damaged(e.to_string())),
+        Err(e) => return Err(damaged(SettingDamage::Unreadable(e))),
     };
-    let setting: Setting = serde_json::from_str(&text).map_err(|e| damaged(format!("not a store setting ({e})")))?;
+    let setting: Setting = serde_json::from_str(&text).map_err(|e| damaged(SettingDamage::NotASetting(e)))?;
     if let Setting::Hall { url } = &setting {
         HallAddress::parse(url).map_err(|e| match e {
             // not damaged: saved before a hall elsewhere needed TLS; said as such
             e @ certdesk_store::pg::PgError::TlsRequired { .. } => DeskError::from(certdesk_store::StoreError::from(e)),
-            e => damaged(e.to_string()),
+            e => damaged(SettingDamage::BadAddress(Box::new(e))),
         })?;
     }
     Ok(Some(setting))
@@ -615,6 +626,12 @@ mod tests {
             assert_eq!(err.kind(), crate::ErrorKind::StoreSetting, "{bad}: {err}");
             assert!(err.to_string().contains("store.json"), "{bad}: {err}");
             assert!(!err.to_string().contains("pw@"), "{bad}: the password is not echoed: {err}");
+            let typed = match &err {
+                DeskError::StoreSetting { why: SettingDamage::NotASetting(_), .. } => "json",
+                DeskError::StoreSetting { why: SettingDamage::BadAddress(_), .. } => "address",
+                other => panic!("{bad}: {other:?}"),
+            };
+            assert_eq!(typed, if bad.contains("://") { "address" } else { "json" }, "{bad}");
         }
     }
 

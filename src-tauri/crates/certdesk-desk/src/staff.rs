@@ -39,23 +39,32 @@ fn failure(e: staff::SigError) -> SignatureFailure {
     }
 }
 
-fn certificate(der: &[u8]) -> Result<ParsedCert, String> {
-    let mut certs = parse_many(der).map_err(|e| e.to_string())?;
+/// Why a certificate the store holds cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CertUnreadable {
+    #[error("{0}")]
+    Parse(certdesk_token::cert::CertError),
+    #[error("no certificate")]
+    Empty,
+}
+
+fn certificate(der: &[u8]) -> Result<ParsedCert, CertUnreadable> {
+    let mut certs = parse_many(der).map_err(CertUnreadable::Parse)?;
     if certs.is_empty() {
-        return Err("no certificate".into());
+        return Err(CertUnreadable::Empty);
     }
     Ok(certs.remove(0))
 }
 
 impl SignatureCheck for TokenCheck {
     fn check(&self, certificate_der: &[u8], algorithm: &str, message: &[u8], signature: &[u8]) -> Result<(), SignatureFailure> {
-        let cert = certificate(certificate_der).map_err(SignatureFailure::Malformed)?;
+        let cert = certificate(certificate_der).map_err(|e| SignatureFailure::Malformed(e.to_string()))?;
         let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
         staff::verify(&cert, algorithm, message, signature).map_err(failure)
     }
 
     fn digest(&self, certificate_der: &[u8], algorithm: &str, message: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
-        let cert = certificate(certificate_der).map_err(SignatureFailure::Malformed)?;
+        let cert = certificate(certificate_der).map_err(|e| SignatureFailure::Malformed(e.to_string()))?;
         let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
         staff::digest(&cert, algorithm, message).map_err(failure)
     }
@@ -92,7 +101,37 @@ fn token_of(key: &StaffKey<'_>, enrolment: &Enrolment) -> Result<TokenSel, DeskE
 }
 
 fn parsed(enrolment: &Enrolment) -> Result<ParsedCert, DeskError> {
-    certificate(&enrolment.certificate).map_err(|why| DeskError::StaffCertificate { why })
+    certificate(&enrolment.certificate).map_err(|why| DeskError::StaffCertificate { why: Box::new(StaffCertRefusal::Enrolled(why)) })
+}
+
+/// Why an operator certificate is refused at enrolment (or an enrolled one cannot be read).
+#[derive(Debug, thiserror::Error)]
+pub enum StaffCertRefusal {
+    #[error("the certificate file: {0}")]
+    CertificateFile(certdesk_token::cert::CertError),
+    #[error("the certificate file holds only CA certificates")]
+    OnlyCaCertificates,
+    #[error("the certificate file holds more than one person's certificate: give one")]
+    SeveralPeople,
+    #[error("the operator CA file: {0}")]
+    OperatorCaFile(certdesk_token::cert::CertError),
+    #[error("the operator CA file holds no certificate")]
+    NoOperatorCa,
+    #[error("{0}")]
+    Key(staff::SigError),
+    #[error("{subject}: its key usage does not allow signing (digitalSignature): an encryption certificate?")]
+    MayNotSign { subject: String },
+    #[error("{subject} is valid from {not_before} to {not_after}, not now")]
+    NotValidNow { subject: String, not_before: String, not_after: String },
+    #[error("{subject} does not chain to the installation's operator CA {anchor_sha256} ({anchor_path}): {why}")]
+    NotUnderInstalled { subject: String, anchor_sha256: String, anchor_path: String, why: crate::operator_ca::NotAnchored },
+    #[error("it does not chain to the operator CA: {0}")]
+    NotUnderGiven(certdesk_token::chain::ChainError),
+    #[error("{subject} does not chain to the operator CA given")]
+    EndsElsewhere { subject: String },
+    /// An enrolled certificate the store holds cannot be read.
+    #[error("{0}")]
+    Enrolled(CertUnreadable),
 }
 
 impl Session {
@@ -176,38 +215,42 @@ impl Desk<'_> {
     /// chain (the setting `operator_ca_sha256`, shown, never trusted).
     pub fn enrol_key(&mut self, account: &str, cert_bytes: &[u8], chain_bytes: &[u8], operator_ca: &OperatorCa) -> Result<Enrolment, DeskError> {
         self.require("enrol a USB key", Role::Admin)?;
-        let refused = |why: String| DeskError::StaffCertificate { why };
-        let mut certs = parse_many(cert_bytes).map_err(|e| refused(format!("the certificate file: {e}")))?;
-        let leaf_at = certs.iter().position(|c| !c.is_ca).ok_or_else(|| refused("the certificate file holds only CA certificates".into()))?;
+        let refused = |why: StaffCertRefusal| DeskError::StaffCertificate { why: Box::new(why) };
+        let mut certs = parse_many(cert_bytes).map_err(|e| refused(StaffCertRefusal::CertificateFile(e)))?;
+        let leaf_at = certs.iter().position(|c| !c.is_ca).ok_or_else(|| refused(StaffCertRefusal::OnlyCaCertificates))?;
         let leaf = certs.remove(leaf_at);
         if certs.iter().any(|c| !c.is_ca) {
-            return Err(refused("the certificate file holds more than one person's certificate: give one".into()));
+            return Err(refused(StaffCertRefusal::SeveralPeople));
         }
-        let anchors = parse_many(chain_bytes).map_err(|e| refused(format!("the operator CA file: {e}")))?;
+        let anchors = parse_many(chain_bytes).map_err(|e| refused(StaffCertRefusal::OperatorCaFile(e)))?;
         if anchors.is_empty() {
-            return Err(refused("the operator CA file holds no certificate".into()));
+            return Err(refused(StaffCertRefusal::NoOperatorCa));
         }
-        let algorithm = SigAlgorithm::of_certificate(&leaf).map_err(|e| refused(e.to_string()))?;
+        let algorithm = SigAlgorithm::of_certificate(&leaf).map_err(|e| refused(StaffCertRefusal::Key(e)))?;
         if !leaf.may_sign {
             // an encryption certificate (a GM key's second one) cannot sign a challenge
-            return Err(refused(format!("{}: its key usage does not allow signing (digitalSignature): an encryption certificate?", leaf.subject)));
+            return Err(refused(StaffCertRefusal::MayNotSign { subject: leaf.subject.clone() }));
         }
         let now = chrono::Utc::now().timestamp();
         if !leaf.valid_at(now) {
-            return Err(refused(format!("{} is valid from {} to {}, not now", leaf.subject, leaf.not_before, leaf.not_after)));
+            return Err(refused(StaffCertRefusal::NotValidNow { subject: leaf.subject.clone(), not_before: leaf.not_before.clone(), not_after: leaf.not_after.clone() }));
         }
         let (anchor, installed_now) = match operator_ca.anchor() {
             Some(anchor) => {
                 let sent: Vec<ParsedCert> = certs.iter().chain(&anchors).cloned().collect();
                 operator_ca.chain(&leaf, &sent, now).map_err(|why| {
-                    refused(format!("{} does not chain to the installation's operator CA {} ({}): {why}", leaf.subject, anchor.fingerprint(), anchor.path.display()))
+                    refused(StaffCertRefusal::NotUnderInstalled {
+                        subject: leaf.subject.clone(),
+                        anchor_sha256: anchor.fingerprint(),
+                        anchor_path: anchor.path.display().to_string(),
+                        why,
+                    })
                 })?;
                 (operator_ca.clone(), false)
             }
             None => {
-                let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now, &staff::staff_distid())
-                    .map_err(|e| refused(format!("it does not chain to the operator CA: {e}")))?;
-                let Some(ca) = chain.anchor else { return Err(refused(format!("{} does not chain to the operator CA given", leaf.subject))) };
+                let chain = certdesk_token::chain::build(&leaf, &certs, &anchors, now, &staff::staff_distid()).map_err(|e| refused(StaffCertRefusal::NotUnderGiven(e)))?;
+                let Some(ca) = chain.anchor else { return Err(refused(StaffCertRefusal::EndsElsewhere { subject: leaf.subject.clone() })) };
                 (operator_ca.install_first(&ca)?, true)
             }
         };

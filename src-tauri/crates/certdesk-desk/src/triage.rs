@@ -77,6 +77,20 @@ impl Typed {
     }
 }
 
+/// Why the key an applicant brings gives no certificate of theirs to judge.
+#[derive(Debug, thiserror::Error)]
+pub enum NoUnitCertificate {
+    #[error("the key holds no certificate of the applicant (only CA certificates, or none)")]
+    NoneOnKey,
+    #[error("the certificate {serial} has no readable end of validity ({not_after}): {source}")]
+    UnreadableEnd {
+        serial: String,
+        not_after: String,
+        #[source]
+        source: chrono::ParseError,
+    },
+}
+
 /// The unit's certificate among `certs` (as `read_certs` lists them, the newest first): a
 /// signing one naming the typed unit's code, else one naming any code, else any signing one.
 fn judged<'a>(certs: &'a [BroughtCert], uscc: Option<&str>) -> Option<&'a BroughtCert> {
@@ -87,7 +101,7 @@ fn judged<'a>(certs: &'a [BroughtCert], uscc: Option<&str>) -> Option<&'a Brough
 /// The certificate's last day on the counter's clock, and where `today` stands from it.
 fn standing(cert: &BroughtCert, today: chrono::NaiveDate) -> Result<(Validity, i64), DeskError> {
     let end = chrono::DateTime::parse_from_rfc3339(&cert.not_after)
-        .map_err(|e| DeskError::NoUnitCertificate { why: format!("the certificate {} has no readable end of validity ({}): {e}", cert.serial, cert.not_after) })?;
+        .map_err(|source| DeskError::NoUnitCertificate { why: NoUnitCertificate::UnreadableEnd { serial: cert.serial.clone(), not_after: cert.not_after.clone(), source } })?;
     let last_day = end.with_timezone(&chrono::Local).date_naive();
     let days = (last_day - today).num_days();
     Ok(if days >= 0 { (Validity::Valid, days) } else { (Validity::Expired, -days) })
@@ -115,7 +129,7 @@ fn differences(typed: &Typed, cert: &BroughtCert) -> Vec<Difference> {
 pub fn triage(project: &Project, certs: &[BroughtCert], typed: Option<&Typed>, today: chrono::NaiveDate) -> Result<Triage, DeskError> {
     let uscc = typed.and_then(|t| t.uscc.as_deref());
     let Some(cert) = judged(certs, uscc) else {
-        return Err(DeskError::NoUnitCertificate { why: "the key holds no certificate of the applicant (only CA certificates, or none)".into() });
+        return Err(DeskError::NoUnitCertificate { why: NoUnitCertificate::NoneOnKey });
     };
     let (state, days) = standing(cert, today)?;
     let kind = typed.and_then(|t| t.cert_kind).unwrap_or(if cert.subject.uscc.is_some() { CertKind::Organization } else { CertKind::Personal });

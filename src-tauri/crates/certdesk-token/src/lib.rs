@@ -20,7 +20,7 @@ pub mod sm2_profiles;
 pub mod staff;
 pub mod token;
 
-pub use certdesk_gm::DistId;
+pub use certdesk_gm::{DistId, DistIdError};
 pub use library_check::{LibraryCheck, check_library};
 pub use pin::Pin;
 pub use token::{Algo, Backend, CertUsage, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, ONLINE_NOT_FOR_SM2, Subject, TokenError, TokenSel, TokenView};
