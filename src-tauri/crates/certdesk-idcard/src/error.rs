@@ -9,6 +9,25 @@ use crate::status::Status;
 use serde::Serialize;
 use std::path::PathBuf;
 
+/// What is wrong with a card's ID number (other than its check character, which is
+/// [`TextError::CheckDigit`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdNumberProblem {
+    /// The product's own validator refuses the number (length, region, birth date, …).
+    /// (`Problem` is Display, not an `Error`, so it is written out rather than made a source.)
+    #[error("{0}")]
+    Validator(certdesk_domain::ident::Problem),
+    /// The validator normalises full-width digits and a lowercase x; the chip must already
+    /// hold the plain form.
+    #[error("it is not written in plain digits and X")]
+    NotPlain,
+    #[error("a 港澳台居民居住证 number starts with 810000, 820000 or 830000")]
+    NotHkMoTwRegion,
+    #[error("a 2017 permanent residence number is 3 capital letters and 12 digits")]
+    NotPermanentResidenceForm,
+}
+
 /// The stable name of an error's cause.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -79,7 +98,7 @@ pub enum TextError {
     #[error("the ID number's check character (position {position}) is {found:?}, the number computes to {expected:?}")]
     CheckDigit { position: usize, found: char, expected: char },
     #[error("the ID number is not valid: {0}")]
-    IdNumber(String),
+    IdNumber(IdNumberProblem),
     #[error("unsupported card type: flag {flag:?} at byte 248{}", if *.flag == 'Y' { " (likely the 2023 外国人永久居留身份证, whose layout no public source at hand fixes)" } else { "" })]
     UnsupportedType { flag: char },
 }

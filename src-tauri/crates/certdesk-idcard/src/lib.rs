@@ -25,7 +25,7 @@ pub mod text;
 
 pub use card::{CardDate, CardType, IdCard, Photo, Sex, Validity};
 pub use command::Command;
-pub use error::{ErrorKind, IdCardError, Step, TextError};
+pub use error::{ErrorKind, IdCardError, IdNumberProblem, Step, TextError};
 pub use frame::{Answer, FrameDecoder, FrameError};
 pub use sdt::{SdtLibrary, SdtPort, SdtReader};
 pub use serial::{Reader, Timeouts};

@@ -23,7 +23,7 @@
 use crate::card::{CardDate, CardType, IdCard, Sex};
 use crate::codes::{nation_name, nationality_name};
 use crate::command::TEXT_LEN;
-use crate::error::TextError;
+use crate::error::{IdNumberProblem, TextError};
 use certdesk_domain::ident::{Problem, ResidentId, Sex as IdSex};
 use chrono::NaiveDate;
 use std::ops::Range;
@@ -81,11 +81,11 @@ fn resident_number(block: &[u8], issued: NaiveDate, birth: NaiveDate, sex: Sex) 
     let raw = required(block, "ID number", 122..158)?;
     let id = ResidentId::parse_at(&raw, issued).map_err(|e| match e.problem {
         Problem::Checksum { expected, found } => TextError::CheckDigit { position: 18, found, expected },
-        problem => TextError::IdNumber(problem.to_string()),
+        problem => TextError::IdNumber(IdNumberProblem::Validator(problem)),
     })?;
     // the validator normalises (full-width digits, lowercase x): the chip must already be plain
     if id.as_str() != raw {
-        return Err(TextError::IdNumber("it is not written in plain digits and X".into()));
+        return Err(TextError::IdNumber(IdNumberProblem::NotPlain));
     }
     if id.birth_date() != birth {
         return Err(TextError::Disagrees { field: "birth date" });
@@ -156,7 +156,7 @@ fn hmt(block: &[u8]) -> Result<IdCard, TextError> {
     let id_number = resident_number(block, valid_from, birth_date, sex)?;
     // 港澳台居民居住证 numbers start with the address codes 810000 (香港), 820000 (澳门), 830000 (台湾)
     if !["810000", "820000", "830000"].iter().any(|p| id_number.starts_with(p)) {
-        return Err(TextError::IdNumber("a 港澳台居民居住证 number starts with 810000, 820000 or 830000".into()));
+        return Err(TextError::IdNumber(IdNumberProblem::NotHkMoTwRegion));
     }
     let pass_number = required(block, "pass number", 220..238)?;
     let count = field(block, "issue count", 238..242)?;
@@ -196,7 +196,7 @@ fn foreign(block: &[u8]) -> Result<IdCard, TextError> {
     // check character's algorithm, so only the form is checked
     let chars: Vec<char> = number.chars().collect();
     if chars.len() != 15 || !chars[..3].iter().all(char::is_ascii_uppercase) || !chars[3..].iter().all(char::is_ascii_digit) {
-        return Err(TextError::IdNumber("a 2017 permanent residence number is 3 capital letters and 12 digits".into()));
+        return Err(TextError::IdNumber(IdNumberProblem::NotPermanentResidenceForm));
     }
     let code = required(block, "nationality", 152..158)?;
     if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -398,7 +398,13 @@ mod tests {
         check(36, "19900308", TextError::Disagrees { field: "birth date" });
         check(0, "", TextError::Empty { field: "name" });
         check(30, "2", TextError::Disagrees { field: "sex" });
-        check(122, "44030619900307123", TextError::IdNumber("expected 18 characters, found 17".into()));
+        check(122, "44030619900307123", TextError::IdNumber(IdNumberProblem::Validator(Problem::Length { expected: "18", found: 17 })));
+        // the typed problem reads as the validator's words did when they were kept as text
+        assert_eq!(
+            TextError::IdNumber(IdNumberProblem::Validator(Problem::Length { expected: "18", found: 17 })).to_string(),
+            "the ID number is not valid: expected 18 characters, found 17"
+        );
+        assert_eq!(TextError::IdNumber(IdNumberProblem::NotPlain).zh(), "证件号码有误：it is not written in plain digits and X");
         check(204, "长久", TextError::Field { field: "valid to", value: "长久".into(), expected: "a date written YYYYMMDD" });
         assert_eq!(decode(&[0x20; 200]).unwrap_err(), TextError::Size(200));
     }
