@@ -219,7 +219,7 @@ pub enum DeskError {
     NoUnitCertificate { why: crate::triage::NoUnitCertificate },
     /// The unit's own certificate did not prove the unit (#74): why, and in the counter's words.
     #[error("the unit's certificate does not prove the unit: {why}")]
-    UnitProof { why: String, why_zh: String },
+    UnitProof { why: Box<crate::unit_proof::UnitProofRefusal> },
     #[error("a batch's SO PIN and user PIN must both be given")]
     BatchPinEmpty,
     #[error("project {project} has no online enrolment set (the RA's address, CA certificate and challenge: certdesk ra set)")]
@@ -293,7 +293,7 @@ impl DeskError {
     pub fn zh_detail(&self) -> Option<String> {
         match self {
             DeskError::Auth(certdesk_store::AuthError::Policy(why)) => Some(why.zh()),
-            DeskError::UnitProof { why_zh, .. } => Some(why_zh.clone()),
+            DeskError::UnitProof { why } => Some(why.zh()),
             DeskError::PaymentRefused { refusal, .. } => Some(refusal.zh()),
             DeskError::CertMismatch { refusal, .. } => Some(refusal.zh()),
             DeskError::SealSamplesMissing { forms, .. } => Some(forms.iter().map(|f| format!("《{f}》")).collect::<Vec<_>>().join("、")),

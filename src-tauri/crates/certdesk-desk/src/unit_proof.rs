@@ -19,15 +19,60 @@ use certdesk_token::cert::ParsedCert;
 use certdesk_token::{Pin, TokenSel};
 use sha2::{Digest, Sha256};
 
-fn refused(why: impl Into<String>, why_zh: impl Into<String>) -> DeskError {
-    DeskError::UnitProof { why: why.into(), why_zh: why_zh.into() }
+fn refused(why: UnitProofRefusal) -> DeskError {
+    DeskError::UnitProof { why: Box::new(why) }
+}
+
+/// Why the unit's own certificate did not prove the unit (#74, #75): what the clerk reads
+/// (`zh`) and the CLI prints.
+#[derive(Debug, thiserror::Error)]
+pub enum UnitProofRefusal {
+    #[error("no random challenge: {0}")]
+    NoChallenge(getrandom::Error),
+    /// The key holds no valid certificate of the unit: the intake's own finding, in its words.
+    #[error("{problem}")]
+    NoCertificateOfTheUnit { problem: String, problem_zh: String },
+    #[error("the certificate {serial} is not on the key")]
+    NotOnKey { serial: String },
+    #[error("the certificate {serial} on the key cannot be read")]
+    Unreadable { serial: String },
+    #[error("project {project}'s guide spares no original for a unit's certificate in this case's checklist")]
+    NothingSpared { project: String },
+    #[error("the case names no 统一社会信用代码 to prove")]
+    NoUscc,
+    #[error("project {project} has no CA certificate (forms/{project}/ca/): a unit's certificate cannot be checked against its CA")]
+    NoProjectCa { project: String },
+    #[error("the certificate {serial} does not chain to the project's CA: {error}")]
+    NotUnderProjectCa { serial: String, error: certdesk_token::chain::ChainError },
+    #[error("the certificate's chain ends at no CA of the project")]
+    ChainEndsElsewhere,
+    #[error("the key's signature does not verify with its certificate: {0}")]
+    SignatureFails(certdesk_token::staff::SigError),
+}
+
+impl UnitProofRefusal {
+    /// The refusal in the clerk's words.
+    pub fn zh(&self) -> String {
+        match self {
+            UnitProofRefusal::NoChallenge(_) => "无法生成随机挑战码".into(),
+            UnitProofRefusal::NoCertificateOfTheUnit { problem_zh, .. } => problem_zh.clone(),
+            UnitProofRefusal::NotOnKey { serial } => format!("Key上没有证书（序列号 {serial}）"),
+            UnitProofRefusal::Unreadable { serial } => format!("无法读取Key上的证书（序列号 {serial}）"),
+            UnitProofRefusal::NothingSpared { .. } => "本项目指引未规定此类案件可凭单位证书免交原件".into(),
+            UnitProofRefusal::NoUscc => "案件未填写统一社会信用代码，无法核验单位证书".into(),
+            UnitProofRefusal::NoProjectCa { project } => format!("本项目未配置CA证书（forms/{project}/ca/），无法核验单位证书的签发机构"),
+            UnitProofRefusal::NotUnderProjectCa { serial, error } => format!("单位证书（序列号 {serial}）不是本项目CA签发的：{}", error.zh()),
+            UnitProofRefusal::ChainEndsElsewhere => "单位证书的证书链未到达本项目的CA".into(),
+            UnitProofRefusal::SignatureFails(_) => "Key的签名无法用其证书验证".into(),
+        }
+    }
 }
 
 /// What the key signs: the desk's purpose, the case, the unit and 32 random bytes, so that a
 /// signature made for another case, unit or moment proves nothing here.
 fn challenge(number: &CaseNumber, uscc: &str) -> Result<String, DeskError> {
     let mut nonce = [0u8; 32];
-    getrandom::fill(&mut nonce).map_err(|e| refused(format!("no random challenge: {e}"), "无法生成随机挑战码"))?;
+    getrandom::fill(&mut nonce).map_err(|e| refused(UnitProofRefusal::NoChallenge(e)))?;
     let hex: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("certdesk unit proof\ncase {number}\nuscc {uscc}\nnonce {hex}\n"))
 }
@@ -94,16 +139,10 @@ fn units_certificate(library: &KeyLibrary, sel: &TokenSel, uscc: &str) -> Result
     let views = library.keys().show(sel, None)?.certificates;
     let found = crate::old_key::unit_certificate(&crate::old_key::brought_of(&views), uscc, chrono::Utc::now());
     let Some(cert) = found.found else {
-        return Err(refused(found.problem.unwrap_or_default(), found.problem_zh.unwrap_or_default()));
+        return Err(refused(UnitProofRefusal::NoCertificateOfTheUnit { problem: found.problem.unwrap_or_default(), problem_zh: found.problem_zh.unwrap_or_default() }));
     };
-    let view = views
-        .iter()
-        .find(|v| v.sha256 == cert.sha256)
-        .ok_or_else(|| refused(format!("the certificate {} is not on the key", cert.serial), format!("Key上没有证书（序列号 {}）", cert.serial)))?;
-    certdesk_token::cert::parse_many(&view.der)
-        .ok()
-        .and_then(|c| c.into_iter().next())
-        .ok_or_else(|| refused(format!("the certificate {} on the key cannot be read", cert.serial), format!("无法读取Key上的证书（序列号 {}）", cert.serial)))
+    let view = views.iter().find(|v| v.sha256 == cert.sha256).ok_or_else(|| refused(UnitProofRefusal::NotOnKey { serial: cert.serial.clone() }))?;
+    certdesk_token::cert::parse_many(&view.der).ok().and_then(|c| c.into_iter().next()).ok_or_else(|| refused(UnitProofRefusal::Unreadable { serial: cert.serial.clone() }))
 }
 
 impl Desk<'_> {
@@ -116,20 +155,14 @@ impl Desk<'_> {
         let record = self.store.case(&number)?;
         let project = crate::intake::project(catalog, &record.data.project)?;
         if spared_items(project, &record.data).is_empty() {
-            return Err(refused(
-                format!("project {}'s guide spares no original for a unit's certificate in this case's checklist", project.id),
-                "本项目指引未规定此类案件可凭单位证书免交原件",
-            ));
+            return Err(refused(UnitProofRefusal::NothingSpared { project: project.id.clone() }));
         }
         let Some(uscc) = record.data.organization.as_ref().and_then(|o| o.uscc.clone()).map(|c| c.trim().to_ascii_uppercase()) else {
-            return Err(refused("the case names no 统一社会信用代码 to prove", "案件未填写统一社会信用代码，无法核验单位证书"));
+            return Err(refused(UnitProofRefusal::NoUscc));
         };
         let anchors = crate::issue::project_anchors(catalog, &project.id)?;
         if anchors.is_empty() {
-            return Err(refused(
-                format!("project {} has no CA certificate (forms/{}/ca/): a unit's certificate cannot be checked against its CA", project.id, project.id),
-                format!("本项目未配置CA证书（forms/{}/ca/），无法核验单位证书的签发机构", project.id),
-            ));
+            return Err(refused(UnitProofRefusal::NoProjectCa { project: project.id.clone() }));
         }
         let sel = match sel {
             Some(s) => s.clone(),
@@ -138,18 +171,13 @@ impl Desk<'_> {
         let cert = units_certificate(library, &sel, &uscc)?;
         let now = chrono::Utc::now();
         let distid = crate::issue::project_sm2_id(catalog, &project.id)?;
-        let chain = certdesk_token::chain::build(&cert, &[], &anchors, now.timestamp(), &distid).map_err(|e| {
-            refused(
-                format!("the certificate {} does not chain to the project's CA: {e}", cert.serial_hex),
-                format!("单位证书（序列号 {}）不是本项目CA签发的：{e}", cert.serial_hex),
-            )
-        })?;
-        let anchor = chain.anchor.ok_or_else(|| refused("the certificate's chain ends at no CA of the project", "单位证书的证书链未到达本项目的CA"))?;
+        let chain = certdesk_token::chain::build(&cert, &[], &anchors, now.timestamp(), &distid)
+            .map_err(|error| refused(UnitProofRefusal::NotUnderProjectCa { serial: cert.serial_hex.clone(), error }))?;
+        let anchor = chain.anchor.ok_or_else(|| refused(UnitProofRefusal::ChainEndsElsewhere))?;
         let statement = challenge(&number, &uscc)?;
         // the unit's key was issued by the project's CA: an SM2 key signs under the project's ID
         let signed = library.keys().sign_under(&sel, pin, &cert, statement.as_bytes(), &distid)?;
-        certdesk_token::staff::verify_under(&cert, signed.algorithm, statement.as_bytes(), &signed.signature, &distid)
-            .map_err(|e| refused(format!("the key's signature does not verify with its certificate: {e}"), "Key的签名无法用其证书验证"))?;
+        certdesk_token::staff::verify_under(&cert, signed.algorithm, statement.as_bytes(), &signed.signature, &distid).map_err(|e| refused(UnitProofRefusal::SignatureFails(e)))?;
         let proof = UnitProof {
             serial: cert.serial_hex.clone(),
             subject: cert.subject.clone(),
@@ -172,5 +200,21 @@ impl Desk<'_> {
             challenge_sha256: Sha256::digest(statement.as_bytes()).iter().map(|b| format!("{b:02x}")).collect(),
         };
         Ok(self.store.prove_unit(&number, &record.digest, &data, &event, &self.actor)?)
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    /// The clerk reads each refusal in Chinese, the chain's own reason in Chinese too.
+    #[test]
+    fn a_refused_proof_says_why_in_the_clerks_words() {
+        let foreign = UnitProofRefusal::NotUnderProjectCa { serial: "5A01".into(), error: certdesk_token::chain::ChainError::NoIssuer { issuer: "CN=Other CA".into() } };
+        assert_eq!(foreign.zh(), "单位证书（序列号 5A01）不是本项目CA签发的：未随附签发者 CN=Other CA 的证书，本项目也不信任该CA");
+        assert!(foreign.to_string().contains("does not chain to the project's CA"), "{foreign}");
+        let err = refused(UnitProofRefusal::NoProjectCa { project: "netca-gd-pension".into() });
+        assert_eq!(err.kind(), crate::ErrorKind::UnitProofRefused);
+        assert_eq!(err.zh_detail().as_deref(), Some("本项目未配置CA证书（forms/netca-gd-pension/ca/），无法核验单位证书的签发机构"));
     }
 }
