@@ -93,8 +93,20 @@ pub enum EnvelopeError {
     UnsupportedContainer { container: &'static str, oid: String },
     #[error("PEM or Base64 text: decode it to the DER or blob bytes first")]
     Text,
-    #[error("not a GM/T 0009 envelope, SKF ENVELOPEDKEYBLOB or GM/T 0092 CSRResponse ({detail})")]
-    UnknownFormat { detail: String },
+    #[error("not a GM/T 0009 envelope, SKF ENVELOPEDKEYBLOB or GM/T 0092 CSRResponse ({shape})")]
+    UnknownFormat { shape: UnknownShape },
+}
+
+/// Where DER bytes stop looking like any answer this crate reads, with the tag found there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnknownShape {
+    #[error("outer tag {0} is not a SEQUENCE")]
+    OuterNotSequence(der::Tag),
+    /// The first element inside tells the formats apart: a GM/T 0009 envelope starts with an
+    /// AlgorithmIdentifier, a CSRResponse with a SET, a ContentInfo with an OID.
+    #[error("first element {0} is none of AlgorithmIdentifier, SET, OID")]
+    FirstElement(der::Tag),
 }
 
 #[derive(Sequence)]

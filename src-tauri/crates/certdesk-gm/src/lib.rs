@@ -22,7 +22,7 @@ pub mod verify;
 pub mod z;
 
 pub use checks::{CheckError, check_envelope_matches_encryption_cert, check_sign_cert_matches_key};
-pub use envelope::{EnvelopeError, EnvelopedKey, PrivateKeyLayout, Sm2Cipher, SymAlg};
+pub use envelope::{EnvelopeError, EnvelopedKey, PrivateKeyLayout, Sm2Cipher, SymAlg, UnknownShape};
 pub use point::{DistId, DistIdError, KeyError, Sm2Point};
 pub use request::{RequestError, SignatureFormatError, Sm2PrehashSigner, Sm2Request, build_request, normalise_signature, sm2_with_sm3, verify_request};
 

@@ -10,7 +10,7 @@
 //! field) and IMPLICIT is written (the default of PKCS#7-family modules). GM/T 0010
 //! `signedAndEnvelopedData` and PKCS#7 containers are named in an error, not read.
 
-use crate::envelope::{EnvelopeError, EnvelopedKey};
+use crate::envelope::{EnvelopeError, EnvelopedKey, UnknownShape};
 use crate::oid::CONTAINERS;
 use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{Decode, Encode, Header, Length, Reader, SliceReader, Tag, TagNumber, Tagged};
@@ -63,7 +63,7 @@ pub fn parse_ca_answer(bytes: &[u8]) -> Result<CaAnswer, EnvelopeError> {
     }
     let outer = AnyRef::from_der(bytes).map_err(|source| EnvelopeError::Der { what: "CA answer", source })?;
     if outer.tag() != Tag::Sequence {
-        return Err(EnvelopeError::UnknownFormat { detail: format!("outer tag {} is not a SEQUENCE", outer.tag()) });
+        return Err(EnvelopeError::UnknownFormat { shape: UnknownShape::OuterNotSequence(outer.tag()) });
     }
     let mut inner = SliceReader::new(outer.value()).map_err(|source| EnvelopeError::Der { what: "CA answer", source })?;
     let first = Tag::peek(&inner).map_err(|source| EnvelopeError::Der { what: "CA answer", source })?;
@@ -76,7 +76,7 @@ pub fn parse_ca_answer(bytes: &[u8]) -> Result<CaAnswer, EnvelopeError> {
             let container = CONTAINERS.iter().find(|(o, _)| *o == oid).map_or("a ContentInfo of unknown content type", |(_, name)| name);
             Err(EnvelopeError::UnsupportedContainer { container, oid })
         }
-        other => Err(EnvelopeError::UnknownFormat { detail: format!("first element {other} is none of AlgorithmIdentifier, SET, OID") }),
+        other => Err(EnvelopeError::UnknownFormat { shape: UnknownShape::FirstElement(other) }),
     }
 }
 
@@ -164,5 +164,23 @@ impl CsrResponse {
             tlv(Tag::Sequence, &content)
         };
         encode().map_err(der_err(WHAT))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// DER that is none of the answers says where it stops fitting, by the tag found there.
+    #[test]
+    fn unknown_shapes_name_the_tag_found() {
+        // an INTEGER 5, not a SEQUENCE
+        let Err(err) = parse_ca_answer(&[0x02, 0x01, 0x05]) else { panic!("an INTEGER parsed as an answer") };
+        assert!(matches!(err, EnvelopeError::UnknownFormat { shape: UnknownShape::OuterNotSequence(Tag::Integer) }), "{err:?}");
+        assert!(err.to_string().contains("(outer tag INTEGER is not a SEQUENCE)"), "{err}");
+        // a SEQUENCE whose first element is an INTEGER
+        let Err(err) = parse_ca_answer(&[0x30, 0x03, 0x02, 0x01, 0x05]) else { panic!("a SEQUENCE of an INTEGER parsed as an answer") };
+        assert!(matches!(err, EnvelopeError::UnknownFormat { shape: UnknownShape::FirstElement(Tag::Integer) }), "{err:?}");
+        assert!(err.to_string().contains("(first element INTEGER is none of AlgorithmIdentifier, SET, OID)"), "{err}");
     }
 }
