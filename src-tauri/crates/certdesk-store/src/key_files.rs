@@ -189,7 +189,7 @@ impl Store {
         self.write(|tx| {
             let rec = recorded(tx.db)?;
             let remove = || std::fs::remove_file(&next).or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) });
-            let removed = |e: std::io::Error| StoreError::Keys(KeyError::Write { path: next.display().to_string(), why: e.to_string() });
+            let removed = |e: std::io::Error| StoreError::Keys(KeyError::Write { path: next.display().to_string(), source: e.into() });
             let file = match KeyFile::read(&next) {
                 Ok(f) if f.verify(&keyed.key, &path).is_ok() => f,
                 // gone meanwhile (another process rolled it forward), half-written, or of another key

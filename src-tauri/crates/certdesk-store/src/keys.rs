@@ -27,25 +27,101 @@ pub const MAX_SLOT_PASSES: u32 = 64;
 pub const MAX_SLOT_LANES: u32 = 64;
 /// What binds a slot to its account: a slot copied under another name does not open.
 const SLOT_AAD: &[u8] = b"certdesk-slot-v1\0";
+/// Why typed text is not a recovery key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecoveryKeyProblem {
+    #[error("it does not start with RK1-")]
+    NoPrefix,
+    #[error("it has {0} characters after RK1-, not 55")]
+    Length(usize),
+    #[error("it has a character that is not in a recovery key")]
+    ForeignCharacter,
+    #[error("a character is mistyped (its check does not match)")]
+    Mistyped,
+}
+
+/// Why a key file cannot be read, before any key is tried on it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyFileProblem {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("it is a folder, not a regular file")]
+    Folder,
+    /// Opening one would wait for a writer for ever, or read without end.
+    #[error("it is a FIFO, a socket or a device, not a regular file")]
+    NotRegular,
+    #[error("it is {bytes} bytes; a key file is at most {MAX_KEY_FILE_BYTES} bytes (MAX_KEY_FILE_BYTES)")]
+    TooLarge { bytes: u64 },
+    #[error("it grew past {MAX_KEY_FILE_BYTES} bytes while read; a key file is at most that (MAX_KEY_FILE_BYTES)")]
+    GrewWhileRead,
+    #[error("not a key file: {0}")]
+    NotJson(#[source] serde_json::Error),
+    #[error("its format {found} is not {FORMAT}")]
+    Format { found: String },
+    /// The costs a slot names are what a sign-in spends, so they are bounded before any is tried.
+    #[error(
+        "the slot of {account} asks argon2 for {m_kib} KiB, {t} passes and {p} lanes; a slot is read up to {MAX_SLOT_MEMORY_KIB} KiB (MAX_SLOT_MEMORY_KIB), {MAX_SLOT_PASSES} passes (MAX_SLOT_PASSES) and {MAX_SLOT_LANES} lanes (MAX_SLOT_LANES): open the store with the recovery key"
+    )]
+    SlotTooCostly { account: String, m_kib: u32, t: u32, p: u32 },
+}
+
+/// Why a key file cannot be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyWriteProblem {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// Why a password (or a slot) does not give a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KdfProblem {
+    #[error("unknown key derivation {0}")]
+    UnknownDerivation(String),
+    /// argon2 refuses the slot's costs or the salt (its error is `Display`, written out).
+    #[error("{0}")]
+    Argon2(argon2::Error),
+    #[error("AES-256-GCM refused the key")]
+    GcmRefusedKey,
+    #[error("AES-256-GCM could not wrap the key")]
+    GcmCouldNotWrap,
+    #[error("the slot of {account} is damaged")]
+    SlotDamaged { account: String },
+}
+
 /// The recovery key's printed prefix (its format).
 const RECOVERY_PREFIX: &str = "RK1";
 /// Crockford's base32 alphabet (no I, L, O, U).
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// (Not `PartialEq`: the io and JSON errors a refusal carries are not comparable; tests match.)
+#[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("the recovery key is not one: {0}")]
-    BadRecoveryKey(String),
-    #[error("the key file {path} cannot be read: {why}")]
-    Unreadable { path: String, why: String },
+    BadRecoveryKey(RecoveryKeyProblem),
+    #[error("the key file {path} cannot be read: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: KeyFileProblem,
+    },
     #[error("the key file {path} was changed outside certdesk (its MAC does not match): open the store with the recovery key")]
     Tampered { path: String },
     #[error("the key does not open this store (its key check does not match)")]
     WrongKey,
-    #[error("cannot write the key file {path}: {why}")]
-    Write { path: String, why: String },
+    #[error("cannot write the key file {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: KeyWriteProblem,
+    },
     #[error("the password cannot be turned into a key: {0}")]
-    Kdf(String),
+    Kdf(KdfProblem),
     /// The key file is of a later generation than the store records (a store restored without
     /// the key file of its backup).
     #[error(
@@ -143,7 +219,7 @@ impl RecoverySecret {
     /// Reads a recovery key back as typed: case, spaces and hyphens ignored, O read as 0 and
     /// I or L as 1; a mistyped character is caught by the check.
     pub fn parse(text: &str) -> Result<RecoverySecret, KeyError> {
-        let bad = |why: &str| KeyError::BadRecoveryKey(why.to_string());
+        let bad = KeyError::BadRecoveryKey;
         let cleaned: Zeroizing<String> = Zeroizing::new(
             text.trim()
                 .chars()
@@ -155,14 +231,14 @@ impl RecoverySecret {
                 })
                 .collect(),
         );
-        let body = cleaned.strip_prefix(RECOVERY_PREFIX).ok_or_else(|| bad("it does not start with RK1-"))?;
+        let body = cleaned.strip_prefix(RECOVERY_PREFIX).ok_or(bad(RecoveryKeyProblem::NoPrefix))?;
         if body.len() != 55 {
-            return Err(bad(&format!("it has {} characters after RK1-, not 55", body.len())));
+            return Err(bad(RecoveryKeyProblem::Length(body.len())));
         }
-        let bytes = Zeroizing::new(unbase32(body).ok_or_else(|| bad("it has a character that is not in a recovery key"))?);
+        let bytes = Zeroizing::new(unbase32(body).ok_or(bad(RecoveryKeyProblem::ForeignCharacter))?);
         let (secret, check) = bytes.split_at(32);
         if check != check_bytes(secret) {
-            return Err(bad("a character is mistyped (its check does not match)"));
+            return Err(bad(RecoveryKeyProblem::Mistyped));
         }
         let mut s = Zeroizing::new([0u8; 32]);
         s.copy_from_slice(secret);
@@ -225,12 +301,12 @@ impl Kdf {
 
     fn key(&self, password: &[u8], salt: &[u8]) -> Result<Secret, KeyError> {
         if self.alg != "argon2id" {
-            return Err(KeyError::Kdf(format!("unknown key derivation {}", self.alg)));
+            return Err(KeyError::Kdf(KdfProblem::UnknownDerivation(self.alg.clone())));
         }
-        let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|e| KeyError::Kdf(e.to_string()))?;
+        let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|e| KeyError::Kdf(KdfProblem::Argon2(e)))?;
         let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut out = Zeroizing::new([0u8; 32]);
-        argon.hash_password_into(password, salt, &mut *out).map_err(|e| KeyError::Kdf(e.to_string()))?;
+        argon.hash_password_into(password, salt, &mut *out).map_err(|e| KeyError::Kdf(KdfProblem::Argon2(e)))?;
         Ok(out)
     }
 }
@@ -247,7 +323,7 @@ pub struct Slot {
 }
 
 fn gcm(key: &[u8]) -> Result<aead::LessSafeKey, KeyError> {
-    aead::UnboundKey::new(&aead::AES_256_GCM, key).map(aead::LessSafeKey::new).map_err(|_| KeyError::Kdf("AES-256-GCM refused the key".into()))
+    aead::UnboundKey::new(&aead::AES_256_GCM, key).map(aead::LessSafeKey::new).map_err(|_| KeyError::Kdf(KdfProblem::GcmRefusedKey))
 }
 
 fn aad(account: &str) -> Vec<u8> {
@@ -266,14 +342,14 @@ impl Slot {
         let mut sealed = Zeroizing::new(key.0.to_vec());
         gcm(&*kek)?
             .seal_in_place_append_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(aad(account)), &mut *sealed)
-            .map_err(|_| KeyError::Kdf("AES-256-GCM could not wrap the key".into()))?;
+            .map_err(|_| KeyError::Kdf(KdfProblem::GcmCouldNotWrap))?;
         Ok(Slot { account: account.to_string(), kdf, salt: hex(&salt), nonce: hex(&nonce), wrapped: hex(&sealed), set_at: set_at.to_string() })
     }
 
     /// The data key, when `password` is this slot's; none for another password (or a slot
     /// that was moved to another account's name).
     pub fn open(&self, password: &[u8]) -> Result<Option<DataKey>, KeyError> {
-        let damaged = || KeyError::Kdf(format!("the slot of {} is damaged", self.account));
+        let damaged = || KeyError::Kdf(KdfProblem::SlotDamaged { account: self.account.clone() });
         let (salt, nonce, mut wrapped) =
             (unhex(&self.salt).ok_or_else(damaged)?, unhex(&self.nonce).ok_or_else(damaged)?, Zeroizing::new(unhex(&self.wrapped).ok_or_else(damaged)?));
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| damaged())?;
@@ -424,25 +500,24 @@ impl KeyFile {
     /// that grows while read is still cut there).
     pub fn read(path: &Path) -> Result<KeyFile, KeyError> {
         use std::io::Read;
-        let unreadable = |why: String| KeyError::Unreadable { path: path.display().to_string(), why };
+        let unreadable = |source: KeyFileProblem| KeyError::Unreadable { path: path.display().to_string(), source };
         let regular = |meta: &std::fs::Metadata| {
             if !meta.is_file() {
-                let kind = if meta.is_dir() { "a folder" } else { "a FIFO, a socket or a device" };
-                return Err(unreadable(format!("it is {kind}, not a regular file")));
+                return Err(unreadable(if meta.is_dir() { KeyFileProblem::Folder } else { KeyFileProblem::NotRegular }));
             }
             if meta.len() > MAX_KEY_FILE_BYTES {
-                return Err(unreadable(format!("it is {} bytes; a key file is at most {MAX_KEY_FILE_BYTES} bytes (MAX_KEY_FILE_BYTES)", meta.len())));
+                return Err(unreadable(KeyFileProblem::TooLarge { bytes: meta.len() }));
             }
             Ok(())
         };
-        regular(&std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?)?;
-        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+        regular(&std::fs::metadata(path).map_err(|e| unreadable(e.into()))?)?;
+        let file = std::fs::File::open(path).map_err(|e| unreadable(e.into()))?;
         // what was opened is what was looked at (not swapped for something else in between)
-        regular(&file.metadata().map_err(|e| unreadable(e.to_string()))?)?;
+        regular(&file.metadata().map_err(|e| unreadable(e.into()))?)?;
         let mut bytes = Vec::new();
-        file.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| unreadable(e.to_string()))?;
+        file.take(MAX_KEY_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| unreadable(e.into()))?;
         if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
-            return Err(unreadable(format!("it grew past {MAX_KEY_FILE_BYTES} bytes while read; a key file is at most that (MAX_KEY_FILE_BYTES)")));
+            return Err(unreadable(KeyFileProblem::GrewWhileRead));
         }
         KeyFile::parse(&bytes, path)
     }
@@ -450,18 +525,15 @@ impl KeyFile {
     /// The key file in `bytes` (read from `path`, which the errors name): its JSON, in the
     /// format [`FORMAT`]. Nothing is checked against a key here ([`KeyFile::verify`]).
     pub fn parse(bytes: &[u8], path: &Path) -> Result<KeyFile, KeyError> {
-        let unreadable = |why: String| KeyError::Unreadable { path: path.display().to_string(), why };
-        let file: KeyFile = serde_json::from_slice(bytes).map_err(|e| unreadable(format!("not a key file: {e}")))?;
+        let unreadable = |source: KeyFileProblem| KeyError::Unreadable { path: path.display().to_string(), source };
+        let file: KeyFile = serde_json::from_slice(bytes).map_err(|e| unreadable(KeyFileProblem::NotJson(e)))?;
         if file.format != FORMAT {
-            return Err(unreadable(format!("its format {} is not {FORMAT}", file.format)));
+            return Err(unreadable(KeyFileProblem::Format { found: file.format }));
         }
         // the costs a slot names are what a sign-in spends: bounded here, before any is tried
         if let Some(slot) = file.slots.iter().find(|s| s.kdf.m_kib > MAX_SLOT_MEMORY_KIB || s.kdf.t > MAX_SLOT_PASSES || s.kdf.p > MAX_SLOT_LANES) {
-            let Kdf { m_kib, t, p, .. } = &slot.kdf;
-            return Err(unreadable(format!(
-                "the slot of {} asks argon2 for {m_kib} KiB, {t} passes and {p} lanes; a slot is read up to {MAX_SLOT_MEMORY_KIB} KiB (MAX_SLOT_MEMORY_KIB), {MAX_SLOT_PASSES} passes (MAX_SLOT_PASSES) and {MAX_SLOT_LANES} lanes (MAX_SLOT_LANES): open the store with the recovery key",
-                slot.account
-            )));
+            let Kdf { m_kib, t, p, .. } = slot.kdf;
+            return Err(unreadable(KeyFileProblem::SlotTooCostly { account: slot.account.clone(), m_kib, t, p }));
         }
         Ok(file)
     }
@@ -476,15 +548,15 @@ impl KeyFile {
     /// Writes the file as `<path>.next` (0600, synced): the next generation, waiting for the
     /// change that goes with it to commit before it replaces `path` ([`install_next`]).
     pub fn write_next(&self, path: &Path) -> Result<(), KeyError> {
-        let text = serde_json::to_vec_pretty(self).map_err(|e| KeyError::Write { path: path.display().to_string(), why: e.to_string() })?;
-        crate::private::write(&next_path(path), &text).map_err(|e| KeyError::Write { path: path.display().to_string(), why: e.to_string() })
+        let text = serde_json::to_vec_pretty(self).map_err(|e| KeyError::Write { path: path.display().to_string(), source: e.into() })?;
+        crate::private::write(&next_path(path), &text).map_err(|e| KeyError::Write { path: path.display().to_string(), source: e.into() })
     }
 }
 
 /// `<path>.next` renamed over `path` (atomic in one folder, Windows included), the folder
 /// synced so that the rename outlives a power cut.
 pub fn install_next(path: &Path) -> Result<(), KeyError> {
-    let failed = |e: std::io::Error| KeyError::Write { path: path.display().to_string(), why: e.to_string() };
+    let failed = |e: std::io::Error| KeyError::Write { path: path.display().to_string(), source: e.into() };
     std::fs::rename(next_path(path), path).map_err(failed)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // the rename is durable once the folder is synced (not possible on Windows)
@@ -530,8 +602,8 @@ mod tests {
         chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
         let wrong: String = chars.into_iter().collect();
         assert!(matches!(RecoverySecret::parse(&wrong), Err(KeyError::BadRecoveryKey(_))));
-        assert!(matches!(RecoverySecret::parse("RK1-ABCDE"), Err(KeyError::BadRecoveryKey(_))));
-        assert!(matches!(RecoverySecret::parse("hello"), Err(KeyError::BadRecoveryKey(_))));
+        assert!(matches!(RecoverySecret::parse("RK1-ABCDE"), Err(KeyError::BadRecoveryKey(RecoveryKeyProblem::Length(5)))));
+        assert!(matches!(RecoverySecret::parse("hello"), Err(KeyError::BadRecoveryKey(RecoveryKeyProblem::NoPrefix))));
     }
 
     #[test]
@@ -569,7 +641,7 @@ mod tests {
         assert!(matches!(edited.unlock("zhang", b"Zhang-pass-1", &path), Err(KeyError::Tampered { .. })));
         // another store's key
         let other = RecoverySecret::generate().data_key();
-        assert_eq!(read.verify(&other, &path), Err(KeyError::WrongKey));
+        assert!(matches!(read.verify(&other, &path), Err(KeyError::WrongKey)));
         // a disabled account's slot goes with the next generation
         let mut file = read;
         file.remove_slot(&key, "zhang");
@@ -593,7 +665,8 @@ mod tests {
         big.extend_from_slice(br#""}"#);
         std::fs::write(&path, &big).unwrap();
         let e = KeyFile::read(&path).unwrap_err();
-        assert!(matches!(&e, KeyError::Unreadable { why, .. } if why.contains("MAX_KEY_FILE_BYTES") && why.contains(&MAX_KEY_FILE_BYTES.to_string())), "{e}");
+        assert!(matches!(&e, KeyError::Unreadable { source: KeyFileProblem::TooLarge { bytes }, .. } if *bytes > MAX_KEY_FILE_BYTES), "{e:?}");
+        assert!(e.to_string().contains("MAX_KEY_FILE_BYTES") && e.to_string().contains(&MAX_KEY_FILE_BYTES.to_string()), "{e}");
         // the same file at the limit is read (and refused only for what it holds)
         let key = RecoverySecret::generate().data_key();
         KeyFile::new(&key).write(&path).unwrap();

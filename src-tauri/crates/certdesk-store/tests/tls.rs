@@ -6,7 +6,7 @@
 
 mod common;
 
-use certdesk_store::pg::{HallAddress, PgError};
+use certdesk_store::pg::{HallAddress, PgError, TlsFileProblem};
 use certdesk_store::{Store, StoreError};
 
 #[test]
@@ -49,7 +49,7 @@ fn a_hall_over_tls_verifies_the_servers_certificate() {
     assert!(matches!(HallAddress::parse(&format!("{}?sslmode=require", db.url)), Err(PgError::TlsNeedsCa { .. })));
     std::fs::write(dir.path().join("empty.pem"), "not a certificate\n").expect("a file");
     let empty = Store::open_hall(&HallAddress::parse(&tls_url(dir.path().join("empty.pem").as_os_str())).expect("an address"), password()).err().expect("no CA in the file");
-    assert!(matches!(&empty, StoreError::Server(e) if matches!(**e, PgError::TlsCa { .. })), "{empty}");
+    assert!(matches!(&empty, StoreError::Server(e) if matches!(**e, PgError::TlsCa { source: TlsFileProblem::NoCertificate, .. })), "{empty}");
 }
 
 /// A hall whose server also asks the desk for a certificate (`clientcert=verify-full` for the

@@ -7,7 +7,7 @@
 //! a Unix socket folder) needs `sslmode=verify-full&sslrootcert=FILE` (#30). Does not connect
 //! (`super::Hall` does).
 
-use super::PgError;
+use super::{PgError, TlsFileProblem};
 use postgres::config::Host;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -118,8 +118,8 @@ impl HallAddress {
             (None, None) => None,
             (Some(cert), Some(key)) if tls_ca.is_some() => Some((cert, key)),
             (Some(_), Some(_)) => return Err(PgError::ClientCertNeedsTls),
-            (Some(cert), None) => return Err(PgError::TlsClient { path: cert, why: "sslcert without sslkey: give both".into() }),
-            (None, Some(key)) => return Err(PgError::TlsClient { path: key, why: "sslkey without sslcert: give both".into() }),
+            (Some(cert), None) => return Err(PgError::TlsClient { path: cert, source: TlsFileProblem::CertWithoutKey }),
+            (None, Some(key)) => return Err(PgError::TlsClient { path: key, source: TlsFileProblem::KeyWithoutCert }),
         };
         let several = config.get_hosts().len().max(config.get_hostaddrs().len()) > 1;
         let writer_only = match session_attrs.as_deref() {
@@ -361,8 +361,8 @@ mod tests {
         let base = "postgres://clerk@h/hall?sslmode=verify-full&sslrootcert=/ca.pem";
         let a = HallAddress::parse(&format!("{base}&sslcert=/desk.pem&sslkey=/desk.key")).expect("a client certificate");
         assert_eq!(a.client_cert, Some((PathBuf::from("/desk.pem"), PathBuf::from("/desk.key"))));
-        assert!(matches!(HallAddress::parse(&format!("{base}&sslcert=/desk.pem")), Err(PgError::TlsClient { .. })));
-        assert!(matches!(HallAddress::parse(&format!("{base}&sslkey=/desk.key")), Err(PgError::TlsClient { .. })));
+        assert!(matches!(HallAddress::parse(&format!("{base}&sslcert=/desk.pem")), Err(PgError::TlsClient { source: TlsFileProblem::CertWithoutKey, .. })));
+        assert!(matches!(HallAddress::parse(&format!("{base}&sslkey=/desk.key")), Err(PgError::TlsClient { source: TlsFileProblem::KeyWithoutCert, .. })));
         assert!(matches!(HallAddress::parse("postgres://clerk@localhost/hall?sslcert=/desk.pem&sslkey=/desk.key"), Err(PgError::ClientCertNeedsTls)));
     }
 

@@ -98,10 +98,18 @@ pub enum PgError {
         "the hall at {host} is not on this computer: its address needs sslmode=verify-full&sslrootcert=FILE (the hall's CA certificate); data of applicants never crosses the network in clear"
     )]
     TlsRequired { host: String },
-    #[error("the hall's CA certificate {path}: {why}")]
-    TlsCa { path: PathBuf, why: String },
-    #[error("the desk's client certificate or key cannot be used ({path}): {why}")]
-    TlsClient { path: PathBuf, why: String },
+    #[error("the hall's CA certificate {path}: {source}")]
+    TlsCa {
+        path: PathBuf,
+        #[source]
+        source: TlsFileProblem,
+    },
+    #[error("the desk's client certificate or key cannot be used ({path}): {source}")]
+    TlsClient {
+        path: PathBuf,
+        #[source]
+        source: TlsFileProblem,
+    },
     #[error("cannot read the password file {path}: {source}")]
     PasswordFile {
         path: PathBuf,
@@ -293,32 +301,53 @@ impl std::fmt::Debug for Hall {
     }
 }
 
+/// Why a certificate or key file named in the hall's address cannot be used for TLS.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsFileProblem {
+    /// The file cannot be read, or is not PEM.
+    #[error(transparent)]
+    Pem(#[from] rustls::pki_types::pem::Error),
+    /// rustls refuses the certificate, or the protocol versions of the ring provider.
+    #[error(transparent)]
+    Rustls(#[from] rustls::Error),
+    #[error("no certificate in the file")]
+    NoCertificate,
+    /// rustls refuses the key with the certificate chain given beside it.
+    #[error("not the certificate's key: {0}")]
+    NotTheCertificatesKey(#[source] rustls::Error),
+    #[error("sslcert without sslkey: give both")]
+    CertWithoutKey,
+    #[error("sslkey without sslcert: give both")]
+    KeyWithoutCert,
+}
+
 /// rustls over `ring`, trusting only the hall's CA certificates in `ca` (PEM), showing the
 /// desk's certificate and key (PEM) when given.
 fn tls_connector(ca: &Path, client: Option<&(PathBuf, PathBuf)>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, PgError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
-    let bad = |why: String| PgError::TlsCa { path: ca.to_path_buf(), why };
+    let bad = |source: TlsFileProblem| PgError::TlsCa { path: ca.to_path_buf(), source };
     let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(e.to_string()))? {
-        roots.add(cert.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(e.into()))? {
+        roots.add(cert.map_err(|e| bad(e.into()))?).map_err(|e| bad(e.into()))?;
     }
     if roots.is_empty() {
-        return Err(bad("no certificate in the file".into()));
+        return Err(bad(TlsFileProblem::NoCertificate));
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().map_err(|e| bad(e.to_string()))?.with_root_certificates(roots);
+    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().map_err(|e| bad(e.into()))?.with_root_certificates(roots);
     let config = match client {
         None => config.with_no_client_auth(),
         Some((cert, key)) => {
             use rustls::pki_types::PrivateKeyDer;
-            let bad_cert = |why: String| PgError::TlsClient { path: cert.clone(), why };
-            let chain = CertificateDer::pem_file_iter(cert).map_err(|e| bad_cert(e.to_string()))?.collect::<Result<Vec<_>, _>>().map_err(|e| bad_cert(e.to_string()))?;
+            let bad_cert = |source: TlsFileProblem| PgError::TlsClient { path: cert.clone(), source };
+            let chain = CertificateDer::pem_file_iter(cert).map_err(|e| bad_cert(e.into()))?.collect::<Result<Vec<_>, _>>().map_err(|e| bad_cert(e.into()))?;
             if chain.is_empty() {
-                return Err(bad_cert("no certificate in the file".into()));
+                return Err(bad_cert(TlsFileProblem::NoCertificate));
             }
-            let private = PrivateKeyDer::from_pem_file(key).map_err(|e| PgError::TlsClient { path: key.clone(), why: e.to_string() })?;
-            config.with_client_auth_cert(chain, private).map_err(|e| PgError::TlsClient { path: key.clone(), why: format!("not the certificate's key: {e}") })?
+            let private = PrivateKeyDer::from_pem_file(key).map_err(|e| PgError::TlsClient { path: key.clone(), source: e.into() })?;
+            config.with_client_auth_cert(chain, private).map_err(|e| PgError::TlsClient { path: key.clone(), source: TlsFileProblem::NotTheCertificatesKey(e) })?
         }
     };
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
