@@ -138,10 +138,22 @@ fn split_rdns(name: &str) -> Vec<String> {
     parts
 }
 
+/// Why bytes given as certificates do not read as any.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnreadableCert {
+    #[error(transparent)]
+    Der(#[from] der::Error),
+    #[error(transparent)]
+    Pem(#[from] der::pem::Error),
+    #[error("PKCS#7 without certificates")]
+    Pkcs7WithoutCertificates,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CertError {
     #[error("not a certificate file (PEM, DER or PKCS#7): {0}")]
-    Unreadable(String),
+    Unreadable(#[source] UnreadableCert),
     #[error("the file holds no certificate")]
     Empty,
 }
@@ -151,7 +163,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn one(cert: &Certificate) -> Result<ParsedCert, CertError> {
-    let bad = |e: der::Error| CertError::Unreadable(e.to_string());
+    let bad = |e: der::Error| CertError::Unreadable(e.into());
     let tbs = cert.tbs_certificate();
     let serial = tbs.serial_number();
     Ok(ParsedCert {
@@ -226,15 +238,15 @@ pub fn parse_many(bytes: &[u8]) -> Result<Vec<ParsedCert>, CertError> {
     let text = std::str::from_utf8(bytes).ok();
     let certs: Vec<Certificate> = if let Some(t) = text.filter(|t| t.contains("-----BEGIN")) {
         if t.contains("BEGIN PKCS7") {
-            let (_, der) = der::pem::decode_vec(t.as_bytes()).map_err(|e| CertError::Unreadable(e.to_string()))?;
-            pkcs7_certs(&der).ok_or_else(|| CertError::Unreadable("PKCS#7 without certificates".into()))?
+            let (_, der) = der::pem::decode_vec(t.as_bytes()).map_err(|e| CertError::Unreadable(e.into()))?;
+            pkcs7_certs(&der).ok_or(CertError::Unreadable(UnreadableCert::Pkcs7WithoutCertificates))?
         } else {
-            Certificate::load_pem_chain(t.as_bytes()).map_err(|e| CertError::Unreadable(e.to_string()))?
+            Certificate::load_pem_chain(t.as_bytes()).map_err(|e| CertError::Unreadable(e.into()))?
         }
     } else if let Some(certs) = pkcs7_certs(bytes) {
         certs
     } else {
-        vec![Certificate::from_der(bytes).map_err(|e| CertError::Unreadable(e.to_string()))?]
+        vec![Certificate::from_der(bytes).map_err(|e| CertError::Unreadable(e.into()))?]
     };
     if certs.is_empty() {
         return Err(CertError::Empty);
@@ -251,4 +263,19 @@ pub fn to_pem(certs: &[&ParsedCert]) -> String {
 pub fn der_to_pem(der: &[u8]) -> String {
     // PEM encoding cannot fail on bytes; an empty string would only come from a length overflow
     der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes that are no certificate keep the DER decoder's own error, and read as before.
+    #[test]
+    fn bytes_that_are_no_certificate_keep_the_der_error() {
+        let Err(err) = parse_many(b"\x04\x03abc") else { panic!("an OCTET STRING read as a certificate") };
+        assert!(matches!(err, CertError::Unreadable(UnreadableCert::Der(_))), "{err:?}");
+        assert!(err.to_string().starts_with("not a certificate file (PEM, DER or PKCS#7): "), "{err}");
+        let Err(err) = parse_many(b"-----BEGIN PKCS7-----\n!!!!\n-----END PKCS7-----\n") else { panic!("a broken PEM read as a certificate") };
+        assert!(matches!(err, CertError::Unreadable(UnreadableCert::Pem(_))), "{err:?}");
+    }
 }

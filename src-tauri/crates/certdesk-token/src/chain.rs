@@ -27,8 +27,27 @@ pub enum ChainError {
     NotCa { subject: String },
     #[error("the chain from {subject} is longer than {MAX_DEPTH} certificates")]
     TooLong { subject: String },
-    #[error("certificate {subject} is malformed: {why}")]
-    Malformed { subject: String, why: String },
+    #[error("certificate {subject} is malformed: {part}")]
+    Malformed { subject: String, part: MalformedPart },
+}
+
+/// Which part of a certificate's outer DER (certificate, algorithm, signature) is not as
+/// RFC 5280 lays it out: what is needed to check its signature.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MalformedPart {
+    #[error("not a DER sequence")]
+    NotDerSequence,
+    #[error("not three parts")]
+    NotThreeParts,
+    #[error("algorithm")]
+    Algorithm,
+    #[error(transparent)]
+    AlgorithmOid(der::Error),
+    #[error("signature")]
+    Signature,
+    #[error("signature is not a whole-byte BIT STRING")]
+    SignatureNotWholeBytes,
 }
 
 impl ChainError {
@@ -41,7 +60,7 @@ impl ChainError {
             ChainError::OutOfValidity { subject, not_before, not_after } => format!("{subject} 的有效期为 {not_before} 至 {not_after}，当前不在有效期内"),
             ChainError::NotCa { subject } => format!("{subject} 签发了证书，但它不是CA证书"),
             ChainError::TooLong { subject } => format!("自 {subject} 起的证书链超过 {MAX_DEPTH} 张"),
-            ChainError::Malformed { subject, why } => format!("证书 {subject} 格式有误：{why}"),
+            ChainError::Malformed { subject, part } => format!("证书 {subject} 格式有误：{part}"),
         }
     }
 }
@@ -122,17 +141,17 @@ struct Signed<'a> {
 }
 
 fn signed_parts(cert: &ParsedCert) -> Result<Signed<'_>, ChainError> {
-    let malformed = |why: &str| ChainError::Malformed { subject: cert.subject.clone(), why: why.into() };
-    let (_, h, total) = tlv(&cert.der).ok_or_else(|| malformed("not a DER sequence"))?;
+    let malformed = |part: MalformedPart| ChainError::Malformed { subject: cert.subject.clone(), part };
+    let (_, h, total) = tlv(&cert.der).ok_or_else(|| malformed(MalformedPart::NotDerSequence))?;
     let parts = children(&cert.der[h..total]);
-    let [tbs, alg, sig] = parts[..] else { return Err(malformed("not three parts")) };
-    let (_, ha, ta) = tlv(alg).ok_or_else(|| malformed("algorithm"))?;
-    let oid_tlv = *children(&alg[ha..ta]).first().ok_or_else(|| malformed("algorithm"))?;
-    let oid = <der::asn1::ObjectIdentifier as der::Decode>::from_der(oid_tlv).map_err(|e| malformed(&e.to_string()))?;
-    let (tag, hs, ts) = tlv(sig).ok_or_else(|| malformed("signature"))?;
+    let [tbs, alg, sig] = parts[..] else { return Err(malformed(MalformedPart::NotThreeParts)) };
+    let (_, ha, ta) = tlv(alg).ok_or_else(|| malformed(MalformedPart::Algorithm))?;
+    let oid_tlv = *children(&alg[ha..ta]).first().ok_or_else(|| malformed(MalformedPart::Algorithm))?;
+    let oid = <der::asn1::ObjectIdentifier as der::Decode>::from_der(oid_tlv).map_err(|e| malformed(MalformedPart::AlgorithmOid(e)))?;
+    let (tag, hs, ts) = tlv(sig).ok_or_else(|| malformed(MalformedPart::Signature))?;
     let bits = &sig[hs..ts];
     if tag != 0x03 || bits.first() != Some(&0) {
-        return Err(malformed("signature is not a whole-byte BIT STRING"));
+        return Err(malformed(MalformedPart::SignatureNotWholeBytes));
     }
     Ok(Signed { tbs, algorithm: oid.to_string(), signature: &bits[1..] })
 }
