@@ -65,6 +65,49 @@ impl RowProblem {
 }
 
 /// Why a list was not read. Nothing of a refused list is taken: either every row, or this.
+/// Why a file that is a spreadsheet cannot be read: the reading library's error, or damage
+/// the pre-read scans (`xls_scan`, `ods_scan`) find before the library would be misled by it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnreadableSheet {
+    #[error(transparent)]
+    Xlsx(#[from] calamine::XlsxError),
+    #[error(transparent)]
+    Xls(#[from] calamine::XlsError),
+    #[error(transparent)]
+    Xlsb(#[from] calamine::XlsbError),
+    #[error(transparent)]
+    Ods(#[from] calamine::OdsError),
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    /// calamine panicked (an index past a record's end, an overflow): caught, the file refused.
+    #[error("the spreadsheet library failed on a damaged part of the file")]
+    LibraryFailed,
+    #[error("the ODS content ends inside a table")]
+    OdsEndsInsideTable,
+    #[error(transparent)]
+    Ole(#[from] OleDamage),
+}
+
+/// Damage in an OLE compound file (an XLS) that calamine would misread: refused instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OleDamage {
+    #[error("the OLE container's sector {id} runs past the end of the file")]
+    SectorPastEnd { id: u32 },
+    /// `chain` is which chain: directory, mini stream, mini FAT, workbook stream.
+    #[error("the OLE container's {chain} goes round in a loop")]
+    ChainLoops { chain: &'static str },
+    #[error("the OLE container's {chain} names sector {id}, which its table does not hold")]
+    ChainNamesMissingSector { chain: &'static str, id: u32 },
+    #[error("the OLE container names {count} FAT sectors, more than the file holds")]
+    TooManyFatSectors { count: usize },
+    #[error("the OLE container's mini sector {id} lies past its mini stream")]
+    MiniSectorPastStream { id: u32 },
+    #[error("the OLE container's mini sector chain names sector {id}, which its table does not hold")]
+    MiniChainNamesMissingSector { id: u32 },
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RosterError {
@@ -84,8 +127,11 @@ pub enum RosterError {
     Empty,
     #[error("not a spreadsheet (XLSX, XLS or CSV): {what}")]
     NotASpreadsheet { what: String },
-    #[error("the spreadsheet cannot be read: {detail}")]
-    Unreadable { detail: String },
+    #[error("the spreadsheet cannot be read: {cause}")]
+    Unreadable {
+        #[source]
+        cause: UnreadableSheet,
+    },
     #[error("the workbook is protected by a password: save it without one and choose it again")]
     Encrypted,
     #[error("the list holds no employee: no row under the header has a name or an ID number")]
@@ -137,7 +183,7 @@ impl RosterError {
             RosterError::OverLimit { limit, .. } => format!("表格文件超出读取上限，未读取：员工明细表最多{}{}（{}）", limit.max(), limit.unit_zh(), limit.name()),
             RosterError::Empty => "文件是空的".into(),
             RosterError::NotASpreadsheet { .. } => "不是表格文件：请选择 Excel（.xlsx、.xls）或 CSV 文件".into(),
-            RosterError::Unreadable { detail } => format!("表格文件已损坏或无法读取（{detail}）"),
+            RosterError::Unreadable { cause } => format!("表格文件已损坏或无法读取（{cause}）"),
             RosterError::Encrypted => "表格文件设置了打开密码：请在 Excel 中取消密码另存后重新选择".into(),
             RosterError::NoRows => "表头下没有任何员工（没有填写姓名或证件号码的行）".into(),
             RosterError::TooManyRows { max } => format!("员工超过{max}人，本案件最多还能添加{max}人"),

@@ -33,7 +33,7 @@ mod xls_scan;
 mod zip_scan;
 
 pub use columns::{Column, letter};
-pub use error::{ErrorReport, RosterError, RowProblem};
+pub use error::{ErrorReport, OleDamage, RosterError, RowProblem, UnreadableSheet};
 pub use limits::{Limit, MAX_FILE_BYTES};
 pub use sheet::{Format, Sheet, SheetRow, Value, Workbook};
 

@@ -177,7 +177,7 @@ pub(crate) fn check(content: &[u8]) -> Result<(), RosterError> {
     if open_tables > 0 {
         // calamine reads on past the end of such a file for ever (quick-xml answers its end
         // again and again)
-        return Err(RosterError::Unreadable { detail: "the ODS content ends inside a table".into() });
+        return Err(RosterError::Unreadable { cause: crate::error::UnreadableSheet::OdsEndsInsideTable });
     }
     Ok(())
 }

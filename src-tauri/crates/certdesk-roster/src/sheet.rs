@@ -7,6 +7,7 @@
 //! Does not know what the columns mean: that is `columns`.
 
 use crate::RosterError;
+use crate::error::UnreadableSheet;
 use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsx, XlsxError};
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use std::io::Cursor;
@@ -111,12 +112,11 @@ pub fn read(bytes: &[u8], row_budget: usize) -> Result<Workbook, RosterError> {
 /// record's end, an arithmetic overflow) turned into `Unreadable`: the file is refused, the
 /// caller goes on. (Allocations are what the scans bound beforehand: a failed one aborts.)
 fn guarded(read: impl FnOnce() -> Result<Workbook, RosterError>) -> Result<Workbook, RosterError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
-        .unwrap_or_else(|_| Err(RosterError::Unreadable { detail: "the spreadsheet library failed on a damaged part of the file".into() }))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or(Err(RosterError::Unreadable { cause: UnreadableSheet::LibraryFailed }))
 }
 
-fn unreadable(e: impl std::fmt::Display) -> RosterError {
-    RosterError::Unreadable { detail: e.to_string() }
+fn unreadable(cause: impl Into<UnreadableSheet>) -> RosterError {
+    RosterError::Unreadable { cause: cause.into() }
 }
 
 /// XLSX and XLSB streamed cell by cell (a sheet is read only as far as the budget); ODS whole.
@@ -206,7 +206,7 @@ fn xlsb_sheets(mut book: calamine::Xlsb<Cursor<&[u8]>>, row_budget: usize) -> Re
 
 fn whole_sheets<'b, R: Reader<Cursor<&'b [u8]>>>(mut book: R, format: Format, row_budget: usize) -> Result<Workbook, RosterError>
 where
-    R::Error: std::fmt::Display,
+    R::Error: Into<UnreadableSheet>,
 {
     let mut sheets = Vec::new();
     for name in visible_worksheets(book.sheets_metadata()) {

@@ -15,6 +15,7 @@
 //! file is caught by `sheet`.
 
 use crate::RosterError;
+use crate::error::OleDamage;
 use crate::limits::{Limit, MAX_CELLS, MAX_FILE_BYTES, MAX_FORMULA_BYTES, MAX_TEXT_BYTES};
 
 const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
@@ -36,8 +37,8 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), RosterError> {
     scan_biff(&stream)
 }
 
-fn unreadable(detail: String) -> RosterError {
-    RosterError::Unreadable { detail }
+fn unreadable(damage: OleDamage) -> RosterError {
+    RosterError::Unreadable { cause: damage.into() }
 }
 
 fn over(what: String, limit: Limit) -> RosterError {
@@ -79,21 +80,21 @@ impl<'a> Sectors<'a> {
             Some(sector) => Ok(Some(sector)),
             // calamine reads a sector cut by the end of the file as short the first time and
             // zero-padded after: refused rather than guessed
-            None => Err(unreadable(format!("the OLE container's sector {id} runs past the end of the file"))),
+            None => Err(unreadable(OleDamage::SectorPastEnd { id })),
         }
     }
 
     /// The chain from `first` through `table` up to `len` bytes, as calamine's `get_chain`
     /// reads it; None where calamine stops with an error. A chain longer than the file has
     /// sectors goes round in a loop: calamine would follow it until `len` (up to 2^64 bytes).
-    fn chain(&self, first: u32, table: &[u32], len: usize, what: &str) -> Result<Option<Vec<u8>>, RosterError> {
+    fn chain(&self, first: u32, table: &[u32], len: usize, what: &'static str) -> Result<Option<Vec<u8>>, RosterError> {
         let mut out = Vec::new();
         let mut id = first;
         let mut steps = 0u64;
         while id != ENDOFCHAIN {
             steps += 1;
             if steps > u64::from(self.max_id) + 1 {
-                return Err(unreadable(format!("the OLE container's {what} goes round in a loop")));
+                return Err(unreadable(OleDamage::ChainLoops { chain: what }));
             }
             let Some(sector) = self.get(id)? else { return Ok(None) };
             let take = sector.len().min(len - out.len());
@@ -101,7 +102,7 @@ impl<'a> Sectors<'a> {
             if out.len() >= len {
                 break;
             }
-            id = *table.get(id as usize).ok_or_else(|| unreadable(format!("the OLE container's {what} names sector {id}, which its table does not hold")))?;
+            id = *table.get(id as usize).ok_or_else(|| unreadable(OleDamage::ChainNamesMissingSector { chain: what, id }))?;
         }
         Ok(Some(out))
     }
@@ -151,7 +152,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Vec<u8>>, RosterError> {
     // named, so a DIFAT that repeats one id costs a sector each time
     let fat_ids: Vec<u32> = difat.into_iter().filter(|id| *id < DIFSECT).collect();
     if (fat_ids.len() as u64).saturating_mul(size as u64) > bytes.len() as u64 {
-        return Err(unreadable(format!("the OLE container names {} FAT sectors, more than the file holds", fat_ids.len())));
+        return Err(unreadable(OleDamage::TooManyFatSectors { count: fat_ids.len() }));
     }
     let mut fat = Vec::with_capacity(fat_ids.len() * size / 4);
     for id in fat_ids {
@@ -215,13 +216,13 @@ fn mini_chain(mini_stream: &[u8], mini_fat: &[u32], max_id: u32, entry: &Entry) 
         let start = id as usize * MINI_SECTOR;
         // calamine reads a mini sector past the mini stream from wherever the file was left:
         // refused rather than guessed
-        let sector = mini_stream.get(start..start + MINI_SECTOR).ok_or_else(|| unreadable(format!("the OLE container's mini sector {id} lies past its mini stream")))?;
+        let sector = mini_stream.get(start..start + MINI_SECTOR).ok_or_else(|| unreadable(OleDamage::MiniSectorPastStream { id }))?;
         let take = MINI_SECTOR.min(entry.len - out.len());
         out.extend_from_slice(&sector[..take]);
         if out.len() >= entry.len {
             break;
         }
-        id = *mini_fat.get(id as usize).ok_or_else(|| unreadable(format!("the OLE container's mini sector chain names sector {id}, which its table does not hold")))?;
+        id = *mini_fat.get(id as usize).ok_or_else(|| unreadable(OleDamage::MiniChainNamesMissingSector { id }))?;
     }
     Ok(Some(out))
 }
