@@ -22,28 +22,58 @@ pub struct Url {
     pub path: String,
 }
 
+/// What is wrong with an RA's address as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressProblem {
+    #[error("https is not supported; SCEP messages are signed and encrypted, use the RA's http:// address")]
+    Https,
+    #[error("it must start with http://")]
+    NotHttp,
+    #[error("the address must not carry a query; certdesk adds operation=…")]
+    Query,
+    #[error("the port is not a number from 1 to 65535")]
+    Port,
+    #[error("no host")]
+    NoHost,
+}
+
+/// Why the exchange with the RA broke off before a whole answer came back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unreachable {
+    #[error("the host name: {0}")]
+    HostName(#[source] std::io::Error),
+    /// The host name resolved to no address at all.
+    #[error("no address")]
+    NoAddress,
+    /// The last address tried refused or timed out.
+    #[error(transparent)]
+    Connect(std::io::Error),
+    #[error(transparent)]
+    Timeouts(std::io::Error),
+    #[error("sending: {0}")]
+    Sending(#[source] std::io::Error),
+    #[error("reading the answer: {0}")]
+    Reading(#[source] std::io::Error),
+}
+
 pub fn parse_url(url: &str) -> Result<Url, ScepError> {
-    let bad = |why: &str| ScepError::Address { url: url.to_string(), why: why.to_string() };
-    let rest = url.trim().strip_prefix("http://").ok_or_else(|| {
-        if url.trim().starts_with("https://") {
-            bad("https is not supported; SCEP messages are signed and encrypted, use the RA's http:// address")
-        } else {
-            bad("it must start with http://")
-        }
-    })?;
+    let bad = |problem: AddressProblem| ScepError::Address { url: url.to_string(), problem };
+    let rest = url.trim().strip_prefix("http://").ok_or_else(|| if url.trim().starts_with("https://") { bad(AddressProblem::Https) } else { bad(AddressProblem::NotHttp) })?;
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
     if path.contains(['?', '#', ' ']) {
-        return Err(bad("the address must not carry a query; certdesk adds operation=…"));
+        return Err(bad(AddressProblem::Query));
     }
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, p.parse::<u16>().map_err(|_| bad("the port is not a number from 1 to 65535"))?),
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, p.parse::<u16>().map_err(|_| bad(AddressProblem::Port))?),
         _ => (authority, 80),
     };
     if host.is_empty() || port == 0 || host.contains(['@', ' ']) {
-        return Err(bad("no host"));
+        return Err(bad(AddressProblem::NoHost));
     }
     Ok(Url { host: host.trim_start_matches('[').trim_end_matches(']').to_string(), port, path: path.to_string() })
 }
@@ -73,9 +103,9 @@ pub fn post(url: &str, operation: &str, body: &[u8]) -> Result<(String, Vec<u8>)
 }
 
 fn exchange(url: &str, u: &Url, head: &str, body: &[u8]) -> Result<(String, Vec<u8>), ScepError> {
-    let unreachable = |why: String| ScepError::Unreachable { url: url.to_string(), why };
-    let addrs: Vec<_> = (u.host.as_str(), u.port).to_socket_addrs().map_err(|e| unreachable(format!("the host name: {e}")))?.collect();
-    let mut last = String::from("no address");
+    let unreachable = |source: Unreachable| ScepError::Unreachable { url: url.to_string(), source };
+    let addrs: Vec<_> = (u.host.as_str(), u.port).to_socket_addrs().map_err(|e| unreachable(Unreachable::HostName(e)))?.collect();
+    let mut last = Unreachable::NoAddress;
     let mut stream = None;
     for a in addrs {
         match TcpStream::connect_timeout(&a, CONNECT) {
@@ -83,14 +113,14 @@ fn exchange(url: &str, u: &Url, head: &str, body: &[u8]) -> Result<(String, Vec<
                 stream = Some(s);
                 break;
             }
-            Err(e) => last = e.to_string(),
+            Err(e) => last = Unreachable::Connect(e),
         }
     }
     let mut stream = stream.ok_or_else(|| unreachable(last))?;
-    stream.set_read_timeout(Some(ANSWER)).and_then(|_| stream.set_write_timeout(Some(ANSWER))).map_err(|e| unreachable(e.to_string()))?;
-    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body)).map_err(|e| unreachable(format!("sending: {e}")))?;
+    stream.set_read_timeout(Some(ANSWER)).and_then(|_| stream.set_write_timeout(Some(ANSWER))).map_err(|e| unreachable(Unreachable::Timeouts(e)))?;
+    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body)).map_err(|e| unreachable(Unreachable::Sending(e)))?;
     let mut answer = Vec::new();
-    stream.take(MAX_ANSWER_BYTES + 1).read_to_end(&mut answer).map_err(|e| unreachable(format!("reading the answer: {e}")))?;
+    stream.take(MAX_ANSWER_BYTES + 1).read_to_end(&mut answer).map_err(|e| unreachable(Unreachable::Reading(e)))?;
     if answer.len() as u64 > MAX_ANSWER_BYTES {
         return Err(ScepError::Malformed(format!("an answer of more than {MAX_ANSWER_BYTES} bytes")));
     }
@@ -139,9 +169,20 @@ mod tests {
         assert_eq!(parse_url("http://127.0.0.1:8080/scep").unwrap(), Url { host: "127.0.0.1".into(), port: 8080, path: "/scep".into() });
         assert_eq!(parse_url("http://ra.example.cn").unwrap().port, 80);
         assert_eq!(parse_url("http://[::1]:9/scep").unwrap().host, "::1");
-        for bad in ["https://ra/scep", "ra:80/scep", "http://:80/x", "http://ra:x/scep", "http://ra/scep?operation=x"] {
-            assert!(matches!(parse_url(bad), Err(ScepError::Address { .. })), "{bad}");
+        use AddressProblem::*;
+        for (bad, expected) in [("https://ra/scep", Https), ("ra:80/scep", NotHttp), ("http://:80/x", NoHost), ("http://ra:x/scep", Port), ("http://ra/scep?operation=x", Query)] {
+            assert!(matches!(parse_url(bad), Err(ScepError::Address { problem, .. }) if problem == expected), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_address_nobody_answers_at_keeps_the_io_error() {
+        // a port just released: nothing listens there
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
+        let url = format!("http://127.0.0.1:{port}/scep");
+        let Err(err) = get(&url, "GetCACaps", "") else { panic!("a closed port answered") };
+        assert!(matches!(&err, ScepError::Unreachable { source: Unreachable::Connect(e), .. } if e.kind() == std::io::ErrorKind::ConnectionRefused), "{err:?}");
+        assert!(err.to_string().starts_with(&format!("the RA at {url} cannot be reached: ")), "{err}");
     }
 
     #[test]

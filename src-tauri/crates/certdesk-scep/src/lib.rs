@@ -25,10 +25,14 @@ use zeroize::Zeroizing;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScepError {
-    #[error("the RA's address {url}: {why}")]
-    Address { url: String, why: String },
-    #[error("the RA at {url} cannot be reached: {why}")]
-    Unreachable { url: String, why: String },
+    #[error("the RA's address {url}: {problem}")]
+    Address { url: String, problem: http::AddressProblem },
+    #[error("the RA at {url} cannot be reached: {source}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: http::Unreachable,
+    },
     #[error("the RA answered HTTP {status}: {body}")]
     Http { status: u16, body: String },
     #[error("the RA's answer is not a SCEP message: {0}")]
