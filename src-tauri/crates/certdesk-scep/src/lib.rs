@@ -40,13 +40,32 @@ pub enum ScepError {
     #[error("the RA's certificates do not include the CA certificate set for this project (SHA-256 {pinned})")]
     NotPinned { pinned: String },
     #[error("the RA's answer does not verify: {0}")]
-    BadSignature(String),
+    BadSignature(SignatureProblem),
     #[error("the RA refused the request: {reason}")]
     Refused { reason: &'static str },
     #[error("the RA holds the request for its operator's approval (pending): issue it offline or send it again once approved")]
     Pending,
     #[error("the request cannot be sent: {0}")]
     Request(String),
+}
+
+/// Why the RA's certificate or answer does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureProblem {
+    #[error("a signature algorithm other than RSA with SHA-256 or SHA-1")]
+    OtherAlgorithm,
+    #[error("the RA's signature does not match its certificate")]
+    DoesNotMatch,
+    #[error("a digest other than SHA-256 or SHA-1")]
+    OtherDigest,
+    #[error("the RA's certificate is not signed by the project's CA")]
+    RaNotSignedByCa,
+    #[error("the answer is signed by another certificate than the RA's")]
+    OtherSigner,
+    /// The signed attributes' message digest is not the digest of the content.
+    #[error("the answer's content is not what the RA signed")]
+    ContentNotSigned,
 }
 
 impl ScepError {

@@ -5,7 +5,7 @@
 //! Owns the structures and every check of an answer; not the transport.
 
 use crate::der::{self, Tlv, oid};
-use crate::{ScepError, Signer};
+use crate::{ScepError, SignatureProblem, Signer};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use rsa::pkcs8::DecodePublicKey;
@@ -65,7 +65,7 @@ fn verify_rsa(key: &RsaPublicKey, algorithm: &[u8], digest_algorithm: Option<&[u
     let hash = match (algorithm, digest_algorithm) {
         (oid::SHA256_WITH_RSA, _) | (oid::RSA_ENCRYPTION, Some(oid::SHA256)) => "sha256",
         (oid::SHA1_WITH_RSA, _) | (oid::RSA_ENCRYPTION, Some(oid::SHA1)) => "sha1",
-        _ => return Err(ScepError::BadSignature("a signature algorithm other than RSA with SHA-256 or SHA-1".into())),
+        _ => return Err(ScepError::BadSignature(SignatureProblem::OtherAlgorithm)),
     };
     let ok = if hash == "sha256" {
         key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(data), signature)
@@ -74,14 +74,14 @@ fn verify_rsa(key: &RsaPublicKey, algorithm: &[u8], digest_algorithm: Option<&[u
         let scheme = Pkcs1v15Sign { hash_len: Some(20), prefix: Box::new([0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14]) };
         key.verify(scheme, &<sha1::Sha1 as sha1::Digest>::digest(data), signature)
     };
-    ok.map_err(|_| ScepError::BadSignature("the RA's signature does not match its certificate".into()))
+    ok.map_err(|_| ScepError::BadSignature(SignatureProblem::DoesNotMatch))
 }
 
 fn digest(algorithm: &[u8], data: &[u8]) -> Result<Vec<u8>, ScepError> {
     match algorithm {
         oid::SHA256 => Ok(Sha256::digest(data).to_vec()),
         oid::SHA1 => Ok(<sha1::Sha1 as sha1::Digest>::digest(data).to_vec()),
-        _ => Err(ScepError::BadSignature("a digest other than SHA-256 or SHA-1".into())),
+        _ => Err(ScepError::BadSignature(SignatureProblem::OtherDigest)),
     }
 }
 
@@ -105,8 +105,7 @@ impl RaCertificates {
         let ca = parsed.iter().find(|c| crate::sha256_hex(&c.der) == pin).ok_or(ScepError::NotPinned { pinned: pin })?;
         let recipient = match parsed.iter().find(|c| !c.self_issued() && c.issuer == ca.subject) {
             Some(ra) => {
-                verify_rsa(&ca.rsa_key()?, &ra.signature_algorithm, None, &ra.tbs, &ra.signature)
-                    .map_err(|_| ScepError::BadSignature("the RA's certificate is not signed by the project's CA".into()))?;
+                verify_rsa(&ca.rsa_key()?, &ra.signature_algorithm, None, &ra.tbs, &ra.signature).map_err(|_| ScepError::BadSignature(SignatureProblem::RaNotSignedByCa))?;
                 ra.clone()
             }
             None => ca.clone(),
@@ -250,7 +249,7 @@ pub fn open_cert_rep(body: &[u8], request: &PkcsReq, ra: &CertParts, signer: &Si
     let info = sd.signer_infos.first().ok_or_else(|| ScepError::Malformed("an answer nobody signed".into()))?.children()?;
     let [_version, sid, digest_alg, attrs, sig_alg, signature, ..] = info.as_slice() else { return Err(ScepError::Malformed("a signer info missing parts".into())) };
     if sid.raw != ra.issuer_and_serial().as_slice() {
-        return Err(ScepError::BadSignature("the answer is signed by another certificate than the RA's".into()));
+        return Err(ScepError::BadSignature(SignatureProblem::OtherSigner));
     }
     let digest_alg = digest_alg.children()?.first().map(|o| o.content).unwrap_or_default();
     let sig_alg = sig_alg.children()?.first().map(|o| o.content).unwrap_or_default();
@@ -269,7 +268,7 @@ pub fn open_cert_rep(body: &[u8], request: &PkcsReq, ra: &CertParts, signer: &Si
     if let Some(e) = sd.e_content
         && value(oid::MESSAGE_DIGEST) != Some(digest(digest_alg, e)?.as_slice())
     {
-        return Err(ScepError::BadSignature("the answer's content is not what the RA signed".into()));
+        return Err(ScepError::BadSignature(SignatureProblem::ContentNotSigned));
     }
     if value(oid::MESSAGE_TYPE) != Some(b"3") {
         return Err(ScepError::Malformed("an answer that is not a CertRep".into()));
@@ -358,4 +357,18 @@ fn decrypt_envelope(e: &[u8], signer: &Signer) -> Result<Vec<u8>, ScepError> {
         _ => return Err(ScepError::Malformed("a content encryption other than AES-CBC or (3)DES-CBC".into())),
     };
     Ok(plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A digest the RA may not use is refused by name, in the words the message had as text.
+    #[test]
+    fn an_unknown_digest_is_a_typed_signature_problem() {
+        let Err(err) = digest(b"\x2a\x03", b"data") else { panic!("an unknown digest hashed") };
+        assert!(matches!(err, ScepError::BadSignature(SignatureProblem::OtherDigest)), "{err:?}");
+        assert_eq!(err.to_string(), "the RA's answer does not verify: a digest other than SHA-256 or SHA-1");
+        assert_eq!(err.code(), "ra_malformed");
+    }
 }
