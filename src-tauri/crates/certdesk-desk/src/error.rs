@@ -161,7 +161,7 @@ pub enum DeskError {
     },
     /// A credit that cannot be confirmed as the money of the cases named, and why.
     #[error("bank credit {credit} cannot be confirmed (不能确认到账): {refusal}")]
-    PaymentRefused { credit: String, refusal: crate::payments::PaymentRefusal },
+    PaymentRefused { credit: String, refusal: Box<crate::payments::PaymentRefusal> },
 
     // ---- the key desk
     #[error("case {number}: {why}")]
@@ -199,7 +199,7 @@ pub enum DeskError {
         source: certdesk_token::DistIdError,
     },
     #[error("the certificate does not belong to case {number}: {refusal}")]
-    CertMismatch { number: String, refusal: crate::issue::CertRefusal },
+    CertMismatch { number: String, refusal: Box<crate::issue::CertRefusal> },
     #[error("no case made a request for the public key of this certificate")]
     NoCaseForCertificate,
     #[error("case {number} has no certificate {cert}: it has {count} (--cert 1…{count})")]

@@ -631,7 +631,7 @@ struct Checked {
 /// Why [`check_answer`] refused: the certificate, or the project's own CA settings.
 enum AnswerCheck {
     Refused(CertRefusal),
-    Project(DeskError),
+    Project(Box<DeskError>),
 }
 
 impl From<CertRefusal> for AnswerCheck {
@@ -642,7 +642,7 @@ impl From<CertRefusal> for AnswerCheck {
 
 impl From<DeskError> for AnswerCheck {
     fn from(e: DeskError) -> Self {
-        AnswerCheck::Project(e)
+        AnswerCheck::Project(Box::new(e))
     }
 }
 
@@ -734,15 +734,15 @@ pub(crate) fn import_cert_from(
     });
     let Some((at, open)) = found else {
         let other_case = case_of_cert(desk.store, bytes)?.filter(|o| o != number.as_str());
-        return Err(DeskError::CertMismatch { number: number.to_string(), refusal: CertRefusal::NotThisCasesKey { other_case } });
+        return Err(DeskError::CertMismatch { number: number.to_string(), refusal: Box::new(CertRefusal::NotThisCasesKey { other_case }) });
     };
     check(desk, &number, false, open.cert)?;
     let leaf = certs.remove(at);
     let rec = desk.store.case(&number)?;
     let mut checked = match check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes), also_trusted) {
         Ok(checked) => checked,
-        Err(AnswerCheck::Refused(refusal)) => return Err(DeskError::CertMismatch { number: number.to_string(), refusal }),
-        Err(AnswerCheck::Project(e)) => return Err(e),
+        Err(AnswerCheck::Refused(refusal)) => return Err(DeskError::CertMismatch { number: number.to_string(), refusal: Box::new(refusal) }),
+        Err(AnswerCheck::Project(e)) => return Err(*e),
     };
     if let Some(from) = from {
         checked.detail.via = Some(from.to_string());
@@ -839,7 +839,7 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
             match check_answer(catalog, &rec.data, open, c, &pool, sha, &[]) {
                 Ok(ok) => checked.push(ok),
                 Err(AnswerCheck::Refused(why)) => refusals.push(refuse("invalid", format!("第 {} 张证书（{}）：{}", open.cert, open.holder, why.zh()))),
-                Err(AnswerCheck::Project(e)) => return Err(e),
+                Err(AnswerCheck::Project(e)) => return Err(*e),
             }
         }
     }
@@ -919,7 +919,7 @@ pub fn import_enc(
     crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
     crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
     let refused = |why: &'static str| DeskError::KeyStepOutOfOrder { number: number.to_string(), why };
-    let mismatch = |refusal: CertRefusal| DeskError::CertMismatch { number: number.to_string(), refusal };
+    let mismatch = |refusal: CertRefusal| DeskError::CertMismatch { number: number.to_string(), refusal: Box::new(refusal) };
     let enc_refused = |refusal: CertRefusal| mismatch(CertRefusal::Encryption(Box::new(refusal)));
     let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
     let st = status(desk.store, catalog, number.as_str(), Some(cert), Shown::FirstUnfinished)?;

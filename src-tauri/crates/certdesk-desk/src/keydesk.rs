@@ -63,7 +63,8 @@ fn resolve_library(flag: Option<&Path>, setting: impl FnOnce() -> Result<Option<
         Some(f) => Some(f.to_path_buf()),
         None => setting()?.map(PathBuf::from).or_else(|| env.pkcs11_module.clone()),
     };
-    certdesk_token::modules::resolve(named.as_deref()).map_err(|e| DeskError::Token(certdesk_token::TokenError::Module { path: String::new(), why: e.to_string() }))
+    certdesk_token::modules::resolve(named.as_deref())
+        .map_err(|e| DeskError::Token(certdesk_token::TokenError::Module { path: String::new(), why: Box::new(certdesk_token::ModuleProblem::NoneFound(e)) }))
 }
 
 /// 管理 → Key驱动库 (#79 item 3): leave to check key library files, given to an administrator's
@@ -351,7 +352,10 @@ pub fn write_cert(
             if let CertChoice::Given(k) | CertChoice::Employee(k) = choice
                 && k != imported.cert
             {
-                return Err(DeskError::CertMismatch { number, refusal: crate::issue::CertRefusal::OtherCertificate { cert: imported.cert, holder: imported.holder, chosen: k } });
+                return Err(DeskError::CertMismatch {
+                    number,
+                    refusal: Box::new(crate::issue::CertRefusal::OtherCertificate { cert: imported.cert, holder: imported.holder, chosen: k }),
+                });
             }
             let written = crate::issue::write_cert(desk, library, catalog, &number, CertChoice::Given(imported.cert), sel, pin)?;
             Ok(CertOnKey::Case { case: number, written })

@@ -119,7 +119,7 @@ impl Desk<'_> {
     /// filled from the credit (a bank transfer, its payer and day).
     pub fn confirm_payment(&mut self, catalog: &Catalog, credit: &str, numbers: &[String]) -> Result<Vec<CaseRecord>, DeskError> {
         if numbers.is_empty() {
-            return Err(DeskError::PaymentRefused { credit: credit.to_string(), refusal: PaymentRefusal::NoCases });
+            return Err(DeskError::PaymentRefused { credit: credit.to_string(), refusal: Box::new(PaymentRefusal::NoCases) });
         }
         let numbers: Vec<CaseNumber> = numbers.iter().map(|n| crate::api::case_number(n)).collect::<Result<_, _>>()?;
         let actor = self.actor.clone();
@@ -178,7 +178,7 @@ impl PaymentRefusal {
 
 /// Whether `credit` may pay `cases`, and their data with the payment filled in.
 fn decide(catalog: &Catalog, credit: &Credit, cases: &[(CaseRecord, certdesk_domain::workflow::CaseFacts)]) -> Result<Vec<CaseData>, DeskError> {
-    let refuse = |refusal: PaymentRefusal| DeskError::PaymentRefused { credit: credit.id.clone(), refusal };
+    let refuse = |refusal: PaymentRefusal| DeskError::PaymentRefused { credit: credit.id.clone(), refusal: Box::new(refusal) };
     match credit.state {
         CreditState::Refused => return Err(refuse(PaymentRefusal::PrivateTransfer { recorded: credit.why.clone() })),
         CreditState::Confirmed => return Err(refuse(PaymentRefusal::AlreadyConfirmed { cases: credit.cases.clone() })),
@@ -267,7 +267,7 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         let case = waiting_case();
         let refusal = |credit: &Credit, cases: &[(CaseRecord, CaseFacts)]| match decide(&catalog, credit, cases) {
-            Err(DeskError::PaymentRefused { refusal, .. }) => refusal,
+            Err(DeskError::PaymentRefused { refusal, .. }) => *refusal,
             other => panic!("refused, not {other:?}"),
         };
         let short = refusal(&credit("400.00", "广州市示例科技有限公司", CreditState::Proposed), std::slice::from_ref(&case));

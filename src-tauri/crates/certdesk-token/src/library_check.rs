@@ -59,7 +59,7 @@ pub fn check_library(path: &Path) -> LibraryCheck {
     }
     let keys = match Keys::open(path) {
         Ok(k) => k,
-        Err(crate::TokenError::Module { why, .. }) => return LibraryCheck::LoadFailed { why },
+        Err(crate::TokenError::Module { why, .. }) => return LibraryCheck::LoadFailed { why: why.to_string() },
         Err(e) => return LibraryCheck::LoadFailed { why: e.to_string() },
     };
     match keys.slots() {
@@ -228,6 +228,19 @@ mod tests {
         assert_eq!(Binary::of(b"#!/bin/sh\necho not a library\n"), None);
         assert_eq!(Binary::of(b"MZ"), None, "a cut header is not a library");
         assert_eq!(Binary::of(&[]), None);
+    }
+
+    /// #75: a key library that cannot be loaded says why as the loader's typed error.
+    #[test]
+    fn a_file_that_is_no_library_fails_to_load_with_the_loaders_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = dir.path().join("vendor.so");
+        std::fs::write(&text, "not a library").expect("write");
+        match Keys::open(&text) {
+            Err(crate::TokenError::Module { path, why }) if matches!(*why, crate::ModuleProblem::Skf(_)) => assert!(path.ends_with("vendor.so"), "{path}"),
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("a text file opened as a key library"),
+        }
     }
 
     #[test]

@@ -84,10 +84,24 @@ impl Algo {
 pub const ONLINE_NOT_FOR_SM2: TokenError =
     TokenError::AlgoUnsupported { algo: "SM2", backend: "online enrolment (SCEP)", why: "SCEP servers take RSA requests and signers; send an SM2 request to the CA offline" };
 
+/// Why a key library could not be loaded or started.
+#[derive(Debug, thiserror::Error)]
+pub enum ModuleProblem {
+    /// None named and none of the configured vendor modules found.
+    #[error("{0}")]
+    NoneFound(crate::modules::NoModule),
+    /// Not loadable, or which kind it is could not be read off its exports.
+    #[error("{0}")]
+    Skf(certdesk_skf::SkfError),
+    /// cryptoki loading the PKCS#11 module or its `C_Initialize`.
+    #[error("{0}")]
+    Pkcs11(cryptoki::error::Error),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("cannot load the PKCS#11 module {path}: {why}")]
-    Module { path: String, why: String },
+    Module { path: String, why: Box<ModuleProblem> },
     #[error("no token with {0}")]
     NotFound(TokenSel),
     #[error("{count} tokens with {sel}: use the serial")]
@@ -417,7 +431,7 @@ macro_rules! each {
 impl Keys {
     /// Loads `module`: a PKCS#11 module (`C_GetFunctionList`) or an SKF library (`SKF_EnumDev`).
     pub fn open(module: &Path) -> Result<Keys, TokenError> {
-        let kind = certdesk_skf::ModuleKind::detect(module).map_err(|e| TokenError::Module { path: module.display().to_string(), why: e.to_string() })?;
+        let kind = certdesk_skf::ModuleKind::detect(module).map_err(|e| TokenError::Module { path: module.display().to_string(), why: Box::new(ModuleProblem::Skf(e)) })?;
         let lib = match kind {
             certdesk_skf::ModuleKind::Pkcs11 => Lib::Pkcs11(pkcs11::P11::open(module)?),
             certdesk_skf::ModuleKind::Skf => Lib::Skf(skf::SkfKeys::open(module)?),

@@ -50,11 +50,11 @@ fn sm2_err(op: &'static str) -> impl Fn(P11Sm2Error) -> TokenError {
 
 impl P11 {
     pub(crate) fn open(module: &Path) -> Result<P11, TokenError> {
-        let err = |why: String| TokenError::Module { path: module.display().to_string(), why };
-        let ctx = Pkcs11::new(module).map_err(|e| err(e.to_string()))?;
+        let err = |e: CkError| TokenError::Module { path: module.display().to_string(), why: Box::new(crate::token::ModuleProblem::Pkcs11(e)) };
+        let ctx = Pkcs11::new(module).map_err(err)?;
         match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
             Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
-            Err(e) => return Err(err(e.to_string())),
+            Err(e) => return Err(err(e)),
         }
         Ok(P11 { ctx, module: module.to_path_buf() })
     }

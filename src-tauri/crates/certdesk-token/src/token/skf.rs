@@ -161,7 +161,7 @@ fn put_file(app: &Application<'_>, name: &str, value: &[u8], what: &str) -> Resu
 
 impl SkfKeys {
     pub(crate) fn open(module: &Path) -> Result<SkfKeys, TokenError> {
-        let lib = SkfLibrary::open(module).map_err(|e| TokenError::Module { path: module.display().to_string(), why: e.to_string() })?;
+        let lib = SkfLibrary::open(module).map_err(|e| TokenError::Module { path: module.display().to_string(), why: Box::new(crate::token::ModuleProblem::Skf(e)) })?;
         Ok(SkfKeys { lib, seen: Mutex::new(Vec::new()) })
     }
 
