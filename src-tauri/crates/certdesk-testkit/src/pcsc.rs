@@ -34,11 +34,25 @@ impl Drop for Daemon {
     }
 }
 
+/// A pair of ports (vpcd's two readers) free now, below Linux's ephemeral range (32768 and up):
+/// in the ephemeral range a port can be held by a busy test run's own outgoing connections (the
+/// hall tests leave thousands in TIME_WAIT), and vpcd, failing to bind it, shows no reader (a
+/// CI run saw none after 60 s). Chosen by process id so parallel test binaries start apart.
+fn free_port_pair() -> u16 {
+    const LOW: u32 = 20_000;
+    const PAIRS: u32 = 2_000;
+    let start = std::process::id() % PAIRS;
+    (0..PAIRS)
+        .map(|i| (LOW + ((start + i) % PAIRS) * 2) as u16)
+        .find(|&p| std::net::TcpListener::bind(("0.0.0.0", p)).is_ok() && std::net::TcpListener::bind(("0.0.0.0", p + 1)).is_ok())
+        .expect("a free pair of ports for vpcd between 20000 and 24000")
+}
+
 /// Starts the daemon in its own mount namespace (needs root: pcscd hard-codes /run/pcscd).
 pub fn start_daemon() -> Daemon {
     assert!(Path::new(VPCD).is_file(), "vsmartcard-vpcd is needed (scripts/deps.sh test installs it)");
     let dir = tempfile::tempdir().unwrap();
-    let port: u16 = 0x8D00 + (std::process::id() % 400) as u16 * 2;
+    let port = free_port_pair();
     std::fs::create_dir(dir.path().join("conf")).unwrap();
     std::fs::create_dir(dir.path().join("sock")).unwrap();
     std::fs::write(dir.path().join("conf/vpcd"), format!("FRIENDLYNAME \"Virtual PCD\"\nDEVICENAME /dev/null:0x{port:04X}\nLIBPATH {VPCD}\nCHANNELID 0x{port:04X}\n")).unwrap();
