@@ -18,7 +18,8 @@
 //! `$CARGO_TARGET_DIR/seal-sets/print-heldout` and so on. `--make` first makes (or reuses) the
 //! independent makers' held-out sets (`heldout` and `heldout2`) with
 //! `tests/seal-sheets/make-set.sh` and adds them.
-//! `--split` stays as the single-set form. `--dump PATH` appends every matched sample's
+//! `--split` stays as the single-set form. `--truth-only` reads the directory sets' truth and
+//! counts sheets, boxes and labels, importing nothing (a new maker checked before its one look). `--dump PATH` appends every matched sample's
 //! measures and truth, one line each, prefixed by the set's name and ending with the sheet's
 //! file (or number) and the box's row and column.
 //!
@@ -132,6 +133,41 @@ fn emit(dir: &std::path::Path) {
     }
 }
 
+/// `--truth-only`: reads each directory set's truth as the scoring would and counts what it
+/// holds, importing nothing, so a new maker's files can be checked without a look at the
+/// importer's figures on them (issue 76's sealed set). Exit status 1 when a set does not read.
+fn check_truth(sets: &[SetSpec]) -> i32 {
+    let mut status = 0;
+    for spec in sets {
+        let SetSpec::Dir { name, dir } = spec else {
+            eprintln!("--truth-only reads directory sets only");
+            return 2;
+        };
+        match certdesk_seal::truth::read(dir) {
+            Ok(set) => {
+                let boxes: usize = set.iter().map(|s| s.truth.len()).sum();
+                let empty = set.iter().flat_map(|s| &s.truth).filter(|t| t.empty).count();
+                let mut labels: std::collections::BTreeMap<String, usize> = Default::default();
+                for t in set.iter().flat_map(|s| &s.truth) {
+                    for d in &t.defects {
+                        *labels.entry(format!("{d:?}")).or_default() += 1;
+                    }
+                }
+                let dpis: std::collections::BTreeSet<u32> = set.iter().map(|s| s.dpi.round() as u32).collect();
+                println!("{name}: {} sheets, {boxes} boxes ({empty} empty), dpi {dpis:?}", set.len());
+                for (label, n) in labels {
+                    println!("  {label}: {n}");
+                }
+            }
+            Err(e) => {
+                eprintln!("set {name}: {e}");
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut sheets: Option<usize> = None;
@@ -146,6 +182,7 @@ fn main() {
     let mut make = false;
     let mut dump: Option<PathBuf> = None;
     let mut repeat = 3usize;
+    let mut truth_only = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -184,6 +221,7 @@ fn main() {
                 }
             }
             "--make" => make = true,
+            "--truth-only" => truth_only = true,
             "--baseline" => certdesk_seal::isa::force_baseline(true),
             "--dump" => {
                 i += 1;
@@ -206,6 +244,9 @@ fn main() {
             f => files.push(f.to_string()),
         }
         i += 1;
+    }
+    if truth_only {
+        std::process::exit(check_truth(&sets));
     }
     let opts = ImportOptions::default();
     println!("box loops: {}", certdesk_seal::isa::running());
