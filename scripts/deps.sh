@@ -5,16 +5,21 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-E;
+#                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
 
 build_pkgs=(build-essential pkg-config ca-certificates libpcsclite-dev libssl-dev libwebkit2gtk-4.1-dev fonts-noto-cjk)
 test_pkgs=(tzdata faketime strace dbus-daemon procps python3 python3-openpyxl python3-xlwt poppler-utils librsvg2-bin xdotool zbar-tools fonts-dejavu-core softhsm2 opensc openssl pcscd vsmartcard-vpcd util-linux xvfb xauth webkit2gtk-driver postgresql scep)
 
-# Issue 34's independent seal sheet makers (tests/seal-sheets/: librsvg + poppler, Ghostscript,
-# ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above); issue 76's
-# maker D (tests/seal-sheets/raster/): GIMP's scanned paper patterns and the AR PL 楷体/明体 fonts.
-seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools gimp-data fonts-arphic-ukai fonts-arphic-uming)
+# Issue 34's independent seal sheet makers B and C (tests/seal-sheets/: librsvg + poppler, Ghostscript,
+# ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above), run by CI's smoke.
+seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools)
+# Issue 76's makers, never run in CI (`deps.sh seal-makers`): D (raster/: GIMP's scanned paper patterns,
+# the AR PL 楷体/明体 fonts) and E (flatbed/: matplotlib's Agg renderer, SciPy, Krita's scanned paper
+# textures, WenQuanYi Zen Hei and the AR PL SungtiL GB / KaitiM GB fonts).
+seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)
@@ -22,6 +27,8 @@ package_pkgs=(weasyprint)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = package ] && pkgs+=("${package_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${package_pkgs[@]}" "${test_pkgs[@]}" "${seal_sheet_pkgs[@]}")
+[ "$want" = seal-makers ] && pkgs+=("${seal_sheet_pkgs[@]}" "${seal_maker_pkgs[@]}" librsvg2-bin poppler-utils python3)
+case "$want" in build|package|test|seal-makers) ;; *) echo "deps.sh: want build, package, test or seal-makers" >&2; exit 2 ;; esac
 
 missing=()
 for p in "${pkgs[@]}"; do

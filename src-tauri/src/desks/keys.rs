@@ -206,7 +206,7 @@ pub fn key_generate(
             state.with_own_desk(|d| {
                 let (chosen, files) = issue::RequestFiles::for_certificate(d, &state.catalog, &state.env, &number, CertChoice::from_flags(cert, employee))?;
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                keydesk::generate_for_case(d, keys, &state.catalog, &number, chosen, &sel, &pin, algo, &files)
+                issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, chosen, &files)
             })
         })
     })

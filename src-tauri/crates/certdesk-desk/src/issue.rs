@@ -16,8 +16,9 @@ use crate::keydesk::{KeyLibrary, pin_is_default};
 use crate::rounds::CertChoice;
 use certdesk_catalog::Catalog;
 use certdesk_domain::steps::StepKind;
+use certdesk_domain::workflow::Actor;
 use certdesk_domain::{CaseData, CaseNumber, CertKind};
-use certdesk_store::{AuditAction, EventBody, EventDetail, FileKind, NewFile, Store, detail};
+use certdesk_store::{ActError, AuditAction, CaseRecord, EventBody, EventDetail, FileKind, LoadedCase, NewFile, Store, detail};
 use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
 use certdesk_token::{Algo, DistId, Pin, Subject, TokenSel, TokenView};
@@ -42,9 +43,8 @@ pub const CERTIFICATE_ATTACHMENT: &str = "certificate";
 
 /// The certificate request's subject, from the case: certificate `cert` (1-based; an employee
 /// case's employee of that row, the same subject for every certificate of the others).
-pub fn subject_from_case(store: &Store, number: &CaseNumber, cert: u32) -> Result<Subject, DeskError> {
-    let rec = store.case(number)?;
-    let missing = |what: String| DeskError::NoSubject { number: number.to_string(), what };
+pub fn subject_from_case(rec: &CaseRecord, cert: u32) -> Result<Subject, DeskError> {
+    let missing = |what: String| DeskError::NoSubject { number: rec.number.to_string(), what };
     let d = &rec.data;
     let org = d.organization.as_ref();
     let org_id = org.and_then(|o| o.uscc.clone().or_else(|| o.org_code.clone()).or_else(|| o.other_id.clone()));
@@ -75,10 +75,15 @@ pub fn subject_from_case(store: &Store, number: &CaseNumber, cert: u32) -> Resul
 }
 
 /// Checks before a token is touched that this key clerk may do a step on the case now, for
-/// certificate `cert`.
-fn check(desk: &Desk<'_>, number: &CaseNumber, new_key: bool, cert: u32) -> Result<(), DeskError> {
-    desk.store.check_key_step(number, &desk.actor, new_key, Some(cert))?;
-    Ok(())
+/// certificate `cert`, on the case as loaded for the operation (the write checks again on its
+/// own load).
+fn check(desk: &Desk<'_>, case: &LoadedCase, new_key: bool, cert: u32) -> Result<(), DeskError> {
+    key_step_allowed(&desk.actor, case, new_key, Some(cert))
+}
+
+/// Whether `actor` may do a key-desk step on the case as loaded (`cert`: for that certificate).
+pub(crate) fn key_step_allowed(actor: &Actor, case: &LoadedCase, new_key: bool, cert: Option<u32>) -> Result<(), DeskError> {
+    certdesk_domain::workflow::authorize_key_step(actor, &case.facts, new_key, cert).map_err(|e| DeskError::from(ActError::from(e)))
 }
 
 fn record<D: EventDetail>(desk: &mut Desk<'_>, number: &CaseNumber, action: AuditAction, detail: &D, new_key: bool, cert: u32) -> Result<(), DeskError> {
@@ -92,10 +97,11 @@ fn record<D: EventDetail>(desk: &mut Desk<'_>, number: &CaseNumber, action: Audi
 /// The certificate a step works on (`rounds::choose`), checked against the plugged key: not
 /// another certificate's key of the case; for a key pair on a key brought back (续费, 集中更新),
 /// not a key whose own certificate (`on_key`: its certificates' subjects) names another holder.
-fn resolve(desk: &Desk<'_>, catalog: &Catalog, number: &CaseNumber, choice: CertChoice, step: StepKind, plugged: Option<&TokenView>, on_key: &[String]) -> Result<u32, DeskError> {
+fn resolve(desk: &Desk<'_>, catalog: &Catalog, case: &LoadedCase, choice: CertChoice, step: StepKind, plugged: Option<&TokenView>, on_key: &[String]) -> Result<u32, DeskError> {
     // who may work on the case at all comes first
-    desk.store.check_key_step(number, &desk.actor, false, None)?;
-    let (certs, employee_case) = crate::steps::waiting(desk.store, catalog, number)?;
+    key_step_allowed(&desk.actor, case, false, None)?;
+    let number = &case.record.number;
+    let (certs, employee_case) = crate::steps::waiting_of(catalog, case)?;
     let facts: Vec<_> = certs.iter().map(|c| c.facts.clone()).collect();
     let holds = crate::rounds::holder_on_key(&facts, on_key);
     let cert = crate::rounds::choose(number, employee_case, &certs, choice, step, plugged.map(|t| t.serial.as_str()), holds)?;
@@ -183,12 +189,8 @@ pub struct DeskStep {
     pub done: bool,
 }
 
-/// The seal images of a case that go onto a key: the chosen images, never the scan.
-pub(crate) fn seal_images(store: &Store, number: &CaseNumber) -> Result<Vec<String>, DeskError> {
-    Ok(seal_images_in(&store.attachments(number)?))
-}
-
-/// [`seal_images`] of a case's file list as loaded.
+/// The seal images of a case that go onto a key, from its file list as loaded: the chosen
+/// images, never the scan.
 pub(crate) fn seal_images_in(files: &[certdesk_store::AttachmentInfo]) -> Vec<String> {
     files.iter().filter(|a| a.name.starts_with("seal:") && a.name != "seal:scan" && a.mime == "image/png").map(|a| a.name.clone()).collect()
 }
@@ -251,21 +253,26 @@ pub(crate) enum Shown<'a> {
 }
 
 pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Option<u32>, shown: Shown<'_>) -> Result<KeyStatus, DeskError> {
+    let case = store.load(&case_number(number)?)?;
+    status_of(store, catalog, &case, cert, shown)
+}
+
+/// [`status`] of the case as loaded.
+pub(crate) fn status_of(store: &Store, catalog: &Catalog, case: &LoadedCase, cert: Option<u32>, shown: Shown<'_>) -> Result<KeyStatus, DeskError> {
     let plugged = match shown {
         Shown::Desk { plugged, .. } => plugged,
         Shown::FirstUnfinished => None,
     };
-    let number = case_number(number)?;
-    let rec = store.case(&number)?;
-    let history = store.history(&number)?;
-    let certs = crate::steps::steps(store, catalog, number.as_str())?.certs;
+    let LoadedCase { record: rec, history, .. } = case;
+    let number = &rec.number;
+    let certs = crate::steps::steps_of(catalog, case)?.certs;
     let chosen = match cert {
         Some(k) => certs.iter().find(|c| c.index == k).ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: k, count: certs.len() as u32 })?,
         None => match shown {
             Shown::Desk { plugged, on_key } => {
                 let holds = match on_key {
                     [] => None,
-                    _ => crate::rounds::holder_on_key(&crate::steps::waiting(store, catalog, &number)?.0.into_iter().map(|w| w.facts).collect::<Vec<_>>(), on_key),
+                    _ => crate::rounds::holder_on_key(&crate::steps::waiting_of(catalog, case)?.0.into_iter().map(|w| w.facts).collect::<Vec<_>>(), on_key),
                 };
                 crate::rounds::desk_order(&certs, plugged, holds).and_then(|k| certs.iter().find(|c| c.index == k))
             }
@@ -274,9 +281,9 @@ pub(crate) fn status(store: &Store, catalog: &Catalog, number: &str, cert: Optio
         .ok_or(DeskError::NoSuchCert { number: number.to_string(), cert: 1, count: 0 })?,
     };
     let (index, holder) = (chosen.index, chosen.holder.clone());
-    let events = crate::rounds::events_of(&history, index);
+    let events = crate::rounds::events_of(history, index);
     let current = crate::rounds::current_round(&events);
-    let has_seal = !seal_images(store, &number)?.is_empty();
+    let has_seal = !seal_images_in(&case.files).is_empty();
     let dual = is_dual(catalog, &rec.data.project);
     let algorithms = match catalog.projects.get(&rec.data.project).and_then(|p| p.keys.as_ref()).filter(|k| !k.algorithms.is_empty()) {
         Some(k) => k.algorithms.clone(),
@@ -353,13 +360,14 @@ pub fn init(
     user_pin: &Pin,
 ) -> Result<TokenView, DeskError> {
     let number = case_number(number)?;
-    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyInit)?;
+    let case = desk.store.load(&number)?;
+    crate::steps::require_in_plan(catalog, &case, StepKind::KeyInit)?;
     let plugged = keys.keys().slots()?.into_iter().find(|s| s.slot_index == slot_index).and_then(|s| s.token);
-    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyInit, plugged.as_ref(), &[])?;
-    check(desk, &number, true, cert)?;
+    let cert = resolve(desk, catalog, &case, cert, StepKind::KeyInit, plugged.as_ref(), &[])?;
+    check(desk, &case, true, cert)?;
     let label = label.map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).unwrap_or_else(|| crate::rounds::default_label(&number, cert));
     // the CA's try limit (seed 001: "输入错误10次将会锁定") goes onto a key that can take it
-    let tries = crate::intake::project(catalog, &desk.store.case(&number)?.data.project)?.pin.as_ref().and_then(|p| p.max_tries);
+    let tries = crate::intake::project(catalog, &case.record.data.project)?.pin.as_ref().and_then(|p| p.max_tries);
     let (t, user_pin_tries) = keys.keys().init_limited(slot_index, &label, so_pin, user_pin, tries)?;
     let detail = detail::TokenInitialized {
         token_serial: t.serial.clone(),
@@ -465,13 +473,14 @@ pub(crate) fn generate_for(
     let on_key = subjects_on_key(keys, sel);
     let keys = keys.keys();
     let number = case_number(number)?;
-    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::KeyGenerate)?;
+    let case = desk.store.load(&number)?;
+    crate::steps::require_in_plan(catalog, &case, StepKind::KeyGenerate)?;
     let plugged = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::KeyGenerate, Some(&plugged), &on_key)?;
-    check(desk, &number, true, cert)?;
-    let slot = certdesk_domain::certs::certificates(&desk.store.case(&number)?.data).into_iter().find(|c| c.index == cert);
-    let subject = subject_from_case(desk.store, &number, cert)?;
-    let rec = desk.store.case(&number)?;
+    let cert = resolve(desk, catalog, &case, cert, StepKind::KeyGenerate, Some(&plugged), &on_key)?;
+    check(desk, &case, true, cert)?;
+    let rec = &case.record;
+    let slot = certdesk_domain::certs::certificates(&rec.data).into_iter().find(|c| c.index == cert);
+    let subject = subject_from_case(rec, cert)?;
     if let Some(project) = catalog.projects.get(&rec.data.project)
         && !project.issues_algorithm(algo.name())
     {
@@ -593,14 +602,13 @@ struct Open {
     withdrawn: bool,
 }
 
-fn open_rounds(store: &Store, number: &CaseNumber) -> Result<Vec<Open>, DeskError> {
-    let history = store.history(number)?;
-    let (_, facts) = store.facts(number)?;
-    Ok(facts
+fn open_rounds(case: &LoadedCase) -> Vec<Open> {
+    let LoadedCase { history, facts, .. } = case;
+    facts
         .certs
         .iter()
         .map(|c| {
-            let events = crate::rounds::events_of(&history, c.index);
+            let events = crate::rounds::events_of(history, c.index);
             let round = crate::rounds::current_round(&events);
             let has = |a: AuditAction| round.iter().any(|e| e.action == a.wire());
             let generated = round.iter().rev().find(|e| e.action == AuditAction::KeyGenerated.wire());
@@ -614,7 +622,7 @@ fn open_rounds(store: &Store, number: &CaseNumber) -> Result<Vec<Open>, DeskErro
                 withdrawn: c.withdrawn,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// An issued certificate checked for one certificate of the case: what is kept (the leaf and
@@ -723,9 +731,10 @@ pub(crate) fn import_cert_from(
     let number = case_number(number)?;
     crate::limits::check_size("the certificate file", bytes.len(), crate::limits::MAX_CERTIFICATE)?;
     let mut certs = certdesk_token::cert::parse_many(bytes).map_err(certdesk_token::TokenError::from)?;
-    let opens = open_rounds(desk.store, &number)?;
+    let case = desk.store.load(&number)?;
+    let opens = open_rounds(&case);
     if opens.iter().all(|o| o.public_key_sha256.is_none()) {
-        check(desk, &number, false, 1)?;
+        check(desk, &case, false, 1)?;
         return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no key was generated for it yet" });
     }
     let found = certs.iter().enumerate().find_map(|(i, c)| {
@@ -736,10 +745,9 @@ pub(crate) fn import_cert_from(
         let other_case = case_of_cert(desk.store, bytes)?.filter(|o| o != number.as_str());
         return Err(DeskError::CertMismatch { number: number.to_string(), refusal: Box::new(CertRefusal::NotThisCasesKey { other_case }) });
     };
-    check(desk, &number, false, open.cert)?;
+    check(desk, &case, false, open.cert)?;
     let leaf = certs.remove(at);
-    let rec = desk.store.case(&number)?;
-    let mut checked = match check_answer(catalog, &rec.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes), also_trusted) {
+    let mut checked = match check_answer(catalog, &case.record.data, open, &leaf, &certs, &certdesk_domain::case::sha256_hex(bytes), also_trusted) {
         Ok(checked) => checked,
         Err(AnswerCheck::Refused(refusal)) => return Err(DeskError::CertMismatch { number: number.to_string(), refusal: Box::new(refusal) }),
         Err(AnswerCheck::Project(e)) => return Err(*e),
@@ -796,8 +804,9 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
             Err(e) => refusals.push(AnswerRefusal { file: name.clone(), subject: String::new(), serial: String::new(), code: "unreadable".into(), why: e.to_string() }),
         }
     }
-    let opens = open_rounds(desk.store, &number)?;
-    let rec = desk.store.case(&number)?;
+    let case = desk.store.load(&number)?;
+    let opens = open_rounds(&case);
+    let rec = &case.record;
     let fp = |c: &ParsedCert| certdesk_domain::case::sha256_hex(&c.public_key);
     let is_answer = |c: &ParsedCert| opens.iter().any(|o| o.public_key_sha256.as_deref() == Some(fp(c).as_str()));
     let pool: Vec<ParsedCert> = parsed.iter().filter(|(_, _, c)| !is_answer(c)).map(|(_, _, c)| c.clone()).collect();
@@ -850,7 +859,7 @@ pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, file
         return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "the files hold no certificate for this case's keys" });
     }
     for c in &checked {
-        check(desk, &number, false, c.cert)?;
+        check(desk, &case, false, c.cert)?;
     }
     // one transaction: a store that fails midway keeps none of them
     let names: Vec<String> = checked.iter().map(|c| certdesk_domain::workflow::cert_attachment(c.cert, false)).collect();
@@ -912,17 +921,18 @@ pub fn import_enc(
 ) -> Result<EncWritten, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
-    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::EncImport)?;
+    let case = desk.store.load(&number)?;
+    crate::steps::require_in_plan(catalog, &case, StepKind::EncImport)?;
     let plugged = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::EncImport, Some(&plugged), &[])?;
-    check(desk, &number, false, cert)?;
+    let cert = resolve(desk, catalog, &case, cert, StepKind::EncImport, Some(&plugged), &[])?;
+    check(desk, &case, false, cert)?;
     crate::limits::check_size("the CA's answer", answer.len(), crate::limits::MAX_ANSWER)?;
     crate::limits::check_size("the encryption certificate", enc_cert.map_or(0, <[u8]>::len), crate::limits::MAX_CERTIFICATE)?;
     let refused = |why: &'static str| DeskError::KeyStepOutOfOrder { number: number.to_string(), why };
     let mismatch = |refusal: CertRefusal| DeskError::CertMismatch { number: number.to_string(), refusal: Box::new(refusal) };
     let enc_refused = |refusal: CertRefusal| mismatch(CertRefusal::Encryption(Box::new(refusal)));
     let read = certdesk_token::DualAnswer::read(answer, enc_cert)?;
-    let st = status(desk.store, catalog, number.as_str(), Some(cert), Shown::FirstUnfinished)?;
+    let st = status_of(desk.store, catalog, &case, Some(cert), Shown::FirstUnfinished)?;
     let generated = generated_key(&st).ok_or_else(|| refused("no key was generated for it yet"))?;
     if !st.steps.iter().any(|s| s.step == AuditAction::CertificateWritten.wire() && s.done) {
         return Err(refused("its signing certificate is not on the key yet: write it first (key write-cert)"));
@@ -935,8 +945,8 @@ pub fn import_enc(
     if !enc.valid_at(now) {
         return Err(enc_refused(CertRefusal::NotValidNow { not_before: enc.not_before.clone(), not_after: enc.not_after.clone() }));
     }
-    let rec = desk.store.case(&number)?;
-    let open = open_rounds(desk.store, &number)?.into_iter().find(|o| o.cert == cert).ok_or_else(|| refused("no such certificate"))?;
+    let rec = &case.record;
+    let open = open_rounds(&case).into_iter().find(|o| o.cert == cert).ok_or_else(|| refused("no such certificate"))?;
     subject_matches_holder(enc, &open).map_err(enc_refused)?;
     let anchors = project_anchors(catalog, &rec.data.project)?;
     let distid = project_sm2_id(catalog, &rec.data.project)?;
@@ -1079,8 +1089,9 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     let keys = keys.keys();
     let number = case_number(number)?;
     let t = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::CertWrite, Some(&t), &[])?;
-    check(desk, &number, false, cert)?;
+    let case = desk.store.load(&number)?;
+    let cert = resolve(desk, catalog, &case, cert, StepKind::CertWrite, Some(&t), &[])?;
+    check(desk, &case, false, cert)?;
     let (_, bytes) = desk
         .store
         .attachment(&number, &certdesk_domain::workflow::cert_attachment(cert, false))?
@@ -1090,7 +1101,7 @@ pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, num
     let written = keys.write_cert(sel, pin, &bytes, None)?;
     let detail = certificate_written(t.serial, &written, (!previous.is_empty()).then_some(previous), pin_is_default(catalog, pin));
     record(desk, &number, AuditAction::CertificateWritten, &detail, false, cert)?;
-    let holder = desk.store.facts(&number)?.1.cert(cert).map(|c| c.holder.clone()).unwrap_or_default();
+    let holder = case.facts.cert(cert).map(|c| c.holder.clone()).unwrap_or_default();
     Ok(Written { cert, holder, serial_hex: written.serial_hex, subject: written.subject, not_after: written.not_after, key_id: written.id })
 }
 
@@ -1131,13 +1142,14 @@ pub fn seal_label(name: &str, main: bool) -> String {
 pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
-    crate::steps::require_in_plan(desk.store, catalog, &number, StepKind::SealWrite)?;
+    let case = desk.store.load(&number)?;
+    crate::steps::require_in_plan(catalog, &case, StepKind::SealWrite)?;
     let plugged = keys.info(sel)?;
-    let cert = resolve(desk, catalog, &number, cert, StepKind::SealWrite, Some(&plugged), &[])?;
-    check(desk, &number, false, cert)?;
-    let data = desk.store.case(&number)?.data;
-    let on_file = seal_images(desk.store, &number)?;
-    let together = legal_rep_on_unit_key(catalog, &data);
+    let cert = resolve(desk, catalog, &case, cert, StepKind::SealWrite, Some(&plugged), &[])?;
+    check(desk, &case, false, cert)?;
+    let data = &case.record.data;
+    let on_file = seal_images_in(&case.files);
+    let together = legal_rep_on_unit_key(catalog, data);
     let mut names = seal_images_for(data.cert_kind, cert, &on_file, together);
     let kept_apart: Vec<String> = match data.cert_kind {
         CertKind::Organization if !together => on_file.iter().filter(|n| is_legal_reps(n)).cloned().collect(),

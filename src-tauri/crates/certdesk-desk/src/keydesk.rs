@@ -242,24 +242,6 @@ pub struct MadeKey {
     pub cert: Option<u32>,
 }
 
-/// A case's key pair on the key and its request (`files.csr`, with the request package): the
-/// case's step as the key desk shows it. [`generate`]'s for a case; the app's key desk asks it
-/// directly for the step's view.
-#[allow(clippy::too_many_arguments)]
-pub fn generate_for_case(
-    desk: &mut Desk<'_>,
-    library: &KeyLibrary,
-    catalog: &Catalog,
-    number: &str,
-    cert: CertChoice,
-    sel: &TokenSel,
-    pin: &Pin,
-    algo: Algo,
-    files: &crate::issue::RequestFiles,
-) -> Result<crate::issue::Generated, DeskError> {
-    crate::issue::generate(desk, library, catalog, number, sel, pin, algo, cert, files)
-}
-
 /// A key pair on the key and its request (`files.csr`): for a case its step with the request
 /// package (`issue::generate`); for a common name by a key clerk, on the key desk's log with
 /// the public key's SHA-256.
@@ -277,7 +259,7 @@ pub fn generate(
     let t = library.keys.info(sel)?;
     match key_for {
         KeyFor::Case { number, cert } => {
-            let made = generate_for_case(desk, library, catalog, number, cert, sel, pin, algo, files)?;
+            let made = crate::issue::generate(desk, library, catalog, number, sel, pin, algo, cert, files)?;
             let key = serde_json::json!({ "id": made.key_id, "algo": made.algo, "public_key_sha256": made.public_key_sha256 });
             Ok(MadeKey { key, key_id: made.key_id, token_serial: t.serial, token_label: t.label, case: Some(crate::api::case_number(number)?.to_string()), cert: Some(made.cert) })
         }
@@ -472,8 +454,9 @@ pub fn unlock(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, case
     key_clerk(desk, "unlock a key")?;
     let number = case.map(crate::api::case_number).transpose()?;
     if let Some(n) = &number {
-        desk.store.check_key_step(n, &desk.actor, false, None)?;
-        crate::steps::require_in_plan(desk.store, catalog, n, certdesk_domain::steps::StepKind::Unlock)?;
+        let case = desk.store.load(n)?;
+        crate::issue::key_step_allowed(&desk.actor, &case, false, None)?;
+        crate::steps::require_in_plan(catalog, &case, certdesk_domain::steps::StepKind::Unlock)?;
     }
     let t = library.keys.unlock(sel, so_pin, new_pin)?;
     let detail = changed(&t, pin_is_default(catalog, new_pin));
@@ -492,8 +475,9 @@ pub fn wipe(desk: &mut Desk<'_>, library: &KeyLibrary, catalog: &Catalog, case: 
     key_clerk(desk, "wipe a key")?;
     let number = case.map(crate::api::case_number).transpose()?;
     if let Some(n) = &number {
-        desk.store.check_key_step(n, &desk.actor, false, None)?;
-        crate::steps::require_in_plan(desk.store, catalog, n, certdesk_domain::steps::StepKind::Wipe)?;
+        let case = desk.store.load(n)?;
+        crate::issue::key_step_allowed(&desk.actor, &case, false, None)?;
+        crate::steps::require_in_plan(catalog, &case, certdesk_domain::steps::StepKind::Wipe)?;
     }
     let t = library.keys.wipe(sel, so_pin)?;
     // a wiped key has no user PIN: no default to warn about any more

@@ -205,10 +205,9 @@ fn cert_states(plan: &Plan, history: &[AuditEvent], facts: &CaseFacts) -> Vec<Ce
 }
 
 /// The certificates of a case at the key desk, for choosing which one a command works on.
-pub(crate) fn waiting(store: &Store, catalog: &Catalog, number: &CaseNumber) -> Result<(Vec<crate::rounds::Waiting>, bool), DeskError> {
-    let case = store.load(number)?;
-    let st = steps_of(catalog, &case)?;
-    let LoadedCase { record, facts, .. } = &case;
+pub(crate) fn waiting_of(catalog: &Catalog, case: &LoadedCase) -> Result<(Vec<crate::rounds::Waiting>, bool), DeskError> {
+    let st = steps_of(catalog, case)?;
+    let LoadedCase { record, facts, .. } = case;
     let waiting = facts
         .certs
         .iter()
@@ -258,10 +257,10 @@ fn done_by<'h>(spec: &StepSpec, history: &'h [AuditEvent], facts: &CaseFacts) ->
 
 /// Refuses a key-desk operation the case's plan does not have (a key made for an unlock case,
 /// an unlock for a new one).
-pub(crate) fn require_in_plan(store: &Store, catalog: &Catalog, number: &CaseNumber, kind: StepKind) -> Result<(), DeskError> {
-    let case = store.load(number)?;
+pub(crate) fn require_in_plan(catalog: &Catalog, case: &LoadedCase, kind: StepKind) -> Result<(), DeskError> {
     let record = &case.record;
-    let specs = case_plan(catalog, &case)?.specs;
+    let number = &record.number;
+    let specs = case_plan(catalog, case)?.specs;
     if specs.iter().any(|s| s.kind == kind) {
         return Ok(());
     }
@@ -302,16 +301,16 @@ fn step_write(catalog: &Catalog, actor: &Actor, case: &LoadedCase, step: &str, w
         }
         Some(_) => {}
     }
-    let moved = |action: Action, note: ActNote| StepWrite::Move { action, note: Box::new(note) };
+    let allowed = |action: Action| certdesk_store::allowed_move(case, action, actor, None);
+    let moved = |action: Action, note: ActNote| -> Result<StepWrite, DeskError> { Ok(StepWrite::Move { allowed: allowed(action)?, note: Box::new(note) }) };
     // submission and approval hold the case to its materials, after the move itself is allowed
     let checked = |action: Action, accept_to_follow: bool| -> Result<StepWrite, DeskError> {
-        certdesk_domain::status::next(record.status, action).map_err(certdesk_store::StoreError::from)?;
-        certdesk_domain::workflow::authorize(actor, action, &case.facts, None).map_err(certdesk_store::ActError::from)?;
+        let allowed = allowed(action)?;
         let to_follow = crate::api::conditions(catalog, action, accept_to_follow, case)?;
-        Ok(moved(action, ActNote { to_follow, ..Default::default() }))
+        Ok(StepWrite::Move { allowed, note: Box::new(ActNote { to_follow, ..Default::default() }) })
     };
     Ok(match spec.kind {
-        StepKind::Accept => moved(Action::Accept, ActNote::default()),
+        StepKind::Accept => moved(Action::Accept, ActNote::default())?,
         StepKind::Submit => checked(Action::Submit, false)?,
         StepKind::Approve => checked(Action::Approve, with.accept_to_follow)?,
         StepKind::Confirm => {
@@ -329,9 +328,9 @@ fn step_write(catalog: &Catalog, actor: &Actor, case: &LoadedCase, step: &str, w
         StepKind::Deliver => {
             let project = crate::intake::project(catalog, &record.data.project)?;
             let handover = handover(number, &record.data, &project.rules, with)?;
-            moved(Action::Deliver, ActNote { handover: Some(handover), ..Default::default() })
+            moved(Action::Deliver, ActNote { handover: Some(handover), ..Default::default() })?
         }
-        StepKind::Close => moved(Action::Close, ActNote::default()),
+        StepKind::Close => moved(Action::Close, ActNote::default())?,
         _ => return Err(DeskError::KeyDeskStep { number: number.to_string(), step: step.to_string(), title: spec.title.clone(), command: key_desk_command(spec.kind) }),
     })
 }

@@ -151,6 +151,13 @@ impl Hsm {
     }
 }
 
+/// The case reads `f` made (`certdesk_store::reads`), with its answer.
+fn reads_of<T>(f: impl FnOnce() -> T) -> (T, certdesk_store::reads::CaseReads) {
+    let before = certdesk_store::reads::case_reads();
+    let out = f();
+    (out, certdesk_store::reads::case_reads().since(before))
+}
+
 #[test]
 fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let hsm = Hsm::new();
@@ -170,7 +177,11 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &draft, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "not_approved");
     assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &catalog, &n, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "missing_role");
 
-    let t = issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 0, Some(&n), &so, &pin).unwrap();
+    // #75: a key-desk step loads its case once to check before the key is touched, and once in
+    // the write that records it
+    let twice = certdesk_store::reads::CaseReads { cases: 2, histories: 2, file_lists: 2 };
+    let (t, reads) = reads_of(|| issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 0, Some(&n), &so, &pin).unwrap());
+    assert_eq!(reads, twice, "init");
     // the key desk's list (the same loaded module) shows the key initialised at once
     let listed = keydesk::key_slots(&c.desk("wang"), Ok(&keys)).slots;
     assert!(listed.iter().any(|s| s.token.as_ref().is_some_and(|tk| tk.initialized && tk.serial == t.serial && tk.label == n)), "{listed:?}");
@@ -178,7 +189,8 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let files = issue::RequestFiles::in_dir(&hsm.p("out"), &n);
     let wrong = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, CertChoice::Next, &files).unwrap_err();
     assert_eq!(wrong.kind().as_str(), "pin_incorrect");
-    let g = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin, Algo::EcP256, CertChoice::Next, &files).unwrap();
+    let (g, reads) = reads_of(|| issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin, Algo::EcP256, CertChoice::Next, &files).unwrap());
+    assert_eq!(reads, twice, "generate");
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
     assert_eq!(package["key"]["public_key_sha256"], g.public_key_sha256.as_str());
@@ -230,21 +242,27 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // neither kept nor written
     let trusts_ours = catalog_trusting(&c.catalog, &project, &std::fs::read(hsm.p("ca.pem")).unwrap());
     let sent = [cert.clone(), elsewhere.clone()].concat();
-    let imported = issue::import_cert(&mut c.desk("wang"), &trusts_ours, &n, &sent).unwrap();
+    let (imported, reads) = reads_of(|| issue::import_cert(&mut c.desk("wang"), &trusts_ours, &n, &sent).unwrap());
+    assert_eq!(reads, twice, "import_cert");
     assert!(imported.issuer_trusted);
     assert_eq!(imported.left_out, ["CN=Elsewhere Root"]);
     assert!(imported.subject.contains("广州市示例科技有限公司"), "{}", imported.subject);
     let (_, kept) = c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).unwrap();
     let kept = certdesk_token::cert::parse_many(&kept).unwrap();
     assert_eq!(kept.iter().map(|k| k.subject.as_str()).collect::<Vec<_>>()[1..], ["CN=Test Root,O=Test CA,C=CN"]);
-    let w = issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
+    let (w, reads) = reads_of(|| issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap());
+    assert_eq!(reads, twice, "write_cert");
     assert_eq!(w.serial_hex, imported.serial_hex);
     assert_eq!(c.desk("admin").case(&n).unwrap().status, Status::KeyIssued);
     // the same step again (a retry) is not a second key in the ledger
     issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
     // a second key for the case needs a supervisor's reissue with a reason
     assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 1, Some("second"), &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
-    let sw = issue::write_seal(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
+    let (sw, reads) = reads_of(|| issue::write_seal(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap());
+    let each = 1 + sw.images.len() as u32;
+    assert_eq!(reads, certdesk_store::reads::CaseReads { cases: each, histories: each, file_lists: each }, "write_seal: its check, then a write per image");
+    let (st, reads) = reads_of(|| c.desk("admin").key_status(&catalog, &n, None).unwrap());
+    assert_eq!((st.next, reads.cases), (None, 1), "key status is one load");
     assert_eq!(sw.name, "seal:official_seal");
     let contents = keydesk::show(&c.desk("wang"), &keys, &sel, Some(&pin)).unwrap();
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));

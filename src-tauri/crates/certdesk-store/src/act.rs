@@ -148,32 +148,60 @@ pub(crate) fn load_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<LoadedC
     Ok(LoadedCase { record, history, files, facts })
 }
 
+/// A workflow move the state machine and the workflow's authorisation allowed on a case as
+/// loaded: made only by [`allowed_move`], so a move is written only once it was checked, and
+/// checked once (#75).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedMove {
+    action: Action,
+    to: Status,
+}
+
+impl AllowedMove {
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// the status the move leads to
+    pub fn to(&self) -> Status {
+        self.to
+    }
+}
+
+/// Whether `actor` may take `action` on the case as loaded (the state machine, then the
+/// workflow's roles, four-eyes and reasons): the move, or why not. The only check of a move; a
+/// wrong status or one's own case is said before any condition of the caller's.
+pub fn allowed_move(case: &LoadedCase, action: Action, actor: &Actor, reason: Option<&str>) -> Result<AllowedMove, ActError> {
+    let to = status::next(case.record.status, action).map_err(StoreError::from)?;
+    workflow::authorize(actor, action, &case.facts, reason)?;
+    Ok(AllowedMove { action, to })
+}
+
 /// What a step of a case's plan writes, as the caller decided it on the case loaded for it
 /// ([`Store::write_step`]).
 #[derive(Debug, Clone)]
 pub enum StepWrite {
-    /// a workflow move (accept, submit, approve, deliver, close) with what it records
-    Move { action: Action, note: Box<ActNote> },
+    /// a workflow move (accept, submit, approve, deliver, close), allowed on that load, with
+    /// what it records
+    Move { allowed: AllowedMove, note: Box<ActNote> },
     /// a step done outside certdesk, recorded by an account with the step's role
     Confirm { role: workflow::Role, confirmed: detail::StepConfirmed },
 }
 
-/// A workflow move inside the caller's write transaction, on the case it loaded: the state
-/// machine, the workflow's authorisation, an approval's signature (#31: an account that must use
-/// its key approves only with a signature over the approval statement its enrolled key made),
-/// the status and the event.
+/// A workflow move, allowed on the case the caller's write transaction loaded, written there:
+/// an approval's signature (#31: an account that must use its key approves only with a
+/// signature over the approval statement its enrolled key made), the status and the event.
 fn move_in(
     tx: &mut Tx<'_>,
     case: &LoadedCase,
-    action: Action,
+    allowed: AllowedMove,
     actor: &Actor,
     reason: Option<&str>,
     note: ActNote,
     check: Option<&dyn crate::staff_keys::SignatureCheck>,
 ) -> Result<CaseRecord, ActError> {
     let (record, facts) = (&case.record, &case.facts);
-    let to = status::next(record.status, action).map_err(StoreError::from)?;
-    workflow::authorize(actor, action, facts, reason)?;
+    let AllowedMove { action, to } = allowed;
     let signature = if action == Action::Approve {
         match (&note.signature, check) {
             (Some(signed), Some(check)) => Some(crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)?),
@@ -306,10 +334,9 @@ impl Store {
         self.write_loaded(number, |tx, case| {
             // the move itself may be refused (wrong status, one's own case): said before the
             // caller's conditions
-            status::next(case.record.status, action).map_err(StoreError::from)?;
-            workflow::authorize(actor, action, &case.facts, reason).map_err(ActError::from)?;
+            let allowed = allowed_move(case, action, actor, reason)?;
             let to_follow = decide(case)?.or(note.to_follow);
-            Ok(move_in(tx, case, action, actor, reason, ActNote { to_follow, ..note }, check)?)
+            Ok(move_in(tx, case, allowed, actor, reason, ActNote { to_follow, ..note }, check)?)
         })
     }
 
@@ -324,7 +351,7 @@ impl Store {
         decide: impl FnOnce(&LoadedCase) -> Result<StepWrite, E>,
     ) -> Result<CaseRecord, E> {
         self.write_loaded(number, |tx, case| match decide(case)? {
-            StepWrite::Move { action, note } => Ok(move_in(tx, case, action, actor, None, *note, check)?),
+            StepWrite::Move { allowed, note } => Ok(move_in(tx, case, allowed, actor, None, *note, check)?),
             StepWrite::Confirm { role, confirmed } => {
                 confirm_in(tx, case, actor, role, &confirmed)?;
                 Ok(case.record.clone())
@@ -434,14 +461,6 @@ impl Store {
             }
             Ok(out)
         })
-    }
-
-    /// Checks that `actor` may do a key-desk step on the case now (before touching a token),
-    /// for certificate `cert` (none: an unlock or a wipe, once per case).
-    pub fn check_key_step(&self, number: &CaseNumber, actor: &Actor, new_key: bool, cert: Option<u32>) -> Result<(CaseRecord, CaseFacts), ActError> {
-        let (record, facts) = self.facts(number)?;
-        workflow::authorize_key_step(actor, &facts, new_key, cert)?;
-        Ok((record, facts))
     }
 
     /// Records a key-desk step done on a token (`token_initialized`, `key_generated`,

@@ -58,7 +58,7 @@ pub mod sign_ins;
 pub mod staff_keys;
 
 pub use accounts::{Account, AuthError, Password};
-pub use act::{ActError, ActNote, FileKind, HistoryCheck, LoadedCase, NewFile, StepWrite, approval_in_force, case_facts, event_cert};
+pub use act::{ActError, ActNote, AllowedMove, FileKind, HistoryCheck, LoadedCase, NewFile, StepWrite, allowed_move, approval_in_force, case_facts, event_cert};
 pub use audit::{AuditAction, AuditEvent, AuditFilter, BreakKind, ChainBreak, ChainWalk, NewEvent, StoredEvent, VerifyReport};
 pub use cases::ClockRow;
 pub use detail::{EventBody, EventDetail};
