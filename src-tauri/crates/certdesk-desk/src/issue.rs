@@ -312,12 +312,12 @@ pub(crate) fn status_of(store: &Store, catalog: &Catalog, case: &LoadedCase, cer
         .collect();
     let desk_next = desk_steps.iter().find(|s| !s.done).map(|s| s.id.clone()).unwrap_or_else(|| "deliver".into());
     let mut batch = crate::rounds::batch_view(&certs, index, plugged);
-    batch.requests = crate::rounds::waiting_requests(&certs, &history);
+    batch.requests = crate::rounds::waiting_requests(&certs, history);
     let label = match (certs.len(), &chosen.key_label) {
         (_, Some(label)) => label.clone(),
         // a case of one certificate: its key is named after the case, as before #28
         (1, None) => number.to_string(),
-        (_, None) => crate::rounds::default_label(&number, index),
+        (_, None) => crate::rounds::default_label(number, index),
     };
     let so_pin_needed = crate::rounds::needs_key_init(&certs);
     Ok(KeyStatus {
