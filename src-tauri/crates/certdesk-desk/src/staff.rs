@@ -34,8 +34,8 @@ fn failure(e: staff::SigError) -> SignatureFailure {
     match e {
         staff::SigError::BadSignature => SignatureFailure::BadSignature,
         staff::SigError::AlgorithmMismatch { signature, certificate } => SignatureFailure::AlgorithmMismatch { signature: signature.into(), certificate: certificate.into() },
-        staff::SigError::Unsupported(key) => SignatureFailure::UnsupportedKey(key),
-        staff::SigError::Malformed(what) => SignatureFailure::Malformed(what),
+        staff::SigError::Unsupported(key) => SignatureFailure::UnsupportedKey(key.to_string()),
+        staff::SigError::Malformed(what) => SignatureFailure::Malformed(what.to_string()),
     }
 }
 

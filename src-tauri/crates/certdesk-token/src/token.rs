@@ -98,6 +98,57 @@ pub enum ModuleProblem {
     Pkcs11(cryptoki::error::Error),
 }
 
+/// Why the token, or the library's call on it, refused an operation: the call's own error
+/// (its CKR or SAR code within), or what of the request the key cannot take.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeviceProblem {
+    /// A PKCS#11 call's error, with its CKR code.
+    #[error(transparent)]
+    Pkcs11(cryptoki::error::Error),
+    /// An SM2 call through a vendor profile (`pkcs11_sm2`): the function and its CK_RV.
+    #[error(transparent)]
+    Sm2Raw(crate::pkcs11_sm2::P11Sm2Error),
+    /// An SKF call's error, with the code's Chinese.
+    #[error("{0} ({zh})", zh = .0.zh())]
+    Skf(certdesk_skf::SkfError),
+    #[error("a label is 1-32 bytes")]
+    LabelLength,
+    #[error("country must be two letters")]
+    CountryNotTwoLetters,
+    #[error("serialNumber must be printable ASCII")]
+    SerialNumberNotPrintable,
+    /// The request's subject as an X.509 name (the SKF path).
+    #[error("the subject: {0}")]
+    Subject(#[source] der::Error),
+    /// rcgen building or encoding the request.
+    #[error(transparent)]
+    Request(rcgen::Error),
+    /// The token's signature is neither DER nor r ‖ s of the right length.
+    #[error(transparent)]
+    SignatureFormat(certdesk_gm::SignatureFormatError),
+    /// The certificate's key cannot sign a staff signature.
+    #[error(transparent)]
+    StaffKey(crate::staff::SigError),
+    /// A file larger than an SKF file's `u32` size.
+    #[error("{what} is too large")]
+    TooLarge { what: String, bytes: usize },
+    #[error("{label:?} cannot be an SKF file name (at most 31 bytes, not {chain})", chain = skf::CHAIN_FILE)]
+    SkfFileName { label: String },
+}
+
+/// Why the key did not take a new PIN (too short or long, or of characters it refuses).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PinRefusal {
+    /// CKR_PIN_LEN_RANGE or CKR_PIN_INVALID, in cryptoki's error.
+    #[error(transparent)]
+    Pkcs11(cryptoki::error::Error),
+    /// SAR_PIN_LEN_RANGE or SAR_PIN_INVALID.
+    #[error("{0}")]
+    Skf(certdesk_skf::Sar),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("cannot load the PKCS#11 module {path}: {why}")]
@@ -118,7 +169,7 @@ pub enum TokenError {
     #[error("the SO PIN is locked: the key cannot be unlocked any more")]
     SoPinLocked,
     #[error("the new PIN is not acceptable to the key ({0})")]
-    PinRefused(String),
+    PinRefused(PinRefusal),
     #[error("the key or reader was removed during {op}: insert it and try again")]
     Removed { op: &'static str },
     #[error("the certificate's public key matches no key on this token: it belongs to another key (certificate subject {subject})")]
@@ -129,8 +180,8 @@ pub enum TokenError {
     Verify { what: String },
     #[error(transparent)]
     Cert(#[from] cert::CertError),
-    #[error("the token refused {op}: {detail}")]
-    Device { op: &'static str, detail: String },
+    #[error("the token refused {op}: {problem}")]
+    Device { op: &'static str, problem: Box<DeviceProblem> },
     #[error("SM2 over this PKCS#11 module needs a vendor profile (no standard PKCS#11 mechanism exists): use the key's SKF library, or a module with an SM2 profile")]
     Sm2NeedsProfile,
     #[error("{algo} keys cannot be made over {backend}: {why}")]
@@ -151,8 +202,9 @@ pub enum TokenError {
         "an enveloped encryption key pair cannot be imported over PKCS#11: no standard mechanism exists and each vendor's differs; point the key desk at the key's SKF library"
     )]
     EnvelopeImportUnsupported,
-    #[error("the key could not open the envelope: it is not enveloped to this key's signing key, or damaged ({detail})")]
-    EnvelopeRefused { detail: String },
+    /// SAR_INDATAERR or SAR_INDATALENERR from `SKF_ImportECCKeyPair`.
+    #[error("the key could not open the envelope: it is not enveloped to this key's signing key, or damaged ({code} {zh})", zh = code.zh())]
+    EnvelopeRefused { code: certdesk_skf::Sar },
     #[error("key {id} has no signing certificate yet: write the signing certificate first (key write-cert)")]
     SignCertMissing { id: String },
     #[error("no key on the token has a signing certificate for {subject}: write the signing certificate first, or name the key (--key ID)")]
@@ -163,6 +215,13 @@ pub enum TokenError {
     EncIssuer { enc_issuer: String, sign_issuer: String },
     #[error("the encryption certificate's issuer chain: {0}")]
     EncChain(#[from] crate::chain::ChainError),
+}
+
+impl TokenError {
+    /// The token refused `op` for `problem`.
+    pub(crate) fn device(op: &'static str, problem: DeviceProblem) -> TokenError {
+        TokenError::Device { op, problem: Box::new(problem) }
+    }
 }
 
 fn tries_text(final_try: bool, count_low: bool, tries_left: Option<u32>) -> String {
@@ -468,7 +527,7 @@ impl Keys {
     /// value is the limit the key was made with, when this call set one.
     pub fn init_limited(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin, user_tries: Option<u32>) -> Result<(TokenView, Option<u32>), TokenError> {
         if label.trim().is_empty() || label.len() > 32 {
-            return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
+            return Err(TokenError::device("initialising", DeviceProblem::LabelLength));
         }
         match &self.lib {
             Lib::Pkcs11(l) => Ok((l.init(index, label, so_pin, user_pin)?, None)),
@@ -581,10 +640,34 @@ impl Keys {
     /// [`Keys::sign_as`] with SM2's Z under `distid`: a key its project's CA issued signs
     /// under the project's ID (#74, the unit's own certificate as proof).
     pub fn sign_under(&self, sel: &TokenSel, pin: &Pin, cert: &cert::ParsedCert, message: &[u8], distid: &certdesk_gm::DistId) -> Result<crate::staff::StaffSignature, TokenError> {
-        let algorithm = crate::staff::SigAlgorithm::of_certificate(cert).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
+        let algorithm = crate::staff::SigAlgorithm::of_certificate(cert).map_err(|e| TokenError::device("signing", DeviceProblem::StaffKey(e)))?;
         let signature = each!(self, l => l.sign_as(sel, pin, cert, message, distid))?;
         crate::staff::verify_under(cert, algorithm, message, &signature, distid).map_err(|e| TokenError::Verify { what: format!("the key's signature ({e})") })?;
-        let digest = crate::staff::digest_under(cert, algorithm, message, distid).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })?;
+        let digest = crate::staff::digest_under(cert, algorithm, message, distid).map_err(|e| TokenError::device("signing", DeviceProblem::StaffKey(e)))?;
         Ok(crate::staff::StaffSignature { algorithm, digest, signature })
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    /// #75: what the token refused says why as a typed reason, in the words the text had.
+    #[test]
+    fn refusals_hold_typed_reasons_in_the_old_words() {
+        let label = TokenError::device("initialising", DeviceProblem::LabelLength);
+        assert!(matches!(&label, TokenError::Device { op: "initialising", problem } if matches!(**problem, DeviceProblem::LabelLength)), "{label:?}");
+        assert_eq!(label.to_string(), "the token refused initialising: a label is 1-32 bytes");
+        let file = TokenError::device("writing a file", DeviceProblem::SkfFileName { label: "x".repeat(40) });
+        assert_eq!(file.to_string(), format!("the token refused writing a file: {:?} cannot be an SKF file name (at most 31 bytes, not certdesk-ca-chain)", "x".repeat(40)));
+        let skf = TokenError::device("listing files", DeviceProblem::Skf(certdesk_skf::SkfError::Sar { function: "SKF_EnumFiles", code: certdesk_skf::Sar::SAR_INDATAERR }));
+        assert!(skf.to_string().starts_with("the token refused listing files: SKF_EnumFiles failed: SAR_INDATAERR (0x0A000011), input data error ("), "{skf}");
+        let pin = TokenError::PinRefused(PinRefusal::Skf(certdesk_skf::Sar::SAR_PIN_LEN_RANGE));
+        assert!(pin.to_string().starts_with("the new PIN is not acceptable to the key (SAR_PIN_LEN_RANGE (0x"), "{pin}");
+        let envelope = TokenError::EnvelopeRefused { code: certdesk_skf::Sar::SAR_INDATAERR };
+        assert_eq!(
+            envelope.to_string(),
+            "the key could not open the envelope: it is not enveloped to this key's signing key, or damaged (SAR_INDATAERR (0x0A000011) 输入数据错误)"
+        );
     }
 }

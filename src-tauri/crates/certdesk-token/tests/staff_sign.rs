@@ -101,9 +101,8 @@ fn staff_keys_sign_statements_that_openssl_verifies() {
         assert_eq!(signed.algorithm, expected);
         staff::verify(&cert, signed.algorithm, message, &signed.signature).unwrap();
         assert_eq!(signed.digest, staff::digest(&cert, signed.algorithm, message).unwrap());
-        assert_eq!(
-            staff::verify(&cert, signed.algorithm, b"another statement", &signed.signature),
-            Err(staff::SigError::BadSignature),
+        assert!(
+            matches!(staff::verify(&cert, signed.algorithm, b"another statement", &signed.signature), Err(staff::SigError::BadSignature)),
             "{algo:?}: a signature of one statement is none of another"
         );
         let (over_message, over_digest) = openssl_verifies(dir.path(), signed.algorithm, &cert_pem, message, &signed.digest, &signed.signature);
@@ -115,7 +114,7 @@ fn staff_keys_sign_statements_that_openssl_verifies() {
             let project_id = certdesk_gm::DistId::new(b"CERTDESK-PROJECT".to_vec()).unwrap();
             let under = keys.sign_under(&sel, &pin, &cert, message, &project_id).unwrap();
             staff::verify_under(&cert, under.algorithm, message, &under.signature, &project_id).unwrap();
-            assert_eq!(staff::verify(&cert, under.algorithm, message, &under.signature), Err(staff::SigError::BadSignature), "not under the default ID");
+            assert!(matches!(staff::verify(&cert, under.algorithm, message, &under.signature), Err(staff::SigError::BadSignature)), "not under the default ID");
             assert_eq!(under.digest, staff::digest_under(&cert, under.algorithm, message, &project_id).unwrap());
             let (f_sig, f_msg, f_cert) = (dir.path().join("under.sig"), dir.path().join("under.txt"), dir.path().join("under.pem"));
             std::fs::write(&f_sig, &under.signature).unwrap();

@@ -7,7 +7,7 @@
 //! manufacturer) that a vendor profile names (`sm2_profiles`) makes and signs with SM2 keys
 //! through the raw path (`pkcs11_sm2`), the request built by `certdesk-gm`.
 
-use super::{Algo, CertUsage, CertView, Contents, DataView, KeyView, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
+use super::{Algo, CertUsage, CertView, Contents, DataView, DeviceProblem, KeyView, PinRefusal, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
 use crate::pkcs11_sm2::{P11Sm2Error, RawModule};
@@ -25,7 +25,7 @@ fn device(op: &'static str) -> impl Fn(CkError) -> TokenError {
     move |e| match e {
         CkError::Pkcs11(RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SessionHandleInvalid | RvError::SessionClosed, _) => TokenError::Removed { op },
         CkError::Pkcs11(RvError::PinLocked, _) => TokenError::PinLocked,
-        other => TokenError::Device { op, detail: other.to_string() },
+        other => TokenError::device(op, DeviceProblem::Pkcs11(other)),
     }
 }
 
@@ -44,7 +44,7 @@ fn sm2_err(op: &'static str) -> impl Fn(P11Sm2Error) -> TokenError {
         (P11Sm2Error::ProfileMismatch { .. }, _) => TokenError::Sm2NeedsProfile,
         (_, Some(cryptoki_sys::CKR_PIN_LOCKED)) => TokenError::PinLocked,
         (_, Some(cryptoki_sys::CKR_DEVICE_REMOVED | cryptoki_sys::CKR_TOKEN_NOT_PRESENT | cryptoki_sys::CKR_SESSION_HANDLE_INVALID)) => TokenError::Removed { op },
-        _ => TokenError::Device { op, detail: e.to_string() },
+        _ => TokenError::device(op, DeviceProblem::Sm2Raw(e)),
     }
 }
 
@@ -191,7 +191,7 @@ impl P11 {
     /// Initialises the token in slot `index` with `label`, then sets the user PIN.
     pub(crate) fn init(&self, index: usize, label: &str, so_pin: &Pin, user_pin: &Pin) -> Result<TokenView, TokenError> {
         if label.trim().is_empty() || label.len() > 32 {
-            return Err(TokenError::Device { op: "initialising", detail: "a label is 1-32 bytes".into() });
+            return Err(TokenError::device("initialising", DeviceProblem::LabelLength));
         }
         let slot = self.slot_at(index)?;
         let others: Vec<String> =
@@ -212,7 +212,7 @@ impl P11 {
     pub(crate) fn change_pin(&self, sel: &TokenSel, old: &Pin, new: &Pin) -> Result<(), TokenError> {
         let (_, _, session) = self.user_session(sel, old)?;
         session.set_pin(&old.auth(), &new.auth()).map_err(|e| match e {
-            CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
+            CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(PinRefusal::Pkcs11(e)),
             e => device("changing the PIN")(e),
         })
     }
@@ -350,9 +350,7 @@ impl P11 {
         let mut dn = rcgen::DistinguishedName::new();
         dn.push(
             rcgen::DnType::CountryName,
-            rcgen::DnValue::PrintableString(
-                subject.country.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "country must be two letters".into() })?,
-            ),
+            rcgen::DnValue::PrintableString(subject.country.clone().try_into().map_err(|_| TokenError::device("making the request", DeviceProblem::CountryNotTwoLetters))?),
         );
         if let Some(o) = &subject.organization {
             dn.push(rcgen::DnType::OrganizationName, rcgen::DnValue::Utf8String(o.clone()));
@@ -363,9 +361,7 @@ impl P11 {
         if let Some(sn) = &subject.serial_number {
             dn.push(
                 rcgen::DnType::CustomDnType(vec![2, 5, 4, 5]),
-                rcgen::DnValue::PrintableString(
-                    sn.clone().try_into().map_err(|_| TokenError::Device { op: "making the request", detail: "serialNumber must be printable ASCII".into() })?,
-                ),
+                rcgen::DnValue::PrintableString(sn.clone().try_into().map_err(|_| TokenError::device("making the request", DeviceProblem::SerialNumberNotPrintable))?),
             );
         }
         dn.push(rcgen::DnType::CommonName, rcgen::DnValue::Utf8String(subject.common_name.clone()));
@@ -375,8 +371,8 @@ impl P11 {
             Some(c) => vec![rcgen::Attribute { oid: &[1, 2, 840, 113549, 1, 9, 7], values: der_set_of_utf8(c) }],
             None => Vec::new(),
         };
-        let csr = params.serialize_request_with_attributes(&signer, attributes).map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })?;
-        csr.pem().map_err(|e| TokenError::Device { op: "making the request", detail: e.to_string() })
+        let csr = params.serialize_request_with_attributes(&signer, attributes).map_err(|e| TokenError::device("making the request", DeviceProblem::Request(e)))?;
+        csr.pem().map_err(|e| TokenError::device("making the request", DeviceProblem::Request(e)))
     }
 
     /// The signature of the key whose public key is `cert`'s over `message` (#31, staff keys),
@@ -394,7 +390,7 @@ impl P11 {
                 let on_token = raw.find_key(session.handle(), &id).map_err(sm2_err("finding the SM2 key"))?;
                 let e = certdesk_gm::sm3_e(&on_token.point, distid, message);
                 let signature = certdesk_gm::Sm2PrehashSigner::sign_e(&raw.signer(session.handle(), &on_token, profile), &e).map_err(sm2_err("signing"))?;
-                certdesk_gm::normalise_signature(&signature).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })
+                certdesk_gm::normalise_signature(&signature).map_err(|e| TokenError::device("signing", DeviceProblem::SignatureFormat(e)))
             }
             Algo::Rsa2048 => {
                 let private = self.private_key(&session, &id)?;
@@ -508,7 +504,7 @@ impl P11 {
 /// C_InitPIN in an SO session: a PIN the key does not accept is named as such.
 fn set_user_pin(session: &Session, pin: &Pin) -> Result<(), TokenError> {
     session.init_pin(&pin.auth()).map_err(|e| match e {
-        CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(e.to_string()),
+        CkError::Pkcs11(RvError::PinLenRange | RvError::PinInvalid, _) => TokenError::PinRefused(PinRefusal::Pkcs11(e)),
         e => device("setting the user PIN")(e),
     })
 }

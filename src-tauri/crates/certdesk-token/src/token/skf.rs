@@ -9,7 +9,8 @@
 //! (`certdesk-gm`: the host computes e = SM3(Z‖M), the key signs it).
 
 use super::{
-    Algo, CertUsage, CertView, Contents, DataView, DualAnswer, EncImported, KeyView, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject, TokenError, TokenSel, TokenView, hex,
+    Algo, CertUsage, CertView, Contents, DataView, DeviceProblem, DualAnswer, EncImported, KeyView, PinRefusal, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject, TokenError,
+    TokenSel, TokenView, hex,
 };
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
@@ -38,7 +39,7 @@ const DEV_AUTH_KEY: &[u8; 16] = b"1234567812345678";
 
 /// The file with the CA certificates written along with the issued one (PEM): an SKF
 /// container holds only its own two certificates.
-const CHAIN_FILE: &str = "certdesk-ca-chain";
+pub(crate) const CHAIN_FILE: &str = "certdesk-ca-chain";
 
 /// SKF file names are at most 31 bytes: the seal images' data-object labels
 /// (`certdesk-seal-image:<slot>`) are stored as `seal:<slot>`.
@@ -54,7 +55,7 @@ fn device(op: &'static str) -> impl Fn(SkfError) -> TokenError {
     move |e| match e {
         SkfError::DeviceRemoved { .. } => TokenError::Removed { op },
         SkfError::PinLocked { .. } => TokenError::PinLocked,
-        other => TokenError::Device { op, detail: format!("{other} ({})", other.zh()) },
+        other => TokenError::device(op, DeviceProblem::Skf(other)),
     }
 }
 
@@ -109,7 +110,7 @@ pub(super) fn subject_name(subject: &Subject) -> Result<x509_cert::name::Name, T
         parts.push(format!("O={}", escape(o)));
     }
     parts.push(format!("C={}", escape(&subject.country)));
-    x509_cert::name::Name::from_str(&parts.join(",")).map_err(|e| TokenError::Device { op: "making the request", detail: format!("the subject: {e}") })
+    x509_cert::name::Name::from_str(&parts.join(",")).map_err(|e| TokenError::device("making the request", DeviceProblem::Subject(e)))
 }
 
 /// The container's signing key as `certdesk-gm` asks for it: e in, r ‖ s out.
@@ -150,7 +151,7 @@ fn put_file(app: &Application<'_>, name: &str, value: &[u8], what: &str) -> Resu
     if app.files().map_err(device("listing files"))?.iter().any(|f| f == name) {
         app.delete_file(name).map_err(device("replacing a file"))?;
     }
-    let size = u32::try_from(value.len()).map_err(|_| TokenError::Device { op: "writing a file", detail: format!("{what} is too large") })?;
+    let size = u32::try_from(value.len()).map_err(|_| TokenError::device("writing a file", DeviceProblem::TooLarge { what: what.to_string(), bytes: value.len() }))?;
     app.create_file(name, size, SECURE_ANYONE_ACCOUNT, SECURE_USER_ACCOUNT).map_err(device("creating a file"))?;
     app.write_file(name, 0, value).map_err(device("writing a file"))?;
     if app.read_file(name).map_err(device("reading back"))? != value {
@@ -271,7 +272,9 @@ impl SkfKeys {
             dev.authenticate(&Zeroizing::new(*DEV_AUTH_KEY)).map_err(device("authenticating to the key"))?;
         }
         dev.create_application(APPLICATION, &so_pin.skf(), PIN_TRIES, &user_pin.skf(), user_tries, SECURE_USER_ACCOUNT).map_err(|e| match e {
-            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_PIN_LEN_RANGE | certdesk_skf::Sar::SAR_PIN_INVALID) => TokenError::PinRefused(code.to_string()),
+            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_PIN_LEN_RANGE | certdesk_skf::Sar::SAR_PIN_INVALID) => {
+                TokenError::PinRefused(PinRefusal::Skf(code))
+            }
             e => device(op)(e),
         })?;
         Ok(())
@@ -290,7 +293,9 @@ impl SkfKeys {
         let (dev, _) = self.find(sel)?;
         let app = Self::application(&dev, sel)?;
         app.change_pin(PinType::User, &old.skf(), &new.skf()).map_err(|e| match e {
-            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_PIN_LEN_RANGE | certdesk_skf::Sar::SAR_PIN_INVALID) => TokenError::PinRefused(code.to_string()),
+            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_PIN_LEN_RANGE | certdesk_skf::Sar::SAR_PIN_INVALID) => {
+                TokenError::PinRefused(PinRefusal::Skf(code))
+            }
             e => pin_error(PinType::User, "changing the PIN")(e),
         })
     }
@@ -364,7 +369,7 @@ impl SkfKeys {
         let point = Sm2Point::from_sec1(&key.public_key, "the key's signing public key")?;
         let e = certdesk_gm::sm3_e(&point, distid, message);
         let (r, s) = c.sign_e(&e).map_err(pin_error(PinType::User, "signing"))?;
-        certdesk_gm::normalise_signature(&[r, s].concat()).map_err(|e| TokenError::Device { op: "signing", detail: e.to_string() })
+        certdesk_gm::normalise_signature(&[r, s].concat()).map_err(|e| TokenError::device("signing", DeviceProblem::SignatureFormat(e)))
     }
 
     /// The issued certificate into the signing slot of the container whose key it carries,
@@ -453,9 +458,7 @@ impl SkfKeys {
             }
         }
         c.import_enveloped_key(&answer.envelope.to_skf_blob()).map_err(|e| match e {
-            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_INDATAERR | certdesk_skf::Sar::SAR_INDATALENERR) => {
-                TokenError::EnvelopeRefused { detail: format!("{code} {}", code.zh()) }
-            }
+            SkfError::Sar { code, .. } if matches!(code, certdesk_skf::Sar::SAR_INDATAERR | certdesk_skf::Sar::SAR_INDATALENERR) => TokenError::EnvelopeRefused { code },
             e => device("importing the encryption key pair")(e),
         })?;
         let public = c.export_public_key(false).map_err(device("reading back the encryption public key"))?;
@@ -478,7 +481,7 @@ impl SkfKeys {
     pub(crate) fn write_data(&self, sel: &TokenSel, pin: &Pin, application: &str, label: &str, value: &[u8]) -> Result<DataView, TokenError> {
         let name = file_name(label);
         if name.len() > 31 || name == CHAIN_FILE {
-            return Err(TokenError::Device { op: "writing a file", detail: format!("{label:?} cannot be an SKF file name (at most 31 bytes, not {CHAIN_FILE})") });
+            return Err(TokenError::device("writing a file", DeviceProblem::SkfFileName { label: label.to_string() }));
         }
         let (dev, _) = self.find(sel)?;
         let app = Self::user_app(&dev, sel, pin)?;
