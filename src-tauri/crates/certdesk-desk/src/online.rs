@@ -171,5 +171,5 @@ pub fn enrol(
 fn pem_body(pem: &str) -> Result<Vec<u8>, certdesk_scep::ScepError> {
     use base64::Engine;
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD.decode(body.trim()).map_err(|e| certdesk_scep::ScepError::Request(format!("the request's PEM: {e}")))
+    base64::engine::general_purpose::STANDARD.decode(body.trim()).map_err(|e| certdesk_scep::ScepError::Request(certdesk_scep::RequestProblem::Pem(Box::new(e))))
 }

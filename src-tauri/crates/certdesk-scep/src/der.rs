@@ -3,7 +3,7 @@
 //! the encoding rules (SET OF sorted, lengths) and refusing what is not DER (indefinite
 //! lengths, a length past the input); not what the structures mean (`message`).
 
-use crate::ScepError;
+use crate::{MalformedScep, ScepError};
 
 pub const SEQUENCE: u8 = 0x30;
 pub const SET: u8 = 0x31;
@@ -125,33 +125,33 @@ impl<'a> Tlv<'a> {
 
     /// Refuses another tag, naming what was expected.
     pub fn expect(self, tag: u8, what: &'static str) -> Result<Tlv<'a>, ScepError> {
-        if self.tag == tag { Ok(self) } else { Err(ScepError::Malformed(format!("{what}: tag {:#04x} where {tag:#04x} was expected", self.tag))) }
+        if self.tag == tag { Ok(self) } else { Err(ScepError::Malformed(MalformedScep::WrongTag { what, found: self.tag, expected: tag })) }
     }
 }
 
 /// The first TLV of `input` and what follows it.
 pub fn read(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), ScepError> {
-    let bad = |why: &str| ScepError::Malformed(why.to_string());
-    let (&tag, rest) = input.split_first().ok_or_else(|| bad("the message ends where an element was expected"))?;
+    let bad = ScepError::Malformed;
+    let (&tag, rest) = input.split_first().ok_or_else(|| bad(MalformedScep::EndsEarly))?;
     if tag & 0x1f == 0x1f {
-        return Err(bad("a multi-byte tag (none is used by SCEP)"));
+        return Err(bad(MalformedScep::MultiByteTag));
     }
-    let (&first, rest) = rest.split_first().ok_or_else(|| bad("an element without its length"))?;
+    let (&first, rest) = rest.split_first().ok_or_else(|| bad(MalformedScep::NoLength))?;
     let (len, rest) = if first < 0x80 {
         (first as usize, rest)
     } else {
         let n = (first & 0x7f) as usize;
         if n == 0 {
-            return Err(bad("an indefinite length (BER, not DER)"));
+            return Err(bad(MalformedScep::IndefiniteLength));
         }
         if n > 4 || rest.len() < n {
-            return Err(bad("a length that does not fit"));
+            return Err(bad(MalformedScep::LengthDoesNotFit));
         }
         let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
         (len, &rest[n..])
     };
     if rest.len() < len {
-        return Err(bad("an element longer than what holds it"));
+        return Err(bad(MalformedScep::LongerThanItsHolder));
     }
     let header = input.len() - rest.len();
     Ok((Tlv { tag, content: &rest[..len], raw: &input[..header + len] }, &rest[len..]))
@@ -172,7 +172,7 @@ pub fn all(mut input: &[u8]) -> Result<Vec<Tlv<'_>>, ScepError> {
 pub fn whole<'a>(input: &'a [u8], what: &'static str) -> Result<Tlv<'a>, ScepError> {
     let (t, rest) = read(input)?;
     if !rest.is_empty() {
-        return Err(ScepError::Malformed(format!("{what}: {} bytes after its end", rest.len())));
+        return Err(ScepError::Malformed(MalformedScep::BytesAfterEnd { what, bytes: rest.len() }));
     }
     Ok(t)
 }
@@ -200,5 +200,19 @@ mod tests {
         assert!(read(&[0x30, 5, 1]).is_err());
         assert!(whole(&[4, 0, 4, 0], "x").is_err());
         assert_eq!(oid::TRANSACTION_ID, &[0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x45, 0x01, 0x09, 0x07]);
+    }
+
+    /// #75: what is wrong with the DER is a typed reason, in the words the text had.
+    #[test]
+    fn bad_der_is_a_typed_reason() {
+        let indefinite = read(&[0x30, 0x80, 0, 0]).unwrap_err();
+        assert!(matches!(indefinite, ScepError::Malformed(MalformedScep::IndefiniteLength)), "{indefinite:?}");
+        assert_eq!(indefinite.to_string(), "the RA's answer is not a SCEP message: an indefinite length (BER, not DER)");
+        let after = whole(&[4, 0, 4, 0], "x").unwrap_err();
+        assert!(matches!(after, ScepError::Malformed(MalformedScep::BytesAfterEnd { what: "x", bytes: 2 })), "{after:?}");
+        assert_eq!(after.to_string(), "the RA's answer is not a SCEP message: x: 2 bytes after its end");
+        let tag = read(&[4, 0]).unwrap().0.expect(SEQUENCE, "the request").unwrap_err();
+        assert_eq!(tag.to_string(), "the RA's answer is not a SCEP message: the request: tag 0x04 where 0x30 was expected");
+        assert_eq!(tag.code(), "ra_malformed");
     }
 }

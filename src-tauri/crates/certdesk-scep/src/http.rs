@@ -3,7 +3,7 @@
 //! (no chunked bodies to undo). Plain `http://` only: a SCEP message is signed and encrypted
 //! itself (RFC 8894 §4.1). Owns the URL's parts, the time limits and the size cap.
 
-use crate::ScepError;
+use crate::{MalformedScep, ScepError};
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -122,18 +122,17 @@ fn exchange(url: &str, u: &Url, head: &str, body: &[u8]) -> Result<(String, Vec<
     let mut answer = Vec::new();
     stream.take(MAX_ANSWER_BYTES + 1).read_to_end(&mut answer).map_err(|e| unreachable(Unreachable::Reading(e)))?;
     if answer.len() as u64 > MAX_ANSWER_BYTES {
-        return Err(ScepError::Malformed(format!("an answer of more than {MAX_ANSWER_BYTES} bytes")));
+        return Err(ScepError::Malformed(MalformedScep::AnswerTooLarge { limit: MAX_ANSWER_BYTES }));
     }
     split_answer(&answer)
 }
 
 /// The status line, headers and body of an HTTP/1.x answer read to its end.
 fn split_answer(answer: &[u8]) -> Result<(String, Vec<u8>), ScepError> {
-    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| ScepError::Malformed("an HTTP answer without its headers' end".into()))?;
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| ScepError::Malformed(MalformedScep::NoHeadersEnd))?;
     let head = String::from_utf8_lossy(&answer[..end]);
     let mut lines = head.split("\r\n");
-    let status: u16 =
-        lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| ScepError::Malformed("an HTTP answer without a status".into()))?;
+    let status: u16 = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| ScepError::Malformed(MalformedScep::NoHttpStatus))?;
     let mut content_type = String::new();
     let mut length: Option<usize> = None;
     for line in lines {
@@ -141,7 +140,9 @@ fn split_answer(answer: &[u8]) -> Result<(String, Vec<u8>), ScepError> {
             match k.trim().to_ascii_lowercase().as_str() {
                 "content-type" => content_type = v.trim().to_ascii_lowercase(),
                 "content-length" => length = v.trim().parse().ok(),
-                "transfer-encoding" if !v.trim().eq_ignore_ascii_case("identity") => return Err(ScepError::Malformed(format!("a {} body to an HTTP/1.0 request", v.trim()))),
+                "transfer-encoding" if !v.trim().eq_ignore_ascii_case("identity") => {
+                    return Err(ScepError::Malformed(MalformedScep::TransferEncoding { encoding: v.trim().to_string() }));
+                }
                 _ => {}
             }
         }
@@ -149,7 +150,7 @@ fn split_answer(answer: &[u8]) -> Result<(String, Vec<u8>), ScepError> {
     let mut body = answer[end + 4..].to_vec();
     if let Some(n) = length {
         if body.len() < n {
-            return Err(ScepError::Malformed(format!("the answer ended after {} of its {n} bytes", body.len())));
+            return Err(ScepError::Malformed(MalformedScep::Truncated { got: body.len(), length: n }));
         }
         body.truncate(n);
     }
@@ -191,7 +192,11 @@ mod tests {
         assert_eq!((ct.as_str(), body.as_slice()), ("application/x-x509-ca-cert", &b"abc"[..]));
         let e = split_answer(b"HTTP/1.1 500 Internal Server Error\r\n\r\ninvalid challenge\n").unwrap_err();
         assert!(matches!(e, ScepError::Http { status: 500, ref body } if body == "invalid challenge"), "{e}");
-        assert!(split_answer(b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nabc").is_err());
-        assert!(split_answer(b"garbage").is_err());
+        let short = split_answer(b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nabc").unwrap_err();
+        assert!(matches!(short, ScepError::Malformed(MalformedScep::Truncated { got: 3, length: 9 })), "{short:?}");
+        assert_eq!(short.to_string(), "the RA's answer is not a SCEP message: the answer ended after 3 of its 9 bytes");
+        let chunked = split_answer(b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc").unwrap_err();
+        assert_eq!(chunked.to_string(), "the RA's answer is not a SCEP message: a chunked body to an HTTP/1.0 request");
+        assert!(matches!(split_answer(b"garbage"), Err(ScepError::Malformed(MalformedScep::NoHeadersEnd))));
     }
 }

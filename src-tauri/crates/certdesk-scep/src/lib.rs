@@ -36,7 +36,7 @@ pub enum ScepError {
     #[error("the RA answered HTTP {status}: {body}")]
     Http { status: u16, body: String },
     #[error("the RA's answer is not a SCEP message: {0}")]
-    Malformed(String),
+    Malformed(MalformedScep),
     #[error("the RA's certificates do not include the CA certificate set for this project (SHA-256 {pinned})")]
     NotPinned { pinned: String },
     #[error("the RA's answer does not verify: {0}")]
@@ -46,7 +46,142 @@ pub enum ScepError {
     #[error("the RA holds the request for its operator's approval (pending): issue it offline or send it again once approved")]
     Pending,
     #[error("the request cannot be sent: {0}")]
-    Request(String),
+    Request(RequestProblem),
+}
+
+/// What of the RA's answer (or of a DER structure read) is not as SCEP has it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MalformedScep {
+    // the DER reader
+    #[error("{what}: tag {found:#04x} where {expected:#04x} was expected")]
+    WrongTag { what: &'static str, found: u8, expected: u8 },
+    #[error("the message ends where an element was expected")]
+    EndsEarly,
+    #[error("a multi-byte tag (none is used by SCEP)")]
+    MultiByteTag,
+    #[error("an element without its length")]
+    NoLength,
+    #[error("an indefinite length (BER, not DER)")]
+    IndefiniteLength,
+    #[error("a length that does not fit")]
+    LengthDoesNotFit,
+    #[error("an element longer than what holds it")]
+    LongerThanItsHolder,
+    #[error("{what}: {bytes} bytes after its end")]
+    BytesAfterEnd { what: &'static str, bytes: usize },
+    // the HTTP answer
+    #[error("an answer of more than {limit} bytes")]
+    AnswerTooLarge { limit: u64 },
+    #[error("an HTTP answer without its headers' end")]
+    NoHeadersEnd,
+    #[error("an HTTP answer without a status")]
+    NoHttpStatus,
+    /// A `Transfer-Encoding` other than identity (chunked), which HTTP/1.0 has not.
+    #[error("a {encoding} body to an HTTP/1.0 request")]
+    TransferEncoding { encoding: String },
+    #[error("the answer ended after {got} of its {length} bytes")]
+    Truncated { got: usize, length: usize },
+    // certificates
+    #[error("a certificate of other than three parts")]
+    CertificateParts,
+    #[error("a certificate without its {field}")]
+    CertificateField { field: &'static str },
+    #[error("the RA's certificate has no RSA key (SCEP encrypts to RSA)")]
+    RaKeyNotRsa,
+    #[error("a certificate list without certificates")]
+    NoCertificates,
+    // the signed answer
+    #[error("a SignedData missing parts")]
+    SignedDataParts,
+    #[error("a SignedData without signer infos")]
+    NoSignerInfos,
+    #[error("not a CMS SignedData")]
+    NotSignedData,
+    #[error("an answer nobody signed")]
+    NobodySigned,
+    #[error("a signer info missing parts")]
+    SignerInfoParts,
+    #[error("an answer that is not a CertRep")]
+    NotCertRep,
+    #[error("an answer to another request (transaction or nonce)")]
+    OtherTransaction,
+    #[error("an answer without its status")]
+    NoPkiStatus,
+    #[error("a success without content")]
+    SuccessWithoutContent,
+    #[error("the answer's certificates are for another key than the request's")]
+    CertificatesForAnotherKey,
+    // the envelope
+    #[error("an envelope of other than two parts")]
+    EnvelopeParts,
+    #[error("the content is not an EnvelopedData")]
+    NotEnvelopedData,
+    #[error("an EnvelopedData missing parts")]
+    EnvelopedDataParts,
+    #[error("the content key does not decrypt with this desk's message key")]
+    ContentKeyDoesNotDecrypt,
+    #[error("the answer is encrypted to another requester")]
+    EncryptedToAnother,
+    #[error("the encrypted content is missing")]
+    NoEncryptedContent,
+    #[error("a content algorithm without its IV")]
+    NoIv,
+    #[error("the encrypted content's tag")]
+    EncryptedContentTag,
+    #[error("the content does not decrypt (key, IV or padding)")]
+    DoesNotDecrypt,
+    /// The content key or IV of the wrong length for its cipher.
+    #[error("the {cipher} key")]
+    CipherKey { cipher: Cipher },
+    #[error("a content encryption other than AES-CBC or (3)DES-CBC")]
+    OtherContentEncryption,
+}
+
+/// A content encryption of an RA's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cipher {
+    Aes,
+    TripleDes,
+    Des,
+}
+
+impl std::fmt::Display for Cipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Cipher::Aes => "AES",
+            Cipher::TripleDes => "3DES",
+            Cipher::Des => "DES",
+        })
+    }
+}
+
+/// Why the request could not be made into a message for the RA.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestProblem {
+    /// The request made on the key is not a DER SEQUENCE (said as the reader says it).
+    #[error("the RA's answer is not a SCEP message: {0}")]
+    NotASequence(MalformedScep),
+    #[error("an empty request")]
+    Empty,
+    #[error("a request without its public key")]
+    NoPublicKey,
+    #[error("the content key")]
+    ContentKey,
+    #[error("encrypting to the RA: {0}")]
+    EncryptingToRa(#[source] rsa::Error),
+    #[error("signing the message: {0}")]
+    SigningMessage(#[source] rsa::Error),
+    #[error("making the message's key: {0}")]
+    MakingKey(#[source] rsa::Error),
+    #[error("encoding the message's key: {0}")]
+    EncodingKey(#[source] rsa::pkcs8::spki::Error),
+    #[error("signing the message's certificate: {0}")]
+    SigningCertificate(#[source] rsa::Error),
+    /// The PEM the token layer made does not decode (the decoder's error).
+    #[error("the request's PEM: {0}")]
+    Pem(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Why the RA's certificate or answer does not verify.

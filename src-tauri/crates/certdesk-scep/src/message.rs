@@ -5,7 +5,7 @@
 //! Owns the structures and every check of an answer; not the transport.
 
 use crate::der::{self, Tlv, oid};
-use crate::{ScepError, SignatureProblem, Signer};
+use crate::{Cipher, MalformedScep, RequestProblem, ScepError, SignatureProblem, Signer};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use rsa::pkcs8::DecodePublicKey;
@@ -30,10 +30,10 @@ impl CertParts {
     pub fn parse(der: &[u8]) -> Result<CertParts, ScepError> {
         let cert = der::whole(der, "a certificate")?.expect(der::SEQUENCE, "a certificate")?;
         let parts = cert.children()?;
-        let [tbs, alg, sig] = parts.as_slice() else { return Err(ScepError::Malformed("a certificate of other than three parts".into())) };
+        let [tbs, alg, sig] = parts.as_slice() else { return Err(ScepError::Malformed(MalformedScep::CertificateParts)) };
         let fields = tbs.children()?;
         let at = usize::from(fields.first().map(|f| f.tag) == Some(der::CTX0));
-        let field = |i: usize, what: &'static str| fields.get(at + i).copied().ok_or_else(|| ScepError::Malformed(format!("a certificate without its {what}")));
+        let field = |i: usize, what: &'static str| fields.get(at + i).copied().ok_or_else(|| ScepError::Malformed(MalformedScep::CertificateField { field: what }));
         let bits = sig.expect(der::BIT_STRING, "a certificate's signature")?.content;
         Ok(CertParts {
             der: cert.raw.to_vec(),
@@ -52,7 +52,7 @@ impl CertParts {
     }
 
     fn rsa_key(&self) -> Result<RsaPublicKey, ScepError> {
-        RsaPublicKey::from_public_key_der(&self.spki).map_err(|_| ScepError::Malformed("the RA's certificate has no RSA key (SCEP encrypts to RSA)".into()))
+        RsaPublicKey::from_public_key_der(&self.spki).map_err(|_| ScepError::Malformed(MalformedScep::RaKeyNotRsa))
     }
 
     fn self_issued(&self) -> bool {
@@ -135,7 +135,7 @@ fn signed_data(body: &[u8]) -> Result<SignedParts<'_>, ScepError> {
     match info.as_slice() {
         [kind, content] if kind.tag == der::OID && kind.content == oid::SIGNED_DATA => {
             let sd = der::whole(content.expect(der::CTX0, "the signed data")?.content, "the signed data")?.expect(der::SEQUENCE, "the signed data")?.children()?;
-            let [_version, _digests, encap, rest @ ..] = sd.as_slice() else { return Err(ScepError::Malformed("a SignedData missing parts".into())) };
+            let [_version, _digests, encap, rest @ ..] = sd.as_slice() else { return Err(ScepError::Malformed(MalformedScep::SignedDataParts)) };
             let encap = encap.expect(der::SEQUENCE, "the signed content")?.children()?;
             let e_content = match encap.get(1) {
                 Some(e) => Some(der::whole(e.expect(der::CTX0, "the signed content")?.content, "the signed content")?.expect(der::OCTET_STRING, "the signed content")?.content),
@@ -145,10 +145,10 @@ fn signed_data(body: &[u8]) -> Result<SignedParts<'_>, ScepError> {
                 Some(c) if c.tag == der::CTX0 => c.children()?,
                 _ => Vec::new(),
             };
-            let signer_infos = rest.last().ok_or_else(|| ScepError::Malformed("a SignedData without signer infos".into()))?.expect(der::SET, "the signer infos")?.children()?;
+            let signer_infos = rest.last().ok_or_else(|| ScepError::Malformed(MalformedScep::NoSignerInfos))?.expect(der::SET, "the signer infos")?.children()?;
             Ok(SignedParts { e_content, certificates, signer_infos })
         }
-        _ => Err(ScepError::Malformed("not a CMS SignedData".into())),
+        _ => Err(ScepError::Malformed(MalformedScep::NotSignedData)),
     }
 }
 
@@ -156,7 +156,7 @@ fn signed_data(body: &[u8]) -> Result<SignedParts<'_>, ScepError> {
 pub fn degenerate_certificates(body: &[u8]) -> Result<Vec<Vec<u8>>, ScepError> {
     let certs: Vec<Vec<u8>> = signed_data(body)?.certificates.iter().map(|c| c.raw.to_vec()).collect();
     if certs.is_empty() {
-        return Err(ScepError::Malformed("a certificate list without certificates".into()));
+        return Err(ScepError::Malformed(MalformedScep::NoCertificates));
     }
     Ok(certs)
 }
@@ -181,14 +181,17 @@ fn random<const N: usize>() -> Zeroizing<[u8; N]> {
 
 /// The `PKCSReq` of `csr_der` for `recipient`, signed by `signer`.
 pub fn pkcs_req(csr_der: &[u8], recipient: &CertParts, signer: &Signer) -> Result<PkcsReq, ScepError> {
-    let csr = der::whole(csr_der, "the request")?.expect(der::SEQUENCE, "the request").map_err(|e| ScepError::Request(e.to_string()))?;
-    let info = csr.children()?.first().copied().ok_or_else(|| ScepError::Request("an empty request".into()))?.children()?;
-    let csr_spki = info.get(2).ok_or_else(|| ScepError::Request("a request without its public key".into()))?.raw.to_vec();
+    let csr = der::whole(csr_der, "the request")?.expect(der::SEQUENCE, "the request").map_err(|e| match e {
+        ScepError::Malformed(m) => ScepError::Request(RequestProblem::NotASequence(m)),
+        e => e,
+    })?;
+    let info = csr.children()?.first().copied().ok_or_else(|| ScepError::Request(RequestProblem::Empty))?.children()?;
+    let csr_spki = info.get(2).ok_or_else(|| ScepError::Request(RequestProblem::NoPublicKey))?.raw.to_vec();
     // the content: the request under AES-128-CBC, its key under the RA's RSA key
     let (key, iv) = (random::<16>(), random::<16>());
     let encrypted =
-        cbc::Encryptor::<aes::Aes128>::new_from_slices(key.as_ref(), iv.as_ref()).map_err(|_| ScepError::Request("the content key".into()))?.encrypt_padded_vec::<Pkcs7>(csr_der);
-    let wrapped = recipient.rsa_key()?.encrypt(&mut rsa::rand_core::OsRng, Pkcs1v15Encrypt, key.as_ref()).map_err(|e| ScepError::Request(format!("encrypting to the RA: {e}")))?;
+        cbc::Encryptor::<aes::Aes128>::new_from_slices(key.as_ref(), iv.as_ref()).map_err(|_| ScepError::Request(RequestProblem::ContentKey))?.encrypt_padded_vec::<Pkcs7>(csr_der);
+    let wrapped = recipient.rsa_key()?.encrypt(&mut rsa::rand_core::OsRng, Pkcs1v15Encrypt, key.as_ref()).map_err(|e| ScepError::Request(RequestProblem::EncryptingToRa(e)))?;
     let ktri = der::seq(&[&der::uint(&[0]), &recipient.issuer_and_serial(), &der::algorithm_null(oid::RSA_ENCRYPTION), &der::tlv(der::OCTET_STRING, &wrapped)]);
     let content_algorithm = der::seq(&[&der::oid(oid::AES128_CBC), &der::tlv(der::OCTET_STRING, iv.as_ref())]);
     let eci = der::seq(&[&der::oid(oid::DATA), &content_algorithm, &der::tlv(der::CTX0_PRIMITIVE, &encrypted)]);
@@ -207,7 +210,7 @@ pub fn pkcs_req(csr_der: &[u8], recipient: &CertParts, signer: &Signer) -> Resul
     ];
     let refs: Vec<&[u8]> = attributes.iter().map(Vec::as_slice).collect();
     let signed_set = der::set_of(&refs);
-    let signature = signer.key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&signed_set)).map_err(|e| ScepError::Request(format!("signing the message: {e}")))?;
+    let signature = signer.key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&signed_set)).map_err(|e| ScepError::Request(RequestProblem::SigningMessage(e)))?;
     let signer_info = der::seq(&[
         &der::uint(&[1]),
         &signer.issuer_and_serial,
@@ -246,8 +249,8 @@ pub struct Enrolled {
 /// Checks and opens the `CertRep` answering `request`.
 pub fn open_cert_rep(body: &[u8], request: &PkcsReq, ra: &CertParts, signer: &Signer) -> Result<Enrolled, ScepError> {
     let sd = signed_data(body)?;
-    let info = sd.signer_infos.first().ok_or_else(|| ScepError::Malformed("an answer nobody signed".into()))?.children()?;
-    let [_version, sid, digest_alg, attrs, sig_alg, signature, ..] = info.as_slice() else { return Err(ScepError::Malformed("a signer info missing parts".into())) };
+    let info = sd.signer_infos.first().ok_or_else(|| ScepError::Malformed(MalformedScep::NobodySigned))?.children()?;
+    let [_version, sid, digest_alg, attrs, sig_alg, signature, ..] = info.as_slice() else { return Err(ScepError::Malformed(MalformedScep::SignerInfoParts)) };
     if sid.raw != ra.issuer_and_serial().as_slice() {
         return Err(ScepError::BadSignature(SignatureProblem::OtherSigner));
     }
@@ -271,10 +274,10 @@ pub fn open_cert_rep(body: &[u8], request: &PkcsReq, ra: &CertParts, signer: &Si
         return Err(ScepError::BadSignature(SignatureProblem::ContentNotSigned));
     }
     if value(oid::MESSAGE_TYPE) != Some(b"3") {
-        return Err(ScepError::Malformed("an answer that is not a CertRep".into()));
+        return Err(ScepError::Malformed(MalformedScep::NotCertRep));
     }
     if value(oid::TRANSACTION_ID) != Some(request.transaction_id.as_bytes()) || value(oid::RECIPIENT_NONCE) != Some(&request.sender_nonce[..]) {
-        return Err(ScepError::Malformed("an answer to another request (transaction or nonce)".into()));
+        return Err(ScepError::Malformed(MalformedScep::OtherTransaction));
     }
     match value(oid::PKI_STATUS) {
         Some(b"0") => {}
@@ -290,15 +293,15 @@ pub fn open_cert_rep(body: &[u8], request: &PkcsReq, ra: &CertParts, signer: &Si
             };
             return Err(ScepError::Refused { reason });
         }
-        _ => return Err(ScepError::Malformed("an answer without its status".into())),
+        _ => return Err(ScepError::Malformed(MalformedScep::NoPkiStatus)),
     }
-    let e = sd.e_content.ok_or_else(|| ScepError::Malformed("a success without content".into()))?;
+    let e = sd.e_content.ok_or_else(|| ScepError::Malformed(MalformedScep::SuccessWithoutContent))?;
     let inner = decrypt_envelope(e, signer)?;
     let mut certs = degenerate_certificates(&inner)?;
     let at = certs
         .iter()
         .position(|c| CertParts::parse(c).map(|p| p.spki == request.csr_spki).unwrap_or(false))
-        .ok_or_else(|| ScepError::Malformed("the answer's certificates are for another key than the request's".into()))?;
+        .ok_or_else(|| ScepError::Malformed(MalformedScep::CertificatesForAnotherKey))?;
     let certificate = certs.remove(at);
     Ok(Enrolled { certificate, chain: certs, ca_certificates: Vec::new() })
 }
@@ -306,55 +309,54 @@ pub fn open_cert_rep(body: &[u8], request: &PkcsReq, ra: &CertParts, signer: &Si
 /// Opens the EnvelopedData encrypted to the transient signer.
 fn decrypt_envelope(e: &[u8], signer: &Signer) -> Result<Vec<u8>, ScepError> {
     let info = der::whole(e, "the envelope")?.children()?;
-    let [kind, content] = info.as_slice() else { return Err(ScepError::Malformed("an envelope of other than two parts".into())) };
+    let [kind, content] = info.as_slice() else { return Err(ScepError::Malformed(MalformedScep::EnvelopeParts)) };
     if kind.content != oid::ENVELOPED_DATA {
-        return Err(ScepError::Malformed("the content is not an EnvelopedData".into()));
+        return Err(ScepError::Malformed(MalformedScep::NotEnvelopedData));
     }
     let ed = der::whole(content.content, "the envelope")?.children()?;
     let rest: Vec<Tlv<'_>> = ed.into_iter().skip(1).filter(|t| t.tag != der::CTX0).collect();
-    let [recipients, eci, ..] = rest.as_slice() else { return Err(ScepError::Malformed("an EnvelopedData missing parts".into())) };
+    let [recipients, eci, ..] = rest.as_slice() else { return Err(ScepError::Malformed(MalformedScep::EnvelopedDataParts)) };
     let mut key = None;
     for r in recipients.expect(der::SET, "the recipients")?.children()? {
         let parts = r.children()?;
         if let [_v, rid, _alg, encrypted] = parts.as_slice()
             && rid.raw == signer.issuer_and_serial.as_slice()
         {
-            key = Some(Zeroizing::new(
-                signer.key.decrypt(Pkcs1v15Encrypt, encrypted.content).map_err(|_| ScepError::Malformed("the content key does not decrypt with this desk's message key".into()))?,
-            ));
+            key = Some(Zeroizing::new(signer.key.decrypt(Pkcs1v15Encrypt, encrypted.content).map_err(|_| ScepError::Malformed(MalformedScep::ContentKeyDoesNotDecrypt))?));
         }
     }
-    let key = key.ok_or_else(|| ScepError::Malformed("the answer is encrypted to another requester".into()))?;
+    let key = key.ok_or_else(|| ScepError::Malformed(MalformedScep::EncryptedToAnother))?;
     let eci = eci.children()?;
-    let [_type, alg, body, ..] = eci.as_slice() else { return Err(ScepError::Malformed("the encrypted content is missing".into())) };
+    let [_type, alg, body, ..] = eci.as_slice() else { return Err(ScepError::Malformed(MalformedScep::NoEncryptedContent)) };
     let alg = alg.children()?;
     let (alg_oid, iv) = match alg.as_slice() {
         [o, iv] => (o.content, iv.expect(der::OCTET_STRING, "the IV")?.content),
-        _ => return Err(ScepError::Malformed("a content algorithm without its IV".into())),
+        _ => return Err(ScepError::Malformed(MalformedScep::NoIv)),
     };
     let ciphertext: Vec<u8> = match body.tag {
         der::CTX0_PRIMITIVE => body.content.to_vec(),
         der::CTX0 => body.children()?.iter().flat_map(|c| c.content.iter().copied()).collect(),
-        _ => return Err(ScepError::Malformed("the encrypted content's tag".into())),
+        _ => return Err(ScepError::Malformed(MalformedScep::EncryptedContentTag)),
     };
-    let bad = |_| ScepError::Malformed("the content does not decrypt (key, IV or padding)".into());
+    let bad = |_| ScepError::Malformed(MalformedScep::DoesNotDecrypt);
     let plain = match alg_oid {
         oid::AES128_CBC => cbc::Decryptor::<aes::Aes128>::new_from_slices(&key, iv)
-            .map_err(|_| ScepError::Malformed("the AES key".into()))?
+            .map_err(|_| ScepError::Malformed(MalformedScep::CipherKey { cipher: Cipher::Aes }))?
             .decrypt_padded_vec::<Pkcs7>(&ciphertext)
             .map_err(bad)?,
         oid::AES256_CBC => cbc::Decryptor::<aes::Aes256>::new_from_slices(&key, iv)
-            .map_err(|_| ScepError::Malformed("the AES key".into()))?
+            .map_err(|_| ScepError::Malformed(MalformedScep::CipherKey { cipher: Cipher::Aes }))?
             .decrypt_padded_vec::<Pkcs7>(&ciphertext)
             .map_err(bad)?,
         oid::DES_EDE3_CBC => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, iv)
-            .map_err(|_| ScepError::Malformed("the 3DES key".into()))?
+            .map_err(|_| ScepError::Malformed(MalformedScep::CipherKey { cipher: Cipher::TripleDes }))?
             .decrypt_padded_vec::<Pkcs7>(&ciphertext)
             .map_err(bad)?,
-        oid::DES_CBC => {
-            cbc::Decryptor::<des::Des>::new_from_slices(&key, iv).map_err(|_| ScepError::Malformed("the DES key".into()))?.decrypt_padded_vec::<Pkcs7>(&ciphertext).map_err(bad)?
-        }
-        _ => return Err(ScepError::Malformed("a content encryption other than AES-CBC or (3)DES-CBC".into())),
+        oid::DES_CBC => cbc::Decryptor::<des::Des>::new_from_slices(&key, iv)
+            .map_err(|_| ScepError::Malformed(MalformedScep::CipherKey { cipher: Cipher::Des }))?
+            .decrypt_padded_vec::<Pkcs7>(&ciphertext)
+            .map_err(bad)?,
+        _ => return Err(ScepError::Malformed(MalformedScep::OtherContentEncryption)),
     };
     Ok(plain)
 }

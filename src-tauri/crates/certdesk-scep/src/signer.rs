@@ -2,8 +2,8 @@
 //! and a self-signed certificate for it that the RA encrypts its answer to (RFC 8894 §2.3: a
 //! requester without a certificate signs with a self-signed one). Owns making them.
 
-use crate::ScepError;
 use crate::der::{self, oid};
+use crate::{RequestProblem, ScepError};
 use rsa::pkcs8::EncodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha2::{Digest, Sha256};
@@ -24,8 +24,8 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A new key and certificate (about a second: make one per process, see `shared`).
     pub fn new() -> Result<Signer, ScepError> {
-        let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| ScepError::Request(format!("making the message's key: {e}")))?;
-        let spki = key.to_public_key().to_public_key_der().map_err(|e| ScepError::Request(format!("encoding the message's key: {e}")))?;
+        let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| ScepError::Request(RequestProblem::MakingKey(e)))?;
+        let spki = key.to_public_key().to_public_key_der().map_err(|e| ScepError::Request(RequestProblem::EncodingKey(e)))?;
         let mut serial = [0u8; 8];
         rsa::rand_core::RngCore::fill_bytes(&mut rsa::rand_core::OsRng, &mut serial);
         serial[0] &= 0x7f;
@@ -38,7 +38,7 @@ impl Signer {
         let version = der::tlv(der::CTX0, &der::uint(&[2]));
         let serial_int = der::uint(&serial);
         let tbs = der::seq(&[&version, &serial_int, &algorithm, &name, &validity, &name, spki.as_bytes()]);
-        let signature = key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs)).map_err(|e| ScepError::Request(format!("signing the message's certificate: {e}")))?;
+        let signature = key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs)).map_err(|e| ScepError::Request(RequestProblem::SigningCertificate(e)))?;
         let bits = der::tlv(der::BIT_STRING, &[&[0u8][..], &signature].concat());
         let certificate = der::seq(&[&tbs, &algorithm, &bits]);
         let issuer_and_serial = der::seq(&[&name, &serial_int]);
