@@ -171,8 +171,8 @@ pub fn due_list(store: &certdesk_store::Store, catalog: &Catalog, calendar: &Cal
 /// A returned case with its last return: the reason and who returned it when (the case's chain,
 /// read for the few cases returned).
 fn returned(store: &certdesk_store::Store, row: &certdesk_store::ClockRow) -> Result<ReturnedCase, DeskError> {
-    let number =
-        certdesk_domain::CaseNumber::parse(&row.number).map_err(|e| DeskError::Store(certdesk_store::StoreError::Corrupt { number: row.number.clone(), detail: e.to_string() }))?;
+    let number = certdesk_domain::CaseNumber::parse(&row.number)
+        .map_err(|e| DeskError::Store(certdesk_store::StoreError::Corrupt { number: row.number.clone(), detail: Box::new(certdesk_store::refusal::Damage::Number(e)) }))?;
     let history = store.history(&number)?;
     let last = history.iter().rev().find(|e| e.action == certdesk_store::AuditAction::Return.wire());
     Ok(ReturnedCase {

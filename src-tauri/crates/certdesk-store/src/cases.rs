@@ -4,6 +4,7 @@
 
 use crate::act::facts_in;
 use crate::db::{Row, Sql, Tx, args};
+use crate::refusal::Damage;
 use crate::{ActError, AuditAction, AuditEvent, CaseRecord, CaseSummary, NewEvent, Store, StoreError, audit, db, detail, search};
 use certdesk_domain::promise::ClockFacts;
 use certdesk_domain::status::Action;
@@ -164,9 +165,9 @@ pub(crate) const CASE_COLUMNS: &str = "status, data, digest, created_at, updated
 pub(crate) fn case_from_row(number: &CaseNumber, r: &db::Row, at: usize) -> Result<CaseRecord, StoreError> {
     let (status_text, data_text, digest, created_at, updated_at, created_by, updated_by) =
         (r.text(at)?, r.text(at + 1)?, r.text(at + 2)?, r.text(at + 3)?, r.text(at + 4)?, r.text(at + 5)?, r.text(at + 6)?);
-    let corrupt = |detail: String| StoreError::Corrupt { number: number.to_string(), detail };
-    let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(format!("unknown status {status_text:?}")))?;
-    let data = CaseData::from_json(&data_text).map_err(|e| corrupt(e.to_string()))?;
+    let corrupt = |detail: Damage| StoreError::Corrupt { number: number.to_string(), detail: Box::new(detail) };
+    let status = Status::from_wire(&status_text).ok_or_else(|| corrupt(Damage::UnknownStatus(status_text.clone())))?;
+    let data = CaseData::from_json(&data_text).map_err(|e| corrupt(Damage::Data(e)))?;
     Ok(CaseRecord { number: number.clone(), status, data, digest, created_at, updated_at, created_by, updated_by })
 }
 
@@ -263,20 +264,21 @@ impl Store {
         let statuses = certdesk_domain::promise::ON_THE_CLOCK.iter().map(|s| format!("'{}'", s.wire())).collect::<Vec<_>>().join(", ");
         let sql = format!("SELECT number, project, business, status, channel, received_on, paid_on, to_follow, org_name, amount_fen FROM cases WHERE status IN ({statuses})");
         self.read(|db| {
-            let day = |number: &str, text: String| iso_day(&text).ok_or_else(|| StoreError::Corrupt { number: number.to_string(), detail: format!("clock day {text:?}") });
+            let day =
+                |number: &str, text: String| iso_day(&text).ok_or_else(|| StoreError::Corrupt { number: number.to_string(), detail: Box::new(Damage::ClockDay(text.clone())) });
             let mut out = Vec::new();
             db.each("reading the cases on the clock", &sql, &[], &mut |mut r| {
                 let number = r.take_text(0)?;
-                let corrupt = |detail: String| StoreError::Corrupt { number: number.clone(), detail };
+                let corrupt = |detail: Damage| StoreError::Corrupt { number: number.clone(), detail: Box::new(detail) };
                 let status = r.val(3)?;
                 let status = match status {
-                    crate::db::Val::Text(s) => Status::from_wire(s).ok_or_else(|| corrupt(format!("status {s:?}")))?,
-                    other => return Err(corrupt(format!("status {other:?}"))),
+                    crate::db::Val::Text(s) => Status::from_wire(s).ok_or_else(|| corrupt(Damage::ClockStatus(s.clone())))?,
+                    other => return Err(corrupt(Damage::ClockStatusValue(other.into()))),
                 };
                 let channel = match r.val(4)? {
                     crate::db::Val::Text(s) if s == "post" => certdesk_domain::Channel::Post,
                     crate::db::Val::Text(s) if s == "counter" => certdesk_domain::Channel::Counter,
-                    other => return Err(corrupt(format!("channel {other:?}"))),
+                    other => return Err(corrupt(Damage::Channel(other.into()))),
                 };
                 let facts = ClockFacts {
                     channel,

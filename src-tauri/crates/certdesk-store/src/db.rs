@@ -30,6 +30,17 @@ pub(crate) enum Val {
     Blob(Vec<u8>),
 }
 
+impl From<&Val> for crate::refusal::StoredValue {
+    fn from(v: &Val) -> Self {
+        match v {
+            Val::Null => Self::Null,
+            Val::Int(i) => Self::Int(*i),
+            Val::Text(t) => Self::Text(t.clone()),
+            Val::Blob(b) => Self::Blob(b.clone()),
+        }
+    }
+}
+
 impl From<&str> for Val {
     fn from(s: &str) -> Val {
         Val::Text(s.to_string())

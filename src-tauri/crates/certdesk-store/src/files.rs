@@ -130,7 +130,7 @@ impl Store {
         if let Some((info, bytes, false)) = &row
             && sha256_hex(bytes) != info.sha256
         {
-            return Err(StoreError::Corrupt { number: number.to_string(), detail: format!("attachment {name} does not match its recorded SHA-256") });
+            return Err(StoreError::Corrupt { number: number.to_string(), detail: Box::new(crate::refusal::Damage::AttachmentDigest { name: name.to_string() }) });
         }
         Ok(row.map(|(info, bytes, _)| (info, bytes)))
     }
@@ -177,7 +177,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let n = r.text(0)?;
-                let number = CaseNumber::parse(&n).map_err(|e| StoreError::Corrupt { number: n.clone(), detail: e.to_string() })?;
+                let number = CaseNumber::parse(&n).map_err(|e| StoreError::Corrupt { number: n.clone(), detail: Box::new(crate::refusal::Damage::Number(e)) })?;
                 case_from_row(&number, r, 1)
             })
             .collect()

@@ -100,7 +100,7 @@ pub enum StoreError {
     #[error("the database {path} was written by a newer certdesk (schema {found}, this build knows {known})")]
     TooNew { path: PathBuf, found: i64, known: i64 },
     #[error("stored case {number} cannot be read: {detail}")]
-    Corrupt { number: String, detail: String },
+    Corrupt { number: String, detail: Box<refusal::Damage> },
     /// The case changed between the action's read and its write (another desk, another
     /// window): nothing was written.
     #[error("case {number} changed while {during}")]
@@ -182,8 +182,9 @@ pub enum StoreError {
     /// The day is signed off already (日结).
     #[error("{day} is closed already (日结已完成)")]
     DayClosed { day: String },
-    #[error("{0}")]
-    Busy(String),
+    /// Another process holds the store file a restore or a rekey needs alone.
+    #[error("another certdesk process has {} open (the app or a command): close it, then try again (a restore or a rekey needs the store alone)", .0.display())]
+    Busy(PathBuf),
     #[error("{what} was cancelled; nothing was written")]
     Cancelled { what: &'static str },
     /// The database server of a hall: among others 服务器连接中断 (`PgError::ConnectionLost`).

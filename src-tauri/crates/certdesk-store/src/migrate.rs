@@ -171,7 +171,8 @@ fn copy_into(hall: &mut Store, src: &mut Lite<'_>) -> Result<Vec<i64>, StoreErro
         // the search rows, from the case data
         src.each("reading the store file", "SELECT id, number, data FROM cases", &[], &mut |row| {
             let (id, number, data) = (row.int(0)?, row.text(1)?, row.text(2)?);
-            let data = certdesk_domain::CaseData::from_json(&data).map_err(|e| StoreError::Corrupt { number: number.clone(), detail: e.to_string() })?;
+            let data =
+                certdesk_domain::CaseData::from_json(&data).map_err(|e| StoreError::Corrupt { number: number.clone(), detail: Box::new(crate::refusal::Damage::Data(e)) })?;
             crate::cases::index_case(tx.db, id, &number, &data, false)?;
             Ok(true)
         })?;

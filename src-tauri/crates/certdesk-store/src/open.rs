@@ -58,10 +58,7 @@ impl StoreLock {
         let file = StoreLock::file(db)?;
         match file.try_lock() {
             Ok(()) => Ok(StoreLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(format!(
-                "another certdesk process has {} open (the app or a command): close it, then try again (a restore or a rekey needs the store alone)",
-                db.display()
-            ))),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(db.to_path_buf())),
             Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Folder { path: db.to_path_buf(), source }),
         }
     }

@@ -7,6 +7,7 @@
 //! (`certdesk_desk::payments`) and the matcher's (`certdesk-bank`).
 
 use crate::db::{Row, Sql, args};
+use crate::refusal::Damage;
 use crate::{ActError, AuditAction, CaseRecord, NewEvent, Store, StoreError, detail};
 use certdesk_domain::workflow::{Actor, CaseFacts, Role};
 use certdesk_domain::{CaseData, CaseNumber, Money};
@@ -85,7 +86,7 @@ const CREDIT_COLUMNS: &str = "id, statement, row, day, amount_fen, payer_name, p
 
 fn read_credit(db: &mut dyn Sql, r: &Row) -> Result<Credit, StoreError> {
     let id = r.text(0)?;
-    let corrupt = |detail: String| StoreError::Corrupt { number: format!("bank credit {id}"), detail };
+    let corrupt = |detail: Damage| StoreError::Corrupt { number: format!("bank credit {id}"), detail: Box::new(detail) };
     let day = r.text(3)?;
     let state = r.text(8)?;
     let cases = db
@@ -95,13 +96,16 @@ fn read_credit(db: &mut dyn Sql, r: &Row) -> Result<Credit, StoreError> {
         .collect::<Result<_, _>>()?;
     Ok(Credit {
         statement: r.text(1)?,
-        row: u32::try_from(r.int(2)?).map_err(|_| corrupt("row".into()))?,
-        day: crate::cases::iso_day(&day).ok_or_else(|| corrupt(format!("day {day:?}")))?,
+        row: {
+            let row = r.int(2)?;
+            u32::try_from(row).map_err(|_| corrupt(Damage::CreditRow { row }))?
+        },
+        day: crate::cases::iso_day(&day).ok_or_else(|| corrupt(Damage::CreditDay(day.clone())))?,
         amount: Money::from_fen(r.int(4)?),
         payer_name: r.text(5)?,
         payer_account: r.text(6)?,
         remark: r.text(7)?,
-        state: CreditState::from_wire(&state).ok_or_else(|| corrupt(format!("state {state:?}")))?,
+        state: CreditState::from_wire(&state).ok_or_else(|| corrupt(Damage::CreditState(state.clone())))?,
         why: r.text(9)?,
         proposed: r.text(10)?.split_whitespace().map(str::to_string).collect(),
         cases,
@@ -144,7 +148,7 @@ impl Store {
                     let number = r.text(0)?;
                     let day = r.text(3)?;
                     Ok(UnpaidCase {
-                        received_on: crate::cases::iso_day(&day).ok_or_else(|| StoreError::Corrupt { number: number.clone(), detail: format!("clock day {day:?}") })?,
+                        received_on: crate::cases::iso_day(&day).ok_or_else(|| StoreError::Corrupt { number: number.clone(), detail: Box::new(Damage::ClockDay(day.clone())) })?,
                         organization: r.text(1)?,
                         amount: Money::from_fen(r.int(2)?),
                         number,

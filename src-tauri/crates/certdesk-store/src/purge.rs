@@ -9,6 +9,7 @@
 use crate::act::ActError;
 use crate::cases::{index_case, read_case};
 use crate::db::{Dialect, Sql, Tx, args};
+use crate::refusal::Damage;
 use crate::{AuditAction, NewEvent, Store, StoreError, StoredEvent, audit, detail};
 use certdesk_domain::retention::{self, Basis, RetentionFacts, RetentionYears};
 use certdesk_domain::workflow::{self, Actor, Role};
@@ -41,8 +42,9 @@ pub(crate) fn refresh_retention(db: &mut dyn Sql, action: AuditAction, number: &
     let mut facts = RetentionFacts::default();
     for r in rows {
         let (action, at, not_after) = (r.text(0)?, r.text(1)?, r.opt_text(2)?);
-        let time =
-            |text: &str| instant(text).ok_or_else(|| StoreError::Corrupt { number: number.to_string(), detail: format!("its {action} event's time {text:?} is not a time") });
+        let time = |text: &str| {
+            instant(text).ok_or_else(|| StoreError::Corrupt { number: number.to_string(), detail: Box::new(Damage::EventTime { action: action.clone(), text: text.to_string() }) })
+        };
         match AuditAction::from_wire(&action) {
             Some(AuditAction::Close) => facts.closed_at = Some(time(&at)?),
             Some(AuditAction::Cancel) => facts.cancelled_at = Some(time(&at)?),
@@ -135,7 +137,7 @@ fn due_in(db: &mut dyn Sql, today: NaiveDate, years: RetentionYears) -> Result<(
     let (mut due, mut held) = (Vec::new(), Vec::new());
     for r in rows {
         let (number, basis, from) = (r.text(0)?, r.opt_text(1)?, r.text(2)?);
-        let Some(at) = instant(&from) else { return Err(StoreError::Corrupt { number, detail: format!("its retention time {from:?} is not a time") }) };
+        let Some(at) = instant(&from) else { return Err(StoreError::Corrupt { number, detail: Box::new(Damage::RetentionTime(from)) }) };
         let facts = match basis.as_deref().and_then(Basis::from_wire) {
             Some(Basis::CertificateExpiry) => RetentionFacts { certificate_expiries: vec![at], ..Default::default() },
             Some(Basis::Closed) => RetentionFacts { closed_at: Some(at), ..Default::default() },
@@ -193,7 +195,7 @@ fn edited_events(events: &[StoredEvent]) -> Vec<i64> {
 
 /// Purges one due case in the write transaction `tx`; how many files and events it emptied.
 fn purge_case(tx: &mut Tx<'_>, due: &DueCase, years: RetentionYears, actor: &str) -> Result<(i64, i64), StoreError> {
-    let number = CaseNumber::parse(&due.number).map_err(|e| StoreError::Corrupt { number: due.number.clone(), detail: e.to_string() })?;
+    let number = CaseNumber::parse(&due.number).map_err(|e| StoreError::Corrupt { number: due.number.clone(), detail: Box::new(Damage::Number(e)) })?;
     let record = read_case(tx.db, &number)?;
     let row = tx.db.one("reading a case", "SELECT id, purged_at FROM cases WHERE number = ?1", args![number.as_str()])?;
     let (id, purged_at) = (row.int(0)?, row.opt_text(1)?);

@@ -206,3 +206,54 @@ impl NotAStore {
         }
     }
 }
+
+/// What of a stored case (or bank credit) cannot be read: the value as stored, or the domain's
+/// own parse error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Damage {
+    /// The status column names no status.
+    #[error("unknown status {0:?}")]
+    UnknownStatus(String),
+    /// The case data does not parse as the domain's `CaseData`.
+    #[error(transparent)]
+    Data(certdesk_domain::case::CaseParseError),
+    /// The case number column is no case number.
+    #[error(transparent)]
+    Number(certdesk_domain::number::CaseNumberError),
+    /// The clock index's received or paid day is no ISO day.
+    #[error("clock day {0:?}")]
+    ClockDay(String),
+    /// The clock index's status is text naming no status.
+    #[error("status {0:?}")]
+    ClockStatus(String),
+    /// The clock index's status is not text at all.
+    #[error("status {0:?}")]
+    ClockStatusValue(StoredValue),
+    /// The clock index's channel is neither `post` nor `counter`.
+    #[error("channel {0:?}")]
+    Channel(StoredValue),
+    /// A bank credit's statement row out of range.
+    #[error("row")]
+    CreditRow { row: i64 },
+    #[error("day {0:?}")]
+    CreditDay(String),
+    #[error("state {0:?}")]
+    CreditState(String),
+    /// A case event's time (closing, cancelling …) that is no RFC 3339 time.
+    #[error("its {action} event's time {text:?} is not a time")]
+    EventTime { action: String, text: String },
+    #[error("its retention time {0:?} is not a time")]
+    RetentionTime(String),
+    #[error("attachment {name} does not match its recorded SHA-256")]
+    AttachmentDigest { name: String },
+}
+
+/// A column's value as the database gave it (integers of any width as `Int`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredValue {
+    Null,
+    Int(i64),
+    Text(String),
+    Blob(Vec<u8>),
+}

@@ -411,3 +411,20 @@ fn migration_fills_the_clock_facts_of_stored_cases() {
     drop(Store::open(&path).unwrap());
     assert_eq!(facts(&path), written);
 }
+
+/// #75: a stored case that cannot be read says what of it, typed: the status as stored, the
+/// case data's own parse error.
+#[test]
+fn a_damaged_case_says_what_of_it_cannot_be_read() {
+    let place = Place::sqlite();
+    let mut s = place.open();
+    let n = s.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("clerk")).unwrap().number;
+    place.tamper(&format!("UPDATE cases SET status = 'lost' WHERE number = '{n}'"));
+    let err = place.open().case(&n).unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt { detail, .. } if matches!(&**detail, certdesk_store::refusal::Damage::UnknownStatus(s) if s == "lost")), "{err:?}");
+    assert_eq!(err.to_string(), format!("stored case {n} cannot be read: unknown status \"lost\""));
+    place.tamper(&format!("UPDATE cases SET status = 'draft', data = '[]' WHERE number = '{n}'"));
+    let err = place.open().case(&n).unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt { detail, .. } if matches!(**detail, certdesk_store::refusal::Damage::Data(_))), "{err:?}");
+    assert!(err.to_string().starts_with(&format!("stored case {n} cannot be read: the case JSON cannot be read: ")), "{err}");
+}
