@@ -115,7 +115,9 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
                 let l = (77 * r + 150 * g + 29 * b) >> 8;
                 let chroma = r.max(g).max(b) - r.min(g).min(b);
                 let c = &mut cells[cy + (8 * k + j) / fu];
-                if (l < lthr && chroma < 70) || (l < faint && neutral.holds([p[0], p[1], p[2]], l as f32) && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32)) {
+                if (l < lthr && (chroma < 70 || (r < g.max(b) && registered_chroma(raw, iw, img.height() as usize, 8 * k + j, y) < 70)))
+                    || (l < faint && neutral.holds([p[0], p[1], p[2]], l as f32) && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32))
+                {
                     *c = 1;
                 } else if *c == 0 && l < faint && chroma >= 70 {
                     *c = 2;
@@ -407,6 +409,38 @@ fn line_runs(n: usize, at: impl Fn(usize) -> u8, min_len: usize, gap: usize, hid
     }
 }
 
+/// The chroma of a pixel with each channel at its darkest over the pixel and its four
+/// neighbours: a scanner that reads its colours at different places (a CIS whose green and blue
+/// lines are read a third and two thirds of a line late, a three-line CCD) paints a thin black
+/// rule's edges in colour fringes (issue 76, maker D's held-out 010 at 150 dpi: rules of
+/// R 85, G 130, B 170, chroma 85, and no box found on the sheet). Realigned so, a black rule is
+/// black again, while seal ink stays red (its red channel is light wherever it is ink or paper).
+/// Asked only of a pixel whose red is not its lightest channel (the fringe on the side of the
+/// colour read first): seal ink, whose red always is, costs nothing more.
+fn registered_chroma(raw: &[u8], w: usize, h: usize, x: usize, y: usize) -> i32 {
+    let mut m = [255u8; 3];
+    let mut take = |xx: usize, yy: usize| {
+        let i = (yy * w + xx) * 3;
+        for c in 0..3 {
+            m[c] = m[c].min(raw[i + c]);
+        }
+    };
+    take(x, y);
+    if x > 0 {
+        take(x - 1, y);
+    }
+    if x + 1 < w {
+        take(x + 1, y);
+    }
+    if y > 0 {
+        take(x, y - 1);
+    }
+    if y + 1 < h {
+        take(x, y + 1);
+    }
+    i32::from(m[0].max(m[1]).max(m[2]) - m[0].min(m[1]).min(m[2]))
+}
+
 /// Dark achromatic test on one scan pixel, relative to the paper luma (`line_levels`).
 #[inline]
 fn is_ink_line(img: &RgbImage, x: f32, y: f32, levels: (f32, f32), ridge: &Ridge) -> bool {
@@ -418,7 +452,8 @@ fn is_ink_line(img: &RgbImage, x: f32, y: f32, levels: (f32, f32), ridge: &Ridge
     let mx = p[0].max(p[1]).max(p[2]);
     let mn = p[0].min(p[1]).min(p[2]);
     let (l, chroma) = (luma(&p), i32::from(mx - mn));
-    (l < levels.0 && chroma < 80) || (l < levels.1 && chroma < FAINT_CHROMA && ridge.at(img, xi as u32, yi as u32, l))
+    let registered = || registered_chroma(img.as_raw(), img.width() as usize, img.height() as usize, xi as usize, yi as usize);
+    (l < levels.0 && (chroma < 80 || (p[0] < p[1].max(p[2]) && registered() < 80))) || (l < levels.1 && chroma < FAINT_CHROMA && ridge.at(img, xi as u32, yi as u32, l))
 }
 
 /// Refines the four line bands of a box at full resolution. Returns the geometry with the

@@ -102,3 +102,26 @@ fn dpi_is_read_from_png_and_jpeg_metadata_and_inferred_without_it() {
         assert_eq!(r.dpi_source, DpiSource::Option);
     }
 }
+
+/// Issue 76: a scanner that reads its colours at different places along the travel (a CIS whose
+/// green and blue lines are read late, an uncorrected three-line CCD) fringes every thin black
+/// rule in colour. The boxes are still found and the seals still read.
+#[test]
+fn rules_fringed_by_a_scanners_colour_misregistration_are_still_lines() {
+    let o = SynthOptions { seed: 13, dpi: 150.0, layout: Layout::SealCollection, defect_rate: 0.0, ..SynthOptions::default() };
+    let clean = import_sheet(&synth::generate(&o).bytes, &ImportOptions::default()).unwrap();
+    let img = image::load_from_memory(&synth::generate(&o).bytes).unwrap().to_rgb8();
+    for (green, blue) in [(1u32, 1u32), (1, 2)] {
+        let mut fringed = img.clone();
+        for (x, y, p) in fringed.enumerate_pixels_mut() {
+            p.0[1] = img.get_pixel(x, y.saturating_sub(green)).0[1];
+            p.0[2] = img.get_pixel(x, y.saturating_sub(blue)).0[2];
+        }
+        let mut png = Vec::new();
+        fringed.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
+        let r = import_sheet(&png, &ImportOptions { dpi: Some(150.0), ..ImportOptions::default() }).unwrap_or_else(|e| panic!("green {green} px, blue {blue} px late: {e}"));
+        assert_eq!(r.samples.len(), clean.samples.len(), "green {green} px, blue {blue} px late");
+        let kinds = |r: &certdesk_seal::SheetReport| r.samples.iter().map(|s| (s.row, s.col, s.kind, s.empty)).collect::<Vec<_>>();
+        assert_eq!(kinds(&r), kinds(&clean), "green {green} px, blue {blue} px late");
+    }
+}
