@@ -623,13 +623,13 @@ impl Desk<'_> {
         self.act_checked(catalog, &number, action, reason, accept_to_follow, Default::default())
     }
 
-    /// An approval with its signature (`staff::Desk::approve_signed`).
+    /// An approval with its verified signature (`staff::Desk::approve_signed`).
     pub(crate) fn act_signed(
         &mut self,
         catalog: &Catalog,
         number: &CaseNumber,
         accept_to_follow: bool,
-        signed: certdesk_store::staff_keys::SignedApproval,
+        signed: certdesk_store::staff_keys::VerifiedApproval,
     ) -> Result<CaseRecord, DeskError> {
         self.act_checked(catalog, number, Action::Approve, None, accept_to_follow, certdesk_store::ActNote { signature: Some(signed), ..Default::default() })
     }
@@ -648,7 +648,7 @@ impl Desk<'_> {
         // the store loads the case once, in the transaction that writes, and asks the state
         // machine and the workflow first (a wrong status or one's own case is said first), then
         // these conditions
-        self.store.act_decided(number, action, &self.actor, reason, note, Some(&crate::staff::TokenCheck), |case| conditions(catalog, action, accept_to_follow, case))
+        self.store.act_decided(number, action, &self.actor, reason, note, |case| conditions(catalog, action, accept_to_follow, case))
     }
 
     /// A supervisor's permission for a second key for a certificate that was written (`cert`,

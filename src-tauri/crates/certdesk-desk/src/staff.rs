@@ -298,8 +298,9 @@ impl Desk<'_> {
     }
 
     /// Approves case `number` with the supervisor's key: the approval statement (the case, its
-    /// approval digest, the signer, the certificate) signed on the key after its PIN, checked
-    /// by the store inside the approval's transaction and kept on the chain.
+    /// approval digest, the signer, the certificate) signed on the key after its PIN and
+    /// verified here; the approval's transaction binds it to the case as it loads it (the same
+    /// digest, the enrolment still open) and keeps it on the chain.
     pub fn approve_signed(&mut self, catalog: &Catalog, number: &str, accept_to_follow: bool, key: &StaffKey<'_>) -> Result<CaseRecord, DeskError> {
         let number = case_number(number)?;
         let enrolment = self.store.key_of(&self.actor)?.or(self.store.enrolments(Some(self.actor.name()))?.into_iter().rfind(|e| e.ended_at.is_none()));
@@ -310,7 +311,9 @@ impl Desk<'_> {
         let counter = crate::api::counter_code(self.store)?;
         let statement = certdesk_domain::staff::approval_statement(&counter, number.as_str(), &facts.approval_digest, self.actor.name(), &enrolment.fingerprint);
         let approval = sign_statement(key, &enrolment, &statement, counter)?;
-        self.act_signed(catalog, &number, accept_to_follow, approval)
+        let verified = certdesk_store::staff_keys::verify_approval(&enrolment, number.as_str(), &facts.approval_digest, &self.actor, approval, &TokenCheck)
+            .map_err(|refusal| DeskError::from(certdesk_store::ActError::from(certdesk_domain::workflow::RuleError::SignatureRefused { refusal })))?;
+        self.act_signed(catalog, &number, accept_to_follow, verified)
     }
 
     /// The signature of the approval in force of case `number` (`certdesk_store::approval_in_force`),
@@ -569,7 +572,9 @@ impl Desk<'_> {
         let statement =
             certdesk_domain::staff::day_statement(&counter, &day.to_string(), &sheet_sha256, &format!("{}:{}", head.0, head.1), self.actor.name(), &enrolment.fingerprint);
         let signed = sign_statement(key, &enrolment, &statement, counter)?;
-        self.store.close_day(&self.actor, &day.to_string(), &sheet, &head, &signed, &TokenCheck)?;
+        let verified = certdesk_store::staff_keys::verify_day(&enrolment, &self.actor, &day.to_string(), &sheet, &head, signed, &TokenCheck)
+            .map_err(|refusal| DeskError::from(certdesk_store::ActError::from(certdesk_domain::workflow::RuleError::SignatureRefused { refusal })))?;
+        self.store.close_day(&self.actor, &verified)?;
         self.verify_day(day, operator_ca)
     }
 

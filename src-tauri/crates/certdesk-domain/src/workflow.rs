@@ -284,8 +284,10 @@ pub enum SignatureRefusal {
     DoesNotVerify(SignatureFailure),
     #[error("the digest given is not the statement's")]
     DigestDiffers,
-    #[error("no signature check at hand")]
-    NoCheck,
+    /// The signature holds over the case as it stood when it was signed, which it no longer is
+    /// (edited, its files changed) or another case's.
+    #[error("the case changed since it was signed")]
+    CaseChanged,
 }
 
 /// What the signature mathematics says of a staff signature that does not check.
@@ -313,7 +315,7 @@ impl SignatureRefusal {
             SignatureRefusal::NotValidNow { account, not_before, not_after } => format!("{account} 的证书有效期为 {not_before} 至 {not_after}，当前不在有效期内"),
             SignatureRefusal::DoesNotVerify(failure) => format!("签名无法验证：签名后案件已被修改，或{}", failure.zh()),
             SignatureRefusal::DigestDiffers => "签名所附摘要与复核声明不符".into(),
-            SignatureRefusal::NoCheck => "无法验证签名".into(),
+            SignatureRefusal::CaseChanged => "签名后案件已被修改，请重新签名".into(),
         }
     }
 }

@@ -15,8 +15,9 @@ use certdesk_domain::{CaseData, CaseNumber, Status};
 pub struct ActNote {
     pub handover: Option<detail::Handover>,
     pub to_follow: Option<Vec<String>>,
-    /// approve: the supervisor's key's signature (#31), checked in the approval's transaction
-    pub signature: Option<crate::staff_keys::SignedApproval>,
+    /// approve: the supervisor's key's signature (#31), verified before the approval's
+    /// transaction and bound there to the case as loaded and the supervisor's open enrolment
+    pub signature: Option<crate::staff_keys::VerifiedApproval>,
 }
 
 /// A check of a case's history inside the transaction that writes ([`Store::attach_if`]).
@@ -191,22 +192,13 @@ pub enum StepWrite {
 /// A workflow move, allowed on the case the caller's write transaction loaded, written there:
 /// an approval's signature (#31: an account that must use its key approves only with a
 /// signature over the approval statement its enrolled key made), the status and the event.
-fn move_in(
-    tx: &mut Tx<'_>,
-    case: &LoadedCase,
-    allowed: AllowedMove,
-    actor: &Actor,
-    reason: Option<&str>,
-    note: ActNote,
-    check: Option<&dyn crate::staff_keys::SignatureCheck>,
-) -> Result<CaseRecord, ActError> {
+fn move_in(tx: &mut Tx<'_>, case: &LoadedCase, allowed: AllowedMove, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
     let (record, facts) = (&case.record, &case.facts);
     let AllowedMove { action, to } = allowed;
     let signature = if action == Action::Approve {
-        match (&note.signature, check) {
-            (Some(signed), Some(check)) => Some(crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, signed, check)?),
-            (Some(_), None) => return Err(RuleError::SignatureRefused { refusal: workflow::SignatureRefusal::NoCheck }.into()),
-            (None, _) => {
+        match &note.signature {
+            Some(verified) => Some(crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, verified)?),
+            None => {
                 if crate::staff_keys::key_of(tx.db, actor.name(), actor.roles())?.is_some() {
                     return Err(RuleError::SignatureRequired { actor: actor.name().into() }.into());
                 }
@@ -294,33 +286,19 @@ impl Store {
     }
 
     /// [`Store::act`] with what the move records besides: a hand-over (`deliver`), the
-    /// materials to follow (`submit`, `approve`).
+    /// materials to follow (`submit`, `approve`), an approval's verified signature (#31: an
+    /// account that must use its key approves only with a signature over the approval statement
+    /// that its enrolled key made; `RuleError::SignatureRequired` without one, `SignatureRefused`
+    /// for one that does not hold, a case changed since it was signed included).
     pub fn act_with(&mut self, number: &CaseNumber, action: Action, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
-        self.act_checked(number, action, actor, reason, note, None)
+        self.act_decided(number, action, actor, reason, note, |_| Ok::<_, ActError>(None))
     }
 
-    /// [`Store::act_with`] with the check of an approval's signature (#31): an account that
-    /// must use its key approves only with a signature over the approval statement that its
-    /// enrolled key made (`RuleError::SignatureRequired` without one, `SignatureRefused` for
-    /// one that does not hold — a case changed since it was signed included).
-    pub fn act_checked(
-        &mut self,
-        number: &CaseNumber,
-        action: Action,
-        actor: &Actor,
-        reason: Option<&str>,
-        note: ActNote,
-        check: Option<&dyn crate::staff_keys::SignatureCheck>,
-    ) -> Result<CaseRecord, ActError> {
-        self.act_decided(number, action, actor, reason, note, check, |_| Ok::<_, ActError>(None))
-    }
-
-    /// [`Store::act_checked`] with the caller's own conditions on the move (#75: the materials,
+    /// [`Store::act_with`] with the caller's own conditions on the move (#75: the materials,
     /// the money, the seal samples): `decide` is asked on the case as the transaction loaded it,
     /// after the state machine and the workflow's authorisation, and before anything is
     /// written; what it answers is the materials to follow the move records (else `note`'s).
     /// The case is read once, in the transaction that writes.
-    #[allow(clippy::too_many_arguments)]
     pub fn act_decided<E: From<ActError> + From<StoreError>>(
         &mut self,
         number: &CaseNumber,
@@ -328,7 +306,6 @@ impl Store {
         actor: &Actor,
         reason: Option<&str>,
         note: ActNote,
-        check: Option<&dyn crate::staff_keys::SignatureCheck>,
         decide: impl FnOnce(&LoadedCase) -> Result<Option<Vec<String>>, E>,
     ) -> Result<CaseRecord, E> {
         self.write_loaded(number, |tx, case| {
@@ -336,7 +313,7 @@ impl Store {
             // caller's conditions
             let allowed = allowed_move(case, action, actor, reason)?;
             let to_follow = decide(case)?.or(note.to_follow);
-            Ok(move_in(tx, case, allowed, actor, reason, ActNote { to_follow, ..note }, check)?)
+            Ok(move_in(tx, case, allowed, actor, reason, ActNote { to_follow, ..note })?)
         })
     }
 
@@ -347,11 +324,10 @@ impl Store {
         &mut self,
         number: &CaseNumber,
         actor: &Actor,
-        check: Option<&dyn crate::staff_keys::SignatureCheck>,
         decide: impl FnOnce(&LoadedCase) -> Result<StepWrite, E>,
     ) -> Result<CaseRecord, E> {
         self.write_loaded(number, |tx, case| match decide(case)? {
-            StepWrite::Move { allowed, note } => Ok(move_in(tx, case, allowed, actor, None, *note, check)?),
+            StepWrite::Move { allowed, note } => Ok(move_in(tx, case, allowed, actor, None, *note)?),
             StepWrite::Confirm { role, confirmed } => {
                 confirm_in(tx, case, actor, role, &confirmed)?;
                 Ok(case.record.clone())

@@ -230,31 +230,102 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks a signed approval of case `number` by `actor` at `at` against the actor's open
-/// enrolment and the approval digest the store computed: what the `approve` event records.
+/// A signed approval whose signature was verified before the approval's transaction (#75: the
+/// signature mathematics runs outside it, so the store does not call up while it writes): the
+/// statement of case `number` at `approval_digest` by `account`'s key. Made only by
+/// [`verify_approval`]; the approval's transaction binds it to the case as it loads it.
+#[derive(Debug, Clone)]
+pub struct VerifiedApproval {
+    signed: SignedApproval,
+    number: String,
+    approval_digest: String,
+    account: String,
+}
+
+/// Verifies `signed`, an approval of case `number` at `approval_digest` by `actor`, with
+/// `enrolment` (the actor's enrolled key): the key that signed is that one, and the signature
+/// and its digest hold over the approval statement. What the approval's transaction checks
+/// after, on its own reads: the enrolment still open and valid, the case still at that digest.
+pub fn verify_approval(
+    enrolment: &Enrolment,
+    number: &str,
+    approval_digest: &str,
+    actor: &Actor,
+    signed: SignedApproval,
+    check: &dyn SignatureCheck,
+) -> Result<VerifiedApproval, SignatureRefusal> {
+    let account = actor.name().to_string();
+    if enrolment.account != account || enrolment.fingerprint != signed.detail.fingerprint {
+        return Err(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject.clone() });
+    }
+    let statement = staff::approval_statement(&signed.detail.counter, number, approval_digest, &account, &enrolment.fingerprint);
+    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(SignatureRefusal::DoesNotVerify)?;
+    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(SignatureRefusal::DoesNotVerify)?;
+    if hex(&digest) != signed.detail.digest_hex {
+        return Err(SignatureRefusal::DigestDiffers);
+    }
+    Ok(VerifiedApproval { signed, number: number.to_string(), approval_digest: approval_digest.to_string(), account })
+}
+
+/// A day sign-off (日结) whose signature was verified before its transaction (#75), as
+/// [`VerifiedApproval`] for an approval: the day statement over `sheet` at the chain's `head`
+/// by `account`'s key. Made only by [`verify_day`].
+#[derive(Debug, Clone)]
+pub struct VerifiedDay {
+    signed: SignedApproval,
+    day: String,
+    sheet: String,
+    sheet_sha256: String,
+    head: (i64, String),
+    account: String,
+    digest_hex: String,
+}
+
+/// Verifies `signed`, the day statement of `day` over `sheet` (the desk's day sheet, made at
+/// the chain's `head`) by `actor`, with `enrolment` (the actor's enrolled key).
+pub fn verify_day(
+    enrolment: &Enrolment,
+    actor: &Actor,
+    day: &str,
+    sheet: &str,
+    head: &(i64, String),
+    signed: SignedApproval,
+    check: &dyn SignatureCheck,
+) -> Result<VerifiedDay, SignatureRefusal> {
+    let account = actor.name().to_string();
+    if enrolment.account != account || enrolment.fingerprint != signed.detail.fingerprint {
+        return Err(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject.clone() });
+    }
+    let sheet_sha256 = certdesk_domain::case::sha256_hex(sheet.as_bytes());
+    let statement = staff::day_statement(&signed.detail.counter, day, &sheet_sha256, &format!("{}:{}", head.0, head.1), &account, &enrolment.fingerprint);
+    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(SignatureRefusal::DoesNotVerify)?;
+    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(SignatureRefusal::DoesNotVerify)?;
+    Ok(VerifiedDay { signed, day: day.to_string(), sheet: sheet.to_string(), sheet_sha256, head: head.clone(), account, digest_hex: hex(&digest) })
+}
+
+/// Binds a verified approval of case `number` by `actor` at `at` to what the approval's
+/// transaction read: the actor's open enrolment (the key that signed, valid now) and the
+/// approval digest of the case as loaded. What the `approve` event records.
 pub(crate) fn check_approval(
     db: &mut dyn Sql,
     at: &str,
     number: &str,
     approval_digest: &str,
     actor: &Actor,
-    signed: &SignedApproval,
-    check: &dyn SignatureCheck,
+    verified: &VerifiedApproval,
 ) -> Result<detail::ApprovalSigned, crate::ActError> {
     let refused = |refusal: SignatureRefusal| crate::ActError::from(RuleError::SignatureRefused { refusal });
+    let signed = &verified.signed;
     let account = actor.name().to_string();
     let enrolment = open_enrolment_in(db, actor.name())?.ok_or_else(|| refused(SignatureRefusal::NoKeyEnrolled { account: account.clone() }))?;
-    if enrolment.fingerprint != signed.detail.fingerprint {
+    if enrolment.fingerprint != signed.detail.fingerprint || verified.account != account {
         return Err(refused(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject }));
     }
     if !enrolment.valid_at(at) {
         return Err(refused(SignatureRefusal::NotValidNow { account, not_before: enrolment.not_before, not_after: enrolment.not_after }));
     }
-    let statement = staff::approval_statement(&signed.detail.counter, number, approval_digest, actor.name(), &enrolment.fingerprint);
-    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(|f| refused(SignatureRefusal::DoesNotVerify(f)))?;
-    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(|f| refused(SignatureRefusal::DoesNotVerify(f)))?;
-    if hex(&digest) != signed.detail.digest_hex {
-        return Err(refused(SignatureRefusal::DigestDiffers));
+    if verified.number != number || verified.approval_digest != approval_digest {
+        return Err(refused(SignatureRefusal::CaseChanged));
     }
     let b64 = base64_of(&signed.signature);
     Ok(detail::ApprovalSigned { signature_b64: b64, ..signed.detail.clone() })
@@ -613,20 +684,15 @@ impl Store {
         self.read(|db| db.row("reading an event", "SELECT hash FROM audit_events WHERE seq = ?1", args![seq])?.map(|r| r.text(0)).transpose())
     }
 
-    /// Signs off `day` (日结) as supervisor `actor` with their key (#31): `sheet` (the desk's
-    /// day sheet, made at `head`) and the signature over the day statement, checked here, in one
-    /// transaction that also refuses a head that moved since the sheet was made (close again)
-    /// and a day closed already. The `day_closed` event carries the reference a ledger prints.
-    pub fn close_day(
-        &mut self,
-        actor: &Actor,
-        day: &str,
-        sheet: &str,
-        head: &(i64, String),
-        signed: &SignedApproval,
-        check: &dyn SignatureCheck,
-    ) -> Result<DayClose, crate::ActError> {
+    /// Signs off a day (日结) as supervisor `actor` with their key (#31): the day sheet and the
+    /// signature over the day statement, verified before ([`verify_day`]), bound here to the
+    /// actor's open enrolment in one transaction that also refuses a head that moved since the
+    /// sheet was made (close again) and a day closed already. The `day_closed` event carries the
+    /// reference a ledger prints.
+    pub fn close_day(&mut self, actor: &Actor, verified: &VerifiedDay) -> Result<DayClose, crate::ActError> {
         actor.require("closing a day (日结)", &[Role::Supervisor])?;
+        let VerifiedDay { signed, day, sheet, sheet_sha256, head, account, digest_hex } = verified;
+        let (day, sheet, head) = (day.as_str(), sheet.as_str(), head);
         self.write(|tx| {
             if tx.db.row("reading the day's close", "SELECT seq FROM day_closes WHERE day = ?1", args![day])?.is_some() {
                 return Err(StoreError::DayClosed { day: day.to_string() }.into());
@@ -636,8 +702,8 @@ impl Store {
                 return Err(StoreError::DayMoved(crate::refusal::DayMoved::EventsAdded).into());
             }
             let enrolment = open_enrolment_in(tx.db, actor.name())?.ok_or_else(|| RuleError::SignatureRequired { actor: actor.name().into() })?;
-            if enrolment.fingerprint != signed.detail.fingerprint || !enrolment.valid_at(&tx.at) {
-                let refusal = if enrolment.fingerprint != signed.detail.fingerprint {
+            if enrolment.fingerprint != signed.detail.fingerprint || account != actor.name() || !enrolment.valid_at(&tx.at) {
+                let refusal = if enrolment.fingerprint != signed.detail.fingerprint || account != actor.name() {
                     SignatureRefusal::NotTheEnrolledKey {
                         account: actor.name().into(),
                         signed_by: short(&signed.detail.fingerprint).to_string(),
@@ -648,12 +714,6 @@ impl Store {
                 };
                 return Err(RuleError::SignatureRefused { refusal }.into());
             }
-            let sheet_sha256 = certdesk_domain::case::sha256_hex(sheet.as_bytes());
-            let head_text = format!("{}:{}", head.0, head.1);
-            let statement = staff::day_statement(&signed.detail.counter, day, &sheet_sha256, &head_text, actor.name(), &enrolment.fingerprint);
-            let refused = |f| RuleError::SignatureRefused { refusal: SignatureRefusal::DoesNotVerify(f) };
-            check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(refused)?;
-            let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(refused)?;
             // the event's own seq names it in the reference
             let seq = tx.db.one("reading the chain", "SELECT coalesce(max(seq), 0) + 1 FROM audit_events", &[])?.int(0)?;
             let event = detail::DayClosed {
@@ -662,12 +722,12 @@ impl Store {
                 head_seq: head.0,
                 head_hash: head.1.clone(),
                 algorithm: signed.detail.algorithm.clone(),
-                digest_hex: hex(&digest),
+                digest_hex: digest_hex.clone(),
                 signature_b64: base64_of(&signed.signature),
                 fingerprint: enrolment.fingerprint.clone(),
                 counter: signed.detail.counter.clone(),
                 sm2_id: signed.detail.sm2_id.clone(),
-                reference: day_reference(&signed.detail.counter, day, seq, &sheet_sha256, &signed.signature),
+                reference: day_reference(&signed.detail.counter, day, seq, sheet_sha256, &signed.signature),
             };
             let appended = tx.append(&NewEvent::new(actor.name(), AuditAction::DayClosed, &event))?;
             if appended != seq {

@@ -32,9 +32,9 @@ fn counter_file(dir: &std::path::Path) -> std::path::PathBuf {
     // li approves with an enrolled staff key (#31): the enrolment and the signature move too
     let li_key = common::staff::soft_key(dir, "li");
     s.enrol_key(&admin, "li", &li_key.enrolment()).unwrap();
-    let signed = li_key.approval(&s, &a, "li");
+    let signed = common::staff::verified(&s, &a, &li, li_key.approval(&s, &a, "li")).unwrap();
     let note = certdesk_store::ActNote { signature: Some(signed), ..Default::default() };
-    s.act_checked(&a, Action::Approve, &li, None, note, Some(&common::staff::Check)).unwrap();
+    s.act_with(&a, Action::Approve, &li, None, note).unwrap();
     let b = s.create_case(&case(EMPLOYEES_NEW), "GZ01", day(), &zhang).unwrap();
     let mut data = b.data.clone();
     data.organization.as_mut().unwrap().name = "佛山市新名称有限公司".into();

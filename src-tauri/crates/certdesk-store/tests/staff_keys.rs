@@ -10,9 +10,9 @@
 mod common;
 use certdesk_domain::Action;
 use certdesk_domain::workflow::{Actor, Role, RuleError, SignatureFailure, SignatureRefusal};
-use certdesk_store::staff_keys::{FirstFactor, SignedApproval};
+use certdesk_store::staff_keys::{FirstFactor, SignedApproval, verify_day};
 use certdesk_store::{ActError, ActNote, AuthError, Password, Store, StoredEvent, detail};
-use common::staff::{Check, SoftKey, soft_key};
+use common::staff::{Check, SoftKey, soft_key, verified};
 use common::*;
 
 fn pw(s: &str) -> Password {
@@ -93,25 +93,28 @@ on_both! {
             store.act(&n, Action::Submit, &zhang, None).unwrap();
             cases.push(n);
         }
-        let err = store.act_checked(&cases[0], Action::Approve, &li, None, ActNote::default(), Some(&Check)).unwrap_err();
+        let err = store.act_with(&cases[0], Action::Approve, &li, None, ActNote::default()).unwrap_err();
         assert!(err.to_string().contains("USB key"), "{err}");
-        // a signature made for another case does not approve this one
+        // a signature made for another case does not verify for this one
         let other = li_key.approval(&store, &cases[1], "li");
-        let err = store.act_checked(&cases[0], Action::Approve, &li, None, ActNote { signature: Some(other), ..Default::default() }, Some(&Check)).unwrap_err();
-        assert!(err.to_string().contains("signature"), "{err}");
-        match &err {
-            ActError::Rule(RuleError::SignatureRefused { refusal: refusal @ SignatureRefusal::DoesNotVerify(SignatureFailure::BadSignature) }) => {
+        match verified(&store, &cases[0], &li, other).unwrap_err() {
+            refusal @ SignatureRefusal::DoesNotVerify(SignatureFailure::BadSignature) => {
+                assert!(refusal.to_string().contains("signature"), "{refusal}");
                 assert!(refusal.zh().starts_with("签名无法验证：签名后案件已被修改"), "{}", refusal.zh())
             }
             other => panic!("a signature over another case's statement: {other:?}"),
         }
+        // #75: verified before the approval's transaction, bound there to the case as it loads
+        // it: a verified approval of another case does not approve this one
+        let for_other = verified(&store, &cases[1], &li, li_key.approval(&store, &cases[1], "li")).unwrap();
+        let err = store.act_with(&cases[0], Action::Approve, &li, None, ActNote { signature: Some(for_other), ..Default::default() }).unwrap_err();
+        assert!(matches!(&err, ActError::Rule(RuleError::SignatureRefused { refusal: SignatureRefusal::CaseChanged })), "{err:?}");
         // by another person's key: not li's enrolled key
         let zhaos = zhao_key.approval(&store, &cases[0], "li");
-        let err = store.act_checked(&cases[0], Action::Approve, &li, None, ActNote { signature: Some(zhaos), ..Default::default() }, Some(&Check)).unwrap_err();
-        assert!(matches!(&err, ActError::Rule(RuleError::SignatureRefused { refusal: SignatureRefusal::NotTheEnrolledKey { account, .. } }) if account == "li"), "{err:?}");
+        assert!(matches!(verified(&store, &cases[0], &li, zhaos), Err(SignatureRefusal::NotTheEnrolledKey { account, .. }) if account == "li"));
         for n in &cases {
-            let signed = li_key.approval(&store, n, "li");
-            store.act_checked(n, Action::Approve, &li, None, ActNote { signature: Some(signed), ..Default::default() }, Some(&Check)).unwrap();
+            let signed = verified(&store, n, &li, li_key.approval(&store, n, "li")).unwrap();
+            store.act_with(n, Action::Approve, &li, None, ActNote { signature: Some(signed), ..Default::default() }).unwrap();
         }
         let report = store.verify_audit_with(&Check).unwrap();
         assert!(report.ok && report.signatures.checked == 2 && report.signatures.failed.is_empty(), "{report:?}");
@@ -164,15 +167,18 @@ on_both! {
             let statement = certdesk_domain::staff::day_statement("GZ01", "2026-11-24", &sha, &format!("{}:{}", head.0, head.1), "li", &li_key.fingerprint());
             SignedApproval { detail: detail::ApprovalSigned { algorithm: "ecdsa-p256-sha256".into(), fingerprint: li_key.fingerprint(), counter: "GZ01".into(), ..Default::default() }, signature: key.sign(statement.as_bytes()) }
         };
-        assert!(store.close_day(&li, "2026-11-24", sheet, &head, &day_signed(&zhao_key, &head), &Check).is_err(), "another person's signature");
-        assert!(store.close_day(&zhang, "2026-11-24", sheet, &head, &day_signed(&li_key, &head), &Check).is_err(), "a clerk");
+        // #75: verified before the close's transaction, bound there to the open enrolment and head
+        let lis = store.enrolments(Some("li")).unwrap().into_iter().rfind(|e| e.ended_at.is_none()).unwrap();
+        let verified = |head: &(i64, String), signed| verify_day(&lis, &li, "2026-11-24", sheet, head, signed, &Check);
+        assert!(matches!(verified(&head, day_signed(&zhao_key, &head)), Err(SignatureRefusal::DoesNotVerify(_))), "another person's signature");
+        assert!(store.close_day(&zhang, &verified(&head, day_signed(&li_key, &head)).unwrap()).is_err(), "a clerk");
         let stale = (head.0 - 1, head.1.clone());
-        assert!(store.close_day(&li, "2026-11-24", sheet, &stale, &day_signed(&li_key, &stale), &Check).is_err(), "a head that moved");
-        let closed = store.close_day(&li, "2026-11-24", sheet, &head, &day_signed(&li_key, &head), &Check).unwrap();
+        assert!(store.close_day(&li, &verified(&stale, day_signed(&li_key, &stale)).unwrap()).is_err(), "a head that moved");
+        let closed = store.close_day(&li, &verified(&head, day_signed(&li_key, &head)).unwrap()).unwrap();
         assert!(closed.event.reference.starts_with("certdesk-day:1:GZ01:2026-11-24:"), "{closed:?}");
         assert_eq!(store.day_close("2026-11-24").unwrap().unwrap().sheet, sheet);
         let head = store.audit_head().unwrap().unwrap();
-        assert!(store.close_day(&li, "2026-11-24", sheet, &head, &day_signed(&li_key, &head), &Check).is_err(), "closed once");
+        assert!(store.close_day(&li, &verified(&head, day_signed(&li_key, &head)).unwrap()).is_err(), "closed once");
         assert!(place.try_sql("UPDATE day_closes SET sheet = '{}'").is_err() && place.try_sql("DELETE FROM day_closes").is_err(), "a close never changes");
 
         // revoked: the password alone signs li in again, the approvals signed before hold

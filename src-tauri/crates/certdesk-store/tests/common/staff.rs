@@ -2,10 +2,10 @@
 //! OpenSSL operator CA, signed statements made as the desk makes them, and the desk's signature
 //! check (`certdesk_token::staff`). Owns no rule of the product.
 
-use certdesk_domain::workflow::SignatureFailure;
+use certdesk_domain::workflow::{Actor, SignatureFailure, SignatureRefusal};
 use certdesk_store::Store;
 use certdesk_store::detail;
-use certdesk_store::staff_keys::{NewEnrolment, SignatureCheck, SignedApproval};
+use certdesk_store::staff_keys::{NewEnrolment, SignatureCheck, SignedApproval, VerifiedApproval, verify_approval};
 use certdesk_token::staff::{self, SigAlgorithm};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +22,14 @@ impl SignatureCheck for Check {
         let algorithm = SigAlgorithm::parse(algorithm).ok_or_else(|| SignatureFailure::UnknownAlgorithm(algorithm.into()))?;
         staff::digest(&cert, algorithm, message).map_err(|e| SignatureFailure::Malformed(e.to_string()))
     }
+}
+
+/// `signed`, an approval of case `number` by `signer`, verified as the desk verifies it before
+/// the approval: with the signer's open enrolment, over the case as it stands now.
+pub fn verified(store: &Store, number: &certdesk_domain::CaseNumber, signer: &Actor, signed: SignedApproval) -> Result<VerifiedApproval, SignatureRefusal> {
+    let enrolment = store.enrolments(Some(signer.name())).unwrap().into_iter().rfind(|e| e.ended_at.is_none()).expect("an open enrolment");
+    let (_, facts) = store.facts(number).unwrap();
+    verify_approval(&enrolment, number.as_str(), &facts.approval_digest, signer, signed, &Check)
 }
 
 pub fn openssl(args: &[&str]) {
