@@ -6,7 +6,10 @@
 # ImageDraw/FreeType straight into pixels, GIMP's scanned paper textures, laser toner and
 # colour-copy halftones, Beer–Lambert ink, a CIS line-scanner model) or flatbed (E, issue 76:
 # matplotlib's Agg renderer with WenQuanYi / AR PL SungtiL GB / KaitiM GB outlines, an inkjet-printed
-# form, Krita's scanned paper textures, Kubelka–Munk ink, a CCD flatbed with a three-line sensor). SPLIT: dev (for looking at while
+# form, Krita's scanned paper textures, Kubelka–Munk ink, a CCD flatbed with a three-line sensor) or sheetfed (F, issue 76:
+# OpenCV polygon fills of self-flattened Droid Sans Fallback / Hanazono Mincho outlines, distance-field
+# emboldening, an offset-printed form, MyPaint's paper grain, Yule–Nielsen / Demichel ink wicked along the
+# fibres, a copier's sheet feeder over a three-line CCD, OpenCV's codecs). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -20,11 +23,12 @@
 # Runs on Debian's python3 with python3-numpy, python3-pil, python3-fonttools (scripts/deps.sh);
 # raster and flatbed also on what `bash scripts/deps.sh seal-makers` installs (raster: gimp-data's
 # patterns, fonts-arphic-ukai / -uming; flatbed: python3-matplotlib, python3-scipy, krita-data's paper
-# textures, fonts-wqy-zenhei, fonts-arphic-gbsn00lp / -gkai00mp).
+# textures, fonts-wqy-zenhei, fonts-arphic-gbsn00lp / -gkai00mp; sheetfed: python3-opencv, mypaint-data's
+# paper backgrounds, fonts-droid-fallback, fonts-hanazono).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed) ;; *) echo "make-set.sh: maker is print, outline, raster or flatbed" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed or sheetfed" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -46,6 +50,8 @@ esac
 [ "$maker" = raster ] && base=$((base + 140000))
 # E (flatbed) likewise: each split's base + 210000.
 [ "$maker" = flatbed ] && base=$((base + 210000))
+# F (sheetfed) likewise: each split's base + 280000.
+[ "$maker" = sheetfed ] && base=$((base + 280000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
