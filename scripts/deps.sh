@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-E;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-F;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -17,9 +17,10 @@ test_pkgs=(tzdata faketime strace dbus-daemon procps python3 python3-openpyxl py
 # ImageMagick 6, Debian's python3 with numpy, Pillow and fontTools; fonts-noto-cjk above), run by CI's smoke.
 seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fonttools)
 # Issue 76's makers, never run in CI (`deps.sh seal-makers`): D (raster/: GIMP's scanned paper patterns,
-# the AR PL 楷体/明体 fonts) and E (flatbed/: matplotlib's Agg renderer, SciPy, Krita's scanned paper
-# textures, WenQuanYi Zen Hei and the AR PL SungtiL GB / KaitiM GB fonts).
-seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)
+# the AR PL 楷体/明体 fonts), E (flatbed/: matplotlib's Agg renderer, SciPy, Krita's scanned paper
+# textures, WenQuanYi Zen Hei and the AR PL SungtiL GB / KaitiM GB fonts) and F (sheetfed/: OpenCV,
+# MyPaint's scanned paper backgrounds, Droid Sans Fallback and Hanazono Mincho).
+seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)
