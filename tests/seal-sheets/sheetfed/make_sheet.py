@@ -330,14 +330,14 @@ class Page:
         self.fk = fibre_kernel(self.fibre, pxmm, rng)
         self.wick = rng.uniform(0.3, 0.6)
         self.grain = self._grain()
-        base = np.array([rng.uniform(0.875, 0.915), rng.uniform(0.885, 0.925), rng.uniform(0.9, 0.95)])
+        base = np.array([rng.uniform(0.89, 0.915), rng.uniform(0.895, 0.92), rng.uniform(0.9, 0.935)])
         self.tinted = rng.random() < 0.06
         if self.tinted:
             kind = rng.integers(0, 4)
-            D = [np.array([0.02, 0.04, rng.uniform(0.15, 0.24)]),
-                 np.array([0.01, rng.uniform(0.13, 0.2), 0.07]),
-                 np.array([rng.uniform(0.14, 0.22), 0.07, 0.015]),
-                 np.array([rng.uniform(0.12, 0.18), 0.03, rng.uniform(0.12, 0.18)])][kind]
+            D = [np.array([0.02, 0.05, rng.uniform(0.24, 0.34)]),
+                 np.array([0.01, rng.uniform(0.2, 0.28), 0.1]),
+                 np.array([rng.uniform(0.22, 0.3), 0.1, 0.015]),
+                 np.array([rng.uniform(0.2, 0.28), 0.04, rng.uniform(0.2, 0.28)])][kind]
             base = base * 10 ** (-D)
         amp = rng.uniform(0.004, 0.01)
         self.ch = [(b * (1 + amp * self.grain)).astype(np.float32) for b in base]
@@ -601,7 +601,7 @@ def main():
             cv2.fillPoly(tape, [np.round(box * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
             cov = tape.astype(np.float32) / 255
             edge = cv2.morphologyEx(tape, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)).astype(np.float32) / 255
-            D = np.array([0.015, rng.uniform(0.04, 0.07), rng.uniform(0.13, 0.2)])
+            D = np.array([0.015, rng.uniform(0.06, 0.1), rng.uniform(0.2, 0.3)])
             dens = cov[None] * D[:, None, None] + 0.05 * edge[None]
         else:  # a tea or rust blot wicked along the fibres
             sm = np.zeros((max(4, h // 8), max(4, w // 8)), np.float32)
@@ -615,7 +615,7 @@ def main():
             cov = np.clip((big - 0.45) * 6, 0, 1)
             cov = cv2.filter2D(cov, -1, fibre_kernel(page.fibre, pxmm, rng))
             tide = np.clip(1 - np.abs(cov - 0.55) * 4, 0, 1)
-            col = np.array([0.06, 0.11, 0.2]) * rng.uniform(0.9, 1.25)
+            col = np.array([0.08, 0.15, 0.27]) * rng.uniform(0.9, 1.25)
             dens = cov[None] * col[:, None, None] + 0.5 * tide[None] * col[:, None, None]
         # the stain stays inside its box: faded out over the last 2.5 mm of the window
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)

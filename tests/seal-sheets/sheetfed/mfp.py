@@ -6,7 +6,7 @@ the red and blue lines, a fixed gap ahead of and behind green, are re-aligned by
 if the speed were nominal, so whatever the speed did in between shows as colour fringes. Then
 the sensor (fixed-pattern column gain, dust on the feeder's glass as a streak down the page,
 shot and read noise, 10 bits) and the copier's image path: shading residual, tone curve,
-background removal by a luminance knee (one gain for the three channels), a colour matrix,
+background removal by a luminance knee (one gain for the three channels, so a tint stays), a colour matrix,
 "text/photo" sharpening of luminance, descreening of chroma, and OpenCV's codecs."""
 import math
 import struct
@@ -160,7 +160,7 @@ def capture(rng, feed, page, pxmm, ratio):
     # the lamp and its shading correction's residual, across the fixed sensor
     x = np.linspace(-1, 1, feed.W, dtype=np.float32)
     lamp = 1 - rng.uniform(0.0, 0.02) * x ** 2 + rng.uniform(-0.006, 0.006) * x
-    gains = np.array([rng.uniform(0.97, 1.0), 1.0, rng.uniform(0.96, 1.0)], np.float32)
+    gains = np.array([rng.uniform(0.985, 1.0), 1.0, rng.uniform(0.98, 1.0)], np.float32)
     prnu = 1 + rng.uniform(0.001, 0.004) * rng.standard_normal(feed.W).astype(np.float32)
     img *= (lamp * prnu)[None, :, None] * gains[None, None, :]
     for _ in range(rng.choice([0, 0, 1, 1, 2])):  # dust on the feeder glass: a streak down the page
@@ -178,9 +178,9 @@ def capture(rng, feed, page, pxmm, ratio):
     Y = enc @ np.array([0.299, 0.587, 0.114], np.float32)
     white = float(np.percentile(Y[::7, ::7], 99.0))
     gain = min(1.15, max(1.0, rng.uniform(0.97, 1.0) / max(white, 1e-3)))
-    knee = rng.uniform(0.9, 0.96)
+    knee = rng.uniform(0.93, 0.97)
     Yg = Y * gain
-    Yk = np.where(Yg > knee, knee + (Yg - knee) * 2.5, Yg)
+    Yk = np.where(Yg > knee, knee + (Yg - knee) * 1.8, Yg)
     enc = enc * (Yk / np.maximum(Y, 1e-4))[..., None]
     s = rng.uniform(0.03, 0.18)
     M = (1 + s) * np.eye(3, dtype=np.float32) - s / 3
