@@ -76,16 +76,16 @@ class Feed:
         return X * self.k - 0.5, self.row_of(Y) - 0.5
 
     def maps(self, pxmm, u0, v0, w, h, ch):
-        """cv2.remap maps for a window of the scan into the render grid (pixel centres at integers)."""
+        """cv2.remap maps for a window of the scan into the render grid (pixel centres at integers);
+        a row's page travel and a column's place across are separable, so the maps are outer sums."""
         u = np.arange(u0, u0 + w, dtype=np.float64)
         v = np.arange(v0, v0 + h, dtype=np.float64)
-        U, V = np.meshgrid(u, v)
-        X = (U + 0.5) / self.k - self.shift[0] - A4[0] / 2
-        Yv = self.line_y(v + 0.5, ch)[:, None] - self.shift[1] - A4[1] / 2
+        X = (u + 0.5) / self.k - self.shift[0] - A4[0] / 2
+        Yv = self.line_y(v + 0.5, ch) - self.shift[1] - A4[1] / 2
         c, s = math.cos(self.th), math.sin(self.th)
-        px = (A4[0] / 2 + c * X + s * Yv) * pxmm - 0.5
-        py = (A4[1] / 2 - s * X + c * Yv) * pxmm - 0.5
-        return px.astype(np.float32), py.astype(np.float32)
+        px = (c * X * pxmm).astype(np.float32)[None, :] + ((A4[0] / 2 + s * Yv) * pxmm - 0.5).astype(np.float32)[:, None]
+        py = (-s * X * pxmm).astype(np.float32)[None, :] + ((A4[1] / 2 + c * Yv) * pxmm - 0.5).astype(np.float32)[:, None]
+        return px, py
 
 
 def aperture(img, ratio):
@@ -168,13 +168,17 @@ def capture(rng, feed, page, pxmm, ratio):
         wd = int(rng.integers(1, 3))
         img[:, c0:c0 + wd, :] *= 1 - rng.uniform(0.015, 0.04)
     fw = rng.uniform(5000, 20000)
+    rd = rng.uniform(0.0008, 0.0025)
     img = np.clip(img, 0, 1.2)
-    img += np.sqrt(img / fw).astype(np.float32) * rng.standard_normal(img.shape, dtype=np.float32)
-    img += rng.uniform(0.0008, 0.0025) * rng.standard_normal(img.shape, dtype=np.float32)
-    img = np.round(np.clip(img, 0, 1) * 1023) / 1023
+    # shot and read noise as one Gaussian of their summed variance
+    img += np.sqrt(img / fw + rd * rd).astype(np.float32) * rng.standard_normal(img.shape, dtype=np.float32)
+    code = np.round(np.clip(img, 0, 1) * 1023).astype(np.uint16)  # 10 bits
+    del img
     # the copier's image path
     g = rng.uniform(1.9, 2.3)
-    enc = np.power(np.clip(img, 1e-6, 1), 1 / g).astype(np.float32)
+    lut = np.power(np.maximum(np.arange(1024) / 1023, 1e-6), 1 / g).astype(np.float32)
+    enc = lut[code]
+    del code
     Y = enc @ np.array([0.299, 0.587, 0.114], np.float32)
     white = float(np.percentile(Y[::7, ::7], 99.0))
     gain = min(1.15, max(1.0, rng.uniform(0.97, 1.0) / max(white, 1e-3)))
