@@ -24,6 +24,6 @@ pub use certdesk_gm::{DistId, DistIdError};
 pub use library_check::{LibraryCheck, check_library};
 pub use pin::Pin;
 pub use token::{
-    Algo, Backend, CertUsage, DeviceProblem, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, ModuleProblem, ONLINE_NOT_FOR_SM2, PinRefusal, Subject, TokenError, TokenSel,
-    TokenView,
+    Algo, Backend, CertUsage, DeviceProblem, DualAnswer, EncImported, EnvelopeFormat, KeyView, Keys, ModuleProblem, ONLINE_NOT_FOR_SM2, PinRefusal, ReadBack, Subject, TokenError,
+    TokenSel, TokenView,
 };

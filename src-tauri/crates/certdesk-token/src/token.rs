@@ -149,6 +149,26 @@ pub enum PinRefusal {
     Skf(certdesk_skf::Sar),
 }
 
+/// What a key did not read back as it was written (#75): the object, never its bytes.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadBack {
+    #[error("the certificate")]
+    Certificate,
+    #[error("the CA certificate {subject}")]
+    CaCertificate { subject: String },
+    #[error("the CA certificates")]
+    CaCertificates,
+    #[error("the data object {label}")]
+    DataObject { label: String },
+    #[error("the encryption public key")]
+    EncryptionPublicKey,
+    #[error("the encryption certificate")]
+    EncryptionCertificate,
+    /// a signature the key made that does not verify with its certificate
+    #[error("the key's signature ({0})")]
+    Signature(Box<crate::staff::SigError>),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("cannot load the PKCS#11 module {path}: {why}")]
@@ -177,7 +197,7 @@ pub enum TokenError {
     #[error("no key {id} on the token")]
     NoKey { id: String },
     #[error("what was written does not read back the same: {what}")]
-    Verify { what: String },
+    Verify { what: ReadBack },
     #[error(transparent)]
     Cert(#[from] cert::CertError),
     #[error("the token refused {op}: {problem}")]
@@ -642,7 +662,7 @@ impl Keys {
     pub fn sign_under(&self, sel: &TokenSel, pin: &Pin, cert: &cert::ParsedCert, message: &[u8], distid: &certdesk_gm::DistId) -> Result<crate::staff::StaffSignature, TokenError> {
         let algorithm = crate::staff::SigAlgorithm::of_certificate(cert).map_err(|e| TokenError::device("signing", DeviceProblem::StaffKey(e)))?;
         let signature = each!(self, l => l.sign_as(sel, pin, cert, message, distid))?;
-        crate::staff::verify_under(cert, algorithm, message, &signature, distid).map_err(|e| TokenError::Verify { what: format!("the key's signature ({e})") })?;
+        crate::staff::verify_under(cert, algorithm, message, &signature, distid).map_err(|e| TokenError::Verify { what: ReadBack::Signature(Box::new(e)) })?;
         let digest = crate::staff::digest_under(cert, algorithm, message, distid).map_err(|e| TokenError::device("signing", DeviceProblem::StaffKey(e)))?;
         Ok(crate::staff::StaffSignature { algorithm, digest, signature })
     }
@@ -669,5 +689,10 @@ mod error_tests {
             envelope.to_string(),
             "the key could not open the envelope: it is not enveloped to this key's signing key, or damaged (SAR_INDATAERR (0x0A000011) 输入数据错误)"
         );
+        let data = TokenError::Verify { what: ReadBack::DataObject { label: "certdesk-seal-image".into() } };
+        assert_eq!(data.to_string(), "what was written does not read back the same: the data object certdesk-seal-image");
+        let ca = TokenError::Verify { what: ReadBack::CaCertificate { subject: "CN=Test Root".into() } };
+        assert_eq!(ca.to_string(), "what was written does not read back the same: the CA certificate CN=Test Root");
+        assert!(matches!(TokenError::Verify { what: ReadBack::Certificate }, TokenError::Verify { what: ReadBack::Certificate }));
     }
 }

@@ -7,7 +7,9 @@
 //! manufacturer) that a vendor profile names (`sm2_profiles`) makes and signs with SM2 keys
 //! through the raw path (`pkcs11_sm2`), the request built by `certdesk-gm`.
 
-use super::{Algo, CertUsage, CertView, Contents, DataView, DeviceProblem, KeyView, PinRefusal, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex};
+use super::{
+    Algo, CertUsage, CertView, Contents, DataView, DeviceProblem, KeyView, PinRefusal, ReadBack, SlotView, Subject, TokenError, TokenSel, TokenView, der_tlv, der_uint, hex, unhex,
+};
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
 use crate::pkcs11_sm2::{P11Sm2Error, RawModule};
@@ -430,11 +432,11 @@ impl P11 {
         let back = session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Id(id.clone())]).map_err(device("reading back"))?;
         let value = back.first().map(|h| read_value(&session, *h)).transpose()?.unwrap_or_default();
         if value != leaf.der {
-            return Err(TokenError::Verify { what: "the certificate".into() });
+            return Err(TokenError::Verify { what: ReadBack::Certificate });
         }
         for ca in &chain {
             if session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::Value(ca.der.clone())]).map_err(device("reading back"))?.is_empty() {
-                return Err(TokenError::Verify { what: format!("the CA certificate {}", ca.subject) });
+                return Err(TokenError::Verify { what: ReadBack::CaCertificate { subject: ca.subject.clone() } });
             }
         }
         Ok(CertView::of(&leaf, &key.id, &label, CertUsage::Sign, true))
@@ -453,7 +455,7 @@ impl P11 {
         let back = session.find_objects(&find).map_err(device("reading back"))?;
         let read = back.first().map(|h| read_value(&session, *h)).transpose()?.unwrap_or_default();
         if read != value {
-            return Err(TokenError::Verify { what: format!("the data object {label}") });
+            return Err(TokenError::Verify { what: ReadBack::DataObject { label: label.to_string() } });
         }
         Ok(DataView { application: application.into(), label: label.into(), size: value.len(), sha256: hex(&Sha256::digest(value)) })
     }

@@ -9,8 +9,8 @@
 //! (`certdesk-gm`: the host computes e = SM3(Z‖M), the key signs it).
 
 use super::{
-    Algo, CertUsage, CertView, Contents, DataView, DeviceProblem, DualAnswer, EncImported, KeyView, PinRefusal, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject, TokenError,
-    TokenSel, TokenView, hex,
+    Algo, CertUsage, CertView, Contents, DataView, DeviceProblem, DualAnswer, EncImported, KeyView, PinRefusal, ReadBack, SEAL_APPLICATION, SEAL_LABEL, SlotView, Subject,
+    TokenError, TokenSel, TokenView, hex,
 };
 use crate::Pin;
 use crate::cert::{self, ParsedCert};
@@ -147,7 +147,7 @@ fn keys_on(app: &Application<'_>) -> Result<Vec<KeyView>, TokenError> {
 }
 
 /// Writes (replacing) a file readable by anyone, writable after the user PIN, and reads it back.
-fn put_file(app: &Application<'_>, name: &str, value: &[u8], what: &str) -> Result<(), TokenError> {
+fn put_file(app: &Application<'_>, name: &str, value: &[u8], what: ReadBack) -> Result<(), TokenError> {
     if app.files().map_err(device("listing files"))?.iter().any(|f| f == name) {
         app.delete_file(name).map_err(device("replacing a file"))?;
     }
@@ -155,7 +155,7 @@ fn put_file(app: &Application<'_>, name: &str, value: &[u8], what: &str) -> Resu
     app.create_file(name, size, SECURE_ANYONE_ACCOUNT, SECURE_USER_ACCOUNT).map_err(device("creating a file"))?;
     app.write_file(name, 0, value).map_err(device("writing a file"))?;
     if app.read_file(name).map_err(device("reading back"))? != value {
-        return Err(TokenError::Verify { what: what.to_string() });
+        return Err(TokenError::Verify { what });
     }
     Ok(())
 }
@@ -382,11 +382,11 @@ impl SkfKeys {
         let c = app.open_container(&key.id).map_err(device("opening the container"))?;
         c.import_certificate(true, &leaf.der).map_err(device("writing the certificate"))?;
         if c.export_certificate(true).map_err(device("reading back"))? != leaf.der {
-            return Err(TokenError::Verify { what: "the certificate".into() });
+            return Err(TokenError::Verify { what: ReadBack::Certificate });
         }
         if !chain.is_empty() {
             let pem = cert::to_pem(&chain.iter().collect::<Vec<_>>());
-            put_file(&app, CHAIN_FILE, pem.as_bytes(), "the CA certificates")?;
+            put_file(&app, CHAIN_FILE, pem.as_bytes(), ReadBack::CaCertificates)?;
         }
         Ok(CertView::of(&leaf, &key.id, "sign", CertUsage::Sign, true))
     }
@@ -463,11 +463,11 @@ impl SkfKeys {
         })?;
         let public = c.export_public_key(false).map_err(device("reading back the encryption public key"))?;
         if public.to_sec1().as_slice() != enc.public_key.as_slice() {
-            return Err(TokenError::Verify { what: "the encryption public key".into() });
+            return Err(TokenError::Verify { what: ReadBack::EncryptionPublicKey });
         }
         c.import_certificate(false, &enc.der).map_err(device("writing the encryption certificate"))?;
         if c.export_certificate(false).map_err(device("reading back"))? != enc.der {
-            return Err(TokenError::Verify { what: "the encryption certificate".into() });
+            return Err(TokenError::Verify { what: ReadBack::EncryptionCertificate });
         }
         Ok(EncImported {
             key_id: id.clone(),
@@ -485,7 +485,7 @@ impl SkfKeys {
         }
         let (dev, _) = self.find(sel)?;
         let app = Self::user_app(&dev, sel, pin)?;
-        put_file(&app, &name, value, &format!("the data object {label}"))?;
+        put_file(&app, &name, value, ReadBack::DataObject { label: label.to_string() })?;
         Ok(DataView { application: application.into(), label: label.into(), size: value.len(), sha256: hex(&Sha256::digest(value)) })
     }
 
