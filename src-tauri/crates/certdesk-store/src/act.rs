@@ -151,11 +151,28 @@ pub(crate) fn load_case(db: &mut dyn Sql, number: &CaseNumber) -> Result<LoadedC
 
 /// A workflow move the state machine and the workflow's authorisation allowed on a case as
 /// loaded: made only by [`allowed_move`], so a move is written only once it was checked, and
-/// checked once (#75).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// checked once (#75). It is written only on the load it was checked on (the case, its
+/// status, its digest and the length of its chain as read).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowedMove {
     action: Action,
     to: Status,
+    on: LoadMark,
+}
+
+/// Which load of a case a decision was made on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LoadMark {
+    number: CaseNumber,
+    status: Status,
+    digest: String,
+    events: usize,
+}
+
+impl LoadMark {
+    fn of(case: &LoadedCase) -> Self {
+        LoadMark { number: case.record.number.clone(), status: case.record.status, digest: case.record.digest.clone(), events: case.history.len() }
+    }
 }
 
 impl AllowedMove {
@@ -175,7 +192,7 @@ impl AllowedMove {
 pub fn allowed_move(case: &LoadedCase, action: Action, actor: &Actor, reason: Option<&str>) -> Result<AllowedMove, ActError> {
     let to = status::next(case.record.status, action).map_err(StoreError::from)?;
     workflow::authorize(actor, action, &case.facts, reason)?;
-    Ok(AllowedMove { action, to })
+    Ok(AllowedMove { action, to, on: LoadMark::of(case) })
 }
 
 /// What a step of a case's plan writes, as the caller decided it on the case loaded for it
@@ -194,7 +211,10 @@ pub enum StepWrite {
 /// signature over the approval statement its enrolled key made), the status and the event.
 fn move_in(tx: &mut Tx<'_>, case: &LoadedCase, allowed: AllowedMove, actor: &Actor, reason: Option<&str>, note: ActNote) -> Result<CaseRecord, ActError> {
     let (record, facts) = (&case.record, &case.facts);
-    let AllowedMove { action, to } = allowed;
+    let AllowedMove { action, to, on } = allowed;
+    if on != LoadMark::of(case) {
+        return Err(StoreError::Internal { what: "a move checked on another load of the case", detail: record.number.to_string() }.into());
+    }
     let signature = if action == Action::Approve {
         match &note.signature {
             Some(verified) => Some(crate::staff_keys::check_approval(tx.db, &tx.at, record.number.as_str(), &facts.approval_digest, actor, verified)?),

@@ -172,6 +172,25 @@ on_both! {
         assert_eq!(c.store.act(&n, Action::Approve, &li, None).unwrap().status, Status::Approved);
     }
 
+    /// #75: a move is checked once, on the load it is written on; one checked on an earlier
+    /// load of the case (its chain has grown since) is not written.
+    fn a_move_checked_on_one_load_is_not_written_on_another(place) {
+        let mut c = counter(place);
+        let n = c.new_case("zhang");
+        let (li, zhang) = (c.login("li"), c.login("zhang"));
+        let earlier = c.store.load(&n).unwrap();
+        let stale = certdesk_store::allowed_move(&earlier, Action::Approve, &li, None).unwrap();
+        assert_eq!((stale.action(), stale.to()), (Action::Approve, Status::Approved));
+        c.store.act(&n, Action::Return, &li, Some("营业执照复印件不清晰")).unwrap();
+        c.store.act(&n, Action::Submit, &zhang, None).unwrap();
+        let move_of = |allowed| certdesk_store::StepWrite::Move { allowed, note: Box::default() };
+        let err = c.store.write_step(&n, &li, |_| Ok::<_, ActError>(move_of(stale))).unwrap_err();
+        assert!(matches!(err, ActError::Store(certdesk_store::StoreError::Internal { .. })), "{err:?}");
+        assert_eq!(c.store.case(&n).unwrap().status, Status::Submitted);
+        let approved = c.store.write_step(&n, &li, |case| Ok::<_, ActError>(move_of(certdesk_store::allowed_move(case, Action::Approve, &li, None)?))).unwrap();
+        assert_eq!(approved.status, Status::Approved);
+    }
+
     fn roles_are_enforced_by_the_store(place) {
         let mut c = counter(place);
         let n = c.store.create_case(&case(ORG_NEW), "GZ01", day(), &as_clerk("zhang")).unwrap().number;
