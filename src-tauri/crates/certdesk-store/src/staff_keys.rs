@@ -242,6 +242,16 @@ pub struct VerifiedApproval {
     account: String,
 }
 
+/// `statement` signed by `account` with `enrolment`'s key: the key that signed is that one, and
+/// the signature holds; the digest it covers, as hashed.
+fn verify_statement(enrolment: &Enrolment, account: &str, signed: &SignedApproval, statement: &str, check: &dyn SignatureCheck) -> Result<Vec<u8>, SignatureRefusal> {
+    if enrolment.account != account || enrolment.fingerprint != signed.detail.fingerprint {
+        return Err(SignatureRefusal::NotTheEnrolledKey { account: account.into(), signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject.clone() });
+    }
+    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(SignatureRefusal::DoesNotVerify)?;
+    check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(SignatureRefusal::DoesNotVerify)
+}
+
 /// Verifies `signed`, an approval of case `number` at `approval_digest` by `actor`, with
 /// `enrolment` (the actor's enrolled key): the key that signed is that one, and the signature
 /// and its digest hold over the approval statement. What the approval's transaction checks
@@ -255,12 +265,8 @@ pub fn verify_approval(
     check: &dyn SignatureCheck,
 ) -> Result<VerifiedApproval, SignatureRefusal> {
     let account = actor.name().to_string();
-    if enrolment.account != account || enrolment.fingerprint != signed.detail.fingerprint {
-        return Err(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject.clone() });
-    }
     let statement = staff::approval_statement(&signed.detail.counter, number, approval_digest, &account, &enrolment.fingerprint);
-    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(SignatureRefusal::DoesNotVerify)?;
-    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(SignatureRefusal::DoesNotVerify)?;
+    let digest = verify_statement(enrolment, &account, &signed, &statement, check)?;
     if hex(&digest) != signed.detail.digest_hex {
         return Err(SignatureRefusal::DigestDiffers);
     }
@@ -293,13 +299,9 @@ pub fn verify_day(
     check: &dyn SignatureCheck,
 ) -> Result<VerifiedDay, SignatureRefusal> {
     let account = actor.name().to_string();
-    if enrolment.account != account || enrolment.fingerprint != signed.detail.fingerprint {
-        return Err(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject.clone() });
-    }
     let sheet_sha256 = certdesk_domain::case::sha256_hex(sheet.as_bytes());
     let statement = staff::day_statement(&signed.detail.counter, day, &sheet_sha256, &format!("{}:{}", head.0, head.1), &account, &enrolment.fingerprint);
-    check.check(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes(), &signed.signature).map_err(SignatureRefusal::DoesNotVerify)?;
-    let digest = check.digest(&enrolment.certificate, &signed.detail.algorithm, statement.as_bytes()).map_err(SignatureRefusal::DoesNotVerify)?;
+    let digest = verify_statement(enrolment, &account, &signed, &statement, check)?;
     Ok(VerifiedDay { signed, day: day.to_string(), sheet: sheet.to_string(), sheet_sha256, head: head.clone(), account, digest_hex: hex(&digest) })
 }
 
