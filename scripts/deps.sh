@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-F;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-G;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -20,7 +20,10 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # the AR PL 楷体/明体 fonts), E (flatbed/: matplotlib's Agg renderer, SciPy, Krita's scanned paper
 # textures, WenQuanYi Zen Hei and the AR PL SungtiL GB / KaitiM GB fonts) and F (sheetfed/: OpenCV,
 # MyPaint's scanned paper backgrounds, Droid Sans Fallback and Hanazono Mincho).
-seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono)
+# G (camera/: ReportLab PDFs rasterised by MuPDF's `mutool draw`, LibreOffice's photographed paper
+# bitmaps from libreoffice-common's standard.sob, BabelStone Han and LXGW WenKai).
+seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
+  python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)
