@@ -447,6 +447,15 @@ def signature_strokes(rng, name, char_mm):
         else:
             polys.append(pts)
         x0 += x.max() * rng.uniform(0.75, 0.95) + 0.6
+    # the hand's overall size: a name 9-14 mm tall, 2.6-3.6 mm of width a character-height
+    allp = np.concatenate(polys)
+    w = max(float(np.ptp(allp[:, 0])), 1e-3)
+    h = max(float(np.ptp(allp[:, 1])), 1e-3)
+    th = rng.uniform(9, 14)
+    tw = min(th * len(name) * rng.uniform(0.95, 1.25), 44)
+    for p in polys:
+        p[:, 0] = (p[:, 0] - allp[:, 0].min()) * tw / w
+        p[:, 1] = (p[:, 1] - allp[:, 1].min()) * th / h - th / 2
     return polys
 
 
