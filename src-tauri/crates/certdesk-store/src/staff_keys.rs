@@ -318,19 +318,28 @@ pub(crate) fn check_approval(
 ) -> Result<detail::ApprovalSigned, crate::ActError> {
     let refused = |refusal: SignatureRefusal| crate::ActError::from(RuleError::SignatureRefused { refusal });
     let signed = &verified.signed;
-    let account = actor.name().to_string();
-    let enrolment = open_enrolment_in(db, actor.name())?.ok_or_else(|| refused(SignatureRefusal::NoKeyEnrolled { account: account.clone() }))?;
-    if enrolment.fingerprint != signed.detail.fingerprint || verified.account != account {
-        return Err(refused(SignatureRefusal::NotTheEnrolledKey { account, signed_by: short(&signed.detail.fingerprint).to_string(), enrolled: enrolment.subject }));
-    }
-    if !enrolment.valid_at(at) {
-        return Err(refused(SignatureRefusal::NotValidNow { account, not_before: enrolment.not_before, not_after: enrolment.not_after }));
-    }
+    enrolment_that_signed(db, at, actor, &verified.account, &signed.detail.fingerprint)?
+        .ok_or_else(|| refused(SignatureRefusal::NoKeyEnrolled { account: actor.name().to_string() }))?;
     if verified.number != number || verified.approval_digest != approval_digest {
         return Err(refused(SignatureRefusal::CaseChanged));
     }
     let b64 = base64_of(&signed.signature);
     Ok(detail::ApprovalSigned { signature_b64: b64, ..signed.detail.clone() })
+}
+
+/// The actor's open enrolment, bound to a statement verified as signed for `account` by the key
+/// `fingerprint`: that key is the one enrolled and valid at `at`, and the account is the
+/// actor's. `None`: no key enrolled (each caller says what that means for it).
+fn enrolment_that_signed(db: &mut dyn Sql, at: &str, actor: &Actor, account: &str, fingerprint: &str) -> Result<Option<Enrolment>, crate::ActError> {
+    let Some(enrolment) = open_enrolment_in(db, actor.name())? else { return Ok(None) };
+    let refusal = if enrolment.fingerprint != fingerprint || account != actor.name() {
+        SignatureRefusal::NotTheEnrolledKey { account: actor.name().into(), signed_by: short(fingerprint).to_string(), enrolled: enrolment.subject }
+    } else if !enrolment.valid_at(at) {
+        SignatureRefusal::NotValidNow { account: actor.name().into(), not_before: enrolment.not_before, not_after: enrolment.not_after }
+    } else {
+        return Ok(Some(enrolment));
+    };
+    Err(RuleError::SignatureRefused { refusal }.into())
 }
 
 fn short(fingerprint: &str) -> &str {
@@ -703,19 +712,9 @@ impl Store {
             if now_head != crate::audit::head_value(head.0, &head.1) {
                 return Err(StoreError::DayMoved(crate::refusal::DayMoved::EventsAdded).into());
             }
-            let enrolment = open_enrolment_in(tx.db, actor.name())?.ok_or_else(|| RuleError::SignatureRequired { actor: actor.name().into() })?;
-            if enrolment.fingerprint != signed.detail.fingerprint || account != actor.name() || !enrolment.valid_at(&tx.at) {
-                let refusal = if enrolment.fingerprint != signed.detail.fingerprint || account != actor.name() {
-                    SignatureRefusal::NotTheEnrolledKey {
-                        account: actor.name().into(),
-                        signed_by: short(&signed.detail.fingerprint).to_string(),
-                        enrolled: enrolment.subject.clone(),
-                    }
-                } else {
-                    SignatureRefusal::NotValidNow { account: actor.name().into(), not_before: enrolment.not_before.clone(), not_after: enrolment.not_after.clone() }
-                };
-                return Err(RuleError::SignatureRefused { refusal }.into());
-            }
+            let at = tx.at.clone();
+            let enrolment =
+                enrolment_that_signed(tx.db, &at, actor, account, &signed.detail.fingerprint)?.ok_or_else(|| RuleError::SignatureRequired { actor: actor.name().into() })?;
             // the event's own seq names it in the reference
             let seq = tx.db.one("reading the chain", "SELECT coalesce(max(seq), 0) + 1 FROM audit_events", &[])?.int(0)?;
             let event = detail::DayClosed {
