@@ -143,7 +143,7 @@ mod tests {
             certdesk_desk::issue::BatchImported,
             certdesk_desk::online::RaView,
             certdesk_desk::online::Enrolled,
-            crate::desks::keys::RequestsFolder,
+            certdesk_desk::keydesk::RequestsFolder,
             certdesk_desk::issue::AnswerRefusal,
             certdesk_desk::api::CasePage,
             crate::pick::PickKind,

@@ -757,7 +757,7 @@ fn every_project_business_type_and_medium_reaches_the_archive_through_the_app() 
                             // the applicant's key, made for no case (on the key desk's log)
                             crate::desks::keys::with_keys(&state, |k| {
                                 let (so, pin) = (certdesk_desk::token::Pin::new(so.into()), certdesk_desk::token::Pin::new(pin.into()));
-                                state.with_desk(|d| certdesk_desk::keydesk::init(d, k, &state.catalog, None, index, Some(&label), &so, &pin)).map(drop)
+                                state.with_desk(|d| d.keys(k, &state.catalog).init_loose(index, Some(&label), &so, &pin)).map(drop)
                             })
                             .unwrap();
                         }

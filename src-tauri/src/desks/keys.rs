@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::error::IpcError;
 use certdesk_desk::batch_pins::{BatchPinsHeld, Which};
 use certdesk_desk::issue;
-use certdesk_desk::keydesk::{self, KeyLibrary, KeySlots};
+use certdesk_desk::keydesk::{KeyLibrary, KeySlots, RequestsFolder, RequestsTo};
 use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::store::CaseSummary;
 use certdesk_desk::token::{Algo, Contents, Pin, TokenSel, TokenView};
@@ -17,7 +17,7 @@ use tauri::State;
 
 /// Runs `f` with the key library the desk chooses (loaded once, again when the choice changes).
 pub(crate) fn with_keys<T>(state: &AppState, f: impl FnOnce(&KeyLibrary) -> Result<T, IpcError>) -> Result<T, IpcError> {
-    let path = state.with_desk(|d| keydesk::library_path(d, None, &state.env))?;
+    let path = state.with_desk(|d| d.key_library_path(None, &state.env))?;
     with_library(state, &path, f)
 }
 
@@ -42,9 +42,9 @@ pub(crate) fn with_library<T>(state: &AppState, path: &std::path::Path, f: impl 
 /// not load is said beside the readers, not an error.
 #[tauri::command(async)]
 pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
-    crate::log::call("key_slots", || match with_keys(&state, |l| state.with_desk(|d| Ok(keydesk::key_slots(d, Ok(l))))) {
+    crate::log::call("key_slots", || match with_keys(&state, |l| state.with_desk(|d| Ok(d.key_slots(Ok(l))))) {
         Ok(slots) => Ok(slots),
-        Err(e) if e.kind == certdesk_desk::ErrorKind::NoModule => state.with_desk(|d| Ok(keydesk::key_slots(d, Err(&e.detail)))),
+        Err(e) if e.kind == certdesk_desk::ErrorKind::NoModule => state.with_desk(|d| Ok(d.key_slots(Err(&e.detail)))),
         Err(e) => Err(e),
     })
 }
@@ -54,7 +54,7 @@ pub fn key_slots(state: State<'_, AppState>) -> Result<KeySlots, IpcError> {
 #[tauri::command(async)]
 pub fn intake_unit_key(state: State<'_, AppState>, uscc: String) -> Result<certdesk_desk::old_key::UnitCertificate, IpcError> {
     crate::log::call("intake_unit_key", || {
-        let certs = with_keys(&state, |l| state.with_desk(|d| certdesk_desk::old_key::read_certs(d, l, None)))?;
+        let certs = with_keys(&state, |l| state.with_desk(|d| d.keys(l, &state.catalog).read_certs(None)))?;
         Ok(certdesk_desk::old_key::unit_certificate(&certs, &uscc, chrono::Utc::now()))
     })
 }
@@ -164,7 +164,7 @@ pub fn key_init(
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let (so, user) = (d.pin_for(&number, so_pin, Which::So)?, d.pin_for(&number, user_pin, Which::User)?);
-                keydesk::init(d, keys, &state.catalog, Some((number.as_str(), choice(cert))), slot_index, Some(&label), &so, &user)
+                d.keys(keys, &state.catalog).init(&number, choice(cert), slot_index, Some(&label), &so, &user)
             })
         })
     })
@@ -204,9 +204,8 @@ pub fn key_generate(
         let sel = TokenSel::Serial(serial);
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
-                let (chosen, files) = issue::RequestFiles::for_certificate(d, &state.catalog, &state.env, &number, CertChoice::from_flags(cert, employee))?;
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                issue::generate(d, keys, &state.catalog, &number, &sel, &pin, algo, chosen, &files)
+                d.keys(keys, &state.catalog).generate(&number, CertChoice::from_flags(cert, employee), &sel, &pin, algo, RequestsTo::Counter(&state.env))
             })
         })
     })
@@ -229,34 +228,18 @@ pub fn key_enrol(
         let sel = TokenSel::Serial(serial);
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
-                let (chosen, files) = issue::RequestFiles::for_certificate(d, &state.catalog, &state.env, &number, CertChoice::from_flags(cert, None))?;
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                certdesk_desk::online::enrol(d, keys, &state.catalog, &number, &sel, &pin, algo, chosen, &files)
+                d.keys(keys, &state.catalog).enrol(&state.env, &number, choice(cert), &sel, &pin, Some(algo), None)
             })
         })
     })
-}
-
-/// Where a batch's requests went for the CA, in one folder (#72).
-#[derive(serde::Serialize, ts_rs::TS)]
-pub struct RequestsFolder {
-    #[ts(type = "string")]
-    pub folder: std::path::PathBuf,
-    pub files: usize,
 }
 
 /// Every request of the case waiting for the CA, with its package, copied into one folder
 /// (`<requests folder>/<case>-送CA`) for the CA: one click at the key desk.
 #[tauri::command(async)]
 pub fn key_export_requests(state: State<'_, AppState>, number: String) -> Result<RequestsFolder, IpcError> {
-    crate::log::call("key_export_requests", || {
-        state.with_own_desk(|d| {
-            let dir = certdesk_desk::folders::folder(d, certdesk_desk::folders::Folder::Requests, &state.env)?;
-            let folder = dir.join(format!("{}-送CA", certdesk_desk::api::case_number(&number)?.as_str()));
-            let files = d.export_requests(&state.catalog, &number, &folder)?.len();
-            Ok(RequestsFolder { folder, files })
-        })
-    })
+    crate::log::call("key_export_requests", || state.with_own_desk(|d| d.export_requests_for_ca(&state.catalog, &state.env, &number)))
 }
 
 /// The issued certificate arrives as the raw body; `x-case` names the case.
@@ -265,7 +248,7 @@ pub fn key_import_cert(state: State<'_, AppState>, request: tauri::ipc::Request<
     crate::log::call("key_import_cert", || {
         let number = required(&request, "x-case")?;
         let bytes = raw_body(&request)?;
-        state.with_own_desk(|d| issue::import_cert(d, &state.catalog, &number, bytes))
+        state.with_own_desk(|d| d.import_cert(&state.catalog, &number, bytes))
     })
 }
 
@@ -275,7 +258,7 @@ pub fn key_write_cert(state: State<'_, AppState>, number: String, serial: String
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                issue::write_cert(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)
+                d.keys(keys, &state.catalog).write_cert(&number, choice(cert), &TokenSel::Serial(serial), &pin)
             })
         })
     })
@@ -308,7 +291,7 @@ pub fn key_import_enc(state: State<'_, AppState>, request: tauri::ipc::Request<'
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                issue::import_enc(d, keys, &state.catalog, &number, &TokenSel::Serial(serial.clone()), &pin, cert, answer, enc_cert.as_deref())
+                d.keys(keys, &state.catalog).import_enc(&number, cert, &TokenSel::Serial(serial.clone()), &pin, answer, enc_cert.as_deref())
             })
         })
     })
@@ -320,7 +303,7 @@ pub fn key_write_seal(state: State<'_, AppState>, number: String, serial: String
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let pin = d.pin_for(&number, pin, Which::User)?;
-                issue::write_seal(d, keys, &state.catalog, &number, choice(cert), &TokenSel::Serial(serial), &pin)
+                d.keys(keys, &state.catalog).write_seal(&number, choice(cert), &TokenSel::Serial(serial), &pin)
             })
         })
     })
@@ -334,7 +317,7 @@ pub fn key_verify(state: State<'_, AppState>, serial: String, pin: Option<String
         with_keys(&state, |keys| {
             state.with_own_desk(|d| {
                 let pin = d.pin_for(number.as_deref().unwrap_or_default(), pin, Which::User)?;
-                keydesk::show(d, keys, &TokenSel::Serial(serial), Some(&pin))
+                d.keys(keys, &state.catalog).show(&TokenSel::Serial(serial), Some(&pin))
             })
         })
     })
@@ -345,7 +328,7 @@ pub fn key_verify(state: State<'_, AppState>, serial: String, pin: Option<String
 pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, new_pin: String, number: Option<String>) -> Result<TokenView, IpcError> {
     crate::log::call("key_unlock", || {
         let (so, new) = (Pin::new(so_pin), Pin::new(new_pin));
-        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::unlock(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so, &new)))
+        with_keys(&state, |keys| state.with_own_desk(|d| d.keys(keys, &state.catalog).unlock(number.as_deref(), &TokenSel::Serial(serial.clone()), &so, &new)))
     })
 }
 
@@ -354,7 +337,7 @@ pub fn key_unlock(state: State<'_, AppState>, serial: String, so_pin: String, ne
 pub fn key_wipe(state: State<'_, AppState>, serial: String, so_pin: String, number: Option<String>) -> Result<TokenView, IpcError> {
     crate::log::call("key_wipe", || {
         let so = Pin::new(so_pin);
-        with_keys(&state, |keys| state.with_own_desk(|d| keydesk::wipe(d, keys, &state.catalog, number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
+        with_keys(&state, |keys| state.with_own_desk(|d| d.keys(keys, &state.catalog).wipe(number.as_deref(), &TokenSel::Serial(serial.clone()), &so)))
     })
 }
 

@@ -9,14 +9,14 @@ use tauri::State;
 
 #[tauri::command(async)]
 pub fn preview_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<print::Preview, IpcError> {
-    crate::log::call("preview_forms", || state.with_own_desk(|d| print::preview(d, &state.forms, &number, form.as_deref())))
+    crate::log::call("preview_forms", || state.with_own_desk(|d| d.preview_forms(&state.forms, &number, form.as_deref())))
 }
 
 /// Renders the case's forms, keeps the PDF in the print folder and returns the sheets the
 /// window puts up for `print_sheets`.
 #[tauri::command(async)]
 pub fn print_forms(state: State<'_, AppState>, number: String, form: Option<String>) -> Result<print::Printed, IpcError> {
-    crate::log::call("print_forms", || state.with_own_desk(|d| print::print_case(d, &state.forms, &state.env, &number, form.as_deref())))
+    crate::log::call("print_forms", || state.with_own_desk(|d| d.print_case(&state.forms, &state.env, &number, form.as_deref())))
 }
 
 pub use super::gtk_print::PrintOutcome;
@@ -28,7 +28,7 @@ pub use super::gtk_print::PrintOutcome;
 #[tauri::command(async)]
 pub fn print_sheets(window: tauri::WebviewWindow, state: State<'_, AppState>, number: String, width: f32, height: f32) -> Result<PrintOutcome, IpcError> {
     crate::log::call("print_sheets", || {
-        let dialog = state.with_desk(|d| print::print_dialog(d, &state.env, &number, width, height))?;
+        let dialog = state.with_desk(|d| d.print_dialog(&state.env, &number, width, height))?;
         super::gtk_print::system_print(&window, width, height, &dialog.file, dialog.printer)
     })
 }

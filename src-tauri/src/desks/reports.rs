@@ -66,7 +66,7 @@ pub fn export_audit_log(state: State<'_, AppState>, query: certdesk_desk::audit_
 /// Writes a report as CSV or XLSX into the export folder.
 #[tauri::command(async)]
 pub fn export_report(state: State<'_, AppState>, kind: String, format: String, arg: String) -> Result<report::Exported, IpcError> {
-    crate::log::call("export_report", || state.with_own_desk(|d| report::export(d, &state.catalog, &state.env, &kind, &format, &arg)))
+    crate::log::call("export_report", || state.with_own_desk(|d| d.export_report(&state.catalog, &state.env, &kind, &format, &arg)))
 }
 
 /// Signs the day off (日结, #31) with the signed-in supervisor's USB key: the PIN arrives here,
@@ -101,7 +101,5 @@ pub fn day_verify(state: State<'_, AppState>, date: String) -> Result<certdesk_d
 /// once the day is closed, 未日结 before.
 #[tauri::command(async)]
 pub fn report_daily_print(state: State<'_, AppState>, date: String) -> Result<certdesk_desk::print::LedgerPrinted, IpcError> {
-    crate::log::call("report_daily_print", || {
-        state.with_own_desk(|d| certdesk_desk::print::print_ledger(d, &state.forms, &state.env, certdesk_desk::dates::parse_day(&date)?, None))
-    })
+    crate::log::call("report_daily_print", || state.with_own_desk(|d| d.print_ledger(&state.forms, &state.env, certdesk_desk::dates::parse_day(&date)?, None)))
 }

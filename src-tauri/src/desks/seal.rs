@@ -24,7 +24,7 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
         let bytes = raw_body(&request)?;
         state.with_own_desk(|d| {
             certdesk_desk::limits::check_size("the scan", bytes.len(), certdesk_desk::limits::MAX_SCAN)?;
-            seal::import_for_case(d, &state.catalog, &number, &name, bytes, dpi)
+            d.import_seal_sheet(&state.catalog, &number, &name, bytes, dpi)
         })
     })
 }
@@ -33,14 +33,14 @@ pub fn import_seal_scan(state: State<'_, AppState>, request: tauri::ipc::Request
 /// sheet the scanner just wrote shows up by itself).
 #[tauri::command(async)]
 pub fn scan_folder_files(state: State<'_, AppState>) -> Result<Vec<ScanFile>, IpcError> {
-    crate::log::call("scan_folder_files", || state.with_desk(|d| certdesk_desk::folders::scan_files(d)))
+    crate::log::call("scan_folder_files", || state.with_desk(|d| d.scan_files()))
 }
 
 /// Imports a scan from the scanner folder by its file name (only a plain name inside that
 /// folder: the webview never chooses a path).
 #[tauri::command(async)]
 pub fn import_seal_from_folder(state: State<'_, AppState>, number: String, name: String, dpi: Option<f32>) -> Result<seal::Verdict, IpcError> {
-    crate::log::call("import_seal_from_folder", || state.with_own_desk(|d| seal::import_from_folder(d, &state.catalog, &number, &name, dpi)))
+    crate::log::call("import_seal_from_folder", || state.with_own_desk(|d| d.import_seal_from_folder(&state.catalog, &number, &name, dpi)))
 }
 
 /// A stored image of a case as a `data:` URL (the CSP allows no other image source).
@@ -54,5 +54,5 @@ pub fn attachment_url(state: State<'_, AppState>, number: String, name: String) 
 /// note on the case's chain. The new verdict.
 #[tauri::command(async)]
 pub fn accept_seal_sample(state: State<'_, AppState>, number: String, row: usize, col: usize, note: Option<String>) -> Result<seal::Verdict, IpcError> {
-    crate::log::call("accept_seal_sample", || state.with_own_desk(|d| seal::accept_sample(d, &number, row, col, note)))
+    crate::log::call("accept_seal_sample", || state.with_own_desk(|d| d.accept_seal_sample(&number, row, col, note)))
 }

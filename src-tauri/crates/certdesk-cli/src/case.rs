@@ -289,7 +289,7 @@ fn withdraw_cert(ctx: &Ctx, number: &str, cert: u32, reason: Option<String>, by:
 
 fn read_case_text(file: &Path) -> Result<String, CliError> {
     let bytes = certdesk_desk::limits::read_file(file, "the case file", certdesk_desk::limits::MAX_CASE_JSON)?;
-    String::from_utf8(bytes).map_err(|e| certdesk_desk::DeskError::InvalidJson(format!("{}: {e}", file.display())).into())
+    String::from_utf8(bytes).map_err(|e| certdesk_desk::DeskError::invalid_json(Some(file), e).into())
 }
 
 fn print_saved(json: bool, saved: &Saved) {
@@ -337,7 +337,7 @@ fn materials(ctx: &Ctx, number: &str, change: &certdesk_desk::materials::Materia
 fn seal(ctx: &Ctx, number: &str, scan: &Path, dpi: Option<f32>, by: &ActAs) -> Result<ExitCode, CliError> {
     let (mut store, mut session) = ctx.session("case seal", by)?;
     let catalog = ctx.catalog()?;
-    let verdict = certdesk_desk::seal::import_file_for_case(&mut session.desk(&mut store)?, &catalog, number, scan, dpi)?;
+    let verdict = session.desk(&mut store)?.import_seal_file(&catalog, number, scan, dpi)?;
     if ctx.g.json {
         print_json(&crate::seal::verdict_json(&verdict));
     } else {

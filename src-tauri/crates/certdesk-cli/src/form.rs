@@ -38,7 +38,7 @@ pub fn form_cmd(ctx: &Ctx, cmd: FormCmd) -> Result<ExitCode, CliError> {
             // written, then recorded)
             let forms = print::load_forms(ctx.catalog()?)?;
             let (mut store, mut session) = ctx.session("form render --case", &by)?;
-            let rendered = print::render(&mut session.desk(&mut store)?, &forms, &number, form.as_deref(), &out)?;
+            let rendered = session.desk(&mut store)?.render_forms(&forms, &number, form.as_deref(), &out)?;
             let pages = rendered.pages();
             if ctx.g.json {
                 print_json(&serde_json::json!({"out": out, "pages": pages, "bytes": rendered.pdf.len(), "forms": rendered.forms, "recorded": true}));
@@ -50,7 +50,7 @@ pub fn form_cmd(ctx: &Ctx, cmd: FormCmd) -> Result<ExitCode, CliError> {
         FormCmd::Render { input: Some(file), form, out, .. } => {
             let forms = print::load_forms(ctx.catalog()?)?;
             let bytes = certdesk_desk::limits::read_file(&file, "the case file", certdesk_desk::limits::MAX_CASE_JSON)?;
-            let json = String::from_utf8(bytes).map_err(|e| certdesk_desk::DeskError::InvalidJson(format!("{}: {e}", file.display())))?;
+            let json = String::from_utf8(bytes).map_err(|e| certdesk_desk::DeskError::invalid_json(Some(&file), e))?;
             let preview = print::render_file(&forms, &json, form.as_deref(), &out)?;
             for w in &preview.warnings {
                 eprintln!("warning: {}: {}", w.path, w.message);

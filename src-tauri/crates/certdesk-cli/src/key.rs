@@ -11,7 +11,7 @@ use crate::secrets::PinReader;
 use crate::{ActAs, KeyActAs, KeyArgs, KeyCmd, TokenArg};
 use certdesk_desk::api::{CaseStore, Session};
 use certdesk_desk::catalog::Catalog;
-use certdesk_desk::keydesk::{self, CertOnKey, EncOnKey, KeyFor, KeyLibrary, SealFrom, SealOnKey, Watched};
+use certdesk_desk::keydesk::{CertOnKey, KeyLibrary, RequestsTo, Watched};
 use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::token::{Algo, CertUsage, Pin, ReaderEvent, TokenSel};
 use std::path::Path;
@@ -48,7 +48,7 @@ pub fn triage(ctx: &Ctx, project: &str, sel: Option<TokenSel>, module: Option<&P
         Some(file) => {
             let text = String::from_utf8(read(file, "the case JSON", certdesk_desk::limits::MAX_CASE_JSON)?)
                 .map_err(|_| CliError::Usage(format!("{}: the case JSON is not UTF-8", file.display())))?;
-            let data = certdesk_desk::domain::CaseData::from_json(&text).map_err(|e| certdesk_desk::DeskError::InvalidJson(format!("{}: {e}", file.display())))?;
+            let data = certdesk_desk::domain::CaseData::from_json(&text).map_err(|e| certdesk_desk::DeskError::invalid_json(Some(file), e))?;
             Some(certdesk_desk::triage::Typed::of(&data))
         }
         None => None,
@@ -56,7 +56,7 @@ pub fn triage(ctx: &Ctx, project: &str, sel: Option<TokenSel>, module: Option<&P
     let (mut store, mut session): (CaseStore, Session) = ctx.session("case triage", &ActAs::from(by))?;
     let catalog = ctx.catalog()?;
     let desk = session.desk(&mut store)?;
-    let library = KeyLibrary::open(&keydesk::library_path(&desk, module, &ctx.env)?)?;
+    let library = KeyLibrary::open(&desk.key_library_path(module, &ctx.env)?)?;
     let t = desk.triage_key(&catalog, project, &library, sel.as_ref(), typed.as_ref())?;
     if ctx.g.json {
         print_json(&t);
@@ -86,7 +86,7 @@ pub fn prove_unit(ctx: &Ctx, number: &str, sel: Option<TokenSel>, module: Option
     let (mut store, mut session): (CaseStore, Session) = ctx.session("case prove-unit", &ActAs::from(by))?;
     let catalog = ctx.catalog()?;
     let mut desk = session.desk(&mut store)?;
-    let library = KeyLibrary::open(&keydesk::library_path(&desk, module, &ctx.env)?)?;
+    let library = KeyLibrary::open(&desk.key_library_path(module, &ctx.env)?)?;
     let pin = PinReader::new().read(pin_file, "PIN of the unit's key")?;
     let record = desk.prove_unit(&catalog, number, &library, sel.as_ref(), &pin)?;
     let proof = record.data.unit_proof.clone().expect("a proved case holds its proof");
@@ -107,7 +107,7 @@ pub fn prove_unit(ctx: &Ctx, number: &str, sel: Option<TokenSel>, module: Option
 
 /// Warns when a PIN set or used is still a CA's published default (e.g. 12345678).
 fn warn_default_pin(catalog: &Catalog, pin: &Pin) {
-    if let Some(project) = keydesk::default_pin_of(catalog, pin) {
+    if let Some(project) = certdesk_desk::keydesk::default_pin_of(catalog, pin) {
         eprintln!("warning: the key still has the default PIN of {project}: the applicant should change it");
     }
 }
@@ -248,7 +248,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         _ => {}
     }
     let mut desk = session.desk(&mut store)?;
-    let library = KeyLibrary::open(&keydesk::library_path(&desk, args.module.as_deref(), &ctx.env)?)?;
+    let library = KeyLibrary::open(&desk.key_library_path(args.module.as_deref(), &ctx.env)?)?;
     let mut pins = PinReader::new();
     let show = |value: serde_json::Value, human: String| {
         if json {
@@ -260,7 +260,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
     match args.cmd {
         KeyCmd::Watch { .. } | KeyCmd::Status { .. } | KeyCmd::MatchCert { .. } | KeyCmd::ImportCerts { .. } | KeyCmd::Requests { .. } => {}
         KeyCmd::List { .. } => {
-            let k = keydesk::key_slots(&desk, Ok(&library));
+            let k = desk.key_slots(Ok(&library));
             if json {
                 print_json(&k);
             } else {
@@ -286,7 +286,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             }
         }
         KeyCmd::Info { token, .. } => {
-            let t = keydesk::info(&desk, &library, &sel(&token))?;
+            let t = desk.keys(&library, &catalog).info(&sel(&token))?;
             let flags = [
                 ("user PIN set", t.user_pin_initialized),
                 ("tries low", t.user_pin_count_low),
@@ -299,7 +299,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             .map(|(n, _)| *n)
             .collect::<Vec<_>>()
             .join(", ");
-            let default = keydesk::default_pin_warning(&desk, &t.serial)?;
+            let default = desk.default_pin_warning(&t.serial)?;
             let mut value = serde_json::to_value(&t).unwrap_or_default();
             value["default_pin_warning"] = default.into();
             let warning = if default { " (still a CA's default PIN)" } else { "" };
@@ -308,40 +308,45 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         KeyCmd::Init { slot_index, label, so_pin_file, user_pin_file, case, cert, employee, .. } => {
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let user = pins.read(user_pin_file.as_deref(), "user PIN")?;
-            let for_case = case.as_deref().map(|n| (n, CertChoice::from_flags(cert, employee)));
-            let t = keydesk::init(&mut desk, &library, &catalog, for_case, slot_index, label.as_deref(), &so, &user)?;
+            let mut keys = desk.keys(&library, &catalog);
+            let t = match case.as_deref() {
+                Some(n) => keys.init(n, CertChoice::from_flags(cert, employee), slot_index, label.as_deref(), &so, &user)?,
+                None => keys.init_loose(slot_index, label.as_deref(), &so, &user)?,
+            };
             warn_default_pin(&catalog, &user);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("initialised {:?} serial {}", t.label, t.serial));
         }
         KeyCmd::Gen { token, pin_file, algo, cn, case, cert, employee, csr_out, package_out, .. } => {
             let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048, ec-p256 or sm2)")))?;
-            let key_for = match (&cn, &case) {
-                (None, Some(n)) => KeyFor::Case { number: n, cert: CertChoice::from_flags(cert, employee) },
-                (Some(cn), _) => KeyFor::CommonName(cn),
-                (None, None) => return Err(CliError::Usage("give --cn or --case".into())),
-            };
+            if cn.is_none() && case.is_none() {
+                return Err(CliError::Usage("give --cn or --case".into()));
+            }
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let files = certdesk_desk::issue::RequestFiles::beside(&csr_out, package_out.as_deref());
-            let made = keydesk::generate(&mut desk, &library, &catalog, key_for, &sel(&token), &pin, algo, &files)?;
+            let mut keys = desk.keys(&library, &catalog);
+            let t = keys.info(&sel(&token))?;
+            let (key, key_id, cert) = match (&cn, &case) {
+                (Some(cn), _) => {
+                    let k = keys.generate_loose(cn, &sel(&token), &pin, algo, &csr_out)?;
+                    (serde_json::to_value(&k).unwrap_or_default(), k.id, None)
+                }
+                (None, Some(n)) => {
+                    let files = RequestsTo::Files(certdesk_desk::issue::RequestFiles::beside(&csr_out, package_out.as_deref()));
+                    let g = keys.generate(n, CertChoice::from_flags(cert, employee), &sel(&token), &pin, algo, files)?;
+                    (serde_json::json!({ "id": g.key_id, "algo": g.algo, "public_key_sha256": g.public_key_sha256 }), g.key_id, Some(g.cert))
+                }
+                (None, None) => unreachable!("checked above"),
+            };
             warn_default_pin(&catalog, &pin);
             show(
-                serde_json::json!({ "key": made.key, "csr": csr_out, "token_serial": made.token_serial, "cert": made.cert }),
-                format!("key {} ({}) generated on {:?}; request written to {}", made.key_id, algo.name(), made.token_label, csr_out.display()),
+                serde_json::json!({ "key": key, "csr": csr_out, "token_serial": t.serial, "cert": cert }),
+                format!("key {key_id} ({}) generated on {:?}; request written to {}", algo.name(), t.label, csr_out.display()),
             );
         }
         KeyCmd::Enrol { token, pin_file, algo, case, cert, employee, csr_out, .. } => {
-            let status = desk.key_status(&catalog, &case, cert.or(employee))?;
-            let algo = match algo {
-                Some(a) => Algo::parse(&a).ok_or_else(|| CliError::Usage(format!("unknown --algo {a:?} (rsa2048 or ec-p256)")))?,
-                None => status.algorithms.first().and_then(|a| Algo::parse(a)).unwrap_or(Algo::Rsa2048),
-            };
-            let (chosen, files) = certdesk_desk::issue::RequestFiles::for_certificate(&desk, &catalog, &ctx.env, &case, CertChoice::from_flags(cert, employee))?;
-            let files = match &csr_out {
-                Some(out) => certdesk_desk::issue::RequestFiles::beside(out, None),
-                None => files,
-            };
+            let algo = algo.map(|a| Algo::parse(&a).ok_or_else(|| CliError::Usage(format!("unknown --algo {a:?} (rsa2048 or ec-p256)")))).transpose()?;
+            let files = csr_out.as_deref().map(|out| certdesk_desk::issue::RequestFiles::beside(out, None));
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let got = certdesk_desk::online::enrol(&mut desk, &library, &catalog, &case, &sel(&token), &pin, algo, chosen, &files)?;
+            let got = desk.keys(&library, &catalog).enrol(&ctx.env, &case, CertChoice::from_flags(cert, employee), &sel(&token), &pin, algo, files)?;
             warn_default_pin(&catalog, &pin);
             show(
                 serde_json::to_value(&got).unwrap_or_default(),
@@ -357,25 +362,33 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             let chain_bytes = chain.as_ref().map(|c| read(c, "the chain file", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let choice = CertChoice::from_flags(index, employee);
-            let (value, human) =
-                match keydesk::write_cert(&mut desk, &library, &catalog, case.as_deref(), choice, &sel(&token), &pin, cert_bytes.as_deref(), chain_bytes.as_deref())? {
-                    CertOnKey::Case { case, written: w } => {
-                        let mut value = serde_json::to_value(&w).unwrap_or_default();
-                        value["case"] = case.clone().into();
-                        (
-                            value,
-                            format!(
-                                "certificate {} ({}) of certificate {} ({}) written with key {} and verified; recorded on case {case}",
-                                w.serial_hex, w.subject, w.cert, w.holder, w.key_id
-                            ),
-                        )
-                    }
-                    CertOnKey::Loose(w) => {
-                        let mut value = serde_json::to_value(&w).unwrap_or_default();
-                        value["case"] = serde_json::Value::Null;
-                        (value, format!("certificate {} ({}) written with key {} and verified; recorded on the key desk's log", w.serial_hex, w.subject, w.id))
-                    }
-                };
+            let mut keys = desk.keys(&library, &catalog);
+            let on_key = match (&cert_bytes, case.as_deref()) {
+                (Some(bytes), case) => keys.write_cert_file(case, choice, &sel(&token), &pin, bytes, chain_bytes.as_deref())?,
+                (None, Some(n)) => {
+                    let number = certdesk_desk::api::case_number(n)?.to_string();
+                    CertOnKey::Case { written: keys.write_cert(&number, choice, &sel(&token), &pin)?, case: number }
+                }
+                (None, None) => return Err(CliError::Usage("key write-cert needs --cert FILE (or --case NUMBER with an imported certificate)".into())),
+            };
+            let (value, human) = match on_key {
+                CertOnKey::Case { case, written: w } => {
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = case.clone().into();
+                    (
+                        value,
+                        format!(
+                            "certificate {} ({}) of certificate {} ({}) written with key {} and verified; recorded on case {case}",
+                            w.serial_hex, w.subject, w.cert, w.holder, w.key_id
+                        ),
+                    )
+                }
+                CertOnKey::Loose(w) => {
+                    let mut value = serde_json::to_value(&w).unwrap_or_default();
+                    value["case"] = serde_json::Value::Null;
+                    (value, format!("certificate {} ({}) written with key {} and verified; recorded on the key desk's log", w.serial_hex, w.subject, w.id))
+                }
+            };
             warn_default_pin(&catalog, &pin);
             show(value, human);
         }
@@ -383,18 +396,11 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
             let answer = read(&envelope, "the CA's answer", certdesk_desk::limits::MAX_ANSWER)?;
             let enc_bytes = enc_cert.as_ref().map(|c| read(c, "the encryption certificate", certdesk_desk::limits::MAX_CERTIFICATE)).transpose()?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let (value, human) = match keydesk::import_enc(
-                &mut desk,
-                &library,
-                &catalog,
-                case.as_deref().map(|n| (n, CertChoice::from_flags(cert, employee))),
-                key.as_deref(),
-                &sel(&token),
-                &pin,
-                &answer,
-                enc_bytes.as_deref(),
-            )? {
-                EncOnKey::Case { case, written: w } => {
+            let mut keys = desk.keys(&library, &catalog);
+            let (value, human) = match case.as_deref() {
+                Some(n) => {
+                    let w = keys.import_enc(n, CertChoice::from_flags(cert, employee), &sel(&token), &pin, &answer, enc_bytes.as_deref())?;
+                    let case = certdesk_desk::api::case_number(n)?.to_string();
                     let mut value = serde_json::to_value(&w).unwrap_or_default();
                     value["case"] = case.clone().into();
                     let human = format!(
@@ -403,7 +409,8 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                     );
                     (value, human)
                 }
-                EncOnKey::Loose(w) => {
+                None => {
+                    let w = keys.import_enc_loose(key.as_deref(), &sel(&token), &pin, &answer, enc_bytes.as_deref())?;
                     let mut value = serde_json::to_value(&w).unwrap_or_default();
                     value["case"] = serde_json::Value::Null;
                     let e = &w.encryption_certificate;
@@ -419,38 +426,44 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         KeyCmd::WriteSeal { token, pin_file, image, case, cert, employee, .. } => {
             let png = image.as_ref().map(|i| read(i, "the seal image", certdesk_desk::limits::MAX_SEAL_IMAGE)).transpose()?;
             let image_name = image.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let from = match (&case, &png) {
-                (Some(n), _) => SealFrom::Case(n, CertChoice::from_flags(cert, employee)),
-                (None, Some(bytes)) => SealFrom::Png { bytes, name: &image_name },
-                (None, None) => return Err(CliError::Usage("give --image PNG or --case NUMBER".into())),
-            };
+            if case.is_none() && png.is_none() {
+                return Err(CliError::Usage("give --image PNG or --case NUMBER".into()));
+            }
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
-            let (value, human) = match keydesk::write_seal(&mut desk, &library, &catalog, from, &sel(&token), &pin)? {
-                SealOnKey::Case(w) => (
-                    serde_json::to_value(&w).unwrap_or_default(),
-                    format!(
-                        "seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}{}",
-                        w.name,
-                        w.size,
-                        w.sha256,
-                        case.as_deref().unwrap_or("").trim(),
-                        if w.kept_apart.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; kept off the unit's key: {} ({})", w.kept_apart.join(", "), w.kept_apart_why.as_deref().unwrap_or_default())
-                        }
-                    ),
-                ),
-                SealOnKey::Loose(d) => (
-                    serde_json::to_value(&d).unwrap_or_default(),
-                    format!("seal image written ({} bytes, sha256 {}) and verified; recorded on the key desk's log", d.size, d.sha256),
-                ),
+            let mut keys = desk.keys(&library, &catalog);
+            let (value, human) = match (&case, &png) {
+                (Some(n), _) => {
+                    let w = keys.write_seal(n, CertChoice::from_flags(cert, employee), &sel(&token), &pin)?;
+                    (
+                        serde_json::to_value(&w).unwrap_or_default(),
+                        format!(
+                            "seal image {} written ({} bytes, sha256 {}) and verified; recorded on case {}{}",
+                            w.name,
+                            w.size,
+                            w.sha256,
+                            case.as_deref().unwrap_or("").trim(),
+                            if w.kept_apart.is_empty() {
+                                String::new()
+                            } else {
+                                format!("; kept off the unit's key: {} ({})", w.kept_apart.join(", "), w.kept_apart_why.as_deref().unwrap_or_default())
+                            }
+                        ),
+                    )
+                }
+                (None, Some(bytes)) => {
+                    let d = keys.write_seal_png(bytes, &image_name, &sel(&token), &pin)?;
+                    (
+                        serde_json::to_value(&d).unwrap_or_default(),
+                        format!("seal image written ({} bytes, sha256 {}) and verified; recorded on the key desk's log", d.size, d.sha256),
+                    )
+                }
+                (None, None) => unreachable!("checked above"),
             };
             show(value, human);
         }
         KeyCmd::Show { token, pin_file, .. } => {
             let pin = pin_file.as_deref().map(|f| pins.read(Some(f), "PIN")).transpose()?;
-            let c = keydesk::show(&desk, &library, &sel(&token), pin.as_ref())?;
+            let c = desk.keys(&library, &catalog).show(&sel(&token), pin.as_ref())?;
             let mut human = format!("{:?} serial {} {}\n", c.token.label, c.token.serial, c.token.model);
             for k in &c.keys {
                 human.push_str(&format!("  key  {} {} {}\n", k.id, k.algo.name(), k.label));
@@ -470,7 +483,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
         KeyCmd::ReadCerts { label, serial, .. } => {
             let named = sel_of(label, serial);
-            let certs = certdesk_desk::old_key::read_certs(&desk, &library, named.as_ref())?;
+            let certs = desk.keys(&library, &catalog).read_certs(named.as_ref())?;
             if json {
                 print_json(&certs);
             } else if certs.is_empty() {
@@ -483,7 +496,7 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
         KeyCmd::UnitCert { uscc, label, serial, .. } => {
             let named = sel_of(label, serial);
-            let certs = certdesk_desk::old_key::read_certs(&desk, &library, named.as_ref())?;
+            let certs = desk.keys(&library, &catalog).read_certs(named.as_ref())?;
             let verdict = certdesk_desk::old_key::unit_certificate(&certs, &uscc, chrono::Utc::now());
             if json {
                 print_json(&verdict);
@@ -498,20 +511,20 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         KeyCmd::ChangePin { token, pin_file, new_pin_file, .. } => {
             let old = pins.read(pin_file.as_deref(), "current PIN")?;
             let new = pins.read(new_pin_file.as_deref(), "new PIN")?;
-            keydesk::change_pin(&mut desk, &library, &catalog, &sel(&token), &old, &new)?;
+            desk.keys(&library, &catalog).change_pin(&sel(&token), &old, &new)?;
             warn_default_pin(&catalog, &new);
             show(serde_json::json!({ "changed": true }), "PIN changed".into());
         }
         KeyCmd::Unlock { token, case, so_pin_file, new_pin_file, .. } => {
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
             let new = pins.read(new_pin_file.as_deref(), "new user PIN")?;
-            let t = keydesk::unlock(&mut desk, &library, &catalog, case.as_deref(), &sel(&token), &so, &new)?;
+            let t = desk.keys(&library, &catalog).unlock(case.as_deref(), &sel(&token), &so, &new)?;
             warn_default_pin(&catalog, &new);
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} unlocked with a new user PIN", t.label));
         }
         KeyCmd::Wipe { token, case, so_pin_file, .. } => {
             let so = pins.read(so_pin_file.as_deref(), "SO PIN")?;
-            let t = keydesk::wipe(&mut desk, &library, &catalog, case.as_deref(), &sel(&token), &so)?;
+            let t = desk.keys(&library, &catalog).wipe(case.as_deref(), &sel(&token), &so)?;
             show(serde_json::to_value(&t).unwrap_or_default(), format!("{:?} wiped: no keys, certificates or user PIN left", t.label));
         }
     }
@@ -564,7 +577,7 @@ fn answer_files(paths: &[std::path::PathBuf]) -> Result<Vec<(String, Vec<u8>)>, 
 }
 
 fn watch(json: bool, desk: &certdesk_desk::api::Desk<'_>, seconds: Option<u64>) -> Result<ExitCode, CliError> {
-    keydesk::watch(desk, seconds, |seen| {
+    desk.watch_readers(seconds, |seen| {
         match seen {
             Watched::Present(readers) if !json => {
                 for r in &readers {

@@ -44,7 +44,7 @@ pub fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<ExitCode, CliError> {
             let forms = certdesk_desk::print::load_forms(ctx.catalog()?)?;
             let (mut store, mut session) = ctx.session("report daily", &by)?;
             let desk = session.desk(&mut store)?;
-            let printed = certdesk_desk::print::print_ledger(&desk, &forms, &ctx.env, date.unwrap_or_else(certdesk_desk::dates::today), Some(&pdf))?;
+            let printed = desk.print_ledger(&forms, &ctx.env, date.unwrap_or_else(certdesk_desk::dates::today), Some(&pdf))?;
             if ctx.g.json {
                 print_json(&serde_json::json!({"out": printed.path, "pages": printed.pages, "bytes": printed.bytes}));
             } else {
@@ -63,7 +63,7 @@ pub fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<ExitCode, CliError> {
             let desk = session.desk(&mut store)?;
             match out {
                 Some(out) => {
-                    let rows = certdesk_desk::invoices::export_invoices(&desk, &catalog, day, &out)?;
+                    let rows = desk.export_invoices(&catalog, day, &out)?;
                     if ctx.g.json {
                         print_json(&serde_json::json!({ "out": out, "rows": rows }));
                     } else {

@@ -28,7 +28,7 @@ pub fn verdict_json(verdict: &Verdict) -> serde_json::Value {
 /// `seal accept CASE --row R --col C [--note TEXT]`.
 pub fn accept(ctx: &Ctx, number: &str, row: usize, col: usize, note: Option<String>, by: &ActAs) -> Result<ExitCode, CliError> {
     let (mut store, mut session) = ctx.session("seal accept", by)?;
-    let verdict = certdesk_desk::seal::accept_sample(&mut session.desk(&mut store)?, number, row, col, note)?;
+    let verdict = session.desk(&mut store)?.accept_seal_sample(number, row, col, note)?;
     if ctx.g.json {
         print_json(&verdict_json(&verdict));
         return Ok(ExitCode::SUCCESS);

@@ -598,7 +598,7 @@ impl Desk<'_> {
         let mut data = record.data;
         let checklist = crate::intake::project(catalog, &data.project)?.checklist_of(&data);
         data.materials = crate::materials::apply(&checklist, &data.materials, change)?;
-        let json = serde_json::to_string(&data).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+        let json = serde_json::to_string(&data).map_err(|e| DeskError::invalid_json(None, e))?;
         self.edit_case(catalog, number, &json)
     }
 
@@ -1074,7 +1074,7 @@ impl Desk<'_> {
     /// A verified copy of the store into the backup folder under a name of its time (the
     /// admin desk's 备份).
     pub fn backup_to_folder(&mut self, env: &Environment, cancel: Option<certdesk_store::CancelFlag>) -> Result<certdesk_store::BackupReport, DeskError> {
-        let dest = crate::folders::folder(self, crate::folders::Folder::Backups, env)?.join(crate::folders::backup_file_name(chrono::Local::now()));
+        let dest = self.folder(crate::folders::Folder::Backups, env)?.join(crate::folders::backup_file_name(chrono::Local::now()));
         self.backup(&dest, cancel)
     }
 

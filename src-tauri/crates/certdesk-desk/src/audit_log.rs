@@ -67,7 +67,7 @@ impl Desk<'_> {
         let people = self.display_names()?;
         let table = audit_table(&events, &people, from, to);
         // named by the days as parsed (a day typed 2026/11/24 names no folder)
-        let path = crate::folders::folder(self, crate::folders::Folder::Exports, env)?.join(crate::folders::audit_log(from, to, format.extension()));
+        let path = self.folder(crate::folders::Folder::Exports, env)?.join(crate::folders::audit_log(from, to, format.extension()));
         crate::report::write_table(&table, format, &path)?;
         Ok(Exported { path, rows: table.rows.len() })
     }

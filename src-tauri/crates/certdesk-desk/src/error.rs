@@ -83,8 +83,8 @@ pub enum DeskError {
     EmptySecret { what: &'static str },
 
     // ---- input
-    #[error("the case JSON cannot be read: {0}")]
-    InvalidJson(String),
+    #[error("the case JSON cannot be read: {}{why}", file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default())]
+    InvalidJson { file: Option<String>, why: JsonProblem },
     #[error("the case was refused, nothing stored ({} problem(s)): {}", .0.len(), .0.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("; "))]
     InvalidCase(Vec<certdesk_domain::FieldProblem>),
     #[error("counter code {code:?}: {why}")]
@@ -280,7 +280,23 @@ fn which_key_text(found: usize) -> String {
     }
 }
 
+/// Why JSON given to the desk (or made by it) cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonProblem {
+    #[error("{0}")]
+    Case(#[from] certdesk_domain::case::CaseParseError),
+    #[error("{0}")]
+    NotUtf8(#[from] std::string::FromUtf8Error),
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+}
+
 impl DeskError {
+    /// [`DeskError::InvalidJson`], of the file at `file` when one was read.
+    pub fn invalid_json(file: Option<&std::path::Path>, why: impl Into<JsonProblem>) -> DeskError {
+        DeskError::InvalidJson { file: file.map(|f| f.display().to_string()), why: why.into() }
+    }
+
     /// Whether the refusal may say the signed-in account can no longer act (an account's
     /// refusal, not the store's): [`crate::api::Session::ends_after`] then reads the account
     /// again to know.
@@ -354,7 +370,7 @@ impl DeskError {
             DeskError::StaffKeyNotPlugged { .. } => K::StaffKeyNotPlugged,
             DeskError::StaffCertificate { .. } | DeskError::OperatorCa { .. } => K::StaffCertificate,
             DeskError::EmptySecret { .. } => K::EmptySecret,
-            DeskError::InvalidJson(_) => K::InvalidJson,
+            DeskError::InvalidJson { .. } => K::InvalidJson,
             DeskError::InvalidCase(_) => K::InvalidCase,
             DeskError::InvalidCounterCode { .. } => K::InvalidCounterCode,
             DeskError::InvalidCaseNumber { .. } => K::InvalidCaseNumber,

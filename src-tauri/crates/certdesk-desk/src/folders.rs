@@ -48,9 +48,45 @@ impl Folder {
     }
 }
 
-/// A folder: its setting, else its default.
-pub fn folder(desk: &Desk<'_>, which: Folder, env: &Environment) -> Result<PathBuf, DeskError> {
-    Ok(desk.setting(which.setting())?.map(PathBuf::from).unwrap_or_else(|| which.default_in(env)))
+impl Desk<'_> {
+    /// A folder: its setting, else its default.
+    pub fn folder(&self, which: Folder, env: &Environment) -> Result<PathBuf, DeskError> {
+        Ok(self.setting(which.setting())?.map(PathBuf::from).unwrap_or_else(|| which.default_in(env)))
+    }
+
+    /// The scanner folder (`scan_folder`); none set is [`DeskError::NoScanFolder`].
+    pub fn scan_folder(&self) -> Result<PathBuf, DeskError> {
+        self.setting("scan_folder")?.map(PathBuf::from).ok_or(DeskError::NoScanFolder)
+    }
+
+    /// The newest scans of the scanner folder (the seal panel polls this, so a sheet the scanner
+    /// just wrote shows up by itself).
+    pub fn scan_files(&self) -> Result<Vec<ScanFile>, DeskError> {
+        let dir = self.scan_folder()?;
+        let entries = std::fs::read_dir(&dir).map_err(crate::io("cannot read", &dir))?;
+        let mut files: Vec<(std::time::SystemTime, ScanFile)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let meta = e.metadata().ok().filter(|m| m.is_file())?;
+                let name = e.file_name().into_string().ok()?;
+                let ext = name.rsplit_once('.').map(|(_, x)| x.to_ascii_lowercase())?;
+                if !SCAN_EXTENSIONS.contains(&ext.as_str()) {
+                    return None;
+                }
+                let at = meta.modified().ok()?;
+                let modified = DateTime::<Local>::from(at).to_rfc3339();
+                Some((at, ScanFile { name, size: meta.len(), modified }))
+            })
+            .collect();
+        files.sort_by_key(|f| std::cmp::Reverse(f.0));
+        Ok(files.into_iter().take(crate::limits::SCAN_FOLDER_FILES).map(|(_, f)| f).collect())
+    }
+
+    /// A scan of the scanner folder by its plain name, read (at most a scan's size).
+    pub fn read_scan(&self, name: &str) -> Result<Vec<u8>, DeskError> {
+        let path = self.scan_folder()?.join(plain_name(name)?);
+        crate::limits::read_file(&path, "the scan", crate::limits::MAX_SCAN)
+    }
 }
 
 /// A name typed or sent for a file inside a folder: a plain name, never a path.
@@ -113,11 +149,6 @@ pub fn log_export_name(now: DateTime<Local>) -> String {
 /// The image files a scanner writes.
 pub const SCAN_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"];
 
-/// The scanner folder (`scan_folder`); none set is [`DeskError::NoScanFolder`].
-pub fn scan_folder(desk: &Desk<'_>) -> Result<PathBuf, DeskError> {
-    desk.setting("scan_folder")?.map(PathBuf::from).ok_or(DeskError::NoScanFolder)
-}
-
 /// A scan in the scanner folder.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ScanFile {
@@ -125,35 +156,6 @@ pub struct ScanFile {
     pub size: u64,
     /// Last modified, RFC 3339 (local time).
     pub modified: String,
-}
-
-/// The newest scans of the scanner folder (the seal panel polls this, so a sheet the scanner
-/// just wrote shows up by itself).
-pub fn scan_files(desk: &Desk<'_>) -> Result<Vec<ScanFile>, DeskError> {
-    let dir = scan_folder(desk)?;
-    let entries = std::fs::read_dir(&dir).map_err(crate::io("cannot read", &dir))?;
-    let mut files: Vec<(std::time::SystemTime, ScanFile)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let meta = e.metadata().ok().filter(|m| m.is_file())?;
-            let name = e.file_name().into_string().ok()?;
-            let ext = name.rsplit_once('.').map(|(_, x)| x.to_ascii_lowercase())?;
-            if !SCAN_EXTENSIONS.contains(&ext.as_str()) {
-                return None;
-            }
-            let at = meta.modified().ok()?;
-            let modified = DateTime::<Local>::from(at).to_rfc3339();
-            Some((at, ScanFile { name, size: meta.len(), modified }))
-        })
-        .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    Ok(files.into_iter().take(crate::limits::SCAN_FOLDER_FILES).map(|(_, f)| f).collect())
-}
-
-/// A scan of the scanner folder by its plain name, read (at most a scan's size).
-pub fn read_scan(desk: &Desk<'_>, name: &str) -> Result<Vec<u8>, DeskError> {
-    let path = scan_folder(desk)?.join(plain_name(name)?);
-    crate::limits::read_file(&path, "the scan", crate::limits::MAX_SCAN)
 }
 
 /// Writes `bytes` into `dir/name`, readable by this account only (what the counter's files

@@ -235,7 +235,7 @@ pub fn labels() -> Labels {
 /// Why case JSON was refused: every problem at once, with its field path.
 pub fn parse_case(catalog: &Catalog, json: &str, today: chrono::NaiveDate) -> Result<(CaseData, Vec<FieldProblem>), DeskError> {
     crate::limits::check_size("the case JSON", json.len(), crate::limits::MAX_CASE_JSON)?;
-    let mut data = CaseData::from_json(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    let mut data = CaseData::from_json(json).map_err(|e| DeskError::invalid_json(None, e))?;
     let problems = data.validate_and_normalize(today);
     let (mut errors, mut warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.severity == Severity::Error);
     match check_against_catalog(catalog, &data) {

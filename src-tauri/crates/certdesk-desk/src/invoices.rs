@@ -130,11 +130,13 @@ pub fn invoice_table(catalog: &Catalog, list: &[InvoiceRequest]) -> Table {
     }
 }
 
-/// Writes the day's list into `out` (`.csv` or `.xlsx`, by its extension); the rows written.
-pub fn export_invoices(desk: &Desk<'_>, catalog: &Catalog, day: NaiveDate, out: &Path) -> Result<usize, DeskError> {
-    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let format = ExportFormat::parse(&ext)?;
-    let list = desk.invoices(day)?;
-    write_table(&invoice_table(catalog, &list), format, out)?;
-    Ok(list.len())
+impl Desk<'_> {
+    /// Writes the day's list into `out` (`.csv` or `.xlsx`, by its extension); the rows written.
+    pub fn export_invoices(&self, catalog: &Catalog, day: NaiveDate, out: &Path) -> Result<usize, DeskError> {
+        let ext = out.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        let format = ExportFormat::parse(&ext)?;
+        let list = self.invoices(day)?;
+        write_table(&invoice_table(catalog, &list), format, out)?;
+        Ok(list.len())
+    }
 }

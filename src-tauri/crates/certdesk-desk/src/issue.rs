@@ -21,7 +21,7 @@ use certdesk_domain::{CaseData, CaseNumber, CertKind};
 use certdesk_store::{ActError, AuditAction, CaseRecord, EventBody, EventDetail, FileKind, LoadedCase, NewFile, Store, detail};
 use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::{SEAL_APPLICATION, SEAL_LABEL};
-use certdesk_token::{Algo, DistId, Pin, Subject, TokenSel, TokenView};
+use certdesk_token::{Algo, DistId, KeyView, Pin, Subject, TokenSel, TokenView};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -348,7 +348,7 @@ pub(crate) fn status_of(store: &Store, catalog: &Catalog, case: &LoadedCase, cer
 /// `<case>-<K>`) and both PINs. A key that is another certificate's of this case is refused
 /// before it is touched.
 #[allow(clippy::too_many_arguments)]
-pub fn init(
+pub(crate) fn init(
     desk: &mut Desk<'_>,
     keys: &KeyLibrary,
     catalog: &Catalog,
@@ -421,8 +421,14 @@ impl RequestFiles {
     /// The certificate of case `number` a key pair is made for (the one chosen, else the key
     /// desk's next) and its request in the counter's requests folder, named by that certificate
     /// (#75: decided here, not in the adapters).
-    pub fn for_certificate(desk: &Desk<'_>, catalog: &Catalog, env: &crate::place::Environment, number: &str, choice: CertChoice) -> Result<(CertChoice, RequestFiles), DeskError> {
-        let dir = crate::folders::folder(desk, crate::folders::Folder::Requests, env)?;
+    pub(crate) fn for_certificate(
+        desk: &Desk<'_>,
+        catalog: &Catalog,
+        env: &crate::place::Environment,
+        number: &str,
+        choice: CertChoice,
+    ) -> Result<(CertChoice, RequestFiles), DeskError> {
+        let dir = desk.folder(crate::folders::Folder::Requests, env)?;
         let status = desk.key_status(catalog, number, None)?;
         let index = match choice {
             CertChoice::Given(k) | CertChoice::Employee(k) => k,
@@ -441,7 +447,7 @@ impl RequestFiles {
 /// Step 2: a key pair on the key, the request signed by it, and the request package the CA
 /// receives (the case data, the subject, the request).
 #[allow(clippy::too_many_arguments)]
-pub fn generate(
+pub(crate) fn generate(
     desk: &mut Desk<'_>,
     keys: &KeyLibrary,
     catalog: &Catalog,
@@ -507,27 +513,33 @@ pub(crate) fn generate_for(
     // the request package carries the case (ID numbers, phones): this account's only
     certdesk_store::private::write(&package_path, serde_json::to_string_pretty(&package).unwrap_or_default().as_bytes()).map_err(crate::io("cannot write", &package_path))?;
     certdesk_store::private::write(&csr_path, csr.as_bytes()).map_err(crate::io("cannot write", &csr_path))?;
-    let detail = detail::KeyGenerated {
+    let detail = key_generated(t, &key, algo, &csr_path, Some(&package_path), pin_is_default(catalog, pin));
+    record(desk, &number, AuditAction::KeyGenerated, &detail, true, cert)?;
+    let holder = slot.map(|s| s.holder).unwrap_or_default();
+    Ok(Generated { cert, holder, key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
+}
+
+/// What the chain records of a key pair made on key `t` and its request (and package) written:
+/// the public key's SHA-256, never the key or a PIN.
+pub(crate) fn key_generated(t: TokenView, key: &KeyView, algo: Algo, csr: &Path, package: Option<&Path>, pin_is_default: Option<bool>) -> detail::KeyGenerated {
+    detail::KeyGenerated {
         token_serial: t.serial,
         token_label: t.label,
         key_id: key.id.clone(),
         algo: algo.name().into(),
         public_key_sha256: key.public_key_sha256.clone(),
-        csr: csr_path.display().to_string(),
-        package: Some(package_path.display().to_string()),
-        pin_is_default: pin_is_default(catalog, pin),
+        csr: csr.display().to_string(),
+        package: package.map(|p| p.display().to_string()),
+        pin_is_default,
         ..Default::default()
-    };
-    record(desk, &number, AuditAction::KeyGenerated, &detail, true, cert)?;
-    let holder = slot.map(|s| s.holder).unwrap_or_default();
-    Ok(Generated { cert, holder, key_id: key.id, algo: algo.name(), public_key_sha256: key.public_key_sha256, csr_pem: csr, package_path })
+    }
 }
 
 /// Copies the request packages of a case's certificates waiting for the CA (each request and
 /// its package, as key generation wrote them) into `out`, the batch that goes to the CA
 /// together; the files copied, in certificate order. A package that is gone (its folder
 /// cleaned) is refused naming it: generate that certificate's key again after a reissue.
-pub fn export_requests(store: &Store, catalog: &Catalog, number: &str, out: &Path) -> Result<Vec<PathBuf>, DeskError> {
+pub(crate) fn export_requests(store: &Store, catalog: &Catalog, number: &str, out: &Path) -> Result<Vec<PathBuf>, DeskError> {
     let number = case_number(number)?;
     let certs = crate::steps::steps(store, catalog, number.as_str())?.certs;
     let requests = crate::rounds::waiting_requests(&certs, &store.history(&number)?);
@@ -714,7 +726,7 @@ fn keep(desk: &mut Desk<'_>, number: &CaseNumber, checked: &Checked) -> Result<(
 /// checked: valid now, issued to that certificate's holder, the issuer chain to the project's
 /// CA certificates; kept with the case as the issued certificate followed by the chain (only
 /// what chains, so only that goes onto the key).
-pub fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
+pub(crate) fn import_cert(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, bytes: &[u8]) -> Result<ImportedCert, DeskError> {
     import_cert_from(desk, catalog, number, bytes, &[], None)
 }
 
@@ -787,7 +799,7 @@ pub struct BatchImported {
 /// certificate twice, two for one key, one for a certificate already imported, written or
 /// withdrawn, one that does not check) refuses the whole batch with every reason, and nothing
 /// is imported.
-pub fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, files: &[(String, Vec<u8>)]) -> Result<BatchImported, DeskError> {
+pub(crate) fn import_answers(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, files: &[(String, Vec<u8>)]) -> Result<BatchImported, DeskError> {
     let number = case_number(number)?;
     if files.is_empty() {
         return Err(DeskError::KeyStepOutOfOrder { number: number.to_string(), why: "no file of the CA's answers was given" });
@@ -908,7 +920,7 @@ pub struct EncWritten {
 /// is opened on the key, both read back, the encryption certificate kept with the case and
 /// the step recorded. The envelope itself is not kept (only its SHA-256).
 #[allow(clippy::too_many_arguments)]
-pub fn import_enc(
+pub(crate) fn import_enc(
     desk: &mut Desk<'_>,
     keys: &KeyLibrary,
     catalog: &Catalog,
@@ -1085,7 +1097,7 @@ pub struct Written {
 /// Step 4: writes a certificate's imported certificate (and its chain) to its key (the plugged
 /// key must be the one its round made), reads it back; the last certificate written marks the
 /// case as issued (in the same transaction as the step, which checks the approval again).
-pub fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
+pub(crate) fn write_cert(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<Written, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
     let t = keys.info(sel)?;
@@ -1139,7 +1151,7 @@ pub fn seal_label(name: &str, main: bool) -> String {
 /// Step 5: the seal images chosen from the case's seal sheet (never the scan) that belong to
 /// the certificate's holder ([`seal_images_for`]) on the key, each as its own data object, read
 /// back; the official seal (else the first) is the main one.
-pub fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
+pub(crate) fn write_seal(desk: &mut Desk<'_>, keys: &KeyLibrary, catalog: &Catalog, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin) -> Result<SealWritten, DeskError> {
     let keys = keys.keys();
     let number = case_number(number)?;
     let case = desk.store.load(&number)?;

@@ -126,10 +126,10 @@ pub fn apply(checklist: &[MaterialItem], received: &[MaterialReceived], change: 
 /// ticks it: for a case file made elsewhere that is to be taken through the second check in
 /// one go (the benchmarks' cases). The JSON is otherwise as given.
 pub fn case_json_all_received(catalog: &Catalog, json: &str) -> Result<String, DeskError> {
-    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
-    let data = CaseData::from_json(json).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| DeskError::invalid_json(None, e))?;
+    let data = CaseData::from_json(json).map_err(|e| DeskError::invalid_json(None, e))?;
     let checklist = crate::intake::project(catalog, &data.project)?.checklist_of(&data);
-    value["materials"] = serde_json::to_value(all_received(&checklist, &data.materials)).map_err(|e| DeskError::InvalidJson(e.to_string()))?;
+    value["materials"] = serde_json::to_value(all_received(&checklist, &data.materials)).map_err(|e| DeskError::invalid_json(None, e))?;
     Ok(value.to_string())
 }
 

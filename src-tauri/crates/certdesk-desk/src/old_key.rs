@@ -6,7 +6,6 @@
 //! only: nothing is written to the key or recorded.
 
 use crate::DeskError;
-use crate::api::Desk;
 use crate::keydesk::KeyLibrary;
 use certdesk_token::cert::ParsedCert;
 use certdesk_token::token::CertView;
@@ -58,7 +57,7 @@ pub struct BroughtSubject {
 /// The certificates on the key `sel` (or, without `sel`, on the one initialised key plugged in),
 /// without a PIN, the one valid longest first: the unit's own, not the CA certificates of a
 /// chain written beside them.
-pub fn read_certs(_desk: &Desk<'_>, library: &KeyLibrary, sel: Option<&TokenSel>) -> Result<Vec<BroughtCert>, DeskError> {
+pub(crate) fn read_certs(library: &KeyLibrary, sel: Option<&TokenSel>) -> Result<Vec<BroughtCert>, DeskError> {
     let sel = match sel {
         Some(s) => s.clone(),
         None => the_plugged_key(library)?,

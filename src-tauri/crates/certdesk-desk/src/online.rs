@@ -48,7 +48,7 @@ pub(crate) fn settings(store: &Store, project: &str) -> Result<Option<(certdesk_
 
 /// Whether `project` has an RA set: its three settings there (read on every key desk poll, so
 /// the CA certificate is not parsed here; `settings` checks it when it is used).
-pub fn is_set(store: &Store, project: &str) -> Result<bool, DeskError> {
+pub(crate) fn is_set(store: &Store, project: &str) -> Result<bool, DeskError> {
     for part in ["url", "ca", "challenge"] {
         if store.setting(&key(project, part))?.is_none_or(|v| v.trim().is_empty()) {
             return Ok(false);
@@ -140,7 +140,7 @@ impl Desk<'_> {
 /// RA fails, the key pair and request stay (the request package is written as offline) and the
 /// error says why: send the package to the CA, or make the key again once the RA answers.
 #[allow(clippy::too_many_arguments)]
-pub fn enrol(
+pub(crate) fn enrol(
     desk: &mut Desk<'_>,
     keys: &KeyLibrary,
     catalog: &Catalog,

@@ -182,10 +182,72 @@ fn lay_out(forms: &Forms, p: &Printable, only: Option<&str>) -> Result<(String, 
     Ok((title, list, laid.into_iter().flat_map(|(_, pages)| pages).collect()))
 }
 
-/// The case's forms as they will print, for the screen (nothing recorded).
-pub fn preview(desk: &Desk<'_>, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
-    let (_, list, pages) = lay_out(forms, &Printable::load(desk.store, number)?, only)?;
-    Ok(Preview { forms: list, sheets: sheets(&pages)? })
+impl Desk<'_> {
+    /// The case's forms as they will print, for the screen (nothing recorded).
+    pub fn preview_forms(&self, forms: &Forms, number: &str, only: Option<&str>) -> Result<Preview, DeskError> {
+        let (_, list, pages) = lay_out(forms, &Printable::load(self.store, number)?, only)?;
+        Ok(Preview { forms: list, sheets: sheets(&pages)? })
+    }
+
+    /// Renders the forms the case needs (or one) into one PDF and its sheets, writes the PDF to
+    /// `out` (the record of what was printed), and only then records `forms_printed` on the case's
+    /// audit chain (which forms, the file, the PDF's SHA-256). Every print of a stored case is
+    /// recorded, from the app or the command line.
+    pub fn render_forms(&mut self, forms: &Forms, number: &str, only: Option<&str>, out: &Path) -> Result<Rendered, DeskError> {
+        let p = Printable::load(self.store, number)?;
+        let (title, list, pages) = lay_out(forms, &p, only)?;
+        let pdf = certdesk_forms::pdf_of(&title, &pages)?;
+        let sheets = sheets(&pages)?;
+        certdesk_store::private::write(out, &pdf).map_err(crate::io("cannot write", out))?;
+        let detail = certdesk_store::detail::FormsPrinted {
+            forms: list.iter().map(|f| f.id.clone()).collect(),
+            pages: pages.len(),
+            file: out.display().to_string(),
+            pdf_sha256: certdesk_domain::case::sha256_hex(&pdf),
+        };
+        let number = crate::api::case_number(&p.number)?;
+        self.store.note(&number, &self.actor, certdesk_store::EventBody::new(AuditAction::FormsPrinted, &detail))?;
+        Ok(Rendered { pdf, forms: list, sheets })
+    }
+
+    pub fn print_case(&mut self, forms: &Forms, env: &Environment, number: &str, only: Option<&str>) -> Result<Printed, DeskError> {
+        let path = self.folder(crate::folders::Folder::Print, env)?.join(crate::folders::printed_pdf(number, only)?);
+        let rendered = self.render_forms(forms, number, only, &path)?;
+        Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
+    }
+
+    /// The day's ledger printed (受理日报, #31): with the close's reference as a QR code once a
+    /// supervisor has signed the day off (and the SHA-256 of the installation's operator CA, #78),
+    /// 未日结 before; into `out` or the print folder as
+    /// `受理日报-<day>.pdf`. Not a case's print: nothing is recorded on a chain (the close is).
+    pub fn print_ledger(&self, forms: &Forms, env: &Environment, day: chrono::NaiveDate, out: Option<&Path>) -> Result<LedgerPrinted, DeskError> {
+        let ledger = self.daily(day)?;
+        let printed_at = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+        let mut ctx = crate::report::ledger_context(&ledger, &counter(self.store)?, &printed_at);
+        // the installation's operator CA the close's key is checked against (#78), beside its QR code
+        let operator_ca = if ledger.close.is_some() {
+            crate::operator_ca::OperatorCa::find(env)?.anchor().map(crate::operator_ca::Anchor::fingerprint).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        ctx["close"]["operator_ca"] = serde_json::Value::String(operator_ca);
+        let pages = forms.layout_ledger(&ctx)?;
+        let pdf = certdesk_forms::pdf_of("受理日报", &pages)?;
+        let path = match out {
+            Some(p) => p.to_path_buf(),
+            None => self.folder(crate::folders::Folder::Print, env)?.join(format!("受理日报-{day}.pdf")),
+        };
+        certdesk_store::private::write(&path, &pdf).map_err(crate::io("cannot write", &path))?;
+        Ok(LedgerPrinted { path, pages: pages.len(), bytes: pdf.len() })
+    }
+
+    pub fn print_dialog(&self, env: &Environment, number: &str, width: f32, height: f32) -> Result<PrintDialog, DeskError> {
+        crate::limits::paper(width, height)?;
+        // a stored case's number (not whatever the window sends) names the file
+        let number = self.case(number)?.number.to_string();
+        let file = self.folder(crate::folders::Folder::Print, env)?.join(crate::folders::print_to_file(&number));
+        Ok(PrintDialog { file, printer: self.setting("printer")? })
+    }
 }
 
 /// The case's forms rendered for printing: the PDF (kept as the record of what was printed)
@@ -202,27 +264,6 @@ impl Rendered {
     }
 }
 
-/// Renders the forms the case needs (or one) into one PDF and its sheets, writes the PDF to
-/// `out` (the record of what was printed), and only then records `forms_printed` on the case's
-/// audit chain (which forms, the file, the PDF's SHA-256). Every print of a stored case is
-/// recorded, from the app or the command line.
-pub fn render(desk: &mut Desk<'_>, forms: &Forms, number: &str, only: Option<&str>, out: &Path) -> Result<Rendered, DeskError> {
-    let p = Printable::load(desk.store, number)?;
-    let (title, list, pages) = lay_out(forms, &p, only)?;
-    let pdf = certdesk_forms::pdf_of(&title, &pages)?;
-    let sheets = sheets(&pages)?;
-    certdesk_store::private::write(out, &pdf).map_err(crate::io("cannot write", out))?;
-    let detail = certdesk_store::detail::FormsPrinted {
-        forms: list.iter().map(|f| f.id.clone()).collect(),
-        pages: pages.len(),
-        file: out.display().to_string(),
-        pdf_sha256: certdesk_domain::case::sha256_hex(&pdf),
-    };
-    let number = crate::api::case_number(&p.number)?;
-    desk.store.note(&number, &desk.actor, certdesk_store::EventBody::new(AuditAction::FormsPrinted, &detail))?;
-    Ok(Rendered { pdf, forms: list, sheets })
-}
-
 /// The case's forms printed into the print folder (`<case>.pdf`, one form
 /// `<case>-<form>.pdf`), recorded: the app's 打印.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -237,12 +278,6 @@ pub struct Printed {
     pub sheets: Vec<Sheet>,
 }
 
-pub fn print_case(desk: &mut Desk<'_>, forms: &Forms, env: &Environment, number: &str, only: Option<&str>) -> Result<Printed, DeskError> {
-    let path = crate::folders::folder(desk, crate::folders::Folder::Print, env)?.join(crate::folders::printed_pdf(number, only)?);
-    let rendered = render(desk, forms, number, only, &path)?;
-    Ok(Printed { path, pages: rendered.pages(), bytes: rendered.pdf.len(), forms: rendered.forms, sheets: rendered.sheets })
-}
-
 /// The day's ledger printed into a PDF (受理日报, #31).
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct LedgerPrinted {
@@ -252,42 +287,12 @@ pub struct LedgerPrinted {
     pub bytes: usize,
 }
 
-/// The day's ledger printed (受理日报, #31): with the close's reference as a QR code once a
-/// supervisor has signed the day off (and the SHA-256 of the installation's operator CA, #78),
-/// 未日结 before; into `out` or the print folder as
-/// `受理日报-<day>.pdf`. Not a case's print: nothing is recorded on a chain (the close is).
-pub fn print_ledger(desk: &Desk<'_>, forms: &Forms, env: &Environment, day: chrono::NaiveDate, out: Option<&Path>) -> Result<LedgerPrinted, DeskError> {
-    let ledger = desk.daily(day)?;
-    let printed_at = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
-    let mut ctx = crate::report::ledger_context(&ledger, &counter(desk.store)?, &printed_at);
-    // the installation's operator CA the close's key is checked against (#78), beside its QR code
-    let operator_ca =
-        if ledger.close.is_some() { crate::operator_ca::OperatorCa::find(env)?.anchor().map(crate::operator_ca::Anchor::fingerprint).unwrap_or_default() } else { String::new() };
-    ctx["close"]["operator_ca"] = serde_json::Value::String(operator_ca);
-    let pages = forms.layout_ledger(&ctx)?;
-    let pdf = certdesk_forms::pdf_of("受理日报", &pages)?;
-    let path = match out {
-        Some(p) => p.to_path_buf(),
-        None => crate::folders::folder(desk, crate::folders::Folder::Print, env)?.join(format!("受理日报-{day}.pdf")),
-    };
-    certdesk_store::private::write(&path, &pdf).map_err(crate::io("cannot write", &path))?;
-    Ok(LedgerPrinted { path, pages: pages.len(), bytes: pdf.len() })
-}
-
 /// Where the print dialog prints: the file "print to file" defaults to (`<case>-打印.pdf` in
 /// the print folder), the printer of the `printer` setting, and the paper checked.
 #[derive(Debug, Clone)]
 pub struct PrintDialog {
     pub file: PathBuf,
     pub printer: Option<String>,
-}
-
-pub fn print_dialog(desk: &Desk<'_>, env: &Environment, number: &str, width: f32, height: f32) -> Result<PrintDialog, DeskError> {
-    crate::limits::paper(width, height)?;
-    // a stored case's number (not whatever the window sends) names the file
-    let number = desk.case(number)?.number.to_string();
-    let file = crate::folders::folder(desk, crate::folders::Folder::Print, env)?.join(crate::folders::print_to_file(&number));
-    Ok(PrintDialog { file, printer: desk.setting("printer")? })
 }
 
 /// A case file's forms as a preview (`form render --input`): no store, no case number, the

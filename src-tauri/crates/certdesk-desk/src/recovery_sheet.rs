@@ -66,7 +66,7 @@ impl Desk<'_> {
     /// move such a file off the PC).
     pub fn recovery_print_dialog(&self, env: &crate::place::Environment) -> Result<crate::print::PrintDialog, DeskError> {
         self.require("print the recovery key", Role::Admin)?;
-        let folder = crate::folders::folder(self, crate::folders::Folder::Print, env)?;
+        let folder = self.folder(crate::folders::Folder::Print, env)?;
         // "print to file" writes into it: a folder never used before is made first
         certdesk_store::private::create_dir_all(&folder).map_err(crate::io("cannot make", &folder))?;
         let file = folder.join("案件库恢复密钥.pdf");

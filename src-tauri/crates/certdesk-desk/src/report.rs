@@ -492,7 +492,7 @@ pub fn ledger_context(l: &DailyLedger, counter: &certdesk_forms::Counter, printe
         })
         .collect();
     let close = match &l.close {
-        // operator_ca: the installation's, filled by the print (`print::print_ledger`, #78)
+        // operator_ca: the installation's, filled by the print (`Desk::print_ledger`, #78)
         Some(c) => json!({"closed": true, "state": "已日结", "reference": c.reference, "by": c.by, "at": c.at, "fingerprint": c.fingerprint, "operator_ca": ""}),
         None => json!({"closed": false, "state": NOT_CLOSED, "reference": "", "by": "", "at": "", "fingerprint": "", "operator_ca": ""}),
     };
@@ -611,33 +611,35 @@ pub struct Exported {
     pub rows: usize,
 }
 
-/// Which report: the day's ledger (`arg`: the day), the certificates expiring (`arg`: days) or
-/// the invoice requests of the cases done that day (`arg`: the day, #73).
-pub fn export(desk: &Desk<'_>, catalog: &certdesk_catalog::Catalog, env: &Environment, kind: &str, format: &str, arg: &str) -> Result<Exported, DeskError> {
-    let format = ExportFormat::parse(format)?;
-    let (table, name) = match kind {
-        "daily" => {
-            let day = crate::dates::parse_day(arg)?;
-            (daily_table(&desk.daily(day)?), crate::folders::daily_report(day, format.extension()))
-        }
-        "expiring" => {
-            let days = crate::limits::report_days_text(arg)?;
-            let list = desk.expiring(days)?;
-            (expiring_table(&list, days), crate::folders::expiring_report(days, crate::dates::today(), format.extension()))
-        }
-        "due" => {
-            let day = crate::dates::parse_day(arg)?;
-            (crate::due::due_table(&desk.due_list(catalog, day)?), crate::folders::due_report(day, format.extension()))
-        }
-        "invoices" => {
-            let day = crate::dates::parse_day(arg)?;
-            (crate::invoices::invoice_table(catalog, &desk.invoices(day)?), crate::folders::invoice_list(day, format.extension()))
-        }
-        other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring, invoices, due".into() }),
-    };
-    let path = crate::folders::folder(desk, crate::folders::Folder::Exports, env)?.join(name);
-    write_table(&table, format, &path)?;
-    Ok(Exported { path, rows: table.rows.len() })
+impl Desk<'_> {
+    /// Which report: the day's ledger (`arg`: the day), the certificates expiring (`arg`: days) or
+    /// the invoice requests of the cases done that day (`arg`: the day, #73).
+    pub fn export_report(&self, catalog: &certdesk_catalog::Catalog, env: &Environment, kind: &str, format: &str, arg: &str) -> Result<Exported, DeskError> {
+        let format = ExportFormat::parse(format)?;
+        let (table, name) = match kind {
+            "daily" => {
+                let day = crate::dates::parse_day(arg)?;
+                (daily_table(&self.daily(day)?), crate::folders::daily_report(day, format.extension()))
+            }
+            "expiring" => {
+                let days = crate::limits::report_days_text(arg)?;
+                let list = self.expiring(days)?;
+                (expiring_table(&list, days), crate::folders::expiring_report(days, crate::dates::today(), format.extension()))
+            }
+            "due" => {
+                let day = crate::dates::parse_day(arg)?;
+                (crate::due::due_table(&self.due_list(catalog, day)?), crate::folders::due_report(day, format.extension()))
+            }
+            "invoices" => {
+                let day = crate::dates::parse_day(arg)?;
+                (crate::invoices::invoice_table(catalog, &self.invoices(day)?), crate::folders::invoice_list(day, format.extension()))
+            }
+            other => return Err(DeskError::UnknownValue { what: "report", value: other.to_string(), known: "daily, expiring, invoices, due".into() }),
+        };
+        let path = self.folder(crate::folders::Folder::Exports, env)?.join(name);
+        write_table(&table, format, &path)?;
+        Ok(Exported { path, rows: table.rows.len() })
+    }
 }
 
 #[cfg(test)]

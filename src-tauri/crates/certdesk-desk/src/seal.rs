@@ -294,58 +294,165 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
     }
 }
 
-/// Imports `bytes` (a scan of the case's collection sheet) for case `number`. The importer runs
-/// before anything is stored: an unreadable file changes nothing. The scan, the chosen image of
-/// each acceptable row and the verdict are stored in one transaction, only while the case is
-/// editable, by a clerk (an approved case goes back to review: its approval covered the old
-/// images).
-pub fn import_for_case(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>) -> Result<Verdict, DeskError> {
-    let number = case_number(number)?;
-    // refuse before the slow analysis when the rules already say no
-    let (record, facts) = desk.store.facts(&number)?;
-    certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
-    let printed = catalog.projects.get(&record.data.project).map(|p| certdesk_forms::seal_boxes(&catalog.tree, p)).unwrap_or_default();
-    let judged = judge(bytes, dpi, &printed)?;
-    let report = &judged.report;
-    let best: Vec<usize> = (0..report.samples.len()).filter(|&i| report.samples[i].best && judged.pngs[i].is_some()).collect();
-    let kinds: Vec<String> = best.iter().map(|&i| judged.kind_of(report.samples[i].row)).collect();
-    let names = chosen_names(best.iter().zip(&kinds).map(|(&i, kind)| (report.samples[i].row, kind.as_str())));
-    let chosen: Vec<(String, &[u8])> = best.iter().zip(&names).filter_map(|(&i, (_, name))| judged.pngs[i].as_deref().map(|png| (name.clone(), png))).collect();
-    let stored: Vec<String> = chosen.iter().map(|(n, _)| n.clone()).collect();
-    let verdict = verdict_of(&judged, stored.clone(), &[]);
-    let detail = SealSheet {
-        file: file_name.to_string(),
-        sha256: certdesk_domain::case::sha256_hex(bytes),
-        dpi: report.dpi,
-        rows: report
-            .rows
-            .iter()
-            .map(|r| {
-                let chosen = report.samples.iter().find(|s| s.row == r.row && Some(s.col) == r.best_col);
-                SealRowVerdict {
-                    row: r.row,
-                    kind: judged.kind_of(r.row),
-                    best_col: r.best_col,
-                    needs_restamp: r.needs_restamp,
-                    doubted: Some(report.samples.iter().filter(|s| s.row == r.row && doubted(s)).count()),
-                    diameter_mm: chosen.and_then(|s| s.diameter_mm).map(decimal),
-                    side_mm: chosen.and_then(|s| s.side_mm).map(decimal),
-                }
-            })
-            .collect(),
-        stored,
-        from: None,
-        to: None,
-        dpi_source: Some(verdict.dpi_source.clone()),
-        size_warning: verdict.size_warning.clone(),
-        thresholds_sha256: Some(thresholds_sha256()),
-        verdicts_sha256: Some(certdesk_seal::VERDICTS_SHA256.to_string()),
-        printed_rows: report.printed_rows_followed.then_some(printed),
-    };
-    let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
-    files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
-    desk.store.attach(&number, FileKind::Case, &files, Some(EventBody::new(AuditAction::SealImported, &detail)), &desk.actor)?;
-    Ok(verdict)
+impl Desk<'_> {
+    /// Imports `bytes` (a scan of the case's collection sheet) for case `number`. The importer runs
+    /// before anything is stored: an unreadable file changes nothing. The scan, the chosen image of
+    /// each acceptable row and the verdict are stored in one transaction, only while the case is
+    /// editable, by a clerk (an approved case goes back to review: its approval covered the old
+    /// images).
+    pub fn import_seal_sheet(&mut self, catalog: &certdesk_catalog::Catalog, number: &str, file_name: &str, bytes: &[u8], dpi: Option<f32>) -> Result<Verdict, DeskError> {
+        let number = case_number(number)?;
+        // refuse before the slow analysis when the rules already say no
+        let (record, facts) = self.store.facts(&number)?;
+        certdesk_domain::workflow::authorize_attach(&self.actor, &facts).map_err(certdesk_store::ActError::from)?;
+        let printed = catalog.projects.get(&record.data.project).map(|p| certdesk_forms::seal_boxes(&catalog.tree, p)).unwrap_or_default();
+        let judged = judge(bytes, dpi, &printed)?;
+        let report = &judged.report;
+        let best: Vec<usize> = (0..report.samples.len()).filter(|&i| report.samples[i].best && judged.pngs[i].is_some()).collect();
+        let kinds: Vec<String> = best.iter().map(|&i| judged.kind_of(report.samples[i].row)).collect();
+        let names = chosen_names(best.iter().zip(&kinds).map(|(&i, kind)| (report.samples[i].row, kind.as_str())));
+        let chosen: Vec<(String, &[u8])> = best.iter().zip(&names).filter_map(|(&i, (_, name))| judged.pngs[i].as_deref().map(|png| (name.clone(), png))).collect();
+        let stored: Vec<String> = chosen.iter().map(|(n, _)| n.clone()).collect();
+        let verdict = verdict_of(&judged, stored.clone(), &[]);
+        let detail = SealSheet {
+            file: file_name.to_string(),
+            sha256: certdesk_domain::case::sha256_hex(bytes),
+            dpi: report.dpi,
+            rows: report
+                .rows
+                .iter()
+                .map(|r| {
+                    let chosen = report.samples.iter().find(|s| s.row == r.row && Some(s.col) == r.best_col);
+                    SealRowVerdict {
+                        row: r.row,
+                        kind: judged.kind_of(r.row),
+                        best_col: r.best_col,
+                        needs_restamp: r.needs_restamp,
+                        doubted: Some(report.samples.iter().filter(|s| s.row == r.row && doubted(s)).count()),
+                        diameter_mm: chosen.and_then(|s| s.diameter_mm).map(decimal),
+                        side_mm: chosen.and_then(|s| s.side_mm).map(decimal),
+                    }
+                })
+                .collect(),
+            stored,
+            from: None,
+            to: None,
+            dpi_source: Some(verdict.dpi_source.clone()),
+            size_warning: verdict.size_warning.clone(),
+            thresholds_sha256: Some(thresholds_sha256()),
+            verdicts_sha256: Some(certdesk_seal::VERDICTS_SHA256.to_string()),
+            printed_rows: report.printed_rows_followed.then_some(printed),
+        };
+        let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
+        files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
+        self.store.attach(&number, FileKind::Case, &files, Some(EventBody::new(AuditAction::SealImported, &detail)), &self.actor)?;
+        Ok(verdict)
+    }
+
+    /// The clerk accepts the impression in `row`, `col` of the case's newest seal sheet, which the
+    /// importer doubted (#34, design §7.1): authorised like attaching (a clerk, while the case is
+    /// editable; an approved case goes back to review). The stored scan is checked against the
+    /// SHA-256 the sheet's verdict recorded and judged again at the resolution it was judged at
+    /// (the importer is deterministic); a box without ink and an impression without a label are
+    /// refused (ink an empty verdict set aside as a stain can be taken). The
+    /// impression's PNG is kept as the row's seal (under the name the import gives the row,
+    /// replacing any image chosen for it) with a `seal_accepted` event naming the labels and
+    /// findings overridden, the checks it could not make and the clerk's note, in one transaction.
+    pub fn accept_seal_sample(&mut self, number: &str, row: usize, col: usize, note: Option<String>) -> Result<Verdict, DeskError> {
+        let number = case_number(number)?;
+        let (_, facts) = self.store.facts(&number)?;
+        certdesk_domain::workflow::authorize_attach(&self.actor, &facts).map_err(certdesk_store::ActError::from)?;
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if let Some(n) = &note {
+            crate::limits::check_size("the note", n.len(), crate::limits::MAX_NOTE)?;
+        }
+        let no_sheet = || DeskError::NoSealSheet { number: number.to_string() };
+        let history = self.store.history(&number)?;
+        let NewestSheet { sheet, accepted: earlier } = newest_sheet(&history).ok_or_else(no_sheet)?;
+        let (_, scan) = self.store.attachment(&number, "seal:scan")?.ok_or_else(no_sheet)?;
+        if certdesk_domain::case::sha256_hex(&scan) != sheet.sha256 {
+            return Err(DeskError::SealScanChanged { number: number.to_string() });
+        }
+        // the resolution the sheet was judged at: given, or found again the same way
+        let printed = sheet.printed_rows.clone().unwrap_or_default();
+        let mut judged = judge(&scan, (sheet.dpi_source.as_deref() == Some("option")).then_some(sheet.dpi), &printed)?;
+        if (judged.report.dpi - sheet.dpi).abs() > 1e-3 {
+            judged = judge(&scan, Some(sheet.dpi), &printed)?;
+        }
+        let here = || (number.to_string(), row, col);
+        let at = judged.report.samples.iter().position(|s| s.row == row && s.col == col).ok_or_else(|| {
+            let (number, row, col) = here();
+            DeskError::NoSuchSealSample { number, row, col }
+        })?;
+        // the rows as the import named them
+        let recorded: Vec<String> = sheet.rows.iter().map(|r| r.kind.clone()).collect();
+        judged.name_rows(&recorded);
+        let sample = &judged.report.samples[at];
+        let Some(png) = judged.pngs[at].clone() else {
+            let (number, row, col) = here();
+            return Err(DeskError::SealSampleEmpty { number, row, col });
+        };
+        if !doubted(sample) {
+            let (number, row, col) = here();
+            return Err(DeskError::SealSampleNotDoubted { number, row, col });
+        }
+        // the row's name: the one the import or an earlier acceptance gave it, else as the import names
+        let mut named = chosen_names(sheet.rows.iter().filter(|r| r.best_col.is_some()).map(|r| (r.row, r.kind.as_str())));
+        named.extend(earlier.iter().map(|(_, d)| (d.row, d.stored.clone())));
+        let kind = judged.kind_of(sample.row);
+        let name = match named.iter().rev().find(|(r, _)| *r == row) {
+            Some((_, n)) => n.clone(),
+            None if named.iter().any(|(_, n)| *n == format!("seal:{kind}")) => format!("seal:{kind}:{row}"),
+            None => format!("seal:{kind}"),
+        };
+        let replaced = self.store.attachments(&number)?.into_iter().find(|a| a.name == name).map(|a| a.sha256);
+        let detail = SealAccepted {
+            sheet_sha256: sheet.sha256.clone(),
+            row,
+            col,
+            kind,
+            stored: name.clone(),
+            replaced,
+            defects: sample.defects.iter().map(|d| d.as_str().to_string()).collect(),
+            findings: sample.findings.iter().map(stored_finding).collect(),
+            unchecked: (!sample.unchecked.is_empty()).then(|| sample.unchecked.iter().map(stored_finding).collect()),
+            note,
+            diameter_mm: sample.diameter_mm.map(decimal),
+            side_mm: sample.side_mm.map(decimal),
+            from: None,
+            to: None,
+        };
+        let file = NewFile { name: &name, mime: "image/png", bytes: &png };
+        // decided on the sheet read above: refused if another sheet was imported meanwhile
+        let still = |history: &[AuditEvent]| match newest_sheet(history) {
+            Some(newest) if newest.sheet.sha256 == sheet.sha256 => Ok(()),
+            _ => Err(certdesk_store::StoreError::ChangedMeanwhile { number: number.to_string(), during: certdesk_store::refusal::Meanwhile::SealSheet }),
+        };
+        self.store.attach_if(&number, FileKind::Case, &[file], Some(EventBody::new(AuditAction::SealAccepted, &detail)), &self.actor, &still)?;
+
+        let mut accepted: Vec<(usize, usize)> = earlier.iter().map(|(_, d)| (d.row, d.col)).filter(|(r, _)| *r != row).collect();
+        accepted.push((row, col));
+        let mut stored: Vec<String> = sheet.stored.clone();
+        for (_, n) in named.iter().chain(std::iter::once(&(row, name))) {
+            if !stored.contains(n) {
+                stored.push(n.clone());
+            }
+        }
+        Ok(verdict_of(&judged, stored, &accepted))
+    }
+
+    /// A scan file onto a case (`case seal NUMBER SCAN`), read within the scan's size limit.
+    pub fn import_seal_file(&mut self, catalog: &certdesk_catalog::Catalog, number: &str, scan: &std::path::Path, dpi: Option<f32>) -> Result<Verdict, DeskError> {
+        let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
+        let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scan".into());
+        self.import_seal_sheet(catalog, number, &name, &bytes, dpi).map_err(|e| named(scan, e))
+    }
+
+    /// A scan of the scanner folder (by its plain name) onto a case (the seal panel).
+    pub fn import_seal_from_folder(&mut self, catalog: &certdesk_catalog::Catalog, number: &str, name: &str, dpi: Option<f32>) -> Result<Verdict, DeskError> {
+        let bytes = self.read_scan(name)?;
+        self.import_seal_sheet(catalog, number, name, &bytes, dpi)
+    }
 }
 
 /// The newest seal sheet of a case on its chain and the clerk's acceptances after it (each
@@ -365,98 +472,6 @@ fn newest_sheet(history: &[AuditEvent]) -> Option<NewestSheet<'_>> {
         .filter(|(_, d)| d.sheet_sha256 == sheet.sha256)
         .collect();
     Some(NewestSheet { sheet, accepted })
-}
-
-/// The clerk accepts the impression in `row`, `col` of the case's newest seal sheet, which the
-/// importer doubted (#34, design §7.1): authorised like attaching (a clerk, while the case is
-/// editable; an approved case goes back to review). The stored scan is checked against the
-/// SHA-256 the sheet's verdict recorded and judged again at the resolution it was judged at
-/// (the importer is deterministic); a box without ink and an impression without a label are
-/// refused (ink an empty verdict set aside as a stain can be taken). The
-/// impression's PNG is kept as the row's seal (under the name the import gives the row,
-/// replacing any image chosen for it) with a `seal_accepted` event naming the labels and
-/// findings overridden, the checks it could not make and the clerk's note, in one transaction.
-pub fn accept_sample(desk: &mut Desk<'_>, number: &str, row: usize, col: usize, note: Option<String>) -> Result<Verdict, DeskError> {
-    let number = case_number(number)?;
-    let (_, facts) = desk.store.facts(&number)?;
-    certdesk_domain::workflow::authorize_attach(&desk.actor, &facts).map_err(certdesk_store::ActError::from)?;
-    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if let Some(n) = &note {
-        crate::limits::check_size("the note", n.len(), crate::limits::MAX_NOTE)?;
-    }
-    let no_sheet = || DeskError::NoSealSheet { number: number.to_string() };
-    let history = desk.store.history(&number)?;
-    let NewestSheet { sheet, accepted: earlier } = newest_sheet(&history).ok_or_else(no_sheet)?;
-    let (_, scan) = desk.store.attachment(&number, "seal:scan")?.ok_or_else(no_sheet)?;
-    if certdesk_domain::case::sha256_hex(&scan) != sheet.sha256 {
-        return Err(DeskError::SealScanChanged { number: number.to_string() });
-    }
-    // the resolution the sheet was judged at: given, or found again the same way
-    let printed = sheet.printed_rows.clone().unwrap_or_default();
-    let mut judged = judge(&scan, (sheet.dpi_source.as_deref() == Some("option")).then_some(sheet.dpi), &printed)?;
-    if (judged.report.dpi - sheet.dpi).abs() > 1e-3 {
-        judged = judge(&scan, Some(sheet.dpi), &printed)?;
-    }
-    let here = || (number.to_string(), row, col);
-    let at = judged.report.samples.iter().position(|s| s.row == row && s.col == col).ok_or_else(|| {
-        let (number, row, col) = here();
-        DeskError::NoSuchSealSample { number, row, col }
-    })?;
-    // the rows as the import named them
-    let recorded: Vec<String> = sheet.rows.iter().map(|r| r.kind.clone()).collect();
-    judged.name_rows(&recorded);
-    let sample = &judged.report.samples[at];
-    let Some(png) = judged.pngs[at].clone() else {
-        let (number, row, col) = here();
-        return Err(DeskError::SealSampleEmpty { number, row, col });
-    };
-    if !doubted(sample) {
-        let (number, row, col) = here();
-        return Err(DeskError::SealSampleNotDoubted { number, row, col });
-    }
-    // the row's name: the one the import or an earlier acceptance gave it, else as the import names
-    let mut named = chosen_names(sheet.rows.iter().filter(|r| r.best_col.is_some()).map(|r| (r.row, r.kind.as_str())));
-    named.extend(earlier.iter().map(|(_, d)| (d.row, d.stored.clone())));
-    let kind = judged.kind_of(sample.row);
-    let name = match named.iter().rev().find(|(r, _)| *r == row) {
-        Some((_, n)) => n.clone(),
-        None if named.iter().any(|(_, n)| *n == format!("seal:{kind}")) => format!("seal:{kind}:{row}"),
-        None => format!("seal:{kind}"),
-    };
-    let replaced = desk.store.attachments(&number)?.into_iter().find(|a| a.name == name).map(|a| a.sha256);
-    let detail = SealAccepted {
-        sheet_sha256: sheet.sha256.clone(),
-        row,
-        col,
-        kind,
-        stored: name.clone(),
-        replaced,
-        defects: sample.defects.iter().map(|d| d.as_str().to_string()).collect(),
-        findings: sample.findings.iter().map(stored_finding).collect(),
-        unchecked: (!sample.unchecked.is_empty()).then(|| sample.unchecked.iter().map(stored_finding).collect()),
-        note,
-        diameter_mm: sample.diameter_mm.map(decimal),
-        side_mm: sample.side_mm.map(decimal),
-        from: None,
-        to: None,
-    };
-    let file = NewFile { name: &name, mime: "image/png", bytes: &png };
-    // decided on the sheet read above: refused if another sheet was imported meanwhile
-    let still = |history: &[AuditEvent]| match newest_sheet(history) {
-        Some(newest) if newest.sheet.sha256 == sheet.sha256 => Ok(()),
-        _ => Err(certdesk_store::StoreError::ChangedMeanwhile { number: number.to_string(), during: certdesk_store::refusal::Meanwhile::SealSheet }),
-    };
-    desk.store.attach_if(&number, FileKind::Case, &[file], Some(EventBody::new(AuditAction::SealAccepted, &detail)), &desk.actor, &still)?;
-
-    let mut accepted: Vec<(usize, usize)> = earlier.iter().map(|(_, d)| (d.row, d.col)).filter(|(r, _)| *r != row).collect();
-    accepted.push((row, col));
-    let mut stored: Vec<String> = sheet.stored.clone();
-    for (_, n) in named.iter().chain(std::iter::once(&(row, name))) {
-        if !stored.contains(n) {
-            stored.push(n.clone());
-        }
-    }
-    Ok(verdict_of(&judged, stored, &accepted))
 }
 
 /// A finding (or a check not made) as the chain keeps it: numbers to the decimals shown.
@@ -568,25 +583,12 @@ pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
     out
 }
 
-/// A scan file onto a case (`case seal NUMBER SCAN`), read within the scan's size limit.
-pub fn import_file_for_case(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog, number: &str, scan: &std::path::Path, dpi: Option<f32>) -> Result<Verdict, DeskError> {
-    let bytes = crate::limits::read_file(scan, "the scan", crate::limits::MAX_SCAN)?;
-    let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scan".into());
-    import_for_case(desk, catalog, number, &name, &bytes, dpi).map_err(|e| named(scan, e))
-}
-
 /// The importer's refusal of a scan file, naming the file.
 fn named(scan: &std::path::Path, e: DeskError) -> DeskError {
     match e {
         DeskError::Seal(source) => DeskError::Scan { file: scan.display().to_string(), source },
         other => other,
     }
-}
-
-/// A scan of the scanner folder (by its plain name) onto a case (the seal panel).
-pub fn import_from_folder(desk: &mut Desk<'_>, catalog: &certdesk_catalog::Catalog, number: &str, name: &str, dpi: Option<f32>) -> Result<Verdict, DeskError> {
-    let bytes = crate::folders::read_scan(desk, name)?;
-    import_for_case(desk, catalog, number, name, &bytes, dpi)
 }
 
 /// The seal importer's report of a scan judged without a case.

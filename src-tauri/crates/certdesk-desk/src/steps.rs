@@ -116,7 +116,7 @@ fn case_plan(catalog: &Catalog, case: &LoadedCase) -> Result<Plan, DeskError> {
 
 /// The case's plan with what is done, read off its audit chain: the case's steps once, the
 /// key-desk steps of a certificate round per certificate (`rounds`).
-pub fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps, DeskError> {
+pub(crate) fn steps(store: &Store, catalog: &Catalog, number: &str) -> Result<CaseSteps, DeskError> {
     steps_of(catalog, &store.load(&case_number(number)?)?)
 }
 
@@ -271,7 +271,7 @@ pub(crate) fn require_in_plan(catalog: &Catalog, case: &LoadedCase, kind: StepKi
 /// Does `step`, the case's next step, as this account, and answers the plan as it then stands.
 /// Key-desk steps are refused with the command that does them. Whether the step is the case's
 /// next and what it records are decided on the case as the write loads it (#75).
-pub fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str, with: &Completion) -> Result<CaseSteps, DeskError> {
+pub(crate) fn complete(desk: &mut Desk<'_>, catalog: &Catalog, number: &str, step: &str, with: &Completion) -> Result<CaseSteps, DeskError> {
     let number = case_number(number)?;
     let actor = desk.actor.clone();
     desk.store.write_step(&number, &actor, |case| step_write(catalog, &actor, case, step, with))?;

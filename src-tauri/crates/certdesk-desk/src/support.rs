@@ -53,7 +53,7 @@ impl Desk<'_> {
     pub fn export_logs(&self, env: &Environment) -> Result<LogExport, DeskError> {
         self.require("export the log", Role::Admin)?;
         let lines = recent(&env.log_dir(), crate::limits::MAX_LOG_LINES)?;
-        let dir = crate::folders::folder(self, crate::folders::Folder::Exports, env)?;
+        let dir = self.folder(crate::folders::Folder::Exports, env)?;
         let path = crate::folders::write_private(&dir, &crate::folders::log_export_name(chrono::Local::now()), (lines.join("\n") + "\n").as_bytes())?;
         Ok(LogExport { path, rows: lines.len() })
     }

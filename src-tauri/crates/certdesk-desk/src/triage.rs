@@ -171,7 +171,7 @@ impl crate::api::Desk<'_> {
         typed: Option<&Typed>,
     ) -> Result<Triage, DeskError> {
         let project = catalog.project(project)?;
-        let certs = crate::old_key::read_certs(self, library, sel)?;
+        let certs = crate::old_key::read_certs(library, sel)?;
         triage(project, &certs, typed, chrono::Local::now().date_naive())
     }
 }

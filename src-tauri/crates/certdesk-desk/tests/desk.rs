@@ -5,9 +5,9 @@
 
 mod common;
 
-use certdesk_desk::keydesk::{self, KeyLibrary};
+use certdesk_desk::keydesk::{KeyLibrary, RequestsTo};
 use certdesk_desk::rounds::CertChoice;
-use certdesk_desk::{issue, print, report, seal};
+use certdesk_desk::{issue, report};
 use certdesk_domain::workflow::Role;
 use certdesk_domain::{Action, Status};
 use certdesk_token::{Algo, Pin, TokenSel};
@@ -36,7 +36,7 @@ impl Counter {
         self.desk("zhang").record_materials(&catalog, n.as_str(), &certdesk_desk::materials::MaterialsChange::AllReceived).unwrap();
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
         if seal {
-            seal::import_for_case(&mut self.desk("zhang"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+            self.desk("zhang").import_seal_sheet(&catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
         }
         self.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap();
         self.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
@@ -68,14 +68,14 @@ fn forms_print_with_the_seal_imported_for_the_case() {
 
     // a file that is no image changes nothing
     let before = c.desk("admin").history(&n).unwrap().len();
-    assert!(seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None).is_err());
+    assert!(c.desk("zhang").import_seal_sheet(&catalog, &n, "junk.png", b"\x89PNG\r\n\x1a\nnot really", None).is_err());
     assert_eq!(c.desk("admin").history(&n).unwrap().len(), before);
     assert!(c.desk("admin").attachments(&n).unwrap().is_empty());
     // only a clerk imports the sheet
-    let err = seal::import_for_case(&mut c.desk("li"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap_err();
+    let err = c.desk("li").import_seal_sheet(&catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap_err();
     assert_eq!(err.kind().as_str(), "missing_role");
 
-    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+    let v = c.desk("zhang").import_seal_sheet(&catalog, &n, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
     assert!(v.scan_url.starts_with("data:image/jpeg;base64,"));
     assert!(v.samples.len() >= 9, "{} samples", v.samples.len());
     let official = v.rows.iter().find(|r| r.kind == "official_seal").expect("an official seal row");
@@ -93,10 +93,10 @@ fn forms_print_with_the_seal_imported_for_the_case() {
     assert_eq!(files.len(), 1 + v.stored.len());
     assert!(files.iter().all(|f| f.at == ev.at));
 
-    let preview = print::preview(&c.desk("zhang"), &forms, &n, None).unwrap();
+    let preview = c.desk("zhang").preview_forms(&forms, &n, None).unwrap();
     assert!(!preview.forms.is_empty() && preview.sheets.len() >= preview.forms.len());
     let pdf = dir.path().join("print").join("forms.pdf");
-    let rendered = print::render(&mut c.desk("zhang"), &forms, &n, None, &pdf).unwrap();
+    let rendered = c.desk("zhang").render_forms(&forms, &n, None, &pdf).unwrap();
     assert_eq!(rendered.pages(), preview.sheets.len());
     assert_eq!(rendered.pages(), preview.forms.iter().map(|f| f.pages).sum::<usize>());
     assert!(rendered.sheets.iter().all(|s| s.width > 100.0 && s.height > 100.0 && s.svg.starts_with("<svg ")));
@@ -109,7 +109,7 @@ fn forms_print_with_the_seal_imported_for_the_case() {
     // a PDF that cannot be written records nothing
     let before = c.desk("admin").history(&n).unwrap().len();
     let blocked = dir.path().join("c.db").join("forms.pdf");
-    assert!(print::render(&mut c.desk("zhang"), &forms, &n, None, &blocked).is_err());
+    assert!(c.desk("zhang").render_forms(&forms, &n, None, &blocked).is_err());
     assert_eq!(c.desk("admin").history(&n).unwrap().len(), before);
     assert!(c.desk("admin").verify_audit(&certdesk_desk::operator_ca::OperatorCa::default()).unwrap().ok);
 }
@@ -174,22 +174,22 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     // a draft case gets no key, and nobody but a key clerk makes one
     let json = String::from_utf8(fixture("tests/fixtures/case-org-new.json")).unwrap();
     let draft = c.desk("zhang").import_case(&catalog, &json).unwrap().number;
-    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &draft, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "not_approved");
-    assert_eq!(issue::init(&mut c.desk("zhang"), &keys, &catalog, &n, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "missing_role");
+    assert_eq!(c.desk("wang").keys(&keys, &catalog).init(&draft, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "not_approved");
+    assert_eq!(c.desk("zhang").keys(&keys, &catalog).init(&n, CertChoice::Next, 0, Some("X"), &so, &pin).unwrap_err().kind().as_str(), "missing_role");
 
     // #75: a key-desk step loads its case once to check before the key is touched, and once in
     // the write that records it
     let twice = certdesk_store::reads::CaseReads { cases: 2, histories: 2, file_lists: 2 };
-    let (t, reads) = reads_of(|| issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 0, Some(&n), &so, &pin).unwrap());
+    let (t, reads) = reads_of(|| c.desk("wang").keys(&keys, &catalog).init(&n, CertChoice::Next, 0, Some(&n), &so, &pin).unwrap());
     assert_eq!(reads, twice, "init");
     // the key desk's list (the same loaded module) shows the key initialised at once
-    let listed = keydesk::key_slots(&c.desk("wang"), Ok(&keys)).slots;
+    let listed = c.desk("wang").key_slots(Ok(&keys)).slots;
     assert!(listed.iter().any(|s| s.token.as_ref().is_some_and(|tk| tk.initialized && tk.serial == t.serial && tk.label == n)), "{listed:?}");
     let sel = TokenSel::Serial(t.serial.clone());
-    let files = issue::RequestFiles::in_dir(&hsm.p("out"), &n);
-    let wrong = issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &Pin::new("00000000".into()), Algo::EcP256, CertChoice::Next, &files).unwrap_err();
+    let files = || issue::RequestFiles::in_dir(&hsm.p("out"), &n);
+    let wrong = c.desk("wang").keys(&keys, &catalog).generate(&n, CertChoice::Next, &sel, &Pin::new("00000000".into()), Algo::EcP256, RequestsTo::Files(files())).unwrap_err();
     assert_eq!(wrong.kind().as_str(), "pin_incorrect");
-    let (g, reads) = reads_of(|| issue::generate(&mut c.desk("wang"), &keys, &catalog, &n, &sel, &pin, Algo::EcP256, CertChoice::Next, &files).unwrap());
+    let (g, reads) = reads_of(|| c.desk("wang").keys(&keys, &catalog).generate(&n, CertChoice::Next, &sel, &pin, Algo::EcP256, RequestsTo::Files(files())).unwrap());
     assert_eq!(reads, twice, "generate");
     let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&g.package_path).unwrap()).unwrap();
     assert_eq!(package["case"]["number"], n.as_str());
@@ -197,12 +197,12 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     assert_eq!(c.desk("admin").key_status(&catalog, &n, None).unwrap().token_serial.as_deref(), Some(t.serial.as_str()));
 
     // writing before the certificate was imported is refused
-    assert!(matches!(issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin), Err(certdesk_desk::DeskError::KeyStepOutOfOrder { .. })));
+    assert!(matches!(c.desk("wang").keys(&keys, &catalog).write_cert(&n, CertChoice::Next, &sel, &pin), Err(certdesk_desk::DeskError::KeyStepOutOfOrder { .. })));
     // a certificate for another key is refused and not kept
     let foreign_csr =
         run(hsm.dir.path(), "openssl", &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-subj", "/CN=other"]);
     let foreign = hsm.issue(&foreign_csr, "foreign.pem");
-    let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &foreign).unwrap_err();
+    let err = c.desk("wang").import_cert(&catalog, &n, &foreign).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(matches!(&err, certdesk_desk::DeskError::CertMismatch { refusal, .. } if matches!(**refusal, issue::CertRefusal::NotThisCasesKey { other_case: None })), "{err:?}");
     assert_eq!(err.zh_detail().as_deref(), Some("该证书的公钥不是为本案件的证书生成的密钥"));
@@ -210,14 +210,14 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
 
     // the right key, but issued to someone else, or no longer valid: refused, not kept
     let other = hsm.issue_with(&g.csr_pem, "other-subject.pem", &["-days", "20", "-subj", "/CN=Other Co Ltd"]);
-    let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &other).unwrap_err();
+    let err = c.desk("wang").import_cert(&catalog, &n, &other).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(err.to_string().contains("CN=Other Co Ltd") && err.to_string().contains("广州市示例科技有限公司"), "{err}");
     let said = err.zh_detail().unwrap();
     assert!(said.starts_with("证书签发给 CN=Other Co Ltd，而第 1 张证书属于 广州市示例科技有限公司"), "{said}");
     let stale = hsm.issue_with(&g.csr_pem, "stale.pem", &["-days", "0"]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let err = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &stale).unwrap_err();
+    let err = c.desk("wang").import_cert(&catalog, &n, &stale).unwrap_err();
     assert!(err.to_string().contains("not now"), "{err}");
     assert!(err.zh_detail().unwrap().contains("当前不在有效期内"), "{err:?}");
     assert!(c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).is_err());
@@ -229,20 +229,20 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let elsewhere = std::fs::read(hsm.p("elsewhere.pem")).unwrap();
     let project = c.desk("admin").case(&n).unwrap().data.project.clone();
     let trusts_elsewhere = catalog_trusting(&c.catalog, &project, &elsewhere);
-    let err = issue::import_cert(&mut c.desk("wang"), &trusts_elsewhere, &n, &cert).unwrap_err();
+    let err = c.desk("wang").import_cert(&trusts_elsewhere, &n, &cert).unwrap_err();
     assert_eq!(err.kind().as_str(), "cert_mismatch");
     assert!(err.to_string().contains("issuer chain") && err.to_string().contains("Test Root"), "{err}");
     let said = err.zh_detail().unwrap();
     assert!(said.starts_with("证书链无法验证：") && said.contains("Test Root"), "{said}");
     assert!(c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).is_err());
     // the project configures no CA: accepted, and said so
-    let unchecked = issue::import_cert(&mut c.desk("wang"), &catalog, &n, &cert).unwrap();
+    let unchecked = c.desk("wang").import_cert(&catalog, &n, &cert).unwrap();
     assert!(!unchecked.issuer_trusted);
     // the project's CA configured: the chain ends there; an unrelated certificate sent along is
     // neither kept nor written
     let trusts_ours = catalog_trusting(&c.catalog, &project, &std::fs::read(hsm.p("ca.pem")).unwrap());
     let sent = [cert.clone(), elsewhere.clone()].concat();
-    let (imported, reads) = reads_of(|| issue::import_cert(&mut c.desk("wang"), &trusts_ours, &n, &sent).unwrap());
+    let (imported, reads) = reads_of(|| c.desk("wang").import_cert(&trusts_ours, &n, &sent).unwrap());
     assert_eq!(reads, twice, "import_cert");
     assert!(imported.issuer_trusted);
     assert_eq!(imported.left_out, ["CN=Elsewhere Root"]);
@@ -250,21 +250,21 @@ fn a_key_is_issued_step_by_step_and_reports_count_it() {
     let (_, kept) = c.desk("admin").attachment(&n, issue::CERTIFICATE_ATTACHMENT).unwrap();
     let kept = certdesk_token::cert::parse_many(&kept).unwrap();
     assert_eq!(kept.iter().map(|k| k.subject.as_str()).collect::<Vec<_>>()[1..], ["CN=Test Root,O=Test CA,C=CN"]);
-    let (w, reads) = reads_of(|| issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap());
+    let (w, reads) = reads_of(|| c.desk("wang").keys(&keys, &catalog).write_cert(&n, CertChoice::Next, &sel, &pin).unwrap());
     assert_eq!(reads, twice, "write_cert");
     assert_eq!(w.serial_hex, imported.serial_hex);
     assert_eq!(c.desk("admin").case(&n).unwrap().status, Status::KeyIssued);
     // the same step again (a retry) is not a second key in the ledger
-    issue::write_cert(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap();
+    c.desk("wang").keys(&keys, &catalog).write_cert(&n, CertChoice::Next, &sel, &pin).unwrap();
     // a second key for the case needs a supervisor's reissue with a reason
-    assert_eq!(issue::init(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, 1, Some("second"), &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
-    let (sw, reads) = reads_of(|| issue::write_seal(&mut c.desk("wang"), &keys, &catalog, &n, CertChoice::Next, &sel, &pin).unwrap());
+    assert_eq!(c.desk("wang").keys(&keys, &catalog).init(&n, CertChoice::Next, 1, Some("second"), &so, &pin).unwrap_err().kind().as_str(), "reissue_needed");
+    let (sw, reads) = reads_of(|| c.desk("wang").keys(&keys, &catalog).write_seal(&n, CertChoice::Next, &sel, &pin).unwrap());
     let each = 1 + sw.images.len() as u32;
     assert_eq!(reads, certdesk_store::reads::CaseReads { cases: each, histories: each, file_lists: each }, "write_seal: its check, then a write per image");
     let (st, reads) = reads_of(|| c.desk("admin").key_status(&catalog, &n, None).unwrap());
     assert_eq!((st.next, reads.cases), (None, 1), "key status is one load");
     assert_eq!(sw.name, "seal:official_seal");
-    let contents = keydesk::show(&c.desk("wang"), &keys, &sel, Some(&pin)).unwrap();
+    let contents = c.desk("wang").keys(&keys, &catalog).show(&sel, Some(&pin)).unwrap();
     assert!(contents.certificates.iter().any(|c| c.serial_hex == w.serial_hex && c.has_key));
     assert!(contents.certificates.iter().any(|c| c.subject.contains("Test Root")), "the CA's certificate is on the key");
     assert!(!contents.certificates.iter().any(|c| c.subject.contains("Elsewhere")), "what does not chain stays off the key");
@@ -408,7 +408,7 @@ fn materials_to_follow_are_promised_at_submission_and_accepted_at_approval() {
     c.desk("admin").set_display_name("zhang", "张晓燕").unwrap();
     assert_eq!(c.desk("zhang").set_display_name("li", "李四").unwrap_err().kind().as_str(), "admin_only", "only for oneself");
     let pdf = dir.path().join("receipt.pdf");
-    print::render(&mut c.desk("zhang"), &forms, &n, Some("receipt"), &pdf).unwrap();
+    c.desk("zhang").render_forms(&forms, &n, Some("receipt"), &pdf).unwrap();
     let text = run(dir.path(), "pdftotext", &[pdf.to_str().unwrap(), "-"]);
     let flat: String = text.split_whitespace().collect();
     assert!(flat.contains("受理员：张晓燕"), "{text}");
@@ -495,13 +495,13 @@ fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to
     case.as_object_mut().unwrap().remove("payment");
     let n = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
     // a sheet of those four rows, the third signed by the legal representative
-    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "sheet.jpg", &fixture("tests/fixtures/seal/application-150dpi-yellow.jpg"), None).unwrap();
+    let v = c.desk("zhang").import_seal_sheet(&catalog, &n, "sheet.jpg", &fixture("tests/fixtures/seal/application-150dpi-yellow.jpg"), None).unwrap();
     let kinds: Vec<&str> = v.rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(kinds, ["official_seal", "legal_rep_seal", "legal_rep_signature", "signature"], "{:?}", v.rows);
     // the yellow paper leaves every impression in doubt: the clerk takes the two signatures
     assert!(v.stored.is_empty(), "{:?}", v.stored);
-    seal::accept_sample(&mut c.desk("zhang"), &n, 2, 0, Some("黄色纸张".into())).unwrap();
-    let v = seal::accept_sample(&mut c.desk("zhang"), &n, 3, 0, Some("黄色纸张".into())).unwrap();
+    c.desk("zhang").accept_seal_sample(&n, 2, 0, Some("黄色纸张".into())).unwrap();
+    let v = c.desk("zhang").accept_seal_sample(&n, 3, 0, Some("黄色纸张".into())).unwrap();
     assert_eq!(v.stored, ["seal:legal_rep_signature", "seal:signature"], "{:?}", v.stored);
     let names: Vec<String> = v.stored.iter().filter(|n| *n != "seal:scan").cloned().collect();
     // the first holder's key gets the holders' row, never the legal representative's signature
@@ -512,7 +512,7 @@ fn the_legal_representatives_signature_row_goes_to_the_unit_and_a_holders_row_to
 
     // a sheet of other rows than the project's (the generic collection fixture): the importer's reading stands
     let n2 = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
-    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n2, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
+    let v = c.desk("zhang").import_seal_sheet(&catalog, &n2, "collection.jpg", &fixture("tests/fixtures/seal/collection-150dpi.jpg"), None).unwrap();
     let kinds: Vec<&str> = v.rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(kinds, ["official_seal", "signature", "legal_rep_seal"], "{:?}", v.rows);
 }
@@ -533,7 +533,7 @@ fn cfcas_one_row_of_three_different_boxes_is_read_box_by_box() {
     case["years"] = 1.into();
     case.as_object_mut().unwrap().remove("payment");
     let n = c.desk("zhang").import_case(&catalog, &case.to_string()).unwrap().number;
-    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "cfca.jpg", &fixture("tests/fixtures/seal/cfca-application-200dpi.jpg"), None).unwrap();
+    let v = c.desk("zhang").import_seal_sheet(&catalog, &n, "cfca.jpg", &fixture("tests/fixtures/seal/cfca-application-200dpi.jpg"), None).unwrap();
     let rows: Vec<(&str, bool, Option<usize>)> = v.rows.iter().map(|r| (r.kind.as_str(), r.single_box, r.best_col)).collect();
     assert_eq!(rows, [("official_seal", true, Some(0)), ("legal_rep_seal", true, Some(0)), ("legal_rep_signature", true, Some(0))], "{:?}", v.samples);
     assert_eq!(v.stored, ["seal:official_seal", "seal:legal_rep_seal", "seal:legal_rep_signature"]);
@@ -547,7 +547,7 @@ fn cfcas_one_row_of_three_different_boxes_is_read_box_by_box() {
     assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &v.stored, false), ["seal:official_seal"]);
     assert_eq!(issue::seal_images_for(certdesk_domain::CertKind::Organization, 1, &v.stored, true), v.stored);
     // a box the clerk accepts after a doubt keeps its own name: re-judged as recorded
-    let refused = seal::accept_sample(&mut c.desk("zhang"), &n, 2, 0, None).unwrap_err();
+    let refused = c.desk("zhang").accept_seal_sample(&n, 2, 0, None).unwrap_err();
     assert!(matches!(refused, certdesk_desk::DeskError::SealSampleNotDoubted { row: 2, col: 0, .. }), "{refused:?}");
 }
 
@@ -630,10 +630,10 @@ fn a_workflow_move_reads_its_case_once() {
     let plan = desk.case_steps(&catalog, &n).unwrap();
     assert_eq!((plan.next.as_deref(), case_reads().since(before)), (Some("accept"), once), "the plan is one read");
     let before = case_reads();
-    assert_eq!(certdesk_desk::steps::complete(&mut desk, &catalog, &n, "submit", &Default::default()).unwrap_err().kind().as_str(), "not_next_step");
+    assert_eq!(desk.complete_step(&catalog, &n, "submit", &Default::default()).unwrap_err().kind().as_str(), "not_next_step");
     assert_eq!(case_reads().since(before), once, "a step refused");
     let before = case_reads();
-    let plan = certdesk_desk::steps::complete(&mut desk, &catalog, &n, "accept", &Default::default()).unwrap();
+    let plan = desk.complete_step(&catalog, &n, "accept", &Default::default()).unwrap();
     assert_eq!(plan.next.as_deref(), Some("submit"));
     assert_eq!(case_reads().since(before), CaseReads { cases: 2, histories: 2, file_lists: 2 }, "the step's write and the plan it answers");
 }

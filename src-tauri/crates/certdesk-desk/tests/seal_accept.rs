@@ -7,7 +7,7 @@
 mod common;
 
 use base64::Engine as _;
-use certdesk_desk::seal::{self, SampleView, Verdict};
+use certdesk_desk::seal::{SampleView, Verdict};
 use certdesk_domain::Action;
 use certdesk_domain::workflow::Role;
 use common::Counter;
@@ -31,7 +31,7 @@ impl Counter {
         let n = self.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
         self.desk("zhang").record_materials(&catalog, n.as_str(), &certdesk_desk::materials::MaterialsChange::AllReceived).unwrap();
         self.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
-        let v = seal::import_for_case(&mut self.desk("zhang"), &catalog, &n, "sheet.png", scan, None).unwrap();
+        let v = self.desk("zhang").import_seal_sheet(&catalog, &n, "sheet.png", scan, None).unwrap();
         (n, v)
     }
 
@@ -84,7 +84,7 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     let d = doubted(&v, true);
     let name = format!("seal:{}", d.kind);
     assert!(!v.stored.contains(&name), "no {name} was chosen: {:?}", v.stored);
-    let after = seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, Some("  申请人只带了这一枚章 ".into())).unwrap();
+    let after = c.desk("zhang").accept_seal_sample(&n, d.row, d.col, Some("  申请人只带了这一枚章 ".into())).unwrap();
     let s = after.samples.iter().find(|s| (s.row, s.col) == (d.row, d.col)).unwrap();
     assert!(s.accepted && s.best && s.doubted, "{s:?}");
     assert_eq!(after.samples.iter().filter(|x| x.row == d.row && x.best).count(), 1, "one choice per row");
@@ -116,7 +116,7 @@ fn accepting_a_doubted_impression_stores_it_and_records_why() {
     let o = doubted(&v, false);
     let oname = v.stored.iter().find(|s| **s == format!("seal:{}", o.kind)).cloned().unwrap_or_else(|| format!("seal:{}:{}", o.kind, o.row));
     let (old, _) = c.desk("admin").attachment(&n, &oname).unwrap();
-    let again = seal::accept_sample(&mut c.desk("wu"), &n, o.row, o.col, None).unwrap();
+    let again = c.desk("wu").accept_seal_sample(&n, o.row, o.col, None).unwrap();
     assert!(again.samples.iter().any(|s| (s.row, s.col) == (d.row, d.col) && s.accepted), "the earlier acceptance stays in the verdict");
     let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
     assert_eq!((ev.detail["stored"].as_str(), ev.detail["replaced"].as_str()), (Some(oname.as_str()), Some(old.sha256.as_str())));
@@ -150,9 +150,9 @@ fn the_checks_not_made_go_on_the_record_with_the_acceptance() {
     c.desk("zhang").act(&catalog, &n, Action::Accept, None).unwrap();
     // seed 191 at 150 dpi: an impression grazing the line whose ring the importer could not fit
     let o = certdesk_seal::synth::SynthOptions { seed: 191, dpi: 150.0, jpeg_quality: Some(88), skew_deg: Some(0.5), ..Default::default() };
-    let v = seal::import_for_case(&mut c.desk("zhang"), &catalog, &n, "sheet.jpg", &certdesk_seal::synth::generate(&o).bytes, None).unwrap();
+    let v = c.desk("zhang").import_seal_sheet(&catalog, &n, "sheet.jpg", &certdesk_seal::synth::generate(&o).bytes, None).unwrap();
     let d = v.samples.iter().find(|s| s.doubted && !s.unchecked.is_empty()).cloned().unwrap_or_else(|| panic!("a doubted impression with a check not made: {:?}", v.samples));
-    seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, None).unwrap();
+    c.desk("zhang").accept_seal_sample(&n, d.row, d.col, None).unwrap();
     let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
     assert_eq!(ev.action, "seal_accepted");
     let shown: Vec<(&str, &str, f32)> = d.unchecked.iter().map(|u| (u.label, u.quantity.as_str(), u.limit)).collect();
@@ -179,7 +179,7 @@ fn accepting_sends_an_approved_case_back_to_review() {
     c.desk("zhang").act(&catalog, &n, Action::Submit, None).unwrap();
     c.desk("li").act(&catalog, &n, Action::Approve, None).unwrap();
     let d = doubted(&v, true);
-    seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, None).unwrap();
+    c.desk("zhang").accept_seal_sample(&n, d.row, d.col, None).unwrap();
     assert_eq!(c.desk("admin").case(&n).unwrap().status.wire(), "submitted", "the approval covered the old images");
     let ev = c.desk("admin").history(&n).unwrap().pop().unwrap();
     assert_eq!((ev.action.as_str(), ev.detail["from"].as_str(), ev.detail["to"].as_str()), ("seal_accepted", Some("approved"), Some("submitted")));
@@ -194,7 +194,7 @@ fn a_supervisor_cannot_accept_an_impression() {
     let (n, v) = c.case_with_sheet();
     let d = doubted(&v, true);
     let before = c.history_len(&n);
-    let err = seal::accept_sample(&mut c.desk("li"), &n, d.row, d.col, None).unwrap_err();
+    let err = c.desk("li").accept_seal_sample(&n, d.row, d.col, None).unwrap_err();
     assert_eq!(err.kind().as_str(), "missing_role", "{err}");
     assert_eq!(c.history_len(&n), before, "nothing recorded");
     assert!(c.desk("admin").attachments(&n).unwrap().iter().all(|a| a.name != format!("seal:{}", d.kind)));
@@ -208,15 +208,15 @@ fn an_empty_box_cannot_be_accepted() {
     let e = v.samples.iter().find(|s| s.empty && s.image_url.is_none()).expect("the sheet has an empty box");
     assert!(!e.doubted, "a box without ink is not doubted: there is nothing to accept");
     let before = c.history_len(&n);
-    let err = seal::accept_sample(&mut c.desk("zhang"), &n, e.row, e.col, None).unwrap_err();
+    let err = c.desk("zhang").accept_seal_sample(&n, e.row, e.col, None).unwrap_err();
     assert_eq!(err.kind().as_str(), "seal_sample_empty", "{err}");
-    let err = seal::accept_sample(&mut c.desk("zhang"), &n, 9, 0, None).unwrap_err();
+    let err = c.desk("zhang").accept_seal_sample(&n, 9, 0, None).unwrap_err();
     assert_eq!(err.kind().as_str(), "no_such_seal_sample", "{err}");
     assert_eq!(c.history_len(&n), before, "nothing recorded");
     // a case without a sheet has nothing to accept
     let catalog = c.catalog.clone();
     let other = c.desk("zhang").import_case(&catalog, ORG_NEW).unwrap().number;
-    assert_eq!(seal::accept_sample(&mut c.desk("zhang"), &other, 0, 0, None).unwrap_err().kind().as_str(), "no_seal_sheet");
+    assert_eq!(c.desk("zhang").accept_seal_sample(&other, 0, 0, None).unwrap_err().kind().as_str(), "no_seal_sheet");
 }
 
 #[test]
@@ -232,7 +232,7 @@ fn ink_an_empty_verdict_set_aside_as_a_stain_can_be_taken_by_the_clerk() {
     assert!(s.empty && s.doubted && s.image_url.is_some(), "{s:?}");
     assert_eq!(s.defects, ["empty", "bg_not_white"]);
     assert_eq!((s.findings[0].label, s.findings[0].quantity.as_str()), ("empty", "disc_fill"), "{:?}", s.findings);
-    let after = seal::accept_sample(&mut c.desk("zhang"), &n, s.row, s.col, Some("印泥渗开，申请人确认是公章".into())).unwrap();
+    let after = c.desk("zhang").accept_seal_sample(&n, s.row, s.col, Some("印泥渗开，申请人确认是公章".into())).unwrap();
     let taken = after.samples.iter().find(|x| (x.row, x.col) == (s.row, s.col)).unwrap();
     assert!(taken.accepted && taken.best, "{taken:?}");
     assert_eq!(after.rows.iter().find(|r| r.row == s.row).map(|r| (r.needs_restamp, r.best_col)), Some((false, Some(s.col))));
@@ -251,7 +251,7 @@ fn a_clean_sample_needs_no_acceptance() {
     let clean = v.samples.iter().find(|s| !s.empty && s.defects.is_empty()).expect("a clean impression");
     assert!(!clean.doubted && clean.findings.is_empty());
     let before = c.history_len(&n);
-    let err = seal::accept_sample(&mut c.desk("zhang"), &n, clean.row, clean.col, Some("多余".into())).unwrap_err();
+    let err = c.desk("zhang").accept_seal_sample(&n, clean.row, clean.col, Some("多余".into())).unwrap_err();
     assert_eq!(err.kind().as_str(), "seal_sample_not_doubted", "{err}");
     assert_eq!(c.history_len(&n), before, "nothing recorded");
 }
@@ -262,7 +262,7 @@ fn seals_in_the_case_json_are_ignored_on_import() {
     let mut c = Counter::new(&dir.path().join("c.db"));
     let (n, v) = c.case_with_sheet();
     let d = doubted(&v, true);
-    seal::accept_sample(&mut c.desk("zhang"), &n, d.row, d.col, Some("只带了一枚".into())).unwrap();
+    c.desk("zhang").accept_seal_sample(&n, d.row, d.col, Some("只带了一枚".into())).unwrap();
     let exported = c.desk("admin").export_case(&n).unwrap();
     assert!(exported["seals"].as_array().is_some_and(|s| !s.is_empty()), "{exported}");
     let catalog = c.catalog.clone();

@@ -4,7 +4,7 @@
 //! the soft library reads `CERTDESK_SKF_DIR` from this process's environment, set once before
 //! anything else runs.
 
-use certdesk_desk::keydesk::{self, KeyLibrary};
+use certdesk_desk::keydesk::KeyLibrary;
 use certdesk_desk::store::Password;
 use certdesk_desk::token::{Pin, TokenSel};
 use certdesk_desk::{DeskError, ErrorKind};
@@ -35,16 +35,16 @@ fn a_pulled_out_skf_key_is_the_removed_error() {
     let mut wang = certdesk_desk::api::Session::sign_in(&mut store, "wang", &pw("wang-pass-1")).unwrap();
     let catalog = certdesk_desk::intake::load_catalog(None).unwrap();
     let keys = KeyLibrary::open(&soft_library()).unwrap();
-    keydesk::init(&mut wang.desk(&mut store).unwrap(), &keys, &catalog, None, 0, Some("SKF-R"), &Pin::new("admin-8765".into()), &Pin::new("24681357".into())).unwrap();
+    wang.desk(&mut store).unwrap().keys(&keys, &catalog).init_loose(0, Some("SKF-R"), &Pin::new("admin-8765".into()), &Pin::new("24681357".into())).unwrap();
     let sel = TokenSel::Label("SKF-R".into());
-    assert!(keydesk::info(&wang.desk(&mut store).unwrap(), &keys, &sel).unwrap().initialized);
+    assert!(wang.desk(&mut store).unwrap().keys(&keys, &catalog).info(&sel).unwrap().initialized);
 
     std::fs::write(dir.path().join("fault"), "removed").unwrap();
-    let err = keydesk::info(&wang.desk(&mut store).unwrap(), &keys, &sel).unwrap_err();
+    let err = wang.desk(&mut store).unwrap().keys(&keys, &catalog).info(&sel).unwrap_err();
     assert!(matches!(err, DeskError::Token(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::TokenRemoved, "{err}");
 
     // put back: found again
     std::fs::remove_file(dir.path().join("fault")).unwrap();
-    assert_eq!(keydesk::info(&wang.desk(&mut store).unwrap(), &keys, &sel).unwrap().label, "SKF-R");
+    assert_eq!(wang.desk(&mut store).unwrap().keys(&keys, &catalog).info(&sel).unwrap().label, "SKF-R");
 }

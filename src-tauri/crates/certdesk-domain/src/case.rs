@@ -582,25 +582,36 @@ impl fmt::Display for FieldProblem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the case JSON cannot be read: {0}")]
-pub struct CaseParseError(pub String);
+/// Why case JSON cannot be read as a case.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseParseError {
+    #[error("the case JSON cannot be read: the case JSON is {size} bytes; a case is at most {MAX_CASE_JSON_BYTES} bytes")]
+    TooLarge { size: usize },
+    /// not JSON at all (serde_json's line and column)
+    #[error("the case JSON cannot be read: {0}")]
+    Syntax(serde_json::Error),
+    #[error("the case JSON cannot be read: expected a JSON object")]
+    NotAnObject,
+    /// JSON, but a field of the wrong type or form (serde_json names it)
+    #[error("the case JSON cannot be read: {0}")]
+    Fields(serde_json::Error),
+}
 
 impl CaseData {
     /// Reads case JSON. Store-managed fields (`number`, `status`, …) are dropped.
     pub fn from_json(text: &str) -> Result<CaseData, CaseParseError> {
         if text.len() > MAX_CASE_JSON_BYTES {
-            return Err(CaseParseError(format!("the case JSON is {} bytes; a case is at most {MAX_CASE_JSON_BYTES} bytes", text.len())));
+            return Err(CaseParseError::TooLarge { size: text.len() });
         }
-        let mut value: Value = serde_json::from_str(text).map_err(|e| CaseParseError(e.to_string()))?;
+        let mut value: Value = serde_json::from_str(text).map_err(CaseParseError::Syntax)?;
         if let Value::Object(map) = &mut value {
             for field in STORE_FIELDS {
                 map.remove(field);
             }
         } else {
-            return Err(CaseParseError("expected a JSON object".into()));
+            return Err(CaseParseError::NotAnObject);
         }
-        serde_json::from_value(value).map_err(|e| CaseParseError(e.to_string()))
+        serde_json::from_value(value).map_err(CaseParseError::Fields)
     }
 
     /// Canonical JSON: keys sorted, no whitespace. What the digest is taken over.
@@ -1248,6 +1259,7 @@ mod tests {
         let mut value: Value = serde_json::from_str(ORG_NEW).unwrap();
         value["business"] = "renewal".into();
         let err = CaseData::from_json(&value.to_string()).unwrap_err();
-        assert!(err.0.contains("renewal") && err.0.contains("renew"), "{err}");
+        let CaseParseError::Fields(why) = &err else { panic!("a field's value, not {err:?}") };
+        assert!(why.to_string().contains("renewal") && why.to_string().contains("renew"), "{err}");
     }
 }

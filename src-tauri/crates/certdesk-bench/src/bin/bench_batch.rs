@@ -29,8 +29,8 @@ use certdesk_desk::api::{CaseStore, Session};
 use certdesk_desk::catalog::Catalog;
 use certdesk_desk::domain::workflow::Role;
 use certdesk_desk::domain::{Action, Status};
-use certdesk_desk::issue::{self, RequestFiles};
-use certdesk_desk::keydesk::{self, KeyLibrary};
+use certdesk_desk::issue::RequestFiles;
+use certdesk_desk::keydesk::{KeyLibrary, RequestsTo};
 use certdesk_desk::rounds::CertChoice;
 use certdesk_desk::store::Password;
 use certdesk_desk::token::{Algo, Pin, TokenSel};
@@ -205,22 +205,20 @@ fn main() {
         let mut serials = Vec::with_capacity(employees);
         let mut times = Vec::with_capacity(employees);
         for k in 1..=employees as u32 {
-            let slots = keydesk::key_slots(&or_die(key_clerk.desk(&mut store), "the key clerk's desk"), Ok(&library));
+            let slots = or_die(key_clerk.desk(&mut store), "the key clerk's desk").key_slots(Ok(&library));
             if let Some(why) = slots.module_error {
                 die(format!("listing the module's slots: {why}"));
             }
             let slot = slots.slots.iter().find(|s| s.token.as_ref().is_some_and(|t| !t.initialized)).unwrap_or_else(|| die("no blank token left in the module")).slot_index;
             let t0 = Instant::now();
             let mut desk = or_die(key_clerk.desk(&mut store), "the key clerk's desk");
-            let t = or_die(
-                keydesk::init(&mut desk, &library, &catalog, Some((n.as_str(), CertChoice::Given(k))), slot, None, &so, &pin),
-                format!("case {n}, certificate {k}: key init"),
-            );
+            let t = or_die(desk.keys(&library, &catalog).init(n.as_str(), CertChoice::Given(k), slot, None, &so, &pin), format!("case {n}, certificate {k}: key init"));
             let t1 = Instant::now();
             let sel = TokenSel::Serial(t.serial.clone());
             let mut desk = or_die(key_clerk.desk(&mut store), "the key clerk's desk");
             let files = RequestFiles::in_dir_for(&requests, &n, k, employees);
-            let g = or_die(issue::generate(&mut desk, &library, &catalog, &n, &sel, &pin, algo, CertChoice::Given(k), &files), format!("case {n}, certificate {k}: key gen"));
+            let g =
+                or_die(desk.keys(&library, &catalog).generate(&n, CertChoice::Given(k), &sel, &pin, algo, RequestsTo::Files(files)), format!("case {n}, certificate {k}: key gen"));
             let t2 = Instant::now();
             if g.cert != k {
                 die(format!("case {n}: the key pair made for certificate {k} is certificate {}'s", g.cert));
@@ -263,7 +261,7 @@ fn main() {
             let sel = TokenSel::Serial(serial.clone());
             let t0 = Instant::now();
             let mut desk = or_die(key_clerk.desk(&mut store), "the key clerk's desk");
-            let w = or_die(issue::write_cert(&mut desk, &library, &catalog, &n, CertChoice::Given(k), &sel, &pin), format!("case {n}, certificate {k}: key write-cert"));
+            let w = or_die(desk.keys(&library, &catalog).write_cert(&n, CertChoice::Given(k), &sel, &pin), format!("case {n}, certificate {k}: key write-cert"));
             let t1 = Instant::now();
             if w.cert != k {
                 die(format!("case {n}: certificate {}'s written for {k}", w.cert));
