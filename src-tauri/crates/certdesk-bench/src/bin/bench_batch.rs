@@ -1,11 +1,11 @@
 //! A unit's whole order on SoftHSM2 through the desk API (issue #28's target): a case of N
 //! employee certificates (20 by default) taken, submitted and approved by a clerk and a
 //! supervisor; then as the key clerk, for each certificate, its key initialised on a blank
-//! SoftHSM2 token (`keydesk::init`, the case's step) and its key pair and request made
-//! (`issue::generate`); the CA (openssl, elsewhere in real life: not counted) signs the N
+//! SoftHSM2 token (`KeyDesk::init`, the case's step) and its key pair and request made
+//! (`KeyDesk::generate`); the CA (openssl, elsewhere in real life: not counted) signs the N
 //! requests; the N issued certificates imported at once and matched by public key
 //! (`Desk::import_answers`, the files read from the answers folder included); each certificate
-//! written to its key (`issue::write_cert`). The calls are the app's: every step opens its desk
+//! written to its key (`KeyDesk::write_cert`). The calls are the app's: every step opens its desk
 //! from the signed-in session, as every IPC call does. For comparison the bare key generation
 //! on the token layer (`Keys::generate`): a second key pair on each token right after the
 //! desk's, so that both meet the same disk and the same load (the certificate is then written
@@ -284,9 +284,9 @@ fn main() {
     println!("per key, over {} keys (ms):", keys.len());
     let overheads: Vec<f64> = keys.iter().map(|k| k.init + k.generate + k.write - k.bare_keygen).collect();
     let rows = [
-        ("key init (keydesk::init, the case's step)", keys.iter().map(|k| k.init).collect::<Vec<_>>()),
-        ("key pair + request + package (issue::generate)", keys.iter().map(|k| k.generate).collect()),
-        ("certificate + chain written, read back (issue::write_cert)", keys.iter().map(|k| k.write).collect()),
+        ("key init (KeyDesk::init, the case's step)", keys.iter().map(|k| k.init).collect::<Vec<_>>()),
+        ("key pair + request + package (KeyDesk::generate)", keys.iter().map(|k| k.generate).collect()),
+        ("certificate + chain written, read back (KeyDesk::write_cert)", keys.iter().map(|k| k.write).collect()),
         ("bare key generation on the token (Keys::generate)", keys.iter().map(|k| k.bare_keygen).collect()),
         ("desk overhead beyond key generation (init+gen+write-bare)", overheads.clone()),
     ];
