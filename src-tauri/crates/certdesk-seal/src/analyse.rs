@@ -1169,16 +1169,13 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                 diameter_mm = Some(edge.map_or((2.0 * s.r + 1.0) / ppmm, |(w, _)| w / ppmm));
                 tilt_deg = Some(metric(&metrics, "tilt").unwrap_or(0.0));
             } else {
-                // A broken square loses extent on one side only: take the larger one then.
                 let broken = labels.contains(Defect::Broken);
                 let side = match edge {
                     Some((w, h)) => {
-                        if broken {
-                            w.max(h)
-                        } else {
-                            0.5 * (w + h)
-                        }
+                        let on_line = metric(&metrics, "side_on_line_w").zip(metric(&metrics, "side_on_line_h"));
+                        face_side(w, h, on_line, broken)
                     }
+                    // A broken square loses extent on one side only: take the larger one then.
                     None => 1.0 + if broken { s.rect_wu.max(s.rect_wv) } else { 0.5 * (s.rect_wu + s.rect_wv) },
                 };
                 side_mm = Some(side / ppmm);
@@ -1217,6 +1214,41 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         image_mm,
         pixels,
         metrics,
+    }
+}
+
+/// Where a side counts as cut away: the share of its positions on its fitted line
+/// (`EdgeSize::on_line`, the less of the pair) under which an axis's extent is not the face's.
+const SIDE_CUT_ON_LINE: f32 = 0.6;
+
+/// The longest a 法人章's face is against its width: squares and rectangles standing or lying
+/// up to 1.6 : 1.
+const FACE_ASPECT_MAX: f32 = 1.6;
+
+/// The mean side of a 法人章's face (`side_mm`), from its fitted sides `w` × `h` (any unit;
+/// `quantities::outer_size`, each side a line fitted to its edge) and the share of each
+/// axis's sides on their fitted lines (`on_line`, across w and across h; `broken`, the label,
+/// only where there is none). Both axes' extents stand where each of their four sides keeps its
+/// edge: a lost corner or voids leave a side's line where the rest of it lies, and the mean of w
+/// and h is the face's (issue 76: maker D's and E's broken rectangles read within 0.1 mm of
+/// their truth; the larger of the two, what a broken face was given before, called a
+/// 21 × 16 mm face 21 mm). A cap lost across the whole of one side leaves the shorter axis
+/// short: one of its sides is the cut's ragged edge, under `SIDE_CUT_ON_LINE` of its positions
+/// on one line and fewer than the whole axis's sides. Its extent is then a lower bound only, and
+/// the face is the square of the whole axis, unless the cut leaves it narrower than any face's
+/// proportion allows (`FACE_ASPECT_MAX`): then the rectangle of that proportion, the least face
+/// the whole axis allows. A cut along the longer axis keeps its measured extent (the whole
+/// shorter axis allows a rectangle of 1.25–1.6 : 1, and nothing says which). Where the label
+/// was missed and a side is cut all the same (F-heldout 031, D-heldout 032: squares that lost
+/// 4-5 mm across a side), the sides say so and the square is kept.
+fn face_side(w: f32, h: f32, on_line: Option<(f32, f32)>, broken: bool) -> f32 {
+    let Some((on_w, on_h)) = on_line else { return if broken { w.max(h) } else { 0.5 * (w + h) } };
+    let (short, long, on_short, on_long) = if w <= h { (w, h, on_w, on_h) } else { (h, w, on_h, on_w) };
+    if on_short < SIDE_CUT_ON_LINE && on_short < on_long {
+        let across = if short * FACE_ASPECT_MAX >= long { long } else { long / FACE_ASPECT_MAX };
+        0.5 * (across + long)
+    } else {
+        0.5 * (w + h)
     }
 }
 
@@ -1656,6 +1688,12 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     if let Some(e) = edge {
         metrics.push(("edge_w_px", e.size[0]));
         metrics.push(("edge_h_px", e.size[1]));
+        if !round {
+            // The sides' share on their fitted lines, the less of each opposite pair: across
+            // the outline's first axis (left and right) and across its second (top and bottom).
+            metrics.push(("side_on_line_w", e.on_line[1].min(e.on_line[3])));
+            metrics.push(("side_on_line_h", e.on_line[0].min(e.on_line[2])));
+        }
     }
     // A second frame line is looked for on the seal's ink only: the absorption capped at twice
     // the redness. Red, orange and purple-red inks keep their absorption (their redness is
@@ -2891,6 +2929,39 @@ mod tests {
         let side = s.side_mm.expect("square");
         assert!((side - 18.0).abs() <= 0.5, "side {side} {:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_broken_rectangle_is_sized_by_its_fitted_sides_and_a_square_cut_across_stays_square() {
+        // A lying 法人章 22 × 14 mm (a 0.9 mm frame, bars for its characters) that lost its
+        // top-left corner (a cap 5 mm along each side): `broken`, and every side keeps its edge
+        // along most of its length, so the face is 22 × 14 mm, its mean side 18 mm. The larger
+        // extent, what the min-area rectangle gave a broken face, called it 22 mm.
+        let red = [205, 45, 50];
+        let face = |hu: f32, hv: f32, lost: &dyn Fn(f32, f32) -> bool| {
+            let lost = |u: f32, v: f32| lost(u, v);
+            painted_ring_png(move |_, u, v| {
+                let frame = (u.abs() - hu).max(v.abs() - hv);
+                let bars = frame < -2.0 && (v + hv).rem_euclid(2.6) < 1.0 && u.abs() > 0.8;
+                ((-0.9..=0.0).contains(&frame) || bars).then_some(red).filter(|_| !lost(u, v))
+            })
+        };
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let corner = face(11.0, 7.0, &|u, v| (u + 11.0) + (v + 7.0) < 5.0);
+        let s = &crate::import_single(&corner, &opts).expect("import").samples[0];
+        assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+        assert!(s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+        let side = s.side_mm.expect("rectangle");
+        assert!((side - 18.0).abs() <= 0.3, "side {side} {:?}", s.metrics);
+        // An 18 mm square whose bottom 4.5 mm are lost across the whole side along a ragged
+        // edge (± 0.4 mm, as uneven pressure leaves it): the cut lies on no one line, the sides
+        // across it keep theirs, and the whole axis gives the face, 18 mm (13.5 mm across is
+        // within a rectangle's proportion, 1.33 : 1, but no side says so: the square is kept).
+        let across = face(9.0, 9.0, &|u, v| v > 4.5 + 0.4 * (1.7 * u).sin());
+        let s = &crate::import_single(&across, &opts).expect("import").samples[0];
+        assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+        let side = s.side_mm.expect("square");
+        assert!((side - 18.0).abs() <= 0.3, "side {side} {:?}", s.metrics);
     }
 
     #[test]

@@ -1183,6 +1183,43 @@ pub(crate) fn stroke_widths(mask: &[u8], w: usize, h: usize, ppmm: f32) -> Optio
 pub(crate) struct EdgeSize {
     pub size: [f32; 2],
     pub turn_deg: f32,
+    /// A rectangle's sides (top, right, bottom, left along the outline's axes): the share of
+    /// the positions along each side whose crossing lies on the side's fitted line (within
+    /// `SIDE_FIT_MM`); 1 for a circle. A side the face still has reads 0.6 and more (its edge
+    /// is one straight line however much of the face's text lies behind it); a side cut away
+    /// reads the ragged edge of what is left, or the text, and little of it on one line.
+    pub on_line: [f32; 4],
+}
+
+/// How far a crossing may lie off its side's fitted line and still be the side's edge, mm: a
+/// scan's noise moves a crisp edge's half-level crossing by well under 0.1 mm, a carved side
+/// is straight to within that; a smear's trail, a second pressing, a stain or a neighbour's
+/// ink along part of a side lie 0.3 mm and more outside it, a cut edge's raggedness either
+/// side of it.
+const SIDE_FIT_MM: f32 = 0.2;
+
+/// A side's edge as a straight line `depth = a + b·along` (pixels), fitted robustly to its
+/// crossings `(along, depth)`: least squares on the crossings within 0.3 mm of the side's
+/// median depth, then twice on those within `SIDE_FIT_MM` of the line so far. Returns the
+/// line and how many crossings lie on it. A smear's trail, a stain or a second pressing over
+/// part of a side moves its crossings off the line and out of the fit, not the line with them;
+/// the median alone stood where such ink covered half the side.
+fn fit_side(pts: &[(f32, f32)], median_depth: f32, ppmm: f32) -> (f32, f32, usize) {
+    let (mut a, mut b) = (median_depth, 0.0f32);
+    let mut on = pts.iter().filter(|p| (p.1 - a).abs() <= 0.3 * ppmm).count();
+    for tol in [0.3 * ppmm, SIDE_FIT_MM * ppmm, SIDE_FIT_MM * ppmm] {
+        let near: Vec<(f32, f32)> = pts.iter().copied().filter(|p| (p.1 - a - b * p.0).abs() <= tol).collect();
+        if near.len() < 5 {
+            break;
+        }
+        let n = near.len() as f32;
+        let (ma, md) = near.iter().fold((0.0, 0.0), |s, p| (s.0 + p.0 / n, s.1 + p.1 / n));
+        let (saa, sad) = near.iter().fold((0.0, 0.0), |s, p| (s.0 + (p.0 - ma) * (p.0 - ma), s.1 + (p.0 - ma) * (p.1 - md)));
+        b = if saa > 0.0 { sad / saa } else { 0.0 };
+        a = md - b * ma;
+        on = pts.iter().filter(|p| (p.1 - a - b * p.0).abs() <= SIDE_FIT_MM * ppmm).count();
+    }
+    (a, b, on)
 }
 
 /// The seal's size from its border's outer edge (design §8), in pixels: where the level crosses
@@ -1243,7 +1280,7 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 }
                 (fx, fy, fr) = fit_circle_points(&kept)?;
             }
-            Some(EdgeSize { size: [2.0 * fr, 2.0 * fr], turn_deg: 0.0 })
+            Some(EdgeSize { size: [2.0 * fr, 2.0 * fr], turn_deg: 0.0, on_line: [1.0; 4] })
         }
         Outline::Rect { cx, cy, deg, half_u, half_v } => {
             let (s, c) = deg.to_radians().sin_cos();
@@ -1265,6 +1302,8 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
             let mut peaks: Vec<f32> = profiles.iter().flatten().map(|p| p.iter().copied().fold(0.0, f32::max)).collect();
             let half = 0.5 * median(&mut peaks)?;
             let mut depth = [0f32; 4];
+            let mut fitted = [0f32; 4];
+            let mut on_line = [0f32; 4];
             // Each side's slope of its crossings' depth along it (least squares on those within
             // 0.3 mm of the median): the outline's turn against the edge, signed per side so that
             // all four read the same turn (clockwise positive, as `deg`).
@@ -1279,6 +1318,11 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 }
                 let mut d: Vec<f32> = pts.iter().map(|p| p.1).collect();
                 depth[k] = median(&mut d)?;
+                // The side at its fitted line's depth half way along it (the outline's own
+                // middle), not at the median of its crossings.
+                let (a, _, on) = fit_side(&pts, depth[k], ppmm);
+                fitted[k] = a;
+                on_line[k] = on as f32 / m as f32;
                 let near: Vec<(f32, f32)> = pts.iter().copied().filter(|p| (p.1 - depth[k]).abs() <= 0.3 * ppmm).collect();
                 if near.len() >= 5 {
                     let n = near.len() as f32;
@@ -1290,7 +1334,7 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 }
             }
             let turn_deg = if turns.len() >= 2 { turns.iter().sum::<f32>() / turns.len() as f32 } else { 0.0 }.atan().to_degrees();
-            Some(EdgeSize { size: [2.0 * half_u - depth[1] - depth[3], 2.0 * half_v - depth[0] - depth[2]], turn_deg })
+            Some(EdgeSize { size: [2.0 * half_u - fitted[1] - fitted[3], 2.0 * half_v - fitted[0] - fitted[2]], turn_deg, on_line })
         }
     }
 }
