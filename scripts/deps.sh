@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-G;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-H;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -22,8 +22,11 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # MyPaint's scanned paper backgrounds, Droid Sans Fallback and Hanazono Mincho).
 # G (camera/: ReportLab PDFs rasterised by MuPDF's `mutool draw`, LibreOffice's photographed paper
 # bitmaps from libreoffice-common's standard.sob, BabelStone Han and LXGW WenKai).
+# H (phone/: Qt's QPainter raster engine through PyQt5, Sweet Home 3D's textures read from its jar as paper
+# grain, formation and desk, WenQuanYi Micro Hei and the CNS 11643 TW-Sung / TW-Kai fonts).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
-  python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai)
+  python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
+  python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

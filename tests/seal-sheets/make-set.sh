@@ -11,7 +11,10 @@
 # emboldening, an offset-printed form, MyPaint's paper grain, Yule–Nielsen / Demichel ink wicked along the
 # fibres, a copier's sheet feeder over a three-line CCD, OpenCV's codecs) or camera (G, issue 76: ReportLab PDFs of
 # BabelStone Han / LXGW WenKai outlines rasterised by MuPDF, an FM-screened laser form photocopied, LibreOffice's
-# photographed paper, spectral ink under an LED, a document camera's Bayer CMOS and its software). SPLIT: dev (for looking at while
+# photographed paper, spectral ink under an LED, a document camera's Bayer CMOS and its software) or phone (H, issue 76:
+# Qt's QPainter raster engine with WenQuanYi Micro Hei / TW-Sung / TW-Kai outlines, a stencil duplicator's form,
+# Sweet Home 3D's textures as paper and desk, cinnabar paste with gloss, a handheld phone photo sent through a
+# chat app). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -27,11 +30,12 @@
 # patterns, fonts-arphic-ukai / -uming; flatbed: python3-matplotlib, python3-scipy, krita-data's paper
 # textures, fonts-wqy-zenhei, fonts-arphic-gbsn00lp / -gkai00mp; sheetfed: python3-opencv, mypaint-data's
 # paper backgrounds, fonts-droid-fallback, fonts-hanazono; camera: python3-reportlab, mupdf-tools,
-# libreoffice-common's bitmaps, fonts-babelstone-han, fonts-lxgw-wenkai, python3-scipy).
+# libreoffice-common's bitmaps, fonts-babelstone-han, fonts-lxgw-wenkai, python3-scipy; phone: python3-pyqt5,
+# python3-scipy, sweethome3d's textures, fonts-wqy-microhei, fonts-cns11643-sung, fonts-cns11643-kai).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed or camera" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera or phone" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -57,6 +61,8 @@ esac
 [ "$maker" = sheetfed ] && base=$((base + 280000))
 # G (camera) likewise: each split's base + 350000.
 [ "$maker" = camera ] && base=$((base + 350000))
+# H (phone) likewise: each split's base + 420000.
+[ "$maker" = phone ] && base=$((base + 420000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
