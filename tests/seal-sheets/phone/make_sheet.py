@@ -580,8 +580,9 @@ def main():
 
     def tile(tex, mm_per_texel, shape, off):
         t = np.block([[tex, tex[:, ::-1]], [tex[::-1], tex[::-1, ::-1]]])
-        iy = ((np.arange(shape[0]) / s / mm_per_texel + off[0]) % t.shape[0]).astype(np.int32)
-        ix = ((np.arange(shape[1]) / s / mm_per_texel + off[1]) % t.shape[1]).astype(np.int32)
+        # a float's remainder can round up to the modulus itself: wrap the integer index again
+        iy = ((np.arange(shape[0]) / s / mm_per_texel + off[0]) % t.shape[0]).astype(np.int32) % t.shape[0]
+        ix = ((np.arange(shape[1]) / s / mm_per_texel + off[1]) % t.shape[1]).astype(np.int32) % t.shape[1]
         return t[np.ix_(iy, ix)]
 
     g = tile(grain_tex, texel, (H, W), r.uniform(0, 500, 2))

@@ -267,8 +267,9 @@ def photograph(c, r, rn, page, spec, s, texture):
     dk = c["desk"]
     t = texture(dk["tex"])
     t = np.concatenate([np.concatenate([t, t[:, ::-1]], 1), np.concatenate([t[::-1], t[::-1, ::-1]], 1)], 0)
-    iy = ((Y / dk["texel"] + dk["off"][0]) % t.shape[0]).astype(np.int32)
-    ix = ((X / dk["texel"] + dk["off"][1]) % t.shape[1]).astype(np.int32)
+    # a float's remainder can round up to the modulus itself: wrap the integer index again
+    iy = ((Y / dk["texel"] + dk["off"][0]) % t.shape[0]).astype(np.int32) % t.shape[0]
+    ix = ((X / dk["texel"] + dk["off"][1]) % t.shape[1]).astype(np.int32) % t.shape[1]
     desk = t[iy, ix] * (dk["level"] / max(t.mean(), 1e-3))
     del iy, ix
     desk *= (1 - dk["edge"] * np.exp(-np.clip(-inside, 0, None) / 0.9))[..., None]
