@@ -14,7 +14,9 @@ describe('seal reasons in words', () => {
     expect(reason(f('black_mm2', 12.301051, 0.6, 'mm2'))).toBe('印下的黑色文字12.3平方毫米（上限0.6平方毫米）')
     expect(reason(f('tilt', 7.3, 5, 'deg'))).toBe('倾斜7°（上限5°）')
     // no physical unit: a 0–1 measure keeps its decimals, a count has none
-    expect(reason(f('density', 0.34117648, 0.5686275, 'level', '<'))).toBe('印迹浓度0.34（下限0.57）')
+    expect(reason(f('density', 0.34117648, 0.5686275, 'level', '<'))).toBe('印迹色阶深度0.34（下限0.57）')
+    // #76: pale as the share of the light the ink absorbs, against the paper and the sheet's black.
+    expect(reason(f('absorbed', 0.4213, 0.75, 'share', '<'))).toBe('印迹浓度：吸收42%的光（下限75%）')
     expect(reason(f('pen_crossings', 4, 3, 'level'))).toBe('笔迹穿过表格线4处（上限3处）')
     expect(reason(f('paper_l', 210.4, 222, 'level', '<'))).toBe('背景亮度210（下限222）')
   })

@@ -181,7 +181,7 @@ const en: Shape<typeof zh> = {
       border_gap_mm: 'gap in the border {value} ({bound} {limit})', border_present: 'border present {value} ({bound} {limit})',
       double_echo: 'second impression {value} of the ink ({bound} {limit})', double_valley: 'valley between the outlines {value} ({bound} {limit})', double_offset_mm: 'second outline offset {value} ({bound} {limit})',
       coverage: 'border inked {value} ({bound} {limit})', aspect: 'aspect off by {value} ({bound} {limit})', rect_rms: 'square outline off by {value} ({bound} {limit})',
-      density: 'ink density {value} ({bound} {limit})', core_od: 'optical density of the strongest strokes {value} ({bound} {limit})', ink_fill: 'well-inked share {value} ({bound} {limit})',
+      absorbed: 'ink absorbing {value} of the light ({bound} {limit})', density: 'ink darkness in coded levels {value} ({bound} {limit})', core_od: 'optical density of the strongest strokes {value} ({bound} {limit})', ink_fill: 'well-inked share {value} ({bound} {limit})',
       smear_mm: 'smear {value} ({bound} {limit})', blur_excess_mm: 'edges blurred {value} ({bound} {limit})', ramp_rel: 'edge blur {value} ({bound} {limit})',
       ink_mm2: 'ink area {value} ({bound} {limit})', on_line_mm2: 'ink on the ruled line {value} ({bound} {limit})', pen_crossings: 'pen crosses the line {value} times ({bound} {limit})',
       hue: 'hue off red by {value} ({bound} {limit})', tilt: 'tilted {value} ({bound} {limit})', black_mm2: 'black print under it {value} ({bound} {limit})',

@@ -144,6 +144,10 @@ pub(crate) struct BoxFeatures {
     ppmm: f32,
     pub class: Class,
     seal: Option<(InkMask, Shape)>,
+    /// The share of the paper's light the sheet's blackest print absorbs (linear light,
+    /// `page::sheet_black`): the scanner's own black, against which an ink's absorption is
+    /// read (`absorbed`). 1 where the file has no print to read it from (a single impression).
+    pub black: f32,
 }
 
 struct InkMask {
@@ -251,7 +255,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
             *reg = if on_line { 1 + u8::from(inner) } else { 3 * u8::from(outer) };
         }
     }
-    let mut f = BoxFeatures { geom: *g, x0, y0, w, h, rgb, red, dark, region, paper_raw: paper, ppmm, class: Class::Empty, seal: None };
+    let mut f = BoxFeatures { geom: *g, x0, y0, w, h, rgb, red, dark, region, paper_raw: paper, ppmm, class: Class::Empty, seal: None, black: 1.0 };
     // Red pixels less the paper's own: on the balanced paper a scanner's noise moves R − G as
     // far toward green as toward red, so the pixels at least as green (G − R ≥ 35) count the
     // red ones noise alone makes; seal ink has no green counterpart (issue 34: a signature row
@@ -711,6 +715,20 @@ fn ink_density(f: &BoxFeatures, indices: &[usize]) -> f32 {
     0.0
 }
 
+/// The share of the light an ink absorbs in its strongest channel, in linear light, against
+/// the paper (white) and the sheet's blackest print (`black`, the same share for the print):
+/// the darkness `density` of [`ink_density`] (1 − the balanced, sRGB-coded level) decoded to
+/// reflectance, its absorption 1 − R, over the black's. One unit for every scanner and camera,
+/// whatever its tone curve and black point (issue 76): the coded level of a stroke that
+/// absorbs 0.7 of the light reads 0.42 on a plain sRGB scan and less under a camera's lifted
+/// black, and a scan whose blackest print absorbs 0.9 of the light reads every ink 0.9 as
+/// strong as the same ink on a scan whose black is 1.
+fn absorbed(density: f32, black: f32) -> f32 {
+    let coded = (1.0 - density).clamp(0.0, 1.0);
+    let reflectance = if coded <= 0.040_45 { coded / 12.92 } else { ((coded + 0.055) / 1.055).powf(2.4) };
+    ((1.0 - reflectance) / black.max(0.05)).min(1.0)
+}
+
 /// The `q`-quantile of some values (reorders them); 0 for none.
 fn quantile_in_place(v: &mut [f32], q: f32) -> f32 {
     if v.is_empty() {
@@ -1132,6 +1150,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
     // Ink set aside as a stain; the paper's noise is no ink (less than any pressing leaves).
     let mut stain = false;
     metrics.push(("ink_mm2", ink.area as f32 / mm2));
+    metrics.push(("print_black", f.black));
     let (mut diameter_mm, mut side_mm, mut tilt_deg) = (None, None, None);
     if empty {
         labels.found(Defect::Empty, "ink_mm2", ink.area as f32 / mm2, Op::Below, empty_area / mm2);
@@ -1183,7 +1202,9 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             }
         } else if !kind.is_seal() {
             metrics.push(("p_ink", ink.p_ink));
-            metrics.push(("density", ink_density(&f, ink.indices(f.w))));
+            let density = ink_density(&f, ink.indices(f.w));
+            metrics.push(("density", density));
+            metrics.push(("absorbed", absorbed(density, f.black)));
             labels.rule(Defect::Pale, "pale.signature", &metrics);
         }
     }
@@ -1574,7 +1595,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     let pts_idx = ink.indices(f.w);
     let page = |i: usize| frame.to_page((f.x0 as usize + i % f.w) as f32 + 0.5, (f.y0 as usize + i / f.w) as f32 + 0.5);
     metrics.push(("p_ink", ink.p_ink));
-    metrics.push(("density", ink_density(f, ink.indices(f.w))));
+    let density = ink_density(f, ink.indices(f.w));
+    metrics.push(("density", density));
+    metrics.push(("absorbed", absorbed(density, f.black)));
     labels.rule(Defect::Pale, "pale.seal", metrics);
     // Colour: hue of the strong ink, from its densities (linear light, against the box's
     // paper), so the amount of ink does not move it: a thinner or thicker layer of one ink

@@ -647,6 +647,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     if groups.is_empty() {
         return Err(SealError::NoBoxes);
     }
+    let black = sheet_black(img, frame, &geoms, paper_l, dpi);
     let (groups, printed) = match opts.printed_rows.as_deref().and_then(|p| as_printed(&groups, p)) {
         Some(read) => (read.groups, Some(read.kinds)),
         None => (groups, None),
@@ -655,7 +656,14 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
     for (ri, g) in groups.iter().enumerate() {
-        let feats: Vec<analyse::BoxFeatures> = g.iter().map(|&i| analyse::features(img, frame, &geoms[i], dpi, false)).collect();
+        let feats: Vec<analyse::BoxFeatures> = g
+            .iter()
+            .map(|&i| {
+                let mut ft = analyse::features(img, frame, &geoms[i], dpi, false);
+                ft.black = black;
+                ft
+            })
+            .collect();
         let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
         for (ci, ft) in feats.into_iter().enumerate() {
             samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
@@ -684,6 +692,103 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         paper_quad: None,
         printed_rows_followed: printed.is_some(),
     })
+}
+
+/// The share of the paper's light the sheet's blackest print absorbs, in linear light: the
+/// scanner's own black, against which an ink's absorption is read (`analyse`'s `absorbed`).
+/// Read on the boxes' ruled lines, the one print every sheet has where the importer knows it
+/// is: across each line every 2 px along the middle 70 % of each side, the darkest pixel
+/// (luma), and the darkest 5 % of those; or on the form's print around them
+/// ([`darkest_print`]) where that is darker; against the sheet's paper, decoded from sRGB. A scanner
+/// reads black print 0.93–0.99 of the way to no light; a document camera's or a phone's tone
+/// curve lifts its black (issue 76: the makers' black points of 1.5–4 %), and a thin rule at
+/// 150 dpi keeps less of its darkness than bold print, so this is a floor of the print's true
+/// black, never above 1; under 0.5 (no lines read as lines) it is not used.
+pub(crate) fn sheet_black(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper_l: f32, dpi: f32) -> f32 {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let at = |u: f32, v: f32| -> Option<f32> {
+        let (x, y) = frame.to_scan(u, v);
+        let (xi, yi) = (x as i64, y as i64);
+        (xi >= 0 && yi >= 0 && xi < w && yi < h).then(|| luma(&img.get_pixel(xi as u32, yi as u32).0))
+    };
+    let mut darkest = Vec::new();
+    for g in geoms {
+        let (du, dv) = (0.15 * (g.u1 - g.u0), 0.15 * (g.v1 - g.v0));
+        // (along from, along to, across from, across to, horizontal)
+        let sides = [
+            (g.u0 + du, g.u1 - du, g.v0 - g.line_w[0] - 2.0, g.v0 + 1.0, true),
+            (g.v0 + dv, g.v1 - dv, g.u1 - 1.0, g.u1 + g.line_w[1] + 2.0, false),
+            (g.u0 + du, g.u1 - du, g.v1 - 1.0, g.v1 + g.line_w[2] + 2.0, true),
+            (g.v0 + dv, g.v1 - dv, g.u0 - g.line_w[3] - 2.0, g.u0 + 1.0, false),
+        ];
+        for (a0, a1, c0, c1, horizontal) in sides {
+            let mut a = a0;
+            while a < a1 {
+                let mut c = c0;
+                let mut least = f32::MAX;
+                while c <= c1 {
+                    let l = if horizontal { at(a, c) } else { at(c, a) };
+                    least = least.min(l.unwrap_or(f32::MAX));
+                    c += 1.0;
+                }
+                if least < f32::MAX {
+                    darkest.push(least);
+                }
+                a += 2.0;
+            }
+        }
+    }
+    if darkest.is_empty() || paper_l <= 0.0 {
+        return 1.0;
+    }
+    let k = darkest.len() / 20;
+    let on_lines = *darkest.select_nth_unstable_by(k, f32::total_cmp).1;
+    let level = on_lines.min(darkest_print(img, frame, geoms, dpi));
+    let coded = (level / paper_l).clamp(0.0, 1.0);
+    let reflectance = if coded <= 0.040_45 { coded / 12.92 } else { ((coded + 0.055) / 1.055).powf(2.4) };
+    let black = 1.0 - reflectance;
+    if black < 0.5 { 1.0 } else { black }
+}
+
+/// The luma of the darkest neutral print around the boxes: over the rectangle that holds them,
+/// 10 mm more each way (the form's own labels and headings beside and above its grid, not the
+/// desk or the scanner's lid beyond the page), every other pixel of every other row, the 1/2000
+/// darkest of the pixels whose chroma is under 40 (black print and pens, not seal ink), at least
+/// 20. A form may print its rules grey (issue 76: maker E's inkjet form, rules at 0.6–0.8 of the
+/// way to black at 400 dpi) while its text is black.
+fn darkest_print(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], dpi: f32) -> f32 {
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for g in geoms {
+        for (u, v) in [(g.u0, g.v0), (g.u1, g.v0), (g.u0, g.v1), (g.u1, g.v1)] {
+            let (x, y) = frame.to_scan(u, v);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+    }
+    let margin = 10.0 * dpi / 25.4;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let clamp = |v: f32, n: usize| (v.max(0.0) as usize).min(n);
+    let (x0, x1, y0, y1) = (clamp(x0 - margin, w), clamp(x1 + margin, w), clamp(y0 - margin, h), clamp(y1 + margin, h));
+    let raw = img.as_raw();
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for y in (y0..y1).step_by(2) {
+        for x in (x0..x1).step_by(2) {
+            let p = &raw[(y * w + x) * 3..(y * w + x) * 3 + 3];
+            if i32::from(p[0].max(p[1]).max(p[2])) - i32::from(p[0].min(p[1]).min(p[2])) < 40 {
+                hist[usize::from(luma8(p[0], p[1], p[2]))] += 1;
+                n += 1;
+            }
+        }
+    }
+    let want = (n / 2000).max(20);
+    let mut acc = 0;
+    for (l, &c) in hist.iter().enumerate() {
+        acc += c;
+        if acc >= want {
+            return l as f32;
+        }
+    }
+    255.0
 }
 
 /// The scan's rows read as the printed sheet `printed` has them (#74), or `None` when they do
@@ -854,6 +959,75 @@ mod tests {
     use super::*;
 
     const DPI: f32 = 200.0;
+
+    fn srgb_to_linear(v: f32) -> f32 {
+        if v <= 0.040_45 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    }
+
+    fn linear_to_srgb(l: f32) -> f32 {
+        if l <= 0.003_130_8 { 12.92 * l } else { 1.055 * l.powf(1.0 / 2.4) - 0.055 }
+    }
+
+    /// Each sample's (kind, `absorbed`, `density`), in box order.
+    fn pale_measures(png: &[u8]) -> Vec<(SampleKind, f32, f32)> {
+        let opts = ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let report = crate::import_sheet(png, &opts).expect("import");
+        let m = |s: &crate::Sample, name: &str| s.metrics.iter().find(|m| m.0 == name).map(|m| m.1);
+        report.samples.iter().filter_map(|s| Some((s.kind, m(s, "absorbed")?, m(s, "density")?))).collect()
+    }
+
+    #[test]
+    fn an_inks_absorption_is_read_against_the_sheets_own_black_whatever_the_black_point() {
+        // Issue 76: a document camera's or a phone's tone curve lifts its black (flare, a black
+        // point of a few per cent): every level of the sheet becomes f + (1 − f)·L in linear
+        // light. The ink's absorption against the paper then shrinks by the same factor as the
+        // black print's, so read against the sheet's black it is what it was; the 8-bit coded
+        // darkness (`density`) is not.
+        let sheet = crate::synth::generate(&crate::synth::SynthOptions { seed: 12, dpi: 300.0, skew_deg: Some(0.4), defect_rate: 0.0, tinted: Some(false), ..Default::default() });
+        let plain = image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8();
+        let flare = 0.06;
+        let mut lifted = plain.clone();
+        for p in lifted.pixels_mut() {
+            for c in &mut p.0 {
+                let l = srgb_to_linear(f32::from(*c) / 255.0);
+                *c = (linear_to_srgb(flare + (1.0 - flare) * l) * 255.0).round() as u8;
+            }
+        }
+        let png = |img: &RgbImage| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut out, image::ImageFormat::Png).expect("encode");
+            out.into_inner()
+        };
+        let (before, after) = (pale_measures(&png(&plain)), pale_measures(&png(&lifted)));
+        assert_eq!(before.len(), after.len());
+        assert!(before.iter().any(|s| s.0.is_seal()) && before.iter().any(|s| !s.0.is_seal()), "{before:?}");
+        let mut density_moved = 0.0f32;
+        for (b, a) in before.iter().zip(&after) {
+            assert!((b.1 - a.1).abs() <= 0.03, "{:?}: absorbed {} under a lifted black, {} without", b.0, a.1, b.1);
+            density_moved = density_moved.max(b.2 - a.2);
+        }
+        // The coded darkness fell under the same lift: a limit on it would have moved.
+        assert!(density_moved >= 0.1, "density moved {density_moved}");
+    }
+
+    #[test]
+    fn the_sheets_black_is_read_on_its_ruled_lines() {
+        // Lines of luma 60 on paper of 240: a coded ratio of 0.25, a reflectance of 0.05.
+        let mut img = RgbImage::from_pixel(400, 400, image::Rgb([240, 240, 240]));
+        for y in 0..400 {
+            for x in 0..400 {
+                if (98..102).contains(&x) || (298..302).contains(&x) || (98..102).contains(&y) || (298..302).contains(&y) {
+                    img.put_pixel(x, y, image::Rgb([60, 60, 60]));
+                }
+            }
+        }
+        let g = BoxGeom { u0: 102.0, v0: 102.0, u1: 298.0, v1: 298.0, line_w: [4.0; 4] };
+        let black = sheet_black(&img, Frame::new(0.0), &[g], 240.0, 50.8);
+        assert!((black - 0.949).abs() < 0.005, "{black}");
+        // No print at all: no black to read, the ink is read against full absorption.
+        let blank = RgbImage::from_pixel(400, 400, image::Rgb([240, 240, 240]));
+        assert_eq!(sheet_black(&blank, Frame::new(0.0), &[g], 240.0, 50.8), 1.0);
+    }
     const PAPER: [u8; 3] = [240, 240, 240];
 
     /// A 200-dpi page with one row of three 45 mm boxes (outer lines 0.4 mm dark grey) whose two

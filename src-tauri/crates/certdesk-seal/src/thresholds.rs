@@ -27,8 +27,8 @@
 //! noise (`smear_agrees_mm`) and the ink's own edges, the scanner not taken off, differ too
 //! (`smear_plain_mm`), without a dip half way along an echo that runs along the smear (`smear_valley`),
 //! on a square only a 朱文 face (`paper_field`). `pale.*`
-//! still reads the 8-bit `density` fitted on the tune split inside its band (the design's
-//! `core_od`/`ink_fill` are not done). `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
+//! reads `absorbed` (issue 76): the share of the light the ink's cores absorb in linear light,
+//! against the paper and the sheet's blackest print, one unit for every scanner and camera. `certdesk-fit-seal` (`src/bin/fit_seal.rs`) moves a limit
 //! only inside its band and keeps it when the best value lies on a band edge.
 
 use std::collections::BTreeMap;
@@ -150,7 +150,7 @@ pub fn unit_of(measure: &str) -> Unit {
         "tilt" | "hue" | "noise_hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "frame_smear" | "disc_fill" => Unit::Share,
+        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "frame_smear" | "disc_fill" | "absorbed" | "print_black" => Unit::Share,
         _ => Unit::Level,
     }
 }
