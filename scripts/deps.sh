@@ -24,9 +24,12 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # bitmaps from libreoffice-common's standard.sob, BabelStone Han and LXGW WenKai).
 # H (phone/: Qt's QPainter raster engine through PyQt5, Sweet Home 3D's textures read from its jar as paper
 # grain, formation and desk, WenQuanYi Micro Hei and the CNS 11643 TW-Sung / TW-Kai fonts).
+# I (scanapp/: Cairo + Pango through PyGObject (PangoCairo), SciPy, digiKam's scanned paper and desk textures
+# from digikam-data, Smiley Sans (得意黑) set upright).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
-  python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai)
+  python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
+  python3-gi python3-gi-cairo python3-cairo gir1.2-pango-1.0 digikam-data fonts-smiley-sans)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -14,7 +14,9 @@
 # photographed paper, spectral ink under an LED, a document camera's Bayer CMOS and its software) or phone (H, issue 76:
 # Qt's QPainter raster engine with WenQuanYi Micro Hei / TW-Sung / TW-Kai outlines, a stencil duplicator's form,
 # Sweet Home 3D's textures as paper and desk, cinnabar paste with gloss, a handheld phone photo sent through a
-# chat app). SPLIT: dev (for looking at while
+# chat app) or scanapp (I, issue 76: Cairo + Pango (PangoCairo) with Smiley Sans outlines set upright, digiKam's
+# scanned paper textures, Clapper–Yule ink layers, a phone photo under room light flattened, enhanced and exported
+# by a phone scanning app). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -31,11 +33,12 @@
 # textures, fonts-wqy-zenhei, fonts-arphic-gbsn00lp / -gkai00mp; sheetfed: python3-opencv, mypaint-data's
 # paper backgrounds, fonts-droid-fallback, fonts-hanazono; camera: python3-reportlab, mupdf-tools,
 # libreoffice-common's bitmaps, fonts-babelstone-han, fonts-lxgw-wenkai, python3-scipy; phone: python3-pyqt5,
-# python3-scipy, sweethome3d's textures, fonts-wqy-microhei, fonts-cns11643-sung, fonts-cns11643-kai).
+# python3-scipy, sweethome3d's textures, fonts-wqy-microhei, fonts-cns11643-sung, fonts-cns11643-kai; scanapp:
+# python3-gi-cairo, python3-cairo, gir1.2-pango-1.0, python3-scipy, digikam-data's textures, fonts-smiley-sans).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera or phone" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone or scanapp" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -63,6 +66,8 @@ esac
 [ "$maker" = camera ] && base=$((base + 350000))
 # H (phone) likewise: each split's base + 420000.
 [ "$maker" = phone ] && base=$((base + 420000))
+# I (scanapp) likewise: each split's base + 490000.
+[ "$maker" = scanapp ] && base=$((base + 490000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
