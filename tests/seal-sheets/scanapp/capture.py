@@ -203,7 +203,7 @@ def photograph_and_scan(rng, scene, cap, s, margin):
     app = dict(mode=mode, corner_error_px=round(err, 2))
     if mode in ("enhance", "brighten"):
         blk = max(2, int(round(out_px_mm * 1.0)))
-        win_mm = uni(rng, 15, 40)
+        win_mm = uni(rng, 25, 60)
         hb, wb_ = Hout // blk, Wout // blk
         bg = np.empty((hb, wb_, 3), np.float32)
         for k in range(3):
@@ -298,6 +298,35 @@ def mask_to_output(cov, ox, oy, s, margin, P, Wout, Hout):
     rows = np.nonzero(m.any(1))[0]
     cols = np.nonzero(m.any(0))[0]
     return m[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], x0 + cols[0], y0 + rows[0]
+
+
+def delivered_density_area(lin, P, inner, mask, mx0, my0):
+    """The share of a box (2 mm inside its rules, ink excluded) whose optical density in the
+    delivered image (linear light, strongest channel) is ≥ 0.1 over the paper around the box."""
+    x0, y0, x1, y1 = inner
+    H, W = lin.shape[:2]
+
+    def sample(xs, ys):
+        X, Y = np.meshgrid(xs, ys)
+        q = apply_h(P, np.column_stack([X.ravel(), Y.ravel()]))
+        xi = np.clip(np.round(q[:, 0]).astype(int), 0, W - 1)
+        yi = np.clip(np.round(q[:, 1]).astype(int), 0, H - 1)
+        return xi, yi
+    xi, yi = sample(np.arange(x0 - 9, x1 + 9, 0.5), np.arange(y0 - 9, y1 + 9, 0.5))
+    X, Y = np.meshgrid(np.arange(x0 - 9, x1 + 9, 0.5), np.arange(y0 - 9, y1 + 9, 0.5))
+    X, Y = X.ravel(), Y.ravel()
+    d_out = np.maximum.reduce([x0 - X, X - x1, y0 - Y, Y - y1])
+    ring = (d_out >= 3) & (d_out <= 9)
+    ref = np.percentile(lin[yi[ring], xi[ring]], 90, axis=0)
+    bx, by = sample(np.arange(x0 + 2, x1 - 2, 0.25), np.arange(y0 + 2, y1 - 2, 0.25))
+    keep = np.ones(len(bx), bool)
+    if mask is not None:
+        mk = ndimage.binary_dilation(mask > 0, iterations=2)
+        inside = (bx >= mx0) & (bx < mx0 + mk.shape[1]) & (by >= my0) & (by < my0 + mk.shape[0])
+        keep[inside] = ~mk[by[inside] - my0, bx[inside] - mx0]
+    vals = lin[by[keep], bx[keep]]
+    dens = (-np.log10(np.clip(vals / np.maximum(ref, 1e-4), 1e-4, None))).max(1)
+    return float((dens >= 0.1).mean()) if len(dens) else 0.0
 
 
 def save(img, path, meta):

@@ -841,6 +841,7 @@ def main():
         cxb, cyb = (xi0 + xi1) / 2, (yi0 + yi1) / 2
         tb = dict(row=b["row"], col=b["col"], kind=b["kind"], empty=empty, defects=[], borderline=[])
         tb["_centre_mm"] = (cxb, cyb)
+        tb["_inner"] = b["inner"]
         if empty:
             if "bg_not_white" in defects:
                 tb["defects"].append("bg_not_white")
@@ -1075,7 +1076,9 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     Hout, Wout = img.shape[:2]
     final = []
+    lin = None
     for tb in truth_boxes:
+        inner = tb.pop("_inner")
         c = capture.apply_h(Pmap, np.array([tb.pop("_centre_mm")]))[0]
         tb["box_centre_px"] = [round(float(c[0]), 1), round(float(c[1]), 1)]
         mk = tb.pop("_mask", None)
@@ -1089,6 +1092,23 @@ def main():
             Image.fromarray((m * 255).astype(np.uint8), "L").save(os.path.join(outdir, name), optimize=True)
             tb["mask"] = name
             tb["mask_offset"] = [int(mx0), int(my0)]
+        else:
+            m, mx0, my0 = None, 0, 0
+        # is the box clearly not white in the delivered file? its density there (linear light,
+        # strongest channel) against the paper around the box (the 90th percentile of a ring 3–9 mm out)
+        if lin is None:
+            v = img.astype(np.float32) / 255.0
+            lin = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+            del v
+        frac = capture.delivered_density_area(lin, Pmap, inner, m, mx0, my0)
+        tb["delivered_area_od_0_1"] = round(frac, 3)
+        if "bg_not_white" in tb["defects"] and frac < 0.25:
+            # the app took the stain away: no longer clearly there, scored neither way
+            tb["defects"].remove("bg_not_white")
+            tb["borderline"] = sorted(set(tb["borderline"]) | {"bg_not_white"})
+        elif "bg_not_white" not in tb["defects"] and frac >= 0.25:
+            # a clean box that the light (the phone's shadow left by the app) darkened
+            tb["borderline"] = sorted(set(tb["borderline"]) | {"bg_not_white"})
         final.append(tb)
     ext = meta["ext"]
     fname = "%s.%s" % (stem, ext)
