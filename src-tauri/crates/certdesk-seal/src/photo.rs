@@ -61,10 +61,21 @@ pub(crate) struct Rectified {
     pub to_photo: Homography,
 }
 
-/// The paper of a phone photo: the corners of the largest bright region, when it is clearly
-/// surrounded by something darker (a scan, where the paper reaches the image's edges, gives
-/// `None`). Found on a grid of about 2 mm; a corner is the region's extreme along a diagonal.
-pub(crate) fn paper_quad(img: &RgbImage, paper_l: f32) -> Option<[(f32, f32); 4]> {
+/// The paper of a phone photo: the corners of the bright region grown from the middle of the
+/// photo, when it is clearly surrounded by something darker (a scan, where the paper reaches
+/// the image's edges, gives `None`). Read on cells of a six-hundredth of the image's long side
+/// (the upper quartile of each one's luma, in linear light); a corner is the region's extreme along a diagonal.
+///
+/// Grown, not thresholded (issue 76: maker H's phone photos): the paper's own light falls by
+/// 15–40 % under a phone's shadow and towards the corners, while a light desk, lifted by the
+/// phone's local tone mapping, can be as bright as the shadowed paper, so no one level parts
+/// them (a quarter of H's photos lost their paper or ran it into the desk). Along the paper the
+/// light changes by a few per cent a cell, even in a shadow's penumbra (8–25 mm); across the
+/// paper's edge it falls at once to the desk's, under 0.7 of the paper's in linear light. So a
+/// cell joins its neighbour's region where it keeps 0.8 of that neighbour's light and half of the
+/// paper's (`paper_l`, the middle third's brightest quarter: a photo of a sheet has paper
+/// there, while the whole photo's mode can be the desk's).
+pub(crate) fn paper_quad(img: &RgbImage, _paper_l: f32) -> Option<[(f32, f32); 4]> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let f = (w.max(h) / 600).max(2);
     let (gw, gh) = (w / f, h / f);
@@ -73,39 +84,54 @@ pub(crate) fn paper_quad(img: &RgbImage, paper_l: f32) -> Option<[(f32, f32); 4]
         return None;
     }
     let raw = img.as_raw();
-    // Paper-bright: within 25 % of the paper's luma (print and ink inside are enclosed anyway).
-    let thr = (0.75 * paper_l) as u8;
-    let bright: Vec<bool> = (0..gw * gh)
-        .map(|i| {
-            let (x, y) = ((i % gw) * f + f / 2, (i / gw) * f + f / 2);
-            let p = &raw[(y * w + x) * 3..(y * w + x) * 3 + 3];
-            luma8(p[0], p[1], p[2]) >= thr
-        })
-        .collect();
-    // A photo has a dark border all round: most of the outermost ring of cells is not paper.
-    let ring: Vec<usize> = (0..gw).flat_map(|x| [x, (gh - 1) * gw + x]).chain((0..gh).flat_map(|y| [y * gw, y * gw + gw - 1])).collect();
-    let ring_bright = ring.iter().filter(|&&i| bright[i]).count();
-    if ring_bright * 2 > ring.len() {
+    let linear: [f32; 256] = std::array::from_fn(|v| {
+        let x = v as f32 / 255.0;
+        if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) }
+    });
+    // Each cell's upper quartile of luma (every other pixel of every other row), in linear
+    // light: a ruled line or a character covers under three quarters of a cell's pixels, so the
+    // cell reads as the paper round it (a mean, or the median under a 0.3 mm line at 300 dpi,
+    // made the cells along a line darker, and the lines walls the region did not cross).
+    let mut light = vec![0f32; gw * gh];
+    let mut levels = Vec::with_capacity(f * f);
+    for (cy, row) in light.chunks_exact_mut(gw).enumerate() {
+        for (cx, cell) in row.iter_mut().enumerate() {
+            levels.clear();
+            for y in (cy * f..cy * f + f).step_by(2) {
+                let line = &raw[(y * w + cx * f) * 3..(y * w + cx * f + f) * 3];
+                levels.extend(line.chunks_exact(3).step_by(2).map(|p| luma8(p[0], p[1], p[2])));
+            }
+            let k = levels.len() * 3 / 4;
+            *cell = linear[usize::from(*levels.select_nth_unstable(k).1)];
+        }
+    }
+    let mut middle: Vec<f32> = (gh / 3..2 * gh / 3).flat_map(|y| light[y * gw + gw / 3..y * gw + 2 * gw / 3].iter().copied()).collect();
+    let k = middle.len() * 3 / 4;
+    let paper = *middle.select_nth_unstable_by(k, f32::total_cmp).1;
+    if paper <= 0.0 {
         return None;
     }
-    // Largest 4-connected bright region.
-    let mut label = vec![0u32; gw * gh];
+    // Grown from every paper-bright cell of the middle third not yet reached, the largest region
+    // kept: a cell in the middle may be a pocket of paper inside a seal or a character.
+    let floor = 0.5 * paper;
+    let mut region = vec![0u32; gw * gh];
     let (mut best, mut best_n, mut next) = (0u32, 0usize, 0u32);
     let mut stack = Vec::new();
-    for s in 0..gw * gh {
-        if !bright[s] || label[s] != 0 {
+    for seed in (gh / 3..2 * gh / 3).flat_map(|y| (gw / 3..2 * gw / 3).map(move |x| y * gw + x)) {
+        if region[seed] != 0 || light[seed] < 0.9 * paper {
             continue;
         }
         next += 1;
+        region[seed] = next;
+        stack.push(seed);
         let mut n = 0;
-        label[s] = next;
-        stack.push(s);
         while let Some(i) = stack.pop() {
             n += 1;
             let (x, y) = (i % gw, i / gw);
+            let keep = 0.8 * light[i];
             let mut visit = |j: usize| {
-                if bright[j] && label[j] == 0 {
-                    label[j] = next;
+                if region[j] == 0 && light[j] >= floor && light[j] >= keep {
+                    region[j] = next;
                     stack.push(j);
                 }
             };
@@ -126,15 +152,44 @@ pub(crate) fn paper_quad(img: &RgbImage, paper_l: f32) -> Option<[(f32, f32); 4]
             (best, best_n) = (next, n);
         }
     }
+    if best == 0 {
+        return None;
+    }
+    let grown: Vec<bool> = region.iter().map(|&r| r == best).collect();
+    // A desk's own light lines (the gaps between floorboards, a tile's grout) can touch the
+    // paper and the region runs out along them, cells wide: an opening of 3 cells cuts
+    // such runs, and what it keeps is grown back over the region's own cells within 3 cells,
+    // so the paper's corners stay where they are (issue 76: H's photo on a wooden floor took
+    // the floor's top corners for the paper's).
+    const R: usize = 3;
+    let opened = box_filter(&box_filter(&grown, gw, gh, R, false), gw, gh, R, true);
+    let near = box_filter(&opened, gw, gh, R, true);
+    let inside: Vec<bool> = grown.iter().zip(&near).map(|(&g, &n)| g & n).collect();
+    // A photo has a border all round that is not paper; a scan's paper reaches its edges. A
+    // flatbed's lid may show beyond two sides of a page shifted on the glass, which the
+    // growth, unlike a level, does not cross: the paper touching a tenth of the frame is a scan.
+    let ring: Vec<usize> = (0..gw).flat_map(|x| [x, (gh - 1) * gw + x]).chain((0..gh).flat_map(|y| [y * gw, y * gw + gw - 1])).collect();
+    if ring.iter().filter(|&&i| inside[i]).count() * 10 > ring.len() {
+        return None;
+    }
+    // What lies round the region must be darker than paper: a scan's table framed by a thick
+    // rule is a region too, with paper beyond the rule (issue 76: E's 600-dpi form read as a
+    // photo of its own table). The band 2–10 cells beyond the region, at its median.
+    let (beyond_edge, band_out) = (box_filter(&inside, gw, gh, 2, true), box_filter(&inside, gw, gh, 10, true));
+    let mut band: Vec<f32> = (0..gw * gh).filter(|&i| band_out[i] && !beyond_edge[i]).map(|i| light[i]).collect();
+    if band.is_empty() {
+        return None;
+    }
+    let k = band.len() / 2;
+    if *band.select_nth_unstable_by(k, f32::total_cmp).1 >= 0.8 * paper {
+        return None;
+    }
     // The paper must be most of the photo, or this is something else.
-    if best_n * 3 < gw * gh {
+    if inside.iter().filter(|&&v| v).count() * 3 < gw * gh {
         return None;
     }
     let mut ext = [(f32::MAX, (0.0, 0.0)), (f32::MIN, (0.0, 0.0)), (f32::MIN, (0.0, 0.0)), (f32::MIN, (0.0, 0.0))];
-    for (i, &l) in label.iter().enumerate() {
-        if l != best {
-            continue;
-        }
+    for (i, _) in inside.iter().enumerate().filter(|e| *e.1) {
         let (x, y) = (((i % gw) * f + f / 2) as f32, ((i / gw) * f + f / 2) as f32);
         // Top-left: min x + y; top-right: max x − y; bottom-right: max x + y; bottom-left: max y − x.
         if x + y < ext[0].0 {
@@ -154,6 +209,27 @@ pub(crate) fn paper_quad(img: &RgbImage, paper_l: f32) -> Option<[(f32, f32); 4]
     let half = f as f32 * 0.5;
     let [tl, tr, br, bl] = ext.map(|e| e.1);
     Some([(tl.0 - half, tl.1 - half), (tr.0 + half, tr.1 - half), (br.0 + half, br.1 + half), (bl.0 - half, bl.1 + half)])
+}
+
+/// A square window of radius `r` cells over a grid: `any` set where a cell of the window is
+/// (dilation), else where every cell of it is (erosion, cells beyond the grid counting as set
+/// so that a region touching the edge is not eaten from there). Separable: rows, then columns.
+fn box_filter(cells: &[bool], gw: usize, gh: usize, r: usize, any: bool) -> Vec<bool> {
+    let pass = |get: &dyn Fn(usize, usize) -> bool, n: usize, m: usize| -> Vec<bool> {
+        let mut out = vec![false; n * m];
+        for a in 0..m {
+            for b in 0..n {
+                let (lo, hi) = (b.saturating_sub(r), (b + r).min(n - 1));
+                let hit = |k: usize| get(a, k);
+                out[a * n + b] = if any { (lo..=hi).any(hit) } else { (lo..=hi).all(hit) };
+            }
+        }
+        out
+    };
+    let rows = pass(&|y, x| cells[y * gw + x], gw, gh);
+    let cols = pass(&|x, y| rows[y * gw + x], gh, gw);
+    // `cols` is column-major: back to rows.
+    (0..gw * gh).map(|i| cols[(i % gw) * gh + i / gw]).collect()
 }
 
 fn sides(quad: [(f32, f32); 4]) -> (f32, f32, bool) {
@@ -269,6 +345,61 @@ mod tests {
     fn a_sliver_of_an_image_is_no_photo() {
         assert!(paper_quad(&RgbImage::from_pixel(64, 9000, image::Rgb([240, 240, 240])), 240.0).is_none());
         assert!(paper_quad(&RgbImage::from_pixel(9000, 64, image::Rgb([20, 20, 20])), 240.0).is_none());
+    }
+
+    /// A coded level for a linear-light reflectance.
+    fn coded(linear: f32) -> u8 {
+        let v = if linear <= 0.003_130_8 { 12.92 * linear } else { 1.055 * linear.powf(1.0 / 2.4) - 0.055 };
+        (v * 255.0).round() as u8
+    }
+
+    #[test]
+    fn a_shadowed_sheet_on_a_light_desk_is_found_by_its_edges() {
+        // Issue 76 (maker H): a desk lifted by a phone's tone mapping reads above three quarters
+        // of the paper's level, and a phone's shadow takes the paper's right half down through
+        // a penumbra; a form's ruled table lies across the middle. A level cannot part
+        // paper from desk here (the whole frame is "bright"); the paper's edge still is a step.
+        let desk = coded(0.49);
+        let mut photo = RgbImage::from_pixel(600, 800, image::Rgb([desk, desk, desk]));
+        let (x0, y0, x1, y1) = (90u32, 100u32, 510u32, 700u32);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                // Lit 0.85 on the left, 0.65 under the shadow, a penumbra of 60 px between.
+                let t = ((x as f32 - 280.0) / 60.0).clamp(0.0, 1.0);
+                let l = coded(0.85 - 0.2 * t);
+                photo.put_pixel(x, y, image::Rgb([l, l, l]));
+            }
+        }
+        // A table ruled in lines narrower than a cell of the search across the middle: its
+        // cells read as the paper round them, so its lines are no walls.
+        for y in 250..550u32 {
+            for x in 150..450u32 {
+                if x % 50 == 0 || y % 50 == 0 {
+                    photo.put_pixel(x, y, image::Rgb([30, 30, 30]));
+                }
+            }
+        }
+        let paper_l = 237.0;
+        let q = paper_quad(&photo, paper_l).expect("a photo");
+        for (c, want) in q.iter().zip([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]) {
+            assert!((c.0 - want.0 as f32).abs() <= 3.0 && (c.1 - want.1 as f32).abs() <= 3.0, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn a_scans_table_framed_by_a_thick_rule_is_no_photo() {
+        // Issue 76: maker E's 600-dpi form, its table framed by a rule wider than two cells of
+        // the search (1.8 mm at this image's 72 dpi): the table is a bright region with a dark
+        // border, but paper lies beyond it.
+        let mut scan = RgbImage::from_pixel(600, 840, image::Rgb([246, 246, 244]));
+        for y in 150..700u32 {
+            for x in 60..540u32 {
+                if !(65..535).contains(&x) || !(155..695).contains(&y) {
+                    scan.put_pixel(x, y, image::Rgb([25, 25, 25]));
+                }
+            }
+        }
+        assert!(paper_quad(&scan, 246.0).is_none());
     }
 
     #[test]
