@@ -318,23 +318,21 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         }
         KeyCmd::Gen { token, pin_file, algo, cn, case, cert, employee, csr_out, package_out, .. } => {
             let algo = Algo::parse(&algo).ok_or_else(|| CliError::Usage(format!("unknown --algo {algo:?} (rsa2048, ec-p256 or sm2)")))?;
-            if cn.is_none() && case.is_none() {
-                return Err(CliError::Usage("give --cn or --case".into()));
-            }
+            // Decided before the PIN is asked for: a command that will be refused asks for none.
+            let target = For::of(cn.as_deref(), case.as_deref()).ok_or_else(|| CliError::Usage("give --cn or --case".into()))?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let mut keys = desk.keys(&library, &catalog);
             let t = keys.info(&sel(&token))?;
-            let (key, key_id, cert) = match (&cn, &case) {
-                (Some(cn), _) => {
+            let (key, key_id, cert) = match target {
+                For::Loose(cn) => {
                     let k = keys.generate_loose(cn, &sel(&token), &pin, algo, &csr_out)?;
                     (serde_json::to_value(&k).unwrap_or_default(), k.id, None)
                 }
-                (None, Some(n)) => {
+                For::Case(n) => {
                     let files = RequestsTo::Files(certdesk_desk::issue::RequestFiles::beside(&csr_out, package_out.as_deref()));
                     let g = keys.generate(n, CertChoice::from_flags(cert, employee), &sel(&token), &pin, algo, files)?;
                     (serde_json::json!({ "id": g.key_id, "algo": g.algo, "public_key_sha256": g.public_key_sha256 }), g.key_id, Some(g.cert))
                 }
-                (None, None) => unreachable!("checked above"),
             };
             warn_default_pin(&catalog, &pin);
             show(
@@ -426,13 +424,13 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
         KeyCmd::WriteSeal { token, pin_file, image, case, cert, employee, .. } => {
             let png = image.as_ref().map(|i| read(i, "the seal image", certdesk_desk::limits::MAX_SEAL_IMAGE)).transpose()?;
             let image_name = image.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if case.is_none() && png.is_none() {
-                return Err(CliError::Usage("give --image PNG or --case NUMBER".into()));
-            }
+            // A case takes its own seal image; a PNG without a case is a loose one. Decided
+            // before the PIN is asked for.
+            let target = For::of(png.as_deref(), case.as_deref()).ok_or_else(|| CliError::Usage("give --image PNG or --case NUMBER".into()))?;
             let pin = pins.read(pin_file.as_deref(), "PIN")?;
             let mut keys = desk.keys(&library, &catalog);
-            let (value, human) = match (&case, &png) {
-                (Some(n), _) => {
+            let (value, human) = match target {
+                For::Case(n) => {
                     let w = keys.write_seal(n, CertChoice::from_flags(cert, employee), &sel(&token), &pin)?;
                     (
                         serde_json::to_value(&w).unwrap_or_default(),
@@ -450,14 +448,13 @@ pub fn key_cmd(ctx: &Ctx, args: KeyArgs) -> Result<ExitCode, CliError> {
                         ),
                     )
                 }
-                (None, Some(bytes)) => {
+                For::Loose(bytes) => {
                     let d = keys.write_seal_png(bytes, &image_name, &sel(&token), &pin)?;
                     (
                         serde_json::to_value(&d).unwrap_or_default(),
                         format!("seal image written ({} bytes, sha256 {}) and verified; recorded on the key desk's log", d.size, d.sha256),
                     )
                 }
-                (None, None) => unreachable!("checked above"),
             };
             show(value, human);
         }
@@ -600,4 +597,22 @@ fn watch(json: bool, desk: &certdesk_desk::api::Desk<'_>, seconds: Option<u64>) 
         true
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a key command acts for: a case (which then decides the rest), or something given
+/// without one (a common name, a seal image). The parser refuses both at once
+/// (`conflicts_with`); neither is a usage error, said before any PIN prompt.
+enum For<'a, T: ?Sized> {
+    Case(&'a str),
+    Loose(&'a T),
+}
+
+impl<'a, T: ?Sized> For<'a, T> {
+    fn of(loose: Option<&'a T>, case: Option<&'a str>) -> Option<Self> {
+        match (case, loose) {
+            (Some(n), _) => Some(For::Case(n)),
+            (None, Some(l)) => Some(For::Loose(l)),
+            (None, None) => None,
+        }
+    }
 }

@@ -420,21 +420,23 @@ impl RequestFiles {
 
     /// The certificate of case `number` a key pair is made for (the one chosen, else the key
     /// desk's next) and its request in the counter's requests folder, named by that certificate
-    /// (#75: decided here, not in the adapters).
+    /// (#75: decided here, not in the adapters), with the key status it was decided on (the
+    /// project's algorithms, for a caller that chooses one: read once).
     pub(crate) fn for_certificate(
         desk: &Desk<'_>,
         catalog: &Catalog,
         env: &crate::place::Environment,
         number: &str,
         choice: CertChoice,
-    ) -> Result<(CertChoice, RequestFiles), DeskError> {
+    ) -> Result<(CertChoice, RequestFiles, KeyStatus), DeskError> {
         let dir = desk.folder(crate::folders::Folder::Requests, env)?;
         let status = desk.key_status(catalog, number, None)?;
         let index = match choice {
             CertChoice::Given(k) | CertChoice::Employee(k) => k,
             CertChoice::Next => status.cert,
         };
-        Ok((CertChoice::Given(index), RequestFiles::in_dir_for(&dir, case_number(number)?.as_str(), index, status.certs.len())))
+        let files = RequestFiles::in_dir_for(&dir, case_number(number)?.as_str(), index, status.certs.len());
+        Ok((CertChoice::Given(index), files, status))
     }
 
     /// The request where the command line names it, the package beside it

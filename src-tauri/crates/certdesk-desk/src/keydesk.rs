@@ -270,7 +270,10 @@ impl KeyDesk<'_, '_> {
     /// request package the CA receives, written where `to` says.
     pub fn generate(&mut self, number: &str, cert: CertChoice, sel: &TokenSel, pin: &Pin, algo: Algo, to: RequestsTo<'_>) -> Result<crate::issue::Generated, DeskError> {
         let (cert, files) = match to {
-            RequestsTo::Counter(env) => RequestFiles::for_certificate(self.desk, self.catalog, env, number, cert)?,
+            RequestsTo::Counter(env) => {
+                let (cert, files, _) = RequestFiles::for_certificate(self.desk, self.catalog, env, number, cert)?;
+                (cert, files)
+            }
             RequestsTo::Files(files) => (cert, files),
         };
         crate::issue::generate(self.desk, self.library, self.catalog, number, sel, pin, algo, cert, &files)
@@ -305,17 +308,10 @@ impl KeyDesk<'_, '_> {
         algo: Option<Algo>,
         files: Option<RequestFiles>,
     ) -> Result<crate::online::Enrolled, DeskError> {
-        let algo = match algo {
-            Some(a) => a,
-            None => {
-                let asked = match cert {
-                    CertChoice::Given(k) | CertChoice::Employee(k) => Some(k),
-                    CertChoice::Next => None,
-                };
-                self.desk.key_status(self.catalog, number, asked)?.algorithms.first().and_then(|a| Algo::parse(a)).unwrap_or(Algo::Rsa2048)
-            }
-        };
-        let (chosen, in_counter) = RequestFiles::for_certificate(self.desk, self.catalog, env, number, cert)?;
+        // The status the certificate is chosen on gives the project's algorithms too: the case
+        // is read once.
+        let (chosen, in_counter, status) = RequestFiles::for_certificate(self.desk, self.catalog, env, number, cert)?;
+        let algo = algo.unwrap_or_else(|| status.algorithms.first().and_then(|a| Algo::parse(a)).unwrap_or(Algo::Rsa2048));
         let files = files.unwrap_or(in_counter);
         crate::online::enrol(self.desk, self.library, self.catalog, number, sel, pin, algo, chosen, &files)
     }
