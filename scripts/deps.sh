@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-H;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-J;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -26,10 +26,13 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # grain, formation and desk, WenQuanYi Micro Hei and the CNS 11643 TW-Sung / TW-Kai fonts).
 # I (scanapp/: Cairo + Pango through PyGObject (PangoCairo), SciPy, digiKam's scanned paper and desk textures
 # from digikam-data, Smiley Sans (得意黑) set upright).
+# J (mfpscan/: FreeType's outlines through python3-freetype, filled by the maker's own numpy rasteriser,
+# SciPy, the Ume Mincho / Gothic fonts of fonts-horai-umefont; its paper is grown from a fibre model).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
-  python3-gi python3-gi-cairo python3-cairo gir1.2-pango-1.0 digikam-data fonts-smiley-sans)
+  python3-gi python3-gi-cairo python3-cairo gir1.2-pango-1.0 digikam-data fonts-smiley-sans
+  python3-freetype fonts-horai-umefont)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -16,7 +16,10 @@
 # Sweet Home 3D's textures as paper and desk, cinnabar paste with gloss, a handheld phone photo sent through a
 # chat app) or scanapp (I, issue 76: Cairo + Pango (PangoCairo) with Smiley Sans outlines set upright, digiKam's
 # scanned paper textures, Clapper–Yule ink layers, a phone photo under room light flattened, enhanced and exported
-# by a phone scanning app). SPLIT: dev (for looking at while
+# by a phone scanning app) or mfpscan (J, issue 76: FreeType outlines of the Ume fonts filled by its own numpy
+# scanline rasteriser, a laser-printed form with the drum's ghost, paper from a fibre deposition model,
+# Murray–Davies ink with a dot-area curve, an office MFP's platen scan sent by e-mail, to a folder or as a
+# compact MRC PDF the counter exports). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -34,11 +37,12 @@
 # paper backgrounds, fonts-droid-fallback, fonts-hanazono; camera: python3-reportlab, mupdf-tools,
 # libreoffice-common's bitmaps, fonts-babelstone-han, fonts-lxgw-wenkai, python3-scipy; phone: python3-pyqt5,
 # python3-scipy, sweethome3d's textures, fonts-wqy-microhei, fonts-cns11643-sung, fonts-cns11643-kai; scanapp:
-# python3-gi-cairo, python3-cairo, gir1.2-pango-1.0, python3-scipy, digikam-data's textures, fonts-smiley-sans).
+# python3-gi-cairo, python3-cairo, gir1.2-pango-1.0, python3-scipy, digikam-data's textures, fonts-smiley-sans;
+# mfpscan: python3-freetype, python3-scipy, fonts-horai-umefont).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone or scanapp" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp or mfpscan" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -68,6 +72,8 @@ esac
 [ "$maker" = phone ] && base=$((base + 420000))
 # I (scanapp) likewise: each split's base + 490000.
 [ "$maker" = scanapp ] && base=$((base + 490000))
+# J (mfpscan) likewise: each split's base + 560000.
+[ "$maker" = mfpscan ] && base=$((base + 560000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
