@@ -857,6 +857,10 @@ fn outer_points(pts: &[(f32, f32)], cu: f32, cv: f32) -> Vec<Option<(f32, f32, f
     outer
 }
 
+/// No seal face is under 10 mm across (法人章 15 mm and more, 公章 38 mm and more): a circle
+/// smaller than that through three outermost points is a character's curve, not a face's ring.
+const SMALLEST_FACE_RADIUS_MM: f32 = 5.0;
+
 /// Least-squares circle (Kåsa) through points: (cu, cv, r); none through fewer than five.
 fn fit_circle(pts: &[(f32, f32)]) -> Option<(f32, f32, f32)> {
     if pts.len() < 5 {
@@ -880,15 +884,43 @@ fn fit_shape(f: &BoxFeatures, indices: &[usize], frame: Frame) -> Shape {
     let mut circ = fit_circle(&kept).unwrap_or((cu, cv, 1.0));
     let tol_in = (0.8 * f.ppmm).max(2.0);
     let tol_out = 2.0 * f.ppmm;
+    let on_ring = |c: (f32, f32, f32), (u, v): (f32, f32)| {
+        let r = (u - c.0).hypot(v - c.1) - c.2;
+        r > -tol_in && r < tol_out
+    };
+    // A broken face's cut-away cap leaves its chord among the outermost points and pulls the
+    // first fit in, and the ring's far side then lies beyond `tol_out`: the circle through
+    // three outermost points that most of the others lie on is taken instead, where it holds
+    // clearly more of them (issue 76: I's and F's broken 公章 were sized 2.4–5 mm off and read
+    // as tilted, their stars read from a centre off the star).
+    // Only for a face of strokes: a solid patch (a stain, which `disc_fill` sets aside) has
+    // no ring, and a circle along part of its outline is no better than the first.
+    let fill = pts.len() as f32 / (std::f32::consts::PI * circ.2 * circ.2).max(1.0);
+    if op.len() >= 30 && fill <= MOST_DISC_FILL {
+        let band = 0.4 * f.ppmm;
+        let count = |c: (f32, f32, f32)| op.iter().filter(|&&(u, v)| ((u - c.0).hypot(v - c.1) - c.2).abs() <= band).count();
+        let held = count(circ);
+        let n = op.len();
+        let best = [n / 6, n / 4, n / 3]
+            .into_iter()
+            .flat_map(|step| (0..n).step_by(2).map(move |k| [k, (k + step) % n, (k + 2 * step) % n]))
+            .filter_map(|[a, b, c]| crate::quantities::circle_through(op[a], op[b], op[c]))
+            .filter(|c| c.2 >= SMALLEST_FACE_RADIUS_MM * f.ppmm && c.2 < 2.0 * (f.w.max(f.h) as f32))
+            .map(|c| (count(c), c))
+            .max_by_key(|&(k, _)| k);
+        // ... and only a circle nearly all the ink lies within: the ring is the face's outermost
+        // ink, and a circle through part of a blob's outline (a stain, an ellipse) has some of
+        // the blob beyond it.
+        let beyond = |c: (f32, f32, f32)| op.iter().filter(|&&(u, v)| (u - c.0).hypot(v - c.1) - c.2 > tol_out).count();
+        if let Some((k, c)) = best
+            && k > held + (n / 10).max(10)
+            && beyond(c) <= n / 20
+        {
+            circ = c;
+        }
+    }
     for _ in 0..3 {
-        let k: Vec<(f32, f32)> = op
-            .iter()
-            .cloned()
-            .filter(|&(u, v)| {
-                let r = (u - circ.0).hypot(v - circ.1) - circ.2;
-                r > -tol_in && r < tol_out
-            })
-            .collect();
+        let k: Vec<(f32, f32)> = op.iter().cloned().filter(|&p| on_ring(circ, p)).collect();
         if k.len() < 10 {
             break;
         }
@@ -2178,6 +2210,17 @@ pub(crate) fn hue_deg(r: f32, g: f32, b: f32) -> f32 {
     if h > 180.0 { h - 360.0 } else { h }
 }
 
+/// A stain cell's mean darkness below the paper (levels), or its chroma.
+const STAIN_DARKNESS: f32 = 14.0;
+const STAIN_CHROMA: f32 = 18.0;
+/// The scale under which a page's light does not change: a shadow's penumbra or a lamp's
+/// fall-off spans 8 mm and more, so over 2 mm it is a straight ramp a Gaussian keeps.
+const STAIN_LIGHT_SMOOTHING_MM: f32 = 2.0;
+/// The least texture (RMS of a neutral stain's darkness about its 2-mm smoothing, levels) of a
+/// stain on the paper. Issue 76, maker I (a dev set): phone shadows on the scanning app's pages
+/// read 0.7–2.4, graphite smudges 3.2 and more; B's grey stains 6 and more.
+const STAIN_MIN_TEXTURE: f32 = 2.8;
+
 /// `bg_not_white` from the paper's luma and tint, else the stained share of the box.
 #[wide_when_available]
 fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
@@ -2235,19 +2278,71 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &m
         }
     }
     let half = (c * c / 2).max(1) as u32;
+    // Per read cell: its mean darkness, and whether it is coloured (a tint, a highlighter) or
+    // only dark (graphite, a grey blot, or a shadow on a photographed page).
+    let read: Vec<Option<(f32, bool)>> = cells
+        .iter()
+        .map(|&(n, d, rgb)| {
+            (n >= half).then(|| {
+                let mean = rgb.map(|v| v as f32 / n as f32);
+                let chroma = mean[0].max(mean[1]).max(mean[2]) - mean[0].min(mean[1]).min(mean[2]);
+                (d as f32 / n as f32, chroma >= STAIN_CHROMA)
+            })
+        })
+        .collect();
+    let texture = neutral_stain_texture(&read, cw, ch, STAIN_LIGHT_SMOOTHING_MM * f.ppmm / c as f32);
+    // Neutral darkness as smooth as the light's falls and shadows is the light's, not the paper's.
+    let neutral_counts = texture.is_some_and(|t| t >= STAIN_MIN_TEXTURE);
     let stain: u32 = cells
         .iter()
-        .filter(|cell| cell.0 >= half)
-        .filter(|(n, d, rgb)| {
-            let mean = rgb.map(|v| v as f32 / *n as f32);
-            let chroma = mean[0].max(mean[1]).max(mean[2]) - mean[0].min(mean[1]).min(mean[2]);
-            *d as f32 / *n as f32 >= 14.0 || chroma >= 18.0
-        })
-        .map(|cell| cell.0)
+        .zip(&read)
+        .filter_map(|(cell, r)| r.map(|(d, coloured)| (cell.0, d, coloured)))
+        .filter(|&(_, d, coloured)| coloured || (neutral_counts && d >= STAIN_DARKNESS))
+        .map(|(n, _, _)| n)
         .sum();
     let frac = stain as f32 / total.max(1) as f32;
     metrics.push(("stain", frac));
+    if let Some(t) = texture {
+        metrics.push(("stain_texture", t));
+    }
     labels.check(Defect::BgNotWhite, "stain", frac, Op::Above, 0.02);
+}
+
+/// The RMS, over the neutral dark cells (darkness ≥ [`STAIN_DARKNESS`], not coloured), of their
+/// darkness about its Gaussian smoothing of σ `sigma_cells` over every read cell (unread cells,
+/// near ink, carry no weight); `None` without such a cell.
+fn neutral_stain_texture(read: &[Option<(f32, bool)>], cw: usize, ch: usize, sigma_cells: f32) -> Option<f32> {
+    let neutral = |r: &Option<(f32, bool)>| r.is_some_and(|(d, coloured)| !coloured && d >= STAIN_DARKNESS);
+    if !read.iter().any(neutral) {
+        return None;
+    }
+    let r = (3.0 * sigma_cells).ceil().max(1.0) as isize;
+    let kernel: Vec<f32> = (-r..=r).map(|i| (-0.5 * (i as f32 / sigma_cells).powi(2)).exp()).collect();
+    // Normalised convolution: (Σ k·d, Σ k) per cell, along rows then columns.
+    let pass = |src: &[(f32, f32)], along_rows: bool| -> Vec<(f32, f32)> {
+        let mut out = vec![(0.0, 0.0); cw * ch];
+        for y in 0..ch as isize {
+            for x in 0..cw as isize {
+                let mut acc = (0.0, 0.0);
+                for (k, o) in kernel.iter().zip(-r..=r) {
+                    let (xx, yy) = if along_rows { (x + o, y) } else { (x, y + o) };
+                    if (0..cw as isize).contains(&xx) && (0..ch as isize).contains(&yy) {
+                        let v = src[yy as usize * cw + xx as usize];
+                        acc = (acc.0 + k * v.0, acc.1 + k * v.1);
+                    }
+                }
+                out[y as usize * cw + x as usize] = acc;
+            }
+        }
+        out
+    };
+    let weighted: Vec<(f32, f32)> = read.iter().map(|r| r.map_or((0.0, 0.0), |(d, _)| (d, 1.0))).collect();
+    let smooth = pass(&pass(&weighted, true), false);
+    let (sum, n) = read.iter().zip(&smooth).filter(|(r, _)| neutral(r)).fold((0.0f32, 0.0f32), |(sum, n), (r, s)| {
+        let d = r.map_or(0.0, |(d, _)| d);
+        (sum + (d - s.0 / s.1.max(1e-6)).powi(2), n + 1.0)
+    });
+    Some((sum / n).sqrt())
 }
 
 /// The mask crop (scan pixels) and the RGBA image at `out_dpi` in the page frame.
@@ -2500,6 +2595,31 @@ mod tests {
         let measure = |m: &str| metric(&s.metrics, m);
         assert!(measure("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_shadow_across_a_photographed_box_is_the_light_but_a_graphite_smudge_is_a_stain() {
+        // Maker I (a phone scanning app's pages): the phone's shadow, its penumbra 10 mm wide,
+        // darkens a third of the right box by up to a tenth, as the app's flattening leaves it; a
+        // graphite smudge darkens the paper by up to 40 levels, in blotches a few millimetres across.
+        let paper = [245.0f32, 244.0, 240.0];
+        let shadow = |u: f32, v: f32| {
+            let t = ((u + 0.3 * v - 95.0) / 10.0).clamp(0.0, 1.0);
+            let light = 1.0 - 0.1 * t * t * (3.0 - 2.0 * t);
+            paper.map(|c| c * light)
+        };
+        let smudge = |u: f32, v: f32| {
+            let inside = ((u - 90.0) / 20.0).powi(2) + ((v - 28.0) / 16.0).powi(2) <= 1.0;
+            let blotches = 0.5 + 0.5 * (1.3 * u).sin() * (1.1 * v + 0.4 * u).sin();
+            let dark = if inside { 40.0 * blotches } else { 0.0 };
+            paper.map(|c| c - dark)
+        };
+        for (name, report, stained) in [("shadow", two_boxes(shadow, 3.0), false), ("graphite", two_boxes(smudge, 3.0), true)] {
+            let s = report.samples.iter().find(|s| s.col == 1).expect("the right box");
+            assert_eq!(s.defects.contains(&Defect::BgNotWhite), stained, "{name}: {:?} {:?}", s.defects, s.metrics);
+            let texture = metric(&s.metrics, "stain_texture").expect("neutral dark cells were read");
+            assert_eq!(texture >= STAIN_MIN_TEXTURE, stained, "{name}: texture {texture}");
+        }
     }
 
     #[test]
@@ -2952,6 +3072,32 @@ mod tests {
         let side = s.side_mm.expect("square");
         assert!((side - 18.0).abs() <= 0.5, "side {side} {:?}", s.metrics);
         assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_broken_round_seal_is_sized_by_the_ring_it_kept() {
+        // Maker I's and F's broken 公章: the stamp held askew lost its ring nearly half the
+        // way round and kept the text inside it, which is then the outermost ink there. The
+        // circle fitted through all the outermost ink was pulled in, 2.4–5 mm small, and its far
+        // side then dropped as ink beyond the ring.
+        let (red, paper) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0]);
+        let d = 42.0;
+        for lost_at in [-135.0f32, -60.0, 30.0, 160.0] {
+            let report = two_boxes(
+                |u, v| {
+                    let (dx, dy) = (u - 30.0, v - 28.0);
+                    let off = (dy.atan2(dx).to_degrees() - lost_at + 540.0).rem_euclid(360.0) - 180.0;
+                    let ring_lost = off.abs() < 88.0 && dx.hypot(dy) > 0.5 * d - 2.0;
+                    let ink = if !ring_lost && seal_face(dx, dy, d) { 1.0 } else { 0.0 };
+                    std::array::from_fn(|k| paper[k] + ink * (red[k] - paper[k]))
+                },
+                4.0,
+            );
+            let s = report.samples.iter().find(|s| s.col == 0).expect("the left box");
+            assert!(s.defects.contains(&Defect::Broken), "ring lost at {lost_at}°: {:?} {:?}", s.defects, s.metrics);
+            let got = s.diameter_mm.expect("round");
+            assert!((got - d).abs() <= 0.5, "ring lost at {lost_at}°: diameter {got} {:?}", s.metrics);
+        }
     }
 
     #[test]

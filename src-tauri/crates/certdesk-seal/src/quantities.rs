@@ -1272,7 +1272,16 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
             let half = 0.5 * median(&mut peaks)?;
             let pts: Vec<(f32, f32)> =
                 rays.iter().filter(|(_, _, p)| p.iter().any(|&v| v >= half)).filter_map(|(c, s, p)| crossing(p, half).map(|d| (cx + (r - d) * c, cy + (r - d) * s))).collect();
-            let (mut fx, mut fy, mut fr) = fit_circle_points(&pts)?;
+            // Started from the outline, not from every crossing: a broken face's rays across
+            // its lost cap cross its text or nothing, and a first fit through them all is
+            // pulled off the ring (issue 76: I's and F's broken 公章, 2.4–5 mm).
+            let (mut fx, mut fy, mut fr) = (cx, cy, r);
+            let near: Vec<(f32, f32)> = pts.iter().copied().filter(|&(x, y)| ((x - fx).hypot(y - fy) - fr).abs() <= 1.0 * ppmm).collect();
+            if near.len() >= 90 {
+                (fx, fy, fr) = fit_circle_points(&near)?;
+            } else {
+                (fx, fy, fr) = fit_circle_points(&pts)?;
+            }
             for _ in 0..2 {
                 let kept: Vec<(f32, f32)> = pts.iter().copied().filter(|&(x, y)| ((x - fx).hypot(y - fy) - fr).abs() <= 0.3 * ppmm).collect();
                 if kept.len() < 90 {
@@ -1337,6 +1346,18 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
             Some(EdgeSize { size: [2.0 * half_u - fitted[1] - fitted[3], 2.0 * half_v - fitted[0] - fitted[2]], turn_deg, on_line })
         }
     }
+}
+
+/// The circle through three points (centre and radius); none when they lie on a line.
+pub(crate) fn circle_through(a: (f32, f32), b: (f32, f32), c: (f32, f32)) -> Option<(f32, f32, f32)> {
+    let (bx, by, cx, cy) = (b.0 - a.0, b.1 - a.1, c.0 - a.0, c.1 - a.1);
+    let d = 2.0 * (bx * cy - by * cx);
+    if d.abs() < 1e-6 * (bx.hypot(by) * cx.hypot(cy)).max(1e-12) {
+        return None;
+    }
+    let (b2, c2) = (bx * bx + by * by, cx * cx + cy * cy);
+    let (ux, uy) = ((cy * b2 - by * c2) / d, (bx * c2 - cx * b2) / d);
+    Some((a.0 + ux, a.1 + uy, ux.hypot(uy)))
 }
 
 /// Algebraic (Kåsa) circle through points: centre and radius (also the outline fit of

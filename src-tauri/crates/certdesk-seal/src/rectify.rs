@@ -82,7 +82,16 @@ pub(crate) fn outline_stretch(points: &[(f32, f32)]) -> Option<Stretch> {
             let (dx, dy) = (x - c.0, y - c.1);
             (m[0][0] * dx + m[0][1] * dy, m[1][0] * dx + m[1][1] * dy)
         }));
-        if out.len() < BINS / 2 {
+        // An outline seen at most `MAX_FACTOR` off round lies everywhere beyond half its longest
+        // radius, so beyond half its median: nearer ink is what a broken face's lost ring left
+        // outermost there (its text, its star), not the outline.
+        let mut radii: Vec<f32> = out.iter().map(|p| p.0.hypot(p.1)).collect();
+        radii.sort_by(f32::total_cmp);
+        let least = radii.get(radii.len() / 2).map_or(0.0, |m| m / MAX_FACTOR);
+        let out: Vec<(f32, f32)> = out.into_iter().filter(|p| p.0.hypot(p.1) >= least).collect();
+        // A gap in the outline (a broken face) skews its moments as a view would: with more
+        // than 18° of it missing the view is not read from them.
+        if out.len() < BINS - BINS / 20 {
             return None;
         }
         let k = out.len() as f32;
