@@ -1240,7 +1240,7 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             labels.rule(Defect::Pale, "pale.signature", &metrics);
         }
     }
-    bg_not_white(&f, &ink, &mut labels, &mut metrics);
+    bg_not_white(&f, &ink, kind, &mut labels, &mut metrics);
     let (defects, findings, unchecked) = labels.finish(kind);
     let score = score(&defects, (!empty).then_some(ink.p_ink));
     // Ink set aside as a stain keeps its pixels: the clerk sees what the importer called empty
@@ -2223,7 +2223,7 @@ const STAIN_MIN_TEXTURE: f32 = 2.8;
 
 /// `bg_not_white` from the paper's luma and tint, else the stained share of the box.
 #[wide_when_available]
-fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
+fn bg_not_white(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
     let p = f.paper_raw;
     let l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
     let tint = p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2]);
@@ -2234,7 +2234,11 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, labels: &mut Labels, metrics: &m
         return;
     }
     let (w, h) = (f.w, f.h);
-    let strong: Vec<u8> = ink.mask.iter().zip(&f.dark).zip(&f.red).map(|((&m, &d), &r)| u8::from((m != 0) | (d > 70) | (r > 30))).collect();
+    // Red is a seal's ink, kept out of the paper with its neighbourhood; in a signature box a
+    // pen's ink is dark, and red there is on the paper: a highlighter's pink, a stain (maker I's
+    // pink highlighter under signatures read no stain at all).
+    let red_is_ink = kind.is_seal();
+    let strong: Vec<u8> = ink.mask.iter().zip(&f.dark).zip(&f.red).map(|((&m, &d), &r)| u8::from((m != 0) | (d > 70) | (red_is_ink & (r > 30)))).collect();
     let near = dilate(&strong, w, h, 3);
     // A stain is a patch of paper, not a pixel: darkness and colour are read as means over
     // cells of 0.5 mm (issue 34: sensor noise of σ ≈ 10 levels put single pixels past the
@@ -2595,6 +2599,34 @@ mod tests {
         let measure = |m: &str| metric(&s.metrics, m);
         assert!(measure("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_pink_highlighter_under_a_signature_is_a_stain() {
+        // Maker I: a pink highlighter's swath under a name, in a box read as a signature's. Its
+        // redness kept it out of the paper read for stains, as a seal's ink is, and the box read
+        // clean.
+        let (dpi, paper, pink, pen) = (200.0f32, [245.0f32, 244.0, 240.0], [240.0f32, 170.0, 210.0], [40.0f32, 45.0, 110.0]);
+        let ppmm = dpi / 25.4;
+        let img = RgbImage::from_fn((56.0 * ppmm) as u32, (50.0 * ppmm) as u32, |x, y| {
+            let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+            let stroke = (v - 23.0 - 4.0 * (0.5 * u).sin()).abs() < 0.25 && (10.0..46.0).contains(&u);
+            let swath = (8.0..48.0).contains(&u) && (v - 25.0).abs() < 6.0;
+            image::Rgb(
+                (if stroke {
+                    pen
+                } else if swath {
+                    pink
+                } else {
+                    paper
+                })
+                .map(|c| c as u8),
+            )
+        });
+        let frame = Frame::new(0.0);
+        let geom = BoxGeom { u0: 0.0, v0: 0.0, u1: img.width() as f32, v1: img.height() as f32, line_w: [0.0; 4] };
+        let s = judge(features(&img, frame, &geom, dpi, true), SampleKind::Signature, 0, 0, frame, 0.0, dpi, 300.0);
+        assert!(!s.empty && s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]
