@@ -1223,7 +1223,14 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
                 let broken = labels.contains(Defect::Broken);
                 let side = match edge {
                     Some((w, h)) => {
-                        let on_line = metric(&metrics, "side_on_line_w").zip(metric(&metrics, "side_on_line_h"));
+                        // A face pushed over the box's line has a side beyond it, in what the
+                        // form prints there (a hatched caption strip, the next box's line), whose
+                        // edge then wanders off its fitted line as a cut's does: where nothing
+                        // was found lost, the sides are read whole (issue 76: I's 法人章 pushed
+                        // 3 mm over a line were given the square of their long side, 2.4–2.5 mm
+                        // off; test `a_rectangle_pushed_over_the_line_keeps_its_sides`).
+                        let over_a_line = labels.contains(Defect::OverlapLine) && !broken;
+                        let on_line = metric(&metrics, "side_on_line_w").zip(metric(&metrics, "side_on_line_h")).filter(|_| !over_a_line);
                         face_side(w, h, on_line, broken)
                     }
                     // A broken square loses extent on one side only: take the larger one then.
@@ -3163,6 +3170,39 @@ mod tests {
         assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
         let side = s.side_mm.expect("square");
         assert!((side - 18.0).abs() <= 0.3, "side {side} {:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_rectangle_pushed_over_the_line_keeps_its_sides() {
+        // Maker I: a lying 法人章 20 × 15 mm turned 2.5°, pushed 3 mm over its box's right line
+        // (into the next box) or its bottom line into a hatched caption strip. What lies beyond the line is not the box's, so
+        // the sides across it keep their edges only up to the line, under 0.6 of one fitted line
+        // as a cut's ragged edge; the face was given the square of its long side, 20 mm for a
+        // mean side of 17.5.
+        let (red, paper) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0]);
+        let (hu, hv) = (10.0f32, 7.5f32);
+        for (cu, cv) in [(60.0 - hu + 3.0, 28.0), (30.0, 56.0 - hv + 3.0)] {
+            let report = two_boxes(
+                |u, v| {
+                    // Turned 2.5°, as a hand holds a stamp upright.
+                    let (sn, cs) = 2.5f32.to_radians().sin_cos();
+                    let (du, dv) = ((u - cu) * cs + (v - cv) * sn, (v - cv) * cs - (u - cu) * sn);
+                    let frame = (du.abs() - hu).max(dv.abs() - hv);
+                    let bars = frame < -2.0 && (dv + hv).rem_euclid(2.6) < 1.0 && du.abs() > 0.8;
+                    let ink = (-0.9..=0.0).contains(&frame) || bars;
+                    // The form's hatched caption strip under the row, as on 附件3.
+                    let hatch = v > 56.3 && (u + v).rem_euclid(1.5) < 0.35;
+                    let under = if hatch { [110.0, 110.0, 110.0] } else { paper };
+                    std::array::from_fn(|k| if ink { under[k] * red[k] / 255.0 } else { under[k] })
+                },
+                4.0,
+            );
+            let s = report.samples.iter().find(|s| s.col == 0).expect("the seal's box");
+            assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+            assert!(s.defects.contains(&Defect::OverlapLine) && !s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+            let side = s.side_mm.expect("rectangle");
+            assert!((side - 17.5).abs() <= 0.3, "side {side} {:?}", s.metrics);
+        }
     }
 
     #[test]
