@@ -725,8 +725,7 @@ fn ink_density(f: &BoxFeatures, indices: &[usize]) -> f32 {
 /// strong as the same ink on a scan whose black is 1.
 fn absorbed(density: f32, black: f32) -> f32 {
     let coded = (1.0 - density).clamp(0.0, 1.0);
-    let reflectance = if coded <= 0.040_45 { coded / 12.92 } else { ((coded + 0.055) / 1.055).powf(2.4) };
-    ((1.0 - reflectance) / black.max(0.05)).min(1.0)
+    ((1.0 - srgb_to_linear(coded)) / black.max(0.05)).min(1.0)
 }
 
 /// The `q`-quantile of some values (reorders them); 0 for none.
@@ -2003,15 +2002,22 @@ fn is_print(r: u8, g: u8, dark: u8, red: u8, od: &[f32; 256]) -> bool {
     dark >= 110 && 4 * u16::from(red) < u16::from(dark) && od[usize::from(r)] >= PRINT_OD_RATIO * od[usize::from(g)]
 }
 
+/// The sRGB transfer function: a coded level (0–1) as linear light, and back (IEC 61966-2-1).
+pub(crate) fn srgb_to_linear(coded: f32) -> f32 {
+    if coded <= 0.040_45 { coded / 12.92 } else { ((coded + 0.055) / 1.055).powf(2.4) }
+}
+
+pub(crate) fn linear_to_srgb(linear: f32) -> f32 {
+    if linear <= 0.003_130_8 { 12.92 * linear } else { 1.055 * linear.powf(1.0 / 2.4) - 0.055 }
+}
+
 /// Optical density of a balanced 8-bit level against the box's paper (255), in linear light
 /// (design §2): −log10 of the sRGB-decoded reflectance, the level 0 read as half a level (a
 /// scan's dark floor).
 fn optical_density_table() -> [f32; 256] {
     let mut t = [0f32; 256];
     for (v, o) in t.iter_mut().enumerate() {
-        let x = (v as f32).max(0.5) / 255.0;
-        let lin = if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) };
-        *o = -lin.log10();
+        *o = -srgb_to_linear((v as f32).max(0.5) / 255.0).log10();
     }
     t
 }
@@ -2194,10 +2200,7 @@ fn ink_hue(od: [f32; 3]) -> f32 {
     if top <= 0.0 {
         return 0.0;
     }
-    let coded = od.map(|d| {
-        let lin = 10f32.powf(-d / top * NORMAL_INK_OD);
-        255.0 * if lin <= 0.003_130_8 { 12.92 * lin } else { 1.055 * lin.powf(1.0 / 2.4) - 0.055 }
-    });
+    let coded = od.map(|d| 255.0 * linear_to_srgb(10f32.powf(-d / top * NORMAL_INK_OD)));
     hue_deg(coded[0], coded[1], coded[2])
 }
 
@@ -3566,7 +3569,7 @@ mod tests {
         // reflect ρⁿ, darker in every channel but with the same ratio of densities.
         let od = optical_density_table();
         let srgb = |rho: f32| -> u8 {
-            let v = if rho <= 0.003_130_8 { 12.92 * rho } else { 1.055 * rho.powf(1.0 / 2.4) - 0.055 };
+            let v = linear_to_srgb(rho);
             (v * 255.0).round().clamp(0.0, 255.0) as u8
         };
         let pixel = |rho: [f32; 3]| {
@@ -3602,7 +3605,7 @@ mod tests {
     /// coded colour moves (by 2-10°).
     #[test]
     fn ink_hue_is_the_same_for_pale_and_heavy_layers() {
-        let srgb = |rho: f32| 255.0 * if rho <= 0.003_130_8 { 12.92 * rho } else { 1.055 * rho.powf(1.0 / 2.4) - 0.055 };
+        let srgb = |rho: f32| 255.0 * linear_to_srgb(rho);
         for (name, ink) in [("red", [0.62f32, 0.06, 0.07]), ("purple-red", [0.45, 0.05, 0.2]), ("orange", [0.85, 0.25, 0.04])] {
             let (mut lo, mut hi, mut coded_lo, mut coded_hi) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
             for t in [0.15f32, 0.3, 0.6, 1.0, 1.5] {
@@ -3622,10 +3625,7 @@ mod tests {
         // The definition's inks, given as coded colours at a normal impression's strength (the
         // strongest channel at coded level 25-90: absorbing 0.65-0.9): 正红 at ±9° reads
         // inside the limit, inks 15° off read beyond it, whatever layer they are measured at.
-        let lin = |v: f32| {
-            let x = v / 255.0;
-            if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) }
-        };
+        let lin = |v: f32| srgb_to_linear(v / 255.0);
         for (top, low) in [(230.0f32, 90.0f32), (220.0, 60.0), (200.0, 40.0), (180.0, 25.0)] {
             for (h, inside) in [(9.0f32, true), (-9.0, true), (15.0, false), (-15.0, false)] {
                 let d = (top - low) * h.abs() / 60.0;

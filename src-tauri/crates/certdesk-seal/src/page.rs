@@ -745,8 +745,7 @@ pub(crate) fn sheet_black(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper
     let on_lines = *darkest.select_nth_unstable_by(k, f32::total_cmp).1;
     let level = on_lines.min(darkest_print(img, frame, geoms, dpi));
     let coded = (level / paper_l).clamp(0.0, 1.0);
-    let reflectance = if coded <= 0.040_45 { coded / 12.92 } else { ((coded + 0.055) / 1.055).powf(2.4) };
-    let black = 1.0 - reflectance;
+    let black = 1.0 - crate::analyse::srgb_to_linear(coded);
     if black < 0.5 { 1.0 } else { black }
 }
 
@@ -960,13 +959,7 @@ mod tests {
 
     const DPI: f32 = 200.0;
 
-    fn srgb_to_linear(v: f32) -> f32 {
-        if v <= 0.040_45 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
-    }
-
-    fn linear_to_srgb(l: f32) -> f32 {
-        if l <= 0.003_130_8 { 12.92 * l } else { 1.055 * l.powf(1.0 / 2.4) - 0.055 }
-    }
+    use crate::analyse::{linear_to_srgb, srgb_to_linear};
 
     /// Each sample's (kind, `absorbed`, `density`), in box order.
     fn pale_measures(png: &[u8]) -> Vec<(SampleKind, f32, f32)> {

@@ -84,10 +84,7 @@ pub(crate) fn paper_quad(img: &RgbImage, _paper_l: f32) -> Option<[(f32, f32); 4
         return None;
     }
     let raw = img.as_raw();
-    let linear: [f32; 256] = std::array::from_fn(|v| {
-        let x = v as f32 / 255.0;
-        if x <= 0.040_45 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) }
-    });
+    let linear: [f32; 256] = std::array::from_fn(|v| crate::analyse::srgb_to_linear(v as f32 / 255.0));
     // Each cell's upper quartile of luma (every other pixel of every other row), in linear
     // light: a ruled line or a character covers under three quarters of a cell's pixels, so the
     // cell reads as the paper round it (a mean, or the median under a 0.3 mm line at 300 dpi,
@@ -349,7 +346,7 @@ mod tests {
 
     /// A coded level for a linear-light reflectance.
     fn coded(linear: f32) -> u8 {
-        let v = if linear <= 0.003_130_8 { 12.92 * linear } else { 1.055 * linear.powf(1.0 / 2.4) - 0.055 };
+        let v = crate::analyse::linear_to_srgb(linear);
         (v * 255.0).round() as u8
     }
 
