@@ -286,11 +286,17 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
             f.class = if round { Class::Round } else { Class::Square };
             f.seal = Some((ink, shape));
         }
-    } else if dark_px as f32 >= 2.0 * mm2 {
+    } else if dark_px as f32 >= LEAST_NAME_MM2 * mm2 {
         f.class = Class::Dark;
     }
     f
 }
+
+/// The dark ink (mm²) a box holds to vote its row a signature row: a name's strokes, 0.4 mm
+/// wide and 20 mm long at the least. Less is the form's own print inside the box's crop (a
+/// caption under it, 签章2: about 3 mm², which made maker I's row of one 公章 and two empty
+/// boxes a signature row and its seal unread, issue 76).
+const LEAST_NAME_MM2: f32 = 8.0;
 
 /// The redness (balanced R − G) from which a pixel counts as red, and the red a box holds
 /// (mm², less the pixels as far toward green: the paper's noise) to be read as a seal.
@@ -3244,6 +3250,38 @@ mod tests {
         assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
         let got = s.diameter_mm.expect("round");
         assert!((got - d).abs() <= 0.6, "diameter {got} for {d}: {:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_caption_printed_inside_empty_boxes_does_not_make_a_seal_row_a_signature_row() {
+        // Maker I: a row of three 公章 boxes, a seal in the first, the other two empty with their
+        // captions (签章2, 签章3: about 3 mm² of dark print) inside the boxes' crops. Each empty
+        // box voted the row a signature row and the seal was read as no signature, empty.
+        let ppmm = 200.0 / 25.4;
+        let (x0, y0, bw, bh) = (12.0f32, 14.0f32, 60.0f32, 56.0f32);
+        let img = RgbImage::from_fn((204.0 * ppmm) as u32, (84.0 * ppmm) as u32, |x, y| {
+            let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+            let on_line = (0..=3).any(|k| (u - (x0 + k as f32 * bw)).abs() < 0.15) && (y0..=y0 + bh).contains(&v)
+                || [y0, y0 + bh].iter().any(|&l| (v - l).abs() < 0.15) && (x0..=x0 + 3.0 * bw).contains(&u);
+            let seal = seal_face(u - (x0 + 0.5 * bw), v - (y0 + 0.5 * bh), 40.0);
+            // Three characters' worth of print, 1 mm² each, 3 mm above each empty box's bottom line.
+            let caption = (1..3).any(|k| {
+                let cu = x0 + (k as f32 + 0.5) * bw;
+                (0..3).any(|c| (u - (cu - 3.0 + 3.0 * c as f32)).abs() < 0.5) && (v - (y0 + bh - 3.0)).abs() < 0.5
+            });
+            image::Rgb(if on_line || caption {
+                [30, 30, 30]
+            } else if seal {
+                [205, 45, 50]
+            } else {
+                [245, 244, 240]
+            })
+        });
+        let report = crate::import_sheet(&png_bytes(&img), &crate::ImportOptions { dpi: Some(200.0), ..Default::default() }).expect("import");
+        assert_eq!(report.samples.len(), 3, "{:?}", report.samples.iter().map(|s| (s.row, s.col)).collect::<Vec<_>>());
+        let s = report.samples.iter().find(|s| s.col == 0).expect("the seal");
+        assert_eq!(s.kind, SampleKind::OfficialSeal, "{:?} {:?}", s.defects, s.metrics);
+        assert!(!s.empty, "{:?} {:?}", s.defects, s.metrics);
     }
 
     /// `synth::two_boxes` imported at its 200 dpi.
