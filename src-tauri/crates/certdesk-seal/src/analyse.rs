@@ -1597,17 +1597,27 @@ const NOISE_HUE_DEG: f32 = 16.0;
 /// 0.58 or less.
 const MOST_DISC_FILL: f32 = 0.7;
 
-/// Whether a round seal's "ink" is a stain: it covers more of its disc than any pressing
-/// (`MOST_DISC_FILL`). The box is empty and its paper not white, both for that reason.
+/// The most a stamped impression's edges spread beyond the scanner's own in every direction
+/// (`blur_excess_mm`, the smallest of the directions' excesses). A face is carved: its ink
+/// ends where the rubber does, softened only by the ink's bleed into the paper, and a smear
+/// widens the edges along one direction, not across it. A stain soaks into the paper and
+/// fades out over millimetres all round. Issue 76, maker J (a dev set since its rows were
+/// read): a tea stain alone in an empty 法人章 box read 1.19 mm and was judged a pale, broken,
+/// double, tilted, orange seal; the true impressions of A, I, H and J, smeared ones included,
+/// read 0.63 mm and less.
+const MOST_EDGE_BLUR_MM: f32 = 0.9;
+
+/// Whether a seal box's "ink" is a stain: it covers more of its disc than any pressing
+/// (`MOST_DISC_FILL`, round seals), or its edges fade out all round as no carved face's do
+/// (`MOST_EDGE_BLUR_MM`). The box is empty and its paper not white, both for that reason.
 fn only_a_stain(labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
-    let Some(fill) = metric(metrics, "disc_fill") else { return false };
-    let stain = fill > MOST_DISC_FILL;
-    if stain {
-        labels.withdraw(&Defect::ALL);
-        labels.found(Defect::Empty, "disc_fill", fill, Op::Above, MOST_DISC_FILL);
-        labels.found(Defect::BgNotWhite, "disc_fill", fill, Op::Above, MOST_DISC_FILL);
-    }
-    stain
+    let fill = metric(metrics, "disc_fill").filter(|&f| f > MOST_DISC_FILL).map(|f| ("disc_fill", f, MOST_DISC_FILL));
+    let soft = || metric(metrics, "blur_excess_mm").filter(|&b| b > MOST_EDGE_BLUR_MM).map(|b| ("blur_excess_mm", b, MOST_EDGE_BLUR_MM));
+    let Some((quantity, value, limit)) = fill.or_else(soft) else { return false };
+    labels.withdraw(&Defect::ALL);
+    labels.found(Defect::Empty, quantity, value, Op::Above, limit);
+    labels.found(Defect::BgNotWhite, quantity, value, Op::Above, limit);
+    true
 }
 
 /// Score of a sample, 0–100: each label costs by how much it spoils the impression; among
@@ -3352,6 +3362,41 @@ mod tests {
         assert!(s.findings.iter().all(|f| f.quantity == "disc_fill"), "{:?} {:?}", s.findings, s.metrics);
         let blank = white.samples.iter().find(|s| s.col == 0).expect("the left box");
         assert!(blank.empty && crate::sample_png(blank, white.output_dpi).expect("encode").is_none(), "{:?} {:?}", blank.findings, blank.metrics);
+    }
+
+    #[test]
+    fn a_tea_stain_alone_in_a_legal_rep_box_is_an_empty_box_not_an_orange_seal() {
+        // Maker J (a dev set), 001 r1c0: an empty 法人章 box beside a stamped one holds a tea
+        // stain, orange-tan, 28 × 20 mm, fading out over 3 mm all round; it was judged a pale,
+        // broken, double, tilted, off-colour seal. The 法人章 beside it, as carved, keeps its ink.
+        let (red, paper, tea) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0], [232.0f32, 196.0, 160.0]);
+        let sheet = crate::synth::two_boxes(
+            |u, v| {
+                let (du, dv) = (u - 30.0, v - 28.0);
+                let frame = (du.abs() - 9.0).max(dv.abs() - 9.0);
+                let bars = frame < -2.0 && (dv + 9.0).rem_euclid(2.6) < 1.0 && du.abs() > 0.8;
+                if (-0.9..=0.0).contains(&frame) || bars {
+                    return std::array::from_fn(|k| paper[k] * red[k] / 255.0);
+                }
+                let r = (((u - 90.0) / 14.0).powi(2) + ((v - 28.0) / 10.0).powi(2)).sqrt();
+                // Soaked in: full inside, fading to nothing over the outer 3 mm, mottled.
+                let mottle = 0.8 + 0.2 * (0.9 * u).sin() * (0.7 * v).cos();
+                let soak = ((1.0 - r) / 0.3).clamp(0.0, 1.0) * mottle;
+                std::array::from_fn(|k| paper[k] + soak * (tea[k] - paper[k]))
+            },
+            3.0,
+        );
+        // Through a scanner's optics (σ 0.19 mm), whose spread the ruled lines tell.
+        let sharp = image::load_from_memory(&sheet).expect("a PNG").to_rgb8();
+        let mut png = Vec::new();
+        image::imageops::blur(&sharp, 1.5).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("encode");
+        let report = import_200(&crate::decode::png_with_dpi(png, 200.0));
+        let seal = report.samples.iter().find(|s| s.col == 0).expect("the seal's box");
+        assert!(!seal.empty && seal.kind == SampleKind::LegalRepSeal && !seal.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", seal.defects, seal.metrics);
+        let s = report.samples.iter().find(|s| s.col == 1).expect("the stained box");
+        assert_eq!(s.defects, vec![Defect::Empty, Defect::BgNotWhite], "{:?}", s.metrics);
+        let empty = s.findings.iter().find(|f| f.label == Defect::Empty).expect("a reason");
+        assert_eq!(empty.quantity, "blur_excess_mm", "{:?} {:?}", s.findings, s.metrics);
     }
 
     #[test]
