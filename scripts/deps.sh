@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-J;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-K;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -28,11 +28,14 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # from digikam-data, Smiley Sans (得意黑) set upright).
 # J (mfpscan/: FreeType's outlines through python3-freetype, filled by the maker's own numpy rasteriser,
 # SciPy, the Ume Mincho / Gothic fonts of fonts-horai-umefont; its paper is grown from a fibre model).
+# K (wand/: Mesa's software OpenGL through PyOpenGL (OSMesa), SciPy, libjpeg-turbo's cjpeg, scikit-image's
+# photographed gravel texture (python3-skimage's data), IPAmj Mincho, BIZ UD Gothic and the Seto handwriting face).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
   python3-gi python3-gi-cairo python3-cairo gir1.2-pango-1.0 digikam-data fonts-smiley-sans
-  python3-freetype fonts-horai-umefont)
+  python3-freetype fonts-horai-umefont
+  python3-opengl libosmesa6 libjpeg-turbo-progs python3-skimage fonts-ipamj-mincho fonts-morisawa-bizud-gothic fonts-seto)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -19,7 +19,10 @@
 # by a phone scanning app) or mfpscan (J, issue 76: FreeType outlines of the Ume fonts filled by its own numpy
 # scanline rasteriser, a laser-printed form with the drum's ghost, paper from a fibre deposition model,
 # Murray–Davies ink with a dot-area curve, an office MFP's platen scan sent by e-mail, to a folder or as a
-# compact MRC PDF the counter exports). SPLIT: dev (for looking at while
+# compact MRC PDF the counter exports) or wand (K, issue 76: IPAmj Mincho / BIZ UD Gothic / Seto outlines filled
+# by Mesa's software OpenGL (OSMesa) with stencil-then-cover and jittered passes, a form printed by a 24-pin
+# dot-matrix printer, scikit-image's photographed gravel as paper grain, CIELAB tint-ladder inks, a handheld
+# wand scanner whose encoder roller, turning hand and strobed LEDs set the geometry). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -38,11 +41,12 @@
 # libreoffice-common's bitmaps, fonts-babelstone-han, fonts-lxgw-wenkai, python3-scipy; phone: python3-pyqt5,
 # python3-scipy, sweethome3d's textures, fonts-wqy-microhei, fonts-cns11643-sung, fonts-cns11643-kai; scanapp:
 # python3-gi-cairo, python3-cairo, gir1.2-pango-1.0, python3-scipy, digikam-data's textures, fonts-smiley-sans;
-# mfpscan: python3-freetype, python3-scipy, fonts-horai-umefont).
+# mfpscan: python3-freetype, python3-scipy, fonts-horai-umefont; wand: python3-opengl, libosmesa6, python3-scipy,
+# libjpeg-turbo-progs, python3-skimage's data, fonts-ipamj-mincho, fonts-morisawa-bizud-gothic, fonts-seto).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp or mfpscan" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan or wand" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -74,6 +78,8 @@ esac
 [ "$maker" = scanapp ] && base=$((base + 490000))
 # J (mfpscan) likewise: each split's base + 560000.
 [ "$maker" = mfpscan ] && base=$((base + 560000))
+# K (wand) likewise: each split's base + 630000.
+[ "$maker" = wand ] && base=$((base + 630000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
