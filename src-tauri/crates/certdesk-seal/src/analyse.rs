@@ -144,9 +144,10 @@ pub(crate) struct BoxFeatures {
     ppmm: f32,
     pub class: Class,
     seal: Option<(InkMask, Shape)>,
-    /// The share of the paper's light the sheet's blackest print absorbs (linear light,
-    /// `page::sheet_black`): the scanner's own black, against which an ink's absorption is
-    /// read (`absorbed`). 1 where the file has no print to read it from (a single impression).
+    /// The share of the paper's light the sheet's blackest print, or the deepest channel of
+    /// anything on it, absorbs (linear light, `page::sheet_black`): the scanner's own black,
+    /// against which an ink's absorption is read (`absorbed`). 1 where the file has no print to
+    /// read it from (a single impression).
     pub black: f32,
 }
 

@@ -647,7 +647,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     if groups.is_empty() {
         return Err(SealError::NoBoxes);
     }
-    let black = sheet_black(img, frame, &geoms, paper_l, dpi);
+    let black = sheet_black(img, frame, &geoms, paper, dpi);
     let (groups, printed) = match opts.printed_rows.as_deref().and_then(|p| as_printed(&groups, p)) {
         Some(read) => (read.groups, Some(read.kinds)),
         None => (groups, None),
@@ -704,7 +704,8 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
 /// curve lifts its black (issue 76: the makers' black points of 1.5–4 %), and a thin rule at
 /// 150 dpi keeps less of its darkness than bold print, so this is a floor of the print's true
 /// black, never above 1; under 0.5 (no lines read as lines) it is not used.
-pub(crate) fn sheet_black(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper_l: f32, dpi: f32) -> f32 {
+pub(crate) fn sheet_black(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper: [f32; 3], dpi: f32) -> f32 {
+    let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let (w, h) = (img.width() as i64, img.height() as i64);
     let at = |u: f32, v: f32| -> Option<f32> {
         let (x, y) = frame.to_scan(u, v);
@@ -743,7 +744,7 @@ pub(crate) fn sheet_black(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper
     }
     let k = darkest.len() / 20;
     let on_lines = *darkest.select_nth_unstable_by(k, f32::total_cmp).1;
-    let level = on_lines.min(darkest_print(img, frame, geoms, dpi));
+    let level = on_lines.min(darkest_print(img, frame, geoms, paper, dpi));
     let coded = (level / paper_l).clamp(0.0, 1.0);
     let black = 1.0 - crate::analyse::srgb_to_linear(coded);
     if black < 0.5 { 1.0 } else { black }
@@ -752,10 +753,18 @@ pub(crate) fn sheet_black(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper
 /// The luma of the darkest neutral print around the boxes: over the rectangle that holds them,
 /// 10 mm more each way (the form's own labels and headings beside and above its grid, not the
 /// desk or the scanner's lid beyond the page), every other pixel of every other row, the 1/2000
-/// darkest of the pixels whose chroma is under 40 (black print and pens, not seal ink), at least
+/// darkest of the pixels whose chroma is under 40 (black print and pens), at least
 /// 20. A form may print its rules grey (issue 76: maker E's inkjet form, rules at 0.6–0.8 of the
 /// way to black at 400 dpi) while its text is black.
-fn darkest_print(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], dpi: f32) -> f32 {
+///
+/// Or, where that is darker, the same quantile of every pixel's darkest channel against the
+/// paper's in that channel (as a luma level: the channel's share of the paper's times the
+/// paper's luma), whatever its colour: the scanner's black lies at least as deep as anything on
+/// the sheet reads in any channel, and a red ink's green is read as deep as black print's. A
+/// form printed by a ribbon or from a faded cartridge is no black (issue 76, maker K: a 24-pin
+/// printer's print absorbs 0.72–0.96 of the light), and taken for the scanner's black it lifted
+/// every ink read against it by up to a third: pale seals read normal.
+fn darkest_print(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], paper: [f32; 3], dpi: f32) -> f32 {
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     for g in geoms {
         for (u, v) in [(g.u0, g.v0), (g.u1, g.v0), (g.u0, g.v1), (g.u1, g.v1)] {
@@ -768,26 +777,35 @@ fn darkest_print(img: &RgbImage, frame: Frame, geoms: &[BoxGeom], dpi: f32) -> f
     let clamp = |v: f32, n: usize| (v.max(0.0) as usize).min(n);
     let (x0, x1, y0, y1) = (clamp(x0 - margin, w), clamp(x1 + margin, w), clamp(y0 - margin, h), clamp(y1 + margin, h));
     let raw = img.as_raw();
-    let mut hist = [0u32; 256];
+    let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
+    // Each channel's level as a luma level: the channel's share of the paper's, times its luma.
+    let to_luma: [[u8; 256]; 3] = std::array::from_fn(|c| std::array::from_fn(|v| (v as f32 / paper[c].max(1.0) * paper_l).round().clamp(0.0, 255.0) as u8));
+    let (mut neutral, mut any) = ([0u32; 256], [0u32; 256]);
     let mut n = 0u32;
     for y in (y0..y1).step_by(2) {
         for x in (x0..x1).step_by(2) {
             let p = &raw[(y * w + x) * 3..(y * w + x) * 3 + 3];
             if i32::from(p[0].max(p[1]).max(p[2])) - i32::from(p[0].min(p[1]).min(p[2])) < 40 {
-                hist[usize::from(luma8(p[0], p[1], p[2]))] += 1;
+                neutral[usize::from(luma8(p[0], p[1], p[2]))] += 1;
                 n += 1;
             }
+            let deepest = to_luma[0][usize::from(p[0])].min(to_luma[1][usize::from(p[1])]).min(to_luma[2][usize::from(p[2])]);
+            any[usize::from(deepest)] += 1;
         }
     }
-    let want = (n / 2000).max(20);
-    let mut acc = 0;
-    for (l, &c) in hist.iter().enumerate() {
-        acc += c;
-        if acc >= want {
-            return l as f32;
+    let quantile = |hist: &[u32; 256], total: u32| {
+        let want = (total / 2000).max(20);
+        let mut acc = 0;
+        for (l, &c) in hist.iter().enumerate() {
+            acc += c;
+            if acc >= want {
+                return l as f32;
+            }
         }
-    }
-    255.0
+        255.0
+    };
+    let total: u32 = any.iter().sum();
+    quantile(&neutral, n).min(quantile(&any, total))
 }
 
 /// The scan's rows read as the printed sheet `printed` has them (#74), or `None` when they do
@@ -1015,11 +1033,38 @@ mod tests {
             }
         }
         let g = BoxGeom { u0: 102.0, v0: 102.0, u1: 298.0, v1: 298.0, line_w: [4.0; 4] };
-        let black = sheet_black(&img, Frame::new(0.0), &[g], 240.0, 50.8);
+        let black = sheet_black(&img, Frame::new(0.0), &[g], [240.0; 3], 50.8);
         assert!((black - 0.949).abs() < 0.005, "{black}");
         // No print at all: no black to read, the ink is read against full absorption.
         let blank = RgbImage::from_pixel(400, 400, image::Rgb([240, 240, 240]));
-        assert_eq!(sheet_black(&blank, Frame::new(0.0), &[g], 240.0, 50.8), 1.0);
+        assert_eq!(sheet_black(&blank, Frame::new(0.0), &[g], [240.0; 3], 50.8), 1.0);
+    }
+    #[test]
+    fn a_ribbon_printed_forms_grey_is_not_the_scanners_black_where_a_seals_ink_reads_deeper() {
+        // Maker K: a 24-pin printer's rules absorb three quarters of the light (luma 129 on
+        // paper of 240); a red seal's strokes in the box read green 12 of the paper's 240, as
+        // deep as black print. The scanner's black is at least that deep: the rules' grey
+        // taken for it lifted every ink a third, and pale seals read normal.
+        let mut img = RgbImage::from_pixel(400, 400, image::Rgb([240, 240, 240]));
+        for y in 0..400 {
+            for x in 0..400 {
+                if (98..102).contains(&x) || (298..302).contains(&x) || (98..102).contains(&y) || (298..302).contains(&y) {
+                    img.put_pixel(x, y, image::Rgb([129, 129, 129]));
+                }
+            }
+        }
+        let g = BoxGeom { u0: 102.0, v0: 102.0, u1: 298.0, v1: 298.0, line_w: [4.0; 4] };
+        let grey = sheet_black(&img, Frame::new(0.0), &[g], [240.0; 3], 50.8);
+        assert!((grey - 0.75).abs() < 0.01, "the rules alone: {grey}");
+        for y in 150..250 {
+            for x in 150..250 {
+                if (x / 6 + y / 6) % 3 == 0 {
+                    img.put_pixel(x, y, image::Rgb([205, 12, 20]));
+                }
+            }
+        }
+        let black = sheet_black(&img, Frame::new(0.0), &[g], [240.0; 3], 50.8);
+        assert!(black > 0.99, "with a seal's strokes: {black}");
     }
     const PAPER: [u8; 3] = [240, 240, 240];
 
