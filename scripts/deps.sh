@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-K;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-L;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -30,12 +30,15 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # SciPy, the Ume Mincho / Gothic fonts of fonts-horai-umefont; its paper is grown from a fibre model).
 # K (wand/: Mesa's software OpenGL through PyOpenGL (OSMesa), SciPy, libjpeg-turbo's cjpeg, scikit-image's
 # photographed gravel texture (python3-skimage's data), IPAmj Mincho, BIZ UD Gothic and the Seto handwriting face).
+# L (duplex/: pygame's SDL drawing and pygame.freetype (python3-pygame), SciPy, Takao Mincho and VL Gothic;
+# its paper is a fractional-Brownian surface model).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
   python3-gi python3-gi-cairo python3-cairo gir1.2-pango-1.0 digikam-data fonts-smiley-sans
   python3-freetype fonts-horai-umefont
-  python3-opengl libosmesa6 libjpeg-turbo-progs python3-skimage fonts-ipamj-mincho fonts-morisawa-bizud-gothic fonts-seto)
+  python3-opengl libosmesa6 libjpeg-turbo-progs python3-skimage fonts-ipamj-mincho fonts-morisawa-bizud-gothic fonts-seto
+  python3-pygame fonts-takao-mincho fonts-vlgothic)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)
