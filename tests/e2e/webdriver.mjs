@@ -112,7 +112,10 @@ export function pythonWithOpenpyxl() {
 export const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
 const pause = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** Waits for the driver on `port` to answer; a driver that has already exited never will. */
+/** Waits for the driver on `port` to answer; a driver that has already exited never will. Up to
+ *  30 s: on a machine busy with other work (a clean-clone rehearsal beside a 2-job seal-sheet
+ *  generation) tauri-driver took longer than 10 s to answer three times running, and the batch
+ *  walk failed without having started. */
 async function waitStatus(port, child) {
   for (let i = 0; ; i++) {
     try {
@@ -120,7 +123,7 @@ async function waitStatus(port, child) {
       return
     } catch {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tauri-driver exited (${child.exitCode ?? child.signalCode}) before it answered`)
-      if (i > 100) throw new Error('tauri-driver did not start')
+      if (i > 300) throw new Error('tauri-driver did not start within 30 s')
       await pause(100)
     }
   }
