@@ -297,6 +297,17 @@ def mix_hue(rho, a):
     return hsv_hue(to_srgb(1 - a * (1 - np.asarray(rho))))
 
 
+def bisect(f, lo, hi, target, rising):
+    """The x in [lo, hi] where f (rising or falling in x) meets target, by 40 halvings."""
+    for _ in range(40):
+        m = (lo + hi) / 2
+        if (f(m) < target) if rising else (f(m) > target):
+            lo = m
+        else:
+            hi = m
+    return (lo + hi) / 2
+
+
 def seal_colour(rng, off):
     """The solid's reflectance over this paper (per channel, relative to it): red kept high, green
     low, blue (正红) or green/blue (off-colour) found by bisection on the sRGB HSV hue of its mixes."""
@@ -305,18 +316,8 @@ def seal_colour(rng, off):
         rg = u(rng, 0.015, 0.05)
         if off is None:
             target = u(rng, -3.5, 3.5)
-            lo, hi = 0.0, 0.3
-
-            def f(x):
-                return mix_hue((rr, rg, x), 0.9)
             # hue falls as blue rises
-            for _ in range(40):
-                m = (lo + hi) / 2
-                if f(m) > target:
-                    lo = m
-                else:
-                    hi = m
-            rho = (rr, rg, (lo + hi) / 2)
+            rho = (rr, rg, bisect(lambda x: mix_hue((rr, rg, x), 0.9), 0.0, 0.3, target, rising=False))
             hs = [mix_hue(rho, a) for a in (0.3, 0.6, 0.9, 0.97)]
             if all(abs(h) <= 6.5 for h in hs):
                 return rho, target
@@ -324,29 +325,9 @@ def seal_colour(rng, off):
             target = u(rng, 26, 38) * (1 if off == "orange" else -1)
             if off == "orange":      # green raised, blue low
                 rb = u(rng, 0.01, 0.04)
-                lo, hi = 0.0, 0.7
-
-                def f(x):
-                    return mix_hue((rr, x, rb), 0.9)
-                for _ in range(40):
-                    m = (lo + hi) / 2
-                    if f(m) < target:
-                        lo = m
-                    else:
-                        hi = m
-                rho = (rr, (lo + hi) / 2, rb)
+                rho = (rr, bisect(lambda x: mix_hue((rr, x, rb), 0.9), 0.0, 0.7, target, rising=True), rb)
             else:                    # blue raised: a purple-red
-                lo, hi = 0.0, 0.9
-
-                def f(x):
-                    return mix_hue((rr, rg, x), 0.9)
-                for _ in range(40):
-                    m = (lo + hi) / 2
-                    if f(m) > target:
-                        lo = m
-                    else:
-                        hi = m
-                rho = (rr, rg, (lo + hi) / 2)
+                rho = (rr, rg, bisect(lambda x: mix_hue((rr, rg, x), 0.9), 0.0, 0.9, target, rising=False))
             hs = [abs(mix_hue(rho, a)) for a in (0.3, 0.6, 0.9, 0.97)]
             if all(22 <= h <= 45 for h in hs):
                 return rho, target
