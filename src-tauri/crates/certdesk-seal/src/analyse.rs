@@ -1604,8 +1604,8 @@ const MOST_DISC_FILL: f32 = 0.7;
 /// widens the edges along one direction, not across it. A stain soaks into the paper and
 /// fades out over millimetres all round. Issue 76, maker J (a dev set since its rows were
 /// read): a tea stain alone in an empty 法人章 box read 1.19 mm and was judged a pale, broken,
-/// double, tilted, orange seal; the true impressions of A, I, H and J, smeared ones included,
-/// read 0.63 mm and less.
+/// double, tilted, orange seal; the true impressions of A, A's photos and B–J (8 to 40 sheets
+/// of each maker), smeared ones included, read 0.65 mm and less.
 const MOST_EDGE_BLUR_MM: f32 = 0.9;
 
 /// Whether a seal box's "ink" is a stain: it covers more of its disc than any pressing

@@ -698,8 +698,9 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
 /// scanner's own black, against which an ink's absorption is read (`analyse`'s `absorbed`).
 /// Read on the boxes' ruled lines, the one print every sheet has where the importer knows it
 /// is: across each line every 2 px along the middle 70 % of each side, the darkest pixel
-/// (luma), and the darkest 5 % of those; or on the form's print around them
-/// ([`darkest_print`]) where that is darker; against the sheet's paper, decoded from sRGB. A scanner
+/// (luma), and the darkest 5 % of those; or on the form's print around them, or the deepest
+/// channel of anything there, a seal's ink included ([`darkest_print`]), where that is darker;
+/// against the sheet's paper, decoded from sRGB. A scanner
 /// reads black print 0.93–0.99 of the way to no light; a document camera's or a phone's tone
 /// curve lifts its black (issue 76: the makers' black points of 1.5–4 %), and a thin rule at
 /// 150 dpi keeps less of its darkness than bold print, so this is a floor of the print's true
