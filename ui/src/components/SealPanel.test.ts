@@ -142,6 +142,11 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.get('[data-testid=seal-sample-0-0]').find('img').exists()).toBe(true)
     expect(w.get('[data-testid=seal-reasons-0-0]').findAll('li').map((li) => li.text())[0]).toBe('印迹铺满圆面的83%（上限70%）：成片的是污渍，不是印章')
     expect(w.find('[data-testid=seal-accept-0-0]').exists()).toBe(true)
+    // a stain told by its edges, which fade out all round (#76): said as a stain too
+    const soaked = { label: 'empty', quantity: 'blur_excess_mm', value: 1.19, limit: 0.9, unit: 'mm', op: '>' }
+    v.samples = [sample(0, { empty: true, defects: ['empty', 'bg_not_white'], doubted: true, score: 0, diameter_mm: null, findings: [soaked, { ...soaked, label: 'bg_not_white' }] })]
+    const second = await imported(v)
+    expect(second.w.get('[data-testid=seal-reasons-0-0]').findAll('li').map((li) => li.text())[0]).toBe('印迹四周边缘都渐淡1.2毫米（上限0.9毫米）：是渗开的污渍，不是盖出的印章')
     // a box without ink has nothing to show or take
     expect(w.get('[data-testid=seal-sample-0-1]').find('img').exists()).toBe(false)
     expect(w.find('[data-testid=seal-accept-0-1]').exists()).toBe(false)

@@ -236,7 +236,7 @@ export default {
       double_echo: '重影印迹占{value}（{bound}{limit}）', double_valley: '两重轮廓之间的谷值{value}（{bound}{limit}）', double_offset_mm: '第二轮廓偏移{value}（{bound}{limit}）',
       coverage: '边框着墨{value}（{bound}{limit}）', aspect: '长宽比偏差{value}（{bound}{limit}）', rect_rms: '方框轮廓偏差{value}（{bound}{limit}）',
       absorbed: '印迹浓度：吸收{value}的光（{bound}{limit}）', density: '印迹色阶深度{value}（{bound}{limit}）', core_od: '印迹最浓处光密度{value}（{bound}{limit}）', ink_fill: '着墨充分的部分占{value}（{bound}{limit}）',
-      smear_mm: '拖影{value}（{bound}{limit}）', blur_excess_mm: '边缘模糊{value}（{bound}{limit}）', ramp_rel: '边缘模糊程度{value}（{bound}{limit}）',
+      smear_mm: '拖影{value}（{bound}{limit}）', blur_excess_mm: '印迹四周边缘都渐淡{value}（{bound}{limit}）：是渗开的污渍，不是盖出的印章', ramp_rel: '边缘模糊程度{value}（{bound}{limit}）',
       ink_mm2: '印迹面积{value}（{bound}{limit}）', on_line_mm2: '压在表格线上的印迹{value}（{bound}{limit}）', pen_crossings: '笔迹穿过表格线{value}处（{bound}{limit}处）',
       hue: '颜色偏离正红{value}（{bound}{limit}）', tilt: '倾斜{value}（{bound}{limit}）', black_mm2: '印下的黑色文字{value}（{bound}{limit}）',
       paper_l: '背景亮度{value}（{bound}{limit}）', paper_tint: '背景偏色{value}（{bound}{limit}）', stain: '污渍占{value}（{bound}{limit}）', disc_fill: '印迹铺满圆面的{value}（{bound}{limit}）：成片的是污渍，不是印章', noise_hue: '“印迹”淹没在纸面噪声里，颜色偏紫{value}（{bound}{limit}）：是纸面噪声的颜色，不是印泥',
