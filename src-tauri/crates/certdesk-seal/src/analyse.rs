@@ -2248,6 +2248,12 @@ const STAIN_LIGHT_SMOOTHING_MM: f32 = 2.0;
 /// read 0.7–2.4, graphite smudges 3.2 and more; B's grey stains 6 and more.
 const STAIN_MIN_TEXTURE: f32 = 2.8;
 
+/// The most tint (levels, the paper's strongest channel less its weakest) of white paper. Issue
+/// 76, maker L read as a dev set: white paper reads up to 10.3 on every set (I's phone pages; a
+/// shadowed box of I 15.2, dark already), tinted stocks 19.0 (L's pink sheet, whose scanner
+/// driver whitened red and blue to 255) to 25 (A); 15 is the middle of that gap.
+const PAPER_TINT_MAX: f32 = 15.0;
+
 /// `bg_not_white` from the paper's luma and tint, else the stained share of the box.
 #[wide_when_available]
 fn bg_not_white(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, labels: &mut Labels, metrics: &mut Vec<(&'static str, f32)>) {
@@ -2257,7 +2263,7 @@ fn bg_not_white(f: &BoxFeatures, ink: &InkMask, kind: SampleKind, labels: &mut L
     metrics.push(("paper_l", l));
     metrics.push(("paper_tint", tint));
     let dark = labels.check(Defect::BgNotWhite, "paper_l", l, Op::Below, 222.0);
-    if labels.check(Defect::BgNotWhite, "paper_tint", tint, Op::Above, 20.0) || dark {
+    if labels.check(Defect::BgNotWhite, "paper_tint", tint, Op::Above, PAPER_TINT_MAX) || dark {
         return;
     }
     let (w, h) = (f.w, f.h);
@@ -2626,6 +2632,29 @@ mod tests {
         let measure = |m: &str| metric(&s.metrics, m);
         assert!(measure("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_pink_sheet_whose_scanner_clipped_red_and_blue_is_not_white_but_white_paper_a_little_warm_is() {
+        // Maker L: a pink stock whose scanner driver whitened the page until red and blue clipped
+        // at 255, green 236: a tint of 19 levels, under the 20 that was the limit. White paper
+        // reads 10 at most on every set.
+        let judged = |paper: [f32; 3]| {
+            let (dpi, pen) = (300.0f32, [40.0f32, 45.0, 110.0]);
+            let ppmm = dpi / 25.4;
+            let img = RgbImage::from_fn((56.0 * ppmm) as u32, (50.0 * ppmm) as u32, |x, y| {
+                let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+                let stroke = (v - 23.0 - 4.0 * (0.5 * u).sin()).abs() < 0.25 && (10.0..46.0).contains(&u);
+                image::Rgb((if stroke { pen } else { paper }).map(|c| c as u8))
+            });
+            let frame = Frame::new(0.0);
+            let geom = BoxGeom { u0: 0.0, v0: 0.0, u1: img.width() as f32, v1: img.height() as f32, line_w: [0.0; 4] };
+            judge(features(&img, frame, &geom, dpi, true), SampleKind::Signature, 0, 0, frame, 0.0, dpi, 300.0)
+        };
+        let pink = judged([255.0, 236.0, 255.0]);
+        assert!(pink.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", pink.defects, pink.metrics);
+        let warm = judged([246.0, 244.0, 236.0]);
+        assert!(!warm.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", warm.defects, warm.metrics);
     }
 
     #[test]
