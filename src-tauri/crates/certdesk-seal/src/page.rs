@@ -267,6 +267,7 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
             },
         );
     }
+    close_lost_rules(&mut line, dw, dh, min_len, (25.0 / cell_mm) as usize, (160.0 / cell_mm) as usize);
     // Components of non-line cells (4-connected). Cells outside the rotated page are joined in
     // too: a component that reaches one of them is open to the page border, like one that
     // touches the grid's edge, and is no box.
@@ -291,6 +292,89 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
         }
     }
     cells
+}
+
+/// Draws a rule the scan lost between the dividers that end at it. A fax's standard resolution
+/// reads 3.85 lines a mm down the page, and a 0.3 mm rule that falls between two of its lines
+/// darkens neither past the fax's threshold: the rule is gone and the dividers end in the open
+/// at its height (issue 76, maker L read: 015's caption strip and its row of three 公章 boxes
+/// became one region, and the row was lost). Two or more vertical lines (`min_len` long) whose
+/// ends meet no horizontal line, at the same height within a cell, each at least a box's width
+/// (`least_apart`) from the next, mark the rule; it is drawn from the outermost of them to the
+/// nearest line that crosses its height on either side within `reach` (the table's frame),
+/// else not at all. A 法人章's sides are under a box's width apart, and red: no line.
+fn close_lost_rules(line: &mut [u8], dw: usize, dh: usize, min_len: usize, least_apart: usize, reach: usize) {
+    let at = |line: &[u8], i: isize, j: isize| i >= 0 && j >= 0 && (i as usize) < dw && (j as usize) < dh && line[j as usize * dw + i as usize] == 1;
+    for top in [true, false] {
+        // Each vertical run's end on this side (row, column), when there is paper beyond it.
+        let mut ends: Vec<(usize, usize)> = Vec::new();
+        for i in 0..dw {
+            let mut j = 0;
+            while j < dh {
+                if line[j * dw + i] == 0 {
+                    j += 1;
+                    continue;
+                }
+                let a = j;
+                while j < dh && line[j * dw + i] == 1 {
+                    j += 1;
+                }
+                let b = j - 1;
+                if b + 1 - a >= min_len && if top { a > 0 } else { b + 1 < dh } {
+                    ends.push((if top { a } else { b }, i));
+                }
+            }
+        }
+        // A line's columns end together: one end per run of neighbouring columns (a row apart at
+        // most), kept where no horizontal line leaves it within three rows inwards (a T or a
+        // corner); such an end is free.
+        ends.sort_unstable();
+        let mut free: Vec<(usize, usize)> = Vec::new();
+        let mut k = 0;
+        while k < ends.len() {
+            let (row, c0) = ends[k];
+            let mut c1 = c0;
+            let mut n = k + 1;
+            while n < ends.len() && ends[n].0 <= row + 1 && ends[n].1 == c1 + 1 {
+                c1 = ends[n].1;
+                n += 1;
+            }
+            k = n;
+            let inward = |d: isize| if top { row as isize + d } else { row as isize - d };
+            let junction = (0..=3).any(|d| at(line, c0 as isize - 2, inward(d)) || at(line, c1 as isize + 2, inward(d)));
+            if !junction {
+                free.push((row, (c0 + c1) / 2));
+            }
+        }
+        // Free ends at one height, a box's width apart or more: the lost rule's dividers.
+        free.sort_unstable_by_key(|&(row, col)| (row, col));
+        let mut used = vec![false; free.len()];
+        for a in 0..free.len() {
+            if used[a] {
+                continue;
+            }
+            let row = free[a].0;
+            let mut cols: Vec<usize> = free.iter().enumerate().filter(|&(b, e)| !used[b] && e.0.abs_diff(row) <= 1).map(|(_, e)| e.1).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            for (b, e) in free.iter().enumerate() {
+                if e.0.abs_diff(row) <= 1 {
+                    used[b] = true;
+                }
+            }
+            if cols.len() < 2 || cols.windows(2).any(|w| w[1] - w[0] < least_apart || w[1] - w[0] > reach) {
+                continue;
+            }
+            // Past the end's own line, to the next line across the row.
+            let (first, last) = (cols[0], cols[cols.len() - 1]);
+            let on = |i: usize| at(line, i as isize, row as isize);
+            let left = (1..=reach.min(first)).map(|d| first - d).skip_while(|&i| on(i)).find(|&i| on(i));
+            let right = (last + 1..(last + 1 + reach).min(dw)).skip_while(|&i| on(i)).find(|&i| on(i));
+            if let (Some(l), Some(r)) = (left, right) {
+                line[row * dw + l..=row * dw + r].fill(1);
+            }
+        }
+    }
 }
 
 /// The share of its bounding rectangle, in per cent, that a box's free cells (with what they
@@ -1119,6 +1203,36 @@ mod tests {
         let mut w: Vec<f32> = cells.iter().map(|c| ((c.u1 - c.u0) * 25.4 / DPI).round()).collect();
         w.sort_by(f32::total_cmp);
         w
+    }
+
+    /// Issue 76, maker L: a fax lost the rule under a caption strip, and the row's two dividers
+    /// end in the open where it was. The rule is drawn between them and the frame: three boxes,
+    /// not one region with the strip. Two dark upright strokes 22 mm long and 17.5 mm apart in
+    /// a box (closer than a box's width) draw nothing.
+    #[test]
+    fn a_rule_a_fax_lost_is_drawn_where_the_dividers_end_at_it() {
+        let ppmm = DPI / 25.4;
+        let px = |mm: f32| (mm * ppmm).round() as u32;
+        let mut img = RgbImage::from_pixel(px(210.0), px(297.0), image::Rgb(PAPER));
+        let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    img.put_pixel(x, y, image::Rgb([40, 40, 40]));
+                }
+            }
+        };
+        let (l, strip, t, r, b, w) = (px(20.0), px(30.0), px(38.0), px(155.0), px(95.0), px(0.4));
+        fill(l, strip, r + w, strip + w);
+        fill(l, b, r + w, b + w);
+        fill(l, strip, l + w, b + w);
+        fill(r, strip, r + w, b + w);
+        for x in [px(65.0), px(110.0)] {
+            fill(x, t, x + w, b);
+        }
+        fill(px(75.0), px(50.0), px(75.0) + w, px(72.0));
+        fill(px(92.5), px(50.0), px(92.5) + w, px(72.0));
+        let w = widths_mm(&boxes(&img));
+        assert!(w.len() == 3 && w.iter().all(|&x| (44.0..=46.0).contains(&x)), "{w:?}");
     }
 
     /// Issue 34: a hairline divider blurred at 150-200 dpi keeps a quarter of its darkness (0.75
