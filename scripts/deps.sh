@@ -32,13 +32,16 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # photographed gravel texture (python3-skimage's data), IPAmj Mincho, BIZ UD Gothic and the Seto handwriting face).
 # L (duplex/: pygame's SDL drawing and pygame.freetype (python3-pygame), SciPy, Takao Mincho and VL Gothic;
 # its paper is a fractional-Brownian surface model).
+# M (copystand/: GraphicsMagick's MVG drawing through `gm convert -draw`, dcraw developing the maker's own DNG,
+# SciPy, the cwTeX Ming / Kai / FangSong / HeiBold faces; its paper is a cellular (Worley) flock model).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
   python3-gi python3-gi-cairo python3-cairo gir1.2-pango-1.0 digikam-data fonts-smiley-sans
   python3-freetype fonts-horai-umefont
   python3-opengl libosmesa6 libjpeg-turbo-progs python3-skimage fonts-ipamj-mincho fonts-morisawa-bizud-gothic fonts-seto
-  python3-pygame fonts-takao-mincho fonts-vlgothic)
+  python3-pygame fonts-takao-mincho fonts-vlgothic
+  graphicsmagick dcraw fonts-cwtex-ming fonts-cwtex-kai fonts-cwtex-fs fonts-cwtex-heib)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -25,7 +25,11 @@
 # wand scanner whose encoder roller, turning hand and strobed LEDs set the geometry) or duplex (L, issue 76:
 # pygame (SDL) drawing with its own polygon and circle fillers and pygame.freetype glyphs of Takao Mincho / VL Gothic,
 # a form received on a plain-paper fax, paper as a fractional-Brownian surface under the lamp, ink seen through
-# the paper's lateral light scattering, a high-speed duplex document scanner whose driver deskews and crops). SPLIT: dev (for looking at while
+# the paper's lateral light scattering, a high-speed duplex document scanner whose driver deskews and crops) or
+# copystand (M, issue 76: GraphicsMagick's MVG drawing (`gm convert -draw`) with the cwTeX Ming / Kai / FangSong /
+# HeiBold faces, a form printed by a solid-ink (wax) printer, paper from a cellular (Worley) flock model, ink from a
+# Monte Carlo photon walk through the film, a camera on a copy stand whose raw file (DNG) dcraw develops, the
+# operator's crop and resize by GraphicsMagick). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -46,11 +50,12 @@
 # python3-gi-cairo, python3-cairo, gir1.2-pango-1.0, python3-scipy, digikam-data's textures, fonts-smiley-sans;
 # mfpscan: python3-freetype, python3-scipy, fonts-horai-umefont; wand: python3-opengl, libosmesa6, python3-scipy,
 # libjpeg-turbo-progs, python3-skimage's data, fonts-ipamj-mincho, fonts-morisawa-bizud-gothic, fonts-seto;
-# duplex: python3-pygame, python3-scipy, fonts-takao-mincho, fonts-vlgothic).
+# duplex: python3-pygame, python3-scipy, fonts-takao-mincho, fonts-vlgothic; copystand: graphicsmagick, dcraw,
+# python3-scipy, fonts-cwtex-ming, fonts-cwtex-kai, fonts-cwtex-fs, fonts-cwtex-heib).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand or duplex" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex or copystand" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -86,6 +91,8 @@ esac
 [ "$maker" = wand ] && base=$((base + 630000))
 # L (duplex) likewise: each split's base + 700000.
 [ "$maker" = duplex ] && base=$((base + 700000))
+# M (copystand) likewise: each split's base + 770000.
+[ "$maker" = copystand ] && base=$((base + 770000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
