@@ -34,6 +34,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # its paper is a fractional-Brownian surface model).
 # M (copystand/: GraphicsMagick's MVG drawing through `gm convert -draw`, dcraw developing the maker's own DNG,
 # SciPy, the cwTeX Ming / Kai / FangSong / HeiBold faces; its paper is a cellular (Worley) flock model).
+# N (uvcdesk/: libgd drawing through PHP's gd extension, ffmpeg's MJPEG / H.264 codecs for the camera's video
+# stream, SciPy, IPAex Mincho and Gothic; its paper is a Gray–Scott reaction–diffusion floc model).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -41,7 +43,8 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   python3-freetype fonts-horai-umefont
   python3-opengl libosmesa6 libjpeg-turbo-progs python3-skimage fonts-ipamj-mincho fonts-morisawa-bizud-gothic fonts-seto
   python3-pygame fonts-takao-mincho fonts-vlgothic
-  graphicsmagick dcraw fonts-cwtex-ming fonts-cwtex-kai fonts-cwtex-fs fonts-cwtex-heib)
+  graphicsmagick dcraw fonts-cwtex-ming fonts-cwtex-kai fonts-cwtex-fs fonts-cwtex-heib
+  php8.2-cli php8.2-gd ffmpeg fonts-ipaexfont-mincho fonts-ipaexfont-gothic)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -29,7 +29,10 @@
 # copystand (M, issue 76: GraphicsMagick's MVG drawing (`gm convert -draw`) with the cwTeX Ming / Kai / FangSong /
 # HeiBold faces, a form printed by a solid-ink (wax) printer, paper from a cellular (Worley) flock model, ink from a
 # Monte Carlo photon walk through the film, a camera on a copy stand whose raw file (DNG) dcraw develops, the
-# operator's crop and resize by GraphicsMagick). SPLIT: dev (for looking at while
+# operator's crop and resize by GraphicsMagick) or uvcdesk (N, issue 76: libgd (php-gd) drawing with IPAex Mincho / Gothic,
+# a form printed by an LED printer, paper from a Gray–Scott reaction–diffusion floc model, four-flux (adding-doubling)
+# ink, a frame of a UVC document camera's MJPEG or H.264 video stream through ffmpeg, rectified by the capture
+# software). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -51,11 +54,12 @@
 # mfpscan: python3-freetype, python3-scipy, fonts-horai-umefont; wand: python3-opengl, libosmesa6, python3-scipy,
 # libjpeg-turbo-progs, python3-skimage's data, fonts-ipamj-mincho, fonts-morisawa-bizud-gothic, fonts-seto;
 # duplex: python3-pygame, python3-scipy, fonts-takao-mincho, fonts-vlgothic; copystand: graphicsmagick, dcraw,
-# python3-scipy, fonts-cwtex-ming, fonts-cwtex-kai, fonts-cwtex-fs, fonts-cwtex-heib).
+# python3-scipy, fonts-cwtex-ming, fonts-cwtex-kai, fonts-cwtex-fs, fonts-cwtex-heib; uvcdesk: php8.2-cli, php8.2-gd,
+# ffmpeg, python3-scipy, fonts-ipaexfont-mincho, fonts-ipaexfont-gothic).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex or copystand" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand or uvcdesk" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -93,6 +97,8 @@ esac
 [ "$maker" = duplex ] && base=$((base + 700000))
 # M (copystand) likewise: each split's base + 770000.
 [ "$maker" = copystand ] && base=$((base + 770000))
+# N (uvcdesk) likewise: each split's base + 840000.
+[ "$maker" = uvcdesk ] && base=$((base + 840000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
