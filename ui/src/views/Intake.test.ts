@@ -225,6 +225,26 @@ describe('Intake', () => {
     expect(w.find('[data-testid=draft-restored]').exists()).toBe(false)
   })
 
+  it('a project the clerk chooses before the default project arrives is not put back by it', async () => {
+    let answerStart: (id: string) => void = () => {}
+    const other: ProjectView = { ...project, id: 'nmgca-procurement', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '政府采购' }
+    backend({ catalog_projects: () => [project, other], intake_project: () => new Promise<string>((resolve) => { answerStart = resolve }) })
+    const w = mount(Intake)
+    await flushPromises()
+    await w.get('[data-testid=intake-project]').setValue('nmgca-procurement')
+    answerStart('netca-gd-pension')
+    await flushPromises()
+    expect((w.get('[data-testid=intake-project]').element as HTMLSelectElement).value).toBe('nmgca-procurement')
+  })
+
+  it('takes the default project the backend names when the clerk has chosen none', async () => {
+    const other: ProjectView = { ...project, id: 'nmgca-procurement', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '政府采购' }
+    backend({ catalog_projects: () => [project, other], intake_project: () => 'nmgca-procurement' })
+    const w = mount(Intake)
+    await flushPromises()
+    expect((w.get('[data-testid=intake-project]').element as HTMLSelectElement).value).toBe('nmgca-procurement')
+  })
+
   it('saves a pending draft at once when the account signs out', async () => {
     const calls = backend()
     const w = mount(Intake)
