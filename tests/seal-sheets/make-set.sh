@@ -32,7 +32,9 @@
 # operator's crop and resize by GraphicsMagick) or uvcdesk (N, issue 76: libgd (php-gd) drawing with IPAex Mincho / Gothic,
 # a form printed by an LED printer, paper from a Gray–Scott reaction–diffusion floc model, four-flux (adding-doubling)
 # ink, a frame of a UVC document camera's MJPEG or H.264 video stream through ffmpeg, rectified by the capture
-# software). SPLIT: dev (for looking at while
+# software) or monitor (O, issue 76: scikit-image's polygon filler on fontTools outlines of AR PL Mingti2L / KaitiM Big5,
+# a form printed by a thermal-transfer (wax ribbon) printer, paper from a forming wire's and felt's marks, a thin-film
+# (Abelès characteristic matrix) ink, a phone photo of the clerk's LCD showing the scan, with its subpixel moiré). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -55,11 +57,12 @@
 # libjpeg-turbo-progs, python3-skimage's data, fonts-ipamj-mincho, fonts-morisawa-bizud-gothic, fonts-seto;
 # duplex: python3-pygame, python3-scipy, fonts-takao-mincho, fonts-vlgothic; copystand: graphicsmagick, dcraw,
 # python3-scipy, fonts-cwtex-ming, fonts-cwtex-kai, fonts-cwtex-fs, fonts-cwtex-heib; uvcdesk: php8.2-cli, php8.2-gd,
-# ffmpeg, python3-scipy, fonts-ipaexfont-mincho, fonts-ipaexfont-gothic).
+# ffmpeg, python3-scipy, fonts-ipaexfont-mincho, fonts-ipaexfont-gothic; monitor:
+# python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand or uvcdesk" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk or monitor" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -99,6 +102,8 @@ esac
 [ "$maker" = copystand ] && base=$((base + 770000))
 # N (uvcdesk) likewise: each split's base + 840000.
 [ "$maker" = uvcdesk ] && base=$((base + 840000))
+# O (monitor) likewise: each split's base + 910000.
+[ "$maker" = monitor ] && base=$((base + 910000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
