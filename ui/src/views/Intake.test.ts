@@ -22,6 +22,8 @@ const project: ProjectView = {
   id: 'netca-gd-pension', ca_name: '广东省电子商务认证有限公司', ca_short: '网证通', service: '养老', forms: 3, cert_kinds: ['organization', 'employee'], business_types: ['new', 'renew'],
   media: ['usb_key'], years: [1, 2, 3], briefing: briefingOf(), reads_old_key: true,
 }
+/** A second project: the clerk's choice against the default the backend names. */
+const other: ProjectView = { ...project, id: 'nmgca-procurement', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '政府采购' }
 const checklist: MaterialItem[] = [
   { id: 'form', text: '《单位法人数字证书申请表》', kind: 'form', original: false, copies: 2, stamped: true, optional: false, note: null },
   { id: 'license', text: '《统一社会信用代码证书》', kind: 'document', original: true, copies: 1, stamped: true, optional: false, note: null },
@@ -227,7 +229,6 @@ describe('Intake', () => {
 
   it('a project the clerk chooses before the default project arrives is not put back by it', async () => {
     let answerStart: (id: string) => void = () => {}
-    const other: ProjectView = { ...project, id: 'nmgca-procurement', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '政府采购' }
     backend({ catalog_projects: () => [project, other], intake_project: () => new Promise<string>((resolve) => { answerStart = resolve }) })
     const w = mount(Intake)
     await flushPromises()
@@ -238,7 +239,6 @@ describe('Intake', () => {
   })
 
   it('takes the default project the backend names when the clerk has chosen none', async () => {
-    const other: ProjectView = { ...project, id: 'nmgca-procurement', ca_name: '内蒙古数字证书认证中心', ca_short: '内蒙古CA', service: '政府采购' }
     backend({ catalog_projects: () => [project, other], intake_project: () => 'nmgca-procurement' })
     const w = mount(Intake)
     await flushPromises()

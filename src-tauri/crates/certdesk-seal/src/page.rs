@@ -346,22 +346,17 @@ fn close_lost_rules(line: &mut [u8], dw: usize, dh: usize, min_len: usize, least
                 free.push((row, (c0 + c1) / 2));
             }
         }
-        // Free ends at one height, a box's width apart or more: the lost rule's dividers.
-        free.sort_unstable_by_key(|&(row, col)| (row, col));
-        let mut used = vec![false; free.len()];
-        for a in 0..free.len() {
-            if used[a] {
-                continue;
-            }
+        // Free ends at one height (the lowest row left and the next), a box's width apart or
+        // more: the lost rule's dividers.
+        free.sort_unstable();
+        let mut a = 0;
+        while a < free.len() {
             let row = free[a].0;
-            let mut cols: Vec<usize> = free.iter().enumerate().filter(|&(b, e)| !used[b] && e.0.abs_diff(row) <= 1).map(|(_, e)| e.1).collect();
+            let end = a + free[a..].iter().take_while(|e| e.0 <= row + 1).count();
+            let mut cols: Vec<usize> = free[a..end].iter().map(|e| e.1).collect();
+            a = end;
             cols.sort_unstable();
             cols.dedup();
-            for (b, e) in free.iter().enumerate() {
-                if e.0.abs_diff(row) <= 1 {
-                    used[b] = true;
-                }
-            }
             if cols.len() < 2 || cols.windows(2).any(|w| w[1] - w[0] < least_apart || w[1] - w[0] > reach) {
                 continue;
             }
