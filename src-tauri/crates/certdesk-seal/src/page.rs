@@ -268,6 +268,7 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
         );
     }
     close_lost_rules(&mut line, dw, dh, min_len, (25.0 / cell_mm) as usize, (160.0 / cell_mm) as usize);
+    bridge_dropouts(&mut line, &d, dw, dh, (DROPOUT_MM / cell_mm) as usize, (5.0 / cell_mm) as usize, (2.0 / cell_mm) as usize);
     // Components of non-line cells (4-connected). Cells outside the rotated page are joined in
     // too: a component that reaches one of them is open to the page border, like one that
     // touches the grid's edge, and is no box.
@@ -292,6 +293,103 @@ fn find_cells(g: &Grid, frame: Frame, dpi: f32) -> Vec<Cell> {
         }
     }
     cells
+}
+
+/// The longest stretch of paper in a rule that is bridged where the rule goes on beyond it.
+const DROPOUT_MM: f32 = 20.0;
+
+/// Bridges a stretch of paper in a rule where the same rule goes on beyond it. A thermal-
+/// transfer printer drops the dots a wrinkle in its ribbon lifts off the paper, in streaks
+/// across the page, and a worn copier drum or a torn fold does the same: the rule has a gap
+/// of a few millimetres, and the box on either side of it runs out through the gap into its
+/// neighbour or its caption strip (issue 76, maker O's sealed look: 64 of 360 boxes lost, gaps
+/// of 4–10 mm; a row kept one box and was dropped with it). From the end of a piece of rule
+/// at least `long` cells long, along its row or column, up to `reach` cells of paper (or any
+/// ink that is no line) may lie before the next line; it is drawn in where the rule goes on
+/// there: dark print of `piece` cells or more just before that line (the rule's short end
+/// piece up to a crossing), or dark again for `long` cells from it on (the rule itself, or a
+/// crossing line with the rule going on beyond it). A line ending in the open short of
+/// another line, with paper beyond that (an underline in a box), is no gap and stays.
+fn bridge_dropouts(line: &mut [u8], d: &[u8], dw: usize, dh: usize, reach: usize, long: usize, piece: usize) {
+    let thin = piece;
+    // Along rows (`across` the columns), then along columns, each on the lines as they stand.
+    for along_rows in [true, false] {
+        let (n, lanes) = if along_rows { (dw, dh) } else { (dh, dw) };
+        let at = |lane: usize, i: usize| if along_rows { lane * dw + i } else { i * dw + lane };
+        // Every gap is judged on the lines as the pass found them, then drawn.
+        let mut fills: Vec<usize> = Vec::new();
+        for lane in 0..lanes {
+            let mut i = 0;
+            while i < n {
+                if line[at(lane, i)] == 0 {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < n && line[at(lane, i)] == 1 {
+                    i += 1;
+                }
+                // A run along a filled band (a grey caption strip, a dark header column) is no
+                // rule: a rule is thin across.
+                let across = |at_i: usize| {
+                    let side = |dir: isize| (1..=thin).take_while(|&t| lane.checked_add_signed(dir * t as isize).is_some_and(|l| l < lanes && line[at(l, at_i)] == 1)).count();
+                    side(-1) + side(1) >= thin
+                };
+                if i - start < long || across((start + i) / 2) {
+                    continue;
+                }
+                for forward in [true, false] {
+                    let end = if forward { i - 1 } else { start };
+                    // Only an end in the open is a gap's: one at a crossing line (a corner, a T)
+                    // is where the rule was drawn to end.
+                    let inward = |k: usize| if forward { end.checked_sub(k) } else { Some(end + k).filter(|&q| q < n) };
+                    if (0..=2).filter_map(inward).any(across) {
+                        continue;
+                    }
+                    let step = |k: usize| if forward { end.checked_add(k).filter(|&q| q < n) } else { end.checked_sub(k) };
+                    // Out from the end to the next line, counting the paper crossed.
+                    let (mut k, mut paper, mut dark_before) = (1, 0, 0);
+                    let hit = loop {
+                        let Some(q) = step(k) else { break None };
+                        let c = at(lane, q);
+                        if line[c] == 1 {
+                            break Some(k);
+                        }
+                        if d[c] == 1 {
+                            dark_before += 1;
+                        } else {
+                            dark_before = 0;
+                            paper += 1;
+                            if paper > reach {
+                                break None;
+                            }
+                        }
+                        k += 1;
+                    };
+                    let Some(k) = hit else { continue };
+                    if k == 1 {
+                        continue;
+                    }
+                    // Beyond the line it met (a crossing, at most `thin` across), dark again.
+                    let past = (k..k + thin).find(|&m| step(m).is_none_or(|q| line[at(lane, q)] == 0)).unwrap_or(k + thin);
+                    let goes_on = (past..past + piece).all(|m| step(m).is_some_and(|q| line[at(lane, q)] == 1 || d[at(lane, q)] == 1));
+                    // A divider stopping short of the rule it meets (a T whose stem lost its foot).
+                    let short_of = k - 1 <= piece + piece / 2;
+                    // A gap that a neighbouring lane's line runs through is the ragged edge of a
+                    // thicker rule, not a gap in it: filling it would thicken the rule and shrink
+                    // the boxes beside it.
+                    let mid = step(k / 2).expect("inside the lane");
+                    let edge = [lane.wrapping_sub(1), lane + 1].into_iter().any(|l| l < lanes && line[at(l, mid)] == 1);
+                    if (dark_before >= piece || goes_on || short_of) && !edge {
+                        fills.extend((1..k).map(|m| at(lane, step(m).expect("inside the lane"))));
+                    }
+                }
+            }
+        }
+        for c in fills {
+            line[c] = 1;
+        }
+    }
 }
 
 /// Draws a rule the scan lost between the dividers that end at it. A fax's standard resolution
@@ -637,7 +735,11 @@ fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
             let wmin = (a.u1 - a.u0).min(b.u1 - b.u0);
             let hgap = (b.u0 - a.u1).abs().min((a.u0 - b.u1).abs());
             let vgap = (b.v0 - a.v1).abs().min((a.v0 - b.v1).abs());
-            if (vo > 0.5 * hmin && hgap < tol) || (ho > 0.5 * wmin && vgap < tol) {
+            // Boxes between the same two rules are one row even where a box between them was
+            // lost (issue 76, maker O: a row kept its first and last box, no longer adjacent,
+            // and was dropped as two rows of one).
+            let aligned = (a.v0 - b.v0).abs() < tol && (a.v1 - b.v1).abs() < tol && hgap < 1.25 * (a.u1 - a.u0).max(b.u1 - b.u0);
+            if (vo > 0.5 * hmin && (hgap < tol || aligned)) || (ho > 0.5 * wmin && vgap < tol) {
                 let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
                 parent[ri] = rj;
             }
@@ -666,6 +768,27 @@ fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
     }
     groups.sort_by(|a, b| cells[a[0]].v0.total_cmp(&cells[b[0]].v0));
     groups
+}
+
+/// Each box's column in its row (`group`'s reading order): the next box along the same line is
+/// the next column, or the one after where a box between them was lost (its start a box's
+/// pitch further), so that the clerk's 样本三 stays 样本三.
+fn columns(row: &[usize], cells: &[BoxGeom]) -> Vec<usize> {
+    let mut cols = Vec::with_capacity(row.len());
+    for (k, &i) in row.iter().enumerate() {
+        let col = match k.checked_sub(1).map(|p| (&cells[row[p]], cols[p])) {
+            None => 0,
+            Some((prev, prev_col)) => {
+                let b = &cells[i];
+                let h = (prev.v1 - prev.v0).min(b.v1 - b.v0);
+                let same_line = ((prev.v0 + prev.v1) - (b.v0 + b.v1)).abs() * 0.5 <= 0.5 * h;
+                let pitches = ((b.u0 - prev.u0) / (prev.u1 - prev.u0).max(1.0)).round();
+                prev_col + if same_line && pitches >= 2.0 { pitches as usize } else { 1 }
+            }
+        };
+        cols.push(col);
+    }
+    cols
 }
 
 /// Imports a sheet: a phone photo (paper on a darker background) is straightened into an
@@ -744,7 +867,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
             })
             .collect();
         let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
-        for (ci, ft) in feats.into_iter().enumerate() {
+        for (ci, ft) in columns(g, &geoms).into_iter().zip(feats) {
             samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
         }
         kinds.push(kind);
@@ -1232,6 +1355,118 @@ mod tests {
 
     /// Issue 34: a hairline divider blurred at 150-200 dpi keeps a quarter of its darkness (0.75
     /// of the paper's luma): the boxes on either side are two boxes, not one.
+    /// A synthetic sheet of boxes (no defects, upright) and its import: (row, col, box) per sample,
+    /// the box as (left, top, right, bottom) in pixels.
+    fn sheet_boxes(img: &RgbImage) -> Vec<(usize, usize, [f32; 4])> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).expect("encode");
+        let report = crate::import_sheet(&out.into_inner(), &ImportOptions { dpi: Some(DPI), ..Default::default() }).expect("import");
+        let mut boxes: Vec<(usize, usize, [f32; 4])> = report
+            .samples
+            .iter()
+            .map(|s| {
+                let xs = s.box_quad.map(|p| p[0]);
+                let ys = s.box_quad.map(|p| p[1]);
+                let lo = |v: [f32; 4]| v.iter().copied().fold(f32::MAX, f32::min);
+                let hi = |v: [f32; 4]| v.iter().copied().fold(f32::MIN, f32::max);
+                (s.row, s.col, [lo(xs), lo(ys), hi(xs), hi(ys)])
+            })
+            .collect();
+        boxes.sort_by_key(|b| (b.0, b.1));
+        boxes
+    }
+
+    fn plain_sheet() -> RgbImage {
+        let sheet = crate::synth::generate(&crate::synth::SynthOptions { seed: 7, dpi: DPI, skew_deg: Some(0.0), defect_rate: 0.0, tinted: Some(false), ..Default::default() });
+        image::load_from_memory(&sheet.bytes).expect("decode").to_rgb8()
+    }
+
+    /// Paper over a rectangle of the sheet (pixels), as a ribbon wrinkle drops a printer's dots.
+    fn dropout(img: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32) {
+        let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4).map(|c| c.round() as u8);
+        for y in y0.max(0.0) as u32..(y1 as u32).min(img.height()) {
+            for x in x0.max(0.0) as u32..(x1 as u32).min(img.width()) {
+                img.put_pixel(x, y, image::Rgb(paper));
+            }
+        }
+    }
+
+    /// Issue 76, maker O: a thermal-transfer printer's ribbon wrinkles drop streaks of a form's
+    /// print, and a divider and a box's bottom rule had gaps of 4–16 mm; each box ran out through
+    /// its gap and its row was lost. The rule goes on beyond each gap, so the gap is bridged: the
+    /// same boxes in the same rows and columns as on the whole sheet.
+    #[test]
+    fn a_rule_with_a_gap_a_printer_dropped_still_divides_boxes() {
+        let clean = plain_sheet();
+        let whole = sheet_boxes(&clean);
+        let row0: Vec<&[f32; 4]> = whole.iter().filter(|b| b.0 == 0).map(|b| &b.2).collect();
+        assert!(row0.len() >= 3, "{whole:?}");
+        let mm = DPI / 25.4;
+        let mut gapped = clean.clone();
+        // The divider between the first two boxes, 8 mm of it halfway down; the second box's
+        // bottom rule, 14 mm of it in the middle; the third box's top rule, 6 mm by its corner.
+        let divider = (row0[0][2] + row0[1][0]) / 2.0;
+        let middle = (row0[0][1] + row0[0][3]) / 2.0;
+        dropout(&mut gapped, divider - 2.0 * mm, middle - 4.0 * mm, divider + 2.0 * mm, middle + 4.0 * mm);
+        let centre = (row0[1][0] + row0[1][2]) / 2.0;
+        dropout(&mut gapped, centre - 7.0 * mm, row0[1][3] - 0.5 * mm, centre + 7.0 * mm, row0[1][3] + 2.0 * mm);
+        dropout(&mut gapped, row0[2][0] + 1.0 * mm, row0[2][1] - 2.0 * mm, row0[2][0] + 7.0 * mm, row0[2][1] + 0.5 * mm);
+        let after = sheet_boxes(&gapped);
+        let cells = |b: &[(usize, usize, [f32; 4])]| b.iter().map(|b| (b.0, b.1)).collect::<Vec<_>>();
+        assert_eq!(cells(&after), cells(&whole));
+        for (a, w) in after.iter().zip(&whole) {
+            assert!(a.2.iter().zip(&w.2).all(|(a, w)| (a - w).abs() < 1.0 * mm), "r{}c{}: {:?} against {:?}", a.0, a.1, a.2, w.2);
+        }
+    }
+
+    /// The other side of bridging: a line inside a box that ends in the open (an underline 8 mm
+    /// short of the box's side, with paper beyond the side) is no gap, and the box stays whole.
+    #[test]
+    fn an_underline_ending_short_of_a_boxs_side_leaves_the_box_whole() {
+        let ppmm = DPI / 25.4;
+        let px = |mm: f32| (mm * ppmm).round() as u32;
+        let mut img = RgbImage::from_pixel(px(210.0), px(297.0), image::Rgb(PAPER));
+        let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    img.put_pixel(x, y, image::Rgb([40, 40, 40]));
+                }
+            }
+        };
+        let w = px(0.4);
+        // Three boxes 55 × 45 mm; an underline 40 mm long in the first, ending 8 mm from its
+        // right side, halfway down.
+        let (l, t, b) = (px(20.0), px(40.0), px(85.0));
+        fill(l, t, px(185.0) + w, t + w);
+        fill(l, b, px(185.0) + w, b + w);
+        for x in [20.0, 75.0, 130.0, 185.0] {
+            fill(px(x), t, px(x) + w, b + w);
+        }
+        fill(px(27.0), px(62.5), px(67.0), px(62.5) + w);
+        let cells = boxes(&img);
+        let heights: Vec<f32> = cells.iter().map(|c| ((c.v1 - c.v0) / ppmm).round()).collect();
+        assert!(cells.len() == 3 && heights.iter().all(|&h| (44.0..=46.0).contains(&h)), "{heights:?}");
+    }
+
+    /// Boxes between the same two rules are one row even where the box between them was lost
+    /// (a 30-mm stretch of its top rule gone, beyond any bridging, so that it opens onto the
+    /// page): the other two are kept, in their own columns, 0 and 2, not 0 and 1.
+    #[test]
+    fn a_row_that_lost_its_middle_box_keeps_the_others_in_their_columns() {
+        let clean = plain_sheet();
+        let whole = sheet_boxes(&clean);
+        let row0: Vec<&[f32; 4]> = whole.iter().filter(|b| b.0 == 0).map(|b| &b.2).collect();
+        assert_eq!(row0.len(), 3, "{whole:?}");
+        let mm = DPI / 25.4;
+        let mut opened = clean.clone();
+        let centre = (row0[1][0] + row0[1][2]) / 2.0;
+        dropout(&mut opened, centre - 15.0 * mm, row0[1][1] - 3.0 * mm, centre + 15.0 * mm, row0[1][1] + 0.5 * mm);
+        let after = sheet_boxes(&opened);
+        let first: Vec<(usize, usize)> = after.iter().filter(|b| b.0 == 0).map(|b| (b.0, b.1)).collect();
+        assert_eq!(first, vec![(0, 0), (0, 2)], "{after:?}");
+        assert_eq!(after.len(), whole.len() - 1);
+    }
+
     #[test]
     fn a_hairline_divides_boxes() {
         for divider in [40u8, 150, 180] {
