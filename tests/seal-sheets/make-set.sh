@@ -34,7 +34,11 @@
 # ink, a frame of a UVC document camera's MJPEG or H.264 video stream through ffmpeg, rectified by the capture
 # software) or monitor (O, issue 76: scikit-image's polygon filler on fontTools outlines of AR PL Mingti2L / KaitiM Big5,
 # a form printed by a thermal-transfer (wax ribbon) printer, paper from a forming wire's and felt's marks, a thin-film
-# (Abelès characteristic matrix) ink, a phone photo of the clerk's LCD showing the scan, with its subpixel moiré). SPLIT: dev (for looking at while
+# (Abelès characteristic matrix) ink, a phone photo of the clerk's LCD showing the scan, with its subpixel moiré) or
+# tablet (P, issue 76: POV-Ray ray-tracing UnBatang / UnDotum / UnGungseo text objects, CSG rings and sphere-swept
+# pen strokes, nmgca-procurement's 附件二 printed by a liquid-electrophotography digital press, paper from a pulp-sheet
+# drainage model, Neugebauer-primary ink, a counter tablet's three bracketed frames merged to HDR and tone-mapped,
+# cropped by its app, netpbm's codecs). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -58,11 +62,12 @@
 # duplex: python3-pygame, python3-scipy, fonts-takao-mincho, fonts-vlgothic; copystand: graphicsmagick, dcraw,
 # python3-scipy, fonts-cwtex-ming, fonts-cwtex-kai, fonts-cwtex-fs, fonts-cwtex-heib; uvcdesk: php8.2-cli, php8.2-gd,
 # ffmpeg, python3-scipy, fonts-ipaexfont-mincho, fonts-ipaexfont-gothic; monitor:
-# python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp).
+# python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp; tablet: povray, netpbm,
+# python3-scipy, fonts-unfonts-core).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk or monitor" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor or tablet" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -104,6 +109,8 @@ esac
 [ "$maker" = uvcdesk ] && base=$((base + 840000))
 # O (monitor) likewise: each split's base + 910000.
 [ "$maker" = monitor ] && base=$((base + 910000))
+# P (tablet) likewise: each split's base + 980000.
+[ "$maker" = tablet ] && base=$((base + 980000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
