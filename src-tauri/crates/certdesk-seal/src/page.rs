@@ -1332,13 +1332,7 @@ mod tests {
         let ppmm = DPI / 25.4;
         let px = |mm: f32| (mm * ppmm).round() as u32;
         let mut img = RgbImage::from_pixel(px(210.0), px(297.0), image::Rgb(PAPER));
-        let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32| {
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    img.put_pixel(x, y, image::Rgb([40, 40, 40]));
-                }
-            }
-        };
+        let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32| paint(&mut img, x0, y0, x1, y1, [40, 40, 40]);
         let (l, strip, t, r, b, w) = (px(20.0), px(30.0), px(38.0), px(155.0), px(95.0), px(0.4));
         fill(l, strip, r + w, strip + w);
         fill(l, b, r + w, b + w);
@@ -1384,9 +1378,14 @@ mod tests {
     /// Paper over a rectangle of the sheet (pixels), as a ribbon wrinkle drops a printer's dots.
     fn dropout(img: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32) {
         let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4).map(|c| c.round() as u8);
-        for y in y0.max(0.0) as u32..(y1 as u32).min(img.height()) {
-            for x in x0.max(0.0) as u32..(x1 as u32).min(img.width()) {
-                img.put_pixel(x, y, image::Rgb(paper));
+        paint(img, x0.max(0.0) as u32, y0.max(0.0) as u32, x1 as u32, y1 as u32, paper);
+    }
+
+    /// One colour over a rectangle of pixels (`x0..x1`, `y0..y1`), cut to the image.
+    fn paint(img: &mut RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, colour: [u8; 3]) {
+        for y in y0..y1.min(img.height()) {
+            for x in x0..x1.min(img.width()) {
+                img.put_pixel(x, y, image::Rgb(colour));
             }
         }
     }
@@ -1426,13 +1425,7 @@ mod tests {
         let ppmm = DPI / 25.4;
         let px = |mm: f32| (mm * ppmm).round() as u32;
         let mut img = RgbImage::from_pixel(px(210.0), px(297.0), image::Rgb(PAPER));
-        let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32| {
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    img.put_pixel(x, y, image::Rgb([40, 40, 40]));
-                }
-            }
-        };
+        let mut fill = |x0: u32, y0: u32, x1: u32, y1: u32| paint(&mut img, x0, y0, x1, y1, [40, 40, 40]);
         let w = px(0.4);
         // Three boxes 55 × 45 mm; an underline 40 mm long in the first, ending 8 mm from its
         // right side, halfway down.
