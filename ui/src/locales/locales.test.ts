@@ -62,7 +62,7 @@ describe('locales', () => {
   it('says in words every quantity a seal finding can name, in its unit (#34)', () => {
     const k = new Set(keys(zh))
     // the seal crate's rules (thresholds.json) and the labels decided in code, and the design's quantities
-    const quantities = ['border_gap_mm', 'border_present', 'double_echo', 'double_valley', 'double_offset_mm', 'coverage', 'aspect', 'rect_rms', 'absorbed', 'density', 'core_od', 'ink_fill', 'smear_mm', 'blur_excess_mm', 'ramp_rel', 'ink_mm2', 'on_line_mm2', 'pen_crossings', 'hue', 'tilt', 'black_mm2', 'paper_l', 'paper_tint', 'stain', 'disc_fill', 'noise_hue', 'frame_second', 'frame_inset_mm', 'frame_width_mm', 'paper_field', 'smear_agrees_mm', 'smear_q_mm', 'smear_plain_mm', 'smear_valley', 'other']
+    const quantities = ['border_gap_mm', 'border_present', 'double_echo', 'double_valley', 'double_offset_mm', 'coverage', 'aspect', 'rect_rms', 'absorbed', 'density', 'core_od', 'ink_fill', 'smear_mm', 'blur_excess_mm', 'ramp_rel', 'ink_mm2', 'on_line_mm2', 'pen_crossings', 'hue', 'tilt', 'black_mm2', 'paper_l', 'paper_tint', 'stain', 'disc_fill', 'noise_hue', 'stain_hue', 'frame_second', 'frame_inset_mm', 'frame_width_mm', 'paper_field', 'smear_agrees_mm', 'smear_q_mm', 'smear_plain_mm', 'smear_valley', 'other']
     const ruled = Object.values(sealRules()).flatMap((r) => [...r.all, ...r.any].map((c) => c.measure))
     expect(ruled.length).toBeGreaterThan(10)
     expect([...quantities, ...ruled].filter((q) => !k.has('seal.reasons.' + q))).toEqual([])

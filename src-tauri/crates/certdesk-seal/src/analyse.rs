@@ -1608,13 +1608,27 @@ const MOST_DISC_FILL: f32 = 0.7;
 /// of each maker), smeared ones included, read 0.65 mm and less.
 const MOST_EDGE_BLUR_MM: f32 = 0.9;
 
+/// How far towards orange (degrees above red's 0) the hue of an impression too pale to pass
+/// may lie and still be a seal's ink (`stain_hue`, `only_a_stain`). A seal's ink is red or
+/// purple-red, and pressed pale it keeps its hue, which is read at a normal impression's
+/// strength (`ink_hue`): the true pale impressions of the sixteen sets read −9.4° to +3.5° on
+/// white paper. Tea, coffee and rust leave a pale orange-brown: the stains that passed for pale
+/// seals read +18.2° to +35.6° (maker P's coffee drops, whose darker rim reads as a ring, at
+/// +23.8° to +26.7°). A pale seal pressed over such a stain takes on some of its orange: two
+/// read +15.0° and +20.9°; the second is called a stain, and either way the box is stamped
+/// again. As far from red as the purple limit of the paper's noise (`NOISE_HUE_DEG`).
+const STAIN_HUE_DEG: f32 = 16.0;
+
 /// Whether a seal box's "ink" is a stain: it covers more of its disc than any pressing
-/// (`MOST_DISC_FILL`, round seals), or its edges fade out all round as no carved face's do
-/// (`MOST_EDGE_BLUR_MM`). The box is empty and its paper not white, both for that reason.
+/// (`MOST_DISC_FILL`, round seals), its edges fade out all round as no carved face's do
+/// (`MOST_EDGE_BLUR_MM`), or it is too pale to pass and orange-brown, as no seal ink pressed
+/// pale is (`STAIN_HUE_DEG`). The box is empty and its paper not white, both for that reason.
 fn only_a_stain(labels: &mut Labels, metrics: &[(&'static str, f32)]) -> bool {
     let fill = metric(metrics, "disc_fill").filter(|&f| f > MOST_DISC_FILL).map(|f| ("disc_fill", f, MOST_DISC_FILL));
     let soft = || metric(metrics, "blur_excess_mm").filter(|&b| b > MOST_EDGE_BLUR_MM).map(|b| ("blur_excess_mm", b, MOST_EDGE_BLUR_MM));
-    let Some((quantity, value, limit)) = fill.or_else(soft) else { return false };
+    let pale = labels.contains(Defect::Pale);
+    let brown = || metric(metrics, "hue").filter(|&h| pale && h > STAIN_HUE_DEG).map(|h| ("stain_hue", h, STAIN_HUE_DEG));
+    let Some((quantity, value, limit)) = fill.or_else(soft).or_else(brown) else { return false };
     labels.withdraw(&Defect::ALL);
     labels.found(Defect::Empty, quantity, value, Op::Above, limit);
     labels.found(Defect::BgNotWhite, quantity, value, Op::Above, limit);
@@ -3406,39 +3420,78 @@ mod tests {
         assert!(blank.empty && crate::sample_png(blank, white.output_dpi).expect("encode").is_none(), "{:?} {:?}", blank.findings, blank.metrics);
     }
 
-    #[test]
-    fn a_tea_stain_alone_in_a_legal_rep_box_is_an_empty_box_not_an_orange_seal() {
-        // Maker J (a dev set), 001 r1c0: an empty 法人章 box beside a stamped one holds a tea
-        // stain, orange-tan, 28 × 20 mm, fading out over 3 mm all round; it was judged a pale,
-        // broken, double, tilted, off-colour seal. The 法人章 beside it, as carved, keeps its ink.
-        let (red, paper, tea) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0], [232.0f32, 196.0, 160.0]);
+    const PAPER: [f32; 3] = [245.0, 244.0, 240.0];
+
+    /// Two boxes at 200 dpi: in the left a 法人章 of red ink (an 18-mm frame and bars) at
+    /// `strength` of a full impression's density, the right drawn by `right`; through a
+    /// scanner's optics (Gaussian of `blur_px`).
+    fn legal_rep_seal_beside(strength: f32, blur_px: f32, right: impl Fn(f32, f32) -> [f32; 3]) -> crate::SheetReport {
+        let red = [205.0f32, 45.0, 50.0];
         let sheet = crate::synth::two_boxes(
             |u, v| {
                 let (du, dv) = (u - 30.0, v - 28.0);
                 let frame = (du.abs() - 9.0).max(dv.abs() - 9.0);
                 let bars = frame < -2.0 && (dv + 9.0).rem_euclid(2.6) < 1.0 && du.abs() > 0.8;
                 if (-0.9..=0.0).contains(&frame) || bars {
-                    return std::array::from_fn(|k| paper[k] * red[k] / 255.0);
+                    // Beer-Lambert: density scales with the amount of ink.
+                    return std::array::from_fn(|k| PAPER[k] * (red[k] / 255.0).powf(strength));
                 }
-                let r = (((u - 90.0) / 14.0).powi(2) + ((v - 28.0) / 10.0).powi(2)).sqrt();
-                // Soaked in: full inside, fading to nothing over the outer 3 mm, mottled.
-                let mottle = 0.8 + 0.2 * (0.9 * u).sin() * (0.7 * v).cos();
-                let soak = ((1.0 - r) / 0.3).clamp(0.0, 1.0) * mottle;
-                std::array::from_fn(|k| paper[k] + soak * (tea[k] - paper[k]))
+                right(u, v)
             },
             3.0,
         );
-        // Through a scanner's optics (σ 0.19 mm), whose spread the ruled lines tell.
         let sharp = image::load_from_memory(&sheet).expect("a PNG").to_rgb8();
         let mut png = Vec::new();
-        image::imageops::blur(&sharp, 1.5).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("encode");
-        let report = import_200(&crate::decode::png_with_dpi(png, 200.0));
+        image::imageops::blur(&sharp, blur_px).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("encode");
+        import_200(&crate::decode::png_with_dpi(png, 200.0))
+    }
+
+    #[test]
+    fn a_tea_stain_alone_in_a_legal_rep_box_is_an_empty_box_not_an_orange_seal() {
+        // Maker J (a dev set), 001 r1c0: an empty 法人章 box beside a stamped one holds a tea
+        // stain, orange-tan, 28 × 20 mm, fading out over 3 mm all round; it was judged a pale,
+        // broken, double, tilted, off-colour seal. The 法人章 beside it, as carved, keeps its ink.
+        let tea = [232.0f32, 196.0, 160.0];
+        // Through a scanner's optics (σ 0.19 mm), whose spread the ruled lines tell.
+        let report = legal_rep_seal_beside(1.0, 1.5, |u, v| {
+            let r = (((u - 90.0) / 14.0).powi(2) + ((v - 28.0) / 10.0).powi(2)).sqrt();
+            // Soaked in: full inside, fading to nothing over the outer 3 mm, mottled.
+            let mottle = 0.8 + 0.2 * (0.9 * u).sin() * (0.7 * v).cos();
+            let soak = ((1.0 - r) / 0.3).clamp(0.0, 1.0) * mottle;
+            std::array::from_fn(|k| PAPER[k] + soak * (tea[k] - PAPER[k]))
+        });
         let seal = report.samples.iter().find(|s| s.col == 0).expect("the seal's box");
         assert!(!seal.empty && seal.kind == SampleKind::LegalRepSeal && !seal.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", seal.defects, seal.metrics);
         let s = report.samples.iter().find(|s| s.col == 1).expect("the stained box");
         assert_eq!(s.defects, vec![Defect::Empty, Defect::BgNotWhite], "{:?}", s.metrics);
         let empty = s.findings.iter().find(|f| f.label == Defect::Empty).expect("a reason");
         assert_eq!(empty.quantity, "blur_excess_mm", "{:?} {:?}", s.findings, s.metrics);
+    }
+
+    #[test]
+    fn a_coffee_drop_in_an_empty_box_is_a_stain_not_a_pale_orange_seal() {
+        // Maker P (a dev set), 015 r1c2: an empty 法人章 box holds a dried coffee drop, a light
+        // tan body with a darker tide line at its edge. The body is most of the box and passes
+        // for its paper; the tide line reads as a pale frame, and the box was judged a pale,
+        // broken, smudged, orange seal. Beside it a pale 法人章 of red ink stays a pale seal.
+        let (body, rim) = ([238.0f32, 226.0, 204.0], [222.0f32, 192.0, 150.0]);
+        let report = legal_rep_seal_beside(0.3, 1.0, |u, v| {
+            // The drop: an ellipse 30 × 22 mm, its last 0.6 mm the tide line.
+            let r = (((u - 90.0) / 15.0).powi(2) + ((v - 28.0) / 11.0).powi(2)).sqrt();
+            if r > 1.0 {
+                PAPER
+            } else if r > 1.0 - 0.6 / 11.0 {
+                rim
+            } else {
+                body
+            }
+        });
+        let seal = report.samples.iter().find(|s| s.col == 0).expect("the seal's box");
+        assert!(!seal.empty && seal.defects.contains(&Defect::Pale) && !seal.defects.contains(&Defect::OffColor), "{:?} {:?}", seal.defects, seal.metrics);
+        let s = report.samples.iter().find(|s| s.col == 1).expect("the stained box");
+        assert_eq!(s.defects, vec![Defect::Empty, Defect::BgNotWhite], "{:?}", s.metrics);
+        let empty = s.findings.iter().find(|f| f.label == Defect::Empty).expect("a reason");
+        assert_eq!(empty.quantity, "stain_hue", "{:?} {:?}", s.findings, s.metrics);
     }
 
     #[test]

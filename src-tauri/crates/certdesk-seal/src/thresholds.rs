@@ -147,7 +147,7 @@ pub fn unit_of(measure: &str) -> Unit {
         "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
         | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "smear_plain_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm"
         | "frame_inset_mm" | "ring_beyond_mm" => Unit::Mm,
-        "tilt" | "hue" | "noise_hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
+        "tilt" | "hue" | "noise_hue" | "stain_hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
         | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "frame_smear" | "disc_fill" | "absorbed" | "print_black" => Unit::Share,
