@@ -38,7 +38,10 @@
 # tablet (P, issue 76: POV-Ray ray-tracing UnBatang / UnDotum / UnGungseo text objects, CSG rings and sphere-swept
 # pen strokes, nmgca-procurement's 附件二 printed by a liquid-electrophotography digital press, paper from a pulp-sheet
 # drainage model, Neugebauer-primary ink, a counter tablet's three bracketed frames merged to HDR and tone-mapped,
-# cropped by its app, netpbm's codecs). SPLIT: dev (for looking at while
+# cropped by its app, netpbm's codecs) or teller (Q, issue 76: GDAL's polygon rasteriser (OGR polygons burnt by
+# winding sign) on Sawarabi Mincho / Baekmuk / Motoya L Cedar / Kouzan brush outlines, netca-ln-procurement's
+# seal-application printed by a direct-thermal A4 printer on coated thermal paper, Hapke particulate-layer ink, a bank
+# teller's sheet-fed document scanner that archives JPEG 2000 through openjpeg). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -63,11 +66,12 @@
 # python3-scipy, fonts-cwtex-ming, fonts-cwtex-kai, fonts-cwtex-fs, fonts-cwtex-heib; uvcdesk: php8.2-cli, php8.2-gd,
 # ffmpeg, python3-scipy, fonts-ipaexfont-mincho, fonts-ipaexfont-gothic; monitor:
 # python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp; tablet: povray, netpbm,
-# python3-scipy, fonts-unfonts-core).
+# python3-scipy, fonts-unfonts-core; teller: python3-gdal, libopenjp2-tools, python3-scipy, fonts-sawarabi-mincho,
+# fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor or tablet" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet or teller" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -111,6 +115,8 @@ esac
 [ "$maker" = monitor ] && base=$((base + 910000))
 # P (tablet) likewise: each split's base + 980000.
 [ "$maker" = tablet ] && base=$((base + 980000))
+# Q (teller) likewise: each split's base + 1050000.
+[ "$maker" = teller ] && base=$((base + 1050000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
