@@ -18,7 +18,7 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
 import { writeFileSync, mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, waitWindow, workDir, tokenSlot } from './webdriver.mjs'
+import { W3C_ELEMENT, webdriver, root, target, app, cli, driverBin, waitWindow, workDir, tokenSlot, addAccounts } from './webdriver.mjs'
 
 // the counters are in China: the app, the CLI and this test read the clock in their time zone
 process.env.TZ ??= 'Asia/Shanghai'
@@ -79,12 +79,7 @@ before(async () => {
   mkdirSync(join(env.CERTDESK_FORMS, DUAL_PROJECT, 'ca'), { recursive: true })
   writeFileSync(join(env.CERTDESK_FORMS, DUAL_PROJECT, 'ca', 'sm2-root.pem'), readFileSync(join(dir, 'sm2ca', 'ca.pem')))
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    // the first administrator on the empty store; everyone else added by that administrator
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await driverClient.start(driverBin, env, app)
 })

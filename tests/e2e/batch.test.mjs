@@ -14,7 +14,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir, residentId, tokenSlot } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, residentId, tokenSlot, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 5744 + (process.pid % 500)
@@ -45,11 +45,7 @@ let number = ''
 before(async () => {
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   sh('mkdir', ['-p', join(dir, 'tokens')])
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   // the unit's order: the fixture's employee case with three employees
   const c = JSON.parse(readFileSync(join(root, 'tests/fixtures/case-employees-new.json'), 'utf8'))

@@ -7,9 +7,10 @@
 // certdesk-app first); the store is seeded with the debug CLI either way.
 
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { addAccounts } from './webdriver.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
 const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
@@ -57,10 +58,7 @@ let driver
 const times = []
 let memory = 0
 try {
-  writeFileSync(join(dir, 'zhang.pw'), 'zhang-password-1\n')
-  writeFileSync(join(dir, 'admin.pw'), 'admin-password-1\n')
-  certdesk('user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw'))
-  certdesk('user', 'add', 'zhang', '--role', 'clerk', '--password-file', join(dir, 'zhang.pw'), '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
   const example = join(root, 'tests/fixtures/case-org-new.json')
   for (let i = 0; i < 120; i++) certdesk('case', 'import', example, '--as', 'zhang', '--password-file', join(dir, 'zhang.pw'))
 

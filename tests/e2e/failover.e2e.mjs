@@ -10,10 +10,10 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs'
+import { readFileSync, existsSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 if (!existsSync('/usr/lib/postgresql/15/bin/pg_rewind')) {
@@ -54,11 +54,7 @@ before(async () => {
     CERTDESK_PASSWORD_FILE: join(dir, 'admin.pw'),
   }
   delete env.PGPASSFILE
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理大厅', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })

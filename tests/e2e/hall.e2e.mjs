@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { writeFileSync, readFileSync, existsSync, chmodSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 5444 + (process.pid % 500)
@@ -60,11 +60,7 @@ before(async () => {
   writeFileSync(pgpass, `*:*:*:${url.username}:${readFileSync(passwordFile, 'utf8').trim()}\n`)
   chmodSync(pgpass, 0o600)
   psql(`CREATE DATABASE ${database}`)
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']])
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理大厅', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   // the PC's own store file, with its administrator, as a single desk had it before the hall
   execFileSync(cli, ['user', 'add', 'admin', '--role', 'admin', '--password-file', join(dir, 'admin.pw')], { env: fileEnv })

@@ -13,7 +13,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { webdriver, root, target, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, target, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 6644 + (process.pid % 500)
@@ -46,11 +46,7 @@ before(async () => {
     reader.once('error', reject)
     reader.once('exit', (code) => reject(new Error(`certdesk-idcard-sim ended (${code})`)))
   })
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--name', '广州受理点', '--idcard-port', device, '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, cli, app, driverBin, workDir, root, pythonWithOpenpyxl } from './webdriver.mjs'
+import { webdriver, cli, app, driverBin, workDir, root, pythonWithOpenpyxl, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7144 + (process.pid % 500)
@@ -123,11 +123,7 @@ before(async () => {
   cpSync(p('ca.pem'), join(env.CERTDESK_FORMS, 'netca-gd-pension', 'ca', 'root.pem'))
   mkdirSync(join(dir, 'tokens'))
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-ln-procurement', '--name', '沈阳受理点', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })

@@ -9,9 +9,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7744 + (process.pid % 500)
@@ -22,11 +22,7 @@ const d = webdriver(port)
 const valueOf = async (css) => d.wd('GET', d.s(`/element/${await d.find(css)}/property/value`))
 
 before(async () => {
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--default-project', 'netca-gd-pension', '--idle-minutes', '1', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })

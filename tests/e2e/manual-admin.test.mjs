@@ -15,7 +15,7 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir, W3C_ELEMENT, freePort } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, W3C_ELEMENT, freePort, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 // a base of its own: 8750–9250 (and the native driver one above) is no other file's
@@ -59,11 +59,7 @@ let raUrl = ''
 before(async () => {
   writeFileSync(appEnv.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   mkdirSync(join(dir, 'tokens'))
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['sun', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['sun', 'clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--default-project', 'netca-gd-pension', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   // sun mistypes the password five times: the account locks
   writeFileSync(join(dir, 'wrong.pw'), 'wrong-password-1\n')
@@ -120,6 +116,7 @@ test('accounts: a locked account unlocked, a supervisor added with 姓名 and ro
   const zhao = account('zhao')
   assert.deepEqual(zhao.roles, ['supervisor'])
   assert.equal(zhao.display_name, '赵复核')
+  assert.equal(zhao.must_change, true, 'an account the administrator adds changes its initial password at its first sign-in')
 
   // a leaver: 停用, asked first
   await click('[data-testid=disable-sun]')

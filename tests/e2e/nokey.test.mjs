@@ -9,9 +9,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7244 + (process.pid % 500)
@@ -23,11 +22,7 @@ const certdesk = (...args) => execFileSync(cli, args, { env, encoding: 'utf8' })
 const d = webdriver(port)
 
 before(async () => {
-  for (const [name, role] of [['admin', 'admin'], ['wang', 'key_clerk'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['wang', 'key_clerk'], ['zhang', 'clerk']])
   certdesk('counter', 'set', '--code', 'HH01', '--name', '呼和浩特受理点', '--default-project', 'nmgca-procurement', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   await d.start(driverBin, env, app)
 })

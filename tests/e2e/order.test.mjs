@@ -19,7 +19,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { webdriver, root, target, app, cli, driverBin, workDir, residentId, freePort, tokenSlot } from './webdriver.mjs'
+import { webdriver, root, target, app, cli, driverBin, workDir, residentId, freePort, tokenSlot, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7244 + (process.pid % 500)
@@ -135,11 +135,7 @@ before(async () => {
     reader.once('error', reject)
     reader.once('exit', (code) => reject(new Error(`certdesk-idcard-sim ended (${code})`)))
   })
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']])
   const asAdmin = ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
   certdesk('counter', 'set', '--code', 'GZ01', '--name', '广州受理点', '--default-project', 'netca-gd-pension', '--idcard-port', device, ...asAdmin)
   // the administrator's one-time setting of the project's RA (not part of the order)

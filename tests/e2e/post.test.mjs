@@ -13,7 +13,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir, pythonWithOpenpyxl } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, pythonWithOpenpyxl, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 7780 + (process.pid % 500)
@@ -66,11 +66,7 @@ async function altD() {
 }
 
 before(async () => {
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']])
   // the order by post as the back desk took it (the intake's own walk is intake.test.mjs)
   const kase = JSON.parse(readFileSync(join(root, 'tests/fixtures/case-employees-new.json'), 'utf8'))
   kase.channel = 'post'

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 9310 + (process.pid % 500)
@@ -30,11 +30,7 @@ const d = webdriver(port)
 let number = ''
 
 before(async () => {
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
   const kase = JSON.parse(readFileSync(join(root, 'tests/fixtures/case-org-new.json'), 'utf8'))
   kase.project = 'cfca-xs'
   kase.years = 1

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { webdriver, root, app, cli, driverBin, workDir } from './webdriver.mjs'
+import { webdriver, root, app, cli, driverBin, workDir, addAccounts } from './webdriver.mjs'
 
 process.env.TZ ??= 'Asia/Shanghai'
 const port = 8244 + (process.pid % 500)
@@ -46,11 +46,7 @@ let number = ''
 before(async () => {
   writeFileSync(env.SOFTHSM2_CONF, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
   sh('mkdir', ['-p', join(dir, 'tokens')])
-  for (const [name, role] of [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']]) {
-    writeFileSync(join(dir, `${name}.pw`), `${name}-password-1\n`)
-    const by = name === 'admin' ? [] : ['--as', 'admin', '--as-password-file', join(dir, 'admin.pw')]
-    certdesk('user', 'add', name, '--role', role, '--password-file', join(dir, `${name}.pw`), ...by)
-  }
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor'], ['wang', 'key_clerk']])
   certdesk('counter', 'set', '--code', 'GZ01', '--idle-minutes', '1', '--as', 'admin', '--as-password-file', join(dir, 'admin.pw'))
   for (const [file, pin] of [['so', '87654321'], ['pin', PIN]]) writeFileSync(join(dir, file), `${pin}\n`)
   // li's key: made on the token, its certificate from the operator CA, enrolled

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -12,6 +12,26 @@ import { join, resolve } from 'node:path'
 /** Where tauri-driver's output goes: the file's working folder (`workDir`), so that a driver
  *  that fails to start says why; nowhere when a script has no working folder. */
 let driverLogs = null
+
+/** Adds a walk's accounts through the CLI (`certdesk`, over the walk's store), as a counter
+ *  gets them: `admin` first, on the empty store, with its own password; everyone else added by
+ *  that administrator with an initial password, which its holder then changes, since an account
+ *  an administrator adds must change its password at the first sign-in. Each ends with the
+ *  password `<name>-password-1`, in `<dir>/<name>.pw`, which `login` types. */
+export function addAccounts(certdesk, dir, accounts) {
+  const file = (name, kind = '') => join(dir, `${name}${kind}.pw`)
+  const asAdmin = ['--as', 'admin', '--as-password-file', file('admin')]
+  for (const [name, role] of accounts) {
+    writeFileSync(file(name), `${name}-password-1\n`)
+    if (name === 'admin') {
+      certdesk('user', 'add', name, '--role', role, '--password-file', file(name))
+      continue
+    }
+    writeFileSync(file(name, '.initial'), `${name}-initial-1\n`)
+    certdesk('user', 'add', name, '--role', role, '--password-file', file(name, '.initial'), ...asAdmin)
+    certdesk('user', 'passwd', name, '--new-password-file', file(name), '--as', name, '--as-password-file', file(name, '.initial'))
+  }
+}
 
 /** A test file's working folder (its databases, keys, password files, logs). Removed when the
  *  file's process ends with every test passed, after its own `after` hooks have stopped the app;

@@ -374,7 +374,11 @@ fn passwords_follow_the_rule_of_dengbao_level_3_and_a_due_one_is_said_on_stderr(
     assert_eq!(out.status.code(), Some(1));
     let said: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| serde_json::from_str(&stderr(&out)).unwrap_or_default());
     assert_eq!(said["error"]["kind"], "password_policy", "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    // an administrator's reset must be changed: each command says so on stderr and goes on
+    // an account an administrator added must change the password it was given, as after a
+    // reset: each command says so on stderr and goes on
+    let out = e.run(&["case", "list", "--as", "zhang", "--password-file", &e.c.pw("zhang")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("must be changed"), "added by the administrator: {}", stderr(&out));
     let temp = file("temp.pw", "Zhang-temp-1");
     e.ok(&["user", "passwd", "zhang", "--password-file", &temp, "--as", "admin", "--as-password-file", &admin]);
     let out = e.run(&["case", "list", "--as", "zhang", "--password-file", &temp]);

@@ -1249,6 +1249,8 @@ mod tests {
         assert!(!admin.desk(&mut store).unwrap().password_change_due().unwrap());
         admin.desk(&mut store).unwrap().add_account("zhang", &[Role::Clerk], &pw("zhang-pass-1")).unwrap();
         let mut zhang = Session::sign_in(&mut store, "zhang", &pw("zhang-pass-1")).unwrap();
+        assert!(zhang.desk(&mut store).unwrap().password_change_due().unwrap(), "an administrator chose it when adding the account");
+        zhang.desk(&mut store).unwrap().change_own_password(&pw("zhang-pass-1"), &pw("zhang-own-1")).unwrap();
         assert!(!zhang.desk(&mut store).unwrap().password_change_due().unwrap());
         admin.desk(&mut store).unwrap().reset_password("zhang", &pw("Zhang-temp-1")).unwrap();
         let mut zhang = Session::sign_in(&mut store, "zhang", &pw("Zhang-temp-1")).unwrap();

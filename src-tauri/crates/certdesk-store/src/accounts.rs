@@ -272,7 +272,10 @@ impl Store {
     }
 
     /// Creates an account. `by` is the administrator acting, or `None` for the very first
-    /// account of an empty store, which must be an administrator (first-run set-up).
+    /// account of an empty store, which must be an administrator (first-run set-up). An
+    /// account an administrator adds must change its password at its first sign-in: the
+    /// administrator chose it and knows it (as after [`Store::set_password`]); the first
+    /// account's holder chose their own.
     pub fn add_account(&mut self, name: &str, roles: &[Role], password: &Password, by: Option<&Actor>) -> Result<Account, AuthError> {
         check_name(name)?;
         check_password(password)?;
@@ -287,6 +290,7 @@ impl Store {
             (None, true) => return Err(AuthError::FirstAccountAdmin),
             (None, false) => return Err(AuthError::AdminOnly { what: "adds accounts", who: None }),
         };
+        let chosen_by_another = actor != name;
         let hashed = hash(password)?;
         // an encrypted store: the new account's slot, so its password opens the store, in one
         // step with the account (key_files)
@@ -298,8 +302,8 @@ impl Store {
             }
             tx.db.exec(
                 "adding an account",
-                "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, password_changed_at, must_change) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4, ?4, 0)",
-                args![name, hashed.as_str(), roles_text(roles), tx.at.as_str()],
+                "INSERT INTO accounts (name, password_hash, roles, failed_logins, locked, disabled, created_at, updated_at, password_changed_at, must_change) VALUES (?1, ?2, ?3, 0, 0, 0, ?4, ?4, ?4, ?5)",
+                args![name, hashed.as_str(), roles_text(roles), tx.at.as_str(), i64::from(chosen_by_another)],
             )?;
             remember_password(tx.db, name, &hashed, &tx.at)?;
             let detail = crate::detail::AccountChange { user: name.into(), roles: Some(roles_text(roles)), failed_in_a_row: None, display_name: None, second_factor: None };
