@@ -42,6 +42,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # fonts (UnBatang, UnDotum, UnGungseo); its paper is a pulp-sheet drainage model, its capture a tablet's HDR photo).
 # Q (teller/: GDAL's polygon rasteriser through python3-gdal, openjpeg's opj_compress / opj_decompress (libopenjp2-tools),
 # SciPy, Sawarabi Mincho, Baekmuk Batang / Dotum, Motoya L Cedar and the Kouzan brush faces; its paper is a thermal coat model).
+# R (planetary/: VTK's polygon-to-stencil rasteriser through python3-vtk9, djvulibre's c44 / ddjvu (djvulibre-bin), SciPy,
+# Nanum Gothic / Nanum Barun Gothic and the Kiloji pen face; its paper is a recycled-pulp model, its capture an overhead planetary scanner).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -53,7 +55,8 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   php8.2-cli php8.2-gd ffmpeg fonts-ipaexfont-mincho fonts-ipaexfont-gothic
   fonts-arphic-bsmi00lp fonts-arphic-bkai00mp
   povray netpbm fonts-unfonts-core
-  python3-gdal libopenjp2-tools fonts-sawarabi-mincho fonts-baekmuk fonts-motoya-l-cedar fonts-kouzan-mouhitsu)
+  python3-gdal libopenjp2-tools fonts-sawarabi-mincho fonts-baekmuk fonts-motoya-l-cedar fonts-kouzan-mouhitsu
+  python3-vtk9 djvulibre-bin fonts-nanum fonts-kiloji)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -41,7 +41,11 @@
 # cropped by its app, netpbm's codecs) or teller (Q, issue 76: GDAL's polygon rasteriser (OGR polygons burnt by
 # winding sign) on Sawarabi Mincho / Baekmuk / Motoya L Cedar / Kouzan brush outlines, netca-ln-procurement's
 # seal-application printed by a direct-thermal A4 printer on coated thermal paper, Hapke particulate-layer ink, a bank
-# teller's sheet-fed document scanner that archives JPEG 2000 through openjpeg). SPLIT: dev (for looking at while
+# teller's sheet-fed document scanner that archives JPEG 2000 through openjpeg) or planetary (R, issue 76: VTK's
+# polygon-to-stencil rasteriser (vtkPolyDataToImageStencil, contours summed by winding sign) on Nanum Gothic / Nanum
+# Barun Gothic hanja and the Kiloji pen face, bjca-nmg's 采样表 in two 87-mm columns received as the CF ply of a
+# carbonless set hit by a band printer, a recycled-pulp paper model, pigment-flake sedimentation ink, an overhead
+# planetary line-scan scanner whose software archives DjVu through djvulibre's c44 / ddjvu). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -67,11 +71,12 @@
 # ffmpeg, python3-scipy, fonts-ipaexfont-mincho, fonts-ipaexfont-gothic; monitor:
 # python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp; tablet: povray, netpbm,
 # python3-scipy, fonts-unfonts-core; teller: python3-gdal, libopenjp2-tools, python3-scipy, fonts-sawarabi-mincho,
-# fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu).
+# fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu; planetary: python3-vtk9, djvulibre-bin, python3-scipy,
+# fonts-nanum, fonts-kiloji).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet or teller" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller or planetary" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -117,6 +122,8 @@ esac
 [ "$maker" = tablet ] && base=$((base + 980000))
 # Q (teller) likewise: each split's base + 1050000.
 [ "$maker" = teller ] && base=$((base + 1050000))
+# R (planetary) likewise: each split's base + 1120000.
+[ "$maker" = planetary ] && base=$((base + 1120000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
