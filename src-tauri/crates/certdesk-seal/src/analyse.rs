@@ -1300,7 +1300,12 @@ const FACE_ASPECT_MAX: f32 = 1.6;
 /// their truth; the larger of the two, what a broken face was given before, called a
 /// 21 × 16 mm face 21 mm). A cap lost across the whole of one side leaves the shorter axis
 /// short: one of its sides is the cut's ragged edge, under `SIDE_CUT_ON_LINE` of its positions
-/// on one line and fewer than the whole axis's sides. Its extent is then a lower bound only, and
+/// on one line, while the other axis's sides, which the cut runs across, stay whole (each at
+/// `SIDE_CUT_ON_LINE` or more). A corner cut away takes part of a side of each axis, and the
+/// lines fitted to the pieces left stand where the face's sides were: the measured sides are the
+/// face's (issue 76, maker Q, a dev set since its sizes were read: rectangles of 1.2–1.35 : 1
+/// that lost a corner were squared, 1.7–2.1 mm large; so were six of the other sets', 1.8–3.6
+/// mm). The shorter axis's extent, cut across a whole side, is then a lower bound only, and
 /// the face is the square of the whole axis, unless the cut leaves it narrower than any face's
 /// proportion allows (`FACE_ASPECT_MAX`): then the rectangle of that proportion, the least face
 /// the whole axis allows. A cut along the longer axis keeps its measured extent (the whole
@@ -1310,7 +1315,7 @@ const FACE_ASPECT_MAX: f32 = 1.6;
 fn face_side(w: f32, h: f32, on_line: Option<(f32, f32)>, broken: bool) -> f32 {
     let Some((on_w, on_h)) = on_line else { return if broken { w.max(h) } else { 0.5 * (w + h) } };
     let (short, long, on_short, on_long) = if w <= h { (w, h, on_w, on_h) } else { (h, w, on_h, on_w) };
-    if on_short < SIDE_CUT_ON_LINE && on_short < on_long {
+    if on_short < SIDE_CUT_ON_LINE && on_long >= SIDE_CUT_ON_LINE {
         let across = if short * FACE_ASPECT_MAX >= long { long } else { long / FACE_ASPECT_MAX };
         0.5 * (across + long)
     } else {
@@ -3245,6 +3250,19 @@ mod tests {
         assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
         let side = s.side_mm.expect("square");
         assert!((side - 18.0).abs() <= 0.3, "side {side} {:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_face_that_lost_a_corner_keeps_its_sides_and_one_that_lost_a_side_is_squared() {
+        // Maker Q (a dev set) 030 r1c1: a 16.3 × 19.7 mm face that lost its corner: a piece of
+        // a side of each axis is left on its line (0.26 and 0.58 of the positions). Its
+        // measured sides are the face's; the square of the whole axis read 19.7 mm.
+        let corner = face_side(15.84, 19.67, Some((0.26, 0.58)), true);
+        assert!((corner - 0.5 * (15.84 + 19.67)).abs() < 0.01, "{corner}");
+        // Maker P 006 r1c0: an 18.6-mm square that lost its whole left side, the glyphs cut
+        // with it: the top and bottom sides are whole (0.96), the face their square.
+        let side = face_side(14.43, 18.55, Some((0.10, 0.96)), true);
+        assert!((side - 18.55).abs() < 0.01, "{side}");
     }
 
     #[test]
