@@ -746,13 +746,13 @@ fn quantile_in_place(v: &mut [f32], q: f32) -> f32 {
 
 /// Eight-bit levels counted by value: [`quantile_in_place`]'s quantile of them, from the counts
 /// (the same element, without gathering the levels into a vector to select from).
-struct LevelCounts {
+pub(crate) struct LevelCounts {
     counts: [u32; 256],
     n: usize,
 }
 
 impl LevelCounts {
-    fn new(levels: impl Iterator<Item = u8>) -> Self {
+    pub(crate) fn new(levels: impl Iterator<Item = u8>) -> Self {
         let mut counts = [0u32; 256];
         let mut n = 0;
         for v in levels {
@@ -763,7 +763,7 @@ impl LevelCounts {
     }
 
     /// The level of rank ⌊n·q⌋ from the lowest (0 where none were counted).
-    fn quantile(&self, q: f32) -> f32 {
+    pub(crate) fn quantile(&self, q: f32) -> f32 {
         if self.n == 0 {
             return 0.0;
         }

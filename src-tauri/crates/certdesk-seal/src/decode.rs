@@ -8,6 +8,7 @@ use std::io::Cursor;
 use image::{ImageFormat, ImageReader, Limits, RgbImage};
 use serde::Serialize;
 
+use crate::analyse::{LevelCounts, luma8};
 use crate::{ImportOptions, SealError};
 
 /// Where the scan resolution came from.
@@ -98,24 +99,11 @@ fn paper_long_side(rgb: &RgbImage) -> u32 {
     let (w, h) = rgb.dimensions();
     let luma = |x: u32, y: u32| {
         let [r, g, b] = rgb.get_pixel(x, y).0;
-        (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000
+        luma8(r, g, b)
     };
-    let mut counts = [0u32; 256];
-    for y in (0..h).step_by(8) {
-        for x in (0..w).step_by(8) {
-            counts[luma(x, y) as usize] += 1;
-        }
-    }
-    let total: u32 = counts.iter().sum();
-    let (mut seen, mut level) = (0u32, 255u32);
-    for (l, &c) in counts.iter().enumerate() {
-        seen += c;
-        if seen * 10 >= total * 9 {
-            level = l as u32;
-            break;
-        }
-    }
-    let least = (level as f32 * BACKING_SHARE) as u32;
+    let sampled = (0..h).step_by(8).flat_map(|y| (0..w).step_by(8).map(move |x| (x, y)));
+    let level = LevelCounts::new(sampled.map(|(x, y)| luma(x, y))).quantile(0.9);
+    let least = (level * BACKING_SHARE) as u8;
     let paper = |x: u32, y: u32| luma(x, y) >= least;
     // Whether a row (or column) is backing: under half its pixels, read every 4th, are paper.
     let row_is_backing = |y: u32| (0..w).step_by(4).filter(|&x| paper(x, y)).count() * 2 < w.div_ceil(4) as usize;
