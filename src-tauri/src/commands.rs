@@ -14,7 +14,7 @@ use tauri::State;
 
 /// The account signed in at this window, as it is now.
 pub(crate) fn signed_in(state: &AppState) -> Result<Actor, IpcError> {
-    state.with_desk(|d| Ok(d.actor().clone()))
+    state.with_desk_before_password_change(|d| Ok(d.actor().clone()))
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -37,13 +37,16 @@ pub struct Status_ {
     /// The session signed in with a USB key (#31): the window asks `staff_key_watch` every
     /// second or two, and pulling the key out locks it.
     key_watch: bool,
+    /// The signed-in account must change its password before anything else: the window shows
+    /// only the change form, and the backend refuses every other desk (`password_change_first`).
+    must_change: bool,
 }
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
     crate::log::call("app_status", || {
         let signed_in = signed_in(&state).ok();
-        let people = if signed_in.is_some() { state.with_desk(|d| d.display_names())? } else { Default::default() };
+        let people = if signed_in.is_some() { state.with_desk_before_password_change(|d| d.display_names())? } else { Default::default() };
         // the window is in use: its sign-in is still here (#79)
         if signed_in.is_some() {
             let session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
@@ -53,17 +56,17 @@ pub fn app_status(state: State<'_, AppState>) -> Result<Status_, IpcError> {
                 tracing::warn!(error = %crate::log::chain(&e), "the sign-in was not refreshed");
             }
         }
-        let (locked, idle_minutes, key_watch) = {
+        let (locked, idle_minutes, key_watch, must_change) = {
             let session = state.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let locked = session.as_ref().filter(|s| s.is_locked()).map(|s| s.name().to_string());
             let idle = session.as_ref().and_then(Session::idle).map(|d| u32::try_from(d.as_secs().div_ceil(60)).unwrap_or(u32::MAX));
-            (locked, idle, session.as_ref().is_some_and(|s| s.key().is_some()))
+            (locked, idle, session.as_ref().is_some_and(|s| s.key().is_some()), session.as_ref().is_some_and(Session::password_change_first))
         };
         let front = match state.store.waiting() {
             Some(closed) => certdesk_desk::api::FrontPage::of_closed(closed),
             None => state.store.lock()?.front_page()?,
         };
-        Ok(Status_ { front, signed_in, people, labels: intake::labels(), locked, idle_minutes, key_watch })
+        Ok(Status_ { front, signed_in, people, labels: intake::labels(), locked, idle_minutes, key_watch, must_change })
     })
 }
 
@@ -182,7 +185,8 @@ pub fn login(state: State<'_, AppState>, name: String, password: String, pin: Op
         };
         let key = session.key().is_some();
         let actor = open_session(&state, session)?;
-        let must_change = state.with_desk(|d| d.password_change_due())?;
+        // held in the backend: every desk but the change is refused until it is made
+        let must_change = state.with_session_before_password_change(|session, store| session.hold_until_password_changed(store))?;
         Ok(SignedIn { actor, must_change, key })
     })
 }

@@ -190,10 +190,20 @@ impl AppState {
     }
 
     fn with_session<T>(&self, f: impl FnOnce(&mut Session, &mut CaseStore) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        self.on_session(Session::desk, f)
+    }
+
+    /// Runs `f` on this window's session and the store, the session checked by `open` first (a
+    /// refusal that ends the account's session ends it here too).
+    fn on_session<T>(
+        &self,
+        open: for<'a> fn(&mut Session, &'a mut CaseStore) -> Result<certdesk_desk::api::Desk<'a>, certdesk_desk::DeskError>,
+        f: impl FnOnce(&mut Session, &mut CaseStore) -> Result<T, certdesk_desk::DeskError>,
+    ) -> Result<T, IpcError> {
         let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
         let mut store = self.store.lock()?;
-        let checked = current.desk(&mut store).map(drop);
+        let checked = open(current, &mut store).map(drop);
         match checked.and_then(|()| f(current, &mut store)) {
             Ok(value) => Ok(value),
             Err(e) => {
@@ -205,14 +215,34 @@ impl AppState {
         }
     }
 
+    /// What a window whose account must change its password first may still do on its session
+    /// (see `Session::hold_until_password_changed`): hold it, change the password.
+    pub fn with_session_before_password_change<T>(&self, f: impl FnOnce(&mut Session, &mut CaseStore) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        self.on_session(Session::desk_before_password_change, f)
+    }
+
     /// Runs one call on the desk of this window's session: the account re-read, an idle
     /// session ended (and forgotten), a panic turned into this call's error.
     pub fn with_desk<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        self.on_desk(Session::desk, f)
+    }
+
+    /// [`AppState::with_desk`] for the reads a window held for its password change still
+    /// makes: who signed in, the people's names (`Session::desk_before_password_change`).
+    pub fn with_desk_before_password_change<T>(&self, f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>) -> Result<T, IpcError> {
+        self.on_desk(Session::desk_before_password_change, f)
+    }
+
+    fn on_desk<T>(
+        &self,
+        open: for<'a> fn(&mut Session, &'a mut CaseStore) -> Result<certdesk_desk::api::Desk<'a>, certdesk_desk::DeskError>,
+        f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>,
+    ) -> Result<T, IpcError> {
         let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
         let mut store = self.store.lock()?;
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut desk = current.desk(&mut store)?;
+            let mut desk = open(current, &mut store)?;
             f(&mut desk)
         }));
         match outcome {

@@ -19,7 +19,7 @@ const stubs = { Intake: true, Cases: true, Review: true, KeyDesk: true, Reports:
 async function signIn(roles: Role[]) {
   let who: Actor | null = null
   mockBackend({
-    app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+    app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
     login: ({ name }) => ({ ...(who = { name, roles }), must_change: false, key: false }),
     logout: () => (who = null),
   })
@@ -38,7 +38,7 @@ describe('App', () => {
     let locks = 0
     let who: Actor | null = null
     mockBackend({
-      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
       login: ({ name }) => ({ ...(who = { name, roles: ['clerk'] }), must_change: false, key: false }),
       lock_session: () => { locks += 1; return null },
     })
@@ -65,7 +65,7 @@ describe('App', () => {
     const changed: unknown[] = []
     let who: Actor | null = null
     mockBackend({
-      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
       login: ({ name }) => ({ ...(who = { name, roles: ['clerk'] }), must_change: false, key: false }),
       change_own_password: (a) => { changed.push(a); return null },
     })
@@ -128,7 +128,7 @@ describe('App', () => {
 
   it('names the hall server a desk works on, and nothing on a store file', async () => {
     const calls = mockBackend({
-      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: 'certdesk@10.0.8.2:5432/hall', counter_code: 'GZ01', counter_name: '广州受理点', signed_in: null, people: {} }),
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: 'certdesk@10.0.8.2:5432/hall', counter_code: 'GZ01', counter_name: '广州受理点', signed_in: null, people: {} }),
       hall_status: () => null,
     })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
@@ -144,7 +144,7 @@ describe('App', () => {
 
   it('after a restore shows the sign-in screen with what was restored', async () => {
     let who: Actor | null = { name: 'admin', roles: ['admin'] }
-    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }) })
+    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.findComponent({ name: 'Admin' }).exists()).toBe(true)
@@ -158,7 +158,7 @@ describe('App', () => {
 
   it('shows the signed-in account by its 姓名, and again after the admin renames it', async () => {
     let people: Record<string, string> = { admin: '陈管理' }
-    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'admin', roles: ['admin'] }, people }) })
+    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'admin', roles: ['admin'] }, people }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.get('[data-testid=who]').text()).toBe('陈管理（管理员）')
@@ -173,7 +173,7 @@ describe('App', () => {
   })
 
   it('opens the key desk with the case the case page sends it', async () => {
-    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'wang', roles: ['key_clerk'] }, people: {} }) })
+    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'wang', roles: ['key_clerk'] }, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     await w.get('[data-testid=nav-cases]').trigger('click')
@@ -189,7 +189,7 @@ describe('App', () => {
 
   it('shows the counter as the admin renamed it', async () => {
     let name = '广州受理点'
-    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] }, people: {} }) })
+    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: name, signed_in: { name: 'admin', roles: ['admin'] }, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.get('.counter').text()).toContain('广州受理点')
@@ -200,7 +200,7 @@ describe('App', () => {
   })
 
   it('names no counter before the first start has set one up: no bare 受理点 (#79)', async () => {
-    mockBackend({ app_status: () => ({ first_run: true, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: '', counter_name: '', signed_in: null, people: {} }) })
+    mockBackend({ app_status: () => ({ first_run: true, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: '', counter_name: '', signed_in: null, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     expect(w.find('[data-testid=header-counter]').exists()).toBe(false)
@@ -227,7 +227,7 @@ describe('App', () => {
   it('opens the manual at the page of the desk on screen with F1 or 帮助, signed in or not (#77)', async () => {
     let who: Actor | null = null
     const calls = mockBackend({
-      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: who, people: {} }),
       login: ({ name }) => ({ ...(who = { name, roles: ['supervisor'] }), must_change: false, key: false }),
       open_help: () => null,
     })
@@ -264,7 +264,7 @@ describe('App', () => {
     let who: Actor | null = null
     let locked = false
     const calls = mockBackend({
-      app_status: () => ({ first_run: false, encrypted: false, locked: locked ? 'li' : null, idle_minutes: 10, key_watch: !!who, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: locked ? null : who, people: {} }),
+      app_status: () => ({ first_run: false, encrypted: false, locked: locked ? 'li' : null, idle_minutes: 10, key_watch: !!who, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: locked ? null : who, people: {} }),
       login: ({ name, pin }) => {
         if (!pin) throw refusal('key_required', 'li signs in with the USB key')
         return { ...(who = { name, roles: ['supervisor'] }), must_change: false, key: true }
@@ -299,7 +299,7 @@ describe('App', () => {
 
   it('opens the administrator\'s first-start page from the set-up screen (#77)', async () => {
     const calls = mockBackend({
-      app_status: () => ({ first_run: true, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: '', counter_name: '', signed_in: null, people: {} }),
+      app_status: () => ({ first_run: true, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: '', counter_name: '', signed_in: null, people: {} }),
       open_help: () => { throw new Error('no window') },
     })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
@@ -323,7 +323,7 @@ describe('App', () => {
   it('forwards the warnings of a new case to its page, and offers a clerk the correction there', async () => {
     const warning: FieldProblem = { path: 'handler.email', severity: 'warning', message: 'no email', message_zh: '建议填写经办人邮箱' }
     mockBackend({
-      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }),
+      app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }),
       get_case: () => caseView({ ...sampleCase, status: 'draft' }, ['clerk']),
       catalog_checklist: () => sampleChecklist,
       scan_folder_files: () => [],
@@ -349,7 +349,7 @@ describe('App', () => {
   })
 
   it('opens the case of a receipt scanned on any desk, taking the scanner text out of the field', async () => {
-    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }) })
+    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }) })
     const w = mount(App, { global: { stubs: { ...stubs, Intake: { template: '<input data-testid="some-field" />' } } }, attachTo: document.body })
     await flushPromises()
     const input = w.get('[data-testid=some-field]').element as HTMLInputElement
@@ -370,7 +370,7 @@ describe('App', () => {
   })
 
   it('goes on to a fresh intake from the case just saved', async () => {
-    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }) })
+    mockBackend({ app_status: () => ({ first_run: false, encrypted: false, locked: null, idle_minutes: 10, key_watch: false, must_change: false, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: { name: 'zhang', roles: ['clerk'] }, people: {} }) })
     const w = mount(App, { global: { stubs }, attachTo: document.body })
     await flushPromises()
     w.findComponent({ name: 'Intake' }).vm.$emit('created', 'GZ01-20261120-0009', [])

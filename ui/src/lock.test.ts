@@ -19,8 +19,8 @@ afterEach(() => {
 
 const stubs = { Intake: { template: '<div><input data-testid="some-field" /><input type="password" data-testid="pin-field" /></div>' }, Cases: true, Review: true, KeyDesk: true, Reports: true, Admin: true }
 const zhang: Actor = { name: 'zhang', roles: ['clerk'] }
-const status = (signedIn: Actor | null, locked: string | null = null, keyWatch = false) => ({
-  first_run: false, encrypted: false, locked, idle_minutes: 1, key_watch: keyWatch, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
+const status = (signedIn: Actor | null, locked: string | null = null, keyWatch = false, mustChange = false) => ({
+  first_run: false, encrypted: false, locked, idle_minutes: 1, key_watch: keyWatch, must_change: mustChange, labels: sampleLabels, server: null, counter_code: 'GZ01', counter_name: '广州受理点', signed_in: signedIn, people: { zhang: '张晓燕' },
 })
 
 describe('the idle lock', () => {
@@ -115,12 +115,15 @@ describe('the idle lock', () => {
 describe('a password due for a change', () => {
   it('shows only the change form until the password is changed, with the rule in Chinese', async () => {
     let who: Actor | null = null
+    // the backend holds the session until the change (app_status says so to a reopened window too)
+    let due = true
     const calls = mockBackend({
-      app_status: () => status(who),
-      login: () => ({ ...(who = zhang), must_change: true, key: false }),
+      app_status: () => status(who, null, false, !!who && due),
+      login: () => ({ ...(who = zhang), must_change: due, key: false }),
       change_own_password: ({ password }) => {
         if (password === 'abcdefgh') throw refusal('password_policy', '密码需包含大写字母、小写字母、数字、其他字符中的至少 3 类，当前只有：小写字母')
         if (password === 'Zhang-temp-1') throw refusal('password_reused', 'the password is one of this account\'s last 5 passwords')
+        due = false
         return null
       },
     })
@@ -149,6 +152,17 @@ describe('a password due for a change', () => {
     expect(w.find('[data-testid=change-password]').exists()).toBe(false)
     expect(w.find('[data-testid=some-field]').exists()).toBe(true)
     expect(calls.filter((c) => c.cmd === 'change_own_password')).toHaveLength(3)
+  })
+})
+
+describe('a window reopened on a session held for its password change', () => {
+  it('shows only the change form, as the backend says', async () => {
+    mockBackend({ app_status: () => status(zhang, null, false, true) })
+    const w = mount(App, { global: { stubs }, attachTo: document.body })
+    await flushPromises()
+    expect(w.find('[data-testid=change-password]').exists()).toBe(true)
+    expect(w.find('nav').exists()).toBe(false)
+    expect(w.find('[data-testid=some-field]').exists()).toBe(false)
   })
 })
 

@@ -97,7 +97,9 @@ pub fn reset_password(state: State<'_, AppState>, name: String, password: String
 
 #[tauri::command(async)]
 pub fn change_own_password(state: State<'_, AppState>, current: String, password: String) -> Result<(), IpcError> {
-    crate::log::call("change_own_password", || state.with_desk(|d| d.change_own_password(&Password::new(current), &Password::new(password)).map(drop)))
+    crate::log::call("change_own_password", || {
+        state.with_session_before_password_change(|session, store| session.change_own_password(store, &Password::new(current), &Password::new(password)).map(drop))
+    })
 }
 
 /// An account's 姓名 (an administrator for anyone, an account for itself).

@@ -480,6 +480,7 @@ const en: Shape<typeof zh> = {
     account_name_invalid: 'An account name is 1 to 32 letters, digits, _ - or .',
     password_too_short: 'A password needs at least 8 characters',
     password_policy: 'The password does not meet the rule: at least 8 characters from 3 of upper-case, lower-case, digits, other characters',
+    password_change_first: 'Change your password first',
     password_reused: 'One of your last 5 passwords: choose another',
     account_needs_role: 'An account needs at least one role',
     admin_only: 'Only an administrator may do this',

@@ -545,6 +545,7 @@ export default {
     account_name_invalid: '账号名须为1至32位字母、数字或 _ - .',
     password_too_short: '密码至少8位',
     password_policy: '密码不符合要求：至少8位，含大写字母、小写字母、数字、其他字符中的至少3类',
+    password_change_first: '请先修改密码，再做其他操作',
     password_reused: '不能使用最近 5 次用过的密码',
     account_needs_role: '账号至少要有一个角色',
     admin_only: '只有管理员可以这样操作',

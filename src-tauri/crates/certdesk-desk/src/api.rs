@@ -133,6 +133,9 @@ pub struct Session {
     chip_reads: crate::chip_reads::ChipReads,
     /// This session's row among the app's sign-ins (#79: who is signed in now, and where).
     presence: Option<String>,
+    /// The app's session of an account whose password is due: nothing but changing it (see
+    /// [`Session::hold_until_password_changed`]).
+    password_first: bool,
 }
 
 /// The staff key a session signed in with (#31): its certificate and the token it is on.
@@ -151,7 +154,17 @@ impl Session {
     }
 
     pub(crate) fn signed_in(name: &str, key: Option<SessionKey>) -> Session {
-        Session { name: name.to_string(), last_used: Instant::now(), idle: None, locked: false, key, pins: Default::default(), chip_reads: Default::default(), presence: None }
+        Session {
+            name: name.to_string(),
+            last_used: Instant::now(),
+            idle: None,
+            locked: false,
+            key,
+            pins: Default::default(),
+            chip_reads: Default::default(),
+            presence: None,
+            password_first: false,
+        }
     }
 
     /// The staff key this session signed in with, if it did.
@@ -295,8 +308,42 @@ impl Session {
         }
     }
 
-    /// The desk for one call: the account as it is now. An idle session locks.
+    /// Holds the session to its password change when the password is due (an administrator
+    /// set it, or it is older than `password_max_age_days`): every desk but
+    /// [`Session::desk_before_password_change`] is then refused (`password_change_first`) until
+    /// [`Session::change_own_password`]. The app's windows are held so, in the backend, not only
+    /// by the screen; the CLI's one-shot commands warn instead. Returns whether it holds.
+    pub fn hold_until_password_changed(&mut self, store: &mut CaseStore) -> Result<bool, DeskError> {
+        self.password_first = self.desk_before_password_change(store)?.password_change_due()?;
+        Ok(self.password_first)
+    }
+
+    /// Whether the session waits for its password change ([`Session::hold_until_password_changed`]).
+    pub fn password_change_first(&self) -> bool {
+        self.password_first
+    }
+
+    /// Changes this session's own password (the current one checked as at sign-in), which
+    /// releases a session held for it.
+    pub fn change_own_password(&mut self, store: &mut CaseStore, current: &Password, new: &Password) -> Result<Account, DeskError> {
+        let account = self.desk_before_password_change(store)?.change_own_password(current, new)?;
+        self.password_first = false;
+        Ok(account)
+    }
+
+    /// The desk for one call: the account as it is now. An idle session locks; a session held
+    /// for its password change is refused.
     pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
+        if self.password_first && !self.is_locked() {
+            return Err(DeskError::PasswordChangeFirst);
+        }
+        self.desk_before_password_change(store)
+    }
+
+    /// The desk for what a session held for its password change still does: who it is, the
+    /// people's names, its password's age. Nothing else may be called on it (only
+    /// [`Session::desk`] is refused while held).
+    pub fn desk_before_password_change<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
         if self.is_locked() {
             self.lock();
             return Err(DeskError::SessionLocked);
@@ -1255,8 +1302,16 @@ mod tests {
         admin.desk(&mut store).unwrap().reset_password("zhang", &pw("Zhang-temp-1")).unwrap();
         let mut zhang = Session::sign_in(&mut store, "zhang", &pw("Zhang-temp-1")).unwrap();
         assert!(zhang.desk(&mut store).unwrap().password_change_due().unwrap(), "an administrator's password");
-        zhang.desk(&mut store).unwrap().change_own_password(&pw("Zhang-temp-1"), &pw("zhang-pass-2")).unwrap();
+        // an app's window is held to the change: every desk refused but the change itself
+        assert!(zhang.hold_until_password_changed(&mut store).unwrap());
+        assert_eq!(zhang.desk(&mut store).err().map(|e| e.kind()), Some(crate::ErrorKind::PasswordChangeFirst));
+        assert_eq!(zhang.desk_before_password_change(&mut store).unwrap().actor().name(), "zhang");
+        assert_eq!(zhang.change_own_password(&mut store, &pw("wrong-pass-9"), &pw("zhang-pass-2")).unwrap_err().kind(), crate::ErrorKind::WrongPassword);
+        assert!(zhang.password_change_first(), "held until a change is made");
+        zhang.change_own_password(&mut store, &pw("Zhang-temp-1"), &pw("zhang-pass-2")).unwrap();
+        assert!(!zhang.password_change_first());
         assert!(!zhang.desk(&mut store).unwrap().password_change_due().unwrap());
+        assert!(!zhang.hold_until_password_changed(&mut store).unwrap(), "nothing due: nothing held");
         admin.desk(&mut store).unwrap().put_setting("password_max_age_days", "30").unwrap();
         assert_eq!(zhang.desk(&mut store).unwrap().password_max_age_days().unwrap(), 30);
         // the age on the counter's local day: set 2026-08-25 16:30 UTC = 2026-08-26 in 广州

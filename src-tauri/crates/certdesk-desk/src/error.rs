@@ -53,6 +53,10 @@ pub enum DeskError {
     /// nothing but unlocking with the same account's password, or signing out.
     #[error("the session is locked after a while without use: type this account's password to go on, or sign out (会话已锁定)")]
     SessionLocked,
+    /// The window's account must change its password (an administrator set it, or it is too
+    /// old) before anything else.
+    #[error("this account must change its password before anything else (请先修改密码)")]
+    PasswordChangeFirst,
     /// A command that reads or changes the store was given no account.
     #[error("{command} needs an account: give --as USER (and --password-file FILE, or the password on stdin), or set CERTDESK_USER and CERTDESK_PASSWORD_FILE")]
     NoAccount { command: String },
@@ -362,6 +366,7 @@ impl DeskError {
             DeskError::Catalog(c) => catalog_kind(c),
             DeskError::Fee(_) | DeskError::FeeRow(_) => K::FeeRefused,
             DeskError::SessionLocked => K::SessionLocked,
+            DeskError::PasswordChangeFirst => K::PasswordChangeFirst,
             DeskError::NoAccount { .. } => K::NoAccount,
             DeskError::PasswordsDiffer => K::PasswordsDiffer,
             DeskError::RecoveryKeyNotConfirmed => K::Refused,
@@ -730,6 +735,8 @@ pub enum ErrorKind {
     SessionExpired,
     /// the window's session is locked: only unlocking (the same account's password) or signing out
     SessionLocked,
+    /// the window's account must change its password first: only that, or signing out
+    PasswordChangeFirst,
     Refused,
     // accounts
     AccountNameInvalid,
@@ -917,6 +924,8 @@ mod tests {
         // a locked session waits for its password: the screen's work stays
         assert!(!DeskError::SessionLocked.may_concern_the_account());
         assert_eq!(DeskError::SessionLocked.kind().as_str(), "session_locked");
+        assert!(!DeskError::PasswordChangeFirst.may_concern_the_account());
+        assert_eq!(DeskError::PasswordChangeFirst.kind().as_str(), "password_change_first");
         let weak = AuthError::Policy(certdesk_domain::password_policy::check("abcdefgh").unwrap_err());
         assert_eq!(DeskError::Auth(weak).kind().as_str(), "password_policy");
         assert_eq!(DeskError::Auth(AuthError::Reused).kind().as_str(), "password_reused");
