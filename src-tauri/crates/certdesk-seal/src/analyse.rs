@@ -1977,7 +1977,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         .into_iter()
         .filter(|&i| {
             let (u, v) = page(i);
-            u >= a0 && u <= a1 && v >= b0 && v <= b1
+            // a round seal's print lies inside its ring, not in the corners of its square (the
+            // box's line, the form's words round it)
+            u >= a0 && u <= a1 && v >= b0 && v <= b1 && (!round || (u - s.cu).powi(2) + (v - s.cv).powi(2) <= s.r * s.r)
         })
         .collect();
     let black = under.len();
@@ -1985,7 +1987,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         0
     } else {
         let near_seal = dilate(&ink.mask, w, h, (0.3 * f.ppmm).ceil().max(1.0) as usize);
-        under.iter().filter(|&&i| near_seal[i] == 0).count()
+        under.iter().filter(|&&i| near_seal[i] == 0 && od[usize::from(f.rgb[0][i])] >= CLEAR_PRINT_OD_RATIO * od[usize::from(f.rgb[1][i])]).count()
     };
     metrics.push(("black_clear_mm2", clear as f32 / mm2));
     metrics.push(("black_mm2", black as f32 / mm2));
@@ -2025,6 +2027,11 @@ const MIN_PRINT_UNDER_FIELD_MM2: f32 = 1.0;
 /// (0 on all of them; print under seals on A-tune, B-dev40 and C-dev40 reads 0.086 mm² (a
 /// 法人章 whose strokes leave little paper) and 0.16 mm² and more on the rest).
 const MIN_PRINT_CLEAR_MM2: f32 = 0.05;
+
+/// The least ratio of optical density in red to density in green of print clear of the seal's
+/// ink (`black_clear_mm2`): print on bare paper, neutral as black toner or ink is (0.8-1.2),
+/// where under a seal's stroke `PRINT_OD_RATIO` lets the ink's own colour in.
+const CLEAR_PRINT_OD_RATIO: f32 = 0.8;
 
 /// The least ratio of a pixel's optical density in red to its density in green (linear
 /// light) for black print (`judge_seal`'s `black_mm2`): print absorbs about evenly (1.0), red
@@ -2659,6 +2666,31 @@ mod tests {
         let measure = |m: &str| metric(&s.metrics, m);
         assert!(measure("black_clear_mm2").is_some_and(|v| v >= MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
         assert!(s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn print_in_the_corners_of_a_round_seals_square_or_its_own_faded_strokes_are_not_print_under_it() {
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let red = [200, 40, 45];
+        let ring = |d: f32| (18.8..=20.0).contains(&d).then_some(red);
+        // Maker R: a form's words beside the seal, inside the square round its ring but outside
+        // the ring itself, are not under it (phone 003, wand 016 and 038 read the same).
+        let beside = painted_ring_png(|d, dx, dy| {
+            ring(d).or_else(|| ((-19.5..-14.0).contains(&dx) && [-17.0f32, -16.0].iter().any(|&y0| (dy - y0).abs() <= 0.2) && d > 20.5).then_some([35, 35, 38]))
+        });
+        let s = &crate::import_single(&beside, &opts).expect("import").samples[0];
+        assert!(metric(&s.metrics, "black_mm2").is_some_and(|v| v < MIN_PRINT_MM2), "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
+        // Maker R at 150 dpi: a seal's thin strokes whose colour the archive's codec averaged
+        // with the paper, left dark and a little red, far from any ink still read as red: they
+        // absorb red 0.7 as strongly as green, where black print on paper absorbs evenly.
+        let faded = painted_ring_png(|d, dx, dy| {
+            ring(d).or_else(|| ((-8.0..8.0).contains(&dx) && [-6.0f32, -2.0, 2.0, 6.0].iter().any(|&y0| (dy - y0).abs() <= 0.2)).then_some([115, 85, 92]))
+        });
+        let s = &crate::import_single(&faded, &opts).expect("import").samples[0];
+        assert!(metric(&s.metrics, "black_mm2").is_some_and(|v| v >= MIN_PRINT_MM2), "each pixel passes for print: {:?}", s.metrics);
+        assert!(metric(&s.metrics, "black_clear_mm2").is_some_and(|v| v < MIN_PRINT_CLEAR_MM2), "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::TextUnder), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]
