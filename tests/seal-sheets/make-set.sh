@@ -45,7 +45,11 @@
 # polygon-to-stencil rasteriser (vtkPolyDataToImageStencil, contours summed by winding sign) on Nanum Gothic / Nanum
 # Barun Gothic hanja and the Kiloji pen face, bjca-nmg's 采样表 in two 87-mm columns received as the CF ply of a
 # carbonless set hit by a band printer, a recycled-pulp paper model, pigment-flake sedimentation ink, an overhead
-# planetary line-scan scanner whose software archives DjVu through djvulibre's c44 / ddjvu). SPLIT: dev (for looking at while
+# planetary line-scan scanner whose software archives DjVu through djvulibre's c44 / ddjvu) or colorfax (S, issue 76:
+# libvips drawing (`vips text` glyphs of Dejima Mincho and Klee One, `draw_circle` / `draw_rect` / `draw_line` /
+# `draw_flood` rings, frames and star, reduced by `vips shrink`), snca-nmg's 附件3 printed by a risograph-like stencil
+# printer, a laid paper model, dye diffusing into the fibres seen as an Oren–Nayar rough surface, a colour fax
+# (ITU-T T.42 CIELAB JPEG) received by the counter's fax server and exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -72,11 +76,11 @@
 # python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp; tablet: povray, netpbm,
 # python3-scipy, fonts-unfonts-core; teller: python3-gdal, libopenjp2-tools, python3-scipy, fonts-sawarabi-mincho,
 # fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu; planetary: python3-vtk9, djvulibre-bin, python3-scipy,
-# fonts-nanum, fonts-kiloji).
+# fonts-nanum, fonts-kiloji; colorfax: libvips-tools, python3-scipy, fonts-dejima-mincho, fonts-klee).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller or planetary" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary or colorfax" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -124,6 +128,8 @@ esac
 [ "$maker" = teller ] && base=$((base + 1050000))
 # R (planetary) likewise: each split's base + 1120000.
 [ "$maker" = planetary ] && base=$((base + 1120000))
+# S (colorfax) likewise: each split's base + 1190000.
+[ "$maker" = colorfax ] && base=$((base + 1190000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
