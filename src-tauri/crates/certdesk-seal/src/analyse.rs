@@ -640,6 +640,14 @@ fn pen_threshold(p_ink: f32) -> u16 {
     (0.5 * p_ink).max(22.0).ceil() as u16
 }
 
+/// How dark a pen's stroke is: the luma's darkness, or, where red is the channel a pixel
+/// absorbs most (blue, blue-black and cyan pens), red's own: a light blue or cyan pen takes
+/// 40–50 % of the red light and barely 15 % of the luma, which weighs green most.
+fn pen_darkness(f: &BoxFeatures) -> Vec<u8> {
+    let [r, g, b] = &f.rgb;
+    f.dark.iter().zip(r).zip(g).zip(b).map(|(((&d, &r), &g), &b)| if r <= g && r <= b { d.max(255 - r) } else { d }).collect()
+}
+
 fn signature_mask(f: &BoxFeatures, frame: Frame) -> InkMask {
     // The pen's level is read away from the lines: a line's blurred edge inside the box (heavy
     // lines, soft scans) is darker than a pale pen and took Otsu's split, which then left the
@@ -1180,6 +1188,8 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
             }
         }
     } else {
+        // a pen's box is read by the pen's darkness throughout: its mask, its crossings, its ink
+        f.dark = pen_darkness(&f);
         (signature_mask(&f, frame), None)
     };
     let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
@@ -1977,9 +1987,10 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         .into_iter()
         .filter(|&i| {
             let (u, v) = page(i);
-            // a round seal's print lies inside its ring, not in the corners of its square (the
-            // box's line, the form's words round it)
-            u >= a0 && u <= a1 && v >= b0 && v <= b1 && (!round || (u - s.cu).powi(2) + (v - s.cv).powi(2) <= s.r * s.r)
+            // a round seal's print lies inside its ring (up to 1 mm beyond the fitted circle,
+            // the ring's own outer edge), not in the corners of its square (the box's line, the
+            // form's words round it)
+            u >= a0 && u <= a1 && v >= b0 && v <= b1 && (!round || (u - s.cu).hypot(v - s.cv) <= s.r + f.ppmm)
         })
         .collect();
     let black = under.len();
@@ -2676,7 +2687,7 @@ mod tests {
         // Maker R: a form's words beside the seal, inside the square round its ring but outside
         // the ring itself, are not under it (phone 003, wand 016 and 038 read the same).
         let beside = painted_ring_png(|d, dx, dy| {
-            ring(d).or_else(|| ((-19.5..-14.0).contains(&dx) && [-17.0f32, -16.0].iter().any(|&y0| (dy - y0).abs() <= 0.2) && d > 20.5).then_some([35, 35, 38]))
+            ring(d).or_else(|| ((-19.5..-14.0).contains(&dx) && [-17.0f32, -16.0].iter().any(|&y0| (dy - y0).abs() <= 0.2) && d > 21.5).then_some([35, 35, 38]))
         });
         let s = &crate::import_single(&beside, &opts).expect("import").samples[0];
         assert!(metric(&s.metrics, "black_mm2").is_some_and(|v| v < MIN_PRINT_MM2), "{:?}", s.metrics);
@@ -2718,6 +2729,26 @@ mod tests {
         assert!(!cool.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", cool.defects, cool.metrics);
         let warm = judged([246.0, 244.0, 236.0]);
         assert!(!warm.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", warm.defects, warm.metrics);
+    }
+
+    #[test]
+    fn a_light_cyan_signature_is_a_pale_signature_not_an_empty_box() {
+        // Maker S: a cyan pen written light over a colour fax takes a quarter of the red light
+        // and under a tenth of the luma (green, which the luma weighs most, it lets through):
+        // by the luma alone it was paper, and the box read empty.
+        let (dpi, paper, pen) = (300.0f32, [243.0f32, 244.0, 246.0], [188.0f32, 242.0, 245.0]);
+        let ppmm = dpi / 25.4;
+        let img = RgbImage::from_fn((56.0 * ppmm) as u32, (34.0 * ppmm) as u32, |x, y| {
+            let (u, v) = ((x as f32 + 0.5) / ppmm, (y as f32 + 0.5) / ppmm);
+            let stroke = (v - 17.0 - 4.0 * (0.5 * u).sin()).abs() < 0.3 && (12.0..44.0).contains(&u);
+            image::Rgb((if stroke { pen } else { paper }).map(|c| c as u8))
+        });
+        let frame = Frame::new(0.0);
+        let geom = BoxGeom { u0: 0.0, v0: 0.0, u1: img.width() as f32, v1: img.height() as f32, line_w: [0.0; 4] };
+        let s = judge(features(&img, frame, &geom, dpi, true), SampleKind::Signature, 0, 0, frame, 0.0, dpi, 300.0);
+        assert!(!s.defects.contains(&Defect::Empty), "{:?} {:?}", s.defects, s.metrics);
+        assert!(s.defects.contains(&Defect::Pale), "{:?} {:?}", s.defects, s.metrics);
+        assert!(!s.defects.contains(&Defect::BgNotWhite), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]
