@@ -46,6 +46,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # Nanum Gothic / Nanum Barun Gothic and the Kiloji pen face; its paper is a recycled-pulp model, its capture an overhead planetary scanner).
 # S (colorfax/: libvips' CLI (libvips-tools) draws glyphs, rings, frames and star, SciPy, Dejima Mincho and Klee One;
 # its form is a risograph-like stencil print, its paper a laid paper model, its capture a colour fax's T.42 CIELAB JPEG).
+# T (letterfold/: a Tk canvas shown on Xvfb and read back through X (python3-tk, xvfb), SciPy, IPA Mincho and the Yoz
+# handwriting face; its form is an electrostatic plotter's toner, its paper a cotton rag, its capture a letter-folded sheet on a flatbed).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -60,7 +62,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   python3-gdal libopenjp2-tools fonts-sawarabi-mincho fonts-baekmuk fonts-motoya-l-cedar fonts-kouzan-mouhitsu
   python3-vtk9 djvulibre-bin fonts-nanum fonts-kiloji
   # S (colorfax): libvips' CLI draws, Dejima Mincho and Klee One faces
-  libvips-tools fonts-dejima-mincho fonts-klee)
+  libvips-tools fonts-dejima-mincho fonts-klee
+  # T (letterfold): a Tk canvas on Xvfb draws (Xft glyphs), IPA Mincho and the Yoz handwriting faces
+  python3-tk xvfb fonts-ipafont-mincho fonts-yozvox-yozfont)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -49,7 +49,11 @@
 # libvips drawing (`vips text` glyphs of Dejima Mincho and Klee One, `draw_circle` / `draw_rect` / `draw_line` /
 # `draw_flood` rings, frames and star, reduced by `vips shrink`), snca-nmg's 附件3 printed by a risograph-like stencil
 # printer, a laid paper model, dye diffusing into the fibres seen as an Oren–Nayar rough surface, a colour fax
-# (ITU-T T.42 CIELAB JPEG) received by the counter's fax server and exported). SPLIT: dev (for looking at while
+# (ITU-T T.42 CIELAB JPEG) received by the counter's fax server and exported) or letterfold (T, issue 76: a Tk
+# canvas on an X server (Xvfb; the server's polygon, wide-line and arc fillers, Xft glyphs of IPA Mincho and the Yoz
+# handwriting face), netca-gd-procurement's application with collection rows, an electrostatic plotter's toner nibs,
+# a cotton rag paper's long fibres, two-constant Kubelka–Munk ink with Saunderson's correction, a letter-folded sheet
+# on a flatbed with the lid raised (the creases lift off the glass), archived as WebP and exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -76,11 +80,12 @@
 # python3-skimage, python3-scipy, fonts-arphic-bsmi00lp, fonts-arphic-bkai00mp; tablet: povray, netpbm,
 # python3-scipy, fonts-unfonts-core; teller: python3-gdal, libopenjp2-tools, python3-scipy, fonts-sawarabi-mincho,
 # fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu; planetary: python3-vtk9, djvulibre-bin, python3-scipy,
-# fonts-nanum, fonts-kiloji; colorfax: libvips-tools, python3-scipy, fonts-dejima-mincho, fonts-klee).
+# fonts-nanum, fonts-kiloji; colorfax: libvips-tools, python3-scipy, fonts-dejima-mincho, fonts-klee;
+# letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary or colorfax" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax or letterfold" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -130,6 +135,8 @@ esac
 [ "$maker" = planetary ] && base=$((base + 1120000))
 # S (colorfax) likewise: each split's base + 1190000.
 [ "$maker" = colorfax ] && base=$((base + 1190000))
+# T (letterfold) likewise: each split's base + 1260000.
+[ "$maker" = letterfold ] && base=$((base + 1260000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
