@@ -24,17 +24,21 @@ describe('seal reasons in words', () => {
     const copy = { ...f('trail_foot', 0.89, 0.65, 'share'), label: 'double' }
     expect(reasons({ defects: ['double'], findings: [copy] })).toEqual(['拖影末端是与前缘一样陡的边（第二次盖印的边缘，不是渐淡的拖影）：起步爬升为前缘的89%（上限65%）'])
   })
+  it('says a double read from the thickness of the ring as the ring thicker towards two sides', () => {
+    const thick = { ...f('ring_h2_mm', 0.73, 0.5, 'mm'), label: 'double' }
+    expect(reasons({ defects: ['double'], findings: [thick] })).toEqual(['外圈在相对两侧比其余方向粗0.7毫米（第二次盖印）（上限0.5毫米）'])
+  })
   it('never shows a value equal to the limit it went past', () => {
     expect(reason(f('border_gap_mm', 4.04, 4, 'mm'))).toBe('边框缺口4.04毫米（上限4毫米）')
   })
   it('says a quantity it has no words for, and a label without a finding by its name', () => {
-    expect(reason(f('ring_h2_mm', 0.9, 0.5, 'mm'))).toBe('ring_h2_mm 0.9毫米（上限0.5毫米）')
+    expect(reason(f('ring_double_mm', 0.9, 0.5, 'mm'))).toBe('ring_double_mm 0.9毫米（上限0.5毫米）')
     expect(reasons({ defects: ['broken', 'tilted'], findings: [f('border_gap_mm', 3.4, 2, 'mm')] })).toEqual(['边框缺口3.4毫米（上限2毫米）', '歪斜'])
   })
   it('says which check could not be made, and why, whether or not the impression is doubted', () => {
     const u = { label: 'broken', quantity: 'circle_rms', value: 1.43, limit: 1, unit: 'mm', op: '>' }
     expect(unchecked({ unchecked: [u] })).toEqual(['未能检查是否残缺：外圈与印迹偏离1.4毫米（超过1毫米，常因相邻印迹挤在一起），请目视核对边框是否完整'])
-    expect(unchecked({ unchecked: [{ ...u, quantity: 'ring_h2_mm' }] })).toEqual(['未能检查是否残缺：ring_h2_mm 1.4毫米（上限1毫米），请目视核对'])
+    expect(unchecked({ unchecked: [{ ...u, quantity: 'ring_double_mm' }] })).toEqual(['未能检查是否残缺：ring_double_mm 1.4毫米（上限1毫米），请目视核对'])
     // the labels one reason kept from being checked are named together, on one line
     const faint = (label: string) => ({ label, quantity: 'ink_snr', value: 2.1437, limit: 2.828427, unit: 'level', op: '<' })
     expect(unchecked({ unchecked: ['broken', 'double', 'off_color'].map(faint) })).toEqual(['未能检查是否残缺、重影、非正红：印迹只比纸面噪声高2.1倍（下限2.8倍），请目视核对'])

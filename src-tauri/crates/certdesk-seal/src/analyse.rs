@@ -1488,6 +1488,15 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
             labels.rule(Defect::Smudged, rules.smear, metrics);
         }
     }
+    // A ring widened towards two opposite sides, where no echo, no copy's edge and no smear
+    // was read: a second pressing too close or too faint for the echo (a smear widens it the
+    // same way, and is read first; a double set aside by a veto stays set aside).
+    if let Some(rule) = rules.thick_ring
+        && !labels.contains(Defect::Smudged)
+        && !labels.is_unread(Defect::Double)
+    {
+        labels.rule(Defect::Double, rule, metrics);
+    }
 }
 
 /// A 阴文 face (characters cut out of a field of ink: its paper in pieces, `paper_field` at or
@@ -1543,6 +1552,9 @@ pub(crate) struct ShapeRules {
     /// A trail that ends and leads as sharply as an edge where it climbs as one (no copy's
     /// shoulder for `sharp_ends`): no smear.
     pub ends_sharp: &'static str,
+    /// The outline's thickness varying round it as a second pressing's does (`ring_h2_mm`),
+    /// read last, where neither a double nor a smear was.
+    pub thick_ring: Option<&'static str>,
 }
 
 pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
@@ -1554,6 +1566,7 @@ pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
     fading: None,
     unshared: None,
     ends_sharp: "smear.sharp_ends",
+    thick_ring: Some("double.ring"),
 };
 pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     doubles: &["double.square"],
@@ -1564,6 +1577,7 @@ pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     fading: Some("trail.fading.square"),
     unshared: Some("smear.unshared.square"),
     ends_sharp: "smear.sharp_ends",
+    thick_ring: None,
 };
 
 /// Whether a seal box's pale "ink" is only the paper's noise: ink within 2·√2 noise σ of the
@@ -4154,6 +4168,27 @@ mod tests {
             // A trail that climbs slower, as a copy's shoulder: still a double.
             assert_eq!(judged(rules, kind, rise - 0.1, foot + 0.05, lead + 0.1).0, vec![Defect::Double]);
         }
+    }
+
+    #[test]
+    fn a_ring_thickened_on_two_opposite_sides_is_a_second_pressing_where_no_smear_was_read() {
+        // Maker T (T 036, a copy 1.6 mm off whose echo read 0.12 beside the seal's own text):
+        // the ring 0.73 mm thicker towards two opposite sides than across them.
+        let judged = |metrics: &[(&'static str, f32)]| {
+            let mut labels = Labels::default();
+            let echo = Echo { offset_mm: 1.6, deg: 45.0, echo: 0.116, valley: 0.01, unlocated: false };
+            double_or_smear(Some(echo), &mut labels, metrics, &ROUND_RULES);
+            labels.finish(SampleKind::OfficialSeal)
+        };
+        let (labels, findings, _) = judged(&[("double_echo", 0.116), ("double_valley", 0.01), ("double_offset_mm", 1.6), ("ring_h2_mm", 0.73)]);
+        assert_eq!(labels, vec![Defect::Double]);
+        assert!(findings.iter().any(|f| f.quantity == "ring_h2_mm" && f.limit == 0.5), "{findings:?}");
+        // One impression: its ring is one width all round (the 20 sets' singles read 0.46 at most).
+        assert_eq!(judged(&[("double_echo", 0.05), ("double_valley", 1.0), ("ring_h2_mm", 0.3)]).0, vec![]);
+        // A smear widens the ring the same way, and is read as the smear it is.
+        let smeared =
+            [("double_echo", 0.05), ("double_valley", 1.0), ("ring_h2_mm", 0.6), ("smear_q_mm", 1.0), ("smear_plain_mm", 0.6), ("smear_agrees_mm", 0.7), ("smear_valley", 1.0)];
+        assert_eq!(judged(&smeared).0, vec![Defect::Smudged]);
     }
 
     #[test]

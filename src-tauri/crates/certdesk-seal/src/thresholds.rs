@@ -240,6 +240,7 @@ mod tests {
             "broken.seal",
             "double.round",
             "double.beyond",
+            "double.ring",
             "double.square",
             "double.plateau.round",
             "double.plateau.square",

@@ -36,7 +36,7 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "pale.seal" => (Defect::Pale, seal_shape),
         "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
         "broken.seal" => (Defect::Broken, seal_shape),
-        "double.round" | "double.beyond" | "double.plateau.round" | "double.sharp_foot.round" | "double.sharp_ends.round" => (Defect::Double, round),
+        "double.round" | "double.beyond" | "double.ring" | "double.plateau.round" | "double.sharp_foot.round" | "double.sharp_ends.round" => (Defect::Double, round),
         "double.square" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => (Defect::Double, square),
         "smudged.round" => (Defect::Smudged, round),
         "smudged.square" => (Defect::Smudged, square),
