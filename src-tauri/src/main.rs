@@ -200,18 +200,25 @@ impl AppState {
         open: for<'a> fn(&mut Session, &'a mut CaseStore) -> Result<certdesk_desk::api::Desk<'a>, certdesk_desk::DeskError>,
         f: impl FnOnce(&mut Session, &mut CaseStore) -> Result<T, certdesk_desk::DeskError>,
     ) -> Result<T, IpcError> {
+        self.signed_in(|current, store| Ok(open(current, store).map(drop).and_then(|()| f(current, store))))
+    }
+
+    /// Runs `call` on the signed-in session and the store, both locked for it. A refusal that
+    /// ends the account's session (signed out, disabled, locked) forgets the session; a panic
+    /// caught by `call` becomes this call's error.
+    fn signed_in<T>(&self, call: impl FnOnce(&mut Session, &mut CaseStore) -> std::thread::Result<Result<T, certdesk_desk::DeskError>>) -> Result<T, IpcError> {
         let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
         let mut store = self.store.lock()?;
-        let checked = open(current, &mut store).map(drop);
-        match checked.and_then(|()| f(current, &mut store)) {
-            Ok(value) => Ok(value),
-            Err(e) => {
+        match call(current, &mut store) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => {
                 if current.ends_after(&mut store, &e) {
                     *session = None;
                 }
                 Err(e.into())
             }
+            Err(panic) => Err(panic_error(panic)),
         }
     }
 
@@ -238,23 +245,12 @@ impl AppState {
         open: for<'a> fn(&mut Session, &'a mut CaseStore) -> Result<certdesk_desk::api::Desk<'a>, certdesk_desk::DeskError>,
         f: impl FnOnce(&mut certdesk_desk::api::Desk<'_>) -> Result<T, certdesk_desk::DeskError>,
     ) -> Result<T, IpcError> {
-        let mut session = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(current) = session.as_mut() else { return Err(IpcError::new(ErrorKind::NotSignedIn, "sign in first")) };
-        let mut store = self.store.lock()?;
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut desk = open(current, &mut store)?;
-            f(&mut desk)
-        }));
-        match outcome {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => {
-                if current.ends_after(&mut store, &e) {
-                    *session = None;
-                }
-                Err(e.into())
-            }
-            Err(panic) => Err(panic_error(panic)),
-        }
+        self.signed_in(|current, store| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut desk = open(current, store)?;
+                f(&mut desk)
+            }))
+        })
     }
 }
 

@@ -334,10 +334,11 @@ impl Session {
     /// The desk for one call: the account as it is now. An idle session locks; a session held
     /// for its password change is refused.
     pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
-        if self.password_first && !self.is_locked() {
+        let desk = self.desk_before_password_change(store)?;
+        if self.password_first {
             return Err(DeskError::PasswordChangeFirst);
         }
-        self.desk_before_password_change(store)
+        Ok(desk)
     }
 
     /// The desk for what a session held for its password change still does: who it is, the
