@@ -48,6 +48,9 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # its form is a risograph-like stencil print, its paper a laid paper model, its capture a colour fax's T.42 CIELAB JPEG).
 # T (letterfold/: a Tk canvas shown on Xvfb and read back through X (python3-tk, xvfb), SciPy, IPA Mincho and the Yoz
 # handwriting face; its form is an electrostatic plotter's toner, its paper a cotton rag, its capture a letter-folded sheet on a flatbed).
+# U (kiosk/: ImageMagick's MagickWand through python3-wand draws fontTools outlines of Oradano Mincho GSRR, Aoyagi Soseki
+# and MigMix 1P, libjxl's cjxl / djxl (libjxl-tools), SciPy; its form is screen-printed on coated art paper, its ink a
+# Cook–Torrance glossy film, its capture a self-service kiosk's overhead camera archived as JPEG XL).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -64,7 +67,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # S (colorfax): libvips' CLI draws, Dejima Mincho and Klee One faces
   libvips-tools fonts-dejima-mincho fonts-klee
   # T (letterfold): a Tk canvas on Xvfb draws (Xft glyphs), IPA Mincho and the Yoz handwriting faces
-  python3-tk xvfb fonts-ipafont-mincho fonts-yozvox-yozfont)
+  python3-tk xvfb fonts-ipafont-mincho fonts-yozvox-yozfont
+  # U (kiosk): ImageMagick's MagickWand draws (python3-wand), libjxl's cjxl / djxl, Oradano Mincho, Aoyagi Soseki, MigMix
+  python3-wand libjxl-tools fonts-oradano-mincho-gsrr fonts-aoyagi-soseki fonts-migmix)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

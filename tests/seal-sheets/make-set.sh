@@ -53,7 +53,11 @@
 # canvas on an X server (Xvfb; the server's polygon, wide-line and arc fillers, Xft glyphs of IPA Mincho and the Yoz
 # handwriting face), netca-gd-procurement's application with collection rows, an electrostatic plotter's toner nibs,
 # a cotton rag paper's long fibres, two-constant Kubelka–Munk ink with Saunderson's correction, a letter-folded sheet
-# on a flatbed with the lid raised (the creases lift off the glass), archived as WebP and exported). SPLIT: dev (for looking at while
+# on a flatbed with the lid raised (the creases lift off the glass), archived as WebP and exported) or kiosk (U, issue 76:
+# ImageMagick's MagickWand (python3-wand's DrawingWand: Bézier paths of Oradano Mincho GSRR / Aoyagi Soseki / MigMix
+# outlines read with fontTools, circles, polygons), cfca-xs's 签章采集表 screen-printed on coated art paper, Cook–Torrance
+# glossy ink under an LED hood, a self-service kiosk's overhead 12-MP camera whose software undistorts and rectifies the
+# page, archived as JPEG XL through cjxl / djxl and exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -81,11 +85,12 @@
 # python3-scipy, fonts-unfonts-core; teller: python3-gdal, libopenjp2-tools, python3-scipy, fonts-sawarabi-mincho,
 # fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu; planetary: python3-vtk9, djvulibre-bin, python3-scipy,
 # fonts-nanum, fonts-kiloji; colorfax: libvips-tools, python3-scipy, fonts-dejima-mincho, fonts-klee;
-# letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont).
+# letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont; kiosk: python3-wand,
+# libjxl-tools, python3-scipy, fonts-oradano-mincho-gsrr, fonts-aoyagi-soseki, fonts-migmix).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax or letterfold" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold or kiosk" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -137,6 +142,8 @@ esac
 [ "$maker" = colorfax ] && base=$((base + 1190000))
 # T (letterfold) likewise: each split's base + 1260000.
 [ "$maker" = letterfold ] && base=$((base + 1260000))
+# U (kiosk) likewise: each split's base + 1330000.
+[ "$maker" = kiosk ] && base=$((base + 1330000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
