@@ -854,18 +854,23 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         Some(read) => (read.groups, Some(read.kinds)),
         None => (groups, None),
     };
+    let feats: Vec<Vec<analyse::BoxFeatures>> = groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|&i| {
+                    let mut ft = analyse::features(img, frame, &geoms[i], dpi, false);
+                    ft.black = black;
+                    ft
+                })
+                .collect()
+        })
+        .collect();
+    let (groups, feats) = if printed.is_some() { (groups, feats) } else { kinds_down_the_columns(groups, feats, &geoms) };
     let mut samples = Vec::new();
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
-    for (ri, g) in groups.iter().enumerate() {
-        let feats: Vec<analyse::BoxFeatures> = g
-            .iter()
-            .map(|&i| {
-                let mut ft = analyse::features(img, frame, &geoms[i], dpi, false);
-                ft.black = black;
-                ft
-            })
-            .collect();
+    for (ri, (g, feats)) in groups.iter().zip(feats).enumerate() {
         let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
         for (ci, ft) in columns(g, &geoms).into_iter().zip(feats) {
             samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
@@ -1039,6 +1044,47 @@ fn as_printed(groups: &[Vec<usize>], printed: &[Vec<SampleKind>]) -> Option<Read
 struct ReadAsPrinted {
     groups: Vec<Vec<usize>>,
     kinds: Vec<Option<SampleKind>>,
+}
+
+/// A sheet whose kinds run down its columns, not along its rows (issue 76, maker U: cfca-xs's
+/// 签章采集表 prints 企业公章, 法人方章 and 法人签字 side by side, and a counter asks for that row
+/// three times), read as printed nowhere: its columns as the groups a best sample is picked
+/// from, top to bottom. Read so where the rows form a full grid (two rows or more, as many
+/// boxes in each, no gap) and more of the boxes' ink classes (round, square, pen; empty boxes
+/// not counted) agree with their column's commonest than with their row's. A row of one kind
+/// with one odd impression stays a row; a single row has no columns to go by (the printed
+/// layout tells those, [`as_printed`]).
+fn kinds_down_the_columns(groups: Vec<Vec<usize>>, feats: Vec<Vec<analyse::BoxFeatures>>, geoms: &[BoxGeom]) -> (Vec<Vec<usize>>, Vec<Vec<analyse::BoxFeatures>>) {
+    let n = groups.first().map_or(0, Vec::len);
+    let grid = groups.len() >= 2 && n >= 2 && groups.iter().all(|g| g.len() == n && columns(g, geoms).iter().enumerate().all(|(k, &c)| c == k));
+    if !grid {
+        return (groups, feats);
+    }
+    let class = |r: usize, c: usize| Some(feats[r][c].class).filter(|&k| k != Class::Empty);
+    // the boxes that agree with their line's commonest class
+    let agreeing = |line: &mut dyn Iterator<Item = Option<Class>>| {
+        let mut counts = [0usize; 3];
+        for k in line.flatten() {
+            counts[match k {
+                Class::Round => 0,
+                Class::Square => 1,
+                Class::Dark | Class::Empty => 2,
+            }] += 1;
+        }
+        counts.into_iter().max().unwrap_or(0)
+    };
+    let along_rows: usize = (0..groups.len()).map(|r| agreeing(&mut (0..n).map(|c| class(r, c)))).sum();
+    let down_columns: usize = (0..n).map(|c| agreeing(&mut (0..groups.len()).map(|r| class(r, c)))).sum();
+    if down_columns <= along_rows {
+        return (groups, feats);
+    }
+    let mut columns_feats: Vec<Vec<analyse::BoxFeatures>> = (0..n).map(|_| Vec::with_capacity(groups.len())).collect();
+    for row in feats {
+        for (c, ft) in row.into_iter().enumerate() {
+            columns_feats[c].push(ft);
+        }
+    }
+    ((0..n).map(|c| groups.iter().map(|g| g[c]).collect()).collect(), columns_feats)
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.

@@ -1325,9 +1325,9 @@ impl Scores {
     pub fn add(&mut self, report: &crate::SheetReport, truth: &[TruthSample], dpi: f32) {
         self.boxes_truth += truth.len();
         let mut used = vec![false; report.samples.len()];
-        // (truth row, report row, chosen, acceptable) of every matched box.
+        // (truth box, report row, chosen, acceptable) of every matched box.
         let mut matched: Vec<(usize, usize, bool, bool)> = Vec::new();
-        for t in truth {
+        for (ti, t) in truth.iter().enumerate() {
             let hit = report.samples.iter().enumerate().find(|(i, s)| !used[*i] && same_box(s, t, dpi));
             let Some((i, s)) = hit else {
                 self.labels_in_boxes_not_found += self.count_labels(t.kind, &t.defects, &t.borderline, Outcome::Missed);
@@ -1335,7 +1335,7 @@ impl Scores {
             };
             used[i] = true;
             self.boxes_found += 1;
-            matched.push((t.row, s.row, s.best, t.defects.is_empty() && t.borderline.is_empty()));
+            matched.push((ti, s.row, s.best, t.defects.is_empty() && t.borderline.is_empty()));
             if s.kind == t.kind {
                 self.kind_correct += 1;
             }
@@ -1373,13 +1373,24 @@ impl Scores {
         for (s, _) in report.samples.iter().zip(&used).filter(|(_, u)| !**u) {
             self.labels_in_extra_boxes += self.count_labels(s.kind, &s.defects, &[], Outcome::Given);
         }
-        let mut rows: Vec<usize> = truth.iter().map(|t| t.row).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        for r in rows {
+        // What the clerk needs one good sample of: a row of one kind, or where a sheet's rows
+        // mix kinds (a form printing 公章, 法人章 and 签字 side by side, asked for more than
+        // once), each kind over those rows.
+        let need = |t: &TruthSample| {
+            let mixed = truth.iter().any(|o| o.row == t.row && o.kind != t.kind);
+            if mixed { (usize::MAX, Some(t.kind)) } else { (t.row, None) }
+        };
+        let needs: Vec<(usize, Option<SampleKind>)> = truth.iter().map(need).collect();
+        let mut distinct = Vec::new();
+        for n in &needs {
+            if !distinct.contains(n) {
+                distinct.push(*n);
+            }
+        }
+        for n in distinct {
             self.rows += 1;
-            let boxes: Vec<_> = matched.iter().filter(|m| m.0 == r).collect();
-            let acceptable = truth.iter().any(|t| t.row == r && t.defects.is_empty() && t.borderline.is_empty());
+            let boxes: Vec<_> = matched.iter().filter(|m| needs[m.0] == n).collect();
+            let acceptable = truth.iter().zip(&needs).any(|(t, tn)| *tn == n && t.defects.is_empty() && t.borderline.is_empty());
             let restamp = boxes.first().and_then(|b| report.rows.iter().find(|row| row.row == b.1)).is_none_or(|row| row.needs_restamp);
             let best_ok = boxes.iter().any(|b| b.2 && b.3);
             self.rows_acceptable += usize::from(acceptable);

@@ -195,3 +195,43 @@ fn a_row_of_boxes_for_different_things_is_read_as_printed() {
         assert_eq!(report.rows.len(), 1);
     }
 }
+
+/// Issue 76, maker U: CFCA's row of three boxes for three things, asked for three times (a
+/// counter's three samples) and read with no printed plan to go by. More of the boxes' inks
+/// agree down the columns than along the rows, so each column is one kind and the group the
+/// best sample is picked from: the 公章 among the 公章, whatever row it is in.
+#[test]
+fn rows_of_boxes_for_different_things_stacked_are_read_down_their_columns() {
+    let bytes = std::fs::read(dir().join("cfca-application-200dpi.jpg")).unwrap();
+    let one = import_sheet(&bytes, &ImportOptions::default()).unwrap();
+    let dpi = one.dpi;
+    let page = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let corners = one.samples.iter().flat_map(|s| s.box_quad);
+    let (x0, y0, x1, y1) = corners.fold((f32::MAX, f32::MAX, f32::MIN, f32::MIN), |(a, b, c, d), [x, y]| (a.min(x), b.min(y), c.max(x), d.max(y)));
+    let margin = 3.0 * dpi / 25.4;
+    let (cx, cy) = ((x0 - margin).max(0.0) as u32, (y0 - margin).max(0.0) as u32);
+    let row = image::imageops::crop_imm(&page, cx, cy, (x1 - x0 + 2.0 * margin) as u32, (y1 - y0 + 2.0 * margin) as u32).to_image();
+    let gap = (12.0 * dpi / 25.4) as u32;
+    let top = (20.0 * dpi / 25.4) as u32;
+    assert!(top + 3 * row.height() + 2 * gap < page.height(), "three rows fit on the page");
+    let mut sheet = image::RgbImage::from_pixel(page.width(), page.height(), image::Rgb([250, 250, 248]));
+    for k in 0..3 {
+        image::imageops::replace(&mut sheet, &row, i64::from(cx), i64::from(top + k * (row.height() + gap)));
+    }
+    let mut png = std::io::Cursor::new(Vec::new());
+    sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let report = import_sheet(png.get_ref(), &ImportOptions { dpi: Some(dpi), ..ImportOptions::default() }).unwrap();
+    assert!(!report.printed_rows_followed);
+    let rows: Vec<(SampleKind, usize)> = report.rows.iter().map(|r| (r.kind, r.boxes)).collect();
+    assert_eq!(rows, [(SampleKind::OfficialSeal, 3), (SampleKind::LegalRepSeal, 3), (SampleKind::Signature, 3)]);
+    for s in &report.samples {
+        // each group is one column of the sheet, top to bottom
+        let left = s.box_quad[0][0];
+        let column = report.samples.iter().filter(|o| o.row == s.row).map(|o| o.box_quad[0][0]);
+        assert!(column.clone().all(|l| (l - left).abs() < margin), "group {}: {left} against {:?}", s.row, column.collect::<Vec<_>>());
+        assert!(!s.empty && s.defects.is_empty(), "group {} sample {}: {:?} {:?}", s.row, s.col, s.defects, s.findings);
+    }
+    for r in &report.rows {
+        assert!(!r.needs_restamp && r.best_col.is_some(), "{r:?}");
+    }
+}
