@@ -692,7 +692,12 @@ export type RowView = { row: number, kind: string, best_col: number | null, need
  * The row is one box of a printed row whose boxes are for different things (CFCA's
  * 企业公章 | 法人方章 | 法人签字, #74): the screen names it by what it is for, not by a row.
  */
-single_box: boolean, };
+single_box: boolean, 
+/**
+ * The row is a column of the sheet (its kinds run down its columns: such a printed row
+ * asked for more than once, #76): the screen says 第n列, and a sample's place down it.
+ */
+column: boolean, };
 
 export type Verdict = { samples: Array<SampleView>, rows: Array<RowView>, 
 /**

@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const verdict: SealVerdict = {
   scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source: 'file', size_warning: null,
-  rows: [{ row: 0, kind: 'signature', best_col: null, needs_restamp: true, single_box: false }],
+  rows: [{ row: 0, kind: 'signature', best_col: null, needs_restamp: true, single_box: false, column: false }],
   samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], findings: [], unchecked: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
 }
 
@@ -63,7 +63,7 @@ const sample = (col: number, over: Partial<SealSample>): SealSample => ({
 })
 const doubtedSheet = (dpi_source: string, size_warning: string | null = null): SealVerdict => ({
   scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source, size_warning,
-  rows: [{ row: 0, kind: 'official_seal', best_col: null, needs_restamp: true, single_box: false }],
+  rows: [{ row: 0, kind: 'official_seal', best_col: null, needs_restamp: true, single_box: false, column: false }],
   samples: [
     sample(0, {
       defects: ['broken', 'tilted'], doubted: true, score: 0.4,
@@ -101,7 +101,7 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     const v = doubtedSheet('option')
     const crowded = { label: 'broken', quantity: 'circle_rms', value: 1.5, limit: 1, unit: 'mm', op: '>' }
     v.samples = [sample(0, { best: true, unchecked: [crowded] }), sample(1, {})]
-    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false }]
+    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false, column: false }]
     const { w } = await imported(v)
     expect(w.get('[data-testid=seal-unchecked-0-0]').text()).toContain('未能检查是否残缺：外圈与印迹偏离1.5毫米（超过1毫米')
     expect(w.find('[data-testid=seal-reasons-0-0]').exists()).toBe(false)
@@ -112,7 +112,7 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     const v = doubtedSheet('option')
     const vetoed = { label: 'double', quantity: 'trail_foot', value: 0.42, limit: 0.5, unit: 'share', op: '<' }
     v.samples = [sample(0, { kind: 'legal_rep_seal', best: true, diameter_mm: null, side_mm: 18, unchecked: [vetoed] })]
-    v.rows = [{ row: 0, kind: 'legal_rep_seal', best_col: 0, needs_restamp: false, single_box: false }]
+    v.rows = [{ row: 0, kind: 'legal_rep_seal', best_col: 0, needs_restamp: false, single_box: false, column: false }]
     const { w } = await imported(v)
     const line = w.get('[data-testid=seal-unchecked-0-0]').text()
     expect(line).toContain('未能检查是否重影：边框旁有第二道边线')
@@ -123,7 +123,7 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     const v = doubtedSheet('option')
     const cut = (label: string) => ({ label, quantity: 'paper_field', value: 0.17, limit: 0.5, unit: 'share', op: '<' })
     v.samples = [sample(0, { kind: 'legal_rep_seal', best: true, diameter_mm: null, side_mm: 18, unchecked: [cut('double'), cut('smudged')] })]
-    v.rows = [{ row: 0, kind: 'legal_rep_seal', best_col: 0, needs_restamp: false, single_box: false }]
+    v.rows = [{ row: 0, kind: 'legal_rep_seal', best_col: 0, needs_restamp: false, single_box: false, column: false }]
     const { w } = await imported(v)
     const lines = w.get('[data-testid=seal-unchecked-0-0]').findAll('li').map((li) => li.text())
     expect(lines).toHaveLength(1)
@@ -155,7 +155,7 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
   it('offers nothing to accept on a clean impression', async () => {
     const v = doubtedSheet('option')
     v.samples = [sample(0, { best: true })]
-    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false }]
+    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false, column: false }]
     const { w } = await imported(v)
     expect(w.find('[data-testid=seal-accept-0-0]').exists()).toBe(false)
     expect(w.find('[data-testid=seal-reasons-0-0]').exists()).toBe(false)
@@ -164,7 +164,7 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
   it('accepts after a confirmation naming the reasons, with the note, and shows the new verdict', async () => {
     const after = doubtedSheet('file')
     after.samples[0] = { ...after.samples[0], accepted: true, best: true }
-    after.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false }]
+    after.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false, column: false }]
     after.stored = ['seal:official_seal']
     const { w, calls } = await imported(doubtedSheet('file'), { accept_seal_sample: () => after })
     await w.get('[data-testid=seal-accept-0-0]').trigger('click')
@@ -185,6 +185,21 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.find('[data-testid=seal-restamp-0]').exists()).toBe(false)
     expect(w.get('[data-testid=seal-box-0-0]').classes()).toContain('q-best')
     expect(w.emitted('imported')).toHaveLength(2)
+  })
+
+  it('names a column and a place down it on a sheet whose kinds run down its columns', async () => {
+    // the printed row 企业公章 | 法人方章 | 法人签字 asked for three times: each column one kind
+    const v = doubtedSheet('file')
+    v.rows = [
+      { row: 0, kind: 'official_seal', best_col: null, needs_restamp: true, single_box: false, column: true },
+      { row: 1, kind: 'legal_rep_seal', best_col: 2, needs_restamp: false, single_box: false, column: true },
+    ]
+    v.samples = [...v.samples, sample(2, { row: 1, kind: 'legal_rep_seal', best: true, diameter_mm: null, side_mm: 18 })]
+    const { w } = await imported(v)
+    expect(w.get('[data-testid=seal-restamp-0]').text()).toBe('第1列需要重新盖章/签字（公章）')
+    expect(w.get('[data-testid=seal-row-1]').text()).toContain('第2列合格')
+    await w.get('[data-testid=seal-accept-0-1]').trigger('click')
+    expect(w.get('[data-testid=confirm-dialog]').get('[data-testid=confirm-subject]').text()).toBe('第1列第2个公章')
   })
 
   it('names in the confirmation the checks that were not made on the impression accepted', async () => {
@@ -218,9 +233,9 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
   it('names a box of a printed row of mixed boxes by what it is for', async () => {
     const v = doubtedSheet('file')
     v.rows = [
-      { row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: true },
-      { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true, single_box: true },
-      { row: 2, kind: 'legal_rep_signature', best_col: 0, needs_restamp: false, single_box: true },
+      { row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: true, column: false },
+      { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true, single_box: true, column: false },
+      { row: 2, kind: 'legal_rep_signature', best_col: 0, needs_restamp: false, single_box: true, column: false },
     ]
     v.samples = [
       sample(0, { best: true }),

@@ -170,7 +170,7 @@ const en: Shape<typeof zh> = {
   seal: {
     fromFolder: 'New scans in the scanner folder:',
     title: 'Seal sheet', pick: 'Choose scan', drop: 'Drop the scan here or choose a file', busy: 'Reading the seal sheet…',
-    restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', boxRestamp: '{kind}: stamp or sign again', boxRedo: 'stamp or sign again', boxOk: 'fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
+    restamp: 'Row {n}: stamp or sign again', rowOk: 'Row {n} is fine', restampColumn: 'Column {n}: stamp or sign again', columnOk: 'Column {n} is fine', boxRestamp: '{kind}: stamp or sign again', boxRedo: 'stamp or sign again', boxOk: 'fine', best: 'chosen', score: 'Score', diameter: '⌀ {mm} mm', side: '{mm} mm side',
     stored: 'Stored: {names}', emptyBox: 'empty',
     kinds: { official_seal: 'Official seal', legal_rep_seal: 'Legal rep. seal', legal_rep_signature: "Legal rep.'s signature", signature: 'Signature', scan: 'Seal sheet scan' },
     defects: {
@@ -203,7 +203,7 @@ const en: Shape<typeof zh> = {
     listSeparator: ', ',
     units: { mm: '{n} mm', mm2: '{n} mm²', deg: '{n}°', od: '{n} OD', share: '{n} %', level: '{n}' },
     accept: 'Accept this impression', accepting: 'Accepting…', accepted: 'accepted by the clerk',
-    acceptTitle: 'Accept a doubted impression', acceptSubject: 'Row {row}, {kind} {col}', acceptMessage: 'The importer says: {reasons}. Accepted, it is kept as the row\'s seal and the reasons go on the case record.',
+    acceptTitle: 'Accept a doubted impression', acceptSubject: 'Row {row}, {kind} {col}', acceptSubjectColumn: 'Column {row}, {kind} {col}', acceptMessage: 'The importer says: {reasons}. Accepted, it is kept as the row\'s seal and the reasons go on the case record.',
     acceptNote: 'Note (optional)', acceptDone: 'Impression {col} of row {row} accepted',
     diameterAbout: '⌀ about {mm} mm', sideAbout: 'about {mm} mm side',
     sizeWith: '{size} ({why})',

@@ -222,7 +222,7 @@ export default {
   seal: {
     fromFolder: '扫描文件夹中的新扫描件：',
     title: '印章采集表', pick: '选择扫描件', drop: '将扫描件拖到这里，或点击选择文件', busy: '正在识别印章采集表…',
-    restamp: '第{n}行需要重新盖章/签字', rowOk: '第{n}行合格', boxRestamp: '{kind}需要重新盖章/签字', boxRedo: '需要重新盖章/签字', boxOk: '合格', best: '选用', score: '评分', diameter: '直径{mm}毫米', side: '边长{mm}毫米',
+    restamp: '第{n}行需要重新盖章/签字', rowOk: '第{n}行合格', restampColumn: '第{n}列需要重新盖章/签字', columnOk: '第{n}列合格', boxRestamp: '{kind}需要重新盖章/签字', boxRedo: '需要重新盖章/签字', boxOk: '合格', best: '选用', score: '评分', diameter: '直径{mm}毫米', side: '边长{mm}毫米',
     stored: '已保存：{names}', emptyBox: '空白',
     kinds: { official_seal: '公章', legal_rep_seal: '法人章', legal_rep_signature: '法人签字', signature: '签字', scan: '印章采集表扫描件' },
     defects: {
@@ -257,7 +257,7 @@ export default {
     listSeparator: '、',
     units: { mm: '{n}毫米', mm2: '{n}平方毫米', deg: '{n}°', od: '{n}', share: '{n}%', level: '{n}' },
     accept: '采用此印模', accepting: '正在采用…', accepted: '已由受理员采用',
-    acceptTitle: '采用识别存疑的印模', acceptSubject: '第{row}行第{col}个{kind}', acceptMessage: '系统认为：{reasons}。采用后此印模将作为该行的印章保存，理由记入案件记录。',
+    acceptTitle: '采用识别存疑的印模', acceptSubject: '第{row}行第{col}个{kind}', acceptSubjectColumn: '第{row}列第{col}个{kind}', acceptMessage: '系统认为：{reasons}。采用后此印模将作为该行的印章保存，理由记入案件记录。',
     acceptNote: '说明（可选）', acceptDone: '已采用第{row}行第{col}个印模',
     diameterAbout: '直径约{mm}毫米', sideAbout: '边长约{mm}毫米',
     sizeWith: '{size}（{why}）',

@@ -689,8 +689,8 @@ describe('Seal panel', () => {
     scan_url: 'data:image/png;base64,SCAN', width: 1000, height: 1400, stored: ['seal:official_seal'],
     dpi: 300, dpi_source: 'file', size_warning: null,
     rows: [
-      { row: 0, kind: 'official_seal', best_col: 1, needs_restamp: false, single_box: false },
-      { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true, single_box: false },
+      { row: 0, kind: 'official_seal', best_col: 1, needs_restamp: false, single_box: false, column: false },
+      { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true, single_box: false, column: false },
     ],
     samples: [
       { row: 0, col: 0, kind: 'official_seal', empty: false, defects: ['pale'], findings: [], unchecked: [], doubted: true, accepted: false, score: 0.41, best: false, box_quad: [[10, 10], [300, 10], [300, 300], [10, 300]], diameter_mm: 41.6, side_mm: null, image_url: 'data:image/png;base64,A' },

@@ -69,6 +69,9 @@ pub struct RowView {
     /// The row is one box of a printed row whose boxes are for different things (CFCA's
     /// 企业公章 | 法人方章 | 法人签字, #74): the screen names it by what it is for, not by a row.
     pub single_box: bool,
+    /// The row is a column of the sheet (its kinds run down its columns: such a printed row
+    /// asked for more than once, #76): the screen says 第n列, and a sample's place down it.
+    pub column: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -278,7 +281,7 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
                 Some(&(_, col)) => (Some(col), false),
                 None => (row.best_col, row.needs_restamp),
             };
-            RowView { row: row.row, kind: j.kind_of(row.row), best_col, needs_restamp, single_box: j.single_boxes.contains(&row.row) }
+            RowView { row: row.row, kind: j.kind_of(row.row), best_col, needs_restamp, single_box: j.single_boxes.contains(&row.row), column: r.kinds_down_columns }
         })
         .collect();
     Verdict {

@@ -275,6 +275,11 @@ pub struct SheetReport {
     /// and each row of mixed boxes split into rows of one box, in printed order.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub printed_rows_followed: bool,
+    /// The sheet's kinds run down its columns (a row of boxes for different things asked for
+    /// more than once, read by no printed plan): each of `rows` is a column, top to bottom, and
+    /// a sample's `row` numbers its column, its `col` its place down it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub kinds_down_columns: bool,
 }
 
 /// Why the sizes in mm of a report may be wrong. A resolution is trusted when it was given,

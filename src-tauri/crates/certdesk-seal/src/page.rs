@@ -866,7 +866,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
                 .collect()
         })
         .collect();
-    let (groups, feats) = if printed.is_some() { (groups, feats) } else { kinds_down_the_columns(groups, feats, &geoms) };
+    let (groups, feats, kinds_down_columns) = if printed.is_some() { (groups, feats, false) } else { kinds_down_the_columns(groups, feats, &geoms) };
     let mut samples = Vec::new();
     let mut rows = Vec::new();
     let mut kinds = Vec::new();
@@ -898,6 +898,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         size_warning,
         paper_quad: None,
         printed_rows_followed: printed.is_some(),
+        kinds_down_columns,
     })
 }
 
@@ -1054,11 +1055,12 @@ struct ReadAsPrinted {
 /// not counted) agree with their column's commonest than with their row's. A row of one kind
 /// with one odd impression stays a row; a single row has no columns to go by (the printed
 /// layout tells those, [`as_printed`]).
-fn kinds_down_the_columns(groups: Vec<Vec<usize>>, feats: Vec<Vec<analyse::BoxFeatures>>, geoms: &[BoxGeom]) -> (Vec<Vec<usize>>, Vec<Vec<analyse::BoxFeatures>>) {
+/// Returns the groups, their boxes' features, and whether they are the columns.
+fn kinds_down_the_columns(groups: Vec<Vec<usize>>, feats: Vec<Vec<analyse::BoxFeatures>>, geoms: &[BoxGeom]) -> (Vec<Vec<usize>>, Vec<Vec<analyse::BoxFeatures>>, bool) {
     let n = groups.first().map_or(0, Vec::len);
     let grid = groups.len() >= 2 && n >= 2 && groups.iter().all(|g| g.len() == n && columns(g, geoms).iter().enumerate().all(|(k, &c)| c == k));
     if !grid {
-        return (groups, feats);
+        return (groups, feats, false);
     }
     let class = |r: usize, c: usize| Some(feats[r][c].class).filter(|&k| k != Class::Empty);
     // the boxes that agree with their line's commonest class
@@ -1076,7 +1078,7 @@ fn kinds_down_the_columns(groups: Vec<Vec<usize>>, feats: Vec<Vec<analyse::BoxFe
     let along_rows: usize = (0..groups.len()).map(|r| agreeing(&mut (0..n).map(|c| class(r, c)))).sum();
     let down_columns: usize = (0..n).map(|c| agreeing(&mut (0..groups.len()).map(|r| class(r, c)))).sum();
     if down_columns <= along_rows {
-        return (groups, feats);
+        return (groups, feats, false);
     }
     let mut columns_feats: Vec<Vec<analyse::BoxFeatures>> = (0..n).map(|_| Vec::with_capacity(groups.len())).collect();
     for row in feats {
@@ -1084,7 +1086,7 @@ fn kinds_down_the_columns(groups: Vec<Vec<usize>>, feats: Vec<Vec<analyse::BoxFe
             columns_feats[c].push(ft);
         }
     }
-    ((0..n).map(|c| groups.iter().map(|g| g[c]).collect()).collect(), columns_feats)
+    ((0..n).map(|c| groups.iter().map(|g| g[c]).collect()).collect(), columns_feats, true)
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.
@@ -1158,6 +1160,7 @@ pub(crate) fn import_whole(dec: &Decoded, opts: &ImportOptions) -> Result<SheetR
         size_warning,
         paper_quad: None,
         printed_rows_followed: false,
+        kinds_down_columns: false,
     })
 }
 

@@ -222,6 +222,7 @@ fn rows_of_boxes_for_different_things_stacked_are_read_down_their_columns() {
     sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
     let report = import_sheet(png.get_ref(), &ImportOptions { dpi: Some(dpi), ..ImportOptions::default() }).unwrap();
     assert!(!report.printed_rows_followed);
+    assert!(report.kinds_down_columns && !one.kinds_down_columns);
     let rows: Vec<(SampleKind, usize)> = report.rows.iter().map(|r| (r.kind, r.boxes)).collect();
     assert_eq!(rows, [(SampleKind::OfficialSeal, 3), (SampleKind::LegalRepSeal, 3), (SampleKind::Signature, 3)]);
     for s in &report.samples {

@@ -675,6 +675,7 @@ fn empty_report() -> certdesk_seal::SheetReport {
         size_warning: None,
         paper_quad: None,
         printed_rows_followed: false,
+        kinds_down_columns: false,
     }
 }
 
