@@ -51,6 +51,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # U (kiosk/: ImageMagick's MagickWand through python3-wand draws fontTools outlines of Oradano Mincho GSRR, Aoyagi Soseki
 # and MigMix 1P, libjxl's cjxl / djxl (libjxl-tools), SciPy; its form is screen-printed on coated art paper, its ink a
 # Cook–Torrance glossy film, its capture a self-service kiosk's overhead camera archived as JPEG XL).
+# V (webcam/: Inkscape's CLI renders an SVG of IPA Gothic outlines read with fontTools, a dye-sublimation form, bond paper,
+# a tabulated ink ladder, its capture a 4K USB webcam whose web app rectifies the page and stores HEIC via libheif / x265).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -69,7 +71,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # T (letterfold): a Tk canvas on Xvfb draws (Xft glyphs), IPA Mincho and the Yoz handwriting faces
   python3-tk xvfb fonts-ipafont-mincho fonts-yozvox-yozfont
   # U (kiosk): ImageMagick's MagickWand draws (python3-wand), libjxl's cjxl / djxl, Oradano Mincho, Aoyagi Soseki, MigMix
-  python3-wand libjxl-tools fonts-oradano-mincho-gsrr fonts-aoyagi-soseki fonts-migmix)
+  python3-wand libjxl-tools fonts-oradano-mincho-gsrr fonts-aoyagi-soseki fonts-migmix
+  # V (webcam): Inkscape's CLI renders the SVG, libheif's heif-enc / heif-convert (x265), IPA Gothic
+  inkscape libheif-examples fonts-ipafont-gothic)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

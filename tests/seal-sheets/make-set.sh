@@ -57,7 +57,10 @@
 # ImageMagick's MagickWand (python3-wand's DrawingWand: Bézier paths of Oradano Mincho GSRR / Aoyagi Soseki / MigMix
 # outlines read with fontTools, circles, polygons), cfca-xs's 签章采集表 screen-printed on coated art paper, Cook–Torrance
 # glossy ink under an LED hood, a self-service kiosk's overhead 12-MP camera whose software undistorts and rectifies the
-# page, archived as JPEG XL through cjxl / djxl and exported). SPLIT: dev (for looking at while
+# page, archived as JPEG XL through cjxl / djxl and exported) or webcam (V, issue 76: an SVG of IPA Gothic outlines
+# (fontTools) and the seals' rings, frames and stars rendered by Inkscape's CLI, a dye-sublimation printed form,
+# a bond paper (cockle and watermark), a tabulated ink ladder, a 4K USB webcam on the counter's laptop whose web app
+# rectifies the page and stores HEIC through libheif / x265, exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -86,11 +89,12 @@
 # fonts-baekmuk, fonts-motoya-l-cedar, fonts-kouzan-mouhitsu; planetary: python3-vtk9, djvulibre-bin, python3-scipy,
 # fonts-nanum, fonts-kiloji; colorfax: libvips-tools, python3-scipy, fonts-dejima-mincho, fonts-klee;
 # letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont; kiosk: python3-wand,
-# libjxl-tools, python3-scipy, fonts-oradano-mincho-gsrr, fonts-aoyagi-soseki, fonts-migmix).
+# libjxl-tools, python3-scipy, fonts-oradano-mincho-gsrr, fonts-aoyagi-soseki, fonts-migmix;
+# webcam: inkscape, libheif-examples, python3-scipy, fonts-ipafont-gothic).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold or kiosk" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk or webcam" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -144,6 +148,8 @@ esac
 [ "$maker" = letterfold ] && base=$((base + 1260000))
 # U (kiosk) likewise: each split's base + 1330000.
 [ "$maker" = kiosk ] && base=$((base + 1330000))
+# V (webcam) likewise: each split's base + 1400000.
+[ "$maker" = webcam ] && base=$((base + 1400000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
