@@ -854,29 +854,40 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         Some(read) => (read.groups, Some(read.kinds)),
         None => (groups, None),
     };
-    let feats: Vec<Vec<analyse::BoxFeatures>> = groups
-        .iter()
-        .map(|g| {
-            g.iter()
+    // Each group's features are read and judged one group at a time (a whole sheet's at once
+    // would hold every box's planes, up to 140 MB more at 600 dpi), with the boxes' classes
+    // kept; a sheet whose classes run down its columns is then judged again by columns.
+    let judge_groups = |groups: &[Vec<usize>]| {
+        let (mut samples, mut kinds, mut classes) = (Vec::new(), Vec::new(), Vec::new());
+        for (ri, g) in groups.iter().enumerate() {
+            let feats: Vec<analyse::BoxFeatures> = g
+                .iter()
                 .map(|&i| {
                     let mut ft = analyse::features(img, frame, &geoms[i], dpi, false);
                     ft.black = black;
                     ft
                 })
-                .collect()
-        })
-        .collect();
-    let (groups, feats, kinds_down_columns) = if printed.is_some() { (groups, feats, false) } else { kinds_down_the_columns(groups, feats, &geoms) };
-    let mut samples = Vec::new();
-    let mut rows = Vec::new();
-    let mut kinds = Vec::new();
-    for (ri, (g, feats)) in groups.iter().zip(feats).enumerate() {
-        let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
-        for (ci, ft) in columns(g, &geoms).into_iter().zip(feats) {
-            samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
+                .collect();
+            let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
+            classes.push(feats.iter().map(|f| f.class).collect::<Vec<Class>>());
+            for (ci, ft) in columns(g, &geoms).into_iter().zip(feats) {
+                samples.push(analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi));
+            }
+            kinds.push(kind);
         }
-        kinds.push(kind);
-    }
+        (samples, kinds, classes)
+    };
+    let (by_rows, row_kinds, classes) = judge_groups(&groups);
+    let down = printed.is_none().then(|| kinds_down_the_columns(&groups, &classes, &geoms)).flatten();
+    let kinds_down_columns = down.is_some();
+    let (mut samples, kinds) = match down {
+        Some(columns) => {
+            let (by_columns, column_kinds, _) = judge_groups(&columns);
+            (by_columns, column_kinds)
+        }
+        None => (by_rows, row_kinds),
+    };
+    let mut rows = Vec::new();
     // Samples are in row order, so each row's are one contiguous run.
     let mut rest = &mut samples[..];
     for (ri, &kind) in kinds.iter().enumerate() {
@@ -1055,38 +1066,30 @@ struct ReadAsPrinted {
 /// not counted) agree with their column's commonest than with their row's. A row of one kind
 /// with one odd impression stays a row; a single row has no columns to go by (the printed
 /// layout tells those, [`as_printed`]).
-/// Returns the groups, their boxes' features, and whether they are the columns.
-fn kinds_down_the_columns(groups: Vec<Vec<usize>>, feats: Vec<Vec<analyse::BoxFeatures>>, geoms: &[BoxGeom]) -> (Vec<Vec<usize>>, Vec<Vec<analyse::BoxFeatures>>, bool) {
+/// The columns as groups, top to bottom, where they are the sheet's groups; `None` where its
+/// rows are.
+fn kinds_down_the_columns(groups: &[Vec<usize>], classes: &[Vec<Class>], geoms: &[BoxGeom]) -> Option<Vec<Vec<usize>>> {
     let n = groups.first().map_or(0, Vec::len);
     let grid = groups.len() >= 2 && n >= 2 && groups.iter().all(|g| g.len() == n && columns(g, geoms).iter().enumerate().all(|(k, &c)| c == k));
     if !grid {
-        return (groups, feats, false);
+        return None;
     }
-    let class = |r: usize, c: usize| Some(feats[r][c].class).filter(|&k| k != Class::Empty);
     // the boxes that agree with their line's commonest class
-    let agreeing = |line: &mut dyn Iterator<Item = Option<Class>>| {
+    let agreeing = |line: &mut dyn Iterator<Item = Class>| {
         let mut counts = [0usize; 3];
-        for k in line.flatten() {
-            counts[match k {
-                Class::Round => 0,
-                Class::Square => 1,
-                Class::Dark | Class::Empty => 2,
-            }] += 1;
+        for k in line {
+            match k {
+                Class::Round => counts[0] += 1,
+                Class::Square => counts[1] += 1,
+                Class::Dark => counts[2] += 1,
+                Class::Empty => {}
+            }
         }
         counts.into_iter().max().unwrap_or(0)
     };
-    let along_rows: usize = (0..groups.len()).map(|r| agreeing(&mut (0..n).map(|c| class(r, c)))).sum();
-    let down_columns: usize = (0..n).map(|c| agreeing(&mut (0..groups.len()).map(|r| class(r, c)))).sum();
-    if down_columns <= along_rows {
-        return (groups, feats, false);
-    }
-    let mut columns_feats: Vec<Vec<analyse::BoxFeatures>> = (0..n).map(|_| Vec::with_capacity(groups.len())).collect();
-    for row in feats {
-        for (c, ft) in row.into_iter().enumerate() {
-            columns_feats[c].push(ft);
-        }
-    }
-    ((0..n).map(|c| groups.iter().map(|g| g[c]).collect()).collect(), columns_feats, true)
+    let along_rows: usize = classes.iter().map(|row| agreeing(&mut row.iter().copied())).sum();
+    let down_columns: usize = (0..n).map(|c| agreeing(&mut classes.iter().map(|row| row[c]))).sum();
+    (down_columns > along_rows).then(|| (0..n).map(|c| groups.iter().map(|g| g[c]).collect()).collect())
 }
 
 /// The kind of a row: majority of the boxes' ink classes; seals split by shape.
