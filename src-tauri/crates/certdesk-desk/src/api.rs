@@ -334,17 +334,20 @@ impl Session {
     /// The desk for one call: the account as it is now. An idle session locks; a session held
     /// for its password change is refused.
     pub fn desk<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
-        let desk = self.desk_before_password_change(store)?;
-        if self.password_first {
-            return Err(DeskError::PasswordChangeFirst);
-        }
-        Ok(desk)
+        self.open_desk(store, true)
     }
 
     /// The desk for what a session held for its password change still does: who it is, the
     /// people's names, its password's age. Nothing else may be called on it (only
     /// [`Session::desk`] is refused while held).
     pub fn desk_before_password_change<'a>(&mut self, store: &'a mut CaseStore) -> Result<Desk<'a>, DeskError> {
+        self.open_desk(store, false)
+    }
+
+    /// Locked first, then the account as it is now, then the password hold where it counts.
+    /// Only a call that goes ahead renews the idle time: a held session's refused calls do not
+    /// keep it unlocked.
+    fn open_desk<'a>(&mut self, store: &'a mut CaseStore, refuse_while_held: bool) -> Result<Desk<'a>, DeskError> {
         if self.is_locked() {
             self.lock();
             return Err(DeskError::SessionLocked);
@@ -357,6 +360,9 @@ impl Session {
                 return Err(e.into());
             }
         };
+        if refuse_while_held && self.password_first {
+            return Err(DeskError::PasswordChangeFirst);
+        }
         self.last_used = Instant::now();
         Ok(Desk { store: &mut store.store, actor, pins: self.pins.clone(), chip_reads: self.chip_reads.clone() })
     }
@@ -1307,6 +1313,16 @@ mod tests {
         assert!(zhang.hold_until_password_changed(&mut store).unwrap());
         assert_eq!(zhang.desk(&mut store).err().map(|e| e.kind()), Some(crate::ErrorKind::PasswordChangeFirst));
         assert_eq!(zhang.desk_before_password_change(&mut store).unwrap().actor().name(), "zhang");
+        // a refused call does not keep a held window unlocked: only what goes ahead renews it
+        let mut held = Session::sign_in(&mut store, "zhang", &pw("Zhang-temp-1")).unwrap().with_idle_timeout(Duration::from_millis(80));
+        assert!(held.hold_until_password_changed(&mut store).unwrap());
+        for _ in 0..4 {
+            std::thread::sleep(Duration::from_millis(30));
+            if held.desk(&mut store).err().map(|e| e.kind()) == Some(crate::ErrorKind::SessionLocked) {
+                break;
+            }
+        }
+        assert!(held.is_locked(), "refused calls renewed the idle time");
         assert_eq!(zhang.change_own_password(&mut store, &pw("wrong-pass-9"), &pw("zhang-pass-2")).unwrap_err().kind(), crate::ErrorKind::WrongPassword);
         assert!(zhang.password_change_first(), "held until a change is made");
         zhang.change_own_password(&mut store, &pw("Zhang-temp-1"), &pw("zhang-pass-2")).unwrap();
