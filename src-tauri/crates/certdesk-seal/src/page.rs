@@ -878,7 +878,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         (samples, kinds, classes)
     };
     let (by_rows, row_kinds, classes) = judge_groups(&groups);
-    let down = printed.is_none().then(|| kinds_down_the_columns(&groups, &classes, &geoms)).flatten();
+    let down = printed.is_none().then(|| kinds_down_columns(&groups, &classes, &geoms)).flatten();
     let kinds_down_columns = down.is_some();
     let (mut samples, kinds) = match down {
         Some(columns) => {
@@ -1068,7 +1068,7 @@ struct ReadAsPrinted {
 /// layout tells those, [`as_printed`]).
 /// The columns as groups, top to bottom, where they are the sheet's groups; `None` where its
 /// rows are.
-fn kinds_down_the_columns(groups: &[Vec<usize>], classes: &[Vec<Class>], geoms: &[BoxGeom]) -> Option<Vec<Vec<usize>>> {
+fn kinds_down_columns(groups: &[Vec<usize>], classes: &[Vec<Class>], geoms: &[BoxGeom]) -> Option<Vec<Vec<usize>>> {
     let n = groups.first().map_or(0, Vec::len);
     let grid = groups.len() >= 2 && n >= 2 && groups.iter().all(|g| g.len() == n && columns(g, geoms).iter().enumerate().all(|(k, &c)| c == k));
     if !grid {

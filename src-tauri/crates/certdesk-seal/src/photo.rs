@@ -274,6 +274,59 @@ const WARP_FRAC: u32 = 24;
 /// by under a thousandth of a pixel, and saves a division per pixel.
 const WARP_RUN: usize = 16;
 
+/// A coordinate stepped along a run of samples: the photo's 24-bit fixed point in the warp,
+/// the page's floats in the mask's way back.
+trait Stepped: Copy {
+    /// The step per sample from `from` to `to` over `n` samples.
+    fn step(from: Self, to: Self, n: usize) -> Self;
+    /// The value `k` steps on from `from`.
+    fn nth(from: Self, step: Self, k: usize) -> Self;
+}
+
+impl Stepped for i64 {
+    fn step(from: i64, to: i64, n: usize) -> i64 {
+        (to - from) / n as i64
+    }
+    fn nth(from: i64, step: i64, k: usize) -> i64 {
+        from + step * k as i64
+    }
+}
+
+impl Stepped for f32 {
+    fn step(from: f32, to: f32, n: usize) -> f32 {
+        (to - from) / n as f32
+    }
+    fn nth(from: f32, step: f32, k: usize) -> f32 {
+        from + step * k as f32
+    }
+}
+
+/// One run of a sample row: the map projected exactly at its first sample and at the next
+/// run's, and stepped linearly between (see [`WARP_RUN`]).
+struct Run<T> {
+    start: usize,
+    len: usize,
+    from: (T, T),
+    step: (T, T),
+}
+
+impl<T: Stepped> Run<T> {
+    /// The mapped point of the run's `k`th sample.
+    fn point(&self, k: usize) -> (T, T) {
+        (T::nth(self.from.0, self.step.0, k), T::nth(self.from.1, self.step.1, k))
+    }
+}
+
+/// A row of `samples` samples in runs of [`WARP_RUN`] (the last one shorter), `at` being the
+/// exact map of sample `s`.
+fn runs<T: Stepped>(samples: usize, at: impl Fn(usize) -> (T, T)) -> impl Iterator<Item = Run<T>> {
+    (0..samples).step_by(WARP_RUN).map(move |start| {
+        let len = WARP_RUN.min(samples - start);
+        let (from, to) = (at(start), at(start + len));
+        Run { start, len, from, step: (T::step(from.0, to.0, len), T::step(from.1, to.1, len)) }
+    })
+}
+
 /// Fills `page` (RGB, `pw` pixels wide) with the photo `raw` (`iw` × `ih` RGB) sampled
 /// bilinearly through `to_photo` (page pixel centres → photo pixels).
 #[wide_when_available]
@@ -289,13 +342,11 @@ fn warp_bilinear(raw: &[u8], iw: usize, ih: usize, to_photo: &Homography, page: 
             let d = h[6] * xc + h[7] * yc + 1.0;
             ((((h[0] * xc + h[1] * yc + h[2]) / d - 0.5) * one) as i64, (((h[3] * xc + h[4] * yc + h[5]) / d - 0.5) * one) as i64)
         };
-        for (run, pixels) in row.chunks_mut(WARP_RUN * 3).enumerate() {
-            let x = run * WARP_RUN;
-            let n = pixels.len() / 3;
-            let ((u0, v0), (u1, v1)) = (at(x), at(x + n));
-            let (du, dv) = ((u1 - u0) / n as i64, (v1 - v0) / n as i64);
+        for run in runs(pw, at) {
+            let pixels = &mut row[run.start * 3..(run.start + run.len) * 3];
             for (k, p) in pixels.chunks_exact_mut(3).enumerate() {
-                let (u, v) = ((u0 + du * k as i64).clamp(0, umax), (v0 + dv * k as i64).clamp(0, vmax));
+                let (u, v) = run.point(k);
+                let (u, v) = (u.clamp(0, umax), v.clamp(0, vmax));
                 // Bilinear weights in 8-bit fixed point (the four products sum to 65 536):
                 // integer arithmetic, across each row first and then down.
                 let (fu, fv) = ((u >> (WARP_FRAC - 8)) as u32, (v >> (WARP_FRAC - 8)) as u32);
@@ -327,9 +378,8 @@ pub(crate) fn mask_to_photo(mask: &GrayImage, offset: [u32; 2], to_photo: &Homog
     let x1 = (pts.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil().max(0.0) as u32).min(photo.0);
     let y1 = (pts.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil().max(0.0) as u32).min(photo.1);
     // Four samples per photo pixel, set when at least two fall on ink: the area rule the
-    // masks follow, not one nearest sample (which shifts thin strokes by a pixel). Along a
-    // sample row the page point is projected exactly every `WARP_RUN` samples and stepped
-    // linearly between (see `WARP_RUN`).
+    // masks follow, not one nearest sample (which shifts thin strokes by a pixel), along each
+    // sample row in the warp's runs.
     let (w, h) = (x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1));
     let mut out = GrayImage::new(w, h);
     let samples = 2 * w as usize;
@@ -340,18 +390,14 @@ pub(crate) fn mask_to_photo(mask: &GrayImage, offset: [u32; 2], to_photo: &Homog
             let py = (y0 + y) as f32 + dy;
             // sample s of the row sits at x0 + 0.25 + s / 2
             let at = |s: usize| project(to_page, x0 as f32 + 0.25 + s as f32 * 0.5, py);
-            let mut s0 = 0;
-            while s0 < samples {
-                let n = WARP_RUN.min(samples - s0);
-                let ((u0, v0), (u1, v1)) = (at(s0), at(s0 + n));
-                let (du, dv) = ((u1 - u0) / n as f32, (v1 - v0) / n as f32);
-                for k in 0..n {
-                    let (lx, ly) = (u0 + du * k as f32 - ox, v0 + dv * k as f32 - oy);
+            for run in runs(samples, at) {
+                for k in 0..run.len {
+                    let (u, v) = run.point(k);
+                    let (lx, ly) = (u - ox, v - oy);
                     if lx >= 0.0 && ly >= 0.0 && lx < mw && ly < mh && mask.get_pixel(lx as u32, ly as u32).0[0] != 0 {
-                        hits[(s0 + k) / 2] += 1;
+                        hits[(run.start + k) / 2] += 1;
                     }
                 }
-                s0 += n;
             }
         }
         for (x, &n) in hits.iter().enumerate() {

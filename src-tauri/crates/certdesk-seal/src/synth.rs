@@ -1378,9 +1378,9 @@ impl Scores {
         // once), each kind over those rows.
         let need = |t: &TruthSample| {
             let mixed = truth.iter().any(|o| o.row == t.row && o.kind != t.kind);
-            if mixed { (usize::MAX, Some(t.kind)) } else { (t.row, None) }
+            if mixed { Need::Kind(t.kind) } else { Need::Row(t.row) }
         };
-        let needs: Vec<(usize, Option<SampleKind>)> = truth.iter().map(need).collect();
+        let needs: Vec<Need> = truth.iter().map(need).collect();
         let mut distinct = Vec::new();
         for n in &needs {
             if !distinct.contains(n) {
@@ -1399,6 +1399,15 @@ impl Scores {
             self.rows_missed_restamp += usize::from(!acceptable && !restamp);
         }
     }
+}
+
+/// What the clerk needs one good sample of (see [`Scores::add`]).
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    /// A truth row of one kind.
+    Row(usize),
+    /// A kind over the sheet's rows that mix kinds.
+    Kind(SampleKind),
 }
 
 /// How a label of a box that was matched on one side only counts.
