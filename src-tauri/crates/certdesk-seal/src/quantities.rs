@@ -985,8 +985,9 @@ fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shap
 /// as sharp as the characters' edges across. The frame's edges are the ink's profiled edge
 /// points (`each` of [`edge_profiles`], in a box `w` wide) within the frame's band (from 0.3 mm
 /// outside the outline to 0.3 mm past the frame's width inside it) on the middle 80 % of a
-/// side; per pair of opposite sides the median spread (15 edges at least) less `across_mm` (the
-/// characters' spread across the smear, the same ink unsmeared) is that pair's widening, and
+/// side; per pair of opposite sides the median spread of its trailing edges (15 edges at least
+/// on the pair) less `across_mm` (the characters' spread across the smear, the same ink
+/// unsmeared) is that pair's widening, and
 /// the share is the least-squares fit of the widenings to cos φ · `smear.plain_mm`:
 /// Σ cos φ · widening / (`plain_mm` · Σ cos² φ)
 /// (about 1 for a motion on sharp ink, less on soft ink seen diagonally, where the widening
@@ -994,6 +995,13 @@ fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shap
 /// is mostly the edges' noise, and no rule reads one there). `None` on a round outline, where
 /// the smear is under 0.01 mm, or where the frame's sides with edges lie nearly across
 /// the smear (Σ cos² φ < 0.25).
+///
+/// The trailing edges are the facing whose median is the wider: a pair's edges face one way
+/// (the left side's outer edge and the right side's inner one) or the other, and a drag that
+/// keeps each line's leading edge the pressing's own ramps only the other facing, whose wide
+/// ramps are profiled less often than sharp edges are. A median over both facings then read
+/// the sharp ones (issue 76: R's, T's and V's 法人章 smears, −0.05 to 0.04; their trailing
+/// facings 0.46 and more). A facing needs 5 edges; with one facing only, that one.
 pub(crate) fn frame_smear(each: &[(usize, f32)], w: usize, ppmm: f32, outline: Outline, frame_width_mm: f32, smear: Smear, across_mm: f32) -> Option<f32> {
     let Outline::Rect { cx, cy, deg, half_u, half_v } = outline else { return None };
     let plain_mm = smear.plain_mm;
@@ -1002,26 +1010,41 @@ pub(crate) fn frame_smear(each: &[(usize, f32)], w: usize, ppmm: f32, outline: O
     }
     let (s, c) = deg.to_radians().sin_cos();
     let (outside, inside) = (0.3 * ppmm, (frame_width_mm + 0.3) * ppmm);
-    let (mut on_u, mut on_v) = (Vec::new(), Vec::new());
+    let mid = 0.5 * frame_width_mm * ppmm;
+    // [u sides, v sides] × [edges facing −, facing +]: an edge nearer the outline than the
+    // frame's middle is the frame's outer edge, facing away from the centre.
+    let mut sides: [[Vec<f32>; 2]; 2] = Default::default();
     for &(i, spread) in each {
         let (dx, dy) = ((i % w) as f32 - cx, (i / w) as f32 - cy);
         let (u, v) = (dx * c + dy * s, -dx * s + dy * c);
         let (du, dv) = (half_u - u.abs(), half_v - v.abs());
         if du <= dv && (-outside..=inside).contains(&du) && v.abs() <= 0.8 * half_v {
-            on_u.push(spread);
+            sides[0][usize::from((u > 0.0) == (du < mid))].push(spread);
         } else if dv < du && (-outside..=inside).contains(&dv) && u.abs() <= 0.8 * half_u {
-            on_v.push(spread);
+            sides[1][usize::from((v > 0.0) == (dv < mid))].push(spread);
         }
     }
-    let median_spread = |mut all: Vec<f32>| -> Option<f32> {
-        (all.len() >= 15).then(|| {
+    let median = |mut all: Vec<f32>| -> Option<f32> {
+        (all.len() >= 5).then(|| {
             all.sort_by(f32::total_cmp);
             all[all.len() / 2]
         })
     };
+    // A pair of opposite sides (15 edges at least) reads its trailing edges: the wider of its
+    // two facings' medians.
+    let trailing = |[minus, plus]: [Vec<f32>; 2]| -> Option<f32> {
+        if minus.len() + plus.len() < 15 {
+            return None;
+        }
+        match (median(minus), median(plus)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    let [on_u, on_v] = sides;
     let phi = (smear.smear_deg - deg).to_radians();
     // The u sides' normal is the u axis; the v sides' the v axis.
-    let pairs = [(median_spread(on_u), phi.cos().abs()), (median_spread(on_v), phi.sin().abs())];
+    let pairs = [(trailing(on_u), phi.cos().abs()), (trailing(on_v), phi.sin().abs())];
     let weight: f32 = pairs.iter().filter(|(m, _)| m.is_some()).map(|(_, c)| c * c).sum();
     if weight < 0.25 {
         return None;
@@ -2065,6 +2088,40 @@ pub(crate) mod tests {
                 assert!(fs.abs() < 0.2, "{dpi} dpi, falling {falling}: the frame stays sharp, {fs}");
             }
         }
+    }
+
+    #[test]
+    fn a_frame_is_read_on_its_trailing_edges_where_a_drag_leaves_the_leading_ones_sharp() {
+        // Issue 76 (R's, T's and V's 法人章 smears, `frame_smear` −0.05 to 0.04): a drag that
+        // keeps each line's leading edge the pressing's own ramps only the trailing edges, and
+        // of those fewer are profiled (V 003: 129 edges on the sides across the smear, 266 on
+        // the others; 0.37–0.39 mm up to their median, 0.89 mm above it). A median over both
+        // facings read the sharp ones; the trailing facing's median reads the widening.
+        let (w, ppmm) = (400usize, 10.0f32);
+        let (cx, cy, half) = (200.0f32, 200.0f32, 90.0f32);
+        let outline = Outline::Rect { cx, cy, deg: 0.0, half_u: half, half_v: half };
+        let at = |u: f32, v: f32| ((cy + v) as usize) * w + (cx + u) as usize;
+        let (sharp, ramp) = (0.38f32, 0.9f32);
+        let mut each = Vec::new();
+        for k in 0..30 {
+            let along = -70.0 + k as f32 * 140.0 / 29.0;
+            // the sides across the smear (normal along u): the leading facing (left outer,
+            // right inner) all profiled and sharp; the trailing one (left inner, right outer)
+            // ramped, two in three of its edges lost
+            each.extend([(at(-half, along), sharp), (at(half - 10.0, along), sharp)]);
+            if k % 3 == 0 {
+                each.extend([(at(-half + 10.0, along), ramp), (at(half, along), ramp)]);
+            }
+            // the sides along the smear: sharp, both facings
+            each.extend([(at(along, -half), sharp), (at(along, -half + 10.0), sharp), (at(along, half), sharp), (at(along, half - 10.0), sharp)]);
+        }
+        let smear = |deg: f32| Smear { smear_mm: 0.5, smear_deg: deg, blur_excess_mm: 0.0, smear_q_mm: 0.6, plain_mm: 0.5 };
+        let fs = frame_smear(&each, w, ppmm, outline, 1.0, smear(0.0), sharp).expect("read");
+        assert!((fs - (ramp - sharp) / 0.5).abs() < 0.05, "the trailing edges' widening over the characters', {fs}");
+        // the frame left sharp on every side (a typeface's taper) still reads about 0
+        let flat: Vec<(usize, f32)> = each.iter().map(|&(i, _)| (i, sharp)).collect();
+        let fs = frame_smear(&flat, w, ppmm, outline, 1.0, smear(0.0), sharp).expect("read");
+        assert!(fs.abs() < 0.01, "{fs}");
     }
 
     #[test]
