@@ -53,6 +53,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # Cook–Torrance glossy film, its capture a self-service kiosk's overhead camera archived as JPEG XL).
 # V (webcam/: Inkscape's CLI renders an SVG of IPA Gothic outlines read with fontTools, a dye-sublimation form, bond paper,
 # a tabulated ink ladder, its capture a 4K USB webcam whose web app rectifies the page and stores HEIC via libheif / x265).
+# W (sleeve/: SDL2_gfx's filledPolygonRGBA fills Konatu outlines by winding sign, a pen-plotted form, a band-pass formation
+# paper, discrete-ordinates ink, its capture a flatbed scan of the sheet in a clear PVC sleeve archived as AVIF via libavif).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -73,7 +75,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # U (kiosk): ImageMagick's MagickWand draws (python3-wand), libjxl's cjxl / djxl, Oradano Mincho, Aoyagi Soseki, MigMix
   python3-wand libjxl-tools fonts-oradano-mincho-gsrr fonts-aoyagi-soseki fonts-migmix
   # V (webcam): Inkscape's CLI renders the SVG, libheif's heif-enc / heif-convert (x265), IPA Gothic
-  inkscape libheif-examples fonts-ipafont-gothic)
+  inkscape libheif-examples fonts-ipafont-gothic
+  # W (sleeve): SDL2_gfx's polygon filler through PySDL2 / ctypes, libavif's avifenc / avifdec (libaom), Konatu
+  python3-sdl2 libsdl2-gfx-1.0-0 libavif-bin fonts-konatu)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -60,7 +60,11 @@
 # page, archived as JPEG XL through cjxl / djxl and exported) or webcam (V, issue 76: an SVG of IPA Gothic outlines
 # (fontTools) and the seals' rings, frames and stars rendered by Inkscape's CLI, a dye-sublimation printed form,
 # a bond paper (cockle and watermark), a tabulated ink ladder, a 4K USB webcam on the counter's laptop whose web app
-# rectifies the page and stores HEIC through libheif / x265, exported). SPLIT: dev (for looking at while
+# rectifies the page and stores HEIC through libheif / x265, exported) or sleeve (W, issue 76: SDL2_gfx's polygon
+# filler (filledPolygonRGBA on an SDL2 software renderer through ctypes) on Konatu outlines summed by winding sign,
+# bjca-nmg's 采样表 in two 87-mm columns drawn by a pen plotter, a band-pass formation paper with calender blackening,
+# discrete-ordinates ink by invariant imbedding, the sheet in a clear PVC sleeve on a flatbed, archived as AVIF
+# through avifenc / avifdec (libaom), exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -90,11 +94,12 @@
 # fonts-nanum, fonts-kiloji; colorfax: libvips-tools, python3-scipy, fonts-dejima-mincho, fonts-klee;
 # letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont; kiosk: python3-wand,
 # libjxl-tools, python3-scipy, fonts-oradano-mincho-gsrr, fonts-aoyagi-soseki, fonts-migmix;
-# webcam: inkscape, libheif-examples, python3-scipy, fonts-ipafont-gothic).
+# webcam: inkscape, libheif-examples, python3-scipy, fonts-ipafont-gothic; sleeve: python3-sdl2, libsdl2-gfx-1.0-0,
+# libavif-bin, python3-scipy, fonts-konatu).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk or webcam" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam or sleeve" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -150,6 +155,8 @@ esac
 [ "$maker" = kiosk ] && base=$((base + 1330000))
 # V (webcam) likewise: each split's base + 1400000.
 [ "$maker" = webcam ] && base=$((base + 1400000))
+# W (sleeve) likewise: each split's base + 1470000.
+[ "$maker" = sleeve ] && base=$((base + 1470000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
