@@ -1,7 +1,8 @@
 // End-to-end test of CFCA's 签章采集表 in the real app (#74): one printed row of three boxes for
 // three things (企业公章 | 法人方章 | 法人签字). The clerk opens a CFCA case made by the CLI and
 // imports the scan of its printed form on the case page; each box comes back on its own, named
-// by what it is for, each kept with the case under its own name (read back with the CLI).
+// by what it is for, each kept with the case under its own name (read back with the CLI). The
+// same row asked for three times (#76) is read down its columns: 第1列, 第2列, 第3列.
 //
 // Run: xvfb-run -a node --test tests/e2e/seal.test.mjs   (scripts/test.sh runs tests/e2e/)
 
@@ -63,4 +64,21 @@ test('CFCA\'s one row of three different boxes is read box by box on the case pa
   const shown = JSON.parse(certdesk('case', 'show', number, '--json'))
   const seals = (shown.seals ?? []).map((s) => s.name).sort()
   assert.deepEqual(seals, ['seal:legal_rep_seal', 'seal:legal_rep_signature', 'seal:official_seal'], JSON.stringify(shown.seals))
+})
+
+test('the row asked for three times is read down its columns', async () => {
+  // (signed in and on the case page from the test above)
+  await d.type('[data-testid=seal-file]', join(root, 'tests/fixtures/seal/cfca-three-rows-200dpi.jpg'))
+  await d.waitText('[data-testid=seal-row-0] h4', '第1列合格', 60000)
+  await d.waitText('[data-testid=seal-row-1] h4', '第2列合格')
+  await d.waitText('[data-testid=seal-row-2] h4', '第3列合格')
+  const verdict = await d.text('[data-testid=seal-verdict]')
+  assert.doesNotMatch(verdict, /第\d行/, 'no row number on a sheet read by its columns')
+  assert.match(await d.text('[data-testid=seal-row-0] h4'), /^公章/)
+  assert.match(await d.text('[data-testid=seal-row-1] h4'), /^法人章/)
+  for (const column of [0, 1, 2]) {
+    for (const sample of [0, 1, 2]) assert.ok(await d.exists(`[data-testid="seal-sample-${column}-${sample}"]`), `column ${column + 1}, sample ${sample + 1}`)
+  }
+  assert.equal(await d.exists('[data-testid^="seal-restamp-"]'), false, 'no column asked again')
+  await d.screenshot('seal-cfca-columns', '[data-testid=seal-verdict]')
 })
