@@ -85,7 +85,8 @@ pub struct Rule {
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
-/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`; `smear.foot_fades`, which
+/// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`, `smudged.field.square`
+/// (a 阴文 face's smear, issue 76); `smear.foot_fades`, which
 /// gives no label but confirms a smear's direction (`smear_agrees_mm`); and three vetoes that give no label
 /// (`"veto": true`), `trail.fading.square` (no `double.square`), `smear.unshared.square` (no smear, nor a copy read from
 /// its trail) and `smear.sharp_ends` (no smear).
@@ -250,6 +251,7 @@ mod tests {
             "double.sharp_ends.square",
             "smudged.round",
             "smudged.square",
+            "smudged.field.square",
             "trail.fading.square",
             "smear.unshared.square",
             "smear.foot_fades",

@@ -39,7 +39,7 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "double.round" | "double.beyond" | "double.ring" | "double.plateau.round" | "double.sharp_foot.round" | "double.sharp_ends.round" => (Defect::Double, round),
         "double.square" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => (Defect::Double, square),
         "smudged.round" => (Defect::Smudged, round),
-        "smudged.square" => (Defect::Smudged, square),
+        "smudged.square" | "smudged.field.square" => (Defect::Smudged, square),
         _ => return None,
     })
 }
