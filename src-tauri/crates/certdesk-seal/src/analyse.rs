@@ -1515,11 +1515,11 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
 /// A 阴文 face (characters cut out of a field of ink: its paper in pieces, `paper_field` at or
 /// under `smudged.square`'s limit) is read for a smear only by `smudged.field.square` (the
 /// field's edge widening with it), and not for a second pressing where its frame band is the
-/// field and not a line (`frame_width_mm` at or over `double.square`'s limit): the edges there are the cut strokes' inside a field of uneven ink, and the
-/// corner margins lie in the field. Said, as a check not made with the face as the reason, so
-/// that a 阴文 法人章 without a label is no clean bill for the clerk (issue 34 v13.9: B draws
-/// a quarter of its 法人章 so; over the dev sets the note names 70 true doubles and smears no
-/// label gave). Nothing is said beside a double found (the smear is not read there anyway),
+/// field and not a line (`frame_width_mm` at or over `double.square`'s limit): the edges there
+/// are the cut strokes' inside a field of uneven ink, and the corner margins lie in the field.
+/// Said, as a check not made with the face as the reason, so that a 阴文 法人章 without a
+/// label is no clean bill for the clerk (issue 34 v13.9: B draws a quarter of its 法人章 so;
+/// over the dev sets the note names 70 true doubles and smears no label gave). Nothing is said beside a double found (the smear is not read there anyway),
 /// nor for a label already unchecked for another reason.
 fn cut_face_unread(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
     let t = thresholds();

@@ -2115,12 +2115,13 @@ pub(crate) mod tests {
             // the sides along the smear: sharp, both facings
             each.extend([(at(along, -half), sharp), (at(along, -half + 10.0), sharp), (at(along, half), sharp), (at(along, half - 10.0), sharp)]);
         }
-        let smear = |deg: f32| Smear { smear_mm: 0.5, smear_deg: deg, blur_excess_mm: 0.0, smear_q_mm: 0.6, plain_mm: 0.5 };
-        let fs = frame_smear(&each, w, ppmm, outline, 1.0, smear(0.0), sharp).expect("read");
+        // a smear along u (the sides across it are the u sides)
+        let smear = Smear { smear_mm: 0.5, smear_deg: 0.0, blur_excess_mm: 0.0, smear_q_mm: 0.6, plain_mm: 0.5 };
+        let fs = frame_smear(&each, w, ppmm, outline, 1.0, smear, sharp).expect("read");
         assert!((fs - (ramp - sharp) / 0.5).abs() < 0.05, "the trailing edges' widening over the characters', {fs}");
         // the frame left sharp on every side (a typeface's taper) still reads about 0
         let flat: Vec<(usize, f32)> = each.iter().map(|&(i, _)| (i, sharp)).collect();
-        let fs = frame_smear(&flat, w, ppmm, outline, 1.0, smear(0.0), sharp).expect("read");
+        let fs = frame_smear(&flat, w, ppmm, outline, 1.0, smear, sharp).expect("read");
         assert!(fs.abs() < 0.01, "{fs}");
     }
 
