@@ -879,7 +879,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     };
     let (by_rows, row_kinds, classes) = judge_groups(&groups);
     let down = printed.is_none().then(|| kinds_down_columns(&groups, &classes, &geoms)).flatten();
-    let kinds_down_columns = down.is_some();
+    let read_down_columns = down.is_some();
     let (mut samples, kinds) = match down {
         Some(columns) => {
             let (by_columns, column_kinds, _) = judge_groups(&columns);
@@ -909,7 +909,7 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         size_warning,
         paper_quad: None,
         printed_rows_followed: printed.is_some(),
-        kinds_down_columns,
+        kinds_down_columns: read_down_columns,
     })
 }
 

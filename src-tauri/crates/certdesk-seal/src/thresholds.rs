@@ -299,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_faces_smear_reads_the_edges_as_the_smear_rule_does() {
+        // `smudged.field.square` repeats four of `smudged.square`'s conditions (the format
+        // cannot name another rule's); the fitter copies them (`fit_seal`'s SHARED), and an
+        // edit by hand must keep them the same too.
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        let (field, square) = (&t.0["smudged.field.square"], &t.0["smudged.square"]);
+        let mut shared = 0;
+        for c in field.all.iter().chain(&field.any).filter(|c| c.measure != "paper_field") {
+            if let Some(s) = square.all.iter().chain(&square.any).find(|s| s.measure == c.measure && s.op == c.op) {
+                assert_eq!((c.limit, c.band, &c.why), (s.limit, s.band, &s.why), "{}", c.measure);
+                shared += 1;
+            }
+        }
+        assert_eq!(shared, 4, "smear_valley, smear_agrees_mm, smear_plain_mm and smear_q_mm");
+    }
+
+    #[test]
     fn every_limit_lies_in_its_band_with_its_measures_unit_and_a_reason() {
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         for (name, rule) in &t.0 {

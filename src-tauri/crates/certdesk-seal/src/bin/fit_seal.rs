@@ -6,13 +6,14 @@
 //! the middle of the best plateau, so a threshold sits between the classes, not on a sample.
 //! The rules' shape (measures, sides) is kept; only the values move, and only inside each
 //! condition's band (issue 34): a value that scores best on a band's edge is reported as a
-//! measure that does not separate the set and the limit is kept.
+//! measure that does not separate the set and the limit is kept. A rule that repeats another
+//! rule's conditions (`SHARED`) is fitted after it and takes those conditions from it.
 //!
 //! Usage: `certdesk-fit-seal [--sheets N] [--write PATH] [--dump PATH]` (prints the fitted JSON
 //! without `--write`; `--dump` writes every sample's measures and truth, one line each).
 
 use certdesk_seal::synth::{self, Split};
-use certdesk_seal::thresholds::{Rule, metric, thresholds};
+use certdesk_seal::thresholds::{Rule, Thresholds, metric, thresholds};
 use certdesk_seal::{Defect, ImportOptions, SampleKind, import_sheet};
 
 /// One judged sample of the tune split with its truth.
@@ -42,6 +43,36 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "smudged.square" | "smudged.field.square" => (Defect::Smudged, square),
         _ => return None,
     })
+}
+
+/// Rules that repeat another rule's conditions: (the rule, the rule it copies). A condition of
+/// the first on a measure and side the second also reads is the second's, not fitted on its
+/// own: it is copied from the second once that is fitted, so a refit cannot move the two apart
+/// (`smudged.field.square` reads a 阴文 face's smear with `smudged.square`'s four edge
+/// conditions; the rules' format has no way to name another rule's condition).
+const SHARED: &[(&str, &str)] = &[("smudged.field.square", "smudged.square")];
+
+/// Whether condition `k` of rule `name` (all first, then any) is another rule's ([`SHARED`]).
+fn shared(fitted: &Thresholds, name: &str, rule: &Rule, k: usize) -> bool {
+    let c = if k < rule.all.len() { &rule.all[k] } else { &rule.any[k - rule.all.len()] };
+    SHARED
+        .iter()
+        .filter(|(copy, _)| *copy == name)
+        .filter_map(|(_, source)| fitted.0.get(*source))
+        .any(|source| source.all.iter().chain(&source.any).any(|s| s.measure == c.measure && s.op == c.op))
+}
+
+/// Copies each [`SHARED`] rule's shared conditions from the rule it copies.
+fn copy_shared(fitted: &mut Thresholds) {
+    for (copy, source) in SHARED {
+        let Some(source) = fitted.0.get(*source).cloned() else { continue };
+        let Some(rule) = fitted.0.get_mut(*copy) else { continue };
+        for c in rule.all.iter_mut().chain(rule.any.iter_mut()) {
+            if let Some(s) = source.all.iter().chain(&source.any).find(|s| s.measure == c.measure && s.op == c.op) {
+                c.clone_from(s);
+            }
+        }
+    }
 }
 
 /// (true positives, false positives, false negatives) of a rule on the samples.
@@ -169,17 +200,24 @@ fn main() {
         let _ = std::fs::write(&p, lines.join("\n") + "\n");
     }
     let mut fitted = thresholds().clone();
-    for (name, rule) in fitted.0.iter_mut() {
+    // A rule that copies another's conditions is fitted after it, on the copied values.
+    let (copies, sources): (Vec<String>, Vec<String>) = fitted.0.keys().cloned().partition(|n| SHARED.iter().any(|(copy, _)| copy == n));
+    for name in sources.iter().chain(&copies) {
+        copy_shared(&mut fitted);
         let Some((label, applies)) = scope(name) else {
             eprintln!("{name}: no scope known, left as it is");
             continue;
         };
+        let mut rule = fitted.0[name].clone();
         let sel: Vec<&Obs> = obs.iter().filter(|o| applies(o)).collect();
-        let before = count(rule, label, &sel);
+        let before = count(&rule, label, &sel);
         let mut on_edge = std::collections::BTreeSet::new();
         for _ in 0..3 {
             for k in 0..rule.all.len() + rule.any.len() {
-                if let Some(m) = fit_one(rule, k, label, &sel) {
+                if shared(&fitted, name, &rule, k) {
+                    continue;
+                }
+                if let Some(m) = fit_one(&mut rule, k, label, &sel) {
                     on_edge.insert(m);
                 }
             }
@@ -187,8 +225,9 @@ fn main() {
         for m in &on_edge {
             eprintln!("{name}: {m} scores best on an edge of its band: it does not separate this set; its limit is kept");
         }
-        let after = count(rule, label, &sel);
+        let after = count(&rule, label, &sel);
         eprintln!("{name:<15} {} samples: (tp, fp, fn) {before:?} -> {after:?}", sel.len());
+        fitted.0.insert(name.clone(), rule);
     }
     let json = fitted.to_json();
     match write {
@@ -200,5 +239,31 @@ fn main() {
             eprintln!("written to {p}");
         }
         None => print!("{json}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certdesk_seal::thresholds::{Cond, Op};
+
+    #[test]
+    fn a_copied_condition_follows_its_source_and_is_not_fitted_on_its_own() {
+        let rule = |conds: Vec<Cond>| Rule { all: conds, any: vec![], veto: false };
+        let mut t = Thresholds(
+            [
+                ("smudged.square".to_string(), rule(vec![Cond::new("smear_valley", Op::Above, 0.6)])),
+                ("smudged.field.square".to_string(), rule(vec![Cond::new("smear_valley", Op::Above, 0.5), Cond::new("frame_smear", Op::Above, 0.5)])),
+            ]
+            .into(),
+        );
+        let field = t.0["smudged.field.square"].clone();
+        assert!(shared(&t, "smudged.field.square", &field, 0), "the source's condition");
+        assert!(!shared(&t, "smudged.field.square", &field, 1), "the rule's own condition");
+        assert!(!shared(&t, "smudged.square", &t.0["smudged.square"].clone(), 0), "the source is fitted itself");
+        copy_shared(&mut t);
+        let field = &t.0["smudged.field.square"];
+        assert_eq!(field.all[0].limit, 0.6);
+        assert_eq!(field.all[1].limit, 0.5);
     }
 }
