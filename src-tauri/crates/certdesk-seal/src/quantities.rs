@@ -734,6 +734,9 @@ pub(crate) fn edge_spreads(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &
 pub(crate) struct Trails {
     sum: [[f32; TRAIL_SAMPLES]; 2 * SECTORS],
     count: [u32; 2 * SECTORS],
+    /// Each edge's foot climb ([`foot_climb`] of its own profile) squared, summed by side: how
+    /// well the side's mean foot is known ([`Trails::foot_known`]).
+    foot_sq: [f32; 2 * SECTORS],
 }
 
 /// Trail samples per mm; the read reaches 1.5 mm.
@@ -747,7 +750,34 @@ impl Trails {
         let n = self.count[k];
         (n >= min).then(|| self.sum[k].map(|v| v / n as f32))
     }
+
+    /// The standard error of whole-circle sector `k`'s mean foot climb ([`foot_climb`]) over
+    /// its edges (0 under two edges: no scatter to read).
+    fn foot_se(&self, k: usize) -> f32 {
+        let n = self.count[k] as f32;
+        if n < 2.0 {
+            return 0.0;
+        }
+        let mean = (self.sum[k][FOOT_SAMPLE] - self.sum[k][0]) / n;
+        let variance = ((self.foot_sq[k] / n - mean * mean) * n / (n - 1.0)).max(0.0);
+        (variance / n).sqrt()
+    }
 }
+
+/// Edges a side's mean profile is read from (the trail measures' noise floor).
+const TRAIL_EDGES: u32 = 15;
+
+/// The fewest edges a side's foot is read from (`trail_foot`), where their feet agree: under 5
+/// the sample's scatter is no estimate (`frame_smear`'s facing asks the same).
+const FOOT_FEWEST: u32 = 5;
+
+/// The standard error `trail_foot` is read to where a side has fewer than `TRAIL_EDGES` edges:
+/// a smear's foot reads a median 0.60 (B's and C's), under `smear.foot_fades`' limit of 0.75 by
+/// 0.15, which is 1.5 standard errors of 0.1 (one-sided, 93 %).
+const FOOT_SE: f32 = 0.1;
+
+/// The foot's sample: 0.2 mm in from the outer 10 % crossing.
+const FOOT_SAMPLE: usize = TRAIL_PER_MM / 5;
 
 /// The edges' profiles of [`edge_profiles`]: spreads and shapes per folded sector, the trails,
 /// and each edge's spread by where it lies (its index in the box, for measures that read the
@@ -759,13 +789,17 @@ pub(crate) struct EdgeProfiles {
     pub each: Vec<(usize, f32)>,
 }
 
-/// The mean profiles of folded sector `k`'s two opposite sides (15 edges each at least): the
-/// trail's, the one whose first 1.0 mm stands lower (a trail rises slower than the sharp side
-/// that leads), and the leading one; with one side only, that side as the trail and no lead.
-fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, Option<[f32; TRAIL_SAMPLES]>) {
+/// One side of a folded sector: its whole-circle sector and its edges' mean profile.
+type Side = (usize, [f32; TRAIL_SAMPLES]);
+
+/// Folded sector `k`'s two opposite sides (`fewest` edges each at least): the trail's, the one
+/// whose mean profile's first 1.0 mm stands lower (a trail rises slower than the sharp side that
+/// leads), and the leading one; with one side only, that side as the trail and no lead.
+fn trail_and_lead(trails: &Trails, k: usize, fewest: u32) -> (Option<Side>, Option<Side>) {
     let first_mm = TRAIL_PER_MM + 1;
-    let low = |a: &[f32; TRAIL_SAMPLES]| a[..first_mm].iter().sum::<f32>();
-    match (trails.mean(k, 15), trails.mean(k + SECTORS, 15)) {
+    let low = |a: &Side| a.1[..first_mm].iter().sum::<f32>();
+    let side = |s: usize| trails.mean(s, fewest).map(|p| (s, p));
+    match (side(k), side(k + SECTORS)) {
         (Some(a), Some(b)) if low(&a) <= low(&b) => (Some(a), Some(b)),
         (Some(a), Some(b)) => (Some(b), Some(a)),
         (a, b) => (a.or(b), None),
@@ -777,6 +811,14 @@ fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, O
 /// side, over the same climb on the leading side (both in shares of each edge's own step).
 /// `None` without both sides, or where the leading side climbs under 0.05 there.
 ///
+/// Where a side has fewer than `TRAIL_EDGES` edges (`FOOT_FEWEST` at least), the foot is read
+/// where its standard error, from each side's scatter of its edges' own feet, is at most
+/// `FOOT_SE` (issue 76): a smear's trailing ramps are profiled less often than the sharp edges
+/// that lead (the same loss as on a frame's trailing facing, [`frame_smear`]), and 13 of 16
+/// 法人章 smears whose strokes did not confirm the direction had no foot read for want of them.
+/// Only the foot is read so: its error bounds the foot, not the rest of the profile
+/// `trail_rise` reads.
+///
 /// A smear at falling pressure ends in its faintest ink, so its foot climbs slower than the
 /// sharp side that leads (B's and C's smears: a median 0.6); a second pressing's outer edge is
 /// the copy's own edge, about as sharp as the leading one (doubles: a median 0.87). A smear at
@@ -786,17 +828,26 @@ fn trail_and_lead(trails: &Trails, k: usize) -> (Option<[f32; TRAIL_SAMPLES]>, O
 /// (`double.sharp_foot.*`), or where it climbs slower than an edge and the lead is sharp
 /// (`double.sharp_ends.*`, with [`lead_sharp`]).
 pub(crate) fn trail_foot(trails: &Trails, k: usize) -> Option<f32> {
-    let (Some(trail), Some(lead)) = trail_and_lead(trails, k) else {
+    let (Some((t, trail)), Some((l, lead))) = trail_and_lead(trails, k, FOOT_FEWEST) else {
         return None;
     };
     let lead_climb = foot_climb(&lead);
-    (lead_climb >= 0.05).then(|| foot_climb(&trail) / lead_climb)
+    if lead_climb < 0.05 {
+        return None;
+    }
+    let foot = foot_climb(&trail) / lead_climb;
+    if trails.count[t].min(trails.count[l]) >= TRAIL_EDGES {
+        return Some(foot);
+    }
+    // The ratio's standard error from the two means' (first order).
+    let se = trails.foot_se(t).hypot(foot * trails.foot_se(l)) / lead_climb;
+    (se <= FOOT_SE).then_some(foot)
 }
 
 /// An edge's climb over the first 0.2 mm in from its outer 10 % crossing (its foot), in
 /// shares of its step.
 fn foot_climb(profile: &[f32; TRAIL_SAMPLES]) -> f32 {
-    profile[TRAIL_PER_MM / 5] - profile[0]
+    profile[FOOT_SAMPLE] - profile[0]
 }
 
 /// How sharply the side that leads climbs, along folded sector `k` (a smear's direction): the
@@ -813,9 +864,9 @@ fn foot_climb(profile: &[f32; TRAIL_SAMPLES]) -> f32 {
 /// 0.41–0.84), and its foot fades. With `trail_foot` it tells the two edges that end sharply
 /// apart: a copy's (a sharp lead) and a uniform drag's (a ramped lead).
 pub(crate) fn lead_sharp(trails: &Trails, k: usize) -> Option<f32> {
-    let lead = trail_and_lead(trails, k).1?;
+    let lead = trail_and_lead(trails, k, TRAIL_EDGES).1?.1;
     let across = (k + SECTORS / 2) % SECTORS;
-    let (a, b) = (trails.mean(across, 15)?, trails.mean(across + SECTORS, 15)?);
+    let (a, b) = (trails.mean(across, TRAIL_EDGES)?, trails.mean(across + SECTORS, TRAIL_EDGES)?);
     let across_climb = 0.5 * (foot_climb(&a) + foot_climb(&b));
     (across_climb >= 0.05).then(|| foot_climb(&lead) / across_climb)
 }
@@ -836,7 +887,7 @@ pub(crate) fn lead_sharp(trails: &Trails, k: usize) -> Option<f32> {
 /// blur has taken its share of both steps.
 pub(crate) fn trail_rise(trails: &Trails, k: usize) -> Option<f32> {
     const WINDOW: usize = 2 * TRAIL_PER_MM / 5;
-    let trail = trail_and_lead(trails, k).0?;
+    let trail = trail_and_lead(trails, k, TRAIL_EDGES).0?.1;
     let rise = |s: usize| trail[s + WINDOW] - trail[s];
     let climbing = (0..TRAIL_SAMPLES - WINDOW)
         .filter(|&s| (0.2..=0.8).contains(&trail[s]))
@@ -876,7 +927,7 @@ fn bilinear_clamped(level: &[u8], w: usize, x_max: f32, y_max: f32, x: f32, y: f
 fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shapes: bool) -> EdgeProfiles {
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
-    let mut trails = Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS] };
+    let mut trails = Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS], foot_sq: [0.0; 2 * SECTORS] };
     let mut each = Vec::with_capacity(if shapes { edges.len() } else { 0 });
     // Beyond the crop the nearest pixel inside stands for the paper or ink there.
     let (x_max, y_max) = ((w - 1) as f32 - 1e-3, (h - 1) as f32 - 1e-3);
@@ -966,12 +1017,16 @@ fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shap
         // edge's side. The profile is read inward from the 10 % crossing (all of it computed).
         let side = side_sector_of(dir);
         let last = (prof.len() - 1) as f32;
-        for (j, acc) in trails.sum[side].iter_mut().enumerate() {
+        let at_mm = |j: usize| {
             let pos = (c as f32 + t10 + j as f32 * TRAIL_STEP_MM * ppmm / dt).clamp(0.0, last);
             let i0 = (pos as usize).min(prof.len() - 2);
-            let v = prof[i0] + (pos - i0 as f32) * (prof[i0 + 1] - prof[i0]);
-            *acc += (v - lo) / (hi - lo);
+            (prof[i0] + (pos - i0 as f32) * (prof[i0 + 1] - prof[i0]) - lo) / (hi - lo)
+        };
+        let own: [f32; TRAIL_SAMPLES] = std::array::from_fn(at_mm);
+        for (acc, v) in trails.sum[side].iter_mut().zip(own) {
+            *acc += v;
         }
+        trails.foot_sq[side] += foot_climb(&own).powi(2);
         trails.count[side] += 1;
     }
     EdgeProfiles { spreads: out, steps, trails, each }
@@ -1959,6 +2014,53 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_trail_read_from_few_edges_gives_its_foot_where_their_feet_agree() {
+        // A smear's trailing ramps are profiled less often than the sharp edges that lead; the
+        // foot is read from fewer than 15 of them where their feet agree (its standard error
+        // within `FOOT_SE`), not where they scatter, nor from under 5.
+        let empty = || Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS], foot_sq: [0.0; 2 * SECTORS] };
+        // An edge whose profile climbs `foot` over its first 0.2 mm, then on to its step.
+        let add = |t: &mut Trails, side: usize, foot: f32| {
+            let own: [f32; TRAIL_SAMPLES] =
+                std::array::from_fn(|j| if j <= FOOT_SAMPLE { foot * j as f32 / FOOT_SAMPLE as f32 } else { (foot + 0.1 * (j - FOOT_SAMPLE) as f32).min(1.0) });
+            for (acc, v) in t.sum[side].iter_mut().zip(own) {
+                *acc += v;
+            }
+            t.foot_sq[side] += foot_climb(&own).powi(2);
+            t.count[side] += 1;
+        };
+        let (k, trail, lead) = (2, 2, 2 + SECTORS);
+        // The lead: 25 sharp edges, climbing 0.5 at the foot.
+        let with_lead = || {
+            let mut t = empty();
+            (0..25).for_each(|i| add(&mut t, lead, 0.5 + 0.01 * (i % 3) as f32));
+            t
+        };
+        let mut agreeing = with_lead();
+        for i in 0..8 {
+            add(&mut agreeing, trail, 0.2 + 0.02 * (i % 3) as f32);
+        }
+        let foot = trail_foot(&agreeing, k).expect("8 agreeing edges give the foot");
+        assert!((foot - 0.42).abs() < 0.03, "the trail's foot over the lead's: {foot}");
+        assert!(trail_rise(&agreeing, k).is_some(), "one side of 25 still gives the rise");
+        assert!(lead_sharp(&agreeing, k).is_none(), "the lead's measures ask for 15 edges on both sides");
+
+        let mut scattered = with_lead();
+        for i in 0..8 {
+            add(&mut scattered, trail, if i % 2 == 0 { 0.05 } else { 0.45 });
+        }
+        assert_eq!(trail_foot(&scattered, k), None, "feet scattered by 0.2: known to 0.15 from 8");
+        for _ in 0..7 {
+            add(&mut scattered, trail, 0.25);
+        }
+        assert!(trail_foot(&scattered, k).is_some(), "15 edges are read whatever their scatter");
+
+        let mut four = with_lead();
+        (0..4).for_each(|_| add(&mut four, trail, 0.2));
+        assert_eq!(trail_foot(&four, k), None, "under 5 edges the scatter is no estimate");
     }
 
     /// The trails of an `n` × `n` design's edges (its mid-level band).
