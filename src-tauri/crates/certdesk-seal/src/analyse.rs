@@ -284,7 +284,18 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
             } else {
                 shape.round
             };
-            f.class = if round { Class::Round } else { Class::Square };
+            // Red filling more of its disc than any pressing (`only_a_stain`: a stain, a
+            // highlighter's stroke) is no seal's vote; where the box holds a name's dark ink
+            // too, it votes for a signature (issue 76, maker W's 037: a signature over a pink
+            // highlighter made its row a 公章 row).
+            let patch = round && ink.area as f32 > MOST_DISC_FILL * std::f32::consts::PI * shape.r * shape.r;
+            f.class = if patch && dark_px as f32 >= LEAST_NAME_MM2 * mm2 {
+                Class::Dark
+            } else if round {
+                Class::Round
+            } else {
+                Class::Square
+            };
             f.seal = Some((ink, shape));
         }
     } else if dark_px as f32 >= LEAST_NAME_MM2 * mm2 {
@@ -3598,6 +3609,36 @@ mod tests {
         let mut png = Vec::new();
         image::imageops::blur(&sharp, blur_px).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("encode");
         import_200(&crate::decode::png_with_dpi(png, 200.0))
+    }
+
+    #[test]
+    fn a_signature_over_a_highlighters_stroke_keeps_its_row_a_signature_row() {
+        // Maker W's 037 (a dev set): the right box's signature is written over a pink
+        // highlighter's stroke; the stroke's red made the box vote for a 公章, the row of two
+        // tied and was read as 公章, both names judged empty seals.
+        let pink = [246.0f32, 178.0, 214.0];
+        let ink = [35.0f32, 35.0, 40.0];
+        // A name: a looping line 0.5 mm wide along 40 mm.
+        let name = |u: f32, v: f32| {
+            let t = u.rem_euclid(60.0) - 10.0;
+            (0.0..=40.0).contains(&t) && (v - 30.0 - 5.0 * (0.9 * t).sin() - 2.0 * (2.3 * t).cos()).abs() < 0.25 * (1.0 + (0.9 * t).cos().abs() * 4.0)
+        };
+        let report = two_boxes(
+            |u, v| {
+                if name(u, v) {
+                    ink
+                } else if u > 66.0 && u < 114.0 && (v - 30.0).abs() < 4.5 {
+                    pink
+                } else {
+                    PAPER
+                }
+            },
+            3.0,
+        );
+        assert_eq!(report.rows.first().map(|r| r.kind), Some(SampleKind::Signature), "{:?}", report.samples.iter().map(|s| (s.kind, &s.metrics)).collect::<Vec<_>>());
+        for s in &report.samples {
+            assert!(s.kind == SampleKind::Signature && !s.empty, "{:?} {:?}", s.defects, s.metrics);
+        }
     }
 
     #[test]
