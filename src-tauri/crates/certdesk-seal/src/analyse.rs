@@ -288,7 +288,7 @@ pub(crate) fn features(img: &RgbImage, frame: Frame, g: &BoxGeom, dpi: f32, whol
             // highlighter's stroke) is no seal's vote; where the box holds a name's dark ink
             // too, it votes for a signature (issue 76, maker W's 037: a signature over a pink
             // highlighter made its row a 公章 row).
-            let patch = round && ink.area as f32 > MOST_DISC_FILL * std::f32::consts::PI * shape.r * shape.r;
+            let patch = round && disc_fill(ink.area, shape.r) > MOST_DISC_FILL;
             f.class = if patch && dark_px as f32 >= LEAST_NAME_MM2 * mm2 {
                 Class::Dark
             } else if round {
@@ -1656,6 +1656,11 @@ const NOISE_HUE_DEG: f32 = 16.0;
 /// 0.58 or less.
 const MOST_DISC_FILL: f32 = 0.7;
 
+/// The share of its fitted circle (radius `r` px) that `area_px` pixels of ink cover.
+fn disc_fill(area_px: usize, r: f32) -> f32 {
+    area_px as f32 / (std::f32::consts::PI * r * r)
+}
+
 /// The most a stamped impression's edges spread beyond the scanner's own in every direction
 /// (`blur_excess_mm`, the smallest of the directions' excesses). A face is carved: its ink
 /// ends where the rubber does, softened only by the ink's bleed into the paper, and a smear
@@ -1806,7 +1811,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     };
     metrics.push(("coverage", coverage));
     if round {
-        metrics.push(("disc_fill", ink.area as f32 / (std::f32::consts::PI * s.r * s.r)));
+        metrics.push(("disc_fill", disc_fill(ink.area, s.r)));
     }
     // Issue 34's quantities (beside the old measures until the rules move to them).
     let outline = if round {

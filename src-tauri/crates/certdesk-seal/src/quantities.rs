@@ -735,7 +735,7 @@ pub(crate) struct Trails {
     sum: [[f32; TRAIL_SAMPLES]; 2 * SECTORS],
     count: [u32; 2 * SECTORS],
     /// Each edge's foot climb ([`foot_climb`] of its own profile) squared, summed by side: how
-    /// well the side's mean foot is known ([`Trails::foot_known`]).
+    /// well the side's mean foot is known ([`Trails::foot_se`]).
     foot_sq: [f32; 2 * SECTORS],
 }
 
@@ -745,6 +745,20 @@ const TRAIL_STEP_MM: f32 = 1.0 / TRAIL_PER_MM as f32;
 const TRAIL_SAMPLES: usize = 3 * TRAIL_PER_MM / 2 + 1;
 
 impl Trails {
+    fn new() -> Self {
+        Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS], foot_sq: [0.0; 2 * SECTORS] }
+    }
+
+    /// Adds one edge's profile (`own`, read inward from its 10 % crossing) to whole-circle
+    /// sector `side`.
+    fn add(&mut self, side: usize, own: [f32; TRAIL_SAMPLES]) {
+        for (acc, v) in self.sum[side].iter_mut().zip(own) {
+            *acc += v;
+        }
+        self.foot_sq[side] += foot_climb(&own).powi(2);
+        self.count[side] += 1;
+    }
+
     /// The mean profile of whole-circle sector `k`, when at least `min` edges read it.
     fn mean(&self, k: usize, min: u32) -> Option<[f32; TRAIL_SAMPLES]> {
         let n = self.count[k];
@@ -927,7 +941,7 @@ fn bilinear_clamped(level: &[u8], w: usize, x_max: f32, y_max: f32, x: f32, y: f
 fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shapes: bool) -> EdgeProfiles {
     let mut out: [Vec<f32>; SECTORS] = Default::default();
     let mut steps: [Vec<f32>; SECTORS] = Default::default();
-    let mut trails = Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS], foot_sq: [0.0; 2 * SECTORS] };
+    let mut trails = Trails::new();
     let mut each = Vec::with_capacity(if shapes { edges.len() } else { 0 });
     // Beyond the crop the nearest pixel inside stands for the paper or ink there.
     let (x_max, y_max) = ((w - 1) as f32 - 1e-3, (h - 1) as f32 - 1e-3);
@@ -1022,12 +1036,7 @@ fn read_edges(level: &[u8], w: usize, h: usize, ppmm: f32, edges: &[usize], shap
             let i0 = (pos as usize).min(prof.len() - 2);
             (prof[i0] + (pos - i0 as f32) * (prof[i0 + 1] - prof[i0]) - lo) / (hi - lo)
         };
-        let own: [f32; TRAIL_SAMPLES] = std::array::from_fn(at_mm);
-        for (acc, v) in trails.sum[side].iter_mut().zip(own) {
-            *acc += v;
-        }
-        trails.foot_sq[side] += foot_climb(&own).powi(2);
-        trails.count[side] += 1;
+        trails.add(side, std::array::from_fn(at_mm));
     }
     EdgeProfiles { spreads: out, steps, trails, each }
 }
@@ -2021,16 +2030,10 @@ pub(crate) mod tests {
         // A smear's trailing ramps are profiled less often than the sharp edges that lead; the
         // foot is read from fewer than 15 of them where their feet agree (its standard error
         // within `FOOT_SE`), not where they scatter, nor from under 5.
-        let empty = || Trails { sum: [[0.0; TRAIL_SAMPLES]; 2 * SECTORS], count: [0; 2 * SECTORS], foot_sq: [0.0; 2 * SECTORS] };
+        let empty = Trails::new;
         // An edge whose profile climbs `foot` over its first 0.2 mm, then on to its step.
         let add = |t: &mut Trails, side: usize, foot: f32| {
-            let own: [f32; TRAIL_SAMPLES] =
-                std::array::from_fn(|j| if j <= FOOT_SAMPLE { foot * j as f32 / FOOT_SAMPLE as f32 } else { (foot + 0.1 * (j - FOOT_SAMPLE) as f32).min(1.0) });
-            for (acc, v) in t.sum[side].iter_mut().zip(own) {
-                *acc += v;
-            }
-            t.foot_sq[side] += foot_climb(&own).powi(2);
-            t.count[side] += 1;
+            t.add(side, std::array::from_fn(|j| if j <= FOOT_SAMPLE { foot * j as f32 / FOOT_SAMPLE as f32 } else { (foot + 0.1 * (j - FOOT_SAMPLE) as f32).min(1.0) }));
         };
         let (k, trail, lead) = (2, 2, 2 + SECTORS);
         // The lead: 25 sharp edges, climbing 0.5 at the foot.
