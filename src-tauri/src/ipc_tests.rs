@@ -1438,7 +1438,10 @@ fn every_measure_a_seal_rule_names_has_its_words_in_both_locales() {
         .as_object()
         .expect("rules by name")
         .values()
-        .flat_map(|r| r["all"].as_array().into_iter().chain(r["any"].as_array()).flatten())
+        .flat_map(|r| {
+            let one_of = r["one_of"].as_array().into_iter().flatten().filter_map(Value::as_array);
+            r["all"].as_array().into_iter().chain(one_of).chain(r["any"].as_array()).flatten()
+        })
         .filter_map(|c| c["measure"].as_str().map(str::to_string))
         .collect();
     assert!(measures.len() > 5, "{measures:?}");

@@ -17,7 +17,12 @@ function backendErrorKinds(): string[] {
 }
 
 /** A rule of the seal crate's thresholds.json: the conditions it reads, and whether it is a veto. */
-type SealRule = { all: { measure: string }[]; any: { measure: string }[]; veto?: boolean }
+type SealRule = { all: { measure: string }[]; one_of?: { measure: string }[][]; any: { measure: string }[]; veto?: boolean }
+
+/** Every condition of a rule: its gates, its groups of alternatives and its reasons. */
+function conditions(r: SealRule): { measure: string }[] {
+  return [...r.all, ...(r.one_of ?? []).flat(), ...r.any]
+}
 
 /** The seal crate's rules by name. */
 function sealRules(): Record<string, SealRule> {
@@ -63,7 +68,7 @@ describe('locales', () => {
     const k = new Set(keys(zh))
     // the seal crate's rules (thresholds.json) and the labels decided in code, and the design's quantities
     const quantities = ['border_gap_mm', 'border_present', 'double_echo', 'double_valley', 'double_offset_mm', 'coverage', 'aspect', 'rect_rms', 'absorbed', 'density', 'core_od', 'ink_fill', 'smear_mm', 'blur_excess_mm', 'ramp_rel', 'ink_mm2', 'on_line_mm2', 'pen_crossings', 'hue', 'tilt', 'black_mm2', 'paper_l', 'paper_tint', 'stain', 'disc_fill', 'noise_hue', 'stain_hue', 'frame_second', 'frame_inset_mm', 'frame_width_mm', 'paper_field', 'smear_agrees_mm', 'smear_q_mm', 'smear_plain_mm', 'smear_valley', 'other']
-    const ruled = Object.values(sealRules()).flatMap((r) => [...r.all, ...r.any].map((c) => c.measure))
+    const ruled = Object.values(sealRules()).flatMap((r) => conditions(r).map((c) => c.measure))
     expect(ruled.length).toBeGreaterThan(10)
     expect([...quantities, ...ruled].filter((q) => !k.has('seal.reasons.' + q))).toEqual([])
     expect(['mm', 'mm2', 'deg', 'od', 'share', 'level'].filter((u) => !k.has('seal.units.' + u))).toEqual([])
@@ -77,7 +82,7 @@ describe('locales', () => {
     // sample names when the check they refuse is set aside), and the reasons decided in code
     const vetoes = Object.values(sealRules())
       .filter((r) => r.veto)
-      .flatMap((r) => [...r.all, ...r.any].map((c) => c.measure))
+      .flatMap((r) => conditions(r).map((c) => c.measure))
     expect(vetoes).toEqual(expect.arrayContaining(['trail_foot', 'frame_smear', 'lead_sharp']))
     expect([...vetoes, 'circle_rms', 'ink_snr', 'paper_field', 'other'].filter((q) => !k.has('seal.unchecked.' + q))).toEqual([])
   })

@@ -3094,10 +3094,30 @@ mod tests {
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &scanner_only, false), vec![]);
         let scanner_only = [("smear_q_mm", 0.9), ("smear_plain_mm", 0.01), ("smear_agrees_mm", 0.6), ("smear_valley", 1.0), ("trail_rise", 0.25)];
         assert_eq!(judged(&ROUND_RULES, SampleKind::OfficialSeal, &scanner_only, false), vec![]);
-        // A 法人章: only on a 朱文 face (a 阴文 face's cut strokes read plateaus of their own).
-        let square = |field: f32| [("paper_field", field), ("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.0), ("smear_valley", 1.0), ("trail_rise", -0.1)];
-        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9), false), vec![Defect::Double]);
-        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2), false), vec![]);
+        // A 法人章: on a 朱文 face, or (issue 76) on a 阴文 face whose field's outer edge widens
+        // with the characters (a 阴文 face's cut strokes read plateaus of their own, the grain's,
+        // which leave the field's straight edge as it is).
+        let square = |field: f32, frame_smear: f32| {
+            [
+                ("paper_field", field),
+                ("frame_smear", frame_smear),
+                ("smear_q_mm", 0.9),
+                ("smear_plain_mm", 0.5),
+                ("smear_agrees_mm", 0.0),
+                ("smear_valley", 1.0),
+                ("trail_rise", -0.1),
+                ("trail_foot", 0.9),
+            ]
+        };
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.9, 0.0), false), vec![Defect::Double]);
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2, 0.0), false), vec![]);
+        assert_eq!(judged(&SQUARE_RULES, SampleKind::LegalRepSeal, &square(0.2, 1.1), false), vec![Defect::Double]);
+        let finding = |metrics: &[(&'static str, f32)]| {
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, metrics, &SQUARE_RULES);
+            labels.finish(SampleKind::LegalRepSeal).1.into_iter().map(|f| (f.label, f.quantity)).collect::<Vec<_>>()
+        };
+        assert_eq!(finding(&square(0.2, 1.1)), vec![(Defect::Double, "trail_rise".to_string())], "the flat trail is the reason");
     }
 
     #[test]
@@ -3128,10 +3148,26 @@ mod tests {
         assert_eq!(judged(&face(0.2, 0.0, 0.3, 0.3)), vec![]);
         // a foot as sharp as the lead: a copy's own edge, no smear read from the field
         assert_eq!(judged(&face(0.2, 1.0, 0.9, 0.3)), vec![]);
-        // a trail that stands flat: a copy's shoulder, no smear
-        assert_eq!(judged(&face(0.2, 1.0, 0.3, 0.05)), vec![]);
+        // a trail that stands flat and ends in an edge as sharp as its lead: a copy's shoulder,
+        // no smear; the field's edge widened with it, the flat trail is the whole face's, read as
+        // on a 朱文 face (the plateau); flat but fading at its foot, a drag at falling pressure
+        assert_eq!(judged(&face(0.2, 1.0, 0.9, 0.05)), vec![Defect::Double]);
+        assert_eq!(judged(&face(0.2, 1.0, 0.3, 0.05)), vec![Defect::Smudged]);
+        // a trail that climbs slower than a drag of the definition, between the plateau and
+        // the rise: a foot that fades stands in for the rise (a drag at falling pressure ends in
+        // its faintest ink, a copy in its own edge), one that does not leaves it unread
+        assert_eq!(judged(&face(0.2, 1.0, 0.3, 0.12)), vec![Defect::Smudged]);
+        assert_eq!(judged(&face(0.2, 1.0, 0.6, 0.12)), vec![]);
         // a 朱文 face is `smudged.square`'s, as before
         assert_eq!(judged(&face(0.9, 1.0, 0.3, 0.3)), vec![Defect::Smudged]);
+        // A dip half way along the echo (`smear_valley` 0.2) says a second copy, unless the foot
+        // fades as a drag's: the valley's half way then lies on the ink of another stroke
+        // (issue 76: R 013, 027, 031; W 038; S 038; C-dev40 008 …), on either face.
+        let dipped = |field: f32, foot: f32| face(field, 1.0, foot, 0.3).map(|(m, v)| (m, if m == "smear_valley" { 0.2 } else { v }));
+        for field in [0.9, 0.2] {
+            assert_eq!(judged(&dipped(field, 0.3)), vec![Defect::Smudged], "{field}");
+            assert_eq!(judged(&dipped(field, 0.6)), vec![], "{field}");
+        }
         // and a 阴文 face with no smear says the smear was not checked, the face the reason
         let mut labels = Labels::default();
         let quiet = face(0.2, 0.0, 0.3, 0.3);
@@ -3139,6 +3175,22 @@ mod tests {
         cut_face_unread(&mut labels, &quiet);
         let (_, _, unchecked) = labels.finish(SampleKind::LegalRepSeal);
         assert!(unchecked.iter().any(|f| f.label == Defect::Smudged && f.quantity == "paper_field"), "{unchecked:?}");
+    }
+
+    #[test]
+    fn on_a_round_seal_a_dip_half_way_is_a_copy_whatever_the_foot() {
+        // Issue 76: the fading foot stands in for the valley on square seals only, whose doubles
+        // the veto's limit was read on; on a 公章 black print under the seal gives a fading foot
+        // and a valley of 0.43 with no smear (O 038 r0c2), where two smears of W and P gained.
+        let judged = |foot: f32| {
+            let mut labels = Labels::default();
+            let metrics =
+                [("smear_q_mm", 0.9), ("smear_plain_mm", 0.5), ("smear_agrees_mm", 0.6), ("smear_valley", 0.2), ("trail_foot", foot), ("trail_rise", 0.3), ("lead_sharp", 0.95)];
+            double_or_smear(None, &mut labels, &metrics, &ROUND_RULES);
+            labels.finish(SampleKind::OfficialSeal).0
+        };
+        assert_eq!(judged(0.3), vec![]);
+        assert_eq!(judged(0.9), vec![]);
     }
 
     #[test]

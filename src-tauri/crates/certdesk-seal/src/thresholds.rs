@@ -1,5 +1,5 @@
 //! The rules of the labels `pale`, `broken`, `double` and `smudged`, and their limits. Owns the
-//! rules' shape (which measure of `analyse`'s `metrics`, which side, `all` and `any`), the limits
+//! rules' shape (which measure of `analyse`'s `metrics`, which side, `all`, `one_of` and `any`), the limits
 //! as data in `thresholds.json` beside this file (each condition with its unit, the band its
 //! label's definition allows and why), the one table of units per measure (`unit_of`), and the
 //! reason a rule gives a label (`Rule::finding`: the alternative furthest past its limit).
@@ -68,11 +68,16 @@ pub enum Op {
     Above,
 }
 
-/// A label fires when every condition of `all` holds and, if `any` is not empty, one of `any`.
+/// A label fires when every condition of `all` holds, one condition of each group of `one_of`,
+/// and, if `any` is not empty, one of `any`. The groups of `one_of` are gates with alternatives
+/// (a measure that stands in for another where that one cannot say it); `any`'s alternatives
+/// are the reasons.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     #[serde(default)]
     pub all: Vec<Cond>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<Vec<Cond>>,
     #[serde(default)]
     pub any: Vec<Cond>,
     /// A veto: the rule gives no label of its own; where it holds it refuses another rule's
@@ -158,7 +163,20 @@ pub fn unit_of(measure: &str) -> Unit {
 
 impl Rule {
     pub fn fires(&self, metrics: &[(&'static str, f32)]) -> bool {
-        self.all.iter().all(|c| holds(c, metrics)) && (self.any.is_empty() || self.any.iter().any(|c| holds(c, metrics)))
+        self.all.iter().all(|c| holds(c, metrics))
+            && self.one_of.iter().all(|group| group.iter().any(|c| holds(c, metrics)))
+            && (self.any.is_empty() || self.any.iter().any(|c| holds(c, metrics)))
+    }
+
+    /// Every condition of the rule: `all`, then `one_of`'s groups in order, then `any` (the
+    /// order [`Rule::cond_mut`] counts in).
+    pub fn conds(&self) -> impl Iterator<Item = &Cond> {
+        self.all.iter().chain(self.one_of.iter().flatten()).chain(&self.any)
+    }
+
+    /// Condition `k` in [`Rule::conds`]' order.
+    pub fn cond_mut(&mut self, k: usize) -> Option<&mut Cond> {
+        self.all.iter_mut().chain(self.one_of.iter_mut().flatten()).chain(self.any.iter_mut()).nth(k)
     }
 
     /// The reason this rule gives `label` on these measures, `None` when it does not fire: the
@@ -193,12 +211,11 @@ impl Thresholds {
         self.0.get(name).and_then(|r| r.finding(label, metrics))
     }
 
-    /// The limit rule `name` puts on `measure` (its first condition on it, `all` before
-    /// `any`), for a measure read elsewhere with the rule's own limit; `None` when the rule is
-    /// unknown or does not read the measure.
+    /// The limit rule `name` puts on `measure` (its first condition on it, in
+    /// [`Rule::conds`]' order), for a measure read elsewhere with the rule's own limit; `None`
+    /// when the rule is unknown or does not read the measure.
     pub fn limit(&self, name: &str, measure: &str) -> Option<f32> {
-        let rule = self.0.get(name)?;
-        rule.all.iter().chain(&rule.any).find(|c| c.measure == measure).map(|c| c.limit)
+        self.0.get(name)?.conds().find(|c| c.measure == measure).map(|c| c.limit)
     }
 
     /// Why rule `name` cannot fire on these measures because of its condition on `measure`:
@@ -206,8 +223,7 @@ impl Thresholds {
     /// `label` not made; `None` when the condition holds, the measure is not read, or the rule
     /// has no condition on it.
     pub fn gate_shut(&self, name: &str, measure: &str, label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
-        let rule = self.0.get(name)?;
-        let c = rule.all.iter().chain(&rule.any).find(|c| c.measure == measure)?;
+        let c = self.0.get(name)?.conds().find(|c| c.measure == measure)?;
         let value = metric(metrics, measure)?;
         (!c.op.past(value, c.limit)).then(|| Finding { label, quantity: c.measure.clone(), value, limit: c.limit, unit: c.unit, op: c.op.opposite() })
     }
@@ -270,7 +286,7 @@ mod tests {
         let measured: std::collections::BTreeSet<&str> = report.samples.iter().flat_map(|s| s.metrics.iter().map(|m| m.0)).collect();
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         for (name, rule) in &t.0 {
-            for c in rule.all.iter().chain(&rule.any) {
+            for c in rule.conds() {
                 assert!(measured.contains(c.measure.as_str()), "{name}: {} is not measured ({measured:?})", c.measure);
             }
         }
@@ -280,6 +296,7 @@ mod tests {
     fn a_finding_names_the_alternative_furthest_past_its_limit() {
         let r = Rule {
             all: vec![Cond::new("coverage", Op::Above, 0.5)],
+            one_of: vec![],
             any: vec![Cond::new("border_gap_mm", Op::Above, 2.0), Cond::new("border_present", Op::Below, 0.9)],
             veto: false,
         };
@@ -293,33 +310,78 @@ mod tests {
         assert_eq!(f.quantity, "border_gap_mm");
         assert_eq!(r.finding(Defect::Broken, &[("coverage", 0.4), ("border_gap_mm", 6.0)]), None);
         // Without alternatives the conditions of `all` are the reasons.
-        let r = Rule { all: vec![Cond::new("double_echo", Op::Above, 0.1), Cond::new("double_valley", Op::Below, 0.8)], any: vec![], veto: false };
+        let r = Rule { all: vec![Cond::new("double_echo", Op::Above, 0.1), Cond::new("double_valley", Op::Below, 0.8)], any: vec![], one_of: vec![], veto: false };
         let f = r.finding(Defect::Double, &[("double_echo", 0.3), ("double_valley", 0.7)]).expect("fires");
         assert_eq!(f.quantity, "double_echo");
     }
 
     #[test]
     fn a_cut_faces_smear_reads_the_edges_as_the_smear_rule_does() {
-        // `smudged.field.square` repeats four of `smudged.square`'s conditions (the format
-        // cannot name another rule's); the fitter copies them (`fit_seal`'s SHARED), and an
-        // edit by hand must keep them the same too.
+        // `smudged.field.square` repeats `smudged.square`'s edge conditions and the valley's
+        // alternative (the format cannot name another rule's); the fitter copies them
+        // (`fit_seal`'s SHARED), and an edit by hand must keep them the same too.
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         let (field, square) = (&t.0["smudged.field.square"], &t.0["smudged.square"]);
-        let mut shared = 0;
-        for c in field.all.iter().chain(&field.any).filter(|c| c.measure != "paper_field") {
-            if let Some(s) = square.all.iter().chain(&square.any).find(|s| s.measure == c.measure && s.op == c.op) {
-                assert_eq!((c.limit, c.band, &c.why), (s.limit, s.band, &s.why), "{}", c.measure);
-                shared += 1;
+        let flat = |r: &Rule| r.one_of.iter().flatten().cloned().collect::<Vec<Cond>>();
+        let mut shared: Vec<String> = vec![];
+        for (copies, source) in [(&field.all, &square.all), (&flat(field), &flat(square)), (&field.any, &square.any)] {
+            for c in copies.iter().filter(|c| c.measure != "paper_field") {
+                if let Some(s) = source.iter().find(|s| s.measure == c.measure && s.op == c.op) {
+                    assert_eq!((c.limit, c.band), (s.limit, s.band), "{}", c.measure);
+                    shared.push(c.measure.clone());
+                }
             }
         }
-        assert_eq!(shared, 4, "smear_valley, smear_agrees_mm, smear_plain_mm and smear_q_mm");
+        assert_eq!(shared, ["smear_agrees_mm", "smear_plain_mm", "smear_valley", "trail_foot", "trail_foot", "smear_q_mm"]);
+    }
+
+    #[test]
+    fn a_smears_fading_foot_is_the_vetos_no_copy() {
+        // Where the smear rules let a fading foot stand in for the valley (or the field's rise),
+        // "fading" is `trail.fading.square`'s limit: the foot under which no copy is read.
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        let veto = t.0["trail.fading.square"].all.iter().find(|c| c.measure == "trail_foot").expect("the veto's foot");
+        let mut stand_ins = 0;
+        for name in ["smudged.square", "smudged.field.square"] {
+            for group in &t.0[name].one_of {
+                let foot = group.iter().find(|c| c.measure == "trail_foot").expect("a foot in each group");
+                assert_eq!((foot.op, foot.limit, foot.band), (veto.op, veto.limit, veto.band), "{name}");
+                stand_ins += 1;
+            }
+        }
+        assert_eq!(stand_ins, 3);
+        // not on a round seal: the veto's limit was read on 法人章 doubles only, and a 公章's
+        // print under the seal reads a fading foot (issue 76: O 038)
+        assert!(t.0["smudged.round"].one_of.is_empty());
+        // and a 阴文 face's plateau reads a copy only where the foot is past it the other way
+        let plateau = t.0["double.plateau.square"].one_of.iter().flatten().find(|c| c.measure == "trail_foot").expect("the plateau's foot");
+        assert_eq!((plateau.op, plateau.limit, plateau.band), (veto.op.opposite(), veto.limit, veto.band));
+    }
+
+    #[test]
+    fn one_of_needs_one_condition_of_each_group() {
+        let r = Rule {
+            all: vec![Cond::new("smear_q_mm", Op::Above, 0.3)],
+            one_of: vec![
+                vec![Cond::new("smear_valley", Op::Above, 0.5), Cond::new("trail_foot", Op::Below, 0.5)],
+                vec![Cond::new("trail_rise", Op::Above, 0.18), Cond::new("trail_foot", Op::Below, 0.5)],
+            ],
+            any: vec![],
+            veto: false,
+        };
+        assert!(r.fires(&[("smear_q_mm", 0.4), ("smear_valley", 0.9), ("trail_rise", 0.3)]));
+        assert!(r.fires(&[("smear_q_mm", 0.4), ("trail_foot", 0.3)]), "the foot stands in for both");
+        assert!(!r.fires(&[("smear_q_mm", 0.4), ("smear_valley", 0.9), ("trail_foot", 0.6)]), "no rise, and the foot does not fade");
+        assert!(!r.fires(&[("smear_q_mm", 0.2), ("trail_foot", 0.3)]), "all still gates");
+        // the reason is still `all`'s (no `any`), never a group's alternative
+        assert_eq!(r.finding(Defect::Smudged, &[("smear_q_mm", 0.4), ("trail_foot", 0.1)]).map(|f| f.quantity), Some("smear_q_mm".to_string()));
     }
 
     #[test]
     fn every_limit_lies_in_its_band_with_its_measures_unit_and_a_reason() {
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         for (name, rule) in &t.0 {
-            for c in rule.all.iter().chain(&rule.any) {
+            for c in rule.conds() {
                 assert!(c.band[0] < c.band[1] && c.band[0] <= c.limit && c.limit <= c.band[1], "{name}: {} limit {} outside its band {:?}", c.measure, c.limit, c.band);
                 assert_eq!(c.unit, unit_of(&c.measure), "{name}: {} is in {:?}, the measures' table says {:?}", c.measure, c.unit, unit_of(&c.measure));
                 assert!(!c.why.is_empty(), "{name}: {} has no reason", c.measure);
@@ -332,7 +394,7 @@ mod tests {
         let readme = include_str!("../README.md");
         let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
         for (name, rule) in &t.0 {
-            for c in rule.all.iter().chain(&rule.any) {
+            for c in rule.conds() {
                 assert!(readme.contains(&format!("`{}`", c.measure)), "{name}: {} is not in the README's table", c.measure);
             }
         }
@@ -340,7 +402,7 @@ mod tests {
 
     #[test]
     fn rule_needs_all_and_one_of_any() {
-        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.9)], any: vec![Cond::new("a", Op::Above, 1.0), Cond::new("b", Op::Below, 0.0)], veto: false };
+        let r = Rule { all: vec![Cond::new("coverage", Op::Above, 0.9)], any: vec![Cond::new("a", Op::Above, 1.0), Cond::new("b", Op::Below, 0.0)], one_of: vec![], veto: false };
         assert!(r.fires(&[("coverage", 0.95), ("a", 2.0)]));
         assert!(r.fires(&[("coverage", 0.95), ("b", -1.0)]));
         assert!(!r.fires(&[("coverage", 0.95), ("a", 0.5), ("b", 1.0)]));

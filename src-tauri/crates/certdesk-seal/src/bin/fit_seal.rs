@@ -13,7 +13,7 @@
 //! without `--write`; `--dump` writes every sample's measures and truth, one line each).
 
 use certdesk_seal::synth::{self, Split};
-use certdesk_seal::thresholds::{Rule, Thresholds, metric, thresholds};
+use certdesk_seal::thresholds::{Cond, Rule, Thresholds, metric, thresholds};
 use certdesk_seal::{Defect, ImportOptions, SampleKind, import_sheet};
 
 /// One judged sample of the tune split with its truth.
@@ -46,33 +46,80 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
 }
 
 /// Rules that repeat another rule's conditions: (the rule, the rule it copies). A condition of
-/// the first on a measure and side the second also reads is the second's, not fitted on its
-/// own: it is copied from the second once that is fitted, so a refit cannot move the two apart
-/// (`smudged.field.square` reads a 阴文 face's smear with `smudged.square`'s four edge
-/// conditions; the rules' format has no way to name another rule's condition).
-const SHARED: &[(&str, &str)] = &[("smudged.field.square", "smudged.square")];
+/// the first on a measure and side the second also reads, in the same place (`all`, `one_of`,
+/// `any`; a `one_of` alternative may copy the second's gate in `all`, on either side), is the second's, not
+/// fitted on its own: its limit and band are copied from the second once that is fitted, so a
+/// refit cannot move the two apart. Its `why` stays its own (the role it has in its rule).
+/// `smudged.field.square` reads a 阴文 face's smear with `smudged.square`'s edge conditions;
+/// the smear rules' fading foot, which stands in for the valley, is `trail.fading.square`'s
+/// "no copy", and a 阴文 face's plateau reads a copy on the other side of it (the rules' format
+/// has no way to name another rule's condition).
+const SHARED: &[(&str, &str)] = &[("smudged.field.square", "smudged.square"), ("smudged.square", "trail.fading.square"), ("double.plateau.square", "trail.fading.square")];
 
-/// Whether condition `k` of rule `name` (all first, then any) is another rule's ([`SHARED`]).
-fn shared(fitted: &Thresholds, name: &str, rule: &Rule, k: usize) -> bool {
-    let c = if k < rule.all.len() { &rule.all[k] } else { &rule.any[k - rule.all.len()] };
-    SHARED
-        .iter()
-        .filter(|(copy, _)| *copy == name)
-        .filter_map(|(_, source)| fitted.0.get(*source))
-        .any(|source| source.all.iter().chain(&source.any).any(|s| s.measure == c.measure && s.op == c.op))
+/// Where a rule holds its condition `k` (in `Rule::conds`' order).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    All,
+    OneOf,
+    Any,
 }
 
-/// Copies each [`SHARED`] rule's shared conditions from the rule it copies.
+fn place(rule: &Rule, k: usize) -> Place {
+    let one_of = rule.one_of.iter().map(Vec::len).sum::<usize>();
+    if k < rule.all.len() {
+        Place::All
+    } else if k < rule.all.len() + one_of {
+        Place::OneOf
+    } else {
+        Place::Any
+    }
+}
+
+/// The condition of `source` that condition `k` of `rule` copies, if any (see [`SHARED`]).
+fn source_of<'a>(source: &'a Rule, rule: &Rule, k: usize) -> Option<&'a Cond> {
+    let c = rule.conds().nth(k)?;
+    let at = place(rule, k);
+    let same = |s: &&Cond| s.measure == c.measure && s.op == c.op;
+    let placed = |p: Place| source.conds().enumerate().filter(move |(j, _)| place(source, *j) == p).map(|(_, s)| s);
+    // a gate the source holds in `all` (a veto's) may be copied on either side: the other side
+    // of a veto's limit is where what it refuses is read
+    let measure = |s: &&Cond| s.measure == c.measure;
+    placed(at).find(same).or_else(|| (at == Place::OneOf).then(|| placed(Place::All).find(measure)).flatten())
+}
+
+/// The rules `name` copies, fitted ones only.
+fn sources_of<'a>(fitted: &'a Thresholds, name: &'a str) -> impl Iterator<Item = &'a Rule> {
+    SHARED.iter().filter(move |(copy, _)| *copy == name).filter_map(|(_, source)| fitted.0.get(*source))
+}
+
+/// Whether condition `k` of rule `name` (in `Rule::conds`' order) is another rule's ([`SHARED`]).
+fn shared(fitted: &Thresholds, name: &str, rule: &Rule, k: usize) -> bool {
+    sources_of(fitted, name).any(|source| source_of(source, rule, k).is_some())
+}
+
+/// Copies each [`SHARED`] rule's shared conditions' limits and bands from the rule it copies,
+/// sources first.
 fn copy_shared(fitted: &mut Thresholds) {
-    for (copy, source) in SHARED {
-        let Some(source) = fitted.0.get(*source).cloned() else { continue };
-        let Some(rule) = fitted.0.get_mut(*copy) else { continue };
-        for c in rule.all.iter_mut().chain(rule.any.iter_mut()) {
-            if let Some(s) = source.all.iter().chain(&source.any).find(|s| s.measure == c.measure && s.op == c.op) {
-                c.clone_from(s);
+    for name in fitting_order(fitted) {
+        let mut rule = fitted.0[&name].clone();
+        for k in 0..rule.conds().count() {
+            let Some(s) = sources_of(fitted, &name).find_map(|source| source_of(source, &rule, k)).cloned() else { continue };
+            if let Some(c) = rule.cond_mut(k) {
+                (c.limit, c.band) = (s.limit, s.band);
             }
         }
+        fitted.0.insert(name, rule);
     }
+}
+
+/// The rules' names in the order they are fitted: a rule after every rule it copies.
+fn fitting_order(fitted: &Thresholds) -> Vec<String> {
+    fn depth(name: &str) -> usize {
+        SHARED.iter().filter(|(copy, _)| *copy == name).map(|(_, source)| 1 + depth(source)).max().unwrap_or(0)
+    }
+    let mut names: Vec<String> = fitted.0.keys().cloned().collect();
+    names.sort_by_key(|n| depth(n));
+    names
 }
 
 /// (true positives, false positives, false negatives) of a rule on the samples.
@@ -102,8 +149,7 @@ fn objective((tp, fp, fn_): (usize, usize, usize)) -> f32 {
 /// (issue 34, design §3.3). Returns the condition's measure when the best value lies on an edge
 /// of the band: the measure does not separate the set there, and the limit is left as it was.
 fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) -> Option<String> {
-    let cond = |rule: &Rule| if k < rule.all.len() { rule.all[k].clone() } else { rule.any[k - rule.all.len()].clone() };
-    let c = cond(rule);
+    let c = rule.conds().nth(k).cloned()?;
     let feature = c.measure.clone();
     let mut values: Vec<f32> = obs.iter().filter_map(|o| metric(&o.metrics, &feature)).filter(|v| v.is_finite()).collect();
     values.sort_by(f32::total_cmp);
@@ -118,11 +164,8 @@ fn fit_one(rule: &mut Rule, k: usize, label: Defect, obs: &[&Obs]) -> Option<Str
     cands.sort_by(f32::total_cmp);
     cands.dedup();
     let set = |rule: &mut Rule, v: f32| {
-        if k < rule.all.len() {
-            rule.all[k].limit = v;
-        } else {
-            let j = k - rule.all.len();
-            rule.any[j].limit = v;
+        if let Some(c) = rule.cond_mut(k) {
+            c.limit = v;
         }
     };
     let scores: Vec<f32> = cands
@@ -201,8 +244,7 @@ fn main() {
     }
     let mut fitted = thresholds().clone();
     // A rule that copies another's conditions is fitted after it, on the copied values.
-    let (copies, sources): (Vec<String>, Vec<String>) = fitted.0.keys().cloned().partition(|n| SHARED.iter().any(|(copy, _)| copy == n));
-    for name in sources.iter().chain(&copies) {
+    for name in &fitting_order(&fitted) {
         copy_shared(&mut fitted);
         let Some((label, applies)) = scope(name) else {
             eprintln!("{name}: no scope known, left as it is");
@@ -213,7 +255,7 @@ fn main() {
         let before = count(&rule, label, &sel);
         let mut on_edge = std::collections::BTreeSet::new();
         for _ in 0..3 {
-            for k in 0..rule.all.len() + rule.any.len() {
+            for k in 0..rule.conds().count() {
                 if shared(&fitted, name, &rule, k) {
                     continue;
                 }
@@ -245,25 +287,50 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use certdesk_seal::thresholds::{Cond, Op};
+    use certdesk_seal::thresholds::Op;
 
     #[test]
     fn a_copied_condition_follows_its_source_and_is_not_fitted_on_its_own() {
-        let rule = |conds: Vec<Cond>| Rule { all: conds, any: vec![], veto: false };
+        let rule = |all: Vec<Cond>, one_of: Vec<Vec<Cond>>| Rule { all, one_of, any: vec![], veto: false };
+        let foot = |limit| Cond::new("trail_foot", Op::Below, limit);
         let mut t = Thresholds(
             [
-                ("smudged.square".to_string(), rule(vec![Cond::new("smear_valley", Op::Above, 0.6)])),
-                ("smudged.field.square".to_string(), rule(vec![Cond::new("smear_valley", Op::Above, 0.5), Cond::new("frame_smear", Op::Above, 0.5)])),
+                ("trail.fading.square".to_string(), rule(vec![foot(0.45)], vec![])),
+                ("smudged.square".to_string(), rule(vec![Cond::new("smear_q_mm", Op::Above, 0.3)], vec![vec![Cond::new("smear_valley", Op::Above, 0.6), foot(0.5)]])),
+                (
+                    "smudged.field.square".to_string(),
+                    rule(
+                        vec![Cond::new("smear_q_mm", Op::Above, 0.25), Cond::new("frame_smear", Op::Above, 0.5), foot(0.75)],
+                        vec![vec![Cond::new("smear_valley", Op::Above, 0.5), foot(0.5)], vec![Cond::new("trail_rise", Op::Above, 0.18), foot(0.5)]],
+                    ),
+                ),
             ]
             .into(),
         );
         let field = t.0["smudged.field.square"].clone();
-        assert!(shared(&t, "smudged.field.square", &field, 0), "the source's condition");
-        assert!(!shared(&t, "smudged.field.square", &field, 1), "the rule's own condition");
-        assert!(!shared(&t, "smudged.square", &t.0["smudged.square"].clone(), 0), "the source is fitted itself");
+        let copied: Vec<bool> = (0..field.conds().count()).map(|k| shared(&t, "smudged.field.square", &field, k)).collect();
+        // smear_q_mm, frame_smear, the foot that fades (a gate the source does not have in
+        // `all`), then the valley and its foot, the rise and its foot
+        assert_eq!(copied, [true, false, false, true, true, false, true]);
+        let square = t.0["smudged.square"].clone();
+        assert_eq!((0..3).map(|k| shared(&t, "smudged.square", &square, k)).collect::<Vec<_>>(), [false, false, true], "the veto's foot only");
+        assert!(!shared(&t, "trail.fading.square", &t.0["trail.fading.square"].clone(), 0), "the source is fitted itself");
         copy_shared(&mut t);
-        let field = &t.0["smudged.field.square"];
-        assert_eq!(field.all[0].limit, 0.6);
-        assert_eq!(field.all[1].limit, 0.5);
+        let limits = |t: &Thresholds, name: &str| t.0[name].conds().map(|c| c.limit).collect::<Vec<f32>>();
+        // the veto's 0.45 reaches the square rule and, through it, the field rule's alternatives
+        assert_eq!(limits(&t, "smudged.square"), [0.3, 0.6, 0.45]);
+        assert_eq!(limits(&t, "smudged.field.square"), [0.3, 0.5, 0.75, 0.6, 0.45, 0.18, 0.45]);
+        // the other side of the veto's limit, as a plateau's alternative
+        t.0.insert(
+            "double.plateau.square".into(),
+            rule(vec![Cond::new("trail_rise", Op::Below, 0.07)], vec![vec![Cond::new("paper_field", Op::Above, 0.5), Cond::new("trail_foot", Op::Above, 0.5)]]),
+        );
+        let plateau = t.0["double.plateau.square"].clone();
+        assert_eq!((0..3).map(|k| shared(&t, "double.plateau.square", &plateau, k)).collect::<Vec<_>>(), [false, false, true]);
+        copy_shared(&mut t);
+        assert_eq!(limits(&t, "double.plateau.square"), [0.07, 0.5, 0.45]);
+        let order = fitting_order(&t);
+        assert!(order.iter().position(|n| n == "smudged.square") < order.iter().position(|n| n == "smudged.field.square"));
+        assert!(order.iter().position(|n| n == "trail.fading.square") < order.iter().position(|n| n == "smudged.square"));
     }
 }
