@@ -1344,6 +1344,20 @@ fn face_side(w: f32, h: f32, on_line: Option<(f32, f32)>, broken: bool) -> f32 {
     }
 }
 
+/// Issue 76: a side that lost its frame, the characters cut with it standing at the outline
+/// (`broken.lost_side.square`, `frame_inset_mm`) where the gaps between them are too short for
+/// `broken.seal`'s border. Not on a face over the box's line: the line's print, no seal ink,
+/// crosses the face and the outline is fitted to what it leaves (C-heldout 037, a whole 法人章
+/// pushed 3 mm across its box's left line at 150 dpi: the rectangle 1.9 mm rms off its ink, the
+/// band read 0.9 mm in). There the sample says the check was not made, and why.
+fn lost_side(labels: &mut Labels, metrics: &[(&'static str, f32)]) {
+    if !labels.contains(Defect::OverlapLine) {
+        labels.rule(Defect::Broken, "broken.lost_side.square", metrics);
+    } else if let Some(reason) = thresholds().finding("broken.lost_side.square", Defect::Broken, metrics).filter(|_| !labels.contains(Defect::Broken)) {
+        labels.not_read(reason);
+    }
+}
+
 /// The labels read from the mask's outline and layout: its border, a second outline, edges
 /// widened along one direction, its angle, its reach onto the box line.
 const STRUCTURAL: [Defect; 5] = [Defect::Broken, Defect::Double, Defect::Smudged, Defect::Tilted, Defect::OverlapLine];
@@ -1889,6 +1903,7 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("double_valley", e.valley));
     }
     labels.rule(Defect::Broken, "broken.seal", metrics);
+    lost_side(labels, metrics);
     let (w, h) = (f.w, f.h);
 
     // Issue 34 (design §2.4): the spread of the ink's edges by direction against the scanner's
@@ -3454,6 +3469,62 @@ mod tests {
         assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
         let side = s.side_mm.expect("square");
         assert!((side - 18.0).abs() <= 0.3, "side {side} {:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_side_whose_frame_is_lost_and_text_stands_in_for_it_is_broken() {
+        // Maker V (webcam) 029 r1c1: an 18 mm 法人章 whose top 4 mm were lost across the whole
+        // side, through its characters. The outline's top is the cut; along it the characters'
+        // upright strokes and, 1.2 mm in, a crossbar keep the border's band inked (gap under
+        // 2 mm, present over 0.9), but the frame's band on that side starts where the crossbar
+        // is, not at the outline: `frame_inset_mm`, the other side of `double.square`'s gate (a
+        // whole frame starts at the outline, 0-0.3 mm in), is the reason.
+        let red = [205, 45, 50];
+        let png = painted_ring_png(|_, u, v| {
+            let frame = (u.abs() - 9.0).max(v.abs() - 9.0);
+            let upright = frame < -2.0 && (u + 9.0).rem_euclid(2.6) < 0.9;
+            let across = frame < -2.0 && (v + 9.0).rem_euclid(2.6) < 0.9 && u.abs() > 0.8;
+            ((-0.9..=0.0).contains(&frame) || upright || across).then_some(red).filter(|_| v + 9.0 >= 4.0)
+        });
+        let opts = crate::ImportOptions { dpi: Some(300.0), ..Default::default() };
+        let s = &crate::import_single(&png, &opts).expect("import").samples[0];
+        let measure = |m: &str| metric(&s.metrics, m);
+        assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+        assert!(measure("border_gap_mm").is_some_and(|g| g < 4.0) && measure("border_present").is_some_and(|p| p > 0.88), "{:?}", s.metrics);
+        assert!(measure("frame_inset_mm").is_some_and(|d| d > 0.8), "{:?}", s.metrics);
+        assert!(s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+        let f = s.findings.iter().find(|f| f.label == Defect::Broken).expect("a reason");
+        assert_eq!(f.quantity, "frame_inset_mm", "{f:?}");
+        // The same face whole: its frame starts at the outline, nothing lost.
+        let whole = painted_ring_png(|_, u, v| {
+            let frame = (u.abs() - 9.0).max(v.abs() - 9.0);
+            let upright = frame < -2.0 && (u + 9.0).rem_euclid(2.6) < 0.9;
+            let across = frame < -2.0 && (v + 9.0).rem_euclid(2.6) < 0.9 && u.abs() > 0.8;
+            ((-0.9..=0.0).contains(&frame) || upright || across).then_some(red)
+        });
+        let s = &crate::import_single(&whole, &opts).expect("import").samples[0];
+        assert!(metric(&s.metrics, "frame_inset_mm").is_some_and(|d| d <= 0.3), "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+    }
+
+    #[test]
+    fn a_lost_side_is_not_read_on_a_face_over_the_box_line() {
+        // C-heldout 037 r3c0's measures: a whole 法人章 over its box's line, its frame's band
+        // read 0.9 mm in. Not broken; the check is said to be not made, with its quantity.
+        let metrics = [("frame_inset_mm", 0.9f32)];
+        let mut over = Labels::default();
+        over.found(Defect::OverlapLine, "on_line_mm2", 12.5, Op::Above, 0.05);
+        lost_side(&mut over, &metrics);
+        assert!(!over.contains(Defect::Broken));
+        assert_eq!(over.unchecked.iter().map(|u| (u.label, u.quantity.as_str(), u.value)).collect::<Vec<_>>(), [(Defect::Broken, "frame_inset_mm", 0.9)]);
+        // inside its box the same side is lost
+        let mut inside = Labels::default();
+        lost_side(&mut inside, &metrics);
+        assert!(inside.contains(Defect::Broken) && inside.unchecked.is_empty());
+        // and a whole frame is neither
+        let mut whole = Labels::default();
+        lost_side(&mut whole, &[("frame_inset_mm", 0.1)]);
+        assert!(!whole.contains(Defect::Broken) && whole.unchecked.is_empty());
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! Issue 34: the rules read physical quantities with limits written from the labels'
 //! definitions and checked on the tune split (`synth::Split::Tune`), never fitted on the
 //! independent sets: `broken.seal` the border's continuity (`border_gap_mm`, `border_present`),
+//! `broken.lost_side.square` a side whose frame is lost (`frame_inset_mm`, issue 76: past
+//! `double.square`'s gate; not read over the box's line),
 //! `double.round` the ink's echo with its valley (`double_echo`, `double_valley`) within a
 //! second pressing's reach (`double_offset_mm`), or
 //! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`),
@@ -87,7 +89,7 @@ pub struct Rule {
     pub veto: bool,
 }
 
-/// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `double.round`,
+/// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `broken.lost_side.square`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
 /// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`, `smudged.field.square`
@@ -255,6 +257,7 @@ mod tests {
             "pale.seal",
             "pale.signature",
             "broken.seal",
+            "broken.lost_side.square",
             "double.round",
             "double.beyond",
             "double.ring",
@@ -356,6 +359,21 @@ mod tests {
         // and a 阴文 face's plateau reads a copy only where the foot is past it the other way
         let plateau = t.0["double.plateau.square"].one_of.iter().flatten().find(|c| c.measure == "trail_foot").expect("the plateau's foot");
         assert_eq!((plateau.op, plateau.limit, plateau.band), (veto.op.opposite(), veto.limit, veto.band));
+    }
+
+    #[test]
+    fn a_side_that_lost_its_frame_is_broken_where_no_copy_is_looked_for() {
+        // `broken.lost_side.square` reads a lost side where `double.square` stops looking for a
+        // second frame line: the same limit and band on `frame_inset_mm`, the other side.
+        let t = Thresholds::parse(THRESHOLDS_JSON).expect("thresholds.json parses");
+        let gate = t.0["double.square"].all.iter().find(|c| c.measure == "frame_inset_mm").expect("double.square's gate");
+        let rule = &t.0["broken.lost_side.square"];
+        let [lost] = rule.any.as_slice() else { panic!("one reason: {rule:?}") };
+        assert!(rule.all.is_empty() && rule.one_of.is_empty() && !rule.veto);
+        assert_eq!((lost.measure.as_str(), lost.op, lost.limit, lost.band, lost.unit), ("frame_inset_mm", gate.op.opposite(), gate.limit, gate.band, gate.unit));
+        assert!(rule.fires(&[("frame_inset_mm", 1.1)]) && !rule.fires(&[("frame_inset_mm", 0.2)]));
+        // a round seal has no frame band: its border alone says
+        assert!(!rule.fires(&[("border_gap_mm", 1.0), ("border_present", 0.95)]));
     }
 
     #[test]

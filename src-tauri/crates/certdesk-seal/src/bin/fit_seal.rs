@@ -37,6 +37,7 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "pale.seal" => (Defect::Pale, seal_shape),
         "pale.signature" => (Defect::Pale, |o: &Obs| o.kind == SampleKind::Signature),
         "broken.seal" => (Defect::Broken, seal_shape),
+        "broken.lost_side.square" => (Defect::Broken, square),
         "double.round" | "double.beyond" | "double.ring" | "double.plateau.round" | "double.sharp_foot.round" | "double.sharp_ends.round" => (Defect::Double, round),
         "double.square" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => (Defect::Double, square),
         "smudged.round" => (Defect::Smudged, round),
@@ -47,14 +48,20 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
 
 /// Rules that repeat another rule's conditions: (the rule, the rule it copies). A condition of
 /// the first on a measure and side the second also reads, in the same place (`all`, `one_of`,
-/// `any`; a `one_of` alternative may copy the second's gate in `all`, on either side), is the second's, not
+/// `any`; a `one_of` or `any` alternative may copy the second's gate in `all`, on either side), is the second's, not
 /// fitted on its own: its limit and band are copied from the second once that is fitted, so a
 /// refit cannot move the two apart. Its `why` stays its own (the role it has in its rule).
 /// `smudged.field.square` reads a 阴文 face's smear with `smudged.square`'s edge conditions;
 /// the smear rules' fading foot, which stands in for the valley, is `trail.fading.square`'s
-/// "no copy", and a 阴文 face's plateau reads a copy on the other side of it (the rules' format
-/// has no way to name another rule's condition).
-const SHARED: &[(&str, &str)] = &[("smudged.field.square", "smudged.square"), ("smudged.square", "trail.fading.square"), ("double.plateau.square", "trail.fading.square")];
+/// "no copy", and a 阴文 face's plateau reads a copy on the other side of it; `broken.lost_side.square`
+/// reads a side that lost its frame on the other side of `double.square`'s gate on where the
+/// frame's band starts (the rules' format has no way to name another rule's condition).
+const SHARED: &[(&str, &str)] = &[
+    ("smudged.field.square", "smudged.square"),
+    ("smudged.square", "trail.fading.square"),
+    ("double.plateau.square", "trail.fading.square"),
+    ("broken.lost_side.square", "double.square"),
+];
 
 /// Where a rule holds its condition `k` (in `Rule::conds`' order).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,10 +88,10 @@ fn source_of<'a>(source: &'a Rule, rule: &Rule, k: usize) -> Option<&'a Cond> {
     let at = place(rule, k);
     let same = |s: &&Cond| s.measure == c.measure && s.op == c.op;
     let placed = |p: Place| source.conds().enumerate().filter(move |(j, _)| place(source, *j) == p).map(|(_, s)| s);
-    // a gate the source holds in `all` (a veto's) may be copied on either side: the other side
-    // of a veto's limit is where what it refuses is read
+    // a gate the source holds in `all` may be copied on either side, as a gate's alternative or
+    // as a reason: the other side of a gate's limit is where what it sets aside is read
     let measure = |s: &&Cond| s.measure == c.measure;
-    placed(at).find(same).or_else(|| (at == Place::OneOf).then(|| placed(Place::All).find(measure)).flatten())
+    placed(at).find(same).or_else(|| matches!(at, Place::OneOf | Place::Any).then(|| placed(Place::All).find(measure)).flatten())
 }
 
 /// The rules `name` copies, fitted ones only.
@@ -329,7 +336,16 @@ mod tests {
         assert_eq!((0..3).map(|k| shared(&t, "double.plateau.square", &plateau, k)).collect::<Vec<_>>(), [false, false, true]);
         copy_shared(&mut t);
         assert_eq!(limits(&t, "double.plateau.square"), [0.07, 0.5, 0.45]);
+        // a reason on the other side of a gate: a side whose frame's band starts deep is broken
+        let inset = |op, limit| Cond::new("frame_inset_mm", op, limit);
+        t.0.insert("double.square".into(), rule(vec![inset(Op::Below, 0.6), Cond::new("frame_width_mm", Op::Below, 2.2)], vec![]));
+        t.0.insert("broken.lost_side.square".into(), Rule { all: vec![], one_of: vec![], any: vec![inset(Op::Above, 0.5)], veto: false });
+        let lost = t.0["broken.lost_side.square"].clone();
+        assert!(shared(&t, "broken.lost_side.square", &lost, 0));
+        copy_shared(&mut t);
+        assert_eq!(limits(&t, "broken.lost_side.square"), [0.6]);
         let order = fitting_order(&t);
+        assert!(order.iter().position(|n| n == "double.square") < order.iter().position(|n| n == "broken.lost_side.square"));
         assert!(order.iter().position(|n| n == "smudged.square") < order.iter().position(|n| n == "smudged.field.square"));
         assert!(order.iter().position(|n| n == "trail.fading.square") < order.iter().position(|n| n == "smudged.square"));
     }
