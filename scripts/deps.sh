@@ -55,6 +55,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # a tabulated ink ladder, its capture a 4K USB webcam whose web app rectifies the page and stores HEIC via libheif / x265).
 # W (sleeve/: SDL2_gfx's filledPolygonRGBA fills Konatu outlines by winding sign, a pen-plotted form, a band-pass formation
 # paper, discrete-ordinates ink, its capture a flatbed scan of the sheet in a clear PVC sleeve archived as AVIF via libavif).
+# X (mouse/: G'MIC's CImg polygon filler on M+ outlines, a letterpress form on recycled paper, Williams–Clapper ink,
+# its capture a hand-held mouse scanner's stitched strips archived as JPEG XR via libjxr-tools).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -77,7 +79,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # V (webcam): Inkscape's CLI renders the SVG, libheif's heif-enc / heif-convert (x265), IPA Gothic
   inkscape libheif-examples fonts-ipafont-gothic
   # W (sleeve): SDL2_gfx's polygon filler through PySDL2 / ctypes, libavif's avifenc / avifdec (libaom), Konatu
-  python3-sdl2 libsdl2-gfx-1.0-0 libavif-bin fonts-konatu)
+  python3-sdl2 libsdl2-gfx-1.0-0 libavif-bin fonts-konatu
+  # X (mouse): G'MIC (CImg's polygon filler), libjxr-tools' JxrEncApp / JxrDecApp, M+ (fonts-mplus)
+  gmic libjxr-tools fonts-mplus)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

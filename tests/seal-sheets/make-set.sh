@@ -64,7 +64,11 @@
 # filler (filledPolygonRGBA on an SDL2 software renderer through ctypes) on Konatu outlines summed by winding sign,
 # bjca-nmg's 采样表 in two 87-mm columns drawn by a pen plotter, a band-pass formation paper with calender blackening,
 # discrete-ordinates ink by invariant imbedding, the sheet in a clear PVC sleeve on a flatbed, archived as AVIF
-# through avifenc / avifdec (libaom), exported). SPLIT: dev (for looking at while
+# through avifenc / avifdec (libaom), exported) or mouse (X, issue 76: G'MIC's polygon filler (CImg, a generated
+# .gmic command file) on M+ outlines chained into even-odd keyhole polygons, snca-nmg's seal-collection 采集表 printed by
+# letterpress (squash, kiss halo, slur), a recycled paper (de-inked specks, fibre fragments, cloudy formation), a
+# Williams–Clapper ink, a hand-held mouse scanner stitching swept strips, archived as JPEG XR through JxrEncApp /
+# JxrDecApp, exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -95,11 +99,11 @@
 # letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont; kiosk: python3-wand,
 # libjxl-tools, python3-scipy, fonts-oradano-mincho-gsrr, fonts-aoyagi-soseki, fonts-migmix;
 # webcam: inkscape, libheif-examples, python3-scipy, fonts-ipafont-gothic; sleeve: python3-sdl2, libsdl2-gfx-1.0-0,
-# libavif-bin, python3-scipy, fonts-konatu).
+# libavif-bin, python3-scipy, fonts-konatu; mouse: gmic, libjxr-tools, python3-scipy, fonts-mplus).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam or sleeve" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve or mouse" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -157,6 +161,8 @@ esac
 [ "$maker" = webcam ] && base=$((base + 1400000))
 # W (sleeve) likewise: each split's base + 1470000.
 [ "$maker" = sleeve ] && base=$((base + 1470000))
+# X (mouse) likewise: each split's base + 1540000.
+[ "$maker" = mouse ] && base=$((base + 1540000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
