@@ -1852,8 +1852,17 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("border_gap_mm", b.gap_mm));
         metrics.push(("border_present", b.present));
     }
-    // The size from the border's outer edge at half its own level (design §8), in pixels.
-    let edge = outer_size(absorption, f.w, f.h, ppmm, outline);
+    // The seal's ink only (`seal_ink`, below): red, orange and purple-red keep their absorption;
+    // a yellow highlighter, a beige stain or the box's black line, none.
+    let seal_ink = |i: usize| absorption(i).min(f.red[i].saturating_mul(2));
+    // The size from the border's outer edge at half its own level (design §8), in pixels. A
+    // 法人章's sides are read on its own ink: a highlighter's stroke across a side (absorbing in
+    // blue, as strong as the border there) set that side's crossings on its own edge, off the
+    // fitted line, and the face was taken for one cut across that side (issue 76: X-heldout 019
+    // r2c2 and 017 r2c1, 1.5 and 0.6 mm large). Where its own ink reads no side (a pale face at
+    // 150 dpi: C-heldout 002 r1c1), the absorption is read as before. A round seal's ring is
+    // read on the absorption: its size moved only where it was already off.
+    let edge = if round { None } else { outer_size(seal_ink, f.w, f.h, ppmm, outline) }.or_else(|| outer_size(absorption, f.w, f.h, ppmm, outline));
     if let Some(e) = edge {
         metrics.push(("edge_w_px", e.size[0]));
         metrics.push(("edge_h_px", e.size[1]));
@@ -1869,7 +1878,6 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
     // over half of it); a beige stain (absorption 60-100, redness 10-30) and a black box line
     // (no redness) stay under the frame's level. B-dev2 010: a stain across a 法人章 filled its
     // side margins; C-dev 025: the box line under a side read as its second frame.
-    let seal_ink = |i: usize| absorption(i).min(f.red[i].saturating_mul(2));
     let frame_line = frame_echo(seal_ink, f.w, f.h, ppmm, outline);
     if let Some(e) = frame_line {
         metrics.push(("frame_second", e.second));
@@ -3571,6 +3579,34 @@ mod tests {
             let side = s.side_mm.expect("rectangle");
             assert!((side - 17.5).abs() <= 0.3, "side {side} {:?}", s.metrics);
         }
+    }
+
+    #[test]
+    fn a_highlighter_across_a_rectangles_sides_does_not_cut_them() {
+        // Maker X: a yellow highlighter's stroke 7 mm high across a standing 法人章 16 × 19 mm
+        // and beyond it on both sides. It absorbs in blue as strongly as the frame does, so on
+        // the absorption the sides' edges where it crosses lay on the stroke's own edge, off
+        // their fitted lines, and the face was taken for one cut across those sides: the
+        // square of its long side, 19 mm for a mean side of 17.5.
+        let (red, paper, yellow) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0], [250.0f32, 232.0, 110.0]);
+        let (cu, cv, hu, hv) = (30.0f32, 28.0f32, 8.0f32, 9.5f32);
+        let report = two_boxes(
+            |u, v| {
+                let (du, dv) = (u - cu, v - cv);
+                let frame = (du.abs() - hu).max(dv.abs() - hv);
+                let bars = frame < -2.0 && (du + hu).rem_euclid(2.6) < 1.0 && dv.abs() > 0.8;
+                let ink = (-0.9..=0.0).contains(&frame) || bars;
+                let stroke = (dv - 1.0 - 0.6 * (u / 9.0).sin()).abs() < 3.5 && (4.0..56.0).contains(&u);
+                let under: [f32; 3] = if stroke { std::array::from_fn(|k| paper[k] * yellow[k] / 255.0) } else { paper };
+                std::array::from_fn(|k| if ink { under[k] * red[k] / 255.0 } else { under[k] })
+            },
+            4.0,
+        );
+        let s = report.samples.iter().find(|s| s.col == 0).expect("the seal's box");
+        assert_eq!(s.kind, SampleKind::LegalRepSeal, "{:?}", s.metrics);
+        assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
+        let side = s.side_mm.expect("rectangle");
+        assert!((side - 17.5).abs() <= 0.3, "side {side} {:?}", s.metrics);
     }
 
     #[test]
