@@ -1729,6 +1729,19 @@ fn cut_face(label: Defect, metrics: &[(&'static str, f32)]) -> Option<Finding> {
     thresholds().gate_shut("smudged.square", "paper_field", label, metrics)
 }
 
+/// How far the mask's echo stands from a square's second frame line (`frame_echo_apart_mm`):
+/// the echo's offset `e` taken along each of the outline's axes (`outline_deg`, the first
+/// side's; both clockwise on screen), against the depth the second line was read at behind
+/// the frame, the nearer of the two. A second pressing is seen by both at the same place: its
+/// frame line stands behind the sides across its offset at the offset's part along that axis,
+/// and the whole copy repeats there; the echo is read on 0.2-mm cells and the line every 0.1
+/// mm, each within a cell of a copy's own offset. A seal's text repeats at its characters'
+/// pitch and a smear's trail spreads the echo, neither at the line's depth.
+fn frame_echo_apart_mm(e: Echo, outline_deg: f32, line_mm: f32) -> f32 {
+    let (s, c) = (e.deg - outline_deg).to_radians().sin_cos();
+    (e.offset_mm * c.abs() - line_mm).abs().min((e.offset_mm * s.abs() - line_mm).abs())
+}
+
 /// The rules that tell `double` from `smudged` on one shape of seal (see `double_or_smear`).
 pub(crate) struct ShapeRules {
     /// Alternatives, the first that fires gives the reason.
@@ -1771,7 +1784,7 @@ pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
     field_smear: None,
 };
 pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
-    doubles: &["double.square"],
+    doubles: &["double.square", "double.square.echo"],
     plateau: "double.plateau.square",
     sharp_foot: "double.sharp_foot.square",
     sharp_ends: "double.sharp_ends.square",
@@ -2070,6 +2083,9 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
         metrics.push(("double_deg", e.deg));
         metrics.push(("double_echo", e.echo));
         metrics.push(("double_valley", e.valley));
+    }
+    if let (Outline::Rect { deg, .. }, Some(e), Some(line)) = (outline, echo, frame_line) {
+        metrics.push(("frame_echo_apart_mm", frame_echo_apart_mm(e, deg, line.offset_mm)));
     }
     labels.rule(Defect::Broken, "broken.seal", metrics);
     lost_side(labels, metrics);
@@ -3520,6 +3536,37 @@ mod tests {
         double_or_smear(Some(echo), &mut labels, &[("double_echo", 0.15), ("double_valley", 0.5), ("double_offset_mm", 1.0)], &ROUND_RULES);
         let (_, findings, _) = labels.finish(SampleKind::OfficialSeal);
         assert_eq!(findings.iter().map(|f| (f.label, f.quantity.as_str())).collect::<Vec<_>>(), vec![(Defect::Double, "double_echo")]);
+    }
+
+    #[test]
+    fn a_second_frame_line_nearly_whole_is_a_copy_where_the_echo_stands_at_its_depth() {
+        // Issue 76 (X-heldout 039 r2c2 and 019 r2c0, P-heldout 024 r1c0): 法人章 doubles whose
+        // second frame line showed in 8 of the 9 places of the corner margins (0.89, under
+        // `double.square`'s 0.9), the mask's echo 0.06-0.12 mm from its depth along the axis.
+        let judged = |second: f32, apart: Option<f32>| {
+            let mut metrics = vec![("frame_inset_mm", 0.1), ("frame_width_mm", 1.0), ("frame_second", second), ("frame_offset_mm", 2.1)];
+            metrics.extend(apart.map(|v| ("frame_echo_apart_mm", v)));
+            let mut labels = Labels::default();
+            double_or_smear(None, &mut labels, &metrics, &SQUARE_RULES);
+            labels.finish(SampleKind::LegalRepSeal)
+        };
+        let (defects, findings, _) = judged(0.89, Some(0.06));
+        assert_eq!(defects, vec![Defect::Double]);
+        assert_eq!(findings.iter().map(|f| f.quantity.as_str()).collect::<Vec<_>>(), vec!["frame_echo_apart_mm"]);
+        // the echo elsewhere (a seal's text, a smear's trail), or none: the line alone, not whole
+        assert_eq!(judged(0.89, Some(1.0)).0, vec![]);
+        assert_eq!(judged(0.89, None).0, vec![]);
+        // a line in part of the margin, which text fills, even with the echo there
+        assert_eq!(judged(0.75, Some(0.06)).0, vec![]);
+        // the whole line needs no echo (`double.square`)
+        assert_eq!(judged(1.0, None).0, vec![Defect::Double]);
+        // the echo's offset along the outline's axes: a copy 1.5 mm across each pair of sides is
+        // 2.12 mm off at 45°; one along the first axis of a face turned 2° stands at its offset
+        let apart =
+            |offset_mm: f32, deg: f32, outline_deg: f32, line_mm: f32| frame_echo_apart_mm(Echo { offset_mm, deg, echo: 0.3, valley: 0.3, unlocated: false }, outline_deg, line_mm);
+        assert!(apart(2.12, 48.0, 3.0, 1.5) < 0.02);
+        assert!(apart(2.0, 92.0, 2.0, 2.0) < 0.01);
+        assert!((apart(2.0, 92.0, 2.0, 1.0) - 1.0).abs() < 0.01);
     }
 
     #[test]

@@ -16,7 +16,9 @@
 //! `double.beyond` a faint copy's ring beyond the border (`ring_beyond`),
 //! `double.square` a second frame line in the corner margins (`frame_second`) of a frame that starts
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
-//! (`frame_width_mm`), within a second pressing's reach (`frame_offset_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
+//! (`frame_width_mm`), within a second pressing's reach (`frame_offset_mm`), `double.square.echo`
+//! (issue 76) the same line through nearly the whole margin where the mask's echo stands at its
+//! depth (`frame_echo_apart_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
 //! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
 //! `smear_plain_mm`, gates), `double.sharp_foot.*` (v14, read only where `smudged.*` fires) what the smear rule would read where
 //! the trail climbs slower than a drag of the definition (`trail_rise`, a gate) and ends in an
@@ -90,12 +92,13 @@ pub struct Rule {
 }
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `broken.lost_side.square`, `double.round`,
-/// `double.beyond` (round, its alternative), `double.square`, `double.plateau.round`,
+/// `double.beyond` (round, its alternative), `double.square`, `double.square.echo` (its
+/// alternative, issue 76), `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
 /// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`, `smudged.field.square`
 /// (a 阴文 face's smear, issue 76); `smear.foot_fades`, which
 /// gives no label but confirms a smear's direction (`smear_agrees_mm`); and three vetoes that give no label
-/// (`"veto": true`), `trail.fading.square` (no `double.square`), `smear.unshared.square` (no smear, nor a copy read from
+/// (`"veto": true`), `trail.fading.square` (no `double.square` nor `double.square.echo`), `smear.unshared.square` (no smear, nor a copy read from
 /// its trail) and `smear.sharp_ends` (no smear).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds(pub BTreeMap<String, Rule>);
@@ -152,13 +155,32 @@ impl Op {
 pub fn unit_of(measure: &str) -> Unit {
     match measure {
         "ink_mm2" | "on_line_mm2" | "black_mm2" | "black_clear_mm2" => Unit::Mm2,
-        "border_gap_mm" | "double_offset_mm" | "smear_mm" | "ramp_mm" | "ramp_max_mm" | "rect_rms" | "circle_rms" | "ring_mm" | "ring_h2_mm" | "ring_double_mm"
-        | "blur_excess_mm" | "smear_agrees_mm" | "smear_q_mm" | "smear_plain_mm" | "stroke_mm" | "stroke_aniso_mm" | "scan_spread_mm" | "frame_offset_mm" | "frame_width_mm"
-        | "frame_inset_mm" | "ring_beyond_mm" => Unit::Mm,
+        "border_gap_mm"
+        | "double_offset_mm"
+        | "smear_mm"
+        | "ramp_mm"
+        | "ramp_max_mm"
+        | "rect_rms"
+        | "circle_rms"
+        | "ring_mm"
+        | "ring_h2_mm"
+        | "ring_double_mm"
+        | "blur_excess_mm"
+        | "smear_agrees_mm"
+        | "smear_q_mm"
+        | "smear_plain_mm"
+        | "stroke_mm"
+        | "stroke_aniso_mm"
+        | "scan_spread_mm"
+        | "frame_offset_mm"
+        | "frame_echo_apart_mm"
+        | "frame_width_mm"
+        | "frame_inset_mm"
+        | "ring_beyond_mm" => Unit::Mm,
         "tilt" | "hue" | "noise_hue" | "stain_hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
         "border_present" | "double_echo" | "double_valley" | "smear_valley" | "coverage" | "aspect" | "out_frac" | "stain" | "ink_fill" | "frame_second" | "smear_step"
-        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "frame_smear" | "disc_fill" | "absorbed" | "print_black" => Unit::Share,
+        | "paper_field" | "ring_beyond" | "trail_rise" | "trail_foot" | "lead_sharp" | "frame_smear" | "disc_fill" | "absorbed" | "print_black" | "paper_stained" => Unit::Share,
         _ => Unit::Level,
     }
 }
@@ -262,6 +284,7 @@ mod tests {
             "double.beyond",
             "double.ring",
             "double.square",
+            "double.square.echo",
             "double.plateau.round",
             "double.plateau.square",
             "double.sharp_foot.round",

@@ -39,7 +39,7 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "broken.seal" => (Defect::Broken, seal_shape),
         "broken.lost_side.square" => (Defect::Broken, square),
         "double.round" | "double.beyond" | "double.ring" | "double.plateau.round" | "double.sharp_foot.round" | "double.sharp_ends.round" => (Defect::Double, round),
-        "double.square" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => (Defect::Double, square),
+        "double.square" | "double.square.echo" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => (Defect::Double, square),
         "smudged.round" => (Defect::Smudged, round),
         "smudged.square" | "smudged.field.square" => (Defect::Smudged, square),
         _ => return None,
@@ -55,12 +55,14 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
 /// the smear rules' fading foot, which stands in for the valley, is `trail.fading.square`'s
 /// "no copy", and a 阴文 face's plateau reads a copy on the other side of it; `broken.lost_side.square`
 /// reads a side that lost its frame on the other side of `double.square`'s gate on where the
-/// frame's band starts (the rules' format has no way to name another rule's condition).
+/// frame's band starts; `double.square.echo` looks for the second line where `double.square`
+/// does (the rules' format has no way to name another rule's condition).
 const SHARED: &[(&str, &str)] = &[
     ("smudged.field.square", "smudged.square"),
     ("smudged.square", "trail.fading.square"),
     ("double.plateau.square", "trail.fading.square"),
     ("broken.lost_side.square", "double.square"),
+    ("double.square.echo", "double.square"),
 ];
 
 /// Where a rule holds its condition `k` (in `Rule::conds`' order).
