@@ -1596,6 +1596,12 @@ fn grazing_ring_mm2(r_mm: f32, ppmm: f32) -> f32 {
 /// read `broken`; the broken seals of every dev and held-out set fit within 0.9 mm).
 const BORDER_FOLLOWS_MM: f32 = 1.0;
 
+/// How far apart a pair of opposite sides' two ends may move and still be one translation, mm
+/// (`side_shift_mm`): two readings' steps of 0.1 mm each end and a corner's rounding read a
+/// little differently on a worn side; a face broken across two opposite corners shortens both
+/// sides by what each lost, rarely alike.
+const SHIFT_ENDS_AGREE_MM: f32 = 0.5;
+
 /// `double` or `smudged`, by the shape's rules (`rules.doubles` are alternatives, the first that
 /// fires gives the reason: a round seal's echo, then its ring beyond). A second impression close to the first
 /// widens the edges along its offset as a smear does: with a double found, the widening is the
@@ -1686,10 +1692,12 @@ fn double_or_smear(echo: Option<Echo>, labels: &mut Labels, metrics: &[(&'static
             }
         }
     }
-    // A ring widened towards two opposite sides, where no echo, no copy's edge and no smear
-    // was read: a second pressing too close or too faint for the echo (a smear widens it the
-    // same way, and is read first; a double set aside by a veto stays set aside).
-    if let Some(rule) = rules.thick_ring
+    // A ring widened towards two opposite sides, or a square's sides ending apart, where no
+    // echo, no copy's edge and no smear was read: a second pressing too close or too faint for
+    // the echo, or on a 阴文 face with no frame line to see twice (a smear widens and moves the
+    // outline the same way, by less, and is read first; a double set aside by a veto stays set
+    // aside).
+    if let Some(rule) = rules.outline_copy
         && !labels.contains(Defect::Smudged)
         && !labels.is_unread(Defect::Double)
     {
@@ -1763,9 +1771,10 @@ pub(crate) struct ShapeRules {
     /// A trail that ends and leads as sharply as an edge where it climbs as one (no copy's
     /// shoulder for `sharp_ends`): no smear.
     pub ends_sharp: &'static str,
-    /// The outline's thickness varying round it as a second pressing's does (`ring_h2_mm`),
-    /// read last, where neither a double nor a smear was.
-    pub thick_ring: Option<&'static str>,
+    /// The outline shaped as a second pressing's union with the first (a round seal's ring
+    /// thicker towards two opposite sides, `ring_h2_mm`; a square's opposite sides ending apart
+    /// at both corners, `side_shift_mm`), read last, where neither a double nor a smear was.
+    pub outline_copy: Option<&'static str>,
     /// A smear on a 阴文 face, where `smear` does not read: confirmed by the field's own edge
     /// widening with it, a foot that fades and a trail that climbs as a drag's.
     pub field_smear: Option<&'static str>,
@@ -1780,7 +1789,7 @@ pub(crate) const ROUND_RULES: ShapeRules = ShapeRules {
     fading: None,
     unshared: None,
     ends_sharp: "smear.sharp_ends",
-    thick_ring: Some("double.ring"),
+    outline_copy: Some("double.ring"),
     field_smear: None,
 };
 pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
@@ -1792,7 +1801,7 @@ pub(crate) const SQUARE_RULES: ShapeRules = ShapeRules {
     fading: Some("trail.fading.square"),
     unshared: Some("smear.unshared.square"),
     ends_sharp: "smear.sharp_ends",
-    thick_ring: None,
+    outline_copy: Some("double.shifted_sides.square"),
     field_smear: Some("smudged.field.square"),
 };
 
@@ -2044,6 +2053,18 @@ fn judge_seal(f: &BoxFeatures, ink: &InkMask, s: &Shape, kind: SampleKind, skew:
             // the outline's first axis (left and right) and across its second (top and bottom).
             metrics.push(("side_on_line_w", e.on_line[1].min(e.on_line[3])));
             metrics.push(("side_on_line_h", e.on_line[0].min(e.on_line[2])));
+            // How far a pair of opposite sides ends apart at both corners, the same way and by
+            // the same amount within `SHIFT_ENDS_AGREE_MM` (a translation keeps each side's
+            // length; a face broken at two opposite corners shortens both): a second pressing
+            // offset along the pair's direction (issue 76, see `side_shift_mm`).
+            let shift = |p: Option<(f32, f32)>, q: Option<(f32, f32)>| {
+                let ((ps, pe), (qs, qe)) = (p?, q?);
+                let (ds, de) = ((qs - ps) / ppmm, (qe - pe) / ppmm);
+                Some(if ds * de > 0.0 && (ds - de).abs() <= SHIFT_ENDS_AGREE_MM { ds.abs().min(de.abs()) } else { 0.0 })
+            };
+            if let Some(m) = [shift(e.spans[0], e.spans[2]), shift(e.spans[3], e.spans[1])].into_iter().flatten().reduce(f32::max) {
+                metrics.push(("side_shift_mm", m));
+            }
         }
     }
     // A second frame line is looked for on the seal's ink only: the absorption capped at twice
@@ -3816,6 +3837,50 @@ mod tests {
         assert!(!s.defects.contains(&Defect::Broken), "{:?} {:?}", s.defects, s.metrics);
         let side = s.side_mm.expect("rectangle");
         assert!((side - 17.5).abs() <= 0.3, "side {side} {:?}", s.metrics);
+    }
+
+    #[test]
+    fn a_cut_face_pressed_twice_ends_its_opposite_sides_apart_but_a_drag_by_less() {
+        // Makers O, V, X and I (issue 76): a 阴文 法人章 (its characters cut out of a field of
+        // ink) pressed twice, the copy 1.5 mm along u and 1.2 mm along v. There is no frame
+        // line to see twice and the echo of a field is its own; the union's top and bottom
+        // sides end 1.5 mm apart at both corners, its left and right 1.2 mm. Pressed once, the
+        // sides end together; dragged 1.6 mm (the definition's longest smear) the same way at
+        // falling pressure, they end apart by about half of that at the half level.
+        let (red, paper) = ([205.0f32, 45.0, 50.0], [245.0f32, 244.0, 240.0]);
+        let (cu, cv, hu, hv) = (30.0f32, 28.0f32, 8.0f32, 9.5f32);
+        let face = |u: f32, v: f32| {
+            let (du, dv) = (u - cu, v - cv);
+            let inside = du.abs() <= hu && dv.abs() <= hv;
+            let cut = du.abs() < hu - 1.5 && dv.abs() < hv - 1.5 && ((du + hu).rem_euclid(3.4) < 0.9 || (dv + hv).rem_euclid(4.1) < 0.8);
+            inside && !cut
+        };
+        let judged = |pressings: &[(f32, f32, f32)]| {
+            let report = two_boxes(
+                |u, v| {
+                    // Each pressing's ink multiplies the paper under it (the overlap darker).
+                    let kept = pressings.iter().filter(|&&(du, dv, _)| face(u - du, v - dv)).fold(1.0f32, |t, &(_, _, ink)| t * (1.0 - ink * 0.6));
+                    std::array::from_fn(|k| paper[k] * (1.0 - (1.0 - kept) / 0.6 * (1.0 - red[k] / 255.0)).max(0.05))
+                },
+                4.0,
+            );
+            report.samples.iter().find(|s| s.col == 0).expect("the seal's box").clone()
+        };
+        let twice = judged(&[(0.0, 0.0, 1.0), (1.5, 1.2, 1.0)]);
+        assert_eq!(twice.kind, SampleKind::LegalRepSeal, "{:?}", twice.metrics);
+        let shift = metric(&twice.metrics, "side_shift_mm").expect("read");
+        assert!((shift - 1.2).abs() <= 0.25 || (shift - 1.5).abs() <= 0.25, "{shift} {:?}", twice.metrics);
+        assert!(twice.defects.contains(&Defect::Double), "{:?} {:?}", twice.defects, twice.metrics);
+        assert!(twice.findings.iter().any(|f| f.label == Defect::Double && f.quantity == "side_shift_mm"), "{:?}", twice.findings);
+        let once = judged(&[(0.0, 0.0, 1.0)]);
+        assert!(metric(&once.metrics, "side_shift_mm").expect("read") <= 0.2, "{:?}", once.metrics);
+        assert!(!once.defects.contains(&Defect::Double), "{:?}", once.defects);
+        // The drag: copies every 0.1 mm along (1, 0.75) over 1.6 mm, each fainter.
+        let drag: Vec<(f32, f32, f32)> = (0..=16).map(|k| (0.08 * k as f32, 0.06 * k as f32, 0.35 * (1.0 - k as f32 / 17.0))).collect();
+        let dragged = judged(&drag);
+        let shift = metric(&dragged.metrics, "side_shift_mm").expect("read");
+        assert!(shift < 1.0, "{shift} {:?}", dragged.metrics);
+        assert!(!dragged.findings.iter().any(|f| f.quantity == "side_shift_mm"), "{:?}", dragged.findings);
     }
 
     #[test]

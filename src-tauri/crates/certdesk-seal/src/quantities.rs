@@ -1276,6 +1276,11 @@ pub(crate) struct EdgeSize {
     /// is one straight line however much of the face's text lies behind it); a side cut away
     /// reads the ragged edge of what is left, or the text, and little of it on one line.
     pub on_line: [f32; 4],
+    /// A rectangle's sides' ends along their own direction (pixels from the outline's middle,
+    /// along the outline's first axis for the top and bottom, its second for the right and
+    /// left): where the side's edge lies on its fitted line, read past the corners; `None` for a
+    /// circle or a side with no run on its line.
+    pub spans: [Option<(f32, f32)>; 4],
 }
 
 /// How far a crossing may lie off its side's fitted line and still be the side's edge, mm: a
@@ -1376,7 +1381,7 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 }
                 (fx, fy, fr) = fit_circle_points(&kept)?;
             }
-            Some(EdgeSize { size: [2.0 * fr, 2.0 * fr], turn_deg: 0.0, on_line: [1.0; 4] })
+            Some(EdgeSize { size: [2.0 * fr, 2.0 * fr], turn_deg: 0.0, on_line: [1.0; 4], spans: [None; 4] })
         }
         Outline::Rect { cx, cy, deg, half_u, half_v } => {
             let (s, c) = deg.to_radians().sin_cos();
@@ -1400,6 +1405,7 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
             let mut depth = [0f32; 4];
             let mut fitted = [0f32; 4];
             let mut on_line = [0f32; 4];
+            let mut spans = [None; 4];
             // Each side's slope of its crossings' depth along it (least squares on those within
             // 0.3 mm of the median): the outline's turn against the edge, signed per side so that
             // all four read the same turn (clockwise positive, as `deg`).
@@ -1416,7 +1422,9 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 depth[k] = median(&mut d)?;
                 // The side at its fitted line's depth half way along it (the outline's own
                 // middle), not at the median of its crossings.
-                let (a, _, on) = fit_side(&pts, depth[k], ppmm);
+                let (a, slope, on) = fit_side(&pts, depth[k], ppmm);
+                let (off, nrm, t, _) = sides[k];
+                spans[k] = side_span(|along| crossing(&profile(cx + off * nrm.0 + along * t.0, cy + off * nrm.1 + along * t.1, -nrm.0, -nrm.1), half), a, slope, hl, ppmm);
                 fitted[k] = a;
                 on_line[k] = on as f32 / m as f32;
                 let near: Vec<(f32, f32)> = pts.iter().copied().filter(|p| (p.1 - depth[k]).abs() <= 0.3 * ppmm).collect();
@@ -1430,9 +1438,41 @@ pub(crate) fn outer_size(level: impl Fn(usize) -> u8, w: usize, h: usize, ppmm: 
                 }
             }
             let turn_deg = if turns.len() >= 2 { turns.iter().sum::<f32>() / turns.len() as f32 } else { 0.0 }.atan().to_degrees();
-            Some(EdgeSize { size: [2.0 * half_u - fitted[1] - fitted[3], 2.0 * half_v - fitted[0] - fitted[2]], turn_deg, on_line })
+            Some(EdgeSize { size: [2.0 * half_u - fitted[1] - fitted[3], 2.0 * half_v - fitted[0] - fitted[2]], turn_deg, on_line, spans })
         }
     }
+}
+
+/// Where a side's edge runs on its fitted line `depth = a + slope·along`: read every 0.1 mm
+/// from 1.5 mm before its one corner to 1.5 mm past the other (`crossing` gives the edge's
+/// depth at a position along it), the first and last position of the runs on the line (within
+/// `SIDE_FIT_MM`, gaps under 0.5 mm bridged) at least 1 mm long. A carved face's opposite
+/// sides end alike at its corners; two pressings offset along a side end that side's pair
+/// apart by the offset's component, at both corners. Only the 5.5 mm at each end are read (a
+/// second pressing's offset is under 3.5 mm); the middle counts as on the line, so that a gap
+/// in it does not end the side (the middle 80 % is what the line was fitted on).
+fn side_span(crossing: impl Fn(f32) -> Option<f32>, a: f32, slope: f32, half_len: f32, ppmm: f32) -> Option<(f32, f32)> {
+    let step = 0.1 * ppmm;
+    let reach = half_len + 1.5 * ppmm;
+    let n = (2.0 * reach / step).ceil() as usize + 1;
+    let on: Vec<bool> = (0..n)
+        .map(|i| {
+            let along = -reach + i as f32 * step;
+            along.abs() < half_len - 4.0 * ppmm || crossing(along).is_some_and(|d| (d - a - slope * along).abs() <= SIDE_FIT_MM * ppmm)
+        })
+        .collect();
+    let (bridge, least) = ((0.5 / 0.1) as usize, (1.0 / 0.1) as usize);
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for i in (0..n).filter(|&i| on[i]) {
+        match runs.last_mut() {
+            Some(r) if i - r.1 <= bridge => r.1 = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    let mut long = runs.into_iter().filter(|r| r.1 - r.0 >= least);
+    let first = long.next()?;
+    let last = long.next_back().unwrap_or(first);
+    Some((-reach + first.0 as f32 * step, -reach + last.1 as f32 * step))
 }
 
 /// The circle through three points (centre and radius); none when they lie on a line.

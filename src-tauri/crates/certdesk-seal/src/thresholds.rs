@@ -18,7 +18,8 @@
 //! at the outline on every side (`frame_inset_mm`) and is a line, not a 阴文 face's field
 //! (`frame_width_mm`), within a second pressing's reach (`frame_offset_mm`), `double.square.echo`
 //! (issue 76) the same line through nearly the whole margin where the mask's echo stands at its
-//! depth (`frame_echo_apart_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
+//! depth (`frame_echo_apart_mm`), `double.shifted_sides.square` (issue 76, read last as
+//! `double.ring` is) opposite sides ending apart at both corners (`side_shift_mm`), on either shape `double.plateau.*` a trail that stands flat instead of
 //! fading (`trail_rise`, the reason) along edges widened in one direction (`smear_q_mm` and
 //! `smear_plain_mm`, gates), `double.sharp_foot.*` (v14, read only where `smudged.*` fires) what the smear rule would read where
 //! the trail climbs slower than a drag of the definition (`trail_rise`, a gate) and ends in an
@@ -93,7 +94,7 @@ pub struct Rule {
 
 /// The rules by name: `pale.seal`, `pale.signature`, `broken.seal`, `broken.lost_side.square`, `double.round`,
 /// `double.beyond` (round, its alternative), `double.square`, `double.square.echo` (its
-/// alternative, issue 76), `double.plateau.round`,
+/// alternative, issue 76), `double.shifted_sides.square` (read last, issue 76), `double.plateau.round`,
 /// `double.plateau.square`, `double.sharp_foot.round`, `double.sharp_foot.square`,
 /// `double.sharp_ends.round`, `double.sharp_ends.square`, `smudged.round`, `smudged.square`, `smudged.field.square`
 /// (a 阴文 face's smear, issue 76); `smear.foot_fades`, which
@@ -176,6 +177,7 @@ pub fn unit_of(measure: &str) -> Unit {
         | "frame_echo_apart_mm"
         | "frame_width_mm"
         | "frame_inset_mm"
+        | "side_shift_mm"
         | "ring_beyond_mm" => Unit::Mm,
         "tilt" | "hue" | "noise_hue" | "stain_hue" | "double_deg" | "smear_deg" | "stroke_aniso_deg" | "ring_beyond_deg" => Unit::Deg,
         "core_od" => Unit::Od,
@@ -285,6 +287,7 @@ mod tests {
             "double.ring",
             "double.square",
             "double.square.echo",
+            "double.shifted_sides.square",
             "double.plateau.round",
             "double.plateau.square",
             "double.sharp_foot.round",

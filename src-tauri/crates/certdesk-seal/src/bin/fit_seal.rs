@@ -39,7 +39,9 @@ fn scope(name: &str) -> Option<(Defect, Applies)> {
         "broken.seal" => (Defect::Broken, seal_shape),
         "broken.lost_side.square" => (Defect::Broken, square),
         "double.round" | "double.beyond" | "double.ring" | "double.plateau.round" | "double.sharp_foot.round" | "double.sharp_ends.round" => (Defect::Double, round),
-        "double.square" | "double.square.echo" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => (Defect::Double, square),
+        "double.square" | "double.square.echo" | "double.shifted_sides.square" | "double.plateau.square" | "double.sharp_foot.square" | "double.sharp_ends.square" => {
+            (Defect::Double, square)
+        }
         "smudged.round" => (Defect::Smudged, round),
         "smudged.square" | "smudged.field.square" => (Defect::Smudged, square),
         _ => return None,
