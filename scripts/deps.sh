@@ -57,6 +57,10 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # paper, discrete-ordinates ink, its capture a flatbed scan of the sheet in a clear PVC sleeve archived as AVIF via libavif).
 # X (mouse/: G'MIC's CImg polygon filler on M+ outlines, a letterpress form on recycled paper, Williams–Clapper ink,
 # its capture a hand-held mouse scanner's stitched strips archived as JPEG XR via libjxr-tools).
+# Y (microfilm/: Java2D (OpenJDK 17, Draw.java run as a single-file source) on Monapo outlines, a gravure-printed form,
+# block-dye density ink, its capture colour microfilm from a laser film recorder scanned back by a film scanner).
+# Z (filmscan/, a second writer from Y's brief: Java2D on Motoya L Maruberi outlines, a gravure-printed form, squared-Lorentzian
+# dye ink, its capture a colour negative from a laser film recorder scanned back as DPX through openimageio-tools).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -81,7 +85,11 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # W (sleeve): SDL2_gfx's polygon filler through PySDL2 / ctypes, libavif's avifenc / avifdec (libaom), Konatu
   python3-sdl2 libsdl2-gfx-1.0-0 libavif-bin fonts-konatu
   # X (mouse): G'MIC (CImg's polygon filler), libjxr-tools' JxrEncApp / JxrDecApp, M+ (fonts-mplus)
-  gmic libjxr-tools fonts-mplus)
+  gmic libjxr-tools fonts-mplus
+  # Y (microfilm): Java2D (the JDK runs Draw.java from source), Monapo (fonts-monapo)
+  openjdk-17-jdk-headless fonts-monapo
+  # Z (filmscan): Java2D (Draw.java), OpenImageIO's oiiotool (DPX), Motoya L Maruberi
+  openimageio-tools fonts-motoya-l-maruberi)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

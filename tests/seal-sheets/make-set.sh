@@ -68,7 +68,13 @@
 # .gmic command file) on M+ outlines chained into even-odd keyhole polygons, snca-nmg's seal-collection 采集表 printed by
 # letterpress (squash, kiss halo, slur), a recycled paper (de-inked specks, fibre fragments, cloudy formation), a
 # Williams–Clapper ink, a hand-held mouse scanner stitching swept strips, archived as JPEG XR through JxrEncApp /
-# JxrDecApp, exported). SPLIT: dev (for looking at while
+# JxrDecApp, exported) or microfilm (Y, issue 76: Java2D (Graphics2D, Marlin, Draw.java) on Monapo glyph outlines,
+# snca-nmg-like 采集表 printed by gravure (engraved cells), an office paper with a two-scale formation, block-dye
+# density ink with unwanted absorptions, the sheet archived to colour microfilm by a laser film recorder and scanned
+# back by a film scanner (characteristic curve, dye-cloud grain), exported) or filmscan (Z, issue 76, a second
+# writer from Y's brief: Java2D on Motoya L Maruberi outlines, a 3x3 collection table printed by gravure, a felted-fibre paper,
+# a squared-Lorentzian three-band dye ink, a colour negative by a laser film recorder scanned back through DPX
+# and oiiotool, exported). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -99,11 +105,13 @@
 # letterfold: python3-tk, xvfb, python3-scipy, fonts-ipafont-mincho, fonts-yozvox-yozfont; kiosk: python3-wand,
 # libjxl-tools, python3-scipy, fonts-oradano-mincho-gsrr, fonts-aoyagi-soseki, fonts-migmix;
 # webcam: inkscape, libheif-examples, python3-scipy, fonts-ipafont-gothic; sleeve: python3-sdl2, libsdl2-gfx-1.0-0,
-# libavif-bin, python3-scipy, fonts-konatu; mouse: gmic, libjxr-tools, python3-scipy, fonts-mplus).
+# libavif-bin, python3-scipy, fonts-konatu; mouse: gmic, libjxr-tools, python3-scipy, fonts-mplus; microfilm: openjdk-17-jdk-headless,
+# python3-scipy, fonts-monapo; filmscan: openjdk-17-jdk-headless, openimageio-tools, python3-scipy,
+# fonts-motoya-l-maruberi).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve or mouse" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm or filmscan" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -163,10 +171,14 @@ esac
 [ "$maker" = sleeve ] && base=$((base + 1470000))
 # X (mouse) likewise: each split's base + 1540000.
 [ "$maker" = mouse ] && base=$((base + 1540000))
+# Y (microfilm) likewise: each split's base + 1610000.
+[ "$maker" = microfilm ] && base=$((base + 1610000))
+# Z (filmscan, a second writer from Y's brief) likewise: each split's base + 1680000.
+[ "$maker" = filmscan ] && base=$((base + 1680000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
-hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh; echo "$split $n") | sha256sum | cut -c1-64)
+hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh "$here/$maker"/*.java; echo "$split $n") | sha256sum | cut -c1-64)
 if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$hash" ] && [ "$(ls "$out"/*.truth.json 2>/dev/null | wc -l)" -ge "$n" ]; then
   echo "make-set.sh: $out is up to date ($n sheets)" >&2
   exit 0
