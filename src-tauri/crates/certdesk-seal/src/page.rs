@@ -713,6 +713,28 @@ fn band(counts: &[i32], total: i32, origin: f32) -> Option<(f32, f32)> {
     Some((origin + a as f32, origin + b as f32))
 }
 
+/// The most boxes a group of boxes sharing lines is read as one row of samples with.
+const MOST_IN_ROW: usize = 8;
+
+/// The boxes of `group` by line, top to bottom: a box joins the line of the box above it in
+/// the order of their centres when the two overlap by half the lower one's height or more.
+fn lines_of(mut group: Vec<usize>, cells: &[BoxGeom]) -> Vec<Vec<usize>> {
+    let centre = |i: usize| (cells[i].v0 + cells[i].v1) * 0.5;
+    group.sort_by(|&a, &b| centre(a).total_cmp(&centre(b)));
+    let mut lines: Vec<Vec<usize>> = Vec::new();
+    for i in group {
+        let joins = lines.last().and_then(|l| l.first()).is_some_and(|&j| {
+            let (a, b) = (&cells[i], &cells[j]);
+            a.v1.min(b.v1) - a.v0.max(b.v0) >= 0.5 * (a.v1 - a.v0).min(b.v1 - b.v0)
+        });
+        match lines.last_mut() {
+            Some(line) if joins => line.push(i),
+            _ => lines.push(vec![i]),
+        }
+    }
+    lines
+}
+
 /// Groups boxes sharing lines into rows, sorted top to bottom; boxes in reading order.
 fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
     let tol = 4.0 * dpi / 25.4;
@@ -757,7 +779,12 @@ fn group(cells: &[BoxGeom], dpi: f32) -> Vec<Vec<usize>> {
             }
         }
     }
-    groups.retain(|g| (2..=8).contains(&g.len()));
+    // One table whose rows share their rules (maker Z's 3 × 3: 公章 | 法人章 | 签字, three
+    // samples of each, no caption strip between the rows) joins into more boxes than a row of
+    // samples holds; it is read as its lines, the boxes between the same two rules, as separate
+    // tables' rows are. A group of up to `MOST_IN_ROW` is kept whole, as before.
+    let mut groups: Vec<Vec<usize>> = groups.into_iter().flat_map(|g| if g.len() > MOST_IN_ROW { lines_of(g, cells) } else { vec![g] }).collect();
+    groups.retain(|g| (2..=MOST_IN_ROW).contains(&g.len()));
     for g in &mut groups {
         g.sort_by(|&a, &b| {
             let (ca, cb) = (&cells[a], &cells[b]);
@@ -1274,6 +1301,65 @@ mod tests {
         }
         // The coded darkness fell under the same lift: a limit on it would have moved.
         assert!(density_moved >= 0.1, "density moved {density_moved}");
+    }
+
+    /// Boxes of `w` × `h` mm at 300 dpi, `rows` × `cols` of them sharing their rules, the
+    /// table's corner at (20, `top`) mm.
+    fn table(rows: usize, cols: usize, w: f32, h: f32, top: f32) -> Vec<BoxGeom> {
+        let px = 300.0 / 25.4;
+        let mut boxes = Vec::new();
+        for r in 0..rows {
+            for c in 0..cols {
+                let (u0, v0) = ((20.0 + c as f32 * w) * px, (top + r as f32 * h) * px);
+                boxes.push(BoxGeom { u0: u0 + 2.0, v0: v0 + 2.0, u1: u0 + w * px - 2.0, v1: v0 + h * px - 2.0, line_w: [4.0; 4] });
+            }
+        }
+        boxes
+    }
+
+    #[test]
+    fn one_table_of_three_rows_sharing_their_rules_is_read_as_its_three_rows() {
+        // Maker Z's sheet: one ruled table, 公章 | 法人章 | 签字 across, three samples down, no
+        // caption strip between the rows; all nine boxes share lines, more than a row holds.
+        let rows = group(&table(3, 3, 57.0, 55.0, 60.0), 300.0);
+        assert_eq!(rows, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8]]);
+        // A table of two rows of three is one group of six as before (a row that wrapped).
+        assert_eq!(group(&table(2, 3, 57.0, 55.0, 60.0), 300.0), vec![vec![0, 1, 2, 3, 4, 5]]);
+        // Three tables of three apart (a caption strip between them): a row each, as before.
+        let apart: Vec<BoxGeom> = (0..3).flat_map(|k| table(1, 3, 58.0, 42.0, 30.0 + 80.0 * k as f32)).collect();
+        assert_eq!(group(&apart, 300.0), vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8]]);
+    }
+
+    #[test]
+    fn a_sheet_of_one_three_by_three_table_has_its_nine_boxes() {
+        // An empty 3 × 3 table of 57 × 55 mm boxes under a 10-mm caption row, rules 0.3 mm,
+        // on a 200-dpi A4 page: once "no ruled sample boxes found" (the nine made one group).
+        let px = 200.0 / 25.4;
+        let (w, h) = ((210.0 * px) as u32, (297.0 * px) as u32);
+        let mut img = RgbImage::from_pixel(w, h, image::Rgb([250, 250, 250]));
+        let rule = |mm: f32| (mm * px) as u32..(mm * px) as u32 + 3;
+        let (left, top) = (20.0, 50.0);
+        let xs: Vec<f32> = (0..4).map(|c| left + 57.0 * c as f32).collect();
+        let ys: Vec<f32> = std::iter::once(top).chain((0..4).map(|r| top + 10.0 + 55.0 * r as f32)).collect();
+        for y in rule(top).start..rule(*ys.last().unwrap()).end {
+            for &x in &xs {
+                for xi in rule(x) {
+                    img.put_pixel(xi, y, image::Rgb([70, 66, 78]));
+                }
+            }
+        }
+        for x in rule(left).start..rule(*xs.last().unwrap()).end {
+            for &y in &ys {
+                for yi in rule(y) {
+                    img.put_pixel(x, yi, image::Rgb([70, 66, 78]));
+                }
+            }
+        }
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
+        let r = crate::import_sheet(&png, &crate::ImportOptions { dpi: Some(200.0), ..Default::default() }).expect("boxes found");
+        assert_eq!(r.samples.len(), 9, "{:?}", r.samples.iter().map(|s| (s.row, s.col)).collect::<Vec<_>>());
+        assert!(r.samples.iter().all(|s| s.empty), "nothing stamped");
     }
 
     #[test]
