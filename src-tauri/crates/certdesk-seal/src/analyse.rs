@@ -693,6 +693,47 @@ fn seal_mask_at(f: &BoxFeatures, p_ink: f32) -> (InkMask, Option<Vec<u8>>) {
     (InkMask::new(mask, p_ink), beyond)
 }
 
+/// The impression, if any, that a seal box with too little red for one holds in another ink: a
+/// blue or violet stamp pad's (蓝色、紫色印油), read as the seal's red is, on the ink's blue over its
+/// green (`B − G`) in place of its redness. The redness is capped on the violet side so that a
+/// violet pen is no seal; in a box the row already reads as a seal's that cap made a violet
+/// impression "nothing stamped", and the clerk was told to stamp where a stamp in the wrong
+/// ink stood (issue 76, maker Y: eight of its nine off-colour impressions read as empty boxes).
+/// Taken as an impression only with as much ink as the kind's least pressing
+/// (`least_pressing_mm2`, less the paper's noise: the pixels as far towards green) and a face
+/// of a seal's size (公章 30–50 mm round; 法人章 each side 10–30 mm): a name signed in the box is
+/// neither. Its hue then reads far from red and it is judged `off_color`; `f.red` is left as
+/// the other ink's measure, which the judge reads for the ink's level.
+fn off_colour_impression(f: &mut BoxFeatures, kind: SampleKind, frame: Frame) -> Option<(InkMask, Shape)> {
+    let least = least_pressing_mm2(kind)? * f.ppmm * f.ppmm;
+    let plane: Vec<u8> = f.rgb[2].iter().zip(&f.rgb[1]).map(|(&b, &g)| b.saturating_sub(g)).collect();
+    let (mut inked, mut noise) = (0usize, 0usize);
+    for ((&reg, &b), &g) in f.region.iter().zip(&f.rgb[2]).zip(&f.rgb[1]) {
+        // as `greenish`: in u16, so that white does not saturate into either
+        inked += usize::from((reg == 2) & greenish(g, b));
+        noise += usize::from((reg == 2) & greenish(b, g));
+    }
+    if (inked.saturating_sub(noise) as f32) < least {
+        return None;
+    }
+    let red = std::mem::replace(&mut f.red, plane);
+    let ink = seal_mask(f, frame);
+    if ink.area as f32 >= least {
+        let shape = fit_shape(f, ink.indices(f.w), frame);
+        let (short, long) = (shape.rect_wu.min(shape.rect_wv) / f.ppmm, shape.rect_wu.max(shape.rect_wv) / f.ppmm);
+        let a_face = match kind {
+            SampleKind::OfficialSeal => (30.0..=50.0).contains(&long) && short >= 25.0,
+            SampleKind::LegalRepSeal => short >= 10.0 && long <= 30.0,
+            SampleKind::Signature => false,
+        };
+        if a_face {
+            return Some((ink, shape));
+        }
+    }
+    f.red = red;
+    None
+}
+
 /// The widest gap between the parts of one seal's pressing, mm: the border and its text, the
 /// text's characters and the pieces of a broken or pale pressing lie closer (GA 241 sets a
 /// 公章's text 1–2 mm inside its ring; a 法人章's characters fill its frame).
@@ -1364,6 +1405,12 @@ pub(crate) fn judge(mut f: BoxFeatures, kind: SampleKind, row: usize, col: usize
         (signature_mask(&f, frame), None)
     };
     let empty_area = if kind.is_seal() { 3.0 } else { 2.0 } * mm2;
+    // Too little red for an impression: the box may hold one in another ink.
+    let too_little = (ink.area as f32) < empty_area || shape.is_none();
+    let (ink, shape) = match too_little.then(|| off_colour_impression(&mut f, kind, frame)).flatten() {
+        Some((other_ink, face)) => (other_ink, Some(face)),
+        None => (ink, shape),
+    };
     // A seal's shape is fitted whenever its ink reaches the limit, so the area decides `empty`.
     let mut empty = (ink.area as f32) < empty_area || (kind.is_seal() && shape.is_none());
     // Ink set aside as a stain; the paper's noise is no ink (less than any pressing leaves).
@@ -4140,6 +4187,42 @@ mod tests {
         assert_eq!(s.defects, vec![Defect::Empty, Defect::BgNotWhite], "{:?}", s.metrics);
         let empty = s.findings.iter().find(|f| f.label == Defect::Empty).expect("a reason");
         assert_eq!(empty.quantity, "blur_excess_mm", "{:?} {:?}", s.findings, s.metrics);
+    }
+
+    #[test]
+    fn a_legal_rep_seal_in_violet_ink_is_off_colour_not_an_empty_box() {
+        // Maker Y (a dev set since its rows were read), 001 r1c0: a 法人章 pressed from a violet
+        // pad (RGB about 83/44/170 as delivered) beside a red one. The redness is capped on the
+        // violet side (a violet pen is no seal), so no ink was seen and the box read empty: the
+        // clerk heard "nothing stamped" where a stamp in the wrong ink stood.
+        let violet = [83.0f32, 44.0, 170.0];
+        let report = legal_rep_seal_beside(1.0, 1.0, |u, v| {
+            let (du, dv) = (u - 90.0, v - 28.0);
+            let frame = (du.abs() - 9.0).max(dv.abs() - 9.0);
+            let bars = frame < -2.0 && (dv + 9.0).rem_euclid(2.6) < 1.0 && du.abs() > 0.8;
+            if (-0.9..=0.0).contains(&frame) || bars { violet } else { PAPER }
+        });
+        let red = report.samples.iter().find(|s| s.col == 0).expect("the red seal's box");
+        assert!(!red.empty && !red.defects.contains(&Defect::OffColor), "{:?} {:?}", red.defects, red.metrics);
+        let s = report.samples.iter().find(|s| s.col == 1).expect("the violet seal's box");
+        assert!(s.kind == SampleKind::LegalRepSeal && !s.empty && s.defects.contains(&Defect::OffColor), "{:?} {:?}", s.defects, s.metrics);
+        let off = s.findings.iter().find(|f| f.label == Defect::OffColor).expect("a reason");
+        assert!(off.quantity == "hue" && off.value > 45.0, "{off:?}");
+        assert!(s.side_mm.is_some_and(|side| (side - 18.0).abs() < 1.0), "{:?}", s.side_mm);
+    }
+
+    #[test]
+    fn a_name_signed_in_blue_in_a_legal_rep_box_is_no_off_colour_seal() {
+        // The other ink is taken for an impression only where it has a seal's face: a name
+        // written across the 法人章 box in a blue pen (0.5 mm strokes along 40 mm) is not one.
+        let blue = [25.0f32, 45.0, 150.0];
+        let report = legal_rep_seal_beside(1.0, 1.0, |u, v| {
+            let t = u - 70.0;
+            let on = (0.0..=40.0).contains(&t) && (v - 28.0 - 5.0 * (0.9 * t).sin() - 2.0 * (2.3 * t).cos()).abs() < 0.25 * (1.0 + (0.9 * t).cos().abs() * 4.0);
+            if on { blue } else { PAPER }
+        });
+        let s = report.samples.iter().find(|s| s.col == 1).expect("the signed box");
+        assert!(!s.defects.contains(&Defect::OffColor), "{:?} {:?}", s.defects, s.metrics);
     }
 
     #[test]
