@@ -61,6 +61,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # block-dye density ink, its capture colour microfilm from a laser film recorder scanned back by a film scanner).
 # Z (filmscan/, a second writer from Y's brief: Java2D on Motoya L Maruberi outlines, a gravure-printed form, squared-Lorentzian
 # dye ink, its capture a colour negative from a laser film recorder scanned back as DPX through openimageio-tools).
+# AA (govector/: Go's own rasteriser golang.org/x/image/vector on BIZ UD Mincho / Yusei Magic outlines, an ion-deposition
+# printed form, a Perlin-noise paper, Stokes' pile-of-plates ink, its capture a drum scanner's PMTs and log amplifier, Go's codecs).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -89,7 +91,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # Y (microfilm): Java2D (the JDK runs Draw.java from source), Monapo (fonts-monapo)
   openjdk-17-jdk-headless fonts-monapo
   # Z (filmscan): Java2D (Draw.java), OpenImageIO's oiiotool (DPX), Motoya L Maruberi
-  openimageio-tools fonts-motoya-l-maruberi)
+  openimageio-tools fonts-motoya-l-maruberi
+  # AA (govector): Go and golang.org/x/image from Debian (built offline), BIZ UD Mincho, Yusei Magic
+  golang-go golang-golang-x-image-dev fonts-morisawa-bizud-mincho fonts-yusei-magic)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

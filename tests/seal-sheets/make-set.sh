@@ -74,7 +74,10 @@
 # back by a film scanner (characteristic curve, dye-cloud grain), exported) or filmscan (Z, issue 76, a second
 # writer from Y's brief: Java2D on Motoya L Maruberi outlines, a 3x3 collection table printed by gravure, a felted-fibre paper,
 # a squared-Lorentzian three-band dye ink, a colour negative by a laser film recorder scanned back through DPX
-# and oiiotool, exported). SPLIT: dev (for looking at while
+# and oiiotool, exported) or govector (AA, issue 76: Go's own rasteriser, golang.org/x/image/vector, on BIZ UD Mincho and
+# Yusei Magic outlines read with x/image/font/sfnt, nmgca-procurement's 附件二 printed by an ion-deposition printer,
+# a Perlin-noise paper with a brightener, Stokes' pile-of-plates ink, a drum scanner's photomultipliers and log
+# amplifier, Go's image/jpeg or image/png). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -107,11 +110,12 @@
 # webcam: inkscape, libheif-examples, python3-scipy, fonts-ipafont-gothic; sleeve: python3-sdl2, libsdl2-gfx-1.0-0,
 # libavif-bin, python3-scipy, fonts-konatu; mouse: gmic, libjxr-tools, python3-scipy, fonts-mplus; microfilm: openjdk-17-jdk-headless,
 # python3-scipy, fonts-monapo; filmscan: openjdk-17-jdk-headless, openimageio-tools, python3-scipy,
-# fonts-motoya-l-maruberi).
+# fonts-motoya-l-maruberi; govector: golang-go, golang-golang-x-image-dev, python3-scipy,
+# fonts-morisawa-bizud-mincho, fonts-yusei-magic).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm or filmscan" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan or govector" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -175,10 +179,12 @@ esac
 [ "$maker" = microfilm ] && base=$((base + 1610000))
 # Z (filmscan, a second writer from Y's brief) likewise: each split's base + 1680000.
 [ "$maker" = filmscan ] && base=$((base + 1680000))
+# AA (govector) likewise: each split's base + 1750000.
+[ "$maker" = govector ] && base=$((base + 1750000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
-hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh "$here/$maker"/*.java; echo "$split $n") | sha256sum | cut -c1-64)
+hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh "$here/$maker"/*.java "$here/$maker"/*.go; echo "$split $n") | sha256sum | cut -c1-64)
 if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$hash" ] && [ "$(ls "$out"/*.truth.json 2>/dev/null | wc -l)" -ge "$n" ]; then
   echo "make-set.sh: $out is up to date ($n sheets)" >&2
   exit 0
