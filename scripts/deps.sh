@@ -63,6 +63,8 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # dye ink, its capture a colour negative from a laser film recorder scanned back as DPX through openimageio-tools).
 # AA (govector/: Go's own rasteriser golang.org/x/image/vector on BIZ UD Mincho / Yusei Magic outlines, an ion-deposition
 # printed form, a Perlin-noise paper, Stokes' pile-of-plates ink, its capture a drum scanner's PMTs and log amplifier, Go's codecs).
+# AB (scriptfu/: GIMP 2.10's own rasteriser in batch Script-Fu on Sawarabi Gothic paths, a flexographic form, a Gabor-noise
+# paper, Tollenaar–Ernst ink, a laser flying-spot scanner, GIMP's own JPEG / PNG / TIFF savers).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -93,7 +95,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # Z (filmscan): Java2D (Draw.java), OpenImageIO's oiiotool (DPX), Motoya L Maruberi
   openimageio-tools fonts-motoya-l-maruberi
   # AA (govector): Go and golang.org/x/image from Debian (built offline), BIZ UD Mincho, Yusei Magic
-  golang-go golang-golang-x-image-dev fonts-morisawa-bizud-mincho fonts-yusei-magic)
+  golang-go golang-golang-x-image-dev fonts-morisawa-bizud-mincho fonts-yusei-magic
+  # AB (scriptfu): GIMP 2.10's rasteriser and savers driven by Script-Fu (gimp-console-2.10), Sawarabi Gothic
+  gimp fonts-sawarabi-gothic)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -77,7 +77,10 @@
 # and oiiotool, exported) or govector (AA, issue 76: Go's own rasteriser, golang.org/x/image/vector, on BIZ UD Mincho and
 # Yusei Magic outlines read with x/image/font/sfnt, nmgca-procurement's 附件二 printed by an ion-deposition printer,
 # a Perlin-noise paper with a brightener, Stokes' pile-of-plates ink, a drum scanner's photomultipliers and log
-# amplifier, Go's image/jpeg or image/png). SPLIT: dev (for looking at while
+# amplifier, Go's image/jpeg or image/png) or scriptfu (AB, issue 76: GIMP 2.10's own rasteriser driven by Script-Fu in
+# batch mode (text turned into paths, selections filled and subtracted) with Sawarabi Gothic, netca-ln-procurement's
+# seal-application printed by flexography, a sparse Gabor-noise paper, Tollenaar–Ernst ink, a laser flying-spot
+# scanner (polygon mirror, photodiode and transimpedance amplifier), GIMP's own JPEG / PNG / TIFF savers). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -111,11 +114,11 @@
 # libavif-bin, python3-scipy, fonts-konatu; mouse: gmic, libjxr-tools, python3-scipy, fonts-mplus; microfilm: openjdk-17-jdk-headless,
 # python3-scipy, fonts-monapo; filmscan: openjdk-17-jdk-headless, openimageio-tools, python3-scipy,
 # fonts-motoya-l-maruberi; govector: golang-go, golang-golang-x-image-dev, python3-scipy,
-# fonts-morisawa-bizud-mincho, fonts-yusei-magic).
+# fonts-morisawa-bizud-mincho, fonts-yusei-magic; scriptfu: gimp, python3-scipy, fonts-sawarabi-gothic).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan or govector" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector|scriptfu) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan, govector or scriptfu" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -181,6 +184,8 @@ esac
 [ "$maker" = filmscan ] && base=$((base + 1680000))
 # AA (govector) likewise: each split's base + 1750000.
 [ "$maker" = govector ] && base=$((base + 1750000))
+# AB (scriptfu) likewise: each split's base + 1820000.
+[ "$maker" = scriptfu ] && base=$((base + 1820000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
