@@ -43,6 +43,9 @@ describe('seal reasons in words', () => {
     const faint = (label: string) => ({ label, quantity: 'ink_snr', value: 2.1437, limit: 2.828427, unit: 'level', op: '<' })
     expect(unchecked({ unchecked: ['broken', 'double', 'off_color'].map(faint) })).toEqual(['未能检查是否残缺、重影、非正红：印迹只比纸面噪声高2.1倍（下限2.8倍），请目视核对'])
     expect(unchecked({ unchecked: [] })).toEqual([])
+    // paper whose tint a light stock and a capture's colour cast share: the clerk looks at the sheet
+    const tint = { label: 'bg_not_white', quantity: 'paper_tint', value: 14.68, limit: 12, unit: 'level', op: '>' }
+    expect(unchecked({ unchecked: [tint] })).toEqual(['未能检查是否背景不白：纸面偏色15（超过12）。浅色纸与扫描、拍摄时的偏色在图像上无法区分，请目视核对纸张是否为白色'])
     // a smear the frame does not share: judged, not left unread, and said so
     const typeface = { label: 'smudged', quantity: 'frame_smear', value: -0.03, limit: 0.1, unit: 'share', op: '<' }
     expect(unchecked({ unchecked: [{ ...typeface, value: 0.04 }] })).toEqual(['未判为模糊/洇开：文字笔画沿一个方向加宽，但边框没有随之加宽（为文字加宽的4%，下限10%），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对'])

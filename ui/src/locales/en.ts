@@ -194,6 +194,7 @@ const en: Shape<typeof zh> = {
       circle_rms: 'not checked for {label}: the outline misses the ink by {value} (over {limit}, often a neighbouring impression crowding it); check the border by eye',
       ink_snr: 'not checked for {label}: the ink stands only {value} times the paper\'s noise above it ({bound} {limit}); check by eye',
       frame_inset_mm: 'not checked for {label}: the face lies over the box line and its side beyond the line is not seen; that side\'s frame starts {value} inside the outline ({bound} {limit}), a lost frame or the line hiding it; check the face by eye',
+      paper_tint: 'not checked for {label}: the paper reads a tint of {value} (over {limit}); a light-coloured stock and a scanner\'s or camera\'s colour cast look the same in the image; check by eye that the paper is white',
       paper_field: 'not checked for {label}: the face\'s paper is in pieces (one field {value}, {bound} {limit}), as on a face cut in intaglio (阴文), whose edges cannot tell; check by eye',
       other: 'not checked for {label}: {quantity} {value} ({bound} {limit}); check by eye',
       frame_smear: 'not taken as {label}: the characters\' strokes widen along one direction but the frame does not ({value} of their widening, {bound} {limit}), as a typeface\'s own strokes do (a Song face\'s 撇 and 捺), not a drag of the seal; check by eye',

@@ -84,7 +84,7 @@ describe('locales', () => {
       .filter((r) => r.veto)
       .flatMap((r) => conditions(r).map((c) => c.measure))
     expect(vetoes).toEqual(expect.arrayContaining(['trail_foot', 'frame_smear', 'lead_sharp']))
-    expect([...vetoes, 'circle_rms', 'ink_snr', 'paper_field', 'frame_inset_mm', 'other'].filter((q) => !k.has('seal.unchecked.' + q))).toEqual([])
+    expect([...vetoes, 'circle_rms', 'ink_snr', 'paper_field', 'paper_tint', 'frame_inset_mm', 'other'].filter((q) => !k.has('seal.unchecked.' + q))).toEqual([])
   })
   it('names every business type the case data can hold (no id on screen)', () => {
     const union = /business: ([^,]+(?:\s*\|\s*"[a-z_]+")*),/.exec(bindings)

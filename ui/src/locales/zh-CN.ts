@@ -248,6 +248,7 @@ export default {
       circle_rms: '未能检查是否{label}：外圈与印迹偏离{value}（超过{limit}，常因相邻印迹挤在一起），请目视核对边框是否完整',
       ink_snr: '未能检查是否{label}：印迹只比纸面噪声高{value}倍（{bound}{limit}倍），请目视核对',
       frame_inset_mm: '未能检查是否{label}：印面压在框线上，框线外的一边看不到；该边的边框起点在外轮廓内{value}（{bound}{limit}），可能是边框缺失，也可能被框线挡住；请目视核对印面是否完整',
+      paper_tint: '未能检查是否{label}：纸面偏色{value}（超过{limit}）。浅色纸与扫描、拍摄时的偏色在图像上无法区分，请目视核对纸张是否为白色',
       paper_field: '未能检查是否{label}：印面留白不连成一片（连成一片的比例{value}，{bound}{limit}），如阴文（字刻空）印面，从边缘无法判断，请目视核对',
       other: '未能检查是否{label}：{quantity} {value}（{bound}{limit}），请目视核对',
       frame_smear: '未判为{label}：文字笔画沿一个方向加宽，但边框没有随之加宽（为文字加宽的{value}，{bound}{limit}），按字体本身的笔形（如宋体的撇捺）看待，不是盖印时拖动；请目视核对',

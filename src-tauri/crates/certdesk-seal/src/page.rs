@@ -944,7 +944,9 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
 fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Mutex, PoisonError};
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    // Read once a process: on Linux each call reads the affinity mask and the cgroup's quota.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = (*CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))).min(items.len());
     if threads <= 1 {
         return items.into_iter().map(work).collect();
     }

@@ -1256,11 +1256,15 @@ pub struct Scores {
     pub rows_best_acceptable: usize,
     pub rows_false_restamp: usize,
     pub rows_missed_restamp: usize,
+    /// Per label, the checks left to the clerk's eye (`Sample::unchecked`): (its truth
+    /// positives not found but left unchecked, its truth negatives left unchecked, its truth
+    /// negatives). A box so asked about carries no label: the clerk looks at the paper.
+    pub left_to_eye: Vec<(Defect, usize, usize, usize)>,
 }
 
 impl Scores {
     pub fn new() -> Self {
-        Self { labels: Defect::ALL.iter().map(|&d| (d, 0, 0, 0)).collect(), ..Self::default() }
+        Self { labels: Defect::ALL.iter().map(|&d| (d, 0, 0, 0)).collect(), left_to_eye: Defect::ALL.iter().map(|&d| (d, 0, 0, 0)).collect(), ..Self::default() }
     }
 
     pub fn mean_iou(&self) -> f32 {
@@ -1351,6 +1355,16 @@ impl Scores {
                     (false, true) => l.3 += 1,
                     _ => {}
                 }
+            }
+            for e in &mut self.left_to_eye {
+                if !e.0.applies_to(t.kind) || t.borderline.contains(&e.0) {
+                    continue;
+                }
+                let (g, asked) = (t.defects.contains(&e.0), s.unchecked.iter().any(|u| u.label == e.0));
+                let found = s.defects.contains(&e.0);
+                e.1 += usize::from(g && !found && asked);
+                e.2 += usize::from(!g && asked);
+                e.3 += usize::from(!g);
             }
             if !t.empty {
                 let iou = mask_iou(&s.pixels.mask, s.mask_offset, &t.mask, t.offset);
