@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-L;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-AC;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -65,6 +65,10 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # printed form, a Perlin-noise paper, Stokes' pile-of-plates ink, its capture a drum scanner's PMTs and log amplifier, Go's codecs).
 # AB (scriptfu/: GIMP 2.10's own rasteriser in batch Script-Fu on Sawarabi Gothic paths, a flexographic form, a Gabor-noise
 # paper, Tollenaar–Ernst ink, a laser flying-spot scanner, GIMP's own JPEG / PNG / TIFF savers).
+# AC (linescan/: Skia's CPU rasteriser through skia-python (a PyPI wheel, pip-installed below under
+# target/seal-makers/py), SciPy, the Fandol Song / Kai / Fang / Hei fonts taken out of texlive-lang-chinese's .deb
+# (apt-get download, below) into target/seal-makers/fandol; a magnetographic form, a Poisson shot-noise floc paper,
+# Ruckdeschel–Hauser halo ink, a three-CCD line-scan camera over a conveyor).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -97,7 +101,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # AA (govector): Go and golang.org/x/image from Debian (built offline), BIZ UD Mincho, Yusei Magic
   golang-go golang-golang-x-image-dev fonts-morisawa-bizud-mincho fonts-yusei-magic
   # AB (scriptfu): GIMP 2.10's rasteriser and savers driven by Script-Fu (gimp-console-2.10), Sawarabi Gothic
-  gimp fonts-sawarabi-gothic)
+  gimp fonts-sawarabi-gothic
+  # AC (linescan): pip for skia-python (installed under target/ below); the Fandol fonts come from a downloaded .deb
+  python3-pip)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)
@@ -117,6 +123,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# AC (linescan): skia-python from PyPI and the Fandol fonts out of texlive-lang-chinese's .deb (not installed: its
+# dependencies are all of TeX Live), both under target/seal-makers/; only what is missing is fetched.
+if [ "$want" = seal-makers ]; then
+  root=$(cd "$(dirname "$0")/.." && pwd)
+  sm="$root/target/seal-makers"
+  if ! PYTHONPATH="$sm/py" /usr/bin/python3 -c 'import skia' >/dev/null 2>&1; then
+    echo "certdesk: installing skia-python 144.1 into $sm/py (maker AC)" >&2
+    /usr/bin/python3 -m pip install --quiet --no-deps --target "$sm/py" skia-python==144.1
+  fi
+  if [ ! -f "$sm/fandol/FandolKai-Regular.otf" ]; then
+    echo "certdesk: taking the Fandol fonts out of texlive-lang-chinese's .deb into $sm/fandol (maker AC)" >&2
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download texlive-lang-chinese >/dev/null 2>&1 && dpkg-deb -x texlive-lang-chinese_*.deb x)
+    mkdir -p "$sm/fandol"
+    cp "$tmp"/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol{Song-Regular,Song-Bold,Kai-Regular,Fang-Regular,Hei-Regular}.otf "$sm/fandol/"
+    rm -rf "$tmp"
+  fi
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

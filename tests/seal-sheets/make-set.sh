@@ -80,7 +80,11 @@
 # amplifier, Go's image/jpeg or image/png) or scriptfu (AB, issue 76: GIMP 2.10's own rasteriser driven by Script-Fu in
 # batch mode (text turned into paths, selections filled and subtracted) with Sawarabi Gothic, netca-ln-procurement's
 # seal-application printed by flexography, a sparse Gabor-noise paper, Tollenaar–Ernst ink, a laser flying-spot
-# scanner (polygon mirror, photodiode and transimpedance amplifier), GIMP's own JPEG / PNG / TIFF savers). SPLIT: dev (for looking at while
+# scanner (polygon mirror, photodiode and transimpedance amplifier), GIMP's own JPEG / PNG / TIFF savers) or linescan (AC,
+# issue 76: Skia's CPU rasteriser (skia-python) filling Fandol Song / Kai / Fang / Hei outlines, rings, frames and
+# strokes, the 附件3 采集表 printed by a magnetographic printer, a Poisson shot-noise floc paper, Ruckdeschel–Hauser halo
+# ink, a mail room's conveyor under a three-CCD (prism) colour line-scan camera, Skia's JPEG / PNG encoders or the
+# line's own TIFF writer). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -114,11 +118,13 @@
 # libavif-bin, python3-scipy, fonts-konatu; mouse: gmic, libjxr-tools, python3-scipy, fonts-mplus; microfilm: openjdk-17-jdk-headless,
 # python3-scipy, fonts-monapo; filmscan: openjdk-17-jdk-headless, openimageio-tools, python3-scipy,
 # fonts-motoya-l-maruberi; govector: golang-go, golang-golang-x-image-dev, python3-scipy,
-# fonts-morisawa-bizud-mincho, fonts-yusei-magic; scriptfu: gimp, python3-scipy, fonts-sawarabi-gothic).
+# fonts-morisawa-bizud-mincho, fonts-yusei-magic; scriptfu: gimp, python3-scipy, fonts-sawarabi-gothic; linescan:
+# python3-pip, python3-scipy, skia-python 144.1 from PyPI under target/seal-makers/py, the Fandol fonts taken from
+# texlive-lang-chinese's .deb into target/seal-makers/fandol).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector|scriptfu) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan, govector or scriptfu" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector|scriptfu|linescan) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan, govector, scriptfu or linescan" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -186,6 +192,8 @@ esac
 [ "$maker" = govector ] && base=$((base + 1750000))
 # AB (scriptfu) likewise: each split's base + 1820000.
 [ "$maker" = scriptfu ] && base=$((base + 1820000))
+# AC (linescan) likewise: each split's base + 1890000.
+[ "$maker" = linescan ] && base=$((base + 1890000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
