@@ -701,6 +701,12 @@ column: boolean, };
 
 export type Verdict = { samples: Array<SampleView>, rows: Array<RowView>, 
 /**
+ * The paper's colour, left to the clerk's eye once for the sheet (#76): its tint lies where
+ * a light stock and a scanner's or camera's colour cast read alike. The most tinted box's
+ * reading; not repeated in the samples' `unchecked`.
+ */
+paper_unchecked: FindingView | null, 
+/**
  * The scan, downscaled for the screen, as a `data:image/jpeg` URL; `box_quad` is in
  * pixels of the full scan (`width` × `height`).
  */

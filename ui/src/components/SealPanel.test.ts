@@ -11,7 +11,7 @@ afterEach(() => clearMocks())
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const verdict: SealVerdict = {
-  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source: 'file', size_warning: null,
+  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source: 'file', size_warning: null, paper_unchecked: null,
   rows: [{ row: 0, kind: 'signature', best_col: null, needs_restamp: true, single_box: false, column: false }],
   samples: [{ row: 0, col: 0, kind: 'signature', empty: true, defects: ['empty'], findings: [], unchecked: [], doubted: false, accepted: false, score: 0, best: false, box_quad: [[1, 1], [9, 1], [9, 9], [1, 9]], diameter_mm: null, side_mm: null, image_url: null }],
 }
@@ -62,7 +62,7 @@ const sample = (col: number, over: Partial<SealSample>): SealSample => ({
   row: 0, col, kind: 'official_seal', empty: false, defects: [], findings: [], unchecked: [], doubted: false, accepted: false, score: 0.9, best: false, box_quad: quad, diameter_mm: 41.8, side_mm: null, image_url: 'data:image/png;base64,I', ...over,
 })
 const doubtedSheet = (dpi_source: string, size_warning: string | null = null): SealVerdict => ({
-  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source, size_warning,
+  scan_url: 'data:image/jpeg;base64,S', width: 100, height: 140, stored: [], dpi: 150, dpi_source, size_warning, paper_unchecked: null,
   rows: [{ row: 0, kind: 'official_seal', best_col: null, needs_restamp: true, single_box: false, column: false }],
   samples: [
     sample(0, {
@@ -106,6 +106,20 @@ describe('SealPanel reasons and the clerk\'s acceptance', () => {
     expect(w.get('[data-testid=seal-unchecked-0-0]').text()).toContain('未能检查是否残缺：外圈与印迹偏离1.5毫米（超过1毫米')
     expect(w.find('[data-testid=seal-reasons-0-0]').exists()).toBe(false)
     expect(w.find('[data-testid=seal-unchecked-0-1]').exists()).toBe(false)
+  })
+
+  it('asks once for the sheet to look at the paper whose tint a light stock and a colour cast share (#76)', async () => {
+    const v = doubtedSheet('option')
+    v.paper_unchecked = { label: 'bg_not_white', quantity: 'paper_tint', value: 16.2, limit: 12, unit: 'level', op: '>' }
+    v.samples = [sample(0, { best: true }), sample(1, {})]
+    v.rows = [{ row: 0, kind: 'official_seal', best_col: 0, needs_restamp: false, single_box: false, column: false }]
+    const { w } = await imported(v)
+    expect(w.get('[data-testid=seal-paper-unchecked]').text()).toBe('未能检查是否背景不白：纸面偏色16（超过12）。浅色纸与扫描、拍摄时的偏色在图像上无法区分，请目视核对纸张是否为白色')
+    expect(w.findAll('[data-testid^=seal-restamp-]')).toHaveLength(0)
+    expect(w.find('[data-testid=seal-unchecked-0-0]').exists()).toBe(false)
+    // white paper: no such line
+    const { w: white } = await imported(doubtedSheet('option'))
+    expect(white.find('[data-testid=seal-paper-unchecked]').exists()).toBe(false)
   })
 
   it('says why a second frame line beside a fading trail was not counted as a second pressing', async () => {

@@ -687,7 +687,7 @@ describe('Print panel', () => {
 describe('Seal panel', () => {
   const verdict: SealVerdict = {
     scan_url: 'data:image/png;base64,SCAN', width: 1000, height: 1400, stored: ['seal:official_seal'],
-    dpi: 300, dpi_source: 'file', size_warning: null,
+    dpi: 300, dpi_source: 'file', size_warning: null, paper_unchecked: null,
     rows: [
       { row: 0, kind: 'official_seal', best_col: 1, needs_restamp: false, single_box: false, column: false },
       { row: 1, kind: 'legal_rep_seal', best_col: null, needs_restamp: true, single_box: false, column: false },

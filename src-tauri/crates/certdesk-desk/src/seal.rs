@@ -78,6 +78,10 @@ pub struct RowView {
 pub struct Verdict {
     pub samples: Vec<SampleView>,
     pub rows: Vec<RowView>,
+    /// The paper's colour, left to the clerk's eye once for the sheet (#76): its tint lies where
+    /// a light stock and a scanner's or camera's colour cast read alike. The most tinted box's
+    /// reading; not repeated in the samples' `unchecked`.
+    pub paper_unchecked: Option<FindingView>,
     /// The scan, downscaled for the screen, as a `data:image/jpeg` URL; `box_quad` is in
     /// pixels of the full scan (`width` × `height`).
     pub scan_url: String,
@@ -261,7 +265,7 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
                 empty: s.empty,
                 defects: s.defects.iter().map(|d| d.as_str()).collect(),
                 findings: s.findings.iter().map(finding_view).collect(),
-                unchecked: s.unchecked.iter().map(finding_view).collect(),
+                unchecked: s.unchecked.iter().filter(|u| !u.about_the_paper()).map(finding_view).collect(),
                 doubted: doubted(s),
                 accepted: taken,
                 score: s.score,
@@ -284,9 +288,11 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
             RowView { row: row.row, kind: j.kind_of(row.row), best_col, needs_restamp, single_box: j.single_boxes.contains(&row.row), column: r.kinds_down_columns }
         })
         .collect();
+    let paper_unchecked = r.samples.iter().flat_map(|s| &s.unchecked).filter(|u| u.about_the_paper()).max_by(|a, b| a.value.total_cmp(&b.value)).map(finding_view);
     Verdict {
         samples,
         rows,
+        paper_unchecked,
         scan_url: data_url("image/jpeg", &j.screen),
         width: r.width,
         height: r.height,

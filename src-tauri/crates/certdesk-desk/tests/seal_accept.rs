@@ -273,3 +273,29 @@ fn seals_in_the_case_json_are_ignored_on_import() {
     assert!(c.desk("admin").case(&copy).unwrap().data.extra.get("seals").is_none(), "not kept as an unknown field either");
     assert!(c.desk("admin").attachments(&copy).unwrap().is_empty());
 }
+
+/// The same sheet under a tablet's cool white balance (issue 76, maker P: white paper read
+/// [232, 239, 247]): its tint is one a light stock reads too, so the screen asks the clerk once,
+/// for the sheet, to look at the paper; no sample repeats it, and no box is called not white.
+#[test]
+fn a_sheet_under_a_colour_cast_asks_once_about_the_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Counter::new(&dir.path().join("c.db"));
+    let (_, white) = c.case_with_sheet();
+    assert_eq!(white.paper_unchecked, None, "white paper is read, not asked about");
+    let mut img = image::load_from_memory(&sheet()).unwrap().to_rgb8();
+    for p in img.pixels_mut() {
+        for (v, gain) in p.0.iter_mut().zip([0.91f32, 0.937, 0.972]) {
+            *v = (f32::from(*v) * gain).round() as u8;
+        }
+    }
+    let mut cast = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut cast), image::ImageFormat::Png).unwrap();
+    let (_, v) = c.case_with(&cast);
+    let paper = v.paper_unchecked.as_ref().unwrap_or_else(|| panic!("the paper asked about: {:?}", v.samples.iter().map(|s| &s.unchecked).collect::<Vec<_>>()));
+    assert_eq!((paper.label, paper.quantity.as_str(), paper.op.as_str()), ("bg_not_white", "paper_tint", ">"));
+    assert!(paper.value > paper.limit && paper.value < 20.0, "{paper:?}");
+    assert!(v.samples.iter().all(|s| s.unchecked.iter().all(|u| u.quantity != "paper_tint")), "said once, for the sheet");
+    let tinted = |v: &Verdict| v.samples.iter().filter(|s| s.defects.contains(&"bg_not_white")).map(|s| (s.row, s.col)).collect::<Vec<_>>();
+    assert_eq!(tinted(&v), tinted(&white), "no box called not white for the cast");
+}

@@ -167,6 +167,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Whether the reason is the sheet's paper rather than one impression's: a `bg_not_white`
+    /// check left undone for the paper's tint (a light stock and a capture's colour cast read
+    /// alike, issue 76). The counter screen says it once for the sheet.
+    pub fn about_the_paper(&self) -> bool {
+        self.label == Defect::BgNotWhite && self.quantity == "paper_tint"
+    }
+
     /// `quantity` read `value`, past `limit` on the `op` side, for `label`; in the quantity's unit.
     pub(crate) fn new(label: Defect, quantity: &str, value: f32, op: thresholds::Op, limit: f32) -> Finding {
         Finding { label, quantity: quantity.into(), value, limit, unit: thresholds::unit_of(quantity), op }
