@@ -100,31 +100,36 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
     let (lthr, faint) = (lthr as i32, faint as i32);
     let raw = img.as_raw();
     let iw = img.width() as usize;
-    let fu = f as usize;
-    for y in 0..img.height() as usize {
-        let row = &raw[y * iw * 3..(y + 1) * iw * 3];
-        let cy = (y / fu) * w;
-        // Luma is a weighted mean, so eight pixels whose every channel is at least the threshold
-        // hold no dark pixel: paper is skipped with one minimum per 24 bytes.
-        for (k, chunk) in row.chunks(24).enumerate() {
-            if i32::from(chunk.iter().fold(255u8, |a, &b| a.min(b))) >= faint {
-                continue;
-            }
-            for (j, p) in chunk.chunks_exact(3).enumerate() {
-                let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
-                let l = (77 * r + 150 * g + 29 * b) >> 8;
-                let chroma = r.max(g).max(b) - r.min(g).min(b);
-                let c = &mut cells[cy + (8 * k + j) / fu];
-                if (l < lthr && (chroma < 70 || (r < g.max(b) && registered_chroma(raw, iw, img.height() as usize, 8 * k + j, y) < 70)))
-                    || (l < faint && neutral.holds([p[0], p[1], p[2]], l as f32) && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32))
-                {
-                    *c = 1;
-                } else if *c == 0 && l < faint && chroma >= 70 {
-                    *c = 2;
+    let (fu, ih) = (f as usize, img.height() as usize);
+    // Bands of cell rows on every core.
+    const BAND: usize = 16;
+    let bands: Vec<(usize, &mut [u8])> = cells.chunks_mut(BAND * w).enumerate().map(|(k, band)| (k * BAND * fu, band)).collect();
+    in_parallel(bands, |(top, band)| {
+        for y in top..(top + band.len() / w * fu).min(ih) {
+            let row = &raw[y * iw * 3..(y + 1) * iw * 3];
+            let cy = ((y - top) / fu) * w;
+            // Luma is a weighted mean, so eight pixels whose every channel is at least the
+            // threshold hold no dark pixel: paper is skipped with one minimum per 24 bytes.
+            for (k, chunk) in row.chunks(24).enumerate() {
+                if i32::from(chunk.iter().fold(255u8, |a, &b| a.min(b))) >= faint {
+                    continue;
+                }
+                for (j, p) in chunk.chunks_exact(3).enumerate() {
+                    let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
+                    let l = (77 * r + 150 * g + 29 * b) >> 8;
+                    let chroma = r.max(g).max(b) - r.min(g).min(b);
+                    let c = &mut band[cy + (8 * k + j) / fu];
+                    if (l < lthr && (chroma < 70 || (r < g.max(b) && registered_chroma(raw, iw, ih, 8 * k + j, y) < 70)))
+                        || (l < faint && neutral.holds([p[0], p[1], p[2]], l as f32) && ridge.at(img, (8 * k + j) as u32, y as u32, l as f32))
+                    {
+                        *c = 1;
+                    } else if *c == 0 && l < faint && chroma >= 70 {
+                        *c = 2;
+                    }
                 }
             }
         }
-    }
+    });
     Grid { w, h, f, cells }
 }
 
@@ -834,7 +839,10 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     let straight = Decoded { rgb: r.page, dpi: r.dpi, dpi_source: source };
     let mut report = import_scan(&straight, None, opts)?;
     let (pw, ph) = (dec.rgb.width(), dec.rgb.height());
-    for s in &mut report.samples {
+    // Each sample's mask on its own core: redrawn one after another they took a tenth of a
+    // 300-dpi photo's import (issue 76).
+    let samples: Vec<&mut crate::Sample> = report.samples.iter_mut().collect();
+    in_parallel(samples, |s| {
         s.box_quad = s.box_quad.map(|[x, y]| {
             let (u, v) = photo::project(&r.to_photo, x, y);
             [u, v]
@@ -842,7 +850,7 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
         let (mask, offset) = photo::mask_to_photo(&s.pixels.mask, s.mask_offset, &r.to_photo, &to_page, (pw, ph));
         s.pixels.mask = mask;
         s.mask_offset = offset;
-    }
+    });
     // The paper's sides against A4's: another paper size would make every mm wrong.
     let side = |a: [f32; 2], b: [f32; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
     let q = r.quad;
@@ -881,22 +889,30 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
         Some(read) => (read.groups, Some(read.kinds)),
         None => (groups, None),
     };
-    // Each group's features are read and judged one group at a time (a whole sheet's at once
-    // would hold every box's planes, up to 140 MB more at 600 dpi), with the boxes' classes
-    // kept; a sheet whose classes run down its columns is then judged again by columns.
+    // The groups' features are read and judged [`GROUPS_AT_ONCE`] groups at a time (a whole
+    // sheet's at once would hold every box's planes, up to 140 MB more at 600 dpi), with the
+    // boxes' classes kept; a sheet whose classes run down its columns is then judged again by
+    // columns.
     let judge_groups = |groups: &[Vec<usize>]| {
         let (mut samples, mut kinds, mut classes) = (Vec::new(), Vec::new(), Vec::new());
-        for (ri, g) in groups.iter().enumerate() {
-            let feats: Vec<analyse::BoxFeatures> = in_parallel(g.clone(), |i| {
+        for (bi, batch) in groups.chunks(GROUPS_AT_ONCE).enumerate() {
+            let boxes: Vec<usize> = batch.iter().flatten().copied().collect();
+            let mut feats = in_parallel(boxes, |i| {
                 let mut ft = analyse::features(img, frame, &geoms[i], dpi, false);
                 ft.black = black;
                 ft
-            });
-            let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
-            classes.push(feats.iter().map(|f| f.class).collect::<Vec<Class>>());
-            let boxes: Vec<(usize, analyse::BoxFeatures)> = columns(g, &geoms).into_iter().zip(feats).collect();
-            samples.extend(in_parallel(boxes, |(ci, ft)| analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi)));
-            kinds.push(kind);
+            })
+            .into_iter();
+            let mut judged = Vec::new();
+            for (k, g) in batch.iter().enumerate() {
+                let ri = bi * GROUPS_AT_ONCE + k;
+                let feats: Vec<analyse::BoxFeatures> = feats.by_ref().take(g.len()).collect();
+                let kind = printed.as_ref().and_then(|p| p[ri]).unwrap_or_else(|| vote(&feats, ri));
+                classes.push(feats.iter().map(|f| f.class).collect::<Vec<Class>>());
+                judged.extend(columns(g, &geoms).into_iter().zip(feats).map(|(ci, ft)| (ri, ci, kind, ft)));
+                kinds.push(kind);
+            }
+            samples.extend(in_parallel(judged, |(ri, ci, kind, ft)| analyse::judge(ft, kind, ri, ci, frame, skew, dpi, opts.output_dpi)));
         }
         (samples, kinds, classes)
     };
@@ -936,12 +952,17 @@ fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> 
     })
 }
 
+/// Groups (rows, or columns) whose boxes are read and judged together: a row has three boxes
+/// or four, which on two cores left one core idle for a third of each row's work (issue 76);
+/// two rows keep both busy and hold two rows' planes, not the whole sheet's.
+const GROUPS_AT_ONCE: usize = 2;
+
 /// `work` done on each of `items`, the results in the items' order, on as many threads as the
 /// machine has cores (at most one an item): a row's boxes are read and judged independently of
 /// each other, and a counter PC has two cores or more (issue 76: 275–286 ms a 300-dpi sheet on
 /// one core against the 250 ms asked). Each thread takes the next item left, so a slow box does
 /// not hold back the others. A panic in `work` reaches the caller as before.
-fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Mutex, PoisonError};
     // Read once a process: on Linux each call reads the affinity mask and the cgroup's quota.

@@ -91,19 +91,24 @@ pub(crate) fn paper_quad(img: &RgbImage, _paper_l: f32) -> Option<[(f32, f32); 4
     // light: a ruled line or a character covers under three quarters of a cell's pixels, so the
     // cell reads as the paper round it (a mean, or the median under a 0.3 mm line at 300 dpi,
     // made the cells along a line darker, and the lines walls the region did not cross).
+    // Bands of cell rows on every core.
+    const BAND: usize = 16;
     let mut light = vec![0f32; gw * gh];
-    let mut levels = Vec::with_capacity(f * f);
-    for (cy, row) in light.chunks_exact_mut(gw).enumerate() {
-        for (cx, cell) in row.iter_mut().enumerate() {
-            levels.clear();
-            for y in (cy * f..cy * f + f).step_by(2) {
-                let line = &raw[(y * w + cx * f) * 3..(y * w + cx * f + f) * 3];
-                levels.extend(line.chunks_exact(3).step_by(2).map(|p| luma8(p[0], p[1], p[2])));
+    let bands: Vec<(usize, &mut [f32])> = light.chunks_mut(BAND * gw).enumerate().map(|(k, band)| (k * BAND, band)).collect();
+    crate::page::in_parallel(bands, |(cy0, band)| {
+        let mut levels = Vec::with_capacity(f * f);
+        for (cy, row) in band.chunks_exact_mut(gw).enumerate().map(|(k, row)| (cy0 + k, row)) {
+            for (cx, cell) in row.iter_mut().enumerate() {
+                levels.clear();
+                for y in (cy * f..cy * f + f).step_by(2) {
+                    let line = &raw[(y * w + cx * f) * 3..(y * w + cx * f + f) * 3];
+                    levels.extend(line.chunks_exact(3).step_by(2).map(|p| luma8(p[0], p[1], p[2])));
+                }
+                let k = levels.len() * 3 / 4;
+                *cell = linear[usize::from(*levels.select_nth_unstable(k).1)];
             }
-            let k = levels.len() * 3 / 4;
-            *cell = linear[usize::from(*levels.select_nth_unstable(k).1)];
         }
-    }
+    });
     let mut middle: Vec<f32> = (gh / 3..2 * gh / 3).flat_map(|y| light[y * gw + gw / 3..y * gw + 2 * gw / 3].iter().copied()).collect();
     let k = middle.len() * 3 / 4;
     let paper = *middle.select_nth_unstable_by(k, f32::total_cmp).1;
@@ -188,8 +193,9 @@ pub(crate) fn paper_quad(img: &RgbImage, _paper_l: f32) -> Option<[(f32, f32); 4
         return None;
     }
     let mut ext = [(f32::MAX, (0.0, 0.0)), (f32::MIN, (0.0, 0.0)), (f32::MIN, (0.0, 0.0)), (f32::MIN, (0.0, 0.0))];
-    for (i, _) in inside.iter().enumerate().filter(|e| *e.1) {
-        let (x, y) = (((i % gw) * f + f / 2) as f32, ((i / gw) * f + f / 2) as f32);
+    let cells = inside.chunks_exact(gw).enumerate().flat_map(|(cy, row)| row.iter().enumerate().filter(|e| *e.1).map(move |(cx, _)| (cx, cy)));
+    for (cx, cy) in cells {
+        let (x, y) = ((cx * f + f / 2) as f32, (cy * f + f / 2) as f32);
         // Top-left: min x + y; top-right: max x − y; bottom-right: max x + y; bottom-left: max y − x.
         if x + y < ext[0].0 {
             ext[0] = (x + y, (x, y));
@@ -214,21 +220,40 @@ pub(crate) fn paper_quad(img: &RgbImage, _paper_l: f32) -> Option<[(f32, f32); 4
 /// (dilation), else where every cell of it is (erosion, cells beyond the grid counting as set
 /// so that a region touching the edge is not eaten from there). Separable: rows, then columns.
 fn box_filter(cells: &[bool], gw: usize, gh: usize, r: usize, any: bool) -> Vec<bool> {
-    let pass = |get: &dyn Fn(usize, usize) -> bool, n: usize, m: usize| -> Vec<bool> {
-        let mut out = vec![false; n * m];
-        for a in 0..m {
-            for b in 0..n {
-                let (lo, hi) = (b.saturating_sub(r), (b + r).min(n - 1));
-                let hit = |k: usize| get(a, k);
-                out[a * n + b] = if any { (lo..=hi).any(hit) } else { (lo..=hi).all(hit) };
+    // Along the rows, then along the rows of the transposed grid (the columns), each window's
+    // count kept as it slides: one cell in and one out, whatever its radius (issue 76: walking
+    // every window took a tenth of a photo's import).
+    let pass = |cells: &[bool], n: usize| -> Vec<bool> {
+        let mut out = vec![false; cells.len()];
+        for (line, done) in cells.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
+            let mut set = line[..r.min(n)].iter().filter(|&&c| c).count();
+            for (b, o) in done.iter_mut().enumerate() {
+                if b + r < n {
+                    set += usize::from(line[b + r]);
+                }
+                if b > r {
+                    set -= usize::from(line[b - r - 1]);
+                }
+                let width = (b + r).min(n - 1) + 1 - b.saturating_sub(r);
+                *o = if any { set > 0 } else { set == width };
             }
         }
         out
     };
-    let rows = pass(&|y, x| cells[y * gw + x], gw, gh);
-    let cols = pass(&|x, y| rows[y * gw + x], gh, gw);
-    // `cols` is column-major: back to rows.
-    (0..gw * gh).map(|i| cols[(i % gw) * gh + i / gw]).collect()
+    let rows = pass(cells, gw);
+    let cols = pass(&transposed(&rows, gw, gh), gh);
+    transposed(&cols, gh, gw)
+}
+
+/// A grid of `h` rows of `w` cells, as `w` rows of `h`.
+fn transposed(cells: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut out = vec![false; w * h];
+    for (y, row) in cells.chunks_exact(w).enumerate() {
+        for (x, &c) in row.iter().enumerate() {
+            out[x * h + y] = c;
+        }
+    }
+    out
 }
 
 fn sides(quad: [(f32, f32); 4]) -> (f32, f32, bool) {
@@ -263,9 +288,17 @@ pub(crate) fn rectify(img: &RgbImage, quad: [(f32, f32); 4], dpi: f32) -> Rectif
     let rect = [(0.0, 0.0), (pw as f32, 0.0), (pw as f32, ph as f32), (0.0, ph as f32)];
     let to_photo = homography(rect, quad);
     let mut page = RgbImage::new(pw, ph);
-    warp_bilinear(img.as_raw(), img.width() as usize, img.height() as usize, &to_photo, &mut page, pw as usize);
+    // In bands of rows on every core (issue 76: the warp was a quarter of a 300-dpi photo's
+    // import, on one core); each band is the same arithmetic as the whole page in one piece.
+    let (iw, ih, row) = (img.width() as usize, img.height() as usize, pw as usize * 3);
+    let bands: Vec<(usize, &mut [u8])> = page.chunks_mut(WARP_BAND * row).enumerate().map(|(k, band)| (k * WARP_BAND, band)).collect();
+    crate::page::in_parallel(bands, |(y0, band)| warp_bilinear(img.as_raw(), iw, ih, &to_photo, band, pw as usize, y0));
     Rectified { page, dpi, quad: quad.map(|(x, y)| [x, y]), to_photo }
 }
+
+/// Page rows a thread warps at a time: enough bands for both cores to stay busy to the end,
+/// few enough that taking one costs nothing beside warping it.
+const WARP_BAND: usize = 64;
 
 /// Fraction bits of the photo coordinates stepped along a run of page pixels.
 const WARP_FRAC: u32 = 24;
@@ -318,31 +351,32 @@ impl<T: Stepped> Run<T> {
 }
 
 /// A row of `samples` samples in runs of [`WARP_RUN`] (the last one shorter), `at` being the
-/// exact map of sample `s`.
-fn runs<T: Stepped>(samples: usize, at: impl Fn(usize) -> (T, T)) -> impl Iterator<Item = Run<T>> {
-    (0..samples).step_by(WARP_RUN).map(move |start| {
+/// exact map of sample `s`; only the runs that reach into `wanted`, each the same as in the
+/// whole row.
+fn runs<T: Stepped>(samples: usize, wanted: std::ops::Range<usize>, at: impl Fn(usize) -> (T, T)) -> impl Iterator<Item = Run<T>> {
+    (0..samples).step_by(WARP_RUN).filter(move |&start| start + WARP_RUN > wanted.start && start < wanted.end).map(move |start| {
         let len = WARP_RUN.min(samples - start);
         let (from, to) = (at(start), at(start + len));
         Run { start, len, from, step: (T::step(from.0, to.0, len), T::step(from.1, to.1, len)) }
     })
 }
 
-/// Fills `page` (RGB, `pw` pixels wide) with the photo `raw` (`iw` × `ih` RGB) sampled
-/// bilinearly through `to_photo` (page pixel centres → photo pixels).
+/// Fills `rows` (RGB, `pw` pixels wide, the page's rows from `y0` on) with the photo `raw`
+/// (`iw` × `ih` RGB) sampled bilinearly through `to_photo` (page pixel centres → photo pixels).
 #[wide_when_available]
-fn warp_bilinear(raw: &[u8], iw: usize, ih: usize, to_photo: &Homography, page: &mut [u8], pw: usize) {
+fn warp_bilinear(raw: &[u8], iw: usize, ih: usize, to_photo: &Homography, rows: &mut [u8], pw: usize, y0: usize) {
     let h = to_photo;
     let one = (1i64 << WARP_FRAC) as f64;
     let (umax, vmax) = (((iw - 2) as i64) << WARP_FRAC, ((ih - 2) as i64) << WARP_FRAC);
-    for (y, row) in page.chunks_exact_mut(pw * 3).enumerate() {
-        let yc = y as f64 + 0.5;
+    for (y, row) in rows.chunks_exact_mut(pw * 3).enumerate() {
+        let yc = (y0 + y) as f64 + 0.5;
         // the photo point of page pixel centre x, less the half pixel of the photo's grid
         let at = |x: usize| {
             let xc = x as f64 + 0.5;
             let d = h[6] * xc + h[7] * yc + 1.0;
             ((((h[0] * xc + h[1] * yc + h[2]) / d - 0.5) * one) as i64, (((h[3] * xc + h[4] * yc + h[5]) / d - 0.5) * one) as i64)
         };
-        for run in runs(pw, at) {
+        for run in runs(pw, 0..pw, at) {
             let pixels = &mut row[run.start * 3..(run.start + run.len) * 3];
             for (k, p) in pixels.chunks_exact_mut(3).enumerate() {
                 let (u, v) = run.point(k);
@@ -382,15 +416,26 @@ pub(crate) fn mask_to_photo(mask: &GrayImage, offset: [u32; 2], to_photo: &Homog
     // sample row in the warp's runs.
     let (w, h) = (x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1));
     let mut out = GrayImage::new(w, h);
+    // Only the photo pixels round the mask's set pixels can be set (their page rectangle's
+    // corners in the photo, and two pixels more for the rounding): the rest of the crop is
+    // not sampled (issue 76: a tenth of a photo's import went on its empty corners).
+    let Some([sx0, sy0, sx1, sy1]) = set_bounds(mask) else {
+        return (out, [x0, y0]);
+    };
+    let set = [(sx0, sy0), (sx1, sy0), (sx1, sy1), (sx0, sy1)].map(|(x, y)| project(to_photo, ox + x as f32, oy + y as f32));
+    let near = |v: f32, lo: u32, n: u32| ((v - lo as f32).max(0.0) as u32).min(n);
+    let (cx0, cx1) = (near(set.iter().map(|p| p.0).fold(f32::MAX, f32::min) - 2.0, x0, w), near(set.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() + 2.0, x0, w));
+    let (cy0, cy1) = (near(set.iter().map(|p| p.1).fold(f32::MAX, f32::min) - 2.0, y0, h), near(set.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() + 2.0, y0, h));
     let samples = 2 * w as usize;
+    let wanted = 2 * cx0 as usize..2 * cx1 as usize;
     let mut hits = vec![0u8; w as usize];
-    for y in 0..h {
+    for y in cy0..cy1 {
         hits.fill(0);
         for dy in [0.25f32, 0.75] {
             let py = (y0 + y) as f32 + dy;
             // sample s of the row sits at x0 + 0.25 + s / 2
             let at = |s: usize| project(to_page, x0 as f32 + 0.25 + s as f32 * 0.5, py);
-            for run in runs(samples, at) {
+            for run in runs(samples, wanted.clone(), at) {
                 for k in 0..run.len {
                     let (u, v) = run.point(k);
                     let (lx, ly) = (u - ox, v - oy);
@@ -409,9 +454,105 @@ pub(crate) fn mask_to_photo(mask: &GrayImage, offset: [u32; 2], to_photo: &Homog
     (out, [x0, y0])
 }
 
+/// The mask's set pixels' bounds, `[x0, y0, x1, y1]` with the far sides exclusive; `None` when
+/// none is set.
+fn set_bounds(mask: &GrayImage) -> Option<[u32; 4]> {
+    let w = mask.width() as usize;
+    let mut bounds: Option<[u32; 4]> = None;
+    for (y, row) in mask.as_raw().chunks_exact(w.max(1)).enumerate() {
+        let (Some(first), Some(last)) = (row.iter().position(|&m| m != 0), row.iter().rposition(|&m| m != 0)) else { continue };
+        let (first, last, y) = (first as u32, last as u32 + 1, y as u32);
+        bounds = Some(match bounds {
+            Some([x0, y0, x1, _]) => [x0.min(first), y0, x1.max(last), y + 1],
+            None => [first, y, last, y + 1],
+        });
+    }
+    bounds
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn box_filter_is_a_window_of_radius_r_clipped_at_the_grid() {
+        // Against every window walked cell by cell, on a grid of scattered cells and blobs.
+        let (gw, gh) = (23usize, 17usize);
+        let cells: Vec<bool> = (0..gw * gh).map(|i| (i * 7919 + i / gw * 31) % 11 < 6 || (i % gw + i / gw) % 9 == 0).collect();
+        for r in [0usize, 1, 3, 10, 30] {
+            for any in [false, true] {
+                let cells = &cells;
+                let walked: Vec<bool> = (0..gw * gh)
+                    .map(|i| {
+                        let (x, y) = (i % gw, i / gw);
+                        let xs = x.saturating_sub(r)..=(x + r).min(gw - 1);
+                        let mut window = (y.saturating_sub(r)..=(y + r).min(gh - 1)).flat_map(|wy| xs.clone().map(move |wx| cells[wy * gw + wx]));
+                        if any { window.any(|c| c) } else { window.all(|c| c) }
+                    })
+                    .collect();
+                assert_eq!(box_filter(cells, gw, gh, r, any), walked, "r {r}, any {any}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_mask_redrawn_in_the_photo_is_the_same_sampled_only_round_its_ink() {
+        // A disc and a stray pixel in a crop with empty margins, under a photo's perspective:
+        // every photo pixel of the crop sampled, against the ink's neighbourhood only.
+        let page = [(0.0, 0.0), (2480.0, 0.0), (2480.0, 3508.0), (0.0, 3508.0)];
+        let quad = [(103.0, 88.0), (2590.0, 121.0), (2571.0, 3640.0), (91.0, 3597.0)];
+        let (to_photo, to_page) = (homography(page, quad), homography(quad, page));
+        let mut mask = GrayImage::new(120, 90);
+        for (x, y, p) in mask.enumerate_pixels_mut() {
+            let (dx, dy) = (x as f32 - 70.5, y as f32 - 40.0);
+            if dx * dx + dy * dy < 22.0 * 22.0 || (x, y) == (101, 77) {
+                *p = Luma([255]);
+            }
+        }
+        let offset = [1203, 2711];
+        let (out, at) = mask_to_photo(&mask, offset, &to_photo, &to_page, (2700, 3700));
+        let (ox, oy) = (offset[0] as f32, offset[1] as f32);
+        let mut every = GrayImage::new(out.width(), out.height());
+        for y in 0..out.height() {
+            let mut hits = vec![0u8; out.width() as usize];
+            for dy in [0.25f32, 0.75] {
+                let py = (at[1] + y) as f32 + dy;
+                let samples = 2 * out.width() as usize;
+                for run in runs(samples, 0..samples, |s: usize| project(&to_page, at[0] as f32 + 0.25 + s as f32 * 0.5, py)) {
+                    for k in 0..run.len {
+                        let (lx, ly) = (run.point(k).0 - ox, run.point(k).1 - oy);
+                        if lx >= 0.0 && ly >= 0.0 && lx < 120.0 && ly < 90.0 && mask.get_pixel(lx as u32, ly as u32).0[0] != 0 {
+                            hits[(run.start + k) / 2] += 1;
+                        }
+                    }
+                }
+            }
+            for (x, &n) in hits.iter().enumerate() {
+                if n >= 2 {
+                    every.put_pixel(x as u32, y, Luma([255]));
+                }
+            }
+        }
+        let set = |m: &GrayImage| m.pixels().filter(|p| p.0[0] != 0).count();
+        assert!(set(&every) > 1400, "the disc is drawn: {}", set(&every));
+        assert!(out.as_raw() == every.as_raw(), "{} set against {} sampled everywhere", set(&out), set(&every));
+        // Nothing set: an empty crop of the same size.
+        let (empty, _) = mask_to_photo(&GrayImage::new(120, 90), offset, &to_photo, &to_page, (2700, 3700));
+        assert_eq!((empty.dimensions(), set(&empty)), (out.dimensions(), 0));
+    }
+
+    #[test]
+    fn a_photo_straightened_in_bands_is_the_page_straightened_in_one_piece() {
+        // Bands of rows on the cores, against one call over the whole page; 150 dpi, so that
+        // the last band is a short one.
+        let photo = RgbImage::from_fn(1400, 1900, |x, y| image::Rgb([(x * 7 + y) as u8, (x ^ y) as u8, (y * 3) as u8]));
+        let quad = [(61.0, 40.0), (1310.0, 72.0), (1290.0, 1850.0), (44.0, 1822.0)];
+        let r = rectify(&photo, quad, 150.0);
+        let mut whole = vec![0u8; r.page.as_raw().len()];
+        warp_bilinear(photo.as_raw(), 1400, 1900, &r.to_photo, &mut whole, r.page.width() as usize, 0);
+        assert!(!(r.page.height() as usize).is_multiple_of(WARP_BAND) && r.page.height() as usize > 2 * WARP_BAND);
+        assert!(r.page.as_raw() == &whole[..]);
+    }
 
     #[test]
     fn homography_maps_the_four_points_and_inverts() {
