@@ -149,12 +149,10 @@ fn estimate_skew(g: &Grid) -> f32 {
     let stride = (pts.len() / 60_000).max(1);
     let pts: Vec<(f32, f32)> = pts.into_iter().step_by(stride).collect();
     let span = (g.w + g.h) as f32;
-    let mut hist = Vec::new();
-    let mut score = |deg: f32, sub: f32| -> f64 {
+    let score = |deg: f32, sub: f32| -> f64 {
         let t = deg.to_radians().tan();
         let n = ((2.0 * span) * sub) as usize + 2;
-        hist.clear();
-        hist.resize(n, 0u32);
+        let mut hist = vec![0u32; n];
         for &(x, y) in &pts {
             let i = ((y - x * t + span * 0.5) * sub) as isize;
             if i >= 0 && (i as usize) < n {
@@ -163,32 +161,17 @@ fn estimate_skew(g: &Grid) -> f32 {
         }
         hist.iter().map(|&h| (h as f64) * (h as f64)).sum()
     };
+    // The angles of one step scored on every core; the first of the best scores wins, as when
+    // they were scored one after another.
+    let best_of = |angles: Vec<f32>, sub: f32, start: f32| {
+        let scores = in_parallel(angles.clone(), |a| score(a, sub));
+        angles.into_iter().zip(scores).fold((f64::MIN, start), |best, (a, sc)| if sc > best.0 { (sc, a) } else { best })
+    };
     // Coarse to fine: 0.25° over ±3.5°, then 0.05°, then 0.01° on half-cell bins.
-    let mut best = (f64::MIN, 0.0f32);
-    for k in -14..=14 {
-        let a = k as f32 * 0.25;
-        let sc = score(a, 1.0);
-        if sc > best.0 {
-            best = (sc, a);
-        }
-    }
-    let mut best1 = (f64::MIN, best.1);
-    for k in -5..=5 {
-        let a = best.1 + k as f32 * 0.05;
-        let sc = score(a, 1.0);
-        if sc > best1.0 {
-            best1 = (sc, a);
-        }
-    }
+    let best = best_of((-14..=14).map(|k| k as f32 * 0.25).collect(), 1.0, 0.0);
+    let best1 = best_of((-5..=5).map(|k| best.1 + k as f32 * 0.05).collect(), 1.0, best.1);
     let centre = best1.1;
-    let mut best2 = (f64::MIN, centre);
-    for i in -6..=6 {
-        let a = centre + i as f32 * 0.01;
-        let sc = score(a, 2.0);
-        if sc > best2.0 {
-            best2 = (sc, a);
-        }
-    }
+    let best2 = best_of((-6..=6).map(|i| centre + i as f32 * 0.01).collect(), 2.0, centre);
     best2.1
 }
 
@@ -827,17 +810,15 @@ fn columns(row: &[usize], cells: &[BoxGeom]) -> Vec<usize> {
 /// A4 page first (`photo`) and the results are mapped back into the photo's pixels; a scan
 /// goes straight to [`import_scan`].
 pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
-    let paper = paper_colour(&dec.rgb, 0, 0, dec.rgb.width(), dec.rgb.height(), 4);
-    let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let given = (dec.dpi_source == DpiSource::Option).then_some(dec.dpi);
-    let Some((quad, dpi)) = photo::paper_quad(&dec.rgb, paper_l).and_then(|q| photo::page_dpi(q, given, opts.max_pixels).map(|d| (q, d))) else {
-        return import_scan(dec, Some(paper), opts);
+    let Some((quad, dpi)) = photo::paper_quad(&dec.rgb).and_then(|q| photo::page_dpi(q, given, opts.max_pixels).map(|d| (q, d))) else {
+        return import_scan(dec, opts);
     };
     let r = photo::rectify(&dec.rgb, quad, dpi);
     let to_page = photo::homography(quad, [(0.0, 0.0), (r.page.width() as f32, 0.0), (r.page.width() as f32, r.page.height() as f32), (0.0, r.page.height() as f32)]);
     let source = if given.is_some() { DpiSource::Option } else { DpiSource::PaperEdges };
     let straight = Decoded { rgb: r.page, dpi: r.dpi, dpi_source: source };
-    let mut report = import_scan(&straight, None, opts)?;
+    let mut report = import_scan(&straight, opts)?;
     let (pw, ph) = (dec.rgb.width(), dec.rgb.height());
     // Each sample's mask on its own core: redrawn one after another they took a tenth of a
     // 300-dpi photo's import (issue 76).
@@ -863,12 +844,11 @@ pub(crate) fn import_page(dec: &Decoded, opts: &ImportOptions) -> Result<SheetRe
     Ok(report)
 }
 
-/// Imports a scan (or a straightened photo): paper (`paper`, where the caller has already read
-/// it from these very pixels), skew, boxes, rows, judgement.
-fn import_scan(dec: &Decoded, paper: Option<[f32; 3]>, opts: &ImportOptions) -> Result<SheetReport, SealError> {
+/// Imports a scan (or a straightened photo): paper, skew, boxes, rows, judgement.
+fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealError> {
     let img = &dec.rgb;
     let dpi = dec.dpi;
-    let paper = paper.unwrap_or_else(|| paper_colour(img, 0, 0, img.width(), img.height(), 4));
+    let paper = paper_colour(img, 0, 0, img.width(), img.height(), 4);
     let paper_l = 0.299 * paper[0] + 0.587 * paper[1] + 0.114 * paper[2];
     let f = ((dpi / 100.0).round() as u32).max(1);
     let grid = dark_grid(img, paper, f, dpi);

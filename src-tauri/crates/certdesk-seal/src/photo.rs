@@ -75,9 +75,9 @@ pub(crate) struct Rectified {
 /// light changes by a few per cent a cell, even in a shadow's penumbra (8–25 mm); across the
 /// paper's edge it falls at once to the desk's, under 0.7 of the paper's in linear light. So a
 /// cell joins its neighbour's region where it keeps 0.8 of that neighbour's light and half of the
-/// paper's (`paper_l`, the middle third's brightest quarter: a photo of a sheet has paper
+/// paper's (`paper`, the middle third's brightest quarter: a photo of a sheet has paper
 /// there, while the whole photo's mode can be the desk's).
-pub(crate) fn paper_quad(img: &RgbImage, _paper_l: f32) -> Option<[(f32, f32); 4]> {
+pub(crate) fn paper_quad(img: &RgbImage) -> Option<[(f32, f32); 4]> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let f = (w.max(h) / 600).max(2);
     let (gw, gh) = (w / f, h / f);
@@ -570,8 +570,8 @@ mod tests {
 
     #[test]
     fn a_sliver_of_an_image_is_no_photo() {
-        assert!(paper_quad(&RgbImage::from_pixel(64, 9000, image::Rgb([240, 240, 240])), 240.0).is_none());
-        assert!(paper_quad(&RgbImage::from_pixel(9000, 64, image::Rgb([20, 20, 20])), 240.0).is_none());
+        assert!(paper_quad(&RgbImage::from_pixel(64, 9000, image::Rgb([240, 240, 240]))).is_none());
+        assert!(paper_quad(&RgbImage::from_pixel(9000, 64, image::Rgb([20, 20, 20]))).is_none());
     }
 
     /// A coded level for a linear-light reflectance.
@@ -606,8 +606,7 @@ mod tests {
                 }
             }
         }
-        let paper_l = 237.0;
-        let q = paper_quad(&photo, paper_l).expect("a photo");
+        let q = paper_quad(&photo).expect("a photo");
         for (c, want) in q.iter().zip([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]) {
             assert!((c.0 - want.0 as f32).abs() <= 3.0 && (c.1 - want.1 as f32).abs() <= 3.0, "{q:?}");
         }
@@ -626,13 +625,13 @@ mod tests {
                 }
             }
         }
-        assert!(paper_quad(&scan, 246.0).is_none());
+        assert!(paper_quad(&scan).is_none());
     }
 
     #[test]
     fn paper_filling_the_image_is_a_scan_not_a_photo() {
         let img = RgbImage::from_pixel(300, 420, image::Rgb([245, 245, 240]));
-        assert!(paper_quad(&img, 245.0).is_none());
+        assert!(paper_quad(&img).is_none());
         // The same paper on a dark table, its corners found to within a grid cell.
         let mut photo = RgbImage::from_pixel(400, 520, image::Rgb([90, 80, 70]));
         for y in 50..470 {
@@ -640,7 +639,7 @@ mod tests {
                 photo.put_pixel(x, y, image::Rgb([245, 245, 240]));
             }
         }
-        let q = paper_quad(&photo, 245.0).expect("a photo");
+        let q = paper_quad(&photo).expect("a photo");
         for (c, want) in q.iter().zip([(50.0, 50.0), (350.0, 50.0), (350.0, 470.0), (50.0, 470.0)]) {
             assert!((c.0 - want.0).abs() <= 2.0 && (c.1 - want.1).abs() <= 2.0, "{q:?}");
         }
