@@ -1612,7 +1612,14 @@ verdicts_sha256?: string,
  * when the scan's rows were read by it (`certdesk_seal::ImportOptions::printed_rows`),
  * so the sheet is judged again the same way; absent when the ink alone named them.
  */
-printed_rows?: Array<Array<string>>, };
+printed_rows?: Array<Array<string>>, 
+/**
+ * #76: the paper's colour left to the clerk's eye, asked once for the sheet (its tint
+ * lies where a light stock and a scanner's or camera's colour cast read alike): the
+ * most tinted box's reading, as the counter screen showed it; absent when the paper was
+ * read, and on events written before.
+ */
+paper_unchecked?: SealFinding, };
 
 export type SealRowVerdict = { row: number, kind: string, best_col: number | null, needs_restamp: boolean, 
 /**
@@ -1861,6 +1868,11 @@ export type CaseSeal = {
  * the attachment's name (`seal:official_seal`, `seal:legal_rep_seal:4`)
  */
 name: string, kind: string, row: number, col: number, sheet_sha256: string, diameter_mm?: number, side_mm?: number, dpi_source?: string, size_warning?: string, 
+/**
+ * the sheet's paper colour left to the eye (#76), as the clerk was asked about it: the
+ * supervisor looks at the paper too
+ */
+paper_unchecked?: SealFinding, 
 /**
  * the clerk accepted this impression although the importer doubted it
  */

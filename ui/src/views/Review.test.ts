@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { clearMocks } from '@tauri-apps/api/mocks'
 import Review from './Review.vue'
+import type { CaseSeal } from '../ipc'
 import { caseView, sampleCase, sampleChecklist, sampleProject, summaryOf, type CaseJson } from '../fixtures'
 import { mockBackend, refusal } from '../testing/backend'
 
@@ -307,13 +308,9 @@ describe('Review', () => {
 })
 
 describe('Review of a seal the clerk accepted (#34)', () => {
-  it('shows who accepted a doubted impression, the reasons overridden and the note, beside its image', async () => {
-    const seals = [
-      { name: 'seal:official_seal', kind: 'official_seal', row: 0, col: 0, sheet_sha256: 'd4'.repeat(32), diameter_mm: 41.8, dpi_source: 'file',
-        accepted_by_clerk: { account: 'zhang', at: '2026-11-20T09:55:00+08:00', defects: ['broken', 'tilted'], findings: [{ label: 'broken', quantity: 'border_gap_mm', value: 3.4, limit: 2, unit: 'mm', op: '>' }],
-          unchecked: [{ label: 'double', quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' }, { label: 'smudged', quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' }], note: '申请人只带了这一枚章' } },
-      { name: 'seal:legal_rep_seal', kind: 'legal_rep_seal', row: 2, col: 2, sheet_sha256: 'd4'.repeat(32), side_mm: 18.6, dpi_source: 'file' },
-    ]
+  /** the review opened on a submitted case whose chain gives `seals` (the official seal's and
+   *  the 法人章's images kept) */
+  async function reviewWith(seals: CaseSeal[]) {
     mockBackend({
       review_queue: () => queue,
       get_case: ({ number }) => caseView({ ...sampleCase, number, status: 'submitted', seals }, ['supervisor'], {
@@ -327,10 +324,35 @@ describe('Review of a seal the clerk accepted (#34)', () => {
     await flushPromises()
     await w.get('[data-testid=review-GZ01-20261120-0003]').trigger('click')
     await flushPromises()
+    return w
+  }
+
+  it('shows who accepted a doubted impression, the reasons overridden and the note, beside its image', async () => {
+    const seals = [
+      { name: 'seal:official_seal', kind: 'official_seal', row: 0, col: 0, sheet_sha256: 'd4'.repeat(32), diameter_mm: 41.8, dpi_source: 'file',
+        accepted_by_clerk: { account: 'zhang', at: '2026-11-20T09:55:00+08:00', defects: ['broken', 'tilted'], findings: [{ label: 'broken', quantity: 'border_gap_mm', value: 3.4, limit: 2, unit: 'mm', op: '>' }],
+          unchecked: [{ label: 'double', quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' }, { label: 'smudged', quantity: 'ink_snr', value: 2.1, limit: 2.83, unit: 'level', op: '<' }], note: '申请人只带了这一枚章' } },
+      { name: 'seal:legal_rep_seal', kind: 'legal_rep_seal', row: 2, col: 2, sheet_sha256: 'd4'.repeat(32), side_mm: 18.6, dpi_source: 'file' },
+    ]
+    const w = await reviewWith(seals)
     expect(w.get('[data-testid=review-seal-accepted-official_seal]').text()).toBe('张晓燕采用（系统存疑：边框缺口3.4毫米（上限2毫米）；歪斜）说明：申请人只带了这一枚章')
     expect(w.find('[data-testid=review-seal-accepted-legal_rep_seal]').exists()).toBe(false)
     // the checks the importer could not make reach the supervisor, the labels of one reason together
     expect(w.get('[data-testid=review-seal-unchecked-official_seal]').text()).toBe('未能检查是否重影、模糊/洇开：印迹只比纸面噪声高2.1倍（下限2.8倍），请目视核对')
     expect(w.find('[data-testid=review-seal-unchecked-legal_rep_seal]').exists()).toBe(false)
+    // white paper, read: no question about it
+    expect(w.find('[data-testid=review-seal-paper-unchecked]').exists()).toBe(false)
+  })
+
+  it("asks the supervisor about the sheet's paper colour once, as the clerk was asked (#76)", async () => {
+    const paper = { label: 'bg_not_white', quantity: 'paper_tint', value: 15.2, limit: 12, unit: 'level', op: '>' }
+    const seals = [
+      { name: 'seal:official_seal', kind: 'official_seal', row: 0, col: 0, sheet_sha256: 'd4'.repeat(32), diameter_mm: 41.8, dpi_source: 'file', paper_unchecked: paper },
+      { name: 'seal:legal_rep_seal', kind: 'legal_rep_seal', row: 2, col: 2, sheet_sha256: 'd4'.repeat(32), side_mm: 18.6, dpi_source: 'file', paper_unchecked: paper },
+    ]
+    const w = await reviewWith(seals)
+    const asked = w.findAll('[data-testid=review-seal-paper-unchecked]')
+    expect(asked).toHaveLength(1)
+    expect(asked[0].text()).toBe('未能检查是否背景不白：纸面偏色15（超过12）。浅色纸与扫描、拍摄时的偏色在图像上无法区分，请目视核对纸张是否为白色')
   })
 })

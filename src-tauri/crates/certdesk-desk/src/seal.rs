@@ -288,7 +288,7 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
             RowView { row: row.row, kind: j.kind_of(row.row), best_col, needs_restamp, single_box: j.single_boxes.contains(&row.row), column: r.kinds_down_columns }
         })
         .collect();
-    let paper_unchecked = r.samples.iter().flat_map(|s| &s.unchecked).filter(|u| u.about_the_paper()).max_by(|a, b| a.value.total_cmp(&b.value)).map(finding_view);
+    let paper_unchecked = paper_question(r).map(finding_view);
     Verdict {
         samples,
         rows,
@@ -301,6 +301,12 @@ fn verdict_of(j: &Judged, stored: Vec<String>, accepted: &[(usize, usize)]) -> V
         dpi_source: wire(&r.dpi_source),
         size_warning: r.size_warning.as_ref().map(wire),
     }
+}
+
+/// The paper's colour left to the clerk's eye, once for the sheet (#76): the most tinted box's
+/// reading of it, where any box's paper went unchecked.
+fn paper_question(r: &certdesk_seal::SheetReport) -> Option<&certdesk_seal::Finding> {
+    r.samples.iter().flat_map(|s| &s.unchecked).filter(|u| u.about_the_paper()).max_by(|a, b| a.value.total_cmp(&b.value))
 }
 
 impl Desk<'_> {
@@ -351,6 +357,7 @@ impl Desk<'_> {
             thresholds_sha256: Some(thresholds_sha256()),
             verdicts_sha256: Some(certdesk_seal::VERDICTS_SHA256.to_string()),
             printed_rows: report.printed_rows_followed.then_some(printed),
+            paper_unchecked: paper_question(report).map(stored_finding),
         };
         let mut files = vec![NewFile { name: "seal:scan", mime: mime_of(bytes), bytes }];
         files.extend(chosen.iter().map(|(name, png)| NewFile { name, mime: "image/png", bytes: png }));
@@ -511,6 +518,11 @@ pub struct CaseSeal {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub size_warning: Option<String>,
+    /// the sheet's paper colour left to the eye (#76), as the clerk was asked about it: the
+    /// supervisor looks at the paper too
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub paper_unchecked: Option<SealFinding>,
     /// the clerk accepted this impression although the importer doubted it
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -561,6 +573,7 @@ pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
             side_mm: r.side_mm,
             dpi_source: sheet.dpi_source.clone(),
             size_warning: sheet.size_warning.clone(),
+            paper_unchecked: sheet.paper_unchecked.clone(),
             accepted_by_clerk: None,
         })
         .collect();
@@ -575,6 +588,7 @@ pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
             side_mm: d.side_mm,
             dpi_source: sheet.dpi_source.clone(),
             size_warning: sheet.size_warning.clone(),
+            paper_unchecked: sheet.paper_unchecked.clone(),
             accepted_by_clerk: Some(ClerkAcceptance {
                 account: ev.actor.clone(),
                 at: ev.at.clone(),

@@ -281,7 +281,7 @@ fn seals_in_the_case_json_are_ignored_on_import() {
 fn a_sheet_under_a_colour_cast_asks_once_about_the_paper() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = Counter::new(&dir.path().join("c.db"));
-    let (_, white) = c.case_with_sheet();
+    let (white_case, white) = c.case_with_sheet();
     assert_eq!(white.paper_unchecked, None, "white paper is read, not asked about");
     let mut img = image::load_from_memory(&sheet()).unwrap().to_rgb8();
     for p in img.pixels_mut() {
@@ -291,11 +291,23 @@ fn a_sheet_under_a_colour_cast_asks_once_about_the_paper() {
     }
     let mut cast = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut cast), image::ImageFormat::Png).unwrap();
-    let (_, v) = c.case_with(&cast);
+    let (n, v) = c.case_with(&cast);
     let paper = v.paper_unchecked.as_ref().unwrap_or_else(|| panic!("the paper asked about: {:?}", v.samples.iter().map(|s| &s.unchecked).collect::<Vec<_>>()));
     assert_eq!((paper.label, paper.quantity.as_str(), paper.op.as_str()), ("bg_not_white", "paper_tint", ">"));
     assert!(paper.value > paper.limit && paper.value < 20.0, "{paper:?}");
     assert!(v.samples.iter().all(|s| s.unchecked.iter().all(|u| u.quantity != "paper_tint")), "said once, for the sheet");
     let tinted = |v: &Verdict| v.samples.iter().filter(|s| s.defects.contains(&"bg_not_white")).map(|s| (s.row, s.col)).collect::<Vec<_>>();
     assert_eq!(tinted(&v), tinted(&white), "no box called not white for the cast");
+
+    // Kept with the sheet on the chain, and in the case JSON's seals, for the supervisor.
+    let stored = |c: &mut Counter, n: &str| c.desk("admin").history(n).unwrap().into_iter().rev().find(|e| e.action == "seal_imported").unwrap().detail;
+    let kept = &stored(&mut c, &n)["paper_unchecked"];
+    assert_eq!((kept["label"].as_str(), kept["quantity"].as_str(), kept["op"].as_str()), (Some("bg_not_white"), Some("paper_tint"), Some(">")));
+    assert_eq!((kept["value"].as_f64().map(|x| x as f32), kept["limit"].as_f64().map(|x| x as f32)), (Some(paper.value), Some(paper.limit)), "as the clerk was shown it");
+    assert!(stored(&mut c, &white_case).get("paper_unchecked").is_none(), "absent where the paper was read");
+    let seals = c.desk("admin").export_case(&n).unwrap()["seals"].clone();
+    let seals = seals.as_array().expect("seals in the case JSON");
+    assert!(!seals.is_empty() && seals.iter().all(|s| s["paper_unchecked"] == *kept), "{seals:?}");
+    let white_seals = c.desk("admin").export_case(&white_case).unwrap()["seals"].clone();
+    assert!(white_seals.as_array().is_some_and(|s| !s.is_empty() && s.iter().all(|s| s.get("paper_unchecked").is_none())), "{white_seals}");
 }

@@ -136,6 +136,11 @@ details! {
         /// when the scan's rows were read by it (`certdesk_seal::ImportOptions::printed_rows`),
         /// so the sheet is judged again the same way; absent when the ink alone named them.
         printed_rows: Option<Vec<Vec<String>>>,
+        /// #76: the paper's colour left to the clerk's eye, asked once for the sheet (its tint
+        /// lies where a light stock and a scanner's or camera's colour cast read alike): the
+        /// most tinted box's reading, as the counter screen showed it; absent when the paper was
+        /// read, and on events written before.
+        paper_unchecked: Option<SealFinding>,
     }
     /// The clerk accepted an impression the importer doubted (#34, design §7.2): which one
     /// (the sheet's SHA-256, row and column), the name it is kept under with the case and the
