@@ -2,7 +2,9 @@
 // three things (企业公章 | 法人方章 | 法人签字). The clerk opens a CFCA case made by the CLI and
 // imports the scan of its printed form on the case page; each box comes back on its own, named
 // by what it is for, each kept with the case under its own name (read back with the CLI). The
-// same row asked for three times (#76) is read down its columns: 第1列, 第2列, 第3列.
+// same row asked for three times (#76) is read down its columns: 第1列, 第2列, 第3列. A sheet
+// under a scanner's or camera's colour cast asks the clerk once, above its rows, to look at the
+// paper (#76).
 //
 // Run: xvfb-run -a node --test tests/e2e/seal.test.mjs   (scripts/test.sh runs tests/e2e/)
 
@@ -91,4 +93,15 @@ test('the row asked for three times is read down its columns', async () => {
   }
   assert.equal(await d.exists('[data-testid^="seal-restamp-"]'), false, 'no column asked again')
   await d.screenshot('seal-cfca-columns', '[data-testid=seal-verdict]')
+})
+
+test('a sheet under a colour cast asks the clerk once to look at the paper, above its rows', async () => {
+  await openCase()
+  await d.type('[data-testid=seal-file]', join(root, 'tests/fixtures/seal/collection-150dpi-cool-cast.jpg'))
+  await d.waitText('[data-testid=seal-paper-unchecked]', '未能检查是否背景不白：纸面偏色15（超过12）', 60000)
+  assert.match(await d.text('[data-testid=seal-paper-unchecked]'), /请目视核对纸张是否为白色/)
+  assert.equal((await d.text('[data-testid=seal-verdict]')).split('纸面偏色').length - 1, 1, 'said once, not under each sample')
+  await d.screenshot('seal-paper-cast', '[data-testid=seal-verdict]')
+  const shown = JSON.parse(certdesk('case', 'show', number, '--json'))
+  assert.ok((shown.seals ?? []).length > 0 && shown.seals.every((s) => s.paper_unchecked?.quantity === 'paper_tint'), JSON.stringify(shown.seals))
 })
