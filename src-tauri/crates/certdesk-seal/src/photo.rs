@@ -417,8 +417,9 @@ pub(crate) fn mask_to_photo(mask: &GrayImage, offset: [u32; 2], to_photo: &Homog
     let (w, h) = (x1.saturating_sub(x0).max(1), y1.saturating_sub(y0).max(1));
     let mut out = GrayImage::new(w, h);
     // Only the photo pixels round the mask's set pixels can be set (their page rectangle's
-    // corners in the photo, and two pixels more for the rounding): the rest of the crop is
-    // not sampled (issue 76: a tenth of a photo's import went on its empty corners).
+    // corners in the photo, and two pixels more for the rounding): the rest of the crop, which
+    // no sample of ink reaches, is left unsampled (issue 76: redrawing the masks took a tenth
+    // of a photo's import).
     let Some([sx0, sy0, sx1, sy1]) = set_bounds(mask) else {
         return (out, [x0, y0]);
     };
