@@ -1881,7 +1881,8 @@ accepted_by_clerk?: ClerkAcceptance, };
 export type ClerkAcceptance = { account: string, at: string, defects: Array<string>, findings: Array<SealFinding>, 
 /**
  * the checks the importer could not make on it, as the clerk was shown them (empty on
- * acceptances recorded before they were kept)
+ * acceptances recorded before they were kept); the sheet's paper is asked about once, in
+ * the seal's `paper_unchecked`, not again here
  */
 unchecked: Array<SealFinding>, note: string | null, };
 

@@ -537,7 +537,8 @@ pub struct ClerkAcceptance {
     pub defects: Vec<String>,
     pub findings: Vec<SealFinding>,
     /// the checks the importer could not make on it, as the clerk was shown them (empty on
-    /// acceptances recorded before they were kept)
+    /// acceptances recorded before they were kept); the sheet's paper is asked about once, in
+    /// the seal's `paper_unchecked`, not again here
     pub unchecked: Vec<SealFinding>,
     pub note: Option<String>,
 }
@@ -594,7 +595,7 @@ pub fn seals_of(history: &[AuditEvent]) -> Vec<CaseSeal> {
                 at: ev.at.clone(),
                 defects: d.defects,
                 findings: d.findings,
-                unchecked: d.unchecked.unwrap_or_default(),
+                unchecked: d.unchecked.unwrap_or_default().into_iter().filter(|u| sheet.paper_unchecked.is_none() || !u.about_the_paper()).collect(),
                 note: d.note,
             }),
         };

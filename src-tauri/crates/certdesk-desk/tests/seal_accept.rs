@@ -310,4 +310,17 @@ fn a_sheet_under_a_colour_cast_asks_once_about_the_paper() {
     assert!(!seals.is_empty() && seals.iter().all(|s| s["paper_unchecked"] == *kept), "{seals:?}");
     let white_seals = c.desk("admin").export_case(&white_case).unwrap()["seals"].clone();
     assert!(white_seals.as_array().is_some_and(|s| !s.is_empty() && s.iter().all(|s| s.get("paper_unchecked").is_none())), "{white_seals}");
+
+    // A doubted impression the clerk takes on the cast sheet: its record keeps every check not
+    // made, the paper's among them; the supervisor is asked about the paper once, in the seal's
+    // paper_unchecked, not again among the acceptance's checks.
+    let d = doubted(&v, true);
+    c.desk("zhang").accept_seal_sample(&n, d.row, d.col, None).unwrap();
+    let recorded = c.desk("admin").history(&n).unwrap().pop().unwrap().detail;
+    let quantities = |list: &serde_json::Value| list.as_array().map(|a| a.iter().filter_map(|f| f["quantity"].as_str().map(String::from)).collect::<Vec<_>>()).unwrap_or_default();
+    assert!(quantities(&recorded["unchecked"]).iter().any(|q| q == "paper_tint"), "the box's own reading is on the record: {recorded}");
+    let seals = c.desk("admin").export_case(&n).unwrap()["seals"].clone();
+    let taken = seals.as_array().and_then(|a| a.iter().find(|s| s["accepted_by_clerk"].is_object()).cloned()).unwrap_or_else(|| panic!("{seals}"));
+    assert_eq!(taken["paper_unchecked"], *kept);
+    assert!(!quantities(&taken["accepted_by_clerk"]["unchecked"]).iter().any(|q| q == "paper_tint"), "asked once: {taken}");
 }

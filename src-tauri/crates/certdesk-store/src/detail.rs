@@ -516,6 +516,14 @@ pub struct SealFinding {
     pub op: String,
 }
 
+impl SealFinding {
+    /// The paper's colour left to the eye (`certdesk_seal::Finding::about_the_paper`, as stored):
+    /// one question for the whole sheet, whichever box read it.
+    pub fn about_the_paper(&self) -> bool {
+        self.label == "bg_not_white" && self.quantity == "paper_tint"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
