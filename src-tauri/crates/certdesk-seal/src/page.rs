@@ -103,8 +103,8 @@ fn dark_grid(img: &RgbImage, paper: [f32; 3], f: u32, dpi: f32) -> Grid {
     let (fu, ih) = (f as usize, img.height() as usize);
     // Bands of cell rows on every core.
     const BAND: usize = 16;
-    let bands: Vec<(usize, &mut [u8])> = cells.chunks_mut(BAND * w).enumerate().map(|(k, band)| (k * BAND * fu, band)).collect();
-    in_parallel(bands, |(top, band)| {
+    in_row_bands(&mut cells, w, BAND, |cell_row, band| {
+        let top = cell_row * fu;
         for y in top..(top + band.len() / w * fu).min(ih) {
             let row = &raw[y * iw * 3..(y + 1) * iw * 3];
             let cy = ((y - top) / fu) * w;
@@ -936,6 +936,13 @@ fn import_scan(dec: &Decoded, opts: &ImportOptions) -> Result<SheetReport, SealE
 /// or four, which on two cores left one core idle for a third of each row's work (issue 76);
 /// two rows keep both busy and hold two rows' planes, not the whole sheet's.
 const GROUPS_AT_ONCE: usize = 2;
+
+/// `buf`, rows of `row_len` items, worked on in bands of `rows_per_band` rows on every core
+/// (`in_parallel`): `work(first_row, band)`, the band's rows whole and its first row's index.
+pub(crate) fn in_row_bands<T: Send>(buf: &mut [T], row_len: usize, rows_per_band: usize, work: impl Fn(usize, &mut [T]) + Sync) {
+    let bands: Vec<(usize, &mut [T])> = buf.chunks_mut(rows_per_band * row_len).enumerate().map(|(k, band)| (k * rows_per_band, band)).collect();
+    in_parallel(bands, |(first_row, band)| work(first_row, band));
+}
 
 /// `work` done on each of `items`, the results in the items' order, on as many threads as the
 /// machine has cores (at most one an item): a row's boxes are read and judged independently of

@@ -94,8 +94,7 @@ pub(crate) fn paper_quad(img: &RgbImage) -> Option<[(f32, f32); 4]> {
     // Bands of cell rows on every core.
     const BAND: usize = 16;
     let mut light = vec![0f32; gw * gh];
-    let bands: Vec<(usize, &mut [f32])> = light.chunks_mut(BAND * gw).enumerate().map(|(k, band)| (k * BAND, band)).collect();
-    crate::page::in_parallel(bands, |(cy0, band)| {
+    crate::page::in_row_bands(&mut light, gw, BAND, |cy0, band| {
         let mut levels = Vec::with_capacity(f * f);
         for (cy, row) in band.chunks_exact_mut(gw).enumerate().map(|(k, row)| (cy0 + k, row)) {
             for (cx, cell) in row.iter_mut().enumerate() {
@@ -291,8 +290,7 @@ pub(crate) fn rectify(img: &RgbImage, quad: [(f32, f32); 4], dpi: f32) -> Rectif
     // In bands of rows on every core (issue 76: the warp was a quarter of a 300-dpi photo's
     // import, on one core); each band is the same arithmetic as the whole page in one piece.
     let (iw, ih, row) = (img.width() as usize, img.height() as usize, pw as usize * 3);
-    let bands: Vec<(usize, &mut [u8])> = page.chunks_mut(WARP_BAND * row).enumerate().map(|(k, band)| (k * WARP_BAND, band)).collect();
-    crate::page::in_parallel(bands, |(y0, band)| warp_bilinear(img.as_raw(), iw, ih, &to_photo, band, pw as usize, y0));
+    crate::page::in_row_bands(&mut page, row, WARP_BAND, |y0, band| warp_bilinear(img.as_raw(), iw, ih, &to_photo, band, pw as usize, y0));
     Rectified { page, dpi, quad: quad.map(|(x, y)| [x, y]), to_photo }
 }
 
