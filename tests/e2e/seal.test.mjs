@@ -4,7 +4,7 @@
 // by what it is for, each kept with the case under its own name (read back with the CLI). The
 // same row asked for three times (#76) is read down its columns: 第1列, 第2列, 第3列. A sheet
 // under a scanner's or camera's colour cast asks the clerk once, above its rows, to look at the
-// paper (#76).
+// paper (#76); the supervisor reviewing that case is asked once too, above its seal samples.
 //
 // Run: xvfb-run -a node --test tests/e2e/seal.test.mjs   (scripts/test.sh runs tests/e2e/)
 
@@ -33,7 +33,7 @@ const d = webdriver(port)
 let number = ''
 
 before(async () => {
-  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk']])
+  addAccounts(certdesk, dir, [['admin', 'admin'], ['zhang', 'clerk'], ['li', 'supervisor']])
   const kase = JSON.parse(readFileSync(join(root, 'tests/fixtures/case-org-new.json'), 'utf8'))
   kase.project = 'cfca-xs'
   kase.years = 1
@@ -104,4 +104,19 @@ test('a sheet under a colour cast asks the clerk once to look at the paper, abov
   await d.screenshot('seal-paper-cast', '[data-testid=seal-verdict]')
   const shown = JSON.parse(certdesk('case', 'show', number, '--json'))
   assert.ok((shown.seals ?? []).length > 0 && shown.seals.every((s) => s.paper_unchecked?.quantity === 'paper_tint'), JSON.stringify(shown.seals))
+})
+
+test('the supervisor reviewing a case whose sheet was under a colour cast is asked once to look at the paper', async () => {
+  const as = (name) => ['--as', name, '--password-file', join(dir, `${name}.pw`)]
+  const cast = certdesk('case', 'import', join(root, 'tests/fixtures/case-org-new.json'), ...as('zhang'))
+  certdesk('case', 'materials', cast, '--all-received', ...as('zhang'))
+  certdesk('case', 'seal', cast, join(root, 'tests/fixtures/seal/collection-150dpi-cool-cast.jpg'), ...as('zhang'))
+  for (const action of ['accept', 'submit']) certdesk('case', action, cast, ...as('zhang'))
+  await d.login('li')
+  await d.click(`[data-testid="review-${cast}"]`)
+  const asked = await d.waitText('[data-testid=review-seal-paper-unchecked]', '未能检查是否背景不白：纸面偏色', 60000)
+  assert.match(asked, /请目视核对纸张是否为白色/)
+  await d.find('[data-testid=review-seals] img')
+  assert.equal((await d.text('.side-by-side .right')).split('纸面偏色').length - 1, 1, 'asked once, not under each seal')
+  await d.screenshot('review-seal-paper-cast', '.side-by-side')
 })
