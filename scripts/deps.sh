@@ -5,7 +5,7 @@
 #   bash scripts/deps.sh build   # to build and run the product (CLI and desktop app)
 #   bash scripts/deps.sh package # additionally what the package holds beside the binaries (the PDF manual)
 #   bash scripts/deps.sh test    # additionally what the test suite drives (real tools)
-#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-AC;
+#   bash scripts/deps.sh seal-makers # the build's packages and all the independent seal sheet makers' (B-AD;
 #                                     # CI runs only B and C, whose packages `test` installs)
 set -euo pipefail
 want=${1:-build}
@@ -69,6 +69,9 @@ seal_sheet_pkgs=(ghostscript imagemagick python3-numpy python3-pil python3-fontt
 # target/seal-makers/py), SciPy, the Fandol Song / Kai / Fang / Hei fonts taken out of texlive-lang-chinese's .deb
 # (apt-get download, below) into target/seal-makers/fandol; a magnetographic form, a Poisson shot-noise floc paper,
 # Ruckdeschel–Hauser halo ink, a three-CCD line-scan camera over a conveyor).
+# AD (bookcradle/: GNU libplot's bitmap driver (plotutils' libplot-dev, a small C front end built with gcc into a
+# cache) on Mona / Reggae One outlines, SciPy, pngquant; an electrofax form, a blade-coated paper, Lucas–Washburn ink,
+# a V-cradle book scanner with sequential R / G / B flashes).
 seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotlib python3-scipy krita-data fonts-wqy-zenhei fonts-arphic-gbsn00lp fonts-arphic-gkai00mp python3-opencv mypaint-data fonts-droid-fallback fonts-hanazono
   python3-reportlab mupdf-tools libreoffice-common fonts-babelstone-han fonts-lxgw-wenkai
   python3-pyqt5 sweethome3d fonts-wqy-microhei fonts-cns11643-sung fonts-cns11643-kai
@@ -103,7 +106,9 @@ seal_maker_pkgs=(gimp-data fonts-arphic-ukai fonts-arphic-uming python3-matplotl
   # AB (scriptfu): GIMP 2.10's rasteriser and savers driven by Script-Fu (gimp-console-2.10), Sawarabi Gothic
   gimp fonts-sawarabi-gothic
   # AC (linescan): pip for skia-python (installed under target/ below); the Fandol fonts come from a downloaded .deb
-  python3-pip)
+  python3-pip
+  # AD (bookcradle): libplot (plotutils) and gcc for its front end, Mona and Reggae One, pngquant for the archive's PNGs
+  gcc libplot-dev plotutils fonts-mona fonts-reggae pngquant)
 
 # the printed manual (docs/manual/pdf.mjs, #77): WeasyPrint typesets the built site's pages
 package_pkgs=(weasyprint)

@@ -84,7 +84,13 @@
 # issue 76: Skia's CPU rasteriser (skia-python) filling Fandol Song / Kai / Fang / Hei outlines, rings, frames and
 # strokes, the 附件3 采集表 printed by a magnetographic printer, a Poisson shot-noise floc paper, Ruckdeschel–Hauser halo
 # ink, a mail room's conveyor under a three-CCD (prism) colour line-scan camera, Skia's JPEG / PNG encoders or the
-# line's own TIFF writer). SPLIT: dev (for looking at while
+# line's own TIFF writer) or bookcradle (AD,
+# issue 76: GNU libplot's bitmap driver (libxmi's aliased scan conversion, supersampled) filling Mona / Reggae One outlines,
+# rings and pen strokes through a small C front end, nmgca-procurement's 单位申请表（个人） with seal rows copied on an
+# electrofax (zinc-oxide paper, liquid toner, edge development), a blade-coated paper levelled like a wet film,
+# Lucas–Washburn imbibition ink with an oil halo, the sheet filed in a ring binder and captured on a V-cradle book
+# scanner (gutter curl, punch holes, a monochrome sensor under sequential R / G / B flashes), JPEG, a pngquant palette
+# PNG or TIFF). SPLIT: dev (for looking at while
 # writing measures), dev2 (a second look, to check a pattern seen on dev before a rule is kept),
 # dev3 (a third, made when the first two had been looked at for many rounds), dev4 (a larger
 # fourth, for errors too rare to show in 80 sheets), dev5 (a fifth, to check on what was fitted on the
@@ -120,11 +126,12 @@
 # fonts-motoya-l-maruberi; govector: golang-go, golang-golang-x-image-dev, python3-scipy,
 # fonts-morisawa-bizud-mincho, fonts-yusei-magic; scriptfu: gimp, python3-scipy, fonts-sawarabi-gothic; linescan:
 # python3-pip, python3-scipy, skia-python 144.1 from PyPI under target/seal-makers/py, the Fandol fonts taken from
-# texlive-lang-chinese's .deb into target/seal-makers/fandol).
+# texlive-lang-chinese's .deb into target/seal-makers/fandol; bookcradle: gcc, libplot-dev, plotutils, python3-scipy,
+# fonts-mona, fonts-reggae, pngquant).
 set -euo pipefail
 maker=$1 split=$2 n=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
-case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector|scriptfu|linescan) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan, govector, scriptfu or linescan" >&2; exit 2 ;; esac
+case "$maker" in print|outline|raster|flatbed|sheetfed|camera|phone|scanapp|mfpscan|wand|duplex|copystand|uvcdesk|monitor|tablet|teller|planetary|colorfax|letterfold|kiosk|webcam|sleeve|mouse|microfilm|filmscan|govector|scriptfu|linescan|bookcradle) ;; *) echo "make-set.sh: maker is print, outline, raster, flatbed, sheetfed, camera, phone, scanapp, mfpscan, wand, duplex, copystand, uvcdesk, monitor, tablet, teller, planetary, colorfax, letterfold, kiosk, webcam, sleeve, mouse, microfilm, filmscan, govector, scriptfu, linescan or bookcradle" >&2; exit 2 ;; esac
 case "$split" in
   dev) base=1000 ;;
   dev2) base=2000 ;;
@@ -194,10 +201,12 @@ esac
 [ "$maker" = scriptfu ] && base=$((base + 1820000))
 # AC (linescan) likewise: each split's base + 1890000.
 [ "$maker" = linescan ] && base=$((base + 1890000))
+# AD (bookcradle) likewise: each split's base + 1960000.
+[ "$maker" = bookcradle ] && base=$((base + 1960000))
 PY=/usr/bin/python3
 export PYTHONDONTWRITEBYTECODE=1
 shopt -s nullglob
-hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh "$here/$maker"/*.java "$here/$maker"/*.go; echo "$split $n") | sha256sum | cut -c1-64)
+hash=$( (cat "$here/$maker"/*.py "$here/$maker"/*.sh "$here/$maker"/*.java "$here/$maker"/*.go "$here/$maker"/*.c; echo "$split $n") | sha256sum | cut -c1-64)
 if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$hash" ] && [ "$(ls "$out"/*.truth.json 2>/dev/null | wc -l)" -ge "$n" ]; then
   echo "make-set.sh: $out is up to date ($n sheets)" >&2
   exit 0
